@@ -1,0 +1,28 @@
+import { parseArgs } from 'node:util';
+import { PcscContext } from '../../pcsc/index.js';
+import { toHex } from '../../shared/bytes.js';
+import { writeJson, writeLines, type CliCommand } from '../command.js';
+
+/** `twpki readers [--json]`: lists PC/SC readers and whether each holds a card. */
+export const readersCommand: CliCommand = {
+  name: 'readers',
+  summary: 'list smart-card readers and the cards in them',
+  usage: 'twpki readers [--json]\n\nLists PC/SC readers (pcscd must be running), with card presence and ATR.',
+  async run(args, io) {
+    const { values } = parseArgs({ args, options: { json: { type: 'boolean' } }, strict: true });
+    const context = await PcscContext.establish();
+    try {
+      const readers = context.readers().map((r) => ({
+        name: r.name,
+        cardPresent: r.cardPresent,
+        atr: r.atr ? toHex(r.atr).toUpperCase() : null,
+      }));
+      if (values.json) writeJson(io, { readers });
+      else if (readers.length === 0) writeLines(io, 'no readers');
+      else writeLines(io, ...readers.map((r) => `${r.name}\t${r.cardPresent ? `card ${r.atr ?? ''}` : 'empty'}`));
+      return 0;
+    } finally {
+      await context.close();
+    }
+  },
+};

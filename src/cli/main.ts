@@ -1,0 +1,59 @@
+import { TwpkiError } from '../shared/twpki-error.js';
+import { EXIT_USAGE, UsageError, writeJson, type CliCommand, type CliIo } from './command.js';
+import { commands } from './commands/index.js';
+
+function defaultIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+}
+
+function findCommand(argv: readonly string[]): { command: CliCommand; rest: string[] } | undefined {
+  // Longest name first, so `cert inspect` wins over a hypothetical `cert`.
+  const sorted = [...commands].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
+  for (const command of sorted) {
+    const words = command.name.split(' ');
+    if (words.every((w, i) => argv[i] === w)) return { command, rest: argv.slice(words.length) };
+  }
+  return undefined;
+}
+
+function helpText(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return ['Usage: twpki <command> [options]   (every command accepts --json)', '', 'Commands:', ...lines, ''].join('\n');
+}
+
+/**
+ * Runs the `twpki` CLI with `argv` (without node and script) and returns the
+ * exit status. Errors become a message on stderr (or one JSON document on
+ * stdout with `--json`), never a stack trace.
+ */
+export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  const json = argv.includes('--json');
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    io.stdout.write(helpText());
+    return argv.length === 0 ? EXIT_USAGE : 0;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    io.stderr.write(`twpki: unknown command "${argv.slice(0, 2).join(' ')}"\n\n${helpText()}`);
+    return EXIT_USAGE;
+  }
+  if (found.rest.includes('--help') || found.rest.includes('-h')) {
+    io.stdout.write(`${found.command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await found.command.run(found.rest, io);
+  } catch (error) {
+    return reportError(error, json, io);
+  }
+}
+
+function reportError(error: unknown, json: boolean, io: CliIo): number {
+  const usage = error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
+  const code = usage ? 'USAGE' : error instanceof TwpkiError ? error.code : 'INTERNAL';
+  const message = error instanceof Error ? error.message : String(error);
+  if (json) writeJson(io, { error: { code, message } });
+  else io.stderr.write(`twpki: ${usage ? '' : `${code}: `}${message}\n`);
+  return usage ? EXIT_USAGE : 1;
+}

@@ -1,0 +1,141 @@
+import { CommandApdu } from './command-apdu.js';
+import { CardProtocolError, PcscError, PcscTimeoutError } from './errors.js';
+import { ResponseApdu } from './response-apdu.js';
+import type { TransmitOptions, Transport } from './transport.js';
+
+/** Upper bound on GET RESPONSE / resend rounds for one command. */
+export const MAX_FOLLOW_UP_ROUNDS = 64;
+
+/**
+ * Shared machinery of every transport: serialising access, per-call timeouts,
+ * and the T=0 follow-ups (`61xx` → GET RESPONSE, `6Cxx` → resend with Le).
+ * Subclasses only supply one raw exchange.
+ */
+export abstract class CardChannel implements Transport {
+  public abstract readonly readerName: string;
+  public abstract readonly atr: Uint8Array;
+  public abstract readonly epoch: number;
+
+  /** Default per-call timeout in milliseconds. */
+  public timeoutMs: number;
+
+  private tail: Promise<void> = Promise.resolve();
+  /** The last raw exchange, which may outlive a timed-out call. */
+  private inflight: Promise<unknown> = Promise.resolve();
+
+  protected constructor(timeoutMs: number) {
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** Sends raw bytes to the card and returns its raw answer. */
+  protected abstract exchange(command: Uint8Array): Promise<Uint8Array>;
+
+  /** Throws when the channel can no longer be used (closed, card gone). */
+  protected abstract assertUsable(): void;
+
+  public transmit(command: CommandApdu | Uint8Array, options: TransmitOptions = {}): Promise<ResponseApdu> {
+    return this.locked(() => this.transmitUnlocked(command, options));
+  }
+
+  public transaction<T>(fn: (tx: Transport) => Promise<T>): Promise<T> {
+    return this.locked(() => fn(this.unlockedView()));
+  }
+
+  /** Runs `fn` after every earlier locked call settles; never deadlocks on throw. */
+  protected locked<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn);
+    this.tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private unlockedView(): Transport {
+    // Inside a transaction the lock is already held: transmit directly.
+    const view: Transport = {
+      readerName: this.readerName,
+      atr: this.atr,
+      epoch: this.epoch,
+      transmit: (c, o) => this.transmitUnlocked(c, o ?? {}),
+      transaction: (fn) => fn(view),
+    };
+    Object.defineProperties(view, {
+      atr: { get: () => this.atr },
+      epoch: { get: () => this.epoch },
+    });
+    return view;
+  }
+
+  private async transmitUnlocked(input: CommandApdu | Uint8Array, options: TransmitOptions): Promise<ResponseApdu> {
+    this.assertUsable();
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const command = input instanceof CommandApdu ? input : CommandApdu.from(input);
+    if (options.followUp === false) return this.exchangeOnce(command.toBytes(), timeoutMs);
+
+    let current = command;
+    let response = await this.exchangeOnce(current.toBytes(), timeoutMs);
+    const collected: Uint8Array[] = [];
+    for (let round = 0; ; round++) {
+      if (round >= MAX_FOLLOW_UP_ROUNDS) {
+        throw new CardProtocolError(`card kept asking for follow-ups after ${MAX_FOLLOW_UP_ROUNDS} rounds`, this.readerName);
+      }
+      const wrongLe = response.sw.correctLe;
+      if (wrongLe !== undefined) {
+        if (current.extended || (current.le !== undefined && current.le === wrongLe)) {
+          // Resending with the same Le would loop forever.
+          throw new CardProtocolError(`card answered 6C${response.sw.toString().slice(2)} to Le it asked for`, this.readerName);
+        }
+        current = current.withLe(wrongLe);
+        response = await this.exchangeOnce(current.toBytes(), timeoutMs);
+        continue;
+      }
+      const more = response.sw.bytesAvailable;
+      if (more !== undefined) {
+        collected.push(response.data);
+        // GET RESPONSE uses the basic-channel CLA bits of the original command.
+        const getResponse = new CommandApdu({ cla: command.cla & 0x03, ins: 0xc0, p1: 0, p2: 0, le: more });
+        current = getResponse;
+        response = await this.exchangeOnce(getResponse.toBytes(), timeoutMs);
+        continue;
+      }
+      break;
+    }
+    if (collected.length === 0) return response;
+    collected.push(response.data);
+    return new ResponseApdu(Buffer.concat(collected), response.sw);
+  }
+
+  private async exchangeOnce(bytes: Uint8Array, timeoutMs: number): Promise<ResponseApdu> {
+    // A timed-out exchange is still running on the card; never overlap it.
+    await this.inflight;
+    this.assertUsable();
+    const pending = this.exchange(bytes);
+    this.inflight = pending.catch(() => undefined);
+    const raw = await withTimeout(pending, timeoutMs, 'transmit', this.readerName);
+    return ResponseApdu.from(raw);
+  }
+}
+
+/**
+ * Races `promise` against a timer. The underlying operation is not cancelled
+ * (PC/SC cannot cancel a transmit): {@link CardChannel} waits for it before
+ * the next exchange.
+ */
+export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, operation: string, reader?: string): Promise<T> {
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PcscTimeoutError(operation, timeoutMs, reader)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** True for errors after which the session cannot continue. */
+export function isFatalChannelError(error: unknown): boolean {
+  return error instanceof PcscError && ['CARD_REMOVED', 'CLOSED', 'SERVICE_UNAVAILABLE', 'READER_UNAVAILABLE'].includes(error.code);
+}

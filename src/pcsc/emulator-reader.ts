@@ -1,0 +1,134 @@
+import { CardChannel } from './card-channel.js';
+import { CardRemovedError, PcscError } from './errors.js';
+import type { CardEmulator, Transport } from './transport.js';
+
+/** Options of {@link EmulatorReader}. */
+export interface EmulatorReaderOptions {
+  /** Reader name reported to upper layers (default `"twpki in-process reader"`). */
+  name?: string;
+  /** Default per-call timeout in ms (default 10 000). */
+  timeoutMs?: number;
+}
+
+/**
+ * An in-process reader: insert a {@link CardEmulator} and connect to it with
+ * the same {@link Transport} interface PC/SC sessions have, with no pcscd.
+ * Removal while a session is open makes its next call fail with
+ * {@link CardRemovedError}, as a real reader would.
+ */
+export class EmulatorReader {
+  /** Reader name. */
+  public readonly name: string;
+  private card: CardEmulator | undefined;
+  private atr: Uint8Array = new Uint8Array(0);
+  private insertion = 0;
+  private readonly timeoutMs: number;
+
+  public constructor(options: EmulatorReaderOptions = {}) {
+    this.name = options.name ?? 'twpki in-process reader';
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  /** Whether a card is inserted. */
+  public get cardPresent(): boolean {
+    return this.card !== undefined;
+  }
+
+  /** Inserts (and powers up) a card. */
+  public insert(card: CardEmulator): void {
+    if (this.card) throw new PcscError('SHARING_VIOLATION', `reader "${this.name}" already holds a card`, { reader: this.name });
+    this.card = card;
+    this.atr = card.reset();
+    this.insertion++;
+  }
+
+  /** Removes the card; open sessions fail from their next call on. */
+  public remove(): void {
+    this.card = undefined;
+  }
+
+  /** Opens a session to the inserted card. */
+  public connect(): EmulatorSession {
+    if (!this.card) throw new PcscError('NO_CARD', `no card in "${this.name}"`, { reader: this.name });
+    return new EmulatorSession(this, this.insertion, this.timeoutMs);
+  }
+
+  /** @internal */
+  public cardFor(insertion: number): CardEmulator | undefined {
+    return insertion === this.insertion ? this.card : undefined;
+  }
+
+  /** @internal */
+  public resetCard(insertion: number): Uint8Array {
+    const card = this.cardFor(insertion);
+    if (!card) throw new CardRemovedError(this.name);
+    this.atr = card.reset();
+    return this.atr;
+  }
+
+  /** @internal */
+  public currentAtr(): Uint8Array {
+    return this.atr;
+  }
+}
+
+/** A {@link Transport} to a card in an {@link EmulatorReader}. */
+export class EmulatorSession extends CardChannel implements AsyncDisposable {
+  private closed = false;
+  private resets = 0;
+
+  /** @internal */
+  public constructor(
+    private readonly reader: EmulatorReader,
+    private readonly insertion: number,
+    timeoutMs: number,
+  ) {
+    super(timeoutMs);
+  }
+
+  public get readerName(): string {
+    return this.reader.name;
+  }
+
+  public get atr(): Uint8Array {
+    return this.reader.currentAtr();
+  }
+
+  public get epoch(): number {
+    return this.insertion * 1_000_000 + this.resets;
+  }
+
+  /** Warm-resets the card (volatile card state is lost). */
+  public reset(): Promise<Uint8Array> {
+    return this.locked(async () => {
+      this.assertUsable();
+      const atr = this.reader.resetCard(this.insertion);
+      this.resets++;
+      return atr;
+    });
+  }
+
+  /** Ends the session; the card stays in the reader. */
+  public disconnect(): Promise<void> {
+    this.closed = true;
+    return Promise.resolve();
+  }
+
+  public [Symbol.asyncDispose](): Promise<void> {
+    return this.disconnect();
+  }
+
+  protected assertUsable(): void {
+    if (this.closed) throw new PcscError('CLOSED', 'the session was disconnected', { reader: this.reader.name });
+    if (!this.reader.cardFor(this.insertion)) throw new CardRemovedError(this.reader.name);
+  }
+
+  protected async exchange(command: Uint8Array): Promise<Uint8Array> {
+    const card = this.reader.cardFor(this.insertion);
+    if (!card) throw new CardRemovedError(this.reader.name);
+    const answer = await card.process(command);
+    // The card may have been pulled while it was working.
+    if (!this.reader.cardFor(this.insertion)) throw new CardRemovedError(this.reader.name);
+    return answer;
+  }
+}

@@ -1,0 +1,39 @@
+/** Byte helpers shared by every layer. Kept tiny on purpose. */
+
+/** Lower-case hex of `bytes`, no separators. */
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+/**
+ * Parses hex, tolerating spaces and colons between bytes (`"80 A4 00 00"`,
+ * `"B6:20:C8"`). Throws `TypeError` on odd length or non-hex characters.
+ */
+export function fromHex(hex: string): Uint8Array {
+  const clean = hex.replace(/[\s:]/g, '');
+  if (clean.length % 2 !== 0 || /[^0-9a-fA-F]/.test(clean)) {
+    throw new TypeError(`not a hex string: ${JSON.stringify(hex.slice(0, 40))}`);
+  }
+  return new Uint8Array(Buffer.from(clean, 'hex'));
+}
+
+/** Concatenates byte arrays into a new `Uint8Array`. */
+export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** Constant-time-ish equality for secrets (same length required). */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return diff === 0;
+}

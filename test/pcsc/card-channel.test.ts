@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CardProtocolError,
+  CardRemovedError,
+  CommandApdu,
+  EmulatorReader,
+  MAX_FOLLOW_UP_ROUNDS,
+  PcscError,
+  PcscTimeoutError,
+  type CardEmulator,
+} from '../../src/pcsc/index.js';
+import { ScriptedCard } from '../support/scripted-card.js';
+
+const cmd = (ins: number, extra: Partial<ConstructorParameters<typeof CommandApdu>[0]> = {}): CommandApdu =>
+  new CommandApdu({ cla: 0, ins, p1: 0, p2: 0, ...extra });
+
+function setup(card: CardEmulator = new ScriptedCard()) {
+  const reader = new EmulatorReader({ name: 'test reader', timeoutMs: 1_000 });
+  reader.insert(card);
+  return { reader, session: reader.connect() };
+}
+
+describe('CardChannel follow-ups (in-process)', () => {
+  it('collects 61xx chunks with GET RESPONSE', async () => {
+    const card = new ScriptedCard(Uint8Array.from({ length: 600 }, (_, i) => (i * 7) & 0xff), 200);
+    const { session } = setup(card);
+    const r = await session.transmit(cmd(0x20));
+    expect(r.sw.toString()).toBe('9000');
+    expect(Array.from(r.data)).toEqual(Array.from(card.blob));
+    // 1 command + 3 GET RESPONSE of 200 bytes.
+    expect(card.log).toHaveLength(4);
+    expect(card.log.slice(1).every((b) => b[1] === 0xc0)).toBe(true);
+  });
+
+  it('resends with the Le a 6Cxx asks for', async () => {
+    const card = new ScriptedCard();
+    const { session } = setup(card);
+    const r = await session.transmit(cmd(0x30, { le: 256 }));
+    expect(r.data).toHaveLength(16);
+    expect(card.log).toHaveLength(2);
+    expect(card.log[1]?.at(-1)).toBe(16);
+  });
+
+  it('can show the raw answer without follow-ups', async () => {
+    const { session } = setup();
+    const r = await session.transmit(cmd(0x30, { le: 256 }), { followUp: false });
+    expect(r.sw.toString()).toBe('6C10');
+  });
+
+  it('bounds endless 61xx with a protocol error', async () => {
+    const card = new ScriptedCard();
+    const always61: CardEmulator = { reset: () => card.reset(), process: () => Uint8Array.of(0x61, 0x01) };
+    const { session } = setup(always61);
+    await expect(session.transmit(cmd(0x40))).rejects.toThrow(CardProtocolError);
+    await expect(session.transmit(cmd(0x40))).rejects.toThrow(new RegExp(`${MAX_FOLLOW_UP_ROUNDS} rounds`));
+  });
+
+  it('refuses a 6Cxx that repeats the Le just sent', async () => {
+    const stubborn: CardEmulator = { reset: () => Uint8Array.of(0x3b, 0), process: () => Uint8Array.of(0x6c, 0x10) };
+    const { session } = setup(stubborn);
+    await expect(session.transmit(cmd(0x30, { le: 16 }))).rejects.toThrow(/6C10/);
+  });
+
+  it('times out slow cards and does not overlap the abandoned exchange', async () => {
+    let active = 0;
+    let overlapped = false;
+    const slow: CardEmulator = {
+      reset: () => Uint8Array.of(0x3b, 0),
+      process: async () => {
+        active++;
+        if (active > 1) overlapped = true;
+        await new Promise((r) => setTimeout(r, 150));
+        active--;
+        return Uint8Array.of(0x90, 0x00);
+      },
+    };
+    const { session } = setup(slow);
+    const err = await session.transmit(cmd(0x10), { timeoutMs: 30 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PcscTimeoutError);
+    expect((err as PcscTimeoutError).timeoutMs).toBe(30);
+    const r = await session.transmit(cmd(0x10));
+    expect(r.sw.toString()).toBe('9000');
+    expect(overlapped).toBe(false);
+  });
+
+  it('serialises transactions and releases the lock when the body throws', async () => {
+    const card = new ScriptedCard();
+    const { session } = setup(card);
+    const order: string[] = [];
+    const a = session.transaction(async (tx) => {
+      await tx.transmit(cmd(0x10, { data: Uint8Array.of(1) }));
+      await new Promise((r) => setTimeout(r, 20));
+      await tx.transmit(cmd(0x10, { data: Uint8Array.of(2) }));
+      order.push('a');
+      throw new Error('boom');
+    });
+    const b = session.transmit(cmd(0x10, { data: Uint8Array.of(3) })).then(() => order.push('b'));
+    await expect(a).rejects.toThrow('boom');
+    await b;
+    expect(order).toEqual(['a', 'b']);
+    expect(card.log.map((x) => x[5])).toEqual([1, 2, 3]);
+  });
+
+  it('fails with CardRemovedError after removal, also mid-operation', async () => {
+    let reader!: EmulatorReader;
+    const pulling: CardEmulator = {
+      reset: () => Uint8Array.of(0x3b, 0),
+      process: async () => {
+        reader.remove();
+        return Uint8Array.of(0x90, 0x00);
+      },
+    };
+    ({ reader } = setup(pulling));
+    const session = reader.connect();
+    await expect(session.transmit(cmd(0x10))).rejects.toBeInstanceOf(CardRemovedError);
+    await expect(session.transmit(cmd(0x10))).rejects.toMatchObject({ code: 'CARD_REMOVED' });
+  });
+
+  it('changes epoch on reset and re-insertion, and refuses use after disconnect', async () => {
+    const card = new ScriptedCard();
+    const { reader, session } = setup(card);
+    const e0 = session.epoch;
+    await session.reset();
+    expect(session.epoch).not.toBe(e0);
+    reader.remove();
+    reader.insert(card);
+    const again = reader.connect();
+    expect(again.epoch).not.toBe(session.epoch);
+    await again.disconnect();
+    await expect(again.transmit(cmd(0x10))).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(() => new EmulatorReader().connect()).toThrow(PcscError);
+  });
+
+  it('supports await using', async () => {
+    const { reader } = setup();
+    let outer: ReturnType<EmulatorReader['connect']> | undefined;
+    {
+      await using s = reader.connect();
+      outer = s;
+      await s.transmit(cmd(0x10));
+    }
+    await expect(outer.transmit(cmd(0x10))).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+});

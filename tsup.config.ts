@@ -1,0 +1,21 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    'pcsc/index': 'src/pcsc/index.ts',
+    'apdu/index': 'src/apdu/index.ts',
+    'cert/index': 'src/cert/index.ts',
+    'ems/index': 'src/ems/index.ts',
+    'enroll/index': 'src/enroll/index.ts',
+    'testing/index': 'src/testing/index.ts',
+    'cli/main': 'src/cli/main.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+  splitting: true,
+  shims: true,
+});
