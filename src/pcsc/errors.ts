@@ -2,6 +2,7 @@ import { TwpkiError } from '../shared/twpki-error.js';
 
 /** Stable codes of transport-level failures. */
 export type PcscErrorCode =
+  | 'BINDING_UNAVAILABLE'
   | 'SERVICE_UNAVAILABLE'
   | 'NO_READER'
   | 'UNKNOWN_READER'

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { EventEmitter } from 'node:events';
+import { PcscError } from './errors.js';
 
 /**
  * The slice of the `pcsclite` npm binding twpki uses, typed locally so the
@@ -43,7 +44,17 @@ export interface NativeContext extends EventEmitter {
  */
 export function createNativeContext(onListing: (error: Error | undefined) => void): NativeContext {
   const require = createRequire(import.meta.url);
-  const factory = require('pcsclite') as () => NativeContext;
+  let factory: () => NativeContext;
+  try {
+    factory = require('pcsclite') as () => NativeContext;
+  } catch (error) {
+    // pcsclite is an optional dependency: servers that only verify logins never need it.
+    throw new PcscError(
+      'BINDING_UNAVAILABLE',
+      'the pcsclite native binding is not installed (install libpcsclite-dev, then reinstall twpki)',
+      { cause: error },
+    );
+  }
   const context = factory();
   const start = context.start.bind(context);
   context.start = (cb) =>

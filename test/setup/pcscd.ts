@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
+import { existsSync, readFileSync } from 'node:fs';
 
 const VPCD_PORT = 35963;
 const PCSCD_CANDIDATES = ['/usr/sbin/pcscd', '/usr/local/sbin/pcscd', '/sbin/pcscd'];
@@ -15,15 +14,25 @@ function pcscdRunning(): boolean {
   return spawnSync('pgrep', ['-x', 'pcscd']).status === 0;
 }
 
+/**
+ * Looks for a listening socket in /proc/net/tcp{,6}. Connecting to vpcd's
+ * port would insert a phantom card, so never probe it with a connection.
+ */
 function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const listening = ['/proc/net/tcp', '/proc/net/tcp6'].some((file) => {
+    try {
+      return readFileSync(file, 'utf8')
+        .split('\n')
+        .some((line) => {
+          const cols = line.trim().split(/\s+/);
+          return cols[1]?.toUpperCase().endsWith(`:${hexPort}`) === true && cols[3] === '0A';
+        });
+    } catch {
+      return false;
+    }
   });
+  return Promise.resolve(listening);
 }
 
 async function waitForPort(port: number, timeoutMs: number): Promise<boolean> {

@@ -1,0 +1,99 @@
+import { createRequire } from 'node:module';
+import { CommandApdu, EmulatorReader, PcscContext } from '../src/pcsc/index.js';
+import type { NativeReader } from '../src/pcsc/pcsclite-binding.js';
+import { VpcdBridge } from '../src/testing/vpcd/index.js';
+import { ScriptedCard } from '../test/support/scripted-card.js';
+import { median, sample, type BenchResult } from './result.js';
+
+const READER = 'Virtual PCD 00 00';
+const echo = new CommandApdu({ cla: 0, ins: 0x10, p1: 0, p2: 0, data: Uint8Array.of(1, 2, 3, 4) });
+
+/** In-process: SDK transmit (locking, timeouts, follow-up logic) vs calling the card directly. */
+async function inProcess(): Promise<BenchResult> {
+  const card = new ScriptedCard();
+  const reader = new EmulatorReader();
+  reader.insert(card);
+  const session = reader.connect();
+  const bytes = echo.toBytes();
+  const n = 20_000;
+  const rawTimes = await sample(5, async () => {
+    for (let i = 0; i < n; i++) await card.process(bytes);
+  });
+  const sdkTimes = await sample(5, async () => {
+    for (let i = 0; i < n; i++) await session.transmit(echo);
+  });
+  const raw = (median(rawTimes) / n) * 1000;
+  const sdk = (median(sdkTimes) / n) * 1000;
+  return {
+    name: 'transport: in-process transmit (per APDU)',
+    value: sdk,
+    unit: 'µs',
+    baseline: `direct emulator call ${raw.toFixed(2)} µs`,
+    ratio: sdk / raw,
+    note: 'SDK overhead with no I/O floor',
+  };
+}
+
+/** Through pcscd + vpcd: SDK PcscSession.transmit vs raw pcsclite transmit on the same reader. */
+async function throughPcscd(): Promise<BenchResult | undefined> {
+  let ctx: PcscContext;
+  try {
+    ctx = await PcscContext.establish();
+  } catch {
+    return undefined;
+  }
+  if (!ctx.readers().some((r) => r.name === READER)) {
+    await ctx.close();
+    return undefined;
+  }
+  const bridge = await VpcdBridge.connect(new ScriptedCard());
+  try {
+    await ctx.waitForCard(READER, { timeoutMs: 10_000 });
+    const n = 30;
+    const session = await ctx.connect(READER);
+    const sdk = median(await sample(n, () => session.transmit(echo)));
+    await session.disconnect();
+
+    // Raw binding, no twpki code on the path.
+    const pcsc = createRequire(import.meta.url)('pcsclite') as () => import('node:events').EventEmitter & { close(): void };
+    const raw = pcsc();
+    const rawReader = await new Promise<NativeReader>((resolve) => {
+      raw.on('reader', (r: NativeReader) => {
+        if (r.name === READER) resolve(r);
+      });
+    });
+    const protocol = await new Promise<number>((resolve, reject) =>
+      rawReader.connect({ share_mode: rawReader.SCARD_SHARE_EXCLUSIVE }, (e, p) => (e ? reject(e) : resolve(p))),
+    );
+    const bytes = Buffer.from(echo.toBytes());
+    const rawMs = median(
+      await sample(n, () => new Promise<void>((resolve, reject) => rawReader.transmit(bytes, 258, protocol, (e) => (e ? reject(e) : resolve())))),
+    );
+    await new Promise<void>((resolve) => rawReader.disconnect(rawReader.SCARD_LEAVE_CARD, () => resolve()));
+    rawReader.on('error', () => undefined);
+    raw.on('error', () => undefined);
+    rawReader.close();
+    raw.close();
+    return {
+      name: 'transport: pcscd+vpcd transmit (median per APDU)',
+      value: sdk,
+      unit: 'ms',
+      baseline: `raw pcsclite transmit ${rawMs.toFixed(2)} ms`,
+      ratio: sdk / rawMs,
+      note: 'both dominated by the vpcd driver (~48 ms Nagle/delayed-ACK floor)',
+    };
+  } finally {
+    await bridge.close();
+    await ctx.close();
+  }
+}
+
+/** Transport benchmarks; the pcscd one is skipped (with a note) when pcscd is not running. */
+export async function benchTransport(): Promise<BenchResult[]> {
+  const results = [await inProcess()];
+  const viaPcscd = await throughPcscd();
+  results.push(
+    viaPcscd ?? { name: 'transport: pcscd+vpcd transmit', value: Number.NaN, unit: 'ms', note: 'skipped: pcscd with vpcd not running' },
+  );
+  return results;
+}
