@@ -1,0 +1,45 @@
+import { DEFAULT_FIELDS } from '../fields/default-fields.js';
+import type { FieldSet } from '../fields/field-definition.js';
+import { parseFieldValues, type FieldValues } from '../record.js';
+import { compareField } from './compare-field.js';
+import type { ComparisonResult } from './field-result.js';
+import { DEFAULT_POLICY, type ComparisonPolicy } from './policy.js';
+
+/** Options of {@link compareWithEms}. */
+export interface CompareOptions {
+  /** Matching policy; default `strict` (the seed's rule). */
+  readonly policy?: ComparisonPolicy;
+  /** Fields to compare; default {@link DEFAULT_FIELDS}. */
+  readonly fields?: FieldSet;
+}
+
+/**
+ * Compares an application with its EMS record, field by field.
+ *
+ * Both sides are untrusted input (a request body, a parsed JSON file) and
+ * are checked first: compared fields must be strings within the length
+ * limit. The verdict passes only if every compared field passes.
+ *
+ * @throws {@link EmsError} for malformed input (see {@link parseFieldValues}).
+ */
+export function compareWithEms(applicant: unknown, record: unknown, options: CompareOptions = {}): ComparisonResult {
+  const fields = options.fields ?? DEFAULT_FIELDS;
+  const a = parseFieldValues(applicant, fields, { side: 'applicant' });
+  const r = parseFieldValues(record, fields, { side: 'record' });
+  return compareFieldValues(a, r, fields, options.policy ?? DEFAULT_POLICY);
+}
+
+/** {@link compareWithEms} for values already checked by {@link parseFieldValues}. */
+export function compareFieldValues(
+  applicant: FieldValues,
+  record: FieldValues,
+  fields: FieldSet,
+  policy: ComparisonPolicy,
+): ComparisonResult {
+  const results = fields.map((f) => compareField(f, applicant[f.key], record[f.key], policy));
+  return {
+    pass: results.every((r) => !r.compared || r.pass),
+    policy,
+    fields: results,
+  };
+}

@@ -1,0 +1,65 @@
+import type { ComparedFieldResult } from '../compare/field-result.js';
+import type { NormalizationRule } from '../normalize/normalization-rule.js';
+
+/** Chinese names of the formatting rules, as a company would recognise them. */
+export const RULE_LABELS_ZH: Readonly<Record<NormalizationRule, string>> = {
+  width: '全形/半形字元',
+  spaces: '空白',
+  letterCase: '英文大小寫',
+  postalCode: '郵遞區號',
+  taiTai: '台/臺',
+  floor: '樓層寫法（F/樓）',
+  numerals: '國字/阿拉伯數字',
+  hyphen: '「-」/「之」',
+};
+
+/** The seed's note under a failed result (紅字 = the ✗ lines). */
+export const EMS_CORRECTION_NOTE = '紅字為比對資料結果，若資料有誤請至EMS修正';
+
+/** The seed's statement of the matching rule. */
+export const EMS_RULE_NOTE = '比對EMS登載資料，完全一致才算通過';
+
+/** Options shared by the renderers. */
+export interface RenderOptions {
+  /**
+   * Also show what EMS holds where the values differ. Off by default: the
+   * result page may reach someone who only knows a control number, and EMS
+   * data should then not leak through it.
+   */
+  readonly showRecordValues?: boolean;
+}
+
+/**
+ * One-sentence Chinese explanation of a compared field that is not exactly
+ * equal, or `''` when it is.
+ */
+export function describeReasonZh(result: ComparedFieldResult, options: RenderOptions = {}): string {
+  const { reason } = result;
+  if (reason === null) return '';
+  if (reason.code === 'formattingOnly') {
+    const what = reason.rules.map((r) => RULE_LABELS_ZH[r]).join('、');
+    const detail = what === '' ? '' : `（${what}）`;
+    return result.pass
+      ? `與EMS登載資料僅格式不同${detail}，依正規化比對視為一致`
+      : `與EMS登載資料僅格式不同${detail}，請依EMS登載內容填寫`;
+  }
+  // Cite whichever span points the company at less text: the raw one, or
+  // the normalized one when formatting noise (a postal code, 台/臺) widens
+  // the raw difference to the whole value.
+  const useNormalized = spanWidth(reason.normalizedSpan) < spanWidth(reason.span);
+  const { start, applicant, record } = useNormalized ? reason.normalizedSpan : reason.span;
+  const where = `第${start + 1}字`;
+  const basis = useNormalized ? '（統一格式後比對）' : '';
+  const emsPart = options.showRecordValues ? `，EMS登載為「${record}」` : '';
+  if (applicant === '') {
+    return `與EMS登載資料不符${basis}：${where}處缺少文字${emsPart}`;
+  }
+  if (record === '') {
+    return `與EMS登載資料不符${basis}：自${where}起多了「${applicant}」`;
+  }
+  return `與EMS登載資料不符${basis}：自${where}起您填寫「${applicant}」${emsPart}`;
+}
+
+function spanWidth(span: { applicant: string; record: string }): number {
+  return Math.max(Array.from(span.applicant).length, Array.from(span.record).length);
+}

@@ -1,0 +1,47 @@
+import { compareFieldValues, type CompareOptions } from '../compare/compare-with-ems.js';
+import type { ComparisonResult } from '../compare/field-result.js';
+import { DEFAULT_POLICY } from '../compare/policy.js';
+import { DEFAULT_FIELDS } from '../fields/default-fields.js';
+import { parseFieldValues } from '../record.js';
+import type { EmsSource } from './ems-source.js';
+
+/** Outcome of {@link verifyApplication}. */
+export type ApplicationVerification =
+  | {
+      /** Discriminant: EMS has no record for the control number. */
+      readonly status: 'notFound';
+      /** Normalized control number. */
+      readonly controlNumber: string;
+    }
+  | {
+      /** Discriminant: the record was found and compared. */
+      readonly status: 'compared';
+      /** Normalized control number. */
+      readonly controlNumber: string;
+      /** The comparison. */
+      readonly result: ComparisonResult;
+    };
+
+/**
+ * The seed's whole check: look the applicant's 管制編號 up in EMS and compare
+ * the application with the record found.
+ *
+ * @throws {@link EmsError} for malformed applicant data, an ill-formed
+ *   control number, a malformed record or an unreadable source.
+ */
+export async function verifyApplication(
+  applicant: unknown,
+  source: EmsSource,
+  options: CompareOptions = {},
+): Promise<ApplicationVerification> {
+  const fields = options.fields ?? DEFAULT_FIELDS;
+  const a = parseFieldValues(applicant, fields, { side: 'applicant' });
+  const lookup = await source.lookup(a.controlNumber ?? '');
+  if (lookup.status === 'notFound') return lookup;
+  const r = parseFieldValues(lookup.record, fields, { side: 'record' });
+  return {
+    status: 'compared',
+    controlNumber: lookup.controlNumber,
+    result: compareFieldValues(a, r, fields, options.policy ?? DEFAULT_POLICY),
+  };
+}
