@@ -1,0 +1,25 @@
+import type { CommandApdu } from '../pcsc/command-apdu.js';
+import type { ResponseApdu } from '../pcsc/response-apdu.js';
+import type { Transport } from '../pcsc/transport.js';
+import { CardStatusError, HicosError } from './errors.js';
+
+/** Sends a command and returns the answer when its status word is one of `accept`. */
+export async function exchange(
+  tx: Transport,
+  command: CommandApdu,
+  step: string,
+  accept: (sw: number) => boolean = (sw) => sw === 0x9000,
+): Promise<ResponseApdu> {
+  const response = await tx.transmit(command);
+  if (!accept(response.sw.value)) throw statusError(step, response);
+  return response;
+}
+
+/** The typed error for an unexpected status word (`6A82` → `FILE_NOT_FOUND`). */
+export function statusError(step: string, response: ResponseApdu): HicosError {
+  const sw = response.sw.toString();
+  if (response.sw.value === 0x6a82) {
+    return new HicosError('FILE_NOT_FOUND', `${step}: file or application not found (6A82)`, { statusWord: sw });
+  }
+  return new CardStatusError(step, sw, response.sw.describe());
+}

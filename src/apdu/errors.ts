@@ -1,0 +1,90 @@
+import { TwpkiError } from '../shared/twpki-error.js';
+
+/** Stable codes of card-layer (HiCOS command set) failures. */
+export type HicosErrorCode =
+  | 'NOT_HICOS'
+  | 'CARD_ERROR'
+  | 'MALFORMED_RESPONSE'
+  | 'FILE_NOT_FOUND'
+  | 'INVALID_PIN_FORMAT'
+  | 'LAST_TRY_GUARD'
+  | 'PIN_REQUIRED'
+  | 'NOT_VERIFIED'
+  | 'SECURE_CHANNEL_FAILED'
+  | 'KEY_NOT_FOUND'
+  | 'UNSUPPORTED_HASH'
+  | 'INVALID_INPUT'
+  | 'DECRYPTION_FAILED'
+  | 'WRONG_PIN'
+  | 'PIN_LOCKED'
+  | 'PROBE_DISABLED';
+
+/**
+ * A failure of the HiCOS command layer. Messages name the failed step and the
+ * status word when there is one; they never contain a PIN or key material.
+ */
+export class HicosError extends TwpkiError<HicosErrorCode> {
+  /** Status word the card answered with (e.g. `"6A82"`), when the card refused. */
+  public readonly statusWord: string | undefined;
+
+  public constructor(code: HicosErrorCode, message: string, options: { cause?: unknown; statusWord?: string } = {}) {
+    super(code, message, { cause: options.cause });
+    this.statusWord = options.statusWord;
+  }
+}
+
+/** The card in the reader is not a HiCOS card this SDK knows how to drive. */
+export class NotHicosCardError extends HicosError {
+  public constructor(detail: string) {
+    super('NOT_HICOS', `not a HiCOS card: ${detail}`);
+  }
+}
+
+/** The card refused a command with an unexpected status word. */
+export class CardStatusError extends HicosError {
+  public constructor(step: string, statusWord: string, meaning: string) {
+    super('CARD_ERROR', `${step}: card answered ${statusWord} (${meaning})`, { statusWord });
+  }
+}
+
+/** A card answer could not be parsed (truncated, garbled, out of range). */
+export class MalformedResponseError extends HicosError {
+  public constructor(step: string, detail: string, cause?: unknown) {
+    super('MALFORMED_RESPONSE', `${step}: malformed card answer: ${detail}`, { cause });
+  }
+}
+
+/** A PIN was rejected locally before anything was sent to the card. */
+export class InvalidPinFormatError extends HicosError {
+  public constructor(detail: string) {
+    super('INVALID_PIN_FORMAT', `PIN rejected before sending (no try used): ${detail}`);
+  }
+}
+
+/**
+ * The last known retry count is 1 and the caller did not pass
+ * `allowLastTry: true`; nothing was sent.
+ */
+export class LastTryGuardError extends HicosError {
+  public constructor() {
+    super(
+      'LAST_TRY_GUARD',
+      'refusing to send a VERIFY: the card has one try left (pass allowLastTry: true to use it)',
+    );
+  }
+}
+
+/** A PIN-protected operation failed because the PIN was wrong or the card is locked. */
+export class PinRejectedError extends HicosError {
+  /** Tries left as the card reported (0 when locked). */
+  public readonly retriesLeft: number;
+
+  public constructor(locked: boolean, retriesLeft: number, statusWord: string) {
+    super(
+      locked ? 'PIN_LOCKED' : 'WRONG_PIN',
+      locked ? 'the card\'s PIN is locked (6983)' : `wrong PIN, ${retriesLeft} tries left (${statusWord})`,
+      { statusWord },
+    );
+    this.retriesLeft = retriesLeft;
+  }
+}

@@ -1,0 +1,148 @@
+import type { Transport } from '../pcsc/transport.js';
+import { exchange, statusError } from './card-io.js';
+import { type FileId, HicosFile } from './commands/file-id.js';
+import { MAX_READ_OFFSET, READ_CHUNK, readBinary } from './commands/read-binary.js';
+import { selectFile } from './commands/select.js';
+import { MalformedResponseError } from './errors.js';
+import { fileCla, type HicosGeneration } from './generation.js';
+import { splitTlvRecords } from './pkcs15/tlv-records.js';
+import type { Scp03Session } from './secure-channel/scp03-session.js';
+
+/** Le of the retry after `6987`, as the official middleware does it. */
+const SMALL_READ = 0x10;
+
+/** Largest directory file the reader will accumulate before giving up. */
+export const MAX_DIRECTORY_BYTES = 8192;
+
+/**
+ * File access for one card session: SELECT by FID and READ BINARY in
+ * 200-byte chunks. It remembers the current DF so that a second file in the
+ * same DF costs one SELECT; any failure forgets it (the next call starts at
+ * the root again).
+ */
+export class FileReader {
+  private currentDf: FileId | undefined;
+  private currentEf: FileId | undefined;
+
+  public constructor(public readonly generation: HicosGeneration) {}
+
+  /** Records that the root (MF / applet) is selected, e.g. right after detection. */
+  public atRoot(): void {
+    this.currentDf = HicosFile.MF;
+    this.currentEf = undefined;
+  }
+
+  /** Forgets the selection state (after a reset or an error). */
+  public forget(): void {
+    this.currentDf = undefined;
+    this.currentEf = undefined;
+  }
+
+  /**
+   * Selects `df/ef` below the root with the fewest SELECTs the state allows
+   * (none when it is already selected). With `secure`, every SELECT is sent
+   * under secure messaging and none is skipped, as the Gen2 middleware does
+   * before a private-key operation.
+   */
+  public async selectEf(tx: Transport, df: FileId, ef: FileId, secure?: Scp03Session): Promise<void> {
+    if (!secure && this.currentDf === df && this.currentEf === ef) return;
+    try {
+      if (this.currentDf !== df || secure) {
+        if (this.currentDf !== HicosFile.MF) await this.select(tx, HicosFile.MF, secure);
+        this.currentDf = HicosFile.MF;
+        this.currentEf = undefined;
+        await this.select(tx, df, secure);
+        this.currentDf = df;
+      }
+      await this.select(tx, ef, secure);
+      this.currentEf = ef;
+    } catch (error) {
+      this.forget();
+      throw error;
+    }
+  }
+
+  /**
+   * Reads a PKCS#15 directory EF from offset 0 until its records end in
+   * `00`/`FF` padding or the file ends; returns the complete records.
+   */
+  public async readDirectory(tx: Transport, name: string): Promise<Uint8Array[]> {
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const { data, eof } = await this.readChunk(tx, total, READ_CHUNK, name);
+      parts.push(data);
+      total += data.length;
+      const content = Buffer.concat(parts);
+      let split;
+      try {
+        split = splitTlvRecords(content);
+      } catch (error) {
+        throw new MalformedResponseError(`reading ${name}`, (error as Error).message, error);
+      }
+      if (split.state === 'padding' || eof || data.length === 0) return split.records;
+      if (total >= MAX_DIRECTORY_BYTES) {
+        throw new MalformedResponseError(`reading ${name}`, `no padding within ${MAX_DIRECTORY_BYTES} bytes`);
+      }
+    }
+  }
+
+  /** Reads exactly `length` bytes at `offset` of the selected EF. */
+  public async readRange(tx: Transport, offset: number, length: number, name: string): Promise<Uint8Array> {
+    if (offset + length - 1 > MAX_READ_OFFSET + READ_CHUNK) {
+      throw new MalformedResponseError(`reading ${name}`, `range ${offset}+${length} is beyond what READ BINARY addresses`);
+    }
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const want = Math.min(READ_CHUNK, length - done);
+      const { data } = await this.readChunk(tx, offset + done, want, name);
+      if (data.length === 0) throw new MalformedResponseError(`reading ${name}`, `file ends at ${offset + done}, expected ${length} bytes`);
+      const take = Math.min(data.length, length - done);
+      out.set(data.subarray(0, take), done);
+      done += take;
+    }
+    return out;
+  }
+
+  /** Reads a small EF whose size is not known (at most one chunk of interest), trimming padding. */
+  public async readShort(tx: Transport, le: number, name: string): Promise<Uint8Array> {
+    const { data } = await this.readChunk(tx, 0, le, name);
+    let end = data.length;
+    while (end > 0 && (data[end - 1] === 0x00 || data[end - 1] === 0xff)) end--;
+    return data.slice(0, end);
+  }
+
+  private async select(tx: Transport, fid: FileId, secure: Scp03Session | undefined): Promise<void> {
+    const name = fid.toString(16).toUpperCase().padStart(4, '0');
+    const plain = selectFile(this.generation, fid);
+    const command = secure ? secure.wrap(plain) : plain;
+    await exchange(tx, command, `SELECT ${name}`, (sw) => sw === 0x9000 || sw >> 8 === 0x62);
+  }
+
+  /** One READ BINARY; `6282` (short read) and `6B00` (past the end) mean end of file. */
+  private async readChunk(
+    tx: Transport,
+    offset: number,
+    le: number,
+    name: string,
+  ): Promise<{ data: Uint8Array; eof: boolean }> {
+    if (offset > MAX_READ_OFFSET) return { data: new Uint8Array(0), eof: true };
+    let asked = le;
+    let response = await tx.transmit(readBinary(fileCla(this.generation), offset, asked));
+    if (response.sw.value === 0x6987 && asked > SMALL_READ) {
+      // The official middleware answers 6987 by asking again for 16 bytes.
+      asked = SMALL_READ;
+      response = await tx.transmit(readBinary(fileCla(this.generation), offset, asked));
+    }
+    const sw = response.sw.value;
+    if (sw === 0x9000) {
+      if (response.data.length > asked) throw new MalformedResponseError(`reading ${name}`, `${response.data.length} bytes for Le ${asked}`);
+      return { data: response.data, eof: response.data.length < asked };
+    }
+    if (sw === 0x6282) return { data: response.data.slice(0, asked), eof: true };
+    if (sw === 0x6b00) return { data: new Uint8Array(0), eof: true };
+    this.forget();
+    throw statusError(`READ BINARY ${name} at ${offset}`, response);
+  }
+}

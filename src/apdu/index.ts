@@ -1,0 +1,63 @@
+/**
+ * The HiCOS command set: generation detection, PKCS#15 directories,
+ * certificates and card number, protected PIN verification (Gen1 3DES,
+ * Gen2 SCP03), and RSA signing/decryption on the card.
+ * @packageDocumentation
+ */
+export {
+  HiCOSCard,
+  type CardCertificate,
+  type CardPrivateKey,
+  type DecryptOptions,
+  type HicosCardInfo,
+  type HicosCardOptions,
+  type PinOptions,
+  type PinStatus,
+  type SignOptions,
+} from './hicos-card.js';
+export {
+  CardStatusError,
+  HicosError,
+  type HicosErrorCode,
+  InvalidPinFormatError,
+  LastTryGuardError,
+  MalformedResponseError,
+  NotHicosCardError,
+  PinRejectedError,
+} from './errors.js';
+export { type HicosGeneration } from './generation.js';
+export { KNOWN_HICOS_ATRS, type KnownAtr, recogniseAtr } from './known-atrs.js';
+export { detectGeneration } from './detect-generation.js';
+export { CARD_NUMBER_PATH, type FileId, HicosFile, VERSION_PATH } from './commands/file-id.js';
+export { GEN2_APPLET_AID } from './commands/select.js';
+export { READ_CHUNK } from './commands/read-binary.js';
+export { DEFAULT_PIN_POLICY, type PinCharset, type PinPolicy } from './pin/pin-policy.js';
+export { defaultRetryCounterStore, RetryCounterStore } from './pin/retry-counter-store.js';
+export { FileRetryCounterStore } from './pin/file-retry-counter-store.js';
+export { type PinTokenFlags, pinTokenFlags } from './pin/pin-token-flags.js';
+export type { PinLocked, PinOk, PinVerifyResult, PinWrong } from './pin/verify-status.js';
+export { type SignatureHash } from './pkcs1/signature-hash.js';
+export { type CertificateUsage } from './pkcs15/certificate-usage.js';
+export { type CertificateDirectoryEntry, parseCertificateRecord } from './pkcs15/certificate-directory.js';
+export { parsePrivateKeyRecord, type PrivateKeyDirectoryEntry } from './pkcs15/private-key-directory.js';
+export { parseTokenInfo, type TokenInfo } from './pkcs15/token-info.js';
+export { splitTlvRecords, type TlvRecordSplit } from './pkcs15/tlv-records.js';
+export { aesCmac } from './crypto/aes-cmac.js';
+export { Scp03Constant, type Scp03DerivationConstant, scp03Kdf } from './crypto/scp03-kdf.js';
+export {
+  deriveScp03SessionKeys,
+  scp03CardCryptogram,
+  scp03HostCryptogram,
+  type Scp03SessionKeys,
+  type Scp03StaticKeys,
+} from './crypto/scp03-session-keys.js';
+export {
+  diversifyHicosStaticKeys,
+  HICOS_ISD_AID,
+  HICOS_ISD_CM_AID,
+  hicosScp03MasterKey,
+} from './crypto/hicos-static-keys.js';
+export { decryptGen1PinBlock, encryptGen1PinBlock, GEN1_PIN_KEY } from './crypto/gen1-pin-block.js';
+export { type Scp03CounterPolicy, type Scp03Options } from './secure-channel/scp03-options.js';
+export { Scp03Session } from './secure-channel/scp03-session.js';
+export { pkcs1SignatureBlock, removePkcs1Type2Padding } from './pkcs1/encryption-block.js';

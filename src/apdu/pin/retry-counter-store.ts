@@ -1,0 +1,28 @@
+/**
+ * Last known PIN retry counts, per card (keyed by card number).
+ *
+ * HiCOS offers no confirmed way to read the counter without a VERIFY, so the
+ * SDK remembers what the card said last (`63Cx`, `6983`, or success). The
+ * store outlives a card session so a re-inserted card keeps its count.
+ */
+export class RetryCounterStore {
+  private readonly counts = new Map<string, number>();
+
+  /** Last known tries left for a card, or `undefined` when never seen. */
+  public get(cardKey: string): number | undefined {
+    return this.counts.get(cardKey);
+  }
+
+  /** Records the tries left a card reported (0 = locked). */
+  public set(cardKey: string, triesLeft: number): void {
+    this.counts.set(cardKey, triesLeft);
+  }
+
+  /** Forgets a card. */
+  public delete(cardKey: string): void {
+    this.counts.delete(cardKey);
+  }
+}
+
+/** The process-wide store `HiCOSCard` uses unless given another. */
+export const defaultRetryCounterStore: RetryCounterStore = new RetryCounterStore();

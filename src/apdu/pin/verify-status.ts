@@ -1,0 +1,42 @@
+import type { ResponseApdu } from '../../pcsc/response-apdu.js';
+import { statusError } from '../card-io.js';
+
+/** The PIN was right; the counter is back at the try limit. */
+export interface PinOk {
+  /** Discriminant. */
+  readonly status: 'ok';
+  /** The configured try limit (the card does not report it). */
+  readonly retriesLeft: number;
+}
+
+/** The PIN was wrong (`63Cx`). */
+export interface PinWrong {
+  /** Discriminant. */
+  readonly status: 'wrong';
+  /** Tries left as the card reported. */
+  readonly retriesLeft: number;
+}
+
+/** The card is locked (`6983`). */
+export interface PinLocked {
+  /** Discriminant. */
+  readonly status: 'locked';
+  /** Always 0. */
+  readonly retriesLeft: 0;
+}
+
+/** Outcome of a PIN verification. */
+export type PinVerifyResult = PinOk | PinWrong | PinLocked;
+
+/**
+ * Maps a VERIFY answer: `9000` ok, `63Cx` wrong with x tries left (`63C0`
+ * counts as locked), `6983` locked; anything else is a typed card error.
+ */
+export function interpretVerifyStatus(response: ResponseApdu, tryLimit: number): PinVerifyResult {
+  const sw = response.sw;
+  if (sw.value === 0x9000) return { status: 'ok', retriesLeft: tryLimit };
+  const left = sw.retriesLeft;
+  if (left !== undefined) return left === 0 ? { status: 'locked', retriesLeft: 0 } : { status: 'wrong', retriesLeft: left };
+  if (sw.value === 0x6983) return { status: 'locked', retriesLeft: 0 };
+  throw statusError('VERIFY', response);
+}

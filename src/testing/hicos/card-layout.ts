@@ -1,0 +1,91 @@
+import { HicosFile } from '../../apdu/commands/file-id.js';
+import { type CardFile, df, ef } from './card-file-system.js';
+import {
+  type CdfEntrySpec,
+  encodeCdfRecord,
+  encodeDirRecord,
+  encodePrkdfRecord,
+  encodePukdfRecord,
+  encodeTokenInfo,
+  padRecords,
+  type PrkdfEntrySpec,
+} from './pkcs15-encoder.js';
+import type { VirtualCardCredentials } from './virtual-card-options.js';
+
+/** Spacing of certificate slots in EF `08F2`, as seen on real cards. */
+export const CERT_SLOT = 0x700;
+
+const ascii = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'ascii'));
+const fidPath = (...fids: number[]): Uint8Array => Uint8Array.from(fids.flatMap((f) => [f >> 8, f & 0xff]));
+const PKCS15_AID = Uint8Array.of(0xa0, 0x00, 0x00, 0x00, 0x63, 0x50, 0x4b, 0x43, 0x53, 0x2d, 0x31, 0x35);
+
+/** What the layout builder needs. */
+export interface CardLayoutInput {
+  credentials: VirtualCardCredentials;
+  cardNumber: string;
+  version: string;
+  keyRefs: { sign: number; keyx: number };
+}
+
+/** The built tree plus where each certificate went. */
+export interface CardLayout {
+  root: CardFile;
+  certificates: CdfEntrySpec[];
+}
+
+/**
+ * Builds the MF tree of a HiCOS card: EF.DIR, DF `5030` with the PKCS#15
+ * directory files (FF-padded), all certificates in EF `08F2` at offsets
+ * `0000`, `0700`, `0E00`, … (00-padded), key EF `0810`, data objects
+ * `0870`, and DF `0900` with the card number (`0903`) and version (`0905`).
+ * There is deliberately no ODF `5015`.
+ */
+export function buildCardLayout(input: CardLayoutInput): CardLayout {
+  const { credentials, keyRefs } = input;
+  const certs: Array<Omit<CdfEntrySpec, 'offset' | 'length' | 'path'> & { der: Uint8Array }> = [
+    { label: 'cert1', id: ascii('SIGN'), authority: false, der: credentials.sign.certificate },
+    { label: 'cert2', id: ascii('KEYX'), authority: false, der: credentials.keyx.certificate },
+  ];
+  const caLabels = ['CACert', 'ROOTCACert'];
+  (credentials.caCertificates ?? []).forEach((der, i) => {
+    const label = caLabels[i] ?? `CACert${i + 1}`;
+    certs.push({ label, id: ascii(label), authority: true, der });
+  });
+
+  const certPath = fidPath(HicosFile.MF, HicosFile.PKCS15_DF, HicosFile.CERTIFICATES);
+  const entries: CdfEntrySpec[] = [];
+  let offset = 0;
+  for (const c of certs) {
+    entries.push({ label: c.label, id: c.id, authority: c.authority, path: certPath, offset, length: c.der.length });
+    // A certificate larger than a slot pushes the next one to the next 0x100 boundary.
+    offset += Math.max(CERT_SLOT, Math.ceil(c.der.length / 0x100) * 0x100);
+  }
+  const certFile = new Uint8Array(offset);
+  certs.forEach((c, i) => certFile.set(c.der, entries[i]!.offset));
+
+  const keyPath = fidPath(HicosFile.MF, HicosFile.PKCS15_DF, HicosFile.KEYS);
+  const keys: PrkdfEntrySpec[] = [
+    { label: 'SIGN', id: ascii('SIGN'), keyRef: keyRefs.sign, modulusBits: 2048, signing: true },
+    { label: 'KEYX', id: ascii('KEYX'), keyRef: keyRefs.keyx, modulusBits: 2048, signing: false },
+  ];
+
+  const version = new Uint8Array(16);
+  version.set(ascii(input.version).subarray(0, 16));
+
+  const root = df(HicosFile.MF, [
+    ef(HicosFile.DIR, padRecords([encodeDirRecord(PKCS15_AID, '中華電信研究所', fidPath(HicosFile.MF, HicosFile.PKCS15_DF))], 64)),
+    df(HicosFile.PKCS15_DF, [
+      ef(HicosFile.PRKDF, padRecords(keys.map((k) => encodePrkdfRecord(k, keyPath)), 512)),
+      ef(HicosFile.PUKDF, padRecords(keys.map((k) => encodePukdfRecord(k, keyPath)), 512)),
+      ef(HicosFile.CDF, padRecords(entries.map(encodeCdfRecord), 1024)),
+      ef(HicosFile.DODF, padRecords([], 256)),
+      ef(HicosFile.AODF, padRecords([], 256)),
+      ef(HicosFile.TOKEN_INFO, padRecords([encodeTokenInfo(ascii(input.cardNumber), 'Chunghwa Telecom', 'HiCOS PKI Smart Card')], 128)),
+      ef(HicosFile.CERTIFICATES, certFile),
+      ef(HicosFile.KEYS, new Uint8Array(1024), false),
+      ef(HicosFile.DATA_OBJECTS, padRecords([], 256)),
+    ]),
+    df(HicosFile.CARD_NUMBER_DF, [ef(HicosFile.CARD_NUMBER, ascii(input.cardNumber)), ef(HicosFile.VERSION, version)]),
+  ]);
+  return { root, certificates: entries };
+}

@@ -1,0 +1,52 @@
+import { createTestPki } from '../pki/index.js';
+import type { TestPki } from '../pki/index.js';
+import { VirtualHicosCard } from './virtual-hicos-card.js';
+import type { VirtualCardQuirks, VirtualHicosCardOptions } from './virtual-card-options.js';
+
+/** Which real card family the virtual card's certificates mimic. */
+export type VirtualCardProfile = 'moica' | 'moeaca' | 'gca' | 'xca';
+
+/** Options of {@link createVirtualHicosCard}. */
+export interface CreateVirtualHicosCardOptions {
+  /** Certificate profile (default `moica`). */
+  profile?: VirtualCardProfile;
+  /** Card generation (default 1). */
+  generation?: 1 | 2;
+  /** User PIN (default `123456`). */
+  pin?: string;
+  /** 卡號 (default `TP03000012345678`). */
+  cardNumber?: string;
+  /** Subject common name for the card holder (default per profile). */
+  commonName?: string;
+  /** A test PKI to issue from (default: a fresh one). Reuse one to save key generation time. */
+  pki?: TestPki;
+  /** Host-handling test switches. */
+  quirks?: VirtualCardQuirks;
+  /** Any other card option (retry limit, ATR, SCP03 counter policy…). */
+  card?: Omit<VirtualHicosCardOptions, 'credentials' | 'generation' | 'pin' | 'cardNumber' | 'quirks'>;
+}
+
+/**
+ * A virtual HiCOS card whose SIGN/KEYX certificates and keys come from the
+ * generated test PKI (issuer names, subject layout, extensions as the real
+ * profile), with the issuing CA and root stored as `CACert`/`ROOTCACert`.
+ */
+export async function createVirtualHicosCard(options: CreateVirtualHicosCardOptions = {}): Promise<VirtualHicosCard> {
+  const pki = options.pki ?? (await createTestPki());
+  const holder = await pki.issueCardHolder({
+    authority: options.profile ?? 'moica',
+    ...(options.commonName === undefined ? {} : { commonName: options.commonName }),
+  });
+  return new VirtualHicosCard({
+    ...options.card,
+    generation: options.generation ?? 1,
+    pin: options.pin,
+    cardNumber: options.cardNumber,
+    quirks: options.quirks,
+    credentials: {
+      sign: { certificate: holder.sign.certificate, privateKey: holder.sign.privateKey },
+      keyx: { certificate: holder.keyx.certificate, privateKey: holder.keyx.privateKey },
+      caCertificates: [...holder.chain],
+    },
+  });
+}

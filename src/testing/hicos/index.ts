@@ -1,0 +1,20 @@
+/**
+ * A virtual HiCOS card (Gen1 and Gen2) for tests and demos.
+ * @packageDocumentation
+ */
+export { VirtualHicosCard, type ApduLogEntry } from './virtual-hicos-card.js';
+export type {
+  VirtualCardCredentials,
+  VirtualCardKeyPair,
+  VirtualCardKeyRefs,
+  VirtualCardQuirks,
+  VirtualHicosCardOptions,
+} from './virtual-card-options.js';
+export {
+  createVirtualHicosCard,
+  type CreateVirtualHicosCardOptions,
+  type VirtualCardProfile,
+} from './create-virtual-hicos-card.js';
+export { GEN1_ATR, GEN2_ATR } from './hicos-atrs.js';
+export { CERT_SLOT } from './card-layout.js';
+export { minimumReadApdus } from './minimum-read-apdus.js';

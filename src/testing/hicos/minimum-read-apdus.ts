@@ -1,0 +1,24 @@
+import { HicosFile } from '../../apdu/commands/file-id.js';
+import { READ_CHUNK } from '../../apdu/commands/read-binary.js';
+import { splitTlvRecords } from '../../apdu/pkcs15/tlv-records.js';
+import type { VirtualHicosCard } from './virtual-hicos-card.js';
+
+/**
+ * The fewest APDUs that read every certificate and the card number of a
+ * virtual card (and the version EF with `includeVersion`), given what the
+ * card allows: SELECT only of the root or a child of the current DF,
+ * 200-byte READ BINARY, directory files without a size (a reader must see
+ * the first padding byte), and one entry command for detection.
+ *
+ * detect (1) + `0900`, `0903`, READ (3) [+ `0905`, READ (2)] + MF, `5030`,
+ * `4104` (3) + CDF chunks + `08F2` (1) + each certificate's chunks.
+ */
+export function minimumReadApdus(card: VirtualHicosCard, options: { includeVersion?: boolean } = {}): number {
+  const cdf = card.fileContent([HicosFile.PKCS15_DF, HicosFile.CDF]) ?? new Uint8Array(0);
+  const used = splitTlvRecords(cdf).records.reduce((n, r) => n + r.length, 0);
+  const cdfReads = Math.floor(used / READ_CHUNK) + 1;
+  const creds = card.credentials;
+  const certs = [creds.sign.certificate, creds.keyx.certificate, ...(creds.caCertificates ?? [])];
+  const certReads = certs.reduce((n, c) => n + Math.ceil(c.length / READ_CHUNK), 0);
+  return 1 + 3 + (options.includeVersion ? 2 : 0) + 3 + cdfReads + 1 + certReads;
+}

@@ -1,0 +1,110 @@
+import { verify, X509Certificate } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CliIo } from '../../src/cli/command.js';
+import { EmulatorReader } from '../../src/pcsc/emulator-reader.js';
+import { VirtualHicosCard } from '../../src/testing/hicos/virtual-hicos-card.js';
+import { testCredentials } from './support/virtual-cards.js';
+
+let card: VirtualHicosCard;
+let stateDir: string;
+
+vi.mock('../../src/cli/card-access.js', () => ({
+  openCardTransport: async () => {
+    const reader = new EmulatorReader({ name: 'Test Reader 00' });
+    reader.insert(card);
+    const transport = reader.connect();
+    return { transport, readerName: reader.name, close: async () => transport.disconnect() };
+  },
+}));
+
+const { infoCommand, signCommand, verifyPinCommand } = await import('../../src/cli/commands/card.js');
+
+function io(stdinText = ''): { io: CliIo; out: () => string } {
+  const stdout = new PassThrough();
+  const chunks: Buffer[] = [];
+  stdout.on('data', (c: Buffer) => chunks.push(c));
+  return {
+    io: { stdout, stderr: new PassThrough(), stdin: Readable.from([Buffer.from(stdinText)]), env: { TWPKI_STATE_DIR: stateDir } },
+    out: () => Buffer.concat(chunks).toString(),
+  };
+}
+
+beforeAll(async () => {
+  await testCredentials();
+}, 60_000);
+beforeEach(async () => {
+  stateDir = mkdtempSync(join(tmpdir(), 'twpki-state-'));
+  card = new VirtualHicosCard({ credentials: await testCredentials(), generation: 2, pin: '123456' });
+});
+
+describe('twpki info / verify-pin / sign', () => {
+  it('info --json prints one document with the certificates in base64', async () => {
+    const t = io();
+    expect(await infoCommand.run(['--json'], t.io)).toBe(0);
+    const doc = JSON.parse(t.out()) as { reader: string; generation: number; cardNumber: string; certificates: { usage: string; der: string }[] };
+    expect(doc.reader).toBe('Test Reader 00');
+    expect(doc.generation).toBe(2);
+    expect(doc.cardNumber).toBe('TP03000012345678');
+    expect(doc.certificates.map((c) => c.usage)).toEqual(['SIGN', 'KEYX', 'CA', 'CA']);
+    expect(Buffer.from(doc.certificates[0]!.der, 'base64')[0]).toBe(0x30);
+  });
+
+  it('verify-pin exit codes: 0 ok, 1 wrong, 2 malformed, 3 locked; the PIN never appears in output', async () => {
+    const ok = io('123456\n');
+    expect(await verifyPinCommand.run(['--pin-stdin', '--json'], ok.io)).toBe(0);
+    expect(JSON.parse(ok.out())).toEqual({ ok: true, retriesLeft: 3, locked: false });
+    const wrong = io('654321\n');
+    expect(await verifyPinCommand.run(['--pin-stdin', '--json'], wrong.io)).toBe(1);
+    expect(JSON.parse(wrong.out())).toEqual({ ok: false, retriesLeft: 2, locked: false });
+    expect(wrong.out()).not.toContain('654321');
+    const bad = io('12\n');
+    expect(await verifyPinCommand.run(['--pin-stdin', '--json'], bad.io)).toBe(2);
+    expect(JSON.parse(bad.out())).toMatchObject({ ok: false, error: { code: 'INVALID_PIN_FORMAT' } });
+    expect(await verifyPinCommand.run(['--pin-stdin'], io('000000\n').io)).toBe(1);
+    // The last known count (1) survives between invocations: the guard refuses without --allow-last-try.
+    const guarded = io('000000\n');
+    expect(await verifyPinCommand.run(['--pin-stdin', '--json'], guarded.io)).toBe(2);
+    expect(JSON.parse(guarded.out())).toMatchObject({ ok: false, retriesLeft: 1, error: { code: 'LAST_TRY_GUARD' } });
+    expect(card.pinTriesLeft).toBe(1);
+    expect(await verifyPinCommand.run(['--pin-stdin', '--allow-last-try'], io('000000\n').io)).toBe(3);
+    const locked = io('123456\n');
+    expect(await verifyPinCommand.run(['--pin-stdin', '--json'], locked.io)).toBe(3);
+    expect(JSON.parse(locked.out())).toEqual({ ok: false, retriesLeft: 0, locked: true });
+  });
+
+  it('sign --json prints a signature that verifies with the printed certificate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twpki-sign-'));
+    const file = join(dir, 'doc.txt');
+    writeFileSync(file, '公文 content');
+    const t = io('123456\n');
+    expect(await signCommand.run(['--in', file, '--pin-stdin', '--json'], t.io)).toBe(0);
+    const doc = JSON.parse(t.out()) as { signature: string; certificate: string };
+    const cert = new X509Certificate(Buffer.from(doc.certificate, 'base64'));
+    expect(verify('sha256', Buffer.from('公文 content'), cert.publicKey, Buffer.from(doc.signature, 'base64'))).toBe(true);
+  });
+
+  it('refuses to prompt without a terminal', async () => {
+    await expect(verifyPinCommand.run(['--json'], io().io)).rejects.toThrow(/--pin-stdin/);
+  });
+});
+
+describe('FileRetryCounterStore', () => {
+  it('persists counts across instances and ignores a corrupt file', async () => {
+    const { FileRetryCounterStore } = await import('../../src/apdu/pin/file-retry-counter-store.js');
+    const dir = mkdtempSync(join(tmpdir(), 'twpki-store-'));
+    const path = join(dir, 'sub', 'pin-retries.json');
+    const a = new FileRetryCounterStore(path);
+    a.set('TP03000012345678', 1);
+    a.set('TP03000000000001', 2);
+    a.delete('TP03000000000001');
+    const b = new FileRetryCounterStore(path);
+    expect(b.get('TP03000012345678')).toBe(1);
+    expect(b.get('TP03000000000001')).toBeUndefined();
+    writeFileSync(path, '{not json');
+    expect(new FileRetryCounterStore(path).get('TP03000012345678')).toBeUndefined();
+  });
+});

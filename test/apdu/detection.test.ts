@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { HiCOSCard } from '../../src/apdu/hicos-card.js';
+import { NotHicosCardError } from '../../src/apdu/errors.js';
+import { recogniseAtr } from '../../src/apdu/known-atrs.js';
+import { EmulatorReader } from '../../src/pcsc/emulator-reader.js';
+import { fromHex, toHex } from '../../src/shared/bytes.js';
+import { insertVirtualCard } from './support/virtual-cards.js';
+
+describe('generation detection', () => {
+  it('recognises the listed ATRs', () => {
+    expect(recogniseAtr(fromHex('3BB8130081 31FA524348544D4F494341A5'))?.generationHint).toBe(1);
+    expect(recogniseAtr(fromHex('3BD8960081B1FE451F07434854475 04B494ADD'.replace(' ', '')))?.generationHint).toBe(2);
+    expect(recogniseAtr(fromHex('3B8B800100 31C164084021300090 0057'))?.description).toMatch(/contactless/);
+    expect(recogniseAtr(fromHex('3b00'))).toBeUndefined();
+  });
+
+  it('probes Gen2 first when the ATR gives no hint', async () => {
+    const gen1 = await insertVirtualCard({ generation: 1, atr: fromHex('3b021234') });
+    const card = await HiCOSCard.open(gen1.transport);
+    expect(card.generation).toBe(1);
+    expect(gen1.card.log.map((e) => toHex(e.response.subarray(-2)))).toEqual(['6e00', '9000']);
+    const gen2 = await insertVirtualCard({ generation: 2, atr: fromHex('3b021234') });
+    expect((await HiCOSCard.open(gen2.transport)).generation).toBe(2);
+    expect(gen2.card.apduCount).toBe(1);
+  });
+
+  it('a card that answers neither entry command is not HiCOS', async () => {
+    const reader = new EmulatorReader();
+    reader.insert({ reset: () => fromHex('3b00'), process: () => fromHex('6d00') });
+    const error = await HiCOSCard.open(reader.connect()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotHicosCardError);
+    expect((error as NotHicosCardError).code).toBe('NOT_HICOS');
+    expect((error as Error).message).toContain('6D00');
+  });
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { pinToBuffer, resolvePinPolicy, validatePin } from '../../src/apdu/pin/pin-policy.js';
+import { pinTokenFlags } from '../../src/apdu/pin/pin-token-flags.js';
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+describe('PIN policy', () => {
+  it('defaults to 6–8 printable ASCII characters', () => {
+    const policy = resolvePinPolicy();
+    expect(() => validatePin(bytes('123456'), policy)).not.toThrow();
+    expect(() => validatePin(bytes('Ab#45678'), policy)).not.toThrow();
+    for (const bad of ['12345', '123456789', '1234 6', '12345\u00e9']) {
+      expect(() => validatePin(bytes(bad), policy)).toThrow(expect.objectContaining({ code: 'INVALID_PIN_FORMAT' }));
+    }
+  });
+  it('is configurable within the 10-byte buffer', () => {
+    expect(() => validatePin(bytes('1234'), resolvePinPolicy({ minLength: 4, charset: 'digits' }))).not.toThrow();
+    expect(() => validatePin(bytes('12a4'), resolvePinPolicy({ minLength: 4, charset: 'digits' }))).toThrow();
+    expect(() => validatePin(bytes('abcDEF12'), resolvePinPolicy({ charset: 'alphanumeric' }))).not.toThrow();
+    expect(() => resolvePinPolicy({ maxLength: 11 })).toThrow(RangeError);
+    expect(() => resolvePinPolicy({ minLength: 9 })).toThrow(RangeError);
+  });
+  it('copies the caller’s bytes', () => {
+    const mine = bytes('123456');
+    const copy = pinToBuffer(mine);
+    copy.fill(0);
+    expect(new TextDecoder().decode(mine)).toBe('123456');
+    expect(() => pinToBuffer(123456 as unknown as string)).toThrow(expect.objectContaining({ code: 'INVALID_PIN_FORMAT' }));
+  });
+});
+
+describe('PKCS#11 PIN token flags', () => {
+  it('follow the last known count', () => {
+    expect(pinTokenFlags(undefined)).toEqual({ countLow: false, finalTry: false, locked: false });
+    expect(pinTokenFlags(3)).toEqual({ countLow: false, finalTry: false, locked: false });
+    expect(pinTokenFlags(2)).toEqual({ countLow: true, finalTry: false, locked: false });
+    expect(pinTokenFlags(1)).toEqual({ countLow: true, finalTry: true, locked: false });
+    expect(pinTokenFlags(0)).toEqual({ countLow: false, finalTry: false, locked: true });
+  });
+});

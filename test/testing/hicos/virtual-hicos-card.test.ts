@@ -1,0 +1,179 @@
+import { X509Certificate } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HiCOSCard } from '../../../src/apdu/hicos-card.js';
+import { RetryCounterStore } from '../../../src/apdu/pin/retry-counter-store.js';
+import { encryptGen1PinBlock } from '../../../src/apdu/crypto/gen1-pin-block.js';
+import { EmulatorReader } from '../../../src/pcsc/emulator-reader.js';
+import { fromHex, toHex } from '../../../src/shared/bytes.js';
+import { createVirtualHicosCard } from '../../../src/testing/hicos/create-virtual-hicos-card.js';
+import { VirtualHicosCard } from '../../../src/testing/hicos/virtual-hicos-card.js';
+import type { VirtualCardCredentials } from '../../../src/testing/hicos/virtual-card-options.js';
+import { testCredentials } from '../../apdu/support/virtual-cards.js';
+
+let credentials: VirtualCardCredentials;
+beforeAll(async () => {
+  credentials = await testCredentials();
+}, 60_000);
+
+/** Sends hex APDUs straight to the card and returns the status words. */
+function run(card: VirtualHicosCard, ...apdus: string[]): string[] {
+  return apdus.map((a) => toHex(card.process(fromHex(a)).subarray(-2)));
+}
+function data(card: VirtualHicosCard, apdu: string): Uint8Array {
+  return card.process(fromHex(apdu)).subarray(0, -2);
+}
+
+describe('virtual Gen1 card', () => {
+  const gen1 = (extra = {}) => {
+    const card = new VirtualHicosCard({ credentials, ...extra });
+    expect(toHex(card.reset())).toBe('3bb8130081 31fa524348544d4f494341a5'.replace(' ', ''));
+    return card;
+  };
+
+  it('speaks CLA 80 only and has no ODF', () => {
+    const card = gen1();
+    expect(run(card, '00a40000023f00', '80a40000023f00', '80a40000025030', '80a40000025015')).toEqual(['6e00', '9000', '9000', '6a82']);
+  });
+
+  it('only selects the root or a child of the current DF', () => {
+    const card = gen1();
+    expect(run(card, '80a40000020900', '80a40000025030', '80a40000023f00', '80a40000025030')).toEqual(['9000', '6a82', '9000', '9000']);
+  });
+
+  it('reads in chunks: 6282 for a short last chunk, 6B00 past the end', () => {
+    const card = gen1();
+    run(card, '80a40000020900', '80a40000020903');
+    const first = card.process(fromHex('80b00000c8'));
+    expect(Buffer.from(first.subarray(0, -2)).toString()).toBe('TP03000012345678');
+    expect(toHex(first.subarray(-2))).toBe('6282');
+    expect(run(card, '80b00010c8', '80b0000010')).toEqual(['6b00', '9000']);
+  });
+
+  it('switches to 6Cxx answers when asked', () => {
+    const card = gen1({ quirks: { wrongLengthRetry: true } });
+    card.reset();
+    expect(run(card, '80a40000020900', '80a40000020903', '80b00000c8')).toEqual(['9000', '9000', '6c10']);
+  });
+
+  it('keeps the certificates in EF 08F2 at 0000 / 0700 / 0E00 / 1500', () => {
+    const card = gen1();
+    const file = card.fileContent([0x5030, 0x08f2])!;
+    expect(toHex(file.subarray(0, credentials.sign.certificate.length))).toBe(toHex(credentials.sign.certificate));
+    expect(toHex(file.subarray(0x700, 0x700 + credentials.keyx.certificate.length))).toBe(toHex(credentials.keyx.certificate));
+    expect(file[0x0e00]).toBe(0x30);
+    expect(file[0x1500]).toBe(0x30);
+    expect(file.length).toBe(0x1c00);
+  });
+
+  it('EF.DIR names the PKCS#15 application; the key EF is not readable', () => {
+    const card = gen1();
+    run(card, '80a40000022f00');
+    expect(Buffer.from(data(card, '80b00000c8')).toString('utf8')).toContain('中華電信研究所');
+    expect(run(card, '80a40000025030', '80a40000020810', '80b00000c8')).toEqual(['9000', '9000', '6982']);
+  });
+
+  it('protected VERIFY needs 0810 selected; the probe reports the counter; locked survives reset', () => {
+    const card = gen1({ pin: '135790' });
+    const block = (pin: string) => toHex(encryptGen1PinBlock(new TextEncoder().encode(pin), fromHex('1122334455667788')));
+    expect(run(card, `8c20000120${block('135790')}`)).toEqual(['6985']);
+    run(card, '80a40000025030', '80a40000020810');
+    expect(run(card, '80200001', `8c20000120${block('000000')}`, '80200001')).toEqual(['63c3', '63c2', '63c2']);
+    expect(run(card, `8c20000120${block('135790')}`, '80200001')).toEqual(['9000', '9000']);
+    expect(run(card, `8c20000120${block('1')}`, `8c20000120${block('2')}`, `8c20000120${block('3')}`)).toEqual(['63c2', '63c1', '6983']);
+    card.reset();
+    run(card, '80a40000025030', '80a40000020810');
+    expect(run(card, `8c20000120${block('135790')}`, '80200001')).toEqual(['6983', '6983']);
+  });
+
+  it('blanks VERIFY data in its log', () => {
+    const card = gen1();
+    run(card, '80a40000025030', '80a40000020810', '8020000106313233343536');
+    expect(toHex(card.log[2]!.command)).toBe(`8020000106${'00'.repeat(6)}`);
+  });
+
+  it('refuses the private-key operation without a verified PIN', () => {
+    const card = gen1();
+    run(card, '80a40000025030', '80a40000020810');
+    expect(run(card, `80ea820180${'00'.repeat(128)}`)).toEqual(['6982']);
+  });
+});
+
+describe('virtual Gen2 card', () => {
+  it('needs the applet selected, speaks CLA 00 for files and refuses Gen1 commands', () => {
+    const card = new VirtualHicosCard({ credentials, generation: 2 });
+    expect(toHex(card.reset())).toBe('3bd8960081b1fe451f07434854475 04b494add'.replace(' ', ''));
+    expect(run(card, '00a40004023f0000', '80a40000023f00')).toEqual(['6985', '6e00']);
+    expect(run(card, '00a4040c10a000000283000006220169640001010100', '00a40004027fff00', '00a400040250300000'.slice(0, 16))).toEqual([
+      '9000',
+      '9000',
+      '9000',
+    ]);
+  });
+
+  it('answers GET DATA on the ISD-CM and ISD', () => {
+    const card = new VirtualHicosCard({ credentials, generation: 2, cardId: fromHex('00112233445566778899') });
+    card.reset();
+    run(card, '00a404000fa000000283ff0886925353 89c0001400'.replace(' ', ''));
+    expect(data(card, '80ca00e000')[7]).toBe(16);
+    run(card, '00a4040007a000000151000000');
+    expect(toHex(data(card, '80ca004500'))).toBe('450a00112233445566778899');
+  });
+
+  it('a bad secure-messaging MAC ends the session (6988)', () => {
+    const card = new VirtualHicosCard({ credentials, generation: 2 });
+    card.reset();
+    run(card, '00a4040c10a000000283000006220169640001010100');
+    expect(run(card, '8050010008000102030405060700')).toEqual(['9000']);
+    expect(run(card, `8482030010${'00'.repeat(16)}`)).toEqual(['6300']);
+    expect(run(card, `0420000118${'00'.repeat(24)}`)).toEqual(['6882']);
+  });
+
+  it('host and card must agree on the SCP03 counter policy', async () => {
+    const card = new VirtualHicosCard({ credentials, generation: 2, counterPolicy: 'data-commands-only' });
+    const reader = new EmulatorReader();
+    reader.insert(card);
+    const mismatched = await HiCOSCard.open(reader.connect(), { retryStore: new RetryCounterStore() });
+    // Counters agree until the first command without data (C1); the next secured command is garbage to the card.
+    expect((await mismatched.verifyPin('123456')).status).toBe('ok');
+    expect(await mismatched.sign(new Uint8Array([1]))).toHaveLength(256);
+    await expect(mismatched.sign(new Uint8Array([1]))).rejects.toMatchObject({ code: 'CARD_ERROR', statusWord: '6988' });
+    // The broken channel is dropped: the next call needs the PIN again.
+    await expect(mismatched.sign(new Uint8Array([1]))).rejects.toMatchObject({ code: 'PIN_REQUIRED' });
+    const matched = await HiCOSCard.open(reader.connect(), { retryStore: new RetryCounterStore(), scp03: { counterPolicy: 'data-commands-only' } });
+    expect(await matched.sign(new Uint8Array([1]), { pin: '123456' })).toHaveLength(256);
+  });
+});
+
+describe('createVirtualHicosCard', () => {
+  it('issues a GCA-profile Gen2 card from the test PKI', async () => {
+    const card = await createVirtualHicosCard({ profile: 'gca', generation: 2, pin: '11223344', cardNumber: 'GC00000000000001' });
+    const reader = new EmulatorReader();
+    reader.insert(card);
+    const hicos = await HiCOSCard.open(reader.connect(), { retryStore: new RetryCounterStore() });
+    const info = await hicos.info();
+    expect(info.cardNumber).toBe('GC00000000000001');
+    expect(info.generation).toBe(2);
+    const sign = new X509Certificate(info.certificates[0]!.der);
+    const issuingCa = new X509Certificate(info.certificates[2]!.der);
+    expect(sign.checkIssued(issuingCa)).toBe(true);
+    expect((await hicos.verifyPin('11223344')).status).toBe('ok');
+  }, 60_000);
+});
+
+describe('virtual card robustness', () => {
+  it('answers any byte string with a status word and never throws', async () => {
+    const fc = (await import('fast-check')).default;
+    for (const generation of [1, 2] as const) {
+      const card = new VirtualHicosCard({ credentials, generation });
+      card.reset();
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 300 }), fc.constantFrom(0x00, 0x80, 0x84, 0x04, 0x8c), (bytes, cla) => {
+          const command = bytes.length > 0 ? Uint8Array.from([cla, ...bytes]) : bytes;
+          const response = card.process(command);
+          expect(response.length).toBeGreaterThanOrEqual(2);
+        }),
+        { numRuns: 500 },
+      );
+    }
+  });
+});
