@@ -1,0 +1,69 @@
+import type { AuthorityInfo } from './authorities/recognise-authority.js';
+import type { CertificatePolicy } from './certificate-policy.js';
+import type { CertificatePurpose } from './certificate-purpose.js';
+import type { DistinguishedName } from './distinguished-name.js';
+import type { BasicConstraints } from './extensions/basic-constraints.js';
+import type { KeyUsageName } from './extensions/key-usage.js';
+import type { IdentityHints } from './identity-hints.js';
+import type { PublicKeyInfo } from './public-key-info.js';
+import type { SignatureAlgorithmInfo } from './signature-algorithm.js';
+
+/** Validity period. */
+export interface Validity {
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
+/** One extension present in the certificate. */
+export interface ExtensionSummary {
+  readonly oid: string;
+  readonly critical: boolean;
+  /** Whether the profile decodes it (unknown extensions are listed, not interpreted). */
+  readonly known: boolean;
+}
+
+/** A certificate of Taiwan's GPKI (or any X.509 certificate), decoded into what relying parties use. */
+export interface CertificateProfile {
+  /** Which CA it belongs to, its generation, and whether that CA is a test CA. */
+  readonly authority: AuthorityInfo;
+  /** X.509 version (1–3). */
+  readonly version: number;
+  /** 憑證序號: the serial number in upper-case hex, without sign padding. */
+  readonly serialNumber: string;
+  readonly subject: DistinguishedName;
+  readonly issuer: DistinguishedName;
+  /** Issuer and subject DNs are byte-identical (a root or self-issued certificate). */
+  readonly selfIssued: boolean;
+  readonly validity: Validity;
+  /** Holder identity hints from the GPKI attributes and the subject. */
+  readonly identity: IdentityHints;
+  /** keyUsage bits; undefined when the extension is absent. */
+  readonly keyUsage: readonly KeyUsageName[] | undefined;
+  /** Whether keyUsage is marked critical. */
+  readonly keyUsageCritical: boolean;
+  /** extKeyUsage OIDs (empty when absent). */
+  readonly extendedKeyUsage: readonly string[];
+  /** SIGN vs KEYX vs CA. */
+  readonly purpose: CertificatePurpose;
+  readonly basicConstraints: BasicConstraints | undefined;
+  /** Policies with GPKI assurance levels. */
+  readonly policies: readonly CertificatePolicy[];
+  /** Highest GPKI assurance level among the policies. */
+  readonly assuranceLevel: number | undefined;
+  readonly crlUrls: readonly string[];
+  readonly ocspUrls: readonly string[];
+  readonly caIssuersUrls: readonly string[];
+  /** SKI, upper-case hex. */
+  readonly subjectKeyId: string | undefined;
+  /** AKI keyIdentifier, upper-case hex. */
+  readonly authorityKeyId: string | undefined;
+  /** E-mail addresses from subjectAltName (and a legacy DN emailAddress). */
+  readonly emails: readonly string[];
+  /** DNS names from subjectAltName (GCA server certificates). */
+  readonly dnsNames: readonly string[];
+  readonly publicKey: PublicKeyInfo;
+  readonly signatureAlgorithm: SignatureAlgorithmInfo;
+  readonly extensions: readonly ExtensionSummary[];
+  /** The certificate DER. */
+  readonly der: Uint8Array;
+}

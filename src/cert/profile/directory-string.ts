@@ -1,0 +1,85 @@
+import { type Asn1Node, Asn1ShapeError, contentBytes, universalTag, UniversalTag } from './der-reader.js';
+
+/** ASN.1 string type a name value was encoded with. */
+export type AsnStringType =
+  | 'UTF8String'
+  | 'BMPString'
+  | 'PrintableString'
+  | 'TeletexString'
+  | 'IA5String'
+  | 'VisibleString'
+  | 'NumericString'
+  | 'UniversalString';
+
+const STRING_TYPES: ReadonlyMap<number, AsnStringType> = new Map([
+  [UniversalTag.utf8String, 'UTF8String'],
+  [UniversalTag.bmpString, 'BMPString'],
+  [UniversalTag.printableString, 'PrintableString'],
+  [UniversalTag.teletexString, 'TeletexString'],
+  [UniversalTag.ia5String, 'IA5String'],
+  [UniversalTag.visibleString, 'VisibleString'],
+  [UniversalTag.numericString, 'NumericString'],
+  [UniversalTag.universalString, 'UniversalString'],
+]);
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function utf16be(bytes: Uint8Array, what: string): string {
+  if (bytes.length % 2 !== 0) throw new Asn1ShapeError(`${what}: BMPString has an odd number of bytes`);
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 2) out += String.fromCharCode(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
+  return out;
+}
+
+function utf32be(bytes: Uint8Array, what: string): string {
+  if (bytes.length % 4 !== 0) throw new Asn1ShapeError(`${what}: UniversalString length is not a multiple of 4`);
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 4) {
+    const cp = (((bytes[i] ?? 0) << 24) | ((bytes[i + 1] ?? 0) << 16) | ((bytes[i + 2] ?? 0) << 8) | (bytes[i + 3] ?? 0)) >>> 0;
+    if (cp > 0x10ffff) throw new Asn1ShapeError(`${what}: UniversalString has an invalid code point`);
+    out += String.fromCodePoint(cp);
+  }
+  return out;
+}
+
+/**
+ * Single-byte string types should be ASCII (or T.61 for TeletexString), but
+ * Taiwanese issuers and tools have put UTF-8 Chinese into them; bytes that
+ * are valid UTF-8 are read as UTF-8, anything else as Latin-1 so no byte is
+ * lost.
+ */
+function lenientSingleByte(bytes: Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return Buffer.from(bytes).toString('latin1');
+  }
+}
+
+/** A decoded string value and the ASN.1 type it had. */
+export interface DecodedString {
+  readonly value: string;
+  readonly stringType: AsnStringType;
+}
+
+/** Decodes any ASN.1 character string (DirectoryString and friends). */
+export function decodeDirectoryString(node: Asn1Node, what: string): DecodedString {
+  const tag = universalTag(node);
+  const stringType = tag === undefined ? undefined : STRING_TYPES.get(tag);
+  if (stringType === undefined) throw new Asn1ShapeError(`${what} is not a character string`);
+  const bytes = contentBytes(node, what);
+  switch (stringType) {
+    case 'BMPString':
+      return { value: utf16be(bytes, what), stringType };
+    case 'UniversalString':
+      return { value: utf32be(bytes, what), stringType };
+    case 'UTF8String':
+      try {
+        return { value: strictUtf8.decode(bytes), stringType };
+      } catch {
+        throw new Asn1ShapeError(`${what}: UTF8String is not valid UTF-8`);
+      }
+    default:
+      return { value: lenientSingleByte(bytes), stringType };
+  }
+}

@@ -1,0 +1,27 @@
+import { Asn1ShapeError, oidOf, parseAsn1, sequenceOf } from '../der-reader.js';
+import { AccessMethodOid } from '../oids.js';
+import { collectGeneralNames } from './general-names.js';
+
+/** URLs from authorityInfoAccess. */
+export interface AuthorityInfoAccess {
+  /** OCSP responders. */
+  readonly ocsp: string[];
+  /** Where the issuer's certificate is published. */
+  readonly caIssuers: string[];
+}
+
+/** authorityInfoAccess (1.3.6.1.5.5.7.1.1). */
+export function decodeAuthorityInfoAccess(value: Uint8Array): AuthorityInfoAccess {
+  const out: AuthorityInfoAccess = { ocsp: [], caIssuers: [] };
+  for (const description of sequenceOf(parseAsn1(value, 'authorityInfoAccess'), 'authorityInfoAccess')) {
+    const [method, location] = sequenceOf(description, 'authorityInfoAccess AccessDescription');
+    if (method === undefined || location === undefined) {
+      throw new Asn1ShapeError('authorityInfoAccess AccessDescription lacks a method or location');
+    }
+    const oid = oidOf(method, 'authorityInfoAccess accessMethod');
+    const { uris } = collectGeneralNames([location], 'authorityInfoAccess accessLocation');
+    if (oid === AccessMethodOid.ocsp) out.ocsp.push(...uris);
+    else if (oid === AccessMethodOid.caIssuers) out.caIssuers.push(...uris);
+  }
+  return out;
+}

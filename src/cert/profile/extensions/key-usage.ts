@@ -1,0 +1,32 @@
+import { Asn1ShapeError, bitStringOf, parseAsn1 } from '../der-reader.js';
+
+/** Key usage bits, in RFC 5280 bit order. */
+export type KeyUsageName =
+  | 'digitalSignature'
+  | 'nonRepudiation'
+  | 'keyEncipherment'
+  | 'dataEncipherment'
+  | 'keyAgreement'
+  | 'keyCertSign'
+  | 'cRLSign'
+  | 'encipherOnly'
+  | 'decipherOnly';
+
+const BITS: readonly KeyUsageName[] = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
+];
+
+/** keyUsage (2.5.29.15): the set bits, by name. */
+export function decodeKeyUsage(value: Uint8Array): KeyUsageName[] {
+  const { bytes } = bitStringOf(parseAsn1(value, 'keyUsage'), 'keyUsage');
+  if (bytes.length > 2) throw new Asn1ShapeError('keyUsage has more than 9 bits of data');
+  return BITS.filter((_, bit) => (((bytes[bit >> 3] ?? 0) >> (7 - (bit & 7))) & 1) === 1);
+}

@@ -1,0 +1,27 @@
+import type { GpkiSubjectType } from './gpki-attributes.js';
+
+/** GPKI card type values seen on real certificates; others pass through as strings. */
+export type GpkiCardTypeValue = 'primary' | 'secondary' | 'mobile';
+
+/**
+ * Who the certificate is for, as far as the certificate tells. Fields are
+ * undefined when the certificate does not carry them; which are present
+ * depends on the authority (MOICA: `idHint`; MOEACA: `businessId`;
+ * GCA/XCA: `organizationOid`).
+ */
+export interface IdentityHints {
+  /** Person or organisation name per the authority's subject layout. */
+  readonly holderName: string | undefined;
+  /** GPKI subject type (citizen, company, group, agency). */
+  readonly subjectType: GpkiSubjectType | undefined;
+  /** GPKI card type (`primary`, `secondary`, `mobile`, …). */
+  readonly cardType: GpkiCardTypeValue | (string & {}) | undefined;
+  /** MOICA: the 4-digit hint tied to the national ID (2.16.886.1.100.2.51). */
+  readonly idHint: string | undefined;
+  /** MOEACA: 統一編號 (2.16.886.1.100.2.101, or an 8-digit subject serialNumber). */
+  readonly businessId: string | undefined;
+  /** GCA/XCA: agency / organisation OID (2.16.886.1.100.2.102). */
+  readonly organizationOid: string | undefined;
+  /** The subject serialNumber attribute (16 characters on citizen and agency certificates). */
+  readonly subjectSerialNumber: string | undefined;
+}

@@ -1,0 +1,124 @@
+import { authorityDefinition, recogniseAuthority } from './authorities/recognise-authority.js';
+import { Asn1ShapeError, type Asn1Node, parseAsn1, timeOf } from './der-reader.js';
+import { decodeExtensions, isKnownExtension } from './certificate-extensions.js';
+import { certificateDer } from './certificate-input.js';
+import { certificatePolicyOf, highestAssuranceLevel } from './certificate-policy.js';
+import type { CertificateProfile } from './certificate-profile.js';
+import { certificatePurposeOf } from './certificate-purpose.js';
+import { readCertificateStructure } from './certificate-structure.js';
+import { decodeDistinguishedName, type DistinguishedName } from './distinguished-name.js';
+import { CertificateParseError, type CertificateParseErrorCode } from './errors.js';
+import { decodeGpkiAttributes, NO_GPKI_ATTRIBUTES } from './gpki-attributes.js';
+import type { IdentityHints } from './identity-hints.js';
+import { readPublicKeyInfo } from './public-key-info.js';
+import { signatureAlgorithmOf } from './signature-algorithm.js';
+import { bytesEqual, toHex } from '../../shared/bytes.js';
+
+/**
+ * Runs one decoding stage, turning a shape error (or anything asn1js throws
+ * on hostile input) into a CertificateParseError with the stage's code.
+ */
+function stage<T>(code: CertificateParseErrorCode, what: string, run: () => T): T {
+  try {
+    return run();
+  } catch (cause) {
+    if (cause instanceof CertificateParseError) throw cause;
+    const detail = cause instanceof Asn1ShapeError ? cause.message : `${what} is malformed`;
+    throw new CertificateParseError(code, detail, { cause });
+  }
+}
+
+/** Serial as operators type it: upper-case hex without the DER sign byte. */
+function serialHex(bytes: Uint8Array): string {
+  const unsigned = bytes.length > 1 && bytes[0] === 0 ? bytes.subarray(1) : bytes;
+  return toHex(unsigned).toUpperCase();
+}
+
+function decodeName(node: Asn1Node, what: string): DistinguishedName {
+  return stage('BAD_NAME', `${what} name`, () => decodeDistinguishedName(node, what));
+}
+
+/**
+ * Parses a certificate (DER bytes, PEM, or base64 DER) into its profile:
+ * authority and generation, subject with Chinese names decoded whatever the
+ * string type, GPKI identity hints, serial, validity, key usage and purpose,
+ * policies, revocation URLs and key identifiers.
+ *
+ * A certificate from an unknown CA still parses (authority `unknown`).
+ *
+ * @throws CertificateParseError naming what is wrong (`NOT_A_CERTIFICATE`,
+ *   `BAD_PEM`, `BAD_NAME`, `BAD_EXTENSION`, …). Nothing else is thrown.
+ */
+export function parseCertificate(input: Uint8Array | string): CertificateProfile {
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
+    throw new CertificateParseError('NOT_A_CERTIFICATE', 'input must be DER bytes or PEM/base64 text');
+  }
+  const der = stage('NOT_A_CERTIFICATE', 'input', () => certificateDer(input));
+  const structure = stage('NOT_A_CERTIFICATE', 'certificate', () =>
+    readCertificateStructure(parseAsn1(der, 'certificate')),
+  );
+  const issuer = decodeName(structure.issuer, 'issuer');
+  const subject = decodeName(structure.subject, 'subject');
+  const validity = stage('BAD_VALIDITY', 'validity', () => ({
+    notBefore: timeOf(structure.notBefore, 'notBefore'),
+    notAfter: timeOf(structure.notAfter, 'notAfter'),
+  }));
+  const publicKey = stage('NOT_A_CERTIFICATE', 'subjectPublicKeyInfo', () => readPublicKeyInfo(structure.subjectPublicKeyInfo));
+  const ext = decodeExtensions(structure.extensions);
+  const attributes = stage('BAD_EXTENSION', 'GPKI attributes', () =>
+    ext.directoryAttributes === undefined ? NO_GPKI_ATTRIBUTES : decodeGpkiAttributes(ext.directoryAttributes),
+  );
+
+  const isCa = ext.basicConstraints?.ca === true;
+  const authority = recogniseAuthority({
+    caName: isCa ? subject : issuer,
+    caKeyId: isCa ? ext.subjectKeyId : ext.authorityKeyId,
+    attributes,
+  });
+  const holder = authorityDefinition(authority.id)?.holder({ subject, attributes }) ?? {
+    holderName: subject.commonName ?? subject.organizations[subject.organizations.length - 1],
+    businessId: attributes.businessId,
+  };
+  const identity: IdentityHints = {
+    holderName: holder.holderName,
+    subjectType: attributes.subjectType,
+    cardType: attributes.cardType,
+    idHint: attributes.idHint,
+    businessId: holder.businessId,
+    organizationOid: attributes.organizationOid,
+    subjectSerialNumber: subject.serialNumber,
+  };
+  const policies = (ext.policies ?? []).map(certificatePolicyOf);
+  const keyUsageExtension = structure.extensions.find((e) => e.oid === '2.5.29.15');
+  const emails = [...(ext.subjectAltName?.emails ?? [])];
+  if (subject.email !== undefined && !emails.includes(subject.email)) emails.push(subject.email);
+
+  return {
+    authority,
+    version: structure.version,
+    serialNumber: serialHex(structure.serialNumber),
+    subject,
+    issuer,
+    selfIssued: bytesEqual(subject.der, issuer.der),
+    validity,
+    identity,
+    keyUsage: ext.keyUsage,
+    keyUsageCritical: keyUsageExtension?.critical === true,
+    extendedKeyUsage: ext.extendedKeyUsage ?? [],
+    purpose: certificatePurposeOf(ext.keyUsage, ext.basicConstraints),
+    basicConstraints: ext.basicConstraints,
+    policies,
+    assuranceLevel: highestAssuranceLevel(policies),
+    crlUrls: ext.crlUrls ?? [],
+    ocspUrls: ext.authorityInfoAccess?.ocsp ?? [],
+    caIssuersUrls: ext.authorityInfoAccess?.caIssuers ?? [],
+    subjectKeyId: ext.subjectKeyId,
+    authorityKeyId: ext.authorityKeyId,
+    emails,
+    dnsNames: ext.subjectAltName?.dnsNames ?? [],
+    publicKey,
+    signatureAlgorithm: signatureAlgorithmOf(structure.signatureAlgorithmOid),
+    extensions: structure.extensions.map((e) => ({ oid: e.oid, critical: e.critical, known: isKnownExtension(e.oid) })),
+    der,
+  };
+}

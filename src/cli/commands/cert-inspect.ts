@@ -1,0 +1,85 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import {
+  CertificateParseError,
+  certificateProfileToJson,
+  parseCertificate,
+  type CertificateProfile,
+} from '../../cert/profile/index.js';
+import { EXIT_USAGE, UsageError, writeJson, writeLines, type CliCommand, type CliIo } from '../command.js';
+
+const USAGE = 'twpki cert inspect FILE [--json]';
+
+/** Human-readable lines of a profile; empty fields are left out. */
+function describeProfile(p: CertificateProfile): string[] {
+  const a = p.authority;
+  const authority =
+    a.id === 'unknown'
+      ? 'unknown'
+      : `${a.displayName ?? a.id} (${[a.id, a.generation].filter(Boolean).join(', ')})${a.test ? ' [test CA]' : ''}`;
+  const rows: Array<[string, string | undefined]> = [
+    ['Authority', authority],
+    ['Subject', p.subject.text],
+    ['Issuer', p.issuer.text],
+    ['Serial', p.serialNumber],
+    ['Valid', `${p.validity.notBefore.toISOString()} → ${p.validity.notAfter.toISOString()}`],
+    ['Purpose', `${p.purpose}${p.keyUsage ? ` (${p.keyUsage.join(', ')})` : ''}`],
+    ['Holder', p.identity.holderName],
+    ['Subject type', p.identity.subjectType ? `${p.identity.subjectType.kind} (${p.identity.subjectType.oid})` : undefined],
+    ['Card type', p.identity.cardType],
+    ['ID hint', p.identity.idHint],
+    ['Business ID', p.identity.businessId],
+    ['Organisation OID', p.identity.organizationOid],
+    ['Policies', p.policies.map((x) => (x.assuranceLevel === undefined ? x.oid : `${x.oid} (level ${x.assuranceLevel})`)).join(', ') || undefined],
+    ['CRL', p.crlUrls.join(' ') || undefined],
+    ['OCSP', p.ocspUrls.join(' ') || undefined],
+    ['CA issuers', p.caIssuersUrls.join(' ') || undefined],
+    ['E-mail', p.emails.join(', ') || undefined],
+    ['Subject key ID', p.subjectKeyId],
+    ['Authority key ID', p.authorityKeyId],
+    ['Public key', `${p.publicKey.algorithm}${p.publicKey.bits ? ` ${p.publicKey.bits}` : ''}`],
+    ['Signature', p.signatureAlgorithm.name ?? p.signatureAlgorithm.oid],
+  ];
+  return rows.filter((row): row is [string, string] => row[1] !== undefined).map(([k, v]) => `${`${k}:`.padEnd(18)}${v}`);
+}
+
+function fail(io: CliIo, json: boolean, code: string, message: string): number {
+  if (json) writeJson(io, { error: { code, message } });
+  else io.stderr.write(`twpki cert inspect: ${message}\n`);
+  return EXIT_USAGE;
+}
+
+/** `twpki cert inspect FILE [--json]`: prints a certificate's profile (PEM, DER or base64). */
+export const certInspectCommand: CliCommand = {
+  name: 'cert inspect',
+  summary: 'Show the profile of a certificate (authority, holder hints, serial, usage, URLs)',
+  usage: USAGE,
+  async run(args: string[], io: CliIo): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+    } catch (error) {
+      throw new UsageError(`${(error as Error).message}\nusage: ${USAGE}`);
+    }
+    const json = parsed.values.json === true;
+    const [file, ...extra] = parsed.positionals;
+    if (file === undefined || extra.length > 0) throw new UsageError(`expected exactly one FILE\nusage: ${USAGE}`);
+
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      return fail(io, json, 'UNREADABLE_FILE', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    let profile: CertificateProfile;
+    try {
+      profile = parseCertificate(bytes);
+    } catch (error) {
+      if (error instanceof CertificateParseError) return fail(io, json, error.code, `${file}: ${error.message}`);
+      throw error;
+    }
+    if (json) writeJson(io, certificateProfileToJson(profile));
+    else writeLines(io, ...describeProfile(profile));
+    return 0;
+  },
+};

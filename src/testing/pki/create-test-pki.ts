@@ -1,0 +1,177 @@
+import { signCertificate, subjectKeyIdOf, subjectNameOf, type CertificateSigner } from './certificate-factory.js';
+import { TestPkiError } from './errors.js';
+import { buildName } from './name-builder.js';
+import { generateRsaKeyPair, type RsaKeyPair } from './rsa-keys.js';
+import { TEST_ROOT_NAME, testAuthorityProfile } from './test-authorities.js';
+import {
+  TEST_AUTHORITIES,
+  type CardHolderCredentials,
+  type CardHolderOptions,
+  type CertificateOptions,
+  type IssuedCertificate,
+  type TestAuthority,
+  type TestCa,
+  type TestPki,
+  type TestPkiOptions,
+} from './types.js';
+
+const HOUR_MS = 3_600_000;
+const DEFAULT_BASE = 'http://127.0.0.1:8080';
+
+function addYears(date: Date, years: number): Date {
+  const out = new Date(date.getTime());
+  out.setUTCFullYear(out.getUTCFullYear() + years);
+  return out;
+}
+
+/** Five years on, at 15:59:59Z (23:59:59 Taiwan time) like MOICA G2/G3 user certificates. */
+function cardHolderNotAfter(notBefore: Date): Date {
+  const end = addYears(notBefore, 5);
+  end.setUTCHours(15, 59, 59, 0);
+  return end;
+}
+
+function signerOf(ca: IssuedCertificate): CertificateSigner {
+  return { name: subjectNameOf(ca.certificate), privateKey: ca.privateKey, keyId: subjectKeyIdOf(ca.certificate) };
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+/**
+ * Creates a fresh test PKI: an RSA root mimicking GRCA and one issuing CA per
+ * authority (MOICA, MOEACA, GCA, XCA, HCA), all named `(測試用) …`. Keys are
+ * new for every PKI, so two PKIs never vouch for each other's certificates.
+ */
+export async function createTestPki(options: TestPkiOptions = {}): Promise<TestPki> {
+  const now = options.now ?? new Date();
+  const crlBase = trimSlash(options.crlBaseUrl ?? `${DEFAULT_BASE}/crl`);
+  const ocspUrl = options.ocspUrl ?? `${DEFAULT_BASE}/ocsp`;
+  const certsBase = trimSlash(options.caIssuersBaseUrl ?? `${DEFAULT_BASE}/certs`);
+  const crlUrl = (authority: TestAuthority | 'root'): string => `${crlBase}/${authority}.crl`;
+  const certUrl = (authority: TestAuthority | 'root'): string => `${certsBase}/${authority}.cer`;
+  const caNotBefore = addYears(now, -1);
+  const caNotAfter = addYears(now, 20);
+
+  const [rootKeys, ...issuerKeys] = await Promise.all(
+    Array.from({ length: TEST_AUTHORITIES.length + 1 }, () => generateRsaKeyPair()),
+  );
+  if (rootKeys === undefined) throw new TestPkiError('BAD_OPTIONS', 'key generation returned nothing');
+
+  const rootDer = await signCertificate({
+    subject: [
+      { type: 'C', value: 'TW' },
+      { type: 'O', value: '行政院' },
+      { type: 'CN', value: TEST_ROOT_NAME },
+    ],
+    keyPair: rootKeys,
+    signer: 'self',
+    notBefore: caNotBefore,
+    notAfter: caNotAfter,
+    isCa: true,
+    keyUsage: ['keyCertSign', 'cRLSign'],
+    policies: [],
+  });
+  const root: TestCa = { name: TEST_ROOT_NAME, certificate: rootDer, ...rootKeys };
+  const rootSigner = signerOf(root);
+
+  const issuers = new Map<TestAuthority, TestCa>();
+  await Promise.all(
+    TEST_AUTHORITIES.map(async (authority, index) => {
+      const keys = issuerKeys[index] as RsaKeyPair;
+      const { caName } = testAuthorityProfile(authority);
+      const certificate = await signCertificate({
+        subject: [
+          { type: 'C', value: 'TW' },
+          { type: 'O', value: '行政院' },
+          { type: 'OU', value: caName },
+        ],
+        keyPair: keys,
+        signer: rootSigner,
+        notBefore: caNotBefore,
+        notAfter: caNotAfter,
+        isCa: true,
+        pathLength: 0,
+        keyUsage: ['keyCertSign', 'cRLSign'],
+        crlUrl: crlUrl('root'),
+        caIssuersUrl: certUrl('root'),
+      });
+      issuers.set(authority, { name: caName, certificate, ...keys });
+    }),
+  );
+
+  const issuer = (authority: TestAuthority): TestCa => {
+    const ca = issuers.get(authority);
+    if (ca === undefined) {
+      throw new TestPkiError('UNKNOWN_AUTHORITY', `no test CA for authority ${JSON.stringify(authority)}`);
+    }
+    return ca;
+  };
+
+  const authorityOf = (ca: IssuedCertificate): TestAuthority | 'root' | undefined => {
+    if (ca === root) return 'root';
+    for (const [authority, candidate] of issuers) if (candidate === ca) return authority;
+    return undefined;
+  };
+
+  const issueCertificate = async (o: CertificateOptions): Promise<IssuedCertificate> => {
+    const signingCa = o.issuer === 'root' ? root : o.issuer;
+    const known = authorityOf(signingCa);
+    const notBefore = o.notBefore ?? new Date(now.getTime() - HOUR_MS);
+    const notAfter = o.notAfter ?? addYears(notBefore, 1);
+    if (notAfter.getTime() < notBefore.getTime()) {
+      throw new TestPkiError('BAD_OPTIONS', 'notAfter is before notBefore');
+    }
+    buildName(o.subject); // fail on a bad subject before paying for a key pair
+    const keys = o.keyPair ?? (await generateRsaKeyPair());
+    const certificate = await signCertificate({
+      subject: o.subject,
+      keyPair: keys,
+      signer: signerOf(signingCa),
+      notBefore,
+      notAfter,
+      ...(o.serialNumber !== undefined && { serialNumber: o.serialNumber }),
+      ...(o.keyUsage !== undefined && { keyUsage: o.keyUsage }),
+      ...(o.keyUsageCritical !== undefined && { keyUsageCritical: o.keyUsageCritical }),
+      ...(o.extendedKeyUsage !== undefined && { extendedKeyUsage: o.extendedKeyUsage }),
+      ...(o.isCa !== undefined && { isCa: o.isCa }),
+      ...(o.pathLength !== undefined && { pathLength: o.pathLength }),
+      ...(o.policies !== undefined && { policies: o.policies }),
+      crlUrl: o.crlUrl === undefined ? (known === undefined ? null : crlUrl(known)) : o.crlUrl,
+      ocspUrl: o.ocspUrl === undefined ? ocspUrl : o.ocspUrl,
+      caIssuersUrl: o.caIssuersUrl === undefined ? (known === undefined ? null : certUrl(known)) : o.caIssuersUrl,
+      ...(o.email !== undefined && { email: o.email }),
+      ...(o.gpkiAttributes !== undefined && { gpkiAttributes: o.gpkiAttributes }),
+      ...(o.ocspNoCheck !== undefined && { ocspNoCheck: o.ocspNoCheck }),
+      ...(o.signatureHash !== undefined && { signatureHash: o.signatureHash }),
+      ...(o.omitKeyIdentifiers !== undefined && { omitKeyIdentifiers: o.omitKeyIdentifiers }),
+      ...(o.extraExtensions !== undefined && { extraExtensions: o.extraExtensions }),
+    });
+    return { certificate, privateKey: keys.privateKey, publicKey: keys.publicKey };
+  };
+
+  const issueCardHolder = async (o: CardHolderOptions): Promise<CardHolderCredentials> => {
+    const ca = issuer(o.authority);
+    const profile = testAuthorityProfile(o.authority);
+    const subject = profile.holderSubject(o);
+    const gpkiAttributes = profile.holderAttributes(o);
+    const notBefore = o.notBefore ?? new Date(now.getTime() - HOUR_MS);
+    const notAfter = o.notAfter ?? cardHolderNotAfter(notBefore);
+    const common = {
+      issuer: ca,
+      subject,
+      notBefore,
+      notAfter,
+      gpkiAttributes,
+      ...(o.email !== undefined && { email: o.email }),
+    };
+    const [sign, keyx] = await Promise.all([
+      issueCertificate({ ...common, keyUsage: ['digitalSignature'] }),
+      issueCertificate({ ...common, keyUsage: ['keyEncipherment', 'dataEncipherment'] }),
+    ]);
+    return { authority: o.authority, sign, keyx, chain: [ca.certificate, root.certificate] };
+  };
+
+  return { root, issuer, issueCardHolder, issueCertificate, crlUrl, ocspUrl };
+}
