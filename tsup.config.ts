@@ -9,6 +9,7 @@ export default defineConfig({
     'ems/index': 'src/ems/index.ts',
     'enroll/index': 'src/enroll/index.ts',
     'testing/index': 'src/testing/index.ts',
+    'agent/index': 'src/agent/index.ts',
     'cli/main': 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],

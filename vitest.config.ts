@@ -1,13 +1,21 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const src = (p: string): string => fileURLToPath(new URL(`./src/${p}`, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    // Examples import the package by name; in tests that name means the sources.
+    alias: [
+      { find: /^twpki$/, replacement: src('index.ts') },
+      { find: /^twpki\/(pcsc|apdu|cert|ems|enroll|testing|agent)$/, replacement: src('$1/index.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/setup/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Tests that share the one pcscd reader must not run in parallel files.
-    fileParallelism: true,
     pool: 'forks',
   },
 });

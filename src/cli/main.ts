@@ -1,12 +1,12 @@
 import { TwpkiError } from '../shared/twpki-error.js';
-import { EXIT_USAGE, UsageError, writeJson, type CliCommand, type CliIo } from './command.js';
-import { commands } from './commands/index.js';
+import { EXIT_USAGE, UsageError, writeJson, type CliIo } from './command.js';
+import { commands, type CommandEntry } from './commands/index.js';
 
 function defaultIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
 }
 
-function findCommand(argv: readonly string[]): { command: CliCommand; rest: string[] } | undefined {
+function findCommand(argv: readonly string[]): { command: CommandEntry; rest: string[] } | undefined {
   // Longest name first, so `cert inspect` wins over a hypothetical `cert`.
   const sorted = [...commands].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
   for (const command of sorted) {
@@ -38,12 +38,13 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     io.stderr.write(`twpki: unknown command "${argv.slice(0, 2).join(' ')}"\n\n${helpText()}`);
     return EXIT_USAGE;
   }
-  if (found.rest.includes('--help') || found.rest.includes('-h')) {
-    io.stdout.write(`${found.command.usage}\n`);
-    return 0;
-  }
   try {
-    return await found.command.run(found.rest, io);
+    const command = await found.command.load();
+    if (found.rest.includes('--help') || found.rest.includes('-h')) {
+      io.stdout.write(`${command.usage}\n`);
+      return 0;
+    }
+    return await command.run(found.rest, io);
   } catch (error) {
     return reportError(error, json, io);
   }

@@ -1,5 +1,25 @@
 import type { CliCommand } from '../command.js';
-import { readersCommand } from './readers.js';
+
+/** A command as the help lists it; its module loads only when it runs. */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<CliCommand>;
+}
 
 /** Every `twpki` command, in help order. */
-export const commands: readonly CliCommand[] = [readersCommand];
+export const commands: readonly CommandEntry[] = [
+  { name: 'readers', summary: 'list smart-card readers and the cards in them', load: async () => (await import('./readers.js')).readersCommand },
+  {
+    name: 'virtual-card',
+    summary: "run a virtual HiCOS card in pcscd's vpcd reader (tests, demos)",
+    load: async () => (await import('./virtual-card.js')).virtualCardCommand,
+  },
+  { name: 'info', summary: 'read a HiCOS card: generation, card number, certificates (no PIN)', load: async () => (await import('./card.js')).infoCommand },
+  { name: 'verify-pin', summary: 'verify the card PIN (from a prompt or --pin-stdin, never argv)', load: async () => (await import('./card.js')).verifyPinCommand },
+  { name: 'sign', summary: 'sign a file with the card\'s SIGN key (PKCS#1 v1.5)', load: async () => (await import('./card.js')).signCommand },
+  { name: 'cert inspect', summary: 'parse a certificate into its Taiwan GPKI profile', load: async () => (await import('./cert-inspect.js')).certInspectCommand },
+  { name: 'ems compare', summary: 'compare an applicant\'s basic data with its EMS record', load: async () => (await import('./ems.js')).emsCompareCommand },
+  { name: 'id check', summary: 'identify and validate a Taiwan identifier', load: async () => (await import('./ems.js')).idCheckCommand },
+  { name: 'agent', summary: 'run a HiPKI-compatible local agent on 127.0.0.1:61161', load: async () => (await import('./agent.js')).agentCommand },
+];

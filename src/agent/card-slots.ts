@@ -1,0 +1,71 @@
+import { HiCOSCard, type HicosCardOptions } from '../apdu/index.js';
+import { EmulatorReader, PcscContext, type Transport } from '../pcsc/index.js';
+
+/** A reader as the agent reports it (one PKCS#11-style slot per reader). */
+export interface SlotInfo {
+  /** Index in the slot list. */
+  slotID: number;
+  /** Reader name. */
+  description: string;
+  /** Whether a card is present. */
+  cardPresent: boolean;
+}
+
+/**
+ * Where the agent finds cards: PC/SC readers in production, an in-process
+ * reader in tests and demos. Each call opens the card only for as long as `fn`
+ * runs, so the agent never holds a card between requests.
+ */
+export interface CardSlots {
+  list(): Promise<SlotInfo[]>;
+  withCard<T>(slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Slots backed by pcscd; the context lives as long as the agent. */
+export class PcscCardSlots implements CardSlots {
+  private constructor(
+    private readonly context: PcscContext,
+    private readonly cardOptions: HicosCardOptions,
+  ) {}
+
+  /** Connects to pcscd. */
+  public static async open(cardOptions: HicosCardOptions = {}): Promise<PcscCardSlots> {
+    return new PcscCardSlots(await PcscContext.establish(), cardOptions);
+  }
+
+  public list(): Promise<SlotInfo[]> {
+    return Promise.resolve(this.context.readers().map((r, slotID) => ({ slotID, description: r.name, cardPresent: r.cardPresent })));
+  }
+
+  public async withCard<T>(slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T> {
+    await using session = await this.context.connect(slot.description);
+    // `return await`: the session must outlive fn's promise.
+    return await fn(await HiCOSCard.open(session, this.cardOptions));
+  }
+
+  public close(): Promise<void> {
+    return this.context.close();
+  }
+}
+
+/** Slots backed by one in-process reader (virtual card). */
+export class EmulatorCardSlots implements CardSlots {
+  public constructor(
+    private readonly reader: EmulatorReader,
+    private readonly cardOptions: HicosCardOptions = {},
+  ) {}
+
+  public list(): Promise<SlotInfo[]> {
+    return Promise.resolve([{ slotID: 0, description: this.reader.name, cardPresent: this.reader.cardPresent }]);
+  }
+
+  public async withCard<T>(_slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T> {
+    await using session = this.reader.connect();
+    return await fn(await HiCOSCard.open(session as Transport, this.cardOptions));
+  }
+
+  public close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

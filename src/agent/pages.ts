@@ -1,0 +1,57 @@
+/**
+ * The HTML pages the agent serves at `/popupForm` (also `/ChtPopupForm`) and
+ * `/addDomain`. Government pages open them as popups and talk to them with
+ * postMessage, always with JSON *strings*.
+ */
+
+/**
+ * The popup bridge: announces itself with `{"func":"getTbs"}`, forwards the
+ * opener's request to the matching endpoint and posts the answer back. The
+ * opener's origin (which the browser vouches for in `event.origin`) goes to
+ * the server in a header, so the trusted-domain check applies to the page,
+ * not to this popup.
+ */
+export function popupFormPage(): string {
+  return `<!doctype html><meta charset="utf-8"><title>twpki</title>
+<p>twpki local agent</p>
+<script>
+(function () {
+  var opener = window.opener;
+  if (!opener) return;
+  var routes = {
+    MakeSignature: ['/sign', 'sign'],
+    GetUserCert: ['/pkcs11info?withcert=true', 'pkcs11info'],
+    CheckEnvir: ['/pkcs11info', 'pkcs11info']
+  };
+  function reply(obj) { opener.postMessage(JSON.stringify(obj), '*'); window.close(); }
+  window.addEventListener('message', function (event) {
+    var request;
+    try { request = typeof event.data === 'string' ? JSON.parse(event.data) : event.data; } catch (e) { return; }
+    if (!request || typeof request !== 'object') return;
+    var route = routes[request.func];
+    if (!route) { reply({ func: request.func, ret_code: 0x7600000E, last_error: 0, message: 'unsupported func' }); return; }
+    fetch(route[0], {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain', 'X-Twpki-Caller-Origin': event.origin },
+      body: route[1] === 'sign' ? 'tbsPackage=' + JSON.stringify(request) : ''
+    }).then(function (r) { return r.json(); }).then(function (answer) {
+      answer.func = route[1];
+      reply(answer);
+    }, function () { reply({ func: route[1], ret_code: 0x7600000D, last_error: 0, message: 'agent unreachable' }); });
+  });
+  opener.postMessage(JSON.stringify({ func: 'getTbs' }), '*');
+})();
+</script>`;
+}
+
+/** Result page of `/addDomain`: posts `{"ret_code":N}` to the opener and closes. */
+export function addDomainPage(retCode: number, message: string): string {
+  const payload = JSON.stringify(JSON.stringify({ ret_code: retCode }));
+  const text = message.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html><meta charset="utf-8"><title>twpki</title>
+<p>${text}</p>
+<script>
+if (window.opener) { window.opener.postMessage(${payload}, '*'); }
+setTimeout(function () { window.close(); }, 1500);
+</script>`;
+}

@@ -1,0 +1,109 @@
+import type { SignatureHash } from '../apdu/index.js';
+
+/** A parsed `/sign` request. The PIN is a Buffer the caller must zero. */
+export interface SignRequest {
+  signatureType: 'PKCS7' | 'PKCS1';
+  tbs: Uint8Array;
+  hash: SignatureHash;
+  withCardSN: boolean;
+  pin: Buffer;
+  nonce: Uint8Array | undefined;
+  slotDescription: string | undefined;
+}
+
+/** Why a `/sign` body was refused (never contains the PIN). */
+export class SignRequestError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'SignRequestError';
+  }
+}
+
+const HASHES: Readonly<Record<string, SignatureHash>> = { SHA1: 'sha1', SHA256: 'sha256', SHA384: 'sha384', SHA512: 'sha512' };
+const FULLY_ESCAPED = /^[A-Za-z0-9\-_.!~*'()%]*$/;
+
+/**
+ * Pages send `tbsPackage=<JSON>` as form data or as text/plain, and some
+ * also `encodeURIComponent` the `tbs`/`pin` values. A value is unescaped
+ * only when it contains an escape and nothing encodeURIComponent would have
+ * escaped, so literal text is never altered.
+ */
+function unescapeValue(value: string, alwaysEscaped = false): string {
+  if (!value.includes('%') || (!alwaysEscaped && !FULLY_ESCAPED.test(value))) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function packageJson(body: string, contentType: string): string {
+  const trimmed = body.trim();
+  if (contentType.includes('application/x-www-form-urlencoded')) {
+    const value = new URLSearchParams(trimmed).get('tbsPackage');
+    if (value === null) throw new SignRequestError('the form has no tbsPackage field');
+    return value;
+  }
+  if (trimmed.startsWith('tbsPackage=')) {
+    const rest = trimmed.slice('tbsPackage='.length);
+    // text/plain carries the JSON as is; a form-encoded body sent as text/plain is decoded.
+    return rest.startsWith('{') ? rest : unescapeValue(rest.replace(/\+/g, '%20'));
+  }
+  if (trimmed.startsWith('{')) return trimmed;
+  throw new SignRequestError('the body is not tbsPackage=<JSON>');
+}
+
+function field(pkg: Record<string, unknown>, name: string): string | undefined {
+  const v = pkg[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new SignRequestError(`${name} must be a string`);
+  return v;
+}
+
+/** Parses and validates a `/sign` body. */
+export function parseSignRequest(body: string, contentType = ''): SignRequest {
+  let pkg: unknown;
+  try {
+    pkg = JSON.parse(packageJson(body, contentType));
+  } catch (error) {
+    if (error instanceof SignRequestError) throw error;
+    throw new SignRequestError('tbsPackage is not valid JSON');
+  }
+  if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) throw new SignRequestError('tbsPackage must be a JSON object');
+  const p = pkg as Record<string, unknown>;
+  const func = field(p, 'func');
+  if (func !== undefined && func !== 'MakeSignature') throw new SignRequestError(`unsupported func ${JSON.stringify(func)}`);
+  const signatureType = (field(p, 'signatureType') ?? 'PKCS7').toUpperCase();
+  if (signatureType !== 'PKCS7' && signatureType !== 'PKCS1') throw new SignRequestError('signatureType must be PKCS7 or PKCS1');
+  const hashName = (field(p, 'hashAlgorithm') ?? 'SHA256').toUpperCase().replace('-', '');
+  const hash = HASHES[hashName];
+  if (hash === undefined) throw new SignRequestError('hashAlgorithm must be SHA1, SHA256, SHA384 or SHA512');
+  const encoding = (field(p, 'tbsEncoding') ?? 'NONE').toUpperCase();
+  const rawTbs = field(p, 'tbs');
+  if (rawTbs === undefined || rawTbs.length === 0) throw new SignRequestError('tbs is missing');
+  let tbs: Uint8Array;
+  if (encoding === 'BASE64') {
+    // '%' is not in the base64 alphabet, so here it can only be an escape.
+    const b64 = unescapeValue(rawTbs, true).replace(/ /g, '+');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new SignRequestError('tbs is not base64');
+    tbs = new Uint8Array(Buffer.from(b64, 'base64'));
+  } else if (encoding === 'NONE') {
+    tbs = new Uint8Array(Buffer.from(unescapeValue(rawTbs), 'utf8'));
+  } else {
+    throw new SignRequestError('tbsEncoding must be NONE or base64');
+  }
+  const rawPin = field(p, 'pin');
+  if (rawPin === undefined) throw new SignRequestError('pin is missing');
+  const pin = Buffer.from(unescapeValue(rawPin), 'utf8');
+  const withCardSN = (field(p, 'withCardSN') ?? 'false').toLowerCase() === 'true';
+  const nonceText = field(p, 'nonce');
+  return {
+    signatureType,
+    tbs,
+    hash,
+    withCardSN,
+    pin,
+    nonce: nonceText ? new Uint8Array(Buffer.from(nonceText, 'utf8')) : undefined,
+    slotDescription: field(p, 'slotDescription'),
+  };
+}

@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+import { AGENT_DEFAULT_PORT, EmulatorCardSlots, PcscCardSlots, startAgent, type CardSlots } from '../../agent/index.js';
+import { EmulatorReader } from '../../pcsc/index.js';
+import { createVirtualHicosCard } from '../../testing/index.js';
+import { UsageError, writeJson, writeLines, type CliCommand } from '../command.js';
+
+/** `twpki agent`: a local agent answering the official component's API on 127.0.0.1. */
+export const agentCommand: CliCommand = {
+  name: 'agent',
+  summary: 'run a HiPKI-compatible local agent on 127.0.0.1:61161',
+  usage: [
+    'twpki agent [--port 61161] [--trust ORIGIN_OR_HOST]... [--virtual] [--allow-sha1] [--json]',
+    '',
+    'Answers /pkcs11info, /sign, /popupForm, /addDomain and /p11Image.bmp like MOICA\'s local',
+    'component, for pages of the trusted origins only. Cards come from PC/SC readers, or with',
+    '--virtual from a built-in virtual MOICA card (PIN 123456). /addDomain requests are refused:',
+    'trust is configured with --trust. Runs until Ctrl-C.',
+  ].join('\n'),
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        port: { type: 'string', default: String(AGENT_DEFAULT_PORT) },
+        trust: { type: 'string', multiple: true, default: [] },
+        virtual: { type: 'boolean', default: false },
+        'allow-sha1': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a TCP port, got "${values.port}"`);
+    let slots: CardSlots;
+    if (values.virtual) {
+      const reader = new EmulatorReader({ name: 'twpki virtual reader' });
+      reader.insert(await createVirtualHicosCard());
+      slots = new EmulatorCardSlots(reader);
+    } else {
+      slots = await PcscCardSlots.open();
+    }
+    let agent;
+    try {
+      agent = await startAgent({ slots, trusted: values.trust, port, allowSha1: values['allow-sha1'] });
+    } catch (error) {
+      await slots.close();
+      if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
+        throw new UsageError(`port ${port} is in use (is the official local component running?)`);
+      }
+      throw error;
+    }
+    if (values.json) writeJson(io, { url: agent.url, port: agent.port, trusted: agent.trusted.list(), virtual: values.virtual });
+    else writeLines(io, `twpki agent listening on ${agent.url} (127.0.0.1 only); trusted: ${agent.trusted.list().join(', ') || 'none'}`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    await agent.close();
+    await slots.close();
+    return 0;
+  },
+};

@@ -1,0 +1,39 @@
+import { verify, X509Certificate } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { PcscCardSlots, startAgent, type Pkcs11Info, type SignResponse } from '../../src/agent/index.js';
+import { PcscContext } from '../../src/pcsc/index.js';
+import { createVirtualHicosCard, VpcdBridge } from '../../src/testing/index.js';
+import { lockReader } from '../support/reader-lock.js';
+import { VIRTUAL_READER, pcscAvailable } from '../support/pcsc-rig.js';
+
+describe.runIf(pcscAvailable())('local agent over a real pcscd', () => {
+  it('lists the virtual card in its vpcd slot and signs with it', async () => {
+    const release = await lockReader(35963);
+    const card = await createVirtualHicosCard({ generation: 2, pin: '135790', cardNumber: 'TP03000055550001' });
+    const bridge = await VpcdBridge.connect(card);
+    const waiter = await PcscContext.establish();
+    await waiter.waitForCard(VIRTUAL_READER, { timeoutMs: 10_000 });
+    await waiter.close();
+    const slots = await PcscCardSlots.open();
+    const agent = await startAgent({ slots, trusted: ['www.example.gov.tw'], port: 0 });
+    try {
+      const origin = 'https://www.example.gov.tw';
+      const info = (await (await fetch(`http://127.0.0.1:${agent.port}/pkcs11info`, { headers: { Origin: origin } })).json()) as Pkcs11Info;
+      const slot = info.slots.find((s) => s.slotDescription === VIRTUAL_READER);
+      expect(slot?.token).toMatchObject({ serialNumber: 'TP03000055550001', label: 'HiCOS PKI Smart Card' });
+      expect(info.slots.find((s) => s.slotDescription !== VIRTUAL_READER)?.token).toBeNull();
+
+      const tbs = 'challenge-through-pcscd';
+      const body = `tbsPackage=${JSON.stringify({ func: 'MakeSignature', signatureType: 'PKCS1', tbs, tbsEncoding: 'NONE', hashAlgorithm: 'SHA256', withCardSN: 'true', pin: '135790', slotDescription: VIRTUAL_READER })}`;
+      const signed = (await (await fetch(`http://127.0.0.1:${agent.port}/sign`, { method: 'POST', body, headers: { Origin: origin } })).json()) as SignResponse;
+      expect(signed).toMatchObject({ ret_code: 0, cardSN: 'TP03000055550001' });
+      const pub = new X509Certificate(Buffer.from(signed.certb64, 'base64')).publicKey;
+      expect(verify('sha256', Buffer.from(tbs), pub, Buffer.from(signed.signature, 'base64'))).toBe(true);
+    } finally {
+      await agent.close();
+      await slots.close();
+      await bridge.close();
+      release();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,179 @@
+import { verify, X509Certificate } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import * as pkijs from 'pkijs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EmulatorCardSlots, LastError, RetCode, startAgent, type AgentServer, type Pkcs11Info, type SignResponse } from '../../src/agent/index.js';
+import { EmulatorReader } from '../../src/pcsc/index.js';
+import { createTestPki, createVirtualHicosCard, type VirtualHicosCard } from '../../src/testing/index.js';
+
+const TRUSTED = 'https://gpkiapi.example.gov.tw';
+const PIN = '246810';
+let agent: AgentServer;
+let reader: EmulatorReader;
+let card: VirtualHicosCard;
+let cards: Record<1 | 2, VirtualHicosCard>;
+
+async function call(path: string, init: RequestInit & { origin?: string; host?: string } = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (init.origin) headers.set('Origin', init.origin);
+  if (init.host) headers.set('Host', init.host);
+  return fetch(`http://127.0.0.1:${agent.port}${path}`, { ...init, headers });
+}
+
+function signBody(fields: Record<string, string>): string {
+  return `tbsPackage=${JSON.stringify({ func: 'MakeSignature', signatureType: 'PKCS1', tbsEncoding: 'NONE', hashAlgorithm: 'SHA256', withCardSN: 'true', ...fields })}`;
+}
+
+async function sign(fields: Record<string, string>, origin = TRUSTED): Promise<SignResponse> {
+  const r = await call('/sign', { method: 'POST', body: signBody(fields), headers: { 'Content-Type': 'text/plain' }, origin });
+  return (await r.json()) as SignResponse;
+}
+
+beforeAll(async () => {
+  const pki = await createTestPki();
+  cards = {
+    1: await createVirtualHicosCard({ pki, generation: 1, pin: PIN, cardNumber: 'TP03000012340001' }),
+    2: await createVirtualHicosCard({ pki, generation: 2, pin: PIN, cardNumber: 'TP03000012340002' }),
+  };
+  reader = new EmulatorReader({ name: 'Virtual PCD 00 00' });
+  agent = await startAgent({ slots: new EmulatorCardSlots(reader), trusted: [TRUSTED], port: 0, confirmDomain: async (d) => d === 'ok.example.gov.tw' });
+}, 60_000);
+
+afterAll(async () => {
+  await agent?.close();
+});
+
+function insert(generation: 1 | 2): void {
+  if (reader.cardPresent) reader.remove();
+  card = cards[generation];
+  reader.insert(card);
+}
+
+describe('local agent: transport-level rules', () => {
+  beforeEach(() => insert(1));
+
+  it('answers / with its version and refuses requests not addressed to localhost', async () => {
+    expect(await (await call('/')).text()).toMatch(/version:1\.3\.4\.3/);
+    // fetch cannot forge Host; a DNS-rebinding page's request looks like this.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: agent.port, path: '/pkcs11info', headers: { Host: 'evil.example.com:61161' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(421);
+  });
+
+  it('tells untrusted sites 0x76000031 and sends them no card data', async () => {
+    const r = await call('/pkcs11info?withcert=true', { origin: 'https://evil.example.com' });
+    const body = (await r.json()) as Pkcs11Info;
+    expect(body.ret_code).toBe(RetCode.UNTRUSTED_DOMAIN);
+    expect(JSON.stringify(body)).not.toContain('TP0300');
+    const s = await sign({ tbs: 'x', pin: PIN }, 'https://evil.example.com');
+    expect(s.ret_code).toBe(RetCode.UNTRUSTED_DOMAIN);
+    expect(card.log.some((e) => e.command[1] === 0x20)).toBe(false);
+  });
+
+  it('serves the popup bridge and decides /addDomain through the operator callback', async () => {
+    const popup = await (await call('/popupForm')).text();
+    expect(popup).toContain("func: 'getTbs'");
+    expect(popup).toContain("'/pkcs11info?withcert=true'");
+    const refused = await (await call('/addDomain?domain=evil.example.com')).text();
+    expect(refused).toContain(JSON.stringify(JSON.stringify({ ret_code: RetCode.UNTRUSTED_DOMAIN })));
+    const accepted = await (await call('/addDomain?domain=ok.example.gov.tw')).text();
+    expect(accepted).toContain(JSON.stringify(JSON.stringify({ ret_code: 0 })));
+    const info = (await (await call('/pkcs11info', { origin: 'https://ok.example.gov.tw' })).json()) as Pkcs11Info;
+    expect(info.ret_code).toBe(0);
+  });
+});
+
+describe.each([1, 2] as const)('local agent with a Gen%i virtual card', (generation) => {
+  beforeEach(() => insert(generation));
+
+  it('/pkcs11info lists the token with its card number and certificates', async () => {
+    const r = await call('/pkcs11info', { origin: TRUSTED });
+    expect(r.headers.get('access-control-allow-origin')).toBe(TRUSTED);
+    const info = (await r.json()) as Pkcs11Info;
+    expect(info).toMatchObject({ func: 'pkcs11info', ret_code: 0, last_error: 0, serverVersion: '1.3.4.3' });
+    const token = info.slots[0]?.token;
+    if (!token || typeof token !== 'object') throw new Error('no token');
+    expect(token.serialNumber).toBe(card.cardNumber);
+    expect(token.certs.map((c) => c.label)).toEqual(['cert1', 'cert2']);
+    expect(token.certs[0]?.usage).toBe('digitalSignature');
+    expect(token.certs[1]?.usage).toBe('keyEncipherment|dataEncipherment');
+    expect(token.certs[0]?.subjectID).toMatch(/^\d{4}$/);
+    expect(token.certs[0]?.subjectDN).toMatch(/serialNumber=/);
+    expect(token.certs[0]?.certb64).toBeUndefined();
+    const withCert = (await (await call('/pkcs11info?withcert=true', { origin: TRUSTED })).json()) as Pkcs11Info;
+    const cert = (withCert.slots[0]?.token as { certs: Array<{ certb64?: string; sn: string }> }).certs[0];
+    expect(new X509Certificate(Buffer.from(cert?.certb64 ?? '', 'base64')).serialNumber).toBe(cert?.sn);
+  });
+
+  it('/sign PKCS1 returns a signature that verifies with the returned certificate', async () => {
+    const tbs = 'twpki-login/1\norigin=https://gpkiapi.example.gov.tw\nchallenge=abc';
+    const s = await sign({ tbs, pin: PIN });
+    expect(s).toMatchObject({ func: 'sign', ret_code: 0, last_error: 0, cardSN: card.cardNumber });
+    const pub = new X509Certificate(Buffer.from(s.certb64, 'base64')).publicKey;
+    expect(verify('sha256', Buffer.from(tbs), pub, Buffer.from(s.signature, 'base64'))).toBe(true);
+    expect(JSON.stringify(s)).not.toContain(PIN);
+  });
+
+  it('/sign PKCS7 returns SignedData with signed attributes, the card number and the nonce', async () => {
+    const r = await call('/sign', {
+      method: 'POST',
+      origin: TRUSTED,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        tbsPackage: JSON.stringify({ func: 'MakeSignature', signatureType: 'PKCS7', tbs: 'aGVsbG8+d29ybGQ/', tbsEncoding: 'base64', hashAlgorithm: 'SHA256', withCardSN: 'true', pin: encodeURIComponent(PIN), nonce: 'n-123' }),
+      }).toString(),
+    });
+    const s = (await r.json()) as SignResponse;
+    expect(s.ret_code).toBe(0);
+    const info = pkijs.ContentInfo.fromBER(Buffer.from(s.signature, 'base64'));
+    const sd = new pkijs.SignedData({ schema: info.content });
+    expect(Buffer.from(sd.encapContentInfo.eContent?.getValue() ?? new ArrayBuffer(0)).toString()).toBe('hello>world?');
+    const attrs = sd.signerInfos[0]?.signedAttrs?.attributes.map((a) => a.type) ?? [];
+    expect(attrs).toEqual(expect.arrayContaining(['1.2.840.113549.1.9.3', '1.2.840.113549.1.9.4', '1.2.840.113549.1.9.5', '2.16.886.1.100.2.204', '1.2.840.113549.1.9.25.3']));
+    expect(await sd.verify({ signer: 0, checkChain: false })).toBe(true);
+  });
+
+  it('counts wrong PINs down in last_error and never spends the last try', async () => {
+    const first = await sign({ tbs: 'x', pin: '999999' });
+    expect(first.last_error).toBe(LastError.PIN_INCORRECT_2_LEFT);
+    expect(first.last_error).toBe(-2147483646);
+    const second = await sign({ tbs: 'x', pin: '999999' });
+    expect(second.last_error).toBe(LastError.PIN_INCORRECT_1_LEFT);
+    const verifiesBefore = card.log.filter((e) => e.command[1] === 0x20).length;
+    const third = await sign({ tbs: 'x', pin: '999999' });
+    expect(third.ret_code).not.toBe(0);
+    expect(third.message).toMatch(/one try left/);
+    // The guard refused without sending a VERIFY: the card still has its last try.
+    expect(card.log.filter((e) => e.command[1] === 0x20).length).toBe(verifiesBefore);
+    expect(card.pinTriesLeft).toBe(1);
+    for (const r of [first, second, third]) expect(JSON.stringify(r)).not.toContain('999999');
+  });
+
+  it('rejects a PIN of the wrong length with 0xA2 and sends nothing', async () => {
+    const before = card.log.length;
+    const s = await sign({ tbs: 'x', pin: '12' });
+    expect(s.last_error).toBe(LastError.PIN_LEN_RANGE);
+    expect(card.log.slice(before).some((e) => e.command[1] === 0x20)).toBe(false);
+  });
+});
+
+describe('local agent: request validation', () => {
+  beforeEach(() => insert(1));
+
+  it('refuses SHA-1 unless enabled, malformed packages, and serves /p11Image.bmp', async () => {
+    expect((await sign({ tbs: 'x', pin: PIN, hashAlgorithm: 'SHA1' })).message).toMatch(/SHA1/);
+    const bad = await call('/sign', { method: 'POST', origin: TRUSTED, body: 'tbsPackage={not json' });
+    expect(((await bad.json()) as SignResponse).message).toMatch(/JSON/);
+    const bmp = Buffer.from(await (await call('/p11Image.bmp', { origin: TRUSTED })).arrayBuffer());
+    expect(bmp.subarray(0, 2).toString()).toBe('BM');
+    expect(bmp.readInt32LE(18)).toBe(2000);
+    const json = bmp.subarray(54).toString('utf8').replace(/\0+$/, '');
+    expect((JSON.parse(json) as Pkcs11Info).func).toBe('pkcs11info');
+  });
+});

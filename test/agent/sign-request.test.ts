@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { SignRequestError, TrustedOrigins, parseSignRequest } from '../../src/agent/index.js';
+
+const pkg = (fields: Record<string, string>): string =>
+  JSON.stringify({ func: 'MakeSignature', signatureType: 'PKCS1', tbsEncoding: 'NONE', hashAlgorithm: 'SHA256', pin: '123456', tbs: 'hi', ...fields });
+
+describe('parseSignRequest', () => {
+  it('reads text/plain tbsPackage=<JSON> as is', () => {
+    const r = parseSignRequest(`tbsPackage=${pkg({ tbs: 'a+b c%d' })}`, 'text/plain');
+    expect(Buffer.from(r.tbs).toString()).toBe('a+b c%d');
+    expect(r.signatureType).toBe('PKCS1');
+    expect(r.hash).toBe('sha256');
+    expect(r.pin.toString()).toBe('123456');
+  });
+
+  it('reads form-encoded bodies, keeping + in base64 and undoing encodeURIComponent on values', () => {
+    const body = new URLSearchParams({ tbsPackage: pkg({ tbs: 'aGVsbG8+d29ybGQ/', tbsEncoding: 'base64', pin: encodeURIComponent('12#4@6') }) }).toString();
+    const r = parseSignRequest(body, 'application/x-www-form-urlencoded');
+    expect(Buffer.from(r.tbs).toString()).toBe('hello>world?');
+    expect(r.pin.toString()).toBe('12#4@6');
+  });
+
+  it('accepts base64 whose + arrived as %2B or as a space', () => {
+    expect(Buffer.from(parseSignRequest(`tbsPackage=${pkg({ tbs: 'aGVsbG8%2Bd29ybGQ/', tbsEncoding: 'base64' })}`).tbs).toString()).toBe('hello>world?');
+    expect(Buffer.from(parseSignRequest(`tbsPackage=${pkg({ tbs: 'aGVsbG8 d29ybGQ/', tbsEncoding: 'base64' })}`).tbs).toString()).toBe('hello>world?');
+  });
+
+  it('defaults to PKCS7 and SHA256, reads withCardSN, nonce and slotDescription', () => {
+    const r = parseSignRequest(`tbsPackage=${JSON.stringify({ tbs: 'x', pin: '123456', withCardSN: 'true', nonce: 'n1', slotDescription: 'R' })}`);
+    expect(r).toMatchObject({ signatureType: 'PKCS7', hash: 'sha256', withCardSN: true, slotDescription: 'R' });
+    expect(Buffer.from(r.nonce ?? []).toString()).toBe('n1');
+  });
+
+  it.each([
+    ['', /not tbsPackage/],
+    ['tbsPackage={oops', /not valid JSON/],
+    ['tbsPackage=[1]', /JSON object/],
+    [`tbsPackage=${pkg({ func: 'Other' })}`, /unsupported func/],
+    [`tbsPackage=${pkg({ signatureType: 'XML' })}`, /signatureType/],
+    [`tbsPackage=${pkg({ hashAlgorithm: 'MD5' })}`, /hashAlgorithm/],
+    [`tbsPackage=${pkg({ tbsEncoding: 'hex' })}`, /tbsEncoding/],
+    [`tbsPackage=${pkg({ tbs: '' })}`, /tbs is missing/],
+    [`tbsPackage=${pkg({ tbs: '!!', tbsEncoding: 'base64' })}`, /not base64/],
+    [`tbsPackage=${JSON.stringify({ tbs: 'x' })}`, /pin is missing/],
+    [`tbsPackage=${JSON.stringify({ tbs: 'x', pin: 123456 })}`, /pin must be a string/],
+  ])('refuses %j with a typed reason that never shows the PIN', (body, reason) => {
+    let caught: unknown;
+    try {
+      parseSignRequest(body);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(SignRequestError);
+    expect((caught as Error).message).toMatch(reason);
+    expect((caught as Error).message).not.toContain('123456');
+  });
+});
+
+describe('TrustedOrigins', () => {
+  it('matches origins exactly and bare hosts on any scheme or port, never subdomains', () => {
+    const t = new TrustedOrigins(['https://gpkiapi.nat.gov.tw', 'moica.example.gov.tw']);
+    expect(t.isTrusted('https://gpkiapi.nat.gov.tw')).toBe(true);
+    expect(t.isTrusted('http://gpkiapi.nat.gov.tw')).toBe(false);
+    expect(t.isTrusted('https://gpkiapi.nat.gov.tw:8443')).toBe(false);
+    expect(t.isTrusted('http://moica.example.gov.tw:8080')).toBe(true);
+    expect(t.isTrusted('https://evil.moica.example.gov.tw')).toBe(false);
+    expect(t.isTrusted('https://moica.example.gov.tw.evil.com')).toBe(false);
+    expect(t.isTrusted('null')).toBe(false);
+    expect(t.isTrusted('file:///x')).toBe(false);
+  });
+
+  it('refuses entries that are neither an origin nor a host name', () => {
+    const t = new TrustedOrigins();
+    expect(() => t.add('evil.com/<script>')).toThrow(TypeError);
+    expect(() => t.add('')).toThrow(TypeError);
+    expect(t.add('EXAMPLE.gov.tw')).toBe('example.gov.tw');
+  });
+});

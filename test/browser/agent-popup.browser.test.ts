@@ -1,0 +1,92 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verify, X509Certificate } from 'node:crypto';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmulatorCardSlots, RetCode, startAgent, type AgentServer, type SignResponse } from '../../src/agent/index.js';
+import { EmulatorReader } from '../../src/pcsc/index.js';
+import { createVirtualHicosCard } from '../../src/testing/index.js';
+import { artifactPath, chromiumAvailable, launchChromium } from './chromium.js';
+
+// The page does what government pages do: open the agent's popup, answer its
+// {"func":"getTbs"} with the request, and wait for the reply (JSON strings both ways).
+const PAGE = `<!doctype html><meta charset="utf-8"><title>政府網站 (test)</title><h1>憑證登入</h1><pre id="out"></pre>
+<script>
+window.runSign = function (agentUrl, pin, tbs) {
+  return new Promise(function (resolve) {
+    var popup = window.open(agentUrl + '/popupForm', 'sign', 'width=300,height=200');
+    window.addEventListener('message', function handler(event) {
+      if (event.origin !== agentUrl) return;
+      var msg = JSON.parse(event.data);
+      if (msg.func === 'getTbs') {
+        popup.postMessage(JSON.stringify({ func: 'MakeSignature', signatureType: 'PKCS1', tbs: tbs, tbsEncoding: 'NONE',
+          hashAlgorithm: 'SHA256', withCardSN: 'true', pin: pin }), '*');
+        return;
+      }
+      window.removeEventListener('message', handler);
+      document.getElementById('out').textContent = 'ret_code=' + msg.ret_code + ' cardSN=' + msg.cardSN;
+      resolve(msg);
+    });
+  });
+};
+</script>`;
+
+function servePage(): Promise<Server> {
+  const server = createServer((_req, res) => {
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.end(PAGE);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+describe.runIf(chromiumAvailable())('agent popup bridge in headless Chromium', () => {
+  let browser: Browser;
+  let agent: AgentServer;
+  let trustedPage: Server;
+  let untrustedPage: Server;
+
+  beforeAll(async () => {
+    const reader = new EmulatorReader({ name: 'Virtual PCD 00 00' });
+    reader.insert(await createVirtualHicosCard({ pin: '123456', cardNumber: 'TP03000077770001' }));
+    trustedPage = await servePage();
+    untrustedPage = await servePage();
+    const trustedOrigin = `http://127.0.0.1:${(trustedPage.address() as AddressInfo).port}`;
+    agent = await startAgent({ slots: new EmulatorCardSlots(reader), trusted: [trustedOrigin], port: 0 });
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await agent?.close();
+    trustedPage?.close();
+    untrustedPage?.close();
+  });
+
+  async function signFrom(server: Server, shot: string): Promise<SignResponse> {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const reply = (await page.evaluate(
+        ([url, tbs]) => (globalThis as unknown as { runSign(u: string, p: string, t: string): Promise<unknown> }).runSign(url, '123456', tbs),
+        [agent.url, 'login-challenge-123'] as const,
+      )) as SignResponse;
+      await page.screenshot({ path: artifactPath(shot) });
+      return reply;
+    } finally {
+      await page.close();
+    }
+  }
+
+  it('a trusted page gets a signature through /popupForm that verifies with the card certificate', async () => {
+    const reply = await signFrom(trustedPage, 'agent-popup-trusted.png');
+    expect(reply).toMatchObject({ func: 'sign', ret_code: 0, cardSN: 'TP03000077770001' });
+    const key = new X509Certificate(Buffer.from(reply.certb64, 'base64')).publicKey;
+    expect(verify('sha256', Buffer.from('login-challenge-123'), key, Buffer.from(reply.signature, 'base64'))).toBe(true);
+  });
+
+  it('an untrusted page gets 0x76000031 through the same popup', async () => {
+    const reply = await signFrom(untrustedPage, 'agent-popup-untrusted.png');
+    expect(reply.ret_code).toBe(RetCode.UNTRUSTED_DOMAIN);
+    expect(reply.signature ?? '').toBe('');
+  });
+});
