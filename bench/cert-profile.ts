@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseCertificate } from '../src/cert/profile/index.js';
-import { loadX509, type X509Module } from '../src/cert/profile/x509-loader.js';
+import { loadX509, type X509Module } from '../src/testing/pki/x509-loader.js';
 import { createTestPki, TEST_AUTHORITIES } from '../src/testing/pki/index.js';
 
 /** One line of `npm run bench` (same shape as bench/result.ts). */
