@@ -6,3 +6,4 @@
 export * from './pki/index.js';
 export * from './hicos/index.js';
 export * from './vpcd/index.js';
+export * from './revocation/index.js';

@@ -1,0 +1,117 @@
+import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+
+/** Digest algorithms twpki knows, by their WebCrypto-style names. */
+export type DigestName = 'SHA-1' | 'SHA-224' | 'SHA-256' | 'SHA-384' | 'SHA-512';
+
+/** Signature schemes twpki verifies; RSASSA-PSS is not used by HiCOS cards or GRCA. */
+export type SignatureScheme = 'RSA-PKCS1-v1_5' | 'ECDSA';
+
+/** A signature algorithm resolved from its OID. */
+export interface SignatureAlgorithm {
+  /** The scheme. */
+  readonly scheme: SignatureScheme;
+  /** The digest, or `undefined` for bare `rsaEncryption` (digest given elsewhere, as in CMS). */
+  readonly digest: DigestName | undefined;
+  /** The OID it was resolved from. */
+  readonly oid: string;
+}
+
+const DIGEST_BY_OID: ReadonlyMap<string, DigestName> = new Map([
+  ['1.3.14.3.2.26', 'SHA-1'],
+  ['2.16.840.1.101.3.4.2.4', 'SHA-224'],
+  ['2.16.840.1.101.3.4.2.1', 'SHA-256'],
+  ['2.16.840.1.101.3.4.2.2', 'SHA-384'],
+  ['2.16.840.1.101.3.4.2.3', 'SHA-512'],
+]);
+
+const SIGNATURE_BY_OID: ReadonlyMap<string, Omit<SignatureAlgorithm, 'oid'>> = new Map([
+  ['1.2.840.113549.1.1.1', { scheme: 'RSA-PKCS1-v1_5', digest: undefined }],
+  ['1.2.840.113549.1.1.5', { scheme: 'RSA-PKCS1-v1_5', digest: 'SHA-1' }],
+  ['1.2.840.113549.1.1.14', { scheme: 'RSA-PKCS1-v1_5', digest: 'SHA-224' }],
+  ['1.2.840.113549.1.1.11', { scheme: 'RSA-PKCS1-v1_5', digest: 'SHA-256' }],
+  ['1.2.840.113549.1.1.12', { scheme: 'RSA-PKCS1-v1_5', digest: 'SHA-384' }],
+  ['1.2.840.113549.1.1.13', { scheme: 'RSA-PKCS1-v1_5', digest: 'SHA-512' }],
+  ['1.2.840.10045.4.1', { scheme: 'ECDSA', digest: 'SHA-1' }],
+  ['1.2.840.10045.4.3.2', { scheme: 'ECDSA', digest: 'SHA-256' }],
+  ['1.2.840.10045.4.3.3', { scheme: 'ECDSA', digest: 'SHA-384' }],
+  ['1.2.840.10045.4.3.4', { scheme: 'ECDSA', digest: 'SHA-512' }],
+]);
+
+/** OID of a digest name (the inverse of {@link digestFromOid}). */
+export function digestOid(name: DigestName): string {
+  for (const [oid, n] of DIGEST_BY_OID) if (n === name) return oid;
+  /* c8 ignore next */
+  throw new RangeError(`no OID for ${name}`);
+}
+
+/** Resolves a digest OID, or `undefined` when it is not one twpki knows. */
+export function digestFromOid(oid: string): DigestName | undefined {
+  return DIGEST_BY_OID.get(oid);
+}
+
+/** Resolves a signature algorithm OID, or `undefined` when it is not one twpki knows. */
+export function signatureAlgorithmFromOid(oid: string): SignatureAlgorithm | undefined {
+  const found = SIGNATURE_BY_OID.get(oid);
+  return found === undefined ? undefined : { ...found, oid };
+}
+
+/** Node's name for a digest (`sha256`), for `node:crypto`. */
+export function nodeDigestName(name: DigestName): string {
+  return name.replace('-', '').toLowerCase();
+}
+
+/**
+ * Which digests a verifier accepts. SHA-1 is refused unless asked for,
+ * because collisions are practical; GRCA G1 and MOICA G1 still use it, so
+ * chain validation allows it on CA certificates only by default.
+ */
+export class AlgorithmPolicy {
+  private readonly allowed: ReadonlySet<DigestName>;
+
+  /** @param allowed digests to accept. */
+  public constructor(allowed: Iterable<DigestName>) {
+    this.allowed = new Set(allowed);
+  }
+
+  /** SHA-256, SHA-384 and SHA-512. */
+  public static modern(): AlgorithmPolicy {
+    return new AlgorithmPolicy(['SHA-256', 'SHA-384', 'SHA-512']);
+  }
+
+  /** The modern digests plus SHA-1, for legacy data and G1 certificates. */
+  public static withSha1(): AlgorithmPolicy {
+    return new AlgorithmPolicy(['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512']);
+  }
+
+  /** Whether `digest` is accepted. */
+  public allows(digest: DigestName): boolean {
+    return this.allowed.has(digest);
+  }
+
+  /** The accepted digests, for messages and JSON. */
+  public list(): DigestName[] {
+    return [...this.allowed];
+  }
+}
+
+/**
+ * Verifies `signature` over `data`. `key` is a KeyObject or a DER
+ * SubjectPublicKeyInfo. Returns false (never throws) for a signature that
+ * does not verify, including one malformed for the key.
+ */
+export function verifyWith(
+  key: KeyObject | Uint8Array,
+  scheme: SignatureScheme,
+  digest: DigestName,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  try {
+    const publicKey = key instanceof Uint8Array ? createPublicKey({ key: Buffer.from(key), format: 'der', type: 'spki' }) : key;
+    const expectedType = scheme === 'ECDSA' ? 'ec' : 'rsa';
+    if (publicKey.asymmetricKeyType !== expectedType) return false;
+    return cryptoVerify(nodeDigestName(digest), data, publicKey, signature);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,101 @@
+import { AlgorithmPolicy } from '../algorithms.js';
+import { ChainValidationError } from '../errors.js';
+import type { CertificateInput, TrustStore } from '../trust-store.js';
+import { TrustedCertificate } from '../trusted-certificate.js';
+import { buildPaths } from './chain-builder.js';
+import type { ChainRule, ChainRuleContext } from './chain-rule.js';
+import { defaultChainRules } from './rules/index.js';
+
+/** How a {@link ChainValidator} judges paths; fixed at construction. */
+export interface ChainValidatorOptions {
+  /** Rules to apply, in order; defaults to {@link defaultChainRules}. */
+  rules?: readonly ChainRule[];
+  /** Digests accepted on end-entity certificates; default SHA-256/384/512. */
+  leafAlgorithms?: AlgorithmPolicy;
+  /** Digests accepted on CA certificates; default adds SHA-1 (GRCA G1, MOICA G1, the cross certificate). */
+  caAlgorithms?: AlgorithmPolicy;
+  /** Longest path considered, anchor included; default 6. */
+  maxDepth?: number;
+}
+
+/** Per-call inputs of {@link ChainValidator.validate}. */
+export interface ChainValidationRequest {
+  /** Validation time; default now. */
+  at?: Date;
+  /** Extra untrusted intermediates for this call only (e.g. from a CMS signature). */
+  intermediates?: Iterable<CertificateInput>;
+}
+
+/** A path that passed every rule. */
+export interface ValidatedChain {
+  /** Target first, anchor last. */
+  readonly path: readonly TrustedCertificate[];
+  /** The anchor the path ends at. */
+  readonly anchor: TrustedCertificate;
+  /** The time it was validated at. */
+  readonly at: Date;
+}
+
+/**
+ * Builds and validates certificate paths to a {@link TrustStore}.
+ * With no anchors configured every validation fails (`NO_TRUST_ANCHORS`):
+ * there is no "trust everything" mode.
+ */
+export class ChainValidator {
+  private readonly rules: readonly ChainRule[];
+  private readonly leafAlgorithms: AlgorithmPolicy;
+  private readonly caAlgorithms: AlgorithmPolicy;
+  private readonly maxDepth: number;
+
+  /** @param store anchors and intermediates. */
+  public constructor(
+    public readonly store: TrustStore,
+    options: ChainValidatorOptions = {},
+  ) {
+    this.rules = options.rules ?? defaultChainRules;
+    this.leafAlgorithms = options.leafAlgorithms ?? AlgorithmPolicy.modern();
+    this.caAlgorithms = options.caAlgorithms ?? AlgorithmPolicy.withSha1();
+    this.maxDepth = options.maxDepth ?? 6;
+  }
+
+  /**
+   * Returns the first candidate path that passes every rule.
+   * @throws ChainValidationError with the code of the failed rule: when
+   * several paths fail, the error of the first complete path is reported,
+   * else why path building dead-ended.
+   */
+  public validate(target: CertificateInput, request: ChainValidationRequest = {}): ValidatedChain {
+    if (this.store.anchors.length === 0) {
+      throw new ChainValidationError('NO_TRUST_ANCHORS', 'no trust anchors configured: refusing to validate');
+    }
+    const leaf = target instanceof TrustedCertificate ? target : TrustedCertificate.from(target);
+    const extra = [...(request.intermediates ?? [])].map((c) =>
+      c instanceof TrustedCertificate ? c : TrustedCertificate.from(c),
+    );
+    const at = request.at ?? new Date();
+    const { paths, deadEnd } = buildPaths(leaf, this.store, extra, this.maxDepth);
+    let firstFailure: ChainValidationError | undefined;
+    for (const path of paths) {
+      const context: ChainRuleContext = {
+        path,
+        at,
+        leafAlgorithms: this.leafAlgorithms,
+        caAlgorithms: this.caAlgorithms,
+      };
+      try {
+        for (const rule of this.rules) rule.check(context);
+        return { path, anchor: path[path.length - 1] as TrustedCertificate, at };
+      } catch (err) {
+        if (!(err instanceof ChainValidationError)) throw err;
+        firstFailure ??= err;
+      }
+    }
+    throw (
+      firstFailure ??
+      deadEnd ??
+      new ChainValidationError('ISSUER_NOT_FOUND', `no path from ${leaf.subject()} to a trust anchor`, {
+        subject: leaf.subject(),
+      })
+    );
+  }
+}

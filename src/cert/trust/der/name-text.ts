@@ -1,0 +1,54 @@
+import { contentBytes, decodeOid, expectTag, readChildren, readRoot } from './der-reader.js';
+
+const SHORT_NAMES: ReadonlyMap<string, string> = new Map([
+  ['2.5.4.3', 'CN'],
+  ['2.5.4.5', 'serialNumber'],
+  ['2.5.4.6', 'C'],
+  ['2.5.4.7', 'L'],
+  ['2.5.4.8', 'ST'],
+  ['2.5.4.10', 'O'],
+  ['2.5.4.11', 'OU'],
+  ['1.2.840.113549.1.9.1', 'E'],
+]);
+
+/**
+ * Renders a DER Name as `C=TW, O=行政院, OU=…` (issuer-first order, as
+ * operators read it in Windows' certificate dialog), decoding UTF8String,
+ * PrintableString, IA5String, TeletexString and BMPString. For messages only;
+ * the profile layer owns structured names.
+ */
+export function nameToText(der: Uint8Array): string {
+  const parts: string[] = [];
+  for (const rdn of readChildren(der, expectTag(readRoot(der), 0x30, 'Name'))) {
+    for (const atv of readChildren(der, expectTag(rdn, 0x31, 'RDN'))) {
+      const [typeEl, valueEl] = readChildren(der, expectTag(atv, 0x30, 'AttributeTypeAndValue'));
+      const oid = decodeOid(contentBytes(der, expectTag(typeEl, 0x06, 'attribute type')));
+      if (valueEl === undefined) throw new Error('attribute without value');
+      parts.push(`${SHORT_NAMES.get(oid) ?? oid}=${decodeString(valueEl.tag, contentBytes(der, valueEl))}`);
+    }
+  }
+  return parts.join(', ');
+}
+
+function decodeString(tag: number, bytes: Uint8Array): string {
+  const buf = Buffer.from(bytes);
+  switch (tag) {
+    case 0x0c:
+      return buf.toString('utf8');
+    case 0x1e: {
+      // BMPString is UTF-16 big-endian; node only decodes little-endian.
+      const swapped = Buffer.alloc(buf.length - (buf.length % 2));
+      for (let i = 0; i + 1 < buf.length; i += 2) {
+        swapped[i] = buf[i + 1] as number;
+        swapped[i + 1] = buf[i] as number;
+      }
+      return swapped.toString('utf16le');
+    }
+    case 0x13:
+    case 0x16:
+    case 0x14:
+      return buf.toString('latin1');
+    default:
+      return `#${buf.toString('hex')}`;
+  }
+}

@@ -1,0 +1,62 @@
+import { TwpkiError } from '../../shared/twpki-error.js';
+
+/** Why a certificate chain was rejected; one code per rule. */
+export type ChainErrorCode =
+  | 'NO_TRUST_ANCHORS'
+  | 'MALFORMED_CERTIFICATE'
+  | 'CERT_EXPIRED'
+  | 'CERT_NOT_YET_VALID'
+  | 'ISSUER_NOT_FOUND'
+  | 'BAD_SIGNATURE'
+  | 'ALGORITHM_NOT_ALLOWED'
+  | 'NOT_A_CA'
+  | 'PATH_LENGTH_EXCEEDED'
+  | 'ISSUER_KEY_USAGE'
+  | 'UNKNOWN_CRITICAL_EXTENSION'
+  | 'CHAIN_CYCLE'
+  | 'CHAIN_TOO_LONG';
+
+/**
+ * A chain could not be built or a built chain broke a rule.
+ * `subject` names the certificate the failed rule looked at (its DN as text).
+ */
+export class ChainValidationError extends TwpkiError<ChainErrorCode> {
+  /** DN of the certificate the failing rule was applied to, when known. */
+  public readonly subject: string | undefined;
+
+  public constructor(code: ChainErrorCode, message: string, options?: { subject?: string; cause?: unknown }) {
+    super(code, message, options);
+    this.subject = options?.subject;
+  }
+}
+
+/** Why a revocation check produced no trustworthy answer. */
+export type RevocationErrorCode =
+  | 'FETCH_FAILED'
+  | 'OCSP_MALFORMED'
+  | 'OCSP_ERROR_STATUS'
+  | 'OCSP_BAD_SIGNATURE'
+  | 'OCSP_UNAUTHORIZED_RESPONDER'
+  | 'OCSP_WRONG_CERTIFICATE'
+  | 'OCSP_STALE'
+  | 'OCSP_NONCE_MISMATCH'
+  | 'CRL_MALFORMED'
+  | 'CRL_WRONG_ISSUER'
+  | 'CRL_BAD_SIGNATURE'
+  | 'CRL_STALE'
+  | 'NO_REVOCATION_SOURCE';
+
+/**
+ * A revocation source failed (network, malformed or untrustworthy answer).
+ * A certificate that *is* revoked is not an error here: it is a
+ * `RevocationStatus` of kind `revoked`.
+ */
+export class RevocationError extends TwpkiError<RevocationErrorCode> {
+  /** URL of the source that failed, when there was one. */
+  public readonly url: string | undefined;
+
+  public constructor(code: RevocationErrorCode, message: string, options?: { url?: string; cause?: unknown }) {
+    super(code, message, options);
+    this.url = options?.url;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Trust: chain building and validation to configured anchors, OCSP/CRL
+ * revocation behind an injectable fetch, and backend verification of
+ * card-signed logins (challenge, token, fixed step order).
+ * @packageDocumentation
+ */
+export { ChainValidationError, RevocationError, type ChainErrorCode, type RevocationErrorCode } from './errors.js';
+export { AlgorithmPolicy, type DigestName, type SignatureScheme } from './algorithms.js';
+export { TrustedCertificate } from './trusted-certificate.js';
+export type { KeyUsageBits } from './extensions/key-usage.js';
+export type { BasicConstraintsValue } from './extensions/basic-constraints.js';
+export { TrustStore, type CertificateInput, type TrustStoreOptions } from './trust-store.js';
+export {
+  ChainValidator,
+  type ChainValidationRequest,
+  type ChainValidatorOptions,
+  type ValidatedChain,
+} from './chain/chain-validator.js';
+export type { ChainRule, ChainRuleContext } from './chain/chain-rule.js';
+export {
+  algorithmRule,
+  caRule,
+  criticalExtensionRule,
+  cycleRule,
+  defaultChainRules,
+  issuerKeyUsageRule,
+  pathLengthRule,
+  signatureRule,
+  validityRule,
+} from './chain/rules/index.js';
+export {
+  httpRevocationFetch,
+  type HttpRevocationFetchOptions,
+  type RevocationFetch,
+  type RevocationRequest,
+  type RevocationResponse,
+} from './revocation/revocation-fetch.js';
+export type { RevocationReason, RevocationSource, RevocationStatus } from './revocation/revocation-status.js';
+export { CertificateRevocationList, type CrlEntry } from './revocation/crl.js';
+export { CrlCache, verifyCrl, type CrlCacheOptions } from './revocation/crl-cache.js';
+export { buildOcspRequest, ocspCertId, type OcspCertId, type OcspRequestBundle } from './revocation/ocsp-request.js';
+export { parseOcspResponse, type OcspBasicResponse, type OcspSingleResponse } from './revocation/ocsp-response.js';
+export { OcspClient, OID_KP_OCSP_SIGNING, type OcspClientOptions } from './revocation/ocsp-client.js';
+export {
+  RevocationChecker,
+  type RevocationCheckerOptions,
+  type RevocationMode,
+} from './revocation/revocation-checker.js';
+export {
+  InMemoryChallengeStore,
+  type ChallengeRecord,
+  type ChallengeStore,
+  type ConsumedChallenge,
+  type InMemoryChallengeStoreOptions,
+} from './login/challenge-store.js';
+export { ChallengeIssuer, type ChallengeIssuerOptions, type IssuedChallenge } from './login/challenge-issuer.js';
+export { buildLoginMessage, parseLoginMessage, LOGIN_MESSAGE_HEADER, type LoginMessage } from './login/login-message.js';
+export { MAX_TOKEN_CHARS, type LoginToken, type SignHashAlgorithm } from './login/login-token.js';
+export { CmsAttribute } from './login/cms-signed-data.js';
+export {
+  AlgorithmNotAllowedError,
+  CertificateExpiredError,
+  CertificateRevokedError,
+  CertificateUntrustedError,
+  ChallengeRejectedError,
+  LoginConfigurationError,
+  LoginVerificationError,
+  PolicyNotAllowedError,
+  SignatureInvalidError,
+  SignedDataMismatchError,
+  TokenFormatError,
+  WrongKeyUsageError,
+  type LoginErrorCode,
+  type LoginStep,
+} from './login/errors.js';
+export {
+  LoginVerifier,
+  type LoginVerificationRequest,
+  type VerifiedLogin,
+} from './login/login-verifier.js';
+export { DEFAULT_LOGIN_POLICIES, LoginVerifierBuilder } from './login/login-verifier-builder.js';

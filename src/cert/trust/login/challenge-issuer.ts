@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { InMemoryChallengeStore, type ChallengeRecord, type ChallengeStore } from './challenge-store.js';
+
+/** Settings of a {@link ChallengeIssuer}. */
+export interface ChallengeIssuerOptions {
+  /** Where challenges are kept; default an {@link InMemoryChallengeStore}. */
+  store?: ChallengeStore;
+  /** Lifetime; default 5 minutes (PIN entry on a card reader takes a while). */
+  ttlMs?: number;
+  /** Random bytes per challenge; default and minimum 32 (256 bits). */
+  bytes?: number;
+  /** Clock; default `Date`. */
+  now?: () => Date;
+}
+
+/** A challenge handed to the browser. */
+export interface IssuedChallenge {
+  /** The value to sign, base64url. */
+  readonly value: string;
+  /** When it expires. */
+  readonly expiresAt: Date;
+}
+
+/**
+ * Issues single-use login challenges bound to a session. Share one issuer
+ * (or at least its store) with the {@link LoginVerifier} that checks them.
+ */
+export class ChallengeIssuer {
+  /** The store challenges are kept in. */
+  public readonly store: ChallengeStore;
+  /** The clock. */
+  public readonly now: () => Date;
+  private readonly ttlMs: number;
+  private readonly bytes: number;
+
+  /** @throws RangeError for fewer than 32 random bytes or a non-positive lifetime. */
+  public constructor(options: ChallengeIssuerOptions = {}) {
+    this.now = options.now ?? (() => new Date());
+    this.store = options.store ?? new InMemoryChallengeStore({ now: this.now });
+    this.ttlMs = options.ttlMs ?? 5 * 60_000;
+    this.bytes = options.bytes ?? 32;
+    if (this.bytes < 32) throw new RangeError('a challenge needs at least 32 random bytes (256 bits)');
+    if (!(this.ttlMs > 0)) throw new RangeError('challenge lifetime must be positive');
+  }
+
+  /**
+   * Issues a challenge for `sessionId` (the server-side session the browser
+   * holds a cookie for; never the challenge itself).
+   * @throws RangeError for an empty session id.
+   */
+  public async issue(sessionId: string): Promise<IssuedChallenge> {
+    if (sessionId.length === 0) throw new RangeError('sessionId must not be empty');
+    const issuedAt = this.now();
+    const record: ChallengeRecord = {
+      value: randomBytes(this.bytes).toString('base64url'),
+      sessionId,
+      issuedAt,
+      expiresAt: new Date(issuedAt.getTime() + this.ttlMs),
+    };
+    await this.store.put(record);
+    return { value: record.value, expiresAt: record.expiresAt };
+  }
+}

@@ -1,0 +1,93 @@
+/** A challenge as stored between issuing and verifying. */
+export interface ChallengeRecord {
+  /** The challenge, base64url of ≥ 32 random bytes. */
+  readonly value: string;
+  /** The session it was issued to. */
+  readonly sessionId: string;
+  /** When it was issued. */
+  readonly issuedAt: Date;
+  /** When it stops being accepted. */
+  readonly expiresAt: Date;
+}
+
+/** What {@link ChallengeStore.consume} found. */
+export interface ConsumedChallenge {
+  /** The record. */
+  readonly record: ChallengeRecord;
+  /** True when it had already been consumed before this call. */
+  readonly alreadyUsed: boolean;
+}
+
+/**
+ * Where challenges live between issue and verification. Implement it over
+ * Redis or a database table for several server instances; `consume` must be
+ * atomic (mark-as-used and read in one step, e.g. `UPDATE … RETURNING`) or
+ * a replay can race the first use.
+ */
+export interface ChallengeStore {
+  /** Stores a new challenge. */
+  put(record: ChallengeRecord): Promise<void>;
+  /**
+   * Marks `value` used and returns what it was, or `undefined` when it was
+   * never issued (or already purged). Must keep used challenges at least
+   * until they expire so that replays are recognised as such.
+   */
+  consume(value: string): Promise<ConsumedChallenge | undefined>;
+}
+
+/** Settings of {@link InMemoryChallengeStore}. */
+export interface InMemoryChallengeStoreOptions {
+  /** Most challenges held; the oldest are dropped beyond it. Default 100 000. */
+  maxEntries?: number;
+  /** Clock; default `Date`. */
+  now?: () => Date;
+}
+
+/**
+ * A single-process {@link ChallengeStore}. Expired entries are purged
+ * lazily on `put`; the size cap bounds memory under a flood of unused
+ * challenges.
+ */
+export class InMemoryChallengeStore implements ChallengeStore {
+  private readonly entries = new Map<string, { record: ChallengeRecord; used: boolean }>();
+  private readonly maxEntries: number;
+  private readonly now: () => Date;
+
+  /** @param options see {@link InMemoryChallengeStoreOptions}. */
+  public constructor(options: InMemoryChallengeStoreOptions = {}) {
+    this.maxEntries = options.maxEntries ?? 100_000;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Number of challenges held (used or not). */
+  public get size(): number {
+    return this.entries.size;
+  }
+
+  /** {@inheritDoc ChallengeStore.put} */
+  public put(record: ChallengeRecord): Promise<void> {
+    const now = this.now().getTime();
+    // Entries are in issue order, and with one lifetime per issuer that is
+    // expiry order: purging stops at the first live entry (amortised O(1)).
+    for (const [key, entry] of this.entries) {
+      if (entry.record.expiresAt.getTime() >= now) break;
+      this.entries.delete(key);
+    }
+    while (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done === true) break;
+      this.entries.delete(oldest.value);
+    }
+    this.entries.set(record.value, { record, used: false });
+    return Promise.resolve();
+  }
+
+  /** {@inheritDoc ChallengeStore.consume} */
+  public consume(value: string): Promise<ConsumedChallenge | undefined> {
+    const entry = this.entries.get(value);
+    if (entry === undefined) return Promise.resolve(undefined);
+    const alreadyUsed = entry.used;
+    entry.used = true;
+    return Promise.resolve({ record: entry.record, alreadyUsed });
+  }
+}

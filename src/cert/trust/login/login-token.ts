@@ -1,0 +1,130 @@
+import { base64Strict } from '../pem.js';
+import { TokenFormatError } from './errors.js';
+
+/** Hash names the local component's `/sign` takes. */
+export type SignHashAlgorithm = 'SHA1' | 'SHA256' | 'SHA384' | 'SHA512';
+
+/**
+ * What the browser posts to log in: the official local component's `/sign`
+ * reply (`signature`, `certb64`, `cardSN`; other reply fields such as
+ * `func`, `ret_code`, `version` are tolerated) plus the request fields that
+ * say what was signed (`signatureType`, `tbs`, `tbsEncoding`,
+ * `hashAlgorithm`). `tbs` is the login message (see `buildLoginMessage`).
+ *
+ * ```json
+ * { "signatureType": "PKCS7", "tbs": "twpki-login/1\norigin=…\nchallenge=…",
+ *   "signature": "MIAGCSqGSIb3…", "certb64": "MIIF…", "cardSN": "TP03…" }
+ * ```
+ */
+export interface LoginToken {
+  /** Optional marker; when present it must be `twpki-login/1`. */
+  readonly format?: string;
+  /** `PKCS1`: raw RSA signature over `tbs`; `PKCS7`: CMS SignedData (attached or detached). */
+  readonly signatureType: 'PKCS1' | 'PKCS7';
+  /** base64 signature as `/sign` returned it. */
+  readonly signature: string;
+  /** base64 DER signer certificate (`/sign`'s `certb64`); required for PKCS1. */
+  readonly certb64?: string;
+  /** The exact `tbs` string sent to `/sign`. */
+  readonly tbs: string;
+  /** `NONE` (default): the UTF-8 bytes of `tbs` were signed; `base64`: its decoded bytes. */
+  readonly tbsEncoding?: 'NONE' | 'base64';
+  /** Hash used for PKCS1 (default `SHA256`); for PKCS7 the CMS says. */
+  readonly hashAlgorithm?: SignHashAlgorithm;
+  /** Card number `/sign` reported (unsigned; the CMS attribute is what counts). */
+  readonly cardSN?: string;
+}
+
+/** Largest token accepted, to bound parsing work on hostile input. */
+export const MAX_TOKEN_CHARS = 256 * 1024;
+
+/** A token after shape checks, with its base64 fields decoded. */
+export interface DecodedLoginToken {
+  /** The token. */
+  readonly token: LoginToken;
+  /** The bytes that were signed. */
+  readonly signedBytes: Uint8Array;
+  /** Decoded signature (raw RSA for PKCS1, CMS DER for PKCS7). */
+  readonly signature: Uint8Array;
+  /** Decoded `certb64`, when present. */
+  readonly certificate: Uint8Array | undefined;
+}
+
+/**
+ * Checks the shape of a token (object or JSON text) and decodes its base64
+ * fields.
+ * @throws TokenFormatError naming the offending field.
+ */
+export function decodeLoginToken(input: unknown): DecodedLoginToken {
+  let value: unknown = input;
+  if (typeof input === 'string') {
+    if (input.length > MAX_TOKEN_CHARS) throw new TokenFormatError(`token longer than ${MAX_TOKEN_CHARS} characters`);
+    try {
+      value = JSON.parse(input);
+    } catch (err) {
+      throw new TokenFormatError('token is not JSON', { cause: err });
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TokenFormatError('token must be a JSON object');
+  }
+  const t = value as Record<string, unknown>;
+  const str = (name: string, required: boolean): string | undefined => {
+    const v = t[name];
+    if (v === undefined || v === null) {
+      if (required) throw new TokenFormatError(`token field "${name}" is missing`);
+      return undefined;
+    }
+    if (typeof v !== 'string') throw new TokenFormatError(`token field "${name}" must be a string`);
+    if (v.length > MAX_TOKEN_CHARS) throw new TokenFormatError(`token field "${name}" is too long`);
+    return v;
+  };
+  const retCode = t['ret_code'];
+  if (retCode !== undefined && retCode !== 0 && retCode !== '0') {
+    throw new TokenFormatError(`the local component reported failure (ret_code ${String(retCode)})`);
+  }
+  const format = str('format', false);
+  if (format !== undefined && format !== 'twpki-login/1') throw new TokenFormatError(`unsupported token format "${format}"`);
+  const signatureType = str('signatureType', true);
+  if (signatureType !== 'PKCS1' && signatureType !== 'PKCS7') {
+    throw new TokenFormatError('token field "signatureType" must be "PKCS1" or "PKCS7"');
+  }
+  const tbsEncoding = str('tbsEncoding', false) ?? 'NONE';
+  if (tbsEncoding !== 'NONE' && tbsEncoding !== 'base64') {
+    throw new TokenFormatError('token field "tbsEncoding" must be "NONE" or "base64"');
+  }
+  const hashAlgorithm = str('hashAlgorithm', false);
+  if (hashAlgorithm !== undefined && !['SHA1', 'SHA256', 'SHA384', 'SHA512'].includes(hashAlgorithm)) {
+    throw new TokenFormatError('token field "hashAlgorithm" must be SHA1, SHA256, SHA384 or SHA512');
+  }
+  const tbs = str('tbs', true) as string;
+  const signatureText = str('signature', true) as string;
+  const certText = str('certb64', false);
+  const cardSN = str('cardSN', false);
+  if (signatureType === 'PKCS1' && certText === undefined) {
+    throw new TokenFormatError('a PKCS1 token needs "certb64": the signature alone does not name its signer');
+  }
+  const b64 = (name: string, text: string): Uint8Array => {
+    try {
+      return base64Strict(text);
+    } catch (err) {
+      throw new TokenFormatError(`token field "${name}" is not base64`, { cause: err });
+    }
+  };
+  const token: LoginToken = {
+    signatureType,
+    signature: signatureText,
+    tbs,
+    tbsEncoding,
+    ...(format === undefined ? {} : { format }),
+    ...(certText === undefined ? {} : { certb64: certText }),
+    ...(hashAlgorithm === undefined ? {} : { hashAlgorithm: hashAlgorithm as SignHashAlgorithm }),
+    ...(cardSN === undefined ? {} : { cardSN }),
+  };
+  return {
+    token,
+    signedBytes: tbsEncoding === 'base64' ? b64('tbs', tbs) : new Uint8Array(Buffer.from(tbs, 'utf8')),
+    signature: b64('signature', signatureText),
+    certificate: certText === undefined ? undefined : b64('certb64', certText),
+  };
+}

@@ -1,0 +1,109 @@
+import { parseCertificate, type CertificateProfile } from '../../profile/index.js';
+import type { RevocationStatus } from '../revocation/revocation-status.js';
+import { TokenFormatError } from './errors.js';
+import { checkAlgorithms } from './steps/check-algorithms.js';
+import { checkCertificateValidity } from './steps/check-certificate-validity.js';
+import { checkChain } from './steps/check-chain.js';
+import { checkKeyUsage } from './steps/check-key-usage.js';
+import { checkPolicy } from './steps/check-policy.js';
+import { checkRevocation } from './steps/check-revocation.js';
+import { checkChallenge } from './steps/check-challenge.js';
+import { checkSignedData } from './steps/check-signed-data.js';
+import { decodeToken } from './steps/decode-token.js';
+import { need, type LoginContext, type LoginSettings } from './steps/login-context.js';
+import { verifySignature } from './steps/verify-signature.js';
+
+/** A successful login. */
+export interface VerifiedLogin {
+  /** The signer certificate's typed profile (authority, names, identity hints, serial…). */
+  readonly profile: CertificateProfile;
+  /** The signer certificate, DER. */
+  readonly certificate: Uint8Array;
+  /** The validated path, signer first, anchor last, DER. */
+  readonly chain: readonly Uint8Array[];
+  /** Card number from the signed CMS attribute 2.16.886.1.100.2.204, when carried. */
+  readonly cardNumber: string | undefined;
+  /** Card number the local component reported (`cardSN`); not covered by the signature. */
+  readonly reportedCardNumber: string | undefined;
+  /** CMS signingTime, when carried (the client's clock; informational). */
+  readonly signingTime: Date | undefined;
+  /** CMS randomNonce, hex, when carried. */
+  readonly randomNonce: string | undefined;
+  /** The signed origin. */
+  readonly origin: string;
+  /** The session the challenge belonged to. */
+  readonly sessionId: string;
+  /** The revocation answer, or `undefined` when checking was disabled. */
+  readonly revocation: RevocationStatus | undefined;
+}
+
+/** Per-call inputs of {@link LoginVerifier.verify}. */
+export interface LoginVerificationRequest {
+  /** The session the browser is logging in with (the one the challenge was issued to). */
+  readonly sessionId: string;
+}
+
+/**
+ * Verifies card-signed login tokens. Built by `LoginVerifierBuilder`, which
+ * fixes trust anchors, origins, challenge store and revocation policy.
+ *
+ * Steps, in this order, each failing with its own error class and code:
+ * 1. token format (`TokenFormatError`) — JSON shape, base64, DER;
+ * 2. algorithm allow-list (`AlgorithmNotAllowedError`);
+ * 3. signature (`SignatureInvalidError`) — PKCS#1 v1.5, or CMS with signed
+ *    attributes (contentType, messageDigest; signingTime, randomNonce and the
+ *    card number read when present);
+ * 4. signed data (`SignedDataMismatchError`) — a login message with an
+ *    allowed origin;
+ * 5. challenge (`ChallengeRejectedError`) — issued, unused (consumed now),
+ *    unexpired, same session;
+ * 6. certificate validity (`CertificateExpiredError`);
+ * 7. chain to the anchors (`CertificateUntrustedError`);
+ * 8. revocation (`CertificateRevokedError`);
+ * 9. key usage digitalSignature (`WrongKeyUsageError`);
+ * 10. allowed policy (`PolicyNotAllowedError`).
+ */
+export class LoginVerifier {
+  /** @internal use `LoginVerifierBuilder`. */
+  public constructor(private readonly settings: LoginSettings) {}
+
+  /**
+   * Runs every step on `token` (an object or its JSON text).
+   * @throws LoginVerificationError subclass of the first failed step.
+   */
+  public async verify(token: unknown, request: LoginVerificationRequest): Promise<VerifiedLogin> {
+    const ctx: LoginContext = { settings: this.settings, sessionId: request.sessionId, at: this.settings.now() };
+    decodeToken(ctx, token);
+    checkAlgorithms(ctx);
+    verifySignature(ctx);
+    checkSignedData(ctx);
+    await checkChallenge(ctx);
+    checkCertificateValidity(ctx);
+    checkChain(ctx);
+    await checkRevocation(ctx);
+    checkKeyUsage(ctx);
+    checkPolicy(ctx);
+
+    const cert = need(ctx, 'certificate');
+    let profile: CertificateProfile;
+    try {
+      profile = parseCertificate(cert.der);
+    } catch (err) {
+      // The certificate already passed every check; a profile failure means
+      // an extension the profile layer cannot read, reported as a format problem.
+      throw new TokenFormatError(`the certificate profile could not be read: ${(err as Error).message}`, { cause: err });
+    }
+    return {
+      profile,
+      certificate: cert.der,
+      chain: need(ctx, 'chain').path.map((c) => c.der),
+      cardNumber: ctx.cardNumber,
+      reportedCardNumber: ctx.token?.token.cardSN,
+      signingTime: ctx.signingTime,
+      randomNonce: ctx.randomNonce,
+      origin: need(ctx, 'origin'),
+      sessionId: request.sessionId,
+      revocation: ctx.revocationStatus,
+    };
+  }
+}

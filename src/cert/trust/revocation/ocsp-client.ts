@@ -1,0 +1,182 @@
+import { createHash } from 'node:crypto';
+import { signatureAlgorithmFromOid, verifyWith, type AlgorithmPolicy } from '../algorithms.js';
+import { RevocationError } from '../errors.js';
+import type { TrustedCertificate } from '../trusted-certificate.js';
+import { couldHaveIssued } from '../trust-store.js';
+import { buildOcspRequest, type OcspRequestBundle } from './ocsp-request.js';
+import { parseOcspResponse, type OcspBasicResponse, type OcspSingleResponse } from './ocsp-response.js';
+import type { RevocationFetch } from './revocation-fetch.js';
+import type { RevocationStatus } from './revocation-status.js';
+
+/** id-kp-OCSPSigning. */
+export const OID_KP_OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
+
+/** Settings of an {@link OcspClient}. */
+export interface OcspClientOptions {
+  /** How requests are sent. */
+  fetch: RevocationFetch;
+  /** Digests accepted on response signatures. */
+  algorithms: AlgorithmPolicy;
+  /** Tolerance for clocks that disagree; default 5 minutes. */
+  clockSkewMs?: number;
+  /** How old a response without nextUpdate may be; default 15 minutes. */
+  maxAgeWithoutNextUpdateMs?: number;
+  /** Send a nonce; default true. */
+  nonce?: boolean;
+  /** Reject responses that do not echo the nonce; default false (many CA responders pre-sign). */
+  requireNonce?: boolean;
+  /** A designated responder URL used instead of the certificate's AIA. */
+  responderUrl?: string;
+}
+
+/**
+ * Asks an OCSP responder about one certificate and checks the answer: the
+ * signature, that the signer is the issuing CA or a responder it delegated
+ * to (id-kp-OCSPSigning, issued and signed by that CA, valid now), that it
+ * answers for this certificate, the thisUpdate/nextUpdate window, and the
+ * nonce.
+ */
+export class OcspClient {
+  private readonly skew: number;
+  private readonly maxAge: number;
+
+  /** @param options see {@link OcspClientOptions}. */
+  public constructor(private readonly options: OcspClientOptions) {
+    this.skew = options.clockSkewMs ?? 5 * 60_000;
+    this.maxAge = options.maxAgeWithoutNextUpdateMs ?? 15 * 60_000;
+  }
+
+  /** The URL this client would ask about `cert`, or `undefined` when there is none. */
+  public urlFor(cert: TrustedCertificate): string | undefined {
+    return this.options.responderUrl ?? cert.ocspUrls[0];
+  }
+
+  /**
+   * The status of `cert`.
+   * @throws RevocationError when no trustworthy answer was obtained.
+   */
+  public async check(cert: TrustedCertificate, issuer: TrustedCertificate, at: Date): Promise<RevocationStatus> {
+    const url = this.urlFor(cert);
+    if (url === undefined) {
+      throw new RevocationError('NO_REVOCATION_SOURCE', `${cert.subject()} names no OCSP responder`);
+    }
+    const request = buildOcspRequest(cert, issuer, { nonce: this.options.nonce !== false });
+    const res = await this.options.fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' },
+      body: request.der,
+    });
+    if (res.status !== 200) throw new RevocationError('FETCH_FAILED', `HTTP ${res.status} from ${url}`, { url });
+    const single = this.verify(parseOcspResponse(res.body, url), request, issuer, at, url);
+    if (single.status === 'good') {
+      return { kind: 'good', source: 'ocsp', url, thisUpdate: single.thisUpdate, nextUpdate: single.nextUpdate };
+    }
+    if (single.status === 'revoked') {
+      return {
+        kind: 'revoked',
+        source: 'ocsp',
+        url,
+        revokedAt: single.revokedAt ?? single.thisUpdate,
+        reason: single.reason,
+      };
+    }
+    return { kind: 'unknown', source: 'ocsp', url };
+  }
+
+  /**
+   * Checks a decoded response against the request it answers.
+   * @throws RevocationError `OCSP_UNAUTHORIZED_RESPONDER`, `OCSP_BAD_SIGNATURE`,
+   * `OCSP_WRONG_CERTIFICATE`, `OCSP_STALE` or `OCSP_NONCE_MISMATCH`.
+   */
+  public verify(
+    response: OcspBasicResponse,
+    request: OcspRequestBundle,
+    issuer: TrustedCertificate,
+    at: Date,
+    url: string,
+  ): OcspSingleResponse {
+    const signer = findAuthorizedSigner(response, issuer, at, url);
+    const alg = signatureAlgorithmFromOid(response.signatureAlgorithmOid);
+    if (alg?.digest === undefined || !this.options.algorithms.allows(alg.digest)) {
+      throw new RevocationError(
+        'OCSP_BAD_SIGNATURE',
+        `OCSP signature algorithm ${alg?.digest ?? response.signatureAlgorithmOid} is not allowed`,
+        { url },
+      );
+    }
+    if (!verifyWith(signer.publicKey(), alg.scheme, alg.digest, response.tbs, response.signature)) {
+      throw new RevocationError('OCSP_BAD_SIGNATURE', `OCSP response signature does not verify (signer ${signer.subject()})`, {
+        url,
+      });
+    }
+    const id = request.certId;
+    const single = response.responses.find(
+      (r) =>
+        r.digest === id.digest &&
+        r.serialHex === id.serialHex &&
+        Buffer.from(r.issuerNameHash).equals(Buffer.from(id.issuerNameHash)) &&
+        Buffer.from(r.issuerKeyHash).equals(Buffer.from(id.issuerKeyHash)),
+    );
+    if (single === undefined) {
+      throw new RevocationError('OCSP_WRONG_CERTIFICATE', `OCSP response does not answer for serial ${id.serialHex}`, { url });
+    }
+    const t = at.getTime();
+    const notAfter = single.nextUpdate?.getTime() ?? single.thisUpdate.getTime() + this.maxAge;
+    if (single.thisUpdate.getTime() > t + this.skew || notAfter < t - this.skew) {
+      throw new RevocationError(
+        'OCSP_STALE',
+        `OCSP response is not current at ${at.toISOString()} (thisUpdate ${single.thisUpdate.toISOString()}, nextUpdate ${single.nextUpdate?.toISOString() ?? 'none'})`,
+        { url },
+      );
+    }
+    if (request.nonce !== undefined) {
+      if (response.nonce === undefined) {
+        if (this.options.requireNonce === true) {
+          throw new RevocationError('OCSP_NONCE_MISMATCH', 'OCSP response does not echo the request nonce', { url });
+        }
+      } else if (!Buffer.from(response.nonce).equals(Buffer.from(request.nonce))) {
+        throw new RevocationError('OCSP_NONCE_MISMATCH', 'OCSP response nonce differs from the request nonce', { url });
+      }
+    }
+    return single;
+  }
+}
+
+function matchesResponderId(cert: TrustedCertificate, response: OcspBasicResponse): boolean {
+  const id = response.responderId;
+  if ('byName' in id) return Buffer.from(cert.subjectDer).equals(Buffer.from(id.byName));
+  return createHash('sha1').update(cert.publicKeyBits).digest().equals(Buffer.from(id.byKeyHash));
+}
+
+/**
+ * RFC 6960 4.2.2.2: the signer is the CA itself, or a certificate in the
+ * response that the CA issued and signed for id-kp-OCSPSigning. Anything
+ * else (a valid certificate of another CA, an expired delegate) is refused.
+ */
+function findAuthorizedSigner(
+  response: OcspBasicResponse,
+  issuer: TrustedCertificate,
+  at: Date,
+  url: string,
+): TrustedCertificate {
+  if (matchesResponderId(issuer, response)) return issuer;
+  for (const cert of response.certs) {
+    if (!matchesResponderId(cert, response)) continue;
+    const alg = signatureAlgorithmFromOid(cert.signatureAlgorithmOid);
+    const issuedByCa =
+      couldHaveIssued(issuer, cert) &&
+      alg?.digest !== undefined &&
+      verifyWith(issuer.publicKey(), alg.scheme, alg.digest, cert.tbs, cert.signature);
+    const delegated = cert.extendedKeyUsage?.includes(OID_KP_OCSP_SIGNING) === true;
+    if (issuedByCa && delegated && cert.isValidAt(at)) return cert;
+    throw new RevocationError(
+      'OCSP_UNAUTHORIZED_RESPONDER',
+      `OCSP signer ${cert.subject()} is not authorized by ${issuer.subject()}` +
+        (issuedByCa ? (delegated ? ' (not valid now)' : ' (no id-kp-OCSPSigning)') : ' (not issued by the CA)'),
+      { url },
+    );
+  }
+  throw new RevocationError('OCSP_UNAUTHORIZED_RESPONDER', `OCSP response is not signed by ${issuer.subject()} or its delegate`, {
+    url,
+  });
+}

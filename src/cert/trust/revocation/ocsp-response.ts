@@ -1,0 +1,196 @@
+import {
+  contentBytes,
+  decodeOid,
+  decodeTime,
+  elementBytes,
+  expectTag,
+  integerHex,
+  readChildren,
+  readRoot,
+  type DerElement,
+} from '../der/der-reader.js';
+import { digestFromOid, type DigestName } from '../algorithms.js';
+import { RevocationError } from '../errors.js';
+import { TrustedCertificate } from '../trusted-certificate.js';
+import { OID_OCSP_NONCE } from './ocsp-request.js';
+import { reasonFromCode, type RevocationReason } from './revocation-status.js';
+
+const OID_OCSP_BASIC = '1.3.6.1.5.5.7.48.1.1';
+
+/** OCSPResponseStatus names (RFC 6960 4.2.1). */
+const RESPONSE_STATUS = ['successful', 'malformedRequest', 'internalError', 'tryLater', '(4)', 'sigRequired', 'unauthorized'];
+
+/** One SingleResponse. */
+export interface OcspSingleResponse {
+  /** CertID digest, or `undefined` for an unknown digest OID. */
+  readonly digest: DigestName | undefined;
+  /** CertID issuerNameHash. */
+  readonly issuerNameHash: Uint8Array;
+  /** CertID issuerKeyHash. */
+  readonly issuerKeyHash: Uint8Array;
+  /** CertID serial, canonical hex. */
+  readonly serialHex: string;
+  /** certStatus. */
+  readonly status: 'good' | 'revoked' | 'unknown';
+  /** revocationTime, for `revoked`. */
+  readonly revokedAt: Date | undefined;
+  /** revocationReason, for `revoked` when given. */
+  readonly reason: RevocationReason | undefined;
+  /** thisUpdate. */
+  readonly thisUpdate: Date;
+  /** nextUpdate, when given. */
+  readonly nextUpdate: Date | undefined;
+}
+
+/** A decoded (not yet verified) BasicOCSPResponse. */
+export interface OcspBasicResponse {
+  /** DER of tbsResponseData (what the responder signed). */
+  readonly tbs: Uint8Array;
+  /** Signature algorithm OID. */
+  readonly signatureAlgorithmOid: string;
+  /** Signature value. */
+  readonly signature: Uint8Array;
+  /** responderID: the DER Name (byName) or the SHA-1 key hash (byKey). */
+  readonly responderId: { readonly byName: Uint8Array } | { readonly byKeyHash: Uint8Array };
+  /** producedAt. */
+  readonly producedAt: Date;
+  /** responses. */
+  readonly responses: readonly OcspSingleResponse[];
+  /** The nonce extension's value, when present. */
+  readonly nonce: Uint8Array | undefined;
+  /** Certificates the responder included (a delegated responder's own certificate). */
+  readonly certs: readonly TrustedCertificate[];
+}
+
+/**
+ * Decodes a DER OCSPResponse down to its BasicOCSPResponse.
+ * @throws RevocationError `OCSP_ERROR_STATUS` for a non-successful status, `OCSP_MALFORMED` otherwise.
+ */
+export function parseOcspResponse(der: Uint8Array, url?: string): OcspBasicResponse {
+  const ctx = url === undefined ? {} : { url };
+  let status: number;
+  let basic: Uint8Array | undefined;
+  try {
+    const top = readChildren(der, expectTag(readRoot(der), 0x30, 'OCSPResponse'));
+    const statusEl = expectTag(top[0], 0x0a, 'responseStatus');
+    status = der[statusEl.contentStart] ?? -1;
+    if (status === 0) {
+      const bytes = expectTag(readChildren(der, expectTag(top[1], 0xa0, 'responseBytes'))[0], 0x30, 'ResponseBytes');
+      const [typeEl, valueEl] = readChildren(der, bytes);
+      const type = decodeOid(contentBytes(der, expectTag(typeEl, 0x06, 'responseType')));
+      if (type !== OID_OCSP_BASIC) throw new Error(`unsupported response type ${type}`);
+      basic = contentBytes(der, expectTag(valueEl, 0x04, 'response'));
+    }
+  } catch (err) {
+    throw new RevocationError('OCSP_MALFORMED', `not an OCSP response: ${(err as Error).message}`, { ...ctx, cause: err });
+  }
+  if (status !== 0 || basic === undefined) {
+    throw new RevocationError('OCSP_ERROR_STATUS', `OCSP responder answered ${RESPONSE_STATUS[status] ?? status}`, ctx);
+  }
+  try {
+    return parseBasic(basic);
+  } catch (err) {
+    throw new RevocationError('OCSP_MALFORMED', `bad BasicOCSPResponse: ${(err as Error).message}`, { ...ctx, cause: err });
+  }
+}
+
+function parseBasic(der: Uint8Array): OcspBasicResponse {
+  const [tbsEl, algEl, sigEl, certsEl] = readChildren(der, expectTag(readRoot(der), 0x30, 'BasicOCSPResponse'));
+  const tbs = expectTag(tbsEl, 0x30, 'tbsResponseData');
+  const signatureAlgorithmOid = decodeOid(
+    contentBytes(der, expectTag(readChildren(der, expectTag(algEl, 0x30, 'signatureAlgorithm'))[0], 0x06, 'algorithm')),
+  );
+  const sig = expectTag(sigEl, 0x03, 'signature');
+  const certs: TrustedCertificate[] = [];
+  if (certsEl !== undefined) {
+    const seq = expectTag(readChildren(der, expectTag(certsEl, 0xa0, 'certs'))[0], 0x30, 'certs');
+    for (const c of readChildren(der, seq)) certs.push(TrustedCertificate.from(elementBytes(der, c)));
+  }
+
+  const fields = readChildren(der, tbs);
+  let i = 0;
+  if (fields[0]?.tag === 0xa0) i++; // version
+  const rid = fields[i++];
+  let responderId: OcspBasicResponse['responderId'];
+  if (rid?.tag === 0xa1) {
+    responderId = { byName: elementBytes(der, expectTag(readChildren(der, rid)[0], 0x30, 'responder name')) };
+  } else if (rid?.tag === 0xa2) {
+    responderId = { byKeyHash: contentBytes(der, expectTag(readChildren(der, rid)[0], 0x04, 'responder key hash')) };
+  } else {
+    throw new Error('missing responderID');
+  }
+  const producedEl = expectTag(fields[i++], 0x18, 'producedAt');
+  const producedAt = decodeTime(producedEl.tag, contentBytes(der, producedEl));
+  const responses = readChildren(der, expectTag(fields[i++], 0x30, 'responses')).map((r) => parseSingle(der, r));
+  let nonce: Uint8Array | undefined;
+  const extsEl = fields[i];
+  if (extsEl?.tag === 0xa1) {
+    for (const ext of readChildren(der, expectTag(readChildren(der, extsEl)[0], 0x30, 'responseExtensions'))) {
+      const parts = readChildren(der, ext);
+      if (decodeOid(contentBytes(der, expectTag(parts[0], 0x06, 'extnID'))) !== OID_OCSP_NONCE) continue;
+      const value = contentBytes(der, expectTag(parts[parts.length - 1], 0x04, 'extnValue'));
+      nonce = unwrapNonce(value);
+    }
+  }
+  return {
+    tbs: elementBytes(der, tbs),
+    signatureAlgorithmOid,
+    signature: der.subarray(sig.contentStart + 1, sig.end),
+    responderId,
+    producedAt,
+    responses,
+    nonce,
+    certs,
+  };
+}
+
+function parseSingle(der: Uint8Array, el: DerElement): OcspSingleResponse {
+  const parts = readChildren(der, expectTag(el, 0x30, 'SingleResponse'));
+  const idParts = readChildren(der, expectTag(parts[0], 0x30, 'CertID'));
+  const hashOid = decodeOid(contentBytes(der, expectTag(readChildren(der, expectTag(idParts[0], 0x30, 'hashAlgorithm'))[0], 0x06, 'algorithm')));
+  const statusEl = parts[1];
+  let status: OcspSingleResponse['status'];
+  let revokedAt: Date | undefined;
+  let reason: RevocationReason | undefined;
+  if (statusEl?.tag === 0x80) status = 'good';
+  else if (statusEl?.tag === 0x82) status = 'unknown';
+  else if (statusEl?.tag === 0xa1) {
+    status = 'revoked';
+    const [timeEl, reasonEl] = readChildren(der, statusEl);
+    const t = expectTag(timeEl, 0x18, 'revocationTime');
+    revokedAt = decodeTime(t.tag, contentBytes(der, t));
+    if (reasonEl?.tag === 0xa0) {
+      const e = expectTag(readChildren(der, reasonEl)[0], 0x0a, 'revocationReason');
+      reason = reasonFromCode(der[e.contentStart] ?? -1);
+    }
+  } else throw new Error('bad certStatus');
+  const tu = expectTag(parts[2], 0x18, 'thisUpdate');
+  let nextUpdate: Date | undefined;
+  const nu = parts[3];
+  if (nu?.tag === 0xa0) {
+    const t = expectTag(readChildren(der, nu)[0], 0x18, 'nextUpdate');
+    nextUpdate = decodeTime(t.tag, contentBytes(der, t));
+  }
+  return {
+    digest: digestFromOid(hashOid),
+    issuerNameHash: contentBytes(der, expectTag(idParts[1], 0x04, 'issuerNameHash')),
+    issuerKeyHash: contentBytes(der, expectTag(idParts[2], 0x04, 'issuerKeyHash')),
+    serialHex: integerHex(contentBytes(der, expectTag(idParts[3], 0x02, 'serialNumber'))),
+    status,
+    revokedAt,
+    reason,
+    thisUpdate: decodeTime(tu.tag, contentBytes(der, tu)),
+    nextUpdate,
+  };
+}
+
+/** RFC 8954 wraps the nonce in an OCTET STRING; some responders send it bare. Accept both. */
+function unwrapNonce(value: Uint8Array): Uint8Array {
+  try {
+    const el = readRoot(value);
+    if (el.tag === 0x04) return contentBytes(value, el);
+  } catch {
+    // not DER: a bare nonce
+  }
+  return value;
+}

@@ -1,0 +1,113 @@
+import { AlgorithmPolicy } from '../algorithms.js';
+import { RevocationError } from '../errors.js';
+import type { TrustedCertificate } from '../trusted-certificate.js';
+import { CrlCache } from './crl-cache.js';
+import { OcspClient } from './ocsp-client.js';
+import { httpRevocationFetch, type RevocationFetch } from './revocation-fetch.js';
+import type { RevocationStatus } from './revocation-status.js';
+
+/** Which sources to ask, in order. */
+export type RevocationMode = 'ocsp-then-crl' | 'crl-then-ocsp' | 'ocsp' | 'crl';
+
+/** Settings of a {@link RevocationChecker}. */
+export interface RevocationCheckerOptions {
+  /** How to reach responders; default {@link httpRevocationFetch}. */
+  fetch?: RevocationFetch;
+  /** Source order; default `ocsp-then-crl`. */
+  mode?: RevocationMode;
+  /**
+   * Digests accepted on OCSP responses and CRLs; default SHA-1 and SHA-2,
+   * because G1-era GPKI CAs sign with SHA-1 (a forged *revocation answer*
+   * needs a chosen-prefix collision on a CA-signed structure; pass
+   * `AlgorithmPolicy.modern()` to refuse it anyway).
+   */
+  algorithms?: AlgorithmPolicy;
+  /** Clock skew tolerance; default 5 minutes. */
+  clockSkewMs?: number;
+  /** Designated OCSP responder URL instead of the certificate's AIA. */
+  ocspUrl?: string;
+  /** CRL URLs to use instead of the certificate's cRLDistributionPoints. */
+  crlUrls?: readonly string[];
+  /** Send an OCSP nonce; default true. */
+  ocspNonce?: boolean;
+  /** Require the responder to echo the nonce; default false. */
+  requireOcspNonce?: boolean;
+}
+
+/**
+ * Finds a certificate's revocation status from OCSP and/or CRLs.
+ *
+ * The second source is asked when the first fails (an error) or answers
+ * `unknown`; a definite `good` or `revoked` ends the search. When every
+ * source fails, the first source's error is thrown (the others are kept as
+ * its `cause`), so "OCSP down and no CRL" is visible as what it is.
+ */
+export class RevocationChecker {
+  /** The OCSP client in use (exposed for metrics and tests). */
+  public readonly ocsp: OcspClient;
+  /** The CRL cache in use (exposed for metrics and tests). */
+  public readonly crls: CrlCache;
+  private readonly mode: RevocationMode;
+  private readonly crlUrls: readonly string[] | undefined;
+
+  /** @param options see {@link RevocationCheckerOptions}. */
+  public constructor(options: RevocationCheckerOptions = {}) {
+    const fetch = options.fetch ?? httpRevocationFetch();
+    const algorithms = options.algorithms ?? AlgorithmPolicy.withSha1();
+    const skew = options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs };
+    this.ocsp = new OcspClient({
+      fetch,
+      algorithms,
+      ...skew,
+      ...(options.ocspUrl === undefined ? {} : { responderUrl: options.ocspUrl }),
+      ...(options.ocspNonce === undefined ? {} : { nonce: options.ocspNonce }),
+      ...(options.requireOcspNonce === undefined ? {} : { requireNonce: options.requireOcspNonce }),
+    });
+    this.crls = new CrlCache({ fetch, algorithms, ...skew });
+    this.mode = options.mode ?? 'ocsp-then-crl';
+    this.crlUrls = options.crlUrls;
+  }
+
+  /**
+   * The status of `cert`, issued by `issuer` (the next certificate of a
+   * validated chain), at `at` (default now).
+   * @throws RevocationError when no source gave a trustworthy answer.
+   */
+  public async check(cert: TrustedCertificate, issuer: TrustedCertificate, at: Date = new Date()): Promise<RevocationStatus> {
+    const order: ('ocsp' | 'crl')[] =
+      this.mode === 'ocsp' ? ['ocsp'] : this.mode === 'crl' ? ['crl'] : this.mode === 'crl-then-ocsp' ? ['crl', 'ocsp'] : ['ocsp', 'crl'];
+    const errors: RevocationError[] = [];
+    let unknown: RevocationStatus | undefined;
+    for (const source of order) {
+      try {
+        const status = source === 'ocsp' ? await this.ocsp.check(cert, issuer, at) : await this.checkCrl(cert, issuer, at);
+        if (status.kind !== 'unknown') return status;
+        unknown ??= status;
+      } catch (err) {
+        if (!(err instanceof RevocationError)) throw err;
+        errors.push(err);
+      }
+    }
+    if (unknown !== undefined) return unknown;
+    const [first, ...rest] = errors;
+    if (first !== undefined && rest.length > 0) {
+      throw new RevocationError(first.code, `${first.message}; then ${rest.map((e) => e.message).join('; ')}`, {
+        ...(first.url === undefined ? {} : { url: first.url }),
+        cause: errors,
+      });
+    }
+    throw first ?? new RevocationError('NO_REVOCATION_SOURCE', `no revocation source for ${cert.subject()}`);
+  }
+
+  private async checkCrl(cert: TrustedCertificate, issuer: TrustedCertificate, at: Date): Promise<RevocationStatus> {
+    const urls = this.crlUrls ?? cert.crlUrls;
+    const url = urls[0];
+    if (url === undefined) throw new RevocationError('NO_REVOCATION_SOURCE', `${cert.subject()} names no CRL`);
+    const crl = await this.crls.get(url, issuer, at);
+    const entry = crl.lookup(cert.serialHex);
+    if (entry === undefined || entry.revokedAt.getTime() > at.getTime()) {
+      return { kind: 'good', source: 'crl', url, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate };
+    }
+    return { kind: 'revoked', source: 'crl', url, revokedAt: entry.revokedAt, reason: entry.reason };
+  }
+}

@@ -1,0 +1,80 @@
+import { TrustedCertificate } from './trusted-certificate.js';
+
+/** Certificates given as DER, PEM, or already decoded. */
+export type CertificateInput = Uint8Array | string | TrustedCertificate;
+
+/** What a {@link TrustStore} is built from. */
+export interface TrustStoreOptions {
+  /** Trust anchors (e.g. GRCA G1/G2/G3, or issuing CAs pinned directly). */
+  anchors: Iterable<CertificateInput>;
+  /** Untrusted intermediates offered for path building (issuing CAs, cross certificates). */
+  intermediates?: Iterable<CertificateInput>;
+}
+
+/**
+ * Trust anchors plus intermediates, indexed for issuer look-up.
+ *
+ * Issuers are found by key identifier first (the certificate's AKI equal to
+ * the candidate's SKI) because MOICA G1, G2 and G3 share one subject DN and
+ * GRCA G1/G2 share another: a name match alone would pick the wrong key.
+ * Names are used only when either side lacks a key identifier.
+ */
+export class TrustStore {
+  /** The anchors, de-duplicated. */
+  public readonly anchors: readonly TrustedCertificate[];
+  /** The intermediates, de-duplicated, anchors excluded. */
+  public readonly intermediates: readonly TrustedCertificate[];
+  private readonly anchorPrints: ReadonlySet<string>;
+
+  /** @throws ChainValidationError `MALFORMED_CERTIFICATE` for any undecodable input. */
+  public constructor(options: TrustStoreOptions) {
+    this.anchors = dedupe([...options.anchors].map(toTrusted));
+    this.anchorPrints = new Set(this.anchors.map((a) => a.fingerprint));
+    this.intermediates = dedupe([...(options.intermediates ?? [])].map(toTrusted)).filter(
+      (c) => !this.anchorPrints.has(c.fingerprint),
+    );
+  }
+
+  /** Whether `cert` is one of the anchors (same DER). */
+  public isAnchor(cert: TrustedCertificate): boolean {
+    return this.anchorPrints.has(cert.fingerprint);
+  }
+
+  /** A store with the same anchors and more intermediates (e.g. from a CMS or a request). */
+  public withIntermediates(extra: Iterable<CertificateInput>): TrustStore {
+    return new TrustStore({ anchors: this.anchors, intermediates: [...this.intermediates, ...extra] });
+  }
+
+  /** Candidate issuers of `cert`, anchors first. */
+  public issuersOf(cert: TrustedCertificate, extra: readonly TrustedCertificate[] = []): TrustedCertificate[] {
+    const out: TrustedCertificate[] = [];
+    for (const list of [this.anchors, this.intermediates, extra]) {
+      for (const candidate of list) {
+        if (couldHaveIssued(candidate, cert) && !out.some((c) => c.fingerprint === candidate.fingerprint)) {
+          out.push(candidate);
+        }
+      }
+    }
+    return out;
+  }
+}
+
+/** Whether `issuer`'s key and name match what `cert` says about its issuer. */
+export function couldHaveIssued(
+  issuer: Pick<TrustedCertificate, 'subjectKeyId' | 'subjectDer'>,
+  cert: Pick<TrustedCertificate, 'authorityKeyId' | 'issuerDer'>,
+): boolean {
+  if (cert.authorityKeyId !== undefined && issuer.subjectKeyId !== undefined) {
+    return cert.authorityKeyId === issuer.subjectKeyId;
+  }
+  return Buffer.compare(Buffer.from(issuer.subjectDer), Buffer.from(cert.issuerDer)) === 0;
+}
+
+function toTrusted(input: CertificateInput): TrustedCertificate {
+  return input instanceof TrustedCertificate ? input : TrustedCertificate.from(input);
+}
+
+function dedupe(certs: TrustedCertificate[]): TrustedCertificate[] {
+  const seen = new Set<string>();
+  return certs.filter((c) => (seen.has(c.fingerprint) ? false : (seen.add(c.fingerprint), true)));
+}

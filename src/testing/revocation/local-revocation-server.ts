@@ -1,0 +1,234 @@
+import { createHash, type KeyObject } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  contentBytes,
+  decodeOid,
+  elementBytes,
+  expectTag,
+  integerHex,
+  readChildren,
+  readRoot,
+} from '../../cert/trust/der/der-reader.js';
+import { TrustedCertificate } from '../../cert/trust/trusted-certificate.js';
+import { buildOcspErrorResponse, buildOcspResponse, type TestOcspStatus } from './ocsp-response-builder.js';
+import type { TestSignatureHash } from './signing.js';
+
+/** A certificate with its private key (what the test PKI issues). */
+export interface KeyedCertificate {
+  /** DER certificate. */
+  readonly certificate: Uint8Array;
+  /** Its private key. */
+  readonly privateKey: KeyObject;
+}
+
+/** How the OCSP side answers; change it between requests to simulate faults. */
+export interface OcspBehaviour {
+  /** thisUpdate/producedAt; default the server clock. */
+  thisUpdate?: Date;
+  /** nextUpdate; default thisUpdate + 1 h; `null` omits it. */
+  nextUpdate?: Date | null;
+  /** Echo the request nonce; default true. */
+  echoNonce: boolean;
+  /** Sign, then break the signature. */
+  corruptSignature: boolean;
+  /** Sign with this certificate and key instead of the authority's responder (e.g. an unauthorized one). */
+  signWith?: KeyedCertificate;
+  /** Answer with this OCSPResponseStatus instead (e.g. 3 tryLater, 6 unauthorized). */
+  errorStatus?: number;
+  /** Answer with this HTTP status and an empty body. */
+  httpStatus?: number;
+  /** Status of serials no one set; default `good`. */
+  defaultStatus: TestOcspStatus;
+  /** Signature hash; default SHA-256. */
+  hash: TestSignatureHash;
+  /** responderID form; default `key`. */
+  responderId: 'name' | 'key';
+}
+
+interface Authority {
+  readonly ca: KeyedCertificate;
+  readonly parsed: TrustedCertificate;
+  readonly responder: KeyedCertificate;
+  readonly statuses: Map<string, TestOcspStatus>;
+}
+
+/**
+ * A local OCSP responder and CRL server on 127.0.0.1 for tests and
+ * integration harnesses: `POST <ocspUrl>` answers RFC 6960 requests for the
+ * authorities added to it; `GET <crlBaseUrl>/<name>` serves published CRLs.
+ * Start it before issuing test certificates so their AIA/CDP URLs point here.
+ */
+export class LocalRevocationServer {
+  /** Base URL, `http://127.0.0.1:<port>`. */
+  public readonly url: string;
+  /** The OCSP endpoint. */
+  public readonly ocspUrl: string;
+  /** Prefix of CRL URLs (`<crlBaseUrl>/<name>`). */
+  public readonly crlBaseUrl: string;
+  /** Fault injection and freshness settings of OCSP answers. */
+  public readonly ocsp: OcspBehaviour = {
+    echoNonce: true,
+    corruptSignature: false,
+    defaultStatus: { kind: 'good' },
+    hash: 'SHA-256',
+    responderId: 'key',
+  };
+  /** Requests served, by kind. */
+  public readonly hits = { ocsp: 0, crl: 0 };
+
+  private readonly authorities: Authority[] = [];
+  private readonly crls = new Map<string, Uint8Array>();
+
+  private constructor(private readonly server: Server) {
+    const { port } = server.address() as AddressInfo;
+    this.url = `http://127.0.0.1:${port}`;
+    this.ocspUrl = `${this.url}/ocsp`;
+    this.crlBaseUrl = `${this.url}/crl`;
+  }
+
+  /** Starts a server on an ephemeral loopback port. */
+  public static async start(): Promise<LocalRevocationServer> {
+    let self: LocalRevocationServer | undefined;
+    const server = createServer((req, res) => {
+      if (self === undefined) {
+        res.writeHead(503).end();
+        return;
+      }
+      self.handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    self = new LocalRevocationServer(server);
+    return self;
+  }
+
+  /**
+   * Serves OCSP for certificates issued by `ca`. The responder signs as the
+   * CA itself unless `responder` (a delegated responder certificate with
+   * id-kp-OCSPSigning) is given.
+   */
+  public addAuthority(ca: KeyedCertificate, responder?: KeyedCertificate): void {
+    this.authorities.push({ ca, parsed: TrustedCertificate.from(ca.certificate), responder: responder ?? ca, statuses: new Map() });
+  }
+
+  /** Sets what OCSP reports for a serial (hex, any case) of any added authority. */
+  public setStatus(serialHex: string, status: TestOcspStatus): void {
+    const key = canonicalSerial(serialHex);
+    for (const a of this.authorities) a.statuses.set(key, status);
+  }
+
+  /** Publishes (or replaces) `<crlBaseUrl>/<name>`; returns its URL. */
+  public publishCrl(name: string, der: Uint8Array): string {
+    this.crls.set(name, der);
+    return `${this.crlBaseUrl}/${name}`;
+  }
+
+  /** Stops the server. */
+  public async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', this.url).pathname;
+    if (path.startsWith('/crl/') && req.method === 'GET') {
+      this.hits.crl++;
+      const der = this.crls.get(decodeURIComponent(path.slice(5)));
+      if (der === undefined) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/pkix-crl', 'content-length': der.length }).end(der);
+      return;
+    }
+    if (path === '/ocsp' && req.method === 'POST') {
+      this.hits.ocsp++;
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = this.answerOcsp(new Uint8Array(Buffer.concat(chunks)));
+      if (body === undefined) {
+        res.writeHead(this.ocsp.httpStatus ?? 500).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/ocsp-response', 'content-length': body.length }).end(body);
+      return;
+    }
+    res.writeHead(404).end();
+  }
+
+  private answerOcsp(requestDer: Uint8Array): Uint8Array | undefined {
+    const b = this.ocsp;
+    if (b.httpStatus !== undefined) return undefined;
+    if (b.errorStatus !== undefined) return buildOcspErrorResponse(b.errorStatus);
+    let parsed: ReturnType<typeof parseOcspRequest>;
+    try {
+      parsed = parseOcspRequest(requestDer);
+    } catch {
+      return buildOcspErrorResponse(1); // malformedRequest
+    }
+    const first = parsed.certIds[0];
+    const authority = first && this.authorities.find((a) => keyHashMatches(a.parsed, first.keyHash));
+    if (first === undefined || authority === undefined) return buildOcspErrorResponse(6); // unauthorized
+    const signer = b.signWith ?? authority.responder;
+    return buildOcspResponse({
+      signer,
+      issuerCertificate: authority.ca.certificate,
+      responderId: b.responderId,
+      responses: parsed.certIds.map((id) => ({
+        certIdDer: id.der,
+        status: authority.statuses.get(id.serialHex) ?? b.defaultStatus,
+      })),
+      thisUpdate: b.thisUpdate ?? new Date(),
+      ...(b.nextUpdate === undefined ? {} : { nextUpdate: b.nextUpdate }),
+      ...(b.echoNonce && parsed.nonce !== undefined ? { nonce: parsed.nonce } : {}),
+      hash: b.hash,
+      corruptSignature: b.corruptSignature,
+    });
+  }
+}
+
+function canonicalSerial(hex: string): string {
+  return hex.toLowerCase().replace(/^(00)+(?=..)/, '');
+}
+
+function keyHashMatches(ca: TrustedCertificate, keyHash: Uint8Array): boolean {
+  const algorithm = keyHash.length === 20 ? 'sha1' : keyHash.length === 32 ? 'sha256' : undefined;
+  return algorithm !== undefined && createHash(algorithm).update(ca.publicKeyBits).digest().equals(Buffer.from(keyHash));
+}
+
+function parseOcspRequest(der: Uint8Array): {
+  certIds: { der: Uint8Array; keyHash: Uint8Array; serialHex: string }[];
+  nonce: Uint8Array | undefined;
+} {
+  const [tbsEl] = readChildren(der, expectTag(readRoot(der), 0x30, 'OCSPRequest'));
+  const fields = readChildren(der, expectTag(tbsEl, 0x30, 'TBSRequest'));
+  const list = fields.find((f) => f.tag === 0x30);
+  if (list === undefined) throw new Error('no requestList');
+  const certIds = readChildren(der, list).map((r) => {
+    const idEl = expectTag(readChildren(der, expectTag(r, 0x30, 'Request'))[0], 0x30, 'CertID');
+    const parts = readChildren(der, idEl);
+    return {
+      der: elementBytes(der, idEl),
+      keyHash: contentBytes(der, expectTag(parts[2], 0x04, 'issuerKeyHash')),
+      serialHex: integerHex(contentBytes(der, expectTag(parts[3], 0x02, 'serialNumber'))),
+    };
+  });
+  let nonce: Uint8Array | undefined;
+  const extsEl = fields.find((f) => f.tag === 0xa2);
+  if (extsEl !== undefined) {
+    for (const ext of readChildren(der, expectTag(readChildren(der, extsEl)[0], 0x30, 'requestExtensions'))) {
+      const parts = readChildren(der, ext);
+      if (decodeOid(contentBytes(der, expectTag(parts[0], 0x06, 'extnID'))) !== '1.3.6.1.5.5.7.48.1.2') continue;
+      const value = contentBytes(der, expectTag(parts[parts.length - 1], 0x04, 'extnValue'));
+      const inner = readRoot(value);
+      nonce = inner.tag === 0x04 ? contentBytes(value, inner) : value;
+    }
+  }
+  return { certIds, nonce };
+}

@@ -1,0 +1,68 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../../src/cli/command.js';
+import { certVerifyCommand } from '../../../src/cli/commands/cert-verify.js';
+
+const FIXTURES = fileURLToPath(new URL('../../../fixtures/ca', import.meta.url));
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const o: Buffer[] = [];
+  const e: Buffer[] = [];
+  out.on('data', (c: Buffer) => o.push(c));
+  err.on('data', (c: Buffer) => e.push(c));
+  const code = await certVerifyCommand.run(args, { stdout: out, stderr: err, stdin: new PassThrough(), env: {} });
+  return { code, stdout: Buffer.concat(o).toString(), stderr: Buffer.concat(e).toString() };
+}
+
+describe('twpki cert verify', () => {
+  it('validates MOICA G3 against the fixture directory and prints one JSON document', async () => {
+    const r = await run([join(FIXTURES, 'moica-g3.pem'), '--anchors', FIXTURES, '--at', '2026-01-01T00:00:00Z', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { trusted: boolean; path: { subjectKeyId: string }[] };
+    expect(doc.trusted).toBe(true);
+    expect(doc.path.map((p) => p.subjectKeyId)).toEqual([
+      '4720A3B1264BCD6D48ACF2640886972C7454115F',
+      '3A908EE741471973DC9CBDA37ED83D3E83091F03',
+    ]);
+  });
+
+  it('reports an expired chain with exit 1 and the rule code', async () => {
+    const r = await run([join(FIXTURES, 'moica-g1.pem'), '--anchors', FIXTURES, '--at', '2026-01-01', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ trusted: false, error: { code: 'CERT_EXPIRED' } });
+    const ok = await run([join(FIXTURES, 'moica-g1.pem'), '--anchors', FIXTURES, '--at', '2020-01-01']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^TRUSTED/);
+  });
+
+  it('fails closed on an anchors directory without certificates', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'twpki-anchors-'));
+    writeFileSync(join(empty, 'notes.txt'), 'nothing here');
+    const r = await run([join(FIXTURES, 'moica-g2.pem'), '--anchors', empty, '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'NO_TRUST_ANCHORS' } });
+  });
+
+  it('treats bad arguments and unreadable input as usage errors', async () => {
+    await expect(run([join(FIXTURES, 'moica-g2.pem')])).rejects.toBeInstanceOf(UsageError);
+    await expect(run([join(FIXTURES, 'moica-g2.pem'), '--anchors', FIXTURES, '--at', 'yesterday'])).rejects.toBeInstanceOf(UsageError);
+    const missing = await run(['/nonexistent.pem', '--anchors', FIXTURES, '--json']);
+    expect(missing.code).toBe(2);
+    const junk = join(mkdtempSync(join(tmpdir(), 'twpki-junk-')), 'junk.der');
+    writeFileSync(junk, Buffer.from([0x30, 0x01, 0x00]));
+    const bad = await run([junk, '--anchors', FIXTURES, '--json']);
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout)).toMatchObject({ error: { code: 'MALFORMED_CERTIFICATE' } });
+    const broken = join(mkdtempSync(join(tmpdir(), 'twpki-junk-')), 'broken.pem');
+    writeFileSync(broken, '-----BEGIN CERTIFICATE-----\nMIIB\n');
+    const none = await run([broken, '--anchors', FIXTURES, '--json']);
+    expect(none.code).toBe(2);
+    expect(JSON.parse(none.stdout)).toMatchObject({ error: { code: 'MALFORMED_CERTIFICATE' } });
+  });
+});

@@ -1,0 +1,143 @@
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  CertificateRevocationList,
+  ChainValidationError,
+  ChallengeIssuer,
+  LoginVerificationError,
+  LoginVerifierBuilder,
+  RevocationError,
+  TrustedCertificate,
+  buildLoginMessage,
+  parseOcspResponse,
+  type LoginVerifier,
+} from '../../../src/cert/index.js';
+import { definiteLengths, DerFormatError } from '../../../src/cert/trust/der/der-reader.js';
+import { createTestPki, type CardHolderCredentials, type TestPki } from '../../../src/testing/pki/index.js';
+import { buildCrl, buildOcspResponse } from '../../../src/testing/revocation/index.js';
+import { realCa } from './helpers/fixtures.js';
+import { signLogin } from './helpers/login-signer.js';
+
+let pki: TestPki;
+let holder: CardHolderCredentials;
+let crlDer: Uint8Array;
+let ocspDer: Uint8Array;
+let verifier: LoginVerifier;
+let challenges: ChallengeIssuer;
+
+const certDer = new Uint8Array(Buffer.from(realCa('moica-g3').replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'));
+
+beforeAll(async () => {
+  pki = await createTestPki();
+  holder = await pki.issueCardHolder({ authority: 'moica' });
+  crlDer = buildCrl({
+    issuer: pki.issuer('moica'),
+    entries: [{ serialHex: '0a', revokedAt: new Date(), reason: 'keyCompromise' }, { serialHex: '0b', revokedAt: new Date() }],
+  });
+  ocspDer = buildOcspResponse({
+    signer: pki.issuer('moica'),
+    responses: [{ certIdDer: new Uint8Array([0x30, 0x00]), status: { kind: 'revoked', revokedAt: new Date(), reason: 'superseded' } }],
+    nonce: new Uint8Array([1, 2]),
+  });
+  challenges = new ChallengeIssuer();
+  verifier = new LoginVerifierBuilder()
+    .withTrustAnchors(pki.root.certificate)
+    .withIntermediates(pki.issuer('moica').certificate)
+    .withAllowedOrigins('https://a.test')
+    .withChallenges(challenges)
+    .withoutRevocationCheck()
+    .build();
+});
+
+/** Byte strings made by flipping, truncating or splicing a valid encoding. */
+function mutated(base: () => Uint8Array): fc.Arbitrary<Uint8Array> {
+  return fc.oneof(
+    fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })).map(([pos, x]) => {
+      const b = new Uint8Array(base());
+      const i = pos % b.length;
+      b[i] = (b[i] ?? 0) ^ x;
+      return b;
+    }),
+    fc.nat().map((n) => base().slice(0, n % base().length)),
+    fc.uint8Array({ maxLength: 300 }),
+    fc.tuple(fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 8 })).map(([pos, junk]) => {
+      const b = base();
+      const i = pos % b.length;
+      return new Uint8Array(Buffer.concat([b.subarray(0, i), junk, b.subarray(i)]));
+    }),
+  );
+}
+
+function onlyTyped(fn: () => unknown, type: new (...args: never[]) => Error): void {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(type);
+  }
+}
+
+describe('fuzzed input yields typed errors, never crashes', () => {
+  it('certificates', () => {
+    fc.assert(
+      fc.property(mutated(() => certDer), (bytes) => onlyTyped(() => TrustedCertificate.from(bytes), ChainValidationError)),
+      { numRuns: 400 },
+    );
+  });
+
+  it('CRLs (parse and lookup)', () => {
+    fc.assert(
+      fc.property(mutated(() => crlDer), (bytes) =>
+        onlyTyped(() => {
+          const crl = CertificateRevocationList.parse(bytes);
+          crl.lookup('0a');
+          crl.lookup('0b');
+        }, RevocationError),
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('OCSP responses', () => {
+    fc.assert(fc.property(mutated(() => ocspDer), (bytes) => onlyTyped(() => parseOcspResponse(bytes), RevocationError)), {
+      numRuns: 400,
+    });
+  });
+
+  it('login tokens: random JSON values', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), async (value) => {
+        await expect(verifier.verify(value, { sessionId: 's' })).rejects.toBeInstanceOf(LoginVerificationError);
+        await expect(verifier.verify(JSON.stringify(value), { sessionId: 's' })).rejects.toBeInstanceOf(LoginVerificationError);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('BER normalisation of mutated indefinite-length CMS', () => {
+    const token = signLogin({ tbs: 'x', certificate: holder.sign.certificate, privateKey: holder.sign.privateKey, indefiniteLength: true });
+    const ber = new Uint8Array(Buffer.from(token['signature'] ?? '', 'base64'));
+    fc.assert(fc.property(mutated(() => ber), (bytes) => onlyTyped(() => definiteLengths(bytes), DerFormatError)), { numRuns: 400 });
+  });
+
+  it('login tokens: mutated CMS signatures and certificates', async () => {
+    const challenge = await challenges.issue('s');
+    const token = signLogin({
+      tbs: buildLoginMessage({ origin: 'https://a.test', challenge: challenge.value }),
+      certificate: holder.sign.certificate,
+      privateKey: holder.sign.privateKey,
+      cardNumber: 'TP03',
+    });
+    const cms = () => new Uint8Array(Buffer.from(token['signature'] ?? '', 'base64'));
+    await fc.assert(
+      fc.asyncProperty(mutated(cms), mutated(() => holder.sign.certificate), fc.boolean(), async (sig, cert, swapCert) => {
+        const t = { ...token, signature: Buffer.from(sig).toString('base64'), ...(swapCert ? { certb64: Buffer.from(cert).toString('base64') } : {}) };
+        try {
+          await verifier.verify(t, { sessionId: 's' });
+        } catch (err) {
+          expect(err).toBeInstanceOf(LoginVerificationError);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
