@@ -1,0 +1,51 @@
+/**
+ * Maps the certificate layer's verified login onto the enroll layer's
+ * {@link VerifiedCardHolder}, so HTTP handlers pass one object from login to the
+ * flows without re-reading certificate fields.
+ */
+import type { VerifiedLogin } from '../../cert/index.js';
+import type { CardAuthority, VerifiedCardHolder } from '../domain/card-holder.js';
+import { EnrollError } from '../errors.js';
+
+const AUTHORITIES: Readonly<Record<string, CardAuthority>> = {
+  moica: 'MOICA',
+  moeaca: 'MOEACA',
+  gca: 'GCA',
+  xca: 'XCA',
+  hca: 'HCA',
+};
+
+/** Options of {@link cardHolderFromLogin}. */
+export interface CardHolderFromLoginOptions {
+  /**
+   * Accept the card number the local component reported when the signature
+   * carried none. Off by default: that value is not covered by the signature,
+   * and the card number is what binds a card to a control number.
+   */
+  readonly trustReportedCardNumber?: boolean;
+}
+
+/** The card holder a verified login proves; throws WRONG_CARD_TYPE for a CA or unknown certificate. */
+export function cardHolderFromLogin(login: VerifiedLogin, options: CardHolderFromLoginOptions = {}): VerifiedCardHolder {
+  const { profile } = login;
+  const authority = AUTHORITIES[profile.authority.id];
+  if (authority === undefined) {
+    throw new EnrollError('WRONG_CARD_TYPE', `certificates of authority "${profile.authority.id}" cannot log in`);
+  }
+  const subjectName = profile.identity.holderName ?? profile.subject.commonName;
+  if (subjectName === undefined || subjectName === '') {
+    throw new EnrollError('WRONG_CARD_TYPE', 'the login certificate names no holder');
+  }
+  const cardNumber = login.cardNumber ?? (options.trustReportedCardNumber === true ? login.reportedCardNumber : undefined);
+  const id = profile.identity;
+  return {
+    authority,
+    subjectName,
+    certificateSerial: profile.serialNumber,
+    certificateDer: login.certificate,
+    ...(cardNumber === undefined ? {} : { cardNumber }),
+    ...(id.idHint === undefined ? {} : { idHint: id.idHint }),
+    ...(id.organizationOid === undefined ? {} : { organizationOid: id.organizationOid }),
+    ...(id.businessId === undefined ? {} : { businessId: id.businessId }),
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Implements the enroll EMS ports on the EMS layer's comparator and record
+ * source, so a deployment wires `EmsSource` once and both flows use it.
+ */
+import { EmsError, verifyApplication, type CompareOptions, type EmsSource } from '../../ems/index.js';
+import { BASIC_DATA_FIELDS, type BasicData, type BasicDataField } from '../domain/basic-data.js';
+import type { ControlNumber } from '../domain/identifiers.js';
+import { EnrollError } from '../errors.js';
+import type { EmsComparison, EmsRecordSource, EmsVerifier, FieldVerdict } from '../ports/ems.js';
+
+function failure(err: unknown): unknown {
+  return err instanceof EmsError ? new EnrollError('EMS_FAILURE', `EMS comparison failed (${err.code})`, { cause: err }) : err;
+}
+
+/** {@link EmsVerifier} and {@link EmsRecordSource} over an EMS-layer {@link EmsSource}. */
+export class EmsLayerAdapter implements EmsVerifier, EmsRecordSource {
+  private readonly source: EmsSource;
+  private readonly options: CompareOptions;
+
+  /** Uses `source` for lookups and `options` (policy, field set) for comparisons. */
+  public constructor(source: EmsSource, options: CompareOptions = {}) {
+    this.source = source;
+    this.options = options;
+  }
+
+  /** {@inheritDoc EmsVerifier.verify} */
+  public async verify(data: BasicData): Promise<EmsComparison> {
+    const fields = Object.fromEntries(BASIC_DATA_FIELDS.map((f) => [f, 'notCompared'])) as Record<BasicDataField, FieldVerdict>;
+    let outcome: Awaited<ReturnType<typeof verifyApplication>>;
+    try {
+      outcome = await verifyApplication({ ...data }, this.source, this.options);
+    } catch (err) {
+      throw failure(err);
+    }
+    if (outcome.status === 'notFound') {
+      // No EMS record: the control number itself is what does not match.
+      fields.controlNumber = 'mismatch';
+      return { passed: false, fields };
+    }
+    for (const r of outcome.result.fields) {
+      const key = r.field.key as BasicDataField;
+      if (!BASIC_DATA_FIELDS.includes(key)) continue;
+      fields[key] = r.compared ? (r.pass ? 'match' : 'mismatch') : 'notCompared';
+    }
+    return { passed: outcome.result.pass, fields };
+  }
+
+  /** {@inheritDoc EmsRecordSource.facilityEmail} */
+  public async facilityEmail(controlNumber: ControlNumber): Promise<string | undefined> {
+    try {
+      const r = await this.source.lookup(controlNumber);
+      return r.status === 'found' ? r.record.facilityEmail : undefined;
+    } catch (err) {
+      throw failure(err);
+    }
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * What the enrollment layer needs from a verified card login. The certificate
+ * layer's verification result maps onto this; enroll never parses certificates.
+ */
+import { IssueCollector } from '../errors.js';
+import {
+  parseAgencyOid,
+  parseBusinessId,
+  parseCardNumber,
+  parseCertificateSerial,
+  parseRequiredText,
+  type AgencyOid,
+  type BusinessId,
+  type CardNumber,
+  type CertificateSerial,
+} from './identifiers.js';
+
+/** Certificate authorities whose cards the flows accept. */
+export type CardAuthority = 'MOICA' | 'MOEACA' | 'GCA' | 'XCA' | 'HCA';
+
+/** Authorities of citizen (natural person) certificates. */
+export const CITIZEN_AUTHORITIES: readonly CardAuthority[] = ['MOICA'];
+/** Authorities of organization certificates (機關/組織/工商憑證). */
+export const ORGANIZATION_AUTHORITIES: readonly CardAuthority[] = ['GCA', 'XCA', 'MOEACA'];
+
+/** A card holder whose login signature and certificate chain were already verified. */
+export interface VerifiedCardHolder {
+  /** Issuing authority of the login certificate. */
+  readonly authority: CardAuthority;
+  /** Subject CN (citizen name) or O (organization name). */
+  readonly subjectName: string;
+  /** Serial of the login certificate (hex). */
+  readonly certificateSerial: string;
+  /** Card number (卡號) read from the card or the signed attribute, when known. */
+  readonly cardNumber?: string;
+  /** DER of the login certificate, kept for the record when supplied. */
+  readonly certificateDer?: Uint8Array;
+  /** MOICA 4-digit hint tied to the national ID. */
+  readonly idHint?: string;
+  /** GCA/XCA organization OID (2.16.886.1.100.2.102). */
+  readonly organizationOid?: string;
+  /** MOEACA 統一編號 (2.16.886.1.100.2.101). */
+  readonly businessId?: string;
+}
+
+/** A {@link VerifiedCardHolder} after normalization of its identifiers. */
+export interface CardIdentity {
+  /** Issuing authority. */
+  readonly authority: CardAuthority;
+  /** Subject name. */
+  readonly subjectName: string;
+  /** Normalized certificate serial. */
+  readonly certificateSerial: CertificateSerial;
+  /** Normalized card number, if the login carried one. */
+  readonly cardNumber?: CardNumber;
+  /** Organization OID (GCA/XCA). */
+  readonly organizationOid?: AgencyOid;
+  /** 統一編號 (MOEACA). */
+  readonly businessId?: BusinessId;
+}
+
+const AUTHORITIES: readonly CardAuthority[] = ['MOICA', 'MOEACA', 'GCA', 'XCA', 'HCA'];
+
+/**
+ * Validates a card holder; `requireCardNumber` is set where the seed binds a card
+ * (卡號 + certificate) rather than a certificate alone.
+ */
+export function parseCardHolder(
+  value: unknown,
+  field: string,
+  options: { requireCardNumber?: boolean } = {},
+): CardIdentity {
+  const issues = new IssueCollector();
+  if (typeof value !== 'object' || value === null) {
+    issues.add(field, 'a verified card holder is required');
+    issues.throwIfAny();
+  }
+  const v = value as Record<string, unknown>;
+  const authority = v.authority as CardAuthority;
+  if (!AUTHORITIES.includes(authority)) issues.add(`${field}.authority`, 'unknown certificate authority');
+  const subjectName = issues.take(() => parseRequiredText(v.subjectName, `${field}.subjectName`));
+  const certificateSerial = issues.take(() => parseCertificateSerial(v.certificateSerial, `${field}.certificateSerial`));
+  let cardNumber: CardNumber | undefined;
+  if (v.cardNumber !== undefined || options.requireCardNumber === true) {
+    cardNumber = issues.take(() => parseCardNumber(v.cardNumber, `${field}.cardNumber`));
+  }
+  const organizationOid =
+    v.organizationOid === undefined ? undefined : issues.take(() => parseAgencyOid(v.organizationOid, `${field}.organizationOid`));
+  const businessId =
+    v.businessId === undefined ? undefined : issues.take(() => parseBusinessId(v.businessId, `${field}.businessId`));
+  issues.throwIfAny();
+  return {
+    authority,
+    subjectName: subjectName as string,
+    certificateSerial: certificateSerial as CertificateSerial,
+    ...(cardNumber === undefined ? {} : { cardNumber }),
+    ...(organizationOid === undefined ? {} : { organizationOid }),
+    ...(businessId === undefined ? {} : { businessId }),
+  };
+}

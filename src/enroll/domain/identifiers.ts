@@ -1,0 +1,118 @@
+/**
+ * Identifier value types of the enrollment flows. Each is a branded string that
+ * only its `parse…` function produces, so a command cannot mix a control number
+ * with a business ID by accident.
+ */
+import { validateBusinessId, validateNationalId, validateResidentId } from '../../ems/index.js';
+import { InvalidInputError } from '../errors.js';
+
+declare const brand: unique symbol;
+/** A string that passed the named validation. */
+export type Branded<B extends string> = string & { readonly [brand]: B };
+
+/** EPA facility control number (管制編號), e.g. `H5600123`. */
+export type ControlNumber = Branded<'ControlNumber'>;
+/** 統一編號, the 8-digit business ID with its checksum. */
+export type BusinessId = Branded<'BusinessId'>;
+/** 身分證統一編號 (national ID or new-format resident certificate number). */
+export type NationalId = Branded<'NationalId'>;
+/** 16-character HiCOS card number (卡號), e.g. `TP03000012345678`. */
+export type CardNumber = Branded<'CardNumber'>;
+/** Certificate serial number as lower-case hex without separators. */
+export type CertificateSerial = Branded<'CertificateSerial'>;
+/** Dotted object identifier of an agency or organization, e.g. `2.16.886.101.20003`. */
+export type AgencyOid = Branded<'AgencyOid'>;
+/** An e-mail address (syntax checked only). */
+export type EmailAddress = Branded<'EmailAddress'>;
+
+function text(value: unknown, field: string): string {
+  if (typeof value !== 'string') throw new InvalidInputError([{ field, reason: 'must be a string' }]);
+  const trimmed = value.trim();
+  if (trimmed === '') throw new InvalidInputError([{ field, reason: 'is required' }]);
+  return trimmed;
+}
+
+function fail(field: string, reason: string): never {
+  throw new InvalidInputError([{ field, reason }]);
+}
+
+/** Non-empty trimmed text, at most `max` characters. */
+export function parseRequiredText(value: unknown, field: string, max = 200): string {
+  const t = text(value, field);
+  if (t.length > max) fail(field, `must be at most ${max} characters`);
+  return t;
+}
+
+/**
+ * EMS control numbers: a county letter, two digits, then five letters or digits
+ * (the EMS layer's rule too); upper-cased because users type either case.
+ */
+export function parseControlNumber(value: unknown, field = 'controlNumber'): ControlNumber {
+  const t = text(value, field).toUpperCase();
+  if (!/^[A-Z][0-9]{2}[A-Z0-9]{5}$/.test(t)) fail(field, 'must be a letter, 2 digits and 5 letters or digits');
+  return t as ControlNumber;
+}
+
+/** True for an 8-digit 統一編號 with a valid checksum (the EMS layer's current ÷5 rule). */
+export function isValidBusinessId(id: string): boolean {
+  return /^\d{8}$/.test(id) && validateBusinessId(id).valid;
+}
+
+/** Parses a 統一編號. */
+export function parseBusinessId(value: unknown, field = 'businessId'): BusinessId {
+  const t = text(value, field);
+  if (!isValidBusinessId(t)) fail(field, 'must be an 8-digit 統一編號 with a valid checksum');
+  return t as BusinessId;
+}
+
+/** True for a national ID (A123456789) or new-format resident number (A800000014). */
+export function isValidNationalId(id: string): boolean {
+  if (!/^[A-Z][1289]\d{8}$/.test(id)) return false;
+  return validateNationalId(id).valid || validateResidentId(id).valid;
+}
+
+/** Parses a 身分證統一編號 (upper-cased). */
+export function parseNationalId(value: unknown, field = 'nationalId'): NationalId {
+  const t = text(value, field).toUpperCase();
+  if (!isValidNationalId(t)) fail(field, 'must be a valid 身分證統一編號');
+  return t as NationalId;
+}
+
+/** Parses a 16-character card number (upper-cased). */
+export function parseCardNumber(value: unknown, field = 'cardNumber'): CardNumber {
+  const t = text(value, field).toUpperCase();
+  if (!/^[A-Z0-9]{16}$/.test(t)) fail(field, 'must be 16 letters or digits');
+  return t as CardNumber;
+}
+
+/**
+ * Normalizes a certificate serial: separators dropped, lower-case, leading zero
+ * bytes kept out so `00:AB` and `ab` name the same certificate.
+ */
+export function parseCertificateSerial(value: unknown, field = 'certificateSerial'): CertificateSerial {
+  const t = text(value, field).replace(/[\s:]/g, '').toLowerCase();
+  if (!/^[0-9a-f]{1,64}$/.test(t)) fail(field, 'must be hexadecimal');
+  const stripped = t.replace(/^0+(?=.)/, '');
+  return stripped as CertificateSerial;
+}
+
+/** Parses a dotted OID such as `2.16.886.101.20003.20001.20003`. */
+export function parseAgencyOid(value: unknown, field = 'agencyOid'): AgencyOid {
+  const t = text(value, field);
+  if (!/^[0-2](\.(0|[1-9]\d*))+$/.test(t) || t.length > 128) fail(field, 'must be a dotted object identifier');
+  return t as AgencyOid;
+}
+
+/** Parses an e-mail address (one @, a dotted domain, no spaces). */
+export function parseEmail(value: unknown, field = 'email'): EmailAddress {
+  const t = text(value, field);
+  if (t.length > 254 || !/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(t)) fail(field, 'must be an e-mail address');
+  return t as EmailAddress;
+}
+
+/** Parses a phone number: digits with optional +, -, spaces, parentheses, # or 分機 extension. */
+export function parsePhone(value: unknown, field = 'phone'): string {
+  const t = text(value, field);
+  if (!/^[+(]?[0-9][0-9()\-\s#]{5,30}(分機\s*\d{1,6})?$/.test(t)) fail(field, 'must be a phone number');
+  return t;
+}

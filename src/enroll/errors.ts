@@ -1,0 +1,111 @@
+import { TwpkiError } from '../shared/twpki-error.js';
+
+/** Stable codes of every error the enrollment layer throws. */
+export type EnrollErrorCode =
+  | 'INVALID_INPUT'
+  | 'INVALID_TRANSITION'
+  | 'NOT_FOUND'
+  | 'APPLICATION_IN_PROGRESS'
+  | 'CARD_ALREADY_BOUND'
+  | 'WRONG_CARD_TYPE'
+  | 'LAST_CARD'
+  | 'TOKEN_INVALID'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_USED'
+  | 'EMS_RECORD_MISSING'
+  | 'EMS_FAILURE'
+  | 'MAIL_FAILED'
+  | 'CONCURRENT_UPDATE'
+  | 'MANUAL_REVIEW_PENDING'
+  | 'RETRY_TOO_EARLY'
+  | 'REVIEW_REJECTED'
+  | 'REVIEW_CONTACT_REQUIRED'
+  | 'ORGANIZATION_MISMATCH'
+  | 'NOT_AUTHORIZED'
+  | 'OPERATOR_EXISTS'
+  | 'AGENCY_OID_UNKNOWN'
+  | 'LOGIN_METHOD_DISABLED'
+  | 'VERIFICATION_CODE_INVALID'
+  | 'VERIFICATION_CODE_LOCKED'
+  | 'INVALID_STATE_DOCUMENT';
+
+/** Base error of the enrollment layer; `code` says which rule or step failed. */
+export class EnrollError extends TwpkiError<EnrollErrorCode> {}
+
+/** One rejected input field: which field and why (never echoes secrets). */
+export interface FieldIssue {
+  /** Field key as the command's input names it, e.g. `basicData.facilityEmail`. */
+  readonly field: string;
+  /** Human-readable reason. */
+  readonly reason: string;
+}
+
+/** A command's input failed validation; `issues` lists every bad field at once. */
+export class InvalidInputError extends EnrollError {
+  /** Every offending field, so a form can mark all of them in one round trip. */
+  public readonly issues: readonly FieldIssue[];
+
+  public constructor(issues: readonly FieldIssue[]) {
+    super('INVALID_INPUT', `invalid input: ${issues.map((i) => `${i.field} (${i.reason})`).join('; ')}`);
+    this.issues = issues;
+  }
+}
+
+/** The event is not allowed from the record's current state. */
+export class InvalidTransitionError extends EnrollError {
+  /** Flow whose table refused the event. */
+  public readonly flow: string;
+  /** State the record was in. */
+  public readonly from: string;
+  /** Event that was refused. */
+  public readonly event: string;
+
+  public constructor(flow: string, from: string, event: string) {
+    super('INVALID_TRANSITION', `${flow}: event "${event}" is not allowed in state "${from}"`);
+    this.flow = flow;
+    this.from = from;
+    this.event = event;
+  }
+}
+
+/**
+ * An organization registration waits for manual review (agency OID mismatch);
+ * registration may be retried from `retryNotBefore` (the next business day).
+ */
+export class ManualReviewError extends EnrollError {
+  /** ISO instant from which a new registration attempt is accepted. */
+  public readonly retryNotBefore: string;
+
+  public constructor(code: 'MANUAL_REVIEW_PENDING' | 'RETRY_TOO_EARLY', retryNotBefore: string, message: string) {
+    super(code, message);
+    this.retryNotBefore = retryNotBefore;
+  }
+}
+
+/** Collects field issues and throws them together. */
+export class IssueCollector {
+  private readonly issues: FieldIssue[] = [];
+
+  /** Records one bad field. */
+  public add(field: string, reason: string): void {
+    this.issues.push({ field, reason });
+  }
+
+  /** Runs `parse`, turning an {@link InvalidInputError} into issues of this collector. */
+  public take<T>(parse: () => T): T | undefined {
+    try {
+      return parse();
+    } catch (err) {
+      if (err instanceof InvalidInputError) {
+        this.issues.push(...err.issues);
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  /** Throws an {@link InvalidInputError} if any issue was recorded. */
+  public throwIfAny(): void {
+    if (this.issues.length > 0) throw new InvalidInputError(this.issues);
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Enrollment layer: the seeds' account, card-binding and organization flows as
+ * explicit state machines with typed commands, persisted in PostgreSQL (embedded
+ * PGlite or a server via pg) with the invariants enforced by the schema.
+ *
+ * ```ts
+ * const store = await PgliteStore.open();            // or PgStore.open({ connectionString })
+ * const ems = new EmsLayerAdapter(new JsonFileEmsSource('ems.json'));
+ * const accounts = new AccountEnrollment({
+ *   store, clock: systemClock, ems, emsRecords: ems,
+ *   mailer: new SmtpMailer({ from: 'GPS 客服 <gps@example.gov.tw>', transport: 'smtps://…' }),
+ *   activationLink: (token) => `https://gps.example.gov.tw/activate?key=${token}`,
+ * });
+ * const app = await accounts.apply({ controlNumber: 'H5600123' }, { role: 'applicant', id: 'web' });
+ * await accounts.submitBasicData(app.id, form, actor);          // emsRejected carries the per-field result
+ * await accounts.bindCard(app.id, { holder: cardHolderFromLogin(login), contact }, actor);  // 審核中
+ * ```
+ *
+ * Every command validates its input (INVALID_INPUT), checks the transition
+ * table (INVALID_TRANSITION), writes the change and its audit entry in one
+ * transaction, and returns the new state; failures are {@link EnrollError}s.
+ * @packageDocumentation
+ */
+export {
+  EnrollError,
+  InvalidInputError,
+  InvalidTransitionError,
+  ManualReviewError,
+  type EnrollErrorCode,
+  type FieldIssue,
+} from './errors.js';
+export { toResult, type CommandResult } from './result.js';
+
+export {
+  isValidBusinessId,
+  isValidNationalId,
+  parseAgencyOid,
+  parseBusinessId,
+  parseCardNumber,
+  parseCertificateSerial,
+  parseControlNumber,
+  parseEmail,
+  parseNationalId,
+  parsePhone,
+  parseRequiredText,
+  type AgencyOid,
+  type Branded,
+  type BusinessId,
+  type CardNumber,
+  type CertificateSerial,
+  type ControlNumber,
+  type EmailAddress,
+  type NationalId,
+} from './domain/identifiers.js';
+export {
+  CITIZEN_AUTHORITIES,
+  ORGANIZATION_AUTHORITIES,
+  parseCardHolder,
+  type CardAuthority,
+  type CardIdentity,
+  type VerifiedCardHolder,
+} from './domain/card-holder.js';
+export { parseActor, type Actor, type ActorRole } from './domain/actor.js';
+export { BASIC_DATA_FIELDS, BASIC_DATA_LABELS, parseBasicData, type BasicData, type BasicDataField } from './domain/basic-data.js';
+export { nextBusinessDayStart, type BusinessCalendar } from './domain/business-day.js';
+
+export { ManualClock, systemClock, type Clock } from './ports/clock.js';
+export type { MailMessage, Mailer } from './ports/mailer.js';
+export type { EmsComparison, EmsRecordSource, EmsVerifier, FieldVerdict } from './ports/ems.js';
+export { StaticAgencyDirectory, type Agency, type AgencyDirectory } from './ports/agency-directory.js';
+
+export { SmtpMailer, type SmtpMailerOptions } from './mail/smtp-mailer.js';
+export { CapturingMailer } from './mail/capturing-mailer.js';
+export { DEFAULT_BRANDING, activationNotice, rejectionNotice, type NoticeBranding } from './mail/account-notices.js';
+
+export {
+  allowedEvents,
+  assertEventAllowed,
+  assertTransition,
+  edgesFor,
+  isState,
+  toMermaid,
+  type FlowName,
+  type MachineDefinition,
+  type Transition,
+} from './machine/machine.js';
+export { ACCOUNT_MACHINE, type AccountEvent, type AccountStatus } from './machine/account-machine.js';
+export {
+  LOGIN_ENABLEMENT_MACHINE,
+  LOGIN_METHOD_MACHINE,
+  type LoginEnablementEvent,
+  type LoginEnablementStatus,
+  type LoginMethodEvent,
+  type LoginMethodStatus,
+} from './machine/login-machine.js';
+export { ORG_MACHINE, type OrgEvent, type OrgStatus } from './machine/org-machine.js';
+export { OFFICIAL_ACCOUNT_MACHINE, type OfficialEvent, type OfficialStatus } from './machine/official-machine.js';
+export { ENROLL_MACHINES } from './machine/all-machines.js';
+
+export type { EnrollStore, Row, SqlSession } from './store/store.js';
+export { PgliteStore, type PgliteStoreOptions } from './store/pglite-store.js';
+export { PgStore, type PgStoreOptions } from './store/pg-store.js';
+export { runMigrations } from './store/migrate.js';
+export { MIGRATIONS, type Migration } from './migrations/index.js';
+export { readAuditTrail, type AuditEntry } from './store/audit.js';
+
+export {
+  AccountEnrollment,
+  type AccountEnrollmentOptions,
+  type ApprovalResult,
+  type BindCardInput,
+  type BindingContact,
+} from './flows/account-enrollment.js';
+export type { AccountApplication, CardBinding } from './flows/account-records.js';
+export {
+  OrgRegistrationFlow,
+  type AdministratorContact,
+  type AdministratorSession,
+  type OperatorInput,
+  type OrgRegistrationOptions,
+  type RegisterInput,
+  type ReplaceInput,
+} from './flows/org-registration.js';
+export type { Operator, OrgAdministrator, OrgRegistration, RegistrationItem, RegistrationRecord } from './flows/org-records.js';
+export {
+  LoginEnablementFlow,
+  type CertificateLoginRequest,
+  type EnableCertificateLoginInput,
+  type LoginEnablementOptions,
+} from './flows/login-enablement.js';
+export { LOGIN_METHOD_LABELS, type LoginAccount, type LoginBinding, type LoginMethod } from './flows/login-records.js';
+export {
+  OfficialAccountFlow,
+  type OfficialAccountApplication,
+  type OfficialAccountOptions,
+} from './flows/official-account.js';
+
+export { STATE_DOCUMENT_FORMAT, rehydrateState, serializeState, type EnrollState } from './state-document.js';
+export { EmsLayerAdapter } from './adapters/ems.js';
+export { cardHolderFromLogin, type CardHolderFromLoginOptions } from './adapters/cert.js';

@@ -1,0 +1,43 @@
+import type { MachineDefinition } from './machine.js';
+
+/** States of a company account application (seed: 自然人憑證帳號申請). */
+export type AccountStatus = 'draft' | 'basicDataVerified' | 'emsRejected' | 'underReview' | 'approved' | 'rejected' | 'active';
+
+/** Events (commands) of the account flow. */
+export type AccountEvent =
+  | 'submitBasicData'
+  | 'bindCard'
+  | 'approve'
+  | 'reject'
+  | 'reissueActivation'
+  | 'activate'
+  | 'addCard'
+  | 'removeCard';
+
+/** Account application and card binding, from control number to an active account. */
+export const ACCOUNT_MACHINE: MachineDefinition<AccountStatus, AccountEvent> = {
+  flow: 'account',
+  states: ['draft', 'basicDataVerified', 'emsRejected', 'underReview', 'approved', 'rejected', 'active'],
+  initial: 'draft',
+  terminal: ['emsRejected', 'rejected'],
+  transitions: [
+    { from: 'draft', event: 'submitBasicData', to: 'basicDataVerified', guard: 'all fields match EMS' },
+    { from: 'draft', event: 'submitBasicData', to: 'emsRejected', guard: 'a compared field differs from EMS' },
+    { from: 'basicDataVerified', event: 'bindCard', to: 'underReview', guard: 'card bound to no other control number' },
+    { from: 'underReview', event: 'approve', to: 'approved', guard: 'activation mail sent to the EMS facility e-mail' },
+    { from: 'underReview', event: 'reject', to: 'rejected' },
+    { from: 'approved', event: 'reissueActivation', to: 'approved', guard: 'previous links revoked' },
+    { from: 'approved', event: 'activate', to: 'active', guard: 'token unused and unexpired' },
+    { from: 'active', event: 'addCard', to: 'active', guard: 'card bound to no other control number' },
+    { from: 'active', event: 'removeCard', to: 'active', guard: 'another card stays bound' },
+  ],
+  labels: {
+    draft: '基本資料填寫',
+    basicDataVerified: '自然人憑證綁定',
+    emsRejected: '未通過(EMS比對不符)',
+    underReview: '審核中',
+    approved: '待開通',
+    rejected: '未通過',
+    active: '已開通',
+  },
+};

@@ -1,0 +1,11 @@
+/**
+ * The ordered migration list. SQL lives in TypeScript modules (not .sql files)
+ * so the bundled package carries it without loader or file-path tricks.
+ */
+import { initialSchema } from './0001-initial.js';
+import type { Migration } from './migration.js';
+
+export type { Migration } from './migration.js';
+
+/** Every migration, oldest first. */
+export const MIGRATIONS: readonly Migration[] = [initialSchema];

@@ -1,0 +1,41 @@
+import type { AgencyOid, BusinessId } from '../domain/identifiers.js';
+
+/** An agency or organization as the government OID registry knows it. */
+export interface Agency {
+  /** Agency OID (機關OID). */
+  readonly oid: AgencyOid;
+  /** Official name (新機關名稱 is filled from this). */
+  readonly name: string;
+  /** The relying party's own agency code (e.g. 公保機關代號), when it has one. */
+  readonly agencyCode?: string;
+  /** 統一編號, for organizations whose certificate is a MOEACA company certificate. */
+  readonly businessId?: BusinessId;
+}
+
+/** Looks agencies up by OID or by the relying party's agency code. */
+export interface AgencyDirectory {
+  /** The agency with this OID, or undefined. */
+  findByOid(oid: AgencyOid): Promise<Agency | undefined>;
+  /** The agency registered under `agencyCode`, or undefined. */
+  findByAgencyCode(agencyCode: string): Promise<Agency | undefined>;
+}
+
+/** An {@link AgencyDirectory} over a fixed list (configuration files, tests). */
+export class StaticAgencyDirectory implements AgencyDirectory {
+  private readonly agencies: readonly Agency[];
+
+  /** Uses `agencies` as the whole directory. */
+  public constructor(agencies: readonly Agency[]) {
+    this.agencies = agencies;
+  }
+
+  /** {@inheritDoc AgencyDirectory.findByOid} */
+  public findByOid(oid: AgencyOid): Promise<Agency | undefined> {
+    return Promise.resolve(this.agencies.find((a) => a.oid === oid));
+  }
+
+  /** {@inheritDoc AgencyDirectory.findByAgencyCode} */
+  public findByAgencyCode(agencyCode: string): Promise<Agency | undefined> {
+    return Promise.resolve(this.agencies.find((a) => a.agencyCode === agencyCode));
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Serialized flow states. A record is turned into a versioned JSON document (to
+ * hand to a browser, a queue or a cache) and rehydrated with full validation, so
+ * a tampered or stale document is an INVALID_STATE_DOCUMENT error, not a crash.
+ */
+import { parseBusinessId, parseCertificateSerial, parseControlNumber, parseAgencyOid } from './domain/identifiers.js';
+import { EnrollError } from './errors.js';
+import type { AccountApplication } from './flows/account-records.js';
+import type { LoginAccount } from './flows/login-records.js';
+import type { OfficialAccountApplication } from './flows/official-account.js';
+import type { OrgRegistration } from './flows/org-records.js';
+import { ACCOUNT_MACHINE } from './machine/account-machine.js';
+import { LOGIN_ENABLEMENT_MACHINE, LOGIN_METHOD_MACHINE } from './machine/login-machine.js';
+import { isState, type MachineDefinition } from './machine/machine.js';
+import { OFFICIAL_ACCOUNT_MACHINE } from './machine/official-machine.js';
+import { ORG_MACHINE } from './machine/org-machine.js';
+
+/** Format tag of serialized states; bumped on incompatible changes. */
+export const STATE_DOCUMENT_FORMAT = 'twpki.enroll.state/1';
+
+/** A flow state tagged with its flow. */
+export type EnrollState =
+  | { readonly flow: 'account'; readonly state: AccountApplication }
+  | { readonly flow: 'organization'; readonly state: OrgRegistration }
+  | { readonly flow: 'loginEnablement'; readonly state: LoginAccount }
+  | { readonly flow: 'officialAccount'; readonly state: OfficialAccountApplication };
+
+/** Serializes a state into a JSON document. */
+export function serializeState(value: EnrollState): string {
+  return JSON.stringify({ format: STATE_DOCUMENT_FORMAT, flow: value.flow, state: value.state });
+}
+
+function bad(reason: string): never {
+  throw new EnrollError('INVALID_STATE_DOCUMENT', `invalid state document: ${reason}`);
+}
+
+type Obj = Record<string, unknown>;
+
+function obj(v: unknown, where: string): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(`${where} must be an object`);
+  return v as Obj;
+}
+
+function str(o: Obj, key: string): void {
+  if (typeof o[key] !== 'string' || o[key] === '') bad(`${key} must be a non-empty string`);
+}
+
+function optStr(o: Obj, key: string): void {
+  if (o[key] !== undefined && typeof o[key] !== 'string') bad(`${key} must be a string`);
+}
+
+function instant(o: Obj, key: string, optional = false): void {
+  if (optional && o[key] === undefined) return;
+  str(o, key);
+  if (Number.isNaN(Date.parse(o[key] as string))) bad(`${key} must be an ISO timestamp`);
+}
+
+function version(o: Obj): void {
+  if (!Number.isInteger(o.version) || (o.version as number) < 0) bad('version must be a non-negative integer');
+}
+
+function status<S extends string, E extends string>(o: Obj, def: MachineDefinition<S, E>, key = 'status'): void {
+  if (!isState(def, o[key])) bad(`${key} is not a state of the ${def.flow} flow`);
+}
+
+function valid(check: () => unknown, what: string): void {
+  try {
+    check();
+  } catch {
+    bad(`${what} is malformed`);
+  }
+}
+
+function checkAccount(s: Obj): void {
+  str(s, 'id');
+  valid(() => parseControlNumber(s.controlNumber), 'controlNumber');
+  status(s, ACCOUNT_MACHINE);
+  if (s.basicData !== undefined) obj(s.basicData, 'basicData');
+  if (s.emsComparison !== undefined) {
+    const c = obj(s.emsComparison, 'emsComparison');
+    if (typeof c.passed !== 'boolean') bad('emsComparison.passed must be boolean');
+    obj(c.fields, 'emsComparison.fields');
+  }
+  optStr(s, 'reviewNote');
+}
+
+function checkOrganization(s: Obj): void {
+  str(s, 'agencyCode');
+  status(s, ORG_MACHINE);
+  for (const k of ['organizationName', 'organizationAuthority', 'organizationIdentifier']) str(s, k);
+  valid(() => parseCertificateSerial(s.organizationCertificateSerial), 'organizationCertificateSerial');
+  const admin = obj(s.administrator, 'administrator');
+  valid(() => parseCertificateSerial(admin.certificateSerial), 'administrator.certificateSerial');
+  for (const k of ['name', 'email', 'phone']) str(admin, k);
+  instant(s, 'retryNotBefore', true);
+  optStr(s, 'reviewNote');
+}
+
+function checkLogin(s: Obj): void {
+  valid(() => parseBusinessId(s.businessId), 'businessId');
+  if (s.controlNumber !== undefined) valid(() => parseControlNumber(s.controlNumber), 'controlNumber');
+  str(s, 'companyName');
+  status(s, LOGIN_ENABLEMENT_MACHINE);
+  const m = obj(s.methods, 'methods');
+  status(m, LOGIN_METHOD_MACHINE, 'citizenCard');
+  status(m, LOGIN_METHOD_MACHINE, 'companyCard');
+  instant(s, 'codeExpiresAt');
+}
+
+function checkOfficial(s: Obj): void {
+  str(s, 'id');
+  str(s, 'memberId');
+  valid(() => parseAgencyOid(s.agencyOid), 'agencyOid');
+  str(s, 'agencyName');
+  str(s, 'reason');
+  status(s, OFFICIAL_ACCOUNT_MACHINE);
+  if (!Number.isInteger(s.attempt) || (s.attempt as number) < 1) bad('attempt must be a positive integer');
+  optStr(s, 'reviewNote');
+}
+
+const CHECKS: Readonly<Record<EnrollState['flow'], (s: Obj) => void>> = {
+  account: checkAccount,
+  organization: checkOrganization,
+  loginEnablement: checkLogin,
+  officialAccount: checkOfficial,
+};
+
+/** Parses and validates a document produced by {@link serializeState}. */
+export function rehydrateState(json: string): EnrollState {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    bad('not JSON');
+  }
+  const doc = obj(parsed, 'document');
+  if (doc.format !== STATE_DOCUMENT_FORMAT) bad(`format must be ${STATE_DOCUMENT_FORMAT}`);
+  const flow = doc.flow as EnrollState['flow'];
+  const check = typeof flow === 'string' && Object.hasOwn(CHECKS, flow) ? CHECKS[flow] : undefined;
+  if (check === undefined) bad('unknown flow');
+  const state = obj(doc.state, 'state');
+  check(state);
+  instant(state, 'createdAt');
+  instant(state, 'updatedAt');
+  version(state);
+  return { flow, state } as unknown as EnrollState;
+}

@@ -1,0 +1,71 @@
+import pg from 'pg';
+import { runMigrations } from './migrate.js';
+import type { EnrollStore, Row, SqlSession } from './store.js';
+
+/** Options of {@link PgStore}: a connection string or an existing pool. */
+export type PgStoreOptions = { readonly connectionString: string; readonly max?: number } | { readonly pool: pg.Pool };
+
+/** Production store on a PostgreSQL server via `pg`, same schema as {@link PgliteStore}. */
+export class PgStore implements EnrollStore {
+  /** The connection pool (shared with the application if it passed one in). */
+  public readonly pool: pg.Pool;
+  private readonly ownsPool: boolean;
+
+  /** Uses the given pool, or creates one from `connectionString`. */
+  public constructor(options: PgStoreOptions) {
+    if ('pool' in options) {
+      this.pool = options.pool;
+      this.ownsPool = false;
+    } else {
+      this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
+      this.ownsPool = true;
+    }
+  }
+
+  /** Connects, applies the migrations and returns the store. */
+  public static async open(options: PgStoreOptions): Promise<PgStore> {
+    const store = new PgStore(options);
+    await store.migrate();
+    return store;
+  }
+
+  /** {@inheritDoc EnrollStore.transaction} */
+  public async transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const session: SqlSession = {
+        query: async <R extends Row = Row>(text: string, params?: readonly unknown[]) =>
+          (await client.query<R>(text, params === undefined ? undefined : [...params])).rows,
+        // Without parameters pg uses the simple protocol, which accepts several statements.
+        runScript: async (script: string) => {
+          await client.query(script);
+        },
+      };
+      const result = await fn(session);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackErr) {
+        // A connection that cannot roll back must not go back into the pool.
+        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+      }
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** {@inheritDoc EnrollStore.migrate} */
+  public async migrate(): Promise<void> {
+    await runMigrations(this);
+  }
+
+  /** {@inheritDoc EnrollStore.close} */
+  public async close(): Promise<void> {
+    if (this.ownsPool) await this.pool.end();
+  }
+}

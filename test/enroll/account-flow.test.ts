@@ -1,0 +1,351 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AccountEnrollment } from '../../src/enroll/flows/account-enrollment.js';
+import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
+import { ManualClock } from '../../src/enroll/ports/clock.js';
+import { readAuditTrail } from '../../src/enroll/store/audit.js';
+import type { EnrollStore } from '../../src/enroll/store/store.js';
+import { EnrollError, InvalidInputError } from '../../src/enroll/errors.js';
+import type { Actor } from '../../src/enroll/domain/actor.js';
+import { rehydrateState, serializeState } from '../../src/enroll/state-document.js';
+import { FakeEms, basicDataFor, citizenCard, resetTables, tableCounts, tokenFromMail, backends, stopOwnPostgres } from './helpers.js';
+
+const applicant: Actor = { role: 'applicant', id: 'H5600123' };
+const reviewer: Actor = { role: 'reviewer', id: 'staff-007' };
+const DAY = 86_400_000;
+
+let store: EnrollStore | undefined;
+const db = (): EnrollStore => {
+  if (store === undefined) throw new Error('store not open');
+  return store;
+};
+let clock: ManualClock;
+let mailer: CapturingMailer;
+let ems: FakeEms;
+let flow: AccountEnrollment;
+
+afterAll(async () => {
+  await stopOwnPostgres();
+});
+
+describe.each(backends('enroll_t_account'))('$name store', (backend) => {
+  beforeAll(async () => {
+    store = await backend.open();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+  beforeEach(async (ctx) => {
+    if (store === undefined) {
+      ctx.skip();
+      return;
+    }
+    await resetTables(store);
+    clock = new ManualClock('2026-03-02T01:00:00Z');
+    mailer = new CapturingMailer();
+    ems = new FakeEms();
+    ems.put(basicDataFor('H5600123'));
+    ems.put(basicDataFor('H5600999'));
+    flow = new AccountEnrollment({
+      store: db(),
+      clock,
+      mailer,
+      ems,
+      emsRecords: ems,
+      activationLink: (t) => `https://gps.example.gov.tw/AccountActivate?key=${t}`,
+    });
+  });
+
+  async function expectCode(p: Promise<unknown>, code: string): Promise<EnrollError> {
+    const err = await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(EnrollError);
+    expect((err as EnrollError).code).toBe(code);
+    return err as EnrollError;
+  }
+
+  async function toReview(controlNumber = 'H5600123', card = citizenCard(1)): Promise<string> {
+    const app = await flow.apply({ controlNumber }, applicant);
+    await flow.submitBasicData(app.id, basicDataFor(controlNumber), applicant);
+    await flow.bindCard(app.id, { holder: card, contact: { phone: '02-2345-6789', email: 'typed@example.com' } }, applicant);
+    return app.id;
+  }
+
+  describe('account flow: happy path', () => {
+    it('goes draft → basicDataVerified → 審核中 → approved → active, auditing every step', async () => {
+      const app = await flow.apply({ controlNumber: 'h5600123' }, applicant);
+      expect(app).toMatchObject({ status: 'draft', controlNumber: 'H5600123', version: 0 });
+
+      const verified = await flow.submitBasicData(app.id, basicDataFor(), applicant);
+      expect(verified.status).toBe('basicDataVerified');
+      expect(verified.emsComparison?.passed).toBe(true);
+
+      const review = await flow.bindCard(
+        app.id,
+        { holder: citizenCard(1), contact: { phone: '02-2345-6789', email: 'typed@example.com' } },
+        applicant,
+      );
+      expect(review.status).toBe('underReview');
+      expect(await flow.listCards('H5600123')).toMatchObject([{ cardNumber: 'TP03000000000001', status: 'pending', holderName: '王小明1' }]);
+
+      clock.advance(3_600_000);
+      const approval = await flow.approve(app.id, reviewer, '資料相符');
+      expect(approval.application.status).toBe('approved');
+      expect(approval.sentTo).toBe('ems-h5600123@example.com.tw');
+      expect(approval.expiresAt).toBe(new Date(clock.now().getTime() + 7 * DAY).toISOString());
+      expect(mailer.sent).toHaveLength(1);
+      const mail = mailer.last();
+      expect(mail?.to).toBe('ems-h5600123@example.com.tw');
+      expect(mail?.text).toContain('開通帳號權限');
+
+      const active = await flow.activate(tokenFromMail(mail?.text ?? ''));
+      expect(active.status).toBe('active');
+      expect((await flow.listCards('H5600123'))[0]?.status).toBe('active');
+      expect(await flow.resolveLogin(citizenCard(1))).toBe('H5600123');
+
+      const trail = await readAuditTrail(db(), { flow: 'account', subject: app.id });
+      expect(trail.map((e) => [e.event, e.from, e.to, e.actor.role])).toEqual([
+        ['apply', 'none', 'draft', 'applicant'],
+        ['submitBasicData', 'draft', 'basicDataVerified', 'applicant'],
+        ['bindCard', 'basicDataVerified', 'underReview', 'applicant'],
+        ['approve', 'underReview', 'approved', 'reviewer'],
+        ['activate', 'approved', 'active', 'applicant'],
+      ]);
+      expect(trail[3]?.at).toBe('2026-03-02T02:00:00.000Z');
+
+      // The persisted state survives a serialize/rehydrate round trip unchanged.
+      const stored = await flow.get(app.id);
+      expect(rehydrateState(serializeState({ flow: 'account', state: stored }))).toEqual({ flow: 'account', state: stored });
+    });
+
+    it('sends the activation link to the EMS facility e-mail, never to a typed address', async () => {
+      const id = await toReview();
+      // The company changed its EMS e-mail after applying: the current EMS value wins.
+      ems.put({ ...basicDataFor(), facilityEmail: 'new-ems@example.com.tw' });
+      const { sentTo } = await flow.approve(id, reviewer);
+      expect(sentTo).toBe('new-ems@example.com.tw');
+      expect(mailer.sent.map((m) => m.to)).toEqual(['new-ems@example.com.tw']);
+      expect(mailer.to('typed@example.com')).toHaveLength(0);
+      expect(mailer.to('typed-contact@example.com')).toHaveLength(0);
+    });
+
+    it('refuses approval when EMS has no facility e-mail, leaving the application under review', async () => {
+      const id = await toReview();
+      ems.records.delete('H5600123');
+      await expectCode(flow.approve(id, reviewer), 'EMS_RECORD_MISSING');
+      expect((await flow.get(id)).status).toBe('underReview');
+    });
+  });
+
+  describe('account flow: EMS mismatch (seed 審核未通過, 帳號申請結果)', () => {
+    it('rejects with the per-field result and allows a new application after EMS is fixed', async () => {
+      const app = await flow.apply({ controlNumber: 'H5600123' }, applicant);
+      const typed = { ...basicDataFor(), facilityAddress: '臺北市中正區重慶南路一段999號' };
+      const rejected = await flow.submitBasicData(app.id, typed, applicant);
+      expect(rejected.status).toBe('emsRejected');
+      expect(rejected.emsComparison).toEqual({
+        passed: false,
+        fields: {
+          controlNumber: 'match',
+          companyName: 'match',
+          responsiblePerson: 'match',
+          facilityAddress: 'mismatch',
+          facilityEmail: 'match',
+          mailingAddress: 'notCompared',
+          contactName: 'notCompared',
+          contactEmail: 'notCompared',
+        },
+      });
+      await expectCode(flow.bindCard(app.id, { holder: citizenCard(1), contact: { phone: '0223456789', email: 'a@b.tw' } }, applicant), 'INVALID_TRANSITION');
+
+      const again = await flow.apply({ controlNumber: 'H5600123' }, applicant);
+      expect(again.id).not.toBe(app.id);
+      expect((await flow.submitBasicData(again.id, basicDataFor(), applicant)).status).toBe('basicDataVerified');
+      expect((await flow.history('H5600123')).map((a) => a.status).sort()).toEqual(['basicDataVerified', 'emsRejected']);
+    });
+
+    it('requires every basic-data field and reports all missing ones at once', async () => {
+      const app = await flow.apply({ controlNumber: 'H5600123' }, applicant);
+      const err = await expectCode(
+        flow.submitBasicData(app.id, { controlNumber: 'H5600123', companyName: '  ', facilityEmail: 'not-mail' }, applicant),
+        'INVALID_INPUT',
+      );
+      const fields = (err as InvalidInputError).issues.map((i) => i.field);
+      expect(fields).toEqual([
+        'basicData.companyName',
+        'basicData.responsiblePerson',
+        'basicData.facilityAddress',
+        'basicData.facilityEmail',
+        'basicData.mailingAddress',
+        'basicData.contactName',
+        'basicData.contactEmail',
+      ]);
+      expect(ems.calls).toBe(0);
+      expect((await flow.get(app.id)).status).toBe('draft');
+    });
+
+    it('refuses basic data for another control number', async () => {
+      const app = await flow.apply({ controlNumber: 'H5600123' }, applicant);
+      await expectCode(flow.submitBasicData(app.id, basicDataFor('H5600999'), applicant), 'INVALID_INPUT');
+    });
+  });
+
+  describe('account flow: one card ↔ one control number', () => {
+    it('refuses a card already bound to another control number and writes nothing', async () => {
+      await toReview('H5600123', citizenCard(1));
+      const other = await flow.apply({ controlNumber: 'H5600999' }, applicant);
+      await flow.submitBasicData(other.id, basicDataFor('H5600999'), applicant);
+      const before = await tableCounts(db());
+      await expectCode(
+        flow.bindCard(other.id, { holder: citizenCard(1), contact: { phone: '0223456789', email: 'x@y.tw' } }, applicant),
+        'CARD_ALREADY_BOUND',
+      );
+      expect(await tableCounts(db())).toEqual(before);
+      expect((await flow.get(other.id)).status).toBe('basicDataVerified');
+    });
+
+    it('treats the same certificate on another card number as the same card', async () => {
+      await toReview('H5600123', citizenCard(1));
+      const other = await flow.apply({ controlNumber: 'H5600999' }, applicant);
+      await flow.submitBasicData(other.id, basicDataFor('H5600999'), applicant);
+      const sameCert = citizenCard(2, { certificateSerial: citizenCard(1).certificateSerial });
+      await expectCode(flow.bindCard(other.id, { holder: sameCert, contact: { phone: '0223456789', email: 'x@y.tw' } }, applicant), 'CARD_ALREADY_BOUND');
+    });
+
+    it('lets one control number bind several cards after login, lists and removes them', async () => {
+      const id = await toReview();
+      await flow.approve(id, reviewer);
+      await flow.activate(tokenFromMail(mailer.last()?.text ?? ''));
+      await flow.addCard('H5600123', { holder: citizenCard(2), contact: { name: '李四', phone: '0912345678', email: 'b@example.com' } }, applicant);
+      await flow.addCard('H5600123', { holder: citizenCard(3), contact: { phone: '0912345679', email: 'c@example.com' } }, applicant);
+      expect((await flow.listCards('H5600123')).map((c) => [c.cardNumber, c.holderName])).toEqual([
+        ['TP03000000000001', '王小明1'],
+        ['TP03000000000002', '李四'],
+        ['TP03000000000003', '王小明3'],
+      ]);
+      const left = await flow.removeCard('H5600123', 'TP03000000000002', applicant);
+      expect(left.map((c) => c.cardNumber)).toEqual(['TP03000000000001', 'TP03000000000003']);
+      await expectCode(flow.removeCard('H5600123', 'TP03000000000002', applicant), 'NOT_FOUND');
+      await flow.removeCard('H5600123', 'TP03000000000003', applicant);
+      await expectCode(flow.removeCard('H5600123', 'TP03000000000001', applicant), 'LAST_CARD');
+      // A removed card is free again, for this or another company.
+      await flow.addCard('H5600123', { holder: citizenCard(2), contact: { phone: '0912345678', email: 'b@example.com' } }, applicant);
+      const events = (await readAuditTrail(db(), { subject: id })).map((e) => e.event);
+      expect(events.filter((e) => e === 'addCard')).toHaveLength(3);
+      expect(events.filter((e) => e === 'removeCard')).toHaveLength(2);
+    });
+
+    it('refuses adding a card to a control number without an active account', async () => {
+      await toReview();
+      await expectCode(flow.addCard('H5600123', { holder: citizenCard(2), contact: { phone: '0912345678', email: 'b@x.tw' } }, applicant), 'NOT_FOUND');
+    });
+
+    it('refuses a renewed certificate at login until the binding is replaced', async () => {
+      const id = await toReview();
+      await flow.approve(id, reviewer);
+      await flow.activate(tokenFromMail(mailer.last()?.text ?? ''));
+      await expectCode(flow.resolveLogin(citizenCard(1, { certificateSerial: 'ffee01' })), 'NOT_AUTHORIZED');
+    });
+  });
+
+  describe('account flow: review and activation failures', () => {
+    it('reviewer rejection frees the card and mails the EMS address', async () => {
+      const id = await toReview();
+      const rejected = await flow.reject(id, reviewer, '負責人姓名與登記不符');
+      expect(rejected).toMatchObject({ status: 'rejected', reviewNote: '負責人姓名與登記不符' });
+      expect(mailer.last()).toMatchObject({ to: 'ems-h5600123@example.com.tw' });
+      expect(mailer.last()?.text).toContain('帳號申請未通過');
+      expect(await flow.listCards('H5600123')).toEqual([]);
+      await toReview('H5600999', citizenCard(1));
+    });
+
+    it('expired, used, unknown and malformed links each get their own error', async () => {
+      const id = await toReview();
+      await flow.approve(id, reviewer);
+      const token = tokenFromMail(mailer.last()?.text ?? '');
+      clock.advance(7 * DAY);
+      await expectCode(flow.activate(token), 'TOKEN_EXPIRED');
+      expect((await flow.get(id)).status).toBe('approved');
+
+      const reissued = await flow.reissueActivation(id, reviewer);
+      expect(reissued.application.status).toBe('approved');
+      const fresh = tokenFromMail(mailer.last()?.text ?? '');
+      await expectCode(flow.activate(token), 'TOKEN_INVALID');
+      expect((await flow.activate(fresh)).status).toBe('active');
+      await expectCode(flow.activate(fresh), 'TOKEN_USED');
+      await expectCode(flow.activate('A'.repeat(43)), 'TOKEN_INVALID');
+      await expectCode(flow.activate('short'), 'TOKEN_INVALID');
+    });
+
+    it('a link replaced before use is dead even before it expires', async () => {
+      const id = await toReview();
+      await flow.approve(id, reviewer);
+      const first = tokenFromMail(mailer.last()?.text ?? '');
+      await flow.reissueActivation(id, reviewer);
+      await expectCode(flow.activate(first), 'TOKEN_INVALID');
+    });
+
+    it('stores only a hash of the activation token', async () => {
+      const id = await toReview();
+      await flow.approve(id, reviewer);
+      const token = tokenFromMail(mailer.last()?.text ?? '');
+      const rows = await db().transaction((tx) => tx.query('SELECT token_hash FROM enroll_activation_tokens'));
+      expect(rows).toHaveLength(1);
+      expect(JSON.stringify(rows)).not.toContain(token);
+    });
+
+    it('a failed mail send rolls the approval back', async () => {
+      const id = await toReview();
+      mailer.failNext();
+      await expectCode(flow.approve(id, reviewer), 'MAIL_FAILED');
+      expect((await flow.get(id)).status).toBe('underReview');
+      expect((await tableCounts(db())).enroll_activation_tokens).toBe(0);
+      expect((await flow.approve(id, reviewer)).application.status).toBe('approved');
+    });
+
+    it('one open application per control number', async () => {
+      await flow.apply({ controlNumber: 'H5600123' }, applicant);
+      await expectCode(flow.apply({ controlNumber: 'H5600123' }, applicant), 'APPLICATION_IN_PROGRESS');
+    });
+
+    it('refuses events the table does not allow', async () => {
+      const app = await flow.apply({ controlNumber: 'H5600123' }, applicant);
+      await expectCode(flow.approve(app.id, reviewer), 'INVALID_TRANSITION');
+      await expectCode(flow.reject(app.id, reviewer, 'x'), 'INVALID_TRANSITION');
+      await expectCode(flow.reissueActivation(app.id, reviewer), 'INVALID_TRANSITION');
+      await expectCode(flow.bindCard(app.id, { holder: citizenCard(1), contact: { phone: '0223456789', email: 'a@b.tw' } }, applicant), 'INVALID_TRANSITION');
+    });
+  });
+
+  describe('account flow: bad input at every command', () => {
+    const contact = { phone: '0223456789', email: 'a@b.tw' };
+    it.each([
+      ['apply: control number', () => flow.apply({ controlNumber: '12' }, applicant)],
+      ['apply: missing input', () => flow.apply(undefined as never, applicant)],
+      ['apply: actor', () => flow.apply({ controlNumber: 'H5600123' }, { role: 'hacker', id: '' } as never)],
+      ['submitBasicData: id', () => flow.submitBasicData("1' OR 1=1", basicDataFor(), applicant)],
+      ['submitBasicData: data', () => flow.submitBasicData('00000000-0000-4000-8000-000000000000', null, applicant)],
+      ['bindCard: holder', () => flow.bindCard('00000000-0000-4000-8000-000000000000', { holder: null, contact }, applicant)],
+      ['bindCard: company card', () => flow.bindCard('00000000-0000-4000-8000-000000000000', { holder: citizenCard(1, { authority: 'MOEACA' }), contact }, applicant)],
+      ['bindCard: no card number', () => flow.bindCard('00000000-0000-4000-8000-000000000000', { holder: { ...citizenCard(1), cardNumber: undefined }, contact }, applicant)],
+      ['bindCard: contact', () => flow.bindCard('00000000-0000-4000-8000-000000000000', { holder: citizenCard(1), contact: { phone: 'abc', email: 'x' } }, applicant)],
+      ['approve: id', () => flow.approve('nope', reviewer)],
+      ['approve: empty note', () => flow.approve('00000000-0000-4000-8000-000000000000', reviewer, '  ')],
+      ['reject: reason', () => flow.reject('00000000-0000-4000-8000-000000000000', reviewer, '')],
+      ['reissueActivation: id', () => flow.reissueActivation('', reviewer)],
+      ['addCard: control number', () => flow.addCard('???', { holder: citizenCard(1), contact }, applicant)],
+      ['removeCard: card number', () => flow.removeCard('H5600123', 'x', applicant)],
+      ['listCards: control number', () => flow.listCards('')],
+      ['resolveLogin: holder', () => flow.resolveLogin({ authority: 'MOICA' })],
+      ['get: id', () => flow.get('1')],
+    ])('%s → INVALID_INPUT', async (_name, call) => {
+      await expectCode(call(), 'INVALID_INPUT');
+    });
+
+    it('an unknown application is NOT_FOUND', async () => {
+      await expectCode(flow.get('00000000-0000-4000-8000-000000000000'), 'NOT_FOUND');
+      await expectCode(flow.approve('00000000-0000-4000-8000-000000000000', reviewer), 'NOT_FOUND');
+    });
+  });
+});

@@ -1,0 +1,123 @@
+import fc from 'fast-check';
+import { isBan, isIdCardNumber } from 'taiwan-id-validator';
+import { describe, expect, it } from 'vitest';
+import { nextBusinessDayStart } from '../../src/enroll/domain/business-day.js';
+import { parseBasicData } from '../../src/enroll/domain/basic-data.js';
+import { parseCardHolder } from '../../src/enroll/domain/card-holder.js';
+import {
+  isValidBusinessId,
+  isValidNationalId,
+  parseAgencyOid,
+  parseCertificateSerial,
+  parseControlNumber,
+  parseEmail,
+  parsePhone,
+} from '../../src/enroll/domain/identifiers.js';
+import { parseActor } from '../../src/enroll/domain/actor.js';
+import { InvalidInputError } from '../../src/enroll/errors.js';
+import { basicDataFor } from './fakes.js';
+
+const digits = (n: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }).map((d) => d.join(''));
+
+describe('identifiers', () => {
+  it('統一編號 checksum agrees with taiwan-id-validator on random input', () => {
+    fc.assert(
+      fc.property(digits(8), (id) => {
+        expect(isValidBusinessId(id)).toBe(isBan(id));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(isValidBusinessId('04595257')).toBe(true);
+    expect(isValidBusinessId('04595258')).toBe(false);
+    expect(isValidBusinessId('0459525')).toBe(false);
+  });
+
+  it('national ID checksum agrees with taiwan-id-validator', () => {
+    const letter = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ');
+    fc.assert(
+      fc.property(letter, fc.constantFrom('1', '2'), digits(8), (l, g, rest) => {
+        const id = `${l}${g}${rest}`;
+        expect(isValidNationalId(id)).toBe(isIdCardNumber(id, { nationalId: true, uiNumber: false }));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(isValidNationalId('A123456789')).toBe(true);
+    expect(isValidNationalId('A123456788')).toBe(false);
+  });
+
+  it('normalizes serials, control numbers and OIDs', () => {
+    expect(parseCertificateSerial('00:4A:0b 1C')).toBe('4a0b1c');
+    expect(parseCertificateSerial('0')).toBe('0');
+    expect(parseControlNumber(' h5600123 ')).toBe('H5600123');
+    expect(parseAgencyOid('2.16.886.101.20003')).toBe('2.16.886.101.20003');
+    expect(parsePhone('(02)2192-7111')).toBe('(02)2192-7111');
+    expect(parseEmail('egov@service.gov.tw')).toBe('egov@service.gov.tw');
+  });
+
+  it.each([
+    () => parseCertificateSerial('xyz'),
+    () => parseControlNumber('5600123'),
+    () => parseAgencyOid('2.16.01'),
+    () => parseAgencyOid('oid'),
+    () => parseEmail('a@b'),
+    () => parsePhone('call me'),
+    () => parseControlNumber(42),
+    () => parseActor({ role: 'reviewer' }),
+  ])('rejects malformed input %#', (call) => {
+    expect(call).toThrow(InvalidInputError);
+  });
+
+  it('card holder validation names every bad field', () => {
+    try {
+      parseCardHolder({ authority: 'XYZ', subjectName: '', certificateSerial: 'q', cardNumber: '1' }, 'holder');
+      expect.unreachable();
+    } catch (e) {
+      expect((e as InvalidInputError).issues.map((i) => i.field)).toEqual([
+        'holder.authority',
+        'holder.subjectName',
+        'holder.certificateSerial',
+        'holder.cardNumber',
+      ]);
+    }
+  });
+
+  it('basic data is trimmed and every field required', () => {
+    const parsed = parseBasicData({ ...basicDataFor(), companyName: '  台灣化學運輸股份有限公司 ' });
+    expect(parsed.companyName).toBe('台灣化學運輸股份有限公司');
+    expect(() => parseBasicData({})).toThrow(InvalidInputError);
+    expect(() => parseBasicData('text')).toThrow(InvalidInputError);
+  });
+});
+
+describe('next business day (Taipei time)', () => {
+  it.each([
+    ['Monday 09:00', '2026-03-02T01:00:00Z', '2026-03-02T16:00:00.000Z'],
+    ['Friday 09:00', '2026-03-06T01:00:00Z', '2026-03-08T16:00:00.000Z'],
+    ['Friday 23:59 Taipei (15:59Z)', '2026-03-06T15:59:00Z', '2026-03-08T16:00:00.000Z'],
+    ['Saturday 00:30 Taipei (Friday 16:30Z)', '2026-03-06T16:30:00Z', '2026-03-08T16:00:00.000Z'],
+    ['Sunday', '2026-03-08T04:00:00Z', '2026-03-08T16:00:00.000Z'],
+  ])('%s', (_n, now, expected) => {
+    expect(nextBusinessDayStart(new Date(now)).toISOString()).toBe(expected);
+  });
+
+  it('skips listed holidays and honours make-up workdays', () => {
+    const calendar = { isHoliday: (d: string) => (d === '2026-03-09' ? true : d === '2026-03-07' ? false : undefined) };
+    // Friday: Saturday 03-07 is a make-up workday.
+    expect(nextBusinessDayStart(new Date('2026-03-06T01:00:00Z'), calendar).toISOString()).toBe('2026-03-06T16:00:00.000Z');
+    // Saturday (make-up workday) → Sunday no, Monday holiday → Tuesday.
+    expect(nextBusinessDayStart(new Date('2026-03-07T01:00:00Z'), calendar).toISOString()).toBe('2026-03-09T16:00:00.000Z');
+  });
+
+  it('is always a later weekday start, at 00:00 Taipei', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }), (now) => {
+        const next = nextBusinessDayStart(now);
+        expect(next.getTime()).toBeGreaterThan(now.getTime());
+        expect(next.getTime() - now.getTime()).toBeLessThanOrEqual(4 * 86_400_000);
+        const local = new Date(next.getTime() + 8 * 3_600_000);
+        expect(local.getUTCHours()).toBe(0);
+        expect([1, 2, 3, 4, 5]).toContain(local.getUTCDay());
+      }),
+    );
+  });
+});

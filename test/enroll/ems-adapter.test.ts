@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { InMemoryEmsSource } from '../../src/ems/index.js';
+import { EmsLayerAdapter } from '../../src/enroll/adapters/ems.js';
+import { parseBasicData } from '../../src/enroll/domain/basic-data.js';
+import type { ControlNumber } from '../../src/enroll/domain/identifiers.js';
+import { EnrollError } from '../../src/enroll/errors.js';
+import type { EmsSource } from '../../src/ems/index.js';
+import { basicDataFor } from './fakes.js';
+
+const record = basicDataFor('H5600123');
+const adapter = new EmsLayerAdapter(new InMemoryEmsSource([record]));
+
+describe('EMS layer adapter', () => {
+  it('passes identical data and maps per-field results', async () => {
+    const result = await adapter.verify(parseBasicData(record));
+    expect(result.passed).toBe(true);
+    expect(result.fields.controlNumber).toBe('match');
+    expect(result.fields.mailingAddress).toBe('notCompared');
+  });
+
+  it('fails on a different facility address, naming the field', async () => {
+    const result = await adapter.verify(parseBasicData({ ...record, facilityAddress: '高雄市前鎮區中山二路1號' }));
+    expect(result.passed).toBe(false);
+    expect(result.fields.facilityAddress).toBe('mismatch');
+    expect(result.fields.companyName).toBe('match');
+  });
+
+  it('an unknown control number fails on controlNumber; its facility e-mail is undefined', async () => {
+    const result = await adapter.verify(parseBasicData(basicDataFor('H5600999')));
+    expect(result).toMatchObject({ passed: false, fields: { controlNumber: 'mismatch' } });
+    expect(await adapter.facilityEmail('H5600999' as ControlNumber)).toBeUndefined();
+    expect(await adapter.facilityEmail('H5600123' as ControlNumber)).toBe(record.facilityEmail);
+  });
+
+  it('wraps EMS-layer failures in EMS_FAILURE', async () => {
+    const broken: EmsSource = { lookup: () => new InMemoryEmsSource([]).lookup('bad control number') };
+    const err = await new EmsLayerAdapter(broken).facilityEmail('H5600123' as ControlNumber).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EnrollError);
+    expect((err as EnrollError).code).toBe('EMS_FAILURE');
+  });
+});

@@ -1,0 +1,128 @@
+/** Shared fixtures of the enrollment tests: stores, fake EMS, cards, clock. */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { startTestPostgres, type TestPostgres } from '../setup/postgres.js';
+import { MIGRATIONS } from '../../src/enroll/migrations/index.js';
+import { PgliteStore } from '../../src/enroll/store/pglite-store.js';
+import { PgStore } from '../../src/enroll/store/pg-store.js';
+import type { EnrollStore } from '../../src/enroll/store/store.js';
+
+const TABLES = [
+  'enroll_audit_log',
+  'enroll_activation_tokens',
+  'enroll_card_bindings',
+  'enroll_account_applications',
+  'enroll_login_bindings',
+  'enroll_login_accounts',
+  'enroll_org_operators',
+  'enroll_org_registration_records',
+  'enroll_org_registrations',
+  'enroll_official_applications',
+];
+
+/** Empties every enroll table (one database per file, reset between tests). */
+export async function resetTables(store: EnrollStore): Promise<void> {
+  await store.transaction((tx) => tx.query(`TRUNCATE ${TABLES.join(', ')} RESTART IDENTITY CASCADE`));
+}
+
+/** Row counts per table, to prove nothing was half-written. */
+export async function tableCounts(store: EnrollStore): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  await store.transaction(async (tx) => {
+    for (const t of TABLES) out[t] = Number((await tx.query(`SELECT count(*)::int AS n FROM ${t}`))[0]?.n);
+  });
+  return out;
+}
+
+/**
+ * An in-memory PGlite store, started from a migrated snapshot cached in the temp
+ * dir: initdb plus migrations cost seconds per file on a loaded machine.
+ */
+export async function openPglite(dataDir?: string): Promise<PgliteStore> {
+  const key = createHash('sha256').update(MIGRATIONS.map((m) => m.id + m.sql).join('\n')).digest('hex').slice(0, 16);
+  const file = join(tmpdir(), `twpki-enroll-pglite-${key}.tar`);
+  if (existsSync(file)) {
+    try {
+      return await PgliteStore.open({ loadDataDir: new Blob([readFileSync(file)]), ...(dataDir === undefined ? {} : { dataDir }) });
+    } catch {
+      // A torn or foreign file: fall through and rebuild it.
+    }
+  }
+  const store = await PgliteStore.open(dataDir === undefined ? {} : { dataDir });
+  const tmp = `${file}.${process.pid}`;
+  writeFileSync(tmp, Buffer.from(await (await store.snapshot()).arrayBuffer()));
+  renameSync(tmp, file);
+  return store;
+}
+
+let pgServer: Promise<TestPostgres | undefined> | undefined;
+
+/** Database URL from vitest's global setup (`provide('databaseUrl')`), else a server of our own. */
+export async function getDatabaseUrl(): Promise<string | undefined> {
+  let provided: unknown;
+  try {
+    provided = (inject as (key: string) => unknown)('databaseUrl');
+  } catch {
+    provided = undefined;
+  }
+  if (typeof provided === 'string' && provided !== '') return provided;
+  pgServer ??= startTestPostgres();
+  return (await pgServer)?.url;
+}
+
+/** Stops the server {@link getDatabaseUrl} started, if any. */
+export async function stopOwnPostgres(): Promise<void> {
+  const s = await pgServer;
+  pgServer = undefined;
+  await s?.stop();
+}
+
+/**
+ * A PgStore in a schema private to this test file, so files sharing one server
+ * (global setup) cannot truncate each other's tables.
+ */
+export async function openPgStore(url: string, schema: string): Promise<PgStore> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const pool = new pg.Pool({ connectionString: url, max: 20, options: `-c search_path=${schema}` });
+  const store = await PgStore.open({ pool });
+  const close = store.close.bind(store);
+  store.close = async () => {
+    await close();
+    await pool.end();
+  };
+  return store;
+}
+
+/** A named store backend for `describe.each`. */
+export interface Backend {
+  readonly name: 'pglite' | 'postgres';
+  open(): Promise<EnrollStore | undefined>;
+}
+
+/** Both stores; `postgres` opens to undefined (test skipped) when no server is available. */
+export function backends(schema: string): Backend[] {
+  return [
+    { name: 'pglite', open: () => openPglite() },
+    {
+      name: 'postgres',
+      open: async () => {
+        const url = await getDatabaseUrl();
+        if (url === undefined) {
+          console.warn('PostgreSQL tests skipped: no server (set TWPKI_TEST_DATABASE_URL or install postgresql)');
+          return undefined;
+        }
+        return openPgStore(url, schema);
+      },
+    },
+  ];
+}
+
+export { FakeEms, basicDataFor, citizenCard, tokenFromMail } from './fakes.js';

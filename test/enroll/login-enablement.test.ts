@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LoginEnablementFlow } from '../../src/enroll/flows/login-enablement.js';
+import { ManualClock } from '../../src/enroll/ports/clock.js';
+import { readAuditTrail } from '../../src/enroll/store/audit.js';
+import type { EnrollStore } from '../../src/enroll/store/store.js';
+import { EnrollError } from '../../src/enroll/errors.js';
+import type { Actor } from '../../src/enroll/domain/actor.js';
+import type { VerifiedCardHolder } from '../../src/enroll/domain/card-holder.js';
+import { citizenCard, resetTables, backends, stopOwnPostgres } from './helpers.js';
+
+const company: Actor = { role: 'applicant', id: '04595257' };
+const companyCard = (businessId = '04595257', serial = 'c0ffee'): VerifiedCardHolder => ({
+  authority: 'MOEACA',
+  subjectName: '測試公司',
+  certificateSerial: serial,
+  cardNumber: 'BC00000000000001',
+  businessId,
+});
+const target = { businessId: '04595257', controlNumber: 'E5600001' };
+
+let store: EnrollStore | undefined;
+const db = (): EnrollStore => {
+  if (store === undefined) throw new Error('store not open');
+  return store;
+};
+let clock: ManualClock;
+let flow: LoginEnablementFlow;
+
+afterAll(async () => {
+  await stopOwnPostgres();
+});
+
+describe.each(backends('enroll_t_login'))('$name store', (backend) => {
+  beforeAll(async () => {
+    store = await backend.open();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+  beforeEach(async (ctx) => {
+    if (store === undefined) {
+      ctx.skip();
+      return;
+    }
+    await resetTables(store);
+    clock = new ManualClock('2026-03-02T01:00:00Z');
+    flow = new LoginEnablementFlow({ store: db(), clock, codeTtlMs: 86_400_000 });
+  });
+
+  async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
+    const err = await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(EnrollError);
+    expect((err as EnrollError).code).toBe(code);
+  }
+
+  async function requested(
+    methods: { citizenCard: 'enabled' | 'disabled'; companyCard: 'enabled' | 'disabled' } = { citizenCard: 'enabled', companyCard: 'enabled' },
+  ): Promise<string> {
+    const { verificationCode } = await flow.requestCertificateLogin({ ...target, companyName: '測試公司', methods }, company);
+    return verificationCode;
+  }
+
+  describe('certificate-login enablement (seed: 啟用自然人憑證或工商憑證登入)', () => {
+    it('binds citizen and company cards with 統一編號 + 管制編號 + 驗證碼', async () => {
+      const code = await requested();
+      expect(code).toMatch(/^[A-Z2-9]{10}$/);
+      expect((await flow.get(target)).account.status).toBe('awaitingBinding');
+      const b1 = await flow.enableCertificateLogin({ ...target, verificationCode: code, holder: citizenCard(1) }, company);
+      expect(b1).toMatchObject({ method: 'citizenCard', controlNumber: 'E5600001' });
+      const b2 = await flow.enableCertificateLogin({ ...target, verificationCode: code.toLowerCase(), holder: companyCard() }, company);
+      expect(b2.method).toBe('companyCard');
+      const { account, bindings } = await flow.get(target);
+      expect(account.status).toBe('bound');
+      expect(bindings).toHaveLength(2);
+      expect((await flow.authorizeLogin(citizenCard(1))).account.businessId).toBe('04595257');
+      const rows = await db().transaction((tx) => tx.query('SELECT verification_code_hash FROM enroll_login_accounts'));
+      expect(JSON.stringify(rows)).not.toContain(code);
+    });
+
+    it('works without a control number (沒有就請空白)', async () => {
+      const { verificationCode } = await flow.requestCertificateLogin(
+        { businessId: '04595257', controlNumber: '', companyName: '測試公司', methods: { citizenCard: 'enabled', companyCard: 'disabled' } },
+        company,
+      );
+      const b = await flow.enableCertificateLogin({ businessId: '04595257', verificationCode, holder: citizenCard(3) }, company);
+      expect(b.controlNumber).toBeUndefined();
+    });
+
+    it('停用 blocks binding and login for that method only; 啟用 restores it', async () => {
+      const code = await requested({ citizenCard: 'enabled', companyCard: 'disabled' });
+      await expectCode(flow.enableCertificateLogin({ ...target, verificationCode: code, holder: companyCard() }, company), 'LOGIN_METHOD_DISABLED');
+      await flow.enableCertificateLogin({ ...target, verificationCode: code, holder: citizenCard(1) }, company);
+      const off = await flow.setLoginMethod(target, 'citizenCard', 'disabled', company);
+      expect(off.methods).toEqual({ citizenCard: 'disabled', companyCard: 'disabled' });
+      await expectCode(flow.authorizeLogin(citizenCard(1)), 'LOGIN_METHOD_DISABLED');
+      await expectCode(flow.setLoginMethod(target, 'citizenCard', 'disabled', company), 'INVALID_TRANSITION');
+      await flow.setLoginMethod(target, 'citizenCard', 'enabled', company);
+      expect((await flow.authorizeLogin(citizenCard(1))).binding.method).toBe('citizenCard');
+      const trail = await readAuditTrail(db(), { flow: 'loginMethod' });
+      expect(trail.map((e) => `${e.subject}:${e.from}>${e.to}`)).toEqual([
+        '04595257/E5600001#citizenCard:enabled>disabled',
+        '04595257/E5600001#citizenCard:disabled>enabled',
+      ]);
+    });
+
+    it('wrong, expired or foreign codes get one indistinguishable error', async () => {
+      const code = await requested();
+      await expectCode(flow.enableCertificateLogin({ ...target, verificationCode: 'WRONGCODE1', holder: citizenCard(1) }, company), 'VERIFICATION_CODE_INVALID');
+      await expectCode(flow.enableCertificateLogin({ ...target, controlNumber: 'E5600002', verificationCode: code, holder: citizenCard(1) }, company), 'VERIFICATION_CODE_INVALID');
+      clock.advance(86_400_000);
+      await expectCode(flow.enableCertificateLogin({ ...target, verificationCode: code, holder: citizenCard(1) }, company), 'VERIFICATION_CODE_INVALID');
+    });
+
+    it('locks the code after 5 wrong attempts; a reissued code works and the old one is dead', async () => {
+      const code = await requested();
+      for (let i = 0; i < 5; i++) {
+        await expectCode(flow.enableCertificateLogin({ ...target, verificationCode: `WRONG${i}`, holder: citizenCard(1) }, company), 'VERIFICATION_CODE_INVALID');
+      }
+      await expectCode(flow.enableCertificateLogin({ ...target, verificationCode: code, holder: citizenCard(1) }, company), 'VERIFICATION_CODE_LOCKED');
+      const { verificationCode: fresh } = await flow.reissueVerificationCode(target, { role: 'reviewer', id: 'staff' });
+      expect(fresh).not.toBe(code);
+      await expectCode(flow.enableCertificateLogin({ ...target, verificationCode: code, holder: citizenCard(1) }, company), 'VERIFICATION_CODE_INVALID');
+      expect((await flow.enableCertificateLogin({ ...target, verificationCode: fresh, holder: citizenCard(1) }, company)).method).toBe('citizenCard');
+      const events = (await readAuditTrail(db(), { flow: 'loginEnablement' })).map((e) => e.event);
+      expect(events).toEqual(['requestCertificateLogin', 'reissueVerificationCode', 'bindCard']);
+    });
+
+    it('an expired code can be replaced', async () => {
+      await requested();
+      clock.advance(2 * 86_400_000);
+      const { verificationCode } = await flow.reissueVerificationCode(target, company);
+      expect((await flow.enableCertificateLogin({ ...target, verificationCode, holder: citizenCard(1) }, company)).method).toBe('citizenCard');
+      await expectCode(flow.reissueVerificationCode({ businessId: '22099131' }, company), 'NOT_FOUND');
+    });
+
+    it('a company card must carry the same 統一編號; a card serves one company', async () => {
+      const code = await requested();
+      await expectCode(flow.enableCertificateLogin({ ...target, verificationCode: code, holder: companyCard('22099131') }, company), 'NOT_AUTHORIZED');
+      await flow.enableCertificateLogin({ ...target, verificationCode: code, holder: citizenCard(1) }, company);
+      const other = await flow.requestCertificateLogin(
+        { businessId: '22099131', companyName: '他公司', methods: { citizenCard: 'enabled', companyCard: 'enabled' } },
+        company,
+      );
+      await expectCode(
+        flow.enableCertificateLogin({ businessId: '22099131', verificationCode: other.verificationCode, holder: citizenCard(1) }, company),
+        'CARD_ALREADY_BOUND',
+      );
+      await expectCode(flow.requestCertificateLogin({ ...target, companyName: 'x', methods: { citizenCard: 'enabled', companyCard: 'enabled' } }, company), 'APPLICATION_IN_PROGRESS');
+    });
+
+    it('unbinding the last card returns to awaitingBinding', async () => {
+      const code = await requested();
+      await flow.enableCertificateLogin({ ...target, verificationCode: code, holder: citizenCard(1) }, company);
+      await flow.enableCertificateLogin({ ...target, verificationCode: code, holder: companyCard() }, company);
+      expect((await flow.unbindCard(target, citizenCard(1).certificateSerial, company)).status).toBe('bound');
+      expect((await flow.unbindCard(target, 'c0ffee', company)).status).toBe('awaitingBinding');
+      await expectCode(flow.unbindCard(target, 'c0ffee', company), 'NOT_FOUND');
+      await expectCode(flow.authorizeLogin(companyCard()), 'NOT_AUTHORIZED');
+    });
+
+    it.each([
+      ['request: bad 統一編號', () => flow.requestCertificateLogin({ businessId: '12345678', companyName: 'x', methods: { citizenCard: 'enabled', companyCard: 'enabled' } }, company)],
+      ['request: methods unset', () => flow.requestCertificateLogin({ businessId: '04595257', companyName: 'x', methods: {} as never }, company)],
+      ['request: nothing', () => flow.requestCertificateLogin(null as never, company)],
+      ['enable: GCA card', () => flow.enableCertificateLogin({ ...target, verificationCode: 'X', holder: { authority: 'GCA', subjectName: 'x', certificateSerial: '01', organizationOid: '2.16.886.101.1' } }, company)],
+      ['enable: empty code', () => flow.enableCertificateLogin({ ...target, verificationCode: '', holder: citizenCard(1) }, company)],
+      ['setLoginMethod: method', () => flow.setLoginMethod(target, 'fax' as never, 'enabled', company)],
+      ['setLoginMethod: status', () => flow.setLoginMethod(target, 'citizenCard', 'on' as never, company)],
+      ['unbindCard: serial', () => flow.unbindCard(target, 'xyz', company)],
+      ['authorizeLogin: holder', () => flow.authorizeLogin(undefined)],
+      ['get: control number', () => flow.get({ businessId: '04595257', controlNumber: '1' })],
+      ['reissueVerificationCode: 統一編號', () => flow.reissueVerificationCode({ businessId: 'x' }, company)],
+    ])('%s → INVALID_INPUT', async (_n, call) => {
+      await expectCode(call(), 'INVALID_INPUT');
+    });
+  });
+});

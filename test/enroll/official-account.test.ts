@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { OfficialAccountFlow } from '../../src/enroll/flows/official-account.js';
+import { ManualClock } from '../../src/enroll/ports/clock.js';
+import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
+import { readAuditTrail } from '../../src/enroll/store/audit.js';
+import type { EnrollStore } from '../../src/enroll/store/store.js';
+import { EnrollError } from '../../src/enroll/errors.js';
+import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
+import { resetTables, backends, stopOwnPostgres } from './helpers.js';
+
+const NFA = '2.16.886.101.20003.20001.20003';
+const member = { role: 'applicant', id: 'clairesu1234' } as const;
+const reviewer = { role: 'reviewer', id: 'egov-service' } as const;
+
+let store: EnrollStore | undefined;
+const db = (): EnrollStore => {
+  if (store === undefined) throw new Error('store not open');
+  return store;
+};
+let flow: OfficialAccountFlow;
+
+afterAll(async () => {
+  await stopOwnPostgres();
+});
+
+describe.each(backends('enroll_t_official'))('$name store', (backend) => {
+  beforeAll(async () => {
+    store = await backend.open();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+  beforeEach(async (ctx) => {
+    if (store === undefined) {
+      ctx.skip();
+      return;
+    }
+    await resetTables(store);
+    flow = new OfficialAccountFlow({
+      store: db(),
+      clock: new ManualClock('2026-03-02T01:00:00Z'),
+      agencies: new StaticAgencyDirectory([{ oid: NFA as AgencyOid, name: '內政部消防署' }]),
+    });
+  });
+
+  async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
+    const err = await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(EnrollError);
+    expect((err as EnrollError).code).toBe(code);
+  }
+
+  describe('official account (seed: 自然人轉公務員)', () => {
+    it('fills the agency name from the OID and goes to review', async () => {
+      expect((await flow.agencyFor(NFA)).name).toBe('內政部消防署');
+      const app = await flow.apply({ memberId: 'clairesu1234', agencyOid: NFA, reason: '公務人員' }, member);
+      expect(app).toMatchObject({ status: 'underReview', agencyName: '內政部消防署', attempt: 1 });
+      expect((await flow.approve(app.id, reviewer)).status).toBe('approved');
+      await expectCode(flow.approve(app.id, reviewer), 'INVALID_TRANSITION');
+      const trail = await readAuditTrail(db(), { flow: 'officialAccount', subject: app.id });
+      expect(trail.map((e) => [e.event, e.from, e.to, e.actor.id])).toEqual([
+        ['apply', 'none', 'underReview', 'clairesu1234'],
+        ['approve', 'underReview', 'approved', 'egov-service'],
+      ]);
+    });
+
+    it('an unknown OID is refused (查詢機關OID)', async () => {
+      await expectCode(flow.apply({ memberId: 'm1', agencyOid: '2.16.886.101.1', reason: '公務人員' }, member), 'AGENCY_OID_UNKNOWN');
+      await expectCode(flow.agencyFor('2.16.886.101.1'), 'AGENCY_OID_UNKNOWN');
+    });
+
+    it('a second application goes to manual review; one open application at a time', async () => {
+      const first = await flow.apply({ memberId: 'm1', agencyOid: NFA, reason: '公務人員' }, member);
+      await expectCode(flow.apply({ memberId: 'm1', agencyOid: NFA, reason: '公務人員' }, member), 'APPLICATION_IN_PROGRESS');
+      await flow.reject(first.id, reviewer, '資料檢核不符');
+      const second = await flow.apply({ memberId: 'm1', agencyOid: NFA, reason: '公務人員' }, member);
+      expect(second).toMatchObject({ status: 'manualReview', attempt: 2 });
+      expect((await flow.approve(second.id, reviewer, '申請書核可')).reviewNote).toBe('申請書核可');
+    });
+
+    it.each([
+      ['apply: OID', () => flow.apply({ memberId: 'm', agencyOid: 'abc', reason: '公務人員' }, member)],
+      ['apply: reason', () => flow.apply({ memberId: 'm', agencyOid: NFA, reason: '好奇' }, member)],
+      ['apply: member', () => flow.apply({ memberId: '', agencyOid: NFA, reason: '公務人員' }, member)],
+      ['approve: id', () => flow.approve('x', reviewer)],
+      ['reject: reason', () => flow.reject('00000000-0000-4000-8000-000000000000', reviewer, '')],
+      ['get: id', () => flow.get('x')],
+    ])('%s → INVALID_INPUT', async (_n, call) => {
+      await expectCode(call(), 'INVALID_INPUT');
+    });
+
+    it('unknown applications are NOT_FOUND', async () => {
+      await expectCode(flow.get('00000000-0000-4000-8000-000000000000'), 'NOT_FOUND');
+    });
+  });
+});

@@ -1,0 +1,275 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { OrgRegistrationFlow, type AdministratorSession } from '../../src/enroll/flows/org-registration.js';
+import { ManualClock } from '../../src/enroll/ports/clock.js';
+import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
+import { readAuditTrail } from '../../src/enroll/store/audit.js';
+import type { EnrollStore } from '../../src/enroll/store/store.js';
+import { EnrollError, ManualReviewError } from '../../src/enroll/errors.js';
+import type { VerifiedCardHolder } from '../../src/enroll/domain/card-holder.js';
+import type { AgencyOid, BusinessId } from '../../src/enroll/domain/identifiers.js';
+import { citizenCard, resetTables, backends, stopOwnPostgres } from './helpers.js';
+
+const OID = '2.16.886.101.20003.20001.20003';
+const agencies = new StaticAgencyDirectory([
+  { oid: OID as AgencyOid, name: '內政部消防署', agencyCode: 'A1234' },
+  { oid: '2.16.886.101.90001' as AgencyOid, name: '測試公司', agencyCode: 'C0001', businessId: '04595257' as BusinessId },
+]);
+const orgCard = (serial = 'a1b2c3', oid = OID): VerifiedCardHolder => ({
+  authority: 'GCA',
+  subjectName: '內政部消防署',
+  certificateSerial: serial,
+  organizationOid: oid,
+});
+const admin = citizenCard(1);
+const adminContact = { name: '張管理', email: 'admin@nfa.gov.tw', phone: '(02)8195-9119' };
+const session: AdministratorSession = { organizationCard: orgCard(), administratorCard: admin };
+const operator = { certificateSerial: citizenCard(2).certificateSerial, name: '李經辦', nationalId: 'A123456789', permissions: ['承保作業', '查詢作業'] };
+
+let store: EnrollStore | undefined;
+const db = (): EnrollStore => {
+  if (store === undefined) throw new Error('store not open');
+  return store;
+};
+let clock: ManualClock;
+let flow: OrgRegistrationFlow;
+
+afterAll(async () => {
+  await stopOwnPostgres();
+});
+
+describe.each(backends('enroll_t_org'))('$name store', (backend) => {
+  beforeAll(async () => {
+    store = await backend.open();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+  beforeEach(async (ctx) => {
+    if (store === undefined) {
+      ctx.skip();
+      return;
+    }
+    await resetTables(store);
+    clock = new ManualClock('2026-03-06T01:00:00Z'); // Friday 09:00 Taipei
+    flow = new OrgRegistrationFlow({ store: db(), clock, agencies, permissions: ['承保作業', '查詢作業', '繳費作業'] });
+  });
+
+  async function expectCode(p: Promise<unknown> | (() => unknown), code: string): Promise<EnrollError> {
+    const err = await (typeof p === 'function' ? Promise.resolve().then(p) : p).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(EnrollError);
+    expect((err as EnrollError).code).toBe(code);
+    return err as EnrollError;
+  }
+
+  async function registered(): Promise<void> {
+    await flow.register({ agencyCode: 'A1234', organizationCard: orgCard(), administratorCard: admin, administrator: adminContact });
+  }
+
+  describe('organization flow: first registration', () => {
+    it('registers when the certificate OID matches the agency', async () => {
+      const reg = await flow.register({ agencyCode: 'A1234', organizationCard: orgCard(), administratorCard: admin, administrator: adminContact });
+      expect(reg).toMatchObject({
+        status: 'registered',
+        organizationIdentifier: OID,
+        organizationCertificateSerial: 'a1b2c3',
+        administrator: { certificateSerial: admin.certificateSerial, name: '張管理' },
+      });
+      expect(await flow.registrationRecords('A1234')).toMatchObject([{ item: '首次註冊', organizationName: '內政部消防署' }]);
+      await expectCode(flow.register({ agencyCode: 'A1234', organizationCard: orgCard(), administratorCard: admin, administrator: adminContact }), 'INVALID_TRANSITION');
+    });
+
+    it('OID mismatch → contact required → manual review → retry from the next business day', async () => {
+      const input = { agencyCode: 'A1234', organizationCard: orgCard('d4', '2.16.886.101.99999'), administratorCard: admin, administrator: adminContact };
+      await expectCode(flow.register(input), 'REVIEW_CONTACT_REQUIRED');
+      await expectCode(flow.get('A1234'), 'NOT_FOUND');
+
+      const review = await flow.register({ ...input, reviewContact: { name: '王聯絡', phone: '02-27013411' } });
+      expect(review.status).toBe('manualReview');
+      // Friday → Monday 00:00 Taipei.
+      expect(review.retryNotBefore).toBe('2026-03-08T16:00:00.000Z');
+
+      clock.set('2026-03-09T02:00:00Z');
+      const pending = await expectCode(flow.register(input), 'MANUAL_REVIEW_PENDING');
+      expect((pending as ManualReviewError).retryNotBefore).toBe('2026-03-08T16:00:00.000Z');
+      expect(pending.message).toContain('需進行審核');
+
+      clock.set('2026-03-06T05:00:00Z');
+      await flow.approveReview('A1234', { role: 'reviewer', id: '承保第一科' }, '確認為該機關憑證');
+      clock.set('2026-03-07T03:00:00Z'); // Saturday
+      const early = await expectCode(flow.register(input), 'RETRY_TOO_EARLY');
+      expect((early as ManualReviewError).retryNotBefore).toBe('2026-03-08T16:00:00.000Z');
+      clock.set('2026-03-08T16:00:00Z');
+      expect((await flow.register(input)).status).toBe('registered');
+
+      const trail = await readAuditTrail(db(), { flow: 'organization', subject: 'A1234' });
+      expect(trail.map((e) => `${e.from}>${e.to}`)).toEqual(['unregistered>manualReview', 'manualReview>reviewApproved', 'reviewApproved>registered']);
+      expect((await flow.registrationRecords('A1234')).map((r) => r.item)).toEqual(['首次註冊(需審核)', '首次註冊']);
+    });
+
+    it('a rejected review can be followed by a registration with the right certificate', async () => {
+      const bad = { agencyCode: 'A1234', organizationCard: orgCard('d4', '2.16.886.101.99999'), administratorCard: admin, administrator: adminContact, reviewContact: { name: '王', phone: '0227013411' } };
+      await flow.register(bad);
+      expect((await flow.rejectReview('A1234', { role: 'reviewer', id: 'r' }, '非本機關憑證')).status).toBe('reviewRejected');
+      expect((await flow.register(bad)).status).toBe('manualReview');
+      await flow.rejectReview('A1234', { role: 'reviewer', id: 'r' }, '非本機關憑證');
+      expect((await flow.register({ ...bad, organizationCard: orgCard() })).status).toBe('registered');
+    });
+
+    it('accepts a MOEACA company certificate by 統一編號', async () => {
+      const company: VerifiedCardHolder = { authority: 'MOEACA', subjectName: '測試公司', certificateSerial: 'beef', businessId: '04595257' };
+      expect((await flow.register({ agencyCode: 'C0001', organizationCard: company, administratorCard: admin, administrator: adminContact })).status).toBe('registered');
+    });
+
+    it('refuses the wrong kinds of card and unknown agencies', async () => {
+      await expectCode(flow.register({ agencyCode: 'A1234', organizationCard: admin, administratorCard: admin, administrator: adminContact }), 'INVALID_INPUT');
+      await expectCode(flow.register({ agencyCode: 'A1234', organizationCard: orgCard(), administratorCard: orgCard(), administrator: adminContact }), 'INVALID_INPUT');
+      await expectCode(flow.register({ agencyCode: 'Z9999', organizationCard: orgCard(), administratorCard: admin, administrator: adminContact }), 'NOT_FOUND');
+    });
+
+    it('review commands need a review', async () => {
+      await registered();
+      await expectCode(flow.approveReview('A1234', { role: 'reviewer', id: 'r' }), 'INVALID_TRANSITION');
+      await expectCode(flow.rejectReview('B0000', { role: 'reviewer', id: 'r' }, 'x'), 'NOT_FOUND');
+    });
+  });
+
+  describe('organization flow: operators (授權指派)', () => {
+    it('assigns, lists, edits and deletes operators; every change audited', async () => {
+      await registered();
+      const op = await flow.assignOperator('A1234', session, operator);
+      expect(op.permissions).toEqual(['承保作業', '查詢作業']);
+      await expectCode(flow.assignOperator('A1234', session, operator), 'OPERATOR_EXISTS');
+      const second = await flow.assignOperator('A1234', session, { ...operator, certificateSerial: citizenCard(3).certificateSerial, name: '陳經辦', nationalId: 'B120863130' });
+      expect((await flow.listOperators('A1234', session)).map((o) => o.name)).toEqual(['李經辦', '陳經辦']);
+
+      const ok = await flow.authorizeOperator('A1234', citizenCard(2), '承保作業');
+      expect(ok.name).toBe('李經辦');
+      await expectCode(flow.authorizeOperator('A1234', citizenCard(2), '繳費作業'), 'NOT_AUTHORIZED');
+
+      const edited = await flow.editOperator('A1234', session, op.certificateSerial, { ...operator, permissions: ['繳費作業'] });
+      expect(edited.permissions).toEqual(['繳費作業']);
+      const left = await flow.removeOperator('A1234', session, second.certificateSerial);
+      expect(left.map((o) => o.name)).toEqual(['李經辦']);
+      await expectCode(flow.removeOperator('A1234', session, second.certificateSerial), 'NOT_FOUND');
+
+      const events = (await readAuditTrail(db(), { subject: 'A1234' })).map((e) => e.event);
+      expect(events).toEqual(['register', 'assignOperator', 'assignOperator', 'editOperator', 'removeOperator']);
+    });
+
+    it('operator card renewed: login fails until edit or delete+add', async () => {
+      await registered();
+      await flow.assignOperator('A1234', session, operator);
+      const renewed = citizenCard(2, { certificateSerial: '77aa01' });
+      const err = await expectCode(flow.authorizeOperator('A1234', renewed, '承保作業'), 'NOT_AUTHORIZED');
+      expect(err.message).toContain('憑證序號');
+
+      // Way 1: edit the serial.
+      await flow.editOperator('A1234', session, operator.certificateSerial, { ...operator, certificateSerial: renewed.certificateSerial });
+      expect((await flow.authorizeOperator('A1234', renewed, '承保作業')).name).toBe('李經辦');
+      await expectCode(flow.authorizeOperator('A1234', citizenCard(2), '承保作業'), 'NOT_AUTHORIZED');
+
+      // Way 2: delete, then add with the next renewal.
+      const again = citizenCard(2, { certificateSerial: '77aa02' });
+      await flow.removeOperator('A1234', session, renewed.certificateSerial);
+      await flow.assignOperator('A1234', session, { ...operator, certificateSerial: again.certificateSerial });
+      expect((await flow.authorizeOperator('A1234', again, '查詢作業')).name).toBe('李經辦');
+    });
+
+    it('refuses operator management without the registered administrator card and organization certificate', async () => {
+      await registered();
+      await expectCode(flow.assignOperator('A1234', { ...session, administratorCard: citizenCard(9) }, operator), 'NOT_AUTHORIZED');
+      await expectCode(flow.assignOperator('A1234', { ...session, organizationCard: orgCard('ffff') }, operator), 'NOT_AUTHORIZED');
+      await expectCode(flow.listOperators('A1234', { ...session, administratorCard: citizenCard(9) }), 'NOT_AUTHORIZED');
+      await expectCode(flow.assignOperator('B0000', session, operator), 'NOT_FOUND');
+    });
+
+    it('validates every operator field (all 必填)', async () => {
+      await registered();
+      const err = await expectCode(flow.assignOperator('A1234', session, { certificateSerial: 'zz', name: '', nationalId: 'A123456788', permissions: [] }), 'INVALID_INPUT');
+      expect((err as unknown as { issues: Array<{ field: string }> }).issues.map((i) => i.field)).toEqual([
+        'operator.certificateSerial',
+        'operator.name',
+        'operator.nationalId',
+        'operator.permissions',
+      ]);
+      await expectCode(flow.assignOperator('A1234', session, { ...operator, permissions: ['刪庫'] }), 'INVALID_INPUT');
+    });
+  });
+
+  describe('organization flow: replacing certificates (更換憑證)', () => {
+    it('replaces the organization certificate with the registered administrator card', async () => {
+      await registered();
+      const reg = await flow.replaceOrganizationCertificate('A1234', { organizationCard: orgCard('0a0b'), administratorCard: admin, administrator: adminContact });
+      expect(reg.organizationCertificateSerial).toBe('a0b');
+      await expectCode(flow.listOperators('A1234', session), 'NOT_AUTHORIZED');
+      expect(await flow.listOperators('A1234', { organizationCard: orgCard('a0b'), administratorCard: admin })).toEqual([]);
+      await expectCode(
+        flow.replaceOrganizationCertificate('A1234', { organizationCard: orgCard('0c'), administratorCard: citizenCard(5), administrator: adminContact }),
+        'NOT_AUTHORIZED',
+      );
+      await expectCode(
+        flow.replaceOrganizationCertificate('A1234', { organizationCard: orgCard('0c', '2.16.886.101.1'), administratorCard: admin, administrator: adminContact }),
+        'ORGANIZATION_MISMATCH',
+      );
+    });
+
+    it('replaces the administrator card with the registered organization certificate, re-entering contact data', async () => {
+      await registered();
+      const newAdmin = citizenCard(4);
+      const reg = await flow.replaceAdministratorCard('A1234', {
+        organizationCard: orgCard(),
+        administratorCard: newAdmin,
+        administrator: { name: '新管理', email: 'new@nfa.gov.tw', phone: '0281959119' },
+      });
+      expect(reg.administrator).toEqual({ certificateSerial: newAdmin.certificateSerial, name: '新管理', email: 'new@nfa.gov.tw', phone: '0281959119' });
+      await expectCode(
+        flow.replaceAdministratorCard('A1234', { organizationCard: orgCard('dd'), administratorCard: citizenCard(6), administrator: adminContact }),
+        'NOT_AUTHORIZED',
+      );
+    });
+
+    it('replaces both when the new organization certificate belongs to the agency', async () => {
+      await registered();
+      await expectCode(
+        flow.replaceBoth('A1234', { organizationCard: orgCard('e1', '2.16.886.101.7'), administratorCard: citizenCard(8), administrator: adminContact }),
+        'ORGANIZATION_MISMATCH',
+      );
+      const reg = await flow.replaceBoth('A1234', { organizationCard: orgCard('e1'), administratorCard: citizenCard(8), administrator: adminContact });
+      expect([reg.organizationCertificateSerial, reg.administrator.certificateSerial]).toEqual(['e1', citizenCard(8).certificateSerial]);
+      expect((await flow.registrationRecords('A1234')).map((r) => r.item)).toEqual(['首次註冊', '更換機關憑證和更換授權管理者自然人憑證']);
+    });
+
+    it('missing contact fields are refused', async () => {
+      await registered();
+      await expectCode(flow.replaceAdministratorCard('A1234', { organizationCard: orgCard(), administratorCard: citizenCard(4), administrator: { name: '', email: '', phone: '' } }), 'INVALID_INPUT');
+    });
+  });
+
+  describe('organization flow: queries (查詢作業)', () => {
+    it('returns organization OID and citizen serial from verified cards', () => {
+      expect(flow.organizationCertificateOid(orgCard())).toEqual({ organizationName: '內政部消防署', organizationOid: OID });
+      expect(flow.citizenCertificateSerial(citizenCard(2, { certificateSerial: '00:4A:00' }))).toEqual({ name: '王小明2', certificateSerial: '4a00' });
+      expect(() => flow.organizationCertificateOid(admin)).toThrow(EnrollError);
+      expect(() => flow.citizenCertificateSerial(orgCard())).toThrow(EnrollError);
+    });
+
+    it.each([
+      ['register: nothing', () => flow.register(undefined as never)],
+      ['register: bad agency code', () => flow.register({ agencyCode: "'; DROP", organizationCard: orgCard(), administratorCard: admin, administrator: adminContact })],
+      ['register: review contact phone', () => flow.register({ agencyCode: 'A1234', organizationCard: orgCard(), administratorCard: admin, administrator: adminContact, reviewContact: { name: 'x', phone: 'none' } })],
+      ['approveReview: code', () => flow.approveReview('', { role: 'reviewer', id: 'r' })],
+      ['rejectReview: reason', () => flow.rejectReview('A1234', { role: 'reviewer', id: 'r' }, ' ')],
+      ['editOperator: serial', () => flow.editOperator('A1234', session, 'xyz', operator)],
+      ['removeOperator: serial', () => flow.removeOperator('A1234', session, '')],
+      ['listOperators: session', () => flow.listOperators('A1234', null as never)],
+      ['authorizeOperator: permission', () => flow.authorizeOperator('A1234', admin, '')],
+      ['replaceBoth: input', () => flow.replaceBoth('A1234', {} as never)],
+      ['registrationRecords: code', () => flow.registrationRecords('')],
+    ])('%s → INVALID_INPUT', async (_n, call) => {
+      await expectCode(call, 'INVALID_INPUT');
+    });
+  });
+});

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { rehydrateState, serializeState, STATE_DOCUMENT_FORMAT, type EnrollState } from '../../src/enroll/state-document.js';
+import { EnrollError } from '../../src/enroll/errors.js';
+import type { AccountApplication } from '../../src/enroll/flows/account-records.js';
+import type { ControlNumber, AgencyOid, BusinessId, CertificateSerial } from '../../src/enroll/domain/identifiers.js';
+
+const times = { createdAt: '2026-03-02T01:00:00.000Z', updatedAt: '2026-03-02T02:00:00.000Z', version: 3 };
+const account: AccountApplication = {
+  id: '9b2f0a52-8d1e-4c1a-9c39-2d9f0e1b7a10',
+  controlNumber: 'H5600123' as ControlNumber,
+  status: 'emsRejected',
+  emsComparison: {
+    passed: false,
+    fields: {
+      controlNumber: 'match',
+      companyName: 'match',
+      responsiblePerson: 'match',
+      facilityAddress: 'mismatch',
+      facilityEmail: 'match',
+      mailingAddress: 'notCompared',
+      contactName: 'notCompared',
+      contactEmail: 'notCompared',
+    },
+  },
+  ...times,
+};
+const states: EnrollState[] = [
+  { flow: 'account', state: account },
+  {
+    flow: 'organization',
+    state: {
+      agencyCode: 'A1234',
+      status: 'manualReview',
+      organizationName: '內政部消防署',
+      organizationAuthority: 'GCA',
+      organizationCertificateSerial: 'a1' as CertificateSerial,
+      organizationIdentifier: '2.16.886.101.9',
+      administrator: { certificateSerial: '4a01' as CertificateSerial, name: '張', email: 'a@b.tw', phone: '0227013411' },
+      reviewContact: { name: '王', phone: '0227013411' },
+      retryNotBefore: '2026-03-08T16:00:00.000Z',
+      ...times,
+    },
+  },
+  {
+    flow: 'loginEnablement',
+    state: {
+      businessId: '04595257' as BusinessId,
+      companyName: '測試公司',
+      status: 'bound',
+      methods: { citizenCard: 'enabled', companyCard: 'disabled' },
+      codeExpiresAt: '2026-04-01T00:00:00.000Z',
+      ...times,
+    },
+  },
+  {
+    flow: 'officialAccount',
+    state: {
+      id: '9b2f0a52-8d1e-4c1a-9c39-2d9f0e1b7a11',
+      memberId: 'm1',
+      agencyOid: '2.16.886.101.20003' as AgencyOid,
+      agencyName: '內政部消防署',
+      reason: '公務人員',
+      status: 'manualReview',
+      attempt: 2,
+      ...times,
+    },
+  },
+];
+
+describe('state documents', () => {
+  it.each(states.map((s) => [s.flow, s] as const))('%s round-trips', (_f, s) => {
+    const json = serializeState(s);
+    expect(JSON.parse(json).format).toBe(STATE_DOCUMENT_FORMAT);
+    expect(rehydrateState(json)).toEqual(s);
+  });
+
+  const mutate = (f: (doc: { format: string; flow: string; state: Record<string, unknown> }) => void): string => {
+    const doc = JSON.parse(serializeState(states[0] as EnrollState));
+    f(doc);
+    return JSON.stringify(doc);
+  };
+
+  it.each([
+    ['not JSON', '{'],
+    ['an array', '[]'],
+    ['wrong format', mutate((d) => (d.format = 'twpki.enroll.state/0'))],
+    ['unknown flow', mutate((d) => (d.flow = 'toString'))],
+    ['unknown status', mutate((d) => (d.state.status = 'hacked'))],
+    ['bad control number', mutate((d) => (d.state.controlNumber = '1'))],
+    ['bad timestamp', mutate((d) => (d.state.updatedAt = 'yesterday'))],
+    ['negative version', mutate((d) => (d.state.version = -1))],
+    ['missing state', mutate((d) => delete (d as { state?: unknown }).state)],
+    ['bad comparison', mutate((d) => (d.state.emsComparison = { passed: 'yes' }))],
+  ])('rejects %s', (_n, json) => {
+    try {
+      rehydrateState(json);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(EnrollError);
+      expect((e as EnrollError).code).toBe('INVALID_STATE_DOCUMENT');
+    }
+  });
+});
