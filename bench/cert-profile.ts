@@ -2,16 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { parseCertificate } from '../src/cert/profile/index.js';
 import { loadX509, type X509Module } from '../src/testing/pki/x509-loader.js';
 import { createTestPki, TEST_AUTHORITIES } from '../src/testing/pki/index.js';
-
-/** One line of `npm run bench` (same shape as bench/result.ts). */
-interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  baseline?: string;
-  ratio?: number;
-  note?: string;
-}
+import type { BenchResult } from './result.js';
 
 function pemToDer(pem: string): Uint8Array {
   return new Uint8Array(Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'));

@@ -1,16 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { compareWithEms, DEFAULT_FIELDS, type ComparisonPolicy } from '../src/ems/index.js';
-
-/** One benchmark figure (the lead unifies this shape across layers). */
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  baseline?: string;
-  ratio?: number;
-  note?: string;
-}
+import type { BenchResult } from './result.js';
 
 const PAIRS = 100_000;
 

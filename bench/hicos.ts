@@ -7,16 +7,7 @@ import { minimumReadApdus } from '../src/testing/hicos/minimum-read-apdus.js';
 import { VirtualHicosCard } from '../src/testing/hicos/virtual-hicos-card.js';
 import type { VirtualCardCredentials } from '../src/testing/hicos/virtual-card-options.js';
 import { createTestPki } from '../src/testing/pki/index.js';
-
-/** One measured figure. */
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  baseline?: string;
-  ratio?: number;
-  note?: string;
-}
+import { median, type BenchResult } from './result.js';
 
 /** Records the exact bytes sent, so a raw baseline can replay them. */
 class RecordingCard implements CardEmulator {
@@ -29,12 +20,6 @@ class RecordingCard implements CardEmulator {
     this.commands.push(Uint8Array.from(command));
     return this.inner.process(command);
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function time(runs: number, fn: () => Promise<unknown> | unknown): Promise<number> {

@@ -9,6 +9,7 @@ export interface CommandEntry {
 
 /** Every `twpki` command, in help order. */
 export const commands: readonly CommandEntry[] = [
+  { name: 'demo', summary: 'walk the SDK end to end on a virtual card', load: async () => (await import('./demo.js')).demoCommand },
   { name: 'readers', summary: 'list smart-card readers and the cards in them', load: async () => (await import('./readers.js')).readersCommand },
   {
     name: 'virtual-card',
@@ -19,6 +20,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'verify-pin', summary: 'verify the card PIN (from a prompt or --pin-stdin, never argv)', load: async () => (await import('./card.js')).verifyPinCommand },
   { name: 'sign', summary: 'sign a file with the card\'s SIGN key (PKCS#1 v1.5)', load: async () => (await import('./card.js')).signCommand },
   { name: 'cert inspect', summary: 'parse a certificate into its Taiwan GPKI profile', load: async () => (await import('./cert-inspect.js')).certInspectCommand },
+  { name: 'cert verify', summary: 'validate a certificate chain to trust anchors at a given time', load: async () => (await import('./cert-verify.js')).certVerifyCommand },
   { name: 'ems compare', summary: 'compare an applicant\'s basic data with its EMS record', load: async () => (await import('./ems.js')).emsCompareCommand },
   { name: 'id check', summary: 'identify and validate a Taiwan identifier', load: async () => (await import('./ems.js')).idCheckCommand },
   { name: 'agent', summary: 'run a HiPKI-compatible local agent on 127.0.0.1:61161', load: async () => (await import('./agent.js')).agentCommand },
