@@ -22,8 +22,33 @@ export interface CardSlots {
   close(): Promise<void>;
 }
 
+/**
+ * Runs card work one request at a time per reader: a PC/SC reader holds one
+ * exclusive session, and concurrent page requests (several tabs polling
+ * `/pkcs11info`) must wait their turn rather than fail.
+ */
+class SlotQueue {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  public run<T>(slot: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(slot) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(slot, settled);
+    void settled.then(() => {
+      if (this.tails.get(slot) === settled) this.tails.delete(slot);
+    });
+    return next;
+  }
+}
+
 /** Slots backed by pcscd; the context lives as long as the agent. */
 export class PcscCardSlots implements CardSlots {
+  private readonly queue = new SlotQueue();
+
   private constructor(
     private readonly context: PcscContext,
     private readonly cardOptions: HicosCardOptions,
@@ -38,10 +63,12 @@ export class PcscCardSlots implements CardSlots {
     return Promise.resolve(this.context.readers().map((r, slotID) => ({ slotID, description: r.name, cardPresent: r.cardPresent })));
   }
 
-  public async withCard<T>(slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T> {
-    await using session = await this.context.connect(slot.description);
-    // `return await`: the session must outlive fn's promise.
-    return await fn(await HiCOSCard.open(session, this.cardOptions));
+  public withCard<T>(slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T> {
+    return this.queue.run(slot.description, async () => {
+      await using session = await this.context.connect(slot.description);
+      // `return await`: the session must outlive fn's promise.
+      return await fn(await HiCOSCard.open(session, this.cardOptions));
+    });
   }
 
   public close(): Promise<void> {

@@ -23,6 +23,14 @@ describe.runIf(pcscAvailable())('local agent over a real pcscd', () => {
       expect(slot?.token).toMatchObject({ serialNumber: 'TP03000055550001', label: 'HiCOS PKI Smart Card' });
       expect(info.slots.find((s) => s.slotDescription !== VIRTUAL_READER)?.token).toBeNull();
 
+      // Several tabs polling at once must each see the card, not "unknown token".
+      const parallel = await Promise.all(
+        [1, 2, 3].map(async () => (await (await fetch(`http://127.0.0.1:${agent.port}/pkcs11info`, { headers: { Origin: origin } })).json()) as Pkcs11Info),
+      );
+      for (const doc of parallel) {
+        expect(doc.slots.find((s) => s.slotDescription === VIRTUAL_READER)?.token).toMatchObject({ serialNumber: 'TP03000055550001' });
+      }
+
       const tbs = 'challenge-through-pcscd';
       const body = `tbsPackage=${JSON.stringify({ func: 'MakeSignature', signatureType: 'PKCS1', tbs, tbsEncoding: 'NONE', hashAlgorithm: 'SHA256', withCardSN: 'true', pin: '135790', slotDescription: VIRTUAL_READER })}`;
       const signed = (await (await fetch(`http://127.0.0.1:${agent.port}/sign`, { method: 'POST', body, headers: { Origin: origin } })).json()) as SignResponse;
