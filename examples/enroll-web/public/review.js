@@ -1,0 +1,64 @@
+// 審核: lists applications 審核中 and approves (activation mail to the EMS facility e-mail) or rejects.
+'use strict';
+
+function cell(text) {
+  var td = document.createElement('td');
+  td.textContent = text;
+  return td;
+}
+
+async function load() {
+  var rows = $('review-rows');
+  rows.innerHTML = '';
+  var data = await api('GET', '/api/review/applications');
+  if (data.applications.length === 0) {
+    var tr = document.createElement('tr');
+    var td = cell('目前沒有審核中的申請');
+    td.colSpan = 6;
+    tr.appendChild(td);
+    rows.appendChild(tr);
+  }
+  data.applications.forEach(function (app) {
+    var tr = document.createElement('tr');
+    tr.dataset.controlNumber = app.controlNumber;
+    tr.appendChild(cell(app.controlNumber));
+    tr.appendChild(cell(app.companyName));
+    tr.appendChild(cell(app.cards.map(function (c) { return c.cardNumber; }).join(', ')));
+    tr.appendChild(cell(app.cards.map(function (c) { return c.holderName; }).join(', ')));
+    tr.appendChild(cell(new Date(app.submittedAt).toLocaleString('zh-TW')));
+    var actions = document.createElement('td');
+    var approve = document.createElement('button');
+    approve.textContent = '審核通過';
+    approve.className = 'approve';
+    approve.addEventListener('click', function () { decide(app, 'approve'); });
+    var reason = document.createElement('input');
+    reason.className = 'reject-reason';
+    reason.placeholder = '不通過原因';
+    var reject = document.createElement('button');
+    reject.textContent = '審核不通過';
+    reject.className = 'reject';
+    reject.addEventListener('click', function () {
+      if (reason.value.trim() === '') return setMessage('review-message', '請填寫不通過原因。', true);
+      decide(app, 'reject', reason.value.trim());
+    });
+    actions.appendChild(approve);
+    actions.appendChild(reason);
+    actions.appendChild(reject);
+    tr.appendChild(actions);
+    rows.appendChild(tr);
+  });
+}
+
+async function decide(app, action, reason) {
+  try {
+    var r = await api('POST', '/api/review/applications/' + app.id + '/' + action, reason ? { reason: reason } : {});
+    setMessage('review-message', action === 'approve'
+      ? '管制編號 ' + app.controlNumber + ' 審核通過，已寄發認證信至 ' + r.sentTo
+      : '管制編號 ' + app.controlNumber + ' 審核不通過，已通知事業電子郵件信箱');
+    await load();
+  } catch (err) {
+    setMessage('review-message', errorText(err), true);
+  }
+}
+
+load().catch(function (err) { setMessage('review-message', errorText(err), true); });
