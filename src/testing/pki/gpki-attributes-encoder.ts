@@ -1,5 +1,5 @@
 import { GpkiAttributeOid } from '../../cert/profile/oids.js';
-import { encodedString, objectIdentifier, sequence, setOf } from './der-writer.js';
+import { encodedString, objectIdentifier, sequence, setOf } from '../der/der-writer.js';
 import type { GpkiAttributesSpec } from './types.js';
 
 /**

@@ -1,6 +1,6 @@
 import { NameAttributeOid } from '../../cert/profile/oids.js';
 import { TestPkiError } from './errors.js';
-import { encodedString, objectIdentifier, sequence, setOf } from './der-writer.js';
+import { encodedString, objectIdentifier, sequence, setOf } from '../der/der-writer.js';
 import type { NameAttributeSpec, NameSpec, NameStringEncoding } from './types.js';
 
 

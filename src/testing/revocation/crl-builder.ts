@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { reasonCode, type RevocationReason } from '../../cert/trust/revocation/revocation-status.js';
 import { TrustedCertificate } from '../../cert/trust/trusted-certificate.js';
-import { enumerated, explicit, integerFromHex, octetString, oid, seq, smallInteger, tlv, x509Time } from './der-encoder.js';
+import { enumerated, explicit, integerFromHex, octetString, objectIdentifier, sequence, smallInteger, tlv, x509Time } from '../der/der-writer.js';
 import { signTbs, type TestSignatureHash } from './signing.js';
 
 /** One revoked certificate for {@link buildCrl}. */
@@ -17,7 +17,12 @@ export interface TestCrlEntry {
 /** Options of {@link buildCrl}. */
 export interface BuildCrlOptions {
   /** The CA: its certificate (DER) names the issuer, its key signs. */
-  readonly issuer: { readonly certificate: Uint8Array; readonly privateKey: KeyObject };
+  readonly issuer: {
+    /** The CA certificate, DER; supplies the CRL issuer name and authorityKeyIdentifier. */
+    readonly certificate: Uint8Array;
+    /** The CA's private key; signs the CRL unless `signWith` is given. */
+    readonly privateKey: KeyObject;
+  };
   /** Revoked certificates. */
   readonly entries: Iterable<TestCrlEntry>;
   /** thisUpdate; default now. */
@@ -50,26 +55,26 @@ export function buildCrl(options: BuildCrlOptions): Uint8Array {
     const exts =
       e.reason === undefined
         ? []
-        : [seq(seq(oid('2.5.29.21'), octetString(enumerated(reasonCode(e.reason)))))];
-    entries.push(seq(integerFromHex(serial), x509Time(e.revokedAt), ...exts));
+        : [sequence(sequence(objectIdentifier('2.5.29.21'), octetString(enumerated(reasonCode(e.reason)))))];
+    entries.push(sequence(integerFromHex(serial), x509Time(e.revokedAt), ...exts));
   }
   const extensions: Uint8Array[] = [];
   if (issuer.subjectKeyId !== undefined) {
-    const aki = seq(tlv(0x80, new Uint8Array(Buffer.from(issuer.subjectKeyId, 'hex'))));
-    extensions.push(seq(oid('2.5.29.35'), octetString(aki)));
+    const aki = sequence(tlv(0x80, new Uint8Array(Buffer.from(issuer.subjectKeyId, 'hex'))));
+    extensions.push(sequence(objectIdentifier('2.5.29.35'), octetString(aki)));
   }
-  extensions.push(seq(oid('2.5.29.20'), octetString(smallInteger(options.crlNumber ?? 1))));
+  extensions.push(sequence(objectIdentifier('2.5.29.20'), octetString(smallInteger(options.crlNumber ?? 1))));
   // The algorithm must appear inside tbs too, so derive it from a throwaway signature first.
   const { algorithm } = signTbs(new Uint8Array(0), signingKey, hash);
-  const tbs = seq(
+  const tbs = sequence(
     smallInteger(1),
     algorithm,
     issuer.subjectDer,
     x509Time(thisUpdate),
     ...(nextUpdate === null ? [] : [x509Time(nextUpdate)]),
     ...(entries.length === 0 ? [] : [tlv(0x30, new Uint8Array(Buffer.concat(entries)))]),
-    explicit(0, seq(...extensions)),
+    explicit(0, sequence(...extensions)),
   );
   const { signature } = signTbs(tbs, signingKey, hash, options.corruptSignature === true);
-  return seq(tbs, algorithm, signature);
+  return sequence(tbs, algorithm, signature);
 }

@@ -2,14 +2,27 @@ import { createHash, type KeyObject } from 'node:crypto';
 import type { RevocationReason } from '../../cert/trust/revocation/revocation-status.js';
 import { reasonCode } from '../../cert/trust/revocation/revocation-status.js';
 import { TrustedCertificate } from '../../cert/trust/trusted-certificate.js';
-import { enumerated, explicit, generalizedTime, octetString, oid, seq, tlv } from './der-encoder.js';
+import { enumerated, explicit, generalizedTime, octetString, objectIdentifier, sequence, tlv } from '../der/der-writer.js';
 import { signTbs, type TestSignatureHash } from './signing.js';
 
 /** What the responder says about one certificate. */
 export type TestOcspStatus =
-  | { readonly kind: 'good' }
-  | { readonly kind: 'revoked'; readonly revokedAt: Date; readonly reason?: RevocationReason }
-  | { readonly kind: 'unknown' };
+  | {
+      /** Not revoked. */
+      readonly kind: 'good';
+    }
+  | {
+      /** Revoked. */
+      readonly kind: 'revoked';
+      /** revocationTime to report. */
+      readonly revokedAt: Date;
+      /** revocationReason to report; omitted from the response when undefined. */
+      readonly reason?: RevocationReason;
+    }
+  | {
+      /** The responder does not know the certificate. */
+      readonly kind: 'unknown';
+    };
 
 /** The CertID fields echoed back, as raw DER of the request's CertID. */
 export interface TestOcspSingle {
@@ -22,7 +35,12 @@ export interface TestOcspSingle {
 /** Options of {@link buildOcspResponse}. */
 export interface BuildOcspResponseOptions {
   /** The signer: the CA itself or a delegated responder (its certificate is then included). */
-  readonly signer: { readonly certificate: Uint8Array; readonly privateKey: KeyObject };
+  readonly signer: {
+    /** The signer's certificate, DER; gives the responderID. */
+    readonly certificate: Uint8Array;
+    /** The signer's private key. */
+    readonly privateKey: KeyObject;
+  };
   /** Include the signer certificate in `certs`; default: when the signer is not `issuerCertificate`. */
   readonly includeSignerCertificate?: boolean;
   /** The issuing CA's certificate, to decide whether the signer is a delegate. */
@@ -60,7 +78,7 @@ export function buildOcspResponse(options: BuildOcspResponseOptions): Uint8Array
       const reason = r.status.reason === undefined ? [] : [explicit(0, enumerated(reasonCode(r.status.reason)))];
       status = tlv(0xa1, Buffer.concat([generalizedTime(r.status.revokedAt), ...reason]));
     }
-    return seq(
+    return sequence(
       r.certIdDer,
       status,
       generalizedTime(thisUpdate),
@@ -70,20 +88,20 @@ export function buildOcspResponse(options: BuildOcspResponseOptions): Uint8Array
   const extensions =
     options.nonce === undefined
       ? []
-      : [explicit(1, seq(seq(oid('1.3.6.1.5.5.7.48.1.2'), octetString(octetString(options.nonce)))))];
-  const tbs = seq(responderId, generalizedTime(thisUpdate), seq(...singles), ...extensions);
+      : [explicit(1, sequence(sequence(objectIdentifier('1.3.6.1.5.5.7.48.1.2'), octetString(octetString(options.nonce)))))];
+  const tbs = sequence(responderId, generalizedTime(thisUpdate), sequence(...singles), ...extensions);
   const hash = options.hash ?? 'SHA-256';
   const { algorithm, signature } = signTbs(tbs, options.signer.privateKey, hash, options.corruptSignature === true);
   const isDelegate =
     options.issuerCertificate !== undefined &&
     !Buffer.from(options.issuerCertificate).equals(Buffer.from(options.signer.certificate));
   const includeCert = options.includeSignerCertificate ?? isDelegate;
-  const basic = seq(tbs, algorithm, signature, ...(includeCert ? [explicit(0, seq(options.signer.certificate))] : []));
-  return seq(enumerated(0), explicit(0, seq(oid('1.3.6.1.5.5.7.48.1.1'), octetString(basic))));
+  const basic = sequence(tbs, algorithm, signature, ...(includeCert ? [explicit(0, sequence(options.signer.certificate))] : []));
+  return sequence(enumerated(0), explicit(0, sequence(objectIdentifier('1.3.6.1.5.5.7.48.1.1'), octetString(basic))));
 }
 
 /** An OCSPResponse with an error status and no body (e.g. 6 = unauthorized, 3 = tryLater). */
 export function buildOcspErrorResponse(status: number): Uint8Array {
-  return seq(enumerated(status));
+  return sequence(enumerated(status));
 }
 

@@ -1,5 +1,5 @@
 import { sign, type KeyObject } from 'node:crypto';
-import { bitString, NULL, oid, seq } from './der-encoder.js';
+import { bitString, NULL, objectIdentifier, sequence } from '../der/der-writer.js';
 
 /** Digests the local responder and CRL builder sign with. */
 export type TestSignatureHash = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
@@ -26,7 +26,7 @@ export function signTbs(
   corrupt = false,
 ): { algorithm: Uint8Array; signature: Uint8Array } {
   const ec = key.asymmetricKeyType === 'ec';
-  const algorithm = ec ? seq(oid(ECDSA_OIDS[hash])) : seq(oid(RSA_OIDS[hash]), NULL);
+  const algorithm = ec ? sequence(objectIdentifier(ECDSA_OIDS[hash])) : sequence(objectIdentifier(RSA_OIDS[hash]), NULL);
   const value = new Uint8Array(sign(hash.replace('-', '').toLowerCase(), tbs, key));
   // Flipping a bit in the middle keeps the encoding valid but breaks the signature.
   if (corrupt) value[value.length >> 1] = (value[value.length >> 1] ?? 0) ^ 0x01;

@@ -6,10 +6,10 @@ import {
   integerFromHex,
   NULL,
   octetString,
-  oid,
-  seq,
+  objectIdentifier,
+  sequence,
   tlv,
-} from '../../../../src/testing/revocation/der-encoder.js';
+} from '../../../../src/testing/der/der-writer.js';
 
 /** Mimics the local component's `/sign` for tests: returns the token fields. */
 export interface SignOptions {
@@ -55,7 +55,7 @@ function setOf(items: Uint8Array[]): Uint8Array {
 }
 
 function attribute(type: string, value: Uint8Array): Uint8Array {
-  return seq(oid(type), setOf([value]));
+  return sequence(objectIdentifier(type), setOf([value]));
 }
 
 export function signLogin(o: SignOptions): Record<string, string> {
@@ -70,12 +70,12 @@ export function signLogin(o: SignOptions): Record<string, string> {
     return token;
   }
   const cert = TrustedCertificate.from(o.certificate);
-  const digestAlg = seq(oid(DIGEST_OID[hash]), NULL);
+  const digestAlg = sequence(objectIdentifier(DIGEST_OID[hash]), NULL);
   let signedAttrs: Uint8Array | undefined;
   let toSign: Uint8Array = content;
   if (!o.noSignedAttributes) {
     const attrs = [
-      attribute('1.2.840.113549.1.9.3', oid('1.2.840.113549.1.7.1')),
+      attribute('1.2.840.113549.1.9.3', objectIdentifier('1.2.840.113549.1.7.1')),
       attribute('1.2.840.113549.1.9.4', octetString(o.messageDigest ?? new Uint8Array(createHash(node).update(content).digest()))),
       attribute('1.2.840.113549.1.9.5', tlv(0x17, generalizedTime(o.signingTime ?? new Date()).subarray(4))),
     ];
@@ -87,25 +87,25 @@ export function signLogin(o: SignOptions): Record<string, string> {
     signedAttrs[0] = 0xa0;
   }
   const signature = sign(node, toSign, o.privateKey);
-  const signerInfo = seq(
+  const signerInfo = sequence(
     integerFromHex('01'),
-    seq(cert.issuerDer, integerFromHex(cert.serialHex)),
+    sequence(cert.issuerDer, integerFromHex(cert.serialHex)),
     digestAlg,
     ...(signedAttrs === undefined ? [] : [signedAttrs]),
-    seq(oid('1.2.840.113549.1.1.1'), NULL),
+    sequence(objectIdentifier('1.2.840.113549.1.1.1'), NULL),
     octetString(new Uint8Array(signature)),
   );
   const certs = [o.certificate, ...(o.extraCertificates ?? [])];
-  const signedData = seq(
+  const signedData = sequence(
     integerFromHex('01'),
     setOf([digestAlg]),
-    seq(oid('1.2.840.113549.1.7.1'), ...(o.attached ? [explicit(0, octetString(new Uint8Array(content)))] : [])),
+    sequence(objectIdentifier('1.2.840.113549.1.7.1'), ...(o.attached ? [explicit(0, octetString(new Uint8Array(content)))] : [])),
     tlv(0xa0, new Uint8Array(Buffer.concat(certs))),
     setOf([signerInfo]),
   );
   const contentInfo = o.indefiniteLength
-    ? indefinite(0x30, oid('1.2.840.113549.1.7.2'), indefinite(0xa0, indefinite(0x30, inner(signedData))))
-    : seq(oid('1.2.840.113549.1.7.2'), explicit(0, signedData));
+    ? indefinite(0x30, objectIdentifier('1.2.840.113549.1.7.2'), indefinite(0xa0, indefinite(0x30, inner(signedData))))
+    : sequence(objectIdentifier('1.2.840.113549.1.7.2'), explicit(0, signedData));
   token['signature'] = Buffer.from(contentInfo).toString('base64');
   return token;
 }

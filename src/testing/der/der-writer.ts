@@ -1,8 +1,11 @@
+import * as asn1js from 'asn1js';
 import { concatBytes } from '../../shared/bytes.js';
 
 /**
- * The handful of DER encoders the local responder and CRL builder need.
- * Hand-written so a 100k-entry CRL builds in well under a second.
+ * The DER encoders the test PKI and the revocation test server build by hand:
+ * names with chosen string types, GPKI attributes, CRLs and OCSP responses,
+ * where exact control of tags and bytes matters and a 100k-entry CRL must
+ * build in well under a second.
  */
 
 function lengthOctets(length: number): Uint8Array {
@@ -17,9 +20,15 @@ export function tlv(tag: number, content: Uint8Array): Uint8Array {
   return concatBytes(Uint8Array.of(tag), lengthOctets(content.length), content);
 }
 
-/** SEQUENCE of encoded elements. */
-export function seq(...items: readonly Uint8Array[]): Uint8Array {
+/** SEQUENCE of already-encoded elements. */
+export function sequence(...items: readonly Uint8Array[]): Uint8Array {
   return tlv(0x30, concatBytes(...items));
+}
+
+/** SET OF, sorted as DER requires. */
+export function setOf(...items: readonly Uint8Array[]): Uint8Array {
+  const sorted = [...items].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return tlv(0x31, concatBytes(...sorted));
 }
 
 /** Context-specific constructed (EXPLICIT) wrapper `[n]`. */
@@ -27,17 +36,9 @@ export function explicit(n: number, inner: Uint8Array): Uint8Array {
   return tlv(0xa0 | n, inner);
 }
 
-/** OBJECT IDENTIFIER. */
-export function oid(dotted: string): Uint8Array {
-  const arcs = dotted.split('.').map(Number);
-  const first = (arcs[0] ?? 0) * 40 + (arcs[1] ?? 0);
-  const out: number[] = [];
-  for (const arc of [first, ...arcs.slice(2)]) {
-    const chunk: number[] = [arc & 0x7f];
-    for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift((v & 0x7f) | 0x80);
-    out.push(...chunk);
-  }
-  return tlv(0x06, Uint8Array.from(out));
+/** OBJECT IDENTIFIER from dotted form. */
+export function objectIdentifier(oid: string): Uint8Array {
+  return new Uint8Array(new asn1js.ObjectIdentifier({ value: oid }).toBER());
 }
 
 /** INTEGER from canonical positive hex (a serial number). */
@@ -84,4 +85,30 @@ export function x509Time(date: Date): Uint8Array {
   if (year < 1950 || year > 2049) return generalizedTime(date);
   const g = generalizedTime(date);
   return tlv(0x17, g.subarray(4)); // drop tag, length and the century digits
+}
+
+/** ASN.1 universal tags of the string types the test PKI writes. */
+export const StringTag = {
+  utf8: 0x0c,
+  printable: 0x13,
+  teletex: 0x14,
+  ia5: 0x16,
+  bmp: 0x1e,
+} as const;
+
+/** UTF-16BE bytes for BMPString. */
+function utf16be(value: string): Uint8Array {
+  const out = new Uint8Array(value.length * 2);
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    out[i * 2] = unit >> 8;
+    out[i * 2 + 1] = unit & 0xff;
+  }
+  return out;
+}
+
+/** A string of the given type; non-BMP types carry the UTF-8 bytes as they are. */
+export function encodedString(kind: keyof typeof StringTag, value: string): Uint8Array {
+  const bytes = kind === 'bmp' ? utf16be(value) : new TextEncoder().encode(value);
+  return tlv(StringTag[kind], bytes);
 }
