@@ -35,8 +35,11 @@ export interface AgentOptions {
 export interface AgentServer {
   /** `http://localhost:<port>`, the origin pages expect. */
   readonly url: string;
+  /** The port actually bound on 127.0.0.1 (the chosen one when `port: 0` was asked). */
   readonly port: number;
+  /** The live trusted-origin list; entries added here (or via `/addDomain`) apply at once. */
   readonly trusted: TrustedOrigins;
+  /** Stops listening and drops open connections; the card slots are left open. */
   close(): Promise<void>;
 }
 

@@ -17,8 +17,11 @@ export interface SlotInfo {
  * runs, so the agent never holds a card between requests.
  */
 export interface CardSlots {
+  /** The readers right now, with `slotID` numbered from 0 in list order. */
   list(): Promise<SlotInfo[]>;
+  /** Opens the card in `slot`, runs `fn` on it and closes it again; resolves to `fn`'s result. */
   withCard<T>(slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T>;
+  /** Releases the card source; call when the agent stops. */
   close(): Promise<void>;
 }
 
@@ -59,10 +62,12 @@ export class PcscCardSlots implements CardSlots {
     return new PcscCardSlots(await PcscContext.establish(), cardOptions);
   }
 
+  /** One slot per reader the PC/SC context currently knows, in the order the readers appeared. */
   public list(): Promise<SlotInfo[]> {
     return Promise.resolve(this.context.readers().map((r, slotID) => ({ slotID, description: r.name, cardPresent: r.cardPresent })));
   }
 
+  /** Opens an exclusive session on the slot's reader for `fn`; calls for the same reader wait their turn. */
   public withCard<T>(slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T> {
     return this.queue.run(slot.description, async () => {
       await using session = await this.context.connect(slot.description);
@@ -71,6 +76,7 @@ export class PcscCardSlots implements CardSlots {
     });
   }
 
+  /** Closes the PC/SC context, disconnecting any open session. */
   public close(): Promise<void> {
     return this.context.close();
   }
@@ -83,15 +89,18 @@ export class EmulatorCardSlots implements CardSlots {
     private readonly cardOptions: HicosCardOptions = {},
   ) {}
 
+  /** Always the single emulated reader, as slot 0. */
   public list(): Promise<SlotInfo[]> {
     return Promise.resolve([{ slotID: 0, description: this.reader.name, cardPresent: this.reader.cardPresent }]);
   }
 
+  /** Opens the emulated card for `fn`; `slot` is ignored since there is only one reader. */
   public async withCard<T>(_slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T> {
     await using session = this.reader.connect();
     return await fn(await HiCOSCard.open(session as Transport, this.cardOptions));
   }
 
+  /** Does nothing; the emulated reader belongs to the caller. */
   public close(): Promise<void> {
     return Promise.resolve();
   }

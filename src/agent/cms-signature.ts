@@ -27,7 +27,9 @@ export interface CmsSignatureInput {
   content: Uint8Array;
   /** The signer's certificate (DER). */
   certificate: Uint8Array;
+  /** Digest algorithm for the content digest and for the card's signature. */
   hash: SignatureHash;
+  /** Time put in the PKCS#9 signingTime signed attribute (encoded as UTCTime). */
   signingTime: Date;
   /** Card number to carry as signed attribute 2.16.886.1.100.2.204. */
   cardNumber?: string;

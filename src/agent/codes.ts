@@ -4,6 +4,7 @@
  * pages compare against.
  */
 export const RetCode = {
+  /** Success. */
   OK: 0,
   /** The calling site is not a trusted domain. */
   UNTRUSTED_DOMAIN: 0x76000031,
@@ -20,9 +21,13 @@ export type RetCodeValue = (typeof RetCode)[keyof typeof RetCode];
 
 /** `last_error` values (PKCS#11 CKR_PIN_* and the tries-left forms pages decode). */
 export const LastError = {
+  /** No error. */
   NONE: 0,
+  /** Wrong PIN (CKR_PIN_INCORRECT), tries left unknown or more than two. */
   PIN_INCORRECT: 0xa0,
+  /** PIN of the wrong length (CKR_PIN_LEN_RANGE); HiCOS PINs are 6 to 8 characters. */
   PIN_LEN_RANGE: 0xa2,
+  /** The PIN is locked (CKR_PIN_LOCKED); the card needs unblocking. */
   PIN_LOCKED: 0xa4,
   /** Wrong PIN with one try left, sent as a signed 32-bit number (-2147483647). */
   PIN_INCORRECT_1_LEFT: 0x80000001 | 0,

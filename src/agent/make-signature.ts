@@ -7,14 +7,23 @@ import type { SignRequest } from './sign-request.js';
 
 /** The `/sign` answer. */
 export interface SignResponse {
+  /** Always `sign`. */
   func: 'sign';
+  /** A {@link RetCode} value; `0` on success. */
   ret_code: number;
+  /** A {@link LastError} value giving the failure detail (PIN errors); `0` on success. */
   last_error: number;
+  /** Failure description; empty on success. */
   message: string;
+  /** Always empty (kept for pages that read it). */
   message2: string;
+  /** Base64 of the PKCS#1 signature or of the DER CMS SignedData, per the request's `signatureType`; empty on failure. */
   signature: string;
+  /** Base64 DER of the signing certificate; empty on failure. */
   certb64: string;
+  /** The card number when the request asked `withCardSN`, otherwise empty. */
   cardSN: string;
+  /** Version string of this agent. */
   version: string;
 }
 

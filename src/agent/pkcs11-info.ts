@@ -6,59 +6,101 @@ import { RetCode } from './codes.js';
 
 /** One certificate as `/pkcs11info` lists it. */
 export interface Pkcs11CertInfo {
+  /** CDF label on the card (`cert1`, `cert2`, …). */
   label: string;
+  /** CDF iD as lower-case hex (`5349474e` = `SIGN`). */
   id: string;
+  /** Base64 DER certificate; present only when asked with `withcert=true`. */
   certb64?: string;
+  /** Subject DN as text, most significant RDN first (`C=TW, …`). */
   subjectDN: string;
+  /** Issuer DN as text, most significant RDN first. */
   issuerDN: string;
+  /** The subject's first CN; empty when there is none. */
   subjectCN: string;
+  /** MOICA's 4-digit ID hint; empty on other certificates. */
   subjectID: string;
+  /** Serial number in upper-case hex. */
   sn: string;
+  /** Start of validity, ISO 8601 UTC. */
   notBefore: string;
+  /** End of validity, ISO 8601 UTC. */
   notAfter: string;
+  /** Start of validity in Unix seconds. */
   notBeforeT: number;
+  /** End of validity in Unix seconds. */
   notAfterT: number;
+  /** SHA-1 of the DER, upper-case hex. */
   thumbprint: string;
+  /** Key usage as pages expect it: `digitalSignature`, or the encipherment bits joined by `|`. */
   usage: string;
+  /** First e-mail address of the certificate; empty when there is none. */
   email: string;
 }
 
 /** A token (card) as `/pkcs11info` reports it. */
 export interface Pkcs11TokenInfo {
+  /** Always `HiCOS PKI Smart Card`. */
   label: string;
+  /** Always `Chunghwa Telecom`. */
   manufacturerID: string;
+  /** The card's version string (e.g. `CHT V32N`). */
   model: string;
+  /** The 16-character card number (卡號). */
   serialNumber: string;
+  /** PKCS#11 token flags (CKF_*), including the PIN-count-low/final-try/locked flags when the retry count is known. */
   flags: number;
+  /** Shortest PIN the card accepts (6). */
   ulMinPinLen: number;
+  /** Longest PIN the card accepts (8). */
   ulMaxPinLen: number;
+  /** The card's signing and encryption certificates, in CDF order. */
   certs: Pkcs11CertInfo[];
 }
 
 /** One slot (reader); `token` is `null` without a card, `"unknown token"` for a non-HiCOS card. */
 export interface Pkcs11SlotInfo {
+  /** Index of the reader in the slot list, from 0. */
   slotID: number;
+  /** Reader name; pass it as `slotDescription` to `/sign` to pick this reader. */
   slotDescription: string;
+  /** Always `twpki`. */
   manufacturerID: string;
+  /** PKCS#11 slot flags: `7` with a card (token present, removable, hardware), `6` without. */
   flags: number;
+  /** Always `1.0`. */
   hardwareVersion: string;
+  /** Always `1.0`. */
   firmwareVersion: string;
+  /** The card; `null` when the reader is empty (or the card was pulled), `"unknown token"` when it is not a readable HiCOS card. */
   token: Pkcs11TokenInfo | 'unknown token' | null;
 }
 
 /** The whole `/pkcs11info` document. */
 export interface Pkcs11Info {
+  /** Always `pkcs11info`. */
   func: 'pkcs11info';
+  /** A {@link RetCode} value; `0` when the listing succeeded. */
   ret_code: number;
+  /** Always `0` for a successful listing. */
   last_error: number;
+  /** Always empty for a successful listing. */
   message: string;
+  /** The component version pages check ({@link AGENT_SERVER_VERSION}). */
   version: string;
+  /** Same as `version`. */
   serverVersion: string;
+  /** PKCS#11 version reported (`2.20`). */
   cryptokiVersion: string;
+  /** Always `twpki`. */
   manufacturerID: string;
+  /** Human-readable description of the agent. */
   libraryDescription: string;
+  /** Version of twpki's agent library (`0.1`). */
   libraryVersion: string;
+  /** PKCS#11 library flags; always `0`. */
   flags: number;
+  /** One entry per reader, in slot order. */
   slots: Pkcs11SlotInfo[];
 }
 

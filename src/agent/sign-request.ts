@@ -2,12 +2,19 @@ import type { SignatureHash } from '../apdu/index.js';
 
 /** A parsed `/sign` request. The PIN is a Buffer the caller must zero. */
 export interface SignRequest {
+  /** `PKCS7` (default): a CMS SignedData with `tbs` attached; `PKCS1`: a bare RSA signature of `tbs`. */
   signatureType: 'PKCS7' | 'PKCS1';
+  /** The data to be signed, already decoded per `tbsEncoding` (UTF-8 text or base64). */
   tbs: Uint8Array;
+  /** Hash from `hashAlgorithm` (default SHA-256). */
   hash: SignatureHash;
+  /** Whether to return the card number (and, for PKCS7, sign it as an attribute). */
   withCardSN: boolean;
+  /** The PIN as UTF-8 bytes; zero it after use. */
   pin: Buffer;
+  /** The page's `nonce` as UTF-8 bytes, signed as PKCS#9 randomNonce; undefined when absent or empty. */
   nonce: Uint8Array | undefined;
+  /** Reader to use; undefined picks the first reader holding a card. */
   slotDescription: string | undefined;
 }
 

@@ -6,7 +6,19 @@
 import { EnrollError } from './errors.js';
 
 /** Outcome of a command as a value. */
-export type CommandResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: EnrollError };
+export type CommandResult<T> =
+  | {
+      /** The command succeeded. */
+      readonly ok: true;
+      /** What the command returned. */
+      readonly value: T;
+    }
+  | {
+      /** The command failed with one of the layer's own errors. */
+      readonly ok: false;
+      /** The error the command threw. */
+      readonly error: EnrollError;
+    };
 
 /** Runs `command`, turning an {@link EnrollError} into `{ ok: false, error }`. */
 export async function toResult<T>(command: Promise<T>): Promise<CommandResult<T>> {

@@ -20,10 +20,30 @@ export const STATE_DOCUMENT_FORMAT = 'twpki.enroll.state/1';
 
 /** A flow state tagged with its flow. */
 export type EnrollState =
-  | { readonly flow: 'account'; readonly state: AccountApplication }
-  | { readonly flow: 'organization'; readonly state: OrgRegistration }
-  | { readonly flow: 'loginEnablement'; readonly state: LoginAccount }
-  | { readonly flow: 'officialAccount'; readonly state: OfficialAccountApplication };
+  | {
+      /** Account enrollment ({@link AccountEnrollment}). */
+      readonly flow: 'account';
+      /** The account application record. */
+      readonly state: AccountApplication;
+    }
+  | {
+      /** Organization registration ({@link OrgRegistrationFlow}). */
+      readonly flow: 'organization';
+      /** The organization registration record. */
+      readonly state: OrgRegistration;
+    }
+  | {
+      /** Certificate-login enablement ({@link LoginEnablementFlow}). */
+      readonly flow: 'loginEnablement';
+      /** The company's login-enablement record. */
+      readonly state: LoginAccount;
+    }
+  | {
+      /** Official-account application ({@link OfficialAccountFlow}). */
+      readonly flow: 'officialAccount';
+      /** The official-account application record. */
+      readonly state: OfficialAccountApplication;
+    };
 
 /** Serializes a state into a JSON document. */
 export function serializeState(value: EnrollState): string {

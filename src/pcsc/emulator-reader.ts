@@ -114,6 +114,7 @@ export class EmulatorSession extends CardChannel implements AsyncDisposable {
     return Promise.resolve();
   }
 
+  /** Same as `disconnect()`; lets `await using` end the session. */
   public [Symbol.asyncDispose](): Promise<void> {
     return this.disconnect();
   }

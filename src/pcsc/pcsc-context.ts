@@ -18,10 +18,29 @@ export interface ReaderState {
 
 /** Typed events of a {@link PcscContext}. */
 export interface PcscEventMap {
-  'reader-attached': { reader: string };
-  'reader-detached': { reader: string };
-  'card-inserted': { reader: string; atr: Uint8Array };
-  'card-removed': { reader: string };
+  /** A reader appeared (also emitted for readers present at start-up). */
+  'reader-attached': {
+    /** Name of the reader. */
+    reader: string;
+  };
+  /** A reader was unplugged; a card in it is reported as `card-removed` first. */
+  'reader-detached': {
+    /** Name of the reader. */
+    reader: string;
+  };
+  /** A card was put in a reader (also emitted for cards present at start-up). */
+  'card-inserted': {
+    /** Name of the reader holding the card. */
+    reader: string;
+    /** The card's answer-to-reset; empty when pcscd did not report one. */
+    atr: Uint8Array;
+  };
+  /** A card was taken out; open sessions on it then throw `CardRemovedError`. */
+  'card-removed': {
+    /** Name of the reader the card left. */
+    reader: string;
+  };
+  /** pcscd or a reader monitor reported a failure. */
   error: PcscError;
 }
 
@@ -200,6 +219,7 @@ export class PcscContext implements AsyncDisposable {
     this.emitter.removeAllListeners();
   }
 
+  /** Same as {@link PcscContext.close}; lets `await using` release the context. */
   public [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

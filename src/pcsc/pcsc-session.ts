@@ -109,6 +109,7 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
     });
   }
 
+  /** Same as `disconnect()` (leaving the card as it is); lets `await using` end the session. */
   public [Symbol.asyncDispose](): Promise<void> {
     return this.disconnect();
   }

@@ -2,6 +2,7 @@ import { GPKI_POLICY_ARC } from './oids.js';
 
 /** A certificate policy and, for GPKI policies, its assurance level. */
 export interface CertificatePolicy {
+  /** Policy OID in dotted form. */
   readonly oid: string;
   /** GPKI assurance level (the last arc of 2.16.886.101.0.3.N), undefined for other policies. */
   readonly assuranceLevel: number | undefined;

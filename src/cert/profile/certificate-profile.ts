@@ -10,13 +10,17 @@ import type { SignatureAlgorithmInfo } from './signature-algorithm.js';
 
 /** Validity period. */
 export interface Validity {
+  /** First instant the certificate is valid. */
   readonly notBefore: Date;
+  /** Last instant the certificate is valid (inclusive). */
   readonly notAfter: Date;
 }
 
 /** One extension present in the certificate. */
 export interface ExtensionSummary {
+  /** Extension OID in dotted form (e.g. `2.5.29.15`). */
   readonly oid: string;
+  /** Whether the extension is marked critical. */
   readonly critical: boolean;
   /** Whether the profile decodes it (unknown extensions are listed, not interpreted). */
   readonly known: boolean;
@@ -30,10 +34,13 @@ export interface CertificateProfile {
   readonly version: number;
   /** 憑證序號: the serial number in upper-case hex, without sign padding. */
   readonly serialNumber: string;
+  /** The holder's distinguished name. */
   readonly subject: DistinguishedName;
+  /** The issuing CA's distinguished name. */
   readonly issuer: DistinguishedName;
   /** Issuer and subject DNs are byte-identical (a root or self-issued certificate). */
   readonly selfIssued: boolean;
+  /** Validity period. */
   readonly validity: Validity;
   /** Holder identity hints from the GPKI attributes and the subject. */
   readonly identity: IdentityHints;
@@ -45,13 +52,17 @@ export interface CertificateProfile {
   readonly extendedKeyUsage: readonly string[];
   /** SIGN vs KEYX vs CA. */
   readonly purpose: CertificatePurpose;
+  /** basicConstraints; undefined when the extension is absent. */
   readonly basicConstraints: BasicConstraints | undefined;
   /** Policies with GPKI assurance levels. */
   readonly policies: readonly CertificatePolicy[];
   /** Highest GPKI assurance level among the policies. */
   readonly assuranceLevel: number | undefined;
+  /** CRL URIs from cRLDistributionPoints (empty when absent). */
   readonly crlUrls: readonly string[];
+  /** OCSP responder URIs from authorityInfoAccess (empty when absent). */
   readonly ocspUrls: readonly string[];
+  /** Issuer-certificate URIs (caIssuers) from authorityInfoAccess (empty when absent). */
   readonly caIssuersUrls: readonly string[];
   /** SKI, upper-case hex. */
   readonly subjectKeyId: string | undefined;
@@ -61,8 +72,11 @@ export interface CertificateProfile {
   readonly emails: readonly string[];
   /** DNS names from subjectAltName (GCA server certificates). */
   readonly dnsNames: readonly string[];
+  /** The subject public key. */
   readonly publicKey: PublicKeyInfo;
+  /** The algorithm the issuer signed the certificate with. */
   readonly signatureAlgorithm: SignatureAlgorithmInfo;
+  /** Every extension present, in certificate order. */
   readonly extensions: readonly ExtensionSummary[];
   /** The certificate DER. */
   readonly der: Uint8Array;

@@ -8,7 +8,9 @@ export type GpkiSubjectKind = 'citizen' | 'company' | 'group' | 'agency' | 'unkn
 
 /** The GPKI subject-type attribute, with its meaning. */
 export interface GpkiSubjectType {
+  /** The attribute's value: a subject-type OID under 2.16.886.1.100.3. */
   readonly oid: string;
+  /** What that OID means; `unknown` for OIDs outside the known arcs. */
   readonly kind: GpkiSubjectKind;
 }
 

@@ -1,5 +1,6 @@
 /** The certificate's signature algorithm. */
 export interface SignatureAlgorithmInfo {
+  /** Signature algorithm OID in dotted form. */
   readonly oid: string;
   /** Common name such as `sha256WithRSAEncryption`, when known. */
   readonly name: string | undefined;

@@ -8,7 +8,10 @@ import { InvalidInputError } from '../errors.js';
 
 declare const brand: unique symbol;
 /** A string that passed the named validation. */
-export type Branded<B extends string> = string & { readonly [brand]: B };
+export type Branded<B extends string> = string & {
+  /** Compile-time marker naming the validation; never present at run time. */
+  readonly [brand]: B;
+};
 
 /** EPA facility control number (管制編號), e.g. `H5600123`. */
 export type ControlNumber = Branded<'ControlNumber'>;

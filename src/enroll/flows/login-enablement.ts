@@ -98,7 +98,12 @@ export class LoginEnablementFlow {
    * 申請使用自然人憑證或工商憑證登入: records the chosen methods and returns the
    * verification code once (only its hash is stored).
    */
-  public async requestCertificateLogin(input: CertificateLoginRequest, actor: Actor): Promise<{ account: LoginAccount; verificationCode: string }> {
+  public async requestCertificateLogin(input: CertificateLoginRequest, actor: Actor): Promise<{
+    /** The new application, status `awaitingBinding`. */
+    account: LoginAccount;
+    /** The 10-character code in plain text; shown only now, so hand it to the company. */
+    verificationCode: string;
+  }> {
     const who = parseActor(actor);
     const issues = new IssueCollector();
     const v = (typeof input === 'object' && input !== null ? input : {}) as unknown as Record<string, unknown>;
@@ -228,7 +233,12 @@ export class LoginEnablementFlow {
   public async reissueVerificationCode(
     target: { businessId: string; controlNumber?: string },
     actor: Actor,
-  ): Promise<{ account: LoginAccount; verificationCode: string }> {
+  ): Promise<{
+    /** The application with its new `codeExpiresAt`. */
+    account: LoginAccount;
+    /** The new 10-character code in plain text; the old code stops working and wrong attempts are reset. */
+    verificationCode: string;
+  }> {
     const who = parseActor(actor);
     const issues = new IssueCollector();
     const bid = issues.take(() => parseBusinessId(target?.businessId));
@@ -346,7 +356,12 @@ export class LoginEnablementFlow {
   }
 
   /** Certificate login: the card must be bound and its method 啟用. */
-  public async authorizeLogin(holder: unknown): Promise<{ account: LoginAccount; binding: LoginBinding }> {
+  public async authorizeLogin(holder: unknown): Promise<{
+    /** The company the card logs in for. */
+    account: LoginAccount;
+    /** The binding that matched the certificate, giving the login method. */
+    binding: LoginBinding;
+  }> {
     const card = parseCardHolder(holder, 'holder');
     const rows = await this.o.store.transaction((tx) =>
       tx.query(
@@ -370,7 +385,12 @@ export class LoginEnablementFlow {
   }
 
   /** A company's enablement and its bound cards. */
-  public async get(target: { businessId: string; controlNumber?: string }): Promise<{ account: LoginAccount; bindings: LoginBinding[] }> {
+  public async get(target: { businessId: string; controlNumber?: string }): Promise<{
+    /** The company's enablement record. */
+    account: LoginAccount;
+    /** Its bound cards, oldest first. */
+    bindings: LoginBinding[];
+  }> {
     const issues = new IssueCollector();
     const bid = issues.take(() => parseBusinessId(target?.businessId));
     const cn = issues.take(() => parseOptionalControlNumber(target?.controlNumber));

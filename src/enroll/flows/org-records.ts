@@ -34,7 +34,12 @@ export interface OrgRegistration {
   /** The authorized administrator. */
   readonly administrator: OrgAdministrator;
   /** Contact given for manual review (必填 when the OID does not match). */
-  readonly reviewContact?: { readonly name: string; readonly phone: string };
+  readonly reviewContact?: {
+    /** Contact person's name (姓名). */
+    readonly name: string;
+    /** Contact phone number as entered (電話), extension allowed. */
+    readonly phone: string;
+  };
   /** Registration may be retried from this instant (next business day) after a manual review. */
   readonly retryNotBefore?: string;
   /** Reviewer's note. */

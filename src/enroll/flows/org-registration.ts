@@ -68,7 +68,12 @@ export interface RegisterInput {
   /** Administrator contact data. */
   readonly administrator: AdministratorContact;
   /** Contact for manual review; required when the OID does not match (姓名, 電話). */
-  readonly reviewContact?: { readonly name: string; readonly phone: string };
+  readonly reviewContact?: {
+    /** Contact person's name (姓名). */
+    readonly name: string;
+    /** Contact phone number (電話); digits with optional `+`, `()`, `-`, `#` or 分機 extension. */
+    readonly phone: string;
+  };
 }
 
 /** Both cards of the administrator's session (機關憑證確認 + 授權管理者自然人憑證確認). */
@@ -421,7 +426,14 @@ export class OrgRegistrationFlow {
   }
 
   /** 查詢機關憑證 OID: organization name and OID (or 統一編號) of an organization certificate. */
-  public organizationCertificateOid(organizationCard: unknown): { organizationName: string; organizationOid?: string; businessId?: string } {
+  public organizationCertificateOid(organizationCard: unknown): {
+    /** The certificate's subject name. */
+    organizationName: string;
+    /** Dotted organization OID (GCA/XCA cards); absent when the certificate has none. */
+    organizationOid?: string;
+    /** 統一編號 (MOEACA cards); absent when the certificate has none. */
+    businessId?: string;
+  } {
     const issues = new IssueCollector();
     const card = parseOrgCard(organizationCard, 'organizationCard', issues);
     issues.throwIfAny();
@@ -434,7 +446,12 @@ export class OrgRegistrationFlow {
   }
 
   /** 查詢自然人憑證序號: holder name and certificate serial, to paste into 新增授權經辦人. */
-  public citizenCertificateSerial(citizenCard: unknown): { name: string; certificateSerial: CertificateSerial } {
+  public citizenCertificateSerial(citizenCard: unknown): {
+    /** The holder's name from the certificate subject. */
+    name: string;
+    /** The certificate serial, lower-case hex without separators. */
+    certificateSerial: CertificateSerial;
+  } {
     const issues = new IssueCollector();
     const card = parseCitizenCard(citizenCard, 'citizenCard', issues);
     issues.throwIfAny();

@@ -3,7 +3,17 @@ import { runMigrations } from './migrate.js';
 import type { EnrollStore, Row, SqlSession } from './store.js';
 
 /** Options of {@link PgStore}: a connection string or an existing pool. */
-export type PgStoreOptions = { readonly connectionString: string; readonly max?: number } | { readonly pool: pg.Pool };
+export type PgStoreOptions =
+  | {
+      /** PostgreSQL connection URI (e.g. `postgres://user:pass@host:5432/db`); the store creates and owns the pool. */
+      readonly connectionString: string;
+      /** Maximum connections of the created pool (default 10). */
+      readonly max?: number;
+    }
+  | {
+      /** An existing pool to share; {@link PgStore.close} leaves it open. */
+      readonly pool: pg.Pool;
+    };
 
 /** Production store on a PostgreSQL server via `pg`, same schema as {@link PgliteStore}. */
 export class PgStore implements EnrollStore {

@@ -148,7 +148,12 @@ export interface CertificateOptions {
   /** Adds id-pkix-ocsp-nocheck (for OCSP responder certificates). */
   ocspNoCheck?: boolean;
   /** Certify this key instead of generating a new pair (e.g. to re-certify a key). */
-  keyPair?: { readonly privateKey: KeyObject; readonly publicKey: KeyObject };
+  keyPair?: {
+    /** Private key, returned as the issued certificate's `privateKey`. */
+    readonly privateKey: KeyObject;
+    /** Public key the certificate certifies. */
+    readonly publicKey: KeyObject;
+  };
   /** Serial number, hex; default 16 random bytes. */
   serialNumber?: string;
   /** Signature hash; default SHA-256 (`SHA-1` mimics G1-era certificates). */

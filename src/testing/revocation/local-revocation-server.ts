@@ -75,7 +75,12 @@ export class LocalRevocationServer {
     responderId: 'key',
   };
   /** Requests served, by kind. */
-  public readonly hits = { ocsp: 0, crl: 0 };
+  public readonly hits = {
+    /** POSTs to `/ocsp` received, answered or not. */
+    ocsp: 0,
+    /** GETs under `/crl/` received, including 404s. */
+    crl: 0,
+  };
 
   private readonly authorities: Authority[] = [];
   private readonly crls = new Map<string, Uint8Array>();

@@ -13,8 +13,11 @@ import {
 
 /** OIDs of the CMS signed attributes twpki reads. */
 export const CmsAttribute = {
+  /** PKCS#9 contentType: the type of the signed content. */
   contentType: '1.2.840.113549.1.9.3',
+  /** PKCS#9 messageDigest: the hash of the signed content. */
   messageDigest: '1.2.840.113549.1.9.4',
+  /** PKCS#9 signingTime: when the signer claims to have signed. */
   signingTime: '1.2.840.113549.1.9.5',
   /** PKCS#9 randomNonce, added by the official component when asked for a nonce. */
   randomNonce: '1.2.840.113549.1.9.25.3',

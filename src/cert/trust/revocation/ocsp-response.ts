@@ -51,7 +51,15 @@ export interface OcspBasicResponse {
   /** Signature value. */
   readonly signature: Uint8Array;
   /** responderID: the DER Name (byName) or the SHA-1 key hash (byKey). */
-  readonly responderId: { readonly byName: Uint8Array } | { readonly byKeyHash: Uint8Array };
+  readonly responderId:
+    | {
+        /** DER of the responder's Name. */
+        readonly byName: Uint8Array;
+      }
+    | {
+        /** SHA-1 hash of the responder's public key (RFC 6960 KeyHash). */
+        readonly byKeyHash: Uint8Array;
+      };
   /** producedAt. */
   readonly producedAt: Date;
   /** responses. */

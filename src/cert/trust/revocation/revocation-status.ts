@@ -41,17 +41,34 @@ export type RevocationSource = 'ocsp' | 'crl';
 /** What a revocation check found. `unknown` is an answer, not an error: the source does not know the certificate. */
 export type RevocationStatus =
   | {
+      /** Not revoked at the time checked. */
       readonly kind: 'good';
+      /** Whether an OCSP responder or a CRL answered. */
       readonly source: RevocationSource;
+      /** The OCSP responder or CRL URL that answered. */
       readonly url: string;
+      /** When the answer was produced (OCSP thisUpdate, or the CRL's thisUpdate). */
       readonly thisUpdate: Date;
+      /** When a newer answer is due; undefined when the source gives no nextUpdate. */
       readonly nextUpdate: Date | undefined;
     }
   | {
+      /** Revoked at or before the time checked. */
       readonly kind: 'revoked';
+      /** Whether an OCSP responder or a CRL answered. */
       readonly source: RevocationSource;
+      /** The OCSP responder or CRL URL that answered. */
       readonly url: string;
+      /** When the certificate was revoked (OCSP falls back to thisUpdate when no time is given). */
       readonly revokedAt: Date;
+      /** The CRLReason; undefined when none or an unrecognised one is given. */
       readonly reason: RevocationReason | undefined;
     }
-  | { readonly kind: 'unknown'; readonly source: RevocationSource; readonly url: string };
+  | {
+      /** The source does not know the certificate (OCSP only). */
+      readonly kind: 'unknown';
+      /** Whether an OCSP responder or a CRL answered. */
+      readonly source: RevocationSource;
+      /** The OCSP responder URL that answered. */
+      readonly url: string;
+    };
