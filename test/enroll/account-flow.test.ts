@@ -1,45 +1,24 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AccountEnrollment } from '../../src/enroll/flows/account-enrollment.js';
 import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { readAuditTrail } from '../../src/enroll/store/audit.js';
-import type { EnrollStore } from '../../src/enroll/store/store.js';
 import { EnrollError, InvalidInputError } from '../../src/enroll/errors.js';
 import type { Actor } from '../../src/enroll/domain/actor.js';
 import { rehydrateState, serializeState } from '../../src/enroll/state-document.js';
-import { FakeEms, basicDataFor, citizenCard, resetTables, tableCounts, tokenFromMail, backends, stopOwnPostgres } from './helpers.js';
+import { FakeEms, basicDataFor, citizenCard, tableCounts, tokenFromMail, describeEachStore } from './helpers.js';
 
 const applicant: Actor = { role: 'applicant', id: 'H5600123' };
 const reviewer: Actor = { role: 'reviewer', id: 'staff-007' };
 const DAY = 86_400_000;
 
-let store: EnrollStore | undefined;
-const db = (): EnrollStore => {
-  if (store === undefined) throw new Error('store not open');
-  return store;
-};
 let clock: ManualClock;
 let mailer: CapturingMailer;
 let ems: FakeEms;
 let flow: AccountEnrollment;
 
-afterAll(async () => {
-  await stopOwnPostgres();
-});
-
-describe.each(backends('enroll_t_account'))('$name store', (backend) => {
-  beforeAll(async () => {
-    store = await backend.open();
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
-  beforeEach(async (ctx) => {
-    if (store === undefined) {
-      ctx.skip();
-      return;
-    }
-    await resetTables(store);
+describeEachStore('enroll_t_account', (db) => {
+  beforeEach(() => {
     clock = new ManualClock('2026-03-02T01:00:00Z');
     mailer = new CapturingMailer();
     ems = new FakeEms();

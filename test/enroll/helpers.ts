@@ -1,4 +1,5 @@
 /** Shared fixtures of the enrollment tests: stores, fake EMS, cards, clock. */
+import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,6 +124,38 @@ export function backends(schema: string): Backend[] {
       },
     },
   ];
+}
+
+/**
+ * Runs `body` once per store backend: the store opens before the block and
+ * closes after it, every table is emptied before each test, and a backend
+ * that cannot open (no PostgreSQL outside CI) skips its tests. `db()` is the
+ * open store.
+ */
+export function describeEachStore(schema: string, body: (db: () => EnrollStore) => void): void {
+  afterAll(async () => {
+    await stopOwnPostgres();
+  });
+  describe.each(backends(schema))('$name store', (backend) => {
+    let store: EnrollStore | undefined;
+    beforeAll(async () => {
+      store = await backend.open();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+    beforeEach(async (ctx) => {
+      if (store === undefined) {
+        ctx.skip();
+        return;
+      }
+      await resetTables(store);
+    });
+    body(() => {
+      if (store === undefined) throw new Error('store not open');
+      return store;
+    });
+  });
 }
 
 export { FakeEms, basicDataFor, citizenCard, tokenFromMail } from './fakes.js';

@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { LoginEnablementFlow } from '../../src/enroll/flows/login-enablement.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { readAuditTrail } from '../../src/enroll/store/audit.js';
-import type { EnrollStore } from '../../src/enroll/store/store.js';
 import { EnrollError } from '../../src/enroll/errors.js';
 import type { Actor } from '../../src/enroll/domain/actor.js';
 import type { VerifiedCardHolder } from '../../src/enroll/domain/card-holder.js';
-import { citizenCard, resetTables, backends, stopOwnPostgres } from './helpers.js';
+import { citizenCard, describeEachStore } from './helpers.js';
 
 const company: Actor = { role: 'applicant', id: '04595257' };
 const companyCard = (businessId = '04595257', serial = 'c0ffee'): VerifiedCardHolder => ({
@@ -18,31 +17,11 @@ const companyCard = (businessId = '04595257', serial = 'c0ffee'): VerifiedCardHo
 });
 const target = { businessId: '04595257', controlNumber: 'E5600001' };
 
-let store: EnrollStore | undefined;
-const db = (): EnrollStore => {
-  if (store === undefined) throw new Error('store not open');
-  return store;
-};
 let clock: ManualClock;
 let flow: LoginEnablementFlow;
 
-afterAll(async () => {
-  await stopOwnPostgres();
-});
-
-describe.each(backends('enroll_t_login'))('$name store', (backend) => {
-  beforeAll(async () => {
-    store = await backend.open();
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
-  beforeEach(async (ctx) => {
-    if (store === undefined) {
-      ctx.skip();
-      return;
-    }
-    await resetTables(store);
+describeEachStore('enroll_t_login', (db) => {
+  beforeEach(() => {
     clock = new ManualClock('2026-03-02T01:00:00Z');
     flow = new LoginEnablementFlow({ store: db(), clock, codeTtlMs: 86_400_000 });
   });

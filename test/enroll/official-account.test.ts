@@ -1,41 +1,20 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { OfficialAccountFlow } from '../../src/enroll/flows/official-account.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
 import { readAuditTrail } from '../../src/enroll/store/audit.js';
-import type { EnrollStore } from '../../src/enroll/store/store.js';
 import { EnrollError } from '../../src/enroll/errors.js';
 import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
-import { resetTables, backends, stopOwnPostgres } from './helpers.js';
+import { describeEachStore } from './helpers.js';
 
 const NFA = '2.16.886.101.20003.20001.20003';
 const member = { role: 'applicant', id: 'clairesu1234' } as const;
 const reviewer = { role: 'reviewer', id: 'egov-service' } as const;
 
-let store: EnrollStore | undefined;
-const db = (): EnrollStore => {
-  if (store === undefined) throw new Error('store not open');
-  return store;
-};
 let flow: OfficialAccountFlow;
 
-afterAll(async () => {
-  await stopOwnPostgres();
-});
-
-describe.each(backends('enroll_t_official'))('$name store', (backend) => {
-  beforeAll(async () => {
-    store = await backend.open();
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
-  beforeEach(async (ctx) => {
-    if (store === undefined) {
-      ctx.skip();
-      return;
-    }
-    await resetTables(store);
+describeEachStore('enroll_t_official', (db) => {
+  beforeEach(() => {
     flow = new OfficialAccountFlow({
       store: db(),
       clock: new ManualClock('2026-03-02T01:00:00Z'),

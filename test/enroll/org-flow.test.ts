@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { OrgRegistrationFlow, type AdministratorSession } from '../../src/enroll/flows/org-registration.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
 import { readAuditTrail } from '../../src/enroll/store/audit.js';
-import type { EnrollStore } from '../../src/enroll/store/store.js';
 import { EnrollError, ManualReviewError } from '../../src/enroll/errors.js';
 import type { VerifiedCardHolder } from '../../src/enroll/domain/card-holder.js';
 import type { AgencyOid, BusinessId } from '../../src/enroll/domain/identifiers.js';
-import { citizenCard, resetTables, backends, stopOwnPostgres } from './helpers.js';
+import { citizenCard, describeEachStore } from './helpers.js';
 
 const OID = '2.16.886.101.20003.20001.20003';
 const agencies = new StaticAgencyDirectory([
@@ -25,31 +24,11 @@ const adminContact = { name: '張管理', email: 'admin@nfa.gov.tw', phone: '(02
 const session: AdministratorSession = { organizationCard: orgCard(), administratorCard: admin };
 const operator = { certificateSerial: citizenCard(2).certificateSerial, name: '李經辦', nationalId: 'A123456789', permissions: ['承保作業', '查詢作業'] };
 
-let store: EnrollStore | undefined;
-const db = (): EnrollStore => {
-  if (store === undefined) throw new Error('store not open');
-  return store;
-};
 let clock: ManualClock;
 let flow: OrgRegistrationFlow;
 
-afterAll(async () => {
-  await stopOwnPostgres();
-});
-
-describe.each(backends('enroll_t_org'))('$name store', (backend) => {
-  beforeAll(async () => {
-    store = await backend.open();
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
-  beforeEach(async (ctx) => {
-    if (store === undefined) {
-      ctx.skip();
-      return;
-    }
-    await resetTables(store);
+describeEachStore('enroll_t_org', (db) => {
+  beforeEach(() => {
     clock = new ManualClock('2026-03-06T01:00:00Z'); // Friday 09:00 Taipei
     flow = new OrgRegistrationFlow({ store: db(), clock, agencies, permissions: ['承保作業', '查詢作業', '繳費作業'] });
   });
