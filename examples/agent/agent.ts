@@ -4,6 +4,8 @@
  *
  *   npx tsx examples/agent/agent.ts https://your-site.gov.tw [--virtual]
  *
+ * (after `npm run build`; AGENT_PORT overrides the official port 61161).
+ *
  * Uses only twpki's public API. With --virtual (or when pcscd is not running)
  * it serves a built-in virtual MOICA card whose PIN is 123456.
  */
@@ -27,7 +29,8 @@ async function cardSlots(virtual: boolean): Promise<CardSlots> {
 const args = process.argv.slice(2);
 const trusted = args.filter((a) => !a.startsWith('--'));
 const slots = await cardSlots(args.includes('--virtual'));
-const agent = await startAgent({ slots, trusted });
+const port = process.env.AGENT_PORT === undefined ? undefined : Number(process.env.AGENT_PORT);
+const agent = await startAgent({ slots, trusted, port });
 console.log(`agent on ${agent.url}; trusted: ${agent.trusted.list().join(', ') || '(none: every page gets 0x76000031)'}`);
 process.once('SIGINT', () => {
   void agent.close().then(() => slots.close());
