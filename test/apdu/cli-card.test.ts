@@ -45,12 +45,20 @@ describe('twpki info / verify-pin / sign', () => {
   it('info --json prints one document with the certificates in base64', async () => {
     const t = io();
     expect(await infoCommand.run(['--json'], t.io)).toBe(0);
-    const doc = JSON.parse(t.out()) as { reader: string; generation: number; cardNumber: string; certificates: { usage: string; der: string }[] };
+    const doc = JSON.parse(t.out()) as {
+      reader: string;
+      generation: number;
+      cardNumber: string;
+      certificates: { usage: string; der: string; profile?: { authority: string; commonName?: string; idHint?: string; serialNumber: string } }[];
+    };
     expect(doc.reader).toBe('Test Reader 00');
     expect(doc.generation).toBe(2);
     expect(doc.cardNumber).toBe('TP03000012345678');
     expect(doc.certificates.map((c) => c.usage)).toEqual(['SIGN', 'KEYX', 'CA', 'CA']);
     expect(Buffer.from(doc.certificates[0]!.der, 'base64')[0]).toBe(0x30);
+    // Parsed by the certificate layer: the SIGN certificate is a (test) MOICA citizen certificate.
+    expect(doc.certificates[0]!.profile).toMatchObject({ authority: 'moica', idHint: expect.stringMatching(/^\d{4}$/) });
+    expect(doc.certificates[0]!.profile?.serialNumber).toMatch(/^[0-9A-F]+$/);
   });
 
   it('verify-pin exit codes: 0 ok, 1 wrong, 2 malformed, 3 locked; the PIN never appears in output', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { FileRetryCounterStore, HiCOSCard, HicosError, type SignatureHash } from '../../apdu/index.js';
+import { parseCertificate, type CertificateProfile } from '../../cert/index.js';
 import { toHex } from '../../shared/bytes.js';
 import { openCardTransport } from '../card-access.js';
 import { type CliCommand, type CliIo, EXIT_USAGE, readFirstLine, UsageError, writeJson, writeLines } from '../command.js';
@@ -63,16 +64,44 @@ async function readPin(io: CliIo, fromStdin: boolean): Promise<Buffer> {
   }
 }
 
+/** What `info` shows of a certificate's profile; `undefined` when the certificate does not parse. */
+function profileSummary(der: Uint8Array): Record<string, string | number | undefined> | undefined {
+  let p: CertificateProfile;
+  try {
+    p = parseCertificate(der);
+  } catch {
+    return undefined;
+  }
+  return {
+    authority: p.authority.id,
+    generation: p.authority.generation,
+    subject: p.subject.text,
+    commonName: p.subject.commonName,
+    serialNumber: p.serialNumber,
+    notBefore: p.validity.notBefore.toISOString(),
+    notAfter: p.validity.notAfter.toISOString(),
+    idHint: p.identity.idHint,
+    businessId: p.identity.businessId,
+    organizationOid: p.identity.organizationOid,
+  };
+}
+
 /** `twpki info`: generation, card number, version and certificates; no PIN needed. */
 export const infoCommand: CliCommand = {
   name: 'info',
   summary: 'show the card generation, card number and certificates',
-  usage: 'twpki info [--reader NAME] [--json]\n\nReads the HiCOS card (no PIN): generation, 卡號, version, certificates (DER, base64 in JSON).',
+  usage: 'twpki info [--reader NAME] [--json]\n\nReads the HiCOS card (no PIN): generation, 卡號, version, certificates (profile summary, and DER as base64 in JSON).',
   async run(args, io) {
     const { values } = parseArgs({ args, options: readerOption, strict: true });
     return withCard(values.reader, io, async (card, reader) => {
       const info = await card.info();
-      const certificates = info.certificates.map((c) => ({ label: c.label, usage: c.usage, id: c.id, der: Buffer.from(c.der).toString('base64') }));
+      const certificates = info.certificates.map((c) => ({
+        label: c.label,
+        usage: c.usage,
+        id: c.id,
+        profile: profileSummary(c.der),
+        der: Buffer.from(c.der).toString('base64'),
+      }));
       if (values.json) {
         writeJson(io, {
           reader,
@@ -90,7 +119,11 @@ export const infoCommand: CliCommand = {
           `generation  ${info.generation}`,
           `card number ${info.cardNumber}`,
           `version     ${info.version}`,
-          ...info.certificates.map((c) => `certificate ${c.label} ${c.usage} ${c.der.length} bytes`),
+          ...certificates.map((c) => {
+            const p = c.profile;
+            const who = p ? `${p.commonName ?? p.subject ?? ''} (${String(p.authority)}${p.idHint ? `, ID hint ${p.idHint}` : ''}), serial ${p.serialNumber ?? ''}, until ${p.notAfter ?? ''}` : 'unparsable';
+            return `certificate ${c.label} ${c.usage}: ${who}`;
+          }),
         );
       }
       return 0;
