@@ -21,7 +21,7 @@ describe('twpki demo', () => {
       const [read, pin, , login, ems, enrollment] = doc.steps;
       expect(read?.detail).toMatchObject({ generation: 1, cardNumber: 'TP03000012345678', authority: 'moica', via: pcscAvailable() ? 'pcscd' : 'in-process' });
       expect(pin?.detail).toMatchObject({ status: 'ok' });
-      expect(login?.detail).toMatchObject({ holder: '王小明', signedCardNumber: 'TP03000012345678' });
+      expect(login?.detail).toMatchObject({ holder: '王小明', signedCardNumber: 'TP03000012345678', revocation: 'good (OCSP from the local test responder)' });
       expect(ems?.detail).toMatchObject({ verdict: 'fail' });
       expect(String(ems?.detail.result)).toContain('✗ 事業地址');
       expect(enrollment?.detail).toMatchObject({ states: 'draft → basicDataVerified → underReview → approved → active', activationMailTo: 'service@example.com.tw' });

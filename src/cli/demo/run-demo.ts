@@ -1,8 +1,8 @@
 import { buildCmsSignature } from '../../agent/index.js';
-import { ChallengeIssuer, LoginVerifierBuilder, buildLoginMessage, parseCertificate } from '../../cert/index.js';
+import { ChallengeIssuer, LoginVerifierBuilder, RevocationChecker, buildLoginMessage, parseCertificate } from '../../cert/index.js';
 import { DEFAULT_FIELDS, compareWithEms, renderResultText } from '../../ems/index.js';
 import { toHex } from '../../shared/bytes.js';
-import { createTestPki, createVirtualHicosCard } from '../../testing/index.js';
+import { LocalRevocationServer, createTestPki, createVirtualHicosCard } from '../../testing/index.js';
 import { connectDemoCard } from './demo-card.js';
 import { runDemoEnrollment } from './demo-enrollment.js';
 
@@ -48,7 +48,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoStep[]> {
     options.onStep?.(step);
   };
 
-  const pki = await createTestPki();
+  // A local OCSP responder on 127.0.0.1 plays MOICA's, so the login check includes revocation.
+  const revocation = await LocalRevocationServer.start();
+  const pki = await createTestPki({ ocspUrl: revocation.ocspUrl, crlBaseUrl: revocation.crlBaseUrl });
+  revocation.addAuthority(pki.issuer('moica'));
   const virtual = await createVirtualHicosCard({ pki, generation: options.generation, pin: DEMO_PIN, cardNumber: 'TP03000012345678' });
   const demo = await connectDemoCard(virtual);
   try {
@@ -92,7 +95,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoStep[]> {
       .withIntermediates(pki.issuer('moica').certificate)
       .withAllowedOrigins(ORIGIN)
       .withChallenges(issuer)
-      .withoutRevocationCheck()
+      .withRevocationChecker(new RevocationChecker({ mode: 'ocsp' }))
       .build();
     const login = await verifier.verify(
       { signatureType: 'PKCS7', signature: Buffer.from(cms).toString('base64'), tbs, cardSN: info.cardNumber },
@@ -103,7 +106,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoStep[]> {
       certificateSerial: login.profile.serialNumber,
       signedCardNumber: login.cardNumber,
       chainLength: login.chain.length,
-      revocation: 'skipped in the demo (no OCSP responder)',
+      revocation: login.revocation ? `${login.revocation.kind} (${login.revocation.source.toUpperCase()} from the local test responder)` : 'not checked',
     });
 
     const mismatch = compareWithEms(APPLICANT, EMS_RECORD, { policy: 'strict', fields: DEFAULT_FIELDS });
@@ -119,6 +122,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoStep[]> {
     record('申請與綁定 enrollment: apply → EMS → bind card → review → activate', enrollment.state === 'active', enrollment.detail);
   } finally {
     await demo.close();
+    await revocation.close();
   }
   return steps;
 }
