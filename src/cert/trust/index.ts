@@ -6,9 +6,7 @@
  */
 export { ChainValidationError, RevocationError, type ChainErrorCode, type RevocationErrorCode } from './errors.js';
 export { AlgorithmPolicy, type DigestName, type SignatureScheme } from './algorithms.js';
-export { TrustedCertificate } from './trusted-certificate.js';
-export type { KeyUsageBits } from './extensions/key-usage.js';
-export type { BasicConstraintsValue } from './extensions/basic-constraints.js';
+export { TrustedCertificate, type BasicConstraintsValue, type KeyUsageBits } from './trusted-certificate.js';
 export { TrustStore, type CertificateInput, type TrustStoreOptions } from './trust-store.js';
 export {
   ChainValidator,

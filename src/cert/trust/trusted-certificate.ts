@@ -12,10 +12,31 @@ import {
 } from './der/der-reader.js';
 import { nameToText } from './der/name-text.js';
 import { ChainValidationError } from './errors.js';
-import type { BasicConstraintsValue } from './extensions/basic-constraints.js';
-import { decodeExtensions } from './extensions/certificate-extensions.js';
-import type { KeyUsageBits } from './extensions/key-usage.js';
 import { fromPemOrDer } from './pem.js';
+import { decodeExtensions, type DecodedExtensions } from '../profile/certificate-extensions.js';
+import type { RawExtension } from '../profile/certificate-structure.js';
+import type { BasicConstraints } from '../profile/extensions/basic-constraints.js';
+import type { KeyUsageName } from '../profile/extensions/key-usage.js';
+import { ExtensionOid } from '../profile/oids.js';
+
+/** The key-usage bits chain and login checks look at (RFC 5280 4.2.1.3). */
+export interface KeyUsageBits {
+  /** Bit 0. */
+  readonly digitalSignature: boolean;
+  /** Bit 1 (contentCommitment). */
+  readonly nonRepudiation: boolean;
+  /** Bit 2. */
+  readonly keyEncipherment: boolean;
+  /** Bit 3. */
+  readonly dataEncipherment: boolean;
+  /** Bit 5. */
+  readonly keyCertSign: boolean;
+  /** Bit 6. */
+  readonly cRLSign: boolean;
+}
+
+/** basicConstraints as the chain rules use it (the profile's decoding). */
+export type BasicConstraintsValue = BasicConstraints;
 
 /**
  * A certificate decoded just far enough for path building, signature and
@@ -97,16 +118,32 @@ export class TrustedCertificate {
     this.publicKeyBits = bitStringContent(der, expectTag(readChildren(der, spkiEl)[1], 0x03, 'subjectPublicKey'));
 
     const wrapper = fields.slice(i).find((f) => f.tag === 0xa3);
-    const ext = decodeExtensions(der, wrapper === undefined ? undefined : expectTag(readChildren(der, wrapper)[0], 0x30, 'extensions'));
-    this.subjectKeyId = ext.subjectKeyId;
-    this.authorityKeyId = ext.authorityKeyId;
+    const extensions = wrapper === undefined ? [] : readExtensionList(der, expectTag(readChildren(der, wrapper)[0], 0x30, 'extensions'));
+    // Values are decoded by the profile layer; its CertificateParseError
+    // becomes MALFORMED_CERTIFICATE in `from`.
+    const ext: DecodedExtensions = {};
+    const policies: string[] = [];
+    const ocspUrls: string[] = [];
+    const crlUrls: string[] = [];
+    for (const extension of extensions) {
+      if (!TRUST_EXTENSIONS.has(extension.oid)) continue;
+      // One at a time, so a repeated list extension adds to the lists as it always did.
+      const decoded = decodeExtensions([extension]);
+      Object.assign(ext, decoded);
+      policies.push(...(decoded.policies ?? []));
+      ocspUrls.push(...(decoded.authorityInfoAccess?.ocsp ?? []));
+      crlUrls.push(...(decoded.crlUrls ?? []));
+    }
+    // The profile writes key identifiers upper-case; trust compares lower-case (CRL, CMS, OCSP ids).
+    this.subjectKeyId = ext.subjectKeyId?.toLowerCase();
+    this.authorityKeyId = ext.authorityKeyId?.toLowerCase();
     this.basicConstraints = ext.basicConstraints;
-    this.keyUsage = ext.keyUsage;
+    this.keyUsage = ext.keyUsage === undefined ? undefined : keyUsageBits(ext.keyUsage);
     this.extendedKeyUsage = ext.extendedKeyUsage;
-    this.ocspUrls = ext.ocspUrls;
-    this.crlUrls = ext.crlUrls;
-    this.policies = ext.policies;
-    this.criticalExtensions = ext.critical;
+    this.ocspUrls = ocspUrls;
+    this.crlUrls = crlUrls;
+    this.policies = policies;
+    this.criticalExtensions = extensions.filter((e) => e.critical).map((e) => e.oid);
   }
 
   /**
@@ -151,6 +188,45 @@ export class TrustedCertificate {
     const t = at.getTime();
     return t >= this.notBefore.getTime() && t <= this.notAfter.getTime();
   }
+}
+
+/**
+ * The extensions the trust checks read. The profile's other decoders
+ * (subjectAltName, GPKI directory attributes) are not run, so a certificate
+ * is not rejected over an extension no trust rule looks at.
+ */
+const TRUST_EXTENSIONS: ReadonlySet<string> = new Set<string>([
+  ExtensionOid.subjectKeyIdentifier,
+  ExtensionOid.authorityKeyIdentifier,
+  ExtensionOid.basicConstraints,
+  ExtensionOid.keyUsage,
+  ExtensionOid.extendedKeyUsage,
+  ExtensionOid.certificatePolicies,
+  ExtensionOid.authorityInfoAccess,
+  ExtensionOid.crlDistributionPoints,
+]);
+
+/** The Extension entries of a tbsCertificate (extnID, critical flag, extnValue content). */
+function readExtensionList(der: Uint8Array, list: DerElement): RawExtension[] {
+  return readChildren(der, list).map((ext) => {
+    const parts = readChildren(der, expectTag(ext, 0x30, 'Extension'));
+    const oid = decodeOid(contentBytes(der, expectTag(parts[0], 0x06, 'extnID')));
+    const value = contentBytes(der, expectTag(parts[parts.length - 1], 0x04, 'extnValue'));
+    const flag = parts.length === 3 ? expectTag(parts[1], 0x01, 'critical') : undefined;
+    return { oid, critical: flag !== undefined && der[flag.contentStart] !== 0, value };
+  });
+}
+
+function keyUsageBits(names: readonly KeyUsageName[]): KeyUsageBits {
+  const has = (name: KeyUsageName): boolean => names.includes(name);
+  return {
+    digitalSignature: has('digitalSignature'),
+    nonRepudiation: has('nonRepudiation'),
+    keyEncipherment: has('keyEncipherment'),
+    dataEncipherment: has('dataEncipherment'),
+    keyCertSign: has('keyCertSign'),
+    cRLSign: has('cRLSign'),
+  };
 }
 
 function readAlgorithmOid(buf: Uint8Array, seq: DerElement): string {
