@@ -2,6 +2,7 @@ import { randomBytes, webcrypto, type KeyObject } from 'node:crypto';
 import type * as X509Types from '@peculiar/x509';
 import { parseCertificate } from '../../cert/profile/index.js';
 import { loadX509 } from './x509-loader.js';
+import { KEY_USAGE_BITS } from '../../cert/profile/extensions/key-usage.js';
 import { ExtensionOid, GPKI_POLICY_LEVEL3 } from '../../cert/profile/oids.js';
 import { encodeGpkiAttributes } from './gpki-attributes-encoder.js';
 import { buildName } from './name-builder.js';
@@ -13,18 +14,6 @@ type X509Crypto = NonNullable<Parameters<typeof X509Types.X509CertificateGenerat
 type X509SigningKey = X509Types.X509CertificateCreateWithKeyParams['signingKey'];
 type X509Algorithm = NonNullable<X509Types.X509CertificateCreateWithKeyParams['signingAlgorithm']>;
 const nodeCrypto = webcrypto as unknown as X509Crypto;
-
-const KEY_USAGE_NAMES: readonly KeyUsageName[] = [
-  'digitalSignature',
-  'nonRepudiation',
-  'keyEncipherment',
-  'dataEncipherment',
-  'keyAgreement',
-  'keyCertSign',
-  'cRLSign',
-  'encipherOnly',
-  'decipherOnly',
-];
 
 /** The signer of a certificate: its name (DER), key and key identifier. */
 export interface CertificateSigner {
@@ -92,7 +81,7 @@ export async function signCertificate(request: CertificateRequest): Promise<Uint
   }
   if (request.keyUsage !== undefined && request.keyUsage.length > 0) {
     // x509's KeyUsageFlags are 1 << (RFC 5280 bit number).
-    const flags = request.keyUsage.reduce<number>((acc, name) => acc | (1 << KEY_USAGE_NAMES.indexOf(name)), 0);
+    const flags = request.keyUsage.reduce<number>((acc, name) => acc | (1 << KEY_USAGE_BITS.indexOf(name)), 0);
     extensions.push(new x509.KeyUsagesExtension(flags, request.keyUsageCritical ?? true));
   }
   if (request.extendedKeyUsage !== undefined && request.extendedKeyUsage.length > 0) {

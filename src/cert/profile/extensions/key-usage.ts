@@ -12,7 +12,8 @@ export type KeyUsageName =
   | 'encipherOnly'
   | 'decipherOnly';
 
-const BITS: readonly KeyUsageName[] = [
+/** keyUsage names in bit order (bit 0 first), as RFC 5280 4.2.1.3 numbers them. */
+export const KEY_USAGE_BITS: readonly KeyUsageName[] = [
   'digitalSignature',
   'nonRepudiation',
   'keyEncipherment',
@@ -28,5 +29,5 @@ const BITS: readonly KeyUsageName[] = [
 export function decodeKeyUsage(value: Uint8Array): KeyUsageName[] {
   const { bytes } = bitStringOf(parseAsn1(value, 'keyUsage'), 'keyUsage');
   if (bytes.length > 2) throw new Asn1ShapeError('keyUsage has more than 9 bits of data');
-  return BITS.filter((_, bit) => (((bytes[bit >> 3] ?? 0) >> (7 - (bit & 7))) & 1) === 1);
+  return KEY_USAGE_BITS.filter((_, bit) => (((bytes[bit >> 3] ?? 0) >> (7 - (bit & 7))) & 1) === 1);
 }
