@@ -52,6 +52,20 @@ describeEachStore('enroll_t_account', (db) => {
   }
 
   describe('account flow: happy path', () => {
+    it('lists the applications under review for the reviewer, oldest first, and refuses unknown states', async () => {
+      expect(await flow.listByStatus('underReview')).toEqual([]);
+      const first = await toReview('H5600123', citizenCard(1));
+      clock.advance(60_000);
+      const second = await toReview('H5600999', citizenCard(2));
+      const listed = await flow.listByStatus('underReview');
+      expect(listed.map((a) => a.id)).toEqual([first, second]);
+      expect(listed.every((a) => a.status === 'underReview')).toBe(true);
+      await flow.approve(first, { role: 'reviewer', id: 'r1' });
+      expect((await flow.listByStatus('underReview')).map((a) => a.id)).toEqual([second]);
+      expect((await flow.listByStatus('approved')).map((a) => a.id)).toEqual([first]);
+      await expect(flow.listByStatus('bogus' as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    });
+
     it('goes draft → basicDataVerified → 審核中 → approved → active, auditing every step', async () => {
       const app = await flow.apply({ controlNumber: 'h5600123' }, applicant);
       expect(app).toMatchObject({ status: 'draft', controlNumber: 'H5600123', version: 0 });

@@ -201,13 +201,8 @@ export class EnrollApi {
   }
 
   private async underReview(): Promise<object[]> {
-    // The flow has no "list by state" query; the example reads the table directly.
-    const rows = await this.d.store.transaction((tx) =>
-      tx.query(`SELECT id FROM enroll_account_applications WHERE status = 'underReview' ORDER BY created_at`),
-    );
     const out: object[] = [];
-    for (const row of rows) {
-      const app = await this.d.flow.get(String(row.id));
+    for (const app of await this.d.flow.listByStatus('underReview')) {
       const cards = (await this.d.flow.listCards(app.controlNumber)).filter((c) => c.status === 'pending');
       out.push({
         id: app.id,

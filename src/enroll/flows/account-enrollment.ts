@@ -390,6 +390,20 @@ export class AccountEnrollment {
     return applicationFromRow(row);
   }
 
+  /**
+   * Applications currently in `status`, oldest first: the reviewer's 審核 list
+   * is `listByStatus('underReview')`.
+   */
+  public async listByStatus(status: AccountStatus): Promise<AccountApplication[]> {
+    if (!(ACCOUNT_MACHINE.states as readonly unknown[]).includes(status)) {
+      throw new InvalidInputError([{ field: 'status', reason: `must be one of ${ACCOUNT_MACHINE.states.join(', ')}` }]);
+    }
+    const rows = await this.o.store.transaction((tx) =>
+      tx.query('SELECT * FROM enroll_account_applications WHERE status = $1 ORDER BY created_at, id', [status]),
+    );
+    return rows.map(applicationFromRow);
+  }
+
   /** Every application ever made for a control number, newest first (re-applications included). */
   public async history(controlNumber: string): Promise<AccountApplication[]> {
     const cn = parseControlNumber(controlNumber);
