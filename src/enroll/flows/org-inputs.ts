@@ -1,0 +1,159 @@
+/**
+ * Inputs of the organization certificate flow and their parsers: agency code,
+ * organization and citizen cards, administrator contact, the administrator's
+ * session and operator fields.
+ */
+import { ORGANIZATION_AUTHORITIES, parseCardHolder, type CardIdentity } from '../domain/card-holder.js';
+import {
+  parseCertificateSerial,
+  parseEmail,
+  parseNationalId,
+  parsePhone,
+  parseRequiredText,
+  type CertificateSerial,
+} from '../domain/identifiers.js';
+import { InvalidInputError, IssueCollector } from '../errors.js';
+
+/** Administrator contact fields (姓名, 電子信箱, 連絡電話; 必填). */
+export interface AdministratorContact {
+  /** 姓名 */
+  readonly name: string;
+  /** 電子信箱 */
+  readonly email: string;
+  /** 連絡電話 */
+  readonly phone: string;
+}
+
+/** Input of {@link OrgRegistrationFlow.register}. */
+export interface RegisterInput {
+  /** The relying party's agency code (機關代號). */
+  readonly agencyCode: string;
+  /** Verified organization certificate login (GCA/XCA/MOEACA). */
+  readonly organizationCard: unknown;
+  /** Verified citizen card login of the authorized administrator. */
+  readonly administratorCard: unknown;
+  /** Administrator contact data. */
+  readonly administrator: AdministratorContact;
+  /** Contact for manual review; required when the OID does not match (姓名, 電話). */
+  readonly reviewContact?: {
+    /** Contact person's name (姓名). */
+    readonly name: string;
+    /** Contact phone number (電話); digits with optional `+`, `()`, `-`, `#` or 分機 extension. */
+    readonly phone: string;
+  };
+}
+
+/** Both cards of the administrator's session (機關憑證確認 + 授權管理者自然人憑證確認). */
+export interface AdministratorSession {
+  /** Verified organization certificate login. */
+  readonly organizationCard: unknown;
+  /** Verified administrator citizen card login. */
+  readonly administratorCard: unknown;
+}
+
+/** Operator fields (all 必填). */
+export interface OperatorInput {
+  /** 自然人憑證序號 */
+  readonly certificateSerial: string;
+  /** 授權經辦人姓名 */
+  readonly name: string;
+  /** 身分證統一編號 */
+  readonly nationalId: string;
+  /** 功能選單項目 (at least one). */
+  readonly permissions: readonly string[];
+}
+
+/** Input of the three replacement commands (更換憑證). */
+export interface ReplaceInput extends AdministratorSession {
+  /** Administrator contact, confirmed or re-entered. */
+  readonly administrator: AdministratorContact;
+}
+
+/** Operator fields after {@link parseOperator}: serial normalized, permissions de-duplicated. */
+export interface ParsedOperator {
+  /** 自然人憑證序號, normalized. */
+  certificateSerial: CertificateSerial;
+  /** 授權經辦人姓名 */
+  name: string;
+  /** 身分證統一編號 */
+  nationalId: string;
+  /** 功能選單項目, in input order without duplicates. */
+  permissions: string[];
+}
+
+/** Parses an agency code (機關代號): required, at most 20 letters, digits or `-`. */
+export function parseAgencyCode(value: unknown): string {
+  const t = parseRequiredText(value, 'agencyCode', 20);
+  if (!/^[A-Za-z0-9-]+$/.test(t)) {
+    throw new InvalidInputError([{ field: 'agencyCode', reason: 'letters, digits and - only' }]);
+  }
+  return t;
+}
+
+/** Parses an organization certificate login (GCA/XCA with OID, MOEACA with 統一編號) into `issues`. */
+export function parseOrgCard(value: unknown, field: string, issues: IssueCollector): CardIdentity | undefined {
+  const card = issues.take(() => parseCardHolder(value, field));
+  if (card === undefined) return undefined;
+  if (!ORGANIZATION_AUTHORITIES.includes(card.authority)) {
+    issues.add(`${field}.authority`, 'an organization certificate (GCA, XCA or MOEACA) is required');
+  }
+  else if (card.authority === 'MOEACA' ? card.businessId === undefined : card.organizationOid === undefined) {
+    issues.add(field, card.authority === 'MOEACA' ? 'the certificate carries no 統一編號' : 'the certificate carries no organization OID');
+  }
+  return card;
+}
+
+/** Parses a citizen certificate (MOICA) login into `issues`. */
+export function parseCitizenCard(value: unknown, field: string, issues: IssueCollector): CardIdentity | undefined {
+  const card = issues.take(() => parseCardHolder(value, field));
+  if (card !== undefined && card.authority !== 'MOICA') {
+    issues.add(`${field}.authority`, 'a citizen certificate (MOICA) is required');
+  }
+  return card;
+}
+
+/** Parses administrator contact fields into `issues`; `undefined` if any is invalid. */
+export function parseContact(value: unknown, field: string, issues: IssueCollector): AdministratorContact | undefined {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const name = issues.take(() => parseRequiredText(v.name, `${field}.name`));
+  const email = issues.take(() => parseEmail(v.email, `${field}.email`));
+  const phone = issues.take(() => parsePhone(v.phone, `${field}.phone`));
+  return name === undefined || email === undefined || phone === undefined ? undefined : { name, email, phone };
+}
+
+/** Parses both cards of an administrator session; throws INVALID_INPUT listing every bad field. */
+export function parseSession(session: AdministratorSession): { org: CardIdentity; admin: CardIdentity } {
+  const issues = new IssueCollector();
+  const v = (typeof session === 'object' && session !== null ? session : {}) as unknown as Record<string, unknown>;
+  const org = parseOrgCard(v.organizationCard, 'session.organizationCard', issues);
+  const admin = parseCitizenCard(v.administratorCard, 'session.administratorCard', issues);
+  issues.throwIfAny();
+  return { org: org as CardIdentity, admin: admin as CardIdentity };
+}
+
+/**
+ * Parses operator fields; throws INVALID_INPUT listing every bad field. When
+ * `menu` is given, every permission must be one of its functions.
+ */
+export function parseOperator(value: unknown, menu: readonly string[] | undefined): ParsedOperator {
+  const issues = new IssueCollector();
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const certificateSerial = issues.take(() => parseCertificateSerial(v.certificateSerial, 'operator.certificateSerial'));
+  const name = issues.take(() => parseRequiredText(v.name, 'operator.name'));
+  const nationalId = issues.take(() => parseNationalId(v.nationalId, 'operator.nationalId'));
+  const permissions: string[] = [];
+  if (!Array.isArray(v.permissions) || v.permissions.length === 0) {
+    issues.add('operator.permissions', 'at least one function (功能選單項目) is required');
+  } else {
+    for (const [i, p] of (v.permissions as unknown[]).entries()) {
+      const perm = issues.take(() => parseRequiredText(p, `operator.permissions[${i}]`, 100));
+      if (perm === undefined) continue;
+      if (menu !== undefined && !menu.includes(perm)) {
+        issues.add(`operator.permissions[${i}]`, 'not a function of this system');
+      }
+      else if (!permissions.includes(perm)) permissions.push(perm);
+    }
+  }
+  issues.throwIfAny();
+  return { certificateSerial: certificateSerial as CertificateSerial, name: name as string, nationalId: nationalId as string, permissions };
+}

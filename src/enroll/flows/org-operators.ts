@@ -1,0 +1,176 @@
+/**
+ * 授權指派 of the organization certificate flow: the administrator assigns,
+ * edits, removes and lists operators by certificate serial with function
+ * permissions; operators are authorized at login by their card's serial.
+ */
+import type { CardIdentity } from '../domain/card-holder.js';
+import { parseCertificateSerial, parseRequiredText } from '../domain/identifiers.js';
+import { EnrollError, IssueCollector } from '../errors.js';
+import { assertTransition } from '../machine/machine.js';
+import { ORG_MACHINE, type OrgEvent } from '../machine/org-machine.js';
+import { recordTransition } from '../store/audit.js';
+import { isUniqueViolation } from '../store/sql-errors.js';
+import type { SqlSession } from '../store/store.js';
+import {
+  parseAgencyCode,
+  parseCitizenCard,
+  parseOperator,
+  parseSession,
+  type AdministratorSession,
+  type OperatorInput,
+} from './org-inputs.js';
+import { operatorFromRow, type Operator, type OrgRegistration } from './org-records.js';
+import { authenticate, lockRegistration, type OrgRegistrationOptions } from './org-shared.js';
+
+/** {@link OrgRegistrationFlow.assignOperator}: 授權指派 → 新增. */
+export async function assignOperator(
+  o: OrgRegistrationOptions,
+  agencyCode: string,
+  session: AdministratorSession,
+  operator: OperatorInput,
+): Promise<Operator> {
+  const code = parseAgencyCode(agencyCode);
+  const op = parseOperator(operator, o.permissions);
+  try {
+    return await asAdministrator(o, code, session, 'assignOperator', async (tx, reg, at) => {
+      const rows = await tx.query(
+        `INSERT INTO enroll_org_operators (agency_code, certificate_serial, name, national_id, permissions, created_at, updated_at)
+         VALUES ($1,$2,$3,$4,$5::jsonb,$6,$6) RETURNING *`,
+        [reg.agencyCode, op.certificateSerial, op.name, op.nationalId, JSON.stringify(op.permissions), at],
+      );
+      return { result: operatorFromRow(rows[0] ?? {}), reason: `經辦人 ${op.certificateSerial}` };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err, 'enroll_org_operators_pkey')) {
+      throw new EnrollError('OPERATOR_EXISTS', `certificate ${op.certificateSerial} is already an operator of ${code}`);
+    }
+    throw err;
+  }
+}
+
+/** {@link OrgRegistrationFlow.editOperator}: 修改授權經辦人資料, e.g. the new serial after a card renewal. */
+export async function editOperator(
+  o: OrgRegistrationOptions,
+  agencyCode: string,
+  session: AdministratorSession,
+  currentSerial: string,
+  operator: OperatorInput,
+): Promise<Operator> {
+  const code = parseAgencyCode(agencyCode);
+  const serial = parseCertificateSerial(currentSerial, 'currentSerial');
+  const op = parseOperator(operator, o.permissions);
+  try {
+    return await asAdministrator(o, code, session, 'editOperator', async (tx, reg, at) => {
+      const rows = await tx.query(
+        `UPDATE enroll_org_operators SET certificate_serial=$3, name=$4, national_id=$5, permissions=$6::jsonb, updated_at=$7
+         WHERE agency_code=$1 AND certificate_serial=$2 RETURNING *`,
+        [reg.agencyCode, serial, op.certificateSerial, op.name, op.nationalId, JSON.stringify(op.permissions), at],
+      );
+      const row = rows[0];
+      if (row === undefined) throw new EnrollError('NOT_FOUND', `no operator with certificate ${serial}`);
+      return { result: operatorFromRow(row), reason: `經辦人 ${serial} → ${op.certificateSerial}` };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err, 'enroll_org_operators_pkey')) {
+      throw new EnrollError('OPERATOR_EXISTS', `certificate ${op.certificateSerial} is already an operator of ${code}`);
+    }
+    throw err;
+  }
+}
+
+/** {@link OrgRegistrationFlow.removeOperator}: 刪除授權經辦人; returns the remaining operators. */
+export async function removeOperator(
+  o: OrgRegistrationOptions,
+  agencyCode: string,
+  session: AdministratorSession,
+  certificateSerial: string,
+): Promise<Operator[]> {
+  const code = parseAgencyCode(agencyCode);
+  const serial = parseCertificateSerial(certificateSerial);
+  return asAdministrator(o, code, session, 'removeOperator', async (tx, reg) => {
+    const gone = await tx.query(
+      'DELETE FROM enroll_org_operators WHERE agency_code=$1 AND certificate_serial=$2 RETURNING 1',
+      [reg.agencyCode, serial],
+    );
+    if (gone.length === 0) throw new EnrollError('NOT_FOUND', `no operator with certificate ${serial}`);
+    return { result: await operatorsOf(tx, reg.agencyCode), reason: `經辦人 ${serial}` };
+  });
+}
+
+/** {@link OrgRegistrationFlow.listOperators}: 授權經辦人清單 (administrator session required). */
+export async function listOperators(o: OrgRegistrationOptions, agencyCode: string, session: AdministratorSession): Promise<Operator[]> {
+  const code = parseAgencyCode(agencyCode);
+  const { org, admin } = parseSession(session);
+  return o.store.transaction(async (tx) => {
+    const reg = await lockRegistration(tx, code);
+    authenticate(reg, org, admin, 'both');
+    return operatorsOf(tx, code);
+  });
+}
+
+/** {@link OrgRegistrationFlow.authorizeOperator}: the card's serial must be assigned and hold `permission`. */
+export async function authorizeOperator(o: OrgRegistrationOptions, agencyCode: string, holder: unknown, permission: string): Promise<Operator> {
+  const code = parseAgencyCode(agencyCode);
+  const issues = new IssueCollector();
+  const card = parseCitizenCard(holder, 'holder', issues);
+  const perm = issues.take(() => parseRequiredText(permission, 'permission'));
+  issues.throwIfAny();
+  const rows = await o.store.transaction((tx) =>
+    tx.query(
+      `SELECT o.* FROM enroll_org_operators o JOIN enroll_org_registrations r USING (agency_code)
+       WHERE o.agency_code=$1 AND o.certificate_serial=$2 AND r.status='registered'`,
+      [code, (card as CardIdentity).certificateSerial],
+    ),
+  );
+  const row = rows[0];
+  if (row === undefined) {
+    throw new EnrollError('NOT_AUTHORIZED', '此自然人憑證序號未經授權 (若憑證已展期或換卡，請授權管理者修改憑證序號)');
+  }
+  const op = operatorFromRow(row);
+  if (!op.permissions.includes(perm as string)) {
+    throw new EnrollError('NOT_AUTHORIZED', `operator lacks permission ${perm}`);
+  }
+  return op;
+}
+
+/**
+ * Runs `apply` in one transaction after authenticating both of the
+ * administrator's cards against the locked registration, then audits `event`
+ * (registered → registered) with the reason `apply` returns.
+ */
+async function asAdministrator<T>(
+  o: OrgRegistrationOptions,
+  code: string,
+  session: AdministratorSession,
+  event: OrgEvent,
+  apply: (tx: SqlSession, reg: OrgRegistration, at: string) => Promise<{ result: T; reason: string }>,
+): Promise<T> {
+  const { org, admin } = parseSession(session);
+  return o.store.transaction(async (tx) => {
+    const reg = await lockRegistration(tx, code);
+    authenticate(reg, org, admin, 'both');
+    const registered = reg as OrgRegistration;
+    assertTransition(ORG_MACHINE, registered.status, event, 'registered');
+    const at = o.clock.now().toISOString();
+    const { result, reason } = await apply(tx, registered, at);
+    await recordTransition(tx, {
+      flow: 'organization',
+      subject: code,
+      actor: { role: 'administrator', id: admin.certificateSerial },
+      at,
+      event,
+      from: registered.status,
+      to: 'registered',
+      reason,
+    });
+    return result;
+  });
+}
+
+/** An agency's operators, oldest first. */
+async function operatorsOf(tx: SqlSession, code: string): Promise<Operator[]> {
+  return (await tx.query(
+    'SELECT * FROM enroll_org_operators WHERE agency_code=$1 ORDER BY created_at, certificate_serial',
+    [code],
+  )).map(operatorFromRow);
+}

@@ -1,0 +1,70 @@
+/**
+ * Queries of the organization certificate flow: the current registration,
+ * 查詢憑證註冊收件紀錄, 查詢機關憑證 OID and 查詢自然人憑證序號.
+ */
+import type { CardIdentity } from '../domain/card-holder.js';
+import type { CertificateSerial } from '../domain/identifiers.js';
+import { EnrollError, IssueCollector } from '../errors.js';
+import { parseAgencyCode, parseCitizenCard, parseOrgCard } from './org-inputs.js';
+import { recordFromRow, registrationFromRow, type OrgRegistration, type RegistrationRecord } from './org-records.js';
+import type { OrgRegistrationOptions } from './org-shared.js';
+
+/** Result of {@link organizationCertificateOid}. */
+export interface OrganizationCertificateInfo {
+  /** The certificate's subject name. */
+  organizationName: string;
+  /** Dotted organization OID (GCA/XCA cards); absent when the certificate has none. */
+  organizationOid?: string;
+  /** 統一編號 (MOEACA cards); absent when the certificate has none. */
+  businessId?: string;
+}
+
+/** Result of {@link citizenCertificateSerial}. */
+export interface CitizenCertificateInfo {
+  /** The holder's name from the certificate subject. */
+  name: string;
+  /** The certificate serial, lower-case hex without separators. */
+  certificateSerial: CertificateSerial;
+}
+
+/** {@link OrgRegistrationFlow.get}: current registration of an agency; NOT_FOUND if it has none. */
+export async function getRegistration(o: OrgRegistrationOptions, agencyCode: string): Promise<OrgRegistration> {
+  const code = parseAgencyCode(agencyCode);
+  const rows = await o.store.transaction((tx) => tx.query(
+    'SELECT * FROM enroll_org_registrations WHERE agency_code=$1',
+    [code],
+  ));
+  const row = rows[0];
+  if (row === undefined) throw new EnrollError('NOT_FOUND', `agency ${code} has not registered`);
+  return registrationFromRow(row);
+}
+
+/** {@link OrgRegistrationFlow.registrationRecords}: every registration event of an agency, oldest first. */
+export async function registrationRecords(o: OrgRegistrationOptions, agencyCode: string): Promise<RegistrationRecord[]> {
+  const code = parseAgencyCode(agencyCode);
+  const rows = await o.store.transaction((tx) =>
+    tx.query('SELECT * FROM enroll_org_registration_records WHERE agency_code=$1 ORDER BY id', [code]),
+  );
+  return rows.map(recordFromRow);
+}
+
+/** 查詢機關憑證 OID: organization name and OID (or 統一編號) of an organization certificate. */
+export function organizationCertificateOid(organizationCard: unknown): OrganizationCertificateInfo {
+  const issues = new IssueCollector();
+  const card = parseOrgCard(organizationCard, 'organizationCard', issues);
+  issues.throwIfAny();
+  const c = card as CardIdentity;
+  return {
+    organizationName: c.subjectName,
+    ...(c.organizationOid === undefined ? {} : { organizationOid: c.organizationOid }),
+    ...(c.businessId === undefined ? {} : { businessId: c.businessId }),
+  };
+}
+
+/** 查詢自然人憑證序號: holder name and certificate serial of a citizen certificate. */
+export function citizenCertificateSerial(citizenCard: unknown): CitizenCertificateInfo {
+  const issues = new IssueCollector();
+  const card = parseCitizenCard(citizenCard, 'citizenCard', issues);
+  issues.throwIfAny();
+  return { name: (card as CardIdentity).subjectName, certificateSerial: (card as CardIdentity).certificateSerial };
+}

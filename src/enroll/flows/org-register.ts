@@ -1,0 +1,165 @@
+/**
+ * 首次註冊 of the organization certificate flow: the agency OID check, manual
+ * review of a mismatch (approve / reject), and the next-business-day retry.
+ */
+import type { Actor } from '../domain/actor.js';
+import { nextBusinessDayStart } from '../domain/business-day.js';
+import type { CardIdentity } from '../domain/card-holder.js';
+import { parsePhone, parseRequiredText } from '../domain/identifiers.js';
+import { EnrollError, IssueCollector, ManualReviewError } from '../errors.js';
+import { assertEventAllowed, assertTransition } from '../machine/machine.js';
+import { ORG_MACHINE, type OrgEvent, type OrgStatus } from '../machine/org-machine.js';
+import { recordTransition } from '../store/audit.js';
+import { isUniqueViolation } from '../store/sql-errors.js';
+import {
+  parseAgencyCode,
+  parseCitizenCard,
+  parseContact,
+  parseOrgCard,
+  type AdministratorContact,
+  type RegisterInput,
+} from './org-inputs.js';
+import { registrationFromRow, type OrgRegistration } from './org-records.js';
+import { addRecord, identifierOf, lockRegistration, matchesAgency, type OrgRegistrationOptions } from './org-shared.js';
+
+/** {@link OrgRegistrationFlow.register}: first registration, or a retry after review. */
+export async function register(o: OrgRegistrationOptions, input: RegisterInput, actor?: Actor): Promise<OrgRegistration> {
+  const issues = new IssueCollector();
+  const v = (typeof input === 'object' && input !== null ? input : {}) as unknown as Record<string, unknown>;
+  const agencyCode = issues.take(() => parseAgencyCode(v.agencyCode));
+  const org = parseOrgCard(v.organizationCard, 'organizationCard', issues);
+  const admin = parseCitizenCard(v.administratorCard, 'administratorCard', issues);
+  const contact = parseContact(v.administrator, 'administrator', issues);
+  let reviewContact: { name: string; phone: string } | undefined;
+  if (v.reviewContact !== undefined) {
+    const rc = (typeof v.reviewContact === 'object' && v.reviewContact !== null ? v.reviewContact : {}) as Record<string, unknown>;
+    const name = issues.take(() => parseRequiredText(rc.name, 'reviewContact.name'));
+    const phone = issues.take(() => parsePhone(rc.phone, 'reviewContact.phone'));
+    if (name !== undefined && phone !== undefined) reviewContact = { name, phone };
+  }
+  issues.throwIfAny();
+  const [code, orgCard, adminCard, adminContact] = [agencyCode as string, org as CardIdentity, admin as CardIdentity, contact as AdministratorContact];
+  const who: Actor = actor ?? { role: 'administrator', id: adminCard.certificateSerial };
+
+  const agency = await o.agencies.findByAgencyCode(code);
+  if (agency === undefined) throw new EnrollError('NOT_FOUND', `unknown agency code ${code}`);
+  const matches = matchesAgency(orgCard, agency);
+
+  try {
+    return await o.store.transaction(async (tx) => {
+      const now = o.clock.now();
+      const at = now.toISOString();
+      const existing = await lockRegistration(tx, code);
+      const from: OrgStatus = existing?.status ?? 'unregistered';
+      // Seed: until the review passes, every attempt shows the same 需進行審核 message.
+      if (existing?.status === 'manualReview') {
+        throw new ManualReviewError(
+          'MANUAL_REVIEW_PENDING',
+          existing.retryNotBefore ?? at,
+          '貴機關申請憑證註冊，因申請資料比對不符，需進行審核；審核通過前無法註冊，請於次一營業日再重新註冊',
+        );
+      }
+      assertEventAllowed(ORG_MACHINE, from, 'register');
+      let to: OrgStatus;
+      if (existing?.status === 'reviewApproved') {
+        const retry = existing.retryNotBefore ?? at;
+        if (now.getTime() < new Date(retry).getTime()) {
+          throw new ManualReviewError('RETRY_TOO_EARLY', retry, `審核已通過，請於次一營業日 (${retry}) 再重新註冊`);
+        }
+        to = matches || orgCard.certificateSerial === existing.organizationCertificateSerial ? 'registered' : 'manualReview';
+      } else {
+        to = matches ? 'registered' : 'manualReview';
+      }
+      if (to === 'manualReview' && reviewContact === undefined) {
+        throw new EnrollError('REVIEW_CONTACT_REQUIRED', '貴機關申請憑證註冊，因申請資料比對不符，需進行審核，請填聯絡資料 (姓名、電話)');
+      }
+      assertTransition(ORG_MACHINE, from, 'register', to);
+      const retryNotBefore = to === 'manualReview' ? nextBusinessDayStart(now, o.calendar).toISOString() : null;
+      const params = [
+        code,
+        to,
+        orgCard.subjectName,
+        orgCard.authority,
+        orgCard.certificateSerial,
+        identifierOf(orgCard),
+        adminCard.certificateSerial,
+        adminContact.name,
+        adminContact.email,
+        adminContact.phone,
+        reviewContact?.name ?? null,
+        reviewContact?.phone ?? null,
+        retryNotBefore,
+        at,
+      ];
+      const rows =
+        existing === undefined
+          ? await tx.query(
+              `INSERT INTO enroll_org_registrations (agency_code, status, organization_name, org_authority, org_certificate_serial,
+                 org_identifier, admin_certificate_serial, admin_name, admin_email, admin_phone, review_contact_name,
+                 review_contact_phone, retry_not_before, created_at, updated_at)
+               VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$14) RETURNING *`,
+              params,
+            )
+          : await tx.query(
+              `UPDATE enroll_org_registrations SET status=$2, organization_name=$3, org_authority=$4, org_certificate_serial=$5,
+                 org_identifier=$6, admin_certificate_serial=$7, admin_name=$8, admin_email=$9, admin_phone=$10,
+                 review_contact_name=COALESCE($11, review_contact_name), review_contact_phone=COALESCE($12, review_contact_phone),
+                 retry_not_before=$13, updated_at=$14, version=version+1
+               WHERE agency_code=$1 RETURNING *`,
+              params,
+            );
+      await addRecord(tx, code, orgCard.subjectName, to === 'registered' ? '首次註冊' : '首次註冊(需審核)', at);
+      await recordTransition(tx, {
+        flow: 'organization',
+        subject: code,
+        actor: who,
+        at,
+        event: 'register',
+        from,
+        to,
+        reason: matches ? 'OID 比對相符' : `OID 比對不符: ${identifierOf(orgCard)} ≠ ${agency.oid}`,
+      });
+      return registrationFromRow(rows[0] ?? {});
+    });
+  } catch (err) {
+    if (isUniqueViolation(err, 'enroll_org_registrations_pkey')) {
+      throw new EnrollError('CONCURRENT_UPDATE', `agency ${code} was registered concurrently`);
+    }
+    throw err;
+  }
+}
+
+/** A reviewer's decision on a registration in manual review: `event` leads to `to`, with an optional note. */
+export async function review(
+  o: OrgRegistrationOptions,
+  agencyCode: string,
+  reviewer: Actor,
+  event: OrgEvent,
+  to: OrgStatus,
+  note?: string,
+): Promise<OrgRegistration> {
+  const code = parseAgencyCode(agencyCode);
+  const reviewNote = note === undefined ? null : parseRequiredText(note, 'note', 2000);
+  return o.store.transaction(async (tx) => {
+    const reg = await lockRegistration(tx, code);
+    if (reg === undefined) throw new EnrollError('NOT_FOUND', `agency ${code} has not registered`);
+    assertTransition(ORG_MACHINE, reg.status, event, to);
+    const at = o.clock.now().toISOString();
+    const rows = await tx.query(
+      `UPDATE enroll_org_registrations SET status=$2, review_note=COALESCE($3, review_note), updated_at=$4, version=version+1
+       WHERE agency_code=$1 RETURNING *`,
+      [code, to, reviewNote, at],
+    );
+    await recordTransition(tx, {
+      flow: 'organization',
+      subject: code,
+      actor: reviewer,
+      at,
+      event,
+      from: reg.status,
+      to,
+      ...(reviewNote === null ? {} : { reason: reviewNote }),
+    });
+    return registrationFromRow(rows[0] ?? {});
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * 更換憑證 of the organization certificate flow: replace the organization
+ * certificate, the administrator's citizen card, or both.
+ */
+import type { Actor } from '../domain/actor.js';
+import type { CardIdentity } from '../domain/card-holder.js';
+import { EnrollError, IssueCollector } from '../errors.js';
+import { assertTransition } from '../machine/machine.js';
+import { ORG_MACHINE } from '../machine/org-machine.js';
+import { recordTransition } from '../store/audit.js';
+import {
+  parseAgencyCode,
+  parseCitizenCard,
+  parseContact,
+  parseOrgCard,
+  type AdministratorContact,
+  type ReplaceInput,
+} from './org-inputs.js';
+import { registrationFromRow, type OrgRegistration, type RegistrationItem } from './org-records.js';
+import { addRecord, authenticate, identifierOf, lockRegistration, matchesAgency, type OrgRegistrationOptions } from './org-shared.js';
+
+/** The three replacement events (更換憑證 sub-functions). */
+export type ReplaceEvent = 'replaceOrganizationCertificate' | 'replaceAdministratorCard' | 'replaceBoth';
+
+const REPLACE_ITEMS: Readonly<Record<ReplaceEvent, RegistrationItem>> = {
+  replaceOrganizationCertificate: '更換機關憑證',
+  replaceAdministratorCard: '更換授權管理者自然人憑證',
+  replaceBoth: '更換機關憑證和更換授權管理者自然人憑證',
+};
+
+/**
+ * Replaces the registered organization certificate and/or administrator card
+ * per `event`, recording the new cards and contact, a registration record and
+ * the audit entry in one transaction.
+ */
+export async function replace(o: OrgRegistrationOptions, agencyCode: string, input: ReplaceInput, event: ReplaceEvent): Promise<OrgRegistration> {
+  const code = parseAgencyCode(agencyCode);
+  const issues = new IssueCollector();
+  const v = (typeof input === 'object' && input !== null ? input : {}) as unknown as Record<string, unknown>;
+  const org = parseOrgCard(v.organizationCard, 'organizationCard', issues);
+  const admin = parseCitizenCard(v.administratorCard, 'administratorCard', issues);
+  const contact = parseContact(v.administrator, 'administrator', issues);
+  issues.throwIfAny();
+  const [orgCard, adminCard, adminContact] = [org as CardIdentity, admin as CardIdentity, contact as AdministratorContact];
+  const agency = await o.agencies.findByAgencyCode(code);
+  if (agency === undefined) throw new EnrollError('NOT_FOUND', `unknown agency code ${code}`);
+  const who: Actor = { role: 'administrator', id: adminCard.certificateSerial };
+  return o.store.transaction(async (tx) => {
+    const reg = await lockRegistration(tx, code);
+    if (reg === undefined) throw new EnrollError('NOT_FOUND', `agency ${code} has not registered`);
+    assertTransition(ORG_MACHINE, reg.status, event, 'registered');
+    // Each sub-function keeps one credential that must already be on record.
+    if (event === 'replaceOrganizationCertificate') authenticate(reg, orgCard, adminCard, 'administrator');
+    if (event === 'replaceAdministratorCard') authenticate(reg, orgCard, adminCard, 'organization');
+    if (event !== 'replaceAdministratorCard' && !matchesAgency(orgCard, agency)) {
+      throw new EnrollError('ORGANIZATION_MISMATCH', 'the new organization certificate does not belong to this agency (OID 比對不符)');
+    }
+    const at = o.clock.now().toISOString();
+    const rows = await tx.query(
+      `UPDATE enroll_org_registrations SET organization_name=$2, org_authority=$3, org_certificate_serial=$4, org_identifier=$5,
+         admin_certificate_serial=$6, admin_name=$7, admin_email=$8, admin_phone=$9, updated_at=$10, version=version+1
+       WHERE agency_code=$1 RETURNING *`,
+      [code, orgCard.subjectName, orgCard.authority, orgCard.certificateSerial, identifierOf(orgCard), adminCard.certificateSerial,
+        adminContact.name, adminContact.email, adminContact.phone, at],
+    );
+    await addRecord(tx, code, orgCard.subjectName, REPLACE_ITEMS[event], at);
+    await recordTransition(tx, {
+      flow: 'organization',
+      subject: code,
+      actor: who,
+      at,
+      event,
+      from: reg.status,
+      to: 'registered',
+      reason: `機關憑證 ${reg.organizationCertificateSerial} → ${orgCard.certificateSerial}; 管理者憑證 ${reg.administrator.certificateSerial} → ${adminCard.certificateSerial}`,
+    });
+    return registrationFromRow(rows[0] ?? {});
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * Helpers shared by the organization certificate flow's modules: its
+ * dependencies, row locking, registration records, agency matching and the
+ * check that a session's cards are the ones on record.
+ */
+import type { BusinessCalendar } from '../domain/business-day.js';
+import type { CardIdentity } from '../domain/card-holder.js';
+import { EnrollError } from '../errors.js';
+import type { Agency, AgencyDirectory } from '../ports/agency-directory.js';
+import type { Clock } from '../ports/clock.js';
+import type { EnrollStore, SqlSession } from '../store/store.js';
+import { registrationFromRow, type OrgRegistration, type RegistrationItem } from './org-records.js';
+
+/** Dependencies of {@link OrgRegistrationFlow}. */
+export interface OrgRegistrationOptions {
+  /** Persistence. */
+  readonly store: EnrollStore;
+  /** Time source (business-day rule, audit). */
+  readonly clock: Clock;
+  /** Agency code → expected OID / 統一編號. */
+  readonly agencies: AgencyDirectory;
+  /** Holidays beyond weekends. */
+  readonly calendar?: BusinessCalendar;
+  /** The function menu; when given, operator permissions must come from it. */
+  readonly permissions?: readonly string[];
+}
+
+/** The identifier compared with the agency directory: 統一編號 for MOEACA, else the organization OID. */
+export function identifierOf(card: CardIdentity): string {
+  return card.authority === 'MOEACA' ? (card.businessId ?? '') : (card.organizationOid ?? '');
+}
+
+/** Whether an organization certificate belongs to `agency` (統一編號 for MOEACA, else OID). */
+export function matchesAgency(card: CardIdentity, agency: Agency): boolean {
+  return card.authority === 'MOEACA' ? card.businessId !== undefined && card.businessId === agency.businessId : card.organizationOid === agency.oid;
+}
+
+/** Reads an agency's registration row `FOR UPDATE`; `undefined` when it has none. */
+export async function lockRegistration(tx: SqlSession, code: string): Promise<OrgRegistration | undefined> {
+  const rows = await tx.query('SELECT * FROM enroll_org_registrations WHERE agency_code=$1 FOR UPDATE', [code]);
+  return rows[0] === undefined ? undefined : registrationFromRow(rows[0]);
+}
+
+/** Appends one row to 憑證註冊收件紀錄. */
+export async function addRecord(tx: SqlSession, code: string, name: string, item: RegistrationItem, at: string): Promise<void> {
+  await tx.query(
+    'INSERT INTO enroll_org_registration_records (agency_code, organization_name, item, received_at) VALUES ($1,$2,$3,$4)',
+    [code, name, item, at],
+  );
+}
+
+/**
+ * Requires a `registered` registration whose organization certificate and/or
+ * administrator card (per `check`) are the ones presented; NOT_FOUND or
+ * NOT_AUTHORIZED otherwise.
+ */
+export function authenticate(
+  reg: OrgRegistration | undefined,
+  org: CardIdentity,
+  admin: CardIdentity,
+  check: 'both' | 'organization' | 'administrator',
+): asserts reg is OrgRegistration {
+  if (reg === undefined) throw new EnrollError('NOT_FOUND', 'this agency has not registered');
+  if (reg.status !== 'registered') {
+    throw new EnrollError('NOT_AUTHORIZED', `registration is ${reg.status}, not registered`);
+  }
+  if (check !== 'administrator' && org.certificateSerial !== reg.organizationCertificateSerial) {
+    throw new EnrollError('NOT_AUTHORIZED', '機關憑證與註冊資料不符 (if it was renewed, use 更換機關憑證)');
+  }
+  if (check !== 'organization' && admin.certificateSerial !== reg.administrator.certificateSerial) {
+    throw new EnrollError('NOT_AUTHORIZED', '授權管理者自然人憑證與註冊資料不符 (if it was renewed, use 更換授權管理者自然人憑證)');
+  }
+}
