@@ -116,3 +116,50 @@ describe('FileRetryCounterStore', () => {
     expect(new FileRetryCounterStore(path).get('TP03000012345678')).toBeUndefined();
   });
 });
+
+describe('twpki verify-pin: terminal prompt', () => {
+  /** A stdin that claims to be a terminal and records raw-mode switches, as a TTY would. */
+  function ttyIo(keystrokes: string[]): { io: CliIo; out: () => string; err: () => string; rawModes: boolean[] } {
+    const stdin = Readable.from(keystrokes.map((k) => Buffer.from(k))) as Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => void };
+    const rawModes: boolean[] = [];
+    stdin.isTTY = true;
+    stdin.setRawMode = (raw: boolean) => {
+      rawModes.push(raw);
+    };
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const o: Buffer[] = [];
+    const e: Buffer[] = [];
+    stdout.on('data', (c: Buffer) => o.push(c));
+    stderr.on('data', (c: Buffer) => e.push(c));
+    return {
+      io: { stdout, stderr, stdin, env: { TWPKI_STATE_DIR: stateDir } },
+      out: () => Buffer.concat(o).toString(),
+      err: () => Buffer.concat(e).toString(),
+      rawModes,
+    };
+  }
+
+  it('reads the PIN in raw mode without echo, honours backspace, and restores the terminal', async () => {
+    // "1239" then backspace, then "456", Enter: the PIN is 123456.
+    const t = ttyIo(['123', '9\x7f', '456\r']);
+    expect(await verifyPinCommand.run(['--json'], t.io)).toBe(0);
+    expect(JSON.parse(t.out())).toEqual({ ok: true, retriesLeft: 3, locked: false });
+    expect(t.rawModes).toEqual([true, false]);
+    expect(t.err()).toBe('PIN: \n');
+    expect(t.out() + t.err()).not.toContain('123456');
+  });
+
+  it('Ctrl-C cancels before anything is sent to the card', async () => {
+    const t = ttyIo(['12\x03']);
+    const before = card.log.length;
+    await expect(verifyPinCommand.run(['--json'], t.io)).rejects.toThrow(/cancelled/);
+    expect(card.log.length).toBe(before);
+    expect(t.rawModes).toEqual([true, false]);
+  });
+
+  it('without a terminal and without --pin-stdin it refuses instead of reading argv', async () => {
+    const t = io('');
+    await expect(verifyPinCommand.run(['--json'], t.io)).rejects.toThrow(/--pin-stdin/);
+  });
+});
