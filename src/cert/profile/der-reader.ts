@@ -9,6 +9,8 @@
  * stage turns into a `CertificateParseError` with its own code.
  */
 
+import { DerPrimitiveError, decodeObjectIdentifier, decodeTime } from '../der-primitives.js';
+
 /**
  * One DER element: its tag and where it lies in the input. Offsets rather
  * than subarrays, since most elements are passed over and views cost
@@ -156,23 +158,12 @@ export function contentBytes(node: Asn1Node, what: string): Uint8Array {
 /** Dotted OBJECT IDENTIFIER. */
 export function oidOf(node: Asn1Node, what: string): string {
   if (universalTag(node) !== UniversalTag.oid) throw new Asn1ShapeError(`${what} is not an OBJECT IDENTIFIER`);
-  const bytes = contentBytes(node, what);
-  const arcs: number[] = [];
-  let value = 0;
-  let fresh = true;
-  for (const b of bytes) {
-    if (fresh && b === 0x80) throw new Asn1ShapeError(`${what} is a malformed OBJECT IDENTIFIER`);
-    value = value * 128 + (b & 0x7f);
-    if (value > Number.MAX_SAFE_INTEGER) throw new Asn1ShapeError(`${what} has an oversized arc`);
-    fresh = (b & 0x80) === 0;
-    if (fresh) {
-      if (arcs.length === 0) arcs.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80);
-      else arcs.push(value);
-      value = 0;
-    }
+  try {
+    return decodeObjectIdentifier(contentBytes(node, what));
+  } catch (error) {
+    if (error instanceof DerPrimitiveError) throw new Asn1ShapeError(`${what} is a malformed OBJECT IDENTIFIER (${error.message})`);
+    throw error;
   }
-  if (arcs.length === 0 || !fresh) throw new Asn1ShapeError(`${what} is a malformed OBJECT IDENTIFIER`);
-  return arcs.join('.');
 }
 
 /** Content octets of an INTEGER. */
@@ -217,42 +208,18 @@ export function bitStringOf(node: Asn1Node, what: string): { unusedBits: number;
   return { unusedBits, bytes: content.subarray(1) };
 }
 
-const UTC_TIME = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(Z|[+-]\d{4})$/;
-const GENERALIZED_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{4})$/;
-
 /** UTCTime or GeneralizedTime as a Date (DER uses Z; ±hhmm offsets are tolerated). */
 export function timeOf(node: Asn1Node, what: string): Date {
   const tag = universalTag(node);
-  const text = Buffer.from(contentBytes(node, what)).toString('latin1');
-  let fields: { y: number; mo: number; d: number; h: number; mi: number; s: number; ms: number; zone: string } | undefined;
-  if (tag === UniversalTag.utcTime) {
-    const m = UTC_TIME.exec(text);
-    if (m) {
-      const yy = Number(m[1]);
-      // RFC 5280: UTCTime years 50–99 are 19xx, 00–49 are 20xx.
-      fields = { y: yy >= 50 ? 1900 + yy : 2000 + yy, mo: +m[2]!, d: +m[3]!, h: +m[4]!, mi: +m[5]!, s: +(m[6] ?? 0), ms: 0, zone: m[7]! };
-    }
-  } else if (tag === UniversalTag.generalizedTime) {
-    const m = GENERALIZED_TIME.exec(text);
-    if (m) {
-      const ms = m[7] === undefined ? 0 : Math.floor(Number(`0.${m[7]}`) * 1000);
-      fields = { y: +m[1]!, mo: +m[2]!, d: +m[3]!, h: +m[4]!, mi: +m[5]!, s: +m[6]!, ms, zone: m[8]! };
-    }
-  } else {
+  if (tag !== UniversalTag.utcTime && tag !== UniversalTag.generalizedTime) {
     throw new Asn1ShapeError(`${what} is not a UTCTime or GeneralizedTime`);
   }
-  if (fields === undefined) throw new Asn1ShapeError(`${what} is not a valid time`);
-  const { y, mo, d, h, mi, s, ms, zone } = fields;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
-    throw new Asn1ShapeError(`${what} is not a valid time`);
+  try {
+    return decodeTime(tag, contentBytes(node, what));
+  } catch (error) {
+    if (error instanceof DerPrimitiveError) throw new Asn1ShapeError(`${what} is not a valid time (${error.message})`);
+    throw error;
   }
-  let epoch = Date.UTC(y, mo - 1, d, h, mi, s, ms);
-  if (new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d) throw new Asn1ShapeError(`${what} is not a valid date`);
-  if (zone !== 'Z') {
-    const sign = zone.startsWith('-') ? -1 : 1;
-    epoch -= sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5))) * 60_000;
-  }
-  return new Date(epoch);
 }
 
 /** The exact encoding of a node as it was read (tag, length and content). */

@@ -5,6 +5,8 @@
  * over the original bytes is linear and allocation-light.
  */
 
+import { DerPrimitiveError, decodeObjectIdentifier, decodeTime as decodeDerTime } from '../../der-primitives.js';
+
 /** One tag-length-value element, as offsets into the buffer it was read from. */
 export interface DerElement {
   /** Identifier octet (only low tag numbers are supported, which X.509 needs). */
@@ -88,48 +90,21 @@ export function expectTag(el: DerElement | undefined, tag: number, what: string)
 
 /** Decodes an OBJECT IDENTIFIER's content octets to dotted form. */
 export function decodeOid(content: Uint8Array): string {
-  if (content.length === 0) throw new DerFormatError('empty OBJECT IDENTIFIER');
-  const arcs: number[] = [];
-  let value = 0;
-  for (let i = 0; i < content.length; i++) {
-    const b = content[i] as number;
-    value = value * 128 + (b & 0x7f);
-    if ((b & 0x80) === 0) {
-      if (arcs.length === 0) {
-        const first = value < 80 ? Math.floor(value / 40) : 2;
-        arcs.push(first, value - first * 40);
-      } else {
-        arcs.push(value);
-      }
-      value = 0;
-    } else if (i === content.length - 1) {
-      throw new DerFormatError('truncated OBJECT IDENTIFIER');
-    }
-  }
-  return arcs.join('.');
+  return strictly(() => decodeObjectIdentifier(content));
 }
 
-/** Decodes UTCTime (0x17) or GeneralizedTime (0x18) content to a Date. */
+/** Decodes UTCTime (0x17) or GeneralizedTime (0x18) content to a Date; only DER's `Z` form is accepted. */
 export function decodeTime(tag: number, content: Uint8Array): Date {
-  const text = Buffer.from(content).toString('latin1');
-  let m: RegExpExecArray | null;
-  if (tag === 0x17) {
-    m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-    if (m === null) throw new DerFormatError(`bad UTCTime ${JSON.stringify(text)}`);
-    const yy = Number(m[1]);
-    // RFC 5280 4.1.2.5.1: UTCTime years 50-99 are 19xx.
-    const year = yy >= 50 ? 1900 + yy : 2000 + yy;
-    return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+  return strictly(() => decodeDerTime(tag, content, { strict: true }));
+}
+
+function strictly<T>(decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof DerPrimitiveError) throw new DerFormatError(error.message);
+    throw error;
   }
-  if (tag === 0x18) {
-    m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,3})\d*)?Z$/.exec(text);
-    if (m === null) throw new DerFormatError(`bad GeneralizedTime ${JSON.stringify(text)}`);
-    const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0'));
-    return new Date(
-      Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms),
-    );
-  }
-  throw new DerFormatError(`expected a time, got tag 0x${tag.toString(16)}`);
 }
 
 /**
