@@ -2,7 +2,7 @@
  * The database-level guarantees, on both stores: the card-binding race, single-use
  * tokens under concurrency, and crashes at every statement of a transition.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import { AccountEnrollment } from '../../src/enroll/flows/account-enrollment.js';
 import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
@@ -12,18 +12,13 @@ import type { EnrollStore } from '../../src/enroll/store/store.js';
 import { EnrollError } from '../../src/enroll/errors.js';
 import type { Actor } from '../../src/enroll/domain/actor.js';
 import { FaultyStore, SimulatedCrash } from './faulty-store.js';
-import { FakeEms, backends, basicDataFor, citizenCard, resetTables, stopOwnPostgres, tableCounts, tokenFromMail } from './helpers.js';
+import { FakeEms, basicDataFor, citizenCard, describeEachStore, tableCounts, tokenFromMail } from './helpers.js';
 
 const applicant: Actor = { role: 'applicant', id: 'web' };
 const reviewer: Actor = { role: 'reviewer', id: 'staff-1' };
 const contact = { phone: '02-2345-6789', email: 'typed@example.com' };
 
-afterAll(async () => {
-  await stopOwnPostgres();
-});
-
-describe.each(backends('enroll_store_test'))('$name store', (backend) => {
-  let store: EnrollStore | undefined;
+describeEachStore('enroll_store_test', (db) => {
   let mailer: CapturingMailer;
   let ems: FakeEms;
   const clock = new ManualClock('2026-03-02T01:00:00Z');
@@ -31,18 +26,7 @@ describe.each(backends('enroll_store_test'))('$name store', (backend) => {
   const flowOn = (s: EnrollStore): AccountEnrollment =>
     new AccountEnrollment({ store: s, clock, mailer, ems, emsRecords: ems, activationLink: (t) => `https://x.gov.tw/a?key=${t}` });
 
-  beforeAll(async () => {
-    store = await backend.open();
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
-  beforeEach(async (ctx) => {
-    if (store === undefined) {
-      ctx.skip();
-      return;
-    }
-    await resetTables(store);
+  beforeEach(() => {
     mailer = new CapturingMailer();
     ems = new FakeEms();
   });
@@ -61,13 +45,13 @@ describe.each(backends('enroll_store_test'))('$name store', (backend) => {
   }
 
   it('migrations are idempotent, also when run concurrently', async () => {
-    const s = store as EnrollStore;
+    const s = db();
     const again = await Promise.all([runMigrations(s), runMigrations(s), runMigrations(s)]);
     expect(again).toEqual([[], [], []]);
   });
 
   it('50 concurrent binds of one card to 50 control numbers: exactly one wins', async () => {
-    const s = store as EnrollStore;
+    const s = db();
     const ids = await verifiedApplications(s, 50);
     const flow = flowOn(s);
     const results = await Promise.allSettled(ids.map((id) => flow.bindCard(id, { holder: citizenCard(7), contact }, applicant)));
@@ -97,7 +81,7 @@ describe.each(backends('enroll_store_test'))('$name store', (backend) => {
   });
 
   it('concurrent applications for one control number: exactly one opens', async () => {
-    const s = store as EnrollStore;
+    const s = db();
     const flow = flowOn(s);
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => flow.apply({ controlNumber: 'H5600123' }, applicant)));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
@@ -108,7 +92,7 @@ describe.each(backends('enroll_store_test'))('$name store', (backend) => {
   });
 
   it('two concurrent basic-data submissions: one transition, the other INVALID_TRANSITION', async () => {
-    const s = store as EnrollStore;
+    const s = db();
     ems.put(basicDataFor('H5600123'));
     const flow = flowOn(s);
     const app = await flow.apply({ controlNumber: 'H5600123' }, applicant);
@@ -123,7 +107,7 @@ describe.each(backends('enroll_store_test'))('$name store', (backend) => {
   });
 
   it('the schema refuses states no machine knows', async () => {
-    const s = store as EnrollStore;
+    const s = db();
     const err = await s
       .transaction((tx) =>
         tx.query(
@@ -136,7 +120,7 @@ describe.each(backends('enroll_store_test'))('$name store', (backend) => {
   });
 
   it('an activation link clicked 10 times at once activates exactly once', async () => {
-    const s = store as EnrollStore;
+    const s = db();
     const [id] = await verifiedApplications(s, 1);
     const flow = flowOn(s);
     await flow.bindCard(id ?? '', { holder: citizenCard(1), contact }, applicant);
@@ -151,7 +135,7 @@ describe.each(backends('enroll_store_test'))('$name store', (backend) => {
   });
 
   it('the database itself refuses a second binding of a card (not only the code)', async () => {
-    const s = store as EnrollStore;
+    const s = db();
     const ids = await verifiedApplications(s, 2);
     await flowOn(s).bindCard(ids[0] ?? '', { holder: citizenCard(1), contact }, applicant);
     const err = await s
@@ -175,7 +159,7 @@ describe.each(backends('enroll_store_test'))('$name store', (backend) => {
   });
 
   it('a crash at any statement of bindCard, approve or activate leaves the previous state intact', async () => {
-    const s = store as EnrollStore;
+    const s = db();
     const [id = ''] = await verifiedApplications(s, 1);
     const steps: Array<{ name: string; run: (f: AccountEnrollment) => Promise<unknown> }> = [
       { name: 'bindCard', run: (f) => f.bindCard(id, { holder: citizenCard(1), contact }, applicant) },
