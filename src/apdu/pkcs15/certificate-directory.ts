@@ -1,4 +1,5 @@
-import { Asn1ShapeError, booleanValue, children, contentBytes, hasTag, parseAsn1, smallInteger, Tag, utf8Text } from './asn1-reader.js';
+import { Asn1ShapeError, booleanValue, children, contentBytes, hasTag, parseAsn1, smallInteger, Tag } from './asn1-reader.js';
+import { readObjectHeader } from './object-header.js';
 
 /** One certificate object of the CDF (`4104`). */
 export interface CertificateDirectoryEntry {
@@ -24,11 +25,7 @@ export interface CertificateDirectoryEntry {
  */
 export function parseCertificateRecord(record: Uint8Array): CertificateDirectoryEntry {
   const top = children(parseAsn1(record), 'certificate object');
-  const common = children(top[0], 'CommonObjectAttributes');
-  const label = hasTag(common[0], 1, Tag.UTF8_STRING) ? utf8Text(common[0], 'label') : '';
-  const certAttrs = children(top[1], 'CommonCertificateAttributes');
-  if (!hasTag(certAttrs[0], 1, Tag.OCTET_STRING)) throw new Asn1ShapeError('certificate iD missing');
-  const id = contentBytes(certAttrs[0], 'iD');
+  const { label, id, classAttributes: certAttrs } = readObjectHeader(top, 'CommonCertificateAttributes', 'certificate');
   const authority = hasTag(certAttrs[1], 1, Tag.BOOLEAN) ? booleanValue(certAttrs[1], 'authority') : false;
   const typed = top.find((n) => hasTag(n, 3, 1));
   const x509Attrs = children(children(typed, 'typeAttributes')[0], 'X509CertificateAttributes');

@@ -1,4 +1,5 @@
-import { Asn1ShapeError, children, contentBytes, hasTag, parseAsn1, smallInteger, Tag, utf8Text } from './asn1-reader.js';
+import { Asn1ShapeError, children, contentBytes, hasTag, parseAsn1, smallInteger, Tag } from './asn1-reader.js';
+import { readObjectHeader } from './object-header.js';
 
 /** One private RSA key object of the PrKDF (`4100`). */
 export interface PrivateKeyDirectoryEntry {
@@ -21,11 +22,7 @@ export interface PrivateKeyDirectoryEntry {
  */
 export function parsePrivateKeyRecord(record: Uint8Array): PrivateKeyDirectoryEntry {
   const top = children(parseAsn1(record), 'private key object');
-  const common = children(top[0], 'CommonObjectAttributes');
-  const label = hasTag(common[0], 1, Tag.UTF8_STRING) ? utf8Text(common[0], 'label') : '';
-  const keyAttrs = children(top[1], 'CommonKeyAttributes');
-  if (!hasTag(keyAttrs[0], 1, Tag.OCTET_STRING)) throw new Asn1ShapeError('key iD missing');
-  const id = contentBytes(keyAttrs[0], 'iD');
+  const { label, id, classAttributes: keyAttrs } = readObjectHeader(top, 'CommonKeyAttributes', 'key');
   const usage = hasTag(keyAttrs[1], 1, Tag.BIT_STRING) ? contentBytes(keyAttrs[1], 'usage') : new Uint8Array(0);
   const refNode = keyAttrs.find((n) => hasTag(n, 1, Tag.INTEGER));
   if (!refNode) throw new Asn1ShapeError('keyReference missing');
