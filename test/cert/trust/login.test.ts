@@ -8,8 +8,9 @@ import {
   buildLoginMessage,
   type LoginVerifier,
 } from '../../../src/cert/index.js';
-import { createTestPki, type CardHolderCredentials, type TestPki } from '../../../src/testing/pki/index.js';
-import { LocalRevocationServer } from '../../../src/testing/revocation/index.js';
+import type { CardHolderCredentials, TestPki } from '../../../src/testing/pki/index.js';
+import type { LocalRevocationServer } from '../../../src/testing/revocation/index.js';
+import { startRevocationRig } from './helpers/fixtures.js';
 import { signLogin, type SignOptions } from './helpers/login-signer.js';
 
 const ORIGIN = 'https://login.example.gov.tw';
@@ -23,10 +24,7 @@ let challenges: ChallengeIssuer;
 let verifier: LoginVerifier;
 
 beforeAll(async () => {
-  server = await LocalRevocationServer.start();
-  pki = await createTestPki({ crlBaseUrl: server.crlBaseUrl, ocspUrl: server.ocspUrl });
-  server.addAuthority(pki.issuer('moica'));
-  holder = await pki.issueCardHolder({ authority: 'moica', commonName: '王小明' });
+  ({ server, pki, holder } = await startRevocationRig({ ocspResponder: true, commonName: '王小明' }));
   challenges = new ChallengeIssuer({ now: clock });
   verifier = builder().withRevocationChecker(new RevocationChecker({ mode: 'ocsp' })).build();
 });

@@ -8,8 +8,9 @@ import {
   TrustedCertificate,
   type RevocationFetch,
 } from '../../../src/cert/index.js';
-import { createTestPki, type TestPki } from '../../../src/testing/pki/index.js';
-import { LocalRevocationServer, buildCrl, type TestCrlEntry } from '../../../src/testing/revocation/index.js';
+import type { TestPki } from '../../../src/testing/pki/index.js';
+import { startRevocationRig } from './helpers/fixtures.js';
+import { buildCrl, type LocalRevocationServer, type TestCrlEntry } from '../../../src/testing/revocation/index.js';
 
 let server: LocalRevocationServer;
 let pki: TestPki;
@@ -17,11 +18,7 @@ let cert: TrustedCertificate;
 let issuer: TrustedCertificate;
 
 beforeAll(async () => {
-  server = await LocalRevocationServer.start();
-  pki = await createTestPki({ crlBaseUrl: server.crlBaseUrl, ocspUrl: server.ocspUrl });
-  const holder = await pki.issueCardHolder({ authority: 'moica' });
-  cert = TrustedCertificate.from(holder.sign.certificate);
-  issuer = TrustedCertificate.from(pki.issuer('moica').certificate);
+  ({ server, pki, cert, issuer } = await startRevocationRig({ ocspResponder: false }));
 });
 
 afterAll(async () => {

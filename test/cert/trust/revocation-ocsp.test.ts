@@ -9,8 +9,9 @@ import {
   httpRevocationFetch,
   type RevocationFetch,
 } from '../../../src/cert/index.js';
-import { createTestPki, type TestPki } from '../../../src/testing/pki/index.js';
-import { LocalRevocationServer } from '../../../src/testing/revocation/index.js';
+import type { TestPki } from '../../../src/testing/pki/index.js';
+import { startRevocationRig } from './helpers/fixtures.js';
+import type { LocalRevocationServer } from '../../../src/testing/revocation/index.js';
 
 let server: LocalRevocationServer;
 let pki: TestPki;
@@ -18,12 +19,7 @@ let cert: TrustedCertificate;
 let issuer: TrustedCertificate;
 
 beforeAll(async () => {
-  server = await LocalRevocationServer.start();
-  pki = await createTestPki({ crlBaseUrl: server.crlBaseUrl, ocspUrl: server.ocspUrl });
-  server.addAuthority(pki.issuer('moica'));
-  const holder = await pki.issueCardHolder({ authority: 'moica' });
-  cert = TrustedCertificate.from(holder.sign.certificate);
-  issuer = TrustedCertificate.from(pki.issuer('moica').certificate);
+  ({ server, pki, cert, issuer } = await startRevocationRig({ ocspResponder: true }));
 });
 
 afterAll(async () => {
