@@ -1,11 +1,11 @@
 import { createRequire } from 'node:module';
 import { CommandApdu, EmulatorReader, PcscContext } from '../src/pcsc/index.js';
 import type { NativeReader } from '../src/pcsc/pcsclite-binding.js';
-import { VpcdBridge } from '../src/testing/vpcd/index.js';
+import { VpcdBridge, vpcdReaderName } from '../src/testing/vpcd/index.js';
 import { ScriptedCard } from '../test/support/scripted-card.js';
 import { median, sample, type BenchResult } from './result.js';
 
-const READER = 'Virtual PCD 00 00';
+const READER = vpcdReaderName();
 const echo = new CommandApdu({ cla: 0, ins: 0x10, p1: 0, p2: 0, data: Uint8Array.of(1, 2, 3, 4) });
 
 /** In-process: SDK transmit (locking, timeouts, follow-up logic) vs calling the card directly. */

@@ -1,10 +1,10 @@
 import { inject } from 'vitest';
 import { PcscContext, type CardEmulator, type PcscSession, type Transport } from '../../src/pcsc/index.js';
-import { VpcdBridge, VPCD_DEFAULT_PORT } from '../../src/testing/vpcd/index.js';
+import { VpcdBridge, VPCD_DEFAULT_PORT, vpcdReaderName } from '../../src/testing/vpcd/index.js';
 import { lockReader } from './reader-lock.js';
 
 /** The pcscd reader the vpcd bridge's default port feeds. */
-export const VIRTUAL_READER = 'Virtual PCD 00 00';
+export const VIRTUAL_READER = vpcdReaderName(VPCD_DEFAULT_PORT);
 
 /** True when pcscd + vpcd are up (global setup fails the run under CI=true otherwise). */
 export function pcscAvailable(): boolean {

@@ -1,16 +1,10 @@
 import { parseArgs } from 'node:util';
 import { toHex } from '../../shared/bytes.js';
-import { createVirtualHicosCard, VpcdBridge, VPCD_DEFAULT_PORT, type VirtualCardProfile } from '../../testing/index.js';
+import { createVirtualHicosCard, VpcdBridge, VPCD_DEFAULT_PORT, vpcdReaderName, type VirtualCardProfile } from '../../testing/index.js';
 import { UsageError, writeJson, writeLines, type CliCommand } from '../command.js';
 
 const PROFILES: readonly VirtualCardProfile[] = ['moica', 'moeaca', 'gca', 'xca'];
 const CARD_NUMBER = /^[A-Z]{2}\d{14}$/;
-
-/** vpcd numbers its readers from the first port: 35963 → "Virtual PCD 00 00", 35964 → "… 00 01". */
-function readerNameFor(port: number): string {
-  const index = port - VPCD_DEFAULT_PORT;
-  return index >= 0 && index < 100 ? `Virtual PCD 00 ${String(index).padStart(2, '0')}` : `vpcd reader on port ${port}`;
-}
 
 function parseOptions(args: string[]) {
   const { values } = parseArgs({
@@ -58,7 +52,7 @@ export const virtualCardCommand: CliCommand = {
     const card = await createVirtualHicosCard({ profile: o.profile, generation: o.generation, pin: o.pin, cardNumber: o.cardNumber });
     const bridge = await VpcdBridge.connect(card, { host: o.host, port: o.port });
     const atr = toHex(card.reset()).toUpperCase();
-    const reader = readerNameFor(o.port);
+    const reader = vpcdReaderName(o.port);
     if (o.json) {
       writeJson(io, { reader, host: o.host, port: o.port, profile: o.profile, generation: o.generation, cardNumber: o.cardNumber, atr });
     } else {

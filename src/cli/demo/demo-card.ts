@@ -1,6 +1,6 @@
 import { HiCOSCard } from '../../apdu/index.js';
 import { EmulatorReader, PcscContext, type Transport } from '../../pcsc/index.js';
-import { VpcdBridge, type VirtualHicosCard } from '../../testing/index.js';
+import { VpcdBridge, vpcdReaderName, type VirtualHicosCard } from '../../testing/index.js';
 
 /** The demo's card connection and how it was made. */
 export interface DemoCard {
@@ -10,7 +10,7 @@ export interface DemoCard {
   close(): Promise<void>;
 }
 
-const VPCD_READER = 'Virtual PCD 00 00';
+const VPCD_READER = vpcdReaderName();
 
 /**
  * Puts the virtual card in pcscd's vpcd reader when pcscd runs, so the demo

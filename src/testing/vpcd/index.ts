@@ -2,6 +2,7 @@ export {
   VpcdBridge,
   VpcdBridgeError,
   VPCD_DEFAULT_PORT,
+  vpcdReaderName,
   type VpcdBridgeOptions,
   type VpcdBridgeErrorCode,
 } from './vpcd-bridge.js';

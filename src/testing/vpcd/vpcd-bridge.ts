@@ -5,6 +5,15 @@ import { TwpkiError } from '../../shared/twpki-error.js';
 /** Default TCP port of the first `vsmartcard-vpcd` reader ("Virtual PCD 00 00"). */
 export const VPCD_DEFAULT_PORT = 35963;
 
+/**
+ * The pcscd reader a vpcd port feeds: the driver numbers its readers from the
+ * first port, so 35963 is "Virtual PCD 00 00" and 35964 "Virtual PCD 00 01".
+ */
+export function vpcdReaderName(port: number = VPCD_DEFAULT_PORT): string {
+  const index = port - VPCD_DEFAULT_PORT;
+  return index >= 0 && index < 100 ? `Virtual PCD 00 ${String(index).padStart(2, '0')}` : `vpcd reader on port ${port}`;
+}
+
 /** Codes of {@link VpcdBridgeError}. */
 export type VpcdBridgeErrorCode = 'CONNECT_FAILED' | 'CLOSED';
 
