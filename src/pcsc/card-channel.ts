@@ -53,17 +53,20 @@ export abstract class CardChannel implements Transport {
 
   private unlockedView(): Transport {
     // Inside a transaction the lock is already held: transmit directly.
+    const channel = this;
     const view: Transport = {
-      readerName: this.readerName,
-      atr: this.atr,
-      epoch: this.epoch,
+      get readerName() {
+        return channel.readerName;
+      },
+      get atr() {
+        return channel.atr;
+      },
+      get epoch() {
+        return channel.epoch;
+      },
       transmit: (c, o) => this.transmitUnlocked(c, o ?? {}),
       transaction: (fn) => fn(view),
     };
-    Object.defineProperties(view, {
-      atr: { get: () => this.atr },
-      epoch: { get: () => this.epoch },
-    });
     return view;
   }
 
