@@ -8,7 +8,7 @@
 export { startAgent, AGENT_DEFAULT_PORT, type AgentOptions, type AgentServer } from './agent-server.js';
 export { PcscCardSlots, EmulatorCardSlots, type CardSlots, type SlotInfo } from './card-slots.js';
 export { TrustedOrigins } from './trusted-origins.js';
-export { RetCode, LastError, type RetCodeValue } from './codes.js';
+export { RetCode, LastError, retCodeMessage, lastErrorMessage, type RetCodeValue, type LastErrorValue, type CodeMessage } from './codes.js';
 export {
   pkcs11Info,
   AGENT_SERVER_VERSION,

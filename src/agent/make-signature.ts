@@ -34,10 +34,10 @@ function failure(retCode: number, lastError: number, message: string, version: s
 async function signOnCard(card: HiCOSCard, request: SignRequest, options: MakeSignatureOptions): Promise<SignResponse> {
   const info = await card.info();
   const signCert = info.certificates.find((c) => c.usage === 'SIGN');
-  if (!signCert) return failure(RetCode.EXECUTION_ERROR, LastError.TOKEN_NOT_PRESENT, 'the card has no signing certificate', options.version);
+  if (!signCert) return failure(RetCode.EXECUTION_ERROR, LastError.FUNCTION_FAILED, 'the card has no signing certificate', options.version);
   const profile = parseCertificate(signCert.der);
   if (profile.validity.notAfter.getTime() < options.now().getTime()) {
-    return failure(RetCode.CARD_EXPIRED, LastError.GENERAL_ERROR, 'the signing certificate has expired', options.version);
+    return failure(RetCode.CARD_EXPIRED, LastError.FUNCTION_FAILED, 'the signing certificate has expired', options.version);
   }
   // The PIN travels only inside the card layer, which zeroes its own copies.
   const signOptions = { hash: request.hash, pin: request.pin } as const;
@@ -77,11 +77,11 @@ export interface MakeSignatureOptions {
 export async function makeSignature(slots: CardSlots, request: SignRequest, options: MakeSignatureOptions): Promise<SignResponse> {
   try {
     if (request.hash === 'sha1' && !options.allowSha1) {
-      return failure(RetCode.EXECUTION_ERROR, LastError.GENERAL_ERROR, 'SHA1 signatures are disabled on this agent', options.version);
+      return failure(RetCode.EXECUTION_ERROR, LastError.FUNCTION_FAILED, 'SHA1 signatures are disabled on this agent', options.version);
     }
     const list = await slots.list();
     const slot: SlotInfo | undefined = list.find((s) => s.cardPresent && (request.slotDescription === undefined || s.description === request.slotDescription));
-    if (!slot) return failure(RetCode.EXECUTION_ERROR, LastError.TOKEN_NOT_PRESENT, 'no card in the reader', options.version);
+    if (!slot) return failure(RetCode.EXECUTION_ERROR, LastError.FUNCTION_FAILED, 'no card in the reader', options.version);
     return await slots.withCard(slot, (card) => signOnCard(card, request, options));
   } catch (error) {
     return failureFor(error, options.version);
@@ -104,5 +104,5 @@ function failureFor(error: unknown, version: string): SignResponse {
     }
   }
   const message = error instanceof Error ? error.message : 'signing failed';
-  return failure(RetCode.EXECUTION_ERROR, LastError.GENERAL_ERROR, message, version);
+  return failure(RetCode.EXECUTION_ERROR, LastError.FUNCTION_FAILED, message, version);
 }
