@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AGENT_DEFAULT_PORT, EmulatorCardSlots, PcscCardSlots, startAgent, type CardSlots } from '../../agent/index.js';
 import { EmulatorReader } from '../../pcsc/index.js';
-import { createVirtualHicosCard } from '../../testing/index.js';
 import { UsageError, writeJson, writeLines, type CliCommand } from '../command.js';
 
 /** `twpki agent`: a local agent answering the official component's API on 127.0.0.1. */
@@ -32,6 +31,8 @@ export const agentCommand: CliCommand = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a TCP port, got "${values.port}"`);
     let slots: CardSlots;
     if (values.virtual) {
+      // The test kit loads only for --virtual, so a real agent carries none of it.
+      const { createVirtualHicosCard } = await import('../../testing/index.js');
       const reader = new EmulatorReader({ name: 'twpki virtual reader' });
       reader.insert(await createVirtualHicosCard());
       slots = new EmulatorCardSlots(reader);
