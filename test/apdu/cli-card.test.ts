@@ -21,7 +21,9 @@ vi.mock('../../src/cli/card-access.js', () => ({
   },
 }));
 
-const { infoCommand, signCommand, verifyPinCommand } = await import('../../src/cli/commands/card.js');
+const { infoCommand } = await import('../../src/cli/commands/info.js');
+const { signCommand } = await import('../../src/cli/commands/sign.js');
+const { verifyPinCommand } = await import('../../src/cli/commands/verify-pin.js');
 
 function io(stdinText = ''): { io: CliIo; out: () => string } {
   const stdout = new PassThrough();

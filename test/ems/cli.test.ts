@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError, type CliIo } from '../../src/cli/command.js';
-import { emsCompareCommand, idCheckCommand } from '../../src/cli/commands/ems.js';
+import { emsCompareCommand } from '../../src/cli/commands/ems-compare.js';
+import { idCheckCommand } from '../../src/cli/commands/id-check.js';
 import { applicationWith, EMS_RECORD } from './sample-data.js';
 
 interface Captured {

@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+import { parseCertificate, type CertificateProfile } from '../../cert/index.js';
+import { toHex } from '../../shared/bytes.js';
+import { readerOption, withCard } from '../card-session.js';
+import { type CliCommand, writeJson, writeLines } from '../command.js';
+
+/** What `info` shows of a certificate's profile; `undefined` when the certificate does not parse. */
+function profileSummary(der: Uint8Array): Record<string, string | number | undefined> | undefined {
+  let p: CertificateProfile;
+  try {
+    p = parseCertificate(der);
+  } catch {
+    return undefined;
+  }
+  return {
+    authority: p.authority.id,
+    generation: p.authority.generation,
+    subject: p.subject.text,
+    commonName: p.subject.commonName,
+    serialNumber: p.serialNumber,
+    notBefore: p.validity.notBefore.toISOString(),
+    notAfter: p.validity.notAfter.toISOString(),
+    idHint: p.identity.idHint,
+    businessId: p.identity.businessId,
+    organizationOid: p.identity.organizationOid,
+  };
+}
+
+/** `twpki info`: generation, card number, version and certificates; no PIN needed. */
+export const infoCommand: CliCommand = {
+  name: 'info',
+  summary: 'show the card generation, card number and certificates',
+  usage: 'twpki info [--reader NAME] [--json]\n\nReads the HiCOS card (no PIN): generation, 卡號, version, certificates (profile summary, and DER as base64 in JSON).',
+  async run(args, io) {
+    const { values } = parseArgs({ args, options: readerOption, strict: true });
+    return withCard(values.reader, io, async (card, reader) => {
+      const info = await card.info();
+      const certificates = info.certificates.map((c) => ({
+        label: c.label,
+        usage: c.usage,
+        id: c.id,
+        profile: profileSummary(c.der),
+        der: Buffer.from(c.der).toString('base64'),
+      }));
+      if (values.json) {
+        writeJson(io, {
+          reader,
+          atr: toHex(info.atr).toUpperCase(),
+          generation: info.generation,
+          cardNumber: info.cardNumber,
+          version: info.version,
+          certificates,
+        });
+      } else {
+        writeLines(
+          io,
+          `reader      ${reader}`,
+          `ATR         ${toHex(info.atr).toUpperCase()}${info.knownAtr ? ` (${info.knownAtr.description})` : ''}`,
+          `generation  ${info.generation}`,
+          `card number ${info.cardNumber}`,
+          `version     ${info.version}`,
+          ...certificates.map((c) => {
+            const p = c.profile;
+            const who = p ? `${p.commonName ?? p.subject ?? ''} (${String(p.authority)}${p.idHint ? `, ID hint ${p.idHint}` : ''}), serial ${p.serialNumber ?? ''}, until ${p.notAfter ?? ''}` : 'unparsable';
+            return `certificate ${c.label} ${c.usage}: ${who}`;
+          }),
+        );
+      }
+      return 0;
+    });
+  },
+};
+

@@ -1,0 +1,52 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { HicosError, type SignatureHash } from '../../apdu/index.js';
+import { readerOption, withCard } from '../card-session.js';
+import { type CliCommand, UsageError, writeJson, writeLines } from '../command.js';
+import { readPin } from '../pin-prompt.js';
+
+/** `twpki sign --in FILE`: PKCS#1 v1.5 signature with the SIGN key. */
+export const signCommand: CliCommand = {
+  name: 'sign',
+  summary: 'sign a file with the card SIGN key (PKCS#1 v1.5)',
+  usage:
+    'twpki sign --in FILE [--hash sha256|sha384|sha512] [--reader NAME] [--pin-stdin] [--json]\n\n' +
+    'Signs the file with the SIGN key; prints the signature and the SIGN certificate (base64).',
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: { ...readerOption, in: { type: 'string' }, hash: { type: 'string' }, 'pin-stdin': { type: 'boolean' } },
+      strict: true,
+    });
+    if (!values.in) throw new UsageError('--in FILE is required');
+    const hash = (values.hash ?? 'sha256') as SignatureHash;
+    if (!['sha256', 'sha384', 'sha512'].includes(hash)) throw new UsageError('--hash must be sha256, sha384 or sha512');
+    const data = await readFile(values.in).catch((error: unknown) => {
+      throw new UsageError(`cannot read ${values.in}: ${(error as Error).message}`);
+    });
+    const pin = await readPin(io, values['pin-stdin'] === true);
+    try {
+      return await withCard(values.reader, io, async (card) => {
+        let signature: Uint8Array;
+        try {
+          signature = await card.sign(data, { hash, pin });
+        } catch (error) {
+          if (error instanceof HicosError && (error.code === 'INVALID_PIN_FORMAT' || error.code === 'LAST_TRY_GUARD')) {
+            throw new UsageError(error.message);
+          }
+          throw error;
+        }
+        const certificate = (await card.certificates()).find((c) => c.usage === 'SIGN');
+        const out = {
+          signature: Buffer.from(signature).toString('base64'),
+          certificate: certificate ? Buffer.from(certificate.der).toString('base64') : null,
+        };
+        if (values.json) writeJson(io, out);
+        else writeLines(io, `signature   ${out.signature}`, `certificate ${out.certificate ?? '(none)'}`);
+        return 0;
+      });
+    } finally {
+      pin.fill(0);
+    }
+  },
+};

@@ -1,0 +1,50 @@
+import { parseArgs } from 'node:util';
+import { HicosError } from '../../apdu/index.js';
+import { readerOption, withCard } from '../card-session.js';
+import { type CliCommand, EXIT_USAGE, writeJson, writeLines } from '../command.js';
+import { readPin } from '../pin-prompt.js';
+
+/** `twpki verify-pin`: exits 0 ok, 1 wrong PIN, 2 bad input or refused by the last-try guard, 3 locked. */
+export const verifyPinCommand: CliCommand = {
+  name: 'verify-pin',
+  summary: 'check the card PIN (0 ok, 1 wrong, 2 bad input/guard, 3 locked)',
+  usage:
+    'twpki verify-pin [--reader NAME] [--pin-stdin] [--allow-last-try] [--json]\n\n' +
+    'Prompts for the PIN without echo (or reads the first line of stdin with --pin-stdin; never from arguments).\n' +
+    'Exit status: 0 ok, 1 wrong PIN, 2 bad input or refused by the last-try guard, 3 locked.',
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: { ...readerOption, 'pin-stdin': { type: 'boolean' }, 'allow-last-try': { type: 'boolean' } },
+      strict: true,
+    });
+    const pin = await readPin(io, values['pin-stdin'] === true);
+    try {
+      return await withCard(values.reader, io, async (card) => {
+        let result;
+        try {
+          result = await card.verifyPin(pin, { allowLastTry: values['allow-last-try'] === true });
+        } catch (error) {
+          if (error instanceof HicosError && (error.code === 'INVALID_PIN_FORMAT' || error.code === 'LAST_TRY_GUARD')) {
+            if (values.json) {
+              writeJson(io, { ok: false, retriesLeft: card.lastKnownRetries ?? null, locked: false, error: { code: error.code, message: error.message } });
+            } else {
+              io.stderr.write(`${error.message}\n`);
+            }
+            return EXIT_USAGE;
+          }
+          throw error;
+        }
+        const locked = result.status === 'locked';
+        if (values.json) writeJson(io, { ok: result.status === 'ok', retriesLeft: result.retriesLeft, locked });
+        else if (result.status === 'ok') writeLines(io, 'PIN ok');
+        else if (locked) writeLines(io, 'the card is locked');
+        else writeLines(io, `wrong PIN, ${result.retriesLeft} tries left`);
+        return result.status === 'ok' ? 0 : locked ? 3 : 1;
+      });
+    } finally {
+      pin.fill(0);
+    }
+  },
+};
+
