@@ -23,5 +23,6 @@ export const commands: readonly CommandEntry[] = [
   { name: 'cert verify', summary: 'validate a certificate chain to trust anchors at a given time', load: async () => (await import('./cert-verify.js')).certVerifyCommand },
   { name: 'ems compare', summary: 'compare an applicant\'s basic data with its EMS record', load: async () => (await import('./ems-compare.js')).emsCompareCommand },
   { name: 'id check', summary: 'identify and validate a Taiwan identifier', load: async () => (await import('./id-check.js')).idCheckCommand },
+  { name: 'doctor', summary: 'check pcscd, readers, cards, certificates and the local component', load: async () => (await import('./doctor.js')).doctorCommand },
   { name: 'agent', summary: 'run a HiPKI-compatible local agent on 127.0.0.1:61161', load: async () => (await import('./agent.js')).agentCommand },
 ];

@@ -1,0 +1,74 @@
+import { parseArgs } from 'node:util';
+import { AGENT_DEFAULT_PORT } from '../../agent/index.js';
+import { withCard } from '../card-session.js';
+import { type CliCommand, UsageError, writeJson, writeLines } from '../command.js';
+import { agentChecks } from '../doctor/agent-checks.js';
+import { pcscChecks } from '../doctor/card-checks.js';
+import type { DoctorCheck } from '../doctor/doctor-check.js';
+import { pinChecks } from '../doctor/pin-checks.js';
+import { readPin } from '../pin-prompt.js';
+
+const MARK = { ok: '✓', warn: '!', fail: '✗' } as const;
+
+/** zh-TW when the locale says Chinese (LC_ALL, then LC_MESSAGES, then LANG), else English. */
+function speaksChinese(env: NodeJS.ProcessEnv): boolean {
+  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
+  return /^zh/i.test(locale);
+}
+
+function render(checks: readonly DoctorCheck[], zh: boolean): string[] {
+  return checks.flatMap((c) => {
+    const line = `${MARK[c.status]} ${zh ? c.title.zhTW : c.title.en}${c.detail ? ` — ${c.detail}` : ''}`;
+    return c.remedy ? [line, `    → ${zh ? c.remedy.zhTW : c.remedy.en}`] : [line];
+  });
+}
+
+/**
+ * `twpki doctor`: the environment check of MOICA's HiCOS 用戶端環境檢測工具, for
+ * Linux and test rigs. Exit 0 when nothing failed (warnings pass), 1 otherwise.
+ */
+export const doctorCommand: CliCommand = {
+  name: 'doctor',
+  summary: 'check pcscd, readers, cards, certificates and the local component (PIN checks only when asked)',
+  usage: [
+    'twpki doctor [--reader NAME] [--agent-url URL] [--origin ORIGIN] [--pin-stdin] [--json]',
+    '',
+    'Checks, each ✓/!/✗ with a remedy: pcscd reachable; readers; the card in each (generation, 卡號,',
+    'authority); certificate validity and the renewal window; the local component on 61161 (version,',
+    'and whether ORIGIN is a trusted site). With --pin-stdin (the PIN as the first line of stdin) also',
+    'PIN verification and sign/verify and encrypt/decrypt round trips; the last-try guard stays on.',
+    'Messages follow the locale (LANG=zh_TW.UTF-8 for Chinese); --json prints both languages.',
+    'Exit status: 0 everything passed (warnings included), 1 something failed, 2 usage error.',
+  ].join('\n'),
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        reader: { type: 'string' },
+        'agent-url': { type: 'string', default: `http://127.0.0.1:${AGENT_DEFAULT_PORT}` },
+        origin: { type: 'string' },
+        'pin-stdin': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    const agentUrl = values['agent-url'].replace(/\/+$/, '');
+    if (!/^https?:\/\/[^/]+$/.test(agentUrl)) throw new UsageError(`--agent-url must be http(s)://host[:port], got "${values['agent-url']}"`);
+    if (values.origin !== undefined && !/^https?:\/\/[^/]+$/.test(values.origin)) throw new UsageError(`--origin must be a page origin such as https://example.gov.tw, got "${values.origin}"`);
+    // Read the PIN first, so a usage problem with stdin shows before any card work.
+    const pin = values['pin-stdin'] ? await readPin(io, true) : undefined;
+    try {
+      const pcsc = await pcscChecks({ reader: values.reader, now: new Date() });
+      const checks = [...pcsc.checks];
+      const target = pcsc.cardReaders[0];
+      if (pin && target) checks.push(...(await withCard(target, io, (card) => pinChecks(card, pin))));
+      checks.push(...(await agentChecks(agentUrl, values.origin)));
+      const ok = checks.every((c) => c.status !== 'fail');
+      if (values.json) writeJson(io, { ok, checks });
+      else writeLines(io, ...render(checks, speaksChinese(io.env)));
+      return ok ? 0 : 1;
+    } finally {
+      pin?.fill(0);
+    }
+  },
+};

@@ -1,0 +1,116 @@
+import { HiCOSCard, type HicosCardInfo } from '../../apdu/index.js';
+import { parseCertificate, type CertificateProfile } from '../../cert/index.js';
+import { PcscContext } from '../../pcsc/index.js';
+import { check, reason, type DoctorCheck } from './doctor-check.js';
+
+const DAY_MS = 86_400_000;
+/** MOICA opens online renewal 60 days before expiry (moica-application-form seed). */
+const RENEWAL_WINDOW_DAYS = 60;
+
+const REMEDY_PCSCD = {
+  zhTW: '請安裝並啟動讀卡機服務 pcscd（Debian/Ubuntu：sudo apt install pcscd && sudo systemctl start pcscd）',
+  en: 'Install and start the PC/SC service pcscd (Debian/Ubuntu: sudo apt install pcscd && sudo systemctl start pcscd)',
+} as const;
+const REMEDY_READER = { zhTW: '請連接讀卡機，並確認驅動程式已安裝', en: 'Connect a card reader and check that its driver is installed' } as const;
+const REMEDY_CARD = { zhTW: '請將憑證IC卡插入讀卡機（晶片朝上、朝內）', en: 'Insert the certificate card into the reader (chip up, facing in)' } as const;
+const REMEDY_UNREADABLE = {
+  zhTW: '卡片無法讀取：請確認為 HiCOS 憑證IC卡、重新插卡，並關閉其他占用讀卡機的程式',
+  en: 'The card could not be read: check it is a HiCOS certificate card, re-insert it, and close programs that hold the reader',
+} as const;
+
+/** Where a certificate stands at `now`: validity, and MOICA's renewal window. */
+function validityCheck(id: string, label: string, profile: CertificateProfile, now: Date): DoctorCheck {
+  const { notBefore, notAfter } = profile.validity;
+  const title = { zhTW: `憑證效期（${label}）`, en: `Certificate validity (${label})` };
+  const span = `${notBefore.toISOString().slice(0, 10)} – ${notAfter.toISOString().slice(0, 10)}`;
+  if (now < notBefore) {
+    return check(id, title, 'fail', `not valid before ${notBefore.toISOString()} (${span})`, { zhTW: '憑證尚未生效，請確認電腦時間', en: 'The certificate is not yet valid: check the computer clock' });
+  }
+  if (now > notAfter) {
+    return check(id, title, 'fail', `expired on ${notAfter.toISOString()} (${span})`, {
+      zhTW: '憑證已逾期：自然人憑證可於效期屆滿後線上展期，或重新申請',
+      en: 'The certificate has expired: renew it online (citizen cards) or apply for a new one',
+    });
+  }
+  const daysLeft = Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
+  if (daysLeft <= RENEWAL_WINDOW_DAYS) {
+    return check(id, title, 'warn', `${daysLeft} days left (${span}); the renewal window is open`, {
+      zhTW: `憑證將於 ${daysLeft} 天後到期，請儘早辦理展期`,
+      en: `The certificate expires in ${daysLeft} days: renew it soon`,
+    });
+  }
+  return check(id, title, 'ok', `${daysLeft} days left (${span})`);
+}
+
+function cardChecks(reader: string, info: HicosCardInfo, now: Date): DoctorCheck[] {
+  const sign = info.certificates.find((c) => c.usage === 'SIGN') ?? info.certificates[0];
+  let profile: CertificateProfile | undefined;
+  try {
+    profile = sign ? parseCertificate(sign.der) : undefined;
+  } catch {
+    profile = undefined;
+  }
+  const authority = profile ? `${profile.authority.id}${profile.authority.generation ? ` ${profile.authority.generation}` : ''}${profile.authority.test ? ' (test)' : ''}` : 'unknown';
+  const checks = [
+    check(
+      `card:${reader}`,
+      { zhTW: `IC卡（${reader}）`, en: `Card (${reader})` },
+      profile ? 'ok' : 'fail',
+      `HiCOS Gen${info.generation}, 卡號 ${info.cardNumber}, ${info.certificates.length} certificates, authority ${authority}`,
+      REMEDY_UNREADABLE,
+    ),
+  ];
+  if (profile) checks.push(validityCheck(`validity:${reader}`, sign?.label ?? 'cert1', profile, now));
+  return checks;
+}
+
+/** What {@link pcscChecks} found besides its report: the readers holding a card. */
+export interface PcscFindings {
+  /** The report lines. */
+  checks: DoctorCheck[];
+  /** Readers with a readable card, in listing order. */
+  cardReaders: string[];
+}
+
+/**
+ * pcscd reachable, readers attached, and for each reader (or only `reader`)
+ * its card: generation, 卡號, authority, validity and renewal window. Reads
+ * only what needs no PIN.
+ */
+export async function pcscChecks(options: { reader?: string; now: Date }): Promise<PcscFindings> {
+  let context: PcscContext;
+  try {
+    context = await PcscContext.establish({ startupTimeoutMs: 5_000 });
+  } catch (error) {
+    return { checks: [check('pcscd', { zhTW: '讀卡機服務（pcscd）', en: 'PC/SC service (pcscd)' }, 'fail', reason(error), REMEDY_PCSCD)], cardReaders: [] };
+  }
+  const checks = [check('pcscd', { zhTW: '讀卡機服務（pcscd）', en: 'PC/SC service (pcscd)' }, 'ok', 'reachable')];
+  const cardReaders: string[] = [];
+  try {
+    const readers = context.readers().filter((r) => options.reader === undefined || r.name === options.reader);
+    checks.push(
+      check('readers', { zhTW: '讀卡機', en: 'Card readers' }, readers.length > 0 ? 'ok' : 'fail', readers.map((r) => r.name).join(', ') || (options.reader ? `no reader named "${options.reader}"` : 'none'), REMEDY_READER),
+    );
+    const withCard = readers.filter((r) => r.cardPresent);
+    if (readers.length > 0 && withCard.length === 0) {
+      checks.push(check('card', { zhTW: 'IC卡', en: 'Card' }, 'fail', 'no card in any reader', REMEDY_CARD));
+    }
+    for (const r of withCard) {
+      try {
+        const session = await context.connect(r.name, { timeoutMs: 10_000 });
+        try {
+          const card = await HiCOSCard.open(session);
+          checks.push(...cardChecks(r.name, await card.info(), options.now));
+          cardReaders.push(r.name);
+        } finally {
+          await session.disconnect();
+        }
+      } catch (error) {
+        checks.push(check(`card:${r.name}`, { zhTW: `IC卡（${r.name}）`, en: `Card (${r.name})` }, 'fail', reason(error), REMEDY_UNREADABLE));
+      }
+    }
+  } finally {
+    await context.close();
+  }
+  return { checks, cardReaders };
+}

@@ -1,0 +1,35 @@
+/** A text in the two languages the doctor speaks. */
+export interface Bilingual {
+  /** Traditional Chinese. */
+  readonly zhTW: string;
+  /** English. */
+  readonly en: string;
+}
+
+/** `ok` passed; `warn` works today but needs attention (renewal window); `fail` stops card use. */
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+
+/** One line of the doctor's report. */
+export interface DoctorCheck {
+  /** Stable identifier, e.g. `pcscd`, `card:Virtual PCD 00 00`. */
+  readonly id: string;
+  /** What was checked. */
+  readonly title: Bilingual;
+  /** The outcome. */
+  readonly status: CheckStatus;
+  /** What was found (reader names, dates, versions); never a PIN. */
+  readonly detail?: string;
+  /** What to do about a `warn` or `fail`. */
+  readonly remedy?: Bilingual;
+}
+
+/** Builds a check (a small helper so each checker reads as a table). */
+export function check(id: string, title: Bilingual, status: CheckStatus, detail?: string, remedy?: Bilingual): DoctorCheck {
+  return { id, title, status, ...(detail === undefined ? {} : { detail }), ...(remedy === undefined || status === 'ok' ? {} : { remedy }) };
+}
+
+/** The message of an unknown failure, for a check's detail. */
+export function reason(error: unknown): string {
+  if (error instanceof Error) return 'code' in error && typeof error.code === 'string' ? `${error.code}: ${error.message}` : error.message;
+  return String(error);
+}

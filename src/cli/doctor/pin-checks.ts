@@ -1,0 +1,75 @@
+import { constants, publicEncrypt, randomBytes, verify, X509Certificate } from 'node:crypto';
+import { HicosError, type HiCOSCard } from '../../apdu/index.js';
+import { check, reason, type DoctorCheck } from './doctor-check.js';
+
+const TITLE_PIN = { zhTW: 'PIN碼驗證', en: 'PIN verification' } as const;
+const TITLE_SIGN = { zhTW: '簽章與驗章', en: 'Sign and verify' } as const;
+const TITLE_DECRYPT = { zhTW: '加密與解密', en: 'Encrypt and decrypt' } as const;
+
+async function signRoundTrip(card: HiCOSCard): Promise<DoctorCheck> {
+  const cert = (await card.certificates()).find((c) => c.usage === 'SIGN');
+  if (!cert) return check('sign', TITLE_SIGN, 'fail', 'the card has no SIGN certificate');
+  const data = randomBytes(32);
+  const signature = await card.sign(data, { hash: 'sha256' });
+  const ok = verify('sha256', data, new X509Certificate(cert.der).publicKey, signature);
+  return check('sign', TITLE_SIGN, ok ? 'ok' : 'fail', ok ? 'the signature verifies with the SIGN certificate' : 'the signature does not verify with the SIGN certificate', {
+    zhTW: '卡片簽章與憑證不符，請聯絡發卡單位',
+    en: 'The card signature does not match its certificate: contact the issuer',
+  });
+}
+
+async function decryptRoundTrip(card: HiCOSCard): Promise<DoctorCheck> {
+  const cert = (await card.certificates()).find((c) => c.usage === 'KEYX');
+  if (!cert) return check('decrypt', TITLE_DECRYPT, 'fail', 'the card has no KEYX certificate');
+  const data = randomBytes(32);
+  const ciphertext = publicEncrypt({ key: new X509Certificate(cert.der).publicKey, padding: constants.RSA_PKCS1_PADDING }, data);
+  const plain = await card.decrypt(ciphertext);
+  const ok = Buffer.from(plain).equals(data);
+  return check('decrypt', TITLE_DECRYPT, ok ? 'ok' : 'fail', ok ? 'the card decrypts what its KEYX certificate encrypts' : 'the decrypted data differs', {
+    zhTW: '卡片解密結果不符，請聯絡發卡單位',
+    en: 'The card decrypted the wrong data: contact the issuer',
+  });
+}
+
+/**
+ * PIN verification, then sign-and-verify and encrypt-and-decrypt round trips.
+ * Runs only when the user gave a PIN; the SDK's last-try guard stays on, so the
+ * doctor never spends a card's last try.
+ */
+export async function pinChecks(card: HiCOSCard, pin: Uint8Array): Promise<DoctorCheck[]> {
+  let result;
+  try {
+    result = await card.verifyPin(pin);
+  } catch (error) {
+    if (error instanceof HicosError && error.code === 'LAST_TRY_GUARD') {
+      return [
+        check('pin', TITLE_PIN, 'fail', 'one try left: the doctor does not risk locking the card', {
+          zhTW: 'PIN碼僅剩一次機會：請確認PIN碼後再試（twpki verify-pin --allow-last-try），或以用戶代碼解鎖',
+          en: 'One PIN try left: make sure of the PIN and retry with twpki verify-pin --allow-last-try',
+        }),
+      ];
+    }
+    return [check('pin', TITLE_PIN, 'fail', reason(error), { zhTW: 'PIN碼須為6至8碼', en: 'The PIN must be 6 to 8 characters' })];
+  }
+  if (result.status === 'locked') {
+    return [check('pin', TITLE_PIN, 'fail', 'the card is locked', { zhTW: '卡片已鎖卡：請以用戶代碼至內政部憑證管理中心網站線上解鎖', en: 'The card is locked: unlock it online at MOICA with your user code' })];
+  }
+  if (result.status === 'wrong') {
+    return [
+      check('pin', TITLE_PIN, 'fail', `wrong PIN, ${result.retriesLeft ?? '?'} tries left`, {
+        zhTW: `PIN碼錯誤，剩餘 ${result.retriesLeft ?? '?'} 次機會，連續錯誤將鎖卡`,
+        en: `Wrong PIN, ${result.retriesLeft ?? '?'} tries left; more wrong tries lock the card`,
+      }),
+    ];
+  }
+  const checks = [check('pin', TITLE_PIN, 'ok', 'PIN accepted')];
+  for (const run of [signRoundTrip, decryptRoundTrip]) {
+    try {
+      checks.push(await run(card));
+    } catch (error) {
+      const title = run === signRoundTrip ? TITLE_SIGN : TITLE_DECRYPT;
+      checks.push(check(run === signRoundTrip ? 'sign' : 'decrypt', title, 'fail', reason(error), { zhTW: '卡片運算失敗，請重新插卡後再試', en: 'The card operation failed: re-insert the card and retry' }));
+    }
+  }
+  return checks;
+}
