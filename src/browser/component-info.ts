@@ -1,6 +1,6 @@
 import { ComponentError } from './component-error.js';
 import { parseDistinguishedName, type DistinguishedName } from './distinguished-name.js';
-import { isObject, numeric, requireSuccess, text, type JsonObject } from './reply-fields.js';
+import { isObject, numeric, parseReply, requireSuccess, text, type JsonObject } from './reply-fields.js';
 
 /** The label the official component gives the card's CA certificate. */
 export const CA_CERT_LABEL = 'CA Cert';
@@ -183,10 +183,12 @@ function parseSlot(slot: JsonObject, index: number): ComponentSlot {
 
 /**
  * Reads a `/pkcs11info` answer (direct, or relayed by the popup as
- * `GetUserCert` / `CheckEnvir`). Throws {@link ComponentError} for a non-zero
- * `ret_code` or an answer that is not the component's.
+ * `GetUserCert` / `CheckEnvir`), as parsed JSON or as its text. Throws
+ * {@link ComponentError} for a non-zero `ret_code` or an answer that is not
+ * the component's.
  */
-export function parsePkcs11Info(reply: JsonObject, channel: ComponentChannel): ComponentPresent {
+export function parsePkcs11Info(answer: unknown, channel: ComponentChannel = 'direct'): ComponentPresent {
+  const reply = parseReply(answer);
   requireSuccess(reply);
   if (!Array.isArray(reply.slots)) throw new ComponentError('COMPONENT_BAD_REPLY', { componentMessage: 'slots missing' });
   const slots = reply.slots.filter(isObject).map(parseSlot);

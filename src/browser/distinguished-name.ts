@@ -26,7 +26,7 @@ export function parseDistinguishedName(text: string): DistinguishedName {
     const eq = segment.indexOf('=');
     const type = eq > 0 ? segment.slice(0, eq).trim() : '';
     const last = attributes[attributes.length - 1];
-    if ((eq <= 0 || !/^[A-Za-z][A-Za-z0-9.-]*$/.test(type)) && last) {
+    if ((eq <= 0 || !/^(?:[A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)*)$/.test(type)) && last) {
       attributes[attributes.length - 1] = { type: last.type, value: `${last.value},${segment}` };
     } else if (eq > 0) {
       attributes.push({ type, value: segment.slice(eq + 1) });
