@@ -15,7 +15,7 @@ import { EmulatorReader } from '../../src/pcsc/index.js';
 import { createVirtualHicosCard, type VirtualHicosCard } from '../../src/testing/index.js';
 import { chromiumAvailable, launchChromium } from './chromium.js';
 import { errorOf, inPage, valueOf } from './support/page-driver.js';
-import { startTestPage, type TestPageServer } from './support/page-server.js';
+import { openClientPage, startTestPage, type TestPageServer } from './support/page-server.js';
 
 const PIN = '135790';
 const CARD_NUMBER = 'TP03000077770002';
@@ -43,9 +43,7 @@ describe.runIf(chromiumAvailable())('twpki/browser against twpki agent', () => {
   });
 
   beforeEach(async () => {
-    page = await browser.newPage();
-    await page.goto(`${site.url}/`);
-    await page.waitForFunction('window.twpkiReady === true');
+    page = await openClientPage(browser, site);
   });
 
   afterEach(async () => {

@@ -12,7 +12,7 @@ import { CHROMIUM, chromiumAvailable, launchChromium } from './chromium.js';
 import { CARD_NUMBER, CA_CERT_B64, OFFICIAL_VERSION, READER, USER_CERT_B64, officialPkcs11Info, officialSignFailure, officialSignSuccess } from './support/official-shapes.js';
 import { startOfficialStub, type OfficialStub } from './support/official-stub.js';
 import { errorOf, inPage, valueOf } from './support/page-driver.js';
-import { startTestPage, unusedPort, type TestPageServer } from './support/page-server.js';
+import { openClientPage, startTestPage, unusedPort, type TestPageServer } from './support/page-server.js';
 
 const PIN = '739184';
 
@@ -33,15 +33,8 @@ describe.runIf(chromiumAvailable())('twpki/browser against the official componen
   });
 
   beforeEach(async () => {
-    // Each test starts from the stub's defaults and a fresh page (a fresh module: nothing learned).
-    stub.pkcs11info = officialPkcs11Info;
-    stub.sign = () => officialSignSuccess(CARD_NUMBER);
-    stub.cors = true;
-    stub.hang.clear();
-    stub.requests.length = 0;
-    page = await browser.newPage();
-    await page.goto(`${site.url}/`);
-    await page.waitForFunction('window.twpkiReady === true');
+    stub.reset();
+    page = await openClientPage(browser, site);
   });
 
   afterEach(async () => {

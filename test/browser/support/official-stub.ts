@@ -29,6 +29,8 @@ export interface OfficialStub {
   readonly hang: Set<string>;
   /** Requests received, in order. */
   readonly requests: StubRequest[];
+  /** Back to the defaults: the official answers, CORS on, nothing hanging, no requests recorded. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,13 @@ export async function startOfficialStub(): Promise<OfficialStub> {
     cors: true,
     hang: new Set<string>(),
     requests: [],
+    reset() {
+      stub.pkcs11info = officialPkcs11Info;
+      stub.sign = () => officialSignSuccess(CARD_NUMBER);
+      stub.cors = true;
+      stub.hang.clear();
+      stub.requests.length = 0;
+    },
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import type { Browser, Page } from 'playwright-core';
 import type { AddressInfo } from 'node:net';
 import { bundleBrowserModule } from './browser-bundle.js';
 
@@ -60,4 +61,12 @@ export async function unusedPort(): Promise<number> {
   const port = (server.address() as AddressInfo).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** A fresh page of the test site with the module loaded (a fresh module: nothing learned). */
+export async function openClientPage(browser: Browser, site: TestPageServer): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`${site.url}/`);
+  await page.waitForFunction('window.twpkiReady === true');
+  return page;
 }
