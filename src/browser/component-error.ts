@@ -96,7 +96,8 @@ function composeMessages(code: ComponentErrorCode, details: ComponentErrorDetail
   if (details.retCode !== undefined && details.retCode !== RetCode.OK) parts.push(reasonOf(details.retCode, retCodeMessage));
   if (details.lastError !== undefined && details.lastError !== LastError.NONE) parts.push(reasonOf(details.lastError, lastErrorMessage));
   if (parts.length === 0) parts.push(reasonOf(details.retCode ?? 0, retCodeMessage));
-  return { zhTW: parts.map((p) => p.zhTW).join('：'), en: parts.map((p) => p.en).join(': ') };
+  const unique = parts.filter((p, i) => parts.findIndex((q) => q.zhTW === p.zhTW) === i);
+  return { zhTW: unique.map((p) => p.zhTW).join('：'), en: unique.map((p) => p.en).join(': ') };
 }
 
 /**

@@ -81,12 +81,9 @@ async function slotFor(request: SignRequest, options: ComponentOptions | undefin
   return withCards[0] as ComponentSlot;
 }
 
-function validate(request: SignRequest, slot: ComponentSlot): void {
-  const token = slot.token;
+/** Checks what can be checked without the card; the PIN length waits for the token's range. */
+function validate(request: SignRequest): void {
   if (typeof request.pin !== 'string' || request.pin === '') throw badRequest('pin', { retCode: RetCode.NO_PIN });
-  if (token && (request.pin.length < token.minPinLength || request.pin.length > token.maxPinLength)) {
-    throw badRequest('pin', { lastError: LastError.PIN_LEN_RANGE });
-  }
   const tbs = request.tbs as unknown;
   if (!(typeof tbs === 'string' || tbs instanceof Uint8Array) || (tbs as string | Uint8Array).length === 0) throw badRequest('tbs');
   if (request.signatureType !== undefined && !SIGNATURE_TYPES.includes(request.signatureType)) throw badRequest('signatureType');
@@ -111,9 +108,12 @@ function validate(request: SignRequest, slot: ComponentSlot): void {
 export async function sign(request: SignRequest, options?: ComponentOptions): Promise<SignResult> {
   if (typeof request !== 'object' || request === null) throw badRequest('request');
   const resolved: ResolvedOptions = resolveOptions(options, 60_000);
+  validate(request);
   const slot = await slotFor(request, options);
-  validate(request, slot);
   const token = slot.token as NonNullable<ComponentSlot['token']>;
+  if (request.pin.length < token.minPinLength || request.pin.length > token.maxPinLength) {
+    throw badRequest('pin', { lastError: LastError.PIN_LEN_RANGE });
+  }
   const signatureType = request.signatureType ?? 'PKCS7';
   const hash = request.hash ?? 'SHA256';
   const withCardSN = request.withCardSN !== false;

@@ -227,6 +227,10 @@ describe.runIf(chromiumAvailable())('twpki/browser against the official componen
   });
 
   it('refuses a missing or mis-sized PIN before anything is sent', async () => {
+    const noPin = errorOf(await inPage(page, 'sign', { request: { tbs: 't', pin: '' }, options: opts() }));
+    expect(noPin).toMatchObject({ code: 'COMPONENT_BAD_REQUEST', field: 'pin', retCode: RetCode.NO_PIN });
+    expect(noPin.messages.zhTW).toBe('參數錯誤：未輸入PIN碼');
+    expect(stub.requests).toHaveLength(0); // not even a detect
     const found = valueOf(await inPage<ComponentPresent>(page, 'detect', { options: opts() }));
     stub.requests.length = 0;
     const empty = errorOf(await inPage(page, 'sign', { request: { tbs: 't', pin: '', slot: found.slot }, options: opts() }));

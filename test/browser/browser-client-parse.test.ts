@@ -93,6 +93,12 @@ describe('ComponentError', () => {
     );
   });
 
+  it('says a reason once when the kind and the code say the same', () => {
+    const error = new ComponentError('COMPONENT_BAD_REQUEST', { field: 'tbs', retCode: RetCode.BAD_PARAMETER });
+    expect(error.messages.zhTW).toBe('參數錯誤');
+    expect(error.message).toContain('field tbs');
+  });
+
   it('shows an unknown code as unknown with its hex value, never bare', () => {
     const error = new ComponentError('COMPONENT_FAILED', { retCode: 0x76100006, lastError: 0xe0 });
     expect(error.messages.zhTW).toBe('IC卡登入失敗：未知的錯誤碼 0xE0');
