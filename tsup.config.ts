@@ -1,6 +1,6 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
+export default defineConfig([{
   entry: {
     index: 'src/index.ts',
     'pcsc/index': 'src/pcsc/index.ts',
@@ -19,4 +19,18 @@ export default defineConfig({
   target: 'node20',
   splitting: true,
   shims: true,
-});
+},
+// The page module: built for browsers, self-contained (no shared chunks with the Node entries). Its own
+// output folder: tsup builds the configs in parallel, and the first one's clean (also of .d.ts files,
+// at each declaration pass) would delete files this one wrote under dist/.
+{
+  entry: { index: 'src/browser/index.ts' },
+  outDir: 'dist-browser',
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  platform: 'browser',
+  target: 'es2020',
+  splitting: false,
+}]);

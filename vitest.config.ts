@@ -8,7 +8,7 @@ export default defineConfig({
     // Examples import the package by name; in tests that name means the sources.
     alias: [
       { find: /^twpki$/, replacement: src('index.ts') },
-      { find: /^twpki\/(pcsc|apdu|cert|ems|enroll|testing|agent)$/, replacement: src('$1/index.ts') },
+      { find: /^twpki\/(pcsc|apdu|cert|ems|enroll|testing|agent|browser)$/, replacement: src('$1/index.ts') },
     ],
   },
   test: {

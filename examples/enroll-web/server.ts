@@ -84,6 +84,28 @@ const STATIC: Record<string, string> = {
   '/login.js': 'login.js',
 };
 const REVIEWER: Actor = { role: 'reviewer', id: 'enroll-web-reviewer' };
+/** Where the pages load twpki/browser from (common.js imports it). */
+const BROWSER_MODULE_PATH = '/twpki-browser.js';
+
+/**
+ * Bundles `twpki/browser` for the pages with esbuild, once at start. The
+ * package name resolves like the example's other imports: to the installed
+ * package's `dist/browser`, or in this repository (through tsconfig paths) to
+ * the sources.
+ */
+async function bundleBrowserModule(): Promise<string> {
+  const { build } = await import('esbuild');
+  const result = await build({
+    stdin: { contents: "export * from 'twpki/browser';", resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'ts' },
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]?.text ?? '';
+}
 
 async function openStore(options: EnrollWebOptions): Promise<{ store: EnrollStore; owned: boolean }> {
   if (options.store) return { store: options.store, owned: false };
@@ -111,6 +133,7 @@ export async function startEnrollWeb(options: EnrollWebOptions): Promise<EnrollW
   const compare = { policy: options.policy ?? 'strict' } as const;
   const sessions = new Sessions();
   const agentUrl = options.agentUrl ?? 'http://localhost:61161';
+  const browserModule = await bundleBrowserModule();
   let api: EnrollApi | undefined;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -120,6 +143,11 @@ export async function startEnrollWeb(options: EnrollWebOptions): Promise<EnrollW
     if (req.method !== 'GET') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'method not allowed');
     if (url.pathname === '/dev/mailbox' && options.devMailbox) {
       sendHtml(res, 200, mailboxPage(options.devMailbox()));
+      return;
+    }
+    if (url.pathname === BROWSER_MODULE_PATH) {
+      res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
+      res.end(browserModule);
       return;
     }
     const file = STATIC[url.pathname];

@@ -1,5 +1,6 @@
-// Shared by the pages: calls to this site's API and to the local agent (HiPKI-compatible,
-// http://localhost:61161). The PIN goes only to the agent, never to this site.
+// Shared by the pages: calls to this site's API, and the card through twpki/browser (served by
+// this site at /twpki-browser.js) talking to the local component (HiPKI's or twpki agent,
+// http://localhost:61161). The PIN goes only to the component, never to this site.
 'use strict';
 
 var ERROR_MESSAGES = {
@@ -53,68 +54,76 @@ async function api(method, path, body) {
 
 var agentUrl = 'http://localhost:61161';
 var configReady = api('GET', '/api/config').then(function (c) { agentUrl = c.agentUrl; });
+// A classic script can load an ES module with import().
+var twpkiReady = import('/twpki-browser.js');
+// The last detection: signing names its reader and checks the card number against it.
+var detected = null;
 
-// 選擇讀卡機及卡片: readers with a card, from the agent's /pkcs11info.
+// What the component or the card said, in this site's words where it has them.
+function componentErrorText(twpki, err) {
+  if (!(err instanceof twpki.ComponentError)) return errorText(err);
+  if (err.triesLeft === 2) return '憑證卡片密碼錯誤，剩餘 2 次機會。';
+  if (err.triesLeft === 1) return '憑證卡片密碼錯誤，剩餘 1 次機會（再錯將鎖卡）。';
+  if (err.triesLeft === 0) return '憑證卡片已鎖卡，請至內政部憑證管理中心網站重設 PIN 碼。';
+  if (err.lastError === twpki.LastError.PIN_INCORRECT) return '憑證卡片密碼錯誤。';
+  if (err.lastError === twpki.LastError.PIN_LEN_RANGE) return '憑證卡片密碼長度須為 6 至 8 碼。';
+  if (err.retCode === twpki.RetCode.NO_CARD) return '讀卡機中沒有卡片，請點選「重新偵測卡片」。';
+  if (err.code === 'COMPONENT_ABSENT') return '無法連線至跨平台網頁元件，請確認已安裝並啟動 (https://moica.nat.gov.tw/rac_plugin.html)。';
+  return err.messages.zhTW + '。';
+}
+
+// 選擇讀卡機及卡片: readers holding a card, from twpki/browser's detect().
 async function detectCards(select, messageId) {
   await configReady;
+  var twpki = await twpkiReady;
   select.innerHTML = '';
-  var info;
+  detected = null;
+  var found;
   try {
-    info = await (await fetch(agentUrl + '/pkcs11info')).json();
-  } catch (e) {
-    setMessage(messageId, '無法連線至跨平台網頁元件，請確認已安裝並啟動 (https://moica.nat.gov.tw/rac_plugin.html)。', true);
+    found = await twpki.detect({ url: agentUrl });
+  } catch (err) {
+    setMessage(messageId, componentErrorText(twpki, err), true);
     return 0;
   }
-  if (info.ret_code !== 0) {
-    setMessage(messageId, '跨平台網頁元件拒絕本網站（錯誤碼 0x' + (info.ret_code >>> 0).toString(16) + '）。', true);
+  if (!found.present) {
+    setMessage(messageId, componentErrorText(twpki, found.error), true);
     return 0;
   }
-  var count = 0;
-  var unknown = 0;
-  info.slots.forEach(function (slot) {
-    if (slot.token === 'unknown token') unknown++;
-    if (!slot.token || typeof slot.token !== 'object') return;
+  detected = found;
+  var cards = found.slots.filter(function (slot) { return slot.state === 'card'; });
+  var unknown = found.slots.filter(function (slot) { return slot.state === 'unknown'; }).length;
+  cards.forEach(function (slot) {
     var option = document.createElement('option');
-    option.value = slot.slotDescription;
-    option.textContent = slot.slotDescription + ' － 卡號 ' + slot.token.serialNumber;
+    option.value = slot.description;
+    option.textContent = slot.description + ' － 卡號 ' + slot.token.serialNumber;
     select.appendChild(option);
-    count++;
   });
-  if (count === 0 && unknown > 0) setMessage(messageId, '讀卡機中的卡片無法辨識，請確認插入自然人憑證後點選「重新偵測卡片」。', true);
-  else if (count === 0) setMessage(messageId, '未偵測到卡片：未顯示卡號請點選「重新偵測卡片」。', true);
-  else setMessage(messageId, '已偵測到 ' + count + ' 張卡片。', false);
-  return count;
+  if (cards.length === 0 && unknown > 0) setMessage(messageId, '讀卡機中的卡片無法辨識，請確認插入自然人憑證後點選「重新偵測卡片」。', true);
+  else if (cards.length === 0) setMessage(messageId, '未偵測到卡片：未顯示卡號請點選「重新偵測卡片」。', true);
+  else setMessage(messageId, '已偵測到 ' + cards.length + ' 張卡片。', false);
+  return cards.length;
 }
 
-// The agent's answer to a wrong PIN: last_error carries the tries left.
-function pinFailureText(reply) {
-  var le = reply.last_error | 0;
-  if (le === (0x80000002 | 0)) return '憑證卡片密碼錯誤，剩餘 2 次機會。';
-  if (le === (0x80000001 | 0)) return '憑證卡片密碼錯誤，剩餘 1 次機會（再錯將鎖卡）。';
-  if (le === 0xa4) return '憑證卡片已鎖卡，請至內政部憑證管理中心網站重設 PIN 碼。';
-  if (le === 0xa0) return '憑證卡片密碼錯誤。';
-  if (le === 0xa2) return '憑證卡片密碼長度須為 6 至 8 碼。';
-  if (le === 0xe0) return '讀卡機中沒有卡片，請點選「重新偵測卡片」。';
-  return '簽章失敗：' + (reply.message || ('錯誤碼 0x' + (reply.ret_code >>> 0).toString(16)));
-}
-
-// Asks this site for a challenge, has the card sign it through the agent, returns the token.
+// Asks this site for a challenge, has the card sign it, returns the token for this site to verify.
+// The PIN is read from the field, which is emptied at once, and handed to twpki/browser only.
 async function signChallenge(slotDescription, pinInput) {
   await configReady;
+  var twpki = await twpkiReady;
+  var slot = detected && detected.slots.find(function (s) { return s.description === slotDescription; });
+  if (!slot || !slot.token) {
+    pinInput.value = '';
+    throw Object.assign(new Error('未偵測到卡片，請點選「重新偵測卡片」。'), { agent: true });
+  }
   var challenge = await api('POST', '/api/challenge', {});
   var pin = pinInput.value;
   pinInput.value = '';
-  var tbsPackage = JSON.stringify({
-    func: 'MakeSignature', signatureType: 'PKCS7', tbs: challenge.tbs, tbsEncoding: 'NONE',
-    hashAlgorithm: 'SHA256', withCardSN: 'true', pin: pin, slotDescription: slotDescription,
-  });
-  pin = '';
-  var reply = await (await fetch(agentUrl + '/sign', { method: 'POST', body: 'tbsPackage=' + tbsPackage })).json();
-  tbsPackage = '';
-  if (reply.ret_code !== 0) {
-    var e = new Error(pinFailureText(reply));
-    e.agent = reply;
-    throw e;
+  var signed;
+  try {
+    signed = await twpki.sign({ tbs: challenge.tbs, signatureType: 'PKCS7', withCardSN: true, pin: pin, slot: slot }, { url: agentUrl });
+  } catch (err) {
+    throw Object.assign(new Error(componentErrorText(twpki, err)), { agent: true });
+  } finally {
+    pin = '';
   }
-  return { signatureType: 'PKCS7', signature: reply.signature, certb64: reply.certb64, tbs: challenge.tbs, cardSN: reply.cardSN };
+  return { signatureType: 'PKCS7', signature: signed.signature, certb64: signed.certificate, tbs: challenge.tbs, cardSN: signed.cardNumber };
 }

@@ -1,0 +1,165 @@
+import { LastError, RetCode } from '../component/codes.js';
+import { ComponentError } from './component-error.js';
+import type { ComponentChannel, ComponentSlot } from './component-info.js';
+import { callComponent, learnedChannel } from './channel.js';
+import { detect } from './detect.js';
+import { resolveOptions, type ComponentOptions, type ResolvedOptions } from './options.js';
+import { requireSuccess, text } from './reply-fields.js';
+
+/** `signatureType`: a CMS SignedData with the data attached, or a bare PKCS#1 v1.5 signature. */
+export type SignatureType = 'PKCS7' | 'PKCS1';
+
+/** `hashAlgorithm`. */
+export type HashAlgorithm = 'SHA256' | 'SHA384' | 'SHA512' | 'SHA1';
+
+/** What {@link sign} signs. */
+export interface SignRequest {
+  /** The data: text is signed as its UTF-8 bytes (`tbsEncoding` NONE), bytes as given (sent as base64). */
+  readonly tbs: string | Uint8Array;
+  /** Default `PKCS7`. */
+  readonly signatureType?: SignatureType;
+  /** Default `SHA256`. */
+  readonly hash?: HashAlgorithm;
+  /** Ask for the card number (卡號) and check it against the detected card. Default true. */
+  readonly withCardSN?: boolean;
+  /** A nonce the component signs with the data (PKCS7), e.g. the backend's challenge id. */
+  readonly nonce?: string;
+  /** The card's PIN. Sent once to the component and not kept by the client. */
+  readonly pin: string;
+  /**
+   * The reader from {@link detect}. The request names it, and the card
+   * number in the answer must be its token's serial number. Without it,
+   * `sign` detects first and uses the only card present.
+   */
+  readonly slot?: ComponentSlot;
+}
+
+/** A signature made by the card. */
+export interface SignResult {
+  /** What was asked. */
+  readonly signatureType: SignatureType;
+  /** Hash used. */
+  readonly hash: HashAlgorithm;
+  /** Base64 of the signature: the DER CMS SignedData (`PKCS7`) or the RSA signature (`PKCS1`). */
+  readonly signature: string;
+  /** Base64 DER of the signing certificate. */
+  readonly certificate: string;
+  /** The card number (卡號) of the card that signed, checked against the detected token. */
+  readonly cardNumber: string;
+  /** The reader used. */
+  readonly slot: ComponentSlot;
+  /** How the component was reached. */
+  readonly channel: ComponentChannel;
+  /** The component's version string, when sent. */
+  readonly componentVersion: string | undefined;
+}
+
+const SIGNATURE_TYPES: readonly string[] = ['PKCS7', 'PKCS1'];
+const HASHES: readonly string[] = ['SHA256', 'SHA384', 'SHA512', 'SHA1'];
+
+function badRequest(field: string, details: { retCode?: number; lastError?: number } = { retCode: RetCode.BAD_PARAMETER }): ComponentError {
+  return new ComponentError('COMPONENT_BAD_REQUEST', { field, ...details });
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i] as number);
+  return btoa(binary);
+}
+
+/** Picks the reader: the caller's, or the only one with a card. */
+async function slotFor(request: SignRequest, options: ComponentOptions | undefined): Promise<ComponentSlot> {
+  if (request.slot) {
+    if (!request.slot.token) throw badRequest('slot', { retCode: RetCode.NO_CARD });
+    return request.slot;
+  }
+  const found = await detect(options);
+  if (!found.present) throw found.error;
+  const withCards = found.slots.filter((s) => s.token !== null);
+  if (withCards.length === 0) throw new ComponentError('COMPONENT_FAILED', { retCode: RetCode.NO_CARD });
+  if (withCards.length > 1) throw badRequest('slot');
+  return withCards[0] as ComponentSlot;
+}
+
+/** Checks what can be checked without the card; the PIN length waits for the token's range. */
+function validate(request: SignRequest): void {
+  if (typeof request.pin !== 'string' || request.pin === '') throw badRequest('pin', { retCode: RetCode.NO_PIN });
+  const tbs = request.tbs as unknown;
+  if (!(typeof tbs === 'string' || tbs instanceof Uint8Array) || (tbs as string | Uint8Array).length === 0) throw badRequest('tbs');
+  if (request.signatureType !== undefined && !SIGNATURE_TYPES.includes(request.signatureType)) throw badRequest('signatureType');
+  if (request.hash !== undefined && !HASHES.includes(request.hash)) throw badRequest('hash');
+  if (request.nonce !== undefined && typeof request.nonce !== 'string') throw badRequest('nonce');
+}
+
+/**
+ * Has the card sign `tbs` through the local component (`MakeSignature`).
+ *
+ * The PIN goes into the request text only when the request is sent (for the
+ * popup: when the popup asks for it), and nothing the client keeps refers to
+ * it afterwards. The answer's card number must equal the detected token's
+ * serial number, as government pages check. Failures throw
+ * {@link ComponentError}: a wrong PIN carries `lastError` and, when the card
+ * said so, `triesLeft`.
+ *
+ * In `auto` mode the way to the component is settled before the PIN is sent
+ * (by the earlier {@link detect}, or by detecting now); a signature request is
+ * never repeated over another way.
+ */
+export async function sign(request: SignRequest, options?: ComponentOptions): Promise<SignResult> {
+  if (typeof request !== 'object' || request === null) throw badRequest('request');
+  const resolved: ResolvedOptions = resolveOptions(options, 60_000);
+  validate(request);
+  const slot = await slotFor(request, options);
+  const token = slot.token as NonNullable<ComponentSlot['token']>;
+  if (request.pin.length < token.minPinLength || request.pin.length > token.maxPinLength) {
+    throw badRequest('pin', { lastError: LastError.PIN_LEN_RANGE });
+  }
+  const signatureType = request.signatureType ?? 'PKCS7';
+  const hash = request.hash ?? 'SHA256';
+  const withCardSN = request.withCardSN !== false;
+  if (!learnedChannel(resolved)) {
+    const found = await detect(options);
+    if (!found.present) throw found.error;
+  }
+
+  // Built on demand so that no long-lived value holds the PIN.
+  const packageJson = (): string =>
+    JSON.stringify({
+      func: 'MakeSignature',
+      signatureType,
+      tbs: typeof request.tbs === 'string' ? request.tbs : toBase64(request.tbs),
+      tbsEncoding: typeof request.tbs === 'string' ? 'NONE' : 'base64',
+      hashAlgorithm: hash,
+      withCardSN: withCardSN ? 'true' : 'false',
+      pin: request.pin,
+      nonce: request.nonce ?? '',
+      slotDescription: slot.description,
+    });
+  const { reply, channel } = await callComponent(resolved, {
+    path: '/sign',
+    directBody: () => ({ contentType: 'application/x-www-form-urlencoded', body: `tbsPackage=${encodeURIComponent(packageJson())}` }),
+    popupRequest: packageJson,
+    retryInPopup: false,
+  });
+
+  requireSuccess(reply);
+  const signature = text(reply, 'signature');
+  const certificate = text(reply, 'certb64');
+  if (signature === undefined || certificate === undefined) {
+    throw new ComponentError('COMPONENT_BAD_REPLY', { componentMessage: 'the answer has no signature or certificate' });
+  }
+  const cardSN = text(reply, 'cardSN');
+  if (withCardSN && cardSN !== token.serialNumber) {
+    throw new ComponentError('COMPONENT_CARD_MISMATCH', { componentMessage: cardSN === undefined ? 'no cardSN in the answer' : undefined });
+  }
+  return {
+    signatureType,
+    hash,
+    signature,
+    certificate,
+    cardNumber: token.serialNumber,
+    slot,
+    channel,
+    componentVersion: text(reply, 'version'),
+  };
+}
