@@ -47,6 +47,8 @@ export interface CliFailure {
   readonly key: MessageKey;
   /** What exactly failed, in English (file names, status words; never a PIN). */
   readonly detail: string;
+  /** The catalogue messages with placeholders filled from the error (`{retriesLeft}`); default looked up by `key`. */
+  readonly messages?: CodeMessage;
 }
 
 /** The `error` member of a `--json` failure document: code, detail and the message in both languages. */
@@ -71,13 +73,13 @@ export function isUsageError(error: unknown): boolean {
 export function failureOf(error: unknown): CliFailure {
   const detail = error instanceof Error ? error.message : String(error);
   if (isUsageError(error)) return { code: 'USAGE', key: 'cli.USAGE', detail };
-  const { code, key } = defaultMessages.describe(error);
-  return { code, key, detail };
+  const { code, key, messages } = defaultMessages.describe(error);
+  return { code, key, detail, messages };
 }
 
 /** The JSON form of a failure, with both languages' messages. */
 export function failureJson(failure: CliFailure): CliErrorJson {
-  const messages = defaultMessages.lookup(failure.key) ?? { zhTW: failure.detail, en: failure.detail };
+  const messages = failure.messages ?? defaultMessages.lookup(failure.key) ?? { zhTW: failure.detail, en: failure.detail };
   return { code: failure.code, message: failure.detail, messages: { zhTW: messages.zhTW, en: messages.en } };
 }
 
@@ -98,7 +100,8 @@ export function writeFailure(io: CliIo, json: boolean, failure: CliFailure, pref
     io.stderr.write(`${prefix}: ${title}${failure.detail}\n`);
     return;
   }
-  const text = defaultMessages.message(failure.key, language);
+  const { messages } = failureJson(failure);
+  const text = language === 'zh-TW' ? messages.zhTW : messages.en;
   const detail = failure.detail !== '' && failure.detail !== text ? `\n  (${failure.detail})` : '';
   io.stderr.write(`${prefix}: ${failure.code}: ${text}${detail}\n`);
 }
