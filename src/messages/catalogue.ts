@@ -28,17 +28,29 @@ import { TEST_PKI_MESSAGES, VPCD_MESSAGES } from './tables/testing.js';
  * `login.CERT_EXPIRED`).
  */
 export const MESSAGE_TABLES = {
+  /** Reader and PC/SC service (`PcscError`). */
   pcsc: PCSC_MESSAGES,
+  /** Card, PIN and HiCOS commands (`HicosError`). */
   card: CARD_MESSAGES,
+  /** Certificate parsing (`CertificateParseError`). */
   certificate: CERTIFICATE_MESSAGES,
+  /** Chain validation (`ChainValidationError`). */
   chain: CHAIN_MESSAGES,
+  /** OCSP and CRL sources (`RevocationError`). */
   revocation: REVOCATION_MESSAGES,
+  /** Card login verification (`LoginVerificationError`). */
   login: LOGIN_MESSAGES,
+  /** EMS comparison and data sources (`EmsError`). */
   ems: EMS_MESSAGES,
+  /** Enrollment flows (`EnrollError`). */
   enroll: ENROLL_MESSAGES,
+  /** The virtual card's vpcd bridge (`VpcdBridgeError`). */
   vpcd: VPCD_MESSAGES,
+  /** The test PKI (`TestPkiError`). */
   'test-pki': TEST_PKI_MESSAGES,
+  /** The command line's own codes. */
   cli: CLI_MESSAGES,
+  /** The card-login routes' own codes. */
   http: HTTP_MESSAGES,
 } as const;
 
