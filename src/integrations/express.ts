@@ -12,17 +12,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { MAX_TOKEN_CHARS } from '../cert/trust/login/login-token.js';
 import { CardLoginHandler, CardLoginRequestError, requestLanguage, type CardLoginOptions } from './card-login.js';
 
-export {
-  CardLoginHandler,
-  CardLoginRequestError,
-  HTTP_ERROR_STATUS,
-  LOGIN_ERROR_STATUS,
-  cardLoginStatus,
-  type CardLoginChallenge,
-  type CardLoginErrorBody,
-  type CardLoginOptions,
-  type CardLoginReply,
-} from './card-login.js';
+export * from './card-login.js';
 
 /** Options of the {@link cardLogin} middleware: the shared settings plus route paths. */
 export interface ExpressCardLoginOptions extends CardLoginOptions<Request> {

@@ -18,17 +18,7 @@ import {
   type CardLoginReply,
 } from './card-login.js';
 
-export {
-  CardLoginHandler,
-  CardLoginRequestError,
-  HTTP_ERROR_STATUS,
-  LOGIN_ERROR_STATUS,
-  cardLoginStatus,
-  type CardLoginChallenge,
-  type CardLoginErrorBody,
-  type CardLoginOptions,
-  type CardLoginReply,
-} from './card-login.js';
+export * from './card-login.js';
 
 /** Options of the {@link cardLogin} plugin: the shared settings plus route paths. */
 export interface FastifyCardLoginOptions extends CardLoginOptions<FastifyRequest> {

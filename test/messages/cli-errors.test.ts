@@ -5,18 +5,11 @@ import { failureOf, UsageError, writeFailure, type CliIo } from '../../src/cli/c
 import { main } from '../../src/cli/main.js';
 import { PcscError } from '../../src/pcsc/errors.js';
 
+/** A CLI io whose output is read back with `out()` / `err()` (PassThrough buffers what is written). */
 function io(env: NodeJS.ProcessEnv): { io: CliIo; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const o: Buffer[] = [];
-  const e: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => o.push(c));
-  stderr.on('data', (c: Buffer) => e.push(c));
-  return {
-    io: { stdout, stderr, stdin: new PassThrough(), env },
-    out: () => Buffer.concat(o).toString(),
-    err: () => Buffer.concat(e).toString(),
-  };
+  const streams = { stdout: new PassThrough(), stderr: new PassThrough() };
+  const drain = (s: PassThrough) => (): string => String(s.read() ?? '');
+  return { io: { ...streams, stdin: new PassThrough(), env }, out: drain(streams.stdout), err: drain(streams.stderr) };
 }
 
 describe('the CLI\'s shared error output', () => {
