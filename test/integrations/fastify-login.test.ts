@@ -20,6 +20,7 @@ beforeAll(async () => {
     sessionId: (req) => (typeof req.headers['x-session'] === 'string' ? req.headers['x-session'] : undefined),
     onLogin: (login) => {
       if (refused.has(login.cardNumber ?? '')) throw new EnrollError('NOT_AUTHORIZED', 'this card is not bound to an account');
+      if (refused.has('crash')) throw new Error('database password rejected for user app');
       return { user: login.profile.subject.commonName, cardNumber: login.cardNumber };
     },
     onError: (error) => logged.push(error),
@@ -128,6 +129,23 @@ describe('twpki/fastify card login, end to end with a virtual card', () => {
       expect(r.body.error).toMatchObject({ code: 'NOT_AUTHORIZED', message: '此自然人憑證序號未經授權' });
       expect(JSON.stringify(r.body)).not.toContain('not bound to an account');
       expect(logged.some((e) => e instanceof EnrollError && e.message.includes('not bound to an account'))).toBe(true);
+    } finally {
+      refused.clear();
+    }
+  });
+
+  it('answers an unexpected failure in onLogin with 500 INTERNAL and no detail', async () => {
+    refused.add('crash');
+    try {
+      const c = await challenge('s7');
+      const r = await post('s7', await signWithComponent(rig, c.tbs), { 'accept-language': 'en' });
+      expect(r.status).toBe(500);
+      expect(r.body.error).toEqual({
+        code: 'INTERNAL',
+        message: 'A server error occurred; please try again later',
+        messages: { zhTW: '系統發生錯誤，請稍後再試', en: 'A server error occurred; please try again later' },
+      });
+      expect(JSON.stringify(r.body)).not.toContain('password');
     } finally {
       refused.clear();
     }
