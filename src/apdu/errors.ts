@@ -1,23 +1,27 @@
 import { TwpkiError } from '../shared/twpki-error.js';
 
 /** Stable codes of card-layer (HiCOS command set) failures. */
-export type HicosErrorCode =
-  | 'NOT_HICOS'
-  | 'CARD_ERROR'
-  | 'MALFORMED_RESPONSE'
-  | 'FILE_NOT_FOUND'
-  | 'INVALID_PIN_FORMAT'
-  | 'LAST_TRY_GUARD'
-  | 'PIN_REQUIRED'
-  | 'NOT_VERIFIED'
-  | 'SECURE_CHANNEL_FAILED'
-  | 'KEY_NOT_FOUND'
-  | 'UNSUPPORTED_HASH'
-  | 'INVALID_INPUT'
-  | 'DECRYPTION_FAILED'
-  | 'WRONG_PIN'
-  | 'PIN_LOCKED'
-  | 'PROBE_DISABLED';
+export const HICOS_ERROR_CODES = [
+  'NOT_HICOS',
+  'CARD_ERROR',
+  'MALFORMED_RESPONSE',
+  'FILE_NOT_FOUND',
+  'INVALID_PIN_FORMAT',
+  'LAST_TRY_GUARD',
+  'PIN_REQUIRED',
+  'NOT_VERIFIED',
+  'SECURE_CHANNEL_FAILED',
+  'KEY_NOT_FOUND',
+  'UNSUPPORTED_HASH',
+  'INVALID_INPUT',
+  'DECRYPTION_FAILED',
+  'WRONG_PIN',
+  'PIN_LOCKED',
+  'PROBE_DISABLED',
+] as const;
+
+/** One of {@link HICOS_ERROR_CODES}. */
+export type HicosErrorCode = (typeof HICOS_ERROR_CODES)[number];
 
 /**
  * A failure of the HiCOS command layer. Messages name the failed step and the

@@ -25,6 +25,7 @@ export {
   NotHicosCardError,
   PinRejectedError,
 } from './errors.js';
+export { HICOS_ERROR_CODES } from './errors.js';
 export { type HicosGeneration } from './generation.js';
 export { KNOWN_HICOS_ATRS, type KnownAtr, recogniseAtr } from './known-atrs.js';
 export { detectGeneration } from './detect-generation.js';

@@ -1,4 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
+import type { CodeMessage } from '../component/codes.js';
+import { defaultMessages, type MessageKey } from '../messages/catalogue.js';
+import { languageFromLocale } from '../messages/language.js';
 
 /** Streams and environment a CLI command runs with (injectable for tests). */
 export interface CliIo {
@@ -34,6 +37,73 @@ export class UsageError extends Error {
 /** Writes one JSON document (pretty, trailing newline). */
 export function writeJson(io: CliIo, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A failure as every command reports it: the code, the catalogue key and the English detail. */
+export interface CliFailure {
+  /** Stable code (`NO_READER`, `UNREADABLE_FILE`, `USAGE`). */
+  readonly code: string;
+  /** Catalogue key of its message (`pcsc.NO_READER`). */
+  readonly key: MessageKey;
+  /** What exactly failed, in English (file names, status words; never a PIN). */
+  readonly detail: string;
+  /** The catalogue messages with placeholders filled from the error (`{retriesLeft}`); default looked up by `key`. */
+  readonly messages?: CodeMessage;
+}
+
+/** The `error` member of a `--json` failure document: code, detail and the message in both languages. */
+export interface CliErrorJson {
+  /** Stable code. */
+  readonly code: string;
+  /** English detail of what failed. */
+  readonly message: string;
+  /** The catalogue message, zh-TW and English. */
+  readonly messages: CodeMessage;
+}
+
+/** Whether `error` is bad usage (a {@link UsageError} or a `parseArgs` rejection). */
+export function isUsageError(error: unknown): boolean {
+  return (
+    error instanceof UsageError ||
+    (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+  );
+}
+
+/** The {@link CliFailure} of a thrown value: usage, a twpki error by its code, or `INTERNAL`. */
+export function failureOf(error: unknown): CliFailure {
+  const detail = error instanceof Error ? error.message : String(error);
+  if (isUsageError(error)) return { code: 'USAGE', key: 'cli.USAGE', detail };
+  const { code, key, messages } = defaultMessages.describe(error);
+  return { code, key, detail, messages };
+}
+
+/** The JSON form of a failure, with both languages' messages. */
+export function failureJson(failure: CliFailure): CliErrorJson {
+  const messages = failure.messages ?? defaultMessages.lookup(failure.key) ?? { zhTW: failure.detail, en: failure.detail };
+  return { code: failure.code, message: failure.detail, messages: { zhTW: messages.zhTW, en: messages.en } };
+}
+
+/**
+ * Reports a failure the one way every command does: with `--json`, one
+ * document `{ error: { code, message, messages: { zhTW, en } } }` on stdout;
+ * otherwise a line on stderr in the locale's language (`LC_ALL`/`LANG`
+ * zh_TW → Chinese, else English), the code first and the detail after.
+ */
+export function writeFailure(io: CliIo, json: boolean, failure: CliFailure, prefix = 'twpki'): void {
+  if (json) {
+    writeJson(io, { error: failureJson(failure) });
+    return;
+  }
+  const language = languageFromLocale(io.env);
+  if (failure.code === 'USAGE') {
+    const title = language === 'zh-TW' ? `${defaultMessages.message('cli.USAGE', language)}: ` : '';
+    io.stderr.write(`${prefix}: ${title}${failure.detail}\n`);
+    return;
+  }
+  const { messages } = failureJson(failure);
+  const text = language === 'zh-TW' ? messages.zhTW : messages.en;
+  const detail = failure.detail !== '' && failure.detail !== text ? `\n  (${failure.detail})` : '';
+  io.stderr.write(`${prefix}: ${failure.code}: ${text}${detail}\n`);
 }
 
 /** Writes human output lines. */

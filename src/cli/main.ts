@@ -1,5 +1,4 @@
-import { TwpkiError } from '../shared/twpki-error.js';
-import { EXIT_USAGE, UsageError, writeJson, type CliIo } from './command.js';
+import { EXIT_USAGE, failureOf, writeFailure, type CliIo } from './command.js';
 import { commands, type CommandEntry } from './commands/index.js';
 
 function defaultIo(): CliIo {
@@ -51,10 +50,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
 }
 
 function reportError(error: unknown, json: boolean, io: CliIo): number {
-  const usage = error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
-  const code = usage ? 'USAGE' : error instanceof TwpkiError ? error.code : 'INTERNAL';
-  const message = error instanceof Error ? error.message : String(error);
-  if (json) writeJson(io, { error: { code, message } });
-  else io.stderr.write(`twpki: ${usage ? '' : `${code}: `}${message}\n`);
-  return usage ? EXIT_USAGE : 1;
+  const failure = failureOf(error);
+  writeFailure(io, json, failure);
+  return failure.code === 'USAGE' ? EXIT_USAGE : 1;
 }

@@ -1,16 +1,20 @@
 import { TwpkiError } from '../shared/twpki-error.js';
 
 /** Stable codes of EMS-layer failures (bad input, bad configuration, unreadable source). */
-export type EmsErrorCode =
-  | 'INVALID_FIELD_DEFINITION'
-  | 'MALFORMED_RECORD'
-  | 'MISSING_FIELD'
-  | 'NOT_A_STRING'
-  | 'VALUE_TOO_LONG'
-  | 'UNKNOWN_FIELD'
-  | 'UNKNOWN_POLICY'
-  | 'INVALID_CONTROL_NUMBER'
-  | 'SOURCE_UNREADABLE';
+export const EMS_ERROR_CODES = [
+  'INVALID_FIELD_DEFINITION',
+  'MALFORMED_RECORD',
+  'MISSING_FIELD',
+  'NOT_A_STRING',
+  'VALUE_TOO_LONG',
+  'UNKNOWN_FIELD',
+  'UNKNOWN_POLICY',
+  'INVALID_CONTROL_NUMBER',
+  'SOURCE_UNREADABLE',
+] as const;
+
+/** One of {@link EMS_ERROR_CODES}. */
+export type EmsErrorCode = (typeof EMS_ERROR_CODES)[number];
 
 /**
  * Raised for input the EMS layer cannot compare or load. A comparison that

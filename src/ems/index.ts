@@ -7,6 +7,7 @@
  * @module
  */
 export { EmsError, type EmsErrorCode } from './errors.js';
+export { EMS_ERROR_CODES } from './errors.js';
 
 export {
   DEFAULT_MAX_FIELD_LENGTH,

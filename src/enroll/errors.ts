@@ -1,33 +1,37 @@
 import { TwpkiError } from '../shared/twpki-error.js';
 
 /** Stable codes of every error the enrollment layer throws. */
-export type EnrollErrorCode =
-  | 'INVALID_INPUT'
-  | 'INVALID_TRANSITION'
-  | 'NOT_FOUND'
-  | 'APPLICATION_IN_PROGRESS'
-  | 'CARD_ALREADY_BOUND'
-  | 'WRONG_CARD_TYPE'
-  | 'LAST_CARD'
-  | 'TOKEN_INVALID'
-  | 'TOKEN_EXPIRED'
-  | 'TOKEN_USED'
-  | 'EMS_RECORD_MISSING'
-  | 'EMS_FAILURE'
-  | 'MAIL_FAILED'
-  | 'CONCURRENT_UPDATE'
-  | 'MANUAL_REVIEW_PENDING'
-  | 'RETRY_TOO_EARLY'
-  | 'REVIEW_REJECTED'
-  | 'REVIEW_CONTACT_REQUIRED'
-  | 'ORGANIZATION_MISMATCH'
-  | 'NOT_AUTHORIZED'
-  | 'OPERATOR_EXISTS'
-  | 'AGENCY_OID_UNKNOWN'
-  | 'LOGIN_METHOD_DISABLED'
-  | 'VERIFICATION_CODE_INVALID'
-  | 'VERIFICATION_CODE_LOCKED'
-  | 'INVALID_STATE_DOCUMENT';
+export const ENROLL_ERROR_CODES = [
+  'INVALID_INPUT',
+  'INVALID_TRANSITION',
+  'NOT_FOUND',
+  'APPLICATION_IN_PROGRESS',
+  'CARD_ALREADY_BOUND',
+  'WRONG_CARD_TYPE',
+  'LAST_CARD',
+  'TOKEN_INVALID',
+  'TOKEN_EXPIRED',
+  'TOKEN_USED',
+  'EMS_RECORD_MISSING',
+  'EMS_FAILURE',
+  'MAIL_FAILED',
+  'CONCURRENT_UPDATE',
+  'MANUAL_REVIEW_PENDING',
+  'RETRY_TOO_EARLY',
+  'REVIEW_REJECTED',
+  'REVIEW_CONTACT_REQUIRED',
+  'ORGANIZATION_MISMATCH',
+  'NOT_AUTHORIZED',
+  'OPERATOR_EXISTS',
+  'AGENCY_OID_UNKNOWN',
+  'LOGIN_METHOD_DISABLED',
+  'VERIFICATION_CODE_INVALID',
+  'VERIFICATION_CODE_LOCKED',
+  'INVALID_STATE_DOCUMENT',
+] as const;
+
+/** One of {@link ENROLL_ERROR_CODES}. */
+export type EnrollErrorCode = (typeof ENROLL_ERROR_CODES)[number];
 
 /** Base error of the enrollment layer; `code` says which rule or step failed. */
 export class EnrollError extends TwpkiError<EnrollErrorCode> {}

@@ -29,6 +29,7 @@ export {
   type EnrollErrorCode,
   type FieldIssue,
 } from './errors.js';
+export { ENROLL_ERROR_CODES } from './errors.js';
 export { toResult, type CommandResult } from './result.js';
 
 export {

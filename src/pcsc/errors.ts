@@ -1,23 +1,27 @@
 import { TwpkiError } from '../shared/twpki-error.js';
 
 /** Stable codes of transport-level failures. */
-export type PcscErrorCode =
-  | 'BINDING_UNAVAILABLE'
-  | 'SERVICE_UNAVAILABLE'
-  | 'NO_READER'
-  | 'UNKNOWN_READER'
-  | 'READER_UNAVAILABLE'
-  | 'NO_CARD'
-  | 'CARD_REMOVED'
-  | 'CARD_RESET'
-  | 'CARD_UNRESPONSIVE'
-  | 'SHARING_VIOLATION'
-  | 'TIMEOUT'
-  | 'PROTOCOL_ERROR'
-  | 'CANCELLED'
-  | 'CLOSED'
-  | 'INVALID_APDU'
-  | 'UNKNOWN';
+export const PCSC_ERROR_CODES = [
+  'BINDING_UNAVAILABLE',
+  'SERVICE_UNAVAILABLE',
+  'NO_READER',
+  'UNKNOWN_READER',
+  'READER_UNAVAILABLE',
+  'NO_CARD',
+  'CARD_REMOVED',
+  'CARD_RESET',
+  'CARD_UNRESPONSIVE',
+  'SHARING_VIOLATION',
+  'TIMEOUT',
+  'PROTOCOL_ERROR',
+  'CANCELLED',
+  'CLOSED',
+  'INVALID_APDU',
+  'UNKNOWN',
+] as const;
+
+/** One of {@link PCSC_ERROR_CODES}. */
+export type PcscErrorCode = (typeof PCSC_ERROR_CODES)[number];
 
 /**
  * A PC/SC or transport failure. `pcscCode` is the raw `SCARD_*` value when the

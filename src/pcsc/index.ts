@@ -17,6 +17,7 @@ export {
   mapPcscError,
   type PcscErrorCode,
 } from './errors.js';
+export { PCSC_ERROR_CODES } from './errors.js';
 export {
   PcscContext,
   type ReaderState,

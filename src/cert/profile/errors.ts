@@ -11,15 +11,19 @@ import { TwpkiError } from '../../shared/twpki-error.js';
  * - `BAD_VALIDITY`: notBefore / notAfter missing or not a time;
  * - `BAD_EXTENSION`: an extension's value does not decode (the message names it).
  */
-export type CertificateParseErrorCode =
-  | 'EMPTY_INPUT'
-  | 'TOO_LARGE'
-  | 'BAD_PEM'
-  | 'BAD_BASE64'
-  | 'NOT_A_CERTIFICATE'
-  | 'BAD_NAME'
-  | 'BAD_VALIDITY'
-  | 'BAD_EXTENSION';
+export const CERTIFICATE_PARSE_ERROR_CODES = [
+  'EMPTY_INPUT',
+  'TOO_LARGE',
+  'BAD_PEM',
+  'BAD_BASE64',
+  'NOT_A_CERTIFICATE',
+  'BAD_NAME',
+  'BAD_VALIDITY',
+  'BAD_EXTENSION',
+] as const;
+
+/** One of {@link CERTIFICATE_PARSE_ERROR_CODES}. */
+export type CertificateParseErrorCode = (typeof CERTIFICATE_PARSE_ERROR_CODES)[number];
 
 /** A certificate that cannot be parsed, with a code naming the failed part. */
 export class CertificateParseError extends TwpkiError<CertificateParseErrorCode> {}

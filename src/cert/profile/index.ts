@@ -5,6 +5,7 @@
 export { parseCertificate } from './parse-certificate.js';
 export { certificateProfileToJson } from './profile-json.js';
 export { CertificateParseError, type CertificateParseErrorCode } from './errors.js';
+export { CERTIFICATE_PARSE_ERROR_CODES } from './errors.js';
 export type { CertificateProfile, ExtensionSummary, Validity } from './certificate-profile.js';
 export type { IdentityHints, GpkiCardTypeValue } from './identity-hints.js';
 export type { DistinguishedName, NameAttribute } from './distinguished-name.js';

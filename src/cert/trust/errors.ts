@@ -1,20 +1,24 @@
 import { TwpkiError } from '../../shared/twpki-error.js';
 
 /** Why a certificate chain was rejected; one code per rule. */
-export type ChainErrorCode =
-  | 'NO_TRUST_ANCHORS'
-  | 'MALFORMED_CERTIFICATE'
-  | 'CERT_EXPIRED'
-  | 'CERT_NOT_YET_VALID'
-  | 'ISSUER_NOT_FOUND'
-  | 'BAD_SIGNATURE'
-  | 'ALGORITHM_NOT_ALLOWED'
-  | 'NOT_A_CA'
-  | 'PATH_LENGTH_EXCEEDED'
-  | 'ISSUER_KEY_USAGE'
-  | 'UNKNOWN_CRITICAL_EXTENSION'
-  | 'CHAIN_CYCLE'
-  | 'CHAIN_TOO_LONG';
+export const CHAIN_ERROR_CODES = [
+  'NO_TRUST_ANCHORS',
+  'MALFORMED_CERTIFICATE',
+  'CERT_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ISSUER_NOT_FOUND',
+  'BAD_SIGNATURE',
+  'ALGORITHM_NOT_ALLOWED',
+  'NOT_A_CA',
+  'PATH_LENGTH_EXCEEDED',
+  'ISSUER_KEY_USAGE',
+  'UNKNOWN_CRITICAL_EXTENSION',
+  'CHAIN_CYCLE',
+  'CHAIN_TOO_LONG',
+] as const;
+
+/** One of {@link CHAIN_ERROR_CODES}. */
+export type ChainErrorCode = (typeof CHAIN_ERROR_CODES)[number];
 
 /**
  * A chain could not be built or a built chain broke a rule.
@@ -31,20 +35,24 @@ export class ChainValidationError extends TwpkiError<ChainErrorCode> {
 }
 
 /** Why a revocation check produced no trustworthy answer. */
-export type RevocationErrorCode =
-  | 'FETCH_FAILED'
-  | 'OCSP_MALFORMED'
-  | 'OCSP_ERROR_STATUS'
-  | 'OCSP_BAD_SIGNATURE'
-  | 'OCSP_UNAUTHORIZED_RESPONDER'
-  | 'OCSP_WRONG_CERTIFICATE'
-  | 'OCSP_STALE'
-  | 'OCSP_NONCE_MISMATCH'
-  | 'CRL_MALFORMED'
-  | 'CRL_WRONG_ISSUER'
-  | 'CRL_BAD_SIGNATURE'
-  | 'CRL_STALE'
-  | 'NO_REVOCATION_SOURCE';
+export const REVOCATION_ERROR_CODES = [
+  'FETCH_FAILED',
+  'OCSP_MALFORMED',
+  'OCSP_ERROR_STATUS',
+  'OCSP_BAD_SIGNATURE',
+  'OCSP_UNAUTHORIZED_RESPONDER',
+  'OCSP_WRONG_CERTIFICATE',
+  'OCSP_STALE',
+  'OCSP_NONCE_MISMATCH',
+  'CRL_MALFORMED',
+  'CRL_WRONG_ISSUER',
+  'CRL_BAD_SIGNATURE',
+  'CRL_STALE',
+  'NO_REVOCATION_SOURCE',
+] as const;
+
+/** One of {@link REVOCATION_ERROR_CODES}. */
+export type RevocationErrorCode = (typeof REVOCATION_ERROR_CODES)[number];
 
 /**
  * A revocation source failed (network, malformed or untrustworthy answer).

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export { ChainValidationError, RevocationError, type ChainErrorCode, type RevocationErrorCode } from './errors.js';
+export { CHAIN_ERROR_CODES, REVOCATION_ERROR_CODES } from './errors.js';
 export { AlgorithmPolicy, type DigestName, type SignatureScheme } from './algorithms.js';
 export { TrustedCertificate, type BasicConstraintsValue, type KeyUsageBits } from './trusted-certificate.js';
 export { TrustStore, type CertificateInput, type TrustStoreOptions } from './trust-store.js';
@@ -71,6 +72,7 @@ export {
   type LoginErrorCode,
   type LoginStep,
 } from './login/errors.js';
+export { LOGIN_ERROR_CODES } from './login/errors.js';
 export {
   LoginVerifier,
   type LoginVerificationRequest,

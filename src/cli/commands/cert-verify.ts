@@ -2,18 +2,34 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { signatureAlgorithmFromOid, verifyWith } from '../../cert/trust/algorithms.js';
-import { ChainValidationError } from '../../cert/trust/errors.js';
+import { ChainValidationError, RevocationError } from '../../cert/trust/errors.js';
 import { ChainValidator, type ValidatedChain } from '../../cert/trust/chain/chain-validator.js';
 import { splitPemBundle } from '../../cert/trust/pem.js';
 import { TrustStore } from '../../cert/trust/trust-store.js';
+import { RevocationChecker } from '../../cert/trust/revocation/revocation-checker.js';
+import type { RevocationStatus } from '../../cert/trust/revocation/revocation-status.js';
 import { TrustedCertificate } from '../../cert/trust/trusted-certificate.js';
-import { EXIT_USAGE, UsageError, writeJson, writeLines, type CliCommand, type CliIo } from '../command.js';
+import type { MessageKey } from '../../messages/catalogue.js';
+import { languageFromLocale } from '../../messages/language.js';
+import {
+  EXIT_USAGE,
+  UsageError,
+  failureJson,
+  writeFailure,
+  writeJson,
+  writeLines,
+  type CliCommand,
+  type CliIo,
+} from '../command.js';
+import { progressFetch, terminalProgress } from '../progress.js';
 
 const USAGE = [
-  'twpki cert verify FILE --anchors DIR [--at ISO-DATE] [--json]',
+  'twpki cert verify FILE --anchors DIR [--at ISO-DATE] [--crl] [--json]',
   '  FILE   the certificate (PEM, DER or base64); further PEM certificates in it are intermediates',
   '  DIR    *.pem/*.crt/*.cer/*.der: self-signed ones are trust anchors (GRCA G1/G2/G3),',
   '         the others (issuing CAs, the GRCA G1→G2 cross certificate) are intermediates',
+  '  --crl  also download the issuer\'s CRL (cRLDistributionPoints) and check the certificate is not revoked;',
+  '         progress is shown on a terminal (stderr), never with --json or when stderr is not a terminal',
   'Exit status: 0 trusted, 1 not trusted, 2 usage or unreadable input.',
 ].join('\n');
 
@@ -45,10 +61,35 @@ function describe(cert: TrustedCertificate): Record<string, string | undefined> 
   };
 }
 
-function fail(io: CliIo, json: boolean, code: string, message: string): number {
-  if (json) writeJson(io, { error: { code, message } });
-  else io.stderr.write(`twpki cert verify: ${message}\n`);
+function fail(io: CliIo, json: boolean, code: string, key: MessageKey, message: string): number {
+  writeFailure(io, json, { code, key, detail: message }, 'twpki cert verify');
   return EXIT_USAGE;
+}
+
+/** Prints a NOT TRUSTED result (exit 1): JSON with both messages, or one line in the locale's language. */
+function notTrusted(
+  io: CliIo,
+  json: boolean,
+  result: Record<string, unknown>,
+  failure: { code: string; key: MessageKey; detail: string; subject?: string | undefined },
+): number {
+  const { messages } = failureJson(failure);
+  if (json) {
+    writeJson(io, { ...result, trusted: false, error: { code: failure.code, message: failure.detail, messages, subject: failure.subject } });
+  } else {
+    const text = languageFromLocale(io.env) === 'zh-TW' ? messages.zhTW : messages.en;
+    writeLines(io, `NOT TRUSTED (${failure.code}): ${text}`, `  (${failure.detail})`);
+  }
+  return 1;
+}
+
+function describeStatus(status: RevocationStatus): Record<string, string | undefined> {
+  return {
+    kind: status.kind,
+    source: status.source,
+    url: status.url,
+    ...(status.kind === 'revoked' ? { revokedAt: status.revokedAt.toISOString(), reason: status.reason } : {}),
+  };
 }
 
 /** `twpki cert verify FILE --anchors DIR [--at ISO-DATE] [--json]`: builds and validates the chain. */
@@ -61,7 +102,12 @@ export const certVerifyCommand: CliCommand = {
     try {
       parsed = parseArgs({
         args,
-        options: { anchors: { type: 'string' }, at: { type: 'string' }, json: { type: 'boolean', default: false } },
+        options: {
+          anchors: { type: 'string' },
+          at: { type: 'string' },
+          crl: { type: 'boolean', default: false },
+          json: { type: 'boolean', default: false },
+        },
         allowPositionals: true,
         strict: true,
       });
@@ -85,20 +131,20 @@ export const certVerifyCommand: CliCommand = {
     const intermediates: TrustedCertificate[] = [];
     try {
       const inFile = await certificatesIn(file);
-      if (inFile[0] === undefined) return fail(io, json, 'MALFORMED_CERTIFICATE', `${file}: no certificate found`);
+      if (inFile[0] === undefined) return fail(io, json, 'MALFORMED_CERTIFICATE', 'chain.MALFORMED_CERTIFICATE', `${file}: no certificate found`);
       [target, ...carried] = inFile as [TrustedCertificate, ...TrustedCertificate[]];
       let names: string[];
       try {
         names = (await readdir(dir)).filter((n) => CERT_FILE.test(n)).sort();
       } catch (error) {
-        return fail(io, json, 'UNREADABLE_FILE', `cannot read directory ${dir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+        return fail(io, json, 'UNREADABLE_FILE', 'cli.UNREADABLE_FILE', `cannot read directory ${dir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
       }
       for (const name of names) {
         for (const cert of await certificatesIn(join(dir, name))) (isSelfSigned(cert) ? anchors : intermediates).push(cert);
       }
     } catch (error) {
-      if (error instanceof ChainValidationError) return fail(io, json, error.code, error.message);
-      return fail(io, json, 'UNREADABLE_FILE', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+      if (error instanceof ChainValidationError) return fail(io, json, error.code, `chain.${error.code}`, error.message);
+      return fail(io, json, 'UNREADABLE_FILE', 'cli.UNREADABLE_FILE', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
     }
 
     let chain: ValidatedChain;
@@ -106,18 +152,40 @@ export const certVerifyCommand: CliCommand = {
       chain = new ChainValidator(new TrustStore({ anchors, intermediates })).validate(target, { at, intermediates: carried });
     } catch (error) {
       if (!(error instanceof ChainValidationError)) throw error;
-      const result = { trusted: false, at: at.toISOString(), certificate: describe(target), error: { code: error.code, message: error.message, subject: error.subject } };
-      if (json) writeJson(io, result);
-      else writeLines(io, `NOT TRUSTED (${error.code}): ${error.message}`);
-      return 1;
+      const base = { at: at.toISOString(), certificate: describe(target) };
+      return notTrusted(io, json, base, { code: error.code, key: `chain.${error.code}`, detail: error.message, subject: error.subject });
+    }
+
+    let revocation: RevocationStatus | undefined;
+    const issuer = chain.path[1];
+    if (parsed.values.crl === true && issuer !== undefined) {
+      const base = { at: at.toISOString(), certificate: describe(target) };
+      const progress = terminalProgress(io, json);
+      try {
+        revocation = await new RevocationChecker({ mode: 'crl', fetch: progressFetch(progress) }).check(target, issuer, at);
+        progress.done(`CRL ${revocation.url}: ${revocation.kind}`);
+      } catch (error) {
+        if (!(error instanceof RevocationError)) throw error;
+        progress.done(`CRL check failed (${error.code})`);
+        return notTrusted(io, json, base, { code: error.code, key: `revocation.${error.code}`, detail: error.message });
+      }
+      if (revocation.kind !== 'good') {
+        const revoked = revocation.kind === 'revoked';
+        return notTrusted(io, json, { ...base, revocation: describeStatus(revocation) }, {
+          code: revoked ? 'CERT_REVOKED' : 'REVOCATION_UNKNOWN',
+          key: revoked ? 'login.CERT_REVOKED' : 'login.REVOCATION_UNKNOWN',
+          detail: `${revocation.kind} according to ${revocation.url}`,
+        });
+      }
     }
     if (json) {
-      writeJson(io, { trusted: true, at: at.toISOString(), path: chain.path.map(describe) });
+      writeJson(io, { trusted: true, at: at.toISOString(), path: chain.path.map(describe), ...(revocation === undefined ? {} : { revocation: describeStatus(revocation) }) });
     } else {
       writeLines(
         io,
         `TRUSTED at ${at.toISOString()}`,
         ...chain.path.map((c, i) => `${'  '.repeat(i)}${i === chain.path.length - 1 ? '[anchor] ' : ''}${c.subject()}  (serial ${c.serialHex.toUpperCase()})`),
+        ...(revocation === undefined ? [] : [`not revoked (CRL ${revocation.url})`]),
       );
     }
     return 0;

@@ -4,6 +4,7 @@
  */
 export { createTestPki } from './create-test-pki.js';
 export { TestPkiError, type TestPkiErrorCode } from './errors.js';
+export { TEST_PKI_ERROR_CODES } from './errors.js';
 export {
   TEST_AUTHORITIES,
   type CardHolderCredentials,

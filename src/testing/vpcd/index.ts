@@ -6,3 +6,4 @@ export {
   type VpcdBridgeOptions,
   type VpcdBridgeErrorCode,
 } from './vpcd-bridge.js';
+export { VPCD_BRIDGE_ERROR_CODES } from './vpcd-bridge.js';

@@ -15,7 +15,10 @@ export function vpcdReaderName(port: number = VPCD_DEFAULT_PORT): string {
 }
 
 /** Codes of {@link VpcdBridgeError}. */
-export type VpcdBridgeErrorCode = 'CONNECT_FAILED' | 'CLOSED';
+export const VPCD_BRIDGE_ERROR_CODES = ['CONNECT_FAILED', 'CLOSED'] as const;
+
+/** One of {@link VPCD_BRIDGE_ERROR_CODES}. */
+export type VpcdBridgeErrorCode = (typeof VPCD_BRIDGE_ERROR_CODES)[number];
 
 /** The bridge could not reach pcscd's vpcd driver, or was used after closing. */
 export class VpcdBridgeError extends TwpkiError<VpcdBridgeErrorCode> {}

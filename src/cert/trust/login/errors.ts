@@ -20,27 +20,31 @@ export type LoginStep =
   | 'policy';
 
 /** Every login verification error code. */
-export type LoginErrorCode =
-  | 'NO_TRUST_ANCHORS'
-  | 'INVALID_CONFIGURATION'
-  | 'TOKEN_MALFORMED'
-  | 'ALGORITHM_NOT_ALLOWED'
-  | 'SIGNATURE_INVALID'
-  | 'CHALLENGE_NOT_SIGNED'
-  | 'ORIGIN_MISMATCH'
-  | 'CARD_NUMBER_MISMATCH'
-  | 'CHALLENGE_UNKNOWN'
-  | 'CHALLENGE_USED'
-  | 'CHALLENGE_EXPIRED'
-  | 'CHALLENGE_SESSION_MISMATCH'
-  | 'CERT_EXPIRED'
-  | 'CERT_NOT_YET_VALID'
-  | 'CERT_UNTRUSTED'
-  | 'CERT_REVOKED'
-  | 'REVOCATION_UNKNOWN'
-  | 'REVOCATION_CHECK_FAILED'
-  | 'CERT_WRONG_PURPOSE'
-  | 'CERT_POLICY_NOT_ALLOWED';
+export const LOGIN_ERROR_CODES = [
+  'NO_TRUST_ANCHORS',
+  'INVALID_CONFIGURATION',
+  'TOKEN_MALFORMED',
+  'ALGORITHM_NOT_ALLOWED',
+  'SIGNATURE_INVALID',
+  'CHALLENGE_NOT_SIGNED',
+  'ORIGIN_MISMATCH',
+  'CARD_NUMBER_MISMATCH',
+  'CHALLENGE_UNKNOWN',
+  'CHALLENGE_USED',
+  'CHALLENGE_EXPIRED',
+  'CHALLENGE_SESSION_MISMATCH',
+  'CERT_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'REVOCATION_UNKNOWN',
+  'REVOCATION_CHECK_FAILED',
+  'CERT_WRONG_PURPOSE',
+  'CERT_POLICY_NOT_ALLOWED',
+] as const;
+
+/** One of {@link LOGIN_ERROR_CODES}. */
+export type LoginErrorCode = (typeof LOGIN_ERROR_CODES)[number];
 
 /** Base of all login verification errors; `step` names the failed step. */
 export class LoginVerificationError<C extends LoginErrorCode = LoginErrorCode> extends TwpkiError<C> {

@@ -1,0 +1,212 @@
+import { MAX_TOKEN_CHARS } from '../cert/trust/login/login-token.js';
+import type { ChallengeIssuer } from '../cert/trust/login/challenge-issuer.js';
+import { LoginVerificationError, type LoginErrorCode } from '../cert/trust/login/errors.js';
+import { buildLoginMessage } from '../cert/trust/login/login-message.js';
+import type { LoginVerifier, VerifiedLogin } from '../cert/trust/login/login-verifier.js';
+import type { CodeMessage } from '../component/codes.js';
+import { EnrollError, type EnrollErrorCode } from '../enroll/errors.js';
+import { defaultMessages, type MessageCatalogue, type MessageKey } from '../messages/catalogue.js';
+import { languageFromAcceptLanguage, type Language } from '../messages/language.js';
+import type { HttpErrorCode } from '../messages/tables/application.js';
+import { TwpkiError } from '../shared/twpki-error.js';
+
+/**
+ * Settings of the card-login routes, shared by the Fastify plugin and the
+ * Express middleware. `Req` is the framework's request type.
+ *
+ * Session binding: the routes take the session id from `sessionId(request)`,
+ * the application's own session (cookie session, JWT subject, server-side
+ * store). twpki assumes no session library and sets no cookie of its own:
+ * the challenge is bound to whatever id that function returns, and the
+ * verifier refuses an answer posted under another one.
+ */
+export interface CardLoginOptions<Req> {
+  /** The login verifier (built with the same challenge store as `challenges`). */
+  readonly verifier: LoginVerifier;
+  /** Issues the challenges; share its store with `verifier`. */
+  readonly challenges: ChallengeIssuer;
+  /** The site origin written into the message the card signs; one of the verifier's allowed origins. */
+  readonly origin: string;
+  /**
+   * The current session's id, or `undefined` when the request has no
+   * session (answered 401 `SESSION_REQUIRED`). Never the challenge itself.
+   */
+  readonly sessionId: (request: Req) => string | undefined | Promise<string | undefined>;
+  /**
+   * Called after a successful verification: log the user in (bind the
+   * account to `login.profile` / `login.cardNumber`) and return the JSON body
+   * to answer with (`undefined` → `{ ok: true }`). A twpki error thrown here
+   * (e.g. an `EnrollError` `NOT_AUTHORIZED`) is answered like a login error.
+   */
+  readonly onLogin: (login: VerifiedLogin, request: Req) => unknown;
+  /** Messages sent with errors; default the built-in catalogue. */
+  readonly messages?: MessageCatalogue;
+  /** The language of `error.message`; default from `Accept-Language`, zh-TW when none. */
+  readonly language?: (request: Req) => Language;
+  /** Sees every failure with its detail (for logs); the client gets only code and messages. */
+  readonly onError?: (error: unknown, request: Req) => void;
+}
+
+/** What the challenge route answers. */
+export interface CardLoginChallenge {
+  /** The challenge (base64url). */
+  readonly challenge: string;
+  /** The exact text to have the local component sign (`tbs`). */
+  readonly tbs: string;
+  /** ISO time the challenge expires. */
+  readonly expiresAt: string;
+}
+
+/** The body of every error answer. */
+export interface CardLoginErrorBody {
+  /** What failed. */
+  readonly error: {
+    /** Stable code (`CHALLENGE_USED`, `SESSION_REQUIRED`). */
+    readonly code: string;
+    /** The message in the request's language. */
+    readonly message: string;
+    /** The message in both languages. */
+    readonly messages: CodeMessage;
+  };
+}
+
+/** A framework-neutral HTTP answer. */
+export interface CardLoginReply {
+  /** HTTP status. */
+  readonly status: number;
+  /** JSON body. */
+  readonly body: unknown;
+}
+
+/** HTTP status of each login verification failure. */
+export const LOGIN_ERROR_STATUS: Readonly<Record<LoginErrorCode, number>> = {
+  NO_TRUST_ANCHORS: 500,
+  INVALID_CONFIGURATION: 500,
+  TOKEN_MALFORMED: 400,
+  ALGORITHM_NOT_ALLOWED: 400,
+  SIGNATURE_INVALID: 401,
+  CHALLENGE_NOT_SIGNED: 401,
+  ORIGIN_MISMATCH: 401,
+  CARD_NUMBER_MISMATCH: 401,
+  CHALLENGE_UNKNOWN: 401,
+  CHALLENGE_USED: 401,
+  CHALLENGE_EXPIRED: 401,
+  CHALLENGE_SESSION_MISMATCH: 401,
+  CERT_EXPIRED: 403,
+  CERT_NOT_YET_VALID: 403,
+  CERT_UNTRUSTED: 403,
+  CERT_REVOKED: 403,
+  CERT_WRONG_PURPOSE: 403,
+  CERT_POLICY_NOT_ALLOWED: 403,
+  // Status unknown or responder down: the login may succeed later.
+  REVOCATION_UNKNOWN: 503,
+  REVOCATION_CHECK_FAILED: 503,
+};
+
+/** HTTP status of the routes' own failures. */
+export const HTTP_ERROR_STATUS: Readonly<Record<HttpErrorCode, number>> = {
+  SESSION_REQUIRED: 401,
+  BODY_INVALID: 400,
+  INTERNAL: 500,
+};
+
+// Enrollment refusals an `onLogin` hook typically throws; others are conflicts.
+const ENROLL_STATUS: Partial<Record<EnrollErrorCode, number>> = {
+  NOT_AUTHORIZED: 403,
+  LOGIN_METHOD_DISABLED: 403,
+  WRONG_CARD_TYPE: 403,
+  NOT_FOUND: 404,
+  INVALID_INPUT: 400,
+};
+
+/** The HTTP status a card-login route answers `error` with. */
+export function cardLoginStatus(error: unknown): number {
+  if (error instanceof CardLoginRequestError) return HTTP_ERROR_STATUS[error.code];
+  if (error instanceof LoginVerificationError) return LOGIN_ERROR_STATUS[error.code as LoginErrorCode] ?? 401;
+  if (error instanceof EnrollError) return ENROLL_STATUS[error.code] ?? 409;
+  return 500;
+}
+
+/** A request the card-login routes refuse before verification (no session, unreadable body). */
+export class CardLoginRequestError extends TwpkiError<HttpErrorCode> {}
+
+/**
+ * The card-login routes without a framework: the Fastify plugin and the
+ * Express middleware are thin adapters over it.
+ */
+export class CardLoginHandler<Req> {
+  private readonly messages: MessageCatalogue;
+
+  /** @param options see {@link CardLoginOptions}. */
+  public constructor(private readonly options: CardLoginOptions<Req>) {
+    if (!/^https?:\/\/[^/\s]+$/.test(options.origin)) {
+      throw new RangeError(`card login: origin must be a scheme and host without a path, not "${options.origin}"`);
+    }
+    this.messages = options.messages ?? defaultMessages;
+  }
+
+  /** `GET …/challenge`: a fresh challenge bound to the session and the text to sign. */
+  public async challenge(request: Req): Promise<CardLoginReply> {
+    try {
+      const sessionId = await this.session(request);
+      const issued = await this.options.challenges.issue(sessionId);
+      const body: CardLoginChallenge = {
+        challenge: issued.value,
+        tbs: buildLoginMessage({ origin: this.options.origin, challenge: issued.value }),
+        expiresAt: issued.expiresAt.toISOString(),
+      };
+      return { status: 200, body };
+    } catch (error) {
+      return this.fail(error, request);
+    }
+  }
+
+  /**
+   * `POST …/verify`: checks the local component's `/sign` answer plus
+   * `{ signatureType, tbs }` (an object or its JSON text) and calls `onLogin`.
+   */
+  public async verify(request: Req, body: unknown): Promise<CardLoginReply> {
+    try {
+      const sessionId = await this.session(request);
+      if (typeof body === 'string' ? body.length === 0 || body.length > MAX_TOKEN_CHARS : typeof body !== 'object' || body === null) {
+        throw new CardLoginRequestError('BODY_INVALID', 'the body must be the component\'s answer as a JSON object');
+      }
+      const login = await this.options.verifier.verify(body, { sessionId });
+      const answer: unknown = await this.options.onLogin(login, request);
+      return { status: 200, body: answer ?? { ok: true } };
+    } catch (error) {
+      return this.fail(error, request);
+    }
+  }
+
+  /** The error answer for `error` (status, code and catalogue messages; no internal detail). */
+  public errorReply(error: unknown, request: Req): CardLoginReply {
+    const described = this.messages.describe(error);
+    const key: MessageKey = error instanceof CardLoginRequestError ? `http.${error.code}` : described.key;
+    const code = key === 'cli.INTERNAL' ? 'INTERNAL' : described.code;
+    const messages = key === 'cli.INTERNAL' ? this.both('http.INTERNAL') : key === described.key ? described.messages : this.both(key);
+    const language = this.options.language?.(request) ?? 'zh-TW';
+    const body: CardLoginErrorBody = { error: { code, message: language === 'zh-TW' ? messages.zhTW : messages.en, messages } };
+    return { status: cardLoginStatus(error), body };
+  }
+
+  private both(key: MessageKey): CodeMessage {
+    return { zhTW: this.messages.message(key, 'zh-TW'), en: this.messages.message(key, 'en') };
+  }
+
+  private fail(error: unknown, request: Req): CardLoginReply {
+    this.options.onError?.(error, request);
+    return this.errorReply(error, request);
+  }
+
+  private async session(request: Req): Promise<string> {
+    const id = await this.options.sessionId(request);
+    if (typeof id !== 'string' || id === '') throw new CardLoginRequestError('SESSION_REQUIRED', 'the request has no session');
+    return id;
+  }
+}
+
+/** The language of a request from its `Accept-Language` header (zh-TW when absent). */
+export function requestLanguage(acceptLanguage: string | string[] | undefined): Language {
+  return languageFromAcceptLanguage(Array.isArray(acceptLanguage) ? acceptLanguage.join(',') : acceptLanguage);
+}

@@ -1,0 +1,32 @@
+import type { CodeMessage } from '../../component/codes.js';
+import type { EnrollErrorCode } from '../../enroll/errors.js';
+
+/** Enrollment (account application, card binding, organisation registration) failures (`twpki/enroll`). */
+export const ENROLL_MESSAGES: Readonly<Record<EnrollErrorCode, CodeMessage>> = {
+  INVALID_INPUT: { zhTW: '輸入的資料有誤，請檢查標示的欄位', en: 'Some input is invalid; check the marked fields' },
+  INVALID_TRANSITION: { zhTW: '目前的申請狀態無法執行此操作', en: 'This action is not possible in the application\'s current state' },
+  NOT_FOUND: { zhTW: '查無資料', en: 'Not found' },
+  APPLICATION_IN_PROGRESS: { zhTW: '已有申請中的案件或帳號，請勿重複申請', en: 'An application or account already exists; do not apply twice' },
+  CARD_ALREADY_BOUND: { zhTW: '相同自然人憑證僅限對應乙組管制編號，無法重複設置', en: 'This card is already bound to another control number' },
+  WRONG_CARD_TYPE: { zhTW: '此憑證不可用於本系統，請使用自然人憑證或工商憑證', en: 'This certificate cannot be used here; use a citizen or organisation certificate card' },
+  LAST_CARD: { zhTW: '無法移除最後一張憑證，請先新增另一張憑證', en: 'The last card cannot be removed; add another card first' },
+  TOKEN_INVALID: { zhTW: '啟動連結無效', en: 'The activation link is invalid' },
+  TOKEN_EXPIRED: { zhTW: '啟動連結已失效，請重新申請', en: 'The activation link has expired; please apply again' },
+  TOKEN_USED: { zhTW: '啟動連結已使用過', en: 'The activation link was already used' },
+  EMS_RECORD_MISSING: { zhTW: '查無此管制編號的事業資料', en: 'No facility record exists for this control number' },
+  EMS_FAILURE: { zhTW: '事業資料比對失敗，請稍後再試', en: 'The facility data check failed; please try again later' },
+  MAIL_FAILED: { zhTW: '電子郵件寄送失敗，請稍後再試', en: 'The e-mail could not be sent; please try again later' },
+  CONCURRENT_UPDATE: { zhTW: '資料已被其他人更新，請重新整理後再試', en: 'Someone else changed this record; reload and try again' },
+  MANUAL_REVIEW_PENDING: { zhTW: '申請資料審核中，送出申請後請於次一營業日再重新註冊', en: 'The application is under review; register again on the next business day' },
+  RETRY_TOO_EARLY: { zhTW: '請於次一營業日再重新註冊', en: 'Register again on the next business day' },
+  REVIEW_REJECTED: { zhTW: '申請資料審核不通過', en: 'The application was rejected on review' },
+  REVIEW_CONTACT_REQUIRED: { zhTW: '貴機關申請憑證註冊，因申請資料比對不符，需進行審核，請填聯絡資料', en: 'The registration data does not match and needs review; enter a contact name and phone' },
+  ORGANIZATION_MISMATCH: { zhTW: '機關憑證 OID 資料經比對不符', en: 'The organisation certificate\'s OID does not match this agency' },
+  NOT_AUTHORIZED: { zhTW: '此自然人憑證序號未經授權', en: 'This card is not authorised' },
+  OPERATOR_EXISTS: { zhTW: '此憑證已是授權經辦人', en: 'This certificate is already an authorised operator' },
+  AGENCY_OID_UNKNOWN: { zhTW: '查無此機關OID，請查詢機關OID', en: 'No agency has this OID; look the OID up' },
+  LOGIN_METHOD_DISABLED: { zhTW: '此登入方式為停用', en: 'This login method is disabled' },
+  VERIFICATION_CODE_INVALID: { zhTW: '統一編號、管制編號或驗證碼錯誤，或驗證碼已過期', en: 'The business ID, control number or verification code is wrong, or the code has expired' },
+  VERIFICATION_CODE_LOCKED: { zhTW: '驗證碼錯誤次數過多，請重新申請驗證碼', en: 'Too many wrong verification codes; request a new code' },
+  INVALID_STATE_DOCUMENT: { zhTW: '申請狀態資料格式錯誤', en: 'The saved application state is malformed' },
+};

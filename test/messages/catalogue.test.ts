@@ -1,0 +1,175 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { HICOS_ERROR_CODES, PinRejectedError } from '../../src/apdu/errors.js';
+import { CERTIFICATE_PARSE_ERROR_CODES, CertificateParseError } from '../../src/cert/profile/errors.js';
+import { CHAIN_ERROR_CODES, ChainValidationError, REVOCATION_ERROR_CODES } from '../../src/cert/trust/errors.js';
+import { ChallengeRejectedError, LOGIN_ERROR_CODES } from '../../src/cert/trust/login/errors.js';
+import { EMS_ERROR_CODES } from '../../src/ems/errors.js';
+import { validateBusinessId } from '../../src/ems/id/business-id.js';
+import { validateCardNumber } from '../../src/ems/id/card-number.js';
+import { validateControlNumber } from '../../src/ems/id/control-number.js';
+import { validateEmail } from '../../src/ems/id/email.js';
+import { identify } from '../../src/ems/id/identify.js';
+import { validateNationalId, validateResidentId } from '../../src/ems/id/personal-id.js';
+import { ENROLL_ERROR_CODES, EnrollError } from '../../src/enroll/errors.js';
+import {
+  CLI_ERROR_CODES,
+  HTTP_ERROR_CODES,
+  MESSAGE_KEYS,
+  MessageCatalogue,
+  defaultMessages,
+  errorMessageKey,
+  languageFromAcceptLanguage,
+  languageFromLocale,
+} from '../../src/messages/index.js';
+import { PCSC_ERROR_CODES, PcscError } from '../../src/pcsc/errors.js';
+import { TwpkiError } from '../../src/shared/twpki-error.js';
+import { TEST_PKI_ERROR_CODES } from '../../src/testing/pki/errors.js';
+import { VPCD_BRIDGE_ERROR_CODES, VpcdBridgeError } from '../../src/testing/vpcd/vpcd-bridge.js';
+
+// Every layer's runtime code list, by catalogue domain: a code added to an
+// errors file without a message fails here (and in the type check).
+const CODE_LISTS: Record<string, readonly string[]> = {
+  pcsc: PCSC_ERROR_CODES,
+  card: HICOS_ERROR_CODES,
+  certificate: CERTIFICATE_PARSE_ERROR_CODES,
+  chain: CHAIN_ERROR_CODES,
+  revocation: REVOCATION_ERROR_CODES,
+  login: LOGIN_ERROR_CODES,
+  ems: EMS_ERROR_CODES,
+  enroll: ENROLL_ERROR_CODES,
+  vpcd: VPCD_BRIDGE_ERROR_CODES,
+  'test-pki': TEST_PKI_ERROR_CODES,
+  cli: CLI_ERROR_CODES,
+  http: HTTP_ERROR_CODES,
+};
+
+const HAN = /\p{Script=Han}/u;
+
+describe('message catalogue', () => {
+  for (const [domain, codes] of Object.entries(CODE_LISTS)) {
+    it(`has a zh-TW and an English message for every ${domain} code`, () => {
+      expect(codes.length).toBeGreaterThan(0);
+      for (const code of codes) {
+        const m = defaultMessages.lookup(`${domain}.${code}`);
+        expect(m, `${domain}.${code}`).toBeDefined();
+        expect(m?.zhTW, `${domain}.${code} zh-TW`).toMatch(HAN);
+        expect(m?.en.trim().length, `${domain}.${code} en`).toBeGreaterThan(3);
+        expect(m?.en, `${domain}.${code} en is English`).not.toMatch(HAN);
+      }
+    });
+  }
+
+  it('has no message for a code no layer has (the lists and the tables agree both ways)', () => {
+    const expected = new Set(Object.entries(CODE_LISTS).flatMap(([d, codes]) => codes.map((c) => `${d}.${c}`)));
+    const errorKeys = MESSAGE_KEYS.filter((k) => !k.startsWith('id.'));
+    expect(new Set(errorKeys)).toEqual(expected);
+  });
+
+  it('gives every reason any validator returns a message in both languages (property)', () => {
+    const validators = {
+      nationalId: validateNationalId,
+      residentId: validateResidentId,
+      businessId: validateBusinessId,
+      cardNumber: validateCardNumber,
+      controlNumber: validateControlNumber,
+      email: validateEmail,
+    } as const;
+    const input = fc.oneof(
+      fc.string({ maxLength: 20 }),
+      fc.stringMatching(/^[A-Z][0-9A-Z][0-9]{6,9}$/),
+      fc.stringMatching(/^[0-9]{6,10}$/),
+      fc.stringMatching(/^[A-Z]{2}[0-9]{12,16}$/),
+      fc.stringMatching(/^[a-z.@]{0,12}$/),
+      fc.constantFrom(null, 42, '', '   ', 'x'.repeat(400)),
+    );
+    fc.assert(
+      fc.property(input, (value) => {
+        for (const [kind, validate] of Object.entries(validators)) {
+          const r = validate(value);
+          const m = defaultMessages.identificationMessages({ kind: kind as keyof typeof validators, ...r, reason: r.valid ? null : r.reason });
+          if (r.valid) expect(m).toBeUndefined();
+          else {
+            expect(m, `id.${kind}.${r.reason}`).toBeDefined();
+            expect(m?.zhTW).toMatch(HAN);
+          }
+        }
+        const id = identify(value);
+        const m = defaultMessages.identificationMessages(id);
+        expect(m === undefined).toBe(id.valid);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('names the field in the seeds\' words for concrete validator failures', () => {
+    const r = validateNationalId('A123456788');
+    expect(r.valid).toBe(false);
+    expect(defaultMessages.identificationMessages({ kind: 'nationalId', ...r, reason: r.valid ? null : r.reason })?.zhTW).toBe(
+      '身分證統一編號檢查碼錯誤，請確認是否輸入正確',
+    );
+    expect(defaultMessages.idMessages('businessId', 'INVALID_LENGTH').zhTW).toBe('統一編號為8碼數字');
+  });
+
+  it('describes errors by domain, keeping apart codes two layers spell alike', () => {
+    expect(errorMessageKey(new ChainValidationError('CERT_EXPIRED', 'x'))).toBe('chain.CERT_EXPIRED');
+    expect(errorMessageKey(new ChallengeRejectedError('CHALLENGE_USED', 'x'))).toBe('login.CHALLENGE_USED');
+    expect(errorMessageKey(new EnrollError('INVALID_INPUT', 'x'))).toBe('enroll.INVALID_INPUT');
+    expect(errorMessageKey(new CertificateParseError('BAD_PEM', 'x'))).toBe('certificate.BAD_PEM');
+    expect(errorMessageKey(new VpcdBridgeError('CONNECT_FAILED', 'x'))).toBe('vpcd.CONNECT_FAILED');
+    expect(errorMessageKey(new TwpkiError('WHATEVER', 'x'))).toBeUndefined();
+    expect(errorMessageKey(new Error('x'))).toBeUndefined();
+
+    const d = defaultMessages.describe(new PcscError('NO_READER', 'no readers (SCARD_E_NO_READERS_AVAILABLE)'));
+    expect(d).toEqual({
+      code: 'NO_READER',
+      key: 'pcsc.NO_READER',
+      messages: { zhTW: '無可用讀卡機，請確認已備妥讀卡機', en: 'No card reader is available; connect a reader' },
+      detail: 'no readers (SCARD_E_NO_READERS_AVAILABLE)',
+    });
+    const unexpected = defaultMessages.describe(new RangeError('boom'));
+    expect(unexpected.key).toBe('cli.INTERNAL');
+    expect(unexpected.detail).toBe('boom');
+  });
+
+  it('fills the tries left into the wrong-PIN message', () => {
+    const d = defaultMessages.describe(new PinRejectedError(false, 2, '63C2'));
+    expect(d.messages.zhTW).toBe('PIN碼錯誤，剩餘2次機會');
+    expect(d.messages.en).toBe('Wrong PIN, 2 tries left');
+    expect(defaultMessages.describe(new PinRejectedError(true, 0, '6983')).key).toBe('card.PIN_LOCKED');
+  });
+
+  it('lets the application override one language of one key and keeps the rest', () => {
+    const c = new MessageCatalogue({ 'login.CHALLENGE_EXPIRED': { zhTW: '閒置過久，請重新登入' } });
+    const d = c.describe(new ChallengeRejectedError('CHALLENGE_EXPIRED', 'expired'));
+    expect(d.messages).toEqual({ zhTW: '閒置過久，請重新登入', en: defaultMessages.lookup('login.CHALLENGE_EXPIRED')?.en });
+    expect(c.lookup('login.CHALLENGE_USED')).toEqual(defaultMessages.lookup('login.CHALLENGE_USED'));
+    expect(defaultMessages.lookup('login.CHALLENGE_EXPIRED')?.zhTW).toBe('登入逾時，請重新登入');
+  });
+
+  it('refuses an override of a key it does not have, or an empty one, naming it', () => {
+    expect(() => new MessageCatalogue({ ['login.CHALENGE_USED' as 'login.CHALLENGE_USED']: { en: 'x' } })).toThrow(/login\.CHALENGE_USED/);
+    expect(() => new MessageCatalogue({ 'login.CHALLENGE_USED': { en: ' ' } })).toThrow(/login\.CHALLENGE_USED"\.en/);
+  });
+});
+
+describe('language choice', () => {
+  it('reads the POSIX locale with LC_ALL > LC_MESSAGES > LANG', () => {
+    expect(languageFromLocale({ LANG: 'zh_TW.UTF-8' })).toBe('zh-TW');
+    expect(languageFromLocale({ LANG: 'en_US.UTF-8' })).toBe('en');
+    expect(languageFromLocale({ LC_ALL: 'C', LANG: 'zh_TW.UTF-8' })).toBe('en');
+    expect(languageFromLocale({ LC_ALL: 'zh_TW.Big5', LANG: 'en_US.UTF-8' })).toBe('zh-TW');
+    expect(languageFromLocale({ LC_ALL: '', LC_MESSAGES: 'zh_TW', LANG: 'C' })).toBe('zh-TW');
+    expect(languageFromLocale({})).toBe('en');
+    expect(languageFromLocale({ LANG: 'zhx' })).toBe('en');
+  });
+
+  it('reads Accept-Language by q-value', () => {
+    expect(languageFromAcceptLanguage('en-US,en;q=0.9,zh-TW;q=0.8')).toBe('en');
+    expect(languageFromAcceptLanguage('zh-TW,zh;q=0.9,en;q=0.8')).toBe('zh-TW');
+    expect(languageFromAcceptLanguage('fr;q=1, en;q=0.2, zh-Hant;q=0.5')).toBe('zh-TW');
+    expect(languageFromAcceptLanguage('fr', 'en')).toBe('en');
+    expect(languageFromAcceptLanguage(undefined)).toBe('zh-TW');
+    expect(languageFromAcceptLanguage('en;q=0, zh;q=0')).toBe('zh-TW');
+  });
+});
