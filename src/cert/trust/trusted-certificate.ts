@@ -18,6 +18,8 @@ import type { RawExtension } from '../profile/certificate-structure.js';
 import type { BasicConstraints } from '../profile/extensions/basic-constraints.js';
 import type { KeyUsageName } from '../profile/extensions/key-usage.js';
 import { ExtensionOid } from '../profile/oids.js';
+import { parseCertificate } from '../profile/parse-certificate.js';
+import type { CertificateProfile } from '../profile/certificate-profile.js';
 
 /** The key-usage bits chain and login checks look at (RFC 5280 4.2.1.3). */
 export interface KeyUsageBits {
@@ -89,6 +91,7 @@ export class TrustedCertificate {
 
   private key: KeyObject | undefined;
   private subjectText: string | undefined;
+  private profileValue: CertificateProfile | undefined;
 
   private constructor(der: Uint8Array) {
     this.der = der;
@@ -151,7 +154,7 @@ export class TrustedCertificate {
    * @throws ChainValidationError `MALFORMED_CERTIFICATE` naming what is wrong.
    */
   public static from(input: Uint8Array | string): TrustedCertificate {
-      try {
+    try {
       return new TrustedCertificate(fromPemOrDer(input));
     } catch (err) {
       if (err instanceof ChainValidationError) throw err;
@@ -165,6 +168,17 @@ export class TrustedCertificate {
   public publicKey(): KeyObject {
     this.key ??= createPublicKey({ key: Buffer.from(this.spki), format: 'der', type: 'spki' });
     return this.key;
+  }
+
+  /**
+   * The certificate's typed profile (authority, names, identity hints…),
+   * read on first use and kept, so a verifier that needs it parses it once.
+   * @throws CertificateParseError when an extension the profile reads (names,
+   * GPKI attributes) does not decode.
+   */
+  public profile(): CertificateProfile {
+    this.profileValue ??= parseCertificate(this.der);
+    return this.profileValue;
   }
 
   /** The subject DN as RFC 4514-like text, for messages. */

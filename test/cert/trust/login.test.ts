@@ -155,6 +155,22 @@ describe('login verification', () => {
     expect([err.step, err.code]).toEqual(['key-usage', 'CERT_WRONG_PURPOSE']);
   });
 
+  it('rejects a sub-CA certificate and an OCSP responder certificate as login signers', async () => {
+    const open = builder().withoutRevocationCheck().build();
+    const subCa = await pki.issueCertificate({ issuer: pki.issuer('moica'), subject: 'C=TW, O=行政院, OU=子CA', isCa: true, keyUsage: ['digitalSignature'] });
+    const e1 = await failure(open.verify(await freshToken({ certificate: subCa.certificate, privateKey: subCa.privateKey }), { sessionId: 'session-1' }));
+    expect([e1.step, e1.code]).toEqual(['key-usage', 'CERT_NOT_END_ENTITY']);
+    const responder = await pki.issueCertificate({
+      issuer: pki.issuer('moica'),
+      subject: 'C=TW, O=行政院, CN=OCSP',
+      keyUsage: ['digitalSignature'],
+      extendedKeyUsage: ['1.3.6.1.5.5.7.3.9'],
+      ocspNoCheck: true,
+    });
+    const e2 = await failure(open.verify(await freshToken({ certificate: responder.certificate, privateKey: responder.privateKey, signatureType: 'PKCS1' }), { sessionId: 'session-1' }));
+    expect([e2.step, e2.code]).toEqual(['key-usage', 'CERT_NOT_END_ENTITY']);
+  });
+
   it('rejects a certificate without an allowed policy', async () => {
     const cert = await pki.issueCertificate({ issuer: pki.issuer('moica'), subject: 'C=TW, CN=測試', keyUsage: ['digitalSignature'], policies: ['2.16.886.101.0.3.1'] });
     const token = await freshToken({ certificate: cert.certificate, privateKey: cert.privateKey });
@@ -222,6 +238,10 @@ describe('login verification', () => {
       'INVALID_CONFIGURATION',
     );
     expect(code(() => builder().withAllowedOrigins('https://x.test/path'))).toBe('INVALID_CONFIGURATION');
+    for (const bits of [Number.NaN, Number.NEGATIVE_INFINITY, 1024, 2047, 2048.5]) {
+      expect(code(() => builder().withoutRevocationCheck().withMinimumRsaBits(bits).build())).toBe('INVALID_CONFIGURATION');
+    }
+    expect(code(() => builder().withoutRevocationCheck().withMinimumRsaBits(2048).build())).toBeUndefined();
   });
 
   it('rejects malformed tokens at the token-format step', async () => {
