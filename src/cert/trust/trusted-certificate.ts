@@ -10,6 +10,7 @@ import {
   readRoot,
   type DerElement,
 } from './der/der-reader.js';
+import { signatureAlgorithmFromOid, verifyWith } from './algorithms.js';
 import { nameToText } from './der/name-text.js';
 import { ChainValidationError } from './errors.js';
 import { fromPemOrDer } from './pem.js';
@@ -195,6 +196,13 @@ export class TrustedCertificate {
   /** Whether subject and issuer names are byte-identical (self-issued, RFC 5280 6.1). */
   public isSelfIssued(): boolean {
     return Buffer.compare(Buffer.from(this.subjectDer), Buffer.from(this.issuerDer)) === 0;
+  }
+
+  /** Whether it is self-issued and its own key verifies its signature (a root, i.e. a trust-anchor candidate). */
+  public isSelfSigned(): boolean {
+    if (!this.isSelfIssued()) return false;
+    const alg = signatureAlgorithmFromOid(this.signatureAlgorithmOid);
+    return alg?.digest !== undefined && verifyWith(this.spki, alg.scheme, alg.digest, this.tbs, this.signature);
   }
 
   /** Whether the certificate is valid at `at` (inclusive bounds). */
