@@ -13,7 +13,7 @@ import {
 import { signatureAlgorithmFromOid, verifyWith } from './algorithms.js';
 import { nameToText } from './der/name-text.js';
 import { ChainValidationError } from './errors.js';
-import { fromPemOrDer } from './pem.js';
+import { fromPemOrDer } from '../encoding/pem.js';
 import { decodeExtensions, type DecodedExtensions } from '../profile/certificate-extensions.js';
 import type { RawExtension } from '../profile/certificate-structure.js';
 import type { BasicConstraints } from '../profile/extensions/basic-constraints.js';

@@ -5,7 +5,7 @@ import { certificateProfileToJson } from '../../cert/profile/index.js';
 import { DocumentFormatError } from '../../cert/trust/documents/errors.js';
 import type { VerifiedDocument } from '../../cert/trust/documents/signed-document-verifier.js';
 import { SignedDocumentVerifierBuilder } from '../../cert/trust/documents/signed-document-verifier-builder.js';
-import { splitPemBundle } from '../../cert/trust/pem.js';
+import { splitPemBundle } from '../../cert/encoding/pem.js';
 import { RevocationChecker } from '../../cert/trust/revocation/revocation-checker.js';
 import { TrustedCertificate } from '../../cert/trust/trusted-certificate.js';
 import { SignatureVerificationError } from '../../cert/trust/verification/errors.js';

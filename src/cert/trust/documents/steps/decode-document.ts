@@ -1,5 +1,5 @@
 import type { DigestName } from '../../algorithms.js';
-import { base64Strict, fromPemOrDer } from '../../pem.js';
+import { base64Strict, fromPemOrDer } from '../../../encoding/pem.js';
 import { TrustedCertificate } from '../../trusted-certificate.js';
 import type { CertificateInput } from '../../trust-store.js';
 import { parseCmsSignedData } from '../../verification/cms-signed-data.js';
