@@ -10,8 +10,11 @@ import {
   TrustedCertificate,
   buildLoginMessage,
   parseOcspResponse,
+  type ChallengeStore,
   type LoginVerifier,
+  type VerifiedLogin,
 } from '../../../src/cert/index.js';
+import { parseCmsSignedData } from '../../../src/cert/trust/verification/cms-signed-data.js';
 import { definiteLengths, DerFormatError } from '../../../src/cert/trust/der/der-reader.js';
 import { createTestPki, type CardHolderCredentials, type TestPki } from '../../../src/testing/pki/index.js';
 import { buildCrl, buildOcspResponse } from '../../../src/testing/revocation/index.js';
@@ -119,7 +122,63 @@ describe('fuzzed input yields typed errors, never crashes', () => {
     fc.assert(fc.property(mutated(() => ber), (bytes) => onlyTyped(() => definiteLengths(bytes), DerFormatError)), { numRuns: 400 });
   });
 
-  it('login tokens: mutated CMS signatures and certificates', async () => {
+  it('login tokens: mutated CMS signatures and certificates are refused, or verify to the same login', async () => {
+    // A store that always finds the challenge unused: the property is about what the signature covers, so a
+    // mutant that verifies must not be hidden behind CHALLENGE_USED after the first success.
+    const replayable: ChallengeStore = {
+      put: () => Promise.resolve(),
+      consume: (value) =>
+        Promise.resolve({ record: { value, sessionId: 's', issuedAt: new Date(), expiresAt: new Date(Date.now() + 60_000) }, alreadyUsed: false }),
+    };
+    const fuzzVerifier = new LoginVerifierBuilder()
+      .withTrustAnchors(pki.root.certificate)
+      .withIntermediates(pki.issuer('moica').certificate)
+      .withAllowedOrigins('https://a.test')
+      .withChallengeStore(replayable)
+      .withoutRevocationCheck()
+      .build();
+    const token = signLogin({
+      tbs: buildLoginMessage({ origin: 'https://a.test', challenge: 'c'.repeat(43) }),
+      certificate: holder.sign.certificate,
+      privateKey: holder.sign.privateKey,
+      cardNumber: 'TP03',
+    });
+    const cms = () => new Uint8Array(Buffer.from(token['signature'] ?? '', 'base64'));
+    const original = parseCmsSignedData(cms());
+    const reference = await fuzzVerifier.verify(token, { sessionId: 's' });
+    const same = (login: VerifiedLogin, sig: Uint8Array): void => {
+      // Decision (docs/decisions.md): fields the signature does not cover may change; nothing reported may.
+      const mutant = parseCmsSignedData(sig);
+      expect(Buffer.from(mutant.signedAttributesDer ?? []).equals(Buffer.from(original.signedAttributesDer ?? []))).toBe(true);
+      expect(Buffer.from(mutant.signature).equals(Buffer.from(original.signature))).toBe(true);
+      expect(Buffer.from(TrustedCertificate.from(login.certificate).tbs).equals(Buffer.from(TrustedCertificate.from(reference.certificate).tbs))).toBe(true);
+      expect([login.origin, login.cardNumber, login.signingTime, login.profile.serialNumber]).toEqual([
+        reference.origin,
+        reference.cardNumber,
+        reference.signingTime,
+        reference.profile.serialNumber,
+      ]);
+    };
+    let verified = 0;
+    await fc.assert(
+      fc.asyncProperty(mutated(cms), mutated(() => holder.sign.certificate), fc.boolean(), async (sig, cert, swapCert) => {
+        const t = { ...token, signature: Buffer.from(sig).toString('base64'), ...(swapCert ? { certb64: Buffer.from(cert).toString('base64') } : {}) };
+        let login: VerifiedLogin | undefined;
+        try {
+          login = await fuzzVerifier.verify(t, { sessionId: 's' });
+        } catch (err) {
+          expect(err).toBeInstanceOf(LoginVerificationError);
+          return;
+        }
+        verified++;
+        same(login, sig);
+      }),
+      { numRuns: 300 },
+    );
+    expect(verified).toBeLessThan(300);
+  });
+
+  it('login tokens: a change to an unsigned CMS field (the SignedData digestAlgorithms hint) verifies to the same login', async () => {
     const challenge = await challenges.issue('s');
     const token = signLogin({
       tbs: buildLoginMessage({ origin: 'https://a.test', challenge: challenge.value }),
@@ -127,17 +186,13 @@ describe('fuzzed input yields typed errors, never crashes', () => {
       privateKey: holder.sign.privateKey,
       cardNumber: 'TP03',
     });
-    const cms = () => new Uint8Array(Buffer.from(token['signature'] ?? '', 'base64'));
-    await fc.assert(
-      fc.asyncProperty(mutated(cms), mutated(() => holder.sign.certificate), fc.boolean(), async (sig, cert, swapCert) => {
-        const t = { ...token, signature: Buffer.from(sig).toString('base64'), ...(swapCert ? { certb64: Buffer.from(cert).toString('base64') } : {}) };
-        try {
-          await verifier.verify(t, { sessionId: 's' });
-        } catch (err) {
-          expect(err).toBeInstanceOf(LoginVerificationError);
-        }
-      }),
-      { numRuns: 300 },
-    );
+    const der = Buffer.from(token['signature'] ?? '', 'base64');
+    const sha256Oid = Buffer.from('0609608648016503040201', 'hex');
+    const at = der.indexOf(sha256Oid); // the first one is in SignedData.digestAlgorithms, outside the SignerInfo
+    expect(at).toBeGreaterThan(0);
+    expect(at).toBeLessThan(der.indexOf(Buffer.from('06092a864886f70d010701', 'hex'))); // before encapContentInfo
+    der[at + sha256Oid.length - 1] = 0x02; // now names SHA-384
+    const login = await verifier.verify({ ...token, signature: der.toString('base64') }, { sessionId: 's' });
+    expect([login.origin, login.cardNumber]).toEqual(['https://a.test', 'TP03']);
   });
 });

@@ -171,6 +171,22 @@ describe('login verification', () => {
     expect([e2.step, e2.code]).toEqual(['key-usage', 'CERT_NOT_END_ENTITY']);
   });
 
+  it('reads the signer profile once, at the token-format step, and TrustedCertificate keeps it', async () => {
+    const cert = TrustedCertificate.from(holder.sign.certificate);
+    expect(cert.profile()).toBe(cert.profile());
+    expect(cert.profile().serialNumber).toBe(cert.serialHex.toUpperCase());
+    // An extension only the profile reads (GPKI attributes) that does not decode: refused at step 1, not after the chain.
+    const odd = await pki.issueCertificate({
+      issuer: pki.issuer('moica'),
+      subject: 'C=TW, CN=怪',
+      keyUsage: ['digitalSignature'],
+      extraExtensions: [{ oid: '2.5.29.9', critical: false, value: new Uint8Array([0x04, 0x01, 0xff]) }],
+    });
+    expect(() => TrustedCertificate.from(odd.certificate)).not.toThrow();
+    const err = await failure(verifier.verify(await freshToken({ certificate: odd.certificate, privateKey: odd.privateKey }), { sessionId: 'session-1' }));
+    expect([err.step, err.code]).toEqual(['token-format', 'TOKEN_MALFORMED']);
+  });
+
   it('rejects a certificate without an allowed policy', async () => {
     const cert = await pki.issueCertificate({ issuer: pki.issuer('moica'), subject: 'C=TW, CN=測試', keyUsage: ['digitalSignature'], policies: ['2.16.886.101.0.3.1'] });
     const token = await freshToken({ certificate: cert.certificate, privateKey: cert.privateKey });
