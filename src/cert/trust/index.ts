@@ -65,6 +65,7 @@ export {
   SignatureVerificationError,
   VerifierConfigurationError,
   WrongKeyUsageError,
+  type SignerErrorCode,
   type VerificationStep,
 } from './verification/errors.js';
 export {

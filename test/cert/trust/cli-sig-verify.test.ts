@@ -1,7 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrustedCertificate } from '../../../src/cert/index.js';
@@ -12,6 +11,7 @@ import { createTestPki, type CardHolderCredentials, type TestPki } from '../../.
 import type { LocalRevocationServer } from '../../../src/testing/revocation/index.js';
 import { startRevocationRig } from './helpers/fixtures.js';
 import { pkijsCms } from './helpers/pkijs-signer.js';
+import { runCommand } from './helpers/verification.js';
 
 const CONTENT = new Uint8Array(Buffer.from('公文：核准', 'utf8'));
 const CONTENT_SHA256 = createHash('sha256').update(CONTENT).digest('hex');
@@ -21,16 +21,7 @@ let holder: CardHolderCredentials;
 let dir: string;
 let anchors: string;
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const o: Buffer[] = [];
-  const e: Buffer[] = [];
-  out.on('data', (c: Buffer) => o.push(c));
-  err.on('data', (c: Buffer) => e.push(c));
-  const code = await sigVerifyCommand.run(args, { stdout: out, stderr: err, stdin: new PassThrough(), env: {} });
-  return { code, stdout: Buffer.concat(o).toString(), stderr: Buffer.concat(e).toString() };
-}
+const run = (args: string[]): ReturnType<typeof runCommand> => runCommand(sigVerifyCommand, args);
 
 function pem(label: string, der: Uint8Array): string {
   return `-----BEGIN ${label}-----\n${Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n')}\n-----END ${label}-----\n`;

@@ -12,6 +12,7 @@ import type { CardHolderCredentials, TestPki } from '../../../src/testing/pki/in
 import type { LocalRevocationServer } from '../../../src/testing/revocation/index.js';
 import { startRevocationRig } from './helpers/fixtures.js';
 import { signLogin, type SignOptions } from './helpers/login-signer.js';
+import { failure } from './helpers/verification.js';
 
 const ORIGIN = 'https://login.example.gov.tw';
 let server: LocalRevocationServer;
@@ -49,16 +50,6 @@ async function freshToken(overrides: Partial<SignOptions> = {}, session = 'sessi
     privateKey: holder.sign.privateKey,
     ...overrides,
   });
-}
-
-async function failure(p: Promise<unknown>): Promise<LoginVerificationError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof LoginVerificationError) return err;
-    throw err;
-  }
-  throw new Error('expected a LoginVerificationError');
 }
 
 describe('login verification', () => {

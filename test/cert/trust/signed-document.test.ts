@@ -2,7 +2,6 @@ import { createHash, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   RevocationChecker,
-  SignatureVerificationError,
   SignedDocumentVerifierBuilder,
   TrustedCertificate,
   type SignedDocumentVerifier,
@@ -12,6 +11,7 @@ import type { LocalRevocationServer } from '../../../src/testing/revocation/inde
 import { startRevocationRig } from './helpers/fixtures.js';
 import { signLogin } from './helpers/login-signer.js';
 import { pkijsCms } from './helpers/pkijs-signer.js';
+import { configCode, failure } from './helpers/verification.js';
 
 let server: LocalRevocationServer;
 let pki: TestPki;
@@ -32,26 +32,6 @@ afterAll(async () => {
 
 function builder(): SignedDocumentVerifierBuilder {
   return new SignedDocumentVerifierBuilder().withTrustAnchors(pki.root.certificate).withIntermediates(pki.issuer('moica').certificate);
-}
-
-async function failure(p: Promise<unknown>): Promise<SignatureVerificationError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof SignatureVerificationError) return err;
-    throw err;
-  }
-  throw new Error('expected a SignatureVerificationError');
-}
-
-function configCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof SignatureVerificationError) return `${err.step}:${err.code}`;
-    throw err;
-  }
-  return undefined;
 }
 
 /** The official component's shape, as twpki's test signer writes it (attached, signed attributes, card number). */

@@ -1,37 +1,15 @@
-import { SignatureVerificationError } from '../verification/errors.js';
+import { SignatureVerificationError, type SignerErrorCode, type VerificationStep } from '../verification/errors.js';
 
 /**
- * The steps of signed-document verification, in the order they run; all
- * but `document-format` are shared with the login verifier.
+ * The steps of signed-document verification, in the order they run:
+ * `document-format`, then the steps shared with the login verifier
+ * (`algorithm`, `signature`, certificate validity, chain, revocation, key
+ * usage, policy).
  */
-export type DocumentStep =
-  | 'configuration'
-  | 'document-format'
-  | 'algorithm'
-  | 'signature'
-  | 'certificate-validity'
-  | 'chain'
-  | 'revocation'
-  | 'key-usage'
-  | 'policy';
+export type DocumentStep = Exclude<VerificationStep, 'token-format' | 'signed-data' | 'challenge'>;
 
-/** Every signed-document verification error code. */
-export type DocumentErrorCode =
-  | 'NO_TRUST_ANCHORS'
-  | 'INVALID_CONFIGURATION'
-  | 'DOCUMENT_MALFORMED'
-  | 'CONTENT_MISSING'
-  | 'ALGORITHM_NOT_ALLOWED'
-  | 'SIGNATURE_INVALID'
-  | 'CERT_EXPIRED'
-  | 'CERT_NOT_YET_VALID'
-  | 'CERT_UNTRUSTED'
-  | 'CERT_REVOKED'
-  | 'REVOCATION_UNKNOWN'
-  | 'REVOCATION_CHECK_FAILED'
-  | 'CERT_WRONG_PURPOSE'
-  | 'CERT_NOT_END_ENTITY'
-  | 'CERT_POLICY_NOT_ALLOWED';
+/** Every signed-document verification error code: the shared ones and the format step's. */
+export type DocumentErrorCode = SignerErrorCode | 'DOCUMENT_MALFORMED' | 'CONTENT_MISSING';
 
 /**
  * Step 1: the input does not decode (`DOCUMENT_MALFORMED`: PEM/base64, CMS

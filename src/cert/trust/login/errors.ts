@@ -1,45 +1,29 @@
-import { SignatureVerificationError, VerifierConfigurationError } from '../verification/errors.js';
+import {
+  SignatureVerificationError,
+  VerifierConfigurationError,
+  type SignerErrorCode,
+  type VerificationStep,
+} from '../verification/errors.js';
 
 /**
- * The steps of login verification, in the order they run. Each step has its
- * own error class, so callers and logs know which one failed.
+ * The steps of login verification, in the order they run: `token-format`,
+ * `algorithm`, `signature`, `signed-data`, `challenge`, then the shared
+ * certificate steps. Each step has its own error class, so callers and logs
+ * know which one failed.
  */
-export type LoginStep =
-  | 'configuration'
-  | 'token-format'
-  | 'algorithm'
-  | 'signature'
-  | 'signed-data'
-  | 'challenge'
-  | 'certificate-validity'
-  | 'chain'
-  | 'revocation'
-  | 'key-usage'
-  | 'policy';
+export type LoginStep = Exclude<VerificationStep, 'document-format'>;
 
-/** Every login verification error code. */
+/** Every login verification error code: the shared ones and the login steps' own. */
 export type LoginErrorCode =
-  | 'NO_TRUST_ANCHORS'
-  | 'INVALID_CONFIGURATION'
+  | SignerErrorCode
   | 'TOKEN_MALFORMED'
-  | 'ALGORITHM_NOT_ALLOWED'
-  | 'SIGNATURE_INVALID'
   | 'CHALLENGE_NOT_SIGNED'
   | 'ORIGIN_MISMATCH'
   | 'CARD_NUMBER_MISMATCH'
   | 'CHALLENGE_UNKNOWN'
   | 'CHALLENGE_USED'
   | 'CHALLENGE_EXPIRED'
-  | 'CHALLENGE_SESSION_MISMATCH'
-  | 'CERT_EXPIRED'
-  | 'CERT_NOT_YET_VALID'
-  | 'CERT_UNTRUSTED'
-  | 'CERT_REVOKED'
-  | 'REVOCATION_UNKNOWN'
-  | 'REVOCATION_CHECK_FAILED'
-  | 'CERT_WRONG_PURPOSE'
-  | 'CERT_NOT_END_ENTITY'
-  | 'CERT_POLICY_NOT_ALLOWED';
+  | 'CHALLENGE_SESSION_MISMATCH';
 
 /**
  * Base of all login verification errors: the same class as

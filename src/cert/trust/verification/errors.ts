@@ -23,6 +23,22 @@ export type VerificationStep =
   | 'key-usage'
   | 'policy';
 
+/** The codes of the steps both verifiers share (configuration, algorithm, signature, certificate steps). */
+export type SignerErrorCode =
+  | 'NO_TRUST_ANCHORS'
+  | 'INVALID_CONFIGURATION'
+  | 'ALGORITHM_NOT_ALLOWED'
+  | 'SIGNATURE_INVALID'
+  | 'CERT_EXPIRED'
+  | 'CERT_NOT_YET_VALID'
+  | 'CERT_UNTRUSTED'
+  | 'CERT_REVOKED'
+  | 'REVOCATION_UNKNOWN'
+  | 'REVOCATION_CHECK_FAILED'
+  | 'CERT_WRONG_PURPOSE'
+  | 'CERT_NOT_END_ENTITY'
+  | 'CERT_POLICY_NOT_ALLOWED';
+
 /**
  * Base of every error a signature verifier (login or signed document)
  * throws; `step` names the failed step, `code` the reason.

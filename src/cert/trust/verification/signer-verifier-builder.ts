@@ -99,7 +99,7 @@ export abstract class SignerVerifierBuilder<V> {
   public abstract build(): V;
 
   /**
-   * Checks the shared settings and assembles them.
+   * @internal Checks the shared settings and assembles them.
    * @param what the verifier's name, for messages.
    * @param fallbackClock the clock when none was set.
    * @throws VerifierConfigurationError `NO_TRUST_ANCHORS` or `INVALID_CONFIGURATION`.
