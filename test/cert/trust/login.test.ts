@@ -10,7 +10,7 @@ import {
 } from '../../../src/cert/index.js';
 import type { CardHolderCredentials, TestPki } from '../../../src/testing/pki/index.js';
 import type { LocalRevocationServer } from '../../../src/testing/revocation/index.js';
-import { startRevocationRig } from './helpers/fixtures.js';
+import { startRevocationRig, unfitSigners } from './helpers/fixtures.js';
 import { signLogin, type SignOptions } from './helpers/login-signer.js';
 import { failure } from './helpers/verification.js';
 
@@ -148,16 +148,9 @@ describe('login verification', () => {
 
   it('rejects a sub-CA certificate and an OCSP responder certificate as login signers', async () => {
     const open = builder().withoutRevocationCheck().build();
-    const subCa = await pki.issueCertificate({ issuer: pki.issuer('moica'), subject: 'C=TW, O=行政院, OU=子CA', isCa: true, keyUsage: ['digitalSignature'] });
+    const { subCa, responder } = await unfitSigners(pki);
     const e1 = await failure(open.verify(await freshToken({ certificate: subCa.certificate, privateKey: subCa.privateKey }), { sessionId: 'session-1' }));
     expect([e1.step, e1.code]).toEqual(['key-usage', 'CERT_NOT_END_ENTITY']);
-    const responder = await pki.issueCertificate({
-      issuer: pki.issuer('moica'),
-      subject: 'C=TW, O=行政院, CN=OCSP',
-      keyUsage: ['digitalSignature'],
-      extendedKeyUsage: ['1.3.6.1.5.5.7.3.9'],
-      ocspNoCheck: true,
-    });
     const e2 = await failure(open.verify(await freshToken({ certificate: responder.certificate, privateKey: responder.privateKey, signatureType: 'PKCS1' }), { sessionId: 'session-1' }));
     expect([e2.step, e2.code]).toEqual(['key-usage', 'CERT_NOT_END_ENTITY']);
   });
@@ -199,13 +192,7 @@ describe('login verification', () => {
   });
 
   it('rejects an expired certificate and one from an untrusted PKI', async () => {
-    const expired = await pki.issueCertificate({
-      issuer: pki.issuer('moica'),
-      subject: 'C=TW, CN=過期',
-      keyUsage: ['digitalSignature'],
-      notBefore: new Date(Date.now() - 86_400_000),
-      notAfter: new Date(Date.now() - 1000),
-    });
+    const { expired } = await unfitSigners(pki);
     const t1 = await freshToken({ certificate: expired.certificate, privateKey: expired.privateKey });
     expect((await failure(verifier.verify(t1, { sessionId: 'session-1' }))).code).toBe('CERT_EXPIRED');
     // A CA the verifier was not given: its certificates cannot reach the anchor.

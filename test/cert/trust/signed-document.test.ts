@@ -8,7 +8,7 @@ import {
 } from '../../../src/cert/index.js';
 import type { CardHolderCredentials, TestPki } from '../../../src/testing/pki/index.js';
 import type { LocalRevocationServer } from '../../../src/testing/revocation/index.js';
-import { startRevocationRig } from './helpers/fixtures.js';
+import { startRevocationRig, unfitSigners } from './helpers/fixtures.js';
 import { signLogin } from './helpers/login-signer.js';
 import { pkijsCms } from './helpers/pkijs-signer.js';
 import { configCode, failure } from './helpers/verification.js';
@@ -182,16 +182,9 @@ describe('signed documents: rejections, one typed error per step', () => {
     const keyx = await pkijsCms({ content: DOCUMENT, certificate: holder.keyx.certificate, privateKey: holder.keyx.privateKey });
     const e1 = await failure(verifier.verify({ format: 'cms', signature: keyx }));
     expect([e1.step, e1.code]).toEqual(['key-usage', 'CERT_WRONG_PURPOSE']);
-    const subCa = await pki.issueCertificate({ issuer: pki.issuer('moica'), subject: 'C=TW, O=行政院, OU=子CA', isCa: true, keyUsage: ['digitalSignature'] });
+    const { subCa, responder } = await unfitSigners(pki);
     const e2 = await failure(builder().withoutRevocationCheck().build().verify({ format: 'cms', signature: await pkijsCms({ content: DOCUMENT, ...subCa }) }));
     expect([e2.step, e2.code]).toEqual(['key-usage', 'CERT_NOT_END_ENTITY']);
-    const responder = await pki.issueCertificate({
-      issuer: pki.issuer('moica'),
-      subject: 'C=TW, O=行政院, CN=OCSP',
-      keyUsage: ['digitalSignature'],
-      extendedKeyUsage: ['1.3.6.1.5.5.7.3.9'],
-      ocspNoCheck: true,
-    });
     const e3 = await failure(builder().withoutRevocationCheck().build().verify({ format: 'pkcs1', signature: sign('sha256', DOCUMENT, responder.privateKey), certificate: responder.certificate, content: DOCUMENT }));
     expect([e3.step, e3.code]).toEqual(['key-usage', 'CERT_NOT_END_ENTITY']);
   });
@@ -208,13 +201,7 @@ describe('signed documents: rejections, one typed error per step', () => {
   });
 
   it('rejects an expired signer certificate and one without an allowed policy', async () => {
-    const expired = await pki.issueCertificate({
-      issuer: pki.issuer('moica'),
-      subject: 'C=TW, CN=過期',
-      keyUsage: ['digitalSignature'],
-      notBefore: new Date(Date.now() - 86_400_000),
-      notAfter: new Date(Date.now() - 1000),
-    });
+    const { expired } = await unfitSigners(pki);
     const open = builder().withoutRevocationCheck().build();
     const e1 = await failure(open.verify({ format: 'pkcs1', signature: sign('sha256', DOCUMENT, expired.privateKey), certificate: expired.certificate, content: DOCUMENT }));
     expect([e1.step, e1.code]).toEqual(['certificate-validity', 'CERT_EXPIRED']);
