@@ -71,18 +71,34 @@ function mutated(base: () => Uint8Array): fc.Arbitrary<Uint8Array> {
   );
 }
 
-function onlyTyped(fn: () => unknown, type: new (...args: never[]) => Error): void {
+/** Either `fn` throws `type`, or its result passes `check` (nothing passes silently). */
+function onlyTyped<T>(fn: () => T, type: new (...args: never[]) => Error, check: (result: T) => void): void {
+  let result: T;
   try {
-    fn();
+    result = fn();
   } catch (err) {
     expect(err).toBeInstanceOf(type);
+    return;
   }
+  check(result);
+}
+
+/** Whether `part` is a view into `whole`'s bytes (a decoder must not invent signed bytes). */
+function within(part: Uint8Array, whole: Uint8Array): boolean {
+  return Buffer.from(whole).indexOf(Buffer.from(part)) >= 0;
 }
 
 describe('fuzzed input yields typed errors, never crashes', () => {
   it('certificates', () => {
     fc.assert(
-      fc.property(mutated(() => certDer), (bytes) => onlyTyped(() => TrustedCertificate.from(bytes), ChainValidationError)),
+      fc.property(mutated(() => certDer), (bytes) =>
+        onlyTyped(() => TrustedCertificate.from(bytes), ChainValidationError, (cert) => {
+          // A decoded mutant keeps its own bytes: the signed part and signature are read from them, never rebuilt.
+          expect(Buffer.from(cert.der).equals(Buffer.from(bytes))).toBe(true);
+          expect(within(cert.tbs, bytes) && within(cert.signature, bytes)).toBe(true);
+          expect(cert.notBefore.getTime()).not.toBeNaN();
+        }),
+      ),
       { numRuns: 400 },
     );
   });
@@ -90,18 +106,31 @@ describe('fuzzed input yields typed errors, never crashes', () => {
   it('CRLs (parse and lookup)', () => {
     fc.assert(
       fc.property(mutated(() => crlDer), (bytes) =>
-        onlyTyped(() => {
-          const crl = CertificateRevocationList.parse(bytes);
-          crl.lookup('0a');
-          crl.lookup('0b');
-        }, RevocationError),
+        onlyTyped(
+          () => {
+            const crl = CertificateRevocationList.parse(bytes);
+            return { crl, entries: [crl.lookup('0a'), crl.lookup('0b')] };
+          },
+          RevocationError,
+          ({ crl, entries }) => {
+            expect(within(crl.tbs, bytes)).toBe(true);
+            expect(crl.thisUpdate.getTime()).not.toBeNaN();
+            for (const entry of entries) if (entry !== undefined) expect(entry.revokedAt.getTime()).not.toBeNaN();
+          },
+        ),
       ),
       { numRuns: 400 },
     );
   });
 
   it('OCSP responses', () => {
-    fc.assert(fc.property(mutated(() => ocspDer), (bytes) => onlyTyped(() => parseOcspResponse(bytes), RevocationError)), {
+    fc.assert(
+      fc.property(mutated(() => ocspDer), (bytes) =>
+        onlyTyped(() => parseOcspResponse(bytes), RevocationError, (response) => {
+          expect(within(response.tbs, bytes) && within(response.signature, bytes)).toBe(true);
+        }),
+      ),
+      {
       numRuns: 400,
     });
   });
@@ -119,7 +148,15 @@ describe('fuzzed input yields typed errors, never crashes', () => {
   it('BER normalisation of mutated indefinite-length CMS', () => {
     const token = signLogin({ tbs: 'x', certificate: holder.sign.certificate, privateKey: holder.sign.privateKey, indefiniteLength: true });
     const ber = new Uint8Array(Buffer.from(token['signature'] ?? '', 'base64'));
-    fc.assert(fc.property(mutated(() => ber), (bytes) => onlyTyped(() => definiteLengths(bytes), DerFormatError)), { numRuns: 400 });
+    fc.assert(
+      fc.property(mutated(() => ber), (bytes) =>
+        onlyTyped(() => definiteLengths(bytes), DerFormatError, (der) => {
+          // What comes out is one definite-length element: re-normalising changes nothing.
+          expect(definiteLengths(der)).toBe(der);
+        }),
+      ),
+      { numRuns: 400 },
+    );
   });
 
   it('login tokens: mutated CMS signatures and certificates are refused, or verify to the same login', async () => {
