@@ -5,3 +5,13 @@
  */
 export * from './profile/index.js';
 export * from './trust/index.js';
+export {
+  MOICA_MAXIMUM_YEARS,
+  MOICA_RENEWAL_OPENS_DAYS_BEFORE,
+  MOICA_RENEWAL_YEARS_AFTER_EXPIRY,
+  MoicaLifecycleError,
+  moicaLifecycle,
+  type MoicaLifecycle,
+  type MoicaLifecycleOptions,
+  type MoicaLifecycleStage,
+} from './lifecycle/moica-lifecycle.js';

@@ -97,6 +97,7 @@ export const LOGIN_ERROR_STATUS: Readonly<Record<LoginErrorCode, number>> = {
   CERT_UNTRUSTED: 403,
   CERT_REVOKED: 403,
   CERT_WRONG_PURPOSE: 403,
+  CERT_NOT_END_ENTITY: 403,
   CERT_POLICY_NOT_ALLOWED: 403,
   // Status unknown or responder down: the login may succeed later.
   REVOCATION_UNKNOWN: 503,

@@ -1,6 +1,7 @@
 import { HicosError, PinRejectedError } from '../apdu/errors.js';
 import { CertificateParseError } from '../cert/profile/errors.js';
 import { ChainValidationError, RevocationError } from '../cert/trust/errors.js';
+import { DocumentFormatError } from '../cert/trust/documents/errors.js';
 import { LoginVerificationError } from '../cert/trust/login/errors.js';
 import type { CodeMessage } from '../component/codes.js';
 import { EmsError } from '../ems/errors.js';
@@ -16,7 +17,7 @@ import { CHAIN_MESSAGES, REVOCATION_MESSAGES } from './tables/chain.js';
 import { EMS_MESSAGES } from './tables/ems.js';
 import { ENROLL_MESSAGES } from './tables/enroll.js';
 import { ID_MESSAGES, type IdFailureByKind } from './tables/identifiers.js';
-import { LOGIN_MESSAGES } from './tables/login.js';
+import { DOCUMENT_MESSAGES, LOGIN_MESSAGES } from './tables/login.js';
 import { PCSC_MESSAGES } from './tables/pcsc.js';
 import { TEST_PKI_MESSAGES, VPCD_MESSAGES } from './tables/testing.js';
 
@@ -40,6 +41,8 @@ export const MESSAGE_TABLES = {
   revocation: REVOCATION_MESSAGES,
   /** Card login verification (`LoginVerificationError`). */
   login: LOGIN_MESSAGES,
+  /** The signed-document verifier's own format step (`DocumentFormatError`); its other steps use `login`. */
+  document: DOCUMENT_MESSAGES,
   /** EMS comparison and data sources (`EmsError`). */
   ems: EMS_MESSAGES,
   /** Enrollment flows (`EnrollError`). */
@@ -95,6 +98,7 @@ export const MESSAGE_KEYS: readonly MessageKey[] = [...DEFAULT_MESSAGES.keys()] 
 
 // Most specific class first: each class belongs to exactly one domain.
 const ERROR_DOMAINS: ReadonlyArray<readonly [abstract new (...args: never[]) => TwpkiError, MessageDomain]> = [
+  [DocumentFormatError, 'document'],
   [LoginVerificationError, 'login'],
   [PcscError, 'pcsc'],
   [HicosError, 'card'],

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { HICOS_ERROR_CODES, PinRejectedError } from '../../src/apdu/errors.js';
 import { CERTIFICATE_PARSE_ERROR_CODES, CertificateParseError } from '../../src/cert/profile/errors.js';
 import { CHAIN_ERROR_CODES, ChainValidationError, REVOCATION_ERROR_CODES } from '../../src/cert/trust/errors.js';
+import { DOCUMENT_FORMAT_ERROR_CODES } from '../../src/cert/trust/documents/errors.js';
 import { ChallengeRejectedError, LOGIN_ERROR_CODES } from '../../src/cert/trust/login/errors.js';
 import { EMS_ERROR_CODES } from '../../src/ems/errors.js';
 import { validateBusinessId } from '../../src/ems/id/business-id.js';
@@ -36,6 +37,7 @@ const CODE_LISTS: Record<string, readonly string[]> = {
   chain: CHAIN_ERROR_CODES,
   revocation: REVOCATION_ERROR_CODES,
   login: LOGIN_ERROR_CODES,
+  document: DOCUMENT_FORMAT_ERROR_CODES,
   ems: EMS_ERROR_CODES,
   enroll: ENROLL_ERROR_CODES,
   vpcd: VPCD_BRIDGE_ERROR_CODES,

@@ -1,35 +1,33 @@
+import { base64Strict, hasPemArmour, pemBlocks } from '../encoding/pem.js';
 import { CertificateParseError } from './errors.js';
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
 const PEM_CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
 
-/** Strict base64 (standard alphabet, optional padding, whitespace ignored) → bytes, or undefined. */
+/** Strict base64 → bytes, or undefined (the shared decoder, errors as a value). */
 function decodeBase64(text: string): Uint8Array | undefined {
-  const clean = text.replace(/\s+/g, '');
-  if (clean.length === 0 || clean.length % 4 === 1 || !/^[A-Za-z0-9+/]*={0,2}$/.test(clean)) return undefined;
-  return new Uint8Array(Buffer.from(clean, 'base64'));
+  try {
+    return base64Strict(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function fromText(text: string): Uint8Array {
   if (text.trim().length === 0) throw new CertificateParseError('EMPTY_INPUT', 'no certificate: the input is empty');
-  if (text.includes('-----BEGIN')) {
-    const labels: string[] = [];
-    for (const match of text.matchAll(PEM_BLOCK)) {
-      const label = match[1] ?? '';
-      labels.push(label);
-      if (!PEM_CERTIFICATE_LABELS.has(label)) continue;
-      const der = decodeBase64(match[2] ?? '');
-      if (der === undefined) {
-        throw new CertificateParseError('BAD_PEM', `the PEM ${label} block is not valid base64`);
-      }
-      return der;
+  if (hasPemArmour(text)) {
+    const blocks = pemBlocks(text);
+    const block = blocks.find((b) => PEM_CERTIFICATE_LABELS.has(b.label));
+    if (block === undefined) {
+      throw new CertificateParseError(
+        'BAD_PEM',
+        blocks.length === 0
+          ? 'PEM armour without a complete BEGIN/END CERTIFICATE block'
+          : `no CERTIFICATE block in the PEM (found: ${blocks.map((b) => b.label).join(', ')})`,
+      );
     }
-    throw new CertificateParseError(
-      'BAD_PEM',
-      labels.length === 0
-        ? 'PEM armour without a complete BEGIN/END CERTIFICATE block'
-        : `no CERTIFICATE block in the PEM (found: ${labels.join(', ')})`,
-    );
+    const der = decodeBase64(block.body);
+    if (der === undefined) throw new CertificateParseError('BAD_PEM', `the PEM ${block.label} block is not valid base64`);
+    return der;
   }
   const der = decodeBase64(text);
   if (der === undefined) throw new CertificateParseError('BAD_BASE64', 'text input is neither PEM nor base64 DER');
@@ -46,7 +44,7 @@ export const MAX_CERTIFICATE_INPUT_BYTES = 1 << 20;
 function looksLikeText(bytes: Uint8Array): boolean {
   if (bytes[0] === 0x30) return false;
   const head = Buffer.from(bytes.subarray(0, 4096)).toString('latin1');
-  if (head.includes('-----BEGIN')) return true;
+  if (hasPemArmour(head)) return true;
   for (let i = 0; i < Math.min(bytes.length, 64); i++) {
     const b = bytes[i] ?? 0;
     if (b !== 0x09 && b !== 0x0a && b !== 0x0d && (b < 0x20 || b > 0x7e)) return false;

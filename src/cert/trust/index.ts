@@ -55,20 +55,26 @@ export {
 export { ChallengeIssuer, type ChallengeIssuerOptions, type IssuedChallenge } from './login/challenge-issuer.js';
 export { buildLoginMessage, parseLoginMessage, LOGIN_MESSAGE_HEADER, type LoginMessage } from './login/login-message.js';
 export { MAX_TOKEN_CHARS, type LoginToken, type SignHashAlgorithm } from './login/login-token.js';
-export { CmsAttribute } from './login/cms-signed-data.js';
+export { CmsAttribute } from './verification/cms-signed-data.js';
 export {
   AlgorithmNotAllowedError,
   CertificateExpiredError,
   CertificateRevokedError,
   CertificateUntrustedError,
+  PolicyNotAllowedError,
+  SignatureInvalidError,
+  SignatureVerificationError,
+  VerifierConfigurationError,
+  WrongKeyUsageError,
+  type SignerErrorCode,
+  type VerificationStep,
+} from './verification/errors.js';
+export {
   ChallengeRejectedError,
   LoginConfigurationError,
   LoginVerificationError,
-  PolicyNotAllowedError,
-  SignatureInvalidError,
   SignedDataMismatchError,
   TokenFormatError,
-  WrongKeyUsageError,
   type LoginErrorCode,
   type LoginStep,
 } from './login/errors.js';
@@ -79,3 +85,17 @@ export {
   type VerifiedLogin,
 } from './login/login-verifier.js';
 export { DEFAULT_LOGIN_POLICIES, LoginVerifierBuilder } from './login/login-verifier-builder.js';
+export { DEFAULT_SIGNER_POLICIES, MIN_RSA_BITS_FLOOR, SignerVerifierBuilder } from './verification/signer-verifier-builder.js';
+export { DocumentFormatError, DOCUMENT_FORMAT_ERROR_CODES, type DocumentErrorCode, type DocumentFormatErrorCode, type DocumentStep } from './documents/errors.js';
+export {
+  MAX_SIGNATURE_INPUT_BYTES,
+  type CmsSignedDocument,
+  type Pkcs1SignedDocument,
+  type SignedDocument,
+} from './documents/signed-document.js';
+export {
+  SignedDocumentVerifier,
+  type DocumentVerificationRequest,
+  type VerifiedDocument,
+} from './documents/signed-document-verifier.js';
+export { SignedDocumentVerifierBuilder, type Sha1Allowance } from './documents/signed-document-verifier-builder.js';

@@ -10,14 +10,17 @@ import {
   readRoot,
   type DerElement,
 } from './der/der-reader.js';
+import { signatureAlgorithmFromOid, verifyWith } from './algorithms.js';
 import { nameToText } from './der/name-text.js';
 import { ChainValidationError } from './errors.js';
-import { fromPemOrDer } from './pem.js';
+import { fromPemOrDer } from '../encoding/pem.js';
 import { decodeExtensions, type DecodedExtensions } from '../profile/certificate-extensions.js';
 import type { RawExtension } from '../profile/certificate-structure.js';
 import type { BasicConstraints } from '../profile/extensions/basic-constraints.js';
 import type { KeyUsageName } from '../profile/extensions/key-usage.js';
 import { ExtensionOid } from '../profile/oids.js';
+import { parseCertificate } from '../profile/parse-certificate.js';
+import type { CertificateProfile } from '../profile/certificate-profile.js';
 
 /** The key-usage bits chain and login checks look at (RFC 5280 4.2.1.3). */
 export interface KeyUsageBits {
@@ -89,6 +92,7 @@ export class TrustedCertificate {
 
   private key: KeyObject | undefined;
   private subjectText: string | undefined;
+  private profileValue: CertificateProfile | undefined;
 
   private constructor(der: Uint8Array) {
     this.der = der;
@@ -151,7 +155,7 @@ export class TrustedCertificate {
    * @throws ChainValidationError `MALFORMED_CERTIFICATE` naming what is wrong.
    */
   public static from(input: Uint8Array | string): TrustedCertificate {
-      try {
+    try {
       return new TrustedCertificate(fromPemOrDer(input));
     } catch (err) {
       if (err instanceof ChainValidationError) throw err;
@@ -165,6 +169,17 @@ export class TrustedCertificate {
   public publicKey(): KeyObject {
     this.key ??= createPublicKey({ key: Buffer.from(this.spki), format: 'der', type: 'spki' });
     return this.key;
+  }
+
+  /**
+   * The certificate's typed profile (authority, names, identity hints…),
+   * read on first use and kept, so a verifier that needs it parses it once.
+   * @throws CertificateParseError when an extension the profile reads (names,
+   * GPKI attributes) does not decode.
+   */
+  public profile(): CertificateProfile {
+    this.profileValue ??= parseCertificate(this.der);
+    return this.profileValue;
   }
 
   /** The subject DN as RFC 4514-like text, for messages. */
@@ -181,6 +196,13 @@ export class TrustedCertificate {
   /** Whether subject and issuer names are byte-identical (self-issued, RFC 5280 6.1). */
   public isSelfIssued(): boolean {
     return Buffer.compare(Buffer.from(this.subjectDer), Buffer.from(this.issuerDer)) === 0;
+  }
+
+  /** Whether it is self-issued and its own key verifies its signature (a root, i.e. a trust-anchor candidate). */
+  public isSelfSigned(): boolean {
+    if (!this.isSelfIssued()) return false;
+    const alg = signatureAlgorithmFromOid(this.signatureAlgorithmOid);
+    return alg?.digest !== undefined && verifyWith(this.spki, alg.scheme, alg.digest, this.tbs, this.signature);
   }
 
   /** Whether the certificate is valid at `at` (inclusive bounds). */

@@ -21,6 +21,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'sign', summary: 'sign a file with the card\'s SIGN key (PKCS#1 v1.5)', load: async () => (await import('./sign.js')).signCommand },
   { name: 'cert inspect', summary: 'parse a certificate into its Taiwan GPKI profile', load: async () => (await import('./cert-inspect.js')).certInspectCommand },
   { name: 'cert verify', summary: 'validate a certificate chain to trust anchors at a given time', load: async () => (await import('./cert-verify.js')).certVerifyCommand },
+  { name: 'sig verify', summary: 'verify a PKCS#7/CMS signature made by any software to trust anchors', load: async () => (await import('./sig-verify.js')).sigVerifyCommand },
   { name: 'ems compare', summary: 'compare an applicant\'s basic data with its EMS record', load: async () => (await import('./ems-compare.js')).emsCompareCommand },
   { name: 'id check', summary: 'identify and validate a Taiwan identifier', load: async () => (await import('./id-check.js')).idCheckCommand },
   { name: 'doctor', summary: 'check pcscd, readers, cards, certificates and the local component', load: async () => (await import('./doctor.js')).doctorCommand },

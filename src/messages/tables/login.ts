@@ -1,3 +1,4 @@
+import type { DocumentFormatErrorCode } from '../../cert/trust/documents/errors.js';
 import type { LoginErrorCode } from '../../cert/trust/login/errors.js';
 import type { CodeMessage } from '../../component/codes.js';
 
@@ -22,5 +23,12 @@ export const LOGIN_MESSAGES: Readonly<Record<LoginErrorCode, CodeMessage>> = {
   REVOCATION_UNKNOWN: { zhTW: '無法確認憑證狀態，請稍後再試', en: 'The certificate status is unknown; please try again later' },
   REVOCATION_CHECK_FAILED: { zhTW: '憑證狀態查詢失敗，請稍後再試', en: 'The certificate status check failed; please try again later' },
   CERT_WRONG_PURPOSE: { zhTW: '此憑證不可用於登入，請使用簽章用憑證', en: 'This certificate cannot be used to log in; use the signing certificate' },
+  CERT_NOT_END_ENTITY: { zhTW: '此憑證為憑證管理中心或服務用憑證，不可用於簽章登入，請使用IC卡上的個人憑證', en: 'This is a CA or service certificate, not a card holder\'s; sign with the certificate on the card' },
   CERT_POLICY_NOT_ALLOWED: { zhTW: '本系統不接受此類憑證登入', en: 'This kind of certificate is not accepted here' },
+};
+
+/** Signed-document input failures (`twpki/cert` signed-document verifier); its other steps share the login codes. */
+export const DOCUMENT_MESSAGES: Readonly<Record<DocumentFormatErrorCode, CodeMessage>> = {
+  DOCUMENT_MALFORMED: { zhTW: '簽章文件格式錯誤，無法解析', en: 'The signed document is malformed and cannot be read' },
+  CONTENT_MISSING: { zhTW: '分離式簽章須附上原始文件內容', en: 'A detached signature needs the signed content' },
 };

@@ -1,24 +1,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/cli/command.js';
 import { certVerifyCommand } from '../../../src/cli/commands/cert-verify.js';
+import { runCommand } from './helpers/verification.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/ca', import.meta.url));
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const o: Buffer[] = [];
-  const e: Buffer[] = [];
-  out.on('data', (c: Buffer) => o.push(c));
-  err.on('data', (c: Buffer) => e.push(c));
-  const code = await certVerifyCommand.run(args, { stdout: out, stderr: err, stdin: new PassThrough(), env: {} });
-  return { code, stdout: Buffer.concat(o).toString(), stderr: Buffer.concat(e).toString() };
-}
+const run = (args: string[]): ReturnType<typeof runCommand> => runCommand(certVerifyCommand, args);
 
 describe('twpki cert verify', () => {
   it('validates MOICA G3 against the fixture directory and prints one JSON document', async () => {

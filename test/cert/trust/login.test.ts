@@ -10,8 +10,9 @@ import {
 } from '../../../src/cert/index.js';
 import type { CardHolderCredentials, TestPki } from '../../../src/testing/pki/index.js';
 import type { LocalRevocationServer } from '../../../src/testing/revocation/index.js';
-import { startRevocationRig } from './helpers/fixtures.js';
+import { startRevocationRig, unfitSigners } from './helpers/fixtures.js';
 import { signLogin, type SignOptions } from './helpers/login-signer.js';
+import { failure } from './helpers/verification.js';
 
 const ORIGIN = 'https://login.example.gov.tw';
 let server: LocalRevocationServer;
@@ -49,16 +50,6 @@ async function freshToken(overrides: Partial<SignOptions> = {}, session = 'sessi
     privateKey: holder.sign.privateKey,
     ...overrides,
   });
-}
-
-async function failure(p: Promise<unknown>): Promise<LoginVerificationError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof LoginVerificationError) return err;
-    throw err;
-  }
-  throw new Error('expected a LoginVerificationError');
 }
 
 describe('login verification', () => {
@@ -155,6 +146,31 @@ describe('login verification', () => {
     expect([err.step, err.code]).toEqual(['key-usage', 'CERT_WRONG_PURPOSE']);
   });
 
+  it('rejects a sub-CA certificate and an OCSP responder certificate as login signers', async () => {
+    const open = builder().withoutRevocationCheck().build();
+    const { subCa, responder } = await unfitSigners(pki);
+    const e1 = await failure(open.verify(await freshToken({ certificate: subCa.certificate, privateKey: subCa.privateKey }), { sessionId: 'session-1' }));
+    expect([e1.step, e1.code]).toEqual(['key-usage', 'CERT_NOT_END_ENTITY']);
+    const e2 = await failure(open.verify(await freshToken({ certificate: responder.certificate, privateKey: responder.privateKey, signatureType: 'PKCS1' }), { sessionId: 'session-1' }));
+    expect([e2.step, e2.code]).toEqual(['key-usage', 'CERT_NOT_END_ENTITY']);
+  });
+
+  it('reads the signer profile once, at the token-format step, and TrustedCertificate keeps it', async () => {
+    const cert = TrustedCertificate.from(holder.sign.certificate);
+    expect(cert.profile()).toBe(cert.profile());
+    expect(cert.profile().serialNumber).toBe(cert.serialHex.toUpperCase());
+    // An extension only the profile reads (GPKI attributes) that does not decode: refused at step 1, not after the chain.
+    const odd = await pki.issueCertificate({
+      issuer: pki.issuer('moica'),
+      subject: 'C=TW, CN=怪',
+      keyUsage: ['digitalSignature'],
+      extraExtensions: [{ oid: '2.5.29.9', critical: false, value: new Uint8Array([0x04, 0x01, 0xff]) }],
+    });
+    expect(() => TrustedCertificate.from(odd.certificate)).not.toThrow();
+    const err = await failure(verifier.verify(await freshToken({ certificate: odd.certificate, privateKey: odd.privateKey }), { sessionId: 'session-1' }));
+    expect([err.step, err.code]).toEqual(['token-format', 'TOKEN_MALFORMED']);
+  });
+
   it('rejects a certificate without an allowed policy', async () => {
     const cert = await pki.issueCertificate({ issuer: pki.issuer('moica'), subject: 'C=TW, CN=測試', keyUsage: ['digitalSignature'], policies: ['2.16.886.101.0.3.1'] });
     const token = await freshToken({ certificate: cert.certificate, privateKey: cert.privateKey });
@@ -176,13 +192,7 @@ describe('login verification', () => {
   });
 
   it('rejects an expired certificate and one from an untrusted PKI', async () => {
-    const expired = await pki.issueCertificate({
-      issuer: pki.issuer('moica'),
-      subject: 'C=TW, CN=過期',
-      keyUsage: ['digitalSignature'],
-      notBefore: new Date(Date.now() - 86_400_000),
-      notAfter: new Date(Date.now() - 1000),
-    });
+    const { expired } = await unfitSigners(pki);
     const t1 = await freshToken({ certificate: expired.certificate, privateKey: expired.privateKey });
     expect((await failure(verifier.verify(t1, { sessionId: 'session-1' }))).code).toBe('CERT_EXPIRED');
     // A CA the verifier was not given: its certificates cannot reach the anchor.
@@ -222,6 +232,10 @@ describe('login verification', () => {
       'INVALID_CONFIGURATION',
     );
     expect(code(() => builder().withAllowedOrigins('https://x.test/path'))).toBe('INVALID_CONFIGURATION');
+    for (const bits of [Number.NaN, Number.NEGATIVE_INFINITY, 1024, 2047, 2048.5]) {
+      expect(code(() => builder().withoutRevocationCheck().withMinimumRsaBits(bits).build())).toBe('INVALID_CONFIGURATION');
+    }
+    expect(code(() => builder().withoutRevocationCheck().withMinimumRsaBits(2048).build())).toBeUndefined();
   });
 
   it('rejects malformed tokens at the token-format step', async () => {

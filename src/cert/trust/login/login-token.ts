@@ -1,4 +1,4 @@
-import { base64Strict } from '../pem.js';
+import { base64Strict } from '../../encoding/pem.js';
 import { TokenFormatError } from './errors.js';
 
 /** Hash names the local component's `/sign` takes. */

@@ -1,12 +1,11 @@
-import { parseCertificate, type CertificateProfile } from '../../profile/index.js';
+import type { CertificateProfile } from '../../profile/index.js';
 import type { RevocationStatus } from '../revocation/revocation-status.js';
-import { TokenFormatError } from './errors.js';
+import { checkCertificateValidity } from '../verification/steps/check-certificate-validity.js';
+import { checkChain } from '../verification/steps/check-chain.js';
+import { checkKeyUsage } from '../verification/steps/check-key-usage.js';
+import { checkPolicy } from '../verification/steps/check-policy.js';
+import { checkRevocation } from '../verification/steps/check-revocation.js';
 import { checkAlgorithms } from './steps/check-algorithms.js';
-import { checkCertificateValidity } from './steps/check-certificate-validity.js';
-import { checkChain } from './steps/check-chain.js';
-import { checkKeyUsage } from './steps/check-key-usage.js';
-import { checkPolicy } from './steps/check-policy.js';
-import { checkRevocation } from './steps/check-revocation.js';
 import { checkChallenge } from './steps/check-challenge.js';
 import { checkSignedData } from './steps/check-signed-data.js';
 import { decodeToken } from './steps/decode-token.js';
@@ -47,6 +46,7 @@ export interface LoginVerificationRequest {
  * Verifies card-signed login tokens. Built by `LoginVerifierBuilder`, which
  * fixes trust anchors, origins, challenge store and revocation policy.
  *
+ * Steps 2, 3 and 6–10 are shared with `SignedDocumentVerifier`.
  * Steps, in this order, each failing with its own error class and code:
  * 1. token format (`TokenFormatError`) — JSON shape, base64, DER;
  * 2. algorithm allow-list (`AlgorithmNotAllowedError`);
@@ -60,7 +60,8 @@ export interface LoginVerificationRequest {
  * 6. certificate validity (`CertificateExpiredError`);
  * 7. chain to the anchors (`CertificateUntrustedError`);
  * 8. revocation (`CertificateRevokedError`);
- * 9. key usage digitalSignature (`WrongKeyUsageError`);
+ * 9. key usage (`WrongKeyUsageError`) — an end-entity certificate (no CA,
+ *    no OCSP responder) with digitalSignature;
  * 10. allowed policy (`PolicyNotAllowedError`).
  */
 export class LoginVerifier {
@@ -84,18 +85,9 @@ export class LoginVerifier {
     checkKeyUsage(ctx);
     checkPolicy(ctx);
 
-    const cert = need(ctx, 'certificate');
-    let profile: CertificateProfile;
-    try {
-      profile = parseCertificate(cert.der);
-    } catch (err) {
-      // The certificate already passed every check; a profile failure means
-      // an extension the profile layer cannot read, reported as a format problem.
-      throw new TokenFormatError(`the certificate profile could not be read: ${(err as Error).message}`, { cause: err });
-    }
     return {
-      profile,
-      certificate: cert.der,
+      profile: need(ctx, 'profile'),
+      certificate: need(ctx, 'certificate').der,
       chain: need(ctx, 'chain').path.map((c) => c.der),
       cardNumber: ctx.cardNumber,
       reportedCardNumber: ctx.token?.token.cardSN,

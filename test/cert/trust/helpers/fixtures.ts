@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { TrustedCertificate } from '../../../../src/cert/index.js';
-import { createTestPki, type CardHolderCredentials, type TestPki } from '../../../../src/testing/pki/index.js';
+import { createTestPki, type CardHolderCredentials, type IssuedCertificate, type TestPki } from '../../../../src/testing/pki/index.js';
 import { LocalRevocationServer } from '../../../../src/testing/revocation/index.js';
 
 /** Reads a real CA certificate from the repository's fixtures (PEM text). */
@@ -34,5 +34,37 @@ export async function startRevocationRig(options: { ocspResponder: boolean; comm
     holder,
     cert: TrustedCertificate.from(holder.sign.certificate),
     issuer: TrustedCertificate.from(pki.issuer('moica').certificate),
+  };
+}
+
+/** Certificates under the MOICA test CA that chain but may not sign for a card holder. */
+export interface UnfitSigners {
+  /** A sub-CA certificate (cA=TRUE) with digitalSignature. */
+  subCa: IssuedCertificate;
+  /** An OCSP responder certificate (id-kp-OCSPSigning, digitalSignature). */
+  responder: IssuedCertificate;
+  /** A signing certificate that expired a second ago. */
+  expired: IssuedCertificate;
+}
+
+/** Issues the {@link UnfitSigners} under `pki`'s MOICA CA. */
+export async function unfitSigners(pki: TestPki): Promise<UnfitSigners> {
+  const issuer = pki.issuer('moica');
+  return {
+    subCa: await pki.issueCertificate({ issuer, subject: 'C=TW, O=行政院, OU=子CA', isCa: true, keyUsage: ['digitalSignature'] }),
+    responder: await pki.issueCertificate({
+      issuer,
+      subject: 'C=TW, O=行政院, CN=OCSP',
+      keyUsage: ['digitalSignature'],
+      extendedKeyUsage: ['1.3.6.1.5.5.7.3.9'],
+      ocspNoCheck: true,
+    }),
+    expired: await pki.issueCertificate({
+      issuer,
+      subject: 'C=TW, CN=過期',
+      keyUsage: ['digitalSignature'],
+      notBefore: new Date(Date.now() - 86_400_000),
+      notAfter: new Date(Date.now() - 1000),
+    }),
   };
 }

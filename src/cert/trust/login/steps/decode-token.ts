@@ -1,12 +1,14 @@
 import { TrustedCertificate } from '../../trusted-certificate.js';
-import { parseCmsSignedData } from '../cms-signed-data.js';
+import { parseCmsSignedData } from '../../verification/cms-signed-data.js';
+import { cmsCertificates, otherCertificates } from '../../verification/cms-signer.js';
 import { TokenFormatError } from '../errors.js';
 import { decodeLoginToken } from '../login-token.js';
 import type { LoginContext } from './login-context.js';
 
 /**
  * Step 1, token format: JSON shape, base64 fields, and the DER inside them
- * (certificate, CMS structure) all decode. Finds the signer certificate.
+ * (certificate, CMS structure) all decode. Finds the signer certificate and
+ * reads its profile once (the result carries it).
  */
 export function decodeToken(ctx: LoginContext, input: unknown): void {
   const token = decodeLoginToken(input);
@@ -20,31 +22,29 @@ export function decodeToken(ctx: LoginContext, input: unknown): void {
     }
   }
   if (token.token.signatureType === 'PKCS7') {
-    let cms;
     try {
-      cms = parseCmsSignedData(token.signature);
+      ctx.cms = parseCmsSignedData(token.signature);
     } catch (err) {
       throw new TokenFormatError(`"signature" is not a CMS SignedData: ${(err as Error).message}`, { cause: err });
     }
-    ctx.cms = cms;
-    let carried: TrustedCertificate[];
+    let carried;
     try {
-      carried = cms.certificates.map((c) => TrustedCertificate.from(c));
+      carried = cmsCertificates(ctx.cms);
     } catch (err) {
       throw new TokenFormatError(`the CMS carries an undecodable certificate`, { cause: err });
     }
-    const signer = cms.signer;
-    const named = carried.find((c) =>
-      'subjectKeyId' in signer
-        ? c.subjectKeyId === signer.subjectKeyId
-        : c.serialHex === signer.serialHex && Buffer.from(c.issuerDer).equals(Buffer.from(signer.issuerDer)),
-    );
-    const signerCert = cert ?? named;
+    const signerCert = cert ?? carried.signer;
     if (signerCert === undefined) {
       throw new TokenFormatError('no signer certificate: neither "certb64" nor one in the CMS');
     }
     cert = signerCert;
-    ctx.intermediates = carried.filter((c) => c.fingerprint !== signerCert.fingerprint).map((c) => c.der);
+    ctx.intermediates = otherCertificates(carried.all, signerCert);
+  }
+  if (cert === undefined) throw new TokenFormatError('no signer certificate');
+  try {
+    ctx.profile = cert.profile();
+  } catch (err) {
+    throw new TokenFormatError(`the certificate profile could not be read: ${(err as Error).message}`, { cause: err });
   }
   ctx.certificate = cert;
 }

@@ -1,9 +1,9 @@
 import { ChainValidationError } from '../../errors.js';
 import { CertificateUntrustedError } from '../errors.js';
-import { need, type LoginContext } from './login-context.js';
+import { need, type SignerContext } from '../signer-context.js';
 
-/** Step 7, chain: a path to the configured anchors passes every chain rule. */
-export function checkChain(ctx: LoginContext): void {
+/** Chain: a path to the configured anchors passes every chain rule. */
+export function checkChain(ctx: SignerContext): void {
   try {
     ctx.chain = ctx.settings.chain.validate(need(ctx, 'certificate'), {
       at: ctx.at,

@@ -1,14 +1,14 @@
 import { RevocationError } from '../../errors.js';
 import type { TrustedCertificate } from '../../trusted-certificate.js';
 import { CertificateRevokedError } from '../errors.js';
-import { need, type LoginContext } from './login-context.js';
+import { need, type SignerContext } from '../signer-context.js';
 
 /**
- * Step 8, revocation: the user certificate is not revoked. `unknown` and
- * failed checks reject the login (fail closed); skipping the step takes an
+ * Revocation: the signer certificate is not revoked. `unknown` and
+ * failed checks reject the signature (fail closed); skipping the step takes an
  * explicit `withoutRevocationCheck()` at build time.
  */
-export async function checkRevocation(ctx: LoginContext): Promise<void> {
+export async function checkRevocation(ctx: SignerContext): Promise<void> {
   const checker = ctx.settings.revocation;
   if (checker === undefined) return;
   const chain = need(ctx, 'chain');

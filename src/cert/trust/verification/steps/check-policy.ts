@@ -1,8 +1,8 @@
 import { PolicyNotAllowedError } from '../errors.js';
-import { need, type LoginContext } from './login-context.js';
+import { need, type SignerContext } from '../signer-context.js';
 
-/** Step 10, policy: at least one certificate policy is on the allowed list. */
-export function checkPolicy(ctx: LoginContext): void {
+/** Policy: the signer certificate carries at least one policy on the allowed list. */
+export function checkPolicy(ctx: SignerContext): void {
   const policies = need(ctx, 'certificate').policies;
   if (!policies.some((p) => ctx.settings.allowedPolicies.has(p))) {
     throw new PolicyNotAllowedError(

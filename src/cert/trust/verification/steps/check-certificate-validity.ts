@@ -1,8 +1,8 @@
 import { CertificateExpiredError } from '../errors.js';
-import { need, type LoginContext } from './login-context.js';
+import { need, type SignerContext } from '../signer-context.js';
 
-/** Step 6, certificate validity: the user certificate is within notBefore/notAfter now. */
-export function checkCertificateValidity(ctx: LoginContext): void {
+/** Certificate validity: the signer certificate is within notBefore/notAfter at the verification time. */
+export function checkCertificateValidity(ctx: SignerContext): void {
   const cert = need(ctx, 'certificate');
   if (ctx.at.getTime() < cert.notBefore.getTime()) {
     throw new CertificateExpiredError('CERT_NOT_YET_VALID', `the certificate is valid from ${cert.notBefore.toISOString()}`);

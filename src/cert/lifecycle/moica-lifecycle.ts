@@ -1,0 +1,152 @@
+import { TwpkiError } from '../../shared/twpki-error.js';
+import type { CertificateProfile } from '../profile/certificate-profile.js';
+import { parseCertificate } from '../profile/parse-certificate.js';
+import { TrustedCertificate } from '../trust/trusted-certificate.js';
+
+/*
+ * The rules, from the MOICA application form (seeds/moica-application-form.txt,
+ * 自然人憑證申請表及說明事項 第二十一版 113年10月製):
+ * - 「憑證有效期限為5年」: a certificate is valid 5 years;
+ * - 「憑證5年到期日前60天至有效期限屆滿3年內，有2種展期方式：線上展期 OR 臨櫃辦理」:
+ *   renewal (展期) from 60 days before expiry until 3 years after it;
+ * - 「憑證經展延期間到期日後，憑證將自動失效，如仍有使用憑證之需求請本人親至任一戶政事務所付費重新申辦」
+ *   and 「自然人憑證使用期限最長為8年」: a card is usable for at most 8 years, renewals
+ *   included; after that it must be applied for again;
+ * - 「原憑證即將8年到期（含展期期間）前60天及到期後1年內，且到期前為有效的自然人憑證」:
+ *   online replacement (線上換發) from 60 days before the 8-year end until 1 year after it.
+ * 「◎實際展期規定，依憑證到期年度的法規及MOICA網站公告辦理」: the rules may change, so
+ * every date is returned for the caller to show, not only the stage.
+ */
+
+/** Days before expiry when renewal opens. */
+export const MOICA_RENEWAL_OPENS_DAYS_BEFORE = 60;
+/** Years after expiry during which an expired certificate can still be renewed. */
+export const MOICA_RENEWAL_YEARS_AFTER_EXPIRY = 3;
+/** Longest use of one card, renewals included, in years. */
+export const MOICA_MAXIMUM_YEARS = 8;
+
+/**
+ * Where a MOICA certificate stands at a date:
+ * - `not-yet-valid`: before notBefore;
+ * - `valid`: valid, renewal not open yet (or no renewal can extend it: see `past-maximum`);
+ * - `renewal-window`: valid, and renewal (展期) is open — warn the user;
+ * - `expired-renewable`: expired, but still renewable (up to 3 years after expiry, within the 8-year maximum);
+ * - `past-maximum`: expired and no longer renewable (the 3-year window or the card's 8-year
+ *   maximum has passed): the holder needs a new card (線上換發 or at a household registration office).
+ */
+export type MoicaLifecycleStage = 'not-yet-valid' | 'valid' | 'renewal-window' | 'expired-renewable' | 'past-maximum';
+
+/** The stage and the dates behind it. */
+export interface MoicaLifecycle {
+  /** The stage at `at`. */
+  readonly stage: MoicaLifecycleStage;
+  /** The date judged. */
+  readonly at: Date;
+  /** Start of validity. */
+  readonly notBefore: Date;
+  /** End of validity (inclusive). */
+  readonly notAfter: Date;
+  /** When renewal opens: 60 days before `notAfter`. */
+  readonly renewalOpensAt: Date;
+  /** Last instant renewal is possible: 3 years after `notAfter`, or the 8-year maximum if earlier. */
+  readonly renewalClosesAt: Date;
+  /** End of the card's 8-year maximum, counted from `cardIssuedAt`. */
+  readonly maximumEndsAt: Date;
+  /** Online replacement (線上換發) opens 60 days before `maximumEndsAt`… */
+  readonly replacementOpensAt: Date;
+  /** …and closes 1 year after it. */
+  readonly replacementClosesAt: Date;
+  /** Whether renewal can still extend this certificate (false once the 8-year maximum is its end). */
+  readonly renewable: boolean;
+  /** Whole days from `at` to `notAfter` (negative once expired). */
+  readonly daysUntilExpiry: number;
+}
+
+/** Options of {@link moicaLifecycle}. */
+export interface MoicaLifecycleOptions {
+  /** The date to judge; default now. */
+  readonly at?: Date;
+  /**
+   * When the card's first certificate was issued, for the 8-year maximum;
+   * default this certificate's notBefore, which is right for a card's
+   * original certificate. For a renewed certificate pass the first one's
+   * notBefore (e.g. kept when the card was bound): a renewed certificate's
+   * own notBefore is its renewal date, and whether MOICA carries the
+   * original date anywhere in it is not publicly documented.
+   */
+  readonly cardIssuedAt?: Date;
+}
+
+/** Why {@link moicaLifecycle} could not judge: not a MOICA user certificate, or a bad date. */
+export class MoicaLifecycleError extends TwpkiError<'NOT_A_MOICA_CERTIFICATE' | 'INVALID_LIFECYCLE_DATE'> {}
+
+const DAY_MS = 86_400_000;
+
+function addYears(date: Date, years: number): Date {
+  const d = new Date(date.getTime());
+  d.setUTCFullYear(d.getUTCFullYear() + years); // 29 Feb rolls to 1 Mar, as calendars do
+  return d;
+}
+
+function validDate(name: string, value: unknown): Date {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw new MoicaLifecycleError('INVALID_LIFECYCLE_DATE', `${name} must be a valid Date`);
+  }
+  return value;
+}
+
+function profileOf(certificate: CertificateProfile | TrustedCertificate | Uint8Array | string): CertificateProfile {
+  if (certificate instanceof TrustedCertificate) return certificate.profile();
+  if (typeof certificate === 'string' || certificate instanceof Uint8Array) return parseCertificate(certificate);
+  return certificate;
+}
+
+/**
+ * Tells where a MOICA citizen certificate stands in its lifecycle at a
+ * date, so pages can warn before logins start failing: valid, renewal
+ * window open (60 days before expiry), expired but renewable (3 years), or
+ * past the card's 8-year maximum. Bounds are instants: `notAfter` itself is
+ * still valid, `renewalOpensAt` and `renewalClosesAt` are inside the window.
+ * @throws MoicaLifecycleError `NOT_A_MOICA_CERTIFICATE` for another CA's or
+ * a CA certificate, `INVALID_LIFECYCLE_DATE` for a bad date;
+ * CertificateParseError for input that is not a certificate.
+ */
+export function moicaLifecycle(
+  certificate: CertificateProfile | TrustedCertificate | Uint8Array | string,
+  options: MoicaLifecycleOptions = {},
+): MoicaLifecycle {
+  const profile = profileOf(certificate);
+  if (profile.authority.id !== 'moica' || profile.purpose === 'ca') {
+    throw new MoicaLifecycleError('NOT_A_MOICA_CERTIFICATE', `not a MOICA citizen certificate (authority ${profile.authority.id}, ${profile.purpose})`);
+  }
+  const at = validDate('at', options.at ?? new Date());
+  const { notBefore, notAfter } = profile.validity;
+  const cardIssuedAt = validDate('cardIssuedAt', options.cardIssuedAt ?? notBefore);
+  if (cardIssuedAt.getTime() > notBefore.getTime()) {
+    throw new MoicaLifecycleError('INVALID_LIFECYCLE_DATE', 'cardIssuedAt is after the certificate was issued');
+  }
+  const maximumEndsAt = addYears(cardIssuedAt, MOICA_MAXIMUM_YEARS);
+  const renewable = notAfter.getTime() < maximumEndsAt.getTime();
+  const renewalOpensAt = new Date(notAfter.getTime() - MOICA_RENEWAL_OPENS_DAYS_BEFORE * DAY_MS);
+  const threeYears = addYears(notAfter, MOICA_RENEWAL_YEARS_AFTER_EXPIRY);
+  // Renewal cannot reach past the card's maximum; a certificate already ending there has no window.
+  const renewalClosesAt = !renewable ? notAfter : threeYears.getTime() > maximumEndsAt.getTime() ? maximumEndsAt : threeYears;
+  const t = at.getTime();
+  let stage: MoicaLifecycleStage;
+  if (t < notBefore.getTime()) stage = 'not-yet-valid';
+  else if (t <= notAfter.getTime()) stage = renewable && t >= renewalOpensAt.getTime() ? 'renewal-window' : 'valid';
+  else stage = renewable && t <= renewalClosesAt.getTime() ? 'expired-renewable' : 'past-maximum';
+  return {
+    stage,
+    at,
+    notBefore,
+    notAfter,
+    renewalOpensAt,
+    renewalClosesAt,
+    maximumEndsAt,
+    replacementOpensAt: new Date(maximumEndsAt.getTime() - MOICA_RENEWAL_OPENS_DAYS_BEFORE * DAY_MS),
+    replacementClosesAt: addYears(maximumEndsAt, 1),
+    renewable,
+    daysUntilExpiry: Math.floor((notAfter.getTime() - t) / DAY_MS),
+  };
+}

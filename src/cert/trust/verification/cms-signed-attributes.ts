@@ -1,0 +1,68 @@
+import { contentBytes, decodeOid, decodeTime, readRoot } from '../der/der-reader.js';
+import { CmsAttribute, type CmsSignedData } from './cms-signed-data.js';
+import { SignatureInvalidError } from './errors.js';
+
+/** The signed attributes twpki reads, decoded. */
+export interface CmsSignedAttributes {
+  /** contentType (required by RFC 5652 when attributes are present). */
+  readonly contentType: string;
+  /** messageDigest (required likewise). */
+  readonly messageDigest: Uint8Array;
+  /** signingTime, when carried. */
+  readonly signingTime: Date | undefined;
+  /** randomNonce, hex, when carried. */
+  readonly randomNonce: string | undefined;
+  /** The GPKI card number (2.16.886.1.100.2.204), when carried. */
+  readonly cardNumber: string | undefined;
+}
+
+/**
+ * Decodes the signed attributes of a CMS, or returns `undefined` when it has
+ * none (the legacy shape). Nothing here is trusted until the signature over
+ * them verifies.
+ * @throws SignatureInvalidError for a missing required attribute or a malformed value.
+ */
+export function readSignedAttributes(cms: CmsSignedData): CmsSignedAttributes | undefined {
+  if (cms.signedAttributesDer === undefined) return undefined;
+  const one = (oid: string): Uint8Array | undefined => {
+    const values = cms.signedAttributes.get(oid);
+    if (values !== undefined && values.length !== 1) throw new SignatureInvalidError(`signed attribute ${oid} must have one value`);
+    return values?.[0];
+  };
+  try {
+    const ct = one(CmsAttribute.contentType);
+    const md = one(CmsAttribute.messageDigest);
+    if (ct === undefined || md === undefined) {
+      throw new SignatureInvalidError('signed attributes lack contentType or messageDigest (RFC 5652 5.3)');
+    }
+    const mdEl = readRoot(md);
+    if (mdEl.tag !== 0x04) throw new SignatureInvalidError('messageDigest is not an OCTET STRING');
+    const st = one(CmsAttribute.signingTime);
+    const stEl = st === undefined ? undefined : readRoot(st);
+    const nonce = one(CmsAttribute.randomNonce);
+    const card = one(CmsAttribute.cardNumber);
+    return {
+      contentType: decodeOid(contentBytes(ct, readRoot(ct))),
+      messageDigest: contentBytes(md, mdEl),
+      signingTime: st === undefined || stEl === undefined ? undefined : decodeTime(stEl.tag, contentBytes(st, stEl)),
+      randomNonce: nonce === undefined ? undefined : Buffer.from(contentBytes(nonce, readRoot(nonce))).toString('hex'),
+      cardNumber: card === undefined ? undefined : decodeCardNumber(card),
+    };
+  } catch (err) {
+    if (err instanceof SignatureInvalidError) throw err;
+    throw new SignatureInvalidError(`a signed attribute is malformed: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The card number attribute's value type is not documented publicly; read
+ * any string type as text, and an OCTET STRING as text when printable.
+ */
+function decodeCardNumber(der: Uint8Array): string {
+  const el = readRoot(der);
+  const bytes = Buffer.from(contentBytes(der, el));
+  if (el.tag === 0x1e) return bytes.swap16().toString('utf16le');
+  const text = bytes.toString(el.tag === 0x0c ? 'utf8' : 'latin1');
+  if (el.tag === 0x04 && !/^[\x20-\x7e]+$/.test(text)) return bytes.toString('hex').toUpperCase();
+  return text;
+}

@@ -1,0 +1,31 @@
+import { TrustedCertificate } from '../trusted-certificate.js';
+import type { CmsSignedData, SignerIdentifier } from './cms-signed-data.js';
+
+/** Whether `cert` is the certificate a SignerInfo names (issuer and serial, or subject key identifier). */
+export function namesSigner(cert: TrustedCertificate, signer: SignerIdentifier): boolean {
+  return 'subjectKeyId' in signer
+    ? cert.subjectKeyId === signer.subjectKeyId
+    : cert.serialHex === signer.serialHex && Buffer.from(cert.issuerDer).equals(Buffer.from(signer.issuerDer));
+}
+
+/** What a CMS carries: its certificates decoded, and the one its SignerInfo names (when carried). */
+export interface CmsCertificates {
+  /** The signer certificate, when the CMS carries it. */
+  readonly signer: TrustedCertificate | undefined;
+  /** Every carried certificate, decoded. */
+  readonly all: readonly TrustedCertificate[];
+}
+
+/**
+ * Decodes the certificates a CMS carries and finds the signer's.
+ * @throws ChainValidationError `MALFORMED_CERTIFICATE` for an undecodable one (callers wrap it).
+ */
+export function cmsCertificates(cms: CmsSignedData): CmsCertificates {
+  const all = cms.certificates.map((c) => TrustedCertificate.from(c));
+  return { signer: all.find((c) => namesSigner(c, cms.signer)), all };
+}
+
+/** The carried certificates other than the signer's, DER: untrusted intermediates for path building. */
+export function otherCertificates(all: readonly TrustedCertificate[], signer: TrustedCertificate): Uint8Array[] {
+  return all.filter((c) => c.fingerprint !== signer.fingerprint).map((c) => c.der);
+}

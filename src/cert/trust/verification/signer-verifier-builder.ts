@@ -1,0 +1,139 @@
+import { AlgorithmPolicy, type DigestName } from '../algorithms.js';
+import { ChainValidator } from '../chain/chain-validator.js';
+import type { RevocationChecker } from '../revocation/revocation-checker.js';
+import { TrustStore, type CertificateInput } from '../trust-store.js';
+import { VerifierConfigurationError } from './errors.js';
+import type { SignerSettings } from './signer-context.js';
+
+/** The GPKI policy every real MOICA/MOEACA/GCA/XCA certificate carries (assurance level 3). */
+export const DEFAULT_SIGNER_POLICIES: readonly string[] = ['2.16.886.101.0.3.3'];
+
+/** The smallest RSA modulus any verifier may be configured to accept. */
+export const MIN_RSA_BITS_FLOOR = 2048;
+
+/**
+ * What the login and signed-document builders share: trust anchors,
+ * intermediates, the revocation decision, digests, policies, the RSA floor
+ * and the clock. `build()` of a subclass refuses to produce a verifier
+ * without anchors or an explicit revocation decision.
+ */
+export abstract class SignerVerifierBuilder<V> {
+  /** Trust anchors. */
+  protected anchors: CertificateInput[] = [];
+  /** Untrusted intermediates for path building. */
+  protected intermediates: CertificateInput[] = [];
+  /** The revocation checker, when one was chosen. */
+  protected revocation: RevocationChecker | undefined;
+  /** Whether a revocation choice (a checker, or none) was made. */
+  protected revocationDecided = false;
+  /** Digests accepted for the signature. */
+  protected digests: DigestName[] = ['SHA-256', 'SHA-384', 'SHA-512'];
+  /** Policy OIDs of which the certificate must carry one. */
+  protected policies: string[] = [...DEFAULT_SIGNER_POLICIES];
+  /** Smallest RSA modulus accepted. */
+  protected minRsaBits = MIN_RSA_BITS_FLOOR;
+  /** The clock, when set. */
+  protected clock: (() => Date) | undefined;
+
+  /** Adds trust anchors (GRCA roots, or issuing CAs to pin). */
+  public withTrustAnchors(...anchors: CertificateInput[]): this {
+    this.anchors.push(...anchors);
+    return this;
+  }
+
+  /** Adds untrusted intermediates for path building (MOICA G2/G3, the GRCA cross certificate…). */
+  public withIntermediates(...certs: CertificateInput[]): this {
+    this.intermediates.push(...certs);
+    return this;
+  }
+
+  /** Checks revocation with `checker` (fail closed on `unknown` or errors). */
+  public withRevocationChecker(checker: RevocationChecker): this {
+    this.revocation = checker;
+    this.revocationDecided = true;
+    return this;
+  }
+
+  /** Skips revocation checking; an explicit choice, for tests and offline deployments. */
+  public withoutRevocationCheck(): this {
+    this.revocation = undefined;
+    this.revocationDecided = true;
+    return this;
+  }
+
+  /** Digests accepted for the signature; default SHA-256/384/512. */
+  public withAllowedDigests(...digests: DigestName[]): this {
+    this.digests = digests;
+    return this;
+  }
+
+  /** Policy OIDs of which the certificate must carry one; default {@link DEFAULT_SIGNER_POLICIES}. */
+  public withAllowedPolicies(...oids: string[]): this {
+    this.policies = oids;
+    return this;
+  }
+
+  /**
+   * Smallest RSA modulus accepted; default and floor 2048.
+   * @throws VerifierConfigurationError `INVALID_CONFIGURATION` for a
+   * non-integer (`NaN`, `Infinity`, `2048.5`) or a value below 2048.
+   */
+  public withMinimumRsaBits(bits: number): this {
+    if (!Number.isSafeInteger(bits) || bits < MIN_RSA_BITS_FLOOR) {
+      throw new VerifierConfigurationError(
+        'INVALID_CONFIGURATION',
+        `withMinimumRsaBits needs an integer of at least ${MIN_RSA_BITS_FLOOR}, got ${String(bits)}`,
+      );
+    }
+    this.minRsaBits = bits;
+    return this;
+  }
+
+  /** The clock (default `Date`). */
+  public withClock(now: () => Date): this {
+    this.clock = now;
+    return this;
+  }
+
+  /** Builds the verifier; see the subclass for what it requires. */
+  public abstract build(): V;
+
+  /**
+   * @internal Checks the shared settings and assembles them.
+   * @param what the verifier's name, for messages.
+   * @param fallbackClock the clock when none was set.
+   * @throws VerifierConfigurationError `NO_TRUST_ANCHORS` or `INVALID_CONFIGURATION`.
+   */
+  protected signerSettings(what: string, fallbackClock: () => Date): SignerSettings {
+    if (this.anchors.length === 0) {
+      throw new VerifierConfigurationError('NO_TRUST_ANCHORS', `a ${what} needs trust anchors (withTrustAnchors)`);
+    }
+    if (!this.revocationDecided) {
+      throw new VerifierConfigurationError(
+        'INVALID_CONFIGURATION',
+        'choose withRevocationChecker(…) or, explicitly, withoutRevocationCheck()',
+      );
+    }
+    if (this.policies.length === 0) {
+      throw new VerifierConfigurationError('INVALID_CONFIGURATION', 'at least one allowed policy is required');
+    }
+    if (this.digests.length === 0) {
+      throw new VerifierConfigurationError('INVALID_CONFIGURATION', 'at least one allowed digest is required');
+    }
+    let store: TrustStore;
+    try {
+      store = new TrustStore({ anchors: this.anchors, intermediates: this.intermediates });
+    } catch (err) {
+      throw new VerifierConfigurationError('INVALID_CONFIGURATION', `a configured certificate is unreadable: ${(err as Error).message}`);
+    }
+    const digests = new AlgorithmPolicy(this.digests);
+    return {
+      chain: new ChainValidator(store, { leafAlgorithms: digests }),
+      revocation: this.revocation,
+      digests,
+      minRsaBits: this.minRsaBits,
+      allowedPolicies: new Set(this.policies),
+      now: this.clock ?? fallbackClock,
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import { nodeDigestName, verifyWith } from '../../algorithms.js';
+import { namesSigner } from '../cms-signer.js';
+import { CMS_DATA, type CmsSignedData } from '../cms-signed-data.js';
+import { readSignedAttributes, type CmsSignedAttributes } from '../cms-signed-attributes.js';
+import { SignatureInvalidError } from '../errors.js';
+import { need, type SignerContext } from '../signer-context.js';
+
+/**
+ * Signature, CMS: the SignerInfo names the signer certificate, the content
+ * type is id-data, and either the signed attributes (contentType and
+ * messageDigest over `content`) or, legacy shape, `content` itself verify
+ * with the certificate's key. Returns the signed attributes, `undefined`
+ * for the legacy shape.
+ */
+export function verifyCmsSignature(ctx: SignerContext, cms: CmsSignedData, content: Uint8Array): CmsSignedAttributes | undefined {
+  const cert = need(ctx, 'certificate');
+  const scheme = need(ctx, 'scheme');
+  const digest = need(ctx, 'digest');
+  if (!namesSigner(cert, cms.signer)) throw new SignatureInvalidError('the CMS signer is not the given certificate');
+  if (cms.contentType !== CMS_DATA) throw new SignatureInvalidError(`CMS content type ${cms.contentType} is not id-data`);
+  const attributes = readSignedAttributes(cms);
+  let signed: Uint8Array = content;
+  if (attributes !== undefined && cms.signedAttributesDer !== undefined) {
+    if (attributes.contentType !== cms.contentType) {
+      throw new SignatureInvalidError('the contentType attribute differs from the content type');
+    }
+    const expected = createHash(nodeDigestName(digest)).update(content).digest();
+    if (!expected.equals(Buffer.from(attributes.messageDigest))) {
+      throw new SignatureInvalidError('messageDigest does not match the signed content');
+    }
+    signed = cms.signedAttributesDer;
+  }
+  if (!verifyWith(cert.publicKey(), scheme, digest, signed, cms.signature)) {
+    throw new SignatureInvalidError('the CMS signature does not verify with the certificate');
+  }
+  return attributes;
+}

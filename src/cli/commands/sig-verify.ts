@@ -1,0 +1,158 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { certificateProfileToJson } from '../../cert/profile/index.js';
+import { DocumentFormatError } from '../../cert/trust/documents/errors.js';
+import type { VerifiedDocument } from '../../cert/trust/documents/signed-document-verifier.js';
+import { SignedDocumentVerifierBuilder } from '../../cert/trust/documents/signed-document-verifier-builder.js';
+import { splitPemBundle } from '../../cert/encoding/pem.js';
+import { RevocationChecker } from '../../cert/trust/revocation/revocation-checker.js';
+import { TrustedCertificate } from '../../cert/trust/trusted-certificate.js';
+import { SignatureVerificationError } from '../../cert/trust/verification/errors.js';
+import { EXIT_USAGE, UsageError, writeJson, writeLines, type CliCommand, type CliIo } from '../command.js';
+
+/**
+ * The default SHA-1 cut-off of `--allow-sha1`: 2020-01-01T00:00:00Z. In
+ * January 2020 the first practical chosen-prefix collision on SHA-1 was
+ * published ("SHA-1 is a Shambles"), which turns a SHA-1 signature over one
+ * document into one over another; a SHA-1 signature claimed after that is
+ * refused. `--sha1-until DATE` sets another cut-off.
+ */
+export const SHA1_DEFAULT_CUTOFF = new Date('2020-01-01T00:00:00Z');
+
+const USAGE = [
+  'twpki sig verify FILE [--content FILE] --anchors DIR [--at DATE] [--allow-sha1 [--sha1-until DATE]] [--no-revocation] [--json]',
+  '  FILE           a PKCS#7/CMS SignedData, DER or PEM (or base64 text)',
+  '  --content      the signed content, for a detached signature',
+  '  --anchors      *.pem/*.crt/*.cer/*.der: self-signed ones are trust anchors, the others intermediates',
+  '  --at           judge certificate, chain, revocation and the SHA-1 cut-off at DATE (default now)',
+  `  --allow-sha1   accept SHA-1 signatures claimed by the cut-off (default ${SHA1_DEFAULT_CUTOFF.toISOString()}):`,
+  '                 the signingTime attribute when signed, else --at',
+  '  --no-revocation  skip OCSP/CRL (offline); by default OCSP, then CRL, fail closed',
+  'Exit status: 0 valid, 1 invalid, 2 usage or unreadable input.',
+].join('\n');
+
+const CERT_FILE = /\.(pem|crt|cer|der)$/i;
+
+function date(name: string, text: string | undefined): Date | undefined {
+  if (text === undefined) return undefined;
+  const value = new Date(text);
+  if (Number.isNaN(value.getTime())) throw new UsageError(`--${name}: not an ISO date: ${text}`);
+  return value;
+}
+
+/** The anchors directory split into self-signed roots and the rest. */
+async function trustDirectory(dir: string): Promise<{ anchors: TrustedCertificate[]; intermediates: TrustedCertificate[] }> {
+  const anchors: TrustedCertificate[] = [];
+  const intermediates: TrustedCertificate[] = [];
+  for (const name of (await readdir(dir)).filter((n) => CERT_FILE.test(n)).sort()) {
+    const bytes = await readFile(join(dir, name));
+    const text = bytes.toString('latin1');
+    const blocks = text.includes('-----BEGIN CERTIFICATE-----') ? splitPemBundle(text) : [new Uint8Array(bytes)];
+    for (const block of blocks) {
+      const cert = TrustedCertificate.from(block);
+      (cert.isSelfSigned() ? anchors : intermediates).push(cert);
+    }
+  }
+  return { anchors, intermediates };
+}
+
+function badInput(io: CliIo, json: boolean, code: string, message: string): number {
+  if (json) writeJson(io, { error: { code, message } });
+  else io.stderr.write(`twpki sig verify: ${message}\n`);
+  return EXIT_USAGE;
+}
+
+function report(io: CliIo, json: boolean, doc: VerifiedDocument): void {
+  if (json) {
+    writeJson(io, {
+      valid: true,
+      signer: certificateProfileToJson(doc.profile),
+      ...(doc.cardNumber === undefined ? {} : { cardNumber: doc.cardNumber }),
+      ...(doc.signedAt === undefined ? {} : { signedAt: doc.signedAt.toISOString() }),
+      contentSha256: doc.contentSha256,
+    });
+    return;
+  }
+  const p = doc.profile;
+  writeLines(
+    io,
+    `VALID signature by ${p.identity.holderName ?? p.subject.text} (${p.authority.displayName ?? p.authority.id}, serial ${p.serialNumber})`,
+    ...(doc.cardNumber === undefined ? [] : [`card number: ${doc.cardNumber}`]),
+    ...(doc.signedAt === undefined ? [] : [`signed at: ${doc.signedAt.toISOString()}`]),
+    `digest: ${doc.digest}${doc.signedAttributes ? ' with signed attributes' : ''}`,
+    `content SHA-256: ${doc.contentSha256}`,
+  );
+}
+
+/** `twpki sig verify FILE …`: verifies a PKCS#7/CMS signature made by any software. */
+export const sigVerifyCommand: CliCommand = {
+  name: 'sig verify',
+  summary: 'Verify a PKCS#7/CMS signature (official component, older middleware) to trust anchors',
+  usage: USAGE,
+  async run(args: string[], io: CliIo): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        options: {
+          content: { type: 'string' },
+          anchors: { type: 'string' },
+          at: { type: 'string' },
+          'allow-sha1': { type: 'boolean', default: false },
+          'sha1-until': { type: 'string' },
+          'no-revocation': { type: 'boolean', default: false },
+          json: { type: 'boolean', default: false },
+        },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (error) {
+      throw new UsageError(`${(error as Error).message}\nusage: ${USAGE}`);
+    }
+    const v = parsed.values;
+    const json = v.json === true;
+    const [file, ...extra] = parsed.positionals;
+    if (file === undefined || extra.length > 0) throw new UsageError(`expected exactly one FILE\nusage: ${USAGE}`);
+    if (v.anchors === undefined) throw new UsageError(`--anchors DIR is required (verification never trusts by default)\nusage: ${USAGE}`);
+    const at = date('at', v.at);
+    const sha1Until = date('sha1-until', v['sha1-until']);
+    if (sha1Until !== undefined && v['allow-sha1'] !== true) throw new UsageError('--sha1-until needs --allow-sha1');
+
+    let signature: Uint8Array;
+    let content: Uint8Array | undefined;
+    let trust;
+    try {
+      signature = new Uint8Array(await readFile(file));
+      content = v.content === undefined ? undefined : new Uint8Array(await readFile(v.content));
+    } catch (error) {
+      return badInput(io, json, 'UNREADABLE_FILE', `cannot read ${(error as { path?: string }).path ?? file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    try {
+      trust = await trustDirectory(v.anchors);
+    } catch (error) {
+      if (error instanceof SignatureVerificationError || (error as { code?: string }).code === 'MALFORMED_CERTIFICATE') {
+        return badInput(io, json, 'MALFORMED_CERTIFICATE', `${v.anchors}: ${(error as Error).message}`);
+      }
+      return badInput(io, json, 'UNREADABLE_FILE', `cannot read directory ${v.anchors}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+
+    try {
+      const builder = new SignedDocumentVerifierBuilder().withTrustAnchors(...trust.anchors).withIntermediates(...trust.intermediates);
+      if (v['no-revocation'] === true) builder.withoutRevocationCheck();
+      else builder.withRevocationChecker(new RevocationChecker());
+      if (v['allow-sha1'] === true) builder.allowSha1({ until: sha1Until ?? SHA1_DEFAULT_CUTOFF });
+      const doc = await builder
+        .build()
+        .verify({ format: 'cms', signature, ...(content === undefined ? {} : { content }) }, at === undefined ? {} : { at });
+      report(io, json, doc);
+      return 0;
+    } catch (error) {
+      if (error instanceof DocumentFormatError) return badInput(io, json, error.code, error.message);
+      if (!(error instanceof SignatureVerificationError)) throw error;
+      if (json) writeJson(io, { valid: false, code: error.code, step: error.step, message: error.message });
+      else writeLines(io, `INVALID (${error.step}: ${error.code}): ${error.message}`);
+      return 1;
+    }
+  },
+};
