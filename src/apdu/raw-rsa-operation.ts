@@ -28,6 +28,12 @@ export async function rawRsaOperation(
   const send = (command: CommandApdu, step: string) =>
     exchange(tx, secure ? secure.wrap(command) : command, step, (sw) => {
       if (sw === 0x6982) throw new HicosError('NOT_VERIFIED', `${step}: the PIN has not been verified in this session (6982)`, { statusWord: '6982' });
+      if (sw === 0x6a88) {
+        // The official module then tries another key label; signing with a key other than the one asked for is never right.
+        throw new HicosError('KEY_NOT_FOUND', `${step}: the card holds no key under reference ${keyRef.toString(16).padStart(2, '0').toUpperCase()} (6A88)`, {
+          statusWord: '6A88',
+        });
+      }
       return sw === 0x9000;
     });
   await send(rsaInputFirstHalf(keyRef, block.subarray(0, RSA_HALF)), 'private-key operation (EA 82)');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/shared/bytes.js';
 import { HicosFile } from '../../src/apdu/commands/file-id.js';
-import { getCardId, getKeyInformation, initializeUpdate } from '../../src/apdu/commands/global-platform.js';
+import { getCardId, initializeUpdate } from '../../src/apdu/commands/global-platform.js';
 import { rsaInputFirstHalf, rsaInputSecondHalf, rsaResultSecondHalf } from '../../src/apdu/commands/private-key-operation.js';
 import { readBinary } from '../../src/apdu/commands/read-binary.js';
 import { selectFile, selectGen2Applet, selectMf } from '../../src/apdu/commands/select.js';
@@ -32,7 +32,6 @@ describe('HiCOS command builders match the captured bytes', () => {
     expect(() => rsaInputFirstHalf(1, new Uint8Array(127))).toThrow(RangeError);
   });
   it('GlobalPlatform', () => {
-    expect(hex(getKeyInformation())).toBe('80ca00e000');
     expect(hex(getCardId())).toBe('80ca004500');
     expect(hex(initializeUpdate(new Uint8Array(8).fill(0xaa)))).toBe('8050010008aaaaaaaaaaaaaaaa00');
   });

@@ -10,7 +10,7 @@ import {
   padRecords,
   type PrkdfEntrySpec,
 } from './pkcs15-encoder.js';
-import type { VirtualCardCredentials } from './virtual-card-options.js';
+import type { VirtualCardCredentials, VirtualVersionLocation } from './virtual-card-options.js';
 
 /** Spacing of certificate slots in EF `08F2`, as seen on real cards. */
 export const CERT_SLOT = 0x700;
@@ -24,6 +24,7 @@ export interface CardLayoutInput {
   credentials: VirtualCardCredentials;
   cardNumber: string;
   version: string;
+  versionLocation: VirtualVersionLocation;
   keyRefs: { sign: number; keyx: number };
 }
 
@@ -37,7 +38,8 @@ export interface CardLayout {
  * Builds the MF tree of a HiCOS card: EF.DIR, DF `5030` with the PKCS#15
  * directory files (FF-padded), all certificates in EF `08F2` at offsets
  * `0000`, `0700`, `0E00`, … (00-padded), key EF `0810`, data objects
- * `0870`, and DF `0900` with the card number (`0903`) and version (`0905`).
+ * `0870`, and DF `0900` with the card number (`0903`); the version EF `0905`
+ * goes where `versionLocation` says (real cards: unknown).
  * There is deliberately no ODF `5015`.
  */
 export function buildCardLayout(input: CardLayoutInput): CardLayout {
@@ -72,7 +74,9 @@ export function buildCardLayout(input: CardLayoutInput): CardLayout {
   const version = new Uint8Array(16);
   version.set(ascii(input.version).subarray(0, 16));
 
+  const versionEf = ef(HicosFile.VERSION, version);
   const root = df(HicosFile.MF, [
+    ...(input.versionLocation === 'root' ? [versionEf] : []),
     ef(HicosFile.DIR, padRecords([encodeDirRecord(PKCS15_AID, '中華電信研究所', fidPath(HicosFile.MF, HicosFile.PKCS15_DF))], 64)),
     df(HicosFile.PKCS15_DF, [
       ef(HicosFile.PRKDF, padRecords(keys.map((k) => encodePrkdfRecord(k, keyPath)), 512)),
@@ -85,7 +89,10 @@ export function buildCardLayout(input: CardLayoutInput): CardLayout {
       ef(HicosFile.KEYS, new Uint8Array(1024), false),
       ef(HicosFile.DATA_OBJECTS, padRecords([], 256)),
     ]),
-    df(HicosFile.CARD_NUMBER_DF, [ef(HicosFile.CARD_NUMBER, ascii(input.cardNumber)), ef(HicosFile.VERSION, version)]),
+    df(HicosFile.CARD_NUMBER_DF, [
+      ef(HicosFile.CARD_NUMBER, ascii(input.cardNumber)),
+      ...(input.versionLocation === 'card-number-df' ? [versionEf] : []),
+    ]),
   ]);
   return { root, certificates: entries };
 }

@@ -4,11 +4,13 @@
  */
 export { VirtualHicosCard, type ApduLogEntry } from './virtual-hicos-card.js';
 export type {
+  PlainCommandsDuringSecureMessaging,
   VirtualCardCredentials,
   VirtualCardKeyPair,
   VirtualCardKeyRefs,
   VirtualCardQuirks,
   VirtualHicosCardOptions,
+  VirtualVersionLocation,
 } from './virtual-card-options.js';
 export {
   createVirtualHicosCard,

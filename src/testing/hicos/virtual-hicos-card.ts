@@ -42,8 +42,10 @@ const sw = (value: number): Reply => ({ sw: value });
  *
  * Where real cards' behaviour is unknown (sibling SELECTs, where EF `0905`
  * lives, the SCP03 counter on empty commands, diversification data in
- * INITIALIZE UPDATE), the card follows a documented choice or an option;
- * see {@link VirtualHicosCardOptions}.
+ * INITIALIZE UPDATE, plain commands during secure messaging, `6987` on large
+ * reads, `6A88`), the card follows a documented choice or an option, so
+ * tests can run the host against each plausible behaviour; see
+ * {@link VirtualHicosCardOptions}.
  */
 export class VirtualHicosCard implements CardEmulator {
   /** Exchanges since construction or {@link clearLog}. */
@@ -61,6 +63,7 @@ export class VirtualHicosCard implements CardEmulator {
   private readonly cardId: Uint8Array;
   private readonly staticKeys: Scp03StaticKeys;
   private readonly keysByRef: Map<number, VirtualCardKeyPair>;
+  private readonly pinReference: number;
   private readonly random: (n: number) => Uint8Array;
 
   // Volatile state, cleared by reset().
@@ -84,17 +87,20 @@ export class VirtualHicosCard implements CardEmulator {
     this.triesLeft = options.pinTriesLeft ?? this.tryLimit;
     this.atr = options.atr ?? (this.generation === 1 ? GEN1_ATR : GEN2_ATR);
     const keyRefs = options.keyRefs ?? { sign: 0x01, keyx: 0x11 };
+    const held = options.heldKeyRefs ?? keyRefs;
+    this.pinReference = options.pinReference ?? 0x01;
     for (const [name, pair] of Object.entries({ sign: options.credentials.sign, keyx: options.credentials.keyx })) {
       if (pair.privateKey.asymmetricKeyDetails?.modulusLength !== 2048) throw new RangeError(`${name} key must be RSA-2048`);
     }
     this.keysByRef = new Map([
-      [keyRefs.sign, options.credentials.sign],
-      [keyRefs.keyx, options.credentials.keyx],
+      [held.sign, options.credentials.sign],
+      [held.keyx, options.credentials.keyx],
     ]);
     this.root = buildCardLayout({
       credentials: options.credentials,
       cardNumber: this.cardNumber,
       version: options.version ?? (this.generation === 1 ? 'CHT V32N' : 'CHT GPPKI'),
+      versionLocation: options.versionLocation ?? 'card-number-df',
       keyRefs,
     }).root;
     this.currentDf = this.root;
@@ -184,7 +190,17 @@ export class VirtualHicosCard implements CardEmulator {
       if (this.generation === 1 && command.cla === 0x8c && command.ins === 0x20) return this.verifyGen1(command);
       return this.secured(command);
     }
+    if (this.refusesPlainCommand(command)) {
+      this.endSession();
+      return sw(0x6982);
+    }
     return this.plain(command, false);
+  }
+
+  /** Strict mode: a plain command while a session is open (SELECT by AID ends it and is always processed). */
+  private refusesPlainCommand(command: CommandApdu): boolean {
+    if (this.options.plainCommandsDuringSecureMessaging !== 'refuse' || !this.channel) return false;
+    return !(command.ins === 0xa4 && command.p1 === 0x04);
   }
 
   private classAllowed(command: CommandApdu): boolean {
@@ -285,6 +301,7 @@ export class VirtualHicosCard implements CardEmulator {
     if (!file) return sw(0x6986);
     if (!file.readable) return sw(0x6982);
     if (command.le === undefined) return sw(0x6700);
+    if (this.options.quirks?.refuseLargeReads && command.le > 0x10) return sw(0x6987);
     const offset = (command.p1 << 8) | command.p2;
     const size = file.content.length;
     if (offset >= size) return sw(0x6b00);
@@ -320,7 +337,7 @@ export class VirtualHicosCard implements CardEmulator {
   }
 
   private verifyGen1(command: CommandApdu): Reply {
-    if (command.p2 !== 0x01) return sw(0x6a88);
+    if (command.p2 !== this.pinReference) return sw(0x6a88);
     if (this.currentEf?.fid !== HicosFile.KEYS) return sw(0x6985);
     if (this.triesLeft === 0) return sw(0x6983);
     const padded = decryptGen1PinBlock(command.data);
@@ -329,7 +346,7 @@ export class VirtualHicosCard implements CardEmulator {
   }
 
   private verifyGen2(command: CommandApdu, secured: boolean): Reply {
-    if (command.p2 !== 0x01) return sw(0x6a88);
+    if (command.p2 !== this.pinReference) return sw(0x6a88);
     if (command.data.length === 0) return this.statusProbe();
     if (this.triesLeft === 0) return sw(0x6983);
     if (this.generation === 1 || !secured) {
