@@ -73,3 +73,22 @@ export async function insertVirtualCard(options: Omit<VirtualHicosCardOptions, '
   reader.insert(card);
   return { card, reader, transport: reader.connect() };
 }
+
+/**
+ * Plain (non-SM) commands the host sent while it had an SCP03 session open
+ * or half-open: from an INITIALIZE UPDATE to the next SELECT by AID. GET
+ * RESPONSE is the transport's and does not count. Empty when the host never
+ * depends on what the applet does with such a command.
+ */
+export function plainCommandsDuringSession(log: readonly { command: Uint8Array }[]): string[] {
+  let open = false;
+  const offending: string[] = [];
+  for (const { command } of log) {
+    const [cla = 0, ins = 0, p1 = 0] = command;
+    if (ins === 0xa4 && p1 === 0x04) open = false;
+    else if (ins === 0xc0) continue;
+    else if (open && (cla & 0x04) === 0) offending.push(Buffer.from(command.subarray(0, 4)).toString('hex'));
+    if (ins === 0x50) open = true;
+  }
+  return offending;
+}
