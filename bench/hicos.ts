@@ -4,7 +4,7 @@ import { RetryCounterStore } from '../src/apdu/pin/retry-counter-store.js';
 import { EmulatorReader } from '../src/pcsc/emulator-reader.js';
 import type { CardEmulator } from '../src/pcsc/transport.js';
 import { minimumReadApdus } from '../src/testing/hicos/minimum-read-apdus.js';
-import { VirtualHicosCard } from '../src/testing/hicos/virtual-hicos-card.js';
+import { VirtualHiCOSCard } from '../src/testing/hicos/virtual-hicos-card.js';
 import type { VirtualCardCredentials } from '../src/testing/hicos/virtual-card-options.js';
 import { createTestPki } from '../src/testing/pki/index.js';
 import { median, type BenchResult } from './result.js';
@@ -12,7 +12,7 @@ import { median, type BenchResult } from './result.js';
 /** Records the exact bytes sent, so a raw baseline can replay them. */
 class RecordingCard implements CardEmulator {
   public readonly commands: Uint8Array[] = [];
-  public constructor(private readonly inner: VirtualHicosCard) {}
+  public constructor(private readonly inner: VirtualHiCOSCard) {}
   public reset(): Uint8Array {
     return this.inner.reset();
   }
@@ -82,7 +82,7 @@ export async function benchHicos(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   for (const generation of [1, 2] as const) {
     // A fixed card challenge makes the Gen2 SCP03 exchange replayable for the raw baseline.
-    const make = () => new VirtualHicosCard({ generation, credentials: creds, random: (n) => new Uint8Array(n).fill(0x42) });
+    const make = () => new VirtualHiCOSCard({ generation, credentials: creds, random: (n) => new Uint8Array(n).fill(0x42) });
     const open = async (card: CardEmulator) => {
       const reader = new EmulatorReader();
       reader.insert(card);

@@ -2,9 +2,9 @@ import type { Transport } from '../pcsc/transport.js';
 import { toHex } from '../shared/bytes.js';
 import type { CardState } from './card-session.js';
 import type { CardCertificate, CardPrivateKey } from './card-types.js';
-import { CARD_NUMBER_PATH, type FileId, HicosFile, VERSION_PATH } from './commands/file-id.js';
+import { CARD_NUMBER_PATH, type FileId, HiCOSFile, VERSION_PATH } from './commands/file-id.js';
 import { READ_CHUNK } from './commands/read-binary.js';
-import { HicosError, MalformedResponseError } from './errors.js';
+import { HiCOSError, MalformedResponseError } from './errors.js';
 import { Asn1ShapeError } from './pkcs15/asn1-reader.js';
 import { type CertificateDirectoryEntry, parseCertificateRecord } from './pkcs15/certificate-directory.js';
 import { type CertificateUsage, certificateUsage } from './pkcs15/certificate-usage.js';
@@ -41,11 +41,11 @@ export async function readVersion(tx: Transport, state: CardState): Promise<stri
   if (state.version !== undefined) return state.version;
   const [df, ef] = VERSION_PATH as [FileId, FileId];
   let bytes: Uint8Array | undefined;
-  for (const dir of [df, HicosFile.MF]) {
+  for (const dir of [df, HiCOSFile.MF]) {
     try {
       await state.files.selectEf(tx, dir, ef);
     } catch (error) {
-      if (error instanceof HicosError && error.code === 'FILE_NOT_FOUND') continue;
+      if (error instanceof HiCOSError && error.code === 'FILE_NOT_FOUND') continue;
       throw error;
     }
     bytes = await state.files.readShort(tx, READ_CHUNK, 'version');
@@ -59,7 +59,7 @@ export async function readVersion(tx: Transport, state: CardState): Promise<stri
 /** Every certificate the CDF lists, read from EF `08F2` at the listed offsets. */
 export async function readCertificates(tx: Transport, state: CardState): Promise<CardCertificate[]> {
   if (state.certificates) return state.certificates;
-  await state.files.selectEf(tx, HicosFile.PKCS15_DF, HicosFile.CDF);
+  await state.files.selectEf(tx, HiCOSFile.PKCS15_DF, HiCOSFile.CDF);
   const records = await state.files.readDirectory(tx, 'CDF');
   const entries = records.map((r) => parseRecord('CDF', () => parseCertificateRecord(r)));
   const certificates: CardCertificate[] = [];
@@ -80,7 +80,7 @@ export async function readCertificates(tx: Transport, state: CardState): Promise
 /** The PrKDF: key references and sizes. */
 export async function readPrivateKeys(tx: Transport, state: CardState): Promise<CardPrivateKey[]> {
   if (state.keys) return state.keys;
-  await state.files.selectEf(tx, HicosFile.PKCS15_DF, HicosFile.PRKDF);
+  await state.files.selectEf(tx, HiCOSFile.PKCS15_DF, HiCOSFile.PRKDF);
   const records = await state.files.readDirectory(tx, 'PrKDF');
   state.keys = records.map((r) => {
     const e: PrivateKeyDirectoryEntry = parseRecord('PrKDF', () => parsePrivateKeyRecord(r));
@@ -111,7 +111,7 @@ function certificateLocation(entry: CertificateDirectoryEntry): [FileId, FileId]
   if (p.length % 2 !== 0) throw new MalformedResponseError('reading CDF', 'odd certificate path length');
   const fids: FileId[] = [];
   for (let i = 0; i < p.length; i += 2) fids.push((p[i]! << 8) | p[i + 1]!);
-  if (fids[0] === HicosFile.MF) fids.shift();
+  if (fids[0] === HiCOSFile.MF) fids.shift();
   if (fids.length !== 2) throw new MalformedResponseError('reading CDF', `certificate path ${toHex(p)} is not DF/EF`);
   return [fids[0]!, fids[1]!];
 }

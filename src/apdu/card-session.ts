@@ -4,7 +4,7 @@ import type { CardCertificate, CardPrivateKey } from './card-types.js';
 import { detectGeneration } from './detect-generation.js';
 import { MalformedResponseError } from './errors.js';
 import { FileReader } from './file-reader.js';
-import type { HicosGeneration } from './generation.js';
+import type { HiCOSGeneration } from './generation.js';
 import { Gen2Channel } from './secure-channel/gen2-channel.js';
 import type { Scp03Options } from './secure-channel/scp03-options.js';
 
@@ -13,7 +13,7 @@ export interface CardState {
   /** Transport epoch the state belongs to. */
   readonly epoch: number;
   /** Detected generation. */
-  readonly generation: HicosGeneration;
+  readonly generation: HiCOSGeneration;
   /** File selection and reads. */
   readonly files: FileReader;
   /** Gen2 secure-messaging state (`undefined` on Gen1). */
@@ -45,7 +45,7 @@ export class CardSession {
   }
 
   /** Generation detected at open (or after the last reset). */
-  public get generation(): HicosGeneration {
+  public get generation(): HiCOSGeneration {
     return this.state.generation;
   }
 

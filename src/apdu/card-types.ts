@@ -1,4 +1,4 @@
-import type { HicosGeneration } from './generation.js';
+import type { HiCOSGeneration } from './generation.js';
 import type { KnownAtr } from './known-atrs.js';
 import type { PinPolicy } from './pin/pin-policy.js';
 import type { RetryCounterStore } from './pin/retry-counter-store.js';
@@ -7,7 +7,7 @@ import type { CertificateUsage } from './pkcs15/certificate-usage.js';
 import type { Scp03Options } from './secure-channel/scp03-options.js';
 
 /** Options of {@link HiCOSCard.open}; fixed for the card object's life. */
-export interface HicosCardOptions {
+export interface HiCOSCardOptions {
   /** Local PIN rules (default 6–8 printable ASCII characters). */
   pinPolicy?: Partial<PinPolicy>;
   /** Where last known retry counts live (default: one store per process). */
@@ -56,7 +56,7 @@ export interface CardPrivateKey {
 }
 
 /** What {@link HiCOSCard.info} reports; none of it needs a PIN. */
-export interface HicosCardInfo {
+export interface HiCOSCardInfo {
   /** Reader name. */
   readonly readerName: string;
   /** Answer-to-reset. */
@@ -64,7 +64,7 @@ export interface HicosCardInfo {
   /** Entry of the known-ATR list, when the ATR is listed. */
   readonly knownAtr: KnownAtr | undefined;
   /** Card generation. */
-  readonly generation: HicosGeneration;
+  readonly generation: HiCOSGeneration;
   /** 卡號: 16 ASCII characters from EF `0900/0903`. */
   readonly cardNumber: string;
   /**

@@ -1,10 +1,10 @@
 import type { Transport } from '../pcsc/transport.js';
 import { exchange, statusError } from './card-io.js';
-import { type FileId, HicosFile } from './commands/file-id.js';
+import { type FileId, HiCOSFile } from './commands/file-id.js';
 import { MAX_READ_OFFSET, READ_CHUNK, readBinary } from './commands/read-binary.js';
 import { selectFile } from './commands/select.js';
 import { MalformedResponseError } from './errors.js';
-import { fileCla, type HicosGeneration } from './generation.js';
+import { fileCla, type HiCOSGeneration } from './generation.js';
 import { splitTlvRecords } from './pkcs15/tlv-records.js';
 import type { Scp03Session } from './secure-channel/scp03-session.js';
 
@@ -39,13 +39,13 @@ export class FileReader {
    * @param beforePlain hook run before every plain SELECT sequence (reads always follow one)
    */
   public constructor(
-    public readonly generation: HicosGeneration,
+    public readonly generation: HiCOSGeneration,
     private readonly beforePlain?: BeforePlainCommand,
   ) {}
 
   /** Records that the root (MF / applet) is selected, e.g. right after detection. */
   public atRoot(): void {
-    this.currentDf = HicosFile.MF;
+    this.currentDf = HiCOSFile.MF;
     this.currentEf = undefined;
   }
 
@@ -67,10 +67,10 @@ export class FileReader {
     if (!secure && this.currentDf === df && this.currentEf === ef) return;
     try {
       if (this.currentDf !== df || secure) {
-        if (this.currentDf !== HicosFile.MF) await this.select(tx, HicosFile.MF, secure);
-        this.currentDf = HicosFile.MF;
+        if (this.currentDf !== HiCOSFile.MF) await this.select(tx, HiCOSFile.MF, secure);
+        this.currentDf = HiCOSFile.MF;
         this.currentEf = undefined;
-        if (df !== HicosFile.MF) await this.select(tx, df, secure);
+        if (df !== HiCOSFile.MF) await this.select(tx, df, secure);
         this.currentDf = df;
       }
       this.smallReads = false;

@@ -5,14 +5,14 @@ import type {
   CardCertificate,
   CardPrivateKey,
   DecryptOptions,
-  HicosCardInfo,
-  HicosCardOptions,
+  HiCOSCardInfo,
+  HiCOSCardOptions,
   PinOptions,
   PinStatus,
   SignOptions,
 } from './card-types.js';
-import { HicosError } from './errors.js';
-import type { HicosGeneration } from './generation.js';
+import { HiCOSError } from './errors.js';
+import type { HiCOSGeneration } from './generation.js';
 import { runKeyOperation } from './key-operations.js';
 import { recogniseAtr } from './known-atrs.js';
 import { pkcs1SignatureBlock, removePkcs1Type2Padding } from './pkcs1/encryption-block.js';
@@ -22,17 +22,6 @@ import { PinPresenter } from './pin/pin-presenter.js';
 import { defaultRetryCounterStore } from './pin/retry-counter-store.js';
 import type { PinVerifyResult } from './pin/verify-status.js';
 import { RSA_BLOCK } from './raw-rsa-operation.js';
-
-export type {
-  CardCertificate,
-  CardPrivateKey,
-  DecryptOptions,
-  HicosCardInfo,
-  HicosCardOptions,
-  PinOptions,
-  PinStatus,
-  SignOptions,
-} from './card-types.js';
 
 /**
  * A HiCOS card (MOICA, GCA, XCA, MOEACA) on any {@link Transport}.
@@ -52,21 +41,21 @@ export class HiCOSCard {
   private constructor(
     private readonly session: CardSession,
     private readonly pins: PinPresenter,
-    private readonly options: HicosCardOptions,
+    private readonly options: HiCOSCardOptions,
   ) {}
 
   /**
    * Detects the generation (one or two APDUs) and returns the card.
-   * @throws NotHicosCardError when the card answers neither entry command
+   * @throws NotHiCOSCardError when the card answers neither entry command
    */
-  public static async open(transport: Transport, options: HicosCardOptions = {}): Promise<HiCOSCard> {
+  public static async open(transport: Transport, options: HiCOSCardOptions = {}): Promise<HiCOSCard> {
     const pins = new PinPresenter(resolvePinPolicy(options.pinPolicy), options.retryStore ?? defaultRetryCounterStore, options.pinTryLimit ?? 3);
     const session = await CardSession.open(transport, options.scp03 ?? {});
     return new HiCOSCard(session, pins, options);
   }
 
   /** Generation detected at open (or after the last reset). */
-  public get generation(): HicosGeneration {
+  public get generation(): HiCOSGeneration {
     return this.session.generation;
   }
 
@@ -82,7 +71,7 @@ export class HiCOSCard {
   }
 
   /** Generation, card number, version and certificates (cached per card session). */
-  public info(): Promise<HicosCardInfo> {
+  public info(): Promise<HiCOSCardInfo> {
     return this.session.run('reading card information', async (tx, state) => {
       const cardNumber = await readCardNumber(tx, state);
       const version = await readVersion(tx, state);
@@ -141,7 +130,7 @@ export class HiCOSCard {
    */
   public async sign(data: Uint8Array, options: SignOptions = {}): Promise<Uint8Array> {
     const hash = checkSignatureHash(options.hash ?? 'sha256', this.options.allowSha1 === true);
-    if (!(data instanceof Uint8Array)) throw new HicosError('INVALID_INPUT', 'data to sign must be bytes');
+    if (!(data instanceof Uint8Array)) throw new HiCOSError('INVALID_INPUT', 'data to sign must be bytes');
     const block = pkcs1SignatureBlock(digestInfo(hash, digest(hash, data)), RSA_BLOCK);
     return this.keyOperation('signing', block, options.key ?? 'SIGN', options);
   }
@@ -152,7 +141,7 @@ export class HiCOSCard {
    */
   public async decrypt(ciphertext: Uint8Array, options: DecryptOptions = {}): Promise<Uint8Array> {
     if (!(ciphertext instanceof Uint8Array) || ciphertext.length !== RSA_BLOCK) {
-      throw new HicosError('INVALID_INPUT', `ciphertext must be ${RSA_BLOCK} bytes`);
+      throw new HiCOSError('INVALID_INPUT', `ciphertext must be ${RSA_BLOCK} bytes`);
     }
     const raw = await this.keyOperation('decrypting', ciphertext, options.key ?? 'KEYX', options);
     try {
@@ -169,7 +158,7 @@ export class HiCOSCard {
    */
   public probePinStatus(): Promise<PinStatus> {
     if (this.options.enableStatusProbe !== true) {
-      return Promise.reject(new HicosError('PROBE_DISABLED', 'the VERIFY status probe is off (enable it with enableStatusProbe: true)'));
+      return Promise.reject(new HiCOSError('PROBE_DISABLED', 'the VERIFY status probe is off (enable it with enableStatusProbe: true)'));
     }
     return this.session.run('probing the PIN status', (tx, state) => this.pins.probe(tx, state));
   }

@@ -2,7 +2,7 @@ import type { Transport } from '../pcsc/transport.js';
 import { KEY_IDS, readPrivateKeys } from './card-directory.js';
 import type { CardState } from './card-session.js';
 import type { PinOptions } from './card-types.js';
-import { HicosError, PinRejectedError } from './errors.js';
+import { HiCOSError, PinRejectedError } from './errors.js';
 import type { PinPresenter } from './pin/pin-presenter.js';
 import { RSA_BLOCK, rawRsaOperation } from './raw-rsa-operation.js';
 import type { Scp03Session } from './secure-channel/scp03-session.js';
@@ -34,9 +34,9 @@ export async function runKeyOperation(
 ): Promise<Uint8Array> {
   if (state.channel && !request.pin && !state.channel.verifiedSession) throw pinRequired();
   const key = (await readPrivateKeys(tx, state)).find((k) => k.id === KEY_IDS[request.keyName]);
-  if (!key) throw new HicosError('KEY_NOT_FOUND', `the card lists no ${request.keyName} private key`);
+  if (!key) throw new HiCOSError('KEY_NOT_FOUND', `the card lists no ${request.keyName} private key`);
   if (key.modulusBits !== RSA_BLOCK * 8) {
-    throw new HicosError('KEY_NOT_FOUND', `${request.keyName} key has ${key.modulusBits} bits; only RSA-2048 is supported`);
+    throw new HiCOSError('KEY_NOT_FOUND', `${request.keyName} key has ${key.modulusBits} bits; only RSA-2048 is supported`);
   }
   if (request.pin) {
     const result = await pins.present(tx, state, request.pin, request);
@@ -58,6 +58,6 @@ export async function runKeyOperation(
   }
 }
 
-function pinRequired(): HicosError {
-  return new HicosError('PIN_REQUIRED', 'Gen2 cards need the PIN for each private-key operation: pass options.pin');
+function pinRequired(): HiCOSError {
+  return new HiCOSError('PIN_REQUIRED', 'Gen2 cards need the PIN for each private-key operation: pass options.pin');
 }

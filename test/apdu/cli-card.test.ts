@@ -6,10 +6,10 @@ import { PassThrough, Readable } from 'node:stream';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CliIo } from '../../src/cli/command.js';
 import { EmulatorReader } from '../../src/pcsc/emulator-reader.js';
-import { VirtualHicosCard } from '../../src/testing/hicos/virtual-hicos-card.js';
+import { VirtualHiCOSCard } from '../../src/testing/hicos/virtual-hicos-card.js';
 import { testCredentials } from './support/virtual-cards.js';
 
-let card: VirtualHicosCard;
+let card: VirtualHiCOSCard;
 let stateDir: string;
 
 vi.mock('../../src/cli/card-access.js', () => ({
@@ -38,7 +38,7 @@ beforeAll(async () => {
 }, 60_000);
 beforeEach(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'twpki-state-'));
-  card = new VirtualHicosCard({ credentials: await testCredentials(), generation: 2, pin: '123456' });
+  card = new VirtualHiCOSCard({ credentials: await testCredentials(), generation: 2, pin: '123456' });
 });
 
 describe('twpki info / verify-pin / sign', () => {

@@ -3,7 +3,7 @@ import { CommandApdu } from '../../src/pcsc/command-apdu.js';
 import { fromHex, toHex } from '../../src/shared/bytes.js';
 import { aesCmac } from '../../src/apdu/crypto/aes-cmac.js';
 import { decryptGen1PinBlock, encryptGen1PinBlock } from '../../src/apdu/crypto/gen1-pin-block.js';
-import { diversifyHicosStaticKeys, hicosScp03MasterKey } from '../../src/apdu/crypto/hicos-static-keys.js';
+import { diversifyHiCOSStaticKeys, unwrapHiCOSMasterKey } from '../../src/apdu/crypto/hicos-static-keys.js';
 import { padIso9797M2, unpadIso9797M2 } from '../../src/apdu/crypto/iso9797-padding.js';
 import { scp03DerivationData } from '../../src/apdu/crypto/scp03-kdf.js';
 import {
@@ -92,15 +92,15 @@ describe('SCP03 known answers (pySim AES128 level 03)', () => {
 
 describe('HiCOS Gen2 static keys (computed independently with openssl)', () => {
   it('unwraps the master key', () => {
-    expect(toHex(hicosScp03MasterKey())).toBe('dc4bad21cf1842d5be3e807a569f62a2');
+    expect(toHex(unwrapHiCOSMasterKey())).toBe('dc4bad21cf1842d5be3e807a569f62a2');
   });
   it('diversifies K-ENC and K-MAC from the card ID', () => {
-    const keys = diversifyHicosStaticKeys(fromHex('0102030405060708090a'));
+    const keys = diversifyHiCOSStaticKeys(fromHex('0102030405060708090a'));
     expect(toHex(keys.enc)).toBe('e74571cb8adbd46a9c287e194beee345');
     expect(toHex(keys.mac)).toBe('951540551543048122e44a6123770382');
   });
   it('refuses a card ID that is not 10 bytes', () => {
-    expect(() => diversifyHicosStaticKeys(new Uint8Array(9))).toThrow(RangeError);
+    expect(() => diversifyHiCOSStaticKeys(new Uint8Array(9))).toThrow(RangeError);
   });
 });
 

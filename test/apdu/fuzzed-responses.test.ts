@@ -1,12 +1,13 @@
 import { constants, verify, X509Certificate } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HiCOSCard, type HicosCardInfo } from '../../src/apdu/hicos-card.js';
+import type { HiCOSCardInfo } from '../../src/apdu/card-types.js';
+import { HiCOSCard } from '../../src/apdu/hicos-card.js';
 import { RetryCounterStore } from '../../src/apdu/pin/retry-counter-store.js';
 import { EmulatorReader } from '../../src/pcsc/emulator-reader.js';
 import type { CardEmulator } from '../../src/pcsc/transport.js';
 import { TwpkiError } from '../../src/shared/twpki-error.js';
-import { VirtualHicosCard } from '../../src/testing/hicos/virtual-hicos-card.js';
+import { VirtualHiCOSCard } from '../../src/testing/hicos/virtual-hicos-card.js';
 import type { VirtualCardCredentials } from '../../src/testing/hicos/virtual-card-options.js';
 import { testCredentials } from './support/virtual-cards.js';
 
@@ -93,12 +94,12 @@ describe('garbled card responses', () => {
         ),
         fc.array(fc.tuple(fc.nat(70), garbleArb), { minLength: 1, maxLength: 4 }),
         async (mode, garbles) => {
-          const card = new VirtualHicosCard({ ...mode, credentials });
+          const card = new VirtualHiCOSCard({ ...mode, credentials });
           const garbling = new GarblingCard(card, new Map(garbles));
           const reader = new EmulatorReader();
           reader.insert(garbling);
           const transport = reader.connect();
-          let result: { info: HicosCardInfo; signature: Uint8Array };
+          let result: { info: HiCOSCardInfo; signature: Uint8Array };
           try {
             const hicos = await HiCOSCard.open(transport, { retryStore: new RetryCounterStore() });
             const info = await hicos.info();

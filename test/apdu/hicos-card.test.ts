@@ -1,7 +1,7 @@
 import { constants, publicEncrypt, verify, X509Certificate } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HiCOSCard } from '../../src/apdu/hicos-card.js';
-import { HicosError } from '../../src/apdu/errors.js';
+import { HiCOSError } from '../../src/apdu/errors.js';
 import { RetryCounterStore } from '../../src/apdu/pin/retry-counter-store.js';
 import { CardRemovedError } from '../../src/pcsc/errors.js';
 import { toHex } from '../../src/shared/bytes.js';
@@ -147,7 +147,7 @@ describe.each(CARDS)('HiCOSCard on a virtual $name card', ({ generation, card: c
   it('never puts the PIN in an error message', async () => {
     const { hicos } = await open();
     const error = await hicos.verifyPin('98765x4321').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(HicosError);
+    expect(error).toBeInstanceOf(HiCOSError);
     expect(String((error as Error).message)).not.toContain('98765x4321');
   });
 

@@ -2,7 +2,7 @@ import { verify, X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HiCOSCard } from '../../src/apdu/hicos-card.js';
 import { RetryCounterStore } from '../../src/apdu/pin/retry-counter-store.js';
-import { VirtualHicosCard } from '../../src/testing/hicos/virtual-hicos-card.js';
+import { VirtualHiCOSCard } from '../../src/testing/hicos/virtual-hicos-card.js';
 import type { VirtualCardCredentials } from '../../src/testing/hicos/virtual-card-options.js';
 import { pcscAvailable, withPcscCard } from '../support/pcsc-rig.js';
 import { plainCommandsDuringSession, testCredentials } from './support/virtual-cards.js';
@@ -20,7 +20,7 @@ describe.runIf(pcscAvailable())('HiCOSCard through a real pcscd + vpcd', () => {
     ['Gen2, plain commands during SM accepted', 2, 'accept'],
     ['Gen2, plain commands during SM refused', 2, 'refuse'],
   ] as const)('%s: wrong PIN, correct PIN + sign, then info and a second sign', async (_name, generation, plain) => {
-    const card = new VirtualHicosCard({
+    const card = new VirtualHiCOSCard({
       generation,
       credentials,
       pin: '520520',

@@ -3,7 +3,7 @@ import { readCardNumber } from '../card-directory.js';
 import { statusError } from '../card-io.js';
 import type { CardState } from '../card-session.js';
 import type { PinOptions, PinStatus } from '../card-types.js';
-import { HicosFile } from '../commands/file-id.js';
+import { HiCOSFile } from '../commands/file-id.js';
 import { verifyStatusProbe } from '../commands/verify.js';
 import { LastTryGuardError } from '../errors.js';
 import { fileCla } from '../generation.js';
@@ -74,7 +74,7 @@ export class PinPresenter {
   public async probe(tx: Transport, state: CardState): Promise<PinStatus> {
     const cardNumber = await readCardNumber(tx, state);
     if (state.channel) await state.channel.beforePlainCommand(tx);
-    else await state.files.selectEf(tx, HicosFile.PKCS15_DF, HicosFile.KEYS);
+    else await state.files.selectEf(tx, HiCOSFile.PKCS15_DF, HiCOSFile.KEYS);
     const response = await tx.transmit(verifyStatusProbe(fileCla(state.generation)));
     const sw = response.sw;
     const left = sw.retriesLeft;

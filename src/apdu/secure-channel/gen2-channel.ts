@@ -1,7 +1,7 @@
 import type { Transport } from '../../pcsc/transport.js';
 import { exchange } from '../card-io.js';
 import { selectGen2Applet } from '../commands/select.js';
-import { diversifyHicosStaticKeys } from '../crypto/hicos-static-keys.js';
+import { diversifyHiCOSStaticKeys } from '../crypto/hicos-static-keys.js';
 import type { Scp03SessionKeys } from '../crypto/scp03-session-keys.js';
 import {
   authenticateScp03,
@@ -115,7 +115,7 @@ export class Gen2Channel {
   }
 
   private sessionKeys(cardId: Uint8Array, init: Scp03Initiation): Scp03SessionKeys | undefined {
-    const keys = diversifyHicosStaticKeys(cardId);
+    const keys = diversifyHiCOSStaticKeys(cardId);
     try {
       return scp03SessionKeysFor(keys, init);
     } finally {

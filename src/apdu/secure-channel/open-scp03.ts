@@ -12,7 +12,7 @@ import {
   scp03CardCryptogram,
   scp03HostCryptogram,
 } from '../crypto/scp03-session-keys.js';
-import { HicosError, MalformedResponseError } from '../errors.js';
+import { HiCOSError, MalformedResponseError } from '../errors.js';
 import { type Scp03CounterPolicy, SCP03_SECURITY_LEVEL_CMAC_CDEC } from './scp03-options.js';
 import { Scp03Session } from './scp03-session.js';
 
@@ -84,7 +84,7 @@ export async function authenticateScp03(
   const response = await tx.transmit(session.macOnly(externalAuthenticate(hostCryptogram, SCP03_SECURITY_LEVEL_CMAC_CDEC)));
   if (response.sw.value !== 0x9000) {
     session.close();
-    throw new HicosError('SECURE_CHANNEL_FAILED', `EXTERNAL AUTHENTICATE refused (${response.sw.toString()})`, {
+    throw new HiCOSError('SECURE_CHANNEL_FAILED', `EXTERNAL AUTHENTICATE refused (${response.sw.toString()})`, {
       statusWord: response.sw.toString(),
     });
   }
@@ -92,6 +92,6 @@ export async function authenticateScp03(
 }
 
 /** The typed error for a card cryptogram that matches no key the host may use. */
-export function cardCryptogramMismatch(): HicosError {
-  return new HicosError('SECURE_CHANNEL_FAILED', 'card cryptogram does not match: wrong keys or not a HiCOS Gen2 card');
+export function cardCryptogramMismatch(): HiCOSError {
+  return new HiCOSError('SECURE_CHANNEL_FAILED', 'card cryptogram does not match: wrong keys or not a HiCOS Gen2 card');
 }

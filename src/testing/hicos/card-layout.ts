@@ -1,4 +1,4 @@
-import { HicosFile } from '../../apdu/commands/file-id.js';
+import { HiCOSFile } from '../../apdu/commands/file-id.js';
 import { type CardFile, df, ef } from './card-file-system.js';
 import {
   type CdfEntrySpec,
@@ -54,7 +54,7 @@ export function buildCardLayout(input: CardLayoutInput): CardLayout {
     certs.push({ label, id: ascii(label), authority: true, der });
   });
 
-  const certPath = fidPath(HicosFile.MF, HicosFile.PKCS15_DF, HicosFile.CERTIFICATES);
+  const certPath = fidPath(HiCOSFile.MF, HiCOSFile.PKCS15_DF, HiCOSFile.CERTIFICATES);
   const entries: CdfEntrySpec[] = [];
   let offset = 0;
   for (const c of certs) {
@@ -65,7 +65,7 @@ export function buildCardLayout(input: CardLayoutInput): CardLayout {
   const certFile = new Uint8Array(offset);
   certs.forEach((c, i) => certFile.set(c.der, entries[i]!.offset));
 
-  const keyPath = fidPath(HicosFile.MF, HicosFile.PKCS15_DF, HicosFile.KEYS);
+  const keyPath = fidPath(HiCOSFile.MF, HiCOSFile.PKCS15_DF, HiCOSFile.KEYS);
   const keys: PrkdfEntrySpec[] = [
     { label: 'SIGN', id: ascii('SIGN'), keyRef: keyRefs.sign, modulusBits: 2048, signing: true },
     { label: 'KEYX', id: ascii('KEYX'), keyRef: keyRefs.keyx, modulusBits: 2048, signing: false },
@@ -74,23 +74,23 @@ export function buildCardLayout(input: CardLayoutInput): CardLayout {
   const version = new Uint8Array(16);
   version.set(ascii(input.version).subarray(0, 16));
 
-  const versionEf = ef(HicosFile.VERSION, version);
-  const root = df(HicosFile.MF, [
+  const versionEf = ef(HiCOSFile.VERSION, version);
+  const root = df(HiCOSFile.MF, [
     ...(input.versionLocation === 'root' ? [versionEf] : []),
-    ef(HicosFile.DIR, padRecords([encodeDirRecord(PKCS15_AID, '中華電信研究所', fidPath(HicosFile.MF, HicosFile.PKCS15_DF))], 64)),
-    df(HicosFile.PKCS15_DF, [
-      ef(HicosFile.PRKDF, padRecords(keys.map((k) => encodePrkdfRecord(k, keyPath)), 512)),
-      ef(HicosFile.PUKDF, padRecords(keys.map((k) => encodePukdfRecord(k, keyPath)), 512)),
-      ef(HicosFile.CDF, padRecords(entries.map(encodeCdfRecord), 1024)),
-      ef(HicosFile.DODF, padRecords([], 256)),
-      ef(HicosFile.AODF, padRecords([], 256)),
-      ef(HicosFile.TOKEN_INFO, padRecords([encodeTokenInfo(ascii(input.cardNumber), 'Chunghwa Telecom', 'HiCOS PKI Smart Card')], 128)),
-      ef(HicosFile.CERTIFICATES, certFile),
-      ef(HicosFile.KEYS, new Uint8Array(1024), false),
-      ef(HicosFile.DATA_OBJECTS, padRecords([], 256)),
+    ef(HiCOSFile.DIR, padRecords([encodeDirRecord(PKCS15_AID, '中華電信研究所', fidPath(HiCOSFile.MF, HiCOSFile.PKCS15_DF))], 64)),
+    df(HiCOSFile.PKCS15_DF, [
+      ef(HiCOSFile.PRKDF, padRecords(keys.map((k) => encodePrkdfRecord(k, keyPath)), 512)),
+      ef(HiCOSFile.PUKDF, padRecords(keys.map((k) => encodePukdfRecord(k, keyPath)), 512)),
+      ef(HiCOSFile.CDF, padRecords(entries.map(encodeCdfRecord), 1024)),
+      ef(HiCOSFile.DODF, padRecords([], 256)),
+      ef(HiCOSFile.AODF, padRecords([], 256)),
+      ef(HiCOSFile.TOKEN_INFO, padRecords([encodeTokenInfo(ascii(input.cardNumber), 'Chunghwa Telecom', 'HiCOS PKI Smart Card')], 128)),
+      ef(HiCOSFile.CERTIFICATES, certFile),
+      ef(HiCOSFile.KEYS, new Uint8Array(1024), false),
+      ef(HiCOSFile.DATA_OBJECTS, padRecords([], 256)),
     ]),
-    df(HicosFile.CARD_NUMBER_DF, [
-      ef(HicosFile.CARD_NUMBER, ascii(input.cardNumber)),
+    df(HiCOSFile.CARD_NUMBER_DF, [
+      ef(HiCOSFile.CARD_NUMBER, ascii(input.cardNumber)),
       ...(input.versionLocation === 'card-number-df' ? [versionEf] : []),
     ]),
   ]);

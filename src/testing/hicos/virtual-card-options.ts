@@ -63,8 +63,8 @@ export interface VirtualCardKeyRefs {
   keyx: number;
 }
 
-/** Options of `VirtualHicosCard`. */
-export interface VirtualHicosCardOptions {
+/** Options of `VirtualHiCOSCard`. */
+export interface VirtualHiCOSCardOptions {
   /** Card generation (default 1). */
   generation?: 1 | 2;
   /** User PIN (default `123456`). */

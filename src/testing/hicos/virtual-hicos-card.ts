@@ -2,17 +2,17 @@ import { constants, createHash, privateDecrypt, randomBytes } from 'node:crypto'
 import { bytesEqual } from '../../shared/bytes.js';
 import { CommandApdu } from '../../pcsc/command-apdu.js';
 import type { CardEmulator } from '../../pcsc/transport.js';
-import { HicosFile } from '../../apdu/commands/file-id.js';
+import { HiCOSFile } from '../../apdu/commands/file-id.js';
 import { GEN2_APPLET_AID } from '../../apdu/commands/select.js';
 import { decryptGen1PinBlock, padPinFF } from '../../apdu/crypto/gen1-pin-block.js';
-import { diversifyHicosStaticKeys, HICOS_ISD_AID, HICOS_ISD_CM_AID } from '../../apdu/crypto/hicos-static-keys.js';
+import { diversifyHiCOSStaticKeys, HICOS_ISD_AID, HICOS_ISD_CM_AID } from '../../apdu/crypto/hicos-static-keys.js';
 import type { Scp03StaticKeys } from '../../apdu/crypto/scp03-session-keys.js';
 import type { CardFile } from './card-file-system.js';
 import { resolveSelect } from './card-file-system.js';
 import { buildCardLayout } from './card-layout.js';
 import { CardSecureChannel } from './card-secure-channel.js';
 import { GEN1_ATR, GEN2_ATR } from './hicos-atrs.js';
-import type { VirtualCardKeyPair, VirtualHicosCardOptions } from './virtual-card-options.js';
+import type { VirtualCardKeyPair, VirtualHiCOSCardOptions } from './virtual-card-options.js';
 
 /** One exchange as the virtual card saw it (VERIFY data is blanked). */
 export interface ApduLogEntry {
@@ -45,9 +45,9 @@ const sw = (value: number): Reply => ({ sw: value });
  * INITIALIZE UPDATE, plain commands during secure messaging, `6987` on large
  * reads, `6A88`), the card follows a documented choice or an option, so
  * tests can run the host against each plausible behaviour; see
- * {@link VirtualHicosCardOptions}.
+ * {@link VirtualHiCOSCardOptions}.
  */
-export class VirtualHicosCard implements CardEmulator {
+export class VirtualHiCOSCard implements CardEmulator {
   /** Exchanges since construction or {@link clearLog}. */
   public readonly log: ApduLogEntry[] = [];
   /** The card's generation. */
@@ -76,7 +76,7 @@ export class VirtualHicosCard implements CardEmulator {
   private rsaSecondResult: Uint8Array | undefined;
   private pendingResponse: Uint8Array | undefined;
 
-  public constructor(private readonly options: VirtualHicosCardOptions) {
+  public constructor(private readonly options: VirtualHiCOSCardOptions) {
     this.generation = options.generation ?? 1;
     this.cardNumber = options.cardNumber ?? 'TP03000012345678';
     if (!/^[\x20-\x7e]{1,16}$/.test(this.cardNumber)) throw new RangeError('card number must be 1–16 printable ASCII characters');
@@ -106,12 +106,12 @@ export class VirtualHicosCard implements CardEmulator {
     this.currentDf = this.root;
     this.cardId = options.cardId ?? createHash('sha256').update(this.cardNumber).digest().subarray(0, 10);
     if (this.cardId.length !== 10) throw new RangeError('card ID must be 10 bytes');
-    this.staticKeys = diversifyHicosStaticKeys(this.cardId);
+    this.staticKeys = diversifyHiCOSStaticKeys(this.cardId);
     this.random = options.random ?? ((n) => new Uint8Array(randomBytes(n)));
   }
 
   /** The keys and certificates the card holds (tests verify signatures with them). */
-  public get credentials(): VirtualHicosCardOptions['credentials'] {
+  public get credentials(): VirtualHiCOSCardOptions['credentials'] {
     return this.options.credentials;
   }
 
@@ -283,7 +283,7 @@ export class VirtualHicosCard implements CardEmulator {
     if (command.p1 !== 0x00 || command.data.length !== 2) return sw(0x6a86);
     if (this.application !== 'applet') return sw(0x6a82);
     const fid = (command.data[0]! << 8) | command.data[1]!;
-    const aliases = this.generation === 2 ? [HicosFile.APPLET] : [];
+    const aliases = this.generation === 2 ? [HiCOSFile.APPLET] : [];
     const target = resolveSelect(this.root, this.currentDf, fid, aliases);
     if (!target) return sw(0x6a82);
     if (target.kind === 'DF') {
@@ -338,7 +338,7 @@ export class VirtualHicosCard implements CardEmulator {
 
   private verifyGen1(command: CommandApdu): Reply {
     if (command.p2 !== this.pinReference) return sw(0x6a88);
-    if (this.currentEf?.fid !== HicosFile.KEYS) return sw(0x6985);
+    if (this.currentEf?.fid !== HiCOSFile.KEYS) return sw(0x6985);
     if (this.triesLeft === 0) return sw(0x6983);
     const padded = decryptGen1PinBlock(command.data);
     if (!padded) return sw(0x6988);
@@ -396,7 +396,7 @@ export class VirtualHicosCard implements CardEmulator {
       this.rsaSecondResult = undefined;
       return ok(result);
     }
-    if (this.currentEf?.fid !== HicosFile.KEYS) return sw(0x6985);
+    if (this.currentEf?.fid !== HiCOSFile.KEYS) return sw(0x6985);
     const key = this.keysByRef.get(command.p2);
     if (!key) return sw(0x6a88);
     if (command.data.length !== 128) return sw(0x6700);

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmulatorReader, type EmulatorSession } from '../../../src/pcsc/emulator-reader.js';
 import { createTestPki } from '../../../src/testing/pki/index.js';
-import { VirtualHicosCard } from '../../../src/testing/hicos/virtual-hicos-card.js';
-import type { VirtualCardCredentials, VirtualHicosCardOptions } from '../../../src/testing/hicos/virtual-card-options.js';
+import { VirtualHiCOSCard } from '../../../src/testing/hicos/virtual-hicos-card.js';
+import type { VirtualCardCredentials, VirtualHiCOSCardOptions } from '../../../src/testing/hicos/virtual-card-options.js';
 
 let credentials: Promise<VirtualCardCredentials> | undefined;
 
@@ -61,14 +61,14 @@ export function testCredentials(): Promise<VirtualCardCredentials> {
 
 /** A virtual card in an in-process reader, with a session open to it. */
 export interface InsertedCard {
-  card: VirtualHicosCard;
+  card: VirtualHiCOSCard;
   reader: EmulatorReader;
   transport: EmulatorSession;
 }
 
 /** Builds a virtual card with the shared credentials and connects to it in-process. */
-export async function insertVirtualCard(options: Omit<VirtualHicosCardOptions, 'credentials'> = {}): Promise<InsertedCard> {
-  const card = new VirtualHicosCard({ ...options, credentials: await testCredentials() });
+export async function insertVirtualCard(options: Omit<VirtualHiCOSCardOptions, 'credentials'> = {}): Promise<InsertedCard> {
+  const card = new VirtualHiCOSCard({ ...options, credentials: await testCredentials() });
   const reader = new EmulatorReader();
   reader.insert(card);
   return { card, reader, transport: reader.connect() };

@@ -5,8 +5,8 @@ import { RetryCounterStore } from '../../../src/apdu/pin/retry-counter-store.js'
 import { encryptGen1PinBlock } from '../../../src/apdu/crypto/gen1-pin-block.js';
 import { EmulatorReader } from '../../../src/pcsc/emulator-reader.js';
 import { fromHex, toHex } from '../../../src/shared/bytes.js';
-import { createVirtualHicosCard } from '../../../src/testing/hicos/create-virtual-hicos-card.js';
-import { VirtualHicosCard } from '../../../src/testing/hicos/virtual-hicos-card.js';
+import { createVirtualHiCOSCard } from '../../../src/testing/hicos/create-virtual-hicos-card.js';
+import { VirtualHiCOSCard } from '../../../src/testing/hicos/virtual-hicos-card.js';
 import type { VirtualCardCredentials } from '../../../src/testing/hicos/virtual-card-options.js';
 import { testCredentials } from '../../apdu/support/virtual-cards.js';
 
@@ -16,16 +16,16 @@ beforeAll(async () => {
 }, 60_000);
 
 /** Sends hex APDUs straight to the card and returns the status words. */
-function run(card: VirtualHicosCard, ...apdus: string[]): string[] {
+function run(card: VirtualHiCOSCard, ...apdus: string[]): string[] {
   return apdus.map((a) => toHex(card.process(fromHex(a)).subarray(-2)));
 }
-function data(card: VirtualHicosCard, apdu: string): Uint8Array {
+function data(card: VirtualHiCOSCard, apdu: string): Uint8Array {
   return card.process(fromHex(apdu)).subarray(0, -2);
 }
 
 describe('virtual Gen1 card', () => {
   const gen1 = (extra = {}) => {
-    const card = new VirtualHicosCard({ credentials, ...extra });
+    const card = new VirtualHiCOSCard({ credentials, ...extra });
     expect(toHex(card.reset())).toBe('3bb8130081 31fa524348544d4f494341a5'.replace(' ', ''));
     return card;
   };
@@ -100,7 +100,7 @@ describe('virtual Gen1 card', () => {
 
 describe('virtual Gen2 card', () => {
   it('needs the applet selected, speaks CLA 00 for files and refuses Gen1 commands', () => {
-    const card = new VirtualHicosCard({ credentials, generation: 2 });
+    const card = new VirtualHiCOSCard({ credentials, generation: 2 });
     expect(toHex(card.reset())).toBe('3bd8960081b1fe451f07434854475 04b494add'.replace(' ', ''));
     expect(run(card, '00a40004023f0000', '80a40000023f00')).toEqual(['6985', '6e00']);
     expect(run(card, '00a4040c10a000000283000006220169640001010100', '00a40004027fff00', '00a400040250300000'.slice(0, 16))).toEqual([
@@ -111,7 +111,7 @@ describe('virtual Gen2 card', () => {
   });
 
   it('answers GET DATA on the ISD-CM and ISD', () => {
-    const card = new VirtualHicosCard({ credentials, generation: 2, cardId: fromHex('00112233445566778899') });
+    const card = new VirtualHiCOSCard({ credentials, generation: 2, cardId: fromHex('00112233445566778899') });
     card.reset();
     run(card, '00a404000fa000000283ff0886925353 89c0001400'.replace(' ', ''));
     expect(data(card, '80ca00e000')[7]).toBe(16);
@@ -120,7 +120,7 @@ describe('virtual Gen2 card', () => {
   });
 
   it('a bad secure-messaging MAC ends the session (6988)', () => {
-    const card = new VirtualHicosCard({ credentials, generation: 2 });
+    const card = new VirtualHiCOSCard({ credentials, generation: 2 });
     card.reset();
     run(card, '00a4040c10a000000283000006220169640001010100');
     expect(run(card, '8050010008000102030405060700')).toEqual(['9000']);
@@ -135,7 +135,7 @@ describe('virtual Gen2 card', () => {
     ['data-commands-only', undefined],
     ['data-commands-only', 'data-commands-only'],
   ] as const)('SDK flows work on a card stepping the SCP03 counter %s (host option %s)', async (cardPolicy, hostPolicy) => {
-    const card = new VirtualHicosCard({ credentials, generation: 2, counterPolicy: cardPolicy });
+    const card = new VirtualHiCOSCard({ credentials, generation: 2, counterPolicy: cardPolicy });
     const reader = new EmulatorReader();
     reader.insert(card);
     const hicos = await HiCOSCard.open(reader.connect(), {
@@ -153,9 +153,9 @@ describe('virtual Gen2 card', () => {
 
 });
 
-describe('createVirtualHicosCard', () => {
+describe('createVirtualHiCOSCard', () => {
   it('issues a GCA-profile Gen2 card from the test PKI', async () => {
-    const card = await createVirtualHicosCard({ profile: 'gca', generation: 2, pin: '11223344', cardNumber: 'GC00000000000001' });
+    const card = await createVirtualHiCOSCard({ profile: 'gca', generation: 2, pin: '11223344', cardNumber: 'GC00000000000001' });
     const reader = new EmulatorReader();
     reader.insert(card);
     const hicos = await HiCOSCard.open(reader.connect(), { retryStore: new RetryCounterStore() });
@@ -173,7 +173,7 @@ describe('virtual card robustness', () => {
   it('answers any byte string with a status word and never throws', async () => {
     const fc = (await import('fast-check')).default;
     for (const generation of [1, 2] as const) {
-      const card = new VirtualHicosCard({ credentials, generation });
+      const card = new VirtualHiCOSCard({ credentials, generation });
       card.reset();
       fc.assert(
         fc.property(fc.uint8Array({ maxLength: 300 }), fc.constantFrom(0x00, 0x80, 0x84, 0x04, 0x8c), (bytes, cla) => {
