@@ -128,14 +128,29 @@ describe('virtual Gen2 card', () => {
     expect(run(card, `0420000118${'00'.repeat(24)}`)).toEqual(['6882']);
   });
 
-  // The counter policy is unknown for real cards: every SDK flow must work under either, whatever the host option says.
   it.each([
-    ['every-command', undefined],
-    ['every-command', 'data-commands-only'],
-    ['data-commands-only', undefined],
-    ['data-commands-only', 'data-commands-only'],
-  ] as const)('SDK flows work on a card stepping the SCP03 counter %s (host option %s)', async (cardPolicy, hostPolicy) => {
-    const card = new VirtualHiCOSCard({ credentials, generation: 2, counterPolicy: cardPolicy });
+    ['accept', '9000', '6300'],
+    ['refuse', '6982', '6882'],
+  ] as const)('plain commands during a session: %s (answer %s; the session is then %s to EXTERNAL AUTHENTICATE)', (mode, plainSw, authSw) => {
+    const card = new VirtualHiCOSCard({ credentials, generation: 2, plainCommandsDuringSecureMessaging: mode });
+    card.reset();
+    expect(run(card, '00a4040c10a000000283000006220169640001010100', '8050010008000102030405060700')).toEqual(['9000', '9000']);
+    expect(run(card, '00a40004023f0000')).toEqual([plainSw]);
+    // 6300: the half-open session still exists and the (garbage) cryptogram is refused; 6882: there is no session left.
+    expect(run(card, `8482030010${'00'.repeat(16)}`)).toEqual([authSw]);
+    // SELECT by AID is always processed (it ends a session anyway).
+    expect(run(card, '8050010008000102030405060700', '00a4040c10a000000283000006220169640001010100')).toEqual(['9000', '9000']);
+  });
+
+  // The counter policy is unknown for real cards: every SDK flow must work under either, whatever the host option says.
+  it.each(
+    (['accept', 'refuse'] as const).flatMap((plain) =>
+      (['every-command', 'data-commands-only'] as const).flatMap((cardPolicy) =>
+        ([undefined, 'data-commands-only'] as const).map((hostPolicy) => [cardPolicy, hostPolicy, plain] as const),
+      ),
+    ),
+  )('SDK flows work on a card stepping the SCP03 counter %s (host option %s, plain commands during SM: %s)', async (cardPolicy, hostPolicy, plain) => {
+    const card = new VirtualHiCOSCard({ credentials, generation: 2, counterPolicy: cardPolicy, plainCommandsDuringSecureMessaging: plain });
     const reader = new EmulatorReader();
     reader.insert(card);
     const hicos = await HiCOSCard.open(reader.connect(), {
@@ -154,8 +169,14 @@ describe('virtual Gen2 card', () => {
 });
 
 describe('createVirtualHiCOSCard', () => {
-  it('issues a GCA-profile Gen2 card from the test PKI', async () => {
-    const card = await createVirtualHiCOSCard({ profile: 'gca', generation: 2, pin: '11223344', cardNumber: 'GC00000000000001' });
+  it.each(['accept', 'refuse'] as const)('issues a GCA-profile Gen2 card from the test PKI (plain commands during SM: %s)', async (plain) => {
+    const card = await createVirtualHiCOSCard({
+      profile: 'gca',
+      generation: 2,
+      pin: '11223344',
+      cardNumber: 'GC00000000000001',
+      card: { plainCommandsDuringSecureMessaging: plain },
+    });
     const reader = new EmulatorReader();
     reader.insert(card);
     const hicos = await HiCOSCard.open(reader.connect(), { retryStore: new RetryCounterStore() });
@@ -166,6 +187,7 @@ describe('createVirtualHiCOSCard', () => {
     const issuingCa = new X509Certificate(info.certificates[2]!.der);
     expect(sign.checkIssued(issuingCa)).toBe(true);
     expect((await hicos.verifyPin('11223344')).status).toBe('ok');
+    expect(await hicos.sign(new Uint8Array([1]))).toHaveLength(256);
   }, 60_000);
 });
 
