@@ -59,7 +59,7 @@ export {
 } from './crypto/hicos-static-keys.js';
 export { decryptGen1PinBlock, encryptGen1PinBlock, GEN1_PIN_KEY } from './crypto/gen1-pin-block.js';
 export { type Scp03CardIdSource, type Scp03CounterPolicy, type Scp03Options } from './secure-channel/scp03-options.js';
-export { Scp03Session } from './secure-channel/scp03-session.js';
+export { Scp03Session, type Scp03SessionCounter } from './secure-channel/scp03-session.js';
 export { pkcs1SignatureBlock, removePkcs1Type2Padding } from './pkcs1/encryption-block.js';
 // Former spellings, kept so code written against them keeps compiling; use the `HiCOS…` names.
 export { HiCOSError as HicosError } from './errors.js';

@@ -76,6 +76,19 @@ describe('SCP03 known answers (pySim AES128 level 03)', () => {
     ]);
   });
 
+  it('an unsettled counter policy steps like every-command but refuses to encrypt after an empty command', () => {
+    const sessionKeys = deriveScp03SessionKeys(keys, hostChallenge, cardChallenge);
+    const session = new Scp03Session(sessionKeys, 'unsettled');
+    session.macOnly(externalAuthenticate(scp03HostCryptogram(sessionKeys.sMac, hostChallenge, cardChallenge), 0x03));
+    const every = wrapSequence('every-command');
+    expect(toHex(session.wrap(CommandApdu.from(fromHex('80E2910006BF3E035C015A00'))).toBytes())).toBe(every[0]);
+    expect(toHex(session.wrap(CommandApdu.from(fromHex('80F22002'))).toBytes())).toBe(every[1]);
+    expect(toHex(session.wrap(CommandApdu.from(fromHex('80ca006600'))).toBytes())).toBe(every[2]);
+    expect(() => session.wrap(CommandApdu.from(fromHex('80F220020a4f0212345c054f9f70c5')))).toThrow(
+      expect.objectContaining({ code: 'SECURE_CHANNEL_FAILED' }),
+    );
+  });
+
   it('with the data-commands-only policy only encrypted data after an empty command differs', () => {
     const every = wrapSequence('every-command');
     const dataOnly = wrapSequence('data-commands-only');

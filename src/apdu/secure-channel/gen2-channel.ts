@@ -79,7 +79,8 @@ export class Gen2Channel {
       this.cardId = init.diversificationData;
     }
     if (!keys) throw cardCryptogramMismatch();
-    this.session = await authenticateScp03(tx, keys, init, this.options.counterPolicy ?? 'every-command');
+    // Without an explicit policy the session refuses the one case where the unknown policy would matter.
+    this.session = await authenticateScp03(tx, keys, init, this.options.counterPolicy ?? 'unsettled');
     return this.session;
   }
 

@@ -13,8 +13,8 @@ import {
   scp03HostCryptogram,
 } from '../crypto/scp03-session-keys.js';
 import { HiCOSError, MalformedResponseError } from '../errors.js';
-import { type Scp03CounterPolicy, SCP03_SECURITY_LEVEL_CMAC_CDEC } from './scp03-options.js';
-import { Scp03Session } from './scp03-session.js';
+import { SCP03_SECURITY_LEVEL_CMAC_CDEC } from './scp03-options.js';
+import { Scp03Session, type Scp03SessionCounter } from './scp03-session.js';
 
 /**
  * Reads the 10-byte card ID the Gen2 keys are diversified with: SELECT ISD,
@@ -77,7 +77,7 @@ export async function authenticateScp03(
   tx: Transport,
   sessionKeys: Scp03SessionKeys,
   init: Scp03Initiation,
-  counterPolicy: Scp03CounterPolicy,
+  counterPolicy: Scp03SessionCounter,
 ): Promise<Scp03Session> {
   const session = new Scp03Session(sessionKeys, counterPolicy);
   const hostCryptogram = scp03HostCryptogram(sessionKeys.sMac, init.hostChallenge, init.cardChallenge);
