@@ -1,6 +1,6 @@
 import type { Transport } from '../pcsc/transport.js';
 import { readCardNumber, readCertificates, readPrivateKeys, readVersion } from './card-directory.js';
-import { CardSession } from './card-session.js';
+import { type CardState, CardSession } from './card-session.js';
 import type {
   CardCertificate,
   CardPrivateKey,
@@ -115,7 +115,7 @@ export class HiCOSCard {
     const buffer = this.pins.checkedPin(pin);
     try {
       return await this.session.run('verifying the PIN', async (tx, state) => {
-        if (state.channel) await readPrivateKeys(tx, state);
+        if (state.channel) await preloadPrivateKeys(tx, state);
         return this.pins.present(tx, state, buffer, options);
       });
     } finally {
@@ -177,5 +177,19 @@ export class HiCOSCard {
     } finally {
       pin?.fill(0);
     }
+  }
+}
+
+/**
+ * Gen2: reads the PrKDF before a channel opens, so a later key operation
+ * needs no plain read (which would end the channel). Best effort: a card
+ * whose PrKDF cannot be read can still have its PIN verified.
+ */
+async function preloadPrivateKeys(tx: Transport, state: CardState): Promise<void> {
+  try {
+    await readPrivateKeys(tx, state);
+  } catch (error) {
+    if (!(error instanceof HiCOSError)) throw error;
+    state.files.forget();
   }
 }

@@ -332,6 +332,14 @@ describe.each(CARDS.filter((c) => c.generation === 2))('Gen2 secure sessions on 
     expect(await verifies(hicos, signature, new Uint8Array([9]))).toBe(true);
   });
 
+  it('verifyPin still verifies when the PrKDF cannot be read', async () => {
+    const { card, hicos } = await open();
+    const process = card.process.bind(card);
+    card.process = (command: Uint8Array) => (toHex(command).startsWith('00a40004024100') ? Uint8Array.of(0x6a, 0x82) : process(command));
+    expect((await hicos.verifyPin('123456')).status).toBe('ok');
+    await expect(hicos.privateKeys()).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+  });
+
   it('a plain read after verifyPin ends its channel: the next sign asks for the PIN', async () => {
     const { hicos } = await open();
     expect((await hicos.verifyPin('123456')).status).toBe('ok');
