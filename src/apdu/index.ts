@@ -5,16 +5,8 @@
  * @packageDocumentation
  */
 export { HiCOSCard } from './hicos-card.js';
-export type {
-  CardCertificate,
-  CardPrivateKey,
-  DecryptOptions,
-  HiCOSCardInfo,
-  HiCOSCardOptions,
-  PinOptions,
-  PinStatus,
-  SignOptions,
-} from './card-types.js';
+// The façade's option and result types (card-types holds nothing else).
+export type * from './card-types.js';
 export {
   CardStatusError,
   HiCOSError,
