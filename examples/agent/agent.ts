@@ -11,7 +11,7 @@
  */
 import { EmulatorCardSlots, PcscCardSlots, startAgent, type CardSlots } from 'twpki/agent';
 import { EmulatorReader } from 'twpki/pcsc';
-import { createVirtualHicosCard } from 'twpki/testing';
+import { createVirtualHiCOSCard } from 'twpki/testing';
 
 async function cardSlots(virtual: boolean): Promise<CardSlots> {
   if (!virtual) {
@@ -22,7 +22,7 @@ async function cardSlots(virtual: boolean): Promise<CardSlots> {
     }
   }
   const reader = new EmulatorReader({ name: 'twpki virtual reader' });
-  reader.insert(await createVirtualHicosCard());
+  reader.insert(await createVirtualHiCOSCard());
   return new EmulatorCardSlots(reader);
 }
 

@@ -7,7 +7,7 @@
  */
 import { EmulatorCardSlots, PcscCardSlots, startAgent, type CardSlots } from 'twpki/agent';
 import { EmulatorReader } from 'twpki/pcsc';
-import { createTestPki, createVirtualHicosCard } from 'twpki/testing';
+import { createTestPki, createVirtualHiCOSCard } from 'twpki/testing';
 import type { EnrollWeb, EnrollWebOptions } from './server.js';
 import { startSmtpSink } from './smtp-sink.js';
 
@@ -53,7 +53,7 @@ export async function runDemo(start: (options: EnrollWebOptions) => Promise<Enro
     slots = await PcscCardSlots.open();
   } else {
     const reader = new EmulatorReader({ name: 'twpki virtual reader' });
-    reader.insert(await createVirtualHicosCard({ pki, pin: '123456', cardNumber: 'TP03000012345678' }));
+    reader.insert(await createVirtualHiCOSCard({ pki, pin: '123456', cardNumber: 'TP03000012345678' }));
     slots = new EmulatorCardSlots(reader);
   }
   const agent = await startAgent({ slots, trusted: [web.url] });

@@ -1,4 +1,4 @@
-import { HiCOSCard, type HicosCardOptions } from '../apdu/index.js';
+import { HiCOSCard, type HiCOSCardOptions } from '../apdu/index.js';
 import { EmulatorReader, PcscContext, type Transport } from '../pcsc/index.js';
 
 /** A reader as the agent reports it (one PKCS#11-style slot per reader). */
@@ -54,11 +54,11 @@ export class PcscCardSlots implements CardSlots {
 
   private constructor(
     private readonly context: PcscContext,
-    private readonly cardOptions: HicosCardOptions,
+    private readonly cardOptions: HiCOSCardOptions,
   ) {}
 
   /** Connects to pcscd. */
-  public static async open(cardOptions: HicosCardOptions = {}): Promise<PcscCardSlots> {
+  public static async open(cardOptions: HiCOSCardOptions = {}): Promise<PcscCardSlots> {
     return new PcscCardSlots(await PcscContext.establish(), cardOptions);
   }
 
@@ -86,7 +86,7 @@ export class PcscCardSlots implements CardSlots {
 export class EmulatorCardSlots implements CardSlots {
   public constructor(
     private readonly reader: EmulatorReader,
-    private readonly cardOptions: HicosCardOptions = {},
+    private readonly cardOptions: HiCOSCardOptions = {},
   ) {}
 
   /** Always the single emulated reader, as slot 0. */

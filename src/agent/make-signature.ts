@@ -1,4 +1,4 @@
-import { HicosError, PinRejectedError, type HiCOSCard } from '../apdu/index.js';
+import { HiCOSError, PinRejectedError, type HiCOSCard } from '../apdu/index.js';
 import { parseCertificate } from '../cert/index.js';
 import type { CardSlots, SlotInfo } from './card-slots.js';
 import { buildCmsSignature } from './cms-signature.js';
@@ -95,7 +95,7 @@ function failureFor(error: unknown, version: string): SignResponse {
     if (error.code === 'PIN_LOCKED') return failure(RetCode.EXECUTION_ERROR, LastError.PIN_LOCKED, 'the card is locked', version);
     return failure(RetCode.EXECUTION_ERROR, wrongPinLastError(error.retriesLeft), `wrong PIN, ${error.retriesLeft} tries left`, version);
   }
-  if (error instanceof HicosError) {
+  if (error instanceof HiCOSError) {
     if (error.code === 'INVALID_PIN_FORMAT') {
       return failure(RetCode.EXECUTION_ERROR, LastError.PIN_LEN_RANGE, 'the PIN must be 6 to 8 characters', version);
     }

@@ -1,7 +1,7 @@
 import type { CommandApdu } from '../pcsc/command-apdu.js';
 import type { ResponseApdu } from '../pcsc/response-apdu.js';
 import type { Transport } from '../pcsc/transport.js';
-import { CardStatusError, HicosError } from './errors.js';
+import { CardStatusError, HiCOSError } from './errors.js';
 
 /** Sends a command and returns the answer when its status word is one of `accept`. */
 export async function exchange(
@@ -16,10 +16,10 @@ export async function exchange(
 }
 
 /** The typed error for an unexpected status word (`6A82` → `FILE_NOT_FOUND`). */
-export function statusError(step: string, response: ResponseApdu): HicosError {
+export function statusError(step: string, response: ResponseApdu): HiCOSError {
   const sw = response.sw.toString();
   if (response.sw.value === 0x6a82) {
-    return new HicosError('FILE_NOT_FOUND', `${step}: file or application not found (6A82)`, { statusWord: sw });
+    return new HiCOSError('FILE_NOT_FOUND', `${step}: file or application not found (6A82)`, { statusWord: sw });
   }
   return new CardStatusError(step, sw, response.sw.describe());
 }

@@ -1,7 +1,7 @@
 import type { Transport } from '../pcsc/transport.js';
 import { selectGen2Applet, selectMf } from './commands/select.js';
-import { NotHicosCardError } from './errors.js';
-import type { HicosGeneration } from './generation.js';
+import { NotHiCOSCardError } from './errors.js';
+import type { HiCOSGeneration } from './generation.js';
 import { recogniseAtr } from './known-atrs.js';
 
 /**
@@ -9,11 +9,11 @@ import { recogniseAtr } from './known-atrs.js';
  * applet AID first, then SELECT MF with CLA `80`. A known Gen1 ATR swaps the
  * order, which saves the failing probe on Gen1 cards; the card's answers
  * decide either way. Leaves the root (applet or MF) selected.
- * @throws NotHicosCardError when neither probe succeeds
+ * @throws NotHiCOSCardError when neither probe succeeds
  */
-export async function detectGeneration(tx: Transport): Promise<HicosGeneration> {
+export async function detectGeneration(tx: Transport): Promise<HiCOSGeneration> {
   const hint = recogniseAtr(tx.atr)?.generationHint;
-  const order: HicosGeneration[] = hint === 1 ? [1, 2] : [2, 1];
+  const order: HiCOSGeneration[] = hint === 1 ? [1, 2] : [2, 1];
   const answers: string[] = [];
   for (const generation of order) {
     const command = generation === 2 ? selectGen2Applet() : selectMf(0x80);
@@ -22,5 +22,5 @@ export async function detectGeneration(tx: Transport): Promise<HicosGeneration> 
     if (sw === 0x9000 || sw >> 8 === 0x62) return generation;
     answers.push(`${generation === 2 ? 'Gen2 applet SELECT' : 'SELECT MF (CLA 80)'} → ${response.sw.toString()}`);
   }
-  throw new NotHicosCardError(answers.join(', '));
+  throw new NotHiCOSCardError(answers.join(', '));
 }

@@ -21,45 +21,45 @@ export const HICOS_ERROR_CODES = [
 ] as const;
 
 /** One of {@link HICOS_ERROR_CODES}. */
-export type HicosErrorCode = (typeof HICOS_ERROR_CODES)[number];
+export type HiCOSErrorCode = (typeof HICOS_ERROR_CODES)[number];
 
 /**
  * A failure of the HiCOS command layer. Messages name the failed step and the
  * status word when there is one; they never contain a PIN or key material.
  */
-export class HicosError extends TwpkiError<HicosErrorCode> {
+export class HiCOSError extends TwpkiError<HiCOSErrorCode> {
   /** Status word the card answered with (e.g. `"6A82"`), when the card refused. */
   public readonly statusWord: string | undefined;
 
-  public constructor(code: HicosErrorCode, message: string, options: { cause?: unknown; statusWord?: string } = {}) {
+  public constructor(code: HiCOSErrorCode, message: string, options: { cause?: unknown; statusWord?: string } = {}) {
     super(code, message, { cause: options.cause });
     this.statusWord = options.statusWord;
   }
 }
 
 /** The card in the reader is not a HiCOS card this SDK knows how to drive. */
-export class NotHicosCardError extends HicosError {
+export class NotHiCOSCardError extends HiCOSError {
   public constructor(detail: string) {
     super('NOT_HICOS', `not a HiCOS card: ${detail}`);
   }
 }
 
 /** The card refused a command with an unexpected status word. */
-export class CardStatusError extends HicosError {
+export class CardStatusError extends HiCOSError {
   public constructor(step: string, statusWord: string, meaning: string) {
     super('CARD_ERROR', `${step}: card answered ${statusWord} (${meaning})`, { statusWord });
   }
 }
 
 /** A card answer could not be parsed (truncated, garbled, out of range). */
-export class MalformedResponseError extends HicosError {
+export class MalformedResponseError extends HiCOSError {
   public constructor(step: string, detail: string, cause?: unknown) {
     super('MALFORMED_RESPONSE', `${step}: malformed card answer: ${detail}`, { cause });
   }
 }
 
 /** A PIN was rejected locally before anything was sent to the card. */
-export class InvalidPinFormatError extends HicosError {
+export class InvalidPinFormatError extends HiCOSError {
   public constructor(detail: string) {
     super('INVALID_PIN_FORMAT', `PIN rejected before sending (no try used): ${detail}`);
   }
@@ -69,7 +69,7 @@ export class InvalidPinFormatError extends HicosError {
  * The last known retry count is 1 and the caller did not pass
  * `allowLastTry: true`; nothing was sent.
  */
-export class LastTryGuardError extends HicosError {
+export class LastTryGuardError extends HiCOSError {
   public constructor() {
     super(
       'LAST_TRY_GUARD',
@@ -79,7 +79,7 @@ export class LastTryGuardError extends HicosError {
 }
 
 /** A PIN-protected operation failed because the PIN was wrong or the card is locked. */
-export class PinRejectedError extends HicosError {
+export class PinRejectedError extends HiCOSError {
   /** Tries left as the card reported (0 when locked). */
   public readonly retriesLeft: number;
 

@@ -1,15 +1,18 @@
 import type { Transport } from '../pcsc/transport.js';
 import { exchange, statusError } from './card-io.js';
-import { type FileId, HicosFile } from './commands/file-id.js';
+import { type FileId, HiCOSFile } from './commands/file-id.js';
 import { MAX_READ_OFFSET, READ_CHUNK, readBinary } from './commands/read-binary.js';
 import { selectFile } from './commands/select.js';
 import { MalformedResponseError } from './errors.js';
-import { fileCla, type HicosGeneration } from './generation.js';
+import { fileCla, type HiCOSGeneration } from './generation.js';
 import { splitTlvRecords } from './pkcs15/tlv-records.js';
 import type { Scp03Session } from './secure-channel/scp03-session.js';
 
 /** Le of the retry after `6987`, as the official middleware does it. */
 const SMALL_READ = 0x10;
+
+/** Runs before any plain command (Gen2: ends a secure-messaging session that may be open). */
+export type BeforePlainCommand = (tx: Transport) => Promise<void>;
 
 /** Largest directory file the reader will accumulate before giving up. */
 export const MAX_DIRECTORY_BYTES = 8192;
@@ -19,16 +22,30 @@ export const MAX_DIRECTORY_BYTES = 8192;
  * 200-byte chunks. It remembers the current DF so that a second file in the
  * same DF costs one SELECT; any failure forgets it (the next call starts at
  * the root again).
+ *
+ * `6987` to a READ BINARY (seen once, meaning unknown): the official
+ * middleware asked again with Le `10`. The reader does the same, and keeps
+ * asking for 16 bytes until another EF is selected, so a card that refuses
+ * every large read costs one refused APDU per file, not one per chunk. A
+ * card that refuses the small read too gets a typed `CARD_ERROR`.
  */
 export class FileReader {
   private currentDf: FileId | undefined;
   private currentEf: FileId | undefined;
+  private smallReads = false;
 
-  public constructor(public readonly generation: HicosGeneration) {}
+  /**
+   * @param generation decides class bytes and SELECT shape
+   * @param beforePlain hook run before every plain SELECT sequence (reads always follow one)
+   */
+  public constructor(
+    public readonly generation: HiCOSGeneration,
+    private readonly beforePlain?: BeforePlainCommand,
+  ) {}
 
   /** Records that the root (MF / applet) is selected, e.g. right after detection. */
   public atRoot(): void {
-    this.currentDf = HicosFile.MF;
+    this.currentDf = HiCOSFile.MF;
     this.currentEf = undefined;
   }
 
@@ -36,24 +53,27 @@ export class FileReader {
   public forget(): void {
     this.currentDf = undefined;
     this.currentEf = undefined;
+    this.smallReads = false;
   }
 
   /**
    * Selects `df/ef` below the root with the fewest SELECTs the state allows
-   * (none when it is already selected). With `secure`, every SELECT is sent
-   * under secure messaging and none is skipped, as the Gen2 middleware does
-   * before a private-key operation.
+   * (none when it is already selected); `df` may be the MF itself. With
+   * `secure`, every SELECT is sent under secure messaging and none is
+   * skipped, as the Gen2 middleware does before a private-key operation.
    */
   public async selectEf(tx: Transport, df: FileId, ef: FileId, secure?: Scp03Session): Promise<void> {
+    if (!secure) await this.beforePlain?.(tx);
     if (!secure && this.currentDf === df && this.currentEf === ef) return;
     try {
       if (this.currentDf !== df || secure) {
-        if (this.currentDf !== HicosFile.MF) await this.select(tx, HicosFile.MF, secure);
-        this.currentDf = HicosFile.MF;
+        if (this.currentDf !== HiCOSFile.MF) await this.select(tx, HiCOSFile.MF, secure);
+        this.currentDf = HiCOSFile.MF;
         this.currentEf = undefined;
-        await this.select(tx, df, secure);
+        if (df !== HiCOSFile.MF) await this.select(tx, df, secure);
         this.currentDf = df;
       }
+      this.smallReads = false;
       await this.select(tx, ef, secure);
       this.currentEf = ef;
     } catch (error) {
@@ -128,12 +148,14 @@ export class FileReader {
     name: string,
   ): Promise<{ data: Uint8Array; eof: boolean }> {
     if (offset > MAX_READ_OFFSET) return { data: new Uint8Array(0), eof: true };
-    let asked = le;
+    // No hook here: every read follows a selectEf in the same transaction, which already ran it.
+    let asked = this.smallReads ? Math.min(le, SMALL_READ) : le;
     let response = await tx.transmit(readBinary(fileCla(this.generation), offset, asked));
     if (response.sw.value === 0x6987 && asked > SMALL_READ) {
       // The official middleware answers 6987 by asking again for 16 bytes.
       asked = SMALL_READ;
       response = await tx.transmit(readBinary(fileCla(this.generation), offset, asked));
+      if (response.sw.value === 0x9000 || response.sw.value === 0x6282) this.smallReads = true;
     }
     const sw = response.sw.value;
     if (sw === 0x9000) {

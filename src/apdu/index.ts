@@ -4,32 +4,24 @@
  * Gen2 SCP03), and RSA signing/decryption on the card.
  * @packageDocumentation
  */
-export {
-  HiCOSCard,
-  type CardCertificate,
-  type CardPrivateKey,
-  type DecryptOptions,
-  type HicosCardInfo,
-  type HicosCardOptions,
-  type PinOptions,
-  type PinStatus,
-  type SignOptions,
-} from './hicos-card.js';
+export { HiCOSCard } from './hicos-card.js';
+// The façade's option and result types (card-types holds nothing else).
+export type * from './card-types.js';
 export {
   CardStatusError,
-  HicosError,
-  type HicosErrorCode,
+  HiCOSError,
+  type HiCOSErrorCode,
   InvalidPinFormatError,
   LastTryGuardError,
   MalformedResponseError,
-  NotHicosCardError,
+  NotHiCOSCardError,
   PinRejectedError,
 } from './errors.js';
 export { HICOS_ERROR_CODES } from './errors.js';
-export { type HicosGeneration } from './generation.js';
+export { type HiCOSGeneration } from './generation.js';
 export { KNOWN_HICOS_ATRS, type KnownAtr, recogniseAtr } from './known-atrs.js';
 export { detectGeneration } from './detect-generation.js';
-export { CARD_NUMBER_PATH, type FileId, HicosFile, VERSION_PATH } from './commands/file-id.js';
+export { CARD_NUMBER_PATH, type FileId, HiCOSFile, VERSION_PATH } from './commands/file-id.js';
 export { GEN2_APPLET_AID } from './commands/select.js';
 export { READ_CHUNK } from './commands/read-binary.js';
 export { DEFAULT_PIN_POLICY, type PinCharset, type PinPolicy } from './pin/pin-policy.js';
@@ -53,12 +45,12 @@ export {
   type Scp03StaticKeys,
 } from './crypto/scp03-session-keys.js';
 export {
-  diversifyHicosStaticKeys,
+  diversifyHiCOSStaticKeys,
   HICOS_ISD_AID,
   HICOS_ISD_CM_AID,
-  hicosScp03MasterKey,
+  unwrapHiCOSMasterKey,
 } from './crypto/hicos-static-keys.js';
 export { decryptGen1PinBlock, encryptGen1PinBlock, GEN1_PIN_KEY } from './crypto/gen1-pin-block.js';
-export { type Scp03CounterPolicy, type Scp03Options } from './secure-channel/scp03-options.js';
-export { Scp03Session } from './secure-channel/scp03-session.js';
+export { type Scp03CardIdSource, type Scp03CounterPolicy, type Scp03Options } from './secure-channel/scp03-options.js';
+export { Scp03Session, type Scp03SessionCounter } from './secure-channel/scp03-session.js';
 export { pkcs1SignatureBlock, removePkcs1Type2Padding } from './pkcs1/encryption-block.js';

@@ -1,5 +1,5 @@
 import { bytesEqual, fromHex } from '../shared/bytes.js';
-import type { HicosGeneration } from './generation.js';
+import type { HiCOSGeneration } from './generation.js';
 
 /** An ATR listed for Taiwan HiCOS cards in pcsc-tools' smartcard_list.txt. */
 export interface KnownAtr {
@@ -8,7 +8,7 @@ export interface KnownAtr {
   /** What the list says about it. */
   readonly description: string;
   /** Generation the ATR suggests (`undefined` when the list does not tell). */
-  readonly generationHint: HicosGeneration | undefined;
+  readonly generationHint: HiCOSGeneration | undefined;
 }
 
 /** Known HiCOS ATRs. The hint only orders detection; detection itself decides. */

@@ -1,9 +1,9 @@
 import type { Transport } from '../pcsc/transport.js';
 import type { CommandApdu } from '../pcsc/command-apdu.js';
 import { exchange } from './card-io.js';
-import { HicosFile } from './commands/file-id.js';
+import { HiCOSFile } from './commands/file-id.js';
 import { RSA_HALF, rsaInputFirstHalf, rsaInputSecondHalf, rsaResultSecondHalf } from './commands/private-key-operation.js';
-import { HicosError, MalformedResponseError } from './errors.js';
+import { HiCOSError, MalformedResponseError } from './errors.js';
 import type { FileReader } from './file-reader.js';
 import type { Scp03Session } from './secure-channel/scp03-session.js';
 
@@ -23,11 +23,17 @@ export async function rawRsaOperation(
   block: Uint8Array,
   secure?: Scp03Session,
 ): Promise<Uint8Array> {
-  if (block.length !== RSA_BLOCK) throw new HicosError('INVALID_INPUT', `raw RSA input must be ${RSA_BLOCK} bytes, got ${block.length}`);
-  await files.selectEf(tx, HicosFile.PKCS15_DF, HicosFile.KEYS, secure);
+  if (block.length !== RSA_BLOCK) throw new HiCOSError('INVALID_INPUT', `raw RSA input must be ${RSA_BLOCK} bytes, got ${block.length}`);
+  await files.selectEf(tx, HiCOSFile.PKCS15_DF, HiCOSFile.KEYS, secure);
   const send = (command: CommandApdu, step: string) =>
     exchange(tx, secure ? secure.wrap(command) : command, step, (sw) => {
-      if (sw === 0x6982) throw new HicosError('NOT_VERIFIED', `${step}: the PIN has not been verified in this session (6982)`, { statusWord: '6982' });
+      if (sw === 0x6982) throw new HiCOSError('NOT_VERIFIED', `${step}: the PIN has not been verified in this session (6982)`, { statusWord: '6982' });
+      if (sw === 0x6a88) {
+        // The official module then tries another key label; signing with a key other than the one asked for is never right.
+        throw new HiCOSError('KEY_NOT_FOUND', `${step}: the card holds no key under reference ${keyRef.toString(16).padStart(2, '0').toUpperCase()} (6A88)`, {
+          statusWord: '6A88',
+        });
+      }
       return sw === 0x9000;
     });
   await send(rsaInputFirstHalf(keyRef, block.subarray(0, RSA_HALF)), 'private-key operation (EA 82)');

@@ -1,4 +1,4 @@
-import { HicosError, PinRejectedError } from '../apdu/errors.js';
+import { HiCOSError, PinRejectedError } from '../apdu/errors.js';
 import { CertificateParseError } from '../cert/profile/errors.js';
 import { ChainValidationError, RevocationError } from '../cert/trust/errors.js';
 import { DocumentFormatError } from '../cert/trust/documents/errors.js';
@@ -31,7 +31,7 @@ import { TEST_PKI_MESSAGES, VPCD_MESSAGES } from './tables/testing.js';
 export const MESSAGE_TABLES = {
   /** Reader and PC/SC service (`PcscError`). */
   pcsc: PCSC_MESSAGES,
-  /** Card, PIN and HiCOS commands (`HicosError`). */
+  /** Card, PIN and HiCOS commands (`HiCOSError`). */
   card: CARD_MESSAGES,
   /** Certificate parsing (`CertificateParseError`). */
   certificate: CERTIFICATE_MESSAGES,
@@ -101,7 +101,7 @@ const ERROR_DOMAINS: ReadonlyArray<readonly [abstract new (...args: never[]) => 
   [DocumentFormatError, 'document'],
   [LoginVerificationError, 'login'],
   [PcscError, 'pcsc'],
-  [HicosError, 'card'],
+  [HiCOSError, 'card'],
   [CertificateParseError, 'certificate'],
   [ChainValidationError, 'chain'],
   [RevocationError, 'revocation'],

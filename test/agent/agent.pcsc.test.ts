@@ -2,14 +2,14 @@ import { verify, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PcscCardSlots, startAgent, type Pkcs11Info, type SignResponse } from '../../src/agent/index.js';
 import { PcscContext } from '../../src/pcsc/index.js';
-import { createVirtualHicosCard, VpcdBridge } from '../../src/testing/index.js';
+import { createVirtualHiCOSCard, VpcdBridge } from '../../src/testing/index.js';
 import { lockReader } from '../support/reader-lock.js';
 import { VIRTUAL_READER, pcscAvailable } from '../support/pcsc-rig.js';
 
 describe.runIf(pcscAvailable())('local agent over a real pcscd', () => {
   it('lists the virtual card in its vpcd slot and signs with it', async () => {
     const release = await lockReader(35963);
-    const card = await createVirtualHicosCard({ generation: 2, pin: '135790', cardNumber: 'TP03000055550001' });
+    const card = await createVirtualHiCOSCard({ generation: 2, pin: '135790', cardNumber: 'TP03000055550001' });
     const bridge = await VpcdBridge.connect(card);
     const waiter = await PcscContext.establish();
     await waiter.waitForCard(VIRTUAL_READER, { timeoutMs: 10_000 });

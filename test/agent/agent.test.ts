@@ -4,14 +4,14 @@ import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EmulatorCardSlots, LastError, RetCode, startAgent, type AgentServer, type Pkcs11Info, type SignResponse } from '../../src/agent/index.js';
 import { EmulatorReader } from '../../src/pcsc/index.js';
-import { createTestPki, createVirtualHicosCard, type VirtualHicosCard } from '../../src/testing/index.js';
+import { createTestPki, createVirtualHiCOSCard, type VirtualHiCOSCard } from '../../src/testing/index.js';
 
 const TRUSTED = 'https://gpkiapi.example.gov.tw';
 const PIN = '246810';
 let agent: AgentServer;
 let reader: EmulatorReader;
-let card: VirtualHicosCard;
-let cards: Record<1 | 2, VirtualHicosCard>;
+let card: VirtualHiCOSCard;
+let cards: Record<1 | 2, VirtualHiCOSCard>;
 
 async function call(path: string, init: RequestInit & { origin?: string; host?: string } = {}): Promise<Response> {
   const headers = new Headers(init.headers);
@@ -32,8 +32,8 @@ async function sign(fields: Record<string, string>, origin = TRUSTED): Promise<S
 beforeAll(async () => {
   const pki = await createTestPki();
   cards = {
-    1: await createVirtualHicosCard({ pki, generation: 1, pin: PIN, cardNumber: 'TP03000012340001' }),
-    2: await createVirtualHicosCard({ pki, generation: 2, pin: PIN, cardNumber: 'TP03000012340002' }),
+    1: await createVirtualHiCOSCard({ pki, generation: 1, pin: PIN, cardNumber: 'TP03000012340001' }),
+    2: await createVirtualHiCOSCard({ pki, generation: 2, pin: PIN, cardNumber: 'TP03000012340002' }),
   };
   reader = new EmulatorReader({ name: 'Virtual PCD 00 00' });
   agent = await startAgent({ slots: new EmulatorCardSlots(reader), trusted: [TRUSTED], port: 0, confirmDomain: async (d) => d === 'ok.example.gov.tw' });

@@ -6,10 +6,10 @@ import { PassThrough, Readable } from 'node:stream';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CliIo } from '../../src/cli/command.js';
 import { EmulatorReader } from '../../src/pcsc/emulator-reader.js';
-import { VirtualHicosCard } from '../../src/testing/hicos/virtual-hicos-card.js';
+import { VirtualHiCOSCard } from '../../src/testing/hicos/virtual-hicos-card.js';
 import { testCredentials } from './support/virtual-cards.js';
 
-let card: VirtualHicosCard;
+let card: VirtualHiCOSCard;
 let stateDir: string;
 
 vi.mock('../../src/cli/card-access.js', () => ({
@@ -38,12 +38,23 @@ function io(stdinText = ''): { io: CliIo; out: () => string } {
 beforeAll(async () => {
   await testCredentials();
 }, 60_000);
+let plainDuringSm: 'accept' | 'refuse' = 'accept';
 beforeEach(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'twpki-state-'));
-  card = new VirtualHicosCard({ credentials: await testCredentials(), generation: 2, pin: '123456' });
+  card = new VirtualHiCOSCard({
+    credentials: await testCredentials(),
+    generation: 2,
+    pin: '123456',
+    plainCommandsDuringSecureMessaging: plainDuringSm,
+  });
 });
 
-describe('twpki info / verify-pin / sign', () => {
+// The Gen2 card runs with both answers to a plain command during secure messaging (unknown for real cards).
+describe.each(['accept', 'refuse'] as const)('twpki info / verify-pin / sign (plain commands during SM: %s)', (mode) => {
+  beforeAll(() => {
+    plainDuringSm = mode;
+  });
+
   it('info --json prints one document with the certificates in base64', async () => {
     const t = io();
     expect(await infoCommand.run(['--json'], t.io)).toBe(0);

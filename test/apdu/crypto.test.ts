@@ -3,7 +3,7 @@ import { CommandApdu } from '../../src/pcsc/command-apdu.js';
 import { fromHex, toHex } from '../../src/shared/bytes.js';
 import { aesCmac } from '../../src/apdu/crypto/aes-cmac.js';
 import { decryptGen1PinBlock, encryptGen1PinBlock } from '../../src/apdu/crypto/gen1-pin-block.js';
-import { diversifyHicosStaticKeys, hicosScp03MasterKey } from '../../src/apdu/crypto/hicos-static-keys.js';
+import { diversifyHiCOSStaticKeys, unwrapHiCOSMasterKey } from '../../src/apdu/crypto/hicos-static-keys.js';
 import { padIso9797M2, unpadIso9797M2 } from '../../src/apdu/crypto/iso9797-padding.js';
 import { scp03DerivationData } from '../../src/apdu/crypto/scp03-kdf.js';
 import {
@@ -76,6 +76,19 @@ describe('SCP03 known answers (pySim AES128 level 03)', () => {
     ]);
   });
 
+  it('an unsettled counter policy steps like every-command but refuses to encrypt after an empty command', () => {
+    const sessionKeys = deriveScp03SessionKeys(keys, hostChallenge, cardChallenge);
+    const session = new Scp03Session(sessionKeys, 'unsettled');
+    session.macOnly(externalAuthenticate(scp03HostCryptogram(sessionKeys.sMac, hostChallenge, cardChallenge), 0x03));
+    const every = wrapSequence('every-command');
+    expect(toHex(session.wrap(CommandApdu.from(fromHex('80E2910006BF3E035C015A00'))).toBytes())).toBe(every[0]);
+    expect(toHex(session.wrap(CommandApdu.from(fromHex('80F22002'))).toBytes())).toBe(every[1]);
+    expect(toHex(session.wrap(CommandApdu.from(fromHex('80ca006600'))).toBytes())).toBe(every[2]);
+    expect(() => session.wrap(CommandApdu.from(fromHex('80F220020a4f0212345c054f9f70c5')))).toThrow(
+      expect.objectContaining({ code: 'SECURE_CHANNEL_FAILED' }),
+    );
+  });
+
   it('with the data-commands-only policy only encrypted data after an empty command differs', () => {
     const every = wrapSequence('every-command');
     const dataOnly = wrapSequence('data-commands-only');
@@ -92,15 +105,15 @@ describe('SCP03 known answers (pySim AES128 level 03)', () => {
 
 describe('HiCOS Gen2 static keys (computed independently with openssl)', () => {
   it('unwraps the master key', () => {
-    expect(toHex(hicosScp03MasterKey())).toBe('dc4bad21cf1842d5be3e807a569f62a2');
+    expect(toHex(unwrapHiCOSMasterKey())).toBe('dc4bad21cf1842d5be3e807a569f62a2');
   });
   it('diversifies K-ENC and K-MAC from the card ID', () => {
-    const keys = diversifyHicosStaticKeys(fromHex('0102030405060708090a'));
+    const keys = diversifyHiCOSStaticKeys(fromHex('0102030405060708090a'));
     expect(toHex(keys.enc)).toBe('e74571cb8adbd46a9c287e194beee345');
     expect(toHex(keys.mac)).toBe('951540551543048122e44a6123770382');
   });
   it('refuses a card ID that is not 10 bytes', () => {
-    expect(() => diversifyHicosStaticKeys(new Uint8Array(9))).toThrow(RangeError);
+    expect(() => diversifyHiCOSStaticKeys(new Uint8Array(9))).toThrow(RangeError);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HiCOSCard } from '../../src/apdu/hicos-card.js';
-import { NotHicosCardError } from '../../src/apdu/errors.js';
+import { NotHiCOSCardError } from '../../src/apdu/errors.js';
 import { recogniseAtr } from '../../src/apdu/known-atrs.js';
 import { EmulatorReader } from '../../src/pcsc/emulator-reader.js';
 import { fromHex, toHex } from '../../src/shared/bytes.js';
@@ -28,8 +28,8 @@ describe('generation detection', () => {
     const reader = new EmulatorReader();
     reader.insert({ reset: () => fromHex('3b00'), process: () => fromHex('6d00') });
     const error = await HiCOSCard.open(reader.connect()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(NotHicosCardError);
-    expect((error as NotHicosCardError).code).toBe('NOT_HICOS');
+    expect(error).toBeInstanceOf(NotHiCOSCardError);
+    expect((error as NotHiCOSCardError).code).toBe('NOT_HICOS');
     expect((error as Error).message).toContain('6D00');
   });
 });

@@ -5,7 +5,7 @@ import { CommandApdu } from '../../src/pcsc/command-apdu.js';
 import { fromHex, toHex } from '../../src/shared/bytes.js';
 
 /** A Gen1-style card with one selectable EF whose content and READ quirks the test sets. */
-function cardWith(content: Uint8Array, options: { refuseBigReadsWith6987?: boolean } = {}) {
+function cardWith(content: Uint8Array, options: { refuseBigReadsWith6987?: boolean; refuseAllReadsWith6987?: boolean } = {}) {
   const log: string[] = [];
   const reader = new EmulatorReader();
   reader.insert({
@@ -17,6 +17,7 @@ function cardWith(content: Uint8Array, options: { refuseBigReadsWith6987?: boole
       const offset = (c.p1 << 8) | c.p2;
       const le = c.le ?? 0;
       if (options.refuseBigReadsWith6987 && le > 0x10) return fromHex('6987');
+      if (options.refuseAllReadsWith6987) return fromHex('6987');
       if (offset >= content.length) return fromHex('6b00');
       const part = content.subarray(offset, offset + le);
       return Uint8Array.from([...part, ...(part.length < le ? [0x62, 0x82] : [0x90, 0x00])]);
@@ -63,6 +64,27 @@ describe('FileReader', () => {
     const picky = cardWith(content, { refuseBigReadsWith6987: true });
     expect(toHex(await new FileReader(1).readRange(picky.transport, 0, 20, 'cert'))).toBe(toHex(content.subarray(0, 20)));
     expect(picky.log).toEqual(['80b0000014', '80b0000010', '80b0001004']);
+  });
+
+  it('after a 6987 keeps reading 16 bytes at a time until another EF is selected', async () => {
+    const content = Uint8Array.from({ length: 100 }, (_, i) => i);
+    const { transport, log } = cardWith(content, { refuseBigReadsWith6987: true });
+    const files = new FileReader(1);
+    files.atRoot();
+    await files.selectEf(transport, 0x5030, 0x08f2);
+    expect(toHex(await files.readRange(transport, 0, 40, 'cert'))).toBe(toHex(content.subarray(0, 40)));
+    expect(log.slice(2)).toEqual(['80b0000028', '80b0000010', '80b0001010', '80b0002008']);
+    log.length = 0;
+    await files.selectEf(transport, 0x5030, 0x4104);
+    await files.readRange(transport, 0, 20, 'cdf');
+    // A new EF starts with a full-size request again.
+    expect(log).toEqual(['80a40000024104', '80b0000014', '80b0000010', '80b0001004']);
+  });
+
+  it('a card that refuses the small read too gets a typed CARD_ERROR with 6987', async () => {
+    const { transport, log } = cardWith(new Uint8Array(50), { refuseAllReadsWith6987: true });
+    await expect(new FileReader(1).readRange(transport, 0, 40, 'cert')).rejects.toMatchObject({ code: 'CARD_ERROR', statusWord: '6987' });
+    expect(log).toEqual(['80b0000028', '80b0000010']);
   });
 
   it('a range beyond the end of file is a typed error', async () => {

@@ -1,12 +1,12 @@
 import { constants, publicEncrypt, verify, X509Certificate } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HiCOSCard } from '../../src/apdu/hicos-card.js';
-import { HicosError } from '../../src/apdu/errors.js';
+import { HiCOSError } from '../../src/apdu/errors.js';
 import { RetryCounterStore } from '../../src/apdu/pin/retry-counter-store.js';
 import { CardRemovedError } from '../../src/pcsc/errors.js';
 import { toHex } from '../../src/shared/bytes.js';
 import { minimumReadApdus } from '../../src/testing/hicos/minimum-read-apdus.js';
-import { insertVirtualCard, testCredentials } from './support/virtual-cards.js';
+import { type InsertedCard, insertVirtualCard as insertCard, plainCommandsDuringSession, testCredentials } from './support/virtual-cards.js';
 
 beforeAll(async () => {
   await testCredentials();
@@ -14,7 +14,28 @@ beforeAll(async () => {
 
 const ins = (entry: { command: Uint8Array }): string => toHex(entry.command.subarray(0, 2));
 
-describe.each([1, 2] as const)('HiCOSCard on a virtual Gen%i card', (generation) => {
+/**
+ * Every Gen2 test runs against both plausible answers to a plain command
+ * during secure messaging (unknown for real cards): processed, or refused
+ * with 6982 and the session dropped.
+ */
+const CARDS = [
+  { name: 'Gen1', generation: 1, card: {} },
+  { name: 'Gen2 (plain commands during SM accepted)', generation: 2, card: { plainCommandsDuringSecureMessaging: 'accept' } },
+  { name: 'Gen2 (plain commands during SM refused)', generation: 2, card: { plainCommandsDuringSecureMessaging: 'refuse' } },
+] as const;
+
+describe.each(CARDS)('HiCOSCard on a virtual $name card', ({ generation, card: cardMode }) => {
+  const used: InsertedCard[] = [];
+  const insertVirtualCard = async (options: Parameters<typeof insertCard>[0] = {}) => {
+    const inserted = await insertCard({ ...cardMode, ...options });
+    used.push(inserted);
+    return inserted;
+  };
+  afterEach(() => {
+    // Whatever a test did, the host never sent a plain command into an open secure session.
+    for (const { card } of used.splice(0)) expect(plainCommandsDuringSession(card.log)).toEqual([]);
+  });
   const open = async (options: Parameters<typeof insertVirtualCard>[0] = {}) => {
     const inserted = await insertVirtualCard({ generation, ...options });
     const hicos = await HiCOSCard.open(inserted.transport, { retryStore: new RetryCounterStore() });
@@ -126,7 +147,7 @@ describe.each([1, 2] as const)('HiCOSCard on a virtual Gen%i card', (generation)
   it('never puts the PIN in an error message', async () => {
     const { hicos } = await open();
     const error = await hicos.verifyPin('98765x4321').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(HicosError);
+    expect(error).toBeInstanceOf(HiCOSError);
     expect(String((error as Error).message)).not.toContain('98765x4321');
   });
 
@@ -247,7 +268,7 @@ describe.each([1, 2] as const)('HiCOSCard on a virtual Gen%i card', (generation)
 describe('clear-text VERIFY on the virtual card', () => {
   it('is refused with 6982 and costs a try (Gen1 CLA 80, Gen2 outside SCP03)', async () => {
     for (const generation of [1, 2] as const) {
-      const { card, transport } = await insertVirtualCard({ generation });
+      const { card, transport } = await insertCard({ generation });
       if (generation === 2) {
         await transport.transmit(Uint8Array.from([0x00, 0xa4, 0x04, 0x0c, 0x10, ...Buffer.from('A000000283000006220169640001010100'.slice(0, 32), 'hex'), 0x00]));
       }
@@ -256,5 +277,150 @@ describe('clear-text VERIFY on the virtual card', () => {
       expect(response.sw.toString()).toBe('6982');
       expect(card.pinTriesLeft).toBe(2);
     }
+  });
+});
+
+/** INS bytes (hex) of a log, with the SM bit of CLA shown as a `*` prefix. */
+const trace = (log: readonly { command: Uint8Array }[]): string[] =>
+  log.map((e) => `${(e.command[0]! & 0x04) !== 0 ? '*' : ''}${toHex(e.command.subarray(1, 2))}`);
+
+describe.each(CARDS.filter((c) => c.generation === 2))('Gen2 secure sessions on a virtual $name card', ({ card: cardMode }) => {
+  const open = async (options: Parameters<typeof insertCard>[0] = {}, hostOptions: Parameters<typeof HiCOSCard.open>[1] = {}) => {
+    const inserted = await insertCard({ generation: 2, ...cardMode, ...options });
+    const hicos = await HiCOSCard.open(inserted.transport, { retryStore: new RetryCounterStore(), ...hostOptions });
+    return { ...inserted, hicos };
+  };
+  const verifies = async (hicos: HiCOSCard, signature: Uint8Array, data: Uint8Array) =>
+    verify('sha256', data, new X509Certificate((await hicos.certificates())[0]!.der).publicKey, signature);
+
+  it('after a signature, plain reads end the session first; the next signature re-opens it', async () => {
+    const { card, hicos } = await open();
+    const first = await hicos.sign(new Uint8Array([1]), { pin: '123456' });
+    card.clearLog();
+    const info = await hicos.info();
+    // The session the signature used is ended by re-selecting the applet before the first plain SELECT.
+    expect(trace(card.log).slice(0, 2)).toEqual(['a4', 'a4']);
+    expect(toHex(card.log[0]!.command.subarray(0, 4))).toBe('00a4040c');
+    expect(info.certificates).toHaveLength(4);
+    const second = await hicos.sign(new Uint8Array([2]), { pin: '123456' });
+    expect(await verifies(hicos, first, new Uint8Array([1]))).toBe(true);
+    expect(await verifies(hicos, second, new Uint8Array([2]))).toBe(true);
+    expect(card.log.some((e) => toHex(e.response.subarray(-2)) === '6982')).toBe(false);
+    expect(plainCommandsDuringSession(card.log)).toEqual([]);
+  });
+
+  it('sign takes 11 APDUs cold and 9 warm, the minimum the card allows without depending on unknowns', async () => {
+    const { card, hicos } = await open();
+    await hicos.privateKeys();
+    await hicos.cardNumber();
+    card.clearLog();
+    await hicos.sign(new Uint8Array([1]), { pin: '123456' });
+    // SELECT ISD, GET DATA 0045, SELECT applet | INITIALIZE UPDATE, EXTERNAL AUTHENTICATE | VERIFY | SELECT 5030, 0810 | EA, EA, C1.
+    expect(trace(card.log)).toEqual(['a4', 'ca', 'a4', '50', '*82', '*20', '*a4', '*a4', '*ea', '*ea', '*c1']);
+    card.clearLog();
+    await hicos.sign(new Uint8Array([2]), { pin: '123456' });
+    // The previous session may still be open: one applet SELECT ends it before INITIALIZE UPDATE.
+    expect(trace(card.log)).toEqual(['a4', '50', '*82', '*20', '*a4', '*a4', '*ea', '*ea', '*c1']);
+  });
+
+  it('verifyPin reads the PrKDF first, so the following sign needs no PIN and no plain read', async () => {
+    const { card, hicos } = await open();
+    expect((await hicos.verifyPin('123456')).status).toBe('ok');
+    const before = card.apduCount;
+    const signature = await hicos.sign(new Uint8Array([9]));
+    expect(trace(card.log.slice(before))).toEqual(['*a4', '*a4', '*ea', '*ea', '*c1']);
+    expect(await verifies(hicos, signature, new Uint8Array([9]))).toBe(true);
+  });
+
+  it('verifyPin still verifies when the PrKDF cannot be read', async () => {
+    const { card, hicos } = await open();
+    const process = card.process.bind(card);
+    card.process = (command: Uint8Array) => (toHex(command).startsWith('00a40004024100') ? Uint8Array.of(0x6a, 0x82) : process(command));
+    expect((await hicos.verifyPin('123456')).status).toBe('ok');
+    await expect(hicos.privateKeys()).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+  });
+
+  it('a plain read after verifyPin ends its channel: the next sign asks for the PIN', async () => {
+    const { hicos } = await open();
+    expect((await hicos.verifyPin('123456')).status).toBe('ok');
+    await hicos.certificates();
+    await expect(hicos.sign(new Uint8Array([1]))).rejects.toMatchObject({ code: 'PIN_REQUIRED' });
+  });
+
+  // Whether the INITIALIZE UPDATE answer carries the card ID as diversification data is unknown.
+  it.each([
+    ['get-data', 'the card ID', 11],
+    ['get-data', 'other bytes', 11],
+    // No applet SELECT here, so the secured SELECTs start at the MF: 3 instead of 2.
+    ['initialize-update', 'the card ID', 9],
+    ['initialize-update', 'other bytes', 12],
+  ] as const)('card ID from %s works when the card puts %s in INITIALIZE UPDATE (%i APDUs cold)', async (source, data, apdus) => {
+    const cardId = Uint8Array.from({ length: 10 }, (_, i) => 0x30 + i);
+    const diversificationData = data === 'the card ID' ? cardId : new Uint8Array(10).fill(0xa5);
+    const { card, hicos } = await open({ cardId, diversificationData }, { scp03: { cardIdSource: source } });
+    await hicos.privateKeys();
+    await hicos.cardNumber();
+    card.clearLog();
+    const signature = await hicos.sign(new Uint8Array([4]), { pin: '123456' });
+    expect(card.apduCount).toBe(apdus);
+    expect(await verifies(hicos, signature, new Uint8Array([4]))).toBe(true);
+    // A wrong guess is refuted by the card cryptogram: no EXTERNAL AUTHENTICATE with wrong keys is ever sent.
+    expect(card.log.filter((e) => e.command[1] === 0x82)).toHaveLength(1);
+    expect(card.log.filter((e) => e.command[1] === 0x82).every((e) => toHex(e.response) === '9000')).toBe(true);
+  });
+});
+
+describe.each(CARDS)('card behaviours the facts leave open, on a virtual $name card', ({ generation, card: cardMode }) => {
+  const open = async (options: Parameters<typeof insertCard>[0] = {}) => {
+    const inserted = await insertCard({ generation, ...cardMode, ...options });
+    const hicos = await HiCOSCard.open(inserted.transport, { retryStore: new RetryCounterStore() });
+    return { ...inserted, hicos };
+  };
+
+  it.each([
+    ['card-number-df', 'found with one SELECT after the card number', ['0905', 'read', '3f00']],
+    ['root', 'found under the MF after DF 0900 has none', ['0905 6a82', '3f00', '0905', 'read']],
+    ['none', 'reported empty when neither place has it', ['0905 6a82', '3f00', '0905 6a82', '3f00']],
+  ] as const)('version EF %s: %s', async (versionLocation, _how, lookup) => {
+    const { card, hicos } = await open({ versionLocation });
+    await hicos.cardNumber();
+    card.clearLog();
+    const info = await hicos.info();
+    expect(info.version).toBe(versionLocation === 'none' ? '' : generation === 1 ? 'CHT V32N' : 'CHT GPPKI');
+    expect(info.certificates).toHaveLength(4);
+    // Everything before SELECT 5030 is the version lookup.
+    const upTo = card.log.findIndex((e) => e.command[1] === 0xa4 && toHex(e.command).includes('025030'));
+    const steps = card.log.slice(0, upTo).map((e) => {
+      const sw = toHex(e.response.subarray(-2));
+      const what = e.command[1] === 0xb0 ? 'read' : toHex(e.command.subarray(5, 7));
+      return sw === '6a82' ? `${what} ${sw}` : what;
+    });
+    expect(steps).toEqual(lookup);
+  });
+
+  it('6987 to large reads: asks again for 16 bytes and keeps small reads for that file', async () => {
+    const { card, hicos } = await open({ quirks: { refuseLargeReads: true } });
+    const info = await hicos.info();
+    const creds = await testCredentials();
+    expect(toHex(info.certificates[0]!.der)).toBe(toHex(creds.sign.certificate));
+    expect(info.cardNumber).toBe('TP03000012345678');
+    // One refused read per file at most: card number, version, CDF and the certificate EF.
+    expect(card.log.filter((e) => toHex(e.response.subarray(-2)) === '6987').length).toBeLessThanOrEqual(4);
+    const signature = await hicos.sign(new Uint8Array([5]), { pin: '123456' });
+    expect(verify('sha256', new Uint8Array([5]), new X509Certificate(info.certificates[0]!.der).publicKey, signature)).toBe(true);
+  });
+
+  it('6A88 to VERIFY (no PIN under reference 01): typed error, no other reference tried, no try used', async () => {
+    const { card, hicos } = await open({ pinReference: 0x81 });
+    await expect(hicos.verifyPin('123456')).rejects.toMatchObject({ code: 'CARD_ERROR', statusWord: '6A88' });
+    expect(card.log.filter((e) => e.command[1] === 0x20)).toHaveLength(1);
+    expect(card.pinTriesLeft).toBe(3);
+    expect(hicos.lastKnownRetries).toBeUndefined();
+  });
+
+  it('6A88 to the key operation (PrKDF names a key the card lacks): KEY_NOT_FOUND, no other key tried', async () => {
+    const { card, hicos } = await open({ keyRefs: { sign: 0x05, keyx: 0x11 }, heldKeyRefs: { sign: 0x01, keyx: 0x11 } });
+    await expect(hicos.sign(new Uint8Array([1]), { pin: '123456' })).rejects.toMatchObject({ code: 'KEY_NOT_FOUND', statusWord: '6A88' });
+    expect(card.log.filter((e) => e.command[1] === 0xea)).toHaveLength(1);
   });
 });

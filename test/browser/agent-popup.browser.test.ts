@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmulatorCardSlots, RetCode, startAgent, type AgentServer, type SignResponse } from '../../src/agent/index.js';
 import { EmulatorReader } from '../../src/pcsc/index.js';
-import { createVirtualHicosCard } from '../../src/testing/index.js';
+import { createVirtualHiCOSCard } from '../../src/testing/index.js';
 import { artifactPath, chromiumAvailable, launchChromium } from './chromium.js';
 
 // The page does what government pages do: open the agent's popup, answer its
@@ -47,7 +47,7 @@ describe.runIf(chromiumAvailable())('agent popup bridge in headless Chromium', (
 
   beforeAll(async () => {
     const reader = new EmulatorReader({ name: 'Virtual PCD 00 00' });
-    reader.insert(await createVirtualHicosCard({ pin: '123456', cardNumber: 'TP03000077770001' }));
+    reader.insert(await createVirtualHiCOSCard({ pin: '123456', cardNumber: 'TP03000077770001' }));
     trustedPage = await servePage();
     untrustedPage = await servePage();
     const trustedOrigin = `http://127.0.0.1:${(trustedPage.address() as AddressInfo).port}`;

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { EmulatorCardSlots, LastError, RetCode, startAgent, type AgentServer } from '../../src/agent/index.js';
 import { nameValue, type ComponentPresent, type SignResult } from '../../src/browser/index.js';
 import { EmulatorReader } from '../../src/pcsc/index.js';
-import { createVirtualHicosCard, type VirtualHicosCard } from '../../src/testing/index.js';
+import { createVirtualHiCOSCard, type VirtualHiCOSCard } from '../../src/testing/index.js';
 import { chromiumAvailable, launchChromium } from './chromium.js';
 import { errorOf, inPage, valueOf } from './support/page-driver.js';
 import { openClientPage, startTestPage, type TestPageServer } from './support/page-server.js';
@@ -24,12 +24,12 @@ describe.runIf(chromiumAvailable())('twpki/browser against twpki agent', () => {
   let browser: Browser;
   let agent: AgentServer;
   let site: TestPageServer;
-  let card: VirtualHicosCard;
+  let card: VirtualHiCOSCard;
   let page: Page;
 
   beforeAll(async () => {
     const reader = new EmulatorReader({ name: 'Virtual PCD 00 00' });
-    card = await createVirtualHicosCard({ pin: PIN, cardNumber: CARD_NUMBER });
+    card = await createVirtualHiCOSCard({ pin: PIN, cardNumber: CARD_NUMBER });
     reader.insert(card);
     site = await startTestPage();
     agent = await startAgent({ slots: new EmulatorCardSlots(reader), trusted: [site.url], port: 0 });

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PcscCardSlots, startAgent, type AgentServer } from 'twpki/agent';
 import { parseCertificate } from 'twpki/cert';
 import { PcscContext } from 'twpki/pcsc';
-import { createTestPki, createVirtualHicosCard, VpcdBridge, type VirtualHicosCard } from 'twpki/testing';
+import { createTestPki, createVirtualHiCOSCard, VpcdBridge, type VirtualHiCOSCard } from 'twpki/testing';
 import { startEnrollWeb, type EnrollWeb } from '../../examples/enroll-web/server.js';
 import { startSmtpSink, type SmtpSink } from '../../examples/enroll-web/smtp-sink.js';
 import { VIRTUAL_READER, pcscAvailable } from '../support/pcsc-rig.js';
@@ -38,7 +38,7 @@ const SECOND_COMPANY = company('M5600555', '南區運輸股份有限公司', 'so
 
 describe.runIf(chromiumAvailable() && pcscAvailable())('enrollment web app in headless Chromium', () => {
   let release: (() => void) | undefined;
-  let card: VirtualHicosCard;
+  let card: VirtualHiCOSCard;
   let bridge: VpcdBridge | undefined;
   let slots: PcscCardSlots | undefined;
   let agent: AgentServer | undefined;
@@ -49,7 +49,7 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('enrollment web app in he
 
   beforeAll(async () => {
     const pki = await createTestPki();
-    card = await createVirtualHicosCard({ pki, generation: 2, pin: PIN, cardNumber: CARD_NUMBER });
+    card = await createVirtualHiCOSCard({ pki, generation: 2, pin: PIN, cardNumber: CARD_NUMBER });
     holderName = parseCertificate(card.credentials.sign.certificate).identity.holderName ?? '';
     // The vpcd reader is shared with other test files: hold it while the card is inserted.
     release = await lockReader(35963);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EmulatorCardSlots, startAgent } from '../../src/agent/index.js';
 import { EmulatorReader, PcscContext } from '../../src/pcsc/index.js';
-import { createTestPki, createVirtualHicosCard, VirtualHicosCard, VpcdBridge, type TestPki } from '../../src/testing/index.js';
+import { createTestPki, createVirtualHiCOSCard, VirtualHiCOSCard, VpcdBridge, type TestPki } from '../../src/testing/index.js';
 import { lockReader } from '../support/reader-lock.js';
 import { VIRTUAL_READER, pcscAvailable } from '../support/pcsc-rig.js';
 import { runCli } from './run-cli.js';
@@ -23,7 +23,7 @@ function byId(doc: DoctorDoc, id: string): DoctorDoc['checks'][number] | undefin
 }
 
 /** Puts `card` in pcscd's vpcd reader (no session held, so the doctor can open it) while `fn` runs. */
-async function withCardInReader<T>(card: VirtualHicosCard | undefined, fn: () => Promise<T>): Promise<T> {
+async function withCardInReader<T>(card: VirtualHiCOSCard | undefined, fn: () => Promise<T>): Promise<T> {
   const release = await lockReader(35963);
   const bridge = card ? await VpcdBridge.connect(card) : undefined;
   try {
@@ -44,10 +44,10 @@ async function withCardInReader<T>(card: VirtualHicosCard | undefined, fn: () =>
   }
 }
 
-async function cardExpiringIn(pki: TestPki, days: number): Promise<VirtualHicosCard> {
+async function cardExpiringIn(pki: TestPki, days: number): Promise<VirtualHiCOSCard> {
   const notAfter = new Date(Date.now() + days * DAY);
   const holder = await pki.issueCardHolder({ authority: 'moica', notBefore: new Date(notAfter.getTime() - 365 * DAY), notAfter });
-  return new VirtualHicosCard({
+  return new VirtualHiCOSCard({
     credentials: { sign: holder.sign, keyx: holder.keyx, caCertificates: [...holder.chain] },
     cardNumber: 'TP03000012340000',
   });
@@ -85,9 +85,9 @@ describe.runIf(pcscAvailable())('twpki doctor through pcscd', () => {
   }, 60_000);
 
   it('passes everything with a card, a running agent that trusts the origin, and the right PIN', async () => {
-    const card = await createVirtualHicosCard({ generation: 2, pin: '246810', cardNumber: 'TP03000077770001' });
+    const card = await createVirtualHiCOSCard({ generation: 2, pin: '246810', cardNumber: 'TP03000077770001' });
     const reader = new EmulatorReader({ name: 'agent slot' });
-    reader.insert(await createVirtualHicosCard());
+    reader.insert(await createVirtualHiCOSCard());
     const agent = await startAgent({ slots: new EmulatorCardSlots(reader), trusted: ['https://ok.example.gov.tw'], port: 0 });
     try {
       const agentUrl = `http://127.0.0.1:${agent.port}`;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EmulatorCardSlots, startAgent, type AgentServer } from 'twpki/agent';
 import { SmtpMailer } from 'twpki/enroll';
 import { EmulatorReader } from 'twpki/pcsc';
-import { createTestPki, createVirtualHicosCard, type TestPki } from 'twpki/testing';
+import { createTestPki, createVirtualHiCOSCard, type TestPki } from 'twpki/testing';
 import { startEnrollWeb, type EnrollWeb } from '../../examples/enroll-web/server.js';
 import { decodeHeaderValue, startSmtpSink, type SmtpSink } from '../../examples/enroll-web/smtp-sink.js';
 
@@ -117,7 +117,7 @@ describe.each(backends)('enroll-web backend on the $name', ({ url, statusInServe
 
   beforeAll(async () => {
     reader = new EmulatorReader({ name: READER });
-    reader.insert(await createVirtualHicosCard({ pki, pin: PIN, cardNumber: 'TP03000011112222' }));
+    reader.insert(await createVirtualHiCOSCard({ pki, pin: PIN, cardNumber: 'TP03000011112222' }));
     slots = new EmulatorCardSlots(reader);
     agent = await startAgent({ slots, port: 0 });
     sink = await startSmtpSink();
@@ -223,7 +223,7 @@ describe.each(backends)('enroll-web backend on the $name', ({ url, statusInServe
 describe.each(backends.slice(0, 1))('enroll-web review on the $name', ({ url }) => {
   it('審核不通過 notifies the EMS facility e-mail and frees the card for a new application', async () => {
     const reader = new EmulatorReader({ name: READER });
-    reader.insert(await createVirtualHicosCard({ pki, pin: PIN, cardNumber: 'TP03000033334444' }));
+    reader.insert(await createVirtualHiCOSCard({ pki, pin: PIN, cardNumber: 'TP03000033334444' }));
     const slots = new EmulatorCardSlots(reader);
     const agent = await startAgent({ slots, port: 0 });
     const sink = await startSmtpSink();

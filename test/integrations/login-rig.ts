@@ -12,7 +12,7 @@ import {
   type LoginVerifier,
 } from '../../src/cert/index.js';
 import { EmulatorReader } from '../../src/pcsc/index.js';
-import { createTestPki, createVirtualHicosCard, LocalRevocationServer, type VirtualHicosCard } from '../../src/testing/index.js';
+import { createTestPki, createVirtualHiCOSCard, LocalRevocationServer, type VirtualHiCOSCard } from '../../src/testing/index.js';
 
 /** The site the tests log in to. */
 export const ORIGIN = 'https://login.example.gov.tw';
@@ -24,7 +24,7 @@ export const CARD_NUMBER = 'TP03000012345678';
 /** A running rig. */
 export interface LoginRig {
   server: LocalRevocationServer;
-  card: VirtualHicosCard;
+  card: VirtualHiCOSCard;
   agent: AgentServer;
   challenges: ChallengeIssuer;
   verifier: LoginVerifier;
@@ -36,7 +36,7 @@ export async function startLoginRig(store?: ChallengeStore): Promise<LoginRig> {
   const server = await LocalRevocationServer.start();
   const pki = await createTestPki({ crlBaseUrl: server.crlBaseUrl, ocspUrl: server.ocspUrl });
   server.addAuthority(pki.issuer('moica'));
-  const card = await createVirtualHicosCard({ pki, commonName: '王小明', pin: PIN, cardNumber: CARD_NUMBER });
+  const card = await createVirtualHiCOSCard({ pki, commonName: '王小明', pin: PIN, cardNumber: CARD_NUMBER });
   const reader = new EmulatorReader({ name: 'Virtual PCD 00 00' });
   reader.insert(card);
   const agent = await startAgent({ slots: new EmulatorCardSlots(reader), trusted: [ORIGIN], port: 0 });

@@ -2,7 +2,7 @@
 export type FileId = number;
 
 /** Known HiCOS file identifiers (both generations; Gen2 under the applet). */
-export const HicosFile = {
+export const HiCOSFile = {
   /** Master file (Gen2: the applet's root). */
   MF: 0x3f00,
   /** Path alias that means "the applet" on Gen2. */
@@ -43,10 +43,10 @@ export const HicosFile = {
  * Where the version EF `0905` lives is not settled by public captures; this
  * SDK (and its virtual card) put it beside the card number, in DF `0900`.
  */
-export const VERSION_PATH: readonly FileId[] = [HicosFile.CARD_NUMBER_DF, HicosFile.VERSION];
+export const VERSION_PATH: readonly FileId[] = [HiCOSFile.CARD_NUMBER_DF, HiCOSFile.VERSION];
 
 /** Path of the card number EF below the MF / applet root. */
-export const CARD_NUMBER_PATH: readonly FileId[] = [HicosFile.CARD_NUMBER_DF, HicosFile.CARD_NUMBER];
+export const CARD_NUMBER_PATH: readonly FileId[] = [HiCOSFile.CARD_NUMBER_DF, HiCOSFile.CARD_NUMBER];
 
 /** Two big-endian bytes of a file identifier. */
 export function fileIdBytes(fid: FileId): Uint8Array {

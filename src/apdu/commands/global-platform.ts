@@ -1,10 +1,5 @@
 import { CommandApdu } from '../../pcsc/command-apdu.js';
 
-/** `80 CA 00 E0 00`: key information template (ISD-CM). */
-export function getKeyInformation(): CommandApdu {
-  return new CommandApdu({ cla: 0x80, ins: 0xca, p1: 0x00, p2: 0xe0, le: 256 });
-}
-
 /** `80 CA 00 45 00`: card image number / card ID (ISD), answered `45 0A <10 bytes>`. */
 export function getCardId(): CommandApdu {
   return new CommandApdu({ cla: 0x80, ins: 0xca, p1: 0x00, p2: 0x45, le: 256 });

@@ -1,6 +1,6 @@
 import { CommandApdu } from '../../pcsc/command-apdu.js';
-import type { HicosGeneration } from '../generation.js';
-import { type FileId, fileIdBytes, HicosFile } from './file-id.js';
+import type { HiCOSGeneration } from '../generation.js';
+import { type FileId, fileIdBytes, HiCOSFile } from './file-id.js';
 
 /** AID of the Gen2 "GPPKI" applet. */
 export const GEN2_APPLET_AID: Uint8Array = Uint8Array.of(
@@ -21,12 +21,12 @@ export function selectAid(aid: Uint8Array): CommandApdu {
  * Selects a file by identifier: Gen1 `80 A4 00 00 02 <FID>` (no FCP),
  * Gen2 `00 A4 00 04 02 <FID> 00`. `9000` and `62xx` both mean selected.
  */
-export function selectFile(generation: HicosGeneration, fid: FileId): CommandApdu {
+export function selectFile(generation: HiCOSGeneration, fid: FileId): CommandApdu {
   if (generation === 1) return new CommandApdu({ cla: 0x80, ins: 0xa4, p1: 0, p2: 0, data: fileIdBytes(fid) });
   return new CommandApdu({ cla: 0x00, ins: 0xa4, p1: 0, p2: 0x04, data: fileIdBytes(fid), le: 256 });
 }
 
 /** SELECT MF with a given class byte (Gen1 detection uses `80`, then `00`). */
 export function selectMf(cla: 0x80 | 0x00): CommandApdu {
-  return new CommandApdu({ cla, ins: 0xa4, p1: 0, p2: 0, data: fileIdBytes(HicosFile.MF) });
+  return new CommandApdu({ cla, ins: 0xa4, p1: 0, p2: 0, data: fileIdBytes(HiCOSFile.MF) });
 }

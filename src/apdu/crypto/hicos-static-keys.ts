@@ -22,7 +22,7 @@ export const HICOS_MASTER_BLOB: Uint8Array = Uint8Array.of(
 export const HICOS_CARD_ID_LENGTH = 10;
 
 /** The SCP03 master key: AES-128-ECB-decrypt(KEK, BLOB). */
-export function hicosScp03MasterKey(kek: Uint8Array = HICOS_MASTER_KEK, blob: Uint8Array = HICOS_MASTER_BLOB): Uint8Array {
+export function unwrapHiCOSMasterKey(kek: Uint8Array = HICOS_MASTER_KEK, blob: Uint8Array = HICOS_MASTER_BLOB): Uint8Array {
   const decipher = createDecipheriv('aes-128-ecb', kek, null).setAutoPadding(false);
   return new Uint8Array(Buffer.concat([decipher.update(blob), decipher.final()]));
 }
@@ -32,7 +32,7 @@ export function hicosScp03MasterKey(kek: Uint8Array = HICOS_MASTER_KEK, blob: Ui
  * KDF (128-bit output, i = 1) with constant `04` (enc) or `06` (mac) and
  * context = key type (1 enc, 2 mac) ‖ card ID (10) ‖ ISD-CM AID bytes 10..14.
  */
-export function diversifyHicosStaticKeys(
+export function diversifyHiCOSStaticKeys(
   cardId: Uint8Array,
   options: { isdCmAid?: Uint8Array; masterKey?: Uint8Array } = {},
 ): Scp03StaticKeys {
@@ -41,7 +41,7 @@ export function diversifyHicosStaticKeys(
   }
   const aid = options.isdCmAid ?? HICOS_ISD_CM_AID;
   if (aid.length < 15) throw new RangeError(`ISD-CM AID must have at least 15 bytes, got ${aid.length}`);
-  const master = options.masterKey ?? hicosScp03MasterKey();
+  const master = options.masterKey ?? unwrapHiCOSMasterKey();
   const context = (type: number): Uint8Array => {
     const c = new Uint8Array(16);
     c[0] = type;

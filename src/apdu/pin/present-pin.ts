@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Transport } from '../../pcsc/transport.js';
-import { HicosFile } from '../commands/file-id.js';
+import { HiCOSFile } from '../commands/file-id.js';
 import { gen1ProtectedVerify, gen2VerifyPlain } from '../commands/verify.js';
 import { encryptGen1PinBlock, padPinFF } from '../crypto/gen1-pin-block.js';
 import type { FileReader } from '../file-reader.js';
@@ -18,7 +18,7 @@ export async function presentPinGen1(
   tryLimit: number,
   iv: Uint8Array = new Uint8Array(randomBytes(8)),
 ): Promise<PinVerifyResult> {
-  await files.selectEf(tx, HicosFile.PKCS15_DF, HicosFile.KEYS);
+  await files.selectEf(tx, HiCOSFile.PKCS15_DF, HiCOSFile.KEYS);
   const block = encryptGen1PinBlock(pin, iv);
   const command = gen1ProtectedVerify(block);
   block.fill(0);

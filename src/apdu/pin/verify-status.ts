@@ -1,5 +1,6 @@
 import type { ResponseApdu } from '../../pcsc/response-apdu.js';
 import { statusError } from '../card-io.js';
+import { CardStatusError } from '../errors.js';
 
 /** The PIN was right; the counter is back at the try limit. */
 export interface PinOk {
@@ -31,6 +32,8 @@ export type PinVerifyResult = PinOk | PinWrong | PinLocked;
 /**
  * Maps a VERIFY answer: `9000` ok, `63Cx` wrong with x tries left (`63C0`
  * counts as locked), `6983` locked; anything else is a typed card error.
+ * `6A88` (no such PIN reference) made the official module try other key
+ * labels; the SDK never does, since each VERIFY may cost a try.
  */
 export function interpretVerifyStatus(response: ResponseApdu, tryLimit: number): PinVerifyResult {
   const sw = response.sw;
@@ -38,5 +41,8 @@ export function interpretVerifyStatus(response: ResponseApdu, tryLimit: number):
   const left = sw.retriesLeft;
   if (left !== undefined) return left === 0 ? { status: 'locked', retriesLeft: 0 } : { status: 'wrong', retriesLeft: left };
   if (sw.value === 0x6983) return { status: 'locked', retriesLeft: 0 };
+  if (sw.value === 0x6a88) {
+    throw new CardStatusError('VERIFY', '6A88', 'the card has no user PIN under reference 01; no other reference is tried');
+  }
   throw statusError('VERIFY', response);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { HicosError } from '../errors.js';
+import { HiCOSError } from '../errors.js';
 
 /** Hash algorithms the SDK signs with. SHA-1 needs `allowSha1: true`. */
 export type SignatureHash = 'sha1' | 'sha256' | 'sha384' | 'sha512';
@@ -17,10 +17,10 @@ const DIGEST_LENGTH: Readonly<Record<SignatureHash, number>> = { sha1: 20, sha25
 /** Checks a hash name (and the SHA-1 opt-in) before anything is sent. */
 export function checkSignatureHash(hash: string, allowSha1: boolean): SignatureHash {
   if (!(hash in DIGEST_INFO_PREFIX)) {
-    throw new HicosError('UNSUPPORTED_HASH', `hash "${hash}" is not supported (sha256, sha384, sha512; sha1 by option)`);
+    throw new HiCOSError('UNSUPPORTED_HASH', `hash "${hash}" is not supported (sha256, sha384, sha512; sha1 by option)`);
   }
   if (hash === 'sha1' && !allowSha1) {
-    throw new HicosError('UNSUPPORTED_HASH', 'SHA-1 signatures need the explicit allowSha1 option');
+    throw new HiCOSError('UNSUPPORTED_HASH', 'SHA-1 signatures need the explicit allowSha1 option');
   }
   return hash as SignatureHash;
 }
@@ -33,7 +33,7 @@ export function digest(hash: SignatureHash, data: Uint8Array): Uint8Array {
 /** DER DigestInfo for a digest already computed. */
 export function digestInfo(hash: SignatureHash, digestValue: Uint8Array): Uint8Array {
   if (digestValue.length !== DIGEST_LENGTH[hash]) {
-    throw new HicosError('INVALID_INPUT', `a ${hash} digest has ${DIGEST_LENGTH[hash]} bytes, got ${digestValue.length}`);
+    throw new HiCOSError('INVALID_INPUT', `a ${hash} digest has ${DIGEST_LENGTH[hash]} bytes, got ${digestValue.length}`);
   }
   const prefix = Buffer.from(DIGEST_INFO_PREFIX[hash], 'hex');
   return new Uint8Array(Buffer.concat([prefix, digestValue]));

@@ -2,7 +2,16 @@ import { CommandApdu } from '../../pcsc/command-apdu.js';
 import { padIso9797M2 } from '../crypto/iso9797-padding.js';
 import type { Scp03SessionKeys } from '../crypto/scp03-session-keys.js';
 import { aesCbc, SCP03_MAC_LENGTH, scp03CommandIv, scp03CommandMac } from './scp03-command-crypto.js';
+import { HiCOSError } from '../errors.js';
 import type { Scp03CounterPolicy } from './scp03-options.js';
+
+/**
+ * How a session steps its encryption counter: a known policy, or
+ * `'unsettled'` (the card's policy is not known): counters are stepped as
+ * `'every-command'`, and encrypting data after a command without data, the
+ * only case where the policies differ, is refused instead of guessed.
+ */
+export type Scp03SessionCounter = Scp03CounterPolicy | 'unsettled';
 
 /**
  * Host side of an open SCP03 session at security level C-MAC + C-DECRYPTION:
@@ -12,14 +21,15 @@ import type { Scp03CounterPolicy } from './scp03-options.js';
 export class Scp03Session {
   private chaining: Uint8Array;
   private counter = 0;
+  private sentDataless = false;
 
   /**
    * @param keys session keys from INITIALIZE UPDATE
-   * @param counterPolicy when the encryption counter steps (see {@link Scp03CounterPolicy})
+   * @param counterPolicy when the encryption counter steps (see {@link Scp03SessionCounter})
    */
   public constructor(
     private readonly keys: Scp03SessionKeys,
-    private readonly counterPolicy: Scp03CounterPolicy,
+    private readonly counterPolicy: Scp03SessionCounter,
     chaining: Uint8Array = new Uint8Array(16),
   ) {
     this.chaining = Uint8Array.from(chaining);
@@ -44,7 +54,14 @@ export class Scp03Session {
    */
   public wrap(command: CommandApdu): CommandApdu {
     const hasData = command.data.length > 0;
-    if (hasData || this.counterPolicy === 'every-command') this.counter++;
+    if (hasData && this.sentDataless && this.counterPolicy === 'unsettled') {
+      throw new HiCOSError(
+        'SECURE_CHANNEL_FAILED',
+        'encrypting after a command without data depends on the card\'s SCP03 counter policy, which is unknown: open a new session (or set scp03.counterPolicy)',
+      );
+    }
+    if (!hasData) this.sentDataless = true;
+    if (hasData || this.counterPolicy !== 'data-commands-only') this.counter++;
     let payload: Uint8Array = new Uint8Array(0);
     if (hasData) {
       const padded = padIso9797M2(command.data);

@@ -32,9 +32,9 @@ export const agentCommand: CliCommand = {
     let slots: CardSlots;
     if (values.virtual) {
       // The test kit loads only for --virtual, so a real agent carries none of it.
-      const { createVirtualHicosCard } = await import('../../testing/index.js');
+      const { createVirtualHiCOSCard } = await import('../../testing/index.js');
       const reader = new EmulatorReader({ name: 'twpki virtual reader' });
-      reader.insert(await createVirtualHicosCard());
+      reader.insert(await createVirtualHiCOSCard());
       slots = new EmulatorCardSlots(reader);
     } else {
       slots = await PcscCardSlots.open();

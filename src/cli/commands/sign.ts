@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { HicosError, type SignatureHash } from '../../apdu/index.js';
+import { HiCOSError, type SignatureHash } from '../../apdu/index.js';
 import { readerOption, withCard } from '../card-session.js';
 import { type CliCommand, UsageError, writeJson, writeLines } from '../command.js';
 import { readPin } from '../pin-prompt.js';
@@ -31,7 +31,7 @@ export const signCommand: CliCommand = {
         try {
           signature = await card.sign(data, { hash, pin });
         } catch (error) {
-          if (error instanceof HicosError && (error.code === 'INVALID_PIN_FORMAT' || error.code === 'LAST_TRY_GUARD')) {
+          if (error instanceof HiCOSError && (error.code === 'INVALID_PIN_FORMAT' || error.code === 'LAST_TRY_GUARD')) {
             throw new UsageError(error.message);
           }
           throw error;

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { HicosError } from '../../apdu/index.js';
+import { HiCOSError } from '../../apdu/index.js';
 import { readerOption, withCard } from '../card-session.js';
 import { type CliCommand, EXIT_USAGE, writeJson, writeLines } from '../command.js';
 import { readPin } from '../pin-prompt.js';
@@ -25,7 +25,7 @@ export const verifyPinCommand: CliCommand = {
         try {
           result = await card.verifyPin(pin, { allowLastTry: values['allow-last-try'] === true });
         } catch (error) {
-          if (error instanceof HicosError && (error.code === 'INVALID_PIN_FORMAT' || error.code === 'LAST_TRY_GUARD')) {
+          if (error instanceof HiCOSError && (error.code === 'INVALID_PIN_FORMAT' || error.code === 'LAST_TRY_GUARD')) {
             if (values.json) {
               writeJson(io, { ok: false, retriesLeft: card.lastKnownRetries ?? null, locked: false, error: { code: error.code, message: error.message } });
             } else {

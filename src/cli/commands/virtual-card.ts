@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { toHex } from '../../shared/bytes.js';
-import { createVirtualHicosCard, VpcdBridge, VPCD_DEFAULT_PORT, vpcdReaderName, type VirtualCardProfile } from '../../testing/index.js';
+import { createVirtualHiCOSCard, VpcdBridge, VPCD_DEFAULT_PORT, vpcdReaderName, type VirtualCardProfile } from '../../testing/index.js';
 import { UsageError, writeJson, writeLines, type CliCommand } from '../command.js';
 
 const PROFILES: readonly VirtualCardProfile[] = ['moica', 'moeaca', 'gca', 'xca'];
@@ -49,7 +49,7 @@ export const virtualCardCommand: CliCommand = {
   ].join('\n'),
   async run(args, io) {
     const o = parseOptions(args);
-    const card = await createVirtualHicosCard({ profile: o.profile, generation: o.generation, pin: o.pin, cardNumber: o.cardNumber });
+    const card = await createVirtualHiCOSCard({ profile: o.profile, generation: o.generation, pin: o.pin, cardNumber: o.cardNumber });
     const bridge = await VpcdBridge.connect(card, { host: o.host, port: o.port });
     const atr = toHex(card.reset()).toUpperCase();
     const reader = vpcdReaderName(o.port);

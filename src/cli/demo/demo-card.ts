@@ -1,6 +1,6 @@
 import { HiCOSCard } from '../../apdu/index.js';
 import { EmulatorReader, PcscContext, type Transport } from '../../pcsc/index.js';
-import { VpcdBridge, vpcdReaderName, type VirtualHicosCard } from '../../testing/index.js';
+import { VpcdBridge, vpcdReaderName, type VirtualHiCOSCard } from '../../testing/index.js';
 
 /** The demo's card connection and how it was made. */
 export interface DemoCard {
@@ -17,7 +17,7 @@ const VPCD_READER = vpcdReaderName();
  * goes through real PC/SC; otherwise attaches it in-process. A real card
  * already in a reader is never touched by the demo.
  */
-export async function connectDemoCard(virtual: VirtualHicosCard): Promise<DemoCard> {
+export async function connectDemoCard(virtual: VirtualHiCOSCard): Promise<DemoCard> {
   let context: PcscContext | undefined;
   try {
     context = await PcscContext.establish({ startupTimeoutMs: 2_000 });

@@ -2,7 +2,7 @@ import { buildCmsSignature } from '../../agent/index.js';
 import { ChallengeIssuer, LoginVerifierBuilder, RevocationChecker, buildLoginMessage, parseCertificate } from '../../cert/index.js';
 import { DEFAULT_FIELDS, compareWithEms, renderResultText } from '../../ems/index.js';
 import { toHex } from '../../shared/bytes.js';
-import { LocalRevocationServer, createTestPki, createVirtualHicosCard } from '../../testing/index.js';
+import { LocalRevocationServer, createTestPki, createVirtualHiCOSCard } from '../../testing/index.js';
 import { connectDemoCard } from './demo-card.js';
 import { runDemoEnrollment } from './demo-enrollment.js';
 
@@ -52,7 +52,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoStep[]> {
   const revocation = await LocalRevocationServer.start();
   const pki = await createTestPki({ ocspUrl: revocation.ocspUrl, crlBaseUrl: revocation.crlBaseUrl });
   revocation.addAuthority(pki.issuer('moica'));
-  const virtual = await createVirtualHicosCard({ pki, generation: options.generation, pin: DEMO_PIN, cardNumber: 'TP03000012345678' });
+  const virtual = await createVirtualHiCOSCard({ pki, generation: options.generation, pin: DEMO_PIN, cardNumber: 'TP03000012345678' });
   const demo = await connectDemoCard(virtual);
   try {
     const info = await demo.card.info();

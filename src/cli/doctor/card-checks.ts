@@ -1,4 +1,4 @@
-import { HiCOSCard, type HicosCardInfo } from '../../apdu/index.js';
+import { HiCOSCard, type HiCOSCardInfo } from '../../apdu/index.js';
 import { parseCertificate, type CertificateProfile } from '../../cert/index.js';
 import { PcscContext } from '../../pcsc/index.js';
 import { check, reason, type DoctorCheck } from './doctor-check.js';
@@ -42,7 +42,7 @@ function validityCheck(id: string, label: string, profile: CertificateProfile, n
   return check(id, title, 'ok', `${daysLeft} days left (${span})`);
 }
 
-function cardChecks(reader: string, info: HicosCardInfo, now: Date): DoctorCheck[] {
+function cardChecks(reader: string, info: HiCOSCardInfo, now: Date): DoctorCheck[] {
   const sign = info.certificates.find((c) => c.usage === 'SIGN') ?? info.certificates[0];
   let profile: CertificateProfile | undefined;
   try {

@@ -1,5 +1,5 @@
 import { constants, publicEncrypt, randomBytes, verify, X509Certificate } from 'node:crypto';
-import { HicosError, type HiCOSCard } from '../../apdu/index.js';
+import { HiCOSError, type HiCOSCard } from '../../apdu/index.js';
 import { check, reason, type DoctorCheck } from './doctor-check.js';
 
 const TITLE_PIN = { zhTW: 'PIN碼驗證', en: 'PIN verification' } as const;
@@ -41,7 +41,7 @@ export async function pinChecks(card: HiCOSCard, pin: Uint8Array): Promise<Docto
   try {
     result = await card.verifyPin(pin);
   } catch (error) {
-    if (error instanceof HicosError && error.code === 'LAST_TRY_GUARD') {
+    if (error instanceof HiCOSError && error.code === 'LAST_TRY_GUARD') {
       return [
         check('pin', TITLE_PIN, 'fail', 'one try left: the doctor does not risk locking the card', {
           zhTW: 'PIN碼僅剩一次機會：請確認PIN碼後再試（twpki verify-pin --allow-last-try），或以用戶代碼解鎖',

@@ -1,11 +1,11 @@
-import type { HicosErrorCode } from '../../apdu/errors.js';
+import type { HiCOSErrorCode } from '../../apdu/errors.js';
 import type { CodeMessage } from '../../component/codes.js';
 
 /**
  * Card (HiCOS command set) failures (`twpki/apdu`). `{retriesLeft}` is filled
  * from the error when it carries a tries-left count.
  */
-export const CARD_MESSAGES: Readonly<Record<HicosErrorCode, CodeMessage>> = {
+export const CARD_MESSAGES: Readonly<Record<HiCOSErrorCode, CodeMessage>> = {
   NOT_HICOS: { zhTW: '無法辨識的IC卡，請插入自然人憑證或工商憑證等憑證IC卡', en: 'This card is not supported; insert a citizen or organisation certificate card' },
   CARD_ERROR: { zhTW: 'IC卡執行指令失敗', en: 'The card refused the command' },
   MALFORMED_RESPONSE: { zhTW: 'IC卡回應格式錯誤，請重新插入憑證', en: 'The card answered with unreadable data; insert it again' },

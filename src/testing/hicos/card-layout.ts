@@ -1,4 +1,4 @@
-import { HicosFile } from '../../apdu/commands/file-id.js';
+import { HiCOSFile } from '../../apdu/commands/file-id.js';
 import { type CardFile, df, ef } from './card-file-system.js';
 import {
   type CdfEntrySpec,
@@ -10,7 +10,7 @@ import {
   padRecords,
   type PrkdfEntrySpec,
 } from './pkcs15-encoder.js';
-import type { VirtualCardCredentials } from './virtual-card-options.js';
+import type { VirtualCardCredentials, VirtualVersionLocation } from './virtual-card-options.js';
 
 /** Spacing of certificate slots in EF `08F2`, as seen on real cards. */
 export const CERT_SLOT = 0x700;
@@ -24,6 +24,7 @@ export interface CardLayoutInput {
   credentials: VirtualCardCredentials;
   cardNumber: string;
   version: string;
+  versionLocation: VirtualVersionLocation;
   keyRefs: { sign: number; keyx: number };
 }
 
@@ -37,7 +38,8 @@ export interface CardLayout {
  * Builds the MF tree of a HiCOS card: EF.DIR, DF `5030` with the PKCS#15
  * directory files (FF-padded), all certificates in EF `08F2` at offsets
  * `0000`, `0700`, `0E00`, … (00-padded), key EF `0810`, data objects
- * `0870`, and DF `0900` with the card number (`0903`) and version (`0905`).
+ * `0870`, and DF `0900` with the card number (`0903`); the version EF `0905`
+ * goes where `versionLocation` says (real cards: unknown).
  * There is deliberately no ODF `5015`.
  */
 export function buildCardLayout(input: CardLayoutInput): CardLayout {
@@ -52,7 +54,7 @@ export function buildCardLayout(input: CardLayoutInput): CardLayout {
     certs.push({ label, id: ascii(label), authority: true, der });
   });
 
-  const certPath = fidPath(HicosFile.MF, HicosFile.PKCS15_DF, HicosFile.CERTIFICATES);
+  const certPath = fidPath(HiCOSFile.MF, HiCOSFile.PKCS15_DF, HiCOSFile.CERTIFICATES);
   const entries: CdfEntrySpec[] = [];
   let offset = 0;
   for (const c of certs) {
@@ -63,7 +65,7 @@ export function buildCardLayout(input: CardLayoutInput): CardLayout {
   const certFile = new Uint8Array(offset);
   certs.forEach((c, i) => certFile.set(c.der, entries[i]!.offset));
 
-  const keyPath = fidPath(HicosFile.MF, HicosFile.PKCS15_DF, HicosFile.KEYS);
+  const keyPath = fidPath(HiCOSFile.MF, HiCOSFile.PKCS15_DF, HiCOSFile.KEYS);
   const keys: PrkdfEntrySpec[] = [
     { label: 'SIGN', id: ascii('SIGN'), keyRef: keyRefs.sign, modulusBits: 2048, signing: true },
     { label: 'KEYX', id: ascii('KEYX'), keyRef: keyRefs.keyx, modulusBits: 2048, signing: false },
@@ -72,20 +74,25 @@ export function buildCardLayout(input: CardLayoutInput): CardLayout {
   const version = new Uint8Array(16);
   version.set(ascii(input.version).subarray(0, 16));
 
-  const root = df(HicosFile.MF, [
-    ef(HicosFile.DIR, padRecords([encodeDirRecord(PKCS15_AID, '中華電信研究所', fidPath(HicosFile.MF, HicosFile.PKCS15_DF))], 64)),
-    df(HicosFile.PKCS15_DF, [
-      ef(HicosFile.PRKDF, padRecords(keys.map((k) => encodePrkdfRecord(k, keyPath)), 512)),
-      ef(HicosFile.PUKDF, padRecords(keys.map((k) => encodePukdfRecord(k, keyPath)), 512)),
-      ef(HicosFile.CDF, padRecords(entries.map(encodeCdfRecord), 1024)),
-      ef(HicosFile.DODF, padRecords([], 256)),
-      ef(HicosFile.AODF, padRecords([], 256)),
-      ef(HicosFile.TOKEN_INFO, padRecords([encodeTokenInfo(ascii(input.cardNumber), 'Chunghwa Telecom', 'HiCOS PKI Smart Card')], 128)),
-      ef(HicosFile.CERTIFICATES, certFile),
-      ef(HicosFile.KEYS, new Uint8Array(1024), false),
-      ef(HicosFile.DATA_OBJECTS, padRecords([], 256)),
+  const versionEf = ef(HiCOSFile.VERSION, version);
+  const root = df(HiCOSFile.MF, [
+    ...(input.versionLocation === 'root' ? [versionEf] : []),
+    ef(HiCOSFile.DIR, padRecords([encodeDirRecord(PKCS15_AID, '中華電信研究所', fidPath(HiCOSFile.MF, HiCOSFile.PKCS15_DF))], 64)),
+    df(HiCOSFile.PKCS15_DF, [
+      ef(HiCOSFile.PRKDF, padRecords(keys.map((k) => encodePrkdfRecord(k, keyPath)), 512)),
+      ef(HiCOSFile.PUKDF, padRecords(keys.map((k) => encodePukdfRecord(k, keyPath)), 512)),
+      ef(HiCOSFile.CDF, padRecords(entries.map(encodeCdfRecord), 1024)),
+      ef(HiCOSFile.DODF, padRecords([], 256)),
+      ef(HiCOSFile.AODF, padRecords([], 256)),
+      ef(HiCOSFile.TOKEN_INFO, padRecords([encodeTokenInfo(ascii(input.cardNumber), 'Chunghwa Telecom', 'HiCOS PKI Smart Card')], 128)),
+      ef(HiCOSFile.CERTIFICATES, certFile),
+      ef(HiCOSFile.KEYS, new Uint8Array(1024), false),
+      ef(HiCOSFile.DATA_OBJECTS, padRecords([], 256)),
     ]),
-    df(HicosFile.CARD_NUMBER_DF, [ef(HicosFile.CARD_NUMBER, ascii(input.cardNumber)), ef(HicosFile.VERSION, version)]),
+    df(HiCOSFile.CARD_NUMBER_DF, [
+      ef(HiCOSFile.CARD_NUMBER, ascii(input.cardNumber)),
+      ...(input.versionLocation === 'card-number-df' ? [versionEf] : []),
+    ]),
   ]);
   return { root, certificates: entries };
 }

@@ -1,13 +1,13 @@
 import { createTestPki } from '../pki/index.js';
 import type { TestPki } from '../pki/index.js';
-import { VirtualHicosCard } from './virtual-hicos-card.js';
-import type { VirtualCardQuirks, VirtualHicosCardOptions } from './virtual-card-options.js';
+import { VirtualHiCOSCard } from './virtual-hicos-card.js';
+import type { VirtualCardQuirks, VirtualHiCOSCardOptions } from './virtual-card-options.js';
 
 /** Which real card family the virtual card's certificates mimic. */
 export type VirtualCardProfile = 'moica' | 'moeaca' | 'gca' | 'xca';
 
-/** Options of {@link createVirtualHicosCard}. */
-export interface CreateVirtualHicosCardOptions {
+/** Options of {@link createVirtualHiCOSCard}. */
+export interface CreateVirtualHiCOSCardOptions {
   /** Certificate profile (default `moica`). */
   profile?: VirtualCardProfile;
   /** Card generation (default 1). */
@@ -23,7 +23,7 @@ export interface CreateVirtualHicosCardOptions {
   /** Host-handling test switches. */
   quirks?: VirtualCardQuirks;
   /** Any other card option (retry limit, ATR, SCP03 counter policy…). */
-  card?: Omit<VirtualHicosCardOptions, 'credentials' | 'generation' | 'pin' | 'cardNumber' | 'quirks'>;
+  card?: Omit<VirtualHiCOSCardOptions, 'credentials' | 'generation' | 'pin' | 'cardNumber' | 'quirks'>;
 }
 
 /**
@@ -31,13 +31,13 @@ export interface CreateVirtualHicosCardOptions {
  * generated test PKI (issuer names, subject layout, extensions as the real
  * profile), with the issuing CA and root stored as `CACert`/`ROOTCACert`.
  */
-export async function createVirtualHicosCard(options: CreateVirtualHicosCardOptions = {}): Promise<VirtualHicosCard> {
+export async function createVirtualHiCOSCard(options: CreateVirtualHiCOSCardOptions = {}): Promise<VirtualHiCOSCard> {
   const pki = options.pki ?? (await createTestPki());
   const holder = await pki.issueCardHolder({
     authority: options.profile ?? 'moica',
     ...(options.commonName === undefined ? {} : { commonName: options.commonName }),
   });
-  return new VirtualHicosCard({
+  return new VirtualHiCOSCard({
     ...options.card,
     generation: options.generation ?? 1,
     pin: options.pin,

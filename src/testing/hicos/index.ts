@@ -2,17 +2,19 @@
  * A virtual HiCOS card (Gen1 and Gen2) for tests and demos.
  * @packageDocumentation
  */
-export { VirtualHicosCard, type ApduLogEntry } from './virtual-hicos-card.js';
+export { VirtualHiCOSCard, type ApduLogEntry } from './virtual-hicos-card.js';
 export type {
+  PlainCommandsDuringSecureMessaging,
   VirtualCardCredentials,
   VirtualCardKeyPair,
   VirtualCardKeyRefs,
   VirtualCardQuirks,
-  VirtualHicosCardOptions,
+  VirtualHiCOSCardOptions,
+  VirtualVersionLocation,
 } from './virtual-card-options.js';
 export {
-  createVirtualHicosCard,
-  type CreateVirtualHicosCardOptions,
+  createVirtualHiCOSCard,
+  type CreateVirtualHiCOSCardOptions,
   type VirtualCardProfile,
 } from './create-virtual-hicos-card.js';
 export { GEN1_ATR, GEN2_ATR } from './hicos-atrs.js';

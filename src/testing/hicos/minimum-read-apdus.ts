@@ -1,7 +1,7 @@
-import { HicosFile } from '../../apdu/commands/file-id.js';
+import { HiCOSFile } from '../../apdu/commands/file-id.js';
 import { READ_CHUNK } from '../../apdu/commands/read-binary.js';
 import { splitTlvRecords } from '../../apdu/pkcs15/tlv-records.js';
-import type { VirtualHicosCard } from './virtual-hicos-card.js';
+import type { VirtualHiCOSCard } from './virtual-hicos-card.js';
 
 /**
  * The fewest APDUs that read every certificate and the card number of a
@@ -13,8 +13,8 @@ import type { VirtualHicosCard } from './virtual-hicos-card.js';
  * detect (1) + `0900`, `0903`, READ (3) [+ `0905`, READ (2)] + MF, `5030`,
  * `4104` (3) + CDF chunks + `08F2` (1) + each certificate's chunks.
  */
-export function minimumReadApdus(card: VirtualHicosCard, options: { includeVersion?: boolean } = {}): number {
-  const cdf = card.fileContent([HicosFile.PKCS15_DF, HicosFile.CDF]) ?? new Uint8Array(0);
+export function minimumReadApdus(card: VirtualHiCOSCard, options: { includeVersion?: boolean } = {}): number {
+  const cdf = card.fileContent([HiCOSFile.PKCS15_DF, HiCOSFile.CDF]) ?? new Uint8Array(0);
   const used = splitTlvRecords(cdf).records.reduce((n, r) => n + r.length, 0);
   const cdfReads = Math.floor(used / READ_CHUNK) + 1;
   const creds = card.credentials;

@@ -31,7 +31,29 @@ export interface VirtualCardQuirks {
    * there, instead of returning the shorter data with `6282`.
    */
   wrongLengthRetry?: boolean;
+  /**
+   * Answer `6987` to any READ BINARY asking for more than 16 bytes, the way
+   * some card made the official middleware retry with Le `10`. Whether real
+   * HiCOS cards do this, and why, is unknown.
+   */
+  refuseLargeReads?: boolean;
 }
+
+/**
+ * What the Gen2 applet does with a plain (non-SM) command while an SCP03
+ * session is open (unknown for real HiCOS cards): `'accept'` processes it
+ * and keeps the session (GlobalPlatform allows this); `'refuse'` answers
+ * `6982` and drops the session, as a strict applet may. SELECT by AID (which
+ * ends the session anyway) and GET RESPONSE are always processed.
+ */
+export type PlainCommandsDuringSecureMessaging = 'accept' | 'refuse';
+
+/**
+ * Where the version EF `0905` lives (unknown for real cards):
+ * `'card-number-df'` beside the card number in DF `0900`, `'root'` directly
+ * under the MF / applet root, `'none'` nowhere.
+ */
+export type VirtualVersionLocation = 'card-number-df' | 'root' | 'none';
 
 /** Key references the virtual card lists in its PrKDF. */
 export interface VirtualCardKeyRefs {
@@ -41,8 +63,8 @@ export interface VirtualCardKeyRefs {
   keyx: number;
 }
 
-/** Options of `VirtualHicosCard`. */
-export interface VirtualHicosCardOptions {
+/** Options of `VirtualHiCOSCard`. */
+export interface VirtualHiCOSCardOptions {
   /** Card generation (default 1). */
   generation?: 1 | 2;
   /** User PIN (default `123456`). */
@@ -71,6 +93,18 @@ export interface VirtualHicosCardOptions {
   counterPolicy?: Scp03CounterPolicy;
   /** Key references in the PrKDF (default SIGN `01`, KEYX `11`). */
   keyRefs?: VirtualCardKeyRefs;
+  /**
+   * Key references the card actually holds the keys under (default:
+   * `keyRefs`). A card whose PrKDF disagrees answers `6A88` to the
+   * private-key operation.
+   */
+  heldKeyRefs?: VirtualCardKeyRefs;
+  /** P2 of the user PIN (default `01`); VERIFY with another reference answers `6A88`. */
+  pinReference?: number;
+  /** Gen2: plain commands during an SCP03 session (default `'accept'`). */
+  plainCommandsDuringSecureMessaging?: PlainCommandsDuringSecureMessaging;
+  /** Where EF `0905` sits (default `'card-number-df'`). */
+  versionLocation?: VirtualVersionLocation;
   /** Answer the ISO "VERIFY with no data" probe with the counter (default `true`). */
   supportsStatusProbe?: boolean;
   /** Host-handling test switches. */

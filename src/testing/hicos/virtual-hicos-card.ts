@@ -2,17 +2,17 @@ import { constants, createHash, privateDecrypt, randomBytes } from 'node:crypto'
 import { bytesEqual } from '../../shared/bytes.js';
 import { CommandApdu } from '../../pcsc/command-apdu.js';
 import type { CardEmulator } from '../../pcsc/transport.js';
-import { HicosFile } from '../../apdu/commands/file-id.js';
+import { HiCOSFile } from '../../apdu/commands/file-id.js';
 import { GEN2_APPLET_AID } from '../../apdu/commands/select.js';
 import { decryptGen1PinBlock, padPinFF } from '../../apdu/crypto/gen1-pin-block.js';
-import { diversifyHicosStaticKeys, HICOS_ISD_AID, HICOS_ISD_CM_AID } from '../../apdu/crypto/hicos-static-keys.js';
+import { diversifyHiCOSStaticKeys, HICOS_ISD_AID, HICOS_ISD_CM_AID } from '../../apdu/crypto/hicos-static-keys.js';
 import type { Scp03StaticKeys } from '../../apdu/crypto/scp03-session-keys.js';
 import type { CardFile } from './card-file-system.js';
 import { resolveSelect } from './card-file-system.js';
 import { buildCardLayout } from './card-layout.js';
 import { CardSecureChannel } from './card-secure-channel.js';
 import { GEN1_ATR, GEN2_ATR } from './hicos-atrs.js';
-import type { VirtualCardKeyPair, VirtualHicosCardOptions } from './virtual-card-options.js';
+import type { VirtualCardKeyPair, VirtualHiCOSCardOptions } from './virtual-card-options.js';
 
 /** One exchange as the virtual card saw it (VERIFY data is blanked). */
 export interface ApduLogEntry {
@@ -42,10 +42,12 @@ const sw = (value: number): Reply => ({ sw: value });
  *
  * Where real cards' behaviour is unknown (sibling SELECTs, where EF `0905`
  * lives, the SCP03 counter on empty commands, diversification data in
- * INITIALIZE UPDATE), the card follows a documented choice or an option;
- * see {@link VirtualHicosCardOptions}.
+ * INITIALIZE UPDATE, plain commands during secure messaging, `6987` on large
+ * reads, `6A88`), the card follows a documented choice or an option, so
+ * tests can run the host against each plausible behaviour; see
+ * {@link VirtualHiCOSCardOptions}.
  */
-export class VirtualHicosCard implements CardEmulator {
+export class VirtualHiCOSCard implements CardEmulator {
   /** Exchanges since construction or {@link clearLog}. */
   public readonly log: ApduLogEntry[] = [];
   /** The card's generation. */
@@ -61,6 +63,7 @@ export class VirtualHicosCard implements CardEmulator {
   private readonly cardId: Uint8Array;
   private readonly staticKeys: Scp03StaticKeys;
   private readonly keysByRef: Map<number, VirtualCardKeyPair>;
+  private readonly pinReference: number;
   private readonly random: (n: number) => Uint8Array;
 
   // Volatile state, cleared by reset().
@@ -73,7 +76,7 @@ export class VirtualHicosCard implements CardEmulator {
   private rsaSecondResult: Uint8Array | undefined;
   private pendingResponse: Uint8Array | undefined;
 
-  public constructor(private readonly options: VirtualHicosCardOptions) {
+  public constructor(private readonly options: VirtualHiCOSCardOptions) {
     this.generation = options.generation ?? 1;
     this.cardNumber = options.cardNumber ?? 'TP03000012345678';
     if (!/^[\x20-\x7e]{1,16}$/.test(this.cardNumber)) throw new RangeError('card number must be 1–16 printable ASCII characters');
@@ -84,28 +87,31 @@ export class VirtualHicosCard implements CardEmulator {
     this.triesLeft = options.pinTriesLeft ?? this.tryLimit;
     this.atr = options.atr ?? (this.generation === 1 ? GEN1_ATR : GEN2_ATR);
     const keyRefs = options.keyRefs ?? { sign: 0x01, keyx: 0x11 };
+    const held = options.heldKeyRefs ?? keyRefs;
+    this.pinReference = options.pinReference ?? 0x01;
     for (const [name, pair] of Object.entries({ sign: options.credentials.sign, keyx: options.credentials.keyx })) {
       if (pair.privateKey.asymmetricKeyDetails?.modulusLength !== 2048) throw new RangeError(`${name} key must be RSA-2048`);
     }
     this.keysByRef = new Map([
-      [keyRefs.sign, options.credentials.sign],
-      [keyRefs.keyx, options.credentials.keyx],
+      [held.sign, options.credentials.sign],
+      [held.keyx, options.credentials.keyx],
     ]);
     this.root = buildCardLayout({
       credentials: options.credentials,
       cardNumber: this.cardNumber,
       version: options.version ?? (this.generation === 1 ? 'CHT V32N' : 'CHT GPPKI'),
+      versionLocation: options.versionLocation ?? 'card-number-df',
       keyRefs,
     }).root;
     this.currentDf = this.root;
     this.cardId = options.cardId ?? createHash('sha256').update(this.cardNumber).digest().subarray(0, 10);
     if (this.cardId.length !== 10) throw new RangeError('card ID must be 10 bytes');
-    this.staticKeys = diversifyHicosStaticKeys(this.cardId);
+    this.staticKeys = diversifyHiCOSStaticKeys(this.cardId);
     this.random = options.random ?? ((n) => new Uint8Array(randomBytes(n)));
   }
 
   /** The keys and certificates the card holds (tests verify signatures with them). */
-  public get credentials(): VirtualHicosCardOptions['credentials'] {
+  public get credentials(): VirtualHiCOSCardOptions['credentials'] {
     return this.options.credentials;
   }
 
@@ -184,7 +190,17 @@ export class VirtualHicosCard implements CardEmulator {
       if (this.generation === 1 && command.cla === 0x8c && command.ins === 0x20) return this.verifyGen1(command);
       return this.secured(command);
     }
+    if (this.refusesPlainCommand(command)) {
+      this.endSession();
+      return sw(0x6982);
+    }
     return this.plain(command, false);
+  }
+
+  /** Strict mode: a plain command while a session is open (SELECT by AID ends it and is always processed). */
+  private refusesPlainCommand(command: CommandApdu): boolean {
+    if (this.options.plainCommandsDuringSecureMessaging !== 'refuse' || !this.channel) return false;
+    return !(command.ins === 0xa4 && command.p1 === 0x04);
   }
 
   private classAllowed(command: CommandApdu): boolean {
@@ -267,7 +283,7 @@ export class VirtualHicosCard implements CardEmulator {
     if (command.p1 !== 0x00 || command.data.length !== 2) return sw(0x6a86);
     if (this.application !== 'applet') return sw(0x6a82);
     const fid = (command.data[0]! << 8) | command.data[1]!;
-    const aliases = this.generation === 2 ? [HicosFile.APPLET] : [];
+    const aliases = this.generation === 2 ? [HiCOSFile.APPLET] : [];
     const target = resolveSelect(this.root, this.currentDf, fid, aliases);
     if (!target) return sw(0x6a82);
     if (target.kind === 'DF') {
@@ -285,6 +301,7 @@ export class VirtualHicosCard implements CardEmulator {
     if (!file) return sw(0x6986);
     if (!file.readable) return sw(0x6982);
     if (command.le === undefined) return sw(0x6700);
+    if (this.options.quirks?.refuseLargeReads && command.le > 0x10) return sw(0x6987);
     const offset = (command.p1 << 8) | command.p2;
     const size = file.content.length;
     if (offset >= size) return sw(0x6b00);
@@ -320,8 +337,8 @@ export class VirtualHicosCard implements CardEmulator {
   }
 
   private verifyGen1(command: CommandApdu): Reply {
-    if (command.p2 !== 0x01) return sw(0x6a88);
-    if (this.currentEf?.fid !== HicosFile.KEYS) return sw(0x6985);
+    if (command.p2 !== this.pinReference) return sw(0x6a88);
+    if (this.currentEf?.fid !== HiCOSFile.KEYS) return sw(0x6985);
     if (this.triesLeft === 0) return sw(0x6983);
     const padded = decryptGen1PinBlock(command.data);
     if (!padded) return sw(0x6988);
@@ -329,7 +346,7 @@ export class VirtualHicosCard implements CardEmulator {
   }
 
   private verifyGen2(command: CommandApdu, secured: boolean): Reply {
-    if (command.p2 !== 0x01) return sw(0x6a88);
+    if (command.p2 !== this.pinReference) return sw(0x6a88);
     if (command.data.length === 0) return this.statusProbe();
     if (this.triesLeft === 0) return sw(0x6983);
     if (this.generation === 1 || !secured) {
@@ -379,7 +396,7 @@ export class VirtualHicosCard implements CardEmulator {
       this.rsaSecondResult = undefined;
       return ok(result);
     }
-    if (this.currentEf?.fid !== HicosFile.KEYS) return sw(0x6985);
+    if (this.currentEf?.fid !== HiCOSFile.KEYS) return sw(0x6985);
     const key = this.keysByRef.get(command.p2);
     if (!key) return sw(0x6a88);
     if (command.data.length !== 128) return sw(0x6700);

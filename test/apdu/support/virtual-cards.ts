@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmulatorReader, type EmulatorSession } from '../../../src/pcsc/emulator-reader.js';
 import { createTestPki } from '../../../src/testing/pki/index.js';
-import { VirtualHicosCard } from '../../../src/testing/hicos/virtual-hicos-card.js';
-import type { VirtualCardCredentials, VirtualHicosCardOptions } from '../../../src/testing/hicos/virtual-card-options.js';
+import { VirtualHiCOSCard } from '../../../src/testing/hicos/virtual-hicos-card.js';
+import type { VirtualCardCredentials, VirtualHiCOSCardOptions } from '../../../src/testing/hicos/virtual-card-options.js';
 
 let credentials: Promise<VirtualCardCredentials> | undefined;
 
@@ -61,15 +61,34 @@ export function testCredentials(): Promise<VirtualCardCredentials> {
 
 /** A virtual card in an in-process reader, with a session open to it. */
 export interface InsertedCard {
-  card: VirtualHicosCard;
+  card: VirtualHiCOSCard;
   reader: EmulatorReader;
   transport: EmulatorSession;
 }
 
 /** Builds a virtual card with the shared credentials and connects to it in-process. */
-export async function insertVirtualCard(options: Omit<VirtualHicosCardOptions, 'credentials'> = {}): Promise<InsertedCard> {
-  const card = new VirtualHicosCard({ ...options, credentials: await testCredentials() });
+export async function insertVirtualCard(options: Omit<VirtualHiCOSCardOptions, 'credentials'> = {}): Promise<InsertedCard> {
+  const card = new VirtualHiCOSCard({ ...options, credentials: await testCredentials() });
   const reader = new EmulatorReader();
   reader.insert(card);
   return { card, reader, transport: reader.connect() };
+}
+
+/**
+ * Plain (non-SM) commands the host sent while it had an SCP03 session open
+ * or half-open: from an INITIALIZE UPDATE to the next SELECT by AID. GET
+ * RESPONSE is the transport's and does not count. Empty when the host never
+ * depends on what the applet does with such a command.
+ */
+export function plainCommandsDuringSession(log: readonly { command: Uint8Array }[]): string[] {
+  let open = false;
+  const offending: string[] = [];
+  for (const { command } of log) {
+    const [cla = 0, ins = 0, p1 = 0] = command;
+    if (ins === 0xa4 && p1 === 0x04) open = false;
+    else if (ins === 0xc0) continue;
+    else if (open && (cla & 0x04) === 0) offending.push(Buffer.from(command.subarray(0, 4)).toString('hex'));
+    if (ins === 0x50) open = true;
+  }
+  return offending;
 }

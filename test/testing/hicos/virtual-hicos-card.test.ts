@@ -5,8 +5,8 @@ import { RetryCounterStore } from '../../../src/apdu/pin/retry-counter-store.js'
 import { encryptGen1PinBlock } from '../../../src/apdu/crypto/gen1-pin-block.js';
 import { EmulatorReader } from '../../../src/pcsc/emulator-reader.js';
 import { fromHex, toHex } from '../../../src/shared/bytes.js';
-import { createVirtualHicosCard } from '../../../src/testing/hicos/create-virtual-hicos-card.js';
-import { VirtualHicosCard } from '../../../src/testing/hicos/virtual-hicos-card.js';
+import { createVirtualHiCOSCard } from '../../../src/testing/hicos/create-virtual-hicos-card.js';
+import { VirtualHiCOSCard } from '../../../src/testing/hicos/virtual-hicos-card.js';
 import type { VirtualCardCredentials } from '../../../src/testing/hicos/virtual-card-options.js';
 import { testCredentials } from '../../apdu/support/virtual-cards.js';
 
@@ -16,16 +16,16 @@ beforeAll(async () => {
 }, 60_000);
 
 /** Sends hex APDUs straight to the card and returns the status words. */
-function run(card: VirtualHicosCard, ...apdus: string[]): string[] {
+function run(card: VirtualHiCOSCard, ...apdus: string[]): string[] {
   return apdus.map((a) => toHex(card.process(fromHex(a)).subarray(-2)));
 }
-function data(card: VirtualHicosCard, apdu: string): Uint8Array {
+function data(card: VirtualHiCOSCard, apdu: string): Uint8Array {
   return card.process(fromHex(apdu)).subarray(0, -2);
 }
 
 describe('virtual Gen1 card', () => {
   const gen1 = (extra = {}) => {
-    const card = new VirtualHicosCard({ credentials, ...extra });
+    const card = new VirtualHiCOSCard({ credentials, ...extra });
     expect(toHex(card.reset())).toBe('3bb8130081 31fa524348544d4f494341a5'.replace(' ', ''));
     return card;
   };
@@ -100,7 +100,7 @@ describe('virtual Gen1 card', () => {
 
 describe('virtual Gen2 card', () => {
   it('needs the applet selected, speaks CLA 00 for files and refuses Gen1 commands', () => {
-    const card = new VirtualHicosCard({ credentials, generation: 2 });
+    const card = new VirtualHiCOSCard({ credentials, generation: 2 });
     expect(toHex(card.reset())).toBe('3bd8960081b1fe451f07434854475 04b494add'.replace(' ', ''));
     expect(run(card, '00a40004023f0000', '80a40000023f00')).toEqual(['6985', '6e00']);
     expect(run(card, '00a4040c10a000000283000006220169640001010100', '00a40004027fff00', '00a400040250300000'.slice(0, 16))).toEqual([
@@ -111,7 +111,7 @@ describe('virtual Gen2 card', () => {
   });
 
   it('answers GET DATA on the ISD-CM and ISD', () => {
-    const card = new VirtualHicosCard({ credentials, generation: 2, cardId: fromHex('00112233445566778899') });
+    const card = new VirtualHiCOSCard({ credentials, generation: 2, cardId: fromHex('00112233445566778899') });
     card.reset();
     run(card, '00a404000fa000000283ff0886925353 89c0001400'.replace(' ', ''));
     expect(data(card, '80ca00e000')[7]).toBe(16);
@@ -120,7 +120,7 @@ describe('virtual Gen2 card', () => {
   });
 
   it('a bad secure-messaging MAC ends the session (6988)', () => {
-    const card = new VirtualHicosCard({ credentials, generation: 2 });
+    const card = new VirtualHiCOSCard({ credentials, generation: 2 });
     card.reset();
     run(card, '00a4040c10a000000283000006220169640001010100');
     expect(run(card, '8050010008000102030405060700')).toEqual(['9000']);
@@ -128,25 +128,55 @@ describe('virtual Gen2 card', () => {
     expect(run(card, `0420000118${'00'.repeat(24)}`)).toEqual(['6882']);
   });
 
-  it('host and card must agree on the SCP03 counter policy', async () => {
-    const card = new VirtualHicosCard({ credentials, generation: 2, counterPolicy: 'data-commands-only' });
+  it.each([
+    ['accept', '9000', '6300'],
+    ['refuse', '6982', '6882'],
+  ] as const)('plain commands during a session: %s (answer %s; the session is then %s to EXTERNAL AUTHENTICATE)', (mode, plainSw, authSw) => {
+    const card = new VirtualHiCOSCard({ credentials, generation: 2, plainCommandsDuringSecureMessaging: mode });
+    card.reset();
+    expect(run(card, '00a4040c10a000000283000006220169640001010100', '8050010008000102030405060700')).toEqual(['9000', '9000']);
+    expect(run(card, '00a40004023f0000')).toEqual([plainSw]);
+    // 6300: the half-open session still exists and the (garbage) cryptogram is refused; 6882: there is no session left.
+    expect(run(card, `8482030010${'00'.repeat(16)}`)).toEqual([authSw]);
+    // SELECT by AID is always processed (it ends a session anyway).
+    expect(run(card, '8050010008000102030405060700', '00a4040c10a000000283000006220169640001010100')).toEqual(['9000', '9000']);
+  });
+
+  // The counter policy is unknown for real cards: every SDK flow must work under either, whatever the host option says.
+  it.each(
+    (['accept', 'refuse'] as const).flatMap((plain) =>
+      (['every-command', 'data-commands-only'] as const).flatMap((cardPolicy) =>
+        ([undefined, 'data-commands-only'] as const).map((hostPolicy) => [cardPolicy, hostPolicy, plain] as const),
+      ),
+    ),
+  )('SDK flows work on a card stepping the SCP03 counter %s (host option %s, plain commands during SM: %s)', async (cardPolicy, hostPolicy, plain) => {
+    const card = new VirtualHiCOSCard({ credentials, generation: 2, counterPolicy: cardPolicy, plainCommandsDuringSecureMessaging: plain });
     const reader = new EmulatorReader();
     reader.insert(card);
-    const mismatched = await HiCOSCard.open(reader.connect(), { retryStore: new RetryCounterStore() });
-    // Counters agree until the first command without data (C1); the next secured command is garbage to the card.
-    expect((await mismatched.verifyPin('123456')).status).toBe('ok');
-    expect(await mismatched.sign(new Uint8Array([1]))).toHaveLength(256);
-    await expect(mismatched.sign(new Uint8Array([1]))).rejects.toMatchObject({ code: 'CARD_ERROR', statusWord: '6988' });
-    // The broken channel is dropped: the next call needs the PIN again.
-    await expect(mismatched.sign(new Uint8Array([1]))).rejects.toMatchObject({ code: 'PIN_REQUIRED' });
-    const matched = await HiCOSCard.open(reader.connect(), { retryStore: new RetryCounterStore(), scp03: { counterPolicy: 'data-commands-only' } });
-    expect(await matched.sign(new Uint8Array([1]), { pin: '123456' })).toHaveLength(256);
+    const hicos = await HiCOSCard.open(reader.connect(), {
+      retryStore: new RetryCounterStore(),
+      ...(hostPolicy ? { scp03: { counterPolicy: hostPolicy } } : {}),
+    });
+    expect((await hicos.verifyPin('123456')).status).toBe('ok');
+    expect(await hicos.sign(new Uint8Array([1]))).toHaveLength(256);
+    // One verified channel serves one operation: the counter never matters after C1, the session's only data-less command.
+    await expect(hicos.sign(new Uint8Array([1]))).rejects.toMatchObject({ code: 'PIN_REQUIRED' });
+    expect(await hicos.sign(new Uint8Array([2]), { pin: '123456' })).toHaveLength(256);
+    expect(await hicos.sign(new Uint8Array([3]), { pin: '123456' })).toHaveLength(256);
+    expect(card.log.some((e) => toHex(e.response.subarray(-2)) === '6988')).toBe(false);
   });
+
 });
 
-describe('createVirtualHicosCard', () => {
-  it('issues a GCA-profile Gen2 card from the test PKI', async () => {
-    const card = await createVirtualHicosCard({ profile: 'gca', generation: 2, pin: '11223344', cardNumber: 'GC00000000000001' });
+describe('createVirtualHiCOSCard', () => {
+  it.each(['accept', 'refuse'] as const)('issues a GCA-profile Gen2 card from the test PKI (plain commands during SM: %s)', async (plain) => {
+    const card = await createVirtualHiCOSCard({
+      profile: 'gca',
+      generation: 2,
+      pin: '11223344',
+      cardNumber: 'GC00000000000001',
+      card: { plainCommandsDuringSecureMessaging: plain },
+    });
     const reader = new EmulatorReader();
     reader.insert(card);
     const hicos = await HiCOSCard.open(reader.connect(), { retryStore: new RetryCounterStore() });
@@ -157,6 +187,7 @@ describe('createVirtualHicosCard', () => {
     const issuingCa = new X509Certificate(info.certificates[2]!.der);
     expect(sign.checkIssued(issuingCa)).toBe(true);
     expect((await hicos.verifyPin('11223344')).status).toBe('ok');
+    expect(await hicos.sign(new Uint8Array([1]))).toHaveLength(256);
   }, 60_000);
 });
 
@@ -164,7 +195,7 @@ describe('virtual card robustness', () => {
   it('answers any byte string with a status word and never throws', async () => {
     const fc = (await import('fast-check')).default;
     for (const generation of [1, 2] as const) {
-      const card = new VirtualHicosCard({ credentials, generation });
+      const card = new VirtualHiCOSCard({ credentials, generation });
       card.reset();
       fc.assert(
         fc.property(fc.uint8Array({ maxLength: 300 }), fc.constantFrom(0x00, 0x80, 0x84, 0x04, 0x8c), (bytes, cla) => {

@@ -1,0 +1,117 @@
+import type { Transport } from '../pcsc/transport.js';
+import { toHex } from '../shared/bytes.js';
+import type { CardState } from './card-session.js';
+import type { CardCertificate, CardPrivateKey } from './card-types.js';
+import { CARD_NUMBER_PATH, type FileId, HiCOSFile, VERSION_PATH } from './commands/file-id.js';
+import { READ_CHUNK } from './commands/read-binary.js';
+import { HiCOSError, MalformedResponseError } from './errors.js';
+import { Asn1ShapeError } from './pkcs15/asn1-reader.js';
+import { type CertificateDirectoryEntry, parseCertificateRecord } from './pkcs15/certificate-directory.js';
+import { type CertificateUsage, certificateUsage } from './pkcs15/certificate-usage.js';
+import { parsePrivateKeyRecord, type PrivateKeyDirectoryEntry } from './pkcs15/private-key-directory.js';
+
+/** PKCS#15 iDs of the two user keys (ASCII `SIGN`, `KEYX`). */
+export const KEY_IDS: Readonly<Record<'SIGN' | 'KEYX', string>> = { SIGN: '5349474e', KEYX: '4b455958' };
+
+const MAX_CERTIFICATE_LENGTH = 0x2000;
+
+/*
+ * Reading what the card shows without a PIN: card number, version, the
+ * certificates (CDF + EF 08F2) and the private-key directory. Each result is
+ * cached in the card-session state, so a second call sends nothing.
+ */
+
+/** The card number (卡號), EF `0900/0903`. */
+export async function readCardNumber(tx: Transport, state: CardState): Promise<string> {
+  if (state.cardNumber !== undefined) return state.cardNumber;
+  const [df, ef] = CARD_NUMBER_PATH as [FileId, FileId];
+  await state.files.selectEf(tx, df, ef);
+  const bytes = await state.files.readShort(tx, 16, 'card number');
+  if (bytes.length === 0 || !printable(bytes)) throw new MalformedResponseError('reading the card number', 'not printable ASCII');
+  state.cardNumber = Buffer.from(bytes).toString('ascii');
+  return state.cardNumber;
+}
+
+/**
+ * The version string of EF `0905`. Where it lives is unknown: DF `0900`
+ * (beside the card number, where one SELECT reaches it after the card
+ * number) is tried first, then the MF; a card with neither gives `''`.
+ */
+export async function readVersion(tx: Transport, state: CardState): Promise<string> {
+  if (state.version !== undefined) return state.version;
+  const [df, ef] = VERSION_PATH as [FileId, FileId];
+  let bytes: Uint8Array | undefined;
+  for (const dir of [df, HiCOSFile.MF]) {
+    try {
+      await state.files.selectEf(tx, dir, ef);
+    } catch (error) {
+      if (error instanceof HiCOSError && error.code === 'FILE_NOT_FOUND') continue;
+      throw error;
+    }
+    bytes = await state.files.readShort(tx, READ_CHUNK, 'version');
+    break;
+  }
+  if (bytes && !printable(bytes)) throw new MalformedResponseError('reading the version', 'not printable ASCII');
+  state.version = bytes ? Buffer.from(bytes).toString('ascii') : '';
+  return state.version;
+}
+
+/** Every certificate the CDF lists, read from EF `08F2` at the listed offsets. */
+export async function readCertificates(tx: Transport, state: CardState): Promise<CardCertificate[]> {
+  if (state.certificates) return state.certificates;
+  await state.files.selectEf(tx, HiCOSFile.PKCS15_DF, HiCOSFile.CDF);
+  const records = await state.files.readDirectory(tx, 'CDF');
+  const entries = records.map((r) => parseRecord('CDF', () => parseCertificateRecord(r)));
+  const certificates: CardCertificate[] = [];
+  for (const entry of entries) {
+    const [df, ef] = certificateLocation(entry);
+    if (entry.length < 4 || entry.length > MAX_CERTIFICATE_LENGTH) {
+      throw new MalformedResponseError('reading CDF', `certificate length ${entry.length} is implausible`);
+    }
+    await state.files.selectEf(tx, df, ef);
+    const der = await state.files.readRange(tx, entry.offset, entry.length, 'certificate');
+    if (der[0] !== 0x30) throw new MalformedResponseError('reading a certificate', 'data is not a DER SEQUENCE');
+    certificates.push({ label: entry.label, id: toHex(entry.id), usage: certificateUsage(entry), der });
+  }
+  state.certificates = certificates;
+  return certificates;
+}
+
+/** The PrKDF: key references and sizes. */
+export async function readPrivateKeys(tx: Transport, state: CardState): Promise<CardPrivateKey[]> {
+  if (state.keys) return state.keys;
+  await state.files.selectEf(tx, HiCOSFile.PKCS15_DF, HiCOSFile.PRKDF);
+  const records = await state.files.readDirectory(tx, 'PrKDF');
+  state.keys = records.map((r) => {
+    const e: PrivateKeyDirectoryEntry = parseRecord('PrKDF', () => parsePrivateKeyRecord(r));
+    const id = toHex(e.id);
+    const usage: CertificateUsage = id === KEY_IDS.SIGN ? 'SIGN' : id === KEY_IDS.KEYX ? 'KEYX' : 'OTHER';
+    return { label: e.label, id, usage, keyRef: e.keyRef, modulusBits: e.modulusBits };
+  });
+  return state.keys;
+}
+
+function printable(bytes: Uint8Array): boolean {
+  return bytes.every((b) => b >= 0x20 && b <= 0x7e);
+}
+
+function parseRecord<T>(file: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof Asn1ShapeError || error instanceof RangeError || error instanceof TypeError) {
+      throw new MalformedResponseError(`parsing ${file}`, error.message, error);
+    }
+    throw error;
+  }
+}
+
+function certificateLocation(entry: CertificateDirectoryEntry): [FileId, FileId] {
+  const p = entry.path;
+  if (p.length % 2 !== 0) throw new MalformedResponseError('reading CDF', 'odd certificate path length');
+  const fids: FileId[] = [];
+  for (let i = 0; i < p.length; i += 2) fids.push((p[i]! << 8) | p[i + 1]!);
+  if (fids[0] === HiCOSFile.MF) fids.shift();
+  if (fids.length !== 2) throw new MalformedResponseError('reading CDF', `certificate path ${toHex(p)} is not DF/EF`);
+  return [fids[0]!, fids[1]!];
+}

@@ -1,0 +1,96 @@
+import type { Transport } from '../pcsc/transport.js';
+import { TwpkiError } from '../shared/twpki-error.js';
+import type { CardCertificate, CardPrivateKey } from './card-types.js';
+import { detectGeneration } from './detect-generation.js';
+import { MalformedResponseError } from './errors.js';
+import { FileReader } from './file-reader.js';
+import type { HiCOSGeneration } from './generation.js';
+import { Gen2Channel } from './secure-channel/gen2-channel.js';
+import type { Scp03Options } from './secure-channel/scp03-options.js';
+
+/** Everything that stays valid while the card stays powered (one transport epoch). */
+export interface CardState {
+  /** Transport epoch the state belongs to. */
+  readonly epoch: number;
+  /** Detected generation. */
+  readonly generation: HiCOSGeneration;
+  /** File selection and reads. */
+  readonly files: FileReader;
+  /** Gen2 secure-messaging state (`undefined` on Gen1). */
+  readonly channel: Gen2Channel | undefined;
+  /** Cached reads. */
+  cardNumber?: string;
+  version?: string;
+  certificates?: CardCertificate[];
+  keys?: CardPrivateKey[];
+}
+
+/**
+ * One card in one reader across card sessions: runs each call in a
+ * transaction with state fresh for the transport's epoch (a reset or
+ * re-insertion re-detects and drops every cache), and funnels unexpected
+ * failures into typed errors naming the step.
+ */
+export class CardSession {
+  private constructor(
+    private readonly transport: Transport,
+    private state: CardState,
+    private readonly scp03: Scp03Options,
+  ) {}
+
+  /** Detects the generation (one or two APDUs). */
+  public static async open(transport: Transport, scp03: Scp03Options): Promise<CardSession> {
+    const state = await transport.transaction((tx) => guard('detecting the card', () => detectCardState(tx, scp03)));
+    return new CardSession(transport, state, scp03);
+  }
+
+  /** Generation detected at open (or after the last reset). */
+  public get generation(): HiCOSGeneration {
+    return this.state.generation;
+  }
+
+  /** Card number, when a call has read it in the current card session. */
+  public get knownCardNumber(): string | undefined {
+    return this.state.cardNumber;
+  }
+
+  /** Runs `fn` in a transaction with state fresh for the transport's epoch. */
+  public run<T>(step: string, fn: (tx: Transport, state: CardState) => Promise<T>): Promise<T> {
+    return this.transport.transaction((tx) =>
+      guard(step, async () => {
+        if (tx.epoch !== this.state.epoch) {
+          this.state.channel?.discard();
+          this.state = await detectCardState(tx, this.scp03);
+        }
+        const state = this.state;
+        try {
+          return await fn(tx, state);
+        } catch (error) {
+          state.files.forget();
+          throw error;
+        }
+      }),
+    );
+  }
+}
+
+/** Detects the card and sets up the state of a new card session (root selected, no secure session). */
+async function detectCardState(tx: Transport, scp03: Scp03Options): Promise<CardState> {
+  const epoch = tx.epoch;
+  const generation = await detectGeneration(tx);
+  let channel: Gen2Channel | undefined;
+  const files = new FileReader(generation, generation === 2 ? (t) => channel!.beforePlainCommand(t) : undefined);
+  if (generation === 2) channel = new Gen2Channel(scp03, files);
+  files.atRoot();
+  return { epoch, generation, files, channel };
+}
+
+/** Turns anything that is not a typed twpki error into a MALFORMED_RESPONSE naming the step. */
+async function guard<T>(step: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof TwpkiError) throw error;
+    throw new MalformedResponseError(step, error instanceof Error ? error.message : String(error), error);
+  }
+}
