@@ -198,6 +198,21 @@ export function orderedCertificates(certificates: readonly CardCertificate[]): A
   ];
 }
 
+// Descriptions per card read: a kept (warm) read is described once, not on every request.
+const descriptions = new WeakMap<HicosCardInfo, Map<boolean, readonly Pkcs11CertInfo[]>>();
+
+function describeCertificates(info: HicosCardInfo, withCert: boolean): Pkcs11CertInfo[] {
+  let forInfo = descriptions.get(info);
+  if (!forInfo) descriptions.set(info, (forInfo = new Map()));
+  let certs = forInfo.get(withCert);
+  if (!certs) {
+    certs = orderedCertificates(info.certificates).map(({ cert, label }) => describeCertificate(cert, withCert, label));
+    forInfo.set(withCert, certs);
+  }
+  // Copies: callers may change what they get without touching what is kept.
+  return certs.map((c) => ({ ...c }));
+}
+
 function describeToken(info: HicosCardInfo, retries: number | undefined, withCert: boolean): Pkcs11TokenInfo {
   return {
     label: 'HiCOS PKI Smart Card',
@@ -207,7 +222,7 @@ function describeToken(info: HicosCardInfo, retries: number | undefined, withCer
     flags: TOKEN_FLAGS | pinFlags(retries),
     ulMinPinLen: 6,
     ulMaxPinLen: 8,
-    certs: orderedCertificates(info.certificates).map(({ cert, label }) => describeCertificate(cert, withCert, label)),
+    certs: describeCertificates(info, withCert),
   };
 }
 
