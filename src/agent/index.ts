@@ -23,3 +23,4 @@ export { parseSignRequest, SignRequestError, type SignRequest } from './sign-req
 export type { SignRequestErrorCode } from './sign-request.js';
 export type { SignResponse } from './make-signature.js';
 export { buildCmsSignature, type CmsSignatureInput } from './cms-signature.js';
+export { WarmCardCache, type WarmCardEntry } from './warm-card-cache.js';
