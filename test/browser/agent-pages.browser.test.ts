@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import * as pkijs from 'pkijs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -8,20 +7,12 @@ import { EmulatorCardSlots, startAgent, type AgentServer, type SignResponse } fr
 import { EmulatorReader } from '../../src/pcsc/index.js';
 import { createTestPki, createVirtualHicosCard, type VirtualHicosCard } from '../../src/testing/index.js';
 import { artifactPath, chromiumAvailable, launchChromium } from './chromium.js';
+import { originOf, servePage } from './pages/serve-page.js';
 
 // Our own page fixture, written from the facts sheet: it behaves as government login pages do.
 const FIXTURE = readFileSync(new URL('./pages/card-login.html', import.meta.url), 'utf8');
 const PIN = '246810';
 
-function servePage(): Promise<Server> {
-  const server = createServer((_req, res) => {
-    res.setHeader('Content-Type', 'text/html; charset=utf-8');
-    res.end(FIXTURE);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-const originOf = (server: Server): string => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 interface CardView {
   ok: boolean;
@@ -55,8 +46,8 @@ describe.runIf(chromiumAvailable())('real-page behaviour against the agent, in h
     const pki = await createTestPki();
     card = await createVirtualHicosCard({ pki, pin: PIN, cardNumber: 'TP03000044440001', commonName: '王小明' });
     reader = new EmulatorReader({ name: 'Virtual PCD 00 00' });
-    trusted = await servePage();
-    untrusted = await servePage();
+    trusted = await servePage(FIXTURE);
+    untrusted = await servePage(FIXTURE);
     agent = await startAgent({ slots: new EmulatorCardSlots(reader), trusted: [originOf(trusted)], port: 0 });
     browser = await launchChromium();
   }, 60_000);
