@@ -175,12 +175,16 @@ export async function makeSignature(slots: CardSlots, request: SignRequest, opti
     const chosen = slot;
     return await slots.withCard(chosen, (card) => signOnCard(card, chosen, request, options));
   } catch (error) {
-    // A failure may mean the card changed under us: keep nothing about it.
-    if (slot && !(error instanceof SignRefusal) && !(error instanceof PinRejectedError)) options.cache?.drop(slot.description);
+    // A failure may mean the card changed under us: keep nothing about it. PIN refusals say nothing of that.
+    if (slot && !isPinRefusal(error) && !(error instanceof SignRefusal)) options.cache?.drop(slot.description);
     return failureFor(error, options.version);
   } finally {
     request.pin.fill(0);
   }
+}
+
+function isPinRefusal(error: unknown): boolean {
+  return error instanceof HicosError && (error instanceof PinRejectedError || error.code === 'INVALID_PIN_FORMAT' || error.code === 'LAST_TRY_GUARD');
 }
 
 /** The official pair for a failure. */

@@ -79,6 +79,22 @@ describe('warm agent: what ends the warm state', () => {
     expect(a.apduCount).toBe(minimumReadApdus(a, { includeVersion: true }));
   }, 60_000);
 
+  it('a wrong or short PIN says nothing about the card: what was kept stays', async () => {
+    const reader = new EmulatorReader();
+    const a = await card('TP03000022220005');
+    reader.insert(a);
+    agent = await startAgent({ slots: new EmulatorCardSlots(reader), trusted: [TRUSTED], port: 0 });
+    await info();
+    const body = (pin: string): string => `tbsPackage=${JSON.stringify({ tbs: 'x', pin })}`;
+    for (const pin of ['999999', '12']) {
+      const r = (await (await fetch(`http://127.0.0.1:${agent.port}/sign`, { method: 'POST', body: body(pin), headers: { Origin: TRUSTED } })).json()) as SignResponse;
+      expect(r.ret_code).toBe(0x76100006);
+    }
+    a.clearLog();
+    expect(await info()).toMatchObject({ serialNumber: a.cardNumber });
+    expect(a.apduCount).toBe(0);
+  }, 60_000);
+
   it('with warmCache: false reads the card on every request', async () => {
     const reader = new EmulatorReader();
     const a = await card('TP03000022220003');
