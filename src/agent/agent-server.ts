@@ -110,6 +110,10 @@ function readBody(req: IncomingMessage): Promise<string> {
       for (const c of chunks) c.fill(0);
     });
     req.on('error', reject);
+    // Cut off past MAX_DISCARD (or by the client): settle, so the handler does not wait forever.
+    req.on('close', () => {
+      if (!req.complete) reject(new HttpFailure(413, RetCode.BAD_PARAMETER, 'request body too large or cut off'));
+    });
   });
 }
 
