@@ -1,6 +1,6 @@
 import { verify, X509Certificate } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EmulatorCardSlots, startAgent, type AgentServer, type CardSlots, type Pkcs11Info, type Pkcs11TokenInfo, type SignResponse } from '../../src/agent/index.js';
+import { EmulatorCardSlots, startAgent, type AgentOptions, type AgentServer, type CardSlots, type Pkcs11Info, type Pkcs11TokenInfo, type SignResponse } from '../../src/agent/index.js';
 import { READ_CHUNK } from '../../src/apdu/index.js';
 import { EmulatorReader } from '../../src/pcsc/index.js';
 import { createTestPki, createVirtualHicosCard, minimumReadApdus, type TestPki, type VirtualHicosCard } from '../../src/testing/index.js';
@@ -26,9 +26,17 @@ async function info(): Promise<Pkcs11TokenInfo | 'unknown token' | null | undefi
   return doc.slots[0]?.token;
 }
 
-async function sign(tbs: string, signatureType: 'PKCS1' | 'PKCS7' = 'PKCS1'): Promise<SignResponse> {
-  const body = `tbsPackage=${JSON.stringify({ func: 'MakeSignature', signatureType, tbs, tbsEncoding: 'NONE', hashAlgorithm: 'SHA256', withCardSN: 'true', pin: PIN })}`;
+async function sign(tbs: string, signatureType: 'PKCS1' | 'PKCS7' = 'PKCS1', pin = PIN): Promise<SignResponse> {
+  const body = `tbsPackage=${JSON.stringify({ func: 'MakeSignature', signatureType, tbs, tbsEncoding: 'NONE', hashAlgorithm: 'SHA256', withCardSN: 'true', pin })}`;
   return (await (await fetch(`http://127.0.0.1:${agent!.port}/sign`, { method: 'POST', body, headers: { Origin: TRUSTED } })).json()) as SignResponse;
+}
+
+/** Puts `inserted` in a fresh reader and starts the agent on it (through `wrap`, when given). */
+async function agentOn(inserted: VirtualHicosCard, options: Partial<AgentOptions> = {}, wrap: (slots: EmulatorCardSlots) => CardSlots = (x) => x): Promise<EmulatorReader> {
+  const reader = new EmulatorReader();
+  reader.insert(inserted);
+  agent = await startAgent({ slots: wrap(new EmulatorCardSlots(reader)), trusted: [TRUSTED], port: 0, ...options });
+  return reader;
 }
 
 /** A reader source whose presence token never changes: as if every reader event were missed. */
@@ -45,10 +53,8 @@ class MissedEventSlots implements CardSlots {
 
 describe.each([1, 2] as const)('warm agent, Gen%i card', (generation) => {
   it('reads the card once at the minimum APDU count, then answers /pkcs11info with no APDU while the card stays in', async () => {
-    const reader = new EmulatorReader();
     const c = await card(`TP0300001111000${generation}`, generation);
-    reader.insert(c);
-    agent = await startAgent({ slots: new EmulatorCardSlots(reader), trusted: [TRUSTED], port: 0 });
+    await agentOn(c);
     c.clearLog();
     expect(await info()).toMatchObject({ serialNumber: c.cardNumber });
     expect(c.apduCount).toBe(minimumReadApdus(c, { includeVersion: true }));
@@ -60,11 +66,9 @@ describe.each([1, 2] as const)('warm agent, Gen%i card', (generation) => {
 
 describe('warm agent: what ends the warm state', () => {
   it('drops the card on removal and reads the next card in full', async () => {
-    const reader = new EmulatorReader();
     const a = await card('TP03000022220001');
     const b = await card('TP03000022220002');
-    reader.insert(a);
-    agent = await startAgent({ slots: new EmulatorCardSlots(reader), trusted: [TRUSTED], port: 0 });
+    const reader = await agentOn(a);
     expect(await info()).toMatchObject({ serialNumber: a.cardNumber });
     reader.remove();
     expect(await info()).toBeNull();
@@ -80,26 +84,18 @@ describe('warm agent: what ends the warm state', () => {
   }, 60_000);
 
   it('a wrong or short PIN says nothing about the card: what was kept stays', async () => {
-    const reader = new EmulatorReader();
     const a = await card('TP03000022220005');
-    reader.insert(a);
-    agent = await startAgent({ slots: new EmulatorCardSlots(reader), trusted: [TRUSTED], port: 0 });
+    await agentOn(a);
     await info();
-    const body = (pin: string): string => `tbsPackage=${JSON.stringify({ tbs: 'x', pin })}`;
-    for (const pin of ['999999', '12']) {
-      const r = (await (await fetch(`http://127.0.0.1:${agent.port}/sign`, { method: 'POST', body: body(pin), headers: { Origin: TRUSTED } })).json()) as SignResponse;
-      expect(r.ret_code).toBe(0x76100006);
-    }
+    for (const pin of ['999999', '12']) expect((await sign('x', 'PKCS1', pin)).ret_code).toBe(0x76100006);
     a.clearLog();
     expect(await info()).toMatchObject({ serialNumber: a.cardNumber });
     expect(a.apduCount).toBe(0);
   }, 60_000);
 
   it('with warmCache: false reads the card on every request', async () => {
-    const reader = new EmulatorReader();
     const a = await card('TP03000022220003');
-    reader.insert(a);
-    agent = await startAgent({ slots: new EmulatorCardSlots(reader), trusted: [TRUSTED], port: 0, warmCache: false });
+    await agentOn(a, { warmCache: false });
     await info();
     a.clearLog();
     await info();
@@ -129,11 +125,9 @@ describe('warm agent: what ends the warm state', () => {
 
 describe('warm agent: identity is confirmed before anything kept is reused for a signature', () => {
   it.each(['PKCS1', 'PKCS7'] as const)('another card under an unchanged presence token is detected by its card number (%s)', async (signatureType) => {
-    const reader = new EmulatorReader();
     const a = await card('TP03000033330001');
     const b = await card('TP03000033330002');
-    reader.insert(a);
-    agent = await startAgent({ slots: new MissedEventSlots(new EmulatorCardSlots(reader)), trusted: [TRUSTED], port: 0 });
+    const reader = await agentOn(a, {}, (x) => new MissedEventSlots(x));
     expect(await info()).toMatchObject({ serialNumber: a.cardNumber });
     reader.remove();
     reader.insert(b);
@@ -148,11 +142,9 @@ describe('warm agent: identity is confirmed before anything kept is reused for a
   }, 60_000);
 
   it.each(['PKCS1', 'PKCS7'] as const)('a card with the same number but another certificate is detected by the card\'s signature (%s)', async (signatureType) => {
-    const reader = new EmulatorReader();
     const a = await card('TP03000033330003');
     const renewed = await card('TP03000033330003');
-    reader.insert(a);
-    agent = await startAgent({ slots: new MissedEventSlots(new EmulatorCardSlots(reader)), trusted: [TRUSTED], port: 0 });
+    const reader = await agentOn(a, {}, (x) => new MissedEventSlots(x));
     await info();
     reader.remove();
     reader.insert(renewed);

@@ -74,6 +74,15 @@ describe.runIf(chromiumAvailable())('real-page behaviour against the agent, in h
     return page;
   }
 
+  async function onPage(server: Server, fn: (p: Page) => Promise<void>): Promise<void> {
+    const p = await open(server);
+    try {
+      await fn(p);
+    } finally {
+      await p.close();
+    }
+  }
+
   async function readCard(p: Page): Promise<CardView> {
     return (await p.evaluate(() => (globalThis as unknown as { readCard(): Promise<unknown> }).readCard())) as CardView;
   }
@@ -86,8 +95,7 @@ describe.runIf(chromiumAvailable())('real-page behaviour against the agent, in h
   }
 
   it('reads the holder through GetUserCert: the "CA Cert" lookup and the page\'s own DN splitting work', async () => {
-    const p = await open(trusted);
-    try {
+    await onPage(trusted, async (p) => {
       const view = await readCard(p);
       expect(view).toMatchObject({ ok: true, func: 'pkcs11info', userLabel: 'cert1', name: '王小明', country: 'TW', caFound: true, caUsage: 'keyCertSign|cRLSign', caIssuedUser: true });
       expect(view.serialNumber).toMatch(/^\w{16}$/);
@@ -95,14 +103,11 @@ describe.runIf(chromiumAvailable())('real-page behaviour against the agent, in h
       expect(await p.textContent('#name')).toBe('王小明');
       expect(alerts).toEqual([]);
       await p.screenshot({ path: artifactPath('agent-pages-read-card.png') });
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   it('logs in with optional fields sent as "" and an encodeURIComponent-ed PIN; the card number matches', async () => {
-    const p = await open(trusted);
-    try {
+    await onPage(trusted, async (p) => {
       await readCard(p);
       const empty = await login(p, PIN, 'challenge+one/two=');
       expect(empty.ok).toBe(true);
@@ -113,14 +118,11 @@ describe.runIf(chromiumAvailable())('real-page behaviour against the agent, in h
       const withSn = await login(p, PIN, 'challenge-two', 'true');
       expect(withSn).toMatchObject({ ok: true, reply: { cardSN: 'TP03000044440001' } });
       expect(alerts).toEqual([]);
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   it('after two wrong PINs the page\'s alerts decode the official codes, and the third attempt with the right PIN logs in', async () => {
-    const p = await open(trusted);
-    try {
+    await onPage(trusted, async (p) => {
       await readCard(p);
       expect((await login(p, '999999', 'c1')).ok).toBe(false);
       expect(alerts).toEqual(['IC卡登入失敗', 'PIN碼錯誤，剩餘兩次機會']);
@@ -131,56 +133,45 @@ describe.runIf(chromiumAvailable())('real-page behaviour against the agent, in h
       expect(alerts).toHaveLength(4);
       expect(card.pinTriesLeft).toBe(3);
       await p.screenshot({ path: artifactPath('agent-pages-third-attempt.png') });
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   it('a short PIN shows the PIN-length reason', async () => {
-    const p = await open(trusted);
-    try {
+    await onPage(trusted, async (p) => {
       expect((await login(p, '1234', 'c')).ok).toBe(false);
       expect(alerts).toEqual(['IC卡登入失敗', 'PIN碼長度錯誤']);
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   it('with no card the page says 未插入IC卡, not a bare hex code', async () => {
     reader.remove();
-    const p = await open(trusted);
-    try {
-      const view = await readCard(p);
-      expect(view.ok).toBe(false);
-      expect(alerts).toEqual(['請插入自然人憑證']);
-      expect((await login(p, PIN, 'c')).ok).toBe(false);
-      expect(alerts.slice(1)).toEqual(['未插入IC卡']);
-    } finally {
-      await p.close();
-      reader.insert(card);
-    }
+    await onPage(trusted, async (p) => {
+      try {
+        const view = await readCard(p);
+        expect(view.ok).toBe(false);
+        expect(alerts).toEqual(['請插入自然人憑證']);
+        expect((await login(p, PIN, 'c')).ok).toBe(false);
+        expect(alerts.slice(1)).toEqual(['未插入IC卡']);
+      } finally {
+        reader.insert(card);
+      }
+    });
   });
 
   it('an untrusted origin is told so through the code table and gets no card data', async () => {
-    const p = await open(untrusted);
-    try {
+    await onPage(untrusted, async (p) => {
       const view = await readCard(p);
       expect(view.ok).toBe(false);
       expect(JSON.stringify(view)).not.toContain('TP0300');
       expect((await login(p, PIN, 'c')).ok).toBe(false);
       expect(alerts).toEqual(['呼叫網頁非受信任網站', '呼叫網頁非受信任網站']);
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   it('an unknown func gets 不支援的方法 from the popup', async () => {
-    const p = await open(trusted);
-    try {
+    await onPage(trusted, async (p) => {
       await p.evaluate(() => (globalThis as unknown as { askUnknown(): Promise<unknown> }).askUnknown());
       expect(alerts).toEqual(['不支援的方法']);
-    } finally {
-      await p.close();
-    }
+    });
   });
 });
