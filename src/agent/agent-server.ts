@@ -1,13 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CardSlots } from './card-slots.js';
-import { RetCode } from './codes.js';
+import { LastError, RetCode } from './codes.js';
 import { makeSignature } from './make-signature.js';
 import { addDomainPage, popupFormPage } from './pages.js';
 import { AGENT_SERVER_VERSION, pkcs11Info } from './pkcs11-info.js';
 import { jsonAsBmp } from './p11-image.js';
 import { SignRequestError, parseSignRequest } from './sign-request.js';
 import { TrustedOrigins } from './trusted-origins.js';
+import { WarmCardCache } from './warm-card-cache.js';
 
 /** The port of the official local component; pages call exactly this. */
 export const AGENT_DEFAULT_PORT = 61161;
@@ -27,6 +28,19 @@ export interface AgentOptions {
   confirmDomain?: (domain: string) => Promise<boolean>;
   /** Allow SHA-1 signatures (legacy pages). Default false. */
   allowSha1?: boolean;
+  /**
+   * Keep the card layer's last-try guard: with one PIN try left, refuse the
+   * PIN without sending it. Default false: a PIN typed into a page is the
+   * user's own deliberate attempt (the page has warned "one try left"), and
+   * the official component lets it through; refusing it would leave the user
+   * unable to log in with the right PIN.
+   */
+  guardLastTry?: boolean;
+  /**
+   * Keep card data (card number, version, certificates) per reader while the
+   * card stays in, so repeated `/pkcs11info` calls send no APDU. Default true.
+   */
+  warmCache?: boolean;
   /** Clock (tests). */
   now?: () => Date;
 }
@@ -44,31 +58,51 @@ export interface AgentServer {
 }
 
 const MAX_BODY = 1 << 20;
+// An oversized body is read and discarded up to here so the 413 reaches the page; beyond it the connection is cut.
+const MAX_DISCARD = 256 << 20;
 const AGENT_ORIGIN_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/** A request refused at the HTTP level, answered with `status` and a JSON `ret_code`/`message` body. */
 class HttpFailure extends Error {
   public constructor(
     public readonly status: number,
+    public readonly retCode: number,
     message: string,
   ) {
     super(message);
   }
 }
 
+/**
+ * Reads a request body of at most {@link MAX_BODY} bytes. A longer body is
+ * read to its end and discarded before the 413 answer: closing a socket the
+ * client is still writing to resets the connection, and the page would see a
+ * network failure instead of the answer.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
+      if (tooLarge) {
+        if (size > MAX_DISCARD) req.destroy();
+        return;
+      }
       if (size > MAX_BODY) {
-        reject(new HttpFailure(413, 'request body too large'));
-        req.destroy();
+        tooLarge = true;
+        for (const kept of chunks) kept.fill(0);
+        chunks.length = 0;
         return;
       }
       chunks.push(c);
     });
     req.on('end', () => {
+      if (tooLarge) {
+        reject(new HttpFailure(413, RetCode.BAD_PARAMETER, `request body too large (limit ${MAX_BODY} bytes)`));
+        return;
+      }
       const body = Buffer.concat(chunks);
       resolve(body.toString('utf8'));
       // The body may hold a PIN.
@@ -76,6 +110,10 @@ function readBody(req: IncomingMessage): Promise<string> {
       for (const c of chunks) c.fill(0);
     });
     req.on('error', reject);
+    // Cut off past MAX_DISCARD (or by the client): settle, so the handler does not wait forever.
+    req.on('close', () => {
+      if (!req.complete) reject(new HttpFailure(413, RetCode.BAD_PARAMETER, 'request body too large or cut off'));
+    });
   });
 }
 
@@ -92,6 +130,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 export async function startAgent(options: AgentOptions): Promise<AgentServer> {
   const trusted = new TrustedOrigins(options.trusted ?? []);
   const now = options.now ?? (() => new Date());
+  const cache = options.warmCache === false ? undefined : new WarmCardCache();
   let port = options.port ?? AGENT_DEFAULT_PORT;
   const selfOrigin = (): string => `http://localhost:${port}`;
 
@@ -125,7 +164,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = (req.headers.host ?? '').toLowerCase();
     const hostName = host.replace(/:\d+$/, '');
-    if (!AGENT_ORIGIN_HOSTS.has(hostName)) throw new HttpFailure(421, 'this agent only answers requests addressed to localhost');
+    if (!AGENT_ORIGIN_HOSTS.has(hostName)) throw new HttpFailure(421, RetCode.FORBIDDEN_DOMAIN, 'this agent only answers requests addressed to localhost');
     const url = new URL(req.url ?? '/', selfOrigin());
     const path = url.pathname;
     const caller = callerOrigin(req);
@@ -163,7 +202,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
       return;
     }
     const isInfo = path === '/pkcs11info' || path === '/p11Image.bmp';
-    if (!isInfo && path !== '/sign') throw new HttpFailure(404, 'not found');
+    if (!isInfo && path !== '/sign') throw new HttpFailure(404, RetCode.UNSUPPORTED_FUNCTION, `unsupported method ${path}`);
     if (!allowed(caller)) {
       const func = path === '/sign' ? 'sign' : 'pkcs11info';
       if (path === '/sign') await readBody(req);
@@ -171,33 +210,44 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
       return;
     }
     if (isInfo) {
-      if (req.method !== 'GET' && req.method !== 'POST') throw new HttpFailure(405, 'method not allowed');
+      if (req.method !== 'GET' && req.method !== 'POST') throw new HttpFailure(405, RetCode.UNSUPPORTED_FUNCTION, 'use GET or POST');
       if (req.method === 'POST') await readBody(req);
-      const info = await pkcs11Info(options.slots, url.searchParams.get('withcert') === 'true');
+      const info = await pkcs11Info(options.slots, url.searchParams.get('withcert') === 'true', cache);
       if (path === '/p11Image.bmp') send(res, 200, 'image/bmp', jsonAsBmp(JSON.stringify(info)), cors);
       else send(res, 200, 'application/json', JSON.stringify(info), cors);
       return;
     }
-    if (req.method !== 'POST') throw new HttpFailure(405, 'use POST');
+    if (req.method !== 'POST') throw new HttpFailure(405, RetCode.UNSUPPORTED_FUNCTION, 'use POST');
     const body = await readBody(req);
     let request;
     try {
       request = parseSignRequest(body, req.headers['content-type'] ?? '');
     } catch (error) {
-      const message = error instanceof SignRequestError ? error.message : 'bad request';
-      send(res, 200, 'application/json', JSON.stringify({ func: 'sign', ret_code: RetCode.EXECUTION_ERROR, last_error: 0, message }), cors);
+      const [retCode, message] = error instanceof SignRequestError ? [error.retCode, error.message] : [RetCode.BAD_JSON, 'bad request'];
+      send(res, 200, 'application/json', JSON.stringify({ func: 'sign', ret_code: retCode, last_error: LastError.NONE, message }), cors);
       return;
     }
-    const answer = await makeSignature(options.slots, request, { now, version: AGENT_SERVER_VERSION, allowSha1: options.allowSha1 === true });
+    const answer = await makeSignature(options.slots, request, {
+      now,
+      version: AGENT_SERVER_VERSION,
+      allowSha1: options.allowSha1 === true,
+      guardLastTry: options.guardLastTry === true,
+      cache,
+    });
     send(res, 200, 'application/json', JSON.stringify(answer), cors);
   }
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      const status = error instanceof HttpFailure ? error.status : 500;
-      const message = error instanceof HttpFailure ? error.message : 'internal error';
-      if (!res.headersSent) send(res, status, 'text/plain; charset=utf-8', `${message}\n`);
-      else res.end();
+      const failure = error instanceof HttpFailure ? error : new HttpFailure(500, RetCode.EXECUTION_ERROR, 'internal error');
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      if (failure.status === 413) res.setHeader('Connection', 'close');
+      const origin = req.headers.origin;
+      const cors = origin && (origin === selfOrigin() || trusted.isTrusted(origin)) ? origin : undefined;
+      send(res, failure.status, 'application/json', JSON.stringify({ ret_code: failure.retCode, last_error: LastError.NONE, message: failure.message }), cors);
     });
   });
   await new Promise<void>((resolve, reject) => {

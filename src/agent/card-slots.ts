@@ -1,4 +1,4 @@
-import { HiCOSCard, type HiCOSCardOptions } from '../apdu/index.js';
+import { defaultRetryCounterStore, HiCOSCard, type HiCOSCardOptions } from '../apdu/index.js';
 import { EmulatorReader, PcscContext, type Transport } from '../pcsc/index.js';
 
 /** A reader as the agent reports it (one PKCS#11-style slot per reader). */
@@ -9,6 +9,12 @@ export interface SlotInfo {
   description: string;
   /** Whether a card is present. */
   cardPresent: boolean;
+  /**
+   * Changes whenever the card in this reader may have changed (removal,
+   * insertion, reset, any reader event); undefined when the source cannot
+   * tell, and then nothing about the card is kept between requests.
+   */
+  presence?: string;
 }
 
 /**
@@ -23,6 +29,8 @@ export interface CardSlots {
   withCard<T>(slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T>;
   /** Releases the card source; call when the agent stops. */
   close(): Promise<void>;
+  /** The last known PIN tries left of a card (from its last VERIFY), without touching the card. */
+  lastKnownRetries?(cardNumber: string): number | undefined;
 }
 
 /**
@@ -48,14 +56,27 @@ class SlotQueue {
   }
 }
 
-/** Slots backed by pcscd; the context lives as long as the agent. */
+/**
+ * Slots backed by pcscd; the context lives as long as the agent. Every reader
+ * event the context reports (insertion, removal, reader attached or
+ * detached, monitor failure) changes that reader's presence token.
+ */
 export class PcscCardSlots implements CardSlots {
   private readonly queue = new SlotQueue();
+  private readonly events = new Map<string, number>();
+  private failures = 0;
 
   private constructor(
     private readonly context: PcscContext,
     private readonly cardOptions: HiCOSCardOptions,
-  ) {}
+  ) {
+    const bump = ({ reader }: { reader: string }): void => {
+      this.events.set(reader, (this.events.get(reader) ?? 0) + 1);
+    };
+    context.on('card-inserted', bump).on('card-removed', bump).on('reader-attached', bump).on('reader-detached', bump);
+    // A monitor failure may hide any event: nothing read before it is trusted.
+    context.on('error', () => this.failures++);
+  }
 
   /** Connects to pcscd. */
   public static async open(cardOptions: HiCOSCardOptions = {}): Promise<PcscCardSlots> {
@@ -64,7 +85,19 @@ export class PcscCardSlots implements CardSlots {
 
   /** One slot per reader the PC/SC context currently knows, in the order the readers appeared. */
   public list(): Promise<SlotInfo[]> {
-    return Promise.resolve(this.context.readers().map((r, slotID) => ({ slotID, description: r.name, cardPresent: r.cardPresent })));
+    return Promise.resolve(
+      this.context.readers().map((r, slotID) => ({
+        slotID,
+        description: r.name,
+        cardPresent: r.cardPresent,
+        presence: r.cardPresent && r.atr ? `${this.failures}.${this.events.get(r.name) ?? 0}.${Buffer.from(r.atr).toString('hex')}` : undefined,
+      })),
+    );
+  }
+
+  /** From the card options' retry store (the process-wide one by default). */
+  public lastKnownRetries(cardNumber: string): number | undefined {
+    return (this.cardOptions.retryStore ?? defaultRetryCounterStore).get(cardNumber);
   }
 
   /** Opens an exclusive session on the slot's reader for `fn`; calls for the same reader wait their turn. */
@@ -89,9 +122,21 @@ export class EmulatorCardSlots implements CardSlots {
     private readonly cardOptions: HiCOSCardOptions = {},
   ) {}
 
-  /** Always the single emulated reader, as slot 0. */
+  /** Always the single emulated reader, as slot 0; the presence token follows the reader's insertions. */
   public list(): Promise<SlotInfo[]> {
-    return Promise.resolve([{ slotID: 0, description: this.reader.name, cardPresent: this.reader.cardPresent }]);
+    let presence: string | undefined;
+    if (this.reader.cardPresent) {
+      // Opening a session sends no APDU; its epoch numbers the insertion.
+      const session = this.reader.connect();
+      presence = `${session.epoch}.${Buffer.from(session.atr).toString('hex')}`;
+      void session.disconnect();
+    }
+    return Promise.resolve([{ slotID: 0, description: this.reader.name, cardPresent: this.reader.cardPresent, presence }]);
+  }
+
+  /** From the card options' retry store (the process-wide one by default). */
+  public lastKnownRetries(cardNumber: string): number | undefined {
+    return (this.cardOptions.retryStore ?? defaultRetryCounterStore).get(cardNumber);
   }
 
   /** Opens the emulated card for `fn`; `slot` is ignored since there is only one reader. */

@@ -43,8 +43,24 @@ function attribute(type: string, value: asn1js.AsnType): pkijs.Attribute {
   return new pkijs.Attribute({ type, values: [value] });
 }
 
+function compareDer(a: pkijs.Attribute, b: pkijs.Attribute): number {
+  // Equal-length prefixes are impossible here (distinct attribute types), so a byte compare is the DER order.
+  return Buffer.compare(Buffer.from(a.toSchema().toBER(false)), Buffer.from(b.toSchema().toBER(false)));
+}
+
 /**
- * Builds a CMS SignedData (PKCS#7) with the content attached and signed
+ * The encapsulated content as a primitive OCTET STRING, as DER requires.
+ * pkijs splits content given to its constructor into a constructed (BER)
+ * string, so the content is set after construction.
+ */
+function primitiveContent(content: Uint8Array): pkijs.EncapsulatedContentInfo {
+  const info = new pkijs.EncapsulatedContentInfo({ eContentType: OID.data });
+  info.eContent = new asn1js.OctetString({ valueHex: content });
+  return info;
+}
+
+/**
+ * Builds a DER CMS SignedData (PKCS#7) with the content attached and signed
  * attributes, signed by the card: the card signs the DER SET OF the signed
  * attributes, as RFC 5652 §5.4 requires.
  */
@@ -58,6 +74,8 @@ export async function buildCmsSignature(input: CmsSignatureInput): Promise<Uint8
   ];
   if (input.cardNumber !== undefined) attributes.push(attribute(OID.cardNumber, new asn1js.PrintableString({ value: input.cardNumber })));
   if (input.nonce !== undefined) attributes.push(attribute(OID.randomNonce, new asn1js.OctetString({ valueHex: input.nonce })));
+  // DER orders a SET OF by the elements' encodings; the [0] field and the signed SET must agree.
+  attributes.sort((a, b) => compareDer(a, b));
   const signedAttrs = new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes });
 
   // The signature covers the attributes encoded as a SET (tag 0x31), not as [0].
@@ -75,10 +93,7 @@ export async function buildCmsSignature(input: CmsSignatureInput): Promise<Uint8
   const signedData = new pkijs.SignedData({
     version: 1,
     digestAlgorithms: [new pkijs.AlgorithmIdentifier({ algorithmId: DIGEST_OID[input.hash], algorithmParams: new asn1js.Null() })],
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({
-      eContentType: OID.data,
-      eContent: new asn1js.OctetString({ valueHex: input.content }),
-    }),
+    encapContentInfo: primitiveContent(input.content),
     certificates: [certificate],
     signerInfos: [signerInfo],
   });

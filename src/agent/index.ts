@@ -9,14 +9,18 @@ export { startAgent, AGENT_DEFAULT_PORT, type AgentOptions, type AgentServer } f
 export { PcscCardSlots, EmulatorCardSlots, type CardSlots, type SlotInfo } from './card-slots.js';
 export { TrustedOrigins } from './trusted-origins.js';
 export { RetCode, LastError, retCodeMessage, lastErrorMessage, type RetCodeValue, type LastErrorValue, type CodeMessage } from './codes.js';
+export { wrongPinLastError } from './codes.js';
 export {
   pkcs11Info,
   AGENT_SERVER_VERSION,
+  CA_CERT_LABEL,
   type Pkcs11Info,
   type Pkcs11SlotInfo,
   type Pkcs11TokenInfo,
   type Pkcs11CertInfo,
 } from './pkcs11-info.js';
 export { parseSignRequest, SignRequestError, type SignRequest } from './sign-request.js';
+export type { SignRequestErrorCode } from './sign-request.js';
 export type { SignResponse } from './make-signature.js';
 export { buildCmsSignature, type CmsSignatureInput } from './cms-signature.js';
+export { WarmCardCache, type WarmCardEntry } from './warm-card-cache.js';

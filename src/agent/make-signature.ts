@@ -1,9 +1,12 @@
-import { HiCOSError, PinRejectedError, type HiCOSCard } from '../apdu/index.js';
+import { verify, X509Certificate } from 'node:crypto';
+import { HiCOSError, PinRejectedError, type CardCertificate, type HiCOSCard, type HiCOSCardInfo } from '../apdu/index.js';
 import { parseCertificate } from '../cert/index.js';
+import { PcscError } from '../pcsc/index.js';
 import type { CardSlots, SlotInfo } from './card-slots.js';
 import { buildCmsSignature } from './cms-signature.js';
 import { LastError, RetCode, wrongPinLastError } from './codes.js';
 import type { SignRequest } from './sign-request.js';
+import { certificateHash, type WarmCardCache } from './warm-card-cache.js';
 
 /** The `/sign` answer. */
 export interface SignResponse {
@@ -27,32 +30,112 @@ export interface SignResponse {
   version: string;
 }
 
+/** Options of {@link makeSignature}. */
+export interface MakeSignatureOptions {
+  /** Clock for the validity check and the signingTime attribute. */
+  now: () => Date;
+  /** Version string put in every answer. */
+  version: string;
+  /** Accept `hashAlgorithm: SHA1`. */
+  allowSha1: boolean;
+  /**
+   * Keep the card layer's last-try guard (refuse a VERIFY when one try is
+   * left). Off in the agent by default: the PIN is the user's own attempt
+   * and the page has already warned them.
+   */
+  guardLastTry: boolean;
+  /** What the agent keeps per reader while the card stays in. */
+  cache?: WarmCardCache;
+}
+
+/** A refusal that becomes one official `ret_code`/`last_error` pair. */
+class SignRefusal extends Error {
+  public constructor(
+    public readonly retCode: number,
+    public readonly lastError: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 function failure(retCode: number, lastError: number, message: string, version: string): SignResponse {
   return { func: 'sign', ret_code: retCode, last_error: lastError, message, message2: '', signature: '', certb64: '', cardSN: '', version };
 }
 
-async function signOnCard(card: HiCOSCard, request: SignRequest, options: MakeSignatureOptions): Promise<SignResponse> {
-  const info = await card.info();
-  const signCert = info.certificates.find((c) => c.usage === 'SIGN');
-  if (!signCert) return failure(RetCode.EXECUTION_ERROR, LastError.FUNCTION_FAILED, 'the card has no signing certificate', options.version);
-  const profile = parseCertificate(signCert.der);
-  if (profile.validity.notAfter.getTime() < options.now().getTime()) {
-    return failure(RetCode.CARD_EXPIRED, LastError.FUNCTION_FAILED, 'the signing certificate has expired', options.version);
+function signingCertificate(info: HiCOSCardInfo): CardCertificate {
+  const cert = info.certificates.find((c) => c.usage === 'SIGN');
+  if (!cert) throw new SignRefusal(RetCode.CERT_NOT_FOUND, LastError.NONE, 'the card has no signing certificate');
+  return cert;
+}
+
+/** Whether `signature` (PKCS#1 v1.5 over `data`) was made by the key of `certificate`. */
+function madeBy(certificate: Uint8Array, data: Uint8Array, hash: string, signature: Uint8Array): boolean {
+  try {
+    return verify(hash, data, new X509Certificate(certificate).publicKey, signature);
+  } catch {
+    return false;
   }
+}
+
+/**
+ * Signs on the card. With a warm entry the card's identity is confirmed
+ * before it is reused: the card number read in this session must match, and
+ * the card's signature must verify under the kept certificate's key; on any
+ * mismatch the entry is dropped and the certificates are read again.
+ */
+async function signOnCard(card: HiCOSCard, slot: SlotInfo, request: SignRequest, options: MakeSignatureOptions): Promise<SignResponse> {
+  const cache = options.cache;
+  let warm = cache?.get(slot.description, slot.presence);
+  if (warm && !cache!.confirm(slot.description, warm, { cardNumber: await card.cardNumber() })) warm = undefined;
+  let info = warm?.info ?? (await card.info());
+  if (!warm) cache?.put(slot.description, slot.presence, info);
+
+  const now = options.now();
+  const checkValidity = (cert: CardCertificate): void => {
+    const { notBefore, notAfter } = parseCertificate(cert.der).validity;
+    if (now.getTime() < notBefore.getTime()) throw new SignRefusal(RetCode.CERT_NOT_YET_VALID, LastError.NONE, 'the signing certificate is not yet valid');
+    if (now.getTime() > notAfter.getTime()) throw new SignRefusal(RetCode.CARD_EXPIRED, LastError.NONE, 'the signing certificate has expired');
+  };
+  let signCert = signingCertificate(info);
+  checkValidity(signCert);
+
   // The PIN travels only inside the card layer, which zeroes its own copies.
-  const signOptions = { hash: request.hash, pin: request.pin } as const;
-  const signature =
-    request.signatureType === 'PKCS1'
-      ? await card.sign(request.tbs, signOptions)
-      : await buildCmsSignature({
-          content: request.tbs,
-          certificate: signCert.der,
-          hash: request.hash,
-          signingTime: options.now(),
-          cardNumber: request.withCardSN ? info.cardNumber : undefined,
-          nonce: request.nonce,
-          sign: (attrs) => card.sign(attrs, signOptions),
-        });
+  const signOptions = { hash: request.hash, pin: request.pin, allowLastTry: !options.guardLastTry } as const;
+  let signedBytes: Uint8Array | undefined;
+  let cardSignature: Uint8Array | undefined;
+  const cardSign = async (data: Uint8Array): Promise<Uint8Array> => {
+    signedBytes = data;
+    cardSignature = await card.sign(data, signOptions);
+    return cardSignature;
+  };
+  const cms = (certificate: Uint8Array, sign: (data: Uint8Array) => Promise<Uint8Array>): Promise<Uint8Array> =>
+    buildCmsSignature({
+      content: request.tbs,
+      certificate,
+      hash: request.hash,
+      signingTime: now,
+      cardNumber: request.withCardSN ? info.cardNumber : undefined,
+      nonce: request.nonce,
+      sign,
+    });
+  let signature = request.signatureType === 'PKCS1' ? await cardSign(request.tbs) : await cms(signCert.der, cardSign);
+
+  if (warm && signedBytes && cardSignature && !madeBy(signCert.der, signedBytes, request.hash, cardSignature)) {
+    // The kept certificate is not this card's (an event was missed): read the card again.
+    cache!.drop(slot.description);
+    info = await card.info();
+    const fresh = signingCertificate(info);
+    if (certificateHash(info) !== warm.certificateHash) cache?.put(slot.description, slot.presence, info);
+    if (!madeBy(fresh.der, signedBytes, request.hash, cardSignature)) {
+      throw new SignRefusal(RetCode.SIGN_FAILED, LastError.FUNCTION_FAILED, 'the card signature does not match its certificate');
+    }
+    signCert = fresh;
+    checkValidity(signCert);
+    const made = cardSignature;
+    // The signed attributes do not depend on the certificate, so the card's signature stands.
+    if (request.signatureType === 'PKCS7') signature = await cms(signCert.der, () => Promise.resolve(made));
+  }
   return {
     func: 'sign',
     ret_code: RetCode.OK,
@@ -66,41 +149,72 @@ async function signOnCard(card: HiCOSCard, request: SignRequest, options: MakeSi
   };
 }
 
-/** Options of {@link makeSignature}. */
-export interface MakeSignatureOptions {
-  now: () => Date;
-  version: string;
-  allowSha1: boolean;
+/** Picks the reader: the named one, or the first holding a card. */
+function pickSlot(list: readonly SlotInfo[], slotDescription: string | undefined): SlotInfo {
+  if (list.length === 0) throw new SignRefusal(RetCode.NO_READER, LastError.NONE, 'no card reader is attached');
+  const candidates = slotDescription === undefined ? list : list.filter((s) => s.description === slotDescription);
+  if (candidates.length === 0) throw new SignRefusal(RetCode.NO_READER, LastError.NONE, 'no reader has the requested slotDescription');
+  const slot = candidates.find((s) => s.cardPresent);
+  if (!slot) throw new SignRefusal(RetCode.NO_CARD, LastError.NONE, 'no card in the reader');
+  return slot;
 }
 
-/** Signs a parsed request with the card in the requested (or first occupied) slot. */
+/**
+ * Signs a parsed request with the card in the requested (or first occupied)
+ * slot. Every failure is answered with the official `ret_code`/`last_error`
+ * pair pages decode; the PIN is zeroed when this returns.
+ */
 export async function makeSignature(slots: CardSlots, request: SignRequest, options: MakeSignatureOptions): Promise<SignResponse> {
+  let slot: SlotInfo | undefined;
   try {
     if (request.hash === 'sha1' && !options.allowSha1) {
-      return failure(RetCode.EXECUTION_ERROR, LastError.FUNCTION_FAILED, 'SHA1 signatures are disabled on this agent', options.version);
+      throw new SignRefusal(RetCode.BAD_PARAMETER, LastError.NONE, 'SHA1 signatures are disabled on this agent');
     }
-    const list = await slots.list();
-    const slot: SlotInfo | undefined = list.find((s) => s.cardPresent && (request.slotDescription === undefined || s.description === request.slotDescription));
-    if (!slot) return failure(RetCode.EXECUTION_ERROR, LastError.FUNCTION_FAILED, 'no card in the reader', options.version);
-    return await slots.withCard(slot, (card) => signOnCard(card, request, options));
+    if (request.pin.length === 0) throw new SignRefusal(RetCode.NO_PIN, LastError.NONE, 'no PIN was entered');
+    slot = pickSlot(await slots.list(), request.slotDescription);
+    const chosen = slot;
+    return await slots.withCard(chosen, (card) => signOnCard(card, chosen, request, options));
   } catch (error) {
+    // A failure may mean the card changed under us: keep nothing about it. PIN refusals say nothing of that.
+    if (slot && !isPinRefusal(error) && !(error instanceof SignRefusal)) options.cache?.drop(slot.description);
     return failureFor(error, options.version);
   } finally {
     request.pin.fill(0);
   }
 }
 
-function failureFor(error: unknown, version: string): SignResponse {
+function isPinRefusal(error: unknown): boolean {
+  return error instanceof HiCOSError && (error instanceof PinRejectedError || error.code === 'INVALID_PIN_FORMAT' || error.code === 'LAST_TRY_GUARD');
+}
+
+/** The official pair for a failure. */
+export function failureFor(error: unknown, version: string): SignResponse {
+  if (error instanceof SignRefusal) return failure(error.retCode, error.lastError, error.message, version);
   if (error instanceof PinRejectedError) {
-    if (error.code === 'PIN_LOCKED') return failure(RetCode.EXECUTION_ERROR, LastError.PIN_LOCKED, 'the card is locked', version);
-    return failure(RetCode.EXECUTION_ERROR, wrongPinLastError(error.retriesLeft), `wrong PIN, ${error.retriesLeft} tries left`, version);
+    if (error.code === 'PIN_LOCKED') return failure(RetCode.CARD_LOGIN_FAILED, LastError.PIN_LOCKED, 'the card is locked', version);
+    return failure(RetCode.CARD_LOGIN_FAILED, wrongPinLastError(error.retriesLeft), `wrong PIN, ${error.retriesLeft} tries left`, version);
   }
   if (error instanceof HiCOSError) {
-    if (error.code === 'INVALID_PIN_FORMAT') {
-      return failure(RetCode.EXECUTION_ERROR, LastError.PIN_LEN_RANGE, 'the PIN must be 6 to 8 characters', version);
+    switch (error.code) {
+      case 'INVALID_PIN_FORMAT':
+        // The card layer checks the length first, then the characters.
+        return /length/.test(error.message)
+          ? failure(RetCode.CARD_LOGIN_FAILED, LastError.PIN_LEN_RANGE, 'the PIN must be 6 to 8 characters', version)
+          : failure(RetCode.PIN_FORMAT, LastError.NONE, 'the PIN has characters a PIN cannot have', version);
+      case 'LAST_TRY_GUARD':
+        return failure(RetCode.CARD_LOGIN_FAILED, LastError.PIN_INCORRECT_1_LEFT, 'one try left: the agent will not risk locking the card', version);
+      case 'KEY_NOT_FOUND':
+        return failure(RetCode.KEY_NOT_FOUND, LastError.NONE, error.message, version);
+      case 'NOT_HICOS':
+        return failure(RetCode.EXECUTION_ERROR, LastError.FUNCTION_FAILED, error.message, version);
+      default:
+        return failure(RetCode.SIGN_FAILED, LastError.FUNCTION_FAILED, error.message, version);
     }
-    if (error.code === 'LAST_TRY_GUARD') {
-      return failure(RetCode.EXECUTION_ERROR, LastError.PIN_INCORRECT_1_LEFT, 'one try left: the agent will not risk locking the card', version);
+  }
+  if (error instanceof PcscError) {
+    if (error.code === 'CARD_REMOVED' || error.code === 'NO_CARD') return failure(RetCode.NO_CARD, LastError.NONE, 'the card was removed', version);
+    if (error.code === 'NO_READER' || error.code === 'UNKNOWN_READER' || error.code === 'READER_UNAVAILABLE') {
+      return failure(RetCode.NO_READER, LastError.NONE, 'the card reader is not available', version);
     }
   }
   const message = error instanceof Error ? error.message : 'signing failed';

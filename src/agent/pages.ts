@@ -1,3 +1,5 @@
+import { RetCode } from './codes.js';
+
 /**
  * The HTML pages the agent serves at `/popupForm` (also `/ChtPopupForm`) and
  * `/addDomain`. Government pages open them as popups and talk to them with
@@ -29,7 +31,7 @@ export function popupFormPage(): string {
     try { request = typeof event.data === 'string' ? JSON.parse(event.data) : event.data; } catch (e) { return; }
     if (!request || typeof request !== 'object') return;
     var route = routes[request.func];
-    if (!route) { reply({ func: request.func, ret_code: 0x7600000E, last_error: 0, message: 'unsupported func' }); return; }
+    if (!route) { reply({ func: request.func, ret_code: ${RetCode.UNSUPPORTED_FUNCTION}, last_error: 0, message: 'unsupported func' }); return; }
     fetch(route[0], {
       method: 'POST',
       headers: { 'Content-Type': 'text/plain', 'X-Twpki-Caller-Origin': event.origin },
@@ -37,7 +39,7 @@ export function popupFormPage(): string {
     }).then(function (r) { return r.json(); }).then(function (answer) {
       answer.func = route[1];
       reply(answer);
-    }, function () { reply({ func: route[1], ret_code: 0x7600000D, last_error: 0, message: 'agent unreachable' }); });
+    }, function () { reply({ func: route[1], ret_code: ${RetCode.EXECUTION_ERROR}, last_error: 0, message: 'agent unreachable' }); });
   });
   opener.postMessage(JSON.stringify({ func: 'getTbs' }), '*');
 })();

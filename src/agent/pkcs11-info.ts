@@ -1,20 +1,21 @@
 import { createHash } from 'node:crypto';
-import type { CardCertificate, HiCOSCard } from '../apdu/index.js';
-import { parseCertificate, type CertificateProfile } from '../cert/index.js';
+import type { CardCertificate, HiCOSCardInfo } from '../apdu/index.js';
+import { parseCertificate, type CertificateProfile, type DistinguishedName } from '../cert/index.js';
 import type { CardSlots, SlotInfo } from './card-slots.js';
-import { RetCode } from './codes.js';
+import { LastError, RetCode } from './codes.js';
+import type { WarmCardCache } from './warm-card-cache.js';
 
 /** One certificate as `/pkcs11info` lists it. */
 export interface Pkcs11CertInfo {
-  /** CDF label on the card (`cert1`, `cert2`, …). */
+  /** CDF label on the card (`cert1`, `cert2`, …); the card's issuing CA certificate is always `CA Cert`. */
   label: string;
   /** CDF iD as lower-case hex (`5349474e` = `SIGN`). */
   id: string;
   /** Base64 DER certificate; present only when asked with `withcert=true`. */
   certb64?: string;
-  /** Subject DN as text, most significant RDN first (`C=TW, …`). */
+  /** Subject DN in certificate order joined by `,` without spaces (`C=TW,CN=王小明,serialNumber=…`), as pages split it. */
   subjectDN: string;
-  /** Issuer DN as text, most significant RDN first. */
+  /** Issuer DN in the same form. */
   issuerDN: string;
   /** The subject's first CN; empty when there is none. */
   subjectCN: string;
@@ -32,7 +33,7 @@ export interface Pkcs11CertInfo {
   notAfterT: number;
   /** SHA-1 of the DER, upper-case hex. */
   thumbprint: string;
-  /** Key usage as pages expect it: `digitalSignature`, or the encipherment bits joined by `|`. */
+  /** Key usage as pages expect it: `digitalSignature`, the encipherment bits joined by `|`, or `keyCertSign|cRLSign` for CA certificates. */
   usage: string;
   /** First e-mail address of the certificate; empty when there is none. */
   email: string;
@@ -54,7 +55,7 @@ export interface Pkcs11TokenInfo {
   ulMinPinLen: number;
   /** Longest PIN the card accepts (8). */
   ulMaxPinLen: number;
-  /** The card's signing and encryption certificates, in CDF order. */
+  /** Every certificate on the card: the user's (`cert1` before `cert2`), then `CA Cert`, then any other. */
   certs: Pkcs11CertInfo[];
 }
 
@@ -124,24 +125,42 @@ function pinFlags(retries: number | undefined): number {
   return 0;
 }
 
-function usageText(profile: CertificateProfile): string {
+const CA_USAGE = 'keyCertSign|cRLSign';
+/** The label pages look up the card's CA certificate by. */
+export const CA_CERT_LABEL = 'CA Cert';
+
+function usageText(profile: CertificateProfile, isCa: boolean): string {
   const ku = profile.keyUsage ?? [];
+  if (isCa) {
+    const bits = ku.filter((u) => u === 'keyCertSign' || u === 'cRLSign');
+    return bits.length > 0 ? bits.join('|') : CA_USAGE;
+  }
   if (ku.includes('keyEncipherment') || ku.includes('dataEncipherment')) {
     return ku.filter((u) => u === 'keyEncipherment' || u === 'dataEncipherment').join('|');
   }
   return ku.includes('digitalSignature') ? 'digitalSignature' : ku.join('|');
 }
 
-/** Describes one card certificate in the official component's shape. */
-export function describeCertificate(cert: CardCertificate, withCert: boolean): Pkcs11CertInfo {
+/**
+ * A DN as the official component writes it: attributes in certificate order
+ * (C first) joined by `,` with no space and no escaping, since pages split on
+ * `,` and `=` without trimming.
+ */
+export function officialDnText(name: DistinguishedName): string {
+  return name.attributes.map((a) => `${a.shortName ?? a.oid}=${a.value}`).join(',');
+}
+
+/** Describes one card certificate in the official component's shape, under `label`. */
+export function describeCertificate(cert: CardCertificate, withCert: boolean, label = cert.label): Pkcs11CertInfo {
   const profile = parseCertificate(cert.der);
   const { notBefore, notAfter } = profile.validity;
+  const isCa = cert.usage === 'CA' || label === CA_CERT_LABEL;
   return {
-    label: cert.label,
+    label,
     id: cert.id,
     ...(withCert ? { certb64: Buffer.from(cert.der).toString('base64') } : {}),
-    subjectDN: profile.subject.text,
-    issuerDN: profile.issuer.text,
+    subjectDN: officialDnText(profile.subject),
+    issuerDN: officialDnText(profile.issuer),
     subjectCN: profile.subject.commonName ?? '',
     subjectID: profile.identity.idHint ?? '',
     sn: profile.serialNumber,
@@ -150,34 +169,91 @@ export function describeCertificate(cert: CardCertificate, withCert: boolean): P
     notBeforeT: Math.floor(notBefore.getTime() / 1000),
     notAfterT: Math.floor(notAfter.getTime() / 1000),
     thumbprint: createHash('sha1').update(cert.der).digest('hex').toUpperCase(),
-    usage: usageText(profile),
+    usage: usageText(profile, isCa),
     email: profile.emails[0] ?? profile.subject.email ?? '',
   };
 }
 
-async function describeToken(card: HiCOSCard, withCert: boolean): Promise<Pkcs11TokenInfo> {
-  const info = await card.info();
-  const certs = info.certificates.filter((c) => c.usage === 'SIGN' || c.usage === 'KEYX').map((c) => describeCertificate(c, withCert));
+/**
+ * The card's certificates in the order pages read them: user certificates in
+ * card order (`cert1` before `cert2`), so the first entry not labelled
+ * `CA Cert` is the user's; then the CA certificate that issued the signing
+ * certificate (else the first CA one) as `CA Cert`; then the rest under
+ * their card labels.
+ */
+export function orderedCertificates(certificates: readonly CardCertificate[]): Array<{ cert: CardCertificate; label: string }> {
+  const user = certificates.filter((c) => c.usage === 'SIGN' || c.usage === 'KEYX');
+  const authorities = certificates.filter((c) => c.usage === 'CA');
+  const signing = user.find((c) => c.usage === 'SIGN') ?? user[0];
+  let issuing = authorities[0];
+  if (signing) {
+    const issuer = Buffer.from(parseCertificate(signing.der).issuer.der);
+    issuing = authorities.find((c) => Buffer.from(parseCertificate(c.der).subject.der).equals(issuer)) ?? issuing;
+  }
+  const rest = certificates.filter((c) => !user.includes(c) && c !== issuing);
+  return [
+    ...user.map((cert) => ({ cert, label: cert.label })),
+    ...(issuing ? [{ cert: issuing, label: CA_CERT_LABEL }] : []),
+    ...rest.map((cert) => ({ cert, label: cert.label })),
+  ];
+}
+
+// Descriptions per card read: a kept (warm) read is described once, not on every request.
+const descriptions = new WeakMap<HiCOSCardInfo, Map<boolean, readonly Pkcs11CertInfo[]>>();
+
+function describeCertificates(info: HiCOSCardInfo, withCert: boolean): Pkcs11CertInfo[] {
+  let forInfo = descriptions.get(info);
+  if (!forInfo) descriptions.set(info, (forInfo = new Map()));
+  let certs = forInfo.get(withCert);
+  if (!certs) {
+    certs = orderedCertificates(info.certificates).map(({ cert, label }) => describeCertificate(cert, withCert, label));
+    forInfo.set(withCert, certs);
+  }
+  // Copies: callers may change what they get without touching what is kept.
+  return certs.map((c) => ({ ...c }));
+}
+
+function describeToken(info: HiCOSCardInfo, retries: number | undefined, withCert: boolean): Pkcs11TokenInfo {
   return {
     label: 'HiCOS PKI Smart Card',
     manufacturerID: 'Chunghwa Telecom',
     model: info.version,
     serialNumber: info.cardNumber,
-    flags: TOKEN_FLAGS | pinFlags(card.lastKnownRetries),
+    flags: TOKEN_FLAGS | pinFlags(retries),
     ulMinPinLen: 6,
     ulMaxPinLen: 8,
-    certs,
+    certs: describeCertificates(info, withCert),
   };
 }
 
-async function describeSlot(slots: CardSlots, slot: SlotInfo, withCert: boolean): Promise<Pkcs11SlotInfo> {
+/**
+ * What the card in `slot` holds: from the warm cache while no reader event
+ * happened since it was read, else read from the card (and kept).
+ */
+export async function cardInfo(slots: CardSlots, slot: SlotInfo, cache: WarmCardCache | undefined): Promise<HiCOSCardInfo> {
+  const warm = cache?.get(slot.description, slot.presence);
+  if (warm) return warm.info;
+  try {
+    const info = await slots.withCard(slot, (card) => card.info());
+    cache?.put(slot.description, slot.presence, info);
+    return info;
+  } catch (error) {
+    cache?.drop(slot.description);
+    throw error;
+  }
+}
+
+async function describeSlot(slots: CardSlots, slot: SlotInfo, withCert: boolean, cache: WarmCardCache | undefined): Promise<Pkcs11SlotInfo> {
   let token: Pkcs11SlotInfo['token'] = null;
   if (slot.cardPresent) {
-    token = await slots.withCard(slot, (card) => describeToken(card, withCert)).catch((error: unknown) => {
+    try {
+      const info = await cardInfo(slots, slot, cache);
+      token = describeToken(info, slots.lastKnownRetries?.(info.cardNumber), withCert);
+    } catch (error) {
       // A card that is not HiCOS (or not readable) is what the official component calls an unknown token.
-      if (error instanceof Error && 'code' in error && error.code === 'CARD_REMOVED') return null;
-      return 'unknown token' as const;
-    });
+      const removed = error instanceof Error && 'code' in error && (error.code === 'CARD_REMOVED' || error.code === 'NO_CARD');
+      token = removed ? null : 'unknown token';
+    }
   }
   return {
     slotID: slot.slotID,
@@ -190,16 +266,21 @@ async function describeSlot(slots: CardSlots, slot: SlotInfo, withCert: boolean)
   };
 }
 
-/** Builds the `/pkcs11info` answer for every slot. */
-export async function pkcs11Info(slots: CardSlots, withCert: boolean): Promise<Pkcs11Info> {
+/**
+ * Builds the `/pkcs11info` answer for every slot, reusing what `cache` kept
+ * for readers whose card stayed in. With no reader at all the answer is
+ * `ret_code 0x76100003` (無可用讀卡機) and an empty slot list.
+ */
+export async function pkcs11Info(slots: CardSlots, withCert: boolean, cache?: WarmCardCache): Promise<Pkcs11Info> {
   const list = await slots.list();
   const described: Pkcs11SlotInfo[] = [];
-  for (const slot of list) described.push(await describeSlot(slots, slot, withCert));
+  for (const slot of list) described.push(await describeSlot(slots, slot, withCert, cache));
+  const noReader = list.length === 0;
   return {
     func: 'pkcs11info',
-    ret_code: RetCode.OK,
-    last_error: 0,
-    message: '',
+    ret_code: noReader ? RetCode.NO_READER : RetCode.OK,
+    last_error: LastError.NONE,
+    message: noReader ? 'no card reader is attached' : '',
     version: AGENT_SERVER_VERSION,
     serverVersion: AGENT_SERVER_VERSION,
     cryptokiVersion: '2.20',

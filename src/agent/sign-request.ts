@@ -1,4 +1,6 @@
 import type { SignatureHash } from '../apdu/index.js';
+import { TwpkiError } from '../shared/twpki-error.js';
+import { RetCode } from './codes.js';
 
 /** A parsed `/sign` request. The PIN is a Buffer the caller must zero. */
 export interface SignRequest {
@@ -18,11 +20,25 @@ export interface SignRequest {
   slotDescription: string | undefined;
 }
 
-/** Why a `/sign` body was refused (never contains the PIN). */
-export class SignRequestError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'SignRequestError';
+/** Codes of {@link SignRequestError}, one per official `ret_code` a refused body can get. */
+export type SignRequestErrorCode = 'AGENT_BAD_JSON' | 'AGENT_BAD_PARAMETER' | 'AGENT_BASE64' | 'AGENT_UNSUPPORTED_FUNCTION' | 'AGENT_NO_PIN';
+
+const RET_CODE_OF: Readonly<Record<SignRequestErrorCode, number>> = {
+  AGENT_BAD_JSON: RetCode.BAD_JSON,
+  AGENT_BAD_PARAMETER: RetCode.BAD_PARAMETER,
+  AGENT_BASE64: RetCode.BASE64_ERROR,
+  AGENT_UNSUPPORTED_FUNCTION: RetCode.UNSUPPORTED_FUNCTION,
+  AGENT_NO_PIN: RetCode.NO_PIN,
+};
+
+/** Why a `/sign` body was refused (never contains the PIN), with the official `ret_code` it answers. */
+export class SignRequestError extends TwpkiError<SignRequestErrorCode> {
+  /** The official component's `ret_code` for this refusal (see `RetCode`). */
+  public readonly retCode: number;
+
+  public constructor(code: SignRequestErrorCode, message: string) {
+    super(code, message);
+    this.retCode = RET_CODE_OF[code];
   }
 }
 
@@ -48,7 +64,7 @@ function packageJson(body: string, contentType: string): string {
   const trimmed = body.trim();
   if (contentType.includes('application/x-www-form-urlencoded')) {
     const value = new URLSearchParams(trimmed).get('tbsPackage');
-    if (value === null) throw new SignRequestError('the form has no tbsPackage field');
+    if (value === null) throw new SignRequestError('AGENT_BAD_PARAMETER', 'the form has no tbsPackage field');
     return value;
   }
   if (trimmed.startsWith('tbsPackage=')) {
@@ -57,13 +73,17 @@ function packageJson(body: string, contentType: string): string {
     return rest.startsWith('{') ? rest : unescapeValue(rest.replace(/\+/g, '%20'));
   }
   if (trimmed.startsWith('{')) return trimmed;
-  throw new SignRequestError('the body is not tbsPackage=<JSON>');
+  throw new SignRequestError('AGENT_BAD_JSON', 'the body is not tbsPackage=<JSON>');
 }
 
+/**
+ * An optional string field. Pages fill optional fields with `""` instead of
+ * leaving them out; like the official component, `""` (and null) mean absent.
+ */
 function field(pkg: Record<string, unknown>, name: string): string | undefined {
   const v = pkg[name];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new SignRequestError(`${name} must be a string`);
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string') throw new SignRequestError('AGENT_BAD_PARAMETER', `${name} must be a string`);
   return v;
 }
 
@@ -74,33 +94,34 @@ export function parseSignRequest(body: string, contentType = ''): SignRequest {
     pkg = JSON.parse(packageJson(body, contentType));
   } catch (error) {
     if (error instanceof SignRequestError) throw error;
-    throw new SignRequestError('tbsPackage is not valid JSON');
+    throw new SignRequestError('AGENT_BAD_JSON', 'tbsPackage is not valid JSON');
   }
-  if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) throw new SignRequestError('tbsPackage must be a JSON object');
+  if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) throw new SignRequestError('AGENT_BAD_JSON', 'tbsPackage must be a JSON object');
+  // Unknown fields (withSCAP, page-specific extras) are ignored, as the official component does.
   const p = pkg as Record<string, unknown>;
   const func = field(p, 'func');
-  if (func !== undefined && func !== 'MakeSignature') throw new SignRequestError(`unsupported func ${JSON.stringify(func)}`);
+  if (func !== undefined && func !== 'MakeSignature') throw new SignRequestError('AGENT_UNSUPPORTED_FUNCTION', `unsupported func ${JSON.stringify(func)}`);
   const signatureType = (field(p, 'signatureType') ?? 'PKCS7').toUpperCase();
-  if (signatureType !== 'PKCS7' && signatureType !== 'PKCS1') throw new SignRequestError('signatureType must be PKCS7 or PKCS1');
+  if (signatureType !== 'PKCS7' && signatureType !== 'PKCS1') throw new SignRequestError('AGENT_BAD_PARAMETER', 'signatureType must be PKCS7 or PKCS1');
   const hashName = (field(p, 'hashAlgorithm') ?? 'SHA256').toUpperCase().replace('-', '');
   const hash = HASHES[hashName];
-  if (hash === undefined) throw new SignRequestError('hashAlgorithm must be SHA1, SHA256, SHA384 or SHA512');
+  if (hash === undefined) throw new SignRequestError('AGENT_BAD_PARAMETER', 'hashAlgorithm must be SHA1, SHA256, SHA384 or SHA512');
   const encoding = (field(p, 'tbsEncoding') ?? 'NONE').toUpperCase();
   const rawTbs = field(p, 'tbs');
-  if (rawTbs === undefined || rawTbs.length === 0) throw new SignRequestError('tbs is missing');
+  if (rawTbs === undefined || rawTbs.length === 0) throw new SignRequestError('AGENT_BAD_PARAMETER', 'tbs is missing');
   let tbs: Uint8Array;
   if (encoding === 'BASE64') {
     // '%' is not in the base64 alphabet, so here it can only be an escape.
     const b64 = unescapeValue(rawTbs, true).replace(/ /g, '+');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new SignRequestError('tbs is not base64');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new SignRequestError('AGENT_BASE64', 'tbs is not base64');
     tbs = new Uint8Array(Buffer.from(b64, 'base64'));
   } else if (encoding === 'NONE') {
     tbs = new Uint8Array(Buffer.from(unescapeValue(rawTbs), 'utf8'));
   } else {
-    throw new SignRequestError('tbsEncoding must be NONE or base64');
+    throw new SignRequestError('AGENT_BAD_PARAMETER', 'tbsEncoding must be NONE or base64');
   }
   const rawPin = field(p, 'pin');
-  if (rawPin === undefined) throw new SignRequestError('pin is missing');
+  if (rawPin === undefined) throw new SignRequestError('AGENT_NO_PIN', 'pin is missing');
   const pin = Buffer.from(unescapeValue(rawPin), 'utf8');
   const withCardSN = (field(p, 'withCardSN') ?? 'false').toLowerCase() === 'true';
   const nonceText = field(p, 'nonce');

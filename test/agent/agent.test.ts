@@ -1,5 +1,6 @@
 import { verify, X509Certificate } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EmulatorCardSlots, LastError, RetCode, startAgent, type AgentServer, type Pkcs11Info, type SignResponse } from '../../src/agent/index.js';
@@ -66,6 +67,44 @@ describe('local agent: transport-level rules', () => {
     expect(status).toBe(421);
   });
 
+  it('answers a 50 MB body with 413 and a JSON error, then closes the connection without a reset', async () => {
+    const size = 50 * 1024 * 1024;
+    const outcome = await new Promise<{ head: string; body: string; reset: boolean }>((resolve, reject) => {
+      const socket = connect(agent.port, '127.0.0.1');
+      const received: Buffer[] = [];
+      let reset = false;
+      socket.on('data', (d: Buffer) => received.push(d));
+      socket.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'ECONNRESET' || e.code === 'EPIPE') reset = true;
+        else reject(e);
+      });
+      socket.on('close', () => {
+        const text = Buffer.concat(received).toString('utf8');
+        const split = text.indexOf('\r\n\r\n');
+        resolve({ head: text.slice(0, split), body: text.slice(split + 4), reset });
+      });
+      socket.write(`POST /sign HTTP/1.1\r\nHost: localhost:${agent.port}\r\nOrigin: ${TRUSTED}\r\nContent-Type: text/plain\r\nContent-Length: ${size}\r\n\r\n`);
+      const chunk = Buffer.alloc(1 << 20, 0x41);
+      let sent = 0;
+      const pump = (): void => {
+        while (sent < size) {
+          sent += chunk.length;
+          if (!socket.write(chunk)) {
+            socket.once('drain', pump);
+            return;
+          }
+        }
+      };
+      pump();
+    });
+    expect(outcome.reset).toBe(false);
+    expect(outcome.head).toMatch(/^HTTP\/1\.1 413 /);
+    expect(outcome.head).toMatch(/content-type: application\/json/i);
+    expect(outcome.head).toMatch(/connection: close/i);
+    const body = outcome.body.includes('\r\n') && !outcome.body.startsWith('{') ? outcome.body.split('\r\n')[1] ?? '' : outcome.body;
+    expect(JSON.parse(body)).toMatchObject({ ret_code: RetCode.BAD_PARAMETER, message: expect.stringMatching(/too large/) });
+  }, 60_000);
+
   it('tells untrusted sites 0x76000031 and sends them no card data', async () => {
     const r = await call('/pkcs11info?withcert=true', { origin: 'https://evil.example.com' });
     const body = (await r.json()) as Pkcs11Info;
@@ -100,11 +139,20 @@ describe.each([1, 2] as const)('local agent with a Gen%i virtual card', (generat
     const token = info.slots[0]?.token;
     if (!token || typeof token !== 'object') throw new Error('no token');
     expect(token.serialNumber).toBe(card.cardNumber);
-    expect(token.certs.map((c) => c.label)).toEqual(['cert1', 'cert2']);
-    expect(token.certs[0]?.usage).toBe('digitalSignature');
-    expect(token.certs[1]?.usage).toBe('keyEncipherment|dataEncipherment');
+    // Every certificate the card holds; the user's first, so the first entry not labelled "CA Cert" is cert1.
+    expect(token.certs.map((c) => c.label)).toEqual(['cert1', 'cert2', 'CA Cert', 'ROOTCACert']);
+    expect(token.certs.map((c) => c.usage)).toEqual(['digitalSignature', 'keyEncipherment|dataEncipherment', 'keyCertSign|cRLSign', 'keyCertSign|cRLSign']);
+    const [cert1, , caCert] = token.certs;
+    // The "CA Cert" entry is the CA that issued the signing certificate.
+    expect(caCert?.subjectDN).toBe(cert1?.issuerDN);
     expect(token.certs[0]?.subjectID).toMatch(/^\d{4}$/);
-    expect(token.certs[0]?.subjectDN).toMatch(/serialNumber=/);
+    // Official DN form: certificate order, ',' with no space; pages split on ',' then '='.
+    expect(cert1?.subjectDN).toMatch(/^C=TW,[^ ]/);
+    expect(cert1?.subjectDN).not.toContain(', ');
+    const parts = Object.fromEntries((cert1?.subjectDN ?? '').split(',').map((p) => p.split('=') as [string, string]));
+    expect(parts.CN).toBe(cert1?.subjectCN);
+    expect(parts.serialNumber).toMatch(/^\w{16}$/);
+    expect(parts.C).toBe('TW');
     expect(token.certs[0]?.certb64).toBeUndefined();
     const withCert = (await (await call('/pkcs11info?withcert=true', { origin: TRUSTED })).json()) as Pkcs11Info;
     const cert = (withCert.slots[0]?.token as { certs: Array<{ certb64?: string; sn: string }> }).certs[0];
@@ -139,26 +187,45 @@ describe.each([1, 2] as const)('local agent with a Gen%i virtual card', (generat
     expect(await sd.verify({ signer: 0, checkChain: false })).toBe(true);
   });
 
-  it('counts wrong PINs down in last_error and never spends the last try', async () => {
+  it('counts wrong PINs down in last_error and lets the user\'s third attempt through', async () => {
     const first = await sign({ tbs: 'x', pin: '999999' });
-    expect(first.last_error).toBe(LastError.PIN_INCORRECT_2_LEFT);
+    expect(first).toMatchObject({ ret_code: RetCode.CARD_LOGIN_FAILED, last_error: LastError.PIN_INCORRECT_2_LEFT });
     expect(first.last_error).toBe(-2147483646);
     const second = await sign({ tbs: 'x', pin: '999999' });
-    expect(second.last_error).toBe(LastError.PIN_INCORRECT_1_LEFT);
-    const verifiesBefore = card.log.filter((e) => e.command[1] === 0x20).length;
-    const third = await sign({ tbs: 'x', pin: '999999' });
-    expect(third.ret_code).not.toBe(0);
-    expect(third.message).toMatch(/one try left/);
-    // The guard refused without sending a VERIFY: the card still has its last try.
-    expect(card.log.filter((e) => e.command[1] === 0x20).length).toBe(verifiesBefore);
-    expect(card.pinTriesLeft).toBe(1);
-    for (const r of [first, second, third]) expect(JSON.stringify(r)).not.toContain('999999');
+    expect(second).toMatchObject({ ret_code: RetCode.CARD_LOGIN_FAILED, last_error: LastError.PIN_INCORRECT_1_LEFT });
+    // The page has shown 剩餘一次機會; the user types the right PIN and it goes to the card.
+    const third = await sign({ tbs: 'third', pin: PIN });
+    expect(third).toMatchObject({ ret_code: 0, last_error: 0 });
+    const pub = new X509Certificate(Buffer.from(third.certb64, 'base64')).publicKey;
+    expect(verify('sha256', Buffer.from('third'), pub, Buffer.from(third.signature, 'base64'))).toBe(true);
+    expect(card.pinTriesLeft).toBe(3);
+    for (const r of [first, second]) expect(JSON.stringify(r)).not.toContain('999999');
+  });
+
+  it('with guardLastTry the third attempt is refused without a VERIFY', async () => {
+    const guarded = await startAgent({ slots: new EmulatorCardSlots(reader), trusted: [TRUSTED], port: 0, guardLastTry: true });
+    try {
+      const post = async (pin: string): Promise<SignResponse> =>
+        (await (await fetch(`${guarded.url.replace('localhost', '127.0.0.1')}/sign`, { method: 'POST', body: signBody({ tbs: 'x', pin }), headers: { Origin: TRUSTED } })).json()) as SignResponse;
+      await post('999999');
+      expect((await post('999999')).last_error).toBe(LastError.PIN_INCORRECT_1_LEFT);
+      const verifiesBefore = card.log.filter((e) => e.command[1] === 0x20).length;
+      const third = await post(PIN);
+      expect(third).toMatchObject({ ret_code: RetCode.CARD_LOGIN_FAILED, last_error: LastError.PIN_INCORRECT_1_LEFT });
+      expect(third.message).toMatch(/one try left/);
+      expect(card.log.filter((e) => e.command[1] === 0x20).length).toBe(verifiesBefore);
+      expect(card.pinTriesLeft).toBe(1);
+    } finally {
+      await guarded.close();
+      // Restore the card for the other tests (the ungarded agent lets the right PIN through).
+      expect((await sign({ tbs: 'x', pin: PIN })).ret_code).toBe(0);
+    }
   });
 
   it('rejects a PIN of the wrong length with 0xA2 and sends nothing', async () => {
     const before = card.log.length;
     const s = await sign({ tbs: 'x', pin: '12' });
-    expect(s.last_error).toBe(LastError.PIN_LEN_RANGE);
+    expect(s).toMatchObject({ ret_code: RetCode.CARD_LOGIN_FAILED, last_error: LastError.PIN_LEN_RANGE });
     expect(card.log.slice(before).some((e) => e.command[1] === 0x20)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SignRequestError, TrustedOrigins, parseSignRequest } from '../../src/agent/index.js';
+import { RetCode, SignRequestError, TrustedOrigins, parseSignRequest } from '../../src/agent/index.js';
 
 const pkg = (fields: Record<string, string>): string =>
   JSON.stringify({ func: 'MakeSignature', signatureType: 'PKCS1', tbsEncoding: 'NONE', hashAlgorithm: 'SHA256', pin: '123456', tbs: 'hi', ...fields });
@@ -29,6 +29,34 @@ describe('parseSignRequest', () => {
     const r = parseSignRequest(`tbsPackage=${JSON.stringify({ tbs: 'x', pin: '123456', withCardSN: 'true', nonce: 'n1', slotDescription: 'R' })}`);
     expect(r).toMatchObject({ signatureType: 'PKCS7', hash: 'sha256', withCardSN: true, slotDescription: 'R' });
     expect(Buffer.from(r.nonce ?? []).toString()).toBe('n1');
+  });
+
+  it('treats empty optional fields as absent and ignores unknown fields, as pages send them', () => {
+    const r = parseSignRequest(
+      `tbsPackage=${JSON.stringify({ func: 'MakeSignature', signatureType: '', tbs: 'x', tbsEncoding: '', hashAlgorithm: '', withCardSN: '', pin: '123456', nonce: '', slotDescription: '', withSCAP: 'true', pageExtra: { a: 1 } })}`,
+      'text/plain',
+    );
+    expect(r).toMatchObject({ signatureType: 'PKCS7', hash: 'sha256', withCardSN: false, nonce: undefined, slotDescription: undefined });
+    expect(Buffer.from(r.tbs).toString()).toBe('x');
+  });
+
+  it('reads a form-encoded body sent as text/plain, with %2B in base64 tbs and an encoded PIN', () => {
+    const json = JSON.stringify({ tbs: encodeURIComponent('aGVsbG8+d29ybGQ/'), tbsEncoding: 'base64', pin: encodeURIComponent('12+4%6') });
+    const r = parseSignRequest(`tbsPackage=${encodeURIComponent(json)}`, 'text/plain;charset=UTF-8');
+    expect(Buffer.from(r.tbs).toString()).toBe('hello>world?');
+    expect(r.pin.toString()).toBe('12+4%6');
+  });
+
+  it.each([
+    ['', RetCode.BAD_JSON],
+    ['tbsPackage={oops', RetCode.BAD_JSON],
+    [`tbsPackage=${pkg({ func: 'Other' })}`, RetCode.UNSUPPORTED_FUNCTION],
+    [`tbsPackage=${pkg({ signatureType: 'XML' })}`, RetCode.BAD_PARAMETER],
+    [`tbsPackage=${pkg({ tbs: '' })}`, RetCode.BAD_PARAMETER],
+    [`tbsPackage=${pkg({ tbs: '!!', tbsEncoding: 'base64' })}`, RetCode.BASE64_ERROR],
+    [`tbsPackage=${pkg({ pin: '' })}`, RetCode.NO_PIN],
+  ])('refuses %j with the official ret_code', (body, retCode) => {
+    expect(() => parseSignRequest(body)).toThrow(expect.objectContaining({ retCode }));
   });
 
   it.each([

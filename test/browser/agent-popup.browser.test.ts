@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { verify, X509Certificate } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { EmulatorCardSlots, RetCode, startAgent, type AgentServer, type SignResp
 import { EmulatorReader } from '../../src/pcsc/index.js';
 import { createVirtualHiCOSCard } from '../../src/testing/index.js';
 import { artifactPath, chromiumAvailable, launchChromium } from './chromium.js';
+import { originOf, servePage } from './pages/serve-page.js';
 
 // The page does what government pages do: open the agent's popup, answer its
 // {"func":"getTbs"} with the request, and wait for the reply (JSON strings both ways).
@@ -31,13 +31,6 @@ window.runSign = function (agentUrl, pin, tbs) {
 };
 </script>`;
 
-function servePage(): Promise<Server> {
-  const server = createServer((_req, res) => {
-    res.setHeader('Content-Type', 'text/html; charset=utf-8');
-    res.end(PAGE);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 describe.runIf(chromiumAvailable())('agent popup bridge in headless Chromium', () => {
   let browser: Browser;
@@ -48,9 +41,9 @@ describe.runIf(chromiumAvailable())('agent popup bridge in headless Chromium', (
   beforeAll(async () => {
     const reader = new EmulatorReader({ name: 'Virtual PCD 00 00' });
     reader.insert(await createVirtualHiCOSCard({ pin: '123456', cardNumber: 'TP03000077770001' }));
-    trustedPage = await servePage();
-    untrustedPage = await servePage();
-    const trustedOrigin = `http://127.0.0.1:${(trustedPage.address() as AddressInfo).port}`;
+    trustedPage = await servePage(PAGE);
+    untrustedPage = await servePage(PAGE);
+    const trustedOrigin = originOf(trustedPage);
     agent = await startAgent({ slots: new EmulatorCardSlots(reader), trusted: [trustedOrigin], port: 0 });
     browser = await launchChromium();
   }, 60_000);
@@ -65,7 +58,7 @@ describe.runIf(chromiumAvailable())('agent popup bridge in headless Chromium', (
   async function signFrom(server: Server, shot: string): Promise<SignResponse> {
     const page = await browser.newPage();
     try {
-      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.goto(`${originOf(server)}/`);
       const reply = (await page.evaluate(
         ([url, tbs]) => (globalThis as unknown as { runSign(u: string, p: string, t: string): Promise<unknown> }).runSign(url, '123456', tbs),
         [agent.url, 'login-challenge-123'] as const,

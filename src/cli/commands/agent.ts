@@ -8,12 +8,14 @@ export const agentCommand: CliCommand = {
   name: 'agent',
   summary: 'run a HiPKI-compatible local agent on 127.0.0.1:61161',
   usage: [
-    'twpki agent [--port 61161] [--trust ORIGIN_OR_HOST]... [--virtual] [--allow-sha1] [--json]',
+    'twpki agent [--port 61161] [--trust ORIGIN_OR_HOST]... [--virtual] [--allow-sha1] [--guard-last-try] [--json]',
     '',
     'Answers /pkcs11info, /sign, /popupForm, /addDomain and /p11Image.bmp like MOICA\'s local',
     'component, for pages of the trusted origins only. Cards come from PC/SC readers, or with',
     '--virtual from a built-in virtual MOICA card (PIN 123456). /addDomain requests are refused:',
-    'trust is configured with --trust. Runs until Ctrl-C.',
+    'trust is configured with --trust. A PIN typed into a page is sent to the card even when one try',
+    'is left (the page has warned the user, as with the official component); --guard-last-try refuses',
+    'it instead. Runs until Ctrl-C.',
   ].join('\n'),
   async run(args, io) {
     const { values } = parseArgs({
@@ -24,6 +26,7 @@ export const agentCommand: CliCommand = {
         trust: { type: 'string', multiple: true, default: [] },
         virtual: { type: 'boolean', default: false },
         'allow-sha1': { type: 'boolean', default: false },
+        'guard-last-try': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
       },
     });
@@ -41,7 +44,7 @@ export const agentCommand: CliCommand = {
     }
     let agent;
     try {
-      agent = await startAgent({ slots, trusted: values.trust, port, allowSha1: values['allow-sha1'] });
+      agent = await startAgent({ slots, trusted: values.trust, port, allowSha1: values['allow-sha1'], guardLastTry: values['guard-last-try'] });
     } catch (error) {
       await slots.close();
       if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {

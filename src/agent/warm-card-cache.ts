@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import type { HiCOSCardInfo } from '../apdu/index.js';
+
+/** What the agent keeps about the card in one reader while it stays inserted. */
+export interface WarmCardEntry {
+  /** The slot's presence token when the card was read; any reader event changes it. */
+  readonly presence: string;
+  /** 卡號, the first half of the card's identity. */
+  readonly cardNumber: string;
+  /** SHA-256 over every certificate's DER in card order, the second half of the identity. */
+  readonly certificateHash: string;
+  /** Everything `info()` read (none of it can change while the card stays inserted). */
+  readonly info: HiCOSCardInfo;
+}
+
+/** SHA-256 over the certificates of a card, in card order, each prefixed by its length. */
+export function certificateHash(info: Pick<HiCOSCardInfo, 'certificates'>): string {
+  const hash = createHash('sha256');
+  for (const c of info.certificates) {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(c.der.length);
+    hash.update(length).update(c.der);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Card data per reader, kept while the card stays inserted.
+ *
+ * Reading a HiCOS card through pcscd takes seconds and pages call
+ * `/pkcs11info` on load and again before signing. What is kept (card number,
+ * version, certificates) cannot change while the card stays in the reader
+ * and powered, so an entry is valid exactly as long as the slot's presence
+ * token (which changes on removal, insertion, reset or any other reader
+ * event) is the one it was read under. Whoever opens the card again
+ * confirms its identity with {@link WarmCardCache.confirm} before reusing
+ * an entry.
+ */
+export class WarmCardCache {
+  private readonly entries = new Map<string, WarmCardEntry>();
+
+  /** The entry for `reader` when it was read under `presence`; a stale entry is dropped. */
+  public get(reader: string, presence: string | undefined): WarmCardEntry | undefined {
+    const entry = this.entries.get(reader);
+    if (entry === undefined) return undefined;
+    if (presence === undefined || entry.presence !== presence) {
+      this.entries.delete(reader);
+      return undefined;
+    }
+    return entry;
+  }
+
+  /** Keeps what was read from the card in `reader` under `presence` (nothing is kept when presence is unknown). */
+  public put(reader: string, presence: string | undefined, info: HiCOSCardInfo): WarmCardEntry | undefined {
+    if (presence === undefined) {
+      this.entries.delete(reader);
+      return undefined;
+    }
+    const entry: WarmCardEntry = { presence, cardNumber: info.cardNumber, certificateHash: certificateHash(info), info };
+    this.entries.set(reader, entry);
+    return entry;
+  }
+
+  /**
+   * Whether the card now in the reader is the one `entry` describes: same card
+   * number and same certificate hash. A mismatch drops the entry.
+   */
+  public confirm(reader: string, entry: WarmCardEntry, seen: { cardNumber: string; certificateHash?: string }): boolean {
+    const same = seen.cardNumber === entry.cardNumber && (seen.certificateHash === undefined || seen.certificateHash === entry.certificateHash);
+    if (!same) this.drop(reader);
+    return same;
+  }
+
+  /** Forgets the card in `reader` (removal, reset, reader event, failure). */
+  public drop(reader: string): void {
+    this.entries.delete(reader);
+  }
+
+  /** Forgets every reader. */
+  public clear(): void {
+    this.entries.clear();
+  }
+}
