@@ -10,7 +10,7 @@
  */
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,14 +18,28 @@ export const REPORT_DIR = join(ROOT, 'api-report');
 
 const FORMAT = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.WriteArrowStyleSignature | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope;
 
-/** Package subpath (`.`, `./cert`, …) → its source entry, from package.json `exports`. */
-function entryPoints(): Map<string, string> {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+type ExportTarget = { import?: { types?: string } };
+
+/**
+ * Package subpath (`.`, `./cert`, …) → its source entry: the export's declaration
+ * file (`./dist/fastify/index.d.ts`) names a tsup entry (`fastify/index` in outDir
+ * `dist`), and tsup's config names that entry's source.
+ */
+async function entryPoints(): Promise<Map<string, string>> {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, ExportTarget | string> };
+  const configs = (await import(pathToFileURL(join(ROOT, 'tsup.config.ts')).href)) as { default: unknown };
+  const list = (Array.isArray(configs.default) ? configs.default : [configs.default]) as Array<{ entry: Record<string, string>; outDir?: string }>;
+  const sources = new Map<string, string>();
+  for (const config of list) {
+    for (const [name, source] of Object.entries(config.entry)) sources.set(`${config.outDir ?? 'dist'}/${name}`, join(ROOT, source));
+  }
   const entries = new Map<string, string>();
-  for (const subpath of Object.keys(pkg.exports)) {
-    if (subpath === './package.json') continue;
-    const name = subpath === '.' ? 'index' : subpath.slice(2);
-    entries.set(name, join(ROOT, 'src', name === 'index' ? 'index.ts' : `${name}/index.ts`));
+  for (const [subpath, target] of Object.entries(pkg.exports)) {
+    const types = typeof target === 'string' ? undefined : target.import?.types;
+    if (!types) continue; // ./package.json
+    const source = sources.get(types.replace(/^\.\//, '').replace(/\.d\.ts$/, ''));
+    if (!source) throw new Error(`package.json export ${subpath} (${types}) matches no tsup entry`);
+    entries.set(subpath === '.' ? 'index' : subpath.slice(2), source);
   }
   return entries;
 }
@@ -85,8 +99,8 @@ function describe(checker: ts.TypeChecker, exported: ts.Symbol): string[] {
 }
 
 /** The report text of every entry point, by entry name. */
-export function buildApiReports(): Map<string, string> {
-  const entries = entryPoints();
+export async function buildApiReports(): Promise<Map<string, string>> {
+  const entries = await entryPoints();
   const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
   if (!config) throw new Error('cannot read tsconfig.json');
   const program = ts.createProgram({ rootNames: [...entries.values()], options: { ...config.options, noEmit: true } });
@@ -108,7 +122,7 @@ function fileName(entry: string): string {
 }
 
 /** Entries whose committed report differs from the sources (missing, changed or stale files). */
-export function staleReports(reports = buildApiReports()): string[] {
+export function staleReports(reports: Map<string, string>): string[] {
   const wanted = new Set([...reports.keys()].map(fileName));
   let present: string[] = [];
   try {
@@ -136,7 +150,7 @@ function writeReports(reports: Map<string, string>): void {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const reports = buildApiReports();
+  const reports = await buildApiReports();
   if (process.argv.includes('--check')) {
     const stale = staleReports(reports);
     if (stale.length > 0) {
