@@ -11,6 +11,7 @@ export default defineConfig([{
     'testing/index': 'src/testing/index.ts',
     'agent/index': 'src/agent/index.ts',
     'cli/main': 'src/cli/main.ts',
+    'apdu/advanced': 'src/apdu/advanced.ts',
     'messages/index': 'src/messages/index.ts',
     'fastify/index': 'src/integrations/fastify.ts',
     'express/index': 'src/integrations/express.ts',

@@ -8,7 +8,6 @@ import { EmsError } from '../ems/errors.js';
 import { EnrollError } from '../enroll/errors.js';
 import { PcscError } from '../pcsc/errors.js';
 import { TwpkiError } from '../shared/twpki-error.js';
-import { TestPkiError } from '../testing/pki/errors.js';
 import type { Language } from './language.js';
 import { CLI_MESSAGES, HTTP_MESSAGES } from './tables/application.js';
 import { CARD_MESSAGES } from './tables/card.js';
@@ -107,18 +106,19 @@ const ERROR_DOMAINS: ReadonlyArray<readonly [abstract new (...args: never[]) => 
   [RevocationError, 'revocation'],
   [EmsError, 'ems'],
   [EnrollError, 'enroll'],
-  [TestPkiError, 'test-pki'],
 ];
+
+// The test kit's errors are told by name, so production bundles need not load the test kit.
+const TEST_KIT_DOMAINS: Readonly<Record<string, MessageDomain | undefined>> = { VpcdBridgeError: 'vpcd', TestPkiError: 'test-pki' };
 
 /**
  * The catalogue key of `error`'s code, or `undefined` for an error twpki did
- * not throw. The vpcd bridge is told by name so production bundles need not
- * load the test kit's bridge.
+ * not throw.
  */
 export function errorMessageKey(error: unknown): ErrorMessageKey | undefined {
   if (!(error instanceof TwpkiError)) return undefined;
   const domain =
-    ERROR_DOMAINS.find(([cls]) => error instanceof cls)?.[1] ?? (error.name === 'VpcdBridgeError' ? 'vpcd' : undefined);
+    ERROR_DOMAINS.find(([cls]) => error instanceof cls)?.[1] ?? TEST_KIT_DOMAINS[error.name];
   if (domain === undefined) return undefined;
   const key = `${domain}.${error.code}`;
   return DEFAULT_MESSAGES.has(key) ? (key as ErrorMessageKey) : undefined;

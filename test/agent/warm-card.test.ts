@@ -1,7 +1,7 @@
 import { verify, X509Certificate } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EmulatorCardSlots, startAgent, type AgentOptions, type AgentServer, type CardSlots, type Pkcs11Info, type Pkcs11TokenInfo, type SignResponse } from '../../src/agent/index.js';
-import { READ_CHUNK } from '../../src/apdu/index.js';
+import { READ_CHUNK } from '../../src/apdu/advanced.js';
 import { EmulatorReader } from '../../src/pcsc/index.js';
 import { createTestPki, createVirtualHiCOSCard, minimumReadApdus, type TestPki, type VirtualHiCOSCard } from '../../src/testing/index.js';
 

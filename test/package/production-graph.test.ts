@@ -17,7 +17,22 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 };
 const TEST_KIT_PACKAGES = ['@peculiar/x509', 'reflect-metadata'];
-const PRODUCTION_ENTRIES = ['index', 'pcsc/index', 'apdu/index', 'cert/index', 'ems/index', 'enroll/index', 'agent/index', 'cli/main'];
+const PRODUCTION_ENTRIES = [
+  'index',
+  'pcsc/index',
+  'apdu/index',
+  'apdu/advanced',
+  'cert/index',
+  'ems/index',
+  'enroll/index',
+  'agent/index',
+  'browser/index',
+  'messages/index',
+  'challenge-store/index',
+  'integrations/fastify',
+  'integrations/express',
+  'cli/main',
+];
 
 /** Runtime (not type-only) static import specifiers of one source file. */
 function staticImports(source: string): string[] {
