@@ -9,8 +9,9 @@ import {
   systemClock,
   type Actor,
   type EnrollStore,
-  type VerifiedCardHolder,
 } from '../src/enroll/index.js';
+// The enrollment tests' fixtures (no vitest dependency): one source of test cards.
+import { citizenCard } from '../test/enroll/fakes.js';
 import { startTestPostgres } from '../test/setup/postgres.js';
 import { iterations, percentile, type BenchResult } from './result.js';
 
@@ -28,16 +29,6 @@ function basicData(n: number): Record<string, string> {
     mailingAddress: `臺北市中正區重慶南路一段${(n % 300) + 1}號`,
     contactName: '林小華',
     contactEmail: `contact${n}@example.com`,
-  };
-}
-
-function card(n: number): VerifiedCardHolder {
-  return {
-    authority: 'MOICA',
-    subjectName: `王小明${n}`,
-    cardNumber: `TP03${String(n).padStart(12, '0')}`,
-    certificateSerial: `4a${n.toString(16).padStart(14, '0')}`,
-    idHint: '6789',
   };
 }
 
@@ -111,7 +102,7 @@ async function benchStore(label: string, store: EnrollStore, rounds: number): Pr
   const warmActor: Actor = { role: 'applicant', id: warm['controlNumber'] ?? '' };
   const w = await warmFlow.apply({ controlNumber: warm['controlNumber'] ?? '' }, warmActor);
   await warmFlow.submitBasicData(w.id, warm, warmActor);
-  await warmFlow.bindCard(w.id, { holder: card(companies + 1), contact: { phone: '02-2345-6789', email: 'typed@example.com' } }, warmActor);
+  await warmFlow.bindCard(w.id, { holder: citizenCard(companies + 1), contact: { phone: '02-2345-6789', email: 'typed@example.com' } }, warmActor);
 
   const enroll = await load(CLIENTS, rounds, async (client, round, timed) => {
     const n = round * CLIENTS + client;
@@ -119,7 +110,7 @@ async function benchStore(label: string, store: EnrollStore, rounds: number): Pr
     const actor: Actor = { role: 'applicant', id: data['controlNumber'] ?? '' };
     const app = await timed(() => flow.apply({ controlNumber: data['controlNumber'] ?? '' }, actor));
     await timed(() => flow.submitBasicData(app.id, data, actor));
-    await timed(() => flow.bindCard(app.id, { holder: card(n), contact: { phone: '02-2345-6789', email: `c${n}@example.com` } }, actor));
+    await timed(() => flow.bindCard(app.id, { holder: citizenCard(n), contact: { phone: '02-2345-6789', email: `c${n}@example.com` } }, actor));
   });
   // Baseline: the same number of transactions, each one trivial query, from the same 50 clients.
   const raw = await load(CLIENTS, rounds, async (_client, _round, timed) => {
