@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import { writeSync } from 'node:fs';
+import { writeFileSync, writeSync } from 'node:fs';
 import { VPCD_DEFAULT_PORT } from '../src/testing/vpcd/index.js';
 import { lockReader } from '../test/support/reader-lock.js';
 import { benchCertLogin } from './cert-login.js';
@@ -56,7 +56,11 @@ async function runSuite(suite: Suite): Promise<BenchResult[]> {
   }
 }
 
-const json = process.argv.includes('--json');
+// `--json` writes the document to stdout (npm prints its own banner there
+// first: use `npm run -s bench -- --json`); `--json=FILE` writes it to FILE.
+const jsonArg = process.argv.find((a) => a === '--json' || a.startsWith('--json='));
+const json = jsonArg !== undefined;
+const jsonFile = jsonArg?.startsWith('--json=') === true ? jsonArg.slice('--json='.length) : undefined;
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const startedAt = new Date();
 const report: { name: string; results: JudgedResult[] }[] = [];
@@ -87,7 +91,12 @@ if (json) {
     suites: report,
     summary,
   };
-  out(`${JSON.stringify(document, null, 2)}\n`);
+  const text = `${JSON.stringify(document, null, 2)}\n`;
+  if (jsonFile === undefined || jsonFile === '') out(text);
+  else {
+    writeFileSync(jsonFile, text);
+    out(`wrote ${jsonFile}: ${summary.met}/${summary.goals} goals met\n`);
+  }
 } else {
   out(`# goals: ${summary.met}/${summary.goals} met`);
   if (summary.notMet.length > 0) out(`; not met: ${summary.notMet.join(', ')}`);
