@@ -1,9 +1,10 @@
-import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { compareWithEms, DEFAULT_FIELDS, type ComparisonPolicy } from '../src/ems/index.js';
-import type { BenchResult } from './result.js';
+import { iterations, type BenchResult } from './result.js';
 
-const PAIRS = 100_000;
+const PAIRS = iterations(100_000, 2_000);
+// Best of PASSES timed passes (see `bestOf`).
+const PASSES = iterations(3, 1);
 
 type Pair = readonly [applicant: Record<string, string>, record: Record<string, string>];
 
@@ -53,10 +54,30 @@ function makePairs(): Pair[] {
   return pairs;
 }
 
+/**
+ * CPU seconds (user + system) of this process while `run` runs: "on one
+ * core" means per CPU-second, which other load on a shared machine does not
+ * inflate as much as wall time.
+ */
 function timeIt(run: () => number): { seconds: number; passes: number } {
-  const start = performance.now();
+  const start = process.cpuUsage();
   const passes = run();
-  return { seconds: (performance.now() - start) / 1000, passes };
+  const used = process.cpuUsage(start);
+  return { seconds: (used.user + used.system) / 1e6, passes };
+}
+
+/**
+ * The fastest of {@link PASSES} timed passes: a 2-core machine shared with
+ * other work makes a single pass noisy; the fastest is the closest to the
+ * code's own cost.
+ */
+function bestOf(run: () => number): { seconds: number; passes: number } {
+  let best = timeIt(run);
+  for (let i = 1; i < PASSES; i++) {
+    const t = timeIt(run);
+    if (t.seconds < best.seconds) best = t;
+  }
+  return best;
 }
 
 /**
@@ -95,7 +116,7 @@ export async function benchEms(): Promise<BenchResult[]> {
   }
   baselineRun();
 
-  const baseline = timeIt(baselineRun);
+  const baseline = bestOf(baselineRun);
   const baselineRate = PAIRS / baseline.seconds;
   const results: BenchResult[] = [
     {
@@ -106,14 +127,16 @@ export async function benchEms(): Promise<BenchResult[]> {
     },
   ];
   for (const policy of ['strict', 'normalized'] as const) {
-    const t = timeIt(comparatorRun(policy));
+    const t = bestOf(comparatorRun(policy));
     const rate = PAIRS / t.seconds;
     results.push({
       name: `ems.compare.${policy}`,
       value: Math.round(rate),
       unit: 'comparisons/s',
       baseline: 'ems.compare.baseline-strict-equal',
+      baselineValue: Math.round(baselineRate),
       ratio: Number((rate / baselineRate).toFixed(4)),
+      goal: { on: 'value', op: '>=', bound: 200_000, text: '≥ 200k pairs/s on one core' },
       note: `${PAIRS} pairs (70% identical, 15% formatting-only, 15% real difference), input checks, reasons and spans included; ${t.passes} pass`,
     });
   }

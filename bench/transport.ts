@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { CommandApdu, EmulatorReader, PcscContext } from '../src/pcsc/index.js';
-import type { NativeReader } from '../src/pcsc/pcsclite-binding.js';
+import type { NativeContext, NativeReader } from '../src/pcsc/pcsclite-binding.js';
 import { VpcdBridge, vpcdReaderName } from '../src/testing/vpcd/index.js';
 import { ScriptedCard } from '../test/support/scripted-card.js';
 import { median, sample, type BenchResult } from './result.js';
@@ -55,7 +55,7 @@ async function throughPcscd(): Promise<BenchResult | undefined> {
     await session.disconnect();
 
     // Raw binding, no twpki code on the path.
-    const pcsc = createRequire(import.meta.url)('pcsclite') as () => import('node:events').EventEmitter & { close(): void };
+    const pcsc = createRequire(import.meta.url)('pcsclite') as () => NativeContext;
     const raw = pcsc();
     const rawReader = await new Promise<NativeReader>((resolve) => {
       raw.on('reader', (r: NativeReader) => {
@@ -70,9 +70,14 @@ async function throughPcscd(): Promise<BenchResult | undefined> {
       await sample(n, () => new Promise<void>((resolve, reject) => rawReader.transmit(bytes, 258, protocol, (e) => (e ? reject(e) : resolve())))),
     );
     await new Promise<void>((resolve) => rawReader.disconnect(rawReader.SCARD_LEAVE_CARD, () => resolve()));
-    rawReader.on('error', () => undefined);
+    // The binding opens a monitor (a native thread and async handle) for
+    // every reader it lists, not only the one used here: all must be closed,
+    // or the process never exits.
+    for (const reader of Object.values(raw.readers)) {
+      reader.on('error', () => undefined);
+      reader.close();
+    }
     raw.on('error', () => undefined);
-    rawReader.close();
     raw.close();
     return {
       name: 'transport: pcscd+vpcd transmit (median per APDU)',

@@ -16,6 +16,7 @@ export {
   type ValidatedChain,
 } from './chain/chain-validator.js';
 export type { ChainRule, ChainRuleContext } from './chain/chain-rule.js';
+export { IssuingChainCache } from './chain/issuing-chain-cache.js';
 export {
   algorithmRule,
   caRule,

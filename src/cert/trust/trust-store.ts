@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { fromPemOrDer } from './pem.js';
 import { TrustedCertificate } from './trusted-certificate.js';
 
 /** Certificates given as DER, PEM, or already decoded. */
@@ -25,6 +27,9 @@ export class TrustStore {
   /** The intermediates, de-duplicated, anchors excluded. */
   public readonly intermediates: readonly TrustedCertificate[];
   private readonly anchorPrints: ReadonlySet<string>;
+  /** Configured certificates plus recently decoded extras (CA certificates carried in CMS tokens), by fingerprint. */
+  private readonly known = new Map<string, TrustedCertificate>();
+  private readonly decoded = new Map<string, TrustedCertificate>();
 
   /** @throws ChainValidationError `MALFORMED_CERTIFICATE` for any undecodable input. */
   public constructor(options: TrustStoreOptions) {
@@ -33,7 +38,38 @@ export class TrustStore {
     this.intermediates = dedupe([...(options.intermediates ?? [])].map(toTrusted)).filter(
       (c) => !this.anchorPrints.has(c.fingerprint),
     );
+    for (const c of [...this.anchors, ...this.intermediates]) this.known.set(c.fingerprint, c);
   }
+
+  /**
+   * `input` decoded, reusing an already decoded certificate with the same
+   * DER: a configured one, or one of the last {@link TrustStore.DECODED_CACHE_SIZE}
+   * decoded here. CMS login tokens carry the same CA certificates on every
+   * login; hashing the DER costs far less than decoding it again.
+   * @throws ChainValidationError `MALFORMED_CERTIFICATE` for undecodable input.
+   */
+  public resolve(input: CertificateInput): TrustedCertificate {
+    if (input instanceof TrustedCertificate) return input;
+    let der: Uint8Array;
+    try {
+      der = fromPemOrDer(input);
+    } catch {
+      return TrustedCertificate.from(input); // reports the decoding problem as MALFORMED_CERTIFICATE
+    }
+    const print = createHash('sha256').update(der).digest('hex');
+    const hit = this.known.get(print) ?? this.decoded.get(print);
+    if (hit !== undefined) return hit;
+    const cert = TrustedCertificate.from(der);
+    this.decoded.set(print, cert);
+    if (this.decoded.size > TrustStore.DECODED_CACHE_SIZE) {
+      const oldest = this.decoded.keys().next().value;
+      if (oldest !== undefined) this.decoded.delete(oldest);
+    }
+    return cert;
+  }
+
+  /** Most extra certificates {@link TrustStore.resolve} keeps decoded. */
+  public static readonly DECODED_CACHE_SIZE = 64;
 
   /** Whether `cert` is one of the anchors (same DER). */
   public isAnchor(cert: TrustedCertificate): boolean {

@@ -167,7 +167,7 @@ export class TrustedCertificate {
 
   /** The subject public key as a node KeyObject (decoded once). */
   public publicKey(): KeyObject {
-    this.key ??= createPublicKey({ key: Buffer.from(this.spki), format: 'der', type: 'spki' });
+    this.key ??= importPublicKey(this.spki, this.publicKeyBits);
     return this.key;
   }
 
@@ -249,6 +249,24 @@ function keyUsageBits(names: readonly KeyUsageName[]): KeyUsageBits {
     keyCertSign: has('keyCertSign'),
     cRLSign: has('cRLSign'),
   };
+}
+
+/** AlgorithmIdentifier rsaEncryption with NULL parameters, as it appears in an RSA SubjectPublicKeyInfo. */
+const RSA_ENCRYPTION_ALGORITHM = Buffer.from('300d06092a864886f70d0101010500', 'hex');
+
+/**
+ * The SubjectPublicKeyInfo as a KeyObject. For RSA keys the BIT STRING
+ * already is a PKCS#1 RSAPublicKey, and importing that is about 20× faster
+ * than importing the SPKI (OpenSSL 3's SPKI decoder costs ~0.6 ms, four RSA
+ * verifications' worth, on every login). Same key either way.
+ */
+function importPublicKey(spki: Uint8Array, keyBits: Uint8Array): KeyObject {
+  const header = spki[1] !== undefined && spki[1] >= 0x80 ? 2 + (spki[1] & 0x7f) : 2;
+  const algorithm = spki.subarray(header, header + RSA_ENCRYPTION_ALGORITHM.length);
+  if (RSA_ENCRYPTION_ALGORITHM.equals(algorithm)) {
+    return createPublicKey({ key: Buffer.from(keyBits), format: 'der', type: 'pkcs1' });
+  }
+  return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
 }
 
 function readAlgorithmOid(buf: Uint8Array, seq: DerElement): string {

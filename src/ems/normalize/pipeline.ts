@@ -97,6 +97,15 @@ export function compareNormalized(kind: FieldKind, left: string, right: string):
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     let changed = false;
     for (const step of steps) {
+      if (a === b) {
+        // Steps are pure: once the sides meet they stay together, and no
+        // rule is cited while they are equal, so one side is enough.
+        const next = step.apply(a);
+        if (next !== a) changed = true;
+        a = next;
+        b = next;
+        continue;
+      }
       const a2 = step.apply(a);
       const b2 = step.apply(b);
       if (a2 !== a || b2 !== b) {

@@ -11,6 +11,12 @@ export interface ChainRuleContext {
   readonly leafAlgorithms: AlgorithmPolicy;
   /** Digests accepted on CA certificates (SHA-1 by default, for GRCA G1 and MOICA G1). */
   readonly caAlgorithms: AlgorithmPolicy;
+  /**
+   * True when the signatures above the target (`path[1]` by `path[2]`, and so
+   * on up to the anchor) were verified by an earlier validation and none of
+   * those certificates has expired since: a rule may skip repeating them.
+   */
+  readonly issuingChainVerified?: boolean;
 }
 
 /**

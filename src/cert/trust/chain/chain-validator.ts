@@ -4,7 +4,8 @@ import type { CertificateInput, TrustStore } from '../trust-store.js';
 import { TrustedCertificate } from '../trusted-certificate.js';
 import { buildPaths } from './chain-builder.js';
 import type { ChainRule, ChainRuleContext } from './chain-rule.js';
-import { defaultChainRules } from './rules/index.js';
+import { IssuingChainCache } from './issuing-chain-cache.js';
+import { defaultChainRules, signatureRule } from './rules/index.js';
 
 /** How a {@link ChainValidator} judges paths; fixed at construction. */
 export interface ChainValidatorOptions {
@@ -16,6 +17,11 @@ export interface ChainValidatorOptions {
   caAlgorithms?: AlgorithmPolicy;
   /** Longest path considered, anchor included; default 6. */
   maxDepth?: number;
+  /**
+   * Most verified issuing chains remembered (see {@link IssuingChainCache});
+   * default 256; `0` verifies every signature on every validation.
+   */
+  issuingChainCacheSize?: number;
 }
 
 /** Per-call inputs of {@link ChainValidator.validate}. */
@@ -46,6 +52,8 @@ export class ChainValidator {
   private readonly leafAlgorithms: AlgorithmPolicy;
   private readonly caAlgorithms: AlgorithmPolicy;
   private readonly maxDepth: number;
+  /** Issuing chains whose signatures verified (exposed for metrics and tests); `undefined` when disabled. */
+  public readonly issuingChains: IssuingChainCache | undefined;
 
   /** @param store anchors and intermediates. */
   public constructor(
@@ -56,6 +64,9 @@ export class ChainValidator {
     this.leafAlgorithms = options.leafAlgorithms ?? AlgorithmPolicy.modern();
     this.caAlgorithms = options.caAlgorithms ?? AlgorithmPolicy.withSha1();
     this.maxDepth = options.maxDepth ?? 6;
+    const size = options.issuingChainCacheSize ?? 256;
+    // Only a rule set that verifies signatures can vouch for a chain's signatures.
+    this.issuingChains = size > 0 && this.rules.includes(signatureRule) ? new IssuingChainCache(size) : undefined;
   }
 
   /**
@@ -69,21 +80,22 @@ export class ChainValidator {
       throw new ChainValidationError('NO_TRUST_ANCHORS', 'no trust anchors configured: refusing to validate');
     }
     const leaf = target instanceof TrustedCertificate ? target : TrustedCertificate.from(target);
-    const extra = [...(request.intermediates ?? [])].map((c) =>
-      c instanceof TrustedCertificate ? c : TrustedCertificate.from(c),
-    );
+    const extra = [...(request.intermediates ?? [])].map((c) => this.store.resolve(c));
     const at = request.at ?? new Date();
     const { paths, deadEnd } = buildPaths(leaf, this.store, extra, this.maxDepth);
     let firstFailure: ChainValidationError | undefined;
     for (const path of paths) {
+      const issuing = path.slice(1);
       const context: ChainRuleContext = {
         path,
         at,
         leafAlgorithms: this.leafAlgorithms,
         caAlgorithms: this.caAlgorithms,
+        issuingChainVerified: this.issuingChains?.has(issuing, at) ?? false,
       };
       try {
         for (const rule of this.rules) rule.check(context);
+        this.issuingChains?.add(issuing);
         return { path, anchor: path[path.length - 1] as TrustedCertificate, at };
       } catch (err) {
         if (!(err instanceof ChainValidationError)) throw err;

@@ -11,62 +11,79 @@ export interface CrlCacheOptions {
   fetch: RevocationFetch;
   /** Digests accepted on CRL signatures. */
   algorithms: AlgorithmPolicy;
-  /** Tolerance for clocks that disagree; default 5 minutes. */
+  /** Tolerance for a thisUpdate slightly in the future (clocks that disagree); default 5 minutes. */
   clockSkewMs?: number;
   /** How long a CRL without nextUpdate is trusted after thisUpdate; default 24 h. */
   maxAgeWithoutNextUpdateMs?: number;
+  /**
+   * How long before its nextUpdate a cached CRL is refreshed in the
+   * background while it keeps answering; default a tenth of its validity
+   * window (thisUpdate to nextUpdate).
+   */
+  refreshAheadMs?: number;
+  /** After a failed background refresh, how long to wait before trying again; default 1 minute. */
+  refreshRetryMs?: number;
 }
 
 interface CacheEntry {
   readonly crl: CertificateRevocationList;
+  /** nextUpdate (or thisUpdate + max age): not used one millisecond later. */
   readonly expires: number;
+  /** From when a background refresh is started. */
+  refreshAt: number;
 }
 
 /**
  * Downloads, verifies and keeps CRLs until their nextUpdate. A CRL is
  * verified once (issuer match and signature) when it enters the cache;
- * later checks are a freshness test plus one index probe. Concurrent checks
- * for the same URL share one download.
+ * later checks are a freshness test plus one index probe.
+ *
+ * A check never waits for a download while a current CRL is cached: near
+ * its nextUpdate the cache downloads the next one in the background and
+ * keeps answering from the current one. A CRL is never used past its
+ * nextUpdate: then the check waits for the download (and fails with
+ * `CRL_STALE` if the CA has not published a newer one). Concurrent checks
+ * share one download per URL and issuer, in the foreground and in the
+ * background alike.
  */
 export class CrlCache {
   /** Downloads made (for tests and metrics). */
   public downloads = 0;
+  /** The error of the last failed background refresh, if the last one failed (for metrics). */
+  public lastRefreshError: unknown = undefined;
   private readonly entries = new Map<string, CacheEntry>();
   private readonly inFlight = new Map<string, Promise<CertificateRevocationList>>();
   private readonly skew: number;
   private readonly maxAge: number;
+  private readonly retryMs: number;
 
   /** @param options see {@link CrlCacheOptions}. */
   public constructor(private readonly options: CrlCacheOptions) {
     this.skew = options.clockSkewMs ?? 5 * 60_000;
     this.maxAge = options.maxAgeWithoutNextUpdateMs ?? 24 * 3_600_000;
+    this.retryMs = options.refreshRetryMs ?? 60_000;
   }
 
   /**
-   * A verified CRL from `url`, issued by `issuer`, fresh at `at`.
+   * A verified CRL from `url`, issued by `issuer`, current at `at`.
    * @throws RevocationError `FETCH_FAILED`, `CRL_MALFORMED`, `CRL_WRONG_ISSUER`, `CRL_BAD_SIGNATURE`, `CRL_STALE`.
    */
   public async get(url: string, issuer: TrustedCertificate, at: Date): Promise<CertificateRevocationList> {
     const key = `${issuer.fingerprint} ${url}`;
+    const t = at.getTime();
     const cached = this.entries.get(key);
-    if (cached !== undefined && at.getTime() <= cached.expires && !isFuture(cached.crl, at, this.skew)) {
+    if (cached !== undefined && t <= cached.expires && !isFuture(cached.crl, at, this.skew)) {
+      if (t >= cached.refreshAt) this.refreshInBackground(key, url, issuer, cached, t);
       return cached.crl;
     }
-    let pending = this.inFlight.get(key);
-    if (pending === undefined) {
-      pending = this.download(url, issuer).finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, pending);
-    }
-    const crl = await pending;
-    const expires = this.expiryOf(crl);
-    if (at.getTime() > expires || isFuture(crl, at, this.skew)) {
+    const crl = await this.download(key, url, issuer);
+    if (t > this.expiryOf(crl) || isFuture(crl, at, this.skew)) {
       throw new RevocationError(
         'CRL_STALE',
         `CRL from ${url} is not current at ${at.toISOString()} (thisUpdate ${crl.thisUpdate.toISOString()}, nextUpdate ${crl.nextUpdate?.toISOString() ?? 'none'})`,
         { url },
       );
     }
-    this.entries.set(key, { crl, expires });
     return crl;
   }
 
@@ -75,11 +92,50 @@ export class CrlCache {
     this.entries.clear();
   }
 
-  private expiryOf(crl: CertificateRevocationList): number {
-    return (crl.nextUpdate?.getTime() ?? crl.thisUpdate.getTime() + this.maxAge) + this.skew;
+  private refreshInBackground(key: string, url: string, issuer: TrustedCertificate, entry: CacheEntry, t: number): void {
+    if (this.inFlight.has(key)) return;
+    // Until this attempt settles (and for a while if it fails), do not start another.
+    entry.refreshAt = t + this.retryMs;
+    this.download(key, url, issuer).then(
+      () => {
+        this.lastRefreshError = undefined;
+      },
+      (err: unknown) => {
+        // The current CRL keeps answering until its nextUpdate; the failure is kept for metrics.
+        this.lastRefreshError = err;
+      },
+    );
   }
 
-  private async download(url: string, issuer: TrustedCertificate): Promise<CertificateRevocationList> {
+  /** Downloads and verifies `url`, sharing one download between concurrent callers, and caches the result. */
+  private download(key: string, url: string, issuer: TrustedCertificate): Promise<CertificateRevocationList> {
+    let pending = this.inFlight.get(key);
+    if (pending === undefined) {
+      pending = this.fetchAndVerify(url, issuer)
+        .then((crl) => {
+          this.store(key, crl);
+          return crl;
+        })
+        .finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private store(key: string, crl: CertificateRevocationList): void {
+    const current = this.entries.get(key);
+    // Never replace a CRL with an older one (a lagging mirror or a replay).
+    if (current !== undefined && crl.thisUpdate.getTime() < current.crl.thisUpdate.getTime()) return;
+    const expires = this.expiryOf(crl);
+    const ahead = this.options.refreshAheadMs ?? Math.max(0, expires - crl.thisUpdate.getTime()) / 10;
+    this.entries.set(key, { crl, expires, refreshAt: expires - ahead });
+  }
+
+  private expiryOf(crl: CertificateRevocationList): number {
+    return crl.nextUpdate?.getTime() ?? crl.thisUpdate.getTime() + this.maxAge;
+  }
+
+  private async fetchAndVerify(url: string, issuer: TrustedCertificate): Promise<CertificateRevocationList> {
     this.downloads++;
     const res = await this.options.fetch(url, { method: 'GET', headers: { accept: 'application/pkix-crl' } });
     if (res.status !== 200) throw new RevocationError('FETCH_FAILED', `HTTP ${res.status} from ${url}`, { url });

@@ -27,6 +27,24 @@ export interface OcspClientOptions {
   requireNonce?: boolean;
   /** A designated responder URL used instead of the certificate's AIA. */
   responderUrl?: string;
+  /**
+   * Most `good` answers kept until their nextUpdate; default 10 000; `0` asks the
+   * responder every time. Answers are not kept when `requireNonce` is set (a
+   * nonce asks for a fresh answer each time) or when they carry no nextUpdate.
+   */
+  cacheSize?: number;
+}
+
+/** A verified answer and the single response it came from. */
+interface OcspAnswer {
+  readonly status: RevocationStatus;
+  readonly single: OcspSingleResponse | undefined;
+}
+
+interface CachedAnswer {
+  readonly status: RevocationStatus;
+  readonly thisUpdate: number;
+  readonly nextUpdate: number;
 }
 
 /**
@@ -37,13 +55,29 @@ export interface OcspClientOptions {
  * nonce.
  */
 export class OcspClient {
+  /** Requests sent to a responder (for tests and metrics). */
+  public requests = 0;
   private readonly skew: number;
   private readonly maxAge: number;
+  private readonly cacheSize: number;
+  private readonly answers = new Map<string, CachedAnswer>();
+  private readonly inFlight = new Map<string, Promise<RevocationStatus>>();
 
   /** @param options see {@link OcspClientOptions}. */
   public constructor(private readonly options: OcspClientOptions) {
     this.skew = options.clockSkewMs ?? 5 * 60_000;
     this.maxAge = options.maxAgeWithoutNextUpdateMs ?? 15 * 60_000;
+    this.cacheSize = options.requireNonce === true ? 0 : (options.cacheSize ?? 10_000);
+  }
+
+  /** Number of answers cached. */
+  public get cached(): number {
+    return this.answers.size;
+  }
+
+  /** Drops every cached answer. */
+  public clear(): void {
+    this.answers.clear();
   }
 
   /** The URL this client would ask about `cert`, or `undefined` when there is none. */
@@ -60,6 +94,46 @@ export class OcspClient {
     if (url === undefined) {
       throw new RevocationError('NO_REVOCATION_SOURCE', `${cert.subject()} names no OCSP responder`);
     }
+    if (this.cacheSize === 0) return (await this.ask(cert, issuer, at, url)).status;
+    const key = `${issuer.fingerprint} ${cert.serialHex} ${url}`;
+    const t = at.getTime();
+    const hit = this.answers.get(key);
+    if (hit !== undefined) {
+      // Answers are used up to their nextUpdate and no later (no skew here).
+      if (t <= hit.nextUpdate && t >= hit.thisUpdate - this.skew) return hit.status;
+      if (t > hit.nextUpdate) this.answers.delete(key);
+    }
+    // Concurrent checks of one certificate share one request.
+    let pending = this.inFlight.get(key);
+    if (pending === undefined) {
+      pending = this.ask(cert, issuer, at, url)
+        .then((answer) => {
+          this.remember(key, answer);
+          return answer.status;
+        })
+        .finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private remember(key: string, answer: OcspAnswer): void {
+    const { status, single } = answer;
+    // Only `good` is kept: it is what every login asks for again. `unknown`
+    // may change any time, and a revoked user gains nothing from speed (a
+    // fresh answer can only be as strict: revoked, or unknown and refused).
+    if (status.kind !== 'good' || single?.nextUpdate === undefined) return;
+    this.answers.delete(key);
+    this.answers.set(key, { status, thisUpdate: single.thisUpdate.getTime(), nextUpdate: single.nextUpdate.getTime() });
+    while (this.answers.size > this.cacheSize) {
+      const oldest = this.answers.keys().next().value;
+      if (oldest === undefined) break;
+      this.answers.delete(oldest);
+    }
+  }
+
+  private async ask(cert: TrustedCertificate, issuer: TrustedCertificate, at: Date, url: string): Promise<OcspAnswer> {
+    this.requests++;
     const request = buildOcspRequest(cert, issuer, { nonce: this.options.nonce !== false });
     const res = await this.options.fetch(url, {
       method: 'POST',
@@ -69,18 +143,19 @@ export class OcspClient {
     if (res.status !== 200) throw new RevocationError('FETCH_FAILED', `HTTP ${res.status} from ${url}`, { url });
     const single = this.verify(parseOcspResponse(res.body, url), request, issuer, at, url);
     if (single.status === 'good') {
-      return { kind: 'good', source: 'ocsp', url, thisUpdate: single.thisUpdate, nextUpdate: single.nextUpdate };
+      return { single, status: { kind: 'good', source: 'ocsp', url, thisUpdate: single.thisUpdate, nextUpdate: single.nextUpdate } };
     }
     if (single.status === 'revoked') {
-      return {
+      const status: RevocationStatus = {
         kind: 'revoked',
         source: 'ocsp',
         url,
         revokedAt: single.revokedAt ?? single.thisUpdate,
         reason: single.reason,
       };
+      return { single, status };
     }
-    return { kind: 'unknown', source: 'ocsp', url };
+    return { single, status: { kind: 'unknown', source: 'ocsp', url } };
   }
 
   /**

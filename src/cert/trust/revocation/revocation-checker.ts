@@ -30,8 +30,12 @@ export interface RevocationCheckerOptions {
   crlUrls?: readonly string[];
   /** Send an OCSP nonce; default true. */
   ocspNonce?: boolean;
-  /** Require the responder to echo the nonce; default false. */
+  /** Require the responder to echo the nonce; default false (and answers are then never cached). */
   requireOcspNonce?: boolean;
+  /** Most OCSP answers kept until their nextUpdate; default 10 000; `0` disables the cache. */
+  ocspCacheSize?: number;
+  /** How long before nextUpdate a cached CRL is refreshed in the background; default a tenth of its validity window. */
+  crlRefreshAheadMs?: number;
 }
 
 /**
@@ -62,8 +66,14 @@ export class RevocationChecker {
       ...(options.ocspUrl === undefined ? {} : { responderUrl: options.ocspUrl }),
       ...(options.ocspNonce === undefined ? {} : { nonce: options.ocspNonce }),
       ...(options.requireOcspNonce === undefined ? {} : { requireNonce: options.requireOcspNonce }),
+      ...(options.ocspCacheSize === undefined ? {} : { cacheSize: options.ocspCacheSize }),
     });
-    this.crls = new CrlCache({ fetch, algorithms, ...skew });
+    this.crls = new CrlCache({
+      fetch,
+      algorithms,
+      ...skew,
+      ...(options.crlRefreshAheadMs === undefined ? {} : { refreshAheadMs: options.crlRefreshAheadMs }),
+    });
     this.mode = options.mode ?? 'ocsp-then-crl';
     this.crlUrls = options.crlUrls;
   }

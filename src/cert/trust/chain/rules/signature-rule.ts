@@ -2,11 +2,16 @@ import { signatureAlgorithmFromOid, verifyWith } from '../../algorithms.js';
 import { ChainValidationError } from '../../errors.js';
 import type { ChainRule } from '../chain-rule.js';
 
-/** Each certificate's signature verifies with the next certificate's key. */
+/**
+ * Each certificate's signature verifies with the next certificate's key.
+ * When the issuing chain's signatures are known to verify
+ * (`issuingChainVerified`), only the target's own signature is checked.
+ */
 export const signatureRule: ChainRule = {
   name: 'signature',
-  check({ path }) {
-    for (let i = 0; i < path.length - 1; i++) {
+  check({ path, issuingChainVerified }) {
+    const links = issuingChainVerified === true ? Math.min(1, path.length - 1) : path.length - 1;
+    for (let i = 0; i < links; i++) {
       const cert = path[i];
       const issuer = path[i + 1];
       if (cert === undefined || issuer === undefined) continue;

@@ -1,0 +1,70 @@
+import type { TrustedCertificate } from '../trusted-certificate.js';
+
+/**
+ * Issuing chains (everything above the end-entity certificate, anchor
+ * included) whose signatures have already been verified.
+ *
+ * Every MOICA user's certificate hangs under the same two or three CA
+ * certificates, so verifying the CA links on every login repeats the same
+ * RSA operations. An entry is keyed by the SHA-256 fingerprints of the chain's
+ * certificates, in order; it is dropped once any of them has expired (a later
+ * validation cannot use it, and it never comes back), and the least recently
+ * used entry goes when the cache is full. The cache belongs to one
+ * `ChainValidator`, which is bound to one immutable `TrustStore`: new anchors
+ * mean a new validator and an empty cache.
+ *
+ * Only signatures are remembered. Every chain rule still runs on every
+ * validation, so validity at the validation time, key usage, path length and
+ * the rest are judged afresh each time.
+ */
+export class IssuingChainCache {
+  private readonly entries = new Map<string, number>();
+
+  /** @param capacity most chains kept; a deployment has a handful (one per issuing CA and path). */
+  public constructor(public readonly capacity = 256) {}
+
+  /** Number of chains held. */
+  public get size(): number {
+    return this.entries.size;
+  }
+
+  /** Whether `chain`'s signatures were verified and none of its certificates has expired at `at`. */
+  public has(chain: readonly TrustedCertificate[], at: Date): boolean {
+    if (chain.length < 2) return false;
+    const key = keyOf(chain);
+    const expires = this.entries.get(key);
+    if (expires === undefined) return false;
+    if (at.getTime() > expires) {
+      this.entries.delete(key);
+      return false;
+    }
+    // Re-insert to mark as most recently used.
+    this.entries.delete(key);
+    this.entries.set(key, expires);
+    return true;
+  }
+
+  /** Records that every signature in `chain` (each certificate by the next) verified. */
+  public add(chain: readonly TrustedCertificate[]): void {
+    if (chain.length < 2) return;
+    const key = keyOf(chain);
+    this.entries.delete(key);
+    this.entries.set(key, Math.min(...chain.map((c) => c.notAfter.getTime())));
+    while (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  /** Drops every chain. */
+  public clear(): void {
+    this.entries.clear();
+  }
+}
+
+function keyOf(chain: readonly TrustedCertificate[]): string {
+  let key = '';
+  for (const c of chain) key += c.fingerprint;
+  return key;
+}

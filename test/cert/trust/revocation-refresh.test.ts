@@ -1,0 +1,236 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  RevocationChecker,
+  RevocationError,
+  TrustedCertificate,
+  httpRevocationFetch,
+  type RevocationFetch,
+} from '../../../src/cert/index.js';
+import type { TestPki } from '../../../src/testing/pki/index.js';
+import { buildCrl, type LocalRevocationServer } from '../../../src/testing/revocation/index.js';
+import { startRevocationRig } from './helpers/fixtures.js';
+
+let server: LocalRevocationServer;
+let pki: TestPki;
+let cert: TrustedCertificate;
+let issuer: TrustedCertificate;
+
+beforeAll(async () => {
+  ({ server, pki, cert, issuer } = await startRevocationRig({ ocspResponder: true }));
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+const HOUR = 3_600_000;
+
+async function failure(p: Promise<unknown>): Promise<RevocationError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof RevocationError) return err;
+    throw err;
+  }
+  throw new Error('expected a RevocationError');
+}
+
+/**
+ * The real HTTP fetch, but responses are held until `open()`: the request has
+ * reached the server (and is counted there) while the caller still waits.
+ */
+function gatedFetch(): { fetch: RevocationFetch; close(): void; open(): void; fail(): void } {
+  const http = httpRevocationFetch();
+  let gate: Promise<void> = Promise.resolve();
+  let release: () => void = () => undefined;
+  let failing = false;
+  return {
+    fetch: async (url, request) => {
+      const res = await http(url, request);
+      await gate;
+      if (failing) throw new RevocationError('FETCH_FAILED', `fetching ${url} failed: test outage`, { url });
+      return res;
+    },
+    close() {
+      gate = new Promise((resolve) => (release = resolve));
+    },
+    open() {
+      release();
+    },
+    fail() {
+      failing = true;
+    },
+  };
+}
+
+function publish(name: string, options: { thisUpdate: Date; nextUpdate: Date; revoked?: boolean }): string {
+  return server.publishCrl(
+    name,
+    buildCrl({
+      issuer: pki.issuer('moica'),
+      entries: options.revoked === true ? [{ serialHex: cert.serialHex, revokedAt: new Date(options.thisUpdate.getTime() - 1000) }] : [],
+      thisUpdate: options.thisUpdate,
+      nextUpdate: options.nextUpdate,
+    }),
+  );
+}
+
+/** Resolves to 'settled' if `p` settles within a few event-loop turns, else 'pending'. */
+async function settlesQuickly(p: Promise<unknown>): Promise<'settled' | 'pending'> {
+  const timeout = new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), 200));
+  return Promise.race([p.then(() => 'settled' as const), timeout]);
+}
+
+describe('CRL background refresh', () => {
+  it('answers from the cached CRL while the next one downloads, with one download for many concurrent logins', async () => {
+    const t0 = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const url = publish('refresh.crl', { thisUpdate: t0, nextUpdate: new Date(t0.getTime() + HOUR) });
+    const gate = gatedFetch();
+    const checker = new RevocationChecker({ mode: 'crl', crlUrls: [url], fetch: gate.fetch });
+    expect((await checker.check(cert, issuer, t0)).kind).toBe('good');
+    const before = server.hits.crl;
+
+    // The CA has published a newer CRL that revokes the certificate.
+    publish('refresh.crl', { thisUpdate: new Date(t0.getTime() + 50 * 60_000), nextUpdate: new Date(t0.getTime() + 2 * HOUR), revoked: true });
+    gate.close();
+    const nearNextUpdate = new Date(t0.getTime() + 55 * 60_000); // within the last tenth of the window
+    const checks = Array.from({ length: 25 }, () => checker.check(cert, issuer, nearNextUpdate));
+    // Nobody waits for the download in flight: every check settles from the cache.
+    expect(await settlesQuickly(Promise.all(checks))).toBe('settled');
+    expect((await Promise.all(checks)).every((s) => s.kind === 'good')).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.hits.crl - before).toBe(1);
+
+    gate.open();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(checker.crls.downloads).toBe(2);
+    // The refreshed CRL answers from now on, without another download.
+    expect((await checker.check(cert, issuer, nearNextUpdate)).kind).toBe('revoked');
+    expect(server.hits.crl - before).toBe(1);
+  });
+
+  it('does not refresh early: a CRL far from its nextUpdate causes no download', async () => {
+    const t0 = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const url = publish('early.crl', { thisUpdate: t0, nextUpdate: new Date(t0.getTime() + HOUR) });
+    const checker = new RevocationChecker({ mode: 'crl', crlUrls: [url] });
+    await checker.check(cert, issuer, t0);
+    for (let i = 0; i < 10; i++) await checker.check(cert, issuer, new Date(t0.getTime() + 30 * 60_000));
+    expect(checker.crls.downloads).toBe(1);
+  });
+
+  it('never uses a CRL past its nextUpdate: the check waits, and fails when no newer CRL exists', async () => {
+    const t0 = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const next = new Date(t0.getTime() + HOUR);
+    const url = publish('expiring.crl', { thisUpdate: t0, nextUpdate: next });
+    const checker = new RevocationChecker({ mode: 'crl', crlUrls: [url] });
+    expect((await checker.check(cert, issuer, next)).kind).toBe('good'); // up to nextUpdate inclusive
+    const justAfter = new Date(next.getTime() + 1);
+    expect((await failure(checker.check(cert, issuer, justAfter))).code).toBe('CRL_STALE');
+    expect(checker.crls.downloads).toBe(2);
+  });
+
+  it('keeps answering from the cached CRL when a background refresh fails, and retries only after refreshRetryMs', async () => {
+    const t0 = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const url = publish('outage.crl', { thisUpdate: t0, nextUpdate: new Date(t0.getTime() + HOUR) });
+    const gate = gatedFetch();
+    const checker = new RevocationChecker({ mode: 'crl', crlUrls: [url], fetch: gate.fetch });
+    await checker.check(cert, issuer, t0);
+    gate.fail();
+    const near = t0.getTime() + 55 * 60_000;
+    expect((await checker.check(cert, issuer, new Date(near))).kind).toBe('good');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(checker.crls.lastRefreshError).toBeInstanceOf(RevocationError);
+    // Within the retry delay: no new attempt, still answered.
+    for (let i = 0; i < 5; i++) expect((await checker.check(cert, issuer, new Date(near + 30_000))).kind).toBe('good');
+    expect(checker.crls.downloads).toBe(2);
+    // After it: one more attempt.
+    await checker.check(cert, issuer, new Date(near + 61_000));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(checker.crls.downloads).toBe(3);
+    // Past nextUpdate the outage is the answer: no stale CRL.
+    expect((await failure(checker.check(cert, issuer, new Date(t0.getTime() + HOUR + 1)))).code).toBe('FETCH_FAILED');
+  });
+
+  it('shares one download between concurrent checks on a cold cache', async () => {
+    const url = publish('cold.crl', { thisUpdate: new Date(Date.now() - 1000), nextUpdate: new Date(Date.now() + HOUR) });
+    const checker = new RevocationChecker({ mode: 'crl', crlUrls: [url] });
+    const before = server.hits.crl;
+    const statuses = await Promise.all(Array.from({ length: 30 }, () => checker.check(cert, issuer)));
+    expect(statuses.every((s) => s.kind === 'good')).toBe(true);
+    expect(server.hits.crl - before).toBe(1);
+  });
+
+  it('keeps the newer CRL when a download returns an older one', async () => {
+    const t0 = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const url = publish('order.crl', { thisUpdate: t0, nextUpdate: new Date(t0.getTime() + HOUR), revoked: true });
+    const checker = new RevocationChecker({ mode: 'crl', crlUrls: [url] });
+    expect((await checker.check(cert, issuer, t0)).kind).toBe('revoked');
+    // A lagging mirror serves an older CRL that does not list the certificate.
+    publish('order.crl', { thisUpdate: new Date(t0.getTime() - HOUR), nextUpdate: new Date(t0.getTime() + 2 * HOUR) });
+    await checker.check(cert, issuer, new Date(t0.getTime() + 55 * 60_000));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(checker.crls.downloads).toBe(2);
+    expect((await checker.check(cert, issuer, new Date(t0.getTime() + 56 * 60_000))).kind).toBe('revoked');
+  });
+});
+
+describe('OCSP answer cache', () => {
+  beforeEach(() => {
+    Object.assign(server.ocsp, { thisUpdate: undefined, nextUpdate: undefined, defaultStatus: { kind: 'good' } });
+    server.setStatus(cert.serialHex, { kind: 'good' });
+  });
+
+  it('keeps a good answer until its nextUpdate, then asks again', async () => {
+    const t0 = new Date(Math.floor(Date.now() / 1000) * 1000);
+    server.ocsp.thisUpdate = t0;
+    server.ocsp.nextUpdate = new Date(t0.getTime() + 10 * 60_000);
+    const checker = new RevocationChecker({ mode: 'ocsp' });
+    const before = server.hits.ocsp;
+    for (let i = 0; i < 10; i++) expect((await checker.check(cert, issuer, t0)).kind).toBe('good');
+    expect((await checker.check(cert, issuer, new Date(t0.getTime() + 10 * 60_000))).kind).toBe('good');
+    expect(server.hits.ocsp - before).toBe(1);
+    server.ocsp.thisUpdate = new Date(t0.getTime() + 11 * 60_000);
+    server.ocsp.nextUpdate = new Date(t0.getTime() + HOUR);
+    expect((await checker.check(cert, issuer, new Date(t0.getTime() + 10 * 60_000 + 1))).kind).toBe('good');
+    expect(server.hits.ocsp - before).toBe(2);
+  });
+
+  it('sends one request for concurrent checks of one certificate', async () => {
+    const checker = new RevocationChecker({ mode: 'ocsp' });
+    const before = server.hits.ocsp;
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => checker.check(cert, issuer)));
+    expect(statuses.every((s) => s.kind === 'good')).toBe(true);
+    expect(server.hits.ocsp - before).toBe(1);
+  });
+
+  it('does not keep revoked, unknown, nonce-bound or nextUpdate-less answers', async () => {
+    const count = async (checker: RevocationChecker): Promise<number> => {
+      const before = server.hits.ocsp;
+      for (let i = 0; i < 3; i++) await checker.check(cert, issuer).catch(() => undefined);
+      return server.hits.ocsp - before;
+    };
+    server.setStatus(cert.serialHex, { kind: 'revoked', revokedAt: new Date(Date.now() - 60_000) });
+    expect(await count(new RevocationChecker({ mode: 'ocsp' }))).toBe(3);
+    server.setStatus(cert.serialHex, { kind: 'unknown' });
+    expect(await count(new RevocationChecker({ mode: 'ocsp' }))).toBe(3);
+    server.setStatus(cert.serialHex, { kind: 'good' });
+    expect(await count(new RevocationChecker({ mode: 'ocsp', requireOcspNonce: true }))).toBe(3);
+    expect(await count(new RevocationChecker({ mode: 'ocsp', ocspCacheSize: 0 }))).toBe(3);
+    server.ocsp.nextUpdate = null;
+    expect(await count(new RevocationChecker({ mode: 'ocsp' }))).toBe(3);
+  });
+
+  it('is bounded: the oldest answer goes first', async () => {
+    const other = await pki.issueCardHolder({ authority: 'moica', commonName: '林小美' });
+    const second = TrustedCertificate.from(other.sign.certificate);
+    const checker = new RevocationChecker({ mode: 'ocsp', ocspCacheSize: 1 });
+    await checker.check(cert, issuer);
+    await checker.check(second, issuer);
+    expect(checker.ocsp.cached).toBe(1);
+    const before = server.hits.ocsp;
+    await checker.check(second, issuer);
+    expect(server.hits.ocsp - before).toBe(0);
+    await checker.check(cert, issuer);
+    expect(server.hits.ocsp - before).toBe(1);
+  });
+});
