@@ -6,6 +6,7 @@ import { benchCertLogin } from './cert-login.js';
 import { benchCertProfile } from './cert-profile.js';
 import { benchEms } from './ems.js';
 import { benchEnroll } from './enroll.js';
+import { benchAgent } from './agent.js';
 import { benchHicos } from './hicos.js';
 import { benchRevocation } from './revocation.js';
 import { benchTransport } from './transport.js';
@@ -21,10 +22,7 @@ interface Suite {
 const suites: Suite[] = [
   { name: 'transport (twpki/pcsc)', run: benchTransport, reader: true },
   { name: 'HiCOS card layer (twpki/apdu)', run: benchHicos },
-  // Local agent (twpki/agent): the warm /pkcs11info suite lives in bench/agent.ts
-  // (owned by the agent work). Wire it here as
-  //   { name: 'local agent (twpki/agent)', run: benchAgent },
-  // with `import { benchAgent } from './agent.js';` above.
+  { name: 'local agent (twpki/agent)', run: benchAgent },
   { name: 'certificate profiles (twpki/cert)', run: benchCertProfile },
   { name: 'backend login verification (twpki/cert)', run: benchCertLogin },
   { name: 'revocation at MOICA scale (twpki/cert)', run: benchRevocation },
