@@ -5,10 +5,10 @@ import { EmulatorReader } from '../src/pcsc/emulator-reader.js';
 import { minimumReadApdus } from '../src/testing/hicos/minimum-read-apdus.js';
 import { createVirtualHiCOSCard } from '../src/testing/hicos/create-virtual-hicos-card.js';
 import { createTestPki } from '../src/testing/pki/index.js';
-import { median, sample, type BenchResult } from './result.js';
+import { iterations, median, sample, type BenchResult } from './result.js';
 
 const ORIGIN = 'https://www.example.gov.tw';
-const RUNS = 30;
+const RUNS = iterations(30, 3);
 
 async function pkcs11info(agent: AgentServer): Promise<Pkcs11Info> {
   const r = await fetch(`http://127.0.0.1:${agent.port}/pkcs11info`, { headers: { Origin: ORIGIN } });
