@@ -9,7 +9,7 @@ import {
 } from '../src/cert/index.js';
 import { ChainValidator, TrustStore } from '../src/cert/index.js';
 import { parseCertificate } from '../src/cert/profile/index.js';
-import { parseCmsSignedData } from '../src/cert/trust/login/cms-signed-data.js';
+import { parseCmsSignedData } from '../src/cert/trust/verification/cms-signed-data.js';
 import { decodeLoginToken } from '../src/cert/trust/login/login-token.js';
 import { createTestPki, type CardHolderCredentials } from '../src/testing/pki/index.js';
 import { LocalRevocationServer, buildCrl } from '../src/testing/revocation/index.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { fromPemOrDer } from './pem.js';
+import { fromPemOrDer } from '../encoding/pem.js';
 import { TrustedCertificate } from './trusted-certificate.js';
 
 /** Certificates given as DER, PEM, or already decoded. */

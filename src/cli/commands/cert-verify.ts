@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { signatureAlgorithmFromOid, verifyWith } from '../../cert/trust/algorithms.js';
 import { ChainValidationError, RevocationError } from '../../cert/trust/errors.js';
 import { ChainValidator, type ValidatedChain } from '../../cert/trust/chain/chain-validator.js';
-import { splitPemBundle } from '../../cert/trust/pem.js';
+import { splitPemBundle } from '../../cert/encoding/pem.js';
 import { TrustStore } from '../../cert/trust/trust-store.js';
 import { RevocationChecker } from '../../cert/trust/revocation/revocation-checker.js';
 import type { RevocationStatus } from '../../cert/trust/revocation/revocation-status.js';

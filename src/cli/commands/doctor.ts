@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AGENT_DEFAULT_PORT } from '../../agent/index.js';
+import { languageFromLocale } from '../../messages/language.js';
 import { withCard } from '../card-session.js';
 import { type CliCommand, UsageError, writeJson, writeLines } from '../command.js';
 import { agentChecks } from '../doctor/agent-checks.js';
@@ -9,12 +10,6 @@ import { pinChecks } from '../doctor/pin-checks.js';
 import { readPin } from '../pin-prompt.js';
 
 const MARK = { ok: '✓', warn: '!', fail: '✗' } as const;
-
-/** zh-TW when the locale says Chinese (LC_ALL, then LC_MESSAGES, then LANG), else English. */
-function speaksChinese(env: NodeJS.ProcessEnv): boolean {
-  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
-  return /^zh/i.test(locale);
-}
 
 function render(checks: readonly DoctorCheck[], zh: boolean): string[] {
   return checks.flatMap((c) => {
@@ -65,7 +60,7 @@ export const doctorCommand: CliCommand = {
       checks.push(...(await agentChecks(agentUrl, values.origin)));
       const ok = checks.every((c) => c.status !== 'fail');
       if (values.json) writeJson(io, { ok, checks });
-      else writeLines(io, ...render(checks, speaksChinese(io.env)));
+      else writeLines(io, ...render(checks, languageFromLocale(io.env) === 'zh-TW'));
       return ok ? 0 : 1;
     } finally {
       pin?.fill(0);

@@ -1,11 +1,9 @@
 import { HiCOSCard, type HiCOSCardInfo } from '../../apdu/index.js';
-import { parseCertificate, type CertificateProfile } from '../../cert/index.js';
+import { moicaLifecycle, parseCertificate, type CertificateProfile } from '../../cert/index.js';
 import { PcscContext } from '../../pcsc/index.js';
 import { check, reason, type DoctorCheck } from './doctor-check.js';
 
 const DAY_MS = 86_400_000;
-/** MOICA opens online renewal 60 days before expiry (moica-application-form seed). */
-const RENEWAL_WINDOW_DAYS = 60;
 
 const REMEDY_PCSCD = {
   zhTW: '請安裝並啟動讀卡機服務 pcscd（Debian/Ubuntu：sudo apt install pcscd && sudo systemctl start pcscd）',
@@ -18,22 +16,36 @@ const REMEDY_UNREADABLE = {
   en: 'The card could not be read: check it is a HiCOS certificate card, re-insert it, and close programs that hold the reader',
 } as const;
 
-/** Where a certificate stands at `now`: validity, and MOICA's renewal window. */
+const day = (d: Date): string => d.toISOString().slice(0, 10);
+
+/**
+ * Where a certificate stands at `now`. A MOICA certificate is placed in its
+ * lifecycle by the certificate layer's rule (renewal window, renewable after
+ * expiry, 8-year maximum); other authorities publish no such rule here, so only
+ * their validity dates count.
+ */
 function validityCheck(id: string, label: string, profile: CertificateProfile, now: Date): DoctorCheck {
   const { notBefore, notAfter } = profile.validity;
   const title = { zhTW: `憑證效期（${label}）`, en: `Certificate validity (${label})` };
-  const span = `${notBefore.toISOString().slice(0, 10)} – ${notAfter.toISOString().slice(0, 10)}`;
+  const span = `${day(notBefore)} – ${day(notAfter)}`;
+  const daysLeft = Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
+  const stage = profile.authority.id === 'moica' ? moicaLifecycle(profile, { at: now }) : undefined;
   if (now < notBefore) {
     return check(id, title, 'fail', `not valid before ${notBefore.toISOString()} (${span})`, { zhTW: '憑證尚未生效，請確認電腦時間', en: 'The certificate is not yet valid: check the computer clock' });
   }
   if (now > notAfter) {
-    return check(id, title, 'fail', `expired on ${notAfter.toISOString()} (${span})`, {
-      zhTW: '憑證已逾期：自然人憑證可於效期屆滿後線上展期，或重新申請',
-      en: 'The certificate has expired: renew it online (citizen cards) or apply for a new one',
-    });
+    const renewUntil = stage?.stage === 'expired-renewable' ? stage.renewalClosesAt : undefined;
+    return check(
+      id,
+      title,
+      'fail',
+      `expired on ${notAfter.toISOString()} (${span})${renewUntil ? `; renewable online until ${day(renewUntil)}` : ''}`,
+      renewUntil
+        ? { zhTW: `憑證已逾期：請於 ${day(renewUntil)} 前線上辦理展期`, en: `The certificate has expired: renew it online before ${day(renewUntil)}` }
+        : { zhTW: '憑證已逾期且無法展期，請重新申請憑證', en: 'The certificate has expired and cannot be renewed: apply for a new one' },
+    );
   }
-  const daysLeft = Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
-  if (daysLeft <= RENEWAL_WINDOW_DAYS) {
+  if (stage?.stage === 'renewal-window') {
     return check(id, title, 'warn', `${daysLeft} days left (${span}); the renewal window is open`, {
       zhTW: `憑證將於 ${daysLeft} 天後到期，請儘早辦理展期`,
       en: `The certificate expires in ${daysLeft} days: renew it soon`,
