@@ -21,7 +21,16 @@ export interface SignRequest {
 }
 
 /** Codes of {@link SignRequestError}, one per official `ret_code` a refused body can get. */
-export type SignRequestErrorCode = 'AGENT_BAD_JSON' | 'AGENT_BAD_PARAMETER' | 'AGENT_BASE64' | 'AGENT_UNSUPPORTED_FUNCTION' | 'AGENT_NO_PIN';
+export const SIGN_REQUEST_ERROR_CODES = [
+  'AGENT_BAD_JSON',
+  'AGENT_BAD_PARAMETER',
+  'AGENT_BASE64',
+  'AGENT_UNSUPPORTED_FUNCTION',
+  'AGENT_NO_PIN',
+] as const;
+
+/** One of {@link SIGN_REQUEST_ERROR_CODES}. */
+export type SignRequestErrorCode = (typeof SIGN_REQUEST_ERROR_CODES)[number];
 
 const RET_CODE_OF: Readonly<Record<SignRequestErrorCode, number>> = {
   AGENT_BAD_JSON: RetCode.BAD_JSON,

@@ -130,7 +130,7 @@ export class HiCOSCard {
    */
   public async sign(data: Uint8Array, options: SignOptions = {}): Promise<Uint8Array> {
     const hash = checkSignatureHash(options.hash ?? 'sha256', this.options.allowSha1 === true);
-    if (!(data instanceof Uint8Array)) throw new HiCOSError('INVALID_INPUT', 'data to sign must be bytes');
+    if (!(data instanceof Uint8Array)) throw new HiCOSError('INVALID_CARD_INPUT', 'data to sign must be bytes');
     const block = pkcs1SignatureBlock(digestInfo(hash, digest(hash, data)), RSA_BLOCK);
     return this.keyOperation('signing', block, options.key ?? 'SIGN', options);
   }
@@ -141,7 +141,7 @@ export class HiCOSCard {
    */
   public async decrypt(ciphertext: Uint8Array, options: DecryptOptions = {}): Promise<Uint8Array> {
     if (!(ciphertext instanceof Uint8Array) || ciphertext.length !== RSA_BLOCK) {
-      throw new HiCOSError('INVALID_INPUT', `ciphertext must be ${RSA_BLOCK} bytes`);
+      throw new HiCOSError('INVALID_CARD_INPUT', `ciphertext must be ${RSA_BLOCK} bytes`);
     }
     const raw = await this.keyOperation('decrypting', ciphertext, options.key ?? 'KEYX', options);
     try {

@@ -23,7 +23,7 @@ export async function rawRsaOperation(
   block: Uint8Array,
   secure?: Scp03Session,
 ): Promise<Uint8Array> {
-  if (block.length !== RSA_BLOCK) throw new HiCOSError('INVALID_INPUT', `raw RSA input must be ${RSA_BLOCK} bytes, got ${block.length}`);
+  if (block.length !== RSA_BLOCK) throw new HiCOSError('INVALID_CARD_INPUT', `raw RSA input must be ${RSA_BLOCK} bytes, got ${block.length}`);
   await files.selectEf(tx, HiCOSFile.PKCS15_DF, HiCOSFile.KEYS, secure);
   const send = (command: CommandApdu, step: string) =>
     exchange(tx, secure ? secure.wrap(command) : command, step, (sw) => {

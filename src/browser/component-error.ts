@@ -18,16 +18,20 @@ import { TwpkiError } from '../shared/twpki-error.js';
  * - `COMPONENT_BAD_REQUEST`: the caller's request was refused before anything
  *   was sent; `field` names the culprit.
  */
-export type ComponentErrorCode =
-  | 'COMPONENT_FAILED'
-  | 'COMPONENT_ABSENT'
-  | 'COMPONENT_DIRECT_REFUSED'
-  | 'COMPONENT_TIMEOUT'
-  | 'COMPONENT_POPUP_BLOCKED'
-  | 'COMPONENT_POPUP_CLOSED'
-  | 'COMPONENT_BAD_REPLY'
-  | 'COMPONENT_CARD_MISMATCH'
-  | 'COMPONENT_BAD_REQUEST';
+export const COMPONENT_ERROR_CODES = [
+  'COMPONENT_FAILED',
+  'COMPONENT_ABSENT',
+  'COMPONENT_DIRECT_REFUSED',
+  'COMPONENT_TIMEOUT',
+  'COMPONENT_POPUP_BLOCKED',
+  'COMPONENT_POPUP_CLOSED',
+  'COMPONENT_BAD_REPLY',
+  'COMPONENT_CARD_MISMATCH',
+  'COMPONENT_BAD_REQUEST',
+] as const;
+
+/** One of {@link COMPONENT_ERROR_CODES}. */
+export type ComponentErrorCode = (typeof COMPONENT_ERROR_CODES)[number];
 
 /** Details of a {@link ComponentError}. */
 export interface ComponentErrorDetails {

@@ -5,11 +5,12 @@
  * @internal
  */
 
+import { TwpkiError } from '../shared/twpki-error.js';
+
 /** A primitive's content octets are not a valid encoding; `message` says which. */
-export class DerPrimitiveError extends Error {
+export class DerPrimitiveError extends TwpkiError<'DER_PRIMITIVE'> {
   public constructor(message: string) {
-    super(message);
-    this.name = 'DerPrimitiveError';
+    super('DER_PRIMITIVE', message);
   }
 }
 

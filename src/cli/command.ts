@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { CodeMessage } from '../component/codes.js';
 import { defaultMessages, type MessageKey } from '../messages/catalogue.js';
 import { languageFromLocale } from '../messages/language.js';
+import { TwpkiError } from '../shared/twpki-error.js';
 
 /** Streams and environment a CLI command runs with (injectable for tests). */
 export interface CliIo {
@@ -27,10 +28,9 @@ export interface CliCommand {
 export const EXIT_USAGE = 2;
 
 /** Thrown by commands for bad arguments; printed without a stack, exit 2. */
-export class UsageError extends Error {
+export class UsageError extends TwpkiError<'USAGE'> {
   public constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
+    super('USAGE', message);
   }
 }
 

@@ -7,7 +7,7 @@ import { certificateUsage } from '../../src/apdu/pkcs15/certificate-usage.js';
 import { parsePrivateKeyRecord } from '../../src/apdu/pkcs15/private-key-directory.js';
 import { parseTokenInfo } from '../../src/apdu/pkcs15/token-info.js';
 import { splitTlvRecords } from '../../src/apdu/pkcs15/tlv-records.js';
-import { Asn1ShapeError } from '../../src/apdu/pkcs15/asn1-reader.js';
+import { Pkcs15ShapeError } from '../../src/apdu/pkcs15/asn1-reader.js';
 import { encodeCdfRecord, encodePrkdfRecord, encodeTokenInfo, padRecords } from '../../src/testing/hicos/pkcs15-encoder.js';
 
 const path = fromHex('3f00503008f2');
@@ -43,10 +43,10 @@ describe('PKCS#15 directory records', () => {
     expect(info.label).toBe('HiCOS PKI Smart Card');
   });
 
-  it('rejects records of the wrong shape with Asn1ShapeError', () => {
-    expect(() => parseCertificateRecord(fromHex('3003020101'))).toThrow(Asn1ShapeError);
-    expect(() => parsePrivateKeyRecord(fromHex('0401ff'))).toThrow(Asn1ShapeError);
-    expect(() => parseCertificateRecord(fromHex('30'))).toThrow(Asn1ShapeError);
+  it('rejects records of the wrong shape with Pkcs15ShapeError', () => {
+    expect(() => parseCertificateRecord(fromHex('3003020101'))).toThrow(Pkcs15ShapeError);
+    expect(() => parsePrivateKeyRecord(fromHex('0401ff'))).toThrow(Pkcs15ShapeError);
+    expect(() => parseCertificateRecord(fromHex('30'))).toThrow(Pkcs15ShapeError);
   });
 
   it('splits records until padding and says when more must be read', () => {
@@ -73,7 +73,7 @@ describe('PKCS#1 v1.5', () => {
     expect(checkSignatureHash('sha512', false)).toBe('sha512');
     expect(() => checkSignatureHash('sha1', false)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_HASH' }));
     expect(checkSignatureHash('sha1', true)).toBe('sha1');
-    expect(() => digestInfo('sha256', new Uint8Array(20))).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    expect(() => digestInfo('sha256', new Uint8Array(20))).toThrow(expect.objectContaining({ code: 'INVALID_CARD_INPUT' }));
   });
   it('strips type-2 padding and refuses anything else', () => {
     const block = new Uint8Array(256).fill(0x5a);

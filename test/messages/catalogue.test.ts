@@ -114,7 +114,7 @@ describe('message catalogue', () => {
   });
 
   it('describes errors by domain, keeping apart codes two layers spell alike', () => {
-    expect(errorMessageKey(new ChainValidationError('CERT_EXPIRED', 'x'))).toBe('chain.CERT_EXPIRED');
+    expect(errorMessageKey(new ChainValidationError('CHAIN_CERT_EXPIRED', 'x'))).toBe('chain.CHAIN_CERT_EXPIRED');
     expect(errorMessageKey(new ChallengeRejectedError('CHALLENGE_USED', 'x'))).toBe('login.CHALLENGE_USED');
     expect(errorMessageKey(new EnrollError('INVALID_INPUT', 'x'))).toBe('enroll.INVALID_INPUT');
     expect(errorMessageKey(new CertificateParseError('BAD_PEM', 'x'))).toBe('certificate.BAD_PEM');

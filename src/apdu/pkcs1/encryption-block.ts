@@ -6,7 +6,7 @@ import { HiCOSError } from '../errors.js';
  */
 export function pkcs1SignatureBlock(digestInfoDer: Uint8Array, modulusBytes: number): Uint8Array {
   const psLength = modulusBytes - digestInfoDer.length - 3;
-  if (psLength < 8) throw new HiCOSError('INVALID_INPUT', 'DigestInfo too long for the key size');
+  if (psLength < 8) throw new HiCOSError('INVALID_CARD_INPUT', 'DigestInfo too long for the key size');
   const block = new Uint8Array(modulusBytes).fill(0xff);
   block[0] = 0x00;
   block[1] = 0x01;

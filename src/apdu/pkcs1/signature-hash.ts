@@ -33,7 +33,7 @@ export function digest(hash: SignatureHash, data: Uint8Array): Uint8Array {
 /** DER DigestInfo for a digest already computed. */
 export function digestInfo(hash: SignatureHash, digestValue: Uint8Array): Uint8Array {
   if (digestValue.length !== DIGEST_LENGTH[hash]) {
-    throw new HiCOSError('INVALID_INPUT', `a ${hash} digest has ${DIGEST_LENGTH[hash]} bytes, got ${digestValue.length}`);
+    throw new HiCOSError('INVALID_CARD_INPUT', `a ${hash} digest has ${DIGEST_LENGTH[hash]} bytes, got ${digestValue.length}`);
   }
   const prefix = Buffer.from(DIGEST_INFO_PREFIX[hash], 'hex');
   return new Uint8Array(Buffer.concat([prefix, digestValue]));

@@ -1,10 +1,10 @@
 import * as asn1js from 'asn1js';
+import { TwpkiError } from '../../shared/twpki-error.js';
 
 /** Raised by the helpers below; callers turn it into a typed card-layer error. */
-export class Asn1ShapeError extends Error {
+export class Pkcs15ShapeError extends TwpkiError<'PKCS15_SHAPE'> {
   public constructor(message: string) {
-    super(message);
-    this.name = 'Asn1ShapeError';
+    super('PKCS15_SHAPE', message);
   }
 }
 
@@ -12,7 +12,7 @@ export class Asn1ShapeError extends Error {
 export function parseAsn1(bytes: Uint8Array): asn1js.AsnType {
   const parsed = asn1js.fromBER(bytes);
   if (parsed.offset === -1 || parsed.result.error) {
-    throw new Asn1ShapeError(parsed.result.error || 'not BER');
+    throw new Pkcs15ShapeError(parsed.result.error || 'not BER');
   }
   return parsed.result;
 }
@@ -27,17 +27,17 @@ export function hasTag(node: asn1js.AsnType | undefined, tagClass: 1 | 3, tagNum
 
 /** Children of a constructed element; throws when `node` is primitive. */
 export function children(node: asn1js.AsnType | undefined, what: string): asn1js.AsnType[] {
-  if (node === undefined || !node.idBlock.isConstructed) throw new Asn1ShapeError(`${what}: expected a constructed element`);
+  if (node === undefined || !node.idBlock.isConstructed) throw new Pkcs15ShapeError(`${what}: expected a constructed element`);
   const value = (node.valueBlock as unknown as { value?: unknown }).value;
-  if (!Array.isArray(value)) throw new Asn1ShapeError(`${what}: no elements`);
+  if (!Array.isArray(value)) throw new Pkcs15ShapeError(`${what}: no elements`);
   return value as asn1js.AsnType[];
 }
 
 /** The content octets of a primitive element. */
 export function contentBytes(node: asn1js.AsnType | undefined, what: string): Uint8Array {
-  if (node === undefined || node.idBlock.isConstructed) throw new Asn1ShapeError(`${what}: expected a primitive element`);
+  if (node === undefined || node.idBlock.isConstructed) throw new Pkcs15ShapeError(`${what}: expected a primitive element`);
   const view = (node.valueBlock as unknown as { valueHexView?: Uint8Array }).valueHexView;
-  if (!(view instanceof Uint8Array)) throw new Asn1ShapeError(`${what}: no content`);
+  if (!(view instanceof Uint8Array)) throw new Pkcs15ShapeError(`${what}: no content`);
   return Uint8Array.from(view);
 }
 
@@ -45,7 +45,7 @@ export function contentBytes(node: asn1js.AsnType | undefined, what: string): Ui
 export function smallInteger(node: asn1js.AsnType | undefined, what: string): number {
   const bytes = contentBytes(node, what);
   if (bytes.length === 0 || bytes.length > 6 || (bytes[0]! & 0x80) !== 0) {
-    throw new Asn1ShapeError(`${what}: not a small non-negative integer`);
+    throw new Pkcs15ShapeError(`${what}: not a small non-negative integer`);
   }
   let n = 0;
   for (const b of bytes) n = n * 256 + b;
@@ -60,6 +60,6 @@ export function utf8Text(node: asn1js.AsnType | undefined, what: string): string
 /** A BOOLEAN's value. */
 export function booleanValue(node: asn1js.AsnType | undefined, what: string): boolean {
   const bytes = contentBytes(node, what);
-  if (bytes.length !== 1) throw new Asn1ShapeError(`${what}: BOOLEAN must have one content byte`);
+  if (bytes.length !== 1) throw new Pkcs15ShapeError(`${what}: BOOLEAN must have one content byte`);
   return bytes[0] !== 0;
 }

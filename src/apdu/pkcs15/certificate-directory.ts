@@ -1,4 +1,4 @@
-import { Asn1ShapeError, booleanValue, children, contentBytes, hasTag, parseAsn1, smallInteger, Tag } from './asn1-reader.js';
+import { Pkcs15ShapeError, booleanValue, children, contentBytes, hasTag, parseAsn1, smallInteger, Tag } from './asn1-reader.js';
 import { readObjectHeader } from './object-header.js';
 
 /** One certificate object of the CDF (`4104`). */
@@ -21,7 +21,7 @@ export interface CertificateDirectoryEntry {
  * Parses one CDF record: PKCS#15 `x509Certificate` object =
  * SEQUENCE { CommonObjectAttributes, CommonCertificateAttributes, [1] { X509CertificateAttributes } },
  * whose value is a Path with index (offset) and [0] length.
- * @throws Asn1ShapeError when the record does not have this shape
+ * @throws Pkcs15ShapeError when the record does not have this shape
  */
 export function parseCertificateRecord(record: Uint8Array): CertificateDirectoryEntry {
   const top = children(parseAsn1(record), 'certificate object');
@@ -30,11 +30,11 @@ export function parseCertificateRecord(record: Uint8Array): CertificateDirectory
   const typed = top.find((n) => hasTag(n, 3, 1));
   const x509Attrs = children(children(typed, 'typeAttributes')[0], 'X509CertificateAttributes');
   const pathSeq = children(x509Attrs[0], 'certificate Path');
-  if (!hasTag(pathSeq[0], 1, Tag.OCTET_STRING)) throw new Asn1ShapeError('Path.path missing');
+  if (!hasTag(pathSeq[0], 1, Tag.OCTET_STRING)) throw new Pkcs15ShapeError('Path.path missing');
   const path = contentBytes(pathSeq[0], 'Path.path');
   const indexNode = pathSeq.find((n) => hasTag(n, 1, Tag.INTEGER));
   const lengthNode = pathSeq.find((n) => hasTag(n, 3, 0));
-  if (!indexNode || !lengthNode) throw new Asn1ShapeError('certificate Path lacks index or length');
+  if (!indexNode || !lengthNode) throw new Pkcs15ShapeError('certificate Path lacks index or length');
   return {
     label,
     id,

@@ -1,5 +1,5 @@
 import type * as asn1js from 'asn1js';
-import { Asn1ShapeError, children, contentBytes, hasTag, Tag, utf8Text } from './asn1-reader.js';
+import { Pkcs15ShapeError, children, contentBytes, hasTag, Tag, utf8Text } from './asn1-reader.js';
 
 /** What every PKCS#15 directory object starts with. */
 export interface ObjectHeader {
@@ -20,6 +20,6 @@ export function readObjectHeader(top: readonly asn1js.AsnType[], classAttributes
   const common = children(top[0], 'CommonObjectAttributes');
   const label = hasTag(common[0], 1, Tag.UTF8_STRING) ? utf8Text(common[0], 'label') : '';
   const classAttributes = children(top[1], classAttributesName);
-  if (!hasTag(classAttributes[0], 1, Tag.OCTET_STRING)) throw new Asn1ShapeError(`${kind} iD missing`);
+  if (!hasTag(classAttributes[0], 1, Tag.OCTET_STRING)) throw new Pkcs15ShapeError(`${kind} iD missing`);
   return { label, id: contentBytes(classAttributes[0], 'iD'), classAttributes };
 }

@@ -1,4 +1,4 @@
-import { Asn1ShapeError, children, contentBytes, hasTag, parseAsn1, smallInteger, Tag } from './asn1-reader.js';
+import { Pkcs15ShapeError, children, contentBytes, hasTag, parseAsn1, smallInteger, Tag } from './asn1-reader.js';
 import { readObjectHeader } from './object-header.js';
 
 /** One private RSA key object of the PrKDF (`4100`). */
@@ -18,19 +18,19 @@ export interface PrivateKeyDirectoryEntry {
 /**
  * Parses one PrKDF record: PKCS#15 `privateRSAKey` object =
  * SEQUENCE { CommonObjectAttributes, CommonKeyAttributes { iD, usage, …, keyReference }, [0]?, [1] { SEQUENCE { Path, modulusLength } } }.
- * @throws Asn1ShapeError when the record does not have this shape
+ * @throws Pkcs15ShapeError when the record does not have this shape
  */
 export function parsePrivateKeyRecord(record: Uint8Array): PrivateKeyDirectoryEntry {
   const top = children(parseAsn1(record), 'private key object');
   const { label, id, classAttributes: keyAttrs } = readObjectHeader(top, 'CommonKeyAttributes', 'key');
   const usage = hasTag(keyAttrs[1], 1, Tag.BIT_STRING) ? contentBytes(keyAttrs[1], 'usage') : new Uint8Array(0);
   const refNode = keyAttrs.find((n) => hasTag(n, 1, Tag.INTEGER));
-  if (!refNode) throw new Asn1ShapeError('keyReference missing');
+  if (!refNode) throw new Pkcs15ShapeError('keyReference missing');
   const keyRef = smallInteger(refNode, 'keyReference');
-  if (keyRef > 0xff) throw new Asn1ShapeError('keyReference does not fit in P2');
+  if (keyRef > 0xff) throw new Pkcs15ShapeError('keyReference does not fit in P2');
   const typed = top.find((n) => hasTag(n, 3, 1));
   const rsaAttrs = children(children(typed, 'typeAttributes')[0], 'PrivateRSAKeyAttributes');
   const modulusNode = rsaAttrs.find((n) => hasTag(n, 1, Tag.INTEGER));
-  if (!modulusNode) throw new Asn1ShapeError('modulusLength missing');
+  if (!modulusNode) throw new Pkcs15ShapeError('modulusLength missing');
   return { label, id, keyRef, modulusBits: smallInteger(modulusNode, 'modulusLength'), usage };
 }

@@ -1,4 +1,4 @@
-import { Asn1ShapeError, children, contentBytes, hasTag, parseAsn1, smallInteger, Tag, utf8Text } from './asn1-reader.js';
+import { Pkcs15ShapeError, children, contentBytes, hasTag, parseAsn1, smallInteger, Tag, utf8Text } from './asn1-reader.js';
 
 /** The PKCS#15 TokenInfo (`5032`) fields the SDK uses. */
 export interface TokenInfo {
@@ -19,7 +19,7 @@ export interface TokenInfo {
 export function parseTokenInfo(record: Uint8Array): TokenInfo {
   const top = children(parseAsn1(record), 'TokenInfo');
   const version = smallInteger(top[0], 'TokenInfo.version');
-  if (!hasTag(top[1], 1, Tag.OCTET_STRING)) throw new Asn1ShapeError('TokenInfo.serialNumber missing');
+  if (!hasTag(top[1], 1, Tag.OCTET_STRING)) throw new Pkcs15ShapeError('TokenInfo.serialNumber missing');
   const serialNumber = contentBytes(top[1], 'TokenInfo.serialNumber');
   const manufacturer = top.find((n) => hasTag(n, 1, Tag.UTF8_STRING));
   const labelNode = top.find((n) => hasTag(n, 3, 0));

@@ -77,8 +77,11 @@ export interface MoicaLifecycleOptions {
   readonly cardIssuedAt?: Date;
 }
 
+/** Codes of {@link MoicaLifecycleError}. */
+export const MOICA_LIFECYCLE_ERROR_CODES = ['NOT_A_MOICA_CERTIFICATE', 'INVALID_LIFECYCLE_DATE'] as const;
+
 /** Why {@link moicaLifecycle} could not judge: not a MOICA user certificate, or a bad date. */
-export class MoicaLifecycleError extends TwpkiError<'NOT_A_MOICA_CERTIFICATE' | 'INVALID_LIFECYCLE_DATE'> {}
+export class MoicaLifecycleError extends TwpkiError<(typeof MOICA_LIFECYCLE_ERROR_CODES)[number]> {}
 
 const DAY_MS = 86_400_000;
 

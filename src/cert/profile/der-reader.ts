@@ -10,6 +10,7 @@
  */
 
 import { DerPrimitiveError, decodeObjectIdentifier, decodeTime } from '../der-primitives.js';
+import { TwpkiError } from '../../shared/twpki-error.js';
 
 /**
  * One DER element: its tag and where it lies in the input. Offsets rather
@@ -36,10 +37,9 @@ function contentOf(node: Asn1Node): Uint8Array {
 }
 
 /** A node is not what the structure requires; `message` says what. */
-export class Asn1ShapeError extends Error {
+export class Asn1ShapeError extends TwpkiError<'DER_SHAPE'> {
   public constructor(message: string) {
-    super(message);
-    this.name = 'Asn1ShapeError';
+    super('DER_SHAPE', message);
   }
 }
 

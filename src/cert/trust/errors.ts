@@ -2,13 +2,13 @@ import { TwpkiError } from '../../shared/twpki-error.js';
 
 /** Why a certificate chain was rejected; one code per rule. */
 export const CHAIN_ERROR_CODES = [
-  'NO_TRUST_ANCHORS',
+  'CHAIN_NO_TRUST_ANCHORS',
   'MALFORMED_CERTIFICATE',
-  'CERT_EXPIRED',
-  'CERT_NOT_YET_VALID',
+  'CHAIN_CERT_EXPIRED',
+  'CHAIN_CERT_NOT_YET_VALID',
   'ISSUER_NOT_FOUND',
   'BAD_SIGNATURE',
-  'ALGORITHM_NOT_ALLOWED',
+  'CHAIN_ALGORITHM_NOT_ALLOWED',
   'NOT_A_CA',
   'PATH_LENGTH_EXCEEDED',
   'ISSUER_KEY_USAGE',

@@ -17,7 +17,7 @@ export const CARD_MESSAGES: Readonly<Record<HiCOSErrorCode, CodeMessage>> = {
   SECURE_CHANNEL_FAILED: { zhTW: '無法與IC卡建立安全通道', en: 'A secure channel to the card could not be set up' },
   KEY_NOT_FOUND: { zhTW: '找不到指定金鑰', en: 'The key was not found on the card' },
   UNSUPPORTED_HASH: { zhTW: '不支援的雜湊演算法', en: 'Unsupported hash algorithm' },
-  INVALID_INPUT: { zhTW: '參數錯誤', en: 'A parameter is invalid' },
+  INVALID_CARD_INPUT: { zhTW: '參數錯誤', en: 'A parameter is invalid' },
   DECRYPTION_FAILED: { zhTW: '解密失敗', en: 'Decryption failed' },
   WRONG_PIN: { zhTW: 'PIN碼錯誤，剩餘{retriesLeft}次機會', en: 'Wrong PIN, {retriesLeft} tries left' },
   PIN_LOCKED: {

@@ -3,13 +3,13 @@ import type { CodeMessage } from '../../component/codes.js';
 
 /** Chain validation failures (`twpki/cert` trust). */
 export const CHAIN_MESSAGES: Readonly<Record<ChainErrorCode, CodeMessage>> = {
-  NO_TRUST_ANCHORS: { zhTW: '未設定信任的根憑證', en: 'No trusted root certificates are configured' },
+  CHAIN_NO_TRUST_ANCHORS: { zhTW: '未設定信任的根憑證', en: 'No trusted root certificates are configured' },
   MALFORMED_CERTIFICATE: { zhTW: '憑證格式錯誤', en: 'A certificate is malformed' },
-  CERT_EXPIRED: { zhTW: '憑證已逾期', en: 'A certificate has expired' },
-  CERT_NOT_YET_VALID: { zhTW: '憑證尚未生效', en: 'A certificate is not yet valid' },
+  CHAIN_CERT_EXPIRED: { zhTW: '憑證已逾期', en: 'A certificate has expired' },
+  CHAIN_CERT_NOT_YET_VALID: { zhTW: '憑證尚未生效', en: 'A certificate is not yet valid' },
   ISSUER_NOT_FOUND: { zhTW: '找不到簽發此憑證的憑證管理中心', en: 'The issuing certificate authority was not found' },
   BAD_SIGNATURE: { zhTW: '憑證簽章驗證失敗', en: 'A certificate signature does not verify' },
-  ALGORITHM_NOT_ALLOWED: { zhTW: '憑證使用不允許的演算法', en: 'A certificate uses an algorithm that is not allowed' },
+  CHAIN_ALGORITHM_NOT_ALLOWED: { zhTW: '憑證使用不允許的演算法', en: 'A certificate uses an algorithm that is not allowed' },
   NOT_A_CA: { zhTW: '簽發者不是憑證管理中心', en: 'The issuer is not a certificate authority' },
   PATH_LENGTH_EXCEEDED: { zhTW: '憑證串鍊超過允許的長度', en: 'The chain is longer than the issuer allows' },
   ISSUER_KEY_USAGE: { zhTW: '簽發者憑證不可用於簽發憑證', en: 'The issuer\'s certificate may not sign certificates' },

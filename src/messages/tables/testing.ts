@@ -5,13 +5,13 @@ import type { VpcdBridgeErrorCode } from '../../testing/vpcd/vpcd-bridge.js';
 /** Virtual card bridge failures (`twpki virtual-card`, `twpki/testing`). */
 export const VPCD_MESSAGES: Readonly<Record<VpcdBridgeErrorCode, CodeMessage>> = {
   CONNECT_FAILED: { zhTW: '無法連線至虛擬讀卡機（vpcd），請確認讀卡機服務已啟動', en: 'Cannot reach the virtual reader (vpcd); check that the smart-card service is running' },
-  CLOSED: { zhTW: '虛擬讀卡機連線已關閉', en: 'The virtual reader connection is closed' },
+  BRIDGE_CLOSED: { zhTW: '虛擬讀卡機連線已關閉', en: 'The virtual reader connection is closed' },
 };
 
 /** Test PKI misuse (`twpki/testing`). */
 export const TEST_PKI_MESSAGES: Readonly<Record<TestPkiErrorCode, CodeMessage>> = {
   UNKNOWN_AUTHORITY: { zhTW: '測試憑證管理中心不存在', en: 'Unknown test certificate authority' },
-  BAD_NAME: { zhTW: '測試憑證名稱格式錯誤', en: 'The test certificate name is malformed' },
+  BAD_SUBJECT_NAME: { zhTW: '測試憑證名稱格式錯誤', en: 'The test certificate name is malformed' },
   BAD_OPTIONS: { zhTW: '測試憑證參數錯誤', en: 'Invalid test certificate options' },
   TEST_KIT_DEPENDENCY_MISSING: {
     zhTW: 'twpki/testing 需要選用套件 @peculiar/x509 與 reflect-metadata，請安裝後再試',

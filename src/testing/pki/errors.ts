@@ -1,7 +1,7 @@
 import { TwpkiError } from '../../shared/twpki-error.js';
 
 /** Codes of {@link TestPkiError}. */
-export const TEST_PKI_ERROR_CODES = ['UNKNOWN_AUTHORITY', 'BAD_NAME', 'BAD_OPTIONS', 'TEST_KIT_DEPENDENCY_MISSING'] as const;
+export const TEST_PKI_ERROR_CODES = ['UNKNOWN_AUTHORITY', 'BAD_SUBJECT_NAME', 'BAD_OPTIONS', 'TEST_KIT_DEPENDENCY_MISSING'] as const;
 
 /** One of {@link TEST_PKI_ERROR_CODES}. */
 export type TestPkiErrorCode = (typeof TEST_PKI_ERROR_CODES)[number];

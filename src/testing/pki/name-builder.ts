@@ -7,7 +7,7 @@ import type { NameAttributeSpec, NameSpec, NameStringEncoding } from './types.js
 function attributeOid(type: string): string {
   if (/^\d+(\.\d+)+$/.test(type)) return type;
   const oid = (NameAttributeOid as Record<string, string>)[type];
-  if (oid === undefined) throw new TestPkiError('BAD_NAME', `unknown name attribute type: ${type}`);
+  if (oid === undefined) throw new TestPkiError('BAD_SUBJECT_NAME', `unknown name attribute type: ${type}`);
   return oid;
 }
 
@@ -40,7 +40,7 @@ export function parseNameString(name: string): NameAttributeSpec[] {
     .filter((p) => p.length > 0)
     .map((part) => {
       const eq = part.indexOf('=');
-      if (eq <= 0) throw new TestPkiError('BAD_NAME', `not a TYPE=value pair: ${part}`);
+      if (eq <= 0) throw new TestPkiError('BAD_SUBJECT_NAME', `not a TYPE=value pair: ${part}`);
       return { type: part.slice(0, eq).trim(), value: part.slice(eq + 1).trim() };
     });
 }

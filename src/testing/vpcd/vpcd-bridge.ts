@@ -15,7 +15,7 @@ export function vpcdReaderName(port: number = VPCD_DEFAULT_PORT): string {
 }
 
 /** Codes of {@link VpcdBridgeError}. */
-export const VPCD_BRIDGE_ERROR_CODES = ['CONNECT_FAILED', 'CLOSED'] as const;
+export const VPCD_BRIDGE_ERROR_CODES = ['CONNECT_FAILED', 'BRIDGE_CLOSED'] as const;
 
 /** One of {@link VPCD_BRIDGE_ERROR_CODES}. */
 export type VpcdBridgeErrorCode = (typeof VPCD_BRIDGE_ERROR_CODES)[number];

@@ -92,7 +92,7 @@ describe('issuing-chain cache', () => {
     validator.validate(leaf.certificate, { at: now });
     validator.validate(leaf.certificate, { at: now });
     expect(validator.issuingChains?.size).toBe(1);
-    expect(code(() => validator.validate(leaf.certificate, { at: new Date('2026-08-01T00:00:00Z') }))).toBe('CERT_EXPIRED');
+    expect(code(() => validator.validate(leaf.certificate, { at: new Date('2026-08-01T00:00:00Z') }))).toBe('CHAIN_CERT_EXPIRED');
     expect(validator.issuingChains?.size).toBe(0);
     // Back in time the chain is verified again, from scratch.
     validator.validate(leaf.certificate, { at: now });

@@ -54,12 +54,12 @@ describe('chains of the real GRCA/MOICA/MOEACA certificates', () => {
   it('MOICA G1 was valid in 2020 under GRCA G1 and is expired now', () => {
     const v = new ChainValidator(new TrustStore({ anchors: [realCa('grca-g1')] }));
     expect(v.validate(realCa('moica-g1'), { at: new Date('2020-01-01T00:00:00Z') }).path).toHaveLength(2);
-    expect(codeOf(() => v.validate(realCa('moica-g1'), { at }))).toBe('CERT_EXPIRED');
+    expect(codeOf(() => v.validate(realCa('moica-g1'), { at }))).toBe('CHAIN_CERT_EXPIRED');
   });
 
   it('fails closed with no anchors', () => {
     const v = new ChainValidator(new TrustStore({ anchors: [], intermediates: [realCa('grca-g2')] }));
-    expect(codeOf(() => v.validate(realCa('moica-g2'), { at }))).toBe('NO_TRUST_ANCHORS');
+    expect(codeOf(() => v.validate(realCa('moica-g2'), { at }))).toBe('CHAIN_NO_TRUST_ANCHORS');
   });
 
   it('a GCA-like certificate whose issuing CA is unavailable fails with ISSUER_NOT_FOUND naming the issuer', async () => {

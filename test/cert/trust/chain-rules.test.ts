@@ -52,7 +52,7 @@ describe('chain validation over the generated test PKI', () => {
       notBefore: new Date('2025-07-01T00:00:00Z'),
       notAfter: new Date('2026-01-01T00:00:00Z'),
     });
-    expect(failure(() => validator.validate(expired.certificate, { at: now })).code).toBe('CERT_EXPIRED');
+    expect(failure(() => validator.validate(expired.certificate, { at: now })).code).toBe('CHAIN_CERT_EXPIRED');
     expect(validator.validate(expired.certificate, { at: new Date('2025-10-01T00:00:00Z') }).path).toHaveLength(3);
     const future = await pki.issueCertificate({
       issuer: pki.issuer('moica'),
@@ -60,7 +60,7 @@ describe('chain validation over the generated test PKI', () => {
       notBefore: new Date('2027-01-01T00:00:00Z'),
       notAfter: new Date('2028-01-01T00:00:00Z'),
     });
-    expect(failure(() => validator.validate(future.certificate, { at: now })).code).toBe('CERT_NOT_YET_VALID');
+    expect(failure(() => validator.validate(future.certificate, { at: now })).code).toBe('CHAIN_CERT_NOT_YET_VALID');
   });
 
   it('rejects a bad signature', () => {
@@ -121,7 +121,7 @@ describe('chain validation over the generated test PKI', () => {
 
   it('refuses SHA-1 on end-entity certificates but not on CA certificates by default', async () => {
     const leaf = await pki.issueCertificate({ issuer: pki.issuer('moica'), subject: 'C=TW, CN=舊', signatureHash: 'SHA-1' });
-    expect(failure(() => validator.validate(leaf.certificate, { at: now })).code).toBe('ALGORITHM_NOT_ALLOWED');
+    expect(failure(() => validator.validate(leaf.certificate, { at: now })).code).toBe('CHAIN_ALGORITHM_NOT_ALLOWED');
   });
 
   it('rejects a critical extension it does not process, accepts a non-critical one', async () => {

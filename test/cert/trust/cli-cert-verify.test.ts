@@ -26,7 +26,7 @@ describe('twpki cert verify', () => {
   it('reports an expired chain with exit 1 and the rule code', async () => {
     const r = await run([join(FIXTURES, 'moica-g1.pem'), '--anchors', FIXTURES, '--at', '2026-01-01', '--json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ trusted: false, error: { code: 'CERT_EXPIRED' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ trusted: false, error: { code: 'CHAIN_CERT_EXPIRED' } });
     const ok = await run([join(FIXTURES, 'moica-g1.pem'), '--anchors', FIXTURES, '--at', '2020-01-01']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^TRUSTED/);
@@ -37,7 +37,7 @@ describe('twpki cert verify', () => {
     writeFileSync(join(empty, 'notes.txt'), 'nothing here');
     const r = await run([join(FIXTURES, 'moica-g2.pem'), '--anchors', empty, '--json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'NO_TRUST_ANCHORS' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'CHAIN_NO_TRUST_ANCHORS' } });
   });
 
   it('treats bad arguments and unreadable input as usage errors', async () => {

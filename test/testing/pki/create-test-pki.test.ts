@@ -201,8 +201,8 @@ describe('issueCertificate (edge cases)', () => {
     await expect(
       pki.issueCertificate({ issuer: 'root', subject: 'C=TW', notBefore: now, notAfter: new Date(0) }),
     ).rejects.toMatchObject({ code: 'BAD_OPTIONS' });
-    await expect(pki.issueCertificate({ issuer: 'root', subject: 'nonsense' })).rejects.toMatchObject({ code: 'BAD_NAME' });
-    await expect(pki.issueCertificate({ issuer: 'root', subject: 'XX=1' })).rejects.toMatchObject({ code: 'BAD_NAME' });
+    await expect(pki.issueCertificate({ issuer: 'root', subject: 'nonsense' })).rejects.toMatchObject({ code: 'BAD_SUBJECT_NAME' });
+    await expect(pki.issueCertificate({ issuer: 'root', subject: 'XX=1' })).rejects.toMatchObject({ code: 'BAD_SUBJECT_NAME' });
   });
 
   it('gives every PKI its own keys', async () => {

@@ -44,7 +44,7 @@ export interface ValidatedChain {
 
 /**
  * Builds and validates certificate paths to a {@link TrustStore}.
- * With no anchors configured every validation fails (`NO_TRUST_ANCHORS`):
+ * With no anchors configured every validation fails (`CHAIN_NO_TRUST_ANCHORS`):
  * there is no "trust everything" mode.
  */
 export class ChainValidator {
@@ -77,7 +77,7 @@ export class ChainValidator {
    */
   public validate(target: CertificateInput, request: ChainValidationRequest = {}): ValidatedChain {
     if (this.store.anchors.length === 0) {
-      throw new ChainValidationError('NO_TRUST_ANCHORS', 'no trust anchors configured: refusing to validate');
+      throw new ChainValidationError('CHAIN_NO_TRUST_ANCHORS', 'no trust anchors configured: refusing to validate');
     }
     const leaf = target instanceof TrustedCertificate ? target : TrustedCertificate.from(target);
     const extra = [...(request.intermediates ?? [])].map((c) => this.store.resolve(c));

@@ -6,6 +6,7 @@
  */
 
 import { DerPrimitiveError, decodeObjectIdentifier, decodeTime as decodeDerTime } from '../../der-primitives.js';
+import { TwpkiError } from '../../../shared/twpki-error.js';
 
 /** One tag-length-value element, as offsets into the buffer it was read from. */
 export interface DerElement {
@@ -20,10 +21,9 @@ export interface DerElement {
 }
 
 /** Thrown by the walker on anything that is not well-formed DER. */
-export class DerFormatError extends Error {
+export class DerFormatError extends TwpkiError<'DER_FORMAT'> {
   public constructor(message: string) {
-    super(message);
-    this.name = 'DerFormatError';
+    super('DER_FORMAT', message);
   }
 }
 

@@ -17,7 +17,7 @@ export const algorithmRule: ChainRule = {
       const policy = i === 0 && cert.basicConstraints?.ca !== true ? leafAlgorithms : caAlgorithms;
       if (alg === undefined || alg.digest === undefined || !policy.allows(alg.digest)) {
         throw new ChainValidationError(
-          'ALGORITHM_NOT_ALLOWED',
+          'CHAIN_ALGORITHM_NOT_ALLOWED',
           `${cert.subject()} is signed with ${alg?.digest ?? cert.signatureAlgorithmOid}, not in [${policy.list().join(', ')}]`,
           { subject: cert.subject() },
         );

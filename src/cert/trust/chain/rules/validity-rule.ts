@@ -11,14 +11,14 @@ export const validityRule: ChainRule = {
     for (const cert of path) {
       if (at.getTime() < cert.notBefore.getTime()) {
         throw new ChainValidationError(
-          'CERT_NOT_YET_VALID',
+          'CHAIN_CERT_NOT_YET_VALID',
           `${cert.subject()} is not valid before ${cert.notBefore.toISOString()} (checked at ${at.toISOString()})`,
           { subject: cert.subject() },
         );
       }
       if (at.getTime() > cert.notAfter.getTime()) {
         throw new ChainValidationError(
-          'CERT_EXPIRED',
+          'CHAIN_CERT_EXPIRED',
           `${cert.subject()} expired ${cert.notAfter.toISOString()} (checked at ${at.toISOString()})`,
           { subject: cert.subject() },
         );
