@@ -57,6 +57,8 @@ export interface CardIdentity {
   readonly organizationOid?: AgencyOid;
   /** 統一編號 (MOEACA). */
   readonly businessId?: BusinessId;
+  /** MOICA ID hint, when the certificate carries one. */
+  readonly idHint?: string;
 }
 
 const AUTHORITIES: readonly CardAuthority[] = ['MOICA', 'MOEACA', 'GCA', 'XCA', 'HCA'];
@@ -88,6 +90,11 @@ export function parseCardHolder(
     v.organizationOid === undefined ? undefined : issues.take(() => parseAgencyOid(v.organizationOid, `${field}.organizationOid`));
   const businessId =
     v.businessId === undefined ? undefined : issues.take(() => parseBusinessId(v.businessId, `${field}.businessId`));
+  let idHint: string | undefined;
+  if (v.idHint !== undefined) {
+    idHint = issues.take(() => parseRequiredText(v.idHint, `${field}.idHint`, 16));
+    if (idHint !== undefined && !/^[0-9A-Za-z]+$/.test(idHint)) issues.add(`${field}.idHint`, 'must be letters or digits');
+  }
   issues.throwIfAny();
   return {
     authority,
@@ -96,5 +103,6 @@ export function parseCardHolder(
     ...(cardNumber === undefined ? {} : { cardNumber }),
     ...(organizationOid === undefined ? {} : { organizationOid }),
     ...(businessId === undefined ? {} : { businessId }),
+    ...(idHint === undefined ? {} : { idHint }),
   };
 }
