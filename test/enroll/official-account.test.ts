@@ -9,6 +9,7 @@ import { describeEachStore } from './helpers.js';
 
 const NFA = '2.16.886.101.20003.20001.20003';
 const member = { role: 'applicant', id: 'clairesu1234' } as const;
+const m1 = { role: 'applicant', id: 'm1' } as const;
 const reviewer = { role: 'reviewer', id: 'egov-service' } as const;
 
 let flow: OfficialAccountFlow;
@@ -46,15 +47,15 @@ describeEachStore('enroll_t_official', (db) => {
     });
 
     it('an unknown OID is refused (查詢機關OID)', async () => {
-      await expectCode(flow.apply({ memberId: 'm1', agencyOid: '2.16.886.101.1', reason: '公務人員' }, member), 'AGENCY_OID_UNKNOWN');
+      await expectCode(flow.apply({ memberId: 'm1', agencyOid: '2.16.886.101.1', reason: '公務人員' }, m1), 'AGENCY_OID_UNKNOWN');
       await expectCode(flow.agencyFor('2.16.886.101.1'), 'AGENCY_OID_UNKNOWN');
     });
 
     it('a second application goes to manual review; one open application at a time', async () => {
-      const first = await flow.apply({ memberId: 'm1', agencyOid: NFA, reason: '公務人員' }, member);
-      await expectCode(flow.apply({ memberId: 'm1', agencyOid: NFA, reason: '公務人員' }, member), 'APPLICATION_IN_PROGRESS');
+      const first = await flow.apply({ memberId: 'm1', agencyOid: NFA, reason: '公務人員' }, m1);
+      await expectCode(flow.apply({ memberId: 'm1', agencyOid: NFA, reason: '公務人員' }, m1), 'APPLICATION_IN_PROGRESS');
       await flow.reject(first.id, reviewer, '資料檢核不符');
-      const second = await flow.apply({ memberId: 'm1', agencyOid: NFA, reason: '公務人員' }, member);
+      const second = await flow.apply({ memberId: 'm1', agencyOid: NFA, reason: '公務人員' }, m1);
       expect(second).toMatchObject({ status: 'manualReview', attempt: 2 });
       expect((await flow.approve(second.id, reviewer, '申請書核可')).reviewNote).toBe('申請書核可');
     });

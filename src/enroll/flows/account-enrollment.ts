@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseActor, type Actor } from '../domain/actor.js';
-import { parseBasicData } from '../domain/basic-data.js';
+import { parseBasicData, type BasicData } from '../domain/basic-data.js';
 import { parseCardHolder, type CardIdentity } from '../domain/card-holder.js';
 import {
   parseCardNumber,
@@ -26,7 +26,7 @@ import type { MailMessage, Mailer } from '../ports/mailer.js';
 import { recordTransition } from '../store/audit.js';
 import { isoOf } from '../store/rows.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
-import type { EnrollStore, SqlSession } from '../store/store.js';
+import type { EnrollStore, Row, SqlSession } from '../store/store.js';
 import {
   applicationFromRow,
   bindingFromRow,
@@ -36,6 +36,7 @@ import {
   type AccountApplication,
   type CardBinding,
 } from './account-records.js';
+import { ACCOUNT_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import { hashSecret, isTokenShaped, isUuid, newToken } from './secret-token.js';
 
 /** Dependencies and settings of {@link AccountEnrollment}. */
@@ -141,14 +142,19 @@ export class AccountEnrollment {
   public async apply(input: { controlNumber: string }, actor: Actor): Promise<AccountApplication> {
     const who = parseActor(actor);
     const controlNumber = parseControlNumber((input as { controlNumber?: unknown } | undefined)?.controlNumber);
+    return this.guarded(() => this.applyAs(who, controlNumber));
+  }
+
+  private async applyAs(who: Actor, controlNumber: ControlNumber): Promise<AccountApplication> {
+    authorize(ACCOUNT_COMMANDS, 'apply', who, { subject: controlNumber });
     const at = this.now();
     const id = randomUUID();
     try {
       return await this.o.store.transaction(async (tx) => {
         const rows = await tx.query(
-          `INSERT INTO enroll_account_applications (id, control_number, status, created_at, updated_at)
-           VALUES ($1,$2,'draft',$3,$3) RETURNING *`,
-          [id, controlNumber, at],
+          `INSERT INTO enroll_account_applications (id, control_number, status, created_at, updated_at, applicant_id)
+           VALUES ($1,$2,'draft',$3,$3,$4) RETURNING *`,
+          [id, controlNumber, at, who.id],
         );
         await recordTransition(tx, {
           flow: 'account',
@@ -175,7 +181,12 @@ export class AccountEnrollment {
     const who = parseActor(actor);
     const id = parseId(applicationId);
     const data = parseBasicData(basicData);
+    return this.guarded(() => this.submitAs(id, data, who));
+  }
+
+  private async submitAs(id: string, data: BasicData, who: Actor): Promise<AccountApplication> {
     const current = await this.get(id);
+    authorize(ACCOUNT_COMMANDS, 'submitBasicData', who, { subject: id, state: current.status, owner: await this.ownerOf(id) });
     if (data.controlNumber !== current.controlNumber) {
       throw new InvalidInputError([{ field: 'basicData.controlNumber', reason: 'differs from the application’s control number' }]);
     }
@@ -183,9 +194,14 @@ export class AccountEnrollment {
     // EMS is remote: ask before opening the transaction, re-check the state inside it.
     const comparison = await this.o.ems.verify(data);
     const to: AccountStatus = comparison.passed ? 'basicDataVerified' : 'emsRejected';
-    return this.transition(id, 'submitBasicData', to, who, async (tx, app, at) =>
-      saveApplication(tx, app, { status: to, basicData: data, emsComparison: comparison, at }),
-    comparison.passed ? undefined : 'EMS 比對不符');
+    return this.transition(
+      id,
+      'submitBasicData',
+      to,
+      who,
+      async (tx, app, at) => saveApplication(tx, app, { status: to, basicData: data, emsComparison: comparison, at }),
+      comparison.passed ? undefined : 'EMS 比對不符',
+    );
   }
 
   /** 自然人憑證綁定 + 送出: binds the applicant's card; the application goes to 審核中. */
@@ -193,6 +209,10 @@ export class AccountEnrollment {
     const who = parseActor(actor);
     const id = parseId(applicationId);
     const b = parseBinding(input);
+    return this.guarded(() => this.bindCardAs(id, b, who));
+  }
+
+  private async bindCardAs(id: string, b: ReturnType<typeof parseBinding>, who: Actor): Promise<AccountApplication> {
     try {
       return await this.transition(id, 'bindCard', 'underReview', who, async (tx, app, at) => {
         await this.insertBinding(tx, app, b, 'pending', at);
@@ -209,6 +229,11 @@ export class AccountEnrollment {
     const who = parseActor(reviewer);
     const id = parseId(applicationId);
     const reviewNote = note === undefined ? undefined : parseRequiredText(note, 'note', 2000);
+    return this.guarded(() => this.approveAs(id, who, reviewNote));
+  }
+
+  private async approveAs(id: string, who: Actor, reviewNote: string | undefined): Promise<ApprovalResult> {
+    authorize(ACCOUNT_COMMANDS, 'approve', who, { subject: id });
     const current = await this.get(id);
     assertEventAllowed(ACCOUNT_MACHINE, current.status, 'approve');
     const sentTo = await this.facilityEmail(current.controlNumber);
@@ -225,6 +250,11 @@ export class AccountEnrollment {
     const who = parseActor(reviewer);
     const id = parseId(applicationId);
     const why = parseRequiredText(reason, 'reason', 2000);
+    return this.guarded(() => this.rejectAs(id, who, why));
+  }
+
+  private async rejectAs(id: string, who: Actor, why: string): Promise<AccountApplication> {
+    authorize(ACCOUNT_COMMANDS, 'reject', who, { subject: id });
     const current = await this.get(id);
     assertEventAllowed(ACCOUNT_MACHINE, current.status, 'reject');
     const to = await this.o.emsRecords.facilityEmail(current.controlNumber);
@@ -240,6 +270,11 @@ export class AccountEnrollment {
   public async reissueActivation(applicationId: string, reviewer: Actor): Promise<ApprovalResult> {
     const who = parseActor(reviewer);
     const id = parseId(applicationId);
+    return this.guarded(() => this.reissueAs(id, who));
+  }
+
+  private async reissueAs(id: string, who: Actor): Promise<ApprovalResult> {
+    authorize(ACCOUNT_COMMANDS, 'reissueActivation', who, { subject: id });
     const current = await this.get(id);
     assertEventAllowed(ACCOUNT_MACHINE, current.status, 'reissueActivation');
     const sentTo = await this.facilityEmail(current.controlNumber);
@@ -291,9 +326,14 @@ export class AccountEnrollment {
     const who = parseActor(actor);
     const cn = parseControlNumber(controlNumber);
     const b = parseBinding(input);
+    return this.guarded(() => this.addCardAs(cn, b, who));
+  }
+
+  private async addCardAs(cn: ControlNumber, b: ReturnType<typeof parseBinding>, who: Actor): Promise<CardBinding> {
     try {
       return await this.o.store.transaction(async (tx) => {
         const app = await lockActiveAccount(tx, cn);
+        authorize(ACCOUNT_COMMANDS, 'addCard', who, { subject: app.id, state: app.status, owner: await this.ownerOf(app.id, tx) });
         const at = this.now();
         assertTransition(ACCOUNT_MACHINE, app.status, 'addCard', 'active');
         const binding = await this.insertBinding(tx, app, b, 'active', at);
@@ -320,8 +360,9 @@ export class AccountEnrollment {
     const who = parseActor(actor);
     const cn = parseControlNumber(controlNumber);
     const card = parseCardNumber(cardNumber);
-    return this.o.store.transaction(async (tx) => {
+    return this.guarded(() => this.o.store.transaction(async (tx) => {
       const app = await lockActiveAccount(tx, cn);
+      authorize(ACCOUNT_COMMANDS, 'removeCard', who, { subject: app.id, state: app.status, owner: await this.ownerOf(app.id, tx) });
       const at = this.now();
       assertTransition(ACCOUNT_MACHINE, app.status, 'removeCard', 'active');
       const rows = await tx.query(
@@ -346,7 +387,7 @@ export class AccountEnrollment {
         reason: card,
       });
       return rows.filter((r) => r.card_number !== card).map(bindingFromRow);
-    });
+    }));
   }
 
   /** The cards bound to a control number (自然人憑證管理 list). */
@@ -426,6 +467,9 @@ export class AccountEnrollment {
   ): Promise<AccountApplication> {
     return this.o.store.transaction(async (tx) => {
       const app = await lockApplication(tx, id);
+      if (event in ACCOUNT_COMMANDS) {
+        authorize(ACCOUNT_COMMANDS, event as keyof typeof ACCOUNT_COMMANDS, actor, { subject: id, state: app.status, owner: await this.ownerOf(id, tx) });
+      }
       assertTransition(ACCOUNT_MACHINE, app.status, event, to);
       const at = this.now();
       const saved = await apply(tx, app, at);
@@ -441,6 +485,19 @@ export class AccountEnrollment {
       });
       return saved;
     });
+  }
+
+  /** Runs a command, auditing a {@link ForbiddenError} before it propagates. */
+  private guarded<T>(command: () => Promise<T>): Promise<T> {
+    return auditRefusals(this.o.store, this.o.clock, 'account', command);
+  }
+
+  /** The actor ID that applied (`null` for applications made before owners were recorded). */
+  private async ownerOf(id: string, tx?: SqlSession): Promise<string | null> {
+    const read = (t: SqlSession): Promise<Row[]> => t.query('SELECT applicant_id FROM enroll_account_applications WHERE id = $1', [id]);
+    const rows = tx === undefined ? await this.o.store.transaction(read) : await read(tx);
+    const owner = rows[0]?.applicant_id;
+    return typeof owner === 'string' ? owner : null;
   }
 
   private async insertBinding(

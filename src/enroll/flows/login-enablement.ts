@@ -22,6 +22,7 @@ import { recordTransition } from '../store/audit.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import type { EnrollStore, SqlSession } from '../store/store.js';
 import { LOGIN_METHOD_LABELS, loginAccountFromRow, loginBindingFromRow, type LoginAccount, type LoginBinding, type LoginMethod } from './login-records.js';
+import { LOGIN_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import { hashSecret, newVerificationCode } from './secret-token.js';
 
 /** Dependencies of {@link LoginEnablementFlow}. */
@@ -94,11 +95,7 @@ export class LoginEnablementFlow {
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new RangeError('maxCodeAttempts must be a positive integer');
   }
 
-  /**
-   * 申請使用自然人憑證或工商憑證登入: records the chosen methods and returns the
-   * verification code once (only its hash is stored).
-   */
-  public async requestCertificateLogin(input: CertificateLoginRequest, actor: Actor): Promise<{
+  private async requestAs(input: CertificateLoginRequest, actor: Actor): Promise<{
     /** The new application, status `awaitingBinding`. */
     account: LoginAccount;
     /** The 10-character code in plain text; shown only now, so hand it to the company. */
@@ -117,6 +114,7 @@ export class LoginEnablementFlow {
       }
     }
     issues.throwIfAny();
+    authorize(LOGIN_COMMANDS, 'requestCertificateLogin', who, { subject: this.subject(businessId as BusinessId, controlNumber as ControlNumber | '') });
     const code = newVerificationCode();
     const at = this.o.clock.now();
     const expires = new Date(at.getTime() + this.ttlMs).toISOString();
@@ -124,9 +122,9 @@ export class LoginEnablementFlow {
       const account = await this.o.store.transaction(async (tx) => {
         const rows = await tx.query(
           `INSERT INTO enroll_login_accounts (business_id, control_number, status, company_name, verification_code_hash, code_expires_at,
-             citizen_card, company_card, created_at, updated_at)
-           VALUES ($1,$2,'awaitingBinding',$3,$4,$5,$6,$7,$8,$8) RETURNING *`,
-          [businessId, controlNumber, companyName, hashSecret(code), expires, m.citizenCard, m.companyCard, at.toISOString()],
+             citizen_card, company_card, created_at, updated_at, requested_by)
+           VALUES ($1,$2,'awaitingBinding',$3,$4,$5,$6,$7,$8,$8,$9) RETURNING *`,
+          [businessId, controlNumber, companyName, hashSecret(code), expires, m.citizenCard, m.companyCard, at.toISOString(), who.id],
         );
         await recordTransition(tx, {
           flow: 'loginEnablement',
@@ -149,8 +147,25 @@ export class LoginEnablementFlow {
     }
   }
 
+  /**
+   * 申請使用自然人憑證或工商憑證登入: records the chosen methods and returns the
+   * verification code once (only its hash is stored).
+   */
+  public requestCertificateLogin(input: CertificateLoginRequest, actor: Actor): Promise<{
+    /** The new application, status `awaitingBinding`. */
+    account: LoginAccount;
+    /** The 10-character code in plain text; shown only now, so hand it to the company. */
+    verificationCode: string;
+  }> {
+    return this.guarded(() => this.requestAs(input, actor));
+  }
+
   /** 啟用憑證: binds the card when the code is valid and its method is 啟用. */
-  public async enableCertificateLogin(input: EnableCertificateLoginInput, actor: Actor): Promise<LoginBinding> {
+  public enableCertificateLogin(input: EnableCertificateLoginInput, actor: Actor): Promise<LoginBinding> {
+    return this.guarded(() => this.enableAs(input, actor));
+  }
+
+  private async enableAs(input: EnableCertificateLoginInput, actor: Actor): Promise<LoginBinding> {
     const who = parseActor(actor);
     const issues = new IssueCollector();
     const v = (typeof input === 'object' && input !== null ? input : {}) as unknown as Record<string, unknown>;
@@ -164,6 +179,7 @@ export class LoginEnablementFlow {
     }
     issues.throwIfAny();
     const [bid, cn, c, m] = [businessId as BusinessId, controlNumber as ControlNumber | '', card as CardIdentity, method as LoginMethod];
+    authorize(LOGIN_COMMANDS, 'enableCertificateLogin', who, { subject: this.subject(bid, cn) });
     // One message for unknown company, wrong code and expired code: no oracle for guessing.
     const invalid = (): EnrollError => new EnrollError('VERIFICATION_CODE_INVALID', '統一編號、管制編號或驗證碼錯誤，或驗證碼已過期');
     let outcome: LoginBinding | EnrollError;
@@ -245,9 +261,10 @@ export class LoginEnablementFlow {
     const cn = issues.take(() => parseOptionalControlNumber(target?.controlNumber));
     issues.throwIfAny();
     const code = newVerificationCode();
-    return this.o.store.transaction(async (tx) => {
+    return this.guarded(() => this.o.store.transaction(async (tx) => {
       const account = await this.lock(tx, bid as BusinessId, cn as ControlNumber | '');
       if (account === undefined) throw new EnrollError('NOT_FOUND', 'no certificate-login application for this company');
+      this.authorizeOn('reissueVerificationCode', who, account);
       const from = account.record.status;
       assertTransition(LOGIN_ENABLEMENT_MACHINE, from, 'reissueVerificationCode', from);
       const now = this.o.clock.now();
@@ -267,7 +284,7 @@ export class LoginEnablementFlow {
         to: from,
       });
       return { account: loginAccountFromRow(rows[0] ?? {}), verificationCode: code };
-    });
+    }));
   }
 
   /** Switches one login method to 啟用 (`enabled`) or 停用 (`disabled`). */
@@ -284,11 +301,12 @@ export class LoginEnablementFlow {
     if (!METHODS.includes(method)) issues.add('method', 'must be citizenCard or companyCard');
     if (status !== 'enabled' && status !== 'disabled') issues.add('status', 'must be enabled or disabled');
     issues.throwIfAny();
-    return this.o.store.transaction(async (tx) => {
+    return this.guarded(() => this.o.store.transaction(async (tx) => {
       const account = await this.lock(tx, bid as BusinessId, cn as ControlNumber | '');
       if (account === undefined) {
         throw new EnrollError('NOT_FOUND', 'no certificate-login application for this company');
       }
+      this.authorizeOn('setLoginMethod', who, account);
       const from = account.record.methods[method];
       assertTransition(LOGIN_METHOD_MACHINE, from, status === 'enabled' ? 'enable' : 'disable', status);
       const at = this.o.clock.now().toISOString();
@@ -307,7 +325,7 @@ export class LoginEnablementFlow {
         to: status,
       });
       return loginAccountFromRow(rows[0] ?? {});
-    });
+    }));
   }
 
   /** Removes a card's login binding. */
@@ -318,11 +336,12 @@ export class LoginEnablementFlow {
     const cn = issues.take(() => parseOptionalControlNumber(target?.controlNumber));
     const serial = issues.take(() => parseCertificateSerial(certificateSerial));
     issues.throwIfAny();
-    return this.o.store.transaction(async (tx) => {
+    return this.guarded(() => this.o.store.transaction(async (tx) => {
       const account = await this.lock(tx, bid as BusinessId, cn as ControlNumber | '');
       if (account === undefined) {
         throw new EnrollError('NOT_FOUND', 'no certificate-login application for this company');
       }
+      this.authorizeOn('unbindCard', who, account);
       const gone = await tx.query(
         'DELETE FROM enroll_login_bindings WHERE business_id=$1 AND control_number=$2 AND certificate_serial=$3 RETURNING 1',
         [bid, cn, serial],
@@ -352,7 +371,7 @@ export class LoginEnablementFlow {
         reason: String(serial),
       });
       return loginAccountFromRow(rows[0] ?? {});
-    });
+    }));
   }
 
   /** Certificate login: the card must be bound and its method 啟用. */
@@ -409,6 +428,19 @@ export class LoginEnablementFlow {
     });
   }
 
+  private guarded<T>(command: () => Promise<T>): Promise<T> {
+    return auditRefusals(this.o.store, this.o.clock, 'loginEnablement', command);
+  }
+
+  private authorizeOn(command: keyof typeof LOGIN_COMMANDS, who: Actor, account: { record: LoginAccount; owner: string | null }): void {
+    const { record } = account;
+    authorize(LOGIN_COMMANDS, command, who, {
+      subject: this.subject(record.businessId, record.controlNumber ?? ''),
+      state: record.status,
+      owner: account.owner,
+    });
+  }
+
   private subject(businessId: BusinessId, controlNumber: ControlNumber | ''): string {
     return controlNumber === '' ? businessId : `${businessId}/${controlNumber}`;
   }
@@ -417,14 +449,19 @@ export class LoginEnablementFlow {
     tx: SqlSession,
     bid: BusinessId,
     cn: ControlNumber | '',
-  ): Promise<{ record: LoginAccount; hash: string; failedAttempts: number } | undefined> {
+  ): Promise<{ record: LoginAccount; hash: string; failedAttempts: number; owner: string | null } | undefined> {
     const rows = await tx.query(
       'SELECT * FROM enroll_login_accounts WHERE business_id=$1 AND control_number=$2 FOR UPDATE',
       [bid, cn],
     );
     const row = rows[0];
     if (row === undefined) return undefined;
-    return { record: loginAccountFromRow(row), hash: String(row.verification_code_hash), failedAttempts: Number(row.failed_code_attempts) };
+    return {
+      record: loginAccountFromRow(row),
+      hash: String(row.verification_code_hash),
+      failedAttempts: Number(row.failed_code_attempts),
+      owner: typeof row.requested_by === 'string' ? row.requested_by : null,
+    };
   }
 }
 

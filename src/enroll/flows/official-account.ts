@@ -8,13 +8,14 @@ import { parseActor, type Actor } from '../domain/actor.js';
 import { parseAgencyOid, parseRequiredText, type AgencyOid } from '../domain/identifiers.js';
 import { EnrollError, InvalidInputError, IssueCollector } from '../errors.js';
 import { assertTransition } from '../machine/machine.js';
-import { OFFICIAL_ACCOUNT_MACHINE, type OfficialEvent, type OfficialStatus } from '../machine/official-machine.js';
+import { OFFICIAL_ACCOUNT_MACHINE, type OfficialStatus } from '../machine/official-machine.js';
 import type { Agency, AgencyDirectory } from '../ports/agency-directory.js';
 import type { Clock } from '../ports/clock.js';
 import { recordTransition } from '../store/audit.js';
 import { isoOf, optionalText } from '../store/rows.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import type { EnrollStore, Row } from '../store/store.js';
+import { OFFICIAL_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import { isUuid } from './secret-token.js';
 
 /** An official-account application (公務帳號申請). */
@@ -103,7 +104,12 @@ export class OfficialAccountFlow {
       issues.add('reason', `must be one of ${this.reasons.join(', ')}`);
     }
     issues.throwIfAny();
-    const agency = await this.agencyFor(oid as string);
+    return this.guarded(() => this.applyAs(memberId as string, oid as string, reason as string, who));
+  }
+
+  private async applyAs(memberId: string, oid: string, reason: string, who: Actor): Promise<OfficialAccountApplication> {
+    authorize(OFFICIAL_COMMANDS, 'apply', who, { subject: memberId, owner: memberId });
+    const agency = await this.agencyFor(oid);
     const id = randomUUID();
     try {
       return await this.o.store.transaction(async (tx) => {
@@ -160,11 +166,16 @@ export class OfficialAccountFlow {
     return fromRow(rows[0]);
   }
 
-  private async decide(id: string, reviewer: Actor, event: OfficialEvent, to: OfficialStatus, note?: string): Promise<OfficialAccountApplication> {
-    const who = parseActor(reviewer);
+  private guarded<T>(command: () => Promise<T>): Promise<T> {
+    return auditRefusals(this.o.store, this.o.clock, 'officialAccount', command);
+  }
+
+  private async decide(id: string, reviewer: Actor, event: 'approve' | 'reject', to: OfficialStatus, note?: string): Promise<OfficialAccountApplication> {
+    const who = parseActor(reviewer, 'reviewer');
     if (!isUuid(id)) throw new InvalidInputError([{ field: 'applicationId', reason: 'must be a UUID' }]);
     const reviewNote = note === undefined ? null : parseRequiredText(note, 'note', 2000);
-    return this.o.store.transaction(async (tx) => {
+    return this.guarded(() => this.o.store.transaction(async (tx) => {
+      authorize(OFFICIAL_COMMANDS, event, who, { subject: id });
       const rows = await tx.query('SELECT * FROM enroll_official_applications WHERE id=$1 FOR UPDATE', [id]);
       if (rows[0] === undefined) throw new EnrollError('NOT_FOUND', `no official-account application ${id}`);
       const app = fromRow(rows[0]);
@@ -186,6 +197,6 @@ export class OfficialAccountFlow {
         ...(reviewNote === null ? {} : { reason: reviewNote }),
       });
       return fromRow(saved[0] ?? {});
-    });
+    }));
   }
 }
