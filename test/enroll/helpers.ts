@@ -23,6 +23,7 @@ const TABLES = [
   'enroll_org_registration_records',
   'enroll_org_registrations',
   'enroll_official_applications',
+  'enroll_card_renewals',
 ];
 
 /** Empties every enroll table (one database per file, reset between tests). */

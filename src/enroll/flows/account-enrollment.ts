@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseActor, type Actor } from '../domain/actor.js';
 import { parseBasicData, type BasicData } from '../domain/basic-data.js';
-import { parseCardHolder, type CardIdentity } from '../domain/card-holder.js';
+import { parseCardHolder, type CardAuthority, type CardIdentity, type VerifiedCardHolder } from '../domain/card-holder.js';
 import {
   parseCardNumber,
   parseControlNumber,
@@ -24,7 +24,7 @@ import type { Clock } from '../ports/clock.js';
 import type { EmsRecordSource, EmsVerifier } from '../ports/ems.js';
 import type { MailMessage, Mailer } from '../ports/mailer.js';
 import { recordTransition } from '../store/audit.js';
-import { isoOf } from '../store/rows.js';
+import { isoOf, optionalIsoOf, optionalText } from '../store/rows.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import type { EnrollStore, Row, SqlSession } from '../store/store.js';
 import {
@@ -37,6 +37,16 @@ import {
   type CardBinding,
 } from './account-records.js';
 import { ACCOUNT_COMMANDS, auditRefusals, authorize } from './authorization.js';
+import {
+  closeRenewal,
+  judgeRenewal,
+  lockPendingRenewal,
+  pendingRenewals,
+  requestRenewalReview,
+  type BoundCard,
+  type PendingRenewal,
+  type RenewalPolicy,
+} from './card-renewal.js';
 import { hashSecret, isTokenShaped, isUuid, newToken } from './secret-token.js';
 
 /** Dependencies and settings of {@link AccountEnrollment}. */
@@ -57,6 +67,8 @@ export interface AccountEnrollmentOptions {
   readonly activationTtlMs?: number;
   /** Wording of the notices. */
   readonly branding?: NoticeBranding;
+  /** What a renewed certificate on a bound card does at login: update the binding (`automatic`, default) or wait for a reviewer. */
+  readonly renewal?: RenewalPolicy;
 }
 
 /** Contact data typed next to the card on the binding form (連絡電話, Email). */
@@ -71,8 +83,8 @@ export interface BindingContact {
 
 /** Input of {@link AccountEnrollment.bindCard} and {@link AccountEnrollment.addCard}. */
 export interface BindCardInput {
-  /** The verified login of the card to bind (certificate layer result). */
-  readonly holder: unknown;
+  /** The verified login of the card to bind: `cardHolderFromLogin(login)` of the certificate layer's result. */
+  readonly holder: VerifiedCardHolder;
   /** Contact data typed on the form. */
   readonly contact: BindingContact;
 }
@@ -92,6 +104,21 @@ const CARD_KEY = 'enroll_card_bindings_card_key';
 const SERIAL_KEY = 'enroll_card_bindings_serial_key';
 const OPEN_KEY = 'enroll_account_applications_open_key';
 const LINK_ACTOR: Actor = { role: 'applicant', id: 'activation-link' };
+const RENEWAL_ACTOR: Actor = { role: 'system', id: 'card-renewal' };
+
+/** What a binding row recorded, for the renewal rule. */
+function boundCardOf(row: Row): BoundCard {
+  const b = bindingFromRow(row);
+  return {
+    cardNumber: b.cardNumber,
+    certificateSerial: b.certificateSerial,
+    authority: optionalText(row.authority) as CardAuthority | undefined,
+    subjectName: optionalText(row.subject_name),
+    idHint: optionalText(row.id_hint),
+    anchor: optionalText(row.anchor),
+    validFrom: optionalIsoOf(row.valid_from),
+  };
+}
 
 function parseId(value: unknown): string {
   if (!isUuid(value)) throw new InvalidInputError([{ field: 'applicationId', reason: 'must be a UUID' }]);
@@ -404,19 +431,93 @@ export class AccountEnrollment {
   }
 
   /**
-   * The control number an active card logs into. A renewed certificate on the
-   * same card has a new serial and is refused until the binding is replaced.
+   * The control number an active card logs into. A renewed certificate on a
+   * bound card (same 卡號, authority, trust anchor, holder name and ID hint,
+   * from a successful login verification) updates the binding and is audited
+   * as `renewCard`; with the `review` policy it waits for {@link acceptRenewal}
+   * (RENEWAL_PENDING_REVIEW). Anything else is NOT_AUTHORIZED.
    */
-  public async resolveLogin(holder: unknown): Promise<ControlNumber> {
+  public async resolveLogin(holder: VerifiedCardHolder): Promise<ControlNumber> {
     const card = parseCardHolder(holder, 'holder', { requireCardNumber: true });
-    const rows = await this.o.store.transaction((tx) =>
-      tx.query(`SELECT * FROM enroll_card_bindings WHERE card_number = $1 AND status = 'active'`, [card.cardNumber]),
+    const outcome = await this.o.store.transaction(async (tx): Promise<ControlNumber | EnrollError> => {
+      const rows = await tx.query(`SELECT * FROM enroll_card_bindings WHERE card_number = $1 AND status = 'active' FOR UPDATE`, [card.cardNumber]);
+      const row = rows[0];
+      if (row === undefined) return new EnrollError('NOT_AUTHORIZED', 'this card and certificate are not bound to an active account');
+      const binding = bindingFromRow(row);
+      const bound = boundCardOf(row);
+      const verdict = judgeRenewal(bound, card);
+      if (verdict.kind === 'same') return binding.controlNumber;
+      const at = this.now();
+      const subject = String(row.application_id);
+      const audit = (event: string, reason: string): Promise<void> =>
+        recordTransition(tx, { flow: 'account', subject, actor: RENEWAL_ACTOR, at, event, from: 'active', to: 'active', reason });
+      const detail = `卡號 ${bound.cardNumber}: ${bound.certificateSerial} → ${card.certificateSerial}`;
+      if (verdict.kind === 'refused') {
+        // Committed: a refused renewal is evidence worth keeping.
+        await audit('renewalRefused', `${detail}: ${verdict.reason}`);
+        return new EnrollError('NOT_AUTHORIZED', `this card and certificate are not bound to an active account (${verdict.reason})`);
+      }
+      if ((this.o.renewal ?? 'automatic') === 'review') {
+        const { request, created } = await requestRenewalReview(tx, 'account', bound, card, at);
+        if (created) await audit('renewalRequested', `${detail} (request ${request.id})`);
+        return new EnrollError('RENEWAL_PENDING_REVIEW', '憑證已展期，待審核後即可登入 (the renewed certificate waits for review)');
+      }
+      await this.renewBinding(tx, bound, card.certificateSerial, card.validFrom);
+      await audit('renewCard', detail);
+      return binding.controlNumber;
+    });
+    if (outcome instanceof EnrollError) throw outcome;
+    return outcome;
+  }
+
+  /** Renewals waiting for a reviewer (policy `review`), oldest first. */
+  public pendingRenewals(): Promise<PendingRenewal[]> {
+    return pendingRenewals(this.o.store, 'account');
+  }
+
+  /** Reviewer accepts a pending renewal: the binding takes the new serial (audited `renewCard`). */
+  public async acceptRenewal(renewalId: string, reviewer: Actor): Promise<CardBinding> {
+    const who = parseActor(reviewer, 'reviewer');
+    if (!isUuid(renewalId)) throw new InvalidInputError([{ field: 'renewalId', reason: 'must be a UUID' }]);
+    const id = renewalId.toLowerCase();
+    return this.guarded(() =>
+      this.o.store.transaction(async (tx) => {
+        authorize(ACCOUNT_COMMANDS, 'acceptRenewal', who, { subject: id });
+        const request = await lockPendingRenewal(tx, 'account', id);
+        const rows = await tx.query('SELECT * FROM enroll_card_bindings WHERE card_number = $1 AND certificate_serial = $2 FOR UPDATE', [
+          request.cardNumber,
+          request.oldSerial,
+        ]);
+        if (rows[0] === undefined) throw new EnrollError('NOT_FOUND', `card ${request.cardNumber} is no longer bound with ${request.oldSerial}`);
+        const at = this.now();
+        const renewed = await this.renewBinding(tx, boundCardOf(rows[0]), request.newSerial, request.newValidFrom);
+        await closeRenewal(tx, id, 'accepted', who.id, at);
+        await recordTransition(tx, {
+          flow: 'account',
+          subject: String(rows[0].application_id),
+          actor: who,
+          at,
+          event: 'renewCard',
+          from: 'active',
+          to: 'active',
+          reason: `卡號 ${request.cardNumber}: ${request.oldSerial} → ${request.newSerial} (request ${id})`,
+        });
+        return renewed;
+      }),
     );
-    const row = rows[0];
-    if (row === undefined || row.certificate_serial !== card.certificateSerial) {
-      throw new EnrollError('NOT_AUTHORIZED', 'this card and certificate are not bound to an active account');
+  }
+
+  private async renewBinding(tx: SqlSession, bound: BoundCard, newSerial: string, validFrom: string | undefined): Promise<CardBinding> {
+    try {
+      const rows = await tx.query(
+        'UPDATE enroll_card_bindings SET certificate_serial = $3, valid_from = $4 WHERE card_number = $1 AND certificate_serial = $2 RETURNING *',
+        [bound.cardNumber, bound.certificateSerial, newSerial, validFrom ?? null],
+      );
+      return bindingFromRow(rows[0] ?? {});
+    } catch (err) {
+      if (isUniqueViolation(err, SERIAL_KEY)) throw cardBoundError();
+      throw err;
     }
-    return bindingFromRow(row).controlNumber;
   }
 
   /** Current state of an application. */
@@ -509,9 +610,11 @@ export class AccountEnrollment {
   ): Promise<CardBinding> {
     const rows = await tx.query(
       `INSERT INTO enroll_card_bindings
-         (card_number, certificate_serial, control_number, application_id, holder_name, phone, email, status, bound_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING *`,
-      [b.card.cardNumber, b.card.certificateSerial, app.controlNumber, app.id, b.name, b.phone, b.email, status, at],
+         (card_number, certificate_serial, control_number, application_id, holder_name, phone, email, status, bound_at,
+          authority, subject_name, id_hint, anchor, valid_from)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING *`,
+      [b.card.cardNumber, b.card.certificateSerial, app.controlNumber, app.id, b.name, b.phone, b.email, status, at,
+        b.card.authority, b.card.subjectName, b.card.idHint ?? null, b.card.anchor ?? null, b.card.validFrom ?? null],
     );
     return bindingFromRow(rows[0] ?? {});
   }

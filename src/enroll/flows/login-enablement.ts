@@ -5,25 +5,38 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { parseActor, type Actor } from '../domain/actor.js';
-import { parseCardHolder, type CardIdentity } from '../domain/card-holder.js';
+import { parseCardHolder, type CardAuthority, type CardIdentity, type VerifiedCardHolder } from '../domain/card-holder.js';
 import {
   parseBusinessId,
   parseCertificateSerial,
   parseControlNumber,
   parseRequiredText,
   type BusinessId,
+  type CardNumber,
+  type CertificateSerial,
   type ControlNumber,
 } from '../domain/identifiers.js';
-import { EnrollError, IssueCollector } from '../errors.js';
+import { EnrollError, InvalidInputError, IssueCollector } from '../errors.js';
 import { LOGIN_ENABLEMENT_MACHINE, LOGIN_METHOD_MACHINE, type LoginMethodStatus } from '../machine/login-machine.js';
 import { assertTransition } from '../machine/machine.js';
 import type { Clock } from '../ports/clock.js';
 import { recordTransition } from '../store/audit.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
-import type { EnrollStore, SqlSession } from '../store/store.js';
+import { optionalIsoOf, optionalText } from '../store/rows.js';
+import type { EnrollStore, Row, SqlSession } from '../store/store.js';
 import { LOGIN_METHOD_LABELS, loginAccountFromRow, loginBindingFromRow, type LoginAccount, type LoginBinding, type LoginMethod } from './login-records.js';
 import { LOGIN_COMMANDS, auditRefusals, authorize } from './authorization.js';
-import { hashSecret, newVerificationCode } from './secret-token.js';
+import {
+  closeRenewal,
+  judgeRenewal,
+  lockPendingRenewal,
+  pendingRenewals,
+  requestRenewalReview,
+  type BoundCard,
+  type PendingRenewal,
+  type RenewalPolicy,
+} from './card-renewal.js';
+import { hashSecret, isUuid, newVerificationCode } from './secret-token.js';
 
 /** Dependencies of {@link LoginEnablementFlow}. */
 export interface LoginEnablementOptions {
@@ -35,6 +48,8 @@ export interface LoginEnablementOptions {
   readonly codeTtlMs?: number;
   /** Wrong codes tolerated before the code locks (VERIFICATION_CODE_LOCKED); default 5. */
   readonly maxCodeAttempts?: number;
+  /** What a renewed certificate on a bound card does at login: update the binding (`automatic`, default) or wait for a reviewer. */
+  readonly renewal?: RenewalPolicy;
 }
 
 /** Input of {@link LoginEnablementFlow.requestCertificateLogin}. */
@@ -57,11 +72,12 @@ export interface EnableCertificateLoginInput {
   readonly controlNumber?: string;
   /** 驗證碼 from the application. */
   readonly verificationCode: string;
-  /** The verified card login. */
-  readonly holder: unknown;
+  /** The verified card login: `cardHolderFromLogin(login)` of the certificate layer's result. */
+  readonly holder: VerifiedCardHolder;
 }
 
 const DAY_MS = 86_400_000;
+const RENEWAL_ACTOR: Actor = { role: 'system', id: 'card-renewal' };
 const METHODS: readonly LoginMethod[] = ['citizenCard', 'companyCard'];
 
 function parseOptionalControlNumber(value: unknown): ControlNumber | '' {
@@ -210,9 +226,10 @@ export class LoginEnablementFlow {
         assertTransition(LOGIN_ENABLEMENT_MACHINE, from, 'bindCard', 'bound');
         const at = now.toISOString();
         const rows = await tx.query(
-          `INSERT INTO enroll_login_bindings (certificate_serial, card_number, method, business_id, control_number, holder_name, bound_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING *`,
-          [c.certificateSerial, c.cardNumber ?? null, m, bid, cn, c.subjectName, at],
+          `INSERT INTO enroll_login_bindings (certificate_serial, card_number, method, business_id, control_number, holder_name, bound_at,
+             authority, id_hint, anchor, valid_from)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING *`,
+          [c.certificateSerial, c.cardNumber ?? null, m, bid, cn, c.subjectName, at, c.authority, c.idHint ?? null, c.anchor ?? null, c.validFrom ?? null],
         );
         await tx.query(
           `UPDATE enroll_login_accounts SET status='bound', failed_code_attempts=0, updated_at=$3, version=version+1
@@ -375,32 +392,114 @@ export class LoginEnablementFlow {
   }
 
   /** Certificate login: the card must be bound and its method 啟用. */
-  public async authorizeLogin(holder: unknown): Promise<{
+  public async authorizeLogin(holder: VerifiedCardHolder): Promise<{
     /** The company the card logs in for. */
     account: LoginAccount;
     /** The binding that matched the certificate, giving the login method. */
     binding: LoginBinding;
   }> {
     const card = parseCardHolder(holder, 'holder');
-    const rows = await this.o.store.transaction((tx) =>
-      tx.query(
-        `SELECT b.*, a.status AS a_status, a.company_name, a.verification_code_hash, a.code_expires_at, a.citizen_card, a.company_card,
+    const select = `SELECT b.*, a.status AS a_status, a.company_name, a.verification_code_hash, a.code_expires_at, a.citizen_card, a.company_card,
                 a.created_at, a.updated_at, a.version
-           FROM enroll_login_bindings b JOIN enroll_login_accounts a USING (business_id, control_number)
-          WHERE b.certificate_serial = $1`,
-        [card.certificateSerial],
-      ),
-    );
-    const row = rows[0];
-    if (row === undefined || (card.cardNumber !== undefined && row.card_number != null && row.card_number !== card.cardNumber)) {
-      throw new EnrollError('NOT_AUTHORIZED', '此憑證尚未啟用登入');
-    }
-    const binding = loginBindingFromRow(row);
-    const account = loginAccountFromRow({ ...row, status: row.a_status });
+           FROM enroll_login_bindings b JOIN enroll_login_accounts a USING (business_id, control_number)`;
+    const outcome = await this.o.store.transaction(async (tx): Promise<Row | EnrollError> => {
+      const bySerial = await tx.query(`${select} WHERE b.certificate_serial = $1`, [card.certificateSerial]);
+      if (bySerial[0] !== undefined) {
+        const row = bySerial[0];
+        if (card.cardNumber !== undefined && row.card_number != null && row.card_number !== card.cardNumber) {
+          return new EnrollError('NOT_AUTHORIZED', '此憑證尚未啟用登入');
+        }
+        return row;
+      }
+      if (card.cardNumber === undefined) return new EnrollError('NOT_AUTHORIZED', '此憑證尚未啟用登入');
+      // Not bound by serial: a renewal of a card bound by 卡號?
+      const byCard = await tx.query(`${select} WHERE b.card_number = $1 FOR UPDATE OF b`, [card.cardNumber]);
+      const row = byCard[0];
+      if (row === undefined) return new EnrollError('NOT_AUTHORIZED', '此憑證尚未啟用登入');
+      const bound: BoundCard = {
+        cardNumber: String(row.card_number) as CardNumber,
+        certificateSerial: String(row.certificate_serial) as CertificateSerial,
+        authority: optionalText(row.authority) as CardAuthority | undefined,
+        subjectName: optionalText(row.holder_name),
+        idHint: optionalText(row.id_hint),
+        anchor: optionalText(row.anchor),
+        validFrom: optionalIsoOf(row.valid_from),
+      };
+      const verdict = judgeRenewal(bound, card);
+      const at = this.o.clock.now().toISOString();
+      const subject = this.subject(String(row.business_id) as BusinessId, String(row.control_number) as ControlNumber | '');
+      const status = String(row.a_status);
+      const detail = `卡號 ${bound.cardNumber}: ${bound.certificateSerial} → ${card.certificateSerial}`;
+      const audit = (event: string, reason: string): Promise<void> =>
+        recordTransition(tx, { flow: 'loginEnablement', subject, actor: RENEWAL_ACTOR, at, event, from: status, to: status, reason });
+      if (verdict.kind !== 'renewal') {
+        await audit('renewalRefused', `${detail}: ${verdict.kind === 'refused' ? verdict.reason : ''}`);
+        return new EnrollError('NOT_AUTHORIZED', `此憑證尚未啟用登入 (${verdict.kind === 'refused' ? verdict.reason : ''})`);
+      }
+      if ((this.o.renewal ?? 'automatic') === 'review') {
+        const { request, created } = await requestRenewalReview(tx, 'loginEnablement', bound, card, at);
+        if (created) await audit('renewalRequested', `${detail} (request ${request.id})`);
+        return new EnrollError('RENEWAL_PENDING_REVIEW', '憑證已展期，待審核後即可登入 (the renewed certificate waits for review)');
+      }
+      try {
+        await tx.query('UPDATE enroll_login_bindings SET certificate_serial=$2, valid_from=$3 WHERE certificate_serial=$1', [
+          bound.certificateSerial,
+          card.certificateSerial,
+          card.validFrom ?? null,
+        ]);
+      } catch (err) {
+        if (isUniqueViolation(err, 'enroll_login_bindings_serial_key')) return new EnrollError('CARD_ALREADY_BOUND', 'this certificate is already enabled for a company');
+        throw err;
+      }
+      await audit('renewCard', detail);
+      return { ...row, certificate_serial: card.certificateSerial };
+    });
+    if (outcome instanceof EnrollError) throw outcome;
+    const binding = loginBindingFromRow(outcome);
+    const account = loginAccountFromRow({ ...outcome, status: outcome.a_status });
     if (account.methods[binding.method] !== 'enabled') {
       throw new EnrollError('LOGIN_METHOD_DISABLED', `${LOGIN_METHOD_LABELS[binding.method]}為停用`);
     }
     return { account, binding };
+  }
+
+  /** Renewals waiting for a reviewer (policy `review`), oldest first. */
+  public pendingRenewals(): Promise<PendingRenewal[]> {
+    return pendingRenewals(this.o.store, 'loginEnablement');
+  }
+
+  /** Reviewer accepts a pending renewal: the login binding takes the new serial (audited `renewCard`). */
+  public async acceptRenewal(renewalId: string, reviewer: Actor): Promise<LoginBinding> {
+    const who = parseActor(reviewer, 'reviewer');
+    if (!isUuid(renewalId)) throw new InvalidInputError([{ field: 'renewalId', reason: 'must be a UUID' }]);
+    const id = renewalId.toLowerCase();
+    return this.guarded(() =>
+      this.o.store.transaction(async (tx) => {
+        authorize(LOGIN_COMMANDS, 'acceptRenewal', who, { subject: id });
+        const request = await lockPendingRenewal(tx, 'loginEnablement', id);
+        const rows = await tx.query('UPDATE enroll_login_bindings SET certificate_serial=$3, valid_from=$4 WHERE card_number=$1 AND certificate_serial=$2 RETURNING *', [
+          request.cardNumber,
+          request.oldSerial,
+          request.newSerial,
+          request.newValidFrom ?? null,
+        ]);
+        const row = rows[0];
+        if (row === undefined) throw new EnrollError('NOT_FOUND', `card ${request.cardNumber} is no longer bound with ${request.oldSerial}`);
+        const at = this.o.clock.now().toISOString();
+        await closeRenewal(tx, id, 'accepted', who.id, at);
+        await recordTransition(tx, {
+          flow: 'loginEnablement',
+          subject: this.subject(String(row.business_id) as BusinessId, String(row.control_number) as ControlNumber | ''),
+          actor: who,
+          at,
+          event: 'renewCard',
+          from: 'bound',
+          to: 'bound',
+          reason: `卡號 ${request.cardNumber}: ${request.oldSerial} → ${request.newSerial} (request ${id})`,
+        });
+        return loginBindingFromRow(row);
+      }),
+    );
   }
 
   /** A company's enablement and its bound cards. */

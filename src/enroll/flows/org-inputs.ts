@@ -95,7 +95,7 @@ export function parseOrgCard(value: unknown, field: string, issues: IssueCollect
   const card = issues.take(() => parseCardHolder(value, field));
   if (card === undefined) return undefined;
   if (!ORGANIZATION_AUTHORITIES.includes(card.authority)) {
-    issues.add(`${field}.authority`, 'an organization certificate (GCA, XCA or MOEACA) is required');
+    issues.add(`${field}.authority`, 'an organization certificate (GCA, XCA, MOEACA or HCA) is required');
   }
   else if (card.authority === 'MOEACA' ? card.businessId === undefined : card.organizationOid === undefined) {
     issues.add(field, card.authority === 'MOEACA' ? 'the certificate carries no 統一編號' : 'the certificate carries no organization OID');

@@ -11,5 +11,30 @@ export const operationsSchema: Migration = {
   sql: `
 ALTER TABLE enroll_account_applications ADD COLUMN applicant_id text;
 ALTER TABLE enroll_login_accounts ADD COLUMN requested_by text;
+
+ALTER TABLE enroll_card_bindings ADD COLUMN authority text;
+ALTER TABLE enroll_card_bindings ADD COLUMN subject_name text;
+ALTER TABLE enroll_card_bindings ADD COLUMN id_hint text;
+ALTER TABLE enroll_card_bindings ADD COLUMN anchor text;
+ALTER TABLE enroll_card_bindings ADD COLUMN valid_from timestamptz;
+ALTER TABLE enroll_login_bindings ADD COLUMN authority text;
+ALTER TABLE enroll_login_bindings ADD COLUMN id_hint text;
+ALTER TABLE enroll_login_bindings ADD COLUMN anchor text;
+ALTER TABLE enroll_login_bindings ADD COLUMN valid_from timestamptz;
+
+-- Renewals waiting for a reviewer (policy 'review'), for every flow.
+CREATE TABLE enroll_card_renewals (
+  id uuid PRIMARY KEY,
+  flow text NOT NULL,
+  card_number text NOT NULL,
+  old_serial text NOT NULL,
+  new_serial text NOT NULL,
+  new_valid_from timestamptz,
+  status text NOT NULL CHECK (status IN ('pending','accepted','rejected')),
+  requested_at timestamptz NOT NULL,
+  decided_at timestamptz,
+  decided_by text
+);
+CREATE UNIQUE INDEX enroll_card_renewals_open_key ON enroll_card_renewals (flow, new_serial) WHERE status = 'pending';
 `,
 };
