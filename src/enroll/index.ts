@@ -23,6 +23,7 @@
  */
 export {
   EnrollError,
+  ForbiddenError,
   InvalidInputError,
   InvalidTransitionError,
   ManualReviewError,
@@ -43,6 +44,8 @@ export {
   parseNationalId,
   parsePhone,
   parseRequiredText,
+  parseStorableString,
+  textDefect,
   type AgencyOid,
   type Branded,
   type BusinessId,
@@ -103,6 +106,16 @@ export { PgStore, type PgStoreOptions } from './store/pg-store.js';
 export { runMigrations } from './store/migrate.js';
 export { MIGRATIONS, type Migration } from './migrations/index.js';
 export { readAuditTrail, type AuditEntry } from './store/audit.js';
+export { joinTransaction } from './store/joined-store.js';
+export {
+  ACCOUNT_COMMANDS,
+  LOGIN_COMMANDS,
+  OFFICIAL_COMMANDS,
+  ORG_COMMANDS,
+  type CommandRule,
+  type CommandRules,
+} from './flows/authorization.js';
+export { judgeRenewal, type BoundCard, type PendingRenewal, type RenewalPolicy, type RenewalVerdict } from './flows/card-renewal.js';
 
 export {
   AccountEnrollment,
