@@ -66,6 +66,8 @@ export {
 export { parseActor, type Actor, type ActorRole } from './domain/actor.js';
 export { BASIC_DATA_FIELDS, BASIC_DATA_LABELS, parseBasicData, type BasicData, type BasicDataField } from './domain/basic-data.js';
 export { nextBusinessDayStart, type BusinessCalendar } from './domain/business-day.js';
+export { TaiwanCalendar, type TaiwanCalendarOptions } from './domain/taiwan-calendar.js';
+export { TAIWAN_ADJUSTMENTS, type CalendarAdjustment } from './domain/taiwan-adjustments.js';
 
 export { ManualClock, systemClock, type Clock } from './ports/clock.js';
 export type { MailMessage, Mailer } from './ports/mailer.js';

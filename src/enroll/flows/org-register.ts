@@ -4,6 +4,7 @@
  */
 import { parseActor, type Actor } from '../domain/actor.js';
 import { nextBusinessDayStart } from '../domain/business-day.js';
+import { TaiwanCalendar } from '../domain/taiwan-calendar.js';
 import type { CardIdentity } from '../domain/card-holder.js';
 import { parsePhone, parseRequiredText } from '../domain/identifiers.js';
 import { EnrollError, IssueCollector, ManualReviewError } from '../errors.js';
@@ -22,6 +23,13 @@ import {
 import { registrationFromRow, type OrgRegistration } from './org-records.js';
 import { ORG_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import { addRecord, identifierOf, lockRegistration, matchesAgency, type OrgRegistrationOptions } from './org-shared.js';
+
+let defaultCalendar: TaiwanCalendar | undefined;
+/** Taiwan's office calendar with the built-in adjustments, made once. */
+function taiwanCalendar(): TaiwanCalendar {
+  defaultCalendar ??= new TaiwanCalendar();
+  return defaultCalendar;
+}
 
 /** {@link OrgRegistrationFlow.register}: first registration, or a retry after review. */
 export async function register(o: OrgRegistrationOptions, input: RegisterInput, actor?: Actor): Promise<OrgRegistration> {
@@ -89,7 +97,7 @@ async function registerAs(
         throw new EnrollError('REVIEW_CONTACT_REQUIRED', '貴機關申請憑證註冊，因申請資料比對不符，需進行審核，請填聯絡資料 (姓名、電話)');
       }
       assertTransition(ORG_MACHINE, from, 'register', to);
-      const retryNotBefore = to === 'manualReview' ? nextBusinessDayStart(now, o.calendar).toISOString() : null;
+      const retryNotBefore = to === 'manualReview' ? nextBusinessDayStart(now, o.calendar ?? taiwanCalendar()).toISOString() : null;
       const params = [
         code,
         to,

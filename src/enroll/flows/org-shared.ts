@@ -19,7 +19,7 @@ export interface OrgRegistrationOptions {
   readonly clock: Clock;
   /** Agency code → expected OID / 統一編號. */
   readonly agencies: AgencyDirectory;
-  /** Holidays beyond weekends. */
+  /** Holidays beyond weekends; default {@link TaiwanCalendar} (date-holidays TW plus the built-in DGPA adjustments). */
   readonly calendar?: BusinessCalendar;
   /** The function menu; when given, operator permissions must come from it. */
   readonly permissions?: readonly string[];
