@@ -109,6 +109,7 @@ export { runMigrations } from './store/migrate.js';
 export { MIGRATIONS, type Migration } from './migrations/index.js';
 export { readAuditTrail, type AuditEntry } from './store/audit.js';
 export { joinTransaction } from './store/joined-store.js';
+export type { QueuePage, QueueQuery } from './flows/review-queue.js';
 export {
   ACCOUNT_COMMANDS,
   LOGIN_COMMANDS,

@@ -37,6 +37,7 @@ import {
   type CardBinding,
 } from './account-records.js';
 import { ACCOUNT_COMMANDS, auditRefusals, authorize } from './authorization.js';
+import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
 import {
   closeRenewal,
   judgeRenewal,
@@ -544,6 +545,11 @@ export class AccountEnrollment {
       tx.query('SELECT * FROM enroll_account_applications WHERE status = $1 ORDER BY created_at, id', [status]),
     );
     return rows.map(applicationFromRow);
+  }
+
+  /** Reviewer queue: applications in `query.status`, oldest first, paged, optionally by creation date. */
+  public reviewQueue(query: QueueQuery<AccountStatus>): Promise<QueuePage<AccountApplication>> {
+    return listQueue(this.o.store, { table: 'enroll_account_applications', key: 'id', states: ACCOUNT_MACHINE.states, map: applicationFromRow }, query);
   }
 
   /** Every application ever made for a control number, newest first (re-applications included). */

@@ -17,7 +17,7 @@ import {
   type ControlNumber,
 } from '../domain/identifiers.js';
 import { EnrollError, InvalidInputError, IssueCollector } from '../errors.js';
-import { LOGIN_ENABLEMENT_MACHINE, LOGIN_METHOD_MACHINE, type LoginMethodStatus } from '../machine/login-machine.js';
+import { LOGIN_ENABLEMENT_MACHINE, LOGIN_METHOD_MACHINE, type LoginEnablementStatus, type LoginMethodStatus } from '../machine/login-machine.js';
 import { assertTransition } from '../machine/machine.js';
 import type { Clock } from '../ports/clock.js';
 import { recordTransition } from '../store/audit.js';
@@ -26,6 +26,7 @@ import { optionalIsoOf, optionalText } from '../store/rows.js';
 import type { EnrollStore, Row, SqlSession } from '../store/store.js';
 import { LOGIN_METHOD_LABELS, loginAccountFromRow, loginBindingFromRow, type LoginAccount, type LoginBinding, type LoginMethod } from './login-records.js';
 import { LOGIN_COMMANDS, auditRefusals, authorize } from './authorization.js';
+import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
 import {
   closeRenewal,
   judgeRenewal,
@@ -499,6 +500,15 @@ export class LoginEnablementFlow {
         });
         return loginBindingFromRow(row);
       }),
+    );
+  }
+
+  /** Reviewer queue: enablement applications in `query.status`, oldest first, paged, optionally by creation date. */
+  public reviewQueue(query: QueueQuery<LoginEnablementStatus>): Promise<QueuePage<LoginAccount>> {
+    return listQueue(
+      this.o.store,
+      { table: 'enroll_login_accounts', key: 'business_id', states: LOGIN_ENABLEMENT_MACHINE.states, map: loginAccountFromRow },
+      query,
     );
   }
 

@@ -16,6 +16,7 @@ import { isoOf, optionalText } from '../store/rows.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import type { EnrollStore, Row } from '../store/store.js';
 import { OFFICIAL_COMMANDS, auditRefusals, authorize } from './authorization.js';
+import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
 import { isUuid } from './secret-token.js';
 
 /** An official-account application (公務帳號申請). */
@@ -153,6 +154,11 @@ export class OfficialAccountFlow {
   /** Reviewer rejects. */
   public async reject(id: string, reviewer: Actor, reason: string): Promise<OfficialAccountApplication> {
     return this.decide(id, reviewer, 'reject', 'rejected', parseRequiredText(reason, 'reason', 2000));
+  }
+
+  /** Reviewer queue: applications in `query.status` (`underReview`, `manualReview`…), oldest first, paged, optionally by creation date. */
+  public reviewQueue(query: QueueQuery<OfficialStatus>): Promise<QueuePage<OfficialAccountApplication>> {
+    return listQueue(this.o.store, { table: 'enroll_official_applications', key: 'id', states: OFFICIAL_ACCOUNT_MACHINE.states, map: fromRow }, query);
   }
 
   /** One application. */

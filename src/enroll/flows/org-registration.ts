@@ -9,7 +9,9 @@ import { parseRequiredText, type CertificateSerial } from '../domain/identifiers
 import type { AdministratorSession, OperatorInput, RegisterInput, ReplaceInput } from './org-inputs.js';
 import * as operators from './org-operators.js';
 import * as queries from './org-queries.js';
-import type { Operator, OrgRegistration, RegistrationRecord } from './org-records.js';
+import { registrationFromRow, type Operator, type OrgRegistration, type RegistrationRecord } from './org-records.js';
+import { ORG_MACHINE, type OrgStatus } from '../machine/org-machine.js';
+import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
 import * as registration from './org-register.js';
 import * as replacement from './org-replacement.js';
 import type { OrgRegistrationOptions } from './org-shared.js';
@@ -95,6 +97,11 @@ export class OrgRegistrationFlow {
   /** 更換機關憑證和更換授權管理者自然人憑證: both new; the new organization certificate must match the agency. */
   public replaceBoth(agencyCode: string, input: ReplaceInput): Promise<OrgRegistration> {
     return replacement.replace(this.o, agencyCode, input, 'replaceBoth');
+  }
+
+  /** Reviewer queue: registrations in `query.status` (`manualReview` for GEPI's manual reviews), oldest first, paged, optionally by creation date. */
+  public reviewQueue(query: QueueQuery<OrgStatus>): Promise<QueuePage<OrgRegistration>> {
+    return listQueue(this.o.store, { table: 'enroll_org_registrations', key: 'agency_code', states: ORG_MACHINE.states, map: registrationFromRow }, query);
   }
 
   /** Current registration of an agency. */
