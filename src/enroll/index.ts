@@ -146,8 +146,10 @@ export {
 } from './flows/login-enablement.js';
 export { LOGIN_METHOD_LABELS, type LoginAccount, type LoginBinding, type LoginMethod } from './flows/login-records.js';
 export {
+  OFFICIAL_ATTESTATION,
   OfficialAccountFlow,
   type OfficialAccountApplication,
+  type OfficialAccountInput,
   type OfficialAccountOptions,
 } from './flows/official-account.js';
 

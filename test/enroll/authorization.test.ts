@@ -106,7 +106,7 @@ describeEachStore('enroll_t_authz', (db) => {
           },
           bad as Actor,
         ),
-        () => official.apply({ memberId: 'm1', agencyOid: OID, reason: '公務人員' }, bad as Actor),
+        () => official.apply({ memberId: 'm1', agencyOid: OID, reason: '公務人員', attested: true }, bad as Actor),
         () => official.approve('00000000-0000-4000-8000-000000000000', bad as Actor),
       ];
       // An omitted actor of register means "the administrator card's holder".
@@ -161,8 +161,8 @@ describeEachStore('enroll_t_authz', (db) => {
 
   it('official accounts: a member applies only for itself; only a reviewer decides', async () => {
     const official = new OfficialAccountFlow({ store: db(), clock, agencies });
-    expect((await failure(official.apply({ memberId: 'someone-else', agencyOid: OID, reason: '公務人員' }, owner))).code).toBe('FORBIDDEN');
-    const app = await official.apply({ memberId: 'company-a', agencyOid: OID, reason: '公務人員' }, owner);
+    expect((await failure(official.apply({ memberId: 'someone-else', agencyOid: OID, reason: '公務人員', attested: true }, owner))).code).toBe('FORBIDDEN');
+    const app = await official.apply({ memberId: 'company-a', agencyOid: OID, reason: '公務人員', attested: true }, owner);
     expect((await failure(official.approve(app.id, owner))).code).toBe('FORBIDDEN');
     expect((await official.approve(app.id, reviewer)).status).toBe('approved');
     const trail = await readAuditTrail(db(), { flow: 'officialAccount' });

@@ -48,7 +48,7 @@ describeEachStore('enroll_t_callertx', (db) => {
         administratorCard: citizenCard(1),
         administrator: { name: '張管理', email: 'admin@nfa.gov.tw', phone: '02-8195-9119' },
       }),
-    () => new OfficialAccountFlow({ store, clock, agencies }).apply({ memberId: 'company-a', agencyOid: OID, reason: '公務人員' }, applicant),
+    () => new OfficialAccountFlow({ store, clock, agencies }).apply({ memberId: 'company-a', agencyOid: OID, reason: '公務人員', attested: true }, applicant),
   ];
 
   it("the caller's own insert fails after the command → nothing of the command remains (every flow)", async () => {

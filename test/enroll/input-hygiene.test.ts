@@ -131,7 +131,7 @@ describeEachStore('enroll_t_hygiene', (db) => {
       ),
     ).toEqual(['administrator.name']);
     const official = new OfficialAccountFlow({ store: db(), clock, agencies });
-    expect(await issueFields(official.apply({ memberId: NUL, agencyOid: OID, reason: '公務人員' }, applicant))).toEqual(['memberId']);
+    expect(await issueFields(official.apply({ memberId: NUL, agencyOid: OID, reason: '公務人員', attested: true }, applicant))).toEqual(['memberId']);
     const counts = await tableCounts(db());
     expect(Object.values(counts).every((n) => n === 0)).toBe(true);
   });

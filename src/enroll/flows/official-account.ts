@@ -37,12 +37,29 @@ export interface OfficialAccountApplication {
   readonly attempt: number;
   /** Reviewer's note. */
   readonly reviewNote?: string;
+  /** When the applicant confirmed 「我已確認上述資料與證件相符」 (ISO); absent on applications made before it was recorded. */
+  readonly attestedAt?: string;
   /** Creation instant (ISO). */
   readonly createdAt: string;
   /** Last change (ISO). */
   readonly updatedAt: string;
   /** Optimistic-lock counter. */
   readonly version: number;
+}
+
+/** The seed's attestation the applicant confirms before sending (送出申請). */
+export const OFFICIAL_ATTESTATION = '我已確認上述資料與證件相符';
+
+/** Input of {@link OfficialAccountFlow.apply} (送出資料). */
+export interface OfficialAccountInput {
+  /** The applicant's member account (會員帳號). */
+  readonly memberId: string;
+  /** 新機關OID */
+  readonly agencyOid: string;
+  /** 申請原因 */
+  readonly reason: string;
+  /** 「我已確認上述資料與證件相符」 was ticked; must be `true`, and the time is recorded. */
+  readonly attested: boolean;
 }
 
 /** Dependencies of {@link OfficialAccountFlow}. */
@@ -68,6 +85,7 @@ function fromRow(r: Row): OfficialAccountApplication {
     status: r.status as OfficialStatus,
     attempt: Number(r.attempt),
     ...(note === undefined ? {} : { reviewNote: note }),
+    ...(r.attested_at == null ? {} : { attestedAt: isoOf(r.attested_at) }),
     createdAt: isoOf(r.created_at),
     updatedAt: isoOf(r.updated_at),
     version: Number(r.version),
@@ -94,7 +112,7 @@ export class OfficialAccountFlow {
   }
 
   /** 送出資料: validates the OID, fills the agency name, opens the application. */
-  public async apply(input: { memberId: string; agencyOid: string; reason: string }, actor: Actor): Promise<OfficialAccountApplication> {
+  public async apply(input: OfficialAccountInput, actor: Actor): Promise<OfficialAccountApplication> {
     const who = parseActor(actor);
     const issues = new IssueCollector();
     const v = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
@@ -104,6 +122,7 @@ export class OfficialAccountFlow {
     if (reason !== undefined && !this.reasons.includes(reason)) {
       issues.add('reason', `must be one of ${this.reasons.join(', ')}`);
     }
+    if (v.attested !== true) issues.add('attested', `「${OFFICIAL_ATTESTATION}」 must be confirmed (true)`);
     issues.throwIfAny();
     return this.guarded(() => this.applyAs(memberId as string, oid as string, reason as string, who));
   }
@@ -122,8 +141,9 @@ export class OfficialAccountFlow {
         const status: OfficialStatus = attempt === 1 ? 'underReview' : 'manualReview';
         const at = this.o.clock.now().toISOString();
         const rows = await tx.query(
-          `INSERT INTO enroll_official_applications (id, member_id, agency_oid, agency_name, reason, status, attempt, created_at, updated_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8) RETURNING *`,
+          `INSERT INTO enroll_official_applications (id, member_id, agency_oid, agency_name, reason, status, attempt, created_at, updated_at,
+             attested_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8,$8) RETURNING *`,
           [id, memberId, agency.oid, agency.name, reason, status, attempt, at],
         );
         await recordTransition(tx, {

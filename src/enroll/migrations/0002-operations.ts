@@ -22,6 +22,8 @@ ALTER TABLE enroll_login_bindings ADD COLUMN id_hint text;
 ALTER TABLE enroll_login_bindings ADD COLUMN anchor text;
 ALTER TABLE enroll_login_bindings ADD COLUMN valid_from timestamptz;
 
+ALTER TABLE enroll_official_applications ADD COLUMN attested_at timestamptz;
+
 -- Renewals waiting for a reviewer (policy 'review'), for every flow.
 CREATE TABLE enroll_card_renewals (
   id uuid PRIMARY KEY,
