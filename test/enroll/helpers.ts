@@ -24,6 +24,7 @@ const TABLES = [
   'enroll_org_registrations',
   'enroll_official_applications',
   'enroll_card_renewals',
+  'enroll_org_consents',
 ];
 
 /** Empties every enroll table (one database per file, reset between tests). */

@@ -21,7 +21,7 @@ import {
 } from './org-inputs.js';
 import { operatorFromRow, type Operator, type OrgRegistration } from './org-records.js';
 import { auditRefusals } from './authorization.js';
-import { authenticate, lockRegistration, type OrgRegistrationOptions } from './org-shared.js';
+import { authenticate, idHintAgrees, lockRegistration, type OrgRegistrationOptions } from './org-shared.js';
 
 /** {@link OrgRegistrationFlow.assignOperator}: 授權指派 → 新增. */
 export async function assignOperator(
@@ -128,6 +128,9 @@ export async function authorizeOperator(o: OrgRegistrationOptions, agencyCode: s
     throw new EnrollError('NOT_AUTHORIZED', '此自然人憑證序號未經授權 (若憑證已展期或換卡，請授權管理者修改憑證序號)');
   }
   const op = operatorFromRow(row);
+  if (!idHintAgrees(o, op.nationalId, (card as CardIdentity).idHint)) {
+    throw new EnrollError('NOT_AUTHORIZED', '授權經辦人身分證統一編號與自然人憑證不符');
+  }
   if (!op.permissions.includes(perm as string)) {
     throw new EnrollError('NOT_AUTHORIZED', `operator lacks permission ${perm}`);
   }

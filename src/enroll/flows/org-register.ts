@@ -16,13 +16,14 @@ import {
   parseAgencyCode,
   parseCitizenCard,
   parseContact,
+  parseGepiChecks,
   parseOrgCard,
   type AdministratorContact,
   type RegisterInput,
 } from './org-inputs.js';
 import { registrationFromRow, type OrgRegistration } from './org-records.js';
 import { ORG_COMMANDS, auditRefusals, authorize } from './authorization.js';
-import { addRecord, identifierOf, lockRegistration, matchesAgency, type OrgRegistrationOptions } from './org-shared.js';
+import { addRecord, idHintAgrees, identifierOf, recordConsent, lockRegistration, matchesAgency, type OrgRegistrationOptions } from './org-shared.js';
 
 let defaultCalendar: TaiwanCalendar | undefined;
 /** Taiwan's office calendar with the built-in adjustments, made once. */
@@ -40,6 +41,7 @@ export async function register(o: OrgRegistrationOptions, input: RegisterInput, 
   const org = parseOrgCard(v.organizationCard, 'organizationCard', issues);
   const admin = parseCitizenCard(v.administratorCard, 'administratorCard', issues);
   const contact = parseContact(v.administrator, 'administrator', issues);
+  const terms = parseGepiChecks(v, contact, admin, { ...(o.termsVersion === undefined ? {} : { termsVersion: o.termsVersion }), idHintAgrees: (n, h) => idHintAgrees(o, n, h) }, issues);
   let reviewContact: { name: string; phone: string } | undefined;
   if (v.reviewContact !== undefined) {
     const rc = (typeof v.reviewContact === 'object' && v.reviewContact !== null ? v.reviewContact : {}) as Record<string, unknown>;
@@ -50,7 +52,7 @@ export async function register(o: OrgRegistrationOptions, input: RegisterInput, 
   issues.throwIfAny();
   const [code, orgCard, adminCard, adminContact] = [agencyCode as string, org as CardIdentity, admin as CardIdentity, contact as AdministratorContact];
   const who: Actor = given ?? { role: 'administrator', id: adminCard.certificateSerial };
-  return auditRefusals(o.store, o.clock, 'organization', () => registerAs(o, code, orgCard, adminCard, adminContact, reviewContact, who));
+  return auditRefusals(o.store, o.clock, 'organization', () => registerAs(o, code, orgCard, adminCard, adminContact, reviewContact, who, terms));
 }
 
 async function registerAs(
@@ -61,6 +63,7 @@ async function registerAs(
   adminContact: AdministratorContact,
   reviewContact: { name: string; phone: string } | undefined,
   who: Actor,
+  terms: string | undefined,
 ): Promise<OrgRegistration> {
   authorize(ORG_COMMANDS, 'register', who, { subject: code });
 
@@ -132,6 +135,7 @@ async function registerAs(
               params,
             );
       await addRecord(tx, code, orgCard.subjectName, to === 'registered' ? '首次註冊' : '首次註冊(需審核)', at);
+      if (terms !== undefined) await recordConsent(tx, code, '首次註冊', terms, adminCard.certificateSerial, at);
       await recordTransition(tx, {
         flow: 'organization',
         subject: code,

@@ -7,6 +7,8 @@
 import type { Actor } from '../domain/actor.js';
 import { parseRequiredText, type CertificateSerial } from '../domain/identifiers.js';
 import type { AdministratorSession, OperatorInput, RegisterInput, ReplaceInput } from './org-inputs.js';
+import { isoOf } from '../store/rows.js';
+import { parseAgencyCode } from './org-inputs.js';
 import * as operators from './org-operators.js';
 import * as queries from './org-queries.js';
 import { registrationFromRow, type Operator, type OrgRegistration, type RegistrationRecord } from './org-records.js';
@@ -102,6 +104,29 @@ export class OrgRegistrationFlow {
   /** Reviewer queue: registrations in `query.status` (`manualReview` for GEPI's manual reviews), oldest first, paged, optionally by creation date. */
   public reviewQueue(query: QueueQuery<OrgStatus>): Promise<QueuePage<OrgRegistration>> {
     return listQueue(this.o.store, { table: 'enroll_org_registrations', key: 'agency_code', states: ORG_MACHINE.states, map: registrationFromRow }, query);
+  }
+
+  /** Consents to the 用戶約定條款 recorded for an agency (sub-function, terms version, time), oldest first. */
+  public async consents(agencyCode: string): Promise<Array<{
+    /** 首次註冊 or the 更換 sub-function. */
+    subFunction: string;
+    /** The terms version agreed to. */
+    termsVersion: string;
+    /** Serial of the administrator card that agreed. */
+    administratorSerial: string;
+    /** When (ISO). */
+    acceptedAt: string;
+  }>> {
+    const code = parseAgencyCode(agencyCode);
+    const rows = await this.o.store.transaction((tx) =>
+      tx.query('SELECT * FROM enroll_org_consents WHERE agency_code=$1 ORDER BY accepted_at, id', [code]),
+    );
+    return rows.map((r) => ({
+      subFunction: String(r.sub_function),
+      termsVersion: String(r.terms_version),
+      administratorSerial: String(r.admin_certificate_serial),
+      acceptedAt: isoOf(r.accepted_at),
+    }));
   }
 
   /** Current registration of an agency. */

@@ -24,6 +24,16 @@ ALTER TABLE enroll_login_bindings ADD COLUMN valid_from timestamptz;
 
 ALTER TABLE enroll_official_applications ADD COLUMN attested_at timestamptz;
 
+-- Consent to the 用戶約定條款, per GEPI sub-function (首次註冊, 更換…).
+CREATE TABLE enroll_org_consents (
+  id bigserial PRIMARY KEY,
+  agency_code text NOT NULL,
+  sub_function text NOT NULL,
+  terms_version text NOT NULL,
+  admin_certificate_serial text NOT NULL,
+  accepted_at timestamptz NOT NULL
+);
+
 -- Renewals waiting for a reviewer (policy 'review'), for every flow.
 CREATE TABLE enroll_card_renewals (
   id uuid PRIMARY KEY,
