@@ -14,6 +14,7 @@ import type { EnrollStore } from '../../src/enroll/store/store.js';
 
 const TABLES = [
   'enroll_audit_log',
+  'enroll_result_keys',
   'enroll_activation_tokens',
   'enroll_card_bindings',
   'enroll_account_applications',

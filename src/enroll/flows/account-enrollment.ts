@@ -21,7 +21,7 @@ import { DEFAULT_BRANDING, activationNotice, rejectionNotice, type NoticeBrandin
 import { ACCOUNT_MACHINE, type AccountEvent, type AccountStatus } from '../machine/account-machine.js';
 import { assertEventAllowed, assertTransition } from '../machine/machine.js';
 import type { Clock } from '../ports/clock.js';
-import type { EmsRecordSource, EmsVerifier } from '../ports/ems.js';
+import type { EmsComparison, EmsRecordSource, EmsVerifier } from '../ports/ems.js';
 import type { MailMessage, Mailer } from '../ports/mailer.js';
 import { recordTransition } from '../store/audit.js';
 import { isoOf, optionalIsoOf, optionalText } from '../store/rows.js';
@@ -68,6 +68,14 @@ export interface AccountEnrollmentOptions {
   readonly activationTtlMs?: number;
   /** Wording of the notices. */
   readonly branding?: NoticeBranding;
+  /**
+   * Builds the rejection mail's result-page URL carrying `key`, e.g.
+   * `https://…/AccountApplyResult?key=${key}` (seed). When set, every rejection
+   * mails a single-purpose key that only reads {@link AccountEnrollment.applicationResult}.
+   */
+  readonly resultLink?: (key: string) => string;
+  /** Result key lifetime; default 30 days. */
+  readonly resultTtlMs?: number;
   /** What a renewed certificate on a bound card does at login: update the binding (`automatic`, default) or wait for a reviewer. */
   readonly renewal?: RenewalPolicy;
 }
@@ -289,7 +297,19 @@ export class AccountEnrollment {
     return this.transition(id, 'reject', 'rejected', who, async (tx, app, at) => {
       await tx.query('DELETE FROM enroll_card_bindings WHERE application_id = $1', [app.id]);
       const saved = await saveApplication(tx, app, { status: 'rejected', reviewNote: why, at });
-      if (to !== undefined) await this.mail(rejectionNotice(to, why, this.branding));
+      let link: string | undefined;
+      if (this.o.resultLink !== undefined) {
+        const key = newToken();
+        const expires = new Date(new Date(at).getTime() + (this.o.resultTtlMs ?? 30 * DAY_MS)).toISOString();
+        await tx.query('INSERT INTO enroll_result_keys (key_hash, application_id, created_at, expires_at) VALUES ($1,$2,$3,$4)', [
+          hashSecret(key),
+          app.id,
+          at,
+          expires,
+        ]);
+        link = this.o.resultLink(key);
+      }
+      if (to !== undefined) await this.mail(rejectionNotice(to, why, this.branding, link));
       return saved;
     }, why);
   }
@@ -519,6 +539,44 @@ export class AccountEnrollment {
       if (isUniqueViolation(err, SERIAL_KEY)) throw cardBoundError();
       throw err;
     }
+  }
+
+  /**
+   * 帳號申請結果 for the rejection mail's link: the application as it was
+   * judged — the per-field ✓/✗ EMS comparison stored when the company applied
+   * (verdicts only, no values) and the reviewer's reason. The key reads
+   * nothing else and expires (TOKEN_INVALID / TOKEN_EXPIRED).
+   */
+  public async applicationResult(key: string): Promise<{
+    /** 管制編號 */
+    controlNumber: ControlNumber;
+    /** The application's state now (normally `rejected`). */
+    status: AccountStatus;
+    /** The per-field comparison as stored at application time. */
+    emsComparison?: EmsComparison;
+    /** The reviewer's reason. */
+    reviewNote?: string;
+  }> {
+    if (!isTokenShaped(key)) throw new EnrollError('TOKEN_INVALID', 'result link is malformed');
+    const rows = await this.o.store.transaction((tx) =>
+      tx.query(
+        `SELECT a.*, k.expires_at AS key_expires_at FROM enroll_result_keys k JOIN enroll_account_applications a ON a.id = k.application_id
+          WHERE k.key_hash = $1`,
+        [hashSecret(key)],
+      ),
+    );
+    const row = rows[0];
+    if (row === undefined) throw new EnrollError('TOKEN_INVALID', 'unknown result link');
+    if (this.o.clock.now().getTime() >= new Date(isoOf(row.key_expires_at)).getTime()) {
+      throw new EnrollError('TOKEN_EXPIRED', 'this result link has expired');
+    }
+    const app = applicationFromRow(row);
+    return {
+      controlNumber: app.controlNumber,
+      status: app.status,
+      ...(app.emsComparison === undefined ? {} : { emsComparison: app.emsComparison }),
+      ...(app.reviewNote === undefined ? {} : { reviewNote: app.reviewNote }),
+    };
   }
 
   /** Current state of an application. */

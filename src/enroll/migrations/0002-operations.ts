@@ -24,6 +24,14 @@ ALTER TABLE enroll_login_bindings ADD COLUMN valid_from timestamptz;
 
 ALTER TABLE enroll_official_applications ADD COLUMN attested_at timestamptz;
 
+-- Single-purpose keys of the rejection mail's result page (AccountApplyResult?key=…); only the hash is kept.
+CREATE TABLE enroll_result_keys (
+  key_hash text PRIMARY KEY,
+  application_id uuid NOT NULL REFERENCES enroll_account_applications (id),
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+
 -- Consent to the 用戶約定條款, per GEPI sub-function (首次註冊, 更換…).
 CREATE TABLE enroll_org_consents (
   id bigserial PRIMARY KEY,
