@@ -16,7 +16,7 @@ import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
 import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { readAuditTrail } from '../../src/enroll/store/audit.js';
-import { FakeEms, basicDataFor, citizenCard, describeEachStore, tableCounts } from './helpers.js';
+import { FakeEms, basicDataFor, citizenCard, describeEachStore, enrollFailure, tableCounts } from './helpers.js';
 
 const owner: Actor = { role: 'applicant', id: 'company-a' };
 const stranger: Actor = { role: 'applicant', id: 'company-b' };
@@ -29,14 +29,7 @@ const agencies = new StaticAgencyDirectory([
   { oid: '2.16.886.101.90001' as AgencyOid, name: '測試公司', agencyCode: 'C0001', businessId: '04595257' as BusinessId },
 ]);
 
-async function failure(p: Promise<unknown>): Promise<EnrollError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(EnrollError);
-  return err as EnrollError;
-}
+const failure = enrollFailure;
 
 describe('declared rules', () => {
   it('every rule names at least one role, and owner clauses only for allowed roles', () => {

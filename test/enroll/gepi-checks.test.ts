@@ -5,7 +5,7 @@ import { EnrollError, InvalidInputError } from '../../src/enroll/errors.js';
 import { OrgRegistrationFlow, type OrgRegistrationOptions } from '../../src/enroll/flows/org-registration.js';
 import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
-import { citizenCard, describeEachStore } from './helpers.js';
+import { citizenCard, describeEachStore, enrollFailure } from './helpers.js';
 
 const HOSPITAL_OID = '2.16.886.101.30001';
 const agencies = new StaticAgencyDirectory([{ oid: HOSPITAL_OID as AgencyOid, name: '某醫院', agencyCode: 'H0001' }]);
@@ -13,14 +13,7 @@ const hcaCard = (serial = 'ca01') => ({ authority: 'HCA' as const, subjectName: 
 const admin = citizenCard(1); // ID hint 6789
 const contact = { name: '張管理', email: 'admin@hospital.org.tw', phone: '02-2345-6789', nationalId: 'A123456789' };
 
-async function failure(p: Promise<unknown>): Promise<EnrollError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(EnrollError);
-  return err as EnrollError;
-}
+const failure = enrollFailure;
 
 describeEachStore('enroll_t_gepi', (db) => {
   let clock: ManualClock;

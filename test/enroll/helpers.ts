@@ -1,5 +1,6 @@
 /** Shared fixtures of the enrollment tests: stores, fake EMS, cards, clock. */
-import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect } from 'vitest';
+import { EnrollError } from '../../src/enroll/errors.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -162,3 +163,13 @@ export function describeEachStore(schema: string, body: (db: () => EnrollStore) 
 }
 
 export { FakeEms, basicDataFor, citizenCard, tokenFromMail } from './fakes.js';
+
+/** The EnrollError a command rejected with (fails the test when it resolved or threw anything else). */
+export async function enrollFailure(p: Promise<unknown>): Promise<EnrollError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(EnrollError);
+  return err as EnrollError;
+}

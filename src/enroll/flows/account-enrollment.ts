@@ -39,11 +39,10 @@ import {
 import { ACCOUNT_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
 import {
-  closeRenewal,
-  judgeRenewal,
-  lockPendingRenewal,
+  acceptPendingRenewal,
+  parseRenewalId,
   pendingRenewals,
-  requestRenewalReview,
+  resolveRenewal,
   type BoundCard,
   type PendingRenewal,
   type RenewalPolicy,
@@ -113,7 +112,6 @@ const CARD_KEY = 'enroll_card_bindings_card_key';
 const SERIAL_KEY = 'enroll_card_bindings_serial_key';
 const OPEN_KEY = 'enroll_account_applications_open_key';
 const LINK_ACTOR: Actor = { role: 'applicant', id: 'activation-link' };
-const RENEWAL_ACTOR: Actor = { role: 'system', id: 'card-renewal' };
 
 /** What a binding row recorded, for the renewal rule. */
 function boundCardOf(row: Row): BoundCard {
@@ -466,26 +464,18 @@ export class AccountEnrollment {
       if (row === undefined) return new EnrollError('NOT_AUTHORIZED', 'this card and certificate are not bound to an active account');
       const binding = bindingFromRow(row);
       const bound = boundCardOf(row);
-      const verdict = judgeRenewal(bound, card);
-      if (verdict.kind === 'same') return binding.controlNumber;
-      const at = this.now();
-      const subject = String(row.application_id);
-      const audit = (event: string, reason: string): Promise<void> =>
-        recordTransition(tx, { flow: 'account', subject, actor: RENEWAL_ACTOR, at, event, from: 'active', to: 'active', reason });
-      const detail = `卡號 ${bound.cardNumber}: ${bound.certificateSerial} → ${card.certificateSerial}`;
-      if (verdict.kind === 'refused') {
-        // Committed: a refused renewal is evidence worth keeping.
-        await audit('renewalRefused', `${detail}: ${verdict.reason}`);
-        return new EnrollError('NOT_AUTHORIZED', `this card and certificate are not bound to an active account (${verdict.reason})`);
-      }
-      if ((this.o.renewal ?? 'automatic') === 'review') {
-        const { request, created } = await requestRenewalReview(tx, 'account', bound, card, at);
-        if (created) await audit('renewalRequested', `${detail} (request ${request.id})`);
-        return new EnrollError('RENEWAL_PENDING_REVIEW', '憑證已展期，待審核後即可登入 (the renewed certificate waits for review)');
-      }
-      await this.renewBinding(tx, bound, card.certificateSerial, card.validFrom);
-      await audit('renewCard', detail);
-      return binding.controlNumber;
+      const result = await resolveRenewal(tx, bound, card, {
+        flow: 'account',
+        subject: String(row.application_id),
+        state: 'active',
+        policy: this.o.renewal,
+        at: this.now(),
+        refusal: 'this card and certificate are not bound to an active account',
+        renew: async () => {
+          await this.renewBinding(tx, bound, card.certificateSerial, card.validFrom);
+        },
+      });
+      return result instanceof EnrollError ? result : binding.controlNumber;
     });
     if (outcome instanceof EnrollError) throw outcome;
     return outcome;
@@ -499,31 +489,20 @@ export class AccountEnrollment {
   /** Reviewer accepts a pending renewal: the binding takes the new serial (audited `renewCard`). */
   public async acceptRenewal(renewalId: string, reviewer: Actor): Promise<CardBinding> {
     const who = parseActor(reviewer, 'reviewer');
-    if (!isUuid(renewalId)) throw new InvalidInputError([{ field: 'renewalId', reason: 'must be a UUID' }]);
-    const id = renewalId.toLowerCase();
+    const id = parseRenewalId(renewalId);
     return this.guarded(() =>
       this.o.store.transaction(async (tx) => {
         authorize(ACCOUNT_COMMANDS, 'acceptRenewal', who, { subject: id });
-        const request = await lockPendingRenewal(tx, 'account', id);
-        const rows = await tx.query('SELECT * FROM enroll_card_bindings WHERE card_number = $1 AND certificate_serial = $2 FOR UPDATE', [
-          request.cardNumber,
-          request.oldSerial,
-        ]);
-        if (rows[0] === undefined) throw new EnrollError('NOT_FOUND', `card ${request.cardNumber} is no longer bound with ${request.oldSerial}`);
-        const at = this.now();
-        const renewed = await this.renewBinding(tx, boundCardOf(rows[0]), request.newSerial, request.newValidFrom);
-        await closeRenewal(tx, id, 'accepted', who.id, at);
-        await recordTransition(tx, {
-          flow: 'account',
-          subject: String(rows[0].application_id),
-          actor: who,
-          at,
-          event: 'renewCard',
-          from: 'active',
-          to: 'active',
-          reason: `卡號 ${request.cardNumber}: ${request.oldSerial} → ${request.newSerial} (request ${id})`,
+        return acceptPendingRenewal(tx, 'account', id, who, this.now(), async (request) => {
+          const rows = await tx.query('SELECT * FROM enroll_card_bindings WHERE card_number = $1 AND certificate_serial = $2 FOR UPDATE', [
+            request.cardNumber,
+            request.oldSerial,
+          ]);
+          const row = rows[0];
+          if (row === undefined) throw new EnrollError('NOT_FOUND', `card ${request.cardNumber} is no longer bound with ${request.oldSerial}`);
+          const result = await this.renewBinding(tx, boundCardOf(row), request.newSerial, request.newValidFrom);
+          return { result, subject: String(row.application_id), state: 'active' };
         });
-        return renewed;
       }),
     );
   }

@@ -15,7 +15,10 @@
 import { randomUUID } from 'node:crypto';
 import type { CardAuthority, CardIdentity } from '../domain/card-holder.js';
 import type { CardNumber, CertificateSerial } from '../domain/identifiers.js';
-import { EnrollError } from '../errors.js';
+import type { Actor } from '../domain/actor.js';
+import { EnrollError, InvalidInputError } from '../errors.js';
+import { recordTransition } from '../store/audit.js';
+import { isUuid } from './secret-token.js';
 import type { FlowName } from '../machine/machine.js';
 import { isoOf } from '../store/rows.js';
 import type { EnrollStore, Row, SqlSession } from '../store/store.js';
@@ -143,4 +146,86 @@ export async function pendingRenewals(store: EnrollStore, flow: FlowName): Promi
     tx.query(`SELECT * FROM enroll_card_renewals WHERE flow=$1 AND status='pending' ORDER BY requested_at, id`, [flow]),
   );
   return rows.map(renewalFromRow);
+}
+
+const RENEWAL_ACTOR: Actor = { role: 'system', id: 'card-renewal' };
+
+/** What {@link resolveRenewal} needs from a flow. */
+export interface RenewalContext {
+  /** The flow whose binding is compared. */
+  readonly flow: FlowName;
+  /** Audit subject of the binding's record. */
+  readonly subject: string;
+  /** The record's state (audited unchanged). */
+  readonly state: string;
+  /** The flow's renewal policy. */
+  readonly policy: RenewalPolicy | undefined;
+  /** Instant of the login (ISO). */
+  readonly at: string;
+  /** The flow's refusal message (its usual NOT_AUTHORIZED wording). */
+  readonly refusal: string;
+  /** Writes the new serial (and notBefore) into the flow's binding. */
+  readonly renew: () => Promise<void>;
+}
+
+/**
+ * Applies {@link judgeRenewal} inside the login's transaction: `same`, or
+ * `renewed` after `renew` ran (audited `renewCard`); otherwise the error to
+ * throw once the transaction committed its audit entry (`renewalRefused` →
+ * NOT_AUTHORIZED, `renewalRequested` → RENEWAL_PENDING_REVIEW).
+ */
+export async function resolveRenewal(tx: SqlSession, bound: BoundCard, card: CardIdentity, c: RenewalContext): Promise<'same' | 'renewed' | EnrollError> {
+  const verdict = judgeRenewal(bound, card);
+  if (verdict.kind === 'same') return 'same';
+  const audit = (event: string, reason: string): Promise<void> =>
+    recordTransition(tx, { flow: c.flow, subject: c.subject, actor: RENEWAL_ACTOR, at: c.at, event, from: c.state, to: c.state, reason });
+  const detail = `卡號 ${bound.cardNumber}: ${bound.certificateSerial} → ${card.certificateSerial}`;
+  if (verdict.kind === 'refused') {
+    // Returned, not thrown, so the refusal's audit entry commits: it is evidence worth keeping.
+    await audit('renewalRefused', `${detail}: ${verdict.reason}`);
+    return new EnrollError('NOT_AUTHORIZED', `${c.refusal} (${verdict.reason})`);
+  }
+  if ((c.policy ?? 'automatic') === 'review') {
+    const { request, created } = await requestRenewalReview(tx, c.flow, bound, card, c.at);
+    if (created) await audit('renewalRequested', `${detail} (request ${request.id})`);
+    return new EnrollError('RENEWAL_PENDING_REVIEW', '憑證已展期，待審核後即可登入 (the renewed certificate waits for review)');
+  }
+  await c.renew();
+  await audit('renewCard', detail);
+  return 'renewed';
+}
+
+/**
+ * A reviewer's acceptance of a pending renewal: validates the ID, locks the
+ * request, lets `apply` move the binding to the new serial (returning its
+ * audit subject and state), closes the request and audits `renewCard`.
+ */
+export async function acceptPendingRenewal<T>(
+  tx: SqlSession,
+  flow: FlowName,
+  renewalId: string,
+  who: Actor,
+  at: string,
+  apply: (request: PendingRenewal) => Promise<{ result: T; subject: string; state: string }>,
+): Promise<T> {
+  const request = await lockPendingRenewal(tx, flow, renewalId);
+  const { result, subject, state } = await apply(request);
+  await closeRenewal(tx, renewalId, 'accepted', who.id, at);
+  await recordTransition(tx, {
+    flow,
+    subject,
+    actor: who,
+    at,
+    event: 'renewCard',
+    from: state,
+    to: state,
+    reason: `卡號 ${request.cardNumber}: ${request.oldSerial} → ${request.newSerial} (request ${renewalId})`,
+  });
+  return result;
+}
+
+/** Parses a renewal request ID. */
+export function parseRenewalId(value: unknown): string {
+  if (!isUuid(value)) throw new InvalidInputError([{ field: 'renewalId', reason: 'must be a UUID' }]);
+  return value.toLowerCase();
 }

@@ -28,11 +28,10 @@ import { LOGIN_METHOD_LABELS, loginAccountFromRow, loginBindingFromRow, type Log
 import { LOGIN_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
 import {
-  closeRenewal,
-  judgeRenewal,
-  lockPendingRenewal,
+  acceptPendingRenewal,
+  parseRenewalId,
   pendingRenewals,
-  requestRenewalReview,
+  resolveRenewal,
   type BoundCard,
   type PendingRenewal,
   type RenewalPolicy,
@@ -78,7 +77,6 @@ export interface EnableCertificateLoginInput {
 }
 
 const DAY_MS = 86_400_000;
-const RENEWAL_ACTOR: Actor = { role: 'system', id: 'card-renewal' };
 const METHODS: readonly LoginMethod[] = ['citizenCard', 'companyCard'];
 
 function parseOptionalControlNumber(value: unknown): ControlNumber | '' {
@@ -426,34 +424,25 @@ export class LoginEnablementFlow {
         anchor: optionalText(row.anchor),
         validFrom: optionalIsoOf(row.valid_from),
       };
-      const verdict = judgeRenewal(bound, card);
-      const at = this.o.clock.now().toISOString();
-      const subject = this.subject(String(row.business_id) as BusinessId, String(row.control_number) as ControlNumber | '');
-      const status = String(row.a_status);
-      const detail = `卡號 ${bound.cardNumber}: ${bound.certificateSerial} → ${card.certificateSerial}`;
-      const audit = (event: string, reason: string): Promise<void> =>
-        recordTransition(tx, { flow: 'loginEnablement', subject, actor: RENEWAL_ACTOR, at, event, from: status, to: status, reason });
-      if (verdict.kind !== 'renewal') {
-        await audit('renewalRefused', `${detail}: ${verdict.kind === 'refused' ? verdict.reason : ''}`);
-        return new EnrollError('NOT_AUTHORIZED', `此憑證尚未啟用登入 (${verdict.kind === 'refused' ? verdict.reason : ''})`);
-      }
-      if ((this.o.renewal ?? 'automatic') === 'review') {
-        const { request, created } = await requestRenewalReview(tx, 'loginEnablement', bound, card, at);
-        if (created) await audit('renewalRequested', `${detail} (request ${request.id})`);
-        return new EnrollError('RENEWAL_PENDING_REVIEW', '憑證已展期，待審核後即可登入 (the renewed certificate waits for review)');
-      }
-      try {
-        await tx.query('UPDATE enroll_login_bindings SET certificate_serial=$2, valid_from=$3 WHERE certificate_serial=$1', [
-          bound.certificateSerial,
-          card.certificateSerial,
-          card.validFrom ?? null,
-        ]);
-      } catch (err) {
+      const result = await resolveRenewal(tx, bound, card, {
+        flow: 'loginEnablement',
+        subject: this.subject(String(row.business_id) as BusinessId, String(row.control_number) as ControlNumber | ''),
+        state: String(row.a_status),
+        policy: this.o.renewal,
+        at: this.o.clock.now().toISOString(),
+        refusal: '此憑證尚未啟用登入',
+        renew: async () => {
+          await tx.query('UPDATE enroll_login_bindings SET certificate_serial=$2, valid_from=$3 WHERE certificate_serial=$1', [
+            bound.certificateSerial,
+            card.certificateSerial,
+            card.validFrom ?? null,
+          ]);
+        },
+      }).catch((err: unknown) => {
         if (isUniqueViolation(err, 'enroll_login_bindings_serial_key')) return new EnrollError('CARD_ALREADY_BOUND', 'this certificate is already enabled for a company');
         throw err;
-      }
-      await audit('renewCard', detail);
-      return { ...row, certificate_serial: card.certificateSerial };
+      });
+      return result instanceof EnrollError ? result : { ...row, certificate_serial: card.certificateSerial };
     });
     if (outcome instanceof EnrollError) throw outcome;
     const binding = loginBindingFromRow(outcome);
@@ -472,33 +461,20 @@ export class LoginEnablementFlow {
   /** Reviewer accepts a pending renewal: the login binding takes the new serial (audited `renewCard`). */
   public async acceptRenewal(renewalId: string, reviewer: Actor): Promise<LoginBinding> {
     const who = parseActor(reviewer, 'reviewer');
-    if (!isUuid(renewalId)) throw new InvalidInputError([{ field: 'renewalId', reason: 'must be a UUID' }]);
-    const id = renewalId.toLowerCase();
+    const id = parseRenewalId(renewalId);
     return this.guarded(() =>
       this.o.store.transaction(async (tx) => {
         authorize(LOGIN_COMMANDS, 'acceptRenewal', who, { subject: id });
-        const request = await lockPendingRenewal(tx, 'loginEnablement', id);
-        const rows = await tx.query('UPDATE enroll_login_bindings SET certificate_serial=$3, valid_from=$4 WHERE card_number=$1 AND certificate_serial=$2 RETURNING *', [
-          request.cardNumber,
-          request.oldSerial,
-          request.newSerial,
-          request.newValidFrom ?? null,
-        ]);
-        const row = rows[0];
-        if (row === undefined) throw new EnrollError('NOT_FOUND', `card ${request.cardNumber} is no longer bound with ${request.oldSerial}`);
-        const at = this.o.clock.now().toISOString();
-        await closeRenewal(tx, id, 'accepted', who.id, at);
-        await recordTransition(tx, {
-          flow: 'loginEnablement',
-          subject: this.subject(String(row.business_id) as BusinessId, String(row.control_number) as ControlNumber | ''),
-          actor: who,
-          at,
-          event: 'renewCard',
-          from: 'bound',
-          to: 'bound',
-          reason: `卡號 ${request.cardNumber}: ${request.oldSerial} → ${request.newSerial} (request ${id})`,
+        return acceptPendingRenewal(tx, 'loginEnablement', id, who, this.o.clock.now().toISOString(), async (request) => {
+          const rows = await tx.query(
+            'UPDATE enroll_login_bindings SET certificate_serial=$3, valid_from=$4 WHERE card_number=$1 AND certificate_serial=$2 RETURNING *',
+            [request.cardNumber, request.oldSerial, request.newSerial, request.newValidFrom ?? null],
+          );
+          const row = rows[0];
+          if (row === undefined) throw new EnrollError('NOT_FOUND', `card ${request.cardNumber} is no longer bound with ${request.oldSerial}`);
+          const subject = this.subject(String(row.business_id) as BusinessId, String(row.control_number) as ControlNumber | '');
+          return { result: loginBindingFromRow(row), subject, state: 'bound' };
         });
-        return loginBindingFromRow(row);
       }),
     );
   }
