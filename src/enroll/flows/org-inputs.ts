@@ -3,7 +3,7 @@
  * organization and citizen cards, administrator contact, the administrator's
  * session and operator fields.
  */
-import { ORGANIZATION_AUTHORITIES, parseCardHolder, type CardIdentity } from '../domain/card-holder.js';
+import { ORGANIZATION_AUTHORITIES, parseCardHolder, type CardIdentity, type VerifiedCardHolder } from '../domain/card-holder.js';
 import {
   parseCertificateSerial,
   parseEmail,
@@ -31,9 +31,9 @@ export interface RegisterInput {
   /** The relying party's agency code (機關代號). */
   readonly agencyCode: string;
   /** Verified organization certificate login (GCA/XCA/MOEACA). */
-  readonly organizationCard: unknown;
+  readonly organizationCard: VerifiedCardHolder;
   /** Verified citizen card login of the authorized administrator. */
-  readonly administratorCard: unknown;
+  readonly administratorCard: VerifiedCardHolder;
   /** Administrator contact data. */
   readonly administrator: AdministratorContact;
   /** The 用戶約定條款 version the administrator agreed to (required when the flow has `termsVersion`). */
@@ -50,9 +50,9 @@ export interface RegisterInput {
 /** Both cards of the administrator's session (機關憑證確認 + 授權管理者自然人憑證確認). */
 export interface AdministratorSession {
   /** Verified organization certificate login. */
-  readonly organizationCard: unknown;
+  readonly organizationCard: VerifiedCardHolder;
   /** Verified administrator citizen card login. */
-  readonly administratorCard: unknown;
+  readonly administratorCard: VerifiedCardHolder;
 }
 
 /** Operator fields (all 必填). */

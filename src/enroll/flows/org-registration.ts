@@ -5,6 +5,7 @@
  * assigns operators by certificate serial, and replaces certificates when renewed.
  */
 import type { Actor } from '../domain/actor.js';
+import type { VerifiedCardHolder } from '../domain/card-holder.js';
 import { parseRequiredText, type CertificateSerial } from '../domain/identifiers.js';
 import type { AdministratorSession, OperatorInput, RegisterInput, ReplaceInput } from './org-inputs.js';
 import { isoOf } from '../store/rows.js';
@@ -82,7 +83,7 @@ export class OrgRegistrationFlow {
    * Operator login: the card's certificate serial must be assigned and hold
    * `permission`. A renewed card has a new serial and fails until edited.
    */
-  public async authorizeOperator(agencyCode: string, holder: unknown, permission: string): Promise<Operator> {
+  public async authorizeOperator(agencyCode: string, holder: VerifiedCardHolder, permission: string): Promise<Operator> {
     return operators.authorizeOperator(this.o, agencyCode, holder, permission);
   }
 
@@ -140,7 +141,7 @@ export class OrgRegistrationFlow {
   }
 
   /** 查詢機關憑證 OID: organization name and OID (or 統一編號) of an organization certificate. */
-  public organizationCertificateOid(organizationCard: unknown): {
+  public organizationCertificateOid(organizationCard: VerifiedCardHolder): {
     /** The certificate's subject name. */
     organizationName: string;
     /** Dotted organization OID (GCA/XCA cards); absent when the certificate has none. */
@@ -152,7 +153,7 @@ export class OrgRegistrationFlow {
   }
 
   /** 查詢自然人憑證序號: holder name and certificate serial, to paste into 新增授權經辦人. */
-  public citizenCertificateSerial(citizenCard: unknown): {
+  public citizenCertificateSerial(citizenCard: VerifiedCardHolder): {
     /** The holder's name from the certificate subject. */
     name: string;
     /** The certificate serial, lower-case hex without separators. */
