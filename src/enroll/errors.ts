@@ -1,4 +1,5 @@
 import { TwpkiError } from '../shared/twpki-error.js';
+import type { Actor } from './domain/actor.js';
 
 /** Stable codes of every error the enrollment layer throws. */
 export const ENROLL_ERROR_CODES = [
@@ -22,6 +23,8 @@ export const ENROLL_ERROR_CODES = [
   'REVIEW_CONTACT_REQUIRED',
   'ORGANIZATION_MISMATCH',
   'NOT_AUTHORIZED',
+  'FORBIDDEN',
+  'RENEWAL_PENDING_REVIEW',
   'OPERATOR_EXISTS',
   'AGENCY_OID_UNKNOWN',
   'LOGIN_METHOD_DISABLED',
@@ -111,5 +114,29 @@ export class IssueCollector {
   /** Throws an {@link InvalidInputError} if any issue was recorded. */
   public throwIfAny(): void {
     if (this.issues.length > 0) throw new InvalidInputError(this.issues);
+  }
+}
+
+/**
+ * The actor may not run this command on this record: wrong role, or not the
+ * owner (an applicant acts on its own application; a reviewer decides; an
+ * administrator manages only its own organization). Every refusal is audited.
+ */
+export class ForbiddenError extends EnrollError {
+  /** The refused command. */
+  public readonly command: string;
+  /** Who tried (already validated). */
+  public readonly actor: Actor;
+  /** The record the command was aimed at (application ID, agency code…), or `none`. */
+  public readonly subject: string;
+  /** The record's state when refused, or `none`. */
+  public readonly state: string;
+
+  public constructor(command: string, actor: Actor, subject: string, state: string, message: string) {
+    super('FORBIDDEN', message);
+    this.command = command;
+    this.actor = actor;
+    this.subject = subject;
+    this.state = state;
   }
 }

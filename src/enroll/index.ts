@@ -23,6 +23,7 @@
  */
 export {
   EnrollError,
+  ForbiddenError,
   InvalidInputError,
   InvalidTransitionError,
   ManualReviewError,
@@ -44,6 +45,8 @@ export {
   parseNationalId,
   parsePhone,
   parseRequiredText,
+  parseStorableString,
+  textDefect,
   type AgencyOid,
   type Branded,
   type BusinessId,
@@ -64,6 +67,8 @@ export {
 export { parseActor, type Actor, type ActorRole } from './domain/actor.js';
 export { BASIC_DATA_FIELDS, BASIC_DATA_LABELS, parseBasicData, type BasicData, type BasicDataField } from './domain/basic-data.js';
 export { nextBusinessDayStart, type BusinessCalendar } from './domain/business-day.js';
+export { TaiwanCalendar, type TaiwanCalendarOptions } from './domain/taiwan-calendar.js';
+export { TAIWAN_ADJUSTMENTS, type CalendarAdjustment } from './domain/taiwan-adjustments.js';
 
 export { ManualClock, systemClock, type Clock } from './ports/clock.js';
 export type { MailMessage, Mailer } from './ports/mailer.js';
@@ -104,6 +109,17 @@ export { PgStore, type PgStoreOptions } from './store/pg-store.js';
 export { runMigrations } from './store/migrate.js';
 export { MIGRATIONS, type Migration } from './migrations/index.js';
 export { readAuditTrail, type AuditEntry } from './store/audit.js';
+export { joinTransaction } from './store/joined-store.js';
+export type { QueuePage, QueueQuery } from './flows/review-queue.js';
+export {
+  ACCOUNT_COMMANDS,
+  LOGIN_COMMANDS,
+  OFFICIAL_COMMANDS,
+  ORG_COMMANDS,
+  type CommandRule,
+  type CommandRules,
+} from './flows/authorization.js';
+export { judgeRenewal, type BoundCard, type PendingRenewal, type RenewalPolicy, type RenewalVerdict } from './flows/card-renewal.js';
 
 export {
   AccountEnrollment,
@@ -131,8 +147,10 @@ export {
 } from './flows/login-enablement.js';
 export { LOGIN_METHOD_LABELS, type LoginAccount, type LoginBinding, type LoginMethod } from './flows/login-records.js';
 export {
+  OFFICIAL_ATTESTATION,
   OfficialAccountFlow,
   type OfficialAccountApplication,
+  type OfficialAccountInput,
   type OfficialAccountOptions,
 } from './flows/official-account.js';
 

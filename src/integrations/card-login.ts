@@ -114,6 +114,8 @@ export const HTTP_ERROR_STATUS: Readonly<Record<HttpErrorCode, number>> = {
 // Enrollment refusals an `onLogin` hook typically throws; others are conflicts.
 const ENROLL_STATUS: Partial<Record<EnrollErrorCode, number>> = {
   NOT_AUTHORIZED: 403,
+  FORBIDDEN: 403,
+  RENEWAL_PENDING_REVIEW: 409,
   LOGIN_METHOD_DISABLED: 403,
   WRONG_CARD_TYPE: 403,
   NOT_FOUND: 404,

@@ -319,7 +319,7 @@ describeEachStore('enroll_t_account', (db) => {
       ['apply: actor', () => flow.apply({ controlNumber: 'H5600123' }, { role: 'hacker', id: '' } as never)],
       ['submitBasicData: id', () => flow.submitBasicData("1' OR 1=1", basicDataFor(), applicant)],
       ['submitBasicData: data', () => flow.submitBasicData('00000000-0000-4000-8000-000000000000', null, applicant)],
-      ['bindCard: holder', () => flow.bindCard('00000000-0000-4000-8000-000000000000', { holder: null, contact }, applicant)],
+      ['bindCard: holder', () => flow.bindCard('00000000-0000-4000-8000-000000000000', { holder: null as never, contact }, applicant)],
       ['bindCard: company card', () => flow.bindCard('00000000-0000-4000-8000-000000000000', { holder: citizenCard(1, { authority: 'MOEACA' }), contact }, applicant)],
       ['bindCard: no card number', () => flow.bindCard('00000000-0000-4000-8000-000000000000', { holder: { ...citizenCard(1), cardNumber: undefined }, contact }, applicant)],
       ['bindCard: contact', () => flow.bindCard('00000000-0000-4000-8000-000000000000', { holder: citizenCard(1), contact: { phone: 'abc', email: 'x' } }, applicant)],
@@ -330,7 +330,7 @@ describeEachStore('enroll_t_account', (db) => {
       ['addCard: control number', () => flow.addCard('???', { holder: citizenCard(1), contact }, applicant)],
       ['removeCard: card number', () => flow.removeCard('H5600123', 'x', applicant)],
       ['listCards: control number', () => flow.listCards('')],
-      ['resolveLogin: holder', () => flow.resolveLogin({ authority: 'MOICA' })],
+      ['resolveLogin: holder', () => flow.resolveLogin({ authority: 'MOICA' } as never)],
       ['get: id', () => flow.get('1')],
     ])('%s → INVALID_INPUT', async (_name, call) => {
       await expectCode(call(), 'INVALID_INPUT');

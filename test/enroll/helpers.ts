@@ -1,5 +1,6 @@
 /** Shared fixtures of the enrollment tests: stores, fake EMS, cards, clock. */
-import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect } from 'vitest';
+import { EnrollError } from '../../src/enroll/errors.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import type { EnrollStore } from '../../src/enroll/store/store.js';
 
 const TABLES = [
   'enroll_audit_log',
+  'enroll_result_keys',
   'enroll_activation_tokens',
   'enroll_card_bindings',
   'enroll_account_applications',
@@ -23,6 +25,8 @@ const TABLES = [
   'enroll_org_registration_records',
   'enroll_org_registrations',
   'enroll_official_applications',
+  'enroll_card_renewals',
+  'enroll_org_consents',
 ];
 
 /** Empties every enroll table (one database per file, reset between tests). */
@@ -159,3 +163,13 @@ export function describeEachStore(schema: string, body: (db: () => EnrollStore) 
 }
 
 export { FakeEms, basicDataFor, citizenCard, tokenFromMail } from './fakes.js';
+
+/** The EnrollError a command rejected with (fails the test when it resolved or threw anything else). */
+export async function enrollFailure(p: Promise<unknown>): Promise<EnrollError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(EnrollError);
+  return err as EnrollError;
+}

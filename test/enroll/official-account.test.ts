@@ -9,6 +9,7 @@ import { describeEachStore } from './helpers.js';
 
 const NFA = '2.16.886.101.20003.20001.20003';
 const member = { role: 'applicant', id: 'clairesu1234' } as const;
+const m1 = { role: 'applicant', id: 'm1' } as const;
 const reviewer = { role: 'reviewer', id: 'egov-service' } as const;
 
 let flow: OfficialAccountFlow;
@@ -34,8 +35,8 @@ describeEachStore('enroll_t_official', (db) => {
   describe('official account (seed: 自然人轉公務員)', () => {
     it('fills the agency name from the OID and goes to review', async () => {
       expect((await flow.agencyFor(NFA)).name).toBe('內政部消防署');
-      const app = await flow.apply({ memberId: 'clairesu1234', agencyOid: NFA, reason: '公務人員' }, member);
-      expect(app).toMatchObject({ status: 'underReview', agencyName: '內政部消防署', attempt: 1 });
+      const app = await flow.apply({ memberId: 'clairesu1234', agencyOid: NFA, reason: '公務人員', attested: true }, member);
+      expect(app).toMatchObject({ status: 'underReview', agencyName: '內政部消防署', attempt: 1, attestedAt: '2026-03-02T01:00:00.000Z' });
       expect((await flow.approve(app.id, reviewer)).status).toBe('approved');
       await expectCode(flow.approve(app.id, reviewer), 'INVALID_TRANSITION');
       const trail = await readAuditTrail(db(), { flow: 'officialAccount', subject: app.id });
@@ -46,23 +47,24 @@ describeEachStore('enroll_t_official', (db) => {
     });
 
     it('an unknown OID is refused (查詢機關OID)', async () => {
-      await expectCode(flow.apply({ memberId: 'm1', agencyOid: '2.16.886.101.1', reason: '公務人員' }, member), 'AGENCY_OID_UNKNOWN');
+      await expectCode(flow.apply({ memberId: 'm1', agencyOid: '2.16.886.101.1', reason: '公務人員', attested: true }, m1), 'AGENCY_OID_UNKNOWN');
       await expectCode(flow.agencyFor('2.16.886.101.1'), 'AGENCY_OID_UNKNOWN');
     });
 
     it('a second application goes to manual review; one open application at a time', async () => {
-      const first = await flow.apply({ memberId: 'm1', agencyOid: NFA, reason: '公務人員' }, member);
-      await expectCode(flow.apply({ memberId: 'm1', agencyOid: NFA, reason: '公務人員' }, member), 'APPLICATION_IN_PROGRESS');
+      const first = await flow.apply({ memberId: 'm1', agencyOid: NFA, reason: '公務人員', attested: true }, m1);
+      await expectCode(flow.apply({ memberId: 'm1', agencyOid: NFA, reason: '公務人員', attested: true }, m1), 'APPLICATION_IN_PROGRESS');
       await flow.reject(first.id, reviewer, '資料檢核不符');
-      const second = await flow.apply({ memberId: 'm1', agencyOid: NFA, reason: '公務人員' }, member);
+      const second = await flow.apply({ memberId: 'm1', agencyOid: NFA, reason: '公務人員', attested: true }, m1);
       expect(second).toMatchObject({ status: 'manualReview', attempt: 2 });
       expect((await flow.approve(second.id, reviewer, '申請書核可')).reviewNote).toBe('申請書核可');
     });
 
     it.each([
-      ['apply: OID', () => flow.apply({ memberId: 'm', agencyOid: 'abc', reason: '公務人員' }, member)],
-      ['apply: reason', () => flow.apply({ memberId: 'm', agencyOid: NFA, reason: '好奇' }, member)],
-      ['apply: member', () => flow.apply({ memberId: '', agencyOid: NFA, reason: '公務人員' }, member)],
+      ['apply: OID', () => flow.apply({ memberId: 'm', agencyOid: 'abc', reason: '公務人員', attested: true }, member)],
+      ['apply: reason', () => flow.apply({ memberId: 'm', agencyOid: NFA, reason: '好奇', attested: true }, member)],
+      ['apply: not attested', () => flow.apply({ memberId: 'm', agencyOid: NFA, reason: '公務人員', attested: false }, member)],
+      ['apply: member', () => flow.apply({ memberId: '', agencyOid: NFA, reason: '公務人員', attested: true }, member)],
       ['approve: id', () => flow.approve('x', reviewer)],
       ['reject: reason', () => flow.reject('00000000-0000-4000-8000-000000000000', reviewer, '')],
       ['get: id', () => flow.get('x')],

@@ -159,9 +159,9 @@ describeEachStore('enroll_t_org', (db) => {
 
     it('refuses operator management without the registered administrator card and organization certificate', async () => {
       await registered();
-      await expectCode(flow.assignOperator('A1234', { ...session, administratorCard: citizenCard(9) }, operator), 'NOT_AUTHORIZED');
-      await expectCode(flow.assignOperator('A1234', { ...session, organizationCard: orgCard('ffff') }, operator), 'NOT_AUTHORIZED');
-      await expectCode(flow.listOperators('A1234', { ...session, administratorCard: citizenCard(9) }), 'NOT_AUTHORIZED');
+      await expectCode(flow.assignOperator('A1234', { ...session, administratorCard: citizenCard(9) }, operator), 'FORBIDDEN');
+      await expectCode(flow.assignOperator('A1234', { ...session, organizationCard: orgCard('ffff') }, operator), 'FORBIDDEN');
+      await expectCode(flow.listOperators('A1234', { ...session, administratorCard: citizenCard(9) }), 'FORBIDDEN');
       await expectCode(flow.assignOperator('B0000', session, operator), 'NOT_FOUND');
     });
 
@@ -183,7 +183,7 @@ describeEachStore('enroll_t_org', (db) => {
       await registered();
       const reg = await flow.replaceOrganizationCertificate('A1234', { organizationCard: orgCard('0a0b'), administratorCard: admin, administrator: adminContact });
       expect(reg.organizationCertificateSerial).toBe('a0b');
-      await expectCode(flow.listOperators('A1234', session), 'NOT_AUTHORIZED');
+      await expectCode(flow.listOperators('A1234', session), 'FORBIDDEN');
       expect(await flow.listOperators('A1234', { organizationCard: orgCard('a0b'), administratorCard: admin })).toEqual([]);
       await expectCode(
         flow.replaceOrganizationCertificate('A1234', { organizationCard: orgCard('0c'), administratorCard: citizenCard(5), administrator: adminContact }),

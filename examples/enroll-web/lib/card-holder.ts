@@ -3,7 +3,7 @@
  * binds (VerifiedCardHolder) and what the page shows (取得憑證資訊).
  */
 import type { VerifiedLogin } from 'twpki/cert';
-import type { CardAuthority, VerifiedCardHolder } from 'twpki/enroll';
+import { EnrollError, cardHolderFromLogin, type VerifiedCardHolder } from 'twpki/enroll';
 import { HttpError } from './http.js';
 
 /** A verified card as the binding form shows it, plus the holder to bind. */
@@ -20,33 +20,26 @@ export interface CardHolderView {
   readonly holder: VerifiedCardHolder;
 }
 
-const AUTHORITIES: Record<string, CardAuthority> = {
-  moica: 'MOICA',
-  moeaca: 'MOEACA',
-  gca: 'GCA',
-  xca: 'XCA',
-  hca: 'HCA',
-};
-
 /**
  * Maps a verified login. The card number must come from the signature's own
  * CMS attribute: the `cardSN` the agent reports beside it is not signed.
  */
 export function cardHolderOf(login: VerifiedLogin): CardHolderView {
   const p = login.profile;
-  const authority = AUTHORITIES[p.authority.id];
-  if (authority === undefined) throw new HttpError(400, 'UNKNOWN_AUTHORITY', 'the certificate is not from a known GPKI authority');
-  const cardNumber = login.cardNumber;
-  if (cardNumber === undefined) throw new HttpError(400, 'CARD_NUMBER_UNSIGNED', 'the signature does not carry the card number');
-  const name = p.identity.holderName ?? p.subject.commonName ?? '';
-  const holder: VerifiedCardHolder = {
-    authority,
-    subjectName: name,
-    certificateSerial: p.serialNumber,
-    cardNumber,
-    certificateDer: login.certificate,
-    ...(p.identity.idHint === undefined ? {} : { idHint: p.identity.idHint }),
-    ...(p.identity.organizationOid === undefined ? {} : { organizationOid: p.identity.organizationOid }),
+  if (login.cardNumber === undefined) throw new HttpError(400, 'CARD_NUMBER_UNSIGNED', 'the signature does not carry the card number');
+  let holder: VerifiedCardHolder;
+  try {
+    // The SDK's mapping marks the holder as verified, so renewed cards can take over their binding.
+    holder = cardHolderFromLogin(login);
+  } catch (err) {
+    if (err instanceof EnrollError) throw new HttpError(400, 'UNKNOWN_AUTHORITY', 'the certificate is not from a known GPKI authority');
+    throw err;
+  }
+  return {
+    name: holder.subjectName,
+    cardNumber: login.cardNumber,
+    idHint: p.identity.idHint,
+    authorityName: p.authority.displayName ?? holder.authority,
+    holder,
   };
-  return { name, cardNumber, idHint: p.identity.idHint, authorityName: p.authority.displayName ?? authority, holder };
 }

@@ -3,8 +3,10 @@
  * {@link VerifiedCardHolder}, so HTTP handlers pass one object from login to the
  * flows without re-reading certificate fields.
  */
+import { createHash } from 'node:crypto';
 import type { VerifiedLogin } from '../../cert/index.js';
 import type { CardAuthority, VerifiedCardHolder } from '../domain/card-holder.js';
+import { markVerified } from '../domain/verified-holder.js';
 import { EnrollError } from '../errors.js';
 
 const AUTHORITIES: Readonly<Record<string, CardAuthority>> = {
@@ -25,7 +27,11 @@ export interface CardHolderFromLoginOptions {
   readonly trustReportedCardNumber?: boolean;
 }
 
-/** The card holder a verified login proves; throws WRONG_CARD_TYPE for a CA or unknown certificate. */
+/**
+ * The card holder a verified login proves; throws WRONG_CARD_TYPE for a CA or
+ * unknown certificate. The result is marked as verified (renewal paths accept
+ * only marked holders) and carries the SHA-256 of the trust anchor it chains to.
+ */
 export function cardHolderFromLogin(login: VerifiedLogin, options: CardHolderFromLoginOptions = {}): VerifiedCardHolder {
   const { profile } = login;
   const authority = AUTHORITIES[profile.authority.id];
@@ -38,7 +44,8 @@ export function cardHolderFromLogin(login: VerifiedLogin, options: CardHolderFro
   }
   const cardNumber = login.cardNumber ?? (options.trustReportedCardNumber === true ? login.reportedCardNumber : undefined);
   const id = profile.identity;
-  return {
+  const root = login.chain[login.chain.length - 1];
+  return markVerified({
     authority,
     subjectName,
     certificateSerial: profile.serialNumber,
@@ -47,5 +54,7 @@ export function cardHolderFromLogin(login: VerifiedLogin, options: CardHolderFro
     ...(id.idHint === undefined ? {} : { idHint: id.idHint }),
     ...(id.organizationOid === undefined ? {} : { organizationOid: id.organizationOid }),
     ...(id.businessId === undefined ? {} : { businessId: id.businessId }),
-  };
+    ...(root === undefined ? {} : { anchor: createHash('sha256').update(root).digest('hex') }),
+    validFrom: profile.validity.notBefore.toISOString(),
+  });
 }

@@ -1,4 +1,5 @@
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, type FieldIssue } from '../errors.js';
+import { textDefect } from './identifiers.js';
 
 /** Roles that drive transitions; recorded in the audit trail. */
 export type ActorRole = 'applicant' | 'reviewer' | 'administrator' | 'operator' | 'system';
@@ -12,15 +13,32 @@ export interface Actor {
 }
 
 const ROLES: readonly ActorRole[] = ['applicant', 'reviewer', 'administrator', 'operator', 'system'];
+const MAX_ID = 200;
 
-/** Validates an actor; every command needs one for the audit trail. */
+/**
+ * Validates an actor like any other input: a plain object with a known role
+ * and a non-empty, storable ID of at most 200 characters. Anything else
+ * (`42`, `undefined`, an unknown role, a 100 KB ID) is INVALID_INPUT.
+ */
 export function parseActor(value: unknown, field = 'actor'): Actor {
-  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  const role = v.role as ActorRole;
-  const id = typeof v.id === 'string' ? v.id.trim() : '';
-  const issues = [];
-  if (!ROLES.includes(role)) issues.push({ field: `${field}.role`, reason: 'unknown role' });
-  if (id === '' || id.length > 200) issues.push({ field: `${field}.id`, reason: 'is required (at most 200 characters)' });
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidInputError([{ field, reason: 'an actor { role, id } is required' }]);
+  }
+  const v = value as Record<string, unknown>;
+  const issues: FieldIssue[] = [];
+  const role = v.role;
+  if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
+    issues.push({ field: `${field}.role`, reason: `must be one of ${ROLES.join(', ')}` });
+  }
+  let id = '';
+  if (typeof v.id !== 'string') issues.push({ field: `${field}.id`, reason: 'must be a string' });
+  else if (v.id.length > MAX_ID) issues.push({ field: `${field}.id`, reason: `must be at most ${MAX_ID} characters` });
+  else {
+    const defect = textDefect(v.id);
+    id = v.id.trim();
+    if (defect !== undefined) issues.push({ field: `${field}.id`, reason: defect });
+    else if (id === '') issues.push({ field: `${field}.id`, reason: 'is required' });
+  }
   if (issues.length > 0) throw new InvalidInputError(issues);
-  return { role, id };
+  return { role: role as ActorRole, id };
 }

@@ -3,6 +3,7 @@
  * layer's verification result maps onto this; enroll never parses certificates.
  */
 import { IssueCollector } from '../errors.js';
+import { isVerifiedHolder } from './verified-holder.js';
 import {
   parseAgencyOid,
   parseBusinessId,
@@ -20,8 +21,8 @@ export type CardAuthority = 'MOICA' | 'MOEACA' | 'GCA' | 'XCA' | 'HCA';
 
 /** Authorities of citizen (natural person) certificates. */
 export const CITIZEN_AUTHORITIES: readonly CardAuthority[] = ['MOICA'];
-/** Authorities of organization certificates (機關/組織/工商憑證). */
-export const ORGANIZATION_AUTHORITIES: readonly CardAuthority[] = ['GCA', 'XCA', 'MOEACA'];
+/** Authorities of organization certificates (機關/組織/工商/醫事機構憑證; the GEPI seed lists HCA). */
+export const ORGANIZATION_AUTHORITIES: readonly CardAuthority[] = ['GCA', 'XCA', 'MOEACA', 'HCA'];
 
 /** A card holder whose login signature and certificate chain were already verified. */
 export interface VerifiedCardHolder {
@@ -41,6 +42,10 @@ export interface VerifiedCardHolder {
   readonly organizationOid?: string;
   /** MOEACA 統一編號 (2.16.886.1.100.2.101). */
   readonly businessId?: string;
+  /** SHA-256 (hex) of the trust anchor the login certificate chained to. */
+  readonly anchor?: string;
+  /** The certificate's notBefore (ISO instant); a renewal must be newer than the bound certificate. */
+  readonly validFrom?: string;
 }
 
 /** A {@link VerifiedCardHolder} after normalization of its identifiers. */
@@ -57,6 +62,14 @@ export interface CardIdentity {
   readonly organizationOid?: AgencyOid;
   /** 統一編號 (MOEACA). */
   readonly businessId?: BusinessId;
+  /** MOICA ID hint, when the certificate carries one. */
+  readonly idHint?: string;
+  /** SHA-256 (hex) of the trust anchor, when known. */
+  readonly anchor?: string;
+  /** notBefore of the certificate (ISO instant), when known. */
+  readonly validFrom?: string;
+  /** True when the holder came from a successful login verification (`cardHolderFromLogin`). */
+  readonly verified: boolean;
 }
 
 const AUTHORITIES: readonly CardAuthority[] = ['MOICA', 'MOEACA', 'GCA', 'XCA', 'HCA'];
@@ -88,13 +101,33 @@ export function parseCardHolder(
     v.organizationOid === undefined ? undefined : issues.take(() => parseAgencyOid(v.organizationOid, `${field}.organizationOid`));
   const businessId =
     v.businessId === undefined ? undefined : issues.take(() => parseBusinessId(v.businessId, `${field}.businessId`));
+  let idHint: string | undefined;
+  if (v.idHint !== undefined) {
+    idHint = issues.take(() => parseRequiredText(v.idHint, `${field}.idHint`, 16));
+    if (idHint !== undefined && !/^[0-9A-Za-z]+$/.test(idHint)) issues.add(`${field}.idHint`, 'must be letters or digits');
+  }
+  let anchor: string | undefined;
+  if (v.anchor !== undefined) {
+    anchor = issues.take(() => parseRequiredText(v.anchor, `${field}.anchor`, 64));
+    if (anchor !== undefined && !/^[0-9a-f]{64}$/.test(anchor)) issues.add(`${field}.anchor`, 'must be a SHA-256 in lower-case hex');
+  }
+  let validFrom: string | undefined;
+  if (v.validFrom !== undefined) {
+    const t = typeof v.validFrom === 'string' && v.validFrom.length <= 40 ? Date.parse(v.validFrom) : Number.NaN;
+    if (Number.isNaN(t)) issues.add(`${field}.validFrom`, 'must be an ISO instant');
+    else validFrom = new Date(t).toISOString();
+  }
   issues.throwIfAny();
   return {
+    verified: isVerifiedHolder(value),
     authority,
     subjectName: subjectName as string,
     certificateSerial: certificateSerial as CertificateSerial,
     ...(cardNumber === undefined ? {} : { cardNumber }),
     ...(organizationOid === undefined ? {} : { organizationOid }),
     ...(businessId === undefined ? {} : { businessId }),
+    ...(idHint === undefined ? {} : { idHint }),
+    ...(anchor === undefined ? {} : { anchor }),
+    ...(validFrom === undefined ? {} : { validFrom }),
   };
 }

@@ -3,7 +3,15 @@
  * only its `parse…` function produces, so a command cannot mix a control number
  * with a business ID by accident.
  */
-import { validateBusinessId, validateNationalId, validateResidentId } from '../../ems/index.js';
+import {
+  validateBusinessId,
+  validateCardNumber,
+  validateControlNumber,
+  validateEmail,
+  validateNationalId,
+  validateResidentId,
+  type IdValidation,
+} from '../../ems/index.js';
 import { InvalidInputError } from '../errors.js';
 
 declare const brand: unique symbol;
@@ -19,7 +27,7 @@ export type ControlNumber = Branded<'ControlNumber'>;
 export type BusinessId = Branded<'BusinessId'>;
 /** 身分證統一編號 (national ID or new-format resident certificate number). */
 export type NationalId = Branded<'NationalId'>;
-/** 16-character HiCOS card number (卡號), e.g. `TP03000012345678`. */
+/** HiCOS card number (卡號), 2 capital letters and 14 digits, e.g. `TP03000012345678` (the `twpki/ems` rule). */
 export type CardNumber = Branded<'CardNumber'>;
 /** Certificate serial number as lower-case hex without separators. */
 export type CertificateSerial = Branded<'CertificateSerial'>;
@@ -28,11 +36,43 @@ export type AgencyOid = Branded<'AgencyOid'>;
 /** An e-mail address (syntax checked only). */
 export type EmailAddress = Branded<'EmailAddress'>;
 
-function text(value: unknown, field: string): string {
+// Longer strings are refused before any scan, so a megabyte costs nothing.
+const MAX_STRING = 10_000;
+// A UTF-16 high surrogate not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Why a string cannot be stored as text, or `undefined` when it can. NUL is
+ * refused by PostgreSQL text (22021) and a lone surrogate has no UTF-8 form
+ * (the driver would store U+FFFD or jsonb would refuse it with 22P02), so both
+ * are an input error here instead of a driver error or a silent change.
+ */
+export function textDefect(value: string): string | undefined {
+  if (value.length > MAX_STRING) return `must be at most ${MAX_STRING} characters`;
+  if (value.includes('\u0000')) return 'must not contain NUL characters';
+  if (LONE_SURROGATE.test(value)) return 'must be well-formed Unicode (lone surrogate)';
+  return undefined;
+}
+
+/** A string that can be stored as text: otherwise INVALID_INPUT naming `field`. */
+export function parseStorableString(value: unknown, field: string): string {
   if (typeof value !== 'string') throw new InvalidInputError([{ field, reason: 'must be a string' }]);
-  const trimmed = value.trim();
+  const defect = textDefect(value);
+  if (defect !== undefined) throw new InvalidInputError([{ field, reason: defect }]);
+  return value;
+}
+
+function text(value: unknown, field: string): string {
+  const trimmed = parseStorableString(value, field).trim();
   if (trimmed === '') throw new InvalidInputError([{ field, reason: 'is required' }]);
   return trimmed;
+}
+
+/** Applies an EMS-layer validator after the storable-string check; its message becomes the reason. */
+function viaEms(value: unknown, field: string, validate: (v: string) => IdValidation<string>): string {
+  const r = validate(text(value, field));
+  if (!r.valid) fail(field, r.message);
+  return r.value;
 }
 
 function fail(field: string, reason: string): never {
@@ -46,14 +86,9 @@ export function parseRequiredText(value: unknown, field: string, max = 200): str
   return t;
 }
 
-/**
- * EMS control numbers: a county letter, two digits, then five letters or digits
- * (the EMS layer's rule too); upper-cased because users type either case.
- */
+/** EMS control number (管制編號), by the EMS layer's rule (NFKC, upper-cased). */
 export function parseControlNumber(value: unknown, field = 'controlNumber'): ControlNumber {
-  const t = text(value, field).toUpperCase();
-  if (!/^[A-Z][0-9]{2}[A-Z0-9]{5}$/.test(t)) fail(field, 'must be a letter, 2 digits and 5 letters or digits');
-  return t as ControlNumber;
+  return viaEms(value, field, validateControlNumber) as ControlNumber;
 }
 
 /** True for an 8-digit 統一編號 with a valid checksum (the EMS layer's current ÷5 rule). */
@@ -81,11 +116,9 @@ export function parseNationalId(value: unknown, field = 'nationalId'): NationalI
   return t as NationalId;
 }
 
-/** Parses a 16-character card number (upper-cased). */
+/** Parses a card number (卡號) by the EMS layer's rule: 2 capital letters and 14 digits. */
 export function parseCardNumber(value: unknown, field = 'cardNumber'): CardNumber {
-  const t = text(value, field).toUpperCase();
-  if (!/^[A-Z0-9]{16}$/.test(t)) fail(field, 'must be 16 letters or digits');
-  return t as CardNumber;
+  return viaEms(value, field, validateCardNumber) as CardNumber;
 }
 
 /**
@@ -106,11 +139,9 @@ export function parseAgencyOid(value: unknown, field = 'agencyOid'): AgencyOid {
   return t as AgencyOid;
 }
 
-/** Parses an e-mail address (one @, a dotted domain, no spaces). */
+/** Parses an e-mail address by the EMS layer's syntax rule. */
 export function parseEmail(value: unknown, field = 'email'): EmailAddress {
-  const t = text(value, field);
-  if (t.length > 254 || !/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(t)) fail(field, 'must be an e-mail address');
-  return t as EmailAddress;
+  return viaEms(value, field, validateEmail) as EmailAddress;
 }
 
 /** Parses a phone number: digits with optional +, -, spaces, parentheses, # or 分機 extension. */

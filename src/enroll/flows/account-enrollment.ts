@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseActor, type Actor } from '../domain/actor.js';
-import { parseBasicData } from '../domain/basic-data.js';
-import { parseCardHolder, type CardIdentity } from '../domain/card-holder.js';
+import { parseBasicData, type BasicData } from '../domain/basic-data.js';
+import { parseCardHolder, type CardAuthority, type CardIdentity, type VerifiedCardHolder } from '../domain/card-holder.js';
 import {
   parseCardNumber,
   parseControlNumber,
@@ -21,12 +21,12 @@ import { DEFAULT_BRANDING, activationNotice, rejectionNotice, type NoticeBrandin
 import { ACCOUNT_MACHINE, type AccountEvent, type AccountStatus } from '../machine/account-machine.js';
 import { assertEventAllowed, assertTransition } from '../machine/machine.js';
 import type { Clock } from '../ports/clock.js';
-import type { EmsRecordSource, EmsVerifier } from '../ports/ems.js';
+import type { EmsComparison, EmsRecordSource, EmsVerifier } from '../ports/ems.js';
 import type { MailMessage, Mailer } from '../ports/mailer.js';
 import { recordTransition } from '../store/audit.js';
-import { isoOf } from '../store/rows.js';
+import { isoOf, optionalIsoOf, optionalText } from '../store/rows.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
-import type { EnrollStore, SqlSession } from '../store/store.js';
+import type { EnrollStore, Row, SqlSession } from '../store/store.js';
 import {
   applicationFromRow,
   bindingFromRow,
@@ -36,6 +36,17 @@ import {
   type AccountApplication,
   type CardBinding,
 } from './account-records.js';
+import { ACCOUNT_COMMANDS, auditRefusals, authorize } from './authorization.js';
+import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
+import {
+  acceptPendingRenewal,
+  parseRenewalId,
+  pendingRenewals,
+  resolveRenewal,
+  type BoundCard,
+  type PendingRenewal,
+  type RenewalPolicy,
+} from './card-renewal.js';
 import { hashSecret, isTokenShaped, isUuid, newToken } from './secret-token.js';
 
 /** Dependencies and settings of {@link AccountEnrollment}. */
@@ -56,6 +67,16 @@ export interface AccountEnrollmentOptions {
   readonly activationTtlMs?: number;
   /** Wording of the notices. */
   readonly branding?: NoticeBranding;
+  /**
+   * Builds the rejection mail's result-page URL carrying `key`, e.g.
+   * `https://…/AccountApplyResult?key=${key}` (seed). When set, every rejection
+   * mails a single-purpose key that only reads {@link AccountEnrollment.applicationResult}.
+   */
+  readonly resultLink?: (key: string) => string;
+  /** Result key lifetime; default 30 days. */
+  readonly resultTtlMs?: number;
+  /** What a renewed certificate on a bound card does at login: update the binding (`automatic`, default) or wait for a reviewer. */
+  readonly renewal?: RenewalPolicy;
 }
 
 /** Contact data typed next to the card on the binding form (連絡電話, Email). */
@@ -70,8 +91,8 @@ export interface BindingContact {
 
 /** Input of {@link AccountEnrollment.bindCard} and {@link AccountEnrollment.addCard}. */
 export interface BindCardInput {
-  /** The verified login of the card to bind (certificate layer result). */
-  readonly holder: unknown;
+  /** The verified login of the card to bind: `cardHolderFromLogin(login)` of the certificate layer's result. */
+  readonly holder: VerifiedCardHolder;
   /** Contact data typed on the form. */
   readonly contact: BindingContact;
 }
@@ -91,6 +112,20 @@ const CARD_KEY = 'enroll_card_bindings_card_key';
 const SERIAL_KEY = 'enroll_card_bindings_serial_key';
 const OPEN_KEY = 'enroll_account_applications_open_key';
 const LINK_ACTOR: Actor = { role: 'applicant', id: 'activation-link' };
+
+/** What a binding row recorded, for the renewal rule. */
+function boundCardOf(row: Row): BoundCard {
+  const b = bindingFromRow(row);
+  return {
+    cardNumber: b.cardNumber,
+    certificateSerial: b.certificateSerial,
+    authority: optionalText(row.authority) as CardAuthority | undefined,
+    subjectName: optionalText(row.subject_name),
+    idHint: optionalText(row.id_hint),
+    anchor: optionalText(row.anchor),
+    validFrom: optionalIsoOf(row.valid_from),
+  };
+}
 
 function parseId(value: unknown): string {
   if (!isUuid(value)) throw new InvalidInputError([{ field: 'applicationId', reason: 'must be a UUID' }]);
@@ -141,14 +176,19 @@ export class AccountEnrollment {
   public async apply(input: { controlNumber: string }, actor: Actor): Promise<AccountApplication> {
     const who = parseActor(actor);
     const controlNumber = parseControlNumber((input as { controlNumber?: unknown } | undefined)?.controlNumber);
+    return this.guarded(() => this.applyAs(who, controlNumber));
+  }
+
+  private async applyAs(who: Actor, controlNumber: ControlNumber): Promise<AccountApplication> {
+    authorize(ACCOUNT_COMMANDS, 'apply', who, { subject: controlNumber });
     const at = this.now();
     const id = randomUUID();
     try {
       return await this.o.store.transaction(async (tx) => {
         const rows = await tx.query(
-          `INSERT INTO enroll_account_applications (id, control_number, status, created_at, updated_at)
-           VALUES ($1,$2,'draft',$3,$3) RETURNING *`,
-          [id, controlNumber, at],
+          `INSERT INTO enroll_account_applications (id, control_number, status, created_at, updated_at, applicant_id)
+           VALUES ($1,$2,'draft',$3,$3,$4) RETURNING *`,
+          [id, controlNumber, at, who.id],
         );
         await recordTransition(tx, {
           flow: 'account',
@@ -175,7 +215,12 @@ export class AccountEnrollment {
     const who = parseActor(actor);
     const id = parseId(applicationId);
     const data = parseBasicData(basicData);
+    return this.guarded(() => this.submitAs(id, data, who));
+  }
+
+  private async submitAs(id: string, data: BasicData, who: Actor): Promise<AccountApplication> {
     const current = await this.get(id);
+    authorize(ACCOUNT_COMMANDS, 'submitBasicData', who, { subject: id, state: current.status, owner: await this.ownerOf(id) });
     if (data.controlNumber !== current.controlNumber) {
       throw new InvalidInputError([{ field: 'basicData.controlNumber', reason: 'differs from the application’s control number' }]);
     }
@@ -183,9 +228,14 @@ export class AccountEnrollment {
     // EMS is remote: ask before opening the transaction, re-check the state inside it.
     const comparison = await this.o.ems.verify(data);
     const to: AccountStatus = comparison.passed ? 'basicDataVerified' : 'emsRejected';
-    return this.transition(id, 'submitBasicData', to, who, async (tx, app, at) =>
-      saveApplication(tx, app, { status: to, basicData: data, emsComparison: comparison, at }),
-    comparison.passed ? undefined : 'EMS 比對不符');
+    return this.transition(
+      id,
+      'submitBasicData',
+      to,
+      who,
+      async (tx, app, at) => saveApplication(tx, app, { status: to, basicData: data, emsComparison: comparison, at }),
+      comparison.passed ? undefined : 'EMS 比對不符',
+    );
   }
 
   /** 自然人憑證綁定 + 送出: binds the applicant's card; the application goes to 審核中. */
@@ -193,6 +243,10 @@ export class AccountEnrollment {
     const who = parseActor(actor);
     const id = parseId(applicationId);
     const b = parseBinding(input);
+    return this.guarded(() => this.bindCardAs(id, b, who));
+  }
+
+  private async bindCardAs(id: string, b: ReturnType<typeof parseBinding>, who: Actor): Promise<AccountApplication> {
     try {
       return await this.transition(id, 'bindCard', 'underReview', who, async (tx, app, at) => {
         await this.insertBinding(tx, app, b, 'pending', at);
@@ -209,6 +263,11 @@ export class AccountEnrollment {
     const who = parseActor(reviewer);
     const id = parseId(applicationId);
     const reviewNote = note === undefined ? undefined : parseRequiredText(note, 'note', 2000);
+    return this.guarded(() => this.approveAs(id, who, reviewNote));
+  }
+
+  private async approveAs(id: string, who: Actor, reviewNote: string | undefined): Promise<ApprovalResult> {
+    authorize(ACCOUNT_COMMANDS, 'approve', who, { subject: id });
     const current = await this.get(id);
     assertEventAllowed(ACCOUNT_MACHINE, current.status, 'approve');
     const sentTo = await this.facilityEmail(current.controlNumber);
@@ -225,13 +284,30 @@ export class AccountEnrollment {
     const who = parseActor(reviewer);
     const id = parseId(applicationId);
     const why = parseRequiredText(reason, 'reason', 2000);
+    return this.guarded(() => this.rejectAs(id, who, why));
+  }
+
+  private async rejectAs(id: string, who: Actor, why: string): Promise<AccountApplication> {
+    authorize(ACCOUNT_COMMANDS, 'reject', who, { subject: id });
     const current = await this.get(id);
     assertEventAllowed(ACCOUNT_MACHINE, current.status, 'reject');
     const to = await this.o.emsRecords.facilityEmail(current.controlNumber);
     return this.transition(id, 'reject', 'rejected', who, async (tx, app, at) => {
       await tx.query('DELETE FROM enroll_card_bindings WHERE application_id = $1', [app.id]);
       const saved = await saveApplication(tx, app, { status: 'rejected', reviewNote: why, at });
-      if (to !== undefined) await this.mail(rejectionNotice(to, why, this.branding));
+      let link: string | undefined;
+      if (this.o.resultLink !== undefined) {
+        const key = newToken();
+        const expires = new Date(new Date(at).getTime() + (this.o.resultTtlMs ?? 30 * DAY_MS)).toISOString();
+        await tx.query('INSERT INTO enroll_result_keys (key_hash, application_id, created_at, expires_at) VALUES ($1,$2,$3,$4)', [
+          hashSecret(key),
+          app.id,
+          at,
+          expires,
+        ]);
+        link = this.o.resultLink(key);
+      }
+      if (to !== undefined) await this.mail(rejectionNotice(to, why, this.branding, link));
       return saved;
     }, why);
   }
@@ -240,6 +316,11 @@ export class AccountEnrollment {
   public async reissueActivation(applicationId: string, reviewer: Actor): Promise<ApprovalResult> {
     const who = parseActor(reviewer);
     const id = parseId(applicationId);
+    return this.guarded(() => this.reissueAs(id, who));
+  }
+
+  private async reissueAs(id: string, who: Actor): Promise<ApprovalResult> {
+    authorize(ACCOUNT_COMMANDS, 'reissueActivation', who, { subject: id });
     const current = await this.get(id);
     assertEventAllowed(ACCOUNT_MACHINE, current.status, 'reissueActivation');
     const sentTo = await this.facilityEmail(current.controlNumber);
@@ -291,9 +372,14 @@ export class AccountEnrollment {
     const who = parseActor(actor);
     const cn = parseControlNumber(controlNumber);
     const b = parseBinding(input);
+    return this.guarded(() => this.addCardAs(cn, b, who));
+  }
+
+  private async addCardAs(cn: ControlNumber, b: ReturnType<typeof parseBinding>, who: Actor): Promise<CardBinding> {
     try {
       return await this.o.store.transaction(async (tx) => {
         const app = await lockActiveAccount(tx, cn);
+        authorize(ACCOUNT_COMMANDS, 'addCard', who, { subject: app.id, state: app.status, owner: await this.ownerOf(app.id, tx) });
         const at = this.now();
         assertTransition(ACCOUNT_MACHINE, app.status, 'addCard', 'active');
         const binding = await this.insertBinding(tx, app, b, 'active', at);
@@ -320,8 +406,9 @@ export class AccountEnrollment {
     const who = parseActor(actor);
     const cn = parseControlNumber(controlNumber);
     const card = parseCardNumber(cardNumber);
-    return this.o.store.transaction(async (tx) => {
+    return this.guarded(() => this.o.store.transaction(async (tx) => {
       const app = await lockActiveAccount(tx, cn);
+      authorize(ACCOUNT_COMMANDS, 'removeCard', who, { subject: app.id, state: app.status, owner: await this.ownerOf(app.id, tx) });
       const at = this.now();
       assertTransition(ACCOUNT_MACHINE, app.status, 'removeCard', 'active');
       const rows = await tx.query(
@@ -346,7 +433,7 @@ export class AccountEnrollment {
         reason: card,
       });
       return rows.filter((r) => r.card_number !== card).map(bindingFromRow);
-    });
+    }));
   }
 
   /** The cards bound to a control number (自然人憑證管理 list). */
@@ -363,19 +450,112 @@ export class AccountEnrollment {
   }
 
   /**
-   * The control number an active card logs into. A renewed certificate on the
-   * same card has a new serial and is refused until the binding is replaced.
+   * The control number an active card logs into. A renewed certificate on a
+   * bound card (same 卡號, authority, trust anchor, holder name and ID hint,
+   * from a successful login verification) updates the binding and is audited
+   * as `renewCard`; with the `review` policy it waits for {@link acceptRenewal}
+   * (RENEWAL_PENDING_REVIEW). Anything else is NOT_AUTHORIZED.
    */
-  public async resolveLogin(holder: unknown): Promise<ControlNumber> {
+  public async resolveLogin(holder: VerifiedCardHolder): Promise<ControlNumber> {
     const card = parseCardHolder(holder, 'holder', { requireCardNumber: true });
+    const outcome = await this.o.store.transaction(async (tx): Promise<ControlNumber | EnrollError> => {
+      const rows = await tx.query(`SELECT * FROM enroll_card_bindings WHERE card_number = $1 AND status = 'active' FOR UPDATE`, [card.cardNumber]);
+      const row = rows[0];
+      if (row === undefined) return new EnrollError('NOT_AUTHORIZED', 'this card and certificate are not bound to an active account');
+      const binding = bindingFromRow(row);
+      const bound = boundCardOf(row);
+      const result = await resolveRenewal(tx, bound, card, {
+        flow: 'account',
+        subject: String(row.application_id),
+        state: 'active',
+        policy: this.o.renewal,
+        at: this.now(),
+        refusal: 'this card and certificate are not bound to an active account',
+        renew: async () => {
+          await this.renewBinding(tx, bound, card.certificateSerial, card.validFrom);
+        },
+      });
+      return result instanceof EnrollError ? result : binding.controlNumber;
+    });
+    if (outcome instanceof EnrollError) throw outcome;
+    return outcome;
+  }
+
+  /** Renewals waiting for a reviewer (policy `review`), oldest first. */
+  public pendingRenewals(): Promise<PendingRenewal[]> {
+    return pendingRenewals(this.o.store, 'account');
+  }
+
+  /** Reviewer accepts a pending renewal: the binding takes the new serial (audited `renewCard`). */
+  public async acceptRenewal(renewalId: string, reviewer: Actor): Promise<CardBinding> {
+    const who = parseActor(reviewer, 'reviewer');
+    const id = parseRenewalId(renewalId);
+    return this.guarded(() =>
+      this.o.store.transaction(async (tx) => {
+        authorize(ACCOUNT_COMMANDS, 'acceptRenewal', who, { subject: id });
+        return acceptPendingRenewal(tx, 'account', id, who, this.now(), async (request) => {
+          const rows = await tx.query('SELECT * FROM enroll_card_bindings WHERE card_number = $1 AND certificate_serial = $2 FOR UPDATE', [
+            request.cardNumber,
+            request.oldSerial,
+          ]);
+          const row = rows[0];
+          if (row === undefined) throw new EnrollError('NOT_FOUND', `card ${request.cardNumber} is no longer bound with ${request.oldSerial}`);
+          const result = await this.renewBinding(tx, boundCardOf(row), request.newSerial, request.newValidFrom);
+          return { result, subject: String(row.application_id), state: 'active' };
+        });
+      }),
+    );
+  }
+
+  private async renewBinding(tx: SqlSession, bound: BoundCard, newSerial: string, validFrom: string | undefined): Promise<CardBinding> {
+    try {
+      const rows = await tx.query(
+        'UPDATE enroll_card_bindings SET certificate_serial = $3, valid_from = $4 WHERE card_number = $1 AND certificate_serial = $2 RETURNING *',
+        [bound.cardNumber, bound.certificateSerial, newSerial, validFrom ?? null],
+      );
+      return bindingFromRow(rows[0] ?? {});
+    } catch (err) {
+      if (isUniqueViolation(err, SERIAL_KEY)) throw cardBoundError();
+      throw err;
+    }
+  }
+
+  /**
+   * 帳號申請結果 for the rejection mail's link: the application as it was
+   * judged — the per-field ✓/✗ EMS comparison stored when the company applied
+   * (verdicts only, no values) and the reviewer's reason. The key reads
+   * nothing else and expires (TOKEN_INVALID / TOKEN_EXPIRED).
+   */
+  public async applicationResult(key: string): Promise<{
+    /** 管制編號 */
+    controlNumber: ControlNumber;
+    /** The application's state now (normally `rejected`). */
+    status: AccountStatus;
+    /** The per-field comparison as stored at application time. */
+    emsComparison?: EmsComparison;
+    /** The reviewer's reason. */
+    reviewNote?: string;
+  }> {
+    if (!isTokenShaped(key)) throw new EnrollError('TOKEN_INVALID', 'result link is malformed');
     const rows = await this.o.store.transaction((tx) =>
-      tx.query(`SELECT * FROM enroll_card_bindings WHERE card_number = $1 AND status = 'active'`, [card.cardNumber]),
+      tx.query(
+        `SELECT a.*, k.expires_at AS key_expires_at FROM enroll_result_keys k JOIN enroll_account_applications a ON a.id = k.application_id
+          WHERE k.key_hash = $1`,
+        [hashSecret(key)],
+      ),
     );
     const row = rows[0];
-    if (row === undefined || row.certificate_serial !== card.certificateSerial) {
-      throw new EnrollError('NOT_AUTHORIZED', 'this card and certificate are not bound to an active account');
+    if (row === undefined) throw new EnrollError('TOKEN_INVALID', 'unknown result link');
+    if (this.o.clock.now().getTime() >= new Date(isoOf(row.key_expires_at)).getTime()) {
+      throw new EnrollError('TOKEN_EXPIRED', 'this result link has expired');
     }
-    return bindingFromRow(row).controlNumber;
+    const app = applicationFromRow(row);
+    return {
+      controlNumber: app.controlNumber,
+      status: app.status,
+      ...(app.emsComparison === undefined ? {} : { emsComparison: app.emsComparison }),
+      ...(app.reviewNote === undefined ? {} : { reviewNote: app.reviewNote }),
+    };
   }
 
   /** Current state of an application. */
@@ -404,6 +584,11 @@ export class AccountEnrollment {
     return rows.map(applicationFromRow);
   }
 
+  /** Reviewer queue: applications in `query.status`, oldest first, paged, optionally by creation date. */
+  public reviewQueue(query: QueueQuery<AccountStatus>): Promise<QueuePage<AccountApplication>> {
+    return listQueue(this.o.store, { table: 'enroll_account_applications', key: 'id', states: ACCOUNT_MACHINE.states, map: applicationFromRow }, query);
+  }
+
   /** Every application ever made for a control number, newest first (re-applications included). */
   public async history(controlNumber: string): Promise<AccountApplication[]> {
     const cn = parseControlNumber(controlNumber);
@@ -426,6 +611,9 @@ export class AccountEnrollment {
   ): Promise<AccountApplication> {
     return this.o.store.transaction(async (tx) => {
       const app = await lockApplication(tx, id);
+      if (event in ACCOUNT_COMMANDS) {
+        authorize(ACCOUNT_COMMANDS, event as keyof typeof ACCOUNT_COMMANDS, actor, { subject: id, state: app.status, owner: await this.ownerOf(id, tx) });
+      }
       assertTransition(ACCOUNT_MACHINE, app.status, event, to);
       const at = this.now();
       const saved = await apply(tx, app, at);
@@ -443,6 +631,19 @@ export class AccountEnrollment {
     });
   }
 
+  /** Runs a command, auditing a {@link ForbiddenError} before it propagates. */
+  private guarded<T>(command: () => Promise<T>): Promise<T> {
+    return auditRefusals(this.o.store, this.o.clock, 'account', command);
+  }
+
+  /** The actor ID that applied (`null` for applications made before owners were recorded). */
+  private async ownerOf(id: string, tx?: SqlSession): Promise<string | null> {
+    const read = (t: SqlSession): Promise<Row[]> => t.query('SELECT applicant_id FROM enroll_account_applications WHERE id = $1', [id]);
+    const rows = tx === undefined ? await this.o.store.transaction(read) : await read(tx);
+    const owner = rows[0]?.applicant_id;
+    return typeof owner === 'string' ? owner : null;
+  }
+
   private async insertBinding(
     tx: SqlSession,
     app: AccountApplication,
@@ -452,9 +653,11 @@ export class AccountEnrollment {
   ): Promise<CardBinding> {
     const rows = await tx.query(
       `INSERT INTO enroll_card_bindings
-         (card_number, certificate_serial, control_number, application_id, holder_name, phone, email, status, bound_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING *`,
-      [b.card.cardNumber, b.card.certificateSerial, app.controlNumber, app.id, b.name, b.phone, b.email, status, at],
+         (card_number, certificate_serial, control_number, application_id, holder_name, phone, email, status, bound_at,
+          authority, subject_name, id_hint, anchor, valid_from)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING *`,
+      [b.card.cardNumber, b.card.certificateSerial, app.controlNumber, app.id, b.name, b.phone, b.email, status, at,
+        b.card.authority, b.card.subjectName, b.card.idHint ?? null, b.card.anchor ?? null, b.card.validFrom ?? null],
     );
     return bindingFromRow(rows[0] ?? {});
   }

@@ -5,24 +5,38 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { parseActor, type Actor } from '../domain/actor.js';
-import { parseCardHolder, type CardIdentity } from '../domain/card-holder.js';
+import { parseCardHolder, type CardAuthority, type CardIdentity, type VerifiedCardHolder } from '../domain/card-holder.js';
 import {
   parseBusinessId,
   parseCertificateSerial,
   parseControlNumber,
   parseRequiredText,
   type BusinessId,
+  type CardNumber,
+  type CertificateSerial,
   type ControlNumber,
 } from '../domain/identifiers.js';
-import { EnrollError, IssueCollector } from '../errors.js';
-import { LOGIN_ENABLEMENT_MACHINE, LOGIN_METHOD_MACHINE, type LoginMethodStatus } from '../machine/login-machine.js';
+import { EnrollError, InvalidInputError, IssueCollector } from '../errors.js';
+import { LOGIN_ENABLEMENT_MACHINE, LOGIN_METHOD_MACHINE, type LoginEnablementStatus, type LoginMethodStatus } from '../machine/login-machine.js';
 import { assertTransition } from '../machine/machine.js';
 import type { Clock } from '../ports/clock.js';
 import { recordTransition } from '../store/audit.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
-import type { EnrollStore, SqlSession } from '../store/store.js';
+import { optionalIsoOf, optionalText } from '../store/rows.js';
+import type { EnrollStore, Row, SqlSession } from '../store/store.js';
 import { LOGIN_METHOD_LABELS, loginAccountFromRow, loginBindingFromRow, type LoginAccount, type LoginBinding, type LoginMethod } from './login-records.js';
-import { hashSecret, newVerificationCode } from './secret-token.js';
+import { LOGIN_COMMANDS, auditRefusals, authorize } from './authorization.js';
+import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
+import {
+  acceptPendingRenewal,
+  parseRenewalId,
+  pendingRenewals,
+  resolveRenewal,
+  type BoundCard,
+  type PendingRenewal,
+  type RenewalPolicy,
+} from './card-renewal.js';
+import { hashSecret, isUuid, newVerificationCode } from './secret-token.js';
 
 /** Dependencies of {@link LoginEnablementFlow}. */
 export interface LoginEnablementOptions {
@@ -34,6 +48,8 @@ export interface LoginEnablementOptions {
   readonly codeTtlMs?: number;
   /** Wrong codes tolerated before the code locks (VERIFICATION_CODE_LOCKED); default 5. */
   readonly maxCodeAttempts?: number;
+  /** What a renewed certificate on a bound card does at login: update the binding (`automatic`, default) or wait for a reviewer. */
+  readonly renewal?: RenewalPolicy;
 }
 
 /** Input of {@link LoginEnablementFlow.requestCertificateLogin}. */
@@ -56,8 +72,8 @@ export interface EnableCertificateLoginInput {
   readonly controlNumber?: string;
   /** 驗證碼 from the application. */
   readonly verificationCode: string;
-  /** The verified card login. */
-  readonly holder: unknown;
+  /** The verified card login: `cardHolderFromLogin(login)` of the certificate layer's result. */
+  readonly holder: VerifiedCardHolder;
 }
 
 const DAY_MS = 86_400_000;
@@ -94,11 +110,7 @@ export class LoginEnablementFlow {
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new RangeError('maxCodeAttempts must be a positive integer');
   }
 
-  /**
-   * 申請使用自然人憑證或工商憑證登入: records the chosen methods and returns the
-   * verification code once (only its hash is stored).
-   */
-  public async requestCertificateLogin(input: CertificateLoginRequest, actor: Actor): Promise<{
+  private async requestAs(input: CertificateLoginRequest, actor: Actor): Promise<{
     /** The new application, status `awaitingBinding`. */
     account: LoginAccount;
     /** The 10-character code in plain text; shown only now, so hand it to the company. */
@@ -117,6 +129,7 @@ export class LoginEnablementFlow {
       }
     }
     issues.throwIfAny();
+    authorize(LOGIN_COMMANDS, 'requestCertificateLogin', who, { subject: this.subject(businessId as BusinessId, controlNumber as ControlNumber | '') });
     const code = newVerificationCode();
     const at = this.o.clock.now();
     const expires = new Date(at.getTime() + this.ttlMs).toISOString();
@@ -124,9 +137,9 @@ export class LoginEnablementFlow {
       const account = await this.o.store.transaction(async (tx) => {
         const rows = await tx.query(
           `INSERT INTO enroll_login_accounts (business_id, control_number, status, company_name, verification_code_hash, code_expires_at,
-             citizen_card, company_card, created_at, updated_at)
-           VALUES ($1,$2,'awaitingBinding',$3,$4,$5,$6,$7,$8,$8) RETURNING *`,
-          [businessId, controlNumber, companyName, hashSecret(code), expires, m.citizenCard, m.companyCard, at.toISOString()],
+             citizen_card, company_card, created_at, updated_at, requested_by)
+           VALUES ($1,$2,'awaitingBinding',$3,$4,$5,$6,$7,$8,$8,$9) RETURNING *`,
+          [businessId, controlNumber, companyName, hashSecret(code), expires, m.citizenCard, m.companyCard, at.toISOString(), who.id],
         );
         await recordTransition(tx, {
           flow: 'loginEnablement',
@@ -149,8 +162,25 @@ export class LoginEnablementFlow {
     }
   }
 
+  /**
+   * 申請使用自然人憑證或工商憑證登入: records the chosen methods and returns the
+   * verification code once (only its hash is stored).
+   */
+  public requestCertificateLogin(input: CertificateLoginRequest, actor: Actor): Promise<{
+    /** The new application, status `awaitingBinding`. */
+    account: LoginAccount;
+    /** The 10-character code in plain text; shown only now, so hand it to the company. */
+    verificationCode: string;
+  }> {
+    return this.guarded(() => this.requestAs(input, actor));
+  }
+
   /** 啟用憑證: binds the card when the code is valid and its method is 啟用. */
-  public async enableCertificateLogin(input: EnableCertificateLoginInput, actor: Actor): Promise<LoginBinding> {
+  public enableCertificateLogin(input: EnableCertificateLoginInput, actor: Actor): Promise<LoginBinding> {
+    return this.guarded(() => this.enableAs(input, actor));
+  }
+
+  private async enableAs(input: EnableCertificateLoginInput, actor: Actor): Promise<LoginBinding> {
     const who = parseActor(actor);
     const issues = new IssueCollector();
     const v = (typeof input === 'object' && input !== null ? input : {}) as unknown as Record<string, unknown>;
@@ -164,6 +194,7 @@ export class LoginEnablementFlow {
     }
     issues.throwIfAny();
     const [bid, cn, c, m] = [businessId as BusinessId, controlNumber as ControlNumber | '', card as CardIdentity, method as LoginMethod];
+    authorize(LOGIN_COMMANDS, 'enableCertificateLogin', who, { subject: this.subject(bid, cn) });
     // One message for unknown company, wrong code and expired code: no oracle for guessing.
     const invalid = (): EnrollError => new EnrollError('VERIFICATION_CODE_INVALID', '統一編號、管制編號或驗證碼錯誤，或驗證碼已過期');
     let outcome: LoginBinding | EnrollError;
@@ -194,9 +225,10 @@ export class LoginEnablementFlow {
         assertTransition(LOGIN_ENABLEMENT_MACHINE, from, 'bindCard', 'bound');
         const at = now.toISOString();
         const rows = await tx.query(
-          `INSERT INTO enroll_login_bindings (certificate_serial, card_number, method, business_id, control_number, holder_name, bound_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING *`,
-          [c.certificateSerial, c.cardNumber ?? null, m, bid, cn, c.subjectName, at],
+          `INSERT INTO enroll_login_bindings (certificate_serial, card_number, method, business_id, control_number, holder_name, bound_at,
+             authority, id_hint, anchor, valid_from)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING *`,
+          [c.certificateSerial, c.cardNumber ?? null, m, bid, cn, c.subjectName, at, c.authority, c.idHint ?? null, c.anchor ?? null, c.validFrom ?? null],
         );
         await tx.query(
           `UPDATE enroll_login_accounts SET status='bound', failed_code_attempts=0, updated_at=$3, version=version+1
@@ -245,9 +277,10 @@ export class LoginEnablementFlow {
     const cn = issues.take(() => parseOptionalControlNumber(target?.controlNumber));
     issues.throwIfAny();
     const code = newVerificationCode();
-    return this.o.store.transaction(async (tx) => {
+    return this.guarded(() => this.o.store.transaction(async (tx) => {
       const account = await this.lock(tx, bid as BusinessId, cn as ControlNumber | '');
       if (account === undefined) throw new EnrollError('NOT_FOUND', 'no certificate-login application for this company');
+      this.authorizeOn('reissueVerificationCode', who, account);
       const from = account.record.status;
       assertTransition(LOGIN_ENABLEMENT_MACHINE, from, 'reissueVerificationCode', from);
       const now = this.o.clock.now();
@@ -267,7 +300,7 @@ export class LoginEnablementFlow {
         to: from,
       });
       return { account: loginAccountFromRow(rows[0] ?? {}), verificationCode: code };
-    });
+    }));
   }
 
   /** Switches one login method to 啟用 (`enabled`) or 停用 (`disabled`). */
@@ -284,11 +317,12 @@ export class LoginEnablementFlow {
     if (!METHODS.includes(method)) issues.add('method', 'must be citizenCard or companyCard');
     if (status !== 'enabled' && status !== 'disabled') issues.add('status', 'must be enabled or disabled');
     issues.throwIfAny();
-    return this.o.store.transaction(async (tx) => {
+    return this.guarded(() => this.o.store.transaction(async (tx) => {
       const account = await this.lock(tx, bid as BusinessId, cn as ControlNumber | '');
       if (account === undefined) {
         throw new EnrollError('NOT_FOUND', 'no certificate-login application for this company');
       }
+      this.authorizeOn('setLoginMethod', who, account);
       const from = account.record.methods[method];
       assertTransition(LOGIN_METHOD_MACHINE, from, status === 'enabled' ? 'enable' : 'disable', status);
       const at = this.o.clock.now().toISOString();
@@ -307,7 +341,7 @@ export class LoginEnablementFlow {
         to: status,
       });
       return loginAccountFromRow(rows[0] ?? {});
-    });
+    }));
   }
 
   /** Removes a card's login binding. */
@@ -318,11 +352,12 @@ export class LoginEnablementFlow {
     const cn = issues.take(() => parseOptionalControlNumber(target?.controlNumber));
     const serial = issues.take(() => parseCertificateSerial(certificateSerial));
     issues.throwIfAny();
-    return this.o.store.transaction(async (tx) => {
+    return this.guarded(() => this.o.store.transaction(async (tx) => {
       const account = await this.lock(tx, bid as BusinessId, cn as ControlNumber | '');
       if (account === undefined) {
         throw new EnrollError('NOT_FOUND', 'no certificate-login application for this company');
       }
+      this.authorizeOn('unbindCard', who, account);
       const gone = await tx.query(
         'DELETE FROM enroll_login_bindings WHERE business_id=$1 AND control_number=$2 AND certificate_serial=$3 RETURNING 1',
         [bid, cn, serial],
@@ -352,36 +387,105 @@ export class LoginEnablementFlow {
         reason: String(serial),
       });
       return loginAccountFromRow(rows[0] ?? {});
-    });
+    }));
   }
 
   /** Certificate login: the card must be bound and its method 啟用. */
-  public async authorizeLogin(holder: unknown): Promise<{
+  public async authorizeLogin(holder: VerifiedCardHolder): Promise<{
     /** The company the card logs in for. */
     account: LoginAccount;
     /** The binding that matched the certificate, giving the login method. */
     binding: LoginBinding;
   }> {
     const card = parseCardHolder(holder, 'holder');
-    const rows = await this.o.store.transaction((tx) =>
-      tx.query(
-        `SELECT b.*, a.status AS a_status, a.company_name, a.verification_code_hash, a.code_expires_at, a.citizen_card, a.company_card,
+    const select = `SELECT b.*, a.status AS a_status, a.company_name, a.verification_code_hash, a.code_expires_at, a.citizen_card, a.company_card,
                 a.created_at, a.updated_at, a.version
-           FROM enroll_login_bindings b JOIN enroll_login_accounts a USING (business_id, control_number)
-          WHERE b.certificate_serial = $1`,
-        [card.certificateSerial],
-      ),
-    );
-    const row = rows[0];
-    if (row === undefined || (card.cardNumber !== undefined && row.card_number != null && row.card_number !== card.cardNumber)) {
-      throw new EnrollError('NOT_AUTHORIZED', '此憑證尚未啟用登入');
-    }
-    const binding = loginBindingFromRow(row);
-    const account = loginAccountFromRow({ ...row, status: row.a_status });
+           FROM enroll_login_bindings b JOIN enroll_login_accounts a USING (business_id, control_number)`;
+    const outcome = await this.o.store.transaction(async (tx): Promise<Row | EnrollError> => {
+      const bySerial = await tx.query(`${select} WHERE b.certificate_serial = $1`, [card.certificateSerial]);
+      if (bySerial[0] !== undefined) {
+        const row = bySerial[0];
+        if (card.cardNumber !== undefined && row.card_number != null && row.card_number !== card.cardNumber) {
+          return new EnrollError('NOT_AUTHORIZED', '此憑證尚未啟用登入');
+        }
+        return row;
+      }
+      if (card.cardNumber === undefined) return new EnrollError('NOT_AUTHORIZED', '此憑證尚未啟用登入');
+      // Not bound by serial: a renewal of a card bound by 卡號?
+      const byCard = await tx.query(`${select} WHERE b.card_number = $1 FOR UPDATE OF b`, [card.cardNumber]);
+      const row = byCard[0];
+      if (row === undefined) return new EnrollError('NOT_AUTHORIZED', '此憑證尚未啟用登入');
+      const bound: BoundCard = {
+        cardNumber: String(row.card_number) as CardNumber,
+        certificateSerial: String(row.certificate_serial) as CertificateSerial,
+        authority: optionalText(row.authority) as CardAuthority | undefined,
+        subjectName: optionalText(row.holder_name),
+        idHint: optionalText(row.id_hint),
+        anchor: optionalText(row.anchor),
+        validFrom: optionalIsoOf(row.valid_from),
+      };
+      const result = await resolveRenewal(tx, bound, card, {
+        flow: 'loginEnablement',
+        subject: this.subject(String(row.business_id) as BusinessId, String(row.control_number) as ControlNumber | ''),
+        state: String(row.a_status),
+        policy: this.o.renewal,
+        at: this.o.clock.now().toISOString(),
+        refusal: '此憑證尚未啟用登入',
+        renew: async () => {
+          await tx.query('UPDATE enroll_login_bindings SET certificate_serial=$2, valid_from=$3 WHERE certificate_serial=$1', [
+            bound.certificateSerial,
+            card.certificateSerial,
+            card.validFrom ?? null,
+          ]);
+        },
+      }).catch((err: unknown) => {
+        if (isUniqueViolation(err, 'enroll_login_bindings_serial_key')) return new EnrollError('CARD_ALREADY_BOUND', 'this certificate is already enabled for a company');
+        throw err;
+      });
+      return result instanceof EnrollError ? result : { ...row, certificate_serial: card.certificateSerial };
+    });
+    if (outcome instanceof EnrollError) throw outcome;
+    const binding = loginBindingFromRow(outcome);
+    const account = loginAccountFromRow({ ...outcome, status: outcome.a_status });
     if (account.methods[binding.method] !== 'enabled') {
       throw new EnrollError('LOGIN_METHOD_DISABLED', `${LOGIN_METHOD_LABELS[binding.method]}為停用`);
     }
     return { account, binding };
+  }
+
+  /** Renewals waiting for a reviewer (policy `review`), oldest first. */
+  public pendingRenewals(): Promise<PendingRenewal[]> {
+    return pendingRenewals(this.o.store, 'loginEnablement');
+  }
+
+  /** Reviewer accepts a pending renewal: the login binding takes the new serial (audited `renewCard`). */
+  public async acceptRenewal(renewalId: string, reviewer: Actor): Promise<LoginBinding> {
+    const who = parseActor(reviewer, 'reviewer');
+    const id = parseRenewalId(renewalId);
+    return this.guarded(() =>
+      this.o.store.transaction(async (tx) => {
+        authorize(LOGIN_COMMANDS, 'acceptRenewal', who, { subject: id });
+        return acceptPendingRenewal(tx, 'loginEnablement', id, who, this.o.clock.now().toISOString(), async (request) => {
+          const rows = await tx.query(
+            'UPDATE enroll_login_bindings SET certificate_serial=$3, valid_from=$4 WHERE card_number=$1 AND certificate_serial=$2 RETURNING *',
+            [request.cardNumber, request.oldSerial, request.newSerial, request.newValidFrom ?? null],
+          );
+          const row = rows[0];
+          if (row === undefined) throw new EnrollError('NOT_FOUND', `card ${request.cardNumber} is no longer bound with ${request.oldSerial}`);
+          const subject = this.subject(String(row.business_id) as BusinessId, String(row.control_number) as ControlNumber | '');
+          return { result: loginBindingFromRow(row), subject, state: 'bound' };
+        });
+      }),
+    );
+  }
+
+  /** Reviewer queue: enablement applications in `query.status`, oldest first, paged, optionally by creation date. */
+  public reviewQueue(query: QueueQuery<LoginEnablementStatus>): Promise<QueuePage<LoginAccount>> {
+    return listQueue(
+      this.o.store,
+      { table: 'enroll_login_accounts', key: 'business_id', states: LOGIN_ENABLEMENT_MACHINE.states, map: loginAccountFromRow },
+      query,
+    );
   }
 
   /** A company's enablement and its bound cards. */
@@ -409,6 +513,19 @@ export class LoginEnablementFlow {
     });
   }
 
+  private guarded<T>(command: () => Promise<T>): Promise<T> {
+    return auditRefusals(this.o.store, this.o.clock, 'loginEnablement', command);
+  }
+
+  private authorizeOn(command: keyof typeof LOGIN_COMMANDS, who: Actor, account: { record: LoginAccount; owner: string | null }): void {
+    const { record } = account;
+    authorize(LOGIN_COMMANDS, command, who, {
+      subject: this.subject(record.businessId, record.controlNumber ?? ''),
+      state: record.status,
+      owner: account.owner,
+    });
+  }
+
   private subject(businessId: BusinessId, controlNumber: ControlNumber | ''): string {
     return controlNumber === '' ? businessId : `${businessId}/${controlNumber}`;
   }
@@ -417,14 +534,19 @@ export class LoginEnablementFlow {
     tx: SqlSession,
     bid: BusinessId,
     cn: ControlNumber | '',
-  ): Promise<{ record: LoginAccount; hash: string; failedAttempts: number } | undefined> {
+  ): Promise<{ record: LoginAccount; hash: string; failedAttempts: number; owner: string | null } | undefined> {
     const rows = await tx.query(
       'SELECT * FROM enroll_login_accounts WHERE business_id=$1 AND control_number=$2 FOR UPDATE',
       [bid, cn],
     );
     const row = rows[0];
     if (row === undefined) return undefined;
-    return { record: loginAccountFromRow(row), hash: String(row.verification_code_hash), failedAttempts: Number(row.failed_code_attempts) };
+    return {
+      record: loginAccountFromRow(row),
+      hash: String(row.verification_code_hash),
+      failedAttempts: Number(row.failed_code_attempts),
+      owner: typeof row.requested_by === 'string' ? row.requested_by : null,
+    };
   }
 }
 

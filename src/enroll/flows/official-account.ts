@@ -8,13 +8,15 @@ import { parseActor, type Actor } from '../domain/actor.js';
 import { parseAgencyOid, parseRequiredText, type AgencyOid } from '../domain/identifiers.js';
 import { EnrollError, InvalidInputError, IssueCollector } from '../errors.js';
 import { assertTransition } from '../machine/machine.js';
-import { OFFICIAL_ACCOUNT_MACHINE, type OfficialEvent, type OfficialStatus } from '../machine/official-machine.js';
+import { OFFICIAL_ACCOUNT_MACHINE, type OfficialStatus } from '../machine/official-machine.js';
 import type { Agency, AgencyDirectory } from '../ports/agency-directory.js';
 import type { Clock } from '../ports/clock.js';
 import { recordTransition } from '../store/audit.js';
 import { isoOf, optionalText } from '../store/rows.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import type { EnrollStore, Row } from '../store/store.js';
+import { OFFICIAL_COMMANDS, auditRefusals, authorize } from './authorization.js';
+import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
 import { isUuid } from './secret-token.js';
 
 /** An official-account application (公務帳號申請). */
@@ -35,12 +37,29 @@ export interface OfficialAccountApplication {
   readonly attempt: number;
   /** Reviewer's note. */
   readonly reviewNote?: string;
+  /** When the applicant confirmed 「我已確認上述資料與證件相符」 (ISO); absent on applications made before it was recorded. */
+  readonly attestedAt?: string;
   /** Creation instant (ISO). */
   readonly createdAt: string;
   /** Last change (ISO). */
   readonly updatedAt: string;
   /** Optimistic-lock counter. */
   readonly version: number;
+}
+
+/** The seed's attestation the applicant confirms before sending (送出申請). */
+export const OFFICIAL_ATTESTATION = '我已確認上述資料與證件相符';
+
+/** Input of {@link OfficialAccountFlow.apply} (送出資料). */
+export interface OfficialAccountInput {
+  /** The applicant's member account (會員帳號). */
+  readonly memberId: string;
+  /** 新機關OID */
+  readonly agencyOid: string;
+  /** 申請原因 */
+  readonly reason: string;
+  /** 「我已確認上述資料與證件相符」 was ticked; must be `true`, and the time is recorded. */
+  readonly attested: boolean;
 }
 
 /** Dependencies of {@link OfficialAccountFlow}. */
@@ -66,6 +85,7 @@ function fromRow(r: Row): OfficialAccountApplication {
     status: r.status as OfficialStatus,
     attempt: Number(r.attempt),
     ...(note === undefined ? {} : { reviewNote: note }),
+    ...(r.attested_at == null ? {} : { attestedAt: isoOf(r.attested_at) }),
     createdAt: isoOf(r.created_at),
     updatedAt: isoOf(r.updated_at),
     version: Number(r.version),
@@ -92,7 +112,7 @@ export class OfficialAccountFlow {
   }
 
   /** 送出資料: validates the OID, fills the agency name, opens the application. */
-  public async apply(input: { memberId: string; agencyOid: string; reason: string }, actor: Actor): Promise<OfficialAccountApplication> {
+  public async apply(input: OfficialAccountInput, actor: Actor): Promise<OfficialAccountApplication> {
     const who = parseActor(actor);
     const issues = new IssueCollector();
     const v = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
@@ -102,8 +122,14 @@ export class OfficialAccountFlow {
     if (reason !== undefined && !this.reasons.includes(reason)) {
       issues.add('reason', `must be one of ${this.reasons.join(', ')}`);
     }
+    if (v.attested !== true) issues.add('attested', `「${OFFICIAL_ATTESTATION}」 must be confirmed (true)`);
     issues.throwIfAny();
-    const agency = await this.agencyFor(oid as string);
+    return this.guarded(() => this.applyAs(memberId as string, oid as string, reason as string, who));
+  }
+
+  private async applyAs(memberId: string, oid: string, reason: string, who: Actor): Promise<OfficialAccountApplication> {
+    authorize(OFFICIAL_COMMANDS, 'apply', who, { subject: memberId, owner: memberId });
+    const agency = await this.agencyFor(oid);
     const id = randomUUID();
     try {
       return await this.o.store.transaction(async (tx) => {
@@ -115,8 +141,9 @@ export class OfficialAccountFlow {
         const status: OfficialStatus = attempt === 1 ? 'underReview' : 'manualReview';
         const at = this.o.clock.now().toISOString();
         const rows = await tx.query(
-          `INSERT INTO enroll_official_applications (id, member_id, agency_oid, agency_name, reason, status, attempt, created_at, updated_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8) RETURNING *`,
+          `INSERT INTO enroll_official_applications (id, member_id, agency_oid, agency_name, reason, status, attempt, created_at, updated_at,
+             attested_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8,$8) RETURNING *`,
           [id, memberId, agency.oid, agency.name, reason, status, attempt, at],
         );
         await recordTransition(tx, {
@@ -149,6 +176,11 @@ export class OfficialAccountFlow {
     return this.decide(id, reviewer, 'reject', 'rejected', parseRequiredText(reason, 'reason', 2000));
   }
 
+  /** Reviewer queue: applications in `query.status` (`underReview`, `manualReview`…), oldest first, paged, optionally by creation date. */
+  public reviewQueue(query: QueueQuery<OfficialStatus>): Promise<QueuePage<OfficialAccountApplication>> {
+    return listQueue(this.o.store, { table: 'enroll_official_applications', key: 'id', states: OFFICIAL_ACCOUNT_MACHINE.states, map: fromRow }, query);
+  }
+
   /** One application. */
   public async get(id: string): Promise<OfficialAccountApplication> {
     if (!isUuid(id)) throw new InvalidInputError([{ field: 'applicationId', reason: 'must be a UUID' }]);
@@ -160,11 +192,16 @@ export class OfficialAccountFlow {
     return fromRow(rows[0]);
   }
 
-  private async decide(id: string, reviewer: Actor, event: OfficialEvent, to: OfficialStatus, note?: string): Promise<OfficialAccountApplication> {
-    const who = parseActor(reviewer);
+  private guarded<T>(command: () => Promise<T>): Promise<T> {
+    return auditRefusals(this.o.store, this.o.clock, 'officialAccount', command);
+  }
+
+  private async decide(id: string, reviewer: Actor, event: 'approve' | 'reject', to: OfficialStatus, note?: string): Promise<OfficialAccountApplication> {
+    const who = parseActor(reviewer, 'reviewer');
     if (!isUuid(id)) throw new InvalidInputError([{ field: 'applicationId', reason: 'must be a UUID' }]);
     const reviewNote = note === undefined ? null : parseRequiredText(note, 'note', 2000);
-    return this.o.store.transaction(async (tx) => {
+    return this.guarded(() => this.o.store.transaction(async (tx) => {
+      authorize(OFFICIAL_COMMANDS, event, who, { subject: id });
       const rows = await tx.query('SELECT * FROM enroll_official_applications WHERE id=$1 FOR UPDATE', [id]);
       if (rows[0] === undefined) throw new EnrollError('NOT_FOUND', `no official-account application ${id}`);
       const app = fromRow(rows[0]);
@@ -186,6 +223,6 @@ export class OfficialAccountFlow {
         ...(reviewNote === null ? {} : { reason: reviewNote }),
       });
       return fromRow(saved[0] ?? {});
-    });
+    }));
   }
 }

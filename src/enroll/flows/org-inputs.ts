@@ -3,7 +3,7 @@
  * organization and citizen cards, administrator contact, the administrator's
  * session and operator fields.
  */
-import { ORGANIZATION_AUTHORITIES, parseCardHolder, type CardIdentity } from '../domain/card-holder.js';
+import { ORGANIZATION_AUTHORITIES, parseCardHolder, type CardIdentity, type VerifiedCardHolder } from '../domain/card-holder.js';
 import {
   parseCertificateSerial,
   parseEmail,
@@ -22,6 +22,8 @@ export interface AdministratorContact {
   readonly email: string;
   /** 連絡電話 */
   readonly phone: string;
+  /** 授權管理者身分證統一編號, checked against the administrator card's ID hint when given. */
+  readonly nationalId?: string;
 }
 
 /** Input of {@link OrgRegistrationFlow.register}. */
@@ -29,11 +31,13 @@ export interface RegisterInput {
   /** The relying party's agency code (機關代號). */
   readonly agencyCode: string;
   /** Verified organization certificate login (GCA/XCA/MOEACA). */
-  readonly organizationCard: unknown;
+  readonly organizationCard: VerifiedCardHolder;
   /** Verified citizen card login of the authorized administrator. */
-  readonly administratorCard: unknown;
+  readonly administratorCard: VerifiedCardHolder;
   /** Administrator contact data. */
   readonly administrator: AdministratorContact;
+  /** The 用戶約定條款 version the administrator agreed to (required when the flow has `termsVersion`). */
+  readonly acceptedTerms?: string;
   /** Contact for manual review; required when the OID does not match (姓名, 電話). */
   readonly reviewContact?: {
     /** Contact person's name (姓名). */
@@ -46,9 +50,9 @@ export interface RegisterInput {
 /** Both cards of the administrator's session (機關憑證確認 + 授權管理者自然人憑證確認). */
 export interface AdministratorSession {
   /** Verified organization certificate login. */
-  readonly organizationCard: unknown;
+  readonly organizationCard: VerifiedCardHolder;
   /** Verified administrator citizen card login. */
-  readonly administratorCard: unknown;
+  readonly administratorCard: VerifiedCardHolder;
 }
 
 /** Operator fields (all 必填). */
@@ -67,6 +71,31 @@ export interface OperatorInput {
 export interface ReplaceInput extends AdministratorSession {
   /** Administrator contact, confirmed or re-entered. */
   readonly administrator: AdministratorContact;
+  /** The 用戶約定條款 version the administrator agreed to (required when the flow has `termsVersion`). */
+  readonly acceptedTerms?: string;
+}
+
+/**
+ * The GEPI checks common to registration and replacement: the typed
+ * 身分證統一編號 agrees with the card's ID hint, and the 用戶約定條款 of the
+ * configured version were accepted. Adds issues; returns the accepted version.
+ */
+export function parseGepiChecks(
+  v: Record<string, unknown>,
+  contact: AdministratorContact | undefined,
+  admin: CardIdentity | undefined,
+  options: { termsVersion?: string; idHintAgrees: (nationalId: string, idHint: string | undefined) => boolean },
+  issues: IssueCollector,
+): string | undefined {
+  if (contact?.nationalId !== undefined && admin !== undefined && !options.idHintAgrees(contact.nationalId, admin.idHint)) {
+    issues.add('administrator.nationalId', '身分證統一編號與自然人憑證不符 (does not match the card)');
+  }
+  if (options.termsVersion === undefined) return undefined;
+  if (v.acceptedTerms !== options.termsVersion) {
+    issues.add('acceptedTerms', `請同意用戶約定條款 (version ${options.termsVersion})`);
+    return undefined;
+  }
+  return options.termsVersion;
 }
 
 /** Operator fields after {@link parseOperator}: serial normalized, permissions de-duplicated. */
@@ -95,7 +124,7 @@ export function parseOrgCard(value: unknown, field: string, issues: IssueCollect
   const card = issues.take(() => parseCardHolder(value, field));
   if (card === undefined) return undefined;
   if (!ORGANIZATION_AUTHORITIES.includes(card.authority)) {
-    issues.add(`${field}.authority`, 'an organization certificate (GCA, XCA or MOEACA) is required');
+    issues.add(`${field}.authority`, 'an organization certificate (GCA, XCA, MOEACA or HCA) is required');
   }
   else if (card.authority === 'MOEACA' ? card.businessId === undefined : card.organizationOid === undefined) {
     issues.add(field, card.authority === 'MOEACA' ? 'the certificate carries no 統一編號' : 'the certificate carries no organization OID');
@@ -118,7 +147,9 @@ export function parseContact(value: unknown, field: string, issues: IssueCollect
   const name = issues.take(() => parseRequiredText(v.name, `${field}.name`));
   const email = issues.take(() => parseEmail(v.email, `${field}.email`));
   const phone = issues.take(() => parsePhone(v.phone, `${field}.phone`));
-  return name === undefined || email === undefined || phone === undefined ? undefined : { name, email, phone };
+  const nationalId = v.nationalId === undefined ? undefined : issues.take(() => parseNationalId(v.nationalId, `${field}.nationalId`));
+  if (name === undefined || email === undefined || phone === undefined) return undefined;
+  return { name, email, phone, ...(nationalId === undefined ? {} : { nationalId }) };
 }
 
 /** Parses both cards of an administrator session; throws INVALID_INPUT listing every bad field. */

@@ -5,7 +5,7 @@
  */
 import type { CardIdentity } from '../domain/card-holder.js';
 import { parseCertificateSerial, parseRequiredText } from '../domain/identifiers.js';
-import { EnrollError, IssueCollector } from '../errors.js';
+import { EnrollError, ForbiddenError, IssueCollector } from '../errors.js';
 import { assertTransition } from '../machine/machine.js';
 import { ORG_MACHINE, type OrgEvent } from '../machine/org-machine.js';
 import { recordTransition } from '../store/audit.js';
@@ -20,7 +20,8 @@ import {
   type OperatorInput,
 } from './org-inputs.js';
 import { operatorFromRow, type Operator, type OrgRegistration } from './org-records.js';
-import { authenticate, lockRegistration, type OrgRegistrationOptions } from './org-shared.js';
+import { auditRefusals } from './authorization.js';
+import { authenticate, idHintAgrees, lockRegistration, type OrgRegistrationOptions } from './org-shared.js';
 
 /** {@link OrgRegistrationFlow.assignOperator}: 授權指派 → 新增. */
 export async function assignOperator(
@@ -101,11 +102,11 @@ export async function removeOperator(
 export async function listOperators(o: OrgRegistrationOptions, agencyCode: string, session: AdministratorSession): Promise<Operator[]> {
   const code = parseAgencyCode(agencyCode);
   const { org, admin } = parseSession(session);
-  return o.store.transaction(async (tx) => {
+  return auditRefusals(o.store, o.clock, 'organization', () => o.store.transaction(async (tx) => {
     const reg = await lockRegistration(tx, code);
-    authenticate(reg, org, admin, 'both');
+    authenticateAdministrator(reg, org, admin, code, 'listOperators');
     return operatorsOf(tx, code);
-  });
+  }));
 }
 
 /** {@link OrgRegistrationFlow.authorizeOperator}: the card's serial must be assigned and hold `permission`. */
@@ -127,6 +128,9 @@ export async function authorizeOperator(o: OrgRegistrationOptions, agencyCode: s
     throw new EnrollError('NOT_AUTHORIZED', '此自然人憑證序號未經授權 (若憑證已展期或換卡，請授權管理者修改憑證序號)');
   }
   const op = operatorFromRow(row);
+  if (!idHintAgrees(o, op.nationalId, (card as CardIdentity).idHint)) {
+    throw new EnrollError('NOT_AUTHORIZED', '授權經辦人身分證統一編號與自然人憑證不符');
+  }
   if (!op.permissions.includes(perm as string)) {
     throw new EnrollError('NOT_AUTHORIZED', `operator lacks permission ${perm}`);
   }
@@ -146,9 +150,9 @@ async function asAdministrator<T>(
   apply: (tx: SqlSession, reg: OrgRegistration, at: string) => Promise<{ result: T; reason: string }>,
 ): Promise<T> {
   const { org, admin } = parseSession(session);
-  return o.store.transaction(async (tx) => {
+  return auditRefusals(o.store, o.clock, 'organization', () => o.store.transaction(async (tx) => {
     const reg = await lockRegistration(tx, code);
-    authenticate(reg, org, admin, 'both');
+    authenticateAdministrator(reg, org, admin, code, event);
     const registered = reg as OrgRegistration;
     assertTransition(ORG_MACHINE, registered.status, event, 'registered');
     const at = o.clock.now().toISOString();
@@ -164,7 +168,29 @@ async function asAdministrator<T>(
       reason,
     });
     return result;
-  });
+  }));
+}
+
+/**
+ * An organization's administrator manages only that organization's operators:
+ * both cards of the session must be the ones registered for `code`, else
+ * FORBIDDEN (audited by the caller's {@link auditRefusals}).
+ */
+function authenticateAdministrator(
+  reg: OrgRegistration | undefined,
+  org: CardIdentity,
+  admin: CardIdentity,
+  code: string,
+  command: string,
+): asserts reg is OrgRegistration {
+  try {
+    authenticate(reg, org, admin, 'both');
+  } catch (err) {
+    if (err instanceof EnrollError && err.code === 'NOT_AUTHORIZED') {
+      throw new ForbiddenError(command, { role: 'administrator', id: admin.certificateSerial }, code, reg?.status ?? 'unregistered', err.message);
+    }
+    throw err;
+  }
 }
 
 /** An agency's operators, oldest first. */

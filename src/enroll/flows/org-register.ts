@@ -2,8 +2,9 @@
  * 首次註冊 of the organization certificate flow: the agency OID check, manual
  * review of a mismatch (approve / reject), and the next-business-day retry.
  */
-import type { Actor } from '../domain/actor.js';
+import { parseActor, type Actor } from '../domain/actor.js';
 import { nextBusinessDayStart } from '../domain/business-day.js';
+import { TaiwanCalendar } from '../domain/taiwan-calendar.js';
 import type { CardIdentity } from '../domain/card-holder.js';
 import { parsePhone, parseRequiredText } from '../domain/identifiers.js';
 import { EnrollError, IssueCollector, ManualReviewError } from '../errors.js';
@@ -15,21 +16,32 @@ import {
   parseAgencyCode,
   parseCitizenCard,
   parseContact,
+  parseGepiChecks,
   parseOrgCard,
   type AdministratorContact,
   type RegisterInput,
 } from './org-inputs.js';
 import { registrationFromRow, type OrgRegistration } from './org-records.js';
-import { addRecord, identifierOf, lockRegistration, matchesAgency, type OrgRegistrationOptions } from './org-shared.js';
+import { ORG_COMMANDS, auditRefusals, authorize } from './authorization.js';
+import { addRecord, idHintAgrees, identifierOf, recordConsent, lockRegistration, matchesAgency, type OrgRegistrationOptions } from './org-shared.js';
+
+let defaultCalendar: TaiwanCalendar | undefined;
+/** Taiwan's office calendar with the built-in adjustments, made once. */
+function taiwanCalendar(): TaiwanCalendar {
+  defaultCalendar ??= new TaiwanCalendar();
+  return defaultCalendar;
+}
 
 /** {@link OrgRegistrationFlow.register}: first registration, or a retry after review. */
 export async function register(o: OrgRegistrationOptions, input: RegisterInput, actor?: Actor): Promise<OrgRegistration> {
   const issues = new IssueCollector();
+  const given = actor === undefined ? undefined : issues.take(() => parseActor(actor));
   const v = (typeof input === 'object' && input !== null ? input : {}) as unknown as Record<string, unknown>;
   const agencyCode = issues.take(() => parseAgencyCode(v.agencyCode));
   const org = parseOrgCard(v.organizationCard, 'organizationCard', issues);
   const admin = parseCitizenCard(v.administratorCard, 'administratorCard', issues);
   const contact = parseContact(v.administrator, 'administrator', issues);
+  const terms = parseGepiChecks(v, contact, admin, { ...(o.termsVersion === undefined ? {} : { termsVersion: o.termsVersion }), idHintAgrees: (n, h) => idHintAgrees(o, n, h) }, issues);
   let reviewContact: { name: string; phone: string } | undefined;
   if (v.reviewContact !== undefined) {
     const rc = (typeof v.reviewContact === 'object' && v.reviewContact !== null ? v.reviewContact : {}) as Record<string, unknown>;
@@ -39,7 +51,21 @@ export async function register(o: OrgRegistrationOptions, input: RegisterInput, 
   }
   issues.throwIfAny();
   const [code, orgCard, adminCard, adminContact] = [agencyCode as string, org as CardIdentity, admin as CardIdentity, contact as AdministratorContact];
-  const who: Actor = actor ?? { role: 'administrator', id: adminCard.certificateSerial };
+  const who: Actor = given ?? { role: 'administrator', id: adminCard.certificateSerial };
+  return auditRefusals(o.store, o.clock, 'organization', () => registerAs(o, code, orgCard, adminCard, adminContact, reviewContact, who, terms));
+}
+
+async function registerAs(
+  o: OrgRegistrationOptions,
+  code: string,
+  orgCard: CardIdentity,
+  adminCard: CardIdentity,
+  adminContact: AdministratorContact,
+  reviewContact: { name: string; phone: string } | undefined,
+  who: Actor,
+  terms: string | undefined,
+): Promise<OrgRegistration> {
+  authorize(ORG_COMMANDS, 'register', who, { subject: code });
 
   const agency = await o.agencies.findByAgencyCode(code);
   if (agency === undefined) throw new EnrollError('NOT_FOUND', `unknown agency code ${code}`);
@@ -74,7 +100,7 @@ export async function register(o: OrgRegistrationOptions, input: RegisterInput, 
         throw new EnrollError('REVIEW_CONTACT_REQUIRED', '貴機關申請憑證註冊，因申請資料比對不符，需進行審核，請填聯絡資料 (姓名、電話)');
       }
       assertTransition(ORG_MACHINE, from, 'register', to);
-      const retryNotBefore = to === 'manualReview' ? nextBusinessDayStart(now, o.calendar).toISOString() : null;
+      const retryNotBefore = to === 'manualReview' ? nextBusinessDayStart(now, o.calendar ?? taiwanCalendar()).toISOString() : null;
       const params = [
         code,
         to,
@@ -109,6 +135,7 @@ export async function register(o: OrgRegistrationOptions, input: RegisterInput, 
               params,
             );
       await addRecord(tx, code, orgCard.subjectName, to === 'registered' ? '首次註冊' : '首次註冊(需審核)', at);
+      if (terms !== undefined) await recordConsent(tx, code, '首次註冊', terms, adminCard.certificateSerial, at);
       await recordTransition(tx, {
         flow: 'organization',
         subject: code,
@@ -134,15 +161,19 @@ export async function review(
   o: OrgRegistrationOptions,
   agencyCode: string,
   reviewer: Actor,
-  event: OrgEvent,
+  event: 'approveReview' | 'rejectReview',
   to: OrgStatus,
   note?: string,
 ): Promise<OrgRegistration> {
-  const code = parseAgencyCode(agencyCode);
-  const reviewNote = note === undefined ? null : parseRequiredText(note, 'note', 2000);
-  return o.store.transaction(async (tx) => {
-    const reg = await lockRegistration(tx, code);
-    if (reg === undefined) throw new EnrollError('NOT_FOUND', `agency ${code} has not registered`);
+  const issues = new IssueCollector();
+  const who = issues.take(() => parseActor(reviewer, 'reviewer'));
+  const code = issues.take(() => parseAgencyCode(agencyCode));
+  const reviewNote = note === undefined ? null : (issues.take(() => parseRequiredText(note, 'note', 2000)) ?? null);
+  issues.throwIfAny();
+  return auditRefusals(o.store, o.clock, 'organization', () => o.store.transaction(async (tx) => {
+    const reg = await lockRegistration(tx, code as string);
+    authorize(ORG_COMMANDS, event, who as Actor, { subject: code as string, state: reg?.status ?? 'unregistered' });
+    if (reg === undefined) throw new EnrollError('NOT_FOUND', `agency ${String(code)} has not registered`);
     assertTransition(ORG_MACHINE, reg.status, event, to);
     const at = o.clock.now().toISOString();
     const rows = await tx.query(
@@ -152,8 +183,8 @@ export async function review(
     );
     await recordTransition(tx, {
       flow: 'organization',
-      subject: code,
-      actor: reviewer,
+      subject: code as string,
+      actor: who as Actor,
       at,
       event,
       from: reg.status,
@@ -161,5 +192,5 @@ export async function review(
       ...(reviewNote === null ? {} : { reason: reviewNote }),
     });
     return registrationFromRow(rows[0] ?? {});
-  });
+  }));
 }

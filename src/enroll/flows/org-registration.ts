@@ -5,11 +5,16 @@
  * assigns operators by certificate serial, and replaces certificates when renewed.
  */
 import type { Actor } from '../domain/actor.js';
+import type { VerifiedCardHolder } from '../domain/card-holder.js';
 import { parseRequiredText, type CertificateSerial } from '../domain/identifiers.js';
 import type { AdministratorSession, OperatorInput, RegisterInput, ReplaceInput } from './org-inputs.js';
+import { isoOf } from '../store/rows.js';
+import { parseAgencyCode } from './org-inputs.js';
 import * as operators from './org-operators.js';
 import * as queries from './org-queries.js';
-import type { Operator, OrgRegistration, RegistrationRecord } from './org-records.js';
+import { registrationFromRow, type Operator, type OrgRegistration, type RegistrationRecord } from './org-records.js';
+import { ORG_MACHINE, type OrgStatus } from '../machine/org-machine.js';
+import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
 import * as registration from './org-register.js';
 import * as replacement from './org-replacement.js';
 import type { OrgRegistrationOptions } from './org-shared.js';
@@ -78,7 +83,7 @@ export class OrgRegistrationFlow {
    * Operator login: the card's certificate serial must be assigned and hold
    * `permission`. A renewed card has a new serial and fails until edited.
    */
-  public async authorizeOperator(agencyCode: string, holder: unknown, permission: string): Promise<Operator> {
+  public async authorizeOperator(agencyCode: string, holder: VerifiedCardHolder, permission: string): Promise<Operator> {
     return operators.authorizeOperator(this.o, agencyCode, holder, permission);
   }
 
@@ -97,6 +102,34 @@ export class OrgRegistrationFlow {
     return replacement.replace(this.o, agencyCode, input, 'replaceBoth');
   }
 
+  /** Reviewer queue: registrations in `query.status` (`manualReview` for GEPI's manual reviews), oldest first, paged, optionally by creation date. */
+  public reviewQueue(query: QueueQuery<OrgStatus>): Promise<QueuePage<OrgRegistration>> {
+    return listQueue(this.o.store, { table: 'enroll_org_registrations', key: 'agency_code', states: ORG_MACHINE.states, map: registrationFromRow }, query);
+  }
+
+  /** Consents to the 用戶約定條款 recorded for an agency (sub-function, terms version, time), oldest first. */
+  public async consents(agencyCode: string): Promise<Array<{
+    /** 首次註冊 or the 更換 sub-function. */
+    subFunction: string;
+    /** The terms version agreed to. */
+    termsVersion: string;
+    /** Serial of the administrator card that agreed. */
+    administratorSerial: string;
+    /** When (ISO). */
+    acceptedAt: string;
+  }>> {
+    const code = parseAgencyCode(agencyCode);
+    const rows = await this.o.store.transaction((tx) =>
+      tx.query('SELECT * FROM enroll_org_consents WHERE agency_code=$1 ORDER BY accepted_at, id', [code]),
+    );
+    return rows.map((r) => ({
+      subFunction: String(r.sub_function),
+      termsVersion: String(r.terms_version),
+      administratorSerial: String(r.admin_certificate_serial),
+      acceptedAt: isoOf(r.accepted_at),
+    }));
+  }
+
   /** Current registration of an agency. */
   public async get(agencyCode: string): Promise<OrgRegistration> {
     return queries.getRegistration(this.o, agencyCode);
@@ -108,7 +141,7 @@ export class OrgRegistrationFlow {
   }
 
   /** 查詢機關憑證 OID: organization name and OID (or 統一編號) of an organization certificate. */
-  public organizationCertificateOid(organizationCard: unknown): {
+  public organizationCertificateOid(organizationCard: VerifiedCardHolder): {
     /** The certificate's subject name. */
     organizationName: string;
     /** Dotted organization OID (GCA/XCA cards); absent when the certificate has none. */
@@ -120,7 +153,7 @@ export class OrgRegistrationFlow {
   }
 
   /** 查詢自然人憑證序號: holder name and certificate serial, to paste into 新增授權經辦人. */
-  public citizenCertificateSerial(citizenCard: unknown): {
+  public citizenCertificateSerial(citizenCard: VerifiedCardHolder): {
     /** The holder's name from the certificate subject. */
     name: string;
     /** The certificate serial, lower-case hex without separators. */

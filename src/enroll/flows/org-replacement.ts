@@ -12,12 +12,13 @@ import {
   parseAgencyCode,
   parseCitizenCard,
   parseContact,
+  parseGepiChecks,
   parseOrgCard,
   type AdministratorContact,
   type ReplaceInput,
 } from './org-inputs.js';
 import { registrationFromRow, type OrgRegistration, type RegistrationItem } from './org-records.js';
-import { addRecord, authenticate, identifierOf, lockRegistration, matchesAgency, type OrgRegistrationOptions } from './org-shared.js';
+import { addRecord, authenticate, idHintAgrees, identifierOf, recordConsent, lockRegistration, matchesAgency, type OrgRegistrationOptions } from './org-shared.js';
 
 /** The three replacement events (更換憑證 sub-functions). */
 export type ReplaceEvent = 'replaceOrganizationCertificate' | 'replaceAdministratorCard' | 'replaceBoth';
@@ -40,6 +41,7 @@ export async function replace(o: OrgRegistrationOptions, agencyCode: string, inp
   const org = parseOrgCard(v.organizationCard, 'organizationCard', issues);
   const admin = parseCitizenCard(v.administratorCard, 'administratorCard', issues);
   const contact = parseContact(v.administrator, 'administrator', issues);
+  const terms = parseGepiChecks(v, contact, admin, { ...(o.termsVersion === undefined ? {} : { termsVersion: o.termsVersion }), idHintAgrees: (n, h) => idHintAgrees(o, n, h) }, issues);
   issues.throwIfAny();
   const [orgCard, adminCard, adminContact] = [org as CardIdentity, admin as CardIdentity, contact as AdministratorContact];
   const agency = await o.agencies.findByAgencyCode(code);
@@ -64,6 +66,7 @@ export async function replace(o: OrgRegistrationOptions, agencyCode: string, inp
         adminContact.name, adminContact.email, adminContact.phone, at],
     );
     await addRecord(tx, code, orgCard.subjectName, REPLACE_ITEMS[event], at);
+    if (terms !== undefined) await recordConsent(tx, code, REPLACE_ITEMS[event], terms, adminCard.certificateSerial, at);
     await recordTransition(tx, {
       flow: 'organization',
       subject: code,

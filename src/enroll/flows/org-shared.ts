@@ -19,10 +19,44 @@ export interface OrgRegistrationOptions {
   readonly clock: Clock;
   /** Agency code → expected OID / 統一編號. */
   readonly agencies: AgencyDirectory;
-  /** Holidays beyond weekends. */
+  /** Holidays beyond weekends; default {@link TaiwanCalendar} (date-holidays TW plus the built-in DGPA adjustments). */
   readonly calendar?: BusinessCalendar;
   /** The function menu; when given, operator permissions must come from it. */
   readonly permissions?: readonly string[];
+  /**
+   * Version of the 用戶約定條款 shown on 首次註冊 and each 更換憑證 page. When set,
+   * those commands require `acceptedTerms` equal to it and record the consent
+   * (sub-function, version, time) in `enroll_org_consents`.
+   */
+  readonly termsVersion?: string;
+  /**
+   * How a typed 身分證統一編號 is checked against a citizen card's ID hint
+   * (OID 2.16.886.1.100.2.51). Default `lastFour`: the hint is the ID's last
+   * four characters; pass a function if your cards behave otherwise.
+   */
+  readonly idHintRule?: 'lastFour' | ((nationalId: string, idHint: string) => boolean);
+}
+
+/** Whether `nationalId` agrees with the card's ID hint under `o.idHintRule` (no hint on the card: nothing to check). */
+export function idHintAgrees(o: OrgRegistrationOptions, nationalId: string, idHint: string | undefined): boolean {
+  if (idHint === undefined) return true;
+  const rule = o.idHintRule ?? 'lastFour';
+  return rule === 'lastFour' ? nationalId.toUpperCase().endsWith(idHint.toUpperCase()) : rule(nationalId, idHint);
+}
+
+/** Records consent to the 用戶約定條款 for one sub-function (terms version and time). */
+export async function recordConsent(
+  tx: SqlSession,
+  code: string,
+  subFunction: RegistrationItem,
+  termsVersion: string,
+  adminSerial: string,
+  at: string,
+): Promise<void> {
+  await tx.query(
+    'INSERT INTO enroll_org_consents (agency_code, sub_function, terms_version, admin_certificate_serial, accepted_at) VALUES ($1,$2,$3,$4,$5)',
+    [code, subFunction, termsVersion, adminSerial, at],
+  );
 }
 
 /** The identifier compared with the agency directory: 統一編號 for MOEACA, else the organization OID. */

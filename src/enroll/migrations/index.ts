@@ -3,9 +3,10 @@
  * so the bundled package carries it without loader or file-path tricks.
  */
 import { initialSchema } from './0001-initial.js';
+import { operationsSchema } from './0002-operations.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, operationsSchema];

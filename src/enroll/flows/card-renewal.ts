@@ -1,0 +1,231 @@
+/**
+ * The one card-lifecycle rule of every flow (docs/decisions.md, "Enrollment
+ * operations"). A MOICA certificate is renewed on the same card: same 卡號,
+ * new certificate and serial. A login whose certificate
+ * - came from a successful login verification (so it is valid, unexpired and
+ *   unrevoked: the verifier refuses anything else),
+ * - has the same 卡號 as a bound card,
+ * - the same authority, trust anchor, holder name and ID hint as the bound one,
+ * - and a later notBefore than the bound certificate (no roll-back to an older one),
+ * is that card's renewal: the binding takes the new serial (audited), or with
+ * the `review` policy waits for a reviewer. Anything else with a bound 卡號 is
+ * refused. A reissued card (new 卡號) re-binds through the flow's own
+ * re-binding path (add the new card, remove the old one).
+ */
+import { randomUUID } from 'node:crypto';
+import type { CardAuthority, CardIdentity } from '../domain/card-holder.js';
+import type { CardNumber, CertificateSerial } from '../domain/identifiers.js';
+import type { Actor } from '../domain/actor.js';
+import { EnrollError, InvalidInputError } from '../errors.js';
+import { recordTransition } from '../store/audit.js';
+import { isUuid } from './secret-token.js';
+import type { FlowName } from '../machine/machine.js';
+import { isoOf } from '../store/rows.js';
+import type { EnrollStore, Row, SqlSession } from '../store/store.js';
+
+/** How a renewal that passes {@link judgeRenewal} is applied. */
+export type RenewalPolicy = 'automatic' | 'review';
+
+/** What a flow recorded about a bound card, to compare a renewal with. */
+export interface BoundCard {
+  /** 卡號 */
+  readonly cardNumber: CardNumber;
+  /** Serial of the bound certificate. */
+  readonly certificateSerial: CertificateSerial;
+  /** Issuing authority; `undefined` for bindings made before it was recorded. */
+  readonly authority: CardAuthority | undefined;
+  /** Certificate subject name; `undefined` when not recorded. */
+  readonly subjectName: string | undefined;
+  /** ID hint; `undefined` when the certificate had none or it was not recorded. */
+  readonly idHint: string | undefined;
+  /** Trust anchor SHA-256; `undefined` when not recorded. */
+  readonly anchor: string | undefined;
+  /** notBefore of the bound certificate (ISO); `undefined` when not recorded. */
+  readonly validFrom: string | undefined;
+}
+
+/** Outcome of comparing a presented certificate with a bound card. */
+export type RenewalVerdict =
+  | {
+      /** The presented certificate is the bound one. */
+      readonly kind: 'same';
+    }
+  | {
+      /** A renewal of the bound card. */
+      readonly kind: 'renewal';
+    }
+  | {
+      /** Not the bound card's renewal. */
+      readonly kind: 'refused';
+      /** Why, for the audit trail and the error message. */
+      readonly reason: string;
+    };
+
+/** Applies the renewal rule to a certificate presented with a bound 卡號. */
+export function judgeRenewal(bound: BoundCard, presented: CardIdentity): RenewalVerdict {
+  if (presented.certificateSerial === bound.certificateSerial) return { kind: 'same' };
+  const refuse = (reason: string): RenewalVerdict => ({ kind: 'refused', reason });
+  if (!presented.verified) return refuse('the certificate did not come from a successful login verification');
+  if (presented.cardNumber !== bound.cardNumber) return refuse('the 卡號 differs');
+  if (bound.authority === undefined || bound.subjectName === undefined) {
+    return refuse('the binding predates renewal data; re-bind the card');
+  }
+  if (presented.authority !== bound.authority) return refuse(`another authority (${presented.authority}, bound ${bound.authority})`);
+  if (bound.anchor !== undefined && presented.anchor !== bound.anchor) return refuse('the certificate chains to another trust anchor');
+  if (presented.subjectName !== bound.subjectName) return refuse('another holder name');
+  if (presented.idHint !== bound.idHint) return refuse('another ID hint');
+  // A renewal is newer: an older certificate of the same card never takes the binding back.
+  if (bound.validFrom === undefined || presented.validFrom === undefined) return refuse('the certificate dates are unknown');
+  if (Date.parse(presented.validFrom) <= Date.parse(bound.validFrom)) return refuse('not newer than the bound certificate');
+  return { kind: 'renewal' };
+}
+
+/** A renewal waiting for a reviewer. */
+export interface PendingRenewal {
+  /** Request ID (UUID), for {@link AccountEnrollment.acceptRenewal} and its siblings. */
+  readonly id: string;
+  /** Flow whose binding it renews. */
+  readonly flow: FlowName;
+  /** 卡號 */
+  readonly cardNumber: CardNumber;
+  /** Serial bound now. */
+  readonly oldSerial: CertificateSerial;
+  /** Serial of the renewed certificate. */
+  readonly newSerial: CertificateSerial;
+  /** notBefore of the renewed certificate (ISO), when known. */
+  readonly newValidFrom?: string;
+  /** When the renewed card first logged in (ISO). */
+  readonly requestedAt: string;
+}
+
+function renewalFromRow(r: Row): PendingRenewal {
+  return {
+    id: String(r.id),
+    flow: r.flow as FlowName,
+    cardNumber: String(r.card_number) as CardNumber,
+    oldSerial: String(r.old_serial) as CertificateSerial,
+    newSerial: String(r.new_serial) as CertificateSerial,
+    ...(r.new_valid_from == null ? {} : { newValidFrom: isoOf(r.new_valid_from) }),
+    requestedAt: isoOf(r.requested_at),
+  };
+}
+
+/** Records a renewal for review (once per new serial) and returns the open request. */
+export async function requestRenewalReview(
+  tx: SqlSession,
+  flow: FlowName,
+  bound: BoundCard,
+  presented: CardIdentity,
+  at: string,
+): Promise<{ request: PendingRenewal; created: boolean }> {
+  const open = await tx.query(`SELECT * FROM enroll_card_renewals WHERE flow=$1 AND new_serial=$2 AND status='pending'`, [flow, presented.certificateSerial]);
+  if (open[0] !== undefined) return { request: renewalFromRow(open[0]), created: false };
+  const rows = await tx.query(
+    `INSERT INTO enroll_card_renewals (id, flow, card_number, old_serial, new_serial, new_valid_from, status, requested_at)
+     VALUES ($1,$2,$3,$4,$5,$6,'pending',$7) RETURNING *`,
+    [randomUUID(), flow, bound.cardNumber, bound.certificateSerial, presented.certificateSerial, presented.validFrom ?? null, at],
+  );
+  return { request: renewalFromRow(rows[0] ?? {}), created: true };
+}
+
+/** Locks a pending renewal of `flow`; NOT_FOUND when there is none with that ID. */
+export async function lockPendingRenewal(tx: SqlSession, flow: FlowName, id: string): Promise<PendingRenewal> {
+  const rows = await tx.query(`SELECT * FROM enroll_card_renewals WHERE id=$1 AND flow=$2 AND status='pending' FOR UPDATE`, [id, flow]);
+  if (rows[0] === undefined) throw new EnrollError('NOT_FOUND', `no pending card renewal ${id}`);
+  return renewalFromRow(rows[0]);
+}
+
+/** Closes a renewal request. */
+export async function closeRenewal(tx: SqlSession, id: string, status: 'accepted' | 'rejected', by: string, at: string): Promise<void> {
+  await tx.query('UPDATE enroll_card_renewals SET status=$2, decided_by=$3, decided_at=$4 WHERE id=$1', [id, status, by, at]);
+}
+
+/** Pending renewals of `flow`, oldest first. */
+export async function pendingRenewals(store: EnrollStore, flow: FlowName): Promise<PendingRenewal[]> {
+  const rows = await store.transaction((tx) =>
+    tx.query(`SELECT * FROM enroll_card_renewals WHERE flow=$1 AND status='pending' ORDER BY requested_at, id`, [flow]),
+  );
+  return rows.map(renewalFromRow);
+}
+
+const RENEWAL_ACTOR: Actor = { role: 'system', id: 'card-renewal' };
+
+/** What {@link resolveRenewal} needs from a flow. */
+export interface RenewalContext {
+  /** The flow whose binding is compared. */
+  readonly flow: FlowName;
+  /** Audit subject of the binding's record. */
+  readonly subject: string;
+  /** The record's state (audited unchanged). */
+  readonly state: string;
+  /** The flow's renewal policy. */
+  readonly policy: RenewalPolicy | undefined;
+  /** Instant of the login (ISO). */
+  readonly at: string;
+  /** The flow's refusal message (its usual NOT_AUTHORIZED wording). */
+  readonly refusal: string;
+  /** Writes the new serial (and notBefore) into the flow's binding. */
+  readonly renew: () => Promise<void>;
+}
+
+/**
+ * Applies {@link judgeRenewal} inside the login's transaction: `same`, or
+ * `renewed` after `renew` ran (audited `renewCard`); otherwise the error to
+ * throw once the transaction committed its audit entry (`renewalRefused` →
+ * NOT_AUTHORIZED, `renewalRequested` → RENEWAL_PENDING_REVIEW).
+ */
+export async function resolveRenewal(tx: SqlSession, bound: BoundCard, card: CardIdentity, c: RenewalContext): Promise<'same' | 'renewed' | EnrollError> {
+  const verdict = judgeRenewal(bound, card);
+  if (verdict.kind === 'same') return 'same';
+  const audit = (event: string, reason: string): Promise<void> =>
+    recordTransition(tx, { flow: c.flow, subject: c.subject, actor: RENEWAL_ACTOR, at: c.at, event, from: c.state, to: c.state, reason });
+  const detail = `卡號 ${bound.cardNumber}: ${bound.certificateSerial} → ${card.certificateSerial}`;
+  if (verdict.kind === 'refused') {
+    // Returned, not thrown, so the refusal's audit entry commits: it is evidence worth keeping.
+    await audit('renewalRefused', `${detail}: ${verdict.reason}`);
+    return new EnrollError('NOT_AUTHORIZED', `${c.refusal} (${verdict.reason})`);
+  }
+  if ((c.policy ?? 'automatic') === 'review') {
+    const { request, created } = await requestRenewalReview(tx, c.flow, bound, card, c.at);
+    if (created) await audit('renewalRequested', `${detail} (request ${request.id})`);
+    return new EnrollError('RENEWAL_PENDING_REVIEW', '憑證已展期，待審核後即可登入 (the renewed certificate waits for review)');
+  }
+  await c.renew();
+  await audit('renewCard', detail);
+  return 'renewed';
+}
+
+/**
+ * A reviewer's acceptance of a pending renewal: validates the ID, locks the
+ * request, lets `apply` move the binding to the new serial (returning its
+ * audit subject and state), closes the request and audits `renewCard`.
+ */
+export async function acceptPendingRenewal<T>(
+  tx: SqlSession,
+  flow: FlowName,
+  renewalId: string,
+  who: Actor,
+  at: string,
+  apply: (request: PendingRenewal) => Promise<{ result: T; subject: string; state: string }>,
+): Promise<T> {
+  const request = await lockPendingRenewal(tx, flow, renewalId);
+  const { result, subject, state } = await apply(request);
+  await closeRenewal(tx, renewalId, 'accepted', who.id, at);
+  await recordTransition(tx, {
+    flow,
+    subject,
+    actor: who,
+    at,
+    event: 'renewCard',
+    from: state,
+    to: state,
+    reason: `卡號 ${request.cardNumber}: ${request.oldSerial} → ${request.newSerial} (request ${renewalId})`,
+  });
+  return result;
+}
+
+/** Parses a renewal request ID. */
+export function parseRenewalId(value: unknown): string {
+  if (!isUuid(value)) throw new InvalidInputError([{ field: 'renewalId', reason: 'must be a UUID' }]);
+  return value.toLowerCase();
+}

@@ -1,0 +1,84 @@
+/**
+ * Reviewer queues: the records of a flow in one state, oldest first, paged and
+ * optionally limited to a creation-date window. One query shape for every
+ * flow that has a review.
+ */
+import { InvalidInputError, IssueCollector } from '../errors.js';
+import type { EnrollStore, Row } from '../store/store.js';
+
+/** Filter and page of a reviewer queue. */
+export interface QueueQuery<S extends string> {
+  /** The state to list, e.g. `underReview`. */
+  readonly status: S;
+  /** Only records created at or after this instant (ISO). */
+  readonly createdFrom?: string;
+  /** Only records created before this instant (ISO). */
+  readonly createdBefore?: string;
+  /** Page size, 1–500; default 50. */
+  readonly limit?: number;
+  /** Records to skip, default 0. */
+  readonly offset?: number;
+}
+
+/** One page of a reviewer queue. */
+export interface QueuePage<T> {
+  /** The records of this page, oldest first. */
+  readonly items: T[];
+  /** How many records match the filter in all. */
+  readonly total: number;
+}
+
+/** Where a flow's queue reads from (fixed by the flow, never user input). */
+export interface QueueSource<T> {
+  /** Table name. */
+  readonly table: string;
+  /** Tie-breaking key column after `created_at`. */
+  readonly key: string;
+  /** Allowed states. */
+  readonly states: readonly string[];
+  /** Row mapper. */
+  readonly map: (row: Row) => T;
+}
+
+function instant(value: unknown, field: string, issues: IssueCollector): string | null {
+  if (value === undefined) return null;
+  const t = typeof value === 'string' && value.length <= 40 ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(t)) {
+    issues.add(field, 'must be an ISO instant');
+    return null;
+  }
+  return new Date(t).toISOString();
+}
+
+function whole(value: unknown, field: string, min: number, max: number, fallback: number, issues: IssueCollector): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    issues.add(field, `must be an integer from ${min} to ${max}`);
+    return fallback;
+  }
+  return value;
+}
+
+/** Lists one page of `source` per `query`; INVALID_INPUT names each bad field. */
+export async function listQueue<T>(store: EnrollStore, source: QueueSource<T>, query: QueueQuery<string>): Promise<QueuePage<T>> {
+  const issues = new IssueCollector();
+  const q = (typeof query === 'object' && query !== null ? query : {}) as unknown as Record<string, unknown>;
+  if (typeof q.status !== 'string' || !source.states.includes(q.status)) {
+    issues.add('status', `must be one of ${source.states.join(', ')}`);
+  }
+  const from = instant(q.createdFrom, 'createdFrom', issues);
+  const before = instant(q.createdBefore, 'createdBefore', issues);
+  const limit = whole(q.limit, 'limit', 1, 500, 50, issues);
+  const offset = whole(q.offset, 'offset', 0, 1_000_000, 0, issues);
+  issues.throwIfAny();
+  if (from !== null && before !== null && from >= before) throw new InvalidInputError([{ field: 'createdBefore', reason: 'must be after createdFrom' }]);
+  const where = `status = $1 AND ($2::timestamptz IS NULL OR created_at >= $2) AND ($3::timestamptz IS NULL OR created_at < $3)`;
+  return store.transaction(async (tx) => {
+    const count = await tx.query(`SELECT count(*)::int AS n FROM ${source.table} WHERE ${where}`, [q.status, from, before]);
+    const rows = await tx.query(
+      `SELECT * FROM ${source.table} WHERE ${where} ORDER BY created_at, ${source.key} LIMIT $4 OFFSET $5`,
+      [q.status, from, before, limit, offset],
+    );
+    return { items: rows.map(source.map), total: Number(count[0]?.n ?? 0) };
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * Every public command fed arbitrary input finds only typed errors: each call
+ * either resolves or rejects with an EnrollError (never a TypeError, a driver
+ * error or a crash), and a rejected call writes nothing.
+ */
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
+import { EnrollError } from '../../src/enroll/errors.js';
+import { AccountEnrollment } from '../../src/enroll/flows/account-enrollment.js';
+import { LoginEnablementFlow } from '../../src/enroll/flows/login-enablement.js';
+import { OfficialAccountFlow } from '../../src/enroll/flows/official-account.js';
+import { OrgRegistrationFlow } from '../../src/enroll/flows/org-registration.js';
+import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
+import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
+import { ManualClock } from '../../src/enroll/ports/clock.js';
+import { FakeEms, basicDataFor, describeEachStore, tableCounts } from './helpers.js';
+
+type Call = (args: unknown[]) => Promise<unknown> | unknown;
+
+/** TypeScript-private helpers are still on the prototype at run time; the property covers the public commands. */
+const PRIVATE = new Set(
+  'addCardAs applyAs approveAs authorizeOn bindCardAs decide enableAs facilityEmail guarded insertBinding issueToken lock mail now ownerOf reissueAs rejectAs renewBinding requestAs subject submitAs tokenFailure transition'.split(' '),
+);
+
+// Values that look almost right reach deeper than pure noise.
+const nasty = fc.oneof(
+  fc.anything(),
+  fc.string(),
+  fc.constantFrom('a\u0000b', '\uD800', 'H5600123', 'TP03000000000001', '04595257', '00000000-0000-4000-8000-000000000000', 'A1234'),
+  fc.record({ role: fc.constantFrom('applicant', 'reviewer', 'administrator', 'superuser', 42), id: fc.oneof(fc.string(), fc.constant('x'.repeat(300))) }),
+  fc.record({ authority: fc.constantFrom('MOICA', 'GCA', 'MOEACA', 'HCA', 'X'), subjectName: fc.string(), certificateSerial: fc.string(), cardNumber: fc.string() }),
+  fc.constant(basicDataFor()),
+);
+
+describeEachStore('enroll_t_fuzz', (db) => {
+  it('only typed errors, and a rejected command writes nothing', async () => {
+    const clock = new ManualClock('2026-03-02T01:00:00Z');
+    const ems = new FakeEms();
+    ems.put(basicDataFor());
+    const store = db();
+    const agencies = new StaticAgencyDirectory([{ oid: '2.16.886.101.20003' as AgencyOid, name: '機關', agencyCode: 'A1234' }]);
+    const accounts = new AccountEnrollment({ store, clock, mailer: new CapturingMailer(), ems, emsRecords: ems, activationLink: (t) => t });
+    const logins = new LoginEnablementFlow({ store, clock });
+    const org = new OrgRegistrationFlow({ store, clock, agencies });
+    const official = new OfficialAccountFlow({ store, clock, agencies });
+    const a = (f: (...x: never[]) => unknown): Call => (args) => f(...(args as never[]));
+    const commands: Record<string, Call> = {};
+    for (const [name, target] of Object.entries({ accounts, logins, org, official })) {
+      const proto = Object.getPrototypeOf(target) as object;
+      for (const method of Object.getOwnPropertyNames(proto)) {
+        const fn = (target as unknown as Record<string, unknown>)[method];
+        if (method === 'constructor' || PRIVATE.has(method) || typeof fn !== 'function') continue;
+        commands[`${name}.${method}`] = a((fn as (...x: never[]) => unknown).bind(target));
+      }
+    }
+    expect(Object.keys(commands).length).toBeGreaterThan(30);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...Object.keys(commands)), fc.array(nasty, { maxLength: 4 }), async (name, args) => {
+        const before = await tableCounts(store);
+        let failure: unknown;
+        try {
+          await (commands[name] as Call)(args);
+        } catch (err) {
+          failure = err;
+        }
+        if (failure === undefined) return;
+        expect(failure, `${name} threw ${String(failure)}`).toBeInstanceOf(EnrollError);
+        const after = await tableCounts(store);
+        // Refusals add audit rows only.
+        expect({ ...after, enroll_audit_log: 0 }).toEqual({ ...before, enroll_audit_log: 0 });
+      }),
+      { numRuns: 300 },
+    );
+  }, 240_000);
+});

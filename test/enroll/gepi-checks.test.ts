@@ -1,0 +1,58 @@
+/** GEPI: HCA agency certificates, 身分證統一編號 vs the card's ID hint, 用戶約定條款 consent per sub-function. */
+import { beforeEach, expect, it } from 'vitest';
+import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
+import { EnrollError, InvalidInputError } from '../../src/enroll/errors.js';
+import { OrgRegistrationFlow, type OrgRegistrationOptions } from '../../src/enroll/flows/org-registration.js';
+import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
+import { ManualClock } from '../../src/enroll/ports/clock.js';
+import { citizenCard, describeEachStore, enrollFailure } from './helpers.js';
+
+const HOSPITAL_OID = '2.16.886.101.30001';
+const agencies = new StaticAgencyDirectory([{ oid: HOSPITAL_OID as AgencyOid, name: '某醫院', agencyCode: 'H0001' }]);
+const hcaCard = (serial = 'ca01') => ({ authority: 'HCA' as const, subjectName: '某醫院', certificateSerial: serial, organizationOid: HOSPITAL_OID });
+const admin = citizenCard(1); // ID hint 6789
+const contact = { name: '張管理', email: 'admin@hospital.org.tw', phone: '02-2345-6789', nationalId: 'A123456789' };
+
+const failure = enrollFailure;
+
+describeEachStore('enroll_t_gepi', (db) => {
+  let clock: ManualClock;
+  const flowWith = (extra: Partial<OrgRegistrationOptions> = {}): OrgRegistrationFlow =>
+    new OrgRegistrationFlow({ store: db(), clock, agencies, ...extra });
+  beforeEach(() => {
+    clock = new ManualClock('2026-03-06T01:00:00Z');
+  });
+
+  it('registers with an HCA agency certificate and records the consent of each sub-function', async () => {
+    const flow = flowWith({ termsVersion: '2026.1' });
+    const missing = await failure(flow.register({ agencyCode: 'H0001', organizationCard: hcaCard(), administratorCard: admin, administrator: contact }));
+    expect((missing as InvalidInputError).issues.map((i) => i.field)).toEqual(['acceptedTerms']);
+    const reg = await flow.register({ agencyCode: 'H0001', organizationCard: hcaCard(), administratorCard: admin, administrator: contact, acceptedTerms: '2026.1' });
+    expect(reg).toMatchObject({ status: 'registered', organizationAuthority: 'HCA' });
+    clock.advance(60_000);
+    await flow.replaceOrganizationCertificate('H0001', { organizationCard: hcaCard('ca02'), administratorCard: admin, administrator: contact, acceptedTerms: '2026.1' });
+    expect(await flow.consents('H0001')).toEqual([
+      { subFunction: '首次註冊', termsVersion: '2026.1', administratorSerial: admin.certificateSerial, acceptedAt: '2026-03-06T01:00:00.000Z' },
+      { subFunction: '更換機關憑證', termsVersion: '2026.1', administratorSerial: admin.certificateSerial, acceptedAt: '2026-03-06T01:01:00.000Z' },
+    ]);
+  });
+
+  it('checks the administrator’s 身分證統一編號 against the card’s ID hint (default rule and a custom rule)', async () => {
+    const wrong = { ...contact, nationalId: 'A223456781' };
+    const err = await failure(flowWith().register({ agencyCode: 'H0001', organizationCard: hcaCard(), administratorCard: admin, administrator: wrong }));
+    expect((err as InvalidInputError).issues.map((i) => i.field)).toEqual(['administrator.nationalId']);
+    // A deployment whose cards carry another hint supplies its own rule.
+    const custom = flowWith({ idHintRule: (id, hint) => hint === '6789' && id.startsWith('A2') });
+    expect((await custom.register({ agencyCode: 'H0001', organizationCard: hcaCard(), administratorCard: admin, administrator: wrong })).status).toBe('registered');
+  });
+
+  it('an operator whose card hint disagrees with the recorded 身分證統一編號 is not authorized', async () => {
+    const flow = flowWith({ permissions: ['查詢作業'] });
+    await flow.register({ agencyCode: 'H0001', organizationCard: hcaCard(), administratorCard: admin, administrator: contact });
+    const session = { organizationCard: hcaCard(), administratorCard: admin };
+    const opCard = citizenCard(2);
+    await flow.assignOperator('H0001', session, { certificateSerial: opCard.certificateSerial, name: '李經辦', nationalId: 'A123456789', permissions: ['查詢作業'] });
+    expect((await flow.authorizeOperator('H0001', opCard, '查詢作業')).name).toBe('李經辦');
+    expect((await failure(flow.authorizeOperator('H0001', { ...opCard, idHint: '1111' }, '查詢作業'))).code).toBe('NOT_AUTHORIZED');
+  });
+});
