@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^twpki$/, replacement: src('index.ts') },
       { find: /^twpki\/(apdu|cert|enroll)\/advanced$/, replacement: src('$1/advanced.ts') },
+      { find: /^twpki\/enroll\/(pglite|pg|smtp)$/, replacement: src('enroll/$1.ts') },
       { find: /^twpki\/(pcsc|apdu|cert|ems|enroll|testing|agent|browser)$/, replacement: src('$1/index.ts') },
       { find: /^twpki\/(messages|challenge-store)$/, replacement: src('$1/index.ts') },
       { find: /^twpki\/(fastify|express)$/, replacement: src('integrations/$1.ts') },

@@ -4,12 +4,12 @@ import {
   CapturingMailer,
   EmsLayerAdapter,
   EnrollError,
-  PgStore,
-  PgliteStore,
   systemClock,
   type Actor,
   type EnrollStore,
 } from '../src/enroll/index.js';
+import { PgStore } from '../src/enroll/pg.js';
+import { PgliteStore } from '../src/enroll/pglite.js';
 // The enrollment tests' fixtures (no vitest dependency): one source of test cards.
 import { citizenCard } from '../test/enroll/fakes.js';
 import { startTestPostgres } from '../test/setup/postgres.js';

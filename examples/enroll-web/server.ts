@@ -16,15 +16,15 @@ import { InMemoryEmsSource, type ComparisonPolicy, type EmsSource } from 'twpki/
 import {
   AccountEnrollment,
   EmsLayerAdapter,
-  PgStore,
-  PgliteStore,
-  SmtpMailer,
   systemClock,
   type Actor,
   type EnrollStore,
   type Mailer,
   type NoticeBranding,
 } from 'twpki/enroll';
+import { PgStore } from 'twpki/enroll/pg';
+import { PgliteStore } from 'twpki/enroll/pglite';
+import { SmtpMailer } from 'twpki/enroll/smtp';
 import { EnrollApi, sendError } from './lib/enroll-api.js';
 import { HttpError, sendHtml, sendStatic } from './lib/http.js';
 import { mailboxPage, type MailboxEntry } from './lib/pages.js';

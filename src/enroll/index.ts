@@ -4,6 +4,8 @@
  * PGlite or a server via pg) with the invariants enforced by the schema.
  *
  * ```ts
+ * // import { PgliteStore } from 'twpki/enroll/pglite'; (or PgStore from 'twpki/enroll/pg')
+ * // import { SmtpMailer } from 'twpki/enroll/smtp';
  * const store = await PgliteStore.open();            // or PgStore.open({ connectionString })
  * const ems = new EmsLayerAdapter(new JsonFileEmsSource('ems.json'));
  * const accounts = new AccountEnrollment({
@@ -75,7 +77,6 @@ export type { MailMessage, Mailer } from './ports/mailer.js';
 export type { EmsComparison, EmsRecordSource, EmsVerifier, FieldVerdict } from './ports/ems.js';
 export { StaticAgencyDirectory, type Agency, type AgencyDirectory } from './ports/agency-directory.js';
 
-export { SmtpMailer, type SmtpMailerOptions } from './mail/smtp-mailer.js';
 export { CapturingMailer } from './mail/capturing-mailer.js';
 export { DEFAULT_BRANDING, activationNotice, rejectionNotice, type NoticeBranding } from './mail/account-notices.js';
 
@@ -104,8 +105,6 @@ export { OFFICIAL_ACCOUNT_MACHINE, type OfficialEvent, type OfficialStatus } fro
 export { ENROLL_MACHINES } from './machine/all-machines.js';
 
 export type { EnrollStore, Row, SqlSession } from './store/store.js';
-export { PgliteStore, type PgliteStoreOptions } from './store/pglite-store.js';
-export { PgStore, type PgStoreOptions } from './store/pg-store.js';
 export { runMigrations } from './store/migrate.js';
 export { MIGRATIONS, type Migration } from './migrations/index.js';
 export { readAuditTrail, type AuditEntry } from './store/audit.js';

@@ -6,7 +6,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EmulatorCardSlots, startAgent, type AgentServer } from 'twpki/agent';
-import { SmtpMailer } from 'twpki/enroll';
+import {
+} from 'twpki/enroll';
+import { SmtpMailer } from 'twpki/enroll/smtp';
 import { EmulatorReader } from 'twpki/pcsc';
 import { createTestPki, createVirtualHiCOSCard, type TestPki } from 'twpki/testing';
 import { startEnrollWeb, type EnrollWeb } from '../../examples/enroll-web/server.js';

@@ -25,6 +25,9 @@ const PRODUCTION_ENTRIES = [
   'cert/index',
   'ems/index',
   'enroll/index',
+  'enroll/pglite',
+  'enroll/pg',
+  'enroll/smtp',
   'agent/index',
   'browser/index',
   'messages/index',
@@ -77,6 +80,12 @@ describe('the production import graph carries no test machinery', () => {
     const undeclared = [...staticGraph(entry).packages].filter((p) => !declared.has(p));
     expect(undeclared).toEqual([]);
     for (const p of TEST_KIT_PACKAGES) expect(staticGraph(entry).packages.has(p)).toBe(false);
+  });
+
+  it.each(['index', 'enroll/index'])('src/%s.ts loads no database driver or mail library (they have their own subpaths)', (entry) => {
+    const { packages } = staticGraph(entry);
+    expect([...packages].filter((p) => ['pg', '@electric-sql/pglite', 'nodemailer'].includes(p))).toEqual([]);
+    expect(staticGraph('enroll/pg').packages.has('pg')).toBe(true);
   });
 
   it('the walker does follow imports (the test kit itself reaches x509 through its loader only)', () => {

@@ -4,11 +4,11 @@ import {
   AccountEnrollment,
   CapturingMailer,
   EmsLayerAdapter,
-  PgliteStore,
   cardHolderFromLogin,
   systemClock,
   type Actor,
 } from '../../enroll/index.js';
+import { PgliteStore } from '../../enroll/pglite.js';
 
 /** Outcome of the demo's enrollment walk. */
 export interface DemoEnrollment {
