@@ -3,7 +3,7 @@
 // with `--no-parse` it only loads the code and reads the file (the baseline
 // the parse's growth is measured from).
 import { readFileSync } from 'node:fs';
-import { CertificateRevocationList } from '../src/cert/index.js';
+import { CertificateRevocationList } from '../src/cert/advanced.js';
 
 const file = process.argv[2];
 if (file === undefined) throw new Error('usage: crl-parse-child <file.crl> [--no-parse]');

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CertificateRevocationList } from '../src/cert/index.js';
+import { CertificateRevocationList } from '../src/cert/advanced.js';
 import { createTestPki } from '../src/testing/pki/index.js';
 import { buildCrl, type TestCrlEntry } from '../src/testing/revocation/index.js';
 import { iterations, median, type BenchResult } from './result.js';

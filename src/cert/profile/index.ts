@@ -19,13 +19,3 @@ export type { SignatureAlgorithmInfo } from './signature-algorithm.js';
 export type { GpkiSubjectKind, GpkiSubjectType } from './gpki-attributes.js';
 export type { AuthorityEvidence, AuthorityInfo } from './authorities/recognise-authority.js';
 export type { AuthorityId, CaGeneration } from './authorities/authority-definition.js';
-export {
-  AccessMethodOid,
-  ExtendedKeyUsageOid,
-  ExtensionOid,
-  GPKI_POLICY_ARC,
-  GPKI_POLICY_LEVEL3,
-  GpkiAttributeOid,
-  GpkiSubjectTypeOid,
-  NameAttributeOid,
-} from './oids.js';

@@ -15,19 +15,6 @@ export {
   type ChainValidatorOptions,
   type ValidatedChain,
 } from './chain/chain-validator.js';
-export type { ChainRule, ChainRuleContext } from './chain/chain-rule.js';
-export { IssuingChainCache } from './chain/issuing-chain-cache.js';
-export {
-  algorithmRule,
-  caRule,
-  criticalExtensionRule,
-  cycleRule,
-  defaultChainRules,
-  issuerKeyUsageRule,
-  pathLengthRule,
-  signatureRule,
-  validityRule,
-} from './chain/rules/index.js';
 export {
   httpRevocationFetch,
   type HttpRevocationFetchOptions,
@@ -36,11 +23,6 @@ export {
   type RevocationResponse,
 } from './revocation/revocation-fetch.js';
 export type { RevocationReason, RevocationSource, RevocationStatus } from './revocation/revocation-status.js';
-export { CertificateRevocationList, type CrlEntry } from './revocation/crl.js';
-export { CrlCache, verifyCrl, type CrlCacheOptions } from './revocation/crl-cache.js';
-export { buildOcspRequest, ocspCertId, type OcspCertId, type OcspRequestBundle } from './revocation/ocsp-request.js';
-export { parseOcspResponse, type OcspBasicResponse, type OcspSingleResponse } from './revocation/ocsp-response.js';
-export { OcspClient, OID_KP_OCSP_SIGNING, type OcspClientOptions } from './revocation/ocsp-client.js';
 export {
   RevocationChecker,
   type RevocationCheckerOptions,
@@ -56,7 +38,6 @@ export {
 export { ChallengeIssuer, type ChallengeIssuerOptions, type IssuedChallenge } from './login/challenge-issuer.js';
 export { buildLoginMessage, parseLoginMessage, LOGIN_MESSAGE_HEADER, type LoginMessage } from './login/login-message.js';
 export { MAX_TOKEN_CHARS, type LoginToken, type SignHashAlgorithm } from './login/login-token.js';
-export { CmsAttribute } from './verification/cms-signed-data.js';
 export {
   AlgorithmNotAllowedError,
   CertificateExpiredError,

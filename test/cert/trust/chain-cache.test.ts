@@ -1,14 +1,7 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  ChainValidationError,
-  ChainValidator,
-  IssuingChainCache,
-  TrustStore,
-  TrustedCertificate,
-  defaultChainRules,
-  type ChainRule,
-} from '../../../src/cert/index.js';
+import { ChainValidationError, ChainValidator, TrustStore, TrustedCertificate } from '../../../src/cert/index.js';
+import { IssuingChainCache, defaultChainRules, type ChainRule } from '../../../src/cert/advanced.js';
 import { createTestPki, type CardHolderCredentials, type TestPki } from '../../../src/testing/pki/index.js';
 
 const now = new Date('2026-06-01T00:00:00Z');

@@ -1,12 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  ChainValidationError,
-  ChainValidator,
-  TrustStore,
-  TrustedCertificate,
-  defaultChainRules,
-  type ChainRule,
-} from '../../../src/cert/index.js';
+import { ChainValidationError, ChainValidator, TrustStore, TrustedCertificate } from '../../../src/cert/index.js';
+import { defaultChainRules, type ChainRule } from '../../../src/cert/advanced.js';
 import { createTestPki } from '../../../src/testing/pki/index.js';
 import type { CardHolderCredentials, TestPki } from '../../../src/testing/pki/index.js';
 import { realCa } from './helpers/fixtures.js';

@@ -1,19 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  CertificateRevocationList,
-  ChainValidationError,
-  ChallengeIssuer,
-  LoginVerificationError,
-  LoginVerifierBuilder,
-  RevocationError,
-  TrustedCertificate,
-  buildLoginMessage,
-  parseOcspResponse,
-  type ChallengeStore,
-  type LoginVerifier,
-  type VerifiedLogin,
-} from '../../../src/cert/index.js';
+import { ChainValidationError, ChallengeIssuer, LoginVerificationError, LoginVerifierBuilder, RevocationError, TrustedCertificate, buildLoginMessage, type ChallengeStore, type LoginVerifier, type VerifiedLogin } from '../../../src/cert/index.js';
+import { CertificateRevocationList, parseOcspResponse } from '../../../src/cert/advanced.js';
 import { parseCmsSignedData } from '../../../src/cert/trust/verification/cms-signed-data.js';
 import { definiteLengths, DerFormatError } from '../../../src/cert/trust/der/der-reader.js';
 import { createTestPki, type CardHolderCredentials, type TestPki } from '../../../src/testing/pki/index.js';

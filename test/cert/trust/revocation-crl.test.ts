@@ -1,13 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AlgorithmPolicy,
-  CertificateRevocationList,
-  CrlCache,
-  RevocationChecker,
-  RevocationError,
-  TrustedCertificate,
-  type RevocationFetch,
-} from '../../../src/cert/index.js';
+import { AlgorithmPolicy, RevocationChecker, RevocationError, TrustedCertificate, type RevocationFetch } from '../../../src/cert/index.js';
+import { CertificateRevocationList, CrlCache } from '../../../src/cert/advanced.js';
 import type { TestPki } from '../../../src/testing/pki/index.js';
 import { startRevocationRig } from './helpers/fixtures.js';
 import { buildCrl, type LocalRevocationServer, type TestCrlEntry } from '../../../src/testing/revocation/index.js';

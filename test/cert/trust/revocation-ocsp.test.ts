@@ -1,14 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  OcspClient,
-  RevocationChecker,
-  RevocationError,
-  TrustedCertificate,
-  AlgorithmPolicy,
-  buildOcspRequest,
-  httpRevocationFetch,
-  type RevocationFetch,
-} from '../../../src/cert/index.js';
+import { RevocationChecker, RevocationError, TrustedCertificate, AlgorithmPolicy, httpRevocationFetch, type RevocationFetch } from '../../../src/cert/index.js';
+import { OcspClient, buildOcspRequest } from '../../../src/cert/advanced.js';
 import type { TestPki } from '../../../src/testing/pki/index.js';
 import { startRevocationRig } from './helpers/fixtures.js';
 import type { LocalRevocationServer } from '../../../src/testing/revocation/index.js';
