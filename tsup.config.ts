@@ -11,6 +11,7 @@ export default defineConfig([{
     'testing/index': 'src/testing/index.ts',
     'agent/index': 'src/agent/index.ts',
     'cli/main': 'src/cli/main.ts',
+    'enroll/advanced': 'src/enroll/advanced.ts',
     'cert/advanced': 'src/cert/advanced.ts',
     'enroll/smtp': 'src/enroll/smtp.ts',
     'enroll/pg': 'src/enroll/pg.ts',

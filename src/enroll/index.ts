@@ -21,6 +21,9 @@
  * Every command validates its input (INVALID_INPUT), checks the transition
  * table (INVALID_TRANSITION), writes the change and its audit entry in one
  * transaction, and returns the new state; failures are {@link EnrollError}s.
+ * State-machine definitions, the SQL migrations, the input parsers, the
+ * authorization tables and the state-document format are in
+ * `twpki/enroll/advanced`.
  * @packageDocumentation
  */
 export {
@@ -36,19 +39,6 @@ export { ENROLL_ERROR_CODES } from './errors.js';
 export { toResult, type CommandResult } from './result.js';
 
 export {
-  isValidBusinessId,
-  isValidNationalId,
-  parseAgencyOid,
-  parseBusinessId,
-  parseCardNumber,
-  parseCertificateSerial,
-  parseControlNumber,
-  parseEmail,
-  parseNationalId,
-  parsePhone,
-  parseRequiredText,
-  parseStorableString,
-  textDefect,
   type AgencyOid,
   type Branded,
   type BusinessId,
@@ -61,13 +51,12 @@ export {
 export {
   CITIZEN_AUTHORITIES,
   ORGANIZATION_AUTHORITIES,
-  parseCardHolder,
   type CardAuthority,
   type CardIdentity,
   type VerifiedCardHolder,
 } from './domain/card-holder.js';
-export { parseActor, type Actor, type ActorRole } from './domain/actor.js';
-export { BASIC_DATA_FIELDS, BASIC_DATA_LABELS, parseBasicData, type BasicData, type BasicDataField } from './domain/basic-data.js';
+export { type Actor, type ActorRole } from './domain/actor.js';
+export { BASIC_DATA_FIELDS, BASIC_DATA_LABELS, type BasicData, type BasicDataField } from './domain/basic-data.js';
 export { nextBusinessDayStart, type BusinessCalendar } from './domain/business-day.js';
 export { TaiwanCalendar, type TaiwanCalendarOptions } from './domain/taiwan-calendar.js';
 export { TAIWAN_ADJUSTMENTS, type CalendarAdjustment } from './domain/taiwan-adjustments.js';
@@ -80,45 +69,22 @@ export { StaticAgencyDirectory, type Agency, type AgencyDirectory } from './port
 export { CapturingMailer } from './mail/capturing-mailer.js';
 export { DEFAULT_BRANDING, activationNotice, rejectionNotice, type NoticeBranding } from './mail/account-notices.js';
 
+export { type FlowName } from './machine/machine.js';
+export { type AccountEvent, type AccountStatus } from './machine/account-machine.js';
 export {
-  allowedEvents,
-  assertEventAllowed,
-  assertTransition,
-  edgesFor,
-  isState,
-  toMermaid,
-  type FlowName,
-  type MachineDefinition,
-  type Transition,
-} from './machine/machine.js';
-export { ACCOUNT_MACHINE, type AccountEvent, type AccountStatus } from './machine/account-machine.js';
-export {
-  LOGIN_ENABLEMENT_MACHINE,
-  LOGIN_METHOD_MACHINE,
   type LoginEnablementEvent,
   type LoginEnablementStatus,
   type LoginMethodEvent,
   type LoginMethodStatus,
 } from './machine/login-machine.js';
-export { ORG_MACHINE, type OrgEvent, type OrgStatus } from './machine/org-machine.js';
-export { OFFICIAL_ACCOUNT_MACHINE, type OfficialEvent, type OfficialStatus } from './machine/official-machine.js';
-export { ENROLL_MACHINES } from './machine/all-machines.js';
+export { type OrgEvent, type OrgStatus } from './machine/org-machine.js';
+export { type OfficialEvent, type OfficialStatus } from './machine/official-machine.js';
 
 export type { EnrollStore, Row, SqlSession } from './store/store.js';
-export { runMigrations } from './store/migrate.js';
-export { MIGRATIONS, type Migration } from './migrations/index.js';
 export { readAuditTrail, type AuditEntry } from './store/audit.js';
 export { joinTransaction } from './store/joined-store.js';
 export type { QueuePage, QueueQuery } from './flows/review-queue.js';
-export {
-  ACCOUNT_COMMANDS,
-  LOGIN_COMMANDS,
-  OFFICIAL_COMMANDS,
-  ORG_COMMANDS,
-  type CommandRule,
-  type CommandRules,
-} from './flows/authorization.js';
-export { judgeRenewal, type BoundCard, type PendingRenewal, type RenewalPolicy, type RenewalVerdict } from './flows/card-renewal.js';
+export { type BoundCard, type PendingRenewal, type RenewalPolicy, type RenewalVerdict } from './flows/card-renewal.js';
 
 export {
   AccountEnrollment,
@@ -153,6 +119,6 @@ export {
   type OfficialAccountOptions,
 } from './flows/official-account.js';
 
-export { STATE_DOCUMENT_FORMAT, rehydrateState, serializeState, type EnrollState } from './state-document.js';
+export { type EnrollState } from './state-document.js';
 export { EmsLayerAdapter } from './adapters/ems.js';
 export { cardHolderFromLogin, type CardHolderFromLoginOptions } from './adapters/cert.js';
