@@ -1,4 +1,5 @@
 import { TrustedCertificate } from '../trusted-certificate.js';
+import type { CertificateCache } from './certificate-cache.js';
 import type { CmsSignedData, SignerIdentifier } from './cms-signed-data.js';
 
 /** Whether `cert` is the certificate a SignerInfo names (issuer and serial, or subject key identifier). */
@@ -17,15 +18,16 @@ export interface CmsCertificates {
 }
 
 /**
- * Decodes the certificates a CMS carries and finds the signer's.
+ * Decodes the certificates a CMS carries (through `cache` when given) and
+ * finds the signer's.
  * @throws ChainValidationError `MALFORMED_CERTIFICATE` for an undecodable one (callers wrap it).
  */
-export function cmsCertificates(cms: CmsSignedData): CmsCertificates {
-  const all = cms.certificates.map((c) => TrustedCertificate.from(c));
+export function cmsCertificates(cms: CmsSignedData, cache?: CertificateCache): CmsCertificates {
+  const all = cms.certificates.map((c) => (cache === undefined ? TrustedCertificate.from(c) : cache.fromDer(c)));
   return { signer: all.find((c) => namesSigner(c, cms.signer)), all };
 }
 
-/** The carried certificates other than the signer's, DER: untrusted intermediates for path building. */
-export function otherCertificates(all: readonly TrustedCertificate[], signer: TrustedCertificate): Uint8Array[] {
-  return all.filter((c) => c.fingerprint !== signer.fingerprint).map((c) => c.der);
+/** The carried certificates other than the signer's, decoded: untrusted intermediates for path building. */
+export function otherCertificates(all: readonly TrustedCertificate[], signer: TrustedCertificate): TrustedCertificate[] {
+  return all.filter((c) => c.fingerprint !== signer.fingerprint);
 }
