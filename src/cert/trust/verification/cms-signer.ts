@@ -1,3 +1,4 @@
+import { bytesEqual } from '../../../shared/bytes.js';
 import { TrustedCertificate } from '../trusted-certificate.js';
 import type { CertificateCache } from './certificate-cache.js';
 import type { CmsSignedData, SignerIdentifier } from './cms-signed-data.js';
@@ -6,7 +7,7 @@ import type { CmsSignedData, SignerIdentifier } from './cms-signed-data.js';
 export function namesSigner(cert: TrustedCertificate, signer: SignerIdentifier): boolean {
   return 'subjectKeyId' in signer
     ? cert.subjectKeyId === signer.subjectKeyId
-    : cert.serialHex === signer.serialHex && Buffer.from(cert.issuerDer).equals(Buffer.from(signer.issuerDer));
+    : cert.serialHex === signer.serialHex && bytesEqual(cert.issuerDer, signer.issuerDer);
 }
 
 /** What a CMS carries: its certificates decoded, and the one its SignerInfo names (when carried). */
