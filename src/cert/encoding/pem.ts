@@ -49,6 +49,30 @@ export function pemBlocks(text: string): PemBlock[] {
  * @throws TypeError `invalid base64`.
  */
 export function base64Strict(text: string): Uint8Array {
+  return canonicalBase64(text) ?? base64Checked(text);
+}
+
+/**
+ * The common case in native code: `text` is exactly what Node's encoder
+ * writes for the bytes it decodes to (standard alphabet, no whitespace,
+ * padding present or left off). Such text passes every rule of
+ * {@link base64Checked} and decodes to the same bytes; anything else
+ * (whitespace, the URL alphabet, stray characters, non-zero trailing bits)
+ * returns `undefined` and takes the character-by-character check.
+ */
+function canonicalBase64(text: string): Uint8Array | undefined {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length === 0) return undefined;
+  const encoded = bytes.toString('base64');
+  const padding = encoded.length - text.length;
+  const same =
+    padding === 0
+      ? encoded === text
+      : padding > 0 && padding <= 2 && encoded.startsWith(text) && encoded.endsWith('='.repeat(padding));
+  return same ? new Uint8Array(bytes) : undefined;
+}
+
+function base64Checked(text: string): Uint8Array {
   let data = 0;
   let padding = 0;
   let standard = false;

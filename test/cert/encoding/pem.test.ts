@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CertificateParseError,
@@ -33,6 +34,39 @@ describe('the one PEM/base64 decoder', () => {
     for (const bad of ['', '   ', 'AA!A', 'AAEC+w_-', 'AAECA', 'AA==AA', 'AAE===', '====']) {
       expect(() => base64Strict(bad), bad).toThrow(TypeError);
     }
+  });
+
+  it('agrees with the rules on any text: canonical text (native fast path) and the rest (checked path) alike', () => {
+    // The rules, stated independently: whitespace ignored, one alphabet, data then at most two '='.
+    const oracle = (text: string): string | undefined => {
+      const body = text.replace(/[\t\n\v\f\r ]/g, '');
+      const m = /^([A-Za-z0-9+/_-]+)(={0,2})$/.exec(body);
+      if (m === null) return undefined;
+      const data = m[1] as string;
+      const url = /[-_]/.test(data);
+      if ((url && /[+/]/.test(data)) || data.length % 4 === 1) return undefined;
+      return Buffer.from(data, url ? 'base64url' : 'base64').toString('hex');
+    };
+    const decode = (text: string): string | undefined => {
+      try {
+        return Buffer.from(base64Strict(text)).toString('hex');
+      } catch (err) {
+        expect(err).toBeInstanceOf(TypeError);
+        return undefined;
+      }
+    };
+    const chars = fc.constantFrom(...'AQgw+/-_= \n!'.split(''));
+    fc.assert(fc.property(fc.array(chars, { maxLength: 24 }).map((a) => a.join('')), (text) => decode(text) === oracle(text)), { numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), (bytes) => {
+        const hex = Buffer.from(bytes).toString('hex');
+        const padded = Buffer.from(bytes).toString('base64');
+        for (const text of [padded, padded.replace(/=+$/, ''), Buffer.from(bytes).toString('base64url'), ` ${padded}\n`]) {
+          expect(decode(text)).toBe(hex);
+          expect(oracle(text)).toBe(hex);
+        }
+      }),
+    );
   });
 
   it('serves DER, PEM, PEM in bytes and bare base64 alike', () => {

@@ -38,17 +38,23 @@ export interface LoginToken {
 /** Largest token accepted, to bound parsing work on hostile input. */
 export const MAX_TOKEN_CHARS = 256 * 1024;
 
-/** A token after shape checks, with its base64 fields decoded. */
-export interface DecodedLoginToken {
+/** A token after shape checks, with the bytes its signature covers decoded. */
+export interface SignedLoginToken {
   /** The token. */
   readonly token: LoginToken;
   /** The bytes that were signed. */
   readonly signedBytes: Uint8Array;
   /** Decoded signature (raw RSA for PKCS1, CMS DER for PKCS7). */
   readonly signature: Uint8Array;
+}
+
+/** A token after shape checks, with its base64 fields decoded. */
+export interface DecodedLoginToken extends SignedLoginToken {
   /** Decoded `certb64`, when present. */
   readonly certificate: Uint8Array | undefined;
 }
+
+const HASH_ALGORITHMS: ReadonlySet<string> = new Set(['SHA1', 'SHA256', 'SHA384', 'SHA512']);
 
 /**
  * Checks the shape of a token (object or JSON text) and decodes its base64
@@ -56,6 +62,40 @@ export interface DecodedLoginToken {
  * @throws TokenFormatError naming the offending field.
  */
 export function decodeLoginToken(input: unknown): DecodedLoginToken {
+  const signed = decodeSignedLoginToken(input);
+  const certText = signed.token.certb64;
+  return { ...signed, certificate: certText === undefined ? undefined : decodeTokenField('certb64', certText) };
+}
+
+/**
+ * Checks the shape of a token and decodes what its signature covers (the
+ * signed bytes and the signature), leaving `certb64` as text: a verifier
+ * that has seen the same certificate text before need not decode it again.
+ * @throws TokenFormatError naming the offending field.
+ */
+export function decodeSignedLoginToken(input: unknown): SignedLoginToken {
+  const token = readLoginToken(input);
+  return {
+    token,
+    signedBytes: token.tbsEncoding === 'base64' ? decodeTokenField('tbs', token.tbs) : new Uint8Array(Buffer.from(token.tbs, 'utf8')),
+    signature: decodeTokenField('signature', token.signature),
+  };
+}
+
+/**
+ * Decodes the base64 token field `name`.
+ * @throws TokenFormatError `token field "…" is not base64`.
+ */
+export function decodeTokenField(name: string, text: string): Uint8Array {
+  try {
+    return base64Strict(text);
+  } catch (err) {
+    throw new TokenFormatError(`token field "${name}" is not base64`, { cause: err });
+  }
+}
+
+/** The shape checks: JSON object, known field values, sizes, and the fields each kind needs. */
+function readLoginToken(input: unknown): LoginToken {
   let value: unknown = input;
   if (typeof input === 'string') {
     if (input.length > MAX_TOKEN_CHARS) throw new TokenFormatError(`token longer than ${MAX_TOKEN_CHARS} characters`);
@@ -69,62 +109,47 @@ export function decodeLoginToken(input: unknown): DecodedLoginToken {
     throw new TokenFormatError('token must be a JSON object');
   }
   const t = value as Record<string, unknown>;
-  const str = (name: string, required: boolean): string | undefined => {
-    const v = t[name];
-    if (v === undefined || v === null) {
-      if (required) throw new TokenFormatError(`token field "${name}" is missing`);
-      return undefined;
-    }
-    if (typeof v !== 'string') throw new TokenFormatError(`token field "${name}" must be a string`);
-    if (v.length > MAX_TOKEN_CHARS) throw new TokenFormatError(`token field "${name}" is too long`);
-    return v;
-  };
   const retCode = t['ret_code'];
   if (retCode !== undefined && retCode !== 0 && retCode !== '0') {
     throw new TokenFormatError(`the local component reported failure (ret_code ${String(retCode)})`);
   }
-  const format = str('format', false);
+  const format = field(t, 'format', false);
   if (format !== undefined && format !== 'twpki-login/1') throw new TokenFormatError(`unsupported token format "${format}"`);
-  const signatureType = str('signatureType', true);
+  const signatureType = field(t, 'signatureType', true);
   if (signatureType !== 'PKCS1' && signatureType !== 'PKCS7') {
     throw new TokenFormatError('token field "signatureType" must be "PKCS1" or "PKCS7"');
   }
-  const tbsEncoding = str('tbsEncoding', false) ?? 'NONE';
+  const tbsEncoding = field(t, 'tbsEncoding', false) ?? 'NONE';
   if (tbsEncoding !== 'NONE' && tbsEncoding !== 'base64') {
     throw new TokenFormatError('token field "tbsEncoding" must be "NONE" or "base64"');
   }
-  const hashAlgorithm = str('hashAlgorithm', false);
-  if (hashAlgorithm !== undefined && !['SHA1', 'SHA256', 'SHA384', 'SHA512'].includes(hashAlgorithm)) {
+  const hashAlgorithm = field(t, 'hashAlgorithm', false);
+  if (hashAlgorithm !== undefined && !HASH_ALGORITHMS.has(hashAlgorithm)) {
     throw new TokenFormatError('token field "hashAlgorithm" must be SHA1, SHA256, SHA384 or SHA512');
   }
-  const tbs = str('tbs', true) as string;
-  const signatureText = str('signature', true) as string;
-  const certText = str('certb64', false);
-  const cardSN = str('cardSN', false);
-  if (signatureType === 'PKCS1' && certText === undefined) {
+  const tbs = field(t, 'tbs', true) as string;
+  const signature = field(t, 'signature', true) as string;
+  const certb64 = field(t, 'certb64', false);
+  const cardSN = field(t, 'cardSN', false);
+  if (signatureType === 'PKCS1' && certb64 === undefined) {
     throw new TokenFormatError('a PKCS1 token needs "certb64": the signature alone does not name its signer');
   }
-  const b64 = (name: string, text: string): Uint8Array => {
-    try {
-      return base64Strict(text);
-    } catch (err) {
-      throw new TokenFormatError(`token field "${name}" is not base64`, { cause: err });
-    }
-  };
-  const token: LoginToken = {
-    signatureType,
-    signature: signatureText,
-    tbs,
-    tbsEncoding,
-    ...(format === undefined ? {} : { format }),
-    ...(certText === undefined ? {} : { certb64: certText }),
-    ...(hashAlgorithm === undefined ? {} : { hashAlgorithm: hashAlgorithm as SignHashAlgorithm }),
-    ...(cardSN === undefined ? {} : { cardSN }),
-  };
-  return {
-    token,
-    signedBytes: tbsEncoding === 'base64' ? b64('tbs', tbs) : new Uint8Array(Buffer.from(tbs, 'utf8')),
-    signature: b64('signature', signatureText),
-    certificate: certText === undefined ? undefined : b64('certb64', certText),
-  };
+  const token: { -readonly [K in keyof LoginToken]: LoginToken[K] } = { signatureType, signature, tbs, tbsEncoding };
+  if (format !== undefined) token.format = format;
+  if (certb64 !== undefined) token.certb64 = certb64;
+  if (hashAlgorithm !== undefined) token.hashAlgorithm = hashAlgorithm as SignHashAlgorithm;
+  if (cardSN !== undefined) token.cardSN = cardSN;
+  return token;
+}
+
+/** The string field `name` of `t`, `undefined` when absent (or null) and not `required`. */
+function field(t: Record<string, unknown>, name: string, required: boolean): string | undefined {
+  const v = t[name];
+  if (v === undefined || v === null) {
+    if (required) throw new TokenFormatError(`token field "${name}" is missing`);
+    return undefined;
+  }
+  if (typeof v !== 'string') throw new TokenFormatError(`token field "${name}" must be a string`);
+  if (v.length > MAX_TOKEN_CHARS) throw new TokenFormatError(`token field "${name}" is too long`);
+  return v;
 }

@@ -1,3 +1,4 @@
+import { CertificateCache, DEFAULT_CERTIFICATE_CACHE_SIZE } from '../verification/certificate-cache.js';
 import { SignerVerifierBuilder, DEFAULT_SIGNER_POLICIES } from '../verification/signer-verifier-builder.js';
 import type { ChallengeIssuer } from './challenge-issuer.js';
 import type { ChallengeStore } from './challenge-store.js';
@@ -30,6 +31,7 @@ export class LoginVerifierBuilder extends SignerVerifierBuilder<LoginVerifier> {
   private store: ChallengeStore | undefined;
   private issuerClock: (() => Date) | undefined;
   private legacyCms = false;
+  private certificateCacheSize = DEFAULT_CERTIFICATE_CACHE_SIZE;
 
   /** Origins a login message may name, e.g. `https://service.example.gov.tw` (exact match). */
   public withAllowedOrigins(...origins: string[]): this {
@@ -72,6 +74,24 @@ export class LoginVerifierBuilder extends SignerVerifierBuilder<LoginVerifier> {
   }
 
   /**
+   * Most signer certificates the verifier keeps decoded (default 1,000,
+   * least recently used dropped first; `0` decodes every token's afresh).
+   * Only parsing is reused: every login still verifies both signatures and
+   * runs every chain, validity, revocation, key-usage and policy check.
+   * @throws LoginConfigurationError `INVALID_CONFIGURATION` for a negative or non-integer size.
+   */
+  public withCertificateCacheSize(entries: number): this {
+    if (!Number.isSafeInteger(entries) || entries < 0) {
+      throw new LoginConfigurationError(
+        'INVALID_CONFIGURATION',
+        `withCertificateCacheSize needs a non-negative integer, got ${String(entries)}`,
+      );
+    }
+    this.certificateCacheSize = entries;
+    return this;
+  }
+
+  /**
    * The clock is the one set with `withClock`, else the challenge issuer's, else `Date`.
    * @throws LoginConfigurationError `NO_TRUST_ANCHORS`, or
    * `INVALID_CONFIGURATION` naming the missing setting.
@@ -89,6 +109,7 @@ export class LoginVerifierBuilder extends SignerVerifierBuilder<LoginVerifier> {
       challenges: this.store,
       origins: new Set(this.origins),
       allowLegacyCms: this.legacyCms,
+      certificates: new CertificateCache(this.certificateCacheSize),
     });
   }
 }

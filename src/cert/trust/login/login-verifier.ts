@@ -1,4 +1,5 @@
 import type { CertificateProfile } from '../../profile/index.js';
+import type { CertificateCache } from '../verification/certificate-cache.js';
 import type { RevocationStatus } from '../revocation/revocation-status.js';
 import { checkCertificateValidity } from '../verification/steps/check-certificate-validity.js';
 import { checkChain } from '../verification/steps/check-chain.js';
@@ -68,6 +69,11 @@ export class LoginVerifier {
   /** @internal use `LoginVerifierBuilder`. */
   public constructor(private readonly settings: LoginSettings) {}
 
+  /** Signer certificates this verifier keeps decoded (exposed for metrics and tests). */
+  public get certificates(): CertificateCache {
+    return this.settings.certificates;
+  }
+
   /**
    * Runs every step on `token` (an object or its JSON text).
    * @throws LoginVerificationError subclass of the first failed step.
@@ -87,7 +93,8 @@ export class LoginVerifier {
 
     return {
       profile: need(ctx, 'profile'),
-      certificate: need(ctx, 'certificate').der,
+      // A copy: the decoded certificate may be reused by later logins.
+      certificate: need(ctx, 'certificate').der.slice(),
       chain: need(ctx, 'chain').path.map((c) => c.der),
       cardNumber: ctx.cardNumber,
       reportedCardNumber: ctx.token?.token.cardSN,

@@ -1,11 +1,13 @@
+import { bytesEqual } from '../../../shared/bytes.js';
 import { TrustedCertificate } from '../trusted-certificate.js';
+import type { CertificateCache } from './certificate-cache.js';
 import type { CmsSignedData, SignerIdentifier } from './cms-signed-data.js';
 
 /** Whether `cert` is the certificate a SignerInfo names (issuer and serial, or subject key identifier). */
 export function namesSigner(cert: TrustedCertificate, signer: SignerIdentifier): boolean {
   return 'subjectKeyId' in signer
     ? cert.subjectKeyId === signer.subjectKeyId
-    : cert.serialHex === signer.serialHex && Buffer.from(cert.issuerDer).equals(Buffer.from(signer.issuerDer));
+    : cert.serialHex === signer.serialHex && bytesEqual(cert.issuerDer, signer.issuerDer);
 }
 
 /** What a CMS carries: its certificates decoded, and the one its SignerInfo names (when carried). */
@@ -17,15 +19,16 @@ export interface CmsCertificates {
 }
 
 /**
- * Decodes the certificates a CMS carries and finds the signer's.
+ * Decodes the certificates a CMS carries (through `cache` when given) and
+ * finds the signer's.
  * @throws ChainValidationError `MALFORMED_CERTIFICATE` for an undecodable one (callers wrap it).
  */
-export function cmsCertificates(cms: CmsSignedData): CmsCertificates {
-  const all = cms.certificates.map((c) => TrustedCertificate.from(c));
+export function cmsCertificates(cms: CmsSignedData, cache?: CertificateCache): CmsCertificates {
+  const all = cms.certificates.map((c) => (cache === undefined ? TrustedCertificate.from(c) : cache.fromDer(c)));
   return { signer: all.find((c) => namesSigner(c, cms.signer)), all };
 }
 
-/** The carried certificates other than the signer's, DER: untrusted intermediates for path building. */
-export function otherCertificates(all: readonly TrustedCertificate[], signer: TrustedCertificate): Uint8Array[] {
-  return all.filter((c) => c.fingerprint !== signer.fingerprint).map((c) => c.der);
+/** The carried certificates other than the signer's, decoded: untrusted intermediates for path building. */
+export function otherCertificates(all: readonly TrustedCertificate[], signer: TrustedCertificate): TrustedCertificate[] {
+  return all.filter((c) => c.fingerprint !== signer.fingerprint);
 }

@@ -2,6 +2,7 @@ import type { AlgorithmPolicy, DigestName, SignatureScheme } from '../algorithms
 import type { ChainValidator, ValidatedChain } from '../chain/chain-validator.js';
 import type { RevocationChecker } from '../revocation/revocation-checker.js';
 import type { RevocationStatus } from '../revocation/revocation-status.js';
+import type { CertificateInput } from '../trust-store.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
 
 /** The configuration every signature verifier fixes at build time, as the shared steps see it. */
@@ -29,7 +30,7 @@ export interface SignerContext {
   /** The signer certificate. */
   certificate?: TrustedCertificate;
   /** Untrusted certificates that came with the signature. */
-  intermediates?: readonly Uint8Array[];
+  intermediates?: readonly CertificateInput[];
   /** The signature scheme. */
   scheme?: SignatureScheme;
   /** The signature's digest. */

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { SignedDataMismatchError } from '../errors.js';
 import { parseLoginMessage } from '../login-message.js';
 import { need, type LoginContext } from './login-context.js';
@@ -9,12 +10,8 @@ import { need, type LoginContext } from './login-context.js';
  */
 export function checkSignedData(ctx: LoginContext): void {
   const content = need(ctx, 'content');
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(content);
-  } catch {
-    throw new SignedDataMismatchError('CHALLENGE_NOT_SIGNED', 'the signed data is not UTF-8 text');
-  }
+  if (!isUtf8(content)) throw new SignedDataMismatchError('CHALLENGE_NOT_SIGNED', 'the signed data is not UTF-8 text');
+  const text = Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('utf8');
   const message = parseLoginMessage(text);
   if (message === undefined) {
     throw new SignedDataMismatchError('CHALLENGE_NOT_SIGNED', 'the signed data is not a twpki login message');

@@ -2,24 +2,32 @@ import { TrustedCertificate } from '../../trusted-certificate.js';
 import { parseCmsSignedData } from '../../verification/cms-signed-data.js';
 import { cmsCertificates, otherCertificates } from '../../verification/cms-signer.js';
 import { TokenFormatError } from '../errors.js';
-import { decodeLoginToken } from '../login-token.js';
+import { decodeSignedLoginToken, decodeTokenField } from '../login-token.js';
 import type { LoginContext } from './login-context.js';
 
 /**
  * Step 1, token format: JSON shape, base64 fields, and the DER inside them
  * (certificate, CMS structure) all decode. Finds the signer certificate and
- * reads its profile once (the result carries it).
+ * reads its profile once (the result carries it). Certificates seen before
+ * come decoded from the verifier's `CertificateCache` (same bytes, same
+ * parse); nothing else is reused.
  */
 export function decodeToken(ctx: LoginContext, input: unknown): void {
-  const token = decodeLoginToken(input);
+  const token = decodeSignedLoginToken(input);
   ctx.token = token;
+  const cache = ctx.settings.certificates;
   let cert: TrustedCertificate | undefined;
-  if (token.certificate !== undefined) {
-    try {
-      cert = TrustedCertificate.from(token.certificate);
-    } catch (err) {
-      throw new TokenFormatError(`"certb64" is not a certificate: ${(err as Error).message}`, { cause: err });
-    }
+  const certText = token.token.certb64;
+  if (certText !== undefined) {
+    cert = cache.fromBase64(certText, (text) => {
+      const der = decodeTokenField('certb64', text);
+      try {
+        // A copy of its own: the decoded bytes may share Node's buffer pool.
+        return TrustedCertificate.from(der.slice());
+      } catch (err) {
+        throw new TokenFormatError(`"certb64" is not a certificate: ${(err as Error).message}`, { cause: err });
+      }
+    });
   }
   if (token.token.signatureType === 'PKCS7') {
     try {
@@ -29,7 +37,7 @@ export function decodeToken(ctx: LoginContext, input: unknown): void {
     }
     let carried;
     try {
-      carried = cmsCertificates(ctx.cms);
+      carried = cmsCertificates(ctx.cms, cache);
     } catch (err) {
       throw new TokenFormatError(`the CMS carries an undecodable certificate`, { cause: err });
     }

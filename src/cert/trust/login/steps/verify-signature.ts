@@ -1,3 +1,4 @@
+import { bytesEqual } from '../../../../shared/bytes.js';
 import { verifyWith } from '../../algorithms.js';
 import { SignatureInvalidError } from '../../verification/errors.js';
 import { verifyCmsSignature } from '../../verification/steps/verify-cms-signature.js';
@@ -19,7 +20,7 @@ export function verifySignature(ctx: LoginContext): void {
     return;
   }
   const cms = need(ctx, 'cms');
-  if (cms.content !== undefined && !Buffer.from(cms.content).equals(Buffer.from(token.signedBytes))) {
+  if (cms.content !== undefined && !bytesEqual(cms.content, token.signedBytes)) {
     throw new SignatureInvalidError('the CMS attached content differs from "tbs"');
   }
   const content = cms.content ?? token.signedBytes;

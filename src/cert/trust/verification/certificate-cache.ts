@@ -1,0 +1,84 @@
+import { TrustedCertificate } from '../trusted-certificate.js';
+
+/** Most signer certificates a verifier keeps decoded, by default. */
+export const DEFAULT_CERTIFICATE_CACHE_SIZE = 1000;
+
+/**
+ * Longest key (base64 text or DER octets) the cache keeps: real card
+ * certificates are 1.2–2 KB, so 16 K bounds the cache's memory to about
+ * 16 MB per key kind at the default size whatever a client posts.
+ */
+const MAX_KEY_CHARS = 16 * 1024;
+
+/**
+ * Signer certificates already decoded, keyed by their exact encoding.
+ *
+ * A card holder logs in again and again with the same certificate, and
+ * decoding it (the DER walk, the profile with its names and GPKI
+ * attributes, the key import) costs several RSA verifications' worth. The
+ * same bytes always decode to the same `TrustedCertificate`, so only the
+ * parsing is reused: the signatures, validity at the verification time,
+ * chain rules, revocation, key usage and policy are judged on every use.
+ * Keys are the whole encoding, never a serial number or a hash prefix, so a
+ * different certificate with the same serial is another entry. Base64 text
+ * and DER octets are kept apart, each up to `capacity` entries; the least
+ * recently used entry goes when one is full; a key longer than 16 K characters is not kept.
+ */
+export class CertificateCache {
+  // Two maps, so base64 text and DER octets never meet as keys (no prefix to build per lookup).
+  private readonly byText = new Map<string, TrustedCertificate>();
+  private readonly byDer = new Map<string, TrustedCertificate>();
+
+  /** @param capacity most certificates kept of each key kind (base64 text, DER); `0` keeps none. */
+  public constructor(public readonly capacity = DEFAULT_CERTIFICATE_CACHE_SIZE) {}
+
+  /** Number of certificates held. */
+  public get size(): number {
+    return this.byText.size + this.byDer.size;
+  }
+
+  /**
+   * The certificate whose base64 text is exactly `text`, or `decode(text)`
+   * (kept for next time when it returns).
+   */
+  public fromBase64(text: string, decode: (text: string) => TrustedCertificate): TrustedCertificate {
+    return this.lookup(this.byText, text, () => decode(text));
+  }
+
+  /**
+   * The certificate whose DER is exactly `der`, decoded with
+   * `TrustedCertificate.from` on a miss (from a private copy, so the entry
+   * does not keep the caller's larger buffer alive or share it).
+   * @throws ChainValidationError `MALFORMED_CERTIFICATE` as `TrustedCertificate.from`.
+   */
+  public fromDer(der: Uint8Array): TrustedCertificate {
+    if (this.capacity === 0 || der.length > MAX_KEY_CHARS) return TrustedCertificate.from(der);
+    const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
+    return this.lookup(this.byDer, key, () => TrustedCertificate.from(der.slice()));
+  }
+
+  /** Drops every certificate. */
+  public clear(): void {
+    this.byText.clear();
+    this.byDer.clear();
+  }
+
+  private lookup(map: Map<string, TrustedCertificate>, key: string, decode: () => TrustedCertificate): TrustedCertificate {
+    if (this.capacity === 0 || key.length > MAX_KEY_CHARS) return decode();
+    const found = map.get(key);
+    if (found !== undefined) {
+      // Re-insert to mark as most recently used.
+      map.delete(key);
+      map.set(key, found);
+      return found;
+    }
+    const cert = decode();
+    map.set(key, cert);
+    while (map.size > this.capacity) {
+      const oldest = map.keys().next().value;
+      if (oldest === undefined) break;
+      map.delete(oldest);
+    }
+    return cert;
+  }
+}

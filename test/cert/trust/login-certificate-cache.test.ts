@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CertificateCache,
+  ChallengeIssuer,
+  LoginConfigurationError,
+  LoginVerifierBuilder,
+  RevocationChecker,
+  TrustedCertificate,
+  buildLoginMessage,
+  type LoginVerifier,
+} from '../../../src/cert/index.js';
+import type { IssuedCertificate, TestPki } from '../../../src/testing/pki/index.js';
+import { buildCrl, type LocalRevocationServer } from '../../../src/testing/revocation/index.js';
+import { startRevocationRig } from './helpers/fixtures.js';
+import { signLogin, type SignOptions } from './helpers/login-signer.js';
+import { failure } from './helpers/verification.js';
+
+const ORIGIN = 'https://cache.example.gov.tw';
+let server: LocalRevocationServer;
+let pki: TestPki;
+let clockOffsetMs = 0;
+const clock = (): Date => new Date(Date.now() + clockOffsetMs);
+let challenges: ChallengeIssuer;
+
+beforeAll(async () => {
+  ({ server, pki } = await startRevocationRig({ ocspResponder: true }));
+  challenges = new ChallengeIssuer({ now: clock });
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+function verifier(configure: (b: LoginVerifierBuilder) => LoginVerifierBuilder = (b) => b): LoginVerifier {
+  return configure(
+    new LoginVerifierBuilder()
+      .withTrustAnchors(pki.root.certificate)
+      .withIntermediates(pki.issuer('moica').certificate)
+      .withAllowedOrigins(ORIGIN)
+      .withChallenges(challenges)
+      .withRevocationChecker(new RevocationChecker({ mode: 'ocsp' })),
+  ).build();
+}
+
+async function token(signer: IssuedCertificate, overrides: Partial<SignOptions> = {}): Promise<Record<string, string>> {
+  const challenge = await challenges.issue('s');
+  return signLogin({
+    tbs: buildLoginMessage({ origin: ORIGIN, challenge: challenge.value }),
+    certificate: signer.certificate,
+    privateKey: signer.privateKey,
+    signatureType: 'PKCS1',
+    ...overrides,
+  });
+}
+
+async function signer(subject: string, extra: { serialNumber?: string; notAfter?: Date } = {}): Promise<IssuedCertificate> {
+  return pki.issueCertificate({ issuer: pki.issuer('moica'), subject, keyUsage: ['digitalSignature'], ...extra });
+}
+
+describe('CertificateCache', () => {
+  it('keeps at most its capacity, dropping the least recently used', async () => {
+    const certs = await Promise.all(['甲', '乙', '丙'].map((n) => signer(`C=TW, CN=${n}`)));
+    const texts = certs.map((c) => Buffer.from(c.certificate).toString('base64'));
+    const cache = new CertificateCache(2);
+    let decodes = 0;
+    const decode = (text: string): TrustedCertificate => {
+      decodes++;
+      return TrustedCertificate.from(text);
+    };
+    const [a, b, c] = texts as [string, string, string];
+    const first = cache.fromBase64(a, decode);
+    cache.fromBase64(b, decode);
+    expect(cache.fromBase64(a, decode)).toBe(first); // a hit, and a is now the most recent
+    expect(decodes).toBe(2);
+    cache.fromBase64(c, decode); // evicts b, the least recently used
+    expect(cache.size).toBe(2);
+    cache.fromBase64(a, decode);
+    expect(decodes).toBe(3);
+    cache.fromBase64(b, decode);
+    expect(decodes).toBe(4);
+    expect(cache.size).toBe(2);
+  });
+
+  it('keys DER by its exact bytes, keeps a private copy, and caches nothing at capacity 0', async () => {
+    const cert = await signer('C=TW, CN=丁');
+    const cache = new CertificateCache(4);
+    const buffer = new Uint8Array([0xff, ...cert.certificate, 0xff]);
+    const inner = buffer.subarray(1, buffer.length - 1);
+    const decoded = cache.fromDer(inner);
+    expect(Buffer.from(decoded.der).equals(Buffer.from(cert.certificate))).toBe(true);
+    expect(decoded.der.buffer).not.toBe(buffer.buffer);
+    expect(cache.fromDer(new Uint8Array(cert.certificate))).toBe(decoded);
+    const none = new CertificateCache(0);
+    expect(none.fromDer(cert.certificate)).not.toBe(none.fromDer(cert.certificate));
+    expect(none.size).toBe(0);
+  });
+});
+
+describe('login with the certificate cache', () => {
+  it('decodes a returning certificate once and still returns a private copy of it', async () => {
+    const holder = await signer('C=TW, CN=常客');
+    const v = verifier();
+    const first = await v.verify(await token(holder), { sessionId: 's' });
+    expect(v.certificates.size).toBe(1);
+    first.certificate.fill(0); // the caller's copy; the cached certificate is untouched
+    const second = await v.verify(await token(holder), { sessionId: 's' });
+    expect(second.profile).toBe(first.profile);
+    expect(Buffer.from(second.certificate).equals(Buffer.from(holder.certificate))).toBe(true);
+    expect(v.certificates.size).toBe(1);
+  });
+
+  it('does not confuse two certificates with the same serial number', async () => {
+    const one = await signer('C=TW, CN=同號甲', { serialNumber: '7a7a7a7a' });
+    const two = await signer('C=TW, CN=同號乙', { serialNumber: '7a7a7a7a' });
+    const v = verifier();
+    const a = await v.verify(await token(one), { sessionId: 's' });
+    const b = await v.verify(await token(two), { sessionId: 's' });
+    expect(a.profile.serialNumber).toBe(b.profile.serialNumber);
+    expect(a.profile.subject.commonName).toBe('同號甲');
+    expect(b.profile.subject.commonName).toBe('同號乙');
+    expect(Buffer.from(b.certificate).equals(Buffer.from(two.certificate))).toBe(true);
+    expect(v.certificates.size).toBe(2);
+    // Certificate two, signed with one's key: two's cached key must not verify it.
+    const forged = await token(one, { certificate: two.certificate });
+    expect((await failure(v.verify(forged, { sessionId: 's' }))).step).toBe('signature');
+  });
+
+  it('still fails a cached certificate that has expired at a later login', async () => {
+    const shortLived = await signer('C=TW, CN=短效', { notAfter: new Date(Date.now() + 3_600_000) });
+    const v = verifier();
+    try {
+      await v.verify(await token(shortLived), { sessionId: 's' });
+      expect(v.certificates.size).toBe(1);
+      clockOffsetMs = 2 * 3_600_000;
+      const err = await failure(v.verify(await token(shortLived), { sessionId: 's' }));
+      expect([err.step, err.code]).toEqual(['certificate-validity', 'CERT_EXPIRED']);
+    } finally {
+      clockOffsetMs = 0;
+    }
+  });
+
+  it('still fails a cached certificate once its revocation time has passed', async () => {
+    const holder = await signer('C=TW, CN=後撤');
+    const cert = TrustedCertificate.from(holder.certificate);
+    const crlUrl = cert.crlUrls[0] as string;
+    // The CRL (warm in the checker's cache) lists the certificate as revoked ten minutes from now.
+    server.publishCrl(
+      crlUrl.slice(server.crlBaseUrl.length + 1),
+      buildCrl({ issuer: pki.issuer('moica'), entries: [{ serialHex: cert.serialHex, revokedAt: new Date(Date.now() + 600_000) }] }),
+    );
+    const v = verifier((b) => b.withRevocationChecker(new RevocationChecker({ mode: 'crl' })));
+    try {
+      const ok = await v.verify(await token(holder, { signatureType: 'PKCS7' }), { sessionId: 's' });
+      expect(ok.revocation?.kind).toBe('good');
+      expect(v.certificates.size).toBeGreaterThan(0);
+      clockOffsetMs = 1_200_000;
+      const err = await failure(v.verify(await token(holder, { signatureType: 'PKCS7' }), { sessionId: 's' }));
+      expect([err.step, err.code]).toEqual(['revocation', 'CERT_REVOKED']);
+    } finally {
+      clockOffsetMs = 0;
+    }
+  });
+
+  it('can be turned off, and refuses a size that is not a non-negative integer', async () => {
+    const holder = await signer('C=TW, CN=不存');
+    const v = verifier((b) => b.withCertificateCacheSize(0));
+    await v.verify(await token(holder), { sessionId: 's' });
+    await v.verify(await token(holder), { sessionId: 's' });
+    expect(v.certificates.size).toBe(0);
+    for (const bad of [-1, 1.5, Number.NaN]) {
+      expect(() => new LoginVerifierBuilder().withCertificateCacheSize(bad)).toThrow(LoginConfigurationError);
+    }
+  });
+});
