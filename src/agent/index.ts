@@ -20,7 +20,7 @@ export {
   type Pkcs11CertInfo,
 } from './pkcs11-info.js';
 export { parseSignRequest, SignRequestError, type SignRequest } from './sign-request.js';
-export type { SignRequestErrorCode } from './sign-request.js';
+export { SIGN_REQUEST_ERROR_CODES, type SignRequestErrorCode } from './sign-request.js';
 export type { SignResponse } from './make-signature.js';
 export { buildCmsSignature, type CmsSignatureInput } from './cms-signature.js';
 export { WarmCardCache, type WarmCardEntry } from './warm-card-cache.js';

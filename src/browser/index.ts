@@ -15,7 +15,7 @@
  */
 export { detect, type DetectOptions } from './detect.js';
 export { sign, type SignRequest, type SignResult, type SignatureType, type HashAlgorithm } from './sign.js';
-export { ComponentError, type ComponentErrorCode, type ComponentErrorDetails } from './component-error.js';
+export { COMPONENT_ERROR_CODES, ComponentError, type ComponentErrorCode, type ComponentErrorDetails } from './component-error.js';
 export {
   parsePkcs11Info,
   CA_CERT_LABEL,

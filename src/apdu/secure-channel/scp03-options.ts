@@ -7,7 +7,7 @@
  * without data in the same session. `HiCOSCard` never sends one (a session
  * serves at most one private-key operation, whose only data-less command,
  * `C1`, comes last), so its flows work whatever the card does; the choice
- * matters only to callers driving {@link Scp03Session} themselves.
+ * matters only to callers driving `Scp03Session` (`twpki/apdu/advanced`) themselves.
  */
 export type Scp03CounterPolicy = 'every-command' | 'data-commands-only';
 

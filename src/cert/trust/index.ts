@@ -61,6 +61,7 @@ export {
   type LoginStep,
 } from './login/errors.js';
 export { LOGIN_ERROR_CODES } from './login/errors.js';
+export { SIGNER_ERROR_CODES } from './verification/errors.js';
 export {
   LoginVerifier,
   type LoginVerificationRequest,

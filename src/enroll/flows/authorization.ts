@@ -24,7 +24,7 @@ export type CommandRules<C extends string> = Readonly<Record<C, CommandRule>>;
 
 const ANY_OWN_APPLICATION = 'the application: the actor ID that applied';
 
-/** {@link AccountEnrollment}'s commands. */
+/** `AccountEnrollment`'s commands. */
 export const ACCOUNT_COMMANDS: CommandRules<
   'apply' | 'submitBasicData' | 'bindCard' | 'approve' | 'reject' | 'reissueActivation' | 'addCard' | 'removeCard' | 'acceptRenewal'
 > = {
@@ -39,7 +39,7 @@ export const ACCOUNT_COMMANDS: CommandRules<
   acceptRenewal: { roles: ['reviewer'] },
 };
 
-/** {@link LoginEnablementFlow}'s commands. */
+/** `LoginEnablementFlow`'s commands. */
 export const LOGIN_COMMANDS: CommandRules<
   'requestCertificateLogin' | 'enableCertificateLogin' | 'reissueVerificationCode' | 'setLoginMethod' | 'unbindCard' | 'acceptRenewal'
 > = {
@@ -52,7 +52,7 @@ export const LOGIN_COMMANDS: CommandRules<
   acceptRenewal: { roles: ['reviewer'] },
 };
 
-/** {@link OrgRegistrationFlow}'s commands; the administrator's ownership is proven by the registered cards. */
+/** `OrgRegistrationFlow`'s commands; the administrator's ownership is proven by the registered cards. */
 export const ORG_COMMANDS: CommandRules<'register' | 'approveReview' | 'rejectReview' | 'acceptRenewal'> = {
   register: { roles: ['administrator', 'system'] },
   approveReview: { roles: ['reviewer'] },
@@ -60,7 +60,7 @@ export const ORG_COMMANDS: CommandRules<'register' | 'approveReview' | 'rejectRe
   acceptRenewal: { roles: ['reviewer'] },
 };
 
-/** {@link OfficialAccountFlow}'s commands. */
+/** `OfficialAccountFlow`'s commands. */
 export const OFFICIAL_COMMANDS: CommandRules<'apply' | 'approve' | 'reject'> = {
   apply: { roles: ['applicant'], owns: { applicant: 'the member account: actor ID equals memberId' } },
   approve: { roles: ['reviewer'] },

@@ -11,7 +11,7 @@ export class CapturingMailer implements Mailer {
     this.failures += count;
   }
 
-  /** {@inheritDoc Mailer.send} */
+  /** Sends `message`; rejects if the message was not accepted for delivery. */
   public send(message: MailMessage): Promise<void> {
     if (this.failures > 0) {
       this.failures--;

@@ -21,7 +21,7 @@ export class SmtpMailer implements Mailer {
     this.from = options.from;
   }
 
-  /** {@inheritDoc Mailer.send} */
+  /** Sends `message`; rejects if the message was not accepted for delivery. */
   public async send(message: MailMessage): Promise<void> {
     await this.transporter.sendMail({ from: this.from, to: message.to, subject: message.subject, text: message.text });
   }

@@ -8,7 +8,7 @@ export interface MailMessage {
   readonly text: string;
 }
 
-/** Sends mail; implementations: {@link SmtpMailer}, {@link CapturingMailer}. */
+/** Sends mail; implementations: `SmtpMailer` (`twpki/enroll/smtp`), {@link CapturingMailer}. */
 export interface Mailer {
   /** Sends `message`; rejects if the message was not accepted for delivery. */
   send(message: MailMessage): Promise<void>;

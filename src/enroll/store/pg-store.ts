@@ -15,7 +15,7 @@ export type PgStoreOptions =
       readonly pool: pg.Pool;
     };
 
-/** Production store on a PostgreSQL server via `pg`, same schema as {@link PgliteStore}. */
+/** Production store on a PostgreSQL server via `pg`, same schema as `PgliteStore` (`twpki/enroll/pglite`). */
 export class PgStore implements EnrollStore {
   /** The connection pool (shared with the application if it passed one in). */
   public readonly pool: pg.Pool;
@@ -39,7 +39,7 @@ export class PgStore implements EnrollStore {
     return store;
   }
 
-  /** {@inheritDoc EnrollStore.transaction} */
+  /** Runs `fn` in a transaction (READ COMMITTED; invariants rest on constraints and row locks). */
   public async transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
@@ -69,12 +69,12 @@ export class PgStore implements EnrollStore {
     }
   }
 
-  /** {@inheritDoc EnrollStore.migrate} */
+  /** Applies pending migrations; safe to call from several processes at once. */
   public async migrate(): Promise<void> {
     await runMigrations(this);
   }
 
-  /** {@inheritDoc EnrollStore.close} */
+  /** Releases connections (or the embedded database). */
   public async close(): Promise<void> {
     if (this.ownsPool) await this.pool.end();
   }

@@ -12,7 +12,7 @@ export interface PgliteStoreOptions {
 
 /**
  * The embedded default store: PostgreSQL compiled to WASM (PGlite), same schema
- * and SQL as {@link PgStore}. PGlite runs one transaction at a time, so
+ * and SQL as `PgStore` (`twpki/enroll/pg`). PGlite runs one transaction at a time, so
  * concurrent commands queue rather than interleave.
  */
 export class PgliteStore implements EnrollStore {
@@ -40,7 +40,7 @@ export class PgliteStore implements EnrollStore {
     return this.db.dumpDataDir('none');
   }
 
-  /** {@inheritDoc EnrollStore.transaction} */
+  /** Runs `fn` in a transaction (READ COMMITTED; invariants rest on constraints and row locks). */
   public transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
     return this.db.transaction(async (tx) => {
       const session: SqlSession = {
@@ -54,12 +54,12 @@ export class PgliteStore implements EnrollStore {
     });
   }
 
-  /** {@inheritDoc EnrollStore.migrate} */
+  /** Applies pending migrations; safe to call from several processes at once. */
   public async migrate(): Promise<void> {
     await runMigrations(this);
   }
 
-  /** {@inheritDoc EnrollStore.close} */
+  /** Releases connections (or the embedded database). */
   public async close(): Promise<void> {
     await this.db.close();
   }
