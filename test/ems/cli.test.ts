@@ -127,12 +127,12 @@ describe('twpki id check', () => {
   it.each([
     ['H5602270', 0, { value: 'H5602270', kind: 'controlNumber', valid: true, reason: null }],
     ['04595252', 0, { value: '04595252', kind: 'businessId', valid: true, reason: null }],
-    ['A123456788', 1, { value: 'A123456788', kind: 'nationalId', valid: false, reason: 'INVALID_CHECKSUM' }],
+    ['A123456788', 1, { value: 'A123456788', kind: 'nationalId', valid: false, reason: 'INVALID_CHECKSUM', messages: expect.objectContaining({ zhTW: expect.stringMatching(/身分證/) }) }],
     ['A800000014', 0, { value: 'A800000014', kind: 'residentId', valid: true, reason: null }],
     ['TP03000012345678', 0, { value: 'TP03000012345678', kind: 'cardNumber', valid: true, reason: null }],
-    ['a@b', 1, { value: 'a@b', kind: 'email', valid: false, reason: 'INVALID_DOMAIN' }],
-    ['???', 1, { value: '???', kind: 'unknown', valid: false, reason: 'UNRECOGNIZED' }],
-  ])('%s --json → exit %i, exactly {value, kind, valid, reason}', async (value, exit, doc) => {
+    ['a@b', 1, { value: 'a@b', kind: 'email', valid: false, reason: 'INVALID_DOMAIN', messages: { zhTW: expect.any(String), en: expect.any(String) } }],
+    ['???', 1, { value: '???', kind: 'unknown', valid: false, reason: 'UNRECOGNIZED', messages: { zhTW: expect.any(String), en: expect.any(String) } }],
+  ])('%s --json → exit %i, exactly {value, kind, valid, reason} and, when invalid, the reason in both languages', async (value, exit, doc) => {
     const c = captureIo();
     expect(await idCheckCommand.run([value, '--json'], c.io)).toBe(exit);
     expect(JSON.parse(c.stdout())).toStrictEqual(doc);
@@ -142,6 +142,13 @@ describe('twpki id check', () => {
     const c = captureIo();
     expect(await idCheckCommand.run(['12345678'], c.io)).toBe(1);
     expect(c.stdout()).toBe('12345678\t統一編號 (business ID)\tinvalid: INVALID_CHECKSUM (the weighted digit sum 42 is not divisible by 5)\n');
+  });
+
+  it('gives the reason in Chinese under a zh_TW locale', async () => {
+    const c = captureIo();
+    c.io.env = { LANG: 'zh_TW.UTF-8' };
+    expect(await idCheckCommand.run(['12345678'], c.io)).toBe(1);
+    expect(c.stdout()).toMatch(/^12345678\t統一編號 \(business ID\)\tinvalid: INVALID_CHECKSUM \([^)]*[\u4e00-\u9fff][^)]*\)\n$/);
   });
 
   it('--legacy-business-id-rule switches the checksum rule', async () => {

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { identify, type IdentifierKind } from '../../ems/index.js';
+import { defaultMessages } from '../../messages/catalogue.js';
+import { languageFromLocale } from '../../messages/language.js';
 import { UsageError, writeJson, writeLines, type CliCommand } from '../command.js';
 
 const KIND_LABELS: Readonly<Record<IdentifierKind, string>> = {
@@ -41,10 +43,16 @@ export const idCheckCommand: CliCommand = {
     const result = identify(positionals[0], {
       businessIdRule: values['legacy-business-id-rule'] ? 'legacy' : 'current',
     });
+    // Chinese from the message catalogue; English from the validator, whose text names the exact defect.
+    const catalogue = defaultMessages.identificationMessages(result);
+    const messages = result.valid
+      ? undefined
+      : { zhTW: catalogue?.zhTW ?? result.message ?? '', en: result.message ?? catalogue?.en ?? '' };
     if (values.json) {
-      writeJson(io, { value: result.value, kind: result.kind, valid: result.valid, reason: result.reason });
+      writeJson(io, { value: result.value, kind: result.kind, valid: result.valid, reason: result.reason, ...(messages ? { messages } : {}) });
     } else {
-      const verdict = result.valid ? 'valid' : `invalid: ${result.reason ?? ''} (${result.message ?? ''})`;
+      const said = messages ? (languageFromLocale(io.env) === 'zh-TW' ? messages.zhTW : messages.en) : '';
+      const verdict = result.valid ? 'valid' : `invalid: ${result.reason ?? ''} (${said})`;
       writeLines(io, `${result.value}\t${KIND_LABELS[result.kind]}\t${verdict}`);
     }
     return result.valid ? 0 : 1;
