@@ -6,11 +6,11 @@ const TITLE_PIN = { zhTW: 'PIN碼驗證', en: 'PIN verification' } as const;
 const TITLE_SIGN = { zhTW: '簽章與驗章', en: 'Sign and verify' } as const;
 const TITLE_DECRYPT = { zhTW: '加密與解密', en: 'Encrypt and decrypt' } as const;
 
-async function signRoundTrip(card: HiCOSCard): Promise<DoctorCheck> {
+async function signRoundTrip(card: HiCOSCard, pin: Uint8Array): Promise<DoctorCheck> {
   const cert = (await card.certificates()).find((c) => c.usage === 'SIGN');
   if (!cert) return check('sign', TITLE_SIGN, 'fail', 'the card has no SIGN certificate');
   const data = randomBytes(32);
-  const signature = await card.sign(data, { hash: 'sha256' });
+  const signature = await card.sign(data, { hash: 'sha256', pin });
   const ok = verify('sha256', data, new X509Certificate(cert.der).publicKey, signature);
   return check('sign', TITLE_SIGN, ok ? 'ok' : 'fail', ok ? 'the signature verifies with the SIGN certificate' : 'the signature does not verify with the SIGN certificate', {
     zhTW: '卡片簽章與憑證不符，請聯絡發卡單位',
@@ -18,12 +18,12 @@ async function signRoundTrip(card: HiCOSCard): Promise<DoctorCheck> {
   });
 }
 
-async function decryptRoundTrip(card: HiCOSCard): Promise<DoctorCheck> {
+async function decryptRoundTrip(card: HiCOSCard, pin: Uint8Array): Promise<DoctorCheck> {
   const cert = (await card.certificates()).find((c) => c.usage === 'KEYX');
   if (!cert) return check('decrypt', TITLE_DECRYPT, 'fail', 'the card has no KEYX certificate');
   const data = randomBytes(32);
   const ciphertext = publicEncrypt({ key: new X509Certificate(cert.der).publicKey, padding: constants.RSA_PKCS1_PADDING }, data);
-  const plain = await card.decrypt(ciphertext);
+  const plain = await card.decrypt(ciphertext, { pin });
   const ok = Buffer.from(plain).equals(data);
   return check('decrypt', TITLE_DECRYPT, ok ? 'ok' : 'fail', ok ? 'the card decrypts what its KEYX certificate encrypts' : 'the decrypted data differs', {
     zhTW: '卡片解密結果不符，請聯絡發卡單位',
@@ -33,6 +33,8 @@ async function decryptRoundTrip(card: HiCOSCard): Promise<DoctorCheck> {
 
 /**
  * PIN verification, then sign-and-verify and encrypt-and-decrypt round trips.
+ * Each key operation presents the (now known good) PIN again: Gen2 cards open a
+ * fresh secure channel per private-key operation.
  * Runs only when the user gave a PIN; the SDK's last-try guard stays on, so the
  * doctor never spends a card's last try.
  */
@@ -65,7 +67,7 @@ export async function pinChecks(card: HiCOSCard, pin: Uint8Array): Promise<Docto
   const checks = [check('pin', TITLE_PIN, 'ok', 'PIN accepted')];
   for (const run of [signRoundTrip, decryptRoundTrip]) {
     try {
-      checks.push(await run(card));
+      checks.push(await run(card, pin));
     } catch (error) {
       const title = run === signRoundTrip ? TITLE_SIGN : TITLE_DECRYPT;
       checks.push(check(run === signRoundTrip ? 'sign' : 'decrypt', title, 'fail', reason(error), { zhTW: '卡片運算失敗，請重新插卡後再試', en: 'The card operation failed: re-insert the card and retry' }));
