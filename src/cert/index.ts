@@ -9,6 +9,7 @@ export {
   MOICA_MAXIMUM_YEARS,
   MOICA_RENEWAL_OPENS_DAYS_BEFORE,
   MOICA_RENEWAL_YEARS_AFTER_EXPIRY,
+  MOICA_LIFECYCLE_ERROR_CODES,
   MoicaLifecycleError,
   moicaLifecycle,
   type MoicaLifecycle,

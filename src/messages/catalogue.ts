@@ -1,4 +1,5 @@
 import { HiCOSError, PinRejectedError } from '../apdu/errors.js';
+import { MoicaLifecycleError } from '../cert/lifecycle/moica-lifecycle.js';
 import { CertificateParseError } from '../cert/profile/errors.js';
 import { ChainValidationError, RevocationError } from '../cert/trust/errors.js';
 import { DocumentFormatError } from '../cert/trust/documents/errors.js';
@@ -11,7 +12,7 @@ import { TwpkiError } from '../shared/twpki-error.js';
 import type { Language } from './language.js';
 import { CLI_MESSAGES, HTTP_MESSAGES } from './tables/application.js';
 import { CARD_MESSAGES } from './tables/card.js';
-import { CERTIFICATE_MESSAGES } from './tables/certificate.js';
+import { CERTIFICATE_MESSAGES, LIFECYCLE_MESSAGES } from './tables/certificate.js';
 import { CHAIN_MESSAGES, REVOCATION_MESSAGES } from './tables/chain.js';
 import { EMS_MESSAGES } from './tables/ems.js';
 import { ENROLL_MESSAGES } from './tables/enroll.js';
@@ -34,6 +35,8 @@ export const MESSAGE_TABLES = {
   card: CARD_MESSAGES,
   /** Certificate parsing (`CertificateParseError`). */
   certificate: CERTIFICATE_MESSAGES,
+  /** MOICA lifecycle (`MoicaLifecycleError`). */
+  lifecycle: LIFECYCLE_MESSAGES,
   /** Chain validation (`ChainValidationError`). */
   chain: CHAIN_MESSAGES,
   /** OCSP and CRL sources (`RevocationError`). */
@@ -102,6 +105,7 @@ const ERROR_DOMAINS: ReadonlyArray<readonly [abstract new (...args: never[]) => 
   [PcscError, 'pcsc'],
   [HiCOSError, 'card'],
   [CertificateParseError, 'certificate'],
+  [MoicaLifecycleError, 'lifecycle'],
   [ChainValidationError, 'chain'],
   [RevocationError, 'revocation'],
   [EmsError, 'ems'],

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HICOS_ERROR_CODES, PinRejectedError } from '../../src/apdu/errors.js';
+import { MOICA_LIFECYCLE_ERROR_CODES } from '../../src/cert/lifecycle/moica-lifecycle.js';
 import { CERTIFICATE_PARSE_ERROR_CODES, CertificateParseError } from '../../src/cert/profile/errors.js';
 import { CHAIN_ERROR_CODES, ChainValidationError, REVOCATION_ERROR_CODES } from '../../src/cert/trust/errors.js';
 import { DOCUMENT_FORMAT_ERROR_CODES } from '../../src/cert/trust/documents/errors.js';
@@ -34,6 +35,7 @@ const CODE_LISTS: Record<string, readonly string[]> = {
   pcsc: PCSC_ERROR_CODES,
   card: HICOS_ERROR_CODES,
   certificate: CERTIFICATE_PARSE_ERROR_CODES,
+  lifecycle: MOICA_LIFECYCLE_ERROR_CODES,
   chain: CHAIN_ERROR_CODES,
   revocation: REVOCATION_ERROR_CODES,
   login: LOGIN_ERROR_CODES,

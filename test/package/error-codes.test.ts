@@ -82,6 +82,29 @@ describe('one error hierarchy with codes unique across the package', () => {
     expect(owner.size).toBeGreaterThan(150);
   });
 
+  // Where each family's codes get their zh-TW and English messages (twpki/messages), or why none are needed.
+  const SHOWN_AS: Record<string, string> = {
+    pcsc: 'pcsc',
+    'apdu (HiCOSError, Pkcs15ShapeError)': 'card (PKCS15_SHAPE is wrapped into MALFORMED_RESPONSE before it leaves the card layer)',
+    'cert profile (CertificateParseError, DER readers)': 'certificate (the DER codes are wrapped into CertificateParseError)',
+    'cert chain': 'chain',
+    'cert revocation (RevocationError, DerFormatError)': 'revocation (DER_FORMAT is wrapped into RevocationError)',
+    'cert signature verification (login and signed documents)': 'login + document',
+    'cert MOICA lifecycle': 'lifecycle',
+    ems: 'ems',
+    enroll: 'enroll',
+    'agent (SignRequestError)': 'none: each becomes an official ret_code, which pages explain from src/component/codes.ts',
+    'browser (ComponentError)': 'none: ComponentError carries its own zh-TW and English messages from src/component/codes.ts',
+    'integrations (CardLoginRequestError)': 'http',
+    'cli (UsageError)': 'cli',
+    'testing (TestPkiError)': 'test-pki',
+    'testing (VpcdBridgeError)': 'vpcd',
+  };
+
+  it('every family says where its messages come from', () => {
+    expect(Object.keys(SHOWN_AS).sort()).toEqual(Object.keys(FAMILIES).sort());
+  });
+
   it('every exported error class extends TwpkiError, and every file declaring one is enumerated', () => {
     const declaring: string[] = [];
     const outside: string[] = [];
