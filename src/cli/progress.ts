@@ -1,5 +1,4 @@
-import { RevocationError } from '../cert/trust/errors.js';
-import type { RevocationFetch } from '../cert/trust/revocation/revocation-fetch.js';
+import { httpRevocationFetch, type RevocationFetch } from '../cert/trust/revocation/revocation-fetch.js';
 import type { CliIo } from './command.js';
 
 /** A one-line status on the terminal for long work (downloads, parsing). */
@@ -42,46 +41,23 @@ export function formatBytes(n: number): string {
 
 /**
  * A {@link RevocationFetch} for CRL downloads that reports received bytes
- * (MOICA's complete CRL is about 20 MB). Same limits as the library's
- * fetch: http(s) only, a timeout, a size cap.
+ * (MOICA's complete CRL is about 20 MB): the library's fetch, with its limits
+ * (http(s) only, a timeout, a size cap), and a progress line.
  */
 export function progressFetch(progress: Progress, options: { timeoutMs?: number; maxBytes?: number } = {}): RevocationFetch {
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+  const fetchWithProgress = httpRevocationFetch({
+    timeoutMs: options.timeoutMs ?? 60_000,
+    ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+    onProgress: (received, total, url) => {
+      const line = total
+        ? `downloading ${url}: ${formatBytes(received)} / ${formatBytes(total)} (${Math.floor((received / total) * 100)}%)`
+        : `downloading ${url}: ${formatBytes(received)}`;
+      progress.update(line, received === 0);
+    },
+  });
   return async (url, request) => {
-    if (!/^https?:/i.test(url)) throw new RevocationError('FETCH_FAILED', `refusing to fetch a non-HTTP URL: ${url}`, { url });
-    try {
-      const init: RequestInit = { method: request.method, headers: request.headers, signal: AbortSignal.timeout(timeoutMs) };
-      if (request.body !== undefined) init.body = request.body;
-      const res = await fetch(url, init);
-      const total = Number(res.headers.get('content-length') ?? '0');
-      if (total > maxBytes) throw new Error(`body of ${total} bytes exceeds ${maxBytes}`);
-      const chunks: Uint8Array[] = [];
-      let received = 0;
-      const show = (): string =>
-        total > 0
-          ? `downloading ${url}: ${formatBytes(received)} / ${formatBytes(total)} (${Math.floor((received / total) * 100)}%)`
-          : `downloading ${url}: ${formatBytes(received)}`;
-      progress.update(show(), true);
-      if (res.body !== null) {
-        for await (const chunk of res.body) {
-          received += chunk.length;
-          if (received > maxBytes) throw new Error(`body exceeds ${maxBytes} bytes`);
-          chunks.push(chunk);
-          progress.update(show());
-        }
-      }
-      progress.update(`downloaded ${url}: ${formatBytes(received)} (100%); parsing and verifying the CRL…`, true);
-      const body = new Uint8Array(received);
-      let at = 0;
-      for (const c of chunks) {
-        body.set(c, at);
-        at += c.length;
-      }
-      return { status: res.status, body };
-    } catch (err) {
-      if (err instanceof RevocationError) throw err;
-      throw new RevocationError('FETCH_FAILED', `fetching ${url} failed: ${(err as Error).message}`, { url, cause: err });
-    }
+    const response = await fetchWithProgress(url, request);
+    progress.update(`downloaded ${url}: ${formatBytes(response.body.length)} (100%); parsing and verifying the CRL…`, true);
+    return response;
   };
 }

@@ -30,6 +30,33 @@ export interface HttpRevocationFetchOptions {
   timeoutMs?: number;
   /** Largest body accepted; default 64 MiB (MOICA G2's complete CRL is about 20 MB). */
   maxBytes?: number;
+  /**
+   * Called as the body arrives (a CRL download can take a while): bytes received so
+   * far and the declared length, when the server sent one. Called once with 0 first.
+   */
+  onProgress?: (received: number, total: number | undefined, url: string) => void;
+}
+
+/** Reads `res`'s body chunk by chunk, refusing it as soon as it passes `maxBytes`. */
+async function readBody(res: Response, maxBytes: number, progress: (received: number) => void): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  progress(0);
+  if (res.body !== null) {
+    for await (const chunk of res.body) {
+      received += chunk.length;
+      if (received > maxBytes) throw new Error(`body exceeds ${maxBytes} bytes`);
+      chunks.push(chunk);
+      progress(received);
+    }
+  }
+  const body = new Uint8Array(received);
+  let at = 0;
+  for (const c of chunks) {
+    body.set(c, at);
+    at += c.length;
+  }
+  return body;
 }
 
 /**
@@ -51,8 +78,8 @@ export function httpRevocationFetch(options: HttpRevocationFetchOptions = {}): R
       const res = await fetch(url, init);
       const declared = Number(res.headers.get('content-length') ?? '0');
       if (declared > maxBytes) throw new Error(`body of ${declared} bytes exceeds ${maxBytes}`);
-      const body = new Uint8Array(await res.arrayBuffer());
-      if (body.length > maxBytes) throw new Error(`body of ${body.length} bytes exceeds ${maxBytes}`);
+      const total = declared > 0 ? declared : undefined;
+      const body = await readBody(res, maxBytes, (received) => options.onProgress?.(received, total, url));
       return { status: res.status, body };
     } catch (err) {
       throw new RevocationError('FETCH_FAILED', `fetching ${url} failed: ${(err as Error).message}`, { url, cause: err });
