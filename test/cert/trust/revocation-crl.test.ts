@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlgorithmPolicy, RevocationChecker, RevocationError, TrustedCertificate, type RevocationFetch } from '../../../src/cert/index.js';
 import { CertificateRevocationList, CrlCache } from '../../../src/cert/advanced.js';
 import type { TestPki } from '../../../src/testing/pki/index.js';
-import { startRevocationRig } from './helpers/fixtures.js';
+import { revocationFailure as failure, startRevocationRig } from './helpers/fixtures.js';
 import { buildCrl, type LocalRevocationServer, type TestCrlEntry } from '../../../src/testing/revocation/index.js';
 
 let server: LocalRevocationServer;
@@ -17,16 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
 });
-
-async function failure(p: Promise<unknown>): Promise<RevocationError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof RevocationError) return err;
-    throw err;
-  }
-  throw new Error('expected a RevocationError');
-}
 
 function serials(count: number): TestCrlEntry[] {
   return Array.from({ length: count }, (_, i) => ({ serialHex: (0x10000000 + i).toString(16), revokedAt: new Date('2025-12-01T00:00:00Z') }));

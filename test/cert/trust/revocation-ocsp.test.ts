@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RevocationChecker, RevocationError, TrustedCertificate, AlgorithmPolicy, httpRevocationFetch, type RevocationFetch } from '../../../src/cert/index.js';
 import { OcspClient, buildOcspRequest } from '../../../src/cert/advanced.js';
 import type { TestPki } from '../../../src/testing/pki/index.js';
-import { startRevocationRig } from './helpers/fixtures.js';
+import { revocationFailure as failure, startRevocationRig } from './helpers/fixtures.js';
 import type { LocalRevocationServer } from '../../../src/testing/revocation/index.js';
 
 let server: LocalRevocationServer;
@@ -34,16 +34,6 @@ beforeEach(() => {
 });
 
 const ocspOnly = (): RevocationChecker => new RevocationChecker({ mode: 'ocsp' });
-
-async function failure(p: Promise<unknown>): Promise<RevocationError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof RevocationError) return err;
-    throw err;
-  }
-  throw new Error('expected a RevocationError');
-}
 
 describe('OCSP against the local responder on 127.0.0.1', () => {
   it('reads the responder URL from the certificate AIA and reports good', async () => {

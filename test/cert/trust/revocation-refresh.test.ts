@@ -8,7 +8,7 @@ import {
 } from '../../../src/cert/index.js';
 import type { TestPki } from '../../../src/testing/pki/index.js';
 import { buildCrl, type LocalRevocationServer } from '../../../src/testing/revocation/index.js';
-import { startRevocationRig } from './helpers/fixtures.js';
+import { revocationFailure as failure, startRevocationRig } from './helpers/fixtures.js';
 
 let server: LocalRevocationServer;
 let pki: TestPki;
@@ -24,16 +24,6 @@ afterAll(async () => {
 });
 
 const HOUR = 3_600_000;
-
-async function failure(p: Promise<unknown>): Promise<RevocationError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof RevocationError) return err;
-    throw err;
-  }
-  throw new Error('expected a RevocationError');
-}
 
 /**
  * The real HTTP fetch, but responses are held until `open()`: the request has

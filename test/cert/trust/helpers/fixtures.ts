@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { TrustedCertificate } from '../../../../src/cert/index.js';
+import { RevocationError, TrustedCertificate } from '../../../../src/cert/index.js';
 import { createTestPki, type CardHolderCredentials, type IssuedCertificate, type TestPki } from '../../../../src/testing/pki/index.js';
 import { LocalRevocationServer } from '../../../../src/testing/revocation/index.js';
 
@@ -67,4 +67,15 @@ export async function unfitSigners(pki: TestPki): Promise<UnfitSigners> {
       notAfter: new Date(Date.now() - 1000),
     }),
   };
+}
+
+/** The RevocationError `p` rejects with; any other outcome fails the test. */
+export async function revocationFailure(p: Promise<unknown>): Promise<RevocationError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof RevocationError) return err;
+    throw err;
+  }
+  throw new Error('expected a RevocationError');
 }
