@@ -205,8 +205,8 @@ export interface Step {
   readonly to: WasteApplicationStatus;
   /** Who runs it. */
   readonly who: Actor;
-  /** Work before the status changes (uploads, checks, mail); its result is the audit reason. */
-  readonly apply?: (app: WasteApplication, at: string) => Promise<string | undefined>;
+  /** Work before the status changes (uploads, checks, mail), given the record, the instant and its owner; its result is the audit reason. */
+  readonly apply?: (app: WasteApplication, at: string, owner: string) => Promise<string | undefined>;
   /** A reviewer's decision to record with the status. */
   readonly decision?: { readonly note: string | null };
 }
@@ -223,7 +223,7 @@ export async function transition(o: WasteSystemOptions, tx: SqlSession, id: stri
   const from = locked.record.status;
   assertTransition(WASTE_APPLICATION_MACHINE, from, step.event, step.to);
   const at = o.clock.now().toISOString();
-  const reason = step.apply === undefined ? undefined : await step.apply(locked.record, at);
+  const reason = step.apply === undefined ? undefined : await step.apply(locked.record, at, locked.owner);
   const decision = step.decision === undefined ? undefined : { note: step.decision.note, reviewer: step.who.id };
   const record = await updateStatus(tx, id, step.to, at, decision);
   await recordTransition(tx, {
