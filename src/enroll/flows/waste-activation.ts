@@ -28,6 +28,7 @@ import {
   parseCompanyKey,
   takeCompanyKey,
   type CompanyKey,
+  type LockedLogin,
   type LoginContext,
 } from './waste-shared.js';
 
@@ -169,6 +170,24 @@ export async function writeLoginCode(
   return { account, verificationCode: code };
 }
 
+/** Runs `fn` on a company's locked login record after checking `who` may run `command` on it (refusals audited). */
+function onLockedLogin<T>(
+  ctx: LoginContext,
+  key: CompanyKey,
+  who: Actor,
+  command: 'reissueVerificationCode' | 'setLoginMethod' | 'unbindCard',
+  fn: (tx: SqlSession, account: LockedLogin) => Promise<T>,
+): Promise<T> {
+  return guardLogin(ctx, () =>
+    ctx.store.transaction(async (tx) => {
+      const account = await lockLogin(tx, key);
+      if (account === undefined) throw noLoginRecord();
+      authorizeOnLogin(command, who, key, account);
+      return fn(tx, account);
+    }),
+  );
+}
+
 /** A fresh verification code for a company's existing login record (old code dead, wrong attempts reset). */
 export async function reissueVerificationCode(
   ctx: LoginContext,
@@ -179,15 +198,10 @@ export async function reissueVerificationCode(
   const who = issues.take(() => parseActor(actor));
   const k = takeCompanyKey(target, issues);
   issues.throwIfAny();
-  return guardLogin(ctx, () =>
-    ctx.store.transaction(async (tx) => {
-      const account = await lockLogin(tx, k as CompanyKey);
-      if (account === undefined) throw noLoginRecord();
-      authorizeOnLogin('reissueVerificationCode', who as Actor, k as CompanyKey, account);
-      const { record } = account;
-      return writeLoginCode(ctx, tx, k as CompanyKey, { companyName: record.companyName, methods: record.methods, owner: account.owner ?? (who as Actor).id }, who as Actor, ctx.clock.now());
-    }),
-  );
+  return onLockedLogin(ctx, k as CompanyKey, who as Actor, 'reissueVerificationCode', (tx, account) => {
+    const { record } = account;
+    return writeLoginCode(ctx, tx, k as CompanyKey, { companyName: record.companyName, methods: record.methods, owner: account.owner ?? (who as Actor).id }, who as Actor, ctx.clock.now());
+  });
 }
 
 /** Switches one login method to 啟用 (`enabled`) or 停用 (`disabled`). */
@@ -205,24 +219,19 @@ export async function setLoginMethod(
   if (status !== 'enabled' && status !== 'disabled') issues.add('status', 'must be enabled or disabled');
   issues.throwIfAny();
   const key = k as CompanyKey;
-  return guardLogin(ctx, () =>
-    ctx.store.transaction(async (tx) => {
-      const account = await lockLogin(tx, key);
-      if (account === undefined) throw noLoginRecord();
-      authorizeOnLogin('setLoginMethod', who as Actor, key, account);
-      const from = account.record.methods[method];
-      const event = status === 'enabled' ? 'enable' : 'disable';
-      assertTransition(LOGIN_METHOD_MACHINE, from, event, status);
-      const at = ctx.clock.now().toISOString();
-      const column = method === 'citizenCard' ? 'citizen_card' : 'company_card';
-      const rows = await tx.query(
-        `UPDATE enroll_login_accounts SET ${column}=$3, updated_at=$4, version=version+1 WHERE business_id=$1 AND control_number=$2 RETURNING *`,
-        [key.businessId, key.controlNumber, status, at],
-      );
-      await recordTransition(tx, { flow: 'loginMethod', subject: `${loginSubject(key)}#${method}`, actor: who as Actor, at, event, from, to: status });
-      return loginAccountFromRow(rows[0] ?? {});
-    }),
-  );
+  return onLockedLogin(ctx, key, who as Actor, 'setLoginMethod', async (tx, account) => {
+    const from = account.record.methods[method];
+    const event = status === 'enabled' ? 'enable' : 'disable';
+    assertTransition(LOGIN_METHOD_MACHINE, from, event, status);
+    const at = ctx.clock.now().toISOString();
+    const column = method === 'citizenCard' ? 'citizen_card' : 'company_card';
+    const rows = await tx.query(
+      `UPDATE enroll_login_accounts SET ${column}=$3, updated_at=$4, version=version+1 WHERE business_id=$1 AND control_number=$2 RETURNING *`,
+      [key.businessId, key.controlNumber, status, at],
+    );
+    await recordTransition(tx, { flow: 'loginMethod', subject: `${loginSubject(key)}#${method}`, actor: who as Actor, at, event, from, to: status });
+    return loginAccountFromRow(rows[0] ?? {});
+  });
 }
 
 /** Removes a card's login binding; the last one returns the record to `awaitingBinding`. */
@@ -238,29 +247,24 @@ export async function unbindCard(
   const serial = issues.take(() => parseCertificateSerial(certificateSerial));
   issues.throwIfAny();
   const key = k as CompanyKey;
-  return guardLogin(ctx, () =>
-    ctx.store.transaction(async (tx) => {
-      const account = await lockLogin(tx, key);
-      if (account === undefined) throw noLoginRecord();
-      authorizeOnLogin('unbindCard', who as Actor, key, account);
-      const gone = await tx.query('DELETE FROM enroll_login_bindings WHERE business_id=$1 AND control_number=$2 AND certificate_serial=$3 RETURNING 1', [
-        key.businessId,
-        key.controlNumber,
-        serial,
-      ]);
-      if (gone.length === 0) throw new EnrollError('NOT_FOUND', `certificate ${String(serial as CertificateSerial)} is not bound to this company`);
-      const left = await tx.query('SELECT 1 FROM enroll_login_bindings WHERE business_id=$1 AND control_number=$2', [key.businessId, key.controlNumber]);
-      const to = left.length === 0 ? 'awaitingBinding' : 'bound';
-      assertTransition(LOGIN_ENABLEMENT_MACHINE, account.record.status, 'unbindCard', to);
-      const at = ctx.clock.now().toISOString();
-      const rows = await tx.query(
-        'UPDATE enroll_login_accounts SET status=$3, updated_at=$4, version=version+1 WHERE business_id=$1 AND control_number=$2 RETURNING *',
-        [key.businessId, key.controlNumber, to, at],
-      );
-      await recordTransition(tx, { flow: 'loginEnablement', subject: loginSubject(key), actor: who as Actor, at, event: 'unbindCard', from: account.record.status, to, reason: String(serial) });
-      return loginAccountFromRow(rows[0] ?? {});
-    }),
-  );
+  return onLockedLogin(ctx, key, who as Actor, 'unbindCard', async (tx, account) => {
+    const gone = await tx.query('DELETE FROM enroll_login_bindings WHERE business_id=$1 AND control_number=$2 AND certificate_serial=$3 RETURNING 1', [
+      key.businessId,
+      key.controlNumber,
+      serial,
+    ]);
+    if (gone.length === 0) throw new EnrollError('NOT_FOUND', `certificate ${String(serial as CertificateSerial)} is not bound to this company`);
+    const left = await tx.query('SELECT 1 FROM enroll_login_bindings WHERE business_id=$1 AND control_number=$2', [key.businessId, key.controlNumber]);
+    const to = left.length === 0 ? 'awaitingBinding' : 'bound';
+    assertTransition(LOGIN_ENABLEMENT_MACHINE, account.record.status, 'unbindCard', to);
+    const at = ctx.clock.now().toISOString();
+    const rows = await tx.query(
+      'UPDATE enroll_login_accounts SET status=$3, updated_at=$4, version=version+1 WHERE business_id=$1 AND control_number=$2 RETURNING *',
+      [key.businessId, key.controlNumber, to, at],
+    );
+    await recordTransition(tx, { flow: 'loginEnablement', subject: loginSubject(key), actor: who as Actor, at, event: 'unbindCard', from: account.record.status, to, reason: String(serial) });
+    return loginAccountFromRow(rows[0] ?? {});
+  });
 }
 
 /** A company's login record and its bound cards. */
