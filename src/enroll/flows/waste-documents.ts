@@ -157,7 +157,7 @@ export async function submitForReview(o: WasteSystemOptions, applicationId: stri
 }
 
 /** Reads an application for its applicant or a reviewer (FORBIDDEN otherwise, NOT_FOUND when absent). */
-export async function readFor(o: WasteSystemOptions, tx: SqlSession, id: string, who: Actor): Promise<WasteApplication> {
+export async function readFor(tx: SqlSession, id: string, who: Actor): Promise<WasteApplication> {
   const found = await readApplication(tx, id);
   authorize(WASTE_COMMANDS, 'readApplication', who, { subject: id, state: found?.record.status ?? 'none', owner: found?.owner ?? null });
   if (found === undefined) throw new EnrollError('NOT_FOUND', `no waste-system application ${id}`);
@@ -169,7 +169,7 @@ export async function listDocuments(o: WasteSystemOptions, applicationId: string
   const { who, id } = parseActorAndId(actor, applicationId);
   return guardWaste(o, () =>
     o.store.transaction(async (tx) => {
-      await readFor(o, tx, id, who);
+      await readFor(tx, id, who);
       return documentInfos(tx, id);
     }),
   );
@@ -184,7 +184,7 @@ export async function getDocument(o: WasteSystemOptions, applicationId: string, 
   issues.throwIfAny();
   return guardWaste(o, () =>
     o.store.transaction(async (tx) => {
-      await readFor(o, tx, id as string, who as Actor);
+      await readFor(tx, id as string, who as Actor);
       const doc = await documentContent(tx, id as string, k as WasteDocumentKind);
       if (doc === undefined) throw new EnrollError('NOT_FOUND', `${WASTE_DOCUMENT_LABELS[k as WasteDocumentKind]} has not been uploaded`);
       return doc;

@@ -148,6 +148,18 @@ function documentInfoFromRow(r: Row): WasteDocumentInfo {
   };
 }
 
+/** An application with the actor ID that applied. */
+export interface OwnedApplication {
+  /** The application. */
+  readonly record: WasteApplication;
+  /** Actor ID that applied. */
+  readonly owner: string;
+}
+
+function owned(row: Row | undefined): OwnedApplication | undefined {
+  return row === undefined ? undefined : { record: wasteApplicationFromRow(row), owner: String(row.applicant_id) };
+}
+
 /** Inserts a new application (status `awaitingDocuments`). */
 export async function insertApplication(tx: SqlSession, id: string, f: WasteApplicationForm, applicant: string, at: string): Promise<WasteApplication> {
   const rows = await tx.query(
@@ -166,17 +178,15 @@ export async function insertApplication(tx: SqlSession, id: string, f: WasteAppl
 }
 
 /** Reads an application `FOR UPDATE` with its owner; `undefined` when there is none. */
-export async function lockApplication(tx: SqlSession, id: string): Promise<{ record: WasteApplication; owner: string } | undefined> {
+export async function lockApplication(tx: SqlSession, id: string): Promise<OwnedApplication | undefined> {
   const rows = await tx.query('SELECT * FROM enroll_waste_applications WHERE id=$1 FOR UPDATE', [id]);
-  const row = rows[0];
-  return row === undefined ? undefined : { record: wasteApplicationFromRow(row), owner: String(row.applicant_id) };
+  return owned(rows[0]);
 }
 
 /** Reads an application and its owner without locking. */
-export async function readApplication(tx: SqlSession, id: string): Promise<{ record: WasteApplication; owner: string } | undefined> {
+export async function readApplication(tx: SqlSession, id: string): Promise<OwnedApplication | undefined> {
   const rows = await tx.query('SELECT * FROM enroll_waste_applications WHERE id=$1', [id]);
-  const row = rows[0];
-  return row === undefined ? undefined : { record: wasteApplicationFromRow(row), owner: String(row.applicant_id) };
+  return owned(rows[0]);
 }
 
 /** Writes a new status (and, on a decision, the note and reviewer). */
@@ -197,14 +207,13 @@ export async function updateStatus(
 }
 
 /** The latest approved application of a company, if any. */
-export async function latestApproved(tx: SqlSession, businessId: BusinessId, controlNumber: ControlNumber | ''): Promise<{ record: WasteApplication; owner: string } | undefined> {
+export async function latestApproved(tx: SqlSession, businessId: BusinessId, controlNumber: ControlNumber | ''): Promise<OwnedApplication | undefined> {
   const rows = await tx.query(
     `SELECT * FROM enroll_waste_applications WHERE business_id=$1 AND control_number=$2 AND status='approved'
      ORDER BY reviewed_at DESC, created_at DESC LIMIT 1 FOR UPDATE`,
     [businessId, controlNumber],
   );
-  const row = rows[0];
-  return row === undefined ? undefined : { record: wasteApplicationFromRow(row), owner: String(row.applicant_id) };
+  return owned(rows[0]);
 }
 
 /** Stores (or replaces) one document of an application. */

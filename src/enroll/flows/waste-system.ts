@@ -54,7 +54,7 @@ export class WasteSystemFlow {
   /** The application, for its applicant or a reviewer. */
   public async get(applicationId: string, actor: Actor): Promise<WasteApplication> {
     const { who, id } = parseActorAndId(actor, applicationId);
-    return guardWaste(this.o, () => this.o.store.transaction((tx) => documents.readFor(this.o, tx, id, who)));
+    return guardWaste(this.o, () => this.o.store.transaction((tx) => documents.readFor(tx, id, who)));
   }
 
   /** 列印申請表: the 網路帳號密碼申請書 (圖 1-1) as an HTML print layout. */
