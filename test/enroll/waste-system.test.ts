@@ -232,6 +232,30 @@ describeEachStore('enroll_t_waste', (db) => {
     });
   });
 
+  describe('races', () => {
+    it('20 concurrent applications of one company: exactly one is open', async () => {
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, () => flow.apply(form(), APPLICANT).then(() => 'ok', (e: unknown) => (e as { code?: string }).code)),
+      );
+      expect(outcomes.filter((o) => o === 'ok')).toHaveLength(1);
+      expect(outcomes.filter((o) => o === 'APPLICATION_IN_PROGRESS')).toHaveLength(19);
+    });
+
+    it('concurrent approve and reject of one application: one decision, one mail', async () => {
+      const app = await flow.apply(form(), APPLICANT);
+      await flow.uploadDocument(app.id, { kind: 'applicationForm', content: PDF }, APPLICANT);
+      await flow.uploadDocument(app.id, { kind: 'businessRegistration', content: PDF }, APPLICANT);
+      await flow.submitForReview(app.id, APPLICANT);
+      const outcomes = await Promise.all([
+        ...Array.from({ length: 5 }, () => flow.approve(app.id, REVIEWER).then(() => 'approved', (e: unknown) => (e as { code?: string }).code)),
+        ...Array.from({ length: 5 }, () => flow.reject(app.id, REVIEWER, '不符').then(() => 'rejected', (e: unknown) => (e as { code?: string }).code)),
+      ]);
+      expect(outcomes.filter((o) => o === 'approved' || o === 'rejected')).toHaveLength(1);
+      expect(outcomes.filter((o) => o === 'INVALID_TRANSITION')).toHaveLength(9);
+      expect(mailer.sent).toHaveLength(1);
+    });
+  });
+
   describe("caller's transaction", () => {
     beforeEach(async () => {
       await db().transaction((tx) => tx.query('CREATE TABLE IF NOT EXISTS team_waste_notes (application_id text PRIMARY KEY, note text NOT NULL)'));
