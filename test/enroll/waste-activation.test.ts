@@ -135,6 +135,13 @@ describeEachStore('enroll_t_waste_act', (db) => {
       expect((await enrollFailure(flow.login(await rig.login(rig.citizen, CITIZEN_CARD_NO)))).code).toBe('NOT_AUTHORIZED');
     });
 
+    it('a renewed company card (same 卡號, name and 統一編號) takes over its binding too', async () => {
+      await boundCompany();
+      const renewed = await rig.login(rig.companyRenewed, COMPANY_CARD_NO);
+      const { binding } = await flow.login(renewed);
+      expect(binding).toMatchObject({ method: 'companyCard', certificateSerial: norm(renewed.certificateSerial), cardNumber: COMPANY_CARD_NO });
+    });
+
     it('same 卡號 with another holder, or a company card naming another 統一編號, is refused and audited; the binding stays', async () => {
       await boundCompany();
       expect((await enrollFailure(flow.login(await rig.login(rig.impostor, CITIZEN_CARD_NO)))).code).toBe('NOT_AUTHORIZED');

@@ -31,6 +31,8 @@ export interface CardRig {
   readonly otherCompany: CardHolderCredentials;
   /** A MOEACA renewal on the company card's 卡號 carrying OTHER_COMPANY's 統一編號. */
   readonly companyMoved: CardHolderCredentials;
+  /** The company card's genuine renewal (same 卡號, name and 統一編號, later start). */
+  readonly companyRenewed: CardHolderCredentials;
   /** Logs `card` in and maps the verified result (as a backend does). */
   login(card: CardHolderCredentials, cardNumber: string): Promise<VerifiedCardHolder>;
 }
@@ -71,6 +73,7 @@ export function cardRig(): Promise<CardRig> {
       company: await moeaca(COMPANY.businessId, old),
       otherCompany: await moeaca(OTHER_COMPANY, old),
       companyMoved: await moeaca(OTHER_COMPANY, newer),
+      companyRenewed: await moeaca(COMPANY.businessId, newer),
       async login(card, cardNumber) {
         const sessionId = `s${++session}`;
         const challenge = await challenges.issue(sessionId);
