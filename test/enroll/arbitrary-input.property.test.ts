@@ -15,6 +15,7 @@ import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
 import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { FakeEms, basicDataFor, describeEachStore, tableCounts } from './helpers.js';
+import { FakePersonnelSystem } from './official-fixtures.js';
 
 type Call = (args: unknown[]) => Promise<unknown> | unknown;
 
@@ -31,6 +32,9 @@ const nasty = fc.oneof(
   fc.record({ role: fc.constantFrom('applicant', 'reviewer', 'administrator', 'superuser', 42), id: fc.oneof(fc.string(), fc.constant('x'.repeat(300))) }),
   fc.record({ authority: fc.constantFrom('MOICA', 'GCA', 'MOEACA', 'HCA', 'X'), subjectName: fc.string(), certificateSerial: fc.string(), cardNumber: fc.string() }),
   fc.constant(basicDataFor()),
+  fc.constantFrom('2.16.886.101.20003', 'clairesu1234', '公務人員', 'A226812638'),
+  fc.record({ memberId: fc.constantFrom('m1', 'x'), name: fc.string(), nationalId: fc.constantFrom('A226812638', 'bad'), email: fc.constantFrom('a@b.tw', '\u0000') }),
+  fc.record({ memberId: fc.constantFrom('m1', 'x'), agencyOid: fc.constantFrom('2.16.886.101.20003', 'x'), reason: fc.constantFrom('公務人員', ''), attested: fc.boolean() }),
 );
 
 describeEachStore('enroll_t_fuzz', (db) => {
@@ -44,9 +48,10 @@ describeEachStore('enroll_t_fuzz', (db) => {
     const logins = new LoginEnablementFlow({ store, clock });
     const org = new OrgRegistrationFlow({ store, clock, agencies });
     const official = new OfficialAccountFlow({ store, clock, agencies });
+    const officialChecked = new OfficialAccountFlow({ store, clock, agencies, personnel: new FakePersonnelSystem(), mailer: new CapturingMailer() });
     const a = (f: (...x: never[]) => unknown): Call => (args) => f(...(args as never[]));
     const commands: Record<string, Call> = {};
-    for (const [name, target] of Object.entries({ accounts, logins, org, official })) {
+    for (const [name, target] of Object.entries({ accounts, logins, org, official, officialChecked })) {
       const proto = Object.getPrototypeOf(target) as object;
       for (const method of Object.getOwnPropertyNames(proto)) {
         const fn = (target as unknown as Record<string, unknown>)[method];

@@ -251,6 +251,38 @@ describeEachStore('enroll_t_official_app', (db) => {
     });
   });
 
+  describe('races', () => {
+    it('20 concurrent applications of one member: one approved, one second application, the rest APPLICATION_IN_PROGRESS', async () => {
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          flow.apply(applyInput(), member).then(
+            (a) => a.status as string,
+            (e: unknown) => (e as { code?: string }).code ?? String(e),
+          ),
+        ),
+      );
+      const tally = (s: string): number => outcomes.filter((o) => o === s).length;
+      expect([tally('approved'), tally('manualReview'), tally('APPLICATION_IN_PROGRESS')]).toEqual([1, 1, 18]);
+      expect((await flow.applications('clairesu1234')).map((a) => [a.attempt, a.status])).toEqual([
+        [2, 'manualReview'],
+        [1, 'approved'],
+      ]);
+      expect(mailer.sent).toHaveLength(1);
+    });
+
+    it('a reviewer’s approval and the member’s cancellation race: exactly one wins', async () => {
+      const app = await flow.apply(applyInput(NIA), member);
+      const outcomes = await Promise.all([
+        flow.approve(app.id, reviewer).then((a) => a.status as string, (e: unknown) => (e as { code: string }).code),
+        flow.cancel(app.id, member).then((a) => a.status as string, (e: unknown) => (e as { code: string }).code),
+      ]);
+      expect(outcomes.filter((o) => o === 'INVALID_TRANSITION')).toHaveLength(1);
+      const final = (await flow.get(app.id)).status;
+      expect(outcomes).toContain(final);
+      expect((await flow.member('clairesu1234')).memberType).toBe(final === 'approved' ? 'official' : 'citizen');
+    });
+  });
+
   describe('reviewer queue and the one working day', () => {
     it('lists by status, oldest first, paged and by date; the due date skips weekends and holidays', async () => {
       const ids: string[] = [];
