@@ -44,7 +44,10 @@ export class StaticAgencyDirectory implements AgencyDirectory {
     return Promise.resolve(this.agencies.find((a) => a.agencyCode === agencyCode));
   }
 
-  /** {@inheritDoc AgencyDirectory.searchByName} Exact names first, then shorter names (the agency itself before its units). */
+  /**
+   * 查詢機關OID over the list: agencies whose name contains `name` (NFKC),
+   * exact names first, then shorter names (the agency itself before its units).
+   */
   public searchByName(name: string, limit: number): Promise<Agency[]> {
     const wanted = name.normalize('NFKC');
     const found = this.agencies.filter((a) => a.name.normalize('NFKC').includes(wanted));
