@@ -13,9 +13,9 @@ import { recordTransition } from '../store/audit.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import type { SqlSession } from '../store/store.js';
 import { OFFICIAL_COMMANDS, authorize } from './authorization.js';
-import { acceptPendingRenewal, parseRenewalId, pendingRenewals, resolveRenewal, type PendingRenewal } from './card-renewal.js';
+import { acceptPendingRenewal, boundCardFromRow, parseRenewalId, pendingRenewals, resolveRenewal, type PendingRenewal } from './card-renewal.js';
 import { idHintAgrees } from './org-shared.js';
-import { boundCardOf, cardFromRow, lockMember, memberFromRow, type OfficialCard, type OfficialMember } from './official-records.js';
+import { cardFromRow, lockMember, memberFromRow, type OfficialCard, type OfficialMember } from './official-records.js';
 import { guarded, parseMemberId, type OfficialAccountOptions } from './official-shared.js';
 
 const NOT_UPLOADED = '此憑證尚未上傳至會員帳號 (this card is not uploaded to a member account)';
@@ -142,7 +142,7 @@ export async function certificateLogin(o: OfficialAccountOptions, holder: Verifi
     if (row === undefined) return new EnrollError('NOT_AUTHORIZED', NOT_UPLOADED);
     const memberId = String(row.member_id);
     const member = await lockMember(tx, memberId);
-    const bound = boundCardOf(row);
+    const bound = boundCardFromRow(row);
     const result = await resolveRenewal(tx, bound, c, {
       flow: 'officialAccount',
       subject: memberId,

@@ -1,12 +1,10 @@
 /** Rows of the official account system (members, applications, uploaded cards) and their domain records. */
-import type { CardAuthority } from '../domain/card-holder.js';
 import type { AgencyOid, CardNumber, CertificateSerial, EmailAddress, NationalId } from '../domain/identifiers.js';
 import { EnrollError } from '../errors.js';
 import type { OfficialMemberType, OfficialStatus } from '../machine/official-machine.js';
 import type { PersonnelCheckResult } from '../ports/personnel-system.js';
 import { isoOf, jsonOf, optionalIsoOf, optionalText } from '../store/rows.js';
 import type { Row, SqlSession } from '../store/store.js';
-import type { BoundCard } from './card-renewal.js';
 
 /**
  * A member: the host's general account (我的E政府 一般帳號) as the SDK knows it.
@@ -149,19 +147,6 @@ export function cardFromRow(r: Row): OfficialCard {
     certificateSerial: String(r.certificate_serial) as CertificateSerial,
     holderName: String(r.subject_name),
     boundAt: isoOf(r.bound_at),
-  };
-}
-
-/** What an uploaded card recorded, for the renewal rule. */
-export function boundCardOf(r: Row): BoundCard {
-  return {
-    cardNumber: String(r.card_number) as CardNumber,
-    certificateSerial: String(r.certificate_serial) as CertificateSerial,
-    authority: optionalText(r.authority) as CardAuthority | undefined,
-    subjectName: optionalText(r.subject_name),
-    idHint: optionalText(r.id_hint),
-    anchor: optionalText(r.anchor),
-    validFrom: optionalIsoOf(r.valid_from),
   };
 }
 
