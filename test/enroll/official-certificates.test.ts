@@ -185,6 +185,30 @@ describeEachStore('enroll_t_official_cards', (db) => {
     expect(await code(flow.removeCertificate('clairesu1234', reviewer))).toBe('NOT_FOUND');
   });
 
+  it('members racing to upload the same card: exactly one gets it', async () => {
+    const flow = new OfficialAccountFlow({
+      store: db(),
+      clock,
+      agencies: new StaticAgencyDirectory([]),
+      // Same name on purpose; the ID hint rule is opened so only the 卡號 decides.
+      idHintRule: () => true,
+    });
+    const ids = ['A123456789', 'F131104093', 'B120863158'];
+    for (const [i, nationalId] of ids.entries()) await flow.syncMember({ ...claire, memberId: `twin0${i}`, nationalId }, host);
+    const holder = await login('original');
+    const outcomes = await Promise.all(
+      ['clairesu1234', 'twin00', 'twin01', 'twin02'].map((m) =>
+        flow.uploadCertificate(m, holder, { role: 'applicant', id: m }).then(
+          (c) => c.memberId,
+          (e: unknown) => (e as { code?: string }).code ?? String(e),
+        ),
+      ),
+    );
+    expect(outcomes.filter((o) => o === 'CARD_ALREADY_BOUND')).toHaveLength(3);
+    const winner = outcomes.find((o) => o !== 'CARD_ALREADY_BOUND') ?? '';
+    expect((await flow.certificateLogin(await login('original'))).memberId).toBe(winner);
+  });
+
   it("an upload inside the caller's transaction rolls back with it", async () => {
     await db().transaction((tx) => tx.query('CREATE TABLE IF NOT EXISTS team_official_cards (id text PRIMARY KEY)'));
     await db().transaction((tx) => tx.query('DELETE FROM team_official_cards'));
