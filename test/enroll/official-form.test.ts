@@ -6,8 +6,11 @@ import {
   officialApprovalNotice,
   officialRejectionNotice,
   renderOfficialApplicationForm,
+  EnrollError,
+  type AgencyOid,
   type OfficialApplicationForm,
 } from '../../src/enroll/index.js';
+import { rehydrateState, serializeState } from '../../src/enroll/advanced.js';
 
 const form: OfficialApplicationForm = {
   memberId: 'clairesu1234',
@@ -67,5 +70,35 @@ describe('notices', () => {
     expect(m.subject).toBe('我的E政府公務帳號申請審核結果通知');
     expect(m.text).toContain('未審核通過');
     expect(m.text).toContain('原因：機關資料不符');
+  });
+});
+
+describe('state document of an application with the issue-13 fields', () => {
+  const state = {
+    id: '9b2f0a52-8d1e-4c1a-9c39-2d9f0e1b7a11',
+    memberId: 'clairesu1234',
+    agencyOid: '2.16.886.101.20003' as AgencyOid,
+    agencyName: '內政部',
+    reason: '公務人員',
+    status: 'cancelled' as const,
+    attempt: 2,
+    attestedAt: '2026-03-02T01:00:00.000Z',
+    formNumber: 7,
+    item: '公務人員轉換機關' as const,
+    applicantName: '張美善',
+    personnelCheck: { name: 'match' as const, nationalId: 'match' as const, agency: 'mismatch' as const },
+    decidedAt: '2026-03-02T02:00:00.000Z',
+    createdAt: '2026-03-02T01:00:00.000Z',
+    updatedAt: '2026-03-02T02:00:00.000Z',
+    version: 1,
+  };
+  it('round-trips, and malformed new fields are refused', () => {
+    const json = serializeState({ flow: 'officialAccount', state });
+    expect(rehydrateState(json)).toEqual({ flow: 'officialAccount', state });
+    for (const broken of [{ formNumber: 0 }, { item: '好奇' }, { personnelCheck: { name: 'yes' } }, { reviewDueAt: 'tomorrow' }]) {
+      const doc = JSON.parse(json) as { state: Record<string, unknown> };
+      Object.assign(doc.state, broken);
+      expect(() => rehydrateState(JSON.stringify(doc))).toThrow(EnrollError);
+    }
   });
 });
