@@ -240,6 +240,10 @@ describeEachStore('enroll_t_official_app', (db) => {
       expect(await fields(flow.reject('00000000-0000-4000-8000-000000000000', reviewer, '\u0000'))).toEqual(['reason']);
       expect(await fields(flow.approve('x', { role: 'reviewer', id: '' }))).toEqual(['reviewer.id', 'applicationId']);
       expect(await fields(flow.cancel('x', member))).toEqual(['applicationId']);
+      expect(await fields(flow.searchAgencies('消防\u0000署'))).toEqual(['name']);
+      expect(await fields(flow.agencyFor('2.16.886\uD800'))).toEqual(['agencyOid']);
+      expect(await fields(flow.member('\uDC00'))).toEqual(['memberId']);
+      expect(await fields(flow.applications(42 as unknown as string))).toEqual(['memberId']);
     });
 
     it('a notice that cannot be sent rolls the approval back (MAIL_FAILED)', async () => {
