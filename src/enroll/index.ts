@@ -119,6 +119,7 @@ export {
   type OfficialAccountOptions,
 } from './flows/official-account.js';
 export type { OfficialApplicationItem, OfficialCard, OfficialMember, OfficialMemberInput } from './flows/official-account.js';
+export { OFFICIAL_CONFIRM_QUESTION, officialSubmitNotice, type OfficialApplicationPreview } from './flows/official-account.js';
 export { OFFICIAL_MEMBER_TYPE_LABELS, type OfficialMemberType } from './machine/official-machine.js';
 export type { PersonnelCheckResult, PersonnelQuery, PersonnelSystem, PersonnelVerdict } from './ports/personnel-system.js';
 export {

@@ -106,6 +106,20 @@ describeEachStore('enroll_t_official_app', (db) => {
   });
 
   describe('送出資料 → 行政院人事行政總處 check', () => {
+    it('the confirmation step shows the agency, the 請注意 text and 「請確認是否要申請？」, and writes nothing', async () => {
+      const before = await tableCounts(db());
+      const preview = await flow.prepareApplication(applyInput(), member);
+      expect(preview).toMatchObject({ memberId: 'clairesu1234', agencyOid: NFA, agencyName: '內政部消防署', reason: '公務人員', item: '自然人轉公務員' });
+      expect(preview.question).toBe('請確認是否要申請？');
+      expect(preview.notice).toContain('將您在本服務註冊的個人資料送 [行政院人事行政總處] 系統核對');
+      expect(preview.notice).toContain('同意請按 [送出資料]，不同意請退出申請作業');
+      expect(personnel.queries).toEqual([]);
+      expect(await tableCounts(db())).toEqual(before);
+      expect(await code(flow.prepareApplication(applyInput(), stranger))).toBe('FORBIDDEN');
+      expect(await code(flow.prepareApplication(applyInput('2.16.886.101.1'), member))).toBe('AGENCY_OID_UNKNOWN');
+      expect(await fields(flow.prepareApplication({ ...applyInput(), attested: false }, member))).toEqual(['attested']);
+    });
+
     it('a first application that passes is approved at once: the member becomes 公務人員 of the agency and gets the 核可通知信', async () => {
       const app = await flow.apply(applyInput(), member);
       expect(app).toMatchObject({

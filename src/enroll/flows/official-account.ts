@@ -22,7 +22,13 @@ import * as review from './official-review.js';
 import type { OfficialAccountOptions } from './official-shared.js';
 import type { QueuePage, QueueQuery } from './review-queue.js';
 
-export { OFFICIAL_ATTESTATION, type OfficialAccountInput } from './official-application.js';
+export {
+  OFFICIAL_ATTESTATION,
+  OFFICIAL_CONFIRM_QUESTION,
+  officialSubmitNotice,
+  type OfficialAccountInput,
+  type OfficialApplicationPreview,
+} from './official-application.js';
 export type { OfficialMemberInput } from './official-members.js';
 export type { OfficialAccountApplication, OfficialApplicationItem, OfficialCard, OfficialMember } from './official-records.js';
 export type { OfficialAccountOptions } from './official-shared.js';
@@ -59,6 +65,14 @@ export class OfficialAccountFlow {
   /** 查詢機關OID: agencies whose name contains `name` (AGENCY_SEARCH_UNAVAILABLE when the directory cannot search). */
   public searchAgencies(name: string, limit?: number): Promise<Agency[]> {
     return application.searchAgencies(this.o, name, limit);
+  }
+
+  /**
+   * The confirmation step (「請確認是否要申請？」): every check of {@link apply}
+   * that needs no write, and the 請注意 text; nothing is stored.
+   */
+  public prepareApplication(input: application.OfficialAccountInput, actor: Actor): Promise<application.OfficialApplicationPreview> {
+    return application.prepareApplication(this.o, input, actor);
   }
 
   /**

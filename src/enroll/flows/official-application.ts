@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { parseActor, type Actor } from '../domain/actor.js';
 import { parseAgencyOid, parseRequiredText, type AgencyOid } from '../domain/identifiers.js';
 import { EnrollError, InvalidTransitionError, IssueCollector } from '../errors.js';
-import { officialApprovalNotice } from '../mail/official-notices.js';
+import { OFFICIAL_DEFAULT_BRANDING, officialApprovalNotice, type OfficialNoticeBranding } from '../mail/official-notices.js';
 import type { OfficialStatus } from '../machine/official-machine.js';
 import type { Agency } from '../ports/agency-directory.js';
 import type { PersonnelCheckResult, PersonnelVerdict } from '../ports/personnel-system.js';
@@ -93,28 +93,100 @@ async function personnelCheck(o: OfficialAccountOptions, member: OfficialMember,
   return checkedResult(answer);
 }
 
-/** {@link OfficialAccountFlow.apply}: 送出資料. */
-export async function apply(o: OfficialAccountOptions, input: OfficialAccountInput, actor: Actor): Promise<OfficialAccountApplication> {
+/** The confirmation dialog after 送出資料 (seed: 申請公務帳號步驟 6). */
+export const OFFICIAL_CONFIRM_QUESTION = '請確認是否要申請？';
+
+/** The seed's 請注意 text above 送出資料: the member's data goes to the personnel system; sending is agreeing. */
+export function officialSubmitNotice(branding: OfficialNoticeBranding = OFFICIAL_DEFAULT_BRANDING): string {
+  return (
+    '請注意：當您按下 [送出資料]，系統會自動進行審核作業，並將您在本服務註冊的個人資料送 [行政院人事行政總處] 系統核對，' +
+    '若審核通過，您的所屬機關資訊將隨 [行政院人事行政總處] 登載資料自動更新，' +
+    `若未審核通過請參照${branding.systemName}公務帳號申請書之注意事項完成後續申請作業。同意請按 [送出資料]，不同意請退出申請作業。`
+  );
+}
+
+/** What the member confirms in 「請確認是否要申請？」 before {@link OfficialAccountFlow.apply}. */
+export interface OfficialApplicationPreview {
+  /** 會員帳號 */
+  readonly memberId: string;
+  /** 新機關OID */
+  readonly agencyOid: AgencyOid;
+  /** 新機關名稱, filled from the OID. */
+  readonly agencyName: string;
+  /** 申請原因 */
+  readonly reason: string;
+  /** 申請項目 for this member now. */
+  readonly item: OfficialApplicationItem;
+  /** The 請注意 text (sending the data to 行政院人事行政總處). */
+  readonly notice: string;
+  /** 「請確認是否要申請？」 */
+  readonly question: string;
+}
+
+interface ParsedApply {
+  readonly who: Actor;
+  readonly memberId: string;
+  readonly oid: AgencyOid;
+  readonly reason: string;
+}
+
+function parseApply(o: OfficialAccountOptions, input: unknown, actor: unknown): ParsedApply {
   const reasons = o.reasons ?? ['公務人員'];
   const issues = new IssueCollector();
   const who = issues.take(() => parseActor(actor));
-  const v = (typeof input === 'object' && input !== null ? input : {}) as unknown as Record<string, unknown>;
+  const v = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
   const memberId = issues.take(() => parseMemberId(v.memberId));
   const oid = issues.take(() => parseAgencyOid(v.agencyOid));
   const reason = issues.take(() => parseRequiredText(v.reason, 'reason', 100));
   if (reason !== undefined && !reasons.includes(reason)) issues.add('reason', `must be one of ${reasons.join(', ')}`);
   if (v.attested !== true) issues.add('attested', `「${OFFICIAL_ATTESTATION}」 must be confirmed (true)`);
   issues.throwIfAny();
-  return guarded(o, () => applyAs(o, memberId as string, oid as AgencyOid, reason as string, who as Actor));
+  return { who: who as Actor, memberId: memberId as string, oid: oid as AgencyOid, reason: reason as string };
+}
+
+/**
+ * {@link OfficialAccountFlow.prepareApplication}: the confirmation step. Runs
+ * every check of {@link apply} that needs no write (input, authorization,
+ * agency, member) and returns what the dialog shows; nothing is stored and the
+ * personnel system is not asked.
+ */
+export async function prepareApplication(o: OfficialAccountOptions, input: OfficialAccountInput, actor: Actor): Promise<OfficialApplicationPreview> {
+  const p = parseApply(o, input, actor);
+  return guarded(o, async () => {
+    authorize(OFFICIAL_COMMANDS, 'apply', p.who, { subject: p.memberId, owner: p.memberId });
+    const agency = await agencyFor(o, p.oid);
+    const member = await memberBeforeApplying(o, p.memberId);
+    return {
+      memberId: p.memberId,
+      agencyOid: agency.oid,
+      agencyName: agency.name,
+      reason: p.reason,
+      item: member?.memberType === 'official' ? '公務人員轉換機關' : '自然人轉公務員',
+      notice: officialSubmitNotice(o.branding),
+      question: OFFICIAL_CONFIRM_QUESTION,
+    };
+  });
+}
+
+/** {@link OfficialAccountFlow.apply}: 送出資料 → 確定. */
+export async function apply(o: OfficialAccountOptions, input: OfficialAccountInput, actor: Actor): Promise<OfficialAccountApplication> {
+  const p = parseApply(o, input, actor);
+  return guarded(o, () => applyAs(o, p.memberId, p.oid, p.reason, p.who));
+}
+
+/** The member reference; required (NOT_FOUND) when a personnel system will check the member. */
+async function memberBeforeApplying(o: OfficialAccountOptions, memberId: string): Promise<OfficialMember | undefined> {
+  const member = await o.store.transaction((tx) => lockMember(tx, memberId));
+  if (member === undefined && o.personnel !== undefined) {
+    throw new EnrollError('NOT_FOUND', `no member ${memberId}: the host registers members with syncMember before they apply`);
+  }
+  return member;
 }
 
 async function applyAs(o: OfficialAccountOptions, memberId: string, oid: AgencyOid, reason: string, who: Actor): Promise<OfficialAccountApplication> {
   authorize(OFFICIAL_COMMANDS, 'apply', who, { subject: memberId, owner: memberId });
   const agency = await agencyFor(o, oid);
-  const known = await o.store.transaction((tx) => lockMember(tx, memberId));
-  if (known === undefined && o.personnel !== undefined) {
-    throw new EnrollError('NOT_FOUND', `no member ${memberId}: the host registers members with syncMember before they apply`);
-  }
+  const known = await memberBeforeApplying(o, memberId);
   const check = known !== undefined && o.personnel !== undefined ? await personnelCheck(o, known, agency) : undefined;
   try {
     return await o.store.transaction(async (tx) => {
