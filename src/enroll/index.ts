@@ -118,6 +118,24 @@ export {
   type OfficialAccountInput,
   type OfficialAccountOptions,
 } from './flows/official-account.js';
+export type { OfficialApplicationItem, OfficialCard, OfficialMember, OfficialMemberInput } from './flows/official-account.js';
+export { OFFICIAL_CONFIRM_QUESTION, officialSubmitNotice, type OfficialApplicationPreview } from './flows/official-account.js';
+export { OFFICIAL_MEMBER_TYPE_LABELS, type OfficialMemberType } from './machine/official-machine.js';
+export type { PersonnelCheckResult, PersonnelQuery, PersonnelSystem, PersonnelVerdict } from './ports/personnel-system.js';
+export {
+  OFFICIAL_DEFAULT_BRANDING,
+  officialApprovalNotice,
+  officialRejectionNotice,
+  type OfficialNoticeBranding,
+  type OfficialNoticeFacts,
+} from './mail/official-notices.js';
+export {
+  OFFICIAL_FORM_LABELS,
+  renderOfficialApplicationForm,
+  type OfficialApplicationForm,
+  type OfficialFormLabels,
+  type OfficialFormOptions,
+} from './print/official-application-form.js';
 
 export {
   WASTE_BOUND_NOTICE,

@@ -136,6 +136,14 @@ function checkOfficial(s: Obj): void {
   status(s, OFFICIAL_ACCOUNT_MACHINE);
   if (!Number.isInteger(s.attempt) || (s.attempt as number) < 1) bad('attempt must be a positive integer');
   optStr(s, 'reviewNote');
+  for (const k of ['attestedAt', 'reviewDueAt', 'decidedAt']) instant(s, k, true);
+  optStr(s, 'applicantName');
+  if (s.formNumber !== undefined && (!Number.isInteger(s.formNumber) || (s.formNumber as number) < 1)) bad('formNumber must be a positive integer');
+  if (s.item !== undefined && s.item !== '自然人轉公務員' && s.item !== '公務人員轉換機關') bad('item is not an 申請項目');
+  if (s.personnelCheck !== undefined) {
+    const c = obj(s.personnelCheck, 'personnelCheck');
+    for (const k of ['name', 'nationalId', 'agency']) if (c[k] !== 'match' && c[k] !== 'mismatch') bad(`personnelCheck.${k} must be match or mismatch`);
+  }
 }
 
 const CHECKS: Readonly<Record<EnrollState['flow'], (s: Obj) => void>> = {

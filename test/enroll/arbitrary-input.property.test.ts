@@ -17,6 +17,7 @@ import { StaticCompanyRegistry } from '../../src/enroll/ports/company-registry.j
 import { WasteSystemFlow } from '../../src/enroll/flows/waste-system.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { FakeEms, basicDataFor, describeEachStore, tableCounts } from './helpers.js';
+import { FakePersonnelSystem } from './official-fixtures.js';
 
 type Call = (args: unknown[]) => Promise<unknown> | unknown;
 
@@ -34,6 +35,9 @@ const nasty = fc.oneof(
   fc.record({ authority: fc.constantFrom('MOICA', 'GCA', 'MOEACA', 'HCA', 'X'), subjectName: fc.string(), certificateSerial: fc.string(), cardNumber: fc.string() }),
   fc.constant(basicDataFor()),
   fc.constantFrom({ kind: 'applicationForm', content: new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d]) }, { kind: 'businessRegistration', content: new Uint8Array([1, 2]) }),
+  fc.constantFrom('2.16.886.101.20003', 'clairesu1234', '公務人員', 'A226812638'),
+  fc.record({ memberId: fc.constantFrom('m1', 'x'), name: fc.string(), nationalId: fc.constantFrom('A226812638', 'bad'), email: fc.constantFrom('a@b.tw', '\u0000') }),
+  fc.record({ memberId: fc.constantFrom('m1', 'x'), agencyOid: fc.constantFrom('2.16.886.101.20003', 'x'), reason: fc.constantFrom('公務人員', ''), attested: fc.boolean() }),
 );
 
 describeEachStore('enroll_t_fuzz', (db) => {
@@ -49,9 +53,10 @@ describeEachStore('enroll_t_fuzz', (db) => {
     const official = new OfficialAccountFlow({ store, clock, agencies });
     const companies = new StaticCompanyRegistry([{ businessId: '04595257', companyName: '公司' }]);
     const waste = new WasteSystemFlow({ store, clock, mailer: new CapturingMailer(), companies });
+    const officialChecked = new OfficialAccountFlow({ store, clock, agencies, personnel: new FakePersonnelSystem(), mailer: new CapturingMailer() });
     const a = (f: (...x: never[]) => unknown): Call => (args) => f(...(args as never[]));
     const commands: Record<string, Call> = {};
-    for (const [name, target] of Object.entries({ accounts, logins, org, official, waste })) {
+    for (const [name, target] of Object.entries({ accounts, logins, org, official, officialChecked, waste })) {
       const proto = Object.getPrototypeOf(target) as object;
       for (const method of Object.getOwnPropertyNames(proto)) {
         const fn = (target as unknown as Record<string, unknown>)[method];

@@ -29,6 +29,8 @@ const TABLES = [
   'enroll_official_applications',
   'enroll_card_renewals',
   'enroll_org_consents',
+  'enroll_official_cards',
+  'enroll_official_members',
 ];
 
 /** Empties every enroll table (one database per file, reset between tests). */

@@ -73,11 +73,20 @@ export const ORG_COMMANDS: CommandRules<'register' | 'approveReview' | 'rejectRe
   acceptRenewal: { roles: ['reviewer'] },
 };
 
-/** `OfficialAccountFlow`'s commands. */
-export const OFFICIAL_COMMANDS: CommandRules<'apply' | 'approve' | 'reject'> = {
-  apply: { roles: ['applicant'], owns: { applicant: 'the member account: actor ID equals memberId' } },
+const OWN_MEMBER = 'the member account: actor ID equals memberId';
+
+/** `OfficialAccountFlow`'s commands: the host (`system`) or the member itself keeps the member reference; a member acts on its own account, applications and card; a reviewer decides. */
+export const OFFICIAL_COMMANDS: CommandRules<
+  'syncMember' | 'apply' | 'approve' | 'reject' | 'cancel' | 'uploadCertificate' | 'removeCertificate' | 'acceptRenewal'
+> = {
+  syncMember: { roles: ['system', 'applicant'], owns: { applicant: OWN_MEMBER } },
+  apply: { roles: ['applicant'], owns: { applicant: OWN_MEMBER } },
   approve: { roles: ['reviewer'] },
   reject: { roles: ['reviewer'] },
+  cancel: { roles: ['applicant'], owns: { applicant: "the member's own application: actor ID equals its memberId" } },
+  uploadCertificate: { roles: ['applicant'], owns: { applicant: OWN_MEMBER } },
+  removeCertificate: { roles: ['applicant', 'reviewer'], owns: { applicant: OWN_MEMBER } },
+  acceptRenewal: { roles: ['reviewer'] },
 };
 
 /** Where a command was aimed, for the refusal's audit entry. */

@@ -20,7 +20,7 @@ import { EnrollError, InvalidInputError } from '../errors.js';
 import { recordTransition } from '../store/audit.js';
 import { isUuid } from './secret-token.js';
 import type { FlowName } from '../machine/machine.js';
-import { isoOf } from '../store/rows.js';
+import { isoOf, optionalIsoOf, optionalText } from '../store/rows.js';
 import type { EnrollStore, Row, SqlSession } from '../store/store.js';
 
 /** How a renewal that passes {@link judgeRenewal} is applied. */
@@ -60,6 +60,23 @@ export type RenewalVerdict =
       /** Why, for the audit trail and the error message. */
       readonly reason: string;
     };
+
+/**
+ * A {@link BoundCard} from a binding row with the columns `card_number`,
+ * `certificate_serial`, `authority`, `id_hint`, `anchor`, `valid_from` and the
+ * holder name in `nameColumn`.
+ */
+export function boundCardFromRow(r: Row, nameColumn = 'subject_name'): BoundCard {
+  return {
+    cardNumber: String(r.card_number) as CardNumber,
+    certificateSerial: String(r.certificate_serial) as CertificateSerial,
+    authority: optionalText(r.authority) as CardAuthority | undefined,
+    subjectName: optionalText(r[nameColumn]),
+    idHint: optionalText(r.id_hint),
+    anchor: optionalText(r.anchor),
+    validFrom: optionalIsoOf(r.valid_from),
+  };
+}
 
 /** Applies the renewal rule to a certificate presented with a bound 卡號. */
 export function judgeRenewal(bound: BoundCard, presented: CardIdentity): RenewalVerdict {

@@ -1,21 +1,38 @@
 import type { MachineDefinition } from './machine.js';
 
-/** States of an official-account application (seed: 我的E政府「公務帳號」申請). */
-export type OfficialStatus = 'underReview' | 'manualReview' | 'approved' | 'rejected';
-/** Events of the official-account flow. */
-export type OfficialEvent = 'approve' | 'reject';
+/**
+ * States of an official-account application (seed: 我的E政府「公務帳號」申請).
+ * A new application is created in one of three states by 送出資料: `approved`
+ * (first application that the personnel system confirms), `manualReview` (a
+ * mismatch or a second application: the printable 申請書 route) or
+ * `underReview` (no personnel system configured: a reviewer checks instead).
+ */
+export type OfficialStatus = 'underReview' | 'manualReview' | 'approved' | 'rejected' | 'cancelled';
+/** Events of the official-account flow after the application exists. */
+export type OfficialEvent = 'approve' | 'reject' | 'cancel';
 
-/** Agency-OID checked application; a repeat application goes to manual review. */
+/** The official-account application's transitions; creation is described on {@link OfficialStatus}. */
 export const OFFICIAL_ACCOUNT_MACHINE: MachineDefinition<OfficialStatus, OfficialEvent> = {
   flow: 'officialAccount',
-  states: ['underReview', 'manualReview', 'approved', 'rejected'],
+  states: ['underReview', 'manualReview', 'approved', 'rejected', 'cancelled'],
   initial: 'underReview',
-  terminal: ['approved', 'rejected'],
+  terminal: ['approved', 'rejected', 'cancelled'],
   transitions: [
     { from: 'underReview', event: 'approve', to: 'approved' },
     { from: 'underReview', event: 'reject', to: 'rejected' },
-    { from: 'manualReview', event: 'approve', to: 'approved' },
+    { from: 'underReview', event: 'cancel', to: 'cancelled', guard: '取消申請 by the member' },
+    { from: 'manualReview', event: 'approve', to: 'approved', guard: '申請書 received and checked' },
     { from: 'manualReview', event: 'reject', to: 'rejected' },
+    { from: 'manualReview', event: 'cancel', to: 'cancelled', guard: '取消申請 by the member' },
   ],
-  labels: { underReview: '審核中', manualReview: '人工審核', approved: '公務人員', rejected: '未通過' },
+  labels: { underReview: '審核中', manualReview: '人工審核', approved: '公務人員', rejected: '未通過', cancelled: '取消申請' },
+};
+
+/** The member types of 「一般民眾 / 公務人員」: a general account, or an official of an agency. */
+export type OfficialMemberType = 'citizen' | 'official';
+
+/** The seed's label per member type (個人資料 → 一般民眾 / 公務人員). */
+export const OFFICIAL_MEMBER_TYPE_LABELS: Readonly<Record<OfficialMemberType, string>> = {
+  citizen: '一般民眾',
+  official: '公務人員',
 };

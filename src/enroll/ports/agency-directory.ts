@@ -18,6 +18,11 @@ export interface AgencyDirectory {
   findByOid(oid: AgencyOid): Promise<Agency | undefined>;
   /** The agency registered under `agencyCode`, or undefined. */
   findByAgencyCode(agencyCode: string): Promise<Agency | undefined>;
+  /**
+   * 查詢機關OID: agencies whose name contains `name`, at most `limit`, best
+   * match first. Optional: a directory without it cannot be searched.
+   */
+  searchByName?(name: string, limit: number): Promise<Agency[]>;
 }
 
 /** An {@link AgencyDirectory} over a fixed list (configuration files, tests). */
@@ -37,5 +42,16 @@ export class StaticAgencyDirectory implements AgencyDirectory {
   /** {@inheritDoc AgencyDirectory.findByAgencyCode} */
   public findByAgencyCode(agencyCode: string): Promise<Agency | undefined> {
     return Promise.resolve(this.agencies.find((a) => a.agencyCode === agencyCode));
+  }
+
+  /**
+   * 查詢機關OID over the list: agencies whose name contains `name` (NFKC),
+   * exact names first, then shorter names (the agency itself before its units).
+   */
+  public searchByName(name: string, limit: number): Promise<Agency[]> {
+    const wanted = name.normalize('NFKC');
+    const found = this.agencies.filter((a) => a.name.normalize('NFKC').includes(wanted));
+    found.sort((a, b) => Number(b.name === wanted) - Number(a.name === wanted) || a.name.length - b.name.length);
+    return Promise.resolve(found.slice(0, limit));
   }
 }

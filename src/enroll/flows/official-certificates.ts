@@ -1,0 +1,194 @@
+/**
+ * Certificate use by members: 憑證上傳 binds the member's citizen card (from a
+ * verified login whose holder name and ID hint agree with the member's data),
+ * 憑證登入 logs in with it. The card lifecycle follows the one rule of every
+ * flow (`judgeRenewal`): a renewed certificate of the uploaded card takes over
+ * at login (or waits for review), anything else on that 卡號 is refused and
+ * audited; a reissued card (new 卡號) is uploaded again, replacing the old one.
+ */
+import { parseActor, type Actor } from '../domain/actor.js';
+import { parseCardHolder, type CardIdentity, type VerifiedCardHolder } from '../domain/card-holder.js';
+import { EnrollError, IssueCollector } from '../errors.js';
+import { recordTransition } from '../store/audit.js';
+import { isUniqueViolation } from '../store/sql-errors.js';
+import type { SqlSession } from '../store/store.js';
+import { OFFICIAL_COMMANDS, authorize } from './authorization.js';
+import { acceptPendingRenewal, boundCardFromRow, parseRenewalId, pendingRenewals, resolveRenewal, type PendingRenewal } from './card-renewal.js';
+import { idHintAgrees } from './org-shared.js';
+import { cardFromRow, lockMember, memberFromRow, type OfficialCard, type OfficialMember } from './official-records.js';
+import { guarded, parseMemberId, type OfficialAccountOptions } from './official-shared.js';
+
+const NOT_UPLOADED = '此憑證尚未上傳至會員帳號 (this card is not uploaded to a member account)';
+
+function cardBound(): EnrollError {
+  return new EnrollError('CARD_ALREADY_BOUND', '此自然人憑證已上傳至其他會員帳號 (this card belongs to another member)');
+}
+
+/** A citizen card from a verified login, with its 卡號. */
+function parseUploadCard(holder: unknown, issues: IssueCollector): CardIdentity | undefined {
+  const card = issues.take(() => parseCardHolder(holder, 'holder', { requireCardNumber: true }));
+  if (card !== undefined && card.authority !== 'MOICA') issues.add('holder.authority', 'a citizen certificate (自然人憑證, MOICA) is required');
+  return card;
+}
+
+function requireVerified(card: CardIdentity): void {
+  if (!card.verified) {
+    throw new EnrollError('NOT_AUTHORIZED', '憑證上傳與憑證登入 need the certificate layer\'s verified login (cardHolderFromLogin)');
+  }
+}
+
+/** {@link OfficialAccountFlow.uploadCertificate}: 憑證上傳 (replaces the member's earlier card: reissue). */
+export async function uploadCertificate(o: OfficialAccountOptions, memberId: string, holder: VerifiedCardHolder, actor: Actor): Promise<OfficialCard> {
+  const issues = new IssueCollector();
+  const who = issues.take(() => parseActor(actor));
+  const id = issues.take(() => parseMemberId(memberId));
+  const card = parseUploadCard(holder, issues);
+  issues.throwIfAny();
+  const [m, c, w] = [id as string, card as CardIdentity, who as Actor];
+  try {
+    return await guarded(o, () =>
+      o.store.transaction(async (tx) => {
+        const member = await lockMember(tx, m);
+        authorize(OFFICIAL_COMMANDS, 'uploadCertificate', w, { subject: m, state: member?.memberType ?? 'none', owner: m });
+        if (member === undefined) throw new EnrollError('NOT_FOUND', `no member ${m}`);
+        requireVerified(c);
+        if (c.subjectName !== member.name) throw new EnrollError('NOT_AUTHORIZED', '憑證姓名與會員資料不符 (the card names another person)');
+        if (!idHintAgrees(o, member.nationalId, c.idHint)) {
+          throw new EnrollError('NOT_AUTHORIZED', '憑證與會員身分證統一編號不符 (the card\'s ID hint does not match the member)');
+        }
+        const at = o.clock.now().toISOString();
+        const old = await tx.query('DELETE FROM enroll_official_cards WHERE member_id=$1 RETURNING card_number', [m]);
+        const rows = await tx.query(
+          `INSERT INTO enroll_official_cards (member_id, card_number, certificate_serial, authority, subject_name, id_hint, anchor, valid_from, bound_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING *`,
+          [m, c.cardNumber, c.certificateSerial, c.authority, c.subjectName, c.idHint ?? null, c.anchor ?? null, c.validFrom ?? null, at],
+        );
+        const previous = old[0] === undefined ? '' : `${String(old[0].card_number)} → `;
+        await recordTransition(tx, {
+          flow: 'officialAccount',
+          subject: m,
+          actor: w,
+          at,
+          event: 'uploadCertificate',
+          from: member.memberType,
+          to: member.memberType,
+          reason: `卡號 ${previous}${String(c.cardNumber)}`,
+        });
+        return cardFromRow(rows[0] ?? {});
+      }),
+    );
+  } catch (err) {
+    if (isUniqueViolation(err, 'enroll_official_cards_card_key') || isUniqueViolation(err, 'enroll_official_cards_serial_key')) throw cardBound();
+    throw err;
+  }
+}
+
+/** {@link OfficialAccountFlow.removeCertificate}: removes the member's uploaded card. */
+export async function removeCertificate(o: OfficialAccountOptions, memberId: string, actor: Actor): Promise<void> {
+  const issues = new IssueCollector();
+  const who = issues.take(() => parseActor(actor));
+  const id = issues.take(() => parseMemberId(memberId));
+  issues.throwIfAny();
+  const [m, w] = [id as string, who as Actor];
+  await guarded(o, () =>
+    o.store.transaction(async (tx) => {
+      const member = await lockMember(tx, m);
+      authorize(OFFICIAL_COMMANDS, 'removeCertificate', w, { subject: m, state: member?.memberType ?? 'none', owner: m });
+      const gone = await tx.query('DELETE FROM enroll_official_cards WHERE member_id=$1 RETURNING card_number', [m]);
+      if (member === undefined || gone[0] === undefined) throw new EnrollError('NOT_FOUND', `member ${m} has no uploaded card`);
+      await recordTransition(tx, {
+        flow: 'officialAccount',
+        subject: m,
+        actor: w,
+        at: o.clock.now().toISOString(),
+        event: 'removeCertificate',
+        from: member.memberType,
+        to: member.memberType,
+        reason: `卡號 ${String(gone[0].card_number)}`,
+      });
+    }),
+  );
+}
+
+/** {@link OfficialAccountFlow.certificate}: the member's uploaded card, or `undefined`. */
+export async function memberCard(o: OfficialAccountOptions, memberId: string): Promise<OfficialCard | undefined> {
+  const id = parseMemberId(memberId);
+  const rows = await o.store.transaction((tx) => tx.query('SELECT * FROM enroll_official_cards WHERE member_id=$1', [id]));
+  return rows[0] === undefined ? undefined : cardFromRow(rows[0]);
+}
+
+async function renewCard(tx: SqlSession, memberId: string, oldSerial: string, newSerial: string, validFrom: string | undefined): Promise<OfficialCard> {
+  try {
+    const rows = await tx.query(
+      'UPDATE enroll_official_cards SET certificate_serial=$3, valid_from=$4 WHERE member_id=$1 AND certificate_serial=$2 RETURNING *',
+      [memberId, oldSerial, newSerial, validFrom ?? null],
+    );
+    if (rows[0] === undefined) throw new EnrollError('NOT_FOUND', `member ${memberId} no longer has certificate ${oldSerial}`);
+    return cardFromRow(rows[0]);
+  } catch (err) {
+    if (isUniqueViolation(err, 'enroll_official_cards_serial_key')) throw cardBound();
+    throw err;
+  }
+}
+
+/** {@link OfficialAccountFlow.certificateLogin}: 憑證登入; the member the card belongs to. */
+export async function certificateLogin(o: OfficialAccountOptions, holder: VerifiedCardHolder): Promise<OfficialMember> {
+  // Any authority is parsed: a certificate of another authority on an uploaded 卡號 is judged (and audited) as an attack.
+  const c = parseCardHolder(holder, 'holder', { requireCardNumber: true });
+  requireVerified(c);
+  const outcome = await o.store.transaction(async (tx): Promise<OfficialMember | EnrollError> => {
+    const rows = await tx.query('SELECT * FROM enroll_official_cards WHERE card_number=$1 FOR UPDATE', [c.cardNumber]);
+    const row = rows[0];
+    if (row === undefined) return new EnrollError('NOT_AUTHORIZED', NOT_UPLOADED);
+    const memberId = String(row.member_id);
+    const member = await lockMember(tx, memberId);
+    const bound = boundCardFromRow(row);
+    const result = await resolveRenewal(tx, bound, c, {
+      flow: 'officialAccount',
+      subject: memberId,
+      state: member?.memberType ?? 'citizen',
+      policy: o.renewal,
+      at: o.clock.now().toISOString(),
+      refusal: NOT_UPLOADED,
+      renew: async () => {
+        await renewCard(tx, memberId, bound.certificateSerial, c.certificateSerial, c.validFrom);
+      },
+    });
+    if (result instanceof EnrollError) return result;
+    const fresh = await tx.query('SELECT * FROM enroll_official_members WHERE member_id=$1', [memberId]);
+    return memberFromRow(fresh[0] ?? {});
+  });
+  if (outcome instanceof EnrollError) throw outcome;
+  return outcome;
+}
+
+/** {@link OfficialAccountFlow.pendingRenewals}: renewals waiting for a reviewer, oldest first. */
+export function officialPendingRenewals(o: OfficialAccountOptions): Promise<PendingRenewal[]> {
+  return pendingRenewals(o.store, 'officialAccount');
+}
+
+/** {@link OfficialAccountFlow.acceptRenewal}: the uploaded card takes the renewed serial (audited `renewCard`). */
+export async function acceptRenewal(o: OfficialAccountOptions, renewalId: string, reviewer: Actor): Promise<OfficialCard> {
+  const issues = new IssueCollector();
+  const who = issues.take(() => parseActor(reviewer, 'reviewer'));
+  const id = issues.take(() => parseRenewalId(renewalId));
+  issues.throwIfAny();
+  const w = who as Actor;
+  return guarded(o, () =>
+    o.store.transaction(async (tx) => {
+      authorize(OFFICIAL_COMMANDS, 'acceptRenewal', w, { subject: id as string });
+      return acceptPendingRenewal(tx, 'officialAccount', id as string, w, o.clock.now().toISOString(), async (request) => {
+        const rows = await tx.query('SELECT * FROM enroll_official_cards WHERE card_number=$1 AND certificate_serial=$2 FOR UPDATE', [
+          request.cardNumber,
+          request.oldSerial,
+        ]);
+        const row = rows[0];
+        if (row === undefined) throw new EnrollError('NOT_FOUND', `card ${request.cardNumber} is no longer uploaded with ${request.oldSerial}`);
+        const memberId = String(row.member_id);
+        const member = await lockMember(tx, memberId);
+        const result = await renewCard(tx, memberId, request.oldSerial, request.newSerial, request.newValidFrom);
+        return { result, subject: memberId, state: member?.memberType ?? 'citizen' };
+      });
+    }),
+  );
+}

@@ -1,0 +1,102 @@
+/**
+ * The member reference of the official account system: the host's general
+ * account (一般帳號) with what the official account needs. The host owns the
+ * account itself (password, captcha, confirmation mail); it tells the SDK the
+ * member's name, ID and e-mail with {@link syncMember}. Only an approved
+ * application changes the type 一般民眾 / 公務人員 and the agency.
+ */
+import { parseActor, type Actor } from '../domain/actor.js';
+import { parseEmail, parseNationalId, parseRequiredText } from '../domain/identifiers.js';
+import { IssueCollector } from '../errors.js';
+import { recordTransition } from '../store/audit.js';
+import type { SqlSession } from '../store/store.js';
+import { OFFICIAL_COMMANDS, authorize } from './authorization.js';
+import { lockMember, memberFromRow, readMember, type OfficialAccountApplication, type OfficialMember } from './official-records.js';
+import { guarded, parseMemberId, type OfficialAccountOptions } from './official-shared.js';
+
+/** Input of {@link OfficialAccountFlow.syncMember}: the general account's data (會員註冊 Step2–3). */
+export interface OfficialMemberInput {
+  /** 會員帳號 (the host's account ID). */
+  readonly memberId: string;
+  /** 中文姓名 */
+  readonly name: string;
+  /** 身分證統一編號 */
+  readonly nationalId: string;
+  /** 電子信箱 */
+  readonly email: string;
+}
+
+/** {@link OfficialAccountFlow.syncMember}: creates or updates the member reference (name, ID, e-mail); the type stays. */
+export async function syncMember(o: OfficialAccountOptions, input: OfficialMemberInput, actor: Actor): Promise<OfficialMember> {
+  const issues = new IssueCollector();
+  const who = issues.take(() => parseActor(actor));
+  const v = (typeof input === 'object' && input !== null ? input : {}) as unknown as Record<string, unknown>;
+  const memberId = issues.take(() => parseMemberId(v.memberId));
+  const name = issues.take(() => parseRequiredText(v.name, 'name', 50));
+  const nationalId = issues.take(() => parseNationalId(v.nationalId));
+  const email = issues.take(() => parseEmail(v.email));
+  issues.throwIfAny();
+  const id = memberId as string;
+  return guarded(o, () =>
+    o.store.transaction(async (tx) => {
+      const before = await lockMember(tx, id);
+      authorize(OFFICIAL_COMMANDS, 'syncMember', who as Actor, { subject: id, state: before?.memberType ?? 'none', owner: id });
+      const at = o.clock.now().toISOString();
+      const rows = await tx.query(
+        `INSERT INTO enroll_official_members (member_id, name, national_id, email, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$5)
+         ON CONFLICT (member_id) DO UPDATE SET name=EXCLUDED.name, national_id=EXCLUDED.national_id, email=EXCLUDED.email,
+           updated_at=EXCLUDED.updated_at, version=enroll_official_members.version+1
+         RETURNING *`,
+        [id, name, nationalId, email, at],
+      );
+      const member = memberFromRow(rows[0] ?? {});
+      await recordTransition(tx, {
+        flow: 'officialAccount',
+        subject: id,
+        actor: who as Actor,
+        at,
+        event: 'syncMember',
+        from: before?.memberType ?? 'none',
+        to: member.memberType,
+      });
+      return member;
+    }),
+  );
+}
+
+/** {@link OfficialAccountFlow.member}: 個人資料 (type 一般民眾 / 公務人員 and agency). */
+export async function getMember(o: OfficialAccountOptions, memberId: string): Promise<OfficialMember> {
+  const id = parseMemberId(memberId);
+  return o.store.transaction((tx) => readMember(tx, id));
+}
+
+/**
+ * Makes the member 公務人員 of the application's agency (approval), audited
+ * as `becomeOfficial` on the member. Applications of members the SDK has no
+ * reference for (made before issue 13) change nothing.
+ */
+export async function promoteMember(
+  tx: SqlSession,
+  app: OfficialAccountApplication,
+  who: Actor,
+  at: string,
+): Promise<OfficialMember | undefined> {
+  const member = await lockMember(tx, app.memberId);
+  if (member === undefined) return undefined;
+  const rows = await tx.query(
+    `UPDATE enroll_official_members SET member_type='official', agency_oid=$2, agency_name=$3, updated_at=$4, version=version+1
+     WHERE member_id=$1 RETURNING *`,
+    [app.memberId, app.agencyOid, app.agencyName, at],
+  );
+  await recordTransition(tx, {
+    flow: 'officialAccount',
+    subject: app.memberId,
+    actor: who,
+    at,
+    event: 'becomeOfficial',
+    from: member.memberType,
+    to: 'official',
+    reason: `${app.agencyOid} ${app.agencyName} (application ${app.id})`,
+  });
+  return memberFromRow(rows[0] ?? {});
+}

@@ -1,0 +1,171 @@
+/** Rows of the official account system (members, applications, uploaded cards) and their domain records. */
+import type { AgencyOid, CardNumber, CertificateSerial, EmailAddress, NationalId } from '../domain/identifiers.js';
+import { EnrollError } from '../errors.js';
+import type { OfficialMemberType, OfficialStatus } from '../machine/official-machine.js';
+import type { PersonnelCheckResult } from '../ports/personnel-system.js';
+import { isoOf, jsonOf, optionalIsoOf, optionalText } from '../store/rows.js';
+import type { Row, SqlSession } from '../store/store.js';
+
+/**
+ * A member: the host's general account (我的E政府 一般帳號) as the SDK knows it.
+ * The host owns password, captcha and confirmation mail; the SDK keeps what
+ * the official account needs: name and ID for the personnel check, the e-mail
+ * for notices, and the type 一般民眾 / 公務人員 with the agency.
+ */
+export interface OfficialMember {
+  /** 會員帳號 (the host's account ID). */
+  readonly memberId: string;
+  /** 中文姓名 */
+  readonly name: string;
+  /** 身分證統一編號 */
+  readonly nationalId: NationalId;
+  /** 電子信箱 (the notices go here). */
+  readonly email: EmailAddress;
+  /** 一般民眾 (`citizen`) or 公務人員 (`official`). */
+  readonly memberType: OfficialMemberType;
+  /** 所屬機關或單位 OID (公務人員 only). */
+  readonly agencyOid?: AgencyOid;
+  /** 所屬機關或單位 name (公務人員 only). */
+  readonly agencyName?: string;
+  /** Creation instant (ISO). */
+  readonly createdAt: string;
+  /** Last change (ISO). */
+  readonly updatedAt: string;
+  /** Optimistic-lock counter. */
+  readonly version: number;
+}
+
+/** 申請項目: a general member becomes an official, or an official moves to another agency. */
+export type OfficialApplicationItem = '自然人轉公務員' | '公務人員轉換機關';
+
+/** An official-account application (公務帳號申請). */
+export interface OfficialAccountApplication {
+  /** Record ID (UUID). */
+  readonly id: string;
+  /** The applicant's member account (會員帳號). */
+  readonly memberId: string;
+  /** 新機關OID */
+  readonly agencyOid: AgencyOid;
+  /** 新機關名稱, filled from the OID. */
+  readonly agencyName: string;
+  /** 申請原因 */
+  readonly reason: string;
+  /** Current state. */
+  readonly status: OfficialStatus;
+  /** 1 for the first application of the member, 2 for the second, … */
+  readonly attempt: number;
+  /** Reviewer's note. */
+  readonly reviewNote?: string;
+  /** When the applicant confirmed 「我已確認上述資料與證件相符」 (ISO); absent on applications made before it was recorded. */
+  readonly attestedAt?: string;
+  /** 編號 printed on the 申請書 (absent on records made before it was kept). */
+  readonly formNumber?: number;
+  /** 申請項目 (absent on records made before it was kept). */
+  readonly item?: OfficialApplicationItem;
+  /** 姓名 at the time of the application (absent without a member reference). */
+  readonly applicantName?: string;
+  /** The personnel system's per-item answer, as it was when the member applied. */
+  readonly personnelCheck?: PersonnelCheckResult;
+  /** By when the reviewer should decide (1 個工作天: end of the next business day), for applications in review. */
+  readonly reviewDueAt?: string;
+  /** When it was approved, rejected or cancelled (ISO). */
+  readonly decidedAt?: string;
+  /** Creation instant (ISO). */
+  readonly createdAt: string;
+  /** Last change (ISO). */
+  readonly updatedAt: string;
+  /** Optimistic-lock counter. */
+  readonly version: number;
+}
+
+/** The citizen card a member uploaded (憑證上傳) and logs in with (憑證登入). */
+export interface OfficialCard {
+  /** 會員帳號 */
+  readonly memberId: string;
+  /** 卡號 */
+  readonly cardNumber: CardNumber;
+  /** Serial of the bound certificate; changes when the certificate is renewed. */
+  readonly certificateSerial: CertificateSerial;
+  /** Holder name on the certificate. */
+  readonly holderName: string;
+  /** When the card was uploaded (ISO). */
+  readonly boundAt: string;
+}
+
+/** Maps an `enroll_official_members` row. */
+export function memberFromRow(r: Row): OfficialMember {
+  const oid = optionalText(r.agency_oid);
+  const name = optionalText(r.agency_name);
+  return {
+    memberId: String(r.member_id),
+    name: String(r.name),
+    nationalId: String(r.national_id) as NationalId,
+    email: String(r.email) as EmailAddress,
+    memberType: r.member_type as OfficialMemberType,
+    ...(oid === undefined ? {} : { agencyOid: oid as AgencyOid }),
+    ...(name === undefined ? {} : { agencyName: name }),
+    createdAt: isoOf(r.created_at),
+    updatedAt: isoOf(r.updated_at),
+    version: Number(r.version),
+  };
+}
+
+/** Maps an `enroll_official_applications` row (old rows lack the issue-13 columns). */
+export function applicationFromRow(r: Row): OfficialAccountApplication {
+  const note = optionalText(r.review_note);
+  const item = optionalText(r.application_item);
+  const applicantName = optionalText(r.applicant_name);
+  const due = optionalIsoOf(r.review_due_at);
+  const decided = optionalIsoOf(r.decided_at);
+  return {
+    id: String(r.id),
+    memberId: String(r.member_id),
+    agencyOid: String(r.agency_oid) as AgencyOid,
+    agencyName: String(r.agency_name),
+    reason: String(r.reason),
+    status: r.status as OfficialStatus,
+    attempt: Number(r.attempt),
+    ...(note === undefined ? {} : { reviewNote: note }),
+    ...(r.attested_at == null ? {} : { attestedAt: isoOf(r.attested_at) }),
+    ...(r.form_number == null ? {} : { formNumber: Number(r.form_number) }),
+    ...(item === undefined ? {} : { item: item as OfficialApplicationItem }),
+    ...(applicantName === undefined ? {} : { applicantName }),
+    ...(r.personnel_check == null ? {} : { personnelCheck: jsonOf<PersonnelCheckResult>(r.personnel_check) }),
+    ...(due === undefined ? {} : { reviewDueAt: due }),
+    ...(decided === undefined ? {} : { decidedAt: decided }),
+    createdAt: isoOf(r.created_at),
+    updatedAt: isoOf(r.updated_at),
+    version: Number(r.version),
+  };
+}
+
+/** Maps an `enroll_official_cards` row. */
+export function cardFromRow(r: Row): OfficialCard {
+  return {
+    memberId: String(r.member_id),
+    cardNumber: String(r.card_number) as CardNumber,
+    certificateSerial: String(r.certificate_serial) as CertificateSerial,
+    holderName: String(r.subject_name),
+    boundAt: isoOf(r.bound_at),
+  };
+}
+
+/** Reads a member `FOR UPDATE`; `undefined` when the host never registered it. */
+export async function lockMember(tx: SqlSession, memberId: string): Promise<OfficialMember | undefined> {
+  const rows = await tx.query('SELECT * FROM enroll_official_members WHERE member_id=$1 FOR UPDATE', [memberId]);
+  return rows[0] === undefined ? undefined : memberFromRow(rows[0]);
+}
+
+/** Reads a member; NOT_FOUND when the host never registered it. */
+export async function readMember(tx: SqlSession, memberId: string): Promise<OfficialMember> {
+  const rows = await tx.query('SELECT * FROM enroll_official_members WHERE member_id=$1', [memberId]);
+  if (rows[0] === undefined) throw new EnrollError('NOT_FOUND', `no member ${memberId} (the host registers members with syncMember)`);
+  return memberFromRow(rows[0]);
+}
+
+/** Reads an application `FOR UPDATE`; NOT_FOUND when there is none. */
+export async function lockApplication(tx: SqlSession, id: string): Promise<OfficialAccountApplication> {
+  const rows = await tx.query('SELECT * FROM enroll_official_applications WHERE id=$1 FOR UPDATE', [id]);
+  if (rows[0] === undefined) throw new EnrollError('NOT_FOUND', `no official-account application ${id}`);
+  return applicationFromRow(rows[0]);
+}

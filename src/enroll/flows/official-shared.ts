@@ -1,0 +1,126 @@
+/**
+ * Helpers shared by the official account system's modules: its dependencies,
+ * identifier parsers, the refusal audit, mail, the review deadline and the
+ * transition helper every application command goes through.
+ */
+import type { Actor } from '../domain/actor.js';
+import { nextBusinessDayStart, type BusinessCalendar } from '../domain/business-day.js';
+import { parseRequiredText } from '../domain/identifiers.js';
+import { TaiwanCalendar } from '../domain/taiwan-calendar.js';
+import { EnrollError, InvalidInputError } from '../errors.js';
+import type { OfficialNoticeBranding } from '../mail/official-notices.js';
+import { assertTransition } from '../machine/machine.js';
+import { OFFICIAL_ACCOUNT_MACHINE, type OfficialEvent, type OfficialStatus } from '../machine/official-machine.js';
+import type { AgencyDirectory } from '../ports/agency-directory.js';
+import type { Clock } from '../ports/clock.js';
+import type { MailMessage, Mailer } from '../ports/mailer.js';
+import type { PersonnelSystem } from '../ports/personnel-system.js';
+import { recordTransition } from '../store/audit.js';
+import type { EnrollStore, SqlSession } from '../store/store.js';
+import { OFFICIAL_COMMANDS, auditRefusals, authorize } from './authorization.js';
+import type { RenewalPolicy } from './card-renewal.js';
+import { lockApplication, type OfficialAccountApplication } from './official-records.js';
+import { isUuid } from './secret-token.js';
+
+/** Dependencies and settings of {@link OfficialAccountFlow}. */
+export interface OfficialAccountOptions {
+  /** Persistence. */
+  readonly store: EnrollStore;
+  /** Time source. */
+  readonly clock: Clock;
+  /** Government OID directory (新機關名稱 is filled from it; 查詢機關OID uses its optional `searchByName`). */
+  readonly agencies: AgencyDirectory;
+  /** Allowed 申請原因 values; default `['公務人員']` (the seed's choice). */
+  readonly reasons?: readonly string[];
+  /**
+   * The personnel system (行政院人事行政總處) every application is checked
+   * against. Without it no application is approved automatically: a first
+   * application waits in `underReview` for a reviewer.
+   */
+  readonly personnel?: PersonnelSystem;
+  /** Sends the 核可通知信 and the rejection notice to the member's e-mail; without it no notice is sent. */
+  readonly mailer?: Mailer;
+  /** Wording and contact data of the 申請書 and the notices; default the seed's (我的E政府 客服中心). */
+  readonly branding?: OfficialNoticeBranding;
+  /** Business days for the one-working-day review; default {@link TaiwanCalendar}. */
+  readonly calendar?: BusinessCalendar;
+  /** What a renewed certificate on an uploaded card does at 憑證登入: update the card (`automatic`, default) or wait for a reviewer. */
+  readonly renewal?: RenewalPolicy;
+  /**
+   * How the member's 身分證統一編號 is checked against an uploaded card's ID
+   * hint. Default `lastFour`; pass a function if your cards behave otherwise.
+   */
+  readonly idHintRule?: 'lastFour' | ((nationalId: string, idHint: string) => boolean);
+}
+
+let defaultCalendar: TaiwanCalendar | undefined;
+
+/** The one-working-day review deadline: the end (24:00 Taipei) of the next business day after `now`. */
+export function reviewDueAt(o: OfficialAccountOptions, now: Date): string {
+  defaultCalendar ??= new TaiwanCalendar();
+  const calendar = o.calendar ?? defaultCalendar;
+  return nextBusinessDayStart(nextBusinessDayStart(now, calendar), calendar).toISOString();
+}
+
+/** Parses a member account ID (會員帳號 of the host): required text, at most 100 characters. */
+export function parseMemberId(value: unknown, field = 'memberId'): string {
+  return parseRequiredText(value, field, 100);
+}
+
+/** Parses an application ID (UUID). */
+export function parseApplicationId(value: unknown): string {
+  if (!isUuid(value)) throw new InvalidInputError([{ field: 'applicationId', reason: 'must be a UUID' }]);
+  return value.toLowerCase();
+}
+
+/** Runs a command, auditing a refusal (FORBIDDEN) before it propagates. */
+export function guarded<T>(o: OfficialAccountOptions, command: () => Promise<T>): Promise<T> {
+  return auditRefusals(o.store, o.clock, 'officialAccount', command);
+}
+
+/** Sends a notice when a mailer is configured; a failure is MAIL_FAILED, rolling the caller's transaction back. */
+export async function sendNotice(o: OfficialAccountOptions, message: MailMessage | undefined): Promise<void> {
+  if (o.mailer === undefined || message === undefined) return;
+  try {
+    await o.mailer.send(message);
+  } catch (err) {
+    throw new EnrollError('MAIL_FAILED', `could not send mail to ${message.to}`, { cause: err });
+  }
+}
+
+/**
+ * The transition helper of every command on an existing application: in one
+ * transaction it locks the application, checks who may run `event` (the
+ * member owns its applications), checks the machine table, lets `apply`
+ * write the change, and audits it.
+ */
+export async function transitionApplication(
+  o: OfficialAccountOptions,
+  id: string,
+  event: OfficialEvent,
+  to: OfficialStatus,
+  who: Actor,
+  apply: (tx: SqlSession, app: OfficialAccountApplication, at: string) => Promise<OfficialAccountApplication>,
+  reason?: string,
+): Promise<OfficialAccountApplication> {
+  return guarded(o, () =>
+    o.store.transaction(async (tx) => {
+      const app = await lockApplication(tx, id);
+      authorize(OFFICIAL_COMMANDS, event, who, { subject: id, state: app.status, owner: app.memberId });
+      assertTransition(OFFICIAL_ACCOUNT_MACHINE, app.status, event, to);
+      const at = o.clock.now().toISOString();
+      const saved = await apply(tx, app, at);
+      await recordTransition(tx, {
+        flow: 'officialAccount',
+        subject: id,
+        actor: who,
+        at,
+        event,
+        from: app.status,
+        to,
+        ...(reason === undefined ? {} : { reason }),
+      });
+      return saved;
+    }),
+  );
+}

@@ -1,0 +1,99 @@
+/**
+ * Fixtures of the official account system's tests: a fake personnel system
+ * (行政院人事行政總處) and a login rig that turns test-PKI cards into verified
+ * card holders through the certificate layer's real login verifier (with an
+ * OCSP responder, so revoked and expired certificates are really refused).
+ */
+import {
+  ChallengeIssuer,
+  LoginVerifierBuilder,
+  RevocationChecker,
+  TrustedCertificate,
+  buildLoginMessage,
+  type LoginVerifier,
+} from '../../src/cert/index.js';
+import { cardHolderFromLogin } from '../../src/enroll/adapters/cert.js';
+import type { VerifiedCardHolder } from '../../src/enroll/domain/card-holder.js';
+import type { PersonnelCheckResult, PersonnelQuery, PersonnelSystem } from '../../src/enroll/ports/personnel-system.js';
+import { createTestPki, type CardHolderCredentials, type CardHolderOptions, type TestPki } from '../../src/testing/pki/index.js';
+import { LocalRevocationServer } from '../../src/testing/revocation/index.js';
+import { signLogin } from '../cert/trust/helpers/login-signer.js';
+
+/** One person on the personnel system's record. */
+export interface PersonnelRecord {
+  readonly name: string;
+  readonly nationalId: string;
+  readonly agencyOid: string;
+}
+
+/** In-memory personnel system: per-item verdicts against its records; `down` makes it fail. */
+export class FakePersonnelSystem implements PersonnelSystem {
+  public readonly records: PersonnelRecord[] = [];
+  public readonly queries: PersonnelQuery[] = [];
+  public down = false;
+  /** When set, returned instead of a real answer (a broken integration). */
+  public answer: unknown;
+
+  public check(query: PersonnelQuery): Promise<PersonnelCheckResult> {
+    this.queries.push(query);
+    if (this.down) return Promise.reject(new Error('connect ETIMEDOUT personnel.example.gov.tw'));
+    if (this.answer !== undefined) return Promise.resolve(this.answer as PersonnelCheckResult);
+    const rec = this.records.find((r) => r.nationalId === query.nationalId);
+    return Promise.resolve({
+      nationalId: rec === undefined ? 'mismatch' : 'match',
+      name: rec !== undefined && rec.name === query.name ? 'match' : 'mismatch',
+      agency: rec !== undefined && rec.agencyOid === query.agencyOid ? 'match' : 'mismatch',
+    });
+  }
+}
+
+const ORIGIN = 'https://www.gov.tw';
+
+/** The test PKI, an OCSP responder and the verifier that trusts them. */
+export interface LoginRig {
+  readonly pki: TestPki;
+  readonly server: LocalRevocationServer;
+  /** Issues a card of the test PKI. */
+  issue(options: CardHolderOptions): Promise<CardHolderCredentials>;
+  /** Signs a login with `card` (card number `cardNumber` in the signed attributes) and verifies it: the enroll layer's holder. */
+  login(card: CardHolderCredentials, cardNumber: string): Promise<VerifiedCardHolder>;
+  /** Marks `card`'s signing certificate revoked at the OCSP responder. */
+  revoke(card: CardHolderCredentials): void;
+  close(): Promise<void>;
+}
+
+/** Starts a {@link LoginRig}. */
+export async function startLoginRig(): Promise<LoginRig> {
+  const server = await LocalRevocationServer.start();
+  const pki = await createTestPki({ crlBaseUrl: server.crlBaseUrl, ocspUrl: server.ocspUrl });
+  for (const a of ['moica', 'hca'] as const) server.addAuthority(pki.issuer(a));
+  const challenges = new ChallengeIssuer();
+  const verifier: LoginVerifier = new LoginVerifierBuilder()
+    .withTrustAnchors(pki.root.certificate)
+    .withIntermediates(pki.issuer('moica').certificate, pki.issuer('hca').certificate)
+    .withAllowedOrigins(ORIGIN)
+    .withChallenges(challenges)
+    .withRevocationChecker(new RevocationChecker({ mode: 'ocsp' }))
+    .build();
+  let session = 0;
+  return {
+    pki,
+    server,
+    issue: (options) => pki.issueCardHolder(options),
+    async login(card, cardNumber) {
+      const sessionId = `s${++session}`;
+      const challenge = await challenges.issue(sessionId);
+      const token = signLogin({
+        tbs: buildLoginMessage({ origin: ORIGIN, challenge: challenge.value }),
+        certificate: card.sign.certificate,
+        privateKey: card.sign.privateKey,
+        cardNumber,
+      });
+      return cardHolderFromLogin(await verifier.verify(JSON.stringify(token), { sessionId }));
+    },
+    revoke(card) {
+      server.setStatus(TrustedCertificate.from(card.sign.certificate).serialHex, { kind: 'revoked', revokedAt: new Date(Date.now() - 60_000), reason: 'keyCompromise' });
+    },
+    close: () => server.close(),
+  };
+}
