@@ -86,16 +86,18 @@ export class ChainValidator {
     let firstFailure: ChainValidationError | undefined;
     for (const path of paths) {
       const issuing = path.slice(1);
+      const verified = this.issuingChains?.has(issuing, at) ?? false;
       const context: ChainRuleContext = {
         path,
         at,
         leafAlgorithms: this.leafAlgorithms,
         caAlgorithms: this.caAlgorithms,
-        issuingChainVerified: this.issuingChains?.has(issuing, at) ?? false,
+        issuingChainVerified: verified,
       };
       try {
         for (const rule of this.rules) rule.check(context);
-        this.issuingChains?.add(issuing);
+        // A hit was already marked as recently used by `has`.
+        if (!verified) this.issuingChains?.add(issuing);
         return { path, anchor: path[path.length - 1] as TrustedCertificate, at };
       } catch (err) {
         if (!(err instanceof ChainValidationError)) throw err;
