@@ -17,7 +17,7 @@ import { signatureAlgorithmOf } from './signature-algorithm.js';
 import { bytesEqual, toHex } from '../../shared/bytes.js';
 
 /**
- * Runs one decoding stage, turning a shape error (or anything asn1js throws
+ * Runs one decoding stage, turning a DER error (or anything else a decoder throws
  * on hostile input) into a CertificateParseError with the stage's code.
  */
 function stage<T>(code: CertificateParseErrorCode, what: string, run: () => T): T {
