@@ -64,7 +64,7 @@ async function perItem<T>(items: readonly T[], work: (item: T) => unknown): Prom
  * is validated once (see `IssuingChainCache`).
  */
 export async function benchCertLogin(): Promise<BenchResult[]> {
-  const count = iterations(400, 30);
+  const count = iterations(800, 40);
   const server = await LocalRevocationServer.start();
   try {
     const pki = await createTestPki({ crlBaseUrl: server.crlBaseUrl, ocspUrl: server.ocspUrl });
@@ -100,8 +100,19 @@ export async function benchCertLogin(): Promise<BenchResult[]> {
       const issuerKey = issuer.publicKey();
       for (const r of raw.slice(0, 20)) twoVerifies(r, userKey, issuerKey, user);
       const downloadsBefore = revocation.crls.downloads;
-      const login = await perItem(batch, (t) => verifier.verify(t, { sessionId: 'bench-session' }));
-      const baseline = await perItem(raw, (r) => twoVerifies(r, userKey, issuerKey, user));
+      // Interleaved in rounds, so load on a shared machine that comes and
+      // goes during the run weighs on the figure and its baseline alike.
+      const rounds = 8;
+      let loginSum = 0;
+      let baselineSum = 0;
+      for (let r = 0; r < rounds; r++) {
+        const from = Math.floor((r * batch.length) / rounds);
+        const to = Math.floor(((r + 1) * batch.length) / rounds);
+        loginSum += (await perItem(batch.slice(from, to), (t) => verifier.verify(t, { sessionId: 'bench-session' }))) * (to - from);
+        baselineSum += (await perItem(raw.slice(from, to), (x) => twoVerifies(x, userKey, issuerKey, user))) * (to - from);
+      }
+      const login = loginSum / batch.length;
+      const baseline = baselineSum / batch.length;
       const downloads = revocation.crls.downloads - downloadsBefore;
       const loginsPerSecond = 1e6 / login;
       const baselinePerSecond = 1e6 / baseline;
@@ -113,7 +124,7 @@ export async function benchCertLogin(): Promise<BenchResult[]> {
         baselineValue: baselinePerSecond,
         ratio: loginsPerSecond / baselinePerSecond,
         goal: { on: 'ratio', op: '>=', bound: 0.8, text: '≥ 0.8× two raw verifies' },
-        note: `${count} tokens, RSA-2048, one core; ${(login).toFixed(0)} µs per login vs ${baseline.toFixed(0)} µs; ${downloads} CRL downloads during the timed run`,
+        note: `${count} tokens in 8 interleaved rounds, RSA-2048, one core; ${(login).toFixed(0)} µs per login vs ${baseline.toFixed(0)} µs; ${downloads} CRL downloads during the timed run`,
       });
     }
     const sample = (await tokens(new ChallengeIssuer(), holder, 'PKCS1', 1))[0] ?? {};

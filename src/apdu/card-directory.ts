@@ -5,7 +5,7 @@ import type { CardCertificate, CardPrivateKey } from './card-types.js';
 import { CARD_NUMBER_PATH, type FileId, HiCOSFile, VERSION_PATH } from './commands/file-id.js';
 import { READ_CHUNK } from './commands/read-binary.js';
 import { HiCOSError, MalformedResponseError } from './errors.js';
-import { Pkcs15ShapeError } from './pkcs15/asn1-reader.js';
+import { DerError } from '../shared/der/der-error.js';
 import { type CertificateDirectoryEntry, parseCertificateRecord } from './pkcs15/certificate-directory.js';
 import { type CertificateUsage, certificateUsage } from './pkcs15/certificate-usage.js';
 import { parsePrivateKeyRecord, type PrivateKeyDirectoryEntry } from './pkcs15/private-key-directory.js';
@@ -99,7 +99,7 @@ function parseRecord<T>(file: string, parse: () => T): T {
   try {
     return parse();
   } catch (error) {
-    if (error instanceof Pkcs15ShapeError || error instanceof RangeError || error instanceof TypeError) {
+    if (error instanceof DerError || error instanceof RangeError || error instanceof TypeError) {
       throw new MalformedResponseError(`parsing ${file}`, error.message, error);
     }
     throw error;

@@ -7,7 +7,7 @@ import { certificateUsage } from '../../src/apdu/pkcs15/certificate-usage.js';
 import { parsePrivateKeyRecord } from '../../src/apdu/pkcs15/private-key-directory.js';
 import { parseTokenInfo } from '../../src/apdu/pkcs15/token-info.js';
 import { splitTlvRecords } from '../../src/apdu/pkcs15/tlv-records.js';
-import { Pkcs15ShapeError } from '../../src/apdu/pkcs15/asn1-reader.js';
+import { DerError } from '../../src/shared/der/der-error.js';
 import { encodeCdfRecord, encodePrkdfRecord, encodeTokenInfo, padRecords } from '../../src/testing/hicos/pkcs15-encoder.js';
 
 const path = fromHex('3f00503008f2');
@@ -43,10 +43,10 @@ describe('PKCS#15 directory records', () => {
     expect(info.label).toBe('HiCOS PKI Smart Card');
   });
 
-  it('rejects records of the wrong shape with Pkcs15ShapeError', () => {
-    expect(() => parseCertificateRecord(fromHex('3003020101'))).toThrow(Pkcs15ShapeError);
-    expect(() => parsePrivateKeyRecord(fromHex('0401ff'))).toThrow(Pkcs15ShapeError);
-    expect(() => parseCertificateRecord(fromHex('30'))).toThrow(Pkcs15ShapeError);
+  it('rejects records of the wrong shape with DerError (DER_SHAPE or DER_FORMAT)', () => {
+    expect(() => parseCertificateRecord(fromHex('3003020101'))).toThrow(DerError);
+    expect(() => parsePrivateKeyRecord(fromHex('0401ff'))).toThrow(DerError);
+    expect(() => parseCertificateRecord(fromHex('30'))).toThrow(DerError);
   });
 
   it('splits records until padding and says when more must be read', () => {

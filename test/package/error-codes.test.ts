@@ -8,6 +8,7 @@ import { MOICA_LIFECYCLE_ERROR_CODES } from '../../src/cert/lifecycle/moica-life
 import { CERTIFICATE_PARSE_ERROR_CODES } from '../../src/cert/profile/errors.js';
 import { DOCUMENT_FORMAT_ERROR_CODES } from '../../src/cert/trust/documents/errors.js';
 import { CHAIN_ERROR_CODES, REVOCATION_ERROR_CODES } from '../../src/cert/trust/errors.js';
+import { DER_ERROR_CODES } from '../../src/shared/der/der-error.js';
 import { LOGIN_ERROR_CODES } from '../../src/cert/trust/login/errors.js';
 import { EMS_ERROR_CODES } from '../../src/ems/errors.js';
 import { ENROLL_ERROR_CODES } from '../../src/enroll/errors.js';
@@ -22,10 +23,11 @@ import { VPCD_BRIDGE_ERROR_CODES } from '../../src/testing/vpcd/vpcd-bridge.js';
 // and signed-document verifiers run the same steps) are one family here.
 const FAMILIES: Record<string, readonly string[]> = {
   pcsc: PCSC_ERROR_CODES,
-  'apdu (HiCOSError, Pkcs15ShapeError)': [...HICOS_ERROR_CODES, 'PKCS15_SHAPE'],
-  'cert profile (CertificateParseError, DER readers)': [...CERTIFICATE_PARSE_ERROR_CODES, 'DER_SHAPE', 'DER_PRIMITIVE'],
+  'apdu (HiCOSError)': HICOS_ERROR_CODES,
+  'shared DER reader (DerError)': DER_ERROR_CODES,
+  'cert profile (CertificateParseError)': CERTIFICATE_PARSE_ERROR_CODES,
   'cert chain': CHAIN_ERROR_CODES,
-  'cert revocation (RevocationError, DerFormatError)': [...REVOCATION_ERROR_CODES, 'DER_FORMAT'],
+  'cert revocation (RevocationError)': REVOCATION_ERROR_CODES,
   'cert signature verification (login and signed documents)': [...new Set([...LOGIN_ERROR_CODES, ...DOCUMENT_FORMAT_ERROR_CODES])],
   'cert MOICA lifecycle': MOICA_LIFECYCLE_ERROR_CODES,
   ems: EMS_ERROR_CODES,
@@ -42,13 +44,9 @@ const FAMILIES: Record<string, readonly string[]> = {
 const ERROR_CLASS_FILES = [
   'src/agent/sign-request.ts',
   'src/apdu/errors.ts',
-  'src/apdu/pkcs15/asn1-reader.ts',
   'src/browser/component-error.ts',
-  'src/cert/der-primitives.ts',
   'src/cert/lifecycle/moica-lifecycle.ts',
-  'src/cert/profile/der-reader.ts',
   'src/cert/profile/errors.ts',
-  'src/cert/trust/der/der-reader.ts',
   'src/cert/trust/errors.ts',
   'src/cert/trust/verification/errors.ts',
   'src/cli/command.ts',
@@ -56,6 +54,7 @@ const ERROR_CLASS_FILES = [
   'src/enroll/errors.ts',
   'src/integrations/card-login.ts',
   'src/pcsc/errors.ts',
+  'src/shared/der/der-error.ts',
   'src/testing/pki/errors.ts',
   'src/testing/vpcd/vpcd-bridge.ts',
 ];
@@ -85,10 +84,12 @@ describe('one error hierarchy with codes unique across the package', () => {
   // Where each family's codes get their zh-TW and English messages (twpki/messages), or why none are needed.
   const SHOWN_AS: Record<string, string> = {
     pcsc: 'pcsc',
-    'apdu (HiCOSError, Pkcs15ShapeError)': 'card (PKCS15_SHAPE is wrapped into MALFORMED_RESPONSE before it leaves the card layer)',
-    'cert profile (CertificateParseError, DER readers)': 'certificate (the DER codes are wrapped into CertificateParseError)',
+    'apdu (HiCOSError)': 'card',
+    'shared DER reader (DerError)':
+      'none: each layer wraps it before it leaves (MALFORMED_RESPONSE on the card, CertificateParseError, CHAIN/REVOCATION/LOGIN codes in trust)',
+    'cert profile (CertificateParseError)': 'certificate',
     'cert chain': 'chain',
-    'cert revocation (RevocationError, DerFormatError)': 'revocation (DER_FORMAT is wrapped into RevocationError)',
+    'cert revocation (RevocationError)': 'revocation',
     'cert signature verification (login and signed documents)': 'login + document',
     'cert MOICA lifecycle': 'lifecycle',
     ems: 'ems',

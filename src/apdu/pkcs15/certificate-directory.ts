@@ -1,4 +1,5 @@
-import { Pkcs15ShapeError, booleanValue, children, contentBytes, hasTag, parseAsn1, smallInteger, Tag } from './asn1-reader.js';
+import { DerError } from '../../shared/der/der-error.js';
+import { booleanValue, children, contentCopy, isContext, isUniversal, parseRecord, smallNumber, UniversalTag } from './record-elements.js';
 import { readObjectHeader } from './object-header.js';
 
 /** One certificate object of the CDF (`4104`). */
@@ -21,26 +22,26 @@ export interface CertificateDirectoryEntry {
  * Parses one CDF record: PKCS#15 `x509Certificate` object =
  * SEQUENCE { CommonObjectAttributes, CommonCertificateAttributes, [1] { X509CertificateAttributes } },
  * whose value is a Path with index (offset) and [0] length.
- * @throws Pkcs15ShapeError when the record does not have this shape
+ * @throws DerError when the record does not have this shape
  */
 export function parseCertificateRecord(record: Uint8Array): CertificateDirectoryEntry {
-  const top = children(parseAsn1(record), 'certificate object');
+  const top = children(parseRecord(record, 'certificate object'), 'certificate object');
   const { label, id, classAttributes: certAttrs } = readObjectHeader(top, 'CommonCertificateAttributes', 'certificate');
-  const authority = hasTag(certAttrs[1], 1, Tag.BOOLEAN) ? booleanValue(certAttrs[1], 'authority') : false;
-  const typed = top.find((n) => hasTag(n, 3, 1));
+  const authority = isUniversal(certAttrs[1], UniversalTag.boolean) ? booleanValue(certAttrs[1], 'authority') : false;
+  const typed = top.find((n) => isContext(n, 1));
   const x509Attrs = children(children(typed, 'typeAttributes')[0], 'X509CertificateAttributes');
   const pathSeq = children(x509Attrs[0], 'certificate Path');
-  if (!hasTag(pathSeq[0], 1, Tag.OCTET_STRING)) throw new Pkcs15ShapeError('Path.path missing');
-  const path = contentBytes(pathSeq[0], 'Path.path');
-  const indexNode = pathSeq.find((n) => hasTag(n, 1, Tag.INTEGER));
-  const lengthNode = pathSeq.find((n) => hasTag(n, 3, 0));
-  if (!indexNode || !lengthNode) throw new Pkcs15ShapeError('certificate Path lacks index or length');
+  if (!isUniversal(pathSeq[0], UniversalTag.octetString)) throw new DerError('DER_SHAPE', 'Path.path missing');
+  const path = contentCopy(pathSeq[0], 'Path.path');
+  const indexNode = pathSeq.find((n) => isUniversal(n, UniversalTag.integer));
+  const lengthNode = pathSeq.find((n) => isContext(n, 0));
+  if (!indexNode || !lengthNode) throw new DerError('DER_SHAPE', 'certificate Path lacks index or length');
   return {
     label,
     id,
     authority,
     path,
-    offset: smallInteger(indexNode, 'Path.index'),
-    length: smallInteger(lengthNode, 'Path.length'),
+    offset: smallNumber(indexNode, 'Path.index'),
+    length: smallNumber(lengthNode, 'Path.length'),
   };
 }

@@ -1,5 +1,6 @@
-import type * as asn1js from 'asn1js';
-import { Pkcs15ShapeError, children, contentBytes, hasTag, Tag, utf8Text } from './asn1-reader.js';
+import { DerError } from '../../shared/der/der-error.js';
+import type { DerNode } from '../../shared/der/der-reader.js';
+import { children, contentCopy, isUniversal, UniversalTag, utf8Text } from './record-elements.js';
 
 /** What every PKCS#15 directory object starts with. */
 export interface ObjectHeader {
@@ -8,7 +9,7 @@ export interface ObjectHeader {
   /** The iD that ties a key to its certificate (`SIGN`, `KEYX`). */
   readonly id: Uint8Array;
   /** The elements of the class attributes (CommonCertificateAttributes, CommonKeyAttributes), iD first. */
-  readonly classAttributes: asn1js.AsnType[];
+  readonly classAttributes: DerNode[];
 }
 
 /**
@@ -16,10 +17,10 @@ export interface ObjectHeader {
  * Common…Attributes { iD, … }, … }.
  * @param kind what the object is, for error messages (`certificate`, `key`)
  */
-export function readObjectHeader(top: readonly asn1js.AsnType[], classAttributesName: string, kind: string): ObjectHeader {
+export function readObjectHeader(top: readonly DerNode[], classAttributesName: string, kind: string): ObjectHeader {
   const common = children(top[0], 'CommonObjectAttributes');
-  const label = hasTag(common[0], 1, Tag.UTF8_STRING) ? utf8Text(common[0], 'label') : '';
+  const label = isUniversal(common[0], UniversalTag.utf8String) ? utf8Text(common[0], 'label') : '';
   const classAttributes = children(top[1], classAttributesName);
-  if (!hasTag(classAttributes[0], 1, Tag.OCTET_STRING)) throw new Pkcs15ShapeError(`${kind} iD missing`);
-  return { label, id: contentBytes(classAttributes[0], 'iD'), classAttributes };
+  if (!isUniversal(classAttributes[0], UniversalTag.octetString)) throw new DerError('DER_SHAPE', `${kind} iD missing`);
+  return { label, id: contentCopy(classAttributes[0], 'iD'), classAttributes };
 }

@@ -1,4 +1,5 @@
-import { Pkcs15ShapeError, children, contentBytes, hasTag, parseAsn1, smallInteger, Tag } from './asn1-reader.js';
+import { DerError } from '../../shared/der/der-error.js';
+import { children, contentCopy, isContext, isUniversal, parseRecord, smallNumber, UniversalTag } from './record-elements.js';
 import { readObjectHeader } from './object-header.js';
 
 /** One private RSA key object of the PrKDF (`4100`). */
@@ -18,19 +19,19 @@ export interface PrivateKeyDirectoryEntry {
 /**
  * Parses one PrKDF record: PKCS#15 `privateRSAKey` object =
  * SEQUENCE { CommonObjectAttributes, CommonKeyAttributes { iD, usage, …, keyReference }, [0]?, [1] { SEQUENCE { Path, modulusLength } } }.
- * @throws Pkcs15ShapeError when the record does not have this shape
+ * @throws DerError when the record does not have this shape
  */
 export function parsePrivateKeyRecord(record: Uint8Array): PrivateKeyDirectoryEntry {
-  const top = children(parseAsn1(record), 'private key object');
+  const top = children(parseRecord(record, 'private key object'), 'private key object');
   const { label, id, classAttributes: keyAttrs } = readObjectHeader(top, 'CommonKeyAttributes', 'key');
-  const usage = hasTag(keyAttrs[1], 1, Tag.BIT_STRING) ? contentBytes(keyAttrs[1], 'usage') : new Uint8Array(0);
-  const refNode = keyAttrs.find((n) => hasTag(n, 1, Tag.INTEGER));
-  if (!refNode) throw new Pkcs15ShapeError('keyReference missing');
-  const keyRef = smallInteger(refNode, 'keyReference');
-  if (keyRef > 0xff) throw new Pkcs15ShapeError('keyReference does not fit in P2');
-  const typed = top.find((n) => hasTag(n, 3, 1));
+  const usage = isUniversal(keyAttrs[1], UniversalTag.bitString) ? contentCopy(keyAttrs[1], 'usage') : new Uint8Array(0);
+  const refNode = keyAttrs.find((n) => isUniversal(n, UniversalTag.integer));
+  if (!refNode) throw new DerError('DER_SHAPE', 'keyReference missing');
+  const keyRef = smallNumber(refNode, 'keyReference');
+  if (keyRef > 0xff) throw new DerError('DER_SHAPE', 'keyReference does not fit in P2');
+  const typed = top.find((n) => isContext(n, 1));
   const rsaAttrs = children(children(typed, 'typeAttributes')[0], 'PrivateRSAKeyAttributes');
-  const modulusNode = rsaAttrs.find((n) => hasTag(n, 1, Tag.INTEGER));
-  if (!modulusNode) throw new Pkcs15ShapeError('modulusLength missing');
-  return { label, id, keyRef, modulusBits: smallInteger(modulusNode, 'modulusLength'), usage };
+  const modulusNode = rsaAttrs.find((n) => isUniversal(n, UniversalTag.integer));
+  if (!modulusNode) throw new DerError('DER_SHAPE', 'modulusLength missing');
+  return { label, id, keyRef, modulusBits: smallNumber(modulusNode, 'modulusLength'), usage };
 }

@@ -1,4 +1,5 @@
-import { Pkcs15ShapeError, children, contentBytes, hasTag, parseAsn1, smallInteger, Tag, utf8Text } from './asn1-reader.js';
+import { DerError } from '../../shared/der/der-error.js';
+import { children, contentCopy, isContext, isUniversal, parseRecord, smallNumber, UniversalTag, utf8Text } from './record-elements.js';
 
 /** The PKCS#15 TokenInfo (`5032`) fields the SDK uses. */
 export interface TokenInfo {
@@ -17,12 +18,12 @@ export interface TokenInfo {
  * manufacturerID UTF8String OPTIONAL, label [0] OPTIONAL, tokenflags BIT STRING, … }.
  */
 export function parseTokenInfo(record: Uint8Array): TokenInfo {
-  const top = children(parseAsn1(record), 'TokenInfo');
-  const version = smallInteger(top[0], 'TokenInfo.version');
-  if (!hasTag(top[1], 1, Tag.OCTET_STRING)) throw new Pkcs15ShapeError('TokenInfo.serialNumber missing');
-  const serialNumber = contentBytes(top[1], 'TokenInfo.serialNumber');
-  const manufacturer = top.find((n) => hasTag(n, 1, Tag.UTF8_STRING));
-  const labelNode = top.find((n) => hasTag(n, 3, 0));
+  const top = children(parseRecord(record, 'TokenInfo'), 'TokenInfo');
+  const version = smallNumber(top[0], 'TokenInfo.version');
+  if (!isUniversal(top[1], UniversalTag.octetString)) throw new DerError('DER_SHAPE', 'TokenInfo.serialNumber missing');
+  const serialNumber = contentCopy(top[1], 'TokenInfo.serialNumber');
+  const manufacturer = top.find((n) => isUniversal(n, UniversalTag.utf8String));
+  const labelNode = top.find((n) => isContext(n, 0));
   return {
     version,
     serialNumber,

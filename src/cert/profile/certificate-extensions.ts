@@ -26,6 +26,14 @@ export interface DecodedExtensions {
   directoryAttributes?: DirectoryAttribute[];
 }
 
+/** Extensions decoded before, and which OIDs were decoded (present or not). */
+export interface EarlierExtensions {
+  /** The decoded values. */
+  readonly values: DecodedExtensions;
+  /** The OIDs that were looked at; the others are still to decode. */
+  readonly oids: ReadonlySet<string>;
+}
+
 /** One entry of the extension registry: a name for errors and where the result goes. */
 interface ExtensionDecoder {
   readonly name: string;
@@ -55,12 +63,24 @@ export function isKnownExtension(oid: string): boolean {
   return DECODERS.has(oid);
 }
 
-/** Decodes every known extension; a malformed one fails with `BAD_EXTENSION` naming it. */
-export function decodeExtensions(extensions: readonly RawExtension[]): DecodedExtensions {
-  const decoded: DecodedExtensions = {};
+/** Which extensions {@link decodeExtensions} decodes, and into what. */
+export interface DecodeExtensionsOptions {
+  /** Decode only the extensions whose OID passes; default all known ones. */
+  readonly include?: (oid: string) => boolean;
+  /** Add to these already decoded values (a copy is made) instead of starting empty. */
+  readonly onto?: DecodedExtensions;
+}
+
+/**
+ * Decodes the known extensions; a malformed one fails with `BAD_EXTENSION`
+ * naming it. The trust view decodes the extensions its checks read first and
+ * the profile adds the rest `onto` them later, so none is decoded twice.
+ */
+export function decodeExtensions(extensions: readonly RawExtension[], options: DecodeExtensionsOptions = {}): DecodedExtensions {
+  const decoded: DecodedExtensions = { ...options.onto };
   for (const extension of extensions) {
     const decoder = DECODERS.get(extension.oid);
-    if (decoder === undefined) continue;
+    if (decoder === undefined || (options.include !== undefined && !options.include(extension.oid))) continue;
     try {
       decoder.decode(extension.value, decoded);
     } catch (cause) {

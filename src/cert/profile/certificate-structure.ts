@@ -1,18 +1,6 @@
-import {
-  type Asn1Node,
-  Asn1ShapeError,
-  bitStringOf,
-  booleanOf,
-  childrenOf,
-  contextTag,
-  integerBytes,
-  octetStringOf,
-  oidOf,
-  sequenceOf,
-  smallInteger,
-  universalTag,
-  UniversalTag,
-} from './der-reader.js';
+import { DerError } from '../../shared/der/der-error.js';
+import { childrenOf, contextTag, type DerNode, UniversalTag, universalTag } from '../../shared/der/der-reader.js';
+import { bitStringOf, booleanOf, integerBytes, octetStringOf, oidOf, sequenceOf, smallInteger } from '../../shared/der/der-values.js';
 
 /** One extension as it appears in the certificate. */
 export interface RawExtension {
@@ -24,36 +12,40 @@ export interface RawExtension {
 
 /** The fields of an X.509 certificate, still mostly encoded. */
 export interface CertificateStructure {
+  /** tbsCertificate: what the issuer signed. */
+  readonly tbs: DerNode;
+  /** The signatureValue BIT STRING's data bytes. */
+  readonly signature: Uint8Array;
   /** 1, 2 or 3. */
   readonly version: number;
   readonly serialNumber: Uint8Array;
   readonly signatureAlgorithmOid: string;
-  readonly issuer: Asn1Node;
-  readonly notBefore: Asn1Node;
-  readonly notAfter: Asn1Node;
-  readonly subject: Asn1Node;
-  readonly subjectPublicKeyInfo: Asn1Node;
+  readonly issuer: DerNode;
+  readonly notBefore: DerNode;
+  readonly notAfter: DerNode;
+  readonly subject: DerNode;
+  readonly subjectPublicKeyInfo: DerNode;
   readonly extensions: readonly RawExtension[];
 }
 
-function algorithmOid(node: Asn1Node, what: string): string {
+function algorithmOid(node: DerNode, what: string): string {
   const [oid] = sequenceOf(node, what);
-  if (oid === undefined) throw new Asn1ShapeError(`${what} is empty`);
+  if (oid === undefined) throw new DerError('DER_SHAPE', `${what} is empty`);
   return oidOf(oid, `${what} algorithm`);
 }
 
-function readExtensions(node: Asn1Node): RawExtension[] {
+function readExtensions(node: DerNode): RawExtension[] {
   const [list] = childrenOf(node, 'extensions [3]');
-  if (list === undefined) throw new Asn1ShapeError('extensions [3] is empty');
+  if (list === undefined) throw new DerError('DER_SHAPE', 'extensions [3] is empty');
   const seen = new Set<string>();
   return sequenceOf(list, 'extensions').map((ext) => {
     const fields = sequenceOf(ext, 'extension');
     const [idNode, second, third] = fields;
     if (idNode === undefined || second === undefined || fields.length > 3) {
-      throw new Asn1ShapeError('extension is not (extnID, [critical], extnValue)');
+      throw new DerError('DER_SHAPE', 'extension is not (extnID, [critical], extnValue)');
     }
     const oid = oidOf(idNode, 'extension extnID');
-    if (seen.has(oid)) throw new Asn1ShapeError(`extension ${oid} appears twice`);
+    if (seen.has(oid)) throw new DerError('DER_SHAPE', `extension ${oid} appears twice`);
     seen.add(oid);
     const critical = third === undefined ? false : booleanOf(second, `extension ${oid} critical flag`);
     const value = octetStringOf(third ?? second, `extension ${oid} extnValue`);
@@ -66,13 +58,13 @@ function readExtensions(node: Asn1Node): RawExtension[] {
  * is checked here; names, times and extensions are decoded by their own
  * stages so an error can name the part that failed.
  */
-export function readCertificateStructure(root: Asn1Node): CertificateStructure {
+export function readCertificateStructure(root: DerNode): CertificateStructure {
   const outer = sequenceOf(root, 'certificate');
   const [tbs, signatureAlgorithm, signature] = outer;
   if (tbs === undefined || signatureAlgorithm === undefined || signature === undefined || outer.length !== 3) {
-    throw new Asn1ShapeError('certificate is not (tbsCertificate, signatureAlgorithm, signatureValue)');
+    throw new DerError('DER_SHAPE', 'certificate is not (tbsCertificate, signatureAlgorithm, signatureValue)');
   }
-  bitStringOf(signature, 'signatureValue');
+  const signatureValue = bitStringOf(signature, 'signatureValue').bytes;
   const outerAlgorithm = algorithmOid(signatureAlgorithm, 'signatureAlgorithm');
 
   const fields = sequenceOf(tbs, 'tbsCertificate');
@@ -81,40 +73,42 @@ export function readCertificateStructure(root: Asn1Node): CertificateStructure {
   const first = fields[0];
   if (first !== undefined && contextTag(first) === 0) {
     const [versionNode] = childrenOf(first, 'version [0]');
-    if (versionNode === undefined) throw new Asn1ShapeError('version [0] is empty');
+    if (versionNode === undefined) throw new DerError('DER_SHAPE', 'version [0] is empty');
     version = smallInteger(versionNode, 'version') + 1;
-    if (version > 3) throw new Asn1ShapeError(`version ${version} is not X.509 v1–v3`);
+    if (version > 3) throw new DerError('DER_SHAPE', `version ${version} is not X.509 v1–v3`);
     index = 1;
   }
-  const at = (name: string): Asn1Node => {
+  const at = (name: string): DerNode => {
     const node = fields[index++];
-    if (node === undefined) throw new Asn1ShapeError(`tbsCertificate lacks ${name}`);
+    if (node === undefined) throw new DerError('DER_SHAPE', `tbsCertificate lacks ${name}`);
     return node;
   };
   const serialNode = at('serialNumber');
   const serialNumber = integerBytes(serialNode, 'serialNumber');
   const innerAlgorithm = algorithmOid(at('signature'), 'tbsCertificate signature');
   if (innerAlgorithm !== outerAlgorithm) {
-    throw new Asn1ShapeError('tbsCertificate signature algorithm differs from the outer signatureAlgorithm');
+    throw new DerError('DER_SHAPE', 'tbsCertificate signature algorithm differs from the outer signatureAlgorithm');
   }
   const issuer = at('issuer');
   const validity = sequenceOf(at('validity'), 'validity');
   const [notBefore, notAfter] = validity;
   if (notBefore === undefined || notAfter === undefined || validity.length !== 2) {
-    throw new Asn1ShapeError('validity is not (notBefore, notAfter)');
+    throw new DerError('DER_SHAPE', 'validity is not (notBefore, notAfter)');
   }
   const subject = at('subject');
   const subjectPublicKeyInfo = at('subjectPublicKeyInfo');
   if (universalTag(subjectPublicKeyInfo) !== UniversalTag.sequence) {
-    throw new Asn1ShapeError('subjectPublicKeyInfo is not a SEQUENCE');
+    throw new DerError('DER_SHAPE', 'subjectPublicKeyInfo is not a SEQUENCE');
   }
   let extensions: RawExtension[] = [];
   for (const rest of fields.slice(index)) {
     const tag = contextTag(rest);
     if (tag === 3) extensions = readExtensions(rest);
-    else if (tag !== 1 && tag !== 2) throw new Asn1ShapeError('tbsCertificate has an unexpected trailing field');
+    else if (tag !== 1 && tag !== 2) throw new DerError('DER_SHAPE', 'tbsCertificate has an unexpected trailing field');
   }
   return {
+    tbs,
+    signature: signatureValue,
     version,
     serialNumber,
     signatureAlgorithmOid: outerAlgorithm,

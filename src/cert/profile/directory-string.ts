@@ -1,4 +1,6 @@
-import { type Asn1Node, Asn1ShapeError, contentBytes, universalTag, UniversalTag } from './der-reader.js';
+import { DerError } from '../../shared/der/der-error.js';
+import { type DerNode, universalTag, UniversalTag } from '../../shared/der/der-reader.js';
+import { contentBytes } from '../../shared/der/der-values.js';
 
 /** ASN.1 string type a name value was encoded with. */
 export type AsnStringType =
@@ -25,18 +27,18 @@ const STRING_TYPES: ReadonlyMap<number, AsnStringType> = new Map([
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 function utf16be(bytes: Uint8Array, what: string): string {
-  if (bytes.length % 2 !== 0) throw new Asn1ShapeError(`${what}: BMPString has an odd number of bytes`);
+  if (bytes.length % 2 !== 0) throw new DerError('DER_SHAPE', `${what}: BMPString has an odd number of bytes`);
   let out = '';
   for (let i = 0; i < bytes.length; i += 2) out += String.fromCharCode(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
   return out;
 }
 
 function utf32be(bytes: Uint8Array, what: string): string {
-  if (bytes.length % 4 !== 0) throw new Asn1ShapeError(`${what}: UniversalString length is not a multiple of 4`);
+  if (bytes.length % 4 !== 0) throw new DerError('DER_SHAPE', `${what}: UniversalString length is not a multiple of 4`);
   let out = '';
   for (let i = 0; i < bytes.length; i += 4) {
     const cp = (((bytes[i] ?? 0) << 24) | ((bytes[i + 1] ?? 0) << 16) | ((bytes[i + 2] ?? 0) << 8) | (bytes[i + 3] ?? 0)) >>> 0;
-    if (cp > 0x10ffff) throw new Asn1ShapeError(`${what}: UniversalString has an invalid code point`);
+    if (cp > 0x10ffff) throw new DerError('DER_SHAPE', `${what}: UniversalString has an invalid code point`);
     out += String.fromCodePoint(cp);
   }
   return out;
@@ -63,10 +65,10 @@ export interface DecodedString {
 }
 
 /** Decodes any ASN.1 character string (DirectoryString and friends). */
-export function decodeDirectoryString(node: Asn1Node, what: string): DecodedString {
+export function decodeDirectoryString(node: DerNode, what: string): DecodedString {
   const tag = universalTag(node);
   const stringType = tag === undefined ? undefined : STRING_TYPES.get(tag);
-  if (stringType === undefined) throw new Asn1ShapeError(`${what} is not a character string`);
+  if (stringType === undefined) throw new DerError('DER_SHAPE', `${what} is not a character string`);
   const bytes = contentBytes(node, what);
   switch (stringType) {
     case 'BMPString':
@@ -77,7 +79,7 @@ export function decodeDirectoryString(node: Asn1Node, what: string): DecodedStri
       try {
         return { value: strictUtf8.decode(bytes), stringType };
       } catch {
-        throw new Asn1ShapeError(`${what}: UTF8String is not valid UTF-8`);
+        throw new DerError('DER_SHAPE', `${what}: UTF8String is not valid UTF-8`);
       }
     default:
       return { value: lenientSingleByte(bytes), stringType };

@@ -1,4 +1,6 @@
-import { type Asn1Node, Asn1ShapeError, encodingOf, oidOf, sequenceOf, setOf } from './der-reader.js';
+import { DerError } from '../../shared/der/der-error.js';
+import { type DerNode, encodingOf } from '../../shared/der/der-reader.js';
+import { oidOf, sequenceOf, setOf } from '../../shared/der/der-values.js';
 import { type AsnStringType, decodeDirectoryString } from './directory-string.js';
 import { NameAttributeOid, nameAttributeShortName } from './oids.js';
 
@@ -46,17 +48,17 @@ function escapeValue(value: string): string {
 }
 
 /** Decodes a Name (SEQUENCE OF RDN). Values that are not strings are rejected. */
-export function decodeDistinguishedName(node: Asn1Node, what: string): DistinguishedName {
+export function decodeDistinguishedName(node: DerNode, what: string): DistinguishedName {
   const attributes: NameAttribute[] = [];
   const rdnTexts: string[] = [];
   sequenceOf(node, what).forEach((rdn, index) => {
     const members = setOf(rdn, `${what} RDN ${index + 1}`);
-    if (members.length === 0) throw new Asn1ShapeError(`${what} RDN ${index + 1} is empty`);
+    if (members.length === 0) throw new DerError('DER_SHAPE', `${what} RDN ${index + 1} is empty`);
     const parts = members.map((member) => {
       const fields = sequenceOf(member, `${what} attribute`);
       const [typeNode, valueNode] = fields;
       if (typeNode === undefined || valueNode === undefined || fields.length !== 2) {
-        throw new Asn1ShapeError(`${what} attribute is not a (type, value) pair`);
+        throw new DerError('DER_SHAPE', `${what} attribute is not a (type, value) pair`);
       }
       const oid = oidOf(typeNode, `${what} attribute type`);
       const shortName = nameAttributeShortName(oid);

@@ -1,4 +1,6 @@
-import { type Asn1Node, Asn1ShapeError, oidOf } from './der-reader.js';
+import { DerError } from '../../shared/der/der-error.js';
+import { type DerNode } from '../../shared/der/der-reader.js';
+import { oidOf } from '../../shared/der/der-values.js';
 import { decodeDirectoryString } from './directory-string.js';
 import type { DirectoryAttribute } from './extensions/subject-directory-attributes.js';
 import { GpkiAttributeOid, GpkiSubjectTypeOid } from './oids.js';
@@ -46,10 +48,10 @@ type MutableAttributes = { -readonly [K in keyof GpkiAttributes]: GpkiAttributes
 interface GpkiAttributeDecoder {
   readonly oid: string;
   readonly name: string;
-  apply(value: Asn1Node, into: MutableAttributes): void;
+  apply(value: DerNode, into: MutableAttributes): void;
 }
 
-const text = (value: Asn1Node, name: string): string => decodeDirectoryString(value, name).value;
+const text = (value: DerNode, name: string): string => decodeDirectoryString(value, name).value;
 
 const DECODERS: readonly GpkiAttributeDecoder[] = [
   {
@@ -92,7 +94,7 @@ export function decodeGpkiAttributes(attributes: readonly DirectoryAttribute[]):
       continue;
     }
     const [first] = attribute.values;
-    if (first === undefined) throw new Asn1ShapeError(`${decoder.name} attribute has no value`);
+    if (first === undefined) throw new DerError('DER_SHAPE', `${decoder.name} attribute has no value`);
     decoder.apply(first, out);
   }
   out.otherOids = others;

@@ -1,11 +1,13 @@
 import { authorityDefinition, recogniseAuthority } from './authorities/recognise-authority.js';
-import { Asn1ShapeError, type Asn1Node, parseAsn1, timeOf } from './der-reader.js';
-import { decodeExtensions, isKnownExtension } from './certificate-extensions.js';
+import { DerError } from '../../shared/der/der-error.js';
+import { type DerNode, readRoot } from '../../shared/der/der-reader.js';
+import { timeOf } from '../../shared/der/der-values.js';
+import { decodeExtensions, type EarlierExtensions, isKnownExtension } from './certificate-extensions.js';
 import { certificateDer } from './certificate-input.js';
 import { certificatePolicyOf, highestAssuranceLevel } from './certificate-policy.js';
 import type { CertificateProfile } from './certificate-profile.js';
 import { certificatePurposeOf } from './certificate-purpose.js';
-import { readCertificateStructure } from './certificate-structure.js';
+import { type CertificateStructure, readCertificateStructure } from './certificate-structure.js';
 import { decodeDistinguishedName, type DistinguishedName } from './distinguished-name.js';
 import { CertificateParseError, type CertificateParseErrorCode } from './errors.js';
 import { decodeGpkiAttributes, NO_GPKI_ATTRIBUTES } from './gpki-attributes.js';
@@ -15,7 +17,7 @@ import { signatureAlgorithmOf } from './signature-algorithm.js';
 import { bytesEqual, toHex } from '../../shared/bytes.js';
 
 /**
- * Runs one decoding stage, turning a shape error (or anything asn1js throws
+ * Runs one decoding stage, turning a DER error (or anything else a decoder throws
  * on hostile input) into a CertificateParseError with the stage's code.
  */
 function stage<T>(code: CertificateParseErrorCode, what: string, run: () => T): T {
@@ -23,7 +25,7 @@ function stage<T>(code: CertificateParseErrorCode, what: string, run: () => T): 
     return run();
   } catch (cause) {
     if (cause instanceof CertificateParseError) throw cause;
-    const detail = cause instanceof Asn1ShapeError ? cause.message : `${what} is malformed`;
+    const detail = cause instanceof DerError ? cause.message : `${what} is malformed`;
     throw new CertificateParseError(code, detail, { cause });
   }
 }
@@ -34,8 +36,18 @@ function serialHex(bytes: Uint8Array): string {
   return toHex(unsigned).toUpperCase();
 }
 
-function decodeName(node: Asn1Node, what: string): DistinguishedName {
+function decodeName(node: DerNode, what: string): DistinguishedName {
   return stage('BAD_NAME', `${what} name`, () => decodeDistinguishedName(node, what));
+}
+
+/**
+ * Reads a certificate's DER into its fields: the one walk over the outer
+ * structure that both `parseCertificate` and the trust layer's
+ * `TrustedCertificate` build on.
+ * @throws CertificateParseError `NOT_A_CERTIFICATE`.
+ */
+export function readCertificate(der: Uint8Array): CertificateStructure {
+  return stage('NOT_A_CERTIFICATE', 'certificate', () => readCertificateStructure(readRoot(der, 'certificate')));
 }
 
 /**
@@ -54,17 +66,28 @@ export function parseCertificate(input: Uint8Array | string): CertificateProfile
     throw new CertificateParseError('NOT_A_CERTIFICATE', 'input must be DER bytes or PEM/base64 text');
   }
   const der = stage('NOT_A_CERTIFICATE', 'input', () => certificateDer(input));
-  const structure = stage('NOT_A_CERTIFICATE', 'certificate', () =>
-    readCertificateStructure(parseAsn1(der, 'certificate')),
-  );
+  return profileOf(der, readCertificate(der));
+}
+
+/**
+ * The profile of a certificate already read by {@link readCertificate}.
+ * `earlier` holds extensions decoded before (the trust view's); only the
+ * others are decoded here.
+ * @throws CertificateParseError naming the part that does not decode.
+ */
+export function profileOf(der: Uint8Array, structure: CertificateStructure, earlier?: EarlierExtensions): CertificateProfile {
   const issuer = decodeName(structure.issuer, 'issuer');
   const subject = decodeName(structure.subject, 'subject');
   const validity = stage('BAD_VALIDITY', 'validity', () => ({
-    notBefore: timeOf(structure.notBefore, 'notBefore'),
-    notAfter: timeOf(structure.notAfter, 'notAfter'),
+    // Tolerant for display; the trust view reads the same nodes as strict DER.
+    notBefore: timeOf(structure.notBefore, 'notBefore', { tolerant: true }),
+    notAfter: timeOf(structure.notAfter, 'notAfter', { tolerant: true }),
   }));
   const publicKey = stage('NOT_A_CERTIFICATE', 'subjectPublicKeyInfo', () => readPublicKeyInfo(structure.subjectPublicKeyInfo));
-  const ext = decodeExtensions(structure.extensions);
+  const ext =
+    earlier === undefined
+      ? decodeExtensions(structure.extensions)
+      : decodeExtensions(structure.extensions, { onto: earlier.values, include: (oid) => !earlier.oids.has(oid) });
   const attributes = stage('BAD_EXTENSION', 'GPKI attributes', () =>
     ext.directoryAttributes === undefined ? NO_GPKI_ATTRIBUTES : decodeGpkiAttributes(ext.directoryAttributes),
   );

@@ -1,4 +1,6 @@
-import { Asn1ShapeError, type Asn1Node, bitStringOf, integerBytes, oidOf, parseAsn1, sequenceOf, universalTag, UniversalTag } from './der-reader.js';
+import { DerError } from '../../shared/der/der-error.js';
+import { type DerNode, readRoot, universalTag, UniversalTag } from '../../shared/der/der-reader.js';
+import { bitStringOf, integerBytes, oidOf, sequenceOf } from '../../shared/der/der-values.js';
 
 /** The subject's public key, summarised. */
 export interface PublicKeyInfo {
@@ -27,16 +29,16 @@ function bitLength(bytes: Uint8Array): number {
 }
 
 /** Reads SubjectPublicKeyInfo far enough to name the key type and size. */
-export function readPublicKeyInfo(node: Asn1Node): PublicKeyInfo {
+export function readPublicKeyInfo(node: DerNode): PublicKeyInfo {
   const [algorithm, key] = sequenceOf(node, 'subjectPublicKeyInfo');
-  if (algorithm === undefined || key === undefined) throw new Asn1ShapeError('subjectPublicKeyInfo is incomplete');
+  if (algorithm === undefined || key === undefined) throw new DerError('DER_SHAPE', 'subjectPublicKeyInfo is incomplete');
   const [oidNode, params] = sequenceOf(algorithm, 'subjectPublicKeyInfo algorithm');
-  if (oidNode === undefined) throw new Asn1ShapeError('subjectPublicKeyInfo algorithm is empty');
+  if (oidNode === undefined) throw new DerError('DER_SHAPE', 'subjectPublicKeyInfo algorithm is empty');
   const algorithmOid = oidOf(oidNode, 'subjectPublicKeyInfo algorithm');
   const { bytes } = bitStringOf(key, 'subjectPublicKey');
   if (algorithmOid === '1.2.840.113549.1.1.1') {
-    const [modulus] = sequenceOf(parseAsn1(bytes, 'RSA public key'), 'RSA public key');
-    if (modulus === undefined) throw new Asn1ShapeError('RSA public key has no modulus');
+    const [modulus] = sequenceOf(readRoot(bytes, 'RSA public key'), 'RSA public key');
+    if (modulus === undefined) throw new DerError('DER_SHAPE', 'RSA public key has no modulus');
     return { algorithm: 'RSA', algorithmOid, bits: bitLength(integerBytes(modulus, 'RSA modulus')), curveOid: undefined };
   }
   if (algorithmOid === '1.2.840.10045.2.1') {

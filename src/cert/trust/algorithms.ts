@@ -24,7 +24,7 @@ const DIGEST_BY_OID: ReadonlyMap<string, DigestName> = new Map([
   ['2.16.840.1.101.3.4.2.3', 'SHA-512'],
 ]);
 
-const SIGNATURE_BY_OID: ReadonlyMap<string, Omit<SignatureAlgorithm, 'oid'>> = new Map([
+const SIGNATURE_PARTS: readonly (readonly [string, Omit<SignatureAlgorithm, 'oid'>])[] = [
   ['1.2.840.113549.1.1.1', { scheme: 'RSA-PKCS1-v1_5', digest: undefined }],
   ['1.2.840.113549.1.1.5', { scheme: 'RSA-PKCS1-v1_5', digest: 'SHA-1' }],
   ['1.2.840.113549.1.1.14', { scheme: 'RSA-PKCS1-v1_5', digest: 'SHA-224' }],
@@ -35,7 +35,12 @@ const SIGNATURE_BY_OID: ReadonlyMap<string, Omit<SignatureAlgorithm, 'oid'>> = n
   ['1.2.840.10045.4.3.2', { scheme: 'ECDSA', digest: 'SHA-256' }],
   ['1.2.840.10045.4.3.3', { scheme: 'ECDSA', digest: 'SHA-384' }],
   ['1.2.840.10045.4.3.4', { scheme: 'ECDSA', digest: 'SHA-512' }],
-]);
+];
+
+// One frozen object per OID, built once: resolving runs for every certificate of every validation.
+const SIGNATURE_BY_OID: ReadonlyMap<string, SignatureAlgorithm> = new Map(
+  SIGNATURE_PARTS.map(([oid, parts]) => [oid, Object.freeze({ ...parts, oid })]),
+);
 
 /** OID of a digest name (the inverse of {@link digestFromOid}). */
 export function digestOid(name: DigestName): string {
@@ -51,14 +56,21 @@ export function digestFromOid(oid: string): DigestName | undefined {
 
 /** Resolves a signature algorithm OID, or `undefined` when it is not one twpki knows. */
 export function signatureAlgorithmFromOid(oid: string): SignatureAlgorithm | undefined {
-  const found = SIGNATURE_BY_OID.get(oid);
-  return found === undefined ? undefined : { ...found, oid };
+  return SIGNATURE_BY_OID.get(oid);
 }
 
 /** Node's name for a digest (`sha256`), for `node:crypto`. */
 export function nodeDigestName(name: DigestName): string {
-  return name.replace('-', '').toLowerCase();
+  return NODE_DIGEST_NAMES[name];
 }
+
+const NODE_DIGEST_NAMES: Readonly<Record<DigestName, string>> = {
+  'SHA-1': 'sha1',
+  'SHA-224': 'sha224',
+  'SHA-256': 'sha256',
+  'SHA-384': 'sha384',
+  'SHA-512': 'sha512',
+};
 
 /**
  * Which digests a verifier accepts. SHA-1 is refused unless asked for,

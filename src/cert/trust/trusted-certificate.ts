@@ -1,25 +1,16 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import {
-  contentBytes,
-  decodeOid,
-  decodeTime,
-  elementBytes,
-  expectTag,
-  integerHex,
-  readChildren,
-  readRoot,
-  type DerElement,
-} from './der/der-reader.js';
+import { encodingOf, expectTag } from '../../shared/der/der-reader.js';
+import { bitStringOf, integerHex, sequenceOf, timeOf } from '../../shared/der/der-values.js';
 import { signatureAlgorithmFromOid, verifyWith } from './algorithms.js';
-import { nameToText } from './der/name-text.js';
+import { nameToText } from './name-text.js';
 import { ChainValidationError } from './errors.js';
 import { fromPemOrDer } from '../encoding/pem.js';
 import { decodeExtensions, type DecodedExtensions } from '../profile/certificate-extensions.js';
-import type { RawExtension } from '../profile/certificate-structure.js';
+import type { CertificateStructure } from '../profile/certificate-structure.js';
 import type { BasicConstraints } from '../profile/extensions/basic-constraints.js';
 import type { KeyUsageName } from '../profile/extensions/key-usage.js';
 import { ExtensionOid } from '../profile/oids.js';
-import { parseCertificate } from '../profile/parse-certificate.js';
+import { profileOf, readCertificate } from '../profile/parse-certificate.js';
 import type { CertificateProfile } from '../profile/certificate-profile.js';
 
 /** The key-usage bits chain and login checks look at (RFC 5280 4.2.1.3). */
@@ -93,61 +84,43 @@ export class TrustedCertificate {
   private key: KeyObject | undefined;
   private subjectText: string | undefined;
   private profileValue: CertificateProfile | undefined;
+  private readonly structure: CertificateStructure;
+  private readonly trustExtensions: DecodedExtensions;
 
   private constructor(der: Uint8Array) {
     this.der = der;
     this.fingerprint = createHash('sha256').update(der).digest('hex');
-    const root = expectTag(readRoot(der), 0x30, 'Certificate');
-    const [tbsEl, algEl, sigEl] = readChildren(der, root);
-    const tbsSeq = expectTag(tbsEl, 0x30, 'tbsCertificate');
-    this.tbs = elementBytes(der, tbsSeq);
-    this.signatureAlgorithmOid = readAlgorithmOid(der, expectTag(algEl, 0x30, 'signatureAlgorithm'));
-    this.signature = bitStringContent(der, expectTag(sigEl, 0x03, 'signatureValue'));
+    // The one walk over the certificate; the profile is built from the same
+    // nodes when asked for, never by parsing the DER again.
+    const structure = readCertificate(der);
+    this.structure = structure;
+    this.tbs = encodingOf(structure.tbs);
+    this.signatureAlgorithmOid = structure.signatureAlgorithmOid;
+    this.signature = structure.signature;
+    this.serialHex = integerHex(structure.serialNumber);
+    this.issuerDer = encodingOf(expectTag(structure.issuer, 0x30, 'issuer'));
+    this.subjectDer = encodingOf(expectTag(structure.subject, 0x30, 'subject'));
+    // Checks read validity as strict DER (seconds, `Z`); the profile shows the same nodes tolerantly.
+    this.notBefore = timeOf(structure.notBefore, 'notBefore');
+    this.notAfter = timeOf(structure.notAfter, 'notAfter');
+    this.spki = encodingOf(structure.subjectPublicKeyInfo);
+    const [, keyBits] = sequenceOf(structure.subjectPublicKeyInfo, 'subjectPublicKeyInfo');
+    this.publicKeyBits = bitStringOf(expectTag(keyBits, 0x03, 'subjectPublicKey'), 'subjectPublicKey').bytes;
 
-    const fields = readChildren(der, tbsSeq);
-    let i = 0;
-    if (fields[0]?.tag === 0xa0) i++; // explicit version
-    this.serialHex = integerHex(contentBytes(der, expectTag(fields[i++], 0x02, 'serialNumber')));
-    expectTag(fields[i++], 0x30, 'signature');
-    this.issuerDer = elementBytes(der, expectTag(fields[i++], 0x30, 'issuer'));
-    const validity = readChildren(der, expectTag(fields[i++], 0x30, 'validity'));
-    const nb = validity[0];
-    const na = validity[1];
-    if (nb === undefined || na === undefined) throw new Error('validity needs two times');
-    this.notBefore = decodeTime(nb.tag, contentBytes(der, nb));
-    this.notAfter = decodeTime(na.tag, contentBytes(der, na));
-    this.subjectDer = elementBytes(der, expectTag(fields[i++], 0x30, 'subject'));
-    const spkiEl = expectTag(fields[i++], 0x30, 'subjectPublicKeyInfo');
-    this.spki = elementBytes(der, spkiEl);
-    this.publicKeyBits = bitStringContent(der, expectTag(readChildren(der, spkiEl)[1], 0x03, 'subjectPublicKey'));
-
-    const wrapper = fields.slice(i).find((f) => f.tag === 0xa3);
-    const extensions = wrapper === undefined ? [] : readExtensionList(der, expectTag(readChildren(der, wrapper)[0], 0x30, 'extensions'));
-    // Values are decoded by the profile layer; its CertificateParseError
-    // becomes MALFORMED_CERTIFICATE in `from`.
-    const ext: DecodedExtensions = {};
-    const policies: string[] = [];
-    const ocspUrls: string[] = [];
-    const crlUrls: string[] = [];
-    for (const extension of extensions) {
-      if (!TRUST_EXTENSIONS.has(extension.oid)) continue;
-      // One at a time, so a repeated list extension adds to the lists as it always did.
-      const decoded = decodeExtensions([extension]);
-      Object.assign(ext, decoded);
-      policies.push(...(decoded.policies ?? []));
-      ocspUrls.push(...(decoded.authorityInfoAccess?.ocsp ?? []));
-      crlUrls.push(...(decoded.crlUrls ?? []));
-    }
+    // Only the extensions trust rules read (a CertificateParseError becomes
+    // MALFORMED_CERTIFICATE in `from`); the profile decodes the rest later.
+    const ext = decodeExtensions(structure.extensions, { include: (oid) => TRUST_EXTENSIONS.has(oid) });
+    this.trustExtensions = ext;
     // The profile writes key identifiers upper-case; trust compares lower-case (CRL, CMS, OCSP ids).
     this.subjectKeyId = ext.subjectKeyId?.toLowerCase();
     this.authorityKeyId = ext.authorityKeyId?.toLowerCase();
     this.basicConstraints = ext.basicConstraints;
     this.keyUsage = ext.keyUsage === undefined ? undefined : keyUsageBits(ext.keyUsage);
     this.extendedKeyUsage = ext.extendedKeyUsage;
-    this.ocspUrls = ocspUrls;
-    this.crlUrls = crlUrls;
-    this.policies = policies;
-    this.criticalExtensions = extensions.filter((e) => e.critical).map((e) => e.oid);
+    this.ocspUrls = ext.authorityInfoAccess?.ocsp ?? [];
+    this.crlUrls = ext.crlUrls ?? [];
+    this.policies = ext.policies ?? [];
+    this.criticalExtensions = structure.extensions.filter((e) => e.critical).map((e) => e.oid);
   }
 
   /**
@@ -173,12 +146,14 @@ export class TrustedCertificate {
 
   /**
    * The certificate's typed profile (authority, names, identity hints…),
-   * read on first use and kept, so a verifier that needs it parses it once.
-   * @throws CertificateParseError when an extension the profile reads (names,
-   * GPKI attributes) does not decode.
+   * built on first use from the fields already read for the trust checks
+   * (the DER is not parsed again; the extensions decoded for trust are
+   * reused) and kept.
+   * @throws CertificateParseError when a part only the profile reads (names,
+   * subjectAltName, GPKI attributes) does not decode.
    */
   public profile(): CertificateProfile {
-    this.profileValue ??= parseCertificate(this.der);
+    this.profileValue ??= profileOf(this.der, this.structure, { values: this.trustExtensions, oids: TRUST_EXTENSIONS });
     return this.profileValue;
   }
 
@@ -228,17 +203,6 @@ const TRUST_EXTENSIONS: ReadonlySet<string> = new Set<string>([
   ExtensionOid.crlDistributionPoints,
 ]);
 
-/** The Extension entries of a tbsCertificate (extnID, critical flag, extnValue content). */
-function readExtensionList(der: Uint8Array, list: DerElement): RawExtension[] {
-  return readChildren(der, list).map((ext) => {
-    const parts = readChildren(der, expectTag(ext, 0x30, 'Extension'));
-    const oid = decodeOid(contentBytes(der, expectTag(parts[0], 0x06, 'extnID')));
-    const value = contentBytes(der, expectTag(parts[parts.length - 1], 0x04, 'extnValue'));
-    const flag = parts.length === 3 ? expectTag(parts[1], 0x01, 'critical') : undefined;
-    return { oid, critical: flag !== undefined && der[flag.contentStart] !== 0, value };
-  });
-}
-
 function keyUsageBits(names: readonly KeyUsageName[]): KeyUsageBits {
   const has = (name: KeyUsageName): boolean => names.includes(name);
   return {
@@ -267,15 +231,6 @@ function importPublicKey(spki: Uint8Array, keyBits: Uint8Array): KeyObject {
     return createPublicKey({ key: Buffer.from(keyBits), format: 'der', type: 'pkcs1' });
   }
   return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
-}
-
-function readAlgorithmOid(buf: Uint8Array, seq: DerElement): string {
-  return decodeOid(contentBytes(buf, expectTag(readChildren(buf, seq)[0], 0x06, 'algorithm')));
-}
-
-function bitStringContent(buf: Uint8Array, el: DerElement): Uint8Array {
-  if (el.end - el.contentStart < 1) throw new Error('empty BIT STRING');
-  return buf.subarray(el.contentStart + 1, el.end);
 }
 
 function hex(bytes: Uint8Array): string {

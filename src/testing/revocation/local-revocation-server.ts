@@ -1,15 +1,9 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  contentBytes,
-  decodeOid,
-  elementBytes,
-  expectTag,
-  integerHex,
-  readChildren,
-  readRoot,
-} from '../../cert/trust/der/der-reader.js';
+import { decodeObjectIdentifier } from '../../shared/der/der-primitives.js';
+import { childrenOf, contentOf, encodingOf, expectTag, readRoot } from '../../shared/der/der-reader.js';
+import { integerHex } from '../../shared/der/der-values.js';
 import { TrustedCertificate } from '../../cert/trust/trusted-certificate.js';
 import { buildOcspErrorResponse, buildOcspResponse, type TestOcspStatus } from './ocsp-response-builder.js';
 import type { TestSignatureHash } from './signing.js';
@@ -211,28 +205,28 @@ function parseOcspRequest(der: Uint8Array): {
   certIds: { der: Uint8Array; keyHash: Uint8Array; serialHex: string }[];
   nonce: Uint8Array | undefined;
 } {
-  const [tbsEl] = readChildren(der, expectTag(readRoot(der), 0x30, 'OCSPRequest'));
-  const fields = readChildren(der, expectTag(tbsEl, 0x30, 'TBSRequest'));
+  const [tbsEl] = childrenOf(expectTag(readRoot(der), 0x30, 'OCSPRequest'));
+  const fields = childrenOf(expectTag(tbsEl, 0x30, 'TBSRequest'));
   const list = fields.find((f) => f.tag === 0x30);
   if (list === undefined) throw new Error('no requestList');
-  const certIds = readChildren(der, list).map((r) => {
-    const idEl = expectTag(readChildren(der, expectTag(r, 0x30, 'Request'))[0], 0x30, 'CertID');
-    const parts = readChildren(der, idEl);
+  const certIds = childrenOf(list).map((r) => {
+    const idEl = expectTag(childrenOf(expectTag(r, 0x30, 'Request'))[0], 0x30, 'CertID');
+    const parts = childrenOf(idEl);
     return {
-      der: elementBytes(der, idEl),
-      keyHash: contentBytes(der, expectTag(parts[2], 0x04, 'issuerKeyHash')),
-      serialHex: integerHex(contentBytes(der, expectTag(parts[3], 0x02, 'serialNumber'))),
+      der: encodingOf(idEl),
+      keyHash: contentOf(expectTag(parts[2], 0x04, 'issuerKeyHash')),
+      serialHex: integerHex(contentOf(expectTag(parts[3], 0x02, 'serialNumber'))),
     };
   });
   let nonce: Uint8Array | undefined;
   const extsEl = fields.find((f) => f.tag === 0xa2);
   if (extsEl !== undefined) {
-    for (const ext of readChildren(der, expectTag(readChildren(der, extsEl)[0], 0x30, 'requestExtensions'))) {
-      const parts = readChildren(der, ext);
-      if (decodeOid(contentBytes(der, expectTag(parts[0], 0x06, 'extnID'))) !== '1.3.6.1.5.5.7.48.1.2') continue;
-      const value = contentBytes(der, expectTag(parts[parts.length - 1], 0x04, 'extnValue'));
+    for (const ext of childrenOf(expectTag(childrenOf(extsEl)[0], 0x30, 'requestExtensions'))) {
+      const parts = childrenOf(ext);
+      if (decodeObjectIdentifier(contentOf(expectTag(parts[0], 0x06, 'extnID'))) !== '1.3.6.1.5.5.7.48.1.2') continue;
+      const value = contentOf(expectTag(parts[parts.length - 1], 0x04, 'extnValue'));
       const inner = readRoot(value);
-      nonce = inner.tag === 0x04 ? contentBytes(value, inner) : value;
+      nonce = inner.tag === 0x04 ? contentOf(inner) : value;
     }
   }
   return { certIds, nonce };

@@ -2,7 +2,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCmsSignedData } from '../../../src/cert/trust/verification/cms-signed-data.js';
-import { definiteLengths } from '../../../src/cert/trust/der/der-reader.js';
+import { definiteLengths } from '../../../src/shared/der/ber-definite.js';
 import { createTestPki, type CardHolderCredentials } from '../../../src/testing/pki/index.js';
 import { signLogin } from './helpers/login-signer.js';
 

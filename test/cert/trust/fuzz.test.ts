@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ChainValidationError, ChallengeIssuer, LoginVerificationError, LoginVerifierBuilder, RevocationError, TrustedCertificate, buildLoginMessage, type ChallengeStore, type LoginVerifier, type VerifiedLogin } from '../../../src/cert/index.js';
 import { CertificateRevocationList, parseOcspResponse } from '../../../src/cert/advanced.js';
 import { parseCmsSignedData } from '../../../src/cert/trust/verification/cms-signed-data.js';
-import { definiteLengths, DerFormatError } from '../../../src/cert/trust/der/der-reader.js';
+import { definiteLengths } from '../../../src/shared/der/ber-definite.js';
+import { DerError } from '../../../src/shared/der/der-error.js';
 import { createTestPki, type CardHolderCredentials, type TestPki } from '../../../src/testing/pki/index.js';
 import { buildCrl, buildOcspResponse } from '../../../src/testing/revocation/index.js';
 import { realCa } from './helpers/fixtures.js';
@@ -138,7 +139,7 @@ describe('fuzzed input yields typed errors, never crashes', () => {
     const ber = new Uint8Array(Buffer.from(token['signature'] ?? '', 'base64'));
     fc.assert(
       fc.property(mutated(() => ber), (bytes) =>
-        onlyTyped(() => definiteLengths(bytes), DerFormatError, (der) => {
+        onlyTyped(() => definiteLengths(bytes), DerError, (der) => {
           // What comes out is one definite-length element: re-normalising changes nothing.
           expect(definiteLengths(der)).toBe(der);
         }),

@@ -58,6 +58,31 @@ async function signer(subject: string, extra: { serialNumber?: string; notAfter?
 }
 
 describe('CertificateCache', () => {
+  it('judges a hit on the whole encoding: texts or DER ending alike never share an entry', async () => {
+    const a = await signer('CN=tail a');
+    const b = await signer('CN=tail b');
+    const cache = new CertificateCache(4);
+    const certA = TrustedCertificate.from(a.certificate);
+    const certB = TrustedCertificate.from(b.certificate);
+    const textA = Buffer.from(a.certificate).toString('base64');
+    // Same last 200 characters, different start: another encoding.
+    const textB = Buffer.from(b.certificate).toString('base64').slice(0, -200) + textA.slice(-200);
+    expect(cache.fromBase64(textA, () => certA)).toBe(certA);
+    expect(cache.fromBase64(textB, () => certB)).toBe(certB);
+    expect(cache.fromBase64(textA, () => certA)).toBe(certA);
+    expect(cache.fromBase64(textA, () => certB)).toBe(certA);
+    // DER: one octet changed before the tail is another certificate (and, here, not one at all).
+    const derA = Uint8Array.from(a.certificate);
+    const first = cache.fromDer(derA);
+    expect(cache.fromDer(Uint8Array.from(a.certificate))).toBe(first);
+    const altered = Uint8Array.from(a.certificate);
+    altered[10] = (altered[10] ?? 0) ^ 0xff;
+    expect(() => cache.fromDer(altered)).toThrow();
+    const other = cache.fromDer(Uint8Array.from(b.certificate));
+    expect(other).not.toBe(first);
+    expect(other.fingerprint).toBe(certB.fingerprint);
+  });
+
   it('keeps at most its capacity, dropping the least recently used', async () => {
     const certs = await Promise.all(['甲', '乙', '丙'].map((n) => signer(`C=TW, CN=${n}`)));
     const texts = certs.map((c) => Buffer.from(c.certificate).toString('base64'));

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CertificateRevocationList } from '../../../src/cert/advanced.js';
-import { integerHex } from '../../../src/cert/trust/der/der-reader.js';
+import { integerHex } from '../../../src/shared/der/der-values.js';
 import { createTestPki, type TestPki } from '../../../src/testing/pki/index.js';
 import { buildCrl } from '../../../src/testing/revocation/index.js';
 

@@ -1,4 +1,6 @@
-import { Asn1ShapeError, oidOf, parseAsn1, sequenceOf } from '../der-reader.js';
+import { DerError } from '../../../shared/der/der-error.js';
+import { readRoot } from '../../../shared/der/der-reader.js';
+import { oidOf, sequenceOf } from '../../../shared/der/der-values.js';
 import { AccessMethodOid } from '../oids.js';
 import { collectGeneralNames } from './general-names.js';
 
@@ -13,10 +15,10 @@ export interface AuthorityInfoAccess {
 /** authorityInfoAccess (1.3.6.1.5.5.7.1.1). */
 export function decodeAuthorityInfoAccess(value: Uint8Array): AuthorityInfoAccess {
   const out: AuthorityInfoAccess = { ocsp: [], caIssuers: [] };
-  for (const description of sequenceOf(parseAsn1(value, 'authorityInfoAccess'), 'authorityInfoAccess')) {
+  for (const description of sequenceOf(readRoot(value, 'authorityInfoAccess'), 'authorityInfoAccess')) {
     const [method, location] = sequenceOf(description, 'authorityInfoAccess AccessDescription');
     if (method === undefined || location === undefined) {
-      throw new Asn1ShapeError('authorityInfoAccess AccessDescription lacks a method or location');
+      throw new DerError('DER_SHAPE', 'authorityInfoAccess AccessDescription lacks a method or location');
     }
     const oid = oidOf(method, 'authorityInfoAccess accessMethod');
     const { uris } = collectGeneralNames([location], 'authorityInfoAccess accessLocation');

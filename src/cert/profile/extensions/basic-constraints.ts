@@ -1,4 +1,6 @@
-import { Asn1ShapeError, booleanOf, parseAsn1, sequenceOf, smallInteger, universalTag, UniversalTag } from '../der-reader.js';
+import { DerError } from '../../../shared/der/der-error.js';
+import { readRoot, universalTag, UniversalTag } from '../../../shared/der/der-reader.js';
+import { booleanOf, sequenceOf, smallInteger } from '../../../shared/der/der-values.js';
 
 /** basicConstraints content. */
 export interface BasicConstraints {
@@ -10,14 +12,14 @@ export interface BasicConstraints {
 
 /** basicConstraints (2.5.29.19). */
 export function decodeBasicConstraints(value: Uint8Array): BasicConstraints {
-  const fields = sequenceOf(parseAsn1(value, 'basicConstraints'), 'basicConstraints');
+  const fields = sequenceOf(readRoot(value, 'basicConstraints'), 'basicConstraints');
   let ca = false;
   let pathLength: number | undefined;
   for (const field of fields) {
     const tag = universalTag(field);
     if (tag === UniversalTag.boolean) ca = booleanOf(field, 'basicConstraints cA');
     else if (tag === UniversalTag.integer) pathLength = smallInteger(field, 'basicConstraints pathLenConstraint');
-    else throw new Asn1ShapeError('basicConstraints has an unexpected field');
+    else throw new DerError('DER_SHAPE', 'basicConstraints has an unexpected field');
   }
   return { ca, pathLength };
 }

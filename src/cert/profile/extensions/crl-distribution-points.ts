@@ -1,10 +1,11 @@
-import { childrenOf, contextTag, parseAsn1, sequenceOf } from '../der-reader.js';
+import { childrenOf, contextTag, readRoot } from '../../../shared/der/der-reader.js';
+import { sequenceOf } from '../../../shared/der/der-values.js';
 import { collectGeneralNames } from './general-names.js';
 
 /** cRLDistributionPoints (2.5.29.31): the URIs of every point's fullName. */
 export function decodeCrlDistributionPoints(value: Uint8Array): string[] {
   const urls: string[] = [];
-  for (const point of sequenceOf(parseAsn1(value, 'cRLDistributionPoints'), 'cRLDistributionPoints')) {
+  for (const point of sequenceOf(readRoot(value, 'cRLDistributionPoints'), 'cRLDistributionPoints')) {
     for (const field of sequenceOf(point, 'cRLDistributionPoints DistributionPoint')) {
       if (contextTag(field) !== 0) continue; // reasons [1] and cRLIssuer [2] do not locate a CRL
       for (const name of childrenOf(field, 'cRLDistributionPoints distributionPoint')) {

@@ -1,6 +1,7 @@
-import { oidOf, parseAsn1, sequenceOf } from '../der-reader.js';
+import { readRoot } from '../../../shared/der/der-reader.js';
+import { oidOf, sequenceOf } from '../../../shared/der/der-values.js';
 
 /** extKeyUsage (2.5.29.37): the purpose OIDs. */
 export function decodeExtendedKeyUsage(value: Uint8Array): string[] {
-  return sequenceOf(parseAsn1(value, 'extKeyUsage'), 'extKeyUsage').map((n) => oidOf(n, 'extKeyUsage purpose'));
+  return sequenceOf(readRoot(value, 'extKeyUsage'), 'extKeyUsage').map((n) => oidOf(n, 'extKeyUsage purpose'));
 }

@@ -1,4 +1,5 @@
-import { type Asn1Node, contentBytes, contextTag } from '../der-reader.js';
+import { contextTag, type DerNode } from '../../../shared/der/der-reader.js';
+import { contentBytes } from '../../../shared/der/der-values.js';
 
 /** The GeneralName forms a profile reports; others are skipped. */
 export interface GeneralNameValues {
@@ -10,7 +11,7 @@ export interface GeneralNameValues {
 const ascii = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
 
 /** Collects rfc822Name [1], dNSName [2] and URI [6] from GeneralName nodes. */
-export function collectGeneralNames(nodes: readonly Asn1Node[], what: string): GeneralNameValues {
+export function collectGeneralNames(nodes: readonly DerNode[], what: string): GeneralNameValues {
   const out: GeneralNameValues = { emails: [], dnsNames: [], uris: [] };
   for (const node of nodes) {
     switch (contextTag(node)) {

@@ -1,4 +1,6 @@
-import { Asn1ShapeError, bitStringOf, parseAsn1 } from '../der-reader.js';
+import { DerError } from '../../../shared/der/der-error.js';
+import { readRoot } from '../../../shared/der/der-reader.js';
+import { bitStringOf } from '../../../shared/der/der-values.js';
 
 /** Key usage bits, in RFC 5280 bit order. */
 export type KeyUsageName =
@@ -27,7 +29,7 @@ export const KEY_USAGE_BITS: readonly KeyUsageName[] = [
 
 /** keyUsage (2.5.29.15): the set bits, by name. */
 export function decodeKeyUsage(value: Uint8Array): KeyUsageName[] {
-  const { bytes } = bitStringOf(parseAsn1(value, 'keyUsage'), 'keyUsage');
-  if (bytes.length > 2) throw new Asn1ShapeError('keyUsage has more than 9 bits of data');
+  const { bytes } = bitStringOf(readRoot(value, 'keyUsage'), 'keyUsage');
+  if (bytes.length > 2) throw new DerError('DER_SHAPE', 'keyUsage has more than 9 bits of data');
   return KEY_USAGE_BITS.filter((_, bit) => (((bytes[bit >> 3] ?? 0) >> (7 - (bit & 7))) & 1) === 1);
 }

@@ -2,10 +2,13 @@ import { AlgorithmPolicy } from '../algorithms.js';
 import { ChainValidationError } from '../errors.js';
 import type { CertificateInput, TrustStore } from '../trust-store.js';
 import { TrustedCertificate } from '../trusted-certificate.js';
-import { buildPaths } from './chain-builder.js';
+import { type BuiltPaths, buildPaths } from './chain-builder.js';
 import type { ChainRule, ChainRuleContext } from './chain-rule.js';
 import { IssuingChainCache } from './issuing-chain-cache.js';
 import { defaultChainRules, signatureRule } from './rules/index.js';
+
+/** Most leaves (with their extra intermediates) whose candidate paths a validator keeps. */
+const BUILT_PATHS_KEPT = 1024;
 
 /** How a {@link ChainValidator} judges paths; fixed at construction. */
 export interface ChainValidatorOptions {
@@ -19,7 +22,8 @@ export interface ChainValidatorOptions {
   maxDepth?: number;
   /**
    * Most verified issuing chains remembered (see {@link IssuingChainCache});
-   * default 256; `0` verifies every signature on every validation.
+   * default 256; `0` verifies every signature (and builds every path) on
+   * every validation.
    */
   issuingChainCacheSize?: number;
 }
@@ -54,6 +58,7 @@ export class ChainValidator {
   private readonly maxDepth: number;
   /** Issuing chains whose signatures verified (exposed for metrics and tests); `undefined` when disabled. */
   public readonly issuingChains: IssuingChainCache | undefined;
+  private readonly builtPaths: Map<string, BuiltPaths> | undefined;
 
   /** @param store anchors and intermediates. */
   public constructor(
@@ -67,6 +72,32 @@ export class ChainValidator {
     const size = options.issuingChainCacheSize ?? 256;
     // Only a rule set that verifies signatures can vouch for a chain's signatures.
     this.issuingChains = size > 0 && this.rules.includes(signatureRule) ? new IssuingChainCache(size) : undefined;
+    // Built paths are kept with the chain cache: `0` turns both off.
+    this.builtPaths = size > 0 ? new Map() : undefined;
+  }
+
+  /**
+   * The candidate paths of `leaf` with `extra` intermediates. They depend
+   * only on those certificates' bytes and the (immutable) store, so they are
+   * built once per leaf and set of extras and then reused: every rule still
+   * judges every path on every validation.
+   */
+  private pathsFrom(leaf: TrustedCertificate, extra: readonly TrustedCertificate[]): BuiltPaths {
+    if (this.builtPaths === undefined) return buildPaths(leaf, this.store, extra, this.maxDepth);
+    let key = leaf.fingerprint;
+    for (const c of extra) key += c.fingerprint;
+    const found = this.builtPaths.get(key);
+    if (found !== undefined) return found;
+    const built = buildPaths(leaf, this.store, extra, this.maxDepth);
+    // Only successes: a dead end keeps its own fresh error each time.
+    if (built.paths.length === 0) return built;
+    this.builtPaths.set(key, built);
+    // Bounded, oldest entry first out.
+    if (this.builtPaths.size > BUILT_PATHS_KEPT) {
+      const oldest = this.builtPaths.keys().next().value;
+      if (oldest !== undefined) this.builtPaths.delete(oldest);
+    }
+    return built;
   }
 
   /**
@@ -82,20 +113,22 @@ export class ChainValidator {
     const leaf = target instanceof TrustedCertificate ? target : TrustedCertificate.from(target);
     const extra = [...(request.intermediates ?? [])].map((c) => this.store.resolve(c));
     const at = request.at ?? new Date();
-    const { paths, deadEnd } = buildPaths(leaf, this.store, extra, this.maxDepth);
+    const { paths, deadEnd } = this.pathsFrom(leaf, extra);
     let firstFailure: ChainValidationError | undefined;
     for (const path of paths) {
       const issuing = path.slice(1);
+      const verified = this.issuingChains?.has(issuing, at) ?? false;
       const context: ChainRuleContext = {
         path,
         at,
         leafAlgorithms: this.leafAlgorithms,
         caAlgorithms: this.caAlgorithms,
-        issuingChainVerified: this.issuingChains?.has(issuing, at) ?? false,
+        issuingChainVerified: verified,
       };
       try {
         for (const rule of this.rules) rule.check(context);
-        this.issuingChains?.add(issuing);
+        // A hit was already marked as recently used by `has`.
+        if (!verified) this.issuingChains?.add(issuing);
         return { path, anchor: path[path.length - 1] as TrustedCertificate, at };
       } catch (err) {
         if (!(err instanceof ChainValidationError)) throw err;

@@ -49,7 +49,9 @@ export class IssuingChainCache {
     if (chain.length < 2) return;
     const key = keyOf(chain);
     this.entries.delete(key);
-    this.entries.set(key, Math.min(...chain.map((c) => c.notAfter.getTime())));
+    let expires = Infinity;
+    for (const c of chain) expires = Math.min(expires, c.notAfter.getTime());
+    this.entries.set(key, expires);
     while (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;

@@ -77,7 +77,8 @@ export function decodeSignedLoginToken(input: unknown): SignedLoginToken {
   const token = readLoginToken(input);
   return {
     token,
-    signedBytes: token.tbsEncoding === 'base64' ? decodeTokenField('tbs', token.tbs) : new Uint8Array(Buffer.from(token.tbs, 'utf8')),
+    // A Buffer is a Uint8Array: no second copy of the UTF-8 bytes.
+    signedBytes: token.tbsEncoding === 'base64' ? decodeTokenField('tbs', token.tbs) : Buffer.from(token.tbs, 'utf8'),
     signature: decodeTokenField('signature', token.signature),
   };
 }

@@ -1,14 +1,6 @@
-import {
-  contentBytes,
-  decodeOid,
-  decodeTime,
-  elementBytes,
-  expectTag,
-  readChildren,
-  readElement,
-  readRoot,
-  type DerElement,
-} from '../der/der-reader.js';
+import { decodeObjectIdentifier, decodeTime } from '../../../shared/der/der-primitives.js';
+import { childrenOf, contentOf, encodingOf, expectTag, readElement, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
+import { integerHex } from '../../../shared/der/der-values.js';
 import { RevocationError } from '../errors.js';
 import { reasonFromCode, type RevocationReason } from './revocation-status.js';
 
@@ -59,11 +51,11 @@ export class CertificateRevocationList {
   private constructor(der: Uint8Array) {
     this.der = der;
     const root = expectTag(readRoot(der), 0x30, 'CertificateList');
-    const [tbsEl, algEl, sigEl] = readChildren(der, root);
+    const [tbsEl, algEl, sigEl] = childrenOf(root);
     const tbs = expectTag(tbsEl, 0x30, 'tbsCertList');
-    this.tbs = elementBytes(der, tbs);
-    this.signatureAlgorithmOid = decodeOid(
-      contentBytes(der, expectTag(readChildren(der, expectTag(algEl, 0x30, 'signatureAlgorithm'))[0], 0x06, 'algorithm')),
+    this.tbs = encodingOf(tbs);
+    this.signatureAlgorithmOid = decodeObjectIdentifier(
+      contentOf(expectTag(childrenOf(expectTag(algEl, 0x30, 'signatureAlgorithm'))[0], 0x06, 'algorithm')),
     );
     const sig = expectTag(sigEl, 0x03, 'signatureValue');
     this.signature = der.subarray(sig.contentStart + 1, sig.end);
@@ -71,7 +63,7 @@ export class CertificateRevocationList {
     // tbsCertList is walked by hand rather than via readChildren so the
     // (possibly huge) revokedCertificates list is never materialised as an array.
     let pos = tbs.contentStart;
-    const next = (): DerElement | undefined => {
+    const next = (): DerNode | undefined => {
       if (pos >= tbs.end) return undefined;
       const el = readElement(der, pos, tbs.end);
       pos = el.end;
@@ -80,14 +72,14 @@ export class CertificateRevocationList {
     let el = next();
     if (el?.tag === 0x02) el = next(); // version
     expectTag(el, 0x30, 'signature');
-    this.issuerDer = elementBytes(der, expectTag(next(), 0x30, 'issuer'));
+    this.issuerDer = encodingOf(expectTag(next(), 0x30, 'issuer'));
     const thisUpdate = next();
     if (thisUpdate === undefined) throw new Error('missing thisUpdate');
-    this.thisUpdate = decodeTime(thisUpdate.tag, contentBytes(der, thisUpdate));
+    this.thisUpdate = decodeTime(thisUpdate.tag, contentOf(thisUpdate));
     el = next();
     let nextUpdate: Date | undefined;
     if (el !== undefined && (el.tag === 0x17 || el.tag === 0x18)) {
-      nextUpdate = decodeTime(el.tag, contentBytes(der, el));
+      nextUpdate = decodeTime(el.tag, contentOf(el));
       el = next();
     }
     this.nextUpdate = nextUpdate;
@@ -110,13 +102,13 @@ export class CertificateRevocationList {
     }
     let aki: string | undefined;
     if (el?.tag === 0xa0) {
-      const exts = expectTag(readChildren(der, el)[0], 0x30, 'crlExtensions');
-      for (const ext of readChildren(der, exts)) {
-        const parts = readChildren(der, expectTag(ext, 0x30, 'Extension'));
-        if (decodeOid(contentBytes(der, expectTag(parts[0], 0x06, 'extnID'))) !== OID_AKI) continue;
-        const value = contentBytes(der, expectTag(parts[parts.length - 1], 0x04, 'extnValue'));
-        const keyId = readChildren(value, expectTag(readRoot(value), 0x30, 'AKI')).find((c) => c.tag === 0x80);
-        if (keyId !== undefined) aki = Buffer.from(contentBytes(value, keyId)).toString('hex');
+      const exts = expectTag(childrenOf(el)[0], 0x30, 'crlExtensions');
+      for (const ext of childrenOf(exts)) {
+        const parts = childrenOf(expectTag(ext, 0x30, 'Extension'));
+        if (decodeObjectIdentifier(contentOf(expectTag(parts[0], 0x06, 'extnID'))) !== OID_AKI) continue;
+        const value = contentOf(expectTag(parts[parts.length - 1], 0x04, 'extnValue'));
+        const keyId = childrenOf(expectTag(readRoot(value), 0x30, 'AKI')).find((c) => c.tag === 0x80);
+        if (keyId !== undefined) aki = Buffer.from(contentOf(keyId)).toString('hex');
       }
     }
     this.authorityKeyId = aki;
@@ -156,19 +148,19 @@ export class CertificateRevocationList {
   private decodeEntry(serialHex: string, offset: number): CrlEntry {
     const der = this.der;
     const entry = readElement(der, offset);
-    const [, dateEl, extsEl] = readChildren(der, entry);
+    const [, dateEl, extsEl] = childrenOf(entry);
     if (dateEl === undefined) throw new RevocationError('CRL_MALFORMED', 'revoked entry without a date');
-    const revokedAt = decodeTime(dateEl.tag, contentBytes(der, dateEl));
+    const revokedAt = decodeTime(dateEl.tag, contentOf(dateEl));
     let reason: RevocationReason | undefined;
     if (extsEl?.tag === 0x30) {
-      for (const ext of readChildren(der, extsEl)) {
-        const parts = readChildren(der, ext);
+      for (const ext of childrenOf(extsEl)) {
+        const parts = childrenOf(ext);
         const oidEl = parts[0];
         const valueEl = parts[parts.length - 1];
-        if (oidEl === undefined || valueEl === undefined || decodeOid(contentBytes(der, oidEl)) !== OID_REASON_CODE) {
+        if (oidEl === undefined || valueEl === undefined || decodeObjectIdentifier(contentOf(oidEl)) !== OID_REASON_CODE) {
           continue;
         }
-        const value = contentBytes(der, valueEl);
+        const value = contentOf(valueEl);
         const enumerated = readRoot(value);
         if (enumerated.tag === 0x0a) reason = reasonFromCode(value[enumerated.contentStart] ?? -1);
       }

@@ -1,14 +1,6 @@
-import {
-  contentBytes,
-  decodeOid,
-  decodeTime,
-  elementBytes,
-  expectTag,
-  integerHex,
-  readChildren,
-  readRoot,
-  type DerElement,
-} from '../der/der-reader.js';
+import { decodeObjectIdentifier, decodeTime } from '../../../shared/der/der-primitives.js';
+import { childrenOf, contentOf, encodingOf, expectTag, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
+import { integerHex } from '../../../shared/der/der-values.js';
 import { digestFromOid, type DigestName } from '../algorithms.js';
 import { RevocationError } from '../errors.js';
 import { TrustedCertificate } from '../trusted-certificate.js';
@@ -79,15 +71,15 @@ export function parseOcspResponse(der: Uint8Array, url?: string): OcspBasicRespo
   let status: number;
   let basic: Uint8Array | undefined;
   try {
-    const top = readChildren(der, expectTag(readRoot(der), 0x30, 'OCSPResponse'));
+    const top = childrenOf(expectTag(readRoot(der), 0x30, 'OCSPResponse'));
     const statusEl = expectTag(top[0], 0x0a, 'responseStatus');
     status = der[statusEl.contentStart] ?? -1;
     if (status === 0) {
-      const bytes = expectTag(readChildren(der, expectTag(top[1], 0xa0, 'responseBytes'))[0], 0x30, 'ResponseBytes');
-      const [typeEl, valueEl] = readChildren(der, bytes);
-      const type = decodeOid(contentBytes(der, expectTag(typeEl, 0x06, 'responseType')));
+      const bytes = expectTag(childrenOf(expectTag(top[1], 0xa0, 'responseBytes'))[0], 0x30, 'ResponseBytes');
+      const [typeEl, valueEl] = childrenOf(bytes);
+      const type = decodeObjectIdentifier(contentOf(expectTag(typeEl, 0x06, 'responseType')));
       if (type !== OID_OCSP_BASIC) throw new Error(`unsupported response type ${type}`);
-      basic = contentBytes(der, expectTag(valueEl, 0x04, 'response'));
+      basic = contentOf(expectTag(valueEl, 0x04, 'response'));
     }
   } catch (err) {
     throw new RevocationError('OCSP_MALFORMED', `not an OCSP response: ${(err as Error).message}`, { ...ctx, cause: err });
@@ -103,45 +95,45 @@ export function parseOcspResponse(der: Uint8Array, url?: string): OcspBasicRespo
 }
 
 function parseBasic(der: Uint8Array): OcspBasicResponse {
-  const [tbsEl, algEl, sigEl, certsEl] = readChildren(der, expectTag(readRoot(der), 0x30, 'BasicOCSPResponse'));
+  const [tbsEl, algEl, sigEl, certsEl] = childrenOf(expectTag(readRoot(der), 0x30, 'BasicOCSPResponse'));
   const tbs = expectTag(tbsEl, 0x30, 'tbsResponseData');
-  const signatureAlgorithmOid = decodeOid(
-    contentBytes(der, expectTag(readChildren(der, expectTag(algEl, 0x30, 'signatureAlgorithm'))[0], 0x06, 'algorithm')),
+  const signatureAlgorithmOid = decodeObjectIdentifier(
+    contentOf(expectTag(childrenOf(expectTag(algEl, 0x30, 'signatureAlgorithm'))[0], 0x06, 'algorithm')),
   );
   const sig = expectTag(sigEl, 0x03, 'signature');
   const certs: TrustedCertificate[] = [];
   if (certsEl !== undefined) {
-    const seq = expectTag(readChildren(der, expectTag(certsEl, 0xa0, 'certs'))[0], 0x30, 'certs');
-    for (const c of readChildren(der, seq)) certs.push(TrustedCertificate.from(elementBytes(der, c)));
+    const seq = expectTag(childrenOf(expectTag(certsEl, 0xa0, 'certs'))[0], 0x30, 'certs');
+    for (const c of childrenOf(seq)) certs.push(TrustedCertificate.from(encodingOf(c)));
   }
 
-  const fields = readChildren(der, tbs);
+  const fields = childrenOf(tbs);
   let i = 0;
   if (fields[0]?.tag === 0xa0) i++; // version
   const rid = fields[i++];
   let responderId: OcspBasicResponse['responderId'];
   if (rid?.tag === 0xa1) {
-    responderId = { byName: elementBytes(der, expectTag(readChildren(der, rid)[0], 0x30, 'responder name')) };
+    responderId = { byName: encodingOf(expectTag(childrenOf(rid)[0], 0x30, 'responder name')) };
   } else if (rid?.tag === 0xa2) {
-    responderId = { byKeyHash: contentBytes(der, expectTag(readChildren(der, rid)[0], 0x04, 'responder key hash')) };
+    responderId = { byKeyHash: contentOf(expectTag(childrenOf(rid)[0], 0x04, 'responder key hash')) };
   } else {
     throw new Error('missing responderID');
   }
   const producedEl = expectTag(fields[i++], 0x18, 'producedAt');
-  const producedAt = decodeTime(producedEl.tag, contentBytes(der, producedEl));
-  const responses = readChildren(der, expectTag(fields[i++], 0x30, 'responses')).map((r) => parseSingle(der, r));
+  const producedAt = decodeTime(producedEl.tag, contentOf(producedEl));
+  const responses = childrenOf(expectTag(fields[i++], 0x30, 'responses')).map((r) => parseSingle(r));
   let nonce: Uint8Array | undefined;
   const extsEl = fields[i];
   if (extsEl?.tag === 0xa1) {
-    for (const ext of readChildren(der, expectTag(readChildren(der, extsEl)[0], 0x30, 'responseExtensions'))) {
-      const parts = readChildren(der, ext);
-      if (decodeOid(contentBytes(der, expectTag(parts[0], 0x06, 'extnID'))) !== OID_OCSP_NONCE) continue;
-      const value = contentBytes(der, expectTag(parts[parts.length - 1], 0x04, 'extnValue'));
+    for (const ext of childrenOf(expectTag(childrenOf(extsEl)[0], 0x30, 'responseExtensions'))) {
+      const parts = childrenOf(ext);
+      if (decodeObjectIdentifier(contentOf(expectTag(parts[0], 0x06, 'extnID'))) !== OID_OCSP_NONCE) continue;
+      const value = contentOf(expectTag(parts[parts.length - 1], 0x04, 'extnValue'));
       nonce = unwrapNonce(value);
     }
   }
   return {
-    tbs: elementBytes(der, tbs),
+    tbs: encodingOf(tbs),
     signatureAlgorithmOid,
     signature: der.subarray(sig.contentStart + 1, sig.end),
     responderId,
@@ -152,10 +144,10 @@ function parseBasic(der: Uint8Array): OcspBasicResponse {
   };
 }
 
-function parseSingle(der: Uint8Array, el: DerElement): OcspSingleResponse {
-  const parts = readChildren(der, expectTag(el, 0x30, 'SingleResponse'));
-  const idParts = readChildren(der, expectTag(parts[0], 0x30, 'CertID'));
-  const hashOid = decodeOid(contentBytes(der, expectTag(readChildren(der, expectTag(idParts[0], 0x30, 'hashAlgorithm'))[0], 0x06, 'algorithm')));
+function parseSingle(el: DerNode): OcspSingleResponse {
+  const parts = childrenOf(expectTag(el, 0x30, 'SingleResponse'));
+  const idParts = childrenOf(expectTag(parts[0], 0x30, 'CertID'));
+  const hashOid = decodeObjectIdentifier(contentOf(expectTag(childrenOf(expectTag(idParts[0], 0x30, 'hashAlgorithm'))[0], 0x06, 'algorithm')));
   const statusEl = parts[1];
   let status: OcspSingleResponse['status'];
   let revokedAt: Date | undefined;
@@ -164,30 +156,30 @@ function parseSingle(der: Uint8Array, el: DerElement): OcspSingleResponse {
   else if (statusEl?.tag === 0x82) status = 'unknown';
   else if (statusEl?.tag === 0xa1) {
     status = 'revoked';
-    const [timeEl, reasonEl] = readChildren(der, statusEl);
+    const [timeEl, reasonEl] = childrenOf(statusEl);
     const t = expectTag(timeEl, 0x18, 'revocationTime');
-    revokedAt = decodeTime(t.tag, contentBytes(der, t));
+    revokedAt = decodeTime(t.tag, contentOf(t));
     if (reasonEl?.tag === 0xa0) {
-      const e = expectTag(readChildren(der, reasonEl)[0], 0x0a, 'revocationReason');
-      reason = reasonFromCode(der[e.contentStart] ?? -1);
+      const e = expectTag(childrenOf(reasonEl)[0], 0x0a, 'revocationReason');
+      reason = reasonFromCode(e.source[e.contentStart] ?? -1);
     }
   } else throw new Error('bad certStatus');
   const tu = expectTag(parts[2], 0x18, 'thisUpdate');
   let nextUpdate: Date | undefined;
   const nu = parts[3];
   if (nu?.tag === 0xa0) {
-    const t = expectTag(readChildren(der, nu)[0], 0x18, 'nextUpdate');
-    nextUpdate = decodeTime(t.tag, contentBytes(der, t));
+    const t = expectTag(childrenOf(nu)[0], 0x18, 'nextUpdate');
+    nextUpdate = decodeTime(t.tag, contentOf(t));
   }
   return {
     digest: digestFromOid(hashOid),
-    issuerNameHash: contentBytes(der, expectTag(idParts[1], 0x04, 'issuerNameHash')),
-    issuerKeyHash: contentBytes(der, expectTag(idParts[2], 0x04, 'issuerKeyHash')),
-    serialHex: integerHex(contentBytes(der, expectTag(idParts[3], 0x02, 'serialNumber'))),
+    issuerNameHash: contentOf(expectTag(idParts[1], 0x04, 'issuerNameHash')),
+    issuerKeyHash: contentOf(expectTag(idParts[2], 0x04, 'issuerKeyHash')),
+    serialHex: integerHex(contentOf(expectTag(idParts[3], 0x02, 'serialNumber'))),
     status,
     revokedAt,
     reason,
-    thisUpdate: decodeTime(tu.tag, contentBytes(der, tu)),
+    thisUpdate: decodeTime(tu.tag, contentOf(tu)),
     nextUpdate,
   };
 }
@@ -196,7 +188,7 @@ function parseSingle(der: Uint8Array, el: DerElement): OcspSingleResponse {
 function unwrapNonce(value: Uint8Array): Uint8Array {
   try {
     const el = readRoot(value);
-    if (el.tag === 0x04) return contentBytes(value, el);
+    if (el.tag === 0x04) return contentOf(el);
   } catch {
     // not DER: a bare nonce
   }

@@ -25,9 +25,13 @@ const MAX_KEY_CHARS = 16 * 1024;
  * recently used entry goes when one is full; a key longer than 16 K characters is not kept.
  */
 export class CertificateCache {
-  // Two maps, so base64 text and DER octets never meet as keys (no prefix to build per lookup).
-  private readonly byText = new Map<string, TrustedCertificate>();
-  private readonly byDer = new Map<string, TrustedCertificate>();
+  // Two maps, so base64 text and DER octets never meet as keys. Each is keyed
+  // by the encoding's last characters (the certificate's own signature, which
+  // no two certificates share), and a hit counts only when the whole stored
+  // encoding equals the given one: hashing a short tail per lookup instead of
+  // ~2 KB, while equality is still judged on every byte.
+  private readonly byText = new Map<string, Entry<string>>();
+  private readonly byDer = new Map<string, Entry<Uint8Array>>();
 
   /** @param capacity most certificates kept of each key kind (base64 text, DER); `0` keeps none. */
   public constructor(public readonly capacity = DEFAULT_CERTIFICATE_CACHE_SIZE) {}
@@ -42,7 +46,8 @@ export class CertificateCache {
    * (kept for next time when it returns).
    */
   public fromBase64(text: string, decode: (text: string) => TrustedCertificate): TrustedCertificate {
-    return this.lookup(this.byText, text, () => decode(text));
+    if (this.capacity === 0 || text.length > MAX_KEY_CHARS) return decode(text);
+    return this.lookup(this.byText, text.slice(-TAIL), text, (a, b) => a === b, () => ({ encoding: text, cert: decode(text) }));
   }
 
   /**
@@ -53,8 +58,12 @@ export class CertificateCache {
    */
   public fromDer(der: Uint8Array): TrustedCertificate {
     if (this.capacity === 0 || der.length > MAX_KEY_CHARS) return TrustedCertificate.from(der);
-    const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
-    return this.lookup(this.byDer, key, () => TrustedCertificate.from(der.slice()));
+    const view = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
+    const tail = view.toString('latin1', Math.max(0, der.length - TAIL));
+    return this.lookup(this.byDer, tail, der, (_given, stored) => view.equals(stored), () => {
+      const cert = TrustedCertificate.from(der.slice());
+      return { encoding: cert.der, cert };
+    });
   }
 
   /** Drops every certificate. */
@@ -63,22 +72,38 @@ export class CertificateCache {
     this.byDer.clear();
   }
 
-  private lookup(map: Map<string, TrustedCertificate>, key: string, decode: () => TrustedCertificate): TrustedCertificate {
-    if (this.capacity === 0 || key.length > MAX_KEY_CHARS) return decode();
+  private lookup<E>(
+    map: Map<string, Entry<E>>,
+    key: string,
+    encoding: E,
+    same: (given: E, stored: E) => boolean,
+    decode: () => Entry<E>,
+  ): TrustedCertificate {
     const found = map.get(key);
-    if (found !== undefined) {
+    if (found !== undefined && same(encoding, found.encoding)) {
       // Re-insert to mark as most recently used.
       map.delete(key);
       map.set(key, found);
-      return found;
+      return found.cert;
     }
-    const cert = decode();
-    map.set(key, cert);
+    // A miss, or another certificate ending the same way: the newer one takes the slot.
+    const entry = decode();
+    map.delete(key);
+    map.set(key, entry);
     while (map.size > this.capacity) {
       const oldest = map.keys().next().value;
       if (oldest === undefined) break;
       map.delete(oldest);
     }
-    return cert;
+    return entry.cert;
   }
+}
+
+/** Characters (or octets) of an encoding's end used as the map key. */
+const TAIL = 64;
+
+/** A cached certificate with the exact encoding it was decoded from. */
+interface Entry<E> {
+  readonly encoding: E;
+  readonly cert: TrustedCertificate;
 }

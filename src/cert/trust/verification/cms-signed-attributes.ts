@@ -1,4 +1,5 @@
-import { contentBytes, decodeOid, decodeTime, readRoot } from '../der/der-reader.js';
+import { decodeObjectIdentifier, decodeTime } from '../../../shared/der/der-primitives.js';
+import { contentOf, readRoot } from '../../../shared/der/der-reader.js';
 import { CmsAttribute, type CmsSignedData } from './cms-signed-data.js';
 import { SignatureInvalidError } from './errors.js';
 
@@ -42,10 +43,10 @@ export function readSignedAttributes(cms: CmsSignedData): CmsSignedAttributes | 
     const nonce = one(CmsAttribute.randomNonce);
     const card = one(CmsAttribute.cardNumber);
     return {
-      contentType: decodeOid(contentBytes(ct, readRoot(ct))),
-      messageDigest: contentBytes(md, mdEl),
-      signingTime: st === undefined || stEl === undefined ? undefined : decodeTime(stEl.tag, contentBytes(st, stEl)),
-      randomNonce: nonce === undefined ? undefined : Buffer.from(contentBytes(nonce, readRoot(nonce))).toString('hex'),
+      contentType: decodeObjectIdentifier(contentOf(readRoot(ct))),
+      messageDigest: contentOf(mdEl),
+      signingTime: st === undefined || stEl === undefined ? undefined : decodeTime(stEl.tag, contentOf(stEl)),
+      randomNonce: nonce === undefined ? undefined : Buffer.from(contentOf(readRoot(nonce))).toString('hex'),
       cardNumber: card === undefined ? undefined : decodeCardNumber(card),
     };
   } catch (err) {
@@ -60,7 +61,7 @@ export function readSignedAttributes(cms: CmsSignedData): CmsSignedAttributes | 
  */
 function decodeCardNumber(der: Uint8Array): string {
   const el = readRoot(der);
-  const bytes = Buffer.from(contentBytes(der, el));
+  const bytes = Buffer.from(contentOf(el));
   if (el.tag === 0x1e) return bytes.swap16().toString('utf16le');
   const text = bytes.toString(el.tag === 0x0c ? 'utf8' : 'latin1');
   if (el.tag === 0x04 && !/^[\x20-\x7e]+$/.test(text)) return bytes.toString('hex').toUpperCase();

@@ -1,15 +1,8 @@
-import {
-  contentBytes,
-  decodeOid,
-  definiteLengths,
-  DerFormatError,
-  elementBytes,
-  expectTag,
-  integerHex,
-  readChildren,
-  readRoot,
-  type DerElement,
-} from '../der/der-reader.js';
+import { DerError } from '../../../shared/der/der-error.js';
+import { decodeObjectIdentifier } from '../../../shared/der/der-primitives.js';
+import { childrenOf, contentOf, encodingOf, expectTag, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
+import { integerHex } from '../../../shared/der/der-values.js';
+import { definiteLengths } from '../../../shared/der/ber-definite.js';
 
 /** OIDs of the CMS signed attributes twpki reads. */
 export const CmsAttribute = {
@@ -73,7 +66,7 @@ export function parseCmsSignedData(input: Uint8Array): CmsSignedData {
     return parseDer(input);
   } catch (err) {
     // Only BER input pays for the rewrite; DER (and garbage) is walked once.
-    if (!(err instanceof DerFormatError)) throw err;
+    if (!(err instanceof DerError)) throw err;
     const normalised = definiteLengths(input);
     if (normalised === input) throw err;
     return parseDer(normalised);
@@ -81,66 +74,66 @@ export function parseCmsSignedData(input: Uint8Array): CmsSignedData {
 }
 
 function parseDer(der: Uint8Array): CmsSignedData {
-  const [typeEl, wrapped] = readChildren(der, expectTag(readRoot(der), 0x30, 'ContentInfo'));
-  const type = decodeOid(contentBytes(der, expectTag(typeEl, 0x06, 'contentType')));
+  const [typeEl, wrapped] = childrenOf(expectTag(readRoot(der), 0x30, 'ContentInfo'));
+  const type = decodeObjectIdentifier(contentOf(expectTag(typeEl, 0x06, 'contentType')));
   if (type !== OID_SIGNED_DATA) throw new Error(`content type ${type} is not SignedData`);
-  const sdEl = expectTag(readChildren(der, expectTag(wrapped, 0xa0, 'content'))[0], 0x30, 'SignedData');
-  const fields = readChildren(der, sdEl);
+  const sdEl = expectTag(childrenOf(expectTag(wrapped, 0xa0, 'content'))[0], 0x30, 'SignedData');
+  const fields = childrenOf(sdEl);
   expectTag(fields[0], 0x02, 'version');
   expectTag(fields[1], 0x31, 'digestAlgorithms');
-  const [eTypeEl, eContentEl] = readChildren(der, expectTag(fields[2], 0x30, 'encapContentInfo'));
-  const contentType = decodeOid(contentBytes(der, expectTag(eTypeEl, 0x06, 'eContentType')));
+  const [eTypeEl, eContentEl] = childrenOf(expectTag(fields[2], 0x30, 'encapContentInfo'));
+  const contentType = decodeObjectIdentifier(contentOf(expectTag(eTypeEl, 0x06, 'eContentType')));
   let content: Uint8Array | undefined;
-  if (eContentEl !== undefined) content = octets(der, expectTag(readChildren(der, expectTag(eContentEl, 0xa0, 'eContent'))[0], eContentTag(der, eContentEl), 'eContent'));
+  if (eContentEl !== undefined) content = octets(expectTag(childrenOf(expectTag(eContentEl, 0xa0, 'eContent'))[0], eContentTag(eContentEl), 'eContent'));
 
   let i = 3;
   const certificates: Uint8Array[] = [];
   if (fields[i]?.tag === 0xa0) {
-    for (const c of readChildren(der, fields[i] as DerElement)) {
-      if (c.tag === 0x30) certificates.push(elementBytes(der, c)); // other CertificateChoices are ignored
+    for (const c of childrenOf(fields[i] as DerNode)) {
+      if (c.tag === 0x30) certificates.push(encodingOf(c)); // other CertificateChoices are ignored
     }
     i++;
   }
   if (fields[i]?.tag === 0xa1) i++; // CRLs: revocation is checked online
-  const signerInfos = readChildren(der, expectTag(fields[i], 0x31, 'signerInfos'));
+  const signerInfos = childrenOf(expectTag(fields[i], 0x31, 'signerInfos'));
   if (signerInfos.length !== 1) throw new Error(`expected one signer, found ${signerInfos.length}`);
-  const si = readChildren(der, expectTag(signerInfos[0], 0x30, 'SignerInfo'));
+  const si = childrenOf(expectTag(signerInfos[0], 0x30, 'SignerInfo'));
   expectTag(si[0], 0x02, 'SignerInfo version');
   const sidEl = si[1];
   let signer: SignerIdentifier;
   if (sidEl?.tag === 0x30) {
-    const [issuerEl, serialEl] = readChildren(der, sidEl);
+    const [issuerEl, serialEl] = childrenOf(sidEl);
     signer = {
-      issuerDer: elementBytes(der, expectTag(issuerEl, 0x30, 'issuer')),
-      serialHex: integerHex(contentBytes(der, expectTag(serialEl, 0x02, 'serialNumber'))),
+      issuerDer: encodingOf(expectTag(issuerEl, 0x30, 'issuer')),
+      serialHex: integerHex(contentOf(expectTag(serialEl, 0x02, 'serialNumber'))),
     };
   } else if (sidEl?.tag === 0x80) {
-    signer = { subjectKeyId: Buffer.from(contentBytes(der, sidEl)).toString('hex') };
+    signer = { subjectKeyId: Buffer.from(contentOf(sidEl)).toString('hex') };
   } else {
     throw new Error('unsupported signer identifier');
   }
-  const digestOid = algorithmOid(der, expectTag(si[2], 0x30, 'digestAlgorithm'));
+  const digestOid = algorithmOid(expectTag(si[2], 0x30, 'digestAlgorithm'));
   let j = 3;
   const signedAttributes = new Map<string, Uint8Array[]>();
   let signedAttributesDer: Uint8Array | undefined;
   if (si[j]?.tag === 0xa0) {
-    const attrsEl = si[j] as DerElement;
+    const attrsEl = si[j] as DerNode;
     // What was signed is the SET OF encoding: same bytes, universal SET tag.
-    signedAttributesDer = new Uint8Array(elementBytes(der, attrsEl));
+    signedAttributesDer = new Uint8Array(encodingOf(attrsEl));
     signedAttributesDer[0] = 0x31;
-    for (const attr of readChildren(der, attrsEl)) {
-      const [oidEl, valuesEl] = readChildren(der, expectTag(attr, 0x30, 'Attribute'));
-      const oid = decodeOid(contentBytes(der, expectTag(oidEl, 0x06, 'attrType')));
+    for (const attr of childrenOf(attrsEl)) {
+      const [oidEl, valuesEl] = childrenOf(expectTag(attr, 0x30, 'Attribute'));
+      const oid = decodeObjectIdentifier(contentOf(expectTag(oidEl, 0x06, 'attrType')));
       if (signedAttributes.has(oid)) throw new Error(`signed attribute ${oid} appears twice`);
       signedAttributes.set(
         oid,
-        readChildren(der, expectTag(valuesEl, 0x31, 'attrValues')).map((v) => elementBytes(der, v)),
+        childrenOf(expectTag(valuesEl, 0x31, 'attrValues')).map((v) => encodingOf(v)),
       );
     }
     j++;
   }
-  const signatureAlgorithmOid = algorithmOid(der, expectTag(si[j], 0x30, 'signatureAlgorithm'));
-  const signature = contentBytes(der, expectTag(si[j + 1], 0x04, 'signature'));
+  const signatureAlgorithmOid = algorithmOid(expectTag(si[j], 0x30, 'signatureAlgorithm'));
+  const signature = contentOf(expectTag(si[j + 1], 0x04, 'signature'));
   return {
     contentType,
     content,
@@ -154,16 +147,16 @@ function parseDer(der: Uint8Array): CmsSignedData {
   };
 }
 
-function algorithmOid(der: Uint8Array, seq: DerElement): string {
-  return decodeOid(contentBytes(der, expectTag(readChildren(der, seq)[0], 0x06, 'algorithm')));
+function algorithmOid(seq: DerNode): string {
+  return decodeObjectIdentifier(contentOf(expectTag(childrenOf(seq)[0], 0x06, 'algorithm')));
 }
 
-function eContentTag(der: Uint8Array, wrapper: DerElement): number {
-  return readChildren(der, wrapper)[0]?.tag === 0x24 ? 0x24 : 0x04;
+function eContentTag(wrapper: DerNode): number {
+  return childrenOf(wrapper)[0]?.tag === 0x24 ? 0x24 : 0x04;
 }
 
 /** OCTET STRING content; a BER constructed OCTET STRING is concatenated. */
-function octets(der: Uint8Array, el: DerElement): Uint8Array {
-  if (el.tag === 0x04) return contentBytes(der, el);
-  return new Uint8Array(Buffer.concat(readChildren(der, el).map((c) => octets(der, expectTag(c, 0x04, 'OCTET STRING segment')))));
+function octets(el: DerNode): Uint8Array {
+  if (el.tag === 0x04) return contentOf(el);
+  return new Uint8Array(Buffer.concat(childrenOf(el).map((c) => octets(expectTag(c, 0x04, 'OCTET STRING segment')))));
 }

@@ -1,4 +1,5 @@
-import { contentBytes, decodeOid, expectTag, readChildren, readRoot } from './der-reader.js';
+import { decodeObjectIdentifier } from '../../shared/der/der-primitives.js';
+import { childrenOf, contentOf, expectTag, readRoot } from '../../shared/der/der-reader.js';
 
 const SHORT_NAMES: ReadonlyMap<string, string> = new Map([
   ['2.5.4.3', 'CN'],
@@ -19,12 +20,12 @@ const SHORT_NAMES: ReadonlyMap<string, string> = new Map([
  */
 export function nameToText(der: Uint8Array): string {
   const parts: string[] = [];
-  for (const rdn of readChildren(der, expectTag(readRoot(der), 0x30, 'Name'))) {
-    for (const atv of readChildren(der, expectTag(rdn, 0x31, 'RDN'))) {
-      const [typeEl, valueEl] = readChildren(der, expectTag(atv, 0x30, 'AttributeTypeAndValue'));
-      const oid = decodeOid(contentBytes(der, expectTag(typeEl, 0x06, 'attribute type')));
+  for (const rdn of childrenOf(expectTag(readRoot(der), 0x30, 'Name'))) {
+    for (const atv of childrenOf(expectTag(rdn, 0x31, 'RDN'))) {
+      const [typeEl, valueEl] = childrenOf(expectTag(atv, 0x30, 'AttributeTypeAndValue'));
+      const oid = decodeObjectIdentifier(contentOf(expectTag(typeEl, 0x06, 'attribute type')));
       if (valueEl === undefined) throw new Error('attribute without value');
-      parts.push(`${SHORT_NAMES.get(oid) ?? oid}=${decodeString(valueEl.tag, contentBytes(der, valueEl))}`);
+      parts.push(`${SHORT_NAMES.get(oid) ?? oid}=${decodeString(valueEl.tag, contentOf(valueEl))}`);
     }
   }
   return parts.join(', ');

@@ -1,7 +1,8 @@
 import * as asn1js from 'asn1js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DerPrimitiveError, decodeObjectIdentifier, decodeTime } from '../../src/cert/der-primitives.js';
+import { DerError } from '../../../src/shared/der/der-error.js';
+import { decodeObjectIdentifier, decodeTime } from '../../../src/shared/der/der-primitives.js';
 
 const oidContent = (dotted: string): Uint8Array => new Uint8Array(new asn1js.ObjectIdentifier({ value: dotted }).valueBlock.toBER());
 const text = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
@@ -25,7 +26,7 @@ describe('decodeObjectIdentifier', () => {
     ['truncated', [0x2a, 0x86], /truncated/],
     ['oversized arc', [0x2a, ...Array(9).fill(0xff), 0x7f], /oversized/],
   ])('refuses a %s OID', (_name, bytes, reason) => {
-    expect(() => decodeObjectIdentifier(Uint8Array.from(bytes as number[]))).toThrow(DerPrimitiveError);
+    expect(() => decodeObjectIdentifier(Uint8Array.from(bytes as number[]))).toThrow(DerError);
     expect(() => decodeObjectIdentifier(Uint8Array.from(bytes as number[]))).toThrow(reason);
   });
 });
@@ -38,16 +39,38 @@ describe('decodeTime', () => {
     expect(decodeTime(0x18, text('20240229120000.1234Z')).toISOString()).toBe('2024-02-29T12:00:00.123Z');
   });
 
-  it('tolerates offsets and missing UTCTime seconds only when not strict', () => {
-    expect(decodeTime(0x17, text('2401010800+0800')).toISOString()).toBe('2024-01-01T00:00:00.000Z');
-    expect(() => decodeTime(0x17, text('2401010800+0800'), { strict: true })).toThrow(/bad UTCTime/);
-    expect(() => decodeTime(0x18, text('20240101000000+0100'), { strict: true })).toThrow(/bad GeneralizedTime/);
+  it('reads strict DER by default and tolerates offsets and missing UTCTime seconds only when asked', () => {
+    expect(decodeTime(0x17, text('2401010800+0800'), { tolerant: true }).toISOString()).toBe('2024-01-01T00:00:00.000Z');
+    expect(decodeTime(0x18, text('20240101000000-0130'), { tolerant: true }).toISOString()).toBe('2024-01-01T01:30:00.000Z');
+    expect(() => decodeTime(0x17, text('2401010800+0800'))).toThrow(/bad UTCTime/);
+    expect(() => decodeTime(0x17, text('2401010800Z'))).toThrow(/bad UTCTime/);
+    expect(() => decodeTime(0x18, text('20240101000000+0100'))).toThrow(/bad GeneralizedTime/);
+  });
+
+  it('agrees with the date the text names, for every valid time (property)', () => {
+    const two = (n: number): string => String(n).padStart(2, '0');
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1950-01-01T00:00:00Z'), max: new Date('2049-12-31T23:59:59Z'), noInvalidDate: true }), (d) => {
+        const whole = new Date(Math.floor(d.getTime() / 1000) * 1000);
+        const fields = [whole.getUTCMonth() + 1, whole.getUTCDate(), whole.getUTCHours(), whole.getUTCMinutes(), whole.getUTCSeconds()].map(two).join('');
+        expect(decodeTime(0x17, text(`${two(whole.getUTCFullYear() % 100)}${fields}Z`))).toEqual(whole);
+        expect(decodeTime(0x18, text(`${whole.getUTCFullYear()}${fields}Z`))).toEqual(whole);
+      }),
+    );
+  });
+
+  it.each(['2401010000000Z', '240101000000', '24010100000Z', '240101000000Zx', '24010100000aZ', '240101000000+08', ''])('refuses the UTCTime %j', (s) => {
+    expect(() => decodeTime(0x17, text(s), { tolerant: true })).toThrow(DerError);
+  });
+
+  it.each(['20240101000000.Z', '2024010100000Z', '20240101000000', '202401010000Z'])('refuses the GeneralizedTime %j', (s) => {
+    expect(() => decodeTime(0x18, text(s), { tolerant: true })).toThrow(DerError);
   });
 
   it('refuses impossible dates and non-time tags', () => {
     expect(() => decodeTime(0x18, text('20230229000000Z'))).toThrow(/no such date/);
     expect(() => decodeTime(0x18, text('20231301000000Z'))).toThrow(/out of range/);
-    expect(() => decodeTime(0x17, text('2401012460Z'))).toThrow(DerPrimitiveError);
+    expect(() => decodeTime(0x17, text('2401012460Z'))).toThrow(DerError);
     expect(() => decodeTime(0x04, text('20240101000000Z'))).toThrow(/expected a time/);
   });
 });

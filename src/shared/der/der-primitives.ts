@@ -1,0 +1,143 @@
+/**
+ * Decoders for primitive content octets (OBJECT IDENTIFIER, UTCTime,
+ * GeneralizedTime). The DER reader's typed accessors call these; a failure
+ * is a `DerError` with code `DER_PRIMITIVE`.
+ * @internal
+ */
+
+import { DerError } from './der-error.js';
+
+function invalid(message: string): DerError {
+  return new DerError('DER_PRIMITIVE', message);
+}
+
+/** Dotted form of an OBJECT IDENTIFIER's content octets (no padding, no truncation, safe-integer arcs). */
+export function decodeObjectIdentifier(content: Uint8Array): string {
+  if (content.length === 0) throw invalid('empty OBJECT IDENTIFIER');
+  const arcs: number[] = [];
+  let value = 0;
+  let fresh = true;
+  for (const b of content) {
+    // A leading 0x80 would pad an arc, which DER forbids.
+    if (fresh && b === 0x80) throw invalid('padded OBJECT IDENTIFIER arc');
+    value = value * 128 + (b & 0x7f);
+    if (value > Number.MAX_SAFE_INTEGER) throw invalid('oversized OBJECT IDENTIFIER arc');
+    fresh = (b & 0x80) === 0;
+    if (fresh) {
+      if (arcs.length === 0) {
+        const first = value < 80 ? Math.floor(value / 40) : 2;
+        arcs.push(first, value - first * 40);
+      } else {
+        arcs.push(value);
+      }
+      value = 0;
+    }
+  }
+  if (!fresh) throw invalid('truncated OBJECT IDENTIFIER');
+  return arcs.join('.');
+}
+
+const UTC_TIME_TAG = 0x17;
+const GENERALIZED_TIME_TAG = 0x18;
+
+/** The value of `count` ASCII digits at `at`, or -1 when any is not a digit (or missing). */
+function digitsAt(content: Uint8Array, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = (content[i] ?? 0) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/** The fields of a time, before range checks. */
+interface TimeFields {
+  y: number;
+  mo: number;
+  d: number;
+  h: number;
+  mi: number;
+  s: number | undefined;
+  ms: number;
+  /** Minutes east of UTC; undefined for `Z`. */
+  offset: number | undefined;
+}
+
+/**
+ * Reads the zone at `at` to the end: `Z`, or ±hhmm. Returns false when it is
+ * neither. Read byte by byte: this runs for every time a login checks, and
+ * a regular expression over a decoded string cost several times more.
+ */
+function readZone(content: Uint8Array, at: number, f: TimeFields): boolean {
+  if (content[at] === 0x5a /* Z */ && content.length === at + 1) return true;
+  const sign = content[at] === 0x2b ? 1 : content[at] === 0x2d ? -1 : 0;
+  if (sign === 0 || content.length !== at + 5) return false;
+  const hh = digitsAt(content, at + 1, 2);
+  const mm = digitsAt(content, at + 3, 2);
+  if (hh < 0 || mm < 0) return false;
+  f.offset = sign * (hh * 60 + mm);
+  return true;
+}
+
+function utcTimeFields(content: Uint8Array): TimeFields | undefined {
+  const head = [0, 2, 4, 6, 8].map((at) => digitsAt(content, at, 2));
+  if (head.some((v) => v < 0)) return undefined;
+  const [yy, mo, d, h, mi] = head as [number, number, number, number, number];
+  // RFC 5280 4.1.2.5.1: UTCTime years 50–99 are 19xx, 00–49 are 20xx.
+  const f: TimeFields = { y: yy >= 50 ? 1900 + yy : 2000 + yy, mo, d, h, mi, s: undefined, ms: 0, offset: undefined };
+  let at = 10;
+  const s = digitsAt(content, at, 2);
+  if (s >= 0) {
+    f.s = s;
+    at += 2;
+  }
+  return readZone(content, at, f) ? f : undefined;
+}
+
+function generalizedTimeFields(content: Uint8Array): TimeFields | undefined {
+  const y = digitsAt(content, 0, 4);
+  const rest = [4, 6, 8, 10, 12].map((at) => digitsAt(content, at, 2));
+  if (y < 0 || rest.some((v) => v < 0)) return undefined;
+  const [mo, d, h, mi, s] = rest as [number, number, number, number, number];
+  const f: TimeFields = { y, mo, d, h, mi, s, ms: 0, offset: undefined };
+  let at = 14;
+  if (content[at] === 0x2e /* . */) {
+    const first = ++at;
+    while (digitsAt(content, at, 1) >= 0) at++;
+    if (at === first) return undefined;
+    // Milliseconds: the first three fraction digits, padded.
+    const n = Math.min(3, at - first);
+    f.ms = digitsAt(content, first, n) * 10 ** (3 - n);
+  }
+  return readZone(content, at, f) ? f : undefined;
+}
+
+/** How {@link decodeTime} reads a time. */
+export interface TimeOptions {
+  /**
+   * Also accept ±hhmm offsets and UTCTime without seconds, which DER forbids.
+   * Only for display (a certificate profile); every check (validity, CRL,
+   * OCSP, signing time) reads strict DER: seconds present and `Z`.
+   */
+  readonly tolerant?: boolean;
+}
+
+/** UTCTime (tag 0x17) or GeneralizedTime (0x18) content as a Date; strict DER unless `tolerant`. */
+export function decodeTime(tag: number, content: Uint8Array, options: TimeOptions = {}): Date {
+  let f: TimeFields | undefined;
+  if (tag === UTC_TIME_TAG) f = utcTimeFields(content);
+  else if (tag === GENERALIZED_TIME_TAG) f = generalizedTimeFields(content);
+  else throw invalid(`expected a time, got tag 0x${tag.toString(16)}`);
+  const kind = tag === UTC_TIME_TAG ? 'UTCTime' : 'GeneralizedTime';
+  const shown = (): string => JSON.stringify(Buffer.from(content).toString('latin1'));
+  if (f === undefined || (options.tolerant !== true && (f.offset !== undefined || f.s === undefined))) {
+    throw invalid(`bad ${kind} ${shown()}`);
+  }
+  const s = f.s ?? 0;
+  if (f.mo < 1 || f.mo > 12 || f.d < 1 || f.d > 31 || f.h > 23 || f.mi > 59 || s > 60) {
+    throw invalid(`${kind} out of range ${shown()}`);
+  }
+  if (new Date(Date.UTC(f.y, f.mo - 1, f.d)).getUTCDate() !== f.d) throw invalid(`${kind} names no such date ${shown()}`);
+  return new Date(Date.UTC(f.y, f.mo - 1, f.d, f.h, f.mi, s, f.ms) - (f.offset ?? 0) * 60_000);
+}
