@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CodeMessage } from '../component/codes.js';
 import { defaultMessages, type MessageKey } from '../messages/catalogue.js';
 import { languageFromLocale } from '../messages/language.js';
@@ -32,6 +33,34 @@ export class UsageError extends TwpkiError<'USAGE'> {
   public constructor(message: string) {
     super('USAGE', message);
   }
+}
+
+/**
+ * `parseArgs` in strict mode for a command: an unknown option, a missing value
+ * or a stray argument becomes a {@link UsageError} that ends with the usage text,
+ * the same for every command.
+ */
+export function parseCommandArgs<const T extends Omit<ParseArgsConfig, 'strict'>>(usage: string, config: T): ReturnType<typeof parseArgs<T & { strict: true }>> {
+  try {
+    return parseArgs({ ...config, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\nusage: ${usage}`);
+  }
+}
+
+/** The one FILE positional a command takes; anything else is a {@link UsageError}. */
+export function singleFile(positionals: readonly string[], usage: string): string {
+  const [file, ...extra] = positionals;
+  if (file === undefined || extra.length > 0) throw new UsageError(`expected exactly one FILE\nusage: ${usage}`);
+  return file;
+}
+
+/** The value of a date option (`--at`), `undefined` when absent; not a date is a {@link UsageError} naming the option. */
+export function dateOption(name: string, text: string | undefined): Date | undefined {
+  if (text === undefined) return undefined;
+  const value = new Date(text);
+  if (Number.isNaN(value.getTime())) throw new UsageError(`--${name}: not an ISO date: ${text}`);
+  return value;
 }
 
 /** Writes one JSON document (pretty, trailing newline). */

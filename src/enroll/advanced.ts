@@ -44,3 +44,7 @@ export { MIGRATIONS, type Migration } from './migrations/index.js';
 export { ACCOUNT_COMMANDS, LOGIN_COMMANDS, OFFICIAL_COMMANDS, ORG_COMMANDS, type CommandRule, type CommandRules } from './flows/authorization.js';
 export { judgeRenewal } from './flows/card-renewal.js';
 export { STATE_DOCUMENT_FORMAT, rehydrateState, serializeState } from './state-document.js';
+export { WASTE_APPLICATION_MACHINE } from './machine/waste-machine.js';
+export { WASTE_COMMANDS } from './flows/authorization.js';
+export { parseWasteApplication } from './flows/waste-application.js';
+export { sniffMediaType } from './flows/waste-documents.js';

@@ -137,6 +137,29 @@ export {
   type OfficialFormOptions,
 } from './print/official-application-form.js';
 
+export {
+  WASTE_BOUND_NOTICE,
+  WasteSystemFlow,
+} from './flows/waste-system.js';
+export type { DocumentLimits, WasteSystemOptions } from './flows/waste-shared.js';
+export { WASTE_FORM_LABELS, type CompanyPrefill, type PhoneInput, type PostalAddressInput, type WasteApplicationInput } from './flows/waste-application.js';
+export type { DocumentUpload } from './flows/waste-documents.js';
+export type { CodeMailed } from './flows/waste-review.js';
+export { renderWasteApplicationForm, type WasteFormOptions } from './flows/waste-form.js';
+export {
+  WASTE_DOCUMENT_LABELS,
+  type PhoneNumber,
+  type WasteApplication,
+  type WasteApplicationForm,
+  type WasteDocument,
+  type WasteDocumentInfo,
+  type WasteDocumentKind,
+  type WasteDocumentMediaType,
+} from './flows/waste-records.js';
+export { StaticCompanyRegistry, type CompanyRecord, type CompanyRegistry, type PostalAddress } from './ports/company-registry.js';
+export { WASTE_BRANDING, verificationCodeNotice, wasteRejectionNotice, type NoticeCompany } from './mail/waste-notices.js';
+export { type WasteApplicationEvent, type WasteApplicationStatus } from './machine/waste-machine.js';
+
 export { type EnrollState } from './state-document.js';
 export { EmsLayerAdapter } from './adapters/ems.js';
 export { cardHolderFromLogin, type CardHolderFromLoginOptions } from './adapters/cert.js';

@@ -13,6 +13,8 @@ import { OfficialAccountFlow } from '../../src/enroll/flows/official-account.js'
 import { OrgRegistrationFlow } from '../../src/enroll/flows/org-registration.js';
 import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
 import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
+import { StaticCompanyRegistry } from '../../src/enroll/ports/company-registry.js';
+import { WasteSystemFlow } from '../../src/enroll/flows/waste-system.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { FakeEms, basicDataFor, describeEachStore, tableCounts } from './helpers.js';
 import { FakePersonnelSystem } from './official-fixtures.js';
@@ -32,6 +34,7 @@ const nasty = fc.oneof(
   fc.record({ role: fc.constantFrom('applicant', 'reviewer', 'administrator', 'superuser', 42), id: fc.oneof(fc.string(), fc.constant('x'.repeat(300))) }),
   fc.record({ authority: fc.constantFrom('MOICA', 'GCA', 'MOEACA', 'HCA', 'X'), subjectName: fc.string(), certificateSerial: fc.string(), cardNumber: fc.string() }),
   fc.constant(basicDataFor()),
+  fc.constantFrom({ kind: 'applicationForm', content: new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d]) }, { kind: 'businessRegistration', content: new Uint8Array([1, 2]) }),
   fc.constantFrom('2.16.886.101.20003', 'clairesu1234', '公務人員', 'A226812638'),
   fc.record({ memberId: fc.constantFrom('m1', 'x'), name: fc.string(), nationalId: fc.constantFrom('A226812638', 'bad'), email: fc.constantFrom('a@b.tw', '\u0000') }),
   fc.record({ memberId: fc.constantFrom('m1', 'x'), agencyOid: fc.constantFrom('2.16.886.101.20003', 'x'), reason: fc.constantFrom('公務人員', ''), attested: fc.boolean() }),
@@ -48,10 +51,12 @@ describeEachStore('enroll_t_fuzz', (db) => {
     const logins = new LoginEnablementFlow({ store, clock });
     const org = new OrgRegistrationFlow({ store, clock, agencies });
     const official = new OfficialAccountFlow({ store, clock, agencies });
+    const companies = new StaticCompanyRegistry([{ businessId: '04595257', companyName: '公司' }]);
+    const waste = new WasteSystemFlow({ store, clock, mailer: new CapturingMailer(), companies });
     const officialChecked = new OfficialAccountFlow({ store, clock, agencies, personnel: new FakePersonnelSystem(), mailer: new CapturingMailer() });
     const a = (f: (...x: never[]) => unknown): Call => (args) => f(...(args as never[]));
     const commands: Record<string, Call> = {};
-    for (const [name, target] of Object.entries({ accounts, logins, org, official, officialChecked })) {
+    for (const [name, target] of Object.entries({ accounts, logins, org, official, waste, officialChecked })) {
       const proto = Object.getPrototypeOf(target) as object;
       for (const method of Object.getOwnPropertyNames(proto)) {
         const fn = (target as unknown as Record<string, unknown>)[method];

@@ -21,6 +21,8 @@ const TABLES = [
   'enroll_account_applications',
   'enroll_login_bindings',
   'enroll_login_accounts',
+  'enroll_waste_documents',
+  'enroll_waste_applications',
   'enroll_org_operators',
   'enroll_org_registration_records',
   'enroll_org_registrations',

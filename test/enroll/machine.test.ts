@@ -46,7 +46,7 @@ describe.each(machines.map((m) => [m.flow, m] as const))('%s transition table', 
 
 describe('ENROLL_MACHINES', () => {
   it('holds one table per flow', () => {
-    expect(ENROLL_MACHINES.map((m) => m.flow)).toEqual(['account', 'loginEnablement', 'loginMethod', 'organization', 'officialAccount']);
+    expect(ENROLL_MACHINES.map((m) => m.flow)).toEqual(['account', 'loginEnablement', 'loginMethod', 'organization', 'officialAccount', 'wasteApplication']);
   });
 });
 

@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import {
   CertificateParseError,
   certificateProfileToJson,
   parseCertificate,
   type CertificateProfile,
 } from '../../cert/profile/index.js';
-import { EXIT_USAGE, UsageError, writeJson, writeLines, type CliCommand, type CliIo } from '../command.js';
+import { EXIT_USAGE, parseCommandArgs, singleFile, writeJson, writeLines, type CliCommand, type CliIo } from '../command.js';
 
 const USAGE = 'twpki cert inspect FILE [--json]';
 
@@ -55,15 +54,9 @@ export const certInspectCommand: CliCommand = {
   summary: 'Show the profile of a certificate (authority, holder hints, serial, usage, URLs)',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
-    } catch (error) {
-      throw new UsageError(`${(error as Error).message}\nusage: ${USAGE}`);
-    }
+    const parsed = parseCommandArgs(USAGE, { args, options: { json: { type: 'boolean', default: false } }, allowPositionals: true });
     const json = parsed.values.json === true;
-    const [file, ...extra] = parsed.positionals;
-    if (file === undefined || extra.length > 0) throw new UsageError(`expected exactly one FILE\nusage: ${USAGE}`);
+    const file = singleFile(parsed.positionals, USAGE);
 
     let bytes: Uint8Array;
     try {

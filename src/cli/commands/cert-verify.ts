@@ -1,6 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { signatureAlgorithmFromOid, verifyWith } from '../../cert/trust/algorithms.js';
 import { ChainValidationError, RevocationError } from '../../cert/trust/errors.js';
 import { ChainValidator, type ValidatedChain } from '../../cert/trust/chain/chain-validator.js';
@@ -14,6 +13,9 @@ import { languageFromLocale } from '../../messages/language.js';
 import {
   EXIT_USAGE,
   UsageError,
+  dateOption,
+  parseCommandArgs,
+  singleFile,
   failureJson,
   writeFailure,
   writeJson,
@@ -98,9 +100,7 @@ export const certVerifyCommand: CliCommand = {
   summary: 'Validate a certificate chain to trust anchors at a given time',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
+    const parsed = parseCommandArgs(USAGE, {
         args,
         options: {
           anchors: { type: 'string' },
@@ -109,21 +109,12 @@ export const certVerifyCommand: CliCommand = {
           json: { type: 'boolean', default: false },
         },
         allowPositionals: true,
-        strict: true,
       });
-    } catch (error) {
-      throw new UsageError(`${(error as Error).message}\nusage: ${USAGE}`);
-    }
     const json = parsed.values.json === true;
-    const [file, ...extra] = parsed.positionals;
-    if (file === undefined || extra.length > 0) throw new UsageError(`expected exactly one FILE\nusage: ${USAGE}`);
+    const file = singleFile(parsed.positionals, USAGE);
     const dir = parsed.values.anchors;
     if (dir === undefined) throw new UsageError(`--anchors DIR is required (validation never trusts by default)\nusage: ${USAGE}`);
-    let at = new Date();
-    if (parsed.values.at !== undefined) {
-      at = new Date(parsed.values.at);
-      if (Number.isNaN(at.getTime())) throw new UsageError(`--at: not an ISO date: ${parsed.values.at}`);
-    }
+    const at = dateOption('at', parsed.values.at) ?? new Date();
 
     let target: TrustedCertificate;
     let carried: TrustedCertificate[];

@@ -10,7 +10,7 @@ import {
   resultToJson,
   type FieldSet,
 } from '../../ems/index.js';
-import { UsageError, writeJson, writeLines, type CliCommand } from '../command.js';
+import { UsageError, writeJson, type CliCommand } from '../command.js';
 import { readJsonFile } from '../json-input.js';
 
 // Malformed applicant or record data is bad input (exit 2), not a failed

@@ -1,6 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { certificateProfileToJson } from '../../cert/profile/index.js';
 import { DocumentFormatError } from '../../cert/trust/documents/errors.js';
 import type { VerifiedDocument } from '../../cert/trust/documents/signed-document-verifier.js';
@@ -9,7 +8,7 @@ import { splitPemBundle } from '../../cert/encoding/pem.js';
 import { RevocationChecker } from '../../cert/trust/revocation/revocation-checker.js';
 import { TrustedCertificate } from '../../cert/trust/trusted-certificate.js';
 import { SignatureVerificationError } from '../../cert/trust/verification/errors.js';
-import { EXIT_USAGE, UsageError, writeJson, writeLines, type CliCommand, type CliIo } from '../command.js';
+import { EXIT_USAGE, UsageError, dateOption, parseCommandArgs, singleFile, writeJson, writeLines, type CliCommand, type CliIo } from '../command.js';
 
 /**
  * The default SHA-1 cut-off of `--allow-sha1`: 2020-01-01T00:00:00Z. In
@@ -33,13 +32,6 @@ const USAGE = [
 ].join('\n');
 
 const CERT_FILE = /\.(pem|crt|cer|der)$/i;
-
-function date(name: string, text: string | undefined): Date | undefined {
-  if (text === undefined) return undefined;
-  const value = new Date(text);
-  if (Number.isNaN(value.getTime())) throw new UsageError(`--${name}: not an ISO date: ${text}`);
-  return value;
-}
 
 /** The anchors directory split into self-signed roots and the rest. */
 async function trustDirectory(dir: string): Promise<{ anchors: TrustedCertificate[]; intermediates: TrustedCertificate[] }> {
@@ -91,9 +83,7 @@ export const sigVerifyCommand: CliCommand = {
   summary: 'Verify a PKCS#7/CMS signature (official component, older middleware) to trust anchors',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
+    const parsed = parseCommandArgs(USAGE, {
         args,
         options: {
           content: { type: 'string' },
@@ -105,18 +95,13 @@ export const sigVerifyCommand: CliCommand = {
           json: { type: 'boolean', default: false },
         },
         allowPositionals: true,
-        strict: true,
       });
-    } catch (error) {
-      throw new UsageError(`${(error as Error).message}\nusage: ${USAGE}`);
-    }
     const v = parsed.values;
     const json = v.json === true;
-    const [file, ...extra] = parsed.positionals;
-    if (file === undefined || extra.length > 0) throw new UsageError(`expected exactly one FILE\nusage: ${USAGE}`);
+    const file = singleFile(parsed.positionals, USAGE);
     if (v.anchors === undefined) throw new UsageError(`--anchors DIR is required (verification never trusts by default)\nusage: ${USAGE}`);
-    const at = date('at', v.at);
-    const sha1Until = date('sha1-until', v['sha1-until']);
+    const at = dateOption('at', v.at);
+    const sha1Until = dateOption('sha1-until', v['sha1-until']);
     if (sha1Until !== undefined && v['allow-sha1'] !== true) throw new UsageError('--sha1-until needs --allow-sha1');
 
     let signature: Uint8Array;

@@ -52,6 +52,19 @@ export const LOGIN_COMMANDS: CommandRules<
   acceptRenewal: { roles: ['reviewer'] },
 };
 
+/** `WasteSystemFlow`'s commands (application, documents, review); activation and login use {@link LOGIN_COMMANDS}. */
+export const WASTE_COMMANDS: CommandRules<
+  'apply' | 'uploadDocument' | 'submitForReview' | 'readApplication' | 'approve' | 'reject' | 'resendVerificationCode'
+> = {
+  apply: { roles: ['applicant'] },
+  uploadDocument: { roles: ['applicant'], owns: { applicant: 'the application: the actor ID that applied' } },
+  submitForReview: { roles: ['applicant'], owns: { applicant: 'the application: the actor ID that applied' } },
+  readApplication: { roles: ['applicant', 'reviewer'], owns: { applicant: 'the application: the actor ID that applied' } },
+  approve: { roles: ['reviewer'] },
+  reject: { roles: ['reviewer'] },
+  resendVerificationCode: { roles: ['applicant', 'reviewer'], owns: { applicant: "the company's approved application: the actor ID that applied" } },
+};
+
 /** `OrgRegistrationFlow`'s commands; the administrator's ownership is proven by the registered cards. */
 export const ORG_COMMANDS: CommandRules<'register' | 'approveReview' | 'rejectReview' | 'acceptRenewal'> = {
   register: { roles: ['administrator', 'system'] },

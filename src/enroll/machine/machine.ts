@@ -6,7 +6,7 @@
 import { InvalidTransitionError } from '../errors.js';
 
 /** Names of the four enrollment flows (also the audit trail's `flow` column). */
-export type FlowName = 'account' | 'loginMethod' | 'loginEnablement' | 'organization' | 'officialAccount';
+export type FlowName = 'account' | 'loginMethod' | 'loginEnablement' | 'organization' | 'officialAccount' | 'wasteApplication';
 
 /** One edge: `event` in `from` leads to `to` when `guard` (prose, for diagrams) holds. */
 export interface Transition<S extends string, E extends string> {

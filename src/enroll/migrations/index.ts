@@ -4,10 +4,11 @@
  */
 import { initialSchema } from './0001-initial.js';
 import { operationsSchema } from './0002-operations.js';
+import { wasteSchema } from './0003-waste.js';
 import { officialSchema } from './0004-official.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, operationsSchema, officialSchema];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, operationsSchema, wasteSchema, officialSchema];

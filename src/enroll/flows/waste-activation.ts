@@ -1,0 +1,282 @@
+/**
+ * 啟用自然人憑證或工商憑證登入: a company binds a card with 統一編號 + 管制編號 +
+ * 驗證碼 (圖 1-6 → 綁定成功, 圖 1-7), and manages its login record: new codes,
+ * 啟用 / 停用 per method, unbinding. Shared by `LoginEnablementFlow` and
+ * `WasteSystemFlow`; both keep their bindings in `enroll_login_bindings`.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { parseActor, type Actor } from '../domain/actor.js';
+import { parseCardHolder, type CardIdentity, type VerifiedCardHolder } from '../domain/card-holder.js';
+import { parseCertificateSerial, parseRequiredText, type CertificateSerial } from '../domain/identifiers.js';
+import { EnrollError, IssueCollector } from '../errors.js';
+import { LOGIN_ENABLEMENT_MACHINE, LOGIN_METHOD_MACHINE, type LoginEnablementStatus, type LoginMethodStatus } from '../machine/login-machine.js';
+import { assertTransition } from '../machine/machine.js';
+import { recordTransition } from '../store/audit.js';
+import { isUniqueViolation } from '../store/sql-errors.js';
+import type { SqlSession } from '../store/store.js';
+import { LOGIN_COMMANDS, authorize } from './authorization.js';
+import { LOGIN_METHOD_LABELS, loginAccountFromRow, loginBindingFromRow, type LoginAccount, type LoginBinding, type LoginMethod } from './login-records.js';
+import { hashSecret, newVerificationCode } from './secret-token.js';
+import {
+  LOGIN_METHODS,
+  authorizeOnLogin,
+  guardLogin,
+  lockLogin,
+  loginSubject,
+  methodOf,
+  noLoginRecord,
+  parseCompanyKey,
+  takeCompanyKey,
+  type CompanyKey,
+  type LockedLogin,
+  type LoginContext,
+} from './waste-shared.js';
+
+/** Input of 啟用憑證 (圖 1-6). */
+export interface EnableCertificateLoginInput {
+  /** 統一編號 */
+  readonly businessId: string;
+  /** 管制編號, if the company has one. */
+  readonly controlNumber?: string;
+  /** 驗證碼 from the application. */
+  readonly verificationCode: string;
+  /** The verified card login: `cardHolderFromLogin(login)` of the certificate layer's result (the card's PIN was checked there). */
+  readonly holder: VerifiedCardHolder;
+}
+
+function codesEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** 啟用憑證: binds the card when the code is valid and its method is 啟用. */
+export async function enableCertificateLogin(ctx: LoginContext, input: EnableCertificateLoginInput, actor: Actor): Promise<LoginBinding> {
+  const issues = new IssueCollector();
+  const who = issues.take(() => parseActor(actor));
+  const v = (typeof input === 'object' && input !== null ? input : {}) as unknown as Record<string, unknown>;
+  const key = takeCompanyKey(v, issues);
+  const code = issues.take(() => parseRequiredText(v.verificationCode, 'verificationCode', 64));
+  const card = issues.take(() => parseCardHolder(v.holder, 'holder'));
+  const method = card === undefined ? undefined : methodOf(card);
+  if (card !== undefined && method === undefined) issues.add('holder.authority', 'a citizen (MOICA) or company (MOEACA) certificate is required');
+  issues.throwIfAny();
+  return guardLogin(ctx, () => bind(ctx, key as CompanyKey, code as string, card as CardIdentity, method as LoginMethod, who as Actor));
+}
+
+async function bind(ctx: LoginContext, k: CompanyKey, code: string, c: CardIdentity, m: LoginMethod, who: Actor): Promise<LoginBinding> {
+  authorize(LOGIN_COMMANDS, 'enableCertificateLogin', who, { subject: loginSubject(k) });
+  // One message for unknown company, wrong code and expired code: no oracle for guessing.
+  const invalid = (): EnrollError => new EnrollError('VERIFICATION_CODE_INVALID', '統一編號、管制編號或驗證碼錯誤，或驗證碼已過期');
+  let outcome: LoginBinding | EnrollError;
+  try {
+    // A wrong code is returned, not thrown, so the failed-attempt count commits.
+    outcome = await ctx.store.transaction(async (tx): Promise<LoginBinding | EnrollError> => {
+      const account = await lockLogin(tx, k);
+      const now = ctx.clock.now();
+      if (account === undefined) return invalid();
+      if (account.failedAttempts >= ctx.maxAttempts) return new EnrollError('VERIFICATION_CODE_LOCKED', '驗證碼錯誤次數過多，請重新申請驗證碼');
+      if (!codesEqual(hashSecret(code.toUpperCase()), account.hash)) {
+        await tx.query('UPDATE enroll_login_accounts SET failed_code_attempts = failed_code_attempts + 1 WHERE business_id=$1 AND control_number=$2', [
+          k.businessId,
+          k.controlNumber,
+        ]);
+        return invalid();
+      }
+      if (now.getTime() >= new Date(account.record.codeExpiresAt).getTime()) return invalid();
+      if (account.record.methods[m] !== 'enabled') throw new EnrollError('LOGIN_METHOD_DISABLED', `${LOGIN_METHOD_LABELS[m]}為停用`);
+      if (m === 'companyCard' && c.businessId !== k.businessId) throw new EnrollError('NOT_AUTHORIZED', '工商憑證之統一編號與申請資料不符');
+      const from = account.record.status;
+      assertTransition(LOGIN_ENABLEMENT_MACHINE, from, 'bindCard', 'bound');
+      const at = now.toISOString();
+      const rows = await tx.query(
+        `INSERT INTO enroll_login_bindings (certificate_serial, card_number, method, business_id, control_number, holder_name, bound_at,
+           authority, id_hint, anchor, valid_from)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING *`,
+        [c.certificateSerial, c.cardNumber ?? null, m, k.businessId, k.controlNumber, c.subjectName, at, c.authority, c.idHint ?? null, c.anchor ?? null, c.validFrom ?? null],
+      );
+      await tx.query(
+        `UPDATE enroll_login_accounts SET status='bound', failed_code_attempts=0, updated_at=$3, version=version+1 WHERE business_id=$1 AND control_number=$2`,
+        [k.businessId, k.controlNumber, at],
+      );
+      await recordTransition(tx, { flow: 'loginEnablement', subject: loginSubject(k), actor: who, at, event: 'bindCard', from, to: 'bound', reason: `${m} ${c.certificateSerial}` });
+      return loginBindingFromRow(rows[0] ?? {});
+    });
+  } catch (err) {
+    if (isUniqueViolation(err, 'enroll_login_bindings_serial_key') || isUniqueViolation(err, 'enroll_login_bindings_card_key')) {
+      throw new EnrollError('CARD_ALREADY_BOUND', 'this certificate is already enabled for a company');
+    }
+    throw err;
+  }
+  if (outcome instanceof EnrollError) throw outcome;
+  return outcome;
+}
+
+const UPSERT = `ON CONFLICT (business_id, control_number) DO UPDATE SET company_name=EXCLUDED.company_name,
+  verification_code_hash=EXCLUDED.verification_code_hash, code_expires_at=EXCLUDED.code_expires_at, failed_code_attempts=0,
+  citizen_card=EXCLUDED.citizen_card, company_card=EXCLUDED.company_card, updated_at=EXCLUDED.updated_at,
+  requested_by=EXCLUDED.requested_by, version=enroll_login_accounts.version+1`;
+
+/** What {@link writeLoginCode} records with a new code. */
+export interface LoginCodeGrant {
+  /** 公司名稱 */
+  readonly companyName: string;
+  /** 啟用 / 停用 per method. */
+  readonly methods: Readonly<Record<LoginMethod, LoginMethodStatus>>;
+  /** Actor ID that owns the record. */
+  readonly owner: string;
+}
+
+/**
+ * Gives a company a fresh verification code inside `tx`: creates its login
+ * record (`awaitingBinding`) or, when it has one, replaces code, name and
+ * methods and clears wrong attempts, keeping its bindings. Returns the code in
+ * plain text (only its hash is stored).
+ */
+export async function writeLoginCode(
+  ctx: LoginContext,
+  tx: SqlSession,
+  k: CompanyKey,
+  grant: LoginCodeGrant,
+  who: Actor,
+  at: Date,
+  mode: 'create' | 'upsert' = 'upsert',
+): Promise<{ account: LoginAccount; verificationCode: string }> {
+  const code = newVerificationCode();
+  const expires = new Date(at.getTime() + ctx.ttlMs).toISOString();
+  // `create` relies on the primary key: a second request for the company is refused, also under a race.
+  const existing = mode === 'create' ? undefined : await lockLogin(tx, k);
+  const from: LoginEnablementStatus | 'none' = existing?.record.status ?? 'none';
+  if (existing !== undefined) assertTransition(LOGIN_ENABLEMENT_MACHINE, existing.record.status, 'reissueVerificationCode', existing.record.status);
+  const rows = await tx.query(
+    `INSERT INTO enroll_login_accounts (business_id, control_number, status, company_name, verification_code_hash, code_expires_at,
+       citizen_card, company_card, created_at, updated_at, requested_by)
+     VALUES ($1,$2,'awaitingBinding',$3,$4,$5,$6,$7,$8,$8,$9)
+     ${mode === 'create' ? '' : UPSERT}
+     RETURNING *`,
+    [k.businessId, k.controlNumber, grant.companyName, hashSecret(code), expires, grant.methods.citizenCard, grant.methods.companyCard, at.toISOString(), grant.owner],
+  );
+  const account = loginAccountFromRow(rows[0] ?? {});
+  await recordTransition(tx, {
+    flow: 'loginEnablement',
+    subject: loginSubject(k),
+    actor: who,
+    at: at.toISOString(),
+    event: existing === undefined ? 'requestCertificateLogin' : 'reissueVerificationCode',
+    from,
+    to: account.status,
+    reason: `citizenCard=${grant.methods.citizenCard}, companyCard=${grant.methods.companyCard}`,
+  });
+  return { account, verificationCode: code };
+}
+
+/** Runs `fn` on a company's locked login record after checking `who` may run `command` on it (refusals audited). */
+function onLockedLogin<T>(
+  ctx: LoginContext,
+  key: CompanyKey,
+  who: Actor,
+  command: 'reissueVerificationCode' | 'setLoginMethod' | 'unbindCard',
+  fn: (tx: SqlSession, account: LockedLogin) => Promise<T>,
+): Promise<T> {
+  return guardLogin(ctx, () =>
+    ctx.store.transaction(async (tx) => {
+      const account = await lockLogin(tx, key);
+      if (account === undefined) throw noLoginRecord();
+      authorizeOnLogin(command, who, key, account);
+      return fn(tx, account);
+    }),
+  );
+}
+
+/** A fresh verification code for a company's existing login record (old code dead, wrong attempts reset). */
+export async function reissueVerificationCode(
+  ctx: LoginContext,
+  target: { businessId: string; controlNumber?: string },
+  actor: Actor,
+): Promise<{ account: LoginAccount; verificationCode: string }> {
+  const issues = new IssueCollector();
+  const who = issues.take(() => parseActor(actor));
+  const k = takeCompanyKey(target, issues);
+  issues.throwIfAny();
+  return onLockedLogin(ctx, k as CompanyKey, who as Actor, 'reissueVerificationCode', (tx, account) => {
+    const { record } = account;
+    return writeLoginCode(ctx, tx, k as CompanyKey, { companyName: record.companyName, methods: record.methods, owner: account.owner ?? (who as Actor).id }, who as Actor, ctx.clock.now());
+  });
+}
+
+/** Switches one login method to 啟用 (`enabled`) or 停用 (`disabled`). */
+export async function setLoginMethod(
+  ctx: LoginContext,
+  target: { businessId: string; controlNumber?: string },
+  method: LoginMethod,
+  status: LoginMethodStatus,
+  actor: Actor,
+): Promise<LoginAccount> {
+  const issues = new IssueCollector();
+  const who = issues.take(() => parseActor(actor));
+  const k = takeCompanyKey(target, issues);
+  if (!LOGIN_METHODS.includes(method)) issues.add('method', 'must be citizenCard or companyCard');
+  if (status !== 'enabled' && status !== 'disabled') issues.add('status', 'must be enabled or disabled');
+  issues.throwIfAny();
+  const key = k as CompanyKey;
+  return onLockedLogin(ctx, key, who as Actor, 'setLoginMethod', async (tx, account) => {
+    const from = account.record.methods[method];
+    const event = status === 'enabled' ? 'enable' : 'disable';
+    assertTransition(LOGIN_METHOD_MACHINE, from, event, status);
+    const at = ctx.clock.now().toISOString();
+    const column = method === 'citizenCard' ? 'citizen_card' : 'company_card';
+    const rows = await tx.query(
+      `UPDATE enroll_login_accounts SET ${column}=$3, updated_at=$4, version=version+1 WHERE business_id=$1 AND control_number=$2 RETURNING *`,
+      [key.businessId, key.controlNumber, status, at],
+    );
+    await recordTransition(tx, { flow: 'loginMethod', subject: `${loginSubject(key)}#${method}`, actor: who as Actor, at, event, from, to: status });
+    return loginAccountFromRow(rows[0] ?? {});
+  });
+}
+
+/** Removes a card's login binding; the last one returns the record to `awaitingBinding`. */
+export async function unbindCard(
+  ctx: LoginContext,
+  target: { businessId: string; controlNumber?: string },
+  certificateSerial: string,
+  actor: Actor,
+): Promise<LoginAccount> {
+  const issues = new IssueCollector();
+  const who = issues.take(() => parseActor(actor));
+  const k = takeCompanyKey(target, issues);
+  const serial = issues.take(() => parseCertificateSerial(certificateSerial));
+  issues.throwIfAny();
+  const key = k as CompanyKey;
+  return onLockedLogin(ctx, key, who as Actor, 'unbindCard', async (tx, account) => {
+    const gone = await tx.query('DELETE FROM enroll_login_bindings WHERE business_id=$1 AND control_number=$2 AND certificate_serial=$3 RETURNING 1', [
+      key.businessId,
+      key.controlNumber,
+      serial,
+    ]);
+    if (gone.length === 0) throw new EnrollError('NOT_FOUND', `certificate ${String(serial as CertificateSerial)} is not bound to this company`);
+    const left = await tx.query('SELECT 1 FROM enroll_login_bindings WHERE business_id=$1 AND control_number=$2', [key.businessId, key.controlNumber]);
+    const to = left.length === 0 ? 'awaitingBinding' : 'bound';
+    assertTransition(LOGIN_ENABLEMENT_MACHINE, account.record.status, 'unbindCard', to);
+    const at = ctx.clock.now().toISOString();
+    const rows = await tx.query(
+      'UPDATE enroll_login_accounts SET status=$3, updated_at=$4, version=version+1 WHERE business_id=$1 AND control_number=$2 RETURNING *',
+      [key.businessId, key.controlNumber, to, at],
+    );
+    await recordTransition(tx, { flow: 'loginEnablement', subject: loginSubject(key), actor: who as Actor, at, event: 'unbindCard', from: account.record.status, to, reason: String(serial) });
+    return loginAccountFromRow(rows[0] ?? {});
+  });
+}
+
+/** A company's login record and its bound cards. */
+export async function getLogin(ctx: LoginContext, target: { businessId: string; controlNumber?: string }): Promise<{ account: LoginAccount; bindings: LoginBinding[] }> {
+  const k = parseCompanyKey(target);
+  return ctx.store.transaction(async (tx) => {
+    const a = await tx.query('SELECT * FROM enroll_login_accounts WHERE business_id=$1 AND control_number=$2', [k.businessId, k.controlNumber]);
+    if (a[0] === undefined) throw noLoginRecord();
+    const b = await tx.query('SELECT * FROM enroll_login_bindings WHERE business_id=$1 AND control_number=$2 ORDER BY bound_at, certificate_serial', [
+      k.businessId,
+      k.controlNumber,
+    ]);
+    return { account: loginAccountFromRow(a[0]), bindings: b.map(loginBindingFromRow) };
+  });
+}

@@ -1,0 +1,253 @@
+/**
+ * 帳號申請 of the waste system (圖 1-1 網路帳號密碼申請書): the form's fields
+ * validated all at once, the 載入 button's company lookup, and the new
+ * application. 自訂密碼 is the host system's: the form has no password field and
+ * one passed by mistake is refused, never stored.
+ */
+import { randomUUID } from 'node:crypto';
+import { parseActor, type Actor } from '../domain/actor.js';
+import {
+  parseBusinessId,
+  parseEmail,
+  parseNationalId,
+  parsePhone,
+  parseRequiredText,
+  textDefect,
+  type BusinessId,
+} from '../domain/identifiers.js';
+import { EnrollError, IssueCollector } from '../errors.js';
+import type { LoginMethodStatus } from '../machine/login-machine.js';
+import type { PostalAddress } from '../ports/company-registry.js';
+import { recordTransition } from '../store/audit.js';
+import { isUniqueViolation } from '../store/sql-errors.js';
+import { WASTE_COMMANDS, authorize } from './authorization.js';
+import { LOGIN_METHOD_LABELS, type LoginMethod } from './login-records.js';
+import { insertApplication, type PhoneNumber, type WasteApplication, type WasteApplicationForm } from './waste-records.js';
+import { LOGIN_METHODS, guardWaste, parseOptionalControlNumber, type WasteSystemOptions } from './waste-shared.js';
+
+/** A phone number as typed: the number and an optional 分機. */
+export interface PhoneInput {
+  /** The number, e.g. `02-2311-7722`. */
+  readonly number: string;
+  /** 分機 (digits), if any. */
+  readonly extension?: string;
+}
+
+/** A postal address as typed: 郵遞區號 and the address. */
+export interface PostalAddressInput {
+  /** 郵遞區號: 3, 5 or 6 digits. */
+  readonly postalCode: string;
+  /** 縣市, 鄉鎮市區 and the rest. */
+  readonly address: string;
+}
+
+/** The 網路帳號密碼申請書 as the company fills it in (圖 1-1), minus 自訂密碼. */
+export interface WasteApplicationInput {
+  /** 營利事業統一編號 */
+  readonly businessId: string;
+  /** 廢棄物管制編號: 有管制編號請輸入, 沒有就請空白. */
+  readonly controlNumber?: string;
+  /** 公司名稱 */
+  readonly companyName: string;
+  /** 負責人名稱 */
+  readonly representativeName: string;
+  /** 負責人身分證字號 */
+  readonly representativeId: string;
+  /** 營利事業登記地址 */
+  readonly registeredAddress: PostalAddressInput;
+  /** 營利事業通訊地址, or `sameAsRegistered` (the form's 請不用重複填寫 button). */
+  readonly mailingAddress: PostalAddressInput | 'sameAsRegistered';
+  /** 承辦人名稱 */
+  readonly contactName: string;
+  /** 承辦人電話1 with 分機. */
+  readonly contactPhone1: PhoneInput;
+  /** 承辦人電話2, optional. */
+  readonly contactPhone2?: PhoneInput;
+  /** 承辦人傳真號碼 */
+  readonly contactFax: string;
+  /** 承辦人郵件信箱 */
+  readonly contactEmail: string;
+  /** 自然人憑證登入 / 工商憑證登入: 啟用 or 停用; at least one 啟用. */
+  readonly methods: Readonly<Record<LoginMethod, LoginMethodStatus>>;
+}
+
+/** The form's Chinese labels by input field, for marking the fields an INVALID_INPUT names. */
+export const WASTE_FORM_LABELS: Readonly<Record<keyof WasteApplicationInput, string>> = {
+  businessId: '營利事業統一編號',
+  controlNumber: '廢棄物管制編號',
+  companyName: '公司名稱',
+  representativeName: '負責人名稱',
+  representativeId: '負責人身分證字號',
+  registeredAddress: '營利事業登記地址',
+  mailingAddress: '營利事業通訊地址',
+  contactName: '承辦人名稱',
+  contactPhone1: '承辦人電話1',
+  contactPhone2: '承辦人電話2',
+  contactFax: '承辦人傳真號碼',
+  contactEmail: '承辦人郵件信箱',
+  methods: '登入方式',
+};
+
+/** What 載入 fills into the form. */
+export interface CompanyPrefill {
+  /** 營利事業統一編號 */
+  readonly businessId: BusinessId;
+  /** 公司名稱 */
+  readonly companyName: string;
+  /** 負責人名稱, when the registry has it. */
+  readonly representativeName?: string;
+  /** 營利事業登記地址, when the registry has it. */
+  readonly registeredAddress?: PostalAddress;
+}
+
+const POSTAL_CODE = /^\d{3}(\d{2}|\d{3})?$/;
+const PASSWORD_KEYS = ['password', 'customPassword', '自訂密碼'];
+
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+/** 統一編號 with the seed's prompt when empty (請輸入統一編號). */
+function takeBusinessId(value: unknown, issues: IssueCollector): BusinessId | undefined {
+  if (isBlank(value)) {
+    issues.add('businessId', '請輸入統一編號');
+    return undefined;
+  }
+  return issues.take(() => parseBusinessId(value));
+}
+
+function takeAddress(value: unknown, field: string, issues: IssueCollector): PostalAddress | undefined {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const postal = issues.take(() => parseRequiredText(v.postalCode, `${field}.postalCode`, 6));
+  if (postal !== undefined && !POSTAL_CODE.test(postal)) issues.add(`${field}.postalCode`, '郵遞區號 must be 3, 5 or 6 digits');
+  const address = issues.take(() => parseRequiredText(v.address, `${field}.address`, 300));
+  return postal === undefined || address === undefined || !POSTAL_CODE.test(postal) ? undefined : { postalCode: postal, address };
+}
+
+function takePhone(value: unknown, field: string, issues: IssueCollector): PhoneNumber | undefined {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const number = issues.take(() => parsePhone(v.number, `${field}.number`));
+  let extension: string | undefined;
+  if (!isBlank(v.extension)) {
+    extension = issues.take(() => parseRequiredText(v.extension, `${field}.extension`, 6));
+    if (extension !== undefined && !/^\d{1,6}$/.test(extension)) {
+      issues.add(`${field}.extension`, '分機 must be 1 to 6 digits');
+      extension = undefined;
+    }
+  }
+  return number === undefined ? undefined : { number, ...(extension === undefined ? {} : { extension }) };
+}
+
+/** Validates the form; INVALID_INPUT lists every bad field at once. */
+export function parseWasteApplication(input: unknown): WasteApplicationForm {
+  const issues = new IssueCollector();
+  const v = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  for (const key of PASSWORD_KEYS) {
+    if (key in v) issues.add(key, '自訂密碼 belongs to the host system: keep it there; the SDK stores no password');
+  }
+  const businessId = takeBusinessId(v.businessId, issues);
+  const controlNumber = issues.take(() => parseOptionalControlNumber(v.controlNumber));
+  const companyName = issues.take(() => parseRequiredText(v.companyName, 'companyName'));
+  const representativeName = issues.take(() => parseRequiredText(v.representativeName, 'representativeName', 100));
+  const representativeId = issues.take(() => parseNationalId(v.representativeId, 'representativeId'));
+  const registeredAddress = takeAddress(v.registeredAddress, 'registeredAddress', issues);
+  const mailingAddress = v.mailingAddress === 'sameAsRegistered' ? registeredAddress : takeAddress(v.mailingAddress, 'mailingAddress', issues);
+  const contactName = issues.take(() => parseRequiredText(v.contactName, 'contactName', 100));
+  const contactPhone1 = takePhone(v.contactPhone1, 'contactPhone1', issues);
+  const contactPhone2 = isBlank(v.contactPhone2) ? undefined : takePhone(v.contactPhone2, 'contactPhone2', issues);
+  const contactFax = issues.take(() => parsePhone(v.contactFax, 'contactFax'));
+  const contactEmail = issues.take(() => parseEmail(v.contactEmail, 'contactEmail'));
+  const m = (typeof v.methods === 'object' && v.methods !== null ? v.methods : {}) as Record<string, unknown>;
+  for (const method of LOGIN_METHODS) {
+    if (m[method] !== 'enabled' && m[method] !== 'disabled') issues.add(`methods.${method}`, `${LOGIN_METHOD_LABELS[method]}: choose 啟用 (enabled) or 停用 (disabled)`);
+  }
+  if (LOGIN_METHODS.every((method) => m[method] === 'disabled')) issues.add('methods', '請勾選欲申請之登入方式 (at least one method 啟用)');
+  issues.throwIfAny();
+  return {
+    businessId: businessId as BusinessId,
+    ...(controlNumber === '' || controlNumber === undefined ? {} : { controlNumber }),
+    companyName: companyName as string,
+    representativeName: representativeName as string,
+    representativeId: representativeId as WasteApplicationForm['representativeId'],
+    registeredAddress: registeredAddress as PostalAddress,
+    mailingAddress: mailingAddress as PostalAddress,
+    contactName: contactName as string,
+    contactPhone1: contactPhone1 as PhoneNumber,
+    ...(contactPhone2 === undefined ? {} : { contactPhone2 }),
+    contactFax: contactFax as string,
+    contactEmail: contactEmail as WasteApplicationForm['contactEmail'],
+    methods: { citizenCard: m.citizenCard as LoginMethodStatus, companyCard: m.companyCard as LoginMethodStatus },
+  };
+}
+
+/** 送出: records the application (`awaitingDocuments`); next, print it and upload the stamped copy. */
+export async function apply(o: WasteSystemOptions, input: WasteApplicationInput, actor: Actor): Promise<WasteApplication> {
+  const issues = new IssueCollector();
+  const who = issues.take(() => parseActor(actor));
+  const form = issues.take(() => parseWasteApplication(input));
+  issues.throwIfAny();
+  const f = form as WasteApplicationForm;
+  const id = randomUUID();
+  return guardWaste(o, async () => {
+    authorize(WASTE_COMMANDS, 'apply', who as Actor, { subject: id });
+    try {
+      return await o.store.transaction(async (tx) => {
+        const at = o.clock.now().toISOString();
+        const app = await insertApplication(tx, id, f, (who as Actor).id, at);
+        await recordTransition(tx, {
+          flow: 'wasteApplication',
+          subject: id,
+          actor: who as Actor,
+          at,
+          event: 'apply',
+          from: 'none',
+          to: app.status,
+          reason: `${f.businessId}${f.controlNumber === undefined ? '' : `/${f.controlNumber}`}: citizenCard=${f.methods.citizenCard}, companyCard=${f.methods.companyCard}`,
+        });
+        return app;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err, 'enroll_waste_applications_open_key')) {
+        throw new EnrollError('APPLICATION_IN_PROGRESS', '此統一編號及管制編號已有申請中的案件，請勿重複申請');
+      }
+      throw err;
+    }
+  });
+}
+
+function registryText(value: unknown, max: number): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const t = value.trim();
+  return t === '' || t.length > max || textDefect(t) !== undefined ? undefined : t;
+}
+
+/** 載入: the company's registered data for the form; NOT_FOUND when the registry has none. */
+export async function loadCompany(o: WasteSystemOptions, businessId: string): Promise<CompanyPrefill> {
+  const issues = new IssueCollector();
+  const bid = takeBusinessId(businessId, issues);
+  issues.throwIfAny();
+  const id = bid as BusinessId;
+  let found: unknown;
+  try {
+    found = await o.companies.findByBusinessId(id);
+  } catch (err) {
+    throw new EnrollError('COMPANY_REGISTRY_FAILURE', `the company registry could not answer for ${id}`, { cause: err });
+  }
+  if (found === undefined || found === null) throw new EnrollError('NOT_FOUND', `查無統一編號 ${id} 之公司資料，請自行填寫`);
+  // The registry is outside the SDK: its answer is validated like any input.
+  const r = (typeof found === 'object' ? found : {}) as Record<string, unknown>;
+  const companyName = registryText(r.companyName, 200);
+  if (companyName === undefined || r.businessId !== id) {
+    throw new EnrollError('COMPANY_REGISTRY_FAILURE', `the company registry answered for ${id} without a usable record`);
+  }
+  const representativeName = registryText(r.representativeName, 100);
+  const a = (typeof r.registeredAddress === 'object' && r.registeredAddress !== null ? r.registeredAddress : {}) as Record<string, unknown>;
+  const postalCode = registryText(a.postalCode, 6);
+  const address = registryText(a.address, 300);
+  return {
+    businessId: id,
+    companyName,
+    ...(representativeName === undefined ? {} : { representativeName }),
+    ...(postalCode === undefined || address === undefined || !POSTAL_CODE.test(postalCode) ? {} : { registeredAddress: { postalCode, address } }),
+  };
+}

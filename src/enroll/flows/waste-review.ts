@@ -1,0 +1,131 @@
+/**
+ * Staff review of waste-system applications: approve (the 驗證碼 is created
+ * and mailed to the 承辦人, only now), reject with a reason (mailed too), and a
+ * new 驗證碼 for an approved company that lost or locked its code.
+ */
+import type { Actor } from '../domain/actor.js';
+import { parseActor } from '../domain/actor.js';
+import { parseRequiredText } from '../domain/identifiers.js';
+import { EnrollError, IssueCollector } from '../errors.js';
+import { WASTE_BRANDING, verificationCodeNotice, wasteRejectionNotice } from '../mail/waste-notices.js';
+import type { SqlSession } from '../store/store.js';
+import type { LoginAccount } from './login-records.js';
+import { writeLoginCode } from './waste-activation.js';
+import { latestApproved, type WasteApplication } from './waste-records.js';
+import {
+  guardWaste,
+  parseApplicationId,
+  sendMail,
+  takeCompanyKey,
+  transition,
+  type CompanyKey,
+  type LoginContext,
+  type WasteSystemOptions,
+} from './waste-shared.js';
+
+/** Result of an approval or a new code: the application, the company's login record and where the code went. */
+export interface CodeMailed {
+  /** The application (`approved`). */
+  readonly application: WasteApplication;
+  /** The company's login record (`awaitingBinding`, or `bound` when it already has cards). */
+  readonly login: LoginAccount;
+  /** The 承辦人郵件信箱 the 驗證碼 was mailed to (the code itself is never returned). */
+  readonly mailedTo: string;
+}
+
+function keyOf(app: WasteApplication): CompanyKey {
+  return { businessId: app.businessId, controlNumber: app.controlNumber ?? '' };
+}
+
+/** Writes a fresh code for the application's company and mails it inside `tx` (a failed send rolls everything back). */
+async function grantCode(o: WasteSystemOptions, ctx: LoginContext, tx: SqlSession, app: WasteApplication, owner: string, who: Actor): Promise<LoginAccount> {
+  const at = o.clock.now();
+  const { account, verificationCode } = await writeLoginCode(ctx, tx, keyOf(app), { companyName: app.companyName, methods: app.methods, owner }, who, at);
+  await sendMail(
+    o.mailer,
+    verificationCodeNotice(app.contactEmail, app, verificationCode, account.codeExpiresAt, o.branding ?? WASTE_BRANDING, o.activationPage),
+  );
+  return account;
+}
+
+/** Reviewer approves: creates the 驗證碼 and mails it to the 承辦人郵件信箱. */
+export async function approve(o: WasteSystemOptions, ctx: LoginContext, applicationId: string, reviewer: Actor, note?: string): Promise<CodeMailed> {
+  const issues = new IssueCollector();
+  const who = issues.take(() => parseActor(reviewer, 'reviewer'));
+  const id = issues.take(() => parseApplicationId(applicationId));
+  const reviewNote = note === undefined ? null : (issues.take(() => parseRequiredText(note, 'note', 2000)) ?? null);
+  issues.throwIfAny();
+  return guardWaste(o, () =>
+    o.store.transaction(async (tx) => {
+      let login: LoginAccount | undefined;
+      const application = await transition(o, tx, id as string, {
+        command: 'approve',
+        event: 'approve',
+        to: 'approved',
+        who: who as Actor,
+        decision: { note: reviewNote },
+        apply: async (app, _at, owner) => {
+          login = await grantCode(o, ctx, tx, app, owner, who as Actor);
+          return `驗證碼 mailed to ${app.contactEmail}`;
+        },
+      });
+      return { application, login: login as LoginAccount, mailedTo: application.contactEmail };
+    }),
+  );
+}
+
+/** Reviewer rejects with a reason, mailed to the 承辦人郵件信箱. */
+export async function reject(o: WasteSystemOptions, applicationId: string, reviewer: Actor, reason: string): Promise<WasteApplication> {
+  const issues = new IssueCollector();
+  const who = issues.take(() => parseActor(reviewer, 'reviewer'));
+  const id = issues.take(() => parseApplicationId(applicationId));
+  const why = issues.take(() => parseRequiredText(reason, 'reason', 2000));
+  issues.throwIfAny();
+  return guardWaste(o, () =>
+    o.store.transaction((tx) =>
+      transition(o, tx, id as string, {
+        command: 'reject',
+        event: 'reject',
+        to: 'rejected',
+        who: who as Actor,
+        decision: { note: why as string },
+        apply: async (app) => {
+          await sendMail(o.mailer, wasteRejectionNotice(app.contactEmail, app, why as string, o.branding ?? WASTE_BRANDING));
+          return why;
+        },
+      }),
+    ),
+  );
+}
+
+/** A new 驗證碼 for a company with an approved application (old code dead, wrong attempts reset), mailed to its 承辦人. */
+export async function resendVerificationCode(
+  o: WasteSystemOptions,
+  ctx: LoginContext,
+  target: { businessId: string; controlNumber?: string },
+  actor: Actor,
+): Promise<CodeMailed> {
+  const issues = new IssueCollector();
+  const who = issues.take(() => parseActor(actor));
+  const key = takeCompanyKey(target, issues);
+  issues.throwIfAny();
+  return guardWaste(o, () =>
+    o.store.transaction(async (tx) => {
+      const approved = await latestApproved(tx, (key as CompanyKey).businessId, (key as CompanyKey).controlNumber);
+      if (approved === undefined) throw new EnrollError('NOT_FOUND', 'this company has no approved certificate-login application');
+      let login: LoginAccount | undefined;
+      const application = await transition(o, tx, approved.record.id, {
+        command: 'resendVerificationCode',
+        event: 'resendVerificationCode',
+        to: 'approved',
+        who: who as Actor,
+        apply: async (app, _at, owner) => {
+          login = await grantCode(o, ctx, tx, app, owner, who as Actor);
+          return `驗證碼 mailed to ${app.contactEmail}`;
+        },
+      });
+      return { application, login: login as LoginAccount, mailedTo: application.contactEmail };
+    }),
+  );
+}
+

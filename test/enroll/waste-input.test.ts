@@ -1,0 +1,217 @@
+/**
+ * The waste system's inputs through the public API, on both stores: the form
+ * reports every problem at once per field (the `twpki/ems` identifier rules;
+ * NUL and lone surrogates named), 載入's registry failures, upload limits by
+ * content, and the print layout's escaping.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  CapturingMailer,
+  InvalidInputError,
+  ManualClock,
+  StaticCompanyRegistry,
+  WasteSystemFlow,
+  renderWasteApplicationForm,
+  type CompanyRegistry,
+  type EnrollError,
+  type WasteApplication,
+} from '../../src/enroll/index.js';
+import { parseWasteApplication, sniffMediaType } from '../../src/enroll/advanced.js';
+import { describeEachStore, enrollFailure, tableCounts } from './helpers.js';
+import { APPLICANT, COMPANY, JPEG, PDF, PNG, form, registry } from './waste-fixtures.js';
+
+function fields(err: EnrollError): Record<string, string> {
+  expect(err).toBeInstanceOf(InvalidInputError);
+  return Object.fromEntries((err as InvalidInputError).issues.map((i) => [i.field, i.reason]));
+}
+
+describe('the application form (no store needed)', () => {
+  it('reports every bad field at once', () => {
+    let err: unknown;
+    try {
+      parseWasteApplication({
+        businessId: '',
+        controlNumber: '12',
+        companyName: ' ',
+        representativeName: '林大同',
+        representativeId: 'A123456788',
+        registeredAddress: { postalCode: '1000', address: '臺北市' },
+        mailingAddress: { postalCode: '100', address: '' },
+        contactName: '王承辦',
+        contactPhone1: { number: 'abc', extension: '12a' },
+        contactPhone2: { number: '02-1234-5678', extension: '1234567' },
+        contactFax: '',
+        contactEmail: 'not-an-email',
+        methods: { citizenCard: 'disabled', companyCard: 'disabled' },
+        password: 'Secret#1',
+      });
+    } catch (e) {
+      err = e;
+    }
+    const f = fields(err as EnrollError);
+    expect(f.businessId).toBe('請輸入統一編號');
+    expect(Object.keys(f).sort()).toEqual(
+      [
+        'businessId',
+        'companyName',
+        'contactEmail',
+        'contactFax',
+        'contactPhone1.extension',
+        'contactPhone1.number',
+        'contactPhone2.extension',
+        'controlNumber',
+        'mailingAddress.address',
+        'methods',
+        'password',
+        'registeredAddress.postalCode',
+        'representativeId',
+      ].sort(),
+    );
+    expect(f.password).toContain('自訂密碼');
+  });
+
+  it('uses the twpki/ems identifier rules (checksums, NFKC 管制編號) and accepts 5- and 6-digit postal codes', () => {
+    const ok = parseWasteApplication(form({ controlNumber: 'ｅ５６００００１', registeredAddress: { postalCode: '10048', address: '臺北市' }, mailingAddress: { postalCode: '100048', address: '臺北市' } }));
+    expect(ok.controlNumber).toBe('E5600001');
+    expect(ok.mailingAddress.postalCode).toBe('100048');
+    expect(() => parseWasteApplication(form({ businessId: '12345678' }))).toThrow(InvalidInputError);
+  });
+
+  it.each([
+    ['companyName', 'a\u0000b'],
+    ['contactName', '\uD800'],
+    ['representativeName', 'x'.repeat(20_000)],
+  ])('%s with %j → INVALID_INPUT naming the field', (field, value) => {
+    let err: unknown;
+    try {
+      parseWasteApplication(form({ [field]: value }));
+    } catch (e) {
+      err = e;
+    }
+    expect(Object.keys(fields(err as EnrollError))).toEqual([field]);
+  });
+
+  it('nested strings are checked too', () => {
+    let err: unknown;
+    try {
+      parseWasteApplication(form({ registeredAddress: { postalCode: '100', address: 'a\u0000' }, contactPhone1: { number: '02-2311-7722', extension: '\uDC00' } }));
+    } catch (e) {
+      err = e;
+    }
+    expect(Object.keys(fields(err as EnrollError)).sort()).toEqual(['contactPhone1.extension', 'registeredAddress.address']);
+  });
+
+  it('tells file types by content', () => {
+    expect(sniffMediaType(PDF)).toBe('application/pdf');
+    expect(sniffMediaType(JPEG)).toBe('image/jpeg');
+    expect(sniffMediaType(PNG)).toBe('image/png');
+    expect(sniffMediaType(new Uint8Array(Buffer.from('MZ\x90\x00')))).toBeUndefined();
+    expect(sniffMediaType(new Uint8Array([0x25, 0x50]))).toBeUndefined();
+  });
+
+  it('the print layout escapes every value', () => {
+    const evil = parseWasteApplication(form({ companyName: '<script>alert(1)</script>&"\'', contactName: '<b>王</b>' }));
+    const html = renderWasteApplicationForm(evil, { systemName: '<i>系統</i>' });
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('<b>王');
+    expect(html).not.toContain('<i>系統');
+    expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;&#38;&#34;&#39;');
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).toContain('@page');
+    expect(html).not.toContain('自訂密碼');
+  });
+});
+
+describeEachStore('enroll_t_waste_in', (db) => {
+  let clock: ManualClock;
+  let mailer: CapturingMailer;
+  const make = (companies: CompanyRegistry = registry, documents?: { maxBytes?: number; mediaTypes?: readonly ('application/pdf' | 'image/jpeg' | 'image/png')[] }): WasteSystemFlow =>
+    new WasteSystemFlow({ store: db(), clock, mailer, companies, ...(documents === undefined ? {} : { documents }) });
+
+  beforeEach(() => {
+    clock = new ManualClock('2026-03-02T01:00:00Z');
+    mailer = new CapturingMailer();
+  });
+
+  describe('載入', () => {
+    it('empty → 請輸入統一編號; bad checksum → INVALID_INPUT; unknown → NOT_FOUND', async () => {
+      const flow = make();
+      expect(fields(await enrollFailure(flow.loadCompany(''))).businessId).toBe('請輸入統一編號');
+      expect((await enrollFailure(flow.loadCompany('12345678'))).code).toBe('INVALID_INPUT');
+      expect((await enrollFailure(flow.loadCompany('22099131'))).code).toBe('NOT_FOUND');
+    });
+
+    it('a failing or garbled registry is COMPANY_REGISTRY_FAILURE, never a crash', async () => {
+      const down: CompanyRegistry = { findByBusinessId: () => Promise.reject(new Error('ECONNREFUSED')) };
+      expect((await enrollFailure(make(down).loadCompany(COMPANY.businessId))).code).toBe('COMPANY_REGISTRY_FAILURE');
+      const garbled = new StaticCompanyRegistry([{ businessId: COMPANY.businessId, companyName: 'a\u0000' }]);
+      expect((await enrollFailure(make(garbled).loadCompany(COMPANY.businessId))).code).toBe('COMPANY_REGISTRY_FAILURE');
+      const partial = new StaticCompanyRegistry([{ businessId: COMPANY.businessId, companyName: '公司', registeredAddress: { postalCode: 'x', address: '臺北市' } }]);
+      expect(await make(partial).loadCompany(COMPANY.businessId)).toEqual({ businessId: COMPANY.businessId, companyName: '公司' });
+    });
+  });
+
+  describe('uploads', () => {
+    let app: WasteApplication;
+    beforeEach(async () => {
+      app = await make().apply(form(), APPLICANT);
+    });
+
+    it('refuses an oversized, empty, mistyped or renamed file, naming document.content; nothing is stored', async () => {
+      const flow = make(registry, { maxBytes: 64, mediaTypes: ['application/pdf', 'image/png'] });
+      const before = await tableCounts(db());
+      const big = new Uint8Array(65);
+      big.set(PDF.subarray(0, 5));
+      const cases: Array<[Uint8Array | string, string]> = [
+        [big, '超過上限'],
+        [new Uint8Array(0), 'empty'],
+        [JPEG, '檔案格式'],
+        [new Uint8Array(Buffer.from('MZ\x90\x00 this is an executable')), '檔案格式'],
+        ['%PDF-1.7 as a string', 'Uint8Array'],
+      ];
+      for (const [content, reason] of cases) {
+        const err = await enrollFailure(flow.uploadDocument(app.id, { kind: 'applicationForm', content: content as Uint8Array, fileName: 'scan.pdf' }, APPLICANT));
+        expect(fields(err)['document.content']).toContain(reason);
+      }
+      const kind = await enrollFailure(flow.uploadDocument(app.id, { kind: 'passport' as never, content: PDF }, APPLICANT));
+      expect(Object.keys(fields(kind))).toEqual(['document.kind']);
+      const name = await enrollFailure(flow.uploadDocument(app.id, { kind: 'applicationForm', content: PDF, fileName: 'a\u0000.pdf' }, APPLICANT));
+      expect(Object.keys(fields(name))).toEqual(['document.fileName']);
+      expect(await tableCounts(db())).toEqual(before);
+    });
+
+    it('a PNG named .pdf is stored as a PNG; a second upload of a kind replaces the first', async () => {
+      const flow = make();
+      expect((await flow.uploadDocument(app.id, { kind: 'applicationForm', content: PNG, fileName: 'scan.pdf' }, APPLICANT)).mediaType).toBe('image/png');
+      const replaced = await flow.uploadDocument(app.id, { kind: 'applicationForm', content: PDF }, APPLICANT);
+      expect(replaced.mediaType).toBe('application/pdf');
+      expect(replaced.fileName).toBeUndefined();
+      const docs = await flow.listDocuments(app.id, APPLICANT);
+      expect(docs).toHaveLength(1);
+      expect(Buffer.from((await flow.getDocument(app.id, 'applicationForm', APPLICANT)).content).equals(Buffer.from(PDF))).toBe(true);
+    });
+
+    it('the caller’s buffer can be reused after the upload', async () => {
+      const flow = make();
+      const buf = new Uint8Array(PDF);
+      const info = await flow.uploadDocument(app.id, { kind: 'businessRegistration', content: buf }, APPLICANT);
+      buf.fill(0);
+      const doc = await flow.getDocument(app.id, 'businessRegistration', APPLICANT);
+      expect(Buffer.from(doc.content).equals(Buffer.from(PDF))).toBe(true);
+      expect(doc.sha256).toBe(info.sha256);
+    });
+  });
+
+  it('impossible limits are a RangeError at construction', () => {
+    expect(() => make(registry, { maxBytes: 0 })).toThrow(RangeError);
+    expect(() => make(registry, { mediaTypes: [] })).toThrow(RangeError);
+    expect(() => make(registry, { mediaTypes: ['text/html' as never] })).toThrow(RangeError);
+  });
+
+  it('bad IDs and actors are INVALID_INPUT naming them', async () => {
+    const flow = make();
+    const err = await enrollFailure(flow.submitForReview('42', { role: 'superuser', id: '' } as never));
+    expect(Object.keys(fields(err)).sort()).toEqual(['actor.id', 'actor.role', 'applicationId']);
+    expect(Object.keys(fields(await enrollFailure(flow.approve('x', { role: 'reviewer', id: 's' }, 'a\u0000'))))).toEqual(['applicationId', 'note']);
+  });
+});
