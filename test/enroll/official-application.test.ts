@@ -21,9 +21,8 @@ import {
   type Mailer,
 } from '../../src/enroll/index.js';
 import { describeEachStore, enrollFailure, tableCounts } from './helpers.js';
-import { FakePersonnelSystem } from './official-fixtures.js';
+import { FakePersonnelSystem, NFA, claire, host, member, reviewer } from './official-fixtures.js';
 
-const NFA = '2.16.886.101.20003.20001.20003';
 const MOI = '2.16.886.101.20003';
 const NIA = '2.16.886.101.20003.20001.20009';
 const directory = new StaticAgencyDirectory([
@@ -31,11 +30,7 @@ const directory = new StaticAgencyDirectory([
   { oid: NFA as AgencyOid, name: '內政部消防署' },
   { oid: NIA as AgencyOid, name: '內政部移民署' },
 ]);
-const claire = { memberId: 'clairesu1234', name: '張美善', nationalId: 'A226812638', email: 'claire01001@hotmail.com' };
-const member: Actor = { role: 'applicant', id: 'clairesu1234' };
 const stranger: Actor = { role: 'applicant', id: 'someone-else' };
-const host: Actor = { role: 'system', id: 'egov-portal' };
-const reviewer: Actor = { role: 'reviewer', id: 'egov-service' };
 const applyInput = (agencyOid = NFA) => ({ memberId: 'clairesu1234', agencyOid, reason: '公務人員', attested: true });
 
 async function code(p: Promise<unknown>): Promise<string> {

@@ -21,15 +21,10 @@ import {
 } from '../../src/enroll/index.js';
 import type { CardHolderCredentials } from '../../src/testing/pki/index.js';
 import { describeEachStore, enrollFailure, tableCounts } from './helpers.js';
-import { FakePersonnelSystem, startLoginRig, type LoginRig } from './official-fixtures.js';
+import { FakePersonnelSystem, NFA, claire, host, member, reviewer, startLoginRig, type LoginRig } from './official-fixtures.js';
 
-const NFA = '2.16.886.101.20003.20001.20003';
 const CARD = 'TP03000012345678';
 const REISSUED = 'TP03000087654321';
-const claire = { memberId: 'clairesu1234', name: '張美善', nationalId: 'A226812638', email: 'claire01001@hotmail.com' };
-const member: Actor = { role: 'applicant', id: 'clairesu1234' };
-const host: Actor = { role: 'system', id: 'egov-portal' };
-const reviewer: Actor = { role: 'reviewer', id: 'egov-service' };
 const DAY = 86_400_000;
 /** The flows keep serials lower-case without leading zeros. */
 const norm = (serial: string): string => serial.toLowerCase().replace(/^0+(?=.)/, '');

@@ -13,11 +13,23 @@ import {
   type LoginVerifier,
 } from '../../src/cert/index.js';
 import { cardHolderFromLogin } from '../../src/enroll/adapters/cert.js';
+import type { Actor } from '../../src/enroll/domain/actor.js';
 import type { VerifiedCardHolder } from '../../src/enroll/domain/card-holder.js';
 import type { PersonnelCheckResult, PersonnelQuery, PersonnelSystem } from '../../src/enroll/ports/personnel-system.js';
 import { createTestPki, type CardHolderCredentials, type CardHolderOptions, type TestPki } from '../../src/testing/pki/index.js';
 import { LocalRevocationServer } from '../../src/testing/revocation/index.js';
 import { signLogin } from '../cert/trust/helpers/login-signer.js';
+
+/** 內政部消防署, the seed's example agency. */
+export const NFA = '2.16.886.101.20003.20001.20003';
+/** The seed's general member (會員註冊 example data). */
+export const claire = { memberId: 'clairesu1234', name: '張美善', nationalId: 'A226812638', email: 'claire01001@hotmail.com' };
+/** The member acting for itself. */
+export const member: Actor = { role: 'applicant', id: 'clairesu1234' };
+/** The host portal synchronizing members. */
+export const host: Actor = { role: 'system', id: 'egov-portal' };
+/** The service desk's reviewer. */
+export const reviewer: Actor = { role: 'reviewer', id: 'egov-service' };
 
 /** One person on the personnel system's record. */
 export interface PersonnelRecord {
