@@ -18,7 +18,7 @@ $('control-form').addEventListener('submit', async function (event) {
   var value = $('control-number').value.trim();
   if (value === '') return setMessage('control-message', '請輸入管制編號。', true);
   try {
-    var app = await api('POST', '/api/applications', { controlNumber: value });
+    var app = await api('POST', '/gps/api/applications', { controlNumber: value });
     $('basic-controlNumber').value = app.controlNumber;
     setMessage('control-message', '');
     step('step-basic');
@@ -41,7 +41,7 @@ $('basic-form').addEventListener('submit', async function (event) {
     return setMessage('basic-message', '帳號申請之資料欄位皆須填寫：' + missing.join('、'), true);
   }
   try {
-    var result = await api('POST', '/api/application/basic-data', { basicData: data });
+    var result = await api('POST', '/gps/api/application/basic-data', { basicData: data });
     setMessage('basic-message', '');
     if (result.status === 'emsRejected') {
       $('ems-result').innerHTML = result.resultHtml; // rendered and escaped by twpki/ems
@@ -76,21 +76,20 @@ $('get-cert-info').addEventListener('click', async function () {
   $('bind-submit').disabled = true;
   setMessage('card-message', '讀取憑證中…');
   try {
-    var token = await signChallenge(slot, $('card-pin'));
-    var info = await api('POST', '/api/application/card-info', { token: token });
+    var info = await cardStep('/gps/card/apply', $('card-select'), $('card-pin'));
     $('card-name').value = info.name;
     $('card-number').value = info.cardNumber;
     $('card-gpki').value = info.authorityName + (info.idHint ? '（身分證號末四碼 ' + info.idHint + '）' : '');
     $('bind-submit').disabled = false;
     setMessage('card-message', '已取得憑證資訊，請填寫連絡電話及 Email 後點選「確認送出」。');
   } catch (err) {
-    setMessage('card-message', err.agent ? err.message : errorText(err), true);
+    setMessage('card-message', failureText(err), true);
   }
 });
 
 $('bind-submit').addEventListener('click', async function () {
   try {
-    await api('POST', '/api/application/bind', {
+    await api('POST', '/gps/api/application/bind', {
       name: $('card-name').value.trim(), phone: $('card-phone').value.trim(), email: $('card-email').value.trim(),
     });
     step('step-done');
