@@ -14,25 +14,15 @@ import { EmulatorReader } from 'twpki/pcsc';
 import { createTestPki, type TestPki, type VirtualHiCOSCard } from 'twpki/testing';
 import { decodeHeaderValue, startMailSink, type MailSink } from '../../examples/portal/core/mail-sink.js';
 import { checkReviewerPassword, hashReviewerPassword } from '../../examples/portal/core/reviewer.js';
-import { DEMO_AGENCY_OID, demoCard, demoTrust } from '../../examples/portal/demo-setup.js';
+import { DEMO_AGENCY_OID, DEMO_EMS_RECORDS, demoCard, demoTrust } from '../../examples/portal/demo-setup.js';
 import { gepiSystem } from '../../examples/portal/gepi/index.js';
 import { gpsSystem } from '../../examples/portal/gps/index.js';
 import { startPortal, type Portal } from '../../examples/portal/server.js';
 
 const PIN = '135790';
 const REVIEWER_PASSWORD = 'reviewer-secret-1';
-const OTHER_EMAIL = 'factory@example.com.tw';
-const EMS = {
-  controlNumber: 'E5600123',
-  companyName: '範例環保股份有限公司',
-  responsiblePerson: '王大明',
-  facilityAddress: '臺北市中正區重慶南路一段122號3樓',
-  facilityEmail: 'service@example.com.tw',
-  mailingAddress: '臺北市中正區重慶南路一段122號3樓',
-  contactName: '李小華',
-  contactEmail: 'contact@example.com.tw',
-};
-const OTHER = { ...EMS, controlNumber: 'H5600999', companyName: '測試化學工業有限公司', facilityEmail: OTHER_EMAIL };
+const [EMS, OTHER] = DEMO_EMS_RECORDS;
+const OTHER_EMAIL = OTHER.facilityEmail;
 
 interface Reply {
   status: number;

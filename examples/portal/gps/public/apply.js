@@ -67,31 +67,11 @@ $('reapply').addEventListener('click', function () {
   step('step-control');
 });
 
-$('detect-cards').addEventListener('click', function () { detectCards($('card-select'), 'card-message'); });
-
-$('get-cert-info').addEventListener('click', async function () {
-  var slot = $('card-select').value;
-  if (!slot) return setMessage('card-message', '未偵測到卡片，請點選「重新偵測卡片」。', true);
-  if ($('card-pin').value === '') return setMessage('card-message', '請輸入憑證卡片密碼。', true);
-  $('bind-submit').disabled = true;
-  setMessage('card-message', '讀取憑證中…');
-  try {
-    var info = await cardStep('/gps/card/apply', $('card-select'), $('card-pin'));
-    $('card-name').value = info.name;
-    $('card-number').value = info.cardNumber;
-    $('card-gpki').value = info.authorityName + (info.idHint ? '（身分證號末四碼 ' + info.idHint + '）' : '');
-    $('bind-submit').disabled = false;
-    setMessage('card-message', '已取得憑證資訊，請填寫連絡電話及 Email 後點選「確認送出」。');
-  } catch (err) {
-    setMessage('card-message', failureText(err), true);
-  }
-});
+setUpCardForm('/gps/card/apply', 'bind-submit');
 
 $('bind-submit').addEventListener('click', async function () {
   try {
-    await api('POST', '/gps/api/application/bind', {
-      name: $('card-name').value.trim(), phone: $('card-phone').value.trim(), email: $('card-email').value.trim(),
-    });
+    await api('POST', '/gps/api/application/bind', cardFormContact());
     step('step-done');
   } catch (err) {
     setMessage('card-message', errorText(err), true);

@@ -34,31 +34,11 @@ async function removeCard(c) {
   }
 }
 
-$('detect-cards').addEventListener('click', function () { detectCards($('card-select'), 'card-message'); });
-
-$('get-cert-info').addEventListener('click', async function () {
-  if (!$('card-select').value) return setMessage('card-message', '未偵測到卡片，請點選「重新偵測卡片」。', true);
-  if ($('card-pin').value === '') return setMessage('card-message', '請輸入憑證卡片密碼。', true);
-  $('add-submit').disabled = true;
-  setMessage('card-message', '讀取憑證中…');
-  try {
-    var info = await cardStep('/gps/card/add', $('card-select'), $('card-pin'));
-    $('card-holder').textContent = info.name;
-    $('card-name').value = info.name;
-    $('card-number').value = info.cardNumber;
-    $('card-gpki').value = info.authorityName + (info.idHint ? '（身分證號末四碼 ' + info.idHint + '）' : '');
-    $('add-submit').disabled = false;
-    setMessage('card-message', '已取得憑證資訊，請填寫連絡電話及 Email 後點選「確認送出」。');
-  } catch (err) {
-    setMessage('card-message', failureText(err), true);
-  }
-});
+setUpCardForm('/gps/card/add', 'add-submit', function (info) { $('card-holder').textContent = info.name; });
 
 $('add-submit').addEventListener('click', async function () {
   try {
-    var added = await api('POST', '/gps/api/cards', {
-      name: $('card-name').value.trim(), phone: $('card-phone').value.trim(), email: $('card-email').value.trim(),
-    });
+    var added = await api('POST', '/gps/api/cards', cardFormContact());
     $('add-submit').disabled = true;
     setMessage('card-message', '已新增卡號 ' + added.cardNumber + '。');
     await loadCards();
