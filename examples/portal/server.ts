@@ -147,9 +147,8 @@ function mailboxPage(mails: readonly CapturedMail[]): string {
 export async function startPortal(options: PortalOptions): Promise<Portal> {
   const passwordHash = options.reviewerPasswordHash ?? (options.reviewerPassword ? hashReviewerPassword(options.reviewerPassword) : undefined);
   if (passwordHash === undefined) throw new RangeError('startPortal needs `reviewerPassword` or `reviewerPasswordHash`');
-  const { store, owned } = await openStore(options);
+  const [{ store, owned }, browserModule] = await Promise.all([openStore(options), bundleBrowserModule()]);
   const mail = mailerOf(options);
-  const browserModule = await bundleBrowserModule();
   const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
   const page = layout(options.systems);
 

@@ -9,7 +9,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { VPCD_DEFAULT_PORT, vpcdReaderName, type VirtualHiCOSCard } from 'twpki/testing';
+import { createTestPki, VPCD_DEFAULT_PORT, vpcdReaderName, type VirtualHiCOSCard } from 'twpki/testing';
 import { DEMO_AGENCY_OID, demoCard } from '../../examples/portal/demo-setup.js';
 import { gepiSystem } from '../../examples/portal/gepi/index.js';
 import { pcscAvailable } from '../support/pcsc-rig.js';
@@ -30,7 +30,22 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal GEPI system in he
   const cards: Record<string, VirtualHiCOSCard> = {};
 
   beforeAll(async () => {
+    const pki = await createTestPki();
+    const agency = (cardNumber: string): Promise<VirtualHiCOSCard> =>
+      demoCard(pki, { authority: 'gca', cardNumber, pin: PIN, commonName: '範例機關', organizationOid: DEMO_AGENCY_OID });
+    const citizen = (cardNumber: string, commonName: string, idHint: string): Promise<VirtualHiCOSCard> =>
+      demoCard(pki, { authority: 'moica', cardNumber, pin: PIN, commonName, idHint });
+    const made = Promise.all([
+      agency('GC03000000000001'),
+      agency('GC03000000000002'),
+      agency('GC03000000000003'),
+      citizen('TP03000099990001', '王管理', '6789'),
+      citizen('TP03000099990002', '王管理', '6789'),
+      citizen('TP03000099990003', '王管理', '6789'),
+      citizen('TP03000099990009', '陳經辦', '6780'),
+    ]);
     rig = await startPortalRig({
+      pki,
       systems: () => [
         gepiSystem({
           agencies: [
@@ -42,19 +57,8 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal GEPI system in he
       ports: [AGENCY_PORT, CITIZEN_PORT],
       prefix: 'portal-gepi',
     });
-    const agency = (cardNumber: string): Promise<VirtualHiCOSCard> =>
-      demoCard(rig.pki, { authority: 'gca', cardNumber, pin: PIN, commonName: '範例機關', organizationOid: DEMO_AGENCY_OID });
-    const citizen = (cardNumber: string, commonName: string, idHint: string): Promise<VirtualHiCOSCard> =>
-      demoCard(rig.pki, { authority: 'moica', cardNumber, pin: PIN, commonName, idHint });
-    Object.assign(cards, {
-      agency: await agency('GC03000000000001'),
-      agencyRenewed: await agency('GC03000000000002'),
-      agencyThird: await agency('GC03000000000003'),
-      admin: await citizen('TP03000099990001', '王管理', '6789'),
-      adminRenewed: await citizen('TP03000099990002', '王管理', '6789'),
-      adminThird: await citizen('TP03000099990003', '王管理', '6789'),
-      operator: await citizen('TP03000099990009', '陳經辦', '6780'),
-    });
+    const [a1, a2, a3, c1, c2, c3, op] = await made;
+    Object.assign(cards, { agency: a1, agencyRenewed: a2, agencyThird: a3, admin: c1, adminRenewed: c2, adminThird: c3, operator: op });
     await rig.insert(AGENCY_PORT, cards.agency as VirtualHiCOSCard);
     await rig.insert(CITIZEN_PORT, cards.admin as VirtualHiCOSCard);
   }, 120_000);

@@ -9,7 +9,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate } from 'twpki/cert';
-import { VPCD_DEFAULT_PORT, type VirtualHiCOSCard } from 'twpki/testing';
+import { createTestPki, VPCD_DEFAULT_PORT, type VirtualHiCOSCard } from 'twpki/testing';
 import { demoCard } from '../../examples/portal/demo-setup.js';
 import { gpsSystem } from '../../examples/portal/gps/index.js';
 import { VIRTUAL_READER, pcscAvailable } from '../support/pcsc-rig.js';
@@ -45,12 +45,16 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal GPS system in hea
   let holderName = '';
 
   beforeAll(async () => {
-    rig = await startPortalRig({
-      systems: () => [gpsSystem({ ems: [OK_COMPANY, MISMATCH_COMPANY, PIN_COMPANY, SECOND_COMPANY] })],
-      ports: [VPCD_DEFAULT_PORT],
-      prefix: 'portal-gps',
-    });
-    card = await demoCard(rig.pki, { authority: 'moica', cardNumber: CARD_NUMBER, pin: PIN, commonName: '王小明', idHint: '6789' });
+    const pki = await createTestPki();
+    [rig, card] = await Promise.all([
+      startPortalRig({
+        pki,
+        systems: () => [gpsSystem({ ems: [OK_COMPANY, MISMATCH_COMPANY, PIN_COMPANY, SECOND_COMPANY] })],
+        ports: [VPCD_DEFAULT_PORT],
+        prefix: 'portal-gps',
+      }),
+      demoCard(pki, { authority: 'moica', cardNumber: CARD_NUMBER, pin: PIN, commonName: '王小明', idHint: '6789' }),
+    ]);
     holderName = parseCertificate(card.credentials.sign.certificate).identity.holderName ?? '';
     await rig.insert(VPCD_DEFAULT_PORT, card);
   }, 90_000);

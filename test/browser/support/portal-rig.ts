@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PcscCardSlots, startAgent, type AgentServer } from 'twpki/agent';
 import { PcscContext } from 'twpki/pcsc';
-import { createTestPki, VpcdBridge, vpcdReaderName, type TestPki, type VirtualHiCOSCard } from 'twpki/testing';
+import { VpcdBridge, vpcdReaderName, type TestPki, type VirtualHiCOSCard } from 'twpki/testing';
 import { startMailSink, type MailSink } from '../../../examples/portal/core/mail-sink.js';
 import { demoTrust } from '../../../examples/portal/demo-setup.js';
 import type { PortalSystem } from '../../../examples/portal/core/portal.js';
@@ -39,13 +39,17 @@ export interface PortalRig {
   close(): Promise<void>;
 }
 
-/** Starts the rig with `systems` made from the rig's PKI, holding the vpcd readers on `ports`. */
+/**
+ * Starts the rig with `systems` made from `pki` (the test's: it can issue its
+ * cards while the rig starts), holding the vpcd readers on `ports`.
+ */
 export async function startPortalRig(options: {
+  pki: TestPki;
   systems: (pki: TestPki) => PortalSystem[];
   ports: readonly number[];
   prefix: string;
 }): Promise<PortalRig> {
-  const pki = await createTestPki();
+  const pki = options.pki;
   const releases: Array<() => void> = [];
   // The vpcd readers are shared with other test files: hold them for the whole run.
   for (const port of options.ports) releases.push(await lockReader(port));
@@ -53,18 +57,21 @@ export async function startPortalRig(options: {
   const slots = await PcscCardSlots.open();
   const agent = await startAgent({ slots, port: 0 });
   const sink = await startMailSink();
-  const portal = await startPortal({
-    port: 0,
-    systems: options.systems(pki),
-    ...demoTrust(pki),
-    agentUrl: agent.url,
-    smtp: { host: sink.host, port: sink.port },
-    reviewerPassword: RIG_REVIEWER_PASSWORD,
-    devMailbox: () => sink.messages,
-    databaseUrl: '', // the embedded store, whatever the environment says
-  });
+  // Independent and slow (store migrations, the twpki/browser bundle, Chromium): started together.
+  const [portal, browser] = await Promise.all([
+    startPortal({
+      port: 0,
+      systems: options.systems(pki),
+      ...demoTrust(pki),
+      agentUrl: agent.url,
+      smtp: { host: sink.host, port: sink.port },
+      reviewerPassword: RIG_REVIEWER_PASSWORD,
+      devMailbox: () => sink.messages,
+      databaseUrl: '', // the embedded store, whatever the environment says
+    }),
+    launchChromium(),
+  ]);
   agent.trusted.add(portal.url);
-  const browser = await launchChromium();
   const contexts: BrowserContext[] = [];
 
   async function waitForReader(port: number, present: boolean): Promise<void> {
