@@ -166,6 +166,13 @@ describe.each(backends)('portal backend on the $name', ({ url, statusInServer })
   });
 
   it('GPS: apply → EMS → card → review (reviewer login) → mail → activation → card login → 設定 / 刪除, refusing each misuse', async () => {
+    const home = await (await fetch(`${portal.url}/`)).text();
+    expect(home).toContain('data-system="gps"');
+    expect(home).toContain('data-system="gepi"');
+    expect(home).toContain('href="/gepi/replace/both"');
+    // The development inbox is served only when the portal is given one.
+    expect((await fetch(`${portal.url}/dev/mailbox`)).status).toBe(404);
+
     const page = new PageClient(portal.url);
     expect(code(await page.call('POST', '/gps/api/applications', { controlNumber: 'E5600123' }, null))).toBe('FOREIGN_ORIGIN');
     expect(code(await page.call('POST', '/gps/api/applications', { controlNumber: 'E5600123' }, 'http://evil.example'))).toBe('FOREIGN_ORIGIN');
