@@ -37,6 +37,7 @@ const OK_COMPANY = company('E5600123', '範例環保股份有限公司', 'servic
 const MISMATCH_COMPANY = company('H5600999', '測試化學工業有限公司', 'factory@example.com.tw');
 const PIN_COMPANY = company('K5600777', '北區運輸股份有限公司', 'north@example.com.tw');
 const SECOND_COMPANY = company('M5600555', '南區運輸股份有限公司', 'south@example.com.tw');
+const REJECTED_COMPANY = company('P5600333', '西區運輸股份有限公司', 'west@example.com.tw');
 
 describe.runIf(chromiumAvailable() && pcscAvailable())('portal GPS system in headless Chromium', () => {
   let rig: PortalRig;
@@ -49,7 +50,7 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal GPS system in hea
     [rig, card] = await Promise.all([
       startPortalRig({
         pki,
-        systems: () => [gpsSystem({ ems: [OK_COMPANY, MISMATCH_COMPANY, PIN_COMPANY, SECOND_COMPANY] })],
+        systems: () => [gpsSystem({ ems: [OK_COMPANY, MISMATCH_COMPANY, PIN_COMPANY, SECOND_COMPANY, REJECTED_COMPANY] })],
         ports: [VPCD_DEFAULT_PORT],
         prefix: 'portal-gps',
       }),
@@ -279,4 +280,42 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal GPS system in hea
     expect(await page.isVisible('#step-done')).toBe(false);
     await rig.shot(page, 'bound-3-already-bound');
   });
+
+  it('審核不通過 mails the 帳號申請結果 link; the result page shows the comparison and the reason, and 重新申請', async () => {
+    // The first test's original card was deleted from its account, so it is free again.
+    await rig.insert(VPCD_DEFAULT_PORT, card);
+    const page = await rig.newPage();
+    await submitBasicData(page, REJECTED_COMPANY, 'reject');
+    await page.waitForSelector('#step-card:not([hidden])');
+    await cardStep(page, PIN, '#get-cert-info', 'card-message');
+    await page.fill('#card-phone', '07-7654-3210');
+    await page.fill('#card-email', 'west-applicant@example.com.tw');
+    await page.click('#bind-submit');
+    await page.waitForSelector('#step-done:not([hidden])');
+
+    const review = await rig.newPage();
+    await rig.reviewerLogin(review, '/gps/review');
+    const row = review.locator('tr[data-control-number="P5600333"]');
+    await row.waitFor();
+    await row.locator('button.reject').click();
+    await waitForText(review, 'review-message', /請填寫不通過原因/);
+    await row.locator('input.reject-reason').fill('負責人姓名與登記資料不符');
+    const mailsBefore = rig.sink.messages.length;
+    await row.locator('button.reject').click();
+    await waitForText(review, 'review-message', /審核不通過/);
+    await rig.shot(review, 'reject-3-rejected');
+
+    const mail = await rig.sink.waitFor('west@example.com.tw', { since: mailsBefore });
+    expect(mail.text).toContain('帳號申請未通過');
+    const inbox = await rig.newPage();
+    await inbox.goto(`${rig.portal.url}/dev/mailbox`);
+    await inbox.locator('article.mail').first().locator('a.mail-link').click();
+    await inbox.waitForSelector('#result-fields');
+    expect(await inbox.textContent('#review-note')).toContain('負責人姓名與登記資料不符');
+    expect(await inbox.getAttribute('#result-fields li[data-key="companyName"]', 'data-verdict')).toBe('match');
+    expect(await inbox.textContent('main')).toContain('申請未通過後請依正確資料重新申請');
+    await rig.shot(inbox, 'reject-4-result-page');
+    await Promise.all([inbox.waitForURL(`${rig.portal.url}/gps/`), inbox.click('a.button:has-text("重新申請")')]);
+    await inbox.waitForSelector('#control-number');
+  }, 60_000);
 });

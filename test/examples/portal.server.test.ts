@@ -147,6 +147,7 @@ describe.each(backends)('portal backend on the $name', ({ url, statusInServer })
       systems: [gpsSystem({ ems: [EMS, OTHER] }), gepiSystem({ agencies: [
         { agencyCode: 'A1001', name: '範例機關', oid: DEMO_AGENCY_OID },
         { agencyCode: 'B2002', name: '另一機關', oid: '2.16.886.101.90001.20099' },
+        { agencyCode: 'C3003', name: '第三機關', oid: '2.16.886.101.90001.20098' },
       ] })],
       ...demoTrust(pki),
       agentUrl: agent.url,
@@ -369,6 +370,21 @@ describe.each(backends)('portal backend on the $name', ({ url, statusInServer })
       await mismatch.cardStep(agent, '/gepi/card/administrator');
       await mismatch.call('POST', '/gepi/api/administrator', { nationalId: 'A123456789' });
       expect(code(await mismatch.call('POST', '/gepi/api/register', { administrator: contact, acceptedTerms: '2026-01' }))).toBe('RETRY_TOO_EARLY');
+
+      // 審核不通過 (本部將與您聯絡): the registration leaves the queue.
+      const refused = new PageClient(portal.url);
+      await refused.call('POST', '/gepi/api/agency-code', { agencyCode: 'C3003' });
+      await refused.cardStep(agencyAgent, '/gepi/card/organization');
+      await refused.cardStep(agent, '/gepi/card/administrator');
+      await refused.call('POST', '/gepi/api/administrator', { nationalId: 'A123456789' });
+      const reviewContact = { name: '林承辦', phone: '02-2701-3411' };
+      expect((await refused.call('POST', '/gepi/api/register', { administrator: contact, acceptedTerms: '2026-01', reviewContact })).body.status).toBe('manualReview');
+      expect(code(await reviewer.call('POST', '/gepi/api/review/C3003/reject', { note: '' }))).toBe('INVALID_INPUT');
+      expect((await reviewer.call('POST', '/gepi/api/review/C3003/reject', { note: '憑證非本機關所有' })).body).toMatchObject({ status: 'reviewRejected' });
+      expect((await reviewer.call('GET', '/gepi/api/review')).body.registrations).toEqual([]);
+      // A new attempt with the same mismatching card goes to review again (the flow's transition table).
+      const after = await refused.call('POST', '/gepi/api/register', { administrator: contact, acceptedTerms: '2026-01', reviewContact });
+      expect(after.body).toMatchObject({ status: 'manualReview' });
     } finally {
       await agencyAgent.close();
       await agencySlots.close();
