@@ -5,7 +5,8 @@
  * AUTH, no relaying. Development and tests only.
  */
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 
 /** One message the sink accepted, decoded for reading. */
 export interface CapturedMail {
@@ -35,51 +36,6 @@ export interface MailSink {
   close(): Promise<void>;
 }
 
-/** Bytes of quoted-printable text whose characters are bytes (read as latin1). */
-function quotedPrintable(text: string): Buffer {
-  const soft = text.replace(/=\r?\n/g, '');
-  const out: number[] = [];
-  for (let i = 0; i < soft.length; i++) {
-    const hex = soft.slice(i + 1, i + 3);
-    if (soft[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
-      out.push(parseInt(hex, 16));
-      i += 2;
-    } else {
-      out.push(soft.charCodeAt(i) & 0xff);
-    }
-  }
-  return Buffer.from(out);
-}
-
-/** Decodes RFC 2047 encoded words (`=?UTF-8?B?…?=`, `=?UTF-8?Q?…?=`) in a header value read as latin1. */
-export function decodeHeaderValue(value: string): string {
-  return Buffer.from(value, 'latin1')
-    .toString('utf8')
-    .replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_all, charset: string, kind: string, data: string) => {
-      const bytes = kind.toUpperCase() === 'B' ? Buffer.from(data, 'base64') : quotedPrintable(data.replace(/_/g, ' '));
-      return new TextDecoder(charset).decode(bytes);
-    });
-}
-
-/** Subject and text of a single-part message as `SmtpMailer` (nodemailer) writes it, read as latin1. */
-export function parseMessage(raw: string): { subject: string; text: string } {
-  const split = raw.indexOf('\r\n\r\n');
-  const head = split < 0 ? raw : raw.slice(0, split);
-  const body = split < 0 ? '' : raw.slice(split + 4);
-  const headers = new Map<string, string>();
-  for (const line of head.replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-  }
-  const encoding = (headers.get('content-transfer-encoding') ?? '7bit').toLowerCase();
-  const bytes =
-    encoding === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64')
-    : encoding === 'quoted-printable' ? quotedPrintable(body)
-    : Buffer.from(body, 'latin1');
-  return { subject: decodeHeaderValue(headers.get('subject') ?? ''), text: bytes.toString('utf8').replace(/\r\n/g, '\n') };
-}
-
 /**
  * Starts the sink on 127.0.0.1 (`port` 0 picks a free one). Point `SmtpMailer`
  * at it with `{ host, port, secure: false, ignoreTLS: true }`.
@@ -98,25 +54,32 @@ export async function startMailSink(options: { port?: number; maxMessageBytes?: 
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         if (stream.sizeExceeded) return callback(Object.assign(new Error('message too large'), { responseCode: 552 }));
-        const { subject, text } = parseMessage(Buffer.concat(chunks).toString('latin1'));
-        const mail: CapturedMail = {
-          from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address.toLowerCase(),
-          to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
-          subject,
-          text,
-          receivedAt: new Date(),
-        };
-        messages.push(mail);
-        for (const w of waiters) {
-          if (mail.to.includes(w.to)) {
-            waiters.delete(w);
-            w.resolve(mail);
-          }
-        }
-        callback();
+        simpleParser(Buffer.concat(chunks)).then(
+          (parsed) => {
+            accept(session, parsed.subject ?? '', (parsed.text ?? '').replace(/\r\n/g, '\n'));
+            callback();
+          },
+          (error: Error) => callback(Object.assign(error, { responseCode: 554 })),
+        );
       });
     },
   });
+  function accept(session: SMTPServerSession, subject: string, text: string): void {
+    const mail: CapturedMail = {
+      from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address.toLowerCase(),
+      to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
+      subject,
+      text,
+      receivedAt: new Date(),
+    };
+    messages.push(mail);
+    for (const w of waiters) {
+      if (mail.to.includes(w.to)) {
+        waiters.delete(w);
+        w.resolve(mail);
+      }
+    }
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
