@@ -99,6 +99,8 @@ export {
   type AdministratorContact,
   type AdministratorSession,
   type OperatorInput,
+  type OrgCardHolder,
+  type OrgCardRenewal,
   type OrgRegistrationOptions,
   type RegisterInput,
   type ReplaceInput,

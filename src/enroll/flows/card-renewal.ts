@@ -18,9 +18,11 @@ import type { CardNumber, CertificateSerial } from '../domain/identifiers.js';
 import type { Actor } from '../domain/actor.js';
 import { EnrollError, InvalidInputError } from '../errors.js';
 import { recordTransition } from '../store/audit.js';
+import { withSavepoint } from '../store/savepoint.js';
+import { isUniqueViolation } from '../store/sql-errors.js';
 import { isUuid } from './secret-token.js';
 import type { FlowName } from '../machine/machine.js';
-import { isoOf } from '../store/rows.js';
+import { isoOf, optionalIsoOf, optionalText } from '../store/rows.js';
 import type { EnrollStore, Row, SqlSession } from '../store/store.js';
 
 /** How a renewal that passes {@link judgeRenewal} is applied. */
@@ -42,6 +44,26 @@ export interface BoundCard {
   readonly anchor: string | undefined;
   /** notBefore of the bound certificate (ISO); `undefined` when not recorded. */
   readonly validFrom: string | undefined;
+}
+
+/**
+ * The {@link BoundCard} a row records in the columns `card_number`,
+ * `certificate_serial`, `authority`, `subject_name`, `id_hint`, `anchor` and
+ * `valid_from`, each name preceded by `prefix` (e.g. `admin_`); `undefined`
+ * when the row records no 卡號.
+ */
+export function boundCardFromRow(row: Row, prefix = ''): BoundCard | undefined {
+  const cardNumber = optionalText(row[`${prefix}card_number`]);
+  if (cardNumber === undefined) return undefined;
+  return {
+    cardNumber: cardNumber as CardNumber,
+    certificateSerial: String(row[`${prefix}certificate_serial`]) as CertificateSerial,
+    authority: optionalText(row[`${prefix}authority`]) as CardAuthority | undefined,
+    subjectName: optionalText(row[`${prefix}subject_name`]),
+    idHint: optionalText(row[`${prefix}id_hint`]),
+    anchor: optionalText(row[`${prefix}anchor`]),
+    validFrom: optionalIsoOf(row[`${prefix}valid_from`]),
+  };
 }
 
 /** Outcome of comparing a presented certificate with a bound card. */
@@ -172,7 +194,9 @@ export interface RenewalContext {
  * Applies {@link judgeRenewal} inside the login's transaction: `same`, or
  * `renewed` after `renew` ran (audited `renewCard`); otherwise the error to
  * throw once the transaction committed its audit entry (`renewalRefused` →
- * NOT_AUTHORIZED, `renewalRequested` → RENEWAL_PENDING_REVIEW).
+ * NOT_AUTHORIZED, or CARD_ALREADY_BOUND when `renew` hit a serial bound
+ * elsewhere; `renewalRequested` → RENEWAL_PENDING_REVIEW). `renew` runs in a
+ * savepoint, so its failure leaves the transaction able to commit the audit.
  */
 export async function resolveRenewal(tx: SqlSession, bound: BoundCard, card: CardIdentity, c: RenewalContext): Promise<'same' | 'renewed' | EnrollError> {
   const verdict = judgeRenewal(bound, card);
@@ -190,9 +214,22 @@ export async function resolveRenewal(tx: SqlSession, bound: BoundCard, card: Car
     if (created) await audit('renewalRequested', `${detail} (request ${request.id})`);
     return new EnrollError('RENEWAL_PENDING_REVIEW', '憑證已展期，待審核後即可登入 (the renewed certificate waits for review)');
   }
-  await c.renew();
+  try {
+    // In a savepoint: when the new serial is bound elsewhere the UPDATE fails, and
+    // PostgreSQL would abort the whole transaction, refusal audit entry included.
+    await withSavepoint(tx, c.renew);
+  } catch (err) {
+    if (!isBoundElsewhere(err)) throw err;
+    await audit('renewalRefused', `${detail}: the new certificate is already bound elsewhere`);
+    return new EnrollError('CARD_ALREADY_BOUND', 'the renewed certificate is already bound to another card or account');
+  }
   await audit('renewCard', detail);
   return 'renewed';
+}
+
+/** A unique violation, or a flow's own translation of one, from a renewal's write. */
+function isBoundElsewhere(err: unknown): boolean {
+  return isUniqueViolation(err) || (err instanceof EnrollError && err.code === 'CARD_ALREADY_BOUND');
 }
 
 /**

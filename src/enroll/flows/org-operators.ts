@@ -10,7 +10,8 @@ import { assertTransition } from '../machine/machine.js';
 import { ORG_MACHINE, type OrgEvent } from '../machine/org-machine.js';
 import { recordTransition } from '../store/audit.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
-import type { SqlSession } from '../store/store.js';
+import { optionalText } from '../store/rows.js';
+import type { Row, SqlSession } from '../store/store.js';
 import {
   parseAgencyCode,
   parseCitizenCard,
@@ -21,6 +22,7 @@ import {
 } from './org-inputs.js';
 import { operatorFromRow, type Operator, type OrgRegistration } from './org-records.js';
 import { auditRefusals } from './authorization.js';
+import { forgetCardOnNewSerial, recordOperatorCard, renewAdministratorCard, renewOperatorCard } from './org-cards.js';
 import { authenticate, idHintAgrees, lockRegistration, type OrgRegistrationOptions } from './org-shared.js';
 
 /** {@link OrgRegistrationFlow.assignOperator}: 授權指派 → 新增. */
@@ -63,7 +65,8 @@ export async function editOperator(
   try {
     return await asAdministrator(o, code, session, 'editOperator', async (tx, reg, at) => {
       const rows = await tx.query(
-        `UPDATE enroll_org_operators SET certificate_serial=$3, name=$4, national_id=$5, permissions=$6::jsonb, updated_at=$7
+        `UPDATE enroll_org_operators SET ${forgetCardOnNewSerial('$3')}, certificate_serial=$3, name=$4, national_id=$5,
+           permissions=$6::jsonb, updated_at=$7
          WHERE agency_code=$1 AND certificate_serial=$2 RETURNING *`,
         [reg.agencyCode, serial, op.certificateSerial, op.name, op.nationalId, JSON.stringify(op.permissions), at],
       );
@@ -101,34 +104,44 @@ export async function removeOperator(
 /** {@link OrgRegistrationFlow.listOperators}: 授權經辦人清單 (administrator session required). */
 export async function listOperators(o: OrgRegistrationOptions, agencyCode: string, session: AdministratorSession): Promise<Operator[]> {
   const code = parseAgencyCode(agencyCode);
-  const { org, admin } = parseSession(session);
-  return auditRefusals(o.store, o.clock, 'organization', () => o.store.transaction(async (tx) => {
-    const reg = await lockRegistration(tx, code);
-    authenticateAdministrator(reg, org, admin, code, 'listOperators');
-    return operatorsOf(tx, code);
-  }));
+  return inAdministratorSession(o, code, session, 'listOperators', (tx) => operatorsOf(tx, code));
 }
 
-/** {@link OrgRegistrationFlow.authorizeOperator}: the card's serial must be assigned and hold `permission`. */
+/**
+ * {@link OrgRegistrationFlow.authorizeOperator}: the card's serial must be
+ * assigned and hold `permission`. A renewed certificate on an operator's
+ * recorded card takes over the assignment by the renewal rule.
+ */
 export async function authorizeOperator(o: OrgRegistrationOptions, agencyCode: string, holder: unknown, permission: string): Promise<Operator> {
   const code = parseAgencyCode(agencyCode);
   const issues = new IssueCollector();
-  const card = parseCitizenCard(holder, 'holder', issues);
+  const parsed = parseCitizenCard(holder, 'holder', issues);
   const perm = issues.take(() => parseRequiredText(permission, 'permission'));
   issues.throwIfAny();
-  const rows = await o.store.transaction((tx) =>
-    tx.query(
-      `SELECT o.* FROM enroll_org_operators o JOIN enroll_org_registrations r USING (agency_code)
-       WHERE o.agency_code=$1 AND o.certificate_serial=$2 AND r.status='registered'`,
-      [code, (card as CardIdentity).certificateSerial],
-    ),
-  );
-  const row = rows[0];
-  if (row === undefined) {
-    throw new EnrollError('NOT_AUTHORIZED', '此自然人憑證序號未經授權 (若憑證已展期或換卡，請授權管理者修改憑證序號)');
-  }
-  const op = operatorFromRow(row);
-  if (!idHintAgrees(o, op.nationalId, (card as CardIdentity).idHint)) {
+  const card = parsed as CardIdentity;
+  const refused = new EnrollError('NOT_AUTHORIZED', '此自然人憑證序號未經授權 (若憑證已展期或換卡，請授權管理者修改憑證序號)');
+  const outcome = await o.store.transaction(async (tx): Promise<Row | EnrollError> => {
+    const select = `SELECT o.* FROM enroll_org_operators o JOIN enroll_org_registrations r USING (agency_code)
+       WHERE o.agency_code=$1 AND o.certificate_serial=$2 AND r.status='registered'`;
+    const assigned = (await tx.query(select, [code, card.certificateSerial]))[0];
+    if (assigned !== undefined) {
+      const recorded = optionalText(assigned.card_number);
+      if (recorded === undefined) {
+        // First verified login with this serial: what a later renewal is compared with.
+        if (card.verified && card.cardNumber !== undefined) await recordOperatorCard(tx, code, card.certificateSerial, card);
+      } else if (card.cardNumber !== undefined && card.cardNumber !== recorded) {
+        return refused;
+      }
+      return assigned;
+    }
+    const renewal = await renewOperatorCard(o, tx, code, card, o.clock.now().toISOString());
+    if (renewal === undefined) return refused;
+    if (renewal instanceof EnrollError) return renewal;
+    return (await tx.query(select, [code, card.certificateSerial]))[0] ?? refused;
+  });
+  if (outcome instanceof EnrollError) throw outcome;
+  const op = operatorFromRow(outcome);
+  if (!idHintAgrees(o, op.nationalId, card.idHint)) {
     throw new EnrollError('NOT_AUTHORIZED', '授權經辦人身分證統一編號與自然人憑證不符');
   }
   if (!op.permissions.includes(perm as string)) {
@@ -149,11 +162,7 @@ async function asAdministrator<T>(
   event: OrgEvent,
   apply: (tx: SqlSession, reg: OrgRegistration, at: string) => Promise<{ result: T; reason: string }>,
 ): Promise<T> {
-  const { org, admin } = parseSession(session);
-  return auditRefusals(o.store, o.clock, 'organization', () => o.store.transaction(async (tx) => {
-    const reg = await lockRegistration(tx, code);
-    authenticateAdministrator(reg, org, admin, code, event);
-    const registered = reg as OrgRegistration;
+  return inAdministratorSession(o, code, session, event, async (tx, registered, admin) => {
     assertTransition(ORG_MACHINE, registered.status, event, 'registered');
     const at = o.clock.now().toISOString();
     const { result, reason } = await apply(tx, registered, at);
@@ -168,7 +177,42 @@ async function asAdministrator<T>(
       reason,
     });
     return result;
-  }));
+  });
+}
+
+/**
+ * Runs `body` in one transaction once the session's organization certificate
+ * and administrator card are the registered ones. A renewed administrator
+ * certificate (same 卡號 on record) presented with the registered
+ * organization certificate is judged by the renewal rule first; a refused
+ * renewal commits its audit entry and ends as FORBIDDEN, a queued one as
+ * RENEWAL_PENDING_REVIEW.
+ */
+async function inAdministratorSession<T>(
+  o: OrgRegistrationOptions,
+  code: string,
+  session: AdministratorSession,
+  command: string,
+  body: (tx: SqlSession, reg: OrgRegistration, admin: CardIdentity) => Promise<T>,
+): Promise<T> {
+  const { org, admin } = parseSession(session);
+  return auditRefusals(o.store, o.clock, 'organization', async () => {
+    const outcome = await o.store.transaction(async (tx): Promise<{ ok: T } | EnrollError> => {
+      let reg = await lockRegistration(tx, code);
+      if (reg !== undefined && org.certificateSerial === reg.organizationCertificateSerial) {
+        const renewal = await renewAdministratorCard(o, tx, reg, admin, o.clock.now().toISOString());
+        if (renewal instanceof EnrollError) return renewal;
+        if (renewal === 'renewed') reg = await lockRegistration(tx, code);
+      }
+      authenticateAdministrator(reg, org, admin, code, command);
+      return { ok: await body(tx, reg as OrgRegistration, admin) };
+    });
+    if (!(outcome instanceof EnrollError)) return outcome.ok;
+    if (outcome.code === 'NOT_AUTHORIZED') {
+      throw new ForbiddenError(command, { role: 'administrator', id: admin.certificateSerial }, code, 'registered', outcome.message);
+    }
+    throw outcome;
+  });
 }
 
 /**

@@ -23,6 +23,7 @@ import {
 } from './org-inputs.js';
 import { registrationFromRow, type OrgRegistration } from './org-records.js';
 import { ORG_COMMANDS, auditRefusals, authorize } from './authorization.js';
+import { recordAdministratorCard } from './org-cards.js';
 import { addRecord, idHintAgrees, identifierOf, recordConsent, lockRegistration, matchesAgency, type OrgRegistrationOptions } from './org-shared.js';
 
 let defaultCalendar: TaiwanCalendar | undefined;
@@ -134,6 +135,7 @@ async function registerAs(
                WHERE agency_code=$1 RETURNING *`,
               params,
             );
+      await recordAdministratorCard(tx, code, adminCard);
       await addRecord(tx, code, orgCard.subjectName, to === 'registered' ? '首次註冊' : '首次註冊(需審核)', at);
       if (terms !== undefined) await recordConsent(tx, code, '首次註冊', terms, adminCard.certificateSerial, at);
       await recordTransition(tx, {

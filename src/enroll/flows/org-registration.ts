@@ -18,9 +18,14 @@ import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
 import * as registration from './org-register.js';
 import * as replacement from './org-replacement.js';
 import type { OrgRegistrationOptions } from './org-shared.js';
+import { parseActor } from '../domain/actor.js';
+import { ORG_COMMANDS, auditRefusals, authorize } from './authorization.js';
+import { acceptPendingRenewal, parseRenewalId, pendingRenewals, type PendingRenewal } from './card-renewal.js';
+import { applyAcceptedRenewal, type OrgCardRenewal } from './org-cards.js';
 
 export type { AdministratorContact, AdministratorSession, OperatorInput, RegisterInput, ReplaceInput } from './org-inputs.js';
 export type { OrgRegistrationOptions } from './org-shared.js';
+export type { OrgCardHolder, OrgCardRenewal } from './org-cards.js';
 
 /** Commands and queries of the organization certificate flow. */
 export class OrgRegistrationFlow {
@@ -100,6 +105,27 @@ export class OrgRegistrationFlow {
   /** 更換機關憑證和更換授權管理者自然人憑證: both new; the new organization certificate must match the agency. */
   public replaceBoth(agencyCode: string, input: ReplaceInput): Promise<OrgRegistration> {
     return replacement.replace(this.o, agencyCode, input, 'replaceBoth');
+  }
+
+  /** Renewals of administrator and operator cards waiting for a reviewer (policy `review`), oldest first. */
+  public pendingRenewals(): Promise<PendingRenewal[]> {
+    return pendingRenewals(this.o.store, 'organization');
+  }
+
+  /**
+   * Reviewer accepts a pending renewal: the administrator's or the operator's
+   * binding takes the new serial (audited `renewCard` on the agency).
+   */
+  public async acceptRenewal(renewalId: string, reviewer: Actor): Promise<OrgCardRenewal> {
+    const who = parseActor(reviewer, 'reviewer');
+    const id = parseRenewalId(renewalId);
+    return auditRefusals(this.o.store, this.o.clock, 'organization', () =>
+      this.o.store.transaction(async (tx) => {
+        authorize(ORG_COMMANDS, 'acceptRenewal', who, { subject: id });
+        const at = this.o.clock.now().toISOString();
+        return acceptPendingRenewal(tx, 'organization', id, who, at, (request) => applyAcceptedRenewal(tx, request, at));
+      }),
+    );
   }
 
   /** Reviewer queue: registrations in `query.status` (`manualReview` for GEPI's manual reviews), oldest first, paged, optionally by creation date. */

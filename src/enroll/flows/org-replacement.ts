@@ -18,6 +18,7 @@ import {
   type ReplaceInput,
 } from './org-inputs.js';
 import { registrationFromRow, type OrgRegistration, type RegistrationItem } from './org-records.js';
+import { recordAdministratorCard, renewAdministratorCard } from './org-cards.js';
 import { addRecord, authenticate, idHintAgrees, identifierOf, recordConsent, lockRegistration, matchesAgency, type OrgRegistrationOptions } from './org-shared.js';
 
 /** The three replacement events (更換憑證 sub-functions). */
@@ -47,12 +48,18 @@ export async function replace(o: OrgRegistrationOptions, agencyCode: string, inp
   const agency = await o.agencies.findByAgencyCode(code);
   if (agency === undefined) throw new EnrollError('NOT_FOUND', `unknown agency code ${code}`);
   const who: Actor = { role: 'administrator', id: adminCard.certificateSerial };
-  return o.store.transaction(async (tx) => {
-    const reg = await lockRegistration(tx, code);
+  const outcome = await o.store.transaction(async (tx): Promise<OrgRegistration | EnrollError> => {
+    let reg = await lockRegistration(tx, code);
     if (reg === undefined) throw new EnrollError('NOT_FOUND', `agency ${code} has not registered`);
     assertTransition(ORG_MACHINE, reg.status, event, 'registered');
     // Each sub-function keeps one credential that must already be on record.
-    if (event === 'replaceOrganizationCertificate') authenticate(reg, orgCard, adminCard, 'administrator');
+    if (event === 'replaceOrganizationCertificate') {
+      // The administrator card is that credential: a renewal of it is judged by the renewal rule first.
+      const renewal = await renewAdministratorCard(o, tx, reg, adminCard, o.clock.now().toISOString());
+      if (renewal instanceof EnrollError) return renewal;
+      if (renewal === 'renewed') reg = (await lockRegistration(tx, code)) as OrgRegistration;
+      authenticate(reg, orgCard, adminCard, 'administrator');
+    }
     if (event === 'replaceAdministratorCard') authenticate(reg, orgCard, adminCard, 'organization');
     if (event !== 'replaceAdministratorCard' && !matchesAgency(orgCard, agency)) {
       throw new EnrollError('ORGANIZATION_MISMATCH', 'the new organization certificate does not belong to this agency (OID 比對不符)');
@@ -65,6 +72,7 @@ export async function replace(o: OrgRegistrationOptions, agencyCode: string, inp
       [code, orgCard.subjectName, orgCard.authority, orgCard.certificateSerial, identifierOf(orgCard), adminCard.certificateSerial,
         adminContact.name, adminContact.email, adminContact.phone, at],
     );
+    await recordAdministratorCard(tx, code, adminCard);
     await addRecord(tx, code, orgCard.subjectName, REPLACE_ITEMS[event], at);
     if (terms !== undefined) await recordConsent(tx, code, REPLACE_ITEMS[event], terms, adminCard.certificateSerial, at);
     await recordTransition(tx, {
@@ -79,4 +87,6 @@ export async function replace(o: OrgRegistrationOptions, agencyCode: string, inp
     });
     return registrationFromRow(rows[0] ?? {});
   });
+  if (outcome instanceof EnrollError) throw outcome;
+  return outcome;
 }

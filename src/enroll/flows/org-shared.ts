@@ -9,6 +9,7 @@ import { EnrollError } from '../errors.js';
 import type { Agency, AgencyDirectory } from '../ports/agency-directory.js';
 import type { Clock } from '../ports/clock.js';
 import type { EnrollStore, SqlSession } from '../store/store.js';
+import type { RenewalPolicy } from './card-renewal.js';
 import { registrationFromRow, type OrgRegistration, type RegistrationItem } from './org-records.js';
 
 /** Dependencies of {@link OrgRegistrationFlow}. */
@@ -35,6 +36,13 @@ export interface OrgRegistrationOptions {
    * four characters; pass a function if your cards behave otherwise.
    */
   readonly idHintRule?: 'lastFour' | ((nationalId: string, idHint: string) => boolean);
+  /**
+   * What a renewed certificate on the administrator's or an operator's card
+   * (same 卡號, authority, trust anchor, holder name and ID hint, from a
+   * verified login) does: take over the binding (`automatic`, default) or wait
+   * for a reviewer's `acceptRenewal`.
+   */
+  readonly renewal?: RenewalPolicy;
 }
 
 /** Whether `nationalId` agrees with the card's ID hint under `o.idHintRule` (no hint on the card: nothing to check). */

@@ -4,9 +4,10 @@
  */
 import { initialSchema } from './0001-initial.js';
 import { operationsSchema } from './0002-operations.js';
+import { orgCardsSchema } from './0005-org-cards.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, operationsSchema];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, operationsSchema, orgCardsSchema];
