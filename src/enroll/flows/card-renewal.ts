@@ -104,7 +104,7 @@ export function judgeRenewal(bound: BoundCard, presented: CardIdentity): Renewal
 
 /** A renewal waiting for a reviewer. */
 export interface PendingRenewal {
-  /** Request ID (UUID), for {@link AccountEnrollment.acceptRenewal} and its siblings. */
+  /** Request ID (UUID), for {@link AccountEnrollmentFlow.acceptRenewal} and its siblings. */
   readonly id: string;
   /** Flow whose binding it renews. */
   readonly flow: FlowName;
