@@ -49,12 +49,21 @@ async function issueToken(c: AccountContext, tx: SqlSession, app: AccountApplica
   return expiresAt;
 }
 
+/**
+ * The checks before a reviewer's decision, outside the transaction because
+ * EMS is remote: the actor may run `event`, and the application's state has
+ * an edge for it (re-checked inside the transaction). Returns the application.
+ */
+async function beforeDecision(c: AccountContext, id: string, who: Actor, event: 'approve' | 'reject' | 'reissueActivation'): Promise<AccountApplication> {
+  authorize(ACCOUNT_COMMANDS, event, who, { subject: id });
+  const current = await getApplication(c, id);
+  assertEventAllowed(ACCOUNT_MACHINE, current.status, event);
+  return current;
+}
+
 /** {@link AccountEnrollmentFlow.approve} */
 export async function approve(c: AccountContext, id: string, who: Actor, reviewNote: string | undefined): Promise<ApprovalResult> {
-  authorize(ACCOUNT_COMMANDS, 'approve', who, { subject: id });
-  const current = await getApplication(c, id);
-  assertEventAllowed(ACCOUNT_MACHINE, current.status, 'approve');
-  const sentTo = await facilityEmail(c, current.controlNumber);
+  const sentTo = await facilityEmail(c, (await beforeDecision(c, id, who, 'approve')).controlNumber);
   let expiresAt = '';
   const application = await transitionApplication(c, id, 'approve', 'approved', who, async (tx, app, at) => {
     expiresAt = await issueToken(c, tx, app, sentTo, at);
@@ -65,10 +74,7 @@ export async function approve(c: AccountContext, id: string, who: Actor, reviewN
 
 /** {@link AccountEnrollmentFlow.reject} */
 export async function reject(c: AccountContext, id: string, who: Actor, why: string): Promise<AccountApplication> {
-  authorize(ACCOUNT_COMMANDS, 'reject', who, { subject: id });
-  const current = await getApplication(c, id);
-  assertEventAllowed(ACCOUNT_MACHINE, current.status, 'reject');
-  const to = await c.o.emsRecords.facilityEmail(current.controlNumber);
+  const to = await c.o.emsRecords.facilityEmail((await beforeDecision(c, id, who, 'reject')).controlNumber);
   return transitionApplication(c, id, 'reject', 'rejected', who, async (tx, app, at) => {
     await deleteBindingsOf(tx, app.id);
     const saved = await saveApplication(tx, app, { status: 'rejected', reviewNote: why, at });
@@ -86,10 +92,7 @@ export async function reject(c: AccountContext, id: string, who: Actor, why: str
 
 /** {@link AccountEnrollmentFlow.reissueActivation} */
 export async function reissueActivation(c: AccountContext, id: string, who: Actor): Promise<ApprovalResult> {
-  authorize(ACCOUNT_COMMANDS, 'reissueActivation', who, { subject: id });
-  const current = await getApplication(c, id);
-  assertEventAllowed(ACCOUNT_MACHINE, current.status, 'reissueActivation');
-  const sentTo = await facilityEmail(c, current.controlNumber);
+  const sentTo = await facilityEmail(c, (await beforeDecision(c, id, who, 'reissueActivation')).controlNumber);
   let expiresAt = '';
   const application = await transitionApplication(c, id, 'reissueActivation', 'approved', who, async (tx, app, at) => {
     await revokeOpenTokens(tx, app.id, at);

@@ -6,9 +6,7 @@
 import type { CardIdentity } from '../domain/card-holder.js';
 import { parseCertificateSerial, parseRequiredText } from '../domain/identifiers.js';
 import { EnrollError, ForbiddenError, IssueCollector } from '../errors.js';
-import { assertTransition } from '../machine/machine.js';
 import { ORG_MACHINE, type OrgEvent } from '../machine/org-machine.js';
-import { recordTransition } from '../store/audit.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import { optionalText } from '../store/rows.js';
 import type { Row, SqlSession } from '../store/store.js';
@@ -22,6 +20,7 @@ import {
 } from './org-inputs.js';
 import { operatorFromRow, type Operator, type OrgRegistration } from './org-records.js';
 import { auditRefusals } from './authorization.js';
+import { applyTransition } from './transition.js';
 import { forgetCardOnNewSerial, recordOperatorCard, renewAdministratorCard, renewOperatorCard } from './org-cards.js';
 import { authenticate, idHintAgrees, lockRegistration, type OrgRegistrationOptions } from './org-shared.js';
 
@@ -163,19 +162,10 @@ async function asAdministrator<T>(
   apply: (tx: SqlSession, reg: OrgRegistration, at: string) => Promise<{ result: T; reason: string }>,
 ): Promise<T> {
   return inAdministratorSession(o, code, session, event, async (tx, registered, admin) => {
-    assertTransition(ORG_MACHINE, registered.status, event, 'registered');
     const at = o.clock.now().toISOString();
-    const { result, reason } = await apply(tx, registered, at);
-    await recordTransition(tx, {
-      flow: 'organization',
-      subject: code,
-      actor: { role: 'administrator', id: admin.certificateSerial },
-      at,
-      event,
-      from: registered.status,
-      to: 'registered',
-      reason,
-    });
+    const actor = { role: 'administrator' as const, id: admin.certificateSerial };
+    const step = { subject: code, from: registered.status, event, to: 'registered' as const, actor, at };
+    const { result } = await applyTransition(tx, ORG_MACHINE, step, () => apply(tx, registered, at), (r) => r.reason);
     return result;
   });
 }

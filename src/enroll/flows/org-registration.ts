@@ -15,7 +15,7 @@ import * as queries from './org-queries.js';
 import { registrationFromRow, type Operator, type OrgRegistration, type RegistrationRecord } from './org-records.js';
 import { ORG_MACHINE, type OrgStatus } from '../machine/org-machine.js';
 import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
-import * as registration from './org-register.js';
+import * as registration from './org-first-registration.js';
 import * as replacement from './org-replacement.js';
 import type { OrgRegistrationOptions } from './org-shared.js';
 import { parseActor } from '../domain/actor.js';

@@ -5,9 +5,8 @@
 import type { Actor } from '../domain/actor.js';
 import type { CardIdentity } from '../domain/card-holder.js';
 import { EnrollError, IssueCollector } from '../errors.js';
-import { assertTransition } from '../machine/machine.js';
+import { assertEventAllowed } from '../machine/machine.js';
 import { ORG_MACHINE } from '../machine/org-machine.js';
-import { recordTransition } from '../store/audit.js';
 import {
   parseAgencyCode,
   parseCitizenCard,
@@ -19,6 +18,7 @@ import {
 } from './org-inputs.js';
 import { registrationFromRow, type OrgRegistration, type RegistrationItem } from './org-records.js';
 import { recordAdministratorCard, renewAdministratorCard } from './org-cards.js';
+import { applyTransition } from './transition.js';
 import { addRecord, authenticate, idHintAgrees, identifierOf, recordConsent, lockRegistration, matchesAgency, type OrgRegistrationOptions } from './org-shared.js';
 
 /** The three replacement events (更換憑證 sub-functions). */
@@ -51,7 +51,7 @@ export async function replace(o: OrgRegistrationOptions, agencyCode: string, inp
   const outcome = await o.store.transaction(async (tx): Promise<OrgRegistration | EnrollError> => {
     let reg = await lockRegistration(tx, code);
     if (reg === undefined) throw new EnrollError('NOT_FOUND', `agency ${code} has not registered`);
-    assertTransition(ORG_MACHINE, reg.status, event, 'registered');
+    assertEventAllowed(ORG_MACHINE, reg.status, event);
     // Each sub-function keeps one credential that must already be on record.
     if (event === 'replaceOrganizationCertificate') {
       // The administrator card is that credential: a renewal of it is judged by the renewal rule first.
@@ -65,27 +65,21 @@ export async function replace(o: OrgRegistrationOptions, agencyCode: string, inp
       throw new EnrollError('ORGANIZATION_MISMATCH', 'the new organization certificate does not belong to this agency (OID 比對不符)');
     }
     const at = o.clock.now().toISOString();
-    const rows = await tx.query(
-      `UPDATE enroll_org_registrations SET organization_name=$2, org_authority=$3, org_certificate_serial=$4, org_identifier=$5,
-         admin_certificate_serial=$6, admin_name=$7, admin_email=$8, admin_phone=$9, updated_at=$10, version=version+1
-       WHERE agency_code=$1 RETURNING *`,
-      [code, orgCard.subjectName, orgCard.authority, orgCard.certificateSerial, identifierOf(orgCard), adminCard.certificateSerial,
-        adminContact.name, adminContact.email, adminContact.phone, at],
-    );
-    await recordAdministratorCard(tx, code, adminCard);
-    await addRecord(tx, code, orgCard.subjectName, REPLACE_ITEMS[event], at);
-    if (terms !== undefined) await recordConsent(tx, code, REPLACE_ITEMS[event], terms, adminCard.certificateSerial, at);
-    await recordTransition(tx, {
-      flow: 'organization',
-      subject: code,
-      actor: who,
-      at,
-      event,
-      from: reg.status,
-      to: 'registered',
-      reason: `機關憑證 ${reg.organizationCertificateSerial} → ${orgCard.certificateSerial}; 管理者憑證 ${reg.administrator.certificateSerial} → ${adminCard.certificateSerial}`,
-    });
-    return registrationFromRow(rows[0] ?? {});
+    const before = reg;
+    const step = { subject: code, from: reg.status, event, to: 'registered' as const, actor: who, at };
+    return applyTransition(tx, ORG_MACHINE, step, async () => {
+      const rows = await tx.query(
+        `UPDATE enroll_org_registrations SET organization_name=$2, org_authority=$3, org_certificate_serial=$4, org_identifier=$5,
+           admin_certificate_serial=$6, admin_name=$7, admin_email=$8, admin_phone=$9, updated_at=$10, version=version+1
+         WHERE agency_code=$1 RETURNING *`,
+        [code, orgCard.subjectName, orgCard.authority, orgCard.certificateSerial, identifierOf(orgCard), adminCard.certificateSerial,
+          adminContact.name, adminContact.email, adminContact.phone, at],
+      );
+      await recordAdministratorCard(tx, code, adminCard);
+      await addRecord(tx, code, orgCard.subjectName, REPLACE_ITEMS[event], at);
+      if (terms !== undefined) await recordConsent(tx, code, REPLACE_ITEMS[event], terms, adminCard.certificateSerial, at);
+      return registrationFromRow(rows[0] ?? {});
+    }, `機關憑證 ${before.organizationCertificateSerial} → ${orgCard.certificateSerial}; 管理者憑證 ${before.administrator.certificateSerial} → ${adminCard.certificateSerial}`);
   });
   if (outcome instanceof EnrollError) throw outcome;
   return outcome;

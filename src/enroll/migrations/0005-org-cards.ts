@@ -11,19 +11,13 @@ import type { Migration } from './migration.js';
 export const orgCardsSchema: Migration = {
   id: '0005-org-cards',
   sql: `
-ALTER TABLE enroll_org_registrations ADD COLUMN admin_card_number text;
-ALTER TABLE enroll_org_registrations ADD COLUMN admin_authority text;
-ALTER TABLE enroll_org_registrations ADD COLUMN admin_subject_name text;
-ALTER TABLE enroll_org_registrations ADD COLUMN admin_id_hint text;
-ALTER TABLE enroll_org_registrations ADD COLUMN admin_anchor text;
-ALTER TABLE enroll_org_registrations ADD COLUMN admin_valid_from timestamptz;
+ALTER TABLE enroll_org_registrations
+  ADD COLUMN admin_card_number text, ADD COLUMN admin_authority text, ADD COLUMN admin_subject_name text,
+  ADD COLUMN admin_id_hint text, ADD COLUMN admin_anchor text, ADD COLUMN admin_valid_from timestamptz;
 
-ALTER TABLE enroll_org_operators ADD COLUMN card_number text;
-ALTER TABLE enroll_org_operators ADD COLUMN authority text;
-ALTER TABLE enroll_org_operators ADD COLUMN subject_name text;
-ALTER TABLE enroll_org_operators ADD COLUMN id_hint text;
-ALTER TABLE enroll_org_operators ADD COLUMN anchor text;
-ALTER TABLE enroll_org_operators ADD COLUMN valid_from timestamptz;
+ALTER TABLE enroll_org_operators
+  ADD COLUMN card_number text, ADD COLUMN authority text, ADD COLUMN subject_name text,
+  ADD COLUMN id_hint text, ADD COLUMN anchor text, ADD COLUMN valid_from timestamptz;
 CREATE INDEX enroll_org_operators_card ON enroll_org_operators (agency_code, card_number) WHERE card_number IS NOT NULL;
 `,
 };
