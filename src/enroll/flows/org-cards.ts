@@ -13,7 +13,9 @@ import type { CardIdentity } from '../domain/card-holder.js';
 import type { CertificateSerial } from '../domain/identifiers.js';
 import { EnrollError } from '../errors.js';
 import type { SqlSession } from '../store/store.js';
-import { boundCardFromRow, resolveRenewal, type BoundCard, type PendingRenewal } from './card-renewal.js';
+import { resolveRenewal, type PendingRenewal } from './card-renewal.js';
+import { lockOperatorByCard, lockOperatorWithCard, moveOperator } from './org-operators-table.js';
+import { administratorCard, lockByAdministratorCard, moveAdministrator } from './org-registrations-table.js';
 import type { OrgRegistration } from './org-records.js';
 import type { OrgRegistrationOptions } from './org-shared.js';
 
@@ -30,40 +32,6 @@ export interface OrgCardRenewal {
   readonly cardNumber: string;
   /** The serial now bound. */
   readonly certificateSerial: CertificateSerial;
-}
-
-/** Columns a card is recorded in (operators: as named; the administrator: prefixed `admin_`). */
-const CARD_COLUMNS = ['card_number', 'authority', 'subject_name', 'id_hint', 'anchor', 'valid_from'] as const;
-
-function cardValues(card: CardIdentity): unknown[] {
-  return [card.cardNumber ?? null, card.authority, card.subjectName, card.idHint ?? null, card.anchor ?? null, card.validFrom ?? null];
-}
-
-/** Records the registered administrator card's renewal data (首次註冊, 更換憑證). */
-export async function recordAdministratorCard(tx: SqlSession, code: string, card: CardIdentity): Promise<void> {
-  const set = CARD_COLUMNS.map((c, i) => `admin_${c}=$${i + 2}`).join(', ');
-  await tx.query(`UPDATE enroll_org_registrations SET ${set} WHERE agency_code=$1`, [code, ...cardValues(card)]);
-}
-
-/** Records an operator's card at its first verified login with the assigned serial (the first login wins). */
-export async function recordOperatorCard(tx: SqlSession, code: string, serial: CertificateSerial, card: CardIdentity): Promise<void> {
-  const set = CARD_COLUMNS.map((c, i) => `${c}=$${i + 3}`).join(', ');
-  await tx.query(`UPDATE enroll_org_operators SET ${set} WHERE agency_code=$1 AND certificate_serial=$2 AND card_number IS NULL`, [
-    code,
-    serial,
-    ...cardValues(card),
-  ]);
-}
-
-/** SET clause that forgets an operator's recorded card when its serial changes to `$param` (修改授權經辦人資料). */
-export function forgetCardOnNewSerial(param: string): string {
-  return CARD_COLUMNS.map((c) => `${c}=CASE WHEN certificate_serial=${param} THEN ${c} END`).join(', ');
-}
-
-/** The administrator card recorded on a (locked) registration row. */
-async function administratorCard(tx: SqlSession, code: string): Promise<BoundCard | undefined> {
-  const rows = await tx.query('SELECT * FROM enroll_org_registrations WHERE agency_code=$1', [code]);
-  return rows[0] === undefined ? undefined : boundCardFromRow(rows[0], 'admin_');
 }
 
 /**
@@ -112,12 +80,7 @@ export async function renewOperatorCard(
   at: string,
 ): Promise<'renewed' | EnrollError | undefined> {
   if (card.cardNumber === undefined) return undefined;
-  const rows = await tx.query(
-    `SELECT o.* FROM enroll_org_operators o JOIN enroll_org_registrations r USING (agency_code)
-      WHERE o.agency_code=$1 AND o.card_number=$2 AND r.status='registered' ORDER BY o.updated_at DESC LIMIT 1 FOR UPDATE OF o`,
-    [code, card.cardNumber],
-  );
-  const bound = rows[0] === undefined ? undefined : boundCardFromRow(rows[0]);
+  const bound = await lockOperatorByCard(tx, code, card.cardNumber);
   if (bound === undefined) return undefined;
   const result = await resolveRenewal(tx, bound, card, {
     flow: 'organization',
@@ -143,42 +106,17 @@ export async function applyAcceptedRenewal(
   request: PendingRenewal,
   at: string,
 ): Promise<{ result: OrgCardRenewal; subject: string; state: string }> {
-  const admin = await tx.query(
-    `SELECT * FROM enroll_org_registrations WHERE admin_card_number=$1 AND admin_certificate_serial=$2 AND status='registered' FOR UPDATE`,
-    [request.cardNumber, request.oldSerial],
-  );
-  const adminRow = admin[0];
-  if (adminRow !== undefined) {
-    const code = String(adminRow.agency_code);
-    await moveAdministrator(tx, code, boundCardFromRow(adminRow, 'admin_') as BoundCard, request.newSerial, request.newValidFrom, at);
-    return { result: renewalResult(code, 'administrator', request), subject: code, state: 'registered' };
+  const admin = await lockByAdministratorCard(tx, request.cardNumber, request.oldSerial);
+  if (admin !== undefined) {
+    await moveAdministrator(tx, admin.code, admin.bound, request.newSerial, request.newValidFrom, at);
+    return { result: renewalResult(admin.code, 'administrator', request), subject: admin.code, state: 'registered' };
   }
-  const ops = await tx.query('SELECT * FROM enroll_org_operators WHERE card_number=$1 AND certificate_serial=$2 FOR UPDATE', [
-    request.cardNumber,
-    request.oldSerial,
-  ]);
-  const opRow = ops[0];
-  if (opRow === undefined) throw new EnrollError('NOT_FOUND', `card ${request.cardNumber} is no longer bound with ${request.oldSerial}`);
-  const code = String(opRow.agency_code);
-  await moveOperator(tx, code, boundCardFromRow(opRow) as BoundCard, request.newSerial, request.newValidFrom, at);
-  return { result: renewalResult(code, 'operator', request), subject: code, state: 'registered' };
+  const op = await lockOperatorWithCard(tx, request.cardNumber, request.oldSerial);
+  if (op === undefined) throw new EnrollError('NOT_FOUND', `card ${request.cardNumber} is no longer bound with ${request.oldSerial}`);
+  await moveOperator(tx, op.code, op.bound, request.newSerial, request.newValidFrom, at);
+  return { result: renewalResult(op.code, 'operator', request), subject: op.code, state: 'registered' };
 }
 
 function renewalResult(agencyCode: string, holder: OrgCardHolder, request: PendingRenewal): OrgCardRenewal {
   return { agencyCode, holder, cardNumber: request.cardNumber, certificateSerial: request.newSerial };
-}
-
-async function moveAdministrator(tx: SqlSession, code: string, bound: BoundCard, serial: string, validFrom: string | undefined, at: string): Promise<void> {
-  await tx.query(
-    `UPDATE enroll_org_registrations SET admin_certificate_serial=$3, admin_valid_from=$4, updated_at=$5, version=version+1
-      WHERE agency_code=$1 AND admin_certificate_serial=$2`,
-    [code, bound.certificateSerial, serial, validFrom ?? null, at],
-  );
-}
-
-async function moveOperator(tx: SqlSession, code: string, bound: BoundCard, serial: string, validFrom: string | undefined, at: string): Promise<void> {
-  await tx.query(
-    'UPDATE enroll_org_operators SET certificate_serial=$3, valid_from=$4, updated_at=$5 WHERE agency_code=$1 AND certificate_serial=$2',
-    [code, bound.certificateSerial, serial, validFrom ?? null, at],
-  );
 }

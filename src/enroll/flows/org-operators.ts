@@ -7,7 +7,6 @@ import type { CardIdentity } from '../domain/card-holder.js';
 import { parseCertificateSerial, parseRequiredText } from '../domain/identifiers.js';
 import { EnrollError, ForbiddenError, IssueCollector } from '../errors.js';
 import { ORG_MACHINE, type OrgEvent } from '../machine/org-machine.js';
-import { isUniqueViolation } from '../store/sql-errors.js';
 import { optionalText } from '../store/rows.js';
 import type { Row, SqlSession } from '../store/store.js';
 import {
@@ -21,8 +20,10 @@ import {
 import { operatorFromRow, type Operator, type OrgRegistration } from './org-records.js';
 import { auditRefusals } from './authorization.js';
 import { applyTransition } from './transition.js';
-import { forgetCardOnNewSerial, recordOperatorCard, renewAdministratorCard, renewOperatorCard } from './org-cards.js';
-import { authenticate, idHintAgrees, lockRegistration, type OrgRegistrationOptions } from './org-shared.js';
+import { renewAdministratorCard, renewOperatorCard } from './org-cards.js';
+import { assignedOperator, deleteOperator, insertOperator, operatorsOf, recordOperatorCard, updateOperator } from './org-operators-table.js';
+import { lockRegistration } from './org-registrations-table.js';
+import { authenticate, idHintAgrees, type OrgRegistrationOptions } from './org-shared.js';
 
 /** {@link OrgRegistrationFlow.assignOperator}: 授權指派 → 新增. */
 export async function assignOperator(
@@ -33,21 +34,10 @@ export async function assignOperator(
 ): Promise<Operator> {
   const code = parseAgencyCode(agencyCode);
   const op = parseOperator(operator, o.permissions);
-  try {
-    return await asAdministrator(o, code, session, 'assignOperator', async (tx, reg, at) => {
-      const rows = await tx.query(
-        `INSERT INTO enroll_org_operators (agency_code, certificate_serial, name, national_id, permissions, created_at, updated_at)
-         VALUES ($1,$2,$3,$4,$5::jsonb,$6,$6) RETURNING *`,
-        [reg.agencyCode, op.certificateSerial, op.name, op.nationalId, JSON.stringify(op.permissions), at],
-      );
-      return { result: operatorFromRow(rows[0] ?? {}), reason: `經辦人 ${op.certificateSerial}` };
-    });
-  } catch (err) {
-    if (isUniqueViolation(err, 'enroll_org_operators_pkey')) {
-      throw new EnrollError('OPERATOR_EXISTS', `certificate ${op.certificateSerial} is already an operator of ${code}`);
-    }
-    throw err;
-  }
+  return asAdministrator(o, code, session, 'assignOperator', async (tx, reg, at) => ({
+    result: await insertOperator(tx, reg.agencyCode, op, at),
+    reason: `經辦人 ${op.certificateSerial}`,
+  }));
 }
 
 /** {@link OrgRegistrationFlow.editOperator}: 修改授權經辦人資料, e.g. the new serial after a card renewal. */
@@ -61,24 +51,10 @@ export async function editOperator(
   const code = parseAgencyCode(agencyCode);
   const serial = parseCertificateSerial(currentSerial, 'currentSerial');
   const op = parseOperator(operator, o.permissions);
-  try {
-    return await asAdministrator(o, code, session, 'editOperator', async (tx, reg, at) => {
-      const rows = await tx.query(
-        `UPDATE enroll_org_operators SET ${forgetCardOnNewSerial('$3')}, certificate_serial=$3, name=$4, national_id=$5,
-           permissions=$6::jsonb, updated_at=$7
-         WHERE agency_code=$1 AND certificate_serial=$2 RETURNING *`,
-        [reg.agencyCode, serial, op.certificateSerial, op.name, op.nationalId, JSON.stringify(op.permissions), at],
-      );
-      const row = rows[0];
-      if (row === undefined) throw new EnrollError('NOT_FOUND', `no operator with certificate ${serial}`);
-      return { result: operatorFromRow(row), reason: `經辦人 ${serial} → ${op.certificateSerial}` };
-    });
-  } catch (err) {
-    if (isUniqueViolation(err, 'enroll_org_operators_pkey')) {
-      throw new EnrollError('OPERATOR_EXISTS', `certificate ${op.certificateSerial} is already an operator of ${code}`);
-    }
-    throw err;
-  }
+  return asAdministrator(o, code, session, 'editOperator', async (tx, reg, at) => ({
+    result: await updateOperator(tx, reg.agencyCode, serial, op, at),
+    reason: `經辦人 ${serial} → ${op.certificateSerial}`,
+  }));
 }
 
 /** {@link OrgRegistrationFlow.removeOperator}: 刪除授權經辦人; returns the remaining operators. */
@@ -91,11 +67,7 @@ export async function removeOperator(
   const code = parseAgencyCode(agencyCode);
   const serial = parseCertificateSerial(certificateSerial);
   return asAdministrator(o, code, session, 'removeOperator', async (tx, reg) => {
-    const gone = await tx.query(
-      'DELETE FROM enroll_org_operators WHERE agency_code=$1 AND certificate_serial=$2 RETURNING 1',
-      [reg.agencyCode, serial],
-    );
-    if (gone.length === 0) throw new EnrollError('NOT_FOUND', `no operator with certificate ${serial}`);
+    await deleteOperator(tx, reg.agencyCode, serial);
     return { result: await operatorsOf(tx, reg.agencyCode), reason: `經辦人 ${serial}` };
   });
 }
@@ -120,9 +92,7 @@ export async function authorizeOperator(o: OrgRegistrationOptions, agencyCode: s
   const card = parsed as CardIdentity;
   const refused = new EnrollError('NOT_AUTHORIZED', '此自然人憑證序號未經授權 (若憑證已展期或換卡，請授權管理者修改憑證序號)');
   const outcome = await o.store.transaction(async (tx): Promise<Row | EnrollError> => {
-    const select = `SELECT o.* FROM enroll_org_operators o JOIN enroll_org_registrations r USING (agency_code)
-       WHERE o.agency_code=$1 AND o.certificate_serial=$2 AND r.status='registered'`;
-    const assigned = (await tx.query(select, [code, card.certificateSerial]))[0];
+    const assigned = await assignedOperator(tx, code, card.certificateSerial);
     if (assigned !== undefined) {
       const recorded = optionalText(assigned.card_number);
       if (recorded === undefined) {
@@ -136,7 +106,7 @@ export async function authorizeOperator(o: OrgRegistrationOptions, agencyCode: s
     const renewal = await renewOperatorCard(o, tx, code, card, o.clock.now().toISOString());
     if (renewal === undefined) return refused;
     if (renewal instanceof EnrollError) return renewal;
-    return (await tx.query(select, [code, card.certificateSerial]))[0] ?? refused;
+    return (await assignedOperator(tx, code, card.certificateSerial)) ?? refused;
   });
   if (outcome instanceof EnrollError) throw outcome;
   const op = operatorFromRow(outcome);
@@ -225,12 +195,4 @@ function authenticateAdministrator(
     }
     throw err;
   }
-}
-
-/** An agency's operators, oldest first. */
-async function operatorsOf(tx: SqlSession, code: string): Promise<Operator[]> {
-  return (await tx.query(
-    'SELECT * FROM enroll_org_operators WHERE agency_code=$1 ORDER BY created_at, certificate_serial',
-    [code],
-  )).map(operatorFromRow);
 }

@@ -16,10 +16,12 @@ import {
   type AdministratorContact,
   type ReplaceInput,
 } from './org-inputs.js';
-import { registrationFromRow, type OrgRegistration, type RegistrationItem } from './org-records.js';
-import { recordAdministratorCard, renewAdministratorCard } from './org-cards.js';
+import type { OrgRegistration, RegistrationItem } from './org-records.js';
+import { renewAdministratorCard } from './org-cards.js';
+import { addRecord, recordConsent } from './org-receipts-table.js';
+import { lockRegistration, saveReplacedCards } from './org-registrations-table.js';
 import { applyTransition } from './transition.js';
-import { addRecord, authenticate, idHintAgrees, identifierOf, recordConsent, lockRegistration, matchesAgency, type OrgRegistrationOptions } from './org-shared.js';
+import { authenticate, idHintAgrees, identifierOf, matchesAgency, type OrgRegistrationOptions } from './org-shared.js';
 
 /** The three replacement events (更換憑證 sub-functions). */
 export type ReplaceEvent = 'replaceOrganizationCertificate' | 'replaceAdministratorCard' | 'replaceBoth';
@@ -68,17 +70,10 @@ export async function replace(o: OrgRegistrationOptions, agencyCode: string, inp
     const before = reg;
     const step = { subject: code, from: reg.status, event, to: 'registered' as const, actor: who, at };
     return applyTransition(tx, ORG_MACHINE, step, async () => {
-      const rows = await tx.query(
-        `UPDATE enroll_org_registrations SET organization_name=$2, org_authority=$3, org_certificate_serial=$4, org_identifier=$5,
-           admin_certificate_serial=$6, admin_name=$7, admin_email=$8, admin_phone=$9, updated_at=$10, version=version+1
-         WHERE agency_code=$1 RETURNING *`,
-        [code, orgCard.subjectName, orgCard.authority, orgCard.certificateSerial, identifierOf(orgCard), adminCard.certificateSerial,
-          adminContact.name, adminContact.email, adminContact.phone, at],
-      );
-      await recordAdministratorCard(tx, code, adminCard);
+      const saved = await saveReplacedCards(tx, code, { orgCard, orgIdentifier: identifierOf(orgCard), adminCard, contact: adminContact, at });
       await addRecord(tx, code, orgCard.subjectName, REPLACE_ITEMS[event], at);
       if (terms !== undefined) await recordConsent(tx, code, REPLACE_ITEMS[event], terms, adminCard.certificateSerial, at);
-      return registrationFromRow(rows[0] ?? {});
+      return saved;
     }, `機關憑證 ${before.organizationCertificateSerial} → ${orgCard.certificateSerial}; 管理者憑證 ${before.administrator.certificateSerial} → ${adminCard.certificateSerial}`);
   });
   if (outcome instanceof EnrollError) throw outcome;
