@@ -11,21 +11,13 @@ import { EnrollError, IssueCollector, ManualReviewError } from '../errors.js';
 import { assertEventAllowed } from '../machine/machine.js';
 import { ORG_MACHINE, type OrgEvent, type OrgStatus } from '../machine/org-machine.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
-import {
-  parseAgencyCode,
-  parseCitizenCard,
-  parseContact,
-  parseGepiChecks,
-  parseOrgCard,
-  type AdministratorContact,
-  type RegisterInput,
-} from './org-inputs.js';
+import { parseAgencyCode, type AdministratorContact, type RegisterInput } from './org-inputs.js';
 import type { OrgRegistration } from './org-records.js';
 import { ORG_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import { applyTransition } from './transition.js';
 import { addRecord, recordConsent } from './org-receipts-table.js';
 import { REGISTRATION_KEY, lockRegistration, saveRegistration, saveReviewDecision } from './org-registrations-table.js';
-import { idHintAgrees, identifierOf, matchesAgency, type OrgRegistrationOptions } from './org-shared.js';
+import { identifierOf, matchesAgency, parseCardsAndContact, type OrgRegistrationOptions } from './org-shared.js';
 
 let defaultCalendar: TaiwanCalendar | undefined;
 /** Taiwan's office calendar with the built-in adjustments, made once. */
@@ -40,10 +32,7 @@ export async function register(o: OrgRegistrationOptions, input: RegisterInput, 
   const given = actor === undefined ? undefined : issues.take(() => parseActor(actor));
   const v = (typeof input === 'object' && input !== null ? input : {}) as unknown as Record<string, unknown>;
   const agencyCode = issues.take(() => parseAgencyCode(v.agencyCode));
-  const org = parseOrgCard(v.organizationCard, 'organizationCard', issues);
-  const admin = parseCitizenCard(v.administratorCard, 'administratorCard', issues);
-  const contact = parseContact(v.administrator, 'administrator', issues);
-  const terms = parseGepiChecks(v, contact, admin, { ...(o.termsVersion === undefined ? {} : { termsVersion: o.termsVersion }), idHintAgrees: (n, h) => idHintAgrees(o, n, h) }, issues);
+  const { org, admin, contact, terms } = parseCardsAndContact(o, v, issues);
   let reviewContact: { name: string; phone: string } | undefined;
   if (v.reviewContact !== undefined) {
     const rc = (typeof v.reviewContact === 'object' && v.reviewContact !== null ? v.reviewContact : {}) as Record<string, unknown>;

@@ -7,21 +7,13 @@ import type { CardIdentity } from '../domain/card-holder.js';
 import { EnrollError, IssueCollector } from '../errors.js';
 import { assertEventAllowed } from '../machine/machine.js';
 import { ORG_MACHINE } from '../machine/org-machine.js';
-import {
-  parseAgencyCode,
-  parseCitizenCard,
-  parseContact,
-  parseGepiChecks,
-  parseOrgCard,
-  type AdministratorContact,
-  type ReplaceInput,
-} from './org-inputs.js';
+import { parseAgencyCode, type AdministratorContact, type ReplaceInput } from './org-inputs.js';
 import type { OrgRegistration, RegistrationItem } from './org-records.js';
 import { renewAdministratorCard } from './org-cards.js';
 import { addRecord, recordConsent } from './org-receipts-table.js';
 import { lockRegistration, saveReplacedCards } from './org-registrations-table.js';
 import { applyTransition } from './transition.js';
-import { authenticate, idHintAgrees, identifierOf, matchesAgency, type OrgRegistrationOptions } from './org-shared.js';
+import { authenticate, identifierOf, matchesAgency, parseCardsAndContact, type OrgRegistrationOptions } from './org-shared.js';
 
 /** The three replacement events (更換憑證 sub-functions). */
 export type ReplaceEvent = 'replaceOrganizationCertificate' | 'replaceAdministratorCard' | 'replaceBoth';
@@ -41,10 +33,7 @@ export async function replace(o: OrgRegistrationOptions, agencyCode: string, inp
   const code = parseAgencyCode(agencyCode);
   const issues = new IssueCollector();
   const v = (typeof input === 'object' && input !== null ? input : {}) as unknown as Record<string, unknown>;
-  const org = parseOrgCard(v.organizationCard, 'organizationCard', issues);
-  const admin = parseCitizenCard(v.administratorCard, 'administratorCard', issues);
-  const contact = parseContact(v.administrator, 'administrator', issues);
-  const terms = parseGepiChecks(v, contact, admin, { ...(o.termsVersion === undefined ? {} : { termsVersion: o.termsVersion }), idHintAgrees: (n, h) => idHintAgrees(o, n, h) }, issues);
+  const { org, admin, contact, terms } = parseCardsAndContact(o, v, issues);
   issues.throwIfAny();
   const [orgCard, adminCard, adminContact] = [org as CardIdentity, admin as CardIdentity, contact as AdministratorContact];
   const agency = await o.agencies.findByAgencyCode(code);

@@ -12,6 +12,8 @@ import type { Clock } from '../ports/clock.js';
 import type { EnrollStore } from '../store/store.js';
 import type { RenewalPolicy } from './card-renewal.js';
 import type { OrgRegistration } from './org-records.js';
+import type { IssueCollector } from '../errors.js';
+import { parseCitizenCard, parseContact, parseGepiChecks, parseOrgCard, type AdministratorContact } from './org-inputs.js';
 
 /** Dependencies of {@link OrgRegistrationFlow}. */
 export interface OrgRegistrationOptions {
@@ -51,6 +53,27 @@ export function idHintAgrees(o: OrgRegistrationOptions, nationalId: string, idHi
   if (idHint === undefined) return true;
   const rule = o.idHintRule ?? 'lastFour';
   return rule === 'lastFour' ? nationalId.toUpperCase().endsWith(idHint.toUpperCase()) : rule(nationalId, idHint);
+}
+
+/** The cards, contact and consent of 首次註冊 and 更換憑證, parsed into `issues` (`undefined` where invalid). */
+export interface CardsAndContact {
+  /** The organization certificate. */
+  readonly org: CardIdentity | undefined;
+  /** The administrator's citizen card. */
+  readonly admin: CardIdentity | undefined;
+  /** The administrator's contact. */
+  readonly contact: AdministratorContact | undefined;
+  /** The accepted terms version, when the flow asks for consent. */
+  readonly terms: string | undefined;
+}
+
+/** Parses the fields 首次註冊 and 更換憑證 share, with the GEPI checks of `o` (ID hint, terms). */
+export function parseCardsAndContact(o: OrgRegistrationOptions, v: Record<string, unknown>, issues: IssueCollector): CardsAndContact {
+  const org = parseOrgCard(v.organizationCard, 'organizationCard', issues);
+  const admin = parseCitizenCard(v.administratorCard, 'administratorCard', issues);
+  const contact = parseContact(v.administrator, 'administrator', issues);
+  const checks = { ...(o.termsVersion === undefined ? {} : { termsVersion: o.termsVersion }), idHintAgrees: (n: string, h: string | undefined) => idHintAgrees(o, n, h) };
+  return { org, admin, contact, terms: parseGepiChecks(v, contact, admin, checks, issues) };
 }
 
 /** The identifier compared with the agency directory: 統一編號 for MOEACA, else the organization OID. */
