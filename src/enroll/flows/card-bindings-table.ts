@@ -73,7 +73,7 @@ export interface LockedBinding {
 
 function locked(row: Row | undefined): LockedBinding | undefined {
   if (row === undefined) return undefined;
-  return { binding: bindingFromRow(row), bound: boundCardFromRow(row) as BoundCard, applicationId: String(row.application_id) };
+  return { binding: bindingFromRow(row), bound: boundCardFromRow(row), applicationId: String(row.application_id) };
 }
 
 /** Locks the active binding of a 卡號 (login). */

@@ -46,26 +46,6 @@ export interface BoundCard {
   readonly validFrom: string | undefined;
 }
 
-/**
- * The {@link BoundCard} a row records in the columns `card_number`,
- * `certificate_serial`, `authority`, `subject_name`, `id_hint`, `anchor` and
- * `valid_from`, each name preceded by `prefix` (e.g. `admin_`); `undefined`
- * when the row records no 卡號.
- */
-export function boundCardFromRow(row: Row, prefix = ''): BoundCard | undefined {
-  const cardNumber = optionalText(row[`${prefix}card_number`]);
-  if (cardNumber === undefined) return undefined;
-  return {
-    cardNumber: cardNumber as CardNumber,
-    certificateSerial: String(row[`${prefix}certificate_serial`]) as CertificateSerial,
-    authority: optionalText(row[`${prefix}authority`]) as CardAuthority | undefined,
-    subjectName: optionalText(row[`${prefix}subject_name`]),
-    idHint: optionalText(row[`${prefix}id_hint`]),
-    anchor: optionalText(row[`${prefix}anchor`]),
-    validFrom: optionalIsoOf(row[`${prefix}valid_from`]),
-  };
-}
-
 /** Outcome of comparing a presented certificate with a bound card. */
 export type RenewalVerdict =
   | {
@@ -82,6 +62,23 @@ export type RenewalVerdict =
       /** Why, for the audit trail and the error message. */
       readonly reason: string;
     };
+
+/**
+ * A {@link BoundCard} from a binding row with the columns `card_number`,
+ * `certificate_serial`, `authority`, `id_hint`, `anchor`, `valid_from` and the
+ * holder name in `nameColumn`.
+ */
+export function boundCardFromRow(r: Row, nameColumn = 'subject_name'): BoundCard {
+  return {
+    cardNumber: String(r.card_number) as CardNumber,
+    certificateSerial: String(r.certificate_serial) as CertificateSerial,
+    authority: optionalText(r.authority) as CardAuthority | undefined,
+    subjectName: optionalText(r[nameColumn]),
+    idHint: optionalText(r.id_hint),
+    anchor: optionalText(r.anchor),
+    validFrom: optionalIsoOf(r.valid_from),
+  };
+}
 
 /** Applies the renewal rule to a certificate presented with a bound 卡號. */
 export function judgeRenewal(bound: BoundCard, presented: CardIdentity): RenewalVerdict {

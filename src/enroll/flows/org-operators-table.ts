@@ -92,7 +92,7 @@ export async function lockOperatorByCard(tx: SqlSession, code: string, cardNumbe
 export async function lockOperatorWithCard(tx: SqlSession, cardNumber: string, serial: string): Promise<{ code: string; bound: BoundCard } | undefined> {
   const rows = await tx.query('SELECT * FROM enroll_org_operators WHERE card_number=$1 AND certificate_serial=$2 FOR UPDATE', [cardNumber, serial]);
   const row = rows[0];
-  return row === undefined ? undefined : { code: String(row.agency_code), bound: boundCardFromRow(row) as BoundCard };
+  return row === undefined ? undefined : { code: String(row.agency_code), bound: boundCardFromRow(row) };
 }
 
 /** Moves an operator to the card's renewed certificate. */

@@ -122,20 +122,25 @@ async function recordAdministratorCard(tx: SqlSession, code: string, card: CardI
   await tx.query(`UPDATE enroll_org_registrations SET ${set} WHERE agency_code=$1`, [code, ...cardValues(card)]);
 }
 
-/** The administrator card recorded on an agency's (locked) row. */
+/** The administrator card's columns under the names `boundCardFromRow` reads. */
+const ADMIN_CARD = `agency_code, admin_certificate_serial AS certificate_serial,
+  ${CARD_COLUMNS.map((c) => `admin_${c} AS ${c}`).join(', ')}`;
+
+/** The administrator card recorded on an agency's (locked) row; `undefined` when none was recorded. */
 export async function administratorCard(tx: SqlSession, code: string): Promise<BoundCard | undefined> {
-  const rows = await tx.query('SELECT * FROM enroll_org_registrations WHERE agency_code=$1', [code]);
-  return rows[0] === undefined ? undefined : boundCardFromRow(rows[0], 'admin_');
+  const row = (await tx.query(`SELECT ${ADMIN_CARD} FROM enroll_org_registrations WHERE agency_code=$1`, [code]))[0];
+  return row === undefined || row.card_number == null ? undefined : boundCardFromRow(row);
 }
 
 /** Locks the registered agency whose administrator card has this 卡號 and serial. */
 export async function lockByAdministratorCard(tx: SqlSession, cardNumber: string, serial: string): Promise<{ code: string; bound: BoundCard } | undefined> {
   const rows = await tx.query(
-    `SELECT * FROM enroll_org_registrations WHERE admin_card_number=$1 AND admin_certificate_serial=$2 AND status='registered' FOR UPDATE`,
+    `SELECT ${ADMIN_CARD} FROM enroll_org_registrations
+      WHERE admin_card_number=$1 AND admin_certificate_serial=$2 AND status='registered' FOR UPDATE`,
     [cardNumber, serial],
   );
   const row = rows[0];
-  return row === undefined ? undefined : { code: String(row.agency_code), bound: boundCardFromRow(row, 'admin_') as BoundCard };
+  return row === undefined ? undefined : { code: String(row.agency_code), bound: boundCardFromRow(row) };
 }
 
 /** Moves the registration to the administrator card's renewed certificate. */
