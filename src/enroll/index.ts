@@ -8,7 +8,7 @@
  * // import { SmtpMailer } from 'twpki/enroll/smtp';
  * const store = await PgliteStore.open();            // or PgStore.open({ connectionString })
  * const ems = new EmsLayerAdapter(new JsonFileEmsSource('ems.json'));
- * const accounts = new AccountEnrollment({
+ * const accounts = new AccountEnrollmentFlow({
  *   store, clock: systemClock, ems, emsRecords: ems,
  *   mailer: new SmtpMailer({ from: 'GPS 客服 <gps@example.gov.tw>', transport: 'smtps://…' }),
  *   activationLink: (token) => `https://gps.example.gov.tw/activate?key=${token}`,
@@ -88,6 +88,7 @@ export { type BoundCard, type PendingRenewal, type RenewalPolicy, type RenewalVe
 
 export {
   AccountEnrollment,
+  AccountEnrollmentFlow,
   type AccountEnrollmentOptions,
   type ApprovalResult,
   type BindCardInput,
@@ -99,6 +100,8 @@ export {
   type AdministratorContact,
   type AdministratorSession,
   type OperatorInput,
+  type OrgCardHolder,
+  type OrgCardRenewal,
   type OrgRegistrationOptions,
   type RegisterInput,
   type ReplaceInput,

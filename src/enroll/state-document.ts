@@ -21,7 +21,7 @@ export const STATE_DOCUMENT_FORMAT = 'twpki.enroll.state/1';
 /** A flow state tagged with its flow. */
 export type EnrollState =
   | {
-      /** Account enrollment ({@link AccountEnrollment}). */
+      /** Account enrollment ({@link AccountEnrollmentFlow}). */
       readonly flow: 'account';
       /** The account application record. */
       readonly state: AccountApplication;

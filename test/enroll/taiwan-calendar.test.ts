@@ -26,6 +26,37 @@ describe('Taiwan calendar', () => {
     expect(next(from)).toBe(expected);
   });
 
+  // The 2027 office calendar (民國116年): every weekday without office work, from the 政府資料開放平台 table.
+  const OFFICE_HOLIDAYS_2027 = [
+    '2027-01-01', '2027-02-04', '2027-02-05', '2027-02-08', '2027-02-09', '2027-02-10', '2027-03-01', '2027-04-05',
+    '2027-04-06', '2027-04-30', '2027-06-09', '2027-09-15', '2027-09-28', '2027-10-11', '2027-10-25', '2027-12-24',
+    '2027-12-31',
+  ];
+
+  it('2027: the weekdays off are exactly the DGPA table\'s, and no Saturday is a make-up workday', () => {
+    const off: string[] = [];
+    for (let t = Date.UTC(2027, 0, 1); t < Date.UTC(2028, 0, 1); t += 86_400_000) {
+      const date = new Date(t).toISOString().slice(0, 10);
+      const weekday = new Date(t).getUTCDay();
+      const holiday = calendar.isHoliday(date);
+      if (weekday === 0 || weekday === 6) expect(holiday, date).not.toBe(false);
+      else if (holiday === true) off.push(date);
+    }
+    expect(off).toEqual(OFFICE_HOLIDAYS_2027);
+  });
+
+  it.each([
+    ['2027-02-03', '2027-02-11', '春節 2027: 除夕前一日 02-04 through 補假 02-10'],
+    ['2027-04-02', '2027-04-07', '清明節 04-05 and 兒童節 observed 04-06'],
+    ['2027-04-29', '2027-05-03', '勞動節 observed 04-30'],
+    ['2027-09-27', '2027-09-29', '教師節 2027-09-28 (Tuesday, no bridge day)'],
+    ['2027-10-22', '2027-10-26', '光復節 2027-10-25'],
+    ['2027-12-23', '2027-12-27', '行憲紀念日 observed 12-24'],
+    ['2027-12-30', '2028-01-03', '2028 開國紀念日 observed 2027-12-31'],
+  ])('2027: %s → %s (%s)', (from, expected) => {
+    expect(next(from)).toBe(expected);
+  });
+
   it('an operator extends the adjustments (e.g. next year\'s DGPA table), overriding the library and weekends', () => {
     const extended = new TaiwanCalendar({
       adjustments: [

@@ -21,10 +21,16 @@ export interface CalendarAdjustment {
 }
 
 /**
- * Adjustments for 2025–2026 the `date-holidays` TW rules miss (checked
+ * Adjustments for 2025–2027 the `date-holidays` TW rules miss (checked
  * against its 3.x data: it lists the statutory dates, not the observed ones,
  * and it treats the holidays added by the 2025 紀念日及節日實施條例 as
  * observances).
+ *
+ * 2027 (民國116年) was checked against the 政府資料開放平台 dataset
+ * 「中華民國政府行政機關辦公日曆表」 for 2027 (read through a JSON re-encoding
+ * of it, not the DGPA's own PDF) and against the 補假 rule it follows (a
+ * holiday on a Saturday is taken on the workday before, on a Sunday on the
+ * workday after). That table has no make-up workday (補行上班) in 2027.
  */
 export const TAIWAN_ADJUSTMENTS: readonly CalendarAdjustment[] = [
   { date: '2025-01-27', kind: 'holiday', note: '春節彈性放假 (補行上班 2025-02-08)' },
@@ -41,4 +47,10 @@ export const TAIWAN_ADJUSTMENTS: readonly CalendarAdjustment[] = [
   { date: '2026-10-09', kind: 'holiday', note: '國慶日 observed (10-10 is a Saturday)' },
   { date: '2026-10-26', kind: 'holiday', note: '臺灣光復暨金門古寧頭大捷紀念日 observed (10-25 is a Sunday)' },
   { date: '2026-12-25', kind: 'holiday', note: '行憲紀念日' },
+  { date: '2027-02-04', kind: 'holiday', note: '除夕前一日 (小年夜)' },
+  { date: '2027-04-06', kind: 'holiday', note: '兒童節 observed (04-04 is a Sunday, 04-05 is 清明節)' },
+  { date: '2027-04-30', kind: 'holiday', note: '勞動節 observed (05-01 is a Saturday)' },
+  { date: '2027-09-28', kind: 'holiday', note: '孔子誕辰紀念日/教師節' },
+  { date: '2027-10-25', kind: 'holiday', note: '臺灣光復暨金門古寧頭大捷紀念日' },
+  { date: '2027-12-24', kind: 'holiday', note: '行憲紀念日 observed (12-25 is a Saturday)' },
 ];

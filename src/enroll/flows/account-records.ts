@@ -1,11 +1,10 @@
 /** Rows of the account flow and their mapping to domain records. */
 import type { BasicData } from '../domain/basic-data.js';
 import type { CardNumber, CertificateSerial, ControlNumber } from '../domain/identifiers.js';
-import { EnrollError } from '../errors.js';
 import type { AccountStatus } from '../machine/account-machine.js';
 import type { EmsComparison } from '../ports/ems.js';
 import { isoOf, jsonOf, optionalText } from '../store/rows.js';
-import type { Row, SqlSession } from '../store/store.js';
+import type { Row } from '../store/store.js';
 
 /** A company's account application; once `active` it is the company's account. */
 export interface AccountApplication {
@@ -77,54 +76,4 @@ export function bindingFromRow(r: Row): CardBinding {
     status: r.status as 'pending' | 'active',
     boundAt: isoOf(r.bound_at),
   };
-}
-
-/** Loads and row-locks an application, so concurrent commands on it queue. */
-export async function lockApplication(tx: SqlSession, id: string): Promise<AccountApplication> {
-  const rows = await tx.query('SELECT * FROM enroll_account_applications WHERE id = $1 FOR UPDATE', [id]);
-  const row = rows[0];
-  if (row === undefined) throw new EnrollError('NOT_FOUND', `no account application ${id}`);
-  return applicationFromRow(row);
-}
-
-/** Loads and row-locks the active account of a control number. */
-export async function lockActiveAccount(tx: SqlSession, controlNumber: ControlNumber): Promise<AccountApplication> {
-  const rows = await tx.query(
-    `SELECT * FROM enroll_account_applications WHERE control_number = $1 AND status = 'active' FOR UPDATE`,
-    [controlNumber],
-  );
-  const row = rows[0];
-  if (row === undefined) throw new EnrollError('NOT_FOUND', `no active account for control number ${controlNumber}`);
-  return applicationFromRow(row);
-}
-
-/** Writes a transition; the version check turns a lost update into CONCURRENT_UPDATE. */
-export async function saveApplication(
-  tx: SqlSession,
-  before: AccountApplication,
-  change: { status: AccountStatus; basicData?: BasicData; emsComparison?: EmsComparison; reviewNote?: string; at: string },
-): Promise<AccountApplication> {
-  const rows = await tx.query(
-    `UPDATE enroll_account_applications
-        SET status = $3,
-            basic_data = COALESCE($4::jsonb, basic_data),
-            ems_comparison = COALESCE($5::jsonb, ems_comparison),
-            review_note = COALESCE($6, review_note),
-            updated_at = $7,
-            version = version + 1
-      WHERE id = $1 AND version = $2
-      RETURNING *`,
-    [
-      before.id,
-      before.version,
-      change.status,
-      change.basicData === undefined ? null : JSON.stringify(change.basicData),
-      change.emsComparison === undefined ? null : JSON.stringify(change.emsComparison),
-      change.reviewNote ?? null,
-      change.at,
-    ],
-  );
-  const row = rows[0];
-  if (row === undefined) throw new EnrollError('CONCURRENT_UPDATE', `application ${before.id} changed concurrently`);
-  return applicationFromRow(row);
 }

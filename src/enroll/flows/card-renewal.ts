@@ -18,6 +18,8 @@ import type { CardNumber, CertificateSerial } from '../domain/identifiers.js';
 import type { Actor } from '../domain/actor.js';
 import { EnrollError, InvalidInputError } from '../errors.js';
 import { recordTransition } from '../store/audit.js';
+import { withSavepoint } from '../store/savepoint.js';
+import { isUniqueViolation } from '../store/sql-errors.js';
 import { isUuid } from './secret-token.js';
 import type { FlowName } from '../machine/machine.js';
 import { isoOf, optionalIsoOf, optionalText } from '../store/rows.js';
@@ -99,7 +101,7 @@ export function judgeRenewal(bound: BoundCard, presented: CardIdentity): Renewal
 
 /** A renewal waiting for a reviewer. */
 export interface PendingRenewal {
-  /** Request ID (UUID), for {@link AccountEnrollment.acceptRenewal} and its siblings. */
+  /** Request ID (UUID), for {@link AccountEnrollmentFlow.acceptRenewal} and its siblings. */
   readonly id: string;
   /** Flow whose binding it renews. */
   readonly flow: FlowName;
@@ -189,7 +191,9 @@ export interface RenewalContext {
  * Applies {@link judgeRenewal} inside the login's transaction: `same`, or
  * `renewed` after `renew` ran (audited `renewCard`); otherwise the error to
  * throw once the transaction committed its audit entry (`renewalRefused` →
- * NOT_AUTHORIZED, `renewalRequested` → RENEWAL_PENDING_REVIEW).
+ * NOT_AUTHORIZED, or CARD_ALREADY_BOUND when `renew` hit a serial bound
+ * elsewhere; `renewalRequested` → RENEWAL_PENDING_REVIEW). `renew` runs in a
+ * savepoint, so its failure leaves the transaction able to commit the audit.
  */
 export async function resolveRenewal(tx: SqlSession, bound: BoundCard, card: CardIdentity, c: RenewalContext): Promise<'same' | 'renewed' | EnrollError> {
   const verdict = judgeRenewal(bound, card);
@@ -207,9 +211,22 @@ export async function resolveRenewal(tx: SqlSession, bound: BoundCard, card: Car
     if (created) await audit('renewalRequested', `${detail} (request ${request.id})`);
     return new EnrollError('RENEWAL_PENDING_REVIEW', '憑證已展期，待審核後即可登入 (the renewed certificate waits for review)');
   }
-  await c.renew();
+  try {
+    // In a savepoint: when the new serial is bound elsewhere the UPDATE fails, and
+    // PostgreSQL would abort the whole transaction, refusal audit entry included.
+    await withSavepoint(tx, c.renew);
+  } catch (err) {
+    if (!isBoundElsewhere(err)) throw err;
+    await audit('renewalRefused', `${detail}: the new certificate is already bound elsewhere`);
+    return new EnrollError('CARD_ALREADY_BOUND', 'the renewed certificate is already bound to another card or account');
+  }
   await audit('renewCard', detail);
   return 'renewed';
+}
+
+/** A unique violation, or a flow's own translation of one, from a renewal's write. */
+function isBoundElsewhere(err: unknown): boolean {
+  return isUniqueViolation(err) || (err instanceof EnrollError && err.code === 'CARD_ALREADY_BOUND');
 }
 
 /**

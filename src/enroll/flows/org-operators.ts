@@ -6,11 +6,9 @@
 import type { CardIdentity } from '../domain/card-holder.js';
 import { parseCertificateSerial, parseRequiredText } from '../domain/identifiers.js';
 import { EnrollError, ForbiddenError, IssueCollector } from '../errors.js';
-import { assertTransition } from '../machine/machine.js';
 import { ORG_MACHINE, type OrgEvent } from '../machine/org-machine.js';
-import { recordTransition } from '../store/audit.js';
-import { isUniqueViolation } from '../store/sql-errors.js';
-import type { SqlSession } from '../store/store.js';
+import { optionalText } from '../store/rows.js';
+import type { Row, SqlSession } from '../store/store.js';
 import {
   parseAgencyCode,
   parseCitizenCard,
@@ -21,7 +19,11 @@ import {
 } from './org-inputs.js';
 import { operatorFromRow, type Operator, type OrgRegistration } from './org-records.js';
 import { auditRefusals } from './authorization.js';
-import { authenticate, idHintAgrees, lockRegistration, type OrgRegistrationOptions } from './org-shared.js';
+import { applyTransition } from './transition.js';
+import { renewAdministratorCard, renewOperatorCard } from './org-cards.js';
+import { assignedOperator, deleteOperator, insertOperator, operatorsOf, recordOperatorCard, updateOperator } from './org-operators-table.js';
+import { lockRegistration } from './org-registrations-table.js';
+import { authenticate, idHintAgrees, type OrgRegistrationOptions } from './org-shared.js';
 
 /** {@link OrgRegistrationFlow.assignOperator}: 授權指派 → 新增. */
 export async function assignOperator(
@@ -32,21 +34,10 @@ export async function assignOperator(
 ): Promise<Operator> {
   const code = parseAgencyCode(agencyCode);
   const op = parseOperator(operator, o.permissions);
-  try {
-    return await asAdministrator(o, code, session, 'assignOperator', async (tx, reg, at) => {
-      const rows = await tx.query(
-        `INSERT INTO enroll_org_operators (agency_code, certificate_serial, name, national_id, permissions, created_at, updated_at)
-         VALUES ($1,$2,$3,$4,$5::jsonb,$6,$6) RETURNING *`,
-        [reg.agencyCode, op.certificateSerial, op.name, op.nationalId, JSON.stringify(op.permissions), at],
-      );
-      return { result: operatorFromRow(rows[0] ?? {}), reason: `經辦人 ${op.certificateSerial}` };
-    });
-  } catch (err) {
-    if (isUniqueViolation(err, 'enroll_org_operators_pkey')) {
-      throw new EnrollError('OPERATOR_EXISTS', `certificate ${op.certificateSerial} is already an operator of ${code}`);
-    }
-    throw err;
-  }
+  return asAdministrator(o, code, session, 'assignOperator', async (tx, reg, at) => ({
+    result: await insertOperator(tx, reg.agencyCode, op, at),
+    reason: `經辦人 ${op.certificateSerial}`,
+  }));
 }
 
 /** {@link OrgRegistrationFlow.editOperator}: 修改授權經辦人資料, e.g. the new serial after a card renewal. */
@@ -60,23 +51,10 @@ export async function editOperator(
   const code = parseAgencyCode(agencyCode);
   const serial = parseCertificateSerial(currentSerial, 'currentSerial');
   const op = parseOperator(operator, o.permissions);
-  try {
-    return await asAdministrator(o, code, session, 'editOperator', async (tx, reg, at) => {
-      const rows = await tx.query(
-        `UPDATE enroll_org_operators SET certificate_serial=$3, name=$4, national_id=$5, permissions=$6::jsonb, updated_at=$7
-         WHERE agency_code=$1 AND certificate_serial=$2 RETURNING *`,
-        [reg.agencyCode, serial, op.certificateSerial, op.name, op.nationalId, JSON.stringify(op.permissions), at],
-      );
-      const row = rows[0];
-      if (row === undefined) throw new EnrollError('NOT_FOUND', `no operator with certificate ${serial}`);
-      return { result: operatorFromRow(row), reason: `經辦人 ${serial} → ${op.certificateSerial}` };
-    });
-  } catch (err) {
-    if (isUniqueViolation(err, 'enroll_org_operators_pkey')) {
-      throw new EnrollError('OPERATOR_EXISTS', `certificate ${op.certificateSerial} is already an operator of ${code}`);
-    }
-    throw err;
-  }
+  return asAdministrator(o, code, session, 'editOperator', async (tx, reg, at) => ({
+    result: await updateOperator(tx, reg.agencyCode, serial, op, at),
+    reason: `經辦人 ${serial} → ${op.certificateSerial}`,
+  }));
 }
 
 /** {@link OrgRegistrationFlow.removeOperator}: 刪除授權經辦人; returns the remaining operators. */
@@ -89,11 +67,7 @@ export async function removeOperator(
   const code = parseAgencyCode(agencyCode);
   const serial = parseCertificateSerial(certificateSerial);
   return asAdministrator(o, code, session, 'removeOperator', async (tx, reg) => {
-    const gone = await tx.query(
-      'DELETE FROM enroll_org_operators WHERE agency_code=$1 AND certificate_serial=$2 RETURNING 1',
-      [reg.agencyCode, serial],
-    );
-    if (gone.length === 0) throw new EnrollError('NOT_FOUND', `no operator with certificate ${serial}`);
+    await deleteOperator(tx, reg.agencyCode, serial);
     return { result: await operatorsOf(tx, reg.agencyCode), reason: `經辦人 ${serial}` };
   });
 }
@@ -101,34 +75,42 @@ export async function removeOperator(
 /** {@link OrgRegistrationFlow.listOperators}: 授權經辦人清單 (administrator session required). */
 export async function listOperators(o: OrgRegistrationOptions, agencyCode: string, session: AdministratorSession): Promise<Operator[]> {
   const code = parseAgencyCode(agencyCode);
-  const { org, admin } = parseSession(session);
-  return auditRefusals(o.store, o.clock, 'organization', () => o.store.transaction(async (tx) => {
-    const reg = await lockRegistration(tx, code);
-    authenticateAdministrator(reg, org, admin, code, 'listOperators');
-    return operatorsOf(tx, code);
-  }));
+  return inAdministratorSession(o, code, session, 'listOperators', (tx) => operatorsOf(tx, code));
 }
 
-/** {@link OrgRegistrationFlow.authorizeOperator}: the card's serial must be assigned and hold `permission`. */
+/**
+ * {@link OrgRegistrationFlow.authorizeOperator}: the card's serial must be
+ * assigned and hold `permission`. A renewed certificate on an operator's
+ * recorded card takes over the assignment by the renewal rule.
+ */
 export async function authorizeOperator(o: OrgRegistrationOptions, agencyCode: string, holder: unknown, permission: string): Promise<Operator> {
   const code = parseAgencyCode(agencyCode);
   const issues = new IssueCollector();
-  const card = parseCitizenCard(holder, 'holder', issues);
+  const parsed = parseCitizenCard(holder, 'holder', issues);
   const perm = issues.take(() => parseRequiredText(permission, 'permission'));
   issues.throwIfAny();
-  const rows = await o.store.transaction((tx) =>
-    tx.query(
-      `SELECT o.* FROM enroll_org_operators o JOIN enroll_org_registrations r USING (agency_code)
-       WHERE o.agency_code=$1 AND o.certificate_serial=$2 AND r.status='registered'`,
-      [code, (card as CardIdentity).certificateSerial],
-    ),
-  );
-  const row = rows[0];
-  if (row === undefined) {
-    throw new EnrollError('NOT_AUTHORIZED', '此自然人憑證序號未經授權 (若憑證已展期或換卡，請授權管理者修改憑證序號)');
-  }
-  const op = operatorFromRow(row);
-  if (!idHintAgrees(o, op.nationalId, (card as CardIdentity).idHint)) {
+  const card = parsed as CardIdentity;
+  const refused = new EnrollError('NOT_AUTHORIZED', '此自然人憑證序號未經授權 (若憑證已展期或換卡，請授權管理者修改憑證序號)');
+  const outcome = await o.store.transaction(async (tx): Promise<Row | EnrollError> => {
+    const assigned = await assignedOperator(tx, code, card.certificateSerial);
+    if (assigned !== undefined) {
+      const recorded = optionalText(assigned.card_number);
+      if (recorded === undefined) {
+        // First verified login with this serial: what a later renewal is compared with.
+        if (card.verified && card.cardNumber !== undefined) await recordOperatorCard(tx, code, card.certificateSerial, card);
+      } else if (card.cardNumber !== undefined && card.cardNumber !== recorded) {
+        return refused;
+      }
+      return assigned;
+    }
+    const renewal = await renewOperatorCard(o, tx, code, card, o.clock.now().toISOString());
+    if (renewal === undefined) return refused;
+    if (renewal instanceof EnrollError) return renewal;
+    return (await assignedOperator(tx, code, card.certificateSerial)) ?? refused;
+  });
+  if (outcome instanceof EnrollError) throw outcome;
+  const op = operatorFromRow(outcome);
+  if (!idHintAgrees(o, op.nationalId, card.idHint)) {
     throw new EnrollError('NOT_AUTHORIZED', '授權經辦人身分證統一編號與自然人憑證不符');
   }
   if (!op.permissions.includes(perm as string)) {
@@ -149,26 +131,48 @@ async function asAdministrator<T>(
   event: OrgEvent,
   apply: (tx: SqlSession, reg: OrgRegistration, at: string) => Promise<{ result: T; reason: string }>,
 ): Promise<T> {
-  const { org, admin } = parseSession(session);
-  return auditRefusals(o.store, o.clock, 'organization', () => o.store.transaction(async (tx) => {
-    const reg = await lockRegistration(tx, code);
-    authenticateAdministrator(reg, org, admin, code, event);
-    const registered = reg as OrgRegistration;
-    assertTransition(ORG_MACHINE, registered.status, event, 'registered');
+  return inAdministratorSession(o, code, session, event, async (tx, registered, admin) => {
     const at = o.clock.now().toISOString();
-    const { result, reason } = await apply(tx, registered, at);
-    await recordTransition(tx, {
-      flow: 'organization',
-      subject: code,
-      actor: { role: 'administrator', id: admin.certificateSerial },
-      at,
-      event,
-      from: registered.status,
-      to: 'registered',
-      reason,
-    });
+    const actor = { role: 'administrator' as const, id: admin.certificateSerial };
+    const step = { subject: code, from: registered.status, event, to: 'registered' as const, actor, at };
+    const { result } = await applyTransition(tx, ORG_MACHINE, step, () => apply(tx, registered, at), (r) => r.reason);
     return result;
-  }));
+  });
+}
+
+/**
+ * Runs `body` in one transaction once the session's organization certificate
+ * and administrator card are the registered ones. A renewed administrator
+ * certificate (same 卡號 on record) presented with the registered
+ * organization certificate is judged by the renewal rule first; a refused
+ * renewal commits its audit entry and ends as FORBIDDEN, a queued one as
+ * RENEWAL_PENDING_REVIEW.
+ */
+async function inAdministratorSession<T>(
+  o: OrgRegistrationOptions,
+  code: string,
+  session: AdministratorSession,
+  command: string,
+  body: (tx: SqlSession, reg: OrgRegistration, admin: CardIdentity) => Promise<T>,
+): Promise<T> {
+  const { org, admin } = parseSession(session);
+  return auditRefusals(o.store, o.clock, 'organization', async () => {
+    const outcome = await o.store.transaction(async (tx): Promise<{ ok: T } | EnrollError> => {
+      let reg = await lockRegistration(tx, code);
+      if (reg !== undefined && org.certificateSerial === reg.organizationCertificateSerial) {
+        const renewal = await renewAdministratorCard(o, tx, reg, admin, o.clock.now().toISOString());
+        if (renewal instanceof EnrollError) return renewal;
+        if (renewal === 'renewed') reg = await lockRegistration(tx, code);
+      }
+      authenticateAdministrator(reg, org, admin, code, command);
+      return { ok: await body(tx, reg as OrgRegistration, admin) };
+    });
+    if (!(outcome instanceof EnrollError)) return outcome.ok;
+    if (outcome.code === 'NOT_AUTHORIZED') {
+      throw new ForbiddenError(command, { role: 'administrator', id: admin.certificateSerial }, code, 'registered', outcome.message);
+    }
+    throw outcome;
+  });
 }
 
 /**
@@ -191,12 +195,4 @@ function authenticateAdministrator(
     }
     throw err;
   }
-}
-
-/** An agency's operators, oldest first. */
-async function operatorsOf(tx: SqlSession, code: string): Promise<Operator[]> {
-  return (await tx.query(
-    'SELECT * FROM enroll_org_operators WHERE agency_code=$1 ORDER BY created_at, certificate_serial',
-    [code],
-  )).map(operatorFromRow);
 }

@@ -6,7 +6,9 @@ import type { CardIdentity } from '../domain/card-holder.js';
 import type { CertificateSerial } from '../domain/identifiers.js';
 import { EnrollError, IssueCollector } from '../errors.js';
 import { parseAgencyCode, parseCitizenCard, parseOrgCard } from './org-inputs.js';
-import { recordFromRow, registrationFromRow, type OrgRegistration, type RegistrationRecord } from './org-records.js';
+import type { OrgRegistration, RegistrationRecord } from './org-records.js';
+import { recordsOf } from './org-receipts-table.js';
+import { findRegistration } from './org-registrations-table.js';
 import type { OrgRegistrationOptions } from './org-shared.js';
 
 /** Result of {@link organizationCertificateOid}. */
@@ -30,22 +32,15 @@ export interface CitizenCertificateInfo {
 /** {@link OrgRegistrationFlow.get}: current registration of an agency; NOT_FOUND if it has none. */
 export async function getRegistration(o: OrgRegistrationOptions, agencyCode: string): Promise<OrgRegistration> {
   const code = parseAgencyCode(agencyCode);
-  const rows = await o.store.transaction((tx) => tx.query(
-    'SELECT * FROM enroll_org_registrations WHERE agency_code=$1',
-    [code],
-  ));
-  const row = rows[0];
-  if (row === undefined) throw new EnrollError('NOT_FOUND', `agency ${code} has not registered`);
-  return registrationFromRow(row);
+  const reg = await o.store.transaction((tx) => findRegistration(tx, code));
+  if (reg === undefined) throw new EnrollError('NOT_FOUND', `agency ${code} has not registered`);
+  return reg;
 }
 
 /** {@link OrgRegistrationFlow.registrationRecords}: every registration event of an agency, oldest first. */
 export async function registrationRecords(o: OrgRegistrationOptions, agencyCode: string): Promise<RegistrationRecord[]> {
   const code = parseAgencyCode(agencyCode);
-  const rows = await o.store.transaction((tx) =>
-    tx.query('SELECT * FROM enroll_org_registration_records WHERE agency_code=$1 ORDER BY id', [code]),
-  );
-  return rows.map(recordFromRow);
+  return o.store.transaction((tx) => recordsOf(tx, code));
 }
 
 /** 查詢機關憑證 OID: organization name and OID (or 統一編號) of an organization certificate. */

@@ -8,19 +8,25 @@ import type { Actor } from '../domain/actor.js';
 import type { VerifiedCardHolder } from '../domain/card-holder.js';
 import { parseRequiredText, type CertificateSerial } from '../domain/identifiers.js';
 import type { AdministratorSession, OperatorInput, RegisterInput, ReplaceInput } from './org-inputs.js';
-import { isoOf } from '../store/rows.js';
 import { parseAgencyCode } from './org-inputs.js';
 import * as operators from './org-operators.js';
 import * as queries from './org-queries.js';
-import { registrationFromRow, type Operator, type OrgRegistration, type RegistrationRecord } from './org-records.js';
-import { ORG_MACHINE, type OrgStatus } from '../machine/org-machine.js';
+import type { Operator, OrgRegistration, RegistrationRecord } from './org-records.js';
+import type { OrgStatus } from '../machine/org-machine.js';
 import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
-import * as registration from './org-register.js';
+import * as registration from './org-first-registration.js';
 import * as replacement from './org-replacement.js';
 import type { OrgRegistrationOptions } from './org-shared.js';
+import { consentsOf } from './org-receipts-table.js';
+import { REGISTRATION_QUEUE } from './org-registrations-table.js';
+import { parseActor } from '../domain/actor.js';
+import { ORG_COMMANDS, auditRefusals, authorize } from './authorization.js';
+import { acceptPendingRenewal, parseRenewalId, pendingRenewals, type PendingRenewal } from './card-renewal.js';
+import { applyAcceptedRenewal, type OrgCardRenewal } from './org-cards.js';
 
 export type { AdministratorContact, AdministratorSession, OperatorInput, RegisterInput, ReplaceInput } from './org-inputs.js';
 export type { OrgRegistrationOptions } from './org-shared.js';
+export type { OrgCardHolder, OrgCardRenewal } from './org-cards.js';
 
 /** Commands and queries of the organization certificate flow. */
 export class OrgRegistrationFlow {
@@ -102,9 +108,30 @@ export class OrgRegistrationFlow {
     return replacement.replace(this.o, agencyCode, input, 'replaceBoth');
   }
 
+  /** Renewals of administrator and operator cards waiting for a reviewer (policy `review`), oldest first. */
+  public pendingRenewals(): Promise<PendingRenewal[]> {
+    return pendingRenewals(this.o.store, 'organization');
+  }
+
+  /**
+   * Reviewer accepts a pending renewal: the administrator's or the operator's
+   * binding takes the new serial (audited `renewCard` on the agency).
+   */
+  public async acceptRenewal(renewalId: string, reviewer: Actor): Promise<OrgCardRenewal> {
+    const who = parseActor(reviewer, 'reviewer');
+    const id = parseRenewalId(renewalId);
+    return auditRefusals(this.o.store, this.o.clock, 'organization', () =>
+      this.o.store.transaction(async (tx) => {
+        authorize(ORG_COMMANDS, 'acceptRenewal', who, { subject: id });
+        const at = this.o.clock.now().toISOString();
+        return acceptPendingRenewal(tx, 'organization', id, who, at, (request) => applyAcceptedRenewal(tx, request, at));
+      }),
+    );
+  }
+
   /** Reviewer queue: registrations in `query.status` (`manualReview` for GEPI's manual reviews), oldest first, paged, optionally by creation date. */
   public reviewQueue(query: QueueQuery<OrgStatus>): Promise<QueuePage<OrgRegistration>> {
-    return listQueue(this.o.store, { table: 'enroll_org_registrations', key: 'agency_code', states: ORG_MACHINE.states, map: registrationFromRow }, query);
+    return listQueue(this.o.store, REGISTRATION_QUEUE, query);
   }
 
   /** Consents to the 用戶約定條款 recorded for an agency (sub-function, terms version, time), oldest first. */
@@ -119,15 +146,7 @@ export class OrgRegistrationFlow {
     acceptedAt: string;
   }>> {
     const code = parseAgencyCode(agencyCode);
-    const rows = await this.o.store.transaction((tx) =>
-      tx.query('SELECT * FROM enroll_org_consents WHERE agency_code=$1 ORDER BY accepted_at, id', [code]),
-    );
-    return rows.map((r) => ({
-      subFunction: String(r.sub_function),
-      termsVersion: String(r.terms_version),
-      administratorSerial: String(r.admin_certificate_serial),
-      acceptedAt: isoOf(r.accepted_at),
-    }));
+    return this.o.store.transaction((tx) => consentsOf(tx, code));
   }
 
   /** Current registration of an agency. */

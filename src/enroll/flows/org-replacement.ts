@@ -5,20 +5,15 @@
 import type { Actor } from '../domain/actor.js';
 import type { CardIdentity } from '../domain/card-holder.js';
 import { EnrollError, IssueCollector } from '../errors.js';
-import { assertTransition } from '../machine/machine.js';
+import { assertEventAllowed } from '../machine/machine.js';
 import { ORG_MACHINE } from '../machine/org-machine.js';
-import { recordTransition } from '../store/audit.js';
-import {
-  parseAgencyCode,
-  parseCitizenCard,
-  parseContact,
-  parseGepiChecks,
-  parseOrgCard,
-  type AdministratorContact,
-  type ReplaceInput,
-} from './org-inputs.js';
-import { registrationFromRow, type OrgRegistration, type RegistrationItem } from './org-records.js';
-import { addRecord, authenticate, idHintAgrees, identifierOf, recordConsent, lockRegistration, matchesAgency, type OrgRegistrationOptions } from './org-shared.js';
+import { parseAgencyCode, type AdministratorContact, type ReplaceInput } from './org-inputs.js';
+import type { OrgRegistration, RegistrationItem } from './org-records.js';
+import { renewAdministratorCard } from './org-cards.js';
+import { addRecord, recordConsent } from './org-receipts-table.js';
+import { lockRegistration, saveReplacedCards } from './org-registrations-table.js';
+import { applyTransition } from './transition.js';
+import { authenticate, identifierOf, matchesAgency, parseCardsAndContact, type OrgRegistrationOptions } from './org-shared.js';
 
 /** The three replacement events (更換憑證 sub-functions). */
 export type ReplaceEvent = 'replaceOrganizationCertificate' | 'replaceAdministratorCard' | 'replaceBoth';
@@ -38,45 +33,38 @@ export async function replace(o: OrgRegistrationOptions, agencyCode: string, inp
   const code = parseAgencyCode(agencyCode);
   const issues = new IssueCollector();
   const v = (typeof input === 'object' && input !== null ? input : {}) as unknown as Record<string, unknown>;
-  const org = parseOrgCard(v.organizationCard, 'organizationCard', issues);
-  const admin = parseCitizenCard(v.administratorCard, 'administratorCard', issues);
-  const contact = parseContact(v.administrator, 'administrator', issues);
-  const terms = parseGepiChecks(v, contact, admin, { ...(o.termsVersion === undefined ? {} : { termsVersion: o.termsVersion }), idHintAgrees: (n, h) => idHintAgrees(o, n, h) }, issues);
+  const { org, admin, contact, terms } = parseCardsAndContact(o, v, issues);
   issues.throwIfAny();
   const [orgCard, adminCard, adminContact] = [org as CardIdentity, admin as CardIdentity, contact as AdministratorContact];
   const agency = await o.agencies.findByAgencyCode(code);
   if (agency === undefined) throw new EnrollError('NOT_FOUND', `unknown agency code ${code}`);
   const who: Actor = { role: 'administrator', id: adminCard.certificateSerial };
-  return o.store.transaction(async (tx) => {
-    const reg = await lockRegistration(tx, code);
+  const outcome = await o.store.transaction(async (tx): Promise<OrgRegistration | EnrollError> => {
+    let reg = await lockRegistration(tx, code);
     if (reg === undefined) throw new EnrollError('NOT_FOUND', `agency ${code} has not registered`);
-    assertTransition(ORG_MACHINE, reg.status, event, 'registered');
+    assertEventAllowed(ORG_MACHINE, reg.status, event);
     // Each sub-function keeps one credential that must already be on record.
-    if (event === 'replaceOrganizationCertificate') authenticate(reg, orgCard, adminCard, 'administrator');
+    if (event === 'replaceOrganizationCertificate') {
+      // The administrator card is that credential: a renewal of it is judged by the renewal rule first.
+      const renewal = await renewAdministratorCard(o, tx, reg, adminCard, o.clock.now().toISOString());
+      if (renewal instanceof EnrollError) return renewal;
+      if (renewal === 'renewed') reg = (await lockRegistration(tx, code)) as OrgRegistration;
+      authenticate(reg, orgCard, adminCard, 'administrator');
+    }
     if (event === 'replaceAdministratorCard') authenticate(reg, orgCard, adminCard, 'organization');
     if (event !== 'replaceAdministratorCard' && !matchesAgency(orgCard, agency)) {
       throw new EnrollError('ORGANIZATION_MISMATCH', 'the new organization certificate does not belong to this agency (OID 比對不符)');
     }
     const at = o.clock.now().toISOString();
-    const rows = await tx.query(
-      `UPDATE enroll_org_registrations SET organization_name=$2, org_authority=$3, org_certificate_serial=$4, org_identifier=$5,
-         admin_certificate_serial=$6, admin_name=$7, admin_email=$8, admin_phone=$9, updated_at=$10, version=version+1
-       WHERE agency_code=$1 RETURNING *`,
-      [code, orgCard.subjectName, orgCard.authority, orgCard.certificateSerial, identifierOf(orgCard), adminCard.certificateSerial,
-        adminContact.name, adminContact.email, adminContact.phone, at],
-    );
-    await addRecord(tx, code, orgCard.subjectName, REPLACE_ITEMS[event], at);
-    if (terms !== undefined) await recordConsent(tx, code, REPLACE_ITEMS[event], terms, adminCard.certificateSerial, at);
-    await recordTransition(tx, {
-      flow: 'organization',
-      subject: code,
-      actor: who,
-      at,
-      event,
-      from: reg.status,
-      to: 'registered',
-      reason: `機關憑證 ${reg.organizationCertificateSerial} → ${orgCard.certificateSerial}; 管理者憑證 ${reg.administrator.certificateSerial} → ${adminCard.certificateSerial}`,
-    });
-    return registrationFromRow(rows[0] ?? {});
+    const before = reg;
+    const step = { subject: code, from: reg.status, event, to: 'registered' as const, actor: who, at };
+    return applyTransition(tx, ORG_MACHINE, step, async () => {
+      const saved = await saveReplacedCards(tx, code, { orgCard, orgIdentifier: identifierOf(orgCard), adminCard, contact: adminContact, at });
+      await addRecord(tx, code, orgCard.subjectName, REPLACE_ITEMS[event], at);
+      if (terms !== undefined) await recordConsent(tx, code, REPLACE_ITEMS[event], terms, adminCard.certificateSerial, at);
+      return saved;
+    }, `機關憑證 ${before.organizationCertificateSerial} → ${orgCard.certificateSerial}; 管理者憑證 ${before.administrator.certificateSerial} → ${adminCard.certificateSerial}`);
   });
+  if (outcome instanceof EnrollError) throw outcome;
+  return outcome;
 }

@@ -1,15 +1,19 @@
 /**
  * Helpers shared by the organization certificate flow's modules: its
- * dependencies, row locking, registration records, agency matching and the
- * check that a session's cards are the ones on record.
+ * dependencies, the ID-hint rule, agency matching and the check that a
+ * session's cards are the ones on record. The SQL lives in the table modules
+ * (`org-registrations-table.ts`, `org-operators-table.ts`, `org-receipts-table.ts`).
  */
 import type { BusinessCalendar } from '../domain/business-day.js';
 import type { CardIdentity } from '../domain/card-holder.js';
 import { EnrollError } from '../errors.js';
 import type { Agency, AgencyDirectory } from '../ports/agency-directory.js';
 import type { Clock } from '../ports/clock.js';
-import type { EnrollStore, SqlSession } from '../store/store.js';
-import { registrationFromRow, type OrgRegistration, type RegistrationItem } from './org-records.js';
+import type { EnrollStore } from '../store/store.js';
+import type { RenewalPolicy } from './card-renewal.js';
+import type { OrgRegistration } from './org-records.js';
+import type { IssueCollector } from '../errors.js';
+import { parseCitizenCard, parseContact, parseGepiChecks, parseOrgCard, type AdministratorContact } from './org-inputs.js';
 
 /** Dependencies of {@link OrgRegistrationFlow}. */
 export interface OrgRegistrationOptions {
@@ -35,6 +39,13 @@ export interface OrgRegistrationOptions {
    * four characters; pass a function if your cards behave otherwise.
    */
   readonly idHintRule?: 'lastFour' | ((nationalId: string, idHint: string) => boolean);
+  /**
+   * What a renewed certificate on the administrator's or an operator's card
+   * (same 卡號, authority, trust anchor, holder name and ID hint, from a
+   * verified login) does: take over the binding (`automatic`, default) or wait
+   * for a reviewer's `acceptRenewal`.
+   */
+  readonly renewal?: RenewalPolicy;
 }
 
 /** Whether `nationalId` agrees with the card's ID hint under `o.idHintRule` (no hint on the card: nothing to check). */
@@ -44,19 +55,25 @@ export function idHintAgrees(o: OrgRegistrationOptions, nationalId: string, idHi
   return rule === 'lastFour' ? nationalId.toUpperCase().endsWith(idHint.toUpperCase()) : rule(nationalId, idHint);
 }
 
-/** Records consent to the 用戶約定條款 for one sub-function (terms version and time). */
-export async function recordConsent(
-  tx: SqlSession,
-  code: string,
-  subFunction: RegistrationItem,
-  termsVersion: string,
-  adminSerial: string,
-  at: string,
-): Promise<void> {
-  await tx.query(
-    'INSERT INTO enroll_org_consents (agency_code, sub_function, terms_version, admin_certificate_serial, accepted_at) VALUES ($1,$2,$3,$4,$5)',
-    [code, subFunction, termsVersion, adminSerial, at],
-  );
+/** The cards, contact and consent of 首次註冊 and 更換憑證, parsed into `issues` (`undefined` where invalid). */
+export interface CardsAndContact {
+  /** The organization certificate. */
+  readonly org: CardIdentity | undefined;
+  /** The administrator's citizen card. */
+  readonly admin: CardIdentity | undefined;
+  /** The administrator's contact. */
+  readonly contact: AdministratorContact | undefined;
+  /** The accepted terms version, when the flow asks for consent. */
+  readonly terms: string | undefined;
+}
+
+/** Parses the fields 首次註冊 and 更換憑證 share, with the GEPI checks of `o` (ID hint, terms). */
+export function parseCardsAndContact(o: OrgRegistrationOptions, v: Record<string, unknown>, issues: IssueCollector): CardsAndContact {
+  const org = parseOrgCard(v.organizationCard, 'organizationCard', issues);
+  const admin = parseCitizenCard(v.administratorCard, 'administratorCard', issues);
+  const contact = parseContact(v.administrator, 'administrator', issues);
+  const checks = { ...(o.termsVersion === undefined ? {} : { termsVersion: o.termsVersion }), idHintAgrees: (n: string, h: string | undefined) => idHintAgrees(o, n, h) };
+  return { org, admin, contact, terms: parseGepiChecks(v, contact, admin, checks, issues) };
 }
 
 /** The identifier compared with the agency directory: 統一編號 for MOEACA, else the organization OID. */
@@ -67,20 +84,6 @@ export function identifierOf(card: CardIdentity): string {
 /** Whether an organization certificate belongs to `agency` (統一編號 for MOEACA, else OID). */
 export function matchesAgency(card: CardIdentity, agency: Agency): boolean {
   return card.authority === 'MOEACA' ? card.businessId !== undefined && card.businessId === agency.businessId : card.organizationOid === agency.oid;
-}
-
-/** Reads an agency's registration row `FOR UPDATE`; `undefined` when it has none. */
-export async function lockRegistration(tx: SqlSession, code: string): Promise<OrgRegistration | undefined> {
-  const rows = await tx.query('SELECT * FROM enroll_org_registrations WHERE agency_code=$1 FOR UPDATE', [code]);
-  return rows[0] === undefined ? undefined : registrationFromRow(rows[0]);
-}
-
-/** Appends one row to 憑證註冊收件紀錄. */
-export async function addRecord(tx: SqlSession, code: string, name: string, item: RegistrationItem, at: string): Promise<void> {
-  await tx.query(
-    'INSERT INTO enroll_org_registration_records (agency_code, organization_name, item, received_at) VALUES ($1,$2,$3,$4)',
-    [code, name, item, at],
-  );
 }
 
 /**

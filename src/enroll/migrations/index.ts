@@ -6,9 +6,10 @@ import { initialSchema } from './0001-initial.js';
 import { operationsSchema } from './0002-operations.js';
 import { wasteSchema } from './0003-waste.js';
 import { officialSchema } from './0004-official.js';
+import { orgCardsSchema } from './0005-org-cards.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, operationsSchema, wasteSchema, officialSchema];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, operationsSchema, wasteSchema, officialSchema, orgCardsSchema];

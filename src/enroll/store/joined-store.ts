@@ -3,9 +3,8 @@
  * database, so a team's own writes (phone, notes, attachments) and an SDK
  * command commit or roll back together.
  */
+import { withSavepoint } from './savepoint.js';
 import type { EnrollStore, Row, SqlSession } from './store.js';
-
-let counter = 0;
 
 /**
  * An {@link EnrollStore} over the caller's open transaction `session` (from
@@ -17,20 +16,13 @@ let counter = 0;
  */
 export function joinTransaction(session: SqlSession): EnrollStore {
   return {
-    async transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
-      const name = `twpki_enroll_${++counter}`;
-      await session.query(`SAVEPOINT ${name}`);
-      try {
-        const result = await fn({
+    transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+      return withSavepoint(session, () =>
+        fn({
           query: <R extends Row = Row>(text: string, params?: readonly unknown[]) => session.query<R>(text, params),
           runScript: (script: string) => session.runScript(script),
-        });
-        await session.query(`RELEASE SAVEPOINT ${name}`);
-        return result;
-      } catch (err) {
-        await session.query(`ROLLBACK TO SAVEPOINT ${name}`);
-        throw err;
-      }
+        }),
+      );
     },
     migrate: () => Promise.resolve(),
     close: () => Promise.resolve(),

@@ -8,22 +8,16 @@ import { TaiwanCalendar } from '../domain/taiwan-calendar.js';
 import type { CardIdentity } from '../domain/card-holder.js';
 import { parsePhone, parseRequiredText } from '../domain/identifiers.js';
 import { EnrollError, IssueCollector, ManualReviewError } from '../errors.js';
-import { assertEventAllowed, assertTransition } from '../machine/machine.js';
+import { assertEventAllowed } from '../machine/machine.js';
 import { ORG_MACHINE, type OrgEvent, type OrgStatus } from '../machine/org-machine.js';
-import { recordTransition } from '../store/audit.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
-import {
-  parseAgencyCode,
-  parseCitizenCard,
-  parseContact,
-  parseGepiChecks,
-  parseOrgCard,
-  type AdministratorContact,
-  type RegisterInput,
-} from './org-inputs.js';
-import { registrationFromRow, type OrgRegistration } from './org-records.js';
+import { parseAgencyCode, type AdministratorContact, type RegisterInput } from './org-inputs.js';
+import type { OrgRegistration } from './org-records.js';
 import { ORG_COMMANDS, auditRefusals, authorize } from './authorization.js';
-import { addRecord, idHintAgrees, identifierOf, recordConsent, lockRegistration, matchesAgency, type OrgRegistrationOptions } from './org-shared.js';
+import { applyTransition } from './transition.js';
+import { addRecord, recordConsent } from './org-receipts-table.js';
+import { REGISTRATION_KEY, lockRegistration, saveRegistration, saveReviewDecision } from './org-registrations-table.js';
+import { identifierOf, matchesAgency, parseCardsAndContact, type OrgRegistrationOptions } from './org-shared.js';
 
 let defaultCalendar: TaiwanCalendar | undefined;
 /** Taiwan's office calendar with the built-in adjustments, made once. */
@@ -38,10 +32,7 @@ export async function register(o: OrgRegistrationOptions, input: RegisterInput, 
   const given = actor === undefined ? undefined : issues.take(() => parseActor(actor));
   const v = (typeof input === 'object' && input !== null ? input : {}) as unknown as Record<string, unknown>;
   const agencyCode = issues.take(() => parseAgencyCode(v.agencyCode));
-  const org = parseOrgCard(v.organizationCard, 'organizationCard', issues);
-  const admin = parseCitizenCard(v.administratorCard, 'administratorCard', issues);
-  const contact = parseContact(v.administrator, 'administrator', issues);
-  const terms = parseGepiChecks(v, contact, admin, { ...(o.termsVersion === undefined ? {} : { termsVersion: o.termsVersion }), idHintAgrees: (n, h) => idHintAgrees(o, n, h) }, issues);
+  const { org, admin, contact, terms } = parseCardsAndContact(o, v, issues);
   let reviewContact: { name: string; phone: string } | undefined;
   if (v.reviewContact !== undefined) {
     const rc = (typeof v.reviewContact === 'object' && v.reviewContact !== null ? v.reviewContact : {}) as Record<string, unknown>;
@@ -99,57 +90,19 @@ async function registerAs(
       if (to === 'manualReview' && reviewContact === undefined) {
         throw new EnrollError('REVIEW_CONTACT_REQUIRED', '貴機關申請憑證註冊，因申請資料比對不符，需進行審核，請填聯絡資料 (姓名、電話)');
       }
-      assertTransition(ORG_MACHINE, from, 'register', to);
       const retryNotBefore = to === 'manualReview' ? nextBusinessDayStart(now, o.calendar ?? taiwanCalendar()).toISOString() : null;
-      const params = [
-        code,
-        to,
-        orgCard.subjectName,
-        orgCard.authority,
-        orgCard.certificateSerial,
-        identifierOf(orgCard),
-        adminCard.certificateSerial,
-        adminContact.name,
-        adminContact.email,
-        adminContact.phone,
-        reviewContact?.name ?? null,
-        reviewContact?.phone ?? null,
-        retryNotBefore,
-        at,
-      ];
-      const rows =
-        existing === undefined
-          ? await tx.query(
-              `INSERT INTO enroll_org_registrations (agency_code, status, organization_name, org_authority, org_certificate_serial,
-                 org_identifier, admin_certificate_serial, admin_name, admin_email, admin_phone, review_contact_name,
-                 review_contact_phone, retry_not_before, created_at, updated_at)
-               VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$14) RETURNING *`,
-              params,
-            )
-          : await tx.query(
-              `UPDATE enroll_org_registrations SET status=$2, organization_name=$3, org_authority=$4, org_certificate_serial=$5,
-                 org_identifier=$6, admin_certificate_serial=$7, admin_name=$8, admin_email=$9, admin_phone=$10,
-                 review_contact_name=COALESCE($11, review_contact_name), review_contact_phone=COALESCE($12, review_contact_phone),
-                 retry_not_before=$13, updated_at=$14, version=version+1
-               WHERE agency_code=$1 RETURNING *`,
-              params,
-            );
-      await addRecord(tx, code, orgCard.subjectName, to === 'registered' ? '首次註冊' : '首次註冊(需審核)', at);
-      if (terms !== undefined) await recordConsent(tx, code, '首次註冊', terms, adminCard.certificateSerial, at);
-      await recordTransition(tx, {
-        flow: 'organization',
-        subject: code,
-        actor: who,
-        at,
-        event: 'register',
-        from,
-        to,
-        reason: matches ? 'OID 比對相符' : `OID 比對不符: ${identifierOf(orgCard)} ≠ ${agency.oid}`,
-      });
-      return registrationFromRow(rows[0] ?? {});
+      const step = { subject: code, from, event: 'register' as const, to, actor: who, at };
+      return applyTransition(tx, ORG_MACHINE, step, async () => {
+        const saved = await saveRegistration(tx, existing !== undefined, {
+          code, status: to, orgCard, orgIdentifier: identifierOf(orgCard), adminCard, contact: adminContact, reviewContact, retryNotBefore, at,
+        });
+        await addRecord(tx, code, orgCard.subjectName, to === 'registered' ? '首次註冊' : '首次註冊(需審核)', at);
+        if (terms !== undefined) await recordConsent(tx, code, '首次註冊', terms, adminCard.certificateSerial, at);
+        return saved;
+      }, matches ? 'OID 比對相符' : `OID 比對不符: ${identifierOf(orgCard)} ≠ ${agency.oid}`);
     });
   } catch (err) {
-    if (isUniqueViolation(err, 'enroll_org_registrations_pkey')) {
+    if (isUniqueViolation(err, REGISTRATION_KEY)) {
       throw new EnrollError('CONCURRENT_UPDATE', `agency ${code} was registered concurrently`);
     }
     throw err;
@@ -174,23 +127,8 @@ export async function review(
     const reg = await lockRegistration(tx, code as string);
     authorize(ORG_COMMANDS, event, who as Actor, { subject: code as string, state: reg?.status ?? 'unregistered' });
     if (reg === undefined) throw new EnrollError('NOT_FOUND', `agency ${String(code)} has not registered`);
-    assertTransition(ORG_MACHINE, reg.status, event, to);
     const at = o.clock.now().toISOString();
-    const rows = await tx.query(
-      `UPDATE enroll_org_registrations SET status=$2, review_note=COALESCE($3, review_note), updated_at=$4, version=version+1
-       WHERE agency_code=$1 RETURNING *`,
-      [code, to, reviewNote, at],
-    );
-    await recordTransition(tx, {
-      flow: 'organization',
-      subject: code as string,
-      actor: who as Actor,
-      at,
-      event,
-      from: reg.status,
-      to,
-      ...(reviewNote === null ? {} : { reason: reviewNote }),
-    });
-    return registrationFromRow(rows[0] ?? {});
+    const step = { subject: code as string, from: reg.status, event, to, actor: who as Actor, at };
+    return applyTransition(tx, ORG_MACHINE, step, () => saveReviewDecision(tx, code as string, to, reviewNote, at), reviewNote ?? undefined);
   }));
 }

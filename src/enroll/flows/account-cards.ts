@@ -1,0 +1,97 @@
+/**
+ * 自然人憑證管理 of the account flow: more cards on an active account, removal
+ * (never the last card), login by card, and card renewal by the one rule.
+ */
+import type { Actor } from '../domain/actor.js';
+import type { CardIdentity } from '../domain/card-holder.js';
+import type { CardNumber, ControlNumber } from '../domain/identifiers.js';
+import { EnrollError } from '../errors.js';
+import { ACCOUNT_MACHINE } from '../machine/account-machine.js';
+import type { SqlSession } from '../store/store.js';
+import { applicationOwner, lockActiveAccount } from './account-applications-table.js';
+import type { ParsedBinding } from './account-inputs.js';
+import type { AccountApplication, CardBinding } from './account-records.js';
+import { nowOf, type AccountContext } from './account-shared.js';
+import { ACCOUNT_COMMANDS, authorize } from './authorization.js';
+import { bindingsOf, deleteBinding, insertBinding, lockActiveBinding, lockBindingWithSerial, renewBinding } from './card-bindings-table.js';
+import { acceptPendingRenewal, resolveRenewal } from './card-renewal.js';
+import { applyTransition } from './transition.js';
+
+const NOT_BOUND = 'this card and certificate are not bound to an active account';
+
+/**
+ * Runs a card command on the active account of `cn` in one transaction: lock
+ * it, authorize `who` as its owner, then `apply` as the self-transition
+ * `event` (active → active), audited with `reason`.
+ */
+function onActiveAccount<T>(
+  c: AccountContext,
+  cn: ControlNumber,
+  event: 'addCard' | 'removeCard',
+  who: Actor,
+  reason: string,
+  apply: (tx: SqlSession, app: AccountApplication, at: string) => Promise<T>,
+): Promise<T> {
+  return c.o.store.transaction(async (tx) => {
+    const app = await lockActiveAccount(tx, cn);
+    authorize(ACCOUNT_COMMANDS, event, who, { subject: app.id, state: app.status, owner: await applicationOwner(tx, app.id) });
+    const at = nowOf(c);
+    return applyTransition(tx, ACCOUNT_MACHINE, { subject: app.id, from: app.status, event, to: 'active', actor: who, at }, () => apply(tx, app, at), reason);
+  });
+}
+
+/** {@link AccountEnrollmentFlow.addCard}: binds another card to an active account. */
+export function addCard(c: AccountContext, cn: ControlNumber, b: ParsedBinding, who: Actor): Promise<CardBinding> {
+  return onActiveAccount(c, cn, 'addCard', who, b.card.cardNumber, (tx, app, at) => insertBinding(tx, app, b, 'active', at));
+}
+
+/** {@link AccountEnrollmentFlow.removeCard}: unbinds a card; never the last one (LAST_CARD). */
+export function removeCard(c: AccountContext, cn: ControlNumber, card: CardNumber, who: Actor): Promise<CardBinding[]> {
+  return onActiveAccount(c, cn, 'removeCard', who, card, async (tx) => {
+    const bound = await bindingsOf(tx, cn);
+    if (!bound.some((b) => b.cardNumber === card)) throw new EnrollError('NOT_FOUND', `card ${card} is not bound to ${cn}`);
+    if (bound.length === 1) throw new EnrollError('LAST_CARD', 'the last bound card cannot be removed; add another card first');
+    await deleteBinding(tx, card, cn);
+    return bound.filter((b) => b.cardNumber !== card);
+  });
+}
+
+/** {@link AccountEnrollmentFlow.listCards} */
+export function listCards(c: AccountContext, cn: ControlNumber): Promise<CardBinding[]> {
+  return c.o.store.transaction((tx) => bindingsOf(tx, cn));
+}
+
+/** {@link AccountEnrollmentFlow.resolveLogin}: the control number a card logs into, renewing its binding by the rule. */
+export async function resolveLogin(c: AccountContext, card: CardIdentity & { cardNumber: CardNumber }): Promise<ControlNumber> {
+  const outcome = await c.o.store.transaction(async (tx): Promise<ControlNumber | EnrollError> => {
+    const found = await lockActiveBinding(tx, card.cardNumber);
+    if (found === undefined) return new EnrollError('NOT_AUTHORIZED', NOT_BOUND);
+    const result = await resolveRenewal(tx, found.bound, card, {
+      flow: 'account',
+      subject: found.applicationId,
+      state: 'active',
+      policy: c.o.renewal,
+      at: nowOf(c),
+      refusal: NOT_BOUND,
+      renew: async () => {
+        await renewBinding(tx, found.bound, card.certificateSerial, card.validFrom);
+      },
+    });
+    return result instanceof EnrollError ? result : found.binding.controlNumber;
+  });
+  if (outcome instanceof EnrollError) throw outcome;
+  return outcome;
+}
+
+/** {@link AccountEnrollmentFlow.acceptRenewal}: the binding takes the new serial (audited `renewCard`). */
+export function acceptRenewal(c: AccountContext, renewalId: string, who: Actor): Promise<CardBinding> {
+  return c.o.store.transaction(async (tx) => {
+    authorize(ACCOUNT_COMMANDS, 'acceptRenewal', who, { subject: renewalId });
+    return acceptPendingRenewal(tx, 'account', renewalId, who, nowOf(c), async (request) => {
+      const found = await lockBindingWithSerial(tx, request.cardNumber, request.oldSerial);
+      if (found === undefined) throw new EnrollError('NOT_FOUND', `card ${request.cardNumber} is no longer bound with ${request.oldSerial}`);
+      const result = await renewBinding(tx, found.bound, request.newSerial, request.newValidFrom);
+      return { result, subject: found.applicationId, state: 'active' };
+    });
+  });
+}

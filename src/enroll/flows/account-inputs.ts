@@ -1,0 +1,108 @@
+/**
+ * Settings and inputs of the account flow (seed moenv-gps…) and their
+ * parsers: the flow's dependencies, the card-binding form and the results a
+ * reviewer's approval returns.
+ */
+import { parseCardHolder, type CardIdentity, type VerifiedCardHolder } from '../domain/card-holder.js';
+import { parseEmail, parsePhone, parseRequiredText, type CardNumber } from '../domain/identifiers.js';
+import { InvalidInputError, IssueCollector } from '../errors.js';
+import type { NoticeBranding } from '../mail/account-notices.js';
+import type { Clock } from '../ports/clock.js';
+import type { EmsRecordSource, EmsVerifier } from '../ports/ems.js';
+import type { Mailer } from '../ports/mailer.js';
+import type { EnrollStore } from '../store/store.js';
+import type { RenewalPolicy } from './card-renewal.js';
+import type { AccountApplication } from './account-records.js';
+import { isUuid } from './secret-token.js';
+
+/** Dependencies and settings of {@link AccountEnrollmentFlow}. */
+export interface AccountEnrollmentOptions {
+  /** Persistence. */
+  readonly store: EnrollStore;
+  /** Time source for audit, expiry. */
+  readonly clock: Clock;
+  /** Outgoing mail. */
+  readonly mailer: Mailer;
+  /** EMS comparison of basic data. */
+  readonly ems: EmsVerifier;
+  /** EMS facility e-mail lookup (activation and rejection notices go only there). */
+  readonly emsRecords: EmsRecordSource;
+  /** Builds the activation URL carrying `token`, e.g. `https://…/AccountActivate?key=${token}`. */
+  readonly activationLink: (token: string) => string;
+  /** Activation link lifetime; default 7 days. */
+  readonly activationTtlMs?: number;
+  /** Wording of the notices. */
+  readonly branding?: NoticeBranding;
+  /**
+   * Builds the rejection mail's result-page URL carrying `key`, e.g.
+   * `https://…/AccountApplyResult?key=${key}` (seed). When set, every rejection
+   * mails a single-purpose key that only reads {@link AccountEnrollmentFlow.applicationResult}.
+   */
+  readonly resultLink?: (key: string) => string;
+  /** Result key lifetime; default 30 days. */
+  readonly resultTtlMs?: number;
+  /** What a renewed certificate on a bound card does at login: update the binding (`automatic`, default) or wait for a reviewer. */
+  readonly renewal?: RenewalPolicy;
+}
+
+/** Contact data typed next to the card on the binding form (連絡電話, Email). */
+export interface BindingContact {
+  /** 自然人憑證姓名; defaults to the certificate's subject name. */
+  readonly name?: string;
+  /** 連絡電話 */
+  readonly phone: string;
+  /** Email */
+  readonly email: string;
+}
+
+/** Input of {@link AccountEnrollmentFlow.bindCard} and {@link AccountEnrollmentFlow.addCard}. */
+export interface BindCardInput {
+  /** The verified login of the card to bind: `cardHolderFromLogin(login)` of the certificate layer's result. */
+  readonly holder: VerifiedCardHolder;
+  /** Contact data typed on the form. */
+  readonly contact: BindingContact;
+}
+
+/** Outcome of approval: the new state and where the link went. */
+export interface ApprovalResult {
+  /** The application, now `approved`. */
+  readonly application: AccountApplication;
+  /** The EMS-registered facility e-mail the link was sent to. */
+  readonly sentTo: string;
+  /** Link expiry (ISO). */
+  readonly expiresAt: string;
+}
+
+/** A binding form after {@link parseBinding}: a citizen card with its 卡號, and the contact data. */
+export interface ParsedBinding {
+  /** The card (MOICA, 卡號 present). */
+  readonly card: CardIdentity & { cardNumber: CardNumber };
+  /** 姓名 */
+  readonly name: string;
+  /** 連絡電話 */
+  readonly phone: string;
+  /** Email */
+  readonly email: string;
+}
+
+/** Parses an application ID (UUID). */
+export function parseApplicationId(value: unknown): string {
+  if (!isUuid(value)) throw new InvalidInputError([{ field: 'applicationId', reason: 'must be a UUID' }]);
+  return value.toLowerCase();
+}
+
+/** Parses the binding form; throws INVALID_INPUT listing every bad field. */
+export function parseBinding(input: unknown): ParsedBinding {
+  const issues = new IssueCollector();
+  const v = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  const card = issues.take(() => parseCardHolder(v.holder, 'holder', { requireCardNumber: true }));
+  const c = (typeof v.contact === 'object' && v.contact !== null ? v.contact : {}) as Record<string, unknown>;
+  const phone = issues.take(() => parsePhone(c.phone, 'contact.phone'));
+  const email = issues.take(() => parseEmail(c.email, 'contact.email'));
+  const name = c.name === undefined ? card?.subjectName : issues.take(() => parseRequiredText(c.name, 'contact.name'));
+  if (card !== undefined && card.authority !== 'MOICA') {
+    issues.add('holder.authority', 'a citizen certificate (自然人憑證, MOICA) is required');
+  }
+  issues.throwIfAny();
+  return { card: card as CardIdentity & { cardNumber: CardNumber }, name: name as string, phone: phone as string, email: email as string };
+}

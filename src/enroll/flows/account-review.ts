@@ -1,0 +1,134 @@
+/**
+ * 審核 of the account flow: approval mails a single-use, expiring activation
+ * link to the EMS facility e-mail; rejection releases the card and mails the
+ * reason (with a read-only result-page key when configured); the link
+ * activates the account; the result page reads the application as judged.
+ */
+import type { Actor } from '../domain/actor.js';
+import type { ControlNumber } from '../domain/identifiers.js';
+import { EnrollError } from '../errors.js';
+import { activationNotice, rejectionNotice } from '../mail/account-notices.js';
+import { ACCOUNT_MACHINE, type AccountStatus } from '../machine/account-machine.js';
+import { assertEventAllowed } from '../machine/machine.js';
+import type { EmsComparison } from '../ports/ems.js';
+import type { SqlSession } from '../store/store.js';
+import { consumeToken, insertActivationToken, revokeOpenTokens, tokenFailure } from './activation-tokens-table.js';
+import { lockApplication, saveApplication } from './account-applications-table.js';
+import { getApplication } from './account-application.js';
+import type { ApprovalResult } from './account-inputs.js';
+import type { AccountApplication } from './account-records.js';
+import { facilityEmail, nowOf, sendMail, transitionApplication, type AccountContext } from './account-shared.js';
+import { ACCOUNT_COMMANDS, authorize } from './authorization.js';
+import { activateBindingsOf, deleteBindingsOf } from './card-bindings-table.js';
+import { applicationByResultKey, insertResultKey } from './result-keys-table.js';
+import { hashSecret, isTokenShaped, newToken } from './secret-token.js';
+import { applyTransition } from './transition.js';
+
+const LINK_ACTOR: Actor = { role: 'applicant', id: 'activation-link' };
+
+/** 帳號申請結果 as the result page shows it. */
+export interface ApplicationResult {
+  /** 管制編號 */
+  controlNumber: ControlNumber;
+  /** The application's state now (normally `rejected`). */
+  status: AccountStatus;
+  /** The per-field comparison as stored at application time. */
+  emsComparison?: EmsComparison;
+  /** The reviewer's reason. */
+  reviewNote?: string;
+}
+
+/** Stores a new activation link and mails it (inside the transaction: a failed send rolls the command back). */
+async function issueToken(c: AccountContext, tx: SqlSession, app: AccountApplication, sentTo: string, at: string): Promise<string> {
+  const token = newToken();
+  const expiresAt = new Date(new Date(at).getTime() + c.ttlMs).toISOString();
+  await insertActivationToken(tx, { hash: hashSecret(token), applicationId: app.id, sentTo, at, expiresAt });
+  // Mailing inside the transaction: a failed send rolls the approval back, so
+  // no approved application is left without a link. See docs/decisions.md.
+  await sendMail(c, activationNotice(sentTo, c.o.activationLink(token), expiresAt, c.branding));
+  return expiresAt;
+}
+
+/**
+ * The checks before a reviewer's decision, outside the transaction because
+ * EMS is remote: the actor may run `event`, and the application's state has
+ * an edge for it (re-checked inside the transaction). Returns the application.
+ */
+async function beforeDecision(c: AccountContext, id: string, who: Actor, event: 'approve' | 'reject' | 'reissueActivation'): Promise<AccountApplication> {
+  authorize(ACCOUNT_COMMANDS, event, who, { subject: id });
+  const current = await getApplication(c, id);
+  assertEventAllowed(ACCOUNT_MACHINE, current.status, event);
+  return current;
+}
+
+/** {@link AccountEnrollmentFlow.approve} */
+export async function approve(c: AccountContext, id: string, who: Actor, reviewNote: string | undefined): Promise<ApprovalResult> {
+  const sentTo = await facilityEmail(c, (await beforeDecision(c, id, who, 'approve')).controlNumber);
+  let expiresAt = '';
+  const application = await transitionApplication(c, id, 'approve', 'approved', who, async (tx, app, at) => {
+    expiresAt = await issueToken(c, tx, app, sentTo, at);
+    return saveApplication(tx, app, { status: 'approved', ...(reviewNote === undefined ? {} : { reviewNote }), at });
+  }, `activation link to ${sentTo}`);
+  return { application, sentTo, expiresAt };
+}
+
+/** {@link AccountEnrollmentFlow.reject} */
+export async function reject(c: AccountContext, id: string, who: Actor, why: string): Promise<AccountApplication> {
+  const to = await c.o.emsRecords.facilityEmail((await beforeDecision(c, id, who, 'reject')).controlNumber);
+  return transitionApplication(c, id, 'reject', 'rejected', who, async (tx, app, at) => {
+    await deleteBindingsOf(tx, app.id);
+    const saved = await saveApplication(tx, app, { status: 'rejected', reviewNote: why, at });
+    let link: string | undefined;
+    if (c.o.resultLink !== undefined) {
+      const key = newToken();
+      const expiresAt = new Date(new Date(at).getTime() + c.resultTtlMs).toISOString();
+      await insertResultKey(tx, { hash: hashSecret(key), applicationId: app.id, at, expiresAt });
+      link = c.o.resultLink(key);
+    }
+    if (to !== undefined) await sendMail(c, rejectionNotice(to, why, c.branding, link));
+    return saved;
+  }, why);
+}
+
+/** {@link AccountEnrollmentFlow.reissueActivation} */
+export async function reissueActivation(c: AccountContext, id: string, who: Actor): Promise<ApprovalResult> {
+  const sentTo = await facilityEmail(c, (await beforeDecision(c, id, who, 'reissueActivation')).controlNumber);
+  let expiresAt = '';
+  const application = await transitionApplication(c, id, 'reissueActivation', 'approved', who, async (tx, app, at) => {
+    await revokeOpenTokens(tx, app.id, at);
+    expiresAt = await issueToken(c, tx, app, sentTo, at);
+    return saveApplication(tx, app, { status: 'approved', at });
+  }, `activation link to ${sentTo}`);
+  return { application, sentTo, expiresAt };
+}
+
+/** {@link AccountEnrollmentFlow.activate}: consumes the link (once, before expiry); the account and its card become active. */
+export async function activate(c: AccountContext, token: string): Promise<AccountApplication> {
+  if (!isTokenShaped(token)) throw new EnrollError('TOKEN_INVALID', 'activation link is malformed');
+  const hash = hashSecret(token);
+  return c.o.store.transaction(async (tx) => {
+    const at = nowOf(c);
+    const applicationId = await consumeToken(tx, hash, at);
+    if (applicationId === undefined) throw await tokenFailure(tx, hash);
+    const app = await lockApplication(tx, applicationId);
+    return applyTransition(tx, ACCOUNT_MACHINE, { subject: app.id, from: app.status, event: 'activate', to: 'active', actor: LINK_ACTOR, at }, async () => {
+      await activateBindingsOf(tx, app.id);
+      return saveApplication(tx, app, { status: 'active', at });
+    });
+  });
+}
+
+/** {@link AccountEnrollmentFlow.applicationResult}: the application as judged; the key reads nothing else and expires. */
+export async function applicationResult(c: AccountContext, key: string): Promise<ApplicationResult> {
+  if (!isTokenShaped(key)) throw new EnrollError('TOKEN_INVALID', 'result link is malformed');
+  const found = await c.o.store.transaction((tx) => applicationByResultKey(tx, hashSecret(key)));
+  if (found === undefined) throw new EnrollError('TOKEN_INVALID', 'unknown result link');
+  if (c.o.clock.now().getTime() >= new Date(found.expiresAt).getTime()) throw new EnrollError('TOKEN_EXPIRED', 'this result link has expired');
+  const app = found.application;
+  return {
+    controlNumber: app.controlNumber,
+    status: app.status,
+    ...(app.emsComparison === undefined ? {} : { emsComparison: app.emsComparison }),
+    ...(app.reviewNote === undefined ? {} : { reviewNote: app.reviewNote }),
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * What every module of the account flow shares: its settings with defaults
+ * applied, and the one command shape — lock the application, check who may
+ * run the command, take the machine edge, apply, audit — plus the mail and
+ * EMS look-ups around it.
+ */
+import type { Actor } from '../domain/actor.js';
+import { parseEmail, type ControlNumber } from '../domain/identifiers.js';
+import { EnrollError } from '../errors.js';
+import { DEFAULT_BRANDING, type NoticeBranding } from '../mail/account-notices.js';
+import { ACCOUNT_MACHINE, type AccountEvent, type AccountStatus } from '../machine/account-machine.js';
+import type { MailMessage } from '../ports/mailer.js';
+import type { SqlSession } from '../store/store.js';
+import { applicationOwner, lockApplication } from './account-applications-table.js';
+import type { AccountEnrollmentOptions } from './account-inputs.js';
+import type { AccountApplication } from './account-records.js';
+import { ACCOUNT_COMMANDS, auditRefusals, authorize } from './authorization.js';
+import { applyTransition } from './transition.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The account flow's settings with defaults applied. */
+export interface AccountContext {
+  /** The options as given. */
+  readonly o: AccountEnrollmentOptions;
+  /** Activation link lifetime. */
+  readonly ttlMs: number;
+  /** Result key lifetime. */
+  readonly resultTtlMs: number;
+  /** Wording of the notices. */
+  readonly branding: NoticeBranding;
+}
+
+/** Applies the defaults; RangeError for a non-positive link lifetime. */
+export function accountContext(options: AccountEnrollmentOptions): AccountContext {
+  const ttlMs = options.activationTtlMs ?? 7 * DAY_MS;
+  if (!(ttlMs > 0)) throw new RangeError('activationTtlMs must be positive');
+  return { o: options, ttlMs, resultTtlMs: options.resultTtlMs ?? 30 * DAY_MS, branding: options.branding ?? DEFAULT_BRANDING };
+}
+
+/** The injected clock's now (ISO). */
+export function nowOf(c: AccountContext): string {
+  return c.o.clock.now().toISOString();
+}
+
+/** Runs a command, auditing a `ForbiddenError` before it propagates. */
+export function guarded<T>(c: AccountContext, command: () => Promise<T>): Promise<T> {
+  return auditRefusals(c.o.store, c.o.clock, 'account', command);
+}
+
+/** The command-rule name of `event`, when the event is a command with a rule (activation is not). */
+function ruleOf(event: AccountEvent): keyof typeof ACCOUNT_COMMANDS | undefined {
+  return event in ACCOUNT_COMMANDS ? (event as keyof typeof ACCOUNT_COMMANDS) : undefined;
+}
+
+/**
+ * One transaction: lock application `id`, authorize `actor` for `event` on
+ * it, then take `event` to `to` with `apply`, audited with `reason`.
+ */
+export function transitionApplication(
+  c: AccountContext,
+  id: string,
+  event: AccountEvent,
+  to: AccountStatus,
+  actor: Actor,
+  apply: (tx: SqlSession, app: AccountApplication, at: string) => Promise<AccountApplication>,
+  reason?: string,
+): Promise<AccountApplication> {
+  return c.o.store.transaction(async (tx) => {
+    const app = await lockApplication(tx, id);
+    const rule = ruleOf(event);
+    if (rule !== undefined) authorize(ACCOUNT_COMMANDS, rule, actor, { subject: id, state: app.status, owner: await applicationOwner(tx, id) });
+    const at = nowOf(c);
+    return applyTransition(tx, ACCOUNT_MACHINE, { subject: id, from: app.status, event, to, actor, at }, () => apply(tx, app, at), reason);
+  });
+}
+
+/** Sends a notice; a failure is MAIL_FAILED (and rolls back the command that sent it). */
+export async function sendMail(c: AccountContext, message: MailMessage): Promise<void> {
+  try {
+    await c.o.mailer.send(message);
+  } catch (err) {
+    throw new EnrollError('MAIL_FAILED', `could not send mail to ${message.to}`, { cause: err });
+  }
+}
+
+/** The EMS facility e-mail of a control number; EMS_RECORD_MISSING when absent or not an address. */
+export async function facilityEmail(c: AccountContext, controlNumber: ControlNumber): Promise<string> {
+  const raw = await c.o.emsRecords.facilityEmail(controlNumber);
+  if (raw === undefined) throw new EnrollError('EMS_RECORD_MISSING', `EMS has no facility e-mail for ${controlNumber}`);
+  try {
+    return parseEmail(raw, 'ems.facilityEmail');
+  } catch {
+    throw new EnrollError('EMS_RECORD_MISSING', `EMS facility e-mail of ${controlNumber} is not a valid address`);
+  }
+}
