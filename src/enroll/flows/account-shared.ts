@@ -4,6 +4,7 @@
  * run the command, take the machine edge, apply, audit — plus the mail and
  * EMS look-ups around it.
  */
+import { sendNotice } from '../mail/send-notice.js';
 import type { Actor } from '../domain/actor.js';
 import { parseEmail, type ControlNumber } from '../domain/identifiers.js';
 import { EnrollError } from '../errors.js';
@@ -76,12 +77,8 @@ export function transitionApplication(
 }
 
 /** Sends a notice; a failure is MAIL_FAILED (and rolls back the command that sent it). */
-export async function sendMail(c: AccountContext, message: MailMessage): Promise<void> {
-  try {
-    await c.o.mailer.send(message);
-  } catch (err) {
-    throw new EnrollError('MAIL_FAILED', `could not send mail to ${message.to}`, { cause: err });
-  }
+export function sendMail(c: AccountContext, message: MailMessage): Promise<void> {
+  return sendNotice(c.o.mailer, message);
 }
 
 /** The EMS facility e-mail of a control number; EMS_RECORD_MISSING when absent or not an address. */

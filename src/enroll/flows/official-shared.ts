@@ -3,20 +3,20 @@
  * identifier parsers, the refusal audit, mail, the review deadline and the
  * transition helper every application command goes through.
  */
+import { sendNotice as sendMailNotice } from '../mail/send-notice.js';
 import type { Actor } from '../domain/actor.js';
 import { nextBusinessDayStart, type BusinessCalendar } from '../domain/business-day.js';
 import { parseRequiredText } from '../domain/identifiers.js';
 import { TaiwanCalendar } from '../domain/taiwan-calendar.js';
-import { EnrollError, InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../errors.js';
 import type { OfficialNoticeBranding } from '../mail/official-notices.js';
-import { assertTransition } from '../machine/machine.js';
 import { OFFICIAL_ACCOUNT_MACHINE, type OfficialEvent, type OfficialStatus } from '../machine/official-machine.js';
 import type { AgencyDirectory } from '../ports/agency-directory.js';
 import type { Clock } from '../ports/clock.js';
 import type { MailMessage, Mailer } from '../ports/mailer.js';
 import type { PersonnelSystem } from '../ports/personnel-system.js';
-import { recordTransition } from '../store/audit.js';
 import type { EnrollStore, SqlSession } from '../store/store.js';
+import { applyTransition } from './transition.js';
 import { OFFICIAL_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import type { RenewalPolicy } from './card-renewal.js';
 import { lockApplication, type OfficialAccountApplication } from './official-records.js';
@@ -80,12 +80,7 @@ export function guarded<T>(o: OfficialAccountOptions, command: () => Promise<T>)
 
 /** Sends a notice when a mailer is configured; a failure is MAIL_FAILED, rolling the caller's transaction back. */
 export async function sendNotice(o: OfficialAccountOptions, message: MailMessage | undefined): Promise<void> {
-  if (o.mailer === undefined || message === undefined) return;
-  try {
-    await o.mailer.send(message);
-  } catch (err) {
-    throw new EnrollError('MAIL_FAILED', `could not send mail to ${message.to}`, { cause: err });
-  }
+  if (o.mailer !== undefined && message !== undefined) await sendMailNotice(o.mailer, message);
 }
 
 /**
@@ -107,20 +102,8 @@ export async function transitionApplication(
     o.store.transaction(async (tx) => {
       const app = await lockApplication(tx, id);
       authorize(OFFICIAL_COMMANDS, event, who, { subject: id, state: app.status, owner: app.memberId });
-      assertTransition(OFFICIAL_ACCOUNT_MACHINE, app.status, event, to);
       const at = o.clock.now().toISOString();
-      const saved = await apply(tx, app, at);
-      await recordTransition(tx, {
-        flow: 'officialAccount',
-        subject: id,
-        actor: who,
-        at,
-        event,
-        from: app.status,
-        to,
-        ...(reason === undefined ? {} : { reason }),
-      });
-      return saved;
+      return applyTransition(tx, OFFICIAL_ACCOUNT_MACHINE, { subject: id, from: app.status, event, to, actor: who, at }, () => apply(tx, app, at), reason);
     }),
   );
 }

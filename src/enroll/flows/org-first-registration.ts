@@ -9,7 +9,7 @@ import type { CardIdentity } from '../domain/card-holder.js';
 import { parsePhone, parseRequiredText } from '../domain/identifiers.js';
 import { EnrollError, IssueCollector, ManualReviewError } from '../errors.js';
 import { assertEventAllowed } from '../machine/machine.js';
-import { ORG_MACHINE, type OrgEvent, type OrgStatus } from '../machine/org-machine.js';
+import { ORG_MACHINE, type OrgStatus } from '../machine/org-machine.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import { parseAgencyCode, type AdministratorContact, type RegisterInput } from './org-inputs.js';
 import type { OrgRegistration } from './org-records.js';

@@ -3,6 +3,7 @@
  * and mailed to the 承辦人, only now), reject with a reason (mailed too), and a
  * new 驗證碼 for an approved company that lost or locked its code.
  */
+import { sendNotice } from '../mail/send-notice.js';
 import type { Actor } from '../domain/actor.js';
 import { parseActor } from '../domain/actor.js';
 import { parseRequiredText } from '../domain/identifiers.js';
@@ -15,7 +16,6 @@ import { latestApproved, type WasteApplication } from './waste-records.js';
 import {
   guardWaste,
   parseApplicationId,
-  sendMail,
   takeCompanyKey,
   transition,
   type CompanyKey,
@@ -41,7 +41,7 @@ function keyOf(app: WasteApplication): CompanyKey {
 async function grantCode(o: WasteSystemOptions, ctx: LoginContext, tx: SqlSession, app: WasteApplication, owner: string, who: Actor): Promise<LoginAccount> {
   const at = o.clock.now();
   const { account, verificationCode } = await writeLoginCode(ctx, tx, keyOf(app), { companyName: app.companyName, methods: app.methods, owner }, who, at);
-  await sendMail(
+  await sendNotice(
     o.mailer,
     verificationCodeNotice(app.contactEmail, app, verificationCode, account.codeExpiresAt, o.branding ?? WASTE_BRANDING, o.activationPage),
   );
@@ -90,7 +90,7 @@ export async function reject(o: WasteSystemOptions, applicationId: string, revie
         who: who as Actor,
         decision: { note: why as string },
         apply: async (app) => {
-          await sendMail(o.mailer, wasteRejectionNotice(app.contactEmail, app, why as string, o.branding ?? WASTE_BRANDING));
+          await sendNotice(o.mailer, wasteRejectionNotice(app.contactEmail, app, why as string, o.branding ?? WASTE_BRANDING));
           return why;
         },
       }),

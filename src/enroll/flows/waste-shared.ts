@@ -7,16 +7,15 @@ import { parseActor, type Actor } from '../domain/actor.js';
 import type { CardIdentity } from '../domain/card-holder.js';
 import { parseBusinessId, parseControlNumber, type BusinessId, type ControlNumber } from '../domain/identifiers.js';
 import { EnrollError, InvalidInputError, IssueCollector } from '../errors.js';
-import { assertTransition } from '../machine/machine.js';
 import { WASTE_APPLICATION_MACHINE, type WasteApplicationEvent, type WasteApplicationStatus } from '../machine/waste-machine.js';
 import type { NoticeBranding } from '../mail/account-notices.js';
 import type { Clock } from '../ports/clock.js';
 import type { CompanyRegistry } from '../ports/company-registry.js';
-import type { MailMessage, Mailer } from '../ports/mailer.js';
-import { recordTransition } from '../store/audit.js';
+import type { Mailer } from '../ports/mailer.js';
 import type { EnrollStore, SqlSession } from '../store/store.js';
 import { LOGIN_COMMANDS, WASTE_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import type { RenewalPolicy } from './card-renewal.js';
+import { applyTransition } from './transition.js';
 import { loginAccountFromRow, type LoginAccount, type LoginMethod } from './login-records.js';
 import { isUuid } from './secret-token.js';
 import { lockApplication, updateStatus, type WasteApplication, type WasteDocumentMediaType } from './waste-records.js';
@@ -186,14 +185,6 @@ export function parseActorAndId(actor: unknown, id: unknown, actorField = 'actor
   return { who: who as Actor, id: appId as string };
 }
 
-/** Sends a mail; a refusal of the mail server is MAIL_FAILED (and rolls the command back). */
-export async function sendMail(mailer: Mailer, message: MailMessage): Promise<void> {
-  try {
-    await mailer.send(message);
-  } catch (err) {
-    throw new EnrollError('MAIL_FAILED', `could not send mail to ${message.to}`, { cause: err });
-  }
-}
 
 /** One application step as {@link transition} runs it. */
 export interface Step {
@@ -220,21 +211,18 @@ export async function transition(o: WasteSystemOptions, tx: SqlSession, id: stri
   const locked = await lockApplication(tx, id);
   authorize(WASTE_COMMANDS, step.command, step.who, { subject: id, state: locked?.record.status ?? 'none', owner: locked?.owner ?? null });
   if (locked === undefined) throw new EnrollError('NOT_FOUND', `no waste-system application ${id}`);
-  const from = locked.record.status;
-  assertTransition(WASTE_APPLICATION_MACHINE, from, step.event, step.to);
   const at = o.clock.now().toISOString();
-  const reason = step.apply === undefined ? undefined : await step.apply(locked.record, at, locked.owner);
+  const edge = { subject: id, from: locked.record.status, event: step.event, to: step.to, actor: step.who, at };
   const decision = step.decision === undefined ? undefined : { note: step.decision.note, reviewer: step.who.id };
-  const record = await updateStatus(tx, id, step.to, at, decision);
-  await recordTransition(tx, {
-    flow: 'wasteApplication',
-    subject: id,
-    actor: step.who,
-    at,
-    event: step.event,
-    from,
-    to: step.to,
-    ...(reason === undefined ? {} : { reason }),
-  });
-  return record;
+  const done = await applyTransition(
+    tx,
+    WASTE_APPLICATION_MACHINE,
+    edge,
+    async () => {
+      const reason = step.apply === undefined ? undefined : await step.apply(locked.record, at, locked.owner);
+      return { reason, record: await updateStatus(tx, id, step.to, at, decision) };
+    },
+    (r) => r.reason,
+  );
+  return done.record;
 }
