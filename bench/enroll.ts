@@ -1,6 +1,6 @@
 import { InMemoryEmsSource } from '../src/ems/index.js';
 import {
-  AccountEnrollment,
+  AccountEnrollmentFlow,
   CapturingMailer,
   EmsLayerAdapter,
   EnrollError,
@@ -80,7 +80,7 @@ async function benchStore(label: string, store: EnrollStore, rounds: number): Pr
   const companies = CLIENTS * rounds;
   const records = Array.from({ length: companies }, (_, n) => basicData(n));
   const ems = new EmsLayerAdapter(new InMemoryEmsSource(records));
-  const flow = new AccountEnrollment({
+  const flow = new AccountEnrollmentFlow({
     store,
     clock: systemClock,
     mailer: new CapturingMailer(),
@@ -91,7 +91,7 @@ async function benchStore(label: string, store: EnrollStore, rounds: number): Pr
   // Warm-up: one client's full flow (first queries, prepared plans, JIT).
   const warm = basicData(companies + 1);
   const warmEms = new EmsLayerAdapter(new InMemoryEmsSource([warm]));
-  const warmFlow = new AccountEnrollment({
+  const warmFlow = new AccountEnrollmentFlow({
     store,
     clock: systemClock,
     mailer: new CapturingMailer(),

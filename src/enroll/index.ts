@@ -87,7 +87,6 @@ export type { QueuePage, QueueQuery } from './flows/review-queue.js';
 export { type BoundCard, type PendingRenewal, type RenewalPolicy, type RenewalVerdict } from './flows/card-renewal.js';
 
 export {
-  AccountEnrollment,
   AccountEnrollmentFlow,
   type AccountEnrollmentOptions,
   type ApprovalResult,

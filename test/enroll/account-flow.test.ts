@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AccountEnrollment } from '../../src/enroll/flows/account-enrollment.js';
+import { AccountEnrollmentFlow } from '../../src/enroll/flows/account-enrollment.js';
 import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { readAuditTrail } from '../../src/enroll/store/audit.js';
@@ -15,7 +15,7 @@ const DAY = 86_400_000;
 let clock: ManualClock;
 let mailer: CapturingMailer;
 let ems: FakeEms;
-let flow: AccountEnrollment;
+let flow: AccountEnrollmentFlow;
 
 describeEachStore('enroll_t_account', (db) => {
   beforeEach(() => {
@@ -24,7 +24,7 @@ describeEachStore('enroll_t_account', (db) => {
     ems = new FakeEms();
     ems.put(basicDataFor('H5600123'));
     ems.put(basicDataFor('H5600999'));
-    flow = new AccountEnrollment({
+    flow = new AccountEnrollmentFlow({
       store: db(),
       clock,
       mailer,

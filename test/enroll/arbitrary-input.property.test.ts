@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
 import { EnrollError } from '../../src/enroll/errors.js';
-import { AccountEnrollment } from '../../src/enroll/flows/account-enrollment.js';
+import { AccountEnrollmentFlow } from '../../src/enroll/flows/account-enrollment.js';
 import { LoginEnablementFlow } from '../../src/enroll/flows/login-enablement.js';
 import { OfficialAccountFlow } from '../../src/enroll/flows/official-account.js';
 import { OrgRegistrationFlow } from '../../src/enroll/flows/org-registration.js';
@@ -47,7 +47,7 @@ describeEachStore('enroll_t_fuzz', (db) => {
     ems.put(basicDataFor());
     const store = db();
     const agencies = new StaticAgencyDirectory([{ oid: '2.16.886.101.20003' as AgencyOid, name: '機關', agencyCode: 'A1234' }]);
-    const accounts = new AccountEnrollment({ store, clock, mailer: new CapturingMailer(), ems, emsRecords: ems, activationLink: (t) => t });
+    const accounts = new AccountEnrollmentFlow({ store, clock, mailer: new CapturingMailer(), ems, emsRecords: ems, activationLink: (t) => t });
     const logins = new LoginEnablementFlow({ store, clock });
     const org = new OrgRegistrationFlow({ store, clock, agencies });
     const official = new OfficialAccountFlow({ store, clock, agencies });

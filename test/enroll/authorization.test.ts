@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/enroll/domain/actor.js';
 import type { AgencyOid, BusinessId } from '../../src/enroll/domain/identifiers.js';
 import { EnrollError, ForbiddenError, InvalidInputError } from '../../src/enroll/errors.js';
-import { AccountEnrollment } from '../../src/enroll/flows/account-enrollment.js';
+import { AccountEnrollmentFlow } from '../../src/enroll/flows/account-enrollment.js';
 import { ACCOUNT_COMMANDS, LOGIN_COMMANDS, OFFICIAL_COMMANDS, ORG_COMMANDS } from '../../src/enroll/flows/authorization.js';
 import { LoginEnablementFlow } from '../../src/enroll/flows/login-enablement.js';
 import { OfficialAccountFlow } from '../../src/enroll/flows/official-account.js';
@@ -44,12 +44,12 @@ describe('declared rules', () => {
 
 describeEachStore('enroll_t_authz', (db) => {
   let clock: ManualClock;
-  let accounts: AccountEnrollment;
+  let accounts: AccountEnrollmentFlow;
   beforeEach(() => {
     clock = new ManualClock('2026-03-02T01:00:00Z');
     const ems = new FakeEms();
     ems.put(basicDataFor());
-    accounts = new AccountEnrollment({ store: db(), clock, mailer: new CapturingMailer(), ems, emsRecords: ems, activationLink: (t) => `https://x.example/a?key=${t}` });
+    accounts = new AccountEnrollmentFlow({ store: db(), clock, mailer: new CapturingMailer(), ems, emsRecords: ems, activationLink: (t) => `https://x.example/a?key=${t}` });
   });
 
   it('account flow: an applicant acts only on its own application, only a reviewer decides; refusals are audited', async () => {

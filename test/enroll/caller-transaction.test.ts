@@ -4,7 +4,7 @@
  */
 import { beforeEach, expect, it } from 'vitest';
 import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
-import { AccountEnrollment } from '../../src/enroll/flows/account-enrollment.js';
+import { AccountEnrollmentFlow } from '../../src/enroll/flows/account-enrollment.js';
 import { LoginEnablementFlow } from '../../src/enroll/flows/login-enablement.js';
 import { OfficialAccountFlow } from '../../src/enroll/flows/official-account.js';
 import { OrgRegistrationFlow } from '../../src/enroll/flows/org-registration.js';
@@ -30,8 +30,8 @@ describeEachStore('enroll_t_callertx', (db) => {
     await db().transaction((tx) => tx.query('DELETE FROM team_notes'));
   });
 
-  const accounts = (store: EnrollStore): AccountEnrollment =>
-    new AccountEnrollment({ store, clock, mailer: new CapturingMailer(), ems, emsRecords: ems, activationLink: (t) => `https://x.example/a?key=${t}` });
+  const accounts = (store: EnrollStore): AccountEnrollmentFlow =>
+    new AccountEnrollmentFlow({ store, clock, mailer: new CapturingMailer(), ems, emsRecords: ems, activationLink: (t) => `https://x.example/a?key=${t}` });
 
   /** Every flow's first command, run on `store`. */
   const commands = (store: EnrollStore): Array<() => Promise<unknown>> => [

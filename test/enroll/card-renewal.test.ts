@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/enroll/domain/actor.js';
 import { parseCardHolder, type VerifiedCardHolder } from '../../src/enroll/domain/card-holder.js';
 import { markVerified } from '../../src/enroll/domain/verified-holder.js';
-import { AccountEnrollment } from '../../src/enroll/flows/account-enrollment.js';
+import { AccountEnrollmentFlow } from '../../src/enroll/flows/account-enrollment.js';
 import { judgeRenewal, type BoundCard } from '../../src/enroll/flows/card-renewal.js';
 import { LoginEnablementFlow } from '../../src/enroll/flows/login-enablement.js';
 import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
@@ -68,8 +68,8 @@ describeEachStore('enroll_t_renewal', (db) => {
   let clock: ManualClock;
   let mailer: CapturingMailer;
   let ems: FakeEms;
-  const accountsWith = (renewal?: 'automatic' | 'review'): AccountEnrollment =>
-    new AccountEnrollment({
+  const accountsWith = (renewal?: 'automatic' | 'review'): AccountEnrollmentFlow =>
+    new AccountEnrollmentFlow({
       store: db(),
       clock,
       mailer,
@@ -86,7 +86,7 @@ describeEachStore('enroll_t_renewal', (db) => {
     ems.put(basicDataFor());
   });
 
-  async function activeAccount(flow: AccountEnrollment): Promise<string> {
+  async function activeAccount(flow: AccountEnrollmentFlow): Promise<string> {
     const app = await flow.apply({ controlNumber: 'H5600123' }, applicant);
     await flow.submitBasicData(app.id, basicDataFor(), applicant);
     await flow.bindCard(app.id, { holder: original, contact }, applicant);

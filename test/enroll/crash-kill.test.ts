@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AccountEnrollment } from '../../src/enroll/flows/account-enrollment.js';
+import { AccountEnrollmentFlow } from '../../src/enroll/flows/account-enrollment.js';
 import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { PgliteStore } from '../../src/enroll/store/pglite-store.js';
@@ -18,8 +18,8 @@ afterAll(async () => {
   await stopOwnPostgres();
 });
 
-function flowOn(store: EnrollStore, ems: FakeEms): AccountEnrollment {
-  return new AccountEnrollment({
+function flowOn(store: EnrollStore, ems: FakeEms): AccountEnrollmentFlow {
+  return new AccountEnrollmentFlow({
     store,
     clock: new ManualClock('2026-03-02T01:00:00Z'),
     mailer: new CapturingMailer(),

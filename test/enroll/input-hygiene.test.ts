@@ -8,7 +8,7 @@ import { validateCardNumber, validateControlNumber, validateEmail } from '../../
 import { parseActor } from '../../src/enroll/domain/actor.js';
 import { parseCardNumber, parseControlNumber, parseEmail, parseRequiredText } from '../../src/enroll/domain/identifiers.js';
 import { InvalidInputError } from '../../src/enroll/errors.js';
-import { AccountEnrollment } from '../../src/enroll/flows/account-enrollment.js';
+import { AccountEnrollmentFlow } from '../../src/enroll/flows/account-enrollment.js';
 import { LoginEnablementFlow } from '../../src/enroll/flows/login-enablement.js';
 import { OfficialAccountFlow } from '../../src/enroll/flows/official-account.js';
 import { OrgRegistrationFlow } from '../../src/enroll/flows/org-registration.js';
@@ -91,7 +91,7 @@ describeEachStore('enroll_t_hygiene', (db) => {
   it('account flow: NUL and lone surrogates in basic data, contact and notes never reach the database', async () => {
     const ems = new FakeEms();
     ems.put(basicDataFor());
-    const flow = new AccountEnrollment({ store: db(), clock, mailer: new CapturingMailer(), ems, emsRecords: ems, activationLink: (t) => `https://x.example/a?key=${t}` });
+    const flow = new AccountEnrollmentFlow({ store: db(), clock, mailer: new CapturingMailer(), ems, emsRecords: ems, activationLink: (t) => `https://x.example/a?key=${t}` });
     const app = await flow.apply({ controlNumber: 'H5600123' }, applicant);
     const before = await tableCounts(db());
     expect(await issueFields(flow.submitBasicData(app.id, { ...basicDataFor(), companyName: NUL, contactName: HIGH }, applicant))).toEqual([

@@ -1,7 +1,7 @@
 /** GPS rejection: the mail links the result page with a single-purpose key; the page shows the comparison as it was. */
 import { beforeEach, expect, it } from 'vitest';
 import { EnrollError } from '../../src/enroll/errors.js';
-import { AccountEnrollment } from '../../src/enroll/flows/account-enrollment.js';
+import { AccountEnrollmentFlow } from '../../src/enroll/flows/account-enrollment.js';
 import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { FakeEms, basicDataFor, citizenCard, describeEachStore } from './helpers.js';
@@ -14,13 +14,13 @@ describeEachStore('enroll_t_result', (db) => {
   let clock: ManualClock;
   let mailer: CapturingMailer;
   let ems: FakeEms;
-  let flow: AccountEnrollment;
+  let flow: AccountEnrollmentFlow;
   beforeEach(() => {
     clock = new ManualClock('2026-03-02T01:00:00Z');
     mailer = new CapturingMailer();
     ems = new FakeEms();
     ems.put(basicDataFor());
-    flow = new AccountEnrollment({
+    flow = new AccountEnrollmentFlow({
       store: db(),
       clock,
       mailer,

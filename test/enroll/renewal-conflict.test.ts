@@ -8,7 +8,7 @@ import { beforeEach, expect, it } from 'vitest';
 import type { Actor } from '../../src/enroll/domain/actor.js';
 import type { VerifiedCardHolder } from '../../src/enroll/domain/card-holder.js';
 import { markVerified } from '../../src/enroll/domain/verified-holder.js';
-import { AccountEnrollment } from '../../src/enroll/flows/account-enrollment.js';
+import { AccountEnrollmentFlow } from '../../src/enroll/flows/account-enrollment.js';
 import { LoginEnablementFlow } from '../../src/enroll/flows/login-enablement.js';
 import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
@@ -54,7 +54,7 @@ describeEachStore('enroll_t_renewal_conflict', (db) => {
     const mailer = new CapturingMailer();
     const ems = new FakeEms();
     ems.put(basicDataFor());
-    const flow = new AccountEnrollment({ store: db(), clock, mailer, ems, emsRecords: ems, activationLink: (t) => `https://x.example/a?key=${t}` });
+    const flow = new AccountEnrollmentFlow({ store: db(), clock, mailer, ems, emsRecords: ems, activationLink: (t) => `https://x.example/a?key=${t}` });
     const first = verified(citizenCard(1, { anchor: ANCHOR, validFrom: OLD }));
     const second = verified(citizenCard(2, { anchor: ANCHOR, validFrom: OLD }));
     const app = await flow.apply({ controlNumber: 'H5600123' }, applicant);

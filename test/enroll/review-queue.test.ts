@@ -2,7 +2,7 @@
 import { beforeEach, expect, it } from 'vitest';
 import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
 import { InvalidInputError } from '../../src/enroll/errors.js';
-import { AccountEnrollment } from '../../src/enroll/flows/account-enrollment.js';
+import { AccountEnrollmentFlow } from '../../src/enroll/flows/account-enrollment.js';
 import { LoginEnablementFlow } from '../../src/enroll/flows/login-enablement.js';
 import { OfficialAccountFlow } from '../../src/enroll/flows/official-account.js';
 import { OrgRegistrationFlow } from '../../src/enroll/flows/org-registration.js';
@@ -26,7 +26,7 @@ describeEachStore('enroll_t_queue', (db) => {
 
   it('GPS accounts: oldest first, paged, filtered by date; bad filters are INVALID_INPUT', async () => {
     const ems = new FakeEms();
-    const flow = new AccountEnrollment({ store: db(), clock, mailer: new CapturingMailer(), ems, emsRecords: ems, activationLink: (t) => t });
+    const flow = new AccountEnrollmentFlow({ store: db(), clock, mailer: new CapturingMailer(), ems, emsRecords: ems, activationLink: (t) => t });
     const ids: string[] = [];
     for (const cn of ['H5600001', 'H5600002', 'H5600003', 'H5600004']) {
       ids.push((await flow.apply({ controlNumber: cn }, { role: 'applicant', id: cn })).id);

@@ -3,7 +3,7 @@
  * tokens under concurrency, and crashes at every statement of a transition.
  */
 import { beforeEach, expect, it } from 'vitest';
-import { AccountEnrollment } from '../../src/enroll/flows/account-enrollment.js';
+import { AccountEnrollmentFlow } from '../../src/enroll/flows/account-enrollment.js';
 import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { readAuditTrail } from '../../src/enroll/store/audit.js';
@@ -23,8 +23,8 @@ describeEachStore('enroll_store_test', (db) => {
   let ems: FakeEms;
   const clock = new ManualClock('2026-03-02T01:00:00Z');
 
-  const flowOn = (s: EnrollStore): AccountEnrollment =>
-    new AccountEnrollment({ store: s, clock, mailer, ems, emsRecords: ems, activationLink: (t) => `https://x.gov.tw/a?key=${t}` });
+  const flowOn = (s: EnrollStore): AccountEnrollmentFlow =>
+    new AccountEnrollmentFlow({ store: s, clock, mailer, ems, emsRecords: ems, activationLink: (t) => `https://x.gov.tw/a?key=${t}` });
 
   beforeEach(() => {
     mailer = new CapturingMailer();
@@ -161,7 +161,7 @@ describeEachStore('enroll_store_test', (db) => {
   it('a crash at any statement of bindCard, approve or activate leaves the previous state intact', async () => {
     const s = db();
     const [id = ''] = await verifiedApplications(s, 1);
-    const steps: Array<{ name: string; run: (f: AccountEnrollment) => Promise<unknown> }> = [
+    const steps: Array<{ name: string; run: (f: AccountEnrollmentFlow) => Promise<unknown> }> = [
       { name: 'bindCard', run: (f) => f.bindCard(id, { holder: citizenCard(1), contact }, applicant) },
       { name: 'approve', run: (f) => f.approve(id, reviewer) },
       { name: 'activate', run: (f) => f.activate(tokenFromMail(mailer.last()?.text ?? '')) },

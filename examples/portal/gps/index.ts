@@ -3,7 +3,7 @@
  * (管制編號 → 基本資料 + EMS 比對 → 自然人憑證綁定 → 審核中), review with the
  * activation mail to the EMS facility e-mail, 開通, 自然人憑證登入 (a renewed
  * certificate on a bound card takes over its binding), 設定自然人憑證 and
- * 自然人憑證管理 (刪除). Each route is one `AccountEnrollment` command.
+ * 自然人憑證管理 (刪除). Each route is one `AccountEnrollmentFlow` command.
  */
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -18,7 +18,7 @@ import {
   type EmsSource,
 } from 'twpki/ems';
 import {
-  AccountEnrollment,
+  AccountEnrollmentFlow,
   BASIC_DATA_FIELDS,
   BASIC_DATA_LABELS,
   EmsLayerAdapter,
@@ -79,7 +79,7 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
   const ems = Symbol.iterator in settings.ems ? new InMemoryEmsSource(settings.ems as Iterable<unknown>) : (settings.ems as EmsSource);
   const compare = { policy: settings.policy ?? 'strict' } as const;
   const adapter = new EmsLayerAdapter(ems, compare);
-  const flow = new AccountEnrollment({
+  const flow = new AccountEnrollmentFlow({
     store: ctx.store,
     clock: ctx.clock,
     mailer: ctx.mailer,
@@ -282,7 +282,7 @@ function activationFailedBody(code: string): string {
 }
 
 /** 帳號申請結果 of the rejection mail's link: ✓/✗ per compared field, the reviewer's reason, 重新申請. */
-function applicationResultBody(result: Awaited<ReturnType<AccountEnrollment['applicationResult']>>): string {
+function applicationResultBody(result: Awaited<ReturnType<AccountEnrollmentFlow['applicationResult']>>): string {
   const items = BASIC_DATA_FIELDS.map((f) => {
     const verdict = result.emsComparison?.fields[f] ?? 'notCompared';
     const mark = verdict === 'match' ? '✓ ' : verdict === 'mismatch' ? '✗ ' : '';

@@ -1,7 +1,7 @@
 import type { VerifiedLogin } from '../../cert/index.js';
 import { InMemoryEmsSource } from '../../ems/index.js';
 import {
-  AccountEnrollment,
+  AccountEnrollmentFlow,
   CapturingMailer,
   EmsLayerAdapter,
   cardHolderFromLogin,
@@ -29,7 +29,7 @@ export async function runDemoEnrollment(input: { applicant: Record<string, strin
   try {
     const ems = new EmsLayerAdapter(new InMemoryEmsSource([input.applicant]));
     const mailer = new CapturingMailer();
-    const flow = new AccountEnrollment({
+    const flow = new AccountEnrollmentFlow({
       store,
       clock: systemClock,
       mailer,

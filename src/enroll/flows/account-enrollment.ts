@@ -176,14 +176,3 @@ export class AccountEnrollmentFlow {
   }
 }
 
-/**
- * The account flow under its first name.
- * @deprecated Use {@link AccountEnrollmentFlow}; this alias stays so code written against the first name (the example
- * app, the CLI demo, the benchmarks) keeps working.
- */
-export const AccountEnrollment = AccountEnrollmentFlow;
-/**
- * The account flow under its first name.
- * @deprecated Use {@link AccountEnrollmentFlow}.
- */
-export type AccountEnrollment = AccountEnrollmentFlow;

@@ -24,7 +24,7 @@ export type CommandRules<C extends string> = Readonly<Record<C, CommandRule>>;
 
 const ANY_OWN_APPLICATION = 'the application: the actor ID that applied';
 
-/** `AccountEnrollment`'s commands. */
+/** `AccountEnrollmentFlow`'s commands. */
 export const ACCOUNT_COMMANDS: CommandRules<
   'apply' | 'submitBasicData' | 'bindCard' | 'approve' | 'reject' | 'reissueActivation' | 'addCard' | 'removeCard' | 'acceptRenewal'
 > = {
