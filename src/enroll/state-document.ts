@@ -3,16 +3,18 @@
  * hand to a browser, a queue or a cache) and rehydrated with full validation, so
  * a tampered or stale document is an INVALID_STATE_DOCUMENT error, not a crash.
  */
-import { parseBusinessId, parseCertificateSerial, parseControlNumber, parseAgencyOid } from './domain/identifiers.js';
+import { parseBusinessId, parseCertificateSerial, parseControlNumber, parseAgencyOid, parseEmail, parseNationalId } from './domain/identifiers.js';
 import { EnrollError } from './errors.js';
 import type { AccountApplication } from './flows/account-records.js';
 import type { LoginAccount } from './flows/login-records.js';
 import type { OfficialAccountApplication } from './flows/official-account.js';
 import type { OrgRegistration } from './flows/org-records.js';
+import type { WasteApplication } from './flows/waste-records.js';
 import { ACCOUNT_MACHINE } from './machine/account-machine.js';
 import { LOGIN_ENABLEMENT_MACHINE, LOGIN_METHOD_MACHINE } from './machine/login-machine.js';
 import { isState, type MachineDefinition } from './machine/machine.js';
 import { OFFICIAL_ACCOUNT_MACHINE } from './machine/official-machine.js';
+import { WASTE_APPLICATION_MACHINE } from './machine/waste-machine.js';
 import { ORG_MACHINE } from './machine/org-machine.js';
 
 /** Format tag of serialized states; bumped on incompatible changes. */
@@ -43,6 +45,12 @@ export type EnrollState =
       readonly flow: 'officialAccount';
       /** The official-account application record. */
       readonly state: OfficialAccountApplication;
+    }
+  | {
+      /** Waste-system application ({@link WasteSystemFlow}). */
+      readonly flow: 'wasteApplication';
+      /** The waste-system application record (form fields, status, decision). */
+      readonly state: WasteApplication;
     };
 
 /** Serializes a state into a JSON document. */
@@ -146,11 +154,29 @@ function checkOfficial(s: Obj): void {
   }
 }
 
+function checkWaste(s: Obj): void {
+  str(s, 'id');
+  valid(() => parseBusinessId(s.businessId), 'businessId');
+  if (s.controlNumber !== undefined) valid(() => parseControlNumber(s.controlNumber), 'controlNumber');
+  for (const k of ['companyName', 'representativeName', 'contactName']) str(s, k);
+  valid(() => parseNationalId(s.representativeId), 'representativeId');
+  valid(() => parseEmail(s.contactEmail), 'contactEmail');
+  for (const k of ['registeredAddress', 'mailingAddress', 'contactPhone1']) obj(s[k], k);
+  if (s.contactPhone2 !== undefined) obj(s.contactPhone2, 'contactPhone2');
+  const m = obj(s.methods, 'methods');
+  status(m, LOGIN_METHOD_MACHINE, 'citizenCard');
+  status(m, LOGIN_METHOD_MACHINE, 'companyCard');
+  status(s, WASTE_APPLICATION_MACHINE);
+  optStr(s, 'reviewNote');
+  instant(s, 'reviewedAt', true);
+}
+
 const CHECKS: Readonly<Record<EnrollState['flow'], (s: Obj) => void>> = {
   account: checkAccount,
   organization: checkOrganization,
   loginEnablement: checkLogin,
   officialAccount: checkOfficial,
+  wasteApplication: checkWaste,
 };
 
 /** Parses and validates a document produced by {@link serializeState}. */

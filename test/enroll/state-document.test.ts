@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { rehydrateState, serializeState, STATE_DOCUMENT_FORMAT, type EnrollState } from '../../src/enroll/state-document.js';
 import { EnrollError } from '../../src/enroll/errors.js';
 import type { AccountApplication } from '../../src/enroll/flows/account-records.js';
-import type { ControlNumber, AgencyOid, BusinessId, CertificateSerial } from '../../src/enroll/domain/identifiers.js';
+import type { ControlNumber, AgencyOid, BusinessId, CertificateSerial, EmailAddress, NationalId } from '../../src/enroll/domain/identifiers.js';
+import type { WasteApplication } from '../../src/enroll/flows/waste-records.js';
 
 const times = { createdAt: '2026-03-02T01:00:00.000Z', updatedAt: '2026-03-02T02:00:00.000Z', version: 3 };
 const account: AccountApplication = {
@@ -67,6 +68,27 @@ const states: EnrollState[] = [
   },
 ];
 
+const waste: WasteApplication = {
+  id: '3c1d7e2a-5b6f-4a8e-9d0c-1e2f3a4b5c6d',
+  businessId: '04595257' as BusinessId,
+  controlNumber: 'H5600123' as ControlNumber,
+  companyName: '台灣環保股份有限公司',
+  representativeName: '王大明',
+  representativeId: 'A123456789' as NationalId,
+  registeredAddress: { postalCode: '100', address: '臺北市中正區中山南路1號' },
+  mailingAddress: { postalCode: '10048', address: '臺北市中正區中山南路1號2樓' },
+  contactName: '陳小華',
+  contactPhone1: { number: '02-23117722', extension: '2101' },
+  contactFax: '02-23115555',
+  contactEmail: 'contact@example.com.tw' as EmailAddress,
+  methods: { citizenCard: 'enabled', companyCard: 'disabled' },
+  status: 'rejected',
+  reviewNote: '用印不清楚',
+  reviewedAt: '2026-03-02T01:30:00.000Z',
+  ...times,
+};
+states.push({ flow: 'wasteApplication', state: waste });
+
 describe('state documents', () => {
   it.each(states.map((s) => [s.flow, s] as const))('%s round-trips', (_f, s) => {
     const json = serializeState(s);
@@ -91,6 +113,9 @@ describe('state documents', () => {
     ['negative version', mutate((d) => (d.state.version = -1))],
     ['missing state', mutate((d) => delete (d as { state?: unknown }).state)],
     ['bad comparison', mutate((d) => (d.state.emsComparison = { passed: 'yes' }))],
+    ['a waste application with a bad 統一編號', JSON.stringify({ format: STATE_DOCUMENT_FORMAT, flow: 'wasteApplication', state: { ...waste, businessId: '04595258' } })],
+    ['a waste application with an unknown login-method state', JSON.stringify({ format: STATE_DOCUMENT_FORMAT, flow: 'wasteApplication', state: { ...waste, methods: { citizenCard: 'on', companyCard: 'disabled' } } })],
+    ['a waste application in a status of another flow', JSON.stringify({ format: STATE_DOCUMENT_FORMAT, flow: 'wasteApplication', state: { ...waste, status: 'manualReview' } })],
   ])('rejects %s', (_n, json) => {
     try {
       rehydrateState(json);
