@@ -9,16 +9,14 @@ import {
   LoginVerifierBuilder,
   RevocationChecker,
   TrustedCertificate,
-  buildLoginMessage,
   type LoginVerifier,
 } from '../../src/cert/index.js';
-import { cardHolderFromLogin } from '../../src/enroll/adapters/cert.js';
 import type { Actor } from '../../src/enroll/domain/actor.js';
 import type { VerifiedCardHolder } from '../../src/enroll/domain/card-holder.js';
 import type { PersonnelCheckResult, PersonnelQuery, PersonnelSystem } from '../../src/enroll/ports/personnel-system.js';
 import { createTestPki, type CardHolderCredentials, type CardHolderOptions, type TestPki } from '../../src/testing/pki/index.js';
 import { LocalRevocationServer } from '../../src/testing/revocation/index.js';
-import { signLogin } from '../cert/trust/helpers/login-signer.js';
+import { cardLogins } from './verified-logins.js';
 
 /** 內政部消防署, the seed's example agency. */
 export const NFA = '2.16.886.101.20003.20001.20003';
@@ -87,22 +85,11 @@ export async function startLoginRig(): Promise<LoginRig> {
     .withChallenges(challenges)
     .withRevocationChecker(new RevocationChecker({ mode: 'ocsp' }))
     .build();
-  let session = 0;
   return {
     pki,
     server,
     issue: (options) => pki.issueCardHolder(options),
-    async login(card, cardNumber) {
-      const sessionId = `s${++session}`;
-      const challenge = await challenges.issue(sessionId);
-      const token = signLogin({
-        tbs: buildLoginMessage({ origin: ORIGIN, challenge: challenge.value }),
-        certificate: card.sign.certificate,
-        privateKey: card.sign.privateKey,
-        cardNumber,
-      });
-      return cardHolderFromLogin(await verifier.verify(JSON.stringify(token), { sessionId }));
-    },
+    login: cardLogins(ORIGIN, challenges, verifier),
     revoke(card) {
       server.setStatus(TrustedCertificate.from(card.sign.certificate).serialHex, { kind: 'revoked', revokedAt: new Date(Date.now() - 60_000), reason: 'keyCompromise' });
     },

@@ -43,7 +43,6 @@ export async function startLoginLab(): Promise<LoginLab> {
     .withChallenges(challenges)
     .withRevocationChecker(new RevocationChecker({ mode: 'ocsp', ocspCacheSize: 0 }))
     .build();
-  let session = 0;
   return {
     pki,
     otherPki,
@@ -52,17 +51,32 @@ export async function startLoginLab(): Promise<LoginLab> {
     revoke(card) {
       server.setStatus(TrustedCertificate.from(card.sign.certificate).serialHex, { kind: 'revoked', revokedAt: new Date(Date.now() - 60_000), reason: 'keyCompromise' });
     },
-    async login(card, cardNumber) {
-      const sessionId = `s${++session}`;
-      const challenge = await challenges.issue(sessionId);
-      const token = signLogin({
-        tbs: buildLoginMessage({ origin: ORIGIN, challenge: challenge.value }),
-        certificate: card.sign.certificate,
-        privateKey: card.sign.privateKey,
-        cardNumber,
-      });
-      return cardHolderFromLogin(await verifier.verify(token, { sessionId }));
-    },
+    login: cardLogins(ORIGIN, challenges, verifier),
     close: () => server.close(),
+  };
+}
+
+/**
+ * A login as a page makes it: a fresh challenge for a new session, the token
+ * signed as the local component signs it (卡號 in the signed attributes), the
+ * real verifier, then `cardHolderFromLogin` — the holder the flows get, or the
+ * verifier's error.
+ */
+export function cardLogins(
+  origin: string,
+  challenges: ChallengeIssuer,
+  verifier: LoginVerifier,
+): (card: CardHolderCredentials, cardNumber: string) => Promise<VerifiedCardHolder> {
+  let session = 0;
+  return async (card, cardNumber) => {
+    const sessionId = `s${++session}`;
+    const challenge = await challenges.issue(sessionId);
+    const token = signLogin({
+      tbs: buildLoginMessage({ origin, challenge: challenge.value }),
+      certificate: card.sign.certificate,
+      privateKey: card.sign.privateKey,
+      cardNumber,
+    });
+    return cardHolderFromLogin(await verifier.verify(token, { sessionId }));
   };
 }

@@ -4,10 +4,10 @@
  * number in the signed attributes), the real login verifier, and the
  * enrollment layer's `cardHolderFromLogin` on its result.
  */
-import { buildLoginMessage, ChallengeIssuer, LoginVerifierBuilder, type LoginVerifier } from '../../src/cert/index.js';
-import { cardHolderFromLogin, StaticCompanyRegistry, type VerifiedCardHolder, type WasteApplicationInput } from '../../src/enroll/index.js';
+import { ChallengeIssuer, LoginVerifierBuilder, type LoginVerifier } from '../../src/cert/index.js';
+import { StaticCompanyRegistry, type VerifiedCardHolder, type WasteApplicationInput } from '../../src/enroll/index.js';
 import { createTestPki, type CardHolderCredentials, type TestPki } from '../../src/testing/pki/index.js';
-import { signLogin } from '../cert/trust/helpers/login-signer.js';
+import { cardLogins } from './verified-logins.js';
 
 const ORIGIN = 'https://waste.example.gov.tw';
 
@@ -62,7 +62,6 @@ export function cardRig(): Promise<CardRig> {
     const newer = new Date(now.getTime() - hour / 2);
     const moica = (commonName: string, idHint: string, notBefore: Date) => pki.issueCardHolder({ authority: 'moica', commonName, idHint, notBefore });
     const moeaca = (businessId: string, notBefore: Date) => pki.issueCardHolder({ authority: 'moeaca', commonName: '測試環保股份有限公司', businessId, notBefore });
-    let session = 0;
     return {
       pki,
       verifier,
@@ -74,17 +73,7 @@ export function cardRig(): Promise<CardRig> {
       otherCompany: await moeaca(OTHER_COMPANY, old),
       companyMoved: await moeaca(OTHER_COMPANY, newer),
       companyRenewed: await moeaca(COMPANY.businessId, newer),
-      async login(card, cardNumber) {
-        const sessionId = `s${++session}`;
-        const challenge = await challenges.issue(sessionId);
-        const token = signLogin({
-          tbs: buildLoginMessage({ origin: ORIGIN, challenge: challenge.value }),
-          certificate: card.sign.certificate,
-          privateKey: card.sign.privateKey,
-          cardNumber,
-        });
-        return cardHolderFromLogin(await verifier.verify(token, { sessionId }));
-      },
+      login: cardLogins(ORIGIN, challenges, verifier),
     };
   })();
   return rig;
