@@ -59,6 +59,8 @@ export class ChainValidator {
   /** Issuing chains whose signatures verified (exposed for metrics and tests); `undefined` when disabled. */
   public readonly issuingChains: IssuingChainCache | undefined;
   private readonly builtPaths: Map<string, BuiltPaths> | undefined;
+  /** Each reused path's issuing chain (the path without its target), one array per path, never given out. */
+  private readonly issuingOf = new WeakMap<readonly TrustedCertificate[], readonly TrustedCertificate[]>();
 
   /** @param store anchors and intermediates. */
   public constructor(
@@ -116,7 +118,11 @@ export class ChainValidator {
     const { paths, deadEnd } = this.pathsFrom(leaf, extra);
     let firstFailure: ChainValidationError | undefined;
     for (const path of paths) {
-      const issuing = path.slice(1);
+      let issuing = this.issuingOf.get(path);
+      if (issuing === undefined) {
+        issuing = path.slice(1);
+        this.issuingOf.set(path, issuing);
+      }
       const verified = this.issuingChains?.has(issuing, at) ?? false;
       const context: ChainRuleContext = {
         path,

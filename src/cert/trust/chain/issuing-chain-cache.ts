@@ -65,8 +65,20 @@ export class IssuingChainCache {
   }
 }
 
+/**
+ * Keys of chains already seen, by chain array: the validator hands the same
+ * issuing-chain array (its own, never mutated nor given out) on every
+ * validation of a path, and a
+ * flat string that was hashed once probes the map without concatenating and
+ * re-hashing ~200 characters per login.
+ */
+const keys = new WeakMap<readonly TrustedCertificate[], string>();
+
 function keyOf(chain: readonly TrustedCertificate[]): string {
-  let key = '';
+  let key = keys.get(chain);
+  if (key !== undefined) return key;
+  key = '';
   for (const c of chain) key += c.fingerprint;
+  keys.set(chain, key);
   return key;
 }

@@ -25,6 +25,20 @@ export interface CrlCacheOptions {
   refreshRetryMs?: number;
 }
 
+/**
+ * The CRL `cache` answers from memory for `url` and `issuer` at `at`, without
+ * waiting: the same freshness rules as `CrlCache.get` (current at `at`, never
+ * past its nextUpdate, thisUpdate not in the future beyond the skew), and the
+ * same background refresh near nextUpdate. `undefined` when `get` would
+ * download. Internal (the login hot path), not exported from an entry point.
+ */
+export function warmCrl(cache: CrlCache, url: string, issuer: TrustedCertificate, at: Date): CertificateRevocationList | undefined {
+  return warmOf(cache, url, issuer, at);
+}
+
+// Set by `CrlCache`'s static block: the one reader of its private entries outside the class.
+let warmOf: (cache: CrlCache, url: string, issuer: TrustedCertificate, at: Date) => CertificateRevocationList | undefined;
+
 interface CacheEntry {
   readonly crl: CertificateRevocationList;
   /** nextUpdate (or thisUpdate + max age): not used one millisecond later. */
@@ -57,6 +71,10 @@ export class CrlCache {
   private readonly maxAge: number;
   private readonly retryMs: number;
 
+  static {
+    warmOf = (cache, url, issuer, at) => cache.warm(url, issuer, at);
+  }
+
   /** @param options see {@link CrlCacheOptions}. */
   public constructor(private readonly options: CrlCacheOptions) {
     this.skew = options.clockSkewMs ?? 5 * 60_000;
@@ -69,14 +87,10 @@ export class CrlCache {
    * @throws RevocationError `FETCH_FAILED`, `CRL_MALFORMED`, `CRL_WRONG_ISSUER`, `CRL_BAD_SIGNATURE`, `CRL_STALE`.
    */
   public async get(url: string, issuer: TrustedCertificate, at: Date): Promise<CertificateRevocationList> {
-    const key = `${issuer.fingerprint} ${url}`;
+    const current = this.warm(url, issuer, at);
+    if (current !== undefined) return current;
     const t = at.getTime();
-    const cached = this.entries.get(key);
-    if (cached !== undefined && t <= cached.expires && !isFuture(cached.crl, at, this.skew)) {
-      if (t >= cached.refreshAt) this.refreshInBackground(key, url, issuer, cached, t);
-      return cached.crl;
-    }
-    const crl = await this.download(key, url, issuer);
+    const crl = await this.download(keyOf(url, issuer), url, issuer);
     if (t > this.expiryOf(crl) || isFuture(crl, at, this.skew)) {
       throw new RevocationError(
         'CRL_STALE',
@@ -85,6 +99,16 @@ export class CrlCache {
       );
     }
     return crl;
+  }
+
+  /** The cached CRL when it is current at `at` (starting a background refresh near its nextUpdate), else `undefined`. */
+  private warm(url: string, issuer: TrustedCertificate, at: Date): CertificateRevocationList | undefined {
+    const key = keyOf(url, issuer);
+    const t = at.getTime();
+    const cached = this.entries.get(key);
+    if (cached === undefined || t > cached.expires || isFuture(cached.crl, at, this.skew)) return undefined;
+    if (t >= cached.refreshAt) this.refreshInBackground(key, url, issuer, cached, t);
+    return cached.crl;
   }
 
   /** Drops every cached CRL. */
@@ -143,6 +167,10 @@ export class CrlCache {
     verifyCrl(crl, issuer, this.options.algorithms, url);
     return crl;
   }
+}
+
+function keyOf(url: string, issuer: TrustedCertificate): string {
+  return `${issuer.fingerprint} ${url}`;
 }
 
 function isFuture(crl: CertificateRevocationList, at: Date, skew: number): boolean {

@@ -41,6 +41,20 @@ interface OcspAnswer {
   readonly single: OcspSingleResponse | undefined;
 }
 
+/**
+ * The answer `client` holds in memory for `cert` at `at`, without waiting:
+ * the same rule as `OcspClient.check` (a cached `good` answer, from
+ * thisUpdate minus the skew to its nextUpdate and no later). `undefined` when
+ * `check` would ask the responder. Internal (the login hot path), not
+ * exported from an entry point.
+ */
+export function warmOcsp(client: OcspClient, cert: TrustedCertificate, issuer: TrustedCertificate, at: Date): RevocationStatus | undefined {
+  return warmOf(client, cert, issuer, at);
+}
+
+// Set by `OcspClient`'s static block: the one reader of its private answers outside the class.
+let warmOf: (client: OcspClient, cert: TrustedCertificate, issuer: TrustedCertificate, at: Date) => RevocationStatus | undefined;
+
 interface CachedAnswer {
   readonly status: RevocationStatus;
   readonly thisUpdate: number;
@@ -62,6 +76,14 @@ export class OcspClient {
   private readonly cacheSize: number;
   private readonly answers = new Map<string, CachedAnswer>();
   private readonly inFlight = new Map<string, Promise<RevocationStatus>>();
+
+  static {
+    warmOf = (client, cert, issuer, at) => {
+      const url = client.urlFor(cert);
+      if (url === undefined || client.cacheSize === 0) return undefined;
+      return client.cachedAnswer(`${issuer.fingerprint} ${cert.serialHex} ${url}`, at);
+    };
+  }
 
   /** @param options see {@link OcspClientOptions}. */
   public constructor(private readonly options: OcspClientOptions) {
@@ -96,13 +118,8 @@ export class OcspClient {
     }
     if (this.cacheSize === 0) return (await this.ask(cert, issuer, at, url)).status;
     const key = `${issuer.fingerprint} ${cert.serialHex} ${url}`;
-    const t = at.getTime();
-    const hit = this.answers.get(key);
-    if (hit !== undefined) {
-      // Answers are used up to their nextUpdate and no later (no skew here).
-      if (t <= hit.nextUpdate && t >= hit.thisUpdate - this.skew) return hit.status;
-      if (t > hit.nextUpdate) this.answers.delete(key);
-    }
+    const hit = this.cachedAnswer(key, at);
+    if (hit !== undefined) return hit;
     // Concurrent checks of one certificate share one request.
     let pending = this.inFlight.get(key);
     if (pending === undefined) {
@@ -115,6 +132,17 @@ export class OcspClient {
       this.inFlight.set(key, pending);
     }
     return pending;
+  }
+
+  /** The cached answer under `key` when usable at `at`; drops it once past its nextUpdate. */
+  private cachedAnswer(key: string, at: Date): RevocationStatus | undefined {
+    const hit = this.answers.get(key);
+    if (hit === undefined) return undefined;
+    const t = at.getTime();
+    // Answers are used up to their nextUpdate and no later (no skew here).
+    if (t <= hit.nextUpdate && t >= hit.thisUpdate - this.skew) return hit.status;
+    if (t > hit.nextUpdate) this.answers.delete(key);
+    return undefined;
   }
 
   private remember(key: string, answer: OcspAnswer): void {

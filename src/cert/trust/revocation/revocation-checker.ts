@@ -1,10 +1,30 @@
 import { AlgorithmPolicy } from '../algorithms.js';
 import { RevocationError } from '../errors.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
-import { CrlCache } from './crl-cache.js';
-import { OcspClient } from './ocsp-client.js';
+import { CrlCache, warmCrl } from './crl-cache.js';
+import { OcspClient, warmOcsp } from './ocsp-client.js';
 import { httpRevocationFetch, type RevocationFetch } from './revocation-fetch.js';
+import type { CertificateRevocationList } from './crl.js';
 import type { RevocationStatus } from './revocation-status.js';
+
+/**
+ * The status `checker.check` would return, when its first source answers
+ * from memory (a current cached CRL, or a cached OCSP `good`): the same
+ * answer without a promise, for the login hot path. `undefined` when `check`
+ * would wait for a download or ask the second source; the caller then awaits
+ * `check`. Internal, not exported from an entry point.
+ */
+export function warmRevocationStatus(
+  checker: RevocationChecker,
+  cert: TrustedCertificate,
+  issuer: TrustedCertificate,
+  at: Date,
+): RevocationStatus | undefined {
+  return warmOf(checker, cert, issuer, at);
+}
+
+// Set by `RevocationChecker`'s static block: the one reader of its private settings outside the class.
+let warmOf: (checker: RevocationChecker, cert: TrustedCertificate, issuer: TrustedCertificate, at: Date) => RevocationStatus | undefined;
 
 /** Which sources to ask, in order. */
 export type RevocationMode = 'ocsp-then-crl' | 'crl-then-ocsp' | 'ocsp' | 'crl';
@@ -53,6 +73,17 @@ export class RevocationChecker {
   public readonly crls: CrlCache;
   private readonly mode: RevocationMode;
   private readonly crlUrls: readonly string[] | undefined;
+
+  static {
+    warmOf = (checker, cert, issuer, at) => {
+      // Only the first source: a miss there means `check` may wait on it, or on the second.
+      if (checker.mode === 'ocsp' || checker.mode === 'ocsp-then-crl') return warmOcsp(checker.ocsp, cert, issuer, at);
+      const url = (checker.crlUrls ?? cert.crlUrls)[0];
+      if (url === undefined) return undefined;
+      const crl = warmCrl(checker.crls, url, issuer, at);
+      return crl === undefined ? undefined : crlStatus(crl, cert, url, at);
+    };
+  }
 
   /** @param options see {@link RevocationCheckerOptions}. */
   public constructor(options: RevocationCheckerOptions = {}) {
@@ -113,11 +144,15 @@ export class RevocationChecker {
     const urls = this.crlUrls ?? cert.crlUrls;
     const url = urls[0];
     if (url === undefined) throw new RevocationError('NO_REVOCATION_SOURCE', `${cert.subject()} names no CRL`);
-    const crl = await this.crls.get(url, issuer, at);
-    const entry = crl.lookup(cert.serialHex);
-    if (entry === undefined || entry.revokedAt.getTime() > at.getTime()) {
-      return { kind: 'good', source: 'crl', url, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate };
-    }
-    return { kind: 'revoked', source: 'crl', url, revokedAt: entry.revokedAt, reason: entry.reason };
+    return crlStatus(await this.crls.get(url, issuer, at), cert, url, at);
   }
+}
+
+/** What `crl` says about `cert` at `at`. */
+function crlStatus(crl: CertificateRevocationList, cert: TrustedCertificate, url: string, at: Date): RevocationStatus {
+  const entry = crl.lookup(cert.serialHex);
+  if (entry === undefined || entry.revokedAt.getTime() > at.getTime()) {
+    return { kind: 'good', source: 'crl', url, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate };
+  }
+  return { kind: 'revoked', source: 'crl', url, revokedAt: entry.revokedAt, reason: entry.reason };
 }

@@ -1,7 +1,8 @@
-import { decodeObjectIdentifier, decodeTime } from '../../../shared/der/der-primitives.js';
+import { decodeTime } from '../../../shared/der/der-primitives.js';
 import { contentOf, readRoot } from '../../../shared/der/der-reader.js';
 import { CmsAttribute, type CmsSignedData } from './cms-signed-data.js';
 import { SignatureInvalidError } from './errors.js';
+import { knownOid } from './known-oids.js';
 
 /** The signed attributes twpki reads, decoded. */
 export interface CmsSignedAttributes {
@@ -43,7 +44,7 @@ export function readSignedAttributes(cms: CmsSignedData): CmsSignedAttributes | 
     const nonce = one(CmsAttribute.randomNonce);
     const card = one(CmsAttribute.cardNumber);
     return {
-      contentType: decodeObjectIdentifier(contentOf(readRoot(ct))),
+      contentType: knownOid(contentOf(readRoot(ct))),
       messageDigest: contentOf(mdEl),
       signingTime: st === undefined || stEl === undefined ? undefined : decodeTime(stEl.tag, contentOf(stEl)),
       randomNonce: nonce === undefined ? undefined : Buffer.from(contentOf(readRoot(nonce))).toString('hex'),

@@ -1,8 +1,8 @@
 import { DerError } from '../../../shared/der/der-error.js';
-import { decodeObjectIdentifier } from '../../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
 import { integerHex } from '../../../shared/der/der-values.js';
 import { definiteLengths } from '../../../shared/der/ber-definite.js';
+import { knownOid } from './known-oids.js';
 
 /** OIDs of the CMS signed attributes twpki reads. */
 export const CmsAttribute = {
@@ -75,14 +75,14 @@ export function parseCmsSignedData(input: Uint8Array): CmsSignedData {
 
 function parseDer(der: Uint8Array): CmsSignedData {
   const [typeEl, wrapped] = childrenOf(expectTag(readRoot(der), 0x30, 'ContentInfo'));
-  const type = decodeObjectIdentifier(contentOf(expectTag(typeEl, 0x06, 'contentType')));
+  const type = knownOid(contentOf(expectTag(typeEl, 0x06, 'contentType')));
   if (type !== OID_SIGNED_DATA) throw new Error(`content type ${type} is not SignedData`);
   const sdEl = expectTag(childrenOf(expectTag(wrapped, 0xa0, 'content'))[0], 0x30, 'SignedData');
   const fields = childrenOf(sdEl);
   expectTag(fields[0], 0x02, 'version');
   expectTag(fields[1], 0x31, 'digestAlgorithms');
   const [eTypeEl, eContentEl] = childrenOf(expectTag(fields[2], 0x30, 'encapContentInfo'));
-  const contentType = decodeObjectIdentifier(contentOf(expectTag(eTypeEl, 0x06, 'eContentType')));
+  const contentType = knownOid(contentOf(expectTag(eTypeEl, 0x06, 'eContentType')));
   let content: Uint8Array | undefined;
   if (eContentEl !== undefined) content = octets(expectTag(childrenOf(expectTag(eContentEl, 0xa0, 'eContent'))[0], eContentTag(eContentEl), 'eContent'));
 
@@ -123,7 +123,7 @@ function parseDer(der: Uint8Array): CmsSignedData {
     signedAttributesDer[0] = 0x31;
     for (const attr of childrenOf(attrsEl)) {
       const [oidEl, valuesEl] = childrenOf(expectTag(attr, 0x30, 'Attribute'));
-      const oid = decodeObjectIdentifier(contentOf(expectTag(oidEl, 0x06, 'attrType')));
+      const oid = knownOid(contentOf(expectTag(oidEl, 0x06, 'attrType')));
       if (signedAttributes.has(oid)) throw new Error(`signed attribute ${oid} appears twice`);
       signedAttributes.set(
         oid,
@@ -148,7 +148,7 @@ function parseDer(der: Uint8Array): CmsSignedData {
 }
 
 function algorithmOid(seq: DerNode): string {
-  return decodeObjectIdentifier(contentOf(expectTag(childrenOf(seq)[0], 0x06, 'algorithm')));
+  return knownOid(contentOf(expectTag(childrenOf(seq)[0], 0x06, 'algorithm')));
 }
 
 function eContentTag(wrapper: DerNode): number {
