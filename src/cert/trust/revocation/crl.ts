@@ -1,6 +1,5 @@
 import { decodeObjectIdentifier, decodeTime } from '../../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readElement, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
-import { integerHex } from '../../../shared/der/der-values.js';
 import { RevocationError } from '../errors.js';
 import { reasonFromCode, type RevocationReason } from './revocation-status.js';
 
