@@ -18,7 +18,7 @@ $('control-form').addEventListener('submit', async function (event) {
   var value = $('control-number').value.trim();
   if (value === '') return setMessage('control-message', '請輸入管制編號。', true);
   try {
-    var app = await api('POST', '/api/applications', { controlNumber: value });
+    var app = await api('POST', '/gps/api/applications', { controlNumber: value });
     $('basic-controlNumber').value = app.controlNumber;
     setMessage('control-message', '');
     step('step-basic');
@@ -41,7 +41,7 @@ $('basic-form').addEventListener('submit', async function (event) {
     return setMessage('basic-message', '帳號申請之資料欄位皆須填寫：' + missing.join('、'), true);
   }
   try {
-    var result = await api('POST', '/api/application/basic-data', { basicData: data });
+    var result = await api('POST', '/gps/api/application/basic-data', { basicData: data });
     setMessage('basic-message', '');
     if (result.status === 'emsRejected') {
       $('ems-result').innerHTML = result.resultHtml; // rendered and escaped by twpki/ems
@@ -67,32 +67,11 @@ $('reapply').addEventListener('click', function () {
   step('step-control');
 });
 
-$('detect-cards').addEventListener('click', function () { detectCards($('card-select'), 'card-message'); });
-
-$('get-cert-info').addEventListener('click', async function () {
-  var slot = $('card-select').value;
-  if (!slot) return setMessage('card-message', '未偵測到卡片，請點選「重新偵測卡片」。', true);
-  if ($('card-pin').value === '') return setMessage('card-message', '請輸入憑證卡片密碼。', true);
-  $('bind-submit').disabled = true;
-  setMessage('card-message', '讀取憑證中…');
-  try {
-    var token = await signChallenge(slot, $('card-pin'));
-    var info = await api('POST', '/api/application/card-info', { token: token });
-    $('card-name').value = info.name;
-    $('card-number').value = info.cardNumber;
-    $('card-gpki').value = info.authorityName + (info.idHint ? '（身分證號末四碼 ' + info.idHint + '）' : '');
-    $('bind-submit').disabled = false;
-    setMessage('card-message', '已取得憑證資訊，請填寫連絡電話及 Email 後點選「確認送出」。');
-  } catch (err) {
-    setMessage('card-message', err.agent ? err.message : errorText(err), true);
-  }
-});
+setUpCardForm('/gps/card/apply', 'bind-submit');
 
 $('bind-submit').addEventListener('click', async function () {
   try {
-    await api('POST', '/api/application/bind', {
-      name: $('card-name').value.trim(), phone: $('card-phone').value.trim(), email: $('card-email').value.trim(),
-    });
+    await api('POST', '/gps/api/application/bind', cardFormContact());
     step('step-done');
   } catch (err) {
     setMessage('card-message', errorText(err), true);

@@ -1,16 +1,10 @@
 // 審核: lists applications 審核中 and approves (activation mail to the EMS facility e-mail) or rejects.
 'use strict';
 
-function cell(text) {
-  var td = document.createElement('td');
-  td.textContent = text;
-  return td;
-}
-
 async function load() {
   var rows = $('review-rows');
   rows.innerHTML = '';
-  var data = await api('GET', '/api/review/applications');
+  var data = await api('GET', '/gps/api/review/applications');
   if (data.applications.length === 0) {
     var tr = document.createElement('tr');
     var td = cell('目前沒有審核中的申請');
@@ -51,7 +45,7 @@ async function load() {
 
 async function decide(app, action, reason) {
   try {
-    var r = await api('POST', '/api/review/applications/' + app.id + '/' + action, reason ? { reason: reason } : {});
+    var r = await api('POST', '/gps/api/review/applications/' + app.id + '/' + action, reason ? { reason: reason } : {});
     setMessage('review-message', action === 'approve'
       ? '管制編號 ' + app.controlNumber + ' 審核通過，已寄發認證信至 ' + r.sentTo
       : '管制編號 ' + app.controlNumber + ' 審核不通過，已通知事業電子郵件信箱');

@@ -1,0 +1,142 @@
+/**
+ * What `npx tsx examples/portal/server.ts` runs: everything the portal needs on
+ * one machine. A generated test PKI stands in for GRCA and the issuing CAs;
+ * virtual cards sit in the local agent (a citizen card and an agency card in two
+ * in-process readers, or with `--pcsc` the agent reads pcscd's readers); the
+ * mail sink catches the notices, readable at /dev/mailbox.
+ */
+import { EmulatorCardSlots, PcscCardSlots, startAgent, type CardSlots, type SlotInfo } from 'twpki/agent';
+import type { HiCOSCard } from 'twpki/apdu';
+import { EmulatorReader } from 'twpki/pcsc';
+import { createTestPki, VirtualHiCOSCard, type TestPki } from 'twpki/testing';
+import { startMailSink } from './core/mail-sink.js';
+import { gepiSystem } from './gepi/index.js';
+import { gpsSystem } from './gps/index.js';
+import type { Portal, PortalOptions } from './server.js';
+
+/** EMS basic data of the demo companies (the EMS side of the GPS comparison). */
+export const DEMO_EMS_RECORDS = [
+  {
+    controlNumber: 'E5600123',
+    companyName: '範例環保股份有限公司',
+    responsiblePerson: '王大明',
+    facilityAddress: '臺北市中正區重慶南路一段122號3樓',
+    facilityEmail: 'service@example.com.tw',
+    mailingAddress: '臺北市中正區重慶南路一段122號3樓',
+    contactName: '李小華',
+    contactEmail: 'contact@example.com.tw',
+  },
+  {
+    controlNumber: 'H5600999',
+    companyName: '測試化學工業有限公司',
+    responsiblePerson: '陳志明',
+    facilityAddress: '高雄市前鎮區成功二路25號',
+    facilityEmail: 'factory@example.com.tw',
+    mailingAddress: '高雄市前鎮區成功二路25號',
+    contactName: '林美玲',
+    contactEmail: 'lin@example.com.tw',
+  },
+] as const;
+
+/** The demo agency of GEPI: 機關代號 A1001 with the test PKI's default agency OID on its card. */
+export const DEMO_AGENCY_OID = '2.16.886.101.90001.20001';
+/** GEPI agencies (公保機關代號 → OID). */
+export const DEMO_AGENCIES = [{ agencyCode: 'A1001', oid: DEMO_AGENCY_OID, name: '(測試) 範例機關' }];
+/** The demo reviewer password (hashed with scrypt when the portal starts). */
+export const DEMO_REVIEWER_PASSWORD = 'review-demo-2026';
+
+/** A virtual card of the test PKI: MOICA (holder, ID hint) or GCA (organization OID). */
+export async function demoCard(
+  pki: TestPki,
+  options: { authority: 'moica' | 'gca'; cardNumber: string; pin: string; commonName?: string; idHint?: string; organizationOid?: string; notBefore?: Date },
+): Promise<VirtualHiCOSCard> {
+  const holder = await pki.issueCardHolder({
+    authority: options.authority,
+    ...(options.commonName === undefined ? {} : { commonName: options.commonName }),
+    ...(options.idHint === undefined ? {} : { idHint: options.idHint }),
+    ...(options.organizationOid === undefined ? {} : { organizationOid: options.organizationOid }),
+    ...(options.notBefore === undefined ? {} : { notBefore: options.notBefore }),
+  });
+  return new VirtualHiCOSCard({
+    pin: options.pin,
+    cardNumber: options.cardNumber,
+    credentials: {
+      sign: { certificate: holder.sign.certificate, privateKey: holder.sign.privateKey },
+      keyx: { certificate: holder.keyx.certificate, privateKey: holder.keyx.privateKey },
+      caCertificates: [...holder.chain],
+    },
+  });
+}
+
+/** Several in-process readers as one agent's slots (the GEPI pages need two cards at once). */
+class DemoReaders implements CardSlots {
+  public constructor(private readonly readers: ReadonlyArray<{ name: string; slots: EmulatorCardSlots }>) {}
+
+  public async list(): Promise<SlotInfo[]> {
+    const out: SlotInfo[] = [];
+    for (const r of this.readers) for (const s of await r.slots.list()) out.push({ ...s, slotID: out.length });
+    return out;
+  }
+
+  public withCard<T>(slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T> {
+    const reader = this.readers.find((r) => r.name === slot.description);
+    if (reader === undefined) throw new RangeError(`no reader ${slot.description}`);
+    return reader.slots.withCard(slot, fn);
+  }
+
+  public close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** The demo's trust settings for a test PKI: its root, and every issuing CA. */
+export function demoTrust(pki: TestPki): Pick<PortalOptions, 'trustAnchors' | 'intermediates'> {
+  return {
+    trustAnchors: [pki.root.certificate],
+    intermediates: (['moica', 'gca', 'xca', 'moeaca'] as const).map((a) => pki.issuer(a).certificate),
+  };
+}
+
+/** Starts sink, portal and agent for a walk through the systems; stops them on Ctrl-C. */
+export async function runDemo(start: (options: PortalOptions) => Promise<Portal>): Promise<void> {
+  const usePcsc = process.argv.includes('--pcsc');
+  const pki = await createTestPki();
+  const sink = await startMailSink({ port: 2525 });
+  const portal = await start({
+    port: Number(process.env.PORT ?? 8009),
+    systems: [gpsSystem({ ems: DEMO_EMS_RECORDS }), gepiSystem({ agencies: DEMO_AGENCIES })],
+    ...demoTrust(pki),
+    smtp: { host: sink.host, port: sink.port },
+    reviewerPassword: process.env.PORTAL_REVIEWER_PASSWORD ?? DEMO_REVIEWER_PASSWORD,
+    devMailbox: () => sink.messages,
+  });
+  let slots: CardSlots;
+  if (usePcsc) {
+    slots = await PcscCardSlots.open();
+  } else {
+    const citizen = new EmulatorReader({ name: 'twpki virtual reader 1' });
+    citizen.insert(await demoCard(pki, { authority: 'moica', cardNumber: 'TP03000012345678', pin: '123456', idHint: '6789' }));
+    const agency = new EmulatorReader({ name: 'twpki virtual reader 2' });
+    agency.insert(await demoCard(pki, { authority: 'gca', cardNumber: 'GC03000000000001', pin: '123456', organizationOid: DEMO_AGENCY_OID }));
+    slots = new DemoReaders([
+      { name: citizen.name, slots: new EmulatorCardSlots(citizen) },
+      { name: agency.name, slots: new EmulatorCardSlots(agency) },
+    ]);
+  }
+  const agent = await startAgent({ slots, trusted: [portal.url] });
+  console.log(`入口網    ${portal.url}/`);
+  console.log(`GPS       ${portal.url}/gps/   (管制編號 E5600123; EMS data in examples/portal/demo-setup.ts)`);
+  console.log(`GEPI      ${portal.url}/gepi/  (機關代號 A1001, 身分證統一編號 A123456789)`);
+  console.log(`審核人員  ${portal.url}/review/login   password: ${process.env.PORTAL_REVIEWER_PASSWORD ? '(PORTAL_REVIEWER_PASSWORD)' : DEMO_REVIEWER_PASSWORD}`);
+  console.log(`信箱      ${portal.url}/dev/mailbox   (SMTP sink on ${sink.host}:${sink.port})`);
+  console.log(`agent     ${agent.url}  ${usePcsc ? '(pcscd readers)' : '(virtual citizen card TP03000012345678 and agency card GC03000000000001, PIN 123456)'}`);
+  console.log(`store     ${process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite'}`);
+  process.once('SIGINT', () => {
+    void (async () => {
+      await agent.close();
+      await slots.close();
+      await portal.close();
+      await sink.close();
+    })();
+  });
+}

@@ -1,0 +1,290 @@
+/**
+ * GEPI (seed gepi-org-cert-registration-and-assignment, 公保網路作業 e 系統
+ * 第三章 憑證註冊與指派作業): 首次註冊 with the agency certificate and the
+ * authorized administrator's citizen card (OID mismatch → 申請人確認 → manual
+ * review), 授權指派 (新增 / 修改 / 刪除 授權經辦人), 更換憑證 (three
+ * sub-functions), 查詢作業 (three queries) and the reviewer's manual-review
+ * page. Each route is one `OrgRegistrationFlow` command or query.
+ */
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { VerifiedLogin } from 'twpki/cert';
+import { validateNationalId } from 'twpki/ems';
+import {
+  EnrollError,
+  OrgRegistrationFlow,
+  StaticAgencyDirectory,
+  type Agency,
+  type AgencyDirectory,
+  type BusinessCalendar,
+  type OrgRegistration,
+  type ReplaceInput,
+} from 'twpki/enroll';
+import { parseAgencyOid, parseBusinessId } from 'twpki/enroll/advanced';
+import { cardViewOf, publicView, type CardView } from '../core/card-view.js';
+import { PageError, field, type PortalContext, type PortalSystem } from '../core/portal.js';
+
+declare module 'fastify' {
+  interface Session {
+    /** The 機關代號 typed at 機關憑證確認. */
+    gepiAgencyCode?: string;
+    /** The 身分證統一編號 typed at 自然人憑證確認 (checked against the card's ID hint). */
+    gepiNationalId?: string;
+  }
+}
+
+/** One agency as configured: 機關代號, name, OID (and 統一編號 for MOEACA certificates). */
+export interface AgencyRecord {
+  /** 公保機關代號 */
+  readonly agencyCode: string;
+  /** 機關名稱 */
+  readonly name: string;
+  /** The OID its organization certificate carries. */
+  readonly oid: string;
+  /** 統一編號, for a MOEACA certificate. */
+  readonly businessId?: string;
+}
+
+/** Settings of the GEPI system. */
+export interface GepiSettings {
+  /** Agency code (公保機關代號) → expected organization OID / 統一編號: a directory, or plain records checked at start. */
+  readonly agencies: AgencyDirectory | readonly AgencyRecord[];
+  /** 功能選單項目 an operator may be given. */
+  readonly permissions?: readonly string[];
+  /** Version of the 用戶約定條款 (consent is recorded per sub-function). */
+  readonly termsVersion?: string;
+  /** Office calendar for the next-business-day rule (default Taiwan's). */
+  readonly calendar?: BusinessCalendar;
+}
+
+/** The example's function menu (the seed names none; a deployment lists its own). */
+export const GEPI_EXAMPLE_PERMISSIONS = ['要保機關資料維護', '加保作業', '退保作業', '異動作業', '保險費查詢'] as const;
+
+const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
+const REPLACEMENTS = {
+  organization: 'replaceOrganizationCertificate',
+  administrator: 'replaceAdministratorCard',
+  both: 'replaceBoth',
+} as const;
+type ReplacementKind = keyof typeof REPLACEMENTS;
+
+/** The GEPI system for the portal. */
+export function gepiSystem(settings: GepiSettings): PortalSystem {
+  return {
+    id: 'gepi',
+    title: '公保網路作業 e 系統 — 憑證註冊與指派作業 (GEPI)',
+    links: [
+      ['首次註冊', '/gepi/register'],
+      ['授權指派', '/gepi/assign'],
+      ['更換機關憑證', '/gepi/replace/organization'],
+      ['更換授權管理者自然人憑證', '/gepi/replace/administrator'],
+      ['更換機關憑證和更換授權管理者自然人憑證', '/gepi/replace/both'],
+      ['查詢憑證註冊收件紀錄', '/gepi/query/records'],
+      ['查詢機關憑證 OID', '/gepi/query/oid'],
+      ['查詢自然人憑證序號', '/gepi/query/serial'],
+      ['首次註冊審核 (審核人員)', '/gepi/review'],
+    ],
+    register: (app, ctx) => registerGepi(app, ctx, settings),
+  };
+}
+
+function registrationView(reg: OrgRegistration): Record<string, unknown> {
+  return {
+    agencyCode: reg.agencyCode,
+    status: reg.status,
+    organizationName: reg.organizationName,
+    organizationIdentifier: reg.organizationIdentifier,
+    organizationCertificateSerial: reg.organizationCertificateSerial,
+    administrator: reg.administrator,
+    reviewContact: reg.reviewContact ?? null,
+    retryNotBefore: reg.retryNotBefore ?? null,
+  };
+}
+
+async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: GepiSettings): Promise<void> {
+  const agencies = Array.isArray(settings.agencies)
+    ? new StaticAgencyDirectory(
+        (settings.agencies as readonly AgencyRecord[]).map((a): Agency => ({
+          agencyCode: a.agencyCode,
+          name: a.name,
+          oid: parseAgencyOid(a.oid, 'agencies.oid'),
+          ...(a.businessId === undefined ? {} : { businessId: parseBusinessId(a.businessId, 'agencies.businessId') }),
+        })),
+      )
+    : (settings.agencies as AgencyDirectory);
+  const permissions = settings.permissions ?? GEPI_EXAMPLE_PERMISSIONS;
+  const termsVersion = settings.termsVersion ?? '2026-01';
+  const flow = new OrgRegistrationFlow({
+    store: ctx.store,
+    clock: ctx.clock,
+    agencies,
+    permissions,
+    termsVersion,
+    ...(settings.calendar ? { calendar: settings.calendar } : {}),
+  });
+
+  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/gepi/assets/', decorateReply: false });
+  const sendPage = (file: string) => async (_request: FastifyRequest, reply: FastifyReply) => reply.sendFile(file, PUBLIC_DIR);
+  app.get('/gepi/', sendPage('index.html'));
+  for (const path of ['/gepi/register', '/gepi/assign', '/gepi/replace/organization', '/gepi/replace/administrator', '/gepi/replace/both']) {
+    app.get(path, sendPage('functions.html'));
+  }
+  for (const path of ['/gepi/query/records', '/gepi/query/oid', '/gepi/query/serial']) app.get(path, sendPage('query.html'));
+  app.get('/gepi/review', { preHandler: ctx.requireReviewer }, sendPage('review.html'));
+  app.get('/gepi/api/config', async () => ({ termsVersion, permissions }));
+
+  const sid = (request: FastifyRequest): string => request.session.sessionId;
+  const agencyCode = (request: FastifyRequest): string => {
+    const code = request.session.get('gepiAgencyCode');
+    if (code === undefined) throw new PageError(409, 'NO_AGENCY_CODE', '請先輸入機關代號並完成機關憑證確認');
+    return code;
+  };
+  // Refusals after verification are twpki errors: the card-login plugin answers them with their catalogue message.
+  const organizationCard = (login: VerifiedLogin): CardView => {
+    const card = cardViewOf(login);
+    if (card.holder.authority === 'MOICA') throw new EnrollError('WRONG_CARD_TYPE', 'GEPI: an organization certificate (機關憑證) is required');
+    return card;
+  };
+  const citizenCard = (login: VerifiedLogin): CardView => {
+    const card = cardViewOf(login);
+    if (card.holder.authority !== 'MOICA') throw new EnrollError('WRONG_CARD_TYPE', 'GEPI: a citizen card (自然人憑證) is required');
+    return card;
+  };
+  /** 身分證統一編號 typed beside a verified citizen card: valid, and (MOICA ID hint) its last four digits. */
+  const checkNationalId = (request: FastifyRequest, card: CardView): string => {
+    const checked = validateNationalId(field(request.body, 'nationalId'));
+    if (!checked.valid) throw new PageError(400, 'NATIONAL_ID_INVALID', '身分證統一編號格式或檢查碼錯誤，請確認是否輸入正確');
+    if (card.idHint !== undefined && !checked.value.endsWith(card.idHint)) {
+      throw new PageError(400, 'NATIONAL_ID_MISMATCH', '身分證統一編號與自然人憑證不符，請確認輸入是否正確');
+    }
+    return checked.value;
+  };
+  const administratorSession = (request: FastifyRequest): { organizationCard: CardView; administratorCard: CardView } => ({
+    organizationCard: ctx.cards.get(sid(request), 'gepi.org', '請先完成機關憑證確認'),
+    administratorCard: ctx.cards.get(sid(request), 'gepi.admin', '請先完成授權管理者自然人憑證確認'),
+  });
+
+  // (一) 機關憑證確認 / (二) 自然人憑證確認: what is typed beside the card, then the card step.
+  app.post('/gepi/api/agency-code', async (request) => {
+    const code = String(field(request.body, 'agencyCode') ?? '').trim();
+    if (!/^[A-Za-z0-9-]{1,20}$/.test(code)) throw new PageError(400, 'AGENCY_CODE_INVALID', '請輸入機關代號（英數字，最多 20 碼）');
+    request.session.set('gepiAgencyCode', code);
+    ctx.cards.drop(sid(request), 'gepi.org', 'gepi.admin');
+    return { agencyCode: code };
+  });
+  ctx.cardStep(app, '/gepi/card/organization', async (login, request) => {
+    const code = agencyCode(request);
+    const card = organizationCard(login);
+    ctx.cards.put(sid(request), 'gepi.org', card);
+    const agency = await agencies.findByAgencyCode(code);
+    const registration = await flow.get(code).catch((err: unknown) => {
+      if (err instanceof EnrollError && err.code === 'NOT_FOUND') return undefined;
+      throw err;
+    });
+    const matches = agency !== undefined && (card.holder.authority === 'MOEACA' ? card.businessId === agency.businessId : card.organizationOid === agency.oid);
+    return { ...publicView(card), agencyCode: code, agencyKnown: agency !== undefined, oidMatches: matches, registration: registration ? registrationView(registration) : null };
+  }, agencyCode);
+  // The card step keeps the citizen card; the typed 身分證統一編號 is then checked against it.
+  ctx.cardStep(app, '/gepi/card/administrator', async (login, request) => {
+    ctx.cards.put(sid(request), 'gepi.admin-unchecked', citizenCard(login));
+    return { ok: true };
+  });
+  app.post('/gepi/api/administrator', async (request) => {
+    const card = ctx.cards.get(sid(request), 'gepi.admin-unchecked', '請先完成授權管理者自然人憑證確認');
+    request.session.set('gepiNationalId', checkNationalId(request, card));
+    ctx.cards.put(sid(request), 'gepi.admin', card);
+    ctx.cards.drop(sid(request), 'gepi.admin-unchecked');
+    return publicView(card);
+  });
+
+  // 首次註冊: both cards, 用戶約定條款, 授權管理者 contact; an OID mismatch needs the 申請人 contact.
+  app.post('/gepi/api/register', async (request) => {
+    const code = agencyCode(request);
+    const cards = administratorSession(request);
+    const body = request.body as Record<string, unknown>;
+    const reviewContact = field(body, 'reviewContact');
+    const registration = await flow.register({
+      agencyCode: code,
+      organizationCard: cards.organizationCard.holder,
+      administratorCard: cards.administratorCard.holder,
+      administrator: { ...(field(body, 'administrator') as object), nationalId: request.session.get('gepiNationalId') } as ReplaceInput['administrator'],
+      acceptedTerms: field(body, 'acceptedTerms') as string,
+      ...(reviewContact === undefined || reviewContact === null ? {} : { reviewContact: reviewContact as { name: string; phone: string } }),
+    });
+    return registrationView(registration);
+  });
+
+  // 更換憑證: the three sub-functions differ only in which card must be the registered one.
+  app.post('/gepi/api/replace/:kind', async (request) => {
+    const kind = (request.params as { kind: string }).kind;
+    if (!(kind in REPLACEMENTS)) throw new PageError(404, 'NOT_FOUND', '無此功能');
+    const code = agencyCode(request);
+    const cards = administratorSession(request);
+    const body = request.body as Record<string, unknown>;
+    const input: ReplaceInput = {
+      organizationCard: cards.organizationCard.holder,
+      administratorCard: cards.administratorCard.holder,
+      administrator: { ...(field(body, 'administrator') as object), nationalId: request.session.get('gepiNationalId') } as ReplaceInput['administrator'],
+      acceptedTerms: field(body, 'acceptedTerms') as string,
+    };
+    const registration = await flow[REPLACEMENTS[kind as ReplacementKind]](code, input);
+    return registrationView(registration);
+  });
+
+  // 授權指派: the list, 新增, 修改, 刪除 — every call authenticated by both registered cards.
+  const holders = (request: FastifyRequest) => {
+    const cards = administratorSession(request);
+    return { organizationCard: cards.organizationCard.holder, administratorCard: cards.administratorCard.holder };
+  };
+  app.get('/gepi/api/operators', async (request) => ({ operators: await flow.listOperators(agencyCode(request), holders(request)) }));
+  app.post('/gepi/api/operators', async (request) => {
+    const operator = await flow.assignOperator(agencyCode(request), holders(request), field(request.body, 'operator') as never);
+    return { operator };
+  });
+  app.post('/gepi/api/operators/:serial/edit', async (request) => {
+    const { serial } = request.params as { serial: string };
+    const operator = await flow.editOperator(agencyCode(request), holders(request), serial, field(request.body, 'operator') as never);
+    return { operator };
+  });
+  app.post('/gepi/api/operators/:serial/delete', async (request) => {
+    const { serial } = request.params as { serial: string };
+    return { operators: await flow.removeOperator(agencyCode(request), holders(request), serial) };
+  });
+
+  // 查詢作業
+  app.get('/gepi/api/records', async (request) => {
+    const code = String((request.query as Record<string, unknown>).agencyCode ?? '').trim();
+    if (code === '') throw new PageError(400, 'AGENCY_CODE_INVALID', '請輸入機關代號');
+    return { records: await flow.registrationRecords(code) };
+  });
+  ctx.cardStep(
+    app,
+    '/gepi/card/query-oid',
+    async (login, request) => ({ agencyCode: agencyCode(request), ...flow.organizationCertificateOid(organizationCard(login).holder) }),
+    agencyCode,
+  );
+  ctx.cardStep(app, '/gepi/card/query-serial', async (login, request) => {
+    ctx.cards.put(sid(request), 'gepi.query-serial', citizenCard(login));
+    return { ok: true };
+  });
+  app.post('/gepi/api/query-serial', async (request) => {
+    const card = ctx.cards.get(sid(request), 'gepi.query-serial', '請先插入自然人憑證並輸入密碼');
+    checkNationalId(request, card);
+    ctx.cards.drop(sid(request), 'gepi.query-serial');
+    return flow.citizenCertificateSerial(card.holder);
+  });
+
+  // 首次註冊審核 (reviewer): registrations whose OID did not match.
+  app.get('/gepi/api/review', { preHandler: ctx.requireReviewer }, async () => {
+    const page = await flow.reviewQueue({ status: 'manualReview' });
+    return { registrations: page.items.map(registrationView) };
+  });
+  app.post('/gepi/api/review/:agencyCode/:action', { preHandler: ctx.requireReviewer }, async (request) => {
+    const { agencyCode: code, action } = request.params as { agencyCode: string; action: string };
+    const note = field(request.body, 'note');
+    if (action === 'approve') return registrationView(await flow.approveReview(code, ctx.reviewer, typeof note === 'string' && note !== '' ? note : undefined));
+    if (action !== 'reject') throw new PageError(404, 'NOT_FOUND', '無此功能');
+    return registrationView(await flow.rejectReview(code, ctx.reviewer, typeof note === 'string' ? note : ''));
+  });
+}

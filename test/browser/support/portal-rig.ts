@@ -1,0 +1,148 @@
+/**
+ * What the portal's browser tests share: the portal with its systems, a real
+ * local agent over pcscd, virtual cards put into vpcd readers (each reader
+ * locked for the run), the mail sink, headless Chromium, and page helpers
+ * (screenshots, the reviewer login, waiting for a message).
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { PcscCardSlots, startAgent, type AgentServer } from 'twpki/agent';
+import { PcscContext } from 'twpki/pcsc';
+import { VpcdBridge, vpcdReaderName, type TestPki, type VirtualHiCOSCard } from 'twpki/testing';
+import { startMailSink, type MailSink } from '../../../examples/portal/core/mail-sink.js';
+import { demoTrust } from '../../../examples/portal/demo-setup.js';
+import type { PortalSystem } from '../../../examples/portal/core/portal.js';
+import { startPortal, type Portal } from '../../../examples/portal/server.js';
+import { lockReader } from '../../support/reader-lock.js';
+import { artifactPath, launchChromium } from '../chromium.js';
+
+/** The reviewer password the rig's portal is configured with. */
+export const RIG_REVIEWER_PASSWORD = 'portal-rig-reviewer';
+
+/** A running rig. */
+export interface PortalRig {
+  readonly pki: TestPki;
+  readonly portal: Portal;
+  readonly agent: AgentServer;
+  readonly sink: MailSink;
+  readonly browser: Browser;
+  /** Puts `card` into the vpcd reader on `port` (removing what was there) and waits until pcscd sees it. */
+  insert(port: number, card: VirtualHiCOSCard): Promise<void>;
+  /** A page in a fresh browser context (own cookies, so its own session); closed by {@link PortalRig.closePages}. */
+  newPage(): Promise<Page>;
+  /** Closes every page opened since the last call (a page left open could still be talking to the agent). */
+  closePages(): Promise<void>;
+  /** A full-page screenshot in test-artifacts/. */
+  shot(page: Page, name: string): Promise<void>;
+  /** Logs `page` in as the reviewer (the login form) and returns to `path`. */
+  reviewerLogin(page: Page, path: string): Promise<void>;
+  /** Stops everything. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the rig with `systems` made from `pki` (the test's: it can issue its
+ * cards while the rig starts), holding the vpcd readers on `ports`.
+ */
+export async function startPortalRig(options: {
+  pki: TestPki;
+  systems: (pki: TestPki) => PortalSystem[];
+  ports: readonly number[];
+  prefix: string;
+}): Promise<PortalRig> {
+  const pki = options.pki;
+  const releases: Array<() => void> = [];
+  // The vpcd readers are shared with other test files: hold them for the whole run.
+  for (const port of options.ports) releases.push(await lockReader(port));
+  const bridges = new Map<number, VpcdBridge>();
+  const slots = await PcscCardSlots.open();
+  const agent = await startAgent({ slots, port: 0 });
+  const sink = await startMailSink();
+  // Independent and slow (store migrations, the twpki/browser bundle, Chromium): started together.
+  const [portal, browser] = await Promise.all([
+    startPortal({
+      port: 0,
+      systems: options.systems(pki),
+      ...demoTrust(pki),
+      agentUrl: agent.url,
+      smtp: { host: sink.host, port: sink.port },
+      reviewerPassword: RIG_REVIEWER_PASSWORD,
+      devMailbox: () => sink.messages,
+      databaseUrl: '', // the embedded store, whatever the environment says
+    }),
+    launchChromium(),
+  ]);
+  agent.trusted.add(portal.url);
+  const contexts: BrowserContext[] = [];
+
+  async function waitForReader(port: number, present: boolean): Promise<void> {
+    const ctx = await PcscContext.establish();
+    try {
+      if (present) {
+        await ctx.waitForCard(vpcdReaderName(port), { timeoutMs: 10_000 });
+        return;
+      }
+      const until = Date.now() + 5_000;
+      while (Date.now() < until && ctx.readers().some((r) => r.name === vpcdReaderName(port) && r.cardPresent)) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await ctx.close();
+    }
+  }
+
+  return {
+    pki,
+    portal,
+    agent,
+    sink,
+    browser,
+    async insert(port, card) {
+      const old = bridges.get(port);
+      if (old) {
+        await old.close();
+        await waitForReader(port, false);
+      }
+      bridges.set(port, await VpcdBridge.connect(card, { port }));
+      await waitForReader(port, true);
+    },
+    async newPage() {
+      const context = await browser.newContext({ locale: 'zh-TW' });
+      contexts.push(context);
+      const page = await context.newPage();
+      // 刪除 asks 確定刪除？ with confirm(): the tests answer 確定.
+      page.on('dialog', (dialog) => void dialog.accept());
+      return page;
+    },
+    async closePages() {
+      for (const context of contexts.splice(0)) await context.close();
+    },
+    async shot(page, name) {
+      await page.screenshot({ path: artifactPath(`${options.prefix}-${name}.png`), fullPage: true });
+    },
+    async reviewerLogin(page, path) {
+      await page.goto(`${portal.url}${path}`);
+      await page.waitForSelector('#reviewer-password');
+      await page.fill('#reviewer-password', RIG_REVIEWER_PASSWORD);
+      await Promise.all([page.waitForURL(`${portal.url}${path}`), page.click('#reviewer-login')]);
+    },
+    async close() {
+      for (const context of contexts.splice(0)) await context.close().catch(() => undefined);
+      await browser.close();
+      await portal.close();
+      await sink.close();
+      await agent.close();
+      await slots.close();
+      for (const [port, bridge] of bridges) {
+        await bridge.close();
+        await waitForReader(port, false);
+      }
+      for (const release of releases) release();
+    },
+  };
+}
+
+/** Waits until the text of `#id` matches (or, with `absent`, stops matching) `pattern`. */
+export async function waitForText(page: Page, id: string, pattern: RegExp, absent = false): Promise<void> {
+  const expr = `${absent ? '!' : ''}${pattern.toString()}.test((document.getElementById(${JSON.stringify(id)}) || {}).textContent || '')`;
+  await page.waitForFunction(expr);
+}
