@@ -1,0 +1,55 @@
+// 審核: the queue of submitted applications with their two documents; 審核通過 mails the 驗證碼 to the
+// 承辦人郵件信箱, 審核不通過 mails the reason.
+'use strict';
+
+function link(href, text) {
+  var a = document.createElement('a');
+  a.href = href;
+  a.target = '_blank';
+  a.textContent = text;
+  return a;
+}
+
+async function load() {
+  var data = await api('GET', '/waste/api/review/applications');
+  var rows = $('review-rows');
+  rows.innerHTML = '';
+  if (data.applications.length === 0 && !$('review-message').textContent) setMessage('review-message', '目前沒有待審核的申請。');
+  data.applications.forEach(function (a) {
+    var tr = document.createElement('tr');
+    tr.dataset.businessId = a.businessId;
+    [a.businessId, a.controlNumber, a.companyName, a.contactName + ' <' + a.contactEmail + '>'].forEach(function (t) { tr.appendChild(cell(t)); });
+    var docs = document.createElement('td');
+    var base = '/waste/api/review/applications/' + encodeURIComponent(a.id) + '/documents/';
+    docs.appendChild(link(base + 'applicationForm', '用印申請書'));
+    docs.appendChild(document.createTextNode(' '));
+    docs.appendChild(link(base + 'businessRegistration', '營利事業登記証影本'));
+    tr.appendChild(docs);
+    var noteCell = document.createElement('td');
+    var note = document.createElement('input');
+    note.className = 'reason';
+    noteCell.appendChild(note);
+    tr.appendChild(noteCell);
+    var actions = document.createElement('td');
+    [['approve', '審核通過'], ['reject', '審核不通過']].forEach(function (pair) {
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.className = pair[0];
+      b.textContent = pair[1];
+      b.addEventListener('click', async function () {
+        try {
+          var r = await api('POST', '/waste/api/review/applications/' + encodeURIComponent(a.id) + '/' + pair[0], { reason: note.value });
+          setMessage('review-message', pair[0] === 'approve' ? '審核通過，驗證碼已寄至 ' + r.sentTo : '審核不通過，已通知申請人。');
+          await load();
+        } catch (err) {
+          setMessage('review-message', errorText(err), true);
+        }
+      });
+      actions.appendChild(b);
+    });
+    tr.appendChild(actions);
+    rows.appendChild(tr);
+  });
+}
+
+load().catch(function (err) { setMessage('review-message', errorText(err), true); });
