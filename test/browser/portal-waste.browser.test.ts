@@ -236,9 +236,9 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal waste system in h
     // Another company's MOEACA card cannot be enabled for this company.
     await rig.insert(VPCD_DEFAULT_PORT, otherMoeaca);
     const enablePage = await rig.newPage();
-    expect(await enable(enablePage, MOEACA_COMPANY, code, 'moeaca-3-other-company')).toContain('NOT_AUTHORIZED');
+    expect(await enable(enablePage, MOEACA_COMPANY, code, 'moeaca-3-other-company')).toBe('工商憑證之統一編號與申請資料不符（NOT_AUTHORIZED）');
     // … nor log in anywhere: it was never enabled.
-    expect(await login(await rig.newPage(), 'moeaca-4-not-enabled')).toMatch(/^✗ .*NOT_AUTHORIZED/);
+    expect(await login(await rig.newPage(), 'moeaca-4-not-enabled')).toBe('✗ 此憑證尚未啟用登入（NOT_AUTHORIZED）');
 
     await rig.insert(VPCD_DEFAULT_PORT, moeaca);
     expect(await enable(enablePage, MOEACA_COMPANY, code, 'moeaca-5')).toBe('綁定成功');

@@ -8,3 +8,9 @@ if ($('logout')) {
     location.href = '/official/';
   });
 }
+
+// A card step the site refused in the seed's words (core/refusal.ts) fails like any other.
+function accepted(answer) {
+  if (answer && answer.refused) throw Object.assign(new Error(answer.refused.message + '（' + answer.refused.code + '）'), { agent: true });
+  return answer;
+}
