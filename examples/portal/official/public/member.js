@@ -9,8 +9,3 @@ if ($('logout')) {
   });
 }
 
-// A card step the site refused in the seed's words (core/refusal.ts) fails like any other.
-function accepted(answer) {
-  if (answer && answer.refused) throw Object.assign(new Error(answer.refused.message + '（' + answer.refused.code + '）'), { agent: true });
-  return answer;
-}

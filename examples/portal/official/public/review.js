@@ -22,29 +22,11 @@ async function load() {
     link.textContent = '申請書';
     formCell.appendChild(link);
     tr.appendChild(formCell);
-    var noteCell = document.createElement('td');
-    var note = document.createElement('input');
-    note.className = 'reason';
-    noteCell.appendChild(note);
-    tr.appendChild(noteCell);
-    var actions = document.createElement('td');
-    [['approve', '核可'], ['reject', '不核可']].forEach(function (pair) {
-      var b = document.createElement('button');
-      b.type = 'button';
-      b.className = pair[0];
-      b.textContent = pair[1];
-      b.addEventListener('click', async function () {
-        try {
-          await api('POST', '/official/api/review/applications/' + encodeURIComponent(a.id) + '/' + pair[0], { reason: note.value });
-          setMessage('review-message', pair[0] === 'approve' ? '已核可，核可通知信已寄出。' : '已不核可，審核結果通知已寄出。');
-          await load();
-        } catch (err) {
-          setMessage('review-message', errorText(err), true);
-        }
+    decisionCells(tr, '/official/api/review/applications/' + encodeURIComponent(a.id), [['approve', '核可'], ['reject', '不核可']], 'review-message',
+      async function (action) {
+        setMessage('review-message', action === 'approve' ? '已核可，核可通知信已寄出。' : '已不核可，審核結果通知已寄出。');
+        await load();
       });
-      actions.appendChild(b);
-    });
-    tr.appendChild(actions);
     $('review-rows').appendChild(tr);
   });
 }

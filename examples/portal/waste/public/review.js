@@ -25,29 +25,11 @@ async function load() {
     docs.appendChild(document.createTextNode(' '));
     docs.appendChild(link(base + 'businessRegistration', '營利事業登記証影本'));
     tr.appendChild(docs);
-    var noteCell = document.createElement('td');
-    var note = document.createElement('input');
-    note.className = 'reason';
-    noteCell.appendChild(note);
-    tr.appendChild(noteCell);
-    var actions = document.createElement('td');
-    [['approve', '審核通過'], ['reject', '審核不通過']].forEach(function (pair) {
-      var b = document.createElement('button');
-      b.type = 'button';
-      b.className = pair[0];
-      b.textContent = pair[1];
-      b.addEventListener('click', async function () {
-        try {
-          var r = await api('POST', '/waste/api/review/applications/' + encodeURIComponent(a.id) + '/' + pair[0], { reason: note.value });
-          setMessage('review-message', pair[0] === 'approve' ? '審核通過，驗證碼已寄至 ' + r.sentTo : '審核不通過，已通知申請人。');
-          await load();
-        } catch (err) {
-          setMessage('review-message', errorText(err), true);
-        }
+    decisionCells(tr, '/waste/api/review/applications/' + encodeURIComponent(a.id), [['approve', '審核通過'], ['reject', '審核不通過']], 'review-message',
+      async function (action, r) {
+        setMessage('review-message', action === 'approve' ? '審核通過，驗證碼已寄至 ' + r.sentTo : '審核不通過，已通知申請人。');
+        await load();
       });
-      actions.appendChild(b);
-    });
-    tr.appendChild(actions);
     rows.appendChild(tr);
   });
 }

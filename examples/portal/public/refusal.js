@@ -1,5 +1,5 @@
-// Shared by the waste system's card pages: a card step the site refused in the seed's words
-// (core/refusal.ts) fails like any other.
+// A card step the site refused in the seed's words (core/refusal.ts answers { refused: { code, message } })
+// fails like any other card step failure.
 'use strict';
 
 function accepted(answer) {
