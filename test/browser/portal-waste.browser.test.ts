@@ -5,7 +5,8 @@
  * 憑證登入 with a citizen card and with a MOEACA company card; and the failure
  * paths: a weak 自訂密碼 and a bad e-mail, an upload that is no PDF / image,
  * 送出審核 without both documents, a wrong 驗證碼, another company's MOEACA card,
- * a card not enabled, and 審核不通過 with its mail.
+ * a card not enabled, a login method the company chose 停用, and 審核不通過 with its
+ * mail.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -68,7 +69,7 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal waste system in h
   });
 
   /** 帳號申請: 統一編號 → 載入 → the rest of the form → 送出; `ok` waits for the upload step, else for the error. */
-  async function apply(page: Page, businessId: string, email: string, prefix: string, ok = true): Promise<void> {
+  async function apply(page: Page, businessId: string, email: string, prefix: string, ok = true, citizenCard: 'enabled' | 'disabled' = 'enabled'): Promise<void> {
     await page.goto(`${rig.portal.url}/waste/`);
     await page.fill('#f-businessId', businessId);
     await page.click('#load-company');
@@ -86,6 +87,7 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal waste system in h
     await page.fill('#f-ext1', '123');
     await page.fill('#f-fax', '02-2311-7723');
     await page.fill('#f-email', email);
+    await page.check(`input[name="citizenCard"][value="${citizenCard}"]`);
     await rig.shot(page, `${prefix}-1-form`);
     await page.click('#apply-submit');
     if (ok) await page.waitForSelector('#step-upload:not([hidden])');
@@ -227,23 +229,26 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal waste system in h
 
   it('enables and logs in with the company MOEACA card; refuses another company\'s card and a card not enabled', async () => {
     const page = await rig.newPage();
-    await apply(page, MOEACA_COMPANY, 'moeaca@example.com.tw', 'moeaca');
+    // 自然人憑證登入 停用, 工商憑證登入 啟用.
+    await apply(page, MOEACA_COMPANY, 'moeaca@example.com.tw', 'moeaca', true, 'disabled');
     await uploadAndSubmit(page);
     const since = rig.sink.messages.length;
     await review(MOEACA_COMPANY, 'approve', '', 'moeaca-2');
     const code = codeOf((await rig.sink.waitFor('moeaca@example.com.tw', { since })).text);
 
+    // A citizen card (still in the reader) cannot be enabled: the company chose 停用 for it.
+    const enablePage = await rig.newPage();
+    expect(await enable(enablePage, MOEACA_COMPANY, code, 'moeaca-3-method-disabled')).toBe('自然人憑證登入為停用（LOGIN_METHOD_DISABLED）');
     // Another company's MOEACA card cannot be enabled for this company.
     await rig.insert(VPCD_DEFAULT_PORT, otherMoeaca);
-    const enablePage = await rig.newPage();
-    expect(await enable(enablePage, MOEACA_COMPANY, code, 'moeaca-3-other-company')).toBe('工商憑證之統一編號與申請資料不符（NOT_AUTHORIZED）');
+    expect(await enable(enablePage, MOEACA_COMPANY, code, 'moeaca-4-other-company')).toBe('工商憑證之統一編號與申請資料不符（NOT_AUTHORIZED）');
     // … nor log in anywhere: it was never enabled.
-    expect(await login(await rig.newPage(), 'moeaca-4-not-enabled')).toBe('✗ 此憑證尚未啟用登入（NOT_AUTHORIZED）');
+    expect(await login(await rig.newPage(), 'moeaca-5-not-enabled')).toBe('✗ 此憑證尚未啟用登入（NOT_AUTHORIZED）');
 
     await rig.insert(VPCD_DEFAULT_PORT, moeaca);
-    expect(await enable(enablePage, MOEACA_COMPANY, code, 'moeaca-5')).toBe('綁定成功');
+    expect(await enable(enablePage, MOEACA_COMPANY, code, 'moeaca-6')).toBe('綁定成功');
     const home = await rig.newPage();
-    expect(await login(home, 'moeaca-6')).toBe(MOEACA_COMPANY);
+    expect(await login(home, 'moeaca-7')).toBe(MOEACA_COMPANY);
     expect(await home.textContent('#me-via')).toBe('工商憑證');
     expect(await home.textContent('#me-company')).toBe('測試清運有限公司');
   }, 60_000);
