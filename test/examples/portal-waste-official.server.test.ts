@@ -6,8 +6,8 @@
  * application approved at once or sent to manual review. Card steps are covered
  * by the browser tests.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { EnrollStore } from 'twpki/enroll';
 import { createTestPki } from 'twpki/testing';
 import { startMailSink, type MailSink } from '../../examples/portal/core/mail-sink.js';
 import { demoTrust } from '../../examples/portal/demo-setup.js';
@@ -16,26 +16,16 @@ import { officialSystem } from '../../examples/portal/official/index.js';
 import { startPortal, type Portal } from '../../examples/portal/server.js';
 import { DEMO_COMPANIES } from '../../examples/portal/waste/demo.js';
 import { checkPassword, wasteSystem } from '../../examples/portal/waste/index.js';
+import { openPgStore } from '../enroll/helpers.js';
 
 const REVIEWER_PASSWORD = 'reviewer-secret-2';
 const databaseUrl = (inject as (key: string) => unknown)('databaseUrl');
 
-async function privateSchemaUrl(url: string, schema: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  try {
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.query(`CREATE SCHEMA ${schema}`);
-  } finally {
-    await admin.end();
-  }
-  const u = new URL(url);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  return u.toString();
+/** The store of a backend: undefined for the portal's own embedded store. */
+const backends: Array<{ name: string; store: () => Promise<EnrollStore | undefined> }> = [{ name: 'embedded PGlite store', store: () => Promise.resolve(undefined) }];
+if (typeof databaseUrl === 'string' && databaseUrl !== '') {
+  backends.push({ name: 'PostgreSQL via DATABASE_URL', store: () => openPgStore(databaseUrl, 'portal_waste_official') });
 }
-
-const backends: Array<{ name: string; url: () => Promise<string> }> = [{ name: 'embedded PGlite store', url: () => Promise.resolve('') }];
-if (typeof databaseUrl === 'string' && databaseUrl !== '') backends.push({ name: 'PostgreSQL via DATABASE_URL', url: () => privateSchemaUrl(databaseUrl, 'portal_waste_official') });
 
 /** A browser's session against the portal through inject: JSON or multipart bodies, this site's Origin, the cookie kept. */
 function client(portal: Portal) {
@@ -66,25 +56,28 @@ function client(portal: Portal) {
   };
 }
 
-describe.each(backends)('portal waste and official systems on the $name', ({ url }) => {
+describe.each(backends)('portal waste and official systems on the $name', ({ store }) => {
   let sink: MailSink;
   let portal: Portal;
+  let pgStore: EnrollStore | undefined;
 
   beforeAll(async () => {
     const pki = await createTestPki();
     sink = await startMailSink();
+    pgStore = await store();
     portal = await startPortal({
       port: 0,
       systems: [wasteSystem({ companies: DEMO_COMPANIES }), officialSystem({ members: DEMO_MEMBERS, agencies: DEMO_OID_AGENCIES, personnel: DEMO_PERSONNEL })],
       ...demoTrust(pki),
       smtp: { host: sink.host, port: sink.port },
       reviewerPassword: REVIEWER_PASSWORD,
-      databaseUrl: await url(),
+      ...(pgStore ? { store: pgStore } : { databaseUrl: '' }),
     });
   }, 60_000);
 
   afterAll(async () => {
     await portal?.close();
+    await pgStore?.close();
     await sink?.close();
   });
 
