@@ -127,16 +127,21 @@ export async function runDemo(start: (options: PortalOptions) => Promise<Portal>
     citizen.insert(await demoCard(pki, { authority: 'moica', cardNumber: 'TP03000012345678', pin: '123456', idHint: '6789' }));
     const agency = new EmulatorReader({ name: 'twpki virtual reader 2' });
     agency.insert(await demoCard(pki, { authority: 'gca', cardNumber: 'GC03000000000001', pin: '123456', organizationOid: DEMO_AGENCY_OID }));
+    // A 工商憑證 (MOEACA) of the waste system's demo company, for its 啟用 and 憑證登入.
+    const company = new EmulatorReader({ name: 'twpki virtual reader 3' });
+    const moeaca = await pki.issueCardHolder({ authority: 'moeaca', businessId: '12345675', commonName: '範例環保股份有限公司' });
+    company.insert(new VirtualHiCOSCard({ pin: '123456', cardNumber: 'MC03000000000001', credentials: { sign: moeaca.sign, keyx: moeaca.keyx, caCertificates: [...moeaca.chain] } }));
     slots = new DemoReaders([
       { name: citizen.name, slots: new EmulatorCardSlots(citizen) },
       { name: agency.name, slots: new EmulatorCardSlots(agency) },
+      { name: company.name, slots: new EmulatorCardSlots(company) },
     ]);
   }
   const agent = await startAgent({ slots, trusted: [portal.url] });
   console.log(`入口網    ${portal.url}/`);
   console.log(`GPS       ${portal.url}/gps/   (管制編號 E5600123; EMS data in examples/portal/demo-setup.ts)`);
   console.log(`GEPI      ${portal.url}/gepi/  (機關代號 A1001, 身分證統一編號 A123456789)`);
-  console.log(`廢棄物    ${portal.url}/waste/  (統一編號 12345675 → 載入)`);
+  console.log(`廢棄物    ${portal.url}/waste/  (統一編號 12345675 → 載入; its 工商憑證 MC03000000000001 is in virtual reader 3)`);
   console.log(`公務帳號  ${portal.url}/official/  (會員 wang6789 = the virtual citizen card's holder, 機關OID ${DEMO_OID_AGENCIES[1]?.oid ?? ''})`);
   console.log(`審核人員  ${portal.url}/review/login   password: ${process.env.PORTAL_REVIEWER_PASSWORD ? '(PORTAL_REVIEWER_PASSWORD)' : DEMO_REVIEWER_PASSWORD}`);
   console.log(`信箱      ${portal.url}/dev/mailbox   (SMTP sink on ${sink.host}:${sink.port})`);
