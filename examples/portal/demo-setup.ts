@@ -12,6 +12,10 @@ import { createTestPki, VirtualHiCOSCard, type TestPki } from 'twpki/testing';
 import { startMailSink } from './core/mail-sink.js';
 import { gepiSystem } from './gepi/index.js';
 import { gpsSystem } from './gps/index.js';
+import { DEMO_MEMBERS, DEMO_OID_AGENCIES, DEMO_PERSONNEL } from './official/demo.js';
+import { officialSystem } from './official/index.js';
+import { DEMO_COMPANIES } from './waste/demo.js';
+import { wasteSystem } from './waste/index.js';
 import type { Portal, PortalOptions } from './server.js';
 
 /** EMS basic data of the demo companies (the EMS side of the GPS comparison). */
@@ -104,7 +108,12 @@ export async function runDemo(start: (options: PortalOptions) => Promise<Portal>
   const sink = await startMailSink({ port: 2525 });
   const portal = await start({
     port: Number(process.env.PORT ?? 8009),
-    systems: [gpsSystem({ ems: DEMO_EMS_RECORDS }), gepiSystem({ agencies: DEMO_AGENCIES })],
+    systems: [
+      gpsSystem({ ems: DEMO_EMS_RECORDS }),
+      gepiSystem({ agencies: DEMO_AGENCIES }),
+      wasteSystem({ companies: DEMO_COMPANIES }),
+      officialSystem({ members: DEMO_MEMBERS, agencies: DEMO_OID_AGENCIES, personnel: DEMO_PERSONNEL }),
+    ],
     ...demoTrust(pki),
     smtp: { host: sink.host, port: sink.port },
     reviewerPassword: process.env.PORTAL_REVIEWER_PASSWORD ?? DEMO_REVIEWER_PASSWORD,
@@ -118,15 +127,22 @@ export async function runDemo(start: (options: PortalOptions) => Promise<Portal>
     citizen.insert(await demoCard(pki, { authority: 'moica', cardNumber: 'TP03000012345678', pin: '123456', idHint: '6789' }));
     const agency = new EmulatorReader({ name: 'twpki virtual reader 2' });
     agency.insert(await demoCard(pki, { authority: 'gca', cardNumber: 'GC03000000000001', pin: '123456', organizationOid: DEMO_AGENCY_OID }));
+    // A 工商憑證 (MOEACA) of the waste system's demo company, for its 啟用 and 憑證登入.
+    const company = new EmulatorReader({ name: 'twpki virtual reader 3' });
+    const moeaca = await pki.issueCardHolder({ authority: 'moeaca', businessId: '12345675', commonName: '範例環保股份有限公司' });
+    company.insert(new VirtualHiCOSCard({ pin: '123456', cardNumber: 'MC03000000000001', credentials: { sign: moeaca.sign, keyx: moeaca.keyx, caCertificates: [...moeaca.chain] } }));
     slots = new DemoReaders([
       { name: citizen.name, slots: new EmulatorCardSlots(citizen) },
       { name: agency.name, slots: new EmulatorCardSlots(agency) },
+      { name: company.name, slots: new EmulatorCardSlots(company) },
     ]);
   }
   const agent = await startAgent({ slots, trusted: [portal.url] });
   console.log(`入口網    ${portal.url}/`);
   console.log(`GPS       ${portal.url}/gps/   (管制編號 E5600123; EMS data in examples/portal/demo-setup.ts)`);
   console.log(`GEPI      ${portal.url}/gepi/  (機關代號 A1001, 身分證統一編號 A123456789)`);
+  console.log(`廢棄物    ${portal.url}/waste/  (統一編號 12345675 → 載入; its 工商憑證 MC03000000000001 is in virtual reader 3)`);
+  console.log(`公務帳號  ${portal.url}/official/  (會員 wang6789 = the virtual citizen card's holder, 機關OID ${DEMO_OID_AGENCIES[1]?.oid ?? ''})`);
   console.log(`審核人員  ${portal.url}/review/login   password: ${process.env.PORTAL_REVIEWER_PASSWORD ? '(PORTAL_REVIEWER_PASSWORD)' : DEMO_REVIEWER_PASSWORD}`);
   console.log(`信箱      ${portal.url}/dev/mailbox   (SMTP sink on ${sink.host}:${sink.port})`);
   console.log(`agent     ${agent.url}  ${usePcsc ? '(pcscd readers)' : '(virtual citizen card TP03000012345678 and agency card GC03000000000001, PIN 123456)'}`);

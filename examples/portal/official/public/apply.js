@@ -1,0 +1,85 @@
+// 申請公務帳號 (自然人轉公務員): 查詢機關OID, 新機關名稱 from the OID, 申請原因, the attestation;
+// 送出資料 asks 「請確認是否要申請？」 and then applies: approved at once, or the 申請書 with 列印 / 取消申請.
+'use strict';
+
+var applicationId = null;
+
+$('search-open').addEventListener('click', function () { show('search-box', true); $('search-name').focus(); });
+
+$('search-submit').addEventListener('click', async function () {
+  $('search-results').innerHTML = '';
+  try {
+    var data = await api('GET', '/official/api/agencies?name=' + encodeURIComponent($('search-name').value));
+    if (data.agencies.length === 0) setMessage('apply-message', '查無符合的機關。', true);
+    data.agencies.forEach(function (a) {
+      var li = document.createElement('li');
+      var b = document.createElement('a');
+      b.href = '#';
+      b.className = 'agency-hit';
+      b.dataset.oid = a.oid;
+      b.textContent = a.name + '：' + a.oid;
+      b.addEventListener('click', function (event) {
+        event.preventDefault();
+        $('agency-oid').value = a.oid;
+        $('agency-name').value = a.name;
+        show('search-box', false);
+      });
+      li.appendChild(b);
+      $('search-results').appendChild(li);
+    });
+  } catch (err) {
+    setMessage('apply-message', errorText(err), true);
+  }
+});
+
+// 點選「新機關名稱」欄位 (or leaving the OID field): the name of the OID.
+async function fillAgencyName() {
+  var oid = $('agency-oid').value.trim();
+  $('agency-name').value = '';
+  if (oid === '') return;
+  try {
+    $('agency-name').value = (await api('GET', '/official/api/agencies/' + encodeURIComponent(oid))).name;
+    setMessage('apply-message', '');
+  } catch (err) {
+    setMessage('apply-message', errorText(err), true);
+  }
+}
+$('agency-oid').addEventListener('change', fillAgencyName);
+$('agency-name').addEventListener('focus', fillAgencyName);
+
+function body() {
+  return { agencyOid: $('agency-oid').value.trim(), reason: $('reason').value, attested: $('attested').checked };
+}
+
+$('apply-submit').addEventListener('click', async function () {
+  setMessage('apply-message', '');
+  try {
+    var preview = await api('POST', '/official/api/applications/prepare', body());
+    if (!confirm(preview.question)) return;
+    var a = await api('POST', '/official/api/applications', body());
+    applicationId = a.id;
+    show('apply-form', false);
+    if (a.status === 'approved') {
+      $('approved-text').textContent = '您的公務帳號申請已核可，所屬機關：' + a.agencyName + '。核可通知信已寄至您的電子信箱。';
+      show('apply-approved', true);
+    } else {
+      $('form-frame').src = '/official/applications/' + encodeURIComponent(a.id) + '/form';
+      show('apply-manual', true);
+    }
+  } catch (err) {
+    var fields = (err.issues || []).map(function (i) { return i.field; }).join('、');
+    setMessage('apply-message', errorText(err) + (fields ? '：' + fields : ''), true);
+  }
+});
+
+$('form-print').addEventListener('click', function () { $('form-frame').contentWindow.print(); });
+
+$('form-cancel').addEventListener('click', async function () {
+  try {
+    await api('POST', '/official/api/applications/' + encodeURIComponent(applicationId) + '/cancel', {});
+    show('apply-manual', false);
+    setMessage('apply-message', '申請已取消。');
+  } catch (err) {
+    setMessage('apply-message', errorText(err), true);
+  }
+});

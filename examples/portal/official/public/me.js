@@ -1,0 +1,28 @@
+// 個人資料查詢: 一般民眾 / 公務人員, 所屬機關, the uploaded card and the applications.
+'use strict';
+
+var STATUS = { approved: '核可', manualReview: '人工審核中', underReview: '審核中', rejected: '不核可', cancelled: '已取消' };
+
+api('GET', '/official/api/me').then(function (me) {
+  $('me-id').textContent = me.memberId;
+  $('me-name').textContent = me.name;
+  $('me-email').textContent = me.email;
+  $('me-type').textContent = me.memberType;
+  $('me-agency').textContent = me.agencyName;
+  $('me-card').textContent = me.card ? '卡號 ' + me.card.cardNumber + '（' + me.card.holderName + '）' : '尚未上傳';
+  me.applications.forEach(function (a) {
+    var tr = document.createElement('tr');
+    tr.dataset.status = a.status;
+    [a.item, a.agencyName, STATUS[a.status] || a.status].forEach(function (t) { tr.appendChild(cell(t)); });
+    var td = document.createElement('td');
+    if (a.status !== 'approved' || a.attempt > 1) {
+      var link = document.createElement('a');
+      link.href = '/official/applications/' + encodeURIComponent(a.id) + '/form';
+      link.target = '_blank';
+      link.textContent = '申請書';
+      td.appendChild(link);
+    }
+    tr.appendChild(td);
+    $('me-applications').appendChild(tr);
+  });
+}, function (err) { setMessage('member-message', errorText(err), true); });

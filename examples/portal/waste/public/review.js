@@ -1,0 +1,37 @@
+// 審核: the queue of submitted applications with their two documents; 審核通過 mails the 驗證碼 to the
+// 承辦人郵件信箱, 審核不通過 mails the reason.
+'use strict';
+
+function link(href, text) {
+  var a = document.createElement('a');
+  a.href = href;
+  a.target = '_blank';
+  a.textContent = text;
+  return a;
+}
+
+async function load() {
+  var data = await api('GET', '/waste/api/review/applications');
+  var rows = $('review-rows');
+  rows.innerHTML = '';
+  if (data.applications.length === 0 && !$('review-message').textContent) setMessage('review-message', '目前沒有待審核的申請。');
+  data.applications.forEach(function (a) {
+    var tr = document.createElement('tr');
+    tr.dataset.businessId = a.businessId;
+    [a.businessId, a.controlNumber, a.companyName, a.contactName + ' <' + a.contactEmail + '>'].forEach(function (t) { tr.appendChild(cell(t)); });
+    var docs = document.createElement('td');
+    var base = '/waste/api/review/applications/' + encodeURIComponent(a.id) + '/documents/';
+    docs.appendChild(link(base + 'applicationForm', '用印申請書'));
+    docs.appendChild(document.createTextNode(' '));
+    docs.appendChild(link(base + 'businessRegistration', '營利事業登記証影本'));
+    tr.appendChild(docs);
+    decisionCells(tr, '/waste/api/review/applications/' + encodeURIComponent(a.id), [['approve', '審核通過'], ['reject', '審核不通過']], 'review-message',
+      async function (action, r) {
+        setMessage('review-message', action === 'approve' ? '審核通過，驗證碼已寄至 ' + r.sentTo : '審核不通過，已通知申請人。');
+        await load();
+      });
+    rows.appendChild(tr);
+  });
+}
+
+load().catch(function (err) { setMessage('review-message', errorText(err), true); });

@@ -1,0 +1,181 @@
+/**
+ * The portal's official account system (我的E政府 公務帳號) in headless Chromium
+ * through the real agent, pcscd and a virtual citizen card in the vpcd reader:
+ * member login (demo) → 申請公務帳號 (查詢機關OID, 新機關名稱, 申請原因, the
+ * attestation, 「請確認是否要申請？」) → automatic personnel check → approved at once
+ * with the 核可通知信; a mismatch → 我的E政府公務帳號申請書 → reviewer 核可 / 不核可
+ * with the notices, and 取消申請; 憑證上傳 and 憑證登入. Failure paths: no
+ * attestation, an unknown OID, a card not uploaded, another member's card.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestPki, VPCD_DEFAULT_PORT, type VirtualHiCOSCard } from 'twpki/testing';
+import { demoCard } from '../../examples/portal/demo-setup.js';
+import { DEMO_FIRE_AGENCY_OID, DEMO_MEMBERS, DEMO_OID_AGENCIES, DEMO_PERSONNEL } from '../../examples/portal/official/demo.js';
+import { officialSystem } from '../../examples/portal/official/index.js';
+import { VIRTUAL_READER, pcscAvailable } from '../support/pcsc-rig.js';
+import { chromiumAvailable } from './chromium.js';
+import { startPortalRig, waitForText, type PortalRig } from './support/portal-rig.js';
+
+const PIN = '975310';
+
+describe.runIf(chromiumAvailable() && pcscAvailable())('portal official account system in headless Chromium', () => {
+  let rig: PortalRig;
+  let card: VirtualHiCOSCard;
+
+  beforeAll(async () => {
+    const pki = await createTestPki();
+    [rig, card] = await Promise.all([
+      startPortalRig({
+        pki,
+        systems: () => [officialSystem({ members: DEMO_MEMBERS, agencies: DEMO_OID_AGENCIES, personnel: DEMO_PERSONNEL })],
+        ports: [VPCD_DEFAULT_PORT],
+        prefix: 'portal-official',
+      }),
+      // 王小明's citizen card: the holder of member wang6789 (A123456789 ends in 6789).
+      demoCard(pki, { authority: 'moica', cardNumber: 'TP03000066660001', pin: PIN, commonName: '王小明', idHint: '6789' }),
+    ]);
+    await rig.insert(VPCD_DEFAULT_PORT, card);
+  }, 90_000);
+
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  afterEach(async () => {
+    await rig.closePages();
+  });
+
+  async function memberLogin(page: Page, memberId: string): Promise<void> {
+    await page.goto(`${rig.portal.url}/official/`);
+    await page.waitForSelector(`#member-select option[value="${memberId}"]`, { state: 'attached' });
+    await page.selectOption('#member-select', memberId);
+    await Promise.all([page.waitForURL(`${rig.portal.url}/official/member`), page.click('#member-login')]);
+    await waitForText(page, 'me-type', /\S/);
+  }
+
+  /** 申請公務帳號 with 查詢機關OID (消防署); returns the 「請確認是否要申請？」 question the page asked. */
+  async function applyForFireAgency(page: Page, prefix: string): Promise<string> {
+    await page.goto(`${rig.portal.url}/official/apply`);
+    await page.click('#search-open');
+    await page.fill('#search-name', '消防署');
+    await page.click('#search-submit');
+    await page.click(`a.agency-hit[data-oid="${DEMO_FIRE_AGENCY_OID}"]`);
+    expect(await page.inputValue('#agency-name')).toBe('內政部消防署');
+    await page.selectOption('#reason', '公務人員');
+    await page.check('#attested');
+    await rig.shot(page, `${prefix}-apply`);
+    const question = new Promise<string>((resolve) => page.once('dialog', (d) => resolve(d.message())));
+    await page.click('#apply-submit');
+    await page.waitForSelector('#apply-approved:not([hidden]), #apply-manual:not([hidden])');
+    return question;
+  }
+
+  async function cardStep(page: Page, path: string, button: string, messageId: string): Promise<void> {
+    await page.goto(`${rig.portal.url}${path}`);
+    await page.waitForSelector(`#card-select option[value="${VIRTUAL_READER}"]`, { state: 'attached' });
+    await page.selectOption('#card-select', VIRTUAL_READER);
+    await page.fill('#card-pin', PIN);
+    await page.click(button);
+    await waitForText(page, messageId, /驗證中/, true);
+  }
+
+  it('a first application that passes the personnel check is approved at once; 憑證上傳 and 憑證登入', async () => {
+    const page = await rig.newPage();
+    await memberLogin(page, 'wang6789');
+    expect(await page.textContent('#me-type')).toBe('一般民眾');
+    await rig.shot(page, 'wang-1-member');
+
+    // 憑證登入 before 憑證上傳: the card serves no member yet.
+    const early = await rig.newPage();
+    await cardStep(early, '/official/login', '#login-submit', 'login-message');
+    expect(early.url()).toContain('/official/login');
+    expect(await early.textContent('#login-message')).toBe('此憑證尚未上傳至會員帳號（NOT_AUTHORIZED）');
+    await rig.shot(early, 'wang-2-login-not-uploaded');
+
+    // Failures: no attestation; an OID the directory does not know.
+    await page.goto(`${rig.portal.url}/official/apply`);
+    expect(await page.textContent('#submit-notice')).toContain('行政院人事行政總處');
+    await page.fill('#agency-oid', DEMO_FIRE_AGENCY_OID);
+    await page.dispatchEvent('#agency-oid', 'change');
+    await page.waitForFunction("document.getElementById('agency-name').value !== ''");
+    await page.selectOption('#reason', '公務人員');
+    await page.click('#apply-submit');
+    await waitForText(page, 'apply-message', /INVALID_INPUT/);
+    expect(await page.textContent('#apply-message')).toContain('attested');
+    await page.fill('#agency-oid', '2.16.886.101.99999');
+    await page.dispatchEvent('#agency-oid', 'change');
+    await waitForText(page, 'apply-message', /AGENCY_OID_UNKNOWN/);
+    await rig.shot(page, 'wang-3-unknown-oid');
+
+    const since = rig.sink.messages.length;
+    expect(await applyForFireAgency(page, 'wang-4')).toBe('請確認是否要申請？');
+    expect(await page.textContent('#approved-text')).toContain('內政部消防署');
+    await rig.shot(page, 'wang-5-approved');
+    const mail = await rig.sink.waitFor('wang6789@example.com.tw', { since });
+    expect(mail.subject).toContain('公務帳號申請核可通知');
+
+    await memberLogin(page, 'wang6789');
+    expect(await page.textContent('#me-type')).toBe('公務人員');
+    expect(await page.textContent('#me-agency')).toBe('內政部消防署');
+
+    // 憑證上傳, then 憑證登入 in another browser.
+    await cardStep(page, '/official/upload', '#upload-submit', 'upload-message');
+    expect(await page.textContent('#upload-message')).toContain('憑證上傳成功');
+    await rig.shot(page, 'wang-6-uploaded');
+    const other = await rig.newPage();
+    await other.goto(`${rig.portal.url}/official/login`);
+    await other.waitForSelector(`#card-select option[value="${VIRTUAL_READER}"]`, { state: 'attached' });
+    await other.selectOption('#card-select', VIRTUAL_READER);
+    await other.fill('#card-pin', PIN);
+    await Promise.all([other.waitForURL(`${rig.portal.url}/official/member`), other.click('#login-submit')]);
+    await waitForText(other, 'me-id', /wang6789/);
+    expect(await other.textContent('#me-card')).toContain('TP03000066660001');
+    await rig.shot(other, 'wang-7-card-login');
+  }, 60_000);
+
+  it('a personnel mismatch prints the 申請書 and waits for the reviewer: 核可, 不核可 and 取消申請; another member\'s card is refused', async () => {
+    const page = await rig.newPage();
+    await memberLogin(page, 'clairesu1234');
+    await applyForFireAgency(page, 'claire-1');
+    expect(await page.isVisible('#apply-manual')).toBe(true);
+    const frame = page.frameLocator('#form-frame');
+    await frame.locator('h1').waitFor();
+    expect(await frame.locator('h1').textContent()).toContain('我的E政府公務帳號申請書');
+    expect(await frame.locator('body').textContent()).toContain('張美善');
+    await rig.shot(page, 'claire-2-form');
+
+    // The reviewer sees why (人事資料比對 ✗) and 核可 → 核可通知信.
+    const review = await rig.newPage();
+    await rig.reviewerLogin(review, '/official/review');
+    const row = review.locator('tr[data-member-id="clairesu1234"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('✗');
+    await rig.shot(review, 'claire-3-review');
+    let since = rig.sink.messages.length;
+    await row.locator('button.approve').click();
+    await waitForText(review, 'review-message', /已核可/);
+    expect((await rig.sink.waitFor('claire01001@example.com.tw', { since })).subject).toContain('公務帳號申請核可通知');
+
+    // A second application always goes to manual review: 取消申請, then again → 不核可 with the reason.
+    await applyForFireAgency(page, 'claire-4');
+    expect(await page.isVisible('#apply-manual')).toBe(true);
+    await page.click('#form-cancel');
+    await waitForText(page, 'apply-message', /申請已取消/);
+    await applyForFireAgency(page, 'claire-5');
+    await review.goto(`${rig.portal.url}/official/review`);
+    await row.waitFor();
+    await row.locator('input.reason').fill('未附服務證明');
+    since = rig.sink.messages.length;
+    await row.locator('button.reject').click();
+    await waitForText(review, 'review-message', /已不核可/);
+    const rejected = await rig.sink.waitFor('claire01001@example.com.tw', { since });
+    expect(rejected.subject).toContain('公務帳號申請審核結果通知');
+    expect(rejected.text).toContain('未附服務證明');
+
+    // 王小明's card is not 張美善's: 憑證上傳 refuses it.
+    await cardStep(page, '/official/upload', '#upload-submit', 'upload-message');
+    expect(await page.textContent('#upload-message')).toBe('憑證姓名與會員資料不符（NOT_AUTHORIZED）');
+    await rig.shot(page, 'claire-6-wrong-card');
+  }, 60_000);
+});

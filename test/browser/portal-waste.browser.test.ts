@@ -1,0 +1,267 @@
+/**
+ * The portal's waste system in headless Chromium through the real agent,
+ * pcscd and virtual cards in the vpcd reader: 帳號申請 (載入, 自訂密碼) → 列印申請表 →
+ * upload of both documents → reviewer 審核通過 → 驗證碼 mail → 啟用憑證 (綁定成功) →
+ * 憑證登入 with a citizen card and with a MOEACA company card; and the failure
+ * paths: a weak 自訂密碼 and a bad e-mail, an upload that is no PDF / image,
+ * 送出審核 without both documents, a wrong 驗證碼, another company's MOEACA card,
+ * a card not enabled, a login method the company chose 停用, and 審核不通過 with its
+ * mail.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestPki, VirtualHiCOSCard, VPCD_DEFAULT_PORT, type TestPki } from 'twpki/testing';
+import { demoCard } from '../../examples/portal/demo-setup.js';
+import { DEMO_COMPANIES } from '../../examples/portal/waste/demo.js';
+import { checkPassword, wasteSystem } from '../../examples/portal/waste/index.js';
+import { VIRTUAL_READER, pcscAvailable } from '../support/pcsc-rig.js';
+import { chromiumAvailable } from './chromium.js';
+import { startPortalRig, waitForText, type PortalRig } from './support/portal-rig.js';
+
+const PIN = '135790';
+const CITIZEN_COMPANY = '12345675';
+const MOEACA_COMPANY = '53212539';
+const REJECTED_COMPANY = '22099131';
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n', 'latin1');
+const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+
+/** A MOEACA company card (工商憑證) carrying `businessId`, from the test PKI. */
+async function companyCard(pki: TestPki, cardNumber: string, businessId: string, name: string): Promise<VirtualHiCOSCard> {
+  const holder = await pki.issueCardHolder({ authority: 'moeaca', businessId, commonName: name });
+  return new VirtualHiCOSCard({
+    pin: PIN,
+    cardNumber,
+    credentials: {
+      sign: { certificate: holder.sign.certificate, privateKey: holder.sign.privateKey },
+      keyx: { certificate: holder.keyx.certificate, privateKey: holder.keyx.privateKey },
+      caCertificates: [...holder.chain],
+    },
+  });
+}
+
+describe.runIf(chromiumAvailable() && pcscAvailable())('portal waste system in headless Chromium', () => {
+  let rig: PortalRig;
+  let citizen: VirtualHiCOSCard;
+  let moeaca: VirtualHiCOSCard;
+  let otherMoeaca: VirtualHiCOSCard;
+
+  beforeAll(async () => {
+    const pki = await createTestPki();
+    [rig, citizen, moeaca, otherMoeaca] = await Promise.all([
+      startPortalRig({
+        pki,
+        systems: () => [wasteSystem({ companies: [...DEMO_COMPANIES, { businessId: REJECTED_COMPANY, companyName: '退件測試有限公司' }] })],
+        ports: [VPCD_DEFAULT_PORT],
+        prefix: 'portal-waste',
+      }),
+      demoCard(pki, { authority: 'moica', cardNumber: 'TP03000077770001', pin: PIN, commonName: '李小華', idHint: '6789' }),
+      companyCard(pki, 'MC03000077770002', MOEACA_COMPANY, '測試清運有限公司'),
+      companyCard(pki, 'MC03000077770003', CITIZEN_COMPANY, '範例環保股份有限公司'),
+    ]);
+  }, 90_000);
+
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  afterEach(async () => {
+    await rig.closePages();
+  });
+
+  /** 帳號申請: 統一編號 → 載入 → the rest of the form → 送出; `ok` waits for the upload step, else for the error. */
+  async function apply(page: Page, businessId: string, email: string, prefix: string, ok = true, citizenCard: 'enabled' | 'disabled' = 'enabled'): Promise<void> {
+    await page.goto(`${rig.portal.url}/waste/`);
+    await page.fill('#f-businessId', businessId);
+    await page.click('#load-company');
+    await waitForText(page, 'apply-message', /已載入公司資料/);
+    await page.fill('#f-password', 'Waste#2026ok');
+    await page.fill('#f-representativeId', 'A123456789');
+    if ((await page.inputValue('#f-regZip')) === '') {
+      await page.fill('#f-regZip', '100');
+      await page.fill('#f-regAddress', '臺北市中正區博愛路1號');
+      await page.fill('#f-representativeName', '林負責');
+    }
+    await page.click('#same-address');
+    await page.fill('#f-contactName', '李小華');
+    await page.fill('#f-phone1', '02-2311-7722');
+    await page.fill('#f-ext1', '123');
+    await page.fill('#f-fax', '02-2311-7723');
+    await page.fill('#f-email', email);
+    await page.check(`input[name="citizenCard"][value="${citizenCard}"]`);
+    await rig.shot(page, `${prefix}-1-form`);
+    await page.click('#apply-submit');
+    if (ok) await page.waitForSelector('#step-upload:not([hidden])');
+    else await waitForText(page, 'apply-message', /INVALID_INPUT/);
+  }
+
+  async function upload(page: Page, kind: 'applicationForm' | 'businessRegistration', name: string, buffer: Buffer, mimeType: string): Promise<void> {
+    await page.setInputFiles(`#file-${kind}`, { name, mimeType, buffer });
+    await page.click(`button.upload[data-kind="${kind}"]`);
+    await waitForText(page, 'apply-message', /上傳中/, true);
+  }
+
+  /** Uploads both documents and 送出審核. */
+  async function uploadAndSubmit(page: Page): Promise<void> {
+    await upload(page, 'applicationForm', 'stamped-form.pdf', PDF, 'application/pdf');
+    await upload(page, 'businessRegistration', 'registration.png', PNG, 'image/png');
+    await page.click('#submit-review');
+    await page.waitForSelector('#step-done:not([hidden])');
+  }
+
+  /** The reviewer's 審核通過 or 審核不通過 on the company's row. */
+  async function review(businessId: string, action: 'approve' | 'reject', reason: string, prefix: string): Promise<void> {
+    const page = await rig.newPage();
+    await rig.reviewerLogin(page, '/waste/review');
+    const row = page.locator(`tr[data-business-id="${businessId}"]`);
+    await row.waitFor();
+    await row.locator('input.reason').fill(reason);
+    await rig.shot(page, `${prefix}-review`);
+    await row.locator(`button.${action}`).click();
+    await waitForText(page, 'review-message', action === 'approve' ? /驗證碼已寄至/ : /審核不通過/);
+  }
+
+  async function selectCard(page: Page, messageId: string): Promise<void> {
+    await page.waitForSelector(`#card-select option[value="${VIRTUAL_READER}"]`, { state: 'attached' });
+    await page.selectOption('#card-select', VIRTUAL_READER);
+    await page.fill('#card-pin', PIN);
+    void messageId;
+  }
+
+  /** 啟用憑證 with the card in the reader; returns the page's message (or the 綁定成功 notice). */
+  async function enable(page: Page, businessId: string, code: string, prefix: string): Promise<string> {
+    await page.goto(`${rig.portal.url}/waste/enable`);
+    await page.fill('#e-businessId', businessId);
+    await page.fill('#e-code', code);
+    await selectCard(page, 'enable-message');
+    await page.click('#enable-submit');
+    await waitForText(page, 'enable-message', /驗證中/, true);
+    await rig.shot(page, `${prefix}-enable`);
+    return (await page.isVisible('#enable-done')) ? ((await page.textContent('#enable-notice')) ?? '') : ((await page.textContent('#enable-message')) ?? '');
+  }
+
+  /** 憑證登入 with the card in the reader; returns the home page's company, or the failure message. */
+  async function login(page: Page, prefix: string): Promise<string> {
+    await page.goto(`${rig.portal.url}/waste/login`);
+    await selectCard(page, 'login-message');
+    await page.click('#login-submit');
+    await Promise.race([page.waitForURL(`${rig.portal.url}/waste/home`), waitForText(page, 'login-message', /驗證中/, true)]);
+    if (!page.url().endsWith('/waste/home')) return `✗ ${(await page.textContent('#login-message')) ?? ''}`;
+    await waitForText(page, 'me-business-id', /\d{8}/);
+    await page.locator('#me-cards tr').first().waitFor();
+    await rig.shot(page, `${prefix}-home`);
+    return (await page.textContent('#me-business-id')) ?? '';
+  }
+
+  function codeOf(text: string): string {
+    const code = /驗證碼：(\S+)/.exec(text)?.[1];
+    if (code === undefined) throw new Error(`no 驗證碼 in ${text}`);
+    return code;
+  }
+
+  it('applies (載入, 自訂密碼), prints, uploads, is approved, gets the 驗證碼 mail, enables a citizen card and logs in with it', async () => {
+    const page = await rig.newPage();
+    // A weak 自訂密碼 is refused by the site, naming the field.
+    await page.goto(`${rig.portal.url}/waste/`);
+    await page.fill('#f-businessId', CITIZEN_COMPANY);
+    await page.click('#load-company');
+    await waitForText(page, 'apply-message', /已載入公司資料/);
+    expect(await page.inputValue('#f-companyName')).toBe('範例環保股份有限公司');
+    expect(await page.inputValue('#f-representativeName')).toBe('王大明');
+    expect(await page.inputValue('#f-regZip')).toBe('100');
+    await page.fill('#f-password', 'abc');
+    await page.click('#apply-submit');
+    await waitForText(page, 'apply-message', /自訂密碼/);
+    expect(await page.getAttribute('#f-password', 'class')).toContain('invalid');
+    await rig.shot(page, 'citizen-0-weak-password');
+
+    // A bad e-mail is refused by the SDK, naming 承辦人郵件信箱.
+    await apply(page, CITIZEN_COMPANY, 'not-an-address', 'citizen-0-bad-email', false);
+    expect(await page.textContent('#apply-issues')).toContain('承辦人郵件信箱');
+    expect(await page.getAttribute('#f-email', 'class')).toContain('invalid');
+
+    await apply(page, CITIZEN_COMPANY, 'clerk@example.com.tw', 'citizen');
+    // The host keeps the 自訂密碼 as a scrypt hash; the SDK keeps none.
+    const [row] = await rig.portal.store.transaction((tx) => tx.query<{ password_hash: string }>('SELECT password_hash FROM portal_waste_passwords WHERE business_id = $1', [CITIZEN_COMPANY]));
+    expect(row?.password_hash).toMatch(/^scrypt\$/);
+    expect(await checkPassword('Waste#2026ok', row?.password_hash ?? '')).toBe(true);
+    expect(await checkPassword('Waste#2026no', row?.password_hash ?? '')).toBe(false);
+
+    // 列印申請表
+    const print = await rig.newPage();
+    const printLink = await page.getAttribute('#print-link', 'href');
+    // The print page belongs to the applicant's session: another browser is refused.
+    const foreign = await print.goto(`${rig.portal.url}${printLink ?? ''}`);
+    expect(foreign?.status()).toBe(403);
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#print-link')]);
+    await popup.waitForLoadState();
+    expect(await popup.title()).toBe('網路帳號密碼申請書');
+    expect(await popup.textContent('body')).toContain('範例環保股份有限公司');
+    await rig.shot(popup, 'citizen-2-printable-form');
+
+    // Uploads: a text file is no PDF / image; 送出審核 needs both documents.
+    await upload(page, 'applicationForm', 'form.pdf', Buffer.from('just text'), 'application/pdf');
+    expect(await page.textContent('#apply-message')).toContain('INVALID_INPUT');
+    await upload(page, 'applicationForm', 'stamped-form.pdf', PDF, 'application/pdf');
+    expect(await page.textContent('#uploaded-applicationForm')).toContain('application/pdf');
+    await page.click('#submit-review');
+    await waitForText(page, 'apply-message', /DOCUMENTS_MISSING/);
+    await upload(page, 'businessRegistration', 'registration.png', PNG, 'image/png');
+    await rig.shot(page, 'citizen-3-uploaded');
+    await page.click('#submit-review');
+    await page.waitForSelector('#step-done:not([hidden])');
+
+    // 審核通過 → the 驗證碼 goes to the 承辦人郵件信箱.
+    const since = rig.sink.messages.length;
+    await review(CITIZEN_COMPANY, 'approve', '文件齊全', 'citizen-4');
+    const mail = await rig.sink.waitFor('clerk@example.com.tw', { since });
+    expect(mail.subject).toContain('憑證登入申請審核通過（驗證碼）');
+    const code = codeOf(mail.text);
+
+    // 啟用憑證: a wrong 驗證碼 is refused; the right one binds the citizen card.
+    await rig.insert(VPCD_DEFAULT_PORT, citizen);
+    const enablePage = await rig.newPage();
+    expect(await enable(enablePage, CITIZEN_COMPANY, `${code}X`, 'citizen-5-wrong-code')).toContain('VERIFICATION_CODE_INVALID');
+    expect(await enable(enablePage, CITIZEN_COMPANY, code, 'citizen-6')).toBe('綁定成功');
+
+    // 憑證登入 with the citizen card.
+    expect(await login(await rig.newPage(), 'citizen-7')).toBe(CITIZEN_COMPANY);
+  }, 60_000);
+
+  it('enables and logs in with the company MOEACA card; refuses another company\'s card and a card not enabled', async () => {
+    const page = await rig.newPage();
+    // 自然人憑證登入 停用, 工商憑證登入 啟用.
+    await apply(page, MOEACA_COMPANY, 'moeaca@example.com.tw', 'moeaca', true, 'disabled');
+    await uploadAndSubmit(page);
+    const since = rig.sink.messages.length;
+    await review(MOEACA_COMPANY, 'approve', '', 'moeaca-2');
+    const code = codeOf((await rig.sink.waitFor('moeaca@example.com.tw', { since })).text);
+
+    // A citizen card (still in the reader) cannot be enabled: the company chose 停用 for it.
+    const enablePage = await rig.newPage();
+    expect(await enable(enablePage, MOEACA_COMPANY, code, 'moeaca-3-method-disabled')).toBe('自然人憑證登入為停用（LOGIN_METHOD_DISABLED）');
+    // Another company's MOEACA card cannot be enabled for this company.
+    await rig.insert(VPCD_DEFAULT_PORT, otherMoeaca);
+    expect(await enable(enablePage, MOEACA_COMPANY, code, 'moeaca-4-other-company')).toBe('工商憑證之統一編號與申請資料不符（NOT_AUTHORIZED）');
+    // … nor log in anywhere: it was never enabled.
+    expect(await login(await rig.newPage(), 'moeaca-5-not-enabled')).toBe('✗ 此憑證尚未啟用登入（NOT_AUTHORIZED）');
+
+    await rig.insert(VPCD_DEFAULT_PORT, moeaca);
+    expect(await enable(enablePage, MOEACA_COMPANY, code, 'moeaca-6')).toBe('綁定成功');
+    const home = await rig.newPage();
+    expect(await login(home, 'moeaca-7')).toBe(MOEACA_COMPANY);
+    expect(await home.textContent('#me-via')).toBe('工商憑證');
+    expect(await home.textContent('#me-company')).toBe('測試清運有限公司');
+  }, 60_000);
+
+  it('審核不通過 mails the reason to the 承辦人', async () => {
+    const page = await rig.newPage();
+    await apply(page, REJECTED_COMPANY, 'rejected@example.com.tw', 'rejected');
+    await uploadAndSubmit(page);
+    const since = rig.sink.messages.length;
+    await review(REJECTED_COMPANY, 'reject', '申請書未用印', 'rejected-2');
+    const mail = await rig.sink.waitFor('rejected@example.com.tw', { since });
+    expect(mail.subject).toContain('憑證登入申請審核未通過');
+    expect(mail.text).toContain('申請書未用印');
+    expect(mail.text).not.toMatch(/驗證碼：/);
+  }, 30_000);
+});

@@ -1,0 +1,148 @@
+/**
+ * The portal's waste and official systems over HTTP (Fastify's inject, no
+ * browser, no cards) on the embedded store and, when the run has one, on
+ * PostgreSQL: the waste application with the host's 自訂密碼 table, the
+ * multipart uploads, the reviewer's approval and its 驗證碼 mail; the official
+ * application approved at once or sent to manual review. Card steps are covered
+ * by the browser tests.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { EnrollStore } from 'twpki/enroll';
+import { createTestPki } from 'twpki/testing';
+import { startMailSink, type MailSink } from '../../examples/portal/core/mail-sink.js';
+import { demoTrust } from '../../examples/portal/demo-setup.js';
+import { DEMO_FIRE_AGENCY_OID, DEMO_MEMBERS, DEMO_OID_AGENCIES, DEMO_PERSONNEL } from '../../examples/portal/official/demo.js';
+import { officialSystem } from '../../examples/portal/official/index.js';
+import { startPortal, type Portal } from '../../examples/portal/server.js';
+import { DEMO_COMPANIES } from '../../examples/portal/waste/demo.js';
+import { checkPassword, wasteSystem } from '../../examples/portal/waste/index.js';
+import { openPgStore } from '../enroll/helpers.js';
+
+const REVIEWER_PASSWORD = 'reviewer-secret-2';
+const databaseUrl = (inject as (key: string) => unknown)('databaseUrl');
+
+/** The store of a backend: undefined for the portal's own embedded store. */
+const backends: Array<{ name: string; store: () => Promise<EnrollStore | undefined> }> = [{ name: 'embedded PGlite store', store: () => Promise.resolve(undefined) }];
+if (typeof databaseUrl === 'string' && databaseUrl !== '') {
+  backends.push({ name: 'PostgreSQL via DATABASE_URL', store: () => openPgStore(databaseUrl, 'portal_waste_official') });
+}
+
+/** A browser's session against the portal through inject: JSON or multipart bodies, this site's Origin, the cookie kept. */
+function client(portal: Portal) {
+  let cookie = '';
+  return async (method: 'GET' | 'POST', url: string, body?: unknown, multipart?: { name: string; type: string; content: Buffer }) => {
+    const headers: Record<string, string> = { origin: portal.url, ...(cookie ? { cookie } : {}) };
+    let payload: string | Buffer | undefined;
+    if (multipart) {
+      const boundary = 'twpki-test-boundary';
+      headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
+      payload = Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${multipart.name}"\r\nContent-Type: ${multipart.type}\r\n\r\n`),
+        multipart.content,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+    } else if (typeof body === 'string') {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      payload = body;
+    } else if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(body);
+    }
+    const res = await portal.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
+    const set = res.headers['set-cookie'];
+    const first = Array.isArray(set) ? set[0] : set;
+    if (first) cookie = first.split(';')[0] ?? '';
+    return { status: res.statusCode, text: res.body, json: () => JSON.parse(res.body) as Record<string, unknown> };
+  };
+}
+
+describe.each(backends)('portal waste and official systems on the $name', ({ store }) => {
+  let sink: MailSink;
+  let portal: Portal;
+  let pgStore: EnrollStore | undefined;
+
+  beforeAll(async () => {
+    const pki = await createTestPki();
+    sink = await startMailSink();
+    pgStore = await store();
+    portal = await startPortal({
+      port: 0,
+      systems: [wasteSystem({ companies: DEMO_COMPANIES }), officialSystem({ members: DEMO_MEMBERS, agencies: DEMO_OID_AGENCIES, personnel: DEMO_PERSONNEL })],
+      ...demoTrust(pki),
+      smtp: { host: sink.host, port: sink.port },
+      reviewerPassword: REVIEWER_PASSWORD,
+      ...(pgStore ? { store: pgStore } : { databaseUrl: '' }),
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await portal?.close();
+    await pgStore?.close();
+    await sink?.close();
+  });
+
+  it('waste: 自訂密碼 checked and kept as a scrypt hash by the host, uploads, 送出審核, approval mails the 驗證碼', async () => {
+    const page = client(portal);
+    const form = {
+      businessId: '12345675', controlNumber: '', companyName: '範例環保股份有限公司', representativeName: '王大明', representativeId: 'A123456789',
+      regZip: '100', regAddress: '臺北市中正區重慶南路一段122號', sameAddress: true, contactName: '李小華', phone1: '02-2311-7722', ext1: '12',
+      phone2: '', fax: '02-2311-7723', email: 'clerk@example.com.tw', citizenCard: 'enabled', companyCard: 'disabled',
+    };
+    const weak = await page('POST', '/waste/api/applications', { ...form, password: 'abcdefgh' });
+    expect(weak.status).toBe(400);
+    expect((weak.json().error as { issues: Array<{ field: string }> }).issues[0]?.field).toBe('password');
+    const badEmail = await page('POST', '/waste/api/applications', { ...form, email: 'nope', password: 'Waste#2026ok' });
+    expect(badEmail.status).toBe(400);
+    expect(JSON.stringify(badEmail.json())).toContain('承辦人郵件信箱');
+    // Neither refused attempt left a password behind.
+    const before = await portal.store.transaction((tx) => tx.query('SELECT 1 FROM portal_waste_passwords'));
+    expect(before).toHaveLength(0);
+
+    const made = await page('POST', '/waste/api/applications', { ...form, password: 'Waste#2026ok' });
+    expect(made.status).toBe(201);
+    const id = String(made.json().applicationId);
+    const rows = await portal.store.transaction((tx) => tx.query<{ password_hash: string; application_id: string }>('SELECT * FROM portal_waste_passwords'));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.application_id).toBe(id);
+    expect(await checkPassword('Waste#2026ok', rows[0]?.password_hash ?? '')).toBe(true);
+    expect(rows[0]?.password_hash).not.toContain('Waste#2026ok');
+
+    expect((await page('GET', `/waste/applications/${id}/print`)).text).toContain('網路帳號密碼申請書');
+    expect((await client(portal)('GET', `/waste/applications/${id}/print`)).status).toBe(403);
+    const pdf = { name: 'form.pdf', type: 'application/pdf', content: Buffer.from('%PDF-1.4\n%%EOF\n') };
+    expect((await page('POST', '/waste/api/application/documents?kind=applicationForm', undefined, pdf)).status).toBe(200);
+    expect((await page('POST', '/waste/api/application/submit', {})).json().error).toMatchObject({ code: 'DOCUMENTS_MISSING' });
+    expect((await page('POST', '/waste/api/application/documents?kind=other', undefined, pdf)).status).toBe(400);
+    expect((await page('POST', '/waste/api/application/documents?kind=businessRegistration', undefined, pdf)).status).toBe(200);
+    expect((await page('POST', '/waste/api/application/submit', {})).json().status).toBe('underReview');
+
+    const reviewer = client(portal);
+    expect((await reviewer('GET', '/waste/api/review/applications')).status).toBe(401);
+    expect((await reviewer('POST', '/review/login', new URLSearchParams({ password: REVIEWER_PASSWORD, next: '/waste/review' }).toString())).status).toBe(302);
+    const queue = (await reviewer('GET', '/waste/api/review/applications')).json().applications as Array<{ id: string }>;
+    expect(queue.map((a) => a.id)).toEqual([id]);
+    expect((await reviewer('GET', `/waste/api/review/applications/${id}/documents/applicationForm`)).text).toContain('%PDF-');
+    const since = sink.messages.length;
+    expect((await reviewer('POST', `/waste/api/review/applications/${id}/approve`, { reason: '文件齊全' })).json()).toMatchObject({ status: 'approved', sentTo: 'clerk@example.com.tw' });
+    expect((await sink.waitFor('clerk@example.com.tw', { since })).text).toMatch(/驗證碼：\S+/);
+  });
+
+  it('official: a matching first application is approved at once; a mismatch goes to manual review with the 申請書', async () => {
+    const wang = client(portal);
+    expect((await wang('POST', '/official/api/login', { memberId: 'wang6789' })).status).toBe(200);
+    const body = { agencyOid: DEMO_FIRE_AGENCY_OID, reason: '公務人員', attested: true };
+    expect((await wang('POST', '/official/api/applications/prepare', { ...body, attested: false })).status).toBe(400);
+    expect((await wang('POST', '/official/api/applications/prepare', body)).json().question).toBe('請確認是否要申請？');
+    expect((await wang('POST', '/official/api/applications', body)).json()).toMatchObject({ status: 'approved', agencyName: '內政部消防署' });
+    expect((await wang('GET', '/official/api/me')).json()).toMatchObject({ memberType: '公務人員', agencyName: '內政部消防署' });
+
+    const claire = client(portal);
+    await claire('POST', '/official/api/login', { memberId: 'clairesu1234' });
+    const manual = (await claire('POST', '/official/api/applications', body)).json();
+    expect(manual.status).toBe('manualReview');
+    expect((await claire('GET', `/official/applications/${String(manual.id)}/form`)).text).toContain('我的E政府公務帳號申請書');
+    // Another member cannot open it.
+    expect((await wang('GET', `/official/applications/${String(manual.id)}/form`)).status).toBe(403);
+    expect((await wang('POST', `/official/api/applications/${String(manual.id)}/cancel`, {})).status).toBe(403);
+  });
+});
