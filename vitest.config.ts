@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import ReaderAwareSequencer from './test/setup/sequencer.js';
 
 const src = (p: string): string => fileURLToPath(new URL(`./src/${p}`, import.meta.url));
 
@@ -19,8 +20,14 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     reporters: ['default', './test/setup/summary-reporter.ts'],
     globalSetup: ['test/setup/global-setup.ts'],
+    setupFiles: ['test/setup/reader-turn.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default on a 2-core machine is one worker, and most files wait on pcscd, PostgreSQL or Chromium
+    // rather than compute: four workers keep both cores busy while the reader files take their turns (one at a
+    // time: test/setup/reader-turn.ts; spread through the run: test/setup/sequencer.ts).
+    poolOptions: { forks: { maxForks: 4, minForks: 1 } },
+    sequence: { sequencer: ReaderAwareSequencer },
   },
 });

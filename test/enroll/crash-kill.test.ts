@@ -95,5 +95,6 @@ describe('process killed mid-transition', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+    // Two PGlite start-ups on disk (child and reopen), each several seconds of WebAssembly on a shared core.
+  }, 120_000);
 });

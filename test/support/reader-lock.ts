@@ -11,18 +11,51 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Ports this process holds, with how many times it took each. */
+const held = new Map<number, number>();
+
+function once(run: () => void): () => void {
+  let done = false;
+  return () => {
+    if (!done) {
+      done = true;
+      run();
+    }
+  };
+}
+
+/** Whether a test file takes the virtual reader's lock (directly or through a rig): it imports one of them. */
+export function takesReaderLock(file: string): boolean {
+  try {
+    return /(pcsc-rig|portal-rig|reader-lock)\.js['"]/.test(readFileSync(file, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Cross-process lock on the one virtual reader, so test files running in
  * parallel workers take turns (mkdir is atomic; a dead holder is evicted).
  */
 export async function lockReader(port: number, timeoutMs = 120_000): Promise<() => void> {
   const dir = join(tmpdir(), `twpki-vpcd-${port}.lock`);
+  // Re-entrant within a process: a file that holds the reader for its whole run (test/setup/reader-turn.ts) lets
+  // its own tests take it again without waiting on themselves.
+  const depth = held.get(port) ?? 0;
+  if (depth > 0) {
+    held.set(port, depth + 1);
+    return once(() => held.set(port, (held.get(port) ?? 1) - 1));
+  }
   const until = Date.now() + timeoutMs;
   for (;;) {
     try {
       mkdirSync(dir);
       writeFileSync(join(dir, 'pid'), String(process.pid));
-      return () => rmSync(dir, { recursive: true, force: true });
+      held.set(port, 1);
+      return once(() => {
+        held.delete(port);
+        rmSync(dir, { recursive: true, force: true });
+      });
     } catch {
       let holder = NaN;
       try {

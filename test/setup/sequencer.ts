@@ -1,0 +1,21 @@
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import { takesReaderLock } from '../support/reader-lock.js';
+
+/**
+ * The default order (slowest first) would hand every worker a reader file at the start, and all but one would
+ * wait for the reader. This order spreads those files evenly through the run, longest first, so the reader is
+ * busy from the first moment while the other workers run everything else.
+ */
+export default class ReaderAwareSequencer extends BaseSequencer {
+  public override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const locked = sorted.filter((f) => takesReaderLock(f.moduleId));
+    const free = sorted.filter((f) => !takesReaderLock(f.moduleId));
+    if (locked.length === 0) return sorted;
+    const every = Math.max(1, Math.floor(free.length / locked.length));
+    const out: TestSpecification[] = [];
+    for (let i = 0; i < locked.length; i++) out.push(locked[i] as TestSpecification, ...free.slice(i * every, (i + 1) * every));
+    out.push(...free.slice(locked.length * every));
+    return out;
+  }
+}
