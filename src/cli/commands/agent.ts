@@ -1,26 +1,26 @@
-import { parseArgs } from 'node:util';
 import { AGENT_DEFAULT_PORT, EmulatorCardSlots, PcscCardSlots, startAgent, type CardSlots } from '../../agent/index.js';
 import { EmulatorReader } from '../../pcsc/index.js';
-import { UsageError, writeJson, writeLines, type CliCommand } from '../command.js';
+import { UsageError, writeJson, writeLines, type CliCommand, parseCommandArgs } from '../command.js';
+
+const USAGE = [
+  'twpki agent [--port 61161] [--trust ORIGIN_OR_HOST]... [--virtual] [--allow-sha1] [--guard-last-try] [--json]',
+  '',
+  'Answers /pkcs11info, /sign, /popupForm, /addDomain and /p11Image.bmp like MOICA\'s local',
+  'component, for pages of the trusted origins only. Cards come from PC/SC readers, or with',
+  '--virtual from a built-in virtual MOICA card (PIN 123456). /addDomain requests are refused:',
+  'trust is configured with --trust. A PIN typed into a page is sent to the card even when one try',
+  'is left (the page has warned the user, as with the official component); --guard-last-try refuses',
+  'it instead. Runs until Ctrl-C.',
+].join('\n');
 
 /** `twpki agent`: a local agent answering the official component's API on 127.0.0.1. */
 export const agentCommand: CliCommand = {
   name: 'agent',
   summary: 'run a HiPKI-compatible local agent on 127.0.0.1:61161',
-  usage: [
-    'twpki agent [--port 61161] [--trust ORIGIN_OR_HOST]... [--virtual] [--allow-sha1] [--guard-last-try] [--json]',
-    '',
-    'Answers /pkcs11info, /sign, /popupForm, /addDomain and /p11Image.bmp like MOICA\'s local',
-    'component, for pages of the trusted origins only. Cards come from PC/SC readers, or with',
-    '--virtual from a built-in virtual MOICA card (PIN 123456). /addDomain requests are refused:',
-    'trust is configured with --trust. A PIN typed into a page is sent to the card even when one try',
-    'is left (the page has warned the user, as with the official component); --guard-last-try refuses',
-    'it instead. Runs until Ctrl-C.',
-  ].join('\n'),
+  usage: USAGE,
   async run(args, io) {
-    const { values } = parseArgs({
+    const { values } = parseCommandArgs(USAGE, {
       args,
-      strict: true,
       options: {
         port: { type: 'string', default: String(AGENT_DEFAULT_PORT) },
         trust: { type: 'string', multiple: true, default: [] },

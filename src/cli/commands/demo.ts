@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { UsageError, writeJson, writeLines, type CliCommand, type CliIo } from '../command.js';
+import { UsageError, writeJson, writeLines, type CliCommand, type CliIo, parseCommandArgs } from '../command.js';
 import { runDemo, type DemoStep } from '../demo/run-demo.js';
 
 function printStep(io: CliIo, index: number, step: DemoStep): void {
@@ -11,21 +10,22 @@ function printStep(io: CliIo, index: number, step: DemoStep): void {
   }
 }
 
+const USAGE = [
+  'twpki demo [--generation 1|2] [--json]',
+  '',
+  'Starts a virtual MOICA card (in pcscd\'s vpcd reader when pcscd runs, else in-process), reads it,',
+  'verifies its PIN, signs a login challenge and verifies it as a backend would, runs the seed\'s EMS',
+  'comparison, and takes one company account from application to active.',
+].join('\n');
+
 /** `twpki demo`: the SDK end to end on a virtual card. */
 export const demoCommand: CliCommand = {
   name: 'demo',
   summary: 'walk the SDK end to end on a virtual card (card, PIN, login, EMS, enrollment)',
-  usage: [
-    'twpki demo [--generation 1|2] [--json]',
-    '',
-    'Starts a virtual MOICA card (in pcscd\'s vpcd reader when pcscd runs, else in-process), reads it,',
-    'verifies its PIN, signs a login challenge and verifies it as a backend would, runs the seed\'s EMS',
-    'comparison, and takes one company account from application to active.',
-  ].join('\n'),
+  usage: USAGE,
   async run(args, io) {
-    const { values } = parseArgs({
+    const { values } = parseCommandArgs(USAGE, {
       args,
-      strict: true,
       options: { generation: { type: 'string', default: '2' }, json: { type: 'boolean', default: false } },
     });
     if (values.generation !== '1' && values.generation !== '2') throw new UsageError('--generation must be 1 or 2');

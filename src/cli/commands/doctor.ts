@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { AGENT_DEFAULT_PORT } from '../../agent/index.js';
 import { languageFromLocale } from '../../messages/language.js';
 import { withCard } from '../card-session.js';
-import { type CliCommand, UsageError, writeJson, writeLines } from '../command.js';
+import { type CliCommand, UsageError, writeJson, writeLines, parseCommandArgs } from '../command.js';
 import { agentChecks } from '../doctor/agent-checks.js';
 import { pcscChecks } from '../doctor/card-checks.js';
 import type { DoctorCheck } from '../doctor/doctor-check.js';
@@ -18,6 +17,17 @@ function render(checks: readonly DoctorCheck[], zh: boolean): string[] {
   });
 }
 
+const USAGE = [
+  'twpki doctor [--reader NAME] [--agent-url URL] [--origin ORIGIN] [--pin-stdin] [--json]',
+  '',
+  'Checks, each ✓/!/✗ with a remedy: pcscd reachable; readers; the card in each (generation, 卡號,',
+  'authority); certificate validity and the renewal window; the local component on 61161 (version,',
+  'and whether ORIGIN is a trusted site). With --pin-stdin (the PIN as the first line of stdin) also',
+  'PIN verification and sign/verify and encrypt/decrypt round trips; the last-try guard stays on.',
+  'Messages follow the locale (LANG=zh_TW.UTF-8 for Chinese); --json prints both languages.',
+  'Exit status: 0 everything passed (warnings included), 1 something failed, 2 usage error.',
+].join('\n');
+
 /**
  * `twpki doctor`: the environment check of MOICA's HiCOS 用戶端環境檢測工具, for
  * Linux and test rigs. Exit 0 when nothing failed (warnings pass), 1 otherwise.
@@ -25,20 +35,10 @@ function render(checks: readonly DoctorCheck[], zh: boolean): string[] {
 export const doctorCommand: CliCommand = {
   name: 'doctor',
   summary: 'check pcscd, readers, cards, certificates and the local component (PIN checks only when asked)',
-  usage: [
-    'twpki doctor [--reader NAME] [--agent-url URL] [--origin ORIGIN] [--pin-stdin] [--json]',
-    '',
-    'Checks, each ✓/!/✗ with a remedy: pcscd reachable; readers; the card in each (generation, 卡號,',
-    'authority); certificate validity and the renewal window; the local component on 61161 (version,',
-    'and whether ORIGIN is a trusted site). With --pin-stdin (the PIN as the first line of stdin) also',
-    'PIN verification and sign/verify and encrypt/decrypt round trips; the last-try guard stays on.',
-    'Messages follow the locale (LANG=zh_TW.UTF-8 for Chinese); --json prints both languages.',
-    'Exit status: 0 everything passed (warnings included), 1 something failed, 2 usage error.',
-  ].join('\n'),
+  usage: USAGE,
   async run(args, io) {
-    const { values } = parseArgs({
+    const { values } = parseCommandArgs(USAGE, {
       args,
-      strict: true,
       options: {
         reader: { type: 'string' },
         'agent-url': { type: 'string', default: `http://127.0.0.1:${AGENT_DEFAULT_PORT}` },

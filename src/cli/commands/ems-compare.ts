@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import {
   compareWithEms,
   defineFieldSet,
@@ -10,7 +9,7 @@ import {
   resultToJson,
   type FieldSet,
 } from '../../ems/index.js';
-import { UsageError, writeJson, type CliCommand } from '../command.js';
+import { UsageError, writeJson, type CliCommand, parseCommandArgs } from '../command.js';
 import { readJsonFile } from '../json-input.js';
 
 // Malformed applicant or record data is bad input (exit 2), not a failed
@@ -18,6 +17,17 @@ import { readJsonFile } from '../json-input.js';
 function asUsageError(err: unknown): unknown {
   return err instanceof EmsError ? new UsageError(`${err.code}: ${err.message}`) : err;
 }
+
+const USAGE = [
+  'twpki ems compare --applicant A.json --record R.json [--policy strict|normalized] [--fields F.json] [--html] [--json]',
+  '',
+  'A.json and R.json are objects keyed by field (controlNumber, companyName, responsiblePerson,',
+  'facilityAddress, facilityEmail, mailingAddress, contactName, contactEmail). --policy strict (default)',
+  'requires an exact match after trimming; normalized forgives formatting (全形/半形, 台/臺, 3F/3樓, …).',
+  '--fields replaces the field set with a JSON array of {key, labelZh, labelEn, compared, kind}.',
+  'Prints the ✓/✗ list (text, or an HTML fragment with --html), or {pass, policy, fields} with --json.',
+  'Exit status: 0 pass, 1 fail, 2 bad input.',
+].join('\n');
 
 /**
  * `twpki ems compare --applicant A.json --record R.json [--policy strict|normalized]
@@ -27,18 +37,9 @@ function asUsageError(err: unknown): unknown {
 export const emsCompareCommand: CliCommand = {
   name: 'ems compare',
   summary: 'compare an application with its EMS basic-data record (✓/✗ per field)',
-  usage: [
-    'twpki ems compare --applicant A.json --record R.json [--policy strict|normalized] [--fields F.json] [--html] [--json]',
-    '',
-    'A.json and R.json are objects keyed by field (controlNumber, companyName, responsiblePerson,',
-    'facilityAddress, facilityEmail, mailingAddress, contactName, contactEmail). --policy strict (default)',
-    'requires an exact match after trimming; normalized forgives formatting (全形/半形, 台/臺, 3F/3樓, …).',
-    '--fields replaces the field set with a JSON array of {key, labelZh, labelEn, compared, kind}.',
-    'Prints the ✓/✗ list (text, or an HTML fragment with --html), or {pass, policy, fields} with --json.',
-    'Exit status: 0 pass, 1 fail, 2 bad input.',
-  ].join('\n'),
+  usage: USAGE,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandArgs(USAGE, {
       args,
       options: {
         applicant: { type: 'string' },
@@ -48,7 +49,6 @@ export const emsCompareCommand: CliCommand = {
         html: { type: 'boolean' },
         json: { type: 'boolean' },
       },
-      strict: true,
       allowPositionals: true,
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);

@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { identify, type IdentifierKind } from '../../ems/index.js';
 import { defaultMessages } from '../../messages/catalogue.js';
 import { languageFromLocale } from '../../messages/language.js';
-import { UsageError, writeJson, writeLines, type CliCommand } from '../command.js';
+import { UsageError, writeJson, writeLines, type CliCommand, parseCommandArgs } from '../command.js';
 
 const KIND_LABELS: Readonly<Record<IdentifierKind, string>> = {
   controlNumber: '管制編號 (EMS control number)',
@@ -14,6 +13,15 @@ const KIND_LABELS: Readonly<Record<IdentifierKind, string>> = {
   unknown: 'unknown',
 };
 
+const USAGE = [
+  'twpki id check VALUE [--legacy-business-id-rule] [--json]',
+  '',
+  'Tells which identifier VALUE is (controlNumber, businessId, nationalId, residentId, cardNumber,',
+  'email, unknown) and whether it is valid, and why not. --legacy-business-id-rule checks 統一編號',
+  'with the pre-2023 divisible-by-10 rule. --json prints {value, kind, valid, reason}.',
+  'Exit status: 0 valid, 1 invalid, 2 usage error.',
+].join('\n');
+
 /**
  * `twpki id check VALUE [--legacy-business-id-rule] [--json]`: tells which Taiwan
  * identifier VALUE is and whether it is valid. Exit 0 valid, 1 not.
@@ -21,22 +29,14 @@ const KIND_LABELS: Readonly<Record<IdentifierKind, string>> = {
 export const idCheckCommand: CliCommand = {
   name: 'id check',
   summary: 'identify and validate a 管制編號, 統一編號, 身分證字號, resident number, card number or e-mail',
-  usage: [
-    'twpki id check VALUE [--legacy-business-id-rule] [--json]',
-    '',
-    'Tells which identifier VALUE is (controlNumber, businessId, nationalId, residentId, cardNumber,',
-    'email, unknown) and whether it is valid, and why not. --legacy-business-id-rule checks 統一編號',
-    'with the pre-2023 divisible-by-10 rule. --json prints {value, kind, valid, reason}.',
-    'Exit status: 0 valid, 1 invalid, 2 usage error.',
-  ].join('\n'),
+  usage: USAGE,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandArgs(USAGE, {
       args,
       options: {
         'legacy-business-id-rule': { type: 'boolean' },
         json: { type: 'boolean' },
       },
-      strict: true,
       allowPositionals: true,
     });
     if (positionals.length !== 1) throw new UsageError('give exactly one VALUE to check');

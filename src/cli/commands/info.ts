@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { parseCertificate, type CertificateProfile } from '../../cert/index.js';
 import { toHex } from '../../shared/bytes.js';
 import { readerOption, withCard } from '../card-session.js';
-import { type CliCommand, writeJson, writeLines } from '../command.js';
+import { type CliCommand, writeJson, writeLines, parseCommandArgs } from '../command.js';
 
 /** What `info` shows of a certificate's profile; `undefined` when the certificate does not parse. */
 function profileSummary(der: Uint8Array): Record<string, string | number | undefined> | undefined {
@@ -26,13 +25,15 @@ function profileSummary(der: Uint8Array): Record<string, string | number | undef
   };
 }
 
+const USAGE = 'twpki info [--reader NAME] [--json]\n\nReads the HiCOS card (no PIN): generation, 卡號, version, certificates (profile summary, and DER as base64 in JSON).';
+
 /** `twpki info`: generation, card number, version and certificates; no PIN needed. */
 export const infoCommand: CliCommand = {
   name: 'info',
   summary: 'show the card generation, card number and certificates',
-  usage: 'twpki info [--reader NAME] [--json]\n\nReads the HiCOS card (no PIN): generation, 卡號, version, certificates (profile summary, and DER as base64 in JSON).',
+  usage: USAGE,
   async run(args, io) {
-    const { values } = parseArgs({ args, options: readerOption, strict: true });
+    const { values } = parseCommandArgs(USAGE, { args, options: readerOption });
     return withCard(values.reader, io, async (card, reader) => {
       const info = await card.info();
       const certificates = info.certificates.map((c) => ({

@@ -1,15 +1,16 @@
-import { parseArgs } from 'node:util';
 import { PcscContext } from '../../pcsc/index.js';
 import { toHex } from '../../shared/bytes.js';
-import { writeJson, writeLines, type CliCommand } from '../command.js';
+import { writeJson, writeLines, type CliCommand, parseCommandArgs } from '../command.js';
+
+const USAGE = 'twpki readers [--json]\n\nLists PC/SC readers (pcscd must be running), with card presence and ATR.';
 
 /** `twpki readers [--json]`: lists PC/SC readers and whether each holds a card. */
 export const readersCommand: CliCommand = {
   name: 'readers',
   summary: 'list smart-card readers and the cards in them',
-  usage: 'twpki readers [--json]\n\nLists PC/SC readers (pcscd must be running), with card presence and ATR.',
+  usage: USAGE,
   async run(args, io) {
-    const { values } = parseArgs({ args, options: { json: { type: 'boolean' } }, strict: true });
+    const { values } = parseCommandArgs(USAGE, { args, options: { json: { type: 'boolean' } } });
     const context = await PcscContext.establish();
     try {
       const readers = context.readers().map((r) => ({

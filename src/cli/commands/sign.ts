@@ -1,22 +1,21 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { HiCOSError, type SignatureHash } from '../../apdu/index.js';
 import { readerOption, withCard } from '../card-session.js';
-import { type CliCommand, UsageError, writeJson, writeLines } from '../command.js';
+import { type CliCommand, UsageError, writeJson, writeLines, parseCommandArgs } from '../command.js';
 import { readPin } from '../pin-prompt.js';
+
+const USAGE = 'twpki sign --in FILE [--hash sha256|sha384|sha512] [--reader NAME] [--pin-stdin] [--json]\n\n' +
+  'Signs the file with the SIGN key; prints the signature and the SIGN certificate (base64).';
 
 /** `twpki sign --in FILE`: PKCS#1 v1.5 signature with the SIGN key. */
 export const signCommand: CliCommand = {
   name: 'sign',
   summary: 'sign a file with the card SIGN key (PKCS#1 v1.5)',
-  usage:
-    'twpki sign --in FILE [--hash sha256|sha384|sha512] [--reader NAME] [--pin-stdin] [--json]\n\n' +
-    'Signs the file with the SIGN key; prints the signature and the SIGN certificate (base64).',
+  usage: USAGE,
   async run(args, io) {
-    const { values } = parseArgs({
+    const { values } = parseCommandArgs(USAGE, {
       args,
       options: { ...readerOption, in: { type: 'string' }, hash: { type: 'string' }, 'pin-stdin': { type: 'boolean' } },
-      strict: true,
     });
     if (!values.in) throw new UsageError('--in FILE is required');
     const hash = (values.hash ?? 'sha256') as SignatureHash;

@@ -1,22 +1,21 @@
-import { parseArgs } from 'node:util';
 import { HiCOSError } from '../../apdu/index.js';
 import { readerOption, withCard } from '../card-session.js';
-import { type CliCommand, EXIT_USAGE, writeJson, writeLines } from '../command.js';
+import { type CliCommand, EXIT_USAGE, writeJson, writeLines, parseCommandArgs } from '../command.js';
 import { readPin } from '../pin-prompt.js';
+
+const USAGE = 'twpki verify-pin [--reader NAME] [--pin-stdin] [--allow-last-try] [--json]\n\n' +
+  'Prompts for the PIN without echo (or reads the first line of stdin with --pin-stdin; never from arguments).\n' +
+  'Exit status: 0 ok, 1 wrong PIN, 2 bad input or refused by the last-try guard, 3 locked.';
 
 /** `twpki verify-pin`: exits 0 ok, 1 wrong PIN, 2 bad input or refused by the last-try guard, 3 locked. */
 export const verifyPinCommand: CliCommand = {
   name: 'verify-pin',
   summary: 'check the card PIN (0 ok, 1 wrong, 2 bad input/guard, 3 locked)',
-  usage:
-    'twpki verify-pin [--reader NAME] [--pin-stdin] [--allow-last-try] [--json]\n\n' +
-    'Prompts for the PIN without echo (or reads the first line of stdin with --pin-stdin; never from arguments).\n' +
-    'Exit status: 0 ok, 1 wrong PIN, 2 bad input or refused by the last-try guard, 3 locked.',
+  usage: USAGE,
   async run(args, io) {
-    const { values } = parseArgs({
+    const { values } = parseCommandArgs(USAGE, {
       args,
       options: { ...readerOption, 'pin-stdin': { type: 'boolean' }, 'allow-last-try': { type: 'boolean' } },
-      strict: true,
     });
     const pin = await readPin(io, values['pin-stdin'] === true);
     try {

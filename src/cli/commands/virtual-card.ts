@@ -1,15 +1,13 @@
-import { parseArgs } from 'node:util';
 import { toHex } from '../../shared/bytes.js';
 import { createVirtualHiCOSCard, VpcdBridge, VPCD_DEFAULT_PORT, vpcdReaderName, type VirtualCardProfile } from '../../testing/index.js';
-import { UsageError, writeJson, writeLines, type CliCommand } from '../command.js';
+import { UsageError, writeJson, writeLines, type CliCommand, parseCommandArgs } from '../command.js';
 
 const PROFILES: readonly VirtualCardProfile[] = ['moica', 'moeaca', 'gca', 'xca'];
 const CARD_NUMBER = /^[A-Z]{2}\d{14}$/;
 
 function parseOptions(args: string[]) {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs(USAGE, {
     args,
-    strict: true,
     options: {
       port: { type: 'string', default: String(VPCD_DEFAULT_PORT) },
       host: { type: 'string', default: '127.0.0.1' },
@@ -32,6 +30,15 @@ function parseOptions(args: string[]) {
   return { port, host: values.host, profile, generation: Number(values.generation) as 1 | 2, pin: values.pin, cardNumber, json: values.json };
 }
 
+const USAGE = [
+  'twpki virtual-card [--port 35963] [--host 127.0.0.1] [--profile moica|moeaca|gca|xca]',
+  '                   [--generation 1|2] [--pin 123456] [--card-number TP03000012345678] [--json]',
+  '',
+  'Connects a virtual HiCOS card (certificates from a generated test PKI) to the vsmartcard-vpcd',
+  'driver of a running pcscd; the card stays inserted until Ctrl-C (SIGINT/SIGTERM) removes it.',
+  'Exit status: 0 after an interrupt, 1 when pcscd drops the connection, 2 on bad options.',
+].join('\n');
+
 /**
  * `twpki virtual-card`: runs a virtual HiCOS card plugged into pcscd's vpcd
  * driver until interrupted, so every PC/SC program sees it in "Virtual PCD 00 00".
@@ -39,14 +46,7 @@ function parseOptions(args: string[]) {
 export const virtualCardCommand: CliCommand = {
   name: 'virtual-card',
   summary: 'run a virtual HiCOS card in pcscd\'s vpcd reader (for tests and demos)',
-  usage: [
-    'twpki virtual-card [--port 35963] [--host 127.0.0.1] [--profile moica|moeaca|gca|xca]',
-    '                   [--generation 1|2] [--pin 123456] [--card-number TP03000012345678] [--json]',
-    '',
-    'Connects a virtual HiCOS card (certificates from a generated test PKI) to the vsmartcard-vpcd',
-    'driver of a running pcscd; the card stays inserted until Ctrl-C (SIGINT/SIGTERM) removes it.',
-    'Exit status: 0 after an interrupt, 1 when pcscd drops the connection, 2 on bad options.',
-  ].join('\n'),
+  usage: USAGE,
   async run(args, io) {
     const o = parseOptions(args);
     const card = await createVirtualHiCOSCard({ profile: o.profile, generation: o.generation, pin: o.pin, cardNumber: o.cardNumber });
