@@ -42,7 +42,7 @@ const REJECTED_COMPANY = company('P5600333', '西區運輸股份有限公司', '
 describe.runIf(chromiumAvailable() && pcscAvailable())('portal GPS system in headless Chromium', () => {
   let rig: PortalRig;
   let card: VirtualHiCOSCard;
-  let renewed: VirtualHiCOSCard;
+  let renewed: VirtualHiCOSCard | undefined;
   let holderName = '';
 
   beforeAll(async () => {
@@ -184,6 +184,7 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal GPS system in hea
     // 刪除 (confirmed) removes the first card; the last one cannot be removed.
     await inbox.locator(`#cards-rows tr[data-card-number="${CARD_NUMBER}"] button.remove`).click();
     await waitForText(inbox, 'manage-message', /已刪除卡號/);
+    await inbox.locator(`#cards-rows tr[data-card-number="${CARD_NUMBER}"]`).waitFor({ state: 'detached' });
     expect(await inbox.locator('#cards-rows tr').count()).toBe(1);
     await inbox.locator(`#cards-rows tr[data-card-number="${SECOND_CARD}"] button.remove`).click();
     await waitForText(inbox, 'manage-message', /LAST_CARD/);
@@ -250,6 +251,7 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal GPS system in hea
   });
 
   it('shows the tries left after a wrong PIN, and the right PIN still works', async () => {
+    await rig.insert(VPCD_DEFAULT_PORT, card);
     const page = await rig.newPage();
     await submitBasicData(page, PIN_COMPANY, 'pin');
     await page.waitForSelector('#step-card:not([hidden])');
@@ -267,7 +269,8 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal GPS system in hea
 
   it('refuses a card already bound to another control number', async () => {
     // The renewed card of the first test is bound to E5600123.
-    await rig.insert(VPCD_DEFAULT_PORT, renewed);
+    expect(renewed, 'the first test binds the renewed card').toBeDefined();
+    await rig.insert(VPCD_DEFAULT_PORT, renewed as VirtualHiCOSCard);
     const page = await rig.newPage();
     await submitBasicData(page, SECOND_COMPANY, 'bound');
     await page.waitForSelector('#step-card:not([hidden])');

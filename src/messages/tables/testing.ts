@@ -6,6 +6,7 @@ import type { VpcdBridgeErrorCode } from '../../testing/vpcd/vpcd-bridge.js';
 export const VPCD_MESSAGES: Readonly<Record<VpcdBridgeErrorCode, CodeMessage>> = {
   CONNECT_FAILED: { zhTW: '無法連線至虛擬讀卡機（vpcd），請確認讀卡機服務已啟動', en: 'Cannot reach the virtual reader (vpcd); check that the smart-card service is running' },
   BRIDGE_CLOSED: { zhTW: '虛擬讀卡機連線已關閉', en: 'The virtual reader connection is closed' },
+  NOT_A_CARD: { zhTW: '未提供虛擬卡片，無法插入虛擬讀卡機', en: 'No card emulator was given to insert into the virtual reader' },
 };
 
 /** Test PKI misuse (`twpki/testing`). */

@@ -15,12 +15,12 @@ export function vpcdReaderName(port: number = VPCD_DEFAULT_PORT): string {
 }
 
 /** Codes of {@link VpcdBridgeError}. */
-export const VPCD_BRIDGE_ERROR_CODES = ['CONNECT_FAILED', 'BRIDGE_CLOSED'] as const;
+export const VPCD_BRIDGE_ERROR_CODES = ['CONNECT_FAILED', 'BRIDGE_CLOSED', 'NOT_A_CARD'] as const;
 
 /** One of {@link VPCD_BRIDGE_ERROR_CODES}. */
 export type VpcdBridgeErrorCode = (typeof VPCD_BRIDGE_ERROR_CODES)[number];
 
-/** The bridge could not reach pcscd's vpcd driver, or was used after closing. */
+/** The bridge could not reach pcscd's vpcd driver, was used after closing, or was given no card. */
 export class VpcdBridgeError extends TwpkiError<VpcdBridgeErrorCode> {}
 
 /** Options of {@link VpcdBridge.connect}. */
@@ -74,6 +74,11 @@ export class VpcdBridge {
     const host = options.host ?? '127.0.0.1';
     const port = options.port ?? VPCD_DEFAULT_PORT;
     const timeoutMs = options.timeoutMs ?? 5_000;
+    // Checked before connecting: a missing card would otherwise surface as a
+    // TypeError inside the socket's connect callback, outside the caller's await.
+    if (!isCardEmulator(card)) {
+      return Promise.reject(new VpcdBridgeError('NOT_A_CARD', 'card: expected a card emulator (an object with reset() and process()), got ' + describe(card)));
+    }
     return new Promise((resolve, reject) => {
       const socket = tcpConnect({ host, port });
       socket.setNoDelay(true);
@@ -162,4 +167,14 @@ export class VpcdBridge {
     frame.set(payload, 2);
     this.socket.write(frame);
   }
+}
+
+function isCardEmulator(value: unknown): value is CardEmulator {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Record<keyof CardEmulator, unknown>>;
+  return typeof candidate.reset === 'function' && typeof candidate.process === 'function';
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : typeof value;
 }

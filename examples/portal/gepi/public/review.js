@@ -44,10 +44,10 @@ async function load() {
 async function decide(reg, action, note) {
   try {
     var r = await api('POST', '/gepi/api/review/' + encodeURIComponent(reg.agencyCode) + '/' + action, { note: note });
+    await load();
     setMessage('review-message', action === 'approve'
       ? '機關代號 ' + reg.agencyCode + ' 審核通過，可於 ' + new Date(r.retryNotBefore).toLocaleString('zh-TW') + ' 起重新註冊'
       : '機關代號 ' + reg.agencyCode + ' 審核不通過，請與申請人聯絡');
-    await load();
   } catch (err) {
     setMessage('review-message', errorText(err), true);
   }

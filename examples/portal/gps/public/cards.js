@@ -27,8 +27,8 @@ async function removeCard(c) {
   if (!confirm('確定刪除卡號 ' + c.cardNumber + '（' + c.holderName + '）？')) return;
   try {
     await api('POST', '/gps/api/cards/' + encodeURIComponent(c.cardNumber) + '/delete', {});
-    setMessage('manage-message', '已刪除卡號 ' + c.cardNumber + '。');
     await loadCards();
+    setMessage('manage-message', '已刪除卡號 ' + c.cardNumber + '。');
   } catch (err) {
     setMessage('manage-message', errorText(err), true);
   }
@@ -40,8 +40,8 @@ $('add-submit').addEventListener('click', async function () {
   try {
     var added = await api('POST', '/gps/api/cards', cardFormContact());
     $('add-submit').disabled = true;
-    setMessage('card-message', '已新增卡號 ' + added.cardNumber + '。');
     await loadCards();
+    setMessage('card-message', '已新增卡號 ' + added.cardNumber + '。');
   } catch (err) {
     setMessage('card-message', errorText(err), true);
   }

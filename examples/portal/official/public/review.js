@@ -24,8 +24,8 @@ async function load() {
     tr.appendChild(formCell);
     decisionCells(tr, '/official/api/review/applications/' + encodeURIComponent(a.id), [['approve', '核可'], ['reject', '不核可']], 'review-message',
       async function (action) {
-        setMessage('review-message', action === 'approve' ? '已核可，核可通知信已寄出。' : '已不核可，審核結果通知已寄出。');
         await load();
+        setMessage('review-message', action === 'approve' ? '已核可，核可通知信已寄出。' : '已不核可，審核結果通知已寄出。');
       });
     $('review-rows').appendChild(tr);
   });

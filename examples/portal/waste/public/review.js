@@ -27,8 +27,8 @@ async function load() {
     tr.appendChild(docs);
     decisionCells(tr, '/waste/api/review/applications/' + encodeURIComponent(a.id), [['approve', '審核通過'], ['reject', '審核不通過']], 'review-message',
       async function (action, r) {
-        setMessage('review-message', action === 'approve' ? '審核通過，驗證碼已寄至 ' + r.sentTo : '審核不通過，已通知申請人。');
         await load();
+        setMessage('review-message', action === 'approve' ? '審核通過，驗證碼已寄至 ' + r.sentTo : '審核不通過，已通知申請人。');
       });
     rows.appendChild(tr);
   });
