@@ -1,5 +1,6 @@
 import { TwpkiError } from '../shared/twpki-error.js';
 import type { Actor } from './domain/actor.js';
+import type { ENROLL_REFUSALS, EnrollRefusalReason } from './refusals.js';
 
 /** Stable codes of every error the enrollment layer throws. */
 export const ENROLL_ERROR_CODES = [
@@ -41,7 +42,15 @@ export const ENROLL_ERROR_CODES = [
 export type EnrollErrorCode = (typeof ENROLL_ERROR_CODES)[number];
 
 /** Base error of the enrollment layer; `code` says which rule or step failed. */
-export class EnrollError extends TwpkiError<EnrollErrorCode> {}
+export class EnrollError extends TwpkiError<EnrollErrorCode> {
+  /** For a refused card, the exact cause (see {@link ENROLL_REFUSALS}); the catalogue words the error by it. */
+  public readonly refusal: EnrollRefusalReason | undefined;
+
+  public constructor(code: EnrollErrorCode, message: string, options?: { cause?: unknown; refusal?: EnrollRefusalReason }) {
+    super(code, message, options);
+    this.refusal = options?.refusal;
+  }
+}
 
 /** One rejected input field: which field and why (never echoes secrets). */
 export interface FieldIssue {

@@ -15,7 +15,7 @@ import { CARD_MESSAGES } from './tables/card.js';
 import { CERTIFICATE_MESSAGES, LIFECYCLE_MESSAGES } from './tables/certificate.js';
 import { CHAIN_MESSAGES, REVOCATION_MESSAGES } from './tables/chain.js';
 import { EMS_MESSAGES } from './tables/ems.js';
-import { ENROLL_MESSAGES } from './tables/enroll.js';
+import { ENROLL_MESSAGES, REFUSAL_MESSAGES } from './tables/enroll.js';
 import { ID_MESSAGES, type IdFailureByKind } from './tables/identifiers.js';
 import { DOCUMENT_MESSAGES, LOGIN_MESSAGES } from './tables/login.js';
 import { PCSC_MESSAGES } from './tables/pcsc.js';
@@ -49,6 +49,8 @@ export const MESSAGE_TABLES = {
   ems: EMS_MESSAGES,
   /** Enrollment flows (`EnrollError`). */
   enroll: ENROLL_MESSAGES,
+  /** A refused card's exact cause (`EnrollError.refusal`), preferred to its `enroll` code's message. */
+  refusal: REFUSAL_MESSAGES,
   /** The virtual card's vpcd bridge (`VpcdBridgeError`). */
   vpcd: VPCD_MESSAGES,
   /** The test PKI (`TestPkiError`). */
@@ -116,11 +118,13 @@ const ERROR_DOMAINS: ReadonlyArray<readonly [abstract new (...args: never[]) => 
 const TEST_KIT_DOMAINS: Readonly<Record<string, MessageDomain | undefined>> = { VpcdBridgeError: 'vpcd', TestPkiError: 'test-pki' };
 
 /**
- * The catalogue key of `error`'s code, or `undefined` for an error twpki did
- * not throw.
+ * The catalogue key of `error`: its refusal's (`refusal.COMPANY_ID_MISMATCH`)
+ * when a flow refused a card, else its code's; `undefined` for an error twpki
+ * did not throw.
  */
 export function errorMessageKey(error: unknown): ErrorMessageKey | undefined {
   if (!(error instanceof TwpkiError)) return undefined;
+  if (error instanceof EnrollError && error.refusal !== undefined) return `refusal.${error.refusal}`;
   const domain =
     ERROR_DOMAINS.find(([cls]) => error instanceof cls)?.[1] ?? TEST_KIT_DOMAINS[error.name];
   if (domain === undefined) return undefined;

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnrollError } from '../../src/enroll/errors.js';
+import { refusalError } from '../../src/enroll/refusals.js';
 import { cardLogin, type CardLoginChallenge, type CardLoginErrorBody } from '../../src/integrations/fastify.js';
 import { CARD_NUMBER, ORIGIN, signWithComponent, startLoginRig, type LoginRig } from './login-rig.js';
 
@@ -20,6 +21,8 @@ beforeAll(async () => {
     sessionId: (req) => (typeof req.headers['x-session'] === 'string' ? req.headers['x-session'] : undefined),
     onLogin: (login) => {
       if (refused.has(login.cardNumber ?? '')) throw new EnrollError('NOT_AUTHORIZED', 'this card is not bound to an account');
+      if (refused.has('company card')) throw refusalError('COMPANY_ID_MISMATCH', 'card 12345678, application 87654321');
+      if (refused.has('method off')) throw refusalError('COMPANY_CARD_LOGIN_DISABLED');
       if (refused.has('crash')) throw new Error('database password rejected for user app');
       return { user: login.profile.subject.commonName, cardNumber: login.cardNumber };
     },
@@ -129,6 +132,29 @@ describe('twpki/fastify card login, end to end with a virtual card', () => {
       expect(r.body.error).toMatchObject({ code: 'NOT_AUTHORIZED', message: '此自然人憑證序號未經授權' });
       expect(JSON.stringify(r.body)).not.toContain('not bound to an account');
       expect(logged.some((e) => e instanceof EnrollError && e.message.includes('not bound to an account'))).toBe(true);
+    } finally {
+      refused.clear();
+    }
+  });
+
+  it('answers a flow\'s refusal with the wording of its exact cause, not the code\'s general sentence', async () => {
+    try {
+      refused.add('company card');
+      let c = await challenge('s8');
+      let r = await post('s8', await signWithComponent(rig, c.tbs));
+      expect(r.status).toBe(403);
+      expect(r.body.error).toMatchObject({
+        code: 'NOT_AUTHORIZED',
+        message: '工商憑證之統一編號與申請資料不符',
+        messages: { zhTW: '工商憑證之統一編號與申請資料不符', en: 'The company card\'s business ID does not match the application' },
+      });
+      expect(JSON.stringify(r.body)).not.toContain('87654321');
+      refused.clear();
+      refused.add('method off');
+      c = await challenge('s9');
+      r = await post('s9', await signWithComponent(rig, c.tbs), { 'accept-language': 'en' });
+      expect(r.status).toBe(403);
+      expect(r.body.error).toMatchObject({ code: 'LOGIN_METHOD_DISABLED', message: 'Company card login is disabled for this account' });
     } finally {
       refused.clear();
     }

@@ -14,6 +14,7 @@ import { validateEmail } from '../../src/ems/id/email.js';
 import { identify } from '../../src/ems/id/identify.js';
 import { validateNationalId, validateResidentId } from '../../src/ems/id/personal-id.js';
 import { ENROLL_ERROR_CODES, EnrollError } from '../../src/enroll/errors.js';
+import { ENROLL_REFUSALS, ENROLL_REFUSAL_REASONS, refusalError } from '../../src/enroll/refusals.js';
 import {
   CLI_ERROR_CODES,
   HTTP_ERROR_CODES,
@@ -42,6 +43,7 @@ const CODE_LISTS: Record<string, readonly string[]> = {
   document: DOCUMENT_FORMAT_ERROR_CODES,
   ems: EMS_ERROR_CODES,
   enroll: ENROLL_ERROR_CODES,
+  refusal: ENROLL_REFUSAL_REASONS,
   vpcd: VPCD_BRIDGE_ERROR_CODES,
   'test-pki': TEST_PKI_ERROR_CODES,
   cli: CLI_ERROR_CODES,
@@ -134,6 +136,27 @@ describe('message catalogue', () => {
     const unexpected = defaultMessages.describe(new RangeError('boom'));
     expect(unexpected.key).toBe('cli.INTERNAL');
     expect(unexpected.detail).toBe('boom');
+  });
+
+  it('describes a refused card by its exact cause, keeping the error code', () => {
+    for (const reason of ENROLL_REFUSAL_REASONS) {
+      const err = refusalError(reason, 'detail for the log');
+      expect(err.code).toBe(ENROLL_REFUSALS[reason].code);
+      expect(err.refusal).toBe(reason);
+      const d = defaultMessages.describe(err);
+      expect(d.code).toBe(ENROLL_REFUSALS[reason].code);
+      expect(d.key).toBe(`refusal.${reason}`);
+      expect(d.messages).toEqual({ zhTW: ENROLL_REFUSALS[reason].zhTW, en: ENROLL_REFUSALS[reason].en });
+      expect(d.detail).toBe(`${ENROLL_REFUSALS[reason].zhTW} (detail for the log)`);
+    }
+    // The seeds word the causes differently; the catalogue does not fall back to the code's one sentence.
+    expect(defaultMessages.describe(refusalError('COMPANY_ID_MISMATCH')).messages.zhTW).toBe('工商憑證之統一編號與申請資料不符');
+    expect(defaultMessages.describe(refusalError('COMPANY_CARD_LOGIN_DISABLED')).messages.zhTW).toBe('工商憑證登入為停用');
+    expect(defaultMessages.describe(new EnrollError('NOT_AUTHORIZED', 'x')).key).toBe('enroll.NOT_AUTHORIZED');
+    // An application rewords one cause without touching the others.
+    const c = new MessageCatalogue({ 'refusal.LOGIN_NOT_ENABLED': { zhTW: '請先至啟用憑證頁面啟用' } });
+    expect(c.describe(refusalError('LOGIN_NOT_ENABLED')).messages.zhTW).toBe('請先至啟用憑證頁面啟用');
+    expect(c.describe(refusalError('CARD_NOT_BOUND')).messages.zhTW).toBe(ENROLL_REFUSALS.CARD_NOT_BOUND.zhTW);
   });
 
   it('fills the tries left into the wrong-PIN message', () => {

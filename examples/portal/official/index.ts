@@ -26,7 +26,6 @@ import {
 } from 'twpki/enroll';
 import { parseAgencyOid } from 'twpki/enroll/advanced';
 import { cardViewOf } from '../core/card-view.js';
-import { withSeedRefusals } from '../core/refusal.js';
 import { PageError, field, type PortalContext, type PortalSystem } from '../core/portal.js';
 
 declare module 'fastify' {
@@ -212,20 +211,20 @@ async function registerOfficial(app: FastifyInstance, ctx: PortalContext, settin
   ctx.cardStep(
     app,
     '/official/card/upload',
-    async (login, request) => withSeedRefusals(async () => {
+    async (login, request) => {
       const id = member(request);
       const card = cardViewOf(login);
       const bound = await flow.uploadCertificate(id, card.holder, applicant(id));
       return { cardNumber: bound.cardNumber, holderName: bound.holderName };
-    }),
+    },
     member,
   );
-  ctx.cardStep(app, '/official/card/login', async (login, request) => withSeedRefusals(async () => {
+  ctx.cardStep(app, '/official/card/login', async (login, request) => {
     const me = await flow.certificateLogin(cardViewOf(login).holder);
     await request.session.regenerate();
     request.session.set('officialMember', me.memberId);
     return { memberId: me.memberId, name: me.name };
-  }));
+  });
 
   // 審核 (reviewer login required): manual review (and, without a personnel system, the plain queue).
   app.get('/official/api/review/applications', { preHandler: ctx.requireReviewer }, async () => {

@@ -24,7 +24,6 @@ import {
   type WasteDocumentKind,
 } from 'twpki/enroll';
 import { cardViewOf } from '../core/card-view.js';
-import { withSeedRefusals } from '../core/refusal.js';
 import { PageError, field, type PortalContext, type PortalSystem } from '../core/portal.js';
 
 declare module 'fastify' {
@@ -287,7 +286,7 @@ async function registerWaste(app: FastifyInstance, ctx: PortalContext, settings:
   ctx.cardStep(
     app,
     '/waste/card/enable',
-    async (login, request) => withSeedRefusals(async () => {
+    async (login, request) => {
       const form = enableForm(request);
       const card = cardViewOf(login);
       const { notice, binding } = await waste.activate(
@@ -301,12 +300,12 @@ async function registerWaste(app: FastifyInstance, ctx: PortalContext, settings:
       );
       request.session.set('wasteEnable', undefined);
       return { notice, method: binding.method, name: card.name, cardNumber: card.cardNumber };
-    }),
+    },
     enableForm,
   );
 
   // 憑證登入: a citizen card or the company's MOEACA card, once enabled.
-  ctx.cardStep(app, '/waste/card/login', async (login, request) => withSeedRefusals(async () => {
+  ctx.cardStep(app, '/waste/card/login', async (login, request) => {
     const card = cardViewOf(login);
     const { account, binding } = await waste.login(card.holder);
     const record = await waste.loginRecord({ businessId: account.businessId, ...(account.controlNumber ? { controlNumber: account.controlNumber } : {}) });
@@ -319,7 +318,7 @@ async function registerWaste(app: FastifyInstance, ctx: PortalContext, settings:
     await request.session.regenerate();
     request.session.set('wasteCompany', company);
     return { ...company, name: card.name };
-  }));
+  });
   app.get('/waste/api/me', async (request) => {
     const company = request.session.get('wasteCompany');
     if (company === undefined) throw new PageError(401, 'NOT_LOGGED_IN', '請先以憑證登入');

@@ -16,8 +16,7 @@ import { ACCOUNT_COMMANDS, authorize } from './authorization.js';
 import { bindingsOf, deleteBinding, insertBinding, lockActiveBinding, lockBindingWithSerial, renewBinding } from './card-bindings-table.js';
 import { acceptPendingRenewal, resolveRenewal } from './card-renewal.js';
 import { applyTransition } from './transition.js';
-
-const NOT_BOUND = 'this card and certificate are not bound to an active account';
+import { refusalError } from '../refusals.js';
 
 /**
  * Runs a card command on the active account of `cn` in one transaction: lock
@@ -65,14 +64,14 @@ export function listCards(c: AccountContext, cn: ControlNumber): Promise<CardBin
 export async function resolveLogin(c: AccountContext, card: CardIdentity & { cardNumber: CardNumber }): Promise<ControlNumber> {
   const outcome = await c.o.store.transaction(async (tx): Promise<ControlNumber | EnrollError> => {
     const found = await lockActiveBinding(tx, card.cardNumber);
-    if (found === undefined) return new EnrollError('NOT_AUTHORIZED', NOT_BOUND);
+    if (found === undefined) return refusalError('CARD_NOT_BOUND');
     const result = await resolveRenewal(tx, found.bound, card, {
       flow: 'account',
       subject: found.applicationId,
       state: 'active',
       policy: c.o.renewal,
       at: nowOf(c),
-      refusal: NOT_BOUND,
+      refusal: 'CARD_NOT_BOUND',
       renew: async () => {
         await renewBinding(tx, found.bound, card.certificateSerial, card.validFrom);
       },

@@ -24,6 +24,7 @@ import { isUuid } from './secret-token.js';
 import type { FlowName } from '../machine/machine.js';
 import { isoOf, optionalIsoOf, optionalText } from '../store/rows.js';
 import type { EnrollStore, Row, SqlSession } from '../store/store.js';
+import { refusalError, type EnrollRefusalReason } from '../refusals.js';
 
 /** How a renewal that passes {@link judgeRenewal} is applied. */
 export type RenewalPolicy = 'automatic' | 'review';
@@ -181,8 +182,8 @@ export interface RenewalContext {
   readonly policy: RenewalPolicy | undefined;
   /** Instant of the login (ISO). */
   readonly at: string;
-  /** The flow's refusal message (its usual NOT_AUTHORIZED wording). */
-  readonly refusal: string;
+  /** The flow's refusal (its usual NOT_AUTHORIZED cause). */
+  readonly refusal: EnrollRefusalReason;
   /** Writes the new serial (and notBefore) into the flow's binding. */
   readonly renew: () => Promise<void>;
 }
@@ -204,7 +205,7 @@ export async function resolveRenewal(tx: SqlSession, bound: BoundCard, card: Car
   if (verdict.kind === 'refused') {
     // Returned, not thrown, so the refusal's audit entry commits: it is evidence worth keeping.
     await audit('renewalRefused', `${detail}: ${verdict.reason}`);
-    return new EnrollError('NOT_AUTHORIZED', `${c.refusal} (${verdict.reason})`);
+    return refusalError(c.refusal, verdict.reason);
   }
   if ((c.policy ?? 'automatic') === 'review') {
     const { request, created } = await requestRenewalReview(tx, c.flow, bound, card, c.at);

@@ -3,6 +3,7 @@ import type { BusinessId, CertificateSerial, ControlNumber, CardNumber } from '.
 import type { LoginEnablementStatus, LoginMethodStatus } from '../machine/login-machine.js';
 import { isoOf, optionalText } from '../store/rows.js';
 import type { Row } from '../store/store.js';
+import type { EnrollRefusalReason } from '../refusals.js';
 
 /** The two certificate login methods of the seed's form. */
 export type LoginMethod = 'citizenCard' | 'companyCard';
@@ -12,6 +13,12 @@ export const LOGIN_METHOD_LABELS: Readonly<Record<LoginMethod, string>> = {
   citizenCard: '自然人憑證登入',
   companyCard: '工商憑證登入',
 };
+
+/** The refusal of a login by a method the account has 停用. */
+export const LOGIN_METHOD_REFUSALS = {
+  citizenCard: 'CITIZEN_CARD_LOGIN_DISABLED',
+  companyCard: 'COMPANY_CARD_LOGIN_DISABLED',
+} as const satisfies Record<LoginMethod, EnrollRefusalReason>;
 
 /** A company's certificate-login enablement. */
 export interface LoginAccount {

@@ -17,8 +17,7 @@ import { acceptPendingRenewal, boundCardFromRow, parseRenewalId, pendingRenewals
 import { idHintAgrees } from './org-shared.js';
 import { cardFromRow, lockMember, memberFromRow, type OfficialCard, type OfficialMember } from './official-records.js';
 import { guarded, parseMemberId, type OfficialAccountOptions } from './official-shared.js';
-
-const NOT_UPLOADED = '此憑證尚未上傳至會員帳號 (this card is not uploaded to a member account)';
+import { refusalError } from '../refusals.js';
 
 function cardBound(): EnrollError {
   return new EnrollError('CARD_ALREADY_BOUND', '此自然人憑證已上傳至其他會員帳號 (this card belongs to another member)');
@@ -33,7 +32,7 @@ function parseUploadCard(holder: unknown, issues: IssueCollector): CardIdentity 
 
 function requireVerified(card: CardIdentity): void {
   if (!card.verified) {
-    throw new EnrollError('NOT_AUTHORIZED', '憑證上傳與憑證登入 need the certificate layer\'s verified login (cardHolderFromLogin)');
+    throw refusalError('VERIFIED_LOGIN_REQUIRED', 'pass the certificate layer\'s verified login through cardHolderFromLogin');
   }
 }
 
@@ -52,9 +51,9 @@ export async function uploadCertificate(o: OfficialAccountOptions, memberId: str
         authorize(OFFICIAL_COMMANDS, 'uploadCertificate', w, { subject: m, state: member?.memberType ?? 'none', owner: m });
         if (member === undefined) throw new EnrollError('NOT_FOUND', `no member ${m}`);
         requireVerified(c);
-        if (c.subjectName !== member.name) throw new EnrollError('NOT_AUTHORIZED', '憑證姓名與會員資料不符 (the card names another person)');
+        if (c.subjectName !== member.name) throw refusalError('MEMBER_NAME_MISMATCH');
         if (!idHintAgrees(o, member.nationalId, c.idHint)) {
-          throw new EnrollError('NOT_AUTHORIZED', '憑證與會員身分證統一編號不符 (the card\'s ID hint does not match the member)');
+          throw refusalError('MEMBER_ID_MISMATCH');
         }
         const at = o.clock.now().toISOString();
         const old = await tx.query('DELETE FROM enroll_official_cards WHERE member_id=$1 RETURNING card_number', [m]);
@@ -139,7 +138,7 @@ export async function certificateLogin(o: OfficialAccountOptions, holder: Verifi
   const outcome = await o.store.transaction(async (tx): Promise<OfficialMember | EnrollError> => {
     const rows = await tx.query('SELECT * FROM enroll_official_cards WHERE card_number=$1 FOR UPDATE', [c.cardNumber]);
     const row = rows[0];
-    if (row === undefined) return new EnrollError('NOT_AUTHORIZED', NOT_UPLOADED);
+    if (row === undefined) return refusalError('CERTIFICATE_NOT_UPLOADED');
     const memberId = String(row.member_id);
     const member = await lockMember(tx, memberId);
     const bound = boundCardFromRow(row);
@@ -149,7 +148,7 @@ export async function certificateLogin(o: OfficialAccountOptions, holder: Verifi
       state: member?.memberType ?? 'citizen',
       policy: o.renewal,
       at: o.clock.now().toISOString(),
-      refusal: NOT_UPLOADED,
+      refusal: 'CERTIFICATE_NOT_UPLOADED',
       renew: async () => {
         await renewCard(tx, memberId, bound.certificateSerial, c.certificateSerial, c.validFrom);
       },

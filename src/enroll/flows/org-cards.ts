@@ -58,7 +58,7 @@ export async function renewAdministratorCard(
     state: reg.status,
     policy: o.renewal,
     at,
-    refusal: '授權管理者自然人憑證與註冊資料不符',
+    refusal: 'ADMINISTRATOR_CARD_MISMATCH',
     renew: async () => {
       await moveAdministrator(tx, reg.agencyCode, bound, admin.certificateSerial, admin.validFrom, at);
     },
@@ -88,7 +88,7 @@ export async function renewOperatorCard(
     state: 'registered',
     policy: o.renewal,
     at,
-    refusal: '此自然人憑證序號未經授權 (若憑證已展期或換卡，請授權管理者修改憑證序號)',
+    refusal: 'OPERATOR_NOT_AUTHORIZED',
     renew: async () => {
       await moveOperator(tx, code, bound, card.certificateSerial, card.validFrom, at);
     },

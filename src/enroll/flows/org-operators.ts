@@ -24,6 +24,7 @@ import { renewAdministratorCard, renewOperatorCard } from './org-cards.js';
 import { assignedOperator, deleteOperator, insertOperator, operatorsOf, recordOperatorCard, updateOperator } from './org-operators-table.js';
 import { lockRegistration } from './org-registrations-table.js';
 import { authenticate, idHintAgrees, type OrgRegistrationOptions } from './org-shared.js';
+import { refusalError } from '../refusals.js';
 
 /** {@link OrgRegistrationFlow.assignOperator}: 授權指派 → 新增. */
 export async function assignOperator(
@@ -90,7 +91,7 @@ export async function authorizeOperator(o: OrgRegistrationOptions, agencyCode: s
   const perm = issues.take(() => parseRequiredText(permission, 'permission'));
   issues.throwIfAny();
   const card = parsed as CardIdentity;
-  const refused = new EnrollError('NOT_AUTHORIZED', '此自然人憑證序號未經授權 (若憑證已展期或換卡，請授權管理者修改憑證序號)');
+  const refused = refusalError('OPERATOR_NOT_AUTHORIZED');
   const outcome = await o.store.transaction(async (tx): Promise<Row | EnrollError> => {
     const assigned = await assignedOperator(tx, code, card.certificateSerial);
     if (assigned !== undefined) {
@@ -111,10 +112,10 @@ export async function authorizeOperator(o: OrgRegistrationOptions, agencyCode: s
   if (outcome instanceof EnrollError) throw outcome;
   const op = operatorFromRow(outcome);
   if (!idHintAgrees(o, op.nationalId, card.idHint)) {
-    throw new EnrollError('NOT_AUTHORIZED', '授權經辦人身分證統一編號與自然人憑證不符');
+    throw refusalError('OPERATOR_ID_MISMATCH');
   }
   if (!op.permissions.includes(perm as string)) {
-    throw new EnrollError('NOT_AUTHORIZED', `operator lacks permission ${perm}`);
+    throw refusalError('OPERATOR_PERMISSION_MISSING', `operator lacks permission ${perm}`);
   }
   return op;
 }

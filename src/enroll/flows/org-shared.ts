@@ -14,6 +14,7 @@ import type { RenewalPolicy } from './card-renewal.js';
 import type { OrgRegistration } from './org-records.js';
 import type { IssueCollector } from '../errors.js';
 import { parseCitizenCard, parseContact, parseGepiChecks, parseOrgCard, type AdministratorContact } from './org-inputs.js';
+import { refusalError } from '../refusals.js';
 
 /** Dependencies of {@link OrgRegistrationFlow}. */
 export interface OrgRegistrationOptions {
@@ -99,12 +100,12 @@ export function authenticate(
 ): asserts reg is OrgRegistration {
   if (reg === undefined) throw new EnrollError('NOT_FOUND', 'this agency has not registered');
   if (reg.status !== 'registered') {
-    throw new EnrollError('NOT_AUTHORIZED', `registration is ${reg.status}, not registered`);
+    throw refusalError('ORGANIZATION_NOT_REGISTERED', `registration is ${reg.status}`);
   }
   if (check !== 'administrator' && org.certificateSerial !== reg.organizationCertificateSerial) {
-    throw new EnrollError('NOT_AUTHORIZED', '機關憑證與註冊資料不符 (if it was renewed, use 更換機關憑證)');
+    throw refusalError('AGENCY_CARD_MISMATCH');
   }
   if (check !== 'organization' && admin.certificateSerial !== reg.administrator.certificateSerial) {
-    throw new EnrollError('NOT_AUTHORIZED', '授權管理者自然人憑證與註冊資料不符 (if it was renewed, use 更換授權管理者自然人憑證)');
+    throw refusalError('ADMINISTRATOR_CARD_MISMATCH');
   }
 }

@@ -15,8 +15,9 @@ import { recordTransition } from '../store/audit.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import type { SqlSession } from '../store/store.js';
 import { LOGIN_COMMANDS, authorize } from './authorization.js';
-import { LOGIN_METHOD_LABELS, loginAccountFromRow, loginBindingFromRow, type LoginAccount, type LoginBinding, type LoginMethod } from './login-records.js';
+import { LOGIN_METHOD_REFUSALS, loginAccountFromRow, loginBindingFromRow, type LoginAccount, type LoginBinding, type LoginMethod } from './login-records.js';
 import { hashSecret, newVerificationCode } from './secret-token.js';
+import { refusalError } from '../refusals.js';
 import {
   LOGIN_METHODS,
   authorizeOnLogin,
@@ -84,8 +85,8 @@ async function bind(ctx: LoginContext, k: CompanyKey, code: string, c: CardIdent
         return invalid();
       }
       if (now.getTime() >= new Date(account.record.codeExpiresAt).getTime()) return invalid();
-      if (account.record.methods[m] !== 'enabled') throw new EnrollError('LOGIN_METHOD_DISABLED', `${LOGIN_METHOD_LABELS[m]}為停用`);
-      if (m === 'companyCard' && c.businessId !== k.businessId) throw new EnrollError('NOT_AUTHORIZED', '工商憑證之統一編號與申請資料不符');
+      if (account.record.methods[m] !== 'enabled') throw refusalError(LOGIN_METHOD_REFUSALS[m]);
+      if (m === 'companyCard' && c.businessId !== k.businessId) throw refusalError('COMPANY_ID_MISMATCH');
       const from = account.record.status;
       assertTransition(LOGIN_ENABLEMENT_MACHINE, from, 'bindCard', 'bound');
       const at = now.toISOString();

@@ -12,11 +12,9 @@ import { isUniqueViolation } from '../store/sql-errors.js';
 import type { Row, SqlSession } from '../store/store.js';
 import { LOGIN_COMMANDS, authorize } from './authorization.js';
 import { acceptPendingRenewal, parseRenewalId, resolveRenewal, type BoundCard } from './card-renewal.js';
-import { LOGIN_METHOD_LABELS, loginAccountFromRow, loginBindingFromRow, type LoginAccount, type LoginBinding } from './login-records.js';
+import { LOGIN_METHOD_REFUSALS, loginAccountFromRow, loginBindingFromRow, type LoginAccount, type LoginBinding } from './login-records.js';
 import { guardLogin, loginSubject, type LoginContext } from './waste-shared.js';
-
-/** The seed's refusal for a card that was never enabled (尚未啟用憑證). */
-const NOT_ENABLED = '此憑證尚未啟用登入';
+import { refusalError } from '../refusals.js';
 
 const SELECT = `SELECT b.*, a.status AS a_status, a.company_name, a.verification_code_hash, a.code_expires_at, a.citizen_card, a.company_card,
     a.created_at, a.updated_at, a.version
@@ -41,7 +39,7 @@ function boundCardOf(row: Row): BoundCard {
 /** A company card whose 統一編號 is not the company's (a renewal cannot move a binding to another company). */
 function companyMismatch(row: Row, card: CardIdentity): EnrollError | undefined {
   return row.method === 'companyCard' && card.businessId !== String(row.business_id)
-    ? new EnrollError('NOT_AUTHORIZED', '工商憑證之統一編號與申請資料不符')
+    ? refusalError('COMPANY_ID_MISMATCH')
     : undefined;
 }
 
@@ -50,12 +48,12 @@ async function findBinding(ctx: LoginContext, tx: SqlSession, card: CardIdentity
   const bySerial = await tx.query(`${SELECT} WHERE b.certificate_serial = $1`, [card.certificateSerial]);
   const row = bySerial[0];
   if (row !== undefined) {
-    if (card.cardNumber !== undefined && row.card_number != null && row.card_number !== card.cardNumber) return new EnrollError('NOT_AUTHORIZED', NOT_ENABLED);
+    if (card.cardNumber !== undefined && row.card_number != null && row.card_number !== card.cardNumber) return refusalError('LOGIN_NOT_ENABLED');
     return companyMismatch(row, card) ?? row;
   }
-  if (card.cardNumber === undefined) return new EnrollError('NOT_AUTHORIZED', NOT_ENABLED);
+  if (card.cardNumber === undefined) return refusalError('LOGIN_NOT_ENABLED');
   const byCard = (await tx.query(`${SELECT} WHERE b.card_number = $1 FOR UPDATE OF b`, [card.cardNumber]))[0];
-  if (byCard === undefined) return new EnrollError('NOT_AUTHORIZED', NOT_ENABLED);
+  if (byCard === undefined) return refusalError('LOGIN_NOT_ENABLED');
   const mismatch = companyMismatch(byCard, card);
   if (mismatch !== undefined) return mismatch;
   const bound = boundCardOf(byCard);
@@ -65,7 +63,7 @@ async function findBinding(ctx: LoginContext, tx: SqlSession, card: CardIdentity
     state: String(byCard.a_status),
     policy: ctx.renewal,
     at: ctx.clock.now().toISOString(),
-    refusal: NOT_ENABLED,
+    refusal: 'LOGIN_NOT_ENABLED',
     renew: async () => {
       await tx.query('UPDATE enroll_login_bindings SET certificate_serial=$2, valid_from=$3 WHERE certificate_serial=$1', [
         bound.certificateSerial,
@@ -91,7 +89,7 @@ export async function authorizeLogin(ctx: LoginContext, holder: VerifiedCardHold
   if (outcome instanceof EnrollError) throw outcome;
   const binding = loginBindingFromRow(outcome);
   const account = loginAccountFromRow({ ...outcome, status: outcome.a_status });
-  if (account.methods[binding.method] !== 'enabled') throw new EnrollError('LOGIN_METHOD_DISABLED', `${LOGIN_METHOD_LABELS[binding.method]}為停用`);
+  if (account.methods[binding.method] !== 'enabled') throw refusalError(LOGIN_METHOD_REFUSALS[binding.method]);
   return { account, binding };
 }
 

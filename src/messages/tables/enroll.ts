@@ -1,5 +1,6 @@
 import type { CodeMessage } from '../../component/codes.js';
 import type { EnrollErrorCode } from '../../enroll/errors.js';
+import { ENROLL_REFUSALS, type EnrollRefusalReason } from '../../enroll/refusals.js';
 
 /** Enrollment (account application, card binding, organisation registration) failures (`twpki/enroll`). */
 export const ENROLL_MESSAGES: Readonly<Record<EnrollErrorCode, CodeMessage>> = {
@@ -36,3 +37,11 @@ export const ENROLL_MESSAGES: Readonly<Record<EnrollErrorCode, CodeMessage>> = {
   PERSONNEL_SYSTEM_FAILURE: { zhTW: '行政院人事行政總處系統暫時無法核對，請稍後再送出資料', en: 'The personnel system could not check the application; send it again later' },
   AGENCY_SEARCH_UNAVAILABLE: { zhTW: '目前無法查詢機關OID，請直接輸入新機關OID', en: 'Agency OIDs cannot be searched here; enter the agency OID directly' },
 };
+
+/**
+ * A refused card's exact cause (`EnrollError.refusal`), worded as the seeds
+ * word it; the catalogue prefers it to the code's general message.
+ */
+export const REFUSAL_MESSAGES = Object.fromEntries(
+  Object.entries(ENROLL_REFUSALS).map(([reason, r]) => [reason, { zhTW: r.zhTW, en: r.en }]),
+) as Readonly<Record<EnrollRefusalReason, CodeMessage>>;

@@ -8,7 +8,7 @@ $('login-submit').addEventListener('click', async function () {
   if ($('card-pin').value === '') return setMessage('login-message', '請輸入PIN。', true);
   setMessage('login-message', '驗證中…');
   try {
-    accepted(await cardStep('/official/card/login', $('card-select'), $('card-pin')));
+    await cardStep('/official/card/login', $('card-select'), $('card-pin'));
     location.href = '/official/member';
   } catch (err) {
     setMessage('login-message', failureText(err), true);

@@ -8,7 +8,7 @@ $('upload-submit').addEventListener('click', async function () {
   if ($('card-pin').value === '') return setMessage('upload-message', '請輸入PIN。', true);
   setMessage('upload-message', '驗證中…');
   try {
-    var r = accepted(await cardStep('/official/card/upload', $('card-select'), $('card-pin')));
+    var r = await cardStep('/official/card/upload', $('card-select'), $('card-pin'));
     setMessage('upload-message', '憑證上傳成功（卡號 ' + r.cardNumber + '），之後可使用憑證登入。');
   } catch (err) {
     setMessage('upload-message', failureText(err), true);

@@ -10,7 +10,7 @@ $('enable-submit').addEventListener('click', async function () {
   setMessage('enable-message', '驗證中…');
   try {
     await api('POST', '/waste/api/enable', { businessId: $('e-businessId').value, controlNumber: $('e-controlNumber').value, code: $('e-code').value });
-    var result = accepted(await cardStep('/waste/card/enable', $('card-select'), $('card-pin')));
+    var result = await cardStep('/waste/card/enable', $('card-select'), $('card-pin'));
     $('enable-notice').textContent = result.notice;
     show('enable-form', false);
     show('enable-done', true);

@@ -8,7 +8,7 @@ $('login-submit').addEventListener('click', async function () {
   if ($('card-pin').value === '') return setMessage('login-message', '請輸入憑證密碼(PIN 碼)。', true);
   setMessage('login-message', '驗證中…');
   try {
-    accepted(await cardStep('/waste/card/login', $('card-select'), $('card-pin')));
+    await cardStep('/waste/card/login', $('card-select'), $('card-pin'));
     location.href = '/waste/home';
   } catch (err) {
     setMessage('login-message', failureText(err), true);

@@ -1,0 +1,88 @@
+import { EnrollError, type EnrollErrorCode } from './errors.js';
+
+/**
+ * Why a flow refused a card, finer than the error code. The seeds word each
+ * cause differently (工商憑證之統一編號與申請資料不符, 此憑證尚未啟用登入,
+ * 自然人憑證登入為停用…) while all of them are `NOT_AUTHORIZED` or
+ * `LOGIN_METHOD_DISABLED` to a program; the message catalogue explains an
+ * error by its refusal when it has one (`refusal.COMPANY_ID_MISMATCH`), so a
+ * page or the `twpki/fastify` plugin shows the exact cause.
+ */
+export interface EnrollRefusal {
+  /** The error code the refusal is thrown with. */
+  readonly code: Extract<EnrollErrorCode, 'NOT_AUTHORIZED' | 'LOGIN_METHOD_DISABLED'>;
+  /** The sentence a person reads, in the seeds' Traditional Chinese. */
+  readonly zhTW: string;
+  /** The same in English. */
+  readonly en: string;
+}
+
+/** Every reason a flow refuses a card for. */
+export const ENROLL_REFUSAL_REASONS = [
+  'CARD_NOT_BOUND',
+  'LOGIN_NOT_ENABLED',
+  'COMPANY_ID_MISMATCH',
+  'VERIFIED_LOGIN_REQUIRED',
+  'MEMBER_NAME_MISMATCH',
+  'MEMBER_ID_MISMATCH',
+  'CERTIFICATE_NOT_UPLOADED',
+  'OPERATOR_NOT_AUTHORIZED',
+  'OPERATOR_ID_MISMATCH',
+  'OPERATOR_PERMISSION_MISSING',
+  'ORGANIZATION_NOT_REGISTERED',
+  'AGENCY_CARD_MISMATCH',
+  'ADMINISTRATOR_CARD_MISMATCH',
+  'CITIZEN_CARD_LOGIN_DISABLED',
+  'COMPANY_CARD_LOGIN_DISABLED',
+] as const;
+
+/** One of {@link ENROLL_REFUSAL_REASONS}. */
+export type EnrollRefusalReason = (typeof ENROLL_REFUSAL_REASONS)[number];
+
+/** Every refusal the enrollment flows make, by reason. */
+export const ENROLL_REFUSALS: Readonly<Record<EnrollRefusalReason, EnrollRefusal>> = {
+  CARD_NOT_BOUND: { code: 'NOT_AUTHORIZED', zhTW: '此自然人憑證尚未綁定帳號', en: 'This card is not bound to an active account' },
+  LOGIN_NOT_ENABLED: { code: 'NOT_AUTHORIZED', zhTW: '此憑證尚未啟用登入', en: 'This certificate is not enabled for login' },
+  COMPANY_ID_MISMATCH: {
+    code: 'NOT_AUTHORIZED',
+    zhTW: '工商憑證之統一編號與申請資料不符',
+    en: 'The company card\'s business ID does not match the application',
+  },
+  VERIFIED_LOGIN_REQUIRED: { code: 'NOT_AUTHORIZED', zhTW: '請先以憑證完成登入驗證', en: 'A verified card login is required' },
+  MEMBER_NAME_MISMATCH: { code: 'NOT_AUTHORIZED', zhTW: '憑證姓名與會員資料不符', en: 'The certificate names another person than the member' },
+  MEMBER_ID_MISMATCH: { code: 'NOT_AUTHORIZED', zhTW: '憑證與會員身分證統一編號不符', en: 'The certificate\'s ID hint does not match the member' },
+  CERTIFICATE_NOT_UPLOADED: { code: 'NOT_AUTHORIZED', zhTW: '此憑證尚未上傳至會員帳號', en: 'This certificate is not uploaded to a member account' },
+  OPERATOR_NOT_AUTHORIZED: {
+    code: 'NOT_AUTHORIZED',
+    zhTW: '此自然人憑證序號未經授權（若憑證已展期或換卡，請授權管理者修改憑證序號）',
+    en: 'This card is not an authorised operator (after a renewal or a new card, the administrator updates the serial)',
+  },
+  OPERATOR_ID_MISMATCH: {
+    code: 'NOT_AUTHORIZED',
+    zhTW: '授權經辦人身分證統一編號與自然人憑證不符',
+    en: 'The operator\'s ID number does not match the card',
+  },
+  OPERATOR_PERMISSION_MISSING: { code: 'NOT_AUTHORIZED', zhTW: '授權經辦人未獲授權此功能', en: 'The operator is not authorised for this function' },
+  ORGANIZATION_NOT_REGISTERED: { code: 'NOT_AUTHORIZED', zhTW: '機關尚未完成憑證註冊', en: 'The agency has not completed its registration' },
+  AGENCY_CARD_MISMATCH: {
+    code: 'NOT_AUTHORIZED',
+    zhTW: '機關憑證與註冊資料不符（若機關憑證已更換，請使用更換機關憑證）',
+    en: 'The agency card does not match the registration (after a renewal, use the agency card replacement)',
+  },
+  ADMINISTRATOR_CARD_MISMATCH: {
+    code: 'NOT_AUTHORIZED',
+    zhTW: '授權管理者自然人憑證與註冊資料不符（若憑證已更換，請使用更換授權管理者自然人憑證）',
+    en: 'The administrator\'s card does not match the registration (after a renewal, use the administrator card replacement)',
+  },
+  CITIZEN_CARD_LOGIN_DISABLED: { code: 'LOGIN_METHOD_DISABLED', zhTW: '自然人憑證登入為停用', en: 'Citizen card login is disabled for this account' },
+  COMPANY_CARD_LOGIN_DISABLED: { code: 'LOGIN_METHOD_DISABLED', zhTW: '工商憑證登入為停用', en: 'Company card login is disabled for this account' },
+};
+
+/**
+ * The error of a refusal: its code, the Chinese sentence as message (with an
+ * English `detail` for logs when one helps), and `refusal` set to the reason.
+ */
+export function refusalError(reason: EnrollRefusalReason, detail?: string): EnrollError {
+  const r = ENROLL_REFUSALS[reason];
+  return new EnrollError(r.code, detail === undefined ? r.zhTW : `${r.zhTW} (${detail})`, { refusal: reason });
+}
