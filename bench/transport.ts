@@ -85,7 +85,11 @@ async function throughPcscd(): Promise<BenchResult | undefined> {
       unit: 'ms',
       baseline: `raw pcsclite transmit ${rawMs.toFixed(2)} ms`,
       ratio: sdk / rawMs,
-      note: 'both dominated by the vpcd driver (~48 ms Nagle/delayed-ACK floor)',
+      // Debian's vpcd waits a delayed ACK per APDU unless 127.0.0.1 has quick ACKs (scripts/setup-debian.sh).
+      note:
+        rawMs > 20
+          ? 'both dominated by the vpcd driver\'s ~40 ms delayed-ACK wait: run scripts/setup-debian.sh as root for quick ACKs on 127.0.0.1'
+          : 'through pcscd and the vpcd driver with quick ACKs on 127.0.0.1',
     };
   } finally {
     await bridge.close();
