@@ -17,7 +17,8 @@ import { lockApplication, saveApplication } from './account-applications-table.j
 import { getApplication } from './account-application.js';
 import type { ApprovalResult } from './account-inputs.js';
 import type { AccountApplication } from './account-records.js';
-import { facilityEmail, nowOf, sendMail, transitionApplication, type AccountContext } from './account-shared.js';
+import { facilityEmail, nowOf, transitionApplication, type AccountContext } from './account-shared.js';
+import { sendNotice } from '../mail/send-notice.js';
 import { ACCOUNT_COMMANDS, authorize } from './authorization.js';
 import { activateBindingsOf, deleteBindingsOf } from './card-bindings-table.js';
 import { applicationByResultKey, insertResultKey } from './result-keys-table.js';
@@ -45,7 +46,7 @@ async function issueToken(c: AccountContext, tx: SqlSession, app: AccountApplica
   await insertActivationToken(tx, { hash: hashSecret(token), applicationId: app.id, sentTo, at, expiresAt });
   // Mailing inside the transaction: a failed send rolls the approval back, so
   // no approved application is left without a link. See docs/decisions.md.
-  await sendMail(c, activationNotice(sentTo, c.o.activationLink(token), expiresAt, c.branding));
+  await sendNotice(c.o.mailer, activationNotice(sentTo, c.o.activationLink(token), expiresAt, c.branding));
   return expiresAt;
 }
 
@@ -85,7 +86,7 @@ export async function reject(c: AccountContext, id: string, who: Actor, why: str
       await insertResultKey(tx, { hash: hashSecret(key), applicationId: app.id, at, expiresAt });
       link = c.o.resultLink(key);
     }
-    if (to !== undefined) await sendMail(c, rejectionNotice(to, why, c.branding, link));
+    if (to !== undefined) await sendNotice(c.o.mailer, rejectionNotice(to, why, c.branding, link));
     return saved;
   }, why);
 }

@@ -4,13 +4,11 @@
  * run the command, take the machine edge, apply, audit — plus the mail and
  * EMS look-ups around it.
  */
-import { sendNotice } from '../mail/send-notice.js';
 import type { Actor } from '../domain/actor.js';
 import { parseEmail, type ControlNumber } from '../domain/identifiers.js';
 import { EnrollError } from '../errors.js';
 import { DEFAULT_BRANDING, type NoticeBranding } from '../mail/account-notices.js';
 import { ACCOUNT_MACHINE, type AccountEvent, type AccountStatus } from '../machine/account-machine.js';
-import type { MailMessage } from '../ports/mailer.js';
 import type { SqlSession } from '../store/store.js';
 import { applicationOwner, lockApplication } from './account-applications-table.js';
 import type { AccountEnrollmentOptions } from './account-inputs.js';
@@ -74,11 +72,6 @@ export function transitionApplication(
     const at = nowOf(c);
     return applyTransition(tx, ACCOUNT_MACHINE, { subject: id, from: app.status, event, to, actor, at }, () => apply(tx, app, at), reason);
   });
-}
-
-/** Sends a notice; a failure is MAIL_FAILED (and rolls back the command that sent it). */
-export function sendMail(c: AccountContext, message: MailMessage): Promise<void> {
-  return sendNotice(c.o.mailer, message);
 }
 
 /** The EMS facility e-mail of a control number; EMS_RECORD_MISSING when absent or not an address. */
