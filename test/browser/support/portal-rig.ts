@@ -14,6 +14,7 @@ import type { PortalSystem } from '../../../examples/portal/core/portal.js';
 import { startPortal, type Portal } from '../../../examples/portal/server.js';
 import { lockReader } from '../../support/reader-lock.js';
 import { artifactPath, launchChromium } from '../chromium.js';
+import { openPglite } from '../../enroll/helpers.js';
 
 /** The reviewer password the rig's portal is configured with. */
 export const RIG_REVIEWER_PASSWORD = 'portal-rig-reviewer';
@@ -57,7 +58,10 @@ export async function startPortalRig(options: {
   const slots = await PcscCardSlots.open();
   const agent = await startAgent({ slots, port: 0 });
   const sink = await startMailSink();
-  // Independent and slow (store migrations, the twpki/browser bundle, Chromium): started together.
+  // The migrated snapshot the enrollment tests share (initdb costs seconds of CPU per file);
+  // the portal's own embedded default is tested in test/examples.
+  const store = await openPglite();
+  // Independent and slow (the twpki/browser bundle, Chromium): started together.
   const [portal, browser] = await Promise.all([
     startPortal({
       port: 0,
@@ -67,7 +71,7 @@ export async function startPortalRig(options: {
       smtp: { host: sink.host, port: sink.port },
       reviewerPassword: RIG_REVIEWER_PASSWORD,
       devMailbox: () => sink.messages,
-      databaseUrl: '', // the embedded store, whatever the environment says
+      store,
     }),
     launchChromium(),
   ]);
@@ -129,6 +133,7 @@ export async function startPortalRig(options: {
       for (const context of contexts.splice(0)) await context.close().catch(() => undefined);
       await browser.close();
       await portal.close();
+      await store.close();
       await sink.close();
       await agent.close();
       await slots.close();
