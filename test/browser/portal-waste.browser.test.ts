@@ -5,8 +5,8 @@
  * 憑證登入 with a citizen card and with a MOEACA company card; and the failure
  * paths: a weak 自訂密碼 and a bad e-mail, an upload that is no PDF / image,
  * 送出審核 without both documents, a wrong 驗證碼, another company's MOEACA card,
- * a card not enabled, a login method the company chose 停用, and 審核不通過 with its
- * mail.
+ * a card not enabled, a login method the company chose 停用, five wrong 驗證碼 locking
+ * the code until the reviewer's 重新寄送驗證碼, and 審核不通過 with its mail.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -245,8 +245,24 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal waste system in h
     // … nor log in anywhere: it was never enabled.
     expect(await login(await rig.newPage(), 'moeaca-5-not-enabled')).toBe('✗ 此憑證尚未啟用登入（NOT_AUTHORIZED）');
 
+    // Five wrong 驗證碼 lock the code: then even the right one is refused, until the reviewer's
+    // 重新寄送驗證碼 mails a new one (the old one stays dead).
     await rig.insert(VPCD_DEFAULT_PORT, moeaca);
-    expect(await enable(enablePage, MOEACA_COMPANY, code, 'moeaca-6')).toBe('綁定成功');
+    for (let i = 0; i < 5; i++) {
+      expect(await enable(enablePage, MOEACA_COMPANY, `WRONG${i}`, `moeaca-6-wrong-${i}`)).toContain('VERIFICATION_CODE_INVALID');
+    }
+    expect(await enable(enablePage, MOEACA_COMPANY, code, 'moeaca-6-locked')).toBe('驗證碼錯誤次數過多，請重新申請驗證碼（VERIFICATION_CODE_LOCKED）');
+    const desk = await rig.newPage();
+    await rig.reviewerLogin(desk, '/waste/review');
+    await desk.fill('#resend-businessId', MOEACA_COMPANY);
+    const resentSince = rig.sink.messages.length;
+    await desk.click('#resend-submit');
+    await waitForText(desk, 'resend-message', /新驗證碼已寄至 moeaca@example\.com\.tw/);
+    await rig.shot(desk, 'moeaca-6-resent');
+    const fresh = codeOf((await rig.sink.waitFor('moeaca@example.com.tw', { since: resentSince })).text);
+    expect(fresh).not.toBe(code);
+    expect(await enable(enablePage, MOEACA_COMPANY, code, 'moeaca-6-old-code')).toContain('VERIFICATION_CODE_INVALID');
+    expect(await enable(enablePage, MOEACA_COMPANY, fresh, 'moeaca-6')).toBe('綁定成功');
     const home = await rig.newPage();
     expect(await login(home, 'moeaca-7')).toBe(MOEACA_COMPANY);
     expect(await home.textContent('#me-via')).toBe('工商憑證');

@@ -263,6 +263,18 @@ async function registerWaste(app: FastifyInstance, ctx: PortalContext, settings:
     return { status: application.status };
   });
 
+  // 重新寄送驗證碼 (reviewer): a new 驗證碼 for an approved company, mailed to its 承辦人; the old one dies.
+  app.post('/waste/api/review/resend-code', { preHandler: ctx.requireReviewer }, async (request) => {
+    const businessId = field(request.body, 'businessId');
+    const controlNumber = field(request.body, 'controlNumber');
+    const target = {
+      businessId: typeof businessId === 'string' ? businessId.trim() : '',
+      ...(typeof controlNumber === 'string' && controlNumber.trim() !== '' ? { controlNumber: controlNumber.trim() } : {}),
+    };
+    const mailed = await waste.resendVerificationCode(target, ctx.reviewer);
+    return { sentTo: mailed.mailedTo };
+  });
+
   // 啟用憑證: the typed 統一編號 / 管制編號 / 驗證碼 wait in the session for the card step.
   app.post('/waste/api/enable', async (request) => {
     const text = (name: string): string => {

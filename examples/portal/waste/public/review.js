@@ -34,4 +34,14 @@ async function load() {
   });
 }
 
+// 重新寄送驗證碼: a locked-out or expired 驗證碼 is replaced, and mailed to the case's 承辦人.
+$('resend-submit').addEventListener('click', async function () {
+  try {
+    var r = await api('POST', '/waste/api/review/resend-code', { businessId: $('resend-businessId').value, controlNumber: $('resend-controlNumber').value });
+    setMessage('resend-message', '新驗證碼已寄至 ' + r.sentTo);
+  } catch (err) {
+    setMessage('resend-message', errorText(err), true);
+  }
+});
+
 load().catch(function (err) { setMessage('review-message', errorText(err), true); });
