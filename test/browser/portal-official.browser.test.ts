@@ -5,19 +5,28 @@
  * attestation, 「請確認是否要申請？」) → automatic personnel check → approved at once
  * with the 核可通知信; a mismatch → 我的E政府公務帳號申請書 → reviewer 核可 / 不核可
  * with the notices, and 取消申請; 憑證上傳 and 憑證登入. Failure paths: no
- * attestation, an unknown OID, a card not uploaded, another member's card.
+ * attestation, an unknown OID, the personnel system down, a card not uploaded,
+ * another member's card.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, VPCD_DEFAULT_PORT, type VirtualHiCOSCard } from 'twpki/testing';
 import { demoCard } from '../../examples/portal/demo-setup.js';
 import { DEMO_FIRE_AGENCY_OID, DEMO_MEMBERS, DEMO_OID_AGENCIES, DEMO_PERSONNEL } from '../../examples/portal/official/demo.js';
-import { officialSystem } from '../../examples/portal/official/index.js';
+import { DemoPersonnelSystem, officialSystem } from '../../examples/portal/official/index.js';
+import type { PersonnelSystem } from 'twpki/enroll';
 import { VIRTUAL_READER, pcscAvailable } from '../support/pcsc-rig.js';
 import { chromiumAvailable } from './chromium.js';
 import { startPortalRig, waitForText, type PortalRig } from './support/portal-rig.js';
 
 const PIN = '975310';
+
+// The demo personnel system, which a test can take down (an outage of 行政院人事行政總處's service).
+const demoPersonnel = new DemoPersonnelSystem([...DEMO_PERSONNEL]);
+let personnelDown = false;
+const personnel: PersonnelSystem = {
+  check: (query) => (personnelDown ? Promise.reject(new Error('connect ETIMEDOUT personnel.example.gov.tw:443')) : demoPersonnel.check(query)),
+};
 
 describe.runIf(chromiumAvailable() && pcscAvailable())('portal official account system in headless Chromium', () => {
   let rig: PortalRig;
@@ -28,7 +37,7 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal official account 
     [rig, card] = await Promise.all([
       startPortalRig({
         pki,
-        systems: () => [officialSystem({ members: DEMO_MEMBERS, agencies: DEMO_OID_AGENCIES, personnel: DEMO_PERSONNEL })],
+        systems: () => [officialSystem({ members: DEMO_MEMBERS, agencies: DEMO_OID_AGENCIES, personnel })],
         ports: [VPCD_DEFAULT_PORT],
         prefix: 'portal-official',
       }),
@@ -54,8 +63,11 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal official account 
     await waitForText(page, 'me-type', /\S/);
   }
 
-  /** 申請公務帳號 with 查詢機關OID (消防署); returns the 「請確認是否要申請？」 question the page asked. */
-  async function applyForFireAgency(page: Page, prefix: string): Promise<string> {
+  /**
+   * 申請公務帳號 with 查詢機關OID (消防署); returns the 「請確認是否要申請？」 question the page asked.
+   * With `refused`, waits for that message instead of the result.
+   */
+  async function applyForFireAgency(page: Page, prefix: string, refused?: RegExp): Promise<string> {
     await page.goto(`${rig.portal.url}/official/apply`);
     await page.click('#search-open');
     await page.fill('#search-name', '消防署');
@@ -67,7 +79,8 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal official account 
     await rig.shot(page, `${prefix}-apply`);
     const question = new Promise<string>((resolve) => page.once('dialog', (d) => resolve(d.message())));
     await page.click('#apply-submit');
-    await page.waitForSelector('#apply-approved:not([hidden]), #apply-manual:not([hidden])');
+    if (refused) await waitForText(page, 'apply-message', refused);
+    else await page.waitForSelector('#apply-approved:not([hidden]), #apply-manual:not([hidden])');
     return question;
   }
 
@@ -107,6 +120,14 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal official account 
     await page.dispatchEvent('#agency-oid', 'change');
     await waitForText(page, 'apply-message', /AGENCY_OID_UNKNOWN/);
     await rig.shot(page, 'wang-3-unknown-oid');
+
+    // The personnel system is down: the page says to send again later, and nothing is recorded
+    // (the next application is still a first one, approved at once below).
+    personnelDown = true;
+    await applyForFireAgency(page, 'wang-4-personnel-down', /PERSONNEL_SYSTEM_FAILURE/);
+    expect(await page.textContent('#apply-message')).toContain('行政院人事行政總處系統暫時無法核對，請稍後再送出資料');
+    await rig.shot(page, 'wang-4-personnel-down');
+    personnelDown = false;
 
     const since = rig.sink.messages.length;
     expect(await applyForFireAgency(page, 'wang-4')).toBe('請確認是否要申請？');
