@@ -115,7 +115,7 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal official account 
     await page.selectOption('#reason', '公務人員');
     await page.click('#apply-submit');
     await waitForText(page, 'apply-message', /INVALID_INPUT/);
-    expect(await page.textContent('#apply-message')).toContain('attested');
+    expect(await page.textContent('#apply-message')).toContain('「我已確認上述資料與證件相符」');
     await page.fill('#agency-oid', '2.16.886.101.99999');
     await page.dispatchEvent('#agency-oid', 'change');
     await waitForText(page, 'apply-message', /AGENCY_OID_UNKNOWN/);

@@ -47,6 +47,9 @@ async function fillAgencyName() {
 $('agency-oid').addEventListener('change', fillAgencyName);
 $('agency-name').addEventListener('focus', fillAgencyName);
 
+// The form's words for the fields an SDK issue names.
+var FIELD_LABELS = { agencyOid: '新機關OID', reason: '申請原因', attested: '「我已確認上述資料與證件相符」' };
+
 function body() {
   return { agencyOid: $('agency-oid').value.trim(), reason: $('reason').value, attested: $('attested').checked };
 }
@@ -67,7 +70,7 @@ $('apply-submit').addEventListener('click', async function () {
       show('apply-manual', true);
     }
   } catch (err) {
-    var fields = (err.issues || []).map(function (i) { return i.field; }).join('、');
+    var fields = (err.issues || []).map(function (i) { return FIELD_LABELS[i.field] || i.field; }).join('、');
     setMessage('apply-message', errorText(err) + (fields ? '：' + fields : ''), true);
   }
 });
