@@ -1,6 +1,4 @@
 import { TwpkiError } from '../shared/twpki-error.js';
-import type { Actor } from './domain/actor.js';
-import type { ENROLL_REFUSALS, EnrollRefusalReason } from './refusals.js';
 
 /** Stable codes of every error the enrollment layer throws. */
 export const ENROLL_ERROR_CODES = [
@@ -41,9 +39,34 @@ export const ENROLL_ERROR_CODES = [
 /** One of {@link ENROLL_ERROR_CODES}. */
 export type EnrollErrorCode = (typeof ENROLL_ERROR_CODES)[number];
 
+/**
+ * Every reason a flow refuses a card for (`EnrollError.refusal`); their wording
+ * is `ENROLL_REFUSALS` in `refusals.ts`.
+ */
+export const ENROLL_REFUSAL_REASONS = [
+  'CARD_NOT_BOUND',
+  'LOGIN_NOT_ENABLED',
+  'COMPANY_ID_MISMATCH',
+  'VERIFIED_LOGIN_REQUIRED',
+  'MEMBER_NAME_MISMATCH',
+  'MEMBER_ID_MISMATCH',
+  'CERTIFICATE_NOT_UPLOADED',
+  'OPERATOR_NOT_AUTHORIZED',
+  'OPERATOR_ID_MISMATCH',
+  'OPERATOR_PERMISSION_MISSING',
+  'ORGANIZATION_NOT_REGISTERED',
+  'AGENCY_CARD_MISMATCH',
+  'ADMINISTRATOR_CARD_MISMATCH',
+  'CITIZEN_CARD_LOGIN_DISABLED',
+  'COMPANY_CARD_LOGIN_DISABLED',
+] as const;
+
+/** One of {@link ENROLL_REFUSAL_REASONS}. */
+export type EnrollRefusalReason = (typeof ENROLL_REFUSAL_REASONS)[number];
+
 /** Base error of the enrollment layer; `code` says which rule or step failed. */
 export class EnrollError extends TwpkiError<EnrollErrorCode> {
-  /** For a refused card, the exact cause (see {@link ENROLL_REFUSALS}); the catalogue words the error by it. */
+  /** For a refused card, the exact cause; the message catalogue words the error by it (`refusal.*`). */
   public readonly refusal: EnrollRefusalReason | undefined;
 
   public constructor(code: EnrollErrorCode, message: string, options?: { cause?: unknown; refusal?: EnrollRefusalReason }) {
@@ -127,29 +150,5 @@ export class IssueCollector {
   /** Throws an {@link InvalidInputError} if any issue was recorded. */
   public throwIfAny(): void {
     if (this.issues.length > 0) throw new InvalidInputError(this.issues);
-  }
-}
-
-/**
- * The actor may not run this command on this record: wrong role, or not the
- * owner (an applicant acts on its own application; a reviewer decides; an
- * administrator manages only its own organization). Every refusal is audited.
- */
-export class ForbiddenError extends EnrollError {
-  /** The refused command. */
-  public readonly command: string;
-  /** Who tried (already validated). */
-  public readonly actor: Actor;
-  /** The record the command was aimed at (application ID, agency code…), or `none`. */
-  public readonly subject: string;
-  /** The record's state when refused, or `none`. */
-  public readonly state: string;
-
-  public constructor(command: string, actor: Actor, subject: string, state: string, message: string) {
-    super('FORBIDDEN', message);
-    this.command = command;
-    this.actor = actor;
-    this.subject = subject;
-    this.state = state;
   }
 }

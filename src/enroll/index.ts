@@ -28,7 +28,6 @@
  */
 export {
   EnrollError,
-  ForbiddenError,
   InvalidInputError,
   InvalidTransitionError,
   ManualReviewError,
@@ -56,7 +55,7 @@ export {
   type CardIdentity,
   type VerifiedCardHolder,
 } from './domain/card-holder.js';
-export { type Actor, type ActorRole } from './domain/actor.js';
+export { ForbiddenError, type Actor, type ActorRole } from './domain/actor.js';
 export { BASIC_DATA_FIELDS, BASIC_DATA_LABELS, type BasicData, type BasicDataField } from './domain/basic-data.js';
 export { nextBusinessDayStart, type BusinessCalendar } from './domain/business-day.js';
 export { TaiwanCalendar, type TaiwanCalendarOptions } from './domain/taiwan-calendar.js';

@@ -1,4 +1,6 @@
-import { EnrollError, type EnrollErrorCode } from './errors.js';
+import { EnrollError, type EnrollErrorCode, type EnrollRefusalReason } from './errors.js';
+
+export { ENROLL_REFUSAL_REASONS, type EnrollRefusalReason } from './errors.js';
 
 /**
  * Why a flow refused a card, finer than the error code. The seeds word each
@@ -16,28 +18,6 @@ export interface EnrollRefusal {
   /** The same in English. */
   readonly en: string;
 }
-
-/** Every reason a flow refuses a card for. */
-export const ENROLL_REFUSAL_REASONS = [
-  'CARD_NOT_BOUND',
-  'LOGIN_NOT_ENABLED',
-  'COMPANY_ID_MISMATCH',
-  'VERIFIED_LOGIN_REQUIRED',
-  'MEMBER_NAME_MISMATCH',
-  'MEMBER_ID_MISMATCH',
-  'CERTIFICATE_NOT_UPLOADED',
-  'OPERATOR_NOT_AUTHORIZED',
-  'OPERATOR_ID_MISMATCH',
-  'OPERATOR_PERMISSION_MISSING',
-  'ORGANIZATION_NOT_REGISTERED',
-  'AGENCY_CARD_MISMATCH',
-  'ADMINISTRATOR_CARD_MISMATCH',
-  'CITIZEN_CARD_LOGIN_DISABLED',
-  'COMPANY_CARD_LOGIN_DISABLED',
-] as const;
-
-/** One of {@link ENROLL_REFUSAL_REASONS}. */
-export type EnrollRefusalReason = (typeof ENROLL_REFUSAL_REASONS)[number];
 
 /** Every refusal the enrollment flows make, by reason. */
 export const ENROLL_REFUSALS: Readonly<Record<EnrollRefusalReason, EnrollRefusal>> = {

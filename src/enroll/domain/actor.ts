@@ -1,4 +1,4 @@
-import { InvalidInputError, type FieldIssue } from '../errors.js';
+import { EnrollError, InvalidInputError, type FieldIssue } from '../errors.js';
 import { textDefect } from './identifiers.js';
 
 /** Roles that drive transitions; recorded in the audit trail. */
@@ -41,4 +41,28 @@ export function parseActor(value: unknown, field = 'actor'): Actor {
   }
   if (issues.length > 0) throw new InvalidInputError(issues);
   return { role: role as ActorRole, id };
+}
+
+/**
+ * The actor may not run this command on this record: wrong role, or not the
+ * owner (an applicant acts on its own application; a reviewer decides; an
+ * administrator manages only its own organization). Every refusal is audited.
+ */
+export class ForbiddenError extends EnrollError {
+  /** The refused command. */
+  public readonly command: string;
+  /** Who tried (already validated). */
+  public readonly actor: Actor;
+  /** The record the command was aimed at (application ID, agency code…), or `none`. */
+  public readonly subject: string;
+  /** The record's state when refused, or `none`. */
+  public readonly state: string;
+
+  public constructor(command: string, actor: Actor, subject: string, state: string, message: string) {
+    super('FORBIDDEN', message);
+    this.command = command;
+    this.actor = actor;
+    this.subject = subject;
+    this.state = state;
+  }
 }

@@ -5,7 +5,7 @@
  * trail (in its own transaction, since the refused command's rolls back).
  */
 import type { Actor, ActorRole } from '../domain/actor.js';
-import { ForbiddenError } from '../errors.js';
+import { ForbiddenError } from '../domain/actor.js';
 import type { FlowName } from '../machine/machine.js';
 import type { Clock } from '../ports/clock.js';
 import { recordTransition } from '../store/audit.js';

@@ -5,7 +5,8 @@
  */
 import type { CardIdentity } from '../domain/card-holder.js';
 import { parseCertificateSerial, parseRequiredText } from '../domain/identifiers.js';
-import { EnrollError, ForbiddenError, IssueCollector } from '../errors.js';
+import { EnrollError, IssueCollector } from '../errors.js';
+import { ForbiddenError } from '../domain/actor.js';
 import { ORG_MACHINE, type OrgEvent } from '../machine/org-machine.js';
 import { optionalText } from '../store/rows.js';
 import type { Row, SqlSession } from '../store/store.js';
