@@ -111,7 +111,11 @@ function errorAnswer(err: unknown): { status: number; body: object } {
   if (err instanceof PageError) return { status: err.status, body: { error: { code: err.code, message: err.message } } };
   if (err instanceof EnrollError) {
     const message = defaultMessages.describe(err).messages.zhTW;
-    const issues = err instanceof InvalidInputError ? { issues: err.issues } : {};
+    // Each refused field in the catalogue's words; the issue's English detail stays on the server.
+    const issues =
+      err instanceof InvalidInputError
+        ? { issues: err.issues.map((i) => ({ field: i.field, code: i.code, message: defaultMessages.fieldIssueMessages(i).zhTW })) }
+        : {};
     const retry = 'retryNotBefore' in err ? { retryNotBefore: (err as { retryNotBefore: string }).retryNotBefore } : {};
     return { status: ENROLL_STATUS[err.code] ?? 409, body: { error: { code: err.code, message, ...issues, ...retry } } };
   }

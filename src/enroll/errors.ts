@@ -75,11 +75,40 @@ export class EnrollError extends TwpkiError<EnrollErrorCode> {
   }
 }
 
+/**
+ * What is wrong with one field, as a code a page can word (`field.*` in the
+ * message catalogue, Traditional Chinese and English); the issue's `reason`
+ * keeps the developer's detail.
+ */
+export const FIELD_ISSUE_CODES = [
+  'REQUIRED',
+  'NOT_TEXT',
+  'TOO_LONG',
+  'UNSTORABLE_TEXT',
+  'INVALID_FORMAT',
+  'INVALID_ID',
+  'NOT_AN_OPTION',
+  'OUT_OF_RANGE',
+  'MISMATCH',
+  'WRONG_CERTIFICATE',
+  'NOT_VERIFIED',
+  'FILE_EMPTY',
+  'FILE_TOO_LARGE',
+  'FILE_TYPE',
+  'NOT_CONFIRMED',
+  'NOT_KEPT',
+] as const;
+
+/** One of {@link FIELD_ISSUE_CODES}. */
+export type FieldIssueCode = (typeof FIELD_ISSUE_CODES)[number];
+
 /** One rejected input field: which field and why (never echoes secrets). */
 export interface FieldIssue {
   /** Field key as the command's input names it, e.g. `basicData.facilityEmail`. */
   readonly field: string;
-  /** Human-readable reason. */
+  /** What is wrong, for a page to word in the user's language (`MessageCatalogue.fieldIssueMessages`). */
+  readonly code: FieldIssueCode;
+  /** The developer's detail (English, sometimes with the seed's term). */
   readonly reason: string;
 }
 
@@ -130,8 +159,8 @@ export class IssueCollector {
   private readonly issues: FieldIssue[] = [];
 
   /** Records one bad field. */
-  public add(field: string, reason: string): void {
-    this.issues.push({ field, reason });
+  public add(field: string, code: FieldIssueCode, reason: string): void {
+    this.issues.push({ field, code, reason });
   }
 
   /** Runs `parse`, turning an {@link InvalidInputError} into issues of this collector. */

@@ -34,7 +34,7 @@ export {
   type EnrollErrorCode,
   type FieldIssue,
 } from './errors.js';
-export { ENROLL_ERROR_CODES } from './errors.js';
+export { ENROLL_ERROR_CODES, FIELD_ISSUE_CODES, type FieldIssueCode } from './errors.js';
 export { ENROLL_REFUSALS, ENROLL_REFUSAL_REASONS, type EnrollRefusal, type EnrollRefusalReason } from './refusals.js';
 export { toResult, type CommandResult } from './result.js';
 

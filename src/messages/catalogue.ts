@@ -6,7 +6,7 @@ import { DocumentFormatError } from '../cert/trust/documents/errors.js';
 import { LoginVerificationError } from '../cert/trust/login/errors.js';
 import type { CodeMessage } from '../component/codes.js';
 import { EmsError } from '../ems/errors.js';
-import { EnrollError } from '../enroll/errors.js';
+import { EnrollError, type FieldIssueCode } from '../enroll/errors.js';
 import { PcscError } from '../pcsc/errors.js';
 import { TwpkiError } from '../shared/twpki-error.js';
 import type { Language } from './language.js';
@@ -15,7 +15,7 @@ import { CARD_MESSAGES } from './tables/card.js';
 import { CERTIFICATE_MESSAGES, LIFECYCLE_MESSAGES } from './tables/certificate.js';
 import { CHAIN_MESSAGES, REVOCATION_MESSAGES } from './tables/chain.js';
 import { EMS_MESSAGES } from './tables/ems.js';
-import { ENROLL_MESSAGES, REFUSAL_MESSAGES } from './tables/enroll.js';
+import { ENROLL_MESSAGES, FIELD_ISSUE_MESSAGES, REFUSAL_MESSAGES } from './tables/enroll.js';
 import { ID_MESSAGES, type IdFailureByKind } from './tables/identifiers.js';
 import { DOCUMENT_MESSAGES, LOGIN_MESSAGES } from './tables/login.js';
 import { PCSC_MESSAGES } from './tables/pcsc.js';
@@ -51,6 +51,8 @@ export const MESSAGE_TABLES = {
   enroll: ENROLL_MESSAGES,
   /** A refused card's exact cause (`EnrollError.refusal`), preferred to its `enroll` code's message. */
   refusal: REFUSAL_MESSAGES,
+  /** What is wrong with one field of an `INVALID_INPUT` (`FieldIssue.code`). */
+  field: FIELD_ISSUE_MESSAGES,
   /** The virtual card's vpcd bridge (`VpcdBridgeError`). */
   vpcd: VPCD_MESSAGES,
   /** The test PKI (`TestPkiError`). */
@@ -200,6 +202,15 @@ export class MessageCatalogue {
       messages: { zhTW: this.message(key, 'zh-TW', values), en: this.message(key, 'en', values) },
       detail: error instanceof Error ? error.message : String(error),
     };
+  }
+
+  /**
+   * Both messages for one field of an `INVALID_INPUT` error (`err.issues[i]`),
+   * without the field's name: the page puts its own label in front.
+   */
+  public fieldIssueMessages(issue: { readonly code: FieldIssueCode }): CodeMessage {
+    const key = `field.${issue.code}` as MessageKey;
+    return { zhTW: this.message(key, 'zh-TW'), en: this.message(key, 'en') };
   }
 
   /** Both messages for a failed identifier validation (`validateNationalId(x).reason`). */

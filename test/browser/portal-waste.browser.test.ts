@@ -176,7 +176,7 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal waste system in h
 
     // A bad e-mail is refused by the SDK, naming 承辦人郵件信箱.
     await apply(page, CITIZEN_COMPANY, 'not-an-address', 'citizen-0-bad-email', false);
-    expect(await page.textContent('#apply-issues')).toContain('承辦人郵件信箱');
+    expect(await page.textContent('#apply-issues')).toContain('承辦人郵件信箱：格式不正確');
     expect(await page.getAttribute('#f-email', 'class')).toContain('invalid');
 
     await apply(page, CITIZEN_COMPANY, 'clerk@example.com.tw', 'citizen');

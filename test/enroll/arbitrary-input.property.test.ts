@@ -1,12 +1,13 @@
 /**
  * Every public command fed arbitrary input finds only typed errors: each call
  * either resolves or rejects with an EnrollError (never a TypeError, a driver
- * error or a crash), and a rejected call writes nothing.
+ * error or a crash), an INVALID_INPUT names each field with a known issue code
+ * (which the message catalogue words), and a rejected call writes nothing.
  */
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
-import { EnrollError } from '../../src/enroll/errors.js';
+import { EnrollError, FIELD_ISSUE_CODES, InvalidInputError } from '../../src/enroll/errors.js';
 import { AccountEnrollmentFlow } from '../../src/enroll/flows/account-enrollment.js';
 import { LoginEnablementFlow } from '../../src/enroll/flows/login-enablement.js';
 import { OfficialAccountFlow } from '../../src/enroll/flows/official-account.js';
@@ -76,6 +77,13 @@ describeEachStore('enroll_t_fuzz', (db) => {
         }
         if (failure === undefined) return;
         expect(failure, `${name} threw ${String(failure)}`).toBeInstanceOf(EnrollError);
+        if (failure instanceof InvalidInputError) {
+          expect(failure.issues.length).toBeGreaterThan(0);
+          for (const issue of failure.issues) {
+            expect(issue.field, `${name}: ${failure.message}`).toMatch(/\S/);
+            expect(FIELD_ISSUE_CODES, `${name}: ${issue.field}`).toContain(issue.code);
+          }
+        }
         const after = await tableCounts(store);
         // Refusals add audit rows only.
         expect({ ...after, enroll_audit_log: 0 }).toEqual({ ...before, enroll_audit_log: 0 });

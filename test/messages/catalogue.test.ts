@@ -13,7 +13,7 @@ import { validateControlNumber } from '../../src/ems/id/control-number.js';
 import { validateEmail } from '../../src/ems/id/email.js';
 import { identify } from '../../src/ems/id/identify.js';
 import { validateNationalId, validateResidentId } from '../../src/ems/id/personal-id.js';
-import { ENROLL_ERROR_CODES, EnrollError } from '../../src/enroll/errors.js';
+import { ENROLL_ERROR_CODES, EnrollError, FIELD_ISSUE_CODES, InvalidInputError } from '../../src/enroll/errors.js';
 import { ENROLL_REFUSALS, ENROLL_REFUSAL_REASONS, refusalError } from '../../src/enroll/refusals.js';
 import {
   CLI_ERROR_CODES,
@@ -44,6 +44,7 @@ const CODE_LISTS: Record<string, readonly string[]> = {
   ems: EMS_ERROR_CODES,
   enroll: ENROLL_ERROR_CODES,
   refusal: ENROLL_REFUSAL_REASONS,
+  field: FIELD_ISSUE_CODES,
   vpcd: VPCD_BRIDGE_ERROR_CODES,
   'test-pki': TEST_PKI_ERROR_CODES,
   cli: CLI_ERROR_CODES,
@@ -157,6 +158,17 @@ describe('message catalogue', () => {
     const c = new MessageCatalogue({ 'refusal.LOGIN_NOT_ENABLED': { zhTW: '請先至啟用憑證頁面啟用' } });
     expect(c.describe(refusalError('LOGIN_NOT_ENABLED')).messages.zhTW).toBe('請先至啟用憑證頁面啟用');
     expect(c.describe(refusalError('CARD_NOT_BOUND')).messages.zhTW).toBe(ENROLL_REFUSALS.CARD_NOT_BOUND.zhTW);
+  });
+
+  it('words each field of an INVALID_INPUT by its issue code, in both languages', () => {
+    const err = new InvalidInputError([
+      { field: 'contactEmail', code: 'INVALID_ID', reason: 'not an e-mail address' },
+      { field: 'attested', code: 'NOT_CONFIRMED', reason: 'must be confirmed (true)' },
+    ]);
+    expect(err.issues.map((i) => defaultMessages.fieldIssueMessages(i).zhTW)).toEqual(['格式或檢查碼不正確', '請勾選確認']);
+    expect(defaultMessages.fieldIssueMessages({ code: 'FILE_TOO_LARGE' }).en).toBe('the file is too large');
+    const c = new MessageCatalogue({ 'field.REQUIRED': { zhTW: '此欄位必須填寫' } });
+    expect(c.fieldIssueMessages({ code: 'REQUIRED' })).toEqual({ zhTW: '此欄位必須填寫', en: 'is required' });
   });
 
   it('fills the tries left into the wrong-PIN message', () => {

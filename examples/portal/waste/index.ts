@@ -23,6 +23,7 @@ import {
   type WasteApplicationInput,
   type WasteDocumentKind,
 } from 'twpki/enroll';
+import { defaultMessages } from 'twpki/messages';
 import { cardViewOf } from '../core/card-view.js';
 import { PageError, field, type PortalContext, type PortalSystem } from '../core/portal.js';
 
@@ -193,7 +194,7 @@ async function registerWaste(app: FastifyInstance, ctx: PortalContext, settings:
     if (application === undefined) {
       const issues = sdkIssues.map((i) => ({
         field: i.field,
-        message: i.reason,
+        message: defaultMessages.fieldIssueMessages(i).zhTW,
         label: WASTE_FORM_LABELS[i.field.split('.')[0] as keyof typeof WASTE_FORM_LABELS] ?? i.field,
       }));
       if (problem !== undefined) issues.unshift({ field: 'password', message: problem, label: '自訂密碼' });

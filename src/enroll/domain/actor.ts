@@ -22,22 +22,22 @@ const MAX_ID = 200;
  */
 export function parseActor(value: unknown, field = 'actor'): Actor {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidInputError([{ field, reason: 'an actor { role, id } is required' }]);
+    throw new InvalidInputError([{ field, code: 'REQUIRED', reason: 'an actor { role, id } is required' }]);
   }
   const v = value as Record<string, unknown>;
   const issues: FieldIssue[] = [];
   const role = v.role;
   if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
-    issues.push({ field: `${field}.role`, reason: `must be one of ${ROLES.join(', ')}` });
+    issues.push({ field: `${field}.role`, code: 'NOT_AN_OPTION', reason: `must be one of ${ROLES.join(', ')}` });
   }
   let id = '';
-  if (typeof v.id !== 'string') issues.push({ field: `${field}.id`, reason: 'must be a string' });
-  else if (v.id.length > MAX_ID) issues.push({ field: `${field}.id`, reason: `must be at most ${MAX_ID} characters` });
+  if (typeof v.id !== 'string') issues.push({ field: `${field}.id`, code: 'NOT_TEXT', reason: 'must be a string' });
+  else if (v.id.length > MAX_ID) issues.push({ field: `${field}.id`, code: 'TOO_LONG', reason: `must be at most ${MAX_ID} characters` });
   else {
     const defect = textDefect(v.id);
     id = v.id.trim();
-    if (defect !== undefined) issues.push({ field: `${field}.id`, reason: defect });
-    else if (id === '') issues.push({ field: `${field}.id`, reason: 'is required' });
+    if (defect !== undefined) issues.push({ field: `${field}.id`, ...defect });
+    else if (id === '') issues.push({ field: `${field}.id`, code: 'REQUIRED', reason: 'is required' });
   }
   if (issues.length > 0) throw new InvalidInputError(issues);
   return { role: role as ActorRole, id };

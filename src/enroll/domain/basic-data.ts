@@ -56,7 +56,7 @@ export const BASIC_DATA_LABELS: Readonly<Record<BasicDataField, string>> = {
 export function parseBasicData(value: unknown, field = 'basicData'): BasicData {
   const issues = new IssueCollector();
   const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  if (typeof value !== 'object' || value === null) issues.add(field, 'basic data is required');
+  if (typeof value !== 'object' || value === null) issues.add(field, 'REQUIRED', 'basic data is required');
   const f = (k: BasicDataField): string => `${field}.${k}`;
   const data = {
     controlNumber: issues.take(() => parseControlNumber(v.controlNumber, f('controlNumber'))),

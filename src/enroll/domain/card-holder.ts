@@ -85,12 +85,12 @@ export function parseCardHolder(
 ): CardIdentity {
   const issues = new IssueCollector();
   if (typeof value !== 'object' || value === null) {
-    issues.add(field, 'a verified card holder is required');
+    issues.add(field, 'NOT_VERIFIED', 'a verified card holder is required');
     issues.throwIfAny();
   }
   const v = value as Record<string, unknown>;
   const authority = v.authority as CardAuthority;
-  if (!AUTHORITIES.includes(authority)) issues.add(`${field}.authority`, 'unknown certificate authority');
+  if (!AUTHORITIES.includes(authority)) issues.add(`${field}.authority`, 'WRONG_CERTIFICATE', 'unknown certificate authority');
   const subjectName = issues.take(() => parseRequiredText(v.subjectName, `${field}.subjectName`));
   const certificateSerial = issues.take(() => parseCertificateSerial(v.certificateSerial, `${field}.certificateSerial`));
   let cardNumber: CardNumber | undefined;
@@ -104,17 +104,17 @@ export function parseCardHolder(
   let idHint: string | undefined;
   if (v.idHint !== undefined) {
     idHint = issues.take(() => parseRequiredText(v.idHint, `${field}.idHint`, 16));
-    if (idHint !== undefined && !/^[0-9A-Za-z]+$/.test(idHint)) issues.add(`${field}.idHint`, 'must be letters or digits');
+    if (idHint !== undefined && !/^[0-9A-Za-z]+$/.test(idHint)) issues.add(`${field}.idHint`, 'INVALID_FORMAT', 'must be letters or digits');
   }
   let anchor: string | undefined;
   if (v.anchor !== undefined) {
     anchor = issues.take(() => parseRequiredText(v.anchor, `${field}.anchor`, 64));
-    if (anchor !== undefined && !/^[0-9a-f]{64}$/.test(anchor)) issues.add(`${field}.anchor`, 'must be a SHA-256 in lower-case hex');
+    if (anchor !== undefined && !/^[0-9a-f]{64}$/.test(anchor)) issues.add(`${field}.anchor`, 'INVALID_FORMAT', 'must be a SHA-256 in lower-case hex');
   }
   let validFrom: string | undefined;
   if (v.validFrom !== undefined) {
     const t = typeof v.validFrom === 'string' && v.validFrom.length <= 40 ? Date.parse(v.validFrom) : Number.NaN;
-    if (Number.isNaN(t)) issues.add(`${field}.validFrom`, 'must be an ISO instant');
+    if (Number.isNaN(t)) issues.add(`${field}.validFrom`, 'INVALID_FORMAT', 'must be an ISO instant');
     else validFrom = new Date(t).toISOString();
   }
   issues.throwIfAny();

@@ -12,7 +12,7 @@ import {
   validateResidentId,
   type IdValidation,
 } from '../../ems/index.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, type FieldIssue, type FieldIssueCode } from '../errors.js';
 
 declare const brand: unique symbol;
 /** A string that passed the named validation. */
@@ -47,42 +47,42 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * (the driver would store U+FFFD or jsonb would refuse it with 22P02), so both
  * are an input error here instead of a driver error or a silent change.
  */
-export function textDefect(value: string): string | undefined {
-  if (value.length > MAX_STRING) return `must be at most ${MAX_STRING} characters`;
-  if (value.includes('\u0000')) return 'must not contain NUL characters';
-  if (LONE_SURROGATE.test(value)) return 'must be well-formed Unicode (lone surrogate)';
+export function textDefect(value: string): Pick<FieldIssue, 'code' | 'reason'> | undefined {
+  if (value.length > MAX_STRING) return { code: 'TOO_LONG', reason: `must be at most ${MAX_STRING} characters` };
+  if (value.includes('\u0000')) return { code: 'UNSTORABLE_TEXT', reason: 'must not contain NUL characters' };
+  if (LONE_SURROGATE.test(value)) return { code: 'UNSTORABLE_TEXT', reason: 'must be well-formed Unicode (lone surrogate)' };
   return undefined;
 }
 
 /** A string that can be stored as text: otherwise INVALID_INPUT naming `field`. */
 export function parseStorableString(value: unknown, field: string): string {
-  if (typeof value !== 'string') throw new InvalidInputError([{ field, reason: 'must be a string' }]);
+  if (typeof value !== 'string') throw new InvalidInputError([{ field, code: 'NOT_TEXT', reason: 'must be a string' }]);
   const defect = textDefect(value);
-  if (defect !== undefined) throw new InvalidInputError([{ field, reason: defect }]);
+  if (defect !== undefined) throw new InvalidInputError([{ field, ...defect }]);
   return value;
 }
 
 function text(value: unknown, field: string): string {
   const trimmed = parseStorableString(value, field).trim();
-  if (trimmed === '') throw new InvalidInputError([{ field, reason: 'is required' }]);
+  if (trimmed === '') throw new InvalidInputError([{ field, code: 'REQUIRED', reason: 'is required' }]);
   return trimmed;
 }
 
 /** Applies an EMS-layer validator after the storable-string check; its message becomes the reason. */
-function viaEms(value: unknown, field: string, validate: (v: string) => IdValidation<string>): string {
+function viaEms(value: unknown, field: string, validate: (v: string) => IdValidation<string>, code: FieldIssueCode = 'INVALID_ID'): string {
   const r = validate(text(value, field));
-  if (!r.valid) fail(field, r.message);
+  if (!r.valid) fail(field, code, r.message);
   return r.value;
 }
 
-function fail(field: string, reason: string): never {
-  throw new InvalidInputError([{ field, reason }]);
+function fail(field: string, code: FieldIssueCode, reason: string): never {
+  throw new InvalidInputError([{ field, code, reason }]);
 }
 
 /** Non-empty trimmed text, at most `max` characters. */
 export function parseRequiredText(value: unknown, field: string, max = 200): string {
   const t = text(value, field);
-  if (t.length > max) fail(field, `must be at most ${max} characters`);
+  if (t.length > max) fail(field, 'TOO_LONG', `must be at most ${max} characters`);
   return t;
 }
 
@@ -99,7 +99,7 @@ export function isValidBusinessId(id: string): boolean {
 /** Parses a 統一編號. */
 export function parseBusinessId(value: unknown, field = 'businessId'): BusinessId {
   const t = text(value, field);
-  if (!isValidBusinessId(t)) fail(field, 'must be an 8-digit 統一編號 with a valid checksum');
+  if (!isValidBusinessId(t)) fail(field, 'INVALID_ID', 'must be an 8-digit 統一編號 with a valid checksum');
   return t as BusinessId;
 }
 
@@ -112,7 +112,7 @@ export function isValidNationalId(id: string): boolean {
 /** Parses a 身分證統一編號 (upper-cased). */
 export function parseNationalId(value: unknown, field = 'nationalId'): NationalId {
   const t = text(value, field).toUpperCase();
-  if (!isValidNationalId(t)) fail(field, 'must be a valid 身分證統一編號');
+  if (!isValidNationalId(t)) fail(field, 'INVALID_ID', 'must be a valid 身分證統一編號');
   return t as NationalId;
 }
 
@@ -127,7 +127,7 @@ export function parseCardNumber(value: unknown, field = 'cardNumber'): CardNumbe
  */
 export function parseCertificateSerial(value: unknown, field = 'certificateSerial'): CertificateSerial {
   const t = text(value, field).replace(/[\s:]/g, '').toLowerCase();
-  if (!/^[0-9a-f]{1,64}$/.test(t)) fail(field, 'must be hexadecimal');
+  if (!/^[0-9a-f]{1,64}$/.test(t)) fail(field, 'INVALID_FORMAT', 'must be hexadecimal');
   const stripped = t.replace(/^0+(?=.)/, '');
   return stripped as CertificateSerial;
 }
@@ -135,18 +135,18 @@ export function parseCertificateSerial(value: unknown, field = 'certificateSeria
 /** Parses a dotted OID such as `2.16.886.101.20003.20001.20003`. */
 export function parseAgencyOid(value: unknown, field = 'agencyOid'): AgencyOid {
   const t = text(value, field);
-  if (!/^[0-2](\.(0|[1-9]\d*))+$/.test(t) || t.length > 128) fail(field, 'must be a dotted object identifier');
+  if (!/^[0-2](\.(0|[1-9]\d*))+$/.test(t) || t.length > 128) fail(field, 'INVALID_FORMAT', 'must be a dotted object identifier');
   return t as AgencyOid;
 }
 
 /** Parses an e-mail address by the EMS layer's syntax rule. */
 export function parseEmail(value: unknown, field = 'email'): EmailAddress {
-  return viaEms(value, field, validateEmail) as EmailAddress;
+  return viaEms(value, field, validateEmail, 'INVALID_FORMAT') as EmailAddress;
 }
 
 /** Parses a phone number: digits with optional +, -, spaces, parentheses, # or 分機 extension. */
 export function parsePhone(value: unknown, field = 'phone'): string {
   const t = text(value, field);
-  if (!/^[+(]?[0-9][0-9()\-\s#]{5,30}(分機\s*\d{1,6})?$/.test(t)) fail(field, 'must be a phone number');
+  if (!/^[+(]?[0-9][0-9()\-\s#]{5,30}(分機\s*\d{1,6})?$/.test(t)) fail(field, 'INVALID_FORMAT', 'must be a phone number');
   return t;
 }

@@ -50,7 +50,7 @@ export async function getApplication(c: AccountContext, id: string): Promise<Acc
 /** {@link AccountEnrollmentFlow.listByStatus}: applications in `status`, oldest first. */
 export async function listByStatus(c: AccountContext, status: AccountStatus): Promise<AccountApplication[]> {
   if (!(ACCOUNT_MACHINE.states as readonly unknown[]).includes(status)) {
-    throw new InvalidInputError([{ field: 'status', reason: `must be one of ${ACCOUNT_MACHINE.states.join(', ')}` }]);
+    throw new InvalidInputError([{ field: 'status', code: 'NOT_AN_OPTION', reason: `must be one of ${ACCOUNT_MACHINE.states.join(', ')}` }]);
   }
   return c.o.store.transaction((tx) => applicationsIn(tx, status));
 }

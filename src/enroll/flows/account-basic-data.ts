@@ -22,7 +22,7 @@ export async function submitBasicData(c: AccountContext, id: string, data: Basic
   const owner = await c.o.store.transaction((tx) => applicationOwner(tx, id));
   authorize(ACCOUNT_COMMANDS, 'submitBasicData', who, { subject: id, state: current.status, owner });
   if (data.controlNumber !== current.controlNumber) {
-    throw new InvalidInputError([{ field: 'basicData.controlNumber', reason: 'differs from the application’s control number' }]);
+    throw new InvalidInputError([{ field: 'basicData.controlNumber', code: 'MISMATCH', reason: 'differs from the application’s control number' }]);
   }
   assertEventAllowed(ACCOUNT_MACHINE, current.status, 'submitBasicData');
   // EMS is remote: ask before opening the transaction, re-check the state inside it.

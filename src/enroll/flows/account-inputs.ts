@@ -87,7 +87,7 @@ export interface ParsedBinding {
 
 /** Parses an application ID (UUID). */
 export function parseApplicationId(value: unknown): string {
-  if (!isUuid(value)) throw new InvalidInputError([{ field: 'applicationId', reason: 'must be a UUID' }]);
+  if (!isUuid(value)) throw new InvalidInputError([{ field: 'applicationId', code: 'INVALID_FORMAT', reason: 'must be a UUID' }]);
   return value.toLowerCase();
 }
 
@@ -101,7 +101,7 @@ export function parseBinding(input: unknown): ParsedBinding {
   const email = issues.take(() => parseEmail(c.email, 'contact.email'));
   const name = c.name === undefined ? card?.subjectName : issues.take(() => parseRequiredText(c.name, 'contact.name'));
   if (card !== undefined && card.authority !== 'MOICA') {
-    issues.add('holder.authority', 'a citizen certificate (自然人憑證, MOICA) is required');
+    issues.add('holder.authority', 'WRONG_CERTIFICATE', 'a citizen certificate (自然人憑證, MOICA) is required');
   }
   issues.throwIfAny();
   return { card: card as CardIdentity & { cardNumber: CardNumber }, name: name as string, phone: phone as string, email: email as string };

@@ -261,6 +261,6 @@ export async function acceptPendingRenewal<T>(
 
 /** Parses a renewal request ID. */
 export function parseRenewalId(value: unknown): string {
-  if (!isUuid(value)) throw new InvalidInputError([{ field: 'renewalId', reason: 'must be a UUID' }]);
+  if (!isUuid(value)) throw new InvalidInputError([{ field: 'renewalId', code: 'INVALID_FORMAT', reason: 'must be a UUID' }]);
   return value.toLowerCase();
 }

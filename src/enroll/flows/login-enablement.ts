@@ -44,7 +44,7 @@ async function request(ctx: LoginContext, input: CertificateLoginRequest, actor:
   const companyName = issues.take(() => parseRequiredText(v.companyName, 'companyName'));
   const m = (typeof v.methods === 'object' && v.methods !== null ? v.methods : {}) as Record<string, unknown>;
   for (const method of LOGIN_METHODS) {
-    if (m[method] !== 'enabled' && m[method] !== 'disabled') issues.add(`methods.${method}`, `${LOGIN_METHOD_LABELS[method]}: choose 啟用 (enabled) or 停用 (disabled)`);
+    if (m[method] !== 'enabled' && m[method] !== 'disabled') issues.add(`methods.${method}`, 'NOT_AN_OPTION', `${LOGIN_METHOD_LABELS[method]}: choose 啟用 (enabled) or 停用 (disabled)`);
   }
   issues.throwIfAny();
   const k = key as CompanyKey;

@@ -58,7 +58,7 @@ export async function searchAgencies(o: OfficialAccountOptions, name: string, li
   const issues = new IssueCollector();
   const wanted = issues.take(() => parseRequiredText(name, 'name', 100));
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_RESULTS) {
-    issues.add('limit', `must be an integer from 1 to ${MAX_SEARCH_RESULTS}`);
+    issues.add('limit', 'OUT_OF_RANGE', `must be an integer from 1 to ${MAX_SEARCH_RESULTS}`);
   }
   issues.throwIfAny();
   const search = o.agencies.searchByName;
@@ -138,8 +138,8 @@ function parseApply(o: OfficialAccountOptions, input: unknown, actor: unknown): 
   const memberId = issues.take(() => parseMemberId(v.memberId));
   const oid = issues.take(() => parseAgencyOid(v.agencyOid));
   const reason = issues.take(() => parseRequiredText(v.reason, 'reason', 100));
-  if (reason !== undefined && !reasons.includes(reason)) issues.add('reason', `must be one of ${reasons.join(', ')}`);
-  if (v.attested !== true) issues.add('attested', `「${OFFICIAL_ATTESTATION}」 must be confirmed (true)`);
+  if (reason !== undefined && !reasons.includes(reason)) issues.add('reason', 'NOT_AN_OPTION', `must be one of ${reasons.join(', ')}`);
+  if (v.attested !== true) issues.add('attested', 'NOT_CONFIRMED', `「${OFFICIAL_ATTESTATION}」 must be confirmed (true)`);
   issues.throwIfAny();
   return { who: who as Actor, memberId: memberId as string, oid: oid as AgencyOid, reason: reason as string };
 }

@@ -26,7 +26,7 @@ function cardBound(): EnrollError {
 /** A citizen card from a verified login, with its 卡號. */
 function parseUploadCard(holder: unknown, issues: IssueCollector): CardIdentity | undefined {
   const card = issues.take(() => parseCardHolder(holder, 'holder', { requireCardNumber: true }));
-  if (card !== undefined && card.authority !== 'MOICA') issues.add('holder.authority', 'a citizen certificate (自然人憑證, MOICA) is required');
+  if (card !== undefined && card.authority !== 'MOICA') issues.add('holder.authority', 'WRONG_CERTIFICATE', 'a citizen certificate (自然人憑證, MOICA) is required');
   return card;
 }
 

@@ -69,7 +69,7 @@ export function parseMemberId(value: unknown, field = 'memberId'): string {
 
 /** Parses an application ID (UUID). */
 export function parseApplicationId(value: unknown): string {
-  if (!isUuid(value)) throw new InvalidInputError([{ field: 'applicationId', reason: 'must be a UUID' }]);
+  if (!isUuid(value)) throw new InvalidInputError([{ field: 'applicationId', code: 'INVALID_FORMAT', reason: 'must be a UUID' }]);
   return value.toLowerCase();
 }
 

@@ -88,11 +88,11 @@ export function parseGepiChecks(
   issues: IssueCollector,
 ): string | undefined {
   if (contact?.nationalId !== undefined && admin !== undefined && !options.idHintAgrees(contact.nationalId, admin.idHint)) {
-    issues.add('administrator.nationalId', '身分證統一編號與自然人憑證不符 (does not match the card)');
+    issues.add('administrator.nationalId', 'MISMATCH', '身分證統一編號與自然人憑證不符 (does not match the card)');
   }
   if (options.termsVersion === undefined) return undefined;
   if (v.acceptedTerms !== options.termsVersion) {
-    issues.add('acceptedTerms', `請同意用戶約定條款 (version ${options.termsVersion})`);
+    issues.add('acceptedTerms', 'NOT_CONFIRMED', `請同意用戶約定條款 (version ${options.termsVersion})`);
     return undefined;
   }
   return options.termsVersion;
@@ -114,7 +114,7 @@ export interface ParsedOperator {
 export function parseAgencyCode(value: unknown): string {
   const t = parseRequiredText(value, 'agencyCode', 20);
   if (!/^[A-Za-z0-9-]+$/.test(t)) {
-    throw new InvalidInputError([{ field: 'agencyCode', reason: 'letters, digits and - only' }]);
+    throw new InvalidInputError([{ field: 'agencyCode', code: 'INVALID_FORMAT', reason: 'letters, digits and - only' }]);
   }
   return t;
 }
@@ -124,10 +124,10 @@ export function parseOrgCard(value: unknown, field: string, issues: IssueCollect
   const card = issues.take(() => parseCardHolder(value, field));
   if (card === undefined) return undefined;
   if (!ORGANIZATION_AUTHORITIES.includes(card.authority)) {
-    issues.add(`${field}.authority`, 'an organization certificate (GCA, XCA, MOEACA or HCA) is required');
+    issues.add(`${field}.authority`, 'WRONG_CERTIFICATE', 'an organization certificate (GCA, XCA, MOEACA or HCA) is required');
   }
   else if (card.authority === 'MOEACA' ? card.businessId === undefined : card.organizationOid === undefined) {
-    issues.add(field, card.authority === 'MOEACA' ? 'the certificate carries no 統一編號' : 'the certificate carries no organization OID');
+    issues.add(field, 'WRONG_CERTIFICATE', card.authority === 'MOEACA' ? 'the certificate carries no 統一編號' : 'the certificate carries no organization OID');
   }
   return card;
 }
@@ -136,7 +136,7 @@ export function parseOrgCard(value: unknown, field: string, issues: IssueCollect
 export function parseCitizenCard(value: unknown, field: string, issues: IssueCollector): CardIdentity | undefined {
   const card = issues.take(() => parseCardHolder(value, field));
   if (card !== undefined && card.authority !== 'MOICA') {
-    issues.add(`${field}.authority`, 'a citizen certificate (MOICA) is required');
+    issues.add(`${field}.authority`, 'WRONG_CERTIFICATE', 'a citizen certificate (MOICA) is required');
   }
   return card;
 }
@@ -174,13 +174,13 @@ export function parseOperator(value: unknown, menu: readonly string[] | undefine
   const nationalId = issues.take(() => parseNationalId(v.nationalId, 'operator.nationalId'));
   const permissions: string[] = [];
   if (!Array.isArray(v.permissions) || v.permissions.length === 0) {
-    issues.add('operator.permissions', 'at least one function (功能選單項目) is required');
+    issues.add('operator.permissions', 'REQUIRED', 'at least one function (功能選單項目) is required');
   } else {
     for (const [i, p] of (v.permissions as unknown[]).entries()) {
       const perm = issues.take(() => parseRequiredText(p, `operator.permissions[${i}]`, 100));
       if (perm === undefined) continue;
       if (menu !== undefined && !menu.includes(perm)) {
-        issues.add(`operator.permissions[${i}]`, 'not a function of this system');
+        issues.add(`operator.permissions[${i}]`, 'NOT_AN_OPTION', 'not a function of this system');
       }
       else if (!permissions.includes(perm)) permissions.push(perm);
     }

@@ -44,7 +44,7 @@ function instant(value: unknown, field: string, issues: IssueCollector): string 
   if (value === undefined) return null;
   const t = typeof value === 'string' && value.length <= 40 ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(t)) {
-    issues.add(field, 'must be an ISO instant');
+    issues.add(field, 'INVALID_FORMAT', 'must be an ISO instant');
     return null;
   }
   return new Date(t).toISOString();
@@ -53,7 +53,7 @@ function instant(value: unknown, field: string, issues: IssueCollector): string 
 function whole(value: unknown, field: string, min: number, max: number, fallback: number, issues: IssueCollector): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    issues.add(field, `must be an integer from ${min} to ${max}`);
+    issues.add(field, 'OUT_OF_RANGE', `must be an integer from ${min} to ${max}`);
     return fallback;
   }
   return value;
@@ -64,14 +64,14 @@ export async function listQueue<T>(store: EnrollStore, source: QueueSource<T>, q
   const issues = new IssueCollector();
   const q = (typeof query === 'object' && query !== null ? query : {}) as unknown as Record<string, unknown>;
   if (typeof q.status !== 'string' || !source.states.includes(q.status)) {
-    issues.add('status', `must be one of ${source.states.join(', ')}`);
+    issues.add('status', 'NOT_AN_OPTION', `must be one of ${source.states.join(', ')}`);
   }
   const from = instant(q.createdFrom, 'createdFrom', issues);
   const before = instant(q.createdBefore, 'createdBefore', issues);
   const limit = whole(q.limit, 'limit', 1, 500, 50, issues);
   const offset = whole(q.offset, 'offset', 0, 1_000_000, 0, issues);
   issues.throwIfAny();
-  if (from !== null && before !== null && from >= before) throw new InvalidInputError([{ field: 'createdBefore', reason: 'must be after createdFrom' }]);
+  if (from !== null && before !== null && from >= before) throw new InvalidInputError([{ field: 'createdBefore', code: 'OUT_OF_RANGE', reason: 'must be after createdFrom' }]);
   const where = `status = $1 AND ($2::timestamptz IS NULL OR created_at >= $2) AND ($3::timestamptz IS NULL OR created_at < $3)`;
   return store.transaction(async (tx) => {
     const count = await tx.query(`SELECT count(*)::int AS n FROM ${source.table} WHERE ${where}`, [q.status, from, before]);

@@ -60,7 +60,7 @@ export async function enableCertificateLogin(ctx: LoginContext, input: EnableCer
   const code = issues.take(() => parseRequiredText(v.verificationCode, 'verificationCode', 64));
   const card = issues.take(() => parseCardHolder(v.holder, 'holder'));
   const method = card === undefined ? undefined : methodOf(card);
-  if (card !== undefined && method === undefined) issues.add('holder.authority', 'a citizen (MOICA) or company (MOEACA) certificate is required');
+  if (card !== undefined && method === undefined) issues.add('holder.authority', 'WRONG_CERTIFICATE', 'a citizen (MOICA) or company (MOEACA) certificate is required');
   issues.throwIfAny();
   return guardLogin(ctx, () => bind(ctx, key as CompanyKey, code as string, card as CardIdentity, method as LoginMethod, who as Actor));
 }
@@ -216,8 +216,8 @@ export async function setLoginMethod(
   const issues = new IssueCollector();
   const who = issues.take(() => parseActor(actor));
   const k = takeCompanyKey(target, issues);
-  if (!LOGIN_METHODS.includes(method)) issues.add('method', 'must be citizenCard or companyCard');
-  if (status !== 'enabled' && status !== 'disabled') issues.add('status', 'must be enabled or disabled');
+  if (!LOGIN_METHODS.includes(method)) issues.add('method', 'NOT_AN_OPTION', 'must be citizenCard or companyCard');
+  if (status !== 'enabled' && status !== 'disabled') issues.add('status', 'NOT_AN_OPTION', 'must be enabled or disabled');
   issues.throwIfAny();
   const key = k as CompanyKey;
   return onLockedLogin(ctx, key, who as Actor, 'setLoginMethod', async (tx, account) => {

@@ -110,7 +110,7 @@ function isBlank(value: unknown): boolean {
 /** 統一編號 with the seed's prompt when empty (請輸入統一編號). */
 function takeBusinessId(value: unknown, issues: IssueCollector): BusinessId | undefined {
   if (isBlank(value)) {
-    issues.add('businessId', '請輸入統一編號');
+    issues.add('businessId', 'REQUIRED', '請輸入統一編號');
     return undefined;
   }
   return issues.take(() => parseBusinessId(value));
@@ -119,7 +119,7 @@ function takeBusinessId(value: unknown, issues: IssueCollector): BusinessId | un
 function takeAddress(value: unknown, field: string, issues: IssueCollector): PostalAddress | undefined {
   const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   const postal = issues.take(() => parseRequiredText(v.postalCode, `${field}.postalCode`, 6));
-  if (postal !== undefined && !POSTAL_CODE.test(postal)) issues.add(`${field}.postalCode`, '郵遞區號 must be 3, 5 or 6 digits');
+  if (postal !== undefined && !POSTAL_CODE.test(postal)) issues.add(`${field}.postalCode`, 'INVALID_FORMAT', '郵遞區號 must be 3, 5 or 6 digits');
   const address = issues.take(() => parseRequiredText(v.address, `${field}.address`, 300));
   return postal === undefined || address === undefined || !POSTAL_CODE.test(postal) ? undefined : { postalCode: postal, address };
 }
@@ -131,7 +131,7 @@ function takePhone(value: unknown, field: string, issues: IssueCollector): Phone
   if (!isBlank(v.extension)) {
     extension = issues.take(() => parseRequiredText(v.extension, `${field}.extension`, 6));
     if (extension !== undefined && !/^\d{1,6}$/.test(extension)) {
-      issues.add(`${field}.extension`, '分機 must be 1 to 6 digits');
+      issues.add(`${field}.extension`, 'INVALID_FORMAT', '分機 must be 1 to 6 digits');
       extension = undefined;
     }
   }
@@ -143,7 +143,7 @@ export function parseWasteApplication(input: unknown): WasteApplicationForm {
   const issues = new IssueCollector();
   const v = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
   for (const key of PASSWORD_KEYS) {
-    if (key in v) issues.add(key, '自訂密碼 belongs to the host system: keep it there; the SDK stores no password');
+    if (key in v) issues.add(key, 'NOT_KEPT', '自訂密碼 belongs to the host system: keep it there; the SDK stores no password');
   }
   const businessId = takeBusinessId(v.businessId, issues);
   const controlNumber = issues.take(() => parseOptionalControlNumber(v.controlNumber));
@@ -159,9 +159,9 @@ export function parseWasteApplication(input: unknown): WasteApplicationForm {
   const contactEmail = issues.take(() => parseEmail(v.contactEmail, 'contactEmail'));
   const m = (typeof v.methods === 'object' && v.methods !== null ? v.methods : {}) as Record<string, unknown>;
   for (const method of LOGIN_METHODS) {
-    if (m[method] !== 'enabled' && m[method] !== 'disabled') issues.add(`methods.${method}`, `${LOGIN_METHOD_LABELS[method]}: choose 啟用 (enabled) or 停用 (disabled)`);
+    if (m[method] !== 'enabled' && m[method] !== 'disabled') issues.add(`methods.${method}`, 'NOT_AN_OPTION', `${LOGIN_METHOD_LABELS[method]}: choose 啟用 (enabled) or 停用 (disabled)`);
   }
-  if (LOGIN_METHODS.every((method) => m[method] === 'disabled')) issues.add('methods', '請勾選欲申請之登入方式 (at least one method 啟用)');
+  if (LOGIN_METHODS.every((method) => m[method] === 'disabled')) issues.add('methods', 'REQUIRED', '請勾選欲申請之登入方式 (at least one method 啟用)');
   issues.throwIfAny();
   return {
     businessId: businessId as BusinessId,

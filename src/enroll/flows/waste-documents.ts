@@ -70,7 +70,7 @@ export function sniffMediaType(bytes: Uint8Array): WasteDocumentMediaType | unde
 
 function parseKind(value: unknown, field: string, issues: IssueCollector): WasteDocumentKind | undefined {
   if (typeof value === 'string' && (KINDS as readonly string[]).includes(value)) return value as WasteDocumentKind;
-  issues.add(field, `must be one of ${KINDS.join(', ')} (${KINDS.map((k) => WASTE_DOCUMENT_LABELS[k]).join(' / ')})`);
+  issues.add(field, 'NOT_AN_OPTION', `must be one of ${KINDS.join(', ')} (${KINDS.map((k) => WASTE_DOCUMENT_LABELS[k]).join(' / ')})`);
   return undefined;
 }
 
@@ -81,13 +81,13 @@ function parseUpload(value: unknown, limits: ResolvedLimits, issues: IssueCollec
   if (v.fileName !== undefined) fileName = issues.take(() => parseRequiredText(v.fileName, 'document.fileName', 255));
   const content = v.content;
   let mediaType: WasteDocumentMediaType | undefined;
-  if (!(content instanceof Uint8Array)) issues.add('document.content', 'must be the file bytes (Uint8Array)');
-  else if (content.length === 0) issues.add('document.content', 'the file is empty');
-  else if (content.length > limits.maxBytes) issues.add('document.content', `檔案大小 ${content.length} bytes 超過上限 ${limits.maxBytes} bytes`);
+  if (!(content instanceof Uint8Array)) issues.add('document.content', 'INVALID_FORMAT', 'must be the file bytes (Uint8Array)');
+  else if (content.length === 0) issues.add('document.content', 'FILE_EMPTY', 'the file is empty');
+  else if (content.length > limits.maxBytes) issues.add('document.content', 'FILE_TOO_LARGE', `檔案大小 ${content.length} bytes 超過上限 ${limits.maxBytes} bytes`);
   else {
     mediaType = sniffMediaType(content);
     if (mediaType === undefined || !limits.mediaTypes.includes(mediaType)) {
-      issues.add('document.content', `檔案格式須為 ${limits.mediaTypes.join(', ')} (told by the content, not the file name)`);
+      issues.add('document.content', 'FILE_TYPE', `檔案格式須為 ${limits.mediaTypes.join(', ')} (told by the content, not the file name)`);
       mediaType = undefined;
     }
   }

@@ -172,7 +172,7 @@ export function guardWaste<T>(o: WasteSystemOptions, command: () => Promise<T>):
 
 /** Parses an application ID (UUID, lower-cased). */
 export function parseApplicationId(value: unknown, field = 'applicationId'): string {
-  if (!isUuid(value)) throw new InvalidInputError([{ field, reason: 'must be an application ID (UUID)' }]);
+  if (!isUuid(value)) throw new InvalidInputError([{ field, code: 'INVALID_FORMAT', reason: 'must be an application ID (UUID)' }]);
   return value.toLowerCase();
 }
 

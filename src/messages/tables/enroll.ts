@@ -1,5 +1,5 @@
 import type { CodeMessage } from '../../component/codes.js';
-import type { EnrollErrorCode } from '../../enroll/errors.js';
+import type { EnrollErrorCode, FieldIssueCode } from '../../enroll/errors.js';
 import { ENROLL_REFUSALS, type EnrollRefusalReason } from '../../enroll/refusals.js';
 
 /** Enrollment (account application, card binding, organisation registration) failures (`twpki/enroll`). */
@@ -45,3 +45,26 @@ export const ENROLL_MESSAGES: Readonly<Record<EnrollErrorCode, CodeMessage>> = {
 export const REFUSAL_MESSAGES = Object.fromEntries(
   Object.entries(ENROLL_REFUSALS).map(([reason, r]) => [reason, { zhTW: r.zhTW, en: r.en }]),
 ) as Readonly<Record<EnrollRefusalReason, CodeMessage>>;
+
+/**
+ * What is wrong with one field of a refused input (`FieldIssue.code`). A page
+ * shows its own label for the field, then this: 「承辦人郵件信箱：格式或檢查碼不正確」.
+ */
+export const FIELD_ISSUE_MESSAGES: Readonly<Record<FieldIssueCode, CodeMessage>> = {
+  REQUIRED: { zhTW: '必填', en: 'is required' },
+  NOT_TEXT: { zhTW: '須為文字', en: 'must be text' },
+  TOO_LONG: { zhTW: '長度超過上限', en: 'is too long' },
+  UNSTORABLE_TEXT: { zhTW: '含有無法儲存的字元', en: 'contains characters that cannot be stored' },
+  INVALID_FORMAT: { zhTW: '格式不正確', en: 'is not in the expected format' },
+  INVALID_ID: { zhTW: '格式或檢查碼不正確', en: 'is not valid (format or check digit)' },
+  NOT_AN_OPTION: { zhTW: '不是可選擇的項目', en: 'is not one of the allowed values' },
+  OUT_OF_RANGE: { zhTW: '超出允許範圍', en: 'is out of range' },
+  MISMATCH: { zhTW: '與資料不符', en: 'does not match the records' },
+  WRONG_CERTIFICATE: { zhTW: '憑證種類不符', en: 'is not the required kind of certificate' },
+  NOT_VERIFIED: { zhTW: '須經憑證登入驗證', en: 'must come from a verified card login' },
+  FILE_EMPTY: { zhTW: '檔案是空的', en: 'the file is empty' },
+  FILE_TOO_LARGE: { zhTW: '檔案大小超過上限', en: 'the file is too large' },
+  FILE_TYPE: { zhTW: '檔案格式不符', en: 'the file is not of an accepted type' },
+  NOT_CONFIRMED: { zhTW: '請勾選確認', en: 'must be confirmed' },
+  NOT_KEPT: { zhTW: '本系統不保存此欄位', en: 'is not kept by this system' },
+};

@@ -70,7 +70,7 @@ $('apply-submit').addEventListener('click', async function () {
       show('apply-manual', true);
     }
   } catch (err) {
-    var fields = (err.issues || []).map(function (i) { return FIELD_LABELS[i.field] || i.field; }).join('、');
+    var fields = (err.issues || []).map(function (i) { return (FIELD_LABELS[i.field] || i.field) + (i.message ? '（' + i.message + '）' : ''); }).join('、');
     setMessage('apply-message', errorText(err) + (fields ? '：' + fields : ''), true);
   }
 });
