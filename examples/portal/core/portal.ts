@@ -82,3 +82,9 @@ export function escapeHtml(text: string): string {
 export function field(body: unknown, name: string): unknown {
   return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
 }
+
+/** A typed text field of a JSON body, trimmed; `''` when absent or not text. */
+export function textField(body: unknown, name: string): string {
+  const v = field(body, name);
+  return typeof v === 'string' ? v.trim() : '';
+}

@@ -25,7 +25,7 @@ import {
 } from 'twpki/enroll';
 import { defaultMessages } from 'twpki/messages';
 import { cardViewOf } from '../core/card-view.js';
-import { PageError, field, type PortalContext, type PortalSystem } from '../core/portal.js';
+import { PageError, field, textField, type PortalContext, type PortalSystem } from '../core/portal.js';
 
 declare module 'fastify' {
   interface Session {
@@ -266,23 +266,19 @@ async function registerWaste(app: FastifyInstance, ctx: PortalContext, settings:
 
   // 重新寄送驗證碼 (reviewer): a new 驗證碼 for an approved company, mailed to its 承辦人; the old one dies.
   app.post('/waste/api/review/resend-code', { preHandler: ctx.requireReviewer }, async (request) => {
-    const businessId = field(request.body, 'businessId');
-    const controlNumber = field(request.body, 'controlNumber');
-    const target = {
-      businessId: typeof businessId === 'string' ? businessId.trim() : '',
-      ...(typeof controlNumber === 'string' && controlNumber.trim() !== '' ? { controlNumber: controlNumber.trim() } : {}),
-    };
+    const controlNumber = textField(request.body, 'controlNumber');
+    const target = { businessId: textField(request.body, 'businessId'), ...(controlNumber === '' ? {} : { controlNumber }) };
     const mailed = await waste.resendVerificationCode(target, ctx.reviewer);
     return { sentTo: mailed.mailedTo };
   });
 
   // 啟用憑證: the typed 統一編號 / 管制編號 / 驗證碼 wait in the session for the card step.
   app.post('/waste/api/enable', async (request) => {
-    const text = (name: string): string => {
-      const v = field(request.body, name);
-      return typeof v === 'string' ? v.trim() : '';
+    const form = {
+      businessId: textField(request.body, 'businessId'),
+      controlNumber: textField(request.body, 'controlNumber'),
+      code: textField(request.body, 'code'),
     };
-    const form = { businessId: text('businessId'), controlNumber: text('controlNumber'), code: text('code') };
     const missing = [
       ['businessId', '統一編號'],
       ['code', '驗證碼'],
