@@ -34,8 +34,8 @@ export {
   type EnrollErrorCode,
   type FieldIssue,
 } from './errors.js';
-export { ENROLL_ERROR_CODES, FIELD_ISSUE_CODES, type FieldIssueCode } from './errors.js';
-export { ENROLL_REFUSALS, ENROLL_REFUSAL_REASONS, type EnrollRefusal, type EnrollRefusalReason } from './refusals.js';
+export { ENROLL_ERROR_CODES, ENROLL_REFUSAL_REASONS, FIELD_ISSUE_CODES, type EnrollRefusalReason, type FieldIssueCode } from './errors.js';
+export { ENROLL_REFUSALS, type EnrollRefusal } from './refusals.js';
 export { toResult, type CommandResult } from './result.js';
 
 export {

@@ -1,7 +1,5 @@
 import { EnrollError, type EnrollErrorCode, type EnrollRefusalReason } from './errors.js';
 
-export { ENROLL_REFUSAL_REASONS, type EnrollRefusalReason } from './errors.js';
-
 /**
  * Why a flow refused a card, finer than the error code. The seeds word each
  * cause differently (工商憑證之統一編號與申請資料不符, 此憑證尚未啟用登入,

@@ -13,8 +13,8 @@ import { validateControlNumber } from '../../src/ems/id/control-number.js';
 import { validateEmail } from '../../src/ems/id/email.js';
 import { identify } from '../../src/ems/id/identify.js';
 import { validateNationalId, validateResidentId } from '../../src/ems/id/personal-id.js';
-import { ENROLL_ERROR_CODES, EnrollError, FIELD_ISSUE_CODES, InvalidInputError } from '../../src/enroll/errors.js';
-import { ENROLL_REFUSALS, ENROLL_REFUSAL_REASONS, refusalError } from '../../src/enroll/refusals.js';
+import { ENROLL_ERROR_CODES, ENROLL_REFUSAL_REASONS, EnrollError, FIELD_ISSUE_CODES, InvalidInputError } from '../../src/enroll/errors.js';
+import { ENROLL_REFUSALS, refusalError } from '../../src/enroll/refusals.js';
 import {
   CLI_ERROR_CODES,
   HTTP_ERROR_CODES,

@@ -24,7 +24,8 @@ import { isUuid } from './secret-token.js';
 import type { FlowName } from '../machine/machine.js';
 import { isoOf, optionalIsoOf, optionalText } from '../store/rows.js';
 import type { EnrollStore, Row, SqlSession } from '../store/store.js';
-import { refusalError, type EnrollRefusalReason } from '../refusals.js';
+import type { EnrollRefusalReason } from '../errors.js';
+import { refusalError } from '../refusals.js';
 
 /** How a renewal that passes {@link judgeRenewal} is applied. */
 export type RenewalPolicy = 'automatic' | 'review';

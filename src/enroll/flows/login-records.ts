@@ -3,7 +3,7 @@ import type { BusinessId, CertificateSerial, ControlNumber, CardNumber } from '.
 import type { LoginEnablementStatus, LoginMethodStatus } from '../machine/login-machine.js';
 import { isoOf, optionalText } from '../store/rows.js';
 import type { Row } from '../store/store.js';
-import type { EnrollRefusalReason } from '../refusals.js';
+import type { EnrollRefusalReason } from '../errors.js';
 
 /** The two certificate login methods of the seed's form. */
 export type LoginMethod = 'citizenCard' | 'companyCard';

@@ -1,6 +1,6 @@
 import type { CodeMessage } from '../../component/codes.js';
-import type { EnrollErrorCode, FieldIssueCode } from '../../enroll/errors.js';
-import { ENROLL_REFUSALS, type EnrollRefusalReason } from '../../enroll/refusals.js';
+import type { EnrollErrorCode, EnrollRefusalReason, FieldIssueCode } from '../../enroll/errors.js';
+import { ENROLL_REFUSALS } from '../../enroll/refusals.js';
 
 /** Enrollment (account application, card binding, organisation registration) failures (`twpki/enroll`). */
 export const ENROLL_MESSAGES: Readonly<Record<EnrollErrorCode, CodeMessage>> = {
