@@ -127,10 +127,12 @@ describe('login with the certificate cache', () => {
     const v = verifier();
     const first = await v.verify(await token(holder), { sessionId: 's' });
     expect(v.certificates.size).toBe(1);
-    first.certificate.fill(0); // the caller's copy; the cached certificate is untouched
+    expect(first.chain[0]).toBe(first.certificate);
+    first.certificate.fill(0); // the caller's copy (also the chain's first); the cached certificate is untouched
     const second = await v.verify(await token(holder), { sessionId: 's' });
     expect(second.profile).toBe(first.profile);
     expect(Buffer.from(second.certificate).equals(Buffer.from(holder.certificate))).toBe(true);
+    expect(Buffer.from(second.chain[0] ?? []).equals(Buffer.from(holder.certificate))).toBe(true);
     expect(v.certificates.size).toBe(1);
   });
 

@@ -1,3 +1,4 @@
+import { copyBytes } from '../../../shared/bytes.js';
 import type { CertificateProfile } from '../../profile/index.js';
 import type { CertificateCache } from '../verification/certificate-cache.js';
 import type { RevocationStatus } from '../revocation/revocation-status.js';
@@ -93,11 +94,15 @@ export class LoginVerifier {
     checkKeyUsage(ctx);
     checkPolicy(ctx);
 
+    // A copy: the decoded certificate may be reused by later logins. The
+    // chain starts with the same copy; the CA certificates above it are the
+    // configured ones.
+    const certificate = copyBytes(need(ctx, 'certificate').der);
+    const chain = need(ctx, 'chain').path.map((c, i) => (i === 0 ? certificate : c.der));
     return {
       profile: need(ctx, 'profile'),
-      // A copy: the decoded certificate may be reused by later logins.
-      certificate: need(ctx, 'certificate').der.slice(),
-      chain: need(ctx, 'chain').path.map((c) => c.der),
+      certificate,
+      chain,
       cardNumber: ctx.cardNumber,
       reportedCardNumber: ctx.token?.token.cardSN,
       signingTime: ctx.signingTime,

@@ -1,3 +1,4 @@
+import { toHex } from '../../../shared/bytes.js';
 import { decodeTime } from '../../../shared/der/der-primitives.js';
 import { contentOf, readRoot } from '../../../shared/der/der-reader.js';
 import { CmsAttribute, type CmsSignedData } from './cms-signed-data.js';
@@ -26,28 +27,24 @@ export interface CmsSignedAttributes {
  */
 export function readSignedAttributes(cms: CmsSignedData): CmsSignedAttributes | undefined {
   if (cms.signedAttributesDer === undefined) return undefined;
-  const one = (oid: string): Uint8Array | undefined => {
-    const values = cms.signedAttributes.get(oid);
-    if (values !== undefined && values.length !== 1) throw new SignatureInvalidError(`signed attribute ${oid} must have one value`);
-    return values?.[0];
-  };
+  const attributes = cms.signedAttributes;
   try {
-    const ct = one(CmsAttribute.contentType);
-    const md = one(CmsAttribute.messageDigest);
+    const ct = one(attributes, CmsAttribute.contentType);
+    const md = one(attributes, CmsAttribute.messageDigest);
     if (ct === undefined || md === undefined) {
       throw new SignatureInvalidError('signed attributes lack contentType or messageDigest (RFC 5652 5.3)');
     }
     const mdEl = readRoot(md);
     if (mdEl.tag !== 0x04) throw new SignatureInvalidError('messageDigest is not an OCTET STRING');
-    const st = one(CmsAttribute.signingTime);
+    const st = one(attributes, CmsAttribute.signingTime);
     const stEl = st === undefined ? undefined : readRoot(st);
-    const nonce = one(CmsAttribute.randomNonce);
-    const card = one(CmsAttribute.cardNumber);
+    const nonce = one(attributes, CmsAttribute.randomNonce);
+    const card = one(attributes, CmsAttribute.cardNumber);
     return {
       contentType: knownOid(contentOf(readRoot(ct))),
       messageDigest: contentOf(mdEl),
       signingTime: st === undefined || stEl === undefined ? undefined : decodeTime(stEl.tag, contentOf(stEl)),
-      randomNonce: nonce === undefined ? undefined : Buffer.from(contentOf(readRoot(nonce))).toString('hex'),
+      randomNonce: nonce === undefined ? undefined : toHex(contentOf(readRoot(nonce))),
       cardNumber: card === undefined ? undefined : decodeCardNumber(card),
     };
   } catch (err) {
@@ -56,14 +53,23 @@ export function readSignedAttributes(cms: CmsSignedData): CmsSignedAttributes | 
   }
 }
 
+/** The one value of the signed attribute `oid`, `undefined` when absent. */
+function one(attributes: CmsSignedData['signedAttributes'], oid: string): Uint8Array | undefined {
+  const values = attributes.get(oid);
+  if (values !== undefined && values.length !== 1) throw new SignatureInvalidError(`signed attribute ${oid} must have one value`);
+  return values?.[0];
+}
+
 /**
  * The card number attribute's value type is not documented publicly; read
  * any string type as text, and an OCTET STRING as text when printable.
  */
 function decodeCardNumber(der: Uint8Array): string {
   const el = readRoot(der);
-  const bytes = Buffer.from(contentOf(el));
-  if (el.tag === 0x1e) return bytes.swap16().toString('utf16le');
+  const content = contentOf(el);
+  // A copy only for BMPString, whose byte order is swapped in place.
+  if (el.tag === 0x1e) return Buffer.from(content).swap16().toString('utf16le');
+  const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
   const text = bytes.toString(el.tag === 0x0c ? 'utf8' : 'latin1');
   if (el.tag === 0x04 && !/^[\x20-\x7e]+$/.test(text)) return bytes.toString('hex').toUpperCase();
   return text;

@@ -1,6 +1,7 @@
 import { DerError } from '../../../shared/der/der-error.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
 import { integerHex } from '../../../shared/der/der-values.js';
+import { copyBytes } from '../../../shared/bytes.js';
 import { definiteLengths } from '../../../shared/der/ber-definite.js';
 import { knownOid } from './known-oids.js';
 
@@ -119,7 +120,7 @@ function parseDer(der: Uint8Array): CmsSignedData {
   if (si[j]?.tag === 0xa0) {
     const attrsEl = si[j] as DerNode;
     // What was signed is the SET OF encoding: same bytes, universal SET tag.
-    signedAttributesDer = new Uint8Array(encodingOf(attrsEl));
+    signedAttributesDer = copyBytes(encodingOf(attrsEl));
     signedAttributesDer[0] = 0x31;
     for (const attr of childrenOf(attrsEl)) {
       const [oidEl, valuesEl] = childrenOf(expectTag(attr, 0x30, 'Attribute'));
