@@ -133,7 +133,7 @@ export class ChainValidator {
       };
       try {
         for (const rule of this.rules) rule.check(context);
-        // A hit was already marked as recently used by `has`.
+        // A hit was already marked as used by `has`.
         if (!verified) this.issuingChains?.add(issuing);
         return { path, anchor: path[path.length - 1] as TrustedCertificate, at };
       } catch (err) {

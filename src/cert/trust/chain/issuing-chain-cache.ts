@@ -1,3 +1,4 @@
+import { RecencyMap } from '../../../shared/recency-map.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
 
 /**
@@ -8,8 +9,8 @@ import type { TrustedCertificate } from '../trusted-certificate.js';
  * certificates, so verifying the CA links on every login repeats the same
  * RSA operations. An entry is keyed by the SHA-256 fingerprints of the chain's
  * certificates, in order; it is dropped once any of them has expired (a later
- * validation cannot use it, and it never comes back), and the least recently
- * used entry goes when the cache is full. The cache belongs to one
+ * validation cannot use it, and it never comes back), and when the cache is
+ * full about the least recently used entry goes (see `RecencyMap`). The cache belongs to one
  * `ChainValidator`, which is bound to one immutable `TrustStore`: new anchors
  * mean a new validator and an empty cache.
  *
@@ -18,10 +19,12 @@ import type { TrustedCertificate } from '../trusted-certificate.js';
  * the rest are judged afresh each time.
  */
 export class IssuingChainCache {
-  private readonly entries = new Map<string, number>();
+  private readonly entries: RecencyMap<string, number>;
 
   /** @param capacity most chains kept; a deployment has a handful (one per issuing CA and path). */
-  public constructor(public readonly capacity = 256) {}
+  public constructor(public readonly capacity = 256) {
+    this.entries = new RecencyMap(capacity);
+  }
 
   /** Number of chains held. */
   public get size(): number {
@@ -38,25 +41,15 @@ export class IssuingChainCache {
       this.entries.delete(key);
       return false;
     }
-    // Re-insert to mark as most recently used.
-    this.entries.delete(key);
-    this.entries.set(key, expires);
     return true;
   }
 
   /** Records that every signature in `chain` (each certificate by the next) verified. */
   public add(chain: readonly TrustedCertificate[]): void {
     if (chain.length < 2) return;
-    const key = keyOf(chain);
-    this.entries.delete(key);
     let expires = Infinity;
     for (const c of chain) expires = Math.min(expires, c.notAfter.getTime());
-    this.entries.set(key, expires);
-    while (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
+    this.entries.set(keyOf(chain), expires);
   }
 
   /** Drops every chain. */

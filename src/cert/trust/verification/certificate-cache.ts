@@ -1,3 +1,4 @@
+import { RecencyMap } from '../../../shared/recency-map.js';
 import { TrustedCertificate } from '../trusted-certificate.js';
 
 /** Most signer certificates a verifier keeps decoded, by default. */
@@ -21,8 +22,8 @@ const MAX_KEY_CHARS = 16 * 1024;
  * chain rules, revocation, key usage and policy are judged on every use.
  * Keys are the whole encoding, never a serial number or a hash prefix, so a
  * different certificate with the same serial is another entry. Base64 text
- * and DER octets are kept apart, each up to `capacity` entries; the least
- * recently used entry goes when one is full; a key longer than 16 K characters is not kept.
+ * and DER octets are kept apart, each up to `capacity` entries; about the
+ * least recently used entry goes when one is full (see `RecencyMap`); a key longer than 16 K characters is not kept.
  */
 export class CertificateCache {
   // Two maps, so base64 text and DER octets never meet as keys. Each is keyed
@@ -30,11 +31,14 @@ export class CertificateCache {
   // no two certificates share), and a hit counts only when the whole stored
   // encoding equals the given one: hashing a short tail per lookup instead of
   // ~2 KB, while equality is still judged on every byte.
-  private readonly byText = new Map<string, Entry<string>>();
-  private readonly byDer = new Map<string, Entry<Uint8Array>>();
+  private readonly byText: RecencyMap<string, Entry<string>>;
+  private readonly byDer: RecencyMap<string, Entry<Uint8Array>>;
 
   /** @param capacity most certificates kept of each key kind (base64 text, DER); `0` keeps none. */
-  public constructor(public readonly capacity = DEFAULT_CERTIFICATE_CACHE_SIZE) {}
+  public constructor(public readonly capacity = DEFAULT_CERTIFICATE_CACHE_SIZE) {
+    this.byText = new RecencyMap(capacity);
+    this.byDer = new RecencyMap(capacity);
+  }
 
   /** Number of certificates held. */
   public get size(): number {
@@ -73,28 +77,17 @@ export class CertificateCache {
   }
 
   private lookup<E>(
-    map: Map<string, Entry<E>>,
+    map: RecencyMap<string, Entry<E>>,
     key: string,
     encoding: E,
     same: (given: E, stored: E) => boolean,
     decode: () => Entry<E>,
   ): TrustedCertificate {
     const found = map.get(key);
-    if (found !== undefined && same(encoding, found.encoding)) {
-      // Re-insert to mark as most recently used.
-      map.delete(key);
-      map.set(key, found);
-      return found.cert;
-    }
+    if (found !== undefined && same(encoding, found.encoding)) return found.cert;
     // A miss, or another certificate ending the same way: the newer one takes the slot.
     const entry = decode();
-    map.delete(key);
     map.set(key, entry);
-    while (map.size > this.capacity) {
-      const oldest = map.keys().next().value;
-      if (oldest === undefined) break;
-      map.delete(oldest);
-    }
     return entry.cert;
   }
 }
