@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
+import { RecencyMap } from '../../shared/recency-map.js';
 import { fromPemOrDer } from '../encoding/pem.js';
 import { TrustedCertificate } from './trusted-certificate.js';
+
+/** Most extra certificates a store keeps decoded (see `TrustStore.DECODED_CACHE_SIZE`). */
+const DECODED_KEPT = 64;
 
 /** Certificates given as DER, PEM, or already decoded. */
 export type CertificateInput = Uint8Array | string | TrustedCertificate;
@@ -29,7 +33,7 @@ export class TrustStore {
   private readonly anchorPrints: ReadonlySet<string>;
   /** Configured certificates plus recently decoded extras (CA certificates carried in CMS tokens), by fingerprint. */
   private readonly known = new Map<string, TrustedCertificate>();
-  private readonly decoded = new Map<string, TrustedCertificate>();
+  private readonly decoded = new RecencyMap<string, TrustedCertificate>(DECODED_KEPT);
 
   /** @throws ChainValidationError `MALFORMED_CERTIFICATE` for any undecodable input. */
   public constructor(options: TrustStoreOptions) {
@@ -43,8 +47,8 @@ export class TrustStore {
 
   /**
    * `input` decoded, reusing an already decoded certificate with the same
-   * DER: a configured one, or one of the last {@link TrustStore.DECODED_CACHE_SIZE}
-   * decoded here. CMS login tokens carry the same CA certificates on every
+   * DER: a configured one, or one of about the last {@link TrustStore.DECODED_CACHE_SIZE}
+   * used here. CMS login tokens carry the same CA certificates on every
    * login; hashing the DER costs far less than decoding it again.
    * @throws ChainValidationError `MALFORMED_CERTIFICATE` for undecodable input.
    */
@@ -61,15 +65,11 @@ export class TrustStore {
     if (hit !== undefined) return hit;
     const cert = TrustedCertificate.from(der);
     this.decoded.set(print, cert);
-    if (this.decoded.size > TrustStore.DECODED_CACHE_SIZE) {
-      const oldest = this.decoded.keys().next().value;
-      if (oldest !== undefined) this.decoded.delete(oldest);
-    }
     return cert;
   }
 
   /** Most extra certificates {@link TrustStore.resolve} keeps decoded. */
-  public static readonly DECODED_CACHE_SIZE = 64;
+  public static readonly DECODED_CACHE_SIZE = DECODED_KEPT;
 
   /** Whether `cert` is one of the anchors (same DER). */
   public isAnchor(cert: TrustedCertificate): boolean {

@@ -153,6 +153,27 @@ describe('OCSP against the local responder on 127.0.0.1', () => {
     expect((await failure(client.check(cert, issuer, new Date()))).code).toBe('OCSP_WRONG_CERTIFICATE');
   });
 
+  it('keeps at most cacheSize good answers, and one asked for again over one seen once', async () => {
+    const holders = await Promise.all([0, 1].map(() => pki.issueCardHolder({ authority: 'moica' })));
+    const [a, b] = holders.map((h) => TrustedCertificate.from(h.sign.certificate)) as [TrustedCertificate, TrustedCertificate];
+    const client = new OcspClient({ fetch: httpRevocationFetch(), algorithms: AlgorithmPolicy.modern(), nonce: false, cacheSize: 2 });
+    const at = new Date();
+    const asks = (): number => client.requests;
+    await client.check(cert, issuer, at);
+    await client.check(a, issuer, at);
+    expect(client.cached).toBe(2);
+    await client.check(cert, issuer, at); // answered from the cache, and now marked as used
+    expect(asks()).toBe(2);
+    await client.check(b, issuer, at); // makes room: `a`, not asked for again, goes
+    expect(client.cached).toBe(2);
+    expect(asks()).toBe(3);
+    await client.check(cert, issuer, at);
+    expect(asks()).toBe(3);
+    await client.check(a, issuer, at);
+    expect(asks()).toBe(4);
+    expect(client.cached).toBe(2);
+  });
+
   it('uses an injected fetch and reports its failure as FETCH_FAILED', async () => {
     const calls: string[] = [];
     const down: RevocationFetch = (url) => {

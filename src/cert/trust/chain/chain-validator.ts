@@ -1,3 +1,4 @@
+import { RecencyMap } from '../../../shared/recency-map.js';
 import { AlgorithmPolicy } from '../algorithms.js';
 import { ChainValidationError } from '../errors.js';
 import type { CertificateInput, TrustStore } from '../trust-store.js';
@@ -58,7 +59,7 @@ export class ChainValidator {
   private readonly maxDepth: number;
   /** Issuing chains whose signatures verified (exposed for metrics and tests); `undefined` when disabled. */
   public readonly issuingChains: IssuingChainCache | undefined;
-  private readonly builtPaths: Map<string, BuiltPaths> | undefined;
+  private readonly builtPaths: RecencyMap<string, BuiltPaths> | undefined;
   /** Each reused path's issuing chain (the path without its target), one array per path, never given out. */
   private readonly issuingOf = new WeakMap<readonly TrustedCertificate[], readonly TrustedCertificate[]>();
 
@@ -75,7 +76,7 @@ export class ChainValidator {
     // Only a rule set that verifies signatures can vouch for a chain's signatures.
     this.issuingChains = size > 0 && this.rules.includes(signatureRule) ? new IssuingChainCache(size) : undefined;
     // Built paths are kept with the chain cache: `0` turns both off.
-    this.builtPaths = size > 0 ? new Map() : undefined;
+    this.builtPaths = size > 0 ? new RecencyMap(BUILT_PATHS_KEPT) : undefined;
   }
 
   /**
@@ -93,12 +94,8 @@ export class ChainValidator {
     const built = buildPaths(leaf, this.store, extra, this.maxDepth);
     // Only successes: a dead end keeps its own fresh error each time.
     if (built.paths.length === 0) return built;
+    // Bounded: a leaf that keeps coming back keeps its paths (see `RecencyMap`).
     this.builtPaths.set(key, built);
-    // Bounded, oldest entry first out.
-    if (this.builtPaths.size > BUILT_PATHS_KEPT) {
-      const oldest = this.builtPaths.keys().next().value;
-      if (oldest !== undefined) this.builtPaths.delete(oldest);
-    }
     return built;
   }
 

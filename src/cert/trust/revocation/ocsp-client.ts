@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { RecencyMap } from '../../../shared/recency-map.js';
 import { signatureAlgorithmFromOid, verifyWith, type AlgorithmPolicy } from '../algorithms.js';
 import { RevocationError } from '../errors.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
@@ -74,7 +75,7 @@ export class OcspClient {
   private readonly skew: number;
   private readonly maxAge: number;
   private readonly cacheSize: number;
-  private readonly answers = new Map<string, CachedAnswer>();
+  private readonly answers: RecencyMap<string, CachedAnswer>;
   private readonly inFlight = new Map<string, Promise<RevocationStatus>>();
 
   static {
@@ -90,6 +91,8 @@ export class OcspClient {
     this.skew = options.clockSkewMs ?? 5 * 60_000;
     this.maxAge = options.maxAgeWithoutNextUpdateMs ?? 15 * 60_000;
     this.cacheSize = options.requireNonce === true ? 0 : (options.cacheSize ?? 10_000);
+    // A card holder who logs in often keeps their answer over one seen once.
+    this.answers = new RecencyMap(this.cacheSize);
   }
 
   /** Number of answers cached. */
@@ -151,13 +154,7 @@ export class OcspClient {
     // may change any time, and a revoked user gains nothing from speed (a
     // fresh answer can only be as strict: revoked, or unknown and refused).
     if (status.kind !== 'good' || single?.nextUpdate === undefined) return;
-    this.answers.delete(key);
     this.answers.set(key, { status, thisUpdate: single.thisUpdate.getTime(), nextUpdate: single.nextUpdate.getTime() });
-    while (this.answers.size > this.cacheSize) {
-      const oldest = this.answers.keys().next().value;
-      if (oldest === undefined) break;
-      this.answers.delete(oldest);
-    }
   }
 
   private async ask(cert: TrustedCertificate, issuer: TrustedCertificate, at: Date, url: string): Promise<OcspAnswer> {
