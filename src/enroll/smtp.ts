@@ -4,4 +4,4 @@
  * `twpki/enroll` instead.
  * @packageDocumentation
  */
-export { SmtpMailer, type SmtpMailerOptions } from './mail/smtp-mailer.js';
+export { DEFAULT_SMTP_TIMEOUT_MS, SmtpMailer, type SmtpMailerOptions } from './mail/smtp-mailer.js';

@@ -82,6 +82,38 @@ describe('SmtpMailer', () => {
   });
 });
 
+/** A server that takes the connection and never says a word (an overloaded or wedged mail host). */
+function silentServer(): Promise<{ server: Server; port: number }> {
+  const server = createServer(() => undefined);
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      resolve({ server, port: typeof addr === 'object' && addr !== null ? addr.port : 0 });
+    });
+  });
+}
+
+describe('SmtpMailer against a server that never answers', () => {
+  it('gives up after timeoutMs, for transport options and for an SMTP URL alike', async () => {
+    const { server, port } = await silentServer();
+    open = server;
+    for (const transport of [{ host: '127.0.0.1', port, secure: false, ignoreTLS: true }, `smtp://127.0.0.1:${port}/?ignoreTLS=true`]) {
+      const mailer = new SmtpMailer({ from: 'a@example.gov.tw', transport, timeoutMs: 300 });
+      const started = Date.now();
+      await expect(mailer.send({ to: 'b@example.com', subject: 's', text: 't' })).rejects.toThrow();
+      // nodemailer's own default would wait 30 s for the greeting.
+      expect(Date.now() - started).toBeLessThan(5_000);
+      mailer.close();
+    }
+  });
+
+  it('refuses a timeout that is not a positive number, naming it', () => {
+    for (const timeoutMs of [0, -1, Number.NaN]) {
+      expect(() => new SmtpMailer({ from: 'a@example.gov.tw', transport: 'smtp://127.0.0.1:25', timeoutMs })).toThrow(/timeoutMs/);
+    }
+  });
+});
+
 describe('CapturingMailer and notices', () => {
   it('captures, filters and fails on request', async () => {
     const m = new CapturingMailer();
