@@ -10,9 +10,9 @@ import type { TrustedCertificate } from '../trusted-certificate.js';
  * RSA operations. An entry is keyed by the SHA-256 fingerprints of the chain's
  * certificates, in order; it is dropped once any of them has expired (a later
  * validation cannot use it, and it never comes back), and when the cache is
- * full about the least recently used entry goes (see `RecencyMap`). The cache belongs to one
- * `ChainValidator`, which is bound to one immutable `TrustStore`: new anchors
- * mean a new validator and an empty cache.
+ * full about the least recently used entry goes (see `RecencyMap`). The
+ * cache belongs to one `ChainValidator`, which is bound to one immutable
+ * `TrustStore`: new anchors mean a new validator and an empty cache.
  *
  * Only signatures are remembered. Every chain rule still runs on every
  * validation, so validity at the validation time, key usage, path length and

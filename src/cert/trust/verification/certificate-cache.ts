@@ -23,7 +23,8 @@ const MAX_KEY_CHARS = 16 * 1024;
  * Keys are the whole encoding, never a serial number or a hash prefix, so a
  * different certificate with the same serial is another entry. Base64 text
  * and DER octets are kept apart, each up to `capacity` entries; about the
- * least recently used entry goes when one is full (see `RecencyMap`); a key longer than 16 K characters is not kept.
+ * least recently used entry goes when one is full (see `RecencyMap`); a key
+ * longer than 16 K characters is not kept.
  */
 export class CertificateCache {
   // Two maps, so base64 text and DER octets never meet as keys. Each is keyed
