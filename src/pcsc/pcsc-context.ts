@@ -65,6 +65,11 @@ export interface ConnectOptions {
 const REMOVAL_GRACE_MS = 2_000;
 // Each reader's status thread answers its first query at once; bound the wait anyway.
 const FIRST_STATUS_MS = 2_000;
+// How long the binding's threads get to go back to waiting after they reported an event, before close():
+// see `PcscContext.close`.
+const NATIVE_SETTLE_MS = 150;
+// close() waits for a quiet moment at most this long, then closes anyway.
+const NATIVE_SETTLE_CAP_MS = 2_000;
 
 interface MutableReader {
   native: NativeReader;
@@ -92,6 +97,8 @@ export class PcscContext implements AsyncDisposable {
   private readonly state = new Map<string, MutableReader>();
   private native: NativeContext | undefined;
   private closed = false;
+  /** When the binding last reported a reader listing or a reader status (ms since the epoch). */
+  private lastNativeEvent = 0;
 
   private constructor() {
     // An 'error' event with no listener would crash the process.
@@ -107,7 +114,10 @@ export class PcscContext implements AsyncDisposable {
     let ready!: (error: Error | undefined) => void;
     const listed = new Promise<Error | undefined>((resolve) => (ready = resolve));
     try {
-      ctx.native = createNativeContext((error) => ready(error));
+      ctx.native = createNativeContext((error) => {
+        ctx.lastNativeEvent = Date.now();
+        ready(error);
+      });
     } catch (error) {
       throw mapPcscError(error, 'establishing a PC/SC context');
     }
@@ -206,6 +216,7 @@ export class PcscContext implements AsyncDisposable {
       for (const s of r.sessions) pending.push(s.disconnect().catch(() => undefined));
     }
     await Promise.all(pending);
+    await this.nativeQuiet();
     // The binding reports its own shutdown as a 'cancelled' error: swallow it.
     for (const r of this.state.values()) {
       r.native.removeAllListeners();
@@ -217,6 +228,27 @@ export class PcscContext implements AsyncDisposable {
     this.native?.on('error', () => undefined);
     this.native?.close();
     this.emitter.removeAllListeners();
+  }
+
+  /**
+   * Waits until the binding reported nothing for `NATIVE_SETTLE_MS`
+   * (at most `NATIVE_SETTLE_CAP_MS` in all). pcsclite 1.0.1's `close()`
+   * cancels each monitoring thread's `SCardGetStatusChange` a few times over
+   * 50 ms and then joins the thread on the calling (JavaScript) thread. A
+   * thread that has just reported an event and has not yet gone back to
+   * waiting misses every cancel, then waits forever for the next event, and
+   * the join hangs the whole process; on a loaded machine a thread can be
+   * off the CPU that long. Threads are only outside their wait right after
+   * they report, so closing after a quiet moment closes threads that are
+   * waiting, which the cancel reaches.
+   */
+  private async nativeQuiet(): Promise<void> {
+    const until = Date.now() + NATIVE_SETTLE_CAP_MS;
+    for (;;) {
+      const wait = this.lastNativeEvent + NATIVE_SETTLE_MS - Date.now();
+      if (wait <= 0 || Date.now() >= until) return;
+      await new Promise((r) => setTimeout(r, Math.min(wait, until - Date.now())));
+    }
   }
 
   /** Same as {@link PcscContext.close}; lets `await using` release the context. */
@@ -233,6 +265,7 @@ export class PcscContext implements AsyncDisposable {
     this.state.set(name, entry);
     native.on('error', (error: unknown) => this.fail(mapPcscError(error, 'monitoring the reader', name)));
     native.on('end', () => {
+      this.lastNativeEvent = Date.now();
       if (this.state.get(name) !== entry) return;
       if (entry.cardPresent) this.cardGone(name, entry);
       this.state.delete(name);
@@ -243,6 +276,7 @@ export class PcscContext implements AsyncDisposable {
   }
 
   private onStatus(name: string, entry: MutableReader, status: { state: number; atr?: Buffer }): void {
+    this.lastNativeEvent = Date.now();
     entry.markStatusSeen();
     const present = (status.state & entry.native.SCARD_STATE_PRESENT) !== 0;
     entry.mute = (status.state & entry.native.SCARD_STATE_MUTE) !== 0;

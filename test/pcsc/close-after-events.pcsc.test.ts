@@ -1,0 +1,34 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { lockReader } from '../support/reader-lock.js';
+import { VIRTUAL_READER, pcscAvailable } from '../support/pcsc-rig.js';
+
+const CHILD = fileURLToPath(new URL('./fixtures/close-after-events.ts', import.meta.url));
+const ROUNDS = 15;
+
+describe.runIf(pcscAvailable())('PcscContext.close right after the binding reports an event', () => {
+  // pcsclite 1.0.1 joins its monitoring threads on the JavaScript thread; a close that catches one just after
+  // it reported (before it waits again) hung the process for good once in CI. Run in a child process, so a
+  // hang is a failure with a message here instead of a stuck test worker, next to busy processes, so the
+  // binding's threads get descheduled as on a loaded CI machine (without the settle in close() the child
+  // then never exits).
+  it('returns every time: after the listing, a card insertion and a removal', { timeout: 120_000 }, async () => {
+    const release = await lockReader(35963);
+    const busy = [0, 1, 2].map(() => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, VIRTUAL_READER, String(ROUNDS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      clearTimeout(timer);
+      expect({ code, out: out.trim(), err: err.slice(-2000) }).toEqual({ code: 0, out: `closed ${3 * ROUNDS}`, err: '' });
+    } finally {
+      for (const b of busy) b.kill('SIGKILL');
+      release();
+    }
+  });
+});
