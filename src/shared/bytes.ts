@@ -2,7 +2,12 @@
 
 /** Lower-case hex of `bytes`, no separators. */
 export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+  return bufferOf(bytes).toString('hex');
+}
+
+/** The bytes of `bytes` as a Node `Buffer` over the same memory (no copy), for Buffer's native methods. */
+export function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**
@@ -29,7 +34,7 @@ export function copyBytes(bytes: Uint8Array): Uint8Array {
   return viewOf(Buffer.from(bytes));
 }
 
-/** The bytes of a Node `Buffer` as a plain `Uint8Array` over the same memory (no copy). */
+/** The bytes of a Node `Buffer` as a plain `Uint8Array` over the same memory (no copy); the reverse of {@link bufferOf}. */
 export function viewOf(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }

@@ -1,3 +1,4 @@
+import { bufferOf } from '../../../shared/bytes.js';
 import { decodeObjectIdentifier, decodeTime } from '../../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readElement, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
 import { RevocationError } from '../errors.js';
@@ -86,7 +87,7 @@ export class CertificateRevocationList {
     if (el?.tag === 0x30) {
       // Hex straight from a Buffer view of the whole CRL: the same text as
       // `integerHex`, without a subarray and a copy per entry (400k of them).
-      const view = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
+      const view = bufferOf(der);
       let entryPos = el.contentStart;
       while (entryPos < el.end) {
         const entry = readElement(der, entryPos, el.end);

@@ -1,3 +1,4 @@
+import { bufferOf } from '../../../shared/bytes.js';
 import { RecencyMap } from '../../../shared/recency-map.js';
 import { TrustedCertificate } from '../trusted-certificate.js';
 
@@ -63,7 +64,7 @@ export class CertificateCache {
    */
   public fromDer(der: Uint8Array): TrustedCertificate {
     if (this.capacity === 0 || der.length > MAX_KEY_CHARS) return TrustedCertificate.from(der);
-    const view = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
+    const view = bufferOf(der);
     const tail = view.toString('latin1', Math.max(0, der.length - TAIL));
     return this.lookup(this.byDer, tail, der, (_given, stored) => view.equals(stored), () => {
       const cert = TrustedCertificate.from(der.slice());

@@ -1,4 +1,4 @@
-import { toHex } from '../../../shared/bytes.js';
+import { bufferOf, toHex } from '../../../shared/bytes.js';
 import { decodeTime } from '../../../shared/der/der-primitives.js';
 import { contentOf, readRoot } from '../../../shared/der/der-reader.js';
 import { CmsAttribute, type CmsSignedData } from './cms-signed-data.js';
@@ -69,7 +69,7 @@ function decodeCardNumber(der: Uint8Array): string {
   const content = contentOf(el);
   // A copy only for BMPString, whose byte order is swapped in place.
   if (el.tag === 0x1e) return Buffer.from(content).swap16().toString('utf16le');
-  const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  const bytes = bufferOf(content);
   const text = bytes.toString(el.tag === 0x0c ? 'utf8' : 'latin1');
   if (el.tag === 0x04 && !/^[\x20-\x7e]+$/.test(text)) return bytes.toString('hex').toUpperCase();
   return text;

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { bufferOf } from '../../../../shared/bytes.js';
 import { SignedDataMismatchError } from '../errors.js';
 import { parseLoginMessage } from '../login-message.js';
 import { need, type LoginContext } from './login-context.js';
@@ -11,7 +12,7 @@ import { need, type LoginContext } from './login-context.js';
 export function checkSignedData(ctx: LoginContext): void {
   const content = need(ctx, 'content');
   if (!isUtf8(content)) throw new SignedDataMismatchError('CHALLENGE_NOT_SIGNED', 'the signed data is not UTF-8 text');
-  const text = Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('utf8');
+  const text = bufferOf(content).toString('utf8');
   const message = parseLoginMessage(text);
   if (message === undefined) {
     throw new SignedDataMismatchError('CHALLENGE_NOT_SIGNED', 'the signed data is not a twpki login message');
