@@ -46,10 +46,15 @@ function smtpServer(refuse: readonly string[] = []): Promise<{ server: Server; p
       }
     });
   });
+  return listen(server).then((port) => ({ server, port, messages }));
+}
+
+/** Starts `server` on a free port of 127.0.0.1 and answers the port. */
+function listen(server: Server): Promise<number> {
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const addr = server.address();
-      resolve({ server, port: typeof addr === 'object' && addr !== null ? addr.port : 0, messages });
+      resolve(typeof addr === 'object' && addr !== null ? addr.port : 0);
     });
   });
 }
@@ -85,12 +90,7 @@ describe('SmtpMailer', () => {
 /** A server that takes the connection and never says a word (an overloaded or wedged mail host). */
 function silentServer(): Promise<{ server: Server; port: number }> {
   const server = createServer(() => undefined);
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const addr = server.address();
-      resolve({ server, port: typeof addr === 'object' && addr !== null ? addr.port : 0 });
-    });
-  });
+  return listen(server).then((port) => ({ server, port }));
 }
 
 describe('SmtpMailer against a server that never answers', () => {
