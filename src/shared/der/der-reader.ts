@@ -64,37 +64,47 @@ function truncated(what: string, detail: string): DerError {
 
 /**
  * Reads the element starting at `offset`, which must end at or before
- * `limit`. `what` names it in errors.
+ * `limit`. `what` names it in errors; with `container`, errors name it as an
+ * element inside that (the name is built only when an error is thrown: a
+ * CMS walk reads dozens of elements per login).
  */
-export function readElement(buf: Uint8Array, offset: number, limit: number = buf.length, what = 'element'): DerNode {
+export function readElement(buf: Uint8Array, offset: number, limit: number = buf.length, what = 'element', container?: string): DerNode {
   const start = offset;
-  if (offset >= limit) throw truncated(what, `no tag at offset ${offset}`);
+  if (offset >= limit) throw truncated(named(what, container), `no tag at offset ${offset}`);
   const tag = buf[offset++] as number;
   let tagNumber = tag & 0x1f;
   if (tagNumber === 0x1f) {
     tagNumber = 0;
     for (let i = 0; ; i++) {
-      if (offset >= limit || i >= 4) throw new DerError('DER_FORMAT', `${what} has a malformed tag at offset ${start}`);
+      if (offset >= limit || i >= 4) throw new DerError('DER_FORMAT', `${named(what, container)} has a malformed tag at offset ${start}`);
       const b = buf[offset++] as number;
       tagNumber = tagNumber * 128 + (b & 0x7f);
       if ((b & 0x80) === 0) break;
     }
   }
-  if (offset >= limit) throw truncated(what, `no length at offset ${start}`);
+  if (offset >= limit) throw truncated(named(what, container), `no length at offset ${start}`);
   const first = buf[offset++] as number;
   let length = first;
   if (first >= 0x80) {
-    if (first === 0x80) throw new DerError('DER_FORMAT', `${what} uses an indefinite length, which DER forbids (offset ${start})`);
+    if (first === 0x80) {
+      throw new DerError('DER_FORMAT', `${named(what, container)} uses an indefinite length, which DER forbids (offset ${start})`);
+    }
     const count = first & 0x7f;
     // More than 4 length octets cannot describe anything that fits in memory here.
-    if (count > 4) throw new DerError('DER_FORMAT', `${what} has an oversized length at offset ${start}`);
-    if (offset + count > limit) throw truncated(what, `in its length at offset ${start}`);
+    if (count > 4) throw new DerError('DER_FORMAT', `${named(what, container)} has an oversized length at offset ${start}`);
+    if (offset + count > limit) throw truncated(named(what, container), `in its length at offset ${start}`);
     length = 0;
     for (let i = 0; i < count; i++) length = length * 256 + (buf[offset++] as number);
   }
   const end = offset + length;
-  if (end > limit) throw truncated(what, `${length} content bytes announced at offset ${start}, ${limit - offset} present`);
+  if (end > limit) {
+    throw truncated(named(what, container), `${length} content bytes announced at offset ${start}, ${limit - offset} present`);
+  }
   return { tag, tagNumber, source: buf, start, contentStart: offset, end };
+}
+
+function named(what: string, container: string | undefined): string {
+  return container === undefined ? what : `element inside ${container}`;
 }
 
 /** Reads the single element filling `buf`, rejecting empty input and trailing bytes. */
@@ -124,14 +134,24 @@ export function contextTag(node: DerNode): number | undefined {
 
 /** The child elements of a constructed node, in order. */
 export function childrenOf(node: DerNode, what = 'element'): DerNode[] {
-  if (!isConstructed(node)) throw new DerError('DER_SHAPE', `${what} is not a constructed element`);
   const children: DerNode[] = [];
-  for (let offset = node.contentStart; offset < node.end; ) {
-    const child = readElement(node.source, offset, node.end, `element inside ${what}`);
-    children.push(child);
-    offset = child.end;
-  }
+  for (let child = firstChild(node, what); child !== undefined; child = nextChild(node, child, what)) children.push(child);
   return children;
+}
+
+/**
+ * The first child element of a constructed node, `undefined` when it is
+ * empty. With {@link nextChild}, a decoder with a fixed shape in mind (a
+ * CMS SignedData) steps through children without building the list.
+ */
+export function firstChild(node: DerNode, what = 'element'): DerNode | undefined {
+  if (!isConstructed(node)) throw new DerError('DER_SHAPE', `${what} is not a constructed element`);
+  return node.contentStart < node.end ? readElement(node.source, node.contentStart, node.end, 'element', what) : undefined;
+}
+
+/** The child of `node` after `child` (one of its children), `undefined` after the last. */
+export function nextChild(node: DerNode, child: DerNode, what = 'element'): DerNode | undefined {
+  return child.end < node.end ? readElement(node.source, child.end, node.end, 'element', what) : undefined;
 }
 
 /** The content octets of `node`, as a view (no copy, no check). */

@@ -1,6 +1,6 @@
 import { bufferOf, toHex } from '../../../shared/bytes.js';
 import { decodeTime } from '../../../shared/der/der-primitives.js';
-import { contentOf, readRoot } from '../../../shared/der/der-reader.js';
+import { contentOf, type DerNode } from '../../../shared/der/der-reader.js';
 import { CmsAttribute, type CmsSignedData } from './cms-signed-data.js';
 import { SignatureInvalidError } from './errors.js';
 import { knownOid } from './known-oids.js';
@@ -34,17 +34,16 @@ export function readSignedAttributes(cms: CmsSignedData): CmsSignedAttributes | 
     if (ct === undefined || md === undefined) {
       throw new SignatureInvalidError('signed attributes lack contentType or messageDigest (RFC 5652 5.3)');
     }
-    const mdEl = readRoot(md);
-    if (mdEl.tag !== 0x04) throw new SignatureInvalidError('messageDigest is not an OCTET STRING');
+    if (ct.tag !== 0x06) throw new SignatureInvalidError('contentType is not an OBJECT IDENTIFIER');
+    if (md.tag !== 0x04) throw new SignatureInvalidError('messageDigest is not an OCTET STRING');
     const st = one(attributes, CmsAttribute.signingTime);
-    const stEl = st === undefined ? undefined : readRoot(st);
     const nonce = one(attributes, CmsAttribute.randomNonce);
     const card = one(attributes, CmsAttribute.cardNumber);
     return {
-      contentType: knownOid(contentOf(readRoot(ct))),
-      messageDigest: contentOf(mdEl),
-      signingTime: st === undefined || stEl === undefined ? undefined : decodeTime(stEl.tag, contentOf(stEl)),
-      randomNonce: nonce === undefined ? undefined : toHex(contentOf(readRoot(nonce))),
+      contentType: knownOid(ct),
+      messageDigest: contentOf(md),
+      signingTime: st === undefined ? undefined : decodeTime(st.tag, contentOf(st)),
+      randomNonce: nonce === undefined ? undefined : toHex(contentOf(nonce)),
       cardNumber: card === undefined ? undefined : decodeCardNumber(card),
     };
   } catch (err) {
@@ -54,7 +53,7 @@ export function readSignedAttributes(cms: CmsSignedData): CmsSignedAttributes | 
 }
 
 /** The one value of the signed attribute `oid`, `undefined` when absent. */
-function one(attributes: CmsSignedData['signedAttributes'], oid: string): Uint8Array | undefined {
+function one(attributes: CmsSignedData['signedAttributes'], oid: string): DerNode | undefined {
   const values = attributes.get(oid);
   if (values !== undefined && values.length !== 1) throw new SignatureInvalidError(`signed attribute ${oid} must have one value`);
   return values?.[0];
@@ -64,8 +63,7 @@ function one(attributes: CmsSignedData['signedAttributes'], oid: string): Uint8A
  * The card number attribute's value type is not documented publicly; read
  * any string type as text, and an OCTET STRING as text when printable.
  */
-function decodeCardNumber(der: Uint8Array): string {
-  const el = readRoot(der);
+function decodeCardNumber(el: DerNode): string {
   const content = contentOf(el);
   // A copy only for BMPString, whose byte order is swapped in place.
   if (el.tag === 0x1e) return Buffer.from(content).swap16().toString('utf16le');

@@ -1,7 +1,7 @@
 import { DerError } from '../../../shared/der/der-error.js';
-import { childrenOf, contentOf, encodingOf, expectTag, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
+import { childrenOf, contentOf, encodingOf, expectTag, firstChild, nextChild, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
 import { integerHex } from '../../../shared/der/der-values.js';
-import { copyBytes } from '../../../shared/bytes.js';
+import { bufferOf, copyBytes } from '../../../shared/bytes.js';
 import { definiteLengths } from '../../../shared/der/ber-definite.js';
 import { knownOid } from './known-oids.js';
 
@@ -47,8 +47,8 @@ export interface CmsSignedData {
   readonly signature: Uint8Array;
   /** DER of the signed attributes re-tagged as SET (what was signed), when present. */
   readonly signedAttributesDer: Uint8Array | undefined;
-  /** Signed attribute values by OID (each the DER of one value). */
-  readonly signedAttributes: ReadonlyMap<string, readonly Uint8Array[]>;
+  /** Signed attribute values by OID, each one value's element (its `encodingOf` is the value's DER). */
+  readonly signedAttributes: ReadonlyMap<string, readonly DerNode[]>;
 }
 
 /**
@@ -75,66 +75,71 @@ export function parseCmsSignedData(input: Uint8Array): CmsSignedData {
 }
 
 function parseDer(der: Uint8Array): CmsSignedData {
-  const [typeEl, wrapped] = childrenOf(expectTag(readRoot(der), 0x30, 'ContentInfo'));
-  const type = knownOid(contentOf(expectTag(typeEl, 0x06, 'contentType')));
+  // Stepped through child by child (`firstChild`/`nextChild`): the shape is
+  // fixed, and a login pays for every list and view built here.
+  const info = expectTag(readRoot(der), 0x30, 'ContentInfo');
+  const typeEl = expectTag(firstChild(info, 'ContentInfo'), 0x06, 'contentType');
+  const type = knownOid(typeEl);
   if (type !== OID_SIGNED_DATA) throw new Error(`content type ${type} is not SignedData`);
-  const sdEl = expectTag(childrenOf(expectTag(wrapped, 0xa0, 'content'))[0], 0x30, 'SignedData');
-  const fields = childrenOf(sdEl);
-  expectTag(fields[0], 0x02, 'version');
-  expectTag(fields[1], 0x31, 'digestAlgorithms');
-  const [eTypeEl, eContentEl] = childrenOf(expectTag(fields[2], 0x30, 'encapContentInfo'));
-  const contentType = knownOid(contentOf(expectTag(eTypeEl, 0x06, 'eContentType')));
+  const wrapped = expectTag(nextChild(info, typeEl, 'ContentInfo'), 0xa0, 'content');
+  const sdEl = expectTag(firstChild(wrapped, 'content'), 0x30, 'SignedData');
+  const version = expectTag(firstChild(sdEl, 'SignedData'), 0x02, 'version');
+  const digests = expectTag(nextChild(sdEl, version, 'SignedData'), 0x31, 'digestAlgorithms');
+  const encap = expectTag(nextChild(sdEl, digests, 'SignedData'), 0x30, 'encapContentInfo');
+  const eTypeEl = expectTag(firstChild(encap, 'encapContentInfo'), 0x06, 'eContentType');
+  const contentType = knownOid(eTypeEl);
+  const eContentEl = nextChild(encap, eTypeEl, 'encapContentInfo');
   let content: Uint8Array | undefined;
-  if (eContentEl !== undefined) content = octets(expectTag(childrenOf(expectTag(eContentEl, 0xa0, 'eContent'))[0], eContentTag(eContentEl), 'eContent'));
+  if (eContentEl !== undefined) {
+    const inner = firstChild(expectTag(eContentEl, 0xa0, 'eContent'), 'eContent');
+    content = octets(expectTag(inner, inner?.tag === 0x24 ? 0x24 : 0x04, 'eContent'));
+  }
 
-  let i = 3;
+  let field = nextChild(sdEl, encap, 'SignedData');
   const certificates: Uint8Array[] = [];
-  if (fields[i]?.tag === 0xa0) {
-    for (const c of childrenOf(fields[i] as DerNode)) {
+  if (field?.tag === 0xa0) {
+    for (let c = firstChild(field, 'certificates'); c !== undefined; c = nextChild(field, c, 'certificates')) {
       if (c.tag === 0x30) certificates.push(encodingOf(c)); // other CertificateChoices are ignored
     }
-    i++;
+    field = nextChild(sdEl, field, 'SignedData');
   }
-  if (fields[i]?.tag === 0xa1) i++; // CRLs: revocation is checked online
-  const signerInfos = childrenOf(expectTag(fields[i], 0x31, 'signerInfos'));
-  if (signerInfos.length !== 1) throw new Error(`expected one signer, found ${signerInfos.length}`);
-  const si = childrenOf(expectTag(signerInfos[0], 0x30, 'SignerInfo'));
-  expectTag(si[0], 0x02, 'SignerInfo version');
-  const sidEl = si[1];
+  if (field?.tag === 0xa1) field = nextChild(sdEl, field, 'SignedData'); // CRLs: revocation is checked online
+  const signerInfos = expectTag(field, 0x31, 'signerInfos');
+  const siEl = expectTag(firstChild(signerInfos, 'signerInfos'), 0x30, 'SignerInfo');
+  if (nextChild(signerInfos, siEl, 'signerInfos') !== undefined) throw new Error(`expected one signer, found ${childrenOf(signerInfos).length}`);
+  const siVersion = expectTag(firstChild(siEl, 'SignerInfo'), 0x02, 'SignerInfo version');
+  const sidEl = nextChild(siEl, siVersion, 'SignerInfo');
   let signer: SignerIdentifier;
   if (sidEl?.tag === 0x30) {
-    const [issuerEl, serialEl] = childrenOf(sidEl);
-    signer = {
-      issuerDer: encodingOf(expectTag(issuerEl, 0x30, 'issuer')),
-      serialHex: integerHex(contentOf(expectTag(serialEl, 0x02, 'serialNumber'))),
-    };
+    const issuerEl = expectTag(firstChild(sidEl, 'sid'), 0x30, 'issuer');
+    const serialEl = expectTag(nextChild(sidEl, issuerEl, 'sid'), 0x02, 'serialNumber');
+    signer = { issuerDer: encodingOf(issuerEl), serialHex: integerHex(contentOf(serialEl)) };
   } else if (sidEl?.tag === 0x80) {
-    signer = { subjectKeyId: Buffer.from(contentOf(sidEl)).toString('hex') };
+    signer = { subjectKeyId: bufferOf(der).toString('hex', sidEl.contentStart, sidEl.end) };
   } else {
     throw new Error('unsupported signer identifier');
   }
-  const digestOid = algorithmOid(expectTag(si[2], 0x30, 'digestAlgorithm'));
-  let j = 3;
-  const signedAttributes = new Map<string, Uint8Array[]>();
+  const digestEl = expectTag(nextChild(siEl, sidEl, 'SignerInfo'), 0x30, 'digestAlgorithm');
+  const digestOid = algorithmOid(digestEl);
+  let next = nextChild(siEl, digestEl, 'SignerInfo');
+  const signedAttributes = new Map<string, DerNode[]>();
   let signedAttributesDer: Uint8Array | undefined;
-  if (si[j]?.tag === 0xa0) {
-    const attrsEl = si[j] as DerNode;
+  if (next?.tag === 0xa0) {
+    const attrsEl = next;
     // What was signed is the SET OF encoding: same bytes, universal SET tag.
     signedAttributesDer = copyBytes(encodingOf(attrsEl));
     signedAttributesDer[0] = 0x31;
-    for (const attr of childrenOf(attrsEl)) {
-      const [oidEl, valuesEl] = childrenOf(expectTag(attr, 0x30, 'Attribute'));
-      const oid = knownOid(contentOf(expectTag(oidEl, 0x06, 'attrType')));
+    for (let attr = firstChild(attrsEl, 'signedAttrs'); attr !== undefined; attr = nextChild(attrsEl, attr, 'signedAttrs')) {
+      const oidEl = expectTag(firstChild(expectTag(attr, 0x30, 'Attribute'), 'Attribute'), 0x06, 'attrType');
+      const oid = knownOid(oidEl);
       if (signedAttributes.has(oid)) throw new Error(`signed attribute ${oid} appears twice`);
-      signedAttributes.set(
-        oid,
-        childrenOf(expectTag(valuesEl, 0x31, 'attrValues')).map((v) => encodingOf(v)),
-      );
+      signedAttributes.set(oid, valuesOf(expectTag(nextChild(attr, oidEl, 'Attribute'), 0x31, 'attrValues')));
     }
-    j++;
+    next = nextChild(siEl, attrsEl, 'SignerInfo');
   }
-  const signatureAlgorithmOid = algorithmOid(expectTag(si[j], 0x30, 'signatureAlgorithm'));
-  const signature = contentOf(expectTag(si[j + 1], 0x04, 'signature'));
+  const algorithmEl = expectTag(next, 0x30, 'signatureAlgorithm');
+  const signatureAlgorithmOid = algorithmOid(algorithmEl);
+  const signature = contentOf(expectTag(nextChild(siEl, algorithmEl, 'SignerInfo'), 0x04, 'signature'));
   return {
     contentType,
     content,
@@ -148,12 +153,15 @@ function parseDer(der: Uint8Array): CmsSignedData {
   };
 }
 
-function algorithmOid(seq: DerNode): string {
-  return knownOid(contentOf(expectTag(childrenOf(seq)[0], 0x06, 'algorithm')));
+/** The values of an attribute: nearly always exactly one, kept in a list of one. */
+function valuesOf(set: DerNode): DerNode[] {
+  const first = firstChild(set, 'attrValues');
+  if (first === undefined) return [];
+  return nextChild(set, first, 'attrValues') === undefined ? [first] : childrenOf(set, 'attrValues');
 }
 
-function eContentTag(wrapper: DerNode): number {
-  return childrenOf(wrapper)[0]?.tag === 0x24 ? 0x24 : 0x04;
+function algorithmOid(seq: DerNode): string {
+  return knownOid(expectTag(firstChild(seq, 'AlgorithmIdentifier'), 0x06, 'algorithm'));
 }
 
 /** OCTET STRING content; a BER constructed OCTET STRING is concatenated. */
