@@ -81,9 +81,13 @@ function readZone(content: Uint8Array, at: number, f: TimeFields): boolean {
 }
 
 function utcTimeFields(content: Uint8Array): TimeFields | undefined {
-  const head = [0, 2, 4, 6, 8].map((at) => digitsAt(content, at, 2));
-  if (head.some((v) => v < 0)) return undefined;
-  const [yy, mo, d, h, mi] = head as [number, number, number, number, number];
+  // Field by field, without lists or callbacks: a login reads a signing time.
+  const yy = digitsAt(content, 0, 2);
+  const mo = digitsAt(content, 2, 2);
+  const d = digitsAt(content, 4, 2);
+  const h = digitsAt(content, 6, 2);
+  const mi = digitsAt(content, 8, 2);
+  if (yy < 0 || mo < 0 || d < 0 || h < 0 || mi < 0) return undefined;
   // RFC 5280 4.1.2.5.1: UTCTime years 50–99 are 19xx, 00–49 are 20xx.
   const f: TimeFields = { y: yy >= 50 ? 1900 + yy : 2000 + yy, mo, d, h, mi, s: undefined, ms: 0, offset: undefined };
   let at = 10;
@@ -97,9 +101,12 @@ function utcTimeFields(content: Uint8Array): TimeFields | undefined {
 
 function generalizedTimeFields(content: Uint8Array): TimeFields | undefined {
   const y = digitsAt(content, 0, 4);
-  const rest = [4, 6, 8, 10, 12].map((at) => digitsAt(content, at, 2));
-  if (y < 0 || rest.some((v) => v < 0)) return undefined;
-  const [mo, d, h, mi, s] = rest as [number, number, number, number, number];
+  const mo = digitsAt(content, 4, 2);
+  const d = digitsAt(content, 6, 2);
+  const h = digitsAt(content, 8, 2);
+  const mi = digitsAt(content, 10, 2);
+  const s = digitsAt(content, 12, 2);
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0) return undefined;
   const f: TimeFields = { y, mo, d, h, mi, s, ms: 0, offset: undefined };
   let at = 14;
   if (content[at] === 0x2e /* . */) {
@@ -111,6 +118,17 @@ function generalizedTimeFields(content: Uint8Array): TimeFields | undefined {
     f.ms = digitsAt(content, first, n) * 10 ** (3 - n);
   }
   return readZone(content, at, f) ? f : undefined;
+}
+
+/** Days in `month` (1–12) of `year`, Gregorian. */
+function daysIn(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** The time's text for an error message. */
+function shown(content: Uint8Array): string {
+  return JSON.stringify(Buffer.from(content).toString('latin1'));
 }
 
 /** How {@link decodeTime} reads a time. */
@@ -130,14 +148,13 @@ export function decodeTime(tag: number, content: Uint8Array, options: TimeOption
   else if (tag === GENERALIZED_TIME_TAG) f = generalizedTimeFields(content);
   else throw invalid(`expected a time, got tag 0x${tag.toString(16)}`);
   const kind = tag === UTC_TIME_TAG ? 'UTCTime' : 'GeneralizedTime';
-  const shown = (): string => JSON.stringify(Buffer.from(content).toString('latin1'));
   if (f === undefined || (options.tolerant !== true && (f.offset !== undefined || f.s === undefined))) {
-    throw invalid(`bad ${kind} ${shown()}`);
+    throw invalid(`bad ${kind} ${shown(content)}`);
   }
   const s = f.s ?? 0;
   if (f.mo < 1 || f.mo > 12 || f.d < 1 || f.d > 31 || f.h > 23 || f.mi > 59 || s > 60) {
-    throw invalid(`${kind} out of range ${shown()}`);
+    throw invalid(`${kind} out of range ${shown(content)}`);
   }
-  if (new Date(Date.UTC(f.y, f.mo - 1, f.d)).getUTCDate() !== f.d) throw invalid(`${kind} names no such date ${shown()}`);
+  if (f.d > daysIn(f.y, f.mo)) throw invalid(`${kind} names no such date ${shown(content)}`);
   return new Date(Date.UTC(f.y, f.mo - 1, f.d, f.h, f.mi, s, f.ms) - (f.offset ?? 0) * 60_000);
 }

@@ -67,6 +67,20 @@ describe('decodeTime', () => {
     expect(() => decodeTime(0x18, text(s), { tolerant: true })).toThrow(DerError);
   });
 
+  it('accepts a day exactly when the calendar has it, leap years included (property)', () => {
+    const two = (n: number): string => String(n).padStart(2, '0');
+    const exists = (y: number, m: number, d: number): boolean => new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d;
+    const year = fc.oneof(fc.constantFrom(1900, 2000, 2024, 2100, 2400), fc.integer({ min: 1000, max: 9999 }));
+    fc.assert(
+      fc.property(year, fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), (y, m, d) => {
+        const decode = (): Date => decodeTime(0x18, text(`${y}${two(m)}${two(d)}120000Z`));
+        if (exists(y, m, d)) expect(decode()).toEqual(new Date(Date.UTC(y, m - 1, d, 12)));
+        else expect(decode).toThrow(/no such date/);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('refuses impossible dates and non-time tags', () => {
     expect(() => decodeTime(0x18, text('20230229000000Z'))).toThrow(/no such date/);
     expect(() => decodeTime(0x18, text('20231301000000Z'))).toThrow(/out of range/);
