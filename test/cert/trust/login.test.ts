@@ -120,6 +120,27 @@ describe('login verification', () => {
     expect((await verifier.verify(good, { sessionId: 'session-1' })).origin).toBe(ORIGIN);
   });
 
+  it('reads the login message from the signed bytes: a base64 "tbs", and a lone surrogate signed as U+FFFD', async () => {
+    for (const signatureType of ['PKCS1', 'PKCS7'] as const) {
+      const challenge = await challenges.issue('session-1');
+      const message = buildLoginMessage({ origin: ORIGIN, challenge: challenge.value });
+      const token = signLogin({ tbs: message, certificate: holder.sign.certificate, privateKey: holder.sign.privateKey, signatureType });
+      const encoded = { ...token, tbs: Buffer.from(message).toString('base64'), tbsEncoding: 'base64' };
+      expect((await verifier.verify(encoded, { sessionId: 'session-1' })).origin).toBe(ORIGIN);
+
+      // The card signs the UTF-8 of "tbs", where a lone surrogate becomes U+FFFD: the signed origin is that one.
+      const odd = await challenges.issue('session-1');
+      const lone = signLogin({
+        tbs: buildLoginMessage({ origin: `${ORIGIN}\uD800`, challenge: odd.value }),
+        certificate: holder.sign.certificate,
+        privateKey: holder.sign.privateKey,
+        signatureType,
+      });
+      const err = await failure(verifier.verify(lone, { sessionId: 'session-1' }));
+      expect([err.code, err.message.includes(`${ORIGIN}\uFFFD`)]).toEqual(['ORIGIN_MISMATCH', true]);
+    }
+  });
+
   it('rejects tampered data: changed tbs, changed messageDigest, foreign signer', async () => {
     const token = await freshToken();
     const tampered = { ...token, tbs: token['tbs']?.replace('login.', 'logon.') };

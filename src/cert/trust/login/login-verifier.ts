@@ -80,7 +80,7 @@ export class LoginVerifier {
    * @throws LoginVerificationError subclass of the first failed step.
    */
   public async verify(token: unknown, request: LoginVerificationRequest): Promise<VerifiedLogin> {
-    const ctx: LoginContext = { settings: this.settings, sessionId: request.sessionId, at: this.settings.now() };
+    const ctx = newContext(this.settings, request.sessionId);
     decodeToken(ctx, token);
     checkAlgorithms(ctx);
     verifySignature(ctx);
@@ -112,4 +112,33 @@ export class LoginVerifier {
       revocation: ctx.revocationStatus,
     };
   }
+}
+
+/**
+ * A context with every field the steps may set already present: the object
+ * keeps one shape from the first step to the last, instead of growing (and
+ * changing hidden class) a dozen times per login.
+ */
+function newContext(settings: LoginSettings, sessionId: string): LoginContext {
+  return {
+    settings,
+    sessionId,
+    at: settings.now(),
+    certificate: undefined,
+    intermediates: undefined,
+    scheme: undefined,
+    digest: undefined,
+    chain: undefined,
+    revocationStatus: undefined,
+    token: undefined,
+    cms: undefined,
+    profile: undefined,
+    content: undefined,
+    origin: undefined,
+    challenge: undefined,
+    challengeRecord: undefined,
+    cardNumber: undefined,
+    signingTime: undefined,
+    randomNonce: undefined,
+  };
 }

@@ -10,10 +10,7 @@ import { need, type LoginContext } from './login-context.js';
  * with the signed attribute when both exist.
  */
 export function checkSignedData(ctx: LoginContext): void {
-  const content = need(ctx, 'content');
-  if (!isUtf8(content)) throw new SignedDataMismatchError('CHALLENGE_NOT_SIGNED', 'the signed data is not UTF-8 text');
-  const text = bufferOf(content).toString('utf8');
-  const message = parseLoginMessage(text);
+  const message = parseLoginMessage(signedText(ctx));
   if (message === undefined) {
     throw new SignedDataMismatchError('CHALLENGE_NOT_SIGNED', 'the signed data is not a twpki login message');
   }
@@ -27,3 +24,21 @@ export function checkSignedData(ctx: LoginContext): void {
   ctx.origin = message.origin;
   ctx.challenge = message.challenge;
 }
+
+/**
+ * The signed content as text. When it is the UTF-8 encoding of the token's
+ * own `tbs` (the usual case: what the card signed is `tbs` as given), that
+ * string is the text, without decoding the bytes back; a `tbs` with a lone
+ * surrogate (encoded as U+FFFD) is decoded like any other content.
+ */
+function signedText(ctx: LoginContext): string {
+  const content = need(ctx, 'content');
+  const token = ctx.token;
+  if (token !== undefined && content === token.signedBytes && token.token.tbsEncoding !== 'base64' && !LONE_SURROGATE.test(token.token.tbs)) {
+    return token.token.tbs;
+  }
+  if (!isUtf8(content)) throw new SignedDataMismatchError('CHALLENGE_NOT_SIGNED', 'the signed data is not UTF-8 text');
+  return bufferOf(content).toString('utf8');
+}
+
+const LONE_SURROGATE = /\p{Cs}/u;
