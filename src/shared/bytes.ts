@@ -24,14 +24,46 @@ export function fromHex(hex: string): Uint8Array {
 
 /**
  * A copy of `bytes` that the caller owns, as a plain `Uint8Array`. Small
- * copies are carved from Node's buffer pool (a view into a shared 8 KB slab,
- * as `Buffer.from` does): an `ArrayBuffer` of its own lives outside V8's
- * heap and costs 2–5 µs to allocate and collect, a tenth of an RSA
- * verification, which a login cannot pay per field. Writing to the copy
- * touches only its own bytes; its `.buffer` may be larger (use `byteOffset`).
+ * copies are carved from a shared slab (see {@link freshBytes}): an
+ * `ArrayBuffer` of its own lives outside V8's heap and costs 2–5 µs to
+ * allocate and collect, a tenth of an RSA verification, which a login cannot
+ * pay per field. Writing to the copy touches only its own bytes; its
+ * `.buffer` is larger (use `byteOffset`). Not for secrets.
  */
 export function copyBytes(bytes: Uint8Array): Uint8Array {
-  return viewOf(Buffer.from(bytes));
+  const copy = freshBytes(bytes.length);
+  copy.set(bytes);
+  return copy;
+}
+
+/** Size of the slabs {@link freshBytes} carves from. */
+const SLAB_BYTES = 64 * 1024;
+/** Longer requests get an `ArrayBuffer` of their own (a slab serves at least eight). */
+const MAX_CARVED = SLAB_BYTES / 8;
+
+let slab: Uint8Array = new Uint8Array(0);
+let slabUsed = 0;
+
+/**
+ * `length` bytes for the caller to fill, carved from a 64 KB slab shared by
+ * every caller; longer requests (over 8 KB) get an `ArrayBuffer` of their
+ * own. This is Node's buffer pool with slabs eight times as large: its 8 KB
+ * slabs are used up every two or three logins (a decoded CMS, the signed
+ * attributes, the certificate copy), and each new slab cost about as much as
+ * the rest of the decoding. As with the pool, a view kept alive keeps its
+ * slab alive, and the slab is not zeroed: the caller must write every byte
+ * of the view before anyone else can read it, and must not put secrets in
+ * it (`.buffer` reaches the whole slab).
+ */
+export function freshBytes(length: number): Uint8Array {
+  if (length > MAX_CARVED) return new Uint8Array(length);
+  if (slabUsed + length > slab.length) {
+    slab = viewOf(Buffer.allocUnsafeSlow(SLAB_BYTES));
+    slabUsed = 0;
+  }
+  const view = slab.subarray(slabUsed, slabUsed + length);
+  slabUsed += length;
+  return view;
 }
 
 /** The bytes of a Node `Buffer` as a plain `Uint8Array` over the same memory (no copy); the reverse of {@link bufferOf}. */

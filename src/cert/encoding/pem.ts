@@ -6,7 +6,7 @@
  * input full of unmatched BEGIN lines (a 1 MiB one took 37 s).
  */
 
-import { viewOf } from '../../shared/bytes.js';
+import { bufferOf, freshBytes, viewOf } from '../../shared/bytes.js';
 
 /** One PEM block: its label and its base64 body (whitespace not yet removed). */
 export interface PemBlock {
@@ -60,8 +60,8 @@ export function base64Strict(text: string): Uint8Array {
  * `text` is standard-alphabet base64 with no whitespace and at most two
  * padding characters. Such text passes every rule of {@link base64Checked}
  * and decodes to the same bytes; anything else returns `undefined` and takes
- * the character-by-character check. The result is a view into Node's buffer
- * pool for small input (see `copyBytes`): a login decodes a signature and a
+ * the character-by-character check. The result is carved from a shared
+ * slab for small input (see `freshBytes`): a login decodes a signature and a
  * CMS per request.
  */
 function canonicalBase64(text: string): Uint8Array | undefined {
@@ -72,10 +72,12 @@ function canonicalBase64(text: string): Uint8Array | undefined {
   // No URL alphabet: Node decodes it too, but mixed with "+" or "/" it must
   // be refused, which the checked path does.
   if (Buffer.byteLength(text, 'utf8') !== text.length || text.includes('-') || text.includes('_')) return undefined;
-  const decoded = Buffer.from(text, 'base64');
+  const length = (data * 3) >> 2;
+  const decoded = freshBytes(length);
   // Fewer bytes means characters the decoder skipped (whitespace, anything
-  // outside the alphabet, "=" before the end): not canonical.
-  return decoded.length === (data * 3) >> 2 ? viewOf(decoded) : undefined;
+  // outside the alphabet, "=" before the end): not canonical, and the
+  // partly written view is dropped unseen.
+  return bufferOf(decoded).write(text, 'base64') === length ? decoded : undefined;
 }
 
 function base64Checked(text: string): Uint8Array {
