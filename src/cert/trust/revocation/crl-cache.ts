@@ -66,6 +66,7 @@ export class CrlCache {
   /** The error of the last failed background refresh, if the last one failed (for metrics). */
   public lastRefreshError: unknown = undefined;
   private readonly entries = new Map<string, CacheEntry>();
+  private readonly keys = new WeakMap<TrustedCertificate, Map<string, string>>();
   private readonly inFlight = new Map<string, Promise<CertificateRevocationList>>();
   private readonly skew: number;
   private readonly maxAge: number;
@@ -103,7 +104,7 @@ export class CrlCache {
 
   /** The cached CRL when it is current at `at` (starting a background refresh near its nextUpdate), else `undefined`. */
   private warm(url: string, issuer: TrustedCertificate, at: Date): CertificateRevocationList | undefined {
-    const key = keyOf(url, issuer);
+    const key = this.keyFor(url, issuer);
     const t = at.getTime();
     const cached = this.entries.get(key);
     if (cached === undefined || t > cached.expires || isFuture(cached.crl, at, this.skew)) return undefined;
@@ -114,6 +115,24 @@ export class CrlCache {
   /** Drops every cached CRL. */
   public clear(): void {
     this.entries.clear();
+  }
+
+  /**
+   * `keyOf(url, issuer)`, remembered per issuer and URL: a login looks its
+   * CRL up by the same pair every time, and a key string built per lookup
+   * had to be flattened and hashed anew (~100 characters) each time. At
+   * most {@link KEYS_KEPT} pairs are remembered per issuer.
+   */
+  private keyFor(url: string, issuer: TrustedCertificate): string {
+    let byUrl = this.keys.get(issuer);
+    if (byUrl === undefined) this.keys.set(issuer, (byUrl = new Map()));
+    let key = byUrl.get(url);
+    if (key === undefined) {
+      if (byUrl.size >= KEYS_KEPT) byUrl.clear();
+      key = keyOf(url, issuer);
+      byUrl.set(url, key);
+    }
+    return key;
   }
 
   private refreshInBackground(key: string, url: string, issuer: TrustedCertificate, entry: CacheEntry, t: number): void {
@@ -168,6 +187,9 @@ export class CrlCache {
     return crl;
   }
 }
+
+/** Most CRL URLs whose keys are remembered per issuer (see `keyFor`). */
+const KEYS_KEPT = 64;
 
 function keyOf(url: string, issuer: TrustedCertificate): string {
   return `${issuer.fingerprint} ${url}`;
