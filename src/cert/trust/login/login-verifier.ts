@@ -8,7 +8,7 @@ import { checkKeyUsage } from '../verification/steps/check-key-usage.js';
 import { checkPolicy } from '../verification/steps/check-policy.js';
 import { checkRevocation } from '../verification/steps/check-revocation.js';
 import { checkAlgorithms } from './steps/check-algorithms.js';
-import { checkChallenge } from './steps/check-challenge.js';
+import { checkChallenge, consumeChallenge } from './steps/check-challenge.js';
 import { checkSignedData } from './steps/check-signed-data.js';
 import { decodeToken } from './steps/decode-token.js';
 import { need, type LoginContext, type LoginSettings } from './steps/login-context.js';
@@ -85,7 +85,7 @@ export class LoginVerifier {
     checkAlgorithms(ctx);
     verifySignature(ctx);
     checkSignedData(ctx);
-    await checkChallenge(ctx);
+    checkChallenge(ctx, await consumeChallenge(ctx));
     checkCertificateValidity(ctx);
     checkChain(ctx);
     // Answered without a promise when revocation is warm (see the step).
