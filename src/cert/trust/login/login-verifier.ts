@@ -18,9 +18,9 @@ import { verifySignature } from './steps/verify-signature.js';
 export interface VerifiedLogin {
   /** The signer certificate's typed profile (authority, names, identity hints, serial…). */
   readonly profile: CertificateProfile;
-  /** The signer certificate, DER: a copy of its own, made when first read. */
+  /** The signer certificate, DER. */
   readonly certificate: Uint8Array;
-  /** The validated path, signer first (the same copy as `certificate`), anchor last, DER. */
+  /** The validated path, signer first, anchor last, DER. */
   readonly chain: readonly Uint8Array[];
   /** Card number from the signed CMS attribute 2.16.886.1.100.2.204, when carried. */
   readonly cardNumber: string | undefined;
@@ -94,23 +94,15 @@ export class LoginVerifier {
     checkKeyUsage(ctx);
     checkPolicy(ctx);
 
-    // The certificate is handed out as a copy (the decoded certificate is
-    // reused by later logins), made when first read: many callers only read
-    // the profile. The chain starts with the same copy; the CA certificates
-    // above it are the configured ones.
-    const signer = need(ctx, 'certificate');
-    const path = need(ctx, 'chain').path;
-    let certificate: Uint8Array | undefined;
-    let chain: readonly Uint8Array[] | undefined;
-    const own = (): Uint8Array => (certificate ??= copyBytes(signer.der));
+    // A copy: the decoded certificate may be reused by later logins. The
+    // chain starts with the same copy; the CA certificates above it are the
+    // configured ones.
+    const certificate = copyBytes(need(ctx, 'certificate').der);
+    const chain = need(ctx, 'chain').path.map((c, i) => (i === 0 ? certificate : c.der));
     return {
       profile: need(ctx, 'profile'),
-      get certificate() {
-        return own();
-      },
-      get chain() {
-        return (chain ??= path.map((c, i) => (i === 0 ? own() : c.der)));
-      },
+      certificate,
+      chain,
       cardNumber: ctx.cardNumber,
       reportedCardNumber: ctx.token?.token.cardSN,
       signingTime: ctx.signingTime,
