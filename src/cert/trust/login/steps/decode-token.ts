@@ -1,3 +1,4 @@
+import { bufferOf } from '../../../../shared/bytes.js';
 import { TrustedCertificate } from '../../trusted-certificate.js';
 import { parseCmsSignedData } from '../../verification/cms-signed-data.js';
 import { cmsCertificates, otherCertificates } from '../../verification/cms-signer.js';
@@ -35,18 +36,25 @@ export function decodeToken(ctx: LoginContext, input: unknown): void {
     } catch (err) {
       throw new TokenFormatError(`"signature" is not a CMS SignedData: ${(err as Error).message}`, { cause: err });
     }
-    let carried;
-    try {
-      carried = cmsCertificates(ctx.cms, cache);
-    } catch (err) {
-      throw new TokenFormatError(`the CMS carries an undecodable certificate`, { cause: err });
+    // The usual CMS carries exactly the certificate "certb64" already gave:
+    // then there is nothing more to decode or look up.
+    const only = ctx.cms.certificates.length === 1 ? ctx.cms.certificates[0] : undefined;
+    if (cert !== undefined && only !== undefined && bufferOf(only).equals(cert.der)) {
+      ctx.intermediates = [];
+    } else {
+      let carried;
+      try {
+        carried = cmsCertificates(ctx.cms, cache);
+      } catch (err) {
+        throw new TokenFormatError(`the CMS carries an undecodable certificate`, { cause: err });
+      }
+      const signerCert = cert ?? carried.signer;
+      if (signerCert === undefined) {
+        throw new TokenFormatError('no signer certificate: neither "certb64" nor one in the CMS');
+      }
+      cert = signerCert;
+      ctx.intermediates = otherCertificates(carried.all, signerCert);
     }
-    const signerCert = cert ?? carried.signer;
-    if (signerCert === undefined) {
-      throw new TokenFormatError('no signer certificate: neither "certb64" nor one in the CMS');
-    }
-    cert = signerCert;
-    ctx.intermediates = otherCertificates(carried.all, signerCert);
   }
   if (cert === undefined) throw new TokenFormatError('no signer certificate');
   try {
