@@ -47,12 +47,17 @@ export function pemBlocks(text: string): PemBlock[] {
  * Decodes base64 in the standard or the URL alphabet (not mixed), padding
  * optional, whitespace ignored; any other character, data after padding, or
  * a length no encoder produces is refused. One pass over the text, then
- * Node's decoder (which skips the whitespace itself). Small results may be
- * views into Node's buffer pool, as `Buffer.from` gives.
+ * Node's decoder (which skips the whitespace itself). Small results are
+ * views into a shared slab (see `freshBytes`), or into Node's buffer pool,
+ * as `Buffer.from` gives.
+ *
+ * `into(length)` gives the memory canonical text is decoded into (default
+ * `freshBytes`); a caller that reads the bytes only briefly can pass a
+ * buffer it reuses.
  * @throws TypeError `invalid base64`.
  */
-export function base64Strict(text: string): Uint8Array {
-  return canonicalBase64(text) ?? base64Checked(text);
+export function base64Strict(text: string, into: (length: number) => Uint8Array = freshBytes): Uint8Array {
+  return canonicalBase64(text, into) ?? base64Checked(text);
 }
 
 /**
@@ -60,11 +65,10 @@ export function base64Strict(text: string): Uint8Array {
  * `text` is standard-alphabet base64 with no whitespace and at most two
  * padding characters. Such text passes every rule of {@link base64Checked}
  * and decodes to the same bytes; anything else returns `undefined` and takes
- * the character-by-character check. The result is carved from a shared
- * slab for small input (see `freshBytes`): a login decodes a signature and a
- * CMS per request.
+ * the character-by-character check. The result is written into
+ * `into(length)`.
  */
-function canonicalBase64(text: string): Uint8Array | undefined {
+function canonicalBase64(text: string, into: (length: number) => Uint8Array): Uint8Array | undefined {
   let data = text.length;
   while (data > 0 && text.charCodeAt(data - 1) === 0x3d) data--;
   if (data === 0 || data % 4 === 1 || text.length - data > 2) return undefined;
@@ -73,7 +77,7 @@ function canonicalBase64(text: string): Uint8Array | undefined {
   // be refused, which the checked path does.
   if (Buffer.byteLength(text, 'utf8') !== text.length || text.includes('-') || text.includes('_')) return undefined;
   const length = (data * 3) >> 2;
-  const decoded = freshBytes(length);
+  const decoded = into(length);
   // Fewer bytes means characters the decoder skipped (whitespace, anything
   // outside the alphabet, "=" before the end): not canonical, and the
   // partly written view is dropped unseen.

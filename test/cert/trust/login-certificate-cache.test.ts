@@ -7,6 +7,7 @@ import {
   RevocationChecker,
   TrustedCertificate,
   buildLoginMessage,
+  type ChallengeStore,
   type LoginVerifier,
 } from '../../../src/cert/index.js';
 import type { IssuedCertificate, TestPki } from '../../../src/testing/pki/index.js';
@@ -201,4 +202,58 @@ describe('login with the certificate cache', () => {
       expect(() => new LoginVerifierBuilder().withCertificateCacheSize(bad)).toThrow(LoginConfigurationError);
     }
   });
+});
+
+describe('two logins interleaved at the challenge store', () => {
+  // The signature is decoded into a buffer every login reuses; a login that
+  // awaits its challenge while another decodes must still report its own card.
+  for (const cacheSize of [0, 1000]) {
+    it(`reports each login's own certificate, chain and signed attributes (certificate cache ${cacheSize})`, async () => {
+      const holders = await Promise.all(['C=TW, CN=先到', 'C=TW, CN=後到'].map((s) => signer(s)));
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let first = true;
+      const held: ChallengeStore = {
+        put: (record) => challenges.store.put(record),
+        consume: async (value) => {
+          if (first) {
+            first = false;
+            await gate;
+          }
+          return challenges.store.consume(value);
+        },
+      };
+      const v = verifier((b) => b.withChallengeStore(held).withCertificateCacheSize(cacheSize));
+      const issuer = pki.issuer('moica').certificate;
+      const [a, b] = await Promise.all(
+        holders.map((h, i) =>
+          token(h, {
+            signatureType: 'PKCS7',
+            omitCertb64: true,
+            extraCertificates: [issuer],
+            cardNumber: `TP030000000${i}`,
+            nonce: Uint8Array.from([i, i, i]),
+            signingTime: new Date(Date.UTC(2026, 0, 1 + i)),
+          }),
+        ),
+      );
+      const pendingA = v.verify(a, { sessionId: 's' });
+      const loginB = await v.verify(b, { sessionId: 's' });
+      release();
+      const loginA = await pendingA;
+      for (const [login, i] of [[loginA, 0], [loginB, 1]] as const) {
+        const holder = holders[i] as IssuedCertificate;
+        expect(Buffer.from(login.certificate).equals(Buffer.from(holder.certificate))).toBe(true);
+        expect(login.chain.map((c) => Buffer.from(c).toString('base64'))).toEqual(
+          [holder.certificate, issuer, pki.root.certificate].map((c) => Buffer.from(c).toString('base64')),
+        );
+        expect([login.cardNumber, login.randomNonce, login.signingTime?.toISOString()]).toEqual([
+          `TP030000000${i}`,
+          `0${i}0${i}0${i}`,
+          new Date(Date.UTC(2026, 0, 1 + i)).toISOString(),
+        ]);
+        expect(login.profile.subject.commonName).toBe(i === 0 ? '先到' : '後到');
+      }
+    });
+  }
 });

@@ -71,25 +71,27 @@ export function decodeLoginToken(input: unknown): DecodedLoginToken {
  * Checks the shape of a token and decodes what its signature covers (the
  * signed bytes and the signature), leaving `certb64` as text: a verifier
  * that has seen the same certificate text before need not decode it again.
+ * The signature is decoded into `signatureInto(length)` (default fresh
+ * memory; the login verifier passes `transientBytes`).
  * @throws TokenFormatError naming the offending field.
  */
-export function decodeSignedLoginToken(input: unknown): SignedLoginToken {
+export function decodeSignedLoginToken(input: unknown, signatureInto?: (length: number) => Uint8Array): SignedLoginToken {
   const token = readLoginToken(input);
   return {
     token,
     // A Buffer is a Uint8Array: no second copy of the UTF-8 bytes.
     signedBytes: token.tbsEncoding === 'base64' ? decodeTokenField('tbs', token.tbs) : Buffer.from(token.tbs, 'utf8'),
-    signature: decodeTokenField('signature', token.signature),
+    signature: decodeTokenField('signature', token.signature, signatureInto),
   };
 }
 
 /**
- * Decodes the base64 token field `name`.
+ * Decodes the base64 token field `name` (into `into(length)` when given).
  * @throws TokenFormatError `token field "…" is not base64`.
  */
-export function decodeTokenField(name: string, text: string): Uint8Array {
+export function decodeTokenField(name: string, text: string, into?: (length: number) => Uint8Array): Uint8Array {
   try {
-    return base64Strict(text);
+    return base64Strict(text, into);
   } catch (err) {
     throw new TokenFormatError(`token field "${name}" is not base64`, { cause: err });
   }

@@ -10,7 +10,7 @@ import { checkRevocation } from '../verification/steps/check-revocation.js';
 import { checkAlgorithms } from './steps/check-algorithms.js';
 import { checkChallenge, consumeChallenge } from './steps/check-challenge.js';
 import { checkSignedData } from './steps/check-signed-data.js';
-import { decodeToken } from './steps/decode-token.js';
+import { decodeToken, dropTransientBytes } from './steps/decode-token.js';
 import { need, type LoginContext, type LoginSettings } from './steps/login-context.js';
 import { verifySignature } from './steps/verify-signature.js';
 
@@ -85,6 +85,8 @@ export class LoginVerifier {
     checkAlgorithms(ctx);
     verifySignature(ctx);
     checkSignedData(ctx);
+    // Before the first await: the next login reuses the signature's buffer.
+    dropTransientBytes(ctx);
     checkChallenge(ctx, await consumeChallenge(ctx));
     checkCertificateValidity(ctx);
     checkChain(ctx);

@@ -58,12 +58,14 @@ export class CertificateCache {
 
   /**
    * The certificate whose DER is exactly `der`, decoded with
-   * `TrustedCertificate.from` on a miss (from a private copy, so the entry
-   * does not keep the caller's larger buffer alive or share it).
+   * `TrustedCertificate.from` on a miss, always from a private copy (the
+   * certificate does not keep the caller's larger buffer alive, share it,
+   * or change when the caller reuses it), also when nothing is kept.
    * @throws ChainValidationError `MALFORMED_CERTIFICATE` as `TrustedCertificate.from`.
    */
   public fromDer(der: Uint8Array): TrustedCertificate {
-    if (this.capacity === 0 || der.length > MAX_KEY_CHARS) return TrustedCertificate.from(der);
+    // Always from a copy: `der` may lie in a buffer its owner reuses (a login's decoded signature).
+    if (this.capacity === 0 || der.length > MAX_KEY_CHARS) return TrustedCertificate.from(der.slice());
     const view = bufferOf(der);
     const tail = view.toString('latin1', Math.max(0, der.length - TAIL));
     return this.lookup(this.byDer, tail, der, (_given, stored) => view.equals(stored), () => {

@@ -4,6 +4,7 @@ import { parseCmsSignedData } from '../../verification/cms-signed-data.js';
 import { cmsCertificates, otherCertificates } from '../../verification/cms-signer.js';
 import { TokenFormatError } from '../errors.js';
 import { decodeSignedLoginToken, decodeTokenField } from '../login-token.js';
+import { transientBytes } from '../transient-bytes.js';
 import type { LoginContext } from './login-context.js';
 
 /**
@@ -11,10 +12,11 @@ import type { LoginContext } from './login-context.js';
  * (certificate, CMS structure) all decode. Finds the signer certificate and
  * reads its profile once (the result carries it). Certificates seen before
  * come decoded from the verifier's `CertificateCache` (same bytes, same
- * parse); nothing else is reused.
+ * parse); nothing else is reused. The signature is decoded into the shared
+ * transient buffer: see {@link dropTransientBytes}.
  */
 export function decodeToken(ctx: LoginContext, input: unknown): void {
-  const token = decodeSignedLoginToken(input);
+  const token = decodeSignedLoginToken(input, transientBytes);
   ctx.token = token;
   const cache = ctx.settings.certificates;
   let cert: TrustedCertificate | undefined;
@@ -63,4 +65,20 @@ export function decodeToken(ctx: LoginContext, input: unknown): void {
     throw new TokenFormatError(`the certificate profile could not be read: ${(err as Error).message}`, { cause: err });
   }
   ctx.certificate = cert;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * Drops every view of the token's decoded signature (the token's, the CMS's
+ * and the content's): the signature was decoded into a buffer the next login
+ * reuses (see `transientBytes`), so once steps 1–4 are done nothing may read
+ * it. Called before the login's first await; certificates are decoded from
+ * copies and everything else the later steps read is a string or a `Date`.
+ */
+export function dropTransientBytes(ctx: LoginContext): void {
+  const token = ctx.token;
+  if (token !== undefined) ctx.token = { token: token.token, signedBytes: token.signedBytes, signature: NO_BYTES };
+  ctx.cms = undefined;
+  ctx.content = undefined;
 }
