@@ -4,10 +4,17 @@ import { freshBytes } from '../../../shared/bytes.js';
 const TRANSIENT_BYTES = 32 * 1024;
 
 let shared: Uint8Array | undefined;
+let used = 0;
+
+/** Starts a login's use of the shared buffer: what the previous login took is given out again. */
+export function beginTransient(): void {
+  used = 0;
+}
 
 /**
  * `length` bytes of the one buffer every login decodes its token's signature
- * into, reused from one login to the next (or fresh memory, beyond 32 KB).
+ * (and copies its CMS signed attributes) into, reused from one login to the
+ * next; fresh memory once a login has used its 32 KB.
  *
  * A decoded signature (a CMS with its certificate: about 2 KB) is read only
  * by the synchronous steps at the start of a login: token format,
@@ -17,12 +24,15 @@ let shared: Uint8Array | undefined;
  * microsecond more than the decoding itself (measured: it is not yet in the
  * CPU's cache), while this buffer stays there. JavaScript runs one login's
  * synchronous steps to their end before another login's begin, so the
- * buffer belongs to one login at a time, provided the verifier drops every
- * view of it before its first await (`LoginVerifier.verify` does, and a
- * test interleaves two logins at that await).
+ * buffer belongs to one login at a time (from its {@link beginTransient}),
+ * provided the verifier drops every view of it before its first await
+ * (`LoginVerifier.verify` does, and a test interleaves two logins at that
+ * await).
  */
 export function transientBytes(length: number): Uint8Array {
-  if (length > TRANSIENT_BYTES) return freshBytes(length);
+  if (used + length > TRANSIENT_BYTES) return freshBytes(length);
   shared ??= new Uint8Array(TRANSIENT_BYTES);
-  return shared.subarray(0, length);
+  const view = shared.subarray(used, used + length);
+  used += length;
+  return view;
 }

@@ -1,7 +1,7 @@
 import { DerError } from '../../../shared/der/der-error.js';
 import { childrenOf, contentOf, encodingOf, expectTag, firstChild, nextChild, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
 import { integerHex } from '../../../shared/der/der-values.js';
-import { bufferOf, copyBytes } from '../../../shared/bytes.js';
+import { bufferOf, freshBytes } from '../../../shared/bytes.js';
 import { definiteLengths } from '../../../shared/der/ber-definite.js';
 import { knownOid } from './known-oids.js';
 
@@ -59,22 +59,23 @@ export interface CmsSignedData {
  * benchmark, pkijs' schema matching took ~25 ms per token against well under
  * a millisecond here, and the structure is small and fixed. BER
  * indefinite lengths (Windows CAPI output) are normalised first; the test
- * suite cross-checks the result against pkijs.
+ * suite cross-checks the result against pkijs. The signed attributes are
+ * copied (re-tagged) into `into(length)`, fresh memory by default.
  * @throws Error describing the structural problem (callers wrap it).
  */
-export function parseCmsSignedData(input: Uint8Array): CmsSignedData {
+export function parseCmsSignedData(input: Uint8Array, into: (length: number) => Uint8Array = freshBytes): CmsSignedData {
   try {
-    return parseDer(input);
+    return parseDer(input, into);
   } catch (err) {
     // Only BER input pays for the rewrite; DER (and garbage) is walked once.
     if (!(err instanceof DerError)) throw err;
     const normalised = definiteLengths(input);
     if (normalised === input) throw err;
-    return parseDer(normalised);
+    return parseDer(normalised, into);
   }
 }
 
-function parseDer(der: Uint8Array): CmsSignedData {
+function parseDer(der: Uint8Array, into: (length: number) => Uint8Array): CmsSignedData {
   // Stepped through child by child (`firstChild`/`nextChild`): the shape is
   // fixed, and a login pays for every list and view built here.
   const info = expectTag(readRoot(der), 0x30, 'ContentInfo');
@@ -127,7 +128,9 @@ function parseDer(der: Uint8Array): CmsSignedData {
   if (next?.tag === 0xa0) {
     const attrsEl = next;
     // What was signed is the SET OF encoding: same bytes, universal SET tag.
-    signedAttributesDer = copyBytes(encodingOf(attrsEl));
+    const encoding = encodingOf(attrsEl);
+    signedAttributesDer = into(encoding.length);
+    signedAttributesDer.set(encoding);
     signedAttributesDer[0] = 0x31;
     for (let attr = firstChild(attrsEl, 'signedAttrs'); attr !== undefined; attr = nextChild(attrsEl, attr, 'signedAttrs')) {
       const oidEl = expectTag(firstChild(expectTag(attr, 0x30, 'Attribute'), 'Attribute'), 0x06, 'attrType');

@@ -4,7 +4,7 @@ import { parseCmsSignedData } from '../../verification/cms-signed-data.js';
 import { cmsCertificates, otherCertificates } from '../../verification/cms-signer.js';
 import { TokenFormatError } from '../errors.js';
 import { decodeSignedLoginToken, decodeTokenField } from '../login-token.js';
-import { transientBytes } from '../transient-bytes.js';
+import { beginTransient, transientBytes } from '../transient-bytes.js';
 import type { LoginContext } from './login-context.js';
 
 /**
@@ -16,6 +16,7 @@ import type { LoginContext } from './login-context.js';
  * transient buffer: see {@link dropTransientBytes}.
  */
 export function decodeToken(ctx: LoginContext, input: unknown): void {
+  beginTransient();
   const token = decodeSignedLoginToken(input, transientBytes);
   ctx.token = token;
   const cache = ctx.settings.certificates;
@@ -34,7 +35,7 @@ export function decodeToken(ctx: LoginContext, input: unknown): void {
   }
   if (token.token.signatureType === 'PKCS7') {
     try {
-      ctx.cms = parseCmsSignedData(token.signature);
+      ctx.cms = parseCmsSignedData(token.signature, transientBytes);
     } catch (err) {
       throw new TokenFormatError(`"signature" is not a CMS SignedData: ${(err as Error).message}`, { cause: err });
     }
