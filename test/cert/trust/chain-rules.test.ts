@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ChainValidationError, ChainValidator, TrustStore, TrustedCertificate } from '../../../src/cert/index.js';
-import { defaultChainRules, type ChainRule } from '../../../src/cert/advanced.js';
+import { AlgorithmPolicy, ChainValidationError, ChainValidator, TrustStore, TrustedCertificate } from '../../../src/cert/index.js';
+import { cycleRule, defaultChainRules, type ChainRule } from '../../../src/cert/advanced.js';
 import { createTestPki } from '../../../src/testing/pki/index.js';
 import type { CardHolderCredentials, TestPki } from '../../../src/testing/pki/index.js';
 import { realCa } from './helpers/fixtures.js';
@@ -111,6 +111,26 @@ describe('chain validation over the generated test PKI', () => {
     const leaf = await pki.issueCertificate({ issuer: a0, subject: 'C=TW, CN=環' });
     const v = new ChainValidator(new TrustStore({ anchors: [realCa('grca-g3')], intermediates: [aByB.certificate, bByA.certificate] }));
     expect(failure(() => v.validate(leaf.certificate, { at: now })).code).toBe('CHAIN_CYCLE');
+  });
+
+  it('the cycle rule refuses a path with any certificate twice, adjacent or not', () => {
+    const chain = validator.validate(holder.sign.certificate, { at: now });
+    const [leaf, ca, root] = chain.path as [TrustedCertificate, TrustedCertificate, TrustedCertificate];
+    const judge = (path: TrustedCertificate[]): string => {
+      const context = { path, at: now, leafAlgorithms: AlgorithmPolicy.modern(), caAlgorithms: AlgorithmPolicy.withSha1() };
+      try {
+        cycleRule.check(context);
+        return 'ok';
+      } catch (err) {
+        return (err as ChainValidationError).code;
+      }
+    };
+    expect([judge([leaf, ca, root]), judge([leaf, ca, leaf]), judge([leaf, ca, ca, root]), judge([leaf, root, ca, root])]).toEqual([
+      'ok',
+      'CHAIN_CYCLE',
+      'CHAIN_CYCLE',
+      'CHAIN_CYCLE',
+    ]);
   });
 
   it('refuses SHA-1 on end-entity certificates but not on CA certificates by default', async () => {

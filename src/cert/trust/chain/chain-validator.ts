@@ -110,7 +110,8 @@ export class ChainValidator {
       throw new ChainValidationError('CHAIN_NO_TRUST_ANCHORS', 'no trust anchors configured: refusing to validate');
     }
     const leaf = target instanceof TrustedCertificate ? target : TrustedCertificate.from(target);
-    const extra = [...(request.intermediates ?? [])].map((c) => this.store.resolve(c));
+    const extra: TrustedCertificate[] = [];
+    for (const c of request.intermediates ?? []) extra.push(this.store.resolve(c));
     const at = request.at ?? new Date();
     const { paths, deadEnd } = this.pathsFrom(leaf, extra);
     let firstFailure: ChainValidationError | undefined;
