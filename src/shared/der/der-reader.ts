@@ -62,6 +62,15 @@ function truncated(what: string, detail: string): DerError {
   return new DerError('DER_FORMAT', `${what} is truncated (${detail})`);
 }
 
+/** The fields {@link readHeader} fills in. */
+interface Header {
+  tag: number;
+  tagNumber: number;
+  start: number;
+  contentStart: number;
+  end: number;
+}
+
 /**
  * Reads the element starting at `offset`, which must end at or before
  * `limit`. `what` names it in errors; with `container`, errors name it as an
@@ -69,6 +78,13 @@ function truncated(what: string, detail: string): DerError {
  * CMS walk reads dozens of elements per login).
  */
 export function readElement(buf: Uint8Array, offset: number, limit: number = buf.length, what = 'element', container?: string): DerNode {
+  const node = { tag: 0, tagNumber: 0, source: buf, start: 0, contentStart: 0, end: 0 };
+  readHeader(buf, offset, limit, what, container, node);
+  return node;
+}
+
+/** The one place identifier and length octets are read: {@link readElement} and {@link DerCursor} share it. */
+function readHeader(buf: Uint8Array, offset: number, limit: number, what: string, container: string | undefined, into: Header): void {
   const start = offset;
   if (offset >= limit) throw truncated(named(what, container), `no tag at offset ${offset}`);
   const tag = buf[offset++] as number;
@@ -100,7 +116,11 @@ export function readElement(buf: Uint8Array, offset: number, limit: number = buf
   if (end > limit) {
     throw truncated(named(what, container), `${length} content bytes announced at offset ${start}, ${limit - offset} present`);
   }
-  return { tag, tagNumber, source: buf, start, contentStart: offset, end };
+  into.tag = tag;
+  into.tagNumber = tagNumber;
+  into.start = start;
+  into.contentStart = offset;
+  into.end = end;
 }
 
 function named(what: string, container: string | undefined): string {
@@ -152,6 +172,44 @@ export function firstChild(node: DerNode, what = 'element'): DerNode | undefined
 /** The child of `node` after `child` (one of its children), `undefined` after the last. */
 export function nextChild(node: DerNode, child: DerNode, what = 'element'): DerNode | undefined {
   return child.end < node.end ? readElement(node.source, child.end, node.end, 'element', what) : undefined;
+}
+
+/**
+ * One element at a time, without allocating: a cursor is a {@link DerNode}
+ * whose fields change as it moves from child to child of a parent. For a
+ * decoder with a fixed shape in mind on a hot path (a login's CMS: a node
+ * object per element was most of what a login allocated). A cursor moves:
+ * keep {@link DerCursor.node} instead of the cursor itself.
+ */
+export class DerCursor implements DerNode {
+  public tag = 0;
+  public tagNumber = 0;
+  public start = 0;
+  public contentStart = 0;
+  public end = 0;
+
+  /** @param source the buffer every element it visits lies in. */
+  public constructor(public readonly source: Uint8Array) {}
+
+  /** Moves to the first child of constructed `parent` (named `what` in errors); `undefined` when it is empty. */
+  public first(parent: DerNode, what = 'element'): this | undefined {
+    if (!isConstructed(parent)) throw new DerError('DER_SHAPE', `${what} is not a constructed element`);
+    if (parent.contentStart >= parent.end) return undefined;
+    readHeader(this.source, parent.contentStart, parent.end, 'element', what, this);
+    return this;
+  }
+
+  /** Moves to the next child of `parent` (the element it is on must be one); `undefined` after the last. */
+  public next(parent: DerNode, what = 'element'): this | undefined {
+    if (this.end >= parent.end) return undefined;
+    readHeader(this.source, this.end, parent.end, 'element', what, this);
+    return this;
+  }
+
+  /** The element the cursor is on, as a node of its own that stays where it is. */
+  public node(): DerNode {
+    return { tag: this.tag, tagNumber: this.tagNumber, source: this.source, start: this.start, contentStart: this.contentStart, end: this.end };
+  }
 }
 
 /** The content octets of `node`, as a view (no copy, no check). */

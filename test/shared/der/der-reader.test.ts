@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DerError } from '../../../src/shared/der/der-error.js';
 import { decodeObjectIdentifier as decodeOid, decodeTime } from '../../../src/shared/der/der-primitives.js';
-import { childrenOf, contextTag, firstChild, nextChild, readElement, readRoot } from '../../../src/shared/der/der-reader.js';
+import { childrenOf, contextTag, DerCursor, firstChild, nextChild, readElement, readRoot } from '../../../src/shared/der/der-reader.js';
 import { integerHex, oidOf, smallInteger, timeOf } from '../../../src/shared/der/der-values.js';
 import { nameToText } from '../../../src/cert/trust/name-text.js';
 
@@ -104,5 +104,29 @@ describe('the one DER reader', () => {
     const first = firstChild(broken, 'SignerInfo');
     expect(first?.end).toBe(5);
     expect(() => nextChild(broken, first as NonNullable<typeof first>, 'SignerInfo')).toThrow(/element inside SignerInfo is truncated/);
+  });
+
+  it('a cursor visits the same children without allocating a node each, and node() keeps one where it is', () => {
+    const bytes = Uint8Array.from([0x30, 0x0b, 0x02, 0x01, 0x07, 0x30, 0x03, 0x05, 0x02, 0x00, 0x31, 0x01, 0x00]);
+    const seq = readRoot(bytes, 'x');
+    const cursor = new DerCursor(bytes);
+    const seen = [];
+    const kept = [];
+    for (let c = cursor.first(seq, 'seq'); c !== undefined; c = cursor.next(seq, 'seq')) {
+      expect(c).toBe(cursor);
+      seen.push([c.tag, c.start, c.contentStart, c.end]);
+      kept.push(c.node());
+    }
+    expect(seen).toEqual(childrenOf(seq).map((c) => [c.tag, c.start, c.contentStart, c.end]));
+    expect(kept.map((n) => n.start)).toEqual([2, 5, 10]);
+    // A second cursor walks inside the element the first is on; the first is not moved by it.
+    const outer = new DerCursor(bytes);
+    const inner = new DerCursor(bytes);
+    const middle = outer.first(seq)?.next(seq);
+    expect(middle?.tag).toBe(0x30);
+    expect(() => inner.first(middle as DerCursor, 'inner sequence')).toThrow(/element inside inner sequence is truncated/);
+    expect(outer.start).toBe(5);
+    expect(() => new DerCursor(bytes).first(readRoot(Uint8Array.from([0x04, 0x00])), 'an octet string')).toThrow(/not a constructed element/);
+    expect(new DerCursor(bytes).first(readRoot(Uint8Array.from([0x30, 0x00])))).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { DerError } from '../../../shared/der/der-error.js';
-import { childrenOf, contentOf, encodingOf, expectTag, firstChild, nextChild, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
+import { childrenOf, contentOf, DerCursor, encodingOf, expectTag, firstChild, nextChild, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
 import { integerHex } from '../../../shared/der/der-values.js';
 import { bufferOf, freshBytes } from '../../../shared/bytes.js';
 import { definiteLengths } from '../../../shared/der/ber-definite.js';
@@ -76,73 +76,74 @@ export function parseCmsSignedData(input: Uint8Array, into: (length: number) => 
 }
 
 function parseDer(der: Uint8Array, into: (length: number) => Uint8Array): CmsSignedData {
-  // Stepped through child by child (`firstChild`/`nextChild`): the shape is
-  // fixed, and a login pays for every list and view built here.
+  // Walked with cursors (one per level, moving from child to child): the
+  // shape is fixed, and a node object per element was most of what a login
+  // allocated. Only the signed attribute values are kept as nodes.
   const info = expectTag(readRoot(der), 0x30, 'ContentInfo');
-  const typeEl = expectTag(firstChild(info, 'ContentInfo'), 0x06, 'contentType');
-  const type = knownOid(typeEl);
+  const top = new DerCursor(der);
+  const type = knownOid(expectTag(top.first(info, 'ContentInfo'), 0x06, 'contentType'));
   if (type !== OID_SIGNED_DATA) throw new Error(`content type ${type} is not SignedData`);
-  const wrapped = expectTag(nextChild(info, typeEl, 'ContentInfo'), 0xa0, 'content');
-  const sdEl = expectTag(firstChild(wrapped, 'content'), 0x30, 'SignedData');
-  const version = expectTag(firstChild(sdEl, 'SignedData'), 0x02, 'version');
-  const digests = expectTag(nextChild(sdEl, version, 'SignedData'), 0x31, 'digestAlgorithms');
-  const encap = expectTag(nextChild(sdEl, digests, 'SignedData'), 0x30, 'encapContentInfo');
-  const eTypeEl = expectTag(firstChild(encap, 'encapContentInfo'), 0x06, 'eContentType');
-  const contentType = knownOid(eTypeEl);
-  const eContentEl = nextChild(encap, eTypeEl, 'encapContentInfo');
+  const wrapped = expectTag(top.next(info, 'ContentInfo'), 0xa0, 'content');
+  const sd = expectTag(new DerCursor(der).first(wrapped, 'content'), 0x30, 'SignedData');
+  const field = new DerCursor(der);
+  expectTag(field.first(sd, 'SignedData'), 0x02, 'version');
+  expectTag(field.next(sd, 'SignedData'), 0x31, 'digestAlgorithms');
+  const encap = expectTag(field.next(sd, 'SignedData'), 0x30, 'encapContentInfo');
+  const inner = new DerCursor(der);
+  const contentType = knownOid(expectTag(inner.first(encap, 'encapContentInfo'), 0x06, 'eContentType'));
   let content: Uint8Array | undefined;
+  const eContentEl = inner.next(encap, 'encapContentInfo');
   if (eContentEl !== undefined) {
-    const inner = firstChild(expectTag(eContentEl, 0xa0, 'eContent'), 'eContent');
-    content = octets(expectTag(inner, inner?.tag === 0x24 ? 0x24 : 0x04, 'eContent'));
+    const octetsEl = new DerCursor(der).first(expectTag(eContentEl, 0xa0, 'eContent'), 'eContent');
+    content = octets(expectTag(octetsEl, octetsEl?.tag === 0x24 ? 0x24 : 0x04, 'eContent'));
   }
 
-  let field = nextChild(sdEl, encap, 'SignedData');
+  let more = field.next(sd, 'SignedData');
   const certificates: Uint8Array[] = [];
-  if (field?.tag === 0xa0) {
-    for (let c = firstChild(field, 'certificates'); c !== undefined; c = nextChild(field, c, 'certificates')) {
+  if (more?.tag === 0xa0) {
+    for (let c = inner.first(more, 'certificates'); c !== undefined; c = inner.next(more, 'certificates')) {
       if (c.tag === 0x30) certificates.push(encodingOf(c)); // other CertificateChoices are ignored
     }
-    field = nextChild(sdEl, field, 'SignedData');
+    more = field.next(sd, 'SignedData');
   }
-  if (field?.tag === 0xa1) field = nextChild(sdEl, field, 'SignedData'); // CRLs: revocation is checked online
-  const signerInfos = expectTag(field, 0x31, 'signerInfos');
-  const siEl = expectTag(firstChild(signerInfos, 'signerInfos'), 0x30, 'SignerInfo');
-  if (nextChild(signerInfos, siEl, 'signerInfos') !== undefined) throw new Error(`expected one signer, found ${childrenOf(signerInfos).length}`);
-  const siVersion = expectTag(firstChild(siEl, 'SignerInfo'), 0x02, 'SignerInfo version');
-  const sidEl = nextChild(siEl, siVersion, 'SignerInfo');
+  if (more?.tag === 0xa1) more = field.next(sd, 'SignedData'); // CRLs: revocation is checked online
+  const signerInfos = expectTag(more, 0x31, 'signerInfos');
+  const si = expectTag(new DerCursor(der).first(signerInfos, 'signerInfos'), 0x30, 'SignerInfo');
+  if (si.end < signerInfos.end) throw new Error(`expected one signer, found ${childrenOf(signerInfos).length}`);
+  const part = new DerCursor(der);
+  expectTag(part.first(si, 'SignerInfo'), 0x02, 'SignerInfo version');
+  const sidEl = part.next(si, 'SignerInfo');
   let signer: SignerIdentifier;
   if (sidEl?.tag === 0x30) {
-    const issuerEl = expectTag(firstChild(sidEl, 'sid'), 0x30, 'issuer');
-    const serialEl = expectTag(nextChild(sidEl, issuerEl, 'sid'), 0x02, 'serialNumber');
-    signer = { issuerDer: encodingOf(issuerEl), serialHex: integerHex(contentOf(serialEl)) };
+    const issuerDer = encodingOf(expectTag(inner.first(sidEl, 'sid'), 0x30, 'issuer'));
+    signer = { issuerDer, serialHex: integerHex(contentOf(expectTag(inner.next(sidEl, 'sid'), 0x02, 'serialNumber'))) };
   } else if (sidEl?.tag === 0x80) {
     signer = { subjectKeyId: bufferOf(der).toString('hex', sidEl.contentStart, sidEl.end) };
   } else {
     throw new Error('unsupported signer identifier');
   }
-  const digestEl = expectTag(nextChild(siEl, sidEl, 'SignerInfo'), 0x30, 'digestAlgorithm');
-  const digestOid = algorithmOid(digestEl);
-  let next = nextChild(siEl, digestEl, 'SignerInfo');
+  const digestOid = algorithmOid(expectTag(part.next(si, 'SignerInfo'), 0x30, 'digestAlgorithm'), inner);
+  let next = part.next(si, 'SignerInfo');
   const signedAttributes = new Map<string, DerNode[]>();
   let signedAttributesDer: Uint8Array | undefined;
   if (next?.tag === 0xa0) {
-    const attrsEl = next;
+    const attrs = next;
     // What was signed is the SET OF encoding: same bytes, universal SET tag.
-    const encoding = encodingOf(attrsEl);
+    const encoding = encodingOf(attrs);
     signedAttributesDer = into(encoding.length);
     signedAttributesDer.set(encoding);
     signedAttributesDer[0] = 0x31;
-    for (let attr = firstChild(attrsEl, 'signedAttrs'); attr !== undefined; attr = nextChild(attrsEl, attr, 'signedAttrs')) {
-      const oidEl = expectTag(firstChild(expectTag(attr, 0x30, 'Attribute'), 'Attribute'), 0x06, 'attrType');
-      const oid = knownOid(oidEl);
+    const item = new DerCursor(der);
+    for (let attr = inner.first(attrs, 'signedAttrs'); attr !== undefined; attr = inner.next(attrs, 'signedAttrs')) {
+      expectTag(attr, 0x30, 'Attribute');
+      const oid = knownOid(expectTag(item.first(attr, 'Attribute'), 0x06, 'attrType'));
       if (signedAttributes.has(oid)) throw new Error(`signed attribute ${oid} appears twice`);
-      signedAttributes.set(oid, valuesOf(expectTag(nextChild(attr, oidEl, 'Attribute'), 0x31, 'attrValues')));
+      signedAttributes.set(oid, valuesOf(expectTag(item.next(attr, 'Attribute'), 0x31, 'attrValues')));
     }
-    next = nextChild(siEl, attrsEl, 'SignerInfo');
+    next = part.next(si, 'SignerInfo');
   }
-  const algorithmEl = expectTag(next, 0x30, 'signatureAlgorithm');
-  const signatureAlgorithmOid = algorithmOid(algorithmEl);
-  const signature = contentOf(expectTag(nextChild(siEl, algorithmEl, 'SignerInfo'), 0x04, 'signature'));
+  const signatureAlgorithmOid = algorithmOid(expectTag(next, 0x30, 'signatureAlgorithm'), inner);
+  const signature = contentOf(expectTag(part.next(si, 'SignerInfo'), 0x04, 'signature'));
   return {
     contentType,
     content,
@@ -163,8 +164,9 @@ function valuesOf(set: DerNode): DerNode[] {
   return nextChild(set, first, 'attrValues') === undefined ? [first] : childrenOf(set, 'attrValues');
 }
 
-function algorithmOid(seq: DerNode): string {
-  return knownOid(expectTag(firstChild(seq, 'AlgorithmIdentifier'), 0x06, 'algorithm'));
+/** The OID of AlgorithmIdentifier `seq`, read with `cursor` (which moves). */
+function algorithmOid(seq: DerNode, cursor: DerCursor): string {
+  return knownOid(expectTag(cursor.first(seq, 'AlgorithmIdentifier'), 0x06, 'algorithm'));
 }
 
 /** OCTET STRING content; a BER constructed OCTET STRING is concatenated. */
