@@ -51,14 +51,14 @@ let slabUsed = 0;
  * slabs are used up every two or three logins (a decoded CMS, the signed
  * attributes, the certificate copy), and each new slab cost about as much as
  * the rest of the decoding. As with the pool, a view kept alive keeps its
- * slab alive, and the slab is not zeroed: the caller must write every byte
- * of the view before anyone else can read it, and must not put secrets in
- * it (`.buffer` reaches the whole slab).
+ * slab alive, and `.buffer` reaches the whole slab: other callers' bytes
+ * (never secrets: nothing here is for PINs or keys) and zeros, never
+ * memory the process used before (the slab is zero-filled, unlike the pool).
  */
 export function freshBytes(length: number): Uint8Array {
   if (length > MAX_CARVED) return new Uint8Array(length);
   if (slabUsed + length > slab.length) {
-    slab = viewOf(Buffer.allocUnsafeSlow(SLAB_BYTES));
+    slab = new Uint8Array(SLAB_BYTES);
     slabUsed = 0;
   }
   const view = slab.subarray(slabUsed, slabUsed + length);
