@@ -10,7 +10,7 @@ import {
 import { ChainValidator, TrustStore } from '../src/cert/index.js';
 import { parseCertificate } from '../src/cert/profile/index.js';
 import { parseCmsSignedData } from '../src/cert/trust/verification/cms-signed-data.js';
-import { decodeLoginToken } from '../src/cert/trust/login/login-token.js';
+import { decodeSignedLoginToken } from '../src/cert/trust/login/login-token.js';
 import { CertificateCache } from '../src/cert/trust/verification/certificate-cache.js';
 import { createTestPki, type CardHolderCredentials } from '../src/testing/pki/index.js';
 import { LocalRevocationServer, buildCrl } from '../src/testing/revocation/index.js';
@@ -242,7 +242,7 @@ async function breakdown(
   const certificates = new CertificateCache();
   const certText = token['certb64'] ?? '';
   const steps: [string, () => unknown][] = [
-    ['token JSON and base64 decode (decodeLoginToken)', () => decodeLoginToken(token)],
+    ['token JSON and base64 decode, certb64 left as text (decodeSignedLoginToken)', () => decodeSignedLoginToken(token)],
     ['user certificate from the verifier cache (CertificateCache, warm)', () => certificates.fromBase64(certText, (t) => TrustedCertificate.from(t)).publicKey()],
     ['decode the user certificate (TrustedCertificate.from + key)', () => TrustedCertificate.from(leafDer).publicKey()],
     ['profile parse of the user certificate (parseCertificate)', () => parseCertificate(leafDer)],
