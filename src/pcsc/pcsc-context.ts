@@ -66,8 +66,8 @@ const REMOVAL_GRACE_MS = 2_000;
 // Each reader's status thread answers its first query at once; bound the wait anyway.
 const FIRST_STATUS_MS = 2_000;
 // How long the binding's threads get to go back to waiting after they reported an event, before close():
-// see `PcscContext.close`.
-const NATIVE_SETTLE_MS = 150;
+// see `PcscContext.close`. 150 ms still hung a loaded CI machine once (a monitor thread in its listing IPC).
+const NATIVE_SETTLE_MS = 500;
 // close() waits for a quiet moment at most this long, then closes anyway.
 const NATIVE_SETTLE_CAP_MS = 2_000;
 
