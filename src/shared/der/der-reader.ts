@@ -155,23 +155,9 @@ export function contextTag(node: DerNode): number | undefined {
 /** The child elements of a constructed node, in order. */
 export function childrenOf(node: DerNode, what = 'element'): DerNode[] {
   const children: DerNode[] = [];
-  for (let child = firstChild(node, what); child !== undefined; child = nextChild(node, child, what)) children.push(child);
+  const cursor = new DerCursor(node.source);
+  for (let c = cursor.first(node, what); c !== undefined; c = cursor.next(node, what)) children.push(c.node());
   return children;
-}
-
-/**
- * The first child element of a constructed node, `undefined` when it is
- * empty. With {@link nextChild}, a decoder with a fixed shape in mind (a
- * CMS SignedData) steps through children without building the list.
- */
-export function firstChild(node: DerNode, what = 'element'): DerNode | undefined {
-  if (!isConstructed(node)) throw new DerError('DER_SHAPE', `${what} is not a constructed element`);
-  return node.contentStart < node.end ? readElement(node.source, node.contentStart, node.end, 'element', what) : undefined;
-}
-
-/** The child of `node` after `child` (one of its children), `undefined` after the last. */
-export function nextChild(node: DerNode, child: DerNode, what = 'element'): DerNode | undefined {
-  return child.end < node.end ? readElement(node.source, child.end, node.end, 'element', what) : undefined;
 }
 
 /**

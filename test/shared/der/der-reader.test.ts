@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DerError } from '../../../src/shared/der/der-error.js';
 import { decodeObjectIdentifier as decodeOid, decodeTime } from '../../../src/shared/der/der-primitives.js';
-import { childrenOf, contextTag, DerCursor, firstChild, nextChild, readElement, readRoot } from '../../../src/shared/der/der-reader.js';
+import { childrenOf, contextTag, DerCursor, readElement, readRoot } from '../../../src/shared/der/der-reader.js';
 import { integerHex, oidOf, smallInteger, timeOf } from '../../../src/shared/der/der-values.js';
 import { nameToText } from '../../../src/cert/trust/name-text.js';
 
@@ -94,16 +94,19 @@ describe('the one DER reader', () => {
   it('steps through children one by one, as childrenOf lists them, naming the container in errors', () => {
     const seq = readRoot(Uint8Array.from([0x30, 0x08, 0x02, 0x01, 0x07, 0x05, 0x00, 0x31, 0x01, 0x00]), 'x');
     const stepped = [];
-    for (let c = firstChild(seq, 'seq'); c !== undefined; c = nextChild(seq, c, 'seq')) stepped.push([c.tag, c.start, c.end]);
+    const cursor = new DerCursor(seq.source);
+    for (let c = cursor.first(seq, 'seq'); c !== undefined; c = cursor.next(seq, 'seq')) stepped.push([c.tag, c.start, c.end]);
     expect(stepped).toEqual([[0x02, 2, 5], [0x05, 5, 7], [0x31, 7, 10]]);
     expect(childrenOf(seq).map((c) => [c.tag, c.start, c.end])).toEqual(stepped);
-    expect(firstChild(readRoot(Uint8Array.from([0x30, 0x00])))).toBeUndefined();
-    expect(() => firstChild(readRoot(Uint8Array.from([0x04, 0x01, 0x00])), 'an octet string')).toThrow(/an octet string is not a constructed element/);
+    const empty = readRoot(Uint8Array.from([0x30, 0x00]));
+    expect(new DerCursor(empty.source).first(empty)).toBeUndefined();
+    const primitive = readRoot(Uint8Array.from([0x04, 0x01, 0x00]));
+    expect(() => new DerCursor(primitive.source).first(primitive, 'an octet string')).toThrow(/an octet string is not a constructed element/);
     // The last child announces more than its container holds.
     const broken = readRoot(Uint8Array.from([0x30, 0x05, 0x02, 0x01, 0x07, 0x04, 0x05]), 'x');
-    const first = firstChild(broken, 'SignerInfo');
-    expect(first?.end).toBe(5);
-    expect(() => nextChild(broken, first as NonNullable<typeof first>, 'SignerInfo')).toThrow(/element inside SignerInfo is truncated/);
+    const step = new DerCursor(broken.source);
+    expect(step.first(broken, 'SignerInfo')?.end).toBe(5);
+    expect(() => step.next(broken, 'SignerInfo')).toThrow(/element inside SignerInfo is truncated/);
   });
 
   it('a cursor visits the same children without allocating a node each, and node() keeps one where it is', () => {

@@ -1,5 +1,5 @@
 import { DerError } from '../../../shared/der/der-error.js';
-import { childrenOf, contentOf, DerCursor, encodingOf, expectTag, firstChild, nextChild, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
+import { childrenOf, contentOf, DerCursor, encodingOf, expectTag, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
 import { integerHex } from '../../../shared/der/der-values.js';
 import { bufferOf, freshBytes } from '../../../shared/bytes.js';
 import { definiteLengths } from '../../../shared/der/ber-definite.js';
@@ -159,9 +159,10 @@ function parseDer(der: Uint8Array, into: (length: number) => Uint8Array): CmsSig
 
 /** The values of an attribute: nearly always exactly one, kept in a list of one. */
 function valuesOf(set: DerNode): DerNode[] {
-  const first = firstChild(set, 'attrValues');
-  if (first === undefined) return [];
-  return nextChild(set, first, 'attrValues') === undefined ? [first] : childrenOf(set, 'attrValues');
+  const cursor = new DerCursor(set.source);
+  if (cursor.first(set, 'attrValues') === undefined) return [];
+  const first = cursor.node();
+  return cursor.next(set, 'attrValues') === undefined ? [first] : childrenOf(set, 'attrValues');
 }
 
 /** The OID of AlgorithmIdentifier `seq`, read with `cursor` (which moves). */
