@@ -91,7 +91,7 @@ export class CrlCache {
     const current = this.warm(url, issuer, at);
     if (current !== undefined) return current;
     const t = at.getTime();
-    const crl = await this.download(keyOf(url, issuer), url, issuer);
+    const crl = await this.download(this.keyFor(url, issuer), url, issuer);
     if (t > this.expiryOf(crl) || isFuture(crl, at, this.skew)) {
       throw new RevocationError(
         'CRL_STALE',
