@@ -52,7 +52,8 @@ export function withPcscCard(card: CardEmulator, fn: (transport: Transport) => P
   return withPcscRig(card, ({ session }) => fn(session));
 }
 
-async function waitForReaderEmpty(): Promise<void> {
+/** Waits (up to 5 s) until pcscd reports the virtual reader empty, so the next test's card is seen as a new insertion. */
+export async function waitForReaderEmpty(): Promise<void> {
   const ctx = await PcscContext.establish();
   try {
     const until = Date.now() + 5_000;

@@ -1,4 +1,4 @@
-import { Socket, connect as tcpConnect } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import type { CardEmulator } from '../../pcsc/index.js';
 import { TwpkiError } from '../../shared/twpki-error.js';
 
@@ -33,40 +33,155 @@ export interface VpcdBridgeOptions {
   timeoutMs?: number;
 }
 
-// vpcd control frames are one byte long; anything longer is an APDU.
-const CTRL_POWER_OFF = 0;
-const CTRL_POWER_ON = 1;
-const CTRL_RESET = 2;
-const CTRL_GET_ATR = 4;
+/** What the wire thread reports. */
+type WireMessage =
+  | { type: 'connected' }
+  | { type: 'failed'; message: string; timedOut: boolean }
+  | { type: 'apdu'; bytes: Uint8Array }
+  | { type: 'reset' }
+  | { type: 'closed' };
+
+// How long an ATR query that follows a reset waits for the card to finish that reset (see WIRE_THREAD).
+const RESET_WAIT_MS = 100;
+
+/**
+ * The side of the bridge that talks to vpcd, run on its own thread: plain
+ * JavaScript evaluated by `Worker`, so it needs no build step or loader, and
+ * written to parse as a script and as a module alike (a parent started with
+ * `--input-type=module` makes evaluated workers modules).
+ *
+ * Why a thread: pcscd asks the driver about card presence every ~400 ms, and
+ * vpcd answers by asking the card for its ATR while it holds the reader's
+ * lock; a reset or power-on is also followed by an ATR query under that lock.
+ * PC/SC calls that a program makes synchronously on its JavaScript thread
+ * (the binding's `SCardDisconnect`, with any disposition, and
+ * `SCardReleaseContext`) wait for that lock; if the card answered from the
+ * same JavaScript thread, neither side would move again. So this thread
+ * answers ATR queries itself and hands APDUs, power-ons and resets to the
+ * card on the main thread in the order they came. An ATR query that follows
+ * a reset waits until the card has finished that reset, so it gets the new
+ * ATR and the caller's reset returns with the card reset; but for at most
+ * RESET_WAIT_MS, because a disconnect with a reset or unpower disposition
+ * makes pcscd reset the card while the main thread is blocked in it. Then the
+ * answer is the previous ATR, which differs only for an emulator whose ATR
+ * changes from one reset to the next.
+ *
+ * Wire format (vpcd): each frame is a 2-byte big-endian length and a
+ * payload; a 1-byte payload is a control (0 off, 1 on, 2 reset, 4 ATR).
+ */
+const WIRE_THREAD = `
+const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
+const net = process.getBuiltinModule('node:net');
+const { host, port, timeoutMs } = workerData;
+const POWER_ON = 1, RESET = 2, GET_ATR = 4;
+let atr = Buffer.from(workerData.atr);
+let resetsPending = 0;
+let atrQueriesHeld = 0;
+let holdTimer;
+const answerHeld = () => {
+  clearTimeout(holdTimer);
+  holdTimer = undefined;
+  for (; atrQueriesHeld > 0; atrQueriesHeld--) send(atr);
+};
+let buffer = Buffer.alloc(0);
+let connected = false;
+const socket = net.connect({ host, port });
+socket.setNoDelay(true);
+const timer = setTimeout(() => {
+  socket.destroy();
+  parentPort.postMessage({ type: 'failed', timedOut: true, message: '' });
+}, timeoutMs);
+const send = (payload) => {
+  if (socket.destroyed) return;
+  const frame = Buffer.alloc(2 + payload.length);
+  frame.writeUInt16BE(payload.length, 0);
+  frame.set(payload, 2);
+  socket.write(frame);
+};
+socket.once('connect', () => {
+  clearTimeout(timer);
+  connected = true;
+  parentPort.postMessage({ type: 'connected' });
+});
+socket.on('error', (error) => {
+  if (connected) return; // a reset by pcscd going away is a removal, reported by 'close'
+  clearTimeout(timer);
+  parentPort.postMessage({ type: 'failed', timedOut: false, message: error.message });
+});
+socket.on('close', () => {
+  if (connected) parentPort.postMessage({ type: 'closed' });
+});
+socket.on('data', (chunk) => {
+  buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
+  while (buffer.length >= 2) {
+    const length = buffer.readUInt16BE(0);
+    if (buffer.length < 2 + length) break;
+    const frame = Buffer.from(buffer.subarray(2, 2 + length));
+    buffer = buffer.subarray(2 + length);
+    if (frame.length !== 1) parentPort.postMessage({ type: 'apdu', bytes: frame });
+    else if (frame[0] === POWER_ON || frame[0] === RESET) {
+      resetsPending++;
+      parentPort.postMessage({ type: 'reset' });
+    } else if (frame[0] === GET_ATR) {
+      if (resetsPending === 0) send(atr);
+      else {
+        atrQueriesHeld++;
+        holdTimer ??= setTimeout(answerHeld, ${RESET_WAIT_MS});
+      }
+    }
+  }
+});
+parentPort.on('message', (m) => {
+  if (m.type === 'answer') send(Buffer.from(m.bytes));
+  else if (m.type === 'atr') {
+    atr = Buffer.from(m.bytes);
+    resetsPending--;
+    if (resetsPending === 0) answerHeld();
+  } else if (m.type === 'close') {
+    socket.end();
+    socket.destroySoon();
+  }
+});
+`;
 
 /**
  * Plugs a {@link CardEmulator} into a running pcscd through the
  * `vsmartcard-vpcd` reader driver, so the card shows up in the reader
  * "Virtual PCD 00 00" for every PC/SC program on the machine. The TCP
  * connection is the card: connecting inserts it, {@link VpcdBridge.close}
- * removes it.
- *
- * Wire format (vpcd): each frame is a 2-byte big-endian length and a
- * payload; a 1-byte payload is a control (0 off, 1 on, 2 reset, 4 ATR).
+ * removes it. The connection is kept by a small thread of its own, which
+ * answers pcscd's presence checks even while this thread is blocked in a
+ * synchronous PC/SC call; the card itself runs here.
  */
 export class VpcdBridge {
   /** Number of APDUs the card has processed through this bridge. */
   public apduCount = 0;
-  private buffer: Buffer = Buffer.alloc(0);
-  private atr: Uint8Array;
   private queue: Promise<void> = Promise.resolve();
   private closing = false;
+  private ended = false;
   private readonly closedPromise: Promise<void>;
 
   private constructor(
-    private readonly socket: Socket,
+    private readonly wire: Worker,
     private readonly card: CardEmulator,
+    private atr: Uint8Array,
   ) {
-    this.atr = card.reset();
-    this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    // A reset by pcscd going away is a removal, not a crash.
-    socket.on('error', () => undefined);
+    this.closedPromise = new Promise((resolve) => {
+      const end = (): void => {
+        if (this.ended) return;
+        this.ended = true;
+        void wire.terminate();
+        resolve();
+      };
+      wire.on('message', (m: WireMessage) => {
+        if (m.type === 'closed') end();
+        // Keep frames in order even when the card answers asynchronously.
+        else if (m.type === 'apdu' || m.type === 'reset') this.queue = this.queue.then(() => this.handle(m));
+      });
+      // A thread that dies takes the connection, and so the card, with it.
+      wire.on('error', end);
+      wire.on('exit', end);
+    });
   }
 
   /** Connects `card` to the vpcd driver (the card appears as inserted). */
@@ -79,33 +194,36 @@ export class VpcdBridge {
     if (!isCardEmulator(card)) {
       return Promise.reject(new VpcdBridgeError('NOT_A_CARD', 'card: expected a card emulator (an object with reset() and process()), got ' + describe(card)));
     }
+    const atr = card.reset();
+    const wire = new Worker(WIRE_THREAD, { eval: true, execArgv: [], workerData: { host, port, timeoutMs, atr } });
     return new Promise((resolve, reject) => {
-      const socket = tcpConnect({ host, port });
-      socket.setNoDelay(true);
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new VpcdBridgeError('CONNECT_FAILED', `no vpcd driver answered on ${host}:${port} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        resolve(new VpcdBridge(socket, card));
-      });
-      socket.once('error', (error) => {
-        clearTimeout(timer);
-        reject(
-          new VpcdBridgeError(
-            'CONNECT_FAILED',
-            `cannot reach pcscd's vpcd driver at ${host}:${port} (is pcscd running with vsmartcard-vpcd?): ${error.message}`,
-            { cause: error },
-          ),
-        );
-      });
+      const first = (m: WireMessage): void => {
+        if (m.type === 'connected') {
+          wire.off('message', first);
+          resolve(new VpcdBridge(wire, card, atr));
+        } else if (m.type === 'failed') {
+          wire.off('message', first);
+          void wire.terminate();
+          reject(
+            m.timedOut
+              ? new VpcdBridgeError('CONNECT_FAILED', `no vpcd driver answered on ${host}:${port} within ${timeoutMs} ms`)
+              : new VpcdBridgeError(
+                  'CONNECT_FAILED',
+                  `cannot reach pcscd's vpcd driver at ${host}:${port} (is pcscd running with vsmartcard-vpcd?): ${m.message}`,
+                ),
+          );
+        }
+      };
+      wire.on('message', first);
+      wire.once('error', (error) => reject(new VpcdBridgeError('CONNECT_FAILED', `the vpcd bridge thread failed: ${error.message}`, { cause: error })));
+      // After a settled connect this is a no-op; before it, a thread that ended without a word is a failure too.
+      wire.once('exit', (code) => reject(new VpcdBridgeError('CONNECT_FAILED', `the vpcd bridge thread ended (exit code ${code}) before connecting`)));
     });
   }
 
   /** Whether the card is still connected. */
   public get connected(): boolean {
-    return !this.closing && !this.socket.destroyed;
+    return !this.closing && !this.ended;
   }
 
   /** Resolves when pcscd or {@link VpcdBridge.close} ends the connection. */
@@ -116,56 +234,30 @@ export class VpcdBridge {
   /** Removes the card from the reader. */
   public async close(): Promise<void> {
     this.closing = true;
-    this.socket.end();
-    this.socket.destroySoon();
+    if (!this.ended) this.wire.postMessage({ type: 'close' });
     await this.closedPromise;
   }
 
-  private onData(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    while (this.buffer.length >= 2) {
-      const length = this.buffer.readUInt16BE(0);
-      if (this.buffer.length < 2 + length) break;
-      const frame = Buffer.from(this.buffer.subarray(2, 2 + length));
-      this.buffer = this.buffer.subarray(2 + length);
-      // Keep frames in order even when the card answers asynchronously.
-      this.queue = this.queue.then(() => this.handle(frame));
-    }
-  }
-
-  private async handle(frame: Buffer): Promise<void> {
+  private async handle(m: { type: 'apdu'; bytes: Uint8Array } | { type: 'reset' }): Promise<void> {
     if (this.closing) return;
-    if (frame.length === 1) {
-      switch (frame[0]) {
-        case CTRL_POWER_ON:
-        case CTRL_RESET:
-          this.atr = this.card.reset();
-          return;
-        case CTRL_GET_ATR:
-          this.send(this.atr);
-          return;
-        case CTRL_POWER_OFF:
-        default:
-          return;
+    if (m.type === 'reset') {
+      try {
+        this.atr = this.card.reset();
+      } catch {
+        // An emulator bug must not take the card out of the reader: keep answering with the last ATR.
       }
+      this.wire.postMessage({ type: 'atr', bytes: this.atr });
+      return;
     }
     this.apduCount++;
     let answer: Uint8Array;
     try {
-      answer = await this.card.process(frame);
+      answer = await this.card.process(m.bytes);
     } catch {
       // An emulator bug must look like a card error, not kill the reader.
       answer = Uint8Array.of(0x6f, 0x00);
     }
-    this.send(answer);
-  }
-
-  private send(payload: Uint8Array): void {
-    if (this.closing || this.socket.destroyed) return;
-    const frame = Buffer.alloc(2 + payload.length);
-    frame.writeUInt16BE(payload.length, 0);
-    frame.set(payload, 2);
-    this.socket.write(frame);
+    this.wire.postMessage({ type: 'answer', bytes: answer });
   }
 }
 
