@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
 import { CommandApdu, EmulatorReader, PcscContext } from '../src/pcsc/index.js';
-import type { NativeContext, NativeReader } from '../src/pcsc/pcsclite-binding.js';
+import { nativeBinding } from '../src/pcsc/native-binding.js';
 import { VpcdBridge, vpcdReaderName } from '../src/testing/vpcd/index.js';
 import { ScriptedCard } from '../test/support/scripted-card.js';
 import { median, sample, type BenchResult } from './result.js';
@@ -34,7 +33,7 @@ async function inProcess(): Promise<BenchResult> {
   };
 }
 
-/** Through pcscd + vpcd: SDK PcscSession.transmit vs raw pcsclite transmit on the same reader. */
+/** Through pcscd + vpcd: SDK PcscSession.transmit vs the raw binding's transmit on the same reader. */
 async function throughPcscd(): Promise<BenchResult | undefined> {
   let ctx: PcscContext;
   try {
@@ -55,35 +54,24 @@ async function throughPcscd(): Promise<BenchResult | undefined> {
     await session.disconnect();
 
     // Raw binding, no twpki code on the path.
-    const pcsc = createRequire(import.meta.url)('pcsclite') as () => NativeContext;
-    const raw = pcsc();
-    const rawReader = await new Promise<NativeReader>((resolve) => {
-      raw.on('reader', (r: NativeReader) => {
-        if (r.name === READER) resolve(r);
-      });
-    });
-    const protocol = await new Promise<number>((resolve, reject) =>
-      rawReader.connect({ share_mode: rawReader.SCARD_SHARE_EXCLUSIVE }, (e, p) => (e ? reject(e) : resolve(p))),
-    );
-    const bytes = Buffer.from(echo.toBytes());
-    const rawMs = median(
-      await sample(n, () => new Promise<void>((resolve, reject) => rawReader.transmit(bytes, 258, protocol, (e) => (e ? reject(e) : resolve())))),
-    );
-    await new Promise<void>((resolve) => rawReader.disconnect(rawReader.SCARD_LEAVE_CARD, () => resolve()));
-    // The binding opens a monitor (a native thread and async handle) for
-    // every reader it lists, not only the one used here: all must be closed,
-    // or the process never exits.
-    for (const reader of Object.values(raw.readers)) {
-      reader.on('error', () => undefined);
-      reader.close();
+    const binding = nativeBinding();
+    const raw = new binding.Context();
+    let rawMs: number;
+    try {
+      const rawReader = raw.listReaders().find((r) => r.name === READER);
+      if (!rawReader) throw new Error(`${READER} vanished`);
+      const card = await rawReader.connect(binding.SCARD_SHARE_EXCLUSIVE, binding.SCARD_PROTOCOL_T0 | binding.SCARD_PROTOCOL_T1);
+      const bytes = Buffer.from(echo.toBytes());
+      rawMs = median(await sample(n, async () => void (await card.transmit(bytes, { maxRecvLength: 258 }))));
+      card.disconnect(binding.SCARD_LEAVE_CARD);
+    } finally {
+      raw.close();
     }
-    raw.on('error', () => undefined);
-    raw.close();
     return {
       name: 'transport: pcscd+vpcd transmit (median per APDU)',
       value: sdk,
       unit: 'ms',
-      baseline: `raw pcsclite transmit ${rawMs.toFixed(2)} ms`,
+      baseline: `raw binding transmit ${rawMs.toFixed(2)} ms`,
       ratio: sdk / rawMs,
       // Debian's vpcd waits a delayed ACK per APDU unless 127.0.0.1 has quick ACKs (scripts/setup-debian.sh).
       note:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages twpki's demo and tests use, on Debian/Ubuntu:
-#   pcscd + libpcsclite-dev  the PC/SC service and the headers the pcsclite binding builds against
+#   pcscd + libpcsclite-dev  the PC/SC service and the library the smartcard binding builds against
 #   vsmartcard-vpcd          the virtual reader driver the virtual HiCOS card plugs into
 #   postgresql               a real server for the enrollment store tests
 #   chromium, fonts-wqy-zenhei  headless browser tests (Debian's Chromium, a CJK font for screenshots)

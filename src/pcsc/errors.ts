@@ -101,15 +101,49 @@ const SCARD_CODES: ReadonlyArray<readonly [number, PcscErrorCode, string]> = [
   [0x80100069, 'CARD_REMOVED', 'the card was removed'],
 ];
 
-/** Extracts the `0x8010xxxx` code from a pcsclite error message. */
+// The native binding reports a PC/SC failure only as the text its error table gives each code (smartcard 3.7.0,
+// pinned): map the text back to the code. Codes twpki gives a meaning to are in SCARD_CODES above.
+const NATIVE_MESSAGES: ReadonlyMap<string, number> = new Map([
+  ['Internal error', 0x80100001],
+  ['Operation cancelled', 0x80100002],
+  ['Invalid handle', 0x80100003],
+  ['Invalid parameter', 0x80100004],
+  ['Invalid target', 0x80100005],
+  ['Not enough memory', 0x80100006],
+  ['Insufficient buffer', 0x80100008],
+  ['Unknown reader', 0x80100009],
+  ['Operation timed out', 0x8010000a],
+  ['Sharing violation', 0x8010000b],
+  ['No smart card present', 0x8010000c],
+  ['Unknown card type', 0x8010000d],
+  ['Cannot dispose handle', 0x8010000e],
+  ['Protocol mismatch', 0x8010000f],
+  ['Reader not ready', 0x80100010],
+  ['Invalid value', 0x80100011],
+  ['System cancelled operation', 0x80100012],
+  ['Communication error', 0x80100013],
+  ['Invalid ATR', 0x80100015],
+  ['Transaction failed', 0x80100016],
+  ['Reader unavailable', 0x80100017],
+  ['PCI struct too small', 0x80100019],
+  ['PC/SC service not running', 0x8010001d],
+  ['PC/SC service stopped', 0x8010001e],
+  ['No readers available', 0x8010002e],
+  ['Card is not supported', 0x80100065],
+  ['Card is unresponsive', 0x80100066],
+  ['Card is unpowered', 0x80100067],
+  ['Card was reset', 0x80100068],
+  ['Card was removed', 0x80100069],
+]);
+
+/** The `0x8010xxxx` code behind an error of the native binding, when its message is one the binding gives a code. */
 export function pcscCodeOf(error: unknown): number | undefined {
   const message = error instanceof Error ? error.message : String(error);
-  const m = /\(0x([0-9a-fA-F]{8})\)/.exec(message);
-  return m?.[1] ? Number.parseInt(m[1], 16) : undefined;
+  return NATIVE_MESSAGES.get(message);
 }
 
 /**
- * Maps an error from the `pcsclite` binding to a typed {@link PcscError}.
+ * Maps an error from the native binding to a typed {@link PcscError}.
  * Unknown codes keep the original message and become `UNKNOWN`.
  */
 export function mapPcscError(error: unknown, operation: string, reader?: string): PcscError {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { PcscError, mapPcscError } from './errors.js';
 import { withTimeout } from './card-channel.js';
-import { createNativeContext, type NativeContext, type NativeReader } from './pcsclite-binding.js';
+import { nativeBinding, type NativeBinding, type NativeMonitor, type NativeMonitorEvent } from './native-binding.js';
 import { PcscSession, type ShareMode } from './pcsc-session.js';
 
 /** What is known about one reader right now. */
@@ -46,7 +46,11 @@ export interface PcscEventMap {
 
 /** Options of {@link PcscContext.establish}. */
 export interface PcscContextOptions {
-  /** How long to wait for pcscd's first reader listing (default 5 000 ms). */
+  /**
+   * How long to wait for pcscd's first reader listing.
+   * @deprecated No effect: the listing is one synchronous call to pcscd (smartcard binding), which its client
+   *   library bounds itself.
+   */
   startupTimeoutMs?: number;
 }
 
@@ -63,22 +67,12 @@ export interface ConnectOptions {
 
 // pcscd polls vpcd-style drivers for presence every ~400 ms; allow a few rounds.
 const REMOVAL_GRACE_MS = 2_000;
-// Each reader's status thread answers its first query at once; bound the wait anyway.
-const FIRST_STATUS_MS = 2_000;
-// How long the binding's threads get to go back to waiting after they reported an event, before close():
-// see `PcscContext.close`. 150 ms still hung a loaded CI machine once (a monitor thread in its listing IPC).
-const NATIVE_SETTLE_MS = 500;
-// close() waits for a quiet moment at most this long, then closes anyway.
-const NATIVE_SETTLE_CAP_MS = 2_000;
 
 interface MutableReader {
-  native: NativeReader;
   cardPresent: boolean;
   atr: Uint8Array | undefined;
   mute: boolean;
   sessions: Set<PcscSession>;
-  firstStatus: Promise<void>;
-  markStatusSeen: () => void;
 }
 
 /**
@@ -95,43 +89,51 @@ interface MutableReader {
 export class PcscContext implements AsyncDisposable {
   private readonly emitter = new EventEmitter();
   private readonly state = new Map<string, MutableReader>();
-  private native: NativeContext | undefined;
   private closed = false;
-  /** When the binding last reported a reader listing or a reader status (ms since the epoch). */
-  private lastNativeEvent = 0;
+  /** The monitor's last failure report, while nothing else has been reported since. */
+  private monitorFailure: string | undefined;
 
-  private constructor() {
+  private constructor(
+    private readonly binding: NativeBinding,
+    private readonly monitor: NativeMonitor,
+  ) {
     // An 'error' event with no listener would crash the process.
     this.emitter.on('error', () => undefined);
   }
 
   /**
-   * Connects to the PC/SC service and waits for its first reader listing.
-   * @throws {@link PcscError} `SERVICE_UNAVAILABLE` when pcscd is not running
+   * Connects to the PC/SC service and reads the reader list with each
+   * reader's state, then follows changes on the binding's monitor thread.
+   * @throws {@link PcscError} `SERVICE_UNAVAILABLE` when pcscd is not running,
+   *   `BINDING_UNAVAILABLE` when the native binding is not installed
+   * @param options - no option has an effect any more (see {@link PcscContextOptions.startupTimeoutMs})
    */
   public static async establish(options: PcscContextOptions = {}): Promise<PcscContext> {
-    const ctx = new PcscContext();
-    let ready!: (error: Error | undefined) => void;
-    const listed = new Promise<Error | undefined>((resolve) => (ready = resolve));
+    void options;
+    const binding = nativeBinding();
+    let readers: Array<{ name: string; state: number; atr: Buffer | null }>;
     try {
-      ctx.native = createNativeContext((error) => {
-        ctx.lastNativeEvent = Date.now();
-        ready(error);
-      });
+      const native = new binding.Context();
+      try {
+        readers = native.listReaders().map((r) => ({ name: r.name, state: r.state, atr: r.atr }));
+      } finally {
+        native.close();
+      }
+    } catch (error) {
+      throw mapPcscError(error, 'listing readers');
+    }
+    let monitor: NativeMonitor;
+    try {
+      monitor = new binding.ReaderMonitor();
     } catch (error) {
       throw mapPcscError(error, 'establishing a PC/SC context');
     }
-    ctx.native.on('reader', (reader: NativeReader) => ctx.attach(reader));
-    ctx.native.on('error', (error: unknown) => ctx.fail(mapPcscError(error, 'listing readers')));
+    const ctx = new PcscContext(binding, monitor);
+    for (const r of readers) ctx.onMonitor({ type: 'reader-attached', reader: r.name, state: r.state, atr: r.atr });
     try {
-      const error = await withTimeout(listed, options.startupTimeoutMs ?? 5_000, 'waiting for the PC/SC reader list');
-      if (error) throw mapPcscError(error, 'listing readers');
-      // Card presence is only known after each reader's first status report.
-      const firsts = [...ctx.state.values()].map((r) => r.firstStatus);
-      await withTimeout(Promise.all(firsts), FIRST_STATUS_MS, 'waiting for reader status').catch(() => undefined);
+      monitor.start((event) => ctx.onMonitor(event));
     } catch (error) {
-      await ctx.close();
-      throw error;
+      throw mapPcscError(error, 'monitoring readers');
     }
     return ctx;
   }
@@ -192,22 +194,33 @@ export class PcscContext implements AsyncDisposable {
     const entry = this.state.get(reader);
     if (!entry) throw new PcscError('UNKNOWN_READER', `no reader named "${reader}"`, { reader });
     if (!entry.cardPresent) throw new PcscError('NO_CARD', `no card in "${reader}"`, { reader });
-    if (entry.native.connected) {
+    // A session whose card was pulled no longer holds the reader (pcscd dropped its handle).
+    if ([...entry.sessions].some((s) => s.holdsReader)) {
       throw new PcscError('SHARING_VIOLATION', `"${reader}" already has an open session in this process`, { reader });
     }
-    const session = new PcscSession(entry.native, {
+    const session = new PcscSession(this.binding, reader, {
       share: options.share ?? 'exclusive',
       timeoutMs: options.timeoutMs ?? 10_000,
       atr: () => this.state.get(reader)?.atr ?? new Uint8Array(0),
       onClose: (s) => entry.sessions.delete(s),
       cardGone: () => this.cardGoneSoon(reader, entry),
     });
-    await session.open();
     entry.sessions.add(session);
+    try {
+      await session.open();
+    } catch (error) {
+      entry.sessions.delete(session);
+      throw error;
+    }
     return session;
   }
 
-  /** Stops monitoring and disconnects open sessions; the process can then exit. */
+  /**
+   * Disconnects open sessions and stops monitoring; the process can then exit.
+   * Stopping joins the binding's monitor thread, which never waits in pcscd
+   * longer than a second, so close() returns within about a second even when
+   * its cancel reaches the thread between two waits.
+   */
   public async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -216,39 +229,9 @@ export class PcscContext implements AsyncDisposable {
       for (const s of r.sessions) pending.push(s.disconnect().catch(() => undefined));
     }
     await Promise.all(pending);
-    await this.nativeQuiet();
-    // The binding reports its own shutdown as a 'cancelled' error: swallow it.
-    for (const r of this.state.values()) {
-      r.native.removeAllListeners();
-      r.native.on('error', () => undefined);
-      r.native.close();
-    }
+    this.monitor.stop();
     this.state.clear();
-    this.native?.removeAllListeners();
-    this.native?.on('error', () => undefined);
-    this.native?.close();
     this.emitter.removeAllListeners();
-  }
-
-  /**
-   * Waits until the binding reported nothing for `NATIVE_SETTLE_MS`
-   * (at most `NATIVE_SETTLE_CAP_MS` in all). pcsclite 1.0.1's `close()`
-   * cancels each monitoring thread's `SCardGetStatusChange` a few times over
-   * 50 ms and then joins the thread on the calling (JavaScript) thread. A
-   * thread that has just reported an event and has not yet gone back to
-   * waiting misses every cancel, then waits forever for the next event, and
-   * the join hangs the whole process; on a loaded machine a thread can be
-   * off the CPU that long. Threads are only outside their wait right after
-   * they report, so closing after a quiet moment closes threads that are
-   * waiting, which the cancel reaches.
-   */
-  private async nativeQuiet(): Promise<void> {
-    const until = Date.now() + NATIVE_SETTLE_CAP_MS;
-    for (;;) {
-      const wait = this.lastNativeEvent + NATIVE_SETTLE_MS - Date.now();
-      if (wait <= 0 || Date.now() >= until) return;
-      await new Promise((r) => setTimeout(r, Math.min(wait, until - Date.now())));
-    }
   }
 
   /** Same as {@link PcscContext.close}; lets `await using` release the context. */
@@ -256,31 +239,39 @@ export class PcscContext implements AsyncDisposable {
     return this.close();
   }
 
-  private attach(native: NativeReader): void {
+  /** Applies one report of the monitor thread (or of the start-up listing, in the same shape). */
+  private onMonitor(event: NativeMonitorEvent): void {
+    // Reports queued before stop() still arrive afterwards.
     if (this.closed) return;
-    const name = native.name;
-    let markStatusSeen!: () => void;
-    const firstStatus = new Promise<void>((resolve) => (markStatusSeen = resolve));
-    const entry: MutableReader = { native, cardPresent: false, atr: undefined, mute: false, sessions: new Set(), firstStatus, markStatusSeen };
-    this.state.set(name, entry);
-    native.on('error', (error: unknown) => this.fail(mapPcscError(error, 'monitoring the reader', name)));
-    native.on('end', () => {
-      this.lastNativeEvent = Date.now();
-      if (this.state.get(name) !== entry) return;
+    const name = event.reader;
+    if (event.type === 'error') {
+      // The monitor retries every second while pcscd is gone: report a failure once, until something else happens.
+      if (this.monitorFailure === event.reader) return;
+      this.monitorFailure = event.reader;
+      this.fail(mapPcscError(new Error(event.reader), 'monitoring readers'));
+      return;
+    }
+    this.monitorFailure = undefined;
+    let entry = this.state.get(name);
+    if (event.type === 'reader-detached') {
+      if (!entry) return;
       if (entry.cardPresent) this.cardGone(name, entry);
       this.state.delete(name);
       this.emitter.emit('reader-detached', { reader: name });
-    });
-    native.on('status', (status: { state: number; atr?: Buffer }) => this.onStatus(name, entry, status));
-    this.emitter.emit('reader-attached', { reader: name });
+      return;
+    }
+    if (!entry) {
+      entry = { cardPresent: false, atr: undefined, mute: false, sessions: new Set() };
+      this.state.set(name, entry);
+      this.emitter.emit('reader-attached', { reader: name });
+    }
+    this.onStatus(name, entry, event.state, event.atr);
   }
 
-  private onStatus(name: string, entry: MutableReader, status: { state: number; atr?: Buffer }): void {
-    this.lastNativeEvent = Date.now();
-    entry.markStatusSeen();
-    const present = (status.state & entry.native.SCARD_STATE_PRESENT) !== 0;
-    entry.mute = (status.state & entry.native.SCARD_STATE_MUTE) !== 0;
-    const atr = present && status.atr && status.atr.length > 0 ? new Uint8Array(status.atr) : undefined;
+  private onStatus(name: string, entry: MutableReader, state: number, nativeAtr: Buffer | null): void {
+    const present = (state & this.binding.SCARD_STATE_PRESENT) !== 0;
+    entry.mute = present && (state & this.binding.SCARD_STATE_MUTE) !== 0;
+    const atr = present && nativeAtr && nativeAtr.length > 0 ? new Uint8Array(nativeAtr) : undefined;
     if (present && !entry.cardPresent) {
       entry.cardPresent = true;
       entry.atr = atr;

@@ -1,6 +1,6 @@
 import { CardChannel, withTimeout } from './card-channel.js';
 import { CardRemovedError, PcscError, mapPcscError } from './errors.js';
-import type { NativeReader } from './pcsclite-binding.js';
+import type { NativeBinding, NativeCard, NativeContext } from './native-binding.js';
 
 /** PC/SC share mode of a session. */
 export type ShareMode = 'exclusive' | 'shared';
@@ -30,9 +30,11 @@ const MAX_RESPONSE = 65_538;
  * A session with the card in one PC/SC reader; implements
  * {@link Transport}. Obtain it from {@link PcscContext.connect}.
  *
- * The `pcsclite` binding exposes no SCardBeginTransaction, so
- * {@link Transport.transaction} serialises callers within this process; the
- * default `exclusive` share mode keeps other processes out.
+ * Each session has its own PC/SC context, so a slow connect or transmit on
+ * one reader never holds up another. The native binding exposes no
+ * SCardBeginTransaction, so {@link Transport.transaction} serialises callers
+ * within this process; the default `exclusive` share mode keeps other
+ * processes out.
  */
 export class PcscSession extends CardChannel implements AsyncDisposable {
   /** Share mode the session was opened with. */
@@ -40,18 +42,17 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
   private protocolCode = 0;
   private state: 'new' | 'open' | 'removed' | 'closed' = 'new';
   private resets = 0;
+  private context: NativeContext | undefined;
+  private card: NativeCard | undefined;
 
   /** @internal */
   public constructor(
-    private readonly native: NativeReader,
+    private readonly binding: NativeBinding,
+    public readonly readerName: string,
     private readonly init: PcscSessionInit,
   ) {
     super(init.timeoutMs);
     this.share = init.share;
-  }
-
-  public get readerName(): string {
-    return this.native.name;
   }
 
   public get atr(): Uint8Array {
@@ -64,8 +65,8 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
 
   /** Negotiated protocol. */
   public get protocol(): CardProtocol {
-    if (this.protocolCode === this.native.SCARD_PROTOCOL_T0) return 'T=0';
-    if (this.protocolCode === this.native.SCARD_PROTOCOL_T1) return 'T=1';
+    if (this.protocolCode === this.binding.SCARD_PROTOCOL_T0) return 'T=0';
+    if (this.protocolCode === this.binding.SCARD_PROTOCOL_T1) return 'T=1';
     return 'other';
   }
 
@@ -74,18 +75,66 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
     return this.state === 'open';
   }
 
+  /** @internal Whether the session is opening or open (a session whose card was pulled is neither). */
+  public get holdsReader(): boolean {
+    return this.state === 'new' || this.state === 'open';
+  }
+
   /** @internal */
   public async open(): Promise<void> {
-    const shareMode = this.share === 'exclusive' ? this.native.SCARD_SHARE_EXCLUSIVE : this.native.SCARD_SHARE_SHARED;
-    const protocol = this.native.SCARD_PROTOCOL_T0 | this.native.SCARD_PROTOCOL_T1;
-    const connecting = new Promise<number>((resolve, reject) => {
-      this.native.connect({ share_mode: shareMode, protocol }, (err, negotiated) => {
-        if (err) reject(mapPcscError(err, 'connecting to the card', this.native.name));
-        else resolve(negotiated);
-      });
-    });
-    this.protocolCode = await withTimeout(connecting, this.init.timeoutMs, 'connecting to the card', this.native.name);
+    const name = this.readerName;
+    let context: NativeContext;
+    let connecting: Promise<NativeCard>;
+    try {
+      context = new this.binding.Context();
+    } catch (error) {
+      throw mapPcscError(error, 'connecting to the card', name);
+    }
+    try {
+      const reader = context.listReaders().find((r) => r.name === name);
+      if (!reader) throw new PcscError('UNKNOWN_READER', `no reader named "${name}"`, { reader: name });
+      connecting = reader.connect(this.shareMode(), this.protocols());
+    } catch (error) {
+      context.close();
+      throw mapPcscError(error, 'connecting to the card', name);
+    }
+    let card: NativeCard;
+    try {
+      card = await withTimeout(
+        connecting.catch((error: unknown) => Promise.reject(mapPcscError(error, 'connecting to the card', name))),
+        this.init.timeoutMs,
+        'connecting to the card',
+        name,
+      );
+    } catch (error) {
+      // A connect that answers after the timeout still holds the card: release it then.
+      void connecting.then(
+        (late) => release(late, context, this.binding.SCARD_LEAVE_CARD),
+        () => context.close(),
+      );
+      throw error;
+    }
+    this.context = context;
+    this.card = card;
+    this.protocolCode = card.protocol;
     this.state = 'open';
+  }
+
+  /** Ends the session (idempotent). */
+  public disconnect(disposition: Disposition = 'leave'): Promise<void> {
+    return this.locked(async () => {
+      if (this.state === 'closed') return;
+      this.state = 'closed';
+      this.init.onClose(this);
+      this.releaseNative(this.dispositionCode(disposition));
+    });
+  }
+
+  private releaseNative(disposition: number): void {
+    const { card, context } = this;
+    this.card = undefined;
+    this.context = undefined;
+    if (card && context) release(card, context, disposition);
   }
 
   /** Warm-resets the card and reconnects; volatile card state is lost. */
@@ -98,17 +147,6 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
     return this.reconnectWith('leave');
   }
 
-  /** Ends the session (idempotent). */
-  public disconnect(disposition: Disposition = 'leave'): Promise<void> {
-    return this.locked(async () => {
-      if (this.state === 'closed') return;
-      const wasConnected = this.native.connected;
-      this.state = 'closed';
-      this.init.onClose(this);
-      if (wasConnected) await this.nativeDisconnect(disposition).catch(() => undefined);
-    });
-  }
-
   /** Same as `disconnect()` (leaving the card as it is); lets `await using` end the session. */
   public [Symbol.asyncDispose](): Promise<void> {
     return this.disconnect();
@@ -116,58 +154,80 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
 
   /** @internal Called by the context when the reader reports the card gone. */
   public markRemoved(): void {
-    if (this.state === 'open') this.state = 'removed';
+    if (this.state !== 'open') return;
+    this.state = 'removed';
+    // pcscd keeps a pulled card's handle, and with it an exclusive hold on the reader, until it is disconnected:
+    // let go now (after any exchange in flight), so the next card can be connected before this session is closed.
+    void this.locked(async () => this.releaseNative(this.binding.SCARD_LEAVE_CARD)).catch(() => undefined);
   }
 
   protected assertUsable(): void {
-    if (this.state === 'removed') throw new CardRemovedError(this.native.name);
-    if (this.state !== 'open') throw new PcscError('CLOSED', 'the session is not open', { reader: this.native.name });
+    if (this.state === 'removed') throw new CardRemovedError(this.readerName);
+    if (this.state !== 'open' || !this.card) throw new PcscError('CLOSED', 'the session is not open', { reader: this.readerName });
   }
 
   protected async exchange(command: Uint8Array): Promise<Uint8Array> {
+    const card = this.card;
+    if (!card) throw new PcscError('CLOSED', 'the session is not open', { reader: this.readerName });
     try {
-      const response = await new Promise<Uint8Array>((resolve, reject) => {
-        this.native.transmit(Buffer.from(command), MAX_RESPONSE, this.protocolCode, (err, data) => {
-          if (err) reject(mapPcscError(err, 'transmit', this.native.name));
-          else resolve(new Uint8Array(data));
-        });
-      });
+      let response: Uint8Array;
+      try {
+        response = new Uint8Array(await card.transmit(Buffer.from(command), { maxRecvLength: MAX_RESPONSE }));
+      } catch (error) {
+        throw mapPcscError(error, 'transmit', this.readerName);
+      }
       // Some drivers (vpcd) hand back an empty answer when the card vanishes.
       if (response.length < 2 && (await this.init.cardGone())) {
         this.markRemoved();
-        throw new CardRemovedError(this.native.name);
+        throw new CardRemovedError(this.readerName);
       }
       return response;
     } catch (error) {
       if (error instanceof PcscError && MAYBE_REMOVED.has(error.code) && (await this.init.cardGone())) {
         this.markRemoved();
-        throw new CardRemovedError(this.native.name, { cause: error, pcscCode: error.pcscCode });
+        throw new CardRemovedError(this.readerName, { cause: error, pcscCode: error.pcscCode });
       }
       if (error instanceof PcscError && error.code === 'CARD_REMOVED') this.markRemoved();
       throw error;
     }
   }
 
+  /** `SCardReconnect` on the session's handle: a warm reset (`reset`) or a fresh connection to the card as it is. */
   private reconnectWith(disposition: Disposition): Promise<Uint8Array> {
     return this.locked(async () => {
       this.assertUsable();
-      await this.nativeDisconnect(disposition);
-      this.state = 'new';
-      await this.open();
+      const card = this.card as NativeCard;
+      const reconnecting = card
+        .reconnect(this.shareMode(), this.protocols(), this.dispositionCode(disposition))
+        .catch((error: unknown) => Promise.reject(mapPcscError(error, 'reconnecting to the card', this.readerName)));
+      this.protocolCode = await withTimeout(reconnecting, this.init.timeoutMs, 'reconnecting to the card', this.readerName);
       this.resets++;
       return this.atr;
     });
   }
 
-  private nativeDisconnect(disposition: Disposition): Promise<void> {
-    const code =
-      disposition === 'reset'
-        ? this.native.SCARD_RESET_CARD
-        : disposition === 'unpower'
-          ? this.native.SCARD_UNPOWER_CARD
-          : this.native.SCARD_LEAVE_CARD;
-    return new Promise((resolve, reject) => {
-      this.native.disconnect(code, (err) => (err ? reject(mapPcscError(err, 'disconnecting', this.native.name)) : resolve()));
-    });
+  private shareMode(): number {
+    return this.share === 'exclusive' ? this.binding.SCARD_SHARE_EXCLUSIVE : this.binding.SCARD_SHARE_SHARED;
+  }
+
+  private protocols(): number {
+    return this.binding.SCARD_PROTOCOL_T0 | this.binding.SCARD_PROTOCOL_T1;
+  }
+
+  private dispositionCode(disposition: Disposition): number {
+    if (disposition === 'reset') return this.binding.SCARD_RESET_CARD;
+    if (disposition === 'unpower') return this.binding.SCARD_UNPOWER_CARD;
+    return this.binding.SCARD_LEAVE_CARD;
+  }
+}
+
+/** Disconnects (a failure means the handle is gone already) and releases the session's context. */
+function release(card: NativeCard, context: NativeContext, disposition: number): void {
+  try {
+    if (card.connected) card.disconnect(disposition);
+  } catch {
+    // pcscd dropped the handle (card pulled, reader gone): nothing left to release.
+  } finally {
+    context.close();
   }
 }

@@ -2,17 +2,16 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { lockReader } from '../support/reader-lock.js';
-import { VIRTUAL_READER, pcscAvailable } from '../support/pcsc-rig.js';
+import { VIRTUAL_READER, pcscAvailable, waitForReaderEmpty } from '../support/pcsc-rig.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/close-after-events.ts', import.meta.url));
 const ROUNDS = 15;
 
 describe.runIf(pcscAvailable())('PcscContext.close right after the binding reports an event', () => {
-  // pcsclite 1.0.1 joins its monitoring threads on the JavaScript thread; a close that catches one just after
-  // it reported (before it waits again) hung the process for good once in CI. Run in a child process, so a
-  // hang is a failure with a message here instead of a stuck test worker, next to busy processes, so the
-  // binding's threads get descheduled as on a loaded CI machine (without the settle in close() the child
-  // then never exits).
+  // pcsclite 1.0.1, the binding before smartcard, joined its monitoring threads on the JavaScript thread; a close
+  // whose cancel missed a thread between two waits hung the process for good (twice in CI). Run in a child
+  // process, so a hang is a failure with a message here instead of a stuck test worker, next to busy processes,
+  // so the binding's threads get descheduled as on a loaded CI machine.
   it('returns every time: after the listing, a card insertion and a removal', { timeout: 120_000 }, async () => {
     const release = await lockReader(35963);
     const busy = [0, 1, 2].map(() => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
@@ -28,6 +27,7 @@ describe.runIf(pcscAvailable())('PcscContext.close right after the binding repor
       expect({ code, out: out.trim(), err: err.slice(-2000) }).toEqual({ code: 0, out: `closed ${3 * ROUNDS}`, err: '' });
     } finally {
       for (const b of busy) b.kill('SIGKILL');
+      await waitForReaderEmpty();
       release();
     }
   });

@@ -88,6 +88,28 @@ describe.runIf(pcscAvailable())('PC/SC transport through a real pcscd + vpcd', (
     });
   });
 
+  it('opens a new session to a re-inserted card while the session of the pulled one is still not disconnected', async () => {
+    await withPcscRig(new ScriptedCard(), async ({ context, session, bridge }) => {
+      await bridge.close();
+      await until(context, 'card-removed', VIRTUAL_READER);
+      const again = await VpcdBridge.connect(new ScriptedCard());
+      try {
+        await context.waitForCard(VIRTUAL_READER, { timeoutMs: 10_000 });
+        const fresh = await context.connect(VIRTUAL_READER);
+        try {
+          await expect(fresh.transmit(cmd(0x10, { data: Uint8Array.of(7) }))).resolves.toMatchObject({ data: Uint8Array.of(7) });
+          await expect(session.transmit(cmd(0x10))).rejects.toBeInstanceOf(CardRemovedError);
+          // Two sessions that hold the reader at once are still refused.
+          await expect(context.connect(VIRTUAL_READER)).rejects.toMatchObject({ code: 'SHARING_VIOLATION' });
+        } finally {
+          await fresh.disconnect();
+        }
+      } finally {
+        await again.close();
+      }
+    });
+  });
+
   it('keeps an exclusive session exclusive and resets the card on request', async () => {
     const card = new ScriptedCard();
     let resets = 0;

@@ -1,0 +1,93 @@
+import { createRequire } from 'node:module';
+import { PcscError } from './errors.js';
+
+/**
+ * The slice of the `smartcard` npm binding (N-API, pinned in package.json)
+ * twpki uses, typed locally so the binding's own types never reach the public
+ * API and a backend that never opens a reader never loads it.
+ * @internal
+ */
+export interface NativeCard {
+  /** Negotiated protocol (`SCARD_PROTOCOL_*`). */
+  readonly protocol: number;
+  readonly connected: boolean;
+  /** Runs on the libuv thread pool; rejects with an `Error` whose message names the PC/SC code. */
+  transmit(command: Buffer, options: { maxRecvLength: number }): Promise<Buffer>;
+  /** Synchronous `SCardDisconnect`; throws when pcscd refuses. */
+  disconnect(disposition: number): void;
+  /** `SCardReconnect`; resolves with the negotiated protocol. */
+  reconnect(shareMode: number, protocols: number, initialization: number): Promise<number>;
+}
+
+/** @internal */
+export interface NativeReaderHandle {
+  readonly name: string;
+  connect(shareMode: number, protocols: number): Promise<NativeCard>;
+}
+
+/** One PC/SC context (`SCardEstablishContext`, which the constructor runs and which throws when pcscd is down). @internal */
+export interface NativeContext {
+  /** Reader names with their state right now (`SCardListReaders` + a zero-timeout `SCardGetStatusChange`). */
+  listReaders(): Array<NativeReaderHandle & { readonly state: number; readonly atr: Buffer | null }>;
+  close(): void;
+}
+
+/** What the binding's monitor thread reports. @internal */
+export interface NativeMonitorEvent {
+  readonly type: 'reader-attached' | 'reader-detached' | 'card-inserted' | 'card-removed' | 'error';
+  readonly reader: string;
+  /** `SCARD_STATE_*` flags; for `error`, 0 and the message is in `reader`. */
+  readonly state: number;
+  readonly atr: Buffer | null;
+}
+
+/**
+ * The binding's reader monitor: a native thread that waits in
+ * `SCardGetStatusChange` with a one-second timeout and reports through a
+ * thread-safe function. `stop()` cancels the wait and joins the thread; since
+ * the wait is never longer than a second, the join is bounded even when the
+ * cancel arrives while the thread is between two waits.
+ * @internal
+ */
+export interface NativeMonitor {
+  start(callback: (event: NativeMonitorEvent) => void): void;
+  stop(): void;
+}
+
+/** @internal */
+export interface NativeBinding {
+  readonly Context: new () => NativeContext;
+  readonly ReaderMonitor: new () => NativeMonitor;
+  readonly SCARD_SHARE_SHARED: number;
+  readonly SCARD_SHARE_EXCLUSIVE: number;
+  readonly SCARD_PROTOCOL_T0: number;
+  readonly SCARD_PROTOCOL_T1: number;
+  readonly SCARD_STATE_PRESENT: number;
+  readonly SCARD_STATE_MUTE: number;
+  readonly SCARD_LEAVE_CARD: number;
+  readonly SCARD_RESET_CARD: number;
+  readonly SCARD_UNPOWER_CARD: number;
+}
+
+let loaded: NativeBinding | undefined;
+
+/**
+ * Loads the native binding once per process.
+ * @throws {@link PcscError} `BINDING_UNAVAILABLE` when `smartcard` is not installed or did not build
+ * @internal
+ */
+export function nativeBinding(): NativeBinding {
+  if (loaded) return loaded;
+  const require = createRequire(import.meta.url);
+  try {
+    loaded = require('smartcard') as NativeBinding;
+  } catch (error) {
+    // The binding is an optional dependency: servers that only verify logins never need it.
+    throw new PcscError(
+      'BINDING_UNAVAILABLE',
+      'the smartcard native binding is not installed (install libpcsclite-dev and a C++ toolchain, then reinstall twpki)',
+      { cause: error },
+    );
+  }
+  return loaded;
+}
