@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runFixture } from '../support/hang-guard.js';
 import { lockReader } from '../support/reader-lock.js';
 import { VIRTUAL_READER, pcscAvailable, waitForReaderEmpty } from '../support/pcsc-rig.js';
 
@@ -16,15 +17,8 @@ describe.runIf(pcscAvailable())('PcscContext.close right after the binding repor
     const release = await lockReader(35963);
     const busy = [0, 1, 2].map(() => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, VIRTUAL_READER, String(ROUNDS)], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-      clearTimeout(timer);
-      expect({ code, out: out.trim(), err: err.slice(-2000) }).toEqual({ code: 0, out: `closed ${3 * ROUNDS}`, err: '' });
+      const outcome = await runFixture(CHILD, [VIRTUAL_READER, String(ROUNDS)], 90_000);
+      expect(outcome).toEqual({ code: 0, out: `closed ${3 * ROUNDS}`, err: '' });
     } finally {
       for (const b of busy) b.kill('SIGKILL');
       await waitForReaderEmpty();

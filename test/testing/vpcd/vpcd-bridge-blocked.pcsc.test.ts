@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CommandApdu, type CardEmulator } from '../../../src/pcsc/index.js';
+import { runFixture } from '../../support/hang-guard.js';
 import { lockReader } from '../../support/reader-lock.js';
 import { VIRTUAL_READER, pcscAvailable, waitForReaderEmpty, withPcscRig } from '../../support/pcsc-rig.js';
 import { ScriptedCard } from '../../support/scripted-card.js';
@@ -17,15 +17,8 @@ describe.runIf(pcscAvailable())('VpcdBridge while the JavaScript thread is block
   it('answers pcscd while the program that hosts the card waits in SCardDisconnect', { timeout: 60_000 }, async () => {
     const release = await lockReader(35963);
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, VIRTUAL_READER, String(ROUNDS)], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-      clearTimeout(timer);
-      expect({ code, out: out.trim(), err: err.slice(-2000) }).toEqual({ code: 0, out: `rounds ${ROUNDS}`, err: '' });
+      const outcome = await runFixture(CHILD, [VIRTUAL_READER, String(ROUNDS)], 30_000);
+      expect(outcome).toEqual({ code: 0, out: `rounds ${ROUNDS}`, err: '' });
     } finally {
       await waitForReaderEmpty();
       release();
