@@ -25,43 +25,37 @@ export interface NativeReaderHandle {
   connect(shareMode: number, protocols: number): Promise<NativeCard>;
 }
 
-/** One PC/SC context (`SCardEstablishContext`, which the constructor runs and which throws when pcscd is down). @internal */
-export interface NativeContext {
-  /** Reader names with their state right now (`SCardListReaders` + a zero-timeout `SCardGetStatusChange`). */
-  listReaders(): Array<NativeReaderHandle & { readonly state: number; readonly atr: Buffer | null }>;
-  close(): void;
-}
-
-/** What the binding's monitor thread reports. @internal */
-export interface NativeMonitorEvent {
-  readonly type: 'reader-attached' | 'reader-detached' | 'card-inserted' | 'card-removed' | 'error';
-  readonly reader: string;
-  /** `SCARD_STATE_*` flags; for `error`, 0 and the message is in `reader`. */
+/** A reader's state as `SCardGetStatusChange` reports it. @internal */
+export interface NativeReaderState {
+  readonly name: string;
+  /** `SCARD_STATE_*` flags; pcsc-lite counts card events in the upper 16 bits. */
   readonly state: number;
   readonly atr: Buffer | null;
 }
 
-/**
- * The binding's reader monitor: a native thread that waits in
- * `SCardGetStatusChange` with a one-second timeout and reports through a
- * thread-safe function. `stop()` cancels the wait and joins the thread; since
- * the wait is never longer than a second, the join is bounded even when the
- * cancel arrives while the thread is between two waits.
- * @internal
- */
-export interface NativeMonitor {
-  start(callback: (event: NativeMonitorEvent) => void): void;
-  stop(): void;
+/** One PC/SC context (`SCardEstablishContext`, which the constructor runs and which throws when pcscd is down). @internal */
+export interface NativeContext {
+  /** Reader names with their state right now (`SCardListReaders` + a zero-timeout `SCardGetStatusChange`). */
+  listReaders(): Array<NativeReaderHandle & NativeReaderState>;
+  /**
+   * `SCardGetStatusChange` on the libuv thread pool: resolves with every
+   * reader's new state once one differs from `state`, `[]` on timeout, `null`
+   * when cancelled.
+   */
+  waitForChange(readers: Array<{ name: string; state: number }>, timeoutMs: number): Promise<NativeReaderState[] | null>;
+  /** `SCardCancel`: ends a pending `waitForChange` if it is inside its wait. */
+  cancel(): void;
+  close(): void;
 }
 
 /** @internal */
 export interface NativeBinding {
   readonly Context: new () => NativeContext;
-  readonly ReaderMonitor: new () => NativeMonitor;
   readonly SCARD_SHARE_SHARED: number;
   readonly SCARD_SHARE_EXCLUSIVE: number;
   readonly SCARD_PROTOCOL_T0: number;
   readonly SCARD_PROTOCOL_T1: number;
+  readonly SCARD_STATE_CHANGED: number;
   readonly SCARD_STATE_PRESENT: number;
   readonly SCARD_STATE_MUTE: number;
   readonly SCARD_LEAVE_CARD: number;

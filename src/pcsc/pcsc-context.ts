@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { PcscError, mapPcscError } from './errors.js';
 import { withTimeout } from './card-channel.js';
-import { nativeBinding, type NativeBinding, type NativeMonitor, type NativeMonitorEvent } from './native-binding.js';
+import { nativeBinding, type NativeBinding, type NativeContext } from './native-binding.js';
+import { listReaderStates, readerWatch, type ReaderWatchEvent } from './reader-watch.js';
 import { PcscSession, type ShareMode } from './pcsc-session.js';
 
 /** What is known about one reader right now. */
@@ -40,17 +41,13 @@ export interface PcscEventMap {
     /** Name of the reader the card left. */
     reader: string;
   };
-  /** pcscd or a reader monitor reported a failure. */
+  /** pcscd or the reader watch reported a failure. */
   error: PcscError;
 }
 
 /** Options of {@link PcscContext.establish}. */
 export interface PcscContextOptions {
-  /**
-   * How long to wait for pcscd's first reader listing.
-   * @deprecated No effect: the listing is one synchronous call to pcscd (smartcard binding), which its client
-   *   library bounds itself.
-   */
+  /** How long to wait for pcscd's first reader listing (default 5 000 ms). */
   startupTimeoutMs?: number;
 }
 
@@ -90,51 +87,44 @@ export class PcscContext implements AsyncDisposable {
   private readonly emitter = new EventEmitter();
   private readonly state = new Map<string, MutableReader>();
   private closed = false;
-  /** The monitor's last failure report, while nothing else has been reported since. */
+  /** The watch's last failure report, while nothing else has been reported since. */
   private monitorFailure: string | undefined;
 
-  private constructor(
-    private readonly binding: NativeBinding,
-    private readonly monitor: NativeMonitor,
-  ) {
+  /** Stops the reader watch's events for this context (set once subscribed). */
+  private unsubscribe: () => Promise<void> = () => Promise.resolve();
+
+  private constructor(private readonly binding: NativeBinding) {
     // An 'error' event with no listener would crash the process.
     this.emitter.on('error', () => undefined);
   }
 
   /**
    * Connects to the PC/SC service and reads the reader list with each
-   * reader's state, then follows changes on the binding's monitor thread.
+   * reader's state, then follows changes on the process's reader watch.
    * @throws {@link PcscError} `SERVICE_UNAVAILABLE` when pcscd is not running,
    *   `BINDING_UNAVAILABLE` when the native binding is not installed
-   * @param options - no option has an effect any more (see {@link PcscContextOptions.startupTimeoutMs})
    */
   public static async establish(options: PcscContextOptions = {}): Promise<PcscContext> {
-    void options;
     const binding = nativeBinding();
-    let readers: Array<{ name: string; state: number; atr: Buffer | null }>;
+    let native: NativeContext;
     try {
-      const native = new binding.Context();
-      try {
-        readers = native.listReaders().map((r) => ({ name: r.name, state: r.state, atr: r.atr }));
-      } finally {
-        native.close();
-      }
-    } catch (error) {
-      throw mapPcscError(error, 'listing readers');
-    }
-    let monitor: NativeMonitor;
-    try {
-      monitor = new binding.ReaderMonitor();
+      native = new binding.Context();
     } catch (error) {
       throw mapPcscError(error, 'establishing a PC/SC context');
     }
-    const ctx = new PcscContext(binding, monitor);
-    for (const r of readers) ctx.onMonitor({ type: 'reader-attached', reader: r.name, state: r.state, atr: r.atr });
+    const listing = listReaderStates(native);
+    // Released once the listing is over, also when the timeout below gave up on it first.
+    const release = (): void => native.close();
+    void listing.then(release, release);
+    let readers: Awaited<typeof listing>;
     try {
-      monitor.start((event) => ctx.onMonitor(event));
+      readers = await withTimeout(listing, options.startupTimeoutMs ?? 5_000, 'waiting for the PC/SC reader list');
     } catch (error) {
-      throw mapPcscError(error, 'monitoring readers');
+      throw mapPcscError(error, 'listing readers');
     }
+    const ctx = new PcscContext(binding);
+    for (const r of readers ?? []) ctx.onWatch({ type: 'reader-attached', reader: r.name, state: r.state, atr: r.atr });
+    ctx.unsubscribe = readerWatch(binding).subscribe((event) => ctx.onWatch(event));
     return ctx;
   }
 
@@ -216,10 +206,11 @@ export class PcscContext implements AsyncDisposable {
   }
 
   /**
-   * Disconnects open sessions and stops monitoring; the process can then exit.
-   * Stopping joins the binding's monitor thread, which never waits in pcscd
-   * longer than a second, so close() returns within about a second even when
-   * its cancel reaches the thread between two waits.
+   * Disconnects open sessions and stops following reader events; the process
+   * can then exit. When this was the last open context, the reader watch is
+   * stopped too: its wait in pcscd is cancelled, and since it never waits
+   * longer than a second, close() returns within about a second even when the
+   * cancel misses it. The JavaScript thread is never blocked meanwhile.
    */
   public async close(): Promise<void> {
     if (this.closed) return;
@@ -229,7 +220,7 @@ export class PcscContext implements AsyncDisposable {
       for (const s of r.sessions) pending.push(s.disconnect().catch(() => undefined));
     }
     await Promise.all(pending);
-    this.monitor.stop();
+    await this.unsubscribe();
     this.state.clear();
     this.emitter.removeAllListeners();
   }
@@ -239,19 +230,20 @@ export class PcscContext implements AsyncDisposable {
     return this.close();
   }
 
-  /** Applies one report of the monitor thread (or of the start-up listing, in the same shape). */
-  private onMonitor(event: NativeMonitorEvent): void {
-    // Reports queued before stop() still arrive afterwards.
+  /** Applies one report of the reader watch (or of the start-up listing, in the same shape). */
+  private onWatch(event: ReaderWatchEvent): void {
+    // Reports delivered after close() are dropped.
     if (this.closed) return;
-    const name = event.reader;
     if (event.type === 'error') {
-      // The monitor retries every second while pcscd is gone: report a failure once, until something else happens.
-      if (this.monitorFailure === event.reader) return;
-      this.monitorFailure = event.reader;
-      this.fail(mapPcscError(new Error(event.reader), 'monitoring readers'));
+      // The watch retries every second while pcscd is gone: report a failure once, until something else happens.
+      const failure = mapPcscError(event.error, 'monitoring readers');
+      if (this.monitorFailure === failure.message) return;
+      this.monitorFailure = failure.message;
+      this.fail(failure);
       return;
     }
     this.monitorFailure = undefined;
+    const name = event.reader;
     let entry = this.state.get(name);
     if (event.type === 'reader-detached') {
       if (!entry) return;
@@ -292,7 +284,7 @@ export class PcscContext implements AsyncDisposable {
 
   /**
    * pcscd answers a transmit to a pulled card with "not transacted" before
-   * its status monitor reports the removal; wait briefly for that report.
+   * the reader watch reports the removal; wait briefly for that report.
    */
   private async cardGoneSoon(name: string, entry: MutableReader): Promise<boolean> {
     const until = Date.now() + REMOVAL_GRACE_MS;

@@ -20,7 +20,7 @@ const VPCD_READER = vpcdReaderName();
 export async function connectDemoCard(virtual: VirtualHiCOSCard): Promise<DemoCard> {
   let context: PcscContext | undefined;
   try {
-    context = await PcscContext.establish();
+    context = await PcscContext.establish({ startupTimeoutMs: 2_000 });
   } catch {
     context = undefined;
   }

@@ -92,7 +92,7 @@ export interface PcscFindings {
 export async function pcscChecks(options: { reader?: string; now: Date }): Promise<PcscFindings> {
   let context: PcscContext;
   try {
-    context = await PcscContext.establish();
+    context = await PcscContext.establish({ startupTimeoutMs: 5_000 });
   } catch (error) {
     return { checks: [check('pcscd', { zhTW: '讀卡機服務（pcscd）', en: 'PC/SC service (pcscd)' }, 'fail', reason(error), REMEDY_PCSCD)], cardReaders: [] };
   }
