@@ -70,6 +70,8 @@ interface MutableReader {
   atr: Uint8Array | undefined;
   mute: boolean;
   sessions: Set<PcscSession>;
+  /** pcscd's count of insertions and removals in this reader (upper word of the state; 0 where not kept). */
+  events: number;
 }
 
 /**
@@ -253,7 +255,7 @@ export class PcscContext implements AsyncDisposable {
       return;
     }
     if (!entry) {
-      entry = { cardPresent: false, atr: undefined, mute: false, sessions: new Set() };
+      entry = { cardPresent: false, atr: undefined, mute: false, sessions: new Set(), events: event.state >>> 16 };
       this.state.set(name, entry);
       this.emitter.emit('reader-attached', { reader: name });
     }
@@ -264,6 +266,12 @@ export class PcscContext implements AsyncDisposable {
     const present = (state & this.binding.SCARD_STATE_PRESENT) !== 0;
     entry.mute = present && (state & this.binding.SCARD_STATE_MUTE) !== 0;
     const atr = present && nativeAtr && nativeAtr.length > 0 ? new Uint8Array(nativeAtr) : undefined;
+    const events = state >>> 16;
+    const missed = (events - entry.events + 0x10000) % 0x10000;
+    entry.events = events;
+    // A card pulled and another (or the same) put in between two reports still counts as two events in pcscd:
+    // report the removal, so sessions and caches bound to the old card do not carry over.
+    if (present && entry.cardPresent && missed >= 2) this.cardGone(name, entry);
     if (present && !entry.cardPresent) {
       entry.cardPresent = true;
       entry.atr = atr;

@@ -150,6 +150,24 @@ describe('PcscContext: what the reader watch reports becomes typed events', () =
     expect(ctx.readers()).toEqual([]);
   });
 
+  it('reports a removal and an insertion when pcscd counted both between two reports of a present card', () => {
+    const { ctx, report } = contextOnScript();
+    const seen: string[] = [];
+    for (const e of ['card-inserted', 'card-removed'] as const) ctx.on(e, () => seen.push(e));
+    report({ type: 'reader-attached', reader: 'R', state: (3 << 16) | PRESENT, atr: ATR });
+    // Same count: a state change that is not a card event (e.g. another program connected).
+    report({ type: 'status', reader: 'R', state: (3 << 16) | PRESENT | 0x100, atr: ATR });
+    expect(seen).toEqual(['card-inserted']);
+    report({ type: 'status', reader: 'R', state: (5 << 16) | PRESENT, atr: ATR });
+    expect(seen).toEqual(['card-inserted', 'card-removed', 'card-inserted']);
+    // The count wraps at 16 bits: 0xfffe → 0 is two events as well.
+    report({ type: 'status', reader: 'R', state: (0xfffe << 16) | PRESENT, atr: ATR });
+    seen.length = 0;
+    report({ type: 'status', reader: 'R', state: (0 << 16) | PRESENT, atr: ATR });
+    expect(seen).toEqual(['card-removed', 'card-inserted']);
+    expect(ctx.readers()).toEqual([{ name: 'R', cardPresent: true, atr: Uint8Array.from(ATR), mute: false }]);
+  });
+
   it('reports a failure once while it repeats, and again after something else happened', () => {
     const { ctx, report } = contextOnScript();
     const errors: PcscError[] = [];
