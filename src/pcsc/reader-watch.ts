@@ -16,6 +16,10 @@ const PNP = '\\\\?PnP?\\Notification';
 const WAIT_SLICE_MS = 1_000;
 // Pause before trying again after PC/SC failed (pcscd stopped, context lost).
 const RETRY_MS = 1_000;
+// How often a stop asks again to cancel the wait. A cancel reaches only a call that is already inside its socket
+// read; right after an event the loop is still on its way there (a thread-pool hop, the listing), and elsewhere
+// pcsc-lite's SCardCancel is a local no-op that sends nothing to pcscd, so asking again is cheap.
+const CANCEL_RETRY_MS = 10;
 
 /**
  * One loop per process that follows every reader through the binding's
@@ -55,8 +59,23 @@ export class ReaderWatch {
     if (!this.listeners.delete(listener) || this.listeners.size > 0) return;
     const loop = this.loop;
     this.stopping = true;
-    this.context?.cancel();
-    await loop;
+    this.cancelWait();
+    // Without asking again, a close right after an event (the usual moment: a card was taken out, a command
+    // finished) waited out the rest of the slice, up to a second.
+    const again = setInterval(() => this.cancelWait(), CANCEL_RETRY_MS);
+    try {
+      await loop;
+    } finally {
+      clearInterval(again);
+    }
+  }
+
+  private cancelWait(): void {
+    try {
+      this.context?.cancel();
+    } catch {
+      // The context is gone already (pcscd went away): the loop is ending on its own.
+    }
   }
 
   private async run(): Promise<void> {

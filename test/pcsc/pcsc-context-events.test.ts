@@ -122,7 +122,69 @@ describe('ReaderWatch: one loop follows the readers through the binding', () => 
     await second();
     expect(context.closes).toBe(1);
   });
+
+  it('stopped right after an event, asks again until the wait is cancelled instead of waiting out the slice', async () => {
+    const context = new LateCancelContext([{ name: 'R', state: EMPTY, atr: null }], 30);
+    const watch = new ReaderWatch(bindingWith([() => context]));
+    // Stopped from the listener itself: the loop has not reached its wait yet, so the first cancel is lost.
+    let stopped!: Promise<void>;
+    const stop: () => Promise<void> = watch.subscribe(() => (stopped = stop()));
+    await new Promise((r) => setTimeout(r, 0));
+    await stopped;
+    expect(context.endings).toEqual(['cancelled']);
+    expect(context.missedCancels).toBeGreaterThan(0);
+    expect(context.closes).toBe(1);
+  });
 });
+
+/**
+ * A context that behaves as pcsc-lite's client does: a cancel reaches a wait
+ * only once the wait is inside its socket read (here `armAfterMs` after it
+ * began) and is a no-op before; an uncancelled wait runs to its timeout.
+ */
+class LateCancelContext implements NativeContext {
+  public closes = 0;
+  public missedCancels = 0;
+  public readonly endings: Array<'cancelled' | 'timed out'> = [];
+  private cancellable: (() => void) | undefined;
+
+  public constructor(
+    private readonly listing: NativeReaderState[],
+    private readonly armAfterMs: number,
+  ) {}
+
+  public listReaders(): never {
+    throw new Error('the watch lists through waitForChange');
+  }
+
+  public waitForChange(readers: Array<{ name: string; state: number }>, timeoutMs: number): Promise<NativeReaderState[] | null> {
+    if (readers.length === 0 && timeoutMs === 0) return Promise.resolve(this.listing);
+    return new Promise((resolve) => {
+      const timeout = setTimeout(() => {
+        this.cancellable = undefined;
+        this.endings.push('timed out');
+        resolve([]);
+      }, timeoutMs);
+      setTimeout(() => {
+        this.cancellable = () => {
+          clearTimeout(timeout);
+          this.cancellable = undefined;
+          this.endings.push('cancelled');
+          resolve(null);
+        };
+      }, this.armAfterMs);
+    });
+  }
+
+  public cancel(): void {
+    if (this.cancellable) this.cancellable();
+    else this.missedCancels++;
+  }
+
+  public close(): void {
+    this.closes++;
+  }
+}
 
 describe('PcscContext: what the reader watch reports becomes typed events', () => {
   function contextOnScript(): { ctx: PcscContext; report: (e: ReaderWatchEvent) => void } {
