@@ -210,9 +210,10 @@ export class PcscContext implements AsyncDisposable {
   /**
    * Disconnects open sessions and stops following reader events; the process
    * can then exit. When this was the last open context, the reader watch is
-   * stopped too: its wait in pcscd is cancelled, and since it never waits
-   * longer than a second, close() returns within about a second even when the
-   * cancel misses it. The JavaScript thread is never blocked meanwhile.
+   * stopped too: its wait in pcscd is cancelled (asked again every 10 ms
+   * until it is, usually within milliseconds), and since it never waits longer
+   * than a second, close() returns within about a second whatever happens. The
+   * JavaScript thread is never blocked meanwhile.
    */
   public async close(): Promise<void> {
     if (this.closed) return;
