@@ -4,6 +4,7 @@ import { withTimeout } from './card-channel.js';
 import { nativeBinding, type NativeBinding, type NativeContext } from './native-binding.js';
 import { listReaderStates, readerWatch, type ReaderWatchEvent } from './reader-watch.js';
 import { PcscSession, type ShareMode } from './pcsc-session.js';
+import { ReaderLines } from './reader-lines.js';
 
 /** What is known about one reader right now. */
 export interface ReaderState {
@@ -94,8 +95,11 @@ export class PcscContext implements AsyncDisposable {
 
   /** Stops the reader watch's events for this context (set once subscribed). */
   private unsubscribe: () => Promise<void> = () => Promise.resolve();
+  /** The PC/SC context and reader handle each reader's sessions connect through, kept between sessions. */
+  private readonly lines: ReaderLines;
 
   private constructor(private readonly binding: NativeBinding) {
+    this.lines = new ReaderLines(binding);
     // An 'error' event with no listener would crash the process.
     this.emitter.on('error', () => undefined);
   }
@@ -196,6 +200,7 @@ export class PcscContext implements AsyncDisposable {
       atr: () => this.state.get(reader)?.atr ?? new Uint8Array(0),
       onClose: (s) => entry.sessions.delete(s),
       cardGone: () => this.cardGoneSoon(reader, entry),
+      lines: this.lines,
     });
     entry.sessions.add(session);
     try {
@@ -223,6 +228,7 @@ export class PcscContext implements AsyncDisposable {
       for (const s of r.sessions) pending.push(s.disconnect().catch(() => undefined));
     }
     await Promise.all(pending);
+    this.lines.close();
     await this.unsubscribe();
     this.state.clear();
     this.emitter.removeAllListeners();
@@ -240,6 +246,8 @@ export class PcscContext implements AsyncDisposable {
     if (event.type === 'error') {
       // The watch retries every second while pcscd is gone: report a failure once, until something else happens.
       const failure = mapPcscError(event.error, 'monitoring readers');
+      // pcscd restarted or went away: the contexts kept for sessions went with it.
+      this.lines.drop();
       if (this.monitorFailure === failure.message) return;
       this.monitorFailure = failure.message;
       this.fail(failure);
@@ -252,6 +260,7 @@ export class PcscContext implements AsyncDisposable {
       if (!entry) return;
       if (entry.cardPresent) this.cardGone(name, entry);
       this.state.delete(name);
+      this.lines.drop(name);
       this.emitter.emit('reader-detached', { reader: name });
       return;
     }

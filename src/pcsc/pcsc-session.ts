@@ -1,6 +1,7 @@
 import { CardChannel, withTimeout } from './card-channel.js';
 import { CardRemovedError, PcscError, mapPcscError } from './errors.js';
-import type { NativeBinding, NativeCard, NativeContext } from './native-binding.js';
+import type { NativeBinding, NativeCard } from './native-binding.js';
+import { closeQuietly, type ReaderLine, type ReaderLines } from './reader-lines.js';
 
 /** PC/SC share mode of a session. */
 export type ShareMode = 'exclusive' | 'shared';
@@ -18,10 +19,15 @@ export interface PcscSessionInit {
   atr: () => Uint8Array;
   onClose: (session: PcscSession) => void;
   cardGone: () => Promise<boolean>;
+  /** Where the session's PC/SC context and reader handle come from, and go back to. */
+  lines: ReaderLines;
 }
 
 // pcscd's answers to a transmit whose card has just been pulled.
 const MAYBE_REMOVED = new Set(['PROTOCOL_ERROR', 'CARD_UNRESPONSIVE', 'CARD_RESET', 'READER_UNAVAILABLE']);
+
+// How connecting through a kept line fails when its context or reader handle is no longer valid.
+const STALE_LINE = new Set(['CLOSED', 'SERVICE_UNAVAILABLE', 'UNKNOWN_READER', 'READER_UNAVAILABLE', 'UNKNOWN']);
 
 // Largest possible extended-length response: 65536 data bytes + SW.
 const MAX_RESPONSE = 65_538;
@@ -30,8 +36,9 @@ const MAX_RESPONSE = 65_538;
  * A session with the card in one PC/SC reader; implements
  * {@link Transport}. Obtain it from {@link PcscContext.connect}.
  *
- * Each session has its own PC/SC context, so a slow connect or transmit on
- * one reader never holds up another. The native binding exposes no
+ * Each reader's sessions have a PC/SC context of their own (kept for the
+ * reader's next session), so a slow connect or transmit on one reader never
+ * holds up another. The native binding exposes no
  * SCardBeginTransaction, so {@link Transport.transaction} serialises callers
  * within this process; the default `exclusive` share mode keeps other
  * processes out.
@@ -42,7 +49,7 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
   private protocolCode = 0;
   private state: 'new' | 'open' | 'removed' | 'closed' = 'new';
   private resets = 0;
-  private context: NativeContext | undefined;
+  private line: ReaderLine | undefined;
   private card: NativeCard | undefined;
 
   /** @internal */
@@ -83,19 +90,24 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
   /** @internal */
   public async open(): Promise<void> {
     const name = this.readerName;
-    let context: NativeContext;
+    const { line, reused } = this.init.lines.take(name);
+    try {
+      await this.openOn(line);
+    } catch (error) {
+      // A kept line can outlive what it was made on (pcscd restarted, the reader plugged in again): once more on a new one.
+      if (!reused || !(error instanceof PcscError) || !STALE_LINE.has(error.code)) throw error;
+      await this.openOn(this.init.lines.open(name));
+    }
+  }
+
+  /** Connects through `line`; on failure the line is closed (or, for a connect that answers late, released then). */
+  private async openOn(line: ReaderLine): Promise<void> {
+    const name = this.readerName;
     let connecting: Promise<NativeCard>;
     try {
-      context = new this.binding.Context();
+      connecting = line.reader.connect(this.shareMode(), this.protocols());
     } catch (error) {
-      throw mapPcscError(error, 'connecting to the card', name);
-    }
-    try {
-      const reader = context.listReaders().find((r) => r.name === name);
-      if (!reader) throw new PcscError('UNKNOWN_READER', `no reader named "${name}"`, { reader: name });
-      connecting = reader.connect(this.shareMode(), this.protocols());
-    } catch (error) {
-      context.close();
+      closeQuietly(line.context);
       throw mapPcscError(error, 'connecting to the card', name);
     }
     let card: NativeCard;
@@ -109,12 +121,12 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
     } catch (error) {
       // A connect that answers after the timeout still holds the card: release it then.
       void connecting.then(
-        (late) => release(late, context, this.binding.SCARD_LEAVE_CARD),
-        () => context.close(),
+        (late) => release(late, line, this.binding.SCARD_LEAVE_CARD),
+        () => closeQuietly(line.context),
       );
       throw error;
     }
-    this.context = context;
+    this.line = line;
     this.card = card;
     this.protocolCode = card.protocol;
     this.state = 'open';
@@ -131,10 +143,10 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
   }
 
   private releaseNative(disposition: number): void {
-    const { card, context } = this;
+    const { card, line } = this;
     this.card = undefined;
-    this.context = undefined;
-    if (card && context) release(card, context, disposition);
+    this.line = undefined;
+    if (card && line) release(card, line, disposition, this.init.lines);
   }
 
   /** Warm-resets the card and reconnects; volatile card state is lost. */
@@ -221,13 +233,18 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
   }
 }
 
-/** Disconnects (a failure means the handle is gone already) and releases the session's context. */
-function release(card: NativeCard, context: NativeContext, disposition: number): void {
+/**
+ * Disconnects (a failure means the handle is gone already), then gives the
+ * line back to `lines` for the reader's next session, or closes it.
+ */
+function release(card: NativeCard, line: ReaderLine, disposition: number, lines?: ReaderLines): void {
+  let disconnected = false;
   try {
     if (card.connected) card.disconnect(disposition);
+    disconnected = true;
   } catch {
     // pcscd dropped the handle (card pulled, reader gone): nothing left to release.
-  } finally {
-    context.close();
   }
+  if (lines && disconnected) lines.give(line);
+  else closeQuietly(line.context);
 }
