@@ -53,7 +53,8 @@ async function throughPcscd(): Promise<BenchResult | undefined> {
     await ctx.waitForCard(READER, { timeoutMs: 10_000 });
     // The two sides take turns on the reader (each session is exclusive), several rounds each, so neither is
     // measured only while the process is still warming up: measured once each, SDK first, the SDK came out at
-    // 1.9-2.2x the raw figure; with turns, 1.1-1.3x (2026-12-01).
+    // 1.9-2.2x the raw figure; with turns, 1.0-1.3x in most runs (2026-12-01; one noisy run in eight gave 2x,
+    // the two sides' medians move by a third from turn to turn on this machine).
     const sdkTimes: number[] = [];
     const rawTimes: number[] = [];
     const binding = nativeBinding();
