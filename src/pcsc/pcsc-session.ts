@@ -1,5 +1,5 @@
 import { CardChannel, withTimeout } from './card-channel.js';
-import { CardRemovedError, PcscError, mapPcscError } from './errors.js';
+import { CardRemovedError, PcscError, PcscTimeoutError, mapPcscError } from './errors.js';
 import type { NativeBinding, NativeCard } from './native-binding.js';
 import { closeQuietly, type ReaderLine, type ReaderLines } from './reader-lines.js';
 
@@ -100,7 +100,10 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
     }
   }
 
-  /** Connects through `line`; on failure the line is closed (or, for a connect that answers late, released then). */
+  /**
+   * Connects through `line`. On failure the line is kept when the card refused, closed when the line itself may be
+   * stale, and released when a connect that timed out answers late.
+   */
   private async openOn(line: ReaderLine): Promise<void> {
     const name = this.readerName;
     let connecting: Promise<NativeCard>;
@@ -119,11 +122,19 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
         name,
       );
     } catch (error) {
-      // A connect that answers after the timeout still holds the card: release it then.
-      void connecting.then(
-        (late) => release(late, line, this.binding.SCARD_LEAVE_CARD),
-        () => closeQuietly(line.context),
-      );
+      if (error instanceof PcscTimeoutError) {
+        // A connect that answers after the timeout still holds the card: release it then.
+        void connecting.then(
+          (late) => release(late, line, this.binding.SCARD_LEAVE_CARD),
+          () => closeQuietly(line.context),
+        );
+      } else if (error instanceof PcscError && !STALE_LINE.has(error.code)) {
+        // The card refused (no card, mute, in use): the line is sound, and a card put in upside down must not
+        // cost every retry a new listing (the 400 ms that lines avoid).
+        this.init.lines.give(line);
+      } else {
+        closeQuietly(line.context);
+      }
       throw error;
     }
     this.line = line;

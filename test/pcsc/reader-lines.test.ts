@@ -126,21 +126,22 @@ describe('PcscContext: sessions on a reader share one kept PC/SC context and rea
     await ctx.close();
   });
 
-  it('does not retry a refusal that is about the card, and closes a new context that failed', async () => {
+  it('keeps the line through refusals about the card (in use, none, mute) and does not retry them', async () => {
     const script = new Script();
     const { ctx } = contextOn(script);
     await (await ctx.connect('R')).disconnect();
-    script.failures = ['Sharing violation'];
-    await expect(ctx.connect('R')).rejects.toMatchObject({ code: 'SHARING_VIOLATION' });
-    expect(script.contexts).toEqual([{ closed: true, listings: 1 }]);
-    script.failures = ['No smart card present'];
-    const refused = await ctx.connect('R').catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(PcscError);
-    expect((refused as PcscError).code).toBe('NO_CARD');
-    expect(script.contexts).toEqual([
-      { closed: true, listings: 1 },
-      { closed: true, listings: 1 },
-    ]);
+    const codes: string[] = [];
+    for (const failure of ['Sharing violation', 'No smart card present', 'Card is unresponsive']) {
+      script.failures = [failure];
+      const refused = await ctx.connect('R').catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(PcscError);
+      codes.push((refused as PcscError).code);
+    }
+    expect(codes).toEqual(['SHARING_VIOLATION', 'NO_CARD', 'CARD_UNRESPONSIVE']);
+    // One context, listed once, for the first session, the three refusals and the session that follows.
+    await (await ctx.connect('R')).disconnect();
+    expect(script.contexts).toEqual([{ closed: false, listings: 1 }]);
     await ctx.close();
+    expect(script.contexts).toEqual([{ closed: true, listings: 1 }]);
   });
 });
