@@ -63,6 +63,19 @@ export interface NativeBinding {
   readonly SCARD_UNPOWER_CARD: number;
 }
 
+/**
+ * Releases a PC/SC context. One pcscd has dropped already (restarted, gone)
+ * makes the binding throw, and then there is nothing left to release.
+ * @internal
+ */
+export function closeQuietly(context: NativeContext): void {
+  try {
+    context.close();
+  } catch {
+    // Released already.
+  }
+}
+
 let loaded: NativeBinding | undefined;
 
 /**

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { PcscError, mapPcscError } from './errors.js';
 import { withTimeout } from './card-channel.js';
-import { nativeBinding, type NativeBinding, type NativeContext } from './native-binding.js';
+import { closeQuietly, nativeBinding, type NativeBinding, type NativeContext } from './native-binding.js';
 import { listReaderStates, readerWatch, type ReaderWatchEvent } from './reader-watch.js';
 import { PcscSession, type ShareMode } from './pcsc-session.js';
 import { ReaderLines } from './reader-lines.js';
@@ -120,7 +120,7 @@ export class PcscContext implements AsyncDisposable {
     }
     const listing = listReaderStates(native);
     // Released once the listing is over, also when the timeout below gave up on it first.
-    const release = (): void => native.close();
+    const release = (): void => closeQuietly(native);
     void listing.then(release, release);
     let readers: Awaited<typeof listing>;
     try {

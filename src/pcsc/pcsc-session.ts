@@ -1,7 +1,7 @@
 import { CardChannel, withTimeout } from './card-channel.js';
 import { CardRemovedError, PcscError, PcscTimeoutError, mapPcscError } from './errors.js';
-import type { NativeBinding, NativeCard } from './native-binding.js';
-import { closeQuietly, type ReaderLine, type ReaderLines } from './reader-lines.js';
+import { closeQuietly, type NativeBinding, type NativeCard } from './native-binding.js';
+import type { ReaderLine, ReaderLines } from './reader-lines.js';
 
 /** PC/SC share mode of a session. */
 export type ShareMode = 'exclusive' | 'shared';

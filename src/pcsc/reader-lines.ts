@@ -1,5 +1,5 @@
 import { PcscError, mapPcscError } from './errors.js';
-import type { NativeBinding, NativeContext, NativeReaderHandle } from './native-binding.js';
+import { closeQuietly, type NativeBinding, type NativeContext, type NativeReaderHandle } from './native-binding.js';
 
 /** A PC/SC context of a session's own, with the binding's handle for the session's reader. @internal */
 export interface ReaderLine {
@@ -83,14 +83,5 @@ export class ReaderLines {
   public close(): void {
     this.closed = true;
     this.drop();
-  }
-}
-
-/** Closes a context; one pcscd has dropped already (restarted, gone) needs nothing more. */
-export function closeQuietly(context: NativeContext): void {
-  try {
-    context.close();
-  } catch {
-    // Released already.
   }
 }

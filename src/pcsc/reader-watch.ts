@@ -1,4 +1,4 @@
-import { type NativeBinding, type NativeContext, type NativeReaderState } from './native-binding.js';
+import { closeQuietly, type NativeBinding, type NativeContext, type NativeReaderState } from './native-binding.js';
 
 /** What the reader watch reports: a reader came or went, a reader's state changed, or PC/SC failed. @internal */
 export type ReaderWatchEvent =
@@ -135,11 +135,7 @@ export class ReaderWatch {
   private release(): void {
     const context = this.context;
     this.context = undefined;
-    try {
-      context?.close();
-    } catch {
-      // Released already by pcscd going away.
-    }
+    if (context) closeQuietly(context);
   }
 }
 
