@@ -48,7 +48,14 @@ export interface PcscEventMap {
 
 /** Options of {@link PcscContext.establish}. */
 export interface PcscContextOptions {
-  /** How long to wait for pcscd's first reader listing (default 5 000 ms). */
+  /**
+   * How long to wait for pcscd's first reader listing (default 5 000 ms).
+   * The listing runs on libuv's thread pool (four threads unless
+   * `UV_THREADPOOL_SIZE` says otherwise), so this includes waiting for a free
+   * thread: a process that keeps the pool busy (key generation, `scrypt` or
+   * `pbkdf2`, compression, many file reads) should start with a larger
+   * `UV_THREADPOOL_SIZE` or give a longer timeout.
+   */
   startupTimeoutMs?: number;
 }
 
@@ -59,7 +66,11 @@ export interface ConnectOptions {
    * session, which multi-APDU HiCOS sequences (secure channel, signing) need.
    */
   share?: ShareMode;
-  /** Timeout for connecting and default per-APDU timeout (default 10 000 ms). */
+  /**
+   * Timeout for connecting and default per-APDU timeout (default 10 000 ms).
+   * Connects and commands run on libuv's thread pool too: see
+   * {@link PcscContextOptions.startupTimeoutMs}.
+   */
   timeoutMs?: number;
 }
 

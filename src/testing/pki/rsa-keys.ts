@@ -1,4 +1,5 @@
 import { generateKeyPair, webcrypto, type KeyObject } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -12,10 +13,41 @@ export interface RsaKeyPair {
 /**
  * A fresh RSA-2048 key pair. Never shared between certificates or PKIs:
  * tests for "wrong issuer" and "bad signature" rely on keys being distinct.
- * Generation runs on libuv's thread pool, so callers batch with Promise.all.
+ * Generation runs on libuv's thread pool, so callers batch with Promise.all;
+ * only a few run at a time (see below), the rest queue here.
  */
 export async function generateRsaKeyPair(): Promise<RsaKeyPair> {
-  return generateKeyPairAsync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
+  if (running < KEY_GENERATIONS_AT_ONCE) running++;
+  else await new Promise<void>((resolve) => waiting.push(resolve));
+  try {
+    return await generateKeyPairAsync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
+  } finally {
+    // The slot goes straight to the next waiting generation, if any.
+    const next = waiting.shift();
+    if (next === undefined) running--;
+    else next();
+  }
+}
+
+/**
+ * Key generations on the thread pool at once: two threads are always left to
+ * the rest of the process, and never more than the cores. Each generation
+ * holds a thread for ~0.2 s of CPU, and whatever else the process does
+ * asynchronously queues behind it on the same threads (four by default): the
+ * PC/SC binding's listings, connects and card commands, file reads, other
+ * crypto. A test PKI asks for six keys at once and a card holder for two, so a
+ * harness that made its cards while it opened a reader waited seconds for the
+ * first reader listing (`PcscContext.establish` timed out at 5 s in a loaded
+ * test run; see docs/decisions.md).
+ */
+const KEY_GENERATIONS_AT_ONCE = Math.max(1, Math.min(threadPoolSize() - 2, availableParallelism()));
+let running = 0;
+const waiting: Array<() => void> = [];
+
+/** libuv's thread-pool size as this process started it. */
+function threadPoolSize(): number {
+  const size = Number(process.env['UV_THREADPOOL_SIZE']);
+  return Number.isInteger(size) && size > 0 ? size : 4;
 }
 
 /** SubjectPublicKeyInfo DER of a public key. */
