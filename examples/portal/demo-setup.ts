@@ -93,11 +93,13 @@ class DemoReaders implements CardSlots {
   }
 }
 
-/** The demo's trust settings for a test PKI: its root, and every issuing CA. */
+/** The demo's trust settings for a test PKI: its root, and every issuing CA it has of those the portal takes. */
 export function demoTrust(pki: TestPki): Pick<PortalOptions, 'trustAnchors' | 'intermediates'> {
   return {
     trustAnchors: [pki.root.certificate],
-    intermediates: (['moica', 'gca', 'xca', 'moeaca'] as const).map((a) => pki.issuer(a).certificate),
+    intermediates: (['moica', 'gca', 'xca', 'moeaca'] as const)
+      .filter((a) => pki.authorities.includes(a))
+      .map((a) => pki.issuer(a).certificate),
   };
 }
 

@@ -75,7 +75,7 @@ export interface LoginRig {
 /** Starts a {@link LoginRig}. */
 export async function startLoginRig(): Promise<LoginRig> {
   const server = await LocalRevocationServer.start();
-  const pki = await createTestPki({ crlBaseUrl: server.crlBaseUrl, ocspUrl: server.ocspUrl });
+  const pki = await createTestPki({ crlBaseUrl: server.crlBaseUrl, ocspUrl: server.ocspUrl, authorities: ['moica', 'hca'] });
   for (const a of ['moica', 'hca'] as const) server.addAuthority(pki.issuer(a));
   const challenges = new ChallengeIssuer();
   const verifier: LoginVerifier = new LoginVerifierBuilder()

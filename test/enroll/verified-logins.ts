@@ -31,8 +31,8 @@ export interface LoginLab {
 /** Starts a {@link LoginLab}. */
 export async function startLoginLab(): Promise<LoginLab> {
   const server = await LocalRevocationServer.start();
-  const pki = await createTestPki({ crlBaseUrl: server.crlBaseUrl, ocspUrl: server.ocspUrl });
-  const otherPki = await createTestPki({ crlBaseUrl: server.crlBaseUrl, ocspUrl: server.ocspUrl });
+  const pki = await createTestPki({ crlBaseUrl: server.crlBaseUrl, ocspUrl: server.ocspUrl, authorities: ['moica'] });
+  const otherPki = await createTestPki({ crlBaseUrl: server.crlBaseUrl, ocspUrl: server.ocspUrl, authorities: ['moica'] });
   server.addAuthority(pki.issuer('moica'));
   server.addAuthority(otherPki.issuer('moica'));
   const challenges = new ChallengeIssuer();

@@ -48,7 +48,7 @@ let rig: Promise<CardRig> | undefined;
 export function cardRig(): Promise<CardRig> {
   rig ??= (async () => {
     const now = new Date();
-    const pki = await createTestPki({ now });
+    const pki = await createTestPki({ now, authorities: ['moica', 'moeaca'] });
     const hour = 3_600_000;
     const challenges = new ChallengeIssuer();
     const verifier = new LoginVerifierBuilder()

@@ -34,7 +34,7 @@ export interface LoginRig {
 /** Starts the rig; `store` replaces the in-memory challenge store. */
 export async function startLoginRig(store?: ChallengeStore): Promise<LoginRig> {
   const server = await LocalRevocationServer.start();
-  const pki = await createTestPki({ crlBaseUrl: server.crlBaseUrl, ocspUrl: server.ocspUrl });
+  const pki = await createTestPki({ crlBaseUrl: server.crlBaseUrl, ocspUrl: server.ocspUrl, authorities: ['moica'] });
   server.addAuthority(pki.issuer('moica'));
   const card = await createVirtualHiCOSCard({ pki, commonName: '王小明', pin: PIN, cardNumber: CARD_NUMBER });
   const reader = new EmulatorReader({ name: 'Virtual PCD 00 00' });

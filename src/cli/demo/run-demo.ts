@@ -50,7 +50,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoStep[]> {
 
   // A local OCSP responder on 127.0.0.1 plays MOICA's, so the login check includes revocation.
   const revocation = await LocalRevocationServer.start();
-  const pki = await createTestPki({ ocspUrl: revocation.ocspUrl, crlBaseUrl: revocation.crlBaseUrl });
+  const pki = await createTestPki({ ocspUrl: revocation.ocspUrl, crlBaseUrl: revocation.crlBaseUrl, authorities: ['moica'] });
   revocation.addAuthority(pki.issuer('moica'));
   const virtual = await createVirtualHiCOSCard({ pki, generation: options.generation, pin: DEMO_PIN, cardNumber: 'TP03000012345678' });
   const demo = await connectDemoCard(virtual);

@@ -18,7 +18,10 @@ export interface CreateVirtualHiCOSCardOptions {
   cardNumber?: string;
   /** Subject common name for the card holder (default per profile). */
   commonName?: string;
-  /** A test PKI to issue from (default: a fresh one). Reuse one to save key generation time. */
+  /**
+   * A test PKI to issue from (default: a fresh one with only the profile's issuing CA). Reuse one to save key
+   * generation time.
+   */
   pki?: TestPki;
   /** Host-handling test switches. */
   quirks?: VirtualCardQuirks;
@@ -32,9 +35,10 @@ export interface CreateVirtualHiCOSCardOptions {
  * profile), with the issuing CA and root stored as `CACert`/`ROOTCACert`.
  */
 export async function createVirtualHiCOSCard(options: CreateVirtualHiCOSCardOptions = {}): Promise<VirtualHiCOSCard> {
-  const pki = options.pki ?? (await createTestPki());
+  const profile = options.profile ?? 'moica';
+  const pki = options.pki ?? (await createTestPki({ authorities: [profile] }));
   const holder = await pki.issueCardHolder({
-    authority: options.profile ?? 'moica',
+    authority: profile,
     ...(options.commonName === undefined ? {} : { commonName: options.commonName }),
   });
   return new VirtualHiCOSCard({

@@ -54,8 +54,9 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
   const caNotBefore = addYears(now, -1);
   const caNotAfter = addYears(now, 20);
 
+  const authorities = authoritiesOf(options.authorities);
   const [rootKeys, ...issuerKeys] = await Promise.all(
-    Array.from({ length: TEST_AUTHORITIES.length + 1 }, () => generateRsaKeyPair()),
+    Array.from({ length: authorities.length + 1 }, () => generateRsaKeyPair()),
   );
   if (rootKeys === undefined) throw new TestPkiError('BAD_OPTIONS', 'key generation returned nothing');
 
@@ -78,7 +79,7 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
 
   const issuers = new Map<TestAuthority, TestCa>();
   await Promise.all(
-    TEST_AUTHORITIES.map(async (authority, index) => {
+    authorities.map(async (authority, index) => {
       const keys = issuerKeys[index] as RsaKeyPair;
       const { caName } = testAuthorityProfile(authority);
       const certificate = await signCertificate({
@@ -103,10 +104,14 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
 
   const issuer = (authority: TestAuthority): TestCa => {
     const ca = issuers.get(authority);
-    if (ca === undefined) {
-      throw new TestPkiError('UNKNOWN_AUTHORITY', `no test CA for authority ${JSON.stringify(authority)}`);
+    if (ca !== undefined) return ca;
+    if ((TEST_AUTHORITIES as readonly unknown[]).includes(authority)) {
+      throw new TestPkiError(
+        'UNKNOWN_AUTHORITY',
+        `this test PKI has no ${authority} CA: it was made with authorities ${JSON.stringify(authorities)} (createTestPki option "authorities")`,
+      );
     }
-    return ca;
+    throw new TestPkiError('UNKNOWN_AUTHORITY', `no test CA for authority ${JSON.stringify(authority)}`);
   };
 
   const authorityOf = (ca: IssuedCertificate): TestAuthority | 'root' | undefined => {
@@ -173,5 +178,23 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
     return { authority: o.authority, sign, keyx, chain: [ca.certificate, root.certificate] };
   };
 
-  return { root, issuer, issueCardHolder, issueCertificate, crlUrl, ocspUrl };
+  return { root, authorities, issuer, issueCardHolder, issueCertificate, crlUrl, ocspUrl };
+}
+
+/**
+ * The `authorities` option checked: known names only, each once, in
+ * {@link TEST_AUTHORITIES} order; all of them when absent.
+ */
+function authoritiesOf(asked: readonly TestAuthority[] | undefined): readonly TestAuthority[] {
+  if (asked === undefined) return TEST_AUTHORITIES;
+  if (!Array.isArray(asked)) throw new TestPkiError('BAD_OPTIONS', 'option "authorities" must be an array of authority names');
+  for (const a of asked as readonly unknown[]) {
+    if (!(TEST_AUTHORITIES as readonly unknown[]).includes(a)) {
+      throw new TestPkiError(
+        'BAD_OPTIONS',
+        `option "authorities": ${JSON.stringify(a)} is not one of ${TEST_AUTHORITIES.map((t) => JSON.stringify(t)).join(', ')}`,
+      );
+    }
+  }
+  return TEST_AUTHORITIES.filter((a) => asked.includes(a));
 }

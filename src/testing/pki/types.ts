@@ -168,7 +168,12 @@ export interface CertificateOptions {
 export interface TestPki {
   /** The self-signed test root, mimicking GRCA. */
   readonly root: TestCa;
-  /** The issuing CA mimicking MOICA/MOEACA/GCA/XCA/HCA. */
+  /** The issuing CAs this PKI has (see {@link TestPkiOptions.authorities}), in {@link TEST_AUTHORITIES} order. */
+  readonly authorities: readonly TestAuthority[];
+  /**
+   * The issuing CA mimicking MOICA/MOEACA/GCA/XCA/HCA.
+   * @throws TestPkiError `UNKNOWN_AUTHORITY` for an authority this PKI was not made with.
+   */
   issuer(authority: TestAuthority): TestCa;
   /** Issues a card's SIGN and KEYX certificates. */
   issueCardHolder(options: CardHolderOptions): Promise<CardHolderCredentials>;
@@ -190,4 +195,10 @@ export interface TestPkiOptions {
   ocspUrl?: string;
   /** caIssuers are `<caIssuersBaseUrl>/<authority>.cer`; default `http://127.0.0.1:8080/certs`. */
   caIssuersBaseUrl?: string;
+  /**
+   * The issuing CAs to make under the root; default all of {@link TEST_AUTHORITIES}. Each one costs an RSA-2048
+   * key pair (~0.2 s of CPU), so a test that only issues MOICA cards can ask for `['moica']` and make two keys
+   * instead of six.
+   */
+  authorities?: readonly TestAuthority[];
 }

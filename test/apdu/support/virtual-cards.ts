@@ -33,7 +33,7 @@ function load(): VirtualCardCredentials | undefined {
 }
 
 async function generate(): Promise<VirtualCardCredentials> {
-  const pki = await createTestPki();
+  const pki = await createTestPki({ authorities: ['moica'] });
   const holder = await pki.issueCardHolder({ authority: 'moica' });
   const creds: VirtualCardCredentials = {
     sign: { certificate: holder.sign.certificate, privateKey: holder.sign.privateKey },

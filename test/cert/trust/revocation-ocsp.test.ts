@@ -11,7 +11,7 @@ let cert: TrustedCertificate;
 let issuer: TrustedCertificate;
 
 beforeAll(async () => {
-  ({ server, pki, cert, issuer } = await startRevocationRig({ ocspResponder: true }));
+  ({ server, pki, cert, issuer } = await startRevocationRig({ ocspResponder: true, otherAuthorities: ['moeaca'] }));
 });
 
 afterAll(async () => {

@@ -212,3 +212,53 @@ describe('issueCertificate (edge cases)', () => {
     expect(x509(other.root.certificate).publicKey.equals(pki.root.publicKey)).toBe(false);
   });
 });
+
+describe('createTestPki: only the issuing CAs asked for', () => {
+  it('makes the named CAs under a root of their own, and says which it has', async () => {
+    const small = await createTestPki({ now, authorities: ['gca', 'moica', 'gca'] });
+    // TEST_AUTHORITIES order, each once.
+    expect(small.authorities).toEqual(['moica', 'gca']);
+    expect(pki.authorities).toEqual(TEST_AUTHORITIES);
+    for (const authority of small.authorities) {
+      expect(x509(small.issuer(authority).certificate).verify(small.root.publicKey)).toBe(true);
+    }
+    const holder = await small.issueCardHolder({ authority: 'gca' });
+    expect(x509(holder.sign.certificate).verify(small.issuer('gca').publicKey)).toBe(true);
+    expect(parseCertificate(holder.sign.certificate).authority).toMatchObject({ id: 'gca', test: true });
+  });
+
+  it('refuses an authority it was not made with, naming the option', async () => {
+    const small = await createTestPki({ now, authorities: ['moica'] });
+    const err = (() => {
+      try {
+        small.issuer('hca');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(TestPkiError);
+    expect(err).toMatchObject({ code: 'UNKNOWN_AUTHORITY', message: expect.stringContaining('"authorities"') });
+    await expect(small.issueCardHolder({ authority: 'xca' })).rejects.toMatchObject({ code: 'UNKNOWN_AUTHORITY' });
+  });
+
+  it('with no authorities is a root alone, which can still issue', async () => {
+    const rootOnly = await createTestPki({ now, authorities: [] });
+    expect(rootOnly.authorities).toEqual([]);
+    const sub = await rootOnly.issueCertificate({
+      issuer: 'root',
+      subject: [{ type: 'CN', value: 'sub' }],
+      isCa: true,
+      keyUsage: ['keyCertSign'],
+    });
+    expect(x509(sub.certificate).verify(rootOnly.root.publicKey)).toBe(true);
+  });
+
+  it('refuses names that are not test authorities, and a value that is not a list', async () => {
+    await expect(createTestPki({ authorities: ['grca' as never] })).rejects.toMatchObject({
+      code: 'BAD_OPTIONS',
+      message: expect.stringContaining('"authorities"'),
+    });
+    await expect(createTestPki({ authorities: 'moica' as never })).rejects.toMatchObject({ code: 'BAD_OPTIONS' });
+  });
+});

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { RevocationError, TrustedCertificate } from '../../../../src/cert/index.js';
-import { createTestPki, type CardHolderCredentials, type IssuedCertificate, type TestPki } from '../../../../src/testing/pki/index.js';
+import { createTestPki, type CardHolderCredentials, type IssuedCertificate, type TestAuthority, type TestPki } from '../../../../src/testing/pki/index.js';
 import { LocalRevocationServer } from '../../../../src/testing/revocation/index.js';
 
 /** Reads a real CA certificate from the repository's fixtures (PEM text). */
@@ -21,11 +21,17 @@ export interface RevocationRig {
 
 /**
  * Starts the rig. `ocspResponder: false` leaves the MOICA CA unknown to the
- * OCSP responder, so checks must fall back to CRLs.
+ * OCSP responder, so checks must fall back to CRLs. The PKI has the MOICA CA
+ * and the `otherAuthorities` asked for (each costs a key pair).
  */
-export async function startRevocationRig(options: { ocspResponder: boolean; commonName?: string }): Promise<RevocationRig> {
+export async function startRevocationRig(options: {
+  ocspResponder: boolean;
+  commonName?: string;
+  otherAuthorities?: readonly TestAuthority[];
+}): Promise<RevocationRig> {
   const server = await LocalRevocationServer.start();
-  const pki = await createTestPki({ crlBaseUrl: server.crlBaseUrl, ocspUrl: server.ocspUrl });
+  const authorities: TestAuthority[] = ['moica', ...(options.otherAuthorities ?? [])];
+  const pki = await createTestPki({ crlBaseUrl: server.crlBaseUrl, ocspUrl: server.ocspUrl, authorities });
   if (options.ocspResponder) server.addAuthority(pki.issuer('moica'));
   const holder = await pki.issueCardHolder({ authority: 'moica', ...(options.commonName === undefined ? {} : { commonName: options.commonName }) });
   return {
