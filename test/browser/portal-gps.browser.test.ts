@@ -218,7 +218,7 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal GPS system in hea
     await cardStep(stranger, PIN, '#login-submit', 'login-message');
     await waitForText(stranger, 'login-message', /NOT_AUTHORIZED/);
     await rig.shot(stranger, 'renewal-3-unbound-card-refused');
-  }, 120_000);
+  }, 180_000);
 
   it('shows the seed’s ✓/✗ result page when the basic data differ from EMS, and 重新申請 goes on', async () => {
     const page = await rig.newPage();
@@ -320,5 +320,5 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal GPS system in hea
     await rig.shot(inbox, 'reject-4-result-page');
     await Promise.all([inbox.waitForURL(`${rig.portal.url}/gps/`), inbox.click('a.button:has-text("重新申請")')]);
     await inbox.waitForSelector('#control-number');
-  }, 60_000);
+  }, 120_000);
 });

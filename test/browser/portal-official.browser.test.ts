@@ -153,7 +153,7 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal official account 
     await waitForText(other, 'me-id', /wang6789/);
     expect(await other.textContent('#me-card')).toContain('TP03000066660001');
     await rig.shot(other, 'wang-7-card-login');
-  }, 60_000);
+  }, 120_000);
 
   it('a personnel mismatch prints the 申請書 and waits for the reviewer: 核可, 不核可 and 取消申請; another member\'s card is refused', async () => {
     const page = await rig.newPage();
@@ -198,5 +198,5 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal official account 
     await cardStep(page, '/official/upload', '#upload-submit', 'upload-message');
     expect(await page.textContent('#upload-message')).toBe('憑證姓名與會員資料不符（NOT_AUTHORIZED）');
     await rig.shot(page, 'claire-6-wrong-card');
-  }, 60_000);
+  }, 120_000);
 });

@@ -228,7 +228,7 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal waste system in h
 
     // 憑證登入 with the citizen card.
     expect(await login(await rig.newPage(), 'citizen-7')).toBe(CITIZEN_COMPANY);
-  }, 60_000);
+  }, 120_000);
 
   it('enables and logs in with the company MOEACA card; refuses another company\'s card and a card not enabled', async () => {
     const page = await rig.newPage();
@@ -270,7 +270,7 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal waste system in h
     expect(await login(home, 'moeaca-7')).toBe(MOEACA_COMPANY);
     expect(await home.textContent('#me-via')).toBe('工商憑證');
     expect(await home.textContent('#me-company')).toBe('測試清運有限公司');
-  }, 60_000);
+  }, 120_000);
 
   it('審核不通過 mails the reason to the 承辦人', async () => {
     const page = await rig.newPage();
