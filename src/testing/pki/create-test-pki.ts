@@ -105,7 +105,7 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
   const issuer = (authority: TestAuthority): TestCa => {
     const ca = issuers.get(authority);
     if (ca !== undefined) return ca;
-    if ((TEST_AUTHORITIES as readonly unknown[]).includes(authority)) {
+    if (isTestAuthority(authority)) {
       throw new TestPkiError(
         'UNKNOWN_AUTHORITY',
         `this test PKI has no ${authority} CA: it was made with authorities ${JSON.stringify(authorities)} (createTestPki option "authorities")`,
@@ -189,7 +189,7 @@ function authoritiesOf(asked: readonly TestAuthority[] | undefined): readonly Te
   if (asked === undefined) return TEST_AUTHORITIES;
   if (!Array.isArray(asked)) throw new TestPkiError('BAD_OPTIONS', 'option "authorities" must be an array of authority names');
   for (const a of asked as readonly unknown[]) {
-    if (!(TEST_AUTHORITIES as readonly unknown[]).includes(a)) {
+    if (!isTestAuthority(a)) {
       throw new TestPkiError(
         'BAD_OPTIONS',
         `option "authorities": ${JSON.stringify(a)} is not one of ${TEST_AUTHORITIES.map((t) => JSON.stringify(t)).join(', ')}`,
@@ -197,4 +197,9 @@ function authoritiesOf(asked: readonly TestAuthority[] | undefined): readonly Te
     }
   }
   return TEST_AUTHORITIES.filter((a) => asked.includes(a));
+}
+
+/** Whether `value` names one of the {@link TEST_AUTHORITIES}. */
+function isTestAuthority(value: unknown): value is TestAuthority {
+  return (TEST_AUTHORITIES as readonly unknown[]).includes(value);
 }
