@@ -1,5 +1,5 @@
 import { defaultRetryCounterStore, HiCOSCard, type HiCOSCardOptions } from '../apdu/index.js';
-import { EmulatorReader, PcscContext, type Transport } from '../pcsc/index.js';
+import { EmulatorReader, PcscContext, type PcscContextOptions, type Transport } from '../pcsc/index.js';
 
 /** A reader as the agent reports it (one PKCS#11-style slot per reader). */
 export interface SlotInfo {
@@ -78,9 +78,12 @@ export class PcscCardSlots implements CardSlots {
     context.on('error', () => this.failures++);
   }
 
-  /** Connects to pcscd. */
-  public static async open(cardOptions: HiCOSCardOptions = {}): Promise<PcscCardSlots> {
-    return new PcscCardSlots(await PcscContext.establish(), cardOptions);
+  /**
+   * Connects to pcscd.
+   * @param contextOptions passed to `PcscContext.establish` (the startup timeout; `allowWorkerThread`)
+   */
+  public static async open(cardOptions: HiCOSCardOptions = {}, contextOptions: PcscContextOptions = {}): Promise<PcscCardSlots> {
+    return new PcscCardSlots(await PcscContext.establish(contextOptions), cardOptions);
   }
 
   /** One slot per reader the PC/SC context currently knows, in the order the readers appeared. */

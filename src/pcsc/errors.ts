@@ -3,6 +3,7 @@ import { TwpkiError } from '../shared/twpki-error.js';
 /** Stable codes of transport-level failures. */
 export const PCSC_ERROR_CODES = [
   'BINDING_UNAVAILABLE',
+  'WRONG_THREAD',
   'SERVICE_UNAVAILABLE',
   'NO_READER',
   'UNKNOWN_READER',

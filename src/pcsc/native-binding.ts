@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { isMainThread } from 'node:worker_threads';
 import { PcscError } from './errors.js';
 
 /**
@@ -78,12 +79,37 @@ export function closeQuietly(context: NativeContext): void {
 
 let loaded: NativeBinding | undefined;
 
+/** Where {@link nativeBinding} may load the binding. @internal */
+export interface BindingThreadRule {
+  /** Whether this thread is the process's main thread (`worker_threads.isMainThread`). */
+  readonly isMainThread: boolean;
+  /** The caller vouches that this worker is the only thread of the process that uses PC/SC. */
+  readonly allowWorkerThread: boolean;
+}
+
 /**
- * Loads the native binding once per process.
- * @throws {@link PcscError} `BINDING_UNAVAILABLE` when `smartcard` is not installed or did not build
+ * Loads the native binding once per thread.
+ *
+ * `smartcard` 3.7.0 keeps the constructors of its context, reader and card
+ * objects in process-wide statics that each thread loading it overwrites
+ * with its own: once a second thread has loaded it, the first one's next
+ * reader listing or connect builds objects from another thread's JavaScript
+ * engine and the process dies of a segmentation fault (tried: main thread,
+ * then a worker). So PC/SC stays on the main thread unless the caller says
+ * this worker is the only thread that will ever use it.
+ * @throws {@link PcscError} `WRONG_THREAD` in a worker thread without `allowWorkerThread`;
+ *   `BINDING_UNAVAILABLE` when `smartcard` is not installed or did not build
  * @internal
  */
-export function nativeBinding(): NativeBinding {
+export function nativeBinding(thread: BindingThreadRule = { isMainThread, allowWorkerThread: false }): NativeBinding {
+  if (!thread.isMainThread && !thread.allowWorkerThread) {
+    throw new PcscError(
+      'WRONG_THREAD',
+      'PC/SC was opened from a worker thread: the smartcard binding keeps per-process state that a second thread ' +
+        'overwrites, which crashes the process. Open PcscContext on the main thread (in Vitest: pool "forks"), or pass ' +
+        '{ allowWorkerThread: true } when this worker is the only thread of the process that uses PC/SC.',
+    );
+  }
   if (loaded) return loaded;
   const require = createRequire(import.meta.url);
   try {

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { isMainThread } from 'node:worker_threads';
 import { PcscError, mapPcscError } from './errors.js';
 import { withTimeout } from './card-channel.js';
 import { closeQuietly, nativeBinding, type NativeBinding, type NativeContext } from './native-binding.js';
@@ -57,6 +58,15 @@ export interface PcscContextOptions {
    * `UV_THREADPOOL_SIZE` or give a longer timeout.
    */
   startupTimeoutMs?: number;
+  /**
+   * Allow PC/SC in a worker thread (default `false`: only the main thread).
+   * The native binding keeps per-process state that each thread loading it
+   * overwrites, so two threads of one process using PC/SC (the main thread
+   * and a worker, two workers, test files in Vitest's `threads` pool) crash
+   * the process. Set it only in the one worker that uses PC/SC, when no
+   * other thread of the process ever does.
+   */
+  allowWorkerThread?: boolean;
 }
 
 /** Options of {@link PcscContext.connect}. */
@@ -119,10 +129,11 @@ export class PcscContext implements AsyncDisposable {
    * Connects to the PC/SC service and reads the reader list with each
    * reader's state, then follows changes on the process's reader watch.
    * @throws {@link PcscError} `SERVICE_UNAVAILABLE` when pcscd is not running,
-   *   `BINDING_UNAVAILABLE` when the native binding is not installed
+   *   `BINDING_UNAVAILABLE` when the native binding is not installed,
+   *   `WRONG_THREAD` in a worker thread without `allowWorkerThread`
    */
   public static async establish(options: PcscContextOptions = {}): Promise<PcscContext> {
-    const binding = nativeBinding();
+    const binding = nativeBinding({ isMainThread, allowWorkerThread: options.allowWorkerThread === true });
     let native: NativeContext;
     try {
       native = new binding.Context();

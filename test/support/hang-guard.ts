@@ -5,6 +5,8 @@ export interface ChildOutcome {
   code: number | null;
   out: string;
   err: string;
+  /** The signal that ended it, when one did (a crash, or the kill after `killAfterMs`). */
+  signal?: NodeJS.Signals;
 }
 
 /**
@@ -20,7 +22,11 @@ export async function runFixture(script: string, args: string[], killAfterMs: nu
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('exit', (c, s) => resolve([c, s])),
+  );
   clearTimeout(timer);
-  return { code, out: out.trim(), err: err.slice(-2000) };
+  const outcome: ChildOutcome = { code, out: out.trim(), err: err.slice(-2000) };
+  if (signal !== null) outcome.signal = signal;
+  return outcome;
 }
