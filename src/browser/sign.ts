@@ -28,10 +28,11 @@ export interface SignRequest {
   readonly pin: string;
   /**
    * The reader from {@link detect}. The request names it, and the card
-   * number in the answer must be its token's serial number. Without it,
-   * `sign` detects first and uses the only card present.
+   * number in the answer must be its token's serial number. Without it (or
+   * `null`, as `detect()` reports "no card yet"), `sign` detects first and
+   * uses the only card present.
    */
-  readonly slot?: ComponentSlot;
+  readonly slot?: ComponentSlot | null;
 }
 
 /** A signature made by the card. */
@@ -89,6 +90,8 @@ function validate(request: SignRequest): void {
   if (request.signatureType !== undefined && !SIGNATURE_TYPES.includes(request.signatureType)) throw badRequest('signatureType');
   if (request.hash !== undefined && !HASHES.includes(request.hash)) throw badRequest('hash');
   if (request.nonce !== undefined && typeof request.nonce !== 'string') throw badRequest('nonce');
+  const slot = request.slot as unknown;
+  if (slot !== undefined && slot !== null && typeof slot !== 'object') throw badRequest('slot');
 }
 
 /**

@@ -95,6 +95,16 @@ describe.runIf(chromiumAvailable())('twpki/browser against twpki agent', () => {
     expect(ok).toBe(true);
   });
 
+  it('a slot of null (what detect() reports before a card is in) signs with the only card; a slot that is no reader is refused', async () => {
+    const signed = valueOf(
+      await inPage<SignResult>(page, 'sign', { request: { tbs: 't', pin: PIN, signatureType: 'PKCS1', slot: null }, options: { url: agent.url } }),
+    );
+    expect(signed).toMatchObject({ cardNumber: CARD_NUMBER, signatureType: 'PKCS1' });
+    expect(signed.slot.description).toBe('Virtual PCD 00 00');
+    const refused = errorOf(await inPage(page, 'sign', { request: { tbs: 't', pin: PIN, slot: 'Virtual PCD 00 00' }, options: { url: agent.url } }));
+    expect(refused).toMatchObject({ isComponentError: true, code: 'COMPONENT_BAD_REQUEST', field: 'slot', retCode: RetCode.BAD_PARAMETER });
+  });
+
   it('a wrong PIN reports the tries left the card gave, and the right PIN then works', async () => {
     const wrong = errorOf(await inPage(page, 'sign', { request: { tbs: 't', pin: '000000' }, options: { url: agent.url } }));
     expect(wrong).toMatchObject({ isComponentError: true, code: 'COMPONENT_FAILED', lastError: LastError.PIN_INCORRECT_2_LEFT, triesLeft: 2 });
