@@ -1,0 +1,180 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * twpki as `npm install twpki` leaves it: the tarball `npm pack` makes from
+ * the built dist/ (npm ci builds it), unpacked into a project's
+ * node_modules, its dependencies next to it (linked from this checkout's),
+ * and nothing else of this repository in reach. What the source tree's own
+ * tests cannot see shows here: the exports map, the CommonJS build, the
+ * declarations as bundled, the optional peers of `twpki/testing`, the bin.
+ */
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const built = existsSync(join(ROOT, 'dist', 'index.js'));
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  exports: Record<string, unknown>;
+  dependencies: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+};
+/** Every subpath a user can import, `twpki`, `twpki/pcsc`, …. */
+const SPECIFIERS = Object.keys(pkg.exports)
+  .filter((k) => k !== './package.json')
+  .map((k) => (k === '.' ? 'twpki' : `twpki/${k.slice(2)}`));
+const TEST_KIT_PEERS = ['@peculiar/x509', 'reflect-metadata'];
+
+let project = '';
+/** The packed tarball, in `project`. */
+let tarball = '';
+
+/** Links `name` from this checkout's node_modules into the project's, as an install would have put it there. */
+function provide(name: string): void {
+  const from = join(ROOT, 'node_modules', name);
+  if (!existsSync(from)) return; // an optional dependency that did not install (smartcard without a toolchain)
+  const to = join(project, 'node_modules', name);
+  mkdirSync(dirname(to), { recursive: true });
+  if (!existsSync(to)) symlinkSync(from, to, 'dir');
+}
+
+/** Runs an ES module in the project; its stdout, or the failure with stderr. */
+function runInProject(file: string, source: string): string {
+  writeFileSync(join(project, file), source);
+  const run = spawnSync(process.execPath, [file], { cwd: project, encoding: 'utf8', timeout: 60_000 });
+  if (run.status !== 0) throw new Error(`${file} exited ${run.status}: ${run.stderr}`);
+  return run.stdout;
+}
+
+describe.runIf(built || process.env.CI === 'true')('twpki installed from its packed tarball', () => {
+  beforeAll(() => {
+    project = mkdtempSync(join(tmpdir(), 'twpki-installed-'));
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    const [packed] = JSON.parse(
+      execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', project], { cwd: ROOT, encoding: 'utf8' }),
+    ) as Array<{ filename: string }>;
+    const target = join(project, 'node_modules', 'twpki');
+    mkdirSync(target, { recursive: true });
+    tarball = join(project, packed?.filename ?? '');
+    execFileSync('tar', ['xzf', tarball, '-C', target, '--strip-components=1']);
+    for (const name of [...Object.keys(pkg.dependencies), ...Object.keys(pkg.optionalDependencies ?? {})]) provide(name);
+    provide('@types/node'); // the consumer's own
+  }, 60_000);
+
+  afterAll(() => {
+    if (project !== '') rmSync(project, { recursive: true, force: true });
+  });
+
+  it('ships only the build, the bin and the README', () => {
+    const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => f !== '')
+      .map((f) => f.replace(/^package\//, '').split('/')[0]);
+    expect([...new Set(files)].sort()).toEqual(['README.md', 'bin', 'dist', 'dist-browser', 'package.json']);
+  });
+
+  it('every entry point loads with import and with require, with the same exports', { timeout: 60_000 }, () => {
+    const out = runInProject(
+      'load.mjs',
+      `import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const result = {};
+for (const s of ${JSON.stringify(SPECIFIERS)}) {
+  result[s] = { esm: Object.keys(await import(s)).sort(), cjs: Object.keys(require(s)).sort() };
+}
+process.stdout.write(JSON.stringify(result));`,
+    );
+    const loaded = JSON.parse(out) as Record<string, { esm: string[]; cjs: string[] }>;
+    expect(Object.keys(loaded)).toEqual(SPECIFIERS);
+    for (const [specifier, { esm, cjs }] of Object.entries(loaded)) {
+      expect(esm.length, specifier).toBeGreaterThan(0);
+      expect(cjs, specifier).toEqual(esm);
+    }
+    // The root's namespaces are the layers themselves, not copies.
+    const same = runInProject(
+      'same.mjs',
+      `import { pcsc, cert } from 'twpki'; import * as p from 'twpki/pcsc'; import * as c from 'twpki/cert';
+process.stdout.write(String(pcsc.PcscError === p.PcscError && cert.LoginVerifierBuilder === c.LoginVerifierBuilder));`,
+    );
+    expect(same).toBe('true');
+  });
+
+  it('its declarations type-check in an ES module and a CommonJS consumer, with skipLibCheck off', { timeout: 120_000 }, () => {
+    // A user who imports twpki/express or twpki/fastify has installed the framework (an optional peer).
+    for (const peer of ['express', '@types/express', 'fastify']) provide(peer);
+    const imports = SPECIFIERS.filter((s) => s !== 'twpki/browser').map((s, i) => `import * as m${i} from '${s}';`);
+    const body = [
+      ...imports,
+      "import * as browser from 'twpki/browser';",
+      "import { pcsc, cert } from 'twpki';",
+      "import type { PgStoreOptions } from 'twpki/enroll/pg';",
+      "import type { SmtpMailerOptions } from 'twpki/enroll/smtp';",
+      // Types reached through the root's namespaces, not only values.
+      "const share: pcsc.ShareMode = 'shared';",
+      "const request: cert.LoginVerificationRequest = { sessionId: 's' };",
+      'const verifier: cert.LoginVerifier = new cert.LoginVerifierBuilder().withTrustAnchors(new Uint8Array(0)).build();',
+      // pg's and nodemailer's own types must be there: not `any`.
+      "const options: PgStoreOptions = { connectionString: 'postgres://localhost/x' };",
+      '// @ts-expect-error a pool must be a pg.Pool',
+      'const wrong: PgStoreOptions = { pool: 42 };',
+      '// @ts-expect-error transport options are nodemailer\'s',
+      "const mail: SmtpMailerOptions = { from: 'noreply@example.gov.tw', transport: 42 };",
+      'const found: Promise<browser.Detection> = browser.detect();',
+      `console.log(${imports.map((_, i) => `m${i}`).join(', ')}, share, request, verifier, options, wrong, mail, found);`,
+      'export {};',
+    ].join('\n');
+    writeFileSync(join(project, 'consumer.mts'), body);
+    writeFileSync(join(project, 'consumer.cts'), body);
+    const program = ts.createProgram({
+      rootNames: [join(project, 'consumer.mts'), join(project, 'consumer.cts')],
+      options: {
+        module: ts.ModuleKind.Node16,
+        moduleResolution: ts.ModuleResolutionKind.Node16,
+        target: ts.ScriptTarget.ES2022,
+        strict: true,
+        skipLibCheck: false,
+        noEmit: true,
+        types: ['node'],
+      },
+    });
+    const ours = (name: string): boolean => name.startsWith(join(project, 'node_modules', 'twpki') + '/') || name.startsWith(join(project, 'consumer.'));
+    const problems = ts
+      .getPreEmitDiagnostics(program)
+      .filter((d) => d.file === undefined || ours(d.file.fileName))
+      .map((d) => `${d.file ? d.file.fileName.slice(project.length + 1) : ''}: TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+    expect(problems).toEqual([]);
+  });
+
+  it('twpki/testing names its missing optional peers, and works once they are installed', { timeout: 120_000 }, () => {
+    const script = `import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const out = [];
+for (const load of [() => import('twpki/testing'), async () => require('twpki/testing')]) {
+  try {
+    const { createTestPki } = await load();
+    const pki = await createTestPki({ authorities: ['moica'] });
+    out.push('made ' + pki.authorities.join());
+  } catch (err) {
+    out.push(err.code + ' ' + ${JSON.stringify(TEST_KIT_PEERS)}.every((p) => err.message.includes(p)));
+  }
+}
+process.stdout.write(out.join('\\n'));`;
+    // A backend that never imports twpki/testing carries none of its peers; the kit says what to add.
+    expect(runInProject('kit-missing.mjs', script)).toBe('TEST_KIT_DEPENDENCY_MISSING true\nTEST_KIT_DEPENDENCY_MISSING true');
+    for (const peer of TEST_KIT_PEERS) provide(peer);
+    expect(runInProject('kit.mjs', script)).toBe('made moica\nmade moica');
+  });
+
+  it('the twpki command runs from the install', () => {
+    const run = spawnSync(process.execPath, [join(project, 'node_modules', 'twpki', 'bin', 'twpki.mjs'), 'id', 'check', 'A123456789', '--json'], {
+      cwd: project,
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ kind: 'nationalId', valid: true });
+  });
+});
