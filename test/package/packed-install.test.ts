@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 /**
  * twpki as `npm install twpki` leaves it: the tarball `npm pack` makes from
@@ -167,6 +167,24 @@ process.stdout.write(out.join('\\n'));`;
     expect(runInProject('kit-missing.mjs', script)).toBe('TEST_KIT_DEPENDENCY_MISSING true\nTEST_KIT_DEPENDENCY_MISSING true');
     for (const peer of TEST_KIT_PEERS) provide(peer);
     expect(runInProject('kit.mjs', script)).toBe('made moica\nmade moica');
+  });
+
+  // The binding is loaded on first use, through a require made from the module's own URL (shimmed in the CommonJS build).
+  it.runIf(inject('pcscAvailable'))('PC/SC opens from the install, by import and by require', { timeout: 60_000 }, () => {
+    provide('smartcard');
+    const out = runInProject(
+      'pcsc.mjs',
+      `import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const out = [];
+for (const { PcscContext } of [await import('twpki/pcsc'), require('twpki/pcsc')]) {
+  const context = await PcscContext.establish();
+  out.push(context.readers().some((r) => r.name === 'Virtual PCD 00 00'));
+  await context.close();
+}
+process.stdout.write(out.join());`,
+    );
+    expect(out).toBe('true,true');
   });
 
   it('the twpki command runs from the install', () => {
