@@ -44,6 +44,11 @@ describe('PC/SC in worker threads', () => {
       expect(outcome).toEqual({ code: 0, out: 'worker connect ok', err: '' });
     });
 
+    it("the agent's card slots pass the option through", { timeout: 90_000 }, async () => {
+      const outcome = await run('agent-slots');
+      expect(outcome).toEqual({ code: 0, out: 'worker slots WRONG_THREAD; slots list the reader', err: '' });
+    });
+
     // Why the rule exists, checked against the pinned binding: if a later
     // smartcard keeps its state per thread, this fails and the rule can go.
     it('the main thread after an allowed worker crashes the process (the binding fact the rule rests on)', { timeout: 90_000 }, async () => {
