@@ -94,9 +94,10 @@ export interface BindingThreadRule {
  * objects in process-wide statics that each thread loading it overwrites
  * with its own: once a second thread has loaded it, the first one's next
  * reader listing or connect builds objects from another thread's JavaScript
- * engine and the process dies of a segmentation fault (tried: main thread,
- * then a worker). So PC/SC stays on the main thread unless the caller says
- * this worker is the only thread that will ever use it.
+ * engine and the process dies (a segmentation fault or V8's fatal "no
+ * HandleScope"; tried: main thread, then a worker). So PC/SC stays on the
+ * main thread unless the caller says this worker is the only thread that
+ * will ever use it.
  * @throws {@link PcscError} `WRONG_THREAD` in a worker thread without `allowWorkerThread`;
  *   `BINDING_UNAVAILABLE` when `smartcard` is not installed or did not build
  * @internal
