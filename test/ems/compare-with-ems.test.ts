@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  compareFieldValues,
   compareWithEms,
   DEFAULT_FIELDS,
+  InMemoryEmsSource,
+  parseFieldValues,
+  verifyApplication,
   EmsError,
   extendFieldSet,
   findDifferingSpan,
@@ -121,6 +125,39 @@ describe('compareWithEms: policies', () => {
     expect(parsePolicy('normalized')).toBe('normalized');
     expect(() => parsePolicy('lenient')).toThrow(EmsError);
     expect(() => parsePolicy('lenient')).toThrow(/strict or normalized/);
+  });
+
+  // A JavaScript caller or a configuration file can pass anything: the comparison used to run strictly and
+  // report the bogus name as its policy.
+  const BAD_POLICIES: unknown[] = ['loose', 'Normalized', 'STRICT', '', 42, null, {}];
+
+  it('every entry point refuses a policy that is not one of the two, naming it, before comparing', async () => {
+    const applicant = applicationWith({ facilityAddress: '台北市中正區重慶南路1段122號' });
+    for (const policy of BAD_POLICIES) {
+      const options = { policy } as unknown as { policy: 'strict' };
+      for (const run of [
+        () => compareWithEms(applicant, EMS_RECORD, options),
+        () => compareFieldValues(parseFieldValues(applicant, DEFAULT_FIELDS, { side: 'applicant' }), parseFieldValues(EMS_RECORD, DEFAULT_FIELDS, { side: 'record' }), DEFAULT_FIELDS, policy as 'strict'),
+      ]) {
+        let thrown: unknown;
+        try {
+          run();
+        } catch (err) {
+          thrown = err;
+        }
+        expect(thrown, String(policy)).toBeInstanceOf(EmsError);
+        expect((thrown as EmsError).code).toBe('UNKNOWN_POLICY');
+        expect((thrown as EmsError).message).toMatch(typeof policy === 'string' ? `"${policy}"` : /of type/);
+      }
+      let looked = 0;
+      const source = new InMemoryEmsSource([EMS_RECORD]);
+      const counting = { lookup: (n: string) => (looked++, source.lookup(n)) };
+      await expect(verifyApplication(applicant, counting, options)).rejects.toMatchObject({ code: 'UNKNOWN_POLICY' });
+      expect(looked, 'no EMS query on a misconfigured policy').toBe(0);
+    }
+    // The two names still work everywhere, and the result says which ran.
+    const found = await verifyApplication(applicant, new InMemoryEmsSource([EMS_RECORD]), { policy: 'normalized' });
+    expect(found).toMatchObject({ status: 'compared', result: { policy: 'normalized' } });
   });
 });
 

@@ -3,7 +3,7 @@ import type { FieldSet } from '../fields/field-definition.js';
 import { parseFieldValues, type FieldValues } from '../record.js';
 import { compareField } from './compare-field.js';
 import type { ComparisonResult } from './field-result.js';
-import { DEFAULT_POLICY, type ComparisonPolicy } from './policy.js';
+import { parsePolicy, policyOf, type ComparisonPolicy } from './policy.js';
 
 /** Options of {@link compareWithEms}. */
 export interface CompareOptions {
@@ -20,22 +20,28 @@ export interface CompareOptions {
  * are checked first: compared fields must be strings within the length
  * limit. The verdict passes only if every compared field passes.
  *
- * @throws {@link EmsError} for malformed input (see {@link parseFieldValues}).
+ * @throws {@link EmsError} for malformed input (see {@link parseFieldValues})
+ *   and `UNKNOWN_POLICY` for a policy that is not one of {@link ComparisonPolicy}.
  */
 export function compareWithEms(applicant: unknown, record: unknown, options: CompareOptions = {}): ComparisonResult {
+  const policy = policyOf(options);
   const fields = options.fields ?? DEFAULT_FIELDS;
   const a = parseFieldValues(applicant, fields, { side: 'applicant' });
   const r = parseFieldValues(record, fields, { side: 'record' });
-  return compareFieldValues(a, r, fields, options.policy ?? DEFAULT_POLICY);
+  return compareFieldValues(a, r, fields, policy);
 }
 
-/** {@link compareWithEms} for values already checked by {@link parseFieldValues}. */
+/**
+ * {@link compareWithEms} for values already checked by {@link parseFieldValues}.
+ * @throws {@link EmsError} `UNKNOWN_POLICY` for a policy that is not one of {@link ComparisonPolicy}.
+ */
 export function compareFieldValues(
   applicant: FieldValues,
   record: FieldValues,
   fields: FieldSet,
   policy: ComparisonPolicy,
 ): ComparisonResult {
+  parsePolicy(policy);
   const results = fields.map((f) => compareField(f, applicant[f.key], record[f.key], policy));
   return {
     pass: results.every((r) => !r.compared || r.pass),

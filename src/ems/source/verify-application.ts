@@ -1,6 +1,6 @@
 import { compareFieldValues, type CompareOptions } from '../compare/compare-with-ems.js';
 import type { ComparisonResult } from '../compare/field-result.js';
-import { DEFAULT_POLICY } from '../compare/policy.js';
+import { policyOf } from '../compare/policy.js';
 import { DEFAULT_FIELDS } from '../fields/default-fields.js';
 import { parseFieldValues } from '../record.js';
 import type { EmsSource } from './ems-source.js';
@@ -27,13 +27,16 @@ export type ApplicationVerification =
  * the application with the record found.
  *
  * @throws {@link EmsError} for malformed applicant data, an ill-formed
- *   control number, a malformed record or an unreadable source.
+ *   control number, a malformed record, an unreadable source or an
+ *   unknown policy (`UNKNOWN_POLICY`, before the look-up).
  */
 export async function verifyApplication(
   applicant: unknown,
   source: EmsSource,
   options: CompareOptions = {},
 ): Promise<ApplicationVerification> {
+  // Checked before the look-up: a misconfigured policy never costs an EMS query.
+  const policy = policyOf(options);
   const fields = options.fields ?? DEFAULT_FIELDS;
   const a = parseFieldValues(applicant, fields, { side: 'applicant' });
   const lookup = await source.lookup(a.controlNumber ?? '');
@@ -42,6 +45,6 @@ export async function verifyApplication(
   return {
     status: 'compared',
     controlNumber: lookup.controlNumber,
-    result: compareFieldValues(a, r, fields, options.policy ?? DEFAULT_POLICY),
+    result: compareFieldValues(a, r, fields, policy),
   };
 }
