@@ -135,6 +135,25 @@ export function writeFailure(io: CliIo, json: boolean, failure: CliFailure, pref
   io.stderr.write(`${prefix}: ${failure.code}: ${text}${detail}\n`);
 }
 
+/**
+ * Reports input a command cannot use (an unreadable file, a malformed
+ * certificate or document, data the command refuses) as {@link writeFailure}
+ * does, under the command's name, and returns {@link EXIT_USAGE}: bad input
+ * is not a negative verdict (exit 1). `failure` is a {@link CliFailure}, or an
+ * SDK error whose code and catalogue message are used as they are.
+ */
+export function inputFailure(io: CliIo, json: boolean, prefix: string, failure: CliFailure | Error, detail?: string): number {
+  const described = failure instanceof Error ? failureOf(failure) : failure;
+  writeFailure(io, json, detail === undefined ? described : { ...described, detail }, prefix);
+  return EXIT_USAGE;
+}
+
+/** An unreadable input file or directory (`UNREADABLE_FILE`), naming it and the system's reason. */
+export function unreadable(what: string, error: unknown): CliFailure {
+  const reason = (error as NodeJS.ErrnoException).code ?? 'error';
+  return { code: 'UNREADABLE_FILE', key: 'cli.UNREADABLE_FILE', detail: `cannot read ${what}: ${reason}` };
+}
+
 /** Writes human output lines. */
 export function writeLines(io: CliIo, ...lines: string[]): void {
   io.stdout.write(`${lines.join('\n')}\n`);

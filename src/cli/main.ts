@@ -34,7 +34,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   }
   const found = findCommand(argv);
   if (!found) {
-    io.stderr.write(`twpki: unknown command "${argv.slice(0, 2).join(' ')}"\n\n${helpText()}`);
+    const name = argv.filter((a) => a !== '--json').slice(0, 2).join(' ');
+    if (json) writeFailure(io, true, { code: 'USAGE', key: 'cli.USAGE', detail: `unknown command "${name}"` });
+    else io.stderr.write(`twpki: unknown command "${name}"\n\n${helpText()}`);
     return EXIT_USAGE;
   }
   try {

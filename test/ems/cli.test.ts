@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError, type CliIo } from '../../src/cli/command.js';
 import { emsCompareCommand } from '../../src/cli/commands/ems-compare.js';
+import { defaultMessages, type MessageKey } from '../../src/messages/index.js';
 import { idCheckCommand } from '../../src/cli/commands/id-check.js';
 import { applicationWith, EMS_RECORD } from './sample-data.js';
 
@@ -109,19 +110,39 @@ describe('twpki ems compare', () => {
     ['a missing file', ['--applicant', '/nonexistent/a.json', '--record', 'REC'], /cannot read applicant file/],
     ['broken JSON', ['--applicant', 'broken.json', '--record', 'REC'], /not valid JSON/],
     ['a file over 1 MiB', ['--applicant', 'huge.json', '--record', 'REC'], /the limit is 1048576/],
-    ['a missing field', ['--applicant', 'missing.json', '--record', 'REC'], /MISSING_FIELD: .*公司名稱 \(companyName\)/],
-    ['a non-string value', ['--applicant', 'number.json', '--record', 'REC'], /NOT_A_STRING: .*facilityEmail/],
-    ['an unknown policy', ['--applicant', 'same.json', '--record', 'REC', '--policy', 'fuzzy'], /UNKNOWN_POLICY/],
-    ['a bad field set', ['--applicant', 'same.json', '--record', 'REC', '--fields', 'same.json'], /INVALID_FIELD_DEFINITION/],
   ])('rejects %s with a UsageError (exit 2)', async (_what, args, message) => {
-    const resolved = args.map((a) => (a === 'REC' ? file('record.json') : a.endsWith('.json') && !a.startsWith('/') ? file(a) : a));
     const c = captureIo();
-    const run = emsCompareCommand.run(resolved, c.io);
+    const run = emsCompareCommand.run(resolve(args), c.io);
     await expect(run).rejects.toBeInstanceOf(UsageError);
     await expect(run).rejects.toThrow(message);
     expect(c.stdout()).toBe('');
   });
+
+  // Data the comparator refuses is bad input too (exit 2, not the failed verdict's 1), reported with the
+  // comparator's own code and catalogue messages, as the library raises it (it used to be code USAGE).
+  it.each([
+    ['a missing field', ['--applicant', 'missing.json', '--record', 'REC'], 'MISSING_FIELD', /公司名稱 \(companyName\)/],
+    ['a non-string value', ['--applicant', 'number.json', '--record', 'REC'], 'NOT_A_STRING', /facilityEmail/],
+    ['an unknown policy', ['--applicant', 'same.json', '--record', 'REC', '--policy', 'fuzzy'], 'UNKNOWN_POLICY', /"fuzzy"/],
+    ['a bad field set', ['--applicant', 'same.json', '--record', 'REC', '--fields', 'same.json'], 'INVALID_FIELD_DEFINITION', /field/],
+  ])('reports %s with its EMS code (exit 2)', async (_what, args, code, detail) => {
+    const asJson = captureIo();
+    expect(await emsCompareCommand.run([...resolve(args), '--json'], asJson.io)).toBe(2);
+    const { error } = JSON.parse(asJson.stdout()) as { error: { code: string; message: string; messages: { zhTW: string; en: string } } };
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(detail);
+    expect(error.messages).toEqual(defaultMessages.lookup(`ems.${code}` as MessageKey));
+    const asText = captureIo();
+    expect(await emsCompareCommand.run(resolve(args), asText.io)).toBe(2);
+    expect(asText.stderr()).toMatch(new RegExp(`^twpki ems compare: ${code}: `));
+    expect(asText.stdout()).toBe('');
+  });
 });
+
+/** Test file names and the REC placeholder as paths. */
+function resolve(args: string[]): string[] {
+  return args.map((a) => (a === 'REC' ? file('record.json') : a.endsWith('.json') && !a.startsWith('/') ? file(a) : a));
+}
 
 describe('twpki id check', () => {
   it.each([

@@ -5,7 +5,9 @@ import {
   parseCertificate,
   type CertificateProfile,
 } from '../../cert/profile/index.js';
-import { EXIT_USAGE, parseCommandArgs, singleFile, writeJson, writeLines, type CliCommand, type CliIo } from '../command.js';
+import { inputFailure, parseCommandArgs, singleFile, unreadable, writeJson, writeLines, type CliCommand, type CliIo } from '../command.js';
+
+const PREFIX = 'twpki cert inspect';
 
 const USAGE = 'twpki cert inspect FILE [--json]';
 
@@ -42,11 +44,6 @@ function describeProfile(p: CertificateProfile): string[] {
   return rows.filter((row): row is [string, string] => row[1] !== undefined).map(([k, v]) => `${`${k}:`.padEnd(18)}${v}`);
 }
 
-function fail(io: CliIo, json: boolean, code: string, message: string): number {
-  if (json) writeJson(io, { error: { code, message } });
-  else io.stderr.write(`twpki cert inspect: ${message}\n`);
-  return EXIT_USAGE;
-}
 
 /** `twpki cert inspect FILE [--json]`: prints a certificate's profile (PEM, DER or base64). */
 export const certInspectCommand: CliCommand = {
@@ -62,13 +59,13 @@ export const certInspectCommand: CliCommand = {
     try {
       bytes = await readFile(file);
     } catch (error) {
-      return fail(io, json, 'UNREADABLE_FILE', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+      return inputFailure(io, json, PREFIX, unreadable(file, error));
     }
     let profile: CertificateProfile;
     try {
       profile = parseCertificate(bytes);
     } catch (error) {
-      if (error instanceof CertificateParseError) return fail(io, json, error.code, `${file}: ${error.message}`);
+      if (error instanceof CertificateParseError) return inputFailure(io, json, PREFIX, error, `${file}: ${error.message}`);
       throw error;
     }
     if (json) writeJson(io, certificateProfileToJson(profile));

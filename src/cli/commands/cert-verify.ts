@@ -11,12 +11,13 @@ import { TrustedCertificate } from '../../cert/trust/trusted-certificate.js';
 import type { MessageKey } from '../../messages/catalogue.js';
 import { languageFromLocale } from '../../messages/language.js';
 import {
-  EXIT_USAGE,
   UsageError,
   dateOption,
+  inputFailure,
   parseCommandArgs,
   singleFile,
   failureJson,
+  unreadable,
   writeFailure,
   writeJson,
   writeLines,
@@ -24,6 +25,8 @@ import {
   type CliIo,
 } from '../command.js';
 import { progressFetch, terminalProgress } from '../progress.js';
+
+const PREFIX = 'twpki cert verify';
 
 const USAGE = [
   'twpki cert verify FILE --anchors DIR [--at ISO-DATE] [--crl] [--json]',
@@ -63,10 +66,6 @@ function describe(cert: TrustedCertificate): Record<string, string | undefined> 
   };
 }
 
-function fail(io: CliIo, json: boolean, code: string, key: MessageKey, message: string): number {
-  writeFailure(io, json, { code, key, detail: message }, 'twpki cert verify');
-  return EXIT_USAGE;
-}
 
 /** Prints a NOT TRUSTED result (exit 1): JSON with both messages, or one line in the locale's language. */
 function notTrusted(
@@ -122,20 +121,20 @@ export const certVerifyCommand: CliCommand = {
     const intermediates: TrustedCertificate[] = [];
     try {
       const inFile = await certificatesIn(file);
-      if (inFile[0] === undefined) return fail(io, json, 'MALFORMED_CERTIFICATE', 'chain.MALFORMED_CERTIFICATE', `${file}: no certificate found`);
+      if (inFile[0] === undefined) return inputFailure(io, json, PREFIX, { code: 'MALFORMED_CERTIFICATE', key: 'chain.MALFORMED_CERTIFICATE', detail: `${file}: no certificate found` });
       [target, ...carried] = inFile as [TrustedCertificate, ...TrustedCertificate[]];
       let names: string[];
       try {
         names = (await readdir(dir)).filter((n) => CERT_FILE.test(n)).sort();
       } catch (error) {
-        return fail(io, json, 'UNREADABLE_FILE', 'cli.UNREADABLE_FILE', `cannot read directory ${dir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+        return inputFailure(io, json, PREFIX, unreadable(`directory ${dir}`, error));
       }
       for (const name of names) {
         for (const cert of await certificatesIn(join(dir, name))) (isSelfSigned(cert) ? anchors : intermediates).push(cert);
       }
     } catch (error) {
-      if (error instanceof ChainValidationError) return fail(io, json, error.code, `chain.${error.code}`, error.message);
-      return fail(io, json, 'UNREADABLE_FILE', 'cli.UNREADABLE_FILE', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+      if (error instanceof ChainValidationError) return inputFailure(io, json, PREFIX, { code: error.code, key: `chain.${error.code}`, detail: error.message });
+      return inputFailure(io, json, PREFIX, unreadable(file, error));
     }
 
     let chain: ValidatedChain;

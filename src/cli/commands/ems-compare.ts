@@ -9,14 +9,10 @@ import {
   resultToJson,
   type FieldSet,
 } from '../../ems/index.js';
-import { UsageError, writeJson, type CliCommand, parseCommandArgs } from '../command.js';
+import { UsageError, inputFailure, writeJson, type CliCommand, parseCommandArgs } from '../command.js';
 import { readJsonFile } from '../json-input.js';
 
-// Malformed applicant or record data is bad input (exit 2), not a failed
-// comparison (exit 1), so EMS input errors become usage errors.
-function asUsageError(err: unknown): unknown {
-  return err instanceof EmsError ? new UsageError(`${err.code}: ${err.message}`) : err;
-}
+const PREFIX = 'twpki ems compare';
 
 const USAGE = [
   'twpki ems compare --applicant A.json --record R.json [--policy strict|normalized] [--fields F.json] [--html] [--json]',
@@ -68,7 +64,10 @@ export const emsCompareCommand: CliCommand = {
       else io.stdout.write(values.html ? renderResultHtml(result, render) : renderResultText(result, render));
       return result.pass ? 0 : 1;
     } catch (err) {
-      throw asUsageError(err);
+      // Malformed applicant or record data is bad input (exit 2) with the comparator's own code
+      // (MISSING_FIELD, UNKNOWN_POLICY, …), not a failed comparison (exit 1).
+      if (err instanceof EmsError) return inputFailure(io, values.json === true, PREFIX, err);
+      throw err;
     }
   },
 };

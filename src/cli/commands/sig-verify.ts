@@ -8,7 +8,9 @@ import { splitPemBundle } from '../../cert/encoding/pem.js';
 import { RevocationChecker } from '../../cert/trust/revocation/revocation-checker.js';
 import { TrustedCertificate } from '../../cert/trust/trusted-certificate.js';
 import { SignatureVerificationError } from '../../cert/trust/verification/errors.js';
-import { EXIT_USAGE, UsageError, dateOption, parseCommandArgs, singleFile, writeJson, writeLines, type CliCommand, type CliIo } from '../command.js';
+import { UsageError, dateOption, inputFailure, parseCommandArgs, singleFile, unreadable, writeJson, writeLines, type CliCommand, type CliIo } from '../command.js';
+
+const PREFIX = 'twpki sig verify';
 
 /**
  * The default SHA-1 cut-off of `--allow-sha1`: 2020-01-01T00:00:00Z. In
@@ -49,11 +51,6 @@ async function trustDirectory(dir: string): Promise<{ anchors: TrustedCertificat
   return { anchors, intermediates };
 }
 
-function badInput(io: CliIo, json: boolean, code: string, message: string): number {
-  if (json) writeJson(io, { error: { code, message } });
-  else io.stderr.write(`twpki sig verify: ${message}\n`);
-  return EXIT_USAGE;
-}
 
 function report(io: CliIo, json: boolean, doc: VerifiedDocument): void {
   if (json) {
@@ -111,15 +108,16 @@ export const sigVerifyCommand: CliCommand = {
       signature = new Uint8Array(await readFile(file));
       content = v.content === undefined ? undefined : new Uint8Array(await readFile(v.content));
     } catch (error) {
-      return badInput(io, json, 'UNREADABLE_FILE', `cannot read ${(error as { path?: string }).path ?? file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+      return inputFailure(io, json, PREFIX, unreadable((error as { path?: string }).path ?? file, error));
     }
     try {
       trust = await trustDirectory(v.anchors);
     } catch (error) {
       if (error instanceof SignatureVerificationError || (error as { code?: string }).code === 'MALFORMED_CERTIFICATE') {
-        return badInput(io, json, 'MALFORMED_CERTIFICATE', `${v.anchors}: ${(error as Error).message}`);
+        const detail = `${v.anchors}: ${(error as Error).message}`;
+        return inputFailure(io, json, PREFIX, { code: 'MALFORMED_CERTIFICATE', key: 'chain.MALFORMED_CERTIFICATE', detail });
       }
-      return badInput(io, json, 'UNREADABLE_FILE', `cannot read directory ${v.anchors}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+      return inputFailure(io, json, PREFIX, unreadable(`directory ${v.anchors}`, error));
     }
 
     try {
@@ -133,7 +131,7 @@ export const sigVerifyCommand: CliCommand = {
       report(io, json, doc);
       return 0;
     } catch (error) {
-      if (error instanceof DocumentFormatError) return badInput(io, json, error.code, error.message);
+      if (error instanceof DocumentFormatError) return inputFailure(io, json, PREFIX, error);
       if (!(error instanceof SignatureVerificationError)) throw error;
       if (json) writeJson(io, { valid: false, code: error.code, step: error.step, message: error.message });
       else writeLines(io, `INVALID (${error.step}: ${error.code}): ${error.message}`);

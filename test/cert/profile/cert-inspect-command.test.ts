@@ -5,6 +5,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { certInspectCommand } from '../../../src/cli/commands/cert-inspect.js';
 import { EXIT_USAGE, UsageError, type CliIo } from '../../../src/cli/command.js';
+import { defaultMessages } from '../../../src/messages/index.js';
 
 const fixture = (name: string): string => new URL(`../../../fixtures/ca/${name}`, import.meta.url).pathname;
 
@@ -47,10 +48,13 @@ describe('twpki cert inspect', () => {
   it('reports a file that is not a certificate as a typed error (exit 2)', async () => {
     const { io, stdout } = makeIo();
     expect(await certInspectCommand.run([fixture('README.md'), '--json'], io)).toBe(EXIT_USAGE);
-    expect(JSON.parse(stdout())).toEqual({ error: { code: 'BAD_BASE64', message: expect.stringContaining('README.md') } });
+    // The catalogue's messages, as every other command reports bad input.
+    expect(JSON.parse(stdout())).toEqual({
+      error: { code: 'BAD_BASE64', message: expect.stringContaining('README.md'), messages: defaultMessages.lookup('certificate.BAD_BASE64') },
+    });
     const human = makeIo();
     expect(await certInspectCommand.run(['/nonexistent/x.pem'], human.io)).toBe(EXIT_USAGE);
-    expect(human.stderr()).toContain('ENOENT');
+    expect(human.stderr()).toMatch(/^twpki cert inspect: UNREADABLE_FILE: .*\n  \(cannot read \/nonexistent\/x\.pem: ENOENT\)/);
     expect(human.stdout()).toBe('');
   });
 

@@ -12,6 +12,7 @@ import type { LocalRevocationServer } from '../../../src/testing/revocation/inde
 import { startRevocationRig } from './helpers/fixtures.js';
 import { pkijsCms } from './helpers/pkijs-signer.js';
 import { runCommand } from './helpers/verification.js';
+import { defaultMessages } from '../../../src/messages/index.js';
 
 const CONTENT = new Uint8Array(Buffer.from('公文：核准', 'utf8'));
 const CONTENT_SHA256 = createHash('sha256').update(CONTENT).digest('hex');
@@ -80,7 +81,7 @@ describe('twpki sig verify', () => {
     expect(doc).not.toHaveProperty('cardNumber');
     const missing = await run([sig, '--anchors', anchors, '--no-revocation', '--json']);
     expect(missing.code).toBe(2);
-    expect(JSON.parse(missing.stdout)).toMatchObject({ error: { code: 'CONTENT_MISSING' } });
+    expect(JSON.parse(missing.stdout)).toMatchObject({ error: { code: 'CONTENT_MISSING', messages: defaultMessages.lookup('document.CONTENT_MISSING') } });
     const tampered = await run([sig, '--content', file('other.txt', '公文：駁回'), '--anchors', anchors, '--no-revocation', '--json']);
     expect(tampered.code).toBe(1);
     expect(JSON.parse(tampered.stdout)).toMatchObject({ valid: false, code: 'SIGNATURE_INVALID', step: 'signature' });
@@ -127,7 +128,11 @@ describe('twpki sig verify', () => {
     await expect(run([cms, '--anchors', anchors, '--at', 'yesterday'])).rejects.toBeInstanceOf(UsageError);
     await expect(run([cms, '--anchors', anchors, '--sha1-until', '2020-01-01'])).rejects.toBeInstanceOf(UsageError);
     await expect(run([cms, '--anchors', anchors, '--bogus'])).rejects.toBeInstanceOf(UsageError);
-    expect((await run(['/nonexistent.p7s', '--anchors', anchors, '--json'])).code).toBe(2);
+    const unreadable = await run(['/nonexistent.p7s', '--anchors', anchors, '--json']);
+    expect(unreadable.code).toBe(2);
+    expect(JSON.parse(unreadable.stdout)).toEqual({
+      error: { code: 'UNREADABLE_FILE', message: 'cannot read /nonexistent.p7s: ENOENT', messages: defaultMessages.lookup('cli.UNREADABLE_FILE') },
+    });
     expect((await run([cms, '--content', '/nonexistent.txt', '--anchors', anchors, '--json'])).code).toBe(2);
     expect((await run([cms, '--anchors', '/nonexistent-dir', '--json'])).code).toBe(2);
     const junk = await run([file('junk.p7s', new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01])), '--anchors', anchors, '--json']);
