@@ -28,6 +28,7 @@ export {
   type RevocationCheckerOptions,
   type RevocationMode,
 } from './revocation/revocation-checker.js';
+export type { RevocationCheckOptions } from './revocation/ocsp-client.js';
 export {
   InMemoryChallengeStore,
   type ChallengeRecord,

@@ -152,7 +152,7 @@ export const certVerifyCommand: CliCommand = {
       const base = { at: at.toISOString(), certificate: describe(target) };
       const progress = terminalProgress(io, json);
       try {
-        revocation = await new RevocationChecker({ mode: 'crl', fetch: progressFetch(progress) }).check(target, issuer, at);
+        revocation = await new RevocationChecker({ mode: 'crl', fetch: progressFetch(progress) }).check(target, issuer, at, { now: new Date() });
         progress.done(`CRL ${revocation.url}: ${revocation.kind}`);
       } catch (error) {
         if (!(error instanceof RevocationError)) throw error;

@@ -82,7 +82,8 @@ export class SignedDocumentVerifier {
    * @throws SignatureVerificationError subclass of the first failed step.
    */
   public async verify(document: SignedDocument, request: DocumentVerificationRequest = {}): Promise<VerifiedDocument> {
-    const ctx: DocumentContext = { settings: this.settings, at: request.at ?? this.settings.now() };
+    const present = this.settings.now();
+    const ctx: DocumentContext = { settings: this.settings, at: request.at ?? present, present };
     decodeDocument(ctx, document);
     checkDocumentAlgorithms(ctx);
     verifyDocumentSignature(ctx);

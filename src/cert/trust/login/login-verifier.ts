@@ -122,10 +122,12 @@ export class LoginVerifier {
  * changing hidden class) a dozen times per login.
  */
 function newContext(settings: LoginSettings, sessionId: string): LoginContext {
+  const at = settings.now();
   return {
     settings,
     sessionId,
-    at: settings.now(),
+    at,
+    present: at,
     certificate: undefined,
     intermediates: undefined,
     scheme: undefined,

@@ -42,6 +42,24 @@ interface OcspAnswer {
   readonly single: OcspSingleResponse | undefined;
 }
 
+/** Options of {@link OcspClient.check} and `RevocationChecker.check`. */
+export interface RevocationCheckOptions {
+  /**
+   * The present: answers must be current at this time (default: the time
+   * asked about). Give it when asking about a past time (an archived
+   * document): the answer is then today's, and a revocation counts only when
+   * it happened at or before the time asked about.
+   */
+  readonly now?: Date;
+}
+
+/** What `answer` (current now) says about the time `at`: revoked later than `at` means not yet revoked then. */
+function statusAt(answer: OcspAnswer, at: Date): RevocationStatus {
+  const { status, single } = answer;
+  if (status.kind !== 'revoked' || status.revokedAt.getTime() <= at.getTime() || single === undefined) return status;
+  return { kind: 'good', source: 'ocsp', url: status.url, thisUpdate: single.thisUpdate, nextUpdate: single.nextUpdate };
+}
+
 /**
  * The answer `client` holds in memory for `cert` at `at`, without waiting:
  * the same rule as `OcspClient.check` (a cached `good` answer, from
@@ -76,7 +94,7 @@ export class OcspClient {
   private readonly maxAge: number;
   private readonly cacheSize: number;
   private readonly answers: RecencyMap<string, CachedAnswer>;
-  private readonly inFlight = new Map<string, Promise<RevocationStatus>>();
+  private readonly inFlight = new Map<string, Promise<OcspAnswer>>();
 
   static {
     warmOf = (client, cert, issuer, at) => {
@@ -111,30 +129,39 @@ export class OcspClient {
   }
 
   /**
-   * The status of `cert`.
+   * The status of `cert` at `at`, from an answer current at `options.now`
+   * (default `at`).
    * @throws RevocationError when no trustworthy answer was obtained.
    */
-  public async check(cert: TrustedCertificate, issuer: TrustedCertificate, at: Date): Promise<RevocationStatus> {
+  public async check(
+    cert: TrustedCertificate,
+    issuer: TrustedCertificate,
+    at: Date,
+    options: RevocationCheckOptions = {},
+  ): Promise<RevocationStatus> {
+    const now = options.now ?? at;
     const url = this.urlFor(cert);
     if (url === undefined) {
       throw new RevocationError('NO_REVOCATION_SOURCE', `${cert.subject()} names no OCSP responder`);
     }
-    if (this.cacheSize === 0) return (await this.ask(cert, issuer, at, url)).status;
+    if (this.cacheSize === 0) return statusAt(await this.ask(cert, issuer, now, url), at);
     const key = `${issuer.fingerprint} ${cert.serialHex} ${url}`;
-    const hit = this.cachedAnswer(key, at);
+    // Only `good` answers are kept: not revoked now means not revoked at any earlier time either.
+    const hit = this.cachedAnswer(key, now);
     if (hit !== undefined) return hit;
-    // Concurrent checks of one certificate share one request.
+    // Concurrent checks of one certificate share one request. The answer is
+    // kept as the responder gave it (about now), never as read for a past time.
     let pending = this.inFlight.get(key);
     if (pending === undefined) {
-      pending = this.ask(cert, issuer, at, url)
+      pending = this.ask(cert, issuer, now, url)
         .then((answer) => {
           this.remember(key, answer);
-          return answer.status;
+          return answer;
         })
         .finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
-    return pending;
+    return statusAt(await pending, at);
   }
 
   /** The cached answer under `key` when usable at `at`; drops it once past its nextUpdate. */

@@ -2,7 +2,7 @@ import { AlgorithmPolicy } from '../algorithms.js';
 import { RevocationError } from '../errors.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
 import { CrlCache, warmCrl } from './crl-cache.js';
-import { OcspClient, warmOcsp } from './ocsp-client.js';
+import { OcspClient, warmOcsp, type RevocationCheckOptions } from './ocsp-client.js';
 import { httpRevocationFetch, type RevocationFetch } from './revocation-fetch.js';
 import type { CertificateRevocationList } from './crl.js';
 import type { RevocationStatus } from './revocation-status.js';
@@ -19,12 +19,13 @@ export function warmRevocationStatus(
   cert: TrustedCertificate,
   issuer: TrustedCertificate,
   at: Date,
+  now: Date = at,
 ): RevocationStatus | undefined {
-  return warmOf(checker, cert, issuer, at);
+  return warmOf(checker, cert, issuer, at, now);
 }
 
 // Set by `RevocationChecker`'s static block: the one reader of its private settings outside the class.
-let warmOf: (checker: RevocationChecker, cert: TrustedCertificate, issuer: TrustedCertificate, at: Date) => RevocationStatus | undefined;
+let warmOf: (checker: RevocationChecker, cert: TrustedCertificate, issuer: TrustedCertificate, at: Date, now: Date) => RevocationStatus | undefined;
 
 /** Which sources to ask, in order. */
 export type RevocationMode = 'ocsp-then-crl' | 'crl-then-ocsp' | 'ocsp' | 'crl';
@@ -75,12 +76,13 @@ export class RevocationChecker {
   private readonly crlUrls: readonly string[] | undefined;
 
   static {
-    warmOf = (checker, cert, issuer, at) => {
+    warmOf = (checker, cert, issuer, at, now) => {
       // Only the first source: a miss there means `check` may wait on it, or on the second.
-      if (checker.mode === 'ocsp' || checker.mode === 'ocsp-then-crl') return warmOcsp(checker.ocsp, cert, issuer, at);
+      // A cached OCSP answer is `good` now, so it is good at any earlier `at` too.
+      if (checker.mode === 'ocsp' || checker.mode === 'ocsp-then-crl') return warmOcsp(checker.ocsp, cert, issuer, now);
       const url = (checker.crlUrls ?? cert.crlUrls)[0];
       if (url === undefined) return undefined;
-      const crl = warmCrl(checker.crls, url, issuer, at);
+      const crl = warmCrl(checker.crls, url, issuer, now);
       return crl === undefined ? undefined : crlStatus(crl, cert, url, at);
     };
   }
@@ -111,17 +113,26 @@ export class RevocationChecker {
 
   /**
    * The status of `cert`, issued by `issuer` (the next certificate of a
-   * validated chain), at `at` (default now).
+   * validated chain), at `at` (default now). OCSP answers and CRLs must be
+   * current at `options.now` (default `at`): to ask about a past time (an
+   * archived document), give the present as `now`; the answers are then
+   * today's, and a revocation counts only when it happened at or before `at`.
    * @throws RevocationError when no source gave a trustworthy answer.
    */
-  public async check(cert: TrustedCertificate, issuer: TrustedCertificate, at: Date = new Date()): Promise<RevocationStatus> {
+  public async check(
+    cert: TrustedCertificate,
+    issuer: TrustedCertificate,
+    at: Date = new Date(),
+    options: RevocationCheckOptions = {},
+  ): Promise<RevocationStatus> {
+    const now = options.now ?? at;
     const order: ('ocsp' | 'crl')[] =
       this.mode === 'ocsp' ? ['ocsp'] : this.mode === 'crl' ? ['crl'] : this.mode === 'crl-then-ocsp' ? ['crl', 'ocsp'] : ['ocsp', 'crl'];
     const errors: RevocationError[] = [];
     let unknown: RevocationStatus | undefined;
     for (const source of order) {
       try {
-        const status = source === 'ocsp' ? await this.ocsp.check(cert, issuer, at) : await this.checkCrl(cert, issuer, at);
+        const status = source === 'ocsp' ? await this.ocsp.check(cert, issuer, at, { now }) : await this.checkCrl(cert, issuer, at, now);
         if (status.kind !== 'unknown') return status;
         unknown ??= status;
       } catch (err) {
@@ -140,11 +151,11 @@ export class RevocationChecker {
     throw first ?? new RevocationError('NO_REVOCATION_SOURCE', `no revocation source for ${cert.subject()}`);
   }
 
-  private async checkCrl(cert: TrustedCertificate, issuer: TrustedCertificate, at: Date): Promise<RevocationStatus> {
+  private async checkCrl(cert: TrustedCertificate, issuer: TrustedCertificate, at: Date, now: Date): Promise<RevocationStatus> {
     const urls = this.crlUrls ?? cert.crlUrls;
     const url = urls[0];
     if (url === undefined) throw new RevocationError('NO_REVOCATION_SOURCE', `${cert.subject()} names no CRL`);
-    return crlStatus(await this.crls.get(url, issuer, at), cert, url, at);
+    return crlStatus(await this.crls.get(url, issuer, now), cert, url, at);
   }
 }
 

@@ -27,6 +27,12 @@ export interface SignerContext {
   readonly settings: SignerSettings;
   /** The time the certificate checks are made at. */
   readonly at: Date;
+  /**
+   * The present, when the verification runs: revocation answers must be
+   * current at it. The same as `at` for a login; earlier than it `at` is
+   * for a document checked at the time it was received.
+   */
+  readonly present: Date;
   /** The signer certificate. */
   certificate?: TrustedCertificate;
   /** Untrusted certificates that came with the signature. */

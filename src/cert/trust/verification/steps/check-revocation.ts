@@ -22,12 +22,13 @@ export function checkRevocation(ctx: SignerContext): Promise<void> | undefined {
   const cert = need(ctx, 'certificate');
   const issuer = chain.path[1] as TrustedCertificate | undefined;
   if (issuer === undefined) return undefined; // the certificate is itself an anchor
-  const warm = warmRevocationStatus(checker, cert, issuer, ctx.at);
+  // Today's answers, read for the time checked at (a document may be checked at the time it was received).
+  const warm = warmRevocationStatus(checker, cert, issuer, ctx.at, ctx.present);
   if (warm !== undefined) {
     judge(ctx, warm);
     return undefined;
   }
-  return checker.check(cert, issuer, ctx.at).then(
+  return checker.check(cert, issuer, ctx.at, { now: ctx.present }).then(
     (status) => judge(ctx, status),
     (err: unknown) => {
       if (err instanceof RevocationError) {
