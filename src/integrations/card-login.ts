@@ -1,6 +1,7 @@
 import { MAX_TOKEN_CHARS } from '../cert/trust/login/login-token.js';
 import type { ChallengeIssuer } from '../cert/trust/login/challenge-issuer.js';
-import { LoginVerificationError, type LoginErrorCode } from '../cert/trust/login/errors.js';
+import { LoginConfigurationError, LoginVerificationError, type LoginErrorCode } from '../cert/trust/login/errors.js';
+import { InMemoryChallengeStore } from '../cert/trust/login/challenge-store.js';
 import { buildLoginMessage } from '../cert/trust/login/login-message.js';
 import type { LoginVerifier, VerifiedLogin } from '../cert/trust/login/login-verifier.js';
 import type { CodeMessage } from '../component/codes.js';
@@ -144,6 +145,23 @@ export class CardLoginHandler<Req> {
   public constructor(private readonly options: CardLoginOptions<Req>) {
     if (!/^https?:\/\/[^/\s]+$/.test(options.origin)) {
       throw new RangeError(`card login: origin must be a scheme and host without a path, not "${options.origin}"`);
+    }
+    // Mistakes that would otherwise surface only as every user's login failing, reported to users as theirs.
+    if (!options.verifier.origins.includes(options.origin)) {
+      throw new LoginConfigurationError(
+        'INVALID_CONFIGURATION',
+        `card login: origin "${options.origin}" is not one of the verifier's allowed origins (${options.verifier.origins.join(', ')}); ` +
+          'every login would fail ORIGIN_MISMATCH',
+      );
+    }
+    const issued = options.challenges.store;
+    const consumed = options.verifier.challengeStore;
+    if (issued !== consumed && (issued instanceof InMemoryChallengeStore || consumed instanceof InMemoryChallengeStore)) {
+      throw new LoginConfigurationError(
+        'INVALID_CONFIGURATION',
+        "card login: challenges are issued into another store than the verifier's, and an in-memory store is seen by " +
+          'no other: every login would fail CHALLENGE_UNKNOWN (build the verifier withChallenges(challenges))',
+      );
     }
     this.messages = options.messages ?? defaultMessages;
   }

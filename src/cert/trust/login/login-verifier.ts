@@ -1,6 +1,7 @@
 import { copyBytes } from '../../../shared/bytes.js';
 import type { CertificateProfile } from '../../profile/index.js';
 import type { CertificateCache } from '../verification/certificate-cache.js';
+import type { ChallengeStore } from './challenge-store.js';
 import type { RevocationStatus } from '../revocation/revocation-status.js';
 import { checkCertificateValidity } from '../verification/steps/check-certificate-validity.js';
 import { checkChain } from '../verification/steps/check-chain.js';
@@ -73,6 +74,16 @@ export class LoginVerifier {
   /** Signer certificates this verifier keeps decoded (exposed for metrics and tests). */
   public get certificates(): CertificateCache {
     return this.settings.certificates;
+  }
+
+  /** The origins a login message may name (`withAllowedOrigins`), for checking a configuration. */
+  public get origins(): readonly string[] {
+    return [...this.settings.origins];
+  }
+
+  /** The store challenges are consumed from (`withChallenges`), for checking a configuration. */
+  public get challengeStore(): ChallengeStore {
+    return this.settings.challenges;
   }
 
   /**
