@@ -1,10 +1,17 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { PGlite } from '@electric-sql/pglite';
+import { EnrollError } from '../errors.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { runMigrations } from './migrate.js';
 import type { EnrollStore, Row, SqlSession } from './store.js';
 
 /** Options of {@link PgliteStore.open}. */
 export interface PgliteStoreOptions {
-  /** Directory for a persistent database; omitted means in-memory. */
+  /**
+   * Directory for a persistent database; omitted means in-memory. One
+   * process at a time: the store locks it (`<dataDir>.lock`) and a second
+   * opener gets `STORE_IN_USE`.
+   */
   readonly dataDir?: string;
   /** Start from a snapshot made by {@link PgliteStore.snapshot} (skips initdb; tests, demos). */
   readonly loadDataDir?: Blob;
@@ -13,26 +20,46 @@ export interface PgliteStoreOptions {
 /**
  * The embedded default store: PostgreSQL compiled to WASM (PGlite), same schema
  * and SQL as `PgStore` (`twpki/enroll/pg`). PGlite runs one transaction at a time, so
- * concurrent commands queue rather than interleave.
+ * concurrent commands queue rather than interleave. It is one process's
+ * database: a data directory is locked while open; several processes or hosts
+ * share `PgStore` instead.
  */
 export class PgliteStore implements EnrollStore {
   /** The underlying PGlite database (for diagnostics and tests). */
   public readonly db: PGlite;
+  /**
+   * The transaction the current async context runs in, if any (PGlite has one
+   * connection). `active` turns false when it ends, so work it scheduled for
+   * later (a timer inherits the context) may start a transaction of its own.
+   */
+  private readonly inTransaction = new AsyncLocalStorage<{ active: boolean }>();
+  private release: (() => Promise<void>) | undefined;
 
   /** Wraps an existing PGlite instance; call {@link migrate} before use. */
   public constructor(db: PGlite) {
     this.db = db;
   }
 
-  /** Opens (or creates) a database and applies the migrations. */
+  /**
+   * Opens (or creates) a database and applies the migrations.
+   * @throws EnrollError `STORE_IN_USE` when another process (or this one) has `dataDir` open.
+   */
   public static async open(options: PgliteStoreOptions = {}): Promise<PgliteStore> {
-    const db = await PGlite.create({
-      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
-      ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
-    });
-    const store = new PgliteStore(db);
-    await store.migrate();
-    return store;
+    const onDisk = options.dataDir !== undefined && !/^[a-z]+:\/\//i.test(options.dataDir) ? options.dataDir : undefined;
+    const release = onDisk === undefined ? undefined : await lockDataDir(onDisk);
+    try {
+      const db = await PGlite.create({
+        ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+        ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
+      });
+      const store = new PgliteStore(db);
+      store.release = release;
+      await store.migrate();
+      return store;
+    } catch (err) {
+      await release?.();
+      throw err;
+    }
   }
 
   /** A tarball of the whole database, loadable with `loadDataDir`. */
@@ -40,9 +67,24 @@ export class PgliteStore implements EnrollStore {
     return this.db.dumpDataDir('none');
   }
 
-  /** Runs `fn` in a transaction (READ COMMITTED; invariants rest on constraints and row locks). */
+  /**
+   * Runs `fn` in a transaction (READ COMMITTED; invariants rest on constraints and row locks).
+   * @throws EnrollError `NESTED_TRANSACTION` when called from inside another of this store's
+   *   transactions: PGlite's one connection would wait for the outer one for ever (a flow used
+   *   inside `store.transaction` must be built with `joinTransaction(tx)`).
+   */
   public transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
-    return this.db.transaction(async (tx) => {
+    if (this.inTransaction.getStore()?.active === true) {
+      return Promise.reject(
+        new EnrollError(
+          'NESTED_TRANSACTION',
+          'a PGlite store transaction was started inside another one, which would wait for it for ever; inside ' +
+            'store.transaction(tx => …), build the flow with joinTransaction(tx)',
+        ),
+      );
+    }
+    const marker = { active: true };
+    return this.db.transaction((tx) => this.inTransaction.run(marker, async () => {
       const session: SqlSession = {
         query: async <R extends Row = Row>(text: string, params?: readonly unknown[]) =>
           (await tx.query<R>(text, params === undefined ? undefined : [...params])).rows,
@@ -50,17 +92,27 @@ export class PgliteStore implements EnrollStore {
           await tx.exec(script);
         },
       };
-      return fn(session);
-    });
+      try {
+        return await fn(session);
+      } finally {
+        marker.active = false;
+      }
+    }));
   }
 
-  /** Applies pending migrations; safe to call from several processes at once. */
+  /** Applies pending migrations (none when up to date); safe to call again. */
   public async migrate(): Promise<void> {
     await runMigrations(this);
   }
 
-  /** Releases connections (or the embedded database). */
+  /** Releases connections (or the embedded database), and its data directory's lock. */
   public async close(): Promise<void> {
-    await this.db.close();
+    try {
+      await this.db.close();
+    } finally {
+      const release = this.release;
+      this.release = undefined;
+      await release?.();
+    }
   }
 }

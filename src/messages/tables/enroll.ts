@@ -36,6 +36,8 @@ export const ENROLL_MESSAGES: Readonly<Record<EnrollErrorCode, CodeMessage>> = {
   DOCUMENTS_MISSING: { zhTW: '請上傳用印申請書及公司營利事業登記証影本', en: 'Upload the stamped application form and the business registration copy' },
   PERSONNEL_SYSTEM_FAILURE: { zhTW: '行政院人事行政總處系統暫時無法核對，請稍後再送出資料', en: 'The personnel system could not check the application; send it again later' },
   AGENCY_SEARCH_UNAVAILABLE: { zhTW: '目前無法查詢機關OID，請直接輸入新機關OID', en: 'Agency OIDs cannot be searched here; enter the agency OID directly' },
+  STORE_IN_USE: { zhTW: '資料庫正由其他程式使用中，請稍後再試', en: 'The database is in use by another program; try again later' },
+  NESTED_TRANSACTION: { zhTW: '系統設定錯誤，請洽系統管理者', en: 'The system is misconfigured; contact the administrator' },
 };
 
 /**
