@@ -81,6 +81,19 @@ describe('identifiers', () => {
     }
   });
 
+  it('a required card number that is missing says where one comes from (a login signed withCardSN)', () => {
+    try {
+      parseCardHolder({ authority: 'MOICA', subjectName: '王小明', certificateSerial: '4a01' }, 'holder', { requireCardNumber: true });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as InvalidInputError).issues).toEqual([
+        expect.objectContaining({ field: 'holder.cardNumber', code: 'REQUIRED', reason: expect.stringMatching(/withCardSN.*trustReportedCardNumber/) }),
+      ]);
+    }
+    // Not required: absent is fine.
+    expect(parseCardHolder({ authority: 'MOICA', subjectName: '王小明', certificateSerial: '4a01' }, 'holder').cardNumber).toBeUndefined();
+  });
+
   it('basic data is trimmed and every field required', () => {
     const parsed = parseBasicData({ ...basicDataFor(), companyName: '  台灣化學運輸股份有限公司 ' });
     expect(parsed.companyName).toBe('台灣化學運輸股份有限公司');

@@ -70,7 +70,8 @@ describe('a PGlite data directory is one process’s', () => {
   it('a store transaction started inside another is NESTED_TRANSACTION, not a wait for ever; work scheduled for after it may transact', async () => {
     const store = await PgliteStore.open();
     try {
-      const flow = new AccountEnrollmentFlow({ store, ems: new FakeEms(), mailer: new CapturingMailer(), clock: systemClock });
+      const ems = new FakeEms();
+      const flow = new AccountEnrollmentFlow({ store, ems, emsRecords: ems, mailer: new CapturingMailer(), clock: systemClock, activationLink: (t) => t });
       const inner = await store.transaction(async () => {
         const direct = await code(store.transaction(async () => 1));
         const viaFlow = await code(flow.apply({ controlNumber: 'H5600123' }, { role: 'applicant', id: 'acct-1' }));

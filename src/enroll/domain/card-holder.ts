@@ -94,7 +94,15 @@ export function parseCardHolder(
   const subjectName = issues.take(() => parseRequiredText(v.subjectName, `${field}.subjectName`));
   const certificateSerial = issues.take(() => parseCertificateSerial(v.certificateSerial, `${field}.certificateSerial`));
   let cardNumber: CardNumber | undefined;
-  if (v.cardNumber !== undefined || options.requireCardNumber === true) {
+  if (v.cardNumber === undefined && options.requireCardNumber === true) {
+    // The usual cause: a login whose CMS carried no signed card number (the page did not ask withCardSN).
+    issues.add(
+      `${field}.cardNumber`,
+      'REQUIRED',
+      'the card number (卡號) is required: a login carries it signed when the local component is asked withCardSN; ' +
+        'cardHolderFromLogin(login, { trustReportedCardNumber: true }) takes the unsigned one it reported instead',
+    );
+  } else if (v.cardNumber !== undefined) {
     cardNumber = issues.take(() => parseCardNumber(v.cardNumber, `${field}.cardNumber`));
   }
   const organizationOid =
