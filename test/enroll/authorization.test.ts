@@ -58,6 +58,7 @@ describeEachStore('enroll_t_authz', (db) => {
     const err = await failure(accounts.submitBasicData(app.id, basicDataFor(), stranger));
     expect(err).toBeInstanceOf(ForbiddenError);
     expect(err.code).toBe('FORBIDDEN');
+    expect(err.message).toMatch(/^submitBasicData: an applicant acts only on its own record/);
     await accounts.submitBasicData(app.id, basicDataFor(), owner);
     expect((await failure(accounts.bindCard(app.id, { holder: citizenCard(1), contact }, stranger))).code).toBe('FORBIDDEN');
     await accounts.bindCard(app.id, { holder: citizenCard(1), contact }, owner);

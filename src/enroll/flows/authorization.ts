@@ -112,7 +112,7 @@ export function authorize<C extends string>(rules: CommandRules<C>, command: C, 
   if (!rule.roles.includes(who.role)) refuse(`role "${who.role}" may not run it (allowed: ${rule.roles.join(', ')})`);
   const owns = rule.owns?.[who.role];
   if (owns !== undefined && target.owner !== undefined && target.owner !== null && target.owner !== who.id) {
-    refuse(`a ${who.role} acts only on its own record (${owns})`);
+    refuse(`${/^[aeiou]/.test(who.role) ? 'an' : 'a'} ${who.role} acts only on its own record (${owns})`);
   }
 }
 
