@@ -4,6 +4,7 @@ import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { readAuditTrail } from '../../src/enroll/store/audit.js';
 import { EnrollError, InvalidInputError } from '../../src/enroll/errors.js';
+import { defaultMessages } from '../../src/messages/index.js';
 import type { Actor } from '../../src/enroll/domain/actor.js';
 import { rehydrateState, serializeState } from '../../src/enroll/state-document.js';
 import { FakeEms, basicDataFor, citizenCard, tableCounts, tokenFromMail, describeEachStore } from './helpers.js';
@@ -258,7 +259,11 @@ describeEachStore('enroll_t_account', (db) => {
       await flow.approve(id, reviewer);
       const token = tokenFromMail(mailer.last()?.text ?? '');
       clock.advance(7 * DAY);
-      await expectCode(flow.activate(token), 'TOKEN_EXPIRED');
+      const expired = await flow.activate(token).catch((err: unknown) => err);
+      expect(expired).toMatchObject({ code: 'TOKEN_EXPIRED' });
+      // What the person reads points at the remedy (a reissued link), not at applying again, which is refused.
+      expect(defaultMessages.describe(expired).messages.zhTW).toBe('連結已逾期失效，請洽承辦人員重新寄送');
+      await expectCode(flow.apply({ controlNumber: 'H5600123' }, { role: 'applicant', id: 'someone' }), 'APPLICATION_IN_PROGRESS');
       expect((await flow.get(id)).status).toBe('approved');
 
       const reissued = await flow.reissueActivation(id, reviewer);

@@ -12,7 +12,8 @@ export const ENROLL_MESSAGES: Readonly<Record<EnrollErrorCode, CodeMessage>> = {
   WRONG_CARD_TYPE: { zhTW: '此憑證不可用於本系統，請使用自然人憑證或工商憑證', en: 'This certificate cannot be used here; use a citizen or organisation certificate card' },
   LAST_CARD: { zhTW: '無法移除最後一張憑證，請先新增另一張憑證', en: 'The last card cannot be removed; add another card first' },
   TOKEN_INVALID: { zhTW: '啟動連結無效', en: 'The activation link is invalid' },
-  TOKEN_EXPIRED: { zhTW: '啟動連結已失效，請重新申請', en: 'The activation link has expired; please apply again' },
+  // Applying again is refused while the application stands: a new link comes from the reviewer (reissueActivation).
+  TOKEN_EXPIRED: { zhTW: '連結已逾期失效，請洽承辦人員重新寄送', en: 'The link has expired; ask the service desk to send a new one' },
   TOKEN_USED: { zhTW: '啟動連結已使用過', en: 'The activation link was already used' },
   EMS_RECORD_MISSING: { zhTW: '查無此管制編號的事業資料', en: 'No facility record exists for this control number' },
   EMS_FAILURE: { zhTW: '事業資料比對失敗，請稍後再試', en: 'The facility data check failed; please try again later' },
