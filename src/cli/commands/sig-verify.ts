@@ -133,6 +133,10 @@ export const sigVerifyCommand: CliCommand = {
     } catch (error) {
       if (error instanceof DocumentFormatError) return inputFailure(io, json, PREFIX, error);
       if (!(error instanceof SignatureVerificationError)) throw error;
+      // The library names its builder option; on the command line the same switch is a flag.
+      if (error.code === 'ALGORITHM_NOT_ALLOWED' && error.message.includes('allowSha1(')) {
+        error.message += ' (on the command line: --allow-sha1 [--sha1-until DATE])';
+      }
       if (json) writeJson(io, { valid: false, code: error.code, step: error.step, message: error.message });
       else writeLines(io, `INVALID (${error.step}: ${error.code}): ${error.message}`);
       return 1;

@@ -107,7 +107,12 @@ describe('twpki sig verify', () => {
     const base = [legacy, '--anchors', oldAnchors, '--no-revocation', '--json'];
     const refused = await run([...base, '--at', '2019-12-31T23:59:59Z']);
     expect(refused.code).toBe(1);
-    expect(JSON.parse(refused.stdout)).toMatchObject({ valid: false, code: 'ALGORITHM_NOT_ALLOWED', step: 'algorithm' });
+    expect(JSON.parse(refused.stdout)).toMatchObject({
+      valid: false,
+      code: 'ALGORITHM_NOT_ALLOWED',
+      step: 'algorithm',
+      message: expect.stringContaining('--allow-sha1'),
+    });
     const before = await run([...base, '--allow-sha1', '--at', '2019-12-31T23:59:59Z']);
     expect(before.code).toBe(0);
     expect(JSON.parse(before.stdout)).toMatchObject({ valid: true, contentSha256: CONTENT_SHA256 });

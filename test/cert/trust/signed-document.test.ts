@@ -103,6 +103,11 @@ describe('signed documents: accepted shapes', () => {
     expect((await verifier.verify({ format: 'pkcs1', signature: sha384, certificate: holder.sign.certificate, content: DOCUMENT, digest: 'SHA-384' })).digest).toBe(
       'SHA-384',
     );
+    // A digest spelled another way is refused with the names that are accepted.
+    const lower = await failure(
+      verifier.verify({ format: 'pkcs1', signature: sha384, certificate: holder.sign.certificate, content: DOCUMENT, digest: 'sha384' as 'SHA-384' }),
+    );
+    expect([lower.code, lower.message]).toEqual(['DOCUMENT_MALFORMED', '"digest" sha384 is not a digest name (SHA-1, SHA-224, SHA-256, SHA-384, SHA-512)']);
   });
 });
 

@@ -33,7 +33,9 @@ export function decodeDocument(ctx: DocumentContext, input: SignedDocument): voi
 
   if (input.format === 'pkcs1') {
     const digest = input.digest ?? 'SHA-256';
-    if (!DIGESTS.includes(digest)) throw new DocumentFormatError('DOCUMENT_MALFORMED', `"digest" ${String(digest)} is not a digest name`);
+    if (!DIGESTS.includes(digest)) {
+      throw new DocumentFormatError('DOCUMENT_MALFORMED', `"digest" ${String(digest).slice(0, 40)} is not a digest name (${DIGESTS.join(', ')})`);
+    }
     if (cert === undefined) throw new DocumentFormatError('DOCUMENT_MALFORMED', 'a PKCS#1 signature needs "certificate"');
     if (given === undefined) throw new DocumentFormatError('CONTENT_MISSING', 'a PKCS#1 signature needs "content"');
     let raw: Uint8Array;
