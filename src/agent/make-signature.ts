@@ -101,7 +101,8 @@ async function signOnCard(card: HiCOSCard, slot: SlotInfo, request: SignRequest,
   checkValidity(signCert);
 
   // The PIN travels only inside the card layer, which zeroes its own copies.
-  const signOptions = { hash: request.hash, pin: request.pin, allowLastTry: !options.guardLastTry } as const;
+  // SHA-1 was checked against the agent's own allowSha1 before: the card layer takes that decision as given.
+  const signOptions = { hash: request.hash, pin: request.pin, allowLastTry: !options.guardLastTry, allowSha1: options.allowSha1 } as const;
   let signedBytes: Uint8Array | undefined;
   let cardSignature: Uint8Array | undefined;
   const cardSign = async (data: Uint8Array): Promise<Uint8Array> => {
@@ -197,7 +198,7 @@ export function failureFor(error: unknown, version: string): SignResponse {
   if (error instanceof HiCOSError) {
     switch (error.code) {
       case 'INVALID_PIN_FORMAT':
-        // The card layer checks the length first, then the characters.
+        // The card layer checks the characters first, then the length.
         return /length/.test(error.message)
           ? failure(RetCode.CARD_LOGIN_FAILED, LastError.PIN_LEN_RANGE, 'the PIN must be 6 to 8 characters', version)
           : failure(RetCode.PIN_FORMAT, LastError.NONE, 'the PIN has characters a PIN cannot have', version);

@@ -1,4 +1,5 @@
 import type { SignatureHash } from '../apdu/index.js';
+import { base64Strict } from '../cert/encoding/pem.js';
 import { TwpkiError } from '../shared/twpki-error.js';
 import { RetCode } from './codes.js';
 
@@ -122,8 +123,12 @@ export function parseSignRequest(body: string, contentType = ''): SignRequest {
   if (encoding === 'BASE64') {
     // '%' is not in the base64 alphabet, so here it can only be an escape.
     const b64 = unescapeValue(rawTbs, true).replace(/ /g, '+');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new SignRequestError('AGENT_BASE64', 'tbs is not base64');
-    tbs = new Uint8Array(Buffer.from(b64, 'base64'));
+    // Strict: Node's decoder drops what it cannot use, so "A" or "==" would be signed as nothing at all.
+    try {
+      tbs = base64Strict(b64, (n) => new Uint8Array(n));
+    } catch {
+      throw new SignRequestError('AGENT_BASE64', 'tbs is not base64');
+    }
   } else if (encoding === 'NONE') {
     tbs = new Uint8Array(Buffer.from(unescapeValue(rawTbs), 'utf8'));
   } else {

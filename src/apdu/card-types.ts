@@ -99,6 +99,12 @@ export interface SignOptions extends PinOptions {
   pin?: string | Uint8Array;
   /** Key to use (default `SIGN`). */
   key?: 'SIGN' | 'KEYX';
+  /**
+   * Allow SHA-1 for this signature, when the card was opened without
+   * {@link HiCOSCardOptions.allowSha1} (a caller that decides per request,
+   * such as the local agent's `allowSha1`). Default `false`.
+   */
+  allowSha1?: boolean;
 }
 
 /** Options of {@link HiCOSCard.decrypt}. */

@@ -129,7 +129,7 @@ export class HiCOSCard {
    * @returns the 256-byte signature
    */
   public async sign(data: Uint8Array, options: SignOptions = {}): Promise<Uint8Array> {
-    const hash = checkSignatureHash(options.hash ?? 'sha256', this.options.allowSha1 === true);
+    const hash = checkSignatureHash(options.hash ?? 'sha256', this.options.allowSha1 === true || options.allowSha1 === true);
     if (!(data instanceof Uint8Array)) throw new HiCOSError('INVALID_CARD_INPUT', 'data to sign must be bytes');
     const block = pkcs1SignatureBlock(digestInfo(hash, digest(hash, data)), RSA_BLOCK);
     return this.keyOperation('signing', block, options.key ?? 'SIGN', options);

@@ -86,6 +86,12 @@ const rows: Row[] = [
   ['bad parameter', async () => post(await agentWith('card'), pkg({ hashAlgorithm: 'MD5' })), RetCode.BAD_PARAMETER, LastError.NONE],
   ['SHA-1 while disabled', async () => post(await agentWith('card'), pkg({ hashAlgorithm: 'SHA1' })), RetCode.BAD_PARAMETER, LastError.NONE],
   ['base64 error', async () => post(await agentWith('card'), pkg({ tbs: '!!', tbsEncoding: 'base64' })), RetCode.BASE64_ERROR, LastError.NONE],
+  // Node's decoder would make nothing of these, and an empty content would have been signed.
+  ['base64 of one character', async () => post(await agentWith('card'), pkg({ tbs: 'A', tbsEncoding: 'base64' })), RetCode.BASE64_ERROR, LastError.NONE],
+  ['base64 of padding alone', async () => post(await agentWith('card'), pkg({ tbs: '==', tbsEncoding: 'base64' })), RetCode.BASE64_ERROR, LastError.NONE],
+  // Six characters, eighteen bytes: the characters are what is wrong, not the length.
+  ['PIN of six Chinese characters', async () => post(await agentWith('card'), pkg({ pin: '密碼密碼密碼' })), RetCode.PIN_FORMAT, LastError.NONE],
+  ['PIN of six full-width digits', async () => post(await agentWith('card'), pkg({ pin: '１２３４５６' })), RetCode.PIN_FORMAT, LastError.NONE],
   ['unsupported func', async () => post(await agentWith('card'), pkg({ func: 'EncryptData' })), RetCode.UNSUPPORTED_FUNCTION, LastError.NONE],
   ['unsupported path', async () => post(await agentWith('card'), '', { path: '/decrypt' }), RetCode.UNSUPPORTED_FUNCTION, LastError.NONE],
   ['GET /sign', async () => post(await agentWith('card'), '', { method: 'GET' }), RetCode.UNSUPPORTED_FUNCTION, LastError.NONE],
@@ -100,6 +106,21 @@ describe('every /sign failure reaches the page as an official ret_code/last_erro
     expect(retCodeMessage(answer.ret_code)?.zhTW).toBeTruthy();
     expect(lastErrorMessage(answer.last_error)?.zhTW).toBeTruthy();
     expect(answer.message).not.toContain(PIN);
+  }, 60_000);
+
+  // startAgent({ allowSha1 }) used to refuse SHA-1 anyway: the card layer's own option was never set.
+  it('an agent started with allowSha1 signs SHA-1, PKCS#1 and PKCS#7, with the card slots as they are', async () => {
+    const agent = await agentWith('card', { allowSha1: true });
+    for (const signatureType of ['PKCS1', 'PKCS7']) {
+      const r = await fetch(`http://127.0.0.1:${agent.port}/sign`, {
+        method: 'POST',
+        headers: { Origin: TRUSTED, 'Content-Type': 'text/plain' },
+        body: pkg({ hashAlgorithm: 'SHA1', signatureType }),
+      });
+      const answer = (await r.json()) as { ret_code: number; signature?: string; message?: string };
+      expect([signatureType, answer.ret_code]).toEqual([signatureType, 0]);
+      expect(answer.signature?.length).toBeGreaterThan(300);
+    }
   }, 60_000);
 
   it('a wrong PIN is reported with 0x76100006 and the tries-left reason pages show', async () => {

@@ -51,11 +51,13 @@ export function pinToBuffer(pin: string | Uint8Array): Buffer {
  * The message names the rule, never the PIN.
  */
 export function validatePin(pin: Uint8Array, policy: PinPolicy): void {
-  if (pin.length < policy.minLength || pin.length > policy.maxLength) {
-    throw new InvalidPinFormatError(`length must be ${policy.minLength}–${policy.maxLength} characters, got ${pin.length}`);
-  }
+  // Characters first: the length is counted in bytes, so six characters a PIN cannot have (全形 digits,
+  // Chinese) would otherwise read as "too long" instead of what they are.
   for (const b of pin) {
     if (!allowed(b, policy.charset)) throw new InvalidPinFormatError(`only ${policy.charset} characters are allowed`);
+  }
+  if (pin.length < policy.minLength || pin.length > policy.maxLength) {
+    throw new InvalidPinFormatError(`length must be ${policy.minLength}–${policy.maxLength} characters, got ${pin.length}`);
   }
 }
 
