@@ -30,6 +30,28 @@ import { refusalError } from '../refusals.js';
 /** How a renewal that passes {@link judgeRenewal} is applied. */
 export type RenewalPolicy = 'automatic' | 'review';
 
+/**
+ * Checks the `renewal` option of a flow when it is built: a misspelt policy
+ * (`'Review'`) would otherwise renew certificates automatically, silently.
+ * @throws RangeError naming the option.
+ */
+export function checkRenewalPolicy(value: unknown): void {
+  if (value !== undefined && value !== 'automatic' && value !== 'review') {
+    throw new RangeError(`renewal must be 'automatic' or 'review', not ${JSON.stringify(value)}`);
+  }
+}
+
+/**
+ * Checks the `idHintRule` option of a flow when it is built: `'lastFour'` or a
+ * function; anything else would fail the first upload with a TypeError.
+ * @throws RangeError naming the option.
+ */
+export function checkIdHintRule(value: unknown): void {
+  if (value !== undefined && value !== 'lastFour' && typeof value !== 'function') {
+    throw new RangeError(`idHintRule must be 'lastFour' or a function (nationalId, idHint) => boolean, not ${JSON.stringify(value)}`);
+  }
+}
+
 /** What a flow recorded about a bound card, to compare a renewal with. */
 export interface BoundCard {
   /** 卡號 */

@@ -21,6 +21,7 @@ import type { OfficialAccountApplication, OfficialCard, OfficialMember } from '.
 import * as review from './official-review.js';
 import type { OfficialAccountOptions } from './official-shared.js';
 import type { QueuePage, QueueQuery } from './review-queue.js';
+import { checkIdHintRule, checkRenewalPolicy } from './card-renewal.js';
 
 export {
   OFFICIAL_ATTESTATION,
@@ -39,6 +40,8 @@ export class OfficialAccountFlow {
 
   /** Fixes the dependencies once. */
   public constructor(options: OfficialAccountOptions) {
+    checkRenewalPolicy(options.renewal);
+    checkIdHintRule(options.idHintRule);
     this.o = options;
   }
 

@@ -21,7 +21,7 @@ import { consentsOf } from './org-receipts-table.js';
 import { REGISTRATION_QUEUE } from './org-registrations-table.js';
 import { parseActor } from '../domain/actor.js';
 import { ORG_COMMANDS, auditRefusals, authorize } from './authorization.js';
-import { acceptPendingRenewal, parseRenewalId, pendingRenewals, type PendingRenewal } from './card-renewal.js';
+import { checkIdHintRule, checkRenewalPolicy, acceptPendingRenewal, parseRenewalId, pendingRenewals, type PendingRenewal } from './card-renewal.js';
 import { applyAcceptedRenewal, type OrgCardRenewal } from './org-cards.js';
 
 export type { AdministratorContact, AdministratorSession, OperatorInput, RegisterInput, ReplaceInput } from './org-inputs.js';
@@ -34,6 +34,8 @@ export class OrgRegistrationFlow {
 
   /** Fixes the dependencies once. */
   public constructor(options: OrgRegistrationOptions) {
+    checkRenewalPolicy(options.renewal);
+    checkIdHintRule(options.idHintRule);
     this.o = options;
   }
 

@@ -14,7 +14,7 @@ import type { CompanyRegistry } from '../ports/company-registry.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { EnrollStore, SqlSession } from '../store/store.js';
 import { LOGIN_COMMANDS, WASTE_COMMANDS, auditRefusals, authorize } from './authorization.js';
-import type { RenewalPolicy } from './card-renewal.js';
+import { checkRenewalPolicy, type RenewalPolicy } from './card-renewal.js';
 import { applyTransition } from './transition.js';
 import { loginAccountFromRow, type LoginAccount, type LoginMethod } from './login-records.js';
 import { isUuid } from './secret-token.js';
@@ -76,6 +76,7 @@ export interface LoginContext {
 export function loginContext(o: LoginEnablementOptions): LoginContext {
   const ttlMs = o.codeTtlMs ?? 30 * DAY_MS;
   if (!(ttlMs > 0)) throw new RangeError('codeTtlMs must be positive');
+  checkRenewalPolicy(o.renewal);
   const maxAttempts = o.maxCodeAttempts ?? 5;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError('maxCodeAttempts must be a positive integer');
   return { store: o.store, clock: o.clock, ttlMs, maxAttempts, renewal: o.renewal };
