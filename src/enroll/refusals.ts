@@ -64,3 +64,15 @@ export function refusalError(reason: EnrollRefusalReason, detail?: string): Enro
   const r = ENROLL_REFUSALS[reason];
   return new EnrollError(r.code, detail === undefined ? r.zhTW : `${r.zhTW} (${detail})`, { refusal: reason });
 }
+
+/**
+ * Refuses a card holder that did not come out of a login verification
+ * (`cardHolderFromLogin`): certificate serials and card numbers are not
+ * secret, so a holder built from request data could log in as any bound card.
+ * @throws EnrollError `NOT_AUTHORIZED`, refusal `VERIFIED_LOGIN_REQUIRED`.
+ */
+export function requireVerifiedLogin(card: { readonly verified: boolean }): void {
+  if (!card.verified) {
+    throw refusalError('VERIFIED_LOGIN_REQUIRED', "pass the certificate layer's verified login through cardHolderFromLogin");
+  }
+}

@@ -5,16 +5,22 @@ import { readAuditTrail } from '../../src/enroll/store/audit.js';
 import { EnrollError } from '../../src/enroll/errors.js';
 import type { Actor } from '../../src/enroll/domain/actor.js';
 import type { VerifiedCardHolder } from '../../src/enroll/domain/card-holder.js';
-import { citizenCard, describeEachStore } from './helpers.js';
+import { markVerified } from '../../src/enroll/domain/verified-holder.js';
+import { citizenCard as handBuiltCitizenCard, describeEachStore } from './helpers.js';
+
+// The flow takes only holders from a login verification (cardHolderFromLogin marks them); these tests are
+// about codes and methods, so their cards are marked as a verified login's would be.
+const citizenCard = (n: number, overrides: Partial<VerifiedCardHolder> = {}): VerifiedCardHolder => markVerified(handBuiltCitizenCard(n, overrides));
 
 const company: Actor = { role: 'applicant', id: '04595257' };
-const companyCard = (businessId = '04595257', serial = 'c0ffee'): VerifiedCardHolder => ({
-  authority: 'MOEACA',
-  subjectName: '測試公司',
-  certificateSerial: serial,
-  cardNumber: 'BC00000000000001',
-  businessId,
-});
+const companyCard = (businessId = '04595257', serial = 'c0ffee'): VerifiedCardHolder =>
+  markVerified({
+    authority: 'MOEACA',
+    subjectName: '測試公司',
+    certificateSerial: serial,
+    cardNumber: 'BC00000000000001',
+    businessId,
+  });
 const target = { businessId: '04595257', controlNumber: 'E5600001' };
 
 let clock: ManualClock;
@@ -57,6 +63,20 @@ describeEachStore('enroll_t_login', (db) => {
       expect((await flow.authorizeLogin(citizenCard(1))).account.businessId).toBe('04595257');
       const rows = await db().transaction((tx) => tx.query('SELECT verification_code_hash FROM enroll_login_accounts'));
       expect(JSON.stringify(rows)).not.toContain(code);
+    });
+
+    // Serials and card numbers are public: a holder built from request data (or a JSON copy of a real one)
+    // used to bind and to log in as the company. Only cardHolderFromLogin's holders count.
+    it('refuses a holder that did not come from a login verification, to bind and to log in', async () => {
+      const code = await requested();
+      const copy = JSON.parse(JSON.stringify(citizenCard(1))) as VerifiedCardHolder;
+      const refusedBind = await flow.enableCertificateLogin({ ...target, verificationCode: code, holder: copy }, company).catch((e: unknown) => e);
+      expect(refusedBind).toMatchObject({ code: 'NOT_AUTHORIZED', refusal: 'VERIFIED_LOGIN_REQUIRED' });
+      expect((await flow.get(target)).bindings).toHaveLength(0);
+      await flow.enableCertificateLogin({ ...target, verificationCode: code, holder: citizenCard(1) }, company);
+      const refusedLogin = await flow.authorizeLogin(copy).catch((e: unknown) => e);
+      expect(refusedLogin).toMatchObject({ code: 'NOT_AUTHORIZED', refusal: 'VERIFIED_LOGIN_REQUIRED' });
+      expect((await flow.authorizeLogin(citizenCard(1))).account.businessId).toBe('04595257');
     });
 
     it('works without a control number (沒有就請空白)', async () => {

@@ -17,7 +17,7 @@ import type { SqlSession } from '../store/store.js';
 import { LOGIN_COMMANDS, authorize } from './authorization.js';
 import { LOGIN_METHOD_REFUSALS, loginAccountFromRow, loginBindingFromRow, type LoginAccount, type LoginBinding, type LoginMethod } from './login-records.js';
 import { hashSecret, newVerificationCode } from './secret-token.js';
-import { refusalError } from '../refusals.js';
+import { refusalError, requireVerifiedLogin } from '../refusals.js';
 import {
   LOGIN_METHODS,
   authorizeOnLogin,
@@ -62,6 +62,7 @@ export async function enableCertificateLogin(ctx: LoginContext, input: EnableCer
   const method = card === undefined ? undefined : methodOf(card);
   if (card !== undefined && method === undefined) issues.add('holder.authority', 'WRONG_CERTIFICATE', 'a citizen (MOICA) or company (MOEACA) certificate is required');
   issues.throwIfAny();
+  requireVerifiedLogin(card as CardIdentity);
   return guardLogin(ctx, () => bind(ctx, key as CompanyKey, code as string, card as CardIdentity, method as LoginMethod, who as Actor));
 }
 

@@ -14,7 +14,7 @@ import { LOGIN_COMMANDS, authorize } from './authorization.js';
 import { acceptPendingRenewal, parseRenewalId, resolveRenewal, type BoundCard } from './card-renewal.js';
 import { LOGIN_METHOD_REFUSALS, loginAccountFromRow, loginBindingFromRow, type LoginAccount, type LoginBinding } from './login-records.js';
 import { guardLogin, loginSubject, type LoginContext } from './waste-shared.js';
-import { refusalError } from '../refusals.js';
+import { refusalError, requireVerifiedLogin } from '../refusals.js';
 
 const SELECT = `SELECT b.*, a.status AS a_status, a.company_name, a.verification_code_hash, a.code_expires_at, a.citizen_card, a.company_card,
     a.created_at, a.updated_at, a.version
@@ -84,6 +84,7 @@ async function findBinding(ctx: LoginContext, tx: SqlSession, card: CardIdentity
  */
 export async function authorizeLogin(ctx: LoginContext, holder: VerifiedCardHolder): Promise<{ account: LoginAccount; binding: LoginBinding }> {
   const card = parseCardHolder(holder, 'holder');
+  requireVerifiedLogin(card);
   // Refusals are returned, not thrown, so a renewal's audit entry commits with them.
   const outcome = await ctx.store.transaction((tx) => findBinding(ctx, tx, card));
   if (outcome instanceof EnrollError) throw outcome;
