@@ -75,6 +75,7 @@ describeEachStore('enroll_t_waste', (db) => {
     }
     expect(html).toContain('☑ 啟用');
     expect(html).toContain(app.id);
+    expect(html).toContain('申請日期：2026-03-02');
     // 掃描上傳 and 送出
     const stamped = await flow.uploadDocument(app.id, { kind: 'applicationForm', content: PDF, fileName: 'stamped.pdf' }, APPLICANT);
     expect(stamped).toMatchObject({ kind: 'applicationForm', mediaType: 'application/pdf', size: PDF.length, fileName: 'stamped.pdf' });
@@ -99,6 +100,7 @@ describeEachStore('enroll_t_waste', (db) => {
     expect(mail?.to).toBe('contact@example.com.tw');
     expect(mail?.text).toContain('申請憑證登入後所取得之驗證碼');
     expect(mail?.text).toContain('https://waste.example.gov.tw/CertEnable');
+    expect(mail?.text).toMatch(/\(有效期限至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}（臺灣時間）\)/);
     const code = codeFromMail(mail?.text ?? '');
     // 啟用 with 統一編號 + 管制編號 + 驗證碼 + card → 綁定成功
     const citizen = await rig.login(rig.citizen, CITIZEN_CARD_NO);

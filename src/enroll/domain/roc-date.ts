@@ -4,6 +4,25 @@ const TAIPEI_OFFSET_MS = 8 * 60 * 60 * 1000;
 
 /** `民國 115年3月2日` for an instant (ISO string or Date), in Taipei time. */
 export function rocDate(instant: string | Date): string {
-  const d = new Date(new Date(instant).getTime() + TAIPEI_OFFSET_MS);
+  const d = taipei(instant);
   return `民國 ${d.getUTCFullYear() - 1911}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
+}
+
+/** The instant's calendar fields in Taipei time (UTC+8, no daylight saving). */
+function taipei(instant: string | Date): Date {
+  return new Date(new Date(instant).getTime() + TAIPEI_OFFSET_MS);
+}
+
+const two = (n: number): string => String(n).padStart(2, '0');
+
+/** `2026-03-02` for an instant, in Taipei time (a date cut from the UTC ISO text is a day early before 08:00). */
+export function taipeiDate(instant: string | Date): string {
+  const d = taipei(instant);
+  return `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}`;
+}
+
+/** `2026-04-01 01:30（臺灣時間）` for an instant: a deadline as a person in Taiwan reads it in a mail. */
+export function taipeiDateTime(instant: string | Date): string {
+  const d = taipei(instant);
+  return `${taipeiDate(instant)} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}（臺灣時間）`;
 }

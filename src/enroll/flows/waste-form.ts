@@ -7,6 +7,7 @@ import { escapeHtml } from '../../ems/index.js';
 import { LOGIN_METHOD_LABELS } from './login-records.js';
 import type { PhoneNumber, WasteApplication, WasteApplicationForm } from './waste-records.js';
 import { LOGIN_METHODS } from './waste-shared.js';
+import { taipeiDate } from '../domain/roc-date.js';
 
 /** Options of {@link renderWasteApplicationForm}. */
 export interface WasteFormOptions {
@@ -65,7 +66,7 @@ export function renderWasteApplicationForm(app: WasteApplicationForm | WasteAppl
     row('承辦人郵件信箱', escapeHtml(app.contactEmail)),
     methods,
   ].join('\n');
-  const meta = stored === undefined ? '' : `<p class="meta">申請編號：${escapeHtml(stored.id)}　申請日期：${escapeHtml(stored.createdAt.slice(0, 10))}</p>`;
+  const meta = stored === undefined ? '' : `<p class="meta">申請編號：${escapeHtml(stored.id)}　申請日期：${escapeHtml(taipeiDate(stored.createdAt))}</p>`;
   return `<!DOCTYPE html>
 <html lang="zh-Hant-TW">
 <head>

@@ -3,6 +3,7 @@
  * to the EMS-registered facility e-mail only.
  */
 import type { MailMessage } from '../ports/mailer.js';
+import { taipeiDateTime } from '../domain/roc-date.js';
 
 /** Branding of the notices; defaults follow the seed's wording without a system name. */
 export interface NoticeBranding {
@@ -22,7 +23,7 @@ export function activationNotice(to: string, link: string, expiresAt: string, b:
     subject: `${b.systemName}-帳號申請認證`,
     text:
       `您好\n\n${b.systemName}通知，請點選下列連結開通帳號權限；若貴公司未於本系統提送帳號申請需求，請忽略此信件，感謝。\n\n` +
-      `${link}\n\n(連結有效期限至 ${expiresAt}，僅能使用一次)\n\n敬祝 順心\n${b.signature}\n`,
+      `${link}\n\n(連結有效期限至 ${taipeiDateTime(expiresAt)}，僅能使用一次)\n\n敬祝 順心\n${b.signature}\n`,
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { MailMessage } from '../ports/mailer.js';
 import type { NoticeBranding } from './account-notices.js';
+import { taipeiDateTime } from '../domain/roc-date.js';
 
 /** Default branding: the seed calls the site 申報網站. */
 export const WASTE_BRANDING: NoticeBranding = { systemName: '申報網站', signature: '系統客服' };
@@ -36,7 +37,7 @@ export function verificationCodeNotice(
     subject: `${b.systemName}-憑證登入申請審核通過（驗證碼）`,
     text:
       `您好\n\n${b.systemName}通知，${who(company)}申請使用自然人憑證或工商憑證登入，已審核通過。\n\n` +
-      `驗證碼：${code}\n(有效期限至 ${expiresAt})\n\n` +
+      `驗證碼：${code}\n(有效期限至 ${taipeiDateTime(expiresAt)})\n\n` +
       `請進入登入頁面，並點選「憑證登入」，按下啟用憑證按鈕，進入憑證啟用頁面${activationPage === undefined ? '' : `（${activationPage}）`}。` +
       `請插入您的自然人憑證或工商憑證，並輸入您的統一編號、管制編號、申請憑證登入後所取得之驗證碼、以及您的憑證密碼，按下『送出』按鈕，即完成憑證啟用動作。\n\n` +
       `若貴公司未提出此申請，請忽略此信件。\n\n敬祝 順心\n${b.signature}\n`,
