@@ -133,13 +133,24 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
   const cache = options.warmCache === false ? undefined : new WarmCardCache();
   let port = options.port ?? AGENT_DEFAULT_PORT;
   const selfOrigin = (): string => `http://localhost:${port}`;
+  /** Whether `origin` is this agent's own pages: localhost, 127.0.0.1 or [::1] on its port (one server). */
+  const isSelf = (origin: string): boolean => {
+    if (origin === selfOrigin()) return true;
+    try {
+      const u = new URL(origin);
+      return u.protocol === 'http:' && AGENT_ORIGIN_HOSTS.has(u.hostname) && u.port === String(port);
+    } catch {
+      return false;
+    }
+  };
 
   /** The page on whose behalf the request is made, or undefined for non-browser clients. */
   function callerOrigin(req: IncomingMessage): string | undefined {
     const origin = req.headers.origin;
     if (origin === undefined || origin === 'null') return origin === 'null' ? 'null' : undefined;
-    if (origin === selfOrigin()) {
-      // Our own popup relays the opener's origin (event.origin, vouched for by the browser).
+    if (isSelf(origin)) {
+      // Our own popup relays the opener's origin (event.origin, vouched for by the browser), whichever of the
+      // agent's names the page opened it under.
       const relayed = req.headers['x-twpki-caller-origin'];
       return typeof relayed === 'string' ? relayed : origin;
     }
@@ -147,7 +158,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
   }
 
   function allowed(caller: string | undefined): boolean {
-    return caller === undefined || caller === selfOrigin() || trusted.isTrusted(caller);
+    return caller === undefined || isSelf(caller) || trusted.isTrusted(caller);
   }
 
   function send(res: ServerResponse, status: number, type: string, body: string | Buffer, corsOrigin?: string): void {
@@ -246,7 +257,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
       }
       if (failure.status === 413) res.setHeader('Connection', 'close');
       const origin = req.headers.origin;
-      const cors = origin && (origin === selfOrigin() || trusted.isTrusted(origin)) ? origin : undefined;
+      const cors = origin && (isSelf(origin) || trusted.isTrusted(origin)) ? origin : undefined;
       send(res, failure.status, 'application/json', JSON.stringify({ ret_code: failure.retCode, last_error: LastError.NONE, message: failure.message }), cors);
     });
   });

@@ -115,6 +115,18 @@ describe('local agent: transport-level rules', () => {
     expect(card.log.some((e) => e.command[1] === 0x20)).toBe(false);
   });
 
+  it("believes a relayed page origin only from the agent's own pages, under any of its names, on its own port", async () => {
+    const relayed = (origin: string) =>
+      call('/pkcs11info', { origin, headers: { 'X-Twpki-Caller-Origin': TRUSTED } }).then(async (r) => ((await r.json()) as Pkcs11Info).ret_code);
+    for (const self of [`http://localhost:${agent.port}`, `http://127.0.0.1:${agent.port}`, `http://[::1]:${agent.port}`]) {
+      expect(await relayed(self), self).toBe(0);
+    }
+    // Another local service, or a look-alike name, relaying a trusted origin is not believed.
+    for (const other of [`http://127.0.0.1:${agent.port + 1}`, `http://localhost.evil.example:${agent.port}`, `https://127.0.0.1:${agent.port}`]) {
+      expect(await relayed(other), other).toBe(RetCode.UNTRUSTED_DOMAIN);
+    }
+  });
+
   it('serves the popup bridge and decides /addDomain through the operator callback', async () => {
     const popup = await (await call('/popupForm')).text();
     expect(popup).toContain("func: 'getTbs'");

@@ -95,6 +95,18 @@ describe.runIf(chromiumAvailable())('twpki/browser against twpki agent', () => {
     expect(ok).toBe(true);
   });
 
+  // The agent's popup relays the page's origin; it used to be believed only from http://localhost:<port>, so a
+  // page that named the agent http://127.0.0.1:<port> was refused as untrusted in popup mode.
+  it('popup mode works with the agent named 127.0.0.1 as well as localhost', async () => {
+    const url = `http://127.0.0.1:${agent.port}`;
+    const found = valueOf(await inPage<{ present: boolean; channel: string; slot: { description: string } | null }>(page, 'detect', { options: { url, mode: 'popup' } }));
+    expect(found).toMatchObject({ present: true, channel: 'popup', slot: { description: 'Virtual PCD 00 00' } });
+    const signed = valueOf(
+      await inPage<SignResult>(page, 'sign', { request: { tbs: 'via 127.0.0.1', pin: PIN }, options: { url, mode: 'popup' }, slotFromDetect: true }),
+    );
+    expect(signed).toMatchObject({ channel: 'popup', cardNumber: CARD_NUMBER });
+  });
+
   it('a slot of null (what detect() reports before a card is in) signs with the only card; a slot that is no reader is refused', async () => {
     const signed = valueOf(
       await inPage<SignResult>(page, 'sign', { request: { tbs: 't', pin: PIN, signatureType: 'PKCS1', slot: null }, options: { url: agent.url } }),
