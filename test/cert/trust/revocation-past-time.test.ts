@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RevocationChecker, RevocationError, SignedDocumentVerifierBuilder, TrustedCertificate } from '../../../src/cert/index.js';
+import { RevocationChecker, SignedDocumentVerifierBuilder, TrustedCertificate } from '../../../src/cert/index.js';
 import type { CardHolderCredentials, TestPki } from '../../../src/testing/pki/index.js';
 import { buildCrl, type LocalRevocationServer } from '../../../src/testing/revocation/index.js';
-import { startRevocationRig } from './helpers/fixtures.js';
+import { revocationFailure, startRevocationRig } from './helpers/fixtures.js';
 import { signLogin } from './helpers/login-signer.js';
 import { failure } from './helpers/verification.js';
 
@@ -39,16 +39,6 @@ const weekAgo = (): Date => new Date(Date.now() - 7 * DAY);
 /** `ms` before now, in whole seconds (OCSP and CRL times carry no milliseconds). */
 const ago = (ms: number): Date => new Date(Math.floor((Date.now() - ms) / 1000) * 1000);
 
-async function revocationError(p: Promise<unknown>): Promise<RevocationError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof RevocationError) return err;
-    throw err;
-  }
-  throw new Error('expected a RevocationError');
-}
-
 describe('RevocationChecker.check at a past time, answers current now', () => {
   it('OCSP: good now is good then; without `now` the answer must be current at the past time, as before', async () => {
     const checker = new RevocationChecker({ mode: 'ocsp' });
@@ -57,7 +47,7 @@ describe('RevocationChecker.check at a past time, answers current now', () => {
     // The same answer again, from the checker's cache, by the step's warm path and by `check`.
     await expect(checker.check(cert, issuer, at, { now: new Date() })).resolves.toMatchObject({ kind: 'good' });
     const fresh = new RevocationChecker({ mode: 'ocsp', ocspCacheSize: 0 });
-    expect((await revocationError(fresh.check(cert, issuer, at))).code).toBe('OCSP_STALE');
+    expect((await revocationFailure(fresh.check(cert, issuer, at))).code).toBe('OCSP_STALE');
   });
 
   it('OCSP: revoked after the time checked is good then, and still revoked for a check now (the cache keeps the answer as given)', async () => {
@@ -89,7 +79,7 @@ describe('RevocationChecker.check at a past time, answers current now', () => {
     const later = new RevocationChecker({ mode: 'crl' });
     await expect(later.check(cert, issuer, weekAgo(), { now: new Date() })).resolves.toMatchObject({ kind: 'good', source: 'crl' });
     await expect(later.check(cert, issuer)).resolves.toMatchObject({ kind: 'revoked', source: 'crl' });
-    expect((await revocationError(new RevocationChecker({ mode: 'crl' }).check(cert, issuer, weekAgo()))).code).toBe('CRL_STALE');
+    expect((await revocationFailure(new RevocationChecker({ mode: 'crl' }).check(cert, issuer, weekAgo()))).code).toBe('CRL_STALE');
     publish(new Date(Date.now() - 10 * DAY));
     const earlier = new RevocationChecker({ mode: 'crl' });
     await expect(earlier.check(cert, issuer, weekAgo(), { now: new Date() })).resolves.toMatchObject({ kind: 'revoked', source: 'crl' });
