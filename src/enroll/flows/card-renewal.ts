@@ -41,17 +41,6 @@ export function checkRenewalPolicy(value: unknown): void {
   }
 }
 
-/**
- * Checks the `idHintRule` option of a flow when it is built: `'lastFour'` or a
- * function; anything else would fail the first upload with a TypeError.
- * @throws RangeError naming the option.
- */
-export function checkIdHintRule(value: unknown): void {
-  if (value !== undefined && value !== 'lastFour' && typeof value !== 'function') {
-    throw new RangeError(`idHintRule must be 'lastFour' or a function (nationalId, idHint) => boolean, not ${JSON.stringify(value)}`);
-  }
-}
-
 /** What a flow recorded about a bound card, to compare a renewal with. */
 export interface BoundCard {
   /** 卡號 */

@@ -21,7 +21,8 @@ import type { OfficialAccountApplication, OfficialCard, OfficialMember } from '.
 import * as review from './official-review.js';
 import type { OfficialAccountOptions } from './official-shared.js';
 import type { QueuePage, QueueQuery } from './review-queue.js';
-import { checkIdHintRule, checkRenewalPolicy } from './card-renewal.js';
+import { checkRenewalPolicy } from './card-renewal.js';
+import { checkIdHintRule } from './org-shared.js';
 
 export {
   OFFICIAL_ATTESTATION,

@@ -16,12 +16,12 @@ import type { OrgStatus } from '../machine/org-machine.js';
 import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
 import * as registration from './org-first-registration.js';
 import * as replacement from './org-replacement.js';
-import type { OrgRegistrationOptions } from './org-shared.js';
+import { checkIdHintRule, type OrgRegistrationOptions } from './org-shared.js';
 import { consentsOf } from './org-receipts-table.js';
 import { REGISTRATION_QUEUE } from './org-registrations-table.js';
 import { parseActor } from '../domain/actor.js';
 import { ORG_COMMANDS, auditRefusals, authorize } from './authorization.js';
-import { checkIdHintRule, checkRenewalPolicy, acceptPendingRenewal, parseRenewalId, pendingRenewals, type PendingRenewal } from './card-renewal.js';
+import { checkRenewalPolicy, acceptPendingRenewal, parseRenewalId, pendingRenewals, type PendingRenewal } from './card-renewal.js';
 import { applyAcceptedRenewal, type OrgCardRenewal } from './org-cards.js';
 
 export type { AdministratorContact, AdministratorSession, OperatorInput, RegisterInput, ReplaceInput } from './org-inputs.js';

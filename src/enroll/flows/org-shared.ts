@@ -49,6 +49,17 @@ export interface OrgRegistrationOptions {
   readonly renewal?: RenewalPolicy;
 }
 
+/**
+ * Checks the `idHintRule` option of a flow when it is built: `'lastFour'` or a
+ * function; anything else would fail the first upload with a TypeError.
+ * @throws RangeError naming the option.
+ */
+export function checkIdHintRule(value: unknown): void {
+  if (value !== undefined && value !== 'lastFour' && typeof value !== 'function') {
+    throw new RangeError(`idHintRule must be 'lastFour' or a function (nationalId, idHint) => boolean, not ${JSON.stringify(value)}`);
+  }
+}
+
 /** Whether `nationalId` agrees with the card's ID hint under `o.idHintRule` (no hint on the card: nothing to check). */
 export function idHintAgrees(o: OrgRegistrationOptions, nationalId: string, idHint: string | undefined): boolean {
   if (idHint === undefined) return true;
