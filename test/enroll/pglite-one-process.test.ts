@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -42,6 +42,15 @@ describe('a PGlite data directory is one process’s', () => {
     expect(existsSync(`${dir}.lock`)).toBe(false);
     const again = await PgliteStore.open({ dataDir: dir });
     await again.close();
+  }, 60_000);
+
+  it("a lock naming this process's id that this process does not hold is an earlier incarnation's, and is taken over", async () => {
+    // A container's main process gets the same id after every restart; a lock it left behind must not bar it.
+    const dir = join(base, 'same-pid');
+    writeFileSync(`${dir}.lock`, `${process.pid}\n`);
+    const store = await PgliteStore.open({ dataDir: dir });
+    await store.close();
+    expect(existsSync(`${dir}.lock`)).toBe(false);
   }, 60_000);
 
   it('another live process holding it is named; once it is killed, its lock is taken over', async () => {

@@ -31,7 +31,9 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) throw inUse(dir, owner);
+      // Our own id on a lock this process does not hold is an earlier process's (a container's main process
+      // gets the same id after every restart): stale, like a dead one's.
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) throw inUse(dir, owner);
       // Another process took the lock over between our two tries.
       if (attempt > 0) throw inUse(dir, Number.isInteger(owner) ? owner : 0);
       // Left by a process that ended without closing the store: take it over.
