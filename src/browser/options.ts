@@ -1,3 +1,6 @@
+import { RetCode } from '../component/codes.js';
+import { ComponentError } from './component-error.js';
+
 /** The official component's address; pages accept popup messages only from exactly this origin. */
 export const OFFICIAL_COMPONENT_URL = 'http://localhost:61161';
 
@@ -39,16 +42,44 @@ export interface ResolvedOptions {
   readonly popupFeatures: string;
 }
 
-/** Applies defaults; `timeoutMs` defaults per operation. */
+const MODES: readonly ComponentMode[] = ['auto', 'direct', 'popup'];
+
+/**
+ * Applies defaults (`timeoutMs` per operation) and checks what the page
+ * passed: a JavaScript caller can pass anything, and a bad value must be a
+ * typed error naming the option, not a `TypeError` from `new URL` or a mode
+ * nobody implements.
+ * @throws {@link ComponentError} `COMPONENT_BAD_REQUEST` naming the option.
+ */
 export function resolveOptions(options: ComponentOptions | undefined, defaultTimeoutMs: number): ResolvedOptions {
-  const url = (options?.url ?? OFFICIAL_COMPONENT_URL).replace(/\/+$/, '');
+  const bad = (field: string): ComponentError => new ComponentError('COMPONENT_BAD_REQUEST', { field, retCode: RetCode.BAD_PARAMETER });
+  const given = options?.url ?? OFFICIAL_COMPONENT_URL;
+  if (typeof given !== 'string') throw bad('url');
+  const url = given.replace(/\/+$/, '');
+  let origin: string;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw bad('url');
+    origin = parsed.origin;
+  } catch {
+    throw bad('url');
+  }
+  const mode = options?.mode ?? 'auto';
+  if (!MODES.includes(mode)) throw bad('mode');
+  const positive = (value: number | undefined, fallback: number, field: string): number => {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw bad(field);
+    return value;
+  };
+  const popupPath = options?.popupPath ?? '/popupForm';
+  if (typeof popupPath !== 'string' || !popupPath.startsWith('/')) throw bad('popupPath');
   return {
     url,
-    origin: new URL(url).origin,
-    mode: options?.mode ?? 'auto',
-    timeoutMs: options?.timeoutMs ?? defaultTimeoutMs,
-    popupHandshakeMs: options?.popupHandshakeMs ?? 7_000,
-    popupPath: options?.popupPath ?? '/popupForm',
+    origin,
+    mode,
+    timeoutMs: positive(options?.timeoutMs, defaultTimeoutMs, 'timeoutMs'),
+    popupHandshakeMs: positive(options?.popupHandshakeMs, 7_000, 'popupHandshakeMs'),
+    popupPath,
     popupFeatures: options?.popupFeatures ?? 'width=360,height=240',
   };
 }

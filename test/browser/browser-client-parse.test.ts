@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ComponentError, LastError, nameValue, parseDistinguishedName, parsePkcs11Info, RetCode } from '../../src/browser/index.js';
+import { ComponentError, detect, LastError, nameValue, parseDistinguishedName, parsePkcs11Info, RetCode, sign } from '../../src/browser/index.js';
 import { TwpkiError } from '../../src/shared/twpki-error.js';
 import { CARD_NUMBER, officialPkcs11Info } from './support/official-shapes.js';
 
@@ -104,5 +104,26 @@ describe('ComponentError', () => {
     expect(error.messages.zhTW).toBe('IC卡登入失敗：未知的錯誤碼 0xE0');
     expect(error.messages.en).toBe('Card login failed: Unknown code 0xE0');
     expect(error.message).toContain('ret_code 0x76100006');
+  });
+});
+
+describe('detect() and sign() options from a page', () => {
+  // A page's JavaScript can pass anything: a URL that does not parse threw a bare TypeError, and an unknown mode
+  // was carried into the result. Each is a ComponentError naming the option, before anything is sent.
+  it.each([
+    [{ url: 'not a url' }, 'url'],
+    [{ url: 'ftp://localhost:61161' }, 'url'],
+    [{ url: 42 }, 'url'],
+    [{ mode: 'bogus' }, 'mode'],
+    [{ timeoutMs: -1 }, 'timeoutMs'],
+    [{ timeoutMs: Number.NaN }, 'timeoutMs'],
+    [{ popupHandshakeMs: 0 }, 'popupHandshakeMs'],
+    [{ popupPath: 'popupForm' }, 'popupPath'],
+  ])('%o is refused naming %s', async (options, field) => {
+    for (const call of [() => detect(options as never), () => sign({ tbs: 't', pin: '123456' }, options as never)]) {
+      const err = await call().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ComponentError);
+      expect(err).toMatchObject({ code: 'COMPONENT_BAD_REQUEST', field, retCode: RetCode.BAD_PARAMETER });
+    }
   });
 });
