@@ -14,7 +14,10 @@ export type HashAlgorithm = 'SHA256' | 'SHA384' | 'SHA512' | 'SHA1';
 
 /** What {@link sign} signs. */
 export interface SignRequest {
-  /** The data: text is signed as its UTF-8 bytes (`tbsEncoding` NONE), bytes as given (sent as base64). */
+  /**
+   * The data: text is signed as its UTF-8 bytes (sent as `tbsEncoding` NONE, or as base64 when it contains
+   * a `%`, which components may read as percent-encoding), bytes as given (sent as base64).
+   */
   readonly tbs: string | Uint8Array;
   /** Default `PKCS7`. */
   readonly signatureType?: SignatureType;
@@ -125,13 +128,17 @@ export async function sign(request: SignRequest, options?: ComponentOptions): Pr
     if (!found.present) throw found.error;
   }
 
+  // Text with a '%' travels as its UTF-8 bytes in base64: pages send tbs both plain and percent-encoded, so a
+  // component reads a value that looks encoded as encoded and would sign "%41" as "A". Base64 has no '%', and
+  // the bytes signed are the same.
+  const tbs = typeof request.tbs === 'string' && request.tbs.includes('%') ? new TextEncoder().encode(request.tbs) : request.tbs;
   // Built on demand so that no long-lived value holds the PIN.
   const packageJson = (): string =>
     JSON.stringify({
       func: 'MakeSignature',
       signatureType,
-      tbs: typeof request.tbs === 'string' ? request.tbs : toBase64(request.tbs),
-      tbsEncoding: typeof request.tbs === 'string' ? 'NONE' : 'base64',
+      tbs: typeof tbs === 'string' ? tbs : toBase64(tbs),
+      tbsEncoding: typeof tbs === 'string' ? 'NONE' : 'base64',
       hashAlgorithm: hash,
       withCardSN: withCardSN ? 'true' : 'false',
       pin: request.pin,

@@ -117,6 +117,18 @@ describe.runIf(chromiumAvailable())('twpki/browser against twpki agent', () => {
     expect(refused).toMatchObject({ isComponentError: true, code: 'COMPONENT_BAD_REQUEST', field: 'slot', retCode: RetCode.BAD_PARAMETER });
   });
 
+  // Pages send tbs both plain and percent-encoded, so a component decodes text that looks encoded: "%41"
+  // was signed as "A". The client sends such text as its UTF-8 bytes in base64: what is signed is the text.
+  it('text with % signs is signed as written, directly and through the popup', async () => {
+    // Each reads as a complete percent-encoding, which the agent (like pages' components) decodes when sent plain.
+    for (const [text, mode] of [['%41', 'direct'], ['100%25', 'popup'], ['a%2Bb%E4%B8%AD', 'direct']] as const) {
+      const signed = valueOf(await inPage<SignResult>(page, 'sign', { request: { tbs: text, pin: PIN }, options: { url: agent.url, mode }, slotFromDetect: true }));
+      const content = new pkijs.ContentInfo({ schema: asn1js.fromBER(new Uint8Array(Buffer.from(signed.signature, 'base64')).buffer).result });
+      const econtent = new pkijs.SignedData({ schema: content.content }).encapContentInfo.eContent?.getValue();
+      expect(Buffer.from(econtent ?? new ArrayBuffer(0)).toString('utf8'), `${text} ${mode}`).toBe(text);
+    }
+  });
+
   it('a wrong PIN reports the tries left the card gave, and the right PIN then works', async () => {
     const wrong = errorOf(await inPage(page, 'sign', { request: { tbs: 't', pin: '000000' }, options: { url: agent.url } }));
     expect(wrong).toMatchObject({ isComponentError: true, code: 'COMPONENT_FAILED', lastError: LastError.PIN_INCORRECT_2_LEFT, triesLeft: 2 });

@@ -126,7 +126,7 @@ describe.runIf(chromiumAvailable())('twpki/browser against the official componen
   });
 
   it('sign sends the official request with empty optional fields and checks the card number', async () => {
-    const signed = valueOf(await inPage<SignResult>(page, 'sign', { request: { tbs: '登入 challenge+%41', pin: PIN }, options: opts() }));
+    const signed = valueOf(await inPage<SignResult>(page, 'sign', { request: { tbs: '登入 challenge+A', pin: PIN }, options: opts() }));
     expect(signed).toMatchObject({ signatureType: 'PKCS7', hash: 'SHA256', cardNumber: CARD_NUMBER, certificate: USER_CERT_B64, channel: 'direct' });
     expect(signed.signature).toBe(officialSignSuccess(CARD_NUMBER).signature);
     expect(signed.componentVersion).toBe(OFFICIAL_VERSION);
@@ -137,13 +137,21 @@ describe.runIf(chromiumAvailable())('twpki/browser against the official componen
     expect(sent[0]?.tbsPackage).toEqual({
       func: 'MakeSignature',
       signatureType: 'PKCS7',
-      tbs: '登入 challenge+%41',
+      tbs: '登入 challenge+A',
       tbsEncoding: 'NONE',
       hashAlgorithm: 'SHA256',
       withCardSN: 'true',
       pin: PIN,
       nonce: '',
       slotDescription: READER,
+    });
+
+    // Text with a '%' goes as its UTF-8 bytes in base64: a component may read "%41" as percent-encoding.
+    stub.requests.length = 0;
+    valueOf(await inPage<SignResult>(page, 'sign', { request: { tbs: '登入 challenge+%41', pin: PIN }, options: opts() }));
+    expect(stub.requests.filter((r) => r.path === '/sign')[0]?.tbsPackage).toMatchObject({
+      tbs: Buffer.from('登入 challenge+%41', 'utf8').toString('base64'),
+      tbsEncoding: 'base64',
     });
 
     stub.requests.length = 0;
