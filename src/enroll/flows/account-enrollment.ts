@@ -23,7 +23,7 @@ import { parseApplicationId, parseBinding, type AccountEnrollmentOptions, type A
 import type { AccountApplication, CardBinding } from './account-records.js';
 import * as review from './account-review.js';
 import { accountContext, guarded, type AccountContext } from './account-shared.js';
-import { checkRenewalPolicy, parseRenewalId, pendingRenewals, type PendingRenewal } from './card-renewal.js';
+import { parseRenewalId, pendingRenewals, type PendingRenewal } from './card-renewal.js';
 import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
 
 export type { AccountEnrollmentOptions, ApprovalResult, BindCardInput, BindingContact } from './account-inputs.js';
@@ -34,7 +34,6 @@ export class AccountEnrollmentFlow {
 
   /** Fixes the dependencies once. */
   public constructor(options: AccountEnrollmentOptions) {
-    checkRenewalPolicy(options.renewal);
     this.c = accountContext(options);
   }
 

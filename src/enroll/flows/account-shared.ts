@@ -15,6 +15,7 @@ import type { AccountEnrollmentOptions } from './account-inputs.js';
 import type { AccountApplication } from './account-records.js';
 import { ACCOUNT_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import { applyTransition } from './transition.js';
+import { checkRenewalPolicy } from './card-renewal.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -30,10 +31,11 @@ export interface AccountContext {
   readonly branding: NoticeBranding;
 }
 
-/** Applies the defaults; RangeError for a non-positive link lifetime. */
+/** Applies the defaults; RangeError for a non-positive link lifetime or an unknown renewal policy. */
 export function accountContext(options: AccountEnrollmentOptions): AccountContext {
   const ttlMs = options.activationTtlMs ?? 7 * DAY_MS;
   if (!(ttlMs > 0)) throw new RangeError('activationTtlMs must be positive');
+  checkRenewalPolicy(options.renewal);
   return { o: options, ttlMs, resultTtlMs: options.resultTtlMs ?? 30 * DAY_MS, branding: options.branding ?? DEFAULT_BRANDING };
 }
 

@@ -17,7 +17,7 @@ import { acceptPendingRenewal, boundCardFromRow, parseRenewalId, pendingRenewals
 import { idHintAgrees } from './org-shared.js';
 import { cardFromRow, lockMember, memberFromRow, type OfficialCard, type OfficialMember } from './official-records.js';
 import { guarded, parseMemberId, type OfficialAccountOptions } from './official-shared.js';
-import { refusalError } from '../refusals.js';
+import { refusalError, requireVerifiedLogin } from '../refusals.js';
 
 function cardBound(): EnrollError {
   return new EnrollError('CARD_ALREADY_BOUND', '此自然人憑證已上傳至其他會員帳號 (this card belongs to another member)');
@@ -28,12 +28,6 @@ function parseUploadCard(holder: unknown, issues: IssueCollector): CardIdentity 
   const card = issues.take(() => parseCardHolder(holder, 'holder', { requireCardNumber: true }));
   if (card !== undefined && card.authority !== 'MOICA') issues.add('holder.authority', 'WRONG_CERTIFICATE', 'a citizen certificate (自然人憑證, MOICA) is required');
   return card;
-}
-
-function requireVerified(card: CardIdentity): void {
-  if (!card.verified) {
-    throw refusalError('VERIFIED_LOGIN_REQUIRED', 'pass the certificate layer\'s verified login through cardHolderFromLogin');
-  }
 }
 
 /** {@link OfficialAccountFlow.uploadCertificate}: 憑證上傳 (replaces the member's earlier card: reissue). */
@@ -50,7 +44,7 @@ export async function uploadCertificate(o: OfficialAccountOptions, memberId: str
         const member = await lockMember(tx, m);
         authorize(OFFICIAL_COMMANDS, 'uploadCertificate', w, { subject: m, state: member?.memberType ?? 'none', owner: m });
         if (member === undefined) throw new EnrollError('NOT_FOUND', `no member ${m}`);
-        requireVerified(c);
+        requireVerifiedLogin(c);
         if (c.subjectName !== member.name) throw refusalError('MEMBER_NAME_MISMATCH');
         if (!idHintAgrees(o, member.nationalId, c.idHint)) {
           throw refusalError('MEMBER_ID_MISMATCH');
@@ -134,7 +128,7 @@ async function renewCard(tx: SqlSession, memberId: string, oldSerial: string, ne
 export async function certificateLogin(o: OfficialAccountOptions, holder: VerifiedCardHolder): Promise<OfficialMember> {
   // Any authority is parsed: a certificate of another authority on an uploaded 卡號 is judged (and audited) as an attack.
   const c = parseCardHolder(holder, 'holder', { requireCardNumber: true });
-  requireVerified(c);
+  requireVerifiedLogin(c);
   const outcome = await o.store.transaction(async (tx): Promise<OfficialMember | EnrollError> => {
     const rows = await tx.query('SELECT * FROM enroll_official_cards WHERE card_number=$1 FOR UPDATE', [c.cardNumber]);
     const row = rows[0];
