@@ -165,3 +165,4 @@ export { type WasteApplicationEvent, type WasteApplicationStatus } from './machi
 export { type EnrollState } from './state-document.js';
 export { EmsLayerAdapter } from './adapters/ems.js';
 export { cardHolderFromLogin, type CardHolderFromLoginOptions } from './adapters/cert.js';
+export { HolderSeal, type HolderSealContext, type HolderSealOptions } from './adapters/holder-seal.js';

@@ -7,6 +7,7 @@ import { EnrollError, InvalidInputError } from '../../src/enroll/errors.js';
 import { defaultMessages } from '../../src/messages/index.js';
 import type { Actor } from '../../src/enroll/domain/actor.js';
 import { rehydrateState, serializeState } from '../../src/enroll/state-document.js';
+import type { VerifiedCardHolder } from '../../src/enroll/domain/card-holder.js';
 import { FakeEms, basicDataFor, citizenCard, tableCounts, tokenFromMail, describeEachStore } from './helpers.js';
 
 const applicant: Actor = { role: 'applicant', id: 'H5600123' };
@@ -339,6 +340,29 @@ describeEachStore('enroll_t_account', (db) => {
       ['get: id', () => flow.get('1')],
     ])('%s → INVALID_INPUT', async (_name, call) => {
       await expectCode(call(), 'INVALID_INPUT');
+    });
+
+    it('bindCard, addCard and resolveLogin refuse a holder that did not come from a verified login, changing nothing', async () => {
+      const id = await toReview('H5600123', citizenCard(1));
+      await flow.approve(id, reviewer);
+      await flow.activate(tokenFromMail(mailer.sent.at(-1)?.text ?? ''));
+      const other = await flow.apply({ controlNumber: 'H5600999' }, applicant);
+      await flow.submitBasicData(other.id, basicDataFor('H5600999'), applicant);
+      // Serials and card numbers are public: a JSON copy of the bound card's holder, or one typed from them.
+      const copies = [JSON.parse(JSON.stringify(citizenCard(1))) as VerifiedCardHolder, { ...citizenCard(2) }];
+      for (const holder of copies) {
+        for (const call of [
+          () => flow.resolveLogin(holder),
+          () => flow.bindCard(other.id, { holder, contact }, applicant),
+          () => flow.addCard('H5600123', { holder, contact }, applicant),
+        ]) {
+          const err = await expectCode(call(), 'NOT_AUTHORIZED');
+          expect(err.refusal).toBe('VERIFIED_LOGIN_REQUIRED');
+        }
+      }
+      expect((await flow.listCards('H5600123')).map((c) => c.cardNumber)).toEqual(['TP03000000000001']);
+      expect((await flow.get(other.id)).status).toBe('basicDataVerified');
+      expect(await flow.resolveLogin(citizenCard(1))).toBe('H5600123');
     });
 
     it('an unknown application is NOT_FOUND', async () => {

@@ -18,6 +18,7 @@ import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.j
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { readAuditTrail } from '../../src/enroll/store/audit.js';
 import { FakeEms, basicDataFor, citizenCard, describeEachStore, enrollFailure, tableCounts } from './helpers.js';
+import { markVerified } from '../../src/enroll/domain/verified-holder.js';
 
 const owner: Actor = { role: 'applicant', id: 'company-a' };
 const stranger: Actor = { role: 'applicant', id: 'company-b' };
@@ -95,7 +96,7 @@ describeEachStore('enroll_t_authz', (db) => {
         () => org.register(
           {
             agencyCode: 'A1234',
-            organizationCard: { authority: 'GCA', subjectName: '內政部消防署', certificateSerial: 'a1', organizationOid: OID },
+            organizationCard: markVerified({ authority: 'GCA', subjectName: '內政部消防署', certificateSerial: 'a1', organizationOid: OID }),
             administratorCard: citizenCard(1),
             administrator: { name: '張管理', email: 'admin@nfa.gov.tw', phone: '02-8195-9119' },
           },
@@ -130,8 +131,8 @@ describeEachStore('enroll_t_authz', (db) => {
 
   it("organization: only a reviewer decides reviews; an administrator manages only its own organization's operators", async () => {
     const org = new OrgRegistrationFlow({ store: db(), clock, agencies });
-    const orgA = { authority: 'GCA' as const, subjectName: '內政部消防署', certificateSerial: 'a1', organizationOid: OID };
-    const orgB = { authority: 'GCA' as const, subjectName: '內政部移民署', certificateSerial: 'b1', organizationOid: '2.16.886.101.20003.20001.20009' };
+    const orgA = markVerified({ authority: 'GCA' as const, subjectName: '內政部消防署', certificateSerial: 'a1', organizationOid: OID });
+    const orgB = markVerified({ authority: 'GCA' as const, subjectName: '內政部移民署', certificateSerial: 'b1', organizationOid: '2.16.886.101.20003.20001.20009' });
     const adminContact = { name: '張管理', email: 'admin@nfa.gov.tw', phone: '02-8195-9119' };
     await org.register({ agencyCode: 'A1234', organizationCard: orgA, administratorCard: citizenCard(1), administrator: adminContact });
     await org.register({ agencyCode: 'B5678', organizationCard: orgB, administratorCard: citizenCard(2), administrator: adminContact });

@@ -14,6 +14,7 @@ import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { joinTransaction } from '../../src/enroll/store/joined-store.js';
 import type { EnrollStore } from '../../src/enroll/store/store.js';
 import { FakeEms, basicDataFor, citizenCard, describeEachStore, tableCounts } from './helpers.js';
+import { markVerified } from '../../src/enroll/domain/verified-holder.js';
 
 const applicant = { role: 'applicant', id: 'company-a' } as const;
 const OID = '2.16.886.101.20003.20001.20003';
@@ -44,7 +45,7 @@ describeEachStore('enroll_t_callertx', (db) => {
     () =>
       new OrgRegistrationFlow({ store, clock, agencies }).register({
         agencyCode: 'A1234',
-        organizationCard: { authority: 'GCA', subjectName: '內政部消防署', certificateSerial: 'a1', organizationOid: OID },
+        organizationCard: markVerified({ authority: 'GCA', subjectName: '內政部消防署', certificateSerial: 'a1', organizationOid: OID }),
         administratorCard: citizenCard(1),
         administrator: { name: '張管理', email: 'admin@nfa.gov.tw', phone: '02-8195-9119' },
       }),

@@ -1,19 +1,24 @@
 /** Test doubles without a vitest dependency (also used by child processes). */
 import { BASIC_DATA_FIELDS, type BasicData, type BasicDataField } from '../../src/enroll/domain/basic-data.js';
 import type { VerifiedCardHolder } from '../../src/enroll/domain/card-holder.js';
+import { markVerified } from '../../src/enroll/domain/verified-holder.js';
 import type { ControlNumber } from '../../src/enroll/domain/identifiers.js';
 import type { EmsComparison, EmsRecordSource, EmsVerifier, FieldVerdict } from '../../src/enroll/ports/ems.js';
 
-/** A MOICA citizen card with a deterministic card number and serial. */
+/**
+ * A MOICA citizen card with a deterministic card number and serial, marked as
+ * `cardHolderFromLogin` marks a verified login's holder (the flows refuse
+ * anything else). A spread copy of it is unmarked, as a hand-built one is.
+ */
 export function citizenCard(n: number, overrides: Partial<VerifiedCardHolder> = {}): VerifiedCardHolder {
-  return {
+  return markVerified({
     authority: 'MOICA',
     subjectName: `王小明${n}`,
     cardNumber: `TP03${String(n).padStart(12, '0')}`,
     certificateSerial: `4a${n.toString(16).padStart(14, '0')}`,
     idHint: '6789',
     ...overrides,
-  };
+  });
 }
 
 /** The EMS record of control number H5600123 and matching typed basic data. */

@@ -1,6 +1,7 @@
 /** GEPI: HCA agency certificates, 身分證統一編號 vs the card's ID hint, 用戶約定條款 consent per sub-function. */
 import { beforeEach, expect, it } from 'vitest';
 import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
+import { markVerified } from '../../src/enroll/domain/verified-holder.js';
 import { EnrollError, InvalidInputError } from '../../src/enroll/errors.js';
 import { OrgRegistrationFlow, type OrgRegistrationOptions } from '../../src/enroll/flows/org-registration.js';
 import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
@@ -9,7 +10,7 @@ import { citizenCard, describeEachStore, enrollFailure } from './helpers.js';
 
 const HOSPITAL_OID = '2.16.886.101.30001';
 const agencies = new StaticAgencyDirectory([{ oid: HOSPITAL_OID as AgencyOid, name: '某醫院', agencyCode: 'H0001' }]);
-const hcaCard = (serial = 'ca01') => ({ authority: 'HCA' as const, subjectName: '某醫院', certificateSerial: serial, organizationOid: HOSPITAL_OID });
+const hcaCard = (serial = 'ca01') => markVerified({ authority: 'HCA' as const, subjectName: '某醫院', certificateSerial: serial, organizationOid: HOSPITAL_OID });
 const admin = citizenCard(1); // ID hint 6789
 const contact = { name: '張管理', email: 'admin@hospital.org.tw', phone: '02-2345-6789', nationalId: 'A123456789' };
 

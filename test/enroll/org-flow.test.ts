@@ -5,6 +5,7 @@ import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.j
 import { readAuditTrail } from '../../src/enroll/store/audit.js';
 import { EnrollError, ManualReviewError } from '../../src/enroll/errors.js';
 import type { VerifiedCardHolder } from '../../src/enroll/domain/card-holder.js';
+import { markVerified } from '../../src/enroll/domain/verified-holder.js';
 import type { AgencyOid, BusinessId } from '../../src/enroll/domain/identifiers.js';
 import { citizenCard, describeEachStore } from './helpers.js';
 
@@ -13,12 +14,8 @@ const agencies = new StaticAgencyDirectory([
   { oid: OID as AgencyOid, name: '內政部消防署', agencyCode: 'A1234' },
   { oid: '2.16.886.101.90001' as AgencyOid, name: '測試公司', agencyCode: 'C0001', businessId: '04595257' as BusinessId },
 ]);
-const orgCard = (serial = 'a1b2c3', oid = OID): VerifiedCardHolder => ({
-  authority: 'GCA',
-  subjectName: '內政部消防署',
-  certificateSerial: serial,
-  organizationOid: oid,
-});
+const orgCard = (serial = 'a1b2c3', oid = OID): VerifiedCardHolder =>
+  markVerified({ authority: 'GCA', subjectName: '內政部消防署', certificateSerial: serial, organizationOid: oid });
 const admin = citizenCard(1);
 const adminContact = { name: '張管理', email: 'admin@nfa.gov.tw', phone: '(02)8195-9119' };
 const session: AdministratorSession = { organizationCard: orgCard(), administratorCard: admin };
@@ -98,7 +95,7 @@ describeEachStore('enroll_t_org', (db) => {
     });
 
     it('accepts a MOEACA company certificate by 統一編號', async () => {
-      const company: VerifiedCardHolder = { authority: 'MOEACA', subjectName: '測試公司', certificateSerial: 'beef', businessId: '04595257' };
+      const company: VerifiedCardHolder = markVerified({ authority: 'MOEACA', subjectName: '測試公司', certificateSerial: 'beef', businessId: '04595257' });
       expect((await flow.register({ agencyCode: 'C0001', organizationCard: company, administratorCard: admin, administrator: adminContact })).status).toBe('registered');
     });
 
@@ -163,6 +160,31 @@ describeEachStore('enroll_t_org', (db) => {
       await expectCode(flow.assignOperator('A1234', { ...session, organizationCard: orgCard('ffff') }, operator), 'FORBIDDEN');
       await expectCode(flow.listOperators('A1234', { ...session, administratorCard: citizenCard(9) }), 'FORBIDDEN');
       await expectCode(flow.assignOperator('B0000', session, operator), 'NOT_FOUND');
+    });
+
+    it('refuses organization and administrator holders that did not come from a verified login, changing nothing', async () => {
+      const copy = <T,>(h: T): T => JSON.parse(JSON.stringify(h)) as T;
+      for (const [organizationCard, administratorCard] of [[copy(orgCard()), admin], [orgCard(), copy(admin)]] as const) {
+        const err = await expectCode(flow.register({ agencyCode: 'A1234', organizationCard, administratorCard, administrator: adminContact }), 'NOT_AUTHORIZED');
+        expect(err.refusal).toBe('VERIFIED_LOGIN_REQUIRED');
+      }
+      await expectCode(flow.get('A1234'), 'NOT_FOUND');
+      await registered();
+      await flow.assignOperator('A1234', session, operator);
+      const operatorCard = citizenCard(2);
+      await flow.authorizeOperator('A1234', operatorCard, '查詢作業');
+      const calls: Array<() => Promise<unknown>> = [
+        () => flow.listOperators('A1234', { ...session, organizationCard: copy(orgCard()) }),
+        () => flow.assignOperator('A1234', { ...session, administratorCard: { ...admin } }, { ...operator, certificateSerial: 'c0ffee' }),
+        () => flow.replaceOrganizationCertificate('A1234', { organizationCard: copy(orgCard('0a0b')), administratorCard: admin, administrator: adminContact }),
+        () => flow.replaceAdministratorCard('A1234', { organizationCard: orgCard(), administratorCard: copy(citizenCard(6)), administrator: adminContact }),
+        () => flow.replaceBoth('A1234', { organizationCard: copy(orgCard('e1')), administratorCard: copy(citizenCard(8)), administrator: adminContact }),
+        () => flow.authorizeOperator('A1234', copy(operatorCard), '查詢作業'),
+      ];
+      for (const call of calls) expect((await expectCode(call(), 'NOT_AUTHORIZED')).refusal).toBe('VERIFIED_LOGIN_REQUIRED');
+      const reg = await flow.get('A1234');
+      expect([reg.organizationCertificateSerial, reg.administrator.certificateSerial]).toEqual(['a1b2c3', admin.certificateSerial.replace(/^0+/, '')]);
+      expect((await flow.listOperators('A1234', session)).map((o) => o.certificateSerial)).toEqual([operatorCard.certificateSerial.replace(/^0+/, '')]);
     });
 
     it('validates every operator field (all 必填)', async () => {

@@ -10,6 +10,7 @@ import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
 import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { FakeEms, basicDataFor, citizenCard, describeEachStore } from './helpers.js';
+import { markVerified } from '../../src/enroll/domain/verified-holder.js';
 
 const OID = '2.16.886.101.20003.20001.20003';
 const agencies = new StaticAgencyDirectory([
@@ -55,7 +56,7 @@ describeEachStore('enroll_t_queue', (db) => {
     for (const code of ['B5678', 'A1234']) {
       await org.register({
         agencyCode: code,
-        organizationCard: { authority: 'GCA', subjectName: '某機關', certificateSerial: `c${code.length}${code.charCodeAt(0).toString(16)}`, organizationOid: '2.16.886.101.1' },
+        organizationCard: markVerified({ authority: 'GCA', subjectName: '某機關', certificateSerial: `c${code.length}${code.charCodeAt(0).toString(16)}`, organizationOid: '2.16.886.101.1' }),
         administratorCard: citizenCard(1),
         administrator: { name: '張管理', email: 'admin@nfa.gov.tw', phone: '02-8195-9119' },
         reviewContact: { name: '張管理', phone: '02-8195-9119' },

@@ -25,10 +25,15 @@ import * as review from './account-review.js';
 import { accountContext, guarded, type AccountContext } from './account-shared.js';
 import { parseRenewalId, pendingRenewals, type PendingRenewal } from './card-renewal.js';
 import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
+import { requireVerifiedLogin } from '../refusals.js';
 
 export type { AccountEnrollmentOptions, ApprovalResult, BindCardInput, BindingContact } from './account-inputs.js';
 
-/** Commands of the account-application flow. Each returns the new state or throws an `EnrollError`. */
+/**
+ * Commands of the account-application flow. Each returns the new state or throws an `EnrollError`.
+ * A card holder (`bindCard`, `addCard`, `resolveLogin`) must come from `cardHolderFromLogin` or
+ * `HolderSeal.open`; any other object is `NOT_AUTHORIZED`, refusal `VERIFIED_LOGIN_REQUIRED`.
+ */
 export class AccountEnrollmentFlow {
   private readonly c: AccountContext;
 
@@ -57,6 +62,7 @@ export class AccountEnrollmentFlow {
     const who = parseActor(actor);
     const id = parseApplicationId(applicationId);
     const b = parseBinding(input);
+    requireVerifiedLogin(b.card);
     return guarded(this.c, () => binding.bindCard(this.c, id, b, who));
   }
 
@@ -93,6 +99,7 @@ export class AccountEnrollmentFlow {
     const who = parseActor(actor);
     const cn = parseControlNumber(controlNumber);
     const b = parseBinding(input);
+    requireVerifiedLogin(b.card);
     return guarded(this.c, () => cards.addCard(this.c, cn, b, who));
   }
 
@@ -118,6 +125,7 @@ export class AccountEnrollmentFlow {
    */
   public async resolveLogin(holder: VerifiedCardHolder): Promise<ControlNumber> {
     const card = parseCardHolder(holder, 'holder', { requireCardNumber: true });
+    requireVerifiedLogin(card);
     return cards.resolveLogin(this.c, card as typeof card & { cardNumber: CardNumber });
   }
 

@@ -18,6 +18,7 @@ import { applyTransition } from './transition.js';
 import { addRecord, recordConsent } from './org-receipts-table.js';
 import { REGISTRATION_KEY, lockRegistration, saveRegistration, saveReviewDecision } from './org-registrations-table.js';
 import { identifierOf, matchesAgency, parseCardsAndContact, type OrgRegistrationOptions } from './org-shared.js';
+import { requireVerifiedLogin } from '../refusals.js';
 
 let defaultCalendar: TaiwanCalendar | undefined;
 /** Taiwan's office calendar with the built-in adjustments, made once. */
@@ -41,6 +42,8 @@ export async function register(o: OrgRegistrationOptions, input: RegisterInput, 
     if (name !== undefined && phone !== undefined) reviewContact = { name, phone };
   }
   issues.throwIfAny();
+  requireVerifiedLogin(org as CardIdentity);
+  requireVerifiedLogin(admin as CardIdentity);
   const [code, orgCard, adminCard, adminContact] = [agencyCode as string, org as CardIdentity, admin as CardIdentity, contact as AdministratorContact];
   const who: Actor = given ?? { role: 'administrator', id: adminCard.certificateSerial };
   return auditRefusals(o.store, o.clock, 'organization', () => registerAs(o, code, orgCard, adminCard, adminContact, reviewContact, who, terms));

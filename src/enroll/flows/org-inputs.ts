@@ -13,6 +13,7 @@ import {
   type CertificateSerial,
 } from '../domain/identifiers.js';
 import { InvalidInputError, IssueCollector } from '../errors.js';
+import { requireVerifiedLogin } from '../refusals.js';
 
 /** Administrator contact fields (姓名, 電子信箱, 連絡電話; 必填). */
 export interface AdministratorContact {
@@ -159,6 +160,8 @@ export function parseSession(session: AdministratorSession): { org: CardIdentity
   const org = parseOrgCard(v.organizationCard, 'session.organizationCard', issues);
   const admin = parseCitizenCard(v.administratorCard, 'session.administratorCard', issues);
   issues.throwIfAny();
+  requireVerifiedLogin(org as CardIdentity);
+  requireVerifiedLogin(admin as CardIdentity);
   return { org: org as CardIdentity, admin: admin as CardIdentity };
 }
 

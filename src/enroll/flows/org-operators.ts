@@ -25,7 +25,7 @@ import { renewAdministratorCard, renewOperatorCard } from './org-cards.js';
 import { assignedOperator, deleteOperator, insertOperator, operatorsOf, recordOperatorCard, updateOperator } from './org-operators-table.js';
 import { lockRegistration } from './org-registrations-table.js';
 import { authenticate, idHintAgrees, type OrgRegistrationOptions } from './org-shared.js';
-import { refusalError } from '../refusals.js';
+import { refusalError, requireVerifiedLogin } from '../refusals.js';
 
 /** {@link OrgRegistrationFlow.assignOperator}: 授權指派 → 新增. */
 export async function assignOperator(
@@ -92,6 +92,7 @@ export async function authorizeOperator(o: OrgRegistrationOptions, agencyCode: s
   const perm = issues.take(() => parseRequiredText(permission, 'permission'));
   issues.throwIfAny();
   const card = parsed as CardIdentity;
+  requireVerifiedLogin(card);
   const refused = refusalError('OPERATOR_NOT_AUTHORIZED');
   const outcome = await o.store.transaction(async (tx): Promise<Row | EnrollError> => {
     const assigned = await assignedOperator(tx, code, card.certificateSerial);

@@ -28,7 +28,13 @@ export type { AdministratorContact, AdministratorSession, OperatorInput, Registe
 export type { OrgRegistrationOptions } from './org-shared.js';
 export type { OrgCardHolder, OrgCardRenewal } from './org-cards.js';
 
-/** Commands and queries of the organization certificate flow. */
+/**
+ * Commands and queries of the organization certificate flow. Every card of a
+ * registration, a replacement, an administrator session and an operator login
+ * must come from `cardHolderFromLogin` or `HolderSeal.open` (any other object
+ * is `NOT_AUTHORIZED`, refusal `VERIFIED_LOGIN_REQUIRED`); the two 查詢 of a
+ * card take any holder.
+ */
 export class OrgRegistrationFlow {
   private readonly o: OrgRegistrationOptions;
 

@@ -14,6 +14,7 @@ import { addRecord, recordConsent } from './org-receipts-table.js';
 import { lockRegistration, saveReplacedCards } from './org-registrations-table.js';
 import { applyTransition } from './transition.js';
 import { authenticate, identifierOf, matchesAgency, parseCardsAndContact, type OrgRegistrationOptions } from './org-shared.js';
+import { requireVerifiedLogin } from '../refusals.js';
 
 /** The three replacement events (更換憑證 sub-functions). */
 export type ReplaceEvent = 'replaceOrganizationCertificate' | 'replaceAdministratorCard' | 'replaceBoth';
@@ -35,6 +36,8 @@ export async function replace(o: OrgRegistrationOptions, agencyCode: string, inp
   const v = (typeof input === 'object' && input !== null ? input : {}) as unknown as Record<string, unknown>;
   const { org, admin, contact, terms } = parseCardsAndContact(o, v, issues);
   issues.throwIfAny();
+  requireVerifiedLogin(org as CardIdentity);
+  requireVerifiedLogin(admin as CardIdentity);
   const [orgCard, adminCard, adminContact] = [org as CardIdentity, admin as CardIdentity, contact as AdministratorContact];
   const agency = await o.agencies.findByAgencyCode(code);
   if (agency === undefined) throw new EnrollError('NOT_FOUND', `unknown agency code ${code}`);
