@@ -1,0 +1,84 @@
+import { sign } from 'node:crypto';
+import { buildCmsSignature } from '../../agent/cms-signature.js';
+import type { SignatureHash } from '../../apdu/index.js';
+import type { LoginToken, SignHashAlgorithm } from '../../cert/index.js';
+import { TestPkiError } from '../pki/errors.js';
+import type { CardHolderCredentials } from '../pki/types.js';
+
+/** What {@link signLoginToken} signs and how. */
+export interface SignLoginTokenOptions {
+  /** The text to sign, as a page sends it to `/sign`: for a login, `buildLoginMessage({ origin, challenge })`. */
+  readonly tbs: string;
+  /** `PKCS7` (default, a CMS SignedData as the local component makes it) or `PKCS1` (a bare RSA signature). */
+  readonly signatureType?: 'PKCS7' | 'PKCS1';
+  /**
+   * The card number (卡號), as `withCardSN: "true"` returns it: signed as CMS
+   * attribute 2.16.886.1.100.2.204 (PKCS7) and reported as `cardSN`.
+   */
+  readonly cardNumber?: string;
+  /** Digest; default `SHA256`. */
+  readonly hashAlgorithm?: SignHashAlgorithm;
+  /** The CMS signingTime; default now. */
+  readonly signingTime?: Date;
+}
+
+const HASHES: Readonly<Record<SignHashAlgorithm, SignatureHash>> = { SHA1: 'sha1', SHA256: 'sha256', SHA384: 'sha384', SHA512: 'sha512' };
+
+/**
+ * The login token a page posts after the local component's `/sign`, made
+ * with `card`'s signing key in software: what a backend test needs to run its
+ * real `LoginVerifier` (and then `cardHolderFromLogin` and the enrollment
+ * flows) without a card, a reader or a browser. The CMS is built by the same
+ * code as `twpki agent`'s `/sign`.
+ * @throws TestPkiError `BAD_OPTIONS` naming the option.
+ */
+export async function signLoginToken(card: CardHolderCredentials, options: SignLoginTokenOptions): Promise<LoginToken> {
+  const o = checked(options);
+  const hash = HASHES[o.hashAlgorithm];
+  const key = card.sign.privateKey;
+  const content = new Uint8Array(Buffer.from(o.tbs, 'utf8'));
+  const signature =
+    o.signatureType === 'PKCS1'
+      ? new Uint8Array(sign(hash, content, key))
+      : await buildCmsSignature({
+          content,
+          certificate: card.sign.certificate,
+          hash,
+          signingTime: o.signingTime,
+          ...(o.cardNumber === undefined ? {} : { cardNumber: o.cardNumber }),
+          sign: (attributes) => Promise.resolve(new Uint8Array(sign(hash, attributes, key))),
+        });
+  return {
+    signatureType: o.signatureType,
+    tbs: o.tbs,
+    hashAlgorithm: o.hashAlgorithm,
+    signature: Buffer.from(signature).toString('base64'),
+    certb64: Buffer.from(card.sign.certificate).toString('base64'),
+    ...(o.cardNumber === undefined ? {} : { cardSN: o.cardNumber }),
+  };
+}
+
+function checked(options: SignLoginTokenOptions): Required<Omit<SignLoginTokenOptions, 'cardNumber'>> & { cardNumber: string | undefined } {
+  const bad = (option: string, why: string): never => {
+    throw new TestPkiError('BAD_OPTIONS', `signLoginToken: ${option} ${why}`);
+  };
+  const o = (typeof options === 'object' && options !== null ? options : {}) as Partial<Record<keyof SignLoginTokenOptions, unknown>>;
+  if (typeof o.tbs !== 'string' || o.tbs === '') bad('tbs', 'must be the non-empty text to sign');
+  const signatureType = o.signatureType ?? 'PKCS7';
+  if (signatureType !== 'PKCS7' && signatureType !== 'PKCS1') bad('signatureType', `must be PKCS7 or PKCS1, not ${String(signatureType)}`);
+  const hashAlgorithm = o.hashAlgorithm ?? 'SHA256';
+  if (typeof hashAlgorithm !== 'string' || !Object.hasOwn(HASHES, hashAlgorithm)) bad('hashAlgorithm', `must be one of ${Object.keys(HASHES).join(', ')}`);
+  if (o.cardNumber !== undefined && (typeof o.cardNumber !== 'string' || !/^[A-Za-z0-9 '()+,\-./:=?]{1,32}$/.test(o.cardNumber))) {
+    // The CMS attribute is a PrintableString.
+    bad('cardNumber', 'must be 1 to 32 PrintableString characters (letters, digits, space, \'()+,-./:=?), such as TP03000012345678');
+  }
+  const signingTime = o.signingTime ?? new Date();
+  if (!(signingTime instanceof Date) || Number.isNaN(signingTime.getTime())) bad('signingTime', 'must be a valid Date');
+  return {
+    tbs: o.tbs as string,
+    signatureType: signatureType as 'PKCS7' | 'PKCS1',
+    hashAlgorithm: hashAlgorithm as SignHashAlgorithm,
+    signingTime: signingTime as Date,
+    cardNumber: o.cardNumber as string | undefined,
+  };
+}
