@@ -62,12 +62,46 @@ describeEachStore('enroll_t_official_app', (db) => {
   });
 
   describe('member reference (一般帳號 → 一般民眾 / 公務人員)', () => {
-    it('the host registers a general member; synchronizing again updates the data but never the type', async () => {
+    it('the host registers a general member; synchronizing another e-mail updates it and keeps the type', async () => {
       expect(await flow.member('clairesu1234')).toMatchObject({ name: '張美善', nationalId: 'A226812638', memberType: 'citizen' });
       expect((await flow.member('clairesu1234')).agencyOid).toBeUndefined();
       const again = await flow.syncMember({ ...claire, email: 'claire@example.com' }, member);
       expect(again).toMatchObject({ email: 'claire@example.com', memberType: 'citizen', version: 1 });
       expect(await code(flow.member('nobody1'))).toBe('NOT_FOUND');
+    });
+
+    it('a 公務人員 whose name or ID changes is 一般民眾 again, and applications still under review are cancelled', async () => {
+      expect((await flow.apply(applyInput(), member)).status).toBe('approved');
+      // Another e-mail keeps the type: the personnel check did not cover it.
+      expect(await flow.syncMember({ ...claire, email: 'claire@example.com' }, host)).toMatchObject({ memberType: 'official', agencyOid: NFA });
+      clock.advance(60_000);
+      const moving = await flow.apply(applyInput(NIA), member);
+      expect([moving.status, moving.item]).toEqual(['manualReview', '公務人員轉換機關']);
+      // The same name and ID in another spelling (lower-case ID) are not a change.
+      expect((await flow.syncMember({ ...claire, nationalId: claire.nationalId.toLowerCase() }, host)).memberType).toBe('official');
+      expect((await flow.get(moving.id)).status).toBe('manualReview');
+
+      const renamed = await flow.syncMember({ ...claire, name: '張美美' }, host);
+      expect(renamed).toMatchObject({ name: '張美美', memberType: 'citizen' });
+      expect([renamed.agencyOid, renamed.agencyName]).toEqual([undefined, undefined]);
+      expect((await flow.get(moving.id)).status).toBe('cancelled');
+      // A reviewer can no longer approve what was checked under the old name.
+      expect(await code(flow.approve(moving.id, reviewer))).toBe('INVALID_TRANSITION');
+      expect((await flow.member('clairesu1234')).memberType).toBe('citizen');
+      const trail = await readAuditTrail(db(), { flow: 'officialAccount' });
+      const last = trail.slice(-2).map((e) => [e.subject, e.event, e.from, e.to, e.actor.id, e.reason]);
+      expect(last).toEqual([
+        ['clairesu1234', 'syncMember', 'official', 'citizen', 'egov-portal', expect.stringContaining('公務人員 → 一般民眾')],
+        [moving.id, 'cancel', 'manualReview', 'cancelled', 'egov-portal', expect.stringContaining('須重新申請公務帳號')],
+      ]);
+
+      // A changed ID of a 一般民眾 with an application under review cancels it too.
+      clock.advance(60_000);
+      const again = await flow.apply(applyInput(), member);
+      expect(again.status).not.toBe('approved');
+      await flow.syncMember({ ...claire, name: '張美美', nationalId: 'F131104093' }, host);
+      expect((await flow.get(again.id)).status).toBe('cancelled');
+      expect((await flow.member('clairesu1234')).memberType).toBe('citizen');
     });
 
     it('a member synchronizes only itself; bad fields are named', async () => {

@@ -13,6 +13,8 @@ import type { SqlSession } from '../store/store.js';
 import { OFFICIAL_COMMANDS, authorize } from './authorization.js';
 import { lockMember, memberFromRow, readMember, type OfficialAccountApplication, type OfficialMember } from './official-records.js';
 import { guarded, parseMemberId, type OfficialAccountOptions } from './official-shared.js';
+import { OFFICIAL_ACCOUNT_MACHINE, type OfficialStatus } from '../machine/official-machine.js';
+import { applyTransition } from './transition.js';
 
 /** Input of {@link OfficialAccountFlow.syncMember}: the general account's data (會員註冊 Step2–3). */
 export interface OfficialMemberInput {
@@ -26,7 +28,13 @@ export interface OfficialMemberInput {
   readonly email: string;
 }
 
-/** {@link OfficialAccountFlow.syncMember}: creates or updates the member reference (name, ID, e-mail); the type stays. */
+/**
+ * {@link OfficialAccountFlow.syncMember}: creates or updates the member
+ * reference (name, ID, e-mail). The type stays, unless the name or ID of a
+ * 公務人員 changes: the personnel check covered the old ones, so the member is
+ * 一般民眾 again until a new application passes. A change also cancels the
+ * member's applications still under review.
+ */
 export async function syncMember(o: OfficialAccountOptions, input: OfficialMemberInput, actor: Actor): Promise<OfficialMember> {
   const issues = new IssueCollector();
   const who = issues.take(() => parseActor(actor));
@@ -49,7 +57,10 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
          RETURNING *`,
         [id, name, nationalId, email, at],
       );
-      const member = memberFromRow(rows[0] ?? {});
+      let member = memberFromRow(rows[0] ?? {});
+      // The personnel check vouched for the name and ID it was given: other ones are not 公務人員 until checked again.
+      const changed = before !== undefined && (before.name !== member.name || before.nationalId !== member.nationalId);
+      if (changed && member.memberType === 'official') member = await demoteMember(tx, id, at);
       await recordTransition(tx, {
         flow: 'officialAccount',
         subject: id,
@@ -58,10 +69,51 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
         event: 'syncMember',
         from: before?.memberType ?? 'none',
         to: member.memberType,
+        ...(before?.memberType === 'official' && member.memberType === 'citizen' ? { reason: `${NEW_DATA}: 公務人員 → 一般民眾` } : {}),
       });
+      if (changed) await cancelOpenApplications(tx, id, who as Actor, at);
       return member;
     }),
   );
+}
+
+const NEW_DATA = '中文姓名或身分證統一編號已變更，須重新申請公務帳號並經人事行政總處核對';
+
+/** Back to 一般民眾, without agency. */
+async function demoteMember(tx: SqlSession, memberId: string, at: string): Promise<OfficialMember> {
+  const rows = await tx.query(
+    `UPDATE enroll_official_members SET member_type='citizen', agency_oid=NULL, agency_name=NULL, updated_at=$2, version=version+1
+     WHERE member_id=$1 RETURNING *`,
+    [memberId, at],
+  );
+  return memberFromRow(rows[0] ?? {});
+}
+
+/**
+ * Cancels the member's applications still waiting (審核中, 人工審核): they
+ * were checked, and their 申請書 printed, with the old name and ID, so an
+ * approval would make 公務人員 a person nobody checked. Each is audited as a
+ * `cancel` by the actor of the change, with the reason.
+ */
+async function cancelOpenApplications(tx: SqlSession, memberId: string, who: Actor, at: string): Promise<void> {
+  const open = await tx.query(
+    `SELECT id, status FROM enroll_official_applications WHERE member_id=$1 AND status IN ('underReview','manualReview') ORDER BY created_at FOR UPDATE`,
+    [memberId],
+  );
+  for (const row of open) {
+    const appId = String(row.id);
+    await applyTransition(
+      tx,
+      OFFICIAL_ACCOUNT_MACHINE,
+      { subject: appId, from: row.status as OfficialStatus, event: 'cancel', to: 'cancelled', actor: who, at },
+      () =>
+        tx.query(
+          `UPDATE enroll_official_applications SET status='cancelled', decided_at=$2, review_due_at=NULL, updated_at=$2, version=version+1 WHERE id=$1`,
+          [appId, at],
+        ),
+      NEW_DATA,
+    );
+  }
 }
 
 /** {@link OfficialAccountFlow.member}: 個人資料 (type 一般民眾 / 公務人員 and agency). */
