@@ -7,6 +7,7 @@ import { buildCmsSignature } from './cms-signature.js';
 import { LastError, RetCode, wrongPinLastError } from './codes.js';
 import type { SignRequest } from './sign-request.js';
 import { certificateHash, type WarmCardCache } from './warm-card-cache.js';
+import { triesLeft } from '../shared/tries-left.js';
 
 /** The `/sign` answer. */
 export interface SignResponse {
@@ -193,7 +194,7 @@ export function failureFor(error: unknown, version: string): SignResponse {
   if (error instanceof SignRefusal) return failure(error.retCode, error.lastError, error.message, version);
   if (error instanceof PinRejectedError) {
     if (error.code === 'PIN_LOCKED') return failure(RetCode.CARD_LOGIN_FAILED, LastError.PIN_LOCKED, 'the card is locked', version);
-    return failure(RetCode.CARD_LOGIN_FAILED, wrongPinLastError(error.retriesLeft), `wrong PIN, ${error.retriesLeft} tries left`, version);
+    return failure(RetCode.CARD_LOGIN_FAILED, wrongPinLastError(error.retriesLeft), `wrong PIN, ${triesLeft(error.retriesLeft)}`, version);
   }
   if (error instanceof HiCOSError) {
     switch (error.code) {

@@ -1,4 +1,5 @@
 import { TwpkiError } from '../shared/twpki-error.js';
+import { triesLeft } from '../shared/tries-left.js';
 
 /** Stable codes of card-layer (HiCOS command set) failures. */
 export const HICOS_ERROR_CODES = [
@@ -86,7 +87,7 @@ export class PinRejectedError extends HiCOSError {
   public constructor(locked: boolean, retriesLeft: number, statusWord: string) {
     super(
       locked ? 'PIN_LOCKED' : 'WRONG_PIN',
-      locked ? 'the card\'s PIN is locked (6983)' : `wrong PIN, ${retriesLeft} tries left (${statusWord})`,
+      locked ? 'the card\'s PIN is locked (6983)' : `wrong PIN, ${triesLeft(retriesLeft)} (${statusWord})`,
       { statusWord },
     );
     this.retriesLeft = retriesLeft;

@@ -20,6 +20,7 @@ import { ID_MESSAGES, type IdFailureByKind } from './tables/identifiers.js';
 import { DOCUMENT_MESSAGES, LOGIN_MESSAGES } from './tables/login.js';
 import { PCSC_MESSAGES } from './tables/pcsc.js';
 import { TEST_PKI_MESSAGES, VPCD_MESSAGES } from './tables/testing.js';
+import { triesLeft } from '../shared/tries-left.js';
 
 /**
  * Every code table, by domain. A message key is `domain.CODE`
@@ -136,7 +137,7 @@ export function errorMessageKey(error: unknown): ErrorMessageKey | undefined {
 
 /** Values the catalogue fills into `{name}` placeholders, taken from the error. */
 function placeholdersOf(error: unknown): Record<string, string> {
-  if (error instanceof PinRejectedError) return { retriesLeft: String(error.retriesLeft) };
+  if (error instanceof PinRejectedError) return { retriesLeft: String(error.retriesLeft), triesLeft: triesLeft(error.retriesLeft) };
   return {};
 }
 

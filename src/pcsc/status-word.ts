@@ -1,3 +1,4 @@
+import { triesLeft } from '../shared/tries-left.js';
 /**
  * ISO 7816-4 status word (SW1 SW2) as a value type.
  *
@@ -80,7 +81,7 @@ export class StatusWord {
   /** A short English meaning for common ISO 7816-4 status words. */
   public describe(): string {
     const retries = this.retriesLeft;
-    if (retries !== undefined) return `verification failed, ${retries} tries left`;
+    if (retries !== undefined) return `verification failed, ${triesLeft(retries)}`;
     if (this.sw1 === 0x61) return `${this.bytesAvailable ?? 0} response bytes available`;
     if (this.sw1 === 0x6c) return `wrong Le, card expects ${this.correctLe ?? 0}`;
     return KNOWN[this.value] ?? 'unknown status';

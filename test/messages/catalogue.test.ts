@@ -175,6 +175,8 @@ describe('message catalogue', () => {
     const d = defaultMessages.describe(new PinRejectedError(false, 2, '63C2'));
     expect(d.messages.zhTW).toBe('PIN碼錯誤，剩餘2次機會');
     expect(d.messages.en).toBe('Wrong PIN, 2 tries left');
+    expect(defaultMessages.describe(new PinRejectedError(false, 1, '63C1')).messages.en).toBe('Wrong PIN, 1 try left');
+    expect(new PinRejectedError(false, 1, '63C1').message).toBe('wrong PIN, 1 try left (63C1)');
     expect(defaultMessages.describe(new PinRejectedError(true, 0, '6983')).key).toBe('card.PIN_LOCKED');
   });
 

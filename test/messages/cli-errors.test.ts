@@ -24,7 +24,7 @@ describe('the CLI\'s shared error output', () => {
     expect(en.err()).toBe('twpki: NO_READER: No card reader is available; connect a reader\n  (listing readers: no smart-card reader is connected)\n');
     const c = io({ LC_ALL: 'C', LANG: 'zh_TW.UTF-8' });
     writeFailure(c.io, false, failureOf(new PinRejectedError(false, 1, '63C1')));
-    expect(c.err()).toContain('twpki: WRONG_PIN: Wrong PIN, 1 tries left');
+    expect(c.err()).toContain('twpki: WRONG_PIN: Wrong PIN, 1 try left');
   });
 
   it('with --json writes one document with the code, the detail and both messages, whatever the locale', () => {

@@ -24,7 +24,7 @@ describe('StatusWord', () => {
     expect(StatusWord.of(0x6a82).toString()).toBe('6A82');
     expect(StatusWord.of(0x0001).toString()).toBe('0001');
     expect(StatusWord.of(0x6983).describe()).toMatch(/blocked/);
-    expect(StatusWord.of(0x63c1).describe()).toBe('verification failed, 1 tries left');
+    expect(StatusWord.of(0x63c1).describe()).toBe('verification failed, 1 try left');
     expect(Array.from(StatusWord.of(0x6a82).toBytes())).toEqual([0x6a, 0x82]);
   });
 

@@ -2,6 +2,7 @@ import { HiCOSError } from '../../apdu/index.js';
 import { readerOption, withCard } from '../card-session.js';
 import { type CliCommand, EXIT_USAGE, writeJson, writeLines, parseCommandArgs } from '../command.js';
 import { readPin } from '../pin-prompt.js';
+import { triesLeft } from '../../shared/tries-left.js';
 
 const USAGE = 'twpki verify-pin [--reader NAME] [--pin-stdin] [--allow-last-try] [--json]\n\n' +
   'Prompts for the PIN without echo (or reads the first line of stdin with --pin-stdin; never from arguments).\n' +
@@ -38,7 +39,7 @@ export const verifyPinCommand: CliCommand = {
         if (values.json) writeJson(io, { ok: result.status === 'ok', retriesLeft: result.retriesLeft, locked });
         else if (result.status === 'ok') writeLines(io, 'PIN ok');
         else if (locked) writeLines(io, 'the card is locked');
-        else writeLines(io, `wrong PIN, ${result.retriesLeft} tries left`);
+        else writeLines(io, `wrong PIN, ${triesLeft(result.retriesLeft)}`);
         return result.status === 'ok' ? 0 : locked ? 3 : 1;
       });
     } finally {

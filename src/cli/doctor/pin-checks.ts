@@ -1,6 +1,7 @@
 import { constants, publicEncrypt, randomBytes, verify, X509Certificate } from 'node:crypto';
 import { HiCOSError, type HiCOSCard } from '../../apdu/index.js';
 import { check, reason, type DoctorCheck } from './doctor-check.js';
+import { triesLeft } from '../../shared/tries-left.js';
 
 const TITLE_PIN = { zhTW: 'PIN碼驗證', en: 'PIN verification' } as const;
 const TITLE_SIGN = { zhTW: '簽章與驗章', en: 'Sign and verify' } as const;
@@ -58,9 +59,9 @@ export async function pinChecks(card: HiCOSCard, pin: Uint8Array): Promise<Docto
   }
   if (result.status === 'wrong') {
     return [
-      check('pin', TITLE_PIN, 'fail', `wrong PIN, ${result.retriesLeft ?? '?'} tries left`, {
+      check('pin', TITLE_PIN, 'fail', `wrong PIN, ${triesLeft(result.retriesLeft)}`, {
         zhTW: `PIN碼錯誤，剩餘 ${result.retriesLeft ?? '?'} 次機會，連續錯誤將鎖卡`,
-        en: `Wrong PIN, ${result.retriesLeft ?? '?'} tries left; more wrong tries lock the card`,
+        en: `Wrong PIN, ${triesLeft(result.retriesLeft)}; more wrong tries lock the card`,
       }),
     ];
   }

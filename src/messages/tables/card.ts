@@ -2,8 +2,9 @@ import type { HiCOSErrorCode } from '../../apdu/errors.js';
 import type { CodeMessage } from '../../component/codes.js';
 
 /**
- * Card (HiCOS command set) failures (`twpki/apdu`). `{retriesLeft}` is filled
- * from the error when it carries a tries-left count.
+ * Card (HiCOS command set) failures (`twpki/apdu`). `{retriesLeft}` (the
+ * number) and `{triesLeft}` ("1 try left", "2 tries left") are filled from
+ * the error when it carries a tries-left count.
  */
 export const CARD_MESSAGES: Readonly<Record<HiCOSErrorCode, CodeMessage>> = {
   NOT_HICOS: { zhTW: '無法辨識的IC卡，請插入自然人憑證或工商憑證等憑證IC卡', en: 'This card is not supported; insert a citizen or organisation certificate card' },
@@ -19,7 +20,7 @@ export const CARD_MESSAGES: Readonly<Record<HiCOSErrorCode, CodeMessage>> = {
   UNSUPPORTED_HASH: { zhTW: '不支援的雜湊演算法', en: 'Unsupported hash algorithm' },
   INVALID_CARD_INPUT: { zhTW: '參數錯誤', en: 'A parameter is invalid' },
   DECRYPTION_FAILED: { zhTW: '解密失敗', en: 'Decryption failed' },
-  WRONG_PIN: { zhTW: 'PIN碼錯誤，剩餘{retriesLeft}次機會', en: 'Wrong PIN, {retriesLeft} tries left' },
+  WRONG_PIN: { zhTW: 'PIN碼錯誤，剩餘{retriesLeft}次機會', en: 'Wrong PIN, {triesLeft}' },
   PIN_LOCKED: {
     zhTW: 'PIN碼輸入錯誤累計達3次已鎖卡，請至內政部憑證管理中心網站並依指示重新設定新的PIN碼',
     en: 'The card is locked after 3 wrong PINs; reset the PIN as the certificate authority\'s website explains',
