@@ -10,7 +10,7 @@ import { EnrollError, type EnrollErrorCode, type EnrollRefusalReason } from './e
  */
 export interface EnrollRefusal {
   /** The error code the refusal is thrown with. */
-  readonly code: Extract<EnrollErrorCode, 'NOT_AUTHORIZED' | 'LOGIN_METHOD_DISABLED'>;
+  readonly code: Extract<EnrollErrorCode, 'NOT_AUTHORIZED' | 'LOGIN_METHOD_DISABLED' | 'CARD_ALREADY_BOUND'>;
   /** The sentence a person reads, in the seeds' Traditional Chinese. */
   readonly zhTW: string;
   /** The same in English. */
@@ -54,6 +54,22 @@ export const ENROLL_REFUSALS: Readonly<Record<EnrollRefusalReason, EnrollRefusal
   },
   CITIZEN_CARD_LOGIN_DISABLED: { code: 'LOGIN_METHOD_DISABLED', zhTW: '自然人憑證登入為停用', en: 'Citizen card login is disabled for this account' },
   COMPANY_CARD_LOGIN_DISABLED: { code: 'LOGIN_METHOD_DISABLED', zhTW: '工商憑證登入為停用', en: 'Company card login is disabled for this account' },
+  // CARD_ALREADY_BOUND's own text is the GPS seed's (管制編號); the other flows bind to other things.
+  CERTIFICATE_ENABLED_ELSEWHERE: {
+    code: 'CARD_ALREADY_BOUND',
+    zhTW: '此憑證已啟用於其他事業的憑證登入，無法重複設置',
+    en: 'This certificate is already enabled for another company\'s login',
+  },
+  CARD_UPLOADED_BY_OTHER_MEMBER: {
+    code: 'CARD_ALREADY_BOUND',
+    zhTW: '此自然人憑證已上傳至其他會員帳號',
+    en: 'This card is already uploaded to another member account',
+  },
+  RENEWED_CERTIFICATE_BOUND_ELSEWHERE: {
+    code: 'CARD_ALREADY_BOUND',
+    zhTW: '展期後的憑證已綁定於其他卡片或帳號，請洽承辦人員',
+    en: 'The renewed certificate is already bound to another card or account; contact the service desk',
+  },
 };
 
 /**

@@ -3,6 +3,7 @@ import { LoginEnablementFlow } from '../../src/enroll/flows/login-enablement.js'
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { readAuditTrail } from '../../src/enroll/store/audit.js';
 import { EnrollError } from '../../src/enroll/errors.js';
+import { defaultMessages } from '../../src/messages/index.js';
 import type { Actor } from '../../src/enroll/domain/actor.js';
 import type { VerifiedCardHolder } from '../../src/enroll/domain/card-holder.js';
 import { markVerified } from '../../src/enroll/domain/verified-holder.js';
@@ -32,13 +33,14 @@ describeEachStore('enroll_t_login', (db) => {
     flow = new LoginEnablementFlow({ store: db(), clock, codeTtlMs: 86_400_000 });
   });
 
-  async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
+  async function expectCode(p: Promise<unknown>, code: string): Promise<EnrollError> {
     const err = await p.then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(EnrollError);
     expect((err as EnrollError).code).toBe(code);
+    return err as EnrollError;
   }
 
   async function requested(
@@ -143,10 +145,12 @@ describeEachStore('enroll_t_login', (db) => {
         { businessId: '22099131', companyName: '他公司', methods: { citizenCard: 'enabled', companyCard: 'enabled' } },
         company,
       );
-      await expectCode(
+      const bound = await expectCode(
         flow.enableCertificateLogin({ businessId: '22099131', verificationCode: other.verificationCode, holder: citizenCard(1) }, company),
         'CARD_ALREADY_BOUND',
       );
+      expect(bound.refusal).toBe('CERTIFICATE_ENABLED_ELSEWHERE');
+      expect(defaultMessages.describe(bound).messages.zhTW).toBe('此憑證已啟用於其他事業的憑證登入，無法重複設置');
       await expectCode(flow.requestCertificateLogin({ ...target, companyName: 'x', methods: { citizenCard: 'enabled', companyCard: 'enabled' } }, company), 'APPLICATION_IN_PROGRESS');
     });
 

@@ -21,6 +21,7 @@ import {
 } from '../../src/enroll/index.js';
 import type { CardHolderCredentials } from '../../src/testing/pki/index.js';
 import { describeEachStore, enrollFailure, tableCounts } from './helpers.js';
+import { defaultMessages } from '../../src/messages/index.js';
 import { FakePersonnelSystem, NFA, claire, host, member, reviewer, startLoginRig, type LoginRig } from './official-fixtures.js';
 
 const CARD = 'TP03000012345678';
@@ -106,7 +107,10 @@ describeEachStore('enroll_t_official_cards', (db) => {
     const flow = flowWith();
     await flow.uploadCertificate('clairesu1234', await login('original'), member);
     await flow.syncMember({ memberId: 'huang01', name: '黃筱筱', nationalId: 'F131104093', email: 'h@example.com' }, host);
-    expect(await code(flow.uploadCertificate('huang01', await login('stranger'), { role: 'applicant', id: 'huang01' }))).toBe('CARD_ALREADY_BOUND');
+    const err = await enrollFailure(flow.uploadCertificate('huang01', await login('stranger'), { role: 'applicant', id: 'huang01' }));
+    expect([err.code, err.refusal]).toEqual(['CARD_ALREADY_BOUND', 'CARD_UPLOADED_BY_OTHER_MEMBER']);
+    // Worded for members, not with the GPS seed's 管制編號 sentence of the bare code.
+    expect(defaultMessages.describe(err).messages.zhTW).toBe('此自然人憑證已上傳至其他會員帳號');
     expect(await flow.certificate('huang01')).toBeUndefined();
   });
 

@@ -13,6 +13,7 @@ import { LoginEnablementFlow } from '../../src/enroll/flows/login-enablement.js'
 import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { readAuditTrail } from '../../src/enroll/store/audit.js';
+import { defaultMessages } from '../../src/messages/index.js';
 import type { EnrollStore, Row, SqlSession } from '../../src/enroll/store/store.js';
 import { FakeEms, basicDataFor, citizenCard, describeEachStore, enrollFailure, tokenFromMail } from './helpers.js';
 
@@ -66,7 +67,9 @@ describeEachStore('enroll_t_renewal_conflict', (db) => {
 
     // The first card "renewed" onto the second card's serial.
     const onto = verified(citizenCard(1, { anchor: ANCHOR, validFrom: NEW, certificateSerial: second.certificateSerial }));
-    expect((await enrollFailure(flow.resolveLogin(onto))).code).toBe('CARD_ALREADY_BOUND');
+    const err = await enrollFailure(flow.resolveLogin(onto));
+    expect([err.code, err.refusal]).toEqual(['CARD_ALREADY_BOUND', 'RENEWED_CERTIFICATE_BOUND_ELSEWHERE']);
+    expect(defaultMessages.describe(err).messages.zhTW).toBe('展期後的憑證已綁定於其他卡片或帳號，請洽承辦人員');
     const refused = (await readAuditTrail(db(), { flow: 'account', subject: app.id })).filter((e) => e.event === 'renewalRefused');
     expect(refused.map((e) => e.reason)).toEqual([
       `卡號 TP03000000000001: ${first.certificateSerial} → ${second.certificateSerial}: the new certificate is already bound elsewhere`,

@@ -231,7 +231,7 @@ export async function resolveRenewal(tx: SqlSession, bound: BoundCard, card: Car
   } catch (err) {
     if (!isBoundElsewhere(err)) throw err;
     await audit('renewalRefused', `${detail}: the new certificate is already bound elsewhere`);
-    return new EnrollError('CARD_ALREADY_BOUND', 'the renewed certificate is already bound to another card or account');
+    return refusalError('RENEWED_CERTIFICATE_BOUND_ELSEWHERE', 'the renewed certificate is already bound to another card or account');
   }
   await audit('renewCard', detail);
   return 'renewed';

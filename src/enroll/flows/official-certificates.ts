@@ -20,7 +20,7 @@ import { guarded, parseMemberId, type OfficialAccountOptions } from './official-
 import { refusalError, requireVerifiedLogin } from '../refusals.js';
 
 function cardBound(): EnrollError {
-  return new EnrollError('CARD_ALREADY_BOUND', '此自然人憑證已上傳至其他會員帳號 (this card belongs to another member)');
+  return refusalError('CARD_UPLOADED_BY_OTHER_MEMBER', 'this card belongs to another member');
 }
 
 /** A citizen card from a verified login, with its 卡號. */

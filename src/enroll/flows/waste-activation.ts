@@ -106,7 +106,7 @@ async function bind(ctx: LoginContext, k: CompanyKey, code: string, c: CardIdent
     });
   } catch (err) {
     if (isUniqueViolation(err, 'enroll_login_bindings_serial_key') || isUniqueViolation(err, 'enroll_login_bindings_card_key')) {
-      throw new EnrollError('CARD_ALREADY_BOUND', 'this certificate is already enabled for a company');
+      throw refusalError('CERTIFICATE_ENABLED_ELSEWHERE', 'this certificate is already enabled for a company');
     }
     throw err;
   }

@@ -72,7 +72,7 @@ async function findBinding(ctx: LoginContext, tx: SqlSession, card: CardIdentity
       ]);
     },
   }).catch((err: unknown) => {
-    if (isUniqueViolation(err, 'enroll_login_bindings_serial_key')) return new EnrollError('CARD_ALREADY_BOUND', 'this certificate is already enabled for a company');
+    if (isUniqueViolation(err, 'enroll_login_bindings_serial_key')) return refusalError('CERTIFICATE_ENABLED_ELSEWHERE', 'this certificate is already enabled for a company');
     throw err;
   });
   return result instanceof EnrollError ? result : { ...byCard, certificate_serial: card.certificateSerial };
