@@ -189,10 +189,7 @@ export class CardLoginHandler<Req> {
   public async verify(request: Req, body: unknown): Promise<CardLoginReply> {
     try {
       const sessionId = await this.session(request);
-      if (typeof body === 'string' ? body.length === 0 || body.length > MAX_TOKEN_CHARS : typeof body !== 'object' || body === null) {
-        throw new CardLoginRequestError('BODY_INVALID', 'the body must be the component\'s answer as a JSON object');
-      }
-      const login = await this.options.verifier.verify(body, { sessionId });
+      const login = await this.options.verifier.verify(requestObject(body), { sessionId });
       const answer: unknown = await this.options.onLogin(login, request);
       return { status: 200, body: answer ?? { ok: true } };
     } catch (error) {
@@ -230,4 +227,28 @@ export class CardLoginHandler<Req> {
 /** The language of a request from its `Accept-Language` header (zh-TW when absent). */
 export function requestLanguage(acceptLanguage: string | string[] | undefined): Language {
   return languageFromAcceptLanguage(Array.isArray(acceptLanguage) ? acceptLanguage.join(',') : acceptLanguage);
+}
+
+/**
+ * The verify route's body as an object: a framework's parsed JSON, or raw
+ * text parsed here. Unparsable text is the request's fault (`BODY_INVALID`),
+ * as a framework's own JSON parser reports it, whichever parsed it; a JSON
+ * object of the wrong shape is then the token's (`TOKEN_MALFORMED`).
+ */
+function requestObject(body: unknown): object {
+  let value = body;
+  if (typeof body === 'string') {
+    if (body.length === 0 || body.length > MAX_TOKEN_CHARS) throw bodyInvalid(`the body must be 1 to ${MAX_TOKEN_CHARS} characters of JSON`);
+    try {
+      value = JSON.parse(body);
+    } catch (error) {
+      throw bodyInvalid(`the body is not JSON (${(error as Error).message})`);
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bodyInvalid("the body must be the component's answer as a JSON object");
+  return value;
+}
+
+function bodyInvalid(message: string): CardLoginRequestError {
+  return new CardLoginRequestError('BODY_INVALID', message);
 }

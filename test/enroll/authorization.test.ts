@@ -72,9 +72,15 @@ describeEachStore('enroll_t_authz', (db) => {
     expect(refusals.map((e) => [e.event, e.actor.id, e.from])).toEqual([
       ['forbidden:submitBasicData', 'company-b', 'draft'],
       ['forbidden:bindCard', 'company-b', 'basicDataVerified'],
-      ['forbidden:approve', 'company-a', 'none'],
-      ['forbidden:reject', 'x', 'none'],
+      ['forbidden:approve', 'company-a', 'underReview'],
+      ['forbidden:reject', 'x', 'underReview'],
     ]);
+    // An unknown ID is FORBIDDEN to a non-reviewer too (not NOT_FOUND: which IDs exist is not theirs to learn).
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    expect((await failure(accounts.approve(unknown, owner))).code).toBe('FORBIDDEN');
+    expect((await failure(accounts.approve(unknown, reviewer))).code).toBe('NOT_FOUND');
+    const onUnknown = await readAuditTrail(db(), { flow: 'account', subject: unknown });
+    expect(onUnknown.map((e) => [e.event, e.from])).toEqual([['forbidden:approve', 'none']]);
     // Only the owner adds or removes cards of the active account.
     const approved = await accounts.approve(app.id, reviewer);
     expect(approved.application.status).toBe('approved');

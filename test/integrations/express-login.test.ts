@@ -91,6 +91,12 @@ describe.each([
     expect(((await none.json()) as CardLoginErrorBody).error).toMatchObject({ code: 'SESSION_REQUIRED', message: '連線已逾時或尚未建立，請重新整理頁面後再登入' });
     const junk = await post(base(), 'e2', '{"signatureType": "PKCS7", "tbs": 1}');
     expect([junk.status, junk.body.error?.code]).toEqual([400, 'TOKEN_MALFORMED']);
+    // Text express.json() leaves alone: unparsable JSON is the body's fault, as Fastify's parser answers it, and
+    // so are JSON texts that are no object (express.json() itself answers its own content type's bad JSON).
+    for (const [body, type] of [['{"signatureType":', 'text/plain'], ['[1]', 'application/json'], ['"x"', 'text/plain']]) {
+      const r = await post(base(), 'e2', body as string, { 'content-type': type as string });
+      expect([body, r.status, r.body.error?.code]).toEqual([body, 400, 'BODY_INVALID']);
+    }
   });
 
   it('passes other routes and methods through', async () => {
@@ -103,5 +109,14 @@ describe('twpki/express body limits', () => {
   it('answers a body over the token limit with 400 BODY_INVALID, without a parser', async () => {
     const r = await post(bare, 'e4', JSON.stringify({ signatureType: 'PKCS7', tbs: 'x'.repeat(300 * 1024) }));
     expect([r.status, r.body.error?.code]).toEqual([400, 'BODY_INVALID']);
+  });
+
+  it('answers unparsable JSON with 400 BODY_INVALID without a parser (TOKEN_MALFORMED is for a JSON object of the wrong shape)', async () => {
+    for (const type of ['application/json', 'text/plain']) {
+      const r = await post(bare, 'e4', '{"signatureType":', { 'content-type': type });
+      expect([type, r.status, r.body.error?.code]).toEqual([type, 400, 'BODY_INVALID']);
+    }
+    const shape = await post(bare, 'e4', '{"signatureType": "PKCS7", "tbs": 1}');
+    expect([shape.status, shape.body.error?.code]).toEqual([400, 'TOKEN_MALFORMED']);
   });
 });

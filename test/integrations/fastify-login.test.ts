@@ -96,6 +96,9 @@ describe('twpki/fastify card login, end to end with a virtual card', () => {
     const junk = await post('s4', '{"signatureType":');
     expect(junk.status).toBe(400);
     expect(junk.body.error?.code).toBe('BODY_INVALID');
+    // Sent as text, the same junk reaches the handler unparsed and is refused alike.
+    const asText = await app.inject({ method: 'POST', url: '/login/card/verify', headers: { 'content-type': 'text/plain', 'x-session': 's4' }, payload: '{"signatureType":' });
+    expect([asText.statusCode, asText.json<CardLoginErrorBody>().error.code]).toEqual([400, 'BODY_INVALID']);
     const shape = await post('s4', { signatureType: 'PKCS7' });
     expect(shape.status).toBe(400);
     expect(shape.body.error?.code).toBe('TOKEN_MALFORMED');

@@ -13,8 +13,7 @@ import { assertEventAllowed } from '../machine/machine.js';
 import type { EmsComparison } from '../ports/ems.js';
 import type { SqlSession } from '../store/store.js';
 import { consumeToken, insertActivationToken, revokeOpenTokens, tokenFailure } from './activation-tokens-table.js';
-import { lockApplication, saveApplication } from './account-applications-table.js';
-import { getApplication } from './account-application.js';
+import { findApplication, lockApplication, saveApplication } from './account-applications-table.js';
 import type { ApprovalResult } from './account-inputs.js';
 import type { AccountApplication } from './account-records.js';
 import { facilityEmail, nowOf, transitionApplication, type AccountContext } from './account-shared.js';
@@ -56,8 +55,11 @@ async function issueToken(c: AccountContext, tx: SqlSession, app: AccountApplica
  * an edge for it (re-checked inside the transaction). Returns the application.
  */
 async function beforeDecision(c: AccountContext, id: string, who: Actor, event: 'approve' | 'reject' | 'reissueActivation'): Promise<AccountApplication> {
-  authorize(ACCOUNT_COMMANDS, event, who, { subject: id });
-  const current = await getApplication(c, id);
+  // Read before the role check so that a refusal's audit entry names the state it was aimed at; the role is
+  // still checked before NOT_FOUND, so a refused actor learns nothing about which IDs exist.
+  const current = await c.o.store.transaction((tx) => findApplication(tx, id));
+  authorize(ACCOUNT_COMMANDS, event, who, { subject: id, state: current?.status ?? 'none' });
+  if (current === undefined) throw new EnrollError('NOT_FOUND', `no account application ${id}`);
   assertEventAllowed(ACCOUNT_MACHINE, current.status, event);
   return current;
 }
