@@ -111,6 +111,7 @@ export {
   type CertificateLoginRequest,
   type EnableCertificateLoginInput,
   type LoginEnablementOptions,
+  type VerificationCodeUse,
 } from './flows/login-enablement.js';
 export { LOGIN_METHOD_LABELS, type LoginAccount, type LoginBinding, type LoginMethod } from './flows/login-records.js';
 export {

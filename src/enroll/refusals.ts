@@ -10,7 +10,7 @@ import { EnrollError, type EnrollErrorCode, type EnrollRefusalReason } from './e
  */
 export interface EnrollRefusal {
   /** The error code the refusal is thrown with. */
-  readonly code: Extract<EnrollErrorCode, 'NOT_AUTHORIZED' | 'LOGIN_METHOD_DISABLED' | 'CARD_ALREADY_BOUND'>;
+  readonly code: Extract<EnrollErrorCode, 'NOT_AUTHORIZED' | 'LOGIN_METHOD_DISABLED' | 'CARD_ALREADY_BOUND' | 'VERIFICATION_CODE_INVALID'>;
   /** The sentence a person reads, in the seeds' Traditional Chinese. */
   readonly zhTW: string;
   /** The same in English. */
@@ -64,6 +64,11 @@ export const ENROLL_REFUSALS: Readonly<Record<EnrollRefusalReason, EnrollRefusal
     code: 'CARD_ALREADY_BOUND',
     zhTW: '此自然人憑證已上傳至其他會員帳號',
     en: 'This card is already uploaded to another member account',
+  },
+  VERIFICATION_CODE_SPENT: {
+    code: 'VERIFICATION_CODE_INVALID',
+    zhTW: '此驗證碼已啟用過同類憑證，若要再啟用其他憑證，請重新申請驗證碼',
+    en: 'This verification code already enabled a card of this kind; request a new code to enable another',
   },
   RENEWED_CERTIFICATE_BOUND_ELSEWHERE: {
     code: 'CARD_ALREADY_BOUND',

@@ -67,6 +67,35 @@ describeEachStore('enroll_t_login', (db) => {
       expect(JSON.stringify(rows)).not.toContain(code);
     });
 
+    it('a code enables one card per method by default; a new code enables the next', async () => {
+      const code = await requested();
+      await flow.enableCertificateLogin({ ...target, verificationCode: code, holder: citizenCard(1) }, company);
+      // Someone else who read the mail, with their own card: the code is spent for citizen cards.
+      const spent = await expectCode(flow.enableCertificateLogin({ ...target, verificationCode: code, holder: citizenCard(2) }, company), 'VERIFICATION_CODE_INVALID');
+      expect(spent.refusal).toBe('VERIFICATION_CODE_SPENT');
+      expect(defaultMessages.describe(spent).messages.zhTW).toBe('此驗證碼已啟用過同類憑證，若要再啟用其他憑證，請重新申請驗證碼');
+      // The other method is still open to the same code, once.
+      await flow.enableCertificateLogin({ ...target, verificationCode: code, holder: companyCard() }, company);
+      const again = await expectCode(flow.enableCertificateLogin({ ...target, verificationCode: code, holder: companyCard('04595257', 'c0ffee02') }, company), 'VERIFICATION_CODE_INVALID');
+      expect(again.refusal).toBe('VERIFICATION_CODE_SPENT');
+      expect((await flow.get(target)).bindings.map((b) => b.certificateSerial)).toEqual(['4a00000000000001', 'c0ffee']);
+      const { verificationCode: fresh } = await flow.reissueVerificationCode(target, company);
+      await expectCode(flow.enableCertificateLogin({ ...target, verificationCode: code, holder: citizenCard(2) }, company), 'VERIFICATION_CODE_INVALID');
+      await flow.enableCertificateLogin({ ...target, verificationCode: fresh, holder: citizenCard(2) }, company);
+      expect((await flow.get(target)).bindings).toHaveLength(3);
+      expect((await flow.authorizeLogin(citizenCard(2))).account.businessId).toBe('04595257');
+    });
+
+    it("with verificationCodeUse 'untilExpiry' a code enables any number of cards until it expires", async () => {
+      flow = new LoginEnablementFlow({ store: db(), clock, codeTtlMs: 86_400_000, verificationCodeUse: 'untilExpiry' });
+      const code = await requested();
+      for (const n of [1, 2, 3]) await flow.enableCertificateLogin({ ...target, verificationCode: code, holder: citizenCard(n) }, company);
+      expect((await flow.get(target)).bindings).toHaveLength(3);
+      clock.advance(86_400_000);
+      await expectCode(flow.enableCertificateLogin({ ...target, verificationCode: code, holder: citizenCard(4) }, company), 'VERIFICATION_CODE_INVALID');
+      expect(() => new LoginEnablementFlow({ store: db(), clock, verificationCodeUse: 'once' as never })).toThrow(/verificationCodeUse must be/);
+    });
+
     // Serials and card numbers are public: a holder built from request data (or a JSON copy of a real one)
     // used to bind and to log in as the company. Only cardHolderFromLogin's holders count.
     it('refuses a holder that did not come from a login verification, to bind and to log in', async () => {

@@ -22,7 +22,7 @@ import * as login from './waste-login.js';
 import { LOGIN_METHODS, guardLogin, loginContext, loginSubject, takeCompanyKey, type CompanyKey, type LoginContext, type LoginEnablementOptions } from './waste-shared.js';
 
 export type { EnableCertificateLoginInput } from './waste-activation.js';
-export type { LoginEnablementOptions } from './waste-shared.js';
+export type { LoginEnablementOptions, VerificationCodeUse } from './waste-shared.js';
 
 /** Input of {@link LoginEnablementFlow.requestCertificateLogin}. */
 export interface CertificateLoginRequest {

@@ -87,6 +87,8 @@ async function bind(ctx: LoginContext, k: CompanyKey, code: string, c: CardIdent
       }
       if (now.getTime() >= new Date(account.record.codeExpiresAt).getTime()) return invalid();
       if (account.record.methods[m] !== 'enabled') throw refusalError(LOGIN_METHOD_REFUSALS[m]);
+      // Only the holder of the right code gets here, so saying it is spent reveals nothing to a guesser.
+      if (ctx.codeUse === 'oncePerMethod' && account.codeUsed[m]) return refusalError('VERIFICATION_CODE_SPENT', `the code already enabled a ${m}`);
       if (m === 'companyCard' && c.businessId !== k.businessId) throw refusalError('COMPANY_ID_MISMATCH');
       const from = account.record.status;
       assertTransition(LOGIN_ENABLEMENT_MACHINE, from, 'bindCard', 'bound');
@@ -98,7 +100,9 @@ async function bind(ctx: LoginContext, k: CompanyKey, code: string, c: CardIdent
         [c.certificateSerial, c.cardNumber ?? null, m, k.businessId, k.controlNumber, c.subjectName, at, c.authority, c.idHint ?? null, c.anchor ?? null, c.validFrom ?? null],
       );
       await tx.query(
-        `UPDATE enroll_login_accounts SET status='bound', failed_code_attempts=0, updated_at=$3, version=version+1 WHERE business_id=$1 AND control_number=$2`,
+        `UPDATE enroll_login_accounts SET status='bound', failed_code_attempts=0, updated_at=$3, version=version+1,
+           ${m === 'citizenCard' ? 'code_used_citizen_card' : 'code_used_company_card'}=true
+         WHERE business_id=$1 AND control_number=$2`,
         [k.businessId, k.controlNumber, at],
       );
       await recordTransition(tx, { flow: 'loginEnablement', subject: loginSubject(k), actor: who, at, event: 'bindCard', from, to: 'bound', reason: `${m} ${c.certificateSerial}` });
@@ -116,6 +120,7 @@ async function bind(ctx: LoginContext, k: CompanyKey, code: string, c: CardIdent
 
 const UPSERT = `ON CONFLICT (business_id, control_number) DO UPDATE SET company_name=EXCLUDED.company_name,
   verification_code_hash=EXCLUDED.verification_code_hash, code_expires_at=EXCLUDED.code_expires_at, failed_code_attempts=0,
+  code_used_citizen_card=false, code_used_company_card=false,
   citizen_card=EXCLUDED.citizen_card, company_card=EXCLUDED.company_card, updated_at=EXCLUDED.updated_at,
   requested_by=EXCLUDED.requested_by, version=enroll_login_accounts.version+1`;
 

@@ -42,7 +42,17 @@ export interface LoginEnablementOptions {
   readonly maxCodeAttempts?: number;
   /** What a renewed certificate on a bound card does at login: update the binding (`automatic`, default) or wait for a reviewer. */
   readonly renewal?: RenewalPolicy;
+  /**
+   * How many cards one verification code enables: one per login method
+   * (`oncePerMethod`, default: the code is spent for 自然人憑證 once a citizen
+   * card is enabled with it, and likewise for 工商憑證; more cards need
+   * `reissueVerificationCode`), or any number until it expires (`untilExpiry`).
+   */
+  readonly verificationCodeUse?: VerificationCodeUse;
 }
+
+/** {@link LoginEnablementOptions.verificationCodeUse}. */
+export type VerificationCodeUse = 'oncePerMethod' | 'untilExpiry';
 
 /** Dependencies of {@link WasteSystemFlow}. */
 export interface WasteSystemOptions extends LoginEnablementOptions {
@@ -70,6 +80,8 @@ export interface LoginContext {
   readonly maxAttempts: number;
   /** Renewal policy. */
   readonly renewal: RenewalPolicy | undefined;
+  /** How many cards a verification code enables. */
+  readonly codeUse: VerificationCodeUse;
 }
 
 /** Applies defaults; RangeError for settings no deployment can mean. */
@@ -79,7 +91,11 @@ export function loginContext(o: LoginEnablementOptions): LoginContext {
   checkRenewalPolicy(o.renewal);
   const maxAttempts = o.maxCodeAttempts ?? 5;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError('maxCodeAttempts must be a positive integer');
-  return { store: o.store, clock: o.clock, ttlMs, maxAttempts, renewal: o.renewal };
+  const codeUse = o.verificationCodeUse ?? 'oncePerMethod';
+  if (codeUse !== 'oncePerMethod' && codeUse !== 'untilExpiry') {
+    throw new RangeError(`verificationCodeUse must be 'oncePerMethod' or 'untilExpiry', not ${JSON.stringify(codeUse)}`);
+  }
+  return { store: o.store, clock: o.clock, ttlMs, maxAttempts, renewal: o.renewal, codeUse };
 }
 
 /** The two login methods, in the form's order. */
@@ -136,6 +152,8 @@ export interface LockedLogin {
   readonly failedAttempts: number;
   /** Actor ID that requested it, `null` for old records. */
   readonly owner: string | null;
+  /** The login methods the current code has already enabled a card for. */
+  readonly codeUsed: Readonly<Record<LoginMethod, boolean>>;
 }
 
 /** Reads a company's login record `FOR UPDATE`; `undefined` when it has none. */
@@ -147,6 +165,7 @@ export async function lockLogin(tx: SqlSession, k: CompanyKey): Promise<LockedLo
     record: loginAccountFromRow(row),
     hash: String(row.verification_code_hash),
     failedAttempts: Number(row.failed_code_attempts),
+    codeUsed: { citizenCard: row.code_used_citizen_card === true, companyCard: row.code_used_company_card === true },
     owner: typeof row.requested_by === 'string' ? row.requested_by : null,
   };
 }

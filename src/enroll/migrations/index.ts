@@ -7,9 +7,10 @@ import { operationsSchema } from './0002-operations.js';
 import { wasteSchema } from './0003-waste.js';
 import { officialSchema } from './0004-official.js';
 import { orgCardsSchema } from './0005-org-cards.js';
+import { loginCodeUseSchema } from './0006-login-code-use.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, operationsSchema, wasteSchema, officialSchema, orgCardsSchema];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, operationsSchema, wasteSchema, officialSchema, orgCardsSchema, loginCodeUseSchema];
