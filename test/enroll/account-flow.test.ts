@@ -8,7 +8,7 @@ import { defaultMessages } from '../../src/messages/index.js';
 import type { Actor } from '../../src/enroll/domain/actor.js';
 import { rehydrateState, serializeState } from '../../src/enroll/state-document.js';
 import type { VerifiedCardHolder } from '../../src/enroll/domain/card-holder.js';
-import { FakeEms, basicDataFor, citizenCard, tableCounts, tokenFromMail, describeEachStore } from './helpers.js';
+import { FakeEms, basicDataFor, citizenCard, gpsAccountFlow, tableCounts, tokenFromMail, describeEachStore } from './helpers.js';
 
 const applicant: Actor = { role: 'applicant', id: 'H5600123' };
 const reviewer: Actor = { role: 'reviewer', id: 'staff-007' };
@@ -22,18 +22,7 @@ let flow: AccountEnrollmentFlow;
 describeEachStore('enroll_t_account', (db) => {
   beforeEach(() => {
     clock = new ManualClock('2026-03-02T01:00:00Z');
-    mailer = new CapturingMailer();
-    ems = new FakeEms();
-    ems.put(basicDataFor('H5600123'));
-    ems.put(basicDataFor('H5600999'));
-    flow = new AccountEnrollmentFlow({
-      store: db(),
-      clock,
-      mailer,
-      ems,
-      emsRecords: ems,
-      activationLink: (t) => `https://gps.example.gov.tw/AccountActivate?key=${t}`,
-    });
+    ({ flow, mailer, ems } = gpsAccountFlow(db(), clock, { controlNumbers: ['H5600123', 'H5600999'] }));
   });
 
   async function expectCode(p: Promise<unknown>, code: string): Promise<EnrollError> {

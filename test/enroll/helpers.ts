@@ -12,6 +12,10 @@ import { MIGRATIONS } from '../../src/enroll/migrations/index.js';
 import { PgliteStore } from '../../src/enroll/store/pglite-store.js';
 import { PgStore } from '../../src/enroll/store/pg-store.js';
 import type { EnrollStore } from '../../src/enroll/store/store.js';
+import { AccountEnrollmentFlow, type AccountEnrollmentOptions } from '../../src/enroll/flows/account-enrollment.js';
+import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
+import type { Clock } from '../../src/enroll/ports/clock.js';
+import { FakeEms, basicDataFor } from './fakes.js';
 
 const TABLES = [
   'enroll_audit_log',
@@ -176,4 +180,28 @@ export async function enrollFailure(p: Promise<unknown>): Promise<EnrollError> {
   );
   expect(err).toBeInstanceOf(EnrollError);
   return err as EnrollError;
+}
+
+/**
+ * The GPS account flow as the tests build it: a capturing mailer, a fake EMS
+ * holding the given control numbers' records, the seed's activation link.
+ */
+export function gpsAccountFlow(
+  store: EnrollStore,
+  clock: Clock,
+  options: { controlNumbers?: readonly string[]; extra?: Partial<AccountEnrollmentOptions> } = {},
+): { flow: AccountEnrollmentFlow; mailer: CapturingMailer; ems: FakeEms } {
+  const mailer = new CapturingMailer();
+  const ems = new FakeEms();
+  for (const cn of options.controlNumbers ?? ['H5600123']) ems.put(basicDataFor(cn));
+  const flow = new AccountEnrollmentFlow({
+    store,
+    clock,
+    mailer,
+    ems,
+    emsRecords: ems,
+    activationLink: (t) => `https://gps.example.gov.tw/AccountActivate?key=${t}`,
+    ...options.extra,
+  });
+  return { flow, mailer, ems };
 }

@@ -4,7 +4,7 @@ import { EnrollError } from '../../src/enroll/errors.js';
 import { AccountEnrollmentFlow } from '../../src/enroll/flows/account-enrollment.js';
 import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
-import { FakeEms, basicDataFor, citizenCard, describeEachStore } from './helpers.js';
+import { FakeEms, basicDataFor, citizenCard, describeEachStore, gpsAccountFlow } from './helpers.js';
 
 const applicant = { role: 'applicant', id: 'company-a' } as const;
 const reviewer = { role: 'reviewer', id: 'staff-1' } as const;
@@ -17,18 +17,9 @@ describeEachStore('enroll_t_result', (db) => {
   let flow: AccountEnrollmentFlow;
   beforeEach(() => {
     clock = new ManualClock('2026-03-02T01:00:00Z');
-    mailer = new CapturingMailer();
-    ems = new FakeEms();
-    ems.put(basicDataFor());
-    flow = new AccountEnrollmentFlow({
-      store: db(),
-      clock,
-      mailer,
-      ems,
-      emsRecords: ems,
-      activationLink: (t) => `https://gps.example.gov.tw/AccountActivate?key=${t}`,
-      resultLink: (k) => `https://gps.example.gov.tw/gpszone/AccountApplyResult.aspx?key=${k}`,
-    });
+    ({ flow, mailer, ems } = gpsAccountFlow(db(), clock, {
+      extra: { resultLink: (k) => `https://gps.example.gov.tw/gpszone/AccountApplyResult.aspx?key=${k}` },
+    }));
   });
 
   it('mails AccountApplyResult?key=… and shows the stored per-field result, not a re-run on today’s EMS data', async () => {

@@ -106,9 +106,10 @@ export class HolderSeal {
     if (typeof sealed !== 'string' || !sealed.startsWith(PREFIX)) return refuse('is not one');
     const [payload, tag, ...rest] = sealed.slice(PREFIX.length).split('.');
     if (payload === undefined || tag === undefined || rest.length > 0 || payload === '') return refuse('is not one');
-    const given = Buffer.from(tag, 'base64url');
-    const expected = this.mac(payload, contextOf(options));
-    // Length first: timingSafeEqual throws on unequal lengths.
+    // Compared as text: decoding would accept other spellings of the same bytes (the last character's unused
+    // bits), so an altered sealed value could still open. Length first: timingSafeEqual throws on unequal lengths.
+    const given = Buffer.from(tag, 'utf8');
+    const expected = Buffer.from(this.mac(payload, contextOf(options)).toString('base64url'), 'utf8');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return refuse('does not verify (another key, another context, or altered)');
     }
