@@ -49,6 +49,19 @@ it('a real login sealed, stored as JSON and opened by another instance with the 
   expect(other.open(other.seal(opened))).toEqual(fields);
 });
 
+it('the sealed text shows nothing of the holder to whoever holds it (a cookie, a log)', () => {
+  const holder = citizenCard(7, { subjectName: '王小明', cardNumber: 'TP03000012345678', idHint: '6789' });
+  const sealed = seal.seal(holder, { context: 'session-1' });
+  expect(sealed).toMatch(/^twpki-holder\.v2\.[A-Za-z0-9_-]+$/);
+  const decoded = Buffer.from(sealed.slice('twpki-holder.v2.'.length), 'base64url');
+  for (const secret of ['王小明', 'TP03000012345678', '6789', 'MOICA', holder.certificateSerial]) {
+    expect([secret, decoded.includes(Buffer.from(secret))]).toEqual([secret, false]);
+    expect(sealed.includes(secret)).toBe(false);
+  }
+  // Two seals of the same holder differ (a fresh IV each time), so equal values do not reveal equal holders.
+  expect(seal.seal(holder, { context: 'session-1' })).not.toBe(sealed);
+});
+
 it('refuses what it cannot vouch for: an unmarked holder, another key, another context, an altered or expired value, junk', async () => {
   const err = await refusal(() => seal.seal({ ...real }));
   expect(err.message).toContain('cardHolderFromLogin');
@@ -56,11 +69,10 @@ it('refuses what it cannot vouch for: an unmarked holder, another key, another c
   expect((await refusal(() => new HolderSeal({ key: randomBytes(32), clock }).open(sealed, { context: 'session-1' }))).message).toContain('does not verify');
   await refusal(() => seal.open(sealed, { context: 'session-2' }));
   await refusal(() => seal.open(sealed));
-  // Each character of the payload and of the tag, changed.
-  const body = sealed.slice('twpki-holder.v1.'.length);
+  // Each character changed.
+  const body = sealed.slice('twpki-holder.v2.'.length);
   for (let i = 0; i < body.length; i++) {
-    if (body[i] === '.') continue;
-    const altered = `twpki-holder.v1.${body.slice(0, i)}${body[i] === 'A' ? 'B' : 'A'}${body.slice(i + 1)}`;
+    const altered = `twpki-holder.v2.${body.slice(0, i)}${body[i] === 'A' ? 'B' : 'A'}${body.slice(i + 1)}`;
     await refusal(() => seal.open(altered, { context: 'session-1' }));
   }
   // Every other spelling of the tag's last character, including those that decode to the same bytes.
@@ -69,7 +81,7 @@ it('refuses what it cannot vouch for: an unmarked holder, another key, another c
     if (c === sealed.at(-1)) continue;
     await refusal(() => seal.open(`${sealed.slice(0, -1)}${c}`, { context: 'session-1' }));
   }
-  for (const junk of [undefined, null, 42, {}, '', 'twpki-holder.v1.', 'twpki-holder.v1..', `${sealed}.x`, sealed.toUpperCase(), JSON.stringify(real)]) {
+  for (const junk of [undefined, null, 42, {}, '', 'twpki-holder.v2.', 'twpki-holder.v2..', `${sealed}.x`, `${sealed}=`, sealed.toUpperCase(), sealed.slice(0, -2), JSON.stringify(real)]) {
     expect((await refusal(() => seal.open(junk, { context: 'session-1' }))).message).toMatch(/is not one|does not verify/);
   }
   const later = new ManualClock(clock.now());
@@ -82,12 +94,14 @@ it('refuses what it cannot vouch for: an unmarked holder, another key, another c
 });
 
 it('a value sealed with the right key but not in the sealed shape does not open (fails closed)', async () => {
-  // Built as seal() would, with the key: only the shape is wrong.
-  const { createHmac } = await import('node:crypto');
+  // Built as seal() would, with the key (white box: the format's key derivation and AAD): only the shape is wrong.
+  const { createCipheriv, hkdfSync } = await import('node:crypto');
   const forge = (body: unknown): string => {
-    const payload = Buffer.from(JSON.stringify(body)).toString('base64url');
-    const tag = createHmac('sha256', key).update(`twpki-holder.v1.0:.${payload}`).digest('base64url');
-    return `twpki-holder.v1.${payload}.${tag}`;
+    const k = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'twpki holder seal v2', 32));
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', k, iv).setAAD(Buffer.from('twpki-holder.v2.0:'));
+    const out = Buffer.concat([iv, cipher.update(Buffer.from(JSON.stringify(body))), cipher.final(), cipher.getAuthTag()]);
+    return `twpki-holder.v2.${out.toString('base64url')}`;
   };
   const exp = clock.now().getTime() + 60_000;
   expect(seal.open(forge({ exp, h: { authority: 'MOICA', subjectName: '王', certificateSerial: '0a' } })).subjectName).toBe('王');
@@ -122,25 +136,34 @@ it('any verified holder round-trips, and any other context refuses it (property)
         },
         { requiredKeys: ['authority', 'subjectName', 'certificateSerial'] },
       ),
-      fc.string(),
-      fc.string(),
+      fc.option(fc.string({ minLength: 1 }), { nil: undefined }),
+      fc.option(fc.string({ minLength: 1 }), { nil: undefined }),
       (fields, context, otherContext) => {
         const holder = citizenCard(1, fields as Partial<VerifiedCardHolder>);
-        const sealed = seal.seal(holder, { context });
-        expect(seal.open(sealed, { context })).toEqual(holder);
-        if (otherContext !== context) expect(() => seal.open(sealed, { context: otherContext })).toThrow(EnrollError);
+        const sealed = seal.seal(holder, context === undefined ? undefined : { context });
+        expect(seal.open(sealed, { ...(context === undefined ? {} : { context }) })).toEqual(holder);
+        if (otherContext !== context) expect(() => seal.open(sealed, otherContext === undefined ? {} : { context: otherContext })).toThrow(EnrollError);
       },
     ),
     { numRuns: 200 },
   );
 });
 
-it('refuses a short or missing key and a non-positive lifetime at construction, naming the option', () => {
-  expect(() => new HolderSeal({ key: randomBytes(31) })).toThrow(/key must be at least 32 bytes/);
+it('refuses a bad key, lifetime or clock at construction and bad per-call options, naming them', () => {
+  expect(() => new HolderSeal({ key: randomBytes(31) })).toThrow(/key must be at least 32 random bytes/);
   expect(() => new HolderSeal({ key: 'x'.repeat(64) as unknown as Uint8Array })).toThrow(/key must be/);
   expect(() => new HolderSeal(undefined as never)).toThrow(/key must be/);
-  for (const ttlMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => new HolderSeal({ key, ttlMs })).toThrow(/ttlMs must be/);
-  expect(() => seal.seal(citizenCard(1), { context: 5 as never })).toThrow(/context must be a string/);
+  for (const ttlMs of [0, -1, 1.5, 1e20, 24 * 3_600_000 + 1, Number.NaN, Number.POSITIVE_INFINITY, '1800000']) {
+    expect(() => new HolderSeal({ key, ttlMs: ttlMs as number })).toThrow(RangeError);
+  }
+  expect(() => new HolderSeal({ key, ttlMs: '1800000' as never })).toThrow('ttlMs must be a whole number of milliseconds from 1 to 86400000 (24 hours), not "1800000"');
+  expect(new HolderSeal({ key, ttlMs: 24 * 3_600_000 })).toBeInstanceOf(HolderSeal);
+  for (const bad of [{}, new Date(), 'now']) expect(() => new HolderSeal({ key, clock: bad as never })).toThrow(/clock must be an object with a now\(\) method/);
+  // The session id passed where the options go would silently drop the binding: refused instead.
+  const sealed = seal.seal(citizenCard(1), { context: 'session-A' });
+  expect(() => seal.seal(citizenCard(1), 'session-A' as never)).toThrow(/options must be \{ context\?: string \}/);
+  expect(() => seal.open(sealed, 'session-B' as never)).toThrow(TypeError);
+  for (const context of [5, '', null]) expect(() => seal.seal(citizenCard(1), { context: context as never })).toThrow(/context must be a non-empty string/);
 });
 
 describeEachStore('enroll_t_holder_seal', (db) => {

@@ -3,12 +3,14 @@
  * later requests. The flows accept only holders `cardHolderFromLogin` built in
  * this process (a mark a JSON copy loses), which is right for one request but
  * not for an administrator session spanning several, or for a backend whose
- * session store serialises (Redis, a database, a signed cookie). A sealed
- * holder is the holder's fields with an expiry and an optional context (a
- * session id), authenticated with HMAC-SHA-256 under the backend's key:
- * opening it gives back a holder the flows accept, and nothing else does.
+ * session store serialises (Redis, a database, a cookie). A sealed holder is
+ * the holder's fields with an expiry, encrypted and authenticated with
+ * AES-256-GCM under the backend's key, bound to a context (the session id):
+ * opening it gives back a holder the flows accept, nothing else does, and
+ * whoever holds the sealed text cannot read the name, card number or ID hint
+ * in it (personal data a cookie would otherwise show to the browser).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { CardAuthority, VerifiedCardHolder } from '../domain/card-holder.js';
 import { isVerifiedHolder, markVerified } from '../domain/verified-holder.js';
 import type { Clock } from '../ports/clock.js';
@@ -18,12 +20,12 @@ import { refusalError } from '../refusals.js';
 /** Settings of a {@link HolderSeal}. */
 export interface HolderSealOptions {
   /**
-   * HMAC key, at least 32 random bytes, the same on every instance that opens
-   * what another sealed. Keep it with your session secret; rotating it makes
-   * every sealed holder unusable (users log in with their card again).
+   * Secret key, at least 32 random bytes, the same on every instance that
+   * opens what another sealed. Keep it with your session secret; rotating it
+   * makes every sealed holder unusable (users log in with their card again).
    */
   readonly key: Uint8Array;
-  /** How long a sealed holder can be opened, in ms; default 30 minutes. */
+  /** How long a sealed holder can be opened, in whole milliseconds; default 30 minutes, at most 24 hours. */
   readonly ttlMs?: number;
   /** Clock; default the system clock. */
   readonly clock?: Clock;
@@ -39,9 +41,12 @@ export interface HolderSealContext {
   readonly context?: string;
 }
 
-const PREFIX = 'twpki-holder.v1.';
+const PREFIX = 'twpki-holder.v2.';
 const DEFAULT_TTL_MS = 30 * 60_000;
+const MAX_TTL_MS = 24 * 60 * 60_000;
 const MIN_KEY_BYTES = 32;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
 
 /** The sealed fields: the holder without its certificate (the flows never read it; it would triple the size). */
 type SealedFields = Omit<VerifiedCardHolder, 'certificateDer'>;
@@ -63,34 +68,48 @@ export class HolderSeal {
   private readonly ttlMs: number;
   private readonly clock: Clock;
 
-  /** @throws RangeError naming `key` (not bytes, or fewer than 32) or `ttlMs` (not a positive number). */
+  /**
+   * @throws RangeError naming `key` (not bytes, or fewer than 32), `ttlMs`
+   *   (not a whole number of ms from 1 to 24 hours) or `clock` (no `now()`).
+   */
   public constructor(options: HolderSealOptions) {
-    const key: unknown = (options as Partial<HolderSealOptions> | undefined)?.key;
-    if (!(key instanceof Uint8Array) || key.length < MIN_KEY_BYTES) {
-      throw new RangeError(`key must be at least ${MIN_KEY_BYTES} bytes (a Uint8Array or Buffer of random bytes)`);
+    const o = (typeof options === 'object' && options !== null ? options : {}) as Partial<Record<keyof HolderSealOptions, unknown>>;
+    if (!(o.key instanceof Uint8Array) || o.key.length < MIN_KEY_BYTES) {
+      throw new RangeError(`key must be at least ${MIN_KEY_BYTES} random bytes (a Uint8Array or Buffer)`);
     }
-    const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
-    if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-      throw new RangeError(`ttlMs must be a positive number of milliseconds, not ${String(ttlMs)}`);
+    const ttlMs = o.ttlMs ?? DEFAULT_TTL_MS;
+    if (typeof ttlMs !== 'number' || !Number.isInteger(ttlMs) || ttlMs <= 0 || ttlMs > MAX_TTL_MS) {
+      throw new RangeError(`ttlMs must be a whole number of milliseconds from 1 to ${MAX_TTL_MS} (24 hours), not ${JSON.stringify(ttlMs) ?? String(ttlMs)}`);
     }
-    this.key = Buffer.from(key);
+    const clock = o.clock ?? systemClock;
+    if (typeof clock !== 'object' || clock === null || typeof (clock as Partial<Clock>).now !== 'function') {
+      throw new RangeError('clock must be an object with a now() method (a Clock, such as systemClock)');
+    }
+    // A key of its own for this use, so the same session secret can serve elsewhere without reuse.
+    this.key = Buffer.from(hkdfSync('sha256', o.key, Buffer.alloc(0), 'twpki holder seal v2', 32));
     this.ttlMs = ttlMs;
-    this.clock = options.clock ?? systemClock;
+    this.clock = clock as Clock;
   }
 
   /**
-   * The holder as a string for the session (about 300 characters).
+   * The holder as a string for the session (about 400 characters, URL- and
+   * cookie-safe), unreadable without the key.
    * @throws EnrollError `NOT_AUTHORIZED`, refusal `VERIFIED_LOGIN_REQUIRED`,
    *   for a holder `cardHolderFromLogin` (or {@link open}) did not make.
+   * @throws TypeError for options that are not `{ context?: string }` or an empty context.
    */
-  public seal(holder: VerifiedCardHolder, options: HolderSealContext = {}): string {
+  public seal(holder: VerifiedCardHolder, options?: HolderSealContext): string {
+    const context = contextOf(options);
     if (!isVerifiedHolder(holder)) {
       throw refusalError('VERIFIED_LOGIN_REQUIRED', 'only a holder from cardHolderFromLogin (or HolderSeal.open) can be sealed');
     }
     const fields: Record<string, unknown> = { authority: holder.authority };
     for (const name of TEXT_FIELDS) if (holder[name] !== undefined) fields[name] = holder[name];
-    const payload = Buffer.from(JSON.stringify({ exp: this.clock.now().getTime() + this.ttlMs, h: fields }), 'utf8').toString('base64url');
-    return `${PREFIX}${payload}.${this.mac(payload, contextOf(options)).toString('base64url')}`;
+    const plain = Buffer.from(JSON.stringify({ exp: this.clock.now().getTime() + this.ttlMs, h: fields }), 'utf8');
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv).setAAD(aad(context));
+    const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    return `${PREFIX}${sealed.toString('base64url')}`;
   }
 
   /**
@@ -98,38 +117,47 @@ export class HolderSeal {
    * @throws EnrollError `NOT_AUTHORIZED`, refusal `VERIFIED_LOGIN_REQUIRED`,
    *   when `sealed` is not a string this key sealed for this context, was
    *   altered, or has expired (the detail says which).
+   * @throws TypeError for options that are not `{ context?: string }` or an empty context.
    */
-  public open(sealed: unknown, options: HolderSealContext = {}): VerifiedCardHolder {
+  public open(sealed: unknown, options?: HolderSealContext): VerifiedCardHolder {
+    const context = contextOf(options);
     const refuse = (why: string): never => {
       throw refusalError('VERIFIED_LOGIN_REQUIRED', `sealed holder ${why}; log in with the card again`);
     };
     if (typeof sealed !== 'string' || !sealed.startsWith(PREFIX)) return refuse('is not one');
-    const [payload, tag, ...rest] = sealed.slice(PREFIX.length).split('.');
-    if (payload === undefined || tag === undefined || rest.length > 0 || payload === '') return refuse('is not one');
-    // Compared as text: decoding would accept other spellings of the same bytes (the last character's unused
-    // bits), so an altered sealed value could still open. Length first: timingSafeEqual throws on unequal lengths.
-    const given = Buffer.from(tag, 'utf8');
-    const expected = Buffer.from(this.mac(payload, contextOf(options)).toString('base64url'), 'utf8');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    const text = sealed.slice(PREFIX.length);
+    const bytes = Buffer.from(text, 'base64url');
+    // Decoding ignores stray characters and a last character's unused bits: only the canonical spelling counts.
+    if (bytes.toString('base64url') !== text || bytes.length < IV_BYTES + TAG_BYTES + 2) return refuse('is not one');
+    let plain: Buffer;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(0, IV_BYTES)).setAAD(aad(context));
+      decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+      plain = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
+    } catch {
       return refuse('does not verify (another key, another context, or altered)');
     }
-    const body = parseJson(Buffer.from(payload, 'base64url').toString('utf8'));
+    const body = parseJson(plain.toString('utf8'));
     const fields = body === undefined ? undefined : sealedFields(body.h);
     if (body === undefined || fields === undefined || typeof body.exp !== 'number') return refuse('is malformed');
     if (this.clock.now().getTime() >= body.exp) return refuse(`expired at ${new Date(body.exp).toISOString()}`);
     return markVerified({ ...fields });
   }
+}
 
-  private mac(payload: string, context: string): Buffer {
-    // The context is length-prefixed so no payload/context split can collide with another.
-    return createHmac('sha256', this.key).update(`${PREFIX}${context.length}:${context}.${payload}`, 'utf8').digest();
-  }
+/** The additional authenticated data: the format and the context, length-prefixed so no two contexts collide. */
+function aad(context: string): Buffer {
+  return Buffer.from(`${PREFIX}${context.length}:${context}`, 'utf8');
 }
 
 function contextOf(options: HolderSealContext | undefined): string {
-  const context: unknown = options?.context;
+  if (options === undefined) return '';
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('options must be { context?: string } (pass the session id as { context: sessionId })');
+  }
+  const context: unknown = options.context;
   if (context === undefined) return '';
-  if (typeof context !== 'string') throw new TypeError('context must be a string (e.g. the session id)');
+  if (typeof context !== 'string' || context === '') throw new TypeError('context must be a non-empty string (e.g. the session id)');
   return context;
 }
 
