@@ -180,5 +180,7 @@ describeEachStore('enroll_t_holder_seal', (db) => {
     await flow.approve(app.id, { role: 'reviewer', id: 'staff-1' });
     await flow.activate(tokenFromMail(mailer.sent.at(-1)?.text ?? ''));
     expect(await flow.resolveLogin(seal.open(inSession, { context: 'sid-9' }))).toBe('H5600123');
+    // The holder's serial is spelt as the flow lists it.
+    expect((await flow.listCards('H5600123')).map((c) => c.certificateSerial)).toEqual([real.certificateSerial]);
   });
 });

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { VerifiedLogin } from '../../cert/index.js';
 import type { CardAuthority, VerifiedCardHolder } from '../domain/card-holder.js';
 import { markVerified } from '../domain/verified-holder.js';
+import { parseCertificateSerial } from '../domain/identifiers.js';
 import { EnrollError } from '../errors.js';
 
 const AUTHORITIES: Readonly<Record<string, CardAuthority>> = {
@@ -48,7 +49,8 @@ export function cardHolderFromLogin(login: VerifiedLogin, options: CardHolderFro
   return markVerified({
     authority,
     subjectName,
-    certificateSerial: profile.serialNumber,
+    // The flows' own spelling (lower-case hex, no leading zeros), so the holder's serial equals the one they store and list.
+    certificateSerial: parseCertificateSerial(profile.serialNumber, 'certificateSerial'),
     certificateDer: login.certificate,
     ...(cardNumber === undefined ? {} : { cardNumber }),
     ...(id.idHint === undefined ? {} : { idHint: id.idHint }),

@@ -99,8 +99,9 @@ export function parseCardHolder(
     issues.add(
       `${field}.cardNumber`,
       'REQUIRED',
-      'the card number (卡號) is required: a login carries it signed when the local component is asked withCardSN; ' +
-        'cardHolderFromLogin(login, { trustReportedCardNumber: true }) takes the unsigned one it reported instead',
+      'the card number (卡號) is required: a login carries it signed only as a PKCS7 signature asked withCardSN ' +
+        '(a PKCS1 login cannot); cardHolderFromLogin(login, { trustReportedCardNumber: true }) takes the unsigned cardSN ' +
+        'the component reported instead, when it reported one',
     );
   } else if (v.cardNumber !== undefined) {
     cardNumber = issues.take(() => parseCardNumber(v.cardNumber, `${field}.cardNumber`));

@@ -1,4 +1,4 @@
-import { sign } from 'node:crypto';
+import { KeyObject, sign } from 'node:crypto';
 import { buildCmsSignature } from '../../agent/cms-signature.js';
 import type { SignatureHash } from '../../apdu/index.js';
 import type { LoginToken, SignHashAlgorithm } from '../../cert/index.js';
@@ -33,6 +33,7 @@ const HASHES: Readonly<Record<SignHashAlgorithm, SignatureHash>> = { SHA1: 'sha1
  * @throws TestPkiError `BAD_OPTIONS` naming the option.
  */
 export async function signLoginToken(card: CardHolderCredentials, options: SignLoginTokenOptions): Promise<LoginToken> {
+  checkCard(card);
   const o = checked(options);
   const hash = HASHES[o.hashAlgorithm];
   const key = card.sign.privateKey;
@@ -58,11 +59,26 @@ export async function signLoginToken(card: CardHolderCredentials, options: SignL
   };
 }
 
+/** A card holder's credentials (`pki.issueCardHolder(...)`, or a virtual card's `.credentials`), checked before use. */
+function checkCard(card: unknown): asserts card is CardHolderCredentials {
+  const sign = (card as Partial<CardHolderCredentials> | undefined)?.sign;
+  if (!(sign?.certificate instanceof Uint8Array) || !(sign.privateKey instanceof KeyObject) || sign.privateKey.type !== 'private') {
+    throw new TestPkiError(
+      'BAD_OPTIONS',
+      "signLoginToken: card must be a card holder's credentials, as pki.issueCardHolder(...) returns them (a virtual card's are its .credentials)",
+    );
+  }
+}
+
+const OPTION_NAMES: ReadonlySet<string> = new Set(['tbs', 'signatureType', 'cardNumber', 'hashAlgorithm', 'signingTime']);
+
 function checked(options: SignLoginTokenOptions): Required<Omit<SignLoginTokenOptions, 'cardNumber'>> & { cardNumber: string | undefined } {
   const bad = (option: string, why: string): never => {
     throw new TestPkiError('BAD_OPTIONS', `signLoginToken: ${option} ${why}`);
   };
   const o = (typeof options === 'object' && options !== null ? options : {}) as Partial<Record<keyof SignLoginTokenOptions, unknown>>;
+  // The component's request and answer names (withCardSN, cardSN) are easy to pass here by mistake: they would be ignored.
+  for (const name of Object.keys(o)) if (!OPTION_NAMES.has(name)) bad(name, `is not an option (they are ${[...OPTION_NAMES].join(', ')}; the card number is cardNumber)`);
   if (typeof o.tbs !== 'string' || o.tbs === '') bad('tbs', 'must be the non-empty text to sign');
   const signatureType = o.signatureType ?? 'PKCS7';
   if (signatureType !== 'PKCS7' && signatureType !== 'PKCS1') bad('signatureType', `must be PKCS7 or PKCS1, not ${String(signatureType)}`);

@@ -111,7 +111,7 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
         `this test PKI has no ${authority} CA: it was made with authorities ${JSON.stringify(authorities)} (createTestPki option "authorities")`,
       );
     }
-    throw new TestPkiError('UNKNOWN_AUTHORITY', `no test CA for authority ${JSON.stringify(authority)}`);
+    throw new TestPkiError('UNKNOWN_AUTHORITY', `no test CA for authority ${JSON.stringify(authority)}: the names are ${TEST_AUTHORITIES.join(', ')} (lower case)`);
   };
 
   const authorityOf = (ca: IssuedCertificate): TestAuthority | 'root' | undefined => {

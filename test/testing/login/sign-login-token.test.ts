@@ -61,6 +61,17 @@ it('the token is really signed: another text or another card number under the sa
   await expect(login({ cardNumber: 'TP03000012345678' }, (t) => (t['cardSN'] = 'TP03000000000000'))).rejects.toMatchObject({ code: 'CARD_NUMBER_MISMATCH' });
 });
 
+it('anything but a card holder\'s credentials is BAD_OPTIONS naming card, before anything is signed', async () => {
+  for (const wrong of [undefined, card.sign, JSON.parse(JSON.stringify(card)), { sign: { certificate: card.sign.certificate, privateKey: card.sign.publicKey } }]) {
+    const err = await signLoginToken(wrong as CardHolderCredentials, { tbs: 'x' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(TestPkiError);
+    expect((err as Error).message).toMatch(/^signLoginToken: card must be a card holder's credentials/);
+  }
+});
+
 it('bad options are BAD_OPTIONS naming the option', async () => {
   const cases: Array<[string, unknown]> = [
     ['tbs', { tbs: '' }],
@@ -72,6 +83,9 @@ it('bad options are BAD_OPTIONS naming the option', async () => {
     ['cardNumber', { tbs: 'x', cardNumber: '' }],
     ['signingTime', { tbs: 'x', signingTime: new Date(Number.NaN) }],
     ['tbs', undefined],
+    // The component's own names for the card number would otherwise be ignored silently.
+    ['cardSN', { tbs: 'x', cardSN: 'TP03000012345678' }],
+    ['withCardSN', { tbs: 'x', withCardSN: 'true' }],
   ];
   for (const [option, options] of cases) {
     const err = await signLoginToken(card, options as SignLoginTokenOptions).then(
