@@ -64,7 +64,7 @@ export { TAIWAN_ADJUSTMENTS, type CalendarAdjustment } from './domain/taiwan-adj
 export { ManualClock, systemClock, type Clock } from './ports/clock.js';
 export type { MailMessage, Mailer } from './ports/mailer.js';
 export type { EmsComparison, EmsRecordSource, EmsVerifier, FieldVerdict } from './ports/ems.js';
-export { StaticAgencyDirectory, type Agency, type AgencyDirectory } from './ports/agency-directory.js';
+export { StaticAgencyDirectory, type Agency, type AgencyDirectory, type AgencyEntry } from './ports/agency-directory.js';
 
 export { CapturingMailer } from './mail/capturing-mailer.js';
 export { DEFAULT_BRANDING, activationNotice, rejectionNotice, type NoticeBranding } from './mail/account-notices.js';

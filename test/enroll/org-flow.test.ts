@@ -8,6 +8,7 @@ import type { VerifiedCardHolder } from '../../src/enroll/domain/card-holder.js'
 import { markVerified } from '../../src/enroll/domain/verified-holder.js';
 import type { AgencyOid, BusinessId } from '../../src/enroll/domain/identifiers.js';
 import { citizenCard, describeEachStore } from './helpers.js';
+import { defaultMessages } from '../../src/messages/index.js';
 
 const OID = '2.16.886.101.20003.20001.20003';
 const agencies = new StaticAgencyDirectory([
@@ -156,8 +157,11 @@ describeEachStore('enroll_t_org', (db) => {
 
     it('refuses operator management without the registered administrator card and organization certificate', async () => {
       await registered();
-      await expectCode(flow.assignOperator('A1234', { ...session, administratorCard: citizenCard(9) }, operator), 'FORBIDDEN');
-      await expectCode(flow.assignOperator('A1234', { ...session, organizationCard: orgCard('ffff') }, operator), 'FORBIDDEN');
+      const wrongAdmin = await expectCode(flow.assignOperator('A1234', { ...session, administratorCard: citizenCard(9) }, operator), 'FORBIDDEN');
+      const wrongOrg = await expectCode(flow.assignOperator('A1234', { ...session, organizationCard: orgCard('ffff') }, operator), 'FORBIDDEN');
+      // The cause travels with the FORBIDDEN, so the page can say which card to replace.
+      expect([wrongAdmin.refusal, wrongOrg.refusal]).toEqual(['ADMINISTRATOR_CARD_MISMATCH', 'AGENCY_CARD_MISMATCH']);
+      expect(defaultMessages.describe(wrongAdmin).messages.zhTW).toBe('授權管理者自然人憑證與註冊資料不符（若憑證已更換，請使用更換授權管理者自然人憑證）');
       await expectCode(flow.listOperators('A1234', { ...session, administratorCard: citizenCard(9) }), 'FORBIDDEN');
       await expectCode(flow.assignOperator('B0000', session, operator), 'NOT_FOUND');
     });

@@ -1,4 +1,4 @@
-import { EnrollError, InvalidInputError, type FieldIssue } from '../errors.js';
+import { EnrollError, InvalidInputError, type EnrollRefusalReason, type FieldIssue } from '../errors.js';
 import { textDefect } from './identifiers.js';
 
 /** Roles that drive transitions; recorded in the audit trail. */
@@ -58,8 +58,13 @@ export class ForbiddenError extends EnrollError {
   /** The record's state when refused, or `none`. */
   public readonly state: string;
 
-  public constructor(command: string, actor: Actor, subject: string, state: string, message: string) {
-    super('FORBIDDEN', message);
+  /**
+   * @param refusal the card refusal behind it, when a card was refused (an
+   *   administrator session whose card is not the registered one), so the
+   *   message catalogue words the cause rather than a bare 沒有權限.
+   */
+  public constructor(command: string, actor: Actor, subject: string, state: string, message: string, refusal?: EnrollRefusalReason) {
+    super('FORBIDDEN', message, refusal === undefined ? undefined : { refusal });
     this.command = command;
     this.actor = actor;
     this.subject = subject;

@@ -172,7 +172,7 @@ async function inAdministratorSession<T>(
     });
     if (!(outcome instanceof EnrollError)) return outcome.ok;
     if (outcome.code === 'NOT_AUTHORIZED') {
-      throw new ForbiddenError(command, { role: 'administrator', id: admin.certificateSerial }, code, 'registered', outcome.message);
+      throw new ForbiddenError(command, { role: 'administrator', id: admin.certificateSerial }, code, 'registered', outcome.message, outcome.refusal);
     }
     throw outcome;
   });
@@ -194,7 +194,7 @@ function authenticateAdministrator(
     authenticate(reg, org, admin, 'both');
   } catch (err) {
     if (err instanceof EnrollError && err.code === 'NOT_AUTHORIZED') {
-      throw new ForbiddenError(command, { role: 'administrator', id: admin.certificateSerial }, code, reg?.status ?? 'unregistered', err.message);
+      throw new ForbiddenError(command, { role: 'administrator', id: admin.certificateSerial }, code, reg?.status ?? 'unregistered', err.message, err.refusal);
     }
     throw err;
   }

@@ -1,4 +1,5 @@
-import type { AgencyOid, BusinessId } from '../domain/identifiers.js';
+import { parseAgencyOid, parseBusinessId, parseRequiredText, type AgencyOid, type BusinessId } from '../domain/identifiers.js';
+import { IssueCollector } from '../errors.js';
 
 /** An agency or organization as the government OID registry knows it. */
 export interface Agency {
@@ -25,13 +26,43 @@ export interface AgencyDirectory {
   searchByName?(name: string, limit: number): Promise<Agency[]>;
 }
 
+/** One entry of a {@link StaticAgencyDirectory}, as a configuration file gives it (plain strings). */
+export interface AgencyEntry {
+  /** Agency OID (機關OID), dotted. */
+  readonly oid: string;
+  /** Official name. */
+  readonly name: string;
+  /** The relying party's own agency code, when it has one. */
+  readonly agencyCode?: string;
+  /** 統一編號, for organizations with a MOEACA company certificate. */
+  readonly businessId?: string;
+}
+
 /** An {@link AgencyDirectory} over a fixed list (configuration files, tests). */
 export class StaticAgencyDirectory implements AgencyDirectory {
   private readonly agencies: readonly Agency[];
 
-  /** Uses `agencies` as the whole directory. */
-  public constructor(agencies: readonly Agency[]) {
-    this.agencies = agencies;
+  /**
+   * Uses `agencies` as the whole directory, each entry checked as the flows
+   * check input (OID, 統一編號 check digit, non-empty name).
+   * @throws InvalidInputError naming every bad entry's field (`agencies[2].oid`).
+   */
+  public constructor(agencies: readonly AgencyEntry[]) {
+    const issues = new IssueCollector();
+    const list: Agency[] = [];
+    if (!Array.isArray(agencies)) issues.add('agencies', 'INVALID_FORMAT', 'must be a list of { oid, name, agencyCode?, businessId? }');
+    for (const [i, entry] of (Array.isArray(agencies) ? agencies : []).entries()) {
+      const e = (typeof entry === 'object' && entry !== null ? entry : {}) as Partial<Record<keyof AgencyEntry, unknown>>;
+      const at = `agencies[${i}]`;
+      const oid = issues.take(() => parseAgencyOid(e.oid, `${at}.oid`));
+      const name = issues.take(() => parseRequiredText(e.name, `${at}.name`));
+      const agencyCode = e.agencyCode === undefined ? undefined : issues.take(() => parseRequiredText(e.agencyCode, `${at}.agencyCode`));
+      const businessId = e.businessId === undefined ? undefined : issues.take(() => parseBusinessId(e.businessId, `${at}.businessId`));
+      if (oid === undefined || name === undefined) continue;
+      list.push({ oid, name, ...(agencyCode === undefined ? {} : { agencyCode }), ...(businessId === undefined ? {} : { businessId }) });
+    }
+    issues.throwIfAny();
+    this.agencies = list;
   }
 
   /** {@inheritDoc AgencyDirectory.findByOid} */
