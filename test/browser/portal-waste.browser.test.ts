@@ -248,12 +248,13 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal waste system in h
     // … nor log in anywhere: it was never enabled.
     expect(await login(await rig.newPage(), 'moeaca-5-not-enabled')).toBe('✗ 此憑證尚未啟用登入（NOT_AUTHORIZED）');
 
-    // Five wrong 驗證碼 lock the code: then even the right one is refused, until the reviewer's
+    // Five wrong 驗證碼 lock the code (the fifth says so): then even the right one is refused, until the reviewer's
     // 重新寄送驗證碼 mails a new one (the old one stays dead).
     await rig.insert(VPCD_DEFAULT_PORT, moeaca);
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 4; i++) {
       expect(await enable(enablePage, MOEACA_COMPANY, `WRONG${i}`, `moeaca-6-wrong-${i}`)).toContain('VERIFICATION_CODE_INVALID');
     }
+    expect(await enable(enablePage, MOEACA_COMPANY, 'WRONG4', 'moeaca-6-wrong-4')).toContain('VERIFICATION_CODE_LOCKED');
     expect(await enable(enablePage, MOEACA_COMPANY, code, 'moeaca-6-locked')).toBe('驗證碼錯誤次數過多，請重新申請驗證碼（VERIFICATION_CODE_LOCKED）');
     const desk = await rig.newPage();
     await rig.reviewerLogin(desk, '/waste/review');

@@ -69,7 +69,9 @@ describeEachStore('enroll_t_login', (db) => {
 
     it('a code enables one card per method by default; a new code enables the next', async () => {
       const code = await requested();
-      await flow.enableCertificateLogin({ ...target, verificationCode: code, holder: citizenCard(1) }, company);
+      const first = await flow.enableCertificateLogin({ ...target, verificationCode: code, holder: citizenCard(1) }, company);
+      // The same card again (a double submit) is its binding, not "spent" nor "enabled elsewhere".
+      expect(await flow.enableCertificateLogin({ ...target, verificationCode: code, holder: citizenCard(1) }, company)).toEqual(first);
       // Someone else who read the mail, with their own card: the code is spent for citizen cards.
       const spent = await expectCode(flow.enableCertificateLogin({ ...target, verificationCode: code, holder: citizenCard(2) }, company), 'VERIFICATION_CODE_INVALID');
       expect(spent.refusal).toBe('VERIFICATION_CODE_SPENT');
@@ -146,9 +148,11 @@ describeEachStore('enroll_t_login', (db) => {
 
     it('locks the code after 5 wrong attempts; a reissued code works and the old one is dead', async () => {
       const code = await requested();
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 4; i++) {
         await expectCode(flow.enableCertificateLogin({ ...target, verificationCode: `WRONG${i}`, holder: citizenCard(1) }, company), 'VERIFICATION_CODE_INVALID');
       }
+      // The fifth wrong code is the one that locks, and says so.
+      await expectCode(flow.enableCertificateLogin({ ...target, verificationCode: 'WRONG4', holder: citizenCard(1) }, company), 'VERIFICATION_CODE_LOCKED');
       await expectCode(flow.enableCertificateLogin({ ...target, verificationCode: code, holder: citizenCard(1) }, company), 'VERIFICATION_CODE_LOCKED');
       const { verificationCode: fresh } = await flow.reissueVerificationCode(target, { role: 'reviewer', id: 'staff' });
       expect(fresh).not.toBe(code);

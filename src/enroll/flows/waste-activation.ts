@@ -77,16 +77,25 @@ async function bind(ctx: LoginContext, k: CompanyKey, code: string, c: CardIdent
       const account = await lockLogin(tx, k);
       const now = ctx.clock.now();
       if (account === undefined) return invalid();
-      if (account.failedAttempts >= ctx.maxAttempts) return new EnrollError('VERIFICATION_CODE_LOCKED', '驗證碼錯誤次數過多，請重新申請驗證碼');
+      const locked = (): EnrollError => new EnrollError('VERIFICATION_CODE_LOCKED', '驗證碼錯誤次數過多，請重新申請驗證碼');
+      if (account.failedAttempts >= ctx.maxAttempts) return locked();
       if (!codesEqual(hashSecret(code.toUpperCase()), account.hash)) {
         await tx.query('UPDATE enroll_login_accounts SET failed_code_attempts = failed_code_attempts + 1 WHERE business_id=$1 AND control_number=$2', [
           k.businessId,
           k.controlNumber,
         ]);
-        return invalid();
+        // The attempt that locks the code says so, rather than leaving the user to find out with the next one.
+        return account.failedAttempts + 1 >= ctx.maxAttempts ? locked() : invalid();
       }
       if (now.getTime() >= new Date(account.record.codeExpiresAt).getTime()) return invalid();
       if (account.record.methods[m] !== 'enabled') throw refusalError(LOGIN_METHOD_REFUSALS[m]);
+      // The same card again (a double submit, a user unsure it worked): its binding, not "the code is spent".
+      const already = await tx.query('SELECT * FROM enroll_login_bindings WHERE certificate_serial=$1 AND business_id=$2 AND control_number=$3', [
+        c.certificateSerial,
+        k.businessId,
+        k.controlNumber,
+      ]);
+      if (already[0] !== undefined) return loginBindingFromRow(already[0]);
       // Only the holder of the right code gets here, so saying it is spent reveals nothing to a guesser.
       if (ctx.codeUse === 'oncePerMethod' && account.codeUsed[m]) return refusalError('VERIFICATION_CODE_SPENT', `the code already enabled a ${m}`);
       if (m === 'companyCard' && c.businessId !== k.businessId) throw refusalError('COMPANY_ID_MISMATCH');
