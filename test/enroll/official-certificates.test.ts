@@ -89,6 +89,21 @@ describeEachStore('enroll_t_official_cards', (db) => {
     expect(events).toEqual(['syncMember', 'uploadCertificate', 'becomeOfficial']);
   });
 
+  it('a changed name or ID removes the uploaded card (it proved the old data); another e-mail keeps it', async () => {
+    const flow = flowWith();
+    await flow.uploadCertificate('clairesu1234', await login('original'), member);
+    await flow.syncMember({ ...claire, email: 'claire@example.com' }, host);
+    expect((await flow.certificateLogin(await login('original'))).memberId).toBe('clairesu1234');
+    await flow.syncMember({ ...claire, name: '張美美' }, host);
+    expect(await flow.certificate('clairesu1234')).toBeUndefined();
+    expect((await enrollFailure(flow.certificateLogin(await login('original')))).refusal).toBe('CERTIFICATE_NOT_UPLOADED');
+    const trail = await readAuditTrail(db(), { flow: 'officialAccount', subject: 'clairesu1234' });
+    expect(trail.slice(-2).map((e) => [e.event, e.reason ?? ''])).toEqual([
+      ['syncMember', ''],
+      ['removeCertificate', `卡號 ${CARD}: 中文姓名或身分證統一編號已變更，請重新上傳憑證`],
+    ]);
+  });
+
   it('憑證上傳 refuses what does not prove the member: hand-built holder, another name, another ID hint, another authority, another actor', async () => {
     const flow = flowWith();
     const before = await tableCounts(db());

@@ -71,7 +71,10 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
         to: member.memberType,
         ...(before?.memberType === 'official' && member.memberType === 'citizen' ? { reason: `${NEW_DATA}: 公務人員 → 一般民眾` } : {}),
       });
-      if (changed) await cancelOpenApplications(tx, id, who as Actor, at);
+      if (changed) {
+        await cancelOpenApplications(tx, id, who as Actor, at);
+        await dropUploadedCard(tx, member, who as Actor, at);
+      }
       return member;
     }),
   );
@@ -114,6 +117,26 @@ async function cancelOpenApplications(tx: SqlSession, memberId: string, who: Act
       NEW_DATA,
     );
   }
+}
+
+/**
+ * Removes the member's uploaded card: 憑證上傳 checked its holder name and ID
+ * hint against the old data, so 憑證登入 with it would log in a person the
+ * member no longer is. Audited as `removeCertificate` with the reason.
+ */
+async function dropUploadedCard(tx: SqlSession, member: OfficialMember, who: Actor, at: string): Promise<void> {
+  const gone = await tx.query('DELETE FROM enroll_official_cards WHERE member_id=$1 RETURNING card_number', [member.memberId]);
+  if (gone[0] === undefined) return;
+  await recordTransition(tx, {
+    flow: 'officialAccount',
+    subject: member.memberId,
+    actor: who,
+    at,
+    event: 'removeCertificate',
+    from: member.memberType,
+    to: member.memberType,
+    reason: `卡號 ${String(gone[0].card_number)}: 中文姓名或身分證統一編號已變更，請重新上傳憑證`,
+  });
 }
 
 /** {@link OfficialAccountFlow.member}: 個人資料 (type 一般民眾 / 公務人員 and agency). */
