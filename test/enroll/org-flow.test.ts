@@ -114,6 +114,13 @@ describeEachStore('enroll_t_org', (db) => {
   });
 
   describe('organization flow: operators (授權指派)', () => {
+    it('an operator of an agency that has not registered is told so', async () => {
+      const err = await expectCode(flow.authorizeOperator('A1234', citizenCard(2), '承保作業'), 'NOT_AUTHORIZED');
+      expect(err.refusal).toBe('ORGANIZATION_NOT_REGISTERED');
+      await registered();
+      expect((await expectCode(flow.authorizeOperator('A1234', citizenCard(2), '承保作業'), 'NOT_AUTHORIZED')).refusal).toBe('OPERATOR_NOT_AUTHORIZED');
+    });
+
     it('assigns, lists, edits and deletes operators; every change audited', async () => {
       await registered();
       const op = await flow.assignOperator('A1234', session, operator);

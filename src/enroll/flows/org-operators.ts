@@ -23,7 +23,7 @@ import { auditRefusals } from './authorization.js';
 import { applyTransition } from './transition.js';
 import { renewAdministratorCard, renewOperatorCard } from './org-cards.js';
 import { assignedOperator, deleteOperator, insertOperator, operatorsOf, recordOperatorCard, updateOperator } from './org-operators-table.js';
-import { lockRegistration } from './org-registrations-table.js';
+import { findRegistration, lockRegistration } from './org-registrations-table.js';
 import { authenticate, idHintAgrees, type OrgRegistrationOptions } from './org-shared.js';
 import { refusalError, requireVerifiedLogin } from '../refusals.js';
 
@@ -95,6 +95,9 @@ export async function authorizeOperator(o: OrgRegistrationOptions, agencyCode: s
   requireVerifiedLogin(card);
   const refused = refusalError('OPERATOR_NOT_AUTHORIZED');
   const outcome = await o.store.transaction(async (tx): Promise<Row | EnrollError> => {
+    // Said as such: "not an authorised operator" would send the user to an administrator the agency does not have yet.
+    const reg = await findRegistration(tx, code);
+    if (reg?.status !== 'registered') return refusalError('ORGANIZATION_NOT_REGISTERED', `agency ${code} is ${reg?.status ?? 'unregistered'}`);
     const assigned = await assignedOperator(tx, code, card.certificateSerial);
     if (assigned !== undefined) {
       const recorded = optionalText(assigned.card_number);
