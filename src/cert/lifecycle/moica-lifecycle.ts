@@ -2,6 +2,7 @@ import { TwpkiError } from '../../shared/twpki-error.js';
 import type { CertificateProfile } from '../profile/certificate-profile.js';
 import { parseCertificate } from '../profile/parse-certificate.js';
 import { TrustedCertificate } from '../trust/trusted-certificate.js';
+import { isInstant } from '../trust/instant.js';
 
 /*
  * The rules, from the MOICA application form (seeds/moica-application-form.txt,
@@ -92,7 +93,7 @@ function addYears(date: Date, years: number): Date {
 }
 
 function validDate(name: string, value: unknown): Date {
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+  if (!isInstant(value)) {
     throw new MoicaLifecycleError('INVALID_LIFECYCLE_DATE', `${name} must be a valid Date`);
   }
   return value;

@@ -7,6 +7,7 @@ import { type BuiltPaths, buildPaths } from './chain-builder.js';
 import type { ChainRule, ChainRuleContext } from './chain-rule.js';
 import { IssuingChainCache } from './issuing-chain-cache.js';
 import { defaultChainRules, signatureRule } from './rules/index.js';
+import { requireInstant } from '../instant.js';
 
 /** Most leaves (with their extra intermediates) whose candidate paths a validator keeps. */
 const BUILT_PATHS_KEPT = 1024;
@@ -101,6 +102,7 @@ export class ChainValidator {
 
   /**
    * Returns the first candidate path that passes every rule.
+   * @throws RangeError when `request.at` is not a valid Date (an Invalid Date would pass every validity rule).
    * @throws ChainValidationError with the code of the failed rule: when
    * several paths fail, the error of the first complete path is reported,
    * else why path building dead-ended.
@@ -112,7 +114,7 @@ export class ChainValidator {
     const leaf = target instanceof TrustedCertificate ? target : TrustedCertificate.from(target);
     const extra: TrustedCertificate[] = [];
     for (const c of request.intermediates ?? []) extra.push(this.store.resolve(c));
-    const at = request.at ?? new Date();
+    const at = request.at === undefined ? new Date() : requireInstant(request.at, 'at');
     const { paths, deadEnd } = this.pathsFrom(leaf, extra);
     let firstFailure: ChainValidationError | undefined;
     for (const path of paths) {

@@ -13,6 +13,9 @@ import type { SignedDocument } from './signed-document.js';
 import { checkDocumentAlgorithms } from './steps/check-document-algorithms.js';
 import { decodeDocument } from './steps/decode-document.js';
 import { verifyDocumentSignature } from './steps/verify-document-signature.js';
+import { describeTime, isInstant } from '../instant.js';
+import { clockTime } from '../verification/clock-time.js';
+import { VerifierConfigurationError } from '../verification/errors.js';
 
 /** A signature that passed every step. */
 export interface VerifiedDocument {
@@ -82,8 +85,12 @@ export class SignedDocumentVerifier {
    * @throws SignatureVerificationError subclass of the first failed step.
    */
   public async verify(document: SignedDocument, request: DocumentVerificationRequest = {}): Promise<VerifiedDocument> {
-    const present = this.settings.now();
-    const ctx: DocumentContext = { settings: this.settings, at: request.at ?? present, present };
+    const present = clockTime(this.settings.now());
+    const at: unknown = request.at;
+    if (at !== undefined && !isInstant(at)) {
+      throw new VerifierConfigurationError('INVALID_CONFIGURATION', `at must be a valid Date, not ${describeTime(at)}: refusing to verify at no time`);
+    }
+    const ctx: DocumentContext = { settings: this.settings, at: at ?? present, present };
     decodeDocument(ctx, document);
     checkDocumentAlgorithms(ctx);
     verifyDocumentSignature(ctx);

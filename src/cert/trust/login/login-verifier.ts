@@ -13,6 +13,7 @@ import { checkChallenge, consumeChallenge } from './steps/check-challenge.js';
 import { checkSignedData } from './steps/check-signed-data.js';
 import { decodeToken, dropTransientBytes } from './steps/decode-token.js';
 import { need, type LoginContext, type LoginSettings } from './steps/login-context.js';
+import { clockTime } from '../verification/clock-time.js';
 import { verifySignature } from './steps/verify-signature.js';
 
 /** A successful login. */
@@ -133,7 +134,7 @@ export class LoginVerifier {
  * changing hidden class) a dozen times per login.
  */
 function newContext(settings: LoginSettings, sessionId: string): LoginContext {
-  const at = settings.now();
+  const at = clockTime(settings.now());
   return {
     settings,
     sessionId,

@@ -8,6 +8,7 @@ import { buildOcspRequest, type OcspRequestBundle } from './ocsp-request.js';
 import { parseOcspResponse, type OcspBasicResponse, type OcspSingleResponse } from './ocsp-response.js';
 import type { RevocationFetch } from './revocation-fetch.js';
 import type { RevocationStatus } from './revocation-status.js';
+import { requireInstant } from '../instant.js';
 
 /** id-kp-OCSPSigning. */
 export const OID_KP_OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
@@ -132,6 +133,7 @@ export class OcspClient {
    * The status of `cert` at `at`, from an answer current at `options.now`
    * (default `at`).
    * @throws RevocationError when no trustworthy answer was obtained.
+   * @throws RangeError when `at` or `now` is not a valid Date.
    */
   public async check(
     cert: TrustedCertificate,
@@ -139,7 +141,8 @@ export class OcspClient {
     at: Date,
     options: RevocationCheckOptions = {},
   ): Promise<RevocationStatus> {
-    const now = options.now ?? at;
+    requireInstant(at, 'at');
+    const now = options.now === undefined ? at : requireInstant(options.now, 'now');
     const url = this.urlFor(cert);
     if (url === undefined) {
       throw new RevocationError('NO_REVOCATION_SOURCE', `${cert.subject()} names no OCSP responder`);

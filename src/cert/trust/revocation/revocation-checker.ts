@@ -6,6 +6,7 @@ import { OcspClient, warmOcsp, type RevocationCheckOptions } from './ocsp-client
 import { httpRevocationFetch, type RevocationFetch } from './revocation-fetch.js';
 import type { CertificateRevocationList } from './crl.js';
 import type { RevocationStatus } from './revocation-status.js';
+import { requireInstant } from '../instant.js';
 
 /**
  * The status `checker.check` would return, when its first source answers
@@ -118,6 +119,7 @@ export class RevocationChecker {
    * archived document), give the present as `now`; the answers are then
    * today's, and a revocation counts only when it happened at or before `at`.
    * @throws RevocationError when no source gave a trustworthy answer.
+   * @throws RangeError when `at` or `now` is not a valid Date (an Invalid Date would read as never revoked).
    */
   public async check(
     cert: TrustedCertificate,
@@ -125,7 +127,8 @@ export class RevocationChecker {
     at: Date = new Date(),
     options: RevocationCheckOptions = {},
   ): Promise<RevocationStatus> {
-    const now = options.now ?? at;
+    requireInstant(at, 'at');
+    const now = options.now === undefined ? at : requireInstant(options.now, 'now');
     const order: ('ocsp' | 'crl')[] =
       this.mode === 'ocsp' ? ['ocsp'] : this.mode === 'crl' ? ['crl'] : this.mode === 'crl-then-ocsp' ? ['crl', 'ocsp'] : ['ocsp', 'crl'];
     const errors: RevocationError[] = [];
