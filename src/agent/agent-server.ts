@@ -147,7 +147,14 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
   /** The page on whose behalf the request is made, or undefined for non-browser clients. */
   function callerOrigin(req: IncomingMessage): string | undefined {
     const origin = req.headers.origin;
-    if (origin === undefined || origin === 'null') return origin === 'null' ? 'null' : undefined;
+    if (origin === undefined) {
+      // No Origin is a program on this machine (curl, a test harness), which could use PC/SC itself. A browser
+      // that leaves Origin out (a plain cross-site GET such as <img>) still says where it comes from in
+      // Sec-Fetch-Site: anything but the user's own navigation is refused as an opaque origin.
+      const site = req.headers['sec-fetch-site'];
+      return site === undefined || site === 'none' ? undefined : 'null';
+    }
+    if (origin === 'null') return 'null';
     if (isSelf(origin)) {
       // Our own popup relays the opener's origin (event.origin, vouched for by the browser), whichever of the
       // agent's names the page opened it under.

@@ -26,18 +26,26 @@ function helpText(): string {
  * exit status. Errors become a message on stderr (or one JSON document on
  * stdout with `--json`), never a stack trace.
  */
-export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
-  const json = argv.includes('--json');
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+export async function main(given: string[], io: CliIo = defaultIo()): Promise<number> {
+  const json = given.includes('--json');
+  // `--json` is every command's: accepted before the command's name too (`twpki --json cert inspect x.pem`).
+  let lead = 0;
+  while (given[lead] === '--json') lead++;
+  const argv = [...given.slice(lead), ...given.slice(0, lead)];
+  if (argv.length === 0 || argv[0] === '--json' || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     io.stdout.write(helpText());
-    return argv.length === 0 ? EXIT_USAGE : 0;
+    return argv.length === 0 || argv[0] === '--json' ? EXIT_USAGE : 0;
   }
   const found = findCommand(argv);
   if (!found) {
+    const group = commands.filter((c) => c.name.split(' ')[0] === argv[0] && c.name.includes(' '));
+    const asked = argv[1] === '--help' || argv[1] === '-h';
     const name = argv.filter((a) => a !== '--json').slice(0, 2).join(' ');
-    if (json) writeFailure(io, true, { code: 'USAGE', key: 'cli.USAGE', detail: `unknown command "${name}"` });
-    else io.stderr.write(`twpki: unknown command "${name}"\n\n${helpText()}`);
-    return EXIT_USAGE;
+    const detail = group.length > 0 ? `"${argv[0]}" needs one of: ${group.map((c) => c.name).join(', ')}` : `unknown command "${name}"`;
+    if (json) writeFailure(io, true, { code: 'USAGE', key: 'cli.USAGE', detail });
+    else if (group.length > 0) (asked ? io.stdout : io.stderr).write(`${group.map((c) => `  ${c.name}  ${c.summary}`).join('\n')}\n`);
+    else io.stderr.write(`twpki: ${detail}\n\n${helpText()}`);
+    return group.length > 0 && asked ? 0 : EXIT_USAGE;
   }
   try {
     const command = await found.command.load();

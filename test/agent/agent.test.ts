@@ -115,6 +115,22 @@ describe('local agent: transport-level rules', () => {
     expect(card.log.some((e) => e.command[1] === 0x20)).toBe(false);
   });
 
+  it('answers a program without Origin, but not a browser request that left Origin out (Sec-Fetch-Site)', async () => {
+    // curl, a test harness: no Origin and no Sec-Fetch-Site.
+    expect(((await (await call('/pkcs11info')).json()) as Pkcs11Info).ret_code).toBe(0);
+    // The user typing the URL into the address bar: Sec-Fetch-Site none.
+    expect(((await (await call('/pkcs11info', { headers: { 'Sec-Fetch-Site': 'none' } })).json()) as Pkcs11Info).ret_code).toBe(0);
+    // A page's <img>/<script> GET or a form POST from elsewhere, without Origin: refused, no card data, no VERIFY.
+    for (const site of ['cross-site', 'same-site']) {
+      const info = (await (await call('/pkcs11info?withcert=true', { headers: { 'Sec-Fetch-Site': site } })).json()) as Pkcs11Info;
+      expect([site, info.ret_code]).toEqual([site, RetCode.UNTRUSTED_DOMAIN]);
+      expect(JSON.stringify(info)).not.toContain('TP0300');
+      const r = await call('/sign', { method: 'POST', body: signBody({ tbs: 'x', pin: PIN }), headers: { 'Content-Type': 'text/plain', 'Sec-Fetch-Site': site } });
+      expect(((await r.json()) as SignResponse).ret_code).toBe(RetCode.UNTRUSTED_DOMAIN);
+    }
+    expect(card.log.some((e) => e.command[1] === 0x20)).toBe(false);
+  });
+
   it("believes a relayed page origin only from the agent's own pages, under any of its names, on its own port", async () => {
     const relayed = (origin: string) =>
       call('/pkcs11info', { origin, headers: { 'X-Twpki-Caller-Origin': TRUSTED } }).then(async (r) => ((await r.json()) as Pkcs11Info).ret_code);

@@ -1,4 +1,4 @@
-import { AGENT_DEFAULT_PORT, EmulatorCardSlots, PcscCardSlots, startAgent, type CardSlots } from '../../agent/index.js';
+import { AGENT_DEFAULT_PORT, EmulatorCardSlots, PcscCardSlots, TrustedOrigins, startAgent, type CardSlots } from '../../agent/index.js';
 import { EmulatorReader } from '../../pcsc/index.js';
 import { UsageError, writeJson, writeLines, type CliCommand, parseCommandArgs } from '../command.js';
 
@@ -30,6 +30,13 @@ export const agentCommand: CliCommand = {
         json: { type: 'boolean', default: false },
       },
     });
+    try {
+      // Checked before any card is opened: a bad --trust is the user's typing, not an internal error.
+      new TrustedOrigins(values.trust);
+    } catch (error) {
+      if (error instanceof TypeError) throw new UsageError(`--trust ${error.message}`);
+      throw error;
+    }
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a TCP port, got "${values.port}"`);
     let slots: CardSlots;

@@ -41,11 +41,17 @@ const USAGE = [
 const CERT_FILE = /\.(pem|crt|cer|der)$/i;
 
 /** Certificates in one file: every PEM block, or the file as one DER/base64 certificate. */
+/** The certificates of a file; a certificate that does not decode is reported under the file's name. */
 async function certificatesIn(path: string): Promise<TrustedCertificate[]> {
   const bytes = await readFile(path);
   const text = bytes.toString('latin1');
   const blocks = text.includes('-----BEGIN CERTIFICATE-----') ? splitPemBundle(text) : [new Uint8Array(bytes)];
-  return blocks.map((b) => TrustedCertificate.from(b));
+  try {
+    return blocks.map((b) => TrustedCertificate.from(b));
+  } catch (error) {
+    if (error instanceof ChainValidationError) throw new ChainValidationError(error.code, `${path}: ${error.message}`, { cause: error });
+    throw error;
+  }
 }
 
 function isSelfSigned(cert: TrustedCertificate): boolean {
@@ -130,7 +136,15 @@ export const certVerifyCommand: CliCommand = {
         return inputFailure(io, json, PREFIX, unreadable(`directory ${dir}`, error));
       }
       for (const name of names) {
-        for (const cert of await certificatesIn(join(dir, name))) (isSelfSigned(cert) ? anchors : intermediates).push(cert);
+        const path = join(dir, name);
+        let certs: TrustedCertificate[];
+        try {
+          certs = await certificatesIn(path);
+        } catch (error) {
+          if (error instanceof ChainValidationError) throw error;
+          return inputFailure(io, json, PREFIX, unreadable(path, error));
+        }
+        for (const cert of certs) (isSelfSigned(cert) ? anchors : intermediates).push(cert);
       }
     } catch (error) {
       if (error instanceof ChainValidationError) return inputFailure(io, json, PREFIX, { code: error.code, key: `chain.${error.code}`, detail: error.message });

@@ -1,6 +1,9 @@
 import { HiCOSError } from '../../apdu/index.js';
 import { readerOption, withCard } from '../card-session.js';
-import { type CliCommand, EXIT_USAGE, writeJson, writeLines, parseCommandArgs } from '../command.js';
+import { type CliCommand, EXIT_USAGE, failureOf, isUsageError, writeFailure, writeJson, writeLines, parseCommandArgs } from '../command.js';
+
+/** The card could not be reached (no reader or card, PC/SC down): not a PIN answer. */
+const EXIT_NO_CARD = 4;
 import { readPin } from '../pin-prompt.js';
 import { triesLeft } from '../../shared/tries-left.js';
 
@@ -8,7 +11,7 @@ const USAGE = 'twpki verify-pin [--reader NAME] [--pin-stdin] [--allow-last-try]
   'Prompts for the PIN without echo (or reads the first line of stdin with --pin-stdin; never from arguments).\n' +
   'Exit status: 0 ok, 1 wrong PIN, 2 bad input or refused by the last-try guard, 3 locked.';
 
-/** `twpki verify-pin`: exits 0 ok, 1 wrong PIN, 2 bad input or refused by the last-try guard, 3 locked. */
+/** `twpki verify-pin`: exits 0 ok, 1 wrong PIN, 2 bad input or refused by the last-try guard, 3 locked, 4 no card reached. */
 export const verifyPinCommand: CliCommand = {
   name: 'verify-pin',
   summary: 'check the card PIN (0 ok, 1 wrong, 2 bad input/guard, 3 locked)',
@@ -42,6 +45,11 @@ export const verifyPinCommand: CliCommand = {
         else writeLines(io, `wrong PIN, ${triesLeft(result.retriesLeft)}`);
         return result.status === 'ok' ? 0 : locked ? 3 : 1;
       });
+    } catch (error) {
+      // 1 means "wrong PIN" here, so a script must not read a missing reader or pcscd as one.
+      if (isUsageError(error)) throw error;
+      writeFailure(io, values.json === true, failureOf(error));
+      return EXIT_NO_CARD;
     } finally {
       pin.fill(0);
     }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,20 @@ describe('twpki cert verify', () => {
     const r = await run([join(FIXTURES, 'moica-g2.pem'), '--anchors', empty, '--json']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'CHAIN_NO_TRUST_ANCHORS' } });
+  });
+
+  it('names the anchors file that is not a certificate, or cannot be read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twpki-anchors-'));
+    writeFileSync(join(dir, 'grca.pem'), readFileSync(join(FIXTURES, 'grca-g2.pem')));
+    writeFileSync(join(dir, 'key.pem'), '-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n');
+    const bad = await run([join(FIXTURES, 'moica-g2.pem'), '--anchors', dir, '--json']);
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout).error).toMatchObject({ code: 'MALFORMED_CERTIFICATE', message: expect.stringContaining(join(dir, 'key.pem')) });
+    rmSync(join(dir, 'key.pem'));
+    mkdirSync(join(dir, 'folder.pem'));
+    const unreadable = await run([join(FIXTURES, 'moica-g2.pem'), '--anchors', dir, '--json']);
+    expect(unreadable.code).toBe(2);
+    expect(JSON.parse(unreadable.stdout).error.message).toContain(join(dir, 'folder.pem'));
   });
 
   it('treats bad arguments and unreadable input as usage errors', async () => {
