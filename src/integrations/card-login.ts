@@ -1,5 +1,5 @@
 import { MAX_TOKEN_CHARS } from '../cert/trust/login/login-token.js';
-import type { ChallengeIssuer } from '../cert/trust/login/challenge-issuer.js';
+import { MAX_SESSION_ID_CHARS, type ChallengeIssuer } from '../cert/trust/login/challenge-issuer.js';
 import { LoginConfigurationError, LoginVerificationError, type LoginErrorCode } from '../cert/trust/login/errors.js';
 import { InMemoryChallengeStore } from '../cert/trust/login/challenge-store.js';
 import { buildLoginMessage } from '../cert/trust/login/login-message.js';
@@ -220,6 +220,8 @@ export class CardLoginHandler<Req> {
   private async session(request: Req): Promise<string> {
     const id = await this.options.sessionId(request);
     if (typeof id !== 'string' || id === '') throw new CardLoginRequestError('SESSION_REQUIRED', 'the request has no session');
+    // An oversized cookie is the request's fault: a 401 like no session, not the store's 500.
+    if (id.length > MAX_SESSION_ID_CHARS) throw new CardLoginRequestError('SESSION_REQUIRED', `the session id is longer than ${MAX_SESSION_ID_CHARS} characters`);
     return id;
   }
 }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChallengeIssuer } from '../../src/cert/index.js';
+import { ChallengeIssuer, MAX_SESSION_ID_CHARS } from '../../src/cert/index.js';
 import { SqlChallengeStore } from '../../src/challenge-store/index.js';
 import type { EnrollStore } from '../../src/enroll/store/store.js';
 import { backends, getDatabaseUrl, openPgStore, stopOwnPostgres } from '../enroll/helpers.js';
@@ -70,6 +70,15 @@ describe.each(backends(SCHEMA))('SqlChallengeStore on $name', (backend) => {
     const consumed = await store.consume(c.value);
     expect(consumed?.record.sessionId).toBe('session-x');
     expect(consumed?.record.expiresAt).toEqual(c.expiresAt);
+  });
+
+  it('refuses a session id over 1,024 characters as the in-memory issuer does (RangeError), not with a driver error', async (ctx) => {
+    if (db === undefined) return ctx.skip();
+    const long = 'x'.repeat(MAX_SESSION_ID_CHARS + 1);
+    await expect(new ChallengeIssuer({ store, now: () => clock }).issue(long)).rejects.toThrow(new RangeError('sessionId must be 1 to 1024 characters'));
+    await expect(store.put(record('long', long, clock))).rejects.toThrow(RangeError);
+    await expect(new ChallengeIssuer().issue(long)).rejects.toThrow(RangeError);
+    expect((await new ChallengeIssuer({ store, now: () => clock }).issue('x'.repeat(MAX_SESSION_ID_CHARS))).value).toBeTruthy();
   });
 });
 

@@ -86,6 +86,9 @@ describe.each([
     const answer = JSON.stringify(await signWithComponent(rig, c.tbs));
     const other = await post(base(), 'e3', answer);
     expect([other.status, other.body.error?.code]).toEqual([401, 'CHALLENGE_SESSION_MISMATCH']);
+    // An oversized session cookie is the request's fault (401), not a store failure (500).
+    const huge = await fetch(`${base()}/login/card/challenge`, { headers: { 'x-session': 'x'.repeat(1025) } });
+    expect([huge.status, ((await huge.json()) as CardLoginErrorBody).error.code]).toEqual([401, 'SESSION_REQUIRED']);
     const none = await fetch(`${base()}/login/card/challenge`);
     expect(none.status).toBe(401);
     expect(((await none.json()) as CardLoginErrorBody).error).toMatchObject({ code: 'SESSION_REQUIRED', message: '連線已逾時或尚未建立，請重新整理頁面後再登入' });

@@ -36,7 +36,7 @@ export {
   type ConsumedChallenge,
   type InMemoryChallengeStoreOptions,
 } from './login/challenge-store.js';
-export { ChallengeIssuer, type ChallengeIssuerOptions, type IssuedChallenge } from './login/challenge-issuer.js';
+export { ChallengeIssuer, MAX_SESSION_ID_CHARS, type ChallengeIssuerOptions, type IssuedChallenge } from './login/challenge-issuer.js';
 export { buildLoginMessage, parseLoginMessage, LOGIN_MESSAGE_HEADER, type LoginMessage } from './login/login-message.js';
 export { MAX_TOKEN_CHARS, type LoginToken, type SignHashAlgorithm } from './login/login-token.js';
 export {

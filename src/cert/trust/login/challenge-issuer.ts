@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { InMemoryChallengeStore, type ChallengeRecord, type ChallengeStore } from './challenge-store.js';
 
+/**
+ * Longest session id a challenge is issued to, in every store (the SQL store's
+ * column allows no more; a session id is a key, not data).
+ */
+export const MAX_SESSION_ID_CHARS = 1024;
+
 /** Settings of a {@link ChallengeIssuer}. */
 export interface ChallengeIssuerOptions {
   /** Where challenges are kept; default an {@link InMemoryChallengeStore}. */
@@ -46,10 +52,12 @@ export class ChallengeIssuer {
   /**
    * Issues a challenge for `sessionId` (the server-side session the browser
    * holds a cookie for; never the challenge itself).
-   * @throws RangeError for an empty session id.
+   * @throws RangeError for an empty session id or one over {@link MAX_SESSION_ID_CHARS} characters.
    */
   public async issue(sessionId: string): Promise<IssuedChallenge> {
-    if (sessionId.length === 0) throw new RangeError('sessionId must not be empty');
+    if (typeof sessionId !== 'string' || sessionId.length === 0 || sessionId.length > MAX_SESSION_ID_CHARS) {
+      throw new RangeError(`sessionId must be 1 to ${MAX_SESSION_ID_CHARS} characters`);
+    }
     const issuedAt = this.now();
     const record: ChallengeRecord = {
       value: randomBytes(this.bytes).toString('base64url'),
