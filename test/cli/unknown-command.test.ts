@@ -18,7 +18,7 @@ describe('twpki with a command it does not have', () => {
 });
 
 describe('twpki command lines a new user types', () => {
-  const GRCA = new URL('../../../shared/fixtures/ca/', import.meta.url).pathname;
+  const GRCA = new URL('../../fixtures/ca/', import.meta.url).pathname;
 
   it('takes --json before the command name as after it', async () => {
     const { readdirSync } = await import('node:fs');
