@@ -28,6 +28,9 @@ export class PgStore implements EnrollStore {
       this.ownsPool = false;
     } else {
       this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
+      // An idle connection the server drops is an 'error' on the pool, which would end the process unheard;
+      // the pool discards that client and the next checkout connects anew. (A pool passed in is the caller's.)
+      this.pool.on('error', () => undefined);
       this.ownsPool = true;
     }
   }
@@ -43,6 +46,13 @@ export class PgStore implements EnrollStore {
   public async transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A connection lost while checked out (failover, idle_in_transaction_session_timeout, a killed backend) is an
+    // 'error' event on the client, and an unheard one ends the process: the pending query rejects anyway, so the
+    // transaction fails and the client is discarded.
+    const lost = (error: Error): void => {
+      broken = error;
+    };
+    client.on('error', lost);
     try {
       await client.query('BEGIN');
       const session: SqlSession = {
@@ -65,6 +75,7 @@ export class PgStore implements EnrollStore {
       }
       throw err;
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }
