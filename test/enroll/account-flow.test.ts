@@ -354,6 +354,14 @@ describeEachStore('enroll_t_account', (db) => {
       expect(await flow.resolveLogin(citizenCard(1))).toBe('H5600123');
     });
 
+    it('an activationLink that returns no text fails the approval before anything is mailed or changed', async () => {
+      const id = await toReview();
+      const odd = gpsAccountFlow(db(), clock, { extra: { activationLink: (() => 42) as never } });
+      await expect(odd.flow.approve(id, reviewer)).rejects.toThrow('AccountEnrollmentFlow: option activationLink must return the link as text, not 42');
+      expect(odd.mailer.sent).toEqual([]);
+      expect((await flow.get(id)).status).toBe('underReview');
+    });
+
     it('an unknown application is NOT_FOUND', async () => {
       await expectCode(flow.get('00000000-0000-4000-8000-000000000000'), 'NOT_FOUND');
       await expectCode(flow.approve('00000000-0000-4000-8000-000000000000', reviewer), 'NOT_FOUND');

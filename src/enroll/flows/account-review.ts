@@ -45,7 +45,7 @@ async function issueToken(c: AccountContext, tx: SqlSession, app: AccountApplica
   await insertActivationToken(tx, { hash: hashSecret(token), applicationId: app.id, sentTo, at, expiresAt });
   // Mailing inside the transaction: a failed send rolls the approval back, so
   // no approved application is left without a link. See docs/decisions.md.
-  await sendNotice(c.o.mailer, activationNotice(sentTo, c.o.activationLink(token), expiresAt, c.branding));
+  await sendNotice(c.o.mailer, activationNotice(sentTo, linkOf('activationLink', c.o.activationLink(token)), expiresAt, c.branding));
   return expiresAt;
 }
 
@@ -86,7 +86,7 @@ export async function reject(c: AccountContext, id: string, who: Actor, why: str
       const key = newToken();
       const expiresAt = new Date(new Date(at).getTime() + c.resultTtlMs).toISOString();
       await insertResultKey(tx, { hash: hashSecret(key), applicationId: app.id, at, expiresAt });
-      link = c.o.resultLink(key);
+      link = linkOf('resultLink', c.o.resultLink(key));
     }
     if (to !== undefined) await sendNotice(c.o.mailer, rejectionNotice(to, why, c.branding, link));
     return saved;
@@ -134,4 +134,15 @@ export async function applicationResult(c: AccountContext, key: string): Promise
     ...(app.emsComparison === undefined ? {} : { emsComparison: app.emsComparison }),
     ...(app.reviewNote === undefined ? {} : { reviewNote: app.reviewNote }),
   };
+}
+
+/**
+ * What a link option returned, checked before it is mailed: a number or an
+ * object would reach the recipient as "42" (the transaction rolls back).
+ */
+function linkOf(option: 'activationLink' | 'resultLink', value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new RangeError(`AccountEnrollmentFlow: option ${option} must return the link as text, not ${JSON.stringify(value) ?? typeof value}`);
+  }
+  return value;
 }

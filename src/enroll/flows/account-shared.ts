@@ -16,6 +16,7 @@ import type { AccountApplication } from './account-records.js';
 import { ACCOUNT_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import { applyTransition } from './transition.js';
 import { checkRenewalPolicy } from './card-renewal.js';
+import { CLOCK_RULE, MAILER_RULE, STORE_RULE, checkFlowOptions, durationOption } from './flow-options.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -33,10 +34,24 @@ export interface AccountContext {
 
 /** Applies the defaults; RangeError for a non-positive link lifetime or an unknown renewal policy. */
 export function accountContext(options: AccountEnrollmentOptions): AccountContext {
-  const ttlMs = options.activationTtlMs ?? 7 * DAY_MS;
-  if (!(ttlMs > 0)) throw new RangeError('activationTtlMs must be positive');
+  const flow = 'AccountEnrollmentFlow';
+  checkFlowOptions(flow, options, {
+    store: STORE_RULE,
+    clock: CLOCK_RULE,
+    mailer: MAILER_RULE,
+    ems: { kind: 'port', methods: ['verify'], what: 'an EmsVerifier such as EmsLayerAdapter', required: true },
+    emsRecords: { kind: 'port', methods: ['facilityEmail'], what: 'an EmsRecordSource (a control number’s facility e-mail)', required: true },
+    activationLink: { kind: 'function', what: 'a function (token) => the activation link the mail carries', required: true },
+    activationTtlMs: { kind: 'other' },
+    branding: { kind: 'other' },
+    resultLink: { kind: 'function', what: 'a function (key) => the 帳號申請結果 link' },
+    resultTtlMs: { kind: 'other' },
+    renewal: { kind: 'other' },
+  });
+  const ttlMs = durationOption(flow, 'activationTtlMs', options.activationTtlMs, 7 * DAY_MS);
+  const resultTtlMs = durationOption(flow, 'resultTtlMs', options.resultTtlMs, 30 * DAY_MS);
   checkRenewalPolicy(options.renewal);
-  return { o: options, ttlMs, resultTtlMs: options.resultTtlMs ?? 30 * DAY_MS, branding: options.branding ?? DEFAULT_BRANDING };
+  return { o: options, ttlMs, resultTtlMs, branding: options.branding ?? DEFAULT_BRANDING };
 }
 
 /** The injected clock's now (ISO). */

@@ -23,6 +23,7 @@ import { parseActor } from '../domain/actor.js';
 import { ORG_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import { checkRenewalPolicy, acceptPendingRenewal, parseRenewalId, pendingRenewals, type PendingRenewal } from './card-renewal.js';
 import { applyAcceptedRenewal, type OrgCardRenewal } from './org-cards.js';
+import { AGENCIES_RULE, CLOCK_RULE, STORE_RULE, checkFlowOptions } from './flow-options.js';
 
 export type { AdministratorContact, AdministratorSession, OperatorInput, RegisterInput, ReplaceInput } from './org-inputs.js';
 export type { OrgRegistrationOptions } from './org-shared.js';
@@ -40,6 +41,16 @@ export class OrgRegistrationFlow {
 
   /** Fixes the dependencies once. */
   public constructor(options: OrgRegistrationOptions) {
+    checkFlowOptions('OrgRegistrationFlow', options, {
+      store: STORE_RULE,
+      clock: CLOCK_RULE,
+      agencies: AGENCIES_RULE,
+      calendar: { kind: 'other' },
+      permissions: { kind: 'other' },
+      termsVersion: { kind: 'other' },
+      idHintRule: { kind: 'other' },
+      renewal: { kind: 'other' },
+    });
     checkRenewalPolicy(options.renewal);
     checkIdHintRule(options.idHintRule);
     this.o = options;

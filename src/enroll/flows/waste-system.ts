@@ -24,6 +24,7 @@ import { wasteApplicationFromRow, type WasteApplication, type WasteDocument, typ
 import * as review from './waste-review.js';
 import type { CodeMailed } from './waste-review.js';
 import { guardWaste, loginContext, parseActorAndId, type LoginContext, type WasteSystemOptions } from './waste-shared.js';
+import { MAILER_RULE } from './flow-options.js';
 
 /** The 綁定成功 prompt of 圖 1-7. */
 export const WASTE_BOUND_NOTICE = '綁定成功';
@@ -37,7 +38,13 @@ export class WasteSystemFlow {
   /** Fixes the dependencies once; RangeError for impossible limits. */
   public constructor(options: WasteSystemOptions) {
     this.o = options;
-    this.ctx = loginContext(options);
+    this.ctx = loginContext(options, 'WasteSystemFlow', {
+      mailer: MAILER_RULE,
+      companies: { kind: 'port', methods: ['findByBusinessId'], what: 'a CompanyRegistry such as StaticCompanyRegistry (the 載入 source)', required: true },
+      documents: { kind: 'other' },
+      branding: { kind: 'other' },
+      activationPage: { kind: 'other' },
+    });
     this.limits = documents.resolveLimits(options.documents);
   }
 
