@@ -33,6 +33,11 @@ import { RSA_BLOCK } from './raw-rsa-operation.js';
  * the caller did not ask for. On Gen2, no plain command is sent while a
  * secure session may be open (the applet is re-selected first).
  *
+ * One `HiCOSCard` per transport: the card keeps one selected file and (Gen2)
+ * one secure session per channel, so a second object on the same transport
+ * (or two programs sharing a reader) would select under the first one's feet
+ * and see 6A82/6985 answers. Open a second transport for a second user.
+ *
  * This class is the façade: directory reads live in `card-directory`, the
  * PIN in `pin/pin-presenter`, the Gen2 channel in
  * `secure-channel/gen2-channel`, key operations in `key-operations`.
@@ -47,8 +52,13 @@ export class HiCOSCard {
   /**
    * Detects the generation (one or two APDUs) and returns the card.
    * @throws NotHiCOSCardError when the card answers neither entry command
+   * @throws HiCOSError `INVALID_CARD_INPUT` when `transport` is not a {@link Transport}
    */
   public static async open(transport: Transport, options: HiCOSCardOptions = {}): Promise<HiCOSCard> {
+    const t = transport as Partial<Transport> | null | undefined;
+    if (typeof t !== 'object' || t === null || typeof t.transmit !== 'function') {
+      throw new HiCOSError('INVALID_CARD_INPUT', 'HiCOSCard.open needs a Transport (a PcscSession, or EmulatorReader.connect())');
+    }
     const pins = new PinPresenter(resolvePinPolicy(options.pinPolicy), options.retryStore ?? defaultRetryCounterStore, options.pinTryLimit ?? 3);
     const session = await CardSession.open(transport, options.scp03 ?? {});
     return new HiCOSCard(session, pins, options);

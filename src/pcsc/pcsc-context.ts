@@ -21,7 +21,7 @@ export interface ReaderState {
 
 /** Typed events of a {@link PcscContext}. */
 export interface PcscEventMap {
-  /** A reader appeared (also emitted for readers present at start-up). */
+  /** A reader appeared after the context was established (those present before are in `readers()`). */
   'reader-attached': {
     /** Name of the reader. */
     reader: string;
@@ -31,7 +31,7 @@ export interface PcscEventMap {
     /** Name of the reader. */
     reader: string;
   };
-  /** A card was put in a reader (also emitted for cards present at start-up). */
+  /** A card was put in a reader after the context was established (see `readers()` for those already in). */
   'card-inserted': {
     /** Name of the reader holding the card. */
     reader: string;
@@ -98,8 +98,9 @@ interface MutableReader {
 
 /**
  * A PC/SC context: lists readers, reports hot-plug and card events, and opens
- * sessions. Readers already present at start-up are reported as
- * `reader-attached` (and `card-inserted` when they hold a card).
+ * sessions. Readers already present when {@link PcscContext.establish}
+ * returns are in {@link PcscContext.readers}; the events report changes
+ * after that (a listener cannot be added before `establish` returns).
  *
  * ```ts
  * await using ctx = await PcscContext.establish();
@@ -111,6 +112,8 @@ export class PcscContext implements AsyncDisposable {
   private readonly emitter = new EventEmitter();
   private readonly state = new Map<string, MutableReader>();
   private closed = false;
+  /** Pending {@link waitForCard} calls, failed by {@link close} (they would otherwise never settle). */
+  private readonly waiters = new Set<(error: Error) => void>();
   /** The watch's last failure report, while nothing else has been reported since. */
   private monitorFailure: string | undefined;
 
@@ -183,23 +186,29 @@ export class PcscContext implements AsyncDisposable {
    * Resolves with the first reader holding a card (optionally a given one),
    * now or when a card is inserted.
    * @throws {@link PcscTimeoutError} after `timeoutMs` (default: wait forever)
+   * @throws {@link PcscError} `CLOSED` when the context is closed, before or while waiting
    */
   public async waitForCard(reader?: string, options: { timeoutMs?: number } = {}): Promise<ReaderState> {
+    this.assertOpen();
     const match = (): ReaderState | undefined => this.readers().find((r) => r.cardPresent && (reader === undefined || r.name === reader));
     const now = match();
     if (now) return now;
     let listener: (() => void) | undefined;
-    const inserted = new Promise<ReaderState>((resolve) => {
+    let fail: ((error: Error) => void) | undefined;
+    const inserted = new Promise<ReaderState>((resolve, reject) => {
       listener = () => {
         const found = match();
         if (found) resolve(found);
       };
+      fail = reject;
+      this.waiters.add(reject);
       this.emitter.on('card-inserted', listener);
     });
     try {
       return await withTimeout(inserted, options.timeoutMs ?? 0, 'waiting for a card', reader);
     } finally {
       if (listener) this.emitter.off('card-inserted', listener);
+      if (fail) this.waiters.delete(fail);
     }
   }
 
@@ -245,6 +254,8 @@ export class PcscContext implements AsyncDisposable {
   public async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const fail of this.waiters) fail(new PcscError('CLOSED', 'the PC/SC context was closed while waiting for a card'));
+    this.waiters.clear();
     const pending: Promise<void>[] = [];
     for (const r of this.state.values()) {
       for (const s of r.sessions) pending.push(s.disconnect().catch(() => undefined));

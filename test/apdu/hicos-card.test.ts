@@ -188,6 +188,17 @@ describe.each(CARDS)('HiCOSCard on a virtual $name card', ({ generation, card: c
     });
   });
 
+  it('HiCOSCard.open refuses what is not a transport (typed), and the retry store refuses counts no card reports', async () => {
+    for (const junk of [null, undefined, {}, 'Virtual PCD 00 00']) {
+      await expect(HiCOSCard.open(junk as never)).rejects.toMatchObject({ name: 'HiCOSError', code: 'INVALID_CARD_INPUT' });
+    }
+    const store = new RetryCounterStore();
+    for (const bad of [-1, 1.5, Number.NaN, 16, 99]) expect(() => store.set('TP03000012345678', bad)).toThrow(RangeError);
+    expect(() => store.set('', 2)).toThrow(RangeError);
+    store.set('TP03000012345678', 2);
+    expect(store.get('TP03000012345678')).toBe(2);
+  });
+
   it('a wrong PIN passed to sign is a typed error with the tries left', async () => {
     const { hicos } = await open();
     await expect(hicos.sign(new Uint8Array([1]), { pin: '000000' })).rejects.toMatchObject({ code: 'WRONG_PIN', retriesLeft: 2 });

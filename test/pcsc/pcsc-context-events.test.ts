@@ -212,6 +212,23 @@ describe('PcscContext: what the reader watch reports becomes typed events', () =
     expect(ctx.readers()).toEqual([]);
   });
 
+  it('close() fails a pending waitForCard with CLOSED (it never settled), and a wait on a closed context fails at once', async () => {
+    const { ctx, report } = contextOnScript();
+    report({ type: 'reader-attached', reader: 'R', state: EMPTY, atr: null });
+    const waiting = ctx.waitForCard('R');
+    const timed = ctx.waitForCard(undefined, { timeoutMs: 60_000 });
+    await ctx.close();
+    for (const w of [waiting, timed]) {
+      const err = await w.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(PcscError);
+      expect((err as PcscError).code).toBe('CLOSED');
+    }
+    await expect(ctx.waitForCard()).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+
   it('reports a removal and an insertion when pcscd counted both between two reports of a present card', () => {
     const { ctx, report } = contextOnScript();
     const seen: string[] = [];

@@ -42,7 +42,7 @@ function readCounts(path: string): Record<string, number> {
     if (typeof parsed !== 'object' || parsed === null) return {};
     const out: Record<string, number> = {};
     for (const [k, v] of Object.entries(parsed)) {
-      if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 15) out[k] = v;
+      if (k !== '' && typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 15) out[k] = v;
     }
     return out;
   } catch {

@@ -13,8 +13,16 @@ export class RetryCounterStore {
     return this.counts.get(cardKey);
   }
 
-  /** Records the tries left a card reported (0 = locked). */
+  /**
+   * Records the tries left a card reported (0 = locked).
+   * @throws RangeError for anything a card cannot report (a whole number 0–15, as `63Cx` carries): a wrong
+   *   count would make the last-try guard send a PIN it should refuse.
+   */
   public set(cardKey: string, triesLeft: number): void {
+    if (typeof cardKey !== 'string' || cardKey === '') throw new RangeError('cardKey must be the card number');
+    if (!Number.isInteger(triesLeft) || triesLeft < 0 || triesLeft > 15) {
+      throw new RangeError(`triesLeft must be a whole number from 0 to 15 (what 63Cx reports), not ${String(triesLeft)}`);
+    }
     this.counts.set(cardKey, triesLeft);
   }
 
