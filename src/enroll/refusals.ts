@@ -65,6 +65,12 @@ export const ENROLL_REFUSALS: Readonly<Record<EnrollRefusalReason, EnrollRefusal
     zhTW: '此自然人憑證已上傳至其他會員帳號',
     en: 'This card is already uploaded to another member account',
   },
+  // A bound 卡號 whose presented certificate is not the bound one and does not pass the renewal rule.
+  RENEWAL_MISMATCH: {
+    code: 'NOT_AUTHORIZED',
+    zhTW: '此卡號已綁定之憑證與登入憑證不符，無法視為展期憑證，請洽承辦人員',
+    en: 'This card number is bound to another certificate, and this one does not qualify as its renewal; contact the service desk',
+  },
   VERIFICATION_CODE_SPENT: {
     code: 'VERIFICATION_CODE_INVALID',
     zhTW: '此驗證碼已啟用過同類憑證，若要再啟用其他憑證，請重新申請驗證碼',

@@ -115,7 +115,9 @@ describeEachStore('enroll_t_renewal', (db) => {
       verified({ ...renewed, anchor: 'b'.repeat(64) }),
       verified({ ...renewed, idHint: '0000' }),
     ]) {
-      expect(await code(flow.resolveLogin(attack))).toBe('NOT_AUTHORIZED');
+      // Said as what it is: the 卡號 is bound, to another certificate (not "this card is not bound").
+      const err = await enrollFailure(flow.resolveLogin(attack));
+      expect([err.code, err.refusal]).toEqual(['NOT_AUTHORIZED', 'RENEWAL_MISMATCH']);
     }
     // A hand-built holder (here a copy of the renewal) is refused before the binding is read: not a renewal attempt.
     for (const copy of [{ ...renewed }, { ...original }]) {

@@ -71,7 +71,7 @@ export async function resolveLogin(c: AccountContext, card: CardIdentity & { car
       state: 'active',
       policy: c.o.renewal,
       at: nowOf(c),
-      refusal: 'CARD_NOT_BOUND',
+      refusal: 'RENEWAL_MISMATCH',
       renew: async () => {
         await renewBinding(tx, found.bound, card.certificateSerial, card.validFrom);
       },

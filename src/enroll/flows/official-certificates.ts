@@ -142,7 +142,7 @@ export async function certificateLogin(o: OfficialAccountOptions, holder: Verifi
       state: member?.memberType ?? 'citizen',
       policy: o.renewal,
       at: o.clock.now().toISOString(),
-      refusal: 'CERTIFICATE_NOT_UPLOADED',
+      refusal: 'RENEWAL_MISMATCH',
       renew: async () => {
         await renewCard(tx, memberId, bound.certificateSerial, c.certificateSerial, c.validFrom);
       },

@@ -63,7 +63,7 @@ async function findBinding(ctx: LoginContext, tx: SqlSession, card: CardIdentity
     state: String(byCard.a_status),
     policy: ctx.renewal,
     at: ctx.clock.now().toISOString(),
-    refusal: 'LOGIN_NOT_ENABLED',
+    refusal: 'RENEWAL_MISMATCH',
     renew: async () => {
       await tx.query('UPDATE enroll_login_bindings SET certificate_serial=$2, valid_from=$3 WHERE certificate_serial=$1', [
         bound.certificateSerial,

@@ -1,5 +1,6 @@
 import type { Actor, ActorRole } from '../domain/actor.js';
 import type { FlowName } from '../machine/machine.js';
+import { InvalidInputError, type FieldIssue } from '../errors.js';
 import { isoOf, optionalText } from './rows.js';
 import type { EnrollStore, SqlSession } from './store.js';
 
@@ -32,11 +33,23 @@ export async function recordTransition(tx: SqlSession, e: AuditEntry): Promise<v
   );
 }
 
-/** The audit trail, oldest first, optionally narrowed to one flow and subject. */
+const FLOWS: readonly FlowName[] = ['account', 'loginMethod', 'loginEnablement', 'organization', 'officialAccount', 'wasteApplication'];
+
+/**
+ * The audit trail, oldest first, optionally narrowed to one flow and subject.
+ * @throws InvalidInputError naming `filter.flow` (not a flow: it would match nothing) or `filter.subject` (not text).
+ */
 export async function readAuditTrail(
   store: EnrollStore,
   filter: { flow?: FlowName; subject?: string } = {},
 ): Promise<AuditEntry[]> {
+  const f = (typeof filter === 'object' && filter !== null ? filter : {}) as { flow?: unknown; subject?: unknown };
+  const issues: FieldIssue[] = [];
+  if (f.flow !== undefined && !FLOWS.includes(f.flow as FlowName)) {
+    issues.push({ field: 'filter.flow', code: 'NOT_AN_OPTION', reason: `must be one of ${FLOWS.join(', ')}` });
+  }
+  if (f.subject !== undefined && typeof f.subject !== 'string') issues.push({ field: 'filter.subject', code: 'INVALID_FORMAT', reason: 'must be text' });
+  if (issues.length > 0) throw new InvalidInputError(issues);
   return store.transaction(async (tx) => {
     const rows = await tx.query(
       `SELECT * FROM enroll_audit_log

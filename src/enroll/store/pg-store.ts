@@ -21,8 +21,14 @@ export class PgStore implements EnrollStore {
   public readonly pool: pg.Pool;
   private readonly ownsPool: boolean;
 
-  /** Uses the given pool, or creates one from `connectionString`. */
+  /**
+   * Uses the given pool, or creates one from `connectionString`.
+   * @throws RangeError naming the option: a missing or empty `connectionString` (pg would quietly connect to
+   *   its defaults, perhaps another database), a `max` that is not a positive whole number (a pool of none never
+   *   answers), a `pool` that is not a pg pool.
+   */
   public constructor(options: PgStoreOptions) {
+    checkPgOptions(options);
     if ('pool' in options) {
       this.pool = options.pool;
       this.ownsPool = false;
@@ -88,5 +94,21 @@ export class PgStore implements EnrollStore {
   /** Releases connections (or the embedded database). */
   public async close(): Promise<void> {
     if (this.ownsPool) await this.pool.end();
+  }
+}
+
+function checkPgOptions(options: unknown): asserts options is PgStoreOptions {
+  if (typeof options !== 'object' || options === null) throw new RangeError('PgStore: options must be { connectionString } or { pool }');
+  const o = options as Record<string, unknown>;
+  if ('pool' in o) {
+    const pool = o.pool as Partial<pg.Pool> | null;
+    if (typeof pool !== 'object' || pool === null || typeof pool.connect !== 'function') throw new RangeError('PgStore: option pool must be a pg.Pool');
+    return;
+  }
+  if (typeof o.connectionString !== 'string' || o.connectionString.trim() === '') {
+    throw new RangeError('PgStore: option connectionString must be a PostgreSQL URI (postgres://user:pass@host:5432/db); is the variable you read it from set?');
+  }
+  if (o.max !== undefined && (typeof o.max !== 'number' || !Number.isSafeInteger(o.max) || o.max < 1)) {
+    throw new RangeError(`PgStore: option max must be a positive whole number of connections, not ${JSON.stringify(o.max) ?? String(o.max)}`);
   }
 }
