@@ -36,6 +36,7 @@ export const ENROLL_ERROR_CODES = [
   'AGENCY_SEARCH_UNAVAILABLE',
   'STORE_IN_USE',
   'NESTED_TRANSACTION',
+  'STORE_CLOSED',
 ] as const;
 
 /** One of {@link ENROLL_ERROR_CODES}. */

@@ -121,6 +121,12 @@ const ENROLL_STATUS: Partial<Record<EnrollErrorCode, number>> = {
   WRONG_CARD_TYPE: 403,
   NOT_FOUND: 404,
   INVALID_INPUT: 400,
+  // The service's own state, not the user's request: try again later.
+  STORE_IN_USE: 503,
+  STORE_CLOSED: 503,
+  EMS_FAILURE: 503,
+  MAIL_FAILED: 503,
+  NESTED_TRANSACTION: 500,
 };
 
 /** The HTTP status a card-login route answers `error` with. */

@@ -35,3 +35,15 @@ it('readAuditTrail names a filter that would match nothing', async () => {
     await store.close();
   }
 });
+
+it('a store used after close() says so (STORE_CLOSED), and closing twice is harmless', async () => {
+  const lite = await openPglite();
+  await lite.close();
+  await lite.close();
+  await expect(lite.transaction(() => Promise.resolve(1))).rejects.toMatchObject({ name: 'EnrollError', code: 'STORE_CLOSED' });
+  // Never connected: the refusal comes before the pool is asked for a connection.
+  const pgStore = new PgStore({ connectionString: 'postgres://127.0.0.1:1/none' });
+  await pgStore.close();
+  await pgStore.close();
+  await expect(pgStore.transaction(() => Promise.resolve(1))).rejects.toMatchObject({ code: 'STORE_CLOSED' });
+});

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { runMigrations } from './migrate.js';
 import type { EnrollStore, Row, SqlSession } from './store.js';
+import { storeClosed } from './store-closed.js';
 
 /** Options of {@link PgStore}: a connection string or an existing pool. */
 export type PgStoreOptions =
@@ -20,6 +21,7 @@ export class PgStore implements EnrollStore {
   /** The connection pool (shared with the application if it passed one in). */
   public readonly pool: pg.Pool;
   private readonly ownsPool: boolean;
+  private closed = false;
 
   /**
    * Uses the given pool, or creates one from `connectionString`.
@@ -50,6 +52,7 @@ export class PgStore implements EnrollStore {
 
   /** Runs `fn` in a transaction (READ COMMITTED; invariants rest on constraints and row locks). */
   public async transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+    if (this.closed) throw storeClosed();
     const client = await this.pool.connect();
     let broken: Error | undefined;
     // A connection lost while checked out (failover, idle_in_transaction_session_timeout, a killed backend) is an
@@ -93,6 +96,8 @@ export class PgStore implements EnrollStore {
 
   /** Releases connections (or the embedded database). */
   public async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     if (this.ownsPool) await this.pool.end();
   }
 }

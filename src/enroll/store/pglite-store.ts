@@ -4,6 +4,7 @@ import { EnrollError } from '../errors.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { runMigrations } from './migrate.js';
 import type { EnrollStore, Row, SqlSession } from './store.js';
+import { storeClosed } from './store-closed.js';
 
 /** Options of {@link PgliteStore.open}. */
 export interface PgliteStoreOptions {
@@ -34,6 +35,7 @@ export class PgliteStore implements EnrollStore {
    */
   private readonly inTransaction = new AsyncLocalStorage<{ active: boolean }>();
   private release: (() => Promise<void>) | undefined;
+  private closed = false;
 
   /** Wraps an existing PGlite instance; call {@link migrate} before use. */
   public constructor(db: PGlite) {
@@ -74,6 +76,7 @@ export class PgliteStore implements EnrollStore {
    *   inside `store.transaction` must be built with `joinTransaction(tx)`).
    */
   public transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(storeClosed());
     if (this.inTransaction.getStore()?.active === true) {
       return Promise.reject(
         new EnrollError(
@@ -107,6 +110,8 @@ export class PgliteStore implements EnrollStore {
 
   /** Releases connections (or the embedded database), and its data directory's lock. */
   public async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     try {
       await this.db.close();
     } finally {

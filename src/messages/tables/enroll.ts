@@ -39,6 +39,7 @@ export const ENROLL_MESSAGES: Readonly<Record<EnrollErrorCode, CodeMessage>> = {
   AGENCY_SEARCH_UNAVAILABLE: { zhTW: '目前無法查詢機關OID，請直接輸入新機關OID', en: 'Agency OIDs cannot be searched here; enter the agency OID directly' },
   STORE_IN_USE: { zhTW: '資料庫正由其他程式使用中，請稍後再試', en: 'The database is in use by another program; try again later' },
   NESTED_TRANSACTION: { zhTW: '系統設定錯誤，請洽系統管理者', en: 'The system is misconfigured; contact the administrator' },
+  STORE_CLOSED: { zhTW: '系統維護中，請稍後再試', en: 'The service is shutting down or restarting; try again later' },
 };
 
 /**
