@@ -107,15 +107,25 @@ describe('twpki ems compare', () => {
   it.each([
     ['no arguments', [], /--applicant FILE and --record FILE are required/],
     ['a stray positional', ['x', '--applicant', 'a', '--record', 'b'], /unexpected argument "x"/],
-    ['a missing file', ['--applicant', '/nonexistent/a.json', '--record', 'REC'], /cannot read applicant file/],
-    ['broken JSON', ['--applicant', 'broken.json', '--record', 'REC'], /not valid JSON/],
-    ['a file over 1 MiB', ['--applicant', 'huge.json', '--record', 'REC'], /the limit is 1048576/],
   ])('rejects %s with a UsageError (exit 2)', async (_what, args, message) => {
     const c = captureIo();
     const run = emsCompareCommand.run(resolve(args), c.io);
     await expect(run).rejects.toBeInstanceOf(UsageError);
     await expect(run).rejects.toThrow(message);
     expect(c.stdout()).toBe('');
+  });
+
+  // A file that cannot be used is reported as the certificate commands report theirs: UNREADABLE_FILE naming it.
+  it.each([
+    ['a missing file', ['--applicant', '/nonexistent/a.json', '--record', 'REC'], /cannot read applicant file \/nonexistent\/a\.json: ENOENT/],
+    ['broken JSON', ['--applicant', 'broken.json', '--record', 'REC'], /not valid JSON/],
+    ['a file over 1 MiB', ['--applicant', 'huge.json', '--record', 'REC'], /the limit is 1048576/],
+  ])('reports %s as UNREADABLE_FILE (exit 2)', async (_what, args, message) => {
+    const c = captureIo();
+    expect(await emsCompareCommand.run([...resolve(args), '--json'], c.io)).toBe(2);
+    const error = (JSON.parse(c.stdout()) as { error: { code: string; message: string } }).error;
+    expect(error.code).toBe('UNREADABLE_FILE');
+    expect(error.message).toMatch(message);
   });
 
   // Data the comparator refuses is bad input too (exit 2, not the failed verdict's 1), reported with the

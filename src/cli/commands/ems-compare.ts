@@ -10,7 +10,7 @@ import {
   type FieldSet,
 } from '../../ems/index.js';
 import { UsageError, inputFailure, writeJson, type CliCommand, parseCommandArgs } from '../command.js';
-import { readJsonFile } from '../json-input.js';
+import { UnreadableInputError, readJsonFile } from '../json-input.js';
 
 const PREFIX = 'twpki ems compare';
 
@@ -67,6 +67,7 @@ export const emsCompareCommand: CliCommand = {
       // Malformed applicant or record data is bad input (exit 2) with the comparator's own code
       // (MISSING_FIELD, UNKNOWN_POLICY, …), not a failed comparison (exit 1).
       if (err instanceof EmsError) return inputFailure(io, values.json === true, PREFIX, err);
+      if (err instanceof UnreadableInputError) return inputFailure(io, values.json === true, PREFIX, err.failure);
       throw err;
     }
   },
