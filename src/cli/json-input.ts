@@ -1,46 +1,32 @@
 import { readFile, stat } from 'node:fs/promises';
-import type { CliFailure } from './command.js';
+import { unreadable, type CliFailure } from './command.js';
 
 // Applicant/record files are a handful of short strings; anything bigger is
 // a mistake, and reading it whole would be the cost of that mistake.
 const MAX_INPUT_FILE_BYTES = 1024 * 1024;
 
-/**
- * An input file that cannot be used: missing, not a file, too large or not
- * JSON. Reported as `UNREADABLE_FILE` naming the file, as the certificate
- * commands report theirs.
- */
-export class UnreadableInputError extends Error {
-  /** The failure the command reports. */
-  public readonly failure: CliFailure;
-
-  public constructor(detail: string) {
-    super(detail);
-    this.name = 'UnreadableInputError';
-    this.failure = { code: 'UNREADABLE_FILE', key: 'cli.UNREADABLE_FILE', detail };
-  }
-}
+/** A JSON input file's value, or why it cannot be used (`UNREADABLE_FILE` naming it). */
+export type JsonInput = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly failure: CliFailure };
 
 /**
- * Reads a small JSON input file.
- * @throws UnreadableInputError naming `what` and the file.
+ * Reads a small JSON input file. A missing file, a directory, a file over
+ * 1 MiB or text that is not JSON is reported as the certificate commands
+ * report an unreadable file: `UNREADABLE_FILE`, naming `what` and the path.
  */
-export async function readJsonFile(path: string, what: string): Promise<unknown> {
+export async function readJsonFile(path: string, what: string): Promise<JsonInput> {
+  const unusable = (detail: string): JsonInput => ({ ok: false, failure: { code: 'UNREADABLE_FILE', key: 'cli.UNREADABLE_FILE', detail } });
   let text: string;
   try {
     const info = await stat(path);
-    if (!info.isFile()) throw new UnreadableInputError(`${what} ${path} is not a file`);
-    if (info.size > MAX_INPUT_FILE_BYTES) {
-      throw new UnreadableInputError(`${what} ${path} is ${info.size} bytes; the limit is ${MAX_INPUT_FILE_BYTES}`);
-    }
+    if (!info.isFile()) return unusable(`${what} ${path} is not a file`);
+    if (info.size > MAX_INPUT_FILE_BYTES) return unusable(`${what} ${path} is ${info.size} bytes; the limit is ${MAX_INPUT_FILE_BYTES}`);
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if (err instanceof UnreadableInputError) throw err;
-    throw new UnreadableInputError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    return { ok: false, failure: unreadable(`${what} ${path}`, err) };
   }
   try {
-    return JSON.parse(text) as unknown;
+    return { ok: true, value: JSON.parse(text) as unknown };
   } catch (err) {
-    throw new UnreadableInputError(`${what} ${path} is not valid JSON: ${(err as Error).message}`);
+    return unusable(`${what} ${path} is not valid JSON: ${(err as Error).message}`);
   }
 }

@@ -10,7 +10,7 @@ import {
   type FieldSet,
 } from '../../ems/index.js';
 import { UsageError, inputFailure, writeJson, type CliCommand, parseCommandArgs } from '../command.js';
-import { UnreadableInputError, readJsonFile } from '../json-input.js';
+import { readJsonFile } from '../json-input.js';
 
 const PREFIX = 'twpki ems compare';
 
@@ -53,10 +53,14 @@ export const emsCompareCommand: CliCommand = {
     }
     try {
       const policy = parsePolicy(values.policy ?? 'strict');
-      const fields: FieldSet =
-        values.fields === undefined ? DEFAULT_FIELDS : defineFieldSet(await readJsonFile(values.fields, 'field set'));
-      const applicant = await readJsonFile(values.applicant, 'applicant file');
-      const record = await readJsonFile(values.record, 'record file');
+      const inputs = await Promise.all([
+        values.fields === undefined ? undefined : readJsonFile(values.fields, 'field set'),
+        readJsonFile(values.applicant, 'applicant file'),
+        readJsonFile(values.record, 'record file'),
+      ]);
+      for (const input of inputs) if (input !== undefined && !input.ok) return inputFailure(io, values.json === true, PREFIX, input.failure);
+      const [fieldsFile, applicant, record] = inputs.map((input) => (input?.ok === true ? input.value : undefined));
+      const fields: FieldSet = fieldsFile === undefined ? DEFAULT_FIELDS : defineFieldSet(fieldsFile);
       const result = compareWithEms(applicant, record, { policy, fields });
       // The operator holds both files, so EMS's side of each difference is shown.
       const render = { showRecordValues: true };
@@ -67,7 +71,6 @@ export const emsCompareCommand: CliCommand = {
       // Malformed applicant or record data is bad input (exit 2) with the comparator's own code
       // (MISSING_FIELD, UNKNOWN_POLICY, …), not a failed comparison (exit 1).
       if (err instanceof EmsError) return inputFailure(io, values.json === true, PREFIX, err);
-      if (err instanceof UnreadableInputError) return inputFailure(io, values.json === true, PREFIX, err.failure);
       throw err;
     }
   },
