@@ -15,8 +15,7 @@ import type { AccountEnrollmentOptions } from './account-inputs.js';
 import type { AccountApplication } from './account-records.js';
 import { ACCOUNT_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import { applyTransition } from './transition.js';
-import { checkRenewalPolicy } from './card-renewal.js';
-import { CLOCK_RULE, MAILER_RULE, STORE_RULE, checkFlowOptions, durationOption } from './flow-options.js';
+import { MAILER_RULE, checkFlowOptions, durationOption } from './flow-options.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -36,8 +35,6 @@ export interface AccountContext {
 export function accountContext(options: AccountEnrollmentOptions): AccountContext {
   const flow = 'AccountEnrollmentFlow';
   checkFlowOptions(flow, options, {
-    store: STORE_RULE,
-    clock: CLOCK_RULE,
     mailer: MAILER_RULE,
     ems: { kind: 'port', methods: ['verify'], what: 'an EmsVerifier such as EmsLayerAdapter', required: true },
     emsRecords: { kind: 'port', methods: ['facilityEmail'], what: 'an EmsRecordSource (a control number’s facility e-mail)', required: true },
@@ -46,11 +43,9 @@ export function accountContext(options: AccountEnrollmentOptions): AccountContex
     branding: { kind: 'other' },
     resultLink: { kind: 'function', what: 'a function (key) => the 帳號申請結果 link' },
     resultTtlMs: { kind: 'other' },
-    renewal: { kind: 'other' },
   });
   const ttlMs = durationOption(flow, 'activationTtlMs', options.activationTtlMs, 7 * DAY_MS);
   const resultTtlMs = durationOption(flow, 'resultTtlMs', options.resultTtlMs, 30 * DAY_MS);
-  checkRenewalPolicy(options.renewal);
   return { o: options, ttlMs, resultTtlMs, branding: options.branding ?? DEFAULT_BRANDING };
 }
 

@@ -6,6 +6,7 @@
  * Every failure is a `RangeError` naming the flow and the option, as the
  * flows' range checks already were.
  */
+import { checkRenewalPolicy } from './card-renewal.js';
 
 /** What {@link checkFlowOptions} knows about each option of a flow. */
 export type OptionRule =
@@ -28,18 +29,23 @@ export type OptionRule =
       readonly kind: 'other';
     };
 
-/** The standard ports every flow takes. */
-export const STORE_RULE: OptionRule = { kind: 'port', methods: ['transaction'], what: 'an EnrollStore (PgStore.open, PgliteStore.open)', required: true };
-export const CLOCK_RULE: OptionRule = { kind: 'port', methods: ['now'], what: 'a Clock such as systemClock (not a Date)', required: true };
+const STORE_RULE: OptionRule = { kind: 'port', methods: ['transaction'], what: 'an EnrollStore (PgStore.open, PgliteStore.open)', required: true };
+const CLOCK_RULE: OptionRule = { kind: 'port', methods: ['now'], what: 'a Clock such as systemClock (not a Date)', required: true };
+/** What every flow takes: its store, its clock and its renewal policy (checked here). */
+const EVERY_FLOW: Readonly<Record<string, OptionRule>> = { store: STORE_RULE, clock: CLOCK_RULE, renewal: { kind: 'other' } };
+
+/** Ports several flows take. */
 export const MAILER_RULE: OptionRule = { kind: 'port', methods: ['send'], what: 'a Mailer such as SmtpMailer or CapturingMailer', required: true };
 export const AGENCIES_RULE: OptionRule = { kind: 'port', methods: ['findByOid', 'findByAgencyCode'], what: 'an AgencyDirectory such as StaticAgencyDirectory', required: true };
 
 /**
- * Checks `options` of `flow` against `rules`: an object, no option the flow
- * does not have, each port and function of the right shape.
+ * Checks `options` of `flow` against `own` and the options every flow has
+ * (store, clock, renewal policy): an object, no option the flow does not
+ * have, each port and function of the right shape, a known renewal policy.
  * @throws RangeError naming the flow and the option.
  */
-export function checkFlowOptions(flow: string, options: unknown, rules: Readonly<Record<string, OptionRule>>): void {
+export function checkFlowOptions(flow: string, options: unknown, own: Readonly<Record<string, OptionRule>>): void {
+  const rules = { ...EVERY_FLOW, ...own };
   if (typeof options !== 'object' || options === null) throw new RangeError(`${flow}: options must be an object with ${Object.keys(rules).join(', ')}`);
   const given = options as Record<string, unknown>;
   for (const name of Object.keys(given)) {
@@ -60,6 +66,7 @@ export function checkFlowOptions(flow: string, options: unknown, rules: Readonly
         : typeof value === 'object' && value !== null && rule.methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
     if (!ok) throw new RangeError(`${flow}: option ${name} must be ${rule.what}`);
   }
+  checkRenewalPolicy(given.renewal);
 }
 
 /**

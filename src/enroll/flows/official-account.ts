@@ -21,9 +21,7 @@ import type { OfficialAccountApplication, OfficialCard, OfficialMember } from '.
 import * as review from './official-review.js';
 import type { OfficialAccountOptions } from './official-shared.js';
 import type { QueuePage, QueueQuery } from './review-queue.js';
-import { checkRenewalPolicy } from './card-renewal.js';
-import { checkIdHintRule } from './org-shared.js';
-import { AGENCIES_RULE, CLOCK_RULE, STORE_RULE, checkFlowOptions } from './flow-options.js';
+import { checkAgencyFlowOptions } from './org-shared.js';
 
 export {
   OFFICIAL_ATTESTATION,
@@ -42,20 +40,12 @@ export class OfficialAccountFlow {
 
   /** Fixes the dependencies once. */
   public constructor(options: OfficialAccountOptions) {
-    checkFlowOptions('OfficialAccountFlow', options, {
-      store: STORE_RULE,
-      clock: CLOCK_RULE,
-      agencies: AGENCIES_RULE,
+    checkAgencyFlowOptions('OfficialAccountFlow', options, {
       reasons: { kind: 'other' },
       personnel: { kind: 'port', methods: ['check'], what: 'a PersonnelSystem (行政院人事行政總處 check)' },
       mailer: { kind: 'port', methods: ['send'], what: 'a Mailer such as SmtpMailer or CapturingMailer' },
       branding: { kind: 'other' },
-      calendar: { kind: 'other' },
-      renewal: { kind: 'other' },
-      idHintRule: { kind: 'other' },
     });
-    checkRenewalPolicy(options.renewal);
-    checkIdHintRule(options.idHintRule);
     this.o = options;
   }
 

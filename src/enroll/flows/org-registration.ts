@@ -16,14 +16,13 @@ import type { OrgStatus } from '../machine/org-machine.js';
 import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
 import * as registration from './org-first-registration.js';
 import * as replacement from './org-replacement.js';
-import { checkIdHintRule, type OrgRegistrationOptions } from './org-shared.js';
+import { checkAgencyFlowOptions, type OrgRegistrationOptions } from './org-shared.js';
 import { consentsOf } from './org-receipts-table.js';
 import { REGISTRATION_QUEUE } from './org-registrations-table.js';
 import { parseActor } from '../domain/actor.js';
 import { ORG_COMMANDS, auditRefusals, authorize } from './authorization.js';
-import { checkRenewalPolicy, acceptPendingRenewal, parseRenewalId, pendingRenewals, type PendingRenewal } from './card-renewal.js';
+import { acceptPendingRenewal, parseRenewalId, pendingRenewals, type PendingRenewal } from './card-renewal.js';
 import { applyAcceptedRenewal, type OrgCardRenewal } from './org-cards.js';
-import { AGENCIES_RULE, CLOCK_RULE, STORE_RULE, checkFlowOptions } from './flow-options.js';
 
 export type { AdministratorContact, AdministratorSession, OperatorInput, RegisterInput, ReplaceInput } from './org-inputs.js';
 export type { OrgRegistrationOptions } from './org-shared.js';
@@ -41,18 +40,7 @@ export class OrgRegistrationFlow {
 
   /** Fixes the dependencies once. */
   public constructor(options: OrgRegistrationOptions) {
-    checkFlowOptions('OrgRegistrationFlow', options, {
-      store: STORE_RULE,
-      clock: CLOCK_RULE,
-      agencies: AGENCIES_RULE,
-      calendar: { kind: 'other' },
-      permissions: { kind: 'other' },
-      termsVersion: { kind: 'other' },
-      idHintRule: { kind: 'other' },
-      renewal: { kind: 'other' },
-    });
-    checkRenewalPolicy(options.renewal);
-    checkIdHintRule(options.idHintRule);
+    checkAgencyFlowOptions('OrgRegistrationFlow', options, { permissions: { kind: 'other' }, termsVersion: { kind: 'other' } });
     this.o = options;
   }
 

@@ -15,6 +15,7 @@ import type { OrgRegistration } from './org-records.js';
 import type { IssueCollector } from '../errors.js';
 import { parseCitizenCard, parseContact, parseGepiChecks, parseOrgCard, type AdministratorContact } from './org-inputs.js';
 import { refusalError } from '../refusals.js';
+import { AGENCIES_RULE, checkFlowOptions, type OptionRule } from './flow-options.js';
 
 /** Dependencies of {@link OrgRegistrationFlow}. */
 export interface OrgRegistrationOptions {
@@ -58,6 +59,17 @@ export function checkIdHintRule(value: unknown): void {
   if (value !== undefined && value !== 'lastFour' && typeof value !== 'function') {
     throw new RangeError(`idHintRule must be 'lastFour' or a function (nationalId, idHint) => boolean, not ${JSON.stringify(value)}`);
   }
+}
+
+/**
+ * Checks the options of a flow that looks agencies up and compares ID hints
+ * (organization and official accounts): `own` plus the agency directory,
+ * business calendar and ID-hint rule they share.
+ * @throws RangeError naming the flow and the option.
+ */
+export function checkAgencyFlowOptions(flow: string, options: { readonly idHintRule?: unknown }, own: Readonly<Record<string, OptionRule>>): void {
+  checkFlowOptions(flow, options, { agencies: AGENCIES_RULE, calendar: { kind: 'other' }, idHintRule: { kind: 'other' }, ...own });
+  checkIdHintRule(options.idHintRule);
 }
 
 /** Whether `nationalId` agrees with the card's ID hint under `o.idHintRule` (no hint on the card: nothing to check). */

@@ -14,12 +14,12 @@ import type { CompanyRegistry } from '../ports/company-registry.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { EnrollStore, SqlSession } from '../store/store.js';
 import { LOGIN_COMMANDS, WASTE_COMMANDS, auditRefusals, authorize } from './authorization.js';
-import { checkRenewalPolicy, type RenewalPolicy } from './card-renewal.js';
+import type { RenewalPolicy } from './card-renewal.js';
 import { applyTransition } from './transition.js';
 import { loginAccountFromRow, type LoginAccount, type LoginMethod } from './login-records.js';
 import { isUuid } from './secret-token.js';
 import { lockApplication, updateStatus, type WasteApplication, type WasteDocumentMediaType } from './waste-records.js';
-import { CLOCK_RULE, STORE_RULE, checkFlowOptions, durationOption, type OptionRule } from './flow-options.js';
+import { checkFlowOptions, durationOption, type OptionRule } from './flow-options.js';
 
 const DAY_MS = 86_400_000;
 
@@ -87,17 +87,8 @@ export interface LoginContext {
 
 /** Applies defaults; RangeError for settings no deployment can mean. */
 export function loginContext(o: LoginEnablementOptions, flow = 'LoginEnablementFlow', extra: Readonly<Record<string, OptionRule>> = {}): LoginContext {
-  checkFlowOptions(flow, o, {
-    store: STORE_RULE,
-    clock: CLOCK_RULE,
-    codeTtlMs: { kind: 'other' },
-    maxCodeAttempts: { kind: 'other' },
-    renewal: { kind: 'other' },
-    verificationCodeUse: { kind: 'other' },
-    ...extra,
-  });
+  checkFlowOptions(flow, o, { codeTtlMs: { kind: 'other' }, maxCodeAttempts: { kind: 'other' }, verificationCodeUse: { kind: 'other' }, ...extra });
   const ttlMs = durationOption(flow, 'codeTtlMs', o.codeTtlMs, 30 * DAY_MS);
-  checkRenewalPolicy(o.renewal);
   const maxAttempts = o.maxCodeAttempts ?? 5;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError('maxCodeAttempts must be a positive integer');
   const codeUse = o.verificationCodeUse ?? 'oncePerMethod';
