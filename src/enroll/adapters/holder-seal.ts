@@ -11,7 +11,7 @@
  * in it (personal data a cookie would otherwise show to the browser).
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import type { CardAuthority, VerifiedCardHolder } from '../domain/card-holder.js';
+import { CARD_AUTHORITIES, type CardAuthority, type VerifiedCardHolder } from '../domain/card-holder.js';
 import { isVerifiedHolder, markVerified } from '../domain/verified-holder.js';
 import type { Clock } from '../ports/clock.js';
 import { systemClock } from '../ports/clock.js';
@@ -51,7 +51,6 @@ const TAG_BYTES = 16;
 /** The sealed fields: the holder without its certificate (the flows never read it; it would triple the size). */
 type SealedFields = Omit<VerifiedCardHolder, 'certificateDer'>;
 const TEXT_FIELDS = ['subjectName', 'certificateSerial', 'cardNumber', 'idHint', 'organizationOid', 'businessId', 'anchor', 'validFrom'] as const;
-const AUTHORITIES: readonly CardAuthority[] = ['MOICA', 'MOEACA', 'GCA', 'XCA', 'HCA'];
 
 /**
  * Seals and opens verified card holders for a backend's session.
@@ -174,7 +173,7 @@ function parseJson(text: string): { exp?: unknown; h?: unknown } | undefined {
 function sealedFields(value: unknown): SealedFields | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Record<string, unknown>;
-  if (!AUTHORITIES.includes(v.authority as CardAuthority)) return undefined;
+  if (!CARD_AUTHORITIES.includes(v.authority as CardAuthority)) return undefined;
   const out: Record<string, unknown> = { authority: v.authority };
   for (const name of TEXT_FIELDS) {
     if (v[name] === undefined) continue;

@@ -72,7 +72,8 @@ export interface CardIdentity {
   readonly verified: boolean;
 }
 
-const AUTHORITIES: readonly CardAuthority[] = ['MOICA', 'MOEACA', 'GCA', 'XCA', 'HCA'];
+/** Every authority whose cards the flows accept. */
+export const CARD_AUTHORITIES: readonly CardAuthority[] = ['MOICA', 'MOEACA', 'GCA', 'XCA', 'HCA'];
 
 /**
  * Validates a card holder; `requireCardNumber` is set where the seed binds a card
@@ -90,7 +91,7 @@ export function parseCardHolder(
   }
   const v = value as Record<string, unknown>;
   const authority = v.authority as CardAuthority;
-  if (!AUTHORITIES.includes(authority)) issues.add(`${field}.authority`, 'WRONG_CERTIFICATE', 'unknown certificate authority');
+  if (!CARD_AUTHORITIES.includes(authority)) issues.add(`${field}.authority`, 'WRONG_CERTIFICATE', 'unknown certificate authority');
   const subjectName = issues.take(() => parseRequiredText(v.subjectName, `${field}.subjectName`));
   const certificateSerial = issues.take(() => parseCertificateSerial(v.certificateSerial, `${field}.certificateSerial`));
   let cardNumber: CardNumber | undefined;

@@ -1,5 +1,6 @@
 import type { Actor, ActorRole } from '../domain/actor.js';
 import type { FlowName } from '../machine/machine.js';
+import { ENROLL_MACHINES } from '../machine/all-machines.js';
 import { InvalidInputError, type FieldIssue } from '../errors.js';
 import { isoOf, optionalText } from './rows.js';
 import type { EnrollStore, SqlSession } from './store.js';
@@ -33,7 +34,7 @@ export async function recordTransition(tx: SqlSession, e: AuditEntry): Promise<v
   );
 }
 
-const FLOWS: readonly FlowName[] = ['account', 'loginMethod', 'loginEnablement', 'organization', 'officialAccount', 'wasteApplication'];
+const FLOWS: readonly FlowName[] = ENROLL_MACHINES.map((m) => m.flow);
 
 /**
  * The audit trail, oldest first, optionally narrowed to one flow and subject.
