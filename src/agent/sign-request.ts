@@ -1,4 +1,5 @@
 import type { SignatureHash } from '../apdu/index.js';
+import type { SignHashAlgorithm } from '../cert/index.js';
 import { base64Strict } from '../cert/encoding/pem.js';
 import { TwpkiError } from '../shared/twpki-error.js';
 import { RetCode } from './codes.js';
@@ -52,7 +53,8 @@ export class SignRequestError extends TwpkiError<SignRequestErrorCode> {
   }
 }
 
-const HASHES: Readonly<Record<string, SignatureHash>> = { SHA1: 'sha1', SHA256: 'sha256', SHA384: 'sha384', SHA512: 'sha512' };
+/** The component's `hashAlgorithm` names and the card layer's hash for each (also what the test kit signs with). */
+export const COMPONENT_HASHES: Readonly<Record<SignHashAlgorithm, SignatureHash>> = { SHA1: 'sha1', SHA256: 'sha256', SHA384: 'sha384', SHA512: 'sha512' };
 const FULLY_ESCAPED = /^[A-Za-z0-9\-_.!~*'()%]*$/;
 
 /**
@@ -114,7 +116,7 @@ export function parseSignRequest(body: string, contentType = ''): SignRequest {
   const signatureType = (field(p, 'signatureType') ?? 'PKCS7').toUpperCase();
   if (signatureType !== 'PKCS7' && signatureType !== 'PKCS1') throw new SignRequestError('AGENT_BAD_PARAMETER', 'signatureType must be PKCS7 or PKCS1');
   const hashName = (field(p, 'hashAlgorithm') ?? 'SHA256').toUpperCase().replace('-', '');
-  const hash = HASHES[hashName];
+  const hash = Object.hasOwn(COMPONENT_HASHES, hashName) ? COMPONENT_HASHES[hashName as SignHashAlgorithm] : undefined;
   if (hash === undefined) throw new SignRequestError('AGENT_BAD_PARAMETER', 'hashAlgorithm must be SHA1, SHA256, SHA384 or SHA512');
   const encoding = (field(p, 'tbsEncoding') ?? 'NONE').toUpperCase();
   const rawTbs = field(p, 'tbs');

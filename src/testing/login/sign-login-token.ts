@@ -1,6 +1,6 @@
 import { KeyObject, sign } from 'node:crypto';
 import { buildCmsSignature } from '../../agent/cms-signature.js';
-import type { SignatureHash } from '../../apdu/index.js';
+import { COMPONENT_HASHES } from '../../agent/sign-request.js';
 import type { LoginToken, SignHashAlgorithm } from '../../cert/index.js';
 import { TestPkiError } from '../pki/errors.js';
 import type { CardHolderCredentials } from '../pki/types.js';
@@ -22,8 +22,6 @@ export interface SignLoginTokenOptions {
   readonly signingTime?: Date;
 }
 
-const HASHES: Readonly<Record<SignHashAlgorithm, SignatureHash>> = { SHA1: 'sha1', SHA256: 'sha256', SHA384: 'sha384', SHA512: 'sha512' };
-
 /**
  * The login token a page posts after the local component's `/sign`, made
  * with `card`'s signing key in software: what a backend test needs to run its
@@ -35,7 +33,7 @@ const HASHES: Readonly<Record<SignHashAlgorithm, SignatureHash>> = { SHA1: 'sha1
 export async function signLoginToken(card: CardHolderCredentials, options: SignLoginTokenOptions): Promise<LoginToken> {
   checkCard(card);
   const o = checked(options);
-  const hash = HASHES[o.hashAlgorithm];
+  const hash = COMPONENT_HASHES[o.hashAlgorithm];
   const key = card.sign.privateKey;
   const content = new Uint8Array(Buffer.from(o.tbs, 'utf8'));
   const signature =
@@ -83,7 +81,7 @@ function checked(options: SignLoginTokenOptions): Required<Omit<SignLoginTokenOp
   const signatureType = o.signatureType ?? 'PKCS7';
   if (signatureType !== 'PKCS7' && signatureType !== 'PKCS1') bad('signatureType', `must be PKCS7 or PKCS1, not ${String(signatureType)}`);
   const hashAlgorithm = o.hashAlgorithm ?? 'SHA256';
-  if (typeof hashAlgorithm !== 'string' || !Object.hasOwn(HASHES, hashAlgorithm)) bad('hashAlgorithm', `must be one of ${Object.keys(HASHES).join(', ')}`);
+  if (typeof hashAlgorithm !== 'string' || !Object.hasOwn(COMPONENT_HASHES, hashAlgorithm)) bad('hashAlgorithm', `must be one of ${Object.keys(COMPONENT_HASHES).join(', ')}`);
   if (o.cardNumber !== undefined && (typeof o.cardNumber !== 'string' || !/^[A-Za-z0-9 '()+,\-./:=?]{1,32}$/.test(o.cardNumber))) {
     // The CMS attribute is a PrintableString.
     bad('cardNumber', 'must be 1 to 32 PrintableString characters (letters, digits, space, \'()+,-./:=?), such as TP03000012345678');
