@@ -148,10 +148,14 @@ export function inputFailure(io: CliIo, json: boolean, prefix: string, failure: 
   return EXIT_USAGE;
 }
 
+/** An input file or directory a command cannot use (`UNREADABLE_FILE`), `detail` naming it. */
+export function unusableFile(detail: string): CliFailure {
+  return { code: 'UNREADABLE_FILE', key: 'cli.UNREADABLE_FILE', detail };
+}
+
 /** An unreadable input file or directory (`UNREADABLE_FILE`), naming it and the system's reason. */
 export function unreadable(what: string, error: unknown): CliFailure {
-  const reason = (error as NodeJS.ErrnoException).code ?? 'error';
-  return { code: 'UNREADABLE_FILE', key: 'cli.UNREADABLE_FILE', detail: `cannot read ${what}: ${reason}` };
+  return unusableFile(`cannot read ${what}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
 }
 
 /** Writes human output lines. */

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { unreadable, type CliFailure } from './command.js';
+import { unreadable, unusableFile, type CliFailure } from './command.js';
 
 // Applicant/record files are a handful of short strings; anything bigger is
 // a mistake, and reading it whole would be the cost of that mistake.
@@ -14,7 +14,7 @@ export type JsonInput = { readonly ok: true; readonly value: unknown } | { reado
  * report an unreadable file: `UNREADABLE_FILE`, naming `what` and the path.
  */
 export async function readJsonFile(path: string, what: string): Promise<JsonInput> {
-  const unusable = (detail: string): JsonInput => ({ ok: false, failure: { code: 'UNREADABLE_FILE', key: 'cli.UNREADABLE_FILE', detail } });
+  const unusable = (detail: string): JsonInput => ({ ok: false, failure: unusableFile(detail) });
   let text: string;
   try {
     const info = await stat(path);

@@ -1,9 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { signatureAlgorithmFromOid, verifyWith } from '../../cert/trust/algorithms.js';
 import { ChainValidationError, RevocationError } from '../../cert/trust/errors.js';
 import { ChainValidator, type ValidatedChain } from '../../cert/trust/chain/chain-validator.js';
-import { splitPemBundle } from '../../cert/encoding/pem.js';
 import { TrustStore } from '../../cert/trust/trust-store.js';
 import { RevocationChecker } from '../../cert/trust/revocation/revocation-checker.js';
 import type { RevocationStatus } from '../../cert/trust/revocation/revocation-status.js';
@@ -25,6 +21,7 @@ import {
   type CliIo,
 } from '../command.js';
 import { progressFetch, terminalProgress } from '../progress.js';
+import { certificatesIn, readTrustDirectory } from '../trust-directory.js';
 
 const PREFIX = 'twpki cert verify';
 
@@ -38,28 +35,6 @@ const USAGE = [
   'Exit status: 0 trusted, 1 not trusted, 2 usage or unreadable input.',
 ].join('\n');
 
-const CERT_FILE = /\.(pem|crt|cer|der)$/i;
-
-/** Certificates in one file: every PEM block, or the file as one DER/base64 certificate. */
-/** The certificates of a file; a certificate that does not decode is reported under the file's name. */
-async function certificatesIn(path: string): Promise<TrustedCertificate[]> {
-  const bytes = await readFile(path);
-  const text = bytes.toString('latin1');
-  const blocks = text.includes('-----BEGIN CERTIFICATE-----') ? splitPemBundle(text) : [new Uint8Array(bytes)];
-  try {
-    return blocks.map((b) => TrustedCertificate.from(b));
-  } catch (error) {
-    if (error instanceof ChainValidationError) throw new ChainValidationError(error.code, `${path}: ${error.message}`, { cause: error });
-    throw error;
-  }
-}
-
-function isSelfSigned(cert: TrustedCertificate): boolean {
-  if (!cert.isSelfIssued()) return false;
-  const alg = signatureAlgorithmFromOid(cert.signatureAlgorithmOid);
-  return alg?.digest !== undefined && verifyWith(cert.publicKey(), alg.scheme, alg.digest, cert.tbs, cert.signature);
-}
-
 function describe(cert: TrustedCertificate): Record<string, string | undefined> {
   return {
     subject: cert.subject(),
@@ -71,7 +46,6 @@ function describe(cert: TrustedCertificate): Record<string, string | undefined> 
     sha256: cert.fingerprint,
   };
 }
-
 
 /** Prints a NOT TRUSTED result (exit 1): JSON with both messages, or one line in the locale's language. */
 function notTrusted(
@@ -123,33 +97,17 @@ export const certVerifyCommand: CliCommand = {
 
     let target: TrustedCertificate;
     let carried: TrustedCertificate[];
-    const anchors: TrustedCertificate[] = [];
-    const intermediates: TrustedCertificate[] = [];
     try {
       const inFile = await certificatesIn(file);
       if (inFile[0] === undefined) return inputFailure(io, json, PREFIX, { code: 'MALFORMED_CERTIFICATE', key: 'chain.MALFORMED_CERTIFICATE', detail: `${file}: no certificate found` });
       [target, ...carried] = inFile as [TrustedCertificate, ...TrustedCertificate[]];
-      let names: string[];
-      try {
-        names = (await readdir(dir)).filter((n) => CERT_FILE.test(n)).sort();
-      } catch (error) {
-        return inputFailure(io, json, PREFIX, unreadable(`directory ${dir}`, error));
-      }
-      for (const name of names) {
-        const path = join(dir, name);
-        let certs: TrustedCertificate[];
-        try {
-          certs = await certificatesIn(path);
-        } catch (error) {
-          if (error instanceof ChainValidationError) throw error;
-          return inputFailure(io, json, PREFIX, unreadable(path, error));
-        }
-        for (const cert of certs) (isSelfSigned(cert) ? anchors : intermediates).push(cert);
-      }
     } catch (error) {
       if (error instanceof ChainValidationError) return inputFailure(io, json, PREFIX, { code: error.code, key: `chain.${error.code}`, detail: error.message });
       return inputFailure(io, json, PREFIX, unreadable(file, error));
     }
+    const trust = await readTrustDirectory(dir);
+    if (!trust.ok) return inputFailure(io, json, PREFIX, trust.failure);
+    const { anchors, intermediates } = trust;
 
     let chain: ValidatedChain;
     try {

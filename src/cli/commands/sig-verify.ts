@@ -1,13 +1,11 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { certificateProfileToJson } from '../../cert/profile/index.js';
 import { DocumentFormatError } from '../../cert/trust/documents/errors.js';
 import type { VerifiedDocument } from '../../cert/trust/documents/signed-document-verifier.js';
 import { SignedDocumentVerifierBuilder } from '../../cert/trust/documents/signed-document-verifier-builder.js';
-import { splitPemBundle } from '../../cert/encoding/pem.js';
 import { RevocationChecker } from '../../cert/trust/revocation/revocation-checker.js';
-import { TrustedCertificate } from '../../cert/trust/trusted-certificate.js';
 import { SignatureVerificationError } from '../../cert/trust/verification/errors.js';
+import { readTrustDirectory } from '../trust-directory.js';
 import { UsageError, dateOption, inputFailure, parseCommandArgs, singleFile, unreadable, writeJson, writeLines, type CliCommand, type CliIo } from '../command.js';
 
 const PREFIX = 'twpki sig verify';
@@ -32,25 +30,6 @@ const USAGE = [
   '  --no-revocation  skip OCSP/CRL (offline); by default OCSP, then CRL, fail closed',
   'Exit status: 0 valid, 1 invalid, 2 usage or unreadable input.',
 ].join('\n');
-
-const CERT_FILE = /\.(pem|crt|cer|der)$/i;
-
-/** The anchors directory split into self-signed roots and the rest. */
-async function trustDirectory(dir: string): Promise<{ anchors: TrustedCertificate[]; intermediates: TrustedCertificate[] }> {
-  const anchors: TrustedCertificate[] = [];
-  const intermediates: TrustedCertificate[] = [];
-  for (const name of (await readdir(dir)).filter((n) => CERT_FILE.test(n)).sort()) {
-    const bytes = await readFile(join(dir, name));
-    const text = bytes.toString('latin1');
-    const blocks = text.includes('-----BEGIN CERTIFICATE-----') ? splitPemBundle(text) : [new Uint8Array(bytes)];
-    for (const block of blocks) {
-      const cert = TrustedCertificate.from(block);
-      (cert.isSelfSigned() ? anchors : intermediates).push(cert);
-    }
-  }
-  return { anchors, intermediates };
-}
-
 
 function report(io: CliIo, json: boolean, doc: VerifiedDocument): void {
   if (json) {
@@ -103,22 +82,14 @@ export const sigVerifyCommand: CliCommand = {
 
     let signature: Uint8Array;
     let content: Uint8Array | undefined;
-    let trust;
     try {
       signature = new Uint8Array(await readFile(file));
       content = v.content === undefined ? undefined : new Uint8Array(await readFile(v.content));
     } catch (error) {
       return inputFailure(io, json, PREFIX, unreadable((error as { path?: string }).path ?? file, error));
     }
-    try {
-      trust = await trustDirectory(v.anchors);
-    } catch (error) {
-      if (error instanceof SignatureVerificationError || (error as { code?: string }).code === 'MALFORMED_CERTIFICATE') {
-        const detail = `${v.anchors}: ${(error as Error).message}`;
-        return inputFailure(io, json, PREFIX, { code: 'MALFORMED_CERTIFICATE', key: 'chain.MALFORMED_CERTIFICATE', detail });
-      }
-      return inputFailure(io, json, PREFIX, unreadable(`directory ${v.anchors}`, error));
-    }
+    const trust = await readTrustDirectory(v.anchors);
+    if (!trust.ok) return inputFailure(io, json, PREFIX, trust.failure);
 
     try {
       const builder = new SignedDocumentVerifierBuilder().withTrustAnchors(...trust.anchors).withIntermediates(...trust.intermediates);

@@ -1,0 +1,60 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { splitPemBundle } from '../cert/encoding/pem.js';
+import { ChainValidationError } from '../cert/trust/errors.js';
+import { TrustedCertificate } from '../cert/trust/trusted-certificate.js';
+import { unreadable, type CliFailure } from './command.js';
+
+/** The files `--anchors DIR` reads. */
+const CERT_FILE = /\.(pem|crt|cer|der)$/i;
+
+/**
+ * The certificates of a file: every PEM block, or the file as one DER/base64
+ * certificate. A certificate that does not decode is reported under the
+ * file's name.
+ * @throws ChainValidationError naming the file; the file system's error when it cannot be read.
+ */
+export async function certificatesIn(path: string): Promise<TrustedCertificate[]> {
+  const bytes = await readFile(path);
+  const text = bytes.toString('latin1');
+  const blocks = text.includes('-----BEGIN CERTIFICATE-----') ? splitPemBundle(text) : [new Uint8Array(bytes)];
+  try {
+    return blocks.map((b) => TrustedCertificate.from(b));
+  } catch (error) {
+    if (error instanceof ChainValidationError) throw new ChainValidationError(error.code, `${path}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+/** An `--anchors DIR`, read: self-signed certificates are anchors, the others intermediates; or why it cannot be used. */
+export type TrustDirectory =
+  | { readonly ok: true; readonly anchors: TrustedCertificate[]; readonly intermediates: TrustedCertificate[] }
+  | { readonly ok: false; readonly failure: CliFailure };
+
+/**
+ * Reads every certificate file of `dir` (sorted by name). A directory or file
+ * that cannot be read is `UNREADABLE_FILE`, a certificate that does not decode
+ * its chain code, each naming the directory or the file.
+ */
+export async function readTrustDirectory(dir: string): Promise<TrustDirectory> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => CERT_FILE.test(n)).sort();
+  } catch (error) {
+    return { ok: false, failure: unreadable(`directory ${dir}`, error) };
+  }
+  const anchors: TrustedCertificate[] = [];
+  const intermediates: TrustedCertificate[] = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    let certs: TrustedCertificate[];
+    try {
+      certs = await certificatesIn(path);
+    } catch (error) {
+      if (error instanceof ChainValidationError) return { ok: false, failure: { code: error.code, key: `chain.${error.code}`, detail: error.message } };
+      return { ok: false, failure: unreadable(path, error) };
+    }
+    for (const cert of certs) (cert.isSelfSigned() ? anchors : intermediates).push(cert);
+  }
+  return { ok: true, anchors, intermediates };
+}
