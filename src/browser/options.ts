@@ -56,14 +56,14 @@ export function resolveOptions(options: ComponentOptions | undefined, defaultTim
   const given = options?.url ?? OFFICIAL_COMPONENT_URL;
   if (typeof given !== 'string') throw bad('url');
   const url = given.replace(/\/+$/, '');
-  let origin: string;
+  let parsed: URL;
   try {
-    const parsed = new URL(url);
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw bad('url');
-    origin = parsed.origin;
+    parsed = new URL(url);
   } catch {
     throw bad('url');
   }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw bad('url');
+  const origin = parsed.origin;
   const mode = options?.mode ?? 'auto';
   if (!MODES.includes(mode)) throw bad('mode');
   const positive = (value: number | undefined, fallback: number, field: string): number => {
