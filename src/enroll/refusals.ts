@@ -93,13 +93,13 @@ export function refusalError(reason: EnrollRefusalReason, detail?: string): Enro
 }
 
 /**
- * Refuses a card holder that did not come out of a login verification
+ * Refuses card holders any of which did not come out of a login verification
  * (`cardHolderFromLogin`): certificate serials and card numbers are not
  * secret, so a holder built from request data could log in as any bound card.
  * @throws EnrollError `NOT_AUTHORIZED`, refusal `VERIFIED_LOGIN_REQUIRED`.
  */
-export function requireVerifiedLogin(card: { readonly verified: boolean }): void {
-  if (!card.verified) {
+export function requireVerifiedLogin(...cards: ReadonlyArray<{ readonly verified: boolean }>): void {
+  if (cards.some((card) => !card.verified)) {
     throw refusalError('VERIFIED_LOGIN_REQUIRED', "pass the certificate layer's verified login through cardHolderFromLogin");
   }
 }

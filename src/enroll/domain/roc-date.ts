@@ -17,12 +17,15 @@ const two = (n: number): string => String(n).padStart(2, '0');
 
 /** `2026-03-02` for an instant, in Taipei time (a date cut from the UTC ISO text is a day early before 08:00). */
 export function taipeiDate(instant: string | Date): string {
-  const d = taipei(instant);
+  return dateOf(taipei(instant));
+}
+
+function dateOf(d: Date): string {
   return `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}`;
 }
 
 /** `2026-04-01 01:30（臺灣時間）` for an instant: a deadline as a person in Taiwan reads it in a mail. */
 export function taipeiDateTime(instant: string | Date): string {
   const d = taipei(instant);
-  return `${taipeiDate(instant)} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}（臺灣時間）`;
+  return `${dateOf(d)} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}（臺灣時間）`;
 }

@@ -42,8 +42,7 @@ export async function register(o: OrgRegistrationOptions, input: RegisterInput, 
     if (name !== undefined && phone !== undefined) reviewContact = { name, phone };
   }
   issues.throwIfAny();
-  requireVerifiedLogin(org as CardIdentity);
-  requireVerifiedLogin(admin as CardIdentity);
+  requireVerifiedLogin(org as CardIdentity, admin as CardIdentity);
   const [code, orgCard, adminCard, adminContact] = [agencyCode as string, org as CardIdentity, admin as CardIdentity, contact as AdministratorContact];
   const who: Actor = given ?? { role: 'administrator', id: adminCard.certificateSerial };
   return auditRefusals(o.store, o.clock, 'organization', () => registerAs(o, code, orgCard, adminCard, adminContact, reviewContact, who, terms));

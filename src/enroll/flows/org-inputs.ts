@@ -160,8 +160,7 @@ export function parseSession(session: AdministratorSession): { org: CardIdentity
   const org = parseOrgCard(v.organizationCard, 'session.organizationCard', issues);
   const admin = parseCitizenCard(v.administratorCard, 'session.administratorCard', issues);
   issues.throwIfAny();
-  requireVerifiedLogin(org as CardIdentity);
-  requireVerifiedLogin(admin as CardIdentity);
+  requireVerifiedLogin(org as CardIdentity, admin as CardIdentity);
   return { org: org as CardIdentity, admin: admin as CardIdentity };
 }
 

@@ -36,8 +36,7 @@ export async function replace(o: OrgRegistrationOptions, agencyCode: string, inp
   const v = (typeof input === 'object' && input !== null ? input : {}) as unknown as Record<string, unknown>;
   const { org, admin, contact, terms } = parseCardsAndContact(o, v, issues);
   issues.throwIfAny();
-  requireVerifiedLogin(org as CardIdentity);
-  requireVerifiedLogin(admin as CardIdentity);
+  requireVerifiedLogin(org as CardIdentity, admin as CardIdentity);
   const [orgCard, adminCard, adminContact] = [org as CardIdentity, admin as CardIdentity, contact as AdministratorContact];
   const agency = await o.agencies.findByAgencyCode(code);
   if (agency === undefined) throw new EnrollError('NOT_FOUND', `unknown agency code ${code}`);
