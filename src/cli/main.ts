@@ -1,5 +1,6 @@
-import { EXIT_USAGE, failureOf, writeFailure, type CliIo } from './command.js';
+import { EXIT_USAGE, failureOf, writeFailure, writeJson, type CliIo } from './command.js';
 import { commands, type CommandEntry } from './commands/index.js';
+import { packageVersion } from './package-version.js';
 
 function defaultIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
@@ -15,10 +16,26 @@ function findCommand(argv: readonly string[]): { command: CommandEntry; rest: st
   return undefined;
 }
 
+const USAGE_LINE = 'Usage: twpki <command> [options]   (every command accepts --json)';
+
 function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return ['Usage: twpki <command> [options]   (every command accepts --json)', '', 'Commands:', ...lines, ''].join('\n');
+  return [USAGE_LINE, '', 'Commands:', ...lines, '', 'twpki --version prints the installed version.', ''].join('\n');
+}
+
+/** The overview as `--help --json` gives it: what scripts and shell completions read. */
+function helpJson(): { usage: string; commands: { name: string; summary: string }[] } {
+  return { usage: USAGE_LINE, commands: commands.map((c) => ({ name: c.name, summary: c.summary })) };
+}
+
+function groupText(group: readonly CommandEntry[]): string {
+  return `${group.map((c) => `  ${c.name}  ${c.summary}`).join('\n')}\n`;
+}
+
+function writeHelp(io: CliIo, json: boolean): void {
+  if (json) writeJson(io, helpJson());
+  else io.stdout.write(helpText());
 }
 
 /**
@@ -32,25 +49,39 @@ export async function main(given: string[], io: CliIo = defaultIo()): Promise<nu
   let lead = 0;
   while (given[lead] === '--json') lead++;
   const argv = [...given.slice(lead), ...given.slice(0, lead)];
+  if (argv[0] === '--version' || argv[0] === '-V' || argv[0] === 'version') {
+    if (json) writeJson(io, { version: packageVersion() });
+    else io.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
   if (argv.length === 0 || argv[0] === '--json' || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    io.stdout.write(helpText());
-    return argv.length === 0 || argv[0] === '--json' ? EXIT_USAGE : 0;
+    // A bare `twpki` is a usage error: the overview as text, or under --json the error document every failure gives.
+    const asked = !(argv.length === 0 || argv[0] === '--json');
+    if (asked || !json) writeHelp(io, json);
+    else writeFailure(io, true, { code: 'USAGE', key: 'cli.USAGE', detail: 'a command is required' });
+    return asked ? 0 : EXIT_USAGE;
   }
   const found = findCommand(argv);
   if (!found) {
     const group = commands.filter((c) => c.name.split(' ')[0] === argv[0] && c.name.includes(' '));
     const asked = argv[1] === '--help' || argv[1] === '-h';
+    if (group.length > 0 && asked) {
+      if (json) writeJson(io, { commands: group.map((c) => ({ name: c.name, summary: c.summary })) });
+      else io.stdout.write(groupText(group));
+      return 0;
+    }
     const name = argv.filter((a) => a !== '--json').slice(0, 2).join(' ');
     const detail = group.length > 0 ? `"${argv[0]}" needs one of: ${group.map((c) => c.name).join(', ')}` : `unknown command "${name}"`;
     if (json) writeFailure(io, true, { code: 'USAGE', key: 'cli.USAGE', detail });
-    else if (group.length > 0) (asked ? io.stdout : io.stderr).write(`${group.map((c) => `  ${c.name}  ${c.summary}`).join('\n')}\n`);
+    else if (group.length > 0) io.stderr.write(groupText(group));
     else io.stderr.write(`twpki: ${detail}\n\n${helpText()}`);
-    return group.length > 0 && asked ? 0 : EXIT_USAGE;
+    return EXIT_USAGE;
   }
   try {
     const command = await found.command.load();
     if (found.rest.includes('--help') || found.rest.includes('-h')) {
-      io.stdout.write(`${command.usage}\n`);
+      if (json) writeJson(io, { command: found.command.name, summary: found.command.summary, usage: command.usage });
+      else io.stdout.write(`${command.usage}\n`);
       return 0;
     }
     return await command.run(found.rest, io);

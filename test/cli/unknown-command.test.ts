@@ -48,3 +48,40 @@ describe('twpki command lines a new user types', () => {
     }
   });
 });
+
+describe('twpki --version and help for scripts', () => {
+  it('prints the installed version (package.json) as text or as JSON, exit 0', async () => {
+    const { readFileSync } = await import('node:fs');
+    const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    for (const flag of ['--version', '-V', 'version']) {
+      expect(await runCli([flag])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    }
+    const json = await runCli(['--json', '--version']);
+    expect([json.code, JSON.parse(json.stdout)]).toEqual([0, { version }]);
+  });
+
+  it('--help --json gives the commands as data; a command or a group answers likewise', async () => {
+    const all = await runCli(['--help', '--json']);
+    expect(all.code).toBe(0);
+    const overview = JSON.parse(all.stdout) as { usage: string; commands: { name: string; summary: string }[] };
+    expect(overview.usage).toMatch(/^Usage: twpki <command>/);
+    expect(overview.commands.map((c) => c.name)).toEqual(expect.arrayContaining(['cert inspect', 'sig verify', 'agent', 'demo']));
+    expect(overview.commands.every((c) => c.summary.length > 0)).toBe(true);
+
+    const group = await runCli(['cert', '--help', '--json']);
+    expect([group.code, JSON.parse(group.stdout)]).toEqual([0, { commands: overview.commands.filter((c) => c.name.startsWith('cert ')) }]);
+
+    const one = await runCli(['--json', 'cert', 'inspect', '--help']);
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout)).toEqual({ command: 'cert inspect', summary: expect.any(String), usage: expect.stringContaining('cert inspect') });
+    // Without --json, the same help stays text.
+    expect((await runCli(['cert', 'inspect', '--help'])).stdout).toMatch(/cert inspect/);
+  });
+
+  it('a bare twpki --json is a usage error document, as any other usage error', async () => {
+    const bare = await runCli(['--json']);
+    expect([bare.code, JSON.parse(bare.stdout).error.code]).toEqual([2, 'USAGE']);
+    const text = await runCli([]);
+    expect([text.code, text.stdout]).toEqual([2, expect.stringMatching(/^Usage: twpki/)]);
+  });
+});

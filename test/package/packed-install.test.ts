@@ -194,5 +194,9 @@ process.stdout.write(out.join());`,
     });
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ kind: 'nationalId', valid: true });
+    // The version is found from the built chunk inside node_modules, not from the source tree.
+    const version = spawnSync(process.execPath, [join(project, 'node_modules', 'twpki', 'bin', 'twpki.mjs'), '--version'], { cwd: project, encoding: 'utf8' });
+    const manifest = JSON.parse(readFileSync(join(project, 'node_modules', 'twpki', 'package.json'), 'utf8')) as { version: string };
+    expect([version.status, version.stdout]).toEqual([0, `${manifest.version}\n`]);
   });
 });
