@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { CardSlots } from './card-slots.js';
 import { LastError, RetCode } from './codes.js';
-import { makeSignature } from './make-signature.js';
+import { makeSignature, signFailure } from './make-signature.js';
 import { addDomainPage, popupFormPage } from './pages.js';
 import { AGENT_SERVER_VERSION, pkcs11Info } from './pkcs11-info.js';
 import { jsonAsBmp } from './p11-image.js';
@@ -222,9 +222,12 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
     const isInfo = path === '/pkcs11info' || path === '/p11Image.bmp';
     if (!isInfo && path !== '/sign') throw new HttpFailure(404, RetCode.UNSUPPORTED_FUNCTION, `unsupported method ${path}`);
     if (!allowed(caller)) {
-      const func = path === '/sign' ? 'sign' : 'pkcs11info';
       if (path === '/sign') await readBody(req);
-      send(res, 200, 'application/json', JSON.stringify({ func, ret_code: RetCode.UNTRUSTED_DOMAIN, last_error: 0, message: 'site not trusted' }), req.headers.origin);
+      const refusal =
+        path === '/sign'
+          ? signFailure(RetCode.UNTRUSTED_DOMAIN, LastError.NONE, 'site not trusted', AGENT_SERVER_VERSION)
+          : { func: 'pkcs11info', ret_code: RetCode.UNTRUSTED_DOMAIN, last_error: LastError.NONE, message: 'site not trusted' };
+      send(res, 200, 'application/json', JSON.stringify(refusal), req.headers.origin);
       return;
     }
     if (isInfo) {
@@ -242,7 +245,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
       request = parseSignRequest(body, req.headers['content-type'] ?? '');
     } catch (error) {
       const [retCode, message] = error instanceof SignRequestError ? [error.retCode, error.message] : [RetCode.BAD_JSON, 'bad request'];
-      send(res, 200, 'application/json', JSON.stringify({ func: 'sign', ret_code: retCode, last_error: LastError.NONE, message }), cors);
+      send(res, 200, 'application/json', JSON.stringify(signFailure(retCode, LastError.NONE, message, AGENT_SERVER_VERSION)), cors);
       return;
     }
     const answer = await makeSignature(options.slots, request, {

@@ -60,7 +60,12 @@ class SignRefusal extends Error {
   }
 }
 
-function failure(retCode: number, lastError: number, message: string, version: string): SignResponse {
+/**
+ * A refused `/sign`: every field of a signing answer present, the signature,
+ * certificate and card number empty, as pages read them (a page that reads
+ * `certb64` of a refusal gets `""`, not `undefined`).
+ */
+export function signFailure(retCode: number, lastError: number, message: string, version: string): SignResponse {
   return { func: 'sign', ret_code: retCode, last_error: lastError, message, message2: '', signature: '', certb64: '', cardSN: '', version };
 }
 
@@ -191,34 +196,34 @@ function isPinRefusal(error: unknown): boolean {
 
 /** The official pair for a failure. */
 export function failureFor(error: unknown, version: string): SignResponse {
-  if (error instanceof SignRefusal) return failure(error.retCode, error.lastError, error.message, version);
+  if (error instanceof SignRefusal) return signFailure(error.retCode, error.lastError, error.message, version);
   if (error instanceof PinRejectedError) {
-    if (error.code === 'PIN_LOCKED') return failure(RetCode.CARD_LOGIN_FAILED, LastError.PIN_LOCKED, 'the card is locked', version);
-    return failure(RetCode.CARD_LOGIN_FAILED, wrongPinLastError(error.retriesLeft), `wrong PIN, ${triesLeft(error.retriesLeft)}`, version);
+    if (error.code === 'PIN_LOCKED') return signFailure(RetCode.CARD_LOGIN_FAILED, LastError.PIN_LOCKED, 'the card is locked', version);
+    return signFailure(RetCode.CARD_LOGIN_FAILED, wrongPinLastError(error.retriesLeft), `wrong PIN, ${triesLeft(error.retriesLeft)}`, version);
   }
   if (error instanceof HiCOSError) {
     switch (error.code) {
       case 'INVALID_PIN_FORMAT':
         // The card layer checks the characters first, then the length.
         return /length/.test(error.message)
-          ? failure(RetCode.CARD_LOGIN_FAILED, LastError.PIN_LEN_RANGE, 'the PIN must be 6 to 8 characters', version)
-          : failure(RetCode.PIN_FORMAT, LastError.NONE, 'the PIN has characters a PIN cannot have', version);
+          ? signFailure(RetCode.CARD_LOGIN_FAILED, LastError.PIN_LEN_RANGE, 'the PIN must be 6 to 8 characters', version)
+          : signFailure(RetCode.PIN_FORMAT, LastError.NONE, 'the PIN has characters a PIN cannot have', version);
       case 'LAST_TRY_GUARD':
-        return failure(RetCode.CARD_LOGIN_FAILED, LastError.PIN_INCORRECT_1_LEFT, 'one try left: the agent will not risk locking the card', version);
+        return signFailure(RetCode.CARD_LOGIN_FAILED, LastError.PIN_INCORRECT_1_LEFT, 'one try left: the agent will not risk locking the card', version);
       case 'KEY_NOT_FOUND':
-        return failure(RetCode.KEY_NOT_FOUND, LastError.NONE, error.message, version);
+        return signFailure(RetCode.KEY_NOT_FOUND, LastError.NONE, error.message, version);
       case 'NOT_HICOS':
-        return failure(RetCode.EXECUTION_ERROR, LastError.FUNCTION_FAILED, error.message, version);
+        return signFailure(RetCode.EXECUTION_ERROR, LastError.FUNCTION_FAILED, error.message, version);
       default:
-        return failure(RetCode.SIGN_FAILED, LastError.FUNCTION_FAILED, error.message, version);
+        return signFailure(RetCode.SIGN_FAILED, LastError.FUNCTION_FAILED, error.message, version);
     }
   }
   if (error instanceof PcscError) {
-    if (error.code === 'CARD_REMOVED' || error.code === 'NO_CARD') return failure(RetCode.NO_CARD, LastError.NONE, 'the card was removed', version);
+    if (error.code === 'CARD_REMOVED' || error.code === 'NO_CARD') return signFailure(RetCode.NO_CARD, LastError.NONE, 'the card was removed', version);
     if (error.code === 'NO_READER' || error.code === 'UNKNOWN_READER' || error.code === 'READER_UNAVAILABLE') {
-      return failure(RetCode.NO_READER, LastError.NONE, 'the card reader is not available', version);
+      return signFailure(RetCode.NO_READER, LastError.NONE, 'the card reader is not available', version);
     }
   }
   const message = error instanceof Error ? error.message : 'signing failed';
-  return failure(RetCode.EXECUTION_ERROR, LastError.FUNCTION_FAILED, message, version);
+  return signFailure(RetCode.EXECUTION_ERROR, LastError.FUNCTION_FAILED, message, version);
 }

@@ -271,4 +271,31 @@ describe('local agent: request validation', () => {
     const json = bmp.subarray(54).toString('utf8').replace(/\0+$/, '');
     expect((JSON.parse(json) as Pkcs11Info).func).toBe('pkcs11info');
   });
+
+  it('answers a request it cannot use with every field of a signing answer, the card\'s ones empty', async () => {
+    const refusals = [
+      'tbsPackage={not json',
+      `tbsPackage=${encodeURIComponent(JSON.stringify({ tbs: 'x' }))}`,
+      `tbsPackage=${encodeURIComponent(JSON.stringify({ pin: PIN }))}`,
+    ];
+    for (const body of refusals) {
+      const answer = (await (await call('/sign', { method: 'POST', origin: TRUSTED, body })).json()) as SignResponse;
+      expect(answer).toEqual({
+        func: 'sign',
+        ret_code: expect.any(Number),
+        last_error: 0,
+        message: expect.any(String),
+        message2: '',
+        signature: '',
+        certb64: '',
+        cardSN: '',
+        version: expect.any(String),
+      });
+      expect(answer.ret_code).not.toBe(0);
+    }
+    const untrusted = (await (await call('/sign', { method: 'POST', origin: 'https://evil.example', body: refusals[1] })).json()) as SignResponse;
+    expect(untrusted).toMatchObject({ func: 'sign', ret_code: RetCode.UNTRUSTED_DOMAIN, signature: '', certb64: '', cardSN: '', message2: '' });
+    const missingPin = (await (await call('/sign', { method: 'POST', origin: TRUSTED, body: refusals[1] })).json()) as SignResponse;
+    expect([missingPin.ret_code, missingPin.message]).toEqual([RetCode.NO_PIN, 'pin is missing']);
+  });
 });
