@@ -53,9 +53,24 @@ export type EnrollState =
       readonly state: WasteApplication;
     };
 
-/** Serializes a state into a JSON document. */
+/**
+ * Serializes a state into a JSON document. The document is checked as
+ * {@link rehydrateState} checks it, so a record that could not be read back
+ * (hand-built or mistyped: a status no flow has, a malformed 統一編號) fails
+ * here, where it was made, not wherever it is rehydrated later.
+ * @throws EnrollError `INVALID_STATE_DOCUMENT` naming the field.
+ */
 export function serializeState(value: EnrollState): string {
-  return JSON.stringify({ format: STATE_DOCUMENT_FORMAT, flow: value.flow, state: value.state });
+  const given = obj(value, 'the serialized value');
+  let json: string;
+  try {
+    json = JSON.stringify({ format: STATE_DOCUMENT_FORMAT, flow: given.flow, state: given.state });
+  } catch (error) {
+    // JSON.stringify's own refusals: a cycle, a BigInt.
+    bad(`state is not JSON data (${error instanceof Error ? error.message : String(error)})`);
+  }
+  checkDocument(JSON.parse(json) as unknown);
+  return json;
 }
 
 function bad(reason: string): never {
@@ -181,12 +196,18 @@ const CHECKS: Readonly<Record<EnrollState['flow'], (s: Obj) => void>> = {
 
 /** Parses and validates a document produced by {@link serializeState}. */
 export function rehydrateState(json: string): EnrollState {
+  if (typeof json !== 'string') bad('not JSON text');
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
   } catch {
     bad('not JSON');
   }
+  return checkDocument(parsed);
+}
+
+/** Checks a parsed document field by field; the state it carries. */
+function checkDocument(parsed: unknown): EnrollState {
   const doc = obj(parsed, 'document');
   if (doc.format !== STATE_DOCUMENT_FORMAT) bad(`format must be ${STATE_DOCUMENT_FORMAT}`);
   const flow = doc.flow as EnrollState['flow'];

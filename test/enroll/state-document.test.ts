@@ -126,3 +126,38 @@ describe('state documents', () => {
     }
   });
 });
+
+describe('serializeState checks what it is given', () => {
+  const refused = (value: unknown): EnrollError => {
+    try {
+      serializeState(value as EnrollState);
+    } catch (e) {
+      expect(e).toBeInstanceOf(EnrollError);
+      return e as EnrollError;
+    }
+    return expect.unreachable('serializeState accepted it');
+  };
+
+  it.each([
+    ['nothing', undefined, /the serialized value must be an object/],
+    ['a flow no SDK has', { flow: 'payroll', state: account }, /unknown flow/],
+    ['a status of another flow', { flow: 'account', state: { ...account, status: 'manualReview' } }, /status is not a state of the account flow/],
+    ['a malformed 管制編號', { flow: 'account', state: { ...account, controlNumber: '1' } }, /controlNumber is malformed/],
+    ['no version', { flow: 'account', state: { ...account, version: undefined } }, /version must be a non-negative integer/],
+    ['a BigInt', { flow: 'account', state: { ...account, version: 3n } }, /state is not JSON data/],
+  ])('refuses %s with INVALID_STATE_DOCUMENT naming the field, at serialization', (_n, value, message) => {
+    const error = refused(value);
+    expect([error.code, error.message]).toEqual(['INVALID_STATE_DOCUMENT', expect.stringMatching(message)]);
+  });
+
+  it('a cycle is refused as not JSON data, not a TypeError', () => {
+    const looped: Record<string, unknown> = { ...account };
+    looped.self = looped;
+    expect(refused({ flow: 'account', state: looped }).message).toMatch(/state is not JSON data/);
+  });
+
+  it('a Date in a time field is written as the ISO text rehydration expects', () => {
+    const withDate = { flow: 'account', state: { ...account, updatedAt: new Date('2026-03-02T02:00:00.000Z') } };
+    expect(rehydrateState(serializeState(withDate as unknown as EnrollState))).toEqual({ flow: 'account', state: account });
+  });
+});
