@@ -37,6 +37,7 @@ export const ENROLL_ERROR_CODES = [
   'STORE_IN_USE',
   'NESTED_TRANSACTION',
   'STORE_CLOSED',
+  'TRANSACTION_ENDED',
 ] as const;
 
 /** One of {@link ENROLL_ERROR_CODES}. */

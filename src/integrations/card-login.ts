@@ -127,6 +127,7 @@ const ENROLL_STATUS: Partial<Record<EnrollErrorCode, number>> = {
   EMS_FAILURE: 503,
   MAIL_FAILED: 503,
   NESTED_TRANSACTION: 500,
+  TRANSACTION_ENDED: 500,
 };
 
 /** The HTTP status a card-login route answers `error` with. */

@@ -12,7 +12,7 @@ import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
 import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { joinTransaction } from '../../src/enroll/store/joined-store.js';
-import type { EnrollStore } from '../../src/enroll/store/store.js';
+import type { EnrollStore, SqlSession } from '../../src/enroll/store/store.js';
 import { FakeEms, basicDataFor, citizenCard, describeEachStore, tableCounts } from './helpers.js';
 import { markVerified } from '../../src/enroll/domain/verified-holder.js';
 
@@ -95,5 +95,22 @@ describeEachStore('enroll_t_callertx', (db) => {
     });
     expect(code).toBe('APPLICATION_IN_PROGRESS');
     expect(await db().transaction((tx) => tx.query('SELECT note FROM team_notes'))).toEqual([{ note: 'still usable' }]);
+  });
+
+  it('a session kept past its transaction is refused (TRANSACTION_ENDED), its SQL never runs', async () => {
+    const before = await tableCounts(db());
+    let kept: SqlSession | undefined;
+    await db().transaction(async (tx) => {
+      kept = tx;
+      await tx.query('SELECT 1');
+    });
+    const session = kept as SqlSession;
+    const codeOf = (p: Promise<unknown>): Promise<unknown> => p.then(() => 'ran', (e: unknown) => (e as { code?: unknown }).code);
+    // On PostgreSQL the client went back to the pool: the insert would have run outside any transaction.
+    expect(await codeOf(session.query('INSERT INTO team_notes (control_number, note) VALUES ($1, $2)', ['H5600123', 'late']))).toBe('TRANSACTION_ENDED');
+    expect(await codeOf(session.runScript('DELETE FROM team_notes'))).toBe('TRANSACTION_ENDED');
+    expect(await codeOf(accounts(joinTransaction(session)).apply({ controlNumber: 'H5600123' }, applicant))).toBe('TRANSACTION_ENDED');
+    expect(await db().transaction((tx) => tx.query('SELECT note FROM team_notes'))).toEqual([]);
+    expect(await tableCounts(db())).toEqual(before);
   });
 });

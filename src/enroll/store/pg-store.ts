@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { runMigrations } from './migrate.js';
 import type { EnrollStore, Row, SqlSession } from './store.js';
+import { transactionSession } from './transaction-session.js';
 import { storeClosed } from './store-closed.js';
 
 /** Options of {@link PgStore}: a connection string or an existing pool. */
@@ -64,17 +65,20 @@ export class PgStore implements EnrollStore {
     client.on('error', lost);
     try {
       await client.query('BEGIN');
-      const session: SqlSession = {
-        query: async <R extends Row = Row>(text: string, params?: readonly unknown[]) =>
-          (await client.query<R>(text, params === undefined ? undefined : [...params])).rows,
+      const { session, end } = transactionSession(
+        async <R extends Row>(text: string, params: unknown[] | undefined) => (await client.query<R>(text, params)).rows,
         // Without parameters pg uses the simple protocol, which accepts several statements.
-        runScript: async (script: string) => {
+        async (script: string) => {
           await client.query(script);
         },
-      };
-      const result = await fn(session);
-      await client.query('COMMIT');
-      return result;
+      );
+      try {
+        const result = await fn(session);
+        await client.query('COMMIT');
+        return result;
+      } finally {
+        end();
+      }
     } catch (err) {
       try {
         await client.query('ROLLBACK');

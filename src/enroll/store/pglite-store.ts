@@ -4,6 +4,7 @@ import { EnrollError } from '../errors.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { runMigrations } from './migrate.js';
 import type { EnrollStore, Row, SqlSession } from './store.js';
+import { transactionSession } from './transaction-session.js';
 import { storeClosed } from './store-closed.js';
 
 /** Options of {@link PgliteStore.open}. */
@@ -88,16 +89,16 @@ export class PgliteStore implements EnrollStore {
     }
     const marker = { active: true };
     return this.db.transaction((tx) => this.inTransaction.run(marker, async () => {
-      const session: SqlSession = {
-        query: async <R extends Row = Row>(text: string, params?: readonly unknown[]) =>
-          (await tx.query<R>(text, params === undefined ? undefined : [...params])).rows,
-        runScript: async (script: string) => {
+      const { session, end } = transactionSession(
+        async <R extends Row>(text: string, params: unknown[] | undefined) => (await tx.query<R>(text, params)).rows,
+        async (script: string) => {
           await tx.exec(script);
         },
-      };
+      );
       try {
         return await fn(session);
       } finally {
+        end();
         marker.active = false;
       }
     }));

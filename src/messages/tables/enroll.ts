@@ -40,6 +40,7 @@ export const ENROLL_MESSAGES: Readonly<Record<EnrollErrorCode, CodeMessage>> = {
   STORE_IN_USE: { zhTW: '資料庫正由其他程式使用中，請稍後再試', en: 'The database is in use by another program; try again later' },
   NESTED_TRANSACTION: { zhTW: '系統設定錯誤，請洽系統管理者', en: 'The system is misconfigured; contact the administrator' },
   STORE_CLOSED: { zhTW: '系統維護中，請稍後再試', en: 'The service is shutting down or restarting; try again later' },
+  TRANSACTION_ENDED: { zhTW: '系統設定錯誤，請洽系統管理者', en: 'The system is misconfigured; contact the administrator' },
 };
 
 /**
