@@ -38,7 +38,12 @@ export abstract class CardChannel implements Transport {
   }
 
   public transaction<T>(fn: (tx: Transport) => Promise<T>): Promise<T> {
-    return this.locked(() => fn(this.unlockedView()));
+    // Checked on entry, not only at the first transmit: a transaction that sends nothing (HiCOSCard answering
+    // info() from its per-card cache) would otherwise answer for a card the session no longer holds.
+    return this.locked(async () => {
+      this.assertUsable();
+      return fn(this.unlockedView());
+    });
   }
 
   /** Runs `fn` after every earlier locked call settles; never deadlocks on throw. */

@@ -33,3 +33,26 @@ describe('generation detection', () => {
     expect((error as Error).message).toContain('6D00');
   });
 });
+
+describe('a card object whose session ended', () => {
+  it('answers nothing from its cache after disconnect (CLOSED) or removal (CARD_REMOVED), and sends no APDU', async () => {
+    for (const generation of [1, 2] as const) {
+      const closed = await insertVirtualCard({ generation });
+      const card = await HiCOSCard.open(closed.transport);
+      const info = await card.info();
+      expect(info.cardNumber).toBe(closed.card.cardNumber);
+      await closed.transport.disconnect();
+      const sent = closed.card.apduCount;
+      for (const read of [() => card.info(), () => card.cardNumber(), () => card.certificates()]) {
+        expect(await read().catch((e: unknown) => (e as { code?: string }).code)).toBe('CLOSED');
+      }
+      expect(closed.card.apduCount).toBe(sent);
+
+      const pulled = await insertVirtualCard({ generation });
+      const other = await HiCOSCard.open(pulled.transport);
+      await other.info();
+      pulled.reader.remove();
+      expect(await other.info().catch((e: unknown) => (e as { code?: string }).code)).toBe('CARD_REMOVED');
+    }
+  });
+});
