@@ -96,7 +96,7 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal official account 
   it('a first application that passes the personnel check is approved at once; 憑證上傳 and 憑證登入', async () => {
     const page = await rig.newPage();
     await memberLogin(page, 'wang6789');
-    expect(await page.textContent('#me-type')).toBe('一般民眾');
+    expect(await page.textContent('#me-type')).toBe('自然人');
     await rig.shot(page, 'wang-1-member');
 
     // 憑證登入 before 憑證上傳: the card serves no member yet.

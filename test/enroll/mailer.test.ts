@@ -70,7 +70,7 @@ describe('SmtpMailer', () => {
     const { server, port, messages } = await smtpServer();
     open = server;
     const mailer = new SmtpMailer({ from: 'GPS 客服 <toxicgps@example.gov.tw>', transport: { host: '127.0.0.1', port, secure: false, ignoreTLS: true } });
-    await mailer.send(activationNotice('ems@example.com.tw', 'https://x.gov.tw/a?key=abc', '2026-03-09T01:00:00.000Z', DEFAULT_BRANDING));
+    await mailer.send(activationNotice('ems@example.com.tw', 'https://x.gov.tw/a?key=abc', DEFAULT_BRANDING));
     mailer.close();
     expect(messages).toHaveLength(1);
     expect(messages[0]?.to).toEqual(['RCPT TO:<ems@example.com.tw>']);
@@ -124,5 +124,31 @@ describe('CapturingMailer and notices', () => {
     expect(m.to('a@b.tw')[0]?.text).toContain('事業地址不符');
     expect(m.sent).toHaveLength(2);
     expect(m.last()?.to).toBe('c@d.tw');
+  });
+});
+
+describe('the GPS notices in the seed\'s words (moenv-gps seed, 帳號申請認證 mails)', () => {
+  const gps = { systemName: '毒性及關注化學物質運送車輛即時追蹤系統專區', signature: '毒關化物車輛 GPS 客服' };
+
+  it('審核通過: the seed\'s mail, the link and nothing else', () => {
+    const mail = activationNotice('ems@example.com.tw', 'https://gps.example.gov.tw/gpszone/AccountActivate.aspx?key=q1', gps);
+    expect(mail).toEqual({
+      to: 'ems@example.com.tw',
+      subject: '毒性及關注化學物質運送車輛即時追蹤系統專區-帳號申請認證',
+      text:
+        '您好\n\n毒性及關注化學物質運送車輛即時追蹤系統專區通知，請點選下列連結開通帳號權限；若貴公司未於本系統提送帳號申請需求，請忽略此信件，感謝。\n\n' +
+        'https://gps.example.gov.tw/gpszone/AccountActivate.aspx?key=q1\n\n敬祝 順心\n毒關化物車輛 GPS 客服\n',
+    });
+  });
+
+  it('審核未通過 with a result page: 請點選連結確認 and the link, as the seed\'s mail; without one, the reason in the mail', () => {
+    const linked = rejectionNotice('ems@example.com.tw', '事業地址不符', gps, 'https://gps.example.gov.tw/gpszone/AccountApplyResult.aspx?key=r1');
+    expect(linked.text).toBe(
+      '您好\n\n毒性及關注化學物質運送車輛即時追蹤系統專區通知，帳號申請未通過，請點選連結確認；若貴公司未於本系統提送帳號申請需求，請忽略此信件，感謝。\n\n' +
+        'https://gps.example.gov.tw/gpszone/AccountApplyResult.aspx?key=r1\n\n敬祝 順心\n毒關化物車輛 GPS 客服\n',
+    );
+    const plain = rejectionNotice('ems@example.com.tw', '事業地址不符', gps);
+    expect(plain.text).toContain('帳號申請未通過，原因：事業地址不符；若貴公司未於本系統提送帳號申請需求，請忽略此信件，感謝。');
+    expect(plain.text).toContain('若資料有誤請至EMS修正，並依正確資料重新申請。');
   });
 });

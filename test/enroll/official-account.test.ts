@@ -77,3 +77,10 @@ describeEachStore('enroll_t_official', (db) => {
     });
   });
 });
+
+describe('the seed\'s words for the member types', () => {
+  it('the field 一般民眾 / 公務人員 reads 自然人 for a general account (帳號類型：自然人) and 公務人員 for an official', async () => {
+    const { OFFICIAL_MEMBER_TYPE_LABELS } = await import('../../src/enroll/machine/official-machine.js');
+    expect(OFFICIAL_MEMBER_TYPE_LABELS).toEqual({ citizen: '自然人', official: '公務人員' });
+  });
+});

@@ -91,7 +91,7 @@ describeEachStore('enroll_t_official_app', (db) => {
       const trail = await readAuditTrail(db(), { flow: 'officialAccount' });
       const last = trail.slice(-2).map((e) => [e.subject, e.event, e.from, e.to, e.actor.id, e.reason]);
       expect(last).toEqual([
-        ['clairesu1234', 'syncMember', 'official', 'citizen', 'egov-portal', expect.stringContaining('公務人員 → 一般民眾')],
+        ['clairesu1234', 'syncMember', 'official', 'citizen', 'egov-portal', expect.stringContaining('公務人員 → 自然人')],
         [moving.id, 'cancel', 'manualReview', 'cancelled', 'egov-portal', expect.stringContaining('須重新申請公務帳號')],
       ]);
 

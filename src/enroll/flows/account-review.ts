@@ -45,7 +45,7 @@ async function issueToken(c: AccountContext, tx: SqlSession, app: AccountApplica
   await insertActivationToken(tx, { hash: hashSecret(token), applicationId: app.id, sentTo, at, expiresAt });
   // Mailing inside the transaction: a failed send rolls the approval back, so
   // no approved application is left without a link. See docs/decisions.md.
-  await sendNotice(c.o.mailer, activationNotice(sentTo, linkOf('activationLink', c.o.activationLink(token)), expiresAt, c.branding));
+  await sendNotice(c.o.mailer, activationNotice(sentTo, linkOf('activationLink', c.o.activationLink(token)), c.branding));
   return expiresAt;
 }
 

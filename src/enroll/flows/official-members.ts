@@ -32,7 +32,7 @@ export interface OfficialMemberInput {
  * {@link OfficialAccountFlow.syncMember}: creates or updates the member
  * reference (name, ID, e-mail). The type stays, unless the name or ID of a
  * 公務人員 changes: the personnel check covered the old ones, so the member is
- * 一般民眾 again until a new application passes. A change also cancels the
+ * 自然人 (a general account) again until a new application passes. A change also cancels the
  * member's applications still under review.
  */
 export async function syncMember(o: OfficialAccountOptions, input: OfficialMemberInput, actor: Actor): Promise<OfficialMember> {
@@ -69,7 +69,7 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
         event: 'syncMember',
         from: before?.memberType ?? 'none',
         to: member.memberType,
-        ...(before?.memberType === 'official' && member.memberType === 'citizen' ? { reason: `${NEW_DATA}: 公務人員 → 一般民眾` } : {}),
+        ...(before?.memberType === 'official' && member.memberType === 'citizen' ? { reason: `${NEW_DATA}: 公務人員 → 自然人` } : {}),
       });
       if (changed) {
         await cancelOpenApplications(tx, id, who as Actor, at);
@@ -82,7 +82,7 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
 
 const NEW_DATA = '中文姓名或身分證統一編號已變更，須重新申請公務帳號並經人事行政總處核對';
 
-/** Back to 一般民眾, without agency. */
+/** Back to 自然人 (a general account), without agency. */
 async function demoteMember(tx: SqlSession, memberId: string, at: string): Promise<OfficialMember> {
   const rows = await tx.query(
     `UPDATE enroll_official_members SET member_type='citizen', agency_oid=NULL, agency_name=NULL, updated_at=$2, version=version+1

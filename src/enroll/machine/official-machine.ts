@@ -31,8 +31,11 @@ export const OFFICIAL_ACCOUNT_MACHINE: MachineDefinition<OfficialStatus, Officia
 /** The member types of 「一般民眾 / 公務人員」: a general account, or an official of an agency. */
 export type OfficialMemberType = 'citizen' | 'official';
 
-/** The seed's label per member type (個人資料 → 一般民眾 / 公務人員). */
+/**
+ * The seed's value per member type in the field 「一般民眾 / 公務人員」: 「自然人」
+ * (a general account, 帳號類型：自然人) or 「公務人員」.
+ */
 export const OFFICIAL_MEMBER_TYPE_LABELS: Readonly<Record<OfficialMemberType, string>> = {
-  citizen: '一般民眾',
+  citizen: '自然人',
   official: '公務人員',
 };

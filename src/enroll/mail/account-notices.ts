@@ -16,25 +16,32 @@ export interface NoticeBranding {
 /** Generic branding used when the relying party supplies none. */
 export const DEFAULT_BRANDING: NoticeBranding = { systemName: '帳號申請系統', signature: '系統客服' };
 
-/** 審核通過: link that activates the account (開通帳號權限). */
-export function activationNotice(to: string, link: string, expiresAt: string, b: NoticeBranding): MailMessage {
+/**
+ * 審核通過: the link that activates the account (開通帳號權限), in the seed's
+ * words. The link's expiry is not in the mail (the seed's has none); an
+ * expired link says so when opened (`TOKEN_EXPIRED`), and the approval result
+ * carries `expiresAt` for a host that wants to show it.
+ */
+export function activationNotice(to: string, link: string, b: NoticeBranding): MailMessage {
   return {
     to,
     subject: `${b.systemName}-帳號申請認證`,
     text:
       `您好\n\n${b.systemName}通知，請點選下列連結開通帳號權限；若貴公司未於本系統提送帳號申請需求，請忽略此信件，感謝。\n\n` +
-      `${link}\n\n(連結有效期限至 ${taipeiDateTime(expiresAt)}，僅能使用一次)\n\n敬祝 順心\n${b.signature}\n`,
+      `${link}\n\n敬祝 順心\n${b.signature}\n`,
   };
 }
 
-/** 審核未通過: tells the company the application was not approved and why. */
+/**
+ * 審核未通過. With a result page (`resultLink`), exactly the seed's mail: 請點選連結確認
+ * and the link; the page shows the comparison (紅字) and 申請未通過後請依正確資料重新申請.
+ * Without one the mail is all the company gets, so it carries the reason and that advice itself.
+ */
 export function rejectionNotice(to: string, reason: string, b: NoticeBranding, resultLink?: string): MailMessage {
-  return {
-    to,
-    subject: `${b.systemName}-帳號申請認證`,
-    text:
-      `您好\n\n${b.systemName}通知，帳號申請未通過，請確認原因：${reason}；若貴公司未於本系統提送帳號申請需求，請忽略此信件，感謝。\n\n` +
-      (resultLink === undefined ? '' : `${resultLink}\n\n`) +
-      `若資料有誤請至EMS修正，並依正確資料重新申請。\n\n敬祝 順心\n${b.signature}\n`,
-  };
+  const ignore = '若貴公司未於本系統提送帳號申請需求，請忽略此信件，感謝。';
+  const body =
+    resultLink === undefined
+      ? `${b.systemName}通知，帳號申請未通過，原因：${reason}；${ignore}\n\n若資料有誤請至EMS修正，並依正確資料重新申請。`
+      : `${b.systemName}通知，帳號申請未通過，請點選連結確認；${ignore}\n\n${resultLink}`;
+  return { to, subject: `${b.systemName}-帳號申請認證`, text: `您好\n\n${body}\n\n敬祝 順心\n${b.signature}\n` };
 }
