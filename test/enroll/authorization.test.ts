@@ -104,7 +104,7 @@ describeEachStore('enroll_t_authz', (db) => {
             agencyCode: 'A1234',
             organizationCard: markVerified({ authority: 'GCA', subjectName: '內政部消防署', certificateSerial: 'a1', organizationOid: OID }),
             administratorCard: citizenCard(1),
-            administrator: { name: '張管理', email: 'admin@nfa.gov.tw', phone: '02-8195-9119' },
+            administrator: { name: '張管理', email: 'admin@nfa.gov.tw', phone: '02-8195-9119', nationalId: 'A123456789' },
           },
           bad as Actor,
         ),
@@ -139,7 +139,7 @@ describeEachStore('enroll_t_authz', (db) => {
     const org = new OrgRegistrationFlow({ store: db(), clock, agencies });
     const orgA = markVerified({ authority: 'GCA' as const, subjectName: '內政部消防署', certificateSerial: 'a1', organizationOid: OID });
     const orgB = markVerified({ authority: 'GCA' as const, subjectName: '內政部移民署', certificateSerial: 'b1', organizationOid: '2.16.886.101.20003.20001.20009' });
-    const adminContact = { name: '張管理', email: 'admin@nfa.gov.tw', phone: '02-8195-9119' };
+    const adminContact = { name: '張管理', email: 'admin@nfa.gov.tw', phone: '02-8195-9119', nationalId: 'A123456789' };
     await org.register({ agencyCode: 'A1234', organizationCard: orgA, administratorCard: citizenCard(1), administrator: adminContact });
     await org.register({ agencyCode: 'B5678', organizationCard: orgB, administratorCard: citizenCard(2), administrator: adminContact });
     const operator = { certificateSerial: 'c0ffee', name: '李經辦', nationalId: 'A123456789', permissions: ['查詢'] };

@@ -47,7 +47,7 @@ describeEachStore('enroll_t_callertx', (db) => {
         agencyCode: 'A1234',
         organizationCard: markVerified({ authority: 'GCA', subjectName: '內政部消防署', certificateSerial: 'a1', organizationOid: OID }),
         administratorCard: citizenCard(1),
-        administrator: { name: '張管理', email: 'admin@nfa.gov.tw', phone: '02-8195-9119' },
+        administrator: { name: '張管理', email: 'admin@nfa.gov.tw', phone: '02-8195-9119', nationalId: 'A123456789' },
       }),
     () => new OfficialAccountFlow({ store, clock, agencies }).apply({ memberId: 'company-a', agencyOid: OID, reason: '公務人員', attested: true }, applicant),
   ];

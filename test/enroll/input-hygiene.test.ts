@@ -126,7 +126,7 @@ describeEachStore('enroll_t_hygiene', (db) => {
           agencyCode: 'A1234',
           organizationCard: { authority: 'GCA', subjectName: '內政部消防署', certificateSerial: 'a1', organizationOid: OID },
           administratorCard: citizenCard(1),
-          administrator: { name: HIGH, email: 'admin@nfa.gov.tw', phone: '02-8195-9119' },
+          administrator: { name: HIGH, email: 'admin@nfa.gov.tw', phone: '02-8195-9119', nationalId: 'A123456789' },
         }),
       ),
     ).toEqual(['administrator.name']);

@@ -3,7 +3,7 @@ import { OrgRegistrationFlow, type AdministratorSession } from '../../src/enroll
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
 import { readAuditTrail } from '../../src/enroll/store/audit.js';
-import { EnrollError, ManualReviewError } from '../../src/enroll/errors.js';
+import { EnrollError, InvalidInputError, ManualReviewError } from '../../src/enroll/errors.js';
 import type { VerifiedCardHolder } from '../../src/enroll/domain/card-holder.js';
 import { markVerified } from '../../src/enroll/domain/verified-holder.js';
 import type { AgencyOid, BusinessId } from '../../src/enroll/domain/identifiers.js';
@@ -18,7 +18,7 @@ const agencies = new StaticAgencyDirectory([
 const orgCard = (serial = 'a1b2c3', oid = OID): VerifiedCardHolder =>
   markVerified({ authority: 'GCA', subjectName: '內政部消防署', certificateSerial: serial, organizationOid: oid });
 const admin = citizenCard(1);
-const adminContact = { name: '張管理', email: 'admin@nfa.gov.tw', phone: '(02)8195-9119' };
+const adminContact = { name: '張管理', email: 'admin@nfa.gov.tw', phone: '(02)8195-9119', nationalId: 'A123456789' };
 const session: AdministratorSession = { organizationCard: orgCard(), administratorCard: admin };
 const operator = { certificateSerial: citizenCard(2).certificateSerial, name: '李經辦', nationalId: 'A123456789', permissions: ['承保作業', '查詢作業'] };
 
@@ -234,7 +234,7 @@ describeEachStore('enroll_t_org', (db) => {
       const reg = await flow.replaceAdministratorCard('A1234', {
         organizationCard: orgCard(),
         administratorCard: newAdmin,
-        administrator: { name: '新管理', email: 'new@nfa.gov.tw', phone: '0281959119' },
+        administrator: { name: '新管理', email: 'new@nfa.gov.tw', phone: '0281959119', nationalId: 'A123456789' },
       });
       expect(reg.administrator).toEqual({ certificateSerial: newAdmin.certificateSerial, name: '新管理', email: 'new@nfa.gov.tw', phone: '0281959119' });
       await expectCode(
@@ -256,7 +256,24 @@ describeEachStore('enroll_t_org', (db) => {
 
     it('missing contact fields are refused', async () => {
       await registered();
-      await expectCode(flow.replaceAdministratorCard('A1234', { organizationCard: orgCard(), administratorCard: citizenCard(4), administrator: { name: '', email: '', phone: '' } }), 'INVALID_INPUT');
+      await expectCode(flow.replaceAdministratorCard('A1234', { organizationCard: orgCard(), administratorCard: citizenCard(4), administrator: { name: '', email: '', phone: '', nationalId: '' } }), 'INVALID_INPUT');
+    });
+
+    it('the 授權管理者身分證統一編號 is 必填 at 首次註冊 and at 更換 (not only checked when given)', async () => {
+      const { nationalId: _left, ...withoutId } = adminContact;
+      const refused = (await flow
+        .register({ agencyCode: 'A1234', organizationCard: orgCard(), administratorCard: admin, administrator: withoutId as typeof adminContact })
+        .catch((e: unknown) => e)) as InvalidInputError;
+      expect([refused.code, refused.issues?.map((i) => [i.field, i.code])]).toEqual(['INVALID_INPUT', [['administrator.nationalId', 'REQUIRED']]]);
+      await registered();
+      const replaced = (await flow
+        .replaceAdministratorCard('A1234', { organizationCard: orgCard(), administratorCard: citizenCard(4), administrator: withoutId as typeof adminContact })
+        .catch((e: unknown) => e)) as InvalidInputError;
+      expect([replaced.code, replaced.issues?.map((i) => i.field)]).toEqual(['INVALID_INPUT', ['administrator.nationalId']]);
+      const wrong = (await flow
+        .replaceAdministratorCard('A1234', { organizationCard: orgCard(), administratorCard: citizenCard(4), administrator: { ...adminContact, nationalId: 'B120863130' } })
+        .catch((e: unknown) => e)) as InvalidInputError;
+      expect(wrong.issues?.map((i) => [i.field, i.code])).toEqual([['administrator.nationalId', 'MISMATCH']]);
     });
   });
 

@@ -21,7 +21,7 @@ import { startLoginLab, type LoginLab } from './verified-logins.js';
 const OID = '2.16.886.101.20003.20001.20003';
 const agencies = new StaticAgencyDirectory([{ oid: OID as AgencyOid, name: '內政部消防署', agencyCode: 'A1234' }]);
 const orgCard: VerifiedCardHolder = markVerified({ authority: 'GCA', subjectName: '內政部消防署', certificateSerial: 'a1b2c3', organizationOid: OID });
-const adminContact = { name: '王小明', email: 'admin@nfa.gov.tw', phone: '(02)8195-9119' };
+const adminContact = { name: '王小明', email: 'admin@nfa.gov.tw', phone: '(02)8195-9119', nationalId: 'A123456789' };
 const reviewer: Actor = { role: 'reviewer', id: 'staff-1' };
 const ADMIN_CARD = 'TP03000000000001';
 const OPERATOR_CARD = 'TP03000000000002';

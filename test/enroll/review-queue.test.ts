@@ -58,7 +58,7 @@ describeEachStore('enroll_t_queue', (db) => {
         agencyCode: code,
         organizationCard: markVerified({ authority: 'GCA', subjectName: '某機關', certificateSerial: `c${code.length}${code.charCodeAt(0).toString(16)}`, organizationOid: '2.16.886.101.1' }),
         administratorCard: citizenCard(1),
-        administrator: { name: '張管理', email: 'admin@nfa.gov.tw', phone: '02-8195-9119' },
+        administrator: { name: '張管理', email: 'admin@nfa.gov.tw', phone: '02-8195-9119', nationalId: 'A123456789' },
         reviewContact: { name: '張管理', phone: '02-8195-9119' },
       });
       clock.advance(HOUR);

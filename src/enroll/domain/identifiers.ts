@@ -63,6 +63,8 @@ export function parseStorableString(value: unknown, field: string): string {
 }
 
 function text(value: unknown, field: string): string {
+  // Left out (or null from a form) is a missing field, not a wrong type.
+  if (value === undefined || value === null) throw new InvalidInputError([{ field, code: 'REQUIRED', reason: 'is required' }]);
   const trimmed = parseStorableString(value, field).trim();
   if (trimmed === '') throw new InvalidInputError([{ field, code: 'REQUIRED', reason: 'is required' }]);
   return trimmed;

@@ -23,8 +23,11 @@ export interface AdministratorContact {
   readonly email: string;
   /** 連絡電話 */
   readonly phone: string;
-  /** 授權管理者身分證統一編號, checked against the administrator card's ID hint when given. */
-  readonly nationalId?: string;
+  /**
+   * 授權管理者身分證統一編號 (必填 at 首次註冊 and at every 更換), checked against the
+   * administrator card's ID hint when the card carries one.
+   */
+  readonly nationalId: string;
 }
 
 /** Input of {@link OrgRegistrationFlow.register}. */
@@ -88,7 +91,7 @@ export function parseGepiChecks(
   options: { termsVersion?: string; idHintAgrees: (nationalId: string, idHint: string | undefined) => boolean },
   issues: IssueCollector,
 ): string | undefined {
-  if (contact?.nationalId !== undefined && admin !== undefined && !options.idHintAgrees(contact.nationalId, admin.idHint)) {
+  if (contact !== undefined && admin !== undefined && !options.idHintAgrees(contact.nationalId, admin.idHint)) {
     issues.add('administrator.nationalId', 'MISMATCH', '身分證統一編號與自然人憑證不符 (does not match the card)');
   }
   if (options.termsVersion === undefined) return undefined;
@@ -148,9 +151,9 @@ export function parseContact(value: unknown, field: string, issues: IssueCollect
   const name = issues.take(() => parseRequiredText(v.name, `${field}.name`));
   const email = issues.take(() => parseEmail(v.email, `${field}.email`));
   const phone = issues.take(() => parsePhone(v.phone, `${field}.phone`));
-  const nationalId = v.nationalId === undefined ? undefined : issues.take(() => parseNationalId(v.nationalId, `${field}.nationalId`));
-  if (name === undefined || email === undefined || phone === undefined) return undefined;
-  return { name, email, phone, ...(nationalId === undefined ? {} : { nationalId }) };
+  const nationalId = issues.take(() => parseNationalId(v.nationalId, `${field}.nationalId`));
+  if (name === undefined || email === undefined || phone === undefined || nationalId === undefined) return undefined;
+  return { name, email, phone, nationalId };
 }
 
 /** Parses both cards of an administrator session; throws INVALID_INPUT listing every bad field. */
