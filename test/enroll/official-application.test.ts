@@ -214,6 +214,32 @@ describeEachStore('enroll_t_official_app', (db) => {
       expect(app).toMatchObject({ status: 'manualReview', personnelCheck: { name: 'mismatch', nationalId: 'mismatch', agency: 'mismatch' } });
     });
 
+    it('"first application" is the person\'s: another account with the same 身分證統一編號 is never approved at once', async () => {
+      // Someone opens a second account with Claire's name and ID (both known to anyone holding her 申請書).
+      const impostor: Actor = { role: 'applicant', id: 'impostor99' };
+      await flow.syncMember({ memberId: 'impostor99', name: '張美善', nationalId: 'A226812638', email: 'mallory@example.com' }, host);
+      const taken = await flow.apply({ ...applyInput(), memberId: 'impostor99' }, impostor);
+      expect(taken).toMatchObject({ status: 'manualReview', attempt: 1, personnelCheck: { name: 'match', nationalId: 'match', agency: 'match' } });
+      expect(taken.reviewDueAt).toBeDefined();
+      expect((await flow.member('impostor99')).memberType).toBe('citizen');
+      expect(mailer.sent).toEqual([]);
+      // On the manual route it has a 申請書 for the reviewer to check against the signed paper.
+      expect((await flow.applicationForm(taken.id)).memberId).toBe('impostor99');
+      const trail = await readAuditTrail(db(), { flow: 'officialAccount', subject: taken.id });
+      expect(trail.map((e) => [e.event, e.to, e.reason])).toEqual([['apply', 'manualReview', expect.stringMatching(/^同一身分證統一編號另有 1 個帳號，人工審核/)]]);
+      // Claire's own first application is not automatic either while the other account exists.
+      expect((await flow.apply(applyInput(), member)).status).toBe('manualReview');
+    });
+
+    it('an account whose ID was used by another account\'s application before goes to manual review too', async () => {
+      await flow.syncMember({ memberId: 'old01', name: '張美善', nationalId: 'A226812638', email: 'old@example.com' }, host);
+      const old = await flow.apply({ ...applyInput(NIA), memberId: 'old01' }, { role: 'applicant', id: 'old01' });
+      await flow.cancel(old.id, { role: 'applicant', id: 'old01' });
+      // The old account changes its ID; its application keeps the one it was made with.
+      await flow.syncMember({ memberId: 'old01', name: '張美善', nationalId: 'F131104093', email: 'old@example.com' }, host);
+      expect((await flow.apply(applyInput(), member)).status).toBe('manualReview');
+    });
+
     it('a second application goes to manual review even when the check passes; a rejection keeps the member as it was and mails the reason', async () => {
       await flow.apply(applyInput(), member);
       personnel.records[0] = { name: '張美善', nationalId: 'A226812638', agencyOid: NIA };

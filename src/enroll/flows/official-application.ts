@@ -194,9 +194,13 @@ async function applyAs(o: OfficialAccountOptions, memberId: string, oid: AgencyO
       const member = await lockMember(tx, memberId);
       const prior = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM enroll_official_applications WHERE member_id=$1', [memberId]);
       const attempt = Number(prior[0]?.n ?? 0) + 1;
+      // First for the person, not only for this account: another account with the same 身分證統一編號 would
+      // otherwise get its own "first" application approved by a personnel check that vouches for the person.
+      const others = member === undefined ? 0 : await otherAccountsOf(tx, memberId, member.nationalId);
+      const first = attempt === 1 && others === 0;
       const now = o.clock.now();
       const at = now.toISOString();
-      const status: OfficialStatus = o.personnel === undefined ? (attempt === 1 ? 'underReview' : 'manualReview') : attempt === 1 && passed(check) ? 'approved' : 'manualReview';
+      const status: OfficialStatus = o.personnel === undefined ? (first ? 'underReview' : 'manualReview') : first && passed(check) ? 'approved' : 'manualReview';
       const item: OfficialApplicationItem = member?.memberType === 'official' ? '公務人員轉換機關' : '自然人轉公務員';
       const rows = await tx.query(
         `INSERT INTO enroll_official_applications (id, member_id, agency_oid, agency_name, reason, status, attempt, created_at, updated_at,
@@ -211,7 +215,7 @@ async function applyAs(o: OfficialAccountOptions, memberId: string, oid: AgencyO
         ],
       );
       const app = applicationFromRow(rows[0] ?? {});
-      await recordTransition(tx, { flow: 'officialAccount', subject: app.id, actor: who, at, event: 'apply', from: 'none', to: status, reason: applyReason(app, check) });
+      await recordTransition(tx, { flow: 'officialAccount', subject: app.id, actor: who, at, event: 'apply', from: 'none', to: status, reason: applyReason(app, check, others) });
       if (status === 'approved') await approveAutomatically(o, tx, app, member as OfficialMember, at);
       return app;
     });
@@ -221,8 +225,28 @@ async function applyAs(o: OfficialAccountOptions, memberId: string, oid: AgencyO
   }
 }
 
-function applyReason(app: OfficialAccountApplication, check: PersonnelCheckResult | undefined): string {
-  const route = app.attempt === 1 ? `${app.agencyOid} ${app.agencyName}` : `第 ${app.attempt} 次申請，人工審核`;
+/**
+ * Other member accounts of the same person (same 身分證統一編號): synchronized
+ * members, or the ones that applied with that ID before (a member whose ID
+ * changed since keeps its applications' ID).
+ */
+async function otherAccountsOf(tx: SqlSession, memberId: string, nationalId: string): Promise<number> {
+  const rows = await tx.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (
+       SELECT member_id FROM enroll_official_members WHERE national_id=$1 AND member_id<>$2
+       UNION SELECT member_id FROM enroll_official_applications WHERE national_id=$1 AND member_id<>$2) AS others`,
+    [nationalId, memberId],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+function applyReason(app: OfficialAccountApplication, check: PersonnelCheckResult | undefined, others: number): string {
+  const route =
+    others > 0
+      ? `同一身分證統一編號另有 ${others} 個帳號，人工審核`
+      : app.attempt === 1
+        ? `${app.agencyOid} ${app.agencyName}`
+        : `第 ${app.attempt} 次申請，人工審核`;
   if (check === undefined) return route;
   return `${route}; 人事行政總處核對 姓名 ${check.name}, 身分證 ${check.nationalId}, 機關 ${check.agency}`;
 }
@@ -273,8 +297,8 @@ export async function memberApplications(o: OfficialAccountOptions, memberId: st
 /** {@link OfficialAccountFlow.applicationForm}: the 申請書 data of an application on the manual route. */
 export async function applicationForm(o: OfficialAccountOptions, applicationId: string): Promise<OfficialApplicationForm> {
   const app = await getApplication(o, applicationId);
-  if (app.status === 'approved' && app.personnelCheck !== undefined && app.attempt === 1) {
-    // Approved by the personnel check: there is no 申請書 to print.
+  if (app.status === 'approved' && app.personnelCheck !== undefined && app.reviewDueAt === undefined) {
+    // Approved by the personnel check on apply (no review was ever due): there is no 申請書 to print.
     throw new InvalidTransitionError('officialAccount', app.status, 'printApplicationForm');
   }
   return {

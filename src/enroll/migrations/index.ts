@@ -8,9 +8,10 @@ import { wasteSchema } from './0003-waste.js';
 import { officialSchema } from './0004-official.js';
 import { orgCardsSchema } from './0005-org-cards.js';
 import { loginCodeUseSchema } from './0006-login-code-use.js';
+import { officialPersonSchema } from './0007-official-person.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, operationsSchema, wasteSchema, officialSchema, orgCardsSchema, loginCodeUseSchema];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, operationsSchema, wasteSchema, officialSchema, orgCardsSchema, loginCodeUseSchema, officialPersonSchema];
