@@ -86,6 +86,26 @@ describeEachStore('enroll_t_org', (db) => {
       expect((await flow.registrationRecords('A1234')).map((r) => r.item)).toEqual(['首次註冊(需審核)', '首次註冊']);
     });
 
+    it('an agency registered after 人工審核 (OID 比對不符) can 更換機關憑證 with the renewal of the certificate the reviewer accepted', async () => {
+      const reviewed = '2.16.886.101.99999';
+      const input = { agencyCode: 'A1234', organizationCard: orgCard('d4', reviewed), administratorCard: admin, administrator: adminContact, reviewContact: { name: '王', phone: '0227013411' } };
+      await flow.register(input);
+      clock.set('2026-03-06T05:00:00Z');
+      await flow.approveReview('A1234', { role: 'reviewer', id: '承保第一科' }, '確認為該機關憑證');
+      clock.set('2026-03-08T16:00:00Z');
+      expect((await flow.register(input)).status).toBe('registered');
+      // 展期: the new certificate carries the same (reviewed) OID.
+      const renewed = await flow.replaceOrganizationCertificate('A1234', { organizationCard: orgCard('d5', reviewed), administratorCard: admin, administrator: adminContact });
+      expect(renewed).toMatchObject({ status: 'registered', organizationCertificateSerial: 'd5', organizationIdentifier: reviewed });
+      // The agency's session now works with the new certificate.
+      await flow.assignOperator('A1234', { organizationCard: orgCard('d5', reviewed), administratorCard: admin }, operator);
+      // A certificate of yet another organization is still refused.
+      await expectCode(
+        flow.replaceOrganizationCertificate('A1234', { organizationCard: orgCard('d6', '2.16.886.101.88888'), administratorCard: admin, administrator: adminContact }),
+        'ORGANIZATION_MISMATCH',
+      );
+    });
+
     it('a rejected review can be followed by a registration with the right certificate', async () => {
       const bad = { agencyCode: 'A1234', organizationCard: orgCard('d4', '2.16.886.101.99999'), administratorCard: admin, administrator: adminContact, reviewContact: { name: '王', phone: '0227013411' } };
       await flow.register(bad);

@@ -54,7 +54,10 @@ export async function replace(o: OrgRegistrationOptions, agencyCode: string, inp
       authenticate(reg, orgCard, adminCard, 'administrator');
     }
     if (event === 'replaceAdministratorCard') authenticate(reg, orgCard, adminCard, 'organization');
-    if (event !== 'replaceAdministratorCard' && !matchesAgency(orgCard, agency)) {
+    // The agency's certificate is the directory's, or carries the identifier a reviewer accepted for this
+    // registration (首次註冊 after 比對不符 and 人工審核): its renewal carries the same one and must be able to
+    // replace it, or the agency could never 更換機關憑證 again.
+    if (event !== 'replaceAdministratorCard' && !matchesAgency(orgCard, agency) && identifierOf(orgCard) !== reg.organizationIdentifier) {
       throw new EnrollError('ORGANIZATION_MISMATCH', 'the new organization certificate does not belong to this agency (OID 比對不符)');
     }
     const at = o.clock.now().toISOString();
