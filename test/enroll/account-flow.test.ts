@@ -292,9 +292,32 @@ describeEachStore('enroll_t_account', (db) => {
       expect((await flow.approve(id, reviewer)).application.status).toBe('approved');
     });
 
-    it('one open application per control number', async () => {
-      await flow.apply({ controlNumber: 'H5600123' }, applicant);
-      await expectCode(flow.apply({ controlNumber: 'H5600123' }, applicant), 'APPLICATION_IN_PROGRESS');
+    it('one open application per control number; a draft never keeps it: a new application replaces it, audited', async () => {
+      const stale = await flow.apply({ controlNumber: 'H5600123' }, { role: 'applicant', id: 'typed-the-number' });
+      const fresh = await flow.apply({ controlNumber: 'H5600123' }, applicant);
+      expect((await flow.get(stale.id)).status).toBe('abandoned');
+      await expectCode(flow.submitBasicData(stale.id, basicDataFor('H5600123'), { role: 'applicant', id: 'typed-the-number' }), 'INVALID_TRANSITION');
+      const trail = await readAuditTrail(db(), { flow: 'account', subject: stale.id });
+      expect(trail.map((e) => [e.event, e.from, e.to, e.actor.id, e.reason])).toEqual([
+        ['apply', 'none', 'draft', 'typed-the-number', 'H5600123'],
+        ['abandon', 'draft', 'abandoned', applicant.id, '基本資料未送出，由新申請取代'],
+      ]);
+      // Past the EMS comparison the company has shown it knows its data: that application keeps the number…
+      await flow.submitBasicData(fresh.id, basicDataFor('H5600123'), applicant);
+      await expectCode(flow.apply({ controlNumber: 'H5600123' }, { role: 'applicant', id: 'someone' }), 'APPLICATION_IN_PROGRESS');
+      clock.advance(DAY - 1);
+      await expectCode(flow.apply({ controlNumber: 'H5600123' }, { role: 'applicant', id: 'someone' }), 'APPLICATION_IN_PROGRESS');
+      // …for unfinishedTtlMs (default 24 h) without a card bound; then a new application replaces it too.
+      clock.advance(1);
+      const next = await flow.apply({ controlNumber: 'H5600123' }, { role: 'applicant', id: 'someone' });
+      expect([(await flow.get(fresh.id)).status, next.status]).toEqual(['abandoned', 'draft']);
+      expect((await flow.history('H5600123')).map((a) => a.status)).toEqual(['draft', 'abandoned', 'abandoned']);
+    });
+
+    it('an application under review or further along keeps its control number for good', async () => {
+      await toReview();
+      clock.advance(400 * DAY);
+      await expectCode(flow.apply({ controlNumber: 'H5600123' }, { role: 'applicant', id: 'someone' }), 'APPLICATION_IN_PROGRESS');
     });
 
     it('refuses events the table does not allow', async () => {

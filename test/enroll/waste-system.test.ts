@@ -159,6 +159,35 @@ describeEachStore('enroll_t_waste', (db) => {
       expect((await flow.apply(form(), APPLICANT)).status).toBe('awaitingDocuments');
     });
 
+    it('an application whose documents never came does not keep the company for ever: after unfinishedTtlMs a new one replaces it', async () => {
+      // The first applicant (a portal session) is gone; nobody else may upload to its application.
+      const gone = { role: 'applicant', id: 'waste-applicant:session-that-ended' } as const;
+      const first = await flow.apply(form(), gone);
+      await flow.uploadDocument(first.id, { kind: 'applicationForm', content: PDF }, gone);
+      const DAY = 86_400_000;
+      clock.advance(30 * DAY - 1);
+      expect((await enrollFailure(flow.apply(form(), APPLICANT))).code).toBe('APPLICATION_IN_PROGRESS');
+      clock.advance(1);
+      const next = await flow.apply(form(), APPLICANT);
+      expect(next.status).toBe('awaitingDocuments');
+      expect((await flow.get(first.id, REVIEWER)).status).toBe('abandoned');
+      expect((await enrollFailure(flow.uploadDocument(first.id, { kind: 'businessRegistration', content: PDF }, gone))).code).toBe('INVALID_TRANSITION');
+      const trail = await readAuditTrail(db(), { flow: 'wasteApplication', subject: first.id });
+      expect(trail.map((e) => [e.event, e.to, e.actor.id])).toEqual([
+        ['apply', 'awaitingDocuments', gone.id],
+        ['uploadDocument', 'awaitingDocuments', gone.id],
+        ['abandon', 'abandoned', APPLICANT.id],
+      ]);
+      // An application under review is the staff's to decide: it keeps the company however long it waits.
+      await flow.uploadDocument(next.id, { kind: 'applicationForm', content: PDF }, APPLICANT);
+      await flow.uploadDocument(next.id, { kind: 'businessRegistration', content: PDF }, APPLICANT);
+      await flow.submitForReview(next.id, APPLICANT);
+      clock.advance(400 * DAY);
+      expect((await enrollFailure(flow.apply(form(), APPLICANT))).code).toBe('APPLICATION_IN_PROGRESS');
+      // The period is an option, checked when the flow is built.
+      expect(() => make(db(), { unfinishedTtlMs: 0 })).toThrow(/unfinishedTtlMs/);
+    });
+
     it('one open application per company; approve only after submission; only reviewers decide (audited)', async () => {
       const app = await flow.apply(form(), APPLICANT);
       expect((await enrollFailure(flow.apply(form(), APPLICANT))).code).toBe('APPLICATION_IN_PROGRESS');

@@ -7,7 +7,9 @@ import type { Actor } from '../domain/actor.js';
 import type { ControlNumber } from '../domain/identifiers.js';
 import { EnrollError, InvalidInputError } from '../errors.js';
 import { ACCOUNT_MACHINE, type AccountStatus } from '../machine/account-machine.js';
+import { assertEventAllowed } from '../machine/machine.js';
 import { recordTransition } from '../store/audit.js';
+import type { SqlSession } from '../store/store.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import {
   OPEN_APPLICATION_KEY,
@@ -15,6 +17,8 @@ import {
   applicationsOf,
   findApplication,
   insertApplication,
+  lockUnfinished,
+  saveApplication,
 } from './account-applications-table.js';
 import type { AccountApplication } from './account-records.js';
 import { nowOf, type AccountContext } from './account-shared.js';
@@ -27,6 +31,7 @@ export async function apply(c: AccountContext, who: Actor, controlNumber: Contro
   const id = randomUUID();
   try {
     return await c.o.store.transaction(async (tx) => {
+      await replaceUnfinished(c, tx, controlNumber, who, at);
       const created = await insertApplication(tx, { id, controlNumber, applicantId: who.id, at });
       // Creation is not an edge of the machine table (it starts in `draft`): audited from `none`.
       await recordTransition(tx, { flow: 'account', subject: id, actor: who, at, event: 'apply', from: 'none', to: 'draft', reason: controlNumber });
@@ -38,6 +43,23 @@ export async function apply(c: AccountContext, who: Actor, controlNumber: Contro
     }
     throw err;
   }
+}
+
+/**
+ * Retires the control number's unfinished application so a new one can start:
+ * a `draft` at once, a `basicDataVerified` one once `unfinishedTtlMs` passed
+ * since it last changed. Anything further along keeps the number
+ * (APPLICATION_IN_PROGRESS from the insert).
+ */
+async function replaceUnfinished(c: AccountContext, tx: SqlSession, controlNumber: ControlNumber, who: Actor, at: string): Promise<void> {
+  const open = await lockUnfinished(tx, controlNumber);
+  if (open === undefined) return;
+  const idle = new Date(at).getTime() - new Date(open.updatedAt).getTime();
+  if (open.status === 'basicDataVerified' && idle < c.unfinishedTtlMs) return;
+  assertEventAllowed(ACCOUNT_MACHINE, open.status, 'abandon');
+  await saveApplication(tx, open, { status: 'abandoned', at });
+  const why = open.status === 'draft' ? '基本資料未送出，由新申請取代' : '自然人憑證未綁定，逾期由新申請取代';
+  await recordTransition(tx, { flow: 'account', subject: open.id, actor: who, at, event: 'abandon', from: open.status, to: 'abandoned', reason: why });
 }
 
 /** {@link AccountEnrollmentFlow.get}: NOT_FOUND when there is no such application. */

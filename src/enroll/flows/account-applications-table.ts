@@ -32,6 +32,15 @@ export async function insertApplication(
   return applicationFromRow(rows[0] ?? {});
 }
 
+/** Loads and row-locks the control number's application in `draft` or `basicDataVerified`, if any. */
+export async function lockUnfinished(tx: SqlSession, controlNumber: ControlNumber): Promise<AccountApplication | undefined> {
+  const rows = await tx.query(
+    `SELECT * FROM enroll_account_applications WHERE control_number = $1 AND status IN ('draft','basicDataVerified') FOR UPDATE`,
+    [controlNumber],
+  );
+  return rows[0] === undefined ? undefined : applicationFromRow(rows[0]);
+}
+
 /** An application by ID; `undefined` when there is none. */
 export async function findApplication(tx: SqlSession, id: string): Promise<AccountApplication | undefined> {
   const rows = await tx.query('SELECT * FROM enroll_account_applications WHERE id = $1', [id]);

@@ -41,6 +41,14 @@ export interface AccountEnrollmentOptions {
   readonly resultLink?: (key: string) => string;
   /** Result key lifetime; default 30 days. */
   readonly resultTtlMs?: number;
+  /**
+   * How long an application that passed the EMS comparison but has no card
+   * bound yet (自然人憑證綁定) keeps its control number from a new application;
+   * default 24 hours. After it, a new `apply` replaces it (`abandoned`,
+   * audited). A `draft` (基本資料 not yet submitted) proves nothing about the
+   * company and never keeps the number: a new `apply` replaces it at once.
+   */
+  readonly unfinishedTtlMs?: number;
   /** What a renewed certificate on a bound card does at login: update the binding (`automatic`, default) or wait for a reviewer. */
   readonly renewal?: RenewalPolicy;
 }

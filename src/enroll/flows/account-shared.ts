@@ -27,6 +27,8 @@ export interface AccountContext {
   readonly ttlMs: number;
   /** Result key lifetime. */
   readonly resultTtlMs: number;
+  /** How long a verified application without a card keeps its control number. */
+  readonly unfinishedTtlMs: number;
   /** Wording of the notices. */
   readonly branding: NoticeBranding;
 }
@@ -43,10 +45,12 @@ export function accountContext(options: AccountEnrollmentOptions): AccountContex
     branding: { kind: 'other' },
     resultLink: { kind: 'function', what: 'a function (key) => the 帳號申請結果 link' },
     resultTtlMs: { kind: 'other' },
+    unfinishedTtlMs: { kind: 'other' },
   });
   const ttlMs = durationOption(flow, 'activationTtlMs', options.activationTtlMs, 7 * DAY_MS);
   const resultTtlMs = durationOption(flow, 'resultTtlMs', options.resultTtlMs, 30 * DAY_MS);
-  return { o: options, ttlMs, resultTtlMs, branding: options.branding ?? DEFAULT_BRANDING };
+  const unfinishedTtlMs = durationOption(flow, 'unfinishedTtlMs', options.unfinishedTtlMs, DAY_MS);
+  return { o: options, ttlMs, resultTtlMs, unfinishedTtlMs, branding: options.branding ?? DEFAULT_BRANDING };
 }
 
 /** The injected clock's now (ISO). */

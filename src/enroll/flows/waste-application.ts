@@ -17,13 +17,16 @@ import {
 } from '../domain/identifiers.js';
 import { EnrollError, IssueCollector } from '../errors.js';
 import type { LoginMethodStatus } from '../machine/login-machine.js';
+import { assertEventAllowed } from '../machine/machine.js';
+import { WASTE_APPLICATION_MACHINE } from '../machine/waste-machine.js';
 import type { PostalAddress } from '../ports/company-registry.js';
 import { recordTransition } from '../store/audit.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
+import type { SqlSession } from '../store/store.js';
 import { WASTE_COMMANDS, authorize } from './authorization.js';
 import { LOGIN_METHOD_LABELS, type LoginMethod } from './login-records.js';
-import { insertApplication, type PhoneNumber, type WasteApplication, type WasteApplicationForm } from './waste-records.js';
-import { LOGIN_METHODS, guardWaste, parseOptionalControlNumber, type WasteSystemOptions } from './waste-shared.js';
+import { insertApplication, lockAwaitingDocuments, updateStatus, type PhoneNumber, type WasteApplication, type WasteApplicationForm } from './waste-records.js';
+import { LOGIN_METHODS, guardWaste, parseOptionalControlNumber, wasteUnfinishedTtlMs, type WasteSystemOptions } from './waste-shared.js';
 
 /** A phone number as typed: the number and an optional 分機. */
 export interface PhoneInput {
@@ -193,6 +196,7 @@ export async function apply(o: WasteSystemOptions, input: WasteApplicationInput,
     try {
       return await o.store.transaction(async (tx) => {
         const at = o.clock.now().toISOString();
+        await replaceUnfinished(o, tx, f, who as Actor, at);
         const app = await insertApplication(tx, id, f, (who as Actor).id, at);
         await recordTransition(tx, {
           flow: 'wasteApplication',
@@ -212,6 +216,28 @@ export async function apply(o: WasteSystemOptions, input: WasteApplicationInput,
       }
       throw err;
     }
+  });
+}
+
+/**
+ * Retires the company's application still waiting for its documents once
+ * `unfinishedTtlMs` passed since it last changed, so a new one can start;
+ * a younger one keeps the company (APPLICATION_IN_PROGRESS from the insert).
+ */
+async function replaceUnfinished(o: WasteSystemOptions, tx: SqlSession, f: WasteApplicationForm, who: Actor, at: string): Promise<void> {
+  const open = await lockAwaitingDocuments(tx, f.businessId, f.controlNumber ?? '');
+  if (open === undefined || new Date(at).getTime() - new Date(open.updatedAt).getTime() < wasteUnfinishedTtlMs(o)) return;
+  assertEventAllowed(WASTE_APPLICATION_MACHINE, open.status, 'abandon');
+  await updateStatus(tx, open.id, 'abandoned', at);
+  await recordTransition(tx, {
+    flow: 'wasteApplication',
+    subject: open.id,
+    actor: who,
+    at,
+    event: 'abandon',
+    from: open.status,
+    to: 'abandoned',
+    reason: '申請書逾期未上傳，由新申請取代',
   });
 }
 

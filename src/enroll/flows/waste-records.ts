@@ -206,6 +206,15 @@ export async function updateStatus(
   return wasteApplicationFromRow(rows[0] ?? {});
 }
 
+/** The company's application waiting for its documents, row-locked; `undefined` when there is none. */
+export async function lockAwaitingDocuments(tx: SqlSession, businessId: BusinessId, controlNumber: ControlNumber | ''): Promise<WasteApplication | undefined> {
+  const rows = await tx.query(
+    `SELECT * FROM enroll_waste_applications WHERE business_id=$1 AND control_number=$2 AND status='awaitingDocuments' FOR UPDATE`,
+    [businessId, controlNumber],
+  );
+  return rows[0] === undefined ? undefined : wasteApplicationFromRow(rows[0]);
+}
+
 /** The latest approved application of a company, if any. */
 export async function latestApproved(tx: SqlSession, businessId: BusinessId, controlNumber: ControlNumber | ''): Promise<OwnedApplication | undefined> {
   const rows = await tx.query(

@@ -67,6 +67,19 @@ export interface WasteSystemOptions extends LoginEnablementOptions {
   readonly branding?: NoticeBranding;
   /** URL of the 啟用憑證 page, quoted in the approval mail when given. */
   readonly activationPage?: string;
+  /**
+   * How long an application still waiting for its documents (待上傳申請書)
+   * keeps the company (統一編號 + 管制編號) from applying again; default 30 days
+   * since it last changed. After it, a new `apply` replaces it (`abandoned`,
+   * audited): its applicant may be gone (a portal session, a staff member who
+   * left), and nobody else may upload to it.
+   */
+  readonly unfinishedTtlMs?: number;
+}
+
+/** {@link WasteSystemOptions.unfinishedTtlMs} with its default; RangeError for a bad value. */
+export function wasteUnfinishedTtlMs(o: WasteSystemOptions): number {
+  return durationOption('WasteSystemFlow', 'unfinishedTtlMs', o.unfinishedTtlMs, 30 * DAY_MS);
 }
 
 /** Resolved login settings (defaults applied, ranges checked once). */

@@ -23,7 +23,7 @@ import * as login from './waste-login.js';
 import { wasteApplicationFromRow, type WasteApplication, type WasteDocument, type WasteDocumentInfo, type WasteDocumentKind } from './waste-records.js';
 import * as review from './waste-review.js';
 import type { CodeMailed } from './waste-review.js';
-import { guardWaste, loginContext, parseActorAndId, type LoginContext, type WasteSystemOptions } from './waste-shared.js';
+import { guardWaste, loginContext, parseActorAndId, wasteUnfinishedTtlMs, type LoginContext, type WasteSystemOptions } from './waste-shared.js';
 import { MAILER_RULE } from './flow-options.js';
 
 /** The 綁定成功 prompt of 圖 1-7. */
@@ -44,7 +44,9 @@ export class WasteSystemFlow {
       documents: { kind: 'other' },
       branding: { kind: 'other' },
       activationPage: { kind: 'other' },
+      unfinishedTtlMs: { kind: 'other' },
     });
+    wasteUnfinishedTtlMs(options);
     this.limits = documents.resolveLimits(options.documents);
   }
 

@@ -1,7 +1,7 @@
 import type { MachineDefinition } from './machine.js';
 
 /** States of a company account application (seed: 自然人憑證帳號申請). */
-export type AccountStatus = 'draft' | 'basicDataVerified' | 'emsRejected' | 'underReview' | 'approved' | 'rejected' | 'active';
+export type AccountStatus = 'draft' | 'basicDataVerified' | 'emsRejected' | 'underReview' | 'approved' | 'rejected' | 'active' | 'abandoned';
 
 /** Events (commands) of the account flow. */
 export type AccountEvent =
@@ -12,14 +12,15 @@ export type AccountEvent =
   | 'reissueActivation'
   | 'activate'
   | 'addCard'
-  | 'removeCard';
+  | 'removeCard'
+  | 'abandon';
 
 /** Account application and card binding, from control number to an active account. */
 export const ACCOUNT_MACHINE: MachineDefinition<AccountStatus, AccountEvent> = {
   flow: 'account',
-  states: ['draft', 'basicDataVerified', 'emsRejected', 'underReview', 'approved', 'rejected', 'active'],
+  states: ['draft', 'basicDataVerified', 'emsRejected', 'underReview', 'approved', 'rejected', 'active', 'abandoned'],
   initial: 'draft',
-  terminal: ['emsRejected', 'rejected'],
+  terminal: ['emsRejected', 'rejected', 'abandoned'],
   transitions: [
     { from: 'draft', event: 'submitBasicData', to: 'basicDataVerified', guard: 'all fields match EMS' },
     { from: 'draft', event: 'submitBasicData', to: 'emsRejected', guard: 'a compared field differs from EMS' },
@@ -30,6 +31,9 @@ export const ACCOUNT_MACHINE: MachineDefinition<AccountStatus, AccountEvent> = {
     { from: 'approved', event: 'activate', to: 'active', guard: 'token unused and unexpired' },
     { from: 'active', event: 'addCard', to: 'active', guard: 'card bound to no other control number' },
     { from: 'active', event: 'removeCard', to: 'active', guard: 'another card stays bound' },
+    // An unfinished application must not keep the control number for ever: a new application replaces it.
+    { from: 'draft', event: 'abandon', to: 'abandoned', guard: 'a new application of the control number (a draft proves nothing yet)' },
+    { from: 'basicDataVerified', event: 'abandon', to: 'abandoned', guard: 'a new application, after unfinishedTtlMs without a card bound' },
   ],
   labels: {
     draft: '基本資料填寫',
@@ -39,5 +43,6 @@ export const ACCOUNT_MACHINE: MachineDefinition<AccountStatus, AccountEvent> = {
     approved: '待開通',
     rejected: '未通過',
     active: '已開通',
+    abandoned: '未完成(已由新申請取代)',
   },
 };

@@ -9,9 +9,10 @@ import { officialSchema } from './0004-official.js';
 import { orgCardsSchema } from './0005-org-cards.js';
 import { loginCodeUseSchema } from './0006-login-code-use.js';
 import { officialPersonSchema } from './0007-official-person.js';
+import { unfinishedApplicationsSchema } from './0008-unfinished-applications.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, operationsSchema, wasteSchema, officialSchema, orgCardsSchema, loginCodeUseSchema, officialPersonSchema];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, operationsSchema, wasteSchema, officialSchema, orgCardsSchema, loginCodeUseSchema, officialPersonSchema, unfinishedApplicationsSchema];
