@@ -18,7 +18,10 @@ export interface NameAttribute {
 
 /** A decoded X.501 distinguished name. */
 export interface DistinguishedName {
-  /** `C=TW, O=行政院, OU=內政部憑證管理中心`: most significant first, RFC 4514 escaping. */
+  /**
+   * `C=TW, O=行政院, OU=內政部憑證管理中心`: most significant first, values
+   * escaped by {@link escapeNameValue} (RFC 4514, control characters as `\XX`): always one line.
+   */
   readonly text: string;
   /** Every attribute in encoding order (multi-valued RDNs flattened). */
   readonly attributes: readonly NameAttribute[];
@@ -40,11 +43,41 @@ export interface DistinguishedName {
   readonly der: Uint8Array;
 }
 
-function escapeValue(value: string): string {
-  let out = value.replace(/[\\,+"<>;=]/g, (c) => `\\${c}`);
-  if (out.startsWith(' ') || out.startsWith('#')) out = `\\${out}`;
-  if (out.endsWith(' ') && out.length > 1) out = `${out.slice(0, -1)}\\ `;
-  return out;
+/** RFC 4514 specials, escaped as `\c` anywhere in a value (`=` too: harmless, and a spoofed `O=` reads as data). */
+const SPECIAL = /[\\,+"<>;=]/;
+/**
+ * Characters that would break a rendered name out of its line or reorder it
+ * on screen: C0/C1 controls and DEL (CR, LF, NUL, ESC of ANSI sequences,
+ * NEL), the Unicode line and paragraph separators, and bidirectional
+ * controls. Escaped as `\XX` per UTF-8 octet (RFC 4514 hexpair). Every other
+ * character, Chinese included, is kept as it is.
+ */
+const HIDDEN_CLASS = String.raw`\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069`;
+const HIDDEN = new RegExp(`[${HIDDEN_CLASS}]`, 'u');
+const NEEDS_ESCAPE = new RegExp(String.raw`[\\,+"<>;=${HIDDEN_CLASS}]|^[ #]| $`, 'u');
+
+/**
+ * An attribute value as RFC 4514 text that always stays one value on one
+ * line: specials, a leading space or `#`, a trailing space and invisible
+ * control characters are escaped, so a CN of `Mallory, O=行政院` or one with
+ * CR/LF cannot pose as other attributes or as another log line.
+ */
+export function escapeNameValue(value: string): string {
+  // Names are rendered for every certificate decoded; ordinary ones need no work.
+  if (!NEEDS_ESCAPE.test(value)) return value;
+  const chars = Array.from(value);
+  const last = chars.length - 1;
+  return chars
+    .map((c, i) => {
+      if (HIDDEN.test(c)) return hexEscape(c);
+      if (SPECIAL.test(c) || (i === 0 && (c === ' ' || c === '#')) || (i === last && c === ' ')) return `\\${c}`;
+      return c;
+    })
+    .join('');
+}
+
+function hexEscape(c: string): string {
+  return Array.from(Buffer.from(c, 'utf8'), (b) => `\\${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
 }
 
 /** Decodes a Name (SEQUENCE OF RDN). Values that are not strings are rejected. */
@@ -64,7 +97,7 @@ export function decodeDistinguishedName(node: DerNode, what: string): Distinguis
       const shortName = nameAttributeShortName(oid);
       const decoded = decodeDirectoryString(valueNode, `${what} ${shortName ?? oid}`);
       attributes.push({ oid, shortName, value: decoded.value, stringType: decoded.stringType });
-      return `${shortName ?? oid}=${escapeValue(decoded.value)}`;
+      return `${shortName ?? oid}=${escapeNameValue(decoded.value)}`;
     });
     rdnTexts.push(parts.join('+'));
   });

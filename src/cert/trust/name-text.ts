@@ -1,5 +1,6 @@
 import { decodeObjectIdentifier } from '../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, expectTag, readRoot } from '../../shared/der/der-reader.js';
+import { escapeNameValue } from '../profile/distinguished-name.js';
 
 const SHORT_NAMES: ReadonlyMap<string, string> = new Map([
   ['2.5.4.3', 'CN'],
@@ -13,25 +14,39 @@ const SHORT_NAMES: ReadonlyMap<string, string> = new Map([
 ]);
 
 /**
- * Renders a DER Name as `C=TW, O=行政院, OU=…` (issuer-first order, as
- * operators read it in Windows' certificate dialog), decoding UTF8String,
- * PrintableString, IA5String, TeletexString and BMPString. For messages only;
- * the profile layer owns structured names.
+ * Renders a DER Name as `C=TW, O=行政院, OU=…` (encoding order, most
+ * significant first, as operators read it in Windows' certificate dialog),
+ * decoding UTF8String, PrintableString, IA5String, TeletexString and
+ * BMPString. For messages only; the profile layer owns structured names.
+ *
+ * Values are escaped as the profile's `subject.text` is (RFC 4514 specials,
+ * control characters as `\XX`), and the members of a multi-valued RDN are
+ * joined with `+`: the text feeds every chain and revocation message and
+ * log line, so a CN such as `Mallory, O=行政院, OU=內政部憑證管理中心` must
+ * not read as three attributes, nor a CR/LF in it start a new log line.
  */
 export function nameToText(der: Uint8Array): string {
-  const parts: string[] = [];
+  const rdns: string[] = [];
   for (const rdn of childrenOf(expectTag(readRoot(der), 0x30, 'Name'))) {
+    const parts: string[] = [];
     for (const atv of childrenOf(expectTag(rdn, 0x31, 'RDN'))) {
       const [typeEl, valueEl] = childrenOf(expectTag(atv, 0x30, 'AttributeTypeAndValue'));
       const oid = decodeObjectIdentifier(contentOf(expectTag(typeEl, 0x06, 'attribute type')));
       if (valueEl === undefined) throw new Error('attribute without value');
-      parts.push(`${SHORT_NAMES.get(oid) ?? oid}=${decodeString(valueEl.tag, contentOf(valueEl))}`);
+      parts.push(`${SHORT_NAMES.get(oid) ?? oid}=${valueText(valueEl.tag, contentOf(valueEl))}`);
     }
+    rdns.push(parts.join('+'));
   }
-  return parts.join(', ');
+  return rdns.join(', ');
 }
 
-function decodeString(tag: number, bytes: Uint8Array): string {
+/** A decoded string, escaped; any other value as RFC 4514's `#` and hex (never escaped: hex digits only). */
+function valueText(tag: number, bytes: Uint8Array): string {
+  const text = decodeString(tag, bytes);
+  return text === undefined ? `#${Buffer.from(bytes).toString('hex')}` : escapeNameValue(text);
+}
+
+function decodeString(tag: number, bytes: Uint8Array): string | undefined {
   const buf = Buffer.from(bytes);
   switch (tag) {
     case 0x0c:
@@ -50,6 +65,6 @@ function decodeString(tag: number, bytes: Uint8Array): string {
     case 0x14:
       return buf.toString('latin1');
     default:
-      return `#${buf.toString('hex')}`;
+      return undefined;
   }
 }

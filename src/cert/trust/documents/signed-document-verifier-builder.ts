@@ -10,8 +10,9 @@ export interface Sha1Allowance {
 
 /**
  * Configures a {@link SignedDocumentVerifier}: trust anchors, intermediates,
- * revocation (a checker, or explicitly none), digests, policies, the RSA
- * floor and the clock, exactly as for the login verifier. SHA-1 is refused
+ * revocation (a checker, or explicitly none), digests, policies, extended
+ * key usages (`withExtendedKeyUsages`), the RSA floor and the clock, exactly
+ * as for the login verifier. SHA-1 is refused
  * unless `allowSha1({ until })` names a cut-off.
  *
  * ```ts

@@ -73,7 +73,8 @@ export interface DocumentVerificationRequest {
  * 5. chain to the anchors (`CertificateUntrustedError`);
  * 6. revocation (`CertificateRevokedError`);
  * 7. key usage (`WrongKeyUsageError`) — an end-entity certificate with
- *    digitalSignature;
+ *    digitalSignature and, when it has an extendedKeyUsage, an accepted
+ *    purpose;
  * 8. allowed policy (`PolicyNotAllowedError`).
  */
 export class SignedDocumentVerifier {

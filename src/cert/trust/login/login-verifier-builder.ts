@@ -12,8 +12,9 @@ export const DEFAULT_LOGIN_POLICIES: readonly string[] = DEFAULT_SIGNER_POLICIES
  * Configures a {@link LoginVerifier}. `build()` refuses to produce a
  * verifier without trust anchors, allowed origins, a challenge store, and an
  * explicit revocation decision (a checker, or `withoutRevocationCheck()`).
- * Anchors, intermediates, revocation, digests, policies, the RSA floor and
- * the clock are set as for the signed-document verifier.
+ * Anchors, intermediates, revocation, digests, policies, extended key
+ * usages (`withExtendedKeyUsages`), the RSA floor and the clock are set as
+ * for the signed-document verifier.
  *
  * ```ts
  * const challenges = new ChallengeIssuer();

@@ -65,7 +65,8 @@ export interface LoginVerificationRequest {
  * 7. chain to the anchors (`CertificateUntrustedError`);
  * 8. revocation (`CertificateRevokedError`);
  * 9. key usage (`WrongKeyUsageError`) — an end-entity certificate (no CA,
- *    no OCSP responder) with digitalSignature;
+ *    no OCSP responder) with digitalSignature and, when it has an
+ *    extendedKeyUsage, an accepted purpose;
  * 10. allowed policy (`PolicyNotAllowedError`).
  */
 export class LoginVerifier {

@@ -121,8 +121,10 @@ export class CertificateRevokedError extends SignatureVerificationError<
 
 /**
  * The signer certificate may not sign: `CERT_WRONG_PURPOSE` without
- * digitalSignature (e.g. a card's KEYX certificate), `CERT_NOT_END_ENTITY`
- * for a CA certificate or an OCSP responder certificate.
+ * digitalSignature (e.g. a card's KEYX certificate) or with an
+ * extendedKeyUsage that lists none of the accepted purposes (a TLS server
+ * certificate), `CERT_NOT_END_ENTITY` for a CA certificate or an OCSP
+ * responder certificate.
  */
 export class WrongKeyUsageError extends SignatureVerificationError<'CERT_WRONG_PURPOSE' | 'CERT_NOT_END_ENTITY'> {
   public constructor(message: string, code: 'CERT_WRONG_PURPOSE' | 'CERT_NOT_END_ENTITY' = 'CERT_WRONG_PURPOSE') {

@@ -17,6 +17,11 @@ export interface SignerSettings {
   readonly minRsaBits: number;
   /** Policy OIDs of which the signer certificate must carry one. */
   readonly allowedPolicies: ReadonlySet<string>;
+  /**
+   * Purposes of which a signer certificate with an extendedKeyUsage
+   * extension must list one; a certificate without the extension passes.
+   */
+  readonly acceptedExtendedKeyUsages: ReadonlySet<string>;
   /** The clock. */
   readonly now: () => Date;
 }

@@ -4,6 +4,9 @@ import type { RevocationChecker } from '../revocation/revocation-checker.js';
 import { TrustStore, type CertificateInput } from '../trust-store.js';
 import { VerifierConfigurationError } from './errors.js';
 import type { SignerSettings } from './signer-context.js';
+import { DEFAULT_SIGNER_EXTENDED_KEY_USAGES, isOidText } from './signer-extended-key-usages.js';
+
+export { DEFAULT_SIGNER_EXTENDED_KEY_USAGES } from './signer-extended-key-usages.js';
 
 /** The GPKI policy every real MOICA/MOEACA/GCA/XCA certificate carries (assurance level 3). */
 export const DEFAULT_SIGNER_POLICIES: readonly string[] = ['2.16.886.101.0.3.3'];
@@ -13,9 +16,9 @@ export const MIN_RSA_BITS_FLOOR = 2048;
 
 /**
  * What the login and signed-document builders share: trust anchors,
- * intermediates, the revocation decision, digests, policies, the RSA floor
- * and the clock. `build()` of a subclass refuses to produce a verifier
- * without anchors or an explicit revocation decision.
+ * intermediates, the revocation decision, digests, policies, extended key
+ * usages, the RSA floor and the clock. `build()` of a subclass refuses to
+ * produce a verifier without anchors or an explicit revocation decision.
  */
 export abstract class SignerVerifierBuilder<V> {
   /** Trust anchors. */
@@ -30,6 +33,8 @@ export abstract class SignerVerifierBuilder<V> {
   protected digests: DigestName[] = ['SHA-256', 'SHA-384', 'SHA-512'];
   /** Policy OIDs of which the certificate must carry one. */
   protected policies: string[] = [...DEFAULT_SIGNER_POLICIES];
+  /** Purposes of which a certificate with an extendedKeyUsage extension must list one. */
+  protected extendedKeyUsages: string[] = [...DEFAULT_SIGNER_EXTENDED_KEY_USAGES];
   /** Smallest RSA modulus accepted. */
   protected minRsaBits = MIN_RSA_BITS_FLOOR;
   /** The clock, when set. */
@@ -70,6 +75,27 @@ export abstract class SignerVerifierBuilder<V> {
   /** Policy OIDs of which the certificate must carry one; default {@link DEFAULT_SIGNER_POLICIES}. */
   public withAllowedPolicies(...oids: string[]): this {
     this.policies = oids;
+    return this;
+  }
+
+  /**
+   * Replaces the purposes a signer certificate that carries an
+   * extendedKeyUsage extension must list one of (default
+   * {@link DEFAULT_SIGNER_EXTENDED_KEY_USAGES}). A certificate without the
+   * extension, as real card certificates are, is not affected; with no
+   * arguments, every certificate that has one is refused.
+   *
+   * ```ts
+   * builder.withExtendedKeyUsages('1.3.6.1.5.5.7.3.2'); // logins: clientAuth only
+   * ```
+   * @throws VerifierConfigurationError `INVALID_CONFIGURATION` for text that is not a dotted OID.
+   */
+  public withExtendedKeyUsages(...oids: string[]): this {
+    const bad = oids.find((oid) => typeof oid !== 'string' || !isOidText(oid));
+    if (bad !== undefined) {
+      throw new VerifierConfigurationError('INVALID_CONFIGURATION', `withExtendedKeyUsages needs dotted OIDs, got ${JSON.stringify(bad)}`);
+    }
+    this.extendedKeyUsages = [...oids];
     return this;
   }
 
@@ -133,6 +159,7 @@ export abstract class SignerVerifierBuilder<V> {
       digests,
       minRsaBits: this.minRsaBits,
       allowedPolicies: new Set(this.policies),
+      acceptedExtendedKeyUsages: new Set(this.extendedKeyUsages),
       now: this.clock ?? fallbackClock,
     };
   }
