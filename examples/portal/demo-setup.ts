@@ -103,13 +103,44 @@ export function demoTrust(pki: TestPki): Pick<PortalOptions, 'trustAnchors' | 'i
   };
 }
 
-/** Starts sink, portal and agent for a walk through the systems; stops them on Ctrl-C. */
+/** A port from the environment, or `fallback`; a clear error for anything that is not one. */
+function portFromEnv(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name} must be a port number (1–65535), not ${JSON.stringify(text)}`);
+  return port;
+}
+
+/**
+ * Starts sink, portal and agent for a walk through the systems; stops them on
+ * Ctrl-C. `PORT`, `SMTP_PORT` and `AGENT_PORT` move them (pages reach the agent
+ * at `http://localhost:AGENT_PORT`, default 61161 as the official component).
+ * If any part cannot start (a port in use), the parts already started are
+ * stopped and the error is thrown: the demo never runs half-started.
+ */
 export async function runDemo(start: (options: PortalOptions) => Promise<Portal>): Promise<void> {
   const usePcsc = process.argv.includes('--pcsc');
+  const agentPort = portFromEnv('AGENT_PORT', 61161);
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    await startParts(start, usePcsc, agentPort, stops);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  process.once('SIGINT', () => void stopAll());
+}
+
+async function startParts(start: (options: PortalOptions) => Promise<Portal>, usePcsc: boolean, agentPort: number, stops: Array<() => Promise<void>>): Promise<void> {
   const pki = await createTestPki();
-  const sink = await startMailSink({ port: 2525 });
+  const sink = await startMailSink({ port: portFromEnv('SMTP_PORT', 2525) });
+  stops.push(() => sink.close());
   const portal = await start({
-    port: Number(process.env.PORT ?? 8009),
+    port: portFromEnv('PORT', 8009),
     systems: [
       gpsSystem({ ems: DEMO_EMS_RECORDS }),
       gepiSystem({ agencies: DEMO_AGENCIES }),
@@ -120,7 +151,9 @@ export async function runDemo(start: (options: PortalOptions) => Promise<Portal>
     smtp: { host: sink.host, port: sink.port },
     reviewerPassword: process.env.PORTAL_REVIEWER_PASSWORD ?? DEMO_REVIEWER_PASSWORD,
     devMailbox: () => sink.messages,
+    agentUrl: `http://localhost:${agentPort}`,
   });
+  stops.push(() => portal.close());
   let slots: CardSlots;
   if (usePcsc) {
     slots = await PcscCardSlots.open();
@@ -139,7 +172,9 @@ export async function runDemo(start: (options: PortalOptions) => Promise<Portal>
       { name: company.name, slots: new EmulatorCardSlots(company) },
     ]);
   }
-  const agent = await startAgent({ slots, trusted: [portal.url] });
+  stops.push(() => slots.close());
+  const agent = await startAgent({ slots, trusted: [portal.url], port: agentPort });
+  stops.push(() => agent.close());
   console.log(`入口網    ${portal.url}/`);
   console.log(`GPS       ${portal.url}/gps/   (管制編號 E5600123; EMS data in examples/portal/demo-setup.ts)`);
   console.log(`GEPI      ${portal.url}/gepi/  (機關代號 A1001, 身分證統一編號 A123456789)`);
@@ -149,12 +184,4 @@ export async function runDemo(start: (options: PortalOptions) => Promise<Portal>
   console.log(`信箱      ${portal.url}/dev/mailbox   (SMTP sink on ${sink.host}:${sink.port})`);
   console.log(`agent     ${agent.url}  ${usePcsc ? '(pcscd readers)' : '(virtual citizen card TP03000012345678 and agency card GC03000000000001, PIN 123456)'}`);
   console.log(`store     ${process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite'}`);
-  process.once('SIGINT', () => {
-    void (async () => {
-      await agent.close();
-      await slots.close();
-      await portal.close();
-      await sink.close();
-    })();
-  });
 }
