@@ -32,5 +32,11 @@ export const REVOCATION_MESSAGES: Readonly<Record<RevocationErrorCode, CodeMessa
   CRL_WRONG_ISSUER: { zhTW: '憑證廢止清冊（CRL）的簽發者不符', en: 'The revocation list comes from another issuer' },
   CRL_BAD_SIGNATURE: { zhTW: '憑證廢止清冊（CRL）簽章驗證失敗', en: 'The revocation list\'s signature does not verify' },
   CRL_STALE: { zhTW: '憑證廢止清冊（CRL）已過期', en: 'The revocation list is out of date' },
+  CRL_UNKNOWN_CRITICAL_EXTENSION: {
+    zhTW: '憑證廢止清冊（CRL）含有無法辨識的重要延伸欄位',
+    en: 'The revocation list has a critical extension that is not understood',
+  },
+  CRL_NOT_COMPLETE: { zhTW: '憑證廢止清冊（CRL）不是完整清冊', en: 'The revocation list is not a complete list' },
+  CRL_WRONG_SCOPE: { zhTW: '憑證廢止清冊（CRL）不涵蓋此張憑證', en: 'The revocation list does not cover this certificate' },
   NO_REVOCATION_SOURCE: { zhTW: '憑證未提供狀態查詢來源', en: 'The certificate names no revocation source' },
 };

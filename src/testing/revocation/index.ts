@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { LocalRevocationServer, type KeyedCertificate, type OcspBehaviour } from './local-revocation-server.js';
-export { buildCrl, type BuildCrlOptions, type TestCrlEntry } from './crl-builder.js';
+export { buildCrl, type BuildCrlOptions, type TestCrlEntry, type TestIssuingDistributionPoint } from './crl-builder.js';
 export {
   buildOcspErrorResponse,
   buildOcspResponse,

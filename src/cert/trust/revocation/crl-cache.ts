@@ -3,6 +3,7 @@ import { RevocationError } from '../errors.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
 import { couldHaveIssued } from '../trust-store.js';
 import { CertificateRevocationList } from './crl.js';
+import { assertCompleteCrl } from './crl-scope.js';
 import type { RevocationFetch } from './revocation-fetch.js';
 
 /** Settings of a {@link CrlCache}. */
@@ -84,8 +85,11 @@ export class CrlCache {
   }
 
   /**
-   * A verified CRL from `url`, issued by `issuer`, current at `at`.
-   * @throws RevocationError `FETCH_FAILED`, `CRL_MALFORMED`, `CRL_WRONG_ISSUER`, `CRL_BAD_SIGNATURE`, `CRL_STALE`.
+   * A verified, complete CRL from `url`, issued by `issuer`, current at `at`.
+   * Whether it covers a given certificate (its issuingDistributionPoint) is
+   * the caller's check: `assertCrlCovers`.
+   * @throws RevocationError `FETCH_FAILED`, `CRL_MALFORMED`, `CRL_WRONG_ISSUER`, `CRL_BAD_SIGNATURE`,
+   * `CRL_UNKNOWN_CRITICAL_EXTENSION`, `CRL_NOT_COMPLETE`, `CRL_WRONG_SCOPE`, `CRL_STALE`.
    */
   public async get(url: string, issuer: TrustedCertificate, at: Date): Promise<CertificateRevocationList> {
     const current = this.warm(url, issuer, at);
@@ -184,6 +188,9 @@ export class CrlCache {
     if (res.status !== 200) throw new RevocationError('FETCH_FAILED', `HTTP ${res.status} from ${url}`, { url });
     const crl = CertificateRevocationList.parse(res.body, url);
     verifyCrl(crl, issuer, this.options.algorithms, url);
+    // After the signature, so a refusal here is about a genuine CRL; before
+    // the cache, so a CRL twpki cannot read never replaces one it can.
+    assertCompleteCrl(crl, url);
     return crl;
   }
 }

@@ -2,10 +2,13 @@ import { bufferOf } from '../../../shared/bytes.js';
 import { decodeObjectIdentifier, decodeTime } from '../../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readElement, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
 import { RevocationError } from '../errors.js';
+import { UNDERSTOOD_CRL_EXTENSIONS, unknownCriticalEntryExtension } from './crl-extensions.js';
+import { decodeIssuingDistributionPoint, OID_ISSUING_DISTRIBUTION_POINT, type IssuingDistributionPoint } from './issuing-distribution-point.js';
 import { reasonFromCode, type RevocationReason } from './revocation-status.js';
 
 const OID_REASON_CODE = '2.5.29.21';
 const OID_AKI = '2.5.29.35';
+const OID_DELTA_CRL_INDICATOR = '2.5.29.27';
 
 /** One revoked serial, decoded on demand. */
 export interface CrlEntry {
@@ -41,6 +44,17 @@ export class CertificateRevocationList {
   public readonly thisUpdate: Date;
   /** nextUpdate, when present. */
   public readonly nextUpdate: Date | undefined;
+  /** issuingDistributionPoint, when present: the CRL covers only what it names. */
+  public readonly issuingDistributionPoint: IssuingDistributionPoint | undefined;
+  /** Whether it is a delta CRL (deltaCRLIndicator): changes since a base CRL, not a complete list. */
+  public readonly isDelta: boolean;
+  /**
+   * OIDs of the critical CRL extensions twpki does not understand. Decoded
+   * here, judged by `assertCompleteCrl` (the cache refuses such a CRL).
+   */
+  public readonly unknownCriticalExtensions: readonly string[];
+  /** OID of the first critical entry extension (on any entry) twpki does not understand; judged like the above. */
+  public readonly unknownCriticalEntryExtension: string | undefined;
   /** Number of revoked entries. */
   public readonly size: number;
   /** Number of index probes made by {@link lookup} (for tests and metrics). */
@@ -84,6 +98,7 @@ export class CertificateRevocationList {
     }
     this.nextUpdate = nextUpdate;
     this.offsets = new Map();
+    let entryExtensionUnknown: string | undefined;
     if (el?.tag === 0x30) {
       // Hex straight from a Buffer view of the whole CRL: the same text as
       // `integerHex`, without a subarray and a copy per entry (400k of them).
@@ -96,22 +111,45 @@ export class CertificateRevocationList {
         let start = serial.contentStart;
         while (start < serial.end - 1 && der[start] === 0) start++;
         this.offsets.set(view.toString('hex', start, serial.end), entry.start);
+        // revocationDate is a UTCTime or GeneralizedTime, short-form length: the
+        // entry has extensions only when it goes on past that. Two byte reads per
+        // entry; the extensions are walked only for entries that carry them.
+        const timeLength = der[serial.end + 1] ?? 0;
+        const dateEnd = timeLength < 0x80 ? serial.end + 2 + timeLength : readElement(der, serial.end, entry.end).end;
+        if (dateEnd < entry.end && entryExtensionUnknown === undefined) {
+          entryExtensionUnknown = unknownCriticalEntryExtension(der, dateEnd, entry.end);
+        }
         entryPos = entry.end;
       }
       el = next();
     }
     let aki: string | undefined;
+    const unknownCritical: string[] = [];
+    let idp: IssuingDistributionPoint | undefined;
+    let isDelta = false;
     if (el?.tag === 0xa0) {
       const exts = expectTag(childrenOf(el)[0], 0x30, 'crlExtensions');
       for (const ext of childrenOf(exts)) {
         const parts = childrenOf(expectTag(ext, 0x30, 'Extension'));
-        if (decodeObjectIdentifier(contentOf(expectTag(parts[0], 0x06, 'extnID'))) !== OID_AKI) continue;
+        const oid = decodeObjectIdentifier(contentOf(expectTag(parts[0], 0x06, 'extnID')));
+        const critical = parts.length === 3 && parts[1]?.tag === 0x01 && parts[1].source[parts[1].contentStart] !== 0;
+        if (critical && !UNDERSTOOD_CRL_EXTENSIONS.has(oid)) unknownCritical.push(oid);
         const value = contentOf(expectTag(parts[parts.length - 1], 0x04, 'extnValue'));
-        const keyId = childrenOf(expectTag(readRoot(value), 0x30, 'AKI')).find((c) => c.tag === 0x80);
-        if (keyId !== undefined) aki = Buffer.from(contentOf(keyId)).toString('hex');
+        if (oid === OID_AKI) {
+          const keyId = childrenOf(expectTag(readRoot(value), 0x30, 'AKI')).find((c) => c.tag === 0x80);
+          if (keyId !== undefined) aki = Buffer.from(contentOf(keyId)).toString('hex');
+        } else if (oid === OID_ISSUING_DISTRIBUTION_POINT) {
+          idp = decodeIssuingDistributionPoint(value);
+        } else if (oid === OID_DELTA_CRL_INDICATOR) {
+          isDelta = true;
+        }
       }
     }
     this.authorityKeyId = aki;
+    this.issuingDistributionPoint = idp;
+    this.isDelta = isDelta;
+    this.unknownCriticalExtensions = unknownCritical;
+    this.unknownCriticalEntryExtension = entryExtensionUnknown;
     this.size = this.offsets.size;
   }
 

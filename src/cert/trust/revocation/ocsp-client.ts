@@ -5,7 +5,9 @@ import { RevocationError } from '../errors.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
 import { couldHaveIssued } from '../trust-store.js';
 import { buildOcspRequest, type OcspRequestBundle } from './ocsp-request.js';
+import { delegatedResponderProblem } from './delegated-responder.js';
 import { parseOcspResponse, type OcspBasicResponse, type OcspSingleResponse } from './ocsp-response.js';
+import { strictestSingle } from './ocsp-single-choice.js';
 import type { RevocationFetch } from './revocation-fetch.js';
 import type { RevocationStatus } from './revocation-status.js';
 import { requireInstant } from '../instant.js';
@@ -240,24 +242,29 @@ export class OcspClient {
       });
     }
     const id = request.certId;
-    const single = response.responses.find(
+    const matches = response.responses.filter(
       (r) =>
         r.digest === id.digest &&
         r.serialHex === id.serialHex &&
         Buffer.from(r.issuerNameHash).equals(Buffer.from(id.issuerNameHash)) &&
         Buffer.from(r.issuerKeyHash).equals(Buffer.from(id.issuerKeyHash)),
     );
+    // Several answers about the certificate: the strictest, not the first (see strictestSingle).
+    const single = strictestSingle(matches);
     if (single === undefined) {
       throw new RevocationError('OCSP_WRONG_CERTIFICATE', `OCSP response does not answer for serial ${id.serialHex}`, { url });
     }
+    // Every answer about the certificate must be current, not only the one chosen.
     const t = at.getTime();
-    const notAfter = single.nextUpdate?.getTime() ?? single.thisUpdate.getTime() + this.maxAge;
-    if (single.thisUpdate.getTime() > t + this.skew || notAfter < t - this.skew) {
-      throw new RevocationError(
-        'OCSP_STALE',
-        `OCSP response is not current at ${at.toISOString()} (thisUpdate ${single.thisUpdate.toISOString()}, nextUpdate ${single.nextUpdate?.toISOString() ?? 'none'})`,
-        { url },
-      );
+    for (const match of matches) {
+      const notAfter = match.nextUpdate?.getTime() ?? match.thisUpdate.getTime() + this.maxAge;
+      if (match.thisUpdate.getTime() > t + this.skew || notAfter < t - this.skew) {
+        throw new RevocationError(
+          'OCSP_STALE',
+          `OCSP response is not current at ${at.toISOString()} (thisUpdate ${match.thisUpdate.toISOString()}, nextUpdate ${match.nextUpdate?.toISOString() ?? 'none'})`,
+          { url },
+        );
+      }
     }
     if (request.nonce !== undefined) {
       if (response.nonce === undefined) {
@@ -280,8 +287,10 @@ function matchesResponderId(cert: TrustedCertificate, response: OcspBasicRespons
 
 /**
  * RFC 6960 4.2.2.2: the signer is the CA itself, or a certificate in the
- * response that the CA issued and signed for id-kp-OCSPSigning. Anything
- * else (a valid certificate of another CA, an expired delegate) is refused.
+ * response that the CA issued and signed for id-kp-OCSPSigning, valid now,
+ * whose keyUsage (when present) allows signatures and which has no critical
+ * extension twpki does not process. Anything else (a valid certificate of
+ * another CA, an expired delegate) is refused.
  */
 function findAuthorizedSigner(
   response: OcspBasicResponse,
@@ -298,13 +307,17 @@ function findAuthorizedSigner(
       alg?.digest !== undefined &&
       verifyWith(issuer.publicKey(), alg.scheme, alg.digest, cert.tbs, cert.signature);
     const delegated = cert.extendedKeyUsage?.includes(OID_KP_OCSP_SIGNING) === true;
-    if (issuedByCa && delegated && cert.isValidAt(at)) return cert;
-    throw new RevocationError(
-      'OCSP_UNAUTHORIZED_RESPONDER',
-      `OCSP signer ${cert.subject()} is not authorized by ${issuer.subject()}` +
-        (issuedByCa ? (delegated ? ' (not valid now)' : ' (no id-kp-OCSPSigning)') : ' (not issued by the CA)'),
-      { url },
-    );
+    const problem = !issuedByCa
+      ? 'not issued by the CA'
+      : !delegated
+        ? 'no id-kp-OCSPSigning'
+        : !cert.isValidAt(at)
+          ? 'not valid now'
+          : delegatedResponderProblem(cert);
+    if (problem === undefined) return cert;
+    throw new RevocationError('OCSP_UNAUTHORIZED_RESPONDER', `OCSP signer ${cert.subject()} is not authorized by ${issuer.subject()} (${problem})`, {
+      url,
+    });
   }
   throw new RevocationError('OCSP_UNAUTHORIZED_RESPONDER', `OCSP response is not signed by ${issuer.subject()} or its delegate`, {
     url,

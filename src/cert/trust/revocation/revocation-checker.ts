@@ -2,6 +2,7 @@ import { AlgorithmPolicy } from '../algorithms.js';
 import { RevocationError } from '../errors.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
 import { CrlCache, warmCrl } from './crl-cache.js';
+import { assertCrlCovers, crlCovers } from './crl-scope.js';
 import { OcspClient, warmOcsp, type RevocationCheckOptions } from './ocsp-client.js';
 import { httpRevocationFetch, type RevocationFetch } from './revocation-fetch.js';
 import type { CertificateRevocationList } from './crl.js';
@@ -48,7 +49,11 @@ export interface RevocationCheckerOptions {
   clockSkewMs?: number;
   /** Designated OCSP responder URL instead of the certificate's AIA. */
   ocspUrl?: string;
-  /** CRL URLs to use instead of the certificate's cRLDistributionPoints. */
+  /**
+   * CRL URLs to use instead of the certificate's cRLDistributionPoints, tried
+   * in order like those. They are locations (a mirror): a CRL's
+   * issuingDistributionPoint may name the certificate's own CRL URL instead.
+   */
   crlUrls?: readonly string[];
   /** Send an OCSP nonce; default true. */
   ocspNonce?: boolean;
@@ -58,6 +63,13 @@ export interface RevocationCheckerOptions {
   ocspCacheSize?: number;
   /** How long before nextUpdate a cached CRL is refreshed in the background; default a tenth of its validity window. */
   crlRefreshAheadMs?: number;
+  /**
+   * Also check the CA certificates of a validated path below its trust
+   * anchor (e.g. MOICA against the GRCA's CRL, the ARL), not only the
+   * signer; default false. Their CRLs are cached like the signer's, so a
+   * login whose path was checked before downloads nothing more.
+   */
+  checkIssuingCas?: boolean;
 }
 
 /**
@@ -73,6 +85,8 @@ export class RevocationChecker {
   public readonly ocsp: OcspClient;
   /** The CRL cache in use (exposed for metrics and tests). */
   public readonly crls: CrlCache;
+  /** Whether verifiers also check the path's CA certificates below the anchor (see {@link RevocationCheckerOptions.checkIssuingCas}). */
+  public readonly checksIssuingCas: boolean;
   private readonly mode: RevocationMode;
   private readonly crlUrls: readonly string[] | undefined;
 
@@ -81,10 +95,7 @@ export class RevocationChecker {
       // Only the first source: a miss there means `check` may wait on it, or on the second.
       // A cached OCSP answer is `good` now, so it is good at any earlier `at` too.
       if (checker.mode === 'ocsp' || checker.mode === 'ocsp-then-crl') return warmOcsp(checker.ocsp, cert, issuer, now);
-      const url = (checker.crlUrls ?? cert.crlUrls)[0];
-      if (url === undefined) return undefined;
-      const crl = warmCrl(checker.crls, url, issuer, now);
-      return crl === undefined ? undefined : crlStatus(crl, cert, url, at);
+      return checker.warmCrlStatus(cert, issuer, at, now);
     };
   }
 
@@ -110,6 +121,7 @@ export class RevocationChecker {
     });
     this.mode = options.mode ?? 'ocsp-then-crl';
     this.crlUrls = options.crlUrls;
+    this.checksIssuingCas = options.checkIssuingCas ?? false;
   }
 
   /**
@@ -144,22 +156,63 @@ export class RevocationChecker {
       }
     }
     if (unknown !== undefined) return unknown;
-    const [first, ...rest] = errors;
-    if (first !== undefined && rest.length > 0) {
-      throw new RevocationError(first.code, `${first.message}; then ${rest.map((e) => e.message).join('; ')}`, {
-        ...(first.url === undefined ? {} : { url: first.url }),
-        cause: errors,
-      });
-    }
-    throw first ?? new RevocationError('NO_REVOCATION_SOURCE', `no revocation source for ${cert.subject()}`);
+    throw firstOf(errors) ?? new RevocationError('NO_REVOCATION_SOURCE', `no revocation source for ${cert.subject()}`);
   }
 
+  /**
+   * The CRL answer, from the certificate's CRL URLs (or `crlUrls`) in order:
+   * when one fails (down, stale, not covering the certificate), the next is
+   * tried — MOICA lists a partition and the complete CRL, and a partition
+   * outage must not block logins. Each URL keeps its own cache entry and
+   * shared download. Fails closed when every URL fails.
+   */
   private async checkCrl(cert: TrustedCertificate, issuer: TrustedCertificate, at: Date, now: Date): Promise<RevocationStatus> {
     const urls = this.crlUrls ?? cert.crlUrls;
-    const url = urls[0];
-    if (url === undefined) throw new RevocationError('NO_REVOCATION_SOURCE', `${cert.subject()} names no CRL`);
-    return crlStatus(await this.crls.get(url, issuer, now), cert, url, at);
+    if (urls.length === 0) throw new RevocationError('NO_REVOCATION_SOURCE', `${cert.subject()} names no CRL`);
+    const warm = this.warmCrlStatus(cert, issuer, at, now);
+    if (warm !== undefined) return warm;
+    const errors: RevocationError[] = [];
+    for (const url of urls) {
+      try {
+        const crl = await this.crls.get(url, issuer, now);
+        assertCrlCovers(crl, cert, url, this.crlUrls !== undefined);
+        return crlStatus(crl, cert, url, at);
+      } catch (err) {
+        if (!(err instanceof RevocationError)) throw err;
+        errors.push(err);
+      }
+    }
+    throw firstOf(errors) ?? new RevocationError('NO_REVOCATION_SOURCE', `${cert.subject()} names no CRL`);
   }
+
+  /**
+   * The answer of the first of the certificate's CRL URLs whose CRL is
+   * cached, current and covers it; `undefined` when none is. Any URL, not
+   * only the first: while a partition is down, its logins are answered from
+   * the complete CRL already fetched instead of waiting on the partition again.
+   */
+  private warmCrlStatus(cert: TrustedCertificate, issuer: TrustedCertificate, at: Date, now: Date): RevocationStatus | undefined {
+    const urls = this.crlUrls ?? cert.crlUrls;
+    for (const url of urls) {
+      const crl = warmCrl(this.crls, url, issuer, now);
+      if (crl !== undefined && crlCovers(crl, cert, url, this.crlUrls !== undefined)) return crlStatus(crl, cert, url, at);
+    }
+    return undefined;
+  }
+}
+
+/**
+ * The error to throw when every source (or URL) failed: the first one, the
+ * others kept as its `cause`, so "partition down, then complete CRL stale"
+ * reads as what it is.
+ */
+function firstOf(errors: readonly RevocationError[]): RevocationError | undefined {
+  const [first, ...rest] = errors;
+  if (first === undefined || rest.length === 0) return first;
+  return new RevocationError(first.code, `${first.message}; then ${rest.map((e) => e.message).join('; ')}`, {
+    ...(first.url === undefined ? {} : { url: first.url }),
+    cause: errors,
+  });
 }
 
 /** What `crl` says about `cert` at `at`. */

@@ -1,56 +1,85 @@
 import { RevocationError } from '../../errors.js';
-import { warmRevocationStatus } from '../../revocation/revocation-checker.js';
+import { warmRevocationStatus, type RevocationChecker } from '../../revocation/revocation-checker.js';
 import type { RevocationStatus } from '../../revocation/revocation-status.js';
 import type { TrustedCertificate } from '../../trusted-certificate.js';
 import { CertificateRevokedError } from '../errors.js';
 import { need, type SignerContext } from '../signer-context.js';
 
 /**
- * Revocation: the signer certificate is not revoked. `unknown` and
- * failed checks reject the signature (fail closed); skipping the step takes an
- * explicit `withoutRevocationCheck()` at build time.
+ * Revocation: the signer certificate is not revoked — and, when the checker
+ * was built with `checkIssuingCas`, neither is any CA certificate of the
+ * validated path below its trust anchor (each against its own issuer).
+ * `unknown` and failed checks reject the signature (fail closed); skipping
+ * the step takes an explicit `withoutRevocationCheck()` at build time.
  *
- * When the checker's first source answers from memory (a current cached CRL,
- * a cached OCSP `good`), the step finishes without a promise (`undefined`):
- * the same answer `check` would give, judged the same way, without the
- * awaits. Otherwise it returns the promise of the full check.
+ * When the checker's first source answers every certificate from memory (a
+ * current cached CRL, a cached OCSP `good`), the step finishes without a
+ * promise (`undefined`): the same answers `check` would give, judged the
+ * same way, without the awaits. Otherwise it returns the promise of the
+ * full checks.
  */
 export function checkRevocation(ctx: SignerContext): Promise<void> | undefined {
   const checker = ctx.settings.revocation;
   if (checker === undefined) return undefined;
   const chain = need(ctx, 'chain');
   const cert = need(ctx, 'certificate');
-  const issuer = chain.path[1] as TrustedCertificate | undefined;
-  if (issuer === undefined) return undefined; // the certificate is itself an anchor
-  // Today's answers, read for the time checked at (a document may be checked at the time it was received).
-  const warm = warmRevocationStatus(checker, cert, issuer, ctx.at, ctx.present);
-  if (warm !== undefined) {
-    judge(ctx, warm);
+  const path = chain.path as readonly TrustedCertificate[];
+  if (path.length < 2) return undefined; // the certificate is itself an anchor
+  // Signer first; then, by option, each CA below the anchor (the anchor is trusted by configuration).
+  const checked = checker.checksIssuingCas ? path.length - 1 : 1;
+  const statuses: (RevocationStatus | undefined)[] = [];
+  let cold = false;
+  for (let i = 0; i < checked; i++) {
+    // Today's answers, read for the time checked at (a document may be checked at the time it was received).
+    const warm = warmRevocationStatus(checker, i === 0 ? cert : (path[i] as TrustedCertificate), path[i + 1] as TrustedCertificate, ctx.at, ctx.present);
+    statuses.push(warm);
+    if (warm === undefined) cold = true;
+  }
+  if (!cold) {
+    statuses.forEach((status, i) => judge(ctx, status as RevocationStatus, i === 0 ? undefined : (path[i] as TrustedCertificate)));
     return undefined;
   }
-  return checker.check(cert, issuer, ctx.at, { now: ctx.present }).then(
-    (status) => judge(ctx, status),
-    (err: unknown) => {
-      if (err instanceof RevocationError) {
-        throw new CertificateRevokedError('REVOCATION_CHECK_FAILED', `revocation status unavailable: ${err.message}`, {
+  return checkAll(ctx, checker, cert, path, statuses);
+}
+
+/** Checks, in path order, each certificate not answered from memory, and judges all. */
+async function checkAll(
+  ctx: SignerContext,
+  checker: RevocationChecker,
+  cert: TrustedCertificate,
+  path: readonly TrustedCertificate[],
+  warm: readonly (RevocationStatus | undefined)[],
+): Promise<void> {
+  for (let i = 0; i < warm.length; i++) {
+    const subject = i === 0 ? cert : (path[i] as TrustedCertificate);
+    let status = warm[i];
+    if (status === undefined) {
+      try {
+        status = await checker.check(subject, path[i + 1] as TrustedCertificate, ctx.at, { now: ctx.present });
+      } catch (err) {
+        if (!(err instanceof RevocationError)) throw err;
+        const what = i === 0 ? '' : ` of the issuing CA ${subject.subject()}`;
+        throw new CertificateRevokedError('REVOCATION_CHECK_FAILED', `revocation status${what} unavailable: ${err.message}`, {
           revocationCode: err.code,
           cause: err,
         });
       }
-      throw err;
-    },
-  );
+    }
+    judge(ctx, status, i === 0 ? undefined : subject);
+  }
 }
 
-function judge(ctx: SignerContext, status: RevocationStatus): void {
-  ctx.revocationStatus = status;
+/** Judges one answer; `ca` is the issuing CA it is about, undefined for the signer (whose answer the context keeps). */
+function judge(ctx: SignerContext, status: RevocationStatus, ca: TrustedCertificate | undefined): void {
+  if (ca === undefined) ctx.revocationStatus = status;
+  const whose = ca === undefined ? 'the certificate' : `the issuing CA ${ca.subject()}`;
   if (status.kind === 'revoked') {
-    throw new CertificateRevokedError('CERT_REVOKED', `the certificate was revoked ${status.revokedAt.toISOString()}`, {
+    throw new CertificateRevokedError('CERT_REVOKED', `${whose} was revoked ${status.revokedAt.toISOString()}`, {
       revokedAt: status.revokedAt,
       ...(status.reason === undefined ? {} : { reason: status.reason }),
     });
   }
   if (status.kind === 'unknown') {
-    throw new CertificateRevokedError('REVOCATION_UNKNOWN', `the ${status.source} source does not know the certificate`);
+    throw new CertificateRevokedError('REVOCATION_UNKNOWN', `the ${status.source} source does not know ${whose}`);
   }
 }

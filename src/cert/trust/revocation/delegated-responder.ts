@@ -1,0 +1,34 @@
+import type { TrustedCertificate } from '../trusted-certificate.js';
+
+/**
+ * Extensions a delegated responder's certificate may mark critical: those
+ * twpki reads, or which constrain nothing about signing OCSP answers. A
+ * critical extension outside this set may restrict the certificate in a way
+ * twpki would not enforce (RFC 5280 4.2), so the certificate is refused.
+ */
+const UNDERSTOOD: ReadonlySet<string> = new Set([
+  '2.5.29.14', // subjectKeyIdentifier
+  '2.5.29.15', // keyUsage: digitalSignature required below
+  '2.5.29.17', // subjectAltName
+  '2.5.29.19', // basicConstraints
+  '2.5.29.31', // cRLDistributionPoints
+  '2.5.29.32', // certificatePolicies
+  '2.5.29.35', // authorityKeyIdentifier
+  '2.5.29.37', // extKeyUsage: id-kp-OCSPSigning required by the caller
+  '1.3.6.1.5.5.7.1.1', // authorityInfoAccess
+  '1.3.6.1.5.5.7.48.1.5', // id-pkix-ocsp-nocheck
+]);
+
+/**
+ * Why `cert`, already found to be issued by the CA with id-kp-OCSPSigning,
+ * may still not sign OCSP answers; `undefined` when it may. RFC 6960 4.2.2.2
+ * and RFC 5280 4.2.1.3: a keyUsage without digitalSignature forbids
+ * signatures (an absent keyUsage allows them), and an unrecognised critical
+ * extension must not be ignored.
+ */
+export function delegatedResponderProblem(cert: TrustedCertificate): string | undefined {
+  const unknown = cert.criticalExtensions.find((oid) => !UNDERSTOOD.has(oid));
+  if (unknown !== undefined) return `critical extension ${unknown} is not processed`;
+  if (cert.keyUsage !== undefined && !cert.keyUsage.digitalSignature) return 'its keyUsage lacks digitalSignature';
+  return undefined;
+}

@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RevocationChecker, TrustedCertificate } from '../../../src/cert/index.js';
+import type { TestPki } from '../../../src/testing/pki/index.js';
+import { sequence, tlv } from '../../../src/testing/der/der-writer.js';
+import { buildCrl, type BuildCrlOptions, type LocalRevocationServer } from '../../../src/testing/revocation/index.js';
+import { revocationFailure as failure, startRevocationRig } from './helpers/fixtures.js';
+
+// RFC 5280 5.2, 5.3 and 6.3.3: a CRL answers only for what it covers. MOICA
+// publishes partitioned CRLs (MOICA-10-<n>.crl) over plain HTTP: a genuine,
+// current partition served in place of another must not read as "good".
+
+let server: LocalRevocationServer;
+let pki: TestPki;
+let cert: TrustedCertificate;
+let issuer: TrustedCertificate;
+/** The MOICA test CA, checked against the root's CRL. */
+let caCert: TrustedCertificate;
+let root: TrustedCertificate;
+
+beforeAll(async () => {
+  ({ server, pki, cert, issuer } = await startRevocationRig({ ocspResponder: false }));
+  caCert = issuer;
+  root = TrustedCertificate.from(pki.root.certificate);
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+const revokedAt = new Date('2026-01-01T00:00:00Z');
+
+/** Publishes a MOICA CRL at the holder certificate's own CRL URL and checks the holder against it. */
+async function checkHolder(options: Omit<BuildCrlOptions, 'issuer'>): Promise<ReturnType<RevocationChecker['check']>> {
+  server.publishCrl('moica.crl', buildCrl({ issuer: pki.issuer('moica'), ...options }));
+  return new RevocationChecker({ mode: 'crl' }).check(cert, issuer);
+}
+
+/** Publishes a root CRL at the MOICA CA certificate's CRL URL and checks the CA against it. */
+async function checkCa(options: Omit<BuildCrlOptions, 'issuer'>): Promise<ReturnType<RevocationChecker['check']>> {
+  server.publishCrl('root.crl', buildCrl({ issuer: pki.root, ...options }));
+  return new RevocationChecker({ mode: 'crl' }).check(caCert, root);
+}
+
+describe('issuingDistributionPoint', () => {
+  it('refuses a genuine CRL of another partition served at the certificate\'s CRL URL', async () => {
+    const other = `${server.crlBaseUrl}/moica-9.crl`;
+    const err = await failure(checkHolder({ entries: [], issuingDistributionPoint: { uris: [other] } }));
+    expect(err.code).toBe('CRL_WRONG_SCOPE');
+    expect(err.url).toBe(pki.crlUrl('moica'));
+  });
+
+  it('uses a CRL whose distribution point is the URL it was fetched from (exactly or as the same URL)', async () => {
+    const own = pki.crlUrl('moica');
+    expect(cert.crlUrls).toEqual([own]);
+    expect((await checkHolder({ entries: [{ serialHex: cert.serialHex, revokedAt }], issuingDistributionPoint: { uris: [own] } })).kind).toBe('revoked');
+    expect((await checkHolder({ entries: [], issuingDistributionPoint: { uris: ['ldap://x/cn=CRL', own] } })).kind).toBe('good');
+    const upperCased = own.replace(/^http:\/\/127\.0\.0\.1/, 'HTTP://127.0.0.1');
+    expect((await checkHolder({ entries: [], issuingDistributionPoint: { uris: [upperCased] } })).kind).toBe('good');
+  });
+
+  it('keeps a CRL without issuingDistributionPoint, or without a distribution point in it, as full scope', async () => {
+    expect((await checkHolder({ entries: [] })).kind).toBe('good');
+    expect((await checkHolder({ entries: [], issuingDistributionPoint: { onlyUserCerts: true } })).kind).toBe('good');
+  });
+
+  it('checks onlyContainsUserCerts / onlyContainsCACerts against the certificate checked', async () => {
+    expect((await failure(checkHolder({ entries: [], issuingDistributionPoint: { onlyCaCerts: true } }))).code).toBe('CRL_WRONG_SCOPE');
+    expect((await failure(checkCa({ entries: [], issuingDistributionPoint: { onlyUserCerts: true } }))).code).toBe('CRL_WRONG_SCOPE');
+    expect((await checkCa({ entries: [{ serialHex: caCert.serialHex, revokedAt }], issuingDistributionPoint: { onlyCaCerts: true } })).kind).toBe(
+      'revoked',
+    );
+  });
+
+  it('refuses onlySomeReasons and indirect CRLs as incomplete', async () => {
+    expect((await failure(checkHolder({ entries: [], issuingDistributionPoint: { onlySomeReasons: [0x40] } }))).code).toBe('CRL_NOT_COMPLETE');
+    expect((await failure(checkHolder({ entries: [], issuingDistributionPoint: { indirect: true } }))).code).toBe('CRL_NOT_COMPLETE');
+  });
+
+  it('refuses a distribution point named relative to the CRL issuer (no URL to compare)', async () => {
+    const relative = sequence(tlv(0xa0, tlv(0xa1, tlv(0x31, new Uint8Array(0)))));
+    const err = await failure(checkHolder({ entries: [], extraExtensions: [{ oid: '2.5.29.28', critical: true, value: relative }] }));
+    expect(err.code).toBe('CRL_WRONG_SCOPE');
+  });
+
+  it('with operator-chosen URLs (a mirror), matches the distribution point to the certificate\'s own CRL URLs', async () => {
+    const mirror = server.publishCrl('mirror.crl', buildCrl({
+      issuer: pki.issuer('moica'),
+      entries: [{ serialHex: cert.serialHex, revokedAt }],
+      issuingDistributionPoint: { uris: [pki.crlUrl('moica')] },
+    }));
+    expect((await new RevocationChecker({ mode: 'crl', crlUrls: [mirror] }).check(cert, issuer)).kind).toBe('revoked');
+    const wrong = server.publishCrl('mirror-9.crl', buildCrl({
+      issuer: pki.issuer('moica'),
+      entries: [],
+      issuingDistributionPoint: { uris: [`${server.crlBaseUrl}/moica-9.crl`] },
+    }));
+    expect((await failure(new RevocationChecker({ mode: 'crl', crlUrls: [wrong] }).check(cert, issuer))).code).toBe('CRL_WRONG_SCOPE');
+  });
+});
+
+describe('CRLs that are not a complete list', () => {
+  it('refuses a delta CRL (deltaCRLIndicator)', async () => {
+    expect((await failure(checkHolder({ entries: [], deltaOf: 1 }))).code).toBe('CRL_NOT_COMPLETE');
+  });
+
+  it('refuses a CRL with an unrecognised critical extension, and reads one that is not critical', async () => {
+    const unknown = { oid: '1.2.3.4.5', value: Uint8Array.of(0x05, 0x00) };
+    expect((await failure(checkHolder({ entries: [], extraExtensions: [{ ...unknown, critical: true }] }))).code).toBe(
+      'CRL_UNKNOWN_CRITICAL_EXTENSION',
+    );
+    expect((await checkHolder({ entries: [], extraExtensions: [{ ...unknown, critical: false }] })).kind).toBe('good');
+  });
+
+  it('refuses a CRL with an unrecognised critical entry extension on any entry, not only the one looked up', async () => {
+    const certificateIssuer = {
+      oid: '2.5.29.29',
+      critical: true,
+      value: sequence(tlv(0xa4, new Uint8Array(Buffer.from(caCert.subjectDer)))),
+    };
+    const err = await failure(checkHolder({ entries: [{ serialHex: '0a', revokedAt, extraExtensions: [certificateIssuer] }] }));
+    expect(err.code).toBe('CRL_UNKNOWN_CRITICAL_EXTENSION');
+  });
+
+  it('reads entries whose critical entry extensions are understood (reasonCode, invalidityDate)', async () => {
+    const invalidityDate = { oid: '2.5.29.24', critical: true, value: tlv(0x18, new Uint8Array(Buffer.from('20251231000000Z'))) };
+    const criticalReason = { oid: '2.5.29.21', critical: true, value: tlv(0x0a, Uint8Array.of(1)) };
+    const status = await checkHolder({
+      entries: [
+        { serialHex: '0a', revokedAt, reason: 'superseded', extraExtensions: [invalidityDate] },
+        { serialHex: cert.serialHex, revokedAt, extraExtensions: [criticalReason] },
+      ],
+    });
+    expect(status).toMatchObject({ kind: 'revoked', reason: 'keyCompromise' });
+  });
+
+  it('never caches a CRL it cannot use: the complete one keeps answering', async () => {
+    const url = server.publishCrl('refresh.crl', buildCrl({ issuer: pki.issuer('moica'), entries: [], nextUpdate: new Date(Date.now() + 3_600_000) }));
+    const checker = new RevocationChecker({ mode: 'crl', crlUrls: [url] });
+    expect((await checker.check(cert, issuer)).kind).toBe('good');
+    // Past the cached CRL's nextUpdate the check downloads again and gets a (newer) delta CRL.
+    server.publishCrl('refresh.crl', buildCrl({
+      issuer: pki.issuer('moica'),
+      entries: [{ serialHex: cert.serialHex, revokedAt }],
+      deltaOf: 1,
+      thisUpdate: new Date(Date.now() + 1000),
+      nextUpdate: new Date(Date.now() + 7_200_000),
+    }));
+    const later = new Date(Date.now() + 3_700_000);
+    expect((await failure(checker.check(cert, issuer, later))).code).toBe('CRL_NOT_COMPLETE');
+    expect((await checker.check(cert, issuer)).kind).toBe('good');
+  });
+});
