@@ -4,8 +4,9 @@ import { ChainValidationError } from '../errors.js';
 import type { CertificateInput, TrustStore } from '../trust-store.js';
 import { TrustedCertificate } from '../trusted-certificate.js';
 import { type BuiltPaths, buildPaths } from './chain-builder.js';
-import type { ChainRule, ChainRuleContext } from './chain-rule.js';
+import type { ChainRule } from './chain-rule.js';
 import { IssuingChainCache } from './issuing-chain-cache.js';
+import { LINK_CHECKS, LinkChecks, type LinkedRuleContext } from './link-checks.js';
 import { defaultChainRules, signatureRule } from './rules/index.js';
 import { requireInstant } from '../instant.js';
 
@@ -84,20 +85,27 @@ export class ChainValidator {
    * The candidate paths of `leaf` with `extra` intermediates. They depend
    * only on those certificates' bytes and the (immutable) store, so they are
    * built once per leaf and set of extras and then reused: every rule still
-   * judges every path on every validation.
+   * judges every path on every validation. `links` is set when the paths
+   * were built now: the signatures building verified, for the rules to reuse.
    */
-  private pathsFrom(leaf: TrustedCertificate, extra: readonly TrustedCertificate[]): BuiltPaths {
-    if (this.builtPaths === undefined) return buildPaths(leaf, this.store, extra, this.maxDepth);
+  private pathsFrom(leaf: TrustedCertificate, extra: readonly TrustedCertificate[]): BuiltPaths & { links?: LinkChecks } {
+    if (this.builtPaths === undefined) return this.build(leaf, extra);
     let key = leaf.fingerprint;
     for (const c of extra) key += c.fingerprint;
     const found = this.builtPaths.get(key);
     if (found !== undefined) return found;
-    const built = buildPaths(leaf, this.store, extra, this.maxDepth);
-    // Only successes: a dead end keeps its own fresh error each time.
+    const built = this.build(leaf, extra);
+    // Only successes: a dead end keeps its own fresh error each time (building is bounded, so a
+    // failure costs at most the build budget again rather than a place among the reused paths).
     if (built.paths.length === 0) return built;
     // Bounded: a leaf that keeps coming back keeps its paths (see `RecencyMap`).
-    this.builtPaths.set(key, built);
+    this.builtPaths.set(key, { paths: built.paths, deadEnd: built.deadEnd, examined: built.examined });
     return built;
+  }
+
+  private build(leaf: TrustedCertificate, extra: readonly TrustedCertificate[]): BuiltPaths & { links: LinkChecks } {
+    const links = new LinkChecks();
+    return { ...buildPaths(leaf, this.store, extra, { maxDepth: this.maxDepth }, links), links };
   }
 
   /**
@@ -115,7 +123,7 @@ export class ChainValidator {
     const extra: TrustedCertificate[] = [];
     for (const c of request.intermediates ?? []) extra.push(this.store.resolve(c));
     const at = request.at === undefined ? new Date() : requireInstant(request.at, 'at');
-    const { paths, deadEnd } = this.pathsFrom(leaf, extra);
+    const { paths, deadEnd, links } = this.pathsFrom(leaf, extra);
     let firstFailure: ChainValidationError | undefined;
     for (const path of paths) {
       let issuing = this.issuingOf.get(path);
@@ -124,12 +132,13 @@ export class ChainValidator {
         this.issuingOf.set(path, issuing);
       }
       const verified = this.issuingChains?.has(issuing, at) ?? false;
-      const context: ChainRuleContext = {
+      const context: LinkedRuleContext = {
         path,
         at,
         leafAlgorithms: this.leafAlgorithms,
         caAlgorithms: this.caAlgorithms,
         issuingChainVerified: verified,
+        [LINK_CHECKS]: links,
       };
       try {
         for (const rule of this.rules) rule.check(context);

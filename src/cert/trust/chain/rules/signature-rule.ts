@@ -1,29 +1,25 @@
-import { signatureAlgorithmFromOid, verifyWith } from '../../algorithms.js';
 import { ChainValidationError } from '../../errors.js';
 import type { ChainRule } from '../chain-rule.js';
+import { linkChecksOf, signedBy } from '../link-checks.js';
 
 /**
  * Each certificate's signature verifies with the next certificate's key.
  * When the issuing chain's signatures are known to verify
  * (`issuingChainVerified`), only the target's own signature is checked.
+ * Links that path building already verified in this validation are not
+ * verified again.
  */
 export const signatureRule: ChainRule = {
   name: 'signature',
-  check({ path, issuingChainVerified }) {
-    const links = issuingChainVerified === true ? Math.min(1, path.length - 1) : path.length - 1;
-    for (let i = 0; i < links; i++) {
+  check(context) {
+    const { path, issuingChainVerified } = context;
+    const links = linkChecksOf(context);
+    const count = issuingChainVerified === true ? Math.min(1, path.length - 1) : path.length - 1;
+    for (let i = 0; i < count; i++) {
       const cert = path[i];
       const issuer = path[i + 1];
       if (cert === undefined || issuer === undefined) continue;
-      const alg = signatureAlgorithmFromOid(cert.signatureAlgorithmOid);
-      let ok = false;
-      if (alg?.digest !== undefined) {
-        try {
-          ok = verifyWith(issuer.publicKey(), alg.scheme, alg.digest, cert.tbs, cert.signature);
-        } catch {
-          ok = false; // an issuer key node cannot load cannot verify anything
-        }
-      }
+      const ok = links === undefined ? signedBy(cert, issuer) : links.signedBy(cert, issuer);
       if (!ok) {
         throw new ChainValidationError(
           'BAD_SIGNATURE',
