@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { namesEqual } from './name-equality.js';
 import { RecencyMap } from '../../shared/recency-map.js';
 import { fromPemOrDer } from '../encoding/pem.js';
 import { TrustedCertificate } from './trusted-certificate.js';
@@ -95,15 +96,18 @@ export class TrustStore {
   }
 }
 
-/** Whether `issuer`'s key and name match what `cert` says about its issuer. */
+/**
+ * Whether `issuer`'s key and name match what `cert` (or a CRL) says about its
+ * issuer: the names always (RFC 5280 6.1.3 (a)(4), compared by
+ * {@link namesEqual}), and the key identifiers too when both carry one (MOICA
+ * G1/G2/G3 share a name). Path building uses the same rule (`IssuerMatcher`).
+ */
 export function couldHaveIssued(
   issuer: Pick<TrustedCertificate, 'subjectKeyId' | 'subjectDer'>,
   cert: Pick<TrustedCertificate, 'authorityKeyId' | 'issuerDer'>,
 ): boolean {
-  if (cert.authorityKeyId !== undefined && issuer.subjectKeyId !== undefined) {
-    return cert.authorityKeyId === issuer.subjectKeyId;
-  }
-  return Buffer.compare(Buffer.from(issuer.subjectDer), Buffer.from(cert.issuerDer)) === 0;
+  if (cert.authorityKeyId !== undefined && issuer.subjectKeyId !== undefined && cert.authorityKeyId !== issuer.subjectKeyId) return false;
+  return namesEqual(issuer.subjectDer, cert.issuerDer);
 }
 
 function toTrusted(input: CertificateInput): TrustedCertificate {
