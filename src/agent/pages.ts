@@ -1,4 +1,5 @@
 import { RetCode } from './codes.js';
+import { AGENT_SERVER_VERSION } from './pkcs11-info.js';
 
 /**
  * The HTML pages the agent serves at `/popupForm` (also `/ChtPopupForm`) and
@@ -12,8 +13,27 @@ import { RetCode } from './codes.js';
  * opener's origin (which the browser vouches for in `event.origin`) goes to
  * the server in a header, so the trusted-domain check applies to the page,
  * not to this popup.
+ *
+ * A request whose `func` the bridge does not know gets `ret_code`
+ * 0x7600000E (不支援的方法), as from the official component. Pages route the
+ * popup's replies by `func` and handle only `sign` and `pkcs11info` (a reply
+ * with any other `func` is ignored, and the page waits forever), so the
+ * refusal goes as a refused signature: `func` `sign`, with every field of a
+ * `/sign` answer (signature, certificate and card number empty), which a
+ * page's signing handler decodes and shows.
  */
 export function popupFormPage(): string {
+  const unsupported = JSON.stringify({
+    func: 'sign',
+    ret_code: RetCode.UNSUPPORTED_FUNCTION,
+    last_error: 0,
+    message: 'unsupported func',
+    message2: '',
+    signature: '',
+    certb64: '',
+    cardSN: '',
+    version: AGENT_SERVER_VERSION,
+  });
   return `<!doctype html><meta charset="utf-8"><title>twpki</title>
 <p>twpki local agent</p>
 <script>
@@ -30,8 +50,8 @@ export function popupFormPage(): string {
     var request;
     try { request = typeof event.data === 'string' ? JSON.parse(event.data) : event.data; } catch (e) { return; }
     if (!request || typeof request !== 'object') return;
+    if (!Object.prototype.hasOwnProperty.call(routes, request.func)) { reply(${unsupported}); return; }
     var route = routes[request.func];
-    if (!route) { reply({ func: request.func, ret_code: ${RetCode.UNSUPPORTED_FUNCTION}, last_error: 0, message: 'unsupported func' }); return; }
     fetch(route[0], {
       method: 'POST',
       headers: { 'Content-Type': 'text/plain', 'X-Twpki-Caller-Origin': event.origin },

@@ -58,7 +58,8 @@ export const COMPONENT_HASHES: Readonly<Record<SignHashAlgorithm, SignatureHash>
 const FULLY_ESCAPED = /^[A-Za-z0-9\-_.!~*'()%]*$/;
 
 /**
- * Pages send `tbsPackage=<JSON>` as form data or as text/plain, and some
+ * Pages send `tbsPackage=<JSON>` as form data (urlencoded, or multipart from
+ * a `FormData`) or as text/plain, and some
  * also `encodeURIComponent` the `tbs`/`pin` values. A value is unescaped
  * only when it contains an escape and nothing encodeURIComponent would have
  * escaped, so literal text is never altered.
@@ -72,7 +73,38 @@ function unescapeValue(value: string, alwaysEscaped = false): string {
   }
 }
 
+/** The `boundary` parameter of a multipart content type. */
+const BOUNDARY = /;\s*boundary=(?:"([^"]{1,70})"|([^;\s"]{1,70}))/i;
+/** A part's `Content-Disposition` naming the field `tbsPackage` (not `filename`: the match starts at `;`). */
+const TBS_PACKAGE_PART = /^content-disposition:[ \t]*form-data[ \t]*;(?:.*;)?[ \t]*name="tbsPackage"[ \t]*(?:;|$)/im;
+
+/**
+ * The `tbsPackage` field of a `multipart/form-data` body (a page's
+ * `FormData`): the text between the part's headers and the next delimiter,
+ * as the page gave it (FormData does not percent-encode). Linear in the body,
+ * which the server has already bounded.
+ */
+function multipartPackage(body: string, contentType: string): string {
+  const match = BOUNDARY.exec(contentType);
+  if (match === null) throw new SignRequestError('AGENT_BAD_PARAMETER', 'the multipart body has no boundary');
+  const delimiter = `--${match[1] ?? match[2] ?? ''}`;
+  let at = body.startsWith(delimiter) ? 0 : body.indexOf(`\r\n${delimiter}`);
+  if (at > 0) at += 2;
+  while (at !== -1) {
+    const start = at + delimiter.length;
+    if (body.startsWith('--', start)) break;
+    const headersEnd = body.indexOf('\r\n\r\n', start);
+    if (headersEnd === -1) break;
+    const end = body.indexOf(`\r\n${delimiter}`, headersEnd + 4);
+    if (end === -1) break;
+    if (TBS_PACKAGE_PART.test(body.slice(start, headersEnd))) return body.slice(headersEnd + 4, end);
+    at = end + 2;
+  }
+  throw new SignRequestError('AGENT_BAD_PARAMETER', 'the form has no tbsPackage field');
+}
+
 function packageJson(body: string, contentType: string): string {
+  if (/^\s*multipart\/form-data\b/i.test(contentType)) return multipartPackage(body, contentType).trim();
   const trimmed = body.trim();
   if (contentType.includes('application/x-www-form-urlencoded')) {
     const value = new URLSearchParams(trimmed).get('tbsPackage');

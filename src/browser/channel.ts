@@ -1,6 +1,6 @@
 import { ComponentError } from './component-error.js';
 import type { ComponentChannel } from './component-info.js';
-import { directRequest, type DirectBody } from './direct-request.js';
+import { directRequest, popupMayReach, type DirectBody } from './direct-request.js';
 import type { ResolvedOptions } from './options.js';
 import { popupRequest } from './popup-bridge.js';
 import type { JsonObject } from './reply-fields.js';
@@ -22,8 +22,9 @@ export interface ComponentCall {
   /** The popup request text, built when the popup asks for it. */
   readonly popupRequest: () => string;
   /**
-   * Whether `auto` may fall back to the popup after a refused direct
-   * request. Never for a signature: the component may have acted on it.
+   * Whether `auto` may fall back to the popup after a direct request the
+   * browser refused or may have blocked (Local Network Access). Never for a
+   * signature: the component may have acted on it.
    */
   readonly retryInPopup: boolean;
 }
@@ -35,15 +36,25 @@ export async function callComponent(options: ResolvedOptions, call: ComponentCal
     const reply = await popupRequest(options, call.popupRequest);
     return { reply, channel };
   }
+  let directError: ComponentError;
   try {
     const reply = await directRequest(options, call.path, call.directBody?.());
     if (options.mode === 'auto') learned.set(options.origin, 'direct');
     return { reply, channel };
   } catch (error) {
-    const refused = error instanceof ComponentError && error.code === 'COMPONENT_DIRECT_REFUSED';
-    if (!refused || options.mode !== 'auto' || !call.retryInPopup) throw error;
+    if (!popupMayReach(error) || options.mode !== 'auto' || !call.retryInPopup) throw error;
+    directError = error;
   }
-  const reply = await popupRequest(options, call.popupRequest);
+  let reply: JsonObject;
+  try {
+    reply = await popupRequest(options, call.popupRequest);
+  } catch (error) {
+    // Nothing said the component is there (Local Network Access not granted, no prompt answered) and the popup
+    // could not even be opened: report what the direct request found, not a popup the page never meant to use.
+    const unconfirmed = directError.code === 'COMPONENT_ABSENT';
+    if (unconfirmed && error instanceof ComponentError && error.code === 'COMPONENT_POPUP_BLOCKED') throw directError;
+    throw error;
+  }
   learned.set(options.origin, 'popup');
   return { reply, channel: 'popup' };
 }

@@ -8,7 +8,8 @@ import { TwpkiError } from '../shared/twpki-error.js';
  * - `COMPONENT_ABSENT`: nothing answers at the component's address (not
  *   installed, not running, or the browser refused the page access to localhost).
  * - `COMPONENT_DIRECT_REFUSED`: the component is there but the browser did not
- *   let this page read its answer directly (no CORS for this origin); use the popup.
+ *   let this page read its answer directly (no CORS for this origin), or the
+ *   browser's Local Network Access permission is denied for this page; use the popup.
  * - `COMPONENT_TIMEOUT`: the component did not answer in time.
  * - `COMPONENT_POPUP_BLOCKED`: the browser refused to open the `/popupForm` popup.
  * - `COMPONENT_POPUP_CLOSED`: the popup was closed before it answered.

@@ -48,7 +48,11 @@ export interface SignResult {
   readonly signature: string;
   /** Base64 DER of the signing certificate. */
   readonly certificate: string;
-  /** The card number (卡號) of the card that signed, checked against the detected token. */
+  /**
+   * The detected token's card number (卡號). With `withCardSN` (the default) the component's answer named
+   * the same card, or `sign` threw `COMPONENT_CARD_MISMATCH`; with `withCardSN: false` the component does
+   * not say which card signed, and this is only the card detected before signing (not checked).
+   */
   readonly cardNumber: string;
   /** The reader used. */
   readonly slot: ComponentSlot;
@@ -63,6 +67,19 @@ const HASHES: readonly string[] = ['SHA256', 'SHA384', 'SHA512', 'SHA1'];
 
 function badRequest(field: string, details: { retCode?: number; lastError?: number } = { retCode: RetCode.BAD_PARAMETER }): ComponentError {
   return new ComponentError('COMPONENT_BAD_REQUEST', { field, ...details });
+}
+
+/** Characters with a meaning in a form body (`+` is a space; `%`, `&`, `=`, `;` delimit); everything else goes as is. */
+const FORM_SPECIAL = /[%&+=;]/g;
+
+/**
+ * The form value of the `tbsPackage` JSON, escaping only the characters a form decoder would read otherwise.
+ * Other characters travel as their UTF-8 bytes (a form decoder passes them through, as for jQuery pages that
+ * post `'tbsPackage=' + JSON.stringify(…)`): Chinese text stays 3 bytes a character instead of
+ * encodeURIComponent's 9. JSON.stringify leaves no control character or lone surrogate unescaped.
+ */
+function formValue(json: string): string {
+  return json.replace(FORM_SPECIAL, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function toBase64(bytes: Uint8Array): string {
@@ -147,7 +164,7 @@ export async function sign(request: SignRequest, options?: ComponentOptions): Pr
     });
   const { reply, channel } = await callComponent(resolved, {
     path: '/sign',
-    directBody: () => ({ contentType: 'application/x-www-form-urlencoded', body: `tbsPackage=${encodeURIComponent(packageJson())}` }),
+    directBody: () => ({ contentType: 'application/x-www-form-urlencoded; charset=UTF-8', body: `tbsPackage=${formValue(packageJson())}` }),
     popupRequest: packageJson,
     retryInPopup: false,
   });

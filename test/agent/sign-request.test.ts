@@ -104,3 +104,36 @@ describe('TrustedOrigins', () => {
     expect(t.add('EXAMPLE.gov.tw')).toBe('example.gov.tw');
   });
 });
+
+describe('parseSignRequest: multipart/form-data (a page\'s FormData)', () => {
+  const multipart = async (fields: Record<string, string>): Promise<{ body: string; contentType: string }> => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    const request = new Request('http://localhost/', { method: 'POST', body: form });
+    return { body: await request.text(), contentType: request.headers.get('content-type') ?? '' };
+  };
+
+  it('reads the tbsPackage field as the page gave it, among other fields', async () => {
+    const { body, contentType } = await multipart({ other: 'x', tbsPackage: pkg({ tbs: 'a+b 中文 %zz &=', withCardSN: 'true' }), after: 'y' });
+    expect(contentType).toMatch(/^multipart\/form-data; boundary=/);
+    const r = parseSignRequest(body, contentType);
+    expect(Buffer.from(r.tbs).toString()).toBe('a+b 中文 %zz &=');
+    expect(r.withCardSN).toBe(true);
+  });
+
+  it('refuses a multipart body without the field or without a boundary with 0x7600000C, not as bad JSON', async () => {
+    const { body, contentType } = await multipart({ tbsPackageX: pkg({}), file: 'name="tbsPackage"' });
+    for (const [b, t] of [
+      [body, contentType],
+      [body, 'multipart/form-data'],
+    ]) {
+      try {
+        parseSignRequest(b as string, t as string);
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toBeInstanceOf(SignRequestError);
+        expect((error as SignRequestError).retCode).toBe(RetCode.BAD_PARAMETER);
+      }
+    }
+  });
+});

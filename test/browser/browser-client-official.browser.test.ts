@@ -133,7 +133,10 @@ describe.runIf(chromiumAvailable())('twpki/browser against the official componen
     expect(JSON.stringify(signed)).not.toContain(PIN);
     const sent = stub.requests.filter((r) => r.path === '/sign');
     expect(sent).toHaveLength(1);
-    expect(sent[0]?.contentType).toBe('application/x-www-form-urlencoded');
+    expect(sent[0]?.contentType).toBe('application/x-www-form-urlencoded; charset=UTF-8');
+    // Only the form's own syntax characters are escaped: Chinese goes as UTF-8, not 9 bytes a character.
+    expect(sent[0]?.body).toContain('%2BA');
+    expect(sent[0]?.body).toContain('登入');
     expect(sent[0]?.tbsPackage).toEqual({
       func: 'MakeSignature',
       signatureType: 'PKCS7',

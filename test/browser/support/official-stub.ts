@@ -7,6 +7,8 @@ export interface StubRequest {
   readonly method: string;
   readonly path: string;
   readonly contentType: string;
+  /** The body as received. */
+  readonly body: string;
   /** The parsed `tbsPackage` of a `/sign` request. */
   readonly tbsPackage?: Record<string, unknown>;
 }
@@ -104,6 +106,7 @@ export async function startOfficialStub(): Promise<OfficialStub> {
       method: req.method ?? '',
       path,
       contentType,
+      body,
       ...(path === '/sign' ? { tbsPackage: tbsPackageOf(body, contentType) } : {}),
     });
     if (stub.hang.has(path)) return; // never answers

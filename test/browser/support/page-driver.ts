@@ -10,6 +10,7 @@ export interface PageError {
   readonly lastError?: number;
   readonly triesLeft?: number;
   readonly field?: string;
+  readonly componentMessage?: string;
   readonly messages: { zhTW: string; en: string };
 }
 
@@ -53,6 +54,7 @@ export function inPage<T>(
             lastError: err.lastError as number | undefined,
             triesLeft: err.triesLeft as number | undefined,
             field: err.field as string | undefined,
+            componentMessage: err.componentMessage as string | undefined,
             messages: err.messages as { zhTW: string; en: string },
           },
         };

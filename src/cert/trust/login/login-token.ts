@@ -11,6 +11,11 @@ export type SignHashAlgorithm = 'SHA1' | 'SHA256' | 'SHA384' | 'SHA512';
  * say what was signed (`signatureType`, `tbs`, `tbsEncoding`,
  * `hashAlgorithm`). `tbs` is the login message (see `buildLoginMessage`).
  *
+ * As the local component reads its request, `signatureType`, `tbsEncoding`
+ * and `hashAlgorithm` are read in any case (`pkcs7`, `Base64`, `sha256`,
+ * `SHA-256`), and an optional field sent as `""` (`cardSN`, `tbsEncoding`,
+ * `hashAlgorithm`, `certb64`, `format`) is absent.
+ *
  * ```json
  * { "signatureType": "PKCS7", "tbs": "twpki-login/1\norigin=…\nchallenge=…",
  *   "signature": "MIAGCSqGSIb3…", "certb64": "MIIF…", "cardSN": "TP03…" }
@@ -54,7 +59,23 @@ export interface DecodedLoginToken extends SignedLoginToken {
   readonly certificate: Uint8Array | undefined;
 }
 
-const HASH_ALGORITHMS: ReadonlySet<string> = new Set(['SHA1', 'SHA256', 'SHA384', 'SHA512']);
+const SIGNATURE_TYPES = ['PKCS7', 'PKCS1'] as const;
+const TBS_ENCODINGS = ['NONE', 'base64'] as const;
+const HASH_ALGORITHMS = ['SHA256', 'SHA384', 'SHA512', 'SHA1'] as const;
+
+/**
+ * The entry of `names` that `value` spells, ignoring case (as the local
+ * component reads `signatureType`, `tbsEncoding` and `hashAlgorithm`); with
+ * `hyphen` (hash names), `SHA-256` is `SHA256`, as the component takes it. An exact spelling returns without
+ * allocating.
+ */
+function oneOf<T extends string>(value: string, names: readonly T[], hyphen = false): T | undefined {
+  for (const name of names) if (value === name) return name;
+  const upper = value.toUpperCase();
+  const folded = hyphen ? upper.replace('-', '') : upper;
+  for (const name of names) if (folded === name.toUpperCase()) return name;
+  return undefined;
+}
 
 /**
  * Checks the shape of a token (object or JSON text) and decodes its base64
@@ -118,16 +139,19 @@ function readLoginToken(input: unknown): LoginToken {
   }
   const format = field(t, 'format', false);
   if (format !== undefined && format !== 'twpki-login/1') throw new TokenFormatError(`unsupported token format "${format}"`);
-  const signatureType = field(t, 'signatureType', true);
-  if (signatureType !== 'PKCS1' && signatureType !== 'PKCS7') {
+  // Names are compared as the local component reads them (case-insensitively); the exact spelling costs nothing.
+  const signatureType = oneOf(field(t, 'signatureType', true) as string, SIGNATURE_TYPES);
+  if (signatureType === undefined) {
     throw new TokenFormatError('token field "signatureType" must be "PKCS1" or "PKCS7"');
   }
-  const tbsEncoding = field(t, 'tbsEncoding', false) ?? 'NONE';
-  if (tbsEncoding !== 'NONE' && tbsEncoding !== 'base64') {
+  const tbsEncodingText = field(t, 'tbsEncoding', false);
+  const tbsEncoding = tbsEncodingText === undefined ? 'NONE' : oneOf(tbsEncodingText, TBS_ENCODINGS);
+  if (tbsEncoding === undefined) {
     throw new TokenFormatError('token field "tbsEncoding" must be "NONE" or "base64"');
   }
-  const hashAlgorithm = field(t, 'hashAlgorithm', false);
-  if (hashAlgorithm !== undefined && !HASH_ALGORITHMS.has(hashAlgorithm)) {
+  const hashText = field(t, 'hashAlgorithm', false);
+  const hashAlgorithm = hashText === undefined ? undefined : oneOf(hashText, HASH_ALGORITHMS, true);
+  if (hashText !== undefined && hashAlgorithm === undefined) {
     throw new TokenFormatError('token field "hashAlgorithm" must be SHA1, SHA256, SHA384 or SHA512');
   }
   const tbs = field(t, 'tbs', true) as string;
@@ -140,15 +164,20 @@ function readLoginToken(input: unknown): LoginToken {
   const token: { -readonly [K in keyof LoginToken]: LoginToken[K] } = { signatureType, signature, tbs, tbsEncoding };
   if (format !== undefined) token.format = format;
   if (certb64 !== undefined) token.certb64 = certb64;
-  if (hashAlgorithm !== undefined) token.hashAlgorithm = hashAlgorithm as SignHashAlgorithm;
+  if (hashAlgorithm !== undefined) token.hashAlgorithm = hashAlgorithm;
   if (cardSN !== undefined) token.cardSN = cardSN;
   return token;
 }
 
-/** The string field `name` of `t`, `undefined` when absent (or null) and not `required`. */
+/**
+ * The string field `name` of `t`, `undefined` when absent (or null) and not
+ * `required`. An optional field sent as `""` is absent too: pages fill the
+ * fields they do not use with `""`, and the local component reads `""` as
+ * absent (a `/sign` reply without `withCardSN` has `cardSN: ""`).
+ */
 function field(t: Record<string, unknown>, name: string, required: boolean): string | undefined {
   const v = t[name];
-  if (v === undefined || v === null) {
+  if (v === undefined || v === null || (v === '' && !required)) {
     if (required) throw new TokenFormatError(`token field "${name}" is missing`);
     return undefined;
   }
