@@ -12,8 +12,8 @@ export function chromiumAvailable(): boolean {
   return false;
 }
 
-/** Headless Chromium with the flags this closed-network machine needs. */
-export function launchChromium(): Promise<Browser> {
+/** Headless Chromium with the flags this closed-network machine needs, and any a test adds. */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -26,6 +26,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--disable-popup-blocking',
+      ...extraArgs,
     ],
   });
 }

@@ -8,13 +8,13 @@
  * name (a page on localhost is never kept from localhost), treated as a
  * secure context as a government https page is.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmulatorCardSlots, startAgent, type AgentServer } from '../../src/agent/index.js';
 import type { ComponentPresent, SignResult } from '../../src/browser/index.js';
 import { EmulatorReader } from '../../src/pcsc/index.js';
 import { createVirtualHiCOSCard } from '../../src/testing/index.js';
-import { CHROMIUM, chromiumAvailable } from './chromium.js';
+import { chromiumAvailable, launchChromium } from './chromium.js';
 import { errorOf, inPage, valueOf } from './support/page-driver.js';
 import { startTestPage, unusedPort, type TestPageServer } from './support/page-server.js';
 
@@ -35,23 +35,11 @@ describe.runIf(chromiumAvailable())('twpki/browser on a public site under Local 
     const port = new URL(site.url).port;
     pageOrigin = `http://${PUBLIC_HOST}:${port}`;
     agent = await startAgent({ slots: new EmulatorCardSlots(reader), trusted: [pageOrigin], port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-popup-blocking',
-        `--host-resolver-rules=MAP ${PUBLIC_HOST} 127.0.0.1`,
-        `--ip-address-space-overrides=127.0.0.1:${port}=public`,
-        `--unsafely-treat-insecure-origin-as-secure=${pageOrigin}`,
-      ],
-    });
+    browser = await launchChromium([
+      `--host-resolver-rules=MAP ${PUBLIC_HOST} 127.0.0.1`,
+      `--ip-address-space-overrides=127.0.0.1:${port}=public`,
+      `--unsafely-treat-insecure-origin-as-secure=${pageOrigin}`,
+    ]);
   }, 60_000);
 
   afterAll(async () => {
