@@ -3,6 +3,7 @@ import { AlgorithmPolicy, ChainValidationError, ChainValidator, TrustStore, Trus
 import { cycleRule, defaultChainRules, type ChainRule } from '../../../src/cert/advanced.js';
 import { createTestPki } from '../../../src/testing/pki/index.js';
 import type { CardHolderCredentials, TestPki } from '../../../src/testing/pki/index.js';
+import { chainFailure } from './helpers/chain-failure.js';
 import { realCa } from './helpers/fixtures.js';
 
 const now = new Date('2026-06-01T00:00:00Z');
@@ -16,16 +17,6 @@ beforeAll(async () => {
   validator = new ChainValidator(new TrustStore({ anchors: [pki.root.certificate], intermediates: [pki.issuer('moica').certificate] }));
 });
 
-function failure(fn: () => unknown): ChainValidationError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ChainValidationError) return err;
-    throw err;
-  }
-  throw new Error('expected a ChainValidationError');
-}
-
 describe('chain validation over the generated test PKI', () => {
   it('accepts a MOICA signing certificate and returns leaf → issuing CA → root', () => {
     const chain = validator.validate(holder.sign.certificate, { at: now });
@@ -34,7 +25,7 @@ describe('chain validation over the generated test PKI', () => {
 
   it('uses intermediates supplied per call', () => {
     const rootOnly = new ChainValidator(new TrustStore({ anchors: [pki.root.certificate] }));
-    expect(failure(() => rootOnly.validate(holder.sign.certificate, { at: now })).code).toBe('ISSUER_NOT_FOUND');
+    expect(chainFailure(() => rootOnly.validate(holder.sign.certificate, { at: now })).code).toBe('ISSUER_NOT_FOUND');
     expect(rootOnly.validate(holder.sign.certificate, { at: now, intermediates: [pki.issuer('moica').certificate] }).path).toHaveLength(3);
   });
 
@@ -46,7 +37,7 @@ describe('chain validation over the generated test PKI', () => {
       notBefore: new Date('2025-07-01T00:00:00Z'),
       notAfter: new Date('2026-01-01T00:00:00Z'),
     });
-    expect(failure(() => validator.validate(expired.certificate, { at: now })).code).toBe('CHAIN_CERT_EXPIRED');
+    expect(chainFailure(() => validator.validate(expired.certificate, { at: now })).code).toBe('CHAIN_CERT_EXPIRED');
     expect(validator.validate(expired.certificate, { at: new Date('2025-10-01T00:00:00Z') }).path).toHaveLength(3);
     const future = await pki.issueCertificate({
       issuer: pki.issuer('moica'),
@@ -54,13 +45,13 @@ describe('chain validation over the generated test PKI', () => {
       notBefore: new Date('2027-01-01T00:00:00Z'),
       notAfter: new Date('2028-01-01T00:00:00Z'),
     });
-    expect(failure(() => validator.validate(future.certificate, { at: now })).code).toBe('CHAIN_CERT_NOT_YET_VALID');
+    expect(chainFailure(() => validator.validate(future.certificate, { at: now })).code).toBe('CHAIN_CERT_NOT_YET_VALID');
   });
 
   it('rejects a bad signature', () => {
     const tampered = new Uint8Array(holder.sign.certificate);
     tampered[tampered.length - 1] = (tampered[tampered.length - 1] ?? 0) ^ 0xff;
-    const err = failure(() => validator.validate(tampered, { at: now }));
+    const err = chainFailure(() => validator.validate(tampered, { at: now }));
     expect(err.code).toBe('BAD_SIGNATURE');
     expect(err.subject).toContain('CN=');
   });
@@ -70,14 +61,14 @@ describe('chain validation over the generated test PKI', () => {
     const impostor = await pki.issueCertificate({ issuer: 'root', subject: moica.subject(), isCa: true, keyUsage: ['keyCertSign', 'cRLSign'] });
     const leaf = await pki.issueCertificate({ issuer: impostor, subject: 'C=TW, CN=冒名', keyUsage: ['digitalSignature'] });
     expect(TrustedCertificate.from(leaf.certificate).issuer()).toBe(moica.subject());
-    const err = failure(() => validator.validate(leaf.certificate, { at: now }));
+    const err = chainFailure(() => validator.validate(leaf.certificate, { at: now }));
     expect(err.code).toBe('ISSUER_NOT_FOUND');
     expect(err.message).toContain(TrustedCertificate.from(impostor.certificate).subjectKeyId);
   });
 
   it('rejects a path through a certificate that is not a CA', async () => {
     const child = await pki.issueCertificate({ issuer: holder.sign, subject: 'C=TW, CN=冒充' });
-    const err = failure(() => validator.validate(child.certificate, { at: now, intermediates: [holder.sign.certificate] }));
+    const err = chainFailure(() => validator.validate(child.certificate, { at: now, intermediates: [holder.sign.certificate] }));
     expect(err.code).toBe('NOT_A_CA');
   });
 
@@ -90,7 +81,7 @@ describe('chain validation over the generated test PKI', () => {
       keyUsage: ['keyCertSign', 'cRLSign'],
     });
     const leaf = await pki.issueCertificate({ issuer: sub, subject: 'C=TW, CN=孫', keyUsage: ['digitalSignature'] });
-    expect(failure(() => validator.validate(leaf.certificate, { at: now, intermediates: [sub.certificate] })).code).toBe(
+    expect(chainFailure(() => validator.validate(leaf.certificate, { at: now, intermediates: [sub.certificate] })).code).toBe(
       'PATH_LENGTH_EXCEEDED',
     );
   });
@@ -98,7 +89,7 @@ describe('chain validation over the generated test PKI', () => {
   it('requires keyCertSign of an issuer that has keyUsage', async () => {
     const ca = await pki.issueCertificate({ issuer: 'root', subject: 'C=TW, OU=無簽發權', isCa: true, keyUsage: ['digitalSignature'] });
     const leaf = await pki.issueCertificate({ issuer: ca, subject: 'C=TW, CN=葉' });
-    expect(failure(() => validator.validate(leaf.certificate, { at: now, intermediates: [ca.certificate] })).code).toBe(
+    expect(chainFailure(() => validator.validate(leaf.certificate, { at: now, intermediates: [ca.certificate] })).code).toBe(
       'ISSUER_KEY_USAGE',
     );
   });
@@ -110,7 +101,7 @@ describe('chain validation over the generated test PKI', () => {
     const bByA = await pki.issueCertificate({ issuer: a0, subject: 'C=TW, OU=B', isCa: true, keyUsage: ['keyCertSign'], keyPair: b0 });
     const leaf = await pki.issueCertificate({ issuer: a0, subject: 'C=TW, CN=環' });
     const v = new ChainValidator(new TrustStore({ anchors: [realCa('grca-g3')], intermediates: [aByB.certificate, bByA.certificate] }));
-    expect(failure(() => v.validate(leaf.certificate, { at: now })).code).toBe('CHAIN_CYCLE');
+    expect(chainFailure(() => v.validate(leaf.certificate, { at: now })).code).toBe('CHAIN_CYCLE');
   });
 
   it('the cycle rule refuses a path with any certificate twice, adjacent or not', () => {
@@ -135,20 +126,20 @@ describe('chain validation over the generated test PKI', () => {
 
   it('refuses SHA-1 on end-entity certificates but not on CA certificates by default', async () => {
     const leaf = await pki.issueCertificate({ issuer: pki.issuer('moica'), subject: 'C=TW, CN=舊', signatureHash: 'SHA-1' });
-    expect(failure(() => validator.validate(leaf.certificate, { at: now })).code).toBe('CHAIN_ALGORITHM_NOT_ALLOWED');
+    expect(chainFailure(() => validator.validate(leaf.certificate, { at: now })).code).toBe('CHAIN_ALGORITHM_NOT_ALLOWED');
   });
 
   it('rejects a critical extension it does not process, accepts a non-critical one', async () => {
     const ext = { oid: '1.2.3.4.5', value: new Uint8Array([0x05, 0x00]) };
     const critical = await pki.issueCertificate({ issuer: pki.issuer('moica'), subject: 'C=TW, CN=關鍵', extraExtensions: [{ ...ext, critical: true }] });
-    expect(failure(() => validator.validate(critical.certificate, { at: now })).code).toBe('UNKNOWN_CRITICAL_EXTENSION');
+    expect(chainFailure(() => validator.validate(critical.certificate, { at: now })).code).toBe('UNKNOWN_CRITICAL_EXTENSION');
     const plain = await pki.issueCertificate({ issuer: pki.issuer('moica'), subject: 'C=TW, CN=普通', extraExtensions: [{ ...ext, critical: false }] });
     expect(validator.validate(plain.certificate, { at: now }).path).toHaveLength(3);
   });
 
   it('stops at maxDepth', () => {
     const shallow = new ChainValidator(validator.store, { maxDepth: 2 });
-    expect(failure(() => shallow.validate(holder.sign.certificate, { at: now })).code).toBe('CHAIN_TOO_LONG');
+    expect(chainFailure(() => shallow.validate(holder.sign.certificate, { at: now })).code).toBe('CHAIN_TOO_LONG');
   });
 
   it('runs exactly the rules of its registry', () => {
@@ -162,7 +153,7 @@ describe('chain validation over the generated test PKI', () => {
   });
 
   it('names what is wrong with input that is not a certificate', () => {
-    const err = failure(() => validator.validate(new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01]), { at: now }));
+    const err = chainFailure(() => validator.validate(new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01]), { at: now }));
     expect(err.code).toBe('MALFORMED_CERTIFICATE');
     expect(err.message).toMatch(/not a certificate/);
   });
