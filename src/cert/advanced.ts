@@ -20,6 +20,7 @@ export {
   validityRule,
 } from './trust/chain/rules/index.js';
 export { CertificateRevocationList, type CrlEntry } from './trust/revocation/crl.js';
+export type { IssuingDistributionPoint } from './trust/revocation/issuing-distribution-point.js';
 export { CrlCache, verifyCrl, type CrlCacheOptions } from './trust/revocation/crl-cache.js';
 export { buildOcspRequest, ocspCertId, type OcspCertId, type OcspRequestBundle } from './trust/revocation/ocsp-request.js';
 export { parseOcspResponse, type OcspBasicResponse, type OcspSingleResponse } from './trust/revocation/ocsp-response.js';

@@ -20,7 +20,7 @@ export interface NameAttribute {
 export interface DistinguishedName {
   /**
    * `C=TW, O=行政院, OU=內政部憑證管理中心`: most significant first, values
-   * escaped by {@link escapeNameValue} (RFC 4514, control characters as `\XX`): always one line.
+   * escaped (RFC 4514 specials, control characters as `\XX`): always one line.
    */
   readonly text: string;
   /** Every attribute in encoding order (multi-valued RDNs flattened). */
