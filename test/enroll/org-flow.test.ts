@@ -106,6 +106,17 @@ describeEachStore('enroll_t_org', (db) => {
       );
     });
 
+    it('查詢憑證註冊收件紀錄 shows the registered agency\'s name (該註冊機關之機關名稱), not the certificate\'s', async () => {
+      // An agency registering with a certificate whose subject names its parent organization (same OID).
+      const parentNamed = markVerified({ authority: 'GCA', subjectName: '上層機關', certificateSerial: 'e5', organizationOid: OID });
+      await flow.register({ agencyCode: 'A1234', organizationCard: parentNamed, administratorCard: admin, administrator: adminContact });
+      await flow.replaceOrganizationCertificate('A1234', { organizationCard: markVerified({ authority: 'GCA', subjectName: '上層機關', certificateSerial: 'e6', organizationOid: OID }), administratorCard: admin, administrator: adminContact });
+      expect((await flow.registrationRecords('A1234')).map((r) => [r.item, r.organizationName])).toEqual([
+        ['首次註冊', '內政部消防署'],
+        ['更換機關憑證', '內政部消防署'],
+      ]);
+    });
+
     it('a rejected review can be followed by a registration with the right certificate', async () => {
       const bad = { agencyCode: 'A1234', organizationCard: orgCard('d4', '2.16.886.101.99999'), administratorCard: admin, administrator: adminContact, reviewContact: { name: '王', phone: '0227013411' } };
       await flow.register(bad);

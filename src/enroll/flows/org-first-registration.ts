@@ -98,7 +98,7 @@ async function registerAs(
         const saved = await saveRegistration(tx, existing !== undefined, {
           code, status: to, orgCard, orgIdentifier: identifierOf(orgCard), adminCard, contact: adminContact, reviewContact, retryNotBefore, at,
         });
-        await addRecord(tx, code, orgCard.subjectName, to === 'registered' ? '首次註冊' : '首次註冊(需審核)', at);
+        await addRecord(tx, code, agency.name, to === 'registered' ? '首次註冊' : '首次註冊(需審核)', at);
         if (terms !== undefined) await recordConsent(tx, code, '首次註冊', terms, adminCard.certificateSerial, at);
         return saved;
       }, matches ? 'OID 比對相符' : `OID 比對不符: ${identifierOf(orgCard)} ≠ ${agency.oid}`);

@@ -65,7 +65,7 @@ export async function replace(o: OrgRegistrationOptions, agencyCode: string, inp
     const step = { subject: code, from: reg.status, event, to: 'registered' as const, actor: who, at };
     return applyTransition(tx, ORG_MACHINE, step, async () => {
       const saved = await saveReplacedCards(tx, code, { orgCard, orgIdentifier: identifierOf(orgCard), adminCard, contact: adminContact, at });
-      await addRecord(tx, code, orgCard.subjectName, REPLACE_ITEMS[event], at);
+      await addRecord(tx, code, agency.name, REPLACE_ITEMS[event], at);
       if (terms !== undefined) await recordConsent(tx, code, REPLACE_ITEMS[event], terms, adminCard.certificateSerial, at);
       return saved;
     }, `機關憑證 ${before.organizationCertificateSerial} → ${orgCard.certificateSerial}; 管理者憑證 ${before.administrator.certificateSerial} → ${adminCard.certificateSerial}`);
