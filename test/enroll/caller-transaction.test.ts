@@ -82,7 +82,9 @@ describeEachStore('enroll_t_callertx', (db) => {
   });
 
   it("a failed command undoes only its own writes and leaves the caller's transaction usable", async () => {
-    await accounts(db()).apply({ controlNumber: 'H5600123' }, applicant);
+    // An application past the EMS comparison holds the number, so a second one fails at its insert.
+    const held = await accounts(db()).apply({ controlNumber: 'H5600123' }, applicant);
+    await accounts(db()).submitBasicData(held.id, basicDataFor(), applicant);
     const code = await db().transaction(async (tx) => {
       const c = await accounts(joinTransaction(tx))
         .apply({ controlNumber: 'H5600123' }, applicant)
