@@ -108,7 +108,7 @@ describeEachStore('enroll_t_org', (db) => {
 
     it('查詢憑證註冊收件紀錄 shows the registered agency\'s name (該註冊機關之機關名稱), not the certificate\'s', async () => {
       // An agency registering with a certificate whose subject names its parent organization (same OID).
-      const parentNamed = markVerified({ authority: 'GCA', subjectName: '上層機關', certificateSerial: 'e5', organizationOid: OID });
+      const parentNamed: VerifiedCardHolder = markVerified({ authority: 'GCA', subjectName: '上層機關', certificateSerial: 'e5', organizationOid: OID });
       await flow.register({ agencyCode: 'A1234', organizationCard: parentNamed, administratorCard: admin, administrator: adminContact });
       await flow.replaceOrganizationCertificate('A1234', { organizationCard: markVerified({ authority: 'GCA', subjectName: '上層機關', certificateSerial: 'e6', organizationOid: OID }), administratorCard: admin, administrator: adminContact });
       expect((await flow.registrationRecords('A1234')).map((r) => [r.item, r.organizationName])).toEqual([
@@ -310,10 +310,22 @@ describeEachStore('enroll_t_org', (db) => {
 
   describe('organization flow: queries (查詢作業)', () => {
     it('returns organization OID and citizen serial from verified cards', () => {
-      expect(flow.organizationCertificateOid(orgCard())).toEqual({ organizationName: '內政部消防署', organizationOid: OID });
-      expect(flow.citizenCertificateSerial(citizenCard(2, { certificateSerial: '00:4A:00' }))).toEqual({ name: '王小明2', certificateSerial: '4a00' });
-      expect(() => flow.organizationCertificateOid(admin)).toThrow(EnrollError);
-      expect(() => flow.citizenCertificateSerial(orgCard())).toThrow(EnrollError);
+      expect(flow.organizationCertificateOid(orgCard(), 'A1234')).toEqual({ agencyCode: 'A1234', organizationName: '內政部消防署', organizationOid: OID });
+      expect(flow.citizenCertificateSerial(citizenCard(2, { certificateSerial: '00:4A:00' }), 'A123456789')).toEqual({ name: '王小明2', certificateSerial: '4a00' });
+      expect(() => flow.organizationCertificateOid(admin, 'A1234')).toThrow(EnrollError);
+      expect(() => flow.citizenCertificateSerial(orgCard(), 'A123456789')).toThrow(EnrollError);
+      // The seed's 必填 inputs: 機關代號 beside the agency card, 身分證統一編號 beside the citizen card (its ID hint).
+      const issuesOf = (fn: () => unknown): string[][] => {
+        try {
+          fn();
+        } catch (e) {
+          return (e as InvalidInputError).issues.map((i) => [i.field, i.code]);
+        }
+        return [];
+      };
+      expect(issuesOf(() => flow.organizationCertificateOid(orgCard(), undefined as unknown as string))).toEqual([['agencyCode', 'REQUIRED']]);
+      expect(issuesOf(() => flow.citizenCertificateSerial(citizenCard(2), undefined as unknown as string))).toEqual([['nationalId', 'REQUIRED']]);
+      expect(issuesOf(() => flow.citizenCertificateSerial(citizenCard(2), 'B120863130'))).toEqual([['nationalId', 'MISMATCH']]);
     });
 
     it.each([

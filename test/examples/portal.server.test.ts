@@ -338,8 +338,8 @@ describe.each(backends)('portal backend on the $name', ({ url, statusInServer })
       expect(code(await new PageClient(portal.url).call('GET', '/gepi/api/operators'))).toBe('NO_AGENCY_CODE');
 
       const records = await page.call('GET', '/gepi/api/records?agencyCode=A1001');
-      expect(records.body.records).toEqual([expect.objectContaining({ item: '首次註冊', organizationName: org.body.name })]);
-      expect((await page.cardStep(agencyAgent, '/gepi/card/query-oid')).body).toMatchObject({ organizationOid: DEMO_AGENCY_OID });
+      expect(records.body.records).toEqual([expect.objectContaining({ item: '首次註冊', organizationName: '範例機關' })]);
+      expect((await page.cardStep(agencyAgent, '/gepi/card/query-oid')).body).toMatchObject({ agencyCode: 'A1001', organizationOid: DEMO_AGENCY_OID });
       await page.cardStep(agent, '/gepi/card/query-serial');
       expect(code(await page.call('POST', '/gepi/api/query-serial', { nationalId: 'B123456780' }))).toBe('NATIONAL_ID_MISMATCH');
       await page.cardStep(agent, '/gepi/card/query-serial');

@@ -261,7 +261,7 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
   ctx.cardStep(
     app,
     '/gepi/card/query-oid',
-    async (login, request) => ({ agencyCode: agencyCode(request), ...flow.organizationCertificateOid(organizationCard(login).holder) }),
+    async (login, request) => flow.organizationCertificateOid(organizationCard(login).holder, agencyCode(request)),
     agencyCode,
   );
   ctx.cardStep(app, '/gepi/card/query-serial', async (login, request) => {
@@ -270,9 +270,9 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
   });
   app.post('/gepi/api/query-serial', async (request) => {
     const card = ctx.cards.get(sid(request), 'gepi.query-serial', '請先插入自然人憑證並輸入密碼');
-    checkNationalId(request, card);
+    const nationalId = checkNationalId(request, card);
     ctx.cards.drop(sid(request), 'gepi.query-serial');
-    return flow.citizenCertificateSerial(card.holder);
+    return flow.citizenCertificateSerial(card.holder, nationalId);
   });
 
   // 首次註冊審核 (reviewer): registrations whose OID did not match.

@@ -3,16 +3,18 @@
  * 查詢憑證註冊收件紀錄, 查詢機關憑證 OID and 查詢自然人憑證序號.
  */
 import type { CardIdentity } from '../domain/card-holder.js';
-import type { CertificateSerial } from '../domain/identifiers.js';
+import { parseNationalId, type CertificateSerial } from '../domain/identifiers.js';
 import { EnrollError, IssueCollector } from '../errors.js';
 import { parseAgencyCode, parseCitizenCard, parseOrgCard } from './org-inputs.js';
 import type { OrgRegistration, RegistrationRecord } from './org-records.js';
 import { recordsOf } from './org-receipts-table.js';
 import { findRegistration } from './org-registrations-table.js';
-import type { OrgRegistrationOptions } from './org-shared.js';
+import { idHintAgrees, type OrgRegistrationOptions } from './org-shared.js';
 
 /** Result of {@link organizationCertificateOid}. */
 export interface OrganizationCertificateInfo {
+  /** The 機關代號 the query was made for (必填 in the seed's form). */
+  agencyCode: string;
   /** The certificate's subject name. */
   organizationName: string;
   /** Dotted organization OID (GCA/XCA cards); absent when the certificate has none. */
@@ -43,23 +45,36 @@ export async function registrationRecords(o: OrgRegistrationOptions, agencyCode:
   return o.store.transaction((tx) => recordsOf(tx, code));
 }
 
-/** 查詢機關憑證 OID: organization name and OID (or 統一編號) of an organization certificate. */
-export function organizationCertificateOid(organizationCard: unknown): OrganizationCertificateInfo {
+/**
+ * 查詢機關憑證 OID: organization name and OID (or 統一編號) of an organization
+ * certificate, for the 機關代號 typed beside it (both 必填 in the seed).
+ */
+export function organizationCertificateOid(organizationCard: unknown, agencyCode: unknown): OrganizationCertificateInfo {
   const issues = new IssueCollector();
   const card = parseOrgCard(organizationCard, 'organizationCard', issues);
+  const code = issues.take(() => parseAgencyCode(agencyCode));
   issues.throwIfAny();
   const c = card as CardIdentity;
   return {
+    agencyCode: code as string,
     organizationName: c.subjectName,
     ...(c.organizationOid === undefined ? {} : { organizationOid: c.organizationOid }),
     ...(c.businessId === undefined ? {} : { businessId: c.businessId }),
   };
 }
 
-/** 查詢自然人憑證序號: holder name and certificate serial of a citizen certificate. */
-export function citizenCertificateSerial(citizenCard: unknown): CitizenCertificateInfo {
+/**
+ * 查詢自然人憑證序號: holder name and certificate serial of a citizen
+ * certificate, for the 身分證統一編號 typed beside it (both 必填 in the seed),
+ * which must agree with the card's ID hint by the flow's `idHintRule`.
+ */
+export function citizenCertificateSerial(o: OrgRegistrationOptions, citizenCard: unknown, nationalId: unknown): CitizenCertificateInfo {
   const issues = new IssueCollector();
   const card = parseCitizenCard(citizenCard, 'citizenCard', issues);
+  const id = issues.take(() => parseNationalId(nationalId, 'nationalId'));
+  if (card !== undefined && id !== undefined && !idHintAgrees(o, id, card.idHint)) {
+    issues.add('nationalId', 'MISMATCH', '身分證統一編號與自然人憑證不符 (does not match the card)');
+  }
   issues.throwIfAny();
   return { name: (card as CardIdentity).subjectName, certificateSerial: (card as CardIdentity).certificateSerial };
 }

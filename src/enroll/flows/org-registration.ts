@@ -166,8 +166,14 @@ export class OrgRegistrationFlow {
     return queries.registrationRecords(this.o, agencyCode);
   }
 
-  /** 查詢機關憑證 OID: organization name and OID (or 統一編號) of an organization certificate. */
-  public organizationCertificateOid(organizationCard: VerifiedCardHolder): {
+  /**
+   * 查詢機關憑證 OID: organization name and OID (or 統一編號) of an organization
+   * certificate, for the 機關代號 typed beside it (both 必填).
+   * @throws InvalidInputError naming `organizationCard` or `agencyCode`.
+   */
+  public organizationCertificateOid(organizationCard: VerifiedCardHolder, agencyCode: string): {
+    /** The 機關代號 the query was made for. */
+    agencyCode: string;
     /** The certificate's subject name. */
     organizationName: string;
     /** Dotted organization OID (GCA/XCA cards); absent when the certificate has none. */
@@ -175,16 +181,21 @@ export class OrgRegistrationFlow {
     /** 統一編號 (MOEACA cards); absent when the certificate has none. */
     businessId?: string;
   } {
-    return queries.organizationCertificateOid(organizationCard);
+    return queries.organizationCertificateOid(organizationCard, agencyCode);
   }
 
-  /** 查詢自然人憑證序號: holder name and certificate serial, to paste into 新增授權經辦人. */
-  public citizenCertificateSerial(citizenCard: VerifiedCardHolder): {
+  /**
+   * 查詢自然人憑證序號: holder name and certificate serial, to paste into
+   * 新增授權經辦人, for the 身分證統一編號 typed beside the card (both 必填),
+   * which must agree with the card's ID hint (`idHintRule`).
+   * @throws InvalidInputError naming `citizenCard` or `nationalId` (`MISMATCH` when it is another person's card).
+   */
+  public citizenCertificateSerial(citizenCard: VerifiedCardHolder, nationalId: string): {
     /** The holder's name from the certificate subject. */
     name: string;
     /** The certificate serial, lower-case hex without separators. */
     certificateSerial: CertificateSerial;
   } {
-    return queries.citizenCertificateSerial(citizenCard);
+    return queries.citizenCertificateSerial(this.o, citizenCard, nationalId);
   }
 }
