@@ -11,9 +11,12 @@
  * every OCTET and BIT STRING as nested ASN.1; that made it the dominant cost
  * of a certificate parse, and seconds for a CRL.
  *
- * Strict: definite lengths only (BER input goes through `definiteLengths`
- * first), lengths within their container, no trailing bytes at the root.
- * Everything else is a `DerError` naming the element.
+ * Structural, not canonical: definite lengths only (BER input goes through
+ * `definiteLengths` first), lengths within their container, no trailing
+ * bytes at the root; everything else is a `DerError` naming the element.
+ * Non-minimal length octets, a BOOLEAN TRUE other than 0xFF and an explicit
+ * DEFAULT value are read rather than refused: signatures cover the bytes as
+ * sent, and some issuers' encoders have produced them.
  * @internal
  */
 
