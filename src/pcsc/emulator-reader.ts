@@ -1,6 +1,7 @@
 import { CardChannel } from './card-channel.js';
 import { CardRemovedError, PcscError } from './errors.js';
 import type { CardEmulator, Transport } from './transport.js';
+import { TwpkiError } from '../shared/twpki-error.js';
 
 /** Options of {@link EmulatorReader}. */
 export interface EmulatorReaderOptions {
@@ -127,7 +128,15 @@ export class EmulatorSession extends CardChannel implements AsyncDisposable {
   protected async exchange(command: Uint8Array): Promise<Uint8Array> {
     const card = this.reader.cardFor(this.insertion);
     if (!card) throw new CardRemovedError(this.reader.name);
-    const answer = await card.process(command);
+    let answer: Uint8Array;
+    try {
+      answer = await card.process(command);
+    } catch (error) {
+      // A test card's own bug or deliberate failure: the card did not answer, which is not a malformed answer.
+      if (error instanceof TwpkiError) throw error;
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new PcscError('CARD_UNRESPONSIVE', `the emulated card in ${this.reader.name} failed to answer: ${detail}`, { reader: this.reader.name, cause: error });
+    }
     // The card may have been pulled while it was working.
     if (!this.reader.cardFor(this.insertion)) throw new CardRemovedError(this.reader.name);
     return answer;

@@ -56,3 +56,14 @@ describe('a card object whose session ended', () => {
     }
   });
 });
+
+describe('an emulated card that throws', () => {
+  it('is a card that did not answer (PcscError CARD_UNRESPONSIVE naming the reader and the cause), not a malformed answer', async () => {
+    const reader = new EmulatorReader({ name: 'Test reader 7' });
+    const bug = new TypeError("Cannot read properties of undefined (reading 'fid')");
+    reader.insert({ reset: () => fromHex('3b00'), process: () => Promise.reject(bug) });
+    const error = (await HiCOSCard.open(reader.connect()).catch((e: unknown) => e)) as { code?: string; message?: string; reader?: string; cause?: unknown };
+    expect([error.code, error.reader, error.cause]).toEqual(['CARD_UNRESPONSIVE', 'Test reader 7', bug]);
+    expect(error.message).toContain("reading 'fid'");
+  });
+});
