@@ -115,4 +115,19 @@ describeEachStore('enroll_t_callertx', (db) => {
     expect(await db().transaction((tx) => tx.query('SELECT note FROM team_notes'))).toEqual([]);
     expect(await tableCounts(db())).toEqual(before);
   });
+
+  it('a query the callback left behind is refused even while the store commits (it never runs after the transaction)', async () => {
+    let stray: Promise<unknown> | undefined;
+    await db().transaction(async (tx) => {
+      await tx.query('SELECT 1');
+      // Scheduled by the callback, reached while the store sends COMMIT.
+      setImmediate(() => {
+        stray = tx.query('INSERT INTO team_notes (control_number, note) VALUES ($1, $2)', ['H5600123', 'after commit']);
+        stray.catch(() => undefined);
+      });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await (stray as Promise<unknown>).then(() => 'ran', (e: unknown) => (e as { code?: unknown }).code)).toBe('TRANSACTION_ENDED');
+    expect(await db().transaction((tx) => tx.query('SELECT note FROM team_notes'))).toEqual([]);
+  });
 });

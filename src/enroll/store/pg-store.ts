@@ -72,13 +72,16 @@ export class PgStore implements EnrollStore {
           await client.query(script);
         },
       );
+      let result: T;
       try {
-        const result = await fn(session);
-        await client.query('COMMIT');
-        return result;
+        result = await fn(session);
       } finally {
+        // Retired before COMMIT (or ROLLBACK) is sent: a query the callback left behind must not queue up on
+        // the client behind them and run after the transaction, or after the client went back to the pool.
         end();
       }
+      await client.query('COMMIT');
+      return result;
     } catch (err) {
       try {
         await client.query('ROLLBACK');
