@@ -2,19 +2,44 @@
  * An unfinished application can be replaced by a new one instead of keeping
  * its control number (or 統一編號 + 管制編號) for ever: the state `abandoned`
  * (docs/decisions.md, "Unfinished applications do not lock a company out").
+ *
+ * The old status CHECKs and the GPS open-application index are found in the
+ * catalog rather than dropped by name: a DBA or a restore may have renamed
+ * them, and a renamed old CHECK left in place would refuse every `abandoned`
+ * (an old index would keep counting abandoned applications as open).
  */
 import type { Migration } from './migration.js';
 
 export const unfinishedApplicationsSchema: Migration = {
   id: '0008-unfinished-applications',
   sql: `
-ALTER TABLE enroll_account_applications DROP CONSTRAINT enroll_account_applications_status_check;
+DO $twpki$
+DECLARE
+  found record;
+BEGIN
+  FOR found IN
+    SELECT c.conrelid::regclass AS tab, c.conname
+      FROM pg_constraint c
+     WHERE c.conrelid IN ('enroll_account_applications'::regclass, 'enroll_waste_applications'::regclass)
+       AND c.contype = 'c'
+       AND pg_get_constraintdef(c.oid) LIKE 'CHECK ((status = ANY %'
+  LOOP
+    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', found.tab, found.conname);
+  END LOOP;
+  FOR found IN
+    SELECT i.indexrelid::regclass AS idx
+      FROM pg_index i
+     WHERE i.indrelid = 'enroll_account_applications'::regclass
+       AND i.indisunique AND i.indpred IS NOT NULL
+  LOOP
+    EXECUTE format('DROP INDEX %s', found.idx);
+  END LOOP;
+END
+$twpki$;
 ALTER TABLE enroll_account_applications ADD CONSTRAINT enroll_account_applications_status_check
   CHECK (status IN ('draft','basicDataVerified','emsRejected','underReview','approved','rejected','active','abandoned'));
-DROP INDEX enroll_account_applications_open_key;
 CREATE UNIQUE INDEX enroll_account_applications_open_key
   ON enroll_account_applications (control_number) WHERE status NOT IN ('emsRejected','rejected','abandoned');
-ALTER TABLE enroll_waste_applications DROP CONSTRAINT enroll_waste_applications_status_check;
 ALTER TABLE enroll_waste_applications ADD CONSTRAINT enroll_waste_applications_status_check
   CHECK (status IN ('awaitingDocuments','underReview','approved','rejected','abandoned'));
 `,

@@ -1,0 +1,76 @@
+/**
+ * Migration 0008 (state `abandoned`) on a database that was at 0007 with data: the old status CHECKs and the
+ * GPS open-application index are found in the catalog, whatever a DBA or a restore renamed them to.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/enroll/migrations/index.js';
+import { PgliteStore } from '../../src/enroll/store/pglite-store.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A PGlite data directory migrated to 0007, with two applications of one control number; `renames` run after. */
+async function databaseAt0007(renames: readonly string[]): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'twpki-0008-'));
+  dirs.push(dir);
+  const db = new PGlite(dir);
+  await db.exec('CREATE TABLE enroll_schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+  const upTo = MIGRATIONS.findIndex((m) => m.id === '0008-unfinished-applications');
+  for (const m of MIGRATIONS.slice(0, upTo)) {
+    await db.exec(m.sql);
+    await db.query('INSERT INTO enroll_schema_migrations (id) VALUES ($1)', [m.id]);
+  }
+  await db.exec(
+    `INSERT INTO enroll_account_applications (id, control_number, status, created_at, updated_at)
+     VALUES (gen_random_uuid(),'H5600123','draft',now(),now()), (gen_random_uuid(),'H5600123','rejected',now(),now())`,
+  );
+  for (const sql of renames) await db.exec(sql);
+  await db.close();
+  return dir;
+}
+
+describe('migration 0008 on an existing database', () => {
+  it.each([
+    ['names as created', []],
+    [
+      'renamed CHECKs and index',
+      [
+        'ALTER TABLE enroll_account_applications RENAME CONSTRAINT enroll_account_applications_status_check TO accounts_status_ck',
+        'ALTER TABLE enroll_waste_applications RENAME CONSTRAINT enroll_waste_applications_status_check TO waste_status_ck',
+        'ALTER INDEX enroll_account_applications_open_key RENAME TO accounts_open_ix',
+      ],
+    ],
+  ] as const)('%s: applies, keeps the data, and an application can be abandoned', async (_name, renames) => {
+    const store = await PgliteStore.open({ dataDir: await databaseAt0007(renames) });
+    try {
+      const applied = await store.transaction((tx) => tx.query<{ id: string }>('SELECT id FROM enroll_schema_migrations ORDER BY id'));
+      expect(applied.map((r) => r.id)).toContain('0008-unfinished-applications');
+      const moved = await store.transaction((tx) =>
+        tx.query<{ status: string }>(`UPDATE enroll_account_applications SET status='abandoned' WHERE status='draft' RETURNING status`),
+      );
+      expect(moved).toEqual([{ status: 'abandoned' }]);
+      // The new open-application rule: an abandoned application leaves the number free, a second open one is refused.
+      await store.transaction((tx) =>
+        tx.query(`INSERT INTO enroll_account_applications (id, control_number, status, created_at, updated_at) VALUES (gen_random_uuid(),'H5600123','draft',now(),now())`),
+      );
+      const second = await store
+        .transaction((tx) =>
+          tx.query(`INSERT INTO enroll_account_applications (id, control_number, status, created_at, updated_at) VALUES (gen_random_uuid(),'H5600123','draft',now(),now())`),
+        )
+        .then(() => 'inserted', (e: unknown) => String((e as { message?: string }).message));
+      expect(second).toMatch(/enroll_account_applications_open_key/);
+      const waste = await store.transaction((tx) =>
+        tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid='enroll_waste_applications'::regclass AND contype='c' AND pg_get_constraintdef(oid) LIKE '%abandoned%'`),
+      );
+      expect(waste).toEqual([{ n: 1 }]);
+    } finally {
+      await store.close();
+    }
+  });
+});
