@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { namesEqual } from './name-equality.js';
 import { encodingOf, expectTag } from '../../shared/der/der-reader.js';
 import { bitStringOf, integerHex, sequenceOf, timeOf } from '../../shared/der/der-values.js';
 import { signatureAlgorithmFromOid, verifyWith } from './algorithms.js';
@@ -170,7 +171,7 @@ export class TrustedCertificate {
 
   /** Whether subject and issuer names are byte-identical (self-issued, RFC 5280 6.1). */
   public isSelfIssued(): boolean {
-    return Buffer.compare(Buffer.from(this.subjectDer), Buffer.from(this.issuerDer)) === 0;
+    return namesEqual(this.subjectDer, this.issuerDer);
   }
 
   /** Whether it is self-issued and its own key verifies its signature (a root, i.e. a trust-anchor candidate). */

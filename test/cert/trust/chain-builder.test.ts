@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AlgorithmPolicy, TrustStore, TrustedCertificate } from '../../../src/cert/index.js';
-import { buildPaths, MAX_CANDIDATES } from '../../../src/cert/trust/chain/chain-builder.js';
+import { buildPaths, MAX_CANDIDATES, MAX_SIGNATURE_CHECKS } from '../../../src/cert/trust/chain/chain-builder.js';
 import { LINK_CHECKS, LinkChecks, type LinkedRuleContext } from '../../../src/cert/trust/chain/link-checks.js';
 import { signatureRule } from '../../../src/cert/trust/chain/rules/signature-rule.js';
 import { realCa } from './helpers/fixtures.js';
-import { CA_ID, certificate, dn, ecKeyPair, handMadeCas, O, type CertSpec, type KeyPair } from './helpers/hand-made-certificates.js';
+import { CA_ID, ROOT_ID, certificate, dn, ecKeyPair, handMadeCas, O, type CertSpec, type KeyPair } from './helpers/hand-made-certificates.js';
 
 // The path builder's own bounds, through its internal interface: how many candidates it examines,
 // how many signatures it verifies, and that the signature rule reuses what it verified.
@@ -40,7 +40,7 @@ describe('buildPaths', () => {
     // carry the forger's key and are consistent among themselves, and the leaf is the forger's too.
     const forgedLeaf = trusted({ serial: 4, issuer: caName, subject: leafName, key: forger.publicKey, signer: forger.privateKey, aki: CA_ID });
     const links = new LinkChecks();
-    const built = buildPaths(forgedLeaf, new TrustStore({ anchors: [root] }), impostors(200, forger), { maxDepth: 6 }, links);
+    const built = buildPaths(forgedLeaf, new TrustStore({ anchors: [root] }), impostors(200, forger), { maxDepth: 6, maxSignatureChecks: 1000 }, links);
     expect(built.paths).toEqual([]);
     expect(built.examined).toBe(MAX_CANDIDATES);
     expect(links.verified).toBeLessThanOrEqual(MAX_CANDIDATES);
@@ -50,10 +50,25 @@ describe('buildPaths', () => {
 
   it('drops forged candidates with one signature check each, before following them', () => {
     const links = new LinkChecks();
-    const built = buildPaths(leaf, new TrustStore({ anchors: [root] }), [...impostors(30, forger), ca], { maxDepth: 6 }, links);
+    const built = buildPaths(leaf, new TrustStore({ anchors: [root] }), [...impostors(30, forger), ca], { maxDepth: 6, maxSignatureChecks: 64 }, links);
     expect(built.paths.map((p) => p.map((c) => c.fingerprint))).toEqual([[leaf.fingerprint, ca.fingerprint, root.fingerprint]]);
     expect(built.examined).toBe(32); // 30 forgeries and the CA above the leaf, the root above the CA
     expect(links.verified).toBe(31); // the leaf under each candidate; the root ends the path unverified
+  });
+
+  it(`verifies at most ${MAX_SIGNATURE_CHECKS} carried candidates' signatures, and refuses keys no CA uses without verifying`, async () => {
+    const links = new LinkChecks();
+    const built = buildPaths(leaf, new TrustStore({ anchors: [root] }), [...impostors(30, forger), ca], { maxDepth: 6 }, links);
+    expect([built.paths.length, links.verified, built.deadEnd?.code]).toEqual([0, MAX_SIGNATURE_CHECKS, 'ISSUER_NOT_FOUND']);
+    expect(built.deadEnd?.message).toContain(`${MAX_SIGNATURE_CHECKS} signature checks`);
+    // A key no CA uses (here RSA-1024; likewise an RSA exponent of 2^32 or more, which costs milliseconds
+    // per verification) is dropped before any check.
+    const { generateKeyPairSync } = await import('node:crypto');
+    const heavy = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const odd = trusted({ serial: 90, issuer: rootName, subject: caName, key: heavy.publicKey, signer: forger.privateKey, ca: true, ski: CA_ID, aki: ROOT_ID });
+    const expensive = new LinkChecks();
+    expect(buildPaths(leaf, new TrustStore({ anchors: [root] }), [odd, ca], { maxDepth: 6 }, expensive).paths).toHaveLength(1);
+    expect(expensive.verified).toBe(1);
   });
 
   it('keeps the paths found before the budget ran out', () => {

@@ -20,3 +20,29 @@ describe('couldHaveIssued (CRL and OCSP issuers)', () => {
     expect(couldHaveIssued(issuer, { authorityKeyId: 'bb02', issuerDer: name('printable', 'Test CA') })).toBe(false);
   });
 });
+
+describe('TrustedCertificate.isSelfIssued', () => {
+  it('compares subject and issuer as names (a CA that re-encodes its own name is still self-issued)', async () => {
+    const { TrustedCertificate } = await import('../../../src/cert/index.js');
+    const { certificate, dn, ecKeyPair, C, O } = await import('./helpers/hand-made-certificates.js');
+    const key = ecKeyPair();
+    const reencoded = certificate({
+      serial: 1,
+      subject: dn([C, 'printable', 'TW'], [O, 'printable', 'Test Root']),
+      issuer: dn([C, 'printable', 'TW'], [O, 'utf8', 'Test Root']),
+      key: key.publicKey,
+      signer: key.privateKey,
+      ca: true,
+    });
+    expect(TrustedCertificate.from(reencoded).isSelfIssued()).toBe(true);
+    const other = certificate({
+      serial: 2,
+      subject: dn([C, 'printable', 'TW'], [O, 'printable', 'Test Root']),
+      issuer: dn([C, 'printable', 'TW'], [O, 'utf8', 'Other Root']),
+      key: key.publicKey,
+      signer: key.privateKey,
+      ca: true,
+    });
+    expect(TrustedCertificate.from(other).isSelfIssued()).toBe(false);
+  });
+});

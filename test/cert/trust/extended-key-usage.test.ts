@@ -27,6 +27,7 @@ const EKU = {
   clientAuth: '1.3.6.1.5.5.7.3.2',
   codeSigning: '1.3.6.1.5.5.7.3.3',
   emailProtection: '1.3.6.1.5.5.7.3.4',
+  smartcardLogon: '1.3.6.1.4.1.311.20.2.2',
   timeStamping: '1.3.6.1.5.5.7.3.8',
   documentSigning: '1.3.6.1.5.5.7.3.36',
   msDocumentSigning: '1.3.6.1.4.1.311.10.3.12',
@@ -137,6 +138,7 @@ describe.each(KINDS)('extended key usage of a %s signer, default purposes', (kin
     ['anyExtendedKeyUsage', [EKU.any]],
     ['clientAuth', [EKU.clientAuth]],
     ['emailProtection', [EKU.emailProtection]],
+    ['Microsoft smart card logon', [EKU.smartcardLogon]],
     ['documentSigning (RFC 9336)', [EKU.documentSigning]],
     ['Microsoft document signing', [EKU.msDocumentSigning]],
     ['Adobe authentic documents', [EKU.adobeAuthenticDocuments]],
@@ -178,11 +180,12 @@ describe.each(KINDS)('withExtendedKeyUsages on the %s verifier', (kind) => {
 });
 
 describe('default accepted purposes', () => {
-  it('are anyExtendedKeyUsage, clientAuth, emailProtection and the three document-signing purposes', () => {
+  it('are anyExtendedKeyUsage, clientAuth, emailProtection, smart card logon and the three document-signing purposes', () => {
     expect(DEFAULT_SIGNER_EXTENDED_KEY_USAGES).toEqual([
       EKU.any,
       EKU.clientAuth,
       EKU.emailProtection,
+      EKU.smartcardLogon,
       EKU.documentSigning,
       EKU.msDocumentSigning,
       EKU.adobeAuthenticDocuments,

@@ -97,4 +97,39 @@ describe('CRL URLs tried in order', () => {
     for (let i = 0; i < 5; i++) expect((await checker.check(cert, issuer)).url).toBe(complete);
     expect(server.hits.crl - before).toBe(2);
   });
+
+  it('accepts the complete CRL served at the partition URL (its distribution point is one of the certificate\'s), over http or https', async () => {
+    const https = complete.replace(/^http:/, 'https:');
+    server.publishCrl(name(partition), buildCrl({ issuer: pki.issuer('moica'), entries: [{ serialHex: cert.serialHex, revokedAt }], issuingDistributionPoint: { uris: [https] } }));
+    expect(await new RevocationChecker({ mode: 'crl' }).check(cert, issuer)).toMatchObject({ kind: 'revoked', url: partition });
+  });
+
+  it('forgets a CRL of another partition planted at the partition URL: once the real one is served again, it is used', async () => {
+    const checker = new RevocationChecker({ mode: 'crl' });
+    const planted = buildCrl({ issuer: pki.issuer('moica'), entries: [], issuingDistributionPoint: { uris: [`${server.crlBaseUrl}/MOICA-10-999.crl`] } });
+    server.publishCrl(name(partition), planted);
+    expect((await failure(checker.check(cert, issuer))).code).toBe('CRL_WRONG_SCOPE');
+    server.publishCrl(name(partition), buildCrl({ issuer: pki.issuer('moica'), entries: [{ serialHex: cert.serialHex, revokedAt }], issuingDistributionPoint: { uris: [partition] } }));
+    expect(await checker.check(cert, issuer)).toMatchObject({ kind: 'revoked', url: partition });
+  });
+
+  it('downloads a CRL URL the certificate lists twice once', async () => {
+    const twice = await pki.issueCertificate({
+      issuer: pki.issuer('moica'),
+      subject: 'C=TW, CN=重複',
+      keyUsage: ['digitalSignature'],
+      crlUrl: null,
+      extraExtensions: [
+        {
+          oid: '2.5.29.31',
+          critical: false,
+          value: sequence(...[partition, partition].map((url) => sequence(tlv(0xa0, tlv(0xa0, tlv(0x86, new Uint8Array(Buffer.from(url, 'latin1')))))))),
+        },
+      ],
+    });
+    const before = server.hits.crl;
+    expect((await failure(new RevocationChecker({ mode: 'crl' }).check(TrustedCertificate.from(twice.certificate), issuer))).code).toBe('FETCH_FAILED');
+    expect(server.hits.crl - before).toBe(1);
+  });
 });
+

@@ -81,4 +81,21 @@ describe('revocation of the issuing CA', () => {
     expect(server.hits.crl).toBe(hits);
     expect(checker.crls.downloads).toBe(2);
   });
+
+  it('checks each CA by its own CRLs, whatever crlUrls, ocspUrl and mode say for signers (a mirror, OCSP only)', async () => {
+    revokeCa();
+    // A mirror of the MOICA CRL for signers: the CA's check still goes to the root's CRL its certificate names.
+    const mirrored = new RevocationChecker({ mode: 'crl', crlUrls: [pki.crlUrl('moica')], checkIssuingCas: true });
+    expect((await failure(verifier(mirrored).verify({ format: 'cms', signature: document() }))).code).toBe('CERT_REVOKED');
+    // OCSP only for signers (this rig has no responder: the signer's check fails, but not because of the CA);
+    // the CA names no OCSP responder and is checked on the root's CRL, once, then from memory.
+    server.publishCrl('root.crl', buildCrl({ issuer: pki.root, entries: [] }));
+    const checker = new RevocationChecker({ mode: 'crl', checkIssuingCas: true, ocspUrl: 'http://127.0.0.1:9/unreachable' });
+    const v = verifier(checker);
+    await v.verify({ format: 'cms', signature: document() });
+    const hits = server.hits.crl;
+    await v.verify({ format: 'cms', signature: document() });
+    expect(server.hits.crl).toBe(hits);
+  });
 });
+

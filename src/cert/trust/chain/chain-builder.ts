@@ -17,12 +17,22 @@ import type { LinkChecks } from './link-checks.js';
  */
 export const MAX_CANDIDATES = 64;
 
+/**
+ * Most signatures one build verifies for carried candidates. A signature
+ * check is the expensive part of a candidate (an RSA key with a huge public
+ * exponent costs milliseconds), so it has its own, smaller budget: a real
+ * token carries one or two CA certificates.
+ */
+export const MAX_SIGNATURE_CHECKS = 16;
+
 /** How far one build may go. */
 export interface PathLimits {
   /** Longest path, anchor included. */
   readonly maxDepth: number;
   /** Most candidate issuers examined; default {@link MAX_CANDIDATES}. */
   readonly maxCandidates?: number;
+  /** Most signatures verified for carried candidates; default {@link MAX_SIGNATURE_CHECKS}. */
+  readonly maxSignatureChecks?: number;
 }
 
 /** Candidate paths from a target to the anchors, plus why the others dead-ended. */
@@ -64,11 +74,13 @@ export function buildPaths(
   links: LinkChecks,
 ): BuiltPaths {
   const maxCandidates = limits.maxCandidates ?? MAX_CANDIDATES;
+  const maxSignatureChecks = limits.maxSignatureChecks ?? MAX_SIGNATURE_CHECKS;
   const matcher = new IssuerMatcher();
   const candidatesOf = candidateFinder(store, extra, matcher);
   const paths: TrustedCertificate[][] = [];
   let deadEnd: ChainValidationError | undefined;
   let examined = 0;
+  let signatureChecks = 0;
   let exhausted = false;
   // Lazily: a forged candidate should not cost an error object (stack, names as text) once one is kept.
   const note = (err: () => ChainValidationError): void => {
@@ -104,10 +116,23 @@ export function buildPaths(
         return;
       }
       examined++;
-      if (checkFirst && !links.signedBy(last, issuer)) {
-        const message = (): string => `signature of ${last.subject()} does not verify with the key of ${issuer.subject()}`;
-        note(() => new ChainValidationError('BAD_SIGNATURE', message(), { subject: last.subject() }));
-        continue;
+      if (checkFirst) {
+        // A key no CA uses is refused before it costs a verification (RSA with a 3,000-bit public exponent:
+        // milliseconds each); the algorithm rules would refuse such a path anyway.
+        if (!plausibleCaKey(issuer)) {
+          note(() => new ChainValidationError('BAD_SIGNATURE', `${issuer.subject()} offered as an issuer has a key no CA uses`, { subject: last.subject() }));
+          continue;
+        }
+        if (signatureChecks >= maxSignatureChecks) {
+          exhausted = true;
+          return;
+        }
+        signatureChecks++;
+        if (!links.signedBy(last, issuer)) {
+          const message = (): string => `signature of ${last.subject()} does not verify with the key of ${issuer.subject()}`;
+          note(() => new ChainValidationError('BAD_SIGNATURE', message(), { subject: last.subject() }));
+          continue;
+        }
       }
       path.push(issuer);
       walk(path);
@@ -124,12 +149,45 @@ export function buildPaths(
     // The budget's reason comes first: the dead ends seen before it are a sample, not the answer.
     deadEnd = new ChainValidationError(
       'ISSUER_NOT_FOUND',
-      `no path from ${target.subject()} to a trust anchor within ${maxCandidates} candidate issuers: ` +
+      `no path from ${target.subject()} to a trust anchor within ${maxCandidates} candidate issuers and ${maxSignatureChecks} signature checks: ` +
         'path building stopped (too many certificates offered as its issuers)',
       { subject: target.subject() },
     );
   }
   return { paths, deadEnd, examined };
+}
+
+const CA_CURVES: ReadonlySet<string> = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
+const MAX_RSA_EXPONENT = 2n ** 32n;
+
+/**
+ * Whether a carried candidate's key is one a CA could have: RSA of 2,048 to
+ * 8,192 bits with a public exponent below 2^32, a NIST P-curve, or EdDSA.
+ * Anything else (or a key that does not load) is refused before its
+ * signature check.
+ */
+function plausibleCaKey(candidate: TrustedCertificate): boolean {
+  try {
+    const key = candidate.publicKey();
+    const details = key.asymmetricKeyDetails;
+    switch (key.asymmetricKeyType) {
+      case 'rsa':
+      case 'rsa-pss': {
+        const bits = details?.modulusLength ?? 0;
+        const exponent = details?.publicExponent ?? 0n;
+        return bits >= 2048 && bits <= 8192 && exponent > 1n && exponent < MAX_RSA_EXPONENT;
+      }
+      case 'ec':
+        return CA_CURVES.has(details?.namedCurve ?? '');
+      case 'ed25519':
+      case 'ed448':
+        return true;
+      default:
+        return false;
+    }
+  } catch {
+    return false;
+  }
 }
 
 /**

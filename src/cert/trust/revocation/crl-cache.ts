@@ -122,6 +122,15 @@ export class CrlCache {
   }
 
   /**
+   * Drops the CRL cached for `url` and `issuer` if it is `crl` (a CRL found
+   * not to cover what it was asked for), so the next check downloads again.
+   */
+  public forget(url: string, issuer: TrustedCertificate, crl: CertificateRevocationList): void {
+    const key = this.keyFor(url, issuer);
+    if (this.entries.get(key)?.crl === crl) this.entries.delete(key);
+  }
+
+  /**
    * `keyOf(url, issuer)`, remembered per issuer and URL: a login looks its
    * CRL up by the same pair every time, and a key string built per lookup
    * had to be flattened and hashed anew (~100 characters) each time. At

@@ -47,14 +47,14 @@ export function assertCompleteCrl(crl: CertificateRevocationList, url: string): 
 /**
  * RFC 5280 6.3.3 (b)(2): checks that `crl`, fetched from `url`, speaks for
  * `cert`. A CRL without issuingDistributionPoint covers every certificate
- * of its issuer. With one, its distribution point (when named) must be
- * `url` — else a genuine, current CRL of another partition would answer
- * "good" for any certificate outside it — and its onlyContainsUserCerts /
- * onlyContainsCACerts must fit `cert`. When the URL was chosen by the
- * operator (`crlUrls`, a mirror) rather than read from `cert`, it is a
- * location, not a name: the distribution point may then also be one of
- * `cert`'s own. Called per check: a few comparisons (the CRL itself was
- * checked by {@link assertCompleteCrl}).
+ * of its issuer. With one, its distribution point (when named) must be one
+ * of `cert`'s own CRL URLs or the URL it was fetched from — else a genuine,
+ * current CRL of another partition would answer "good" for any certificate
+ * outside it (the complete CRL served at a partition's URL names one of the
+ * certificate's URLs, and does cover it) — and its onlyContainsUserCerts /
+ * onlyContainsCACerts must fit `cert`. `chosenUrl` (a mirror, `crlUrls`) is
+ * kept for the message. Called per check: a few comparisons (the CRL itself
+ * was checked by {@link assertCompleteCrl}).
  * @throws RevocationError `CRL_WRONG_SCOPE`.
  */
 export function assertCrlCovers(crl: CertificateRevocationList, cert: TrustedCertificate, url: string, chosenUrl: boolean): void {
@@ -75,23 +75,31 @@ function scopeProblem(crl: CertificateRevocationList, cert: TrustedCertificate, 
   if (idp.onlyCaCerts && !isCa) return 'covers CA certificates only, and the certificate is not a CA';
   const uris = idp.fullNameUris;
   if (uris === undefined) return undefined;
-  const named = (name: string): boolean => uris.some((uri) => sameUri(uri, name));
-  if (named(url) || (chosenUrl && cert.crlUrls.some(named))) return undefined;
-  const asked = chosenUrl ? [url, ...cert.crlUrls] : [url];
+  const named = (name: string): boolean => uris.some((uri) => sameCrlLocation(uri, name));
+  if (named(url) || cert.crlUrls.some(named)) return undefined;
+  const asked = chosenUrl ? [url, ...cert.crlUrls] : [...new Set([url, ...cert.crlUrls])];
   return `is the CRL of ${uris.join(', ') || 'no URI'}, not of ${asked.join(', ')} (issuingDistributionPoint)`;
 }
 
-/** Exact match first (the usual case, no parsing); else compared as URLs (scheme and host case, default port). */
-function sameUri(a: string, b: string): boolean {
+/**
+ * Whether two HTTP(S) URLs name the same CRL: the same text, or the same
+ * host (any case, default port or none) and the same path and query,
+ * whether over http or https (a CA moving its repository to https re-issues
+ * no certificate). No other normalisation: a partition differs from another
+ * only in its path, which must match exactly.
+ */
+function sameCrlLocation(a: string, b: string): boolean {
   if (a === b) return true;
-  const x = hrefOf(a);
-  return x !== undefined && x === hrefOf(b);
+  const x = locationOf(a);
+  return x !== undefined && x === locationOf(b);
 }
 
-function hrefOf(uri: string): string | undefined {
-  try {
-    return new URL(uri).href;
-  } catch {
-    return undefined; // not a URL: only an exact match counts
-  }
+const HTTP_URL = /^https?:\/\/([A-Za-z0-9.-]+)(?::(\d+))?(\/[^#\s]*)?$/i;
+
+function locationOf(uri: string): string | undefined {
+  const m = HTTP_URL.exec(uri);
+  if (m === null) return undefined;
+  const scheme = uri.slice(0, 5).toLowerCase() === 'https' ? 'https' : 'http';
+  const port = m[2] === undefined || m[2] === (scheme === 'https' ? '443' : '80') ? '' : `:${m[2]}`;
+  return `${(m[1] as string).toLowerCase()}${port}${m[3] ?? '/'}`;
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { namesEqual } from '../name-equality.js';
 import { RecencyMap } from '../../../shared/recency-map.js';
 import { signatureAlgorithmFromOid, verifyWith, type AlgorithmPolicy } from '../algorithms.js';
 import { RevocationError } from '../errors.js';
@@ -281,7 +282,7 @@ export class OcspClient {
 
 function matchesResponderId(cert: TrustedCertificate, response: OcspBasicResponse): boolean {
   const id = response.responderId;
-  if ('byName' in id) return Buffer.from(cert.subjectDer).equals(Buffer.from(id.byName));
+  if ('byName' in id) return namesEqual(cert.subjectDer, id.byName);
   return createHash('sha1').update(cert.publicKeyBits).digest().equals(Buffer.from(id.byKeyHash));
 }
 

@@ -26,8 +26,24 @@ export function warmRevocationStatus(
   return warmOf(checker, cert, issuer, at, now);
 }
 
-// Set by `RevocationChecker`'s static block: the one reader of its private settings outside the class.
-let warmOf: (checker: RevocationChecker, cert: TrustedCertificate, issuer: TrustedCertificate, at: Date, now: Date) => RevocationStatus | undefined;
+/**
+ * {@link warmRevocationStatus} for an issuing CA certificate
+ * (`RevocationChecker.checkIssuingCa`): its own CRLs, from memory.
+ */
+export function warmIssuingCaStatus(
+  checker: RevocationChecker,
+  ca: TrustedCertificate,
+  issuer: TrustedCertificate,
+  at: Date,
+  now: Date = at,
+): RevocationStatus | undefined {
+  return warmCaOf(checker, ca, issuer, at, now);
+}
+
+type WarmReader = (checker: RevocationChecker, cert: TrustedCertificate, issuer: TrustedCertificate, at: Date, now: Date) => RevocationStatus | undefined;
+// Set by `RevocationChecker`'s static block: the readers of its private settings outside the class.
+let warmOf: WarmReader;
+let warmCaOf: WarmReader;
 
 /** Which sources to ask, in order. */
 export type RevocationMode = 'ocsp-then-crl' | 'crl-then-ocsp' | 'ocsp' | 'crl';
@@ -66,8 +82,10 @@ export interface RevocationCheckerOptions {
   /**
    * Also check the CA certificates of a validated path below its trust
    * anchor (e.g. MOICA against the GRCA's CRL, the ARL), not only the
-   * signer; default false. Their CRLs are cached like the signer's, so a
-   * login whose path was checked before downloads nothing more.
+   * signer; default false. Each CA by the CRLs its own certificate names
+   * (`checkIssuingCa`: not `crlUrls`, `ocspUrl` or `mode`, which are the
+   * signers'). Their CRLs are cached like the signer's, so a login whose path
+   * was checked before downloads nothing more.
    */
   checkIssuingCas?: boolean;
 }
@@ -95,8 +113,9 @@ export class RevocationChecker {
       // Only the first source: a miss there means `check` may wait on it, or on the second.
       // A cached OCSP answer is `good` now, so it is good at any earlier `at` too.
       if (checker.mode === 'ocsp' || checker.mode === 'ocsp-then-crl') return warmOcsp(checker.ocsp, cert, issuer, now);
-      return checker.warmCrlStatus(cert, issuer, at, now);
+      return checker.warmCrlStatus(cert, issuer, checker.signerCrlSources(cert), at, now);
     };
+    warmCaOf = (checker, ca, issuer, at, now) => checker.warmCrlStatus(ca, issuer, ownCrlSources(ca), at, now);
   }
 
   /** @param options see {@link RevocationCheckerOptions}. */
@@ -160,25 +179,54 @@ export class RevocationChecker {
   }
 
   /**
+   * The status of an issuing CA certificate `ca` (issued by `issuer`), as
+   * `checkIssuingCas` asks for it: from the CRLs the CA certificate itself
+   * names (GRCA's ARL for MOICA), whatever `crlUrls`, `ocspUrl` and `mode`
+   * say. Those are set for the signers: a mirror of MOICA's CRL cannot speak
+   * for MOICA's own certificate, and CA certificates name no OCSP responder.
+   * @throws RevocationError when no CRL of the CA answered (`NO_REVOCATION_SOURCE` when it names none).
+   * @throws RangeError when `at` or `now` is not a valid Date.
+   */
+  public async checkIssuingCa(ca: TrustedCertificate, issuer: TrustedCertificate, at: Date = new Date(), options: RevocationCheckOptions = {}): Promise<RevocationStatus> {
+    requireInstant(at, 'at');
+    const now = options.now === undefined ? at : requireInstant(options.now, 'now');
+    return this.crlStatusFrom(ca, issuer, ownCrlSources(ca), at, now);
+  }
+
+  /** Where a signer's CRLs are: the operator's mirror (`crlUrls`), else the certificate's own URLs. */
+  private signerCrlSources(cert: TrustedCertificate): CrlSources {
+    return this.crlUrls === undefined ? ownCrlSources(cert) : { urls: this.crlUrls, mirror: true };
+  }
+
+  private checkCrl(cert: TrustedCertificate, issuer: TrustedCertificate, at: Date, now: Date): Promise<RevocationStatus> {
+    return this.crlStatusFrom(cert, issuer, this.signerCrlSources(cert), at, now);
+  }
+
+  /**
    * The CRL answer, from the certificate's CRL URLs (or `crlUrls`) in order:
    * when one fails (down, stale, not covering the certificate), the next is
    * tried — MOICA lists a partition and the complete CRL, and a partition
    * outage must not block logins. Each URL keeps its own cache entry and
    * shared download. Fails closed when every URL fails.
    */
-  private async checkCrl(cert: TrustedCertificate, issuer: TrustedCertificate, at: Date, now: Date): Promise<RevocationStatus> {
-    const urls = this.crlUrls ?? cert.crlUrls;
+  private async crlStatusFrom(cert: TrustedCertificate, issuer: TrustedCertificate, sources: CrlSources, at: Date, now: Date): Promise<RevocationStatus> {
+    const { urls, mirror } = sources;
     if (urls.length === 0) throw new RevocationError('NO_REVOCATION_SOURCE', `${cert.subject()} names no CRL`);
-    const warm = this.warmCrlStatus(cert, issuer, at, now);
+    const warm = this.warmCrlStatus(cert, issuer, sources, at, now);
     if (warm !== undefined) return warm;
     const errors: RevocationError[] = [];
     for (const url of urls) {
+      let crl: CertificateRevocationList | undefined;
       try {
-        const crl = await this.crls.get(url, issuer, now);
-        assertCrlCovers(crl, cert, url, this.crlUrls !== undefined);
+        crl = await this.crls.get(url, issuer, now);
+        assertCrlCovers(crl, cert, url, mirror);
         return crlStatus(crl, cert, url, at);
       } catch (err) {
         if (!(err instanceof RevocationError)) throw err;
+        // A CRL that does not cover the certificate was served at a URL that names another (a substitution
+        // on the way, or a CA's mistake): forget it, so the next check downloads the URL again instead of
+        // answering from it until it expires.
+        if (crl !== undefined && err.code === 'CRL_WRONG_SCOPE') this.crls.forget(url, issuer, crl);
         errors.push(err);
       }
     }
@@ -191,15 +239,35 @@ export class RevocationChecker {
    * only the first: while a partition is down, its logins are answered from
    * the complete CRL already fetched instead of waiting on the partition again.
    */
-  private warmCrlStatus(cert: TrustedCertificate, issuer: TrustedCertificate, at: Date, now: Date): RevocationStatus | undefined {
-    const urls = this.crlUrls ?? cert.crlUrls;
-    for (const url of urls) {
+  private warmCrlStatus(cert: TrustedCertificate, issuer: TrustedCertificate, sources: CrlSources, at: Date, now: Date): RevocationStatus | undefined {
+    for (const url of sources.urls) {
       const crl = warmCrl(this.crls, url, issuer, now);
-      if (crl !== undefined && crlCovers(crl, cert, url, this.crlUrls !== undefined)) return crlStatus(crl, cert, url, at);
+      if (crl !== undefined && crlCovers(crl, cert, url, sources.mirror)) return crlStatus(crl, cert, url, at);
     }
     return undefined;
   }
 }
+
+/** The URLs a CRL answer is looked for at, and whether they are an operator's mirror rather than the certificate's names. */
+interface CrlSources {
+  readonly urls: readonly string[];
+  readonly mirror: boolean;
+}
+
+/**
+ * A certificate's own CRL URLs, each once (a certificate listing one twice
+ * would download it twice when it fails). Kept per certificate: the login
+ * path asks for them on every check.
+ */
+function ownCrlSources(cert: TrustedCertificate): CrlSources {
+  let sources = OWN_SOURCES.get(cert);
+  if (sources === undefined) {
+    sources = { urls: [...new Set(cert.crlUrls)], mirror: false };
+    OWN_SOURCES.set(cert, sources);
+  }
+  return sources;
+}
+const OWN_SOURCES = new WeakMap<TrustedCertificate, CrlSources>();
 
 /**
  * The error to throw when every source (or URL) failed: the first one, the

@@ -16,6 +16,7 @@ export const DEFAULT_SIGNER_EXTENDED_KEY_USAGES: readonly string[] = Object.free
   '2.5.29.37.0', // anyExtendedKeyUsage: the CA chose not to restrict the key.
   '1.3.6.1.5.5.7.3.2', // id-kp-clientAuth: what a login is.
   '1.3.6.1.5.5.7.3.4', // id-kp-emailProtection: S/MIME signs CMS, the shape logins and documents use.
+  '1.3.6.1.4.1.311.20.2.2', // Microsoft smart card logon: a card holder's logon key, what a login is.
   '1.3.6.1.5.5.7.3.36', // id-kp-documentSigning (RFC 9336).
   '1.3.6.1.4.1.311.10.3.12', // Microsoft document signing (Office, Windows).
   '1.2.840.113583.1.1.5', // Adobe Authentic Documents Trust (PDF signing).
@@ -31,6 +32,7 @@ const PURPOSE_NAMES: ReadonlyMap<string, string> = new Map([
   ['1.3.6.1.5.5.7.3.8', 'timeStamping'],
   ['1.3.6.1.5.5.7.3.9', 'OCSPSigning'],
   ['1.3.6.1.5.5.7.3.36', 'documentSigning'],
+  ['1.3.6.1.4.1.311.20.2.2', 'smartcardLogon'],
   ['1.3.6.1.4.1.311.10.3.12', 'msDocumentSigning'],
   ['1.2.840.113583.1.1.5', 'adobeAuthenticDocumentsTrust'],
 ]);

@@ -1,5 +1,5 @@
 import { RevocationError } from '../../errors.js';
-import { warmRevocationStatus, type RevocationChecker } from '../../revocation/revocation-checker.js';
+import { warmIssuingCaStatus, warmRevocationStatus, type RevocationChecker } from '../../revocation/revocation-checker.js';
 import type { RevocationStatus } from '../../revocation/revocation-status.js';
 import type { TrustedCertificate } from '../../trusted-certificate.js';
 import { CertificateRevokedError } from '../errors.js';
@@ -31,7 +31,11 @@ export function checkRevocation(ctx: SignerContext): Promise<void> | undefined {
   let cold = false;
   for (let i = 0; i < checked; i++) {
     // Today's answers, read for the time checked at (a document may be checked at the time it was received).
-    const warm = warmRevocationStatus(checker, i === 0 ? cert : (path[i] as TrustedCertificate), path[i + 1] as TrustedCertificate, ctx.at, ctx.present);
+    // The signer by the checker's settings; an issuing CA by its own CRLs (checkIssuingCa).
+    const warm =
+      i === 0
+        ? warmRevocationStatus(checker, cert, path[1] as TrustedCertificate, ctx.at, ctx.present)
+        : warmIssuingCaStatus(checker, path[i] as TrustedCertificate, path[i + 1] as TrustedCertificate, ctx.at, ctx.present);
     statuses.push(warm);
     if (warm === undefined) cold = true;
   }
@@ -55,7 +59,11 @@ async function checkAll(
     let status = warm[i];
     if (status === undefined) {
       try {
-        status = await checker.check(subject, path[i + 1] as TrustedCertificate, ctx.at, { now: ctx.present });
+        const issuer = path[i + 1] as TrustedCertificate;
+        status =
+          i === 0
+            ? await checker.check(subject, issuer, ctx.at, { now: ctx.present })
+            : await checker.checkIssuingCa(subject, issuer, ctx.at, { now: ctx.present });
       } catch (err) {
         if (!(err instanceof RevocationError)) throw err;
         const what = i === 0 ? '' : ` of the issuing CA ${subject.subject()}`;
