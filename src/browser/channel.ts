@@ -2,7 +2,7 @@ import { ComponentError } from './component-error.js';
 import type { ComponentChannel } from './component-info.js';
 import { directRequest, popupMayReach, type DirectBody } from './direct-request.js';
 import type { ResolvedOptions } from './options.js';
-import { popupRequest } from './popup-bridge.js';
+import { closedUnanswered, popupRequest } from './popup-bridge.js';
 import type { JsonObject } from './reply-fields.js';
 
 /** The way that worked last, per component origin (no request data is kept here). */
@@ -50,9 +50,10 @@ export async function callComponent(options: ResolvedOptions, call: ComponentCal
     reply = await popupRequest(options, call.popupRequest);
   } catch (error) {
     // Nothing said the component is there (Local Network Access not granted, no prompt answered) and the popup
-    // could not even be opened: report what the direct request found, not a popup the page never meant to use.
+    // could not even be opened, or was closed while it showed the browser's error page: report what the direct
+    // request found, not a popup the page never meant to use.
     const unconfirmed = directError.code === 'COMPONENT_ABSENT';
-    if (unconfirmed && error instanceof ComponentError && error.code === 'COMPONENT_POPUP_BLOCKED') throw directError;
+    if (unconfirmed && error instanceof ComponentError && (error.code === 'COMPONENT_POPUP_BLOCKED' || closedUnanswered(error))) throw directError;
     throw error;
   }
   learned.set(options.origin, 'popup');

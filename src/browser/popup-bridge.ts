@@ -7,6 +7,18 @@ import { parseReply, type JsonObject } from './reply-fields.js';
 const CLOSED_POLL_MS = 250;
 
 /**
+ * `COMPONENT_POPUP_CLOSED` errors of popups closed before anything in them
+ * announced itself: the window showed the browser's error page, or was
+ * closed faster than a component answers (tens of milliseconds).
+ */
+const unanswered = new WeakSet<ComponentError>();
+
+/** Whether `error` is a popup closed before any component answered in it. */
+export function closedUnanswered(error: unknown): boolean {
+  return error instanceof ComponentError && unanswered.has(error);
+}
+
+/**
  * One request over the `/popupForm` bridge, as the official component's
  * popup expects it: the popup posts the string `{"func":"getTbs"}`, the page
  * answers with the request as a JSON string (to the component's origin only:
@@ -65,7 +77,11 @@ export function popupRequest(options: ResolvedOptions, takeRequest: () => string
     // The popup closes itself right after posting its reply: allow that message one more round to arrive.
     const poll = setInterval(() => {
       if (!popup.closed) return;
-      if (closedSeen) finish(new ComponentError('COMPONENT_POPUP_CLOSED'));
+      if (closedSeen) {
+        const closed = new ComponentError('COMPONENT_POPUP_CLOSED');
+        if (!sent) unanswered.add(closed);
+        finish(closed);
+      }
       closedSeen = true;
     }, CLOSED_POLL_MS);
   });
