@@ -26,23 +26,18 @@ describe('TrustedCertificate.isSelfIssued', () => {
     const { TrustedCertificate } = await import('../../../src/cert/index.js');
     const { certificate, dn, ecKeyPair, C, O } = await import('./helpers/hand-made-certificates.js');
     const key = ecKeyPair();
-    const reencoded = certificate({
-      serial: 1,
-      subject: dn([C, 'printable', 'TW'], [O, 'printable', 'Test Root']),
-      issuer: dn([C, 'printable', 'TW'], [O, 'utf8', 'Test Root']),
-      key: key.publicKey,
-      signer: key.privateKey,
-      ca: true,
-    });
-    expect(TrustedCertificate.from(reencoded).isSelfIssued()).toBe(true);
-    const other = certificate({
-      serial: 2,
-      subject: dn([C, 'printable', 'TW'], [O, 'printable', 'Test Root']),
-      issuer: dn([C, 'printable', 'TW'], [O, 'utf8', 'Other Root']),
-      key: key.publicKey,
-      signer: key.privateKey,
-      ca: true,
-    });
+    /** A CA certificate named `Test Root` (PrintableString) whose issuer field says `issuerOrg` (UTF8String). */
+    const issuedBy = (issuerOrg: string): Uint8Array =>
+      certificate({
+        serial: 1,
+        subject: dn([C, 'printable', 'TW'], [O, 'printable', 'Test Root']),
+        issuer: dn([C, 'printable', 'TW'], [O, 'utf8', issuerOrg]),
+        key: key.publicKey,
+        signer: key.privateKey,
+        ca: true,
+      });
+    expect(TrustedCertificate.from(issuedBy('Test Root')).isSelfIssued()).toBe(true);
+    const other = issuedBy('Other Root');
     expect(TrustedCertificate.from(other).isSelfIssued()).toBe(false);
   });
 });

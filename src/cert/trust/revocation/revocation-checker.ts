@@ -10,7 +10,8 @@ import type { RevocationStatus } from './revocation-status.js';
 import { requireInstant } from '../instant.js';
 
 /**
- * The status `checker.check` would return, when its first source answers
+ * The status `checker.check` (for an issuing CA with `issuingCa`:
+ * `checker.checkIssuingCa`) would return, when its first source answers
  * from memory (a current cached CRL, or a cached OCSP `good`): the same
  * answer without a promise, for the login hot path. `undefined` when `check`
  * would wait for a download or ask the second source; the caller then awaits
@@ -22,22 +23,9 @@ export function warmRevocationStatus(
   issuer: TrustedCertificate,
   at: Date,
   now: Date = at,
+  issuingCa = false,
 ): RevocationStatus | undefined {
-  return warmOf(checker, cert, issuer, at, now);
-}
-
-/**
- * {@link warmRevocationStatus} for an issuing CA certificate
- * (`RevocationChecker.checkIssuingCa`): its own CRLs, from memory.
- */
-export function warmIssuingCaStatus(
-  checker: RevocationChecker,
-  ca: TrustedCertificate,
-  issuer: TrustedCertificate,
-  at: Date,
-  now: Date = at,
-): RevocationStatus | undefined {
-  return warmCaOf(checker, ca, issuer, at, now);
+  return (issuingCa ? warmCaOf : warmOf)(checker, cert, issuer, at, now);
 }
 
 type WarmReader = (checker: RevocationChecker, cert: TrustedCertificate, issuer: TrustedCertificate, at: Date, now: Date) => RevocationStatus | undefined;

@@ -1,5 +1,5 @@
 import { RevocationError } from '../../errors.js';
-import { warmIssuingCaStatus, warmRevocationStatus, type RevocationChecker } from '../../revocation/revocation-checker.js';
+import { warmRevocationStatus, type RevocationChecker } from '../../revocation/revocation-checker.js';
 import type { RevocationStatus } from '../../revocation/revocation-status.js';
 import type { TrustedCertificate } from '../../trusted-certificate.js';
 import { CertificateRevokedError } from '../errors.js';
@@ -32,10 +32,8 @@ export function checkRevocation(ctx: SignerContext): Promise<void> | undefined {
   for (let i = 0; i < checked; i++) {
     // Today's answers, read for the time checked at (a document may be checked at the time it was received).
     // The signer by the checker's settings; an issuing CA by its own CRLs (checkIssuingCa).
-    const warm =
-      i === 0
-        ? warmRevocationStatus(checker, cert, path[1] as TrustedCertificate, ctx.at, ctx.present)
-        : warmIssuingCaStatus(checker, path[i] as TrustedCertificate, path[i + 1] as TrustedCertificate, ctx.at, ctx.present);
+    const subject = i === 0 ? cert : (path[i] as TrustedCertificate);
+    const warm = warmRevocationStatus(checker, subject, path[i + 1] as TrustedCertificate, ctx.at, ctx.present, i > 0);
     statuses.push(warm);
     if (warm === undefined) cold = true;
   }
