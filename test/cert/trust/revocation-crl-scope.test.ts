@@ -150,3 +150,30 @@ describe('CRLs that are not a complete list', () => {
     expect((await checker.check(cert, issuer)).kind).toBe('good');
   });
 });
+
+describe('issuingDistributionPoint decoding', () => {
+  it('refuses a flag that is not a one-octet BOOLEAN (an empty one read the next field\'s tag as TRUE)', async () => {
+    const { decodeIssuingDistributionPoint } = await import('../../../src/cert/trust/revocation/issuing-distribution-point.js');
+    // [1] onlyContainsUserCerts with no content, then [2] onlyContainsCACerts FALSE.
+    const empty = sequence(tlv(0x81, new Uint8Array(0)), tlv(0x82, Uint8Array.of(0x00)));
+    expect(() => decodeIssuingDistributionPoint(empty)).toThrow(expect.objectContaining({ code: 'DER_SHAPE' }));
+    expect(() => decodeIssuingDistributionPoint(sequence(tlv(0x81, Uint8Array.of(0xff, 0xff))))).toThrow(expect.objectContaining({ code: 'DER_SHAPE' }));
+    expect(decodeIssuingDistributionPoint(sequence(tlv(0x81, Uint8Array.of(0xff)))).onlyUserCerts).toBe(true);
+    expect(() => decodeIssuingDistributionPoint(sequence(tlv(0x89, Uint8Array.of(0xff))))).toThrow(expect.objectContaining({ code: 'DER_SHAPE' }));
+  });
+});
+
+describe('critical CRL entry extensions', () => {
+  it('reads a critical flag with a BER (long-form) length as critical', async () => {
+    const { unknownCriticalEntryExtension } = await import('../../../src/cert/trust/revocation/crl-extensions.js');
+    const oid = Uint8Array.of(0x06, 0x03, 0x2a, 0x03, 0x04); // 1.2.3.4, not an entry extension twpki knows
+    const value = Uint8Array.of(0x04, 0x00);
+    const ext = (flag: Uint8Array): Uint8Array => sequence(sequence(oid, flag, value));
+    const derTrue = ext(Uint8Array.of(0x01, 0x01, 0xff));
+    expect(unknownCriticalEntryExtension(derTrue, 0, derTrue.length)).toBe('1.2.3.4');
+    const berTrue = ext(Uint8Array.of(0x01, 0x81, 0x01, 0xff));
+    expect(unknownCriticalEntryExtension(berTrue, 0, berTrue.length)).toBe('1.2.3.4');
+    const notCritical = ext(Uint8Array.of(0x01, 0x01, 0x00));
+    expect(unknownCriticalEntryExtension(notCritical, 0, notCritical.length)).toBeUndefined();
+  });
+});

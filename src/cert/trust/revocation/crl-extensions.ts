@@ -1,5 +1,6 @@
 import { decodeObjectIdentifier } from '../../../shared/der/der-primitives.js';
 import { contentOf, readElement } from '../../../shared/der/der-reader.js';
+import { DerError } from '../../../shared/der/der-error.js';
 
 /**
  * CRL extensions twpki processes, or whose meaning leaves a complete CRL's
@@ -44,14 +45,19 @@ const REASON_ONLY = [0x30, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55, 0x1d, 0x15, 0x04,
 export function unknownCriticalEntryExtension(der: Uint8Array, start: number, end: number): string | undefined {
   if (end - start === REASON_ONLY.length + 1 && REASON_ONLY.every((b, i) => der[start + i] === b)) return undefined;
   const exts = readElement(der, start, end, 'crlEntryExtensions');
-  if (exts.tag !== 0x30) throw new Error('crlEntryExtensions is not a SEQUENCE');
+  if (exts.tag !== 0x30) throw new DerError('DER_SHAPE', 'crlEntryExtensions is not a SEQUENCE');
   let pos = exts.contentStart;
   while (pos < exts.end) {
     const ext = readElement(der, pos, exts.end, 'Extension');
     pos = ext.end;
     const oid = readElement(der, ext.contentStart, ext.end, 'extnID');
-    // critical BOOLEAN follows the OID only when TRUE (DER omits the FALSE default).
-    const critical = oid.end + 3 <= ext.end && der[oid.end] === 0x01 && der[oid.end + 1] === 0x01 && der[oid.end + 2] !== 0x00;
+    // critical BOOLEAN follows the OID only when TRUE (DER omits the FALSE default). Read as an element, so a
+    // BER length form cannot hide a TRUE; any non-zero content octet is TRUE, as the CRL-level parser reads it.
+    let critical = false;
+    if (oid.end < ext.end && der[oid.end] === 0x01) {
+      const flag = readElement(der, oid.end, ext.end, 'critical');
+      for (let i = flag.contentStart; i < flag.end && !critical; i++) critical = der[i] !== 0x00;
+    }
     if (!critical) continue;
     const id = decodeObjectIdentifier(contentOf(oid));
     if (!UNDERSTOOD_ENTRY_EXTENSIONS.has(id)) return id;

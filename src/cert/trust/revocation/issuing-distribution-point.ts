@@ -1,6 +1,7 @@
 import { collectGeneralNames } from '../../profile/extensions/general-names.js';
 import { childrenOf, contextTag, readRoot } from '../../../shared/der/der-reader.js';
 import { sequenceOf } from '../../../shared/der/der-values.js';
+import { DerError } from '../../../shared/der/der-error.js';
 
 /** issuingDistributionPoint. */
 export const OID_ISSUING_DISTRIBUTION_POINT = '2.5.29.28';
@@ -52,10 +53,12 @@ export function decodeIssuingDistributionPoint(value: Uint8Array): IssuingDistri
     } else if (tag === 3) {
       onlySomeReasons = true;
     } else if (tag !== undefined && tag < flags.length) {
-      // BOOLEAN DEFAULT FALSE, implicitly tagged: any non-zero octet is TRUE.
-      flags[tag] = field.source[field.contentStart] !== undefined && field.source[field.contentStart] !== 0;
+      // BOOLEAN DEFAULT FALSE, implicitly tagged: one octet, any non-zero value TRUE. An empty or longer
+      // value is no BOOLEAN (reading past it would take the next field's tag as the value).
+      if (field.end - field.contentStart !== 1) throw new DerError('DER_SHAPE', `issuingDistributionPoint [${tag}] is not a one-octet BOOLEAN`);
+      flags[tag] = field.source[field.contentStart] !== 0;
     } else {
-      throw new Error(`unexpected field [${tag ?? field.tag}] in issuingDistributionPoint`);
+      throw new DerError('DER_SHAPE', `unexpected field [${tag ?? field.tag}] in issuingDistributionPoint`);
     }
   }
   return {
