@@ -78,6 +78,8 @@ async function checkAll(
 /** Judges one answer; `ca` is the issuing CA it is about, undefined for the signer (whose answer the context keeps). */
 function judge(ctx: SignerContext, status: RevocationStatus, ca: TrustedCertificate | undefined): void {
   if (ca === undefined) ctx.revocationStatus = status;
+  if (status.kind === 'good') return;
+  // Named only for a refusal: rendering a CA's name on every good answer would be work on the login path.
   const whose = ca === undefined ? 'the certificate' : `the issuing CA ${ca.subject()}`;
   if (status.kind === 'revoked') {
     throw new CertificateRevokedError('CERT_REVOKED', `${whose} was revoked ${status.revokedAt.toISOString()}`, {
