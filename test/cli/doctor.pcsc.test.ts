@@ -12,7 +12,7 @@ import { runCli } from './run-cli.js';
 
 interface DoctorDoc {
   ok: boolean;
-  checks: Array<{ id: string; status: 'ok' | 'warn' | 'fail'; title: { zhTW: string; en: string }; detail?: string; remedy?: { zhTW: string; en: string } }>;
+  checks: Array<{ id: string; status: 'ok' | 'warn' | 'fail'; title: { zhTW: string; en: string }; detail?: string; detailZhTW?: string; remedy?: { zhTW: string; en: string } }>;
 }
 
 const NOWHERE = 'http://127.0.0.1:9'; // discard port: nothing listens, so "no component"
@@ -79,9 +79,14 @@ describe.runIf(pcscAvailable())('twpki doctor through pcscd', () => {
   it('reports a reader without a card, in Chinese when the locale is zh_TW', async () => {
     const r = await withCardInReader(undefined, () => runCli(['doctor', '--reader', VIRTUAL_READER, '--agent-url', NOWHERE], '', { ...env, LANG: 'zh_TW.UTF-8' }));
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('✓ 讀卡機服務（pcscd）');
-    expect(r.stdout).toContain('✗ IC卡 — no card in any reader');
+    expect(r.stdout).toContain('✓ 讀卡機服務（pcscd） — 可連線');
+    expect(r.stdout).toContain('✗ IC卡 — 讀卡機中沒有IC卡');
     expect(r.stdout).toContain('→ 請將憑證IC卡插入讀卡機');
+    expect(r.stdout).toMatch(/✗ 本機元件.* — http:\/\/\S+ 沒有回應（/);
+    // --json keeps the English detail scripts read, and gives the Chinese beside it.
+    const json = await withCardInReader(undefined, () => runCli(['doctor', '--json', '--reader', VIRTUAL_READER, '--agent-url', NOWHERE], '', env));
+    const card = (JSON.parse(json.stdout) as DoctorDoc).checks.find((c) => c.id === 'card');
+    expect(card).toMatchObject({ detail: 'no card in any reader', detailZhTW: '讀卡機中沒有IC卡' });
   }, 60_000);
 
   it('passes everything with a card, a running agent that trusts the origin, and the right PIN', async () => {

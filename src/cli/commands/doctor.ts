@@ -12,7 +12,8 @@ const MARK = { ok: '✓', warn: '!', fail: '✗' } as const;
 
 function render(checks: readonly DoctorCheck[], zh: boolean): string[] {
   return checks.flatMap((c) => {
-    const line = `${MARK[c.status]} ${zh ? c.title.zhTW : c.title.en}${c.detail ? ` — ${c.detail}` : ''}`;
+    const detail = zh ? (c.detailZhTW ?? c.detail) : c.detail;
+    const line = `${MARK[c.status]} ${zh ? c.title.zhTW : c.title.en}${detail ? ` — ${detail}` : ''}`;
     return c.remedy ? [line, `    → ${zh ? c.remedy.zhTW : c.remedy.en}`] : [line];
   });
 }

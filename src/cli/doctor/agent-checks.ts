@@ -22,26 +22,28 @@ export async function agentChecks(agentUrl: string, origin: string | undefined, 
     version = /version:\s*([0-9.]+)/.exec(text)?.[1] ?? 'unknown';
   } catch (error) {
     return [
-      check('agent', TITLE_AGENT, 'fail', `${agentUrl} did not answer (${reason(error)})`, {
+      check('agent', TITLE_AGENT, 'fail', { en: `${agentUrl} did not answer (${reason(error)})`, zhTW: `${agentUrl} 沒有回應（${reason(error)}）` }, {
         zhTW: '請安裝並啟動「跨平台網頁元件」，或執行 twpki agent --trust <網站>',
         en: 'Install and start the local component, or run: twpki agent --trust <site>',
       }),
     ];
   }
-  const checks = [check('agent', TITLE_AGENT, 'ok', `${agentUrl}, version ${version}`)];
+  const checks = [check('agent', TITLE_AGENT, 'ok', { en: `${agentUrl}, version ${version}`, zhTW: `${agentUrl}，版本 ${version}` })];
   if (origin === undefined) return checks;
   try {
     const res = await get(`${agentUrl}/pkcs11info`, timeoutMs, { Origin: origin });
     const body = (await res.json()) as { ret_code?: unknown };
     const refused = body.ret_code === RetCode.UNTRUSTED_DOMAIN || body.ret_code === RetCode.FORBIDDEN_DOMAIN;
     checks.push(
-      check('agent-trust', TITLE_TRUST, refused ? 'fail' : 'ok', `${origin} ${refused ? 'is not trusted' : 'is trusted'}`, {
+      check('agent-trust', TITLE_TRUST, refused ? 'fail' : 'ok', { en: `${origin} ${refused ? 'is not trusted' : 'is trusted'}`, zhTW: `${origin} ${refused ? '不是受信任網站' : '為受信任網站'}` }, {
         zhTW: `請將 ${origin} 加入本機元件的受信任網站（twpki agent --trust ${origin}）`,
         en: `Add ${origin} to the component's trusted sites (twpki agent --trust ${origin})`,
       }),
     );
   } catch (error) {
-    checks.push(check('agent-trust', TITLE_TRUST, 'fail', `no answer from /pkcs11info (${reason(error)})`, { zhTW: '請重新啟動本機元件', en: 'Restart the local component' }));
+    checks.push(
+      check('agent-trust', TITLE_TRUST, 'fail', { en: `no answer from /pkcs11info (${reason(error)})`, zhTW: `/pkcs11info 沒有回應（${reason(error)}）` }, { zhTW: '請重新啟動本機元件', en: 'Restart the local component' }),
+    );
   }
   return checks;
 }

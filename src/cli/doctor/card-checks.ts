@@ -31,7 +31,7 @@ function validityCheck(id: string, label: string, profile: CertificateProfile, n
   const daysLeft = Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
   const stage = profile.authority.id === 'moica' ? moicaLifecycle(profile, { at: now }) : undefined;
   if (now < notBefore) {
-    return check(id, title, 'fail', `not valid before ${notBefore.toISOString()} (${span})`, { zhTW: '憑證尚未生效，請確認電腦時間', en: 'The certificate is not yet valid: check the computer clock' });
+    return check(id, title, 'fail', { en: `not valid before ${notBefore.toISOString()} (${span})`, zhTW: `${notBefore.toISOString()} 前尚未生效（${span}）` }, { zhTW: '憑證尚未生效，請確認電腦時間', en: 'The certificate is not yet valid: check the computer clock' });
   }
   if (now > notAfter) {
     const renewUntil = stage?.stage === 'expired-renewable' ? stage.renewalClosesAt : undefined;
@@ -39,19 +39,22 @@ function validityCheck(id: string, label: string, profile: CertificateProfile, n
       id,
       title,
       'fail',
-      `expired on ${notAfter.toISOString()} (${span})${renewUntil ? `; renewable online until ${day(renewUntil)}` : ''}`,
+      {
+        en: `expired on ${notAfter.toISOString()} (${span})${renewUntil ? `; renewable online until ${day(renewUntil)}` : ''}`,
+        zhTW: `已於 ${notAfter.toISOString()} 到期（${span}）${renewUntil ? `；可於 ${day(renewUntil)} 前線上展期` : ''}`,
+      },
       renewUntil
         ? { zhTW: `憑證已逾期：請於 ${day(renewUntil)} 前線上辦理展期`, en: `The certificate has expired: renew it online before ${day(renewUntil)}` }
         : { zhTW: '憑證已逾期且無法展期，請重新申請憑證', en: 'The certificate has expired and cannot be renewed: apply for a new one' },
     );
   }
   if (stage?.stage === 'renewal-window') {
-    return check(id, title, 'warn', `${daysLeft} days left (${span}); the renewal window is open`, {
+    return check(id, title, 'warn', { en: `${daysLeft} days left (${span}); the renewal window is open`, zhTW: `剩 ${daysLeft} 天（${span}），已可辦理展期` }, {
       zhTW: `憑證將於 ${daysLeft} 天後到期，請儘早辦理展期`,
       en: `The certificate expires in ${daysLeft} days: renew it soon`,
     });
   }
-  return check(id, title, 'ok', `${daysLeft} days left (${span})`);
+  return check(id, title, 'ok', { en: `${daysLeft} days left (${span})`, zhTW: `剩 ${daysLeft} 天（${span}）` });
 }
 
 function cardChecks(reader: string, info: HiCOSCardInfo, now: Date): DoctorCheck[] {
@@ -68,7 +71,10 @@ function cardChecks(reader: string, info: HiCOSCardInfo, now: Date): DoctorCheck
       `card:${reader}`,
       { zhTW: `IC卡（${reader}）`, en: `Card (${reader})` },
       profile ? 'ok' : 'fail',
-      `HiCOS Gen${info.generation}, 卡號 ${info.cardNumber}, ${info.certificates.length} certificates, authority ${authority}`,
+      {
+        en: `HiCOS Gen${info.generation}, 卡號 ${info.cardNumber}, ${info.certificates.length} certificates, authority ${authority}`,
+        zhTW: `HiCOS 第${info.generation}代，卡號 ${info.cardNumber}，憑證 ${info.certificates.length} 張，發證機關 ${authority}`,
+      },
       REMEDY_UNREADABLE,
     ),
   ];
@@ -96,16 +102,26 @@ export async function pcscChecks(options: { reader?: string; now: Date }): Promi
   } catch (error) {
     return { checks: [check('pcscd', { zhTW: '讀卡機服務（pcscd）', en: 'PC/SC service (pcscd)' }, 'fail', reason(error), REMEDY_PCSCD)], cardReaders: [] };
   }
-  const checks = [check('pcscd', { zhTW: '讀卡機服務（pcscd）', en: 'PC/SC service (pcscd)' }, 'ok', 'reachable')];
+  const checks = [check('pcscd', { zhTW: '讀卡機服務（pcscd）', en: 'PC/SC service (pcscd)' }, 'ok', { en: 'reachable', zhTW: '可連線' })];
   const cardReaders: string[] = [];
   try {
     const readers = context.readers().filter((r) => options.reader === undefined || r.name === options.reader);
     checks.push(
-      check('readers', { zhTW: '讀卡機', en: 'Card readers' }, readers.length > 0 ? 'ok' : 'fail', readers.map((r) => r.name).join(', ') || (options.reader ? `no reader named "${options.reader}"` : 'none'), REMEDY_READER),
+      check(
+        'readers',
+        { zhTW: '讀卡機', en: 'Card readers' },
+        readers.length > 0 ? 'ok' : 'fail',
+        readers.length > 0
+          ? readers.map((r) => r.name).join(', ')
+          : options.reader
+            ? { en: `no reader named "${options.reader}"`, zhTW: `沒有名為「${options.reader}」的讀卡機` }
+            : { en: 'none', zhTW: '沒有讀卡機' },
+        REMEDY_READER,
+      ),
     );
     const withCard = readers.filter((r) => r.cardPresent);
     if (readers.length > 0 && withCard.length === 0) {
-      checks.push(check('card', { zhTW: 'IC卡', en: 'Card' }, 'fail', 'no card in any reader', REMEDY_CARD));
+      checks.push(check('card', { zhTW: 'IC卡', en: 'Card' }, 'fail', { en: 'no card in any reader', zhTW: '讀卡機中沒有IC卡' }, REMEDY_CARD));
     }
     for (const r of withCard) {
       try {

@@ -17,15 +17,18 @@ export interface DoctorCheck {
   readonly title: Bilingual;
   /** The outcome. */
   readonly status: CheckStatus;
-  /** What was found (reader names, dates, versions); never a PIN. */
+  /** What was found (reader names, dates, versions), in English; never a PIN. */
   readonly detail?: string;
+  /** The same in Traditional Chinese, when the doctor words it (error messages of other layers stay English). */
+  readonly detailZhTW?: string;
   /** What to do about a `warn` or `fail`. */
   readonly remedy?: Bilingual;
 }
 
 /** Builds a check (a small helper so each checker reads as a table). */
-export function check(id: string, title: Bilingual, status: CheckStatus, detail?: string, remedy?: Bilingual): DoctorCheck {
-  return { id, title, status, ...(detail === undefined ? {} : { detail }), ...(remedy === undefined || status === 'ok' ? {} : { remedy }) };
+export function check(id: string, title: Bilingual, status: CheckStatus, detail?: string | Bilingual, remedy?: Bilingual): DoctorCheck {
+  const words = detail === undefined ? {} : typeof detail === 'string' ? { detail } : { detail: detail.en, detailZhTW: detail.zhTW };
+  return { id, title, status, ...words, ...(remedy === undefined || status === 'ok' ? {} : { remedy }) };
 }
 
 /** The message of an unknown failure, for a check's detail. */

@@ -9,11 +9,14 @@ const TITLE_DECRYPT = { zhTW: '加密與解密', en: 'Encrypt and decrypt' } as 
 
 async function signRoundTrip(card: HiCOSCard, pin: Uint8Array): Promise<DoctorCheck> {
   const cert = (await card.certificates()).find((c) => c.usage === 'SIGN');
-  if (!cert) return check('sign', TITLE_SIGN, 'fail', 'the card has no SIGN certificate');
+  if (!cert) return check('sign', TITLE_SIGN, 'fail', { en: 'the card has no SIGN certificate', zhTW: '卡片沒有簽章憑證' });
   const data = randomBytes(32);
   const signature = await card.sign(data, { hash: 'sha256', pin });
   const ok = verify('sha256', data, new X509Certificate(cert.der).publicKey, signature);
-  return check('sign', TITLE_SIGN, ok ? 'ok' : 'fail', ok ? 'the signature verifies with the SIGN certificate' : 'the signature does not verify with the SIGN certificate', {
+  const detail = ok
+    ? { en: 'the signature verifies with the SIGN certificate', zhTW: '簽章可以簽章憑證驗證' }
+    : { en: 'the signature does not verify with the SIGN certificate', zhTW: '簽章無法以簽章憑證驗證' };
+  return check('sign', TITLE_SIGN, ok ? 'ok' : 'fail', detail, {
     zhTW: '卡片簽章與憑證不符，請聯絡發卡單位',
     en: 'The card signature does not match its certificate: contact the issuer',
   });
@@ -21,12 +24,15 @@ async function signRoundTrip(card: HiCOSCard, pin: Uint8Array): Promise<DoctorCh
 
 async function decryptRoundTrip(card: HiCOSCard, pin: Uint8Array): Promise<DoctorCheck> {
   const cert = (await card.certificates()).find((c) => c.usage === 'KEYX');
-  if (!cert) return check('decrypt', TITLE_DECRYPT, 'fail', 'the card has no KEYX certificate');
+  if (!cert) return check('decrypt', TITLE_DECRYPT, 'fail', { en: 'the card has no KEYX certificate', zhTW: '卡片沒有加密憑證' });
   const data = randomBytes(32);
   const ciphertext = publicEncrypt({ key: new X509Certificate(cert.der).publicKey, padding: constants.RSA_PKCS1_PADDING }, data);
   const plain = await card.decrypt(ciphertext, { pin });
   const ok = Buffer.from(plain).equals(data);
-  return check('decrypt', TITLE_DECRYPT, ok ? 'ok' : 'fail', ok ? 'the card decrypts what its KEYX certificate encrypts' : 'the decrypted data differs', {
+  const detail = ok
+    ? { en: 'the card decrypts what its KEYX certificate encrypts', zhTW: '卡片可解開以其加密憑證加密的資料' }
+    : { en: 'the decrypted data differs', zhTW: '解密結果與原資料不符' };
+  return check('decrypt', TITLE_DECRYPT, ok ? 'ok' : 'fail', detail, {
     zhTW: '卡片解密結果不符，請聯絡發卡單位',
     en: 'The card decrypted the wrong data: contact the issuer',
   });
@@ -46,7 +52,7 @@ export async function pinChecks(card: HiCOSCard, pin: Uint8Array): Promise<Docto
   } catch (error) {
     if (error instanceof HiCOSError && error.code === 'LAST_TRY_GUARD') {
       return [
-        check('pin', TITLE_PIN, 'fail', 'one try left: the doctor does not risk locking the card', {
+        check('pin', TITLE_PIN, 'fail', { en: 'one try left: the doctor does not risk locking the card', zhTW: 'PIN碼僅剩一次機會：檢測工具不冒鎖卡的風險' }, {
           zhTW: 'PIN碼僅剩一次機會：請確認PIN碼後再試（twpki verify-pin --allow-last-try），或以用戶代碼解鎖',
           en: 'One PIN try left: make sure of the PIN and retry with twpki verify-pin --allow-last-try',
         }),
@@ -55,17 +61,17 @@ export async function pinChecks(card: HiCOSCard, pin: Uint8Array): Promise<Docto
     return [check('pin', TITLE_PIN, 'fail', reason(error), { zhTW: 'PIN碼須為6至8碼', en: 'The PIN must be 6 to 8 characters' })];
   }
   if (result.status === 'locked') {
-    return [check('pin', TITLE_PIN, 'fail', 'the card is locked', { zhTW: '卡片已鎖卡：請以用戶代碼至內政部憑證管理中心網站線上解鎖', en: 'The card is locked: unlock it online at MOICA with your user code' })];
+    return [check('pin', TITLE_PIN, 'fail', { en: 'the card is locked', zhTW: '卡片已鎖卡' }, { zhTW: '卡片已鎖卡：請以用戶代碼至內政部憑證管理中心網站線上解鎖', en: 'The card is locked: unlock it online at MOICA with your user code' })];
   }
   if (result.status === 'wrong') {
     return [
-      check('pin', TITLE_PIN, 'fail', `wrong PIN, ${triesLeft(result.retriesLeft)}`, {
+      check('pin', TITLE_PIN, 'fail', { en: `wrong PIN, ${triesLeft(result.retriesLeft)}`, zhTW: `PIN碼錯誤，剩餘 ${result.retriesLeft ?? '?'} 次機會` }, {
         zhTW: `PIN碼錯誤，剩餘 ${result.retriesLeft ?? '?'} 次機會，連續錯誤將鎖卡`,
         en: `Wrong PIN, ${triesLeft(result.retriesLeft)}; more wrong tries lock the card`,
       }),
     ];
   }
-  const checks = [check('pin', TITLE_PIN, 'ok', 'PIN accepted')];
+  const checks = [check('pin', TITLE_PIN, 'ok', { en: 'PIN accepted', zhTW: 'PIN碼正確' })];
   for (const run of [signRoundTrip, decryptRoundTrip]) {
     try {
       checks.push(await run(card, pin));
