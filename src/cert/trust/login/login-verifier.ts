@@ -67,7 +67,8 @@ export interface LoginVerificationRequest {
  * 9. key usage (`WrongKeyUsageError`) — an end-entity certificate (no CA,
  *    no OCSP responder) with digitalSignature and, when it has an
  *    extendedKeyUsage, an accepted purpose;
- * 10. allowed policy (`PolicyNotAllowedError`).
+ * 10. allowed policy (`PolicyNotAllowedError`) — carried by the signer and
+ *     asserted along the path by every CA that asserts policies.
  */
 export class LoginVerifier {
   /** @internal use `LoginVerifierBuilder`. */
