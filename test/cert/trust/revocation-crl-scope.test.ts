@@ -177,3 +177,17 @@ describe('critical CRL entry extensions', () => {
     expect(unknownCriticalEntryExtension(notCritical, 0, notCritical.length)).toBeUndefined();
   });
 });
+
+describe('CRL signature algorithm', () => {
+  it('refuses a CRL whose signed algorithm differs from the one outside tbsCertList (CRL_MALFORMED)', async () => {
+    const { CertificateRevocationList } = await import('../../../src/cert/trust/revocation/crl.js');
+    const der = Buffer.from(buildCrl({ issuer: pki.issuer('moica'), entries: [] }));
+    expect(CertificateRevocationList.parse(new Uint8Array(der)).size).toBe(0);
+    // sha256WithRSAEncryption appears inside tbsCertList and after it; make the outer one sha512WithRSAEncryption.
+    const sha256WithRsa = Buffer.from('2a864886f70d01010b', 'hex');
+    const outer = der.lastIndexOf(sha256WithRsa);
+    expect(outer).toBeGreaterThan(der.indexOf(sha256WithRsa));
+    der[outer + sha256WithRsa.length - 1] = 0x0d;
+    expect(() => CertificateRevocationList.parse(new Uint8Array(der))).toThrow(expect.objectContaining({ code: 'CRL_MALFORMED' }));
+  });
+});

@@ -85,7 +85,11 @@ export class CertificateRevocationList {
     };
     let el = next();
     if (el?.tag === 0x02) el = next(); // version
-    expectTag(el, 0x30, 'signature');
+    // RFC 5280 5.1.1.2: the signed copy of the algorithm must be the one outside the signature; otherwise
+    // the algorithm the signature is checked with is not the one the issuer signed.
+    if (algorithmKey(expectTag(el, 0x30, 'signature')) !== algorithmKey(algEl as DerNode)) {
+      throw new Error('the signature algorithm inside tbsCertList differs from the one outside it');
+    }
     this.issuerDer = encodingOf(expectTag(next(), 0x30, 'issuer'));
     const thisUpdate = next();
     if (thisUpdate === undefined) throw new Error('missing thisUpdate');
@@ -205,4 +209,15 @@ export class CertificateRevocationList {
     }
     return { serialHex, revokedAt, reason };
   }
+}
+
+/**
+ * An AlgorithmIdentifier as comparable text: the OID and its parameters, an
+ * absent parameter and an explicit NULL counting as the same (encoders differ
+ * on that for RSA, and it changes nothing).
+ */
+function algorithmKey(node: DerNode): string {
+  const [oid, ...params] = childrenOf(node);
+  const parts = params.filter((p) => !(p.tag === 0x05 && p.end === p.contentStart));
+  return `${bufferOf(encodingOf(expectTag(oid, 0x06, 'algorithm'))).toString('hex')}:${parts.map((p) => bufferOf(encodingOf(p)).toString('hex')).join(',')}`;
 }
