@@ -10,6 +10,7 @@ import {
   extendFieldSet,
   findDifferingSpan,
   parsePolicy,
+  resultToJson,
   type ComparedFieldResult,
   type ComparisonResult,
 } from '../../src/ems/index.js';
@@ -115,9 +116,23 @@ describe('compareWithEms: policies', () => {
     expect(reason.normalizedSpan).toEqual({ start: 14, applicant: '', record: '2' });
   });
 
-  it('a compared field left empty is a real difference', () => {
+  it('a compared field left empty fails as blank, naming the side', () => {
     const r = compareWithEms(applicationWith({ facilityEmail: '   ' }), EMS_RECORD);
-    expect(field(r, 'facilityEmail')).toMatchObject({ pass: false, applicant: '', reason: { code: 'different' } });
+    expect(field(r, 'facilityEmail')).toMatchObject({ pass: false, applicant: '', reason: { code: 'empty', side: 'applicant' } });
+  });
+
+  it('a blank EMS field passes nothing, not even an equally blank answer (帳號申請之資料欄位皆須填寫)', () => {
+    for (const policy of ['strict', 'normalized'] as const) {
+      const blankRecord = { ...EMS_RECORD, facilityEmail: '', facilityAddress: '   ' };
+      const r = compareWithEms(applicationWith({ facilityEmail: '\u3000', facilityAddress: '' }), blankRecord, { policy });
+      expect(r.pass).toBe(false);
+      expect(field(r, 'facilityEmail')).toMatchObject({ pass: false, reason: { code: 'empty', side: 'both' } });
+      expect(field(r, 'facilityAddress')).toMatchObject({ pass: false, reason: { code: 'empty', side: 'both' } });
+      const json = resultToJson(r);
+      expect(json.fields.find((f) => f.key === 'facilityEmail')?.reason).toEqual({ code: 'empty', side: 'both', message: 'EMS未登載本欄位資料，請至EMS補正後重新申請' });
+      const filled = compareWithEms(applicationWith({}), blankRecord, { policy });
+      expect(field(filled, 'facilityEmail')).toMatchObject({ pass: false, reason: { code: 'empty', side: 'record' } });
+    }
   });
 
   it('parsePolicy accepts the two names and rejects others with UNKNOWN_POLICY', () => {
@@ -212,3 +227,19 @@ describe('findDifferingSpan', () => {
     expect(findDifferingSpan(a, b)).toEqual(span);
   });
 });
+
+describe('compareWithEms and compareField given bad options', () => {
+  it('a fields option that is no field set, or definitions straight from a configuration file, are checked (INVALID_FIELD_DEFINITION)', () => {
+    for (const fields of ['x', [{ key: 'facilityAddress', labelZh: '事業地址', kind: 'adress', compared: true }]]) {
+      expect(() => compareWithEms(EMS_RECORD, EMS_RECORD, { fields: fields as never })).toThrow(expect.objectContaining({ code: 'INVALID_FIELD_DEFINITION' }));
+    }
+  });
+
+  it('compareField refuses a misspelt policy instead of failing the field', async () => {
+    const { compareField } = await import('../../src/ems/index.js');
+    const address = DEFAULT_FIELDS.find((f) => f.key === 'facilityAddress');
+    expect(address).toBeDefined();
+    expect(() => compareField(address as (typeof DEFAULT_FIELDS)[number], 'a', 'a', 'normalised' as never)).toThrow(expect.objectContaining({ code: 'UNKNOWN_POLICY' }));
+  });
+});
+

@@ -68,6 +68,8 @@ describe('JsonFileEmsSource', () => {
     dir = await mkdtemp(join(tmpdir(), 'twpki-ems-'));
     await writeFile(join(dir, 'array.json'), JSON.stringify([EMS_RECORD]));
     await writeFile(join(dir, 'wrapped.json'), JSON.stringify({ records: [EMS_RECORD] }));
+    // What Windows tools often write: a byte-order mark before the JSON.
+    await writeFile(join(dir, 'bom.json'), `\uFEFF${JSON.stringify([EMS_RECORD])}`);
     await writeFile(join(dir, 'broken.json'), '[{"controlNumber":');
     await writeFile(join(dir, 'scalar.json'), '42');
     await writeFile(join(dir, 'bad-record.json'), JSON.stringify([{ controlNumber: 7 }]));
@@ -76,7 +78,7 @@ describe('JsonFileEmsSource', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it.each(['array.json', 'wrapped.json'])('reads %s', async (name) => {
+  it.each(['array.json', 'wrapped.json', 'bom.json'])('reads %s', async (name) => {
     const source = new JsonFileEmsSource(join(dir, name));
     await expect(source.load()).resolves.toBe(1);
     await expect(source.lookup('H5602270')).resolves.toMatchObject({ status: 'found', record: EMS_RECORD });
@@ -140,5 +142,11 @@ describe('verifyApplication', () => {
   it('rejects a malformed record from a custom source', async () => {
     const broken = { lookup: () => Promise.resolve({ status: 'found' as const, controlNumber: 'H5602270', record: { controlNumber: 'H5602270' } }) };
     await rejectsWith(verifyApplication(applicationWith(), broken), 'MISSING_FIELD');
+  });
+});
+
+describe('InMemoryEmsSource given something that is no list of records', () => {
+  it.each([null, undefined, 42, {}])('%s is MALFORMED_RECORD, not a TypeError', (records) => {
+    expect(() => new InMemoryEmsSource(records as unknown as Iterable<unknown>)).toThrow(expect.objectContaining({ code: 'MALFORMED_RECORD' }));
   });
 });

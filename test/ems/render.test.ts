@@ -120,7 +120,20 @@ describe('difference wording', () => {
     expect(renderResultText(extra, { showRecordValues: true })).toContain('（與EMS登載資料不符：自第3字起多了「大」）');
     const noisy = compareWithEms(applicationWith({ facilityAddress: '100台北市中正區重慶南路一段12號3樓之1' }), EMS_RECORD);
     expect(renderResultText(noisy, { showRecordValues: true })).toContain(
-      '（與EMS登載資料不符（統一格式後比對）：第15字處缺少文字，EMS登載為「2」）',
+      '（與EMS登載資料不符（統一格式後比對）：第15字處缺少文字，EMS登載為「2」；另與EMS登載格式不同，請完全依EMS登載內容填寫）',
     );
   });
 });
+
+describe('a real difference under strict, with formatting differences too', () => {
+  it('says the format must match as well, so fixing only the cited text is not taken for enough', () => {
+    const r = compareWithEms(applicationWith({ facilityAddress: '100台北市中正區重慶南路一段一二三號三樓' }), EMS_RECORD);
+    const line = renderResultText(r).split('\n').find((l) => l.includes('事業地址')) ?? '';
+    expect(line).toContain('（統一格式後比對）');
+    expect(line).toContain('另與EMS登載格式不同，請完全依EMS登載內容填寫');
+    // Under the normalized policy the formatting is forgiven: the note would mislead there.
+    const lenient = compareWithEms(applicationWith({ facilityAddress: '100台北市中正區重慶南路一段一二三號三樓' }), EMS_RECORD, { policy: 'normalized' });
+    expect(renderResultText(lenient)).not.toContain('另與EMS登載格式不同');
+  });
+});
+

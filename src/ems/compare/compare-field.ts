@@ -2,7 +2,7 @@ import type { FieldDefinition } from '../fields/field-definition.js';
 import { compareNormalized } from '../normalize/pipeline.js';
 import { findDifferingSpan } from './differing-span.js';
 import type { ComparedFieldResult, FieldResult } from './field-result.js';
-import type { ComparisonPolicy } from './policy.js';
+import { parsePolicy, type ComparisonPolicy } from './policy.js';
 
 /**
  * Judges one field. Values are trimmed of outer whitespace (the only
@@ -15,6 +15,8 @@ export function compareField(
   record: string | undefined,
   policy: ComparisonPolicy,
 ): FieldResult {
+  // Public: a misspelt policy from JavaScript must not read as a failed strict comparison.
+  if (policy !== 'strict' && policy !== 'normalized') parsePolicy(policy);
   if (!field.compared) {
     return {
       field,
@@ -28,6 +30,10 @@ export function compareField(
   }
   const a = (applicant ?? '').trim();
   const r = (record ?? '').trim();
+  if (a === '' || r === '') {
+    const side = a === '' && r === '' ? 'both' : a === '' ? 'applicant' : 'record';
+    return { field, compared: true, applicant: a, record: r, pass: false, normalizedEqual: a === r, reason: { code: 'empty', side } };
+  }
   if (a === r) {
     return { field, compared: true, applicant: a, record: r, pass: true, normalizedEqual: true, reason: null };
   }

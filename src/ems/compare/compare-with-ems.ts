@@ -1,5 +1,5 @@
 import { DEFAULT_FIELDS } from '../fields/default-fields.js';
-import type { FieldSet } from '../fields/field-definition.js';
+import { checkedFieldSet, type FieldSet } from '../fields/field-definition.js';
 import { parseFieldValues, type FieldValues } from '../record.js';
 import { compareField } from './compare-field.js';
 import type { ComparisonResult } from './field-result.js';
@@ -25,7 +25,7 @@ export interface CompareOptions {
  */
 export function compareWithEms(applicant: unknown, record: unknown, options: CompareOptions = {}): ComparisonResult {
   const policy = policyOf(options);
-  const fields = options.fields ?? DEFAULT_FIELDS;
+  const fields = options.fields === undefined ? DEFAULT_FIELDS : checkedFieldSet(options.fields);
   const a = parseFieldValues(applicant, fields, { side: 'applicant' });
   const r = parseFieldValues(record, fields, { side: 'record' });
   return compareFieldValues(a, r, fields, policy);

@@ -24,8 +24,21 @@ export interface DifferentReason {
   readonly normalizedSpan: DifferingSpan;
 }
 
-/** Why a compared field's values are not identical. */
-export type FieldReason = FormattingOnlyReason | DifferentReason;
+/**
+ * A compared field is blank (empty or only whitespace) on one side or both:
+ * the seed wants every field filled (帳號申請之資料欄位皆須填寫), and a blank EMS
+ * field (no 事業電子郵件信箱 to mail) cannot vouch for anything, even for an
+ * equally blank answer.
+ */
+export interface EmptyReason {
+  /** Discriminant. */
+  readonly code: 'empty';
+  /** Which side is blank. */
+  readonly side: 'applicant' | 'record' | 'both';
+}
+
+/** Why a compared field's values are not identical (or not comparable). */
+export type FieldReason = FormattingOnlyReason | DifferentReason | EmptyReason;
 
 /** Outcome of a field that takes part in the verdict. */
 export interface ComparedFieldResult {

@@ -62,7 +62,21 @@ export function defineFieldSet(definitions: unknown): FieldSet {
     seen.add(def.key);
     out.push(def);
   });
-  return Object.freeze(out);
+  const set = Object.freeze(out);
+  CHECKED.add(set);
+  return set;
+}
+
+/** Field sets made by {@link defineFieldSet}: checked once, trusted by the comparison after. */
+const CHECKED = new WeakSet<FieldSet>();
+
+/**
+ * `fields` if {@link defineFieldSet} made it, else `fields` checked by it (a
+ * set built by hand or read from a configuration file).
+ * @throws {@link EmsError} `INVALID_FIELD_DEFINITION` naming the problem.
+ */
+export function checkedFieldSet(fields: unknown): FieldSet {
+  return typeof fields === 'object' && fields !== null && CHECKED.has(fields as FieldSet) ? (fields as FieldSet) : defineFieldSet(fields);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ComparedFieldResult } from '../compare/field-result.js';
 import type { NormalizationRule } from '../normalize/normalization-rule.js';
+import type { ComparisonPolicy } from '../compare/policy.js';
 
 /** Chinese names of the formatting rules, as a company would recognise them. */
 export const RULE_LABELS_ZH: Readonly<Record<NormalizationRule, string>> = {
@@ -27,6 +28,12 @@ export interface RenderOptions {
    * data should then not leak through it.
    */
   readonly showRecordValues?: boolean;
+  /**
+   * The policy the result was made under (the renderers pass the result's).
+   * Under `normalized` formatting is forgiven, so a message does not ask for
+   * the EMS format; default `strict`.
+   */
+  readonly policy?: ComparisonPolicy;
 }
 
 /**
@@ -36,6 +43,10 @@ export interface RenderOptions {
 export function describeReasonZh(result: ComparedFieldResult, options: RenderOptions = {}): string {
   const { reason } = result;
   if (reason === null) return '';
+  if (reason.code === 'empty') {
+    if (reason.side === 'applicant') return '本欄位未填寫，請依EMS登載內容填寫';
+    return 'EMS未登載本欄位資料，請至EMS補正後重新申請';
+  }
   if (reason.code === 'formattingOnly') {
     const what = reason.rules.map((r) => RULE_LABELS_ZH[r]).join('、');
     const detail = what === '' ? '' : `（${what}）`;
@@ -51,13 +62,16 @@ export function describeReasonZh(result: ComparedFieldResult, options: RenderOpt
   const where = `第${start + 1}字`;
   const basis = useNormalized ? '（統一格式後比對）' : '';
   const emsPart = options.showRecordValues ? `，EMS登載為「${record}」` : '';
+  // The position and text are of the unified form: say so, and that the format must match too, or a company
+  // that fixes only the cited difference fails again on the formatting (完全一致才算通過).
+  const alsoFormat = useNormalized && options.policy !== 'normalized' ? '；另與EMS登載格式不同，請完全依EMS登載內容填寫' : '';
   if (applicant === '') {
-    return `與EMS登載資料不符${basis}：${where}處缺少文字${emsPart}`;
+    return `與EMS登載資料不符${basis}：${where}處缺少文字${emsPart}${alsoFormat}`;
   }
   if (record === '') {
-    return `與EMS登載資料不符${basis}：自${where}起多了「${applicant}」`;
+    return `與EMS登載資料不符${basis}：自${where}起多了「${applicant}」${alsoFormat}`;
   }
-  return `與EMS登載資料不符${basis}：自${where}起您填寫「${applicant}」${emsPart}`;
+  return `與EMS登載資料不符${basis}：自${where}起您填寫「${applicant}」${emsPart}${alsoFormat}`;
 }
 
 function spanWidth(span: { applicant: string; record: string }): number {

@@ -13,7 +13,8 @@ const RED = ' style="color:#c00"';
  * only `twpki-ems-*` classes, so it can be embedded in any page or e-mail.
  */
 export function renderResultHtml(result: ComparisonResult, options: RenderOptions = {}): string {
-  const items = result.fields.map((f) => `  ${renderItem(f, options)}`);
+  const withPolicy = { ...options, policy: result.policy };
+  const items = result.fields.map((f) => `  ${renderItem(f, withPolicy)}`);
   const parts = [
     `<section class="twpki-ems-result" data-pass="${String(result.pass)}" data-policy="${escapeHtml(result.policy)}">`,
     '<ul class="twpki-ems-fields">',

@@ -36,8 +36,18 @@ export interface DifferentReasonJson {
   message: string;
 }
 
+/** JSON form of a blank field. */
+export interface EmptyReasonJson {
+  /** Discriminant. */
+  code: 'empty';
+  /** Which side is blank. */
+  side: 'applicant' | 'record' | 'both';
+  /** Chinese explanation for the applicant. */
+  message: string;
+}
+
 /** JSON form of a field's reason. */
-export type FieldReasonJson = FormattingOnlyReasonJson | DifferentReasonJson;
+export type FieldReasonJson = FormattingOnlyReasonJson | DifferentReasonJson | EmptyReasonJson;
 
 /** JSON form of one field's result. */
 export interface FieldResultJson {
@@ -73,7 +83,7 @@ export function resultToJson(result: ComparisonResult, options: RenderOptions = 
   return {
     pass: result.pass,
     policy: result.policy,
-    fields: result.fields.map((f) => fieldToJson(f, options)),
+    fields: result.fields.map((f) => fieldToJson(f, { ...options, policy: result.policy })),
   };
 }
 
@@ -84,7 +94,9 @@ function fieldToJson(f: FieldResult, options: RenderOptions): FieldResultJson {
   }
   const message = describeReasonZh(f, options);
   const reason: FieldReasonJson =
-    f.reason.code === 'formattingOnly'
+    f.reason.code === 'empty'
+      ? { code: 'empty', side: f.reason.side, message }
+      : f.reason.code === 'formattingOnly'
       ? { code: 'formattingOnly', rules: [...f.reason.rules], message }
       : {
           code: 'different',

@@ -14,7 +14,7 @@ export function renderResultText(result: ComparisonResult, options: RenderOption
       lines.push(`  ${f.field.labelZh}：${value}`);
       continue;
     }
-    const why = describeReasonZh(f, options);
+    const why = describeReasonZh(f, { ...options, policy: result.policy });
     lines.push(`${f.pass ? '✓' : '✗'} ${f.field.labelZh}：${value}${why === '' ? '' : `（${why}）`}`);
   }
   if (!result.pass) lines.push(`${EMS_CORRECTION_NOTE}。`);

@@ -68,7 +68,8 @@ export class JsonFileEmsSource implements EmsSource {
     }
     let data: unknown;
     try {
-      data = JSON.parse(text);
+      // Exports from Windows tools often start with a byte-order mark, which JSON.parse refuses.
+      data = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
     } catch (err) {
       throw new EmsError('SOURCE_UNREADABLE', `${this.path} is not valid JSON: ${(err as Error).message}`, {
         cause: err,

@@ -15,6 +15,9 @@ export class EmsRecordTable {
    * @throws {@link EmsError} `MALFORMED_RECORD` naming the bad record.
    */
   public constructor(records: Iterable<unknown>) {
+    if (records === null || typeof (records as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function') {
+      throw new EmsError('MALFORMED_RECORD', 'EMS records must be an iterable (an array of records)');
+    }
     const map = new Map<string, EmsRecord>();
     let index = 0;
     for (const raw of records) {
