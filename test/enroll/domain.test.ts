@@ -51,6 +51,12 @@ describe('identifiers', () => {
     expect(parseControlNumber(' h5600123 ')).toBe('H5600123');
     expect(parseAgencyOid('2.16.886.101.20003')).toBe('2.16.886.101.20003');
     expect(parsePhone('(02)2192-7111')).toBe('(02)2192-7111');
+    for (const ok of ['02-2345-6789#123', '02-2345-6789 分機 123', '02-2345-6789轉123', '+886 2 2345 6789', '0912345678', '02-2701-3411#5312']) {
+      expect(parsePhone(ok), ok).toBe(ok);
+    }
+    // Full-width digits and spaces read as ASCII, as the other identifiers.
+    expect(parsePhone('０２-２３４５-６７８９')).toBe('02-2345-6789');
+    expect(parsePhone('02\u30002345\u30006789')).toBe('02 2345 6789');
     expect(parseEmail('egov@service.gov.tw')).toBe('egov@service.gov.tw');
   });
 
@@ -61,6 +67,11 @@ describe('identifiers', () => {
     () => parseAgencyOid('oid'),
     () => parseEmail('a@b'),
     () => parsePhone('call me'),
+    () => parsePhone('0#####'),
+    () => parsePhone('0------'),
+    () => parsePhone('0((((('),
+    () => parsePhone('02-2345-6789#'),
+    () => parsePhone('123'),
     () => parseControlNumber(42),
     () => parseActor({ role: 'reviewer' }),
   ])('rejects malformed input %#', (call) => {

@@ -146,9 +146,20 @@ export function parseEmail(value: unknown, field = 'email'): EmailAddress {
   return viaEms(value, field, validateEmail, 'INVALID_FORMAT') as EmailAddress;
 }
 
-/** Parses a phone number: digits with optional +, -, spaces, parentheses, # or 分機 extension. */
+/** A number (7 to 15 digits, with +, -, spaces, parentheses) and an optional extension after #, 分機, 轉 or ext. */
+const PHONE = /^(\+?[0-9(][0-9()\- ]*[0-9)])(?:\s*(?:#|分機|轉|ext\.?)\s*([0-9]{1,6}))?$/i;
+
+/**
+ * Parses a phone number: 7 to 15 digits with optional +, -, spaces and
+ * parentheses, and an extension after `#`, 分機, 轉 or `ext`. Full-width
+ * digits and spaces are read as their ASCII forms (NFKC, as the other
+ * identifiers); text that is mostly separators (`0#####`) or ends in an empty
+ * extension is refused.
+ */
 export function parsePhone(value: unknown, field = 'phone'): string {
-  const t = text(value, field);
-  if (!/^[+(]?[0-9][0-9()\-\s#]{5,30}(分機\s*\d{1,6})?$/.test(t)) fail(field, 'INVALID_FORMAT', 'must be a phone number');
+  const t = text(value, field).normalize('NFKC').replace(/\s+/g, ' ');
+  const m = PHONE.exec(t);
+  const digits = m?.[1]?.replace(/[^0-9]/g, '').length ?? 0;
+  if (m === null || digits < 7 || digits > 15) fail(field, 'INVALID_FORMAT', 'must be a phone number (7 to 15 digits, an extension after # or 分機)');
   return t;
 }
