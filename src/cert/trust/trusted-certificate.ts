@@ -73,7 +73,7 @@ export class TrustedCertificate {
   public readonly extendedKeyUsage: readonly string[] | undefined;
   /** OCSP responder URLs from authorityInfoAccess. */
   public readonly ocspUrls: readonly string[];
-  /** CRL URLs from cRLDistributionPoints (full names only). */
+  /** CRL URLs from cRLDistributionPoints (full names only), each once. */
   public readonly crlUrls: readonly string[];
   /** OIDs of the extensions marked critical. */
   public readonly criticalExtensions: readonly string[];
@@ -119,7 +119,8 @@ export class TrustedCertificate {
     this.keyUsage = ext.keyUsage === undefined ? undefined : keyUsageBits(ext.keyUsage);
     this.extendedKeyUsage = ext.extendedKeyUsage;
     this.ocspUrls = ext.authorityInfoAccess?.ocsp ?? [];
-    this.crlUrls = ext.crlUrls ?? [];
+    // Each once: a URL listed twice would be downloaded twice when it fails.
+    this.crlUrls = [...new Set(ext.crlUrls ?? [])];
     this.policies = ext.policies ?? [];
     this.criticalExtensions = structure.extensions.filter((e) => e.critical).map((e) => e.oid);
   }

@@ -52,22 +52,22 @@ export function assertCompleteCrl(crl: CertificateRevocationList, url: string): 
  * current CRL of another partition would answer "good" for any certificate
  * outside it (the complete CRL served at a partition's URL names one of the
  * certificate's URLs, and does cover it) — and its onlyContainsUserCerts /
- * onlyContainsCACerts must fit `cert`. `chosenUrl` (a mirror, `crlUrls`) is
- * kept for the message. Called per check: a few comparisons (the CRL itself
- * was checked by {@link assertCompleteCrl}).
+ * onlyContainsCACerts must fit `cert`. `url` may be an operator's mirror
+ * (`crlUrls`) rather than one the certificate names. Called per check: a few
+ * comparisons (the CRL itself was checked by {@link assertCompleteCrl}).
  * @throws RevocationError `CRL_WRONG_SCOPE`.
  */
-export function assertCrlCovers(crl: CertificateRevocationList, cert: TrustedCertificate, url: string, chosenUrl: boolean): void {
-  const problem = scopeProblem(crl, cert, url, chosenUrl);
+export function assertCrlCovers(crl: CertificateRevocationList, cert: TrustedCertificate, url: string): void {
+  const problem = scopeProblem(crl, cert, url);
   if (problem !== undefined) throw new RevocationError('CRL_WRONG_SCOPE', `CRL from ${url} ${problem}`, { url });
 }
 
 /** Whether `crl` speaks for `cert` (see {@link assertCrlCovers}). */
-export function crlCovers(crl: CertificateRevocationList, cert: TrustedCertificate, url: string, chosenUrl: boolean): boolean {
-  return crl.issuingDistributionPoint === undefined || scopeProblem(crl, cert, url, chosenUrl) === undefined;
+export function crlCovers(crl: CertificateRevocationList, cert: TrustedCertificate, url: string): boolean {
+  return crl.issuingDistributionPoint === undefined || scopeProblem(crl, cert, url) === undefined;
 }
 
-function scopeProblem(crl: CertificateRevocationList, cert: TrustedCertificate, url: string, chosenUrl: boolean): string | undefined {
+function scopeProblem(crl: CertificateRevocationList, cert: TrustedCertificate, url: string): string | undefined {
   const idp = crl.issuingDistributionPoint;
   if (idp === undefined) return undefined;
   const isCa = cert.basicConstraints?.ca === true;
@@ -77,8 +77,8 @@ function scopeProblem(crl: CertificateRevocationList, cert: TrustedCertificate, 
   if (uris === undefined) return undefined;
   const named = (name: string): boolean => uris.some((uri) => sameCrlLocation(uri, name));
   if (named(url) || cert.crlUrls.some(named)) return undefined;
-  const asked = chosenUrl ? [url, ...cert.crlUrls] : [...new Set([url, ...cert.crlUrls])];
-  return `is the CRL of ${uris.join(', ') || 'no URI'}, not of ${asked.join(', ')} (issuingDistributionPoint)`;
+  const asked = new Set([url, ...cert.crlUrls]);
+  return `is the CRL of ${uris.join(', ') || 'no URI'}, not of ${[...asked].join(', ')} (issuingDistributionPoint)`;
 }
 
 /**

@@ -101,9 +101,9 @@ export class RevocationChecker {
       // Only the first source: a miss there means `check` may wait on it, or on the second.
       // A cached OCSP answer is `good` now, so it is good at any earlier `at` too.
       if (checker.mode === 'ocsp' || checker.mode === 'ocsp-then-crl') return warmOcsp(checker.ocsp, cert, issuer, now);
-      return checker.warmCrlStatus(cert, issuer, checker.signerCrlSources(cert), at, now);
+      return checker.warmCrlStatus(cert, issuer, checker.crlUrls ?? cert.crlUrls, at, now);
     };
-    warmCaOf = (checker, ca, issuer, at, now) => checker.warmCrlStatus(ca, issuer, ownCrlSources(ca), at, now);
+    warmCaOf = (checker, ca, issuer, at, now) => checker.warmCrlStatus(ca, issuer, ca.crlUrls, at, now);
   }
 
   /** @param options see {@link RevocationCheckerOptions}. */
@@ -178,16 +178,12 @@ export class RevocationChecker {
   public async checkIssuingCa(ca: TrustedCertificate, issuer: TrustedCertificate, at: Date = new Date(), options: RevocationCheckOptions = {}): Promise<RevocationStatus> {
     requireInstant(at, 'at');
     const now = options.now === undefined ? at : requireInstant(options.now, 'now');
-    return this.crlStatusFrom(ca, issuer, ownCrlSources(ca), at, now);
+    return this.crlStatusFrom(ca, issuer, ca.crlUrls, at, now);
   }
 
-  /** Where a signer's CRLs are: the operator's mirror (`crlUrls`), else the certificate's own URLs. */
-  private signerCrlSources(cert: TrustedCertificate): CrlSources {
-    return this.crlUrls === undefined ? ownCrlSources(cert) : { urls: this.crlUrls, mirror: true };
-  }
-
+  /** A signer's CRL answer: from the operator's mirror (`crlUrls`), else the certificate's own URLs. */
   private checkCrl(cert: TrustedCertificate, issuer: TrustedCertificate, at: Date, now: Date): Promise<RevocationStatus> {
-    return this.crlStatusFrom(cert, issuer, this.signerCrlSources(cert), at, now);
+    return this.crlStatusFrom(cert, issuer, this.crlUrls ?? cert.crlUrls, at, now);
   }
 
   /**
@@ -197,17 +193,16 @@ export class RevocationChecker {
    * outage must not block logins. Each URL keeps its own cache entry and
    * shared download. Fails closed when every URL fails.
    */
-  private async crlStatusFrom(cert: TrustedCertificate, issuer: TrustedCertificate, sources: CrlSources, at: Date, now: Date): Promise<RevocationStatus> {
-    const { urls, mirror } = sources;
+  private async crlStatusFrom(cert: TrustedCertificate, issuer: TrustedCertificate, urls: readonly string[], at: Date, now: Date): Promise<RevocationStatus> {
     if (urls.length === 0) throw new RevocationError('NO_REVOCATION_SOURCE', `${cert.subject()} names no CRL`);
-    const warm = this.warmCrlStatus(cert, issuer, sources, at, now);
+    const warm = this.warmCrlStatus(cert, issuer, urls, at, now);
     if (warm !== undefined) return warm;
     const errors: RevocationError[] = [];
     for (const url of urls) {
       let crl: CertificateRevocationList | undefined;
       try {
         crl = await this.crls.get(url, issuer, now);
-        assertCrlCovers(crl, cert, url, mirror);
+        assertCrlCovers(crl, cert, url);
         return crlStatus(crl, cert, url, at);
       } catch (err) {
         if (!(err instanceof RevocationError)) throw err;
@@ -227,35 +222,14 @@ export class RevocationChecker {
    * only the first: while a partition is down, its logins are answered from
    * the complete CRL already fetched instead of waiting on the partition again.
    */
-  private warmCrlStatus(cert: TrustedCertificate, issuer: TrustedCertificate, sources: CrlSources, at: Date, now: Date): RevocationStatus | undefined {
-    for (const url of sources.urls) {
+  private warmCrlStatus(cert: TrustedCertificate, issuer: TrustedCertificate, urls: readonly string[], at: Date, now: Date): RevocationStatus | undefined {
+    for (const url of urls) {
       const crl = warmCrl(this.crls, url, issuer, now);
-      if (crl !== undefined && crlCovers(crl, cert, url, sources.mirror)) return crlStatus(crl, cert, url, at);
+      if (crl !== undefined && crlCovers(crl, cert, url)) return crlStatus(crl, cert, url, at);
     }
     return undefined;
   }
 }
-
-/** The URLs a CRL answer is looked for at, and whether they are an operator's mirror rather than the certificate's names. */
-interface CrlSources {
-  readonly urls: readonly string[];
-  readonly mirror: boolean;
-}
-
-/**
- * A certificate's own CRL URLs, each once (a certificate listing one twice
- * would download it twice when it fails). Kept per certificate: the login
- * path asks for them on every check.
- */
-function ownCrlSources(cert: TrustedCertificate): CrlSources {
-  let sources = OWN_SOURCES.get(cert);
-  if (sources === undefined) {
-    sources = { urls: [...new Set(cert.crlUrls)], mirror: false };
-    OWN_SOURCES.set(cert, sources);
-  }
-  return sources;
-}
-const OWN_SOURCES = new WeakMap<TrustedCertificate, CrlSources>();
 
 /**
  * The error to throw when every source (or URL) failed: the first one, the
