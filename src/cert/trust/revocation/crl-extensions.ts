@@ -1,5 +1,6 @@
 import { decodeObjectIdentifier } from '../../../shared/der/der-primitives.js';
 import { contentOf, readElement } from '../../../shared/der/der-reader.js';
+import { booleanOf } from '../../../shared/der/der-values.js';
 import { DerError } from '../../../shared/der/der-error.js';
 
 /**
@@ -52,12 +53,8 @@ export function unknownCriticalEntryExtension(der: Uint8Array, start: number, en
     pos = ext.end;
     const oid = readElement(der, ext.contentStart, ext.end, 'extnID');
     // critical BOOLEAN follows the OID only when TRUE (DER omits the FALSE default). Read as an element, so a
-    // BER length form cannot hide a TRUE; any non-zero content octet is TRUE, as the CRL-level parser reads it.
-    let critical = false;
-    if (oid.end < ext.end && der[oid.end] === 0x01) {
-      const flag = readElement(der, oid.end, ext.end, 'critical');
-      for (let i = flag.contentStart; i < flag.end && !critical; i++) critical = der[i] !== 0x00;
-    }
+    // BER length form cannot hide a TRUE, by the one BOOLEAN reader, as the CRL-level flags are.
+    const critical = oid.end < ext.end && der[oid.end] === 0x01 && booleanOf(readElement(der, oid.end, ext.end, 'critical'), 'critical');
     if (!critical) continue;
     const id = decodeObjectIdentifier(contentOf(oid));
     if (!UNDERSTOOD_ENTRY_EXTENSIONS.has(id)) return id;

@@ -1,6 +1,7 @@
 import { bufferOf } from '../../../shared/bytes.js';
 import { decodeObjectIdentifier, decodeTime } from '../../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readElement, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
+import { booleanOf } from '../../../shared/der/der-values.js';
 import { RevocationError } from '../errors.js';
 import { UNDERSTOOD_CRL_EXTENSIONS, unknownCriticalEntryExtension } from './crl-extensions.js';
 import { decodeIssuingDistributionPoint, OID_ISSUING_DISTRIBUTION_POINT, type IssuingDistributionPoint } from './issuing-distribution-point.js';
@@ -136,7 +137,7 @@ export class CertificateRevocationList {
       for (const ext of childrenOf(exts)) {
         const parts = childrenOf(expectTag(ext, 0x30, 'Extension'));
         const oid = decodeObjectIdentifier(contentOf(expectTag(parts[0], 0x06, 'extnID')));
-        const critical = parts.length === 3 && parts[1]?.tag === 0x01 && parts[1].source[parts[1].contentStart] !== 0;
+        const critical = parts.length === 3 && booleanOf(parts[1] as DerNode, `CRL extension ${oid} critical flag`);
         if (critical && !UNDERSTOOD_CRL_EXTENSIONS.has(oid)) unknownCritical.push(oid);
         const value = contentOf(expectTag(parts[parts.length - 1], 0x04, 'extnValue'));
         if (oid === OID_AKI) {
