@@ -26,7 +26,7 @@ import type { SqlSession } from '../store/store.js';
 import { WASTE_COMMANDS, authorize } from './authorization.js';
 import { LOGIN_METHOD_LABELS, type LoginMethod } from './login-records.js';
 import { insertApplication, lockAwaitingDocuments, updateStatus, type PhoneNumber, type WasteApplication, type WasteApplicationForm } from './waste-records.js';
-import { LOGIN_METHODS, guardWaste, parseOptionalControlNumber, wasteUnfinishedTtlMs, type WasteSystemOptions } from './waste-shared.js';
+import { LOGIN_METHODS, guardWaste, parseOptionalControlNumber, type WasteSystemOptions } from './waste-shared.js';
 
 /** A phone number as typed: the number and an optional 分機. */
 export interface PhoneInput {
@@ -183,8 +183,11 @@ export function parseWasteApplication(input: unknown): WasteApplicationForm {
   };
 }
 
-/** 送出: records the application (`awaitingDocuments`); next, print it and upload the stamped copy. */
-export async function apply(o: WasteSystemOptions, input: WasteApplicationInput, actor: Actor): Promise<WasteApplication> {
+/**
+ * 送出: records the application (`awaitingDocuments`), replacing one of the company left awaiting its
+ * documents for `unfinishedTtlMs`; next, print it and upload the stamped copy.
+ */
+export async function apply(o: WasteSystemOptions, input: WasteApplicationInput, actor: Actor, unfinishedTtlMs: number): Promise<WasteApplication> {
   const issues = new IssueCollector();
   const who = issues.take(() => parseActor(actor));
   const form = issues.take(() => parseWasteApplication(input));
@@ -196,7 +199,7 @@ export async function apply(o: WasteSystemOptions, input: WasteApplicationInput,
     try {
       return await o.store.transaction(async (tx) => {
         const at = o.clock.now().toISOString();
-        await replaceUnfinished(o, tx, f, who as Actor, at);
+        await replaceUnfinished(tx, f, who as Actor, at, unfinishedTtlMs);
         const app = await insertApplication(tx, id, f, (who as Actor).id, at);
         await recordTransition(tx, {
           flow: 'wasteApplication',
@@ -224,9 +227,9 @@ export async function apply(o: WasteSystemOptions, input: WasteApplicationInput,
  * `unfinishedTtlMs` passed since it last changed, so a new one can start;
  * a younger one keeps the company (APPLICATION_IN_PROGRESS from the insert).
  */
-async function replaceUnfinished(o: WasteSystemOptions, tx: SqlSession, f: WasteApplicationForm, who: Actor, at: string): Promise<void> {
+async function replaceUnfinished(tx: SqlSession, f: WasteApplicationForm, who: Actor, at: string, unfinishedTtlMs: number): Promise<void> {
   const open = await lockAwaitingDocuments(tx, f.businessId, f.controlNumber ?? '');
-  if (open === undefined || new Date(at).getTime() - new Date(open.updatedAt).getTime() < wasteUnfinishedTtlMs(o)) return;
+  if (open === undefined || new Date(at).getTime() - new Date(open.updatedAt).getTime() < unfinishedTtlMs) return;
   assertEventAllowed(WASTE_APPLICATION_MACHINE, open.status, 'abandon');
   await updateStatus(tx, open.id, 'abandoned', at);
   await recordTransition(tx, {

@@ -34,6 +34,7 @@ export class WasteSystemFlow {
   private readonly o: WasteSystemOptions;
   private readonly ctx: LoginContext;
   private readonly limits: ResolvedLimits;
+  private readonly unfinishedTtlMs: number;
 
   /** Fixes the dependencies once; RangeError for impossible limits. */
   public constructor(options: WasteSystemOptions) {
@@ -46,7 +47,7 @@ export class WasteSystemFlow {
       activationPage: { kind: 'other' },
       unfinishedTtlMs: { kind: 'other' },
     });
-    wasteUnfinishedTtlMs(options);
+    this.unfinishedTtlMs = wasteUnfinishedTtlMs(options);
     this.limits = documents.resolveLimits(options.documents);
   }
 
@@ -57,7 +58,7 @@ export class WasteSystemFlow {
 
   /** 帳號申請 → 送出: validates every field at once and records the application (`awaitingDocuments`). */
   public apply(input: WasteApplicationInput, actor: Actor): Promise<WasteApplication> {
-    return application.apply(this.o, input, actor);
+    return application.apply(this.o, input, actor, this.unfinishedTtlMs);
   }
 
   /** The application, for its applicant or a reviewer. */
