@@ -1,6 +1,7 @@
 import { ComponentError } from './component-error.js';
 import { parsePkcs11Info, type Detection } from './component-info.js';
 import { callComponent } from './channel.js';
+import { forgetDetection, rememberDetection } from './popup-detection.js';
 import { resolveOptions, type ComponentOptions } from './options.js';
 
 /** Options of {@link detect}. */
@@ -27,9 +28,14 @@ export async function detect(options?: DetectOptions): Promise<Detection> {
       popupRequest: () => JSON.stringify({ func: withCert ? 'GetUserCert' : 'CheckEnvir' }),
       retryInPopup: true,
     });
-    return parsePkcs11Info(reply, channel);
+    const found = parsePkcs11Info(reply, channel);
+    rememberDetection(resolved.origin, found);
+    return found;
   } catch (error) {
-    if (error instanceof ComponentError && error.code === 'COMPONENT_ABSENT') return { present: false, error };
+    if (error instanceof ComponentError && error.code === 'COMPONENT_ABSENT') {
+      forgetDetection(resolved.origin);
+      return { present: false, error };
+    }
     throw error;
   }
 }

@@ -3,6 +3,7 @@ import { ComponentError } from './component-error.js';
 import type { ComponentChannel, ComponentSlot } from './component-info.js';
 import { callComponent, learnedChannel } from './channel.js';
 import { detect } from './detect.js';
+import { forgetDetection, rememberedCardSlot } from './popup-detection.js';
 import { resolveOptions, type ComponentOptions, type ResolvedOptions } from './options.js';
 import { requireSuccess, text } from './reply-fields.js';
 
@@ -33,7 +34,9 @@ export interface SignRequest {
    * The reader from {@link detect}. The request names it, and the card
    * number in the answer must be its token's serial number. Without it (or
    * `null`, as `detect()` reports "no card yet"), `sign` detects first and
-   * uses the only card present.
+   * uses the only card present; through the popup it uses the only card the
+   * last detection found instead, so that one click opens one popup (the
+   * answer's card number is still checked against it when `withCardSN`).
    */
   readonly slot?: ComponentSlot | null;
 }
@@ -88,11 +91,19 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-/** Picks the reader: the caller's, or the only one with a card. */
-async function slotFor(request: SignRequest, options: ComponentOptions | undefined): Promise<ComponentSlot> {
+/**
+ * Picks the reader: the caller's, or the only one with a card. Through the
+ * popup, the only card an earlier detection found is taken without asking
+ * again (see popup-detection.ts): one popup per click.
+ */
+async function slotFor(request: SignRequest, options: ComponentOptions | undefined, resolved: ResolvedOptions): Promise<ComponentSlot> {
   if (request.slot) {
     if (!request.slot.token) throw badRequest('slot', { retCode: RetCode.NO_CARD });
     return request.slot;
+  }
+  if (learnedChannel(resolved) === 'popup') {
+    const slot = rememberedCardSlot(resolved.origin);
+    if (slot !== undefined) return slot;
   }
   const found = await detect(options);
   if (!found.present) throw found.error;
@@ -100,6 +111,12 @@ async function slotFor(request: SignRequest, options: ComponentOptions | undefin
   if (withCards.length === 0) throw new ComponentError('COMPONENT_FAILED', { retCode: RetCode.NO_CARD });
   if (withCards.length > 1) throw badRequest('slot');
   return withCards[0] as ComponentSlot;
+}
+
+/** Whether a failed signature says the card is not (or no longer) where the detection saw it. */
+function cardMoved(error: unknown): boolean {
+  if (!(error instanceof ComponentError)) return false;
+  return error.code === 'COMPONENT_CARD_MISMATCH' || error.retCode === RetCode.NO_CARD || error.retCode === RetCode.NO_READER;
 }
 
 /** Checks what can be checked without the card; the PIN length waits for the token's range. */
@@ -132,7 +149,7 @@ export async function sign(request: SignRequest, options?: ComponentOptions): Pr
   if (typeof request !== 'object' || request === null) throw badRequest('request');
   const resolved: ResolvedOptions = resolveOptions(options, 60_000);
   validate(request);
-  const slot = await slotFor(request, options);
+  const slot = await slotFor(request, options, resolved);
   const token = slot.token as NonNullable<ComponentSlot['token']>;
   if (request.pin.length < token.minPinLength || request.pin.length > token.maxPinLength) {
     throw badRequest('pin', { lastError: LastError.PIN_LEN_RANGE });
@@ -162,31 +179,37 @@ export async function sign(request: SignRequest, options?: ComponentOptions): Pr
       nonce: request.nonce ?? '',
       slotDescription: slot.description,
     });
-  const { reply, channel } = await callComponent(resolved, {
-    path: '/sign',
-    directBody: () => ({ contentType: 'application/x-www-form-urlencoded; charset=UTF-8', body: `tbsPackage=${formValue(packageJson())}` }),
-    popupRequest: packageJson,
-    retryInPopup: false,
-  });
+  try {
+    const { reply, channel } = await callComponent(resolved, {
+      path: '/sign',
+      directBody: () => ({ contentType: 'application/x-www-form-urlencoded; charset=UTF-8', body: `tbsPackage=${formValue(packageJson())}` }),
+      popupRequest: packageJson,
+      retryInPopup: false,
+    });
 
-  requireSuccess(reply);
-  const signature = text(reply, 'signature');
-  const certificate = text(reply, 'certb64');
-  if (signature === undefined || certificate === undefined) {
-    throw new ComponentError('COMPONENT_BAD_REPLY', { componentMessage: 'the answer has no signature or certificate' });
+    requireSuccess(reply);
+    const signature = text(reply, 'signature');
+    const certificate = text(reply, 'certb64');
+    if (signature === undefined || certificate === undefined) {
+      throw new ComponentError('COMPONENT_BAD_REPLY', { componentMessage: 'the answer has no signature or certificate' });
+    }
+    const cardSN = text(reply, 'cardSN');
+    if (withCardSN && cardSN !== token.serialNumber) {
+      throw new ComponentError('COMPONENT_CARD_MISMATCH', { componentMessage: cardSN === undefined ? 'no cardSN in the answer' : undefined });
+    }
+    return {
+      signatureType,
+      hash,
+      signature,
+      certificate,
+      cardNumber: token.serialNumber,
+      slot,
+      channel,
+      componentVersion: text(reply, 'version'),
+    };
+  } catch (error) {
+    // The next signature finds the card again (one more popup) rather than trusting what was seen.
+    if (cardMoved(error)) forgetDetection(resolved.origin);
+    throw error;
   }
-  const cardSN = text(reply, 'cardSN');
-  if (withCardSN && cardSN !== token.serialNumber) {
-    throw new ComponentError('COMPONENT_CARD_MISMATCH', { componentMessage: cardSN === undefined ? 'no cardSN in the answer' : undefined });
-  }
-  return {
-    signatureType,
-    hash,
-    signature,
-    certificate,
-    cardNumber: token.serialNumber,
-    slot,
-    channel,
-    componentVersion: text(reply, 'version'),
-  };
 }
