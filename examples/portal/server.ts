@@ -147,6 +147,12 @@ function mailboxPage(mails: readonly CapturedMail[]): string {
   return `<h2>開發用信箱 (本機 SMTP)</h2>${items.join('\n')}`;
 }
 
+/** The key verified cards are sealed under: PORTAL_HOLDER_KEY, or one per start. */
+function holderKey(): Uint8Array {
+  const configured = process.env.PORTAL_HOLDER_KEY;
+  return configured === undefined ? randomBytes(32) : Buffer.from(configured, 'base64url');
+}
+
 /** Starts the portal on 127.0.0.1. */
 export async function startPortal(options: PortalOptions): Promise<Portal> {
   const passwordHash = options.reviewerPasswordHash ?? (options.reviewerPassword ? hashReviewerPassword(options.reviewerPassword) : undefined);
@@ -189,7 +195,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     store,
     clock: options.clock ?? systemClock,
     mailer: mail.mailer,
-    cards: new VerifiedCards(),
+    // PORTAL_HOLDER_KEY (base64url, 32 bytes or more) lets verified cards outlive a restart, as PORTAL_SESSION_SECRET does sessions.
+    cards: new VerifiedCards(holderKey(), options.clock ?? systemClock),
     reviewer: { role: 'reviewer', id: 'portal-reviewer' },
     page,
     requireReviewer,

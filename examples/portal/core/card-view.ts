@@ -1,9 +1,10 @@
 /**
  * A verified card as the pages show it, and the holder the enrollment flows
- * take (`cardHolderFromLogin`), kept server-side per session and step.
+ * take (`cardHolderFromLogin`), kept sealed in the session per step.
  */
 import type { VerifiedLogin } from 'twpki/cert';
-import { cardHolderFromLogin, type VerifiedCardHolder } from 'twpki/enroll';
+import type { FastifyRequest } from 'fastify';
+import { HolderSeal, cardHolderFromLogin, type Clock, type VerifiedCardHolder } from 'twpki/enroll';
 import { PageError } from './portal.js';
 
 /** What a verified card step shows and keeps. */
@@ -32,15 +33,19 @@ export interface CardView {
  * refuse a holder without one.
  */
 export function cardViewOf(login: VerifiedLogin): CardView {
-  const holder = cardHolderFromLogin(login);
+  return cardViewFrom(cardHolderFromLogin(login), login.profile.authority.displayName);
+}
+
+/** The view of a verified holder; the card number is the one the login's signature carried. */
+function cardViewFrom(holder: VerifiedCardHolder, authorityName: string | undefined): CardView {
   return {
     name: holder.subjectName,
-    cardNumber: login.cardNumber ?? '',
+    cardNumber: holder.cardNumber ?? '',
     certificateSerial: holder.certificateSerial,
     idHint: holder.idHint,
     organizationOid: holder.organizationOid,
     businessId: holder.businessId,
-    authorityName: login.profile.authority.displayName ?? holder.authority,
+    authorityName: authorityName ?? holder.authority,
     holder,
   };
 }
@@ -61,31 +66,67 @@ export function publicView(card: CardView): Record<string, string> {
 
 const TTL_MS = 10 * 60_000;
 
+/** A verified card as kept in the session: the holder sealed (nothing personal in clear), and the authority's display name. */
+interface KeptCard {
+  readonly sealed: string;
+  readonly authorityName: string;
+}
+
+declare module 'fastify' {
+  interface Session {
+    /** Verified cards waiting for their next step, per step. */
+    verifiedCards?: Record<string, KeptCard>;
+  }
+}
+
+/** The browser session the cards are kept in. */
+type PortalSession = FastifyRequest['session'];
+
 /**
  * Verified cards waiting for the next step (確認送出, 首次註冊資訊確認), per
- * browser session and step, for ten minutes. Kept in the process rather than
- * in the session: the flows accept only holders `cardHolderFromLogin` made,
- * which a serialized session would lose.
+ * browser session and step, for ten minutes. Kept in the session as the
+ * flows' `HolderSeal` carries them: the holder encrypted under the portal's
+ * key and bound to the session and step, so a session store that serialises
+ * (Redis, a database) or another portal instance with the same key gives
+ * the flows back a holder they accept, and nothing else does.
  */
 export class VerifiedCards {
-  private readonly table = new Map<string, { card: CardView; at: number }>();
+  private readonly seal: HolderSeal;
+
+  /** @param key at least 32 random bytes, the same on every instance sharing sessions. */
+  public constructor(key: Uint8Array, clock?: Clock) {
+    this.seal = new HolderSeal({ key, ttlMs: TTL_MS, clock });
+  }
 
   /** Keeps `card` for `session`'s `step`. */
-  public put(session: string, step: string, card: CardView): void {
-    const now = Date.now();
-    for (const [k, v] of this.table) if (now - v.at > TTL_MS) this.table.delete(k);
-    this.table.set(`${session}\n${step}`, { card, at: now });
+  public put(session: PortalSession, step: string, card: CardView): void {
+    const sealed = this.seal.seal(card.holder, { context: contextOf(session, step) });
+    session.set('verifiedCards', { ...session.get('verifiedCards'), [step]: { sealed, authorityName: card.authorityName } });
   }
 
   /** The card kept for `session`'s `step`, or a 409 telling the user to read the card first. */
-  public get(session: string, step: string, message = '請先插入卡片、輸入密碼並完成憑證確認'): CardView {
-    const kept = this.table.get(`${session}\n${step}`);
-    if (kept === undefined || Date.now() - kept.at > TTL_MS) throw new PageError(409, 'CARD_NOT_VERIFIED', message);
-    return kept.card;
+  public get(session: PortalSession, step: string, message = '請先插入卡片、輸入密碼並完成憑證確認'): CardView {
+    const kept = session.get('verifiedCards')?.[step];
+    if (kept === undefined) throw new PageError(409, 'CARD_NOT_VERIFIED', message);
+    let holder: VerifiedCardHolder;
+    try {
+      holder = this.seal.open(kept.sealed, { context: contextOf(session, step) });
+    } catch {
+      // Expired, or sealed for another session or step, or under another key.
+      this.drop(session, step);
+      throw new PageError(409, 'CARD_NOT_VERIFIED', message);
+    }
+    return cardViewFrom(holder, kept.authorityName);
   }
 
   /** Forgets the cards of `session` for `steps`. */
-  public drop(session: string, ...steps: string[]): void {
-    for (const s of steps) this.table.delete(`${session}\n${s}`);
+  public drop(session: PortalSession, ...steps: string[]): void {
+    const kept = { ...session.get('verifiedCards') };
+    for (const s of steps) delete kept[s];
+    session.set('verifiedCards', kept);
   }
+}
+
+function contextOf(session: PortalSession, step: string): string {
+  return `${session.sessionId}\n${step}`;
 }

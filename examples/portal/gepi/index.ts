@@ -134,7 +134,6 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
   app.get('/gepi/review', { preHandler: ctx.requireReviewer }, sendPage('review.html'));
   app.get('/gepi/api/config', async () => ({ termsVersion, permissions }));
 
-  const sid = (request: FastifyRequest): string => request.session.sessionId;
   const agencyCode = (request: FastifyRequest): string => {
     const code = request.session.get('gepiAgencyCode');
     if (code === undefined) throw new PageError(409, 'NO_AGENCY_CODE', '請先輸入機關代號並完成機關憑證確認');
@@ -161,8 +160,8 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
     return checked.value;
   };
   const administratorSession = (request: FastifyRequest): { organizationCard: CardView; administratorCard: CardView } => ({
-    organizationCard: ctx.cards.get(sid(request), 'gepi.org', '請先完成機關憑證確認'),
-    administratorCard: ctx.cards.get(sid(request), 'gepi.admin', '請先完成授權管理者自然人憑證確認'),
+    organizationCard: ctx.cards.get(request.session, 'gepi.org', '請先完成機關憑證確認'),
+    administratorCard: ctx.cards.get(request.session, 'gepi.admin', '請先完成授權管理者自然人憑證確認'),
   });
 
   // (一) 機關憑證確認 / (二) 自然人憑證確認: what is typed beside the card, then the card step.
@@ -170,13 +169,13 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
     const code = String(field(request.body, 'agencyCode') ?? '').trim();
     if (!/^[A-Za-z0-9-]{1,20}$/.test(code)) throw new PageError(400, 'AGENCY_CODE_INVALID', '請輸入機關代號（英數字，最多 20 碼）');
     request.session.set('gepiAgencyCode', code);
-    ctx.cards.drop(sid(request), 'gepi.org', 'gepi.admin');
+    ctx.cards.drop(request.session, 'gepi.org', 'gepi.admin');
     return { agencyCode: code };
   });
   ctx.cardStep(app, '/gepi/card/organization', async (login, request) => {
     const code = agencyCode(request);
     const card = organizationCard(login);
-    ctx.cards.put(sid(request), 'gepi.org', card);
+    ctx.cards.put(request.session, 'gepi.org', card);
     const agency = await agencies.findByAgencyCode(code);
     const registration = await flow.get(code).catch((err: unknown) => {
       if (err instanceof EnrollError && err.code === 'NOT_FOUND') return undefined;
@@ -187,14 +186,14 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
   }, agencyCode);
   // The card step keeps the citizen card; the typed 身分證統一編號 is then checked against it.
   ctx.cardStep(app, '/gepi/card/administrator', async (login, request) => {
-    ctx.cards.put(sid(request), 'gepi.admin-unchecked', citizenCard(login));
+    ctx.cards.put(request.session, 'gepi.admin-unchecked', citizenCard(login));
     return { ok: true };
   });
   app.post('/gepi/api/administrator', async (request) => {
-    const card = ctx.cards.get(sid(request), 'gepi.admin-unchecked', '請先完成授權管理者自然人憑證確認');
+    const card = ctx.cards.get(request.session, 'gepi.admin-unchecked', '請先完成授權管理者自然人憑證確認');
     request.session.set('gepiNationalId', checkNationalId(request, card));
-    ctx.cards.put(sid(request), 'gepi.admin', card);
-    ctx.cards.drop(sid(request), 'gepi.admin-unchecked');
+    ctx.cards.put(request.session, 'gepi.admin', card);
+    ctx.cards.drop(request.session, 'gepi.admin-unchecked');
     return publicView(card);
   });
 
@@ -265,13 +264,13 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
     agencyCode,
   );
   ctx.cardStep(app, '/gepi/card/query-serial', async (login, request) => {
-    ctx.cards.put(sid(request), 'gepi.query-serial', citizenCard(login));
+    ctx.cards.put(request.session, 'gepi.query-serial', citizenCard(login));
     return { ok: true };
   });
   app.post('/gepi/api/query-serial', async (request) => {
-    const card = ctx.cards.get(sid(request), 'gepi.query-serial', '請先插入自然人憑證並輸入密碼');
+    const card = ctx.cards.get(request.session, 'gepi.query-serial', '請先插入自然人憑證並輸入密碼');
     const nationalId = checkNationalId(request, card);
-    ctx.cards.drop(sid(request), 'gepi.query-serial');
+    ctx.cards.drop(request.session, 'gepi.query-serial');
     return flow.citizenCertificateSerial(card.holder, nationalId);
   });
 

@@ -97,7 +97,6 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
   app.get('/gps/cards', async (request, reply) => (request.session.get('gpsAccount') ? reply.sendFile('cards.html', PUBLIC_DIR) : reply.redirect('/gps/login')));
   app.get('/gps/review', { preHandler: ctx.requireReviewer }, sendPage('review.html'));
 
-  const sid = (request: FastifyRequest): string => request.session.sessionId;
   const currentApplication = (request: FastifyRequest): string => {
     const id = request.session.get('gpsApplicationId');
     if (id === undefined) throw new PageError(409, 'NO_APPLICATION', '請先輸入管制編號送出申請');
@@ -119,7 +118,7 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     const controlNumber = field(request.body, 'controlNumber');
     const application = await flow.apply({ controlNumber: controlNumber as string }, applicant(String(controlNumber ?? '')));
     request.session.set('gpsApplicationId', application.id);
-    ctx.cards.drop(sid(request), 'gps.apply');
+    ctx.cards.drop(request.session, 'gps.apply');
     return reply.code(201).send({ applicationId: application.id, controlNumber: application.controlNumber, status: application.status });
   });
 
@@ -141,17 +140,17 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     async (login, request) => {
       const current = await flow.get(currentApplication(request));
       const card = citizenCard(login);
-      ctx.cards.put(sid(request), 'gps.apply', card);
+      ctx.cards.put(request.session, 'gps.apply', card);
       return { ...publicView(card), controlNumber: current.controlNumber, companyName: current.basicData?.companyName ?? '' };
     },
     currentApplication,
   );
   app.post('/gps/api/application/bind', async (request) => {
     const current = await flow.get(currentApplication(request));
-    const card = ctx.cards.get(sid(request), 'gps.apply', '請先輸入密碼並點選「取得憑證資訊」');
+    const card = ctx.cards.get(request.session, 'gps.apply', '請先輸入密碼並點選「取得憑證資訊」');
     const contact = { name: field(request.body, 'name'), phone: field(request.body, 'phone'), email: field(request.body, 'email') };
     const application = await flow.bindCard(current.id, { holder: card.holder, contact: contact as { name?: string; phone: string; email: string } }, applicant(current.controlNumber));
-    ctx.cards.drop(sid(request), 'gps.apply');
+    ctx.cards.drop(request.session, 'gps.apply');
     return { status: application.status, controlNumber: application.controlNumber };
   });
 
@@ -204,17 +203,17 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     async (login, request) => {
       const controlNumber = account(request);
       const card = citizenCard(login);
-      ctx.cards.put(sid(request), 'gps.add', card);
+      ctx.cards.put(request.session, 'gps.add', card);
       return { ...publicView(card), controlNumber };
     },
     account,
   );
   app.post('/gps/api/cards', async (request) => {
     const controlNumber = account(request);
-    const card = ctx.cards.get(sid(request), 'gps.add', '請先輸入密碼並點選「取得憑證資訊」');
+    const card = ctx.cards.get(request.session, 'gps.add', '請先輸入密碼並點選「取得憑證資訊」');
     const contact = { name: field(request.body, 'name'), phone: field(request.body, 'phone'), email: field(request.body, 'email') };
     const binding = await flow.addCard(controlNumber, { holder: card.holder, contact: contact as { name?: string; phone: string; email: string } }, applicant(controlNumber));
-    ctx.cards.drop(sid(request), 'gps.add');
+    ctx.cards.drop(request.session, 'gps.add');
     return { cardNumber: binding.cardNumber, status: binding.status };
   });
   app.post('/gps/api/cards/:cardNumber/delete', async (request) => {
