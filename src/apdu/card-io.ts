@@ -23,3 +23,21 @@ export function statusError(step: string, response: ResponseApdu): HiCOSError {
   }
   return new CardStatusError(step, sw, response.sw.describe());
 }
+
+/**
+ * Sends a command that must reach the card at most once: a VERIFY (each
+ * may cost a PIN try) or an EXTERNAL AUTHENTICATE (GlobalPlatform cards
+ * count failed ones). The transport's follow-ups are off, so a `6Cxx`
+ * answer is the card's answer and never a reason to send the command again
+ * (a card that counted the try before asking for another Le would otherwise
+ * be charged twice). `61xx` needs no GET RESPONSE: it already says the
+ * command completed normally, and neither command needs response data.
+ */
+export function transmitOnce(tx: Transport, command: CommandApdu): Promise<ResponseApdu> {
+  return tx.transmit(command, { followUp: false });
+}
+
+/** `9000`, or `61xx` from a command sent with {@link transmitOnce}. */
+export function completedNormally(response: ResponseApdu): boolean {
+  return response.sw.isSuccess;
+}

@@ -81,13 +81,17 @@ export class LastTryGuardError extends HiCOSError {
 
 /** A PIN-protected operation failed because the PIN was wrong or the card is locked. */
 export class PinRejectedError extends HiCOSError {
-  /** Tries left as the card reported (0 when locked). */
-  public readonly retriesLeft: number;
+  /**
+   * Tries left as the card reported (0 when locked); after a `6300` (no
+   * counter) one less than the last known count, or `undefined` when that
+   * is not known.
+   */
+  public readonly retriesLeft: number | undefined;
 
-  public constructor(locked: boolean, retriesLeft: number, statusWord: string) {
+  public constructor(locked: boolean, retriesLeft: number | undefined, statusWord: string) {
     super(
       locked ? 'PIN_LOCKED' : 'WRONG_PIN',
-      locked ? 'the card\'s PIN is locked (6983)' : `wrong PIN, ${triesLeft(retriesLeft)} (${statusWord})`,
+      locked ? `the card's PIN is locked (${statusWord})` : `wrong PIN, ${triesLeft(retriesLeft)} (${statusWord})`,
       { statusWord },
     );
     this.retriesLeft = retriesLeft;

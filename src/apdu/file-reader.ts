@@ -3,7 +3,7 @@ import { exchange, statusError } from './card-io.js';
 import { type FileId, HiCOSFile } from './commands/file-id.js';
 import { MAX_READ_OFFSET, READ_CHUNK, readBinary } from './commands/read-binary.js';
 import { selectFile } from './commands/select.js';
-import { MalformedResponseError } from './errors.js';
+import { HiCOSError, MalformedResponseError } from './errors.js';
 import { fileCla, type HiCOSGeneration } from './generation.js';
 import { splitTlvRecords } from './pkcs15/tlv-records.js';
 import type { Scp03Session } from './secure-channel/scp03-session.js';
@@ -84,13 +84,17 @@ export class FileReader {
 
   /**
    * Reads a PKCS#15 directory EF from offset 0 until its records end in
-   * `00`/`FF` padding or the file ends; returns the complete records.
+   * `00`/`FF` padding or the file ends; returns the complete records. A
+   * file that ends inside a record is a malformed answer, never fewer
+   * records.
    */
   public async readDirectory(tx: Transport, name: string): Promise<Uint8Array[]> {
     const parts: Uint8Array[] = [];
     let total = 0;
+    let afterShort = false;
     for (;;) {
-      const { data, eof } = await this.readChunk(tx, total, READ_CHUNK, name);
+      const { data, eof, short } = await this.readChunk(tx, total, READ_CHUNK, name, afterShort);
+      afterShort = short;
       parts.push(data);
       total += data.length;
       const content = Buffer.concat(parts);
@@ -100,7 +104,11 @@ export class FileReader {
       } catch (error) {
         throw new MalformedResponseError(`reading ${name}`, (error as Error).message, error);
       }
-      if (split.state === 'padding' || eof || data.length === 0) return split.records;
+      if (split.state === 'padding') return split.records;
+      if (eof) {
+        if (split.state === 'incomplete') throw new MalformedResponseError(`reading ${name}`, `the file ends at ${total} inside a record`);
+        return split.records;
+      }
       if (total >= MAX_DIRECTORY_BYTES) {
         throw new MalformedResponseError(`reading ${name}`, `no padding within ${MAX_DIRECTORY_BYTES} bytes`);
       }
@@ -125,29 +133,58 @@ export class FileReader {
     return out;
   }
 
-  /** Reads a small EF whose size is not known (at most one chunk of interest), trimming padding. */
+  /**
+   * Reads up to `le` bytes of a small EF whose size is not known, from
+   * offset 0 until `le` bytes or the end of the file, trimming padding.
+   */
   public async readShort(tx: Transport, le: number, name: string): Promise<Uint8Array> {
-    const { data } = await this.readChunk(tx, 0, le, name);
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    let afterShort = false;
+    while (total < le) {
+      const { data, eof, short } = await this.readChunk(tx, total, le - total, name, afterShort);
+      afterShort = short;
+      parts.push(data.subarray(0, le - total));
+      total += data.length;
+      if (eof) break;
+    }
+    const data = Buffer.concat(parts);
     let end = data.length;
     while (end > 0 && (data[end - 1] === 0x00 || data[end - 1] === 0xff)) end--;
-    return data.slice(0, end);
+    return new Uint8Array(data.subarray(0, end));
   }
 
   private async select(tx: Transport, fid: FileId, secure: Scp03Session | undefined): Promise<void> {
     const name = fid.toString(16).toUpperCase().padStart(4, '0');
     const plain = selectFile(this.generation, fid);
     const command = secure ? secure.wrap(plain) : plain;
-    await exchange(tx, command, `SELECT ${name}`, (sw) => sw === 0x9000 || sw >> 8 === 0x62);
+    await exchange(tx, command, `SELECT ${name}`, (sw) => {
+      // ISO 7816-4 allows "referenced data not found" for an absent file as well as 6A82.
+      if (sw === 0x6a88) throw new HiCOSError('FILE_NOT_FOUND', `SELECT ${name}: file not found (6A88)`, { statusWord: '6A88' });
+      return sw === 0x9000 || sw >> 8 === 0x62;
+    });
   }
 
-  /** One READ BINARY; `6282` (short read) and `6B00` (past the end) mean end of file. */
+  /**
+   * One READ BINARY. `eof` is set when the card says the file ended: `6282`
+   * (short read), `6B00` (offset past the end), `6A86` past offset 0 (the
+   * same, from cards that call it a wrong P1-P2) or no data at all. Fewer
+   * bytes than asked with `9000` is not an end: ISO lets a card return
+   * fewer than Le, so the caller reads on (the next read meets the end).
+   * `short` tells the caller so. But a card may also mean "that was the end"
+   * by a short `9000` and refuse the read after it with a status no list
+   * foresees: `afterShort` (the previous read was short) takes any refusal
+   * as the end of the file, so neither reading of a short answer is
+   * depended on.
+   */
   private async readChunk(
     tx: Transport,
     offset: number,
     le: number,
     name: string,
-  ): Promise<{ data: Uint8Array; eof: boolean }> {
-    if (offset > MAX_READ_OFFSET) return { data: new Uint8Array(0), eof: true };
+    afterShort = false,
+  ): Promise<{ data: Uint8Array; eof: boolean; short: boolean }> {
+    if (offset > MAX_READ_OFFSET) return { data: new Uint8Array(0), eof: true, short: false };
     // No hook here: every read follows a selectEf in the same transaction, which already ran it.
     let asked = this.smallReads ? Math.min(le, SMALL_READ) : le;
     let response = await tx.transmit(readBinary(fileCla(this.generation), offset, asked));
@@ -160,11 +197,12 @@ export class FileReader {
     const sw = response.sw.value;
     if (sw === 0x9000) {
       if (response.data.length > asked) throw new MalformedResponseError(`reading ${name}`, `${response.data.length} bytes for Le ${asked}`);
-      return { data: response.data, eof: response.data.length < asked };
+      return { data: response.data, eof: response.data.length === 0, short: response.data.length < asked };
     }
-    if (sw === 0x6282) return { data: response.data.slice(0, asked), eof: true };
-    if (sw === 0x6b00) return { data: new Uint8Array(0), eof: true };
+    if (sw === 0x6282) return { data: response.data.slice(0, asked), eof: true, short: false };
+    if (sw === 0x6b00 || (sw === 0x6a86 && offset > 0)) return { data: new Uint8Array(0), eof: true, short: false };
     this.forget();
+    if (afterShort) return { data: new Uint8Array(0), eof: true, short: false };
     throw statusError(`READ BINARY ${name} at ${offset}`, response);
   }
 }

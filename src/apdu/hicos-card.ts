@@ -72,9 +72,12 @@ export class HiCOSCard {
   /**
    * Last retry count the card reported for this card (from `63Cx`, `6983`
    * or a success), or `undefined` when unknown. HiCOS has no confirmed way
-   * to read the counter without presenting a PIN. Counts are kept per card
-   * number in the retry store, so this is known once any call has read the
-   * card number in the current card session.
+   * to read the counter without presenting a PIN. A VERIFY that may have
+   * cost a try without the card counting it out (a bare `6300`, or no
+   * answer: card pulled, timeout) steps a known count down by one, never
+   * below 1, so the last-try guard is never a try behind the card. Counts
+   * are kept per card number in the retry store, so this is known once any
+   * call has read the card number in the current card session.
    */
   public get lastKnownRetries(): number | undefined {
     return this.pins.lastKnown(this.session.knownCardNumber);
@@ -126,7 +129,7 @@ export class HiCOSCard {
     try {
       return await this.session.run('verifying the PIN', async (tx, state) => {
         if (state.channel) await preloadPrivateKeys(tx, state);
-        return this.pins.present(tx, state, buffer, options);
+        return (await this.pins.present(tx, state, buffer, options)).result;
       });
     } finally {
       buffer.fill(0);

@@ -39,11 +39,8 @@ export async function runKeyOperation(
     throw new HiCOSError('KEY_NOT_FOUND', `${request.keyName} key has ${key.modulusBits} bits; only RSA-2048 is supported`);
   }
   if (request.pin) {
-    const result = await pins.present(tx, state, request.pin, request);
-    if (result.status !== 'ok') {
-      const sw = result.status === 'locked' ? '6983' : `63C${result.retriesLeft.toString(16).toUpperCase()}`;
-      throw new PinRejectedError(result.status === 'locked', result.retriesLeft, sw);
-    }
+    const { result, statusWord } = await pins.present(tx, state, request.pin, request);
+    if (result.status !== 'ok') throw new PinRejectedError(result.status === 'locked', result.retriesLeft, statusWord);
   }
   let secure: Scp03Session | undefined;
   if (state.channel) {

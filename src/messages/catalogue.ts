@@ -137,7 +137,8 @@ export function errorMessageKey(error: unknown): ErrorMessageKey | undefined {
 
 /** Values the catalogue fills into `{name}` placeholders, taken from the error. */
 function placeholdersOf(error: unknown): Record<string, string> {
-  if (error instanceof PinRejectedError) return { retriesLeft: String(error.retriesLeft), triesLeft: triesLeft(error.retriesLeft) };
+  // A bare 6300 with no count known leaves the tries unknown: '?' as the doctor shows it, never "undefined".
+  if (error instanceof PinRejectedError) return { retriesLeft: String(error.retriesLeft ?? '?'), triesLeft: triesLeft(error.retriesLeft) };
   return {};
 }
 

@@ -178,6 +178,9 @@ describe('message catalogue', () => {
     expect(defaultMessages.describe(new PinRejectedError(false, 1, '63C1')).messages.en).toBe('Wrong PIN, 1 try left');
     expect(new PinRejectedError(false, 1, '63C1').message).toBe('wrong PIN, 1 try left (63C1)');
     expect(defaultMessages.describe(new PinRejectedError(true, 0, '6983')).key).toBe('card.PIN_LOCKED');
+    // A bare 6300 with no count known: the count is unknown, never "undefined".
+    const unknown = defaultMessages.describe(new PinRejectedError(false, undefined, '6300'));
+    expect(unknown.messages).toEqual({ zhTW: 'PIN碼錯誤，剩餘?次機會', en: 'Wrong PIN, ? tries left' });
   });
 
   it('lets the application override one language of one key and keeps the rest', () => {

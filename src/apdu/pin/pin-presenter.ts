@@ -1,6 +1,8 @@
+import type { CommandApdu } from '../../pcsc/command-apdu.js';
+import type { ResponseApdu } from '../../pcsc/response-apdu.js';
 import type { Transport } from '../../pcsc/transport.js';
 import { readCardNumber } from '../card-directory.js';
-import { statusError } from '../card-io.js';
+import { completedNormally, statusError, transmitOnce } from '../card-io.js';
 import type { CardState } from '../card-session.js';
 import type { PinOptions, PinStatus } from '../card-types.js';
 import { HiCOSFile } from '../commands/file-id.js';
@@ -8,9 +10,15 @@ import { verifyStatusProbe } from '../commands/verify.js';
 import { LastTryGuardError } from '../errors.js';
 import { fileCla } from '../generation.js';
 import { type PinPolicy, pinToBuffer, validatePin } from './pin-policy.js';
-import { presentPinGen1, presentPinGen2 } from './present-pin.js';
+import { gen1VerifyCommand, gen2VerifyCommand } from './present-pin.js';
 import type { RetryCounterStore } from './retry-counter-store.js';
-import type { PinVerifyResult } from './verify-status.js';
+import { interpretVerifyStatus, type PinVerifyResult } from './verify-status.js';
+
+/** A VERIFY's outcome and the status word the card gave it. */
+export interface PresentedPin {
+  readonly result: PinVerifyResult;
+  readonly statusWord: string;
+}
 
 /**
  * Everything that touches the user PIN: local validation before any APDU,
@@ -48,26 +56,60 @@ export class PinPresenter {
   /**
    * Presents the PIN unless the last known count is 1 and the caller did not
    * allow the last try. Gen2 opens a fresh secure session for it (plain reads
-   * must be done before: the card number is read here first).
+   * must be done before: the card number is read here first). The VERIFY is
+   * sent exactly once. The last known count follows the answer; a bare
+   * `6300` (no counter) or no answer at all (card pulled, timeout: the try
+   * may be spent) steps a known count down by one (not below 1), so the
+   * guard is never a try behind the card.
    */
-  public async present(tx: Transport, state: CardState, pin: Uint8Array, options: PinOptions): Promise<PinVerifyResult> {
+  public async present(tx: Transport, state: CardState, pin: Uint8Array, options: PinOptions): Promise<PresentedPin> {
     const cardNumber = await readCardNumber(tx, state);
     if (this.retryStore.get(cardNumber) === 1 && options.allowLastTry !== true) throw new LastTryGuardError();
+    let response: ResponseApdu;
     let result: PinVerifyResult;
     if (!state.channel) {
-      result = await presentPinGen1(tx, state.files, pin, this.tryLimit);
+      await state.files.selectEf(tx, HiCOSFile.PKCS15_DF, HiCOSFile.KEYS);
+      response = await this.sendVerify(tx, cardNumber, gen1VerifyCommand(pin));
+      result = interpretVerifyStatus(response, this.tryLimit);
     } else {
       const session = await state.channel.open(tx);
       try {
-        result = await presentPinGen2(tx, session, pin, this.tryLimit);
+        response = await this.sendVerify(tx, cardNumber, gen2VerifyCommand(session, pin));
+        result = interpretVerifyStatus(response, this.tryLimit);
       } catch (error) {
         state.channel.discard();
         throw error;
       }
       state.channel.pinResult(result.status === 'ok');
     }
-    this.retryStore.set(cardNumber, result.retriesLeft);
-    return result;
+    if (result.retriesLeft !== undefined) this.retryStore.set(cardNumber, result.retriesLeft);
+    else result = { status: 'wrong', retriesLeft: this.assumeTrySpent(cardNumber, true) };
+    return { result, statusWord: response.sw.toString() };
+  }
+
+  /** Sends a VERIFY once; when no answer comes back, counts the try as possibly spent before rethrowing. */
+  private async sendVerify(tx: Transport, cardNumber: string, command: CommandApdu): Promise<ResponseApdu> {
+    try {
+      return await transmitOnce(tx, command);
+    } catch (error) {
+      this.assumeTrySpent(cardNumber, false);
+      throw error;
+    }
+  }
+
+  /**
+   * After a VERIFY that may have cost a try the card did not count out: a
+   * known count steps down by one, but an inference never goes below 1
+   * (only `6983`/`63C0` say locked), so the guard then still asks for
+   * `allowLastTry`. `notLocked`: the card said so (a `6300`), which
+   * replaces a stale 0.
+   * @returns the count to report, `undefined` when it is not known
+   */
+  private assumeTrySpent(cardNumber: string, notLocked: boolean): number | undefined {
+    const known = this.retryStore.get(cardNumber);
+    if (known === undefined || (known === 0 && !notLocked)) return undefined;
+    this.retryStore.set(cardNumber, Math.max(1, known - 1));
+    return known - 1 >= 1 ? known - 1 : undefined;
   }
 
   /** The ISO "VERIFY with no data" probe (the caller checks it is enabled). */
@@ -75,7 +117,8 @@ export class PinPresenter {
     const cardNumber = await readCardNumber(tx, state);
     if (state.channel) await state.channel.beforePlainCommand(tx);
     else await state.files.selectEf(tx, HiCOSFile.PKCS15_DF, HiCOSFile.KEYS);
-    const response = await tx.transmit(verifyStatusProbe(fileCla(state.generation)));
+    // Sent once like any VERIFY: on a card that does not know the probe, it may be taken for a PIN.
+    const response = await transmitOnce(tx, verifyStatusProbe(fileCla(state.generation)));
     const sw = response.sw;
     const left = sw.retriesLeft;
     if (left !== undefined) {
@@ -86,7 +129,7 @@ export class PinPresenter {
       this.retryStore.set(cardNumber, 0);
       return { verified: false, retriesLeft: 0, locked: true };
     }
-    if (sw.value === 0x9000) return { verified: true, retriesLeft: undefined, locked: false };
+    if (completedNormally(response)) return { verified: true, retriesLeft: undefined, locked: false };
     throw statusError('VERIFY status probe', response);
   }
 }

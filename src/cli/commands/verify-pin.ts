@@ -39,7 +39,7 @@ export const verifyPinCommand: CliCommand = {
           throw error;
         }
         const locked = result.status === 'locked';
-        if (values.json) writeJson(io, { ok: result.status === 'ok', retriesLeft: result.retriesLeft, locked });
+        if (values.json) writeJson(io, { ok: result.status === 'ok', retriesLeft: result.retriesLeft ?? null, locked });
         else if (result.status === 'ok') writeLines(io, 'PIN ok');
         else if (locked) writeLines(io, 'the card is locked');
         else writeLines(io, `wrong PIN, ${triesLeft(result.retriesLeft)}`);
