@@ -180,9 +180,14 @@ export class CrlCache {
 
   private store(key: string, crl: CertificateRevocationList): void {
     const current = this.entries.get(key);
-    // Never replace a CRL with an older one (a lagging mirror or a replay).
-    if (current !== undefined && crl.thisUpdate.getTime() < current.crl.thisUpdate.getTime()) return;
     const expires = this.expiryOf(crl);
+    if (current !== undefined) {
+      // Never replace a CRL with an older one (a lagging mirror or a replay), nor with the same one: a
+      // background refresh that finds the CA has not published yet keeps the entry's retry schedule
+      // (`refreshRetryMs`), instead of making every later check of the refresh window download again.
+      const age = crl.thisUpdate.getTime() - current.crl.thisUpdate.getTime();
+      if (age < 0 || (age === 0 && expires <= current.expires)) return;
+    }
     const ahead = this.options.refreshAheadMs ?? Math.max(0, expires - crl.thisUpdate.getTime()) / 10;
     this.entries.set(key, { crl, expires, refreshAt: expires - ahead });
   }

@@ -82,7 +82,12 @@ function judge(ctx: SignerContext, status: RevocationStatus, ca: TrustedCertific
   // Named only for a refusal: rendering a CA's name on every good answer would be work on the login path.
   const whose = ca === undefined ? 'the certificate' : `the issuing CA ${ca.subject()}`;
   if (status.kind === 'revoked') {
-    throw new CertificateRevokedError('CERT_REVOKED', `${whose} was revoked ${status.revokedAt.toISOString()}`, {
+    // certificateHold is MOICA's 停用: the holder can resume it (復用), unlike a revocation (廢止).
+    const what =
+      status.reason === 'certificateHold'
+        ? `${whose} is suspended (certificateHold, 停用) since ${status.revokedAt.toISOString()}`
+        : `${whose} was revoked ${status.revokedAt.toISOString()}${status.reason === undefined ? '' : ` (${status.reason})`}`;
+    throw new CertificateRevokedError('CERT_REVOKED', what, {
       revokedAt: status.revokedAt,
       ...(status.reason === undefined ? {} : { reason: status.reason }),
     });

@@ -1,0 +1,53 @@
+/**
+ * Waiting for 復用 to show: near a CRL's nextUpdate the cache refreshes it in
+ * the background. When the CA has not published a newer CRL yet, the refresh
+ * brings back the same one, and the next attempt must still wait for the
+ * retry delay: a MOICA CRL is about 20 MB, and re-downloading it on every
+ * login of the refresh window would hammer the CA and the backend.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CardHolderCredentials } from 'twpki/testing';
+import { HOUR, MINUTE, startLab, type Lab } from './lab.js';
+
+let lab: Lab;
+let card: CardHolderCredentials;
+const T0 = Date.UTC(2026, 2, 2, 1, 0, 0);
+
+beforeAll(async () => {
+  lab = await startLab(T0);
+  card = await lab.issue();
+});
+afterAll(async () => {
+  await lab.close();
+});
+
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 100));
+
+describe('background CRL refresh that finds no newer CRL', () => {
+  it('does not download again within the retry delay after a refresh returned the same CRL', async () => {
+    lab.clock.t = T0;
+    const { verifier, checker } = lab.verifier({ mode: 'crl' });
+    const serialHex = lab.serialOf(card);
+    // Suspended: the CRL lists the hold; nextUpdate T0+1h (refresh window from T0+54 min).
+    lab.publishCrl([{ serialHex, revokedAt: new Date(T0 - 2 * MINUTE), reason: 'certificateHold' }], new Date(T0 - MINUTE), new Date(T0 + HOUR - MINUTE), 1);
+    await lab.login(verifier, card).catch(() => undefined);
+    expect(checker.crls.downloads).toBe(1);
+
+    // The user keeps trying while waiting for 復用; the CA publishes nothing new before nextUpdate.
+    lab.clock.t = T0 + 55 * MINUTE;
+    await lab.login(verifier, card).catch(() => undefined);
+    await settle();
+    expect(checker.crls.downloads).toBe(2); // one background refresh: the same CRL came back
+    for (let i = 0; i < 5; i++) {
+      lab.clock.t += 1000;
+      await lab.login(verifier, card).catch(() => undefined);
+      await settle();
+    }
+    // Within the one-minute retry delay: no further download.
+    expect(checker.crls.downloads).toBe(2);
+    lab.clock.t = T0 + 57 * MINUTE;
+    await lab.login(verifier, card).catch(() => undefined);
+    await settle();
+    expect(checker.crls.downloads).toBe(3);
+  });
+});
