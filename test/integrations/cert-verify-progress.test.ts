@@ -97,12 +97,12 @@ describe('twpki cert verify --crl progress', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({
       trusted: false,
       revocation: { kind: 'revoked' },
-      error: { code: 'CERT_REVOKED', messages: { zhTW: '憑證已廢止或停用，無法登入', en: 'The certificate is revoked or suspended and cannot log in' } },
+      error: { code: 'CERT_REVOKED', messages: { zhTW: '憑證已廢止，無法登入', en: 'The certificate is revoked and cannot log in' } },
     });
     const zh = await run([], { tty: false, env: { LANG: 'zh_TW.UTF-8' } });
-    expect(zh.stdout).toMatch(/^NOT TRUSTED \(CERT_REVOKED\): 憑證已廢止或停用，無法登入/);
+    expect(zh.stdout).toMatch(/^NOT TRUSTED \(CERT_REVOKED\): 憑證已廢止，無法登入/);
     const en = await run([], { tty: false, env: { LANG: 'en_US.UTF-8' } });
-    expect(en.stdout).toMatch(/^NOT TRUSTED \(CERT_REVOKED\): The certificate is revoked or suspended/);
+    expect(en.stdout).toMatch(/^NOT TRUSTED \(CERT_REVOKED\): The certificate is revoked and cannot/);
   });
 
   it('fails closed when the CRL cannot be downloaded, ending the progress line', async () => {

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CertificateRevokedError } from 'twpki/cert';
+import { defaultMessages } from 'twpki/messages';
 import type { CardHolderCredentials } from 'twpki/testing';
 import { HOUR, MINUTE, failure, startLab, type Lab } from './lab.js';
 
@@ -36,7 +37,9 @@ describe('suspension and resumption by CRL', () => {
     lab.clock.t = T0 + HOUR + MINUTE;
     const held = await failure(lab.login(verifier, card));
     expect(held).toBeInstanceOf(CertificateRevokedError);
-    expect(held).toMatchObject({ code: 'CERT_REVOKED', reason: 'certificateHold' });
+    expect(held).toMatchObject({ code: 'CERT_SUSPENDED', reason: 'certificateHold' });
+    // What a page shows: 停用 with the way back, not 廢止.
+    expect(defaultMessages.describe(held).messages.zhTW).toBe('憑證已停用，請辦理復用後再登入');
     // The log line says what it is: 停用 (resumable), not 廢止.
     expect(held.message).toMatch(/suspended \(certificateHold, 停用\)/);
     expect(held.message).not.toMatch(/revoked/);
@@ -46,7 +49,7 @@ describe('suspension and resumption by CRL', () => {
     lab.publishCrl([], resumedAt, new Date(resumedAt.getTime() + HOUR), 3);
     // The held CRL is current until its nextUpdate (T0+70 min): still refused, by the CRL's own terms.
     lab.clock.t = T0 + 69 * MINUTE;
-    expect((await failure(lab.login(verifier, card))).code).toBe('CERT_REVOKED');
+    expect((await failure(lab.login(verifier, card))).code).toBe('CERT_SUSPENDED');
     // Past it, the same verifier (no restart) accepts the card.
     lab.clock.t = T0 + 70 * MINUTE + 1;
     await expect(lab.login(verifier, card)).resolves.toMatchObject({ revocation: { kind: 'good' } });
@@ -82,6 +85,7 @@ describe('revocation (廢止) is told apart from suspension', () => {
     try {
       const err = await failure(lab.login(verifier, card));
       expect(err).toMatchObject({ code: 'CERT_REVOKED', reason: 'keyCompromise' });
+      expect(defaultMessages.describe(err).messages.zhTW).toBe('憑證已廢止，無法登入');
       expect(err.message).toMatch(/was revoked .* \(keyCompromise\)/);
     } finally {
       lab.server.setStatus(serialHex, { kind: 'good' });
@@ -106,7 +110,7 @@ describe('suspension and resumption by OCSP', () => {
     lab.clock.t = T0 + HOUR + 1;
     lab.server.ocsp.thisUpdate = new Date(lab.clock.t);
     lab.server.ocsp.nextUpdate = new Date(lab.clock.t + HOUR);
-    expect(await failure(lab.login(verifier, card))).toMatchObject({ code: 'CERT_REVOKED', reason: 'certificateHold', message: expect.stringContaining('停用') });
+    expect(await failure(lab.login(verifier, card))).toMatchObject({ code: 'CERT_SUSPENDED', reason: 'certificateHold', message: expect.stringContaining('停用') });
 
     lab.server.setStatus(serialHex, { kind: 'good' });
     lab.clock.t += MINUTE;

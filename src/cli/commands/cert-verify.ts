@@ -132,10 +132,11 @@ export const certVerifyCommand: CliCommand = {
         return notTrusted(io, json, base, { code: error.code, key: `revocation.${error.code}`, detail: error.message });
       }
       if (revocation.kind !== 'good') {
-        const revoked = revocation.kind === 'revoked';
+        const code =
+          revocation.kind === 'revoked' ? (revocation.reason === 'certificateHold' ? 'CERT_SUSPENDED' : 'CERT_REVOKED') : 'REVOCATION_UNKNOWN';
         return notTrusted(io, json, { ...base, revocation: describeStatus(revocation) }, {
-          code: revoked ? 'CERT_REVOKED' : 'REVOCATION_UNKNOWN',
-          key: revoked ? 'login.CERT_REVOKED' : 'login.REVOCATION_UNKNOWN',
+          code,
+          key: `login.${code}`,
           detail: `${revocation.kind} according to ${revocation.url}`,
         });
       }

@@ -33,6 +33,7 @@ export const SIGNER_ERROR_CODES = [
   'CERT_NOT_YET_VALID',
   'CERT_UNTRUSTED',
   'CERT_REVOKED',
+  'CERT_SUSPENDED',
   'REVOCATION_UNKNOWN',
   'REVOCATION_CHECK_FAILED',
   'CERT_WRONG_PURPOSE',
@@ -96,19 +97,23 @@ export class CertificateUntrustedError extends SignatureVerificationError<'CERT_
   }
 }
 
-/** The signer certificate is revoked, or its status could not be established (fail closed). */
+/**
+ * The signer certificate is revoked (`CERT_REVOKED`, 廢止) or suspended
+ * (`CERT_SUSPENDED`: on hold, 停用, which its holder can resume, 復用), or its
+ * status could not be established (fail closed).
+ */
 export class CertificateRevokedError extends SignatureVerificationError<
-  'CERT_REVOKED' | 'REVOCATION_UNKNOWN' | 'REVOCATION_CHECK_FAILED'
+  'CERT_REVOKED' | 'CERT_SUSPENDED' | 'REVOCATION_UNKNOWN' | 'REVOCATION_CHECK_FAILED'
 > {
-  /** Revocation time, for `CERT_REVOKED`. */
+  /** Revocation (or suspension) time, for `CERT_REVOKED` and `CERT_SUSPENDED`. */
   public readonly revokedAt: Date | undefined;
-  /** Revocation reason, for `CERT_REVOKED` when given. */
+  /** Revocation reason, for `CERT_REVOKED` when given; `certificateHold` for `CERT_SUSPENDED`. */
   public readonly reason: RevocationReason | undefined;
   /** The revocation source's error code, for `REVOCATION_CHECK_FAILED`. */
   public readonly revocationCode: RevocationErrorCode | undefined;
 
   public constructor(
-    code: 'CERT_REVOKED' | 'REVOCATION_UNKNOWN' | 'REVOCATION_CHECK_FAILED',
+    code: 'CERT_REVOKED' | 'CERT_SUSPENDED' | 'REVOCATION_UNKNOWN' | 'REVOCATION_CHECK_FAILED',
     message: string,
     details: { revokedAt?: Date; reason?: RevocationReason; revocationCode?: RevocationErrorCode; cause?: unknown } = {},
   ) {

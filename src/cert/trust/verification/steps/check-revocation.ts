@@ -87,7 +87,7 @@ function judge(ctx: SignerContext, status: RevocationStatus, ca: TrustedCertific
       status.reason === 'certificateHold'
         ? `${whose} is suspended (certificateHold, 停用) since ${status.revokedAt.toISOString()}`
         : `${whose} was revoked ${status.revokedAt.toISOString()}${status.reason === undefined ? '' : ` (${status.reason})`}`;
-    throw new CertificateRevokedError('CERT_REVOKED', what, {
+    throw new CertificateRevokedError(status.reason === 'certificateHold' ? 'CERT_SUSPENDED' : 'CERT_REVOKED', what, {
       revokedAt: status.revokedAt,
       ...(status.reason === undefined ? {} : { reason: status.reason }),
     });
