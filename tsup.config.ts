@@ -1,4 +1,23 @@
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { defineConfig } from 'tsup';
+
+/**
+ * tsup makes the CommonJS chunks by passing each ES module chunk through sucrase under its absolute output path,
+ * and that path stays in the chunk's source map as a source of the lines sucrase wrote: the build machine's path
+ * (`/home/…/dist/chunk-X.cjs`), a file no install has, which source-map loaders then fail to read. Such a source is
+ * the chunk itself, so it is named relative to its map, like the others.
+ */
+async function relativeMapSources(dir: string): Promise<void> {
+  for (const name of await readdir(dir, { recursive: true })) {
+    if (!name.endsWith('.map')) continue;
+    const file = join(dir, name);
+    const map = JSON.parse(await readFile(file, 'utf8')) as { sources: string[] };
+    if (!map.sources.some((s) => isAbsolute(s))) continue;
+    map.sources = map.sources.map((s) => (isAbsolute(s) ? relative(dirname(file), s) : s));
+    await writeFile(file, JSON.stringify(map));
+  }
+}
 
 export default defineConfig([{
   entry: {
@@ -29,6 +48,7 @@ export default defineConfig([{
   target: 'node20',
   splitting: true,
   shims: true,
+  onSuccess: () => relativeMapSources('dist'),
 },
 // The page module: built for browsers, self-contained (no shared chunks with the Node entries). Its own
 // output folder: tsup builds the configs in parallel, and the first one's clean (also of .d.ts files,

@@ -50,10 +50,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoStep[]> {
 
   // A local OCSP responder on 127.0.0.1 plays MOICA's, so the login check includes revocation.
   const revocation = await LocalRevocationServer.start();
-  const pki = await createTestPki({ ocspUrl: revocation.ocspUrl, crlBaseUrl: revocation.crlBaseUrl, authorities: ['moica'] });
-  revocation.addAuthority(pki.issuer('moica'));
-  const virtual = await createVirtualHiCOSCard({ pki, generation: options.generation, pin: DEMO_PIN, cardNumber: 'TP03000012345678' });
-  const demo = await connectDemoCard(virtual);
+  let demo: Awaited<ReturnType<typeof connectDemoCard>>;
+  let pki: Awaited<ReturnType<typeof createTestPki>>;
+  try {
+    pki = await createTestPki({ ocspUrl: revocation.ocspUrl, crlBaseUrl: revocation.crlBaseUrl, authorities: ['moica'] });
+    revocation.addAuthority(pki.issuer('moica'));
+    const virtual = await createVirtualHiCOSCard({ pki, generation: options.generation, pin: DEMO_PIN, cardNumber: 'TP03000012345678' });
+    demo = await connectDemoCard(virtual);
+  } catch (error) {
+    // The open server would keep the process alive after the error is printed (the test kit's peers missing, say).
+    await revocation.close();
+    throw error;
+  }
   try {
     const info = await demo.card.info();
     const sign = info.certificates.find((c) => c.usage === 'SIGN');
