@@ -15,6 +15,7 @@ import {
   OfficialAccountFlow,
   StaticAgencyDirectory,
   cardHolderFromLogin,
+  readAuditTrail,
   type Actor,
   type BasicData,
   type EmsComparison,
@@ -155,17 +156,42 @@ describe('GPS account flow (自然人憑證管理)', () => {
     expect((await failure(accounts.apply({ controlNumber: CN }, { role: 'applicant', id: 'web' }))).code).toBe('APPLICATION_IN_PROGRESS');
   });
 
-  // Defect (see the lifecycle report): no one but the owner's actor may add a card, and the owner has no card that
-  // logs in. Fails today with FORBIDDEN; passes once staff have a path (e.g. a reviewer's addCard confirmed by a
-  // link to the EMS facility e-mail).
-  it.fails('sole card lost: staff can bind the replacement once the company confirms it', async () => {
+  it('sole card lost: staff close the account, the company applies again with its new card and is back', async () => {
     await activeAccountWith(first, CARD_1);
     revoke(first, 'keyCompromise');
     const fresh = await holder(replacement, CARD_2);
-    await accounts.addCard(CN, { holder: fresh, contact }, reviewer);
-    const link = /key=([A-Za-z0-9_-]+)/.exec(mailer.sent.at(-1)?.text ?? '')?.[1];
-    if (mailer.sent.at(-1)?.to === FORM.facilityEmail && link !== undefined) await accounts.activate(link);
+    // Only staff may close, and only with a reason; an applicant (or the company's old session) may not.
+    expect((await failure(accounts.closeAccount(CN, applicant, 'lost card'))).code).toBe('FORBIDDEN');
+    expect((await failure(accounts.closeAccount(CN, reviewer, ' '))).code).toBe('INVALID_INPUT');
+    const closed = await accounts.closeAccount(CN, reviewer, '唯一綁定之自然人憑證遺失（公司來電申請）');
+    expect(closed.status).toBe('closed');
+    expect(await accounts.listCards(CN)).toEqual([]);
+    // The company hears of it at its EMS-registered address, with the reason and the way back.
+    expect(mailer.sent.at(-1)).toMatchObject({ to: FORM.facilityEmail, subject: expect.stringContaining('帳號關閉通知') });
+    expect(mailer.sent.at(-1)?.text).toContain('唯一綁定之自然人憑證遺失');
+    expect(mailer.sent.at(-1)?.text).toContain('重新提出帳號申請');
+    // Closed is final: closing again finds no active account.
+    expect((await failure(accounts.closeAccount(CN, reviewer, 'again'))).code).toBe('NOT_FOUND');
+    // The whole process again: EMS comparison, the new card, review, the activation link to the EMS e-mail.
+    const again = await accounts.apply({ controlNumber: CN }, applicant);
+    await accounts.submitBasicData(again.id, FORM, applicant);
+    await accounts.bindCard(again.id, { holder: fresh, contact }, applicant);
+    await accounts.approve(again.id, reviewer);
+    expect(mailer.sent.at(-1)?.to).toBe(FORM.facilityEmail);
+    const token = /key=([A-Za-z0-9_-]+)/.exec(mailer.sent.at(-1)?.text ?? '')?.[1];
+    await accounts.activate(token as string);
     expect(await accounts.resolveLogin(await holder(replacement, CARD_2))).toBe(CN);
+    expect((await accounts.listCards(CN)).map((c) => c.cardNumber)).toEqual([CARD_2]);
+    expect((await accounts.history(CN)).map((a) => a.status)).toEqual(expect.arrayContaining(['closed', 'active']));
+  });
+
+  it('closing an account is audited with the reason and the cards it unbound', async () => {
+    await activeAccountWith(first, CARD_1);
+    const closed = await accounts.closeAccount(CN, reviewer, 'company request');
+    const trail = await readAuditTrail(store, { flow: 'account', subject: closed.id });
+    expect(trail.at(-1)).toMatchObject({ event: 'close', from: 'active', to: 'closed', actor: reviewer, reason: `company request (unbound: ${CARD_1})` });
+    // The old card no longer logs into anything.
+    expect(await failure(accounts.resolveLogin(await holder(first, CARD_1)))).toMatchObject({ code: 'NOT_AUTHORIZED', refusal: 'CARD_NOT_BOUND' });
   });
 
   it('name change: the new card (new name, same ID hint, new 卡號) is a new card, not a renewal', async () => {

@@ -89,6 +89,21 @@ export class AccountEnrollmentFlow {
     return guarded(this.c, () => review.reissueActivation(this.c, id, who));
   }
 
+  /**
+   * Staff (客服) close an active account, e.g. when the company's every bound
+   * card is lost, revoked or past its life and it cannot log in to manage
+   * its cards: the cards are unbound, the EMS facility e-mail is told why,
+   * and the control number is free for a new application (EMS comparison,
+   * card, review and an activation link to that e-mail again). Audited with
+   * the reason and the unbound card numbers.
+   */
+  public async closeAccount(controlNumber: string, reviewer: Actor, reason: string): Promise<AccountApplication> {
+    const who = parseActor(reviewer);
+    const cn = parseControlNumber(controlNumber);
+    const why = parseRequiredText(reason, 'reason', 2000);
+    return guarded(this.c, () => review.closeAccount(this.c, cn, who, why));
+  }
+
   /** 開通帳號權限: consumes the token (once, before expiry) and activates the account and its card. */
   public async activate(token: string): Promise<AccountApplication> {
     return review.activate(this.c, token);

@@ -7,19 +7,19 @@
 import type { Actor } from '../domain/actor.js';
 import type { ControlNumber } from '../domain/identifiers.js';
 import { EnrollError } from '../errors.js';
-import { activationNotice, rejectionNotice } from '../mail/account-notices.js';
+import { activationNotice, closureNotice, rejectionNotice } from '../mail/account-notices.js';
 import { ACCOUNT_MACHINE, type AccountStatus } from '../machine/account-machine.js';
 import { assertEventAllowed } from '../machine/machine.js';
 import type { EmsComparison } from '../ports/ems.js';
 import type { SqlSession } from '../store/store.js';
 import { consumeToken, insertActivationToken, revokeOpenTokens, tokenFailure } from './activation-tokens-table.js';
-import { findApplication, lockApplication, saveApplication } from './account-applications-table.js';
+import { findApplication, lockActiveAccount, lockApplication, saveApplication } from './account-applications-table.js';
 import type { ApprovalResult } from './account-inputs.js';
 import type { AccountApplication } from './account-records.js';
 import { facilityEmail, nowOf, transitionApplication, type AccountContext } from './account-shared.js';
 import { sendNotice } from '../mail/send-notice.js';
 import { ACCOUNT_COMMANDS, authorize } from './authorization.js';
-import { activateBindingsOf, deleteBindingsOf } from './card-bindings-table.js';
+import { activateBindingsOf, bindingsOf, deleteBindingsOf } from './card-bindings-table.js';
 import { applicationByResultKey, insertResultKey } from './result-keys-table.js';
 import { hashSecret, isTokenShaped, newToken } from './secret-token.js';
 import { applyTransition } from './transition.js';
@@ -103,6 +103,45 @@ export async function reissueActivation(c: AccountContext, id: string, who: Acto
     return saveApplication(tx, app, { status: 'approved', at });
   }, `activation link to ${sentTo}`);
   return { application, sentTo, expiresAt };
+}
+
+/**
+ * {@link AccountEnrollmentFlow.closeAccount}: staff close an active account;
+ * its cards are unbound (the audit entry names them), open links revoked,
+ * the EMS facility e-mail told, and the control number free for a new
+ * application that goes through EMS, review and activation again.
+ */
+export async function closeAccount(c: AccountContext, cn: ControlNumber, who: Actor, why: string): Promise<AccountApplication> {
+  // Read before the role check so that a refusal's audit entry names the account; the role is still checked
+  // before NOT_FOUND, so a refused actor learns nothing about which accounts exist.
+  const current = await c.o.store.transaction((tx) => activeAccountOrNone(tx, cn));
+  authorize(ACCOUNT_COMMANDS, 'close', who, { subject: current?.id ?? cn, state: current?.status ?? 'none' });
+  if (current === undefined) throw new EnrollError('NOT_FOUND', `no active account for control number ${cn}`);
+  // EMS is remote: read outside the transaction, as for a rejection.
+  const to = await c.o.emsRecords.facilityEmail(cn);
+  return c.o.store.transaction(async (tx) => {
+    const app = await lockActiveAccount(tx, cn);
+    const at = nowOf(c);
+    const unbound = (await bindingsOf(tx, cn)).map((b) => b.cardNumber);
+    const reason = `${why} (unbound: ${unbound.join(', ') || 'none'})`;
+    return applyTransition(tx, ACCOUNT_MACHINE, { subject: app.id, from: app.status, event: 'close', to: 'closed', actor: who, at }, async () => {
+      await deleteBindingsOf(tx, app.id);
+      await revokeOpenTokens(tx, app.id, at);
+      const saved = await saveApplication(tx, app, { status: 'closed', reviewNote: why, at });
+      // Inside the transaction, as the other notices: a failed send closes nothing.
+      if (to !== undefined) await sendNotice(c.o.mailer, closureNotice(to, why, c.branding));
+      return saved;
+    }, reason);
+  });
+}
+
+async function activeAccountOrNone(tx: SqlSession, cn: ControlNumber): Promise<AccountApplication | undefined> {
+  try {
+    return await lockActiveAccount(tx, cn);
+  } catch (error) {
+    if (error instanceof EnrollError && error.code === 'NOT_FOUND') return undefined;
+    throw error;
+  }
 }
 
 /** {@link AccountEnrollmentFlow.activate}: consumes the link (once, before expiry); the account and its card become active. */

@@ -26,7 +26,7 @@ const ANY_OWN_APPLICATION = 'the application: the actor ID that applied';
 
 /** `AccountEnrollmentFlow`'s commands. */
 export const ACCOUNT_COMMANDS: CommandRules<
-  'apply' | 'submitBasicData' | 'bindCard' | 'approve' | 'reject' | 'reissueActivation' | 'addCard' | 'removeCard' | 'acceptRenewal'
+  'apply' | 'submitBasicData' | 'bindCard' | 'approve' | 'reject' | 'reissueActivation' | 'addCard' | 'removeCard' | 'acceptRenewal' | 'close'
 > = {
   apply: { roles: ['applicant'] },
   submitBasicData: { roles: ['applicant'], owns: { applicant: ANY_OWN_APPLICATION } },
@@ -37,6 +37,7 @@ export const ACCOUNT_COMMANDS: CommandRules<
   addCard: { roles: ['applicant'], owns: { applicant: 'the active account: the actor ID that applied for it' } },
   removeCard: { roles: ['applicant'], owns: { applicant: 'the active account: the actor ID that applied for it' } },
   acceptRenewal: { roles: ['reviewer'] },
+  close: { roles: ['reviewer'] },
 };
 
 /** `LoginEnablementFlow`'s commands. */

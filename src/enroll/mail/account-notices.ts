@@ -45,3 +45,19 @@ export function rejectionNotice(to: string, reason: string, b: NoticeBranding, r
       : `${b.systemName}通知，帳號申請未通過，請點選連結確認；${ignore}\n\n${resultLink}`;
   return { to, subject: `${b.systemName}-帳號申請認證`, text: `您好\n\n${body}\n\n敬祝 順心\n${b.signature}\n` };
 }
+
+/**
+ * 帳號關閉: staff closed the account (e.g. at the company's request after its
+ * last card was lost); the reason, and the way back (a new application with a
+ * card, reviewed and activated again through this mailbox). Not a seed mail:
+ * worded as the seed's notices are.
+ */
+export function closureNotice(to: string, reason: string, b: NoticeBranding): MailMessage {
+  return {
+    to,
+    subject: `${b.systemName}-帳號關閉通知`,
+    text:
+      `您好\n\n${b.systemName}通知，貴公司帳號已由客服關閉，原因：${reason}；原綁定之自然人憑證已全部解除綁定。` +
+      `請以可使用之自然人憑證重新提出帳號申請。若貴公司未提出此需求，請儘速與客服聯繫，感謝。\n\n敬祝 順心\n${b.signature}\n`,
+  };
+}

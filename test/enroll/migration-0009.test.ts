@@ -1,0 +1,68 @@
+/**
+ * Migration 0009 (state `closed`) on a database that was at 0008 with an active account: the status CHECK and
+ * the open-application index are found in the catalog, whatever they were renamed to; a closed account frees its
+ * control number, and one open application per number still holds.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/enroll/migrations/index.js';
+import { PgliteStore } from '../../src/enroll/store/pglite-store.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const insertDraft = `INSERT INTO enroll_account_applications (id, control_number, status, created_at, updated_at) VALUES (gen_random_uuid(),'H5600123','draft',now(),now())`;
+
+async function databaseAt0008(renames: readonly string[]): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'twpki-0009-'));
+  dirs.push(dir);
+  const db = new PGlite(dir);
+  await db.exec('CREATE TABLE enroll_schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+  const upTo = MIGRATIONS.findIndex((m) => m.id === '0009-closed-accounts');
+  expect(upTo).toBeGreaterThan(0);
+  for (const m of MIGRATIONS.slice(0, upTo)) {
+    await db.exec(m.sql);
+    await db.query('INSERT INTO enroll_schema_migrations (id) VALUES ($1)', [m.id]);
+  }
+  await db.exec(`INSERT INTO enroll_account_applications (id, control_number, status, created_at, updated_at) VALUES (gen_random_uuid(),'H5600123','active',now(),now())`);
+  for (const sql of renames) await db.exec(sql);
+  await db.close();
+  return dir;
+}
+
+describe('migration 0009 on an existing database', () => {
+  it.each([
+    ['names as created', []],
+    [
+      'renamed CHECK and index',
+      [
+        'ALTER TABLE enroll_account_applications RENAME CONSTRAINT enroll_account_applications_status_check TO accounts_status_ck',
+        'ALTER INDEX enroll_account_applications_open_key RENAME TO accounts_open_ix',
+      ],
+    ],
+  ] as const)('%s: applies, keeps the data, and a closed account frees its control number', async (_name, renames) => {
+    const store = await PgliteStore.open({ dataDir: await databaseAt0008(renames) });
+    try {
+      const refused = (sql: string): Promise<string> =>
+        store.transaction((tx) => tx.query(sql)).then(() => 'done', (e: unknown) => String((e as { message?: string }).message));
+      // While active, the number is taken.
+      expect(await refused(insertDraft)).toMatch(/enroll_account_applications_open_key/);
+      const closed = await store.transaction((tx) => tx.query<{ status: string }>(`UPDATE enroll_account_applications SET status='closed' RETURNING status`));
+      expect(closed).toEqual([{ status: 'closed' }]);
+      expect(await refused(insertDraft)).toBe('done');
+      expect(await refused(insertDraft)).toMatch(/enroll_account_applications_open_key/);
+      expect(await refused(`UPDATE enroll_account_applications SET status='gone'`)).toMatch(/enroll_account_applications_status_check/);
+      const checks = await store.transaction((tx) =>
+        tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid='enroll_account_applications'::regclass AND contype='c' AND pg_get_constraintdef(oid) LIKE 'CHECK ((status = ANY %'`),
+      );
+      expect(checks).toEqual([{ n: 1 }]);
+    } finally {
+      await store.close();
+    }
+  });
+});
