@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CardHolderCredentials } from 'twpki/testing';
-import { HOUR, MINUTE, startLab, type Lab } from './lab.js';
+import { HOUR, MINUTE, failure, startLab, type Lab } from './lab.js';
 
 let lab: Lab;
 let card: CardHolderCredentials;
@@ -49,5 +49,40 @@ describe('background CRL refresh that finds no newer CRL', () => {
     await lab.login(verifier, card).catch(() => undefined);
     await settle();
     expect(checker.crls.downloads).toBe(3);
+  });
+
+  it('a CA that publishes late: logins fail closed without downloading the stale CRL again until the retry delay', async () => {
+    const start = T0 + 10 * HOUR;
+    lab.clock.t = start;
+    const { verifier, checker } = lab.verifier({ mode: 'crl' });
+    // The CA's CRL ran out a minute ago and nothing newer is published.
+    lab.publishCrl([], new Date(start - HOUR), new Date(start - MINUTE), 10);
+    for (let i = 0; i < 6; i++) {
+      expect(await failure(lab.login(verifier, card))).toMatchObject({ code: 'REVOCATION_CHECK_FAILED', revocationCode: 'CRL_STALE' });
+      lab.clock.t += 5000;
+    }
+    // One download, not one per login (MOICA's CRL is about 20 MB).
+    expect(checker.crls.downloads).toBe(1);
+    // After the retry delay it is fetched again; the CA has published meanwhile: the login goes through.
+    lab.publishCrl([], new Date(start + MINUTE), new Date(start + 2 * HOUR), 11);
+    lab.clock.t = start + MINUTE + 1;
+    await expect(lab.login(verifier, card)).resolves.toMatchObject({ revocation: { kind: 'good' } });
+    expect(checker.crls.downloads).toBe(2);
+  });
+
+  it('a CRL that cannot be read: the same failure, fast, until the retry delay; then fetched again', async () => {
+    const start = T0 + 20 * HOUR;
+    lab.clock.t = start;
+    const { verifier, checker } = lab.verifier({ mode: 'crl' });
+    lab.server.publishCrl('moica.crl', new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00]));
+    for (let i = 0; i < 4; i++) {
+      expect(await failure(lab.login(verifier, card))).toMatchObject({ code: 'REVOCATION_CHECK_FAILED', revocationCode: 'CRL_MALFORMED' });
+      lab.clock.t += 10_000;
+    }
+    expect(checker.crls.downloads).toBe(1);
+    lab.publishCrl([], new Date(start), new Date(start + 2 * HOUR), 21);
+    lab.clock.t = start + MINUTE;
+    await expect(lab.login(verifier, card)).resolves.toMatchObject({ revocation: { kind: 'good' } });
+    expect(checker.crls.downloads).toBe(2);
   });
 });

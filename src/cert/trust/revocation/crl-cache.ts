@@ -22,7 +22,12 @@ export interface CrlCacheOptions {
    * window (thisUpdate to nextUpdate).
    */
   refreshAheadMs?: number;
-  /** After a failed background refresh, how long to wait before trying again; default 1 minute. */
+  /**
+   * After a failed background refresh, how long to wait before trying again;
+   * also how long a check that had to download and failed (the download
+   * failed, or the CA has published no CRL current yet) answers the same
+   * failure without downloading again. Default 1 minute.
+   */
   refreshRetryMs?: number;
 }
 
@@ -39,6 +44,13 @@ export function warmCrl(cache: CrlCache, url: string, issuer: TrustedCertificate
 
 // Set by `CrlCache`'s static block: the one reader of its private entries outside the class.
 let warmOf: (cache: CrlCache, url: string, issuer: TrustedCertificate, at: Date) => CertificateRevocationList | undefined;
+
+/** What the last foreground download of a key that did not end in a current CRL brought, and when (the check's time). */
+interface FailedDownload {
+  /** The verified CRL that was not current, or the download's error. */
+  readonly outcome: { readonly crl: CertificateRevocationList } | { readonly error: unknown };
+  readonly at: number;
+}
 
 interface CacheEntry {
   readonly crl: CertificateRevocationList;
@@ -69,6 +81,7 @@ export class CrlCache {
   private readonly entries = new Map<string, CacheEntry>();
   private readonly keys = new WeakMap<TrustedCertificate, Map<string, string>>();
   private readonly inFlight = new Map<string, Promise<CertificateRevocationList>>();
+  private readonly failed = new Map<string, FailedDownload>();
   private readonly skew: number;
   private readonly maxAge: number;
   private readonly retryMs: number;
@@ -95,8 +108,11 @@ export class CrlCache {
     const current = this.warm(url, issuer, at);
     if (current !== undefined) return current;
     const t = at.getTime();
-    const crl = await this.download(this.keyFor(url, issuer), url, issuer);
+    const key = this.keyFor(url, issuer);
+    const { crl, downloaded } = await this.downloadUnlessFailedRecently(key, url, issuer, t);
     if (t > this.expiryOf(crl) || isFuture(crl, at, this.skew)) {
+      // Remembered from the download's time only: checks answered from the memory do not extend it.
+      if (downloaded) this.failed.set(key, { outcome: { crl }, at: t });
       throw new RevocationError(
         'CRL_STALE',
         `CRL from ${url} is not current at ${at.toISOString()} (thisUpdate ${crl.thisUpdate.toISOString()}, nextUpdate ${crl.nextUpdate?.toISOString() ?? 'none'})`,
@@ -104,6 +120,35 @@ export class CrlCache {
       );
     }
     return crl;
+  }
+
+  /**
+   * Downloads for a check that found nothing current, unless a download of
+   * the same key failed or brought no current CRL within `refreshRetryMs`:
+   * then the same outcome, without downloading. When the CA publishes late
+   * (or its server is down), every login would otherwise download and parse
+   * the stale CRL again (MOICA's is about 20 MB) or wait for the timeout,
+   * only to fail closed; now it fails closed at once until the retry delay
+   * has passed. A failure is never an answer: checks still fail.
+   */
+  private async downloadUnlessFailedRecently(
+    key: string,
+    url: string,
+    issuer: TrustedCertificate,
+    t: number,
+  ): Promise<{ crl: CertificateRevocationList; downloaded: boolean }> {
+    const last = this.failed.get(key);
+    if (last !== undefined && Math.abs(t - last.at) < this.retryMs) {
+      if ('error' in last.outcome) throw last.outcome.error;
+      return { crl: last.outcome.crl, downloaded: false };
+    }
+    this.failed.delete(key);
+    try {
+      return { crl: await this.download(key, url, issuer), downloaded: true };
+    } catch (error) {
+      this.failed.set(key, { outcome: { error }, at: t });
+      throw error;
+    }
   }
 
   /** The cached CRL when it is current at `at` (starting a background refresh near its nextUpdate), else `undefined`. */
@@ -119,6 +164,7 @@ export class CrlCache {
   /** Drops every cached CRL. */
   public clear(): void {
     this.entries.clear();
+    this.failed.clear();
   }
 
   /**
@@ -128,6 +174,8 @@ export class CrlCache {
   public forget(url: string, issuer: TrustedCertificate, crl: CertificateRevocationList): void {
     const key = this.keyFor(url, issuer);
     if (this.entries.get(key)?.crl === crl) this.entries.delete(key);
+    const last = this.failed.get(key)?.outcome;
+    if (last !== undefined && 'crl' in last && last.crl === crl) this.failed.delete(key);
   }
 
   /**
@@ -170,6 +218,8 @@ export class CrlCache {
       pending = this.fetchAndVerify(url, issuer)
         .then((crl) => {
           this.store(key, crl);
+          // Whoever downloaded it (a background refresh too), what a failed check remembered is out of date.
+          this.failed.delete(key);
           return crl;
         })
         .finally(() => this.inFlight.delete(key));
