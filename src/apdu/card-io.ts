@@ -41,3 +41,13 @@ export function transmitOnce(tx: Transport, command: CommandApdu): Promise<Respo
 export function completedNormally(response: ResponseApdu): boolean {
   return response.sw.isSuccess;
 }
+
+/**
+ * Whether a SELECT succeeded: `9000`, or `62xx` (processed with a warning,
+ * e.g. no FCI): the captured middleware takes both. Detection and every
+ * later SELECT use this one rule, so a card detected once is not refused
+ * by the re-SELECT that ends a secure session.
+ */
+export function selectSucceeded(sw: number): boolean {
+  return sw === 0x9000 || sw >> 8 === 0x62;
+}

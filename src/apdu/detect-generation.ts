@@ -1,3 +1,4 @@
+import { selectSucceeded } from './card-io.js';
 import type { Transport } from '../pcsc/transport.js';
 import { selectGen2Applet, selectMf } from './commands/select.js';
 import { NotHiCOSCardError } from './errors.js';
@@ -19,7 +20,7 @@ export async function detectGeneration(tx: Transport): Promise<HiCOSGeneration> 
     const command = generation === 2 ? selectGen2Applet() : selectMf(0x80);
     const response = await tx.transmit(command);
     const sw = response.sw.value;
-    if (sw === 0x9000 || sw >> 8 === 0x62) return generation;
+    if (selectSucceeded(sw)) return generation;
     answers.push(`${generation === 2 ? 'Gen2 applet SELECT' : 'SELECT MF (CLA 80)'} → ${response.sw.toString()}`);
   }
   throw new NotHiCOSCardError(answers.join(', '));

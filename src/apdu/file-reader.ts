@@ -1,5 +1,5 @@
 import type { Transport } from '../pcsc/transport.js';
-import { exchange, statusError } from './card-io.js';
+import { exchange, selectSucceeded, statusError } from './card-io.js';
 import { type FileId, HiCOSFile } from './commands/file-id.js';
 import { MAX_READ_OFFSET, READ_CHUNK, readBinary } from './commands/read-binary.js';
 import { selectFile } from './commands/select.js';
@@ -161,7 +161,7 @@ export class FileReader {
     await exchange(tx, command, `SELECT ${name}`, (sw) => {
       // ISO 7816-4 allows "referenced data not found" for an absent file as well as 6A82.
       if (sw === 0x6a88) throw new HiCOSError('FILE_NOT_FOUND', `SELECT ${name}: file not found (6A88)`, { statusWord: '6A88' });
-      return sw === 0x9000 || sw >> 8 === 0x62;
+      return selectSucceeded(sw);
     });
   }
 

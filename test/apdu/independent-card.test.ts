@@ -184,14 +184,16 @@ function rewriting(inner: CardEmulator, ins: number, rewrite: (sw: number, data:
 
 describe.each(['accept', 'refuse'] as const)('a Gen2 applet with other answers (plain commands during SM: %s)', (mode) => {
   it.each([
-    ['READ BINARY giving at most 100 bytes with 9000 (fewer than asked, no warning)', true, false],
-    ['6A88 for absent files (the version EF is under the root)', false, true],
-  ])('%s: info and a signature are exact', async (_name, cap, notFound6A88) => {
+    ['READ BINARY giving at most 100 bytes with 9000 (fewer than asked, no warning)', true, false, false],
+    ['6A88 for absent files (the version EF is under the root)', false, true, false],
+    ['every successful SELECT answered 6284 (a warning) instead of 9000, the re-SELECTs ending a session too', false, false, true],
+  ])('%s: info and a signature are exact', async (_name, cap, notFound6A88, selectWarning) => {
     const { card } = await insertVirtualCard({ generation: 2, plainCommandsDuringSecureMessaging: mode, versionLocation: 'root' });
     const reader = new EmulatorReader();
     let variant: CardEmulator = card;
     if (cap) variant = rewriting(variant, 0xb0, (sw, data) => (sw === 0x9000 || sw === 0x6282 ? [0x9000, data.subarray(0, 100)] : [sw, data]));
     if (notFound6A88) variant = rewriting(variant, 0xa4, (sw, data) => [sw === 0x6a82 ? 0x6a88 : sw, data]);
+    if (selectWarning) variant = rewriting(variant, 0xa4, (sw, data) => [sw === 0x9000 ? 0x6284 : sw, data]);
     reader.insert(variant);
     const hicos = await HiCOSCard.open(reader.connect(), { retryStore: new RetryCounterStore() });
     const info = await hicos.info();

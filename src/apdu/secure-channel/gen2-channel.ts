@@ -1,5 +1,5 @@
 import type { Transport } from '../../pcsc/transport.js';
-import { exchange } from '../card-io.js';
+import { exchange, selectSucceeded } from '../card-io.js';
 import { selectGen2Applet } from '../commands/select.js';
 import { diversifyHiCOSStaticKeys } from '../crypto/hicos-static-keys.js';
 import type { Scp03SessionKeys } from '../crypto/scp03-session-keys.js';
@@ -53,7 +53,7 @@ export class Gen2Channel {
   public async beforePlainCommand(tx: Transport): Promise<void> {
     if (!this.mustReselect) return;
     this.discard();
-    await exchange(tx, selectGen2Applet(), 'SELECT Gen2 applet (ending the secure session)');
+    await exchange(tx, selectGen2Applet(), 'SELECT Gen2 applet (ending the secure session)', selectSucceeded);
     this.mustReselect = false;
     this.selection.atRoot();
   }
@@ -105,7 +105,7 @@ export class Gen2Channel {
     // Selecting the ISD ends any session; until the applet is selected again, plain file commands would go astray.
     this.mustReselect = true;
     this.cardId = await readGen2CardId(tx);
-    await exchange(tx, selectGen2Applet(), 'SELECT Gen2 applet');
+    await exchange(tx, selectGen2Applet(), 'SELECT Gen2 applet', selectSucceeded);
     this.mustReselect = false;
     this.selection.atRoot();
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { bytesEqual } from '../../shared/bytes.js';
 import type { Transport } from '../../pcsc/transport.js';
-import { completedNormally, exchange, transmitOnce } from '../card-io.js';
+import { completedNormally, exchange, selectSucceeded, transmitOnce } from '../card-io.js';
 import { externalAuthenticate, getCardId, initializeUpdate } from '../commands/global-platform.js';
 import { selectAid } from '../commands/select.js';
 import { HICOS_CARD_ID_LENGTH, HICOS_ISD_AID } from '../crypto/hicos-static-keys.js';
@@ -27,7 +27,7 @@ import { Scp03Session, type Scp03SessionCounter } from './scp03-session.js';
  * SDK skips those two APDUs.
  */
 export async function readGen2CardId(tx: Transport): Promise<Uint8Array> {
-  await exchange(tx, selectAid(HICOS_ISD_AID), 'SELECT ISD');
+  await exchange(tx, selectAid(HICOS_ISD_AID), 'SELECT ISD', selectSucceeded);
   const id = await exchange(tx, getCardId(), 'GET DATA card ID');
   const d = id.data;
   if (d.length !== 2 + HICOS_CARD_ID_LENGTH || d[0] !== 0x45 || d[1] !== HICOS_CARD_ID_LENGTH) {
