@@ -114,6 +114,35 @@ describe('PIN answers of an independently written Gen1 card', () => {
     expect(card.triesLeft).toBe(2);
   });
 
+  it('an answer no rule knows (6Cxx after counting the try) steps the known count down: the guard is not a try behind', async () => {
+    const behaviour: IndependentCardBehaviour = {};
+    const { card, open } = insert(behaviour);
+    const hicos = await open();
+    expect(await hicos.verifyPin('000000')).toEqual({ status: 'wrong', retriesLeft: 2 });
+    behaviour.verifyWrongLe = true;
+    await expect(hicos.verifyPin('000000')).rejects.toMatchObject({ code: 'CARD_ERROR', statusWord: '6C10' });
+    expect(card.triesLeft).toBe(1);
+    expect(hicos.lastKnownRetries).toBe(1);
+    // The last try is not spent unless the caller allows it.
+    const sent = card.verifies;
+    await expect(hicos.verifyPin('000000')).rejects.toMatchObject({ code: 'LAST_TRY_GUARD' });
+    expect(card.verifies).toBe(sent);
+    expect(card.triesLeft).toBe(1);
+  });
+
+  it('the status probe read like a VERIFY: a bare 6300 or an unknown answer steps the known count down', async () => {
+    const { card, reader } = insert();
+    const process = card.process.bind(card);
+    const hicos = await HiCOSCard.open(reader.connect(), { retryStore: new RetryCounterStore(), enableStatusProbe: true });
+    expect(await hicos.verifyPin('000000')).toEqual({ status: 'wrong', retriesLeft: 2 });
+    // A card that takes the probe for a wrong PIN and answers 6300.
+    card.process = (bytes: Uint8Array) => (bytes[1] === 0x20 && bytes[4] === undefined ? (card.triesLeft--, Uint8Array.of(0x63, 0x00)) : process(bytes));
+    expect(await hicos.probePinStatus()).toEqual({ verified: false, retriesLeft: 1, locked: false });
+    expect(hicos.lastKnownRetries).toBe(1);
+    await expect(hicos.verifyPin('000000')).rejects.toMatchObject({ code: 'LAST_TRY_GUARD' });
+    expect(card.triesLeft).toBe(1);
+  });
+
   it('61xx to VERIFY is success (ISO: processing completed normally)', async () => {
     const { card, open } = insert({ verifySuccess61: true });
     const hicos = await open();

@@ -70,12 +70,12 @@ export class PinPresenter {
     if (!state.channel) {
       await state.files.selectEf(tx, HiCOSFile.PKCS15_DF, HiCOSFile.KEYS);
       response = await this.sendVerify(tx, cardNumber, gen1VerifyCommand(pin));
-      result = interpretVerifyStatus(response, this.tryLimit);
+      result = this.interpret(cardNumber, response);
     } else {
       const session = await state.channel.open(tx);
       try {
         response = await this.sendVerify(tx, cardNumber, gen2VerifyCommand(session, pin));
-        result = interpretVerifyStatus(response, this.tryLimit);
+        result = this.interpret(cardNumber, response);
       } catch (error) {
         state.channel.discard();
         throw error;
@@ -85,6 +85,21 @@ export class PinPresenter {
     if (result.retriesLeft !== undefined) this.retryStore.set(cardNumber, result.retriesLeft);
     else result = { status: 'wrong', retriesLeft: this.assumeTrySpent(cardNumber, true) };
     return { result, statusWord: response.sw.toString() };
+  }
+
+  /**
+   * Reads the card's answer to a VERIFY that went out. An answer no rule
+   * knows (`6Cxx`, `6F00`, `6988`…) may come from a card that counted the
+   * try first: the try counts as possibly spent before the error is thrown,
+   * as when no answer comes back.
+   */
+  private interpret(cardNumber: string, response: ResponseApdu): PinVerifyResult {
+    try {
+      return interpretVerifyStatus(response, this.tryLimit);
+    } catch (error) {
+      this.assumeTrySpent(cardNumber, false);
+      throw error;
+    }
   }
 
   /** Sends a VERIFY once; when no answer comes back, counts the try as possibly spent before rethrowing. */
@@ -117,8 +132,9 @@ export class PinPresenter {
     const cardNumber = await readCardNumber(tx, state);
     if (state.channel) await state.channel.beforePlainCommand(tx);
     else await state.files.selectEf(tx, HiCOSFile.PKCS15_DF, HiCOSFile.KEYS);
-    // Sent once like any VERIFY: on a card that does not know the probe, it may be taken for a PIN.
-    const response = await transmitOnce(tx, verifyStatusProbe(fileCla(state.generation)));
+    // Sent once like any VERIFY, and read like one: on a card that does not know the probe it may be taken for
+    // a (wrong) PIN, so a bare 6300, an unknown answer or none at all count a try as possibly spent.
+    const response = await this.sendVerify(tx, cardNumber, verifyStatusProbe(fileCla(state.generation)));
     const sw = response.sw;
     const left = sw.retriesLeft;
     if (left !== undefined) {
@@ -130,6 +146,8 @@ export class PinPresenter {
       return { verified: false, retriesLeft: 0, locked: true };
     }
     if (completedNormally(response)) return { verified: true, retriesLeft: undefined, locked: false };
+    if (sw.value === 0x6300) return { verified: false, retriesLeft: this.assumeTrySpent(cardNumber, true), locked: false };
+    this.assumeTrySpent(cardNumber, false);
     throw statusError('VERIFY status probe', response);
   }
 }
