@@ -1,3 +1,4 @@
+import { CardProtocolError } from '../pcsc/errors.js';
 import type { Transport } from '../pcsc/transport.js';
 import { exchange, selectSucceeded, statusError } from './card-io.js';
 import { type FileId, HiCOSFile } from './commands/file-id.js';
@@ -187,7 +188,15 @@ export class FileReader {
     if (offset > MAX_READ_OFFSET) return { data: new Uint8Array(0), eof: true, short: false };
     // No hook here: every read follows a selectEf in the same transaction, which already ran it.
     let asked = this.smallReads ? Math.min(le, SMALL_READ) : le;
-    let response = await tx.transmit(readBinary(fileCla(this.generation), offset, asked));
+    let response;
+    try {
+      response = await tx.transmit(readBinary(fileCla(this.generation), offset, asked));
+    } catch (error) {
+      // The transport's own follow-ups can fail on a read past the end (a 6Cxx card answering 6C00 there, whose
+      // re-send with Le 00 gets 6C00 again): after a short read that is the end too, like any other refusal.
+      if (afterShort && error instanceof CardProtocolError) return { data: new Uint8Array(0), eof: true, short: false };
+      throw error;
+    }
     if (response.sw.value === 0x6987 && asked > SMALL_READ) {
       // The official middleware answers 6987 by asking again for 16 bytes.
       asked = SMALL_READ;

@@ -50,6 +50,8 @@ describe('reading an independently written Gen1 card', () => {
     // A short 9000 may be the card's way of saying "that was the end": what it answers after is not depended on.
     ['9000 + the rest at the end, 6700 past it', { straddle: '9000', pastEnd: '6700' }],
     ['at most 77 bytes per READ BINARY, 6700 past the end', { maxRead: 77, straddle: '9000', pastEnd: '6700' }],
+    // 6C08 re-sent with Le 8 reads as a short answer; past the end 6C00, whose re-send with Le 00 the transport refuses.
+    ['6Cxx when Le runs past the end, 6C00 past it', { straddle: '6c', pastEnd: '6c00' }],
   ])('%s: info, keys and a signature are exact', async (_name, behaviour) => {
     const { card, open } = insert(behaviour);
     const hicos = await open();

@@ -27,7 +27,7 @@ export interface IndependentCardBehaviour {
   /** A READ BINARY whose Le runs past the end: `6282` + what is there, `9000` + what is there, or `6Cxx`. */
   straddle?: '6282' | '9000' | '6c';
   /** A READ BINARY at or after the end of the file (`6700`: a refusal no reader's list foresees). */
-  pastEnd?: '6b00' | '6a86' | '6282' | '9000' | '6700';
+  pastEnd?: '6b00' | '6a86' | '6282' | '9000' | '6700' | '6c00';
   /** Returns at most this many bytes per READ BINARY, with `9000` (fewer than asked, no warning). */
   maxRead?: number;
   /** SELECT answers with an FCI template (the command has no Le; T=1 cards may still send it). */
@@ -212,6 +212,8 @@ export class IndependentGen1Card implements CardEmulator {
           return this.answer(new Uint8Array(0));
         case '6700':
           return this.error(0x6700);
+        case '6c00':
+          return this.error(0x6c00);
       }
     }
     const cap = Math.min(le, this.behaviour.maxRead ?? 256);
