@@ -12,9 +12,11 @@ async function relativeMapSources(dir: string): Promise<void> {
   for (const name of await readdir(dir, { recursive: true })) {
     if (!name.endsWith('.map')) continue;
     const file = join(dir, name);
-    const map = JSON.parse(await readFile(file, 'utf8')) as { sources: string[] };
-    if (!map.sources.some((s) => isAbsolute(s))) continue;
+    const map = JSON.parse(await readFile(file, 'utf8')) as { sources: string[]; file?: string };
+    if (!map.sources.some((s) => isAbsolute(s)) && !(map.file !== undefined && isAbsolute(map.file))) continue;
     map.sources = map.sources.map((s) => (isAbsolute(s) ? relative(dirname(file), s) : s));
+    // The generated file's own name: relative to the map too (it sits beside it).
+    if (map.file !== undefined && isAbsolute(map.file)) map.file = relative(dirname(file), map.file);
     await writeFile(file, JSON.stringify(map));
   }
 }

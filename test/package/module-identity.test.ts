@@ -68,8 +68,8 @@ describe.runIf(built || process.env.CI === 'true')('twpki resolved by name from 
     for (const dir of ['dist', 'dist-browser']) {
       for (const name of readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })) {
         if (!name.endsWith('.map')) continue;
-        const map = JSON.parse(readFileSync(join(ROOT, dir, name), 'utf8')) as { sources: string[] };
-        if (map.sources.some((s) => isAbsolute(s))) absolute.push(`${dir}/${name}`);
+        const map = JSON.parse(readFileSync(join(ROOT, dir, name), 'utf8')) as { sources: string[]; file?: string };
+        if (map.sources.some((s) => isAbsolute(s)) || (map.file !== undefined && isAbsolute(map.file))) absolute.push(`${dir}/${name}`);
       }
     }
     expect(absolute, 'stale dist/? run npm run build').toEqual([]);

@@ -137,7 +137,7 @@ export const certVerifyCommand: CliCommand = {
         return notTrusted(io, json, { ...base, revocation: describeStatus(revocation) }, {
           code,
           key: `login.${code}`,
-          detail: `${revocation.kind} according to ${revocation.url}`,
+          detail: `${code === 'CERT_SUSPENDED' ? 'suspended (certificateHold)' : revocation.kind} according to ${revocation.url}`,
         });
       }
     }

@@ -63,6 +63,14 @@ describe('revocation of the issuing CA', () => {
     expect(err).toMatchObject({ reason: 'cACompromise' });
   });
 
+  it('with checkIssuingCas, an issuing CA on hold is CERT_REVOKED naming the CA (CERT_SUSPENDED is the holder\'s own 停用)', async () => {
+    server.publishCrl('root.crl', buildCrl({ issuer: pki.root, entries: [{ serialHex: ca.serialHex, revokedAt: new Date(Date.now() - 60_000), reason: 'certificateHold' }] }));
+    const err = await failure(verifier(new RevocationChecker({ mode: 'crl', checkIssuingCas: true })).verify({ format: 'cms', signature: document() }));
+    expect(err).toMatchObject({ code: 'CERT_REVOKED', reason: 'certificateHold' });
+    expect(err.message).toContain('issuing CA');
+    expect(err.message).toContain('suspended');
+  });
+
   it('with checkIssuingCas, fails closed when the issuing CA\'s status is unavailable', async () => {
     server.publishCrl('root.crl', buildCrl({ issuer: pki.root, entries: [], corruptSignature: true }));
     const err = await failure(verifier(new RevocationChecker({ mode: 'crl', checkIssuingCas: true })).verify({ format: 'cms', signature: document() }));

@@ -87,7 +87,10 @@ function judge(ctx: SignerContext, status: RevocationStatus, ca: TrustedCertific
       status.reason === 'certificateHold'
         ? `${whose} is suspended (certificateHold, 停用) since ${status.revokedAt.toISOString()}`
         : `${whose} was revoked ${status.revokedAt.toISOString()}${status.reason === undefined ? '' : ` (${status.reason})`}`;
-    throw new CertificateRevokedError(status.reason === 'certificateHold' ? 'CERT_SUSPENDED' : 'CERT_REVOKED', what, {
+    // CERT_SUSPENDED tells the holder to resume their card (復用): only for the signer's own certificate. A CA on
+    // hold is nothing the holder can act on, and reads as a revocation of the path (the message says which).
+    const code = status.reason === 'certificateHold' && ca === undefined ? 'CERT_SUSPENDED' : 'CERT_REVOKED';
+    throw new CertificateRevokedError(code, what, {
       revokedAt: status.revokedAt,
       ...(status.reason === undefined ? {} : { reason: status.reason }),
     });
