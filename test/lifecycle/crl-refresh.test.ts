@@ -85,4 +85,21 @@ describe('background CRL refresh that finds no newer CRL', () => {
     await expect(lab.login(verifier, card)).resolves.toMatchObject({ revocation: { kind: 'good' } });
     expect(checker.crls.downloads).toBe(2);
   });
+
+  it('a CRL reissued with the same times but another entry replaces the cached one (only an identical one is skipped)', async () => {
+    const start = T0 + 30 * HOUR;
+    lab.clock.t = start;
+    const { verifier } = lab.verifier({ mode: 'crl' });
+    const thisUpdate = new Date(start - MINUTE);
+    const nextUpdate = new Date(start + HOUR - MINUTE);
+    lab.publishCrl([], thisUpdate, nextUpdate, 30);
+    await expect(lab.login(verifier, card)).resolves.toMatchObject({ revocation: { kind: 'good' } });
+    // Reissued with the same thisUpdate and nextUpdate, now listing the card on hold.
+    lab.publishCrl([{ serialHex: lab.serialOf(card), revokedAt: new Date(start), reason: 'certificateHold' }], thisUpdate, nextUpdate, 31);
+    lab.clock.t = start + 55 * MINUTE; // the refresh window: this login starts the background download
+    await lab.login(verifier, card).catch(() => undefined);
+    await settle();
+    lab.clock.t += 1000;
+    expect(await failure(lab.login(verifier, card))).toMatchObject({ code: 'CERT_SUSPENDED' });
+  });
 });

@@ -1,4 +1,5 @@
 import { signatureAlgorithmFromOid, verifyWith, type AlgorithmPolicy } from '../algorithms.js';
+import { bytesEqual } from '../../../shared/bytes.js';
 import { RevocationError } from '../errors.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
 import { couldHaveIssued } from '../trust-store.js';
@@ -232,11 +233,12 @@ export class CrlCache {
     const current = this.entries.get(key);
     const expires = this.expiryOf(crl);
     if (current !== undefined) {
-      // Never replace a CRL with an older one (a lagging mirror or a replay), nor with the same one: a
-      // background refresh that finds the CA has not published yet keeps the entry's retry schedule
-      // (`refreshRetryMs`), instead of making every later check of the refresh window download again.
+      // Never replace a CRL with an older one (a lagging mirror or a replay), nor with the same one (same times
+      // and signature): a background refresh that finds the CA has not published yet keeps the entry's retry
+      // schedule (`refreshRetryMs`), instead of making every later check of the refresh window download again.
+      // A CRL reissued with the same times but other entries has another signature, and replaces it.
       const age = crl.thisUpdate.getTime() - current.crl.thisUpdate.getTime();
-      if (age < 0 || (age === 0 && expires <= current.expires)) return;
+      if (age < 0 || (age === 0 && expires <= current.expires && bytesEqual(crl.signature, current.crl.signature))) return;
     }
     const ahead = this.options.refreshAheadMs ?? Math.max(0, expires - crl.thisUpdate.getTime()) / 10;
     this.entries.set(key, { crl, expires, refreshAt: expires - ahead });
