@@ -185,6 +185,23 @@ describe('GPS account flow (自然人憑證管理)', () => {
     expect((await accounts.history(CN)).map((a) => a.status)).toEqual(expect.arrayContaining(['closed', 'active']));
   });
 
+  it('closing an account (or removing a card) rejects the renewals waiting for review of its cards', async () => {
+    const ems = new Ems();
+    accounts = new AccountEnrollmentFlow({ store, clock, mailer, ems, emsRecords: ems, renewal: 'review', activationLink: (t) => `https://gps.example.gov.tw/activate?key=${t}` });
+    await activeAccountWith(first, CARD_1);
+    await accounts.addCard(CN, { holder: await holder(replacement, CARD_2), contact }, applicant);
+    expect((await failure(accounts.resolveLogin(await holder(renewed, CARD_1)))).code).toBe('RENEWAL_PENDING_REVIEW');
+    expect(await accounts.pendingRenewals()).toHaveLength(1);
+    await accounts.removeCard(CN, CARD_1, applicant);
+    expect(await accounts.pendingRenewals()).toEqual([]);
+    // Bound again, renewed again, then the account closed.
+    await accounts.addCard(CN, { holder: await holder(first, CARD_1), contact }, applicant);
+    expect((await failure(accounts.resolveLogin(await holder(renewed, CARD_1)))).code).toBe('RENEWAL_PENDING_REVIEW');
+    expect(await accounts.pendingRenewals()).toHaveLength(1);
+    await accounts.closeAccount(CN, reviewer, 'company request');
+    expect(await accounts.pendingRenewals()).toEqual([]);
+  });
+
   it('closing an account is audited with the reason and the cards it unbound', async () => {
     await activeAccountWith(first, CARD_1);
     const closed = await accounts.closeAccount(CN, reviewer, 'company request');

@@ -14,7 +14,7 @@ import type { AccountApplication, CardBinding } from './account-records.js';
 import { nowOf, type AccountContext } from './account-shared.js';
 import { ACCOUNT_COMMANDS, authorize } from './authorization.js';
 import { bindingsOf, deleteBinding, insertBinding, lockActiveBinding, lockBindingWithSerial, renewBinding } from './card-bindings-table.js';
-import { acceptPendingRenewal, resolveRenewal } from './card-renewal.js';
+import { acceptPendingRenewal, rejectPendingRenewalsOf, resolveRenewal } from './card-renewal.js';
 import { applyTransition } from './transition.js';
 import { refusalError } from '../refusals.js';
 
@@ -46,10 +46,12 @@ export function addCard(c: AccountContext, cn: ControlNumber, b: ParsedBinding, 
 
 /** {@link AccountEnrollmentFlow.removeCard}: unbinds a card; never the last one (LAST_CARD). */
 export function removeCard(c: AccountContext, cn: ControlNumber, card: CardNumber, who: Actor): Promise<CardBinding[]> {
-  return onActiveAccount(c, cn, 'removeCard', who, card, async (tx) => {
+  return onActiveAccount(c, cn, 'removeCard', who, card, async (tx, _app, at) => {
     const bound = await bindingsOf(tx, cn);
-    if (!bound.some((b) => b.cardNumber === card)) throw new EnrollError('NOT_FOUND', `card ${card} is not bound to ${cn}`);
+    const removed = bound.find((b) => b.cardNumber === card);
+    if (removed === undefined) throw new EnrollError('NOT_FOUND', `card ${card} is not bound to ${cn}`);
     if (bound.length === 1) throw new EnrollError('LAST_CARD', 'the last bound card cannot be removed; add another card first');
+    await rejectPendingRenewalsOf(tx, 'account', [removed], who.id, at);
     await deleteBinding(tx, card, cn);
     return bound.filter((b) => b.cardNumber !== card);
   });

@@ -20,6 +20,7 @@ import { facilityEmail, nowOf, transitionApplication, type AccountContext } from
 import { sendNotice } from '../mail/send-notice.js';
 import { ACCOUNT_COMMANDS, authorize } from './authorization.js';
 import { activateBindingsOf, bindingsOf, deleteBindingsOf } from './card-bindings-table.js';
+import { rejectPendingRenewalsOf } from './card-renewal.js';
 import { applicationByResultKey, insertResultKey } from './result-keys-table.js';
 import { hashSecret, isTokenShaped, newToken } from './secret-token.js';
 import { applyTransition } from './transition.js';
@@ -122,9 +123,10 @@ export async function closeAccount(c: AccountContext, cn: ControlNumber, who: Ac
   return c.o.store.transaction(async (tx) => {
     const app = await lockActiveAccount(tx, cn);
     const at = nowOf(c);
-    const unbound = (await bindingsOf(tx, cn)).map((b) => b.cardNumber);
-    const reason = `${why} (unbound: ${unbound.join(', ') || 'none'})`;
+    const bound = await bindingsOf(tx, cn);
+    const reason = `${why} (unbound: ${bound.map((b) => b.cardNumber).join(', ') || 'none'})`;
     return applyTransition(tx, ACCOUNT_MACHINE, { subject: app.id, from: app.status, event: 'close', to: 'closed', actor: who, at }, async () => {
+      await rejectPendingRenewalsOf(tx, 'account', bound, who.id, at);
       await deleteBindingsOf(tx, app.id);
       await revokeOpenTokens(tx, app.id, at);
       const saved = await saveApplication(tx, app, { status: 'closed', reviewNote: why, at });

@@ -172,6 +172,26 @@ export async function closeRenewal(tx: SqlSession, id: string, status: 'accepted
   await tx.query('UPDATE enroll_card_renewals SET status=$2, decided_by=$3, decided_at=$4 WHERE id=$1', [id, status, by, at]);
 }
 
+/**
+ * Rejects the pending renewals of bindings that are going away (a removed
+ * card, a closed account): accepting one later could only fail, and a
+ * reviewer's queue should not keep them for ever.
+ */
+export async function rejectPendingRenewalsOf(
+  tx: SqlSession,
+  flow: FlowName,
+  bindings: readonly { readonly cardNumber: string; readonly certificateSerial: string }[],
+  by: string,
+  at: string,
+): Promise<void> {
+  for (const b of bindings) {
+    await tx.query(
+      `UPDATE enroll_card_renewals SET status='rejected', decided_by=$4, decided_at=$5 WHERE flow=$1 AND status='pending' AND card_number=$2 AND old_serial=$3`,
+      [flow, b.cardNumber, b.certificateSerial, by, at],
+    );
+  }
+}
+
 /** Pending renewals of `flow`, oldest first. */
 export async function pendingRenewals(store: EnrollStore, flow: FlowName): Promise<PendingRenewal[]> {
   const rows = await store.transaction((tx) =>
