@@ -150,7 +150,10 @@ function mailboxPage(mails: readonly CapturedMail[]): string {
 /** The key verified cards are sealed under: PORTAL_HOLDER_KEY, or one per start. */
 function holderKey(): Uint8Array {
   const configured = process.env.PORTAL_HOLDER_KEY;
-  return configured === undefined ? randomBytes(32) : Buffer.from(configured, 'base64url');
+  if (configured === undefined) return randomBytes(32);
+  const key = Buffer.from(configured, 'base64url');
+  if (key.length < 32) throw new RangeError(`PORTAL_HOLDER_KEY must be base64url of at least 32 random bytes (it decodes to ${key.length})`);
+  return key;
 }
 
 /** Starts the portal on 127.0.0.1. */
