@@ -101,10 +101,16 @@ export abstract class CardChannel implements Transport {
       const more = response.sw.bytesAvailable;
       if (more !== undefined) {
         collected.push(response.data);
-        // GET RESPONSE uses the basic-channel CLA bits of the original command.
+        // GET RESPONSE is an interindustry command: CLA 00 with the original command's channel bits (what the
+        // captured HiCOS middleware sends). A card that refuses that class (6E00: HiCOS Gen1 answers 6E00 to
+        // CLA 00 elsewhere) is asked again with the original command's CLA; GET RESPONSE costs nothing to repeat.
         const getResponse = new CommandApdu({ cla: command.cla & 0x03, ins: 0xc0, p1: 0, p2: 0, le: more });
         current = getResponse;
         response = await this.exchangeOnce(getResponse.toBytes(), timeoutMs);
+        if (response.sw.value === 0x6e00 && command.cla !== getResponse.cla) {
+          current = new CommandApdu({ cla: command.cla, ins: 0xc0, p1: 0, p2: 0, le: more });
+          response = await this.exchangeOnce(current.toBytes(), timeoutMs);
+        }
         continue;
       }
       break;

@@ -43,6 +43,7 @@ describe('reading an independently written Gen1 card', () => {
     ['at most 77 bytes per READ BINARY, 6A86 past the end', { maxRead: 77, straddle: '9000', pastEnd: '6a86' }],
     ['61xx chaining, GET RESPONSE in 50-byte pieces (several 61xx in a row)', { chaining: { piece: 50 } }],
     ['6100 ("more, ask with Le 00") chaining in 90-byte pieces', { chaining: { piece: 90, announce: '6100' } }],
+    ['61xx chaining where GET RESPONSE must carry CLA 80 (6E00 to CLA 00)', { chaining: { piece: 50 }, getResponseCla: 0x80 }],
     ['an FCI on SELECT', { selectFci: true }],
     ['an FCI on SELECT through 61xx', { selectFci: true, chaining: { piece: 8 } }],
     ['6A88 for an absent file', { absentFile: '6a88' }],

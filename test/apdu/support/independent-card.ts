@@ -42,6 +42,8 @@ export interface IndependentCardBehaviour {
   verifyWrongLe?: boolean;
   /** The CDF ends this many bytes before the end of its last record (a damaged or cut file). */
   cutCdf?: number;
+  /** The CLA GET RESPONSE must carry (`80`: the card refuses the interindustry `00` with `6E00`, keeping the data). */
+  getResponseCla?: 0x00 | 0x80;
   /** A successful VERIFY answered `6102` (two bytes a GET RESPONSE would fetch) instead of `9000`. */
   verifySuccess61?: boolean;
 }
@@ -133,7 +135,7 @@ export class IndependentGen1Card implements CardEmulator {
   }
 
   private dispatch(c: CommandApdu): Uint8Array {
-    if (c.ins === 0xc0 && c.cla === 0x00) return this.getResponse(c);
+    if (c.ins === 0xc0) return c.cla === (this.behaviour.getResponseCla ?? 0x00) ? this.getResponse(c) : this.error(0x6e00);
     this.pending = undefined;
     if (c.cla !== 0x80 && !(c.cla === 0x8c && c.ins === 0x20)) return this.error(0x6e00);
     switch (c.ins) {
