@@ -296,6 +296,24 @@ describe.each(backends)('portal backend on the $name', ({ url, statusInServer })
     expect(code(await reviewer.call('POST', `/gps/api/review/applications/${id}/approve`, {}))).toBe('INVALID_TRANSITION');
   });
 
+  it('GPS 客服: a reviewer closes an account that cannot log in; the company is told and applies again', async () => {
+    const visitor = new PageClient(portal.url);
+    expect(code(await visitor.call('POST', '/gps/api/review/accounts/E5600123/close', { reason: '憑證遺失' }))).toBe('REVIEWER_LOGIN_REQUIRED');
+    const reviewer = new PageClient(portal.url);
+    await reviewer.reviewerLogin(REVIEWER_PASSWORD);
+    expect(code(await reviewer.call('POST', '/gps/api/review/accounts/E5600123/close', { reason: ' ' }))).toBe('INVALID_INPUT');
+    expect(code(await reviewer.call('POST', '/gps/api/review/accounts/Z0000000/close', { reason: '憑證遺失' }))).toBe('NOT_FOUND');
+    const since = sink.messages.length;
+    const closed = await reviewer.call('POST', '/gps/api/review/accounts/E5600123/close', { reason: '唯一之自然人憑證遺失' });
+    expect(closed.body).toEqual({ controlNumber: 'E5600123', status: 'closed' });
+    const mail = await sink.waitFor('service@example.com.tw', { since });
+    expect(mail.subject).toContain('帳號關閉通知');
+    expect(mail.text).toContain('唯一之自然人憑證遺失');
+    // The card that was bound logs into nothing now, and the control number takes a new application.
+    expect((await visitor.cardStep(agent, '/gps/card/login')).status).toBeGreaterThanOrEqual(400);
+    expect((await visitor.call('POST', '/gps/api/applications', { controlNumber: 'E5600123' })).status).toBe(201);
+  });
+
   it('GEPI: 首次註冊 with agency and administrator cards, 授權指派, 查詢作業, and the OID-mismatch review', async () => {
     const agencyReader = new EmulatorReader({ name: 'agency reader' });
     agencyReader.insert(await demoCard(pki, { authority: 'gca', cardNumber: 'GC03000000000001', pin: PIN, organizationOid: DEMO_AGENCY_OID }));

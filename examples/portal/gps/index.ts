@@ -249,6 +249,14 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     const application = await flow.reject(id, ctx.reviewer, typeof reason === 'string' ? reason : '');
     return { status: application.status };
   });
+  // 客服: closes an account whose company can no longer log in (its every card lost, revoked or expired); the
+  // company is told at its EMS e-mail and applies again with a card that works.
+  app.post('/gps/api/review/accounts/:controlNumber/close', { preHandler: ctx.requireReviewer }, async (request) => {
+    const { controlNumber } = request.params as { controlNumber: string };
+    const reason = field(request.body, 'reason');
+    const closed = await flow.closeAccount(controlNumber, ctx.reviewer, typeof reason === 'string' ? reason : '');
+    return { controlNumber: closed.controlNumber, status: closed.status };
+  });
 }
 
 /** The seed's 帳號申請結果 list, from the same source and policy the verdict used. */

@@ -55,4 +55,18 @@ async function decide(app, action, reason) {
   }
 }
 
+$('close-form').addEventListener('submit', async function (event) {
+  event.preventDefault();
+  var controlNumber = $('close-control-number').value.trim();
+  var reason = $('close-reason').value.trim();
+  if (controlNumber === '' || reason === '') return setMessage('close-message', '請填寫管制編號與原因。', true);
+  if (!window.confirm('確定關閉管制編號 ' + controlNumber + ' 之帳號？原綁定之自然人憑證將全部解除。')) return;
+  try {
+    await api('POST', '/gps/api/review/accounts/' + encodeURIComponent(controlNumber) + '/close', { reason: reason });
+    setMessage('close-message', '管制編號 ' + controlNumber + ' 之帳號已關閉，已通知事業電子郵件信箱。');
+  } catch (err) {
+    setMessage('close-message', errorText(err), true);
+  }
+});
+
 load().catch(function (err) { setMessage('review-message', errorText(err), true); });
