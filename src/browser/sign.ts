@@ -54,7 +54,8 @@ export interface SignResult {
   /**
    * The detected token's card number (卡號). With `withCardSN` (the default) the component's answer named
    * the same card, or `sign` threw `COMPONENT_CARD_MISMATCH`; with `withCardSN: false` the component does
-   * not say which card signed, and this is only the card detected before signing (not checked).
+   * not say which card signed, and this is only the card detected before signing (not checked; through the
+   * popup without a `slot`, possibly by a detection some time before).
    */
   readonly cardNumber: string;
   /** The reader used. */
