@@ -31,15 +31,11 @@ export function statusError(step: string, response: ResponseApdu): HiCOSError {
  * answer is the card's answer and never a reason to send the command again
  * (a card that counted the try before asking for another Le would otherwise
  * be charged twice). `61xx` needs no GET RESPONSE: it already says the
- * command completed normally, and neither command needs response data.
+ * command completed normally (`sw.isSuccess`), and neither command needs
+ * response data.
  */
 export function transmitOnce(tx: Transport, command: CommandApdu): Promise<ResponseApdu> {
   return tx.transmit(command, { followUp: false });
-}
-
-/** `9000`, or `61xx` from a command sent with {@link transmitOnce}. */
-export function completedNormally(response: ResponseApdu): boolean {
-  return response.sw.isSuccess;
 }
 
 /**

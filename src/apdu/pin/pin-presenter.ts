@@ -2,7 +2,7 @@ import type { CommandApdu } from '../../pcsc/command-apdu.js';
 import type { ResponseApdu } from '../../pcsc/response-apdu.js';
 import type { Transport } from '../../pcsc/transport.js';
 import { readCardNumber } from '../card-directory.js';
-import { completedNormally, statusError, transmitOnce } from '../card-io.js';
+import { statusError, transmitOnce } from '../card-io.js';
 import type { CardState } from '../card-session.js';
 import type { PinOptions, PinStatus } from '../card-types.js';
 import { HiCOSFile } from '../commands/file-id.js';
@@ -145,7 +145,7 @@ export class PinPresenter {
       this.retryStore.set(cardNumber, 0);
       return { verified: false, retriesLeft: 0, locked: true };
     }
-    if (completedNormally(response)) return { verified: true, retriesLeft: undefined, locked: false };
+    if (response.sw.isSuccess) return { verified: true, retriesLeft: undefined, locked: false };
     if (sw.value === 0x6300) return { verified: false, retriesLeft: this.assumeTrySpent(cardNumber, true), locked: false };
     this.assumeTrySpent(cardNumber, false);
     throw statusError('VERIFY status probe', response);

@@ -1,5 +1,5 @@
 import type { ResponseApdu } from '../../pcsc/response-apdu.js';
-import { completedNormally, statusError } from '../card-io.js';
+import { statusError } from '../card-io.js';
 import { CardStatusError } from '../errors.js';
 
 /** The PIN was right; the counter is back at the try limit. */
@@ -43,7 +43,7 @@ export type PinVerifyResult = PinOk | PinWrong | PinLocked;
  */
 export function interpretVerifyStatus(response: ResponseApdu, tryLimit: number): PinVerifyResult {
   const sw = response.sw;
-  if (completedNormally(response)) return { status: 'ok', retriesLeft: tryLimit };
+  if (response.sw.isSuccess) return { status: 'ok', retriesLeft: tryLimit };
   const left = sw.retriesLeft;
   if (left !== undefined) return left === 0 ? { status: 'locked', retriesLeft: 0 } : { status: 'wrong', retriesLeft: left };
   if (sw.value === 0x6300) return { status: 'wrong', retriesLeft: undefined };

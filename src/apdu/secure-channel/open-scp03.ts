@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { bytesEqual } from '../../shared/bytes.js';
 import type { Transport } from '../../pcsc/transport.js';
-import { completedNormally, exchange, selectSucceeded, transmitOnce } from '../card-io.js';
+import { exchange, selectSucceeded, transmitOnce } from '../card-io.js';
 import { externalAuthenticate, getCardId, initializeUpdate } from '../commands/global-platform.js';
 import { selectAid } from '../commands/select.js';
 import { HICOS_CARD_ID_LENGTH, HICOS_ISD_AID } from '../crypto/hicos-static-keys.js';
@@ -83,7 +83,7 @@ export async function authenticateScp03(
   const hostCryptogram = scp03HostCryptogram(sessionKeys.sMac, init.hostChallenge, init.cardChallenge);
   // Sent once, like a VERIFY: GlobalPlatform cards count failed authentications and may block the domain.
   const response = await transmitOnce(tx, session.macOnly(externalAuthenticate(hostCryptogram, SCP03_SECURITY_LEVEL_CMAC_CDEC)));
-  if (!completedNormally(response)) {
+  if (!response.sw.isSuccess) {
     session.close();
     throw new HiCOSError('SECURE_CHANNEL_FAILED', `EXTERNAL AUTHENTICATE refused (${response.sw.toString()})`, {
       statusWord: response.sw.toString(),
