@@ -143,7 +143,7 @@ export class CrlCache {
       if ('error' in last.outcome) throw last.outcome.error;
       return { crl: last.outcome.crl, downloaded: false };
     }
-    this.failed.delete(key);
+    // An older memory needs no clearing here: the download's success clears it, its failure replaces it.
     try {
       return { crl: await this.download(key, url, issuer), downloaded: true };
     } catch (error) {
