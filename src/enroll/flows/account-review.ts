@@ -13,7 +13,7 @@ import { assertEventAllowed } from '../machine/machine.js';
 import type { EmsComparison } from '../ports/ems.js';
 import type { SqlSession } from '../store/store.js';
 import { consumeToken, insertActivationToken, revokeOpenTokens, tokenFailure } from './activation-tokens-table.js';
-import { findApplication, lockActiveAccount, lockApplication, saveApplication } from './account-applications-table.js';
+import { applicationsOf, findApplication, lockActiveAccount, lockApplication, saveApplication } from './account-applications-table.js';
 import type { ApprovalResult } from './account-inputs.js';
 import type { AccountApplication } from './account-records.js';
 import { facilityEmail, nowOf, transitionApplication, type AccountContext } from './account-shared.js';
@@ -115,7 +115,7 @@ export async function reissueActivation(c: AccountContext, id: string, who: Acto
 export async function closeAccount(c: AccountContext, cn: ControlNumber, who: Actor, why: string): Promise<AccountApplication> {
   // Read before the role check so that a refusal's audit entry names the account; the role is still checked
   // before NOT_FOUND, so a refused actor learns nothing about which accounts exist.
-  const current = await c.o.store.transaction((tx) => activeAccountOrNone(tx, cn));
+  const current = (await c.o.store.transaction((tx) => applicationsOf(tx, cn))).find((a) => a.status === 'active');
   authorize(ACCOUNT_COMMANDS, 'close', who, { subject: current?.id ?? cn, state: current?.status ?? 'none' });
   if (current === undefined) throw new EnrollError('NOT_FOUND', `no active account for control number ${cn}`);
   // EMS is remote: read outside the transaction, as for a rejection.
@@ -135,15 +135,6 @@ export async function closeAccount(c: AccountContext, cn: ControlNumber, who: Ac
       return saved;
     }, reason);
   });
-}
-
-async function activeAccountOrNone(tx: SqlSession, cn: ControlNumber): Promise<AccountApplication | undefined> {
-  try {
-    return await lockActiveAccount(tx, cn);
-  } catch (error) {
-    if (error instanceof EnrollError && error.code === 'NOT_FOUND') return undefined;
-    throw error;
-  }
 }
 
 /** {@link AccountEnrollmentFlow.activate}: consumes the link (once, before expiry); the account and its card become active. */
