@@ -1,7 +1,6 @@
 import type { ChallengeRecord, ChallengeStore, ConsumedChallenge } from '../cert/trust/login/challenge-store.js';
 import { MAX_SESSION_ID_CHARS } from '../cert/trust/login/challenge-issuer.js';
 import { runMigrations } from '../enroll/store/migrate.js';
-import { PgliteStore } from '../enroll/store/pglite-store.js';
 import type { EnrollStore } from '../enroll/store/store.js';
 import { CHALLENGE_STORE_MIGRATIONS } from './migrations.js';
 
@@ -18,7 +17,9 @@ export interface OpenSqlChallengeStoreOptions extends SqlChallengeStoreOptions {
   /**
    * The database, the same one enrollment uses: a `PgStore` (PostgreSQL,
    * needed when several processes or hosts verify logins) or a `PgliteStore`.
-   * Default: a new in-memory PGlite database, closed with the store.
+   * Default: a new in-memory PGlite database, closed with the store; PGlite (`@electric-sql/pglite`) is an
+   * optional peer of twpki, so that default needs it installed, and `open` rejects with the module loader's
+   * `ERR_MODULE_NOT_FOUND`, naming the package, when it is not.
    */
   readonly store?: EnrollStore;
 }
@@ -63,7 +64,8 @@ export class SqlChallengeStore implements ChallengeStore {
   /** Opens the store on `options.store` (default an in-memory PGlite) and applies its migration. */
   public static async open(options: OpenSqlChallengeStoreOptions = {}): Promise<SqlChallengeStore> {
     const owned = options.store === undefined;
-    const db = options.store ?? (await PgliteStore.open());
+    // Loaded only for the default, so that a backend passing its own PgStore needs no PGlite installed.
+    const db = options.store ?? (await (await import('../enroll/store/pglite-store.js')).PgliteStore.open());
     const store = new SqlChallengeStore(db, options, owned);
     await store.migrate();
     return store;

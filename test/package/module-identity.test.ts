@@ -142,27 +142,29 @@ process.stdout.write(JSON.stringify(Object.keys(require.cache)));`);
     expect(required.filter((f) => f.startsWith(join(ROOT, 'dist') + '/') && TEST_KIT.test(readFileSync(f, 'utf8')))).toEqual([]);
   });
 
-  // Known bug: src/cli/demo/run-demo.ts starts LocalRevocationServer before createTestPki and closes it only in
-  // the finally of a later try, so when the test kit's peers are missing the error is printed and the open
-  // server keeps the process alive forever. Turn into `it` once the server is closed on that path too.
-  it('`twpki demo` without the test kit peers prints what to install and exits', () => {
-    const hooks = join(scratch, 'deny-hooks.mjs');
+  it.each([
+    ['the test kit peers', ['reflect-metadata', '@peculiar/x509'], '@peculiar/x509 reflect-metadata'],
+    ['PGlite', ['@electric-sql/pglite'], '@electric-sql/pglite'],
+    ['all of them', ['reflect-metadata', '@peculiar/x509', '@electric-sql/pglite'], '@peculiar/x509 reflect-metadata @electric-sql/pglite'],
+  ])('`twpki demo` without %s prints what to install, all at once, and exits', (what, denied, install) => {
+    const hooks = join(scratch, `deny-hooks-${denied.length}-${denied[0]?.length ?? 0}.mjs`);
     writeFileSync(
       hooks,
-      `export async function resolve(s, c, next) {
-  if (s === 'reflect-metadata' || s.startsWith('@peculiar/x509')) throw Object.assign(new Error("Cannot find package '" + s + "'"), { code: 'ERR_MODULE_NOT_FOUND' });
+      `const denied = ${JSON.stringify(denied)};
+export async function resolve(s, c, next) {
+  if (denied.some((d) => s === d || s.startsWith(d + '/'))) throw Object.assign(new Error("Cannot find package '" + s + "'"), { code: 'ERR_MODULE_NOT_FOUND' });
   return next(s, c);
 }`,
     );
-    const register = join(scratch, 'deny-register.mjs');
+    const register = join(scratch, `deny-register-${denied.length}-${denied[0]?.length ?? 0}.mjs`);
     writeFileSync(register, `import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(hooks).href)});`);
     const result = spawnSync(process.execPath, ['--import', register, join(ROOT, 'bin', 'twpki.mjs'), 'demo'], {
       cwd: scratch,
       encoding: 'utf8',
       timeout: 8_000,
     });
-    expect(result.stderr).toContain('TEST_KIT_DEPENDENCY_MISSING');
-    expect(result.stderr).toContain('npm install --save-dev @peculiar/x509 reflect-metadata');
-    expect(result.status).toBe(1); // null: killed at the timeout
+    expect(result.stderr, what).toContain('TEST_KIT_DEPENDENCY_MISSING');
+    expect(result.stderr, what).toContain(`npm install --save-dev ${install})`);
+    expect(result.status, what).toBe(1); // null: killed at the timeout
   });
 });

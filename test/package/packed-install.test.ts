@@ -28,6 +28,8 @@ const SPECIFIERS = Object.keys(pkg.exports)
   .filter((k) => k !== './package.json')
   .map((k) => (k === '.' ? 'twpki' : `twpki/${k.slice(2)}`));
 const TEST_KIT_PEERS = ['@peculiar/x509', 'reflect-metadata'];
+/** The stores' drivers and the mailer, with their types: optional peers, installed by whoever imports their subpath. */
+const OPTIONAL_DRIVERS = ['pg', '@electric-sql/pglite', 'nodemailer', '@types/pg', '@types/nodemailer'];
 
 let project = '';
 /** The packed tarball, in `project`. */
@@ -75,6 +77,38 @@ describe.runIf(built || process.env.CI === 'true')('twpki installed from its pac
       .filter((f) => f !== '')
       .map((f) => f.replace(/^package\//, '').split('/')[0]);
     expect([...new Set(files)].sort()).toEqual(['README.md', 'bin', 'dist', 'dist-browser', 'package.json']);
+  });
+
+  it('the database drivers and the mailer are optional peers: only their own subpaths need them', { timeout: 60_000 }, () => {
+    const out = runInProject(
+      'drivers-missing.mjs',
+      `import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const result = {};
+for (const s of ${JSON.stringify(SPECIFIERS)}) {
+  const outcome = [];
+  for (const load of [() => import(s), async () => require(s)]) {
+    try { await load(); outcome.push('loaded'); } catch (err) { outcome.push(err.code + ' ' + err.message.split('\\n')[0]); }
+  }
+  result[s] = outcome;
+}
+process.stdout.write(JSON.stringify(result));`,
+    );
+    const outcomes = JSON.parse(out) as Record<string, string[]>;
+    const needs: Record<string, string> = { 'twpki/enroll/pg': 'pg', 'twpki/enroll/pglite': '@electric-sql/pglite', 'twpki/enroll/smtp': 'nodemailer' };
+    for (const [specifier, [esm, cjs]] of Object.entries(outcomes)) {
+      const peer = needs[specifier];
+      if (peer === undefined) {
+        expect([esm, cjs], specifier).toEqual(['loaded', 'loaded']);
+      } else {
+        // The loader's own words name the package to install.
+        expect(esm, specifier).toMatch(new RegExp(`^ERR_MODULE_NOT_FOUND .*'${peer}'`));
+        expect(cjs, specifier).toMatch(new RegExp(`^(ERR_MODULE_NOT_FOUND|MODULE_NOT_FOUND) .*'${peer}'`));
+      }
+    }
+    expect(Object.keys(needs).every((s) => s in outcomes)).toBe(true);
+    // A backend that picks a store or the mailer installs its driver (and, in TypeScript, its types).
+    for (const peer of OPTIONAL_DRIVERS) provide(peer);
   });
 
   it('every entry point loads with import and with require, with the same exports', { timeout: 60_000 }, () => {

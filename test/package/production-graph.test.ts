@@ -103,6 +103,21 @@ describe('the production import graph carries no test machinery', () => {
     expect(pkg.dependencies?.['@peculiar/webcrypto']).toBeUndefined();
   });
 
+  it('the database drivers and the mailer are optional peers, reached only from their own subpaths', () => {
+    const drivers: Record<string, string> = { pg: 'enroll/pg', '@electric-sql/pglite': 'enroll/pglite', nodemailer: 'enroll/smtp' };
+    for (const [p, entry] of Object.entries(drivers)) {
+      expect(pkg.dependencies?.[p], p).toBeUndefined();
+      expect(pkg.peerDependenciesMeta?.[p]?.optional, p).toBe(true);
+      expect(staticGraph(entry).packages.has(p), p).toBe(true);
+      const others = PRODUCTION_ENTRIES.filter((e) => e !== entry && staticGraph(e).packages.has(p));
+      expect(others, p).toEqual([]);
+    }
+    for (const types of ['@types/pg', '@types/nodemailer']) {
+      expect(pkg.dependencies?.[types], types).toBeUndefined();
+      expect(pkg.peerDependenciesMeta?.[types]?.optional, types).toBe(true);
+    }
+  });
+
   it('the import scanner sees runtime imports and skips type-only ones', () => {
     const specs = staticImports(
       ["import { a, type B } from './a.js';", "import type { C } from './c.js';", "export { d } from './d.js';", "export type { E } from './e.js';", "import './side-effect.js';", "const m = await import('./lazy.js');"].join('\n'),

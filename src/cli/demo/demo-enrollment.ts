@@ -8,7 +8,7 @@ import {
   systemClock,
   type Actor,
 } from '../../enroll/index.js';
-import { PgliteStore } from '../../enroll/pglite.js';
+import type { DemoPeers } from './demo-peers.js';
 
 /** Outcome of the demo's enrollment walk. */
 export interface DemoEnrollment {
@@ -24,8 +24,11 @@ const REVIEWER: Actor = { role: 'reviewer', id: 'demo-reviewer' };
  * PGlite store: apply → basic data (EMS comparison) → bind the card that just
  * logged in → 審核中 → approve (activation mail to the EMS e-mail) → activate.
  */
-export async function runDemoEnrollment(input: { applicant: Record<string, string>; holder: VerifiedLogin }): Promise<DemoEnrollment> {
-  const store = await PgliteStore.open();
+export async function runDemoEnrollment(
+  input: { applicant: Record<string, string>; holder: VerifiedLogin },
+  peers: DemoPeers,
+): Promise<DemoEnrollment> {
+  const store = await peers.openStore();
   try {
     const ems = new EmsLayerAdapter(new InMemoryEmsSource([input.applicant]));
     const mailer = new CapturingMailer();

@@ -5,6 +5,7 @@ import { toHex } from '../../shared/bytes.js';
 import { LocalRevocationServer, createTestPki, createVirtualHiCOSCard } from '../../testing/index.js';
 import { connectDemoCard } from './demo-card.js';
 import { runDemoEnrollment } from './demo-enrollment.js';
+import { loadDemoPeers } from './demo-peers.js';
 
 /** One printed step of the demo. */
 export interface DemoStep {
@@ -48,6 +49,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoStep[]> {
     options.onStep?.(step);
   };
 
+  const peers = await loadDemoPeers();
   // A local OCSP responder on 127.0.0.1 plays MOICA's, so the login check includes revocation.
   const revocation = await LocalRevocationServer.start();
   let demo: Awaited<ReturnType<typeof connectDemoCard>>;
@@ -126,7 +128,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoStep[]> {
       then: 'the company types the address exactly as EMS holds it and applies again',
     });
 
-    const enrollment = await runDemoEnrollment({ applicant: EMS_RECORD, holder: login });
+    const enrollment = await runDemoEnrollment({ applicant: EMS_RECORD, holder: login }, peers);
     record('申請與綁定 enrollment: apply → EMS → bind card → review → activate', enrollment.state === 'active', enrollment.detail);
   } finally {
     await demo.close();

@@ -15,7 +15,7 @@ export const TEST_PKI_MESSAGES: Readonly<Record<TestPkiErrorCode, CodeMessage>> 
   BAD_SUBJECT_NAME: { zhTW: '測試憑證名稱格式錯誤', en: 'The test certificate name is malformed' },
   BAD_OPTIONS: { zhTW: '測試憑證參數錯誤', en: 'Invalid test certificate options' },
   TEST_KIT_DEPENDENCY_MISSING: {
-    zhTW: 'twpki/testing 需要選用套件 @peculiar/x509 與 reflect-metadata，請安裝後再試',
-    en: 'twpki/testing needs its optional peers @peculiar/x509 and reflect-metadata; install them and retry',
+    zhTW: 'twpki/testing 或 twpki demo 所需的選用套件尚未安裝，請依訊息所列套件安裝後再試',
+    en: 'An optional peer that twpki/testing or twpki demo needs is not installed; install the packages the message names and retry',
   },
 };
