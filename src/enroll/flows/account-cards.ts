@@ -13,8 +13,8 @@ import type { ParsedBinding } from './account-inputs.js';
 import type { AccountApplication, CardBinding } from './account-records.js';
 import { nowOf, type AccountContext } from './account-shared.js';
 import { ACCOUNT_COMMANDS, authorize } from './authorization.js';
-import { bindingsOf, deleteBinding, insertBinding, lockActiveBinding, lockBindingWithSerial, renewBinding } from './card-bindings-table.js';
-import { acceptPendingRenewal, rejectPendingRenewalsOf, resolveRenewal } from './card-renewal.js';
+import { bindingsOf, deleteBinding, lockBindingsOf, insertBinding, lockActiveBinding, lockBindingWithSerial, renewBinding } from './card-bindings-table.js';
+import { acceptPendingRenewal, findPendingRenewal, rejectPendingRenewalsOf, resolveRenewal } from './card-renewal.js';
 import { applyTransition } from './transition.js';
 import { refusalError } from '../refusals.js';
 
@@ -47,7 +47,7 @@ export function addCard(c: AccountContext, cn: ControlNumber, b: ParsedBinding, 
 /** {@link AccountEnrollmentFlow.removeCard}: unbinds a card; never the last one (LAST_CARD). */
 export function removeCard(c: AccountContext, cn: ControlNumber, card: CardNumber, who: Actor): Promise<CardBinding[]> {
   return onActiveAccount(c, cn, 'removeCard', who, card, async (tx, _app, at) => {
-    const bound = await bindingsOf(tx, cn);
+    const bound = await lockBindingsOf(tx, cn);
     const removed = bound.find((b) => b.cardNumber === card);
     if (removed === undefined) throw new EnrollError('NOT_FOUND', `card ${card} is not bound to ${cn}`);
     if (bound.length === 1) throw new EnrollError('LAST_CARD', 'the last bound card cannot be removed; add another card first');
@@ -88,8 +88,12 @@ export async function resolveLogin(c: AccountContext, card: CardIdentity & { car
 export function acceptRenewal(c: AccountContext, renewalId: string, who: Actor): Promise<CardBinding> {
   return c.o.store.transaction(async (tx) => {
     authorize(ACCOUNT_COMMANDS, 'acceptRenewal', who, { subject: renewalId });
+    // The binding before the request, as a login and as closing an account or removing a card lock them: the
+    // other order deadlocked against a concurrent closeAccount.
+    const peek = await findPendingRenewal(tx, 'account', renewalId);
+    const held = peek === undefined ? undefined : await lockBindingWithSerial(tx, peek.cardNumber, peek.oldSerial);
     return acceptPendingRenewal(tx, 'account', renewalId, who, nowOf(c), async (request) => {
-      const found = await lockBindingWithSerial(tx, request.cardNumber, request.oldSerial);
+      const found = held?.bound.certificateSerial === request.oldSerial ? held : undefined;
       if (found === undefined) throw new EnrollError('NOT_FOUND', `card ${request.cardNumber} is no longer bound with ${request.oldSerial}`);
       const result = await renewBinding(tx, found.bound, request.newSerial, request.newValidFrom);
       return { result, subject: found.applicationId, state: 'active' };

@@ -12,14 +12,14 @@ import { ACCOUNT_MACHINE, type AccountStatus } from '../machine/account-machine.
 import { assertEventAllowed } from '../machine/machine.js';
 import type { EmsComparison } from '../ports/ems.js';
 import type { SqlSession } from '../store/store.js';
-import { consumeToken, insertActivationToken, revokeOpenTokens, tokenFailure } from './activation-tokens-table.js';
+import { applicationOfToken, consumeToken, insertActivationToken, revokeOpenTokens, tokenFailure } from './activation-tokens-table.js';
 import { applicationsOf, findApplication, lockActiveAccount, lockApplication, saveApplication } from './account-applications-table.js';
 import type { ApprovalResult } from './account-inputs.js';
 import type { AccountApplication } from './account-records.js';
 import { facilityEmail, nowOf, transitionApplication, type AccountContext } from './account-shared.js';
 import { sendNotice } from '../mail/send-notice.js';
 import { ACCOUNT_COMMANDS, authorize } from './authorization.js';
-import { activateBindingsOf, bindingsOf, deleteBindingsOf } from './card-bindings-table.js';
+import { activateBindingsOf, deleteBindingsOf, lockBindingsOf } from './card-bindings-table.js';
 import { rejectPendingRenewalsOf } from './card-renewal.js';
 import { applicationByResultKey, insertResultKey } from './result-keys-table.js';
 import { hashSecret, isTokenShaped, newToken } from './secret-token.js';
@@ -123,7 +123,7 @@ export async function closeAccount(c: AccountContext, cn: ControlNumber, who: Ac
   return c.o.store.transaction(async (tx) => {
     const app = await lockActiveAccount(tx, cn);
     const at = nowOf(c);
-    const bound = await bindingsOf(tx, cn);
+    const bound = await lockBindingsOf(tx, cn);
     const reason = `${why} (unbound: ${bound.map((b) => b.cardNumber).join(', ') || 'none'})`;
     return applyTransition(tx, ACCOUNT_MACHINE, { subject: app.id, from: app.status, event: 'close', to: 'closed', actor: who, at }, async () => {
       await rejectPendingRenewalsOf(tx, 'account', bound, who.id, at);
@@ -142,10 +142,13 @@ export async function activate(c: AccountContext, token: string): Promise<Accoun
   if (!isTokenShaped(token)) throw new EnrollError('TOKEN_INVALID', 'activation link is malformed');
   const hash = hashSecret(token);
   return c.o.store.transaction(async (tx) => {
-    const at = nowOf(c);
-    const applicationId = await consumeToken(tx, hash, at);
+    // The application first, then the link: the order of every reviewer command (a reissue locks the
+    // application, then revokes its links). The other order deadlocked against a concurrent reissue.
+    const applicationId = await applicationOfToken(tx, hash);
     if (applicationId === undefined) throw await tokenFailure(tx, hash);
     const app = await lockApplication(tx, applicationId);
+    const at = nowOf(c);
+    if ((await consumeToken(tx, hash, at)) === undefined) throw await tokenFailure(tx, hash);
     return applyTransition(tx, ACCOUNT_MACHINE, { subject: app.id, from: app.status, event: 'activate', to: 'active', actor: LINK_ACTOR, at }, async () => {
       await activateBindingsOf(tx, app.id);
       return saveApplication(tx, app, { status: 'active', at });

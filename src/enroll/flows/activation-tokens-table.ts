@@ -22,6 +22,18 @@ export async function revokeOpenTokens(tx: SqlSession, applicationId: string, at
   );
 }
 
+/**
+ * The application a link belongs to, read without a lock: the caller locks
+ * that application before it consumes the link, so a link and a reviewer's
+ * command on the same application (a reissue revokes the link under the
+ * application's lock) take their locks in one order and cannot deadlock.
+ */
+export async function applicationOfToken(tx: SqlSession, hash: string): Promise<string | undefined> {
+  const rows = await tx.query('SELECT application_id FROM enroll_activation_tokens WHERE token_hash = $1', [hash]);
+  const id = rows[0]?.application_id;
+  return id === undefined ? undefined : String(id);
+}
+
 /** Consumes a live link by a conditional UPDATE (once, before expiry); its application ID, or `undefined`. */
 export async function consumeToken(tx: SqlSession, hash: string, at: string): Promise<string | undefined> {
   const used = await tx.query(

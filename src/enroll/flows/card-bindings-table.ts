@@ -56,6 +56,16 @@ export async function bindingsOf(tx: SqlSession, controlNumber: ControlNumber): 
   return rows.map(bindingFromRow);
 }
 
+/**
+ * The cards bound to a control number, row-locked, for a command that unbinds
+ * them: a login holding one of them (a renewal, or a renewal request) finishes
+ * first, so what the command then rejects and deletes is what was bound.
+ */
+export async function lockBindingsOf(tx: SqlSession, controlNumber: ControlNumber): Promise<CardBinding[]> {
+  const rows = await tx.query('SELECT * FROM enroll_card_bindings WHERE control_number = $1 ORDER BY bound_at, card_number FOR UPDATE', [controlNumber]);
+  return rows.map(bindingFromRow);
+}
+
 /** Unbinds one card of a control number. */
 export async function deleteBinding(tx: SqlSession, cardNumber: string, controlNumber: ControlNumber): Promise<void> {
   await tx.query('DELETE FROM enroll_card_bindings WHERE card_number = $1 AND control_number = $2', [cardNumber, controlNumber]);

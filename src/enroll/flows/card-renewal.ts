@@ -150,14 +150,34 @@ export async function requestRenewalReview(
   presented: CardIdentity,
   at: string,
 ): Promise<{ request: PendingRenewal; created: boolean }> {
-  const open = await tx.query(`SELECT * FROM enroll_card_renewals WHERE flow=$1 AND new_serial=$2 AND status='pending'`, [flow, presented.certificateSerial]);
-  if (open[0] !== undefined) return { request: renewalFromRow(open[0]), created: false };
+  const openRequest = async (): Promise<Row | undefined> =>
+    (await tx.query(`SELECT * FROM enroll_card_renewals WHERE flow=$1 AND new_serial=$2 AND status='pending'`, [flow, presented.certificateSerial]))[0];
+  const open = await openRequest();
+  if (open !== undefined) return { request: renewalFromRow(open), created: false };
+  // Two logins holding different bindings of one card (an operator of two agencies) can both find no request
+  // and insert one: the second waits on the open-request index for the first to commit and then inserts
+  // nothing (a plain insert failed there with the driver's unique violation), and answers with the first's.
   const rows = await tx.query(
     `INSERT INTO enroll_card_renewals (id, flow, card_number, old_serial, new_serial, new_valid_from, status, requested_at)
-     VALUES ($1,$2,$3,$4,$5,$6,'pending',$7) RETURNING *`,
+     VALUES ($1,$2,$3,$4,$5,$6,'pending',$7)
+     ON CONFLICT (flow, new_serial) WHERE status = 'pending' DO NOTHING RETURNING *`,
     [randomUUID(), flow, bound.cardNumber, bound.certificateSerial, presented.certificateSerial, presented.validFrom ?? null, at],
   );
-  return { request: renewalFromRow(rows[0] ?? {}), created: true };
+  if (rows[0] !== undefined) return { request: renewalFromRow(rows[0]), created: true };
+  const theirs = await openRequest();
+  if (theirs === undefined) throw new EnrollError('CONCURRENT_UPDATE', `the renewal request of ${presented.certificateSerial} changed concurrently; log in again`);
+  return { request: renewalFromRow(theirs), created: false };
+}
+
+/**
+ * A pending renewal of `flow`, read without a lock, so a reviewer's
+ * acceptance can lock the binding it names before the request itself: the
+ * order of a login (binding, then its requests) and of closing an account or
+ * removing a card (bindings, then their requests).
+ */
+export async function findPendingRenewal(tx: SqlSession, flow: FlowName, id: string): Promise<PendingRenewal | undefined> {
+  const rows = await tx.query(`SELECT * FROM enroll_card_renewals WHERE id=$1 AND flow=$2 AND status='pending'`, [id, flow]);
+  return rows[0] === undefined ? undefined : renewalFromRow(rows[0]);
 }
 
 /** Locks a pending renewal of `flow`; NOT_FOUND when there is none with that ID. */

@@ -1,0 +1,95 @@
+/**
+ * One person is 經辦人 of two agencies (the seed assigns operators per agency
+ * by serial, so nothing stops it). Under the `review` policy their renewed
+ * card logs in to both agencies at once: each login held its own operator
+ * row, neither saw the other's uncommitted request, and the second insert of
+ * the same open request (flow, new serial) failed on the open-request index
+ * with the driver's unique violation (23505). Now a request the other login
+ * inserted is the one both answer with (RENEWAL_PENDING_REVIEW).
+ */
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import {
+  ManualClock,
+  OrgRegistrationFlow,
+  StaticAgencyDirectory,
+  type AdministratorSession,
+  type AgencyOid,
+  type VerifiedCardHolder,
+} from '../../src/enroll/index.js';
+import { markVerified } from '../../src/enroll/domain/verified-holder.js';
+import { EnrollError } from '../../src/enroll/errors.js';
+import { citizenCard, resetTables, stopOwnPostgres } from './helpers.js';
+import { openRaceStore, type RaceStore } from './races-pg.js';
+
+const OID_A = '2.16.886.101.20003.20001.20003';
+const OID_B = '2.16.886.101.20003.20001.20004';
+const agencies = new StaticAgencyDirectory([
+  { oid: OID_A as AgencyOid, name: '內政部消防署', agencyCode: 'A1234' },
+  { oid: OID_B as AgencyOid, name: '內政部警政署', agencyCode: 'B5678' },
+]);
+const orgA: VerifiedCardHolder = markVerified({ authority: 'GCA', subjectName: '內政部消防署', certificateSerial: 'a1b2c3', organizationOid: OID_A });
+const orgB: VerifiedCardHolder = markVerified({ authority: 'GCA', subjectName: '內政部警政署', certificateSerial: 'b1b2c3', organizationOid: OID_B });
+const ANCHOR = 'a'.repeat(64);
+const adminA = citizenCard(1, { anchor: ANCHOR, validFrom: '2024-05-01T00:00:00.000Z' });
+const adminB = citizenCard(3, { anchor: ANCHOR, validFrom: '2024-05-01T00:00:00.000Z' });
+const operator = citizenCard(2, { subjectName: '李經辦', anchor: ANCHOR, validFrom: '2024-05-01T00:00:00.000Z' });
+const renewed = citizenCard(2, { subjectName: '李經辦', anchor: ANCHOR, validFrom: '2026-02-01T00:00:00.000Z', certificateSerial: '5b02' });
+const contact = { name: '王小明', email: 'admin@nfa.gov.tw', phone: '(02)8195-9119', nationalId: 'A123456789' };
+const clock = new ManualClock('2026-03-06T01:00:00Z');
+
+let race: RaceStore | undefined;
+
+beforeAll(async () => {
+  race = await openRaceStore('enroll_t_races_org_operator_renewal');
+}, 120_000);
+
+afterAll(async () => {
+  await race?.close();
+  await stopOwnPostgres();
+});
+
+beforeEach(async () => {
+  if (race !== undefined) await resetTables(race.store);
+});
+
+it('postgres: a renewed operator card logging in to two agencies at once: both wait for review, one request', async (ctx) => {
+  if (race === undefined) return ctx.skip();
+  const r = race;
+  const flow = new OrgRegistrationFlow({ store: r.store, clock, agencies, permissions: ['承保作業'], renewal: 'review' });
+  const sessions: Record<string, AdministratorSession> = {
+    A1234: { organizationCard: orgA, administratorCard: adminA },
+    B5678: { organizationCard: orgB, administratorCard: adminB },
+  };
+  await flow.register({ agencyCode: 'A1234', organizationCard: orgA, administratorCard: adminA, administrator: contact });
+  await flow.register({ agencyCode: 'B5678', organizationCard: orgB, administratorCard: adminB, administrator: contact });
+  for (const code of ['A1234', 'B5678']) {
+    await flow.assignOperator(code, sessions[code] as AdministratorSession, {
+      certificateSerial: operator.certificateSerial,
+      name: '李經辦',
+      nationalId: 'A123456789',
+      permissions: ['承保作業'],
+    });
+    // The first verified login records the card in each agency.
+    await flow.authorizeOperator(code, operator, '承保作業');
+  }
+  // The first login inserts its request and then waits to write its audit entry (the table is held); the
+  // second, not seeing that uncommitted request, inserts the same one and waits on the index behind it.
+  const release = await r.hold((tx) => tx.query('LOCK TABLE enroll_audit_log IN SHARE MODE'));
+  const login = (code: string): Promise<unknown> =>
+    flow.authorizeOperator(code, renewed, '承保作業').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  const first = login('A1234');
+  await r.waitForBlocked(1);
+  const second = login('B5678');
+  await r.waitForBlocked(2);
+  await release();
+  const logins = [first, second];
+  const outcomes = await Promise.all(logins);
+  for (const o of outcomes) {
+    expect(o).toBeInstanceOf(EnrollError);
+    expect((o as EnrollError).code).toBe('RENEWAL_PENDING_REVIEW');
+  }
+  expect(await flow.pendingRenewals()).toHaveLength(1);
+});
