@@ -13,8 +13,9 @@ import { recordTransition } from '../store/audit.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import type { SqlSession } from '../store/store.js';
 import { OFFICIAL_COMMANDS, authorize } from './authorization.js';
-import { acceptPendingRenewal, boundCardFromRow, parseRenewalId, pendingRenewals, resolveRenewal, type PendingRenewal } from './card-renewal.js';
+import { acceptPendingRenewal, boundCardFromRow, findPendingRenewal, parseRenewalId, pendingRenewals, resolveRenewal, type PendingRenewal } from './card-renewal.js';
 import { idHintAgrees } from './org-shared.js';
+import { lockUploadedCard } from './official-card-lock.js';
 import { cardFromRow, lockMember, memberFromRow, type OfficialCard, type OfficialMember } from './official-records.js';
 import { guarded, parseMemberId, type OfficialAccountOptions } from './official-shared.js';
 import { refusalError, requireVerifiedLogin } from '../refusals.js';
@@ -130,11 +131,10 @@ export async function certificateLogin(o: OfficialAccountOptions, holder: Verifi
   const c = parseCardHolder(holder, 'holder', { requireCardNumber: true });
   requireVerifiedLogin(c);
   const outcome = await o.store.transaction(async (tx): Promise<OfficialMember | EnrollError> => {
-    const rows = await tx.query('SELECT * FROM enroll_official_cards WHERE card_number=$1 FOR UPDATE', [c.cardNumber]);
-    const row = rows[0];
-    if (row === undefined) return refusalError('CERTIFICATE_NOT_UPLOADED');
+    const held = await lockUploadedCard(tx, c.cardNumber as string);
+    if (held === undefined) return refusalError('CERTIFICATE_NOT_UPLOADED');
+    const { row, member } = held;
     const memberId = String(row.member_id);
-    const member = await lockMember(tx, memberId);
     const bound = boundCardFromRow(row);
     const result = await resolveRenewal(tx, bound, c, {
       flow: 'officialAccount',
@@ -170,15 +170,14 @@ export async function acceptRenewal(o: OfficialAccountOptions, renewalId: string
   return guarded(o, () =>
     o.store.transaction(async (tx) => {
       authorize(OFFICIAL_COMMANDS, 'acceptRenewal', w, { subject: id as string });
+      // The member and the card before the request (the login's order): the other order deadlocked against
+      // the member's own commands.
+      const peek = await findPendingRenewal(tx, 'officialAccount', id as string);
+      const held = peek === undefined ? undefined : await lockUploadedCard(tx, peek.cardNumber, peek.oldSerial);
       return acceptPendingRenewal(tx, 'officialAccount', id as string, w, o.clock.now().toISOString(), async (request) => {
-        const rows = await tx.query('SELECT * FROM enroll_official_cards WHERE card_number=$1 AND certificate_serial=$2 FOR UPDATE', [
-          request.cardNumber,
-          request.oldSerial,
-        ]);
-        const row = rows[0];
-        if (row === undefined) throw new EnrollError('NOT_FOUND', `card ${request.cardNumber} is no longer uploaded with ${request.oldSerial}`);
+        if (held === undefined) throw new EnrollError('NOT_FOUND', `card ${request.cardNumber} is no longer uploaded with ${request.oldSerial}`);
+        const { row, member } = held;
         const memberId = String(row.member_id);
-        const member = await lockMember(tx, memberId);
         const result = await renewCard(tx, memberId, request.oldSerial, request.newSerial, request.newValidFrom);
         return { result, subject: memberId, state: member?.memberType ?? 'citizen' };
       });

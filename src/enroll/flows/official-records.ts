@@ -163,6 +163,16 @@ export async function readMember(tx: SqlSession, memberId: string): Promise<Offi
   return memberFromRow(rows[0]);
 }
 
+/**
+ * The member an application belongs to, read without a lock, so a command on
+ * the application can lock the member first: the order of `apply` and
+ * `syncMember` (member, then its applications).
+ */
+export async function memberOfApplication(tx: SqlSession, id: string): Promise<string | undefined> {
+  const rows = await tx.query('SELECT member_id FROM enroll_official_applications WHERE id=$1', [id]);
+  return rows[0] === undefined ? undefined : String(rows[0].member_id);
+}
+
 /** Reads an application `FOR UPDATE`; NOT_FOUND when there is none. */
 export async function lockApplication(tx: SqlSession, id: string): Promise<OfficialAccountApplication> {
   const rows = await tx.query('SELECT * FROM enroll_official_applications WHERE id=$1 FOR UPDATE', [id]);

@@ -19,7 +19,7 @@ import type { EnrollStore, SqlSession } from '../store/store.js';
 import { applyTransition } from './transition.js';
 import { OFFICIAL_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import type { RenewalPolicy } from './card-renewal.js';
-import { lockApplication, type OfficialAccountApplication } from './official-records.js';
+import { lockApplication, lockMember, memberOfApplication, type OfficialAccountApplication } from './official-records.js';
 import { isUuid } from './secret-token.js';
 
 /** Dependencies and settings of {@link OfficialAccountFlow}. */
@@ -100,6 +100,10 @@ export async function transitionApplication(
 ): Promise<OfficialAccountApplication> {
   return guarded(o, () =>
     o.store.transaction(async (tx) => {
+      // The member before the application, as syncMember (which cancels open applications) and apply take
+      // them: the other order deadlocked a reviewer's decision against the host's sync of a changed name.
+      const memberId = await memberOfApplication(tx, id);
+      if (memberId !== undefined) await lockMember(tx, memberId);
       const app = await lockApplication(tx, id);
       authorize(OFFICIAL_COMMANDS, event, who, { subject: id, state: app.status, owner: app.memberId });
       const at = o.clock.now().toISOString();
