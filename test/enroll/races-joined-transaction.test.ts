@@ -1,0 +1,49 @@
+/**
+ * Two commands run at once on flows joined to one caller transaction
+ * (`joinTransaction(tx)`, e.g. `Promise.all` over two flows). Each command
+ * runs in a SAVEPOINT of the one connection, and their savepoints nested in
+ * the order they started: when the first failed, rolling back to its
+ * savepoint also undid the second's writes, which had already answered
+ * success (or the second then failed releasing a savepoint that no longer
+ * existed, with the driver's error). Now the commands of one joined
+ * transaction take turns.
+ */
+import { expect, it } from 'vitest';
+import type { Actor } from '../../src/enroll/domain/actor.js';
+import { EnrollError } from '../../src/enroll/errors.js';
+import { joinTransaction } from '../../src/enroll/store/joined-store.js';
+import { ManualClock } from '../../src/enroll/ports/clock.js';
+import { basicDataFor, citizenCard, describeEachStore, gpsAccountFlow, tokenFromMail } from './helpers.js';
+
+const applicant: Actor = { role: 'applicant', id: 'company-a' };
+const reviewer: Actor = { role: 'reviewer', id: 'staff-1' };
+const contact = { phone: '02-2345-6789', email: 'typed@example.com' };
+const clock = new ManualClock('2026-03-02T01:00:00Z');
+
+describeEachStore('enroll_t_races_joined', (db) => {
+  it('a failing and a succeeding command at once in one caller transaction: the success is kept, the failure typed', async () => {
+    const cns = ['H5600123', 'H5600124'];
+    const { flow, mailer } = gpsAccountFlow(db(), clock, { controlNumbers: cns });
+    const app = await flow.apply({ controlNumber: 'H5600123' }, applicant);
+    await flow.submitBasicData(app.id, basicDataFor('H5600123'), applicant);
+    await flow.bindCard(app.id, { holder: citizenCard(1), contact }, applicant);
+    await flow.approve(app.id, reviewer);
+    await flow.activate(tokenFromMail(mailer.last()?.text ?? ''));
+
+    const outcomes = await db().transaction(async (tx) => {
+      const joined = gpsAccountFlow(joinTransaction(tx), clock, { controlNumbers: cns }).flow;
+      return Promise.allSettled([
+        // Card 1 is bound already: this one fails on the card index.
+        joined.addCard('H5600123', { holder: citizenCard(1), contact }, applicant),
+        joined.apply({ controlNumber: 'H5600124' }, applicant),
+      ]);
+    });
+    const [failed, opened] = outcomes;
+    expect(failed.status).toBe('rejected');
+    expect((failed as PromiseRejectedResult).reason).toBeInstanceOf(EnrollError);
+    expect(((failed as PromiseRejectedResult).reason as EnrollError).code).toBe('CARD_ALREADY_BOUND');
+    expect(opened.status).toBe('fulfilled');
+    // What answered success was committed with the caller's transaction.
+    expect((await flow.history('H5600124')).map((a) => a.status)).toEqual(['draft']);
+  });
+});
