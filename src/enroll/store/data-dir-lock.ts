@@ -21,13 +21,30 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
   const dir = resolve(dataDir);
   const lockPath = `${dir}.lock`;
   if (held.has(dir)) throw inUse(dir, process.pid);
+  // Reserved before the first await: a second open in this process started meanwhile would otherwise find
+  // the lock file naming this process, take it for an earlier incarnation's and take it over.
+  held.add(dir);
+  try {
+    await takeLockFile(dir, lockPath);
+  } catch (err) {
+    held.delete(dir);
+    throw err;
+  }
+  return async () => {
+    held.delete(dir);
+    await unlink(lockPath).catch(() => undefined);
+  };
+}
+
+/** Creates `lockPath` naming this process, taking over a lock left by a process that is gone. */
+async function takeLockFile(dir: string, lockPath: string): Promise<void> {
   await mkdir(dirname(dir), { recursive: true });
   for (let attempt = 0; ; attempt++) {
     try {
       const file = await open(lockPath, 'wx');
       await file.writeFile(`${process.pid}\n`);
       await file.close();
-      break;
+      return;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10);
@@ -40,11 +57,6 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
       await unlink(lockPath).catch(() => undefined);
     }
   }
-  held.add(dir);
-  return async () => {
-    held.delete(dir);
-    await unlink(lockPath).catch(() => undefined);
-  };
 }
 
 function isAlive(pid: number): boolean {
