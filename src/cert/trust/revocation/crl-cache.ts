@@ -5,7 +5,9 @@ import type { TrustedCertificate } from '../trusted-certificate.js';
 import { couldHaveIssued } from '../trust-store.js';
 import { CertificateRevocationList } from './crl.js';
 import { assertCompleteCrl } from './crl-scope.js';
+import { readCrlEnvelope, type CrlEnvelope } from './crl-envelope.js';
 import type { RevocationFetch } from './revocation-fetch.js';
+import { checkedFetch } from './checked-fetch.js';
 
 /** Settings of a {@link CrlCache}. */
 export interface CrlCacheOptions {
@@ -13,6 +15,12 @@ export interface CrlCacheOptions {
   fetch: RevocationFetch;
   /** Digests accepted on CRL signatures. */
   algorithms: AlgorithmPolicy;
+  /**
+   * How long an injected `fetch` may take before a download is given up
+   * (`FETCH_FAILED`); default 2 minutes. `httpRevocationFetch`'s own
+   * timeout applies to it instead.
+   */
+  fetchDeadlineMs?: number;
   /** Tolerance for a thisUpdate slightly in the future (clocks that disagree); default 5 minutes. */
   clockSkewMs?: number;
   /** How long a CRL without nextUpdate is trusted after thisUpdate; default 24 h. */
@@ -250,10 +258,16 @@ export class CrlCache {
 
   private async fetchAndVerify(url: string, issuer: TrustedCertificate): Promise<CertificateRevocationList> {
     this.downloads++;
-    const res = await this.options.fetch(url, { method: 'GET', headers: { accept: 'application/pkix-crl' } });
+    const res = await checkedFetch(
+      this.options.fetch,
+      url,
+      { method: 'GET', headers: { accept: 'application/pkix-crl' } },
+      this.options.fetchDeadlineMs,
+    );
     if (res.status !== 200) throw new RevocationError('FETCH_FAILED', `HTTP ${res.status} from ${url}`, { url });
+    // Issuer and signature first, on the envelope: the entries of a body nobody signed are never indexed.
+    verifySignedBy(readCrlEnvelope(res.body, url), issuer, this.options.algorithms, url);
     const crl = CertificateRevocationList.parse(res.body, url);
-    verifyCrl(crl, issuer, this.options.algorithms, url);
     // After the signature, so a refusal here is about a genuine CRL; before
     // the cache, so a CRL twpki cannot read never replaces one it can.
     assertCompleteCrl(crl, url);
@@ -283,6 +297,11 @@ export function verifyCrl(
   algorithms: AlgorithmPolicy,
   url?: string,
 ): void {
+  verifySignedBy(crl, issuer, algorithms, url);
+}
+
+/** {@link verifyCrl} on the fields it reads: a parsed CRL, or the envelope of one not parsed yet. */
+function verifySignedBy(crl: CrlEnvelope, issuer: TrustedCertificate, algorithms: AlgorithmPolicy, url?: string): void {
   const ctx = url === undefined ? {} : { url };
   if (!couldHaveIssued(issuer, crl)) {
     throw new RevocationError('CRL_WRONG_ISSUER', `CRL is not issued by ${issuer.subject()}`, ctx);

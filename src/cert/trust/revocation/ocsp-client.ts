@@ -10,8 +10,18 @@ import { delegatedResponderProblem } from './delegated-responder.js';
 import { parseOcspResponse, type OcspBasicResponse, type OcspSingleResponse } from './ocsp-response.js';
 import { strictestSingle } from './ocsp-single-choice.js';
 import type { RevocationFetch } from './revocation-fetch.js';
+import { checkedFetch } from './checked-fetch.js';
+import { UnreachableResponders } from './unreachable-responders.js';
 import type { RevocationStatus } from './revocation-status.js';
 import { requireInstant } from '../instant.js';
+
+/**
+ * The largest OCSP response read. One answer with a responder certificate
+ * is a few kilobytes; without this, each login asking a misbehaving
+ * responder (or anyone on the plain-HTTP path to it) about another
+ * certificate could hold the CRL limit, 64 MiB, in memory at once.
+ */
+const OCSP_MAX_BYTES = 1024 * 1024;
 
 /** id-kp-OCSPSigning. */
 export const OID_KP_OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
@@ -30,8 +40,22 @@ export interface OcspClientOptions {
   nonce?: boolean;
   /** Reject responses that do not echo the nonce; default false (many CA responders pre-sign). */
   requireNonce?: boolean;
+  /**
+   * How long an injected `fetch` may take before a request is given up
+   * (`FETCH_FAILED`); default 2 minutes. `httpRevocationFetch`'s own
+   * timeout applies to it instead.
+   */
+  fetchDeadlineMs?: number;
   /** A designated responder URL used instead of the certificate's AIA. */
   responderUrl?: string;
+  /**
+   * After a responder could not be reached or gave no OCSP response
+   * (`FETCH_FAILED`: refused, timed out, an HTTP error, a body over the
+   * limit), how long checks against its URL fail with that error at once
+   * instead of asking again; default 1 minute, `0` asks every time. An
+   * answer the responder gave (even an error status) is not remembered.
+   */
+  retryUnreachableMs?: number;
   /**
    * Most `good` answers kept until their nextUpdate; default 10 000; `0` asks the
    * responder every time. Answers are not kept when `requireNonce` is set (a
@@ -99,6 +123,8 @@ export class OcspClient {
   private readonly cacheSize: number;
   private readonly answers: RecencyMap<string, CachedAnswer>;
   private readonly inFlight = new Map<string, Promise<OcspAnswer>>();
+  private readonly unreachable = new UnreachableResponders();
+  private readonly retryUnreachableMs: number;
 
   static {
     warmOf = (client, cert, issuer, at) => {
@@ -113,6 +139,7 @@ export class OcspClient {
     this.skew = options.clockSkewMs ?? 5 * 60_000;
     this.maxAge = options.maxAgeWithoutNextUpdateMs ?? 15 * 60_000;
     this.cacheSize = options.requireNonce === true ? 0 : (options.cacheSize ?? 10_000);
+    this.retryUnreachableMs = options.retryUnreachableMs ?? 60_000;
     // A card holder who logs in often keeps their answer over one seen once.
     this.answers = new RecencyMap(this.cacheSize);
   }
@@ -122,9 +149,10 @@ export class OcspClient {
     return this.answers.size;
   }
 
-  /** Drops every cached answer. */
+  /** Drops every cached answer, and what is remembered of unreachable responders. */
   public clear(): void {
     this.answers.clear();
+    this.unreachable.clear();
   }
 
   /** The URL this client would ask about `cert`, or `undefined` when there is none. */
@@ -150,7 +178,7 @@ export class OcspClient {
     if (url === undefined) {
       throw new RevocationError('NO_REVOCATION_SOURCE', `${cert.subject()} names no OCSP responder`);
     }
-    if (this.cacheSize === 0) return statusAt(await this.ask(cert, issuer, now, url), at);
+    if (this.cacheSize === 0) return statusAt(await this.askReachable(cert, issuer, now, url), at);
     const key = `${issuer.fingerprint} ${cert.serialHex} ${url}`;
     // Only `good` answers are kept: not revoked now means not revoked at any earlier time either.
     const hit = this.cachedAnswer(key, now);
@@ -159,7 +187,7 @@ export class OcspClient {
     // kept as the responder gave it (about now), never as read for a past time.
     let pending = this.inFlight.get(key);
     if (pending === undefined) {
-      pending = this.ask(cert, issuer, now, url)
+      pending = this.askReachable(cert, issuer, now, url)
         .then((answer) => {
           this.remember(key, answer);
           return answer;
@@ -190,14 +218,43 @@ export class OcspClient {
     this.answers.set(key, { status, thisUpdate: single.thisUpdate.getTime(), nextUpdate: single.nextUpdate.getTime() });
   }
 
+  /**
+   * `ask`, unless the responder at `url` was unreachable within
+   * `retryUnreachableMs` of `now`: then that failure again, without asking.
+   * A responder that accepts connections and never answers would otherwise
+   * cost every login the whole fetch timeout before the CRL is asked (or
+   * before failing closed in `ocsp` mode); concurrent checks of one
+   * certificate already share one request, but each card holder asked anew.
+   */
+  private async askReachable(cert: TrustedCertificate, issuer: TrustedCertificate, now: Date, url: string): Promise<OcspAnswer> {
+    const t = now.getTime();
+    const recent = this.unreachable.recent(url, t, this.retryUnreachableMs);
+    if (recent !== undefined) throw recent;
+    try {
+      const answer = await this.ask(cert, issuer, now, url);
+      this.unreachable.forget(url);
+      return answer;
+    } catch (err) {
+      if (err instanceof RevocationError && err.code === 'FETCH_FAILED') this.unreachable.remember(url, err, t);
+      else this.unreachable.forget(url);
+      throw err;
+    }
+  }
+
   private async ask(cert: TrustedCertificate, issuer: TrustedCertificate, at: Date, url: string): Promise<OcspAnswer> {
     this.requests++;
     const request = buildOcspRequest(cert, issuer, { nonce: this.options.nonce !== false });
-    const res = await this.options.fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' },
-      body: request.der,
-    });
+    const res = await checkedFetch(
+      this.options.fetch,
+      url,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' },
+        body: request.der,
+        maxBytes: OCSP_MAX_BYTES,
+      },
+      this.options.fetchDeadlineMs,
+    );
     if (res.status !== 200) throw new RevocationError('FETCH_FAILED', `HTTP ${res.status} from ${url}`, { url });
     const single = this.verify(parseOcspResponse(res.body, url), request, issuer, at, url);
     if (single.status === 'good') {

@@ -40,6 +40,12 @@ export type RevocationMode = 'ocsp-then-crl' | 'crl-then-ocsp' | 'ocsp' | 'crl';
 export interface RevocationCheckerOptions {
   /** How to reach responders; default {@link httpRevocationFetch}. */
   fetch?: RevocationFetch;
+  /**
+   * How long an injected `fetch` may take before a request is given up
+   * (`FETCH_FAILED`, and the check moves on or fails closed); default 2
+   * minutes. The default fetch ends by its own timeout (10 s) instead.
+   */
+  fetchDeadlineMs?: number;
   /** Source order; default `ocsp-then-crl`. */
   mode?: RevocationMode;
   /**
@@ -110,11 +116,15 @@ export class RevocationChecker {
   public constructor(options: RevocationCheckerOptions = {}) {
     const fetch = options.fetch ?? httpRevocationFetch();
     const algorithms = options.algorithms ?? AlgorithmPolicy.withSha1();
-    const skew = options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs };
+    // Settings both sources take alike.
+    const shared = {
+      ...(options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs }),
+      ...(options.fetchDeadlineMs === undefined ? {} : { fetchDeadlineMs: options.fetchDeadlineMs }),
+    };
     this.ocsp = new OcspClient({
       fetch,
       algorithms,
-      ...skew,
+      ...shared,
       ...(options.ocspUrl === undefined ? {} : { responderUrl: options.ocspUrl }),
       ...(options.ocspNonce === undefined ? {} : { nonce: options.ocspNonce }),
       ...(options.requireOcspNonce === undefined ? {} : { requireNonce: options.requireOcspNonce }),
@@ -123,7 +133,7 @@ export class RevocationChecker {
     this.crls = new CrlCache({
       fetch,
       algorithms,
-      ...skew,
+      ...shared,
       ...(options.crlRefreshAheadMs === undefined ? {} : { refreshAheadMs: options.crlRefreshAheadMs }),
     });
     this.mode = options.mode ?? 'ocsp-then-crl';

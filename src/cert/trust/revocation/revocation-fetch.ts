@@ -1,4 +1,5 @@
 import { RevocationError } from '../errors.js';
+import { failureReason } from './failure-reason.js';
 
 /** The request a revocation source makes. */
 export interface RevocationRequest {
@@ -8,6 +9,13 @@ export interface RevocationRequest {
   headers: Record<string, string>;
   /** Body (the DER OCSP request) for `POST`. */
   body?: Uint8Array;
+  /**
+   * The largest answer this request can need: an OCSP response is a few
+   * kilobytes, a CRL up to tens of megabytes. {@link httpRevocationFetch}
+   * refuses a larger body (the lower of this and its own `maxBytes`);
+   * unset, only the fetch's own limit applies.
+   */
+  maxBytes?: number;
 }
 
 /** The part of an HTTP response revocation checks need. */
@@ -20,7 +28,11 @@ export interface RevocationResponse {
 
 /**
  * How revocation sources reach the network. Inject one to route through a
- * proxy, to add caching, or to point at a local responder in tests.
+ * proxy, to add caching, or to point at a local responder in tests. An
+ * injected fetch should bound its own time and honour `request.maxBytes`;
+ * whatever it throws reads as `FETCH_FAILED`, and one that has not settled
+ * after `fetchDeadlineMs` (`RevocationCheckerOptions`, default 2 minutes) is
+ * given up.
  */
 export type RevocationFetch = (url: string, request: RevocationRequest) => Promise<RevocationResponse>;
 
@@ -66,8 +78,9 @@ async function readBody(res: Response, maxBytes: number, progress: (received: nu
  */
 export function httpRevocationFetch(options: HttpRevocationFetchOptions = {}): RevocationFetch {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
-  return async (url, request) => {
+  const fetchMax = options.maxBytes ?? 64 * 1024 * 1024;
+  const revocationFetch: RevocationFetch = async (url, request) => {
+    const maxBytes = Math.min(fetchMax, request.maxBytes ?? Infinity);
     const scheme = /^([a-z]+):/i.exec(url)?.[1]?.toLowerCase();
     if (scheme !== 'http' && scheme !== 'https') {
       throw new RevocationError('FETCH_FAILED', `refusing to fetch a non-HTTP URL: ${url}`, { url });
@@ -82,7 +95,17 @@ export function httpRevocationFetch(options: HttpRevocationFetchOptions = {}): R
       const body = await readBody(res, maxBytes, (received) => options.onProgress?.(received, total, url));
       return { status: res.status, body };
     } catch (err) {
-      throw new RevocationError('FETCH_FAILED', `fetching ${url} failed: ${(err as Error).message}`, { url, cause: err });
+      throw new RevocationError('FETCH_FAILED', `fetching ${url} failed: ${failureReason(err)}`, { url, cause: err });
     }
   };
+  SELF_TIMED.add(revocationFetch);
+  return revocationFetch;
+}
+
+/** The fetches made by {@link httpRevocationFetch}: each ends within its own `timeoutMs`, whatever it is. */
+const SELF_TIMED = new WeakSet<RevocationFetch>();
+
+/** Whether `fetch` is one of {@link httpRevocationFetch}'s, which a deadline of the caller need not bound. */
+export function isSelfTimed(fetch: RevocationFetch): boolean {
+  return SELF_TIMED.has(fetch);
 }

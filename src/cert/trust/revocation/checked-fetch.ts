@@ -1,0 +1,58 @@
+import { RevocationError } from '../errors.js';
+import { failureReason } from './failure-reason.js';
+import { isSelfTimed, type RevocationFetch, type RevocationRequest, type RevocationResponse } from './revocation-fetch.js';
+
+/**
+ * How long an injected fetch may take before the check gives it up; the
+ * library's own fetch keeps its own timeout instead (see `isSelfTimed`).
+ */
+export const DEFAULT_FETCH_DEADLINE_MS = 120_000;
+
+/**
+ * Calls a {@link RevocationFetch} the way the OCSP client and the CRL cache
+ * need it, whoever wrote the fetch (the application may inject its own: a
+ * proxy, a service mesh):
+ *
+ * - whatever it throws becomes `FETCH_FAILED`. Its own errors are plain
+ *   `Error`s or `TypeError`s, and the checker tries its next source only on
+ *   a `RevocationError` (a login maps only those to
+ *   `REVOCATION_CHECK_FAILED`): an untyped error skipped the CRL and reached
+ *   the caller as an unexplained crash;
+ * - an answer without a numeric status and a byte body is `FETCH_FAILED`;
+ * - a fetch other than the library's own is given up after `deadlineMs`.
+ *   One without a timeout (node:http has none by default) facing a server
+ *   that accepts and never answers never settled; since concurrent checks
+ *   share one download per URL, every later login of that URL waited on it
+ *   too, for as long as the process lived.
+ */
+export async function checkedFetch(
+  fetch: RevocationFetch,
+  url: string,
+  request: RevocationRequest,
+  deadlineMs: number = DEFAULT_FETCH_DEADLINE_MS,
+): Promise<RevocationResponse> {
+  let res: RevocationResponse;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const answer = fetch(url, request);
+    if (isSelfTimed(fetch)) res = await answer;
+    else {
+      // Promise.race listens to `answer` too: its rejection after the deadline is handled, not unhandled.
+      const expired = new Promise<never>((_, reject) => {
+        const late = (): void => reject(new RevocationError('FETCH_FAILED', `fetching ${url} did not finish within ${deadlineMs} ms`, { url }));
+        timer = setTimeout(late, deadlineMs);
+      });
+      res = await Promise.race([answer, expired]);
+    }
+  } catch (err) {
+    if (err instanceof RevocationError) throw err;
+    throw new RevocationError('FETCH_FAILED', `fetching ${url} failed: ${failureReason(err)}`, { url, cause: err });
+  } finally {
+    clearTimeout(timer);
+  }
+  const { status, body } = (res ?? {}) as Partial<RevocationResponse>;
+  if (typeof status !== 'number' || !(body instanceof Uint8Array)) {
+    throw new RevocationError('FETCH_FAILED', `fetching ${url} returned no HTTP status and byte body`, { url });
+  }
+  return { status, body };
+}
