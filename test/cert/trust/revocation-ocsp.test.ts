@@ -174,6 +174,31 @@ describe('OCSP against the local responder on 127.0.0.1', () => {
     expect(client.cached).toBe(2);
   });
 
+  it('keeps a good answer at most cacheMaxAgeMs (default 1 hour), however far its nextUpdate', async () => {
+    // A responder that pre-signs for ten years: kept until then, a revocation in the meantime went unseen.
+    server.ocsp.nextUpdate = new Date(Date.now() + 10 * 365 * 86_400_000);
+    for (const cap of [undefined, 10 * 60_000]) {
+      const client = new OcspClient({
+        fetch: httpRevocationFetch(),
+        algorithms: AlgorithmPolicy.modern(),
+        nonce: false,
+        ...(cap === undefined ? {} : { cacheMaxAgeMs: cap }),
+      });
+      const keptMs = cap ?? 3_600_000;
+      server.setStatus(cert.serialHex, { kind: 'good' });
+      const start = new Date();
+      const at = (ms: number): Date => new Date(start.getTime() + ms);
+      expect(await client.check(cert, issuer, start)).toMatchObject({ kind: 'good' });
+      server.setStatus(cert.serialHex, { kind: 'revoked', revokedAt: new Date(), reason: 'keyCompromise' });
+      // Within the cap: the cached answer, without asking.
+      expect(await client.check(cert, issuer, at(keptMs - 1000))).toMatchObject({ kind: 'good' });
+      expect(client.requests).toBe(1);
+      // Past it: asked again, and the revocation is seen.
+      expect(await client.check(cert, issuer, at(keptMs + 1000))).toMatchObject({ kind: 'revoked' });
+      expect(client.requests).toBe(2);
+    }
+  });
+
   it('uses an injected fetch and reports its failure as FETCH_FAILED', async () => {
     const calls: string[] = [];
     const down: RevocationFetch = (url) => {

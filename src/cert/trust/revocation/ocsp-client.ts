@@ -62,7 +62,16 @@ export interface OcspClientOptions {
    * nonce asks for a fresh answer each time) or when they carry no nextUpdate.
    */
   cacheSize?: number;
+  /**
+   * Longest time a `good` answer is kept after it was obtained, whatever its
+   * nextUpdate says; default 1 hour. A responder that pre-signs answers for
+   * months would otherwise keep a later revocation unseen for as long.
+   */
+  cacheMaxAgeMs?: number;
 }
+
+/** Default {@link OcspClientOptions.cacheMaxAgeMs}: one hour. */
+const DEFAULT_OCSP_CACHE_MAX_AGE_MS = 3_600_000;
 
 /** A verified answer and the single response it came from. */
 interface OcspAnswer {
@@ -105,7 +114,8 @@ let warmOf: (client: OcspClient, cert: TrustedCertificate, issuer: TrustedCertif
 interface CachedAnswer {
   readonly status: RevocationStatus;
   readonly thisUpdate: number;
-  readonly nextUpdate: number;
+  /** Its nextUpdate, or sooner by `cacheMaxAgeMs` from when it was obtained. */
+  readonly keptUntil: number;
 }
 
 /**
@@ -121,6 +131,7 @@ export class OcspClient {
   private readonly skew: number;
   private readonly maxAge: number;
   private readonly cacheSize: number;
+  private readonly cacheMaxAgeMs: number;
   private readonly answers: RecencyMap<string, CachedAnswer>;
   private readonly inFlight = new Map<string, Promise<OcspAnswer>>();
   private readonly unreachable = new UnreachableResponders();
@@ -140,6 +151,7 @@ export class OcspClient {
     this.maxAge = options.maxAgeWithoutNextUpdateMs ?? 15 * 60_000;
     this.cacheSize = options.requireNonce === true ? 0 : (options.cacheSize ?? 10_000);
     this.retryUnreachableMs = options.retryUnreachableMs ?? 60_000;
+    this.cacheMaxAgeMs = options.cacheMaxAgeMs ?? DEFAULT_OCSP_CACHE_MAX_AGE_MS;
     // A card holder who logs in often keeps their answer over one seen once.
     this.answers = new RecencyMap(this.cacheSize);
   }
@@ -189,7 +201,7 @@ export class OcspClient {
     if (pending === undefined) {
       pending = this.askReachable(cert, issuer, now, url)
         .then((answer) => {
-          this.remember(key, answer);
+          this.remember(key, answer, now);
           return answer;
         })
         .finally(() => this.inFlight.delete(key));
@@ -198,24 +210,27 @@ export class OcspClient {
     return statusAt(await pending, at);
   }
 
-  /** The cached answer under `key` when usable at `at`; drops it once past its nextUpdate. */
+  /** The cached answer under `key` when usable at `at`; drops it once past its nextUpdate or its age cap. */
   private cachedAnswer(key: string, at: Date): RevocationStatus | undefined {
     const hit = this.answers.get(key);
     if (hit === undefined) return undefined;
     const t = at.getTime();
-    // Answers are used up to their nextUpdate and no later (no skew here).
-    if (t <= hit.nextUpdate && t >= hit.thisUpdate - this.skew) return hit.status;
-    if (t > hit.nextUpdate) this.answers.delete(key);
+    // Answers are used up to their nextUpdate (or age cap) and no later (no skew here).
+    if (t <= hit.keptUntil && t >= hit.thisUpdate - this.skew) return hit.status;
+    if (t > hit.keptUntil) this.answers.delete(key);
     return undefined;
   }
 
-  private remember(key: string, answer: OcspAnswer): void {
+  private remember(key: string, answer: OcspAnswer, now: Date): void {
     const { status, single } = answer;
     // Only `good` is kept: it is what every login asks for again. `unknown`
     // may change any time, and a revoked user gains nothing from speed (a
     // fresh answer can only be as strict: revoked, or unknown and refused).
     if (status.kind !== 'good' || single?.nextUpdate === undefined) return;
-    this.answers.set(key, { status, thisUpdate: single.thisUpdate.getTime(), nextUpdate: single.nextUpdate.getTime() });
+    // Kept from when it was obtained (the check's present), not from its thisUpdate: a pre-signed answer is as
+    // fresh as the responder's last look at its database, which the cap bounds either way.
+    const keptUntil = Math.min(single.nextUpdate.getTime(), now.getTime() + this.cacheMaxAgeMs);
+    this.answers.set(key, { status, thisUpdate: single.thisUpdate.getTime(), keptUntil });
   }
 
   /**

@@ -71,6 +71,8 @@ export interface RevocationCheckerOptions {
   requireOcspNonce?: boolean;
   /** Most OCSP answers kept until their nextUpdate; default 10 000; `0` disables the cache. */
   ocspCacheSize?: number;
+  /** Longest time a cached OCSP `good` is used after it was obtained, whatever its nextUpdate; default 1 hour. */
+  ocspCacheMaxAgeMs?: number;
   /** How long before nextUpdate a cached CRL is refreshed in the background; default a tenth of its validity window. */
   crlRefreshAheadMs?: number;
   /**
@@ -129,6 +131,7 @@ export class RevocationChecker {
       ...(options.ocspNonce === undefined ? {} : { nonce: options.ocspNonce }),
       ...(options.requireOcspNonce === undefined ? {} : { requireNonce: options.requireOcspNonce }),
       ...(options.ocspCacheSize === undefined ? {} : { cacheSize: options.ocspCacheSize }),
+      ...(options.ocspCacheMaxAgeMs === undefined ? {} : { cacheMaxAgeMs: options.ocspCacheMaxAgeMs }),
     });
     this.crls = new CrlCache({
       fetch,
