@@ -1,5 +1,7 @@
 import { defaultRetryCounterStore, HiCOSCard, type HiCOSCardOptions } from '../apdu/index.js';
-import { EmulatorReader, PcscContext, type PcscContextOptions, type Transport } from '../pcsc/index.js';
+import { EmulatorReader, PcscContext, type PcscContextOptions, type PcscSession, type Transport } from '../pcsc/index.js';
+import { connectWhenFree } from './connect-when-free.js';
+import { PcscServiceHealth, pcscServiceGone } from './pcsc-service.js';
 
 /** A reader as the agent reports it (one PKCS#11-style slot per reader). */
 export interface SlotInfo {
@@ -65,6 +67,8 @@ export class PcscCardSlots implements CardSlots {
   private readonly queue = new SlotQueue();
   private readonly events = new Map<string, number>();
   private failures = 0;
+  /** Whether pcscd answers; replaced in open() by one that asks with the caller's context options. */
+  private service = new PcscServiceHealth({});
 
   private constructor(
     private readonly context: PcscContext,
@@ -72,10 +76,14 @@ export class PcscCardSlots implements CardSlots {
   ) {
     const bump = ({ reader }: { reader: string }): void => {
       this.events.set(reader, (this.events.get(reader) ?? 0) + 1);
+      this.service.markUp();
     };
     context.on('card-inserted', bump).on('card-removed', bump).on('reader-attached', bump).on('reader-detached', bump);
     // A monitor failure may hide any event: nothing read before it is trusted.
-    context.on('error', () => this.failures++);
+    context.on('error', (error) => {
+      this.failures++;
+      if (pcscServiceGone(error)) this.service.markGone();
+    });
   }
 
   /**
@@ -83,19 +91,24 @@ export class PcscCardSlots implements CardSlots {
    * @param contextOptions passed to `PcscContext.establish` (the startup timeout; `allowWorkerThread`)
    */
   public static async open(cardOptions: HiCOSCardOptions = {}, contextOptions: PcscContextOptions = {}): Promise<PcscCardSlots> {
-    return new PcscCardSlots(await PcscContext.establish(contextOptions), cardOptions);
+    const slots = new PcscCardSlots(await PcscContext.establish(contextOptions), cardOptions);
+    // The probe opens contexts on this thread too, so it needs the same options (allowWorkerThread).
+    slots.service = new PcscServiceHealth(contextOptions);
+    return slots;
   }
 
-  /** One slot per reader the PC/SC context currently knows, in the order the readers appeared. */
-  public list(): Promise<SlotInfo[]> {
-    return Promise.resolve(
-      this.context.readers().map((r, slotID) => ({
-        slotID,
-        description: r.name,
-        cardPresent: r.cardPresent,
-        presence: r.cardPresent && r.atr ? `${this.failures}.${this.events.get(r.name) ?? 0}.${Buffer.from(r.atr).toString('hex')}` : undefined,
-      })),
-    );
+  /**
+   * One slot per reader the PC/SC context currently knows, in the order the readers appeared; none while pcscd
+   * is away (its readers cannot be used, and the context still lists the ones it last saw).
+   */
+  public async list(): Promise<SlotInfo[]> {
+    if (!(await this.service.available())) return [];
+    return this.context.readers().map((r, slotID) => ({
+      slotID,
+      description: r.name,
+      cardPresent: r.cardPresent,
+      presence: r.cardPresent && r.atr ? `${this.failures}.${this.events.get(r.name) ?? 0}.${Buffer.from(r.atr).toString('hex')}` : undefined,
+    }));
   }
 
   /** From the card options' retry store (the process-wide one by default). */
@@ -103,10 +116,21 @@ export class PcscCardSlots implements CardSlots {
     return (this.cardOptions.retryStore ?? defaultRetryCounterStore).get(cardNumber);
   }
 
-  /** Opens an exclusive session on the slot's reader for `fn`; calls for the same reader wait their turn. */
+  /**
+   * Opens an exclusive session on the slot's reader for `fn`; calls for the same reader wait their turn, and a
+   * card another program holds is waited for a few seconds (`connect-when-free.ts`).
+   */
   public withCard<T>(slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T> {
     return this.queue.run(slot.description, async () => {
-      await using session = await this.context.connect(slot.description);
+      let opened: PcscSession;
+      try {
+        opened = await connectWhenFree(this.context, slot.description);
+      } catch (error) {
+        if (pcscServiceGone(error)) this.service.markGone();
+        throw error;
+      }
+      this.service.markUp();
+      await using session = opened;
       // `return await`: the session must outlive fn's promise.
       return await fn(await HiCOSCard.open(session, this.cardOptions));
     });

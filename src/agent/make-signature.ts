@@ -220,7 +220,10 @@ export function failureFor(error: unknown, version: string): SignResponse {
   }
   if (error instanceof PcscError) {
     if (error.code === 'CARD_REMOVED' || error.code === 'NO_CARD') return signFailure(RetCode.NO_CARD, LastError.NONE, 'the card was removed', version);
-    if (error.code === 'NO_READER' || error.code === 'UNKNOWN_READER' || error.code === 'READER_UNAVAILABLE') {
+    // Still held after the agent's wait: the message names the cause, which 0x7600000D (執行檔錯誤或逾時) cannot.
+    if (error.code === 'SHARING_VIOLATION') return signFailure(RetCode.EXECUTION_ERROR, LastError.FUNCTION_FAILED, 'the card is in use by another program', version);
+    // pcscd stopped or restarting: no reader can be used until it is back.
+    if (error.code === 'NO_READER' || error.code === 'UNKNOWN_READER' || error.code === 'READER_UNAVAILABLE' || error.code === 'SERVICE_UNAVAILABLE') {
       return signFailure(RetCode.NO_READER, LastError.NONE, 'the card reader is not available', version);
     }
   }

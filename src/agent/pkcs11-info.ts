@@ -3,6 +3,8 @@ import type { CardCertificate, HiCOSCardInfo } from '../apdu/index.js';
 import { parseCertificate, type CertificateProfile, type DistinguishedName } from '../cert/index.js';
 import type { CardSlots, SlotInfo } from './card-slots.js';
 import { LastError, RetCode } from './codes.js';
+import { pcscServiceGone } from './pcsc-service.js';
+import { sharedCardRead } from './shared-card-reads.js';
 import type { WarmCardCache } from './warm-card-cache.js';
 
 /** One certificate as `/pkcs11info` lists it. */
@@ -233,14 +235,18 @@ function describeToken(info: HiCOSCardInfo, retries: number | undefined, withCer
 export async function cardInfo(slots: CardSlots, slot: SlotInfo, cache: WarmCardCache | undefined): Promise<HiCOSCardInfo> {
   const warm = cache?.get(slot.description, slot.presence);
   if (warm) return warm.info;
-  try {
-    const info = await slots.withCard(slot, (card) => card.info());
-    cache?.put(slot.description, slot.presence, info);
-    return info;
-  } catch (error) {
-    cache?.drop(slot.description);
-    throw error;
-  }
+  const read = async (): Promise<HiCOSCardInfo> => {
+    try {
+      const info = await slots.withCard(slot, (card) => card.info());
+      cache?.put(slot.description, slot.presence, info);
+      return info;
+    } catch (error) {
+      cache?.drop(slot.description);
+      throw error;
+    }
+  };
+  // Tabs that ask while the card is being read get that read's answer instead of queueing one of their own.
+  return cache && slot.presence !== undefined ? sharedCardRead(cache, slot.description, slot.presence, read) : read();
 }
 
 async function describeSlot(slots: CardSlots, slot: SlotInfo, withCert: boolean, cache: WarmCardCache | undefined): Promise<Pkcs11SlotInfo> {
@@ -250,6 +256,8 @@ async function describeSlot(slots: CardSlots, slot: SlotInfo, withCert: boolean,
       const info = await cardInfo(slots, slot, cache);
       token = describeToken(info, slots.lastKnownRetries?.(info.cardNumber), withCert);
     } catch (error) {
+      // pcscd went away: no reader is usable, which the whole answer says (see pkcs11Info).
+      if (pcscServiceGone(error)) throw error;
       // A card that is not HiCOS (or not readable) is what the official component calls an unknown token.
       const removed = error instanceof Error && 'code' in error && (error.code === 'CARD_REMOVED' || error.code === 'NO_CARD');
       token = removed ? null : 'unknown token';
@@ -273,9 +281,14 @@ async function describeSlot(slots: CardSlots, slot: SlotInfo, withCert: boolean,
  */
 export async function pkcs11Info(slots: CardSlots, withCert: boolean, cache?: WarmCardCache): Promise<Pkcs11Info> {
   const list = await slots.list();
-  const described: Pkcs11SlotInfo[] = [];
-  for (const slot of list) described.push(await describeSlot(slots, slot, withCert, cache));
-  const noReader = list.length === 0;
+  let described: Pkcs11SlotInfo[] = [];
+  try {
+    for (const slot of list) described.push(await describeSlot(slots, slot, withCert, cache));
+  } catch (error) {
+    if (!pcscServiceGone(error)) throw error;
+    described = [];
+  }
+  const noReader = described.length === 0;
   return {
     func: 'pkcs11info',
     ret_code: noReader ? RetCode.NO_READER : RetCode.OK,
