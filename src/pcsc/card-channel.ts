@@ -20,8 +20,11 @@ export abstract class CardChannel implements Transport {
   public timeoutMs: number;
 
   private tail: Promise<void> = Promise.resolve();
-  /** The last raw exchange, which may outlive a timed-out call. */
-  private inflight: Promise<unknown> = Promise.resolve();
+  /**
+   * Settles when the raw exchange still running ends (it may be one a timeout abandoned: the caller has its
+   * error while the transport still waits for the card); `undefined` when none is running.
+   */
+  protected inflight: Promise<unknown> | undefined;
 
   protected constructor(timeoutMs: number) {
     this.timeoutMs = timeoutMs;
@@ -125,7 +128,14 @@ export abstract class CardChannel implements Transport {
     await this.inflight;
     this.assertUsable();
     const pending = this.exchange(bytes);
-    this.inflight = pending.catch(() => undefined);
+    const settled = pending.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inflight = settled;
+    void settled.then(() => {
+      if (this.inflight === settled) this.inflight = undefined;
+    });
     const raw = await withTimeout(pending, timeoutMs, 'transmit', this.readerName);
     return ResponseApdu.from(raw);
   }

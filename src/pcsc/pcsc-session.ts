@@ -157,7 +157,16 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
     const { card, line } = this;
     this.card = undefined;
     this.line = undefined;
-    if (card && line) release(card, line, disposition, this.init.lines);
+    if (!card || !line) return;
+    const running = this.inflight;
+    if (!running) {
+      release(card, line, disposition, this.init.lines);
+      return;
+    }
+    // A transmit a timeout abandoned still runs in pcsc-lite, and SCardDisconnect (synchronous in the binding)
+    // waits for it on the JavaScript thread: with a card that went silent, the whole process would stop. The
+    // session is closed now; its handle is let go once that transmit ends (the card answers, or is pulled).
+    void running.then(() => release(card, line, disposition, this.init.lines));
   }
 
   /** Warm-resets the card and reconnects; volatile card state is lost. */
