@@ -128,13 +128,13 @@ describe('an OCSP responder that accepts and never answers', () => {
 });
 
 describe('a CRL server that is slow or dripping (held before this change)', () => {
-  it('bounds a body dripped one byte at a time by the whole-request timeout', async () => {
+  it('bounds a body dripped one byte at a time by the whole-download timeout (crlTimeoutMs)', async () => {
     routes.set('/crl/moica.crl', (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/pkix-crl' });
       const drip = setInterval(() => res.write(Buffer.of(0x30)), 50);
       res.on('close', () => clearInterval(drip));
     });
-    const checker = new RevocationChecker({ mode: 'crl', fetch: httpRevocationFetch({ timeoutMs: 700 }) });
+    const checker = new RevocationChecker({ mode: 'crl', fetch: httpRevocationFetch({ timeoutMs: 300, crlTimeoutMs: 700 }) });
     const { value, ms } = await timed(failure(checker.check(cert(0), issuer)));
     expect(value.code).toBe('FETCH_FAILED');
     expect(ms).toBeLessThan(2_000);
@@ -147,7 +147,7 @@ describe('a CRL server that is slow or dripping (held before this change)', () =
       res.write(Buffer.of(0x30, 0x84));
       waiting.push(res);
     });
-    const checker = new RevocationChecker({ mode: 'crl', fetch: httpRevocationFetch({ timeoutMs: 500 }) });
+    const checker = new RevocationChecker({ mode: 'crl', fetch: httpRevocationFetch({ timeoutMs: 200, crlTimeoutMs: 500 }) });
     const logins = Array.from({ length: 20 }, (_, i) => timed(failure(checker.check(cert(i % 3), issuer))));
     const outcomes = await Promise.all(logins);
     expect(outcomes.every((o) => o.value.code === 'FETCH_FAILED' && o.ms < 1_500)).toBe(true);

@@ -261,7 +261,7 @@ export class CrlCache {
     const res = await checkedFetch(
       this.options.fetch,
       url,
-      { method: 'GET', headers: { accept: 'application/pkix-crl' } },
+      { method: 'GET', headers: { accept: 'application/pkix-crl' }, kind: 'crl' },
       this.options.fetchDeadlineMs,
     );
     if (res.status !== 200) throw new RevocationError('FETCH_FAILED', `HTTP ${res.status} from ${url}`, { url });

@@ -9,7 +9,7 @@ import { buildOcspRequest, type OcspRequestBundle } from './ocsp-request.js';
 import { delegatedResponderProblem } from './delegated-responder.js';
 import { parseOcspResponse, type OcspBasicResponse, type OcspSingleResponse } from './ocsp-response.js';
 import { strictestSingle } from './ocsp-single-choice.js';
-import type { RevocationFetch } from './revocation-fetch.js';
+import type { RevocationFetch, RevocationResponse } from './revocation-fetch.js';
 import { checkedFetch } from './checked-fetch.js';
 import { UnreachableResponders } from './unreachable-responders.js';
 import type { RevocationStatus } from './revocation-status.js';
@@ -49,11 +49,12 @@ export interface OcspClientOptions {
   /** A designated responder URL used instead of the certificate's AIA. */
   responderUrl?: string;
   /**
-   * After a responder could not be reached or gave no OCSP response
-   * (`FETCH_FAILED`: refused, timed out, an HTTP error, a body over the
-   * limit), how long checks against its URL fail with that error at once
-   * instead of asking again; default 1 minute, `0` asks every time. An
-   * answer the responder gave (even an error status) is not remembered.
+   * After a responder gave no HTTP answer (`FETCH_FAILED`: refused, timed
+   * out, cut off, a body over the limit), how long checks against its URL
+   * fail with that error at once instead of asking again; default 1 minute,
+   * `0` asks every time. An answer the responder gave (an HTTP error status,
+   * an OCSP error status) is not remembered: it came at once, and asking
+   * again costs no login a wait.
    */
   retryUnreachableMs?: number;
   /**
@@ -245,31 +246,34 @@ export class OcspClient {
     const t = now.getTime();
     const recent = this.unreachable.recent(url, t, this.retryUnreachableMs);
     if (recent !== undefined) throw recent;
-    try {
-      const answer = await this.ask(cert, issuer, now, url);
-      this.unreachable.forget(url);
-      return answer;
-    } catch (err) {
-      if (err instanceof RevocationError && err.code === 'FETCH_FAILED') this.unreachable.remember(url, err, t);
-      else this.unreachable.forget(url);
-      throw err;
-    }
+    return this.ask(cert, issuer, now, url);
   }
 
   private async ask(cert: TrustedCertificate, issuer: TrustedCertificate, at: Date, url: string): Promise<OcspAnswer> {
     this.requests++;
     const request = buildOcspRequest(cert, issuer, { nonce: this.options.nonce !== false });
-    const res = await checkedFetch(
-      this.options.fetch,
-      url,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' },
-        body: request.der,
-        maxBytes: OCSP_MAX_BYTES,
-      },
-      this.options.fetchDeadlineMs,
-    );
+    let res: RevocationResponse;
+    try {
+      res = await checkedFetch(
+        this.options.fetch,
+        url,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' },
+          body: request.der,
+          maxBytes: OCSP_MAX_BYTES,
+          kind: 'ocsp',
+        },
+        this.options.fetchDeadlineMs,
+      );
+    } catch (err) {
+      // No HTTP answer at all (refused, timed out, cut off, too large): remembered, since asking again costs the
+      // next login the same wait. An answer (an HTTP error status included) came at once and is not: one 500
+      // would otherwise fail every login for a minute in `ocsp` mode.
+      if (err instanceof RevocationError) this.unreachable.remember(url, err, at.getTime());
+      throw err;
+    }
+    this.unreachable.forget(url);
     if (res.status !== 200) throw new RevocationError('FETCH_FAILED', `HTTP ${res.status} from ${url}`, { url });
     const single = this.verify(parseOcspResponse(res.body, url), request, issuer, at, url);
     if (single.status === 'good') {

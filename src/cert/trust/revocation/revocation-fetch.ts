@@ -16,6 +16,12 @@ export interface RevocationRequest {
    * unset, only the fetch's own limit applies.
    */
   maxBytes?: number;
+  /**
+   * What is asked for: an OCSP answer (kilobytes, a login waits for it) or a
+   * CRL (up to tens of megabytes, downloaded once for many logins), so that
+   * a fetch can give the two different time limits. Unset: treated as OCSP.
+   */
+  kind?: 'ocsp' | 'crl';
 }
 
 /** The part of an HTTP response revocation checks need. */
@@ -36,10 +42,22 @@ export interface RevocationResponse {
  */
 export type RevocationFetch = (url: string, request: RevocationRequest) => Promise<RevocationResponse>;
 
+/** Default {@link HttpRevocationFetchOptions.crlTimeoutMs}. */
+const DEFAULT_CRL_TIMEOUT_MS = 120_000;
+
 /** Limits of {@link httpRevocationFetch}. */
 export interface HttpRevocationFetchOptions {
-  /** Per-request timeout; default 10 s. */
+  /** Timeout of an OCSP request (and of any request not marked `kind: 'crl'`), body included; default 10 s. */
   timeoutMs?: number;
+  /**
+   * Timeout of a whole CRL download; default 2 minutes. The server must
+   * still start answering (send its headers) within `timeoutMs`, so one
+   * that never answers costs no more than an OCSP responder does. MOICA's
+   * complete CRL is about 20 MB: within `timeoutMs` alone it needs 2 MB/s,
+   * and over a slower link the download never finished, so no CRL was ever
+   * cached and every login failed closed.
+   */
+  crlTimeoutMs?: number;
   /** Largest body accepted; default 64 MiB (MOICA G2's complete CRL is about 20 MB). */
   maxBytes?: number;
   /**
@@ -78,6 +96,7 @@ async function readBody(res: Response, maxBytes: number, progress: (received: nu
  */
 export function httpRevocationFetch(options: HttpRevocationFetchOptions = {}): RevocationFetch {
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const crlTimeoutMs = options.crlTimeoutMs ?? DEFAULT_CRL_TIMEOUT_MS;
   const fetchMax = options.maxBytes ?? 64 * 1024 * 1024;
   const revocationFetch: RevocationFetch = async (url, request) => {
     const maxBytes = Math.min(fetchMax, request.maxBytes ?? Infinity);
@@ -85,10 +104,15 @@ export function httpRevocationFetch(options: HttpRevocationFetchOptions = {}): R
     if (scheme !== 'http' && scheme !== 'https') {
       throw new RevocationError('FETCH_FAILED', `refusing to fetch a non-HTTP URL: ${url}`, { url });
     }
+    // The answer must start within timeoutMs; a CRL's body then has until crlTimeoutMs.
+    const noHeaders = new AbortController();
+    const headersTimer = setTimeout(() => noHeaders.abort(new DOMException(`timeout: no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
     try {
-      const init: RequestInit = { method: request.method, headers: request.headers, signal: AbortSignal.timeout(timeoutMs) };
+      const whole = AbortSignal.timeout(request.kind === 'crl' ? Math.max(crlTimeoutMs, timeoutMs) : timeoutMs);
+      const init: RequestInit = { method: request.method, headers: request.headers, signal: AbortSignal.any([whole, noHeaders.signal]) };
       if (request.body !== undefined) init.body = request.body;
       const res = await fetch(url, init);
+      clearTimeout(headersTimer);
       const declared = Number(res.headers.get('content-length') ?? '0');
       if (declared > maxBytes) throw new Error(`body of ${declared} bytes exceeds ${maxBytes}`);
       const total = declared > 0 ? declared : undefined;
@@ -96,6 +120,8 @@ export function httpRevocationFetch(options: HttpRevocationFetchOptions = {}): R
       return { status: res.status, body };
     } catch (err) {
       throw new RevocationError('FETCH_FAILED', `fetching ${url} failed: ${failureReason(err)}`, { url, cause: err });
+    } finally {
+      clearTimeout(headersTimer);
     }
   };
   SELF_TIMED.add(revocationFetch);
