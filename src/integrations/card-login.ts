@@ -122,6 +122,11 @@ const ENROLL_STATUS: Partial<Record<EnrollErrorCode, number>> = {
   WRONG_CARD_TYPE: 403,
   NOT_FOUND: 404,
   INVALID_INPUT: 400,
+  // A lost race (another request changed the record, or PostgreSQL aborted a deadlock or serialization failure):
+  // its writes were undone and the same request may succeed now. 409, not 503: the service is healthy, and a 503
+  // tells proxies, clients and monitors that it is not (some resend on their own, and a command may have mailed
+  // before it was aborted); the user, told to try again, decides.
+  CONCURRENT_UPDATE: 409,
   // The service's own state, not the user's request: try again later.
   STORE_IN_USE: 503,
   STORE_CLOSED: 503,

@@ -5,6 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { withSavepoint } from './savepoint.js';
+import { lostRaceError } from './sql-errors.js';
 import type { EnrollStore, Row, SqlSession } from './store.js';
 
 /** The last command queued on each caller session: commands of one session run one after another. */
@@ -47,13 +48,18 @@ function inTurn<T>(session: SqlSession, fn: () => Promise<T>): Promise<T> {
 export function joinTransaction(session: SqlSession): EnrollStore {
   return {
     transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+      // A command that lost a race inside the caller's transaction answers CONCURRENT_UPDATE as on the store
+      // itself; its savepoint is undone and the caller's transaction stays usable, but the caller's own locks
+      // may be what it deadlocked on, so retrying is for the caller to decide (its whole transaction, usually).
       return inTurn(session, () =>
         withSavepoint(session, () =>
           fn({
             query: <R extends Row = Row>(text: string, params?: readonly unknown[]) => session.query<R>(text, params),
             runScript: (script: string) => session.runScript(script),
           }),
-        ),
+        ).catch((err: unknown) => {
+          throw lostRaceError(err);
+        }),
       );
     },
     migrate: () => Promise.resolve(),

@@ -3,6 +3,7 @@ import { runMigrations } from './migrate.js';
 import type { EnrollStore, Row, SqlSession } from './store.js';
 import { transactionSession } from './transaction-session.js';
 import { storeClosed } from './store-closed.js';
+import { lostRaceError } from './sql-errors.js';
 
 /** Options of {@link PgStore}: a connection string or an existing pool. */
 export type PgStoreOptions =
@@ -51,7 +52,11 @@ export class PgStore implements EnrollStore {
     return store;
   }
 
-  /** Runs `fn` in a transaction (READ COMMITTED; invariants rest on constraints and row locks). */
+  /**
+   * Runs `fn` in a transaction (READ COMMITTED; invariants rest on constraints and row locks).
+   * @throws EnrollError `CONCURRENT_UPDATE` when PostgreSQL aborted it for a deadlock (40P01) or a serialization
+   *   failure (40001), the driver's error as `cause`; it is not run again by itself (see `lostRaceError`).
+   */
   public async transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
     if (this.closed) throw storeClosed();
     const client = await this.pool.connect();
@@ -89,7 +94,8 @@ export class PgStore implements EnrollStore {
         // A connection that cannot roll back must not go back into the pool.
         broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
       }
-      throw err;
+      // A deadlock or serialization failure (also one COMMIT reports) is a lost race, answered as such.
+      throw lostRaceError(err);
     } finally {
       client.off('error', lost);
       client.release(broken);

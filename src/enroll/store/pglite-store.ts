@@ -6,6 +6,7 @@ import { runMigrations } from './migrate.js';
 import type { EnrollStore, Row, SqlSession } from './store.js';
 import { transactionSession } from './transaction-session.js';
 import { storeClosed } from './store-closed.js';
+import { lostRaceError } from './sql-errors.js';
 
 /** Options of {@link PgliteStore.open}. */
 export interface PgliteStoreOptions {
@@ -75,6 +76,8 @@ export class PgliteStore implements EnrollStore {
    * @throws EnrollError `NESTED_TRANSACTION` when called from inside another of this store's
    *   transactions: PGlite's one connection would wait for the outer one for ever (a flow used
    *   inside `store.transaction` must be built with `joinTransaction(tx)`).
+   * @throws EnrollError `CONCURRENT_UPDATE` for PostgreSQL's deadlock (40P01) or serialization failure (40001),
+   *   the driver's error as `cause`, as `PgStore` does.
    */
   public transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(storeClosed());
@@ -88,7 +91,9 @@ export class PgliteStore implements EnrollStore {
       );
     }
     const marker = { active: true };
-    return this.db.transaction((tx) => this.inTransaction.run(marker, async () => {
+    // One connection cannot deadlock with itself, but a serialization failure can still be raised (a trigger, a
+    // function): it reaches the caller as it would from PgStore.
+    const run = this.db.transaction((tx) => this.inTransaction.run(marker, async () => {
       const { session, end } = transactionSession(
         async <R extends Row>(text: string, params: unknown[] | undefined) => (await tx.query<R>(text, params)).rows,
         async (script: string) => {
@@ -102,6 +107,9 @@ export class PgliteStore implements EnrollStore {
         marker.active = false;
       }
     }));
+    return run.catch((err: unknown) => {
+      throw lostRaceError(err);
+    });
   }
 
   /** Applies pending migrations (none when up to date); safe to call again. */
