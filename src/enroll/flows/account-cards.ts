@@ -46,12 +46,12 @@ export function addCard(c: AccountContext, cn: ControlNumber, b: ParsedBinding, 
 
 /** {@link AccountEnrollmentFlow.removeCard}: unbinds a card; never the last one (LAST_CARD). */
 export function removeCard(c: AccountContext, cn: ControlNumber, card: CardNumber, who: Actor): Promise<CardBinding[]> {
-  return onActiveAccount(c, cn, 'removeCard', who, card, async (tx, _app, at) => {
+  return onActiveAccount(c, cn, 'removeCard', who, card, async (tx, app, at) => {
     const bound = await lockBindingsOf(tx, cn);
     const removed = bound.find((b) => b.cardNumber === card);
     if (removed === undefined) throw new EnrollError('NOT_FOUND', `card ${card} is not bound to ${cn}`);
     if (bound.length === 1) throw new EnrollError('LAST_CARD', 'the last bound card cannot be removed; add another card first');
-    await rejectPendingRenewalsOf(tx, 'account', [removed], who.id, at);
+    await rejectPendingRenewalsOf(tx, 'account', [removed], who, at, { subject: app.id, state: app.status, why: 'the card was removed from the account' });
     await deleteBinding(tx, card, cn);
     return bound.filter((b) => b.cardNumber !== card);
   });

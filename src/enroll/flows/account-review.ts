@@ -126,7 +126,7 @@ export async function closeAccount(c: AccountContext, cn: ControlNumber, who: Ac
     const bound = await lockBindingsOf(tx, cn);
     const reason = `${why} (unbound: ${bound.map((b) => b.cardNumber).join(', ') || 'none'})`;
     return applyTransition(tx, ACCOUNT_MACHINE, { subject: app.id, from: app.status, event: 'close', to: 'closed', actor: who, at }, async () => {
-      await rejectPendingRenewalsOf(tx, 'account', bound, who.id, at);
+      await rejectPendingRenewalsOf(tx, 'account', bound, who, at, { subject: app.id, state: app.status, why: 'the account was closed' });
       await deleteBindingsOf(tx, app.id);
       await revokeOpenTokens(tx, app.id, at);
       const saved = await saveApplication(tx, app, { status: 'closed', reviewNote: why, at });

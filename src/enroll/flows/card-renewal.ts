@@ -192,24 +192,61 @@ export async function closeRenewal(tx: SqlSession, id: string, status: 'accepted
   await tx.query('UPDATE enroll_card_renewals SET status=$2, decided_by=$3, decided_at=$4 WHERE id=$1', [id, status, by, at]);
 }
 
+/** Where {@link rejectPendingRenewalsOf} audits each request it rejects. */
+export interface RenewalRejection {
+  /** Audit subject of the binding's record: the one its `renewalRequested` entry has. */
+  readonly subject: string;
+  /** The record's state (audited unchanged). */
+  readonly state: string;
+  /** Why the binding went away, for the audit entry's reason. */
+  readonly why: string;
+}
+
 /**
  * Rejects the pending renewals of bindings that are going away (a removed
- * card, a closed account): accepting one later could only fail, and a
- * reviewer's queue should not keep them for ever.
+ * card, a closed account, an unbound login card, a removed or replaced
+ * uploaded card, a removed or re-serialled operator): accepting one later
+ * could only fail (NOT_FOUND), and a reviewer's queue should not keep them
+ * for ever. Each is closed `rejected` by `who` and audited `renewalRejected`
+ * on `audit.subject` with the request and `audit.why`, so the trail that shows
+ * the request (`renewalRequested`) also shows its end.
+ *
+ * Lock order: the caller holds the binding's row (locked, updated or deleted)
+ * before this touches its requests, the order of a login (binding, then its
+ * request) and of an acceptance (binding, then request): a login that held
+ * the binding has committed its request by the time this reads them.
  */
 export async function rejectPendingRenewalsOf(
   tx: SqlSession,
   flow: FlowName,
   bindings: readonly { readonly cardNumber: string; readonly certificateSerial: string }[],
-  by: string,
+  who: Actor,
   at: string,
-): Promise<void> {
+  audit: RenewalRejection,
+): Promise<PendingRenewal[]> {
+  const rejected: PendingRenewal[] = [];
   for (const b of bindings) {
-    await tx.query(
-      `UPDATE enroll_card_renewals SET status='rejected', decided_by=$4, decided_at=$5 WHERE flow=$1 AND status='pending' AND card_number=$2 AND old_serial=$3`,
-      [flow, b.cardNumber, b.certificateSerial, by, at],
+    const rows = await tx.query(
+      `UPDATE enroll_card_renewals SET status='rejected', decided_by=$4, decided_at=$5
+       WHERE flow=$1 AND status='pending' AND card_number=$2 AND old_serial=$3 RETURNING *`,
+      [flow, b.cardNumber, b.certificateSerial, who.id, at],
     );
+    for (const row of rows) {
+      const request = renewalFromRow(row);
+      rejected.push(request);
+      await recordTransition(tx, {
+        flow,
+        subject: audit.subject,
+        actor: who,
+        at,
+        event: 'renewalRejected',
+        from: audit.state,
+        to: audit.state,
+        reason: `卡號 ${request.cardNumber}: ${request.oldSerial} → ${request.newSerial} (request ${request.id}): ${audit.why}`,
+      });
+    }
   }
+  return rejected;
 }
 
 /** Pending renewals of `flow`, oldest first. */

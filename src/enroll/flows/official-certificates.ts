@@ -11,9 +11,19 @@ import { parseCardHolder, type CardIdentity, type VerifiedCardHolder } from '../
 import { EnrollError, IssueCollector } from '../errors.js';
 import { recordTransition } from '../store/audit.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
-import type { SqlSession } from '../store/store.js';
+import type { Row, SqlSession } from '../store/store.js';
 import { OFFICIAL_COMMANDS, authorize } from './authorization.js';
-import { acceptPendingRenewal, boundCardFromRow, findPendingRenewal, parseRenewalId, pendingRenewals, resolveRenewal, type PendingRenewal } from './card-renewal.js';
+import {
+  acceptPendingRenewal,
+  boundCardFromRow,
+  findPendingRenewal,
+  parseRenewalId,
+  pendingRenewals,
+  rejectPendingRenewalsOf,
+  resolveRenewal,
+  type PendingRenewal,
+  type RenewalRejection,
+} from './card-renewal.js';
 import { idHintAgrees } from './org-shared.js';
 import { lockUploadedCard } from './official-card-lock.js';
 import { cardFromRow, lockMember, memberFromRow, type OfficialCard, type OfficialMember } from './official-records.js';
@@ -51,7 +61,10 @@ export async function uploadCertificate(o: OfficialAccountOptions, memberId: str
           throw refusalError('MEMBER_ID_MISMATCH');
         }
         const at = o.clock.now().toISOString();
-        const old = await tx.query('DELETE FROM enroll_official_cards WHERE member_id=$1 RETURNING card_number', [m]);
+        const old = await tx.query('DELETE FROM enroll_official_cards WHERE member_id=$1 RETURNING card_number, certificate_serial', [m]);
+        // The replaced certificate's renewal requests could only fail now (also one of the same card: the request
+        // names the serial that was uploaded).
+        await rejectRenewalsOfRemoved(tx, old, w, at, { subject: m, state: member.memberType, why: 'another certificate was uploaded in its place' });
         const rows = await tx.query(
           `INSERT INTO enroll_official_cards (member_id, card_number, certificate_serial, authority, subject_name, id_hint, anchor, valid_from, bound_at)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING *`,
@@ -88,13 +101,16 @@ export async function removeCertificate(o: OfficialAccountOptions, memberId: str
     o.store.transaction(async (tx) => {
       const member = await lockMember(tx, m);
       authorize(OFFICIAL_COMMANDS, 'removeCertificate', w, { subject: m, state: member?.memberType ?? 'none', owner: m });
-      const gone = await tx.query('DELETE FROM enroll_official_cards WHERE member_id=$1 RETURNING card_number', [m]);
+      // After the member, the card (the DELETE locks it), then its renewal requests: the order of 憑證登入.
+      const gone = await tx.query('DELETE FROM enroll_official_cards WHERE member_id=$1 RETURNING card_number, certificate_serial', [m]);
       if (member === undefined || gone[0] === undefined) throw new EnrollError('NOT_FOUND', `member ${m} has no uploaded card`);
+      const at = o.clock.now().toISOString();
+      await rejectRenewalsOfRemoved(tx, gone, w, at, { subject: m, state: member.memberType, why: 'the uploaded card was removed' });
       await recordTransition(tx, {
         flow: 'officialAccount',
         subject: m,
         actor: w,
-        at: o.clock.now().toISOString(),
+        at,
         event: 'removeCertificate',
         from: member.memberType,
         to: member.memberType,
@@ -102,6 +118,16 @@ export async function removeCertificate(o: OfficialAccountOptions, memberId: str
       });
     }),
   );
+}
+
+/**
+ * Rejects the pending renewals of uploaded cards just deleted (`removed`: the
+ * DELETE's rows, with `card_number` and `certificate_serial`), audited on the
+ * member. The caller holds the member and deleted the card first.
+ */
+export async function rejectRenewalsOfRemoved(tx: SqlSession, removed: readonly Row[], who: Actor, at: string, audit: RenewalRejection): Promise<void> {
+  const cards = removed.map((r) => ({ cardNumber: String(r.card_number), certificateSerial: String(r.certificate_serial) }));
+  await rejectPendingRenewalsOf(tx, 'officialAccount', cards, who, at, audit);
 }
 
 /** {@link OfficialAccountFlow.certificate}: the member's uploaded card, or `undefined`. */

@@ -11,6 +11,7 @@ import { IssueCollector } from '../errors.js';
 import { recordTransition } from '../store/audit.js';
 import type { SqlSession } from '../store/store.js';
 import { OFFICIAL_COMMANDS, authorize } from './authorization.js';
+import { rejectRenewalsOfRemoved } from './official-certificates.js';
 import { lockMember, memberFromRow, readMember, type OfficialAccountApplication, type OfficialMember } from './official-records.js';
 import { guarded, parseMemberId, type OfficialAccountOptions } from './official-shared.js';
 import { OFFICIAL_ACCOUNT_MACHINE, type OfficialStatus } from '../machine/official-machine.js';
@@ -125,8 +126,14 @@ async function cancelOpenApplications(tx: SqlSession, memberId: string, who: Act
  * member no longer is. Audited as `removeCertificate` with the reason.
  */
 async function dropUploadedCard(tx: SqlSession, member: OfficialMember, who: Actor, at: string): Promise<void> {
-  const gone = await tx.query('DELETE FROM enroll_official_cards WHERE member_id=$1 RETURNING card_number', [member.memberId]);
+  // The member is locked (syncMember), the DELETE locks the card, then its renewal requests: the login's order.
+  const gone = await tx.query('DELETE FROM enroll_official_cards WHERE member_id=$1 RETURNING card_number, certificate_serial', [member.memberId]);
   if (gone[0] === undefined) return;
+  await rejectRenewalsOfRemoved(tx, gone, who, at, {
+    subject: member.memberId,
+    state: member.memberType,
+    why: 'the member\'s name or ID changed, so the uploaded card was removed',
+  });
   await recordTransition(tx, {
     flow: 'officialAccount',
     subject: member.memberId,

@@ -97,6 +97,16 @@ export async function renewOperatorCard(
 }
 
 /**
+ * Locks the bindings of the organization flow that hold `cardNumber` with
+ * `serial` (the administrator's registration, then operators), the locks
+ * {@link applyAcceptedRenewal} takes, so an acceptance can take them before
+ * the request itself.
+ */
+export async function lockOrgBindings(tx: SqlSession, cardNumber: string, serial: string): Promise<void> {
+  if ((await lockByAdministratorCard(tx, cardNumber, serial)) === undefined) await lockOperatorWithCard(tx, cardNumber, serial);
+}
+
+/**
  * A reviewer's acceptance of a pending renewal: moves whichever binding of
  * the organization flow holds the request's 卡號 and old serial (the
  * administrator's card first, then operators'); NOT_FOUND when none does.

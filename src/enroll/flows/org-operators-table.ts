@@ -3,6 +3,7 @@ import type { CardIdentity } from '../domain/card-holder.js';
 import type { CertificateSerial } from '../domain/identifiers.js';
 import { EnrollError } from '../errors.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
+import { optionalText } from '../store/rows.js';
 import type { Row, SqlSession } from '../store/store.js';
 import { boundCardFromRow, type BoundCard } from './card-renewal.js';
 import type { ParsedOperator } from './org-inputs.js';
@@ -47,10 +48,36 @@ export function updateOperator(tx: SqlSession, code: string, serial: string, op:
   });
 }
 
-/** 刪除授權經辦人; NOT_FOUND when `serial` is not assigned. */
-export async function deleteOperator(tx: SqlSession, code: string, serial: string): Promise<void> {
-  const gone = await tx.query('DELETE FROM enroll_org_operators WHERE agency_code=$1 AND certificate_serial=$2 RETURNING 1', [code, serial]);
-  if (gone.length === 0) throw new EnrollError('NOT_FOUND', `no operator with certificate ${serial}`);
+/** 刪除授權經辦人, returning its recorded 卡號 (if any); NOT_FOUND when `serial` is not assigned. */
+export async function deleteOperator(tx: SqlSession, code: string, serial: string): Promise<{ cardNumber: string | undefined }> {
+  const gone = await tx.query('DELETE FROM enroll_org_operators WHERE agency_code=$1 AND certificate_serial=$2 RETURNING card_number', [code, serial]);
+  if (gone[0] === undefined) throw new EnrollError('NOT_FOUND', `no operator with certificate ${serial}`);
+  return { cardNumber: optionalText(gone[0].card_number) };
+}
+
+/** Locks the operator assigned `serial` and returns its recorded 卡號 (if any); NOT_FOUND when none is. */
+export async function lockOperatorCard(tx: SqlSession, code: string, serial: string): Promise<{ cardNumber: string | undefined }> {
+  const rows = await tx.query('SELECT card_number FROM enroll_org_operators WHERE agency_code=$1 AND certificate_serial=$2 FOR UPDATE', [code, serial]);
+  if (rows[0] === undefined) throw new EnrollError('NOT_FOUND', `no operator with certificate ${serial}`);
+  return { cardNumber: optionalText(rows[0].card_number) };
+}
+
+/**
+ * True when a binding of the organization flow still holds this card and
+ * serial (an operator of another agency, or an administrator): a renewal
+ * request of the card is shared by them (`requestRenewalReview`) and can
+ * still be accepted for it. Read without locks: locking another agency's rows
+ * would take them out of that agency's order (registration, then operator).
+ */
+export async function orgCardStillBound(tx: SqlSession, cardNumber: string, serial: string): Promise<boolean> {
+  const rows = await tx.query(
+    `SELECT 1 FROM enroll_org_operators WHERE card_number=$1 AND certificate_serial=$2
+     UNION ALL
+     SELECT 1 FROM enroll_org_registrations WHERE admin_card_number=$1 AND admin_certificate_serial=$2 AND status='registered'
+     LIMIT 1`,
+    [cardNumber, serial],
+  );
+  return rows.length > 0;
 }
 
 /** An agency's operators, oldest first. */

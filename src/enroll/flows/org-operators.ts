@@ -22,7 +22,17 @@ import { operatorFromRow, type Operator, type OrgRegistration } from './org-reco
 import { auditRefusals } from './authorization.js';
 import { applyTransition } from './transition.js';
 import { renewAdministratorCard, renewOperatorCard } from './org-cards.js';
-import { assignedOperator, deleteOperator, insertOperator, operatorsOf, recordOperatorCard, updateOperator } from './org-operators-table.js';
+import {
+  assignedOperator,
+  deleteOperator,
+  insertOperator,
+  lockOperatorCard,
+  operatorsOf,
+  orgCardStillBound,
+  recordOperatorCard,
+  updateOperator,
+} from './org-operators-table.js';
+import { rejectPendingRenewalsOf } from './card-renewal.js';
 import { findRegistration, lockRegistration } from './org-registrations-table.js';
 import { authenticate, idHintAgrees, type OrgRegistrationOptions } from './org-shared.js';
 import { refusalError, requireVerifiedLogin } from '../refusals.js';
@@ -53,10 +63,15 @@ export async function editOperator(
   const code = parseAgencyCode(agencyCode);
   const serial = parseCertificateSerial(currentSerial, 'currentSerial');
   const op = parseOperator(operator, o.permissions);
-  return asAdministrator(o, code, session, 'editOperator', async (tx, reg, at) => ({
-    result: await updateOperator(tx, reg.agencyCode, serial, op, at),
-    reason: `經辦人 ${serial} → ${op.certificateSerial}`,
-  }));
+  return asAdministrator(o, code, session, 'editOperator', async (tx, reg, at) => {
+    // The operator's row before its renewal requests (the registration is already held): a login that held
+    // the row to queue a request has committed it by now.
+    const before = await lockOperatorCard(tx, reg.agencyCode, serial);
+    const result = await updateOperator(tx, reg.agencyCode, serial, op, at);
+    // Another serial (a reissued card) forgets the recorded card: a renewal of the old serial could only fail.
+    if (op.certificateSerial !== serial) await rejectOperatorRenewals(tx, reg, before.cardNumber, serial, at, 'the 經辦人 was given another certificate serial');
+    return { result, reason: `經辦人 ${serial} → ${op.certificateSerial}` };
+  });
 }
 
 /** {@link OrgRegistrationFlow.removeOperator}: 刪除授權經辦人; returns the remaining operators. */
@@ -68,10 +83,23 @@ export async function removeOperator(
 ): Promise<Operator[]> {
   const code = parseAgencyCode(agencyCode);
   const serial = parseCertificateSerial(certificateSerial);
-  return asAdministrator(o, code, session, 'removeOperator', async (tx, reg) => {
-    await deleteOperator(tx, reg.agencyCode, serial);
+  return asAdministrator(o, code, session, 'removeOperator', async (tx, reg, at) => {
+    // The DELETE locks the operator's row (after the registration) before its renewal requests are rejected.
+    const gone = await deleteOperator(tx, reg.agencyCode, serial);
+    await rejectOperatorRenewals(tx, reg, gone.cardNumber, serial, at, 'the 經辦人 was removed');
     return { result: await operatorsOf(tx, reg.agencyCode), reason: `經辦人 ${serial}` };
   });
+}
+
+/**
+ * Rejects the pending renewals of an operator binding that went away (its
+ * recorded card with `serial`), audited on the agency by its administrator,
+ * unless another binding of the flow still holds that card and serial.
+ */
+async function rejectOperatorRenewals(tx: SqlSession, reg: OrgRegistration, cardNumber: string | undefined, serial: string, at: string, why: string): Promise<void> {
+  if (cardNumber === undefined || (await orgCardStillBound(tx, cardNumber, serial))) return;
+  const who = { role: 'administrator' as const, id: reg.administrator.certificateSerial };
+  await rejectPendingRenewalsOf(tx, 'organization', [{ cardNumber, certificateSerial: serial }], who, at, { subject: reg.agencyCode, state: reg.status, why });
 }
 
 /** {@link OrgRegistrationFlow.listOperators}: 授權經辦人清單 (administrator session required). */

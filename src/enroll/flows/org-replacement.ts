@@ -11,7 +11,9 @@ import { parseAgencyCode, type AdministratorContact, type ReplaceInput } from '.
 import type { OrgRegistration, RegistrationItem } from './org-records.js';
 import { renewAdministratorCard } from './org-cards.js';
 import { addRecord, recordConsent } from './org-receipts-table.js';
-import { lockRegistration, saveReplacedCards } from './org-registrations-table.js';
+import { administratorCard, lockRegistration, saveReplacedCards } from './org-registrations-table.js';
+import { orgCardStillBound } from './org-operators-table.js';
+import { rejectPendingRenewalsOf } from './card-renewal.js';
 import { applyTransition } from './transition.js';
 import { authenticate, identifierOf, matchesAgency, parseCardsAndContact, type OrgRegistrationOptions } from './org-shared.js';
 import { requireVerifiedLogin } from '../refusals.js';
@@ -64,7 +66,14 @@ export async function replace(o: OrgRegistrationOptions, agencyCode: string, inp
     const before = reg;
     const step = { subject: code, from: reg.status, event, to: 'registered' as const, actor: who, at };
     return applyTransition(tx, ORG_MACHINE, step, async () => {
+      const oldAdmin = await administratorCard(tx, code);
       const saved = await saveReplacedCards(tx, code, { orgCard, orgIdentifier: identifierOf(orgCard), adminCard, contact: adminContact, at });
+      // Another administrator card: a renewal of the old one waiting for review could only fail now. The
+      // registration is held, the order of an administrator's login and of an acceptance.
+      const replaced = oldAdmin !== undefined && oldAdmin.certificateSerial !== adminCard.certificateSerial;
+      if (replaced && !(await orgCardStillBound(tx, oldAdmin.cardNumber, oldAdmin.certificateSerial))) {
+        await rejectPendingRenewalsOf(tx, 'organization', [oldAdmin], who, at, { subject: code, state: before.status, why: 'the 授權管理者 card was replaced' });
+      }
       await addRecord(tx, code, agency.name, REPLACE_ITEMS[event], at);
       if (terms !== undefined) await recordConsent(tx, code, REPLACE_ITEMS[event], terms, adminCard.certificateSerial, at);
       return saved;

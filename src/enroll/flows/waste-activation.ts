@@ -15,6 +15,7 @@ import { recordTransition } from '../store/audit.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import type { SqlSession } from '../store/store.js';
 import { LOGIN_COMMANDS, authorize } from './authorization.js';
+import { rejectPendingRenewalsOf } from './card-renewal.js';
 import { LOGIN_METHOD_REFUSALS, loginAccountFromRow, loginBindingFromRow, type LoginAccount, type LoginBinding, type LoginMethod } from './login-records.js';
 import { hashSecret, newVerificationCode } from './secret-token.js';
 import { refusalError, requireVerifiedLogin } from '../refusals.js';
@@ -264,16 +265,26 @@ export async function unbindCard(
   issues.throwIfAny();
   const key = k as CompanyKey;
   return onLockedLogin(ctx, key, who as Actor, 'unbindCard', async (tx, account) => {
-    const gone = await tx.query('DELETE FROM enroll_login_bindings WHERE business_id=$1 AND control_number=$2 AND certificate_serial=$3 RETURNING 1', [
-      key.businessId,
-      key.controlNumber,
-      serial,
-    ]);
-    if (gone.length === 0) throw new EnrollError('NOT_FOUND', `certificate ${String(serial as CertificateSerial)} is not bound to this company`);
+    // The DELETE takes the binding's row lock (after the company's record): a login that held the binding to
+    // queue a renewal request has committed it by now, so the rejection below finds it.
+    const gone = await tx.query(
+      'DELETE FROM enroll_login_bindings WHERE business_id=$1 AND control_number=$2 AND certificate_serial=$3 RETURNING card_number, certificate_serial',
+      [key.businessId, key.controlNumber, serial],
+    );
+    const unbound = gone[0];
+    if (unbound === undefined) throw new EnrollError('NOT_FOUND', `certificate ${String(serial as CertificateSerial)} is not bound to this company`);
     const left = await tx.query('SELECT 1 FROM enroll_login_bindings WHERE business_id=$1 AND control_number=$2', [key.businessId, key.controlNumber]);
     const to = left.length === 0 ? 'awaitingBinding' : 'bound';
     assertTransition(LOGIN_ENABLEMENT_MACHINE, account.record.status, 'unbindCard', to);
     const at = ctx.clock.now().toISOString();
+    // A binding without a recorded 卡號 cannot have had a renewal request (renewals are found by 卡號).
+    if (unbound.card_number != null) {
+      await rejectPendingRenewalsOf(tx, 'loginEnablement', [{ cardNumber: String(unbound.card_number), certificateSerial: String(unbound.certificate_serial) }], who as Actor, at, {
+        subject: loginSubject(key),
+        state: account.record.status,
+        why: 'the card was unbound from certificate login',
+      });
+    }
     const rows = await tx.query(
       'UPDATE enroll_login_accounts SET status=$3, updated_at=$4, version=version+1 WHERE business_id=$1 AND control_number=$2 RETURNING *',
       [key.businessId, key.controlNumber, to, at],
