@@ -5,34 +5,21 @@
  * (40P01). Now both take the application first: one wins, the other gets a
  * typed refusal.
  */
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Actor } from '../../src/enroll/domain/actor.js';
 import { EnrollError } from '../../src/enroll/errors.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { readAuditTrail } from '../../src/enroll/store/audit.js';
 import type { EnrollStore } from '../../src/enroll/store/store.js';
-import { basicDataFor, citizenCard, gpsAccountFlow, openPglite, resetTables, stopOwnPostgres, tokenFromMail } from './helpers.js';
-import { openRaceStore, type RaceStore } from './races-pg.js';
+import { basicDataFor, citizenCard, gpsAccountFlow, openPglite, resetTables, tokenFromMail } from './helpers.js';
+import { useRaceStore } from './races-pg.js';
 
 const applicant: Actor = { role: 'applicant', id: 'web' };
 const reviewer: Actor = { role: 'reviewer', id: 'staff-1' };
 const contact = { phone: '02-2345-6789', email: 'typed@example.com' };
 const clock = new ManualClock('2026-03-02T01:00:00Z');
 
-let race: RaceStore | undefined;
-
-beforeAll(async () => {
-  race = await openRaceStore('enroll_t_races_activation');
-}, 120_000);
-
-afterAll(async () => {
-  await race?.close();
-  await stopOwnPostgres();
-});
-
-beforeEach(async () => {
-  if (race !== undefined) await resetTables(race.store);
-});
+const raceStore = useRaceStore('enroll_t_races_activation');
 
 /** An approved application, its flow, mailer and the link's token. */
 async function approved(store: EnrollStore) {
@@ -46,8 +33,8 @@ async function approved(store: EnrollStore) {
 }
 
 it('postgres: a link redeemed while its reissue waits for the same token: one wins, the other is refused (no deadlock)', async (ctx) => {
-  if (race === undefined) return ctx.skip();
-  const r = race;
+  const r = raceStore();
+  if (r === undefined) return ctx.skip();
   const { flow, id, token, mailer } = await approved(r.store);
   const mailsBefore = mailer.sent.length;
   // Hold the token's row so both commands line up behind it: the link first, then the reissue, which by then
@@ -85,8 +72,8 @@ it('postgres: a link redeemed while its reissue waits for the same token: one wi
 });
 
 it('postgres: 10 rounds of a link and a reissue at once: every outcome typed, never both', async (ctx) => {
-  if (race === undefined) return ctx.skip();
-  const r = race;
+  const r = raceStore();
+  if (r === undefined) return ctx.skip();
   for (let round = 0; round < 10; round++) {
     await resetTables(r.store);
     const { flow, id, token } = await approved(r.store);

@@ -6,32 +6,19 @@
  * error (40P01). Now they take the member first too: whichever runs first
  * finishes, the other sees what it left.
  */
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { EnrollError } from '../../src/enroll/errors.js';
 import { ManualClock, OfficialAccountFlow, StaticAgencyDirectory, type AgencyOid, type RenewalPolicy } from '../../src/enroll/index.js';
-import { citizenCard, resetTables, stopOwnPostgres } from './helpers.js';
+import { citizenCard } from './helpers.js';
 import { FakePersonnelSystem, NFA, claire, host, member, reviewer } from './official-fixtures.js';
-import { openRaceStore, type RaceStore } from './races-pg.js';
+import { useRaceStore, type RaceStore } from './races-pg.js';
 
 const clock = new ManualClock('2026-03-02T01:00:00Z');
 const claireCard = citizenCard(1, { subjectName: '張美善', idHint: '2638', anchor: 'a'.repeat(64), validFrom: '2024-05-01T00:00:00.000Z' });
 const renewedCard = citizenCard(1, { subjectName: '張美善', idHint: '2638', anchor: 'a'.repeat(64), validFrom: '2026-02-01T00:00:00.000Z', certificateSerial: '5b01' });
 const otherCard = citizenCard(2, { subjectName: '張美善', idHint: '2638' });
 
-let race: RaceStore | undefined;
-
-beforeAll(async () => {
-  race = await openRaceStore('enroll_t_races_official_card');
-}, 120_000);
-
-afterAll(async () => {
-  await race?.close();
-  await stopOwnPostgres();
-});
-
-beforeEach(async () => {
-  if (race !== undefined) await resetTables(race.store);
-});
+const raceStore = useRaceStore('enroll_t_races_official_card');
 
 function flowOn(r: RaceStore, renewal?: RenewalPolicy): OfficialAccountFlow {
   return new OfficialAccountFlow({
@@ -64,6 +51,7 @@ async function loginThen(r: RaceStore, login: () => Promise<unknown>, command: (
 }
 
 it('postgres: 憑證登入 while the member removes the card: no deadlock, the login finds the card it was queued for', async (ctx) => {
+  const race = raceStore();
   if (race === undefined) return ctx.skip();
   const flow = flowOn(race);
   await flow.syncMember(claire, host);
@@ -75,6 +63,7 @@ it('postgres: 憑證登入 while the member removes the card: no deadlock, the l
 });
 
 it('postgres: 憑證登入 while the member uploads another card: no deadlock', async (ctx) => {
+  const race = raceStore();
   if (race === undefined) return ctx.skip();
   const flow = flowOn(race);
   await flow.syncMember(claire, host);
@@ -85,6 +74,7 @@ it('postgres: 憑證登入 while the member uploads another card: no deadlock', 
 });
 
 it('postgres: a reviewer accepting a renewal while the member removes the card: no deadlock, a typed answer', async (ctx) => {
+  const race = raceStore();
   if (race === undefined) return ctx.skip();
   const flow = flowOn(race, 'review');
   await flow.syncMember(claire, host);
@@ -98,6 +88,7 @@ it('postgres: a reviewer accepting a renewal while the member removes the card: 
 });
 
 it('postgres: a login and a removal started together: typed outcomes only', async (ctx) => {
+  const race = raceStore();
   if (race === undefined) return ctx.skip();
   const flow = flowOn(race);
   await flow.syncMember(claire, host);

@@ -6,28 +6,14 @@
  * one with its own error (40P01). Now every application command locks the
  * member first.
  */
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ManualClock, OfficialAccountFlow, StaticAgencyDirectory, type AgencyOid } from '../../src/enroll/index.js';
-import { resetTables, stopOwnPostgres } from './helpers.js';
 import { NFA, claire, host, member, reviewer } from './official-fixtures.js';
-import { openRaceStore, type RaceStore } from './races-pg.js';
+import { useRaceStore } from './races-pg.js';
 
 const clock = new ManualClock('2026-03-02T01:00:00Z');
 
-let race: RaceStore | undefined;
-
-beforeAll(async () => {
-  race = await openRaceStore('enroll_t_races_official_review');
-}, 120_000);
-
-afterAll(async () => {
-  await race?.close();
-  await stopOwnPostgres();
-});
-
-beforeEach(async () => {
-  if (race !== undefined) await resetTables(race.store);
-});
+const raceStore = useRaceStore('enroll_t_races_official_review');
 
 const settle = <T>(p: Promise<T>): Promise<T | unknown> =>
   p.then(
@@ -36,8 +22,8 @@ const settle = <T>(p: Promise<T>): Promise<T | unknown> =>
   );
 
 it('postgres: a reviewer approving while the host syncs a changed name: no deadlock; the member ends a citizen', async (ctx) => {
-  if (race === undefined) return ctx.skip();
-  const r = race;
+  const r = raceStore();
+  if (r === undefined) return ctx.skip();
   // No personnel system: a first application waits for a reviewer (審核中).
   const flow = new OfficialAccountFlow({ store: r.store, clock, agencies: new StaticAgencyDirectory([{ oid: NFA as AgencyOid, name: '內政部消防署' }]) });
   await flow.syncMember(claire, host);

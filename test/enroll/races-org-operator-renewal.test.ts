@@ -7,7 +7,7 @@
  * with the driver's unique violation (23505). Now a request the other login
  * inserted is the one both answer with (RENEWAL_PENDING_REVIEW).
  */
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   ManualClock,
   OrgRegistrationFlow,
@@ -18,8 +18,8 @@ import {
 } from '../../src/enroll/index.js';
 import { markVerified } from '../../src/enroll/domain/verified-holder.js';
 import { EnrollError } from '../../src/enroll/errors.js';
-import { citizenCard, resetTables, stopOwnPostgres } from './helpers.js';
-import { openRaceStore, type RaceStore } from './races-pg.js';
+import { citizenCard } from './helpers.js';
+import { useRaceStore } from './races-pg.js';
 
 const OID_A = '2.16.886.101.20003.20001.20003';
 const OID_B = '2.16.886.101.20003.20001.20004';
@@ -37,24 +37,11 @@ const renewed = citizenCard(2, { subjectName: '李經辦', anchor: ANCHOR, valid
 const contact = { name: '王小明', email: 'admin@nfa.gov.tw', phone: '(02)8195-9119', nationalId: 'A123456789' };
 const clock = new ManualClock('2026-03-06T01:00:00Z');
 
-let race: RaceStore | undefined;
-
-beforeAll(async () => {
-  race = await openRaceStore('enroll_t_races_org_operator_renewal');
-}, 120_000);
-
-afterAll(async () => {
-  await race?.close();
-  await stopOwnPostgres();
-});
-
-beforeEach(async () => {
-  if (race !== undefined) await resetTables(race.store);
-});
+const raceStore = useRaceStore('enroll_t_races_org_operator_renewal');
 
 it('postgres: a renewed operator card logging in to two agencies at once: both wait for review, one request', async (ctx) => {
-  if (race === undefined) return ctx.skip();
-  const r = race;
+  const r = raceStore();
+  if (r === undefined) return ctx.skip();
   const flow = new OrgRegistrationFlow({ store: r.store, clock, agencies, permissions: ['承保作業'], renewal: 'review' });
   const sessions: Record<string, AdministratorSession> = {
     A1234: { organizationCard: orgA, administratorCard: adminA },

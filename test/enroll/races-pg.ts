@@ -7,9 +7,10 @@
  * can line up the exact interleaving a race needs instead of hoping for it.
  */
 import pg from 'pg';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { PgStore } from '../../src/enroll/store/pg-store.js';
 import type { SqlSession } from '../../src/enroll/store/store.js';
-import { getDatabaseUrl } from './helpers.js';
+import { getDatabaseUrl, resetTables, stopOwnPostgres } from './helpers.js';
 
 /** A PgStore in its own schema, and the lock helpers over it. */
 export interface RaceStore {
@@ -81,4 +82,24 @@ export async function openRaceStore(schema: string): Promise<RaceStore | undefin
       await admin.end();
     },
   };
+}
+
+/**
+ * The hooks of a race test file: a {@link RaceStore} in `schema` opened before its tests and closed after them
+ * (with the PostgreSQL the tests started, if they did), its tables emptied before each test. Returns the
+ * store's getter: `undefined` without a server (outside CI only), for the test to skip.
+ */
+export function useRaceStore(schema: string): () => RaceStore | undefined {
+  let race: RaceStore | undefined;
+  beforeAll(async () => {
+    race = await openRaceStore(schema);
+  }, 120_000);
+  afterAll(async () => {
+    await race?.close();
+    await stopOwnPostgres();
+  });
+  beforeEach(async () => {
+    if (race !== undefined) await resetTables(race.store);
+  });
+  return () => race;
 }

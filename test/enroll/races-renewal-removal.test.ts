@@ -7,14 +7,14 @@
  * queue for ever (accepting it only answers NOT_FOUND). Now closing and
  * removal lock the bindings first, so the request is rejected with them.
  */
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Actor } from '../../src/enroll/domain/actor.js';
 import type { VerifiedCardHolder } from '../../src/enroll/domain/card-holder.js';
 import { markVerified } from '../../src/enroll/domain/verified-holder.js';
 import { EnrollError } from '../../src/enroll/errors.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
-import { basicDataFor, citizenCard, gpsAccountFlow, resetTables, stopOwnPostgres, tokenFromMail } from './helpers.js';
-import { openRaceStore, type RaceStore } from './races-pg.js';
+import { basicDataFor, citizenCard, gpsAccountFlow, tokenFromMail } from './helpers.js';
+import { useRaceStore, type RaceStore } from './races-pg.js';
 
 const applicant: Actor = { role: 'applicant', id: 'company-a' };
 const reviewer: Actor = { role: 'reviewer', id: 'staff-1' };
@@ -26,20 +26,7 @@ const renewed = verified(citizenCard(1, { anchor: ANCHOR, validFrom: '2026-02-01
 const second = verified(citizenCard(2, { anchor: ANCHOR, validFrom: '2024-05-01T00:00:00.000Z' }));
 const clock = new ManualClock('2026-03-02T01:00:00Z');
 
-let race: RaceStore | undefined;
-
-beforeAll(async () => {
-  race = await openRaceStore('enroll_t_races_renewal_removal');
-}, 120_000);
-
-afterAll(async () => {
-  await race?.close();
-  await stopOwnPostgres();
-});
-
-beforeEach(async () => {
-  if (race !== undefined) await resetTables(race.store);
-});
+const raceStore = useRaceStore('enroll_t_races_renewal_removal');
 
 /** An active account H5600123 with card 1 and card 2, renewals under review. */
 async function activeAccount(r: RaceStore) {
@@ -72,6 +59,7 @@ async function loginThen<T>(r: RaceStore, flow: Awaited<ReturnType<typeof active
 }
 
 it('postgres: a renewal queued while the account is closed is rejected with it', async (ctx) => {
+  const race = raceStore();
   if (race === undefined) return ctx.skip();
   const flow = await activeAccount(race);
   const { login, done } = await loginThen(race, flow, () => flow.closeAccount('H5600123', reviewer, '卡片遺失'));
@@ -82,6 +70,7 @@ it('postgres: a renewal queued while the account is closed is rejected with it',
 });
 
 it('postgres: a renewal queued while its card is removed is rejected with it', async (ctx) => {
+  const race = raceStore();
   if (race === undefined) return ctx.skip();
   const flow = await activeAccount(race);
   const { login, done } = await loginThen(race, flow, () => flow.removeCard('H5600123', original.cardNumber ?? '', applicant));
@@ -91,8 +80,8 @@ it('postgres: a renewal queued while its card is removed is rejected with it', a
 });
 
 it('postgres: a reviewer accepting a renewal while staff close the account: one finishes first, no deadlock', async (ctx) => {
-  if (race === undefined) return ctx.skip();
-  const r = race;
+  const r = raceStore();
+  if (r === undefined) return ctx.skip();
   const flow = await activeAccount(r);
   await expect(flow.resolveLogin(renewed)).rejects.toMatchObject({ code: 'RENEWAL_PENDING_REVIEW' });
   const [request] = await flow.pendingRenewals();

@@ -8,7 +8,7 @@
  * acceptances of the login-enablement and organization flows locked the
  * request first, and PostgreSQL broke the cycle by aborting one of them.
  */
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Actor } from '../../src/enroll/domain/actor.js';
 import type { VerifiedCardHolder } from '../../src/enroll/domain/card-holder.js';
 import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
@@ -19,9 +19,9 @@ import { OfficialAccountFlow } from '../../src/enroll/flows/official-account.js'
 import { OrgRegistrationFlow, type AdministratorSession } from '../../src/enroll/flows/org-registration.js';
 import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
-import { citizenCard, resetTables, stopOwnPostgres } from './helpers.js';
+import { citizenCard } from './helpers.js';
 import { FakePersonnelSystem, NFA, claire, host, member } from './official-fixtures.js';
-import { openRaceStore, type RaceStore } from './races-pg.js';
+import { useRaceStore, type RaceStore } from './races-pg.js';
 
 const ANCHOR = 'a'.repeat(64);
 const OLD = '2024-05-01T00:00:00.000Z';
@@ -29,20 +29,7 @@ const NEW = '2026-02-01T00:00:00.000Z';
 const reviewer: Actor = { role: 'reviewer', id: 'staff-1' };
 const clock = new ManualClock('2026-03-06T01:00:00Z');
 
-let race: RaceStore | undefined;
-
-beforeAll(async () => {
-  race = await openRaceStore('enroll_t_renewal_orphans_races');
-}, 120_000);
-
-afterAll(async () => {
-  await race?.close();
-  await stopOwnPostgres();
-});
-
-beforeEach(async () => {
-  if (race !== undefined) await resetTables(race.store);
-});
+const raceStore = useRaceStore('enroll_t_renewal_orphans_races');
 
 const settle = (p: Promise<unknown>): Promise<unknown> =>
   p.then(
@@ -91,6 +78,7 @@ async function loginEnablement(r: RaceStore) {
 }
 
 it('postgres: certificate-login enablement, a renewal queued while its card is unbound is rejected with it', async (ctx) => {
+  const race = raceStore();
   if (race === undefined) return ctx.skip();
   const { flow, renewed, unbind } = await loginEnablement(race);
   const [login, unbound] = await inOrder(race, 'SELECT 1 FROM enroll_login_bindings WHERE card_number=$1 FOR UPDATE', [renewed.cardNumber], () => flow.authorizeLogin(renewed), unbind);
@@ -100,6 +88,7 @@ it('postgres: certificate-login enablement, a renewal queued while its card is u
 });
 
 it('postgres: certificate-login enablement, a reviewer accepting while the card is unbound: no deadlock, nothing left waiting', async (ctx) => {
+  const race = raceStore();
   if (race === undefined) return ctx.skip();
   const { flow, renewed, unbind } = await loginEnablement(race);
   expect(code(await settle(flow.authorizeLogin(renewed)))).toBe('RENEWAL_PENDING_REVIEW');
@@ -113,6 +102,7 @@ it('postgres: certificate-login enablement, a reviewer accepting while the card 
 });
 
 it('postgres: official account, a renewal queued while the card is removed is rejected with it', async (ctx) => {
+  const race = raceStore();
   if (race === undefined) return ctx.skip();
   const flow = new OfficialAccountFlow({
     store: race.store,
@@ -154,6 +144,7 @@ async function organization(r: RaceStore) {
 }
 
 it('postgres: organization, a renewal queued while the operator is removed is rejected with it', async (ctx) => {
+  const race = raceStore();
   if (race === undefined) return ctx.skip();
   const { flow, renewed, remove } = await organization(race);
   const [login, removed] = await inOrder(
@@ -169,6 +160,7 @@ it('postgres: organization, a renewal queued while the operator is removed is re
 });
 
 it('postgres: organization, a reviewer accepting while the operator is removed: no deadlock, nothing left waiting', async (ctx) => {
+  const race = raceStore();
   if (race === undefined) return ctx.skip();
   const { flow, renewed, remove } = await organization(race);
   expect(code(await settle(flow.authorizeOperator('A1234', renewed, '承保作業')))).toBe('RENEWAL_PENDING_REVIEW');
