@@ -1,44 +1,30 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RevocationChecker, TrustedCertificate, httpRevocationFetch } from '../../../src/cert/index.js';
 import { createTestPki, type TestPki } from '../../../src/testing/pki/index.js';
 import { buildCrl } from '../../../src/testing/revocation/index.js';
 import { revocationFailure as failure } from './helpers/fixtures.js';
+import { startCaServer, type CaServer, type Handler } from './helpers/ca-server.js';
 
 // A CRL is megabytes where an OCSP answer is kilobytes: over a slow link the
 // CRL needs longer than an OCSP request may take, while a server that never
 // answers must still cost no more than the OCSP timeout.
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-let server: Server;
-let base: string;
-let routes: Map<string, Handler>;
+let ca: CaServer;
 let pki: TestPki;
 let issuer: TrustedCertificate;
 let cert: TrustedCertificate;
 
 beforeAll(async () => {
-  routes = new Map();
-  server = createServer((req, res) => {
-    const handler = routes.get(new URL(req.url ?? '/', 'http://x').pathname);
-    if (handler === undefined) res.writeHead(404).end();
-    else handler(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  pki = await createTestPki({ authorities: ['moica'], crlBaseUrl: `${base}/crl`, ocspUrl: `${base}/ocsp` });
+  ca = await startCaServer();
+  pki = await createTestPki({ authorities: ['moica'], crlBaseUrl: `${ca.base}/crl`, ocspUrl: `${ca.base}/ocsp` });
   issuer = TrustedCertificate.from(pki.issuer('moica').certificate);
   cert = TrustedCertificate.from((await pki.issueCardHolder({ authority: 'moica' })).sign.certificate);
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => ca.close());
 
-beforeEach(() => routes.clear());
+beforeEach(() => ca.reset());
 
 /** Answers at once, then sends the CRL in ten pieces over about `ms`, as a slow link delivers it. */
 function slowCrl(ms: number): Handler {
@@ -71,20 +57,20 @@ async function elapsed(run: () => Promise<unknown>): Promise<number> {
 
 describe('how long a CRL download may take', () => {
   it('a CRL that arrives slower than the OCSP timeout still arrives (crlTimeoutMs, default 2 minutes)', async () => {
-    routes.set('/crl/moica.crl', slowCrl(1200));
+    ca.routes.set('/crl/moica.crl', slowCrl(1200));
     const checker = new RevocationChecker({ mode: 'crl', fetch: httpRevocationFetch({ timeoutMs: 400 }) });
     expect(await checker.check(cert, issuer)).toMatchObject({ kind: 'good', source: 'crl' });
   });
 
   it('is bounded by crlTimeoutMs', async () => {
-    routes.set('/crl/moica.crl', slowCrl(1500));
+    ca.routes.set('/crl/moica.crl', slowCrl(1500));
     const checker = new RevocationChecker({ mode: 'crl', fetch: httpRevocationFetch({ timeoutMs: 300, crlTimeoutMs: 600 }) });
     const error = await failure(checker.check(cert, issuer));
     expect(error.code).toBe('FETCH_FAILED');
   });
 
   it('a CRL server that never answers costs the OCSP timeout, not the CRL one', async () => {
-    routes.set('/crl/moica.crl', silent);
+    ca.routes.set('/crl/moica.crl', silent);
     const checker = new RevocationChecker({ mode: 'crl', fetch: httpRevocationFetch({ timeoutMs: 400 }) });
     let code: string | undefined;
     const ms = await elapsed(async () => {
@@ -97,7 +83,7 @@ describe('how long a CRL download may take', () => {
 
   it('an OCSP request keeps the OCSP timeout, body included', async () => {
     // Headers at once, then a body that never ends: the CRL's longer limit is not the OCSP answer's.
-    routes.set('/ocsp', (req, res) => {
+    ca.routes.set('/ocsp', (req, res) => {
       req.resume();
       res.writeHead(200, { 'content-type': 'application/ocsp-response' });
       res.write(Uint8Array.of(0x30));

@@ -1,53 +1,39 @@
 import { gzipSync } from 'node:zlib';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RevocationChecker, RevocationError, TrustedCertificate, httpRevocationFetch, type RevocationFetch } from '../../../src/cert/index.js';
 import { createTestPki, type TestPki } from '../../../src/testing/pki/index.js';
 import { buildCrl } from '../../../src/testing/revocation/index.js';
 import { revocationFailure as failure } from './helpers/fixtures.js';
+import { startCaServer, type CaServer, type Handler } from './helpers/ca-server.js';
 
 // Real sockets, CA servers misbehaving the ways servers in the world do: every
 // case must end in an answer or a typed RevocationError, within a bounded
 // time and memory.
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-let server: Server;
-let base: string;
-let routes: Map<string, Handler>;
+let ca: CaServer;
 let pki: TestPki;
 let cert: TrustedCertificate;
 let issuer: TrustedCertificate;
 
 beforeAll(async () => {
-  routes = new Map();
-  server = createServer((req, res) => {
-    const handler = routes.get(new URL(req.url ?? '/', 'http://x').pathname);
-    if (handler === undefined) res.writeHead(404).end();
-    else handler(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  pki = await createTestPki({ authorities: ['moica'], crlBaseUrl: `${base}/crl`, ocspUrl: `${base}/ocsp` });
+  ca = await startCaServer();
+  pki = await createTestPki({ authorities: ['moica'], crlBaseUrl: `${ca.base}/crl`, ocspUrl: `${ca.base}/ocsp` });
   const holder = await pki.issueCardHolder({ authority: 'moica' });
   cert = TrustedCertificate.from(holder.sign.certificate);
   issuer = TrustedCertificate.from(pki.issuer('moica').certificate);
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => ca.close());
 
-beforeEach(() => {
-  routes.clear();
-});
+beforeEach(() => ca.reset());
 
 /** Serves a current, signed CRL of the MOICA test CA listing nobody at `/crl/moica.crl`. */
 function serveGoodCrl(): void {
   const der = buildCrl({ issuer: pki.issuer('moica'), entries: [] });
-  routes.set('/crl/moica.crl', (_req, res) => {
+  ca.routes.set('/crl/moica.crl', (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/pkix-crl', 'content-length': der.length }).end(der);
   });
 }
@@ -70,18 +56,18 @@ const ownHttpFetch: RevocationFetch = (url, request) =>
 
 describe('an injected fetch that fails with its own errors', () => {
   it('falls back from a responder that resets the connection to the CRL (OCSP first)', async () => {
-    routes.set('/ocsp', (req) => req.socket.destroy());
+    ca.routes.set('/ocsp', (req) => req.socket.destroy());
     serveGoodCrl();
     const status = await new RevocationChecker({ fetch: ownHttpFetch }).check(cert, issuer);
     expect(status).toMatchObject({ kind: 'good', source: 'crl' });
   });
 
   it('fails closed with a typed FETCH_FAILED naming the cause when it is the only source', async () => {
-    routes.set('/ocsp', (req) => req.socket.destroy());
+    ca.routes.set('/ocsp', (req) => req.socket.destroy());
     const err = await failure(new RevocationChecker({ fetch: ownHttpFetch, mode: 'ocsp' }).check(cert, issuer));
     expect(err.code).toBe('FETCH_FAILED');
     expect(err.message).toMatch(/socket hang up|ECONNRESET/);
-    expect(err.url).toBe(`${base}/ocsp`);
+    expect(err.url).toBe(`${ca.base}/ocsp`);
   });
 
   it('refuses an answer that is not an HTTP response with bytes (FETCH_FAILED), then uses the CRL', async () => {
@@ -97,7 +83,7 @@ describe('an injected fetch that fails with its own errors', () => {
   });
 
   it('keeps the failure of a CRL download typed when later checks answer it from memory', async () => {
-    routes.set('/crl/moica.crl', (req) => req.socket.destroy());
+    ca.routes.set('/crl/moica.crl', (req) => req.socket.destroy());
     const checker = new RevocationChecker({ fetch: ownHttpFetch, mode: 'crl' });
     expect((await failure(checker.check(cert, issuer))).code).toBe('FETCH_FAILED');
     // Remembered for the retry delay, and still a RevocationError.
@@ -112,8 +98,8 @@ describe('an injected fetch without a timeout of its own', () => {
 
   it('is given up at the deadline against a CA server that accepts and never answers, and the next check asks again', async () => {
     // node:http has no timeout by default: this fetch waits as long as the server keeps the socket open.
-    routes.set('/crl/moica.crl', (req) => req.resume());
-    routes.set('/ocsp', (req) => req.resume());
+    ca.routes.set('/crl/moica.crl', (req) => req.resume());
+    ca.routes.set('/ocsp', (req) => req.resume());
     const checker = new RevocationChecker({ fetch: ownHttpFetch, fetchDeadlineMs: 400 });
     const outcome = await within(failure(checker.check(cert, issuer)), 5_000);
     expect(outcome).toMatchObject({ code: 'FETCH_FAILED', message: expect.stringMatching(/400 ms/) });
@@ -126,7 +112,7 @@ describe('an injected fetch without a timeout of its own', () => {
 
   it('leaves the library\'s own fetch to its own timeout (a longer one is not cut short)', async () => {
     const der = buildCrl({ issuer: pki.issuer('moica'), entries: [] });
-    routes.set('/crl/moica.crl', (_req, res) => {
+    ca.routes.set('/crl/moica.crl', (_req, res) => {
       setTimeout(() => res.writeHead(200, { 'content-length': der.length }).end(der), 600);
     });
     const checker = new RevocationChecker({ mode: 'crl', fetch: httpRevocationFetch({ timeoutMs: 5_000 }), fetchDeadlineMs: 200 });
@@ -140,7 +126,7 @@ describe('the size of an OCSP answer', () => {
     let written = 0;
     let closed!: () => void;
     const done = new Promise<void>((resolve) => (closed = resolve));
-    routes.set('/ocsp', (req, res) => {
+    ca.routes.set('/ocsp', (req, res) => {
       req.resume();
       // No Content-Length: the body is chunked and its size unknown until read.
       res.writeHead(200, { 'content-type': 'application/ocsp-response' });
@@ -167,7 +153,7 @@ describe('the size of an OCSP answer', () => {
   });
 
   it('refuses a declared Content-Length over the OCSP limit without reading the body', async () => {
-    routes.set('/ocsp', (req, res) => {
+    ca.routes.set('/ocsp', (req, res) => {
       req.resume();
       res.writeHead(200, { 'content-type': 'application/ocsp-response', 'content-length': 10 * 1024 * 1024 });
       res.write(Buffer.alloc(1024));
@@ -181,7 +167,7 @@ describe('the size of an OCSP answer', () => {
     const entries = Array.from({ length: 60_000 }, (_, i) => ({ serialHex: (0x100000 + i).toString(16), revokedAt: new Date('2026-01-01T00:00:00Z') }));
     const der = buildCrl({ issuer: pki.issuer('moica'), entries });
     expect(der.length).toBeGreaterThan(1024 * 1024);
-    routes.set('/crl/moica.crl', (_req, res) => {
+    ca.routes.set('/crl/moica.crl', (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(der);
     });
     expect(await new RevocationChecker({ mode: 'crl' }).check(cert, issuer)).toMatchObject({ kind: 'good', source: 'crl' });
@@ -190,14 +176,14 @@ describe('the size of an OCSP answer', () => {
 
 describe('why a download failed', () => {
   it('names the redirect loop, not only "fetch failed"', async () => {
-    routes.set('/crl/moica.crl', (_req, res) => res.writeHead(302, { location: '/crl/moica.crl' }).end());
+    ca.routes.set('/crl/moica.crl', (_req, res) => res.writeHead(302, { location: '/crl/moica.crl' }).end());
     const err = await failure(new RevocationChecker({ mode: 'crl' }).check(cert, issuer));
     expect(err.code).toBe('FETCH_FAILED');
     expect(err.message).toMatch(/redirect/i);
   });
 
   it('names a redirect to a file: URL as refused', async () => {
-    routes.set('/crl/moica.crl', (_req, res) => res.writeHead(301, { location: 'file:///etc/passwd' }).end());
+    ca.routes.set('/crl/moica.crl', (_req, res) => res.writeHead(301, { location: 'file:///etc/passwd' }).end());
     const err = await failure(new RevocationChecker({ mode: 'crl' }).check(cert, issuer));
     expect(err.code).toBe('FETCH_FAILED');
     expect(err.message).toMatch(/scheme|redirect/i);
@@ -218,8 +204,8 @@ describe('why a download failed', () => {
 describe('what CA web servers commonly do (held before this change)', () => {
   it('follows a permanent redirect to the CRL moved elsewhere, and reads a gzip-encoded CRL', async () => {
     const der = buildCrl({ issuer: pki.issuer('moica'), entries: [{ serialHex: cert.serialHex, revokedAt: new Date(Date.now() - 60_000) }] });
-    routes.set('/crl/moica.crl', (_req, res) => res.writeHead(301, { location: '/repository/CRL2/complete.crl' }).end());
-    routes.set('/repository/CRL2/complete.crl', (_req, res) => {
+    ca.routes.set('/crl/moica.crl', (_req, res) => res.writeHead(301, { location: '/repository/CRL2/complete.crl' }).end());
+    ca.routes.set('/repository/CRL2/complete.crl', (_req, res) => {
       const gz = gzipSync(der);
       // No Content-Type at all, as some repositories serve .crl files.
       res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': gz.length }).end(gz);
@@ -235,7 +221,7 @@ describe('what CA web servers commonly do (held before this change)', () => {
       [(_q, res) => res.writeHead(503, { 'retry-after': '120' }).end('busy'), 'FETCH_FAILED'],
     ];
     for (const [handler, code] of cases) {
-      routes.set('/ocsp', (req, res) => {
+      ca.routes.set('/ocsp', (req, res) => {
         req.resume();
         handler(req, res);
       });
@@ -245,7 +231,7 @@ describe('what CA web servers commonly do (held before this change)', () => {
 
   it('refuses a CRL body cut short by a Content-Length that lies', async () => {
     const der = buildCrl({ issuer: pki.issuer('moica'), entries: [] });
-    routes.set('/crl/moica.crl', (_req, res) => {
+    ca.routes.set('/crl/moica.crl', (_req, res) => {
       res.writeHead(200, { 'content-length': der.length + 100 });
       res.write(der);
       setTimeout(() => res.destroy(), 20);
