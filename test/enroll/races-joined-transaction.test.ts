@@ -46,4 +46,39 @@ describeEachStore('enroll_t_races_joined', (db) => {
     // What answered success was committed with the caller's transaction.
     expect((await flow.history('H5600124')).map((a) => a.status)).toEqual(['draft']);
   });
+
+  it('calls started together from inside a running command take turns too; a call outliving its command queues', async () => {
+    await db().transaction(async (tx) => {
+      await tx.query('CREATE TABLE IF NOT EXISTS t_joined_nested (v text)');
+      await tx.query('DELETE FROM t_joined_nested');
+    });
+    const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    let late: Promise<unknown> = Promise.resolve();
+    const outcomes = await db().transaction(async (tx) => {
+      const joined = joinTransaction(tx);
+      // A port the command calls (a mailer, an EMS adapter on the same transaction) starting two commands at once.
+      const nested = await joined.transaction(async () => {
+        // Fires after this command has ended: it must queue on the session, not run inside the ended turn.
+        late = delay(60).then(() => joined.transaction((s) => s.query(`INSERT INTO t_joined_nested VALUES ('late')`)));
+        return Promise.allSettled([
+          joined.transaction(async (s) => {
+            await s.query(`INSERT INTO t_joined_nested VALUES ('a')`);
+            await delay(20);
+            throw new Error('A fails');
+          }),
+          joined.transaction(async (s) => {
+            await delay(5);
+            await s.query(`INSERT INTO t_joined_nested VALUES ('b')`);
+            return 'B ok';
+          }),
+        ]);
+      });
+      await late;
+      return nested;
+    });
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'fulfilled']);
+    // What answered success was committed; what failed was undone alone.
+    const rows = await db().transaction((tx) => tx.query('SELECT v FROM t_joined_nested ORDER BY v'));
+    expect(rows.map((r) => r.v)).toEqual(['b', 'late']);
+  });
 });

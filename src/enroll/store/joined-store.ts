@@ -10,8 +10,19 @@ import type { EnrollStore, Row, SqlSession } from './store.js';
 
 /** The last command queued on each caller session: commands of one session run one after another. */
 const lastTurn = new WeakMap<SqlSession, Promise<void>>();
-/** The sessions whose turn the current async context holds (a command's own nested transaction runs at once). */
-const holding = new AsyncLocalStorage<ReadonlySet<SqlSession>>();
+
+/**
+ * One command's turn on a session: `active` while its function runs, and the
+ * last of the calls it started itself (`tail`), which take turns among
+ * themselves after it.
+ */
+interface Turn {
+  active: boolean;
+  tail: Promise<void>;
+}
+
+/** The turns the current async context runs in, by session. */
+const holding = new AsyncLocalStorage<ReadonlyMap<SqlSession, Turn>>();
 
 /**
  * Runs `fn` once the commands started before it on `session` have settled.
@@ -21,18 +32,34 @@ const holding = new AsyncLocalStorage<ReadonlySet<SqlSession>>();
  * savepoint also undid the second's writes after it had answered success, or
  * left it releasing a savepoint that no longer existed (PGlite then rolled
  * back the caller's whole transaction).
+ *
+ * A call made from inside a running command (a command's own nested
+ * transaction, or a port the command calls that uses a joined flow) cannot
+ * wait for the session's queue, which holds the command itself: it queues
+ * behind the other calls that command started, so calls started together
+ * there take turns too. Work that outlives its command (a timer it set) finds
+ * that turn over and queues on the session like any other call.
  */
 function inTurn<T>(session: SqlSession, fn: () => Promise<T>): Promise<T> {
   const held = holding.getStore();
-  if (held?.has(session) === true) return fn();
-  const run = (lastTurn.get(session) ?? Promise.resolve()).then(() => holding.run(new Set([...(held ?? []), session]), fn));
-  lastTurn.set(
-    session,
-    run.then(
-      () => undefined,
-      () => undefined,
-    ),
+  const parent = held?.get(session);
+  const within = parent?.active === true ? parent : undefined;
+  const before = within?.tail ?? lastTurn.get(session) ?? Promise.resolve();
+  const turn: Turn = { active: false, tail: Promise.resolve() };
+  const run = before
+    .then(() => {
+      turn.active = true;
+      return holding.run(new Map([...(held ?? []), [session, turn]]), fn);
+    })
+    .finally(() => {
+      turn.active = false;
+    });
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
   );
+  if (within !== undefined) within.tail = settled;
+  else lastTurn.set(session, settled);
   return run;
 }
 
