@@ -39,7 +39,13 @@ export async function checkedFetch(
     else {
       // Promise.race listens to `answer` too: its rejection after the deadline is handled, not unhandled.
       const expired = new Promise<never>((_, reject) => {
-        const late = (): void => reject(new RevocationError('FETCH_FAILED', `fetching ${url} did not finish within ${deadlineMs} ms`, { url }));
+        const late = (): void =>
+          reject(
+            new RevocationError('FETCH_FAILED', `fetching ${url} did not finish within ${deadlineMs} ms`, {
+              url,
+              cause: new DOMException(`no answer within ${deadlineMs} ms`, 'TimeoutError'),
+            }),
+          );
         timer = setTimeout(late, deadlineMs);
       });
       res = await Promise.race([answer, expired]);

@@ -26,3 +26,22 @@ function textOf(err: unknown): string {
   if (typeof message === 'string' && message !== '') return message;
   return typeof code === 'string' ? code : '';
 }
+
+/** Codes with which Node's network stack and undici report running out of time. */
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/**
+ * Whether `err`, or a cause under it, says a request ran out of time (a
+ * `TimeoutError`, as `AbortSignal.timeout` and the revocation deadlines raise,
+ * or a timeout code of the network stack), as against one refused or cut off
+ * at once.
+ */
+export function timedOut(err: unknown): boolean {
+  let current: unknown = err;
+  for (let depth = 0; depth < DEPTH + 1 && typeof current === 'object' && current !== null; depth++) {
+    const { name, code } = current as { name?: unknown; code?: unknown };
+    if (name === 'TimeoutError' || (typeof code === 'string' && TIMEOUT_CODES.has(code))) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -11,6 +11,7 @@ import { parseOcspResponse, type OcspBasicResponse, type OcspSingleResponse } fr
 import { strictestSingle } from './ocsp-single-choice.js';
 import type { RevocationFetch, RevocationResponse } from './revocation-fetch.js';
 import { checkedFetch } from './checked-fetch.js';
+import { timedOut } from './failure-reason.js';
 import { UnreachableResponders } from './unreachable-responders.js';
 import type { RevocationStatus } from './revocation-status.js';
 import { requireInstant } from '../instant.js';
@@ -49,12 +50,12 @@ export interface OcspClientOptions {
   /** A designated responder URL used instead of the certificate's AIA. */
   responderUrl?: string;
   /**
-   * After a responder gave no HTTP answer (`FETCH_FAILED`: refused, timed
-   * out, cut off, a body over the limit), how long checks against its URL
-   * fail with that error at once instead of asking again; default 1 minute,
-   * `0` asks every time. An answer the responder gave (an HTTP error status,
-   * an OCSP error status) is not remembered: it came at once, and asking
-   * again costs no login a wait.
+   * After a request to a responder ran out of time (`FETCH_FAILED`, timed
+   * out), how long checks against its URL fail with that error at once
+   * instead of asking again; default 1 minute, `0` asks every time. A
+   * connection refused or cut, and any answer (an HTTP or OCSP error status),
+   * is not remembered: it failed at once, and asking again costs no login a
+   * wait.
    */
   retryUnreachableMs?: number;
   /**
@@ -267,10 +268,11 @@ export class OcspClient {
         this.options.fetchDeadlineMs,
       );
     } catch (err) {
-      // No HTTP answer at all (refused, timed out, cut off, too large): remembered, since asking again costs the
-      // next login the same wait. An answer (an HTTP error status included) came at once and is not: one 500
-      // would otherwise fail every login for a minute in `ocsp` mode.
-      if (err instanceof RevocationError) this.unreachable.remember(url, err, at.getTime());
+      // Only a request that ran out of time is remembered: asking again would cost the next login the same wait.
+      // A refused or cut connection failed at once and is asked again (one reset, a responder restarting, would
+      // otherwise send every login to the CRL for a minute), and so is an answer, an HTTP error included (one 500
+      // would otherwise fail every login for a minute in `ocsp` mode).
+      if (err instanceof RevocationError && timedOut(err)) this.unreachable.remember(url, err, at.getTime());
       throw err;
     }
     this.unreachable.forget(url);

@@ -73,6 +73,11 @@ export interface RevocationCheckerOptions {
   ocspCacheSize?: number;
   /** Longest time a cached OCSP `good` is used after it was obtained, whatever its nextUpdate; default 1 hour. */
   ocspCacheMaxAgeMs?: number;
+  /**
+   * After an OCSP request timed out, how long checks skip that responder (the next source answers, or the check
+   * fails closed in `ocsp` mode) instead of each waiting out the timeout; default 1 minute, `0` asks every time.
+   */
+  ocspRetryUnreachableMs?: number;
   /** How long before nextUpdate a cached CRL is refreshed in the background; default a tenth of its validity window. */
   crlRefreshAheadMs?: number;
   /**
@@ -132,6 +137,7 @@ export class RevocationChecker {
       ...(options.requireOcspNonce === undefined ? {} : { requireNonce: options.requireOcspNonce }),
       ...(options.ocspCacheSize === undefined ? {} : { cacheSize: options.ocspCacheSize }),
       ...(options.ocspCacheMaxAgeMs === undefined ? {} : { cacheMaxAgeMs: options.ocspCacheMaxAgeMs }),
+      ...(options.ocspRetryUnreachableMs === undefined ? {} : { retryUnreachableMs: options.ocspRetryUnreachableMs }),
     });
     this.crls = new CrlCache({
       fetch,
