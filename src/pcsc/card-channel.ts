@@ -24,10 +24,15 @@ export abstract class CardChannel implements Transport {
    * Settles when the raw exchange still running ends (it may be one a timeout abandoned: the caller has its
    * error while the transport still waits for the card); `undefined` when none is running.
    */
-  protected inflight: Promise<unknown> | undefined;
+  private running: Promise<unknown> | undefined;
 
   protected constructor(timeoutMs: number) {
     this.timeoutMs = timeoutMs;
+  }
+
+  /** The raw exchange still running, if any (read-only to subclasses: a session releases its handle after it). */
+  protected get inflight(): Promise<unknown> | undefined {
+    return this.running;
   }
 
   /** Sends raw bytes to the card and returns its raw answer. */
@@ -125,16 +130,16 @@ export abstract class CardChannel implements Transport {
 
   private async exchangeOnce(bytes: Uint8Array, timeoutMs: number): Promise<ResponseApdu> {
     // A timed-out exchange is still running on the card; never overlap it.
-    await this.inflight;
+    await this.running;
     this.assertUsable();
     const pending = this.exchange(bytes);
     const settled = pending.then(
       () => undefined,
       () => undefined,
     );
-    this.inflight = settled;
+    this.running = settled;
     void settled.then(() => {
-      if (this.inflight === settled) this.inflight = undefined;
+      if (this.running === settled) this.running = undefined;
     });
     const raw = await withTimeout(pending, timeoutMs, 'transmit', this.readerName);
     return ResponseApdu.from(raw);
