@@ -1,5 +1,6 @@
 import type { ChallengeRecord, ChallengeStore, ConsumedChallenge } from '../cert/trust/login/challenge-store.js';
 import { MAX_SESSION_ID_CHARS } from '../cert/trust/login/challenge-issuer.js';
+import { LoginConfigurationError } from '../cert/trust/login/errors.js';
 import { runMigrations } from '../enroll/store/migrate.js';
 import type { EnrollStore } from '../enroll/store/store.js';
 import { CHALLENGE_STORE_MIGRATIONS } from './migrations.js';
@@ -18,8 +19,8 @@ export interface OpenSqlChallengeStoreOptions extends SqlChallengeStoreOptions {
    * The database, the same one enrollment uses: a `PgStore` (PostgreSQL,
    * needed when several processes or hosts verify logins) or a `PgliteStore`.
    * Default: a new in-memory PGlite database, closed with the store; PGlite (`@electric-sql/pglite`) is an
-   * optional peer of twpki, so that default needs it installed, and `open` rejects with the module loader's
-   * `ERR_MODULE_NOT_FOUND`, naming the package, when it is not.
+   * optional peer of twpki, so that default needs it installed, and `open` rejects with
+   * `LoginConfigurationError` `INVALID_CONFIGURATION`, naming the package and this option, when it is not.
    */
   readonly store?: EnrollStore;
 }
@@ -32,6 +33,26 @@ interface ChallengeRow {
 }
 
 const asDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
+
+/**
+ * The default store: an in-memory PGlite, loaded only here so that a backend
+ * passing its own `PgStore` needs no PGlite installed.
+ */
+async function openDefaultStore(): Promise<EnrollStore> {
+  let module: typeof import('../enroll/store/pglite-store.js');
+  try {
+    module = await import('../enroll/store/pglite-store.js');
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
+    throw new LoginConfigurationError(
+      'INVALID_CONFIGURATION',
+      'SqlChallengeStore.open: without `store` the challenges go to an embedded PGlite, an optional peer of twpki that ' +
+        `is not installed (npm install @electric-sql/pglite), or pass your PgStore as \`store\` (${(error as Error).message})`,
+    );
+  }
+  return module.PgliteStore.open();
+}
 
 /**
  * A {@link ChallengeStore} in PostgreSQL (or embedded PGlite), on the same
@@ -64,8 +85,7 @@ export class SqlChallengeStore implements ChallengeStore {
   /** Opens the store on `options.store` (default an in-memory PGlite) and applies its migration. */
   public static async open(options: OpenSqlChallengeStoreOptions = {}): Promise<SqlChallengeStore> {
     const owned = options.store === undefined;
-    // Loaded only for the default, so that a backend passing its own PgStore needs no PGlite installed.
-    const db = options.store ?? (await (await import('../enroll/store/pglite-store.js')).PgliteStore.open());
+    const db = options.store ?? (await openDefaultStore());
     const store = new SqlChallengeStore(db, options, owned);
     await store.migrate();
     return store;

@@ -107,6 +107,14 @@ process.stdout.write(JSON.stringify(result));`,
       }
     }
     expect(Object.keys(needs).every((s) => s in outcomes)).toBe(true);
+    // The challenge store's default is PGlite: opened without it, a typed error says what to install or pass.
+    const challenge = runInProject(
+      'challenge-default.mjs',
+      `import { SqlChallengeStore } from 'twpki/challenge-store';
+try { await SqlChallengeStore.open(); process.stdout.write('opened'); }
+catch (err) { process.stdout.write(err.code + ' ' + err.message.includes('npm install @electric-sql/pglite')); }`,
+    );
+    expect(challenge).toBe('INVALID_CONFIGURATION true');
     // A backend that picks a store or the mailer installs its driver (and, in TypeScript, its types).
     for (const peer of OPTIONAL_DRIVERS) provide(peer);
   });
