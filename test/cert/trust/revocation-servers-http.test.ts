@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RevocationChecker, RevocationError, TrustedCertificate, httpRevocationFetch, type RevocationFetch } from '../../../src/cert/index.js';
 import { createTestPki, type TestPki } from '../../../src/testing/pki/index.js';
 import { buildCrl } from '../../../src/testing/revocation/index.js';
@@ -108,6 +108,23 @@ describe('an injected fetch without a timeout of its own', () => {
     serveGoodCrl();
     checker.crls.clear();
     expect(await within(checker.check(cert, issuer), 5_000)).toMatchObject({ kind: 'good', source: 'crl' });
+  });
+
+  it('by default gives an OCSP request 30 s and a CRL download 2 minutes', async () => {
+    const never: RevocationFetch = () => new Promise(() => undefined);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      for (const [mode, deadline] of [['ocsp', 30_000], ['crl', 120_000]] as const) {
+        let outcome: unknown;
+        void failure(new RevocationChecker({ mode, fetch: never }).check(cert, issuer)).then((e) => (outcome = e));
+        await vi.advanceTimersByTimeAsync(deadline - 1);
+        expect(outcome, mode).toBeUndefined();
+        await vi.advanceTimersByTimeAsync(2);
+        expect(outcome, mode).toMatchObject({ code: 'FETCH_FAILED', message: expect.stringContaining(`${deadline} ms`) });
+      }
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('leaves the library\'s own fetch to its own timeout (a longer one is not cut short)', async () => {

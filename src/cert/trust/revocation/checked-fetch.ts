@@ -3,10 +3,12 @@ import { failureReason } from './failure-reason.js';
 import { isSelfTimed, type RevocationFetch, type RevocationRequest, type RevocationResponse } from './revocation-fetch.js';
 
 /**
- * How long an injected fetch may take before the check gives it up; the
- * library's own fetch keeps its own timeout instead (see `isSelfTimed`).
+ * How long an injected fetch may take before the check gives it up, by what
+ * is asked: an OCSP answer a login waits for, or a CRL of up to tens of
+ * megabytes; the library's own fetch keeps its own timeouts instead (see
+ * `isSelfTimed`).
  */
-export const DEFAULT_FETCH_DEADLINE_MS = 120_000;
+const DEFAULT_FETCH_DEADLINE_MS = { ocsp: 30_000, crl: 120_000 } as const;
 
 /**
  * Calls a {@link RevocationFetch} the way the OCSP client and the CRL cache
@@ -29,7 +31,7 @@ export async function checkedFetch(
   fetch: RevocationFetch,
   url: string,
   request: RevocationRequest,
-  deadlineMs: number = DEFAULT_FETCH_DEADLINE_MS,
+  deadlineMs: number = DEFAULT_FETCH_DEADLINE_MS[request.kind ?? 'ocsp'],
 ): Promise<RevocationResponse> {
   let res: RevocationResponse;
   let timer: NodeJS.Timeout | undefined;

@@ -43,8 +43,8 @@ export interface OcspClientOptions {
   requireNonce?: boolean;
   /**
    * How long an injected `fetch` may take before a request is given up
-   * (`FETCH_FAILED`); default 2 minutes. `httpRevocationFetch`'s own
-   * timeout applies to it instead.
+   * (`FETCH_FAILED`); default 30 s. `httpRevocationFetch`'s own timeout
+   * applies to it instead.
    */
   fetchDeadlineMs?: number;
   /** A designated responder URL used instead of the certificate's AIA. */

@@ -42,8 +42,9 @@ export interface RevocationCheckerOptions {
   fetch?: RevocationFetch;
   /**
    * How long an injected `fetch` may take before a request is given up
-   * (`FETCH_FAILED`, and the check moves on or fails closed); default 2
-   * minutes. The default fetch ends by its own timeout (10 s) instead.
+   * (`FETCH_FAILED`, and the check moves on or fails closed); default 30 s
+   * for an OCSP request, 2 minutes for a CRL download. The default fetch ends
+   * by its own timeouts instead.
    */
   fetchDeadlineMs?: number;
   /** Source order; default `ocsp-then-crl`. */

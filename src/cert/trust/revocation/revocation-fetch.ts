@@ -37,8 +37,9 @@ export interface RevocationResponse {
  * proxy, to add caching, or to point at a local responder in tests. An
  * injected fetch should bound its own time and honour `request.maxBytes`;
  * whatever it throws reads as `FETCH_FAILED`, and one that has not settled
- * after `fetchDeadlineMs` (`RevocationCheckerOptions`, default 2 minutes) is
- * given up.
+ * after `fetchDeadlineMs` (`RevocationCheckerOptions`; default 30 s for
+ * OCSP, 2 minutes for a CRL) is given up. It should answer an HTTP error
+ * status with that status, not throw: a throw reads as no answer at all.
  */
 export type RevocationFetch = (url: string, request: RevocationRequest) => Promise<RevocationResponse>;
 
