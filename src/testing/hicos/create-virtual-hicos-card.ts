@@ -1,4 +1,4 @@
-import { createTestPki } from '../pki/index.js';
+import { createTestPki, TestPkiError } from '../pki/index.js';
 import type { TestPki } from '../pki/index.js';
 import { VirtualHiCOSCard } from './virtual-hicos-card.js';
 import type { VirtualCardQuirks, VirtualHiCOSCardOptions } from './virtual-card-options.js';
@@ -35,6 +35,7 @@ export interface CreateVirtualHiCOSCardOptions {
  * profile), with the issuing CA and root stored as `CACert`/`ROOTCACert`.
  */
 export async function createVirtualHiCOSCard(options: CreateVirtualHiCOSCardOptions = {}): Promise<VirtualHiCOSCard> {
+  checkCardOptions(options);
   const profile = options.profile ?? 'moica';
   const pki = options.pki ?? (await createTestPki({ authorities: [profile] }));
   const holder = await pki.issueCardHolder({
@@ -53,4 +54,24 @@ export async function createVirtualHiCOSCard(options: CreateVirtualHiCOSCardOpti
       caCertificates: [...holder.chain],
     },
   });
+}
+
+const CARD_OPTION_NAMES: ReadonlySet<string> = new Set(['profile', 'generation', 'pin', 'cardNumber', 'commonName', 'pki', 'quirks', 'card']);
+const PROFILES: readonly VirtualCardProfile[] = ['moica', 'moeaca', 'gca', 'xca'];
+
+/** Checked before any key is made, so a misspelt option (`cardSN`) fails at once instead of being dropped. */
+function checkCardOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null) throw new TestPkiError('BAD_OPTIONS', 'createVirtualHiCOSCard: options must be an object');
+  const o = options as Record<string, unknown>;
+  for (const name of Object.keys(o)) {
+    if (!CARD_OPTION_NAMES.has(name)) {
+      throw new TestPkiError(
+        'BAD_OPTIONS',
+        `createVirtualHiCOSCard: ${JSON.stringify(name)} is not an option (they are ${[...CARD_OPTION_NAMES].join(', ')}; the 卡號 is cardNumber, other card settings go in card)`,
+      );
+    }
+  }
+  if (o.profile !== undefined && !(PROFILES as readonly unknown[]).includes(o.profile)) {
+    throw new TestPkiError('BAD_OPTIONS', `createVirtualHiCOSCard: option "profile" must be one of ${PROFILES.join(', ')}, not ${JSON.stringify(o.profile)}`);
+  }
 }

@@ -10,6 +10,7 @@ import type { Scp03StaticKeys } from '../../apdu/crypto/scp03-session-keys.js';
 import type { CardFile } from './card-file-system.js';
 import { resolveSelect } from './card-file-system.js';
 import { buildCardLayout } from './card-layout.js';
+import { TestPkiError } from '../pki/errors.js';
 import { CardSecureChannel } from './card-secure-channel.js';
 import { GEN1_ATR, GEN2_ATR } from './hicos-atrs.js';
 import type { VirtualCardKeyPair, VirtualHiCOSCardOptions } from './virtual-card-options.js';
@@ -78,10 +79,11 @@ export class VirtualHiCOSCard implements CardEmulator {
 
   public constructor(private readonly options: VirtualHiCOSCardOptions) {
     this.generation = options.generation ?? 1;
+    if (this.generation !== 1 && this.generation !== 2) throw badCardOption(`generation must be 1 or 2, not ${String(this.generation)}`);
     this.cardNumber = options.cardNumber ?? 'TP03000012345678';
-    if (!/^[\x20-\x7e]{1,16}$/.test(this.cardNumber)) throw new RangeError('card number must be 1–16 printable ASCII characters');
+    if (!/^[\x20-\x7e]{1,16}$/.test(this.cardNumber)) throw badCardOption(`cardNumber must be 1–16 printable ASCII characters (a real 卡號 is 16, e.g. TP03000012345678), not ${JSON.stringify(this.cardNumber)}`);
     const pin = options.pin ?? '123456';
-    if (!/^[\x21-\x7e]{1,10}$/.test(pin)) throw new RangeError('virtual card PIN must be 1–10 printable ASCII characters');
+    if (!/^[\x21-\x7e]{1,10}$/.test(pin)) throw badCardOption('pin must be 1–10 printable ASCII characters (MOICA PINs are 6–8 digits)');
     this.pin = padPinFF(new Uint8Array(Buffer.from(pin, 'ascii')));
     this.tryLimit = options.pinTryLimit ?? 3;
     this.triesLeft = options.pinTriesLeft ?? this.tryLimit;
@@ -90,7 +92,7 @@ export class VirtualHiCOSCard implements CardEmulator {
     const held = options.heldKeyRefs ?? keyRefs;
     this.pinReference = options.pinReference ?? 0x01;
     for (const [name, pair] of Object.entries({ sign: options.credentials.sign, keyx: options.credentials.keyx })) {
-      if (pair.privateKey.asymmetricKeyDetails?.modulusLength !== 2048) throw new RangeError(`${name} key must be RSA-2048`);
+      if ((pair as Partial<typeof pair> | undefined)?.privateKey?.asymmetricKeyDetails?.modulusLength !== 2048) throw badCardOption(`credentials.${name}.privateKey must be an RSA-2048 private key`);
     }
     this.keysByRef = new Map([
       [held.sign, options.credentials.sign],
@@ -105,7 +107,7 @@ export class VirtualHiCOSCard implements CardEmulator {
     }).root;
     this.currentDf = this.root;
     this.cardId = options.cardId ?? createHash('sha256').update(this.cardNumber).digest().subarray(0, 10);
-    if (this.cardId.length !== 10) throw new RangeError('card ID must be 10 bytes');
+    if (this.cardId.length !== 10) throw badCardOption('cardId must be 10 bytes');
     this.staticKeys = diversifyHiCOSStaticKeys(this.cardId);
     this.random = options.random ?? ((n) => new Uint8Array(randomBytes(n)));
   }
@@ -419,4 +421,9 @@ export class VirtualHiCOSCard implements CardEmulator {
     this.rsaSecondResult = result.slice(128);
     return ok(result.slice(0, 128));
   }
+}
+
+// The kit's errors are TwpkiErrors with the option's name, so a harness can tell its own mistake from a card failure.
+function badCardOption(why: string): TestPkiError {
+  return new TestPkiError('BAD_OPTIONS', `virtual HiCOS card: option ${why}`);
 }

@@ -3,4 +3,4 @@
  * component's `/sign`, made with a test card holder's key in software.
  * @packageDocumentation
  */
-export { signLoginToken, type SignLoginTokenOptions } from './sign-login-token.js';
+export { signLoginToken, type LoginTokenSigner, type SignLoginTokenOptions } from './sign-login-token.js';

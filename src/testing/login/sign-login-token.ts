@@ -5,6 +5,15 @@ import type { LoginToken, SignHashAlgorithm } from '../../cert/index.js';
 import { TestPkiError } from '../pki/errors.js';
 import type { CardHolderCredentials } from '../pki/types.js';
 
+/**
+ * The part of a card holder {@link signLoginToken} uses: its signing certificate and key. Both
+ * `pki.issueCardHolder(...)` and a virtual card's `.credentials` have it.
+ */
+export interface LoginTokenSigner {
+  /** The signing certificate (DER) and its private key. */
+  readonly sign: Pick<CardHolderCredentials['sign'], 'certificate' | 'privateKey'>;
+}
+
 /** What {@link signLoginToken} signs and how. */
 export interface SignLoginTokenOptions {
   /** The text to sign, as a page sends it to `/sign`: for a login, `buildLoginMessage({ origin, challenge })`. */
@@ -30,7 +39,8 @@ export interface SignLoginTokenOptions {
  * code as `twpki agent`'s `/sign`.
  * @throws TestPkiError `BAD_OPTIONS` naming the option.
  */
-export async function signLoginToken(card: CardHolderCredentials, options: SignLoginTokenOptions): Promise<LoginToken> {
+// Typed by what it reads, so a virtual card's credentials (no authority, no chain) type-check as the guide says.
+export async function signLoginToken(card: LoginTokenSigner, options: SignLoginTokenOptions): Promise<LoginToken> {
   checkCard(card);
   const o = checked(options);
   const hash = COMPONENT_HASHES[o.hashAlgorithm];
@@ -58,8 +68,8 @@ export async function signLoginToken(card: CardHolderCredentials, options: SignL
 }
 
 /** A card holder's credentials (`pki.issueCardHolder(...)`, or a virtual card's `.credentials`), checked before use. */
-function checkCard(card: unknown): asserts card is CardHolderCredentials {
-  const sign = (card as Partial<CardHolderCredentials> | undefined)?.sign;
+function checkCard(card: unknown): asserts card is LoginTokenSigner {
+  const sign = (card as Partial<LoginTokenSigner> | undefined)?.sign;
   if (!(sign?.certificate instanceof Uint8Array) || !(sign.privateKey instanceof KeyObject) || sign.privateKey.type !== 'private') {
     throw new TestPkiError(
       'BAD_OPTIONS',

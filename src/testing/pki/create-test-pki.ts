@@ -45,6 +45,7 @@ function trimSlash(url: string): string {
  * new for every PKI, so two PKIs never vouch for each other's certificates.
  */
 export async function createTestPki(options: TestPkiOptions = {}): Promise<TestPki> {
+  checkPkiOptions(options);
   const now = options.now ?? new Date();
   const crlBase = trimSlash(options.crlBaseUrl ?? `${DEFAULT_BASE}/crl`);
   const ocspUrl = options.ocspUrl ?? `${DEFAULT_BASE}/ocsp`;
@@ -157,6 +158,7 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
   };
 
   const issueCardHolder = async (o: CardHolderOptions): Promise<CardHolderCredentials> => {
+    checkHolderOptions(o);
     const ca = issuer(o.authority);
     const profile = testAuthorityProfile(o.authority);
     const subject = profile.holderSubject(o);
@@ -185,6 +187,79 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
  * The `authorities` option checked: known names only, each once, in
  * {@link TEST_AUTHORITIES} order; all of them when absent.
  */
+const PKI_OPTION_NAMES: ReadonlySet<string> = new Set(['now', 'crlBaseUrl', 'ocspUrl', 'caIssuersBaseUrl', 'authorities']);
+
+/**
+ * A misspelt URL option (`ocspURL`) would be dropped and every certificate would point at the default
+ * 127.0.0.1:8080, where nothing answers: the harness would see REVOCATION_CHECK_FAILED at login, far from the cause.
+ */
+function checkPkiOptions(options: unknown): asserts options is TestPkiOptions {
+  if (typeof options !== 'object' || options === null) throw new TestPkiError('BAD_OPTIONS', 'createTestPki: options must be an object');
+  const o = options as Record<string, unknown>;
+  for (const name of Object.keys(o)) {
+    if (!PKI_OPTION_NAMES.has(name)) {
+      throw new TestPkiError('BAD_OPTIONS', `createTestPki: ${JSON.stringify(name)} is not an option (they are ${[...PKI_OPTION_NAMES].join(', ')})`);
+    }
+  }
+  for (const name of ['crlBaseUrl', 'ocspUrl', 'caIssuersBaseUrl']) {
+    const value = o[name];
+    if (value === undefined) continue;
+    let url: URL | undefined;
+    try {
+      url = typeof value === 'string' ? new URL(value) : undefined;
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new TestPkiError(
+        'BAD_OPTIONS',
+        `createTestPki: option "${name}" must be an absolute http(s) URL, such as a LocalRevocationServer's ${name === 'caIssuersBaseUrl' ? 'url' : name}, not ${JSON.stringify(value)}`,
+      );
+    }
+  }
+  if (o.now !== undefined && (!(o.now instanceof Date) || Number.isNaN(o.now.getTime()))) {
+    throw new TestPkiError('BAD_OPTIONS', 'createTestPki: option "now" must be a valid Date');
+  }
+}
+
+const HOLDER_OPTION_NAMES: ReadonlySet<string> = new Set([
+  'authority',
+  'commonName',
+  'notBefore',
+  'notAfter',
+  'idHint',
+  'businessId',
+  'organizationOid',
+  'subjectSerialNumber',
+  'email',
+  'cardType',
+]);
+
+/**
+ * A renewal test passes notBefore; a string there failed deep in the DER writer as a TypeError, an invalid Date
+ * made a certificate with an unreadable validity, and a misspelt name (`cn`) was dropped for the default.
+ */
+function checkHolderOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TestPkiError('BAD_OPTIONS', "issueCardHolder: options must be an object such as { authority: 'moica' }");
+  }
+  const o = options as Record<string, unknown>;
+  for (const name of Object.keys(o)) {
+    if (!HOLDER_OPTION_NAMES.has(name)) {
+      throw new TestPkiError('BAD_OPTIONS', `issueCardHolder: ${JSON.stringify(name)} is not an option (they are ${[...HOLDER_OPTION_NAMES].join(', ')})`);
+    }
+  }
+  for (const name of ['notBefore', 'notAfter']) {
+    const value = o[name];
+    if (value !== undefined && (!(value instanceof Date) || Number.isNaN(value.getTime()))) {
+      throw new TestPkiError('BAD_OPTIONS', `issueCardHolder: option "${name}" must be a valid Date, not ${value instanceof Date ? 'an invalid Date' : JSON.stringify(value)}`);
+    }
+  }
+  for (const name of ['commonName', 'idHint', 'businessId', 'organizationOid', 'subjectSerialNumber', 'email']) {
+    if (o[name] !== undefined && typeof o[name] !== 'string') throw new TestPkiError('BAD_OPTIONS', `issueCardHolder: option "${name}" must be a string`);
+  }
+}
+
 function authoritiesOf(asked: readonly TestAuthority[] | undefined): readonly TestAuthority[] {
   if (asked === undefined) return TEST_AUTHORITIES;
   if (!Array.isArray(asked)) throw new TestPkiError('BAD_OPTIONS', 'option "authorities" must be an array of authority names');

@@ -1,10 +1,12 @@
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash, KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeObjectIdentifier } from '../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readRoot } from '../../shared/der/der-reader.js';
 import { integerHex } from '../../shared/der/der-values.js';
 import { TrustedCertificate } from '../../cert/trust/trusted-certificate.js';
+import { reasonCode } from '../../cert/trust/revocation/revocation-status.js';
+import { TestPkiError } from '../pki/errors.js';
 import { buildOcspErrorResponse, buildOcspResponse, type TestOcspStatus } from './ocsp-response-builder.js';
 import type { TestSignatureHash } from './signing.js';
 
@@ -44,7 +46,6 @@ interface Authority {
   readonly ca: KeyedCertificate;
   readonly parsed: TrustedCertificate;
   readonly responder: KeyedCertificate;
-  readonly statuses: Map<string, TestOcspStatus>;
 }
 
 /**
@@ -77,6 +78,9 @@ export class LocalRevocationServer {
   };
 
   private readonly authorities: Authority[] = [];
+  // One table for every authority, added before or after a status is set: a harness that sets a card's status
+  // first and adds its CA afterwards must not see the status dropped (and the login let in as `good`).
+  private readonly statuses = new Map<string, TestOcspStatus>();
   private readonly crls = new Map<string, Uint8Array>();
 
   private constructor(private readonly server: Server) {
@@ -111,21 +115,41 @@ export class LocalRevocationServer {
    * Serves OCSP for certificates issued by `ca`. The responder signs as the
    * CA itself unless `responder` (a delegated responder certificate with
    * id-kp-OCSPSigning) is given.
+   * @throws TestPkiError `BAD_OPTIONS` when `ca` or `responder` is not a certificate with its key.
    */
   public addAuthority(ca: KeyedCertificate, responder?: KeyedCertificate): void {
-    this.authorities.push({ ca, parsed: TrustedCertificate.from(ca.certificate), responder: responder ?? ca, statuses: new Map() });
+    checkKeyed('ca', ca);
+    if (responder !== undefined) checkKeyed('responder', responder);
+    this.authorities.push({ ca, parsed: TrustedCertificate.from(ca.certificate), responder: responder ?? ca });
   }
 
-  /** Sets what OCSP reports for a serial (hex, any case) of any added authority. */
+  /**
+   * Sets what OCSP reports for a serial (hex, any case; the certificate's `TrustedCertificate.serialHex`) of
+   * any authority, added before or after.
+   * @throws TestPkiError `BAD_OPTIONS` naming the argument (a serial that is not hex, a status without `revokedAt`, …).
+   */
   public setStatus(serialHex: string, status: TestOcspStatus): void {
-    const key = canonicalSerial(serialHex);
-    for (const a of this.authorities) a.statuses.set(key, status);
+    this.statuses.set(canonicalSerial(checkedSerial(serialHex)), checkedStatus(status));
   }
 
-  /** Publishes (or replaces) `<crlBaseUrl>/<name>`; returns its URL. */
+  /**
+   * Publishes (or replaces) `<crlBaseUrl>/<name>`; returns its URL. `name` is the last part of the URL
+   * (`moica.crl`), or the whole URL under {@link LocalRevocationServer.crlBaseUrl} (`pki.crlUrl('moica')`).
+   * @throws TestPkiError `BAD_OPTIONS` for another URL, a name with `/`, or a CRL that is not bytes.
+   */
   public publishCrl(name: string, der: Uint8Array): string {
-    this.crls.set(name, der);
-    return `${this.crlBaseUrl}/${name}`;
+    const prefix = `${this.crlBaseUrl}/`;
+    const file = typeof name === 'string' && name.startsWith(prefix) ? name.slice(prefix.length) : name;
+    if (typeof file !== 'string' || file === '' || file.includes('/')) {
+      throw new TestPkiError(
+        'BAD_OPTIONS',
+        `publishCrl: name must be a file name such as "moica.crl" (served as ${prefix}moica.crl) or a URL under ${prefix}, not ${JSON.stringify(name)}` +
+          ' (a test PKI made with this server\'s crlBaseUrl gives it as pki.crlUrl(authority))',
+      );
+    }
+    if (!(der instanceof Uint8Array)) throw new TestPkiError('BAD_OPTIONS', 'publishCrl: der must be the CRL as DER bytes (a Uint8Array, as buildCrl returns it)');
+    this.crls.set(file, der);
+    return `${prefix}${file}`;
   }
 
   /** Stops the server. */
@@ -181,7 +205,7 @@ export class LocalRevocationServer {
       responderId: b.responderId,
       responses: parsed.certIds.map((id) => ({
         certIdDer: id.der,
-        status: authority.statuses.get(id.serialHex) ?? b.defaultStatus,
+        status: this.statuses.get(id.serialHex) ?? b.defaultStatus,
       })),
       thisUpdate: b.thisUpdate ?? new Date(),
       ...(b.nextUpdate === undefined ? {} : { nextUpdate: b.nextUpdate }),
@@ -190,6 +214,39 @@ export class LocalRevocationServer {
       corruptSignature: b.corruptSignature,
     });
   }
+}
+
+function checkKeyed(name: string, value: unknown): void {
+  const v = value as Partial<KeyedCertificate> | undefined;
+  if (!(v?.certificate instanceof Uint8Array) || !(v.privateKey instanceof KeyObject) || v.privateKey.type !== 'private') {
+    throw new TestPkiError(
+      'BAD_OPTIONS',
+      `addAuthority: ${name} must be a certificate with its private key, as pki.issuer('moica') returns it (not only its .certificate)`,
+    );
+  }
+}
+
+function checkedSerial(serialHex: unknown): string {
+  if (typeof serialHex !== 'string' || !/^[0-9a-fA-F]+$/.test(serialHex)) {
+    throw new TestPkiError(
+      'BAD_OPTIONS',
+      `setStatus: serialHex must be the certificate's serial in hex digits (TrustedCertificate.from(der).serialHex from twpki/cert), not ${typeof serialHex === 'string' ? JSON.stringify(serialHex) : typeof serialHex}`,
+    );
+  }
+  return serialHex;
+}
+
+function checkedStatus(status: unknown): TestOcspStatus {
+  const s = status as { kind?: unknown; revokedAt?: unknown; reason?: unknown } | undefined;
+  const bad = (why: string): never => {
+    throw new TestPkiError('BAD_OPTIONS', `setStatus: status ${why}`);
+  };
+  if (s?.kind === 'good' || s?.kind === 'unknown') return s as TestOcspStatus;
+  // A suspension (停用) is a revocation with reason certificateHold; a resumption is `good` again.
+  if (s?.kind !== 'revoked') return bad(`kind must be 'good', 'revoked' or 'unknown' (a suspension is { kind: 'revoked', revokedAt, reason: 'certificateHold' }), not ${JSON.stringify(s?.kind)}`);
+  if (!(s.revokedAt instanceof Date) || Number.isNaN(s.revokedAt.getTime())) bad('revokedAt must be a valid Date for kind revoked');
+  if (s.reason !== undefined && (typeof s.reason !== 'string' || reasonCode(s.reason as never) < 0)) bad(`reason ${JSON.stringify(s.reason)} is not a revocation reason (such as 'keyCompromise' or 'certificateHold')`);
+  return s as TestOcspStatus;
 }
 
 function canonicalSerial(hex: string): string {

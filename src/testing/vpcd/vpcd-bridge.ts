@@ -15,12 +15,15 @@ export function vpcdReaderName(port: number = VPCD_DEFAULT_PORT): string {
 }
 
 /** Codes of {@link VpcdBridgeError}. */
-export const VPCD_BRIDGE_ERROR_CODES = ['CONNECT_FAILED', 'BRIDGE_CLOSED', 'NOT_A_CARD'] as const;
+export const VPCD_BRIDGE_ERROR_CODES = ['CONNECT_FAILED', 'READER_BUSY', 'BRIDGE_CLOSED', 'NOT_A_CARD', 'BAD_BRIDGE_OPTIONS'] as const;
 
 /** One of {@link VPCD_BRIDGE_ERROR_CODES}. */
 export type VpcdBridgeErrorCode = (typeof VPCD_BRIDGE_ERROR_CODES)[number];
 
-/** The bridge could not reach pcscd's vpcd driver, was used after closing, or was given no card. */
+/**
+ * The bridge could not reach pcscd's vpcd driver (`CONNECT_FAILED`), found another card in its reader until
+ * the timeout (`READER_BUSY`), was used after closing, or was given no card or options it cannot use (`BAD_BRIDGE_OPTIONS`).
+ */
 export class VpcdBridgeError extends TwpkiError<VpcdBridgeErrorCode> {}
 
 /** Options of {@link VpcdBridge.connect}. */
@@ -29,14 +32,17 @@ export interface VpcdBridgeOptions {
   host?: string;
   /** vpcd port (default {@link VPCD_DEFAULT_PORT}; the second reader is +1). */
   port?: number;
-  /** Give up connecting after this many ms (default 5 000). */
+  /**
+   * Give up connecting after this many ms (default 5 000), including the wait while another card holds the
+   * reader (`READER_BUSY`).
+   */
   timeoutMs?: number;
 }
 
 /** What the wire thread reports. */
 type WireMessage =
   | { type: 'connected' }
-  | { type: 'failed'; message: string; timedOut: boolean }
+  | { type: 'failed'; message: string; timedOut: boolean; accepted?: boolean }
   | { type: 'apdu'; bytes: Uint8Array }
   | { type: 'reset' }
   | { type: 'closed' };
@@ -84,12 +90,23 @@ const answerHeld = () => {
   for (; atrQueriesHeld > 0; atrQueriesHeld--) send(atr);
 };
 let buffer = Buffer.alloc(0);
+// The TCP handshake alone proves nothing: the kernel completes it from vpcd's listen backlog while another
+// connection (another card) holds the reader, and vpcd then says nothing until that one ends. The card is in
+// the reader once vpcd talks to it (pcscd asks for the ATR within a presence poll of vpcd accepting).
+let accepted = false;
 let connected = false;
+let failed = false;
+const fail = (failure) => {
+  if (connected || failed) return;
+  failed = true;
+  clearTimeout(timer);
+  parentPort.postMessage({ type: 'failed', accepted, ...failure });
+};
 const socket = net.connect({ host, port });
 socket.setNoDelay(true);
 const timer = setTimeout(() => {
+  fail({ timedOut: true, message: '' });
   socket.destroy();
-  parentPort.postMessage({ type: 'failed', timedOut: true, message: '' });
 }, timeoutMs);
 const send = (payload) => {
   if (socket.destroyed) return;
@@ -99,19 +116,20 @@ const send = (payload) => {
   socket.write(frame);
 };
 socket.once('connect', () => {
-  clearTimeout(timer);
-  connected = true;
-  parentPort.postMessage({ type: 'connected' });
+  accepted = true;
 });
-socket.on('error', (error) => {
-  if (connected) return; // a reset by pcscd going away is a removal, reported by 'close'
-  clearTimeout(timer);
-  parentPort.postMessage({ type: 'failed', timedOut: false, message: error.message });
-});
+// Once connected, a reset by pcscd going away is a removal, reported by 'close'.
+socket.on('error', (error) => fail({ timedOut: false, message: error.message }));
 socket.on('close', () => {
   if (connected) parentPort.postMessage({ type: 'closed' });
+  else fail({ timedOut: false, message: 'the driver closed the connection before asking for the card' });
 });
 socket.on('data', (chunk) => {
+  if (!connected && !failed) {
+    clearTimeout(timer);
+    connected = true;
+    parentPort.postMessage({ type: 'connected' });
+  }
   buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
   while (buffer.length >= 2) {
     const length = buffer.readUInt16BE(0);
@@ -184,8 +202,15 @@ export class VpcdBridge {
     });
   }
 
-  /** Connects `card` to the vpcd driver (the card appears as inserted). */
+  /**
+   * Connects `card` to the vpcd driver and resolves once the driver has asked for it (the card is then in
+   * the reader). While another bridge holds the reader, waits for its turn, up to `timeoutMs`.
+   * @throws VpcdBridgeError `CONNECT_FAILED` (no driver there), `READER_BUSY` (another card stayed in), `NOT_A_CARD`,
+   * `BAD_BRIDGE_OPTIONS` (naming the option).
+   */
   public static connect(card: CardEmulator, options: VpcdBridgeOptions = {}): Promise<VpcdBridge> {
+    const bad = optionsProblem(options);
+    if (bad !== undefined) return Promise.reject(new VpcdBridgeError('BAD_BRIDGE_OPTIONS', `VpcdBridge.connect: ${bad}`));
     const host = options.host ?? '127.0.0.1';
     const port = options.port ?? VPCD_DEFAULT_PORT;
     const timeoutMs = options.timeoutMs ?? 5_000;
@@ -205,8 +230,20 @@ export class VpcdBridge {
           wire.off('message', first);
           void wire.terminate();
           reject(
-            m.timedOut
-              ? new VpcdBridgeError('CONNECT_FAILED', `no vpcd driver answered on ${host}:${port} within ${timeoutMs} ms`)
+            m.timedOut && m.accepted === true
+              ? new VpcdBridgeError(
+                  'READER_BUSY',
+                  `another card held ${vpcdReaderName(port)} (${host}:${port}) for all of timeoutMs (${timeoutMs} ms): ` +
+                    'another VpcdBridge (a parallel test process?) or `twpki virtual-card` is connected to it. ' +
+                    'Take turns on the reader (close the other bridge first, or give a longer timeoutMs to wait for it), ' +
+                    'or give each process its own vpcd port',
+                )
+              : m.timedOut
+              ? new VpcdBridgeError(
+                  'CONNECT_FAILED',
+                  `no vpcd driver answered on ${host}:${port} within ${timeoutMs} ms (is pcscd running with vsmartcard-vpcd? ` +
+                    'Several cards already waiting for this reader also end here)',
+                )
               : new VpcdBridgeError(
                   'CONNECT_FAILED',
                   `cannot reach pcscd's vpcd driver at ${host}:${port} (is pcscd running with vsmartcard-vpcd?): ${m.message}`,
@@ -259,6 +296,31 @@ export class VpcdBridge {
     }
     this.wire.postMessage({ type: 'answer', bytes: answer });
   }
+}
+
+const OPTION_NAMES: ReadonlySet<string> = new Set(['host', 'port', 'timeoutMs']);
+
+/**
+ * What is wrong with `options`, checked before the wire thread starts: a bad port would otherwise surface as the
+ * thread's own failure, a negative timeout as "no driver answered within -1 ms", and a misspelt name
+ * (`timeout`, `reader`) would be dropped.
+ */
+function optionsProblem(options: unknown): string | undefined {
+  if (typeof options !== 'object' || options === null) return 'options must be an object';
+  const o = options as Record<string, unknown>;
+  for (const name of Object.keys(o)) {
+    if (!OPTION_NAMES.has(name)) {
+      return `${JSON.stringify(name)} is not an option (they are host, port, timeoutMs; the reader follows from the port, see vpcdReaderName)`;
+    }
+  }
+  if (o.host !== undefined && (typeof o.host !== 'string' || o.host === '')) return 'option "host" must be a non-empty host name or address';
+  if (o.port !== undefined && !(Number.isInteger(o.port) && (o.port as number) > 0 && (o.port as number) < 65_536)) {
+    return `option "port" must be an integer from 1 to 65535 (vpcd's first reader is ${VPCD_DEFAULT_PORT}), not ${String(o.port)}`;
+  }
+  if (o.timeoutMs !== undefined && !(typeof o.timeoutMs === 'number' && Number.isFinite(o.timeoutMs) && o.timeoutMs > 0)) {
+    return `option "timeoutMs" must be a positive number of milliseconds, not ${String(o.timeoutMs)}`;
+  }
+  return undefined;
 }
 
 function isCardEmulator(value: unknown): value is CardEmulator {

@@ -1,0 +1,80 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TwpkiError } from '../../src/shared/twpki-error.js';
+import {
+  TestPkiError,
+  VirtualHiCOSCard,
+  VpcdBridge,
+  VpcdBridgeError,
+  createTestPki,
+  createVirtualHiCOSCard,
+  type TestPki,
+} from '../../src/testing/index.js';
+import { ScriptedCard } from '../support/scripted-card.js';
+
+/** The error `attempt` ends with (thrown or rejected). */
+async function failure(attempt: () => unknown): Promise<unknown> {
+  try {
+    await attempt();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+async function expectMisuse(attempt: () => unknown, cls: typeof TwpkiError<string>, message: RegExp): Promise<void> {
+  const error = await failure(attempt);
+  expect(error, String(message)).toBeInstanceOf(cls);
+  expect(error).toBeInstanceOf(TwpkiError);
+  // Codes are unique across the package: the bridge's own misuse code differs from the test PKI's.
+  expect((error as TwpkiError<string>).code).toBe(cls === VpcdBridgeError ? 'BAD_BRIDGE_OPTIONS' : 'BAD_OPTIONS');
+  expect((error as Error).message).toMatch(message);
+}
+
+// A harness's misspelt or out-of-range option was taken silently (createTestPki's ocspURL left every certificate
+// pointing at 127.0.0.1:8080; createVirtualHiCOSCard's cardSN left the default 卡號), or failed as a plain
+// RangeError/TypeError or a misleading CONNECT_FAILED: each is now a TwpkiError naming the option.
+describe('twpki/testing refuses options it cannot use, naming them', () => {
+  let pki: TestPki;
+  beforeAll(async () => {
+    pki = await createTestPki({ authorities: ['moica'] });
+  }, 60_000);
+
+  it('createTestPki: unknown names, URLs that are not http(s), an invalid now', async () => {
+    await expectMisuse(() => createTestPki({ ocspURL: 'http://127.0.0.1:1/ocsp' } as never), TestPkiError, /createTestPki: "ocspURL" is not an option \(they are .*ocspUrl/);
+    await expectMisuse(() => createTestPki({ ocspUrl: '127.0.0.1:9/ocsp' }), TestPkiError, /option "ocspUrl" must be an absolute http\(s\) URL/);
+    await expectMisuse(() => createTestPki({ crlBaseUrl: 42 } as never), TestPkiError, /option "crlBaseUrl" must be an absolute http\(s\) URL/);
+    await expectMisuse(() => createTestPki({ now: new Date(Number.NaN) }), TestPkiError, /option "now" must be a valid Date/);
+  });
+
+  it('issueCardHolder: unknown names, validity that is not a valid Date', async () => {
+    await expectMisuse(() => pki.issueCardHolder({ authority: 'moica', cn: '王小明' } as never), TestPkiError, /issueCardHolder: "cn" is not an option \(they are .*commonName/);
+    await expectMisuse(() => pki.issueCardHolder({ authority: 'moica', notBefore: '2026-01-01' } as never), TestPkiError, /option "notBefore" must be a valid Date, not "2026-01-01"/);
+    await expectMisuse(() => pki.issueCardHolder({ authority: 'moica', notAfter: new Date('x') }), TestPkiError, /option "notAfter" must be a valid Date, not an invalid Date/);
+  });
+
+  it('createVirtualHiCOSCard: unknown names and profiles, before making any key', async () => {
+    await expectMisuse(() => createVirtualHiCOSCard({ pki, cardSN: 'TP03000012345678' } as never), TestPkiError, /"cardSN" is not an option .*cardNumber/);
+    await expectMisuse(() => createVirtualHiCOSCard({ pki, profile: 'hca' } as never), TestPkiError, /option "profile" must be one of moica, moeaca, gca, xca/);
+    await expectMisuse(() => createVirtualHiCOSCard({ pki, generation: 3 } as never), TestPkiError, /option generation must be 1 or 2, not 3/);
+    await expectMisuse(() => createVirtualHiCOSCard({ pki, cardNumber: 'TP0300001234567890' }), TestPkiError, /option cardNumber must be 1–16 printable ASCII characters/);
+    await expectMisuse(() => createVirtualHiCOSCard({ pki, pin: '' }), TestPkiError, /option pin must be 1–10 printable ASCII characters/);
+  });
+
+  it('VirtualHiCOSCard: a key that is not RSA-2048 or is missing', async () => {
+    const holder = await pki.issueCardHolder({ authority: 'moica' });
+    await expectMisuse(
+      () => new VirtualHiCOSCard({ credentials: { sign: holder.sign, keyx: undefined as never } }),
+      TestPkiError,
+      /option credentials\.keyx\.privateKey must be an RSA-2048 private key/,
+    );
+  });
+
+  it('VpcdBridge.connect: misspelt and out-of-range options, before any connection', async () => {
+    const card = new ScriptedCard();
+    await expectMisuse(() => VpcdBridge.connect(card, { timeout: 1_000 } as never), VpcdBridgeError, /"timeout" is not an option \(they are host, port, timeoutMs/);
+    await expectMisuse(() => VpcdBridge.connect(card, { port: 70_000 }), VpcdBridgeError, /option "port" must be an integer from 1 to 65535/);
+    await expectMisuse(() => VpcdBridge.connect(card, { port: '35963' } as never), VpcdBridgeError, /option "port" must be an integer/);
+    await expectMisuse(() => VpcdBridge.connect(card, { timeoutMs: -1 }), VpcdBridgeError, /option "timeoutMs" must be a positive number/);
+    await expectMisuse(() => VpcdBridge.connect(card, { host: '' }), VpcdBridgeError, /option "host" must be a non-empty/);
+  });
+});
