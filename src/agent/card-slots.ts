@@ -2,6 +2,7 @@ import { defaultRetryCounterStore, HiCOSCard, type HiCOSCardOptions } from '../a
 import { EmulatorReader, PcscContext, type PcscContextOptions, type PcscSession, type Transport } from '../pcsc/index.js';
 import { connectWhenFree } from './connect-when-free.js';
 import { PcscServiceHealth, pcscServiceGone } from './pcsc-service.js';
+import { cardDidNotAnswer } from './silent-card.js';
 
 /** A reader as the agent reports it (one PKCS#11-style slot per reader). */
 export interface SlotInfo {
@@ -118,22 +119,35 @@ export class PcscCardSlots implements CardSlots {
 
   /**
    * Opens an exclusive session on the slot's reader for `fn`; calls for the same reader wait their turn, and a
-   * card another program holds is waited for a few seconds (`connect-when-free.ts`).
+   * card another program holds is waited for a few seconds (`connect-when-free.ts`). A card still held by an
+   * earlier command of this agent that it never answered is not waited for: that fails at once with `PcscError`
+   * `CARD_UNRESPONSIVE`, and the reader is free again when the card answers or is removed.
    */
   public withCard<T>(slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T> {
     return this.queue.run(slot.description, async () => {
-      let opened: PcscSession;
       try {
-        opened = await connectWhenFree(this.context, slot.description);
+        return await this.openFor(slot, fn);
       } catch (error) {
-        if (pcscServiceGone(error)) this.service.markGone();
+        // A card that did not answer is in a state nobody saw (it may answer later, to a command given up on):
+        // nothing read under the presence token it had may be served again, whoever forgot to drop it.
+        if (cardDidNotAnswer(error)) this.events.set(slot.description, (this.events.get(slot.description) ?? 0) + 1);
         throw error;
       }
-      this.service.markUp();
-      await using session = opened;
-      // `return await`: the session must outlive fn's promise.
-      return await fn(await HiCOSCard.open(session, this.cardOptions));
     });
+  }
+
+  private async openFor<T>(slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T> {
+    let opened: PcscSession;
+    try {
+      opened = await connectWhenFree(this.context, slot.description);
+    } catch (error) {
+      if (pcscServiceGone(error)) this.service.markGone();
+      throw error;
+    }
+    this.service.markUp();
+    await using session = opened;
+    // `return await`: the session must outlive fn's promise.
+    return await fn(await HiCOSCard.open(session, this.cardOptions));
   }
 
   /** Closes the PC/SC context, disconnecting any open session. */

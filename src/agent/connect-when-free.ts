@@ -16,7 +16,9 @@ const BUSY_RETRY_MS = 100;
 /**
  * Opens an (exclusive) session on `reader`, waiting up to `waitMs` while
  * another connection holds the card (`SHARING_VIOLATION`). Any other
- * failure, and a card still held after `waitMs`, is thrown as it came.
+ * failure, and a card still held after `waitMs`, is thrown as it came. A card this process's own earlier
+ * session still holds, after the card did not answer it, is not a `SHARING_VIOLATION`: the context refuses it at
+ * once (`CARD_UNRESPONSIVE`), since waiting cannot help until the card answers or is removed.
  */
 export async function connectWhenFree(context: PcscContext, reader: string, waitMs = BUSY_CARD_WAIT_MS): Promise<PcscSession> {
   const until = Date.now() + waitMs;

@@ -6,6 +6,7 @@ import type { CardSlots, SlotInfo } from './card-slots.js';
 import { buildCmsSignature } from './cms-signature.js';
 import { LastError, RetCode, wrongPinLastError } from './codes.js';
 import type { SignRequest } from './sign-request.js';
+import { CARD_DID_NOT_ANSWER, cardDidNotAnswer } from './silent-card.js';
 import { certificateHash, type WarmCardCache } from './warm-card-cache.js';
 import { triesLeft } from '../shared/tries-left.js';
 
@@ -218,6 +219,9 @@ export function failureFor(error: unknown, version: string): SignResponse {
         return signFailure(RetCode.SIGN_FAILED, LastError.FUNCTION_FAILED, error.message, version);
     }
   }
+  // 執行檔錯誤或逾時 is the official code for a timeout; the message says what the user can do about it. last_error
+  // stays clear of the PIN codes: whether the card counted a PIN it never answered is unknown.
+  if (cardDidNotAnswer(error)) return signFailure(RetCode.EXECUTION_ERROR, LastError.FUNCTION_FAILED, CARD_DID_NOT_ANSWER, version);
   if (error instanceof PcscError) {
     if (error.code === 'CARD_REMOVED' || error.code === 'NO_CARD') return signFailure(RetCode.NO_CARD, LastError.NONE, 'the card was removed', version);
     // Still held after the agent's wait: the message names the cause, which 0x7600000D (執行檔錯誤或逾時) cannot.

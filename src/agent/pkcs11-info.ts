@@ -5,6 +5,7 @@ import type { CardSlots, SlotInfo } from './card-slots.js';
 import { LastError, RetCode } from './codes.js';
 import { pcscServiceGone } from './pcsc-service.js';
 import { sharedCardRead } from './shared-card-reads.js';
+import { CARD_DID_NOT_ANSWER, cardDidNotAnswer } from './silent-card.js';
 import type { WarmCardCache } from './warm-card-cache.js';
 
 /** One certificate as `/pkcs11info` lists it. */
@@ -83,11 +84,14 @@ export interface Pkcs11SlotInfo {
 export interface Pkcs11Info {
   /** Always `pkcs11info`. */
   func: 'pkcs11info';
-  /** A {@link RetCode} value; `0` when the listing succeeded. */
+  /**
+   * A {@link RetCode} value; `0` when the listing succeeded, `0x7600000D` when a card did not answer and no
+   * reader holds a readable one (the slots are still listed).
+   */
   ret_code: number;
-  /** Always `0` for a successful listing. */
+  /** `0` for a successful listing; `0x06` with `ret_code 0x7600000D`. */
   last_error: number;
-  /** Always empty for a successful listing. */
+  /** Empty for a successful listing, unless a card did not answer: then it says to take that card out and put it back. */
   message: string;
   /** The component version pages check ({@link AGENT_SERVER_VERSION}). */
   version: string;
@@ -249,8 +253,15 @@ export async function cardInfo(slots: CardSlots, slot: SlotInfo, cache: WarmCard
   return cache && slot.presence !== undefined ? sharedCardRead(cache, slot.description, slot.presence, read) : read();
 }
 
-async function describeSlot(slots: CardSlots, slot: SlotInfo, withCert: boolean, cache: WarmCardCache | undefined): Promise<Pkcs11SlotInfo> {
+/** A slot as listed, and whether its card did not answer (the listing then says so: see {@link pkcs11Info}). */
+interface DescribedSlot {
+  readonly slot: Pkcs11SlotInfo;
+  readonly silent: boolean;
+}
+
+async function describeSlot(slots: CardSlots, slot: SlotInfo, withCert: boolean, cache: WarmCardCache | undefined): Promise<DescribedSlot> {
   let token: Pkcs11SlotInfo['token'] = null;
+  let silent = false;
   if (slot.cardPresent) {
     try {
       const info = await cardInfo(slots, slot, cache);
@@ -258,30 +269,40 @@ async function describeSlot(slots: CardSlots, slot: SlotInfo, withCert: boolean,
     } catch (error) {
       // pcscd went away: no reader is usable, which the whole answer says (see pkcs11Info).
       if (pcscServiceGone(error)) throw error;
-      // A card that is not HiCOS (or not readable) is what the official component calls an unknown token.
+      // A card that is not HiCOS (or not readable) is what the official component calls an unknown token. So is
+      // one that did not answer: it is in the reader (null would have the page ask for a card that is there), and
+      // nothing read before it went silent is shown as if it were still true.
       const removed = error instanceof Error && 'code' in error && (error.code === 'CARD_REMOVED' || error.code === 'NO_CARD');
       token = removed ? null : 'unknown token';
+      silent = cardDidNotAnswer(error);
     }
   }
   return {
-    slotID: slot.slotID,
-    slotDescription: slot.description,
-    manufacturerID: 'twpki',
-    flags: slot.cardPresent ? SLOT_FLAGS_PRESENT : SLOT_FLAGS_EMPTY,
-    hardwareVersion: '1.0',
-    firmwareVersion: '1.0',
-    token,
+    slot: {
+      slotID: slot.slotID,
+      slotDescription: slot.description,
+      manufacturerID: 'twpki',
+      flags: slot.cardPresent ? SLOT_FLAGS_PRESENT : SLOT_FLAGS_EMPTY,
+      hardwareVersion: '1.0',
+      firmwareVersion: '1.0',
+      token,
+    },
+    silent,
   };
 }
 
 /**
  * Builds the `/pkcs11info` answer for every slot, reusing what `cache` kept
  * for readers whose card stayed in. With no reader at all the answer is
- * `ret_code 0x76100003` (無可用讀卡機) and an empty slot list.
+ * `ret_code 0x76100003` (無可用讀卡機) and an empty slot list. A card that did
+ * not answer is an `"unknown token"`, and when no slot has a readable card
+ * the answer is `ret_code 0x7600000D` (執行檔錯誤或逾時), `last_error 0x06`,
+ * with a message asking to take the card out and put it back; the slots are
+ * listed all the same.
  */
 export async function pkcs11Info(slots: CardSlots, withCert: boolean, cache?: WarmCardCache): Promise<Pkcs11Info> {
   const list = await slots.list();
-  let described: Pkcs11SlotInfo[] = [];
+  let described: DescribedSlot[] = [];
   try {
     for (const slot of list) described.push(await describeSlot(slots, slot, withCert, cache));
   } catch (error) {
@@ -289,11 +310,18 @@ export async function pkcs11Info(slots: CardSlots, withCert: boolean, cache?: Wa
     described = [];
   }
   const noReader = described.length === 0;
+  // Pages stop at a non-zero ret_code, so it is only set when no other reader holds a card they could use; the
+  // message names the silent card either way.
+  const silent = described.filter((d) => d.silent).map((d) => d.slot.slotDescription);
+  const usable = described.some((d) => typeof d.slot.token === 'object' && d.slot.token !== null);
+  const failed = silent.length > 0 && !usable;
+  let message = noReader ? 'no card reader is attached' : '';
+  if (silent.length > 0) message = `${CARD_DID_NOT_ANSWER} (${silent.map((name) => `"${name}"`).join(', ')})`;
   return {
     func: 'pkcs11info',
-    ret_code: noReader ? RetCode.NO_READER : RetCode.OK,
-    last_error: LastError.NONE,
-    message: noReader ? 'no card reader is attached' : '',
+    ret_code: noReader ? RetCode.NO_READER : failed ? RetCode.EXECUTION_ERROR : RetCode.OK,
+    last_error: failed ? LastError.FUNCTION_FAILED : LastError.NONE,
+    message,
     version: AGENT_SERVER_VERSION,
     serverVersion: AGENT_SERVER_VERSION,
     cryptokiVersion: '2.20',
@@ -301,6 +329,6 @@ export async function pkcs11Info(slots: CardSlots, withCert: boolean, cache?: Wa
     libraryDescription: 'twpki HiCOS local agent',
     libraryVersion: '0.1',
     flags: 0,
-    slots: described,
+    slots: described.map((d) => d.slot),
   };
 }

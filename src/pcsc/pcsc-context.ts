@@ -94,6 +94,12 @@ interface MutableReader {
   sessions: Set<PcscSession>;
   /** pcscd's count of insertions and removals in this reader (upper word of the state; 0 where not kept). */
   events: number;
+  /**
+   * Handles of this context's closed sessions that a timed-out exchange keeps from being released, one promise per
+   * handle, settling once it is let go (the card answered, or was pulled). While any is pending the card in this
+   * reader is held by this process and did not answer it; a removal empties the set (that card is gone).
+   */
+  heldAfterClose: Set<Promise<void>>;
 }
 
 /**
@@ -214,13 +220,25 @@ export class PcscContext implements AsyncDisposable {
 
   /**
    * Opens a session to the card in `reader`.
-   * @throws {@link PcscError} `UNKNOWN_READER`, `NO_CARD`, `SHARING_VIOLATION`, `TIMEOUT`, …
+   * @throws {@link PcscError} `UNKNOWN_READER`, `NO_CARD`, `SHARING_VIOLATION`, `TIMEOUT`, …; `CARD_UNRESPONSIVE`
+   *   (without a `pcscCode`, and without asking pcscd) while a session of this context, closed after an exchange
+   *   that timed out, still holds the card because that exchange has not ended: the card did not answer, and
+   *   the reader is free again once it does or is removed.
    */
   public async connect(reader: string, options: ConnectOptions = {}): Promise<PcscSession> {
     this.assertOpen();
     const entry = this.state.get(reader);
     if (!entry) throw new PcscError('UNKNOWN_READER', `no reader named "${reader}"`, { reader });
     if (!entry.cardPresent) throw new PcscError('NO_CARD', `no card in "${reader}"`, { reader });
+    // pcscd would answer SHARING_VIOLATION, blaming "another connection" for what is this process's own handle,
+    // and keep saying so for as long as the card stays silent: say what happened instead, at once.
+    if (entry.heldAfterClose.size > 0) {
+      throw new PcscError(
+        'CARD_UNRESPONSIVE',
+        `the card in "${reader}" did not answer an earlier command, which still holds it; remove the card and insert it again`,
+        { reader },
+      );
+    }
     // A session whose card was pulled no longer holds the reader (pcscd dropped its handle).
     if ([...entry.sessions].some((s) => s.holdsReader)) {
       throw new PcscError('SHARING_VIOLATION', `"${reader}" already has an open session in this process`, { reader });
@@ -230,6 +248,11 @@ export class PcscContext implements AsyncDisposable {
       timeoutMs: options.timeoutMs ?? 10_000,
       atr: () => this.state.get(reader)?.atr ?? new Uint8Array(0),
       onClose: (s) => entry.sessions.delete(s),
+      onHeldAfterClose: (released) => {
+        entry.heldAfterClose.add(released);
+        const done = (): void => void entry.heldAfterClose.delete(released);
+        released.then(done, done);
+      },
       cardGone: () => this.cardGoneSoon(reader, entry),
       lines: this.lines,
     });
@@ -298,7 +321,7 @@ export class PcscContext implements AsyncDisposable {
       return;
     }
     if (!entry) {
-      entry = { cardPresent: false, atr: undefined, mute: false, sessions: new Set(), events: event.state >>> 16 };
+      entry = { cardPresent: false, atr: undefined, mute: false, sessions: new Set(), events: event.state >>> 16, heldAfterClose: new Set() };
       this.state.set(name, entry);
       this.emitter.emit('reader-attached', { reader: name });
     }
@@ -329,6 +352,9 @@ export class PcscContext implements AsyncDisposable {
   private cardGone(name: string, entry: MutableReader): void {
     entry.cardPresent = false;
     entry.atr = undefined;
+    // The silent card left: pulling it ends the transmit that kept its handle, which is then let go. The next card
+    // is connected as any other (should that handle linger a moment, pcscd's SHARING_VIOLATION says so).
+    entry.heldAfterClose.clear();
     for (const s of entry.sessions) s.markRemoved();
     this.emitter.emit('card-removed', { reader: name });
   }

@@ -18,6 +18,12 @@ export interface PcscSessionInit {
   timeoutMs: number;
   atr: () => Uint8Array;
   onClose: (session: PcscSession) => void;
+  /**
+   * Called when the session is closed, its card still in, while an exchange a timeout abandoned still runs: the
+   * session's handle, and with it the reader (exclusively, in the default share mode), stays held until
+   * `released` settles, when the card answers or is pulled and the handle has been let go.
+   */
+  onHeldAfterClose: (released: Promise<void>) => void;
   cardGone: () => Promise<boolean>;
   /** Where the session's PC/SC context and reader handle come from, and go back to. */
   lines: ReaderLines;
@@ -147,13 +153,15 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
   public disconnect(disposition: Disposition = 'leave'): Promise<void> {
     return this.locked(async () => {
       if (this.state === 'closed') return;
+      const cardIn = this.state === 'open';
       this.state = 'closed';
       this.init.onClose(this);
-      this.releaseNative(this.dispositionCode(disposition));
+      this.releaseNative(this.dispositionCode(disposition), cardIn);
     });
   }
 
-  private releaseNative(disposition: number): void {
+  /** Lets go of the handle, at once or (`cardIn`: tell the context the reader stays held) after an abandoned exchange. */
+  private releaseNative(disposition: number, cardIn: boolean): void {
     const { card, line } = this;
     this.card = undefined;
     this.line = undefined;
@@ -166,7 +174,11 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
     // A transmit a timeout abandoned still runs in pcsc-lite, and SCardDisconnect (synchronous in the binding)
     // waits for it on the JavaScript thread: with a card that went silent, the whole process would stop. The
     // session is closed now; its handle is let go once that transmit ends (the card answers, or is pulled).
-    void running.then(() => release(card, line, disposition, this.init.lines));
+    const released = running.then(() => release(card, line, disposition, this.init.lines));
+    // Until then the handle keeps the card from every connect, this process's own included: the context says so
+    // at once instead of letting callers wait for a sharing violation that is their own. A pulled card's hold is
+    // not reported: the removal ends the transmit, and the next card is a new one.
+    if (cardIn) this.init.onHeldAfterClose(released);
   }
 
   /** Warm-resets the card and reconnects; volatile card state is lost. */
@@ -190,7 +202,7 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
     this.state = 'removed';
     // pcscd keeps a pulled card's handle, and with it an exclusive hold on the reader, until it is disconnected:
     // let go now (after any exchange in flight), so the next card can be connected before this session is closed.
-    void this.locked(async () => this.releaseNative(this.binding.SCARD_LEAVE_CARD)).catch(() => undefined);
+    void this.locked(async () => this.releaseNative(this.binding.SCARD_LEAVE_CARD, false)).catch(() => undefined);
   }
 
   protected assertUsable(): void {
