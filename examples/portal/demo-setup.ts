@@ -16,6 +16,7 @@ import { DEMO_MEMBERS, DEMO_OID_AGENCIES, DEMO_PERSONNEL } from './official/demo
 import { officialSystem } from './official/index.js';
 import { DEMO_COMPANIES } from './waste/demo.js';
 import { wasteSystem } from './waste/index.js';
+import { PortalConfigError } from './core/config.js';
 import type { Portal, PortalOptions } from './server.js';
 
 /** EMS basic data of the demo companies (the EMS side of the GPS comparison). */
@@ -108,7 +109,7 @@ function portFromEnv(name: string, fallback: number): number {
   const text = process.env[name];
   if (text === undefined || text === '') return fallback;
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name} must be a port number (1–65535), not ${JSON.stringify(text)}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new PortalConfigError(name, `must be a port number (1–65535), not ${JSON.stringify(text)}`);
   return port;
 }
 
@@ -135,12 +136,23 @@ export async function runDemo(start: (options: PortalOptions) => Promise<Portal>
   process.once('SIGINT', () => void stopAll());
 }
 
+/** A part's start, with a port already taken reported as the variable that moves it. */
+async function listening<T>(variable: string, start: Promise<T>): Promise<T> {
+  try {
+    return await start;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') throw new PortalConfigError(variable, `the port cannot be opened (${code}${code === 'EADDRINUSE' ? ': in use by another process' : ''}); set ${variable} to another`, { cause: error });
+    throw error;
+  }
+}
+
 async function startParts(start: (options: PortalOptions) => Promise<Portal>, usePcsc: boolean, agentPort: number, stops: Array<() => Promise<void>>): Promise<void> {
   const pki = await createTestPki();
-  const sink = await startMailSink({ port: portFromEnv('SMTP_PORT', 2525) });
+  const sink = await listening('SMTP_PORT', startMailSink({ port: portFromEnv('SMTP_PORT', 2525) }));
   stops.push(() => sink.close());
   const portal = await start({
-    port: portFromEnv('PORT', 8009),
+    // PORT: read (and checked) by startPortal itself.
     systems: [
       gpsSystem({ ems: DEMO_EMS_RECORDS }),
       gepiSystem({ agencies: DEMO_AGENCIES }),
@@ -149,7 +161,8 @@ async function startParts(start: (options: PortalOptions) => Promise<Portal>, us
     ],
     ...demoTrust(pki),
     smtp: { host: sink.host, port: sink.port },
-    reviewerPassword: process.env.PORTAL_REVIEWER_PASSWORD ?? DEMO_REVIEWER_PASSWORD,
+    // PORTAL_REVIEWER_PASSWORD_HASH (startPortal reads it) wins over a password in the environment.
+    ...(process.env.PORTAL_REVIEWER_PASSWORD_HASH ? {} : { reviewerPassword: process.env.PORTAL_REVIEWER_PASSWORD ?? DEMO_REVIEWER_PASSWORD }),
     devMailbox: () => sink.messages,
     agentUrl: `http://localhost:${agentPort}`,
   });
@@ -173,14 +186,15 @@ async function startParts(start: (options: PortalOptions) => Promise<Portal>, us
     ]);
   }
   stops.push(() => slots.close());
-  const agent = await startAgent({ slots, trusted: [portal.url], port: agentPort });
+  const agent = await listening('AGENT_PORT', startAgent({ slots, trusted: [portal.url], port: agentPort }));
   stops.push(() => agent.close());
   console.log(`入口網    ${portal.url}/`);
   console.log(`GPS       ${portal.url}/gps/   (管制編號 E5600123; EMS data in examples/portal/demo-setup.ts)`);
   console.log(`GEPI      ${portal.url}/gepi/  (機關代號 A1001, 身分證統一編號 A123456789)`);
   console.log(`廢棄物    ${portal.url}/waste/  (統一編號 12345675 → 載入; its 工商憑證 MC03000000000001 is in virtual reader 3)`);
   console.log(`公務帳號  ${portal.url}/official/  (會員 wang6789 = the virtual citizen card's holder, 機關OID ${DEMO_OID_AGENCIES[1]?.oid ?? ''})`);
-  console.log(`審核人員  ${portal.url}/review/login   password: ${process.env.PORTAL_REVIEWER_PASSWORD ? '(PORTAL_REVIEWER_PASSWORD)' : DEMO_REVIEWER_PASSWORD}`);
+  const reviewerPassword = process.env.PORTAL_REVIEWER_PASSWORD_HASH ? '(PORTAL_REVIEWER_PASSWORD_HASH)' : process.env.PORTAL_REVIEWER_PASSWORD ? '(PORTAL_REVIEWER_PASSWORD)' : DEMO_REVIEWER_PASSWORD;
+  console.log(`審核人員  ${portal.url}/review/login   password: ${reviewerPassword}`);
   console.log(`信箱      ${portal.url}/dev/mailbox   (SMTP sink on ${sink.host}:${sink.port})`);
   console.log(`agent     ${agent.url}  ${usePcsc ? '(pcscd readers)' : '(virtual citizen card TP03000012345678 and agency card GC03000000000001, PIN 123456)'}`);
   console.log(`store     ${process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite'}`);

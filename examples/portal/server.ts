@@ -7,7 +7,6 @@
  * Data lives in the embedded store (PGlite, in memory unless PORTAL_DATA_DIR
  * is set); DATABASE_URL switches to a PostgreSQL server.
  */
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
@@ -17,6 +16,7 @@ import fastifySession from '@fastify/session';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { ChallengeIssuer, LoginVerifierBuilder, type CertificateInput } from 'twpki/cert';
+import { SqlChallengeStore } from 'twpki/challenge-store';
 import { EnrollError, InvalidInputError, systemClock, type Clock, type EnrollStore, type Mailer } from 'twpki/enroll';
 import { PgStore } from 'twpki/enroll/pg';
 import { PgliteStore } from 'twpki/enroll/pglite';
@@ -26,16 +26,45 @@ import { defaultMessages } from 'twpki/messages';
 import { TwpkiError } from 'twpki';
 import { bundleBrowserModule } from './core/browser-module.js';
 import { VerifiedCards } from './core/card-view.js';
+import { PortalConfigError, fromOptionOrEnv, parsePublicOrigin, secretOf } from './core/config.js';
 import type { CapturedMail } from './core/mail-sink.js';
 import { PageError, escapeHtml, type PortalContext, type PortalSystem } from './core/portal.js';
-import { hashReviewerPassword, registerReviewerLogin, requireReviewer } from './core/reviewer.js';
+import { checkReviewerPasswordHash, hashReviewerPassword, registerReviewerLogin, requireReviewer } from './core/reviewer.js';
+import { SqlSessionStore } from './core/session-store.js';
+
+export { PortalConfigError } from './core/config.js';
+
+declare module 'fastify' {
+  interface Session {
+    /** Set when a card step used the session's id (so the session is kept for the challenge it is bound to). */
+    cardStep?: boolean;
+  }
+}
 
 /** Options of {@link startPortal}. */
 export interface PortalOptions {
   /** The systems to serve (e.g. `[gpsSystem(…), gepiSystem(…)]`). */
   readonly systems: readonly PortalSystem[];
-  /** Port on 127.0.0.1 (default 8009; 0 picks a free one). */
+  /** Port to listen on (default `PORT`, else 8009; 0 picks a free one). */
   readonly port?: number;
+  /** Address to listen on (default `PORTAL_HOST`, else 127.0.0.1; `0.0.0.0` behind a load balancer on another host). */
+  readonly host?: string;
+  /**
+   * The origin browsers see (default `PORTAL_PUBLIC_ORIGIN`, else `http://127.0.0.1:<port>`), e.g.
+   * `https://portal.example.gov.tw` behind a TLS-terminating proxy: cards sign it, every POST must come from
+   * it, and when it is https the session cookie is `Secure`. Setting it marks a deployment: the session secret
+   * and the holder key are then required.
+   */
+  readonly publicOrigin?: string;
+  /**
+   * Which proxies' `X-Forwarded-*` headers to believe (Fastify's `trustProxy`; default `PORTAL_TRUST_PROXY`:
+   * `true`, or comma-separated addresses / CIDRs such as `10.0.0.5,loopback`; with an https public origin, `loopback`).
+   */
+  readonly trustProxy?: boolean | string;
+  /** Signs session cookies (default `PORTAL_SESSION_SECRET`, 32 characters or more; the same on every instance). */
+  readonly sessionSecret?: string;
+  /** Seals verified cards (default `PORTAL_HOLDER_KEY`, base64url of 32 bytes or more; the same on every instance). */
+  readonly holderKey?: Uint8Array;
   /** Root certificates card logins must chain to (GRCA in production). */
   readonly trustAnchors: readonly CertificateInput[];
   /** Issuing CA certificates (MOICA, GCA, XCA, MOEACA) the browser does not send. */
@@ -56,6 +85,8 @@ export interface PortalOptions {
   readonly store?: EnrollStore;
   /** PostgreSQL connection string (default `process.env.DATABASE_URL`; `''` forces the embedded store). */
   readonly databaseUrl?: string;
+  /** How long to wait for PostgreSQL at start before giving up (default 15 s). */
+  readonly databaseTimeoutMs?: number;
   /** PGlite data directory (default in memory). */
   readonly dataDir?: string;
   /** Time source of the flows (default the system clock). */
@@ -66,8 +97,10 @@ export interface PortalOptions {
 
 /** A running portal. */
 export interface Portal {
-  /** The site's origin, e.g. `http://127.0.0.1:8009`: trust it in the local agent. */
+  /** The site's public origin, e.g. `http://127.0.0.1:8009` or `https://portal.example.gov.tw`: trust it in the local agent. */
   readonly url: string;
+  /** Where this instance listens (`http://127.0.0.1:8009`): the address a reverse proxy forwards to. */
+  readonly listenUrl: string;
   /** The store in use. */
   readonly store: EnrollStore;
   /** The Fastify instance. */
@@ -81,7 +114,30 @@ const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 async function openStore(options: PortalOptions): Promise<{ store: EnrollStore; owned: boolean }> {
   if (options.store) return { store: options.store, owned: false };
   const url = options.databaseUrl ?? process.env.DATABASE_URL;
-  if (url) return { store: await PgStore.open({ connectionString: url }), owned: true };
+  if (url) {
+    const setting = options.databaseUrl === undefined ? 'DATABASE_URL' : 'databaseUrl';
+    const timeoutMs = options.databaseTimeoutMs ?? 15_000;
+    const store = new PgStore({ connectionString: url });
+    // pg waits without end for a server that accepts and never answers (a wrong port, a firewall): bound the wait.
+    const migrated = store.migrate();
+    migrated.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        migrated,
+        new Promise((_resolve, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+      return { store, owned: true };
+    } catch (cause) {
+      void store.close().catch(() => undefined);
+      // The URL may carry a password: name the server, never echo the string.
+      throw new PortalConfigError(setting, `cannot open the PostgreSQL database at ${describeDatabase(url)}: ${(cause as Error).message}`, { cause });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
   const dataDir = options.dataDir ?? process.env.PORTAL_DATA_DIR;
   return { store: await PgliteStore.open(dataDir ? { dataDir } : {}), owned: true };
 }
@@ -120,6 +176,13 @@ function errorAnswer(err: unknown): { status: number; body: object } {
     return { status: ENROLL_STATUS[err.code] ?? 409, body: { error: { code: err.code, message, ...issues, ...retry } } };
   }
   const status = (err as FastifyError).statusCode;
+  // Size refusals say what to do about them: the pages show `message`, and 請求格式有誤 would send the user hunting.
+  if ((err as FastifyError).code === 'FST_REQ_FILE_TOO_LARGE') {
+    return { status: 413, body: { error: { code: 'FILE_TOO_LARGE', message: `檔案超過 ${MAX_UPLOAD_BYTES / (1024 * 1024)} MB 上限，請縮小後重新上傳` } } };
+  }
+  if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return { status: 413, body: { error: { code: 'BODY_TOO_LARGE', message: '送出的資料過大' } } };
+  }
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { status, body: { error: { code: (err as FastifyError).code ?? 'BAD_REQUEST', message: '請求格式有誤' } } };
   }
@@ -147,42 +210,102 @@ function mailboxPage(mails: readonly CapturedMail[]): string {
   return `<h2>開發用信箱 (本機 SMTP)</h2>${items.join('\n')}`;
 }
 
-/** The key verified cards are sealed under: PORTAL_HOLDER_KEY, or one per start. */
-function holderKey(): Uint8Array {
-  const configured = process.env.PORTAL_HOLDER_KEY;
-  if (configured === undefined) return randomBytes(32);
-  const key = Buffer.from(configured, 'base64url');
-  if (key.length < 32) throw new RangeError(`PORTAL_HOLDER_KEY must be base64url of at least 32 random bytes (it decodes to ${key.length})`);
-  return key;
+/** `host:port/database` of a connection string, without user or password (for errors). */
+function describeDatabase(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+  } catch {
+    return '(a connection string that is not a URL)';
+  }
 }
 
-/** Starts the portal on 127.0.0.1. */
+/** Fastify's `trustProxy` from the option or `PORTAL_TRUST_PROXY`. */
+function trustProxyOf(option: PortalOptions['trustProxy'], secure: boolean): boolean | string {
+  const source = fromOptionOrEnv(option, 'trustProxy', 'PORTAL_TRUST_PROXY');
+  const value = source.value;
+  // An https origin served over http means a TLS proxy: believe one on this host unless told which.
+  if (value === undefined) return secure ? 'loopback' : false;
+  if (typeof value !== 'string') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value;
+}
+
+/** `PORT` as a number (8009 when unset). */
+function portOf(text: string | undefined): number {
+  if (text === undefined || text === '') return 8009;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new PortalConfigError('PORT', `must be a port number (0–65535), not ${JSON.stringify(text)}`);
+  return port;
+}
+
+/** Everything the environment and options configure, checked before any part starts. */
+interface Settings {
+  readonly port: number;
+  readonly host: string;
+  readonly origin: string;
+  readonly secure: boolean;
+  readonly trustProxy: boolean | string;
+  readonly sessionSecret: string;
+  readonly holderKey: Uint8Array;
+  readonly passwordHash: string;
+}
+
+async function settingsOf(options: PortalOptions): Promise<Settings> {
+  const hashSource = fromOptionOrEnv(options.reviewerPasswordHash, 'reviewerPasswordHash', 'PORTAL_REVIEWER_PASSWORD_HASH');
+  let passwordHash: string;
+  if (options.reviewerPasswordHash === undefined && options.reviewerPassword) passwordHash = hashReviewerPassword(options.reviewerPassword);
+  else if (hashSource.value !== undefined) passwordHash = checkReviewerPasswordHash(hashSource.value, hashSource.setting);
+  else throw new PortalConfigError('reviewerPassword', 'startPortal needs `reviewerPassword`, `reviewerPasswordHash` or PORTAL_REVIEWER_PASSWORD_HASH');
+  const publicOrigin = parsePublicOrigin(fromOptionOrEnv(options.publicOrigin, 'publicOrigin', 'PORTAL_PUBLIC_ORIGIN'));
+  // A configured public origin or NODE_ENV=production is a deployment: no per-process secrets there.
+  const deployment = publicOrigin !== undefined ? `when ${options.publicOrigin === undefined ? 'PORTAL_PUBLIC_ORIGIN' : 'publicOrigin'} is set` : process.env.NODE_ENV === 'production' ? 'when NODE_ENV=production' : false;
+  const sessionSecret = secretOf(fromOptionOrEnv(options.sessionSecret, 'sessionSecret', 'PORTAL_SESSION_SECRET'), {
+    minBytes: 32,
+    required: deployment,
+    decode: 'utf8',
+  }).toString('base64url');
+  const holderKey = secretOf(fromOptionOrEnv(options.holderKey, 'holderKey', 'PORTAL_HOLDER_KEY'), { minBytes: 32, required: deployment, decode: 'base64url' });
+  const host = options.host ?? (process.env.PORTAL_HOST || '127.0.0.1');
+  // The origin is part of what cards sign, so the port is fixed before the routes are built.
+  const wanted = options.port ?? portOf(process.env.PORT);
+  const port = wanted === 0 ? await freePort(host) : wanted;
+  const origin = publicOrigin ?? `http://127.0.0.1:${port}`;
+  const secure = origin.startsWith('https:');
+  return { port, host, origin, secure, trustProxy: trustProxyOf(options.trustProxy, secure), sessionSecret, holderKey, passwordHash };
+}
+
+/** Starts the portal (on 127.0.0.1:8009 unless configured otherwise, see {@link PortalOptions}). */
 export async function startPortal(options: PortalOptions): Promise<Portal> {
-  const passwordHash = options.reviewerPasswordHash ?? (options.reviewerPassword ? hashReviewerPassword(options.reviewerPassword) : undefined);
-  if (passwordHash === undefined) throw new RangeError('startPortal needs `reviewerPassword` or `reviewerPasswordHash`');
+  const settings = await settingsOf(options);
+  const { origin, port, passwordHash } = settings;
   const [{ store, owned }, browserModule] = await Promise.all([openStore(options), bundleBrowserModule()]);
   const mail = mailerOf(options);
-  const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
+  const app = Fastify({ logger: false, bodyLimit: 256 * 1024, trustProxy: settings.trustProxy });
   const page = layout(options.systems);
+  // Sessions and challenges in the database, not the process: another instance or the next start continues them.
+  const [sessionStore, challengeStore] = await Promise.all([SqlSessionStore.open(store, SESSION_TTL_MS), SqlChallengeStore.open({ store })]);
 
   await app.register(fastifyCookie);
   await app.register(fastifySession, {
-    // A per-start secret: sessions end with the process (PORTAL_SESSION_SECRET keeps them).
-    secret: process.env.PORTAL_SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+    // The same secret on every instance (PORTAL_SESSION_SECRET), or one per start outside a deployment.
+    secret: settings.sessionSecret,
     cookieName: 'portal_sid',
+    store: sessionStore,
     // SameSite=Strict: card, review and operator calls cannot be triggered from other sites.
-    cookie: { secure: false, httpOnly: true, sameSite: 'strict', path: '/' },
-    saveUninitialized: true,
+    // Secure when the public origin is https (the proxy's X-Forwarded-Proto tells the app the request was).
+    cookie: { secure: settings.secure, httpOnly: true, sameSite: 'strict', path: '/' },
+    // A row only for a session something was put in (a card step marks its own, below): health checks, assets and
+    // crawlers make none. A write per changed session, not per request; it ends SESSION_TTL_MS after its last change.
+    saveUninitialized: false,
+    rolling: false,
   });
   await app.register(fastifyFormbody);
   // For systems that take uploads (the waste system's signed form); GPS and GEPI take none.
-  await app.register(fastifyMultipart, { limits: { fileSize: 5 * 1024 * 1024, files: 1 } });
+  await app.register(fastifyMultipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/assets/' });
 
-  // The origin is part of what cards sign, so the port is fixed before the routes are built.
-  const port = options.port === 0 ? await freePort() : (options.port ?? 8009);
-  const origin = `http://127.0.0.1:${port}`;
-  const challenges = new ChallengeIssuer();
+  const challenges = new ChallengeIssuer({ store: challengeStore });
   const verifier = new LoginVerifierBuilder()
     .withTrustAnchors(...options.trustAnchors)
     .withIntermediates(...(options.intermediates ?? []))
@@ -199,7 +322,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     clock: options.clock ?? systemClock,
     mailer: mail.mailer,
     // PORTAL_HOLDER_KEY (base64url, 32 bytes or more) lets verified cards outlive a restart, as PORTAL_SESSION_SECRET does sessions.
-    cards: new VerifiedCards(holderKey(), options.clock ?? systemClock),
+    cards: new VerifiedCards(settings.holderKey, options.clock ?? systemClock),
     reviewer: { role: 'reviewer', id: 'portal-reviewer' },
     page,
     requireReviewer,
@@ -220,7 +343,11 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
           verifier,
           challenges,
           origin,
-          sessionId: (request) => request.session.sessionId,
+          sessionId: (request) => {
+            // The challenge is bound to this id, so the session must outlive the request: mark it to be saved.
+            if (request.session.get('cardStep') !== true) request.session.set('cardStep', true);
+            return request.session.sessionId;
+          },
           onLogin: (login, request) => onVerified(login, request),
           onError: (error) => {
             if (!(error instanceof TwpkiError)) scope.log.warn(error);
@@ -230,11 +357,23 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     },
   };
 
+  if (settings.secure) {
+    // An https site reached over plain http: the app port opened directly, or a proxy not trusted (or not sending
+    // X-Forwarded-Proto). The Secure cookie would never be set and every card step would fail on the session;
+    // say so instead, before any session is made.
+    app.addHook('onRequest', async (request, reply) => {
+      // The load balancer's health check may come over plain http.
+      if (request.protocol === 'https' || request.url === HEALTH_PATH) return;
+      await reply.code(400).header('cache-control', 'no-store').send({
+        error: { code: 'HTTPS_REQUIRED', message: `請由 ${origin} 開啟本網站` },
+      });
+    });
+  }
   // Cross-site writes are refused outright; SameSite cookies are the second line.
   app.addHook('onRequest', async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD') return;
     if (request.headers.origin !== origin) {
-      await reply.code(403).send({ error: { code: 'FOREIGN_ORIGIN', message: '請由本網站操作' } });
+      await reply.code(403).send({ error: { code: 'FOREIGN_ORIGIN', message: `請由本網站 (${origin}) 操作` } });
     }
   });
   app.setErrorHandler(async (err, request, reply) => {
@@ -243,6 +382,12 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     return reply.code(status).header('cache-control', 'no-store').send(body);
   });
 
+  // Unknown paths in the same shape as every other refusal, so a page's error display has a message to show.
+  app.setNotFoundHandler(async (_request, reply) =>
+    reply.code(404).header('cache-control', 'no-store').send({ error: { code: 'NOT_FOUND', message: '找不到此頁面' } }),
+  );
+  // For load balancers and monitors: answers when the app runs, without touching sessions.
+  app.get(HEALTH_PATH, async (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
   app.get('/twpki-browser.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(browserModule));
   app.get('/api/config', async () => ({ origin, agentUrl: context.agentUrl }));
   app.get('/', async (_request, reply) => {
@@ -261,14 +406,21 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   for (const system of options.systems) await system.register(app, context);
 
   try {
-    await app.listen({ port, host: '127.0.0.1' });
+    await app.listen({ port, host: settings.host });
   } catch (err) {
     mail.close?.();
+    await app.close().catch(() => undefined);
     if (owned) await store.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      const why = code === 'EADDRINUSE' ? 'is in use by another process' : code === 'EACCES' ? 'needs privileges this process lacks' : 'is not an address of this machine';
+      throw new PortalConfigError(options.port === undefined ? 'PORT' : 'port', `${settings.host}:${port} ${why} (${code}); choose another port or host (PORT, PORTAL_HOST)`, { cause: err });
+    }
     throw err;
   }
   return {
     url: origin,
+    listenUrl: `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`,
     store,
     app,
     async close() {
@@ -279,13 +431,22 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   };
 }
 
-/** A free port on 127.0.0.1 (asked of the OS, then released). */
-async function freePort(): Promise<number> {
+/** The health check's path (answered over http even when the site is https). */
+const HEALTH_PATH = '/healthz';
+
+/** Largest upload (the waste system's documents), one file per request. */
+const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
+
+/** How long a session lives after its last change (twelve hours: a working day). */
+const SESSION_TTL_MS = 12 * 60 * 60_000;
+
+/** A free port on `host` (asked of the OS, then released). */
+async function freePort(host: string): Promise<number> {
   const { createServer } = await import('node:net');
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
+    probe.listen(0, host, () => {
       const { port } = probe.address() as AddressInfo;
       probe.close(() => resolve(port));
     });
@@ -299,7 +460,10 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
+    // A configuration mistake is the operator's to fix: its message names the setting; a stack would bury it.
+    console.error(err instanceof PortalConfigError ? `twpki portal: ${err.message}` : err);
+    // The parts that started were stopped; what may linger (a connection attempt to a silent database) must not
+    // keep a failed start running.
+    process.exit(1);
   });
 }

@@ -15,7 +15,7 @@ export type CardStepAnswer = Record<string, unknown>;
 
 /** Shared services handed to each system's `register`. */
 export interface PortalContext {
-  /** The site's origin (`http://127.0.0.1:8009`): what card logins name, what POSTs must come from. */
+  /** The site's public origin (`http://127.0.0.1:8009`, or `https://portal.example.gov.tw` behind a proxy): what card logins name, what POSTs must come from. */
   readonly origin: string;
   /** Where pages find the local agent. */
   readonly agentUrl: string;

@@ -5,6 +5,7 @@
  */
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { PortalConfigError } from './config.js';
 import { escapeHtml } from './portal.js';
 
 declare module 'fastify' {
@@ -17,6 +18,31 @@ declare module 'fastify' {
 /** `scrypt$<salt b64>$<hash b64>` of `password` (N=2^14, r=8, p=1, 32 bytes). */
 export function hashReviewerPassword(password: string, salt: Buffer = randomBytes(16)): string {
   return `scrypt$${salt.toString('base64')}$${scryptSync(password, salt, 32).toString('base64')}`;
+}
+
+/** Strict base64: decodes and re-encodes to the same text (Node's decoder skips what it cannot read). */
+function strictBase64(text: string | undefined): Buffer | undefined {
+  if (text === undefined || text === '') return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64') === text ? bytes : undefined;
+}
+
+/**
+ * `hash` when it is one {@link hashReviewerPassword} makes (`scrypt$<salt>$<hash>`, a salt of 16 bytes or more
+ * and a 32-byte hash); otherwise a {@link PortalConfigError} naming `setting`. A malformed hash would not fail:
+ * it would silently refuse every password, and the review queues would fill with no one able to log in.
+ */
+export function checkReviewerPasswordHash(hash: string, setting: string): string {
+  const [scheme, salt, expected, ...rest] = hash.split('$');
+  const saltBytes = strictBase64(salt);
+  const hashBytes = strictBase64(expected);
+  if (scheme !== 'scrypt' || rest.length > 0 || saltBytes === undefined || saltBytes.length < 16 || hashBytes?.length !== 32) {
+    throw new PortalConfigError(
+      setting,
+      'must be `scrypt$<salt>$<hash>` as hashReviewerPassword (examples/portal/core/reviewer.ts) prints it: base64 of a salt of 16 bytes or more and of the 32-byte scrypt hash',
+    );
+  }
+  return hash;
 }
 
 /** Whether `password` matches a hash made by {@link hashReviewerPassword}. */

@@ -128,13 +128,15 @@ function applicationInput(body: unknown): WasteApplicationInput {
 }
 
 async function registerWaste(app: FastifyInstance, ctx: PortalContext, settings: WasteSettings): Promise<void> {
+  // Given to each upload's parser as well, where it overrides the portal's multipart default (server.ts).
+  const maxUploadBytes = settings.maxUploadBytes ?? 5 * 1024 * 1024;
   const companies = Array.isArray(settings.companies) ? new StaticCompanyRegistry(settings.companies as CompanyRecord[]) : (settings.companies as CompanyRegistry);
   const options = {
     clock: ctx.clock,
     mailer: ctx.mailer,
     companies,
     activationPage: `${ctx.origin}/waste/enable`,
-    documents: { maxBytes: settings.maxUploadBytes ?? 5 * 1024 * 1024 },
+    documents: { maxBytes: maxUploadBytes },
     branding: BRANDING,
   };
   const waste = new WasteSystemFlow({ ...options, store: ctx.store });
@@ -219,9 +221,19 @@ async function registerWaste(app: FastifyInstance, ctx: PortalContext, settings:
     const id = currentApplication(request);
     const kind = String((request.query as Record<string, unknown>).kind ?? '') as WasteDocumentKind;
     if (!DOCUMENT_KINDS.includes(kind)) throw new PageError(400, 'INVALID_INPUT', '文件種類有誤');
-    const file = await request.file();
+    const file = await request.file({ limits: { fileSize: maxUploadBytes, files: 1 } });
     if (file === undefined) throw new PageError(400, 'INVALID_INPUT', '請選擇要上傳的檔案');
-    const content = await file.toBuffer();
+    const tooLarge = new PageError(413, 'FILE_TOO_LARGE', `檔案超過 ${+(maxUploadBytes / (1024 * 1024)).toFixed(1)} MB 上限，請縮小後重新上傳`);
+    let content: Buffer;
+    try {
+      content = await file.toBuffer();
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge;
+      throw err;
+    }
+    // toBuffer notices the limit only if it is hit before the last chunk is read; past it, it hands back the first
+    // maxUploadBytes bytes as if they were the file (a cut PDF the SDK would accept, exactly at its limit).
+    if (file.file.truncated) throw tooLarge;
     const info = await waste.uploadDocument(id, { kind, content, fileName: file.filename }, applicant(request));
     return { kind: info.kind, mediaType: info.mediaType, size: info.size, sha256: info.sha256, fileName: info.fileName ?? '' };
   });

@@ -1,0 +1,90 @@
+/**
+ * The portal's deployment settings, checked before anything starts: a
+ * mistake stops the start with a {@link PortalConfigError} naming the
+ * setting, never a stack from a library deep inside or a silent default
+ * that only fails later (every login refused, sessions lost on the other
+ * instance).
+ */
+import { randomBytes } from 'node:crypto';
+
+/** A deployment setting that cannot work; `setting` is the environment variable (or option) to fix. */
+export class PortalConfigError extends Error {
+  public readonly code = 'PORTAL_CONFIG';
+
+  /** @param setting the variable or option at fault @param message what is wrong and what is expected */
+  public constructor(
+    public readonly setting: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${setting}: ${message}`, options);
+    this.name = 'PortalConfigError';
+  }
+}
+
+/** Where a value came from, for the error: the option name or the environment variable. */
+interface Source<T> {
+  readonly value: T | undefined;
+  readonly setting: string;
+}
+
+/** The option when given, else the environment variable (an empty variable counts as unset). */
+export function fromOptionOrEnv<T>(option: T | undefined, optionName: string, variable: string): Source<T | string> {
+  if (option !== undefined) return { value: option, setting: optionName };
+  const text = process.env[variable];
+  return { value: text === undefined || text === '' ? undefined : text, setting: variable };
+}
+
+/**
+ * The public origin (`https://portal.example.gov.tw`): scheme and host, an
+ * optional port, nothing else. It is what cards sign and what every POST's
+ * `Origin` must be, so a path or a trailing slash is refused rather than
+ * made to fail every login.
+ */
+export function parsePublicOrigin(source: Source<string>): string | undefined {
+  const text = source.value;
+  if (text === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch (cause) {
+    throw new PortalConfigError(source.setting, `must be an origin such as https://portal.example.gov.tw, not ${JSON.stringify(text)}`, { cause });
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== text) {
+    throw new PortalConfigError(
+      source.setting,
+      `must be exactly the origin browsers see, scheme and host (and port) with no path or trailing slash, such as ${url.origin === 'null' ? 'https://portal.example.gov.tw' : url.origin}; not ${JSON.stringify(text)}`,
+    );
+  }
+  return text;
+}
+
+/**
+ * A shared secret (session cookie signing, holder sealing). Given: at least
+ * `minBytes` after decoding. Missing: a random one for this process, unless
+ * `required` (a deployment, where two instances or a restart would each
+ * have their own and silently disagree).
+ */
+export function secretOf(
+  source: Source<string | Uint8Array>,
+  options: { minBytes: number; required: false | string; decode: 'utf8' | 'base64url' },
+): Buffer {
+  const { value, setting } = source;
+  if (value === undefined) {
+    if (options.required !== false) {
+      throw new PortalConfigError(
+        setting,
+        `is required ${options.required}: without it each instance and each start picks its own, and sessions or verified cards made by one are refused by the others (set it to ${options.decode === 'base64url' ? 'base64url of ' : ''}at least ${options.minBytes} random bytes, the same on every instance)`,
+      );
+    }
+    return randomBytes(options.minBytes);
+  }
+  const bytes = typeof value === 'string' ? Buffer.from(value, options.decode) : Buffer.from(value);
+  if (bytes.length < options.minBytes) {
+    throw new PortalConfigError(
+      setting,
+      `must be ${options.decode === 'base64url' ? 'base64url of ' : ''}at least ${options.minBytes} random bytes (it ${options.decode === 'base64url' ? 'decodes to' : 'has'} ${bytes.length})`,
+    );
+  }
+  return bytes;
+}

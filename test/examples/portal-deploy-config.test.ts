@@ -1,0 +1,183 @@
+/**
+ * The reference portal's start with the configuration mistakes an operator
+ * makes: each stops the start with a PortalConfigError naming the setting to
+ * fix (never a library's bare message, a stack, or a silent default that
+ * fails later), and the server script prints that one line.
+ */
+import { execFile } from 'node:child_process';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Mailer } from 'twpki/enroll';
+import { createTestPki, type TestPki } from 'twpki/testing';
+import { demoTrust } from '../../examples/portal/demo-setup.js';
+import { hashReviewerPassword } from '../../examples/portal/core/reviewer.js';
+import { PortalConfigError, startPortal, type PortalOptions } from '../../examples/portal/server.js';
+
+const noMail: Mailer = { send: () => Promise.resolve() };
+const SECRET = 'a-session-secret-of-forty-characters-123';
+const KEY = Buffer.alloc(32, 7).toString('base64url');
+const VARIABLES = ['PORTAL_SESSION_SECRET', 'PORTAL_HOLDER_KEY', 'PORTAL_PUBLIC_ORIGIN', 'PORTAL_REVIEWER_PASSWORD_HASH', 'NODE_ENV', 'DATABASE_URL'] as const;
+
+let pki: TestPki;
+const saved = new Map<string, string | undefined>();
+beforeAll(async () => {
+  for (const v of VARIABLES) saved.set(v, process.env[v]);
+  pki = await createTestPki();
+}, 60_000);
+afterEach(() => {
+  for (const v of VARIABLES) {
+    const value = saved.get(v);
+    if (value === undefined) delete process.env[v];
+    else process.env[v] = value;
+  }
+});
+
+function options(extra: Partial<PortalOptions> = {}): PortalOptions {
+  return { port: 0, systems: [], ...demoTrust(pki), mailer: noMail, reviewerPassword: 'x-reviewer', databaseUrl: '', ...extra };
+}
+
+/** The start's refusal: a PortalConfigError whose setting and message name `setting`. */
+async function refused(start: Promise<unknown>, setting: string): Promise<PortalConfigError> {
+  const error = await start.then(
+    async (portal) => {
+      await (portal as { close(): Promise<void> }).close();
+      return undefined;
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(PortalConfigError);
+  const config = error as PortalConfigError;
+  expect(config.code).toBe('PORTAL_CONFIG');
+  expect(config.setting).toBe(setting);
+  expect(config.message).toContain(setting);
+  return config;
+}
+
+describe('startPortal refuses a configuration that cannot work, naming the setting', () => {
+  it('a short PORTAL_SESSION_SECRET or PORTAL_HOLDER_KEY', async () => {
+    process.env.PORTAL_SESSION_SECRET = 'short';
+    expect((await refused(startPortal(options()), 'PORTAL_SESSION_SECRET')).message).toMatch(/32/);
+    process.env.PORTAL_SESSION_SECRET = SECRET;
+    process.env.PORTAL_HOLDER_KEY = 'c2hvcnQ';
+    expect((await refused(startPortal(options()), 'PORTAL_HOLDER_KEY')).message).toMatch(/decodes to 5/);
+  });
+
+  it('a deployment (public origin set, or NODE_ENV=production) without the shared secrets', async () => {
+    process.env.PORTAL_PUBLIC_ORIGIN = 'https://portal.example.gov.tw';
+    await refused(startPortal(options()), 'PORTAL_SESSION_SECRET');
+    process.env.PORTAL_SESSION_SECRET = SECRET;
+    await refused(startPortal(options()), 'PORTAL_HOLDER_KEY');
+    delete process.env.PORTAL_PUBLIC_ORIGIN;
+    delete process.env.PORTAL_SESSION_SECRET;
+    process.env.NODE_ENV = 'production';
+    await refused(startPortal(options()), 'PORTAL_SESSION_SECRET');
+  });
+
+  it('a public origin with a path, a trailing slash or no scheme', async () => {
+    const secrets = { sessionSecret: SECRET, holderKey: Buffer.alloc(32, 1) };
+    for (const bad of ['https://portal.example.gov.tw/', 'https://portal.example.gov.tw/portal', 'portal.example.gov.tw', 'ftp://portal.example.gov.tw']) {
+      await refused(startPortal(options({ ...secrets, publicOrigin: bad })), 'publicOrigin');
+    }
+    process.env.PORTAL_PUBLIC_ORIGIN = 'https://portal.example.gov.tw/';
+    process.env.PORTAL_HOLDER_KEY = KEY;
+    process.env.PORTAL_SESSION_SECRET = SECRET;
+    await refused(startPortal(options()), 'PORTAL_PUBLIC_ORIGIN');
+  });
+
+  it('a malformed reviewer password hash (which would refuse every password)', async () => {
+    const good = hashReviewerPassword('reviewer');
+    for (const bad of ['scrypt$$', 'plain-password', `bcrypt${good.slice(6)}`, `${good}$extra`, good.slice(0, -8), good.replace(/\$[^$]*\$/, '$!!!$')]) {
+      await refused(startPortal(options({ reviewerPassword: undefined, reviewerPasswordHash: bad })), 'reviewerPasswordHash');
+    }
+    process.env.PORTAL_REVIEWER_PASSWORD_HASH = 'scrypt$abc$def';
+    await refused(startPortal(options({ reviewerPassword: undefined })), 'PORTAL_REVIEWER_PASSWORD_HASH');
+    // A good hash from the environment is taken.
+    process.env.PORTAL_REVIEWER_PASSWORD_HASH = good;
+    const portal = await startPortal(options({ reviewerPassword: undefined }));
+    await portal.close();
+  });
+
+  it('a DATABASE_URL no server answers, without echoing its password', async () => {
+    process.env.DATABASE_URL = 'postgres://portal:hunter2-secret@127.0.0.1:1/portal';
+    const error = await refused(startPortal(options({ databaseUrl: undefined })), 'DATABASE_URL');
+    expect(error.message).toContain('127.0.0.1:1/portal');
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('a DATABASE_URL whose server accepts and never answers, within the wait', async () => {
+    const silent: Server = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const sockets = new Set<import('node:net').Socket>();
+    silent.on('connection', (socket) => sockets.add(socket));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const started = Date.now();
+      const error = await refused(startPortal(options({ databaseUrl: `postgres://portal:pw@127.0.0.1:${port}/portal`, databaseTimeoutMs: 1_000 })), 'databaseUrl');
+      expect(error.message).toMatch(/no answer within 1000 ms/);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('a port in use', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = blocker.address() as AddressInfo;
+      const error = await refused(startPortal(options({ port })), 'port');
+      expect(error.message).toContain(`127.0.0.1:${port}`);
+      expect(error.message).toMatch(/in use/);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+});
+
+describe('the server script', () => {
+  const run = promisify(execFile);
+  const server = fileURLToPath(new URL('../../examples/portal/server.ts', import.meta.url));
+  let ports: number[] = [];
+  beforeAll(async () => {
+    ports = [];
+    for (let i = 0; i < 3; i++) {
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      ports.push((probe.address() as AddressInfo).port);
+      await new Promise((resolve) => probe.close(resolve));
+    }
+  });
+
+  /** Runs the demo server with `env` over free ports; it must stop at once with one explained line. */
+  async function failingStart(env: Record<string, string>): Promise<string> {
+    const all = { ...process.env, PORT: String(ports[0]), SMTP_PORT: String(ports[1]), AGENT_PORT: String(ports[2]), DATABASE_URL: '', ...env };
+    const result = await run('npx', ['tsx', server], { env: all, cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 90_000 }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code?: number; stderr?: string }) => ({ code: e.code, stderr: e.stderr ?? '' }),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^twpki portal: /);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    return result.stderr;
+  }
+
+  it('prints one line naming the variable, no stack, and exits 1', async () => {
+    expect(await failingStart({ PORTAL_SESSION_SECRET: 'too-short' })).toContain('PORTAL_SESSION_SECRET');
+    expect(await failingStart({ SMTP_PORT: 'twenty-five' })).toContain('SMTP_PORT');
+  }, 240_000);
+
+  it('names the port in use, whichever part it is', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = String((blocker.address() as AddressInfo).port);
+    try {
+      expect(await failingStart({ PORT: taken })).toMatch(new RegExp(`PORT.*127\\.0\\.0\\.1:${taken} is in use`));
+      expect(await failingStart({ SMTP_PORT: taken })).toMatch(/SMTP_PORT.*in use/);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  }, 240_000);
+});
