@@ -10,23 +10,12 @@
  * The agent runs in a child process, as in `walk-silent-card.pcsc.test.ts`:
  * this process is the card, and pulling it is what ends the pending command.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { LastError, RetCode, type Pkcs11Info, type SignResponse } from '../../src/agent/index.js';
+import { LastError, RetCode } from '../../src/agent/index.js';
 import type { CardEmulator } from '../../src/pcsc/index.js';
 import { createVirtualHiCOSCard, VpcdBridge } from '../../src/testing/index.js';
 import { VIRTUAL_READER, pcscAvailable, waitForReaderEmpty } from '../support/pcsc-rig.js';
-
-const agentEntry = fileURLToPath(new URL('../../src/agent/index.ts', import.meta.url));
-
-// The child: an agent over pcscd on a free port, which it prints.
-const CHILD = `
-const { PcscCardSlots, startAgent } = await import(${JSON.stringify(agentEntry)});
-const slots = await PcscCardSlots.open();
-const agent = await startAgent({ slots, port: 0 });
-console.log(String(agent.port));
-`;
+import { startChildAgent, tokenSerial, type ChildAgent } from './child-agent.js';
 
 // Well under the 5 s the agent waits for a card another program holds: "at once".
 const PROMPT_MS = 2_000;
@@ -50,29 +39,11 @@ describe.runIf(pcscAvailable())('the agent after a card did not answer, until th
       },
     };
     let bridge = await VpcdBridge.connect(stalling);
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    let agent: ChildAgent | undefined;
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        child.stdout.once('data', (c: Buffer) => resolve(Number(c.toString().trim())));
-        child.once('exit', () => reject(new Error(`the agent did not start: ${stderr}`)));
-      });
-      const base = `http://127.0.0.1:${port}`;
-      const info = async (): Promise<{ doc: Pkcs11Info; token: unknown; ms: number }> => {
-        const started = Date.now();
-        const doc = (await (await fetch(`${base}/pkcs11info`, { signal: AbortSignal.timeout(15_000) })).json()) as Pkcs11Info;
-        return { doc, token: doc.slots.find((s) => s.slotDescription === VIRTUAL_READER)?.token, ms: Date.now() - started };
-      };
-      const sign = async (pin: string): Promise<{ answer: SignResponse; ms: number }> => {
-        const body = `tbsPackage=${JSON.stringify({ tbs: 'walk', pin, signatureType: 'PKCS1', withCardSN: 'true', slotDescription: VIRTUAL_READER })}`;
-        const started = Date.now();
-        const answer = (await (await fetch(`${base}/sign`, { method: 'POST', body, signal: AbortSignal.timeout(16_000) })).json()) as SignResponse;
-        return { answer, ms: Date.now() - started };
-      };
-      const serial = (token: unknown): unknown => (token !== null && typeof token === 'object' ? (token as { serialNumber?: string }).serialNumber : token);
-      let until = Date.now() + 10_000;
-      while (serial((await info()).token) !== 'TP03000000007401' && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      agent = await startChildAgent();
+      const { info, sign } = agent;
+      await agent.waitForCard('TP03000000007401');
 
       // The agent gives up on the VERIFY after its 10 s APDU timeout; the page is told what happened.
       const first = await sign('123456');
@@ -105,9 +76,9 @@ describe.runIf(pcscAvailable())('the agent after a card did not answer, until th
       silent = false;
       bridge = await VpcdBridge.connect(stalling);
       const seen: unknown[] = [];
-      until = Date.now() + 10_000;
+      const until = Date.now() + 10_000;
       for (;;) {
-        const now = serial((await info()).token);
+        const now = tokenSerial((await info()).token);
         seen.push(now);
         if (now === 'TP03000000007401' || Date.now() > until) break;
         await new Promise((r) => setTimeout(r, 100));
@@ -125,8 +96,7 @@ describe.runIf(pcscAvailable())('the agent after a card did not answer, until th
       expect(verifies).toBe(2);
     } finally {
       await bridge.close();
-      child.kill('SIGTERM');
-      await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
+      await agent?.stop();
       await waitForReaderEmpty();
     }
   }, 90_000);
