@@ -1,6 +1,7 @@
 import { createTestPki, TestPkiError } from '../pki/index.js';
 import type { TestPki } from '../pki/index.js';
 import { VirtualHiCOSCard } from './virtual-hicos-card.js';
+import { unknownOption } from '../unknown-option.js';
 import type { VirtualCardQuirks, VirtualHiCOSCardOptions } from './virtual-card-options.js';
 
 /** Which real card family the virtual card's certificates mimic. */
@@ -63,14 +64,8 @@ const PROFILES: readonly VirtualCardProfile[] = ['moica', 'moeaca', 'gca', 'xca'
 function checkCardOptions(options: unknown): void {
   if (typeof options !== 'object' || options === null) throw new TestPkiError('BAD_OPTIONS', 'createVirtualHiCOSCard: options must be an object');
   const o = options as Record<string, unknown>;
-  for (const name of Object.keys(o)) {
-    if (!CARD_OPTION_NAMES.has(name)) {
-      throw new TestPkiError(
-        'BAD_OPTIONS',
-        `createVirtualHiCOSCard: ${JSON.stringify(name)} is not an option (they are ${[...CARD_OPTION_NAMES].join(', ')}; the 卡號 is cardNumber, other card settings go in card)`,
-      );
-    }
-  }
+  const unknown = unknownOption(o, CARD_OPTION_NAMES, 'the 卡號 is cardNumber, other card settings go in card');
+  if (unknown !== undefined) throw new TestPkiError('BAD_OPTIONS', `createVirtualHiCOSCard: ${unknown}`);
   if (o.profile !== undefined && !(PROFILES as readonly unknown[]).includes(o.profile)) {
     throw new TestPkiError('BAD_OPTIONS', `createVirtualHiCOSCard: option "profile" must be one of ${PROFILES.join(', ')}, not ${JSON.stringify(o.profile)}`);
   }

@@ -1,5 +1,6 @@
 import { signCertificate, subjectKeyIdOf, subjectNameOf, type CertificateSigner } from './certificate-factory.js';
 import { TestPkiError } from './errors.js';
+import { unknownOption } from '../unknown-option.js';
 import { buildName } from './name-builder.js';
 import { generateRsaKeyPair, type RsaKeyPair } from './rsa-keys.js';
 import { TEST_ROOT_NAME, testAuthorityProfile } from './test-authorities.js';
@@ -183,10 +184,6 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
   return { root, authorities, issuer, issueCardHolder, issueCertificate, crlUrl, ocspUrl };
 }
 
-/**
- * The `authorities` option checked: known names only, each once, in
- * {@link TEST_AUTHORITIES} order; all of them when absent.
- */
 const PKI_OPTION_NAMES: ReadonlySet<string> = new Set(['now', 'crlBaseUrl', 'ocspUrl', 'caIssuersBaseUrl', 'authorities']);
 
 /**
@@ -196,11 +193,8 @@ const PKI_OPTION_NAMES: ReadonlySet<string> = new Set(['now', 'crlBaseUrl', 'ocs
 function checkPkiOptions(options: unknown): asserts options is TestPkiOptions {
   if (typeof options !== 'object' || options === null) throw new TestPkiError('BAD_OPTIONS', 'createTestPki: options must be an object');
   const o = options as Record<string, unknown>;
-  for (const name of Object.keys(o)) {
-    if (!PKI_OPTION_NAMES.has(name)) {
-      throw new TestPkiError('BAD_OPTIONS', `createTestPki: ${JSON.stringify(name)} is not an option (they are ${[...PKI_OPTION_NAMES].join(', ')})`);
-    }
-  }
+  const unknown = unknownOption(o, PKI_OPTION_NAMES);
+  if (unknown !== undefined) throw new TestPkiError('BAD_OPTIONS', `createTestPki: ${unknown}`);
   for (const name of ['crlBaseUrl', 'ocspUrl', 'caIssuersBaseUrl']) {
     const value = o[name];
     if (value === undefined) continue;
@@ -244,11 +238,8 @@ function checkHolderOptions(options: unknown): void {
     throw new TestPkiError('BAD_OPTIONS', "issueCardHolder: options must be an object such as { authority: 'moica' }");
   }
   const o = options as Record<string, unknown>;
-  for (const name of Object.keys(o)) {
-    if (!HOLDER_OPTION_NAMES.has(name)) {
-      throw new TestPkiError('BAD_OPTIONS', `issueCardHolder: ${JSON.stringify(name)} is not an option (they are ${[...HOLDER_OPTION_NAMES].join(', ')})`);
-    }
-  }
+  const unknown = unknownOption(o, HOLDER_OPTION_NAMES);
+  if (unknown !== undefined) throw new TestPkiError('BAD_OPTIONS', `issueCardHolder: ${unknown}`);
   for (const name of ['notBefore', 'notAfter']) {
     const value = o[name];
     if (value !== undefined && (!(value instanceof Date) || Number.isNaN(value.getTime()))) {
@@ -260,6 +251,10 @@ function checkHolderOptions(options: unknown): void {
   }
 }
 
+/**
+ * The `authorities` option checked: known names only, each once, in
+ * {@link TEST_AUTHORITIES} order; all of them when absent.
+ */
 function authoritiesOf(asked: readonly TestAuthority[] | undefined): readonly TestAuthority[] {
   if (asked === undefined) return TEST_AUTHORITIES;
   if (!Array.isArray(asked)) throw new TestPkiError('BAD_OPTIONS', 'option "authorities" must be an array of authority names');

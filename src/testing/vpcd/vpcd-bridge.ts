@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { CardEmulator } from '../../pcsc/index.js';
 import { TwpkiError } from '../../shared/twpki-error.js';
+import { unknownOption } from '../unknown-option.js';
 
 /** Default TCP port of the first `vsmartcard-vpcd` reader ("Virtual PCD 00 00"). */
 export const VPCD_DEFAULT_PORT = 35963;
@@ -308,11 +309,8 @@ const OPTION_NAMES: ReadonlySet<string> = new Set(['host', 'port', 'timeoutMs'])
 function optionsProblem(options: unknown): string | undefined {
   if (typeof options !== 'object' || options === null) return 'options must be an object';
   const o = options as Record<string, unknown>;
-  for (const name of Object.keys(o)) {
-    if (!OPTION_NAMES.has(name)) {
-      return `${JSON.stringify(name)} is not an option (they are host, port, timeoutMs; the reader follows from the port, see vpcdReaderName)`;
-    }
-  }
+  const unknown = unknownOption(o, OPTION_NAMES, 'the reader follows from the port, see vpcdReaderName');
+  if (unknown !== undefined) return unknown;
   if (o.host !== undefined && (typeof o.host !== 'string' || o.host === '')) return 'option "host" must be a non-empty host name or address';
   if (o.port !== undefined && !(Number.isInteger(o.port) && (o.port as number) > 0 && (o.port as number) < 65_536)) {
     return `option "port" must be an integer from 1 to 65535 (vpcd's first reader is ${VPCD_DEFAULT_PORT}), not ${String(o.port)}`;
