@@ -2,6 +2,7 @@ import type { ChallengeRecord, ChallengeStore, ConsumedChallenge } from '../cert
 import { MAX_SESSION_ID_CHARS } from '../cert/trust/login/challenge-issuer.js';
 import { LoginConfigurationError } from '../cert/trust/login/errors.js';
 import { runMigrations } from '../enroll/store/migrate.js';
+import { moduleNotFound } from '../shared/module-not-found.js';
 import type { EnrollStore } from '../enroll/store/store.js';
 import { CHALLENGE_STORE_MIGRATIONS } from './migrations.js';
 
@@ -43,8 +44,7 @@ async function openDefaultStore(): Promise<EnrollStore> {
   try {
     module = await import('../enroll/store/pglite-store.js');
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
+    if (!moduleNotFound(error)) throw error;
     throw new LoginConfigurationError(
       'INVALID_CONFIGURATION',
       'SqlChallengeStore.open: without `store` the challenges go to an embedded PGlite, an optional peer of twpki that ' +

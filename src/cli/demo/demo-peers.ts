@@ -1,16 +1,11 @@
 import type { PgliteStore } from '../../enroll/pglite.js';
+import { moduleNotFound } from '../../shared/module-not-found.js';
 import { TestPkiError } from '../../testing/pki/errors.js';
 import { loadX509 } from '../../testing/pki/x509-loader.js';
 
 /** What the demo needs that twpki itself does not install: how to open its store. */
 export interface DemoPeers {
   openStore: () => Promise<PgliteStore>;
-}
-
-/** Whether `error` is a module loader's "not installed" for `name` (ES module or CommonJS wording). */
-function notInstalled(error: unknown, name: string): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && error instanceof Error && error.message.includes(name);
 }
 
 /**
@@ -29,7 +24,7 @@ export async function loadDemoPeers(): Promise<DemoPeers> {
     // Its own chunk, loaded here rather than imported: a static import would fail the whole command's load with
     // the loader's message instead of this one.
     import('../../enroll/pglite.js').catch((error: unknown) => {
-      if (!notInstalled(error, '@electric-sql/pglite')) throw error;
+      if (!moduleNotFound(error, '@electric-sql/pglite')) throw error;
       missing.push('@electric-sql/pglite');
     }),
   ]);
