@@ -11,13 +11,20 @@ const DEPTH = 4;
  */
 export function failureReason(err: unknown): string {
   const parts: string[] = [];
-  let current: unknown = err;
-  for (let depth = 0; depth < DEPTH && current !== undefined && current !== null; depth++) {
+  for (const current of causeChain(err, DEPTH)) {
     const text = textOf(current);
     if (text !== '' && !parts.includes(text)) parts.push(text);
-    current = typeof current === 'object' ? (current as { cause?: unknown }).cause : undefined;
   }
   return parts.length === 0 ? 'unknown error' : parts.join(': ');
+}
+
+/** `err` and the causes under it, at most `depth` of them, until one is missing. */
+function* causeChain(err: unknown, depth: number): Generator<unknown> {
+  let current: unknown = err;
+  for (let at = 0; at < depth && current !== undefined && current !== null; at++) {
+    yield current;
+    current = typeof current === 'object' ? (current as { cause?: unknown }).cause : undefined;
+  }
 }
 
 function textOf(err: unknown): string {
@@ -37,11 +44,10 @@ const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_
  * at once.
  */
 export function timedOut(err: unknown): boolean {
-  let current: unknown = err;
-  for (let depth = 0; depth < DEPTH + 1 && typeof current === 'object' && current !== null; depth++) {
+  for (const current of causeChain(err, DEPTH + 1)) {
+    if (typeof current !== 'object' || current === null) return false;
     const { name, code } = current as { name?: unknown; code?: unknown };
     if (name === 'TimeoutError' || (typeof code === 'string' && TIMEOUT_CODES.has(code))) return true;
-    current = (current as { cause?: unknown }).cause;
   }
   return false;
 }
