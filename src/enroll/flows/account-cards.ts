@@ -14,7 +14,7 @@ import type { AccountApplication, CardBinding } from './account-records.js';
 import { nowOf, type AccountContext } from './account-shared.js';
 import { ACCOUNT_COMMANDS, authorize } from './authorization.js';
 import { bindingsOf, deleteBinding, lockBindingsOf, insertBinding, lockActiveBinding, lockBindingWithSerial, renewBinding } from './card-bindings-table.js';
-import { acceptPendingRenewal, findPendingRenewal, rejectPendingRenewalsOf, resolveRenewal } from './card-renewal.js';
+import { acceptPendingRenewal, rejectPendingRenewalsOf, resolveRenewal, type PendingRenewal } from './card-renewal.js';
 import { applyTransition } from './transition.js';
 import { refusalError } from '../refusals.js';
 
@@ -88,11 +88,8 @@ export async function resolveLogin(c: AccountContext, card: CardIdentity & { car
 export function acceptRenewal(c: AccountContext, renewalId: string, who: Actor): Promise<CardBinding> {
   return c.o.store.transaction(async (tx) => {
     authorize(ACCOUNT_COMMANDS, 'acceptRenewal', who, { subject: renewalId });
-    // The binding before the request, as a login and as closing an account or removing a card lock them: the
-    // other order deadlocked against a concurrent closeAccount.
-    const peek = await findPendingRenewal(tx, 'account', renewalId);
-    const held = peek === undefined ? undefined : await lockBindingWithSerial(tx, peek.cardNumber, peek.oldSerial);
-    return acceptPendingRenewal(tx, 'account', renewalId, who, nowOf(c), async (request) => {
+    const lock = (request: PendingRenewal) => lockBindingWithSerial(tx, request.cardNumber, request.oldSerial);
+    return acceptPendingRenewal(tx, 'account', renewalId, who, nowOf(c), lock, async (request, held) => {
       const found = held?.bound.certificateSerial === request.oldSerial ? held : undefined;
       if (found === undefined) throw new EnrollError('NOT_FOUND', `card ${request.cardNumber} is no longer bound with ${request.oldSerial}`);
       const result = await renewBinding(tx, found.bound, request.newSerial, request.newValidFrom);

@@ -169,13 +169,8 @@ export async function requestRenewalReview(
   return { request: renewalFromRow(theirs), created: false };
 }
 
-/**
- * A pending renewal of `flow`, read without a lock, so a reviewer's
- * acceptance can lock the binding it names before the request itself: the
- * order of a login (binding, then its requests) and of closing an account or
- * removing a card (bindings, then their requests).
- */
-export async function findPendingRenewal(tx: SqlSession, flow: FlowName, id: string): Promise<PendingRenewal | undefined> {
+/** A pending renewal of `flow`, read without a lock (see {@link acceptPendingRenewal} for why). */
+async function findPendingRenewal(tx: SqlSession, flow: FlowName, id: string): Promise<PendingRenewal | undefined> {
   const rows = await tx.query(`SELECT * FROM enroll_card_renewals WHERE id=$1 AND flow=$2 AND status='pending'`, [id, flow]);
   return rows[0] === undefined ? undefined : renewalFromRow(rows[0]);
 }
@@ -320,20 +315,28 @@ function isBoundElsewhere(err: unknown): boolean {
 }
 
 /**
- * A reviewer's acceptance of a pending renewal: validates the ID, locks the
- * request, lets `apply` move the binding to the new serial (returning its
+ * A reviewer's acceptance of a pending renewal: locks the binding it renews
+ * (`lockBinding`, given the request as read without a lock), then the
+ * request; lets `apply` move the binding to the new serial (returning its
  * audit subject and state), closes the request and audits `renewCard`.
+ *
+ * The binding before the request is the order of a login (binding, then its
+ * request) and of every command that unbinds (bindings, then their requests):
+ * locking the request first deadlocked against them on PostgreSQL.
  */
-export async function acceptPendingRenewal<T>(
+export async function acceptPendingRenewal<T, B>(
   tx: SqlSession,
   flow: FlowName,
   renewalId: string,
   who: Actor,
   at: string,
-  apply: (request: PendingRenewal) => Promise<{ result: T; subject: string; state: string }>,
+  lockBinding: (request: PendingRenewal) => Promise<B>,
+  apply: (request: PendingRenewal, held: B | undefined) => Promise<{ result: T; subject: string; state: string }>,
 ): Promise<T> {
+  const peek = await findPendingRenewal(tx, flow, renewalId);
+  const held = peek === undefined ? undefined : await lockBinding(peek);
   const request = await lockPendingRenewal(tx, flow, renewalId);
-  const { result, subject, state } = await apply(request);
+  const { result, subject, state } = await apply(request, held);
   await closeRenewal(tx, renewalId, 'accepted', who.id, at);
   await recordTransition(tx, {
     flow,

@@ -16,7 +16,6 @@ import { OFFICIAL_COMMANDS, authorize } from './authorization.js';
 import {
   acceptPendingRenewal,
   boundCardFromRow,
-  findPendingRenewal,
   parseRenewalId,
   pendingRenewals,
   rejectPendingRenewalsOf,
@@ -196,11 +195,9 @@ export async function acceptRenewal(o: OfficialAccountOptions, renewalId: string
   return guarded(o, () =>
     o.store.transaction(async (tx) => {
       authorize(OFFICIAL_COMMANDS, 'acceptRenewal', w, { subject: id as string });
-      // The member and the card before the request (the login's order): the other order deadlocked against
-      // the member's own commands.
-      const peek = await findPendingRenewal(tx, 'officialAccount', id as string);
-      const held = peek === undefined ? undefined : await lockUploadedCard(tx, peek.cardNumber, peek.oldSerial);
-      return acceptPendingRenewal(tx, 'officialAccount', id as string, w, o.clock.now().toISOString(), async (request) => {
+      // The member and the card (the login's order), then the request.
+      const lock = (request: PendingRenewal) => lockUploadedCard(tx, request.cardNumber, request.oldSerial);
+      return acceptPendingRenewal(tx, 'officialAccount', id as string, w, o.clock.now().toISOString(), lock, async (request, held) => {
         if (held === undefined) throw new EnrollError('NOT_FOUND', `card ${request.cardNumber} is no longer uploaded with ${request.oldSerial}`);
         const { row, member } = held;
         const memberId = String(row.member_id);

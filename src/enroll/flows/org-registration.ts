@@ -21,7 +21,7 @@ import { consentsOf } from './org-receipts-table.js';
 import { REGISTRATION_QUEUE } from './org-registrations-table.js';
 import { parseActor } from '../domain/actor.js';
 import { ORG_COMMANDS, auditRefusals, authorize } from './authorization.js';
-import { acceptPendingRenewal, findPendingRenewal, parseRenewalId, pendingRenewals, type PendingRenewal } from './card-renewal.js';
+import { acceptPendingRenewal, parseRenewalId, pendingRenewals, type PendingRenewal } from './card-renewal.js';
 import { applyAcceptedRenewal, lockOrgBindings, type OrgCardRenewal } from './org-cards.js';
 
 export type { AdministratorContact, AdministratorSession, OperatorInput, RegisterInput, ReplaceInput } from './org-inputs.js';
@@ -131,11 +131,8 @@ export class OrgRegistrationFlow {
       this.o.store.transaction(async (tx) => {
         authorize(ORG_COMMANDS, 'acceptRenewal', who, { subject: id });
         const at = this.o.clock.now().toISOString();
-        // The bindings before the request, the order of a login and of removing or editing an operator (which
-        // reject the card's requests once they hold its row): the other order deadlocked against them.
-        const peek = await findPendingRenewal(tx, 'organization', id);
-        if (peek !== undefined) await lockOrgBindings(tx, peek.cardNumber, peek.oldSerial);
-        return acceptPendingRenewal(tx, 'organization', id, who, at, (request) => applyAcceptedRenewal(tx, request, at));
+        const lock = (request: PendingRenewal) => lockOrgBindings(tx, request.cardNumber, request.oldSerial);
+        return acceptPendingRenewal(tx, 'organization', id, who, at, lock, (request) => applyAcceptedRenewal(tx, request, at));
       }),
     );
   }

@@ -11,7 +11,7 @@ import { optionalIsoOf, optionalText } from '../store/rows.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import type { Row, SqlSession } from '../store/store.js';
 import { LOGIN_COMMANDS, authorize } from './authorization.js';
-import { acceptPendingRenewal, findPendingRenewal, parseRenewalId, resolveRenewal, type BoundCard } from './card-renewal.js';
+import { acceptPendingRenewal, parseRenewalId, resolveRenewal, type BoundCard, type PendingRenewal } from './card-renewal.js';
 import { LOGIN_METHOD_REFUSALS, loginAccountFromRow, loginBindingFromRow, type LoginAccount, type LoginBinding } from './login-records.js';
 import { guardLogin, loginSubject, type LoginContext } from './waste-shared.js';
 import { refusalError, requireVerifiedLogin } from '../refusals.js';
@@ -101,13 +101,9 @@ export async function acceptRenewal(ctx: LoginContext, renewalId: string, review
   return guardLogin(ctx, () =>
     ctx.store.transaction(async (tx) => {
       authorize(LOGIN_COMMANDS, 'acceptRenewal', who, { subject: id });
-      // The binding before the request, the order of a login and of unbinding (which rejects the card's
-      // requests after it deleted the binding): the other order deadlocked against a concurrent unbindCard.
-      const peek = await findPendingRenewal(tx, 'loginEnablement', id);
-      if (peek !== undefined) {
-        await tx.query('SELECT 1 FROM enroll_login_bindings WHERE card_number=$1 AND certificate_serial=$2 FOR UPDATE', [peek.cardNumber, peek.oldSerial]);
-      }
-      return acceptPendingRenewal(tx, 'loginEnablement', id, who, ctx.clock.now().toISOString(), async (request) => {
+      const lock = (request: PendingRenewal) =>
+        tx.query('SELECT 1 FROM enroll_login_bindings WHERE card_number=$1 AND certificate_serial=$2 FOR UPDATE', [request.cardNumber, request.oldSerial]);
+      return acceptPendingRenewal(tx, 'loginEnablement', id, who, ctx.clock.now().toISOString(), lock, async (request) => {
         const rows = await tx.query(
           'UPDATE enroll_login_bindings SET certificate_serial=$3, valid_from=$4 WHERE card_number=$1 AND certificate_serial=$2 RETURNING *',
           [request.cardNumber, request.oldSerial, request.newSerial, request.newValidFrom ?? null],
