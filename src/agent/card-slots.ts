@@ -76,7 +76,7 @@ export class PcscCardSlots implements CardSlots {
     private readonly cardOptions: HiCOSCardOptions,
   ) {
     const bump = ({ reader }: { reader: string }): void => {
-      this.events.set(reader, (this.events.get(reader) ?? 0) + 1);
+      this.changed(reader);
       this.service.markUp();
     };
     context.on('card-inserted', bump).on('card-removed', bump).on('reader-attached', bump).on('reader-detached', bump);
@@ -130,10 +130,15 @@ export class PcscCardSlots implements CardSlots {
       } catch (error) {
         // A card that did not answer is in a state nobody saw (it may answer later, to a command given up on):
         // nothing read under the presence token it had may be served again, whoever forgot to drop it.
-        if (cardDidNotAnswer(error)) this.events.set(slot.description, (this.events.get(slot.description) ?? 0) + 1);
+        if (cardDidNotAnswer(error)) this.changed(slot.description);
         throw error;
       }
     });
+  }
+
+  /** Counts a change of `reader`'s card: a new presence token, so nothing read before it is served again. */
+  private changed(reader: string): void {
+    this.events.set(reader, (this.events.get(reader) ?? 0) + 1);
   }
 
   private async openFor<T>(slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T> {
