@@ -93,6 +93,44 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal official account 
     await waitForText(page, messageId, /驗證中/, true);
   }
 
+  it('an OID lookup answered late overwrites neither a newer lookup nor what 送出資料 said', async () => {
+    const page = await rig.newPage();
+    await memberLogin(page, 'wang6789');
+    await page.goto(`${rig.portal.url}/official/apply`);
+    // The fire agency's lookups are held until the test lets them answer.
+    const held: Array<() => Promise<void>> = [];
+    const lookupPath = `/official/api/agencies/${encodeURIComponent(DEMO_FIRE_AGENCY_OID)}`;
+    await page.route((url) => url.pathname === lookupPath, (route) => void held.push(() => route.continue()));
+    const answerHeld = async (): Promise<void> => {
+      const finished = page.waitForEvent('requestfinished', (r) => new URL(r.url()).pathname === lookupPath);
+      await held.shift()?.();
+      await finished;
+      // The page's handler runs after the body arrived: give it a few turns.
+      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    };
+
+    // An older lookup (消防署) answers after a newer one (an unknown OID) failed.
+    await page.fill('#agency-oid', DEMO_FIRE_AGENCY_OID);
+    await page.dispatchEvent('#agency-oid', 'change');
+    await page.fill('#agency-oid', '2.16.886.101.99999');
+    await page.dispatchEvent('#agency-oid', 'change');
+    await waitForText(page, 'apply-message', /AGENCY_OID_UNKNOWN/);
+    await answerHeld();
+    expect(await page.textContent('#apply-message')).toContain('AGENCY_OID_UNKNOWN');
+    expect(await page.inputValue('#agency-name')).toBe('');
+
+    // Clicking 送出資料 leaves the OID field, which looks its agency up again: that answer, arriving after
+    // 送出資料's refusal, fills the name and leaves the refusal shown.
+    await page.fill('#agency-oid', DEMO_FIRE_AGENCY_OID);
+    await page.selectOption('#reason', '公務人員');
+    await page.click('#apply-submit');
+    await waitForText(page, 'apply-message', /INVALID_INPUT/);
+    await answerHeld();
+    expect(await page.textContent('#apply-message')).toContain('「我已確認上述資料與證件相符」');
+    expect(await page.inputValue('#agency-name')).toBe('內政部消防署');
+    expect(held).toHaveLength(0);
+  });
+
   it('a first application that passes the personnel check is approved at once; 憑證上傳 and 憑證登入', async () => {
     const page = await rig.newPage();
     await memberLogin(page, 'wang6789');

@@ -8,6 +8,7 @@ $('search-open').addEventListener('click', function () { show('search-box', true
 
 $('search-submit').addEventListener('click', async function () {
   $('search-results').innerHTML = '';
+  lookupError = false;
   try {
     var data = await api('GET', '/official/api/agencies?name=' + encodeURIComponent($('search-name').value));
     if (data.agencies.length === 0) setMessage('apply-message', '查無符合的機關。', true);
@@ -20,6 +21,7 @@ $('search-submit').addEventListener('click', async function () {
       b.textContent = a.name + '：' + a.oid;
       b.addEventListener('click', function (event) {
         event.preventDefault();
+        lookup += 1; // an OID lookup still on its way must not overwrite the agency picked here
         $('agency-oid').value = a.oid;
         $('agency-name').value = a.name;
         show('search-box', false);
@@ -32,16 +34,27 @@ $('search-submit').addEventListener('click', async function () {
   }
 });
 
-// 點選「新機關名稱」欄位 (or leaving the OID field): the name of the OID.
+// 點選「新機關名稱」欄位 (or leaving the OID field): the name of the OID. Lookups can overlap (a change
+// dispatched while typing, then the blur when 送出資料 is clicked) and answer out of order: only the
+// latest one may write the name or the message, and a lookup that finds its agency clears only a lookup's
+// error, never what 送出資料 (whose click is also the blur that starts a lookup) said meanwhile.
+var lookup = 0;
+var lookupError = false;
 async function fillAgencyName() {
+  var mine = (lookup += 1);
   var oid = $('agency-oid').value.trim();
   $('agency-name').value = '';
   if (oid === '') return;
   try {
-    $('agency-name').value = (await api('GET', '/official/api/agencies/' + encodeURIComponent(oid))).name;
-    setMessage('apply-message', '');
+    var name = (await api('GET', '/official/api/agencies/' + encodeURIComponent(oid))).name;
+    if (mine !== lookup) return;
+    $('agency-name').value = name;
+    if (lookupError) setMessage('apply-message', '');
+    lookupError = false;
   } catch (err) {
+    if (mine !== lookup) return;
     setMessage('apply-message', errorText(err), true);
+    lookupError = true;
   }
 }
 $('agency-oid').addEventListener('change', fillAgencyName);
@@ -56,6 +69,7 @@ function body() {
 
 $('apply-submit').addEventListener('click', async function () {
   setMessage('apply-message', '');
+  lookupError = false;
   try {
     var preview = await api('POST', '/official/api/applications/prepare', body());
     if (!confirm(preview.question)) return;
