@@ -78,17 +78,37 @@ export async function startPortalRig(options: {
   agent.trusted.add(portal.url);
   const contexts: BrowserContext[] = [];
 
-  async function waitForReader(port: number, present: boolean): Promise<void> {
+  /** Waits (up to 5 s) until pcscd reports the reader on `port` empty; says whether it did. */
+  async function waitForEmpty(port: number): Promise<boolean> {
     const ctx = await PcscContext.establish();
     try {
-      if (present) {
-        await ctx.waitForCard(vpcdReaderName(port), { timeoutMs: 10_000 });
-        return;
-      }
       const until = Date.now() + 5_000;
-      while (Date.now() < until && ctx.readers().some((r) => r.name === vpcdReaderName(port) && r.cardPresent)) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      const holds = (): boolean => ctx.readers().some((r) => r.name === vpcdReaderName(port) && r.cardPresent);
+      while (Date.now() < until && holds()) await new Promise((r) => setTimeout(r, 50));
+      return !holds();
+    } finally {
+      await ctx.close();
+    }
+  }
+
+  /**
+   * Waits until pcscd reports a card in the reader on `port`. Under a full suite's load this has once taken
+   * more than 10 s after a swap: the wait is generous, and a failure says what pcscd showed, so that the next
+   * occurrence tells a slow machine from a card pcscd never saw.
+   */
+  async function waitForCard(port: number, bridge: VpcdBridge, previousGone: boolean): Promise<void> {
+    const ctx = await PcscContext.establish();
+    const since = Date.now();
+    try {
+      await ctx.waitForCard(vpcdReaderName(port), { timeoutMs: 30_000 });
+    } catch (error) {
+      const seen = JSON.stringify(ctx.readers().map((r) => ({ ...r, atr: r.atr && Buffer.from(r.atr).toString('hex') })));
+      throw new Error(
+        `pcscd did not show the card in ${vpcdReaderName(port)} within ${Date.now() - since} ms of the bridge connecting ` +
+          `(previous card ${previousGone ? 'seen leaving' : 'still shown 5 s after its bridge closed'}; ` +
+          `the card answered ${bridge.apduCount} APDUs; readers: ${seen})`,
+        { cause: error },
+      );
     } finally {
       await ctx.close();
     }
@@ -102,12 +122,14 @@ export async function startPortalRig(options: {
     browser,
     async insert(port, card) {
       const old = bridges.get(port);
+      let previousGone = true;
       if (old) {
         await old.close();
-        await waitForReader(port, false);
+        previousGone = await waitForEmpty(port);
       }
-      bridges.set(port, await VpcdBridge.connect(card, { port }));
-      await waitForReader(port, true);
+      const bridge = await VpcdBridge.connect(card, { port });
+      bridges.set(port, bridge);
+      await waitForCard(port, bridge, previousGone);
     },
     async newPage() {
       const context = await browser.newContext({ locale: 'zh-TW' });
@@ -139,7 +161,7 @@ export async function startPortalRig(options: {
       await slots.close();
       for (const [port, bridge] of bridges) {
         await bridge.close();
-        await waitForReader(port, false);
+        await waitForEmpty(port);
       }
       for (const release of releases) release();
     },
