@@ -107,6 +107,29 @@ export class AlgorithmPolicy {
 }
 
 /**
+ * {@link verifyWith} under the key of `signer` (a certificate): a key Node
+ * cannot load verifies nothing, so the answer is `false`, never the crypto
+ * library's own error. A CA can sign a certificate whose key is malformed;
+ * the key is loaded only when it is first used, which for a delegated OCSP
+ * responder or a CRL issuer is here.
+ */
+export function verifiesUnderKeyOf(
+  signer: { publicKey(): KeyObject },
+  scheme: SignatureScheme,
+  digest: DigestName,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  let key: KeyObject;
+  try {
+    key = signer.publicKey();
+  } catch {
+    return false;
+  }
+  return verifyWith(key, scheme, digest, data, signature);
+}
+
+/**
  * Verifies `signature` over `data`. `key` is a KeyObject or a DER
  * SubjectPublicKeyInfo. Returns false (never throws) for a signature that
  * does not verify, including one malformed for the key.

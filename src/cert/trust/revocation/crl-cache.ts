@@ -1,4 +1,4 @@
-import { signatureAlgorithmFromOid, verifyWith, type AlgorithmPolicy } from '../algorithms.js';
+import { signatureAlgorithmFromOid, verifiesUnderKeyOf, type AlgorithmPolicy } from '../algorithms.js';
 import { bytesEqual } from '../../../shared/bytes.js';
 import { RevocationError } from '../errors.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
@@ -314,7 +314,7 @@ function verifySignedBy(crl: CrlEnvelope, issuer: TrustedCertificate, algorithms
       ctx,
     );
   }
-  if (!verifyWith(issuer.publicKey(), alg.scheme, alg.digest, crl.tbs, crl.signature)) {
+  if (!verifiesUnderKeyOf(issuer, alg.scheme, alg.digest, crl.tbs, crl.signature)) {
     throw new RevocationError('CRL_BAD_SIGNATURE', `CRL signature does not verify with the key of ${issuer.subject()}`, ctx);
   }
 }

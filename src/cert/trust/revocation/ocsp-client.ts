@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { namesEqual } from '../name-equality.js';
 import { RecencyMap } from '../../../shared/recency-map.js';
-import { signatureAlgorithmFromOid, verifyWith, type AlgorithmPolicy } from '../algorithms.js';
+import { signatureAlgorithmFromOid, verifiesUnderKeyOf, type AlgorithmPolicy } from '../algorithms.js';
 import { RevocationError } from '../errors.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
 import { couldHaveIssued } from '../trust-store.js';
@@ -315,7 +315,7 @@ export class OcspClient {
         { url },
       );
     }
-    if (!verifyWith(signer.publicKey(), alg.scheme, alg.digest, response.tbs, response.signature)) {
+    if (!verifiesUnderKeyOf(signer, alg.scheme, alg.digest, response.tbs, response.signature)) {
       throw new RevocationError('OCSP_BAD_SIGNATURE', `OCSP response signature does not verify (signer ${signer.subject()})`, {
         url,
       });
@@ -384,7 +384,7 @@ function findAuthorizedSigner(
     const issuedByCa =
       couldHaveIssued(issuer, cert) &&
       alg?.digest !== undefined &&
-      verifyWith(issuer.publicKey(), alg.scheme, alg.digest, cert.tbs, cert.signature);
+      verifiesUnderKeyOf(issuer, alg.scheme, alg.digest, cert.tbs, cert.signature);
     const delegated = cert.extendedKeyUsage?.includes(OID_KP_OCSP_SIGNING) === true;
     const problem = !issuedByCa
       ? 'not issued by the CA'
