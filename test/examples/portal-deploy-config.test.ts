@@ -14,6 +14,7 @@ import { createTestPki, type TestPki } from 'twpki/testing';
 import { demoTrust } from '../../examples/portal/demo-setup.js';
 import { hashReviewerPassword } from '../../examples/portal/core/reviewer.js';
 import { PortalConfigError, startPortal, type PortalOptions } from '../../examples/portal/server.js';
+import { openPglite } from '../enroll/helpers.js';
 
 const noMail: Mailer = { send: () => Promise.resolve() };
 const SECRET = 'a-session-secret-of-forty-characters-123';
@@ -93,10 +94,16 @@ describe('startPortal refuses a configuration that cannot work, naming the setti
     }
     process.env.PORTAL_REVIEWER_PASSWORD_HASH = 'scrypt$abc$def';
     await refused(startPortal(options({ reviewerPassword: undefined })), 'PORTAL_REVIEWER_PASSWORD_HASH');
-    // A good hash from the environment is taken.
+    // A good hash from the environment is taken (on the shared migrated snapshot: a fresh embedded database's
+    // initdb took this test past its timeout beside a loaded suite).
     process.env.PORTAL_REVIEWER_PASSWORD_HASH = good;
-    const portal = await startPortal(options({ reviewerPassword: undefined }));
-    await portal.close();
+    const store = await openPglite();
+    try {
+      const portal = await startPortal(options({ reviewerPassword: undefined, store }));
+      await portal.close();
+    } finally {
+      await store.close();
+    }
   });
 
   it('a DATABASE_URL no server answers, without echoing its password', async () => {
