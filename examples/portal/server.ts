@@ -26,10 +26,13 @@ import { defaultMessages } from 'twpki/messages';
 import { TwpkiError } from 'twpki';
 import { bundleBrowserModule } from './core/browser-module.js';
 import { VerifiedCards } from './core/card-view.js';
-import { PortalConfigError, fromOptionOrEnv, parsePublicOrigin, secretOf } from './core/config.js';
+import { PortalConfigError, fromOptionOrEnv, parsePublicOrigin, secretOf, wholeNumberOf } from './core/config.js';
+import { DatabaseHealth } from './core/health.js';
+import { LoginAttempts, type LoginLimit } from './core/login-attempts.js';
 import type { CapturedMail } from './core/mail-sink.js';
 import { PageError, escapeHtml, type PortalContext, type PortalSystem } from './core/portal.js';
 import { checkReviewerPasswordHash, hashReviewerPassword, registerReviewerLogin, requireReviewer } from './core/reviewer.js';
+import { challengeLimit, type RateLimit } from './core/rate-limit.js';
 import { SqlSessionStore } from './core/session-store.js';
 
 export { PortalConfigError } from './core/config.js';
@@ -89,6 +92,25 @@ export interface PortalOptions {
   readonly databaseTimeoutMs?: number;
   /** PGlite data directory (default in memory). */
   readonly dataDir?: string;
+  /**
+   * Wrong reviewer passwords allowed per client address in `reviewerLoginWindowSeconds` before the login refuses
+   * that address for `reviewerLoginLockoutSeconds` (default `PORTAL_REVIEWER_LOGIN_MAX_FAILURES`, else 5; 0 turns
+   * the limit off, for a deployment whose proxy or sign-on limits it).
+   */
+  readonly reviewerLoginMaxFailures?: number;
+  /** The window the failures are counted in (default `PORTAL_REVIEWER_LOGIN_WINDOW_SECONDS`, else 900). */
+  readonly reviewerLoginWindowSeconds?: number;
+  /** How long an address that used up its failures is refused (default `PORTAL_REVIEWER_LOGIN_LOCKOUT_SECONDS`, else 900). */
+  readonly reviewerLoginLockoutSeconds?: number;
+  /**
+   * Card challenges (`GET …/challenge` of every card step) per client address in `challengeWindowSeconds`, per
+   * instance (default `PORTAL_CHALLENGE_LIMIT`, else 60; 0 turns the limit off).
+   */
+  readonly challengeLimit?: number;
+  /** The window challenges are counted in (default `PORTAL_CHALLENGE_WINDOW_SECONDS`, else 60). */
+  readonly challengeWindowSeconds?: number;
+  /** How long `/healthz` waits for the database's `SELECT 1` before answering 503 (default `PORTAL_HEALTH_TIMEOUT_MS`, else 2000). */
+  readonly healthTimeoutMs?: number;
   /** Time source of the flows (default the system clock). */
   readonly clock?: Clock;
   /** Messages shown at `/dev/mailbox` (development: the mail sink's inbox). */
@@ -249,6 +271,50 @@ interface Settings {
   readonly sessionSecret: string;
   readonly holderKey: Uint8Array;
   readonly passwordHash: string;
+  /** Undefined when turned off. */
+  readonly loginLimit: LoginLimit | undefined;
+  /** Undefined when turned off. */
+  readonly challengeLimit: RateLimit | undefined;
+  readonly healthTimeoutMs: number;
+}
+
+const DAY_SECONDS = 24 * 60 * 60;
+
+/** The limits' settings (see PortalOptions), each checked like the others. */
+function limitsOf(options: PortalOptions): Pick<Settings, 'loginLimit' | 'challengeLimit' | 'healthTimeoutMs'> {
+  const maxFailures = wholeNumberOf(
+    fromOptionOrEnv(options.reviewerLoginMaxFailures, 'reviewerLoginMaxFailures', 'PORTAL_REVIEWER_LOGIN_MAX_FAILURES'),
+    { fallback: 5, min: 0, max: 1000, what: 'the wrong passwords allowed per address (0: no limit)' },
+  );
+  const windowSeconds = wholeNumberOf(
+    fromOptionOrEnv(options.reviewerLoginWindowSeconds, 'reviewerLoginWindowSeconds', 'PORTAL_REVIEWER_LOGIN_WINDOW_SECONDS'),
+    { fallback: 900, min: 1, max: DAY_SECONDS, what: 'seconds' },
+  );
+  const lockoutSeconds = wholeNumberOf(
+    fromOptionOrEnv(options.reviewerLoginLockoutSeconds, 'reviewerLoginLockoutSeconds', 'PORTAL_REVIEWER_LOGIN_LOCKOUT_SECONDS'),
+    { fallback: 900, min: 1, max: DAY_SECONDS, what: 'seconds' },
+  );
+  const challenges = wholeNumberOf(fromOptionOrEnv(options.challengeLimit, 'challengeLimit', 'PORTAL_CHALLENGE_LIMIT'), {
+    fallback: 60,
+    min: 0,
+    max: 1_000_000,
+    what: 'the challenges allowed per address and window (0: no limit)',
+  });
+  const challengeWindowSeconds = wholeNumberOf(
+    fromOptionOrEnv(options.challengeWindowSeconds, 'challengeWindowSeconds', 'PORTAL_CHALLENGE_WINDOW_SECONDS'),
+    { fallback: 60, min: 1, max: DAY_SECONDS, what: 'seconds' },
+  );
+  const healthTimeoutMs = wholeNumberOf(fromOptionOrEnv(options.healthTimeoutMs, 'healthTimeoutMs', 'PORTAL_HEALTH_TIMEOUT_MS'), {
+    fallback: 2000,
+    min: 1,
+    max: 60_000,
+    what: 'milliseconds',
+  });
+  return {
+    loginLimit: maxFailures === 0 ? undefined : { maxFailures, windowMs: windowSeconds * 1000, lockoutMs: lockoutSeconds * 1000 },
+    challengeLimit: challenges === 0 ? undefined : { limit: challenges, windowMs: challengeWindowSeconds * 1000 },
+    healthTimeoutMs,
+  };
 }
 
 async function settingsOf(options: PortalOptions): Promise<Settings> {
@@ -265,6 +331,7 @@ async function settingsOf(options: PortalOptions): Promise<Settings> {
     required: deployment,
     decode: 'utf8',
   }).toString('base64url');
+  const limits = limitsOf(options);
   const holderKey = secretOf(fromOptionOrEnv(options.holderKey, 'holderKey', 'PORTAL_HOLDER_KEY'), { minBytes: 32, required: deployment, decode: 'base64url' });
   const host = options.host ?? (process.env.PORTAL_HOST || '127.0.0.1');
   // The origin is part of what cards sign, so the port is fixed before the routes are built.
@@ -272,7 +339,7 @@ async function settingsOf(options: PortalOptions): Promise<Settings> {
   const port = wanted === 0 ? await freePort(host) : wanted;
   const origin = publicOrigin ?? `http://127.0.0.1:${port}`;
   const secure = origin.startsWith('https:');
-  return { port, host, origin, secure, trustProxy: trustProxyOf(options.trustProxy, secure), sessionSecret, holderKey, passwordHash };
+  return { port, host, origin, secure, trustProxy: trustProxyOf(options.trustProxy, secure), sessionSecret, holderKey, passwordHash, ...limits };
 }
 
 /** Starts the portal (on 127.0.0.1:8009 unless configured otherwise, see {@link PortalOptions}). */
@@ -284,7 +351,15 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   const app = Fastify({ logger: false, bodyLimit: 256 * 1024, trustProxy: settings.trustProxy });
   const page = layout(options.systems);
   // Sessions and challenges in the database, not the process: another instance or the next start continues them.
-  const [sessionStore, challengeStore] = await Promise.all([SqlSessionStore.open(store, SESSION_TTL_MS), SqlChallengeStore.open({ store })]);
+  const [sessionStore, challengeStore, loginAttempts] = await Promise.all([
+    SqlSessionStore.open(store, SESSION_TTL_MS),
+    SqlChallengeStore.open({ store }),
+    // Wrong reviewer passwords are counted in the database: every instance sees the same count.
+    settings.loginLimit === undefined ? undefined : LoginAttempts.open(store, settings.loginLimit),
+  ]);
+  // Challenges are counted in this process: a limit per instance (N instances let an address make N times as many).
+  const countChallenge = settings.challengeLimit === undefined ? undefined : await challengeLimit(app, settings.challengeLimit);
+  const health = new DatabaseHealth(store, settings.healthTimeoutMs);
 
   await app.register(fastifyCookie);
   await app.register(fastifySession, {
@@ -328,6 +403,19 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     requireReviewer,
     cardStep(scope, prefix, onVerified, guard) {
       void scope.register(async (step) => {
+        if (countChallenge) {
+          // Before the session and the challenge are made (and before the guard): each one is a database row.
+          step.addHook('onRequest', async (request, reply) => {
+            if (request.routeOptions.url !== `${prefix}/challenge`) return;
+            try {
+              await countChallenge(request, reply);
+            } catch (err) {
+              // Answered here: the step's own error handler (twpki's card-login plugin) knows only its errors.
+              const { status, body } = errorAnswer(err);
+              await reply.code(status).header('cache-control', 'no-store').send(body);
+            }
+          });
+        }
         if (guard) {
           step.addHook('preHandler', async (request, reply) => {
             try {
@@ -386,8 +474,14 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   app.setNotFoundHandler(async (_request, reply) =>
     reply.code(404).header('cache-control', 'no-store').send({ error: { code: 'NOT_FOUND', message: '找不到此頁面' } }),
   );
-  // For load balancers and monitors: answers when the app runs, without touching sessions.
-  app.get(HEALTH_PATH, async (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
+  // For load balancers and monitors: the app runs and its database answers (SELECT 1, bounded), without touching sessions.
+  app.get(HEALTH_PATH, async (request, reply) => {
+    const result = await health.check();
+    reply.header('cache-control', 'no-store');
+    if (result.ok) return reply.send({ status: 'ok' });
+    request.log.warn({ err: result.cause }, `health check: ${result.message}`);
+    return reply.code(503).send({ status: 'unavailable', reason: { code: result.code, message: result.message } });
+  });
   app.get('/twpki-browser.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(browserModule));
   app.get('/api/config', async () => ({ origin, agentUrl: context.agentUrl }));
   app.get('/', async (_request, reply) => {
@@ -402,7 +496,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     const mailbox = options.devMailbox;
     app.get('/dev/mailbox', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page('開發用信箱', mailboxPage(mailbox()))));
   }
-  registerReviewerLogin(app, passwordHash, page);
+  registerReviewerLogin(app, passwordHash, page, loginAttempts);
   for (const system of options.systems) await system.register(app, context);
 
   try {

@@ -88,3 +88,21 @@ export function secretOf(
   }
   return bytes;
 }
+
+/**
+ * A whole-number setting (a count, seconds, milliseconds): `fallback` when unset; otherwise a whole number from
+ * `min` to `max`, or a {@link PortalConfigError} naming the setting. A typo (`15m`, `-1`, `1e3`) must stop the
+ * start, not quietly become no limit at all.
+ */
+export function wholeNumberOf(
+  source: Source<number | string>,
+  options: { fallback: number; min: number; max: number; what: string },
+): number {
+  const { value, setting } = source;
+  if (value === undefined) return options.fallback;
+  const n = typeof value === 'number' ? value : /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < options.min || n > options.max) {
+    throw new PortalConfigError(setting, `must be ${options.what}, a whole number from ${options.min} to ${options.max}; not ${JSON.stringify(value)}`);
+  }
+  return n;
+}

@@ -6,7 +6,9 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PortalConfigError } from './config.js';
+import type { LoginAttempts } from './login-attempts.js';
 import { escapeHtml } from './portal.js';
+import { clientKey, retryAfterSeconds, waitText } from './rate-limit.js';
 
 declare module 'fastify' {
   interface Session {
@@ -69,25 +71,51 @@ export async function requireReviewer(request: FastifyRequest, reply: FastifyRep
   await reply.code(401).send({ error: { code: 'REVIEWER_LOGIN_REQUIRED', message: '請先以審核人員身分登入' } });
 }
 
-/** Adds `GET/POST /review/login` and `POST /review/logout`. */
-export function registerReviewerLogin(app: FastifyInstance, passwordHash: string, page: (title: string, body: string) => string): void {
-  const form = (next: string, failed: boolean): string =>
+/** The stable code of the lockout answer (429). */
+export const REVIEWER_LOGIN_LOCKED = 'REVIEWER_LOGIN_LOCKED';
+
+/**
+ * Adds `GET/POST /review/login` and `POST /review/logout`. With `attempts`, wrong passwords are counted per
+ * client address (`request.ip`: the forwarded one behind a trusted proxy) and a client that used up its
+ * allowance is answered 429 {@link REVIEWER_LOGIN_LOCKED} without its password being compared.
+ */
+export function registerReviewerLogin(
+  app: FastifyInstance,
+  passwordHash: string,
+  page: (title: string, body: string) => string,
+  attempts?: LoginAttempts,
+): void {
+  const form = (next: string, error: string | undefined, code?: string): string =>
     page(
       '審核人員登入',
-      `<h2>審核人員登入</h2>${failed ? '<p class="message error" id="login-error">密碼錯誤</p>' : ''}
+      `<h2>審核人員登入</h2>${error === undefined ? '' : `<p class="message error" id="login-error"${code === undefined ? '' : ` data-code="${code}"`}>${escapeHtml(error)}</p>`}
 <form method="post" action="/review/login"><input type="hidden" name="next" value="${escapeHtml(next)}">
 <label>審核人員密碼 <input type="password" name="password" id="reviewer-password" autocomplete="current-password"></label>
 <button type="submit" id="reviewer-login">登入</button></form>`,
     );
   app.get('/review/login', async (request, reply) =>
-    reply.type('text/html; charset=utf-8').send(form(localPath((request.query as Record<string, unknown>).next), false)),
+    reply.type('text/html; charset=utf-8').send(form(localPath((request.query as Record<string, unknown>).next), undefined)),
   );
   app.post('/review/login', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const next = localPath(body.next);
-    if (typeof body.password !== 'string' || !checkReviewerPassword(body.password, passwordHash)) {
-      return reply.code(401).type('text/html; charset=utf-8').send(form(next, true));
+    const client = clientKey(request.ip);
+    // Counted before the (deliberately slow) comparison, so a burst of guesses gets no more comparisons than a slow one.
+    const waitMs = attempts === undefined ? undefined : await attempts.begin(client);
+    if (waitMs !== undefined) {
+      const message = `密碼錯誤次數過多，請於 ${waitText(waitMs)}後再試`;
+      reply.code(429).header('retry-after', String(retryAfterSeconds(waitMs))).header('cache-control', 'no-store');
+      // The login form is a page (a browser's form post asks for HTML); anything else gets the portal's JSON shape.
+      if ((request.headers.accept ?? '').includes('text/html')) {
+        return reply.type('text/html; charset=utf-8').send(form(next, message, REVIEWER_LOGIN_LOCKED));
+      }
+      return reply.send({ error: { code: REVIEWER_LOGIN_LOCKED, message } });
     }
+    if (typeof body.password !== 'string' || !checkReviewerPassword(body.password, passwordHash)) {
+      await attempts?.failed(client);
+      return reply.code(401).type('text/html; charset=utf-8').send(form(next, '密碼錯誤'));
+    }
+    await attempts?.succeeded(client);
     // A new session id on privilege change (session fixation).
     await request.session.regenerate();
     request.session.set('reviewer', true);

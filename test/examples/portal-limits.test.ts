@@ -1,0 +1,312 @@
+/**
+ * The reference portal's limits over HTTP, against started portals on the
+ * embedded store: wrong reviewer passwords per client address (counted in
+ * the database, so across instances), card challenges per client address,
+ * and `/healthz` saying whether the database answers.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Mailer } from 'twpki/enroll';
+import type { PgliteStore } from 'twpki/enroll/pglite';
+import { createTestPki, type TestPki } from 'twpki/testing';
+import { DEMO_EMS_RECORDS, demoTrust } from '../../examples/portal/demo-setup.js';
+import { gpsSystem } from '../../examples/portal/gps/index.js';
+import { PortalConfigError, startPortal, type Portal, type PortalOptions } from '../../examples/portal/server.js';
+import { openPglite } from '../enroll/helpers.js';
+
+const PASSWORD = 'limits-reviewer-1';
+const noMail: Mailer = { send: () => Promise.resolve() };
+const VARIABLES = [
+  'PORTAL_REVIEWER_LOGIN_MAX_FAILURES',
+  'PORTAL_REVIEWER_LOGIN_WINDOW_SECONDS',
+  'PORTAL_REVIEWER_LOGIN_LOCKOUT_SECONDS',
+  'PORTAL_CHALLENGE_LIMIT',
+  'PORTAL_CHALLENGE_WINDOW_SECONDS',
+  'PORTAL_HEALTH_TIMEOUT_MS',
+  'PORTAL_TRUST_PROXY',
+  'PORTAL_PUBLIC_ORIGIN',
+  'NODE_ENV',
+  'DATABASE_URL',
+] as const;
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+  text: string;
+  retryAfter: string | null;
+  cookie: string | null;
+}
+
+let pki: TestPki;
+let store: PgliteStore;
+const saved = new Map<string, string | undefined>();
+const open: Portal[] = [];
+
+beforeAll(async () => {
+  for (const v of VARIABLES) saved.set(v, process.env[v]);
+  for (const v of VARIABLES) delete process.env[v];
+  [pki, store] = await Promise.all([createTestPki(), openPglite()]);
+}, 60_000);
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((p) => p.close()));
+  for (const v of VARIABLES) delete process.env[v];
+  // Each test counts its own attempts.
+  await store.transaction(async (tx) => {
+    const [table] = await tx.query<{ t: string | null }>("SELECT to_regclass('portal_login_attempts')::text AS t");
+    if (table?.t) await tx.query('DELETE FROM portal_login_attempts');
+  });
+});
+afterAll(async () => {
+  await store?.close();
+  for (const [v, value] of saved) {
+    if (value === undefined) delete process.env[v];
+    else process.env[v] = value;
+  }
+});
+
+async function start(extra: Partial<PortalOptions> = {}): Promise<Portal> {
+  const portal = await startPortal({
+    port: 0,
+    systems: [gpsSystem({ ems: [...DEMO_EMS_RECORDS] })],
+    ...demoTrust(pki),
+    mailer: noMail,
+    reviewerPassword: PASSWORD,
+    store,
+    ...extra,
+  });
+  open.push(portal);
+  return portal;
+}
+
+async function answer(res: Response): Promise<Answer> {
+  const text = await res.text();
+  return {
+    status: res.status,
+    body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : {},
+    text,
+    retryAfter: res.headers.get('retry-after'),
+    cookie: res.headers.get('set-cookie'),
+  };
+}
+
+/** The login form's post; `forwardedFor` as a proxy in front would add it. */
+async function login(portal: Portal, password: string, options: { forwardedFor?: string; html?: boolean } = {}): Promise<Answer> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', Origin: portal.url };
+  if (options.forwardedFor !== undefined) headers['X-Forwarded-For'] = options.forwardedFor;
+  if (options.html) headers.Accept = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+  const res = await fetch(`${portal.listenUrl}/review/login`, {
+    method: 'POST',
+    headers,
+    body: new URLSearchParams({ password, next: '/gps/review' }).toString(),
+    redirect: 'manual',
+  });
+  return answer(res);
+}
+
+async function challenge(portal: Portal, path = '/gps/card/login/challenge', forwardedFor?: string, method = 'GET'): Promise<Answer> {
+  return answer(await fetch(`${portal.listenUrl}${path}`, { method, headers: forwardedFor === undefined ? {} : { 'X-Forwarded-For': forwardedFor } }));
+}
+
+function errorOf(reply: Answer): { code?: unknown; message?: unknown } {
+  return (reply.body.error ?? {}) as { code?: unknown; message?: unknown };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('reviewer login: wrong passwords per client address', () => {
+  it('after the allowed failures the address is refused 429, even with the right password, in Chinese with a stable code', async () => {
+    const portal = await start({ reviewerLoginMaxFailures: 3 });
+    for (let i = 0; i < 3; i += 1) expect((await login(portal, `wrong-${i}`)).status).toBe(401);
+    const locked = await login(portal, PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(errorOf(locked).code).toBe('REVIEWER_LOGIN_LOCKED');
+    // The default lockout is fifteen minutes.
+    expect(errorOf(locked).message).toBe('密碼錯誤次數過多，請於 15 分鐘後再試');
+    expect(Number(locked.retryAfter)).toBeGreaterThan(890);
+    expect(Number(locked.retryAfter)).toBeLessThanOrEqual(900);
+    // No session for a refused login.
+    expect(locked.cookie).toBeNull();
+    // The browser's form post gets the login page with the message (and the code for scripts and tests).
+    const page = await login(portal, PASSWORD, { html: true });
+    expect(page.status).toBe(429);
+    expect(page.text).toContain('id="login-error" data-code="REVIEWER_LOGIN_LOCKED"');
+    expect(page.text).toContain('密碼錯誤次數過多');
+    expect(page.text).toContain('id="reviewer-password"');
+  });
+
+  it('the defaults: five failures in a row, then refusals', async () => {
+    const portal = await start();
+    for (let i = 0; i < 5; i += 1) expect((await login(portal, `wrong-${i}`)).status).toBe(401);
+    expect((await login(portal, PASSWORD)).status).toBe(429);
+  });
+
+  it('a right password resets the count; the lockout ends after its time', async () => {
+    const portal = await start({ reviewerLoginMaxFailures: 3, reviewerLoginLockoutSeconds: 1 });
+    expect((await login(portal, 'wrong')).status).toBe(401);
+    expect((await login(portal, 'wrong')).status).toBe(401);
+    expect((await login(portal, PASSWORD)).status).toBe(302);
+    // Counted from zero again: two more failures and the right password still get in.
+    expect((await login(portal, 'wrong')).status).toBe(401);
+    expect((await login(portal, 'wrong')).status).toBe(401);
+    expect((await login(portal, PASSWORD)).status).toBe(302);
+    for (let i = 0; i < 3; i += 1) expect((await login(portal, 'wrong')).status).toBe(401);
+    const locked = await login(portal, PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(errorOf(locked).message).toBe('密碼錯誤次數過多，請於 1 秒後再試');
+    expect(locked.retryAfter).toBe('1');
+    await sleep(1100);
+    expect((await login(portal, PASSWORD)).status).toBe(302);
+  });
+
+  it('attempts sent at once get no more comparisons than the allowance', async () => {
+    const portal = await start({ reviewerLoginMaxFailures: 3 });
+    const statuses = (await Promise.all(Array.from({ length: 10 }, (_, i) => login(portal, `guess-${i}`)))).map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+    expect((await login(portal, PASSWORD)).status).toBe(429);
+  });
+
+  it('behind a trusted proxy each forwarded address is counted on its own', async () => {
+    const portal = await start({ reviewerLoginMaxFailures: 2, trustProxy: 'loopback' });
+    const attacker = { forwardedFor: '203.0.113.7' };
+    expect((await login(portal, 'wrong', attacker)).status).toBe(401);
+    expect((await login(portal, 'wrong', attacker)).status).toBe(401);
+    expect((await login(portal, PASSWORD, attacker)).status).toBe(429);
+    // The reviewer at another address is not locked out by someone else's guesses.
+    expect((await login(portal, PASSWORD, { forwardedFor: '198.51.100.20' })).status).toBe(302);
+    // An IPv6 client is counted by its /64: moving to another address of it does not start over.
+    expect((await login(portal, 'wrong', { forwardedFor: '2001:db8:1:2::1' })).status).toBe(401);
+    expect((await login(portal, 'wrong', { forwardedFor: '2001:db8:1:2::2' })).status).toBe(401);
+    expect((await login(portal, PASSWORD, { forwardedFor: '2001:db8:1:2:ffff::3' })).status).toBe(429);
+  });
+
+  it('without a trusted proxy X-Forwarded-For is ignored: a new header each time does not start the count over', async () => {
+    const portal = await start({ reviewerLoginMaxFailures: 2 });
+    expect((await login(portal, 'wrong', { forwardedFor: '192.0.2.1' })).status).toBe(401);
+    expect((await login(portal, 'wrong', { forwardedFor: '192.0.2.2' })).status).toBe(401);
+    expect((await login(portal, PASSWORD, { forwardedFor: '192.0.2.3' })).status).toBe(429);
+  });
+
+  it('the count is in the database: failures on one instance lock the address out of the other', async () => {
+    const limits = { reviewerLoginMaxFailures: 3, sessionSecret: 'a-session-secret-shared-by-both-instances', holderKey: new Uint8Array(32).fill(9) };
+    const [a, b] = await Promise.all([start(limits), start(limits)]);
+    expect((await login(a, 'wrong')).status).toBe(401);
+    expect((await login(b, 'wrong')).status).toBe(401);
+    expect((await login(a, 'wrong')).status).toBe(401);
+    expect((await login(b, PASSWORD)).status).toBe(429);
+    // And a restart does not lift it.
+    await b.close();
+    open.splice(open.indexOf(b), 1);
+    const c = await start(limits);
+    expect((await login(c, PASSWORD)).status).toBe(429);
+  });
+
+  it('0 turns the limit off (a deployment whose proxy or sign-on limits it)', async () => {
+    process.env.PORTAL_REVIEWER_LOGIN_MAX_FAILURES = '0';
+    const portal = await start();
+    for (let i = 0; i < 7; i += 1) expect((await login(portal, 'wrong')).status).toBe(401);
+    expect((await login(portal, PASSWORD)).status).toBe(302);
+    // The variable is read: 2 from the environment locks after two.
+    process.env.PORTAL_REVIEWER_LOGIN_MAX_FAILURES = '2';
+    const limited = await start();
+    expect((await login(limited, 'wrong')).status).toBe(401);
+    expect((await login(limited, 'wrong')).status).toBe(401);
+    expect((await login(limited, PASSWORD)).status).toBe(429);
+  });
+});
+
+describe('card challenges per client address', () => {
+  it('past the limit a challenge route answers 429 with a stable code, before any session or challenge row is made', async () => {
+    const portal = await start({ challengeLimit: 3, challengeWindowSeconds: 1 });
+    const rows = async (): Promise<number> =>
+      Number((await store.transaction((tx) => tx.query<{ n: number | string }>('SELECT count(*) AS n FROM twpki_login_challenges')))[0]?.n);
+    for (let i = 0; i < 3; i += 1) expect((await challenge(portal)).status).toBe(200);
+    const before = await rows();
+    const refused = await challenge(portal);
+    expect(refused.status).toBe(429);
+    expect(errorOf(refused)).toEqual({ code: 'CHALLENGE_RATE_LIMITED', message: '操作過於頻繁，請於 1 秒後再試' });
+    expect(refused.retryAfter).toBe('1');
+    expect(refused.cookie).toBeNull();
+    expect(await rows()).toBe(before);
+    // Every card step's challenge counts against the same allowance (HEAD too), before the step's own checks.
+    expect((await challenge(portal, '/gps/card/apply/challenge')).status).toBe(429);
+    expect((await challenge(portal, '/gps/card/login/challenge', undefined, 'HEAD')).status).toBe(429);
+    // The other routes are not limited.
+    expect((await answer(await fetch(`${portal.listenUrl}/api/config`))).status).toBe(200);
+    await sleep(1100);
+    expect((await challenge(portal)).status).toBe(200);
+  });
+
+  it('behind a trusted proxy the forwarded address is counted', async () => {
+    const portal = await start({ challengeLimit: 2, trustProxy: true });
+    expect((await challenge(portal, undefined, '203.0.113.7')).status).toBe(200);
+    expect((await challenge(portal, undefined, '203.0.113.7')).status).toBe(200);
+    expect((await challenge(portal, undefined, '203.0.113.7')).status).toBe(429);
+    expect((await challenge(portal, undefined, '203.0.113.8')).status).toBe(200);
+  });
+
+  it('the default: 60 a minute', async () => {
+    const portal = await start();
+    const statuses: number[] = [];
+    for (let i = 0; i < 61; i += 1) statuses.push((await challenge(portal, '/gps/card/apply/challenge')).status);
+    expect(statuses.slice(0, 60).every((s) => s !== 429)).toBe(true);
+    expect(statuses[60]).toBe(429);
+  });
+});
+
+describe('/healthz checks the database', () => {
+  it('503 with a reason while the database does not answer within the timeout, 200 again once it does', async () => {
+    const portal = await start({ healthTimeoutMs: 200 });
+    expect(await answer(await fetch(`${portal.listenUrl}/healthz`))).toMatchObject({ status: 200, body: { status: 'ok' } });
+    // PGlite runs one transaction at a time: one held open keeps the check waiting.
+    let release = (): void => undefined;
+    const held = store.transaction(() => new Promise<void>((resolve) => (release = resolve)));
+    try {
+      const [first, second] = await Promise.all([fetch(`${portal.listenUrl}/healthz`).then(answer), fetch(`${portal.listenUrl}/healthz`).then(answer)]);
+      for (const reply of [first, second]) {
+        expect(reply.status).toBe(503);
+        expect(reply.body).toEqual({ status: 'unavailable', reason: { code: 'DATABASE_TIMEOUT', message: 'the database did not answer within 200 ms' } });
+      }
+    } finally {
+      release();
+      await held;
+    }
+    expect(await answer(await fetch(`${portal.listenUrl}/healthz`))).toMatchObject({ status: 200, body: { status: 'ok' } });
+  });
+
+  it('503 DATABASE_ERROR when the database refuses', async () => {
+    const own = await openPglite();
+    const portal = await start({ store: own });
+    expect((await answer(await fetch(`${portal.listenUrl}/healthz`))).status).toBe(200);
+    await own.close();
+    const reply = await answer(await fetch(`${portal.listenUrl}/healthz`));
+    expect(reply.status).toBe(503);
+    expect(reply.body).toEqual({ status: 'unavailable', reason: { code: 'DATABASE_ERROR', message: 'the database refused the check' } });
+  });
+});
+
+describe('the limits are settings, checked at start', () => {
+  it('a value that is not a whole number in range stops the start naming the setting', async () => {
+    const cases: Array<[Partial<PortalOptions>, string, string | undefined]> = [
+      [{}, 'PORTAL_REVIEWER_LOGIN_MAX_FAILURES', 'five'],
+      [{}, 'PORTAL_REVIEWER_LOGIN_WINDOW_SECONDS', '15m'],
+      [{}, 'PORTAL_REVIEWER_LOGIN_LOCKOUT_SECONDS', '0'],
+      [{}, 'PORTAL_CHALLENGE_LIMIT', '1.5'],
+      [{}, 'PORTAL_CHALLENGE_WINDOW_SECONDS', '-60'],
+      [{}, 'PORTAL_HEALTH_TIMEOUT_MS', '120000'],
+      [{ reviewerLoginMaxFailures: -1 }, 'reviewerLoginMaxFailures', undefined],
+      [{ challengeLimit: 2.5 }, 'challengeLimit', undefined],
+      [{ healthTimeoutMs: 0 }, 'healthTimeoutMs', undefined],
+    ];
+    for (const [extra, setting, value] of cases) {
+      for (const v of VARIABLES) delete process.env[v];
+      if (value !== undefined) process.env[setting] = value;
+      const error = await start(extra).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error, setting).toBeInstanceOf(PortalConfigError);
+      expect((error as PortalConfigError).setting).toBe(setting);
+      expect((error as PortalConfigError).message).toMatch(/whole number from/);
+    }
+  });
+});
