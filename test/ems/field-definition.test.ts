@@ -24,7 +24,7 @@ describe('DEFAULT_FIELDS', () => {
       'contactEmail',
     ]);
     expect(DEFAULT_FIELDS.map((f) => f.compared)).toEqual([true, true, true, true, true, false, false, false]);
-    expect(DEFAULT_FIELDS.map((f) => f.kind)).toEqual(['id', 'name', 'name', 'address', 'email', 'address', 'name', 'email']);
+    expect(DEFAULT_FIELDS.map((f) => f.kind)).toEqual(['id', 'organizationName', 'name', 'address', 'email', 'address', 'name', 'email']);
   });
 
   it('is frozen', () => {
@@ -50,7 +50,7 @@ describe('defineFieldSet', () => {
     ['missing labelZh', [{ ...good, labelZh: ' ' }], /"labelZh"/],
     ['missing labelEn', [{ ...good, labelEn: undefined }], /"labelEn"/],
     ['compared not boolean', [{ ...good, compared: 'yes' }], /"compared"/],
-    ['unknown kind', [{ ...good, kind: 'phone' }], /"kind" must be one of id, name, address, email, text/],
+    ['unknown kind', [{ ...good, kind: 'phone' }], /"kind" must be one of id, name, address, email, text, organizationName/],
     ['bad maxLength', [{ ...good, maxLength: 0 }], /"maxLength"/],
     ['duplicate key', [good, good], /duplicate key "businessId"/],
   ])('rejects %s with INVALID_FIELD_DEFINITION', (_name, input, message) => {

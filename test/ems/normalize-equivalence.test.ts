@@ -1,25 +1,37 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FIELD_KINDS, type FieldKind } from '../../src/ems/index.js';
-import { floorStep, hyphenStep, numeralsStep } from '../../src/ems/normalize/address-rules.js';
+import { addressSpacesStep, floorStep, hyphenStep, numeralsStep } from '../../src/ems/normalize/address-rules.js';
 import { parseChineseNumeral } from '../../src/ems/normalize/chinese-numerals.js';
 import type { NormalizationRule, NormalizationStep } from '../../src/ems/normalize/normalization-rule.js';
-import { compareNormalized, PIPELINES } from '../../src/ems/normalize/pipeline.js';
-import { spacesStep, taiTaiStep } from '../../src/ems/normalize/text-rules.js';
+import { compareNormalized, stepsForPair } from '../../src/ems/normalize/pipeline.js';
+import { spacesStep, taiTaiStep, textSpacesStep } from '../../src/ems/normalize/text-rules.js';
 
 // The straightforward forms the optimised steps must agree with: each rule as
 // one regular expression, no guards, and the lockstep comparison without the
 // "sides already equal" shortcut.
+const NUMERALS = '零〇一壹二兩貳三參四肆五伍六陸七柒八捌九玖十拾百佰千仟';
+const SPACE_RUN = /[\s\u200B-\u200D\u2060\uFEFF]+/gu;
+const keepGapsBetween = (numberChars: RegExp) => (v: string) =>
+  v.replace(SPACE_RUN, (run: string, offset: number) =>
+    numberChars.test(v[offset - 1] ?? '') && numberChars.test(v[offset + run.length] ?? '') && /\s/u.test(run) ? ' ' : '',
+  );
 const plain: Record<string, (v: string) => string> = {
-  spaces: (v) => v.replace(/[\s\u200B-\u200D\u2060\uFEFF]+/gu, ''),
+  spaces: (v) => v.replace(SPACE_RUN, ''),
+  textSpaces: keepGapsBetween(/^[0-9]$/),
+  addressSpaces: keepGapsBetween(new RegExp(`^[0-9${NUMERALS}]$`, 'u')),
   taiTai: (v) => v.replaceAll('台', '臺'),
   floor: (v) => v.replace(/(\d)[Ff](?![A-Za-z])/g, '$1樓'),
-  hyphen: (v) => v.replace(/([0-9樓號])[-‐‑‒–—―−﹣－](?=[0-9])/g, '$1之'),
+  hyphen: (v) =>
+    v.replace(/([0-9]+|[樓號])[-‐‑‒–—―−﹣－](?=([0-9]+))/g, (all: string, before: string, after: string) =>
+      /[0-9]/.test(before) && BigInt(after) > BigInt(before) ? all : `${before}之`,
+    ),
   numerals: (v) =>
-    v.replace(/[零〇一壹二兩貳三參四肆五伍六陸七柒八捌九玖十拾百佰千仟]+/gu, (run: string, offset: number) => {
+    v.replace(new RegExp(`[${NUMERALS}]+`, 'gu'), (run: string, offset: number) => {
       const next = v[offset + run.length] ?? '';
       const afterZhi = offset >= 2 && v[offset - 1] === '之' && /[0-9樓號]/.test(v[offset - 2] ?? '');
-      if (!['段', '巷', '弄', '號', '樓', '鄰'].includes(next) && !afterZhi) return run;
+      const beforeZhi = new RegExp(`^之(?:[0-9]+|[${NUMERALS}]+)[號樓]`, 'u').test(v.slice(offset + run.length));
+      if (!['段', '巷', '弄', '號', '樓', '鄰'].includes(next) && !afterZhi && !beforeZhi) return run;
       const n = parseChineseNumeral(run);
       return n === undefined ? run : String(n);
     }),
@@ -37,7 +49,7 @@ function plainFixedPoint(steps: readonly NormalizationStep[], value: string): st
 }
 
 function plainCompare(kind: FieldKind, left: string, right: string): ReturnType<typeof compareNormalized> {
-  const steps = PIPELINES[kind];
+  const steps = stepsForPair(kind, left, right);
   const rules = new Set<NormalizationRule>();
   const changedBoth = new Set<NormalizationRule>();
   let a = left;
@@ -77,7 +89,8 @@ const piece = fc.oneof(
   fc.constantFrom(
     '臺', '台', '北', '市', '段', '巷', '弄', '號', '樓', '鄰', '之', '一', '二', '十', '百', '零', '〇', '五', '貳', '拾',
     '3', '10', '100', 'F', 'f', 'Fa', '-', '－', '–', '﹣', ' ', '\u3000', '\u200B', '\u00a0', '\t', '\u2028', '\ufeff',
-    '(', ')', '【', '】', '１', 'Ａ', 'A', 'a', '@', '.',
+    '(', ')', '【', '】', '１', 'Ａ', 'A', 'a', '@', '.', '10-12', '12-10', '010', '五之一號', '之三樓', '1 0', '一 二',
+    '103', '10048', '(100)', '二百零',
   ),
   fc.string({ unit: 'grapheme', maxLength: 3 }),
 );
@@ -85,10 +98,18 @@ const value = fc.array(piece, { maxLength: 14 }).map((parts) => parts.join(''));
 
 describe('optimised normalization agrees with the straightforward one', () => {
   it('each guarded step returns what its plain regular expression returns', () => {
-    const steps: NormalizationStep[] = [spacesStep, taiTaiStep, floorStep, hyphenStep, numeralsStep];
+    const steps: [string, NormalizationStep][] = [
+      ['spaces', spacesStep],
+      ['textSpaces', textSpacesStep],
+      ['addressSpaces', addressSpacesStep],
+      ['taiTai', taiTaiStep],
+      ['floor', floorStep],
+      ['hyphen', hyphenStep],
+      ['numerals', numeralsStep],
+    ];
     fc.assert(
       fc.property(value, (v) => {
-        for (const step of steps) expect(step.apply(v)).toBe(plain[step.rule]?.(v));
+        for (const [name, step] of steps) expect(step.apply(v), name).toBe(plain[name]?.(v));
       }),
       { numRuns: 3000 },
     );

@@ -3,11 +3,19 @@ import { EmsError } from '../errors.js';
 /**
  * What a field holds. The kind picks the normalization rules used to tell a
  * formatting difference from a real one.
+ * - `id`: an identifier (管制編號, 統一編號): width, all spaces, upper case.
+ * - `name`: a person's name (負責人, 聯絡人): width, spaces; 台 and 臺 stay
+ *   apart (the household register records one of them).
+ * - `organizationName`: a company's or agency's name (公司名稱): as `name`, and
+ *   台 is 臺 (台灣/臺灣).
+ * - `address`: width, spaces, postal code, 台/臺, floors, numerals, 之.
+ * - `email`: width, all spaces, lower case.
+ * - `text`: width and spaces only.
  */
-export type FieldKind = 'id' | 'name' | 'address' | 'email' | 'text';
+export type FieldKind = 'id' | 'name' | 'address' | 'email' | 'text' | 'organizationName';
 
-/** Every {@link FieldKind}, in a stable order. */
-export const FIELD_KINDS: readonly FieldKind[] = ['id', 'name', 'address', 'email', 'text'];
+/** Every {@link FieldKind}, in a stable order (kinds added later come last). */
+export const FIELD_KINDS: readonly FieldKind[] = ['id', 'name', 'address', 'email', 'text', 'organizationName'];
 
 /**
  * One field of the applicant form and the EMS basic-data record. Plain data,
