@@ -1,7 +1,7 @@
 import { signCertificate, subjectKeyIdOf, subjectNameOf, type CertificateSigner } from './certificate-factory.js';
 import { TestPkiError } from './errors.js';
 import { unknownOption } from '../unknown-option.js';
-import { buildName } from './name-builder.js';
+import { checkCertificateOptions } from './certificate-options.js';
 import { generateRsaKeyPair, type RsaKeyPair } from './rsa-keys.js';
 import { TEST_ROOT_NAME, testAuthorityProfile } from './test-authorities.js';
 import {
@@ -123,14 +123,17 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
   };
 
   const issueCertificate = async (o: CertificateOptions): Promise<IssuedCertificate> => {
+    checkCertificateOptions(o); // every option, subject included, before paying for a key pair
     const signingCa = o.issuer === 'root' ? root : o.issuer;
     const known = authorityOf(signingCa);
     const notBefore = o.notBefore ?? new Date(now.getTime() - HOUR_MS);
     const notAfter = o.notAfter ?? addYears(notBefore, 1);
     if (notAfter.getTime() < notBefore.getTime()) {
-      throw new TestPkiError('BAD_OPTIONS', 'notAfter is before notBefore');
+      throw new TestPkiError(
+        'BAD_OPTIONS',
+        `issueCertificate: option "notAfter" (${notAfter.toISOString()}) is before notBefore (${notBefore.toISOString()}${o.notBefore === undefined ? ", the default: an hour before the PKI's now" : ''})`,
+      );
     }
-    buildName(o.subject); // fail on a bad subject before paying for a key pair
     const keys = o.keyPair ?? (await generateRsaKeyPair());
     const certificate = await signCertificate({
       subject: o.subject,
@@ -246,7 +249,7 @@ function checkHolderOptions(options: unknown): void {
       throw new TestPkiError('BAD_OPTIONS', `issueCardHolder: option "${name}" must be a valid Date, not ${value instanceof Date ? 'an invalid Date' : JSON.stringify(value)}`);
     }
   }
-  for (const name of ['commonName', 'idHint', 'businessId', 'organizationOid', 'subjectSerialNumber', 'email']) {
+  for (const name of ['commonName', 'idHint', 'businessId', 'organizationOid', 'subjectSerialNumber', 'email', 'cardType']) {
     if (o[name] !== undefined && typeof o[name] !== 'string') throw new TestPkiError('BAD_OPTIONS', `issueCardHolder: option "${name}" must be a string`);
   }
 }

@@ -1,13 +1,20 @@
 import { NameAttributeOid } from '../../cert/profile/oids.js';
 import { TestPkiError } from './errors.js';
 import { encodedString, objectIdentifier, sequence, setOf } from '../der/der-writer.js';
+import { describeValue, isOid } from '../check-input.js';
+import { unknownOption } from '../unknown-option.js';
 import type { NameAttributeSpec, NameSpec, NameStringEncoding } from './types.js';
 
-
-function attributeOid(type: string): string {
-  if (/^\d+(\.\d+)+$/.test(type)) return type;
-  const oid = (NameAttributeOid as Record<string, string>)[type];
-  if (oid === undefined) throw new TestPkiError('BAD_SUBJECT_NAME', `unknown name attribute type: ${type}`);
+function attributeOid(type: string, label: string): string {
+  if (isOid(type)) return type;
+  if (/^[\d.]+$/.test(type)) throw new TestPkiError('BAD_SUBJECT_NAME', `${label}: type ${type} is not an object identifier DER can carry as written`);
+  const oid = Object.hasOwn(NameAttributeOid, type) ? (NameAttributeOid as Record<string, string>)[type] : undefined;
+  if (oid === undefined) {
+    throw new TestPkiError(
+      'BAD_SUBJECT_NAME',
+      `${label}: unknown name attribute type: ${type} (the short names are ${Object.keys(NameAttributeOid).join(', ')}; or give a dotted OID)`,
+    );
+  }
   return oid;
 }
 
@@ -20,7 +27,7 @@ function defaultEncoding(oid: string): NameStringEncoding {
 }
 
 /** Splits `"C=TW, O=行政院"` into attributes; `\,` keeps a comma in a value. */
-export function parseNameString(name: string): NameAttributeSpec[] {
+export function parseNameString(name: string, label = 'name'): NameAttributeSpec[] {
   const parts: string[] = [];
   let current = '';
   for (let i = 0; i < name.length; i++) {
@@ -40,18 +47,46 @@ export function parseNameString(name: string): NameAttributeSpec[] {
     .filter((p) => p.length > 0)
     .map((part) => {
       const eq = part.indexOf('=');
-      if (eq <= 0) throw new TestPkiError('BAD_SUBJECT_NAME', `not a TYPE=value pair: ${part}`);
+      if (eq <= 0) throw new TestPkiError('BAD_SUBJECT_NAME', `${label}: not a TYPE=value pair: ${part}`);
       return { type: part.slice(0, eq).trim(), value: part.slice(eq + 1).trim() };
     });
 }
 
 /** DER of an X.501 Name, one attribute per RDN, in the given order. */
 export function buildName(spec: NameSpec): Uint8Array {
-  const attributes = typeof spec === 'string' ? parseNameString(spec) : spec;
-  const rdns = attributes.map((attribute) => {
-    const oid = attributeOid(attribute.type);
-    const encoding = attribute.encoding ?? defaultEncoding(oid);
-    return setOf(sequence(objectIdentifier(oid), encodedString(encoding, attribute.value)));
+  return encodeName(spec, 'buildName: name');
+}
+
+const ENCODINGS: readonly NameStringEncoding[] = ['utf8', 'bmp', 'printable', 'teletex', 'ia5'];
+const ATTRIBUTE_NAMES: ReadonlySet<string> = new Set(['type', 'value', 'encoding']);
+
+/**
+ * {@link buildName}, with `label` (`issueCertificate: option "subject"`) opening its `BAD_SUBJECT_NAME` messages.
+ * A spec that is neither a string nor an array failed as a TypeError; a value that is not a string was written
+ * as its `String()`, and an unknown encoding as a string with tag 0.
+ */
+export function encodeName(spec: NameSpec, label: string): Uint8Array {
+  const bad = (why: string): never => {
+    throw new TestPkiError('BAD_SUBJECT_NAME', `${label} ${why}`);
+  };
+  if (typeof spec !== 'string' && !Array.isArray(spec)) {
+    bad(`must be a name such as "C=TW, CN=王小明" or an array of { type, value }, not ${describeValue(spec)}`);
+  }
+  const attributes = typeof spec === 'string' ? parseNameString(spec, label) : spec;
+  const rdns = attributes.map((attribute: unknown, i) => {
+    const at = `attribute ${i}`;
+    if (typeof attribute !== 'object' || attribute === null) bad(`${at} must be an object such as { type: 'CN', value: '王小明' }, not ${describeValue(attribute)}`);
+    const a = attribute as Record<string, unknown>;
+    const unknown = unknownOption(a, ATTRIBUTE_NAMES);
+    if (unknown !== undefined) bad(`${at}: ${unknown}`);
+    if (typeof a.type !== 'string') bad(`${at} type must be a short name such as 'CN' or a dotted OID, not ${describeValue(a.type)}`);
+    if (typeof a.value !== 'string') bad(`${at} (${a.type as string}) value must be a string, not ${describeValue(a.value)}`);
+    if (a.encoding !== undefined && !ENCODINGS.includes(a.encoding as NameStringEncoding)) {
+      bad(`${at} (${a.type as string}) encoding must be one of ${ENCODINGS.join(', ')}, not ${describeValue(a.encoding)}`);
+    }
+    const { type, value, encoding } = attribute as NameAttributeSpec;
+    const oid = attributeOid(type, `${label} ${at}`);
+    return setOf(sequence(objectIdentifier(oid), encodedString(encoding ?? defaultEncoding(oid), value)));
   });
   return sequence(...rdns);
 }

@@ -177,7 +177,11 @@ export interface TestPki {
   issuer(authority: TestAuthority): TestCa;
   /** Issues a card's SIGN and KEYX certificates. */
   issueCardHolder(options: CardHolderOptions): Promise<CardHolderCredentials>;
-  /** Issues any certificate, for edge cases (expired, wrong usage, OCSP responder, sub-CA). */
+  /**
+   * Issues any certificate, for edge cases (expired, wrong usage, OCSP responder, sub-CA).
+   * @throws TestPkiError `BAD_OPTIONS` naming the option (`issuer.privateKey`, `notAfter`, `keyUsage[1]`, …), or
+   * `BAD_SUBJECT_NAME` for the subject, before a key pair is made.
+   */
   issueCertificate(options: CertificateOptions): Promise<IssuedCertificate>;
   /** The CRL URL a certificate issued by `authority` (or the root) points at. */
   crlUrl(authority: TestAuthority | 'root'): string;

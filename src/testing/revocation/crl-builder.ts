@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import { reasonCode, type RevocationReason } from '../../cert/trust/revocation/revocation-status.js';
-import { TrustedCertificate } from '../../cert/trust/trusted-certificate.js';
 import { enumerated, explicit, integerFromHex, octetString, objectIdentifier, sequence, smallInteger, tlv, x509Time } from '../der/der-writer.js';
 import type { RawExtensionSpec } from '../pki/types.js';
+import { checkCrlOptions } from './crl-options.js';
 import { signTbs, type TestSignatureHash } from './signing.js';
 
 /** One revoked certificate for {@link buildCrl}. */
@@ -67,15 +67,17 @@ export interface BuildCrlOptions {
 /**
  * Builds a DER CRL v2 (with authorityKeyIdentifier and cRLNumber) the way
  * GPKI CAs publish them. Made for tests: a 100k-entry list builds quickly.
+ * @throws TestPkiError `BAD_OPTIONS` naming the option (`entries[3].revokedAt`, `issuer.privateKey`, …), before
+ * anything is signed.
  */
 export function buildCrl(options: BuildCrlOptions): Uint8Array {
-  const issuer = TrustedCertificate.from(options.issuer.certificate);
+  const { issuer, entries: revoked } = checkCrlOptions(options);
   const thisUpdate = options.thisUpdate ?? new Date();
   const nextUpdate = options.nextUpdate === undefined ? new Date(thisUpdate.getTime() + 86_400_000) : options.nextUpdate;
   const hash = options.hash ?? 'SHA-256';
   const signingKey = options.signWith ?? options.issuer.privateKey;
   const entries: Uint8Array[] = [];
-  for (const e of options.entries) {
+  for (const e of revoked) {
     const serial = e.serialHex.toLowerCase().replace(/^(00)+(?=..)/, '');
     const exts = [
       ...(e.reason === undefined ? [] : [sequence(objectIdentifier('2.5.29.21'), octetString(enumerated(reasonCode(e.reason))))]),

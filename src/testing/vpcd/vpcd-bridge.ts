@@ -23,7 +23,9 @@ export type VpcdBridgeErrorCode = (typeof VPCD_BRIDGE_ERROR_CODES)[number];
 
 /**
  * The bridge could not reach pcscd's vpcd driver (`CONNECT_FAILED`), found another card in its reader until
- * the timeout (`READER_BUSY`), was used after closing, or was given no card or options it cannot use (`BAD_BRIDGE_OPTIONS`).
+ * the timeout (`READER_BUSY`), or was given no card or options it cannot use (`BAD_BRIDGE_OPTIONS`).
+ * `BRIDGE_CLOSED` is reserved and thrown by nothing today: a closed bridge offers only `close()`, which may be
+ * called again.
  */
 export class VpcdBridgeError extends TwpkiError<VpcdBridgeErrorCode> {}
 

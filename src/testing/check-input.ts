@@ -1,0 +1,125 @@
+import { KeyObject } from 'node:crypto';
+import { TestPkiError } from './pki/errors.js';
+import { unknownOption } from './unknown-option.js';
+
+/**
+ * The checks the kit's builders (`issueCertificate`, `buildCrl`) run on their arguments before any work, so a
+ * misuse fails as `TestPkiError` `BAD_OPTIONS` naming the field (`buildCrl: option "entries[2].revokedAt" must
+ * be a valid Date, not "2026-01-01"`) instead of a TypeError deep in a DER writer, a driver error, or bytes that
+ * silently say something else (a serial `xyz` written as zero, an unknown reason as 0xFF).
+ */
+export class InputCheck {
+  public constructor(private readonly where: string) {}
+
+  /** `BAD_OPTIONS`: `<where>: option "<field>" <must>`, with `, not <value>` when a value is given. */
+  public fail(field: string, must: string, ...value: [unknown?]): never {
+    const shown = value.length === 0 ? '' : `, not ${describeValue(value[0])}`;
+    throw new TestPkiError('BAD_OPTIONS', `${this.where}: option "${field}" ${must}${shown}`);
+  }
+
+  /** An object (not null, not an array). */
+  public object(field: string, value: unknown, example: string): Record<string, unknown> {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(field, `must be an object such as ${example}`, value);
+    return value as Record<string, unknown>;
+  }
+
+  /** No key outside `names`. */
+  public knownNames(field: string | undefined, value: Record<string, unknown>, names: ReadonlySet<string>, hint?: string): void {
+    const unknown = unknownOption(value, names, hint);
+    if (unknown === undefined) return;
+    throw new TestPkiError('BAD_OPTIONS', `${this.where}: ${field === undefined ? '' : `option "${field}": `}${unknown}`);
+  }
+
+  /** `true`, `false` or absent. */
+  public optionalBoolean(field: string, value: unknown): void {
+    if (value !== undefined && typeof value !== 'boolean') this.fail(field, 'must be true or false', value);
+  }
+
+  /** A string, or absent; `nonEmpty` refuses `''`. */
+  public optionalString(field: string, value: unknown, nonEmpty = false, why = ''): void {
+    if (value === undefined) return;
+    if (typeof value !== 'string') this.fail(field, 'must be a string', value);
+    if (nonEmpty && value === '') this.fail(field, `must not be empty${why}`);
+  }
+
+  /**
+   * A valid Date that ASN.1 time can carry (years 0000–9999), or absent. An invalid Date failed as a RangeError
+   * while encoding, or made a certificate with an unreadable validity; a later year was written as `+010000…`.
+   */
+  public optionalDate(field: string, value: unknown): void {
+    if (value === undefined) return;
+    if (!(value instanceof Date) || Number.isNaN(value.getTime())) this.fail(field, 'must be a valid Date', value);
+    const year = value.getUTCFullYear();
+    if (year < 0 || year > 9999) this.fail(field, 'must be a Date from year 0000 to 9999 (what UTCTime and GeneralizedTime can carry)', value);
+  }
+
+  /** One of `choices`, or absent. */
+  public optionalChoice(field: string, value: unknown, choices: readonly string[]): void {
+    if (value !== undefined && !choices.includes(value as string)) {
+      this.fail(field, `must be one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`, value);
+    }
+  }
+
+  /** A dotted object identifier such as `2.16.886.101.0.3.3`. */
+  public oid(field: string, value: unknown): void {
+    if (!isOid(value)) this.fail(field, "must be a dotted object identifier such as '2.16.886.101.0.3.3'", value);
+  }
+
+  /** An array of dotted object identifiers, or absent. */
+  public optionalOidList(field: string, value: unknown): void {
+    if (value === undefined) return;
+    if (!Array.isArray(value)) this.fail(field, "must be an array of dotted object identifiers such as ['2.16.886.101.0.3.3']", value);
+    value.forEach((oid: unknown, i) => this.oid(`${field}[${i}]`, oid));
+  }
+
+  /** A private KeyObject whose type is one of `types` (`rsa`, `ec`). */
+  public privateKey(field: string, value: unknown, types: readonly string[], purpose: string): void {
+    const fits = value instanceof KeyObject && value.type === 'private' && types.includes(value.asymmetricKeyType ?? '');
+    if (!fits) this.fail(field, `must be ${purpose}: a node:crypto private KeyObject (${types.join(' or ')})`, value);
+  }
+
+  /** `RawExtensionSpec[]`, or absent. */
+  public optionalRawExtensions(field: string, value: unknown): void {
+    if (value === undefined) return;
+    if (!Array.isArray(value)) this.fail(field, "must be an array of { oid, critical, value } such as [{ oid: '1.2.3.4', critical: false, value: Uint8Array.of(0x05, 0x00) }]", value);
+    value.forEach((spec: unknown, i) => {
+      const at = `${field}[${i}]`;
+      const s = this.object(at, spec, "{ oid: '1.2.3.4', critical: false, value: Uint8Array.of(0x05, 0x00) }");
+      this.knownNames(at, s, RAW_EXTENSION_NAMES);
+      this.oid(`${at}.oid`, s.oid);
+      if (typeof s.critical !== 'boolean') this.fail(`${at}.critical`, 'must be true or false', s.critical);
+      if (!(s.value instanceof Uint8Array)) this.fail(`${at}.value`, "must be the DER of extnValue's content (a Uint8Array)", s.value);
+    });
+  }
+}
+
+const RAW_EXTENSION_NAMES: ReadonlySet<string> = new Set(['oid', 'critical', 'value']);
+
+/**
+ * A dotted OID that DER can carry as written: arcs without leading zeros, the first 0–2 and, under 0 and 1, the
+ * second below 40 (`1.50` would encode as `2.10`).
+ */
+export function isOid(value: unknown): value is string {
+  if (typeof value !== 'string' || !/^[0-2](\.(0|[1-9]\d*))+$/.test(value)) return false;
+  const [first, second] = value.split('.').map(Number);
+  return first === 2 || (second ?? 0) < 40;
+}
+
+/** Whether `value` is hex digits only (at least one). */
+export function isHex(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-fA-F]+$/.test(value);
+}
+
+/** How a message shows a bad value: strings and numbers as written, an invalid Date as such, objects by kind. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'undefined (missing)';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : value.toISOString();
+  if (value instanceof KeyObject) return `a ${value.type} ${value.asymmetricKeyType ?? ''} KeyObject`.replace('  ', ' ');
+  if (value instanceof Uint8Array) return `a ${value.constructor.name} of ${value.length} bytes`;
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'function') return 'a function';
+  return 'an object';
+}
