@@ -1,5 +1,6 @@
 import { RevocationError } from '../errors.js';
 import { failureReason } from './failure-reason.js';
+import { MAX_REDIRECTS, isRedirect, nextHop } from './redirect-policy.js';
 
 /** The request a revocation source makes. */
 export interface RevocationRequest {
@@ -93,7 +94,11 @@ async function readBody(res: Response, maxBytes: number, progress: (received: nu
 /**
  * A {@link RevocationFetch} over the global `fetch`. Only `http:` and
  * `https:` URLs are followed (CRL/OCSP URLs come from certificates, which an
- * attacker may have chosen if the chain was not validated first).
+ * attacker may have chosen if the chain was not validated first). Redirects
+ * are followed up to five, each checked: never to another scheme, never from
+ * a public host to a loopback, private or link-local address or `localhost`
+ * (an answer over plain HTTP can be forged on the path, and would otherwise
+ * aim the backend's GET inward), and an OCSP POST only by 307 or 308.
  */
 export function httpRevocationFetch(options: HttpRevocationFetchOptions = {}): RevocationFetch {
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -110,9 +115,19 @@ export function httpRevocationFetch(options: HttpRevocationFetchOptions = {}): R
     const headersTimer = setTimeout(() => noHeaders.abort(new DOMException(`timeout: no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
     try {
       const whole = AbortSignal.timeout(request.kind === 'crl' ? Math.max(crlTimeoutMs, timeoutMs) : timeoutMs);
-      const init: RequestInit = { method: request.method, headers: request.headers, signal: AbortSignal.any([whole, noHeaders.signal]) };
+      // Redirects are followed here, not by fetch, so that each is checked (see nextHop).
+      const init: RequestInit = { method: request.method, headers: request.headers, signal: AbortSignal.any([whole, noHeaders.signal]), redirect: 'manual' };
       if (request.body !== undefined) init.body = request.body;
-      const res = await fetch(url, init);
+      const start = new URL(url);
+      let at = start;
+      let res = await fetch(at, init);
+      for (let hops = 0; isRedirect(res.status); hops++) {
+        await res.body?.cancel();
+        if (hops === MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
+        at = nextHop(start, at, res.status, res.headers.get('location'), request.method);
+        // 303 (and 301/302 after a GET) fetch the new place with a GET, which a CRL download already is.
+        res = await fetch(at, init);
+      }
       clearTimeout(headersTimer);
       const declared = Number(res.headers.get('content-length') ?? '0');
       if (declared > maxBytes) throw new Error(`body of ${declared} bytes exceeds ${maxBytes}`);

@@ -1,0 +1,70 @@
+import { BlockList, isIP } from 'node:net';
+
+/** Redirects a revocation download follows at most (fetch's own limit is 20). */
+export const MAX_REDIRECTS = 5;
+
+/** HTTP statuses that redirect. */
+const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
+/** Whether `status` is a redirect {@link nextHop} decides about. */
+export function isRedirect(status: number): boolean {
+  return REDIRECTS.has(status);
+}
+
+/**
+ * Addresses that are the backend's own side of the network: loopback,
+ * private (RFC 1918, unique-local), link-local (cloud metadata services
+ * live there), carrier-grade NAT and "this network". An IPv4-mapped IPv6
+ * address (`::ffff:127.0.0.1`) is checked against the IPv4 rules by
+ * `BlockList` itself (and a rule for all of `::ffff:0:0/96` would also
+ * match every IPv4 address).
+ */
+const INWARD = new BlockList();
+INWARD.addSubnet('0.0.0.0', 8, 'ipv4');
+INWARD.addSubnet('10.0.0.0', 8, 'ipv4');
+INWARD.addSubnet('100.64.0.0', 10, 'ipv4');
+INWARD.addSubnet('127.0.0.0', 8, 'ipv4');
+INWARD.addSubnet('169.254.0.0', 16, 'ipv4');
+INWARD.addSubnet('172.16.0.0', 12, 'ipv4');
+INWARD.addSubnet('192.168.0.0', 16, 'ipv4');
+INWARD.addAddress('::', 'ipv6');
+INWARD.addAddress('::1', 'ipv6');
+INWARD.addSubnet('fc00::', 7, 'ipv6');
+INWARD.addSubnet('fe80::', 10, 'ipv6');
+
+/**
+ * Whether `url` names a host on the backend's side: an inward address
+ * literal, or `localhost` (and `*.localhost`, which resolve to loopback).
+ * Names that a resolver maps inward are not seen here.
+ */
+export function isInward(url: URL): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  const family = isIP(host);
+  if (family === 0) return false;
+  return INWARD.check(host, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * Where a redirect of a revocation request may go, or why not. The URL came
+ * from a certificate and the answer over plain HTTP: anyone on the path can
+ * answer a redirect. So a redirect must stay on http(s), may lead inward
+ * only from an inward start (a test responder, an internal mirror named in
+ * the configuration), and may not turn an OCSP POST into a GET (only 307 and
+ * 308 keep the method; a GET to an OCSP URL answers nothing usable).
+ * @returns the next URL.
+ * @throws Error saying why the redirect is refused (the caller reports it as `FETCH_FAILED`).
+ */
+export function nextHop(start: URL, from: URL, status: number, location: string | null, method: 'GET' | 'POST'): URL {
+  if (location === null || location === '') throw new Error(`redirect ${status} without a Location`);
+  let next: URL;
+  try {
+    next = new URL(location, from);
+  } catch {
+    throw new Error(`redirect ${status} to an unreadable Location`);
+  }
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new Error(`redirect to a non-HTTP URL (${next.protocol})`);
+  if (isInward(next) && !isInward(start)) throw new Error(`redirect from ${start.host} inward to ${next.host} refused`);
+  if (method === 'POST' && status !== 307 && status !== 308) throw new Error(`redirect ${status} would turn the OCSP POST into a GET`);
+  return next;
+}
