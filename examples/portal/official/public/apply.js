@@ -8,10 +8,9 @@ $('search-open').addEventListener('click', function () { show('search-box', true
 
 $('search-submit').addEventListener('click', async function () {
   $('search-results').innerHTML = '';
-  lookupError = false;
   try {
     var data = await api('GET', '/official/api/agencies?name=' + encodeURIComponent($('search-name').value));
-    if (data.agencies.length === 0) setMessage('apply-message', '查無符合的機關。', true);
+    if (data.agencies.length === 0) say('search', '查無符合的機關。', true);
     data.agencies.forEach(function (a) {
       var li = document.createElement('li');
       var b = document.createElement('a');
@@ -24,24 +23,35 @@ $('search-submit').addEventListener('click', async function () {
         lookup += 1; // an OID lookup still on its way must not overwrite the agency picked here
         $('agency-oid').value = a.oid;
         $('agency-name').value = a.name;
+        if (messageBy === 'lookup') say('lookup', '');
         show('search-box', false);
       });
       li.appendChild(b);
       $('search-results').appendChild(li);
     });
   } catch (err) {
-    setMessage('apply-message', errorText(err), true);
+    say('search', errorText(err), true);
   }
 });
 
 // 點選「新機關名稱」欄位 (or leaving the OID field): the name of the OID. Lookups can overlap (a change
-// dispatched while typing, then the blur when 送出資料 is clicked) and answer out of order: only the
-// latest one may write the name or the message, and a lookup that finds its agency clears only a lookup's
-// error, never what 送出資料 (whose click is also the blur that starts a lookup) said meanwhile.
+// dispatched while typing, then the blur when 送出資料 is clicked) and answer out of order: only the latest
+// one may write the name. The message line is shared with 送出資料 and 搜尋: a lookup shows its error only if
+// neither wrote a message since it started (clicking 送出資料 is also the blur that starts a lookup, whose late
+// answer must not replace the refusal), and a lookup that finds its agency clears only a lookup's error.
 var lookup = 0;
-var lookupError = false;
+var messages = 0; // messages 送出資料 and 搜尋 have written so far
+var messageBy = ''; // who wrote what the message line shows: 'lookup', 'search', 'submit', or '' when empty
+
+function say(by, text, isError) {
+  setMessage('apply-message', text, isError);
+  messageBy = text ? by : '';
+  if (by !== 'lookup') messages += 1;
+}
+
 async function fillAgencyName() {
   var mine = (lookup += 1);
+  var since = messages;
   var oid = $('agency-oid').value.trim();
   $('agency-name').value = '';
   if (oid === '') return;
@@ -49,12 +59,10 @@ async function fillAgencyName() {
     var name = (await api('GET', '/official/api/agencies/' + encodeURIComponent(oid))).name;
     if (mine !== lookup) return;
     $('agency-name').value = name;
-    if (lookupError) setMessage('apply-message', '');
-    lookupError = false;
+    if (messageBy === 'lookup') say('lookup', '');
   } catch (err) {
-    if (mine !== lookup) return;
-    setMessage('apply-message', errorText(err), true);
-    lookupError = true;
+    if (mine !== lookup || since !== messages) return;
+    say('lookup', errorText(err), true);
   }
 }
 $('agency-oid').addEventListener('change', fillAgencyName);
@@ -68,8 +76,7 @@ function body() {
 }
 
 $('apply-submit').addEventListener('click', async function () {
-  setMessage('apply-message', '');
-  lookupError = false;
+  say('submit', '');
   try {
     var preview = await api('POST', '/official/api/applications/prepare', body());
     if (!confirm(preview.question)) return;
@@ -85,7 +92,7 @@ $('apply-submit').addEventListener('click', async function () {
     }
   } catch (err) {
     var fields = (err.issues || []).map(function (i) { return (FIELD_LABELS[i.field] || i.field) + (i.message ? '（' + i.message + '）' : ''); }).join('、');
-    setMessage('apply-message', errorText(err) + (fields ? '：' + fields : ''), true);
+    say('submit', errorText(err) + (fields ? '：' + fields : ''), true);
   }
 });
 
@@ -95,8 +102,8 @@ $('form-cancel').addEventListener('click', async function () {
   try {
     await api('POST', '/official/api/applications/' + encodeURIComponent(applicationId) + '/cancel', {});
     show('apply-manual', false);
-    setMessage('apply-message', '申請已取消。');
+    say('submit', '申請已取消。');
   } catch (err) {
-    setMessage('apply-message', errorText(err), true);
+    say('submit', errorText(err), true);
   }
 });
