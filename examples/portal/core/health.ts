@@ -4,8 +4,11 @@
  * balancer sends users to another one instead of to every page's 500.
  *
  * Cheap under a monitor's polling: checks that arrive while one is running
- * wait for that one rather than each taking a connection, and a query that
- * never answers holds at most one connection per timeout.
+ * wait for that one rather than each taking a connection. A query past the
+ * timeout is abandoned (the next check asks anew, so a database that came
+ * back is seen at once), but at most {@link MAX_ABANDONED} of them are left
+ * waiting: past that, checks answer 503 without a query, so a database that
+ * accepts and never answers holds a few of the pool's connections, not all.
  */
 import type { EnrollStore } from 'twpki/enroll';
 
@@ -14,8 +17,13 @@ export type HealthResult =
   | { readonly ok: true }
   | { readonly ok: false; readonly code: 'DATABASE_TIMEOUT' | 'DATABASE_ERROR'; readonly message: string; readonly cause?: unknown };
 
+/** Health queries left waiting past their timeout, at most. */
+export const MAX_ABANDONED = 2;
+
 export class DatabaseHealth {
   private running: { readonly answer: Promise<unknown>; readonly startedAt: number } | undefined;
+  /** Queries started and not yet settled (the running one included). */
+  private unsettled = 0;
 
   public constructor(
     private readonly db: EnrollStore,
@@ -28,10 +36,13 @@ export class DatabaseHealth {
     let running = this.running;
     // A query still running past its timeout is abandoned to its fate; the next check asks anew.
     if (running === undefined || now - running.startedAt >= this.timeoutMs) {
+      if (this.unsettled > MAX_ABANDONED) return this.timedOut();
       const answer = this.db.transaction((tx) => tx.query('SELECT 1'));
+      this.unsettled += 1;
       running = { answer, startedAt: now };
       this.running = running;
       const done = (): void => {
+        this.unsettled -= 1;
         if (this.running === running) this.running = undefined;
       };
       answer.then(done, done);
@@ -42,12 +53,15 @@ export class DatabaseHealth {
     });
     try {
       const outcome = await Promise.race([running.answer.then(() => 'ok' as const), timeout]);
-      if (outcome === 'ok') return { ok: true };
-      return { ok: false, code: 'DATABASE_TIMEOUT', message: `the database did not answer within ${this.timeoutMs} ms` };
+      return outcome === 'ok' ? { ok: true } : this.timedOut();
     } catch (cause) {
       return { ok: false, code: 'DATABASE_ERROR', message: 'the database refused the check', cause };
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private timedOut(): HealthResult {
+    return { ok: false, code: 'DATABASE_TIMEOUT', message: `the database did not answer within ${this.timeoutMs} ms` };
   }
 }
