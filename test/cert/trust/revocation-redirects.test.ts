@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RevocationChecker, TrustedCertificate, httpRevocationFetch } from '../../../src/cert/index.js';
-import { isInward, nextHop } from '../../../src/cert/trust/revocation/redirect-policy.js';
+import { isInward, nextHop, refuseResolvedInward, type HostLookup } from '../../../src/cert/trust/revocation/redirect-policy.js';
 import { createTestPki, type TestPki } from '../../../src/testing/pki/index.js';
 import { LocalRevocationServer, buildCrl } from '../../../src/testing/revocation/index.js';
 import { revocationFailure as failure } from './helpers/fixtures.js';
@@ -34,6 +34,13 @@ describe('where a redirect may go (nextHop)', () => {
       'http://localhost:8080/x',
       'http://admin.localhost/x',
       'https://LOCALHOST/x',
+      'http://localhost./x',
+      'http://admin.localhost./x',
+      'http://198.18.0.1/x',
+      'http://239.255.255.250/x',
+      'http://255.255.255.255/x',
+      'http://[fec0::1]/x',
+      'http://[ff02::1]/x',
     ]) {
       expect(() => nextHop(ca, ca, 302, inward, 'GET'), inward).toThrow(/inward/);
     }
@@ -65,6 +72,38 @@ describe('where a redirect may go (nextHop)', () => {
     expect(isInward(new URL('http://172.15.255.255/'))).toBe(false);
     expect(isInward(new URL('http://172.32.0.1/'))).toBe(false);
     expect(isInward(new URL('http://172.31.255.255/'))).toBe(true);
+  });
+});
+
+describe('a redirect to a host name that resolves inward (refuseResolvedInward)', () => {
+  const ca = new URL('http://moica.nat.gov.tw/repository/MOICA/CRL/complete.crl');
+  const names: Record<string, readonly string[]> = {
+    '127.0.0.1.nip.io': ['127.0.0.1'],
+    'metadata.example.net': ['169.254.169.254'],
+    'mixed.example.net': ['203.0.113.5', '10.0.0.7'],
+    'ip6-localhost': ['::1'],
+    'cdn.example.gov.tw': ['203.0.113.80', '2001:db8::80'],
+  };
+  const asked: string[] = [];
+  const lookup: HostLookup = (host) => {
+    asked.push(host);
+    const found = names[host];
+    return found === undefined ? Promise.reject(new Error(`getaddrinfo ENOTFOUND ${host}`)) : Promise.resolve(found);
+  };
+
+  it('refuses a name any of whose addresses is inward, naming it', async () => {
+    for (const host of ['127.0.0.1.nip.io', 'metadata.example.net', 'mixed.example.net', 'ip6-localhost']) {
+      await expect(refuseResolvedInward(ca, new URL(`http://${host}/x`), lookup), host).rejects.toThrow(/resolves inward to/);
+    }
+  });
+
+  it('lets a public name, a name that does not resolve and an inward start through, and asks no resolver for literals', async () => {
+    asked.length = 0;
+    await expect(refuseResolvedInward(ca, new URL('http://cdn.example.gov.tw/x'), lookup)).resolves.toBeUndefined();
+    await expect(refuseResolvedInward(ca, new URL('http://gone.example.net/x'), lookup)).resolves.toBeUndefined();
+    await expect(refuseResolvedInward(new URL('http://127.0.0.1:9000/crl'), new URL('http://127.0.0.1.nip.io/x'), lookup)).resolves.toBeUndefined();
+    await expect(refuseResolvedInward(ca, new URL('http://203.0.113.1/x'), lookup)).resolves.toBeUndefined();
+    expect(asked).toEqual(['cdn.example.gov.tw', 'gone.example.net']);
   });
 });
 

@@ -1,3 +1,4 @@
+import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 
 /** Redirects a revocation download follows at most (fetch's own limit is 20). */
@@ -13,8 +14,9 @@ export function isRedirect(status: number): boolean {
 
 /**
  * Addresses that are the backend's own side of the network: loopback,
- * private (RFC 1918, unique-local), link-local (cloud metadata services
- * live there), carrier-grade NAT and "this network". An IPv4-mapped IPv6
+ * private (RFC 1918, unique-local, site-local), link-local (cloud metadata
+ * services live there), carrier-grade NAT, benchmarking, multicast, reserved
+ * and broadcast, and "this network". An IPv4-mapped IPv6
  * address (`::ffff:127.0.0.1`) is checked against the IPv4 rules by
  * `BlockList` itself (and a rule for all of `::ffff:0:0/96` would also
  * match every IPv4 address).
@@ -27,10 +29,14 @@ INWARD.addSubnet('127.0.0.0', 8, 'ipv4');
 INWARD.addSubnet('169.254.0.0', 16, 'ipv4');
 INWARD.addSubnet('172.16.0.0', 12, 'ipv4');
 INWARD.addSubnet('192.168.0.0', 16, 'ipv4');
+INWARD.addSubnet('198.18.0.0', 15, 'ipv4');
+INWARD.addSubnet('224.0.0.0', 3, 'ipv4'); // multicast, reserved and broadcast
 INWARD.addAddress('::', 'ipv6');
 INWARD.addAddress('::1', 'ipv6');
 INWARD.addSubnet('fc00::', 7, 'ipv6');
 INWARD.addSubnet('fe80::', 10, 'ipv6');
+INWARD.addSubnet('fec0::', 10, 'ipv6');
+INWARD.addSubnet('ff00::', 8, 'ipv6');
 
 /**
  * Whether `url` names a host on the backend's side: an inward address
@@ -38,11 +44,43 @@ INWARD.addSubnet('fe80::', 10, 'ipv6');
  * Names that a resolver maps inward are not seen here.
  */
 export function isInward(url: URL): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  // A fully qualified name's trailing dot (`localhost.`) names the same host.
+  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  const family = isIP(host);
+  return isInwardAddress(host);
+}
+
+function isInwardAddress(address: string): boolean {
+  const family = isIP(address);
   if (family === 0) return false;
-  return INWARD.check(host, family === 4 ? 'ipv4' : 'ipv6');
+  return INWARD.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** Resolves a host name to all its addresses (`dns.lookup`, so `/etc/hosts` too). */
+export type HostLookup = (host: string) => Promise<readonly string[]>;
+
+const systemLookup: HostLookup = async (host) => (await dnsLookup(host, { all: true, verbatim: true })).map((a) => a.address);
+
+/**
+ * The part of the inward rule a URL's text cannot show: a redirect from a
+ * public start to a host *name* is refused when the name resolves to an
+ * inward address (`127.0.0.1.nip.io`, a name in `/etc/hosts`). A name that
+ * does not resolve is left to the fetch, which fails on it. The connection
+ * resolves the name again, so a resolver that answers differently the second
+ * time (DNS rebinding) is not stopped here.
+ * @throws Error saying why the redirect is refused.
+ */
+export async function refuseResolvedInward(start: URL, next: URL, lookup: HostLookup = systemLookup): Promise<void> {
+  const host = next.hostname.replace(/^\[|\]$/g, '');
+  if (isInward(start) || isIP(host) !== 0) return;
+  let addresses: readonly string[];
+  try {
+    addresses = await lookup(host);
+  } catch {
+    return;
+  }
+  const inward = addresses.find(isInwardAddress);
+  if (inward !== undefined) throw new Error(`redirect from ${start.host} to ${next.host}, which resolves inward to ${inward}, refused`);
 }
 
 /**

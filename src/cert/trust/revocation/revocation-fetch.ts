@@ -1,6 +1,6 @@
 import { RevocationError } from '../errors.js';
 import { failureReason } from './failure-reason.js';
-import { MAX_REDIRECTS, isRedirect, nextHop } from './redirect-policy.js';
+import { MAX_REDIRECTS, isRedirect, nextHop, refuseResolvedInward } from './redirect-policy.js';
 
 /** The request a revocation source makes. */
 export interface RevocationRequest {
@@ -125,6 +125,7 @@ export function httpRevocationFetch(options: HttpRevocationFetchOptions = {}): R
         await res.body?.cancel();
         if (hops === MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
         at = nextHop(start, at, res.status, res.headers.get('location'), request.method);
+        await refuseResolvedInward(start, at);
         // 303 (and 301/302 after a GET) fetch the new place with a GET, which a CRL download already is.
         res = await fetch(at, init);
       }
