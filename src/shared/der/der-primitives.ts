@@ -11,26 +11,39 @@ function invalid(message: string): DerError {
   return new DerError('DER_PRIMITIVE', message);
 }
 
-/** Dotted form of an OBJECT IDENTIFIER's content octets (no padding, no truncation, safe-integer arcs). */
+/** Bytes one arc may take: 2.25.<UUID> needs 19 (128 bits); a longer one is refused rather than computed. */
+const MAX_ARC_BYTES = 20;
+
+/**
+ * Dotted form of an OBJECT IDENTIFIER's content octets (no padding, no truncation). Arcs past 2^53 − 1, such as
+ * the UUID of a `2.25.<UUID>` OID that certificate policies carry, are read exactly (as BigInt), up to
+ * {@link MAX_ARC_BYTES} bytes each.
+ */
 export function decodeObjectIdentifier(content: Uint8Array): string {
   if (content.length === 0) throw invalid('empty OBJECT IDENTIFIER');
-  const arcs: number[] = [];
+  const arcs: Array<number | bigint> = [];
   let value = 0;
+  let big: bigint | undefined;
+  let bytes = 0;
   let fresh = true;
   for (const b of content) {
     // A leading 0x80 would pad an arc, which DER forbids.
     if (fresh && b === 0x80) throw invalid('padded OBJECT IDENTIFIER arc');
-    value = value * 128 + (b & 0x7f);
-    if (value > Number.MAX_SAFE_INTEGER) throw invalid('oversized OBJECT IDENTIFIER arc');
+    if (++bytes > MAX_ARC_BYTES) throw invalid(`oversized OBJECT IDENTIFIER arc (over ${MAX_ARC_BYTES} bytes)`);
+    const next = value * 128 + (b & 0x7f);
+    if (big === undefined && next <= Number.MAX_SAFE_INTEGER) value = next;
+    else big = (big ?? BigInt(value)) * 128n + BigInt(b & 0x7f);
     fresh = (b & 0x80) === 0;
     if (fresh) {
-      if (arcs.length === 0) {
+      if (arcs.length > 0) arcs.push(big ?? value);
+      else if (big !== undefined) arcs.push(2, big - 80n);
+      else {
         const first = value < 80 ? Math.floor(value / 40) : 2;
         arcs.push(first, value - first * 40);
-      } else {
-        arcs.push(value);
       }
       value = 0;
+      big = undefined;
+      bytes = 0;
     }
   }
   if (!fresh) throw invalid('truncated OBJECT IDENTIFIER');

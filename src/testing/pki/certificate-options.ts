@@ -59,10 +59,7 @@ export function checkCertificateOptions(options: unknown): asserts options is Ce
     });
   }
   check.optionalBoolean('keyUsageCritical', o.keyUsageCritical);
-  if (o.keyUsageCritical !== undefined && ((o.keyUsage as readonly unknown[] | undefined) ?? []).length === 0) {
-    check.fail('keyUsageCritical', 'applies to the keyUsage extension, which is only added for keyUsage names (none were given)');
-  }
-  check.optionalOidList('extendedKeyUsage', o.extendedKeyUsage);
+  check.optionalOidList('extendedKeyUsage', o.extendedKeyUsage, true);
   check.optionalBoolean('isCa', o.isCa);
   if (o.pathLength !== undefined) {
     if (!Number.isSafeInteger(o.pathLength) || (o.pathLength as number) < 0) check.fail('pathLength', 'must be a non-negative integer', o.pathLength);
@@ -71,7 +68,7 @@ export function checkCertificateOptions(options: unknown): asserts options is Ce
 
   check.optionalDate('notBefore', o.notBefore);
   check.optionalDate('notAfter', o.notAfter);
-  check.optionalOidList('policies', o.policies);
+  check.optionalOidList('policies', o.policies, true);
   for (const name of ['crlUrl', 'ocspUrl', 'caIssuersUrl']) {
     if (o[name] !== null) check.optionalString(name, o[name], true, ` (null omits the ${name === 'crlUrl' ? 'distribution point' : 'URL'}; an empty string was dropped the same way, silently)`);
   }
@@ -97,9 +94,11 @@ export function checkCertificateOptions(options: unknown): asserts options is Ce
       o.serialNumber,
     );
   }
-  check.optionalChoice('signatureHash', o.signatureHash, SIGNATURE_HASHES);
+  // WebCrypto, which signs, reads hash names in any case ('sha-256' worked before the check).
+  const anyCase = typeof o.signatureHash === 'string' && (SIGNATURE_HASHES as readonly string[]).includes(o.signatureHash.toUpperCase());
+  if (!anyCase) check.optionalChoice('signatureHash', o.signatureHash, SIGNATURE_HASHES);
   check.optionalBoolean('omitKeyIdentifiers', o.omitKeyIdentifiers);
-  check.optionalRawExtensions('extraExtensions', o.extraExtensions);
+  check.optionalRawExtensions('extraExtensions', o.extraExtensions, true);
 }
 
 /**

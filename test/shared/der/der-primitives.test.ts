@@ -20,11 +20,26 @@ describe('decodeObjectIdentifier', () => {
     );
   });
 
+  it('reads arcs past 2^53 − 1 exactly: a 2.25.<UUID> OID, a huge second arc under 2, a 20-byte arc', () => {
+    const uuid = 0xf81d4fae7dec11d0a76500a0c91e6bf6n;
+    const encode = (n: bigint): number[] => {
+      const out = [Number(n & 0x7fn)];
+      for (let v = n >> 7n; v > 0n; v >>= 7n) out.unshift(Number(v & 0x7fn) | 0x80);
+      return out;
+    };
+    expect(decodeObjectIdentifier(Uint8Array.from([0x69, ...encode(uuid)]))).toBe(`2.25.${uuid}`);
+    expect(decodeObjectIdentifier(Uint8Array.from(encode(2n ** 60n + 80n)))).toBe(`2.${2n ** 60n}`);
+    expect(decodeObjectIdentifier(Uint8Array.from([0x2a, ...encode(2n ** 53n), 0x05]))).toBe(`1.2.${2n ** 53n}.5`);
+    const twenty = (1n << 140n) - 1n;
+    expect(encode(twenty)).toHaveLength(20);
+    expect(decodeObjectIdentifier(Uint8Array.from([0x2a, ...encode(twenty)]))).toBe(`1.2.${twenty}`);
+  });
+
   it.each([
     ['empty', [], /empty/],
     ['padded arc', [0x2a, 0x80, 0x01], /padded/],
     ['truncated', [0x2a, 0x86], /truncated/],
-    ['oversized arc', [0x2a, ...Array(9).fill(0xff), 0x7f], /oversized/],
+    ['oversized arc', [0x2a, ...Array(20).fill(0xff), 0x7f], /oversized OBJECT IDENTIFIER arc \(over 20 bytes\)/],
   ])('refuses a %s OID', (_name, bytes, reason) => {
     expect(() => decodeObjectIdentifier(Uint8Array.from(bytes as number[]))).toThrow(DerError);
     expect(() => decodeObjectIdentifier(Uint8Array.from(bytes as number[]))).toThrow(reason);

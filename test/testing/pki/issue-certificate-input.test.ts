@@ -124,7 +124,6 @@ describe('issueCertificate refuses arguments it cannot use, naming them, before 
     await refuse({ keyUsage: 'digitalSignature' }, /option "keyUsage" must be an array of key usage names/);
     await refuse({ keyUsage: ['digitalSignature', 'signing'] }, /option "keyUsage\[1\]" must be one of digitalSignature, .*, not "signing"/);
     await refuse({ keyUsage: ['digitalSignature'], keyUsageCritical: 'no' }, /option "keyUsageCritical" must be true or false, not "no"/);
-    await refuse({ keyUsageCritical: false }, /option "keyUsageCritical" applies to the keyUsage extension/);
     await refuse({ extendedKeyUsage: ['ocspSigning'] }, /option "extendedKeyUsage\[0\]" must be a dotted object identifier/);
     await refuse({ isCa: 'yes' }, /option "isCa" must be true or false, not "yes"/);
     await refuse({ isCa: true, pathLength: -1 }, /option "pathLength" must be a non-negative integer, not -1/);
@@ -148,6 +147,9 @@ describe('issueCertificate refuses arguments it cannot use, naming them, before 
     await refuse({ extraExtensions: [{ oid: '1.2.3.4', critical: false, value: 'abc' }] }, /option "extraExtensions\[0\]\.value" must be the DER/);
     await refuse({ extraExtensions: [{ oid: '1.2.3.4', value: Uint8Array.of(5, 0) }] }, /option "extraExtensions\[0\]\.critical" must be true or false, not undefined/);
     await refuse({ extraExtensions: [{ oid: 'x', critical: false, value: Uint8Array.of(5, 0) }] }, /option "extraExtensions\[0\]\.oid" must be a dotted object identifier/);
+    // Arcs above 2^53 − 1 (2.25.<UUID>): the kit's own DER writer wrote them as another OID; @peculiar/x509 writes them.
+    const uuidOid = '2.25.329800735698586629295641978511506172918';
+    await refuse({ gpkiAttributes: { subjectType: uuidOid } }, /option "gpkiAttributes\.subjectType" has an arc above 2\^53 − 1/);
   });
 
   it('a key pair without its private key or with the keys swapped; an EC key to certify is still fine', async () => {
@@ -160,6 +162,26 @@ describe('issueCertificate refuses arguments it cannot use, naming them, before 
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const issued = await pki.issueCertificate({ issuer: 'root', subject, keyPair: ec });
     expect(issued.privateKey).toBe(ec.privateKey);
+  });
+
+  it('still accepted: a 2.25.<UUID> policy (written as given), a hash name in lower case, keyUsageCritical alone', async () => {
+    const uuidOid = '2.25.329800735698586629295641978511506172918';
+    const issued = await pki.issueCertificate({
+      issuer: 'root',
+      subject,
+      keyPair: holder.keyx,
+      policies: [uuidOid],
+      signatureHash: 'sha-384' as never,
+      keyUsageCritical: false,
+    });
+    const profile = parseCertificate(issued.certificate);
+    expect(profile.policies.map((p) => p.oid)).toEqual([uuidOid]);
+    expect(profile.signatureAlgorithm.oid).toBe('1.2.840.113549.1.1.12');
+    await expectRefused(
+      () => pki.issueCertificate({ issuer: 'root', subject: [{ type: uuidOid, value: 'x' }] }),
+      /option "subject" attribute 0: type 2\.25\.\d+ is not an object identifier DER can carry as written/,
+      'BAD_SUBJECT_NAME',
+    );
   });
 
   it('issueCardHolder: a cardType that is not a string', async () => {
