@@ -5,6 +5,7 @@
 #   postgresql               a real server for the enrollment store tests
 #   chromium, fonts-wqy-zenhei  headless browser tests (Debian's Chromium, a CJK font for screenshots)
 #   iproute2                 `ip`, for the loopback quick-ACK setting below
+#   openssl                  the command the foreign-CMS tests sign with (CMS made by software other than twpki)
 # Skips what is already installed; uses sudo when not root.
 #
 # Then turns on immediate ACKs for 127.0.0.1. Debian's vpcd driver writes each
@@ -15,7 +16,7 @@
 # the route cannot be changed (no root, no CAP_NET_ADMIN) the tests still
 # pass, only slower.
 set -euo pipefail
-packages=(pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools postgresql chromium fonts-wqy-zenhei iproute2)
+packages=(pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools postgresql chromium fonts-wqy-zenhei iproute2 openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -169,5 +169,12 @@ export function decodeTime(tag: number, content: Uint8Array, options: TimeOption
     throw invalid(`${kind} out of range ${shown(content)}`);
   }
   if (f.d > daysIn(f.y, f.mo)) throw invalid(`${kind} names no such date ${shown(content)}`);
-  return new Date(Date.UTC(f.y, f.mo - 1, f.d, f.h, f.mi, s, f.ms) - (f.offset ?? 0) * 60_000);
+  let utc = Date.UTC(f.y, f.mo - 1, f.d, f.h, f.mi, s, f.ms);
+  if (f.y < 100) {
+    // Date.UTC reads years 0–99 as 1900–1999; a GeneralizedTime names the year itself.
+    const date = new Date(0);
+    date.setUTCFullYear(f.y, f.mo - 1, f.d);
+    utc = date.setUTCHours(f.h, f.mi, s, f.ms);
+  }
+  return new Date(utc - (f.offset ?? 0) * 60_000);
 }

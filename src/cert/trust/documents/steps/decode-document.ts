@@ -56,7 +56,7 @@ export function decodeDocument(ctx: DocumentContext, input: SignedDocument): voi
     }
     let carried;
     try {
-      carried = cmsCertificates(cms);
+      carried = cmsCertificates(cms, undefined, cert);
     } catch (err) {
       throw new DocumentFormatError('DOCUMENT_MALFORMED', 'the CMS carries an undecodable certificate', { cause: err });
     }

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
-import { toHex } from '../../../../shared/bytes.js';
-import { nodeDigestName, verifyWith } from '../../algorithms.js';
+import { bufferOf, toHex } from '../../../../shared/bytes.js';
+import { nodeDigestName, verifyWith, type DigestName } from '../../algorithms.js';
 import { namesSigner } from '../cms-signer.js';
 import { CMS_DATA, type CmsSignedData } from '../cms-signed-data.js';
 import { readSignedAttributes, type CmsSignedAttributes } from '../cms-signed-attributes.js';
@@ -28,8 +28,9 @@ export function verifyCmsSignature(ctx: SignerContext, cms: CmsSignedData, conte
     }
     // Compared as hex: a digest string is made on V8's heap, a digest Buffer
     // outside it (twice the cost per login).
-    if (hash(nodeDigestName(digest), content, 'hex') !== toHex(attributes.messageDigest)) {
-      throw new SignatureInvalidError('messageDigest does not match the signed content');
+    const expected = toHex(attributes.messageDigest);
+    if (hash(nodeDigestName(digest), content, 'hex') !== expected) {
+      throw new SignatureInvalidError(`messageDigest does not match the signed content${textModeHint(digest, content, expected)}`);
     }
     signed = cms.signedAttributesDer;
   }
@@ -37,4 +38,18 @@ export function verifyCmsSignature(ctx: SignerContext, cms: CmsSignedData, conte
     throw new SignatureInvalidError('the CMS signature does not verify with the certificate');
   }
   return attributes;
+}
+
+/**
+ * For a refusal's message only: whether `content` with its bare LF line ends
+ * made CRLF has the digest the signer signed — what S/MIME text mode
+ * (`openssl cms -sign` without `-binary`) signs. The content given is still
+ * not what was signed, so the signature is refused all the same.
+ */
+function textModeHint(digest: DigestName, content: Uint8Array, expected: string): string {
+  const bytes = bufferOf(content);
+  if (!bytes.includes(0x0a)) return '';
+  const crlf = Buffer.from(bytes.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
+  if (hash(nodeDigestName(digest), crlf, 'hex') !== expected) return '';
+  return ' (it matches the content with CRLF line ends: the signer canonicalised text, as S/MIME text mode does; pass the bytes that were signed)';
 }
