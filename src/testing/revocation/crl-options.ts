@@ -1,4 +1,4 @@
-import { reasonCode, type RevocationReason } from '../../cert/trust/revocation/revocation-status.js';
+import { REVOCATION_REASONS, reasonCode, type RevocationReason } from '../../cert/trust/revocation/revocation-status.js';
 import { TrustedCertificate } from '../../cert/trust/trusted-certificate.js';
 import { InputCheck, isHex } from '../check-input.js';
 import { TestPkiError } from '../pki/errors.js';
@@ -22,19 +22,6 @@ const IDP_NAMES: ReadonlySet<string> = new Set(['uris', 'onlyUserCerts', 'onlyCa
 const HASHES = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'] as const;
 // signTbs writes ECDSA for an EC key and PKCS#1 v1.5 for every other: an RSA-PSS or Ed25519 key would be mislabelled.
 const KEY_TYPES = ['rsa', 'ec'];
-// For messages; reasonCode decides.
-const REASONS: readonly RevocationReason[] = [
-  'unspecified',
-  'keyCompromise',
-  'cACompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'certificateHold',
-  'removeFromCRL',
-  'privilegeWithdrawn',
-  'aACompromise',
-];
 
 /** What {@link buildCrl} builds from, once checked: the issuer parsed and the entries read once. */
 export interface CheckedCrlOptions {
@@ -118,7 +105,7 @@ function checkEntries(check: InputCheck, entries: unknown): TestCrlEntry[] {
     if (e.revokedAt === undefined) check.fail(`${at}.revokedAt`, 'must be a valid Date (the revocationDate)', e.revokedAt);
     check.optionalDate(`${at}.revokedAt`, e.revokedAt);
     if (e.reason !== undefined && (typeof e.reason !== 'string' || reasonCode(e.reason as RevocationReason) < 0)) {
-      check.fail(`${at}.reason`, `must be a revocation reason (${REASONS.join(', ')}; a suspension is certificateHold)`, e.reason);
+      check.fail(`${at}.reason`, `must be a revocation reason (${REVOCATION_REASONS.join(', ')}; a suspension is certificateHold)`, e.reason);
     }
     check.optionalRawExtensions(`${at}.extraExtensions`, e.extraExtensions);
   });

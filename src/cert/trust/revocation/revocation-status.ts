@@ -25,6 +25,9 @@ const REASONS: readonly (RevocationReason | undefined)[] = [
   'aACompromise',
 ];
 
+/** Every {@link RevocationReason}, in CRLReason order. */
+export const REVOCATION_REASONS: readonly RevocationReason[] = REASONS.filter((r): r is RevocationReason => r !== undefined);
+
 /** Maps a CRLReason enumeration value to its name (`undefined` for unknown values). */
 export function reasonFromCode(code: number): RevocationReason | undefined {
   return REASONS[code];
