@@ -1,7 +1,15 @@
-import { namesEqual } from '../name-equality.js';
+import { bytesEqual } from '../../../shared/bytes.js';
+import { nameMatchKey } from '../name-equality.js';
 import { TrustedCertificate } from '../trusted-certificate.js';
 import type { CertificateCache } from './certificate-cache.js';
 import type { CmsSignedData, SignerIdentifier } from './cms-signed-data.js';
+
+/**
+ * The largest SignerInfo issuer name compared by meaning (bytes are always
+ * compared). Real names are a few hundred bytes; the SignerInfo is not signed,
+ * so a forged one could otherwise be prepared once per carried certificate.
+ */
+const MAX_COMPARED_NAME_BYTES = 16 * 1024;
 
 /**
  * Whether `cert` is the certificate a SignerInfo names (issuer and serial, or
@@ -12,9 +20,29 @@ import type { CmsSignedData, SignerIdentifier } from './cms-signed-data.js';
  * certificate is tried changes: its key must still verify the signature.
  */
 export function namesSigner(cert: TrustedCertificate, signer: SignerIdentifier): boolean {
-  return 'subjectKeyId' in signer
-    ? cert.subjectKeyId === signer.subjectKeyId
-    : cert.serialHex === signer.serialHex && namesEqual(cert.issuerDer, signer.issuerDer);
+  return signerAmong([cert], signer) !== undefined;
+}
+
+/**
+ * The certificate of `certs` a SignerInfo names: by subject key identifier,
+ * or by serial and an issuer with the same bytes, and only when none has
+ * those, by serial and an issuer equal by meaning (so a certificate named
+ * byte for byte wins over a look-alike). The SignerInfo's issuer is prepared
+ * once, each carried issuer at most once.
+ */
+function signerAmong(certs: readonly TrustedCertificate[], signer: SignerIdentifier): TrustedCertificate | undefined {
+  if ('subjectKeyId' in signer) return certs.find((c) => c.subjectKeyId === signer.subjectKeyId);
+  const sameSerial = certs.filter((c) => c.serialHex === signer.serialHex);
+  const exact = sameSerial.find((c) => bytesEqual(c.issuerDer, signer.issuerDer));
+  if (exact !== undefined || sameSerial.length === 0 || signer.issuerDer.length > MAX_COMPARED_NAME_BYTES) return exact;
+  const wanted = nameMatchKey(signer.issuerDer);
+  if (wanted === undefined) return undefined;
+  const keys = new Map<string, string | undefined>();
+  return sameSerial.find((c) => {
+    const bytes = Buffer.from(c.issuerDer).toString('latin1');
+    if (!keys.has(bytes)) keys.set(bytes, nameMatchKey(c.issuerDer));
+    return keys.get(bytes) === wanted;
+  });
 }
 
 /** What a CMS carries: its certificates decoded, and the one its SignerInfo names (when carried). */
@@ -46,7 +74,7 @@ export function cmsCertificates(cms: CmsSignedData, cache?: CertificateCache, kn
       undecodable ??= err;
     }
   }
-  const signer = all.find((c) => namesSigner(c, cms.signer));
+  const signer = signerAmong(all, cms.signer);
   if (undecodable !== undefined && signer === undefined && known === undefined) throw undecodable;
   return { signer, all };
 }

@@ -47,7 +47,7 @@ export function decodeToken(ctx: LoginContext, input: unknown): void {
     } else {
       let carried;
       try {
-        carried = cmsCertificates(ctx.cms, cache);
+        carried = cmsCertificates(ctx.cms, cache, cert);
       } catch (err) {
         throw new TokenFormatError(`the CMS carries an undecodable certificate`, { cause: err });
       }
