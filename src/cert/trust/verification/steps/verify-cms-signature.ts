@@ -40,16 +40,28 @@ export function verifyCmsSignature(ctx: SignerContext, cms: CmsSignedData, conte
   return attributes;
 }
 
+/** Content larger than this gets no text-mode hint: the refusal stands anyway, and the hint is a second pass. */
+const HINT_MAX_BYTES = 1024 * 1024;
+
 /**
  * For a refusal's message only: whether `content` with its bare LF line ends
  * made CRLF has the digest the signer signed — what S/MIME text mode
  * (`openssl cms -sign` without `-binary`) signs. The content given is still
- * not what was signed, so the signature is refused all the same.
+ * not what was signed, so the signature is refused all the same. Bounded:
+ * content up to {@link HINT_MAX_BYTES}, copied once into a buffer at most
+ * twice its size.
  */
 function textModeHint(digest: DigestName, content: Uint8Array, expected: string): string {
+  if (content.length > HINT_MAX_BYTES) return '';
   const bytes = bufferOf(content);
   if (!bytes.includes(0x0a)) return '';
-  const crlf = Buffer.from(bytes.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
-  if (hash(nodeDigestName(digest), crlf, 'hex') !== expected) return '';
+  const crlf = Buffer.allocUnsafe(bytes.length * 2);
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (b === 0x0a && (i === 0 || bytes[i - 1] !== 0x0d)) crlf[n++] = 0x0d;
+    crlf[n++] = b;
+  }
+  if (hash(nodeDigestName(digest), crlf.subarray(0, n), 'hex') !== expected) return '';
   return ' (it matches the content with CRLF line ends: the signer canonicalised text, as S/MIME text mode does; pass the bytes that were signed)';
 }
