@@ -93,17 +93,26 @@ describe('a redirect to a host name that resolves inward (refuseResolvedInward)'
 
   it('refuses a name any of whose addresses is inward, naming it', async () => {
     for (const host of ['127.0.0.1.nip.io', 'metadata.example.net', 'mixed.example.net', 'ip6-localhost']) {
-      await expect(refuseResolvedInward(ca, new URL(`http://${host}/x`), lookup), host).rejects.toThrow(/resolves inward to/);
+      await expect(refuseResolvedInward(ca, new URL(`http://${host}/x`), undefined, lookup), host).rejects.toThrow(/resolves inward to/);
     }
   });
 
   it('lets a public name, a name that does not resolve and an inward start through, and asks no resolver for literals', async () => {
     asked.length = 0;
-    await expect(refuseResolvedInward(ca, new URL('http://cdn.example.gov.tw/x'), lookup)).resolves.toBeUndefined();
-    await expect(refuseResolvedInward(ca, new URL('http://gone.example.net/x'), lookup)).resolves.toBeUndefined();
-    await expect(refuseResolvedInward(new URL('http://127.0.0.1:9000/crl'), new URL('http://127.0.0.1.nip.io/x'), lookup)).resolves.toBeUndefined();
-    await expect(refuseResolvedInward(ca, new URL('http://203.0.113.1/x'), lookup)).resolves.toBeUndefined();
+    await expect(refuseResolvedInward(ca, new URL('http://cdn.example.gov.tw/x'), undefined, lookup)).resolves.toBeUndefined();
+    await expect(refuseResolvedInward(ca, new URL('http://gone.example.net/x'), undefined, lookup)).resolves.toBeUndefined();
+    await expect(refuseResolvedInward(new URL('http://127.0.0.1:9000/crl'), new URL('http://127.0.0.1.nip.io/x'), undefined, lookup)).resolves.toBeUndefined();
+    await expect(refuseResolvedInward(ca, new URL('http://203.0.113.1/x'), undefined, lookup)).resolves.toBeUndefined();
     expect(asked).toEqual(['cdn.example.gov.tw', 'gone.example.net']);
+  });
+
+  it("gives the lookup up when the fetch's time is up, refusing the hop (a resolver can take tens of seconds)", async () => {
+    const never: HostLookup = () => new Promise(() => undefined);
+    const started = Date.now();
+    await expect(refuseResolvedInward(ca, new URL('http://slow.example.net/x'), AbortSignal.timeout(200), never)).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const aborted = AbortSignal.abort(new Error('time is up'));
+    await expect(refuseResolvedInward(ca, new URL('http://slow.example.net/x'), aborted, never)).rejects.toThrow('time is up');
   });
 });
 

@@ -67,16 +67,20 @@ const systemLookup: HostLookup = async (host) => (await dnsLookup(host, { all: t
  * inward address (`127.0.0.1.nip.io`, a name in `/etc/hosts`). A name that
  * does not resolve is left to the fetch, which fails on it. The connection
  * resolves the name again, so a resolver that answers differently the second
- * time (DNS rebinding) is not stopped here.
+ * time (DNS rebinding) is not stopped here. The lookup is given up when
+ * `signal` (the fetch's own time limit) aborts: `getaddrinfo` can take tens
+ * of seconds, and a login waits for it.
  * @throws Error saying why the redirect is refused.
  */
-export async function refuseResolvedInward(start: URL, next: URL, lookup: HostLookup = systemLookup): Promise<void> {
+export async function refuseResolvedInward(start: URL, next: URL, signal?: AbortSignal, lookup: HostLookup = systemLookup): Promise<void> {
   const host = next.hostname.replace(/^\[|\]$/g, '');
   if (isInward(start) || isIP(host) !== 0) return;
   let addresses: readonly string[];
   try {
-    addresses = await lookup(host);
-  } catch {
+    addresses = await untilAborted(lookup(host), signal);
+  } catch (err) {
+    // The fetch's time is up (the resolver can take far longer): that is the answer, not a pass.
+    if (signal?.aborted === true) throw err;
     return;
   }
   const inward = addresses.find(isInwardAddress);
@@ -105,4 +109,24 @@ export function nextHop(start: URL, from: URL, status: number, location: string 
   if (isInward(next) && !isInward(start)) throw new Error(`redirect from ${start.host} inward to ${next.host} refused`);
   if (method === 'POST' && status !== 307 && status !== 308) throw new Error(`redirect ${status} would turn the OCSP POST into a GET`);
   return next;
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const abort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', abort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(error);
+      },
+    );
+  });
 }

@@ -125,7 +125,7 @@ export function httpRevocationFetch(options: HttpRevocationFetchOptions = {}): R
         await res.body?.cancel();
         if (hops === MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
         at = nextHop(start, at, res.status, res.headers.get('location'), request.method);
-        await refuseResolvedInward(start, at);
+        await refuseResolvedInward(start, at, init.signal ?? undefined);
         // 303 (and 301/302 after a GET) fetch the new place with a GET, which a CRL download already is.
         res = await fetch(at, init);
       }
