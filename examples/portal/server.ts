@@ -61,10 +61,10 @@ export interface PortalOptions {
   readonly publicOrigin?: string;
   /**
    * Which proxies' `X-Forwarded-*` headers to believe (Fastify's `trustProxy`; default `PORTAL_TRUST_PROXY`:
-   * comma-separated addresses / CIDRs such as `10.0.0.5,loopback`, or the number of proxies in front; with an
-   * https public origin, `loopback`). `true` is refused: the client would pick its own address.
+   * comma-separated addresses / CIDRs such as `10.0.0.5,loopback`; with an https public origin, `loopback`).
+   * `true` and hop counts are refused: a client could pick its own address.
    */
-  readonly trustProxy?: false | number | string;
+  readonly trustProxy?: false | string;
   /** Signs session cookies (default `PORTAL_SESSION_SECRET`, 32 characters or more; the same on every instance). */
   readonly sessionSecret?: string;
   /** Seals verified cards (default `PORTAL_HOLDER_KEY`, base64url of 32 bytes or more; the same on every instance). */
@@ -244,28 +244,24 @@ function describeDatabase(url: string): string {
 }
 
 /**
- * Fastify's `trustProxy` from the option or `PORTAL_TRUST_PROXY`: the proxies' addresses / CIDRs, or how many
- * proxies stand in front (a hop count). Never `true`: with it, the client address is the left-most
- * `X-Forwarded-For` entry, which the client writes itself (proxies append to the header rather than replace
- * it), so every request could name a fresh address, and the per-address limits would count nothing.
+ * Fastify's `trustProxy` from the option or `PORTAL_TRUST_PROXY`: the proxies' addresses / CIDRs. Not `true`:
+ * then the client address is the left-most `X-Forwarded-For` entry, which the client writes itself (proxies
+ * append to the header rather than replace it). Not a hop count either: it trusts whoever connects, so a client
+ * reaching the app port directly names its own address (Fastify itself refuses to read a bare count that way).
+ * Either would let every request name a fresh address, and the per-address limits count nothing.
  */
-function trustProxyOf(option: PortalOptions['trustProxy'], secure: boolean): false | string | ((address: string, hop: number) => boolean) {
-  const source = fromOptionOrEnv<PortalOptions['trustProxy'] | boolean>(option, 'trustProxy', 'PORTAL_TRUST_PROXY');
+function trustProxyOf(option: PortalOptions['trustProxy'], secure: boolean): false | string {
+  const source = fromOptionOrEnv<PortalOptions['trustProxy'] | boolean | number>(option, 'trustProxy', 'PORTAL_TRUST_PROXY');
   const value = source.value;
   // An https origin served over http means a TLS proxy: believe one on this host unless told which.
   if (value === undefined) return secure ? 'loopback' : false;
-  if (value === true || value === 'true') {
+  if (value === false || value === 'false') return false;
+  if (value === true || value === 'true' || typeof value === 'number' || /^\s*\d+\s*$/.test(value)) {
     throw new PortalConfigError(
       source.setting,
-      'must name the proxies (their addresses or CIDRs, such as 10.0.0.5,loopback) or how many stand in front (such as 1), ' +
-        'not true: then the client picks its own address through X-Forwarded-For, and the per-address limits count nothing',
+      `must name the proxies (their addresses or CIDRs, such as 10.0.0.5,loopback), not ${JSON.stringify(value)}: ` +
+        'with true or a count, a client picks its own address through X-Forwarded-For, and the per-address limits count nothing',
     );
-  }
-  if (value === false || value === 'false') return false;
-  if (typeof value === 'number' || /^\d+$/.test(value)) {
-    const hops = wholeNumberOf({ value, setting: source.setting }, { fallback: 0, min: 1, max: 10, what: 'the number of proxies in front' });
-    // The first `hops` addresses from the socket inward are proxies; the next one is the client.
-    return (_address, hop) => hop < hops;
   }
   return value;
 }
@@ -284,7 +280,7 @@ interface Settings {
   readonly host: string;
   readonly origin: string;
   readonly secure: boolean;
-  readonly trustProxy: false | string | ((address: string, hop: number) => boolean);
+  readonly trustProxy: false | string;
   readonly sessionSecret: string;
   readonly holderKey: Uint8Array;
   readonly passwordHash: string;
