@@ -5,10 +5,13 @@
  *
  * Cheap under a monitor's polling: checks that arrive while one is running
  * wait for that one rather than each taking a connection. A query past the
- * timeout is abandoned (the next check asks anew, so a database that came
- * back is seen at once), but at most {@link MAX_ABANDONED} of them are left
- * waiting: past that, checks answer 503 without a query, so a database that
- * accepts and never answers holds a few of the pool's connections, not all.
+ * timeout is abandoned and the next check asks anew, but at most
+ * {@link MAX_ABANDONED} are left waiting: then checks answer 503 without a
+ * query until one of them ends, so a database that accepts and never
+ * answers holds two of the pool's connections, not all of them. A database
+ * that comes back is seen once an abandoned query ends, which a connection
+ * that was black-holed does only when the driver gives it up (a pool with
+ * `query_timeout` bounds that).
  */
 import type { EnrollStore } from 'twpki/enroll';
 
@@ -36,7 +39,8 @@ export class DatabaseHealth {
     let running = this.running;
     // A query still running past its timeout is abandoned to its fate; the next check asks anew.
     if (running === undefined || now - running.startedAt >= this.timeoutMs) {
-      if (this.unsettled > MAX_ABANDONED) return this.timedOut();
+      // Every query still unsettled here is past its timeout: abandoned.
+      if (this.unsettled >= MAX_ABANDONED) return this.timedOut();
       const answer = this.db.transaction((tx) => tx.query('SELECT 1'));
       this.unsettled += 1;
       running = { answer, startedAt: now };
