@@ -60,22 +60,16 @@ export class InputCheck {
     }
   }
 
-  /**
-   * A dotted object identifier such as `2.16.886.101.0.3.3`. `bigArcs` for the fields @peculiar/x509 encodes
-   * (policies, extended key usages, certificate extensions), which write any arc; the kit's own DER writer
-   * (names, GPKI attributes, CRL extensions) writes arcs up to 2^53 − 1 only, and a larger one (`2.25.<UUID>`)
-   * came out as another OID.
-   */
-  public oid(field: string, value: unknown, bigArcs = false): void {
-    if (!isOid(value, true)) this.fail(field, "must be a dotted object identifier such as '2.16.886.101.0.3.3'", value);
-    if (!bigArcs && !isOid(value)) this.fail(field, 'has an arc above 2^53 − 1, which the kit writes only in policies, extended key usages and certificate extensions', value);
+  /** A dotted object identifier such as `2.16.886.101.0.3.3` (see {@link isOid}). */
+  public oid(field: string, value: unknown): void {
+    if (!isOid(value)) this.fail(field, "must be a dotted object identifier such as '2.16.886.101.0.3.3' that DER can carry as written", value);
   }
 
-  /** An array of dotted object identifiers, or absent (`bigArcs` as for {@link InputCheck.oid}). */
-  public optionalOidList(field: string, value: unknown, bigArcs = false): void {
+  /** An array of dotted object identifiers, or absent. */
+  public optionalOidList(field: string, value: unknown): void {
     if (value === undefined) return;
     if (!Array.isArray(value)) this.fail(field, "must be an array of dotted object identifiers such as ['2.16.886.101.0.3.3']", value);
-    value.forEach((oid: unknown, i) => this.oid(`${field}[${i}]`, oid, bigArcs));
+    value.forEach((oid: unknown, i) => this.oid(`${field}[${i}]`, oid));
   }
 
   /** A private KeyObject whose type is one of `types` (`rsa`, `ec`). */
@@ -84,15 +78,15 @@ export class InputCheck {
     if (!fits) this.fail(field, `must be ${purpose}: a node:crypto private KeyObject (${types.join(' or ')})`, value);
   }
 
-  /** `RawExtensionSpec[]`, or absent (`bigArcs` as for {@link InputCheck.oid}). */
-  public optionalRawExtensions(field: string, value: unknown, bigArcs = false): void {
+  /** `RawExtensionSpec[]`, or absent. */
+  public optionalRawExtensions(field: string, value: unknown): void {
     if (value === undefined) return;
     if (!Array.isArray(value)) this.fail(field, "must be an array of { oid, critical, value } such as [{ oid: '1.2.3.4', critical: false, value: Uint8Array.of(0x05, 0x00) }]", value);
     value.forEach((spec: unknown, i) => {
       const at = `${field}[${i}]`;
       const s = this.object(at, spec, "{ oid: '1.2.3.4', critical: false, value: Uint8Array.of(0x05, 0x00) }");
       this.knownNames(at, s, RAW_EXTENSION_NAMES);
-      this.oid(`${at}.oid`, s.oid, bigArcs);
+      this.oid(`${at}.oid`, s.oid);
       if (typeof s.critical !== 'boolean') this.fail(`${at}.critical`, 'must be true or false', s.critical);
       if (!(s.value instanceof Uint8Array)) this.fail(`${at}.value`, "must be the DER of extnValue's content (a Uint8Array)", s.value);
     });
@@ -103,15 +97,15 @@ const RAW_EXTENSION_NAMES: ReadonlySet<string> = new Set(['oid', 'critical', 'va
 
 /**
  * A dotted OID that DER can carry as written: arcs without leading zeros, the first 0–2 and, under 0 and 1, the
- * second below 40 (`1.50` would encode as `2.10`); unless `bigArcs`, every arc at most 2^53 − 1 (what the kit's
- * own DER writer can write).
+ * second below 40 (`1.50` would encode as `2.10`). Later arcs may be any size (`2.25.<UUID>`), but the first two
+ * are written as one number, 40 × first + second, which the writer (asn1js) takes as a JavaScript number: under 2
+ * the second arc must keep it within 2^53 − 1, or the OID came out empty.
  */
-export function isOid(value: unknown, bigArcs = false): value is string {
+export function isOid(value: unknown): value is string {
   if (typeof value !== 'string' || !/^[0-2](\.(0|[1-9]\d*))+$/.test(value)) return false;
-  const arcs = value.split('.').map(Number);
-  if (!bigArcs && arcs.some((arc) => !Number.isSafeInteger(arc))) return false;
-  const [first, second] = arcs;
-  return first === 2 || (second ?? 0) < 40;
+  const [first = '', second = ''] = value.split('.');
+  if (first !== '2') return Number(second) < 40;
+  return BigInt(second) + 80n <= BigInt(Number.MAX_SAFE_INTEGER);
 }
 
 /** Whether `value` is hex digits only (at least one). */

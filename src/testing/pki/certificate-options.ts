@@ -50,7 +50,7 @@ export function checkCertificateOptions(options: unknown): asserts options is Ce
   check.knownNames(undefined, o, OPTION_NAMES);
 
   checkIssuer(check, o.issuer);
-  encodeName(o.subject as never, 'issueCertificate: option "subject"');
+  encodeName(o.subject as never, 'issueCertificate: option "subject"', true);
 
   if (o.keyUsage !== undefined) {
     if (!Array.isArray(o.keyUsage)) check.fail('keyUsage', "must be an array of key usage names such as ['digitalSignature']", o.keyUsage);
@@ -59,7 +59,7 @@ export function checkCertificateOptions(options: unknown): asserts options is Ce
     });
   }
   check.optionalBoolean('keyUsageCritical', o.keyUsageCritical);
-  check.optionalOidList('extendedKeyUsage', o.extendedKeyUsage, true);
+  check.optionalOidList('extendedKeyUsage', o.extendedKeyUsage);
   check.optionalBoolean('isCa', o.isCa);
   if (o.pathLength !== undefined) {
     if (!Number.isSafeInteger(o.pathLength) || (o.pathLength as number) < 0) check.fail('pathLength', 'must be a non-negative integer', o.pathLength);
@@ -68,7 +68,7 @@ export function checkCertificateOptions(options: unknown): asserts options is Ce
 
   check.optionalDate('notBefore', o.notBefore);
   check.optionalDate('notAfter', o.notAfter);
-  check.optionalOidList('policies', o.policies, true);
+  check.optionalOidList('policies', o.policies);
   for (const name of ['crlUrl', 'ocspUrl', 'caIssuersUrl']) {
     if (o[name] !== null) check.optionalString(name, o[name], true, ` (null omits the ${name === 'crlUrl' ? 'distribution point' : 'URL'}; an empty string was dropped the same way, silently)`);
   }
@@ -98,7 +98,7 @@ export function checkCertificateOptions(options: unknown): asserts options is Ce
   const anyCase = typeof o.signatureHash === 'string' && (SIGNATURE_HASHES as readonly string[]).includes(o.signatureHash.toUpperCase());
   if (!anyCase) check.optionalChoice('signatureHash', o.signatureHash, SIGNATURE_HASHES);
   check.optionalBoolean('omitKeyIdentifiers', o.omitKeyIdentifiers);
-  check.optionalRawExtensions('extraExtensions', o.extraExtensions, true);
+  check.optionalRawExtensions('extraExtensions', o.extraExtensions);
 }
 
 /**

@@ -5,8 +5,14 @@ import { describeValue, isOid } from '../check-input.js';
 import { unknownOption } from '../unknown-option.js';
 import type { NameAttributeSpec, NameSpec, NameStringEncoding } from './types.js';
 
-function attributeOid(type: string, label: string): string {
-  if (isOid(type)) return type;
+function attributeOid(type: string, label: string, safeArcs: boolean): string {
+  if (isOid(type)) {
+    // @peculiar/x509 re-encodes a certificate's names, and writes an arc past 2^53 − 1 as another OID.
+    if (safeArcs && type.split('.').some((arc) => !Number.isSafeInteger(Number(arc)))) {
+      throw new TestPkiError('BAD_SUBJECT_NAME', `${label}: type ${type} has an arc above 2^53 − 1, which a certificate's name cannot carry here (buildName can)`);
+    }
+    return type;
+  }
   if (/^[\d.]+$/.test(type)) throw new TestPkiError('BAD_SUBJECT_NAME', `${label}: type ${type} is not an object identifier DER can carry as written`);
   const oid = Object.hasOwn(NameAttributeOid, type) ? (NameAttributeOid as Record<string, string>)[type] : undefined;
   if (oid === undefined) {
@@ -61,11 +67,12 @@ const ENCODINGS: readonly NameStringEncoding[] = ['utf8', 'bmp', 'printable', 't
 const ATTRIBUTE_NAMES: ReadonlySet<string> = new Set(['type', 'value', 'encoding']);
 
 /**
- * {@link buildName}, with `label` (`issueCertificate: option "subject"`) opening its `BAD_SUBJECT_NAME` messages.
+ * {@link buildName}, with `label` (`issueCertificate: option "subject"`) opening its `BAD_SUBJECT_NAME` messages;
+ * `safeArcs` for a certificate's subject, whose arcs must stay within 2^53 − 1.
  * A spec that is neither a string nor an array failed as a TypeError; a value that is not a string was written
  * as its `String()`, and an unknown encoding as a string with tag 0.
  */
-export function encodeName(spec: NameSpec, label: string): Uint8Array {
+export function encodeName(spec: NameSpec, label: string, safeArcs = false): Uint8Array {
   const bad = (why: string): never => {
     throw new TestPkiError('BAD_SUBJECT_NAME', `${label} ${why}`);
   };
@@ -85,7 +92,7 @@ export function encodeName(spec: NameSpec, label: string): Uint8Array {
       bad(`${at} (${a.type as string}) encoding must be one of ${ENCODINGS.join(', ')}, not ${describeValue(a.encoding)}`);
     }
     const { type, value, encoding } = attribute as NameAttributeSpec;
-    const oid = attributeOid(type, `${label} ${at}`);
+    const oid = attributeOid(type, `${label} ${at}`, safeArcs);
     return setOf(sequence(objectIdentifier(oid), encodedString(encoding ?? defaultEncoding(oid), value)));
   });
   return sequence(...rdns);
