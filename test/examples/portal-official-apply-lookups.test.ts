@@ -89,4 +89,43 @@ describe('申請公務帳號: who may write the message line', () => {
     expect(el('agency-name').value).toBe(FIRE.name);
     expect(el('apply-message').textContent).toBe('');
   });
+
+  it("a 搜尋's 查無符合的機關 goes once an agency is picked from a later 搜尋 or found by its OID", async () => {
+    for (const how of ['picked', 'typed'] as const) {
+      const { el, pending, tick } = loadApplyPage();
+      el('search-name').value = '消防x';
+      const none = el('search-submit').fire('click');
+      pending.shift()?.resolve({ agencies: [] });
+      await none;
+      expect(el('apply-message').textContent).toBe('查無符合的機關。');
+      if (how === 'picked') {
+        el('search-name').value = '消防';
+        const found = el('search-submit').fire('click');
+        pending.shift()?.resolve({ agencies: [FIRE] });
+        await found;
+        await el('anonymous-2').fire('click');
+      } else {
+        el('agency-oid').value = FIRE.oid;
+        const lookup = el('agency-oid').fire('change');
+        pending.shift()?.resolve({ name: FIRE.name });
+        await lookup;
+      }
+      await tick();
+      expect(el('agency-name').value, how).toBe(FIRE.name);
+      expect(el('apply-message').textContent, how).toBe('');
+    }
+  });
+
+  it('a lookup error goes when the OID field is emptied', async () => {
+    const { el, pending, tick } = loadApplyPage();
+    el('agency-oid').value = '2.16.886.101.99999';
+    const failed = el('agency-oid').fire('change');
+    pending.shift()?.reject(unknownOid());
+    await failed;
+    expect(el('apply-message').textContent).toContain('AGENCY_OID_UNKNOWN');
+    el('agency-oid').value = '';
+    await el('agency-oid').fire('change');
+    await tick();
+    expect(el('apply-message').textContent).toBe('');
+  });
 });

@@ -8,6 +8,7 @@ $('search-open').addEventListener('click', function () { show('search-box', true
 
 $('search-submit').addEventListener('click', async function () {
   $('search-results').innerHTML = '';
+  clearOwn(['search']);
   try {
     var data = await api('GET', '/official/api/agencies?name=' + encodeURIComponent($('search-name').value));
     if (data.agencies.length === 0) say('search', '查無符合的機關。', true);
@@ -23,7 +24,7 @@ $('search-submit').addEventListener('click', async function () {
         lookup += 1; // an OID lookup still on its way must not overwrite the agency picked here
         $('agency-oid').value = a.oid;
         $('agency-name').value = a.name;
-        if (messageBy === 'lookup') say('lookup', '');
+        clearOwn(['lookup', 'search']);
         show('search-box', false);
       });
       li.appendChild(b);
@@ -49,17 +50,25 @@ function say(by, text, isError) {
   if (by !== 'lookup') messages += 1;
 }
 
+// Clears the line when what it shows was written by one of `owners` (an agency found or picked answers both a
+// lookup's error and 搜尋's 查無符合的機關; an emptied OID field answers a lookup's error).
+function clearOwn(owners) {
+  if (owners.indexOf(messageBy) < 0) return;
+  setMessage('apply-message', '');
+  messageBy = '';
+}
+
 async function fillAgencyName() {
   var mine = (lookup += 1);
   var since = messages;
   var oid = $('agency-oid').value.trim();
   $('agency-name').value = '';
-  if (oid === '') return;
+  if (oid === '') return clearOwn(['lookup']);
   try {
     var name = (await api('GET', '/official/api/agencies/' + encodeURIComponent(oid))).name;
     if (mine !== lookup) return;
     $('agency-name').value = name;
-    if (messageBy === 'lookup') say('lookup', '');
+    clearOwn(['lookup', 'search']);
   } catch (err) {
     if (mine !== lookup || since !== messages) return;
     say('lookup', errorText(err), true);
