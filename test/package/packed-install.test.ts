@@ -1,10 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { SPECIFIERS, built, packedProject, type PackedProject } from './support/packed-project.js';
 
 /**
  * twpki as `npm install twpki` leaves it: the tarball `npm pack` makes from
@@ -15,33 +14,18 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
  * declarations as bundled, the optional peers of `twpki/testing`, the bin.
  */
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const built = existsSync(join(ROOT, 'dist', 'index.js'));
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-  exports: Record<string, unknown>;
-  dependencies: Record<string, string>;
-  optionalDependencies?: Record<string, string>;
-  peerDependencies?: Record<string, string>;
-};
-/** Every subpath a user can import, `twpki`, `twpki/pcsc`, …. */
-const SPECIFIERS = Object.keys(pkg.exports)
-  .filter((k) => k !== './package.json')
-  .map((k) => (k === '.' ? 'twpki' : `twpki/${k.slice(2)}`));
 const TEST_KIT_PEERS = ['@peculiar/x509', 'reflect-metadata'];
 /** The stores' drivers and the mailer, with their types: optional peers, installed by whoever imports their subpath. */
 const OPTIONAL_DRIVERS = ['pg', '@electric-sql/pglite', 'nodemailer', '@types/pg', '@types/nodemailer'];
 
+let packed: PackedProject | undefined;
 let project = '';
 /** The packed tarball, in `project`. */
 let tarball = '';
 
 /** Links `name` from this checkout's node_modules into the project's, as an install would have put it there. */
 function provide(name: string): void {
-  const from = join(ROOT, 'node_modules', name);
-  if (!existsSync(from)) return; // an optional dependency that did not install (smartcard without a toolchain)
-  const to = join(project, 'node_modules', name);
-  mkdirSync(dirname(to), { recursive: true });
-  if (!existsSync(to)) symlinkSync(from, to, 'dir');
+  packed?.provide(name);
 }
 
 /** Runs an ES module in the project; its stdout, or the failure with stderr. */
@@ -54,21 +38,14 @@ function runInProject(file: string, source: string): string {
 
 describe.runIf(built || process.env.CI === 'true')('twpki installed from its packed tarball', () => {
   beforeAll(() => {
-    project = mkdtempSync(join(tmpdir(), 'twpki-installed-'));
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    const [packed] = JSON.parse(
-      execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', project], { cwd: ROOT, encoding: 'utf8' }),
-    ) as Array<{ filename: string }>;
-    const target = join(project, 'node_modules', 'twpki');
-    mkdirSync(target, { recursive: true });
-    tarball = join(project, packed?.filename ?? '');
-    execFileSync('tar', ['xzf', tarball, '-C', target, '--strip-components=1']);
-    for (const name of [...Object.keys(pkg.dependencies), ...Object.keys(pkg.optionalDependencies ?? {})]) provide(name);
+    packed = packedProject('twpki-installed-');
+    project = packed.dir;
+    tarball = packed.tarball;
     provide('@types/node'); // the consumer's own
   }, 60_000);
 
   afterAll(() => {
-    if (project !== '') rmSync(project, { recursive: true, force: true });
+    packed?.remove();
   });
 
   it('ships only the build, the bin and the README', () => {

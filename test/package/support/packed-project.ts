@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
  * the tarball `npm pack` makes from the built dist/ and dist-browser/ (npm ci builds them), unpacked into the
  * project's node_modules, and whatever else the project has linked from this checkout's node_modules, as an
  * install would have put it there. No registry is asked: CI has this checkout's node_modules, not the network.
- * The same steps as test/package/packed-install.test.ts.
+ * packed-install.test.ts uses it too.
  */
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
