@@ -45,9 +45,14 @@ INWARD.addSubnet('ff00::', 8, 'ipv6');
  */
 export function isInward(url: URL): boolean {
   // A fully qualified name's trailing dot (`localhost.`) names the same host.
-  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const host = hostOf(url).replace(/\.$/, '').toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   return isInwardAddress(host);
+}
+
+/** The URL's host without an IPv6 literal's brackets. */
+function hostOf(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, '');
 }
 
 function isInwardAddress(address: string): boolean {
@@ -73,7 +78,7 @@ const systemLookup: HostLookup = async (host) => (await dnsLookup(host, { all: t
  * @throws Error saying why the redirect is refused.
  */
 export async function refuseResolvedInward(start: URL, next: URL, signal?: AbortSignal, lookup: HostLookup = systemLookup): Promise<void> {
-  const host = next.hostname.replace(/^\[|\]$/g, '');
+  const host = hostOf(next);
   if (isInward(start) || isIP(host) !== 0) return;
   let addresses: readonly string[];
   try {
