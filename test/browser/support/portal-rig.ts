@@ -92,21 +92,25 @@ export async function startPortalRig(options: {
   }
 
   /**
-   * Waits until pcscd reports a card in the reader on `port`. Under a full suite's load this has once taken
-   * more than 10 s after a swap: the wait is generous, and a failure says what pcscd showed, so that the next
-   * occurrence tells a slow machine from a card pcscd never saw.
+   * Waits until pcscd reports a card in the reader on `port`: `true`, or `false` when vpcd dropped the bridge's
+   * connection first (then pcscd never shows the card). Under a full suite's load a swapped card has twice not
+   * been seen: once within 10 s, once within 30 s with the bridge's card never asked for an APDU. The wait is
+   * generous, and a failure says what pcscd showed and whether the connection still stood, so that the next
+   * occurrence tells a slow machine from a dropped connection or a card pcscd never saw.
    */
-  async function waitForCard(port: number, bridge: VpcdBridge, previousGone: boolean): Promise<void> {
+  async function waitForCard(port: number, bridge: VpcdBridge, previousGone: boolean): Promise<boolean> {
     const ctx = await PcscContext.establish();
     const since = Date.now();
     try {
-      await ctx.waitForCard(vpcdReaderName(port), { timeoutMs: 30_000 });
+      const dropped = bridge.closed.then(() => 'dropped' as const);
+      const shown = ctx.waitForCard(vpcdReaderName(port), { timeoutMs: 30_000 }).then(() => 'shown' as const);
+      return (await Promise.race([shown, dropped])) === 'shown';
     } catch (error) {
       const seen = JSON.stringify(ctx.readers().map((r) => ({ ...r, atr: r.atr && Buffer.from(r.atr).toString('hex') })));
       throw new Error(
         `pcscd did not show the card in ${vpcdReaderName(port)} within ${Date.now() - since} ms of the bridge connecting ` +
           `(previous card ${previousGone ? 'seen leaving' : 'still shown 5 s after its bridge closed'}; ` +
-          `the card answered ${bridge.apduCount} APDUs; readers: ${seen})`,
+          `the card answered ${bridge.apduCount} APDUs; its connection ${bridge.connected ? 'still stands' : 'was closed'}; readers: ${seen})`,
         { cause: error },
       );
     } finally {
@@ -127,9 +131,15 @@ export async function startPortalRig(options: {
         await old.close();
         previousGone = await waitForEmpty(port);
       }
-      const bridge = await VpcdBridge.connect(card, { port });
-      bridges.set(port, bridge);
-      await waitForCard(port, bridge, previousGone);
+      for (let attempt = 1; ; attempt++) {
+        const bridge = await VpcdBridge.connect(card, { port });
+        bridges.set(port, bridge);
+        if (await waitForCard(port, bridge, previousGone)) return;
+        // vpcd closed the connection before pcscd showed the card: put the card in again, and say so.
+        if (attempt === 3) throw new Error(`vpcd dropped the card's connection to ${vpcdReaderName(port)} three times before pcscd showed it`);
+        console.warn(`portal rig: vpcd dropped the card's connection to ${vpcdReaderName(port)} before pcscd showed it; inserting again`);
+        previousGone = await waitForEmpty(port);
+      }
     },
     async newPage() {
       const context = await browser.newContext({ locale: 'zh-TW' });
