@@ -92,26 +92,28 @@ export async function startPortalRig(options: {
   }
 
   /**
-   * Waits until pcscd reports a card in the reader on `port`: `true`, or `false` when vpcd dropped the bridge's
-   * connection first (then pcscd never shows the card). Under a full suite's load a swapped card has twice not
-   * been seen: once within 10 s, once within 30 s with the bridge's card never asked for an APDU. The wait is
-   * generous, and a failure says what pcscd showed and whether the connection still stood, so that the next
-   * occurrence tells a slow machine from a dropped connection or a card pcscd never saw.
+   * Waits up to 15 s until pcscd reports a card in the reader on `port`: `undefined` once it does, else what went
+   * wrong, for a warning or the failure. Under a full suite's load a swapped card has twice not been seen: once
+   * within 10 s, once within 30 s with the card never asked for an APDU and pcscd listing the reader empty. The
+   * words say whether the previous card was seen leaving and whether vpcd still holds the new connection, so
+   * that a next occurrence tells a slow machine from a dropped connection or an exchange vpcd never finished.
    */
-  async function waitForCard(port: number, bridge: VpcdBridge, previousGone: boolean): Promise<boolean> {
+  async function waitForCard(port: number, bridge: VpcdBridge, previousGone: boolean): Promise<string | undefined> {
     const ctx = await PcscContext.establish();
     const since = Date.now();
     try {
       const dropped = bridge.closed.then(() => 'dropped' as const);
-      const shown = ctx.waitForCard(vpcdReaderName(port), { timeoutMs: 30_000 }).then(() => 'shown' as const);
-      return (await Promise.race([shown, dropped])) === 'shown';
-    } catch (error) {
+      const shown = ctx.waitForCard(vpcdReaderName(port), { timeoutMs: 15_000 }).then(
+        () => 'shown' as const,
+        () => 'timeout' as const,
+      );
+      const outcome = await Promise.race([shown, dropped]);
+      if (outcome === 'shown') return undefined;
       const seen = JSON.stringify(ctx.readers().map((r) => ({ ...r, atr: r.atr && Buffer.from(r.atr).toString('hex') })));
-      throw new Error(
+      return (
         `pcscd did not show the card in ${vpcdReaderName(port)} within ${Date.now() - since} ms of the bridge connecting ` +
-          `(previous card ${previousGone ? 'seen leaving' : 'still shown 5 s after its bridge closed'}; ` +
-          `the card answered ${bridge.apduCount} APDUs; its connection ${bridge.connected ? 'still stands' : 'was closed'}; readers: ${seen})`,
-        { cause: error },
+        `(previous card ${previousGone ? 'seen leaving' : 'still shown 5 s after its bridge closed'}; ` +
+        `the card answered ${bridge.apduCount} APDUs; vpcd ${outcome === 'dropped' ? 'closed' : 'still holds'} the connection; readers: ${seen})`
       );
     } finally {
       await ctx.close();
@@ -131,13 +133,15 @@ export async function startPortalRig(options: {
         await old.close();
         previousGone = await waitForEmpty(port);
       }
+      // Taken out and put in again when pcscd does not show it (see waitForCard), at most three times.
       for (let attempt = 1; ; attempt++) {
         const bridge = await VpcdBridge.connect(card, { port });
         bridges.set(port, bridge);
-        if (await waitForCard(port, bridge, previousGone)) return;
-        // vpcd closed the connection before pcscd showed the card: put the card in again, and say so.
-        if (attempt === 3) throw new Error(`vpcd dropped the card's connection to ${vpcdReaderName(port)} three times before pcscd showed it`);
-        console.warn(`portal rig: vpcd dropped the card's connection to ${vpcdReaderName(port)} before pcscd showed it; inserting again`);
+        const problem = await waitForCard(port, bridge, previousGone);
+        if (problem === undefined) return;
+        if (attempt === 3) throw new Error(`${problem}; the third insertion`);
+        console.warn(`portal rig: ${problem}; inserting the card again`);
+        await bridge.close();
         previousGone = await waitForEmpty(port);
       }
     },
