@@ -4,19 +4,24 @@
  * with answers released by hand; the browser test (portal-official) holds one order in Chromium.
  */
 import { describe, expect, it } from 'vitest';
-import { loadApplyPage } from './support/official-apply-page.js';
+import { loadApplyPage, type ApplyPage } from './support/official-apply-page.js';
 
 const FIRE = { oid: '2.16.886.101.20003.20065', name: '內政部消防署' };
 const unknownOid = (): Error => Object.assign(new Error('查無此機關OID'), { code: 'AGENCY_OID_UNKNOWN', issues: [] });
 
+/** Types an OID the directory does not know and lets its lookup fail: the line shows AGENCY_OID_UNKNOWN. */
+async function typeUnknownOid(el: ApplyPage['el'], pending: ApplyPage['pending']): Promise<void> {
+  el('agency-oid').value = '2.16.886.101.99999';
+  const failed = el('agency-oid').fire('change');
+  pending.shift()?.reject(unknownOid());
+  await failed;
+  expect(el('apply-message').textContent).toContain('AGENCY_OID_UNKNOWN');
+}
+
 describe('申請公務帳號: who may write the message line', () => {
   it('a lookup that finds the typed agency clears an earlier lookup error, also after a 搜尋 that found agencies', async () => {
     const { el, pending, tick } = loadApplyPage();
-    el('agency-oid').value = '2.16.886.101.99999';
-    const failed = el('agency-oid').fire('change');
-    pending.shift()?.reject(unknownOid());
-    await failed;
-    expect(el('apply-message').textContent).toContain('AGENCY_OID_UNKNOWN');
+    await typeUnknownOid(el, pending);
     el('search-name').value = '消防';
     const search = el('search-submit').fire('click');
     pending.shift()?.resolve({ agencies: [FIRE] });
@@ -118,11 +123,7 @@ describe('申請公務帳號: who may write the message line', () => {
 
   it('a lookup error goes when the OID field is emptied', async () => {
     const { el, pending, tick } = loadApplyPage();
-    el('agency-oid').value = '2.16.886.101.99999';
-    const failed = el('agency-oid').fire('change');
-    pending.shift()?.reject(unknownOid());
-    await failed;
-    expect(el('apply-message').textContent).toContain('AGENCY_OID_UNKNOWN');
+    await typeUnknownOid(el, pending);
     el('agency-oid').value = '';
     await el('agency-oid').fire('change');
     await tick();
