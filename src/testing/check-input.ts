@@ -72,6 +72,18 @@ export class InputCheck {
     value.forEach((oid: unknown, i) => this.oid(`${field}[${i}]`, oid));
   }
 
+  /**
+   * `value` decoded by `parse` as a certificate (DER, or PEM where `parse` takes it); bytes it refuses are
+   * `BAD_OPTIONS` `<where>: option "<field>" is not a certificate: <why>`.
+   */
+  public certificate<T>(field: string, value: unknown, parse: (der: Uint8Array) => T): T {
+    try {
+      return parse(value as Uint8Array);
+    } catch (error) {
+      throw new TestPkiError('BAD_OPTIONS', `${this.where}: option "${field}" is not a certificate: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
   /** A private KeyObject whose type is one of `types` (`rsa`, `ec`). */
   public privateKey(field: string, value: unknown, types: readonly string[], purpose: string): void {
     const fits = value instanceof KeyObject && value.type === 'private' && types.includes(value.asymmetricKeyType ?? '');

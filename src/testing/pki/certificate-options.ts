@@ -115,10 +115,6 @@ function checkIssuer(check: InputCheck, issuer: unknown): void {
   const i = issuer as Record<string, unknown>;
   if (i.certificate === undefined && typeof i.sign === 'object') check.fail('issuer', `${must}: for a card holder's signing certificate pass its .sign`, issuer);
   if (i.certificate === undefined) check.fail('issuer.certificate', `must be the issuer's certificate, DER (issuer ${must})`, i.certificate);
-  try {
-    parseCertificate(i.certificate as Uint8Array);
-  } catch (error) {
-    throw new TestPkiError('BAD_OPTIONS', `issueCertificate: option "issuer.certificate" is not a certificate: ${(error as Error).message}`, { cause: error });
-  }
+  check.certificate('issuer.certificate', i.certificate, parseCertificate);
   check.privateKey('issuer.privateKey', i.privateKey, ['rsa'], "the issuer's RSA private key (the test PKI signs RSASSA-PKCS1-v1_5)");
 }

@@ -80,12 +80,7 @@ function checkIssuer(check: InputCheck, issuer: unknown, signWith: boolean): Tru
   if (typeof issuer !== 'object' || issuer === null || issuer instanceof Uint8Array) check.fail('issuer', must, issuer);
   const i = issuer as Record<string, unknown>;
   if (i.certificate === undefined) check.fail('issuer.certificate', `must be the CA certificate, DER (issuer ${must})`, i.certificate);
-  let parsed: TrustedCertificate;
-  try {
-    parsed = TrustedCertificate.from(i.certificate as Uint8Array);
-  } catch (error) {
-    throw new TestPkiError('BAD_OPTIONS', `buildCrl: option "issuer.certificate" is not a certificate: ${(error as Error).message}`, { cause: error });
-  }
+  const parsed = check.certificate('issuer.certificate', i.certificate, (der) => TrustedCertificate.from(der));
   // The issuer's key signs unless signWith is given; then it is never used.
   if (!signWith || i.privateKey !== undefined) check.privateKey('issuer.privateKey', i.privateKey, KEY_TYPES, "the CA's private key, which signs the CRL");
   return parsed;
