@@ -10,19 +10,10 @@ import {
   type TestPki,
 } from '../../src/testing/index.js';
 import { ScriptedCard } from '../support/scripted-card.js';
-
-/** The error `attempt` ends with (thrown or rejected). */
-async function failure(attempt: () => unknown): Promise<unknown> {
-  try {
-    await attempt();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
+import { thrownBy } from '../support/thrown-by.js';
 
 async function expectMisuse(attempt: () => unknown, cls: typeof TwpkiError<string>, message: RegExp): Promise<void> {
-  const error = await failure(attempt);
+  const error = await thrownBy(attempt);
   expect(error, String(message)).toBeInstanceOf(cls);
   expect(error).toBeInstanceOf(TwpkiError);
   // Codes are unique across the package: the bridge's own misuse code differs from the test PKI's.

@@ -5,6 +5,7 @@ import { nameToText } from '../../../src/cert/trust/name-text.js';
 import { parseCertificate } from '../../../src/cert/profile/index.js';
 import { TwpkiError } from '../../../src/shared/twpki-error.js';
 import { TestPkiError, buildName, createTestPki, type CardHolderCredentials, type TestPki } from '../../../src/testing/index.js';
+import { thrownBy } from '../../support/thrown-by.js';
 
 // Counts the key pairs the kit makes: a misuse must fail before one is paid for.
 const keys = vi.hoisted(() => ({ made: 0 }));
@@ -19,20 +20,10 @@ vi.mock('../../../src/testing/pki/rsa-keys.js', async (importOriginal) => {
   };
 });
 
-/** The error `attempt` ends with (thrown or rejected). */
-async function failure(attempt: () => unknown): Promise<unknown> {
-  try {
-    await attempt();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
-
 /** `attempt` fails as TestPkiError `code` with a message matching `message`, before making a key pair. */
 async function expectRefused(attempt: () => unknown, message: RegExp, code: 'BAD_OPTIONS' | 'BAD_SUBJECT_NAME' = 'BAD_OPTIONS'): Promise<void> {
   const before = keys.made;
-  const error = await failure(attempt);
+  const error = await thrownBy(attempt);
   expect(error, String(message)).toBeInstanceOf(TestPkiError);
   expect(error).toBeInstanceOf(TwpkiError);
   expect((error as TestPkiError).code, String(message)).toBe(code);
