@@ -81,4 +81,27 @@ describeEachStore('enroll_t_races_joined', (db) => {
     const rows = await db().transaction((tx) => tx.query('SELECT v FROM t_joined_nested ORDER BY v'));
     expect(rows.map((r) => r.v)).toEqual(['b', 'late']);
   });
+
+  it('a call that joins a running command but starts only as it returns runs before the command ends, not in a released savepoint', async () => {
+    await db().transaction(async (tx) => {
+      await tx.query('CREATE TABLE IF NOT EXISTS t_joined_straggler (v text)');
+      await tx.query('DELETE FROM t_joined_straggler');
+    });
+    let straggler: Promise<unknown> = Promise.resolve();
+    await db().transaction(async (tx) => {
+      const joined = joinTransaction(tx);
+      await joined.transaction(async () => {
+        const first = joined.transaction(async (s) => {
+          await s.query(`INSERT INTO t_joined_straggler VALUES ('first')`);
+          return 'first';
+        });
+        // Queued behind `first` while the command runs; its turn comes when `first` settles, as the command returns.
+        straggler = joined.transaction((s) => s.query(`INSERT INTO t_joined_straggler VALUES ('straggler')`));
+        return first;
+      });
+      await straggler;
+    });
+    const rows = await db().transaction((tx) => tx.query('SELECT v FROM t_joined_straggler ORDER BY v'));
+    expect(rows.map((r) => r.v)).toEqual(['first', 'straggler']);
+  });
 });

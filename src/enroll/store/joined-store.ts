@@ -38,18 +38,30 @@ const holding = new AsyncLocalStorage<ReadonlyMap<SqlSession, Turn>>();
  * wait for the session's queue, which holds the command itself: it queues
  * behind the other calls that command started, so calls started together
  * there take turns too. Work that outlives its command (a timer it set) finds
- * that turn over and queues on the session like any other call.
+ * that turn over and queues on the session like any other call. A call that
+ * joins a command's turn while the command still runs belongs to the command:
+ * `fn` gets `drain`, which waits for every such call, so the command ends
+ * (releases or rolls back its savepoint) only after them. Otherwise a call
+ * started just before the command returned ran inside a savepoint the
+ * command then released, and failed releasing its own.
  */
-function inTurn<T>(session: SqlSession, fn: () => Promise<T>): Promise<T> {
+function inTurn<T>(session: SqlSession, fn: (drain: () => Promise<void>) => Promise<T>): Promise<T> {
   const held = holding.getStore();
   const parent = held?.get(session);
   const within = parent?.active === true ? parent : undefined;
   const before = within?.tail ?? lastTurn.get(session) ?? Promise.resolve();
   const turn: Turn = { active: false, tail: Promise.resolve() };
+  // Calls that join while it waits queue on the tail too, so it waits until the tail stays put.
+  const drain = async (): Promise<void> => {
+    for (let waited = undefined as Promise<void> | undefined; waited !== turn.tail; ) {
+      waited = turn.tail;
+      await waited;
+    }
+  };
   const run = before
     .then(() => {
       turn.active = true;
-      return holding.run(new Map([...(held ?? []), [session, turn]]), fn);
+      return holding.run(new Map([...(held ?? []), [session, turn]]), () => fn(drain));
     })
     .finally(() => {
       turn.active = false;
@@ -78,13 +90,17 @@ export function joinTransaction(session: SqlSession): EnrollStore {
       // A command that lost a race inside the caller's transaction answers CONCURRENT_UPDATE as on the store
       // itself; its savepoint is undone and the caller's transaction stays usable, but the caller's own locks
       // may be what it deadlocked on, so retrying is for the caller to decide (its whole transaction, usually).
-      return inTurn(session, () =>
-        withSavepoint(session, () =>
-          fn({
-            query: <R extends Row = Row>(text: string, params?: readonly unknown[]) => session.query<R>(text, params),
-            runScript: (script: string) => session.runScript(script),
-          }),
-        ).catch((err: unknown) => {
+      return inTurn(session, (drain) =>
+        withSavepoint(session, async () => {
+          try {
+            return await fn({
+              query: <R extends Row = Row>(text: string, params?: readonly unknown[]) => session.query<R>(text, params),
+              runScript: (script: string) => session.runScript(script),
+            });
+          } finally {
+            await drain();
+          }
+        }).catch((err: unknown) => {
           throw lostRaceError(err);
         }),
       );
