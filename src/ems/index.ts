@@ -22,6 +22,7 @@ export { DEFAULT_FIELDS } from './fields/default-fields.js';
 export { parseFieldValues, type FieldValues, type ParseFieldValuesOptions } from './record.js';
 
 export { parseChineseNumeral } from './normalize/chinese-numerals.js';
+export { foldWidth } from './normalize/width-forms.js';
 export type { NormalizationRule, NormalizationStep } from './normalize/normalization-rule.js';
 export {
   compareNormalized,

@@ -243,3 +243,23 @@ describe('validateEmail', () => {
     expect(reasonOf(validateEmail(input))).toBe(reason);
   });
 });
+
+describe('width folding only: other compatibility forms are not digits or letters', () => {
+  // NFKC would read each of these as the plain identifier and call it valid; what was typed is not that identifier.
+  it.each<[string, () => { valid: boolean; reason?: string; value: string }, string]>([
+    ['a superscript 9 in a national ID', () => validateNationalId('A12345678⁹'), 'A12345678⁹'],
+    ['a circled digit in a resident ID', () => validateResidentId('A8①0000001'), 'A8①0000001'],
+    ['a subscript in a business ID', () => validateBusinessId('0415227₁'), '0415227₁'],
+    ['a ligature in an e-mail address', () => validateEmail('ﬁle@example.org'), 'ﬁle@example.org'],
+    ['a Roman numeral in a control number', () => validateControlNumber('HⅣ602270'), 'HⅣ602270'],
+  ])('%s is refused, and the value is kept as typed', (_why, validate, kept) => {
+    const r = validate();
+    expect(r.valid).toBe(false);
+    expect(r.value.toUpperCase()).toBe(kept.toUpperCase());
+  });
+
+  it('full-width forms and the ideographic space are still read as ASCII', () => {
+    expect(validateNationalId('\u3000Ａ１２３４５６７８９\u3000')).toEqual({ valid: true, value: 'A123456789' });
+    expect(validateEmail('ｓｅｒｖｉｃｅ＠ｅｘａｍｐｌｅ．ｏｒｇ')).toMatchObject({ valid: true, value: 'service@example.org' });
+  });
+});

@@ -18,7 +18,7 @@ const keepGapsBetween = (numberChars: RegExp) => (v: string) =>
   );
 const plain: Record<string, (v: string) => string> = {
   spaces: (v) => v.replace(SPACE_RUN, ''),
-  textSpaces: keepGapsBetween(/^[0-9]$/),
+  textSpaces: keepGapsBetween(/^[0-9\p{Script=Latin}]$/u),
   addressSpaces: keepGapsBetween(new RegExp(`^[0-9${NUMERALS}]$`, 'u')),
   taiTai: (v) => v.replaceAll('台', '臺'),
   floor: (v) => v.replace(/(\d)[Ff](?![A-Za-z])/g, '$1樓'),

@@ -218,7 +218,7 @@ describe('spaces: a space between two numbers separates them', () => {
     ['between Chinese numerals in an address', 'address', '一 二號', '一 2號'],
     ['between digits in an organisation’s name', 'organizationName', '台 12 3 公司', '臺12 3公司'],
     ['between digits in text', 'text', '12 3', '12 3'],
-    ['between digits in a person’s name', 'name', 'Lee 1 2', 'Lee1 2'],
+    ['between digits in a person’s name', 'name', '李 1 2', '李1 2'],
   ])('%s: kept as one space', (_why, kind, input, expected) => {
     expect(normalizeAs(kind, input)).toBe(expected);
   });
@@ -238,6 +238,41 @@ describe('spaces: a space between two numbers separates them', () => {
 
   it('1  0號 against 1 0號 is only spacing', () => {
     expect(compareNormalized('address', '1  0號', '1 0號')).toEqual({ left: '1 0號', right: '1 0號', equal: true, rules: ['spaces'] });
+  });
+});
+
+describe('spaces: a space between two Latin letters separates words', () => {
+  it('Ann Abel against AnnaBel is a different person under both policies', () => {
+    const { strict, normalized } = judge('responsiblePerson', 'Ann Abel', 'AnnAbel');
+    for (const r of [strict, normalized]) {
+      expect(r).toMatchObject({ pass: false, normalizedEqual: false });
+      expect(r.reason).toMatchObject({ code: 'different', normalizedSpan: { start: 3, applicant: ' ', record: '' } });
+    }
+  });
+
+  it.each<[string, FieldKind, string, string]>([
+    ['a person’s name', 'name', 'Ann Abel', 'Ann Abel'],
+    ['several spaces, tabs or an ideographic space become one', 'name', 'Ann \t\u3000 Abel', 'Ann Abel'],
+    ['full-width letters', 'name', 'Ａｎｎ　Ａｂｅｌ', 'Ann Abel'],
+    ['letters with accents', 'name', 'José  Ñúñez', 'José Ñúñez'],
+    ['a letter and a digit', 'text', 'Room 5', 'Room 5'],
+    ['an organisation’s name', 'organizationName', 'ABC  Trading 台灣', 'ABC Trading臺灣'],
+  ])('%s: kept as one space', (_why, kind, input, expected) => {
+    expect(normalizeAs(kind, input)).toBe(expected);
+  });
+
+  it.each<[string, FieldKind, string, string]>([
+    ['between Chinese characters', 'name', '王 小明', '王小明'],
+    ['between a Latin letter and a Chinese character', 'name', 'Ann 王', 'Ann王'],
+    ['zero-width between letters (invisible)', 'name', 'Ann\u200BAbel', 'AnnAbel'],
+    ['leading and trailing', 'name', ' Ann Abel ', 'Ann Abel'],
+    ['inside an identifier', 'id', 'ab c', 'ABC'],
+  ])('%s: removed', (_why, kind, input, expected) => {
+    expect(normalizeAs(kind, input)).toBe(expected);
+  });
+
+  it('Ann  Abel against Ann Abel is only spacing', () => {
+    expect(compareNormalized('name', 'Ann  Abel', 'Ann Abel')).toEqual({ left: 'Ann Abel', right: 'Ann Abel', equal: true, rules: ['spaces'] });
   });
 });
 

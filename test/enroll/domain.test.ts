@@ -68,6 +68,9 @@ describe('identifiers', () => {
     () => parseEmail('a@b'),
     () => parsePhone('call me'),
     () => parsePhone('0#####'),
+    // Not NFKC: superscript and circled digits are not the digits they resemble.
+    () => parsePhone('02-2345-678⁹'),
+    () => parsePhone('02-②345-6789'),
     () => parsePhone('0------'),
     () => parsePhone('0((((('),
     () => parsePhone('02-2345-6789#'),

@@ -9,7 +9,7 @@ const CONTROL_NUMBER = /^[A-Z][0-9]{2}[A-Z0-9]{5}$/;
 
 /**
  * Validates an EMS control number (管制編號): 8 characters, a capital
- * letter, 2 digits and 5 letters or digits, after NFKC, trimming and
+ * letter, 2 digits and 5 letters or digits, after width folding, trimming and
  * upper-casing. `value` is the normalized form to store and look up.
  */
 export function validateControlNumber(input: unknown): IdValidation<ControlNumberFailure> {

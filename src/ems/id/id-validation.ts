@@ -1,3 +1,5 @@
+import { foldWidth } from '../normalize/width-forms.js';
+
 /** Reasons every identifier validator can give. */
 export type CommonIdFailure = 'NOT_A_STRING' | 'EMPTY' | 'INVALID_LENGTH';
 
@@ -30,8 +32,9 @@ export type PreparedInput =
   | { readonly ok: false; readonly failure: IdValidation<CommonIdFailure> & { valid: false } };
 
 /**
- * Common first step of the validators: type check, length cap, NFKC (so
- * full-width Ａ１２３ is read as A123), trim and optionally upper-case.
+ * Common first step of the validators: type check, length cap, width folding
+ * (full-width Ａ１２３ is read as A123; not NFKC, which would also read
+ * `A12345678⁹` or `①` as digits), trim and optionally upper-case.
  */
 export function prepareIdInput(input: unknown, what: string, upperCase: boolean): PreparedInput {
   if (typeof input !== 'string') {
@@ -40,7 +43,7 @@ export function prepareIdInput(input: unknown, what: string, upperCase: boolean)
   if (input.length > MAX_INPUT_LENGTH) {
     return fail(input.slice(0, 40), 'INVALID_LENGTH', `${what} is far too long (${input.length} characters)`);
   }
-  let value = input.normalize('NFKC').trim();
+  let value = foldWidth(input).trim();
   if (upperCase) value = value.toUpperCase();
   if (value === '') return fail(value, 'EMPTY', `${what} is empty`);
   return { ok: true, value };

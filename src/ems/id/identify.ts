@@ -3,6 +3,7 @@ import { validateCardNumber } from './card-number.js';
 import { validateControlNumber } from './control-number.js';
 import { validateEmail } from './email.js';
 import { validateNationalId, validateResidentId } from './personal-id.js';
+import { foldWidth } from '../normalize/width-forms.js';
 
 /** Which identifier a value looks like. */
 export type IdentifierKind =
@@ -74,7 +75,7 @@ export function identify(input: unknown, options: IdentifyOptions = {}): Identif
     }
   })();
   if (result === undefined) {
-    const value = input.length > 320 ? input.slice(0, 40) : input.normalize('NFKC').trim();
+    const value = input.length > 320 ? input.slice(0, 40) : foldWidth(input).trim();
     return {
       value,
       kind,
@@ -90,7 +91,7 @@ export function identify(input: unknown, options: IdentifyOptions = {}): Identif
 
 function guessKind(input: string): IdentifierKind {
   if (input.length > 320) return 'unknown';
-  const v = input.normalize('NFKC').trim().toUpperCase();
+  const v = foldWidth(input).trim().toUpperCase();
   if (v.includes('@')) return 'email';
   if (/^[0-9]{6,10}$/.test(v)) return 'businessId';
   // Near misses (one character short or long) still get a kind, so the

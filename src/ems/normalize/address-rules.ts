@@ -1,6 +1,6 @@
 import { CHINESE_NUMERAL_CHARS, parseChineseNumeral } from './chinese-numerals.js';
 import type { NormalizationStep } from './normalization-rule.js';
-import { isAsciiDigit, spacesKeepingNumberGaps } from './text-rules.js';
+import { isAsciiDigit, spacesKeepingGapsBetween } from './text-rules.js';
 
 // A 3-digit, 3+2 (5-digit) or 3+3 (6-digit) postal code, optionally in
 // brackets, directly before the first Han character of the county/city.
@@ -73,7 +73,7 @@ const ADDRESS_UNITS = new Set(['段', '巷', '弄', '號', '樓', '鄰']);
  * The `spaces` step of addresses: a space between two numbers (ASCII digits
  * or Chinese numerals) stays, as one space, so `1 0號` is not `10號`.
  */
-export const addressSpacesStep: NormalizationStep = spacesKeepingNumberGaps((c) => isAsciiDigit(c) || NUMERAL_CODES.has(c));
+export const addressSpacesStep: NormalizationStep = spacesKeepingGapsBetween((c) => isAsciiDigit(c) || NUMERAL_CODES.has(c));
 
 /**
  * Whether `v` holds, from `start`, a number (ASCII digits or Chinese

@@ -1,62 +1,10 @@
 import type { NormalizationStep } from './normalization-rule.js';
+import { foldWidth } from './width-forms.js';
 
-/**
- * The full-width and half-width forms: U+3000 (ideographic space) and every
- * character of the Halfwidth and Fullwidth Forms block (U+FF01–U+FFEE) that
- * has a decomposition, all of Unicode type `<wide>` or `<narrow>`, mapped to
- * their one-character counterpart (`１` → `1`, `Ａ` → `A`, `（` → `(`, `ｶ` → `カ`,
- * `｡` → `。`, `￥` → `¥`). Derived from the engine's NFKD: for all but two
- * cases NFKD is the counterpart itself. The exceptions go one step less far
- * than NFKD: `￣` is `¯` (NFKD adds a space and a combining macron, which
- * would join the preceding letter) and a half-width Hangul letter is the
- * compatibility jamo (NFKD's conjoining jamo would compose into syllables).
- */
-const WIDTH_FORMS: ReadonlyMap<number, string> = buildWidthForms();
-
-function buildWidthForms(): Map<number, string> {
-  const forms = new Map<number, string>([[0x3000, ' ']]);
-  const jamoByDecomposition = new Map<string, string>();
-  for (let cp = 0x3131; cp <= 0x318e; cp++) {
-    const jamo = String.fromCharCode(cp);
-    const decomposed = jamo.normalize('NFKD');
-    if (!jamoByDecomposition.has(decomposed)) jamoByDecomposition.set(decomposed, jamo);
-  }
-  for (let cp = 0xff01; cp <= 0xffee; cp++) {
-    const c = String.fromCharCode(cp);
-    const decomposed = c.normalize('NFKD');
-    if (decomposed === c) continue; // unassigned
-    if (cp === 0xffe3) forms.set(cp, '\u00af');
-    else if (cp >= 0xffa0 && cp <= 0xffdc) forms.set(cp, jamoByDecomposition.get(decomposed) ?? decomposed);
-    else forms.set(cp, decomposed);
-  }
-  return forms;
-}
-
-function hasWidthForm(v: string): boolean {
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c === 0x3000 || (c >= 0xff01 && c <= 0xffee)) return true;
-  }
-  return false;
-}
-
-/**
- * Full-width/half-width forms (see {@link WIDTH_FORMS}), then canonical
- * composition (NFC: a decomposed accent, a CJK compatibility ideograph that
- * duplicates a unified one). Deliberately not NFKC: its other compatibility
- * foldings change what the text says (`²`, `₂`, `①`, `⑴`, `Ⅲ`, `½`, `㎡`,
- * ligatures, mathematical letters, small and vertical forms, `㈱`), so
- * `122號²樓` and `122號2樓` stay different.
- */
+/** {@link foldWidth} as a pipeline step (see there for what it folds and why not NFKC). */
 export const widthStep: NormalizationStep = {
   rule: 'width',
-  apply: (v) => {
-    if (!hasWidthForm(v)) return v.normalize('NFC');
-    let out = '';
-    // Every width form is in the BMP, so code units do (a surrogate is never a key).
-    for (let i = 0; i < v.length; i++) out += WIDTH_FORMS.get(v.charCodeAt(i)) ?? v[i];
-    return out.normalize('NFC');
-  },
+  apply: foldWidth,
 };
 
 const SPACES = /[\s\u200B-\u200D\u2060\uFEFF]+/gu;
@@ -102,18 +50,19 @@ const VISIBLE_SPACE = /\s/u;
 
 /**
  * A `spaces` step that removes whitespace except between two characters
- * `isNumber` accepts, where a run holding any visible space becomes one
- * space: `1 0號` is two numbers, and removing the space would make it `10號`.
- * Zero-width characters alone separate nothing anyone can see, and go.
+ * `keeps` accepts (numbers; in names also Latin letters), where a run holding
+ * any visible space becomes one space: `1 0號` is two numbers, and removing
+ * the space would make it `10號`. Zero-width characters alone separate
+ * nothing anyone can see, and go.
  */
-export function spacesKeepingNumberGaps(isNumber: (code: number) => boolean): NormalizationStep {
+export function spacesKeepingGapsBetween(keeps: (code: number) => boolean): NormalizationStep {
   return {
     rule: 'spaces',
     apply: (v) =>
       !hasSpace(v)
         ? v
         : v.replace(SPACES, (run: string, offset: number) =>
-            isNumber(v.charCodeAt(offset - 1)) && isNumber(v.charCodeAt(offset + run.length)) && VISIBLE_SPACE.test(run) ? ' ' : '',
+            keeps(v.charCodeAt(offset - 1)) && keeps(v.charCodeAt(offset + run.length)) && VISIBLE_SPACE.test(run) ? ' ' : '',
           ),
   };
 }
@@ -123,8 +72,24 @@ export function isAsciiDigit(code: number): boolean {
   return code >= 0x30 && code <= 0x39;
 }
 
-/** The `spaces` step of names and text: a space between two ASCII digits stays (one space). */
-export const textSpacesStep: NormalizationStep = spacesKeepingNumberGaps(isAsciiDigit);
+const LATIN = /\p{Script=Latin}/u;
+
+/**
+ * Whether a UTF-16 code unit is a letter of the Latin script (`A`, `é`, `ß`;
+ * after the `width` step, so full-width letters are already ASCII).
+ */
+export function isLatinLetter(code: number): boolean {
+  if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) return true;
+  return code >= 0xc0 && code <= 0xffff && LATIN.test(String.fromCharCode(code));
+}
+
+/**
+ * The `spaces` step of names and text: a space between two ASCII digits or
+ * Latin letters stays (one space), since it separates words (`Ann Abel` is
+ * not `AnnaBel`, `1 0` is not `10`); between Chinese characters it is
+ * formatting (`王 小明` is `王小明`).
+ */
+export const textSpacesStep: NormalizationStep = spacesKeepingGapsBetween((c) => isAsciiDigit(c) || isLatinLetter(c));
 
 /** Upper-cases (identifiers such as 管制編號). */
 export const upperCaseStep: NormalizationStep = {

@@ -32,7 +32,7 @@ export type EmsLookupResult = EmsRecordFound | EmsRecordNotFound;
  */
 export interface EmsSource {
   /**
-   * Finds the record of a control number (normalized first: NFKC, trimmed,
+   * Finds the record of a control number (normalized first: full/half width folded, trimmed,
    * upper-cased).
    *
    * @throws {@link EmsError} `INVALID_CONTROL_NUMBER` when `controlNumber`

@@ -10,6 +10,7 @@ import {
   validateEmail,
   validateNationalId,
   validateResidentId,
+  foldWidth,
   type IdValidation,
 } from '../../ems/index.js';
 import { InvalidInputError, type FieldIssue, type FieldIssueCode } from '../errors.js';
@@ -88,7 +89,7 @@ export function parseRequiredText(value: unknown, field: string, max = 200): str
   return t;
 }
 
-/** EMS control number (管制編號), by the EMS layer's rule (NFKC, upper-cased). */
+/** EMS control number (管制編號), by the EMS layer's rule (width folded, upper-cased). */
 export function parseControlNumber(value: unknown, field = 'controlNumber'): ControlNumber {
   return viaEms(value, field, validateControlNumber) as ControlNumber;
 }
@@ -152,12 +153,12 @@ const PHONE = /^(\+?[0-9(][0-9()\- ]*[0-9)])(?:\s*(?:#|分機|轉|ext\.?)\s*([0-
 /**
  * Parses a phone number: 7 to 15 digits with optional +, -, spaces and
  * parentheses, and an extension after `#`, 分機, 轉 or `ext`. Full-width
- * digits and spaces are read as their ASCII forms (NFKC, as the other
+ * digits and spaces are read as their ASCII forms (`foldWidth`, as the other
  * identifiers); text that is mostly separators (`0#####`) or ends in an empty
  * extension is refused.
  */
 export function parsePhone(value: unknown, field = 'phone'): string {
-  const t = text(value, field).normalize('NFKC').replace(/\s+/g, ' ');
+  const t = foldWidth(text(value, field)).replace(/\s+/g, ' ');
   const m = PHONE.exec(t);
   const digits = m?.[1]?.replace(/[^0-9]/g, '').length ?? 0;
   if (m === null || digits < 7 || digits > 15) fail(field, 'INVALID_FORMAT', 'must be a phone number (7 to 15 digits, an extension after # or 分機)');
