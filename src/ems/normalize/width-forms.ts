@@ -45,7 +45,8 @@ function hasWidthForm(v: string): boolean {
 }
 
 /**
- * Full-width/half-width forms (see {@link WIDTH_FORMS}), then canonical
+ * Full-width/half-width forms (U+3000 and the Halfwidth and Fullwidth Forms
+ * block, mapped to their one-character counterparts), then canonical
  * composition (NFC: a decomposed accent, a CJK compatibility ideograph that
  * duplicates a unified one). Deliberately not NFKC: its other compatibility
  * foldings change what the text says (`²`, `₂`, `①`, `⑴`, `Ⅲ`, `½`, `㎡`,
