@@ -1,8 +1,69 @@
+import type { KeyObject } from 'node:crypto';
 import { REVOCATION_REASONS, reasonCode, type RevocationReason } from '../../cert/trust/revocation/revocation-status.js';
 import { TrustedCertificate } from '../../cert/trust/trusted-certificate.js';
 import { InputCheck, isHex } from '../check-input.js';
 import { TestPkiError } from '../pki/errors.js';
-import type { BuildCrlOptions, TestCrlEntry } from './crl-builder.js';
+import type { RawExtensionSpec } from '../pki/types.js';
+import type { TestSignatureHash } from './signing.js';
+
+/** One revoked certificate for `buildCrl`. */
+export interface TestCrlEntry {
+  /** Serial, hex (any case, leading zeros allowed). */
+  readonly serialHex: string;
+  /** revocationDate. */
+  readonly revokedAt: Date;
+  /** reasonCode entry extension; omitted when undefined. */
+  readonly reason?: RevocationReason;
+  /** Further crlEntryExtensions, after reasonCode (e.g. a critical certificateIssuer). */
+  readonly extraExtensions?: readonly RawExtensionSpec[];
+}
+
+/** An issuingDistributionPoint for `buildCrl`: what a partitioned or scoped CRL declares. */
+export interface TestIssuingDistributionPoint {
+  /** distributionPoint fullName URIs; omitted when undefined. */
+  readonly uris?: readonly string[];
+  /** onlyContainsUserCerts. */
+  readonly onlyUserCerts?: boolean;
+  /** onlyContainsCACerts. */
+  readonly onlyCaCerts?: boolean;
+  /** onlySomeReasons, as the ReasonFlags bit string's bytes (e.g. `[0x40]` keyCompromise). */
+  readonly onlySomeReasons?: readonly number[];
+  /** indirectCRL. */
+  readonly indirect?: boolean;
+  /** Mark the extension critical; default true (RFC 5280 5.2.5). */
+  readonly critical?: boolean;
+}
+
+/** Options of `buildCrl`. */
+export interface BuildCrlOptions {
+  /** The CA: its certificate (DER) names the issuer, its key signs. */
+  readonly issuer: {
+    /** The CA certificate, DER; supplies the CRL issuer name and authorityKeyIdentifier. */
+    readonly certificate: Uint8Array;
+    /** The CA's private key; signs the CRL unless `signWith` is given. */
+    readonly privateKey: KeyObject;
+  };
+  /** Revoked certificates. */
+  readonly entries: Iterable<TestCrlEntry>;
+  /** thisUpdate; default now. */
+  readonly thisUpdate?: Date;
+  /** nextUpdate; default thisUpdate + 1 day; `null` omits it. */
+  readonly nextUpdate?: Date | null;
+  /** Signature hash; default SHA-256. */
+  readonly hash?: TestSignatureHash;
+  /** cRLNumber; default 1. */
+  readonly crlNumber?: number;
+  /** Sign with this key instead (the CRL then fails verification). */
+  readonly signWith?: KeyObject;
+  /** Break the signature after signing. */
+  readonly corruptSignature?: boolean;
+  /** issuingDistributionPoint; none (full scope) when undefined. */
+  readonly issuingDistributionPoint?: TestIssuingDistributionPoint;
+  /** Make it a delta CRL: a critical deltaCRLIndicator naming this base cRLNumber. */
+  readonly deltaOf?: number;
+  /** Further crlExtensions, added last. */
+  readonly extraExtensions?: readonly RawExtensionSpec[];
+}
 
 const OPTION_NAMES: ReadonlySet<string> = new Set([
   'issuer',

@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 export { LocalRevocationServer, type KeyedCertificate, type OcspBehaviour } from './local-revocation-server.js';
-export { buildCrl, type BuildCrlOptions, type TestCrlEntry, type TestIssuingDistributionPoint } from './crl-builder.js';
+export { buildCrl } from './crl-builder.js';
+export type { BuildCrlOptions, TestCrlEntry, TestIssuingDistributionPoint } from './crl-options.js';
 export {
   buildOcspErrorResponse,
   buildOcspResponse,
