@@ -12,8 +12,16 @@
 export class RecencyMap<K, V> {
   private readonly entries = new Map<K, { value: V; used: boolean }>();
 
-  /** @param capacity most entries kept; `0` keeps none. */
-  public constructor(public readonly capacity: number) {}
+  /**
+   * @param capacity most entries kept; `0` keeps none.
+   * @throws RangeError when `capacity` is not a non-negative integer: `NaN` compares false with every size, and a
+   * map with it would never let an entry go.
+   */
+  public constructor(public readonly capacity: number) {
+    if (!Number.isSafeInteger(capacity) || capacity < 0) {
+      throw new RangeError(`a recency map's capacity must be a non-negative integer, got ${String(capacity)}`);
+    }
+  }
 
   /** Number of entries held. */
   public get size(): number {

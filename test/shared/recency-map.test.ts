@@ -21,6 +21,12 @@ describe('RecencyMap', () => {
     expect(none.get('a')).toBeUndefined();
   });
 
+  it('refuses a capacity that would bound nothing (NaN, negative, fractional, infinite)', () => {
+    for (const capacity of [Number.NaN, -1, 2.5, Number.POSITIVE_INFINITY]) {
+      expect(() => new RecencyMap<string, number>(capacity), String(capacity)).toThrow(RangeError);
+    }
+  });
+
   it('never holds more than its capacity, and every value read is the last one set under that key', () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('set' as const), key: fc.integer({ min: 0, max: 9 }), value: fc.integer() }),

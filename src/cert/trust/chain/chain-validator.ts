@@ -65,7 +65,10 @@ export class ChainValidator {
   /** Each reused path's issuing chain (the path without its target), one array per path, never given out. */
   private readonly issuingOf = new WeakMap<readonly TrustedCertificate[], readonly TrustedCertificate[]>();
 
-  /** @param store anchors and intermediates. */
+  /**
+   * @param store anchors and intermediates.
+   * @throws RangeError when `options.issuingChainCacheSize` is not a non-negative integer.
+   */
   public constructor(
     public readonly store: TrustStore,
     options: ChainValidatorOptions = {},
@@ -75,6 +78,10 @@ export class ChainValidator {
     this.caAlgorithms = options.caAlgorithms ?? AlgorithmPolicy.withSha1();
     this.maxDepth = options.maxDepth ?? 6;
     const size = options.issuingChainCacheSize ?? 256;
+    // Checked here, not only by the cache: `NaN` would otherwise turn both caches off without a word.
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new RangeError(`issuingChainCacheSize must be a non-negative integer, got ${String(options.issuingChainCacheSize)}`);
+    }
     // Only a rule set that verifies signatures can vouch for a chain's signatures.
     this.issuingChains = size > 0 && this.rules.includes(signatureRule) ? new IssuingChainCache(size) : undefined;
     // Built paths are kept with the chain cache: `0` turns both off.
@@ -86,21 +93,17 @@ export class ChainValidator {
    * only on those certificates' bytes and the (immutable) store, so they are
    * built once per leaf and set of extras and then reused: every rule still
    * judges every path on every validation. `links` is set when the paths
-   * were built now: the signatures building verified, for the rules to reuse.
+   * were built now: the signatures building verified, for the rules to reuse;
+   * `key` too when they may be kept, which {@link validate} does only once a
+   * path passed the rules (see there).
    */
-  private pathsFrom(leaf: TrustedCertificate, extra: readonly TrustedCertificate[]): BuiltPaths & { links?: LinkChecks } {
+  private pathsFrom(leaf: TrustedCertificate, extra: readonly TrustedCertificate[]): BuiltPaths & { links?: LinkChecks; key?: string } {
     if (this.builtPaths === undefined) return this.build(leaf, extra);
     let key = leaf.fingerprint;
     for (const c of extra) key += c.fingerprint;
     const found = this.builtPaths.get(key);
     if (found !== undefined) return found;
-    const built = this.build(leaf, extra);
-    // Only successes: a dead end keeps its own fresh error each time (building is bounded, so a
-    // failure costs at most the build budget again rather than a place among the reused paths).
-    if (built.paths.length === 0) return built;
-    // Bounded: a leaf that keeps coming back keeps its paths (see `RecencyMap`).
-    this.builtPaths.set(key, { paths: built.paths, deadEnd: built.deadEnd, examined: built.examined });
-    return built;
+    return { ...this.build(leaf, extra), key };
   }
 
   private build(leaf: TrustedCertificate, extra: readonly TrustedCertificate[]): BuiltPaths & { links: LinkChecks } {
@@ -123,7 +126,7 @@ export class ChainValidator {
     const extra: TrustedCertificate[] = [];
     for (const c of request.intermediates ?? []) extra.push(this.store.resolve(c));
     const at = request.at === undefined ? new Date() : requireInstant(request.at, 'at');
-    const { paths, deadEnd, links } = this.pathsFrom(leaf, extra);
+    const { paths, deadEnd, examined, links, key } = this.pathsFrom(leaf, extra);
     let firstFailure: ChainValidationError | undefined;
     for (const path of paths) {
       let issuing = this.issuingOf.get(path);
@@ -144,6 +147,12 @@ export class ChainValidator {
         for (const rule of this.rules) rule.check(context);
         // A hit was already marked as used by `has`.
         if (!verified) this.issuingChains?.add(issuing);
+        // Kept only now that a path validated. Reaching an anchor proves nothing about the leaf: configured
+        // issuers are followed without checking its signature (the signature rule does), so anyone's
+        // certificate naming MOICA as its issuer builds a path, and each forged token took a place among the
+        // reused paths, pushing out the card holders who come back. Bounded: a leaf that keeps coming back keeps
+        // its paths (see `RecencyMap`).
+        if (key !== undefined) this.builtPaths?.set(key, { paths, deadEnd, examined });
         return { path, anchor: path[path.length - 1] as TrustedCertificate, at };
       } catch (err) {
         if (!(err instanceof ChainValidationError)) throw err;

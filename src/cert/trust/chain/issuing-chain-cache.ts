@@ -21,8 +21,15 @@ import type { TrustedCertificate } from '../trusted-certificate.js';
 export class IssuingChainCache {
   private readonly entries: RecencyMap<string, number>;
 
-  /** @param capacity most chains kept; a deployment has a handful (one per issuing CA and path). */
+  /**
+   * @param capacity most chains kept; a deployment has a handful (one per issuing CA and path).
+   * @throws RangeError when `capacity` is not a non-negative integer.
+   */
   public constructor(public readonly capacity = 256) {
+    // The capacity is the only bound: `NaN` compares false with every size, and the cache kept every chain.
+    if (!Number.isSafeInteger(capacity) || capacity < 0) {
+      throw new RangeError(`an issuing chain cache's capacity must be a non-negative integer, got ${String(capacity)}`);
+    }
     this.entries = new RecencyMap(capacity);
   }
 

@@ -39,14 +39,16 @@ export class ChallengeIssuer {
   private readonly ttlMs: number;
   private readonly bytes: number;
 
-  /** @throws RangeError for fewer than 32 random bytes or a non-positive lifetime. */
+  /** @throws RangeError for fewer than 32 random bytes or a lifetime that is not positive and finite. */
   public constructor(options: ChallengeIssuerOptions = {}) {
     this.now = options.now ?? (() => new Date());
     this.store = options.store ?? new InMemoryChallengeStore({ now: this.now });
     this.ttlMs = options.ttlMs ?? 5 * 60_000;
     this.bytes = options.bytes ?? 32;
     if (this.bytes < 32) throw new RangeError('a challenge needs at least 32 random bytes (256 bits)');
-    if (!(this.ttlMs > 0)) throw new RangeError('challenge lifetime must be positive');
+    // Finite too: an endless challenge's expiry is an Invalid Date, which no route can answer with and no store
+    // can purge by.
+    if (!(this.ttlMs > 0) || !Number.isFinite(this.ttlMs)) throw new RangeError('challenge lifetime must be positive and finite');
   }
 
   /**

@@ -37,7 +37,7 @@ export interface ChallengeStore {
 
 /** Settings of {@link InMemoryChallengeStore}. */
 export interface InMemoryChallengeStoreOptions {
-  /** Most challenges held; the oldest are dropped beyond it. Default 100 000. */
+  /** Most challenges held, a positive integer; the oldest are dropped beyond it. Default 100 000. */
   maxEntries?: number;
   /** Clock; default `Date`. */
   now?: () => Date;
@@ -53,9 +53,17 @@ export class InMemoryChallengeStore implements ChallengeStore {
   private readonly maxEntries: number;
   private readonly now: () => Date;
 
-  /** @param options see {@link InMemoryChallengeStoreOptions}. */
+  /**
+   * @param options see {@link InMemoryChallengeStoreOptions}.
+   * @throws RangeError when `maxEntries` is not a positive integer.
+   */
   public constructor(options: InMemoryChallengeStoreOptions = {}) {
     this.maxEntries = options.maxEntries ?? 100_000;
+    // The cap is the only bound on a flood of unused challenges: `NaN` (a setting read from an unset environment
+    // variable) compares false with every size and would have let the store grow with every issue.
+    if (!Number.isSafeInteger(this.maxEntries) || this.maxEntries < 1) {
+      throw new RangeError(`maxEntries must be a positive integer, got ${String(options.maxEntries)}`);
+    }
     this.now = options.now ?? (() => new Date());
   }
 

@@ -147,8 +147,17 @@ export class OcspClient {
     };
   }
 
-  /** @param options see {@link OcspClientOptions}. */
+  /**
+   * @param options see {@link OcspClientOptions}.
+   * @throws RangeError when `cacheSize` is not a non-negative integer.
+   */
   public constructor(private readonly options: OcspClientOptions) {
+    // The size is the cache's only bound (one answer per card holder): `NaN` (a setting read from an unset
+    // environment variable) compares false with every size, and the cache grew with every user who logged in.
+    const size = options.cacheSize;
+    if (size !== undefined && (!Number.isSafeInteger(size) || size < 0)) {
+      throw new RangeError(`the OCSP cache size must be a non-negative integer, got ${String(size)}`);
+    }
     this.skew = options.clockSkewMs ?? 5 * 60_000;
     this.maxAge = options.maxAgeWithoutNextUpdateMs ?? 15 * 60_000;
     this.cacheSize = options.requireNonce === true ? 0 : (options.cacheSize ?? 10_000);

@@ -70,7 +70,7 @@ export interface RevocationCheckerOptions {
   ocspNonce?: boolean;
   /** Require the responder to echo the nonce; default false (and answers are then never cached). */
   requireOcspNonce?: boolean;
-  /** Most OCSP answers kept until their nextUpdate; default 10 000; `0` disables the cache. */
+  /** Most OCSP answers kept until their nextUpdate, a non-negative integer; default 10 000; `0` disables the cache. */
   ocspCacheSize?: number;
   /** Longest time a cached OCSP `good` is used after it was obtained, whatever its nextUpdate; default 1 hour. */
   ocspCacheMaxAgeMs?: number;
@@ -120,7 +120,10 @@ export class RevocationChecker {
     warmCaOf = (checker, ca, issuer, at, now) => checker.warmCrlStatus(ca, issuer, ca.crlUrls, at, now);
   }
 
-  /** @param options see {@link RevocationCheckerOptions}. */
+  /**
+   * @param options see {@link RevocationCheckerOptions}.
+   * @throws RangeError when `ocspCacheSize` is not a non-negative integer.
+   */
   public constructor(options: RevocationCheckerOptions = {}) {
     const fetch = options.fetch ?? httpRevocationFetch();
     const algorithms = options.algorithms ?? AlgorithmPolicy.withSha1();

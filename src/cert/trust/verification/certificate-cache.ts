@@ -36,8 +36,15 @@ export class CertificateCache {
   private readonly byText: RecencyMap<string, Entry<string>>;
   private readonly byDer: RecencyMap<string, Entry<Uint8Array>>;
 
-  /** @param capacity most certificates kept of each key kind (base64 text, DER); `0` keeps none. */
+  /**
+   * @param capacity most certificates kept of each key kind (base64 text, DER); `0` keeps none.
+   * @throws RangeError when `capacity` is not a non-negative integer.
+   */
   public constructor(public readonly capacity = DEFAULT_CERTIFICATE_CACHE_SIZE) {
+    // The capacity is the only bound: `NaN` compares false with every size, and the cache kept every certificate.
+    if (!Number.isSafeInteger(capacity) || capacity < 0) {
+      throw new RangeError(`a certificate cache's capacity must be a non-negative integer, got ${String(capacity)}`);
+    }
     this.byText = new RecencyMap(capacity);
     this.byDer = new RecencyMap(capacity);
   }

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { ChallengeIssuer, InMemoryChallengeStore } from '../../../src/cert/index.js';
+import { SqlChallengeStore } from '../../../src/challenge-store/index.js';
+
+// A hostile or long-running client of the challenge route: challenges issued
+// and never consumed must not grow the default store without bound.
+
+const START = Date.parse('2026-03-01T00:00:00Z');
+
+describe('the default challenge store under a flood of unused challenges', () => {
+  it('stays at its cap through 200,000 issues from 20,000 sessions, dropping the oldest, and purges once they expire', async () => {
+    let t = START;
+    const issuer = new ChallengeIssuer({ now: () => new Date(t) }); // the default store, as the guides build it
+    const store = issuer.store as InMemoryChallengeStore;
+    expect(store).toBeInstanceOf(InMemoryChallengeStore);
+    const first = await issuer.issue('victim');
+    let peak = 0;
+    for (let i = 0; i < 200_000; i++) {
+      t += 1; // 1,000 issues a second: the whole flood falls within one 5-minute lifetime
+      await issuer.issue(`attacker-${i % 20_000}`);
+      if (store.size > peak) peak = store.size;
+    }
+    // Bounded by the default cap; the oldest (the victim's) went first, a recent one is still there.
+    expect(peak).toBe(100_000);
+    expect(await store.consume(first.value)).toBeUndefined();
+    const recent = await issuer.issue('victim');
+    expect(await store.consume(recent.value)).toMatchObject({ alreadyUsed: false, record: { sessionId: 'victim' } });
+    // Past every lifetime, the next issue purges them all.
+    t += 5 * 60_000 + 1;
+    await issuer.issue('late');
+    expect(store.size).toBe(1);
+  });
+
+  it('purges expired challenges between issues: a steady rate over an hour holds one lifetime of them', async () => {
+    let t = START;
+    const issuer = new ChallengeIssuer({ now: () => new Date(t), ttlMs: 60_000 });
+    const store = issuer.store as InMemoryChallengeStore;
+    let peak = 0;
+    for (let i = 0; i < 36_000; i++) {
+      t += 100; // 10 a second for an hour
+      await issuer.issue(`s${i}`);
+      if (store.size > peak) peak = store.size;
+    }
+    expect(peak).toBe(601); // one minute's worth, plus the one just issued
+  });
+
+  it('refuses a cap that would not bound it (NaN from an unset environment variable, 0, negative, fractional)', () => {
+    for (const maxEntries of [Number.NaN, Number(undefined), 0, -1, 2.5]) {
+      expect(() => new InMemoryChallengeStore({ maxEntries }), String(maxEntries)).toThrow(RangeError);
+    }
+    expect(new InMemoryChallengeStore({ maxEntries: 1 })).toBeInstanceOf(InMemoryChallengeStore);
+  });
+
+  it('refuses a lifetime that never ends: an endless challenge has no expiry to answer with or purge by', () => {
+    expect(() => new ChallengeIssuer({ ttlMs: Number.POSITIVE_INFINITY })).toThrow(RangeError);
+    expect(() => new ChallengeIssuer({ ttlMs: Number.NaN })).toThrow(RangeError);
+  });
+});
+
+describe('the SQL challenge store (embedded PGlite) under the same flood', () => {
+  it('holds what was issued within one lifetime plus one purge interval, and no more: it has no count cap', async () => {
+    let t = START;
+    const now = (): Date => new Date(t);
+    const store = await SqlChallengeStore.open({ now, purgeIntervalMs: 60_000 });
+    try {
+      const issuer = new ChallengeIssuer({ store, now, ttlMs: 60_000 });
+      const rows = async (): Promise<number> =>
+        (await store.db.transaction((tx) => tx.query<{ n: number }>('SELECT count(*)::int AS n FROM twpki_login_challenges')))[0]?.n ?? -1;
+      let peak = 0;
+      // 20 a second for six minutes, counted every ten seconds.
+      for (let i = 0; i < 7200; i++) {
+        t += 50;
+        await issuer.issue(`s${i % 500}`);
+        if (i % 200 === 199) peak = Math.max(peak, await rows());
+      }
+      // At most a lifetime (1,200) plus a purge interval (1,200) of them, whatever the total.
+      expect(peak).toBeLessThanOrEqual(2400);
+      expect(peak).toBeGreaterThan(1200);
+      t += 2 * 60_000 + 1;
+      await issuer.issue('late');
+      expect(await rows()).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+});
