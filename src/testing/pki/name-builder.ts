@@ -63,16 +63,24 @@ export function buildName(spec: NameSpec): Uint8Array {
   return encodeName(spec, 'buildName: name');
 }
 
+/**
+ * Most attributes `issueCertificate` writes in a subject: the certificate, with its issuer's name and extensions,
+ * must stay under the 10,000 ASN.1 elements @peculiar/x509's parser accepts.
+ */
+const MAX_CERTIFICATE_NAME_ATTRIBUTES = 1000;
+
 const ENCODINGS: readonly NameStringEncoding[] = ['utf8', 'bmp', 'printable', 'teletex', 'ia5'];
 const ATTRIBUTE_NAMES: ReadonlySet<string> = new Set(['type', 'value', 'encoding']);
 
 /**
  * {@link buildName}, with `label` (`issueCertificate: option "subject"`) opening its `BAD_SUBJECT_NAME` messages;
- * `safeArcs` for a certificate's subject, whose arcs must stay within 2^53 − 1.
+ * `forCertificate` for a certificate's subject, which @peculiar/x509 re-encodes: its arcs must stay within
+ * 2^53 − 1, and it may hold at most {@link MAX_CERTIFICATE_NAME_ATTRIBUTES} attributes (the parser refuses a
+ * certificate of more than 10,000 ASN.1 elements, four per attribute, with an untyped error).
  * A spec that is neither a string nor an array failed as a TypeError; a value that is not a string was written
  * as its `String()`, and an unknown encoding as a string with tag 0.
  */
-export function encodeName(spec: NameSpec, label: string, safeArcs = false): Uint8Array {
+export function encodeName(spec: NameSpec, label: string, forCertificate = false): Uint8Array {
   const bad = (why: string): never => {
     throw new TestPkiError('BAD_SUBJECT_NAME', `${label} ${why}`);
   };
@@ -80,6 +88,9 @@ export function encodeName(spec: NameSpec, label: string, safeArcs = false): Uin
     bad(`must be a name such as "C=TW, CN=王小明" or an array of { type, value }, not ${describeValue(spec)}`);
   }
   const attributes = typeof spec === 'string' ? parseNameString(spec, label) : spec;
+  if (forCertificate && attributes.length > MAX_CERTIFICATE_NAME_ATTRIBUTES) {
+    bad(`has ${attributes.length} attributes; a certificate's name may have at most ${MAX_CERTIFICATE_NAME_ATTRIBUTES} (real ones have fewer than 20)`);
+  }
   const rdns = attributes.map((attribute: unknown, i) => {
     const at = `attribute ${i}`;
     if (typeof attribute !== 'object' || attribute === null) bad(`${at} must be an object such as { type: 'CN', value: '王小明' }, not ${describeValue(attribute)}`);
@@ -92,7 +103,7 @@ export function encodeName(spec: NameSpec, label: string, safeArcs = false): Uin
       bad(`${at} (${a.type as string}) encoding must be one of ${ENCODINGS.join(', ')}, not ${describeValue(a.encoding)}`);
     }
     const { type, value, encoding } = attribute as NameAttributeSpec;
-    const oid = attributeOid(type, `${label} ${at}`, safeArcs);
+    const oid = attributeOid(type, `${label} ${at}`, forCertificate);
     return setOf(sequence(objectIdentifier(oid), encodedString(encoding ?? defaultEncoding(oid), value)));
   });
   return sequence(...rdns);

@@ -80,6 +80,10 @@ describe('issueCertificate refuses arguments it cannot use, naming them, before 
     );
     await expectRefused(() => pki.issueCertificate({ issuer: 'root', subject: [{ type: 'CN', value: '王', encodng: 'bmp' } as never] }), /attribute 0: "encodng" is not an option/, 'BAD_SUBJECT_NAME');
     await expectRefused(() => pki.issueCertificate({ issuer: 'root', subject: 'C=TW, nonsense' }), /option "subject": not a TYPE=value pair: nonsense/, 'BAD_SUBJECT_NAME');
+    // Past what the certificate parser takes (10,000 ASN.1 elements): an untyped "Maximum ASN.1 node count exceeded" before.
+    const many = (n: number): string => ['C=TW', ...Array.from({ length: n }, (_, i) => `OU=單${i}`)].join(', ');
+    await expectRefused(() => pki.issueCertificate({ issuer: 'root', subject: many(3000) }), /option "subject" has 3001 attributes; a certificate's name may have at most 1000/, 'BAD_SUBJECT_NAME');
+    expect(parseCertificate((await pki.issueCertificate({ issuer: 'root', subject: many(999) })).certificate).subject.der.length).toBeGreaterThan(10_000);
     await expectRefused(() => pki.issueCertificate({ issuer: 'root', subject: 'XX=1' }), /option "subject" attribute 0: unknown name attribute type: XX \(the short names are CN, /, 'BAD_SUBJECT_NAME');
   });
 
