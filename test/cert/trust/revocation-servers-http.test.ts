@@ -110,6 +110,53 @@ describe('an injected fetch without a timeout of its own', () => {
     expect(await within(checker.check(cert, issuer), 5_000)).toMatchObject({ kind: 'good', source: 'crl' });
   });
 
+  it('tells the injected fetch through request.signal when it gives up, so the connection is closed', async () => {
+    const closed: string[] = [];
+    const hang: Handler = (req) => {
+      req.resume();
+      req.socket.on('close', () => closed.push(req.url ?? ''));
+    };
+    ca.routes.set('/crl/moica.crl', hang);
+    ca.routes.set('/ocsp', hang);
+    const signals: AbortSignal[] = [];
+    // A fetch that hands the signal to its HTTP client, as the type's documentation asks.
+    const listening: RevocationFetch = (url, request) =>
+      new Promise((resolve, reject) => {
+        if (request.signal !== undefined) signals.push(request.signal);
+        const req = httpRequest(url, { method: request.method, headers: request.headers, signal: request.signal }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: new Uint8Array(Buffer.concat(chunks)) }));
+        });
+        req.on('error', reject);
+        req.end(request.body === undefined ? undefined : Buffer.from(request.body));
+      });
+    const outcome = await within(failure(new RevocationChecker({ fetch: listening, fetchDeadlineMs: 300 }).check(cert, issuer)), 5_000);
+    expect(outcome).toMatchObject({ code: 'FETCH_FAILED' });
+    // OCSP, then the CRL: each request was told, with the deadline's TimeoutError, and its socket closed.
+    expect(signals).toHaveLength(2);
+    for (const signal of signals) expect(signal).toMatchObject({ aborted: true, reason: { name: 'TimeoutError' } });
+    await vi.waitFor(() => expect(closed.sort()).toEqual(['/crl/moica.crl', '/ocsp']));
+    // A request answered in time is not aborted afterwards.
+    serveGoodCrl();
+    signals.length = 0;
+    const checker = new RevocationChecker({ mode: 'crl', fetch: listening, fetchDeadlineMs: 300 });
+    expect(await checker.check(cert, issuer)).toMatchObject({ kind: 'good', source: 'crl' });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(signals.map((x) => x.aborted)).toEqual([false]);
+  });
+
+  it('the library\'s own fetch stops when the request\'s signal is aborted (a wrapping fetch passes it on)', async () => {
+    ca.routes.set('/crl/moica.crl', (req) => req.resume());
+    const fetch = httpRevocationFetch({ timeoutMs: 10_000 });
+    const stop = new AbortController();
+    const answer = fetch(`${ca.base}/crl/moica.crl`, { method: 'GET', headers: {}, kind: 'crl', signal: stop.signal });
+    setTimeout(() => stop.abort(new DOMException('given up', 'TimeoutError')), 100);
+    const outcome = await within(answer.then(() => 'answered', (e: unknown) => e), 5_000);
+    expect(outcome).toBeInstanceOf(RevocationError);
+    expect(outcome).toMatchObject({ code: 'FETCH_FAILED' });
+  });
+
   it('by default gives an OCSP request 30 s and a CRL download 2 minutes', async () => {
     const never: RevocationFetch = () => new Promise(() => undefined);
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });

@@ -25,7 +25,8 @@ const DEFAULT_FETCH_DEADLINE_MS = { ocsp: 30_000, crl: 120_000 } as const;
  *   One without a timeout (node:http has none by default) facing a server
  *   that accepts and never answers never settled; since concurrent checks
  *   share one download per URL, every later login of that URL waited on it
- *   too, for as long as the process lived.
+ *   too, for as long as the process lived. It is told so through
+ *   `request.signal`, so that it can release the connection.
  */
 export async function checkedFetch(
   fetch: RevocationFetch,
@@ -36,18 +37,17 @@ export async function checkedFetch(
   let res: RevocationResponse;
   let timer: NodeJS.Timeout | undefined;
   try {
-    const answer = fetch(url, request);
-    if (isSelfTimed(fetch)) res = await answer;
+    if (isSelfTimed(fetch)) res = await fetch(url, request);
     else {
+      const giveUp = new AbortController();
+      const answer = fetch(url, { ...request, signal: giveUp.signal });
       // Promise.race listens to `answer` too: its rejection after the deadline is handled, not unhandled.
       const expired = new Promise<never>((_, reject) => {
-        const late = (): void =>
-          reject(
-            new RevocationError('FETCH_FAILED', `fetching ${url} did not finish within ${deadlineMs} ms`, {
-              url,
-              cause: new DOMException(`no answer within ${deadlineMs} ms`, 'TimeoutError'),
-            }),
-          );
+        const late = (): void => {
+          const reason = new DOMException(`no answer within ${deadlineMs} ms`, 'TimeoutError');
+          giveUp.abort(reason);
+          reject(new RevocationError('FETCH_FAILED', `fetching ${url} did not finish within ${deadlineMs} ms`, { url, cause: reason }));
+        };
         timer = setTimeout(late, deadlineMs);
       });
       res = await Promise.race([answer, expired]);

@@ -23,6 +23,13 @@ export interface RevocationRequest {
    * a fetch can give the two different time limits. Unset: treated as OCSP.
    */
   kind?: 'ocsp' | 'crl';
+  /**
+   * Set for an injected fetch: aborted (with a `TimeoutError` reason) when
+   * the check gives the request up after `fetchDeadlineMs`. Pass it on to
+   * the HTTP client so that the connection is released rather than left
+   * open for a server that never answers.
+   */
+  signal?: AbortSignal;
 }
 
 /** The part of an HTTP response revocation checks need. */
@@ -116,7 +123,9 @@ export function httpRevocationFetch(options: HttpRevocationFetchOptions = {}): R
     try {
       const whole = AbortSignal.timeout(request.kind === 'crl' ? Math.max(crlTimeoutMs, timeoutMs) : timeoutMs);
       // Redirects are followed here, not by fetch, so that each is checked (see nextHop).
-      const init: RequestInit = { method: request.method, headers: request.headers, signal: AbortSignal.any([whole, noHeaders.signal]), redirect: 'manual' };
+      // A caller's signal too: an application's fetch that wraps this one passes on the checker's.
+      const signals = request.signal === undefined ? [whole, noHeaders.signal] : [whole, noHeaders.signal, request.signal];
+      const init: RequestInit = { method: request.method, headers: request.headers, signal: AbortSignal.any(signals), redirect: 'manual' };
       if (request.body !== undefined) init.body = request.body;
       const start = new URL(url);
       let at = start;
