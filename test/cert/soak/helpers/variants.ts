@@ -1,4 +1,5 @@
 import { sign, type KeyObject } from 'node:crypto';
+import { bitString, sequence } from '../../../../src/testing/der/der-writer.js';
 
 /**
  * Certificates in bulk, for soak tests: the test kit makes one in ~13 ms
@@ -60,30 +61,9 @@ export function certificateWithName(template: Uint8Array, nameDer: Uint8Array, c
   const fields: Tlv[] = [];
   for (let at = tbs.content; at < tbs.end; at = (fields[fields.length - 1] as Tlv).end) fields.push(header(template, at));
   const parts = fields.map((f, i) => (i === field ? nameDer : template.subarray(f.start, f.end)));
-  const newTbs = encode(0x30, parts);
+  const newTbs = sequence(...parts);
   const algorithm = header(template, tbs.end);
   const signature = sign('sha256', newTbs, caKey);
-  const bits = encode(0x03, [Uint8Array.of(0), signature]);
-  return encode(0x30, [newTbs, template.subarray(algorithm.start, algorithm.end), bits]);
-}
-
-/** A DER element of `tag` around `parts`. */
-export function encode(tag: number, parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const lengthOctets: number[] = [];
-  if (length < 0x80) lengthOctets.push(length);
-  else {
-    for (let n = length; n > 0; n = Math.floor(n / 256)) lengthOctets.unshift(n & 0xff);
-    lengthOctets.unshift(0x80 | lengthOctets.length);
-  }
-  const out = new Uint8Array(1 + lengthOctets.length + length);
-  out[0] = tag;
-  out.set(lengthOctets, 1);
-  let o = 1 + lengthOctets.length;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  const bits = bitString(signature);
+  return sequence(newTbs, template.subarray(algorithm.start, algorithm.end), bits);
 }
