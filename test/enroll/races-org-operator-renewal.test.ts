@@ -80,3 +80,45 @@ it('postgres: a renewed operator card logging in to two agencies at once: both w
   }
   expect(await flow.pendingRenewals()).toHaveLength(1);
 });
+
+it('postgres: two agencies removing that operator at the same moment reject the shared request', async (ctx) => {
+  // The request both agencies' logins share goes only when no binding holds the old card and serial any more.
+  // Each removal checked the other agency's operator row without a lock, so two at once each saw the other's
+  // row (not yet deleted for it) and neither rejected: the request stayed pending for ever.
+  const r = raceStore();
+  if (r === undefined) return ctx.skip();
+  const flow = new OrgRegistrationFlow({ store: r.store, clock, agencies, permissions: ['承保作業'], renewal: 'review' });
+  const sessions: Record<string, AdministratorSession> = {
+    A1234: { organizationCard: orgA, administratorCard: adminA },
+    B5678: { organizationCard: orgB, administratorCard: adminB },
+  };
+  await flow.register({ agencyCode: 'A1234', organizationCard: orgA, administratorCard: adminA, administrator: contact });
+  await flow.register({ agencyCode: 'B5678', organizationCard: orgB, administratorCard: adminB, administrator: contact });
+  for (const code of ['A1234', 'B5678']) {
+    await flow.assignOperator(code, sessions[code] as AdministratorSession, {
+      certificateSerial: operator.certificateSerial,
+      name: '李經辦',
+      nationalId: 'A123456789',
+      permissions: ['承保作業'],
+    });
+    await flow.authorizeOperator(code, operator, '承保作業');
+  }
+  for (const code of ['A1234', 'B5678']) {
+    await expect(flow.authorizeOperator(code, renewed, '承保作業')).rejects.toMatchObject({ code: 'RENEWAL_PENDING_REVIEW' });
+  }
+  expect(await flow.pendingRenewals()).toHaveLength(1);
+  // Both removals get as far as their audit entry before either commits.
+  const release = await r.hold((tx) => tx.query('LOCK TABLE enroll_audit_log IN SHARE MODE'));
+  const remove = (code: string): Promise<unknown> =>
+    flow.removeOperator(code, sessions[code] as AdministratorSession, operator.certificateSerial).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  const first = remove('A1234');
+  await r.waitForBlocked(1);
+  const second = remove('B5678');
+  await r.waitForBlocked(2);
+  await release();
+  expect(await Promise.all([first, second])).toEqual([undefined, undefined]);
+  expect(await flow.pendingRenewals()).toEqual([]);
+});

@@ -66,10 +66,20 @@ export async function lockOperatorCard(tx: SqlSession, code: string, serial: str
  * True when a binding of the organization flow still holds this card and
  * serial (an operator of another agency, or an administrator): a renewal
  * request of the card is shared by them (`requestRenewalReview`) and can
- * still be accepted for it. Read without locks: locking another agency's rows
- * would take them out of that agency's order (registration, then operator).
+ * still be accepted for it. The bindings are read without locks: locking
+ * another agency's rows would take them out of that agency's order
+ * (registration, then operator). The card's pending requests are locked
+ * first instead, the order every path keeps (binding, then request): two
+ * agencies dropping the card at once then decide one after the other, and
+ * the second reads the bindings after the first committed (each statement
+ * sees what committed before it). Unlocked, each saw the other's binding and
+ * neither rejected the shared request.
  */
 export async function orgCardStillBound(tx: SqlSession, cardNumber: string, serial: string): Promise<boolean> {
+  await tx.query(
+    `SELECT id FROM enroll_card_renewals WHERE flow='organization' AND status='pending' AND card_number=$1 AND old_serial=$2 FOR UPDATE`,
+    [cardNumber, serial],
+  );
   const rows = await tx.query(
     `SELECT 1 FROM enroll_org_operators WHERE card_number=$1 AND certificate_serial=$2
      UNION ALL
