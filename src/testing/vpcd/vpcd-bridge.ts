@@ -45,13 +45,23 @@ export interface VpcdBridgeOptions {
 /** What the wire thread reports. */
 type WireMessage =
   | { type: 'connected' }
-  | { type: 'failed'; message: string; timedOut: boolean; accepted?: boolean }
+  | { type: 'failed'; message: string; timedOut: boolean; accepted?: boolean; polled?: boolean; everPolled?: boolean; attempts?: number }
   | { type: 'apdu'; bytes: Uint8Array }
   | { type: 'reset' }
   | { type: 'closed' };
 
 // How long an ATR query that follows a reset waits for the card to finish that reset (see WIRE_THREAD).
 const RESET_WAIT_MS = 100;
+// How long after vpcd's first ATR query a card waits for pcscd to power it up before it is taken out and put in
+// again. pcscd powers a card up in the same pass of its reader thread that found it, so this takes milliseconds;
+// pcscd polls every 400 ms, so this is several polls.
+const POWER_UP_WAIT_MS = 1_500;
+// How long taking a card out waits for vpcd to drop the connection (it notices at its next presence check,
+// within one 400 ms poll) before closing it regardless.
+const DROP_WAIT_MS = 2_000;
+// After vpcd dropped a card, how long the next connection to the same reader waits, so that pcscd's reader thread
+// polls the empty reader once and records the removal itself (see WIRE_THREAD).
+const SETTLE_MS = 500;
 
 /**
  * The side of the bridge that talks to vpcd, run on its own thread: plain
@@ -75,13 +85,33 @@ const RESET_WAIT_MS = 100;
  * answer is the previous ATR, which differs only for an emulator whose ATR
  * changes from one reset to the next.
  *
+ * When the card is in: vpcd accepts a connection only inside its presence
+ * check (an ATR query), and that check is also how it notices a connection
+ * closed. pcscd runs it from its reader thread's poll, which alone records
+ * insertions and removals, but also before every power-up, reset or
+ * power-down, whose callers discard the answer or write "absent" themselves.
+ * When one of those sees the previous card gone, the reader thread never
+ * sees the change: the next card is accepted by its next poll and polled for
+ * ever, while pcscd lists the reader empty (a reset or power-down wrote
+ * "absent") or still lists the previous card. A card that pcscd took in is
+ * powered up at once, in the same pass that found it; so the card is in once
+ * vpcd powers it up, resets it or sends it an APDU. Polled but not powered up
+ * within POWER_UP_WAIT_MS, the card is taken out (this side ends the
+ * connection and waits for vpcd to drop it), left out for SETTLE_MS, so that
+ * the reader thread's next poll finds the reader empty and records the
+ * removal, and put in again, until timeoutMs.
+ *
+ * Taking a card out ends this side of the connection and waits, at most
+ * DROP_WAIT_MS, for vpcd to drop it, so that the bridge reports the card out
+ * once vpcd no longer holds it.
+ *
  * Wire format (vpcd): each frame is a 2-byte big-endian length and a
  * payload; a 1-byte payload is a control (0 off, 1 on, 2 reset, 4 ATR).
  */
 const WIRE_THREAD = `
 const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
 const net = process.getBuiltinModule('node:net');
-const { host, port, timeoutMs } = workerData;
+const { host, port, timeoutMs, delayMs } = workerData;
 const POWER_ON = 1, RESET = 2, GET_ATR = 4;
 let atr = Buffer.from(workerData.atr);
 let resetsPending = 0;
@@ -92,66 +122,121 @@ const answerHeld = () => {
   holdTimer = undefined;
   for (; atrQueriesHeld > 0; atrQueriesHeld--) send(atr);
 };
+// The current connection, and what vpcd did with it.
+let socket;
 let buffer = Buffer.alloc(0);
 // The TCP handshake alone proves nothing: the kernel completes it from vpcd's listen backlog while another
-// connection (another card) holds the reader, and vpcd then says nothing until that one ends. The card is in
-// the reader once vpcd talks to it (pcscd asks for the ATR within a presence poll of vpcd accepting).
+// connection (another card) holds the reader, and vpcd then says nothing until that one ends.
 let accepted = false;
+// vpcd asked this connection for the ATR: it holds the card, but pcscd may not have taken it in.
+let polled = false;
+let everPolled = false;
+let attempts = 0;
 let connected = false;
 let failed = false;
+let powerTimer;
+let closing = false;
 const fail = (failure) => {
   if (connected || failed) return;
   failed = true;
-  clearTimeout(timer);
-  parentPort.postMessage({ type: 'failed', accepted, ...failure });
+  clearTimeout(deadline);
+  clearTimeout(powerTimer);
+  parentPort.postMessage({ type: 'failed', accepted, polled, everPolled, attempts, ...failure });
 };
-const socket = net.connect({ host, port });
-socket.setNoDelay(true);
-const timer = setTimeout(() => {
+const deadline = setTimeout(() => {
   fail({ timedOut: true, message: '' });
-  socket.destroy();
+  if (socket) socket.destroy();
 }, timeoutMs);
+const inserted = () => {
+  if (connected || failed) return;
+  connected = true;
+  clearTimeout(deadline);
+  clearTimeout(powerTimer);
+  parentPort.postMessage({ type: 'connected' });
+};
 const send = (payload) => {
-  if (socket.destroyed) return;
+  if (!socket || socket.destroyed || socket.writableEnded) return;
   const frame = Buffer.alloc(2 + payload.length);
   frame.writeUInt16BE(payload.length, 0);
   frame.set(payload, 2);
   socket.write(frame);
 };
-socket.once('connect', () => {
-  accepted = true;
-});
-// Once connected, a reset by pcscd going away is a removal, reported by 'close'.
-socket.on('error', (error) => fail({ timedOut: false, message: error.message }));
-socket.on('close', () => {
-  if (connected) parentPort.postMessage({ type: 'closed' });
-  else fail({ timedOut: false, message: 'the driver closed the connection before asking for the card' });
-});
-socket.on('data', (chunk) => {
-  if (!connected && !failed) {
+// Ends this side of the connection and resolves once vpcd has dropped it (or after DROP_WAIT_MS).
+const drop = (s) => new Promise((resolve) => {
+  if (s.destroyed) return resolve();
+  const timer = setTimeout(() => s.destroy(), ${DROP_WAIT_MS});
+  s.once('close', () => {
     clearTimeout(timer);
-    connected = true;
-    parentPort.postMessage({ type: 'connected' });
-  }
-  buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
-  while (buffer.length >= 2) {
-    const length = buffer.readUInt16BE(0);
-    if (buffer.length < 2 + length) break;
-    const frame = Buffer.from(buffer.subarray(2, 2 + length));
-    buffer = buffer.subarray(2 + length);
-    if (frame.length !== 1) parentPort.postMessage({ type: 'apdu', bytes: frame });
-    else if (frame[0] === POWER_ON || frame[0] === RESET) {
-      resetsPending++;
-      parentPort.postMessage({ type: 'reset' });
-    } else if (frame[0] === GET_ATR) {
-      if (resetsPending === 0) send(atr);
-      else {
-        atrQueriesHeld++;
-        holdTimer ??= setTimeout(answerHeld, ${RESET_WAIT_MS});
+    resolve();
+  });
+  s.end();
+});
+// Polled but never taken in: out, a poll with the reader empty, in again.
+const again = () => {
+  clearTimeout(powerTimer);
+  const old = socket;
+  if (connected || failed || !old) return;
+  socket = undefined;
+  drop(old).then(() => setTimeout(() => {
+    if (!connected && !failed) attempt();
+  }, ${SETTLE_MS}));
+};
+const attempt = () => {
+  attempts++;
+  accepted = false;
+  polled = false;
+  buffer = Buffer.alloc(0);
+  resetsPending = 0;
+  atrQueriesHeld = 0;
+  clearTimeout(holdTimer);
+  holdTimer = undefined;
+  const s = net.connect({ host, port });
+  socket = s;
+  s.setNoDelay(true);
+  s.once('connect', () => {
+    if (s === socket) accepted = true;
+  });
+  // Once connected, a reset by pcscd going away is a removal, reported by 'close'.
+  s.on('error', (error) => {
+    if (s === socket) fail({ timedOut: false, message: error.message });
+  });
+  s.on('close', () => {
+    if (s !== socket) return;
+    if (connected) parentPort.postMessage({ type: 'closed' });
+    else if (polled) again();
+    else fail({ timedOut: false, message: 'the driver closed the connection before asking for the card' });
+  });
+  s.on('data', (chunk) => {
+    if (s !== socket || closing) return;
+    buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
+    while (buffer.length >= 2) {
+      const length = buffer.readUInt16BE(0);
+      if (buffer.length < 2 + length) break;
+      const frame = Buffer.from(buffer.subarray(2, 2 + length));
+      buffer = buffer.subarray(2 + length);
+      if (!connected) {
+        if (frame.length !== 1 || frame[0] === POWER_ON || frame[0] === RESET) inserted();
+        else if (frame[0] === GET_ATR && !polled) {
+          polled = everPolled = true;
+          powerTimer = setTimeout(again, ${POWER_UP_WAIT_MS});
+        }
+        if (failed) return;
+      }
+      if (frame.length !== 1) parentPort.postMessage({ type: 'apdu', bytes: frame });
+      else if (frame[0] === POWER_ON || frame[0] === RESET) {
+        resetsPending++;
+        parentPort.postMessage({ type: 'reset' });
+      } else if (frame[0] === GET_ATR) {
+        if (resetsPending === 0) send(atr);
+        else {
+          atrQueriesHeld++;
+          holdTimer ??= setTimeout(answerHeld, ${RESET_WAIT_MS});
+        }
       }
     }
-  }
-});
+  });
+};
+setTimeout(attempt, delayMs);
 parentPort.on('message', (m) => {
   if (m.type === 'answer') send(Buffer.from(m.bytes));
   else if (m.type === 'atr') {
@@ -159,8 +244,8 @@ parentPort.on('message', (m) => {
     resetsPending--;
     if (resetsPending === 0) answerHeld();
   } else if (m.type === 'close') {
-    socket.end();
-    socket.destroySoon();
+    closing = true;
+    if (socket) drop(socket);
   }
 });
 `;
@@ -206,10 +291,13 @@ export class VpcdBridge {
   }
 
   /**
-   * Connects `card` to the vpcd driver and resolves once the driver has asked for it (the card is then in
-   * the reader). While another bridge holds the reader, waits for its turn, up to `timeoutMs`.
-   * @throws VpcdBridgeError `CONNECT_FAILED` (no driver there), `READER_BUSY` (another card stayed in), `NOT_A_CARD`,
-   * `BAD_BRIDGE_OPTIONS` (naming the option).
+   * Connects `card` to the vpcd driver and resolves once pcscd has taken it in: vpcd asked for it and pcscd
+   * powered it up (or reset it, or sent it a command), so pcscd lists it in the reader. While another bridge
+   * holds the reader, waits for its turn, up to `timeoutMs`. A card that vpcd polls but pcscd does not take in
+   * (pcscd missed the previous card leaving, see the wire thread's notes) is taken out and put in again, up to
+   * `timeoutMs`.
+   * @throws VpcdBridgeError `CONNECT_FAILED` (no driver there, or pcscd never took the card in), `READER_BUSY`
+   * (another card stayed in), `NOT_A_CARD`, `BAD_BRIDGE_OPTIONS` (naming the option).
    */
   public static connect(card: CardEmulator, options: VpcdBridgeOptions = {}): Promise<VpcdBridge> {
     const bad = optionsProblem(options);
@@ -223,23 +311,37 @@ export class VpcdBridge {
       return Promise.reject(new VpcdBridgeError('NOT_A_CARD', 'card: expected a card emulator (an object with reset() and process()), got ' + describe(card)));
     }
     const atr = card.reset();
-    const wire = new Worker(WIRE_THREAD, { eval: true, execArgv: [], workerData: { host, port, timeoutMs, atr } });
+    const endpoint = `${host}:${port}`;
+    // Right after a card of this process left the reader, give pcscd's reader thread one poll of the empty reader.
+    const delayMs = Math.max(0, Math.min(SETTLE_MS, (droppedAt.get(endpoint) ?? -Infinity) + SETTLE_MS - Date.now()));
+    const wire = new Worker(WIRE_THREAD, { eval: true, execArgv: [], workerData: { host, port, timeoutMs, atr, delayMs } });
     return new Promise((resolve, reject) => {
       const first = (m: WireMessage): void => {
         if (m.type === 'connected') {
           wire.off('message', first);
-          resolve(new VpcdBridge(wire, card, atr));
+          const bridge = new VpcdBridge(wire, card, atr);
+          void bridge.closed.then(() => droppedAt.set(endpoint, Date.now()));
+          resolve(bridge);
         } else if (m.type === 'failed') {
           wire.off('message', first);
           void wire.terminate();
+          if (m.accepted === true) droppedAt.set(endpoint, Date.now());
           reject(
-            m.timedOut && m.accepted === true
+            m.timedOut && m.accepted === true && m.polled !== true
               ? new VpcdBridgeError(
                   'READER_BUSY',
                   `another card held ${vpcdReaderName(port)} (${host}:${port}) for all of timeoutMs (${timeoutMs} ms): ` +
                     'another VpcdBridge (a parallel test process?) or `twpki virtual-card` is connected to it. ' +
                     'Take turns on the reader (close the other bridge first, or give a longer timeoutMs to wait for it), ' +
                     'or give each process its own vpcd port',
+                )
+              : m.timedOut && m.everPolled === true
+              ? new VpcdBridgeError(
+                  'CONNECT_FAILED',
+                  `vpcd asked for the card on ${host}:${port}, but pcscd never took it into ${vpcdReaderName(port)} ` +
+                    `(never powered it up) within ${timeoutMs} ms, though the bridge put it in ${m.attempts ?? 1} times; ` +
+                    'pcscd missed a card leaving, or was built without powering cards up on insertion. ' +
+                    'Leave the reader empty for a second and try again, or give a longer timeoutMs',
                 )
               : m.timedOut
               ? new VpcdBridgeError(
@@ -300,6 +402,9 @@ export class VpcdBridge {
     this.wire.postMessage({ type: 'answer', bytes: answer });
   }
 }
+
+/** When a card of this process last left each vpcd endpoint (`host:port`), for {@link SETTLE_MS}. */
+const droppedAt = new Map<string, number>();
 
 const OPTION_NAMES: ReadonlySet<string> = new Set(['host', 'port', 'timeoutMs']);
 
