@@ -140,4 +140,18 @@ describe('tokens that fail before revocation', () => {
     expect(again.revocation?.kind).toBe('good');
     expect(fetches()).toBe(before); // answered from the cached OCSP answer
   });
+
+  it('a certificate that cannot log in (a KEYX certificate, another policy) is refused before revocation asks the network', async () => {
+    const moica = pki.issuer('moica');
+    // Chains to the anchor and signs correctly, but is refused by the key-usage and the policy step.
+    const keyx = await pki.issueCertificate({ issuer: moica, subject: 'C=TW, CN=王小明', keyUsage: ['keyEncipherment', 'dataEncipherment'] });
+    const otherPolicy = await pki.issueCertificate({ issuer: moica, subject: 'C=TW, CN=王小明', keyUsage: ['digitalSignature'], policies: ['2.16.886.101.0.3.2'] });
+    const before = fetches();
+    expect((await refusal(await token(keyx, 'k'), 'k')).code).toBe('CERT_WRONG_PURPOSE');
+    expect((await refusal(await token(otherPolicy, 'p'), 'p')).code).toBe('CERT_POLICY_NOT_ALLOWED');
+    // Before, revocation ran first: each cost an OCSP request and left a cached answer.
+    expect(fetches()).toBe(before);
+    expect(checker.ocsp.requests).toBe(0);
+    expect(checker.ocsp.cached).toBe(0);
+  });
 });

@@ -71,11 +71,12 @@ export interface DocumentVerificationRequest {
  * 3. signature (`SignatureInvalidError`);
  * 4. certificate validity (`CertificateExpiredError`);
  * 5. chain to the anchors (`CertificateUntrustedError`);
- * 6. revocation (`CertificateRevokedError`);
- * 7. key usage (`WrongKeyUsageError`) — an end-entity certificate with
+ * 6. key usage (`WrongKeyUsageError`) — an end-entity certificate with
  *    digitalSignature and, when it has an extendedKeyUsage, an accepted
  *    purpose;
- * 8. allowed policy (`PolicyNotAllowedError`).
+ * 7. allowed policy (`PolicyNotAllowedError`);
+ * 8. revocation (`CertificateRevokedError`) — last, the only step that may
+ *    ask the network: a certificate that cannot sign here costs no request.
  */
 export class SignedDocumentVerifier {
   /** @internal use `SignedDocumentVerifierBuilder`. */
@@ -97,11 +98,11 @@ export class SignedDocumentVerifier {
     verifyDocumentSignature(ctx);
     checkCertificateValidity(ctx);
     checkChain(ctx);
-    // Answered without a promise when revocation is warm (see the step).
-    const revocation = checkRevocation(ctx);
-    if (revocation !== undefined) await revocation;
     checkKeyUsage(ctx);
     checkPolicy(ctx);
+    // Last: the only step that may ask the network. Answered without a promise when revocation is warm (see the step).
+    const revocation = checkRevocation(ctx);
+    if (revocation !== undefined) await revocation;
 
     const decoded = need(ctx, 'document');
     return {

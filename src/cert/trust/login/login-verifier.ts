@@ -63,12 +63,14 @@ export interface LoginVerificationRequest {
  *    unexpired, same session;
  * 6. certificate validity (`CertificateExpiredError`);
  * 7. chain to the anchors (`CertificateUntrustedError`);
- * 8. revocation (`CertificateRevokedError`);
- * 9. key usage (`WrongKeyUsageError`) — an end-entity certificate (no CA,
+ * 8. key usage (`WrongKeyUsageError`) — an end-entity certificate (no CA,
  *    no OCSP responder) with digitalSignature and, when it has an
  *    extendedKeyUsage, an accepted purpose;
- * 10. allowed policy (`PolicyNotAllowedError`) — carried by the signer and
- *     asserted along the path by every CA that asserts policies.
+ * 9. allowed policy (`PolicyNotAllowedError`) — carried by the signer and
+ *    asserted along the path by every CA that asserts policies;
+ * 10. revocation (`CertificateRevokedError`) — last, the only step that may
+ *     ask the network: a certificate that cannot log in (a card's KEYX
+ *     certificate, another policy) costs no OCSP request or cached answer.
  */
 export class LoginVerifier {
   /** @internal use `LoginVerifierBuilder`. */
@@ -104,11 +106,11 @@ export class LoginVerifier {
     checkChallenge(ctx, await consumeChallenge(ctx));
     checkCertificateValidity(ctx);
     checkChain(ctx);
-    // Answered without a promise when revocation is warm (see the step).
-    const revocation = checkRevocation(ctx);
-    if (revocation !== undefined) await revocation;
     checkKeyUsage(ctx);
     checkPolicy(ctx);
+    // Last: the only step that may ask the network. Answered without a promise when revocation is warm (see the step).
+    const revocation = checkRevocation(ctx);
+    if (revocation !== undefined) await revocation;
 
     // A copy: the decoded certificate may be reused by later logins. The
     // chain starts with the same copy; the CA certificates above it are the
