@@ -16,8 +16,11 @@ export interface PemBlock {
   readonly body: string;
 }
 
-// Labels are bounded, so each match attempt does bounded work: one pass over the input in all.
-const MARKER = /-----(BEGIN|END) ([A-Z0-9 ]{1,64})-----/g;
+// A label as RFC 7468 writes it: printable ASCII but "-", with single spaces or hyphens between, so that the labels
+// Java tools write (`PKCS #7 SIGNED DATA`, `X509 CRL`, `NEW CERTIFICATE REQUEST`) are read, not only [A-Z0-9 ].
+// Bounded (64 label characters), and a separator must be followed by a label character, so each match attempt does
+// bounded work without backtracking: one pass over the input in all.
+const MARKER = /-----(BEGIN|END) ([\x21-\x2c\x2e-\x7e](?:[ -]?[\x21-\x2c\x2e-\x7e]){0,63})-----/g;
 
 /** Whether the text has PEM armour at all. */
 export function hasPemArmour(text: string): boolean {

@@ -28,6 +28,16 @@ describe('the one PEM/base64 decoder', () => {
     expect(Buffer.from(fromPemOrDer(`-----BEGIN PKCS7-----\nAAEC\n-----END PKCS7-----`)).toString('hex')).toBe('000102');
   });
 
+  it('reads any label RFC 7468 allows (printable ASCII, single spaces or hyphens between), and no other', () => {
+    for (const label of ['PKCS #7 SIGNED DATA', 'X509 CRL', 'NEW CERTIFICATE REQUEST', 'RSA-PRIVATE KEY', 'cms', 'A']) {
+      expect(pemBlocks(`-----BEGIN ${label}-----\nAAEC\n-----END ${label}-----`), label).toEqual([{ label, body: '\nAAEC\n' }]);
+    }
+    // Two separators in a row, a separator at either end, a control character, and a label past 64 characters.
+    for (const label of ['A  B', 'A--B', ' A', 'A ', 'A\tB', 'A'.repeat(65)]) {
+      expect(pemBlocks(`-----BEGIN ${label}-----\nAAEC\n-----END ${label}-----`), JSON.stringify(label)).toEqual([]);
+    }
+  });
+
   it('decodes standard and URL base64, with whitespace and optional padding, and refuses everything else', () => {
     expect(Buffer.from(base64Strict(' AAEC\n/w== ')).toString('hex')).toBe('000102ff');
     expect(Buffer.from(base64Strict('AAEC_w')).toString('hex')).toBe('000102ff');

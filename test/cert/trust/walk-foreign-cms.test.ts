@@ -197,6 +197,9 @@ describe.skipIf(!HAVE_OPENSSL)('foreign CMS (openssl): shapes a signed-document 
     for (const form of [b64, b64.replace(/.{64}/g, '$&\n'), `${b64.replace(/.{76}/g, '$&\r\n')}\r\n`]) {
       expect(text(await verifier.verify({ format: 'cms', signature: form }))).toBe(TEXT);
     }
+    // The label Java programs write (Bouncy Castle examples, keytool-era tools): refused as "not a PEM block" before.
+    const javaPem = pem(cms(['-binary', '-nodetach']), 'PKCS #7 SIGNED DATA');
+    expect(text(await verifier.verify({ format: 'cms', signature: javaPem }))).toBe(TEXT);
   });
 
   it('-stream / -indef (BER indefinite lengths, chunked OCTET STRING), also smime -stream and 300 kB content', async () => {
