@@ -45,8 +45,9 @@ export async function checkedFetch(
       const expired = new Promise<never>((_, reject) => {
         const late = (): void => {
           const reason = new DOMException(`no answer within ${deadlineMs} ms`, 'TimeoutError');
-          giveUp.abort(reason);
+          // Rejected before the fetch is told: one that rejects at once on abort must not win the race with its own words.
           reject(new RevocationError('FETCH_FAILED', `fetching ${url} did not finish within ${deadlineMs} ms`, { url, cause: reason }));
+          giveUp.abort(reason);
         };
         timer = setTimeout(late, deadlineMs);
       });

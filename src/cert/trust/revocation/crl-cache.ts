@@ -1,4 +1,5 @@
 import { signatureAlgorithmFromOid, verifiesUnderKeyOf, type AlgorithmPolicy } from '../algorithms.js';
+import { checkDuration } from './duration-setting.js';
 import { bytesEqual } from '../../../shared/bytes.js';
 import { RevocationError } from '../errors.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
@@ -100,7 +101,13 @@ export class CrlCache {
   }
 
   /** @param options see {@link CrlCacheOptions}. */
+  /** @throws RangeError when a time setting is not a usable number of milliseconds (see {@link checkDuration}). */
   public constructor(private readonly options: CrlCacheOptions) {
+    checkDuration('clockSkewMs', options.clockSkewMs);
+    checkDuration('maxAgeWithoutNextUpdateMs', options.maxAgeWithoutNextUpdateMs);
+    checkDuration('refreshAheadMs', options.refreshAheadMs);
+    checkDuration('refreshRetryMs', options.refreshRetryMs);
+    checkDuration('fetchDeadlineMs', options.fetchDeadlineMs, true);
     this.skew = options.clockSkewMs ?? 5 * 60_000;
     this.maxAge = options.maxAgeWithoutNextUpdateMs ?? 24 * 3_600_000;
     this.retryMs = options.refreshRetryMs ?? 60_000;

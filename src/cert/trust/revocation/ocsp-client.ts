@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { checkDuration } from './duration-setting.js';
 import { namesEqual } from '../name-equality.js';
 import { RecencyMap } from '../../../shared/recency-map.js';
 import { signatureAlgorithmFromOid, verifiesUnderKeyOf, type AlgorithmPolicy } from '../algorithms.js';
@@ -149,9 +150,15 @@ export class OcspClient {
 
   /**
    * @param options see {@link OcspClientOptions}.
-   * @throws RangeError when `cacheSize` is not a non-negative integer.
+   * @throws RangeError when `cacheSize` is not a non-negative integer, or a time setting is not a usable number of
+   * milliseconds (see {@link checkDuration}).
    */
   public constructor(private readonly options: OcspClientOptions) {
+    checkDuration('clockSkewMs', options.clockSkewMs);
+    checkDuration('maxAgeWithoutNextUpdateMs', options.maxAgeWithoutNextUpdateMs);
+    checkDuration('retryUnreachableMs', options.retryUnreachableMs);
+    checkDuration('cacheMaxAgeMs', options.cacheMaxAgeMs);
+    checkDuration('fetchDeadlineMs', options.fetchDeadlineMs, true);
     // The size is the cache's only bound (one answer per card holder): `NaN` (a setting read from an unset
     // environment variable) compares false with every size, and the cache grew with every user who logged in.
     const size = options.cacheSize;

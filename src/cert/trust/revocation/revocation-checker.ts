@@ -1,4 +1,5 @@
 import { AlgorithmPolicy } from '../algorithms.js';
+import { checkDuration } from './duration-setting.js';
 import { RevocationError } from '../errors.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
 import { CrlCache, warmCrl } from './crl-cache.js';
@@ -122,9 +123,15 @@ export class RevocationChecker {
 
   /**
    * @param options see {@link RevocationCheckerOptions}.
-   * @throws RangeError when `ocspCacheSize` is not a non-negative integer.
+   * @throws RangeError when `ocspCacheSize` is not a non-negative integer, or a time setting (`clockSkewMs`,
+   * `fetchDeadlineMs`, `ocspCacheMaxAgeMs`, `ocspRetryUnreachableMs`, `crlRefreshAheadMs`) is not a usable number
+   * of milliseconds.
    */
   public constructor(options: RevocationCheckerOptions = {}) {
+    // Named as the caller wrote them; the sources check their own names again.
+    checkDuration('ocspCacheMaxAgeMs', options.ocspCacheMaxAgeMs);
+    checkDuration('ocspRetryUnreachableMs', options.ocspRetryUnreachableMs);
+    checkDuration('crlRefreshAheadMs', options.crlRefreshAheadMs);
     const fetch = options.fetch ?? httpRevocationFetch();
     const algorithms = options.algorithms ?? AlgorithmPolicy.withSha1();
     // Settings both sources take alike.
