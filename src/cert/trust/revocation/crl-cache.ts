@@ -101,7 +101,7 @@ export class CrlCache {
   }
 
   /** @param options see {@link CrlCacheOptions}. */
-  /** @throws RangeError when a time setting is not a usable number of milliseconds (see {@link checkDuration}). */
+  /** @throws RangeError when a time setting is not a usable number of milliseconds (finite, not negative; a deadline positive). */
   public constructor(private readonly options: CrlCacheOptions) {
     checkDuration('clockSkewMs', options.clockSkewMs);
     checkDuration('maxAgeWithoutNextUpdateMs', options.maxAgeWithoutNextUpdateMs);

@@ -151,7 +151,7 @@ export class OcspClient {
   /**
    * @param options see {@link OcspClientOptions}.
    * @throws RangeError when `cacheSize` is not a non-negative integer, or a time setting is not a usable number of
-   * milliseconds (see {@link checkDuration}).
+   * milliseconds (finite, not negative; a deadline positive).
    */
   public constructor(private readonly options: OcspClientOptions) {
     checkDuration('clockSkewMs', options.clockSkewMs);
