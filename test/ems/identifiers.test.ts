@@ -258,6 +258,13 @@ describe('width folding only: other compatibility forms are not digits or letter
     expect(r.value.toUpperCase()).toBe(kept.toUpperCase());
   });
 
+  it('a host name with a compatibility character is refused, not stored as typed (IDNA would read it as the plain one)', () => {
+    for (const email of ['user@ex²ample.com', 'user@ex②.com', 'user@ﬁle.org']) {
+      expect(validateEmail(email), email).toMatchObject({ valid: false, reason: 'INVALID_DOMAIN' });
+    }
+    expect(validateEmail('user@臺灣.tw')).toMatchObject({ valid: true });
+  });
+
   it('full-width forms and the ideographic space are still read as ASCII', () => {
     expect(validateNationalId('\u3000Ａ１２３４５６７８９\u3000')).toEqual({ valid: true, value: 'A123456789' });
     expect(validateEmail('ｓｅｒｖｉｃｅ＠ｅｘａｍｐｌｅ．ｏｒｇ')).toMatchObject({ valid: true, value: 'service@example.org' });

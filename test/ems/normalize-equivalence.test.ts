@@ -12,13 +12,13 @@ import { spacesStep, taiTaiStep, textSpacesStep } from '../../src/ems/normalize/
 // "sides already equal" shortcut.
 const NUMERALS = '零〇一壹二兩貳三參四肆五伍六陸七柒八捌九玖十拾百佰千仟';
 const SPACE_RUN = /[\s\u200B-\u200D\u2060\uFEFF]+/gu;
-const keepGapsBetween = (numberChars: RegExp) => (v: string) =>
+const keepGapsBetween = (...classes: RegExp[]) => (v: string) =>
   v.replace(SPACE_RUN, (run: string, offset: number) =>
-    numberChars.test(v[offset - 1] ?? '') && numberChars.test(v[offset + run.length] ?? '') && /\s/u.test(run) ? ' ' : '',
+    classes.some((c) => c.test(v[offset - 1] ?? '') && c.test(v[offset + run.length] ?? '')) && /\s/u.test(run) ? ' ' : '',
   );
 const plain: Record<string, (v: string) => string> = {
   spaces: (v) => v.replace(SPACE_RUN, ''),
-  textSpaces: keepGapsBetween(/^[0-9\p{Script=Latin}]$/u),
+  textSpaces: keepGapsBetween(/^[0-9]$/, /^\p{Script=Latin}$/u),
   addressSpaces: keepGapsBetween(new RegExp(`^[0-9${NUMERALS}]$`, 'u')),
   taiTai: (v) => v.replaceAll('台', '臺'),
   floor: (v) => v.replace(/(\d)[Ff](?![A-Za-z])/g, '$1樓'),

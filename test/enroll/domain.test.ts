@@ -57,6 +57,10 @@ describe('identifiers', () => {
     // Full-width digits and spaces read as ASCII, as the other identifiers.
     expect(parsePhone('０２-２３４５-６７８９')).toBe('02-2345-6789');
     expect(parsePhone('02\u30002345\u30006789')).toBe('02 2345 6789');
+    // Big5's small forms, which NFKC read and width folding alone does not.
+    expect(parsePhone('(02)2345﹣6789')).toBe('(02)2345-6789');
+    expect(parsePhone('﹙02﹚23456789﹟12')).toBe('(02)23456789#12');
+    expect(parsePhone('﹢886 2 2345 6789')).toBe('+886 2 2345 6789');
     expect(parseEmail('egov@service.gov.tw')).toBe('egov@service.gov.tw');
   });
 

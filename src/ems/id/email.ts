@@ -21,6 +21,11 @@ export function validateEmail(input: unknown): IdValidation<EmailFailure> {
   if (local.length === 0 || local.length > 64 || !LOCAL.test(local)) {
     return invalid(value, 'INVALID_LOCAL_PART', 'the part before @ has letters, digits or !#$%&\'*+/=?^_`{|}~- separated by single dots (at most 64)');
   }
+  // A compatibility character (`²`, `②`, `ﬁ`) in a host name is not the plain one it resembles to us, but IDNA
+  // maps it to that one: stored as typed, the address would never match the plain spelling. Refused, not changed.
+  if (domain !== domain.normalize('NFKC')) {
+    return invalid(value, 'INVALID_DOMAIN', 'the part after @ has a character that only resembles a letter or digit (such as ² or ﬁ): type it plainly');
+  }
   const labels = domain.split('.');
   const tld = labels[labels.length - 1] ?? '';
   if (

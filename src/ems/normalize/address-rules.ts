@@ -69,11 +69,14 @@ function hasAnyOf(v: string, codes: ReadonlySet<number>): boolean {
 
 const ADDRESS_UNITS = new Set(['段', '巷', '弄', '號', '樓', '鄰']);
 
+/** Whether a UTF-16 code unit is part of a number in an address: an ASCII digit or a Chinese numeral. */
+const isAddressNumber = (c: number): boolean => isAsciiDigit(c) || NUMERAL_CODES.has(c);
+
 /**
  * The `spaces` step of addresses: a space between two numbers (ASCII digits
  * or Chinese numerals) stays, as one space, so `1 0號` is not `10號`.
  */
-export const addressSpacesStep: NormalizationStep = spacesKeepingGapsBetween((c) => isAsciiDigit(c) || NUMERAL_CODES.has(c));
+export const addressSpacesStep: NormalizationStep = spacesKeepingGapsBetween((before, after) => isAddressNumber(before) && isAddressNumber(after));
 
 /**
  * Whether `v` holds, from `start`, a number (ASCII digits or Chinese

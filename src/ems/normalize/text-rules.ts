@@ -50,19 +50,19 @@ const VISIBLE_SPACE = /\s/u;
 
 /**
  * A `spaces` step that removes whitespace except between two characters
- * `keeps` accepts (numbers; in names also Latin letters), where a run holding
- * any visible space becomes one space: `1 0號` is two numbers, and removing
- * the space would make it `10號`. Zero-width characters alone separate
- * nothing anyone can see, and go.
+ * `keeps` pairs up (two numbers; in names also two Latin letters), where a
+ * run holding any visible space becomes one space: `1 0號` is two numbers,
+ * and removing the space would make it `10號`. Zero-width characters alone
+ * separate nothing anyone can see, and go.
  */
-export function spacesKeepingGapsBetween(keeps: (code: number) => boolean): NormalizationStep {
+export function spacesKeepingGapsBetween(keeps: (before: number, after: number) => boolean): NormalizationStep {
   return {
     rule: 'spaces',
     apply: (v) =>
       !hasSpace(v)
         ? v
         : v.replace(SPACES, (run: string, offset: number) =>
-            keeps(v.charCodeAt(offset - 1)) && keeps(v.charCodeAt(offset + run.length)) && VISIBLE_SPACE.test(run) ? ' ' : '',
+            keeps(v.charCodeAt(offset - 1), v.charCodeAt(offset + run.length)) && VISIBLE_SPACE.test(run) ? ' ' : '',
           ),
   };
 }
@@ -85,11 +85,14 @@ export function isLatinLetter(code: number): boolean {
 
 /**
  * The `spaces` step of names and text: a space between two ASCII digits or
- * Latin letters stays (one space), since it separates words (`Ann Abel` is
- * not `AnnaBel`, `1 0` is not `10`); between Chinese characters it is
- * formatting (`王 小明` is `王小明`).
+ * two Latin letters stays (one space), since it separates words or numbers
+ * (`Ann Abel` is not `AnnAbel`, `1 0` is not `10`); between a letter and a
+ * digit (`Room 5`, `Win10`) or between Chinese characters (`王 小明`) it is
+ * formatting.
  */
-export const textSpacesStep: NormalizationStep = spacesKeepingGapsBetween((c) => isAsciiDigit(c) || isLatinLetter(c));
+export const textSpacesStep: NormalizationStep = spacesKeepingGapsBetween(
+  (before, after) => (isAsciiDigit(before) && isAsciiDigit(after)) || (isLatinLetter(before) && isLatinLetter(after)),
+);
 
 /** Upper-cases (identifiers such as 管制編號). */
 export const upperCaseStep: NormalizationStep = {

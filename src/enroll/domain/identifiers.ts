@@ -147,6 +147,12 @@ export function parseEmail(value: unknown, field = 'email'): EmailAddress {
   return viaEms(value, field, validateEmail, 'INVALID_FORMAT') as EmailAddress;
 }
 
+/**
+ * The small punctuation forms (Big5's U+FE50 block) a phone number may have been typed or stored with, read as
+ * their ASCII signs. Only here: in names and addresses they stay what was written.
+ */
+const SMALL_FORMS: Readonly<Record<string, string>> = { '\uFE59': '(', '\uFE5A': ')', '\uFE5F': '#', '\uFE62': '+', '\uFE63': '-' };
+
 /** A number (7 to 15 digits, with +, -, spaces, parentheses) and an optional extension after #, 分機, 轉 or ext. */
 const PHONE = /^(\+?[0-9(][0-9()\- ]*[0-9)])(?:\s*(?:#|分機|轉|ext\.?)\s*([0-9]{1,6}))?$/i;
 
@@ -154,11 +160,13 @@ const PHONE = /^(\+?[0-9(][0-9()\- ]*[0-9)])(?:\s*(?:#|分機|轉|ext\.?)\s*([0-
  * Parses a phone number: 7 to 15 digits with optional +, -, spaces and
  * parentheses, and an extension after `#`, 分機, 轉 or `ext`. Full-width
  * digits and spaces are read as their ASCII forms (`foldWidth`, as the other
- * identifiers); text that is mostly separators (`0#####`) or ends in an empty
+ * identifiers), and so are the small forms `﹙﹚﹟﹢﹣`; text that is mostly separators (`0#####`) or ends in an empty
  * extension is refused.
  */
 export function parsePhone(value: unknown, field = 'phone'): string {
-  const t = foldWidth(text(value, field)).replace(/\s+/g, ' ');
+  const t = foldWidth(text(value, field))
+    .replace(/[\uFE59\uFE5A\uFE5F\uFE62\uFE63]/g, (c) => SMALL_FORMS[c] ?? c)
+    .replace(/\s+/g, ' ');
   const m = PHONE.exec(t);
   const digits = m?.[1]?.replace(/[^0-9]/g, '').length ?? 0;
   if (m === null || digits < 7 || digits > 15) fail(field, 'INVALID_FORMAT', 'must be a phone number (7 to 15 digits, an extension after # or 分機)');
