@@ -27,7 +27,8 @@ export async function connectDemoCard(virtual: VirtualHiCOSCard): Promise<DemoCa
   const vpcd = context?.readers().find((r) => r.name === VPCD_READER && !r.cardPresent);
   if (context && vpcd) {
     try {
-      const bridge = await VpcdBridge.connect(virtual, { timeoutMs: 2_000 });
+      // Long enough for the bridge to take the card out and put it in again once (about 3 s) if pcscd missed a removal.
+      const bridge = await VpcdBridge.connect(virtual, { timeoutMs: 5_000 });
       await context.waitForCard(VPCD_READER, { timeoutMs: 5_000 });
       const session = await context.connect(VPCD_READER);
       const ctx = context;

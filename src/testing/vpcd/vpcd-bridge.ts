@@ -143,10 +143,8 @@ const fail = (failure) => {
   clearTimeout(powerTimer);
   parentPort.postMessage({ type: 'failed', accepted, polled, everPolled, attempts, ...failure });
 };
-const deadline = setTimeout(() => {
-  fail({ timedOut: true, message: '' });
-  if (socket) socket.destroy();
-}, timeoutMs);
+// Set when the first attempt starts: timeoutMs is the card's own time, not the settle wait before it.
+let deadline;
 const inserted = () => {
   if (connected || failed) return;
   connected = true;
@@ -236,7 +234,13 @@ const attempt = () => {
     }
   });
 };
-setTimeout(attempt, delayMs);
+setTimeout(() => {
+  deadline = setTimeout(() => {
+    fail({ timedOut: true, message: '' });
+    if (socket) socket.destroy();
+  }, timeoutMs);
+  attempt();
+}, delayMs);
 parentPort.on('message', (m) => {
   if (m.type === 'answer') send(Buffer.from(m.bytes));
   else if (m.type === 'atr') {
