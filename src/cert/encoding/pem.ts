@@ -16,11 +16,13 @@ export interface PemBlock {
   readonly body: string;
 }
 
-// A label as RFC 7468 writes it: printable ASCII but "-", with single spaces or hyphens between, so that the labels
-// Java tools write (`PKCS #7 SIGNED DATA`, `X509 CRL`, `NEW CERTIFICATE REQUEST`) are read, not only [A-Z0-9 ].
-// Bounded (64 label characters), and a separator must be followed by a label character, so each match attempt does
-// bounded work without backtracking: one pass over the input in all.
-const MARKER = /-----(BEGIN|END) ([\x21-\x2c\x2e-\x7e](?:[ -]?[\x21-\x2c\x2e-\x7e]){0,63})-----/g;
+// A label as RFC 7468 writes it: printable ASCII but "-", with single hyphens or spaces between, so that the labels
+// Java tools write (`PKCS #7 SIGNED DATA`, `X509 CRL`, `NEW CERTIFICATE REQUEST`) are read, not only [A-Z0-9 ]. Up to
+// eight spaces are taken between words and around the label, as the old rule took any spaces (`X509  CRL`,
+// `CERTIFICATE `). At most 64 label characters, not counting separators; a separator must be followed by a label
+// character, and spaces, hyphens and label characters are disjoint, so a match attempt cannot backtrack and does
+// bounded work: one pass over the input in all.
+const MARKER = /-----(BEGIN|END) {1,8}([\x21-\x2c\x2e-\x7e](?:(?: {1,8}|-)?[\x21-\x2c\x2e-\x7e]){0,63}) {0,8}-----/g;
 
 /** Whether the text has PEM armour at all. */
 export function hasPemArmour(text: string): boolean {

@@ -3,8 +3,8 @@ import type { ChainErrorCode, RevocationErrorCode } from '../errors.js';
 import type { RevocationReason } from '../revocation/revocation-status.js';
 
 /**
- * The steps a signature verifier runs. The login verifier uses the login
- * steps (`token-format` … `policy`), the signed-document verifier
+ * The steps a signature verifier runs, in their order. The login verifier
+ * uses the login steps (`token-format` … `revocation`), the signed-document verifier
  * `document-format`, `algorithm`, `signature`, then the shared certificate
  * steps; each step has its own error class, so callers and logs know which
  * one failed.
@@ -19,9 +19,9 @@ export type VerificationStep =
   | 'challenge'
   | 'certificate-validity'
   | 'chain'
-  | 'revocation'
   | 'key-usage'
-  | 'policy';
+  | 'policy'
+  | 'revocation';
 
 /** The codes of the steps both verifiers share (configuration, algorithm, signature, certificate steps). */
 export const SIGNER_ERROR_CODES = [
