@@ -204,7 +204,12 @@ export class CardLoginHandler<Req> {
       const sessionId = await this.session(request);
       const login = await this.options.verifier.verify(requestObject(body), { sessionId });
       const answer: unknown = await this.options.onLogin(login, request);
-      return { status: 200, body: answer ?? { ok: true } };
+      const reply = answer ?? { ok: true };
+      // Checked here, where a failure is still answered: a BigInt or a cycle in the answer (an ORM row) would
+      // otherwise throw in the framework's send, after this handler returned (an unhandled rejection in Express,
+      // a misleading BODY_INVALID in Fastify).
+      jsonText(reply);
+      return { status: 200, body: reply };
     } catch (error) {
       return this.fail(error, request);
     }
@@ -262,6 +267,22 @@ function requestObject(body: unknown): object {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bodyInvalid("the body must be the component's answer as a JSON object");
   return value;
+}
+
+/**
+ * `value` as JSON text.
+ * @throws TypeError when it has none (a BigInt, a cycle, a function): an
+ *   `onLogin` answer that cannot be sent, answered 500 `INTERNAL`.
+ */
+function jsonText(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new TypeError(`card login: the onLogin answer is not JSON (${(error as Error).message})`, { cause: error });
+  }
+  if (text === undefined) throw new TypeError(`card login: the onLogin answer is not JSON (a ${typeof value})`);
+  return text;
 }
 
 function bodyInvalid(message: string): CardLoginRequestError {

@@ -24,22 +24,63 @@ export interface ExpressCardLoginOptions extends CardLoginOptions<Request> {
 
 /**
  * The request body: what a body parser mounted before this middleware left
- * in `req.body`, else the raw body read here (JSON or text, at most
- * {@link MAX_TOKEN_CHARS} bytes), so no parser needs to be mounted.
+ * in `req.body` (a raw parser's Buffer is read as UTF-8 text), else the raw
+ * body read here (JSON or text, at most {@link MAX_TOKEN_CHARS} bytes), so no
+ * parser needs to be mounted.
+ *
+ * A body over the limit (declared or sent) is refused without reading the
+ * rest, and the answer closes the connection (`Connection: close`): the
+ * unread bytes would otherwise be taken for the next request on a kept-alive
+ * connection, and destroying the socket under a keep-alive answer resets it
+ * for the client or proxy that reuses it. A client that aborts its body is
+ * `BODY_INVALID` too, not a server error in the log.
  */
-async function bodyOf(req: Request): Promise<unknown> {
+function bodyOf(req: Request, res: Response): Promise<unknown> {
   // Express 5 leaves req.body undefined unless a parser handled the request.
   const parsed: unknown = req.body;
-  if (parsed !== undefined) return parsed;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer | string>) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    size += buf.length;
-    if (size > MAX_TOKEN_CHARS) throw new CardLoginRequestError('BODY_INVALID', `the body exceeds ${MAX_TOKEN_CHARS} bytes`);
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  if (Buffer.isBuffer(parsed)) return Promise.resolve(parsed.toString('utf8'));
+  if (parsed !== undefined) return Promise.resolve(parsed);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const refuse = (message: string, cause?: unknown, close = false): void => {
+      cleanup();
+      if (close) res.set('connection', 'close');
+      reject(new CardLoginRequestError('BODY_INVALID', message, cause === undefined ? undefined : { cause }));
+    };
+    const tooLarge = (): void => refuse(`the body exceeds ${MAX_TOKEN_CHARS} bytes`, undefined, true);
+    const onData = (chunk: Buffer | string): void => {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += buf.length;
+      if (size > MAX_TOKEN_CHARS) tooLarge();
+      else chunks.push(buf);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const onError = (error: Error): void => refuse(`the body could not be read (${error.message})`, error);
+    const onClose = (): void => refuse('the request was closed before its body ended');
+    if (Number(req.headers['content-length']) > MAX_TOKEN_CHARS) {
+      tooLarge();
+      return;
+    }
+    // Already read by other middleware, with nothing left in req.body: no 'end' would come.
+    if (req.readableEnded) {
+      resolve('');
+      return;
+    }
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
 
 /**
@@ -62,18 +103,19 @@ export function cardLogin(options: ExpressCardLoginOptions): RequestHandler {
     const answer =
       route === 'challenge'
         ? handler.challenge(req)
-        : bodyOf(req).then(
+        : bodyOf(req, res).then(
             (body) => handler.verify(req, body),
             (error: unknown) => {
               options.onError?.(error, req);
               return handler.errorReply(error, req);
             },
           );
-    answer.then(
-      (reply) => {
+    answer
+      .then((reply) => {
         res.status(reply.status).set('cache-control', 'no-store').json(reply.body);
-      },
-      (error: unknown) => next(error),
-    );
+      })
+      // Whatever the answer or the hooks throw goes to Express's error handling, never an unhandled rejection
+      // (which ends the process).
+      .catch((error: unknown) => next(error));
   };
 }

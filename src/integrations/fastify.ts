@@ -29,8 +29,19 @@ export interface FastifyCardLoginOptions extends CardLoginOptions<FastifyRequest
 }
 
 function send(reply: FastifyReply, answer: CardLoginReply): FastifyReply {
-  // Challenges and login results are per user and per moment: never cache.
-  return reply.code(answer.status).header('cache-control', 'no-store').send(answer.body);
+  // Challenges and login results are per user and per moment: never cache. Serialized here, so that an onLogin
+  // answer that is a string is sent as JSON (as Express's res.json sends it), not as text/plain.
+  return reply
+    .code(answer.status)
+    .header('cache-control', 'no-store')
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify(answer.body));
+}
+
+/** A 4xx status an error carries (a rate limiter's 429, an auth hook's 401), else `undefined`. */
+function clientStatus(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
 /**
@@ -44,9 +55,27 @@ export const cardLogin: FastifyPluginAsync<FastifyCardLoginOptions> = async (app
     ...options,
     language: options.language ?? ((request) => requestLanguage(request.headers['accept-language'])),
   });
+  // Requests whose body is being read: set once every onRequest and preParsing hook passed (the application's
+  // run first), cleared by this plugin's preValidation. An error of such a request that left no body is the
+  // body's (the application's preValidation hooks, which run before this one, see a parsed body).
+  const parsing = new WeakSet<FastifyRequest>();
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') parsing.add(request);
+    return payload;
+  });
+  app.addHook('preValidation', async (request) => {
+    parsing.delete(request);
+  });
   app.setErrorHandler(async (error, request, reply) => {
-    // Only Fastify's own body errors reach here (the handler answers the rest).
-    const refused = new CardLoginRequestError('BODY_INVALID', (error as Error).message, { cause: error });
+    const bodyError = parsing.has(request) && request.body === undefined;
+    if (!bodyError && clientStatus(error) !== undefined) {
+      // The application's own refusal in a hook (a rate limiter's 429, which the login guide asks for; an auth
+      // hook's 401): its status and wording are the application's, so its error handler answers it.
+      throw error;
+    }
+    // Fastify's body errors are the request's fault (BODY_INVALID); anything else reaching here (a hook or the
+    // reply failing) is the server's: 500 INTERNAL, without its detail.
+    const refused = bodyError ? new CardLoginRequestError('BODY_INVALID', (error as Error).message, { cause: error }) : error;
     options.onError?.(refused, request);
     return send(reply, handler.errorReply(refused, request));
   });

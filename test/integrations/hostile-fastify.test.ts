@@ -1,0 +1,158 @@
+/**
+ * twpki/fastify card login against a hostile client, over real HTTP on 127.0.0.1: a reply that fails after the
+ * handler, answers that are not objects, the application's own hook refusals, and Fastify's own body errors.
+ */
+import type { AddressInfo } from 'node:net';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cardLogin, CardLoginRequestError, type CardLoginChallenge, type CardLoginErrorBody } from '../../src/integrations/fastify.js';
+import { ORIGIN, signWithComponent, startLoginRig, type LoginRig } from './login-rig.js';
+
+let rig: LoginRig;
+let app: FastifyInstance;
+let base: string;
+let guarded: FastifyInstance;
+let guardedBase: string;
+const logged: unknown[] = [];
+let answerWith: (() => unknown) | undefined;
+
+beforeAll(async () => {
+  rig = await startLoginRig();
+  app = Fastify();
+  await app.register(cardLogin, {
+    prefix: '/login/card',
+    verifier: rig.verifier,
+    challenges: rig.challenges,
+    origin: ORIGIN,
+    sessionId: (req) => (typeof req.headers['x-session'] === 'string' ? req.headers['x-session'] : undefined),
+    onLogin: (login) => (answerWith === undefined ? { user: login.profile.subject.commonName } : answerWith()),
+    onError: (error) => logged.push(error),
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  // An application with a rate limit (as the login guide asks for) and a hook of its own that can fail.
+  guarded = Fastify();
+  await guarded.register(rateLimit, { max: 2, timeWindow: 60_000, keyGenerator: (req) => String(req.headers['x-client']) });
+  guarded.addHook('onRequest', async (req) => {
+    if (req.headers['x-fail'] === '1') throw new Error('session store at 10.0.0.5:6379 refused the connection');
+  });
+  // An application hook that runs after the body is parsed (a CSRF or auth check): its 403 is its own.
+  guarded.addHook('preValidation', async (req) => {
+    if (req.headers['x-csrf'] === 'bad') throw Object.assign(new Error('CSRF token mismatch'), { statusCode: 403 });
+  });
+  await guarded.register(cardLogin, {
+    prefix: '/login/card',
+    verifier: rig.verifier,
+    challenges: rig.challenges,
+    origin: ORIGIN,
+    sessionId: () => 'guarded',
+    onLogin: () => ({}),
+    onError: (error) => logged.push(error),
+  });
+  await guarded.listen({ port: 0, host: '127.0.0.1' });
+  guardedBase = `http://127.0.0.1:${(guarded.server.address() as AddressInfo).port}`;
+}, 120_000);
+
+afterAll(async () => {
+  await app?.close();
+  await guarded?.close();
+  await rig?.close();
+});
+
+async function signedAnswer(session: string): Promise<string> {
+  const r = await fetch(`${base}/login/card/challenge`, { headers: { 'x-session': session } });
+  expect(r.status).toBe(200);
+  const c = (await r.json()) as CardLoginChallenge;
+  return JSON.stringify(await signWithComponent(rig, c.tbs));
+}
+
+async function post(session: string, body: string, contentType = 'application/json') {
+  const r = await fetch(`${base}/login/card/verify`, {
+    method: 'POST',
+    headers: { 'content-type': contentType, 'x-session': session },
+    body,
+    signal: AbortSignal.timeout(8_000),
+  });
+  return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
+}
+
+const codeOf = (text: string): string | undefined => (JSON.parse(text) as Partial<CardLoginErrorBody>).error?.code;
+
+describe('twpki/fastify card login, hostile client', () => {
+  it('answers an onLogin result that cannot be serialized with 500 INTERNAL, not 400 BODY_INVALID', async () => {
+    answerWith = () => ({ id: 1n });
+    try {
+      const r = await post('bigint', await signedAnswer('bigint'));
+      expect([r.status, codeOf(r.text)]).toEqual([500, 'INTERNAL']);
+      expect(logged.at(-1)).not.toBeInstanceOf(CardLoginRequestError);
+    } finally {
+      answerWith = undefined;
+    }
+  });
+
+  it('sends an onLogin answer that is a string as JSON, as the Express middleware does', async () => {
+    answerWith = () => 'welcome';
+    try {
+      const r = await post('string', await signedAnswer('string'));
+      expect(r.status).toBe(200);
+      expect(r.type).toMatch(/^application\/json/);
+      expect(JSON.parse(r.text)).toBe('welcome');
+    } finally {
+      answerWith = undefined;
+    }
+  });
+
+  it("still answers Fastify's own body errors as 400 BODY_INVALID, in JSON (held before the fixes)", async () => {
+    const cases: Array<[string, string]> = [
+      ['{"signatureType":', 'application/json'],
+      ['{"__proto__":{"signatureType":"PKCS7"}}', 'application/json'],
+      ['{"constructor":{"prototype":{"polluted":1}}}', 'application/json'],
+      ['x'.repeat(300 * 1024), 'application/json'],
+      ['tbsPackage={"func":"MakeSignature"}', 'application/x-www-form-urlencoded'],
+      ['', 'application/json'],
+    ];
+    for (const [body, type] of cases) {
+      const r = await post('body', body, type);
+      expect([body.slice(0, 40), r.status, codeOf(r.text)]).toEqual([body.slice(0, 40), 400, 'BODY_INVALID']);
+      expect(r.type).toMatch(/^application\/json/);
+    }
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('lets exactly one of two concurrent posts of the same answer log in (held before the fixes)', async () => {
+    const answer = await signedAnswer('twice');
+    const results = await Promise.all([post('twice', answer), post('twice', answer)]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
+    expect(codeOf(results.find((r) => r.status === 401)?.text ?? '{}')).toBe('CHALLENGE_USED');
+  });
+
+  it("leaves the application's rate limit its 429 (not 400 BODY_INVALID), and answers a failing hook 500 INTERNAL without its detail", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await fetch(`${guardedBase}/login/card/challenge`, { headers: { 'x-client': 'flood' } });
+      statuses.push(r.status);
+      await r.arrayBuffer();
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+    const limited = await fetch(`${guardedBase}/login/card/verify`, { method: 'POST', headers: { 'x-client': 'flood', 'content-type': 'application/json' }, body: '{}' });
+    expect(limited.status).toBe(429);
+    const csrf = await fetch(`${guardedBase}/login/card/verify`, {
+      method: 'POST',
+      headers: { 'x-client': 'csrf', 'x-csrf': 'bad', 'content-type': 'application/json' },
+      body: '{"signatureType":"PKCS7"}',
+    });
+    expect(csrf.status).toBe(403);
+    // Its body errors are still twpki's BODY_INVALID.
+    const junk = await fetch(`${guardedBase}/login/card/verify`, {
+      method: 'POST',
+      headers: { 'x-client': 'junk', 'x-csrf': 'bad', 'content-type': 'application/json' },
+      body: '{"signatureType":',
+    });
+    expect([junk.status, codeOf(await junk.text())]).toEqual([400, 'BODY_INVALID']);
+    const failed = await fetch(`${guardedBase}/login/card/challenge`, { headers: { 'x-client': 'other', 'x-fail': '1' } });
+    const text = await failed.text();
+    expect([failed.status, codeOf(text)]).toEqual([500, 'INTERNAL']);
+    expect(text).not.toContain('10.0.0.5');
+  });
+});
