@@ -423,8 +423,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
             try {
               await countChallenge(request, reply);
             } catch (err) {
-              // Answered here, in the portal's own words and shape (twpki's card-login plugin would pass a 429 on to the
-              // application's error handler, which answers it the same way; this keeps the answer beside the limit).
+              // Answered here, in the portal's own words and shape, beside the limit (twpki's card-login plugin would
+              // pass a 429 on to the application's error handler).
               const { status, body } = errorAnswer(err);
               await reply.code(status).header('cache-control', 'no-store').send(body);
             }
