@@ -79,7 +79,9 @@ export const cardLogin: FastifyPluginAsync<FastifyCardLoginOptions> = async (app
     options.onError?.(refused, request);
     return send(reply, handler.errorReply(refused, request));
   });
-  app.get(options.challengePath ?? '/challenge', async (request, reply) => send(reply, await handler.challenge(request)));
+  // No HEAD route (Fastify adds one to every GET by default): a HEAD would issue a challenge nobody receives, a
+  // stored row for nothing. Express's middleware answers GET only, too.
+  app.get(options.challengePath ?? '/challenge', { exposeHeadRoute: false }, async (request, reply) => send(reply, await handler.challenge(request)));
   app.post(options.verifyPath ?? '/verify', { bodyLimit: MAX_TOKEN_CHARS }, async (request, reply) =>
     send(reply, await handler.verify(request, request.body)),
   );

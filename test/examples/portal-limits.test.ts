@@ -237,9 +237,11 @@ describe('card challenges per client address', () => {
     expect(refused.retryAfter).toBe('1');
     expect(refused.cookie).toBeNull();
     expect(await rows()).toBe(before);
-    // Every card step's challenge counts against the same allowance (HEAD too), before the step's own checks.
+    // Every card step's challenge counts against the same allowance, before the step's own checks.
     expect((await challenge(portal, '/gps/card/apply/challenge')).status).toBe(429);
-    expect((await challenge(portal, '/gps/card/login/challenge', undefined, 'HEAD')).status).toBe(429);
+    // A HEAD issues no challenge (the route answers GET only), so it has nothing to count.
+    expect((await challenge(portal, '/gps/card/login/challenge', undefined, 'HEAD')).status).toBe(404);
+    expect(await rows()).toBe(before);
     // The other routes are not limited.
     expect((await answer(await fetch(`${portal.listenUrl}/api/config`))).status).toBe(200);
     await sleep(1100);

@@ -91,6 +91,22 @@ describe('twpki/fastify card login, hostile client', () => {
     }
   });
 
+  it('issues no challenge for a HEAD (Fastify adds a HEAD route to every GET): 404, as Express answers', async () => {
+    const issued: string[] = [];
+    const issue = rig.challenges.issue.bind(rig.challenges);
+    rig.challenges.issue = async (...args: Parameters<typeof issue>) => {
+      issued.push(args[0]);
+      return issue(...args);
+    };
+    try {
+      const r = await fetch(`${base}/login/card/challenge`, { method: 'HEAD', headers: { 'x-session': 'head' } });
+      expect(r.status).toBe(404);
+      expect(issued).toEqual([]);
+    } finally {
+      rig.challenges.issue = issue;
+    }
+  });
+
   it('sends an onLogin answer that is a string as JSON, as the Express middleware does', async () => {
     answerWith = () => 'welcome';
     try {
