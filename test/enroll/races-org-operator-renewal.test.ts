@@ -19,7 +19,7 @@ import {
 import { markVerified } from '../../src/enroll/domain/verified-holder.js';
 import { EnrollError } from '../../src/enroll/errors.js';
 import { citizenCard } from './helpers.js';
-import { useRaceStore } from './races-pg.js';
+import { useRaceStore, type RaceStore } from './races-pg.js';
 
 const OID_A = '2.16.886.101.20003.20001.20003';
 const OID_B = '2.16.886.101.20003.20001.20004';
@@ -39,14 +39,14 @@ const clock = new ManualClock('2026-03-06T01:00:00Z');
 
 const raceStore = useRaceStore('enroll_t_races_org_operator_renewal');
 
-it('postgres: a renewed operator card logging in to two agencies at once: both wait for review, one request', async (ctx) => {
-  const r = raceStore();
-  if (r === undefined) return ctx.skip();
-  const flow = new OrgRegistrationFlow({ store: r.store, clock, agencies, permissions: ['承保作業'], renewal: 'review' });
-  const sessions: Record<string, AdministratorSession> = {
-    A1234: { organizationCard: orgA, administratorCard: adminA },
-    B5678: { organizationCard: orgB, administratorCard: adminB },
-  };
+const sessions: Record<string, AdministratorSession> = {
+  A1234: { organizationCard: orgA, administratorCard: adminA },
+  B5678: { organizationCard: orgB, administratorCard: adminB },
+};
+
+/** Both agencies registered, with the same person as 經辦人 of each, recorded by a first verified login in each. */
+async function operatorOfTwoAgencies(store: RaceStore['store']): Promise<OrgRegistrationFlow> {
+  const flow = new OrgRegistrationFlow({ store, clock, agencies, permissions: ['承保作業'], renewal: 'review' });
   await flow.register({ agencyCode: 'A1234', organizationCard: orgA, administratorCard: adminA, administrator: contact });
   await flow.register({ agencyCode: 'B5678', organizationCard: orgB, administratorCard: adminB, administrator: contact });
   for (const code of ['A1234', 'B5678']) {
@@ -56,9 +56,16 @@ it('postgres: a renewed operator card logging in to two agencies at once: both w
       nationalId: 'A123456789',
       permissions: ['承保作業'],
     });
-    // The first verified login records the card in each agency.
     await flow.authorizeOperator(code, operator, '承保作業');
   }
+  return flow;
+}
+
+
+it('postgres: a renewed operator card logging in to two agencies at once: both wait for review, one request', async (ctx) => {
+  const r = raceStore();
+  if (r === undefined) return ctx.skip();
+  const flow = await operatorOfTwoAgencies(r.store);
   // The first login inserts its request and then waits to write its audit entry (the table is held); the
   // second, not seeing that uncommitted request, inserts the same one and waits on the index behind it.
   const release = await r.hold((tx) => tx.query('LOCK TABLE enroll_audit_log IN SHARE MODE'));
@@ -87,22 +94,7 @@ it('postgres: two agencies removing that operator at the same moment reject the 
   // row (not yet deleted for it) and neither rejected: the request stayed pending for ever.
   const r = raceStore();
   if (r === undefined) return ctx.skip();
-  const flow = new OrgRegistrationFlow({ store: r.store, clock, agencies, permissions: ['承保作業'], renewal: 'review' });
-  const sessions: Record<string, AdministratorSession> = {
-    A1234: { organizationCard: orgA, administratorCard: adminA },
-    B5678: { organizationCard: orgB, administratorCard: adminB },
-  };
-  await flow.register({ agencyCode: 'A1234', organizationCard: orgA, administratorCard: adminA, administrator: contact });
-  await flow.register({ agencyCode: 'B5678', organizationCard: orgB, administratorCard: adminB, administrator: contact });
-  for (const code of ['A1234', 'B5678']) {
-    await flow.assignOperator(code, sessions[code] as AdministratorSession, {
-      certificateSerial: operator.certificateSerial,
-      name: '李經辦',
-      nationalId: 'A123456789',
-      permissions: ['承保作業'],
-    });
-    await flow.authorizeOperator(code, operator, '承保作業');
-  }
+  const flow = await operatorOfTwoAgencies(r.store);
   for (const code of ['A1234', 'B5678']) {
     await expect(flow.authorizeOperator(code, renewed, '承保作業')).rejects.toMatchObject({ code: 'RENEWAL_PENDING_REVIEW' });
   }
