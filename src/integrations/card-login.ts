@@ -204,15 +204,21 @@ export class CardLoginHandler<Req> {
       const sessionId = await this.session(request);
       const login = await this.options.verifier.verify(requestObject(body), { sessionId });
       const answer: unknown = await this.options.onLogin(login, request);
-      const reply = answer ?? { ok: true };
-      // Checked here, where a failure is still answered: a BigInt or a cycle in the answer (an ORM row) would
-      // otherwise throw in the framework's send, after this handler returned (an unhandled rejection in Express,
-      // a misleading BODY_INVALID in Fastify).
-      jsonText(reply);
-      return { status: 200, body: reply };
+      // Written by the framework's own serializer (which may know BigInt ids); one it cannot write is answered
+      // through `unsendable` by the adapter.
+      return { status: 200, body: answer ?? { ok: true } };
     } catch (error) {
       return this.fail(error, request);
     }
+  }
+
+  /**
+   * The answer when the framework cannot write a reply as JSON (`error`, from its serializer: an `onLogin`
+   * answer with a BigInt or a cycle): 500 `INTERNAL`, and a `TypeError` saying so to `onError`.
+   */
+  public unsendable(error: unknown, request: Req): CardLoginReply {
+    const reason = error instanceof Error ? error.message : String(error);
+    return this.fail(new TypeError(`card login: the answer is not JSON the framework can write (${reason})`, { cause: error }), request);
   }
 
   /** The error answer for `error` (status, code and catalogue messages; no internal detail). */
@@ -267,22 +273,6 @@ function requestObject(body: unknown): object {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bodyInvalid("the body must be the component's answer as a JSON object");
   return value;
-}
-
-/**
- * `value` as JSON text.
- * @throws TypeError when it has none (a BigInt, a cycle, a function): an
- *   `onLogin` answer that cannot be sent, answered 500 `INTERNAL`.
- */
-function jsonText(value: unknown): string {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch (error) {
-    throw new TypeError(`card login: the onLogin answer is not JSON (${(error as Error).message})`, { cause: error });
-  }
-  if (text === undefined) throw new TypeError(`card login: the onLogin answer is not JSON (a ${typeof value})`);
-  return text;
 }
 
 function bodyInvalid(message: string): CardLoginRequestError {

@@ -76,10 +76,17 @@ function bodyOf(req: Request, res: Response): Promise<unknown> {
       resolve('');
       return;
     }
+    // Aborted while earlier middleware ran: its 'close' has come and gone.
+    if (req.destroyed) {
+      refuse('the request was closed before its body ended');
+      return;
+    }
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
     req.on('close', onClose);
+    // Paused by earlier middleware (an async check that called req.pause()): a 'data' listener does not restart it.
+    if (req.isPaused()) req.resume();
   });
 }
 
@@ -112,7 +119,15 @@ export function cardLogin(options: ExpressCardLoginOptions): RequestHandler {
           );
     answer
       .then((reply) => {
-        res.status(reply.status).set('cache-control', 'no-store').json(reply.body);
+        res.set('cache-control', 'no-store');
+        try {
+          // res.json writes with the application's `json replacer` (one that knows BigInt ids, say) before it
+          // sends anything, so an answer it cannot write can still be answered.
+          res.status(reply.status).json(reply.body);
+        } catch (error) {
+          const refused = handler.unsendable(error, req);
+          res.status(refused.status).json(refused.body);
+        }
       })
       // Whatever the answer or the hooks throw goes to Express's error handling, never an unhandled rejection
       // (which ends the process).

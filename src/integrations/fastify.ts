@@ -28,14 +28,30 @@ export interface FastifyCardLoginOptions extends CardLoginOptions<FastifyRequest
   readonly verifyPath?: string;
 }
 
-function send(reply: FastifyReply, answer: CardLoginReply): FastifyReply {
-  // Challenges and login results are per user and per moment: never cache. Serialized here, so that an onLogin
-  // answer that is a string is sent as JSON (as Express's res.json sends it), not as text/plain.
-  return reply
-    .code(answer.status)
-    .header('cache-control', 'no-store')
-    .type('application/json; charset=utf-8')
-    .send(JSON.stringify(answer.body));
+/**
+ * Sends `answer` as JSON text, written by the application's reply serializer (`setReplySerializer`, one that
+ * writes BigInt ids for instance), so that an `onLogin` answer that is a string is JSON too (as Express's
+ * `res.json` sends it), not text/plain. An answer the serializer cannot write (a BigInt or a cycle by default) is
+ * answered 500 `INTERNAL`, its `TypeError` to `onError`.
+ */
+function send(reply: FastifyReply, answer: CardLoginReply, unsendable: (error: unknown) => CardLoginReply): FastifyReply {
+  let text: string;
+  let status = answer.status;
+  try {
+    text = serialized(reply, answer.body);
+  } catch (error) {
+    const refused = unsendable(error);
+    status = refused.status;
+    text = JSON.stringify(refused.body);
+  }
+  // Challenges and login results are per user and per moment: never cache.
+  return reply.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(text);
+}
+
+function serialized(reply: FastifyReply, body: unknown): string {
+  const text: unknown = reply.serialize(body);
+  if (typeof text !== 'string') throw new TypeError(`the reply serializer gave ${typeof text}, not JSON text`);
+  return text;
 }
 
 /** A 4xx status an error carries (a rate limiter's 429, an auth hook's 401), else `undefined`. */
@@ -43,6 +59,15 @@ function clientStatus(error: unknown): number | undefined {
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
+
+/** Whether a request carries a body for Fastify to read: a type, a chunked body, or a length other than 0. */
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['content-type'] !== undefined || request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** The statuses Fastify gives its own failures to read a body (bad JSON, too large, unsupported type). */
+const BODY_STATUSES: ReadonlySet<number> = new Set([400, 413, 415]);
 
 /**
  * Registers the two card-login routes. Register it with a `prefix`; it is
@@ -56,19 +81,24 @@ export const cardLogin: FastifyPluginAsync<FastifyCardLoginOptions> = async (app
     language: options.language ?? ((request) => requestLanguage(request.headers['accept-language'])),
   });
   // Requests whose body is being read: set once every onRequest and preParsing hook passed (the application's
-  // run first), cleared by this plugin's preValidation. An error of such a request that left no body is the
-  // body's (the application's preValidation hooks, which run before this one, see a parsed body).
+  // run first), for a request that has a body, cleared by this plugin's preValidation. An error of such a
+  // request that left no body, with one of the statuses Fastify gives a body it cannot read, is the body's. A
+  // request without a body is never marked: the application's preValidation hooks (which run before this
+  // plugin's) refuse it with their own status.
   const parsing = new WeakSet<FastifyRequest>();
   app.addHook('preParsing', async (request, _reply, payload) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') parsing.add(request);
+    if (request.method !== 'GET' && request.method !== 'HEAD' && hasBody(request)) parsing.add(request);
     return payload;
   });
   app.addHook('preValidation', async (request) => {
     parsing.delete(request);
   });
+  const unsendable = (request: FastifyRequest) => (error: unknown): CardLoginReply =>
+    handler.unsendable(error, request);
   app.setErrorHandler(async (error, request, reply) => {
-    const bodyError = parsing.has(request) && request.body === undefined;
-    if (!bodyError && clientStatus(error) !== undefined) {
+    const status = clientStatus(error);
+    const bodyError = parsing.has(request) && request.body === undefined && status !== undefined && BODY_STATUSES.has(status);
+    if (!bodyError && status !== undefined) {
       // The application's own refusal in a hook (a rate limiter's 429, which the login guide asks for; an auth
       // hook's 401): its status and wording are the application's, so its error handler answers it.
       throw error;
@@ -77,12 +107,12 @@ export const cardLogin: FastifyPluginAsync<FastifyCardLoginOptions> = async (app
     // reply failing) is the server's: 500 INTERNAL, without its detail.
     const refused = bodyError ? new CardLoginRequestError('BODY_INVALID', (error as Error).message, { cause: error }) : error;
     options.onError?.(refused, request);
-    return send(reply, handler.errorReply(refused, request));
+    return send(reply, handler.errorReply(refused, request), unsendable(request));
   });
   // No HEAD route (Fastify adds one to every GET by default): a HEAD would issue a challenge nobody receives, a
   // stored row for nothing. Express's middleware answers GET only, too.
-  app.get(options.challengePath ?? '/challenge', { exposeHeadRoute: false }, async (request, reply) => send(reply, await handler.challenge(request)));
+  app.get(options.challengePath ?? '/challenge', { exposeHeadRoute: false }, async (request, reply) => send(reply, await handler.challenge(request), unsendable(request)));
   app.post(options.verifyPath ?? '/verify', { bodyLimit: MAX_TOKEN_CHARS }, async (request, reply) =>
-    send(reply, await handler.verify(request, request.body)),
+    send(reply, await handler.verify(request, request.body), unsendable(request)),
   );
 };

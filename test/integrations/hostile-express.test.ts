@@ -126,6 +126,31 @@ describe('twpki/express card login, hostile client', () => {
     expect(unhandled).toEqual([]);
   });
 
+  it("writes the answer with the application's json replacer: a BigInt id it knows is sent, not refused", async () => {
+    const app = appWith();
+    app.set('json replacer', (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+    const withReplacer = await listen(app);
+    answerWith = () => ({ userId: 9007199254740993n });
+    try {
+      const r = await post(withReplacer, 'replacer', await signedAnswer(withReplacer, 'replacer'));
+      expect([r.status, r.body]).toEqual([200, { userId: '9007199254740993' }]);
+    } finally {
+      answerWith = undefined;
+    }
+  });
+
+  it('reads a body an earlier middleware paused (an async check that called req.pause()) instead of hanging', async () => {
+    const app = express();
+    app.use((req, _res, next) => {
+      req.pause();
+      setTimeout(next, 10);
+    });
+    app.use(appWith());
+    const paused = await listen(app);
+    const r = await post(paused, 'paused', '{"x":1}');
+    expect([r.status, r.body.error?.code]).toEqual([400, 'TOKEN_MALFORMED']);
+  });
+
   it('refuses a body over the limit with Connection: close, so a kept-alive connection is not reset under the next request', async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {

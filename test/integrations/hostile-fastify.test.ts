@@ -171,4 +171,35 @@ describe('twpki/fastify card login, hostile client', () => {
     expect([failed.status, codeOf(text)]).toEqual([500, 'INTERNAL']);
     expect(text).not.toContain('10.0.0.5');
   });
+
+  it("leaves the application's preValidation refusal of a POST without a body its own status (it was BODY_INVALID)", async () => {
+    const csrf = await fetch(`${guardedBase}/login/card/verify`, { method: 'POST', headers: { 'x-client': 'bodiless', 'x-csrf': 'bad' } });
+    expect(csrf.status).toBe(403);
+  });
+
+  it("writes the answer with the application's reply serializer: a BigInt id it knows is sent, not refused", async () => {
+    const own = Fastify();
+    own.setReplySerializer((payload) => JSON.stringify(payload, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)));
+    await own.register(cardLogin, {
+      prefix: '/login/card',
+      verifier: rig.verifier,
+      challenges: rig.challenges,
+      origin: ORIGIN,
+      sessionId: () => 'serializer',
+      onLogin: () => ({ userId: 9007199254740993n }),
+    });
+    await own.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const ownBase = `http://127.0.0.1:${(own.server.address() as AddressInfo).port}`;
+      const c = (await (await fetch(`${ownBase}/login/card/challenge`)).json()) as CardLoginChallenge;
+      const r = await fetch(`${ownBase}/login/card/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(await signWithComponent(rig, c.tbs)),
+      });
+      expect([r.status, await r.json()]).toEqual([200, { userId: '9007199254740993' }]);
+    } finally {
+      await own.close();
+    }
+  });
 });
