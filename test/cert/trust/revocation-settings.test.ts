@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RevocationChecker, type RevocationFetch, type TrustedCertificate } from '../../../src/cert/index.js';
+import { RevocationChecker, httpRevocationFetch, type RevocationFetch, type TrustedCertificate } from '../../../src/cert/index.js';
 import { checkedFetch } from '../../../src/cert/trust/revocation/checked-fetch.js';
 import { CrlCache } from '../../../src/cert/trust/revocation/crl-cache.js';
 import { OcspClient } from '../../../src/cert/trust/revocation/ocsp-client.js';
@@ -36,6 +36,17 @@ describe('revocation time settings', () => {
     expect(() => new CrlCache({ fetch: noFetch, algorithms: undefined as never, refreshRetryMs: -1 })).toThrow(/^refreshRetryMs must be/);
     // Zero is a usable skew, cache age or retry interval.
     expect(() => new RevocationChecker({ fetch: noFetch, clockSkewMs: 0, ocspCacheMaxAgeMs: 0, ocspRetryUnreachableMs: 0, crlRefreshAheadMs: 0 })).not.toThrow();
+  });
+
+  it("are refused by the library's own fetch too (timeouts, and a body limit that bounded nothing)", () => {
+    for (const value of [...BAD, 0]) {
+      expect(() => httpRevocationFetch({ timeoutMs: value }), `timeoutMs ${value}`).toThrow(/^timeoutMs must be/);
+      expect(() => httpRevocationFetch({ crlTimeoutMs: value }), `crlTimeoutMs ${value}`).toThrow(/^crlTimeoutMs must be/);
+      expect(() => httpRevocationFetch({ maxBytes: value }), `maxBytes ${value}`).toThrow(/^maxBytes must be/);
+    }
+    expect(() => httpRevocationFetch({ maxBytes: 1.5 })).toThrow(/^maxBytes must be/);
+    // A fraction of a millisecond is rounded up, not refused (AbortSignal.timeout takes whole ones).
+    expect(() => httpRevocationFetch({ timeoutMs: 1500.5, crlTimeoutMs: 0.5 })).not.toThrow();
   });
 
   it('a stale OCSP answer stays stale: the skew that let it through can no longer be set', async () => {

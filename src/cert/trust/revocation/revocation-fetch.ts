@@ -1,4 +1,5 @@
 import { RevocationError } from '../errors.js';
+import { checkDuration } from './duration-setting.js';
 import { failureReason } from './failure-reason.js';
 import { MAX_REDIRECTS, isRedirect, nextHop, refuseResolvedInward } from './redirect-policy.js';
 
@@ -106,10 +107,19 @@ async function readBody(res: Response, maxBytes: number, progress: (received: nu
  * a public host to a loopback, private or link-local address or `localhost`
  * (an answer over plain HTTP can be forged on the path, and would otherwise
  * aim the backend's GET inward), and an OCSP POST only by 307 or 308.
+ * @throws RangeError when `timeoutMs` or `crlTimeoutMs` is not a positive number of milliseconds a timer
+ * takes, or `maxBytes` is not a positive whole number.
  */
 export function httpRevocationFetch(options: HttpRevocationFetchOptions = {}): RevocationFetch {
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const crlTimeoutMs = options.crlTimeoutMs ?? DEFAULT_CRL_TIMEOUT_MS;
+  // NaN from an unset environment variable made every fetch fail at once (timers), or left bodies unbounded (size).
+  checkDuration('timeoutMs', options.timeoutMs, true);
+  checkDuration('crlTimeoutMs', options.crlTimeoutMs, true);
+  if (options.maxBytes !== undefined && !(Number.isSafeInteger(options.maxBytes) && options.maxBytes > 0)) {
+    throw new RangeError(`maxBytes must be a positive whole number of bytes, not ${String(options.maxBytes)}`);
+  }
+  // Whole milliseconds: AbortSignal.timeout takes no fraction.
+  const timeoutMs = Math.ceil(options.timeoutMs ?? 10_000);
+  const crlTimeoutMs = Math.ceil(options.crlTimeoutMs ?? DEFAULT_CRL_TIMEOUT_MS);
   const fetchMax = options.maxBytes ?? 64 * 1024 * 1024;
   const revocationFetch: RevocationFetch = async (url, request) => {
     const maxBytes = Math.min(fetchMax, request.maxBytes ?? Infinity);
