@@ -61,6 +61,15 @@ const MAX_BODY = 1 << 20;
 // An oversized body is read and discarded up to here so the 413 reaches the page; beyond it the connection is cut.
 const MAX_DISCARD = 256 << 20;
 const AGENT_ORIGIN_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/**
+ * How long a client has to send a whole request, headers and body. Pages on this machine send a few hundred bytes
+ * at once; Node's defaults (60 s for the headers, 5 minutes for the rest) let a request that never finishes hold a
+ * socket, and the handler waiting on its body, for minutes. Only receiving counts: a card operation that takes
+ * longer once the request is in is not cut.
+ */
+const AGENT_REQUEST_TIMEOUT_MS = 10_000;
+// How often Node looks for requests past that time (its default is 30 s, which would triple it).
+const TIMEOUT_CHECK_MS = 1_000;
 
 /** A request refused at the HTTP level, answered with `status` and a JSON `ret_code`/`message` body. */
 class HttpFailure extends Error {
@@ -258,19 +267,22 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
     send(res, 200, 'application/json', JSON.stringify(answer), cors);
   }
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      const failure = error instanceof HttpFailure ? error : new HttpFailure(500, RetCode.EXECUTION_ERROR, 'internal error');
-      if (res.headersSent) {
-        res.end();
-        return;
-      }
-      if (failure.status === 413) res.setHeader('Connection', 'close');
-      const origin = req.headers.origin;
-      const cors = origin && (isSelf(origin) || trusted.isTrusted(origin)) ? origin : undefined;
-      send(res, failure.status, 'application/json', JSON.stringify({ ret_code: failure.retCode, last_error: LastError.NONE, message: failure.message }), cors);
-    });
-  });
+  const server: Server = createServer(
+    { requestTimeout: AGENT_REQUEST_TIMEOUT_MS, headersTimeout: AGENT_REQUEST_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_MS },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        const failure = error instanceof HttpFailure ? error : new HttpFailure(500, RetCode.EXECUTION_ERROR, 'internal error');
+        if (res.headersSent) {
+          res.end();
+          return;
+        }
+        if (failure.status === 413) res.setHeader('Connection', 'close');
+        const origin = req.headers.origin;
+        const cors = origin && (isSelf(origin) || trusted.isTrusted(origin)) ? origin : undefined;
+        send(res, failure.status, 'application/json', JSON.stringify({ ret_code: failure.retCode, last_error: LastError.NONE, message: failure.message }), cors);
+      });
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());

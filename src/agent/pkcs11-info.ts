@@ -302,6 +302,8 @@ async function describeSlot(slots: CardSlots, slot: SlotInfo, withCert: boolean,
  */
 export async function pkcs11Info(slots: CardSlots, withCert: boolean, cache?: WarmCardCache): Promise<Pkcs11Info> {
   const list = await slots.list();
+  // What was read from a card that has left since is dropped now, not when the next card in that reader is read.
+  cache?.retain(new Set(list.filter((s) => s.cardPresent).map((s) => s.description)));
   let described: DescribedSlot[] = [];
   try {
     for (const slot of list) described.push(await describeSlot(slots, slot, withCert, cache));

@@ -76,6 +76,19 @@ export class WarmCardCache {
     this.entries.delete(reader);
   }
 
+  /**
+   * Forgets every reader not in `withCard`: a card that left (or whose reader went) is not kept until the next
+   * card in that reader replaces it, however long that takes.
+   */
+  public retain(withCard: ReadonlySet<string>): void {
+    for (const reader of [...this.entries.keys()]) if (!withCard.has(reader)) this.entries.delete(reader);
+  }
+
+  /** How many readers have an entry (tests, diagnostics). */
+  public get size(): number {
+    return this.entries.size;
+  }
+
   /** Forgets every reader. */
   public clear(): void {
     this.entries.clear();
