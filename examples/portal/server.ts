@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
+import { createServer } from 'node:http';
 import fastifyMultipart from '@fastify/multipart';
 import fastifySession from '@fastify/session';
 import fastifyStatic from '@fastify/static';
@@ -112,6 +113,12 @@ export interface PortalOptions {
   readonly challengeWindowSeconds?: number;
   /** How long `/healthz` waits for the database's `SELECT 1` before answering 503 (default `PORTAL_HEALTH_TIMEOUT_MS`, else 2000). */
   readonly healthTimeoutMs?: number;
+  /**
+   * How long a client has to send a whole request, uploads included, before it is answered 408 and closed
+   * (default `PORTAL_REQUEST_TIMEOUT_SECONDS`, else 120). Fastify's own default is none: a body that never ends
+   * held its connection for ever.
+   */
+  readonly requestTimeoutSeconds?: number;
   /** Time source of the flows (default the system clock). */
   readonly clock?: Clock;
   /** Messages shown at `/dev/mailbox` (development: the mail sink's inbox). */
@@ -289,12 +296,13 @@ interface Settings {
   /** Undefined when turned off. */
   readonly challengeLimit: RateLimit | undefined;
   readonly healthTimeoutMs: number;
+  readonly requestTimeoutMs: number;
 }
 
 const DAY_SECONDS = 24 * 60 * 60;
 
 /** The limits' settings (see PortalOptions), each checked like the others. */
-function limitsOf(options: PortalOptions): Pick<Settings, 'loginLimit' | 'challengeLimit' | 'healthTimeoutMs'> {
+function limitsOf(options: PortalOptions): Pick<Settings, 'loginLimit' | 'challengeLimit' | 'healthTimeoutMs' | 'requestTimeoutMs'> {
   const maxFailures = wholeNumberOf(
     fromOptionOrEnv(options.reviewerLoginMaxFailures, 'reviewerLoginMaxFailures', 'PORTAL_REVIEWER_LOGIN_MAX_FAILURES'),
     { fallback: 5, min: 0, max: 1000, what: 'the wrong passwords allowed per address (0: no limit)' },
@@ -323,7 +331,12 @@ function limitsOf(options: PortalOptions): Pick<Settings, 'loginLimit' | 'challe
     max: 60_000,
     what: 'milliseconds',
   });
+  const requestTimeoutSeconds = wholeNumberOf(
+    fromOptionOrEnv(options.requestTimeoutSeconds, 'requestTimeoutSeconds', 'PORTAL_REQUEST_TIMEOUT_SECONDS'),
+    { fallback: 120, min: 1, max: 3600, what: 'seconds' },
+  );
   return {
+    requestTimeoutMs: requestTimeoutSeconds * 1000,
     loginLimit: maxFailures === 0 ? undefined : { maxFailures, windowMs: windowSeconds * 1000, lockoutMs: lockoutSeconds * 1000 },
     challengeLimit: challenges === 0 ? undefined : { limit: challenges, windowMs: challengeWindowSeconds * 1000 },
     healthTimeoutMs,
@@ -361,7 +374,13 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   const { origin, port, passwordHash } = settings;
   const [{ store, owned }, browserModule] = await Promise.all([openStore(options), bundleBrowserModule()]);
   const mail = mailerOf(options);
-  const app = Fastify({ logger: false, bodyLimit: 256 * 1024, trustProxy: settings.trustProxy });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 256 * 1024,
+    trustProxy: settings.trustProxy,
+    // Node looks for requests past their time every 30 s by default, which would stretch a short limit: every second.
+    serverFactory: (handler) => createServer({ requestTimeout: settings.requestTimeoutMs, connectionsCheckingInterval: 1000 }, handler),
+  });
   const page = layout(options.systems);
   // Sessions and challenges in the database, not the process: another instance or the next start continues them.
   const [sessionStore, challengeStore, loginAttempts] = await Promise.all([

@@ -4,6 +4,7 @@
  * the database, so across instances), card challenges per client address,
  * and `/healthz` saying whether the database answers.
  */
+import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Mailer } from 'twpki/enroll';
 import type { PgliteStore } from 'twpki/enroll/pglite';
@@ -22,6 +23,7 @@ const VARIABLES = [
   'PORTAL_CHALLENGE_LIMIT',
   'PORTAL_CHALLENGE_WINDOW_SECONDS',
   'PORTAL_HEALTH_TIMEOUT_MS',
+  'PORTAL_REQUEST_TIMEOUT_SECONDS',
   'PORTAL_TRUST_PROXY',
   'PORTAL_PUBLIC_ORIGIN',
   'NODE_ENV',
@@ -265,6 +267,32 @@ describe('card challenges per client address', () => {
   });
 });
 
+describe('a request that never finishes', () => {
+  it('is answered 408 and its connection closed after PORTAL_REQUEST_TIMEOUT_SECONDS (Fastify alone waited for ever)', async () => {
+    process.env['PORTAL_REQUEST_TIMEOUT_SECONDS'] = '1';
+    const portal = await start();
+    const url = new URL(portal.listenUrl);
+    const seen = await new Promise<{ text: string; closed: boolean }>((resolve) => {
+      const socket = connect(Number(url.port), url.hostname);
+      let text = '';
+      const give = setTimeout(() => {
+        socket.destroy();
+        resolve({ text, closed: false });
+      }, 8_000);
+      socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearTimeout(give);
+        resolve({ text, closed: true });
+      });
+      // A body announced and never sent.
+      socket.write(`POST /gps/api/apply HTTP/1.1\r\nHost: ${url.host}\r\nOrigin: ${url.origin}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":`);
+    });
+    expect(seen.closed).toBe(true);
+    expect(seen.text).toMatch(/^HTTP\/1\.1 408/);
+  });
+});
+
 describe('/healthz checks the database', () => {
   it('503 with a reason while the database does not answer within the timeout, 200 again once it does', async () => {
     const portal = await start({ healthTimeoutMs: 200 });
@@ -308,6 +336,7 @@ describe('the limits are settings, checked at start', () => {
       [{ reviewerLoginMaxFailures: -1 }, 'reviewerLoginMaxFailures', undefined],
       [{ challengeLimit: 2.5 }, 'challengeLimit', undefined],
       [{ healthTimeoutMs: 0 }, 'healthTimeoutMs', undefined],
+      [{}, 'PORTAL_REQUEST_TIMEOUT_SECONDS', '0'],
     ];
     for (const [extra, setting, value] of cases) {
       for (const v of VARIABLES) delete process.env[v];
