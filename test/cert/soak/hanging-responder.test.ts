@@ -75,4 +75,12 @@ describe('a revocation responder that never answers', () => {
     expect(new Set(await failures(certs.map((c) => checker.check(c, issuer))))).toEqual(new Set(['FETCH_FAILED']));
     expect(calls()).toBe(1); // within refreshRetryMs: failed closed from memory
   });
+
+  it('CRL: crlRefreshRetryMs: 0 remembers no failed download (the next check downloads again)', async () => {
+    const { fetch, calls } = hanging();
+    const checker = new RevocationChecker({ mode: 'crl', fetch, fetchDeadlineMs: DEADLINE_MS, crlRefreshRetryMs: 0 });
+    expect(await failures([checker.check(certs[0] as TrustedCertificate, issuer)])).toEqual(['FETCH_FAILED']);
+    expect(await failures([checker.check(certs[0] as TrustedCertificate, issuer)])).toEqual(['FETCH_FAILED']);
+    expect(calls()).toBe(2);
+  });
 });

@@ -23,7 +23,7 @@ const noFetch: RevocationFetch = () => Promise.reject(new Error('not called'));
 
 describe('revocation time settings', () => {
   it('are refused when they are not a usable number of milliseconds, naming the setting', () => {
-    const settings = ['clockSkewMs', 'fetchDeadlineMs', 'ocspCacheMaxAgeMs', 'ocspRetryUnreachableMs', 'crlRefreshAheadMs'] as const;
+    const settings = ['clockSkewMs', 'fetchDeadlineMs', 'ocspCacheMaxAgeMs', 'ocspRetryUnreachableMs', 'crlRefreshAheadMs', 'crlRefreshRetryMs'] as const;
     for (const name of settings) {
       for (const value of BAD) {
         expect(() => new RevocationChecker({ fetch: noFetch, [name]: value }), `${name} ${value}`).toThrow(new RegExp(`^${name} must be`));

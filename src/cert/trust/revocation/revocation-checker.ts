@@ -83,6 +83,12 @@ export interface RevocationCheckerOptions {
   /** How long before nextUpdate a cached CRL is refreshed in the background; default a tenth of its validity window. */
   crlRefreshAheadMs?: number;
   /**
+   * How long a CRL download that brought no current CRL (the CA published late, the download failed) is
+   * remembered: logins in that time fail closed at once instead of each downloading again; default 1 minute,
+   * `0` downloads every time.
+   */
+  crlRefreshRetryMs?: number;
+  /**
    * Also check the CA certificates of a validated path below its trust
    * anchor (e.g. MOICA against the GRCA's CRL, the ARL), not only the
    * signer; default false. Each CA by the CRLs its own certificate names
@@ -124,14 +130,15 @@ export class RevocationChecker {
   /**
    * @param options see {@link RevocationCheckerOptions}.
    * @throws RangeError when `ocspCacheSize` is not a non-negative integer, or a time setting (`clockSkewMs`,
-   * `fetchDeadlineMs`, `ocspCacheMaxAgeMs`, `ocspRetryUnreachableMs`, `crlRefreshAheadMs`) is not a usable number
-   * of milliseconds.
+   * `fetchDeadlineMs`, `ocspCacheMaxAgeMs`, `ocspRetryUnreachableMs`, `crlRefreshAheadMs`, `crlRefreshRetryMs`) is
+   * not a usable number of milliseconds.
    */
   public constructor(options: RevocationCheckerOptions = {}) {
     // Named as the caller wrote them; the sources check their own names again.
     checkDuration('ocspCacheMaxAgeMs', options.ocspCacheMaxAgeMs);
     checkDuration('ocspRetryUnreachableMs', options.ocspRetryUnreachableMs);
     checkDuration('crlRefreshAheadMs', options.crlRefreshAheadMs);
+    checkDuration('crlRefreshRetryMs', options.crlRefreshRetryMs);
     const fetch = options.fetch ?? httpRevocationFetch();
     const algorithms = options.algorithms ?? AlgorithmPolicy.withSha1();
     // Settings both sources take alike.
@@ -155,6 +162,7 @@ export class RevocationChecker {
       algorithms,
       ...shared,
       ...(options.crlRefreshAheadMs === undefined ? {} : { refreshAheadMs: options.crlRefreshAheadMs }),
+      ...(options.crlRefreshRetryMs === undefined ? {} : { refreshRetryMs: options.crlRefreshRetryMs }),
     });
     this.mode = options.mode ?? 'ocsp-then-crl';
     this.crlUrls = options.crlUrls;
