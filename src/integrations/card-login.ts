@@ -191,7 +191,7 @@ export class CardLoginHandler<Req> {
       };
       return { status: 200, body };
     } catch (error) {
-      return this.fail(error, request);
+      return this.failure(error, request);
     }
   }
 
@@ -208,7 +208,7 @@ export class CardLoginHandler<Req> {
       // through `unsendable` by the adapter.
       return { status: 200, body: answer ?? { ok: true } };
     } catch (error) {
-      return this.fail(error, request);
+      return this.failure(error, request);
     }
   }
 
@@ -218,7 +218,7 @@ export class CardLoginHandler<Req> {
    */
   public unsendable(error: unknown, request: Req): CardLoginReply {
     const reason = error instanceof Error ? error.message : String(error);
-    return this.fail(new TypeError(`card login: the answer is not JSON the framework can write (${reason})`, { cause: error }), request);
+    return this.failure(new TypeError(`card login: the answer is not JSON the framework can write (${reason})`, { cause: error }), request);
   }
 
   /** The error answer for `error` (status, code and catalogue messages; no internal detail). */
@@ -236,8 +236,17 @@ export class CardLoginHandler<Req> {
     return { zhTW: this.messages.message(key, 'zh-TW'), en: this.messages.message(key, 'en') };
   }
 
-  private fail(error: unknown, request: Req): CardLoginReply {
-    this.options.onError?.(error, request);
+  /**
+   * Tells `onError` about `error` and gives its error answer ({@link errorReply}). A hook that throws is
+   * ignored: a logging hook must not change the answer, nor let its own message reach the client through the
+   * framework's default error handler.
+   */
+  public failure(error: unknown, request: Req): CardLoginReply {
+    try {
+      this.options.onError?.(error, request);
+    } catch {
+      // See above: the answer stays the one for `error`.
+    }
     return this.errorReply(error, request);
   }
 

@@ -112,10 +112,7 @@ export function cardLogin(options: ExpressCardLoginOptions): RequestHandler {
         ? handler.challenge(req)
         : bodyOf(req, res).then(
             (body) => handler.verify(req, body),
-            (error: unknown) => {
-              options.onError?.(error, req);
-              return handler.errorReply(error, req);
-            },
+            (error: unknown) => handler.failure(error, req),
           );
     answer
       .then((reply) => {

@@ -106,8 +106,7 @@ export const cardLogin: FastifyPluginAsync<FastifyCardLoginOptions> = async (app
     // Fastify's body errors are the request's fault (BODY_INVALID); anything else reaching here (a hook or the
     // reply failing) is the server's: 500 INTERNAL, without its detail.
     const refused = bodyError ? new CardLoginRequestError('BODY_INVALID', (error as Error).message, { cause: error }) : error;
-    options.onError?.(refused, request);
-    return send(reply, handler.errorReply(refused, request), unsendable(request));
+    return send(reply, handler.failure(refused, request), unsendable(request));
   });
   // No HEAD route (Fastify adds one to every GET by default): a HEAD would issue a challenge nobody receives, a
   // stored row for nothing. Express's middleware answers GET only, too.

@@ -202,4 +202,29 @@ describe('twpki/fastify card login, hostile client', () => {
       await own.close();
     }
   });
+
+  it('answers as usual when the onError hook throws, and its message never reaches the client', async () => {
+    const own = Fastify();
+    await own.register(cardLogin, {
+      prefix: '/login/card',
+      verifier: rig.verifier,
+      challenges: rig.challenges,
+      origin: ORIGIN,
+      sessionId: () => undefined,
+      onLogin: () => ({}),
+      onError: () => {
+        throw new Error('log sink at 10.0.0.9 is full');
+      },
+    });
+    await own.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const r = await fetch(`http://127.0.0.1:${(own.server.address() as AddressInfo).port}/login/card/challenge`);
+      const text = await r.text();
+      expect([r.status, codeOf(text)]).toEqual([401, 'SESSION_REQUIRED']);
+      expect(text).not.toContain('10.0.0.9');
+    } finally {
+      await own.close();
+    }
+  });
 });
+
