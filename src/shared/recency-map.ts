@@ -1,3 +1,5 @@
+import { checkCount } from './number-settings.js';
+
 /**
  * A map of at most `capacity` entries that lets the least recently used go
  * first, approximately ("second chance", as an operating system's page
@@ -18,9 +20,7 @@ export class RecencyMap<K, V> {
    * map with it would never let an entry go.
    */
   public constructor(public readonly capacity: number) {
-    if (!Number.isSafeInteger(capacity) || capacity < 0) {
-      throw new RangeError(`a recency map's capacity must be a non-negative integer, got ${String(capacity)}`);
-    }
+    checkCount('capacity', capacity);
   }
 
   /** Number of entries held. */

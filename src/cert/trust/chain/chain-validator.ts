@@ -1,3 +1,4 @@
+import { checkCount } from '../../../shared/number-settings.js';
 import { RecencyMap } from '../../../shared/recency-map.js';
 import { AlgorithmPolicy } from '../algorithms.js';
 import { ChainValidationError } from '../errors.js';
@@ -79,9 +80,7 @@ export class ChainValidator {
     this.maxDepth = options.maxDepth ?? 6;
     const size = options.issuingChainCacheSize ?? 256;
     // Checked here, not only by the cache: `NaN` would otherwise turn both caches off without a word.
-    if (!Number.isSafeInteger(size) || size < 0) {
-      throw new RangeError(`issuingChainCacheSize must be a non-negative integer, got ${String(options.issuingChainCacheSize)}`);
-    }
+    checkCount('issuingChainCacheSize', size);
     // Only a rule set that verifies signatures can vouch for a chain's signatures.
     this.issuingChains = size > 0 && this.rules.includes(signatureRule) ? new IssuingChainCache(size) : undefined;
     // Built paths are kept with the chain cache: `0` turns both off.

@@ -26,10 +26,7 @@ export class IssuingChainCache {
    * @throws RangeError when `capacity` is not a non-negative integer.
    */
   public constructor(public readonly capacity = 256) {
-    // The capacity is the only bound: `NaN` compares false with every size, and the cache kept every chain.
-    if (!Number.isSafeInteger(capacity) || capacity < 0) {
-      throw new RangeError(`an issuing chain cache's capacity must be a non-negative integer, got ${String(capacity)}`);
-    }
+    // Checked by the map (`RecencyMap`): `NaN` compared false with every size, and the cache kept every chain.
     this.entries = new RecencyMap(capacity);
   }
 

@@ -1,3 +1,5 @@
+import { checkCount } from '../../../shared/number-settings.js';
+
 /** A challenge as stored between issuing and verifying. */
 export interface ChallengeRecord {
   /** The challenge, base64url of ≥ 32 random bytes. */
@@ -61,9 +63,7 @@ export class InMemoryChallengeStore implements ChallengeStore {
     this.maxEntries = options.maxEntries ?? 100_000;
     // The cap is the only bound on a flood of unused challenges: `NaN` (a setting read from an unset environment
     // variable) compares false with every size and would have let the store grow with every issue.
-    if (!Number.isSafeInteger(this.maxEntries) || this.maxEntries < 1) {
-      throw new RangeError(`maxEntries must be a positive integer, got ${String(options.maxEntries)}`);
-    }
+    checkCount('maxEntries', this.maxEntries, 1);
     this.now = options.now ?? (() => new Date());
   }
 

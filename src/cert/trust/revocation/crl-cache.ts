@@ -1,5 +1,5 @@
 import { signatureAlgorithmFromOid, verifiesUnderKeyOf, type AlgorithmPolicy } from '../algorithms.js';
-import { checkDuration } from './duration-setting.js';
+import { checkDuration } from '../../../shared/number-settings.js';
 import { bytesEqual } from '../../../shared/bytes.js';
 import { RevocationError } from '../errors.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';

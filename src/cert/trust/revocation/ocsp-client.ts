@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { checkDuration } from './duration-setting.js';
+import { checkCount, checkDuration } from '../../../shared/number-settings.js';
 import { namesEqual } from '../name-equality.js';
 import { RecencyMap } from '../../../shared/recency-map.js';
 import { signatureAlgorithmFromOid, verifiesUnderKeyOf, type AlgorithmPolicy } from '../algorithms.js';
@@ -161,10 +161,7 @@ export class OcspClient {
     checkDuration('fetchDeadlineMs', options.fetchDeadlineMs, true);
     // The size is the cache's only bound (one answer per card holder): `NaN` (a setting read from an unset
     // environment variable) compares false with every size, and the cache grew with every user who logged in.
-    const size = options.cacheSize;
-    if (size !== undefined && (!Number.isSafeInteger(size) || size < 0)) {
-      throw new RangeError(`the OCSP cache size must be a non-negative integer, got ${String(size)}`);
-    }
+    if (options.cacheSize !== undefined) checkCount('cacheSize', options.cacheSize);
     this.skew = options.clockSkewMs ?? 5 * 60_000;
     this.maxAge = options.maxAgeWithoutNextUpdateMs ?? 15 * 60_000;
     this.cacheSize = options.requireNonce === true ? 0 : (options.cacheSize ?? 10_000);

@@ -1,5 +1,5 @@
 import { AlgorithmPolicy } from '../algorithms.js';
-import { checkDuration } from './duration-setting.js';
+import { checkDuration } from '../../../shared/number-settings.js';
 import { RevocationError } from '../errors.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
 import { CrlCache, warmCrl } from './crl-cache.js';

@@ -1,5 +1,5 @@
 import { RevocationError } from '../errors.js';
-import { checkDuration } from './duration-setting.js';
+import { checkCount, checkDuration } from '../../../shared/number-settings.js';
 import { failureReason } from './failure-reason.js';
 import { MAX_REDIRECTS, isRedirect, nextHop, refuseResolvedInward } from './redirect-policy.js';
 
@@ -114,9 +114,7 @@ export function httpRevocationFetch(options: HttpRevocationFetchOptions = {}): R
   // NaN from an unset environment variable made every fetch fail at once (timers), or left bodies unbounded (size).
   checkDuration('timeoutMs', options.timeoutMs, true);
   checkDuration('crlTimeoutMs', options.crlTimeoutMs, true);
-  if (options.maxBytes !== undefined && !(Number.isSafeInteger(options.maxBytes) && options.maxBytes > 0)) {
-    throw new RangeError(`maxBytes must be a positive whole number of bytes, not ${String(options.maxBytes)}`);
-  }
+  if (options.maxBytes !== undefined) checkCount('maxBytes', options.maxBytes, 1);
   // Whole milliseconds: AbortSignal.timeout takes no fraction.
   const timeoutMs = Math.ceil(options.timeoutMs ?? 10_000);
   const crlTimeoutMs = Math.ceil(options.crlTimeoutMs ?? DEFAULT_CRL_TIMEOUT_MS);

@@ -41,10 +41,7 @@ export class CertificateCache {
    * @throws RangeError when `capacity` is not a non-negative integer.
    */
   public constructor(public readonly capacity = DEFAULT_CERTIFICATE_CACHE_SIZE) {
-    // The capacity is the only bound: `NaN` compares false with every size, and the cache kept every certificate.
-    if (!Number.isSafeInteger(capacity) || capacity < 0) {
-      throw new RangeError(`a certificate cache's capacity must be a non-negative integer, got ${String(capacity)}`);
-    }
+    // Checked by the maps (`RecencyMap`): `NaN` compared false with every size, and the cache kept every certificate.
     this.byText = new RecencyMap(capacity);
     this.byDer = new RecencyMap(capacity);
   }
