@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardLogin, CardLoginRequestError, type CardLoginChallenge, type CardLoginErrorBody } from '../../src/integrations/fastify.js';
+import { cardLogin, CardLoginRequestError, type CardLoginChallenge, type CardLoginErrorBody, type FastifyCardLoginOptions } from '../../src/integrations/fastify.js';
 import { ORIGIN, signWithComponent, startLoginRig, type LoginRig } from './login-rig.js';
 
 let rig: LoginRig;
@@ -78,6 +78,26 @@ async function post(session: string, body: string, contentType = 'application/js
 }
 
 const codeOf = (text: string): string | undefined => (JSON.parse(text) as Partial<CardLoginErrorBody>).error?.code;
+
+/**
+ * A Fastify application of its own with the card-login plugin (`prepare` runs on it first, then `overrides` on
+ * the rig's settings), listening while `use` runs, closed after.
+ */
+async function withOwnApp(
+  overrides: Partial<FastifyCardLoginOptions>,
+  use: (base: string) => Promise<void>,
+  prepare?: (own: FastifyInstance) => void,
+): Promise<void> {
+  const own = Fastify();
+  prepare?.(own);
+  await own.register(cardLogin, { prefix: '/login/card', verifier: rig.verifier, challenges: rig.challenges, origin: ORIGIN, sessionId: () => 'own', onLogin: () => ({}), ...overrides });
+  await own.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    await use(`http://127.0.0.1:${(own.server.address() as AddressInfo).port}`);
+  } finally {
+    await own.close();
+  }
+}
 
 describe('twpki/fastify card login, hostile client', () => {
   it('answers an onLogin result that cannot be serialized with 500 INTERNAL, not 400 BODY_INVALID', async () => {
@@ -178,19 +198,8 @@ describe('twpki/fastify card login, hostile client', () => {
   });
 
   it("writes the answer with the application's reply serializer: a BigInt id it knows is sent, not refused", async () => {
-    const own = Fastify();
-    own.setReplySerializer((payload) => JSON.stringify(payload, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)));
-    await own.register(cardLogin, {
-      prefix: '/login/card',
-      verifier: rig.verifier,
-      challenges: rig.challenges,
-      origin: ORIGIN,
-      sessionId: () => 'serializer',
-      onLogin: () => ({ userId: 9007199254740993n }),
-    });
-    await own.listen({ port: 0, host: '127.0.0.1' });
-    try {
-      const ownBase = `http://127.0.0.1:${(own.server.address() as AddressInfo).port}`;
+    const bigintAsText = (payload: unknown): string => JSON.stringify(payload, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+    await withOwnApp({ sessionId: () => 'serializer', onLogin: () => ({ userId: 9007199254740993n }) }, async (ownBase) => {
       const c = (await (await fetch(`${ownBase}/login/card/challenge`)).json()) as CardLoginChallenge;
       const r = await fetch(`${ownBase}/login/card/verify`, {
         method: 'POST',
@@ -198,33 +207,19 @@ describe('twpki/fastify card login, hostile client', () => {
         body: JSON.stringify(await signWithComponent(rig, c.tbs)),
       });
       expect([r.status, await r.json()]).toEqual([200, { userId: '9007199254740993' }]);
-    } finally {
-      await own.close();
-    }
+    }, (own) => own.setReplySerializer(bigintAsText));
   });
 
   it('answers as usual when the onError hook throws, and its message never reaches the client', async () => {
-    const own = Fastify();
-    await own.register(cardLogin, {
-      prefix: '/login/card',
-      verifier: rig.verifier,
-      challenges: rig.challenges,
-      origin: ORIGIN,
-      sessionId: () => undefined,
-      onLogin: () => ({}),
-      onError: () => {
-        throw new Error('log sink at 10.0.0.9 is full');
-      },
-    });
-    await own.listen({ port: 0, host: '127.0.0.1' });
-    try {
-      const r = await fetch(`http://127.0.0.1:${(own.server.address() as AddressInfo).port}/login/card/challenge`);
+    const onError = (): void => {
+      throw new Error('log sink at 10.0.0.9 is full');
+    };
+    await withOwnApp({ sessionId: () => undefined, onError }, async (ownBase) => {
+      const r = await fetch(`${ownBase}/login/card/challenge`);
       const text = await r.text();
       expect([r.status, codeOf(text)]).toEqual([401, 'SESSION_REQUIRED']);
       expect(text).not.toContain('10.0.0.9');
-    } finally {
-      await own.close();
-    }
+    });
   });
 });
 
