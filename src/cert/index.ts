@@ -9,10 +9,9 @@ export {
   MOICA_MAXIMUM_YEARS,
   MOICA_RENEWAL_OPENS_DAYS_BEFORE,
   MOICA_RENEWAL_YEARS_AFTER_EXPIRY,
-  MOICA_LIFECYCLE_ERROR_CODES,
-  MoicaLifecycleError,
   moicaLifecycle,
   type MoicaLifecycle,
   type MoicaLifecycleOptions,
   type MoicaLifecycleStage,
 } from './lifecycle/moica-lifecycle.js';
+export { MOICA_LIFECYCLE_ERROR_CODES, MoicaLifecycleError } from './lifecycle/errors.js';

@@ -1,5 +1,5 @@
 import { HiCOSError, PinRejectedError } from '../apdu/errors.js';
-import { MoicaLifecycleError } from '../cert/lifecycle/moica-lifecycle.js';
+import { MoicaLifecycleError } from '../cert/lifecycle/errors.js';
 import { CertificateParseError } from '../cert/profile/errors.js';
 import { ChainValidationError, RevocationError } from '../cert/trust/errors.js';
 import { DocumentFormatError } from '../cert/trust/documents/errors.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HICOS_ERROR_CODES, PinRejectedError } from '../../src/apdu/errors.js';
-import { MOICA_LIFECYCLE_ERROR_CODES } from '../../src/cert/lifecycle/moica-lifecycle.js';
+import { MOICA_LIFECYCLE_ERROR_CODES } from '../../src/cert/lifecycle/errors.js';
 import { CERTIFICATE_PARSE_ERROR_CODES, CertificateParseError } from '../../src/cert/profile/errors.js';
 import { CHAIN_ERROR_CODES, ChainValidationError, REVOCATION_ERROR_CODES } from '../../src/cert/trust/errors.js';
 import { DOCUMENT_FORMAT_ERROR_CODES } from '../../src/cert/trust/documents/errors.js';

@@ -116,6 +116,31 @@ describe.runIf(built || process.env.CI === 'true')('twpki/browser bundled from t
     }
   });
 
+  it('a page may bundle twpki/messages: error tables only, nothing of Node, the parsers or the card layers', async () => {
+    const contents = "import { MessageCatalogue } from 'twpki/messages'; console.log(new MessageCatalogue().message('login.CHALLENGE_EXPIRED', 'zh-TW'));";
+    const result = await build({
+      stdin: { contents, resolveDir: project.dir, sourcefile: 'page.js', loader: 'js' },
+      absWorkingDir: project.dir,
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      target: 'es2020',
+      minify: true,
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const text = result.outputFiles[0]?.text ?? '';
+    expect(text).not.toMatch(/node:|\bBuffer\b|\bprocess\.\w|\brequire\(/);
+    // What the catalogue needs and nothing more: no DER reader, certificate parser or verifier came along.
+    expect(text).not.toMatch(/createPublicKey|subjectPublicKeyInfo|tbsCertificate/i);
+    expect(gzipSync(Buffer.from(text), { level: 9 }).length).toBeLessThan(40 * 1024);
+    const printed: string[] = [];
+    new Function('console', text)({ log: (line: string) => printed.push(line) });
+    expect(printed).toHaveLength(1);
+    expect(printed[0]).toMatch(/[\u4e00-\u9fff]/);
+  });
+
   it.runIf(chromiumAvailable())('Vite\'s page runs in Chromium', { timeout: 60_000 }, async () => {
     const files = new Map(vite.map((o) => [`/${o.fileName}`, o.code]));
     const server: Server = createServer((request, response) => {

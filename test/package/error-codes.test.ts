@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SIGN_REQUEST_ERROR_CODES } from '../../src/agent/sign-request.js';
 import { HICOS_ERROR_CODES } from '../../src/apdu/errors.js';
 import { COMPONENT_ERROR_CODES } from '../../src/browser/component-error.js';
-import { MOICA_LIFECYCLE_ERROR_CODES } from '../../src/cert/lifecycle/moica-lifecycle.js';
+import { MOICA_LIFECYCLE_ERROR_CODES } from '../../src/cert/lifecycle/errors.js';
 import { CERTIFICATE_PARSE_ERROR_CODES } from '../../src/cert/profile/errors.js';
 import { DOCUMENT_FORMAT_ERROR_CODES } from '../../src/cert/trust/documents/errors.js';
 import { CHAIN_ERROR_CODES, REVOCATION_ERROR_CODES } from '../../src/cert/trust/errors.js';
@@ -45,7 +45,7 @@ const ERROR_CLASS_FILES = [
   'src/agent/sign-request.ts',
   'src/apdu/errors.ts',
   'src/browser/component-error.ts',
-  'src/cert/lifecycle/moica-lifecycle.ts',
+  'src/cert/lifecycle/errors.ts',
   'src/cert/profile/errors.ts',
   'src/cert/trust/errors.ts',
   'src/cert/trust/verification/errors.ts',

@@ -1,8 +1,8 @@
-import { TwpkiError } from '../../shared/twpki-error.js';
 import type { CertificateProfile } from '../profile/certificate-profile.js';
 import { parseCertificate } from '../profile/parse-certificate.js';
 import { TrustedCertificate } from '../trust/trusted-certificate.js';
 import { isInstant } from '../trust/instant.js';
+import { MoicaLifecycleError } from './errors.js';
 
 /*
  * The rules, from the MOICA application form (seeds/moica-application-form.txt,
@@ -77,12 +77,6 @@ export interface MoicaLifecycleOptions {
    */
   readonly cardIssuedAt?: Date;
 }
-
-/** Codes of {@link MoicaLifecycleError}. */
-export const MOICA_LIFECYCLE_ERROR_CODES = ['NOT_A_MOICA_CERTIFICATE', 'INVALID_LIFECYCLE_DATE'] as const;
-
-/** Why {@link moicaLifecycle} could not judge: not a MOICA user certificate, or a bad date. */
-export class MoicaLifecycleError extends TwpkiError<(typeof MOICA_LIFECYCLE_ERROR_CODES)[number]> {}
 
 const DAY_MS = 86_400_000;
 

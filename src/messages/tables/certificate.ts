@@ -1,4 +1,4 @@
-import type { MOICA_LIFECYCLE_ERROR_CODES } from '../../cert/lifecycle/moica-lifecycle.js';
+import type { MOICA_LIFECYCLE_ERROR_CODES } from '../../cert/lifecycle/errors.js';
 import type { CertificateParseErrorCode } from '../../cert/profile/errors.js';
 import type { CodeMessage } from '../../component/codes.js';
 
