@@ -111,4 +111,10 @@ export interface VirtualHiCOSCardOptions {
   quirks?: VirtualCardQuirks;
   /** Random source for card challenges (default `crypto.randomBytes`). */
   random?: (length: number) => Uint8Array;
+  /**
+   * Most exchanges `log` keeps, the latest ones (default 10,000: some 300 full card reads of 34
+   * exchanges and about 20 KB each). A harness that runs for days would otherwise hold every APDU it
+   * ever sent. `apduCount` still counts every exchange; `Infinity` keeps them all.
+   */
+  logLimit?: number;
 }

@@ -49,7 +49,7 @@ const sw = (value: number): Reply => ({ sw: value });
  * {@link VirtualHiCOSCardOptions}.
  */
 export class VirtualHiCOSCard implements CardEmulator {
-  /** Exchanges since construction or {@link clearLog}. */
+  /** The latest exchanges since construction or {@link clearLog}, at most `logLimit` of them (oldest first). */
   public readonly log: ApduLogEntry[] = [];
   /** The card's generation. */
   public readonly generation: 1 | 2;
@@ -66,6 +66,8 @@ export class VirtualHiCOSCard implements CardEmulator {
   private readonly keysByRef: Map<number, VirtualCardKeyPair>;
   private readonly pinReference: number;
   private readonly random: (n: number) => Uint8Array;
+  private readonly logLimit: number;
+  private exchanges = 0;
 
   // Volatile state, cleared by reset().
   private application: Application = 'none';
@@ -110,6 +112,10 @@ export class VirtualHiCOSCard implements CardEmulator {
     if (this.cardId.length !== 10) throw badCardOption('cardId must be 10 bytes');
     this.staticKeys = diversifyHiCOSStaticKeys(this.cardId);
     this.random = options.random ?? ((n) => new Uint8Array(randomBytes(n)));
+    this.logLimit = options.logLimit ?? 10_000;
+    if (!(this.logLimit === Infinity || (Number.isSafeInteger(this.logLimit) && this.logLimit >= 0))) {
+      throw badCardOption(`logLimit must be a whole number of at least 0 or Infinity, not ${String(options.logLimit)}`);
+    }
   }
 
   /** The keys and certificates the card holds (tests verify signatures with them). */
@@ -117,9 +123,9 @@ export class VirtualHiCOSCard implements CardEmulator {
     return this.options.credentials;
   }
 
-  /** Number of exchanges in {@link log}. */
+  /** Number of exchanges since construction or {@link clearLog}, including those {@link log} no longer keeps. */
   public get apduCount(): number {
-    return this.log.length;
+    return this.exchanges;
   }
 
   /** Tries left on the PIN counter (test inspection). */
@@ -137,9 +143,10 @@ export class VirtualHiCOSCard implements CardEmulator {
     return node?.kind === 'EF' ? Uint8Array.from(node.content) : undefined;
   }
 
-  /** Empties {@link log}. */
+  /** Empties {@link log} and sets {@link apduCount} back to 0. */
   public clearLog(): void {
     this.log.length = 0;
+    this.exchanges = 0;
   }
 
   public reset(): Uint8Array {
@@ -166,7 +173,9 @@ export class VirtualHiCOSCard implements CardEmulator {
     const response = this.encode(reply, command);
     const logged = Uint8Array.from(commandBytes);
     if (command?.ins === 0x20) logged.fill(0, 5);
+    this.exchanges++;
     this.log.push({ command: logged, response: Uint8Array.from(response) });
+    if (this.log.length > this.logLimit) this.log.shift();
     return response;
   }
 

@@ -208,3 +208,44 @@ describe('virtual card robustness', () => {
     }
   });
 });
+
+describe('virtual card exchange log', () => {
+  it('keeps the latest logLimit exchanges and counts them all', () => {
+    const card = new VirtualHiCOSCard({ credentials, logLimit: 3 });
+    card.reset();
+    run(card, '80a40000023f00', '80a40000025030', '80a40000025015', '80a40000023f00', '80a40000020900');
+    expect(card.apduCount).toBe(5);
+    expect(card.log.map((e) => toHex(e.command))).toEqual(['80a40000025015', '80a40000023f00', '80a40000020900']);
+    expect(card.log.map((e) => toHex(e.response))).toEqual(['6a82', '9000', '9000']);
+    card.clearLog();
+    expect([card.apduCount, card.log.length]).toEqual([0, 0]);
+    run(card, '80a40000023f00');
+    expect([card.apduCount, card.log.length]).toEqual([1, 1]);
+  });
+
+  it('is bounded by default: a harness running for days does not keep every APDU', () => {
+    const card = new VirtualHiCOSCard({ credentials });
+    card.reset();
+    for (let i = 0; i < 10_050; i++) card.process(fromHex(i % 2 === 0 ? '80a40000023f00' : '80a40000025030'));
+    expect(card.apduCount).toBe(10_050);
+    expect(card.log).toHaveLength(10_000);
+    expect(toHex(card.log[0]!.command)).toBe('80a40000023f00'); // the 51st exchange (i = 50)
+    expect(toHex(card.log[9_999]!.command)).toBe('80a40000025030'); // the last (i = 10,049)
+  });
+
+  it('keeps everything with Infinity, nothing with 0, and blanks VERIFY data either way', () => {
+    const all = new VirtualHiCOSCard({ credentials, logLimit: Infinity });
+    const none = new VirtualHiCOSCard({ credentials, logLimit: 0 });
+    for (const card of [all, none]) {
+      card.reset();
+      run(card, '80a40000023f00', '0020000108313233343536ffff');
+    }
+    expect(all.log).toHaveLength(2);
+    expect(toHex(all.log[1]!.command)).toBe('00200001080000000000000000');
+    expect([none.log.length, none.apduCount]).toEqual([0, 2]);
+  });
+
+  it.each([-1, 1.5, Number.NaN, '10' as unknown as number])('refuses logLimit %s, naming it', (logLimit) => {
+    expect(() => new VirtualHiCOSCard({ credentials, logLimit })).toThrow(/option logLimit must be a whole number/);
+  });
+});
