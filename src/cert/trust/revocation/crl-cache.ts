@@ -160,7 +160,7 @@ export class CrlCache {
     }
     // An older memory needs no clearing here: the download's success clears it, its failure replaces it.
     try {
-      return { crl: await this.download(key, url, issuer), downloaded: true };
+      return { crl: await this.download(key, url, issuer, t), downloaded: true };
     } catch (error) {
       this.failed.set(key, { outcome: { error }, at: t });
       throw error;
@@ -175,6 +175,11 @@ export class CrlCache {
     if (cached === undefined || t > cached.expires || isFuture(cached.crl, at, this.skew)) return undefined;
     if (t >= cached.refreshAt) this.refreshInBackground(key, url, issuer, cached, t);
     return cached.crl;
+  }
+
+  /** CRLs held, current or not yet swept (for metrics and tests). */
+  public get size(): number {
+    return this.entries.size;
   }
 
   /** Drops every cached CRL. */
@@ -216,7 +221,7 @@ export class CrlCache {
     if (this.inFlight.has(key)) return;
     // Until this attempt settles (and for a while if it fails), do not start another.
     entry.refreshAt = t + this.retryMs;
-    this.download(key, url, issuer).then(
+    this.download(key, url, issuer, t).then(
       () => {
         this.lastRefreshError = undefined;
       },
@@ -228,12 +233,13 @@ export class CrlCache {
   }
 
   /** Downloads and verifies `url`, sharing one download between concurrent callers, and caches the result. */
-  private download(key: string, url: string, issuer: TrustedCertificate): Promise<CertificateRevocationList> {
+  private download(key: string, url: string, issuer: TrustedCertificate, t: number): Promise<CertificateRevocationList> {
     let pending = this.inFlight.get(key);
     if (pending === undefined) {
       pending = this.fetchAndVerify(url, issuer)
         .then((crl) => {
           this.store(key, crl);
+          this.sweep(key, t);
           // Whoever downloaded it (a background refresh too), what a failed check remembered is out of date.
           this.failed.delete(key);
           return crl;
@@ -257,6 +263,23 @@ export class CrlCache {
     }
     const ahead = this.options.refreshAheadMs ?? Math.max(0, expires - crl.thisUpdate.getTime()) / 10;
     this.entries.set(key, { crl, expires, refreshAt: expires - ahead });
+  }
+
+  /**
+   * Drops, besides `kept`, every CRL past its expiry at `t` and every failure
+   * memory older than the retry delay: neither is ever used again. Without
+   * it a CRL no certificate asks for any more (a partition retired, the
+   * complete CRL fetched once while a partition was down, MOICA's being
+   * some 20 MB) was held until the process ended. Run after each download,
+   * which is when the cache grows; a check never pays for it.
+   */
+  private sweep(kept: string, t: number): void {
+    for (const [key, entry] of this.entries) {
+      if (key !== kept && t > entry.expires && !this.inFlight.has(key)) this.entries.delete(key);
+    }
+    for (const [key, last] of this.failed) {
+      if (key !== kept && Math.abs(t - last.at) >= this.retryMs) this.failed.delete(key);
+    }
   }
 
   private expiryOf(crl: CertificateRevocationList): number {
