@@ -166,6 +166,36 @@ it('refuses a bad key, lifetime or clock at construction and bad per-call option
   for (const context of [5, '', null]) expect(() => seal.seal(citizenCard(1), { context: context as never })).toThrow(/context must be a non-empty string/);
 });
 
+it('a rotated key: what the previous key sealed still opens, everything new is sealed with the new key', () => {
+  const oldKey = randomBytes(32);
+  const newKey = randomBytes(32);
+  const before = new HolderSeal({ key: oldKey, clock });
+  const rotated = new HolderSeal({ key: newKey, previousKeys: [randomBytes(32), oldKey], clock });
+  const sealedBefore = before.seal(real, { context: 'session-A' });
+  const opened = rotated.open(sealedBefore, { context: 'session-A' });
+  expect(isVerifiedHolder(opened)).toBe(true);
+  expect(opened.cardNumber).toBe(real.cardNumber);
+  // Still bound to its context, and still refused once expired.
+  expect(() => rotated.open(sealedBefore, { context: 'session-B' })).toThrow(EnrollError);
+  // What the rotated seal makes, only the new key opens: an instance still on the old key alone refuses it.
+  const sealedAfter = rotated.seal(real, { context: 'session-A' });
+  expect(new HolderSeal({ key: newKey, clock }).open(sealedAfter, { context: 'session-A' }).cardNumber).toBe(real.cardNumber);
+  expect(() => before.open(sealedAfter, { context: 'session-A' })).toThrow(/does not verify/);
+  // Without the previous key the old value is refused, as before rotation support.
+  expect(() => new HolderSeal({ key: newKey, clock }).open(sealedBefore, { context: 'session-A' })).toThrow(/does not verify/);
+  clock.advance(30 * 60_000);
+  expect(() => rotated.open(sealedBefore, { context: 'session-A' })).toThrow(/expired/);
+  clock.set('2026-03-02T01:00:00Z');
+});
+
+it('refuses previous keys that are not a short list of real keys, naming the entry', () => {
+  expect(() => new HolderSeal({ key, previousKeys: [randomBytes(32), randomBytes(16)] })).toThrow('previousKeys[1] must be at least 32 random bytes');
+  expect(() => new HolderSeal({ key, previousKeys: ['x'.repeat(64) as unknown as Uint8Array] })).toThrow(/previousKeys\[0\] must be/);
+  expect(() => new HolderSeal({ key, previousKeys: Array.from({ length: 5 }, () => randomBytes(32)) })).toThrow(/at most 4/);
+  expect(() => new HolderSeal({ key, previousKeys: randomBytes(32) as unknown as Uint8Array[] })).toThrow(/previousKeys must be a list/);
+  expect(new HolderSeal({ key, previousKeys: [] })).toBeInstanceOf(HolderSeal);
+});
+
 describeEachStore('enroll_t_holder_seal', (db) => {
   it('the account flow binds with and logs in with an opened holder; a copy of the same fields is refused', async () => {
     const { flow, mailer } = gpsAccountFlow(db(), clock);

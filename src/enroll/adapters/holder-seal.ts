@@ -21,10 +21,18 @@ import { refusalError } from '../refusals.js';
 export interface HolderSealOptions {
   /**
    * Secret key, at least 32 random bytes, the same on every instance that
-   * opens what another sealed. Keep it with your session secret; rotating it
-   * makes every sealed holder unusable (users log in with their card again).
+   * opens what another sealed. Keep it with your session secret. Rotating it
+   * without {@link previousKeys} makes every sealed holder unusable (users
+   * log in with their card again).
    */
   readonly key: Uint8Array;
+  /**
+   * Keys used before `key`, newest first, at most 4, each at least 32 bytes:
+   * what they sealed still opens until it expires, while everything is sealed
+   * with `key`. Rotate by making the old key the first previous one on every
+   * instance, and drop it once `ttlMs` has passed.
+   */
+  readonly previousKeys?: readonly Uint8Array[];
   /** How long a sealed holder can be opened, in whole milliseconds; default 30 minutes, at most 24 hours. */
   readonly ttlMs?: number;
   /** Clock; default the system clock. */
@@ -45,6 +53,7 @@ const PREFIX = 'twpki-holder.v2.';
 const DEFAULT_TTL_MS = 30 * 60_000;
 const MAX_TTL_MS = 24 * 60 * 60_000;
 const MIN_KEY_BYTES = 32;
+const MAX_PREVIOUS_KEYS = 4;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
@@ -64,12 +73,15 @@ const TEXT_FIELDS = ['subjectName', 'certificateSerial', 'cardNumber', 'idHint',
  */
 export class HolderSeal {
   private readonly key: Buffer;
+  /** `key` and then the previous keys, as derived: what {@link open} tries, in this order. */
+  private readonly openingKeys: readonly Buffer[];
   private readonly ttlMs: number;
   private readonly clock: Clock;
 
   /**
-   * @throws RangeError naming `key` (not bytes, or fewer than 32), `ttlMs`
-   *   (not a whole number of ms from 1 to 24 hours) or `clock` (no `now()`).
+   * @throws RangeError naming `key` (not bytes, or fewer than 32), `previousKeys`
+   *   (not a list of at most 4 such keys), `ttlMs` (not a whole number of ms
+   *   from 1 to 24 hours) or `clock` (no `now()`).
    */
   public constructor(options: HolderSealOptions) {
     const o = (typeof options === 'object' && options !== null ? options : {}) as Partial<Record<keyof HolderSealOptions, unknown>>;
@@ -84,8 +96,17 @@ export class HolderSeal {
     if (typeof clock !== 'object' || clock === null || typeof (clock as Partial<Clock>).now !== 'function') {
       throw new RangeError('clock must be an object with a now() method (a Clock, such as systemClock)');
     }
-    // A key of its own for this use, so the same session secret can serve elsewhere without reuse.
-    this.key = Buffer.from(hkdfSync('sha256', o.key, Buffer.alloc(0), 'twpki holder seal v2', 32));
+    const previous = o.previousKeys ?? [];
+    if (!Array.isArray(previous) || previous.length > MAX_PREVIOUS_KEYS) {
+      throw new RangeError(`previousKeys must be a list of at most ${MAX_PREVIOUS_KEYS} keys (newest first)`);
+    }
+    previous.forEach((k: unknown, i) => {
+      if (!(k instanceof Uint8Array) || k.length < MIN_KEY_BYTES) {
+        throw new RangeError(`previousKeys[${i}] must be at least ${MIN_KEY_BYTES} random bytes (a Uint8Array or Buffer)`);
+      }
+    });
+    this.key = sealingKey(o.key);
+    this.openingKeys = [this.key, ...(previous as Uint8Array[]).map(sealingKey)];
     this.ttlMs = ttlMs;
     this.clock = clock as Clock;
   }
@@ -128,20 +149,33 @@ export class HolderSeal {
     const bytes = Buffer.from(text, 'base64url');
     // Decoding ignores stray characters and a last character's unused bits: only the canonical spelling counts.
     if (bytes.toString('base64url') !== text || bytes.length < IV_BYTES + TAG_BYTES + 2) return refuse('is not one');
-    let plain: Buffer;
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(0, IV_BYTES)).setAAD(aad(context));
-      decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-      plain = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
-    } catch {
-      return refuse('does not verify (another key, another context, or altered)');
-    }
+    const plain = this.decrypt(bytes, context);
+    if (plain === undefined) return refuse('does not verify (another key, another context, or altered)');
     const body = parseJson(plain.toString('utf8'));
     const fields = body === undefined ? undefined : sealedFields(body.h);
     if (body === undefined || fields === undefined || typeof body.exp !== 'number') return refuse('is malformed');
     if (this.clock.now().getTime() >= body.exp) return refuse(`expired at ${new Date(body.exp).toISOString()}`);
     return markVerified({ ...fields });
   }
+
+  /** The plain text under the first key that authenticates `bytes` for `context`, or `undefined`. */
+  private decrypt(bytes: Buffer, context: string): Buffer | undefined {
+    for (const key of this.openingKeys) {
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES)).setAAD(aad(context));
+        decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+        return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
+      } catch {
+        // Not this key (or altered): the next one, if any.
+      }
+    }
+    return undefined;
+  }
+}
+
+/** A key of its own for this use, so the same session secret can serve elsewhere without reuse. */
+function sealingKey(secret: Uint8Array): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'twpki holder seal v2', 32));
 }
 
 /** The additional authenticated data: the format and the context, length-prefixed so no two contexts collide. */
