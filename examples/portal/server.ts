@@ -27,7 +27,7 @@ import { defaultMessages } from 'twpki/messages';
 import { TwpkiError } from 'twpki';
 import { bundleBrowserModule } from './core/browser-module.js';
 import { VerifiedCards } from './core/card-view.js';
-import { PortalConfigError, fromOptionOrEnv, parsePublicOrigin, secretOf, wholeNumberOf } from './core/config.js';
+import { PortalConfigError, fromOptionOrEnv, parsePublicOrigin, previousSecretsOf, secretOf, wholeNumberOf } from './core/config.js';
 import { DatabaseHealth } from './core/health.js';
 import { LoginAttempts, type LoginLimit } from './core/login-attempts.js';
 import type { CapturedMail } from './core/mail-sink.js';
@@ -70,6 +70,17 @@ export interface PortalOptions {
   readonly sessionSecret?: string;
   /** Seals verified cards (default `PORTAL_HOLDER_KEY`, base64url of 32 bytes or more; the same on every instance). */
   readonly holderKey?: Uint8Array;
+  /**
+   * Session secrets used before `sessionSecret`, newest first, at most 4 (default `PORTAL_SESSION_SECRET_PREVIOUS`,
+   * comma-separated): cookies they signed are still accepted, new ones are signed with `sessionSecret`. Keep one
+   * until the sessions it signed have ended (12 hours after their last change).
+   */
+  readonly previousSessionSecrets?: readonly string[];
+  /**
+   * Holder keys used before `holderKey`, newest first, at most 4 (default `PORTAL_HOLDER_KEY_PREVIOUS`,
+   * comma-separated base64url): cards they sealed still open until they expire (10 minutes).
+   */
+  readonly previousHolderKeys?: readonly Uint8Array[];
   /** Root certificates card logins must chain to (GRCA in production). */
   readonly trustAnchors: readonly CertificateInput[];
   /** Issuing CA certificates (MOICA, GCA, XCA, MOEACA) the browser does not send. */
@@ -289,7 +300,10 @@ interface Settings {
   readonly secure: boolean;
   readonly trustProxy: false | string;
   readonly sessionSecret: string;
+  /** Checked, as fastify-session takes them (see `sessionSecret`). */
+  readonly previousSessionSecrets: readonly string[];
   readonly holderKey: Uint8Array;
+  readonly previousHolderKeys: readonly Uint8Array[];
   readonly passwordHash: string;
   /** Undefined when turned off. */
   readonly loginLimit: LoginLimit | undefined;
@@ -357,15 +371,23 @@ async function settingsOf(options: PortalOptions): Promise<Settings> {
     required: deployment,
     decode: 'utf8',
   }).toString('base64url');
+  const previousSessionSecrets = previousSecretsOf(
+    fromOptionOrEnv(options.previousSessionSecrets, 'previousSessionSecrets', 'PORTAL_SESSION_SECRET_PREVIOUS'),
+    { minBytes: 32, decode: 'utf8' },
+  ).map((secret) => secret.toString('base64url'));
   const limits = limitsOf(options);
   const holderKey = secretOf(fromOptionOrEnv(options.holderKey, 'holderKey', 'PORTAL_HOLDER_KEY'), { minBytes: 32, required: deployment, decode: 'base64url' });
+  const previousHolderKeys = previousSecretsOf(fromOptionOrEnv(options.previousHolderKeys, 'previousHolderKeys', 'PORTAL_HOLDER_KEY_PREVIOUS'), {
+    minBytes: 32,
+    decode: 'base64url',
+  });
   const host = options.host ?? (process.env.PORTAL_HOST || '127.0.0.1');
   // The origin is part of what cards sign, so the port is fixed before the routes are built.
   const wanted = options.port ?? portOf(process.env.PORT);
   const port = wanted === 0 ? await freePort(host) : wanted;
   const origin = publicOrigin ?? `http://127.0.0.1:${port}`;
   const secure = origin.startsWith('https:');
-  return { port, host, origin, secure, trustProxy: trustProxyOf(options.trustProxy, secure), sessionSecret, holderKey, passwordHash, ...limits };
+  return { port, host, origin, secure, trustProxy: trustProxyOf(options.trustProxy, secure), sessionSecret, previousSessionSecrets, holderKey, previousHolderKeys, passwordHash, ...limits };
 }
 
 /** Starts the portal (on 127.0.0.1:8009 unless configured otherwise, see {@link PortalOptions}). */
@@ -396,7 +418,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   await app.register(fastifyCookie);
   await app.register(fastifySession, {
     // The same secret on every instance (PORTAL_SESSION_SECRET), or one per start outside a deployment.
-    secret: settings.sessionSecret,
+    // New cookies are signed with the first; the previous secrets of a rotation still verify theirs.
+    secret: [settings.sessionSecret, ...settings.previousSessionSecrets],
     cookieName: 'portal_sid',
     store: sessionStore,
     // SameSite=Strict: card, review and operator calls cannot be triggered from other sites.
@@ -429,7 +452,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     clock: options.clock ?? systemClock,
     mailer: mail.mailer,
     // PORTAL_HOLDER_KEY (base64url, 32 bytes or more) lets verified cards outlive a restart, as PORTAL_SESSION_SECRET does sessions.
-    cards: new VerifiedCards(settings.holderKey, options.clock ?? systemClock),
+    cards: new VerifiedCards(settings.holderKey, options.clock ?? systemClock, settings.previousHolderKeys),
     reviewer: { role: 'reviewer', id: 'portal-reviewer' },
     page,
     requireReviewer,

@@ -19,7 +19,7 @@ import { openPglite } from '../enroll/helpers.js';
 const noMail: Mailer = { send: () => Promise.resolve() };
 const SECRET = 'a-session-secret-of-forty-characters-123';
 const KEY = Buffer.alloc(32, 7).toString('base64url');
-const VARIABLES = ['PORTAL_SESSION_SECRET', 'PORTAL_HOLDER_KEY', 'PORTAL_PUBLIC_ORIGIN', 'PORTAL_REVIEWER_PASSWORD_HASH', 'NODE_ENV', 'DATABASE_URL'] as const;
+const VARIABLES = ['PORTAL_SESSION_SECRET', 'PORTAL_HOLDER_KEY', 'PORTAL_SESSION_SECRET_PREVIOUS', 'PORTAL_HOLDER_KEY_PREVIOUS', 'PORTAL_PUBLIC_ORIGIN', 'PORTAL_REVIEWER_PASSWORD_HASH', 'NODE_ENV', 'DATABASE_URL'] as const;
 
 let pki: TestPki;
 const saved = new Map<string, string | undefined>();
@@ -63,6 +63,18 @@ describe('startPortal refuses a configuration that cannot work, naming the setti
     process.env.PORTAL_SESSION_SECRET = SECRET;
     process.env.PORTAL_HOLDER_KEY = 'c2hvcnQ';
     expect((await refused(startPortal(options()), 'PORTAL_HOLDER_KEY')).message).toMatch(/decodes to 5/);
+  });
+
+  it('a previous secret of a rotation that is short, or too many of them', async () => {
+    process.env.PORTAL_SESSION_SECRET = SECRET;
+    process.env.PORTAL_SESSION_SECRET_PREVIOUS = `${SECRET}-older, short`;
+    expect((await refused(startPortal(options()), 'PORTAL_SESSION_SECRET_PREVIOUS')).message).toMatch(/entry 2 must be at least 32 random bytes \(it has 5\)/);
+    process.env.PORTAL_SESSION_SECRET_PREVIOUS = Array.from({ length: 5 }, (_, i) => `${SECRET}-${i}`).join(',');
+    expect((await refused(startPortal(options()), 'PORTAL_SESSION_SECRET_PREVIOUS')).message).toMatch(/at most 4/);
+    delete process.env.PORTAL_SESSION_SECRET_PREVIOUS;
+    process.env.PORTAL_HOLDER_KEY_PREVIOUS = 'c2hvcnQ';
+    expect((await refused(startPortal(options()), 'PORTAL_HOLDER_KEY_PREVIOUS')).message).toMatch(/entry 1 must be base64url of at least 32 random bytes \(it decodes to 5\)/);
+    expect((await refused(startPortal(options({ previousHolderKeys: [new Uint8Array(8)] })), 'previousHolderKeys')).message).toMatch(/entry 1/);
   });
 
   it('a deployment (public origin set, or NODE_ENV=production) without the shared secrets', async () => {

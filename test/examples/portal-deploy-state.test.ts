@@ -271,4 +271,43 @@ describe('a restart on the embedded store with PORTAL_DATA_DIR', () => {
       await second.close();
     }
   });
+
+  it('rotates its secrets: the previous ones still open the session and the sealed card, and without them nothing does', async () => {
+    const rotationDir = mkdtempSync(join(tmpdir(), 'portal-rotate-'));
+    const rotated = {
+      sessionSecret: randomBytes(32).toString('base64url'),
+      holderKey: new Uint8Array(randomBytes(32)),
+      previousSessionSecrets: [randomBytes(32).toString('base64url'), SECRETS.sessionSecret],
+      previousHolderKeys: [SECRETS.holderKey],
+    };
+    try {
+      const first = await startPortal(options({ databaseUrl: '', dataDir: rotationDir }));
+      const page = new ProxiedPage(first.listenUrl);
+      await applyWithBasicData(page, first.listenUrl, first.listenUrl);
+      const challenge = await page.call('GET', '/gps/card/apply/challenge');
+      const token = await ProxiedPage.sign(agent, String(challenge.body.tbs));
+      expect(await page.call('POST', '/gps/card/apply/verify', token)).toMatchObject({ status: 200 });
+      const cookieBefore = page.cookie;
+      await first.close();
+
+      // The new secrets alone: the old cookie is a new empty session, the page is told to start again.
+      const strict = await startPortal(options({ databaseUrl: '', dataDir: rotationDir, sessionSecret: rotated.sessionSecret, holderKey: rotated.holderKey }));
+      const refused = await page.call('POST', '/gps/api/application/bind', { name: '王小明', phone: '02-2345-6789', email: 'a@example.com.tw' }, PUBLIC, strict.listenUrl);
+      await strict.close();
+      expect(refused.status).toBeGreaterThanOrEqual(400);
+      expect(refused.status).toBeLessThan(500);
+
+      // With the old ones as previous: the cookie signed before and the card sealed before both still work.
+      page.cookie = cookieBefore;
+      const after = await startPortal(options({ databaseUrl: '', dataDir: rotationDir, ...rotated }));
+      try {
+        const bound = await page.call('POST', '/gps/api/application/bind', { name: '王小明', phone: '02-2345-6789', email: 'a@example.com.tw' }, PUBLIC, after.listenUrl);
+        expect(bound).toMatchObject({ status: 200, body: { status: 'underReview' } });
+      } finally {
+        await after.close();
+      }
+    } finally {
+      rmSync(rotationDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -93,9 +93,12 @@ type PortalSession = FastifyRequest['session'];
 export class VerifiedCards {
   private readonly seal: HolderSeal;
 
-  /** @param key at least 32 random bytes, the same on every instance sharing sessions. */
-  public constructor(key: Uint8Array, clock?: Clock) {
-    this.seal = new HolderSeal({ key, ttlMs: TTL_MS, clock });
+  /**
+   * @param key at least 32 random bytes, the same on every instance sharing sessions.
+   * @param previousKeys keys of a rotation: what they sealed still opens until it expires.
+   */
+  public constructor(key: Uint8Array, clock?: Clock, previousKeys: readonly Uint8Array[] = []) {
+    this.seal = new HolderSeal({ key, previousKeys, ttlMs: TTL_MS, clock });
   }
 
   /** Keeps `card` for `session`'s `step`. */

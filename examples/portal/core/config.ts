@@ -89,6 +89,35 @@ export function secretOf(
   return bytes;
 }
 
+/** Most previous secrets a rotation setting takes: each is tried on every cookie or sealed card it did not sign. */
+const MAX_PREVIOUS_SECRETS = 4;
+
+/**
+ * The secrets a setting's rotation still accepts (`PORTAL_SESSION_SECRET_PREVIOUS`, `PORTAL_HOLDER_KEY_PREVIOUS`):
+ * comma-separated in the environment, newest first, each checked as {@link secretOf} checks the current one; none
+ * when unset.
+ */
+export function previousSecretsOf(
+  source: Source<readonly (string | Uint8Array)[] | string>,
+  options: { minBytes: number; decode: 'utf8' | 'base64url' },
+): Buffer[] {
+  const { value, setting } = source;
+  if (value === undefined) return [];
+  const list = typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : value;
+  if (!Array.isArray(list) || list.length > MAX_PREVIOUS_SECRETS) {
+    throw new PortalConfigError(setting, `must list at most ${MAX_PREVIOUS_SECRETS} earlier secrets, newest first (comma-separated in the environment)`);
+  }
+  return list.map((entry, i) => {
+    try {
+      return secretOf({ value: entry, setting }, { ...options, required: false });
+    } catch (error) {
+      // The same check as the current secret's, naming which entry failed.
+      if (!(error instanceof PortalConfigError)) throw error;
+      throw new PortalConfigError(setting, `entry ${i + 1} ${error.message.slice(setting.length + 2)}`);
+    }
+  });
+}
+
 /**
  * A whole-number setting (a count, seconds, milliseconds): `fallback` when unset; otherwise a whole number from
  * `min` to `max`, or a {@link PortalConfigError} naming the setting. A typo (`15m`, `-1`, `1e3`) must stop the
