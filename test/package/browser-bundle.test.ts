@@ -63,6 +63,22 @@ function foreignModules(outputs: readonly Output[]): string[] {
   return [...new Set(modules.filter((m) => m !== 'main.js' && m !== 'index.html' && !m.startsWith('\0vite/')))].sort();
 }
 
+/** esbuild's browser bundle of a page whose whole script is `contents`, in the packed project. */
+function pageBundle(contents: string) {
+  return build({
+    stdin: { contents, resolveDir: project.dir, sourcefile: 'page.js', loader: 'js' },
+    absWorkingDir: project.dir,
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2020',
+    minify: true,
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+}
+
 const scripts = (outputs: readonly Output[]): Output[] => outputs.filter((o) => o.fileName.endsWith('.js'));
 
 describe.runIf(built || process.env.CI === 'true')('twpki/browser bundled from the installed package', () => {
@@ -99,18 +115,7 @@ describe.runIf(built || process.env.CI === 'true')('twpki/browser bundled from t
       ["import { detect } from 'twpki/browser'; console.log(detect);", BROWSER_BUILD],
       ["const { detect } = require('twpki/browser'); console.log(detect);", 'node_modules/twpki/dist-browser/index.cjs'],
     ] as const) {
-      const result = await build({
-        stdin: { contents, resolveDir: project.dir, sourcefile: 'page.js', loader: 'js' },
-        absWorkingDir: project.dir,
-        bundle: true,
-        platform: 'browser',
-        format: 'esm',
-        target: 'es2020',
-        minify: true,
-        write: false,
-        metafile: true,
-        logLevel: 'silent',
-      });
+      const result = await pageBundle(contents);
       expect(Object.keys(result.metafile.inputs).filter((i) => i !== 'page.js'), contents).toEqual([file]);
       expect(result.outputFiles[0]?.text, contents).not.toMatch(/node:|\bBuffer\b|\bprocess\.\w/);
     }
@@ -118,18 +123,7 @@ describe.runIf(built || process.env.CI === 'true')('twpki/browser bundled from t
 
   it('a page may bundle twpki/messages: error tables only, nothing of Node, the parsers or the card layers', async () => {
     const contents = "import { MessageCatalogue } from 'twpki/messages'; console.log(new MessageCatalogue().message('login.CHALLENGE_EXPIRED', 'zh-TW'));";
-    const result = await build({
-      stdin: { contents, resolveDir: project.dir, sourcefile: 'page.js', loader: 'js' },
-      absWorkingDir: project.dir,
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      target: 'es2020',
-      minify: true,
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
+    const result = await pageBundle(contents);
     const text = result.outputFiles[0]?.text ?? '';
     expect(text).not.toMatch(/node:|\bBuffer\b|\bprocess\.\w|\brequire\(/);
     // What the catalogue needs and nothing more: no DER reader, certificate parser or verifier came along.
