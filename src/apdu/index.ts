@@ -28,7 +28,7 @@ export { KNOWN_HICOS_ATRS, type KnownAtr, recogniseAtr } from './known-atrs.js';
 export { detectGeneration } from './detect-generation.js';
 export { DEFAULT_PIN_POLICY, type PinCharset, type PinPolicy } from './pin/pin-policy.js';
 export { defaultRetryCounterStore, RetryCounterStore } from './pin/retry-counter-store.js';
-export { FileRetryCounterStore } from './pin/file-retry-counter-store.js';
+export { FileRetryCounterStore, type FileRetryCounterStoreOptions } from './pin/file-retry-counter-store.js';
 export { type PinTokenFlags, pinTokenFlags } from './pin/pin-token-flags.js';
 export type { PinLocked, PinOk, PinVerifyResult, PinWrong } from './pin/verify-status.js';
 export { type SignatureHash } from './pkcs1/signature-hash.js';

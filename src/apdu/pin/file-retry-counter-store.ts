@@ -2,16 +2,39 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RetryCounterStore } from './retry-counter-store.js';
 
+/** Settings of a {@link FileRetryCounterStore}. */
+export interface FileRetryCounterStoreOptions {
+  /**
+   * Told when the file exists but holds no counts (corrupt, hand-edited,
+   * unreadable) or cannot be written (a read-only or misplaced state folder).
+   * The store goes on with what this process knows, so a card's answer is
+   * never lost to a file error; only the guard across processes is, and
+   * this is where to say so (the CLI prints a warning). Default: nothing.
+   */
+  readonly onError?: (error: Error) => void;
+}
+
 /**
  * A {@link RetryCounterStore} kept in a small JSON file, so the last-try
  * guard also holds across processes (one `twpki verify-pin` per try would
  * otherwise start from "unknown" each time). Holds card numbers and counts
- * only; an unreadable or corrupt file counts as empty.
+ * only. A missing file is empty; a file that cannot be read or written is
+ * reported to `onError` and never fails a PIN operation: a VERIFY has gone
+ * out by the time a count is saved, and its answer must reach the caller.
  */
 export class FileRetryCounterStore extends RetryCounterStore {
-  public constructor(private readonly path: string) {
+  private readonly onError: (error: Error) => void;
+
+  /** @param path the JSON file (its folder is made when first written, mode 0700). */
+  public constructor(
+    private readonly path: string,
+    options: FileRetryCounterStoreOptions = {},
+  ) {
     super();
-    for (const [card, count] of Object.entries(readCounts(path))) super.set(card, count);
+    this.onError = options.onError ?? (() => undefined);
+    const { counts, error } = readCounts(path);
+    if (error !== undefined) this.report(error);
+    for (const [card, count] of Object.entries(counts)) super.set(card, count);
   }
 
   public override set(cardKey: string, triesLeft: number): void {
@@ -25,27 +48,50 @@ export class FileRetryCounterStore extends RetryCounterStore {
   }
 
   private save(cardKey: string, triesLeft: number | undefined): void {
-    // Re-read so that two processes updating different cards do not undo each other.
-    const counts = readCounts(this.path);
-    if (triesLeft === undefined) delete counts[cardKey];
-    else counts[cardKey] = triesLeft;
-    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(counts)}\n`, { mode: 0o600 });
-    renameSync(temporary, this.path);
+    try {
+      // Re-read so that two processes updating different cards do not undo each other.
+      const { counts } = readCounts(this.path);
+      if (triesLeft === undefined) delete counts[cardKey];
+      else counts[cardKey] = triesLeft;
+      mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+      const temporary = `${this.path}.${process.pid}.tmp`;
+      writeFileSync(temporary, `${JSON.stringify(counts)}\n`, { mode: 0o600 });
+      renameSync(temporary, this.path);
+    } catch (error) {
+      this.report(new Error(`could not save PIN try counts to ${this.path} (${(error as Error).message}): the last-try guard holds within this process only`, { cause: error }));
+    }
+  }
+
+  private report(error: Error): void {
+    try {
+      this.onError(error);
+    } catch {
+      // A failing report must not fail the PIN operation either.
+    }
   }
 }
 
-function readCounts(path: string): Record<string, number> {
+/** The counts in `path`: none for a missing file; none and the reason for a file that holds no counts. */
+function readCounts(path: string): { counts: Record<string, number>; error?: Error } {
+  let text: string;
   try {
-    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    if (typeof parsed !== 'object' || parsed === null) return {};
-    const out: Record<string, number> = {};
-    for (const [k, v] of Object.entries(parsed)) {
-      if (k !== '' && typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 15) out[k] = v;
-    }
-    return out;
-  } catch {
-    return {};
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { counts: {} };
+    return { counts: {}, error: new Error(`could not read PIN try counts from ${path} (${(error as Error).message}): counts known before are not used`, { cause: error }) };
   }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return { counts: {}, error: new Error(`${path} is not a PIN try count file (${(error as Error).message}): counts known before are not used`, { cause: error }) };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { counts: {}, error: new Error(`${path} is not a PIN try count file (not a JSON object): counts known before are not used`) };
+  }
+  const counts: Record<string, number> = {};
+  for (const [k, v] of Object.entries(parsed)) {
+    if (k !== '' && typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 15) counts[k] = v;
+  }
+  return { counts };
 }

@@ -1,0 +1,94 @@
+/**
+ * FileRetryCounterStore when its file misbehaves: a count that cannot be saved must never cost the caller the
+ * card's answer (the VERIFY has gone out by then), and a file that holds no counts is reported, not silently
+ * taken as empty.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FileRetryCounterStore, HiCOSCard } from '../../src/apdu/index.js';
+import { EmulatorReader } from '../../src/pcsc/emulator-reader.js';
+import { VirtualHiCOSCard } from '../../src/testing/hicos/virtual-hicos-card.js';
+import { testCredentials } from './support/virtual-cards.js';
+
+beforeAll(async () => {
+  await testCredentials();
+}, 60_000);
+
+async function insert(): Promise<{ card: VirtualHiCOSCard; reader: EmulatorReader }> {
+  const card = new VirtualHiCOSCard({ credentials: await testCredentials(), pin: '123456' });
+  const reader = new EmulatorReader();
+  reader.insert(card);
+  return { card, reader };
+}
+
+/** What one run of a CLI command does: a new store on the file, a card opened with it. */
+async function run(reader: EmulatorReader, path: string, reports: Error[]): Promise<HiCOSCard> {
+  return HiCOSCard.open(reader.connect(), { retryStore: new FileRetryCounterStore(path, { onError: (e) => reports.push(e) }) });
+}
+
+describe('FileRetryCounterStore that cannot write', () => {
+  // A state folder under a file: mkdir fails with ENOTDIR, as with a read-only or misconfigured TWPKI_STATE_DIR.
+  const path = '/dev/null/twpki/pin-retries.json';
+
+  it('gives the card\'s answers as they are and reports each save it could not make', async () => {
+    const { card, reader } = await insert();
+    const reports: Error[] = [];
+    const hicos = await run(reader, path, reports);
+    expect(await hicos.verifyPin('654321')).toMatchObject({ status: 'wrong', retriesLeft: 2 });
+    expect(await hicos.verifyPin('654322')).toMatchObject({ status: 'wrong', retriesLeft: 1 });
+    // Within the process the guard holds: the third try is not sent unasked.
+    await expect(hicos.verifyPin('654323')).rejects.toMatchObject({ code: 'LAST_TRY_GUARD' });
+    expect(card.pinTriesLeft).toBe(1);
+    expect(await hicos.verifyPin('123456', { allowLastTry: true })).toMatchObject({ status: 'ok' });
+    // The folder cannot exist: said once when the store opens, then at each count it could not save.
+    expect(reports[0]?.message).toMatch(/^could not read PIN try counts from \/dev\/null\/twpki\/pin-retries\.json \(ENOTDIR/);
+    expect(reports.length).toBeGreaterThanOrEqual(4);
+    for (const r of reports.slice(1)) expect(r.message).toMatch(/^could not save PIN try counts to \/dev\/null\/twpki\/pin-retries\.json .*within this process only$/);
+  });
+
+  it('a correct PIN still signs', async () => {
+    const { reader } = await insert();
+    const hicos = await run(reader, path, []);
+    expect(await hicos.sign(new Uint8Array([1, 2, 3]), { pin: '123456' })).toHaveLength(256);
+  });
+
+  it('an onError that throws changes nothing', async () => {
+    const { reader } = await insert();
+    const store = new FileRetryCounterStore(path, {
+      onError: () => {
+        throw new Error('logger down');
+      },
+    });
+    const hicos = await HiCOSCard.open(reader.connect(), { retryStore: store });
+    expect(await hicos.verifyPin('654321')).toMatchObject({ status: 'wrong', retriesLeft: 2 });
+    expect(store.get('TP03000012345678')).toBe(2);
+  });
+});
+
+describe('FileRetryCounterStore on a file that holds no counts', () => {
+  it('reports a truncated file when opened, goes on empty, and writes a sound file at the next count', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twpki-retries-'));
+    const path = join(dir, 'pin-retries.json');
+    writeFileSync(path, '{"TP03000012345678": 1');
+    const reports: Error[] = [];
+    const store = new FileRetryCounterStore(path, { onError: (e) => reports.push(e) });
+    expect(reports.map((e) => e.message)).toEqual([expect.stringMatching(/pin-retries\.json is not a PIN try count file \(.*\): counts known before are not used$/)]);
+    expect(store.get('TP03000012345678')).toBeUndefined();
+    store.set('TP03000012345678', 2);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ TP03000012345678: 2 });
+    expect(new FileRetryCounterStore(path, { onError: (e) => reports.push(e) }).get('TP03000012345678')).toBe(2);
+    expect(reports).toHaveLength(1);
+  });
+
+  it('reports a file that is JSON but not an object, and says nothing of a missing file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twpki-retries-'));
+    const reports: Error[] = [];
+    new FileRetryCounterStore(join(dir, 'none.json'), { onError: (e) => reports.push(e) });
+    expect(reports).toEqual([]);
+    writeFileSync(join(dir, 'array.json'), '[1, 2]');
+    new FileRetryCounterStore(join(dir, 'array.json'), { onError: (e) => reports.push(e) });
+    expect(reports.map((e) => e.message)).toEqual([expect.stringMatching(/array\.json is not a PIN try count file \(not a JSON object\)/)]);
+  });
+});
