@@ -13,7 +13,7 @@ export interface HiCOSCardOptions {
   /** Where last known retry counts live (default: one store per process). */
   retryStore?: RetryCounterStore;
   /**
-   * Tries a correct PIN restores (default 3, MOICA's limit). The card does
+   * Tries a correct PIN restores (default 3, MOICA's limit; a whole number 2–15). The card does
    * not report it; it is what `lastKnownRetries` shows after a success.
    */
   pinTryLimit?: number;

@@ -52,14 +52,15 @@ export class HiCOSCard {
   /**
    * Detects the generation (one or two APDUs) and returns the card.
    * @throws NotHiCOSCardError when the card answers neither entry command
-   * @throws HiCOSError `INVALID_CARD_INPUT` when `transport` is not a {@link Transport}
+   * @throws HiCOSError `INVALID_CARD_INPUT` when `transport` is not a {@link Transport}, or `pinTryLimit` is
+   *   not a whole number from 2 to 15 (checked before any APDU)
    */
   public static async open(transport: Transport, options: HiCOSCardOptions = {}): Promise<HiCOSCard> {
     const t = transport as Partial<Transport> | null | undefined;
     if (typeof t !== 'object' || t === null || typeof t.transmit !== 'function') {
       throw new HiCOSError('INVALID_CARD_INPUT', 'HiCOSCard.open needs a Transport (a PcscSession, or EmulatorReader.connect())');
     }
-    const pins = new PinPresenter(resolvePinPolicy(options.pinPolicy), options.retryStore ?? defaultRetryCounterStore, options.pinTryLimit ?? 3);
+    const pins = new PinPresenter(resolvePinPolicy(options.pinPolicy), options.retryStore ?? defaultRetryCounterStore, tryLimitOf(options.pinTryLimit));
     const session = await CardSession.open(transport, options.scp03 ?? {});
     return new HiCOSCard(session, pins, options);
   }
@@ -168,12 +169,15 @@ export class HiCOSCard {
    * Opt-in ISO 7816-4 probe: VERIFY with no data, which on cards that
    * support it reports the retry counter without using a try. Unconfirmed
    * on HiCOS; needs `enableStatusProbe: true` and is never sent otherwise.
+   * A card that does not know the probe may take it for a wrong PIN, so it
+   * is guarded like one: at one try left it needs `allowLastTry`.
+   * @throws LastTryGuardError when the last known count is 1 and `allowLastTry` is not set
    */
-  public probePinStatus(): Promise<PinStatus> {
+  public probePinStatus(options: PinOptions = {}): Promise<PinStatus> {
     if (this.options.enableStatusProbe !== true) {
       return Promise.reject(new HiCOSError('PROBE_DISABLED', 'the VERIFY status probe is off (enable it with enableStatusProbe: true)'));
     }
-    return this.session.run('probing the PIN status', (tx, state) => this.pins.probe(tx, state));
+    return this.session.run('probing the PIN status', (tx, state) => this.pins.probe(tx, state, options));
   }
 
   private async keyOperation(
@@ -205,4 +209,17 @@ async function preloadPrivateKeys(tx: Transport, state: CardState): Promise<void
     if (!(error instanceof HiCOSError)) throw error;
     state.files.forget();
   }
+}
+
+/**
+ * The tries a correct PIN restores, checked before anything is sent: it is what the store records after a
+ * success, and a count no card can report (`63Cx` carries 0–15) would fail a correct PIN after its VERIFY, or
+ * (1) make the guard stop every next VERIFY.
+ */
+function tryLimitOf(value: unknown): number {
+  if (value === undefined) return 3;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 2 || value > 15) {
+    throw new HiCOSError('INVALID_CARD_INPUT', `pinTryLimit must be a whole number from 2 to 15 (MOICA cards: 3), not ${JSON.stringify(value) ?? String(value)}`);
+  }
+  return value;
 }

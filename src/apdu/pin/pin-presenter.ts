@@ -127,9 +127,14 @@ export class PinPresenter {
     return known - 1 >= 1 ? known - 1 : undefined;
   }
 
-  /** The ISO "VERIFY with no data" probe (the caller checks it is enabled). */
-  public async probe(tx: Transport, state: CardState): Promise<PinStatus> {
+  /**
+   * The ISO "VERIFY with no data" probe (the caller checks it is enabled).
+   * Guarded as a VERIFY is: a card that does not know the probe may count it
+   * as a wrong PIN, so at one try left it could lock the card.
+   */
+  public async probe(tx: Transport, state: CardState, options: PinOptions): Promise<PinStatus> {
     const cardNumber = await readCardNumber(tx, state);
+    if (this.retryStore.get(cardNumber) === 1 && options.allowLastTry !== true) throw new LastTryGuardError();
     if (state.channel) await state.channel.beforePlainCommand(tx);
     else await state.files.selectEf(tx, HiCOSFile.PKCS15_DF, HiCOSFile.KEYS);
     // Sent once like any VERIFY, and read like one: on a card that does not know the probe it may be taken for

@@ -1,0 +1,71 @@
+/**
+ * The last-try guard where it is easy to forget: the opt-in status probe (a card that does not know it may count
+ * it as a wrong PIN) and a try limit no card can have (checked before any APDU, not after a correct PIN).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HiCOSCard, RetryCounterStore } from '../../src/apdu/index.js';
+import { gen1VerifyCommand } from '../../src/apdu/pin/present-pin.js';
+import { EmulatorReader } from '../../src/pcsc/emulator-reader.js';
+import type { CardEmulator } from '../../src/pcsc/transport.js';
+import { VirtualHiCOSCard } from '../../src/testing/hicos/virtual-hicos-card.js';
+import { testCredentials } from './support/virtual-cards.js';
+
+beforeAll(async () => {
+  await testCredentials();
+}, 60_000);
+
+/** A Gen1 card that takes the empty VERIFY for a wrong PIN: it charges a try, as a card without the probe may. */
+class ProbeChargingCard implements CardEmulator {
+  public constructor(public readonly inner: VirtualHiCOSCard) {}
+  public reset(): Uint8Array {
+    return this.inner.reset();
+  }
+  public process(command: Uint8Array): Uint8Array {
+    if (command.length === 4 && command[1] === 0x20) return this.inner.process(gen1VerifyCommand(new Uint8Array(Buffer.from('000000'))).toBytes());
+    return this.inner.process(command);
+  }
+}
+
+const verifies = (card: VirtualHiCOSCard): number => card.log.filter((e) => e.command[1] === 0x20).length;
+
+describe('the status probe at one try left', () => {
+  it('is refused with LAST_TRY_GUARD and sends no VERIFY, unless allowLastTry is given', async () => {
+    const inner = new VirtualHiCOSCard({ credentials: await testCredentials(), pin: '123456' });
+    const reader = new EmulatorReader();
+    reader.insert(new ProbeChargingCard(inner));
+    const card = await HiCOSCard.open(reader.connect(), { retryStore: new RetryCounterStore(), enableStatusProbe: true });
+    // At two tries left the probe goes out (and this card charges it).
+    await card.verifyPin('111111');
+    expect(card.lastKnownRetries).toBe(2);
+    await card.probePinStatus();
+    expect([inner.pinTriesLeft, card.lastKnownRetries]).toEqual([1, 1]);
+    inner.clearLog();
+    await expect(card.probePinStatus()).rejects.toMatchObject({ code: 'LAST_TRY_GUARD' });
+    expect([verifies(inner), inner.pinTriesLeft]).toEqual([0, 1]);
+    // Asked for, it goes out, exactly once.
+    expect(await card.probePinStatus({ allowLastTry: true })).toMatchObject({ locked: true });
+    expect([verifies(inner), inner.pinTriesLeft]).toEqual([1, 0]);
+  });
+});
+
+describe('pinTryLimit', () => {
+  it.each([16, 1, 0, 2.5, Number.NaN, '3' as unknown as number])('%s is refused when the card is opened, before any APDU', async (pinTryLimit) => {
+    const card = new VirtualHiCOSCard({ credentials: await testCredentials(), pin: '123456' });
+    const reader = new EmulatorReader();
+    reader.insert(card);
+    card.clearLog();
+    await expect(HiCOSCard.open(reader.connect(), { retryStore: new RetryCounterStore(), pinTryLimit })).rejects.toMatchObject({
+      code: 'INVALID_CARD_INPUT',
+      message: expect.stringMatching(/^pinTryLimit must be a whole number from 2 to 15/),
+    });
+    expect(card.apduCount).toBe(0);
+  });
+
+  it('a card with 10 tries reports 10 after a correct PIN', async () => {
+    const card = new VirtualHiCOSCard({ credentials: await testCredentials(), pin: '123456', pinTryLimit: 10 });
+    const reader = new EmulatorReader();
+    reader.insert(card);
+    const hicos = await HiCOSCard.open(reader.connect(), { retryStore: new RetryCounterStore(), pinTryLimit: 10 });
+    expect(await hicos.verifyPin('123456')).toMatchObject({ status: 'ok', retriesLeft: 10 });
+  });
+});
