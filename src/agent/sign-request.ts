@@ -59,10 +59,9 @@ const FULLY_ESCAPED = /^[A-Za-z0-9\-_.!~*'()%]*$/;
 
 /**
  * Pages send `tbsPackage=<JSON>` as form data (urlencoded, or multipart from
- * a `FormData`) or as text/plain, and some
- * also `encodeURIComponent` the `tbs`/`pin` values. A value is unescaped
- * only when it contains an escape and nothing encodeURIComponent would have
- * escaped, so literal text is never altered.
+ * a `FormData`) or as text/plain. A form-encoded package, and a base64 `tbs`
+ * (whose alphabet has no `%`), is unescaped when it contains an escape and
+ * nothing a form encoder would have escaped.
  */
 function unescapeValue(value: string, alwaysEscaped = false): string {
   if (!value.includes('%') || (!alwaysEscaped && !FULLY_ESCAPED.test(value))) return value;
@@ -71,6 +70,26 @@ function unescapeValue(value: string, alwaysEscaped = false): string {
   } catch {
     return value;
   }
+}
+
+/**
+ * A `tbs` or `pin` value a page may have passed through `encodeURIComponent`:
+ * decoded only when it is exactly what that function makes of the decoded
+ * text (hex digits in either case), so literal text that merely looks
+ * escaped is kept. A PIN `12%41567` typed as is stays that PIN: decoded, it
+ * would be `12A567`, a wrong PIN the card charges a try for, each time the
+ * user types the right one.
+ */
+function unescapeExact(value: string): string {
+  if (!value.includes('%')) return value;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+  const canonical = value.replace(/%[0-9a-f]{2}/gi, (escape) => escape.toUpperCase());
+  return encodeURIComponent(decoded) === canonical ? decoded : value;
 }
 
 /** The `boundary` parameter of a multipart content type. */
@@ -164,22 +183,23 @@ export function parseSignRequest(body: string, contentType = ''): SignRequest {
       throw new SignRequestError('AGENT_BASE64', 'tbs is not base64');
     }
   } else if (encoding === 'NONE') {
-    tbs = new Uint8Array(Buffer.from(unescapeValue(rawTbs), 'utf8'));
+    tbs = new Uint8Array(Buffer.from(unescapeExact(rawTbs), 'utf8'));
   } else {
     throw new SignRequestError('AGENT_BAD_PARAMETER', 'tbsEncoding must be NONE or base64');
   }
   const rawPin = field(p, 'pin');
   if (rawPin === undefined) throw new SignRequestError('AGENT_NO_PIN', 'pin is missing');
-  const pin = Buffer.from(unescapeValue(rawPin), 'utf8');
   const withCardSN = (field(p, 'withCardSN') ?? 'false').toLowerCase() === 'true';
   const nonceText = field(p, 'nonce');
+  const slotDescription = field(p, 'slotDescription');
+  // Last, once nothing else can refuse the body: the caller zeroes the PIN it gets, and a refusal would leave it.
   return {
     signatureType,
     tbs,
     hash,
     withCardSN,
-    pin,
+    pin: Buffer.from(unescapeExact(rawPin), 'utf8'),
     nonce: nonceText ? new Uint8Array(Buffer.from(nonceText, 'utf8')) : undefined,
-    slotDescription: field(p, 'slotDescription'),
+    slotDescription,
   };
 }

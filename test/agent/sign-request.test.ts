@@ -137,3 +137,45 @@ describe('parseSignRequest: multipart/form-data (a page\'s FormData)', () => {
     }
   });
 });
+
+describe('parseSignRequest and the PIN', () => {
+  it.each([
+    ['12%41567', '12%41567'], // typed as is: read as is (decoded it would be 12A567, a wrong PIN)
+    ['12%2541567', '12%41567'], // the same PIN through encodeURIComponent
+    ['12%2B456', '12+456'], // + escaped, as some pages do
+    ['12%2b456', '12+456'], // lower-case hex, as other encoders write it
+    ['1%zz2345', '1%zz2345'], // not an escape at all
+    ['%E4%B8%AD', '中'], // what encodeURIComponent makes of non-ASCII (the PIN policy refuses it later, at no cost)
+  ])('the pin %s is read as %s, whatever the body shape', (sent, read) => {
+    const bodies: [string, string][] = [
+      [`tbsPackage=${pkg({ pin: sent })}`, 'text/plain'],
+      [`tbsPackage=${encodeURIComponent(pkg({ pin: sent }))}`, 'application/x-www-form-urlencoded'],
+      [pkg({ pin: sent }), 'application/json'],
+    ];
+    for (const [body, contentType] of bodies) expect([contentType, parseSignRequest(body, contentType).pin.toString()]).toEqual([contentType, read]);
+  });
+
+  it('a plain tbs that only looks escaped is signed as written; an encodeURIComponent one is decoded', () => {
+    expect(Buffer.from(parseSignRequest(`tbsPackage=${pkg({ tbs: 'code%41-1' })}`, 'text/plain').tbs).toString()).toBe('code%41-1');
+    expect(Buffer.from(parseSignRequest(`tbsPackage=${pkg({ tbs: encodeURIComponent('a b&c=中') })}`, 'text/plain').tbs).toString()).toBe('a b&c=中');
+  });
+
+  it('leaves no copy of the PIN in memory when a field after it refuses the body', () => {
+    const PIN = 'Zq7Kp2Xw';
+    // Whether the PIN's bytes sit in the Buffer pool now in use (Buffer.alloc, never pooled, makes the needle).
+    const poolHoldsPin = (): boolean => {
+      const probe = Buffer.from('x');
+      const needle = Buffer.alloc(PIN.length);
+      needle.write(PIN, 'latin1');
+      return Buffer.from(probe.buffer, 0, probe.buffer.byteLength).indexOf(needle) !== -1;
+    };
+    const parsed = parseSignRequest(JSON.stringify({ tbs: 'hello', pin: PIN }), 'application/json');
+    expect(poolHoldsPin()).toBe(true); // the check can see a PIN copy
+    parsed.pin.fill(0);
+    expect(poolHoldsPin()).toBe(false);
+    for (const extra of [{ slotDescription: 5 }, { nonce: {} }, { withCardSN: true }]) {
+      expect(() => parseSignRequest(JSON.stringify({ tbs: 'hello', pin: PIN, ...extra }), 'application/json')).toThrow(/must be a string/);
+      expect([Object.keys(extra)[0], poolHoldsPin()]).toEqual([Object.keys(extra)[0], false]);
+    }
+  });
+});
