@@ -73,6 +73,9 @@ function badRequest(field: string, details: { retCode?: number; lastError?: numb
   return new ComponentError('COMPONENT_BAD_REQUEST', { field, ...details });
 }
 
+/** What a card PIN may hold: printable ASCII, no space (HiCOS PIN policy). */
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+
 /** Characters with a meaning in a form body (`+` is a space; `%`, `&`, `=`, `;` delimit); everything else goes as is. */
 const FORM_SPECIAL = /[%&+=;]/g;
 
@@ -123,6 +126,10 @@ function cardMoved(error: unknown): boolean {
 /** Checks what can be checked without the card; the PIN length waits for the token's range. */
 function validate(request: SignRequest): void {
   if (typeof request.pin !== 'string' || request.pin === '') throw badRequest('pin', { retCode: RetCode.NO_PIN });
+  // A card PIN is printable ASCII. Full-width digits (an input method left in full-width mode) or any other
+  // character would reach the card as other bytes, which a component may send as a wrong PIN: a try spent on
+  // the right digits. Refused here, before anything is sent.
+  if (!PRINTABLE_ASCII.test(request.pin)) throw badRequest('pin', { retCode: RetCode.PIN_FORMAT });
   const tbs = request.tbs as unknown;
   if (!(typeof tbs === 'string' || tbs instanceof Uint8Array) || (tbs as string | Uint8Array).length === 0) throw badRequest('tbs');
   if (request.signatureType !== undefined && !SIGNATURE_TYPES.includes(request.signatureType)) throw badRequest('signatureType');

@@ -249,6 +249,12 @@ describe.runIf(chromiumAvailable())('twpki/browser against the official componen
     const short = errorOf(await inPage(page, 'sign', { request: { tbs: 't', pin: '123', slot: found.slot }, options: opts() }));
     expect(short).toMatchObject({ code: 'COMPONENT_BAD_REQUEST', field: 'pin', lastError: LastError.PIN_LEN_RANGE });
     expect(short.messages.zhTW).toContain('PIN碼長度錯誤');
+    // Full-width digits (an input method in full-width mode), a space, a non-ASCII letter: never sent.
+    for (const pin of ['１２３４５６', '123 456', '12345é']) {
+      const odd = errorOf(await inPage(page, 'sign', { request: { tbs: 't', pin, slot: found.slot }, options: opts() }));
+      expect(odd).toMatchObject({ code: 'COMPONENT_BAD_REQUEST', field: 'pin', retCode: RetCode.PIN_FORMAT });
+      expect(odd.messages.zhTW).toContain('輸入之PIN碼格式錯誤');
+    }
     const noTbs = errorOf(await inPage(page, 'sign', { request: { tbs: '', pin: PIN, slot: found.slot }, options: opts() }));
     expect(noTbs).toMatchObject({ code: 'COMPONENT_BAD_REQUEST', field: 'tbs' });
     expect(stub.requests.filter((r) => r.path === '/sign')).toHaveLength(0);
