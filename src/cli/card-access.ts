@@ -1,4 +1,5 @@
-import { PcscContext, PcscError, type Transport } from '../pcsc/index.js';
+import { PcscContext, PcscError, type ReaderState, type Transport } from '../pcsc/index.js';
+import { UsageError } from './command.js';
 
 /** An open card for a CLI command. */
 export interface CardAccess {
@@ -8,8 +9,51 @@ export interface CardAccess {
 }
 
 /**
+ * The reader a PIN is for: `wanted` when given, else the one reader holding a
+ * card. With more than one card and none chosen this is a {@link UsageError}
+ * naming `--reader` and listing the readers with cards: a PIN typed for one
+ * card must not cost another card a try. Fails with the typed errors of
+ * {@link openCardTransport} when there is no reader, no such reader or no card.
+ * `how` is the way the command chooses a reader, as the message names it.
+ */
+export function choosePinReader(readers: readonly Pick<ReaderState, 'name' | 'cardPresent'>[], wanted: string | undefined, how = '--reader NAME (or TWPKI_READER)'): string {
+  if (readers.length === 0) throw new PcscError('NO_READER', 'no smart-card reader is connected');
+  if (wanted !== undefined) {
+    if (!readers.some((r) => r.name === wanted)) {
+      throw new PcscError('UNKNOWN_READER', `no reader named "${wanted}" (have: ${readers.map((r) => r.name).join(', ')})`);
+    }
+    return wanted;
+  }
+  const withCard = readers.filter((r) => r.cardPresent);
+  if (withCard.length > 1) {
+    throw new UsageError(
+      `${withCard.length} cards are inserted: choose the one the PIN is for with ${how}; readers with a card: ${withCard.map((r) => `"${r.name}"`).join(', ')}`,
+    );
+  }
+  const [only] = withCard;
+  if (only === undefined) throw new PcscError('NO_CARD', 'no card in any reader');
+  return only.name;
+}
+
+/**
+ * Resolves, before any PIN is read or any APDU sent, the reader a PIN-presenting
+ * command uses (`--reader`, else `$TWPKI_READER`, else the only card; see
+ * {@link choosePinReader}). Pass the answer to `withCard` so the card opened is
+ * exactly that one.
+ */
+export async function resolvePinReader(options: { reader?: string; env: NodeJS.ProcessEnv }): Promise<string> {
+  const context = await PcscContext.establish();
+  try {
+    return choosePinReader(context.readers(), options.reader ?? options.env.TWPKI_READER);
+  } finally {
+    await context.close();
+  }
+}
+
+/**
  * Opens the card in `reader`, or in the first reader holding a card, over
- * PC/SC. Fails with a typed error naming what is missing (pcscd, reader, card).
+ * PC/SC (commands that present a PIN choose the reader with
+ * {@link resolvePinReader} first). Fails with a typed error naming what is missing (pcscd, reader, card).
  */
 export async function openCardTransport(options: { reader?: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CardAccess> {
   const context = await PcscContext.establish();

@@ -21,7 +21,11 @@ function retryStorePath(env: NodeJS.ProcessEnv): string {
 export async function withCard<T>(reader: string | undefined, io: CliIo, fn: (card: HiCOSCard, readerName: string) => Promise<T>): Promise<T> {
   const access = await openCardTransport({ reader, env: io.env });
   try {
-    const card = await HiCOSCard.open(access.transport, { retryStore: new FileRetryCounterStore(retryStorePath(io.env)) });
+    // A state folder the CLI cannot use costs only the guard across runs: said on stderr, never over the card's answer.
+    const retryStore = new FileRetryCounterStore(retryStorePath(io.env), {
+      onError: (error) => io.stderr.write(`twpki: warning: ${error.message} (set TWPKI_STATE_DIR to a folder you can write)\n`),
+    });
+    const card = await HiCOSCard.open(access.transport, { retryStore });
     return await fn(card, access.readerName);
   } finally {
     await access.close();

@@ -44,8 +44,45 @@ export function parseCommandArgs<const T extends Omit<ParseArgsConfig, 'strict'>
   try {
     return parseArgs({ ...config, strict: true });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}\nusage: ${usage}`);
+    throw new UsageError(`${parseErrorDetail(error, usage)}\nusage: ${usage}`);
   }
+}
+
+/** The command's name as its usage text starts (`twpki cert inspect FILE …` → `cert inspect`). */
+function commandNameOf(usage: string): string {
+  const words = (usage.split('\n')[0] ?? '').split(' ').slice(1);
+  const name: string[] = [];
+  for (const word of words) {
+    if (!/^[a-z][a-z-]*$/.test(word)) break;
+    name.push(word);
+  }
+  return name.join(' ') || 'this command';
+}
+
+/** What a PIN-taking command adds when an argument is refused: where its PIN comes from instead. */
+function pinHint(usage: string): string {
+  return usage.includes('--pin-stdin') ? '; the PIN is asked for, or read with --pin-stdin, never taken from arguments' : '';
+}
+
+/**
+ * The detail of a `parseArgs` rejection, without repeating what the user typed
+ * where that might be a PIN: a stray positional is never quoted (`twpki
+ * verify-pin 48151623`), nor an "option" that does not look like an option name
+ * (`--48151623`, `-4…`), nor anything after `=`. Option names and the library's
+ * other messages (a missing value) are kept.
+ */
+function parseErrorDetail(error: unknown, usage: string): string {
+  const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+  const name = commandNameOf(usage);
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    return `${name} takes no positional arguments (the argument is not repeated here)${pinHint(usage)}`;
+  }
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const option = /'([^']*)'/.exec((error as Error).message)?.[1]?.split('=')[0] ?? '';
+    const named = /^--?[A-Za-z][A-Za-z0-9-]*$/.test(option) ? `unknown option '${option}'` : 'unknown option (not repeated here: it is not an option name)';
+    return `${named} for ${name}${pinHint(usage)}`;
+  }
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The one FILE positional a command takes; anything else is a {@link UsageError}. */

@@ -70,8 +70,11 @@ export async function main(given: string[], io: CliIo = defaultIo()): Promise<nu
       else io.stdout.write(groupText(group));
       return 0;
     }
-    const name = argv.filter((a) => a !== '--json').slice(0, 2).join(' ');
-    const detail = group.length > 0 ? `"${argv[0]}" needs one of: ${group.map((c) => c.name).join(', ')}` : `unknown command "${name}"`;
+    // Only the first word, and only when it reads as a command name: a later argument (`twpki verify 48151623`)
+    // or a non-word may be a PIN typed in the wrong place, and is never repeated.
+    const first = argv.find((a) => a !== '--json') ?? '';
+    const name = /^[a-z][a-z-]*$/i.test(first) ? `"${first}"` : '(the first argument is not a command name; not repeated here)';
+    const detail = group.length > 0 ? `"${argv[0]}" needs one of: ${group.map((c) => c.name).join(', ')}` : `unknown command ${name}`;
     if (json) writeFailure(io, true, { code: 'USAGE', key: 'cli.USAGE', detail });
     else if (group.length > 0) io.stderr.write(groupText(group));
     else io.stderr.write(`twpki: ${detail}\n\n${helpText()}`);

@@ -1,30 +1,53 @@
 import type { Readable } from 'node:stream';
 import { type CliIo, readFirstLine, UsageError } from './command.js';
 
+type MaybeTty = Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => void };
+
 /**
- * Reads the PIN: the first line of stdin with `--pin-stdin`, else a prompt
- * on the terminal without echo. Never from argv. The caller zeroes the Buffer.
+ * Reads the PIN: the first line of stdin with `--pin-stdin` when stdin is a
+ * pipe or a file, else (no flag, or `--pin-stdin` typed at a terminal) a
+ * prompt on the terminal without echo. Never from argv. The caller zeroes the
+ * Buffer.
+ *
+ * `--pin-stdin` at a terminal prompts rather than failing: reading the line
+ * in the terminal's cooked mode would echo the PIN, and refusing would push
+ * users to `echo PIN | twpki …`, which leaves it in the shell history. The
+ * hidden prompt is what they meant, and a script that pipes is unaffected.
  */
 export async function readPin(io: CliIo, fromStdin: boolean): Promise<Buffer> {
-  if (fromStdin) return readFirstLine(io.stdin);
-  const tty = io.stdin as Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => void };
-  if (!tty.isTTY || typeof tty.setRawMode !== 'function') {
-    throw new UsageError('no terminal to prompt for the PIN: pass --pin-stdin and write the PIN as the first line of stdin');
+  const tty = io.stdin as MaybeTty;
+  if (fromStdin && tty.isTTY !== true) return readFirstLine(io.stdin);
+  if (tty.isTTY !== true || typeof tty.setRawMode !== 'function') {
+    throw new UsageError(
+      fromStdin
+        ? '--pin-stdin: stdin is a terminal that cannot hide what is typed: pipe the PIN in as the first line of stdin'
+        : 'no terminal to prompt for the PIN: pass --pin-stdin and write the PIN as the first line of stdin',
+    );
   }
-  io.stderr.write('PIN: ');
+  return promptHidden(io, tty as MaybeTty & { setRawMode: (raw: boolean) => void });
+}
+
+/** The `PIN: ` prompt in raw mode (no echo). Every chunk read is zeroed, the one holding Enter included. */
+async function promptHidden(io: CliIo, tty: MaybeTty & { setRawMode: (raw: boolean) => void }): Promise<Buffer> {
   const pin = Buffer.alloc(16);
   let length = 0;
+  // Echo off before the prompt shows: what is typed as soon as `PIN: ` appears is never echoed.
   tty.setRawMode(true);
   try {
+    io.stderr.write('PIN: ');
     for await (const chunk of tty) {
       const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-      for (const b of bytes) {
-        if (b === 0x0d || b === 0x0a) return Buffer.from(pin.subarray(0, length));
-        if (b === 0x03) throw new UsageError('PIN entry cancelled');
-        if (b === 0x7f || b === 0x08) length = Math.max(0, length - 1);
-        else if (length < pin.length) pin[length++] = b;
+      try {
+        for (const b of bytes) {
+          if (b === 0x0d || b === 0x0a) return Buffer.from(pin.subarray(0, length));
+          if (b === 0x03) throw new UsageError('PIN entry cancelled');
+          if (b === 0x7f || b === 0x08) length = Math.max(0, length - 1);
+          else if (length < pin.length) pin[length++] = b;
+        }
+      } finally {
+        // Also when the chunk ends the entry (Enter or Ctrl-C inside a pasted chunk): it holds the PIN's bytes.
+        bytes.fill(0);
       }
-      bytes.fill(0);
     }
     return Buffer.from(pin.subarray(0, length));
   } finally {
@@ -33,4 +56,3 @@ export async function readPin(io: CliIo, fromStdin: boolean): Promise<Buffer> {
     io.stderr.write('\n');
   }
 }
-

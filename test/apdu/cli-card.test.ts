@@ -13,6 +13,8 @@ let card: VirtualHiCOSCard;
 let stateDir: string;
 
 vi.mock('../../src/cli/card-access.js', () => ({
+  // The one (emulated) card: the reader a PIN command resolves before reading the PIN.
+  resolvePinReader: async (options: { reader?: string }) => options.reader ?? 'Test Reader 00',
   openCardTransport: async () => {
     const reader = new EmulatorReader({ name: 'Test Reader 00' });
     reader.insert(card);
@@ -95,6 +97,19 @@ describe.each(['accept', 'refuse'] as const)('twpki info / verify-pin / sign (pl
     const locked = io('123456\n');
     expect(await verifyPinCommand.run(['--pin-stdin', '--json'], locked.io)).toBe(3);
     expect(JSON.parse(locked.out())).toEqual({ ok: false, retriesLeft: 0, locked: true });
+  });
+
+  it('a state folder it cannot write: the card\'s answers as they are, and a warning on stderr', async () => {
+    stateDir = '/dev/null/twpki';
+    const wrong = io('654321\n');
+    expect(await verifyPinCommand.run(['--pin-stdin', '--json'], wrong.io)).toBe(1);
+    expect(JSON.parse(wrong.out())).toEqual({ ok: false, retriesLeft: 2, locked: false });
+    const stderr = (wrong.io.stderr as PassThrough).read()?.toString() ?? '';
+    expect(stderr).toMatch(/^twpki: warning: could not save PIN try counts to \/dev\/null\/twpki\/pin-retries\.json .*TWPKI_STATE_DIR/m);
+    expect(stderr).not.toContain('654321');
+    const ok = io('123456\n');
+    expect(await verifyPinCommand.run(['--pin-stdin', '--json'], ok.io)).toBe(0);
+    expect(JSON.parse(ok.out())).toEqual({ ok: true, retriesLeft: 3, locked: false });
   });
 
   it('sign --json prints a signature that verifies with the printed certificate', async () => {

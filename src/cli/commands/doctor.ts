@@ -1,5 +1,7 @@
 import { AGENT_DEFAULT_PORT } from '../../agent/index.js';
 import { languageFromLocale } from '../../messages/language.js';
+import { PcscContext, type ReaderState } from '../../pcsc/index.js';
+import { choosePinReader } from '../card-access.js';
 import { withCard } from '../card-session.js';
 import { type CliCommand, UsageError, writeJson, writeLines, parseCommandArgs } from '../command.js';
 import { agentChecks } from '../doctor/agent-checks.js';
@@ -9,6 +11,25 @@ import { pinChecks } from '../doctor/pin-checks.js';
 import { readPin } from '../pin-prompt.js';
 
 const MARK = { ok: '✓', warn: '!', fail: '✗' } as const;
+
+/** The doctor's reader choice is --reader only (it does not read TWPKI_READER). */
+const DOCTOR_CHOOSE = '--reader NAME';
+
+/** With more than one card in and no --reader, the PIN checks have no card to go to: a {@link UsageError}. */
+async function refuseAmbiguousPinCard(): Promise<void> {
+  let readers: ReaderState[];
+  try {
+    const context = await PcscContext.establish({ startupTimeoutMs: 5_000 });
+    try {
+      readers = context.readers();
+    } finally {
+      await context.close();
+    }
+  } catch {
+    return; // pcscd unreachable: the pcscd check reports it
+  }
+  if (readers.filter((r) => r.cardPresent).length > 1) choosePinReader(readers, undefined, DOCTOR_CHOOSE);
+}
 
 function render(checks: readonly DoctorCheck[], zh: boolean): string[] {
   return checks.flatMap((c) => {
@@ -23,8 +44,9 @@ const USAGE = [
   '',
   'Checks, each ✓/!/✗ with a remedy: pcscd reachable; readers; the card in each (generation, 卡號,',
   'authority); certificate validity and the renewal window; the local component on 61161 (version,',
-  'and whether ORIGIN is a trusted site). With --pin-stdin (the PIN as the first line of stdin) also',
-  'PIN verification and sign/verify and encrypt/decrypt round trips; the last-try guard stays on.',
+  'and whether ORIGIN is a trusted site). With --pin-stdin (the PIN as the first line of stdin, or a',
+  'prompt without echo at a terminal) also PIN verification and sign/verify and encrypt/decrypt round',
+  'trips; the last-try guard stays on. With more than one card inserted, --pin-stdin needs --reader NAME.',
   'Messages follow the locale (LANG=zh_TW.UTF-8 for Chinese); --json prints both languages.',
   'Exit status: 0 everything passed (warnings included), 1 something failed, 2 usage error.',
 ].join('\n');
@@ -51,11 +73,16 @@ export const doctorCommand: CliCommand = {
     const agentUrl = values['agent-url'].replace(/\/+$/, '');
     if (!/^https?:\/\/[^/]+$/.test(agentUrl)) throw new UsageError(`--agent-url must be http(s)://host[:port], got "${values['agent-url']}"`);
     if (values.origin !== undefined && !/^https?:\/\/[^/]+$/.test(values.origin)) throw new UsageError(`--origin must be a page origin such as https://example.gov.tw, got "${values.origin}"`);
-    // Read the PIN first, so a usage problem with stdin shows before any card work.
+    // With a PIN and more than one card, --reader must say which card it is for: a usage error before any card
+    // work (pcscd down or no card: the checks below report it). Then the PIN, so a usage problem with stdin
+    // shows before any card work too.
+    if (values['pin-stdin'] && values.reader === undefined) await refuseAmbiguousPinCard();
     const pin = values['pin-stdin'] ? await readPin(io, true) : undefined;
     try {
       const pcsc = await pcscChecks({ reader: values.reader, now: new Date() });
       const checks = [...pcsc.checks];
+      // A card inserted since the check above still makes the choice ambiguous.
+      if (pin && values.reader === undefined && pcsc.cardReaders.length > 1) choosePinReader(pcsc.cardReaders.map((name) => ({ name, cardPresent: true })), undefined, DOCTOR_CHOOSE);
       const target = pcsc.cardReaders[0];
       if (pin && target) checks.push(...(await withCard(target, io, (card) => pinChecks(card, pin))));
       checks.push(...(await agentChecks(agentUrl, values.origin)));

@@ -47,7 +47,8 @@ export const emsCompareCommand: CliCommand = {
       },
       allowPositionals: true,
     });
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    // The stray argument is not quoted: whatever it is, a CLI error never repeats a positional (it could be a PIN).
+    if (positionals.length > 0) throw new UsageError('ems compare takes no positional arguments (not repeated here): give the files with --applicant FILE and --record FILE');
     if (values.applicant === undefined || values.record === undefined) {
       throw new UsageError('both --applicant FILE and --record FILE are required');
     }

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { HiCOSError, type SignatureHash } from '../../apdu/index.js';
+import { resolvePinReader } from '../card-access.js';
 import { readerOption, withCard } from '../card-session.js';
 import { type CliCommand, UsageError, writeJson, writeLines, parseCommandArgs } from '../command.js';
 import { readPin } from '../pin-prompt.js';
 
 const USAGE = 'twpki sign --in FILE [--hash sha256|sha384|sha512] [--reader NAME] [--pin-stdin] [--json]\n\n' +
-  'Signs the file with the SIGN key; prints the signature and the SIGN certificate (base64).';
+  'Signs the file with the SIGN key; prints the signature and the SIGN certificate (base64).\n' +
+  'With more than one card inserted, --reader NAME (or TWPKI_READER) must say which card the PIN is for.';
 
 /** `twpki sign --in FILE`: PKCS#1 v1.5 signature with the SIGN key. */
 export const signCommand: CliCommand = {
@@ -23,9 +25,11 @@ export const signCommand: CliCommand = {
     const data = await readFile(values.in).catch((error: unknown) => {
       throw new UsageError(`cannot read ${values.in}: ${(error as Error).message}`);
     });
+    // The card first, then the PIN: with two cards and no --reader this is a usage error before anything is typed.
+    const reader = await resolvePinReader({ reader: values.reader, env: io.env });
     const pin = await readPin(io, values['pin-stdin'] === true);
     try {
-      return await withCard(values.reader, io, async (card) => {
+      return await withCard(reader, io, async (card) => {
         let signature: Uint8Array;
         try {
           signature = await card.sign(data, { hash, pin });

@@ -1,4 +1,5 @@
 import { HiCOSError } from '../../apdu/index.js';
+import { resolvePinReader } from '../card-access.js';
 import { readerOption, withCard } from '../card-session.js';
 import { type CliCommand, EXIT_USAGE, failureOf, isUsageError, writeFailure, writeJson, writeLines, parseCommandArgs } from '../command.js';
 
@@ -8,7 +9,8 @@ import { readPin } from '../pin-prompt.js';
 import { triesLeft } from '../../shared/tries-left.js';
 
 const USAGE = 'twpki verify-pin [--reader NAME] [--pin-stdin] [--allow-last-try] [--json]\n\n' +
-  'Prompts for the PIN without echo (or reads the first line of stdin with --pin-stdin; never from arguments).\n' +
+  'Prompts for the PIN without echo (or reads the first line of stdin with --pin-stdin when stdin is not a terminal; never from arguments).\n' +
+  'With more than one card inserted, --reader NAME (or TWPKI_READER) must say which card the PIN is for.\n' +
   'Exit status: 0 ok, 1 wrong PIN, 2 bad input or refused by the last-try guard, 3 locked.';
 
 /** `twpki verify-pin`: exits 0 ok, 1 wrong PIN, 2 bad input or refused by the last-try guard, 3 locked, 4 no card reached. */
@@ -21,9 +23,18 @@ export const verifyPinCommand: CliCommand = {
       args,
       options: { ...readerOption, 'pin-stdin': { type: 'boolean' }, 'allow-last-try': { type: 'boolean' } },
     });
+    // The card first, then the PIN: with two cards and no --reader this is a usage error before anything is typed.
+    let reader: string;
+    try {
+      reader = await resolvePinReader({ reader: values.reader, env: io.env });
+    } catch (error) {
+      if (isUsageError(error)) throw error;
+      writeFailure(io, values.json === true, failureOf(error));
+      return EXIT_NO_CARD;
+    }
     const pin = await readPin(io, values['pin-stdin'] === true);
     try {
-      return await withCard(values.reader, io, async (card) => {
+      return await withCard(reader, io, async (card) => {
         let result;
         try {
           result = await card.verifyPin(pin, { allowLastTry: values['allow-last-try'] === true });
