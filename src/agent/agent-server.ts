@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CardSlots } from './card-slots.js';
+import { onSlotChange, type CardSlots } from './card-slots.js';
 import { LastError, RetCode } from './codes.js';
 import { makeSignature, signFailure } from './make-signature.js';
 import { addDomainPage, popupFormPage } from './pages.js';
@@ -140,6 +140,9 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
   const trusted = new TrustedOrigins(options.trusted ?? []);
   const now = options.now ?? (() => new Date());
   const cache = options.warmCache === false ? undefined : new WarmCardCache();
+  // What was kept about a card is forgotten as soon as the slots learn it left (or may have changed), not at the
+  // next /pkcs11info: no APDU, and nothing a page sees changes (the presence token would refuse the entry anyway).
+  const stopPruning = cache ? onSlotChange(options.slots, (reader) => (reader === undefined ? cache.clear() : cache.drop(reader))) : undefined;
   let port = options.port ?? AGENT_DEFAULT_PORT;
   const selfOrigin = (): string => `http://localhost:${port}`;
   /** Whether `origin` is this agent's own pages: localhost, 127.0.0.1 or [::1] on its port (one server). */
@@ -283,10 +286,16 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
       });
     },
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+  } catch (error) {
+    // Not started (port taken): the slots, which outlive the agent, must not keep its cache.
+    stopPruning?.();
+    throw error;
+  }
   port = (server.address() as AddressInfo).port;
   return {
     url: selfOrigin(),
@@ -294,6 +303,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
     trusted,
     close: () =>
       new Promise<void>((resolve) => {
+        stopPruning?.();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

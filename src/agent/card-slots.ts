@@ -1,5 +1,6 @@
 import { defaultRetryCounterStore, HiCOSCard, type HiCOSCardOptions } from '../apdu/index.js';
 import { EmulatorReader, PcscContext, type PcscContextOptions, type PcscSession, type Transport } from '../pcsc/index.js';
+import { onMonitorRecovered } from '../pcsc/pcsc-context.js';
 import { connectWhenFree } from './connect-when-free.js';
 import { PcscServiceHealth, pcscServiceGone } from './pcsc-service.js';
 import { cardDidNotAnswer } from './silent-card.js';
@@ -34,6 +35,31 @@ export interface CardSlots {
   close(): Promise<void>;
   /** The last known PIN tries left of a card (from its last VERIFY), without touching the card. */
   lastKnownRetries?(cardNumber: string): number | undefined;
+}
+
+/** Told that what was read from the card in `reader` may no longer hold (from every reader's card when undefined). @internal */
+export type SlotChangeListener = (reader: string | undefined) => void;
+
+// Per card source, who is told of changes (kept out of the classes: not part of their public surface).
+const changeListeners = new WeakMap<CardSlots, Set<SlotChangeListener>>();
+
+/**
+ * Calls `listener` as soon as `slots` learns that a reader's presence token changed (a card taken out, put in or
+ * reset, a reader attached or detached, a card that did not answer), or every reader's (the reader watch failed),
+ * so that what was kept about a card that left can be forgotten then, not at the next listing. Card sources that
+ * learn of no event ({@link EmulatorCardSlots}, a caller's own) never call it. Returns the function that stops the
+ * calls.
+ * @internal
+ */
+export function onSlotChange(slots: CardSlots, listener: SlotChangeListener): () => void {
+  let listeners = changeListeners.get(slots);
+  if (!listeners) changeListeners.set(slots, (listeners = new Set()));
+  listeners.add(listener);
+  return () => void listeners.delete(listener);
+}
+
+function tellChange(slots: CardSlots, reader: string | undefined): void {
+  for (const listener of [...(changeListeners.get(slots) ?? [])]) listener(reader);
 }
 
 /**
@@ -80,11 +106,15 @@ export class PcscCardSlots implements CardSlots {
       this.service.markUp();
     };
     context.on('card-inserted', bump).on('card-removed', bump).on('reader-attached', bump).on('reader-detached', bump);
-    // A monitor failure may hide any event: nothing read before it is trusted.
+    // A monitor failure may hide any event: nothing read before it is trusted, nor what the context lists until the
+    // watch follows the readers again.
     context.on('error', (error) => {
       this.failures++;
+      this.service.watchFailed();
       if (pcscServiceGone(error)) this.service.markGone();
+      tellChange(this, undefined);
     });
+    onMonitorRecovered(context, () => this.service.watchRecovered());
   }
 
   /**
@@ -139,6 +169,7 @@ export class PcscCardSlots implements CardSlots {
   /** Counts a change of `reader`'s card: a new presence token, so nothing read before it is served again. */
   private changed(reader: string): void {
     this.events.set(reader, (this.events.get(reader) ?? 0) + 1);
+    tellChange(this, reader);
   }
 
   private async openFor<T>(slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T> {

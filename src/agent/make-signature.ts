@@ -7,7 +7,7 @@ import { buildCmsSignature } from './cms-signature.js';
 import { LastError, RetCode, wrongPinLastError } from './codes.js';
 import type { SignRequest } from './sign-request.js';
 import { CARD_DID_NOT_ANSWER, cardDidNotAnswer } from './silent-card.js';
-import { certificateHash, type WarmCardCache } from './warm-card-cache.js';
+import { certificateHash, readAndKeep, type WarmCardCache } from './warm-card-cache.js';
 import { triesLeft } from '../shared/tries-left.js';
 
 /** The `/sign` answer. */
@@ -95,8 +95,8 @@ async function signOnCard(card: HiCOSCard, slot: SlotInfo, request: SignRequest,
   const cache = options.cache;
   let warm = cache?.get(slot.description, slot.presence);
   if (warm && !cache!.confirm(slot.description, warm, { cardNumber: await card.cardNumber() })) warm = undefined;
-  let info = warm?.info ?? (await card.info());
-  if (!warm) cache?.put(slot.description, slot.presence, info);
+  // A read is not kept when the agent learnt of a reader event while it ran (see readAndKeep).
+  let info = warm?.info ?? (cache ? await readAndKeep(cache, slot.description, slot.presence, () => card.info()) : await card.info());
 
   const now = options.now();
   const checkValidity = (cert: CardCertificate): void => {

@@ -6,7 +6,7 @@ import { LastError, RetCode } from './codes.js';
 import { pcscServiceGone } from './pcsc-service.js';
 import { sharedCardRead } from './shared-card-reads.js';
 import { CARD_DID_NOT_ANSWER, cardDidNotAnswer } from './silent-card.js';
-import type { WarmCardCache } from './warm-card-cache.js';
+import { readAndKeep, type WarmCardCache } from './warm-card-cache.js';
 
 /** One certificate as `/pkcs11info` lists it. */
 export interface Pkcs11CertInfo {
@@ -240,10 +240,10 @@ export async function cardInfo(slots: CardSlots, slot: SlotInfo, cache: WarmCard
   const warm = cache?.get(slot.description, slot.presence);
   if (warm) return warm.info;
   const read = async (): Promise<HiCOSCardInfo> => {
+    const readCard = (): Promise<HiCOSCardInfo> => slots.withCard(slot, (card) => card.info());
     try {
-      const info = await slots.withCard(slot, (card) => card.info());
-      cache?.put(slot.description, slot.presence, info);
-      return info;
+      // Not kept when the agent learnt of a reader event while the card was read (see readAndKeep).
+      return cache ? await readAndKeep(cache, slot.description, slot.presence, readCard) : await readCard();
     } catch (error) {
       cache?.drop(slot.description);
       throw error;

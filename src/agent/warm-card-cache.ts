@@ -24,6 +24,46 @@ export function certificateHash(info: Pick<HiCOSCardInfo, 'certificates'>): stri
   return hash.digest('hex');
 }
 
+/** A read of the card in one reader whose result is to be kept; set when that reader's entry is dropped meanwhile. */
+interface ReadUnderWay {
+  dropped: boolean;
+}
+
+// Per cache and reader, the reads under way (kept out of the class: not part of its public surface).
+const readsUnderWay = new WeakMap<WarmCardCache, Map<string, Set<ReadUnderWay>>>();
+
+/** Tells the reads under way of `reader` (of every reader when undefined, or of every reader not in `except`). */
+function markDropped(cache: WarmCardCache, reader: string | undefined, except?: ReadonlySet<string>): void {
+  for (const [name, reads] of readsUnderWay.get(cache) ?? []) {
+    if (reader !== undefined ? name !== reader : except?.has(name) === true) continue;
+    for (const read of reads) read.dropped = true;
+  }
+}
+
+/**
+ * Runs `read` of the card in `reader` and keeps what it returns under `presence`, unless the reader's entry was
+ * dropped while it ran: the agent learnt of a reader event (or a failure) meanwhile, so what was read may be of a
+ * card that has left, and would stay in memory under a presence token nothing asks for again. What was read is
+ * returned either way.
+ * @internal
+ */
+export async function readAndKeep(cache: WarmCardCache, reader: string, presence: string | undefined, read: () => Promise<HiCOSCardInfo>): Promise<HiCOSCardInfo> {
+  let byReader = readsUnderWay.get(cache);
+  if (!byReader) readsUnderWay.set(cache, (byReader = new Map()));
+  let reads = byReader.get(reader);
+  if (!reads) byReader.set(reader, (reads = new Set()));
+  const mark: ReadUnderWay = { dropped: false };
+  reads.add(mark);
+  try {
+    const info = await read();
+    if (!mark.dropped) cache.put(reader, presence, info);
+    return info;
+  } finally {
+    reads.delete(mark);
+    if (reads.size === 0 && byReader.get(reader) === reads) byReader.delete(reader);
+  }
+}
+
 /**
  * Card data per reader, kept while the card stays inserted.
  *
@@ -74,6 +114,7 @@ export class WarmCardCache {
   /** Forgets the card in `reader` (removal, reset, reader event, failure). */
   public drop(reader: string): void {
     this.entries.delete(reader);
+    markDropped(this, reader);
   }
 
   /**
@@ -82,6 +123,7 @@ export class WarmCardCache {
    */
   public retain(withCard: ReadonlySet<string>): void {
     for (const reader of [...this.entries.keys()]) if (!withCard.has(reader)) this.entries.delete(reader);
+    markDropped(this, undefined, withCard);
   }
 
   /** How many readers have an entry (tests, diagnostics). */
@@ -92,5 +134,6 @@ export class WarmCardCache {
   /** Forgets every reader. */
   public clear(): void {
     this.entries.clear();
+    markDropped(this, undefined);
   }
 }

@@ -87,6 +87,24 @@ export interface ConnectOptions {
 // pcscd polls vpcd-style drivers for presence every ~400 ms; allow a few rounds.
 const REMOVAL_GRACE_MS = 2_000;
 
+/** Listeners of {@link onMonitorRecovered}, per context. */
+const recoveryListeners = new WeakMap<PcscContext, Set<() => void>>();
+
+/**
+ * Calls `listener` each time the reader watch of `context`, after failures the context reported as `error`
+ * events, follows the readers again (pcscd answers: its first listing since worked). pcscd coming back often
+ * changes nothing a reader event would report (same readers, same cards), so this is the only sign of it; a
+ * failure after it is reported again, even one with the same text as before. Returns the function that stops
+ * the calls. Not part of the public API (the agent's pcscd health check uses it).
+ * @internal
+ */
+export function onMonitorRecovered(context: PcscContext, listener: () => void): () => void {
+  let listeners = recoveryListeners.get(context);
+  if (!listeners) recoveryListeners.set(context, (listeners = new Set()));
+  listeners.add(listener);
+  return () => void listeners.delete(listener);
+}
+
 interface MutableReader {
   cardPresent: boolean;
   atr: Uint8Array | undefined;
@@ -122,6 +140,8 @@ export class PcscContext implements AsyncDisposable {
   private readonly waiters = new Set<(error: Error) => void>();
   /** The watch's last failure report, while nothing else has been reported since. */
   private monitorFailure: string | undefined;
+  /** A failure of the watch was reported and the watch has not said it follows the readers again since. */
+  private monitorDown = false;
 
   /** Stops the reader watch's events for this context (set once subscribed). */
   private unsubscribe: () => Promise<void> = () => Promise.resolve();
@@ -288,6 +308,7 @@ export class PcscContext implements AsyncDisposable {
     await this.unsubscribe();
     this.state.clear();
     this.emitter.removeAllListeners();
+    recoveryListeners.delete(this);
   }
 
   /** Same as {@link PcscContext.close}; lets `await using` release the context. */
@@ -300,16 +321,24 @@ export class PcscContext implements AsyncDisposable {
     // Reports delivered after close() are dropped.
     if (this.closed) return;
     if (event.type === 'error') {
-      // The watch retries every second while pcscd is gone: report a failure once, until something else happens.
+      // The watch retries every second while pcscd is gone: report a failure once, until something else happens
+      // (a reader event, or the watch working again: a failure after that is a new one, even with the same text).
       const failure = mapPcscError(event.error, 'monitoring readers');
       // pcscd restarted or went away: the contexts kept for sessions went with it.
       this.lines.drop();
+      this.monitorDown = true;
       if (this.monitorFailure === failure.message) return;
       this.monitorFailure = failure.message;
       this.fail(failure);
       return;
     }
     this.monitorFailure = undefined;
+    if (event.type === 'recovered') {
+      if (!this.monitorDown) return;
+      this.monitorDown = false;
+      for (const listener of [...(recoveryListeners.get(this) ?? [])]) listener();
+      return;
+    }
     const name = event.reader;
     let entry = this.state.get(name);
     if (event.type === 'reader-detached') {

@@ -1,10 +1,15 @@
 import { closeQuietly, type NativeBinding, type NativeContext, type NativeReaderState } from './native-binding.js';
 
-/** What the reader watch reports: a reader came or went, a reader's state changed, or PC/SC failed. @internal */
+/**
+ * What the reader watch reports: a reader came or went, a reader's state changed, PC/SC failed, or the watch
+ * follows the readers again after failing (`recovered`, once per failure, after the first listing that worked,
+ * whether or not it differed from the last one before the failure). @internal
+ */
 export type ReaderWatchEvent =
   | { readonly type: 'reader-attached' | 'status'; readonly reader: string; readonly state: number; readonly atr: Buffer | null }
   | { readonly type: 'reader-detached'; readonly reader: string }
-  | { readonly type: 'error'; readonly error: unknown };
+  | { readonly type: 'error'; readonly error: unknown }
+  | { readonly type: 'recovered' };
 
 /** Listener of a {@link ReaderWatch}. @internal */
 export type ReaderWatchListener = (event: ReaderWatchEvent) => void;
@@ -38,6 +43,8 @@ export class ReaderWatch {
   private context: NativeContext | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
+  /** A failure was reported and no listing has worked since. */
+  private failed = false;
 
   public constructor(private readonly binding: NativeBinding) {}
 
@@ -87,11 +94,19 @@ export class ReaderWatch {
           const listing = await listReaderStates(context);
           if (this.stopping || listing === null) continue;
           this.report(listing);
+          // pcscd answering again often changes nothing the listing shows (same readers, same cards): say so, or
+          // whoever heard of the failure cannot tell that the readers are followed again, nor a later failure
+          // from the same one going on.
+          if (this.failed) {
+            this.failed = false;
+            this.emit({ type: 'recovered' });
+          }
           const watched = [...this.known.values()].map((r) => ({ name: r.name, state: r.state }));
           // The reader count in the upper word is what Windows expects; pcsc-lite counts readers itself.
           watched.push({ name: PNP, state: (this.known.size << 16) >>> 0 });
           await context.waitForChange(watched, WAIT_SLICE_MS);
         } catch (error) {
+          this.failed = true;
           this.emit({ type: 'error', error });
           this.release();
           if (!this.stopping) await new Promise((r) => setTimeout(r, RETRY_MS));
@@ -100,6 +115,7 @@ export class ReaderWatch {
     } finally {
       this.release();
       this.known.clear();
+      this.failed = false;
       this.loop = undefined;
       // A subscriber that came while the loop was ending starts it again.
       if (this.listeners.size > 0 && this.stopping) {
