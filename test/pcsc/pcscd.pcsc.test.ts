@@ -90,8 +90,11 @@ describe.runIf(pcscAvailable())('PC/SC transport through a real pcscd + vpcd', (
 
   it('opens a new session to a re-inserted card while the session of the pulled one is still not disconnected', async () => {
     await withPcscRig(new ScriptedCard(), async ({ context, session, bridge }) => {
+      // Listening before the card is pulled: close() waits for vpcd to let go, and on a loaded machine the watch
+      // can report the removal before close() returns (a listener added after it then waited in vain).
+      const removed = until(context, 'card-removed', VIRTUAL_READER);
       await bridge.close();
-      await until(context, 'card-removed', VIRTUAL_READER);
+      await removed;
       const again = await VpcdBridge.connect(new ScriptedCard());
       try {
         await context.waitForCard(VIRTUAL_READER, { timeoutMs: 10_000 });
