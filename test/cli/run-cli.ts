@@ -26,9 +26,9 @@ export async function runCli(args: string[], stdin = '', env: NodeJS.ProcessEnv 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
 /** Starts `twpki <args>` from source as a child process (for long-running commands). */
-export function spawnCli(args: string[]): ChildProcess {
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
   const script = `import { main } from './src/cli/main.ts'; process.exitCode = await main(${JSON.stringify(args)});`;
-  return spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
 }
 
 /** Collects a child's stdout until `predicate` accepts it (or the timeout). */

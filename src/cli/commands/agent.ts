@@ -1,5 +1,6 @@
 import { AGENT_DEFAULT_PORT, EmulatorCardSlots, PcscCardSlots, TrustedOrigins, startAgent, type CardSlots } from '../../agent/index.js';
 import { EmulatorReader } from '../../pcsc/index.js';
+import { cliRetryStore } from '../card-session.js';
 import { UsageError, writeJson, writeLines, type CliCommand, parseCommandArgs } from '../command.js';
 
 const USAGE = [
@@ -47,7 +48,8 @@ export const agentCommand: CliCommand = {
       reader.insert(await createVirtualHiCOSCard());
       slots = new EmulatorCardSlots(reader);
     } else {
-      slots = await PcscCardSlots.open();
+      // The counts the CLI's card commands keep: a try spent through a page counts for the next verify-pin.
+      slots = await PcscCardSlots.open({ retryStore: cliRetryStore(io) });
     }
     let agent;
     try {
