@@ -118,10 +118,20 @@ function readBody(req: IncomingMessage): Promise<string> {
       body.fill(0);
       for (const c of chunks) c.fill(0);
     });
-    req.on('error', reject);
+    // A body that never ends holds what arrived of it, maybe a PIN: zeroed as a complete one is.
+    const forget = (): void => {
+      for (const c of chunks) c.fill(0);
+      chunks.length = 0;
+    };
+    req.on('error', (error) => {
+      forget();
+      reject(error);
+    });
     // Cut off past MAX_DISCARD (or by the client): settle, so the handler does not wait forever.
     req.on('close', () => {
-      if (!req.complete) reject(new HttpFailure(413, RetCode.BAD_PARAMETER, 'request body too large or cut off'));
+      if (req.complete) return;
+      forget();
+      reject(new HttpFailure(413, RetCode.BAD_PARAMETER, 'request body too large or cut off'));
     });
   });
 }
