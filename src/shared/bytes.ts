@@ -84,6 +84,24 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** Character codes of the lower-case hex digits, by value. */
+const HEX_DIGITS = [...'0123456789abcdef'].map((c) => c.charCodeAt(0));
+
+/**
+ * Whether `hex` is exactly the lower-case hex of `bytes` (what
+ * `toString('hex')` and `crypto.hash(…, 'hex')` write). Compared in place:
+ * no string or `Buffer` view is made of `bytes`, which cost more than the
+ * comparison for a digest.
+ */
+export function isHexOf(hex: string, bytes: Uint8Array): boolean {
+  if (hex.length !== bytes.length * 2) return false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (hex.charCodeAt(2 * i) !== HEX_DIGITS[b >> 4] || hex.charCodeAt(2 * i + 1) !== HEX_DIGITS[b & 15]) return false;
+  }
+  return true;
+}
+
 /** Constant-time-ish equality for secrets (same length required). */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

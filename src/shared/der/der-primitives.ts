@@ -154,8 +154,11 @@ export interface TimeOptions {
   readonly tolerant?: boolean;
 }
 
+/** The default options, shared: a default `{}` was an object per call, and a login reads a time per token. */
+const STRICT: TimeOptions = Object.freeze({});
+
 /** UTCTime (tag 0x17) or GeneralizedTime (0x18) content as a Date; strict DER unless `tolerant`. */
-export function decodeTime(tag: number, content: Uint8Array, options: TimeOptions = {}): Date {
+export function decodeTime(tag: number, content: Uint8Array, options: TimeOptions = STRICT): Date {
   let f: TimeFields | undefined;
   if (tag === UTC_TIME_TAG) f = utcTimeFields(content);
   else if (tag === GENERALIZED_TIME_TAG) f = generalizedTimeFields(content);

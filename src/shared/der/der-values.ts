@@ -56,6 +56,14 @@ export function integerHex(content: Uint8Array): string {
   return Buffer.from(content.buffer, content.byteOffset + i, content.length - i).toString('hex');
 }
 
+/** {@link integerHex} of the content of the INTEGER element `node`, without a view of the content first. */
+export function integerHexOf(node: DerNode): string {
+  const { source, end } = node;
+  let i = node.contentStart;
+  while (i < end - 1 && source[i] === 0) i++;
+  return Buffer.from(source.buffer, source.byteOffset + i, end - i).toString('hex');
+}
+
 /**
  * A small non-negative number from an INTEGER's content, or from any
  * primitive holding one (an implicitly tagged `[0] INTEGER`). Up to 6 octets

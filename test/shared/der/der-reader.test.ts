@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DerError } from '../../../src/shared/der/der-error.js';
 import { decodeObjectIdentifier as decodeOid, decodeTime } from '../../../src/shared/der/der-primitives.js';
 import { childrenOf, contextTag, DerCursor, readElement, readRoot } from '../../../src/shared/der/der-reader.js';
-import { integerHex, oidOf, smallInteger, timeOf } from '../../../src/shared/der/der-values.js';
+import { integerHex, integerHexOf, oidOf, smallInteger, timeOf } from '../../../src/shared/der/der-values.js';
 import { nameToText } from '../../../src/cert/trust/name-text.js';
 
 const latin1 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
@@ -30,6 +30,11 @@ describe('the one DER reader', () => {
   it('canonicalises serial numbers and enforces container bounds', () => {
     expect(integerHex(new Uint8Array([0x00, 0x9a, 0x01]))).toBe('9a01');
     expect(integerHex(new Uint8Array([0x00]))).toBe('00');
+    // The same read from an INTEGER element in a larger source, by offsets.
+    for (const content of [[0x00, 0x9a, 0x01], [0x00], [0x00, 0x00, 0x7f], [0x01, 0x02]]) {
+      const source = new Uint8Array([0xff, 0x02, content.length, ...content, 0xee]);
+      expect(integerHexOf(readRoot(source.subarray(1, source.length - 1)))).toBe(integerHex(new Uint8Array(content)));
+    }
     expect(() => readElement(new Uint8Array([0x30, 0x05, 0x02, 0x01]), 0)).toThrow(/truncated \(5 content bytes announced/);
     expect(() => readRoot(new Uint8Array([0x05, 0x00, 0x00]))).toThrow(/trailing/);
     // A multi-octet tag: [31] is read whole, and no single-octet expectation matches it.

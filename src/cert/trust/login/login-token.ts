@@ -132,32 +132,34 @@ function readLoginToken(input: unknown): LoginToken {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TokenFormatError('token must be a JSON object');
   }
-  const t = value as Record<string, unknown>;
-  const retCode = t['ret_code'];
+  // Read by name at each site (not `t[name]` in one helper), so each read
+  // learns the token's shape on its own instead of going megamorphic.
+  const t = value as { readonly [K in keyof LoginToken | 'ret_code']?: unknown };
+  const retCode = t.ret_code;
   if (retCode !== undefined && retCode !== 0 && retCode !== '0') {
     throw new TokenFormatError(`the local component reported failure (ret_code ${String(retCode)})`);
   }
-  const format = field(t, 'format', false);
+  const format = field(t.format, 'format', false);
   if (format !== undefined && format !== 'twpki-login/1') throw new TokenFormatError(`unsupported token format "${format}"`);
   // Names are compared as the local component reads them (case-insensitively); the exact spelling costs nothing.
-  const signatureType = oneOf(field(t, 'signatureType', true) as string, SIGNATURE_TYPES);
+  const signatureType = oneOf(field(t.signatureType, 'signatureType', true) as string, SIGNATURE_TYPES);
   if (signatureType === undefined) {
     throw new TokenFormatError('token field "signatureType" must be "PKCS1" or "PKCS7"');
   }
-  const tbsEncodingText = field(t, 'tbsEncoding', false);
+  const tbsEncodingText = field(t.tbsEncoding, 'tbsEncoding', false);
   const tbsEncoding = tbsEncodingText === undefined ? 'NONE' : oneOf(tbsEncodingText, TBS_ENCODINGS);
   if (tbsEncoding === undefined) {
     throw new TokenFormatError('token field "tbsEncoding" must be "NONE" or "base64"');
   }
-  const hashText = field(t, 'hashAlgorithm', false);
+  const hashText = field(t.hashAlgorithm, 'hashAlgorithm', false);
   const hashAlgorithm = hashText === undefined ? undefined : oneOf(hashText, HASH_ALGORITHMS, true);
   if (hashText !== undefined && hashAlgorithm === undefined) {
     throw new TokenFormatError('token field "hashAlgorithm" must be SHA1, SHA256, SHA384 or SHA512');
   }
-  const tbs = field(t, 'tbs', true) as string;
-  const signature = field(t, 'signature', true) as string;
-  const certb64 = field(t, 'certb64', false);
-  const cardSN = field(t, 'cardSN', false);
+  const tbs = field(t.tbs, 'tbs', true) as string;
+  const signature = field(t.signature, 'signature', true) as string;
+  const certb64 = field(t.certb64, 'certb64', false);
+  const cardSN = field(t.cardSN, 'cardSN', false);
   if (signatureType === 'PKCS1' && certb64 === undefined) {
     throw new TokenFormatError('a PKCS1 token needs "certb64": the signature alone does not name its signer');
   }
@@ -170,13 +172,13 @@ function readLoginToken(input: unknown): LoginToken {
 }
 
 /**
- * The string field `name` of `t`, `undefined` when absent (or null) and not
- * `required`. An optional field sent as `""` is absent too: pages fill the
- * fields they do not use with `""`, and the local component reads `""` as
- * absent (a `/sign` reply without `withCardSN` has `cardSN: ""`).
+ * The string value `v` of the token field `name`, `undefined` when absent
+ * (or null) and not `required`. An optional field sent as `""` is absent
+ * too: pages fill the fields they do not use with `""`, and the local
+ * component reads `""` as absent (a `/sign` reply without `withCardSN` has
+ * `cardSN: ""`).
  */
-function field(t: Record<string, unknown>, name: string, required: boolean): string | undefined {
-  const v = t[name];
+function field(v: unknown, name: string, required: boolean): string | undefined {
   if (v === undefined || v === null || (v === '' && !required)) {
     if (required) throw new TokenFormatError(`token field "${name}" is missing`);
     return undefined;

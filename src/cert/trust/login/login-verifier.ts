@@ -1,6 +1,7 @@
 import { copyBytes } from '../../../shared/bytes.js';
 import type { CertificateProfile } from '../../profile/index.js';
 import type { CertificateCache } from '../verification/certificate-cache.js';
+import type { TrustedCertificate } from '../trusted-certificate.js';
 import type { ChallengeStore } from './challenge-store.js';
 import type { RevocationStatus } from '../revocation/revocation-status.js';
 import { checkCertificateValidity } from '../verification/steps/check-certificate-validity.js';
@@ -116,7 +117,8 @@ export class LoginVerifier {
     // chain starts with the same copy; the CA certificates above it are the
     // configured ones.
     const certificate = copyBytes(need(ctx, 'certificate').der);
-    const chain = need(ctx, 'chain').path.map((c, i) => (i === 0 ? certificate : c.der));
+    const chain = need(ctx, 'chain').path.map(derOf);
+    chain[0] = certificate;
     return {
       profile: need(ctx, 'profile'),
       certificate,
@@ -131,6 +133,9 @@ export class LoginVerifier {
     };
   }
 }
+
+/** A certificate's DER (one function for every login, not a closure per login). */
+const derOf = (c: TrustedCertificate): Uint8Array => c.der;
 
 /**
  * A context with every field the steps may set already present: the object

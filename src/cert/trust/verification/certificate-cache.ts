@@ -57,7 +57,13 @@ export class CertificateCache {
    */
   public fromBase64(text: string, decode: (text: string) => TrustedCertificate): TrustedCertificate {
     if (this.capacity === 0 || text.length > MAX_KEY_CHARS) return decode(text);
-    return this.lookup(this.byText, text.slice(-TAIL), text, (a, b) => a === b, () => ({ encoding: text, cert: decode(text) }));
+    // The hit written out (no callbacks made per look-up): this runs on every login.
+    const key = text.slice(-TAIL);
+    const found = this.byText.get(key);
+    if (found !== undefined && found.encoding === text) return found.cert;
+    const cert = decode(text);
+    this.byText.set(key, { encoding: text, cert });
+    return cert;
   }
 
   /**

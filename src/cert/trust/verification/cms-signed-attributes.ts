@@ -64,11 +64,12 @@ function one(attributes: CmsSignedData['signedAttributes'], oid: string): DerNod
  * any string type as text, and an OCTET STRING as text when printable.
  */
 function decodeCardNumber(el: DerNode): string {
-  const content = contentOf(el);
   // A copy only for BMPString, whose byte order is swapped in place.
-  if (el.tag === 0x1e) return Buffer.from(content).swap16().toString('utf16le');
-  const bytes = bufferOf(content);
-  const text = bytes.toString(el.tag === 0x0c ? 'utf8' : 'latin1');
-  if (el.tag === 0x04 && !/^[\x20-\x7e]+$/.test(text)) return bytes.toString('hex').toUpperCase();
+  if (el.tag === 0x1e) return Buffer.from(contentOf(el)).swap16().toString('utf16le');
+  // Read from one view of the whole source by offsets (no second view of the content).
+  const { contentStart: start, end } = el;
+  const bytes = bufferOf(el.source);
+  const text = bytes.toString(el.tag === 0x0c ? 'utf8' : 'latin1', start, end);
+  if (el.tag === 0x04 && !/^[\x20-\x7e]+$/.test(text)) return bytes.toString('hex', start, end).toUpperCase();
   return text;
 }

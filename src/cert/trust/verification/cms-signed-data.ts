@@ -1,6 +1,6 @@
 import { DerError } from '../../../shared/der/der-error.js';
 import { childrenOf, contentOf, DerCursor, encodingOf, expectTag, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
-import { integerHex } from '../../../shared/der/der-values.js';
+import { integerHexOf } from '../../../shared/der/der-values.js';
 import { bufferOf, freshBytes } from '../../../shared/bytes.js';
 import { definiteLengths } from '../../../shared/der/ber-definite.js';
 import { knownOid } from './known-oids.js';
@@ -84,7 +84,8 @@ function parseDer(der: Uint8Array, into: (length: number) => Uint8Array): CmsSig
   const type = knownOid(expectTag(top.first(info, 'ContentInfo'), 0x06, 'contentType'));
   if (type !== OID_SIGNED_DATA) throw new Error(`content type ${type} is not SignedData`);
   const wrapped = expectTag(top.next(info, 'ContentInfo'), 0xa0, 'content');
-  const sd = expectTag(new DerCursor(der).first(wrapped, 'content'), 0x30, 'SignedData');
+  // The cursor steps into the element it is on (`first` reads the parent's offsets before moving).
+  const sd = expectTag(top.first(wrapped, 'content'), 0x30, 'SignedData');
   const field = new DerCursor(der);
   expectTag(field.first(sd, 'SignedData'), 0x02, 'version');
   expectTag(field.next(sd, 'SignedData'), 0x31, 'digestAlgorithms');
@@ -116,7 +117,7 @@ function parseDer(der: Uint8Array, into: (length: number) => Uint8Array): CmsSig
   let signer: SignerIdentifier;
   if (sidEl?.tag === 0x30) {
     const issuerDer = encodingOf(expectTag(inner.first(sidEl, 'sid'), 0x30, 'issuer'));
-    signer = { issuerDer, serialHex: integerHex(contentOf(expectTag(inner.next(sidEl, 'sid'), 0x02, 'serialNumber'))) };
+    signer = { issuerDer, serialHex: integerHexOf(expectTag(inner.next(sidEl, 'sid'), 0x02, 'serialNumber')) };
   } else if (sidEl?.tag === 0x80) {
     signer = { subjectKeyId: bufferOf(der).toString('hex', sidEl.contentStart, sidEl.end) };
   } else {
@@ -134,11 +135,12 @@ function parseDer(der: Uint8Array, into: (length: number) => Uint8Array): CmsSig
     signedAttributesDer.set(encoding);
     signedAttributesDer[0] = 0x31;
     const item = new DerCursor(der);
+    const value = new DerCursor(der);
     for (let attr = inner.first(attrs, 'signedAttrs'); attr !== undefined; attr = inner.next(attrs, 'signedAttrs')) {
       expectTag(attr, 0x30, 'Attribute');
       const oid = knownOid(expectTag(item.first(attr, 'Attribute'), 0x06, 'attrType'));
       if (signedAttributes.has(oid)) throw new Error(`signed attribute ${oid} appears twice`);
-      signedAttributes.set(oid, valuesOf(expectTag(item.next(attr, 'Attribute'), 0x31, 'attrValues')));
+      signedAttributes.set(oid, valuesOf(expectTag(item.next(attr, 'Attribute'), 0x31, 'attrValues'), value));
     }
     next = part.next(si, 'SignerInfo');
   }
@@ -157,9 +159,8 @@ function parseDer(der: Uint8Array, into: (length: number) => Uint8Array): CmsSig
   };
 }
 
-/** The values of an attribute: nearly always exactly one, kept in a list of one. */
-function valuesOf(set: DerNode): DerNode[] {
-  const cursor = new DerCursor(set.source);
+/** The values of an attribute, read with `cursor` (which moves): nearly always exactly one, kept in a list of one. */
+function valuesOf(set: DerNode, cursor: DerCursor): DerNode[] {
   if (cursor.first(set, 'attrValues') === undefined) return [];
   const first = cursor.node();
   return cursor.next(set, 'attrValues') === undefined ? [first] : childrenOf(set, 'attrValues');

@@ -26,7 +26,8 @@ export function knownOid(oid: DerNode): string {
   search: for (let k = 0; k < encodings.length; k++) {
     const e = encodings[k] as Uint8Array;
     if (e.length !== n) continue;
-    for (let i = 0; i < n; i++) if (e[i] !== source[contentStart + i]) continue search;
+    // From the last octet: the OIDs a CMS repeats share long prefixes (1.2.840.113549.…) and differ at the end.
+    for (let i = n - 1; i >= 0; i--) if (e[i] !== source[contentStart + i]) continue search;
     return texts[k] as string;
   }
   const content = contentOf(oid);

@@ -1,4 +1,3 @@
-import { bufferOf } from '../../../../shared/bytes.js';
 import { TrustedCertificate } from '../../trusted-certificate.js';
 import { parseCmsSignedData } from '../../verification/cms-signed-data.js';
 import { cmsCertificates, otherCertificates } from '../../verification/cms-signer.js';
@@ -23,15 +22,7 @@ export function decodeToken(ctx: LoginContext, input: unknown): void {
   let cert: TrustedCertificate | undefined;
   const certText = token.token.certb64;
   if (certText !== undefined) {
-    cert = cache.fromBase64(certText, (text) => {
-      const der = decodeTokenField('certb64', text);
-      try {
-        // A copy of its own: the decoded bytes may share Node's buffer pool.
-        return TrustedCertificate.from(der.slice());
-      } catch (err) {
-        throw new TokenFormatError(`"certb64" is not a certificate: ${(err as Error).message}`, { cause: err });
-      }
-    });
+    cert = cache.fromBase64(certText, decodeCertb64);
   }
   if (token.token.signatureType === 'PKCS7') {
     try {
@@ -42,7 +33,8 @@ export function decodeToken(ctx: LoginContext, input: unknown): void {
     // The usual CMS carries exactly the certificate "certb64" already gave:
     // then there is nothing more to decode or look up.
     const only = ctx.cms.certificates.length === 1 ? ctx.cms.certificates[0] : undefined;
-    if (cert !== undefined && only !== undefined && bufferOf(only).equals(cert.der)) {
+    // `Buffer.compare` takes the views as they are (no Buffer made to call `equals` on).
+    if (cert !== undefined && only !== undefined && Buffer.compare(only, cert.der) === 0) {
       ctx.intermediates = [];
     } else {
       let carried;
@@ -66,6 +58,17 @@ export function decodeToken(ctx: LoginContext, input: unknown): void {
     throw new TokenFormatError(`the certificate profile could not be read: ${(err as Error).message}`, { cause: err });
   }
   ctx.certificate = cert;
+}
+
+/** Decodes `certb64` on a certificate-cache miss (one function for every login, not a closure per login). */
+function decodeCertb64(text: string): TrustedCertificate {
+  const der = decodeTokenField('certb64', text);
+  try {
+    // A copy of its own: the decoded bytes may share Node's buffer pool.
+    return TrustedCertificate.from(der.slice());
+  } catch (err) {
+    throw new TokenFormatError(`"certb64" is not a certificate: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 const NO_BYTES = new Uint8Array(0);

@@ -27,6 +27,13 @@ export function checkRevocation(ctx: SignerContext): Promise<void> | undefined {
   if (path.length < 2) return undefined; // the certificate is itself an anchor
   // Signer first; then, by option, each CA below the anchor (the anchor is trusted by configuration).
   const checked = checker.checksIssuingCas ? path.length - 1 : 1;
+  if (checked === 1) {
+    // The signer alone (the default): the same answer and judgement as below, without the lists.
+    const warm = warmRevocationStatus(checker, cert, path[1] as TrustedCertificate, ctx.at, ctx.present, false);
+    if (warm === undefined) return checkAll(ctx, checker, cert, path, [undefined]);
+    judge(ctx, warm, undefined);
+    return undefined;
+  }
   const statuses: (RevocationStatus | undefined)[] = [];
   let cold = false;
   for (let i = 0; i < checked; i++) {

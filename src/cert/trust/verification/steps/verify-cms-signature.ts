@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { bufferOf, toHex } from '../../../../shared/bytes.js';
+import { bufferOf, isHexOf, toHex } from '../../../../shared/bytes.js';
 import { nodeDigestName, verifyWith, type DigestName } from '../../algorithms.js';
 import { namesSigner } from '../cms-signer.js';
 import { CMS_DATA, type CmsSignedData } from '../cms-signed-data.js';
@@ -27,9 +27,10 @@ export function verifyCmsSignature(ctx: SignerContext, cms: CmsSignedData, conte
       throw new SignatureInvalidError('the contentType attribute differs from the content type');
     }
     // Compared as hex: a digest string is made on V8's heap, a digest Buffer
-    // outside it (twice the cost per login).
-    const expected = toHex(attributes.messageDigest);
-    if (hash(nodeDigestName(digest), content, 'hex') !== expected) {
+    // outside it (twice the cost per login); the attribute's octets are
+    // compared with it in place.
+    if (!isHexOf(hash(nodeDigestName(digest), content, 'hex'), attributes.messageDigest)) {
+      const expected = toHex(attributes.messageDigest);
       throw new SignatureInvalidError(`messageDigest does not match the signed content${textModeHint(digest, content, expected)}`);
     }
     signed = cms.signedAttributesDer;
