@@ -3,6 +3,9 @@ import { CardProtocolError, PcscError, PcscTimeoutError } from './errors.js';
 import { ResponseApdu } from './response-apdu.js';
 import type { TransmitOptions, Transport } from './transport.js';
 
+/** INS of VERIFY, whose data is the PIN (plain, enciphered or under secure messaging: the INS stays). */
+const INS_VERIFY = 0x20;
+
 /** Upper bound on GET RESPONSE / resend rounds for one command. */
 export const MAX_FOLLOW_UP_ROUNDS = 64;
 
@@ -133,10 +136,14 @@ export abstract class CardChannel implements Transport {
     await this.running;
     this.assertUsable();
     const pending = this.exchange(bytes);
+    // A VERIFY carries the PIN (Gen1: under a publicly known key): its encoding, made for this exchange only, is
+    // zeroed once the card has answered (not at a timeout: the exchange may still be reading it).
+    const secret = bytes[1] === INS_VERIFY;
     const settled = pending.then(
       () => undefined,
       () => undefined,
     );
+    if (secret) void settled.then(() => bytes.fill(0));
     this.running = settled;
     void settled.then(() => {
       if (this.running === settled) this.running = undefined;

@@ -215,10 +215,15 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
     if (!card) throw new PcscError('CLOSED', 'the session is not open', { reader: this.readerName });
     try {
       let response: Uint8Array;
+      // The binding's copy of the command (from Node's shared pool) is this exchange's own: zeroed once the
+      // native call has returned, as it may hold a PIN.
+      const sent = Buffer.from(command);
       try {
-        response = new Uint8Array(await card.transmit(Buffer.from(command), { maxRecvLength: MAX_RESPONSE }));
+        response = new Uint8Array(await card.transmit(sent, { maxRecvLength: MAX_RESPONSE }));
       } catch (error) {
         throw mapPcscError(error, 'transmit', this.readerName);
+      } finally {
+        sent.fill(0);
       }
       // Some drivers (vpcd) hand back an empty answer when the card vanishes.
       if (response.length < 2 && (await this.init.cardGone())) {

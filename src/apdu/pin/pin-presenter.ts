@@ -102,14 +102,21 @@ export class PinPresenter {
     }
   }
 
-  /** Sends a VERIFY once; when no answer comes back, counts the try as possibly spent before rethrowing. */
+  /**
+   * Sends a VERIFY once; when no answer comes back, counts the try as possibly spent before rethrowing. Once the
+   * card has answered, the command's data (the PIN block) is zeroed. Not after a failure: a transport of the
+   * caller's that gave up waiting might still send it, and must then send the PIN given, not zeros (a try).
+   */
   private async sendVerify(tx: Transport, cardNumber: string, command: CommandApdu): Promise<ResponseApdu> {
+    let response: ResponseApdu;
     try {
-      return await transmitOnce(tx, command);
+      response = await transmitOnce(tx, command);
     } catch (error) {
       this.assumeTrySpent(cardNumber, false);
       throw error;
     }
+    command.data.fill(0);
+    return response;
   }
 
   /**
