@@ -32,4 +32,5 @@ export const LOGIN_MESSAGES: Readonly<Record<LoginErrorCode, CodeMessage>> = {
 export const DOCUMENT_MESSAGES: Readonly<Record<DocumentFormatErrorCode, CodeMessage>> = {
   DOCUMENT_MALFORMED: { zhTW: '簽章文件格式錯誤，無法解析', en: 'The signed document is malformed and cannot be read' },
   CONTENT_MISSING: { zhTW: '分離式簽章須附上原始文件內容', en: 'A detached signature needs the signed content' },
+  SEVERAL_SIGNERS: { zhTW: '文件有多位簽章者，請指定要驗證之簽章者憑證', en: 'The document has several signers: give the certificate of the one to verify' },
 };

@@ -18,6 +18,7 @@ import {
   ChallengeIssuer,
   LoginVerifierBuilder,
   SignedDocumentVerifierBuilder,
+  TrustedCertificate,
   buildLoginMessage,
   type SignedDocumentVerifier,
   type VerifiedDocument,
@@ -291,11 +292,22 @@ describe.skipIf(!HAVE_OPENSSL)('foreign CMS (openssl): what a signed-document ve
     }
   });
 
-  it('two signers: refused as unsupported, naming the count', async () => {
-    const two = cms(['-binary', '-nodetach', '-signer', file['other'] as string, '-inkey', file['otherKey'] as string]);
-    const err = await failure(verifier.verify({ format: 'cms', signature: der(two) }));
-    expect([err.step, err.code]).toEqual(['document-format', 'DOCUMENT_MALFORMED']);
-    expect(err.message).toContain('expected one signer, found 2');
+  it('two signers: each verified when its certificate is given; without one, SEVERAL_SIGNERS naming the field', async () => {
+    const two = der(cms(['-binary', '-nodetach', '-signer', file['other'] as string, '-inkey', file['otherKey'] as string]));
+    const err = await failure(verifier.verify({ format: 'cms', signature: two }));
+    expect([err.step, err.code, err.message]).toEqual(['document-format', 'SEVERAL_SIGNERS', 'the CMS has 2 signers: pass "certificate", the certificate of the signer to verify']);
+    // The first signer and the second, each by its own certificate: the one named is the one verified.
+    const first = await verifier.verify({ format: 'cms', signature: two, certificate: holder.sign.certificate });
+    const second = await verifier.verify({ format: 'cms', signature: two, certificate: other.sign.certificate });
+    expect([first.profile.subject.commonName, second.profile.subject.commonName, text(first), text(second)]).toEqual(['王小明', '李四', TEXT, TEXT]);
+    // A certificate that signed neither is refused as a signer the CMS does not name, as with one signer.
+    const stranger = await pki.issueCardHolder({ authority: 'moica', commonName: '陳五' });
+    const none = await failure(verifier.verify({ format: 'cms', signature: two, certificate: stranger.sign.certificate }));
+    expect([none.step, none.code]).toEqual(['signature', 'SIGNATURE_INVALID']);
+    // The parser: with no choice the first SignerInfo and the count; a login (no choice at all) refuses two.
+    const parsed = parseCmsSignedData(two, undefined, () => false);
+    expect([parsed.signerCount, parsed.signer]).toMatchObject([2, { serialHex: TrustedCertificate.from(holder.sign.certificate).serialHex }]);
+    expect(() => parseCmsSignedData(two)).toThrow('expected one signer, found 2');
   });
 
   it('no signer (crl2pkcs7), an S/MIME message, another eContentType, trailing bytes', async () => {

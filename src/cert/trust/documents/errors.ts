@@ -9,7 +9,7 @@ import { SignatureVerificationError, type SignerErrorCode, type VerificationStep
 export type DocumentStep = Exclude<VerificationStep, 'token-format' | 'signed-data' | 'challenge'>;
 
 /** The codes of the signed-document verifier's own step (`document-format`). */
-export const DOCUMENT_FORMAT_ERROR_CODES = ['DOCUMENT_MALFORMED', 'CONTENT_MISSING'] as const;
+export const DOCUMENT_FORMAT_ERROR_CODES = ['DOCUMENT_MALFORMED', 'CONTENT_MISSING', 'SEVERAL_SIGNERS'] as const;
 
 /** Every signed-document verification error code: the shared ones and the document format step's own. */
 export type DocumentErrorCode = SignerErrorCode | DocumentFormatErrorCode;
@@ -19,8 +19,9 @@ export type DocumentFormatErrorCode = (typeof DOCUMENT_FORMAT_ERROR_CODES)[numbe
 
 /**
  * Step 1: the input does not decode (`DOCUMENT_MALFORMED`: PEM/base64, CMS
- * structure, certificate), or a detached CMS came without its content
- * (`CONTENT_MISSING`).
+ * structure, certificate), a detached CMS came without its content
+ * (`CONTENT_MISSING`), or a CMS signed by several came without the
+ * `certificate` of the signer to verify (`SEVERAL_SIGNERS`).
  */
 export class DocumentFormatError extends SignatureVerificationError<DocumentFormatErrorCode> {
   public constructor(code: DocumentFormatErrorCode, message: string, options?: { cause?: unknown }) {

@@ -4,7 +4,8 @@ import type { CertificateInput } from '../trust-store.js';
 /**
  * A CMS/PKCS#7 SignedData as the official component or older middleware
  * writes it: one signer, content attached or detached, with signed
- * attributes (SHA-256, the component) or without (SHA-1, legacy).
+ * attributes (SHA-256, the component) or without (SHA-1, legacy). A CMS
+ * signed by several is verified for the signer whose `certificate` is given.
  */
 export interface CmsSignedDocument {
   /** Discriminator. */
@@ -13,7 +14,10 @@ export interface CmsSignedDocument {
   readonly signature: Uint8Array | string;
   /** The content, for a detached signature (a string is taken as its UTF-8 bytes); must equal attached content when both exist. */
   readonly content?: Uint8Array | string;
-  /** The signer certificate, when the CMS does not carry it. */
+  /**
+   * The signer certificate, when the CMS does not carry it; with several signers, the one whose signature is
+   * verified (without it such a CMS is refused with `SEVERAL_SIGNERS`).
+   */
   readonly certificate?: CertificateInput;
 }
 

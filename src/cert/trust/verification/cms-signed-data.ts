@@ -49,11 +49,20 @@ export interface CmsSignedData {
   readonly signedAttributesDer: Uint8Array | undefined;
   /** Signed attribute values by OID, each one value's element (its `encodingOf` is the value's DER). */
   readonly signedAttributes: ReadonlyMap<string, readonly DerNode[]>;
+  /** How many SignerInfos the CMS has (the fields above are of one: the only one, or the one chosen). */
+  readonly signerCount: number;
 }
 
 /**
- * Decodes a CMS ContentInfo/SignedData (RFC 5652) with exactly one
- * SignerInfo — a login has one signer — keeping the exact signed bytes.
+ * Which SignerInfo to read when a CMS has several (a document signed by more
+ * than one card): the first for which this returns true, else the first.
+ */
+export type SignerChoice = (signer: SignerIdentifier) => boolean;
+
+/**
+ * Decodes a CMS ContentInfo/SignedData (RFC 5652), reading one SignerInfo —
+ * the only one (a login has one signer), or with `choose` the one it picks
+ * among several — keeping the exact signed bytes.
  *
  * Walked with the DER reader rather than pkijs: measured on the login
  * benchmark, pkijs' schema matching took ~25 ms per token against well under
@@ -61,21 +70,21 @@ export interface CmsSignedData {
  * indefinite lengths (Windows CAPI output) are normalised first; the test
  * suite cross-checks the result against pkijs. The signed attributes are
  * copied (re-tagged) into `into(length)`, fresh memory by default.
- * @throws Error describing the structural problem (callers wrap it).
+ * @throws Error describing the structural problem, or several SignerInfos without `choose` (callers wrap it).
  */
-export function parseCmsSignedData(input: Uint8Array, into: (length: number) => Uint8Array = freshBytes): CmsSignedData {
+export function parseCmsSignedData(input: Uint8Array, into: (length: number) => Uint8Array = freshBytes, choose?: SignerChoice): CmsSignedData {
   try {
-    return parseDer(input, into);
+    return parseDer(input, into, choose);
   } catch (err) {
     // Only BER input pays for the rewrite; DER (and garbage) is walked once.
     if (!(err instanceof DerError)) throw err;
     const normalised = definiteLengths(input);
     if (normalised === input) throw err;
-    return parseDer(normalised, into);
+    return parseDer(normalised, into, choose);
   }
 }
 
-function parseDer(der: Uint8Array, into: (length: number) => Uint8Array): CmsSignedData {
+function parseDer(der: Uint8Array, into: (length: number) => Uint8Array, choose: SignerChoice | undefined): CmsSignedData {
   // Walked with cursors (one per level, moving from child to child): the
   // shape is fixed, and a node object per element was most of what a login
   // allocated. Only the signed attribute values are kept as nodes.
@@ -109,20 +118,12 @@ function parseDer(der: Uint8Array, into: (length: number) => Uint8Array): CmsSig
   }
   if (more?.tag === 0xa1) more = field.next(sd, 'SignedData'); // CRLs: revocation is checked online
   const signerInfos = expectTag(more, 0x31, 'signerInfos');
-  const si = expectTag(new DerCursor(der).first(signerInfos, 'signerInfos'), 0x30, 'SignerInfo');
-  if (si.end < signerInfos.end) throw new Error(`expected one signer, found ${childrenOf(signerInfos).length}`);
+  let si = expectTag(new DerCursor(der).first(signerInfos, 'signerInfos'), 0x30, 'SignerInfo');
+  let signerCount = 1;
+  if (si.end < signerInfos.end) ({ si, signerCount } = chosenSignerInfo(signerInfos, choose));
   const part = new DerCursor(der);
   expectTag(part.first(si, 'SignerInfo'), 0x02, 'SignerInfo version');
-  const sidEl = part.next(si, 'SignerInfo');
-  let signer: SignerIdentifier;
-  if (sidEl?.tag === 0x30) {
-    const issuerDer = encodingOf(expectTag(inner.first(sidEl, 'sid'), 0x30, 'issuer'));
-    signer = { issuerDer, serialHex: integerHexOf(expectTag(inner.next(sidEl, 'sid'), 0x02, 'serialNumber')) };
-  } else if (sidEl?.tag === 0x80) {
-    signer = { subjectKeyId: bufferOf(der).toString('hex', sidEl.contentStart, sidEl.end) };
-  } else {
-    throw new Error('unsupported signer identifier');
-  }
+  const signer = signerIdOf(part.next(si, 'SignerInfo'), inner);
   const digestOid = algorithmOid(expectTag(part.next(si, 'SignerInfo'), 0x30, 'digestAlgorithm'), inner);
   let next = part.next(si, 'SignerInfo');
   const signedAttributes = new Map<string, DerNode[]>();
@@ -156,7 +157,37 @@ function parseDer(der: Uint8Array, into: (length: number) => Uint8Array): CmsSig
     signature,
     signedAttributesDer,
     signedAttributes,
+    signerCount,
   };
+}
+
+/** A SignerInfo's `sid`, read with `cursor` (which moves). */
+function signerIdOf(sidEl: DerNode | undefined, cursor: DerCursor): SignerIdentifier {
+  if (sidEl?.tag === 0x30) {
+    const issuerDer = encodingOf(expectTag(cursor.first(sidEl, 'sid'), 0x30, 'issuer'));
+    return { issuerDer, serialHex: integerHexOf(expectTag(cursor.next(sidEl, 'sid'), 0x02, 'serialNumber')) };
+  }
+  if (sidEl?.tag === 0x80) return { subjectKeyId: bufferOf(sidEl.source).toString('hex', sidEl.contentStart, sidEl.end) };
+  throw new Error('unsupported signer identifier');
+}
+
+/**
+ * Of several SignerInfos, the first `choose` picks, else the first (whose
+ * signer the caller's own check then refuses, as for a CMS of one signer).
+ * Every SignerInfo must at least be one with a readable `sid`.
+ */
+function chosenSignerInfo(signerInfos: DerNode, choose: SignerChoice | undefined): { si: DerNode; signerCount: number } {
+  const all = childrenOf(signerInfos, 'signerInfos');
+  if (choose === undefined) throw new Error(`expected one signer, found ${all.length}`);
+  const cursor = new DerCursor(signerInfos.source);
+  let picked: DerNode | undefined;
+  for (const si of all) {
+    expectTag(si, 0x30, 'SignerInfo');
+    expectTag(cursor.first(si, 'SignerInfo'), 0x02, 'SignerInfo version');
+    const sid = signerIdOf(cursor.next(si, 'SignerInfo'), new DerCursor(signerInfos.source));
+    if (picked === undefined && choose(sid)) picked = si;
+  }
+  return { si: picked ?? (all[0] as DerNode), signerCount: all.length };
 }
 
 /** The values of an attribute, read with `cursor` (which moves): nearly always exactly one, kept in a list of one. */

@@ -2,8 +2,8 @@ import type { DigestName } from '../../algorithms.js';
 import { base64Strict, fromPemOrDer } from '../../../encoding/pem.js';
 import { TrustedCertificate } from '../../trusted-certificate.js';
 import type { CertificateInput } from '../../trust-store.js';
-import { parseCmsSignedData } from '../../verification/cms-signed-data.js';
-import { cmsCertificates, otherCertificates } from '../../verification/cms-signer.js';
+import { parseCmsSignedData, type SignerIdentifier } from '../../verification/cms-signed-data.js';
+import { cmsCertificates, namesSigner, otherCertificates } from '../../verification/cms-signer.js';
 import type { DocumentContext } from '../document-context.js';
 import { DocumentFormatError } from '../errors.js';
 import { MAX_SIGNATURE_INPUT_BYTES, type SignedDocument } from '../signed-document.js';
@@ -49,10 +49,16 @@ export function decodeDocument(ctx: DocumentContext, input: SignedDocument): voi
     ctx.scheme = 'RSA-PKCS1-v1_5';
   } else {
     let cms;
+    // A document signed by several cards: the SignerInfo that names the given certificate is the one verified.
+    const known = cert;
+    const choose = (sid: SignerIdentifier): boolean => known !== undefined && namesSigner(known, sid);
     try {
-      cms = parseCmsSignedData(fromPemOrDer(signature));
+      cms = parseCmsSignedData(fromPemOrDer(signature), undefined, choose);
     } catch (err) {
       throw new DocumentFormatError('DOCUMENT_MALFORMED', `"signature" is not a CMS SignedData: ${(err as Error).message}`, { cause: err });
+    }
+    if (cms.signerCount > 1 && known === undefined) {
+      throw new DocumentFormatError('SEVERAL_SIGNERS', `the CMS has ${cms.signerCount} signers: pass "certificate", the certificate of the signer to verify`);
     }
     let carried;
     try {
