@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileRetryCounterStore, HiCOSCard } from '../../src/apdu/index.js';
 import { EmulatorReader } from '../../src/pcsc/emulator-reader.js';
+import type { Transport } from '../../src/pcsc/index.js';
 import { VirtualHiCOSCard } from '../../src/testing/hicos/virtual-hicos-card.js';
 import { testCredentials } from './support/virtual-cards.js';
 
@@ -92,3 +93,53 @@ describe('FileRetryCounterStore on a file that holds no counts', () => {
     expect(reports.map((e) => e.message)).toEqual([expect.stringMatching(/array\.json is not a PIN try count file \(not a JSON object\)/)]);
   });
 });
+
+/** The transport with every VERIFY lost in transit (the reader pulled as the command goes out). */
+function verifyLost(t: Transport): Transport {
+  return new Proxy(t, {
+    get(target, prop, receiver) {
+      if (prop === 'transmit') {
+        return (c: { ins: number } | Uint8Array, o?: unknown) => {
+          const ins = c instanceof Uint8Array ? c[1] : c.ins;
+          if (ins === 0x20) return Promise.reject(new Error('the reader went away'));
+          return (target.transmit as (...a: unknown[]) => unknown)(c, o);
+        };
+      }
+      if (prop === 'transaction') return <T>(fn: (tx: Transport) => Promise<T>) => target.transaction((tx) => fn(verifyLost(tx)));
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+describe('FileRetryCounterStore shared by a long-running process and the CLI', () => {
+  it('a store opened first (twpki agent) sees what another process (verify-pin) saved later', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'twpki-retries-')), 'pin-retries.json');
+    const agent = new FileRetryCounterStore(path);
+    agent.set('TP03000012345678', 3);
+    const cli = new FileRetryCounterStore(path);
+    cli.set('TP03000012345678', 2);
+    cli.set('TP03000012345678', 1);
+    expect(agent.get('TP03000012345678')).toBe(1);
+  });
+
+  it("a try lost in transit is stepped down from the saved count, not from the agent's older one", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'twpki-retries-')), 'pin-retries.json');
+    const { card, reader } = await insert();
+    const agentStore = new FileRetryCounterStore(path);
+    // A page's right PIN through the agent: 3.
+    expect((await (await HiCOSCard.open(reader.connect(), { retryStore: agentStore })).verifyPin('123456')).status).toBe('ok');
+    // Two mistyped `twpki verify-pin` runs: 1 left, saved.
+    for (let i = 0; i < 2; i++) await (await HiCOSCard.open(reader.connect(), { retryStore: new FileRetryCounterStore(path) })).verifyPin('654321');
+    expect(card.pinTriesLeft).toBe(1);
+    // A page's VERIFY through the agent (which sends the last try, as the official component does) is lost.
+    const agentAgain = await HiCOSCard.open(verifyLost(reader.connect()), { retryStore: agentStore });
+    await expect(agentAgain.verifyPin('000000', { allowLastTry: true })).rejects.toThrow();
+    expect(new FileRetryCounterStore(path).get('TP03000012345678')).toBe(1);
+    // The next mistyped `twpki verify-pin` is stopped by the guard, and the card keeps its last try.
+    const next = await HiCOSCard.open(reader.connect(), { retryStore: new FileRetryCounterStore(path) });
+    await expect(next.verifyPin('654321')).rejects.toMatchObject({ code: 'LAST_TRY_GUARD' });
+    expect(card.pinTriesLeft).toBe(1);
+  });
+});
+

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RetryCounterStore } from './retry-counter-store.js';
 
@@ -21,9 +21,16 @@ export interface FileRetryCounterStoreOptions {
  * only. A missing file is empty; a file that cannot be read or written is
  * reported to `onError` and never fails a PIN operation: a VERIFY has gone
  * out by the time a count is saved, and its answer must reach the caller.
+ *
+ * Every look-up first takes in what another process saved since (the file
+ * is replaced whole on each save, so a changed identity or time says so): a
+ * long-running process sharing the file (`twpki agent`) would otherwise act
+ * on, and write back, a count the card has since lowered.
  */
 export class FileRetryCounterStore extends RetryCounterStore {
   private readonly onError: (error: Error) => void;
+  /** Identity, time and size of the file as last read or written, `undefined` when there was none. */
+  private seen: string | undefined;
 
   /** @param path the JSON file (its folder is made when first written, mode 0700). */
   public constructor(
@@ -32,9 +39,15 @@ export class FileRetryCounterStore extends RetryCounterStore {
   ) {
     super();
     this.onError = options.onError ?? (() => undefined);
+    this.seen = versionOf(path);
     const { counts, error } = readCounts(path);
     if (error !== undefined) this.report(error);
     for (const [card, count] of Object.entries(counts)) super.set(card, count);
+  }
+
+  public override get(cardKey: string): number | undefined {
+    this.takeInChanges();
+    return super.get(cardKey);
   }
 
   public override set(cardKey: string, triesLeft: number): void {
@@ -57,9 +70,21 @@ export class FileRetryCounterStore extends RetryCounterStore {
       const temporary = `${this.path}.${process.pid}.tmp`;
       writeFileSync(temporary, `${JSON.stringify(counts)}\n`, { mode: 0o600 });
       renameSync(temporary, this.path);
+      this.seen = versionOf(this.path);
     } catch (error) {
       this.report(new Error(`could not save PIN try counts to ${this.path} (${(error as Error).message}): the last-try guard holds within this process only`, { cause: error }));
     }
+  }
+
+  /** The counts another process saved since this one last read or wrote the file, taken in. */
+  private takeInChanges(): void {
+    const now = versionOf(this.path);
+    if (now === undefined || now === this.seen) return;
+    this.seen = now;
+    const { counts, error } = readCounts(this.path);
+    // Told once per change of the file; what this process knows stays.
+    if (error !== undefined) this.report(error);
+    for (const [card, count] of Object.entries(counts)) super.set(card, count);
   }
 
   private report(error: Error): void {
@@ -68,6 +93,16 @@ export class FileRetryCounterStore extends RetryCounterStore {
     } catch {
       // A failing report must not fail the PIN operation either.
     }
+  }
+}
+
+/** What tells one version of the file from another (a save replaces it: a new inode), or `undefined` when it cannot be read. */
+function versionOf(path: string): string | undefined {
+  try {
+    const s = statSync(path);
+    return `${s.ino}:${s.mtimeMs}:${s.size}`;
+  } catch {
+    return undefined;
   }
 }
 
