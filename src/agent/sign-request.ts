@@ -72,8 +72,12 @@ function unescapeValue(value: string, alwaysEscaped = false): string {
   }
 }
 
+/** The escapes of the characters RFC 3986 encoders escape and `encodeURIComponent` does not. */
+const RFC3986_EXTRA: ReadonlySet<string> = new Set(['%21', '%27', '%28', '%29', '%2A', '%7E']);
+
 /**
- * A `tbs` or `pin` value a page may have passed through `encodeURIComponent`:
+ * A `tbs` or `pin` value a page may have passed through `encodeURIComponent`
+ * (or a stricter RFC 3986 encoder):
  * decoded only when it is exactly what that function makes of the decoded
  * text (hex digits in either case), so literal text that merely looks
  * escaped is kept. A PIN `12%41567` typed as is stays that PIN: decoded, it
@@ -88,7 +92,12 @@ function unescapeExact(value: string): string {
   } catch {
     return value;
   }
-  const canonical = value.replace(/%[0-9a-f]{2}/gi, (escape) => escape.toUpperCase());
+  // RFC 3986 encoders (MDN's fixedEncodeURIComponent, PHP's rawurlencode) also escape ! ' ( ) * ~, which
+  // encodeURIComponent leaves as they are: those escapes are read as the characters before comparing.
+  const canonical = value.replace(/%[0-9a-f]{2}/gi, (escape) => {
+    const upper = escape.toUpperCase();
+    return RFC3986_EXTRA.has(upper) ? String.fromCharCode(parseInt(upper.slice(1), 16)) : upper;
+  });
   return encodeURIComponent(decoded) === canonical ? decoded : value;
 }
 

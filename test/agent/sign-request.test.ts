@@ -155,6 +155,19 @@ describe('parseSignRequest and the PIN', () => {
     for (const [body, contentType] of bodies) expect([contentType, parseSignRequest(body, contentType).pin.toString()]).toEqual([contentType, read]);
   });
 
+  it('reads values escaped by an RFC 3986 encoder (! \' ( ) * ~ escaped too), in any hex case', () => {
+    const strict = (v: string): string => encodeURIComponent(v).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16)}`);
+    for (const pin of ['Pass(1)!', "ab'12*34", 'x*9(8)7', 'a~b%c12']) {
+      expect(parseSignRequest(`tbsPackage=${pkg({ pin: strict(pin) })}`, 'text/plain').pin.toString()).toBe(pin);
+      const form = new URLSearchParams({ tbsPackage: pkg({ pin: strict(pin) }) }).toString();
+      expect(parseSignRequest(form, 'application/x-www-form-urlencoded').pin.toString()).toBe(pin);
+    }
+    const text = 'Pay (NT$100) to 王小明!';
+    expect(Buffer.from(parseSignRequest(`tbsPackage=${pkg({ tbs: strict(text) })}`, 'text/plain').tbs).toString()).toBe(text);
+    // An escape of a letter is still no encoder's output: kept as typed.
+    expect(parseSignRequest(`tbsPackage=${pkg({ pin: '12%41567' })}`, 'text/plain').pin.toString()).toBe('12%41567');
+  });
+
   it('a plain tbs that only looks escaped is signed as written; an encodeURIComponent one is decoded', () => {
     expect(Buffer.from(parseSignRequest(`tbsPackage=${pkg({ tbs: 'code%41-1' })}`, 'text/plain').tbs).toString()).toBe('code%41-1');
     expect(Buffer.from(parseSignRequest(`tbsPackage=${pkg({ tbs: encodeURIComponent('a b&c=中') })}`, 'text/plain').tbs).toString()).toBe('a b&c=中');
