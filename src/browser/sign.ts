@@ -75,6 +75,8 @@ function badRequest(field: string, details: { retCode?: number; lastError?: numb
 
 /** What a card PIN may hold: printable ASCII, no space (HiCOS PIN policy). */
 const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+/** A percent-escape, as a component may decode it. */
+const PERCENT_ESCAPE = /%[0-9a-f]{2}/i;
 
 /** Characters with a meaning in a form body (`+` is a space; `%`, `&`, `=`, `;` delimit); everything else goes as is. */
 const FORM_SPECIAL = /[%&+=;]/g;
@@ -130,6 +132,11 @@ function validate(request: SignRequest): void {
   // character would reach the card as other bytes, which a component may send as a wrong PIN: a try spent on
   // the right digits. Refused here, before anything is sent.
   if (!PRINTABLE_ASCII.test(request.pin)) throw badRequest('pin', { retCode: RetCode.PIN_FORMAT });
+  // `%` and two hex digits reads as a percent-escape to a component that decodes the PINs pages encode (twpki's
+  // agent does for exact encodeURIComponent output; the official component's rule is not known), so the card
+  // would get other characters: a try spent on the right PIN. Neither sending it as typed nor encoding it is
+  // right under both behaviours, so it is not sent.
+  if (PERCENT_ESCAPE.test(request.pin)) throw badRequest('pin', { retCode: RetCode.PIN_FORMAT });
   const tbs = request.tbs as unknown;
   if (!(typeof tbs === 'string' || tbs instanceof Uint8Array) || (tbs as string | Uint8Array).length === 0) throw badRequest('tbs');
   if (request.signatureType !== undefined && !SIGNATURE_TYPES.includes(request.signatureType)) throw badRequest('signatureType');

@@ -250,7 +250,8 @@ describe.runIf(chromiumAvailable())('twpki/browser against the official componen
     expect(short).toMatchObject({ code: 'COMPONENT_BAD_REQUEST', field: 'pin', lastError: LastError.PIN_LEN_RANGE });
     expect(short.messages.zhTW).toContain('PIN碼長度錯誤');
     // Full-width digits (an input method in full-width mode), a space, a non-ASCII letter: never sent.
-    for (const pin of ['１２３４５６', '123 456', '12345é']) {
+    // And a PIN a component could read as percent-escaped (12%2B456 would reach the card as 12+456).
+    for (const pin of ['１２３４５６', '123 456', '12345é', '12%2B456', 'a%4a1234']) {
       const odd = errorOf(await inPage(page, 'sign', { request: { tbs: 't', pin, slot: found.slot }, options: opts() }));
       expect(odd).toMatchObject({ code: 'COMPONENT_BAD_REQUEST', field: 'pin', retCode: RetCode.PIN_FORMAT });
       expect(odd.messages.zhTW).toContain('輸入之PIN碼格式錯誤');
