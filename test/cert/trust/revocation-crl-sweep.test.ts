@@ -82,4 +82,17 @@ describe('CRL cache memory', () => {
     expect(server.fetched).toEqual(['http://crl.test/down.crl', 'http://crl.test/up.crl', 'http://crl.test/down.crl']);
     expect(cache.size).toBe(2);
   });
+
+  it('a check at an earlier time does not sweep what checks at the present still use', async () => {
+    const server = crlServer();
+    const cache = new CrlCache({ fetch: server.fetch, algorithms: AlgorithmPolicy.modern(), refreshRetryMs: 60_000 });
+    // A login now: the CA's server is down, remembered for a minute.
+    await expect(cache.get('http://crl.test/down.crl', issuer, new Date(T0))).rejects.toMatchObject({ code: 'FETCH_FAILED' });
+    // A document received yesterday, checked at its time: another partition is downloaded.
+    server.publish('http://crl.test/other.crl', T0 - 25 * HOUR, 26);
+    await cache.get('http://crl.test/other.crl', issuer, new Date(T0 - 24 * HOUR));
+    // The next login, within the retry delay: answered from the memory, no download.
+    await expect(cache.get('http://crl.test/down.crl', issuer, new Date(T0 + 2000))).rejects.toMatchObject({ code: 'FETCH_FAILED' });
+    expect(server.fetched.filter((u) => u === 'http://crl.test/down.crl')).toHaveLength(1);
+  });
 });

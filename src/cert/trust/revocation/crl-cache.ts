@@ -95,6 +95,8 @@ export class CrlCache {
   private readonly skew: number;
   private readonly maxAge: number;
   private readonly retryMs: number;
+  /** The latest time a download was made for (see `sweep`). */
+  private latest = Number.NEGATIVE_INFINITY;
 
   static {
     warmOf = (cache, url, issuer, at) => cache.warm(url, issuer, at);
@@ -274,11 +276,15 @@ export class CrlCache {
    * which is when the cache grows; a check never pays for it.
    */
   private sweep(kept: string, t: number): void {
+    // Against the latest time any check asked about: a check at an earlier time (a document judged when it was
+    // received) must not drop what checks at the present still use.
+    this.latest = Math.max(this.latest, t);
+    const now = this.latest;
     for (const [key, entry] of this.entries) {
-      if (key !== kept && t > entry.expires && !this.inFlight.has(key)) this.entries.delete(key);
+      if (key !== kept && now > entry.expires && !this.inFlight.has(key)) this.entries.delete(key);
     }
     for (const [key, last] of this.failed) {
-      if (key !== kept && Math.abs(t - last.at) >= this.retryMs) this.failed.delete(key);
+      if (key !== kept && now - last.at >= this.retryMs) this.failed.delete(key);
     }
   }
 
