@@ -219,7 +219,9 @@ async function preloadPrivateKeys(tx: Transport, state: CardState): Promise<void
 function tryLimitOf(value: unknown): number {
   if (value === undefined) return 3;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 2 || value > 15) {
-    throw new HiCOSError('INVALID_CARD_INPUT', `pinTryLimit must be a whole number from 2 to 15 (MOICA cards: 3), not ${JSON.stringify(value) ?? String(value)}`);
+    // Described without JSON.stringify, which throws on a BigInt.
+    const given = typeof value === 'string' ? `"${value}"` : typeof value === 'bigint' ? `${value}n` : String(value);
+    throw new HiCOSError('INVALID_CARD_INPUT', `pinTryLimit must be a whole number from 2 to 15 (MOICA cards: 3), not ${given}`);
   }
   return value;
 }
