@@ -14,6 +14,7 @@ import { createTestPki, type TestPki } from 'twpki/testing';
 import { demoTrust } from '../../examples/portal/demo-setup.js';
 import { hashReviewerPassword } from '../../examples/portal/core/reviewer.js';
 import { PortalConfigError, startPortal, type PortalOptions } from '../../examples/portal/server.js';
+import { previousSecretsOf } from '../../examples/portal/core/config.js';
 import { openPglite } from '../enroll/helpers.js';
 
 const noMail: Mailer = { send: () => Promise.resolve() };
@@ -67,7 +68,7 @@ describe('startPortal refuses a configuration that cannot work, naming the setti
 
   it('a previous secret of a rotation that is short, or too many of them', async () => {
     process.env.PORTAL_SESSION_SECRET = SECRET;
-    process.env.PORTAL_SESSION_SECRET_PREVIOUS = `${SECRET}-older, short`;
+    process.env.PORTAL_SESSION_SECRET_PREVIOUS = `${SECRET}-older,short`;
     expect((await refused(startPortal(options()), 'PORTAL_SESSION_SECRET_PREVIOUS')).message).toMatch(/entry 2 must be at least 32 random bytes \(it has 5\)/);
     process.env.PORTAL_SESSION_SECRET_PREVIOUS = Array.from({ length: 5 }, (_, i) => `${SECRET}-${i}`).join(',');
     expect((await refused(startPortal(options()), 'PORTAL_SESSION_SECRET_PREVIOUS')).message).toMatch(/at most 4/);
@@ -75,6 +76,11 @@ describe('startPortal refuses a configuration that cannot work, naming the setti
     process.env.PORTAL_HOLDER_KEY_PREVIOUS = 'c2hvcnQ';
     expect((await refused(startPortal(options()), 'PORTAL_HOLDER_KEY_PREVIOUS')).message).toMatch(/entry 1 must be base64url of at least 32 random bytes \(it decodes to 5\)/);
     expect((await refused(startPortal(options({ previousHolderKeys: [new Uint8Array(8)] })), 'previousHolderKeys')).message).toMatch(/entry 1/);
+  });
+
+  it('takes previous secrets as given: a space is part of a secret, as in the current one', () => {
+    const secrets = previousSecretsOf({ value: ` ${SECRET} ,${SECRET}-2`, setting: 'PORTAL_SESSION_SECRET_PREVIOUS' }, { minBytes: 32, decode: 'utf8' });
+    expect(secrets.map((b) => b.toString('utf8'))).toEqual([` ${SECRET} `, `${SECRET}-2`]);
   });
 
   it('a deployment (public origin set, or NODE_ENV=production) without the shared secrets', async () => {

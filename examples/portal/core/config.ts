@@ -103,7 +103,8 @@ export function previousSecretsOf(
 ): Buffer[] {
   const { value, setting } = source;
   if (value === undefined) return [];
-  const list = typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : value;
+  // Not trimmed: the current secret is used as given, and a space in it must still match once it moves here.
+  const list = typeof value === 'string' ? value.split(',').filter((v) => v !== '') : value;
   if (!Array.isArray(list) || list.length > MAX_PREVIOUS_SECRETS) {
     throw new PortalConfigError(setting, `must list at most ${MAX_PREVIOUS_SECRETS} earlier secrets, newest first (comma-separated in the environment)`);
   }
