@@ -117,6 +117,15 @@ describe.runIf(pcscAvailable())('PIN commands with two cards in and no --reader'
     expectAmbiguous(await runCli(['doctor', '--pin-stdin', '--json', '--agent-url', NOWHERE], '222222\n', env));
   });
 
+  it('doctor --pin-stdin takes TWPKI_READER as the other card commands do', async () => {
+    const before = [first.verifies(), second.verifies()];
+    const run = await runCli(['doctor', '--pin-stdin', '--json', '--agent-url', NOWHERE], '222222\n', { ...env, TWPKI_READER: SECOND });
+    expect(run.code, run.stdout + run.stderr).not.toBe(2);
+    expect(first.verifies()).toBe(before[0]);
+    expect(second.verifies()).toBeGreaterThan(before[1] as number);
+    expect([first.card.pinTriesLeft, second.card.pinTriesLeft]).toEqual([3, 3]);
+  });
+
   it('says it in text too, on stderr', async () => {
     const run = await runCli(['verify-pin', '--pin-stdin'], '222222\n', env);
     expect(run.code).toBe(2);

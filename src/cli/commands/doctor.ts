@@ -12,9 +12,6 @@ import { readPin } from '../pin-prompt.js';
 
 const MARK = { ok: '✓', warn: '!', fail: '✗' } as const;
 
-/** The doctor's reader choice is --reader only (it does not read TWPKI_READER). */
-const DOCTOR_CHOOSE = '--reader NAME';
-
 /** With more than one card in and no --reader, the PIN checks have no card to go to: a {@link UsageError}. */
 async function refuseAmbiguousPinCard(): Promise<void> {
   let readers: ReaderState[];
@@ -28,7 +25,7 @@ async function refuseAmbiguousPinCard(): Promise<void> {
   } catch {
     return; // pcscd unreachable: the pcscd check reports it
   }
-  if (readers.filter((r) => r.cardPresent).length > 1) choosePinReader(readers, undefined, DOCTOR_CHOOSE);
+  if (readers.filter((r) => r.cardPresent).length > 1) choosePinReader(readers, undefined);
 }
 
 function render(checks: readonly DoctorCheck[], zh: boolean): string[] {
@@ -46,7 +43,8 @@ const USAGE = [
   'authority); certificate validity and the renewal window; the local component on 61161 (version,',
   'and whether ORIGIN is a trusted site). With --pin-stdin (the PIN as the first line of stdin, or a',
   'prompt without echo at a terminal) also PIN verification and sign/verify and encrypt/decrypt round',
-  'trips; the last-try guard stays on. With more than one card inserted, --pin-stdin needs --reader NAME.',
+  'trips; the last-try guard stays on. With more than one card inserted, --pin-stdin needs --reader NAME',
+  '(or TWPKI_READER, which also limits the checks to that reader, as --reader does).',
   'Messages follow the locale (LANG=zh_TW.UTF-8 for Chinese); --json prints both languages.',
   'Exit status: 0 everything passed (warnings included), 1 something failed, 2 usage error.',
 ].join('\n');
@@ -76,13 +74,15 @@ export const doctorCommand: CliCommand = {
     // With a PIN and more than one card, --reader must say which card it is for: a usage error before any card
     // work (pcscd down or no card: the checks below report it). Then the PIN, so a usage problem with stdin
     // shows before any card work too.
-    if (values['pin-stdin'] && values.reader === undefined) await refuseAmbiguousPinCard();
+    // The reader as the other card commands take it: --reader, else TWPKI_READER.
+    const reader = values.reader ?? (io.env.TWPKI_READER || undefined);
+    if (values['pin-stdin'] && reader === undefined) await refuseAmbiguousPinCard();
     const pin = values['pin-stdin'] ? await readPin(io, true) : undefined;
     try {
-      const pcsc = await pcscChecks({ reader: values.reader, now: new Date() });
+      const pcsc = await pcscChecks({ reader, now: new Date() });
       const checks = [...pcsc.checks];
       // A card inserted since the check above still makes the choice ambiguous.
-      if (pin && values.reader === undefined && pcsc.cardReaders.length > 1) choosePinReader(pcsc.cardReaders.map((name) => ({ name, cardPresent: true })), undefined, DOCTOR_CHOOSE);
+      if (pin && reader === undefined && pcsc.cardReaders.length > 1) choosePinReader(pcsc.cardReaders.map((name) => ({ name, cardPresent: true })), undefined);
       const target = pcsc.cardReaders[0];
       if (pin && target) checks.push(...(await withCard(target, io, (card) => pinChecks(card, pin))));
       checks.push(...(await agentChecks(agentUrl, values.origin)));
