@@ -9,74 +9,21 @@
  * pcscd answering again with the same readers and cards, the case no reader
  * event reports.
  */
-import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LastError, PcscCardSlots, RetCode, startAgent, type Pkcs11Info, type SignResponse } from '../../src/agent/index.js';
 import { createVirtualHiCOSCard, VpcdBridge } from '../../src/testing/index.js';
 import { VIRTUAL_READER, pcscAvailable, waitForReaderEmpty } from '../support/pcsc-rig.js';
+import { startPcscdRelay } from '../support/pcscd-relay.js';
+import { poll } from '../support/poll.js';
 
-const PCSCD_SOCKET = process.env.PCSCLITE_CSOCK_NAME ?? '/run/pcscd/pcscd.comm';
-const RELAY_SOCKET = join(tmpdir(), `twpki-walk-pcscd-${process.pid}.comm`);
-
-// On its own thread: the binding makes some PC/SC calls synchronously on the JavaScript thread, which a relay
-// on that same thread could never answer.
-const RELAY = `
-const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
-const net = process.getBuiltinModule('node:net');
-const fs = process.getBuiltinModule('node:fs');
-const { target, path } = workerData;
-const open = new Set();
-let server;
-const unlink = () => { try { fs.unlinkSync(path); } catch {} };
-parentPort.on('message', (m) => {
-  if (m === 'up') {
-    unlink();
-    server = net.createServer((client) => {
-      const daemon = net.connect(target);
-      open.add(client).add(daemon);
-      const end = () => { client.destroy(); daemon.destroy(); open.delete(client); open.delete(daemon); };
-      for (const s of [client, daemon]) { s.on('error', end); s.on('close', end); }
-      client.pipe(daemon);
-      daemon.pipe(client);
-    });
-    server.listen(path, () => parentPort.postMessage('up'));
-  } else if (m === 'down') {
-    server.close();
-    for (const s of open) s.destroy();
-    open.clear();
-    unlink();
-    parentPort.postMessage('down');
-  }
-});
-`;
-
-const relay = new Worker(RELAY, { eval: true, workerData: { target: PCSCD_SOCKET, path: RELAY_SOCKET } });
-const tell = (m: 'up' | 'down'): Promise<void> =>
-  new Promise((resolve) => {
-    relay.once('message', () => resolve());
-    relay.postMessage(m);
-  });
-await tell('up');
-process.env.PCSCLITE_CSOCK_NAME = RELAY_SOCKET;
+const relay = await startPcscdRelay('walk-pcscd');
+const tell = (m: 'up' | 'down'): Promise<void> => (m === 'up' ? relay.up() : relay.down());
 
 afterAll(async () => {
-  await tell('up');
+  await relay.up();
   if (pcscAvailable()) await waitForReaderEmpty();
-  await relay.terminate();
-  rmSync(RELAY_SOCKET, { force: true });
+  await relay.close();
 });
-
-async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.runIf(pcscAvailable())('the agent when pcscd goes away and comes back', () => {
   it('answers 無可用讀卡機 while pcscd is away, sends the card nothing, and serves the card again once it is back', async () => {

@@ -9,15 +9,7 @@ import { WarmCardCache } from '../../src/agent/warm-card-cache.js';
 import { PcscContext } from '../../src/pcsc/index.js';
 import { createVirtualHiCOSCard, VpcdBridge } from '../../src/testing/index.js';
 import { VIRTUAL_READER, pcscAvailable, waitForReaderEmpty } from '../support/pcsc-rig.js';
-
-async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { poll } from '../support/poll.js';
 
 /** Resolves once `context` lists the virtual reader without a card (now, or at its next removal). */
 function cardOut(context: PcscContext, ms = 10_000): Promise<void> {
