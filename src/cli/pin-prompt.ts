@@ -29,8 +29,10 @@ export async function readPin(io: CliIo, fromStdin: boolean): Promise<Buffer> {
 
 /** The `PIN: ` prompt in raw mode (no echo). Every chunk read is zeroed, the one holding Enter included. */
 async function promptHidden(io: CliIo, tty: MaybeTty & { setRawMode: (raw: boolean) => void }): Promise<Buffer> {
-  const pin = Buffer.alloc(16);
+  const pin = Buffer.alloc(MAX_TYPED);
   let length = 0;
+  // What was typed past the buffer: counted, never kept, and the entry refused (a cut PIN would be a wrong one).
+  let over = 0;
   // Echo off before the prompt shows: what is typed as soon as `PIN: ` appears is never echoed.
   tty.setRawMode(true);
   try {
@@ -39,20 +41,32 @@ async function promptHidden(io: CliIo, tty: MaybeTty & { setRawMode: (raw: boole
       const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
       try {
         for (const b of bytes) {
-          if (b === 0x0d || b === 0x0a) return Buffer.from(pin.subarray(0, length));
+          if (b === 0x0d || b === 0x0a) return typedPin(pin, length, over);
           if (b === 0x03) throw new UsageError('PIN entry cancelled');
-          if (b === 0x7f || b === 0x08) length = Math.max(0, length - 1);
-          else if (length < pin.length) pin[length++] = b;
+          if (b === 0x7f || b === 0x08) {
+            if (over > 0) over--;
+            else length = Math.max(0, length - 1);
+          } else if (length < pin.length) pin[length++] = b;
+          else over++;
         }
       } finally {
         // Also when the chunk ends the entry (Enter or Ctrl-C inside a pasted chunk): it holds the PIN's bytes.
         bytes.fill(0);
       }
     }
-    return Buffer.from(pin.subarray(0, length));
+    return typedPin(pin, length, over);
   } finally {
     pin.fill(0);
     tty.setRawMode(false);
     io.stderr.write('\n');
   }
+}
+
+/** More than any card PIN holds: what is typed past it is refused, not cut. */
+const MAX_TYPED = 16;
+
+/** The PIN typed, as a copy the caller zeroes; refused when it ran past {@link MAX_TYPED}. */
+function typedPin(pin: Buffer, length: number, over: number): Buffer {
+  if (over > 0) throw new UsageError(`the PIN typed is longer than ${MAX_TYPED} characters (no card PIN is): nothing was sent`);
+  return Buffer.from(pin.subarray(0, length));
 }

@@ -61,6 +61,19 @@ describe('the terminal prompt zeroes every chunk it reads', () => {
   });
 });
 
+describe('the terminal prompt and a long entry', () => {
+  it('refuses more than 16 characters instead of cutting them (a cut PIN is a wrong one), zeroing what was read', async () => {
+    const chunk = Buffer.from(`${'1'.repeat(16)}7\r`);
+    await expect(readPin(io(terminal([chunk]).stream).io, false)).rejects.toThrow(/longer than 16 characters/);
+    expect(zeroed(chunk)).toBe(true);
+  });
+
+  it('counts backspaces against what ran over: typed past 16 and taken back, the entry is the 16', async () => {
+    const pin = await readPin(io(terminal([Buffer.from(`${'2'.repeat(16)}99\x7f\x7f\r`)]).stream).io, false);
+    expect(pin.toString()).toBe('2'.repeat(16));
+  });
+});
+
 describe('--pin-stdin', () => {
   it('at a terminal prompts in raw mode (no echo) and never writes the PIN', async () => {
     const chunks = [...'48151623'].map((c) => Buffer.from(c)).concat(Buffer.from('\r'));
