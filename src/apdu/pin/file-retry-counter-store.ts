@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RetryCounterStore } from './retry-counter-store.js';
 
@@ -61,18 +61,32 @@ export class FileRetryCounterStore extends RetryCounterStore {
   }
 
   private save(cardKey: string, triesLeft: number | undefined): void {
+    let lock: FileLock | undefined;
     try {
-      // Re-read so that two processes updating different cards do not undo each other.
+      mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+      // Read, change and replace under a lock: two processes saving at once (the agent and a CLI run) would
+      // otherwise each write back what the other had just changed, and a count a card reported would be lost.
+      lock = takeLock(`${this.path}.lock`);
       const { counts } = readCounts(this.path);
       if (triesLeft === undefined) delete counts[cardKey];
       else counts[cardKey] = triesLeft;
-      mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
       const temporary = `${this.path}.${process.pid}.tmp`;
-      writeFileSync(temporary, `${JSON.stringify(counts)}\n`, { mode: 0o600 });
+      const fd = openSync(temporary, 'w', 0o600);
+      let written: string;
+      try {
+        writeSync(fd, `${JSON.stringify(counts)}\n`);
+        // The version of what this process wrote, taken from the file itself: a stat after the rename could see
+        // another process's newer file, whose counts would then never be taken in.
+        written = versionFrom(fstatSync(fd));
+      } finally {
+        closeSync(fd);
+      }
       renameSync(temporary, this.path);
-      this.seen = versionOf(this.path);
+      this.seen = written;
     } catch (error) {
       this.report(new Error(`could not save PIN try counts to ${this.path} (${(error as Error).message}): the last-try guard holds within this process only`, { cause: error }));
+    } finally {
+      lock?.release();
     }
   }
 
@@ -99,12 +113,60 @@ export class FileRetryCounterStore extends RetryCounterStore {
 /** What tells one version of the file from another (a save replaces it: a new inode), or `undefined` when it cannot be read. */
 function versionOf(path: string): string | undefined {
   try {
-    const s = statSync(path);
-    return `${s.ino}:${s.mtimeMs}:${s.size}`;
+    return versionFrom(statSync(path));
   } catch {
     return undefined;
   }
 }
+
+function versionFrom(s: { ino: number; mtimeMs: number; size: number }): string {
+  return `${s.ino}:${s.mtimeMs}:${s.size}`;
+}
+
+/** A lock file held by this process (created exclusively); `release` removes it. */
+interface FileLock {
+  release(): void;
+}
+
+/** How long a save waits for another process's lock, and after how long a lock is taken for a crashed holder's. */
+const LOCK_WAIT_MS = 1_000;
+const LOCK_STALE_MS = 5_000;
+
+/**
+ * Takes `path` as a lock file, waiting (synchronously: a count is saved inside a card operation) while another
+ * process holds it; a lock older than {@link LOCK_STALE_MS} is a crashed holder's and is taken over.
+ * @throws Error when the lock stays held past {@link LOCK_WAIT_MS}
+ */
+function takeLock(path: string): FileLock {
+  const until = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const fd = openSync(path, 'wx', 0o600);
+      return {
+        release: () => {
+          closeSync(fd);
+          try {
+            unlinkSync(path);
+          } catch {
+            // Taken over as stale meanwhile: nothing of ours to remove.
+          }
+        },
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    try {
+      if (Date.now() - statSync(path).mtimeMs > LOCK_STALE_MS) unlinkSync(path);
+    } catch {
+      // Released meanwhile: try again at once.
+    }
+    if (Date.now() > until) throw new Error(`${path} is held by another process`);
+    Atomics.wait(SLEEP, 0, 0, 5);
+  }
+}
+
+/** For short synchronous waits between lock attempts. */
+const SLEEP = new Int32Array(new SharedArrayBuffer(4));
 
 /** The counts in `path`: none for a missing file; none and the reason for a file that holds no counts. */
 function readCounts(path: string): { counts: Record<string, number>; error?: Error } {
