@@ -95,4 +95,22 @@ describe('CRL cache memory', () => {
     await expect(cache.get('http://crl.test/down.crl', issuer, new Date(T0 + 2000))).rejects.toMatchObject({ code: 'FETCH_FAILED' });
     expect(server.fetched.filter((u) => u === 'http://crl.test/down.crl')).toHaveLength(1);
   });
+
+  it('one check at a later time (a clock that ran ahead) does not keep sweeping the present away', async () => {
+    const server = crlServer();
+    const cache = new CrlCache({ fetch: server.fetch, algorithms: AlgorithmPolicy.modern(), refreshRetryMs: 60_000 });
+    server.publish('http://crl.test/ahead.crl', T0 + 47 * HOUR, 6);
+    await cache.get('http://crl.test/ahead.crl', issuer, new Date(T0 + 48 * HOUR));
+    // Back at the present: a current CRL kept, a server that is down remembered, another partition downloaded.
+    server.publish('http://crl.test/MOICA-1.crl', T0, 6);
+    await cache.get('http://crl.test/MOICA-1.crl', issuer, new Date(T0));
+    await expect(cache.get('http://crl.test/down.crl', issuer, new Date(T0 + 1000))).rejects.toMatchObject({ code: 'FETCH_FAILED' });
+    server.publish('http://crl.test/MOICA-2.crl', T0, 6);
+    await cache.get('http://crl.test/MOICA-2.crl', issuer, new Date(T0 + 2000));
+    // The next logins: answered from memory, no download.
+    const before = server.fetched.length;
+    await cache.get('http://crl.test/MOICA-1.crl', issuer, new Date(T0 + 3000));
+    await expect(cache.get('http://crl.test/down.crl', issuer, new Date(T0 + 3000))).rejects.toMatchObject({ code: 'FETCH_FAILED' });
+    expect(server.fetched.slice(before)).toEqual([]);
+  });
 });

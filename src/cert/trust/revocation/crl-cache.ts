@@ -95,8 +95,6 @@ export class CrlCache {
   private readonly skew: number;
   private readonly maxAge: number;
   private readonly retryMs: number;
-  /** The latest time a download was made for (see `sweep`). */
-  private latest = Number.NEGATIVE_INFINITY;
 
   static {
     warmOf = (cache, url, issuer, at) => cache.warm(url, issuer, at);
@@ -276,15 +274,14 @@ export class CrlCache {
    * which is when the cache grows; a check never pays for it.
    */
   private sweep(kept: string, t: number): void {
-    // Against the latest time any check asked about: a check at an earlier time (a document judged when it was
-    // received) must not drop what checks at the present still use.
-    this.latest = Math.max(this.latest, t);
-    const now = this.latest;
+    // At the time of the download that runs it, and one way only: a check at an earlier time (a caller asking
+    // about the past without `now`) drops nothing checks at the present still use, and one at a later time (a
+    // clock that ran ahead) costs at most one download of what it dropped, never a sweep stuck ahead for good.
     for (const [key, entry] of this.entries) {
-      if (key !== kept && now > entry.expires && !this.inFlight.has(key)) this.entries.delete(key);
+      if (key !== kept && t > entry.expires && !this.inFlight.has(key)) this.entries.delete(key);
     }
     for (const [key, last] of this.failed) {
-      if (key !== kept && now - last.at >= this.retryMs) this.failed.delete(key);
+      if (key !== kept && t - last.at >= this.retryMs) this.failed.delete(key);
     }
   }
 
