@@ -73,7 +73,7 @@ function unescapeValue(value: string, alwaysEscaped = false): string {
 }
 
 /** The escapes of the characters RFC 3986 encoders escape and `encodeURIComponent` does not. */
-const RFC3986_EXTRA: ReadonlySet<string> = new Set(['%21', '%27', '%28', '%29', '%2A', '%7E']);
+const RFC3986_EXTRA: ReadonlyMap<string, string> = new Map([...`!'()*~`].map((c) => [`%${c.charCodeAt(0).toString(16).toUpperCase()}`, c]));
 
 /**
  * A `tbs` or `pin` value a page may have passed through `encodeURIComponent`
@@ -93,11 +93,18 @@ function unescapeExact(value: string): string {
     return value;
   }
   // RFC 3986 encoders (MDN's fixedEncodeURIComponent, PHP's rawurlencode) also escape ! ' ( ) * ~, which
-  // encodeURIComponent leaves as they are: those escapes are read as the characters before comparing.
+  // encodeURIComponent leaves as they are: those escapes are read as the characters before comparing. An encoder
+  // escapes ! ' ( ) * all or none, so a value with one of them escaped and one as it is (`ab!%21cd`, `x(1%29y`) is
+  // no encoder's output: typed so. (`~` either way: the strict encoders differ on it.)
+  let escapedSubDelim = false;
   const canonical = value.replace(/%[0-9a-f]{2}/gi, (escape) => {
     const upper = escape.toUpperCase();
-    return RFC3986_EXTRA.has(upper) ? String.fromCharCode(parseInt(upper.slice(1), 16)) : upper;
+    const extra = RFC3986_EXTRA.get(upper);
+    if (extra === undefined) return upper;
+    if (extra !== '~') escapedSubDelim = true;
+    return extra;
   });
+  if (escapedSubDelim && /[!'()*]/.test(value)) return value;
   return encodeURIComponent(decoded) === canonical ? decoded : value;
 }
 

@@ -166,6 +166,10 @@ describe('parseSignRequest and the PIN', () => {
     expect(Buffer.from(parseSignRequest(`tbsPackage=${pkg({ tbs: strict(text) })}`, 'text/plain').tbs).toString()).toBe(text);
     // An escape of a letter is still no encoder's output: kept as typed.
     expect(parseSignRequest(`tbsPackage=${pkg({ pin: '12%41567' })}`, 'text/plain').pin.toString()).toBe('12%41567');
+    // Nor is a character both as it is and escaped: typed so, not encoded.
+    for (const pin of ['ab!%21cd', 'x(1%29y', "it's%27", 'a*%2Ab']) {
+      expect(parseSignRequest(`tbsPackage=${pkg({ pin })}`, 'text/plain').pin.toString()).toBe(pin);
+    }
   });
 
   it('a plain tbs that only looks escaped is signed as written; an encodeURIComponent one is decoded', () => {
