@@ -219,9 +219,16 @@ async function preloadPrivateKeys(tx: Transport, state: CardState): Promise<void
 function tryLimitOf(value: unknown): number {
   if (value === undefined) return 3;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 2 || value > 15) {
-    // Described without JSON.stringify, which throws on a BigInt.
-    const given = typeof value === 'string' ? `"${value}"` : typeof value === 'bigint' ? `${value}n` : String(value);
-    throw new HiCOSError('INVALID_CARD_INPUT', `pinTryLimit must be a whole number from 2 to 15 (MOICA cards: 3), not ${given}`);
+    throw new HiCOSError('INVALID_CARD_INPUT', `pinTryLimit must be a whole number from 2 to 15 (MOICA cards: 3), not ${describeGiven(value)}`);
   }
   return value;
 }
+
+/** A given value for a refusal's message, whatever it is (JSON.stringify throws on a BigInt, String on a null-prototype object). */
+function describeGiven(value: unknown): string {
+  if (typeof value === 'string') return `"${value}"`;
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value);
+  return String(value);
+}
+

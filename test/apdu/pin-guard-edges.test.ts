@@ -49,7 +49,7 @@ describe('the status probe at one try left', () => {
 });
 
 describe('pinTryLimit', () => {
-  it.each([16, 1, 0, 2.5, Number.NaN, '3' as unknown as number, 3n as unknown as number, Symbol('3') as unknown as number])('%s is refused when the card is opened, before any APDU', async (pinTryLimit) => {
+  it.each([16, 1, 0, 2.5, Number.NaN, '3' as unknown as number, 3n as unknown as number, Symbol('3') as unknown as number, Object.create(null) as number])('%s is refused when the card is opened, before any APDU', async (pinTryLimit) => {
     const card = new VirtualHiCOSCard({ credentials: await testCredentials(), pin: '123456' });
     const reader = new EmulatorReader();
     reader.insert(card);
