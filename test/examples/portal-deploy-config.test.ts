@@ -78,9 +78,12 @@ describe('startPortal refuses a configuration that cannot work, naming the setti
     expect((await refused(startPortal(options({ previousHolderKeys: [new Uint8Array(8)] })), 'previousHolderKeys')).message).toMatch(/entry 1/);
   });
 
-  it('takes previous secrets as given: a space is part of a secret, as in the current one', () => {
-    const secrets = previousSecretsOf({ value: ` ${SECRET} ,${SECRET}-2`, setting: 'PORTAL_SESSION_SECRET_PREVIOUS' }, { minBytes: 32, decode: 'utf8' });
-    expect(secrets.map((b) => b.toString('utf8'))).toEqual([` ${SECRET} `, `${SECRET}-2`]);
+  it('takes previous secrets as given: a space around a comma is refused, one inside a secret given as an option kept', () => {
+    const fromEnv = (value: string): Buffer[] => previousSecretsOf({ value, setting: 'PORTAL_SESSION_SECRET_PREVIOUS' }, { minBytes: 32, decode: 'utf8' });
+    expect(fromEnv(`${SECRET},${SECRET}-2`).map((b) => b.toString('utf8'))).toEqual([SECRET, `${SECRET}-2`]);
+    expect(() => fromEnv(`${SECRET}, ${SECRET}-2`)).toThrow(/PORTAL_SESSION_SECRET_PREVIOUS: entry 2 starts or ends with a space/);
+    const fromOption = previousSecretsOf({ value: [` ${SECRET} `], setting: 'previousSessionSecrets' }, { minBytes: 32, decode: 'utf8' });
+    expect(fromOption.map((b) => b.toString('utf8'))).toEqual([` ${SECRET} `]);
   });
 
   it('a deployment (public origin set, or NODE_ENV=production) without the shared secrets', async () => {
