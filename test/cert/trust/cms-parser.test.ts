@@ -35,6 +35,25 @@ describe('CMS SignedData parser', () => {
     }
   });
 
+  it('counts several SignerInfos, asks the choice about each, and refuses more than 16 before asking about any', () => {
+    const der = cms();
+    const withSigners = (n: number): Uint8Array => {
+      const sd = new pkijs.SignedData({ schema: new pkijs.ContentInfo({ schema: asn1js.fromBER(der).result }).content });
+      const one = sd.signerInfos[0] as pkijs.SignerInfo;
+      sd.signerInfos = Array.from({ length: n }, () => one);
+      return new Uint8Array(new pkijs.ContentInfo({ contentType: '1.2.840.113549.1.7.2', content: sd.toSchema(true) }).toSchema().toBER());
+    };
+    let asked = 0;
+    const never = (): boolean => (asked++, false);
+    expect(parseCmsSignedData(withSigners(16), undefined, never).signerCount).toBe(16);
+    expect(asked).toBe(16);
+    asked = 0;
+    expect(() => parseCmsSignedData(withSigners(17), undefined, never)).toThrow('more than 16 signers');
+    expect(asked).toBe(0);
+    // Without a choice (a login token), two are already refused.
+    expect(() => parseCmsSignedData(withSigners(2))).toThrow('expected one signer, found 2');
+  });
+
   it('reads BER indefinite-length encodings and keeps the signed bytes intact', () => {
     const ber = cms({ indefiniteLength: true });
     expect(ber[1]).toBe(0x80);

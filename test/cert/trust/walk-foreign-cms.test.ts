@@ -300,6 +300,7 @@ describe.skipIf(!HAVE_OPENSSL)('foreign CMS (openssl): what a signed-document ve
     const first = await verifier.verify({ format: 'cms', signature: two, certificate: holder.sign.certificate });
     const second = await verifier.verify({ format: 'cms', signature: two, certificate: other.sign.certificate });
     expect([first.profile.subject.commonName, second.profile.subject.commonName, text(first), text(second)]).toEqual(['王小明', '李四', TEXT, TEXT]);
+    expect([first.signerCount, second.signerCount]).toEqual([2, 2]);
     // A certificate that signed neither is refused as a signer the CMS does not name, as with one signer.
     const stranger = await pki.issueCardHolder({ authority: 'moica', commonName: '陳五' });
     const none = await failure(verifier.verify({ format: 'cms', signature: two, certificate: stranger.sign.certificate }));
@@ -308,6 +309,7 @@ describe.skipIf(!HAVE_OPENSSL)('foreign CMS (openssl): what a signed-document ve
     const parsed = parseCmsSignedData(two, undefined, () => false);
     expect([parsed.signerCount, parsed.signer]).toMatchObject([2, { serialHex: TrustedCertificate.from(holder.sign.certificate).serialHex }]);
     expect(() => parseCmsSignedData(two)).toThrow('expected one signer, found 2');
+
   });
 
   it('no signer (crl2pkcs7), an S/MIME message, another eContentType, trailing bytes', async () => {

@@ -31,6 +31,11 @@ export interface VerifiedDocument {
   readonly digest: DigestName;
   /** Whether the CMS had signed attributes (false for PKCS#1 and the legacy CMS shape). */
   readonly signedAttributes: boolean;
+  /**
+   * How many signers the CMS names (1 for PKCS#1). Only the one whose certificate was given is verified; the
+   * others' signatures are not checked, so a document that claims co-signers needs one call per signer.
+   */
+  readonly signerCount: number;
   /** Card number from the signed attribute 2.16.886.1.100.2.204, when carried. */
   readonly cardNumber: string | undefined;
   /** The signed signingTime attribute, when carried (the signer's clock). */
@@ -112,6 +117,7 @@ export class SignedDocumentVerifier {
       format: decoded.format,
       digest: need(ctx, 'digest'),
       signedAttributes: ctx.attributes !== undefined,
+      signerCount: decoded.format === 'cms' ? decoded.cms.signerCount : 1,
       cardNumber: ctx.attributes?.cardNumber,
       signedAt: ctx.attributes?.signingTime,
       content: decoded.content,

@@ -171,13 +171,23 @@ function signerIdOf(sidEl: DerNode | undefined, cursor: DerCursor): SignerIdenti
   throw new Error('unsupported signer identifier');
 }
 
+/** Most SignerInfos a CMS may have (a document co-signed by a few cards; beyond it, refused as malformed). */
+const MAX_SIGNERS = 16;
+
 /**
  * Of several SignerInfos, the first `choose` picks, else the first (whose
  * signer the caller's own check then refuses, as for a CMS of one signer).
  * Every SignerInfo must at least be one with a readable `sid`.
  */
 function chosenSignerInfo(signerInfos: DerNode, choose: SignerChoice | undefined): { si: DerNode; signerCount: number } {
-  const all = childrenOf(signerInfos, 'signerInfos');
+  // Counted before anything is compared: each SignerInfo not chosen still costs a look at its signer, and a forged
+  // CMS could carry thousands (every real co-signed document has a few).
+  const all: DerNode[] = [];
+  const walk = new DerCursor(signerInfos.source);
+  for (let el = walk.first(signerInfos, 'signerInfos'); el !== undefined; el = walk.next(signerInfos, 'signerInfos')) {
+    if (all.length === MAX_SIGNERS) throw new Error(`more than ${MAX_SIGNERS} signers`);
+    all.push(walk.node());
+  }
   if (choose === undefined) throw new Error(`expected one signer, found ${all.length}`);
   const cursor = new DerCursor(signerInfos.source);
   let picked: DerNode | undefined;
