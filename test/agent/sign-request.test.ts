@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RetCode, SignRequestError, TrustedOrigins, parseSignRequest } from '../../src/agent/index.js';
 
 const pkg = (fields: Record<string, string>): string =>
@@ -179,20 +179,25 @@ describe('parseSignRequest and the PIN', () => {
 
   it('leaves no copy of the PIN in memory when a field after it refuses the body', () => {
     const PIN = 'Zq7Kp2Xw';
-    // Whether the PIN's bytes sit in the Buffer pool now in use (Buffer.alloc, never pooled, makes the needle).
-    const poolHoldsPin = (): boolean => {
-      const probe = Buffer.from('x');
-      const needle = Buffer.alloc(PIN.length);
-      needle.write(PIN, 'latin1');
-      return Buffer.from(probe.buffer, 0, probe.buffer.byteLength).indexOf(needle) !== -1;
-    };
-    const parsed = parseSignRequest(JSON.stringify({ tbs: 'hello', pin: PIN }), 'application/json');
-    expect(poolHoldsPin()).toBe(true); // the check can see a PIN copy
-    parsed.pin.fill(0);
-    expect(poolHoldsPin()).toBe(false);
-    for (const extra of [{ slotDescription: 5 }, { nonce: {} }, { withCardSN: true }]) {
-      expect(() => parseSignRequest(JSON.stringify({ tbs: 'hello', pin: PIN, ...extra }), 'application/json')).toThrow(/must be a string/);
-      expect([Object.keys(extra)[0], poolHoldsPin()]).toEqual([Object.keys(extra)[0], false]);
+    // Every Buffer made from the PIN's text while parsing (the agent's copy of the PIN is one).
+    const made: Buffer[] = [];
+    const from = Buffer.from.bind(Buffer) as (...args: unknown[]) => Buffer;
+    const spy = vi.spyOn(Buffer, 'from').mockImplementation(((...args: unknown[]) => {
+      const b = from(...args);
+      if (args[0] === PIN) made.push(b);
+      return b;
+    }) as typeof Buffer.from);
+    try {
+      const parsed = parseSignRequest(JSON.stringify({ tbs: 'hello', pin: PIN }), 'application/json');
+      expect(made).toHaveLength(1); // the check sees the copy a request gets
+      parsed.pin.fill(0);
+      for (const extra of [{ slotDescription: 5 }, { nonce: {} }, { withCardSN: true }]) {
+        made.length = 0;
+        expect(() => parseSignRequest(JSON.stringify({ tbs: 'hello', pin: PIN, ...extra }), 'application/json')).toThrow(/must be a string/);
+        expect([Object.keys(extra)[0], made.filter((b) => b.some((x) => x !== 0)).length]).toEqual([Object.keys(extra)[0], 0]);
+      }
+    } finally {
+      spy.mockRestore();
     }
   });
 });
