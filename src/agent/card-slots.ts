@@ -1,6 +1,7 @@
 import { defaultRetryCounterStore, HiCOSCard, type HiCOSCardOptions } from '../apdu/index.js';
 import { EmulatorReader, PcscContext, type PcscContextOptions, type PcscSession, type Transport } from '../pcsc/index.js';
 import { onMonitorRecovered } from '../pcsc/pcsc-context.js';
+import { sideListeners } from '../shared/side-listeners.js';
 import { connectWhenFree } from './connect-when-free.js';
 import { PcscServiceHealth, pcscServiceGone } from './pcsc-service.js';
 import { cardDidNotAnswer } from './silent-card.js';
@@ -41,7 +42,7 @@ export interface CardSlots {
 export type SlotChangeListener = (reader: string | undefined) => void;
 
 // Per card source, who is told of changes (kept out of the classes: not part of their public surface).
-const changeListeners = new WeakMap<CardSlots, Set<SlotChangeListener>>();
+const changeListeners = sideListeners<CardSlots, [reader: string | undefined]>();
 
 /**
  * Calls `listener` as soon as `slots` learns that a reader's presence token changed (a card taken out, put in or
@@ -52,14 +53,7 @@ const changeListeners = new WeakMap<CardSlots, Set<SlotChangeListener>>();
  * @internal
  */
 export function onSlotChange(slots: CardSlots, listener: SlotChangeListener): () => void {
-  let listeners = changeListeners.get(slots);
-  if (!listeners) changeListeners.set(slots, (listeners = new Set()));
-  listeners.add(listener);
-  return () => void listeners.delete(listener);
-}
-
-function tellChange(slots: CardSlots, reader: string | undefined): void {
-  for (const listener of [...(changeListeners.get(slots) ?? [])]) listener(reader);
+  return changeListeners.on(slots, listener);
 }
 
 /**
@@ -112,7 +106,7 @@ export class PcscCardSlots implements CardSlots {
       this.failures++;
       this.service.watchFailed();
       if (pcscServiceGone(error)) this.service.markGone();
-      tellChange(this, undefined);
+      changeListeners.emit(this, undefined);
     });
     onMonitorRecovered(context, () => this.service.watchRecovered());
   }
@@ -169,7 +163,7 @@ export class PcscCardSlots implements CardSlots {
   /** Counts a change of `reader`'s card: a new presence token, so nothing read before it is served again. */
   private changed(reader: string): void {
     this.events.set(reader, (this.events.get(reader) ?? 0) + 1);
-    tellChange(this, reader);
+    changeListeners.emit(this, reader);
   }
 
   private async openFor<T>(slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T> {

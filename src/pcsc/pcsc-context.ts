@@ -5,6 +5,7 @@ import { withTimeout } from './card-channel.js';
 import { closeQuietly, nativeBinding, type NativeBinding, type NativeContext } from './native-binding.js';
 import { listReaderStates, readerWatch, type ReaderWatchEvent } from './reader-watch.js';
 import { PcscSession, type ShareMode } from './pcsc-session.js';
+import { sideListeners } from '../shared/side-listeners.js';
 import { ReaderLines } from './reader-lines.js';
 
 /** What is known about one reader right now. */
@@ -88,7 +89,7 @@ export interface ConnectOptions {
 const REMOVAL_GRACE_MS = 2_000;
 
 /** Listeners of {@link onMonitorRecovered}, per context. */
-const recoveryListeners = new WeakMap<PcscContext, Set<() => void>>();
+const recoveryListeners = sideListeners<PcscContext, []>();
 
 /**
  * Calls `listener` each time the reader watch of `context`, after failures the context reported as `error`
@@ -99,10 +100,7 @@ const recoveryListeners = new WeakMap<PcscContext, Set<() => void>>();
  * @internal
  */
 export function onMonitorRecovered(context: PcscContext, listener: () => void): () => void {
-  let listeners = recoveryListeners.get(context);
-  if (!listeners) recoveryListeners.set(context, (listeners = new Set()));
-  listeners.add(listener);
-  return () => void listeners.delete(listener);
+  return recoveryListeners.on(context, listener);
 }
 
 interface MutableReader {
@@ -308,7 +306,7 @@ export class PcscContext implements AsyncDisposable {
     await this.unsubscribe();
     this.state.clear();
     this.emitter.removeAllListeners();
-    recoveryListeners.delete(this);
+    recoveryListeners.clear(this);
   }
 
   /** Same as {@link PcscContext.close}; lets `await using` release the context. */
@@ -336,7 +334,7 @@ export class PcscContext implements AsyncDisposable {
     if (event.type === 'recovered') {
       if (!this.monitorDown) return;
       this.monitorDown = false;
-      for (const listener of [...(recoveryListeners.get(this) ?? [])]) listener();
+      recoveryListeners.emit(this);
       return;
     }
     const name = event.reader;
