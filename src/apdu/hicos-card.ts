@@ -21,6 +21,7 @@ import { resolvePinPolicy } from './pin/pin-policy.js';
 import { PinPresenter } from './pin/pin-presenter.js';
 import { defaultRetryCounterStore } from './pin/retry-counter-store.js';
 import type { PinVerifyResult } from './pin/verify-status.js';
+import { describeValue } from '../shared/describe-value.js';
 import { RSA_BLOCK } from './raw-rsa-operation.js';
 
 /**
@@ -219,16 +220,7 @@ async function preloadPrivateKeys(tx: Transport, state: CardState): Promise<void
 function tryLimitOf(value: unknown): number {
   if (value === undefined) return 3;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 2 || value > 15) {
-    throw new HiCOSError('INVALID_CARD_INPUT', `pinTryLimit must be a whole number from 2 to 15 (MOICA cards: 3), not ${describeGiven(value)}`);
+    throw new HiCOSError('INVALID_CARD_INPUT', `pinTryLimit must be a whole number from 2 to 15 (MOICA cards: 3), not ${describeValue(value)}`);
   }
   return value;
 }
-
-/** A given value for a refusal's message, whatever it is (JSON.stringify throws on a BigInt, String on a null-prototype object). */
-function describeGiven(value: unknown): string {
-  if (typeof value === 'string') return `"${value}"`;
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value);
-  return String(value);
-}
-

@@ -69,7 +69,7 @@ describe('flow options are checked when the flow is built', () => {
 
   it('durations are positive whole milliseconds (a string or NaN named, not a later "Invalid time value")', () => {
     const [, base, build] = flows[0] as (typeof flows)[number];
-    for (const [option, value] of [['activationTtlMs', '7d'], ['resultTtlMs', Number.NaN], ['activationTtlMs', 0], ['resultTtlMs', 1.5]] as const) {
+    for (const [option, value] of [['activationTtlMs', '7d'], ['resultTtlMs', Number.NaN], ['activationTtlMs', 0], ['resultTtlMs', 1.5], ['resultTtlMs', 86_400_000n]] as const) {
       expect(() => build({ ...base, [option]: value })).toThrow(new RegExp(`^AccountEnrollmentFlow: option ${option} must be a positive whole number of milliseconds`));
     }
     const [, loginBase, login] = flows[1] as (typeof flows)[number];

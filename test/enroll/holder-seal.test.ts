@@ -153,7 +153,7 @@ it('refuses a bad key, lifetime or clock at construction and bad per-call option
   expect(() => new HolderSeal({ key: randomBytes(31) })).toThrow(/key must be at least 32 random bytes/);
   expect(() => new HolderSeal({ key: 'x'.repeat(64) as unknown as Uint8Array })).toThrow(/key must be/);
   expect(() => new HolderSeal(undefined as never)).toThrow(/key must be/);
-  for (const ttlMs of [0, -1, 1.5, 1e20, 24 * 3_600_000 + 1, Number.NaN, Number.POSITIVE_INFINITY, '1800000']) {
+  for (const ttlMs of [0, -1, 1.5, 1e20, 24 * 3_600_000 + 1, Number.NaN, Number.POSITIVE_INFINITY, '1800000', 1_800_000n]) {
     expect(() => new HolderSeal({ key, ttlMs: ttlMs as number })).toThrow(RangeError);
   }
   expect(() => new HolderSeal({ key, ttlMs: '1800000' as never })).toThrow('ttlMs must be a whole number of milliseconds from 1 to 86400000 (24 hours), not "1800000"');

@@ -16,6 +16,7 @@ import { isVerifiedHolder, markVerified } from '../domain/verified-holder.js';
 import type { Clock } from '../ports/clock.js';
 import { systemClock } from '../ports/clock.js';
 import { refusalError } from '../refusals.js';
+import { describeValue } from '../../shared/describe-value.js';
 
 /** Settings of a {@link HolderSeal}. */
 export interface HolderSealOptions {
@@ -90,7 +91,7 @@ export class HolderSeal {
     }
     const ttlMs = o.ttlMs ?? DEFAULT_TTL_MS;
     if (typeof ttlMs !== 'number' || !Number.isInteger(ttlMs) || ttlMs <= 0 || ttlMs > MAX_TTL_MS) {
-      throw new RangeError(`ttlMs must be a whole number of milliseconds from 1 to ${MAX_TTL_MS} (24 hours), not ${JSON.stringify(ttlMs) ?? String(ttlMs)}`);
+      throw new RangeError(`ttlMs must be a whole number of milliseconds from 1 to ${MAX_TTL_MS} (24 hours), not ${describeValue(ttlMs)}`);
     }
     const clock = o.clock ?? systemClock;
     if (typeof clock !== 'object' || clock === null || typeof (clock as Partial<Clock>).now !== 'function') {

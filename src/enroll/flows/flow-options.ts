@@ -6,6 +6,7 @@
  * Every failure is a `RangeError` naming the flow and the option, as the
  * flows' range checks already were.
  */
+import { describeValue } from '../../shared/describe-value.js';
 import { checkRenewalPolicy } from './card-renewal.js';
 
 /** What {@link checkFlowOptions} knows about each option of a flow. */
@@ -76,7 +77,7 @@ export function checkFlowOptions(flow: string, options: unknown, own: Readonly<R
 export function durationOption(flow: string, name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new RangeError(`${flow}: option ${name} must be a positive whole number of milliseconds, not ${JSON.stringify(value) ?? String(value)}`);
+    throw new RangeError(`${flow}: option ${name} must be a positive whole number of milliseconds, not ${describeValue(value)}`);
   }
   return value;
 }

@@ -1,7 +1,8 @@
 import { NameAttributeOid } from '../../cert/profile/oids.js';
 import { TestPkiError } from './errors.js';
 import { encodedString, objectIdentifier, sequence, setOf } from '../der/der-writer.js';
-import { describeValue, isOid } from '../check-input.js';
+import { isOid } from '../check-input.js';
+import { describeValue } from '../../shared/describe-value.js';
 import { unknownOption } from '../unknown-option.js';
 import type { NameAttributeSpec, NameSpec, NameStringEncoding } from './types.js';
 
