@@ -190,11 +190,12 @@ function chosenSignerInfo(signerInfos: DerNode, choose: SignerChoice | undefined
   }
   if (choose === undefined) throw new Error(`expected one signer, found ${all.length}`);
   const cursor = new DerCursor(signerInfos.source);
+  const inSid = new DerCursor(signerInfos.source);
   let picked: DerNode | undefined;
   for (const si of all) {
     expectTag(si, 0x30, 'SignerInfo');
     expectTag(cursor.first(si, 'SignerInfo'), 0x02, 'SignerInfo version');
-    const sid = signerIdOf(cursor.next(si, 'SignerInfo'), new DerCursor(signerInfos.source));
+    const sid = signerIdOf(cursor.next(si, 'SignerInfo'), inSid);
     if (picked === undefined && choose(sid)) picked = si;
   }
   return { si: picked ?? (all[0] as DerNode), signerCount: all.length };
