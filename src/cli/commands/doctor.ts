@@ -1,9 +1,8 @@
 import { AGENT_DEFAULT_PORT } from '../../agent/index.js';
 import { languageFromLocale } from '../../messages/language.js';
-import { PcscContext, type ReaderState } from '../../pcsc/index.js';
-import { choosePinReader } from '../card-access.js';
+import { choosePinReader, resolvePinReader } from '../card-access.js';
 import { withCard } from '../card-session.js';
-import { type CliCommand, UsageError, writeJson, writeLines, parseCommandArgs } from '../command.js';
+import { type CliCommand, isUsageError, UsageError, writeJson, writeLines, parseCommandArgs } from '../command.js';
 import { agentChecks } from '../doctor/agent-checks.js';
 import { pcscChecks } from '../doctor/card-checks.js';
 import type { DoctorCheck } from '../doctor/doctor-check.js';
@@ -12,20 +11,16 @@ import { readPin } from '../pin-prompt.js';
 
 const MARK = { ok: '✓', warn: '!', fail: '✗' } as const;
 
-/** With more than one card in and no --reader, the PIN checks have no card to go to: a {@link UsageError}. */
+/**
+ * With more than one card in and no --reader, the PIN checks have no card to go to: a {@link UsageError}. Any
+ * other trouble (pcscd unreachable, no reader, no card) is left to the checks, which report it.
+ */
 async function refuseAmbiguousPinCard(): Promise<void> {
-  let readers: ReaderState[];
   try {
-    const context = await PcscContext.establish({ startupTimeoutMs: 5_000 });
-    try {
-      readers = context.readers();
-    } finally {
-      await context.close();
-    }
-  } catch {
-    return; // pcscd unreachable: the pcscd check reports it
+    await resolvePinReader({ env: {} });
+  } catch (error) {
+    if (isUsageError(error)) throw error;
   }
-  if (readers.filter((r) => r.cardPresent).length > 1) choosePinReader(readers, undefined);
 }
 
 function render(checks: readonly DoctorCheck[], zh: boolean): string[] {
