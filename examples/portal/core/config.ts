@@ -105,12 +105,16 @@ export function previousSecretsOf(
   if (value === undefined) return [];
   // Not trimmed: the current secret is used as given, and a space in it must still match once it moves here. So a
   // space around a comma (`old1, old2`) would quietly make a secret that never matches: refused, naming the entry.
-  const list = typeof value === 'string' ? value.split(',').filter((v) => v !== '') : value;
+  let list: readonly (string | Uint8Array)[];
   if (typeof value === 'string') {
-    const spaced = list.findIndex((v) => typeof v === 'string' && v.trim() !== v);
+    const entries = value.split(',').filter((v) => v !== '');
+    const spaced = entries.findIndex((v) => v.trim() !== v);
     if (spaced !== -1) {
       throw new PortalConfigError(setting, `entry ${spaced + 1} starts or ends with a space: write the list without spaces around the commas (a secret with such a space goes through the option)`);
     }
+    list = entries;
+  } else {
+    list = value;
   }
   if (!Array.isArray(list) || list.length > MAX_PREVIOUS_SECRETS) {
     throw new PortalConfigError(setting, `must list at most ${MAX_PREVIOUS_SECRETS} earlier secrets, newest first (comma-separated in the environment)`);
