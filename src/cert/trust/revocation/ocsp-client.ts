@@ -43,6 +43,16 @@ export interface OcspClientOptions {
   /** Reject responses that do not echo the nonce; default false (many CA responders pre-sign). */
   requireNonce?: boolean;
   /**
+   * Oldest answer accepted: a response whose thisUpdate lies further back than
+   * this from the time of the check is `OCSP_STALE`, even inside its
+   * nextUpdate; default none. A responder that pre-signs its answers does not
+   * echo the nonce, so without `requireNonce` anyone on the plain-HTTP path
+   * could replay an old `good` for as long as it runs; this bounds how old
+   * (as OpenSSL's `-status_age` does). Set it a little above how often the
+   * responder renews its answers.
+   */
+  maxResponseAgeMs?: number;
+  /**
    * How long an injected `fetch` may take before a request is given up
    * (`FETCH_FAILED`); default 30 s. `httpRevocationFetch`'s own timeout
    * applies to it instead.
@@ -133,6 +143,7 @@ export class OcspClient {
   public requests = 0;
   private readonly skew: number;
   private readonly maxAge: number;
+  private readonly maxResponseAge: number;
   private readonly cacheSize: number;
   private readonly cacheMaxAgeMs: number;
   private readonly answers: RecencyMap<string, CachedAnswer>;
@@ -156,6 +167,7 @@ export class OcspClient {
   public constructor(private readonly options: OcspClientOptions) {
     checkDuration('clockSkewMs', options.clockSkewMs);
     checkDuration('maxAgeWithoutNextUpdateMs', options.maxAgeWithoutNextUpdateMs);
+    checkDuration('maxResponseAgeMs', options.maxResponseAgeMs);
     checkDuration('retryUnreachableMs', options.retryUnreachableMs);
     checkDuration('cacheMaxAgeMs', options.cacheMaxAgeMs);
     checkDuration('fetchDeadlineMs', options.fetchDeadlineMs, true);
@@ -164,6 +176,7 @@ export class OcspClient {
     if (options.cacheSize !== undefined) checkCount('cacheSize', options.cacheSize);
     this.skew = options.clockSkewMs ?? 5 * 60_000;
     this.maxAge = options.maxAgeWithoutNextUpdateMs ?? 15 * 60_000;
+    this.maxResponseAge = options.maxResponseAgeMs ?? Number.POSITIVE_INFINITY;
     this.cacheSize = options.requireNonce === true ? 0 : (options.cacheSize ?? 10_000);
     this.retryUnreachableMs = options.retryUnreachableMs ?? 60_000;
     this.cacheMaxAgeMs = options.cacheMaxAgeMs ?? DEFAULT_OCSP_CACHE_MAX_AGE_MS;
@@ -244,7 +257,12 @@ export class OcspClient {
     if (status.kind !== 'good' || single?.nextUpdate === undefined) return;
     // Kept from when it was obtained (the check's present), not from its thisUpdate: a pre-signed answer is as
     // fresh as the responder's last look at its database, which the cap bounds either way.
-    const keptUntil = Math.min(single.nextUpdate.getTime(), now.getTime() + this.cacheMaxAgeMs);
+    // Nor past the age the answer may reach (`maxResponseAgeMs`), as it would be refused when asked then.
+    const keptUntil = Math.min(
+      single.nextUpdate.getTime(),
+      now.getTime() + this.cacheMaxAgeMs,
+      single.thisUpdate.getTime() + this.maxResponseAge + this.skew,
+    );
     this.answers.set(key, { status, thisUpdate: single.thisUpdate.getTime(), keptUntil });
   }
 
@@ -354,6 +372,13 @@ export class OcspClient {
         throw new RevocationError(
           'OCSP_STALE',
           `OCSP response is not current at ${at.toISOString()} (thisUpdate ${match.thisUpdate.toISOString()}, nextUpdate ${match.nextUpdate?.toISOString() ?? 'none'})`,
+          { url },
+        );
+      }
+      if (match.thisUpdate.getTime() < t - this.skew - this.maxResponseAge) {
+        throw new RevocationError(
+          'OCSP_STALE',
+          `OCSP response is older than maxResponseAgeMs allows at ${at.toISOString()} (thisUpdate ${match.thisUpdate.toISOString()})`,
           { url },
         );
       }
