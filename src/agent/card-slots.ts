@@ -3,6 +3,7 @@ import { EmulatorReader, PcscContext, type PcscContextOptions, type PcscSession,
 import { onMonitorRecovered } from '../pcsc/pcsc-context.js';
 import { sideListeners } from '../shared/side-listeners.js';
 import { connectWhenFree } from './connect-when-free.js';
+import { rememberCardOptions } from './early-pin-check.js';
 import { PcscServiceHealth, pcscServiceGone } from './pcsc-service.js';
 import { cardDidNotAnswer } from './silent-card.js';
 
@@ -95,6 +96,7 @@ export class PcscCardSlots implements CardSlots {
     private readonly context: PcscContext,
     private readonly cardOptions: HiCOSCardOptions,
   ) {
+    rememberCardOptions(this, cardOptions);
     const bump = ({ reader }: { reader: string }): void => {
       this.changed(reader);
       this.service.markUp();
@@ -191,7 +193,9 @@ export class EmulatorCardSlots implements CardSlots {
   public constructor(
     private readonly reader: EmulatorReader,
     private readonly cardOptions: HiCOSCardOptions = {},
-  ) {}
+  ) {
+    rememberCardOptions(this, cardOptions);
+  }
 
   /** Always the single emulated reader, as slot 0; the presence token follows the reader's insertions. */
   public list(): Promise<SlotInfo[]> {

@@ -4,6 +4,7 @@ import { parseCertificate } from '../cert/index.js';
 import { PcscError } from '../pcsc/index.js';
 import type { CardSlots, SlotInfo } from './card-slots.js';
 import { buildCmsSignature } from './cms-signature.js';
+import { refuseImpossiblePin } from './early-pin-check.js';
 import { LastError, RetCode, wrongPinLastError } from './codes.js';
 import type { SignRequest } from './sign-request.js';
 import { CARD_DID_NOT_ANSWER, cardDidNotAnswer } from './silent-card.js';
@@ -180,6 +181,9 @@ export async function makeSignature(slots: CardSlots, request: SignRequest, opti
     }
     if (request.pin.length === 0) throw new SignRefusal(RetCode.NO_PIN, LastError.NONE, 'no PIN was entered');
     slot = pickSlot(await slots.list(), request.slotDescription);
+    // After the reader and card are found (no APDU so far), before the card is opened: a PIN the card layer would
+    // refuse unsent is refused here with the same error, and the card is not opened and read for nothing.
+    refuseImpossiblePin(slots, request.pin);
     const chosen = slot;
     return await slots.withCard(chosen, (card) => signOnCard(card, chosen, request, options));
   } catch (error) {
