@@ -1,5 +1,6 @@
 import { defaultRetryCounterStore, HiCOSCard, type HiCOSCardOptions } from '../apdu/index.js';
 import { EmulatorReader, PcscContext, type PcscContextOptions, type PcscSession, type Transport } from '../pcsc/index.js';
+import { onEmulatorCardChange } from '../pcsc/emulator-reader.js';
 import { onMonitorRecovered } from '../pcsc/pcsc-context.js';
 import { sideListeners } from '../shared/side-listeners.js';
 import { connectWhenFree } from './connect-when-free.js';
@@ -48,9 +49,9 @@ const changeListeners = sideListeners<CardSlots, [reader: string | undefined]>()
 /**
  * Calls `listener` as soon as `slots` learns that a reader's presence token changed (a card taken out, put in or
  * reset, a reader attached or detached, a card that did not answer), or every reader's (the reader watch failed),
- * so that what was kept about a card that left can be forgotten then, not at the next listing. Card sources that
- * learn of no event ({@link EmulatorCardSlots}, a caller's own) never call it. Returns the function that stops the
- * calls.
+ * so that what was kept about a card that left can be forgotten then, not at the next listing.
+ * {@link EmulatorCardSlots} calls it when its card is inserted, removed or reset. A caller's own card source learns
+ * of no event and never calls it. Returns the function that stops the calls.
  * @internal
  */
 export function onSlotChange(slots: CardSlots, listener: SlotChangeListener): () => void {
@@ -188,13 +189,21 @@ export class PcscCardSlots implements CardSlots {
   }
 }
 
-/** Slots backed by one in-process reader (virtual card). */
+/**
+ * Slots backed by one in-process reader (virtual card). The card being inserted, removed or reset counts as a
+ * reader event does on PC/SC: the agent forgets what it kept about the card at once (until
+ * {@link EmulatorCardSlots.close}).
+ */
 export class EmulatorCardSlots implements CardSlots {
+  private readonly stopListening: () => void;
+
   public constructor(
     private readonly reader: EmulatorReader,
     private readonly cardOptions: HiCOSCardOptions = {},
   ) {
     rememberCardOptions(this, cardOptions);
+    // The reader tells of its card at once (it is in this process): no presence token has to be compared first.
+    this.stopListening = onEmulatorCardChange(reader, () => changeListeners.emit(this, reader.name));
   }
 
   /** Always the single emulated reader, as slot 0; the presence token follows the reader's insertions. */
@@ -220,8 +229,9 @@ export class EmulatorCardSlots implements CardSlots {
     return await fn(await HiCOSCard.open(session as Transport, this.cardOptions));
   }
 
-  /** Does nothing; the emulated reader belongs to the caller. */
+  /** Stops listening to the reader's card changes; the emulated reader itself belongs to the caller. */
   public close(): Promise<void> {
+    this.stopListening();
     return Promise.resolve();
   }
 }

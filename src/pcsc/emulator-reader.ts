@@ -1,7 +1,21 @@
 import { CardChannel } from './card-channel.js';
 import { CardRemovedError, PcscError } from './errors.js';
 import type { CardEmulator, Transport } from './transport.js';
+import { sideListeners } from '../shared/side-listeners.js';
 import { TwpkiError } from '../shared/twpki-error.js';
+
+// Per reader, who is told when its card changes (kept out of the class: an internal notice, not public surface).
+const cardChanges = sideListeners<EmulatorReader, []>();
+
+/**
+ * Calls `listener` each time a card is inserted into `reader`, removed from it or reset: what a PC/SC reader watch
+ * reports of a real reader, so a card source over this reader can forget what it kept about the card then.
+ * Returns the function that stops the calls.
+ * @internal
+ */
+export function onEmulatorCardChange(reader: EmulatorReader, listener: () => void): () => void {
+  return cardChanges.on(reader, listener);
+}
 
 /** Options of {@link EmulatorReader}. */
 export interface EmulatorReaderOptions {
@@ -41,11 +55,15 @@ export class EmulatorReader {
     this.card = card;
     this.atr = card.reset();
     this.insertion++;
+    cardChanges.emit(this);
   }
 
   /** Removes the card; open sessions fail from their next call on. */
   public remove(): void {
+    // An empty reader stays empty: no change to tell.
+    if (this.card === undefined) return;
     this.card = undefined;
+    cardChanges.emit(this);
   }
 
   /** Opens a session to the inserted card. */
@@ -64,6 +82,8 @@ export class EmulatorReader {
     const card = this.cardFor(insertion);
     if (!card) throw new CardRemovedError(this.name);
     this.atr = card.reset();
+    // A reset is a change of the card like an insertion: whoever kept something about the card reads it again.
+    cardChanges.emit(this);
     return this.atr;
   }
 
