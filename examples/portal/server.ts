@@ -430,6 +430,9 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     saveUninitialized: false,
     rolling: false,
   });
+  // After the plugin's own hook has read the session: what it holds, so its save writes only what this request
+  // changed (two requests of one session at once keep each other's changes).
+  app.addHook('onRequest', async (request) => sessionStore.read(request.session));
   await app.register(fastifyFormbody);
   // For systems that take uploads (the waste system's signed form); GPS and GEPI take none.
   await app.register(fastifyMultipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } });

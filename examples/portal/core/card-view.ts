@@ -74,8 +74,11 @@ interface KeptCard {
 
 declare module 'fastify' {
   interface Session {
-    /** Verified cards waiting for their next step, per step. */
-    verifiedCards?: Record<string, KeptCard>;
+    /**
+     * A verified card waiting for its step's next request, a key per step: two steps verified at once (two
+     * readers, two tabs) change different keys, which the session store merges (core/session-store.ts).
+     */
+    [step: `verifiedCard:${string}`]: KeptCard | undefined;
   }
 }
 
@@ -104,12 +107,12 @@ export class VerifiedCards {
   /** Keeps `card` for `session`'s `step`. */
   public put(session: PortalSession, step: string, card: CardView): void {
     const sealed = this.seal.seal(card.holder, { context: contextOf(session, step) });
-    session.set('verifiedCards', { ...session.get('verifiedCards'), [step]: { sealed, authorityName: card.authorityName } });
+    session.set(keyOf(step), { sealed, authorityName: card.authorityName });
   }
 
   /** The card kept for `session`'s `step`, or a 409 telling the user to read the card first. */
   public get(session: PortalSession, step: string, message = '請先插入卡片、輸入密碼並完成憑證確認'): CardView {
-    const kept = session.get('verifiedCards')?.[step];
+    const kept = session.get(keyOf(step));
     if (kept === undefined) throw new PageError(409, 'CARD_NOT_VERIFIED', message);
     let holder: VerifiedCardHolder;
     try {
@@ -124,10 +127,12 @@ export class VerifiedCards {
 
   /** Forgets the cards of `session` for `steps`. */
   public drop(session: PortalSession, ...steps: string[]): void {
-    const kept = { ...session.get('verifiedCards') };
-    for (const s of steps) delete kept[s];
-    session.set('verifiedCards', kept);
+    for (const step of steps) session.set(keyOf(step), undefined);
   }
+}
+
+function keyOf(step: string): `verifiedCard:${string}` {
+  return `verifiedCard:${step}`;
 }
 
 function contextOf(session: PortalSession, step: string): string {
