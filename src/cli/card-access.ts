@@ -8,20 +8,36 @@ export interface CardAccess {
   close(): Promise<void>;
 }
 
+/** Where the reader name came from, as an error names it: `--reader`, else `TWPKI_READER`. */
+function readerSource(options: { reader?: string }): string {
+  return options.reader !== undefined ? '--reader' : 'TWPKI_READER';
+}
+
+/**
+ * `wanted` names no reader. The name is not repeated (it could be a PIN typed after `--reader`): the error names
+ * where it came from and lists the readers pcscd reports, which is what the user needs to choose one.
+ */
+function unknownReader(readers: readonly Pick<ReaderState, 'name'>[], source: string): PcscError {
+  return new PcscError('UNKNOWN_READER', `no reader has the name given with ${source} (the name is not repeated here); readers: ${readers.map((r) => `"${r.name}"`).join(', ')}`);
+}
+
 /**
  * The reader a PIN is for: `wanted` when given, else the one reader holding a
  * card. With more than one card and none chosen this is a {@link UsageError}
  * naming `--reader` and listing the readers with cards: a PIN typed for one
  * card must not cost another card a try. Fails with the typed errors of
  * {@link openCardTransport} when there is no reader, no such reader or no card.
- * `how` is the way the command chooses a reader, as the message names it.
+ * `how` is the way the command chooses a reader, as the message names it; `source` where `wanted` came from.
  */
-export function choosePinReader(readers: readonly Pick<ReaderState, 'name' | 'cardPresent'>[], wanted: string | undefined, how = '--reader NAME (or TWPKI_READER)'): string {
+export function choosePinReader(
+  readers: readonly Pick<ReaderState, 'name' | 'cardPresent'>[],
+  wanted: string | undefined,
+  how = '--reader NAME (or TWPKI_READER)',
+  source = '--reader or TWPKI_READER',
+): string {
   if (readers.length === 0) throw new PcscError('NO_READER', 'no smart-card reader is connected');
   if (wanted !== undefined) {
-    if (!readers.some((r) => r.name === wanted)) {
-      throw new PcscError('UNKNOWN_READER', `no reader named "${wanted}" (have: ${readers.map((r) => r.name).join(', ')})`);
-    }
+    if (!readers.some((r) => r.name === wanted)) throw unknownReader(readers, source);
     return wanted;
   }
   const withCard = readers.filter((r) => r.cardPresent);
@@ -44,7 +60,7 @@ export function choosePinReader(readers: readonly Pick<ReaderState, 'name' | 'ca
 export async function resolvePinReader(options: { reader?: string; env: NodeJS.ProcessEnv }): Promise<string> {
   const context = await PcscContext.establish();
   try {
-    return choosePinReader(context.readers(), options.reader ?? options.env.TWPKI_READER);
+    return choosePinReader(context.readers(), options.reader ?? options.env.TWPKI_READER, undefined, readerSource(options));
   } finally {
     await context.close();
   }
@@ -61,10 +77,9 @@ export async function openCardTransport(options: { reader?: string; env: NodeJS.
     const readers = context.readers();
     if (readers.length === 0) throw new PcscError('NO_READER', 'no smart-card reader is connected');
     const wanted = options.reader ?? options.env.TWPKI_READER;
-    if (wanted !== undefined && !readers.some((r) => r.name === wanted)) {
-      throw new PcscError('UNKNOWN_READER', `no reader named "${wanted}" (have: ${readers.map((r) => r.name).join(', ')})`);
-    }
+    if (wanted !== undefined && !readers.some((r) => r.name === wanted)) throw unknownReader(readers, readerSource(options));
     const withCard = readers.find((r) => r.cardPresent && (wanted === undefined || r.name === wanted));
+    // `wanted` is here the name of a reader pcscd reports, so it may be shown.
     if (!withCard) throw new PcscError('NO_CARD', wanted ? `no card in "${wanted}"` : 'no card in any reader');
     const session = await context.connect(withCard.name, { timeoutMs: options.timeoutMs });
     return {

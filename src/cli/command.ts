@@ -85,6 +85,34 @@ function parseErrorDetail(error: unknown, usage: string): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Whether a value typed on the command line could be a PIN put in the wrong place (`--reader 48151623`, a PIN
+ * given as FILE): 4 to 16 printable ASCII characters, at least one a digit, none a space, `.`, `/`, `\` or `:`.
+ * HiCOS PINs are 6 to 8 printable ASCII characters (src/apdu/pin/pin-policy.ts), in practice digits or letters
+ * and digits; the wider length covers other policies. Paths with a folder or an extension, URLs, ISO times,
+ * reader names (which have spaces) and plain words (`fuzzy`, `README`) fall outside it, so they can still be
+ * shown where showing them is the help (`cannot read x.pem`). A PIN of letters only is not caught: the price of
+ * keeping words in errors.
+ */
+export function couldBePin(value: string): boolean {
+  // Full-width forms (an input method left in full-width mode) spell the same PIN: compared as their ASCII.
+  const text = value.normalize('NFKC');
+  return /^[\x21-\x7e]{4,16}$/.test(text) && /[0-9]/.test(text) && !/[./\\:]/.test(text);
+}
+
+/**
+ * A typed value as an error may repeat it: the value itself, or, when it {@link couldBePin}, `label` and a note
+ * that it is not repeated. Errors never print a PIN, and scrollback and CI logs keep what errors print.
+ */
+export function shownValue(value: string, label: string): string {
+  return couldBePin(value) ? `${label} (not repeated here: it could be a PIN)` : value;
+}
+
+/** A typed value in double quotes for a `got "…"` in an error, or a note in its place when it {@link couldBePin}. */
+export function quotedValue(value: string): string {
+  return couldBePin(value) ? 'a value not repeated here (it could be a PIN)' : `"${value}"`;
+}
+
 /** The one FILE positional a command takes; anything else is a {@link UsageError}. */
 export function singleFile(positionals: readonly string[], usage: string): string {
   const [file, ...extra] = positionals;
@@ -96,7 +124,7 @@ export function singleFile(positionals: readonly string[], usage: string): strin
 export function dateOption(name: string, text: string | undefined): Date | undefined {
   if (text === undefined) return undefined;
   const value = new Date(text);
-  if (Number.isNaN(value.getTime())) throw new UsageError(`--${name}: not an ISO date: ${text}`);
+  if (Number.isNaN(value.getTime())) throw new UsageError(`--${name}: not an ISO date: ${shownValue(text, 'the value')}`);
   return value;
 }
 

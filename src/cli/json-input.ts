@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { unreadable, unusableFile, type CliFailure } from './command.js';
+import { couldBePin, unreadable, unusableFile, type CliFailure } from './command.js';
 
 // Applicant/record files are a handful of short strings; anything bigger is
 // a mistake, and reading it whole would be the cost of that mistake.
@@ -11,22 +11,24 @@ export type JsonInput = { readonly ok: true; readonly value: unknown } | { reado
 /**
  * Reads a small JSON input file. A missing file, a directory, a file over
  * 1 MiB or text that is not JSON is reported as the certificate commands
- * report an unreadable file: `UNREADABLE_FILE`, naming `what` and the path.
+ * report an unreadable file: `UNREADABLE_FILE`, naming `what` and the path
+ * (the path only when it cannot be a PIN typed in its place: `couldBePin`).
  */
 export async function readJsonFile(path: string, what: string): Promise<JsonInput> {
   const unusable = (detail: string): JsonInput => ({ ok: false, failure: unusableFile(detail) });
+  const named = couldBePin(path) ? `${what} (its name is not repeated here: it could be a PIN)` : `${what} ${path}`;
   let text: string;
   try {
     const info = await stat(path);
-    if (!info.isFile()) return unusable(`${what} ${path} is not a file`);
-    if (info.size > MAX_INPUT_FILE_BYTES) return unusable(`${what} ${path} is ${info.size} bytes; the limit is ${MAX_INPUT_FILE_BYTES}`);
+    if (!info.isFile()) return unusable(`${named} is not a file`);
+    if (info.size > MAX_INPUT_FILE_BYTES) return unusable(`${named} is ${info.size} bytes; the limit is ${MAX_INPUT_FILE_BYTES}`);
     text = await readFile(path, 'utf8');
   } catch (err) {
-    return { ok: false, failure: unreadable(`${what} ${path}`, err) };
+    return { ok: false, failure: unreadable(named, err) };
   }
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (err) {
-    return unusable(`${what} ${path} is not valid JSON: ${(err as Error).message}`);
+    return unusable(`${named} is not valid JSON: ${(err as Error).message}`);
   }
 }

@@ -3,25 +3,25 @@ import { join } from 'node:path';
 import { splitPemBundle } from '../cert/encoding/pem.js';
 import { ChainValidationError } from '../cert/trust/errors.js';
 import { TrustedCertificate } from '../cert/trust/trusted-certificate.js';
-import { unreadable, type CliFailure } from './command.js';
+import { couldBePin, shownValue, unreadable, type CliFailure } from './command.js';
 
 /** The files `--anchors DIR` reads. */
 const CERT_FILE = /\.(pem|crt|cer|der)$/i;
 
 /**
  * The certificates of a file: every PEM block, or the file as one DER/base64
- * certificate. A certificate that does not decode is reported under the
- * file's name.
+ * certificate. A certificate that does not decode is reported under `shown`,
+ * the file's name as errors may show it (see `shownValue`).
  * @throws ChainValidationError naming the file; the file system's error when it cannot be read.
  */
-export async function certificatesIn(path: string): Promise<TrustedCertificate[]> {
+export async function certificatesIn(path: string, shown: string): Promise<TrustedCertificate[]> {
   const bytes = await readFile(path);
   const text = bytes.toString('latin1');
   const blocks = text.includes('-----BEGIN CERTIFICATE-----') ? splitPemBundle(text) : [new Uint8Array(bytes)];
   try {
     return blocks.map((b) => TrustedCertificate.from(b));
   } catch (error) {
-    if (error instanceof ChainValidationError) throw new ChainValidationError(error.code, `${path}: ${error.message}`, { cause: error });
+    if (error instanceof ChainValidationError) throw new ChainValidationError(error.code, `${shown}: ${error.message}`, { cause: error });
     throw error;
   }
 }
@@ -38,10 +38,14 @@ export type TrustDirectory =
  */
 export async function readTrustDirectory(dir: string): Promise<TrustDirectory> {
   let names: string[];
+  // The folder's name as errors show it: not when it could be a PIN given after --anchors. The names of the files
+  // in it come from the folder, not from what was typed, and are shown.
+  const shownDir = shownValue(dir, '--anchors DIR');
+  const shownFile = (name: string): string => (couldBePin(dir) ? `${name} in ${shownDir}` : join(dir, name));
   try {
     names = (await readdir(dir)).filter((n) => CERT_FILE.test(n)).sort();
   } catch (error) {
-    return { ok: false, failure: unreadable(`directory ${dir}`, error) };
+    return { ok: false, failure: unreadable(`directory ${shownDir}`, error) };
   }
   const anchors: TrustedCertificate[] = [];
   const intermediates: TrustedCertificate[] = [];
@@ -49,10 +53,10 @@ export async function readTrustDirectory(dir: string): Promise<TrustDirectory> {
     const path = join(dir, name);
     let certs: TrustedCertificate[];
     try {
-      certs = await certificatesIn(path);
+      certs = await certificatesIn(path, shownFile(name));
     } catch (error) {
       if (error instanceof ChainValidationError) return { ok: false, failure: { code: error.code, key: `chain.${error.code}`, detail: error.message } };
-      return { ok: false, failure: unreadable(path, error) };
+      return { ok: false, failure: unreadable(shownFile(name), error) };
     }
     for (const cert of certs) (cert.isSelfSigned() ? anchors : intermediates).push(cert);
   }

@@ -79,10 +79,10 @@ describe.each(['accept', 'refuse'] as const)('twpki info / verify-pin / sign (pl
   it('verify-pin exit codes: 0 ok, 1 wrong, 2 malformed, 3 locked; the PIN never appears in output', async () => {
     const ok = io('123456\n');
     expect(await verifyPinCommand.run(['--pin-stdin', '--json'], ok.io)).toBe(0);
-    expect(JSON.parse(ok.out())).toEqual({ ok: true, retriesLeft: 3, locked: false });
+    expect(JSON.parse(ok.out())).toEqual({ ok: true, reader: 'Test Reader 00', retriesLeft: 3, locked: false });
     const wrong = io('654321\n');
     expect(await verifyPinCommand.run(['--pin-stdin', '--json'], wrong.io)).toBe(1);
-    expect(JSON.parse(wrong.out())).toEqual({ ok: false, retriesLeft: 2, locked: false });
+    expect(JSON.parse(wrong.out())).toEqual({ ok: false, reader: 'Test Reader 00', retriesLeft: 2, locked: false });
     expect(wrong.out()).not.toContain('654321');
     const bad = io('12\n');
     expect(await verifyPinCommand.run(['--pin-stdin', '--json'], bad.io)).toBe(2);
@@ -96,20 +96,20 @@ describe.each(['accept', 'refuse'] as const)('twpki info / verify-pin / sign (pl
     expect(await verifyPinCommand.run(['--pin-stdin', '--allow-last-try'], io('000000\n').io)).toBe(3);
     const locked = io('123456\n');
     expect(await verifyPinCommand.run(['--pin-stdin', '--json'], locked.io)).toBe(3);
-    expect(JSON.parse(locked.out())).toEqual({ ok: false, retriesLeft: 0, locked: true });
+    expect(JSON.parse(locked.out())).toEqual({ ok: false, reader: 'Test Reader 00', retriesLeft: 0, locked: true });
   });
 
   it('a state folder it cannot write: the card\'s answers as they are, and a warning on stderr', async () => {
     stateDir = '/dev/null/twpki';
     const wrong = io('654321\n');
     expect(await verifyPinCommand.run(['--pin-stdin', '--json'], wrong.io)).toBe(1);
-    expect(JSON.parse(wrong.out())).toEqual({ ok: false, retriesLeft: 2, locked: false });
+    expect(JSON.parse(wrong.out())).toEqual({ ok: false, reader: 'Test Reader 00', retriesLeft: 2, locked: false });
     const stderr = (wrong.io.stderr as PassThrough).read()?.toString() ?? '';
     expect(stderr).toMatch(/^twpki: warning: could not save PIN try counts to \/dev\/null\/twpki\/pin-retries\.json .*TWPKI_STATE_DIR/m);
     expect(stderr).not.toContain('654321');
     const ok = io('123456\n');
     expect(await verifyPinCommand.run(['--pin-stdin', '--json'], ok.io)).toBe(0);
-    expect(JSON.parse(ok.out())).toEqual({ ok: true, retriesLeft: 3, locked: false });
+    expect(JSON.parse(ok.out())).toEqual({ ok: true, reader: 'Test Reader 00', retriesLeft: 3, locked: false });
   });
 
   it('sign --json prints a signature that verifies with the printed certificate', async () => {
@@ -172,7 +172,7 @@ describe('twpki verify-pin: terminal prompt', () => {
     // "1239" then backspace, then "456", Enter: the PIN is 123456.
     const t = ttyIo(['123', '9\x7f', '456\r']);
     expect(await verifyPinCommand.run(['--json'], t.io)).toBe(0);
-    expect(JSON.parse(t.out())).toEqual({ ok: true, retriesLeft: 3, locked: false });
+    expect(JSON.parse(t.out())).toEqual({ ok: true, reader: 'Test Reader 00', retriesLeft: 3, locked: false });
     expect(t.rawModes).toEqual([true, false]);
     expect(t.err()).toBe('PIN: \n');
     expect(t.out() + t.err()).not.toContain('123456');

@@ -137,9 +137,16 @@ describe.runIf(pcscAvailable())('PIN commands with two cards in and no --reader'
   it('with --reader (or TWPKI_READER) the PIN goes to exactly that card', async () => {
     const ok = await runCli(['verify-pin', '--reader', SECOND, '--pin-stdin', '--json'], '222222\n', env);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true });
+    // The answer names the reader whose card took the PIN.
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, reader: SECOND });
     const byEnv = await runCli(['verify-pin', '--pin-stdin', '--json'], '111111\n', { ...env, TWPKI_READER: FIRST });
     expect(byEnv.code, byEnv.stdout + byEnv.stderr).toBe(0);
+    expect(JSON.parse(byEnv.stdout)).toMatchObject({ ok: true, reader: FIRST });
+    const text = await runCli(['verify-pin', '--reader', SECOND, '--pin-stdin'], '222222\n', env);
+    expect(text.stdout).toBe(`reader      ${SECOND}\nPIN ok\n`);
+    const signed = await runCli(['sign', '--in', input, '--reader', SECOND, '--pin-stdin', '--json'], '222222\n', env);
+    expect(signed.code, signed.stdout + signed.stderr).toBe(0);
+    expect(JSON.parse(signed.stdout)).toMatchObject({ reader: SECOND, signature: expect.any(String) });
     expect([first.card.pinTriesLeft, second.card.pinTriesLeft]).toEqual([3, 3]);
     expect(first.verifies()).toBeGreaterThan(0);
     expect(second.verifies()).toBeGreaterThan(0);

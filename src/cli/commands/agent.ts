@@ -1,7 +1,7 @@
 import { AGENT_DEFAULT_PORT, EmulatorCardSlots, PcscCardSlots, TrustedOrigins, startAgent, type CardSlots } from '../../agent/index.js';
 import { EmulatorReader } from '../../pcsc/index.js';
 import { cliRetryStore } from '../card-session.js';
-import { UsageError, writeJson, writeLines, type CliCommand, parseCommandArgs } from '../command.js';
+import { UsageError, couldBePin, quotedValue, writeJson, writeLines, type CliCommand, parseCommandArgs } from '../command.js';
 
 const USAGE = [
   'twpki agent [--port 61161] [--trust ORIGIN_OR_HOST]... [--virtual] [--allow-sha1] [--guard-last-try] [--json]',
@@ -13,6 +13,16 @@ const USAGE = [
   'is left (the page has warned the user, as with the official component); --guard-last-try refuses',
   'it instead. Runs until Ctrl-C.',
 ].join('\n');
+
+/** Whether `--trust` takes `entry` (TrustedOrigins throws a TypeError for an entry it refuses). */
+function acceptedOrigin(entry: string): boolean {
+  try {
+    new TrustedOrigins([entry]);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** `twpki agent`: a local agent answering the official component's API on 127.0.0.1. */
 export const agentCommand: CliCommand = {
@@ -35,11 +45,16 @@ export const agentCommand: CliCommand = {
       // Checked before any card is opened: a bad --trust is the user's typing, not an internal error.
       new TrustedOrigins(values.trust);
     } catch (error) {
-      if (error instanceof TypeError) throw new UsageError(`--trust ${error.message}`);
+      if (error instanceof TypeError) {
+        // TrustedOrigins quotes the entry it refuses; one that could be a PIN typed after --trust is not printed.
+        const refused = values.trust.find((entry) => !acceptedOrigin(entry));
+        const what = refused !== undefined && couldBePin(refused) ? 'not a host name or origin: a value not repeated here (it could be a PIN)' : error.message;
+        throw new UsageError(`--trust ${what}`);
+      }
       throw error;
     }
     const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a TCP port, got "${values.port}"`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a TCP port, got ${quotedValue(values.port)}`);
     let slots: CardSlots;
     if (values.virtual) {
       // The test kit loads only for --virtual, so a real agent carries none of it.

@@ -5,7 +5,7 @@ import {
   parseCertificate,
   type CertificateProfile,
 } from '../../cert/profile/index.js';
-import { inputFailure, parseCommandArgs, singleFile, unreadable, writeJson, writeLines, type CliCommand, type CliIo } from '../command.js';
+import { inputFailure, parseCommandArgs, shownValue, singleFile, unreadable, writeJson, writeLines, type CliCommand, type CliIo } from '../command.js';
 
 const PREFIX = 'twpki cert inspect';
 
@@ -54,18 +54,20 @@ export const certInspectCommand: CliCommand = {
     const parsed = parseCommandArgs(USAGE, { args, options: { json: { type: 'boolean', default: false } }, allowPositionals: true });
     const json = parsed.values.json === true;
     const file = singleFile(parsed.positionals, USAGE);
+    // The file's name as errors show it: not when it could be a PIN given as FILE.
+    const shown = shownValue(file, 'FILE');
 
     let bytes: Uint8Array;
     try {
       bytes = await readFile(file);
     } catch (error) {
-      return inputFailure(io, json, PREFIX, unreadable(file, error));
+      return inputFailure(io, json, PREFIX, unreadable(shown, error));
     }
     let profile: CertificateProfile;
     try {
       profile = parseCertificate(bytes);
     } catch (error) {
-      if (error instanceof CertificateParseError) return inputFailure(io, json, PREFIX, error, `${file}: ${error.message}`);
+      if (error instanceof CertificateParseError) return inputFailure(io, json, PREFIX, error, `${shown}: ${error.message}`);
       throw error;
     }
     if (json) writeJson(io, certificateProfileToJson(profile));

@@ -11,6 +11,7 @@ import {
   dateOption,
   inputFailure,
   parseCommandArgs,
+  shownValue,
   singleFile,
   failureJson,
   unreadable,
@@ -91,6 +92,8 @@ export const certVerifyCommand: CliCommand = {
       });
     const json = parsed.values.json === true;
     const file = singleFile(parsed.positionals, USAGE);
+    // The file's name as errors show it: not when it could be a PIN given as FILE.
+    const shown = shownValue(file, 'FILE');
     const dir = parsed.values.anchors;
     if (dir === undefined) throw new UsageError(`--anchors DIR is required (validation never trusts by default)\nusage: ${USAGE}`);
     const at = dateOption('at', parsed.values.at) ?? new Date();
@@ -98,12 +101,12 @@ export const certVerifyCommand: CliCommand = {
     let target: TrustedCertificate;
     let carried: TrustedCertificate[];
     try {
-      const inFile = await certificatesIn(file);
-      if (inFile[0] === undefined) return inputFailure(io, json, PREFIX, { code: 'MALFORMED_CERTIFICATE', key: 'chain.MALFORMED_CERTIFICATE', detail: `${file}: no certificate found` });
+      const inFile = await certificatesIn(file, shown);
+      if (inFile[0] === undefined) return inputFailure(io, json, PREFIX, { code: 'MALFORMED_CERTIFICATE', key: 'chain.MALFORMED_CERTIFICATE', detail: `${shown}: no certificate found` });
       [target, ...carried] = inFile as [TrustedCertificate, ...TrustedCertificate[]];
     } catch (error) {
       if (error instanceof ChainValidationError) return inputFailure(io, json, PREFIX, { code: error.code, key: `chain.${error.code}`, detail: error.message });
-      return inputFailure(io, json, PREFIX, unreadable(file, error));
+      return inputFailure(io, json, PREFIX, unreadable(shown, error));
     }
     const trust = await readTrustDirectory(dir);
     if (!trust.ok) return inputFailure(io, json, PREFIX, trust.failure);

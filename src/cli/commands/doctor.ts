@@ -2,7 +2,7 @@ import { AGENT_DEFAULT_PORT } from '../../agent/index.js';
 import { languageFromLocale } from '../../messages/language.js';
 import { choosePinReader, resolvePinReader } from '../card-access.js';
 import { withCard } from '../card-session.js';
-import { type CliCommand, isUsageError, UsageError, writeJson, writeLines, parseCommandArgs } from '../command.js';
+import { type CliCommand, isUsageError, quotedValue, UsageError, writeJson, writeLines, parseCommandArgs } from '../command.js';
 import { agentChecks } from '../doctor/agent-checks.js';
 import { pcscChecks } from '../doctor/card-checks.js';
 import type { DoctorCheck } from '../doctor/doctor-check.js';
@@ -64,8 +64,9 @@ export const doctorCommand: CliCommand = {
       },
     });
     const agentUrl = values['agent-url'].replace(/\/+$/, '');
-    if (!/^https?:\/\/[^/]+$/.test(agentUrl)) throw new UsageError(`--agent-url must be http(s)://host[:port], got "${values['agent-url']}"`);
-    if (values.origin !== undefined && !/^https?:\/\/[^/]+$/.test(values.origin)) throw new UsageError(`--origin must be a page origin such as https://example.gov.tw, got "${values.origin}"`);
+    // What was typed is repeated only when it cannot be a PIN (quotedValue).
+    if (!/^https?:\/\/[^/]+$/.test(agentUrl)) throw new UsageError(`--agent-url must be http(s)://host[:port], got ${quotedValue(values['agent-url'])}`);
+    if (values.origin !== undefined && !/^https?:\/\/[^/]+$/.test(values.origin)) throw new UsageError(`--origin must be a page origin such as https://example.gov.tw, got ${quotedValue(values.origin)}`);
     // With a PIN and more than one card, --reader must say which card it is for: a usage error before any card
     // work (pcscd down or no card: the checks below report it). Then the PIN, so a usage problem with stdin
     // shows before any card work too.

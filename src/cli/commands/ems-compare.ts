@@ -1,4 +1,5 @@
 import {
+  COMPARISON_POLICIES,
   compareWithEms,
   defineFieldSet,
   DEFAULT_FIELDS,
@@ -9,7 +10,7 @@ import {
   resultToJson,
   type FieldSet,
 } from '../../ems/index.js';
-import { UsageError, inputFailure, writeJson, type CliCommand, parseCommandArgs } from '../command.js';
+import { UsageError, couldBePin, inputFailure, writeJson, type CliCommand, parseCommandArgs } from '../command.js';
 import { readJsonFile } from '../json-input.js';
 
 const PREFIX = 'twpki ems compare';
@@ -71,6 +72,10 @@ export const emsCompareCommand: CliCommand = {
     } catch (err) {
       // Malformed applicant or record data is bad input (exit 2) with the comparator's own code
       // (MISSING_FIELD, UNKNOWN_POLICY, …), not a failed comparison (exit 1).
+      // parsePolicy quotes the name it refuses: not when it could be a PIN typed after --policy.
+      if (err instanceof EmsError && err.code === 'UNKNOWN_POLICY' && values.policy !== undefined && couldBePin(values.policy)) {
+        return inputFailure(io, values.json === true, PREFIX, err, `--policy: unknown comparison policy (not repeated here: it could be a PIN); use ${COMPARISON_POLICIES.join(' or ')}`);
+      }
       if (err instanceof EmsError) return inputFailure(io, values.json === true, PREFIX, err);
       throw err;
     }

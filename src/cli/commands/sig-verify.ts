@@ -6,7 +6,7 @@ import { SignedDocumentVerifierBuilder } from '../../cert/trust/documents/signed
 import { RevocationChecker } from '../../cert/trust/revocation/revocation-checker.js';
 import { SignatureVerificationError } from '../../cert/trust/verification/errors.js';
 import { readTrustDirectory } from '../trust-directory.js';
-import { UsageError, dateOption, inputFailure, parseCommandArgs, singleFile, unreadable, writeJson, writeLines, type CliCommand, type CliIo } from '../command.js';
+import { UsageError, dateOption, inputFailure, parseCommandArgs, shownValue, singleFile, unreadable, writeJson, writeLines, type CliCommand, type CliIo } from '../command.js';
 
 const PREFIX = 'twpki sig verify';
 
@@ -82,11 +82,16 @@ export const sigVerifyCommand: CliCommand = {
 
     let signature: Uint8Array;
     let content: Uint8Array | undefined;
+    // A file's name as errors show it: not when it could be a PIN given as FILE or after --content.
     try {
       signature = new Uint8Array(await readFile(file));
+    } catch (error) {
+      return inputFailure(io, json, PREFIX, unreadable(shownValue(file, 'FILE'), error));
+    }
+    try {
       content = v.content === undefined ? undefined : new Uint8Array(await readFile(v.content));
     } catch (error) {
-      return inputFailure(io, json, PREFIX, unreadable((error as { path?: string }).path ?? file, error));
+      return inputFailure(io, json, PREFIX, unreadable(shownValue(v.content ?? '', '--content FILE'), error));
     }
     const trust = await readTrustDirectory(v.anchors);
     if (!trust.ok) return inputFailure(io, json, PREFIX, trust.failure);

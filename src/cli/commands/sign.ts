@@ -2,11 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { HiCOSError, type SignatureHash } from '../../apdu/index.js';
 import { resolvePinReader } from '../card-access.js';
 import { readerOption, withCard } from '../card-session.js';
-import { type CliCommand, UsageError, writeJson, writeLines, parseCommandArgs } from '../command.js';
+import { type CliCommand, EXIT_USAGE, failureJson, failureOf, parseCommandArgs, shownValue, UsageError, writeJson, writeLines } from '../command.js';
 import { readPin } from '../pin-prompt.js';
 
 const USAGE = 'twpki sign --in FILE [--hash sha256|sha384|sha512] [--reader NAME] [--pin-stdin] [--json]\n\n' +
-  'Signs the file with the SIGN key; prints the signature and the SIGN certificate (base64).\n' +
+  'Signs the file with the SIGN key; prints the reader used (before the PIN is asked for), the signature and the\n' +
+  'SIGN certificate (base64); with --json, every document names the reader, failures included.\n' +
   'With more than one card inserted, --reader NAME (or TWPKI_READER) must say which card the PIN is for.';
 
 /** `twpki sign --in FILE`: PKCS#1 v1.5 signature with the SIGN key. */
@@ -22,11 +23,16 @@ export const signCommand: CliCommand = {
     if (!values.in) throw new UsageError('--in FILE is required');
     const hash = (values.hash ?? 'sha256') as SignatureHash;
     if (!['sha256', 'sha384', 'sha512'].includes(hash)) throw new UsageError('--hash must be sha256, sha384 or sha512');
-    const data = await readFile(values.in).catch((error: unknown) => {
-      throw new UsageError(`cannot read ${values.in}: ${(error as Error).message}`);
+    const file = values.in;
+    const data = await readFile(file).catch((error: unknown) => {
+      // The system's code only: its message quotes the path, which is shown only when it cannot be a PIN.
+      throw new UsageError(`cannot read ${shownValue(file, '--in FILE')}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
     });
     // The card first, then the PIN: with two cards and no --reader this is a usage error before anything is typed.
     const reader = await resolvePinReader({ reader: values.reader, env: io.env });
+    // Named before the PIN is asked for, so the user sees which card it goes to: with several readers nothing
+    // else says so. With --json, every document from here on carries it.
+    if (!values.json) writeLines(io, `reader      ${reader}`);
     const pin = await readPin(io, values['pin-stdin'] === true);
     try {
       return await withCard(reader, io, async (card) => {
@@ -41,6 +47,7 @@ export const signCommand: CliCommand = {
         }
         const certificate = (await card.certificates()).find((c) => c.usage === 'SIGN');
         const out = {
+          reader,
           signature: Buffer.from(signature).toString('base64'),
           certificate: certificate ? Buffer.from(certificate.der).toString('base64') : null,
         };
@@ -48,6 +55,13 @@ export const signCommand: CliCommand = {
         else writeLines(io, `signature   ${out.signature}`, `certificate ${out.certificate ?? '(none)'}`);
         return 0;
       });
+    } catch (error) {
+      // Without --json main reports it on stderr, under the reader line already printed. With --json the one
+      // document names the reader too, so main's report (which cannot) is replaced by the same one plus `reader`.
+      if (!values.json) throw error;
+      const failure = failureOf(error);
+      writeJson(io, { reader, error: failureJson(failure) });
+      return failure.code === 'USAGE' ? EXIT_USAGE : 1;
     } finally {
       pin.fill(0);
     }

@@ -1,7 +1,7 @@
 import { HiCOSError } from '../../apdu/index.js';
 import { resolvePinReader } from '../card-access.js';
 import { readerOption, withCard } from '../card-session.js';
-import { type CliCommand, EXIT_USAGE, failureOf, isUsageError, writeFailure, writeJson, writeLines, parseCommandArgs } from '../command.js';
+import { type CliCommand, EXIT_USAGE, failureJson, failureOf, isUsageError, writeFailure, writeJson, writeLines, parseCommandArgs } from '../command.js';
 
 /** The card could not be reached (no reader or card, PC/SC down): not a PIN answer. */
 const EXIT_NO_CARD = 4;
@@ -11,6 +11,7 @@ import { triesLeft } from '../../shared/tries-left.js';
 const USAGE = 'twpki verify-pin [--reader NAME] [--pin-stdin] [--allow-last-try] [--json]\n\n' +
   'Prompts for the PIN without echo (or reads the first line of stdin with --pin-stdin when stdin is not a terminal; never from arguments).\n' +
   'With more than one card inserted, --reader NAME (or TWPKI_READER) must say which card the PIN is for.\n' +
+  'The reader used is printed first, before the PIN is asked for (with --json: `reader` in the document).\n' +
   'Exit status: 0 ok, 1 wrong PIN, 2 bad input or refused by the last-try guard, 3 locked.';
 
 /** `twpki verify-pin`: exits 0 ok, 1 wrong PIN, 2 bad input or refused by the last-try guard, 3 locked, 4 no card reached. */
@@ -32,6 +33,9 @@ export const verifyPinCommand: CliCommand = {
       writeFailure(io, values.json === true, failureOf(error));
       return EXIT_NO_CARD;
     }
+    // Named before the PIN is asked for, so the user sees which card it goes to: with several readers nothing
+    // else says so. With --json, every document from here on carries it.
+    if (!values.json) writeLines(io, `reader      ${reader}`);
     const pin = await readPin(io, values['pin-stdin'] === true);
     try {
       return await withCard(reader, io, async (card) => {
@@ -41,7 +45,7 @@ export const verifyPinCommand: CliCommand = {
         } catch (error) {
           if (error instanceof HiCOSError && (error.code === 'INVALID_PIN_FORMAT' || error.code === 'LAST_TRY_GUARD')) {
             if (values.json) {
-              writeJson(io, { ok: false, retriesLeft: card.lastKnownRetries ?? null, locked: false, error: { code: error.code, message: error.message } });
+              writeJson(io, { ok: false, reader, retriesLeft: card.lastKnownRetries ?? null, locked: false, error: { code: error.code, message: error.message } });
             } else {
               io.stderr.write(`${error.message}\n`);
             }
@@ -50,7 +54,7 @@ export const verifyPinCommand: CliCommand = {
           throw error;
         }
         const locked = result.status === 'locked';
-        if (values.json) writeJson(io, { ok: result.status === 'ok', retriesLeft: result.retriesLeft ?? null, locked });
+        if (values.json) writeJson(io, { ok: result.status === 'ok', reader, retriesLeft: result.retriesLeft ?? null, locked });
         else if (result.status === 'ok') writeLines(io, 'PIN ok');
         else if (locked) writeLines(io, 'the card is locked');
         else writeLines(io, `wrong PIN, ${triesLeft(result.retriesLeft)}`);
@@ -59,7 +63,8 @@ export const verifyPinCommand: CliCommand = {
     } catch (error) {
       // 1 means "wrong PIN" here, so a script must not read a missing reader or pcscd as one.
       if (isUsageError(error)) throw error;
-      writeFailure(io, values.json === true, failureOf(error));
+      if (values.json) writeJson(io, { reader, error: failureJson(failureOf(error)) });
+      else writeFailure(io, false, failureOf(error));
       return EXIT_NO_CARD;
     } finally {
       pin.fill(0);

@@ -1,6 +1,6 @@
 import { toHex } from '../../shared/bytes.js';
 import { createVirtualHiCOSCard, VpcdBridge, VPCD_DEFAULT_PORT, vpcdReaderName, type VirtualCardProfile } from '../../testing/index.js';
-import { UsageError, writeJson, writeLines, type CliCommand, parseCommandArgs } from '../command.js';
+import { UsageError, quotedValue, writeJson, writeLines, type CliCommand, parseCommandArgs } from '../command.js';
 
 const PROFILES: readonly VirtualCardProfile[] = ['moica', 'moeaca', 'gca', 'xca'];
 const CARD_NUMBER = /^[A-Z]{2}\d{14}$/;
@@ -19,7 +19,7 @@ function parseOptions(args: string[]) {
     },
   });
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a TCP port, got "${values.port}"`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a TCP port, got ${quotedValue(values.port)}`);
   const profile = values.profile as VirtualCardProfile;
   if (!PROFILES.includes(profile)) throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}`);
   if (values.generation !== '1' && values.generation !== '2') throw new UsageError('--generation must be 1 or 2');

@@ -105,7 +105,10 @@ export async function pcscChecks(options: { reader?: string; now: Date }): Promi
   const checks = [check('pcscd', { zhTW: '讀卡機服務（pcscd）', en: 'PC/SC service (pcscd)' }, 'ok', { en: 'reachable', zhTW: '可連線' })];
   const cardReaders: string[] = [];
   try {
-    const readers = context.readers().filter((r) => options.reader === undefined || r.name === options.reader);
+    const all = context.readers();
+    const readers = all.filter((r) => options.reader === undefined || r.name === options.reader);
+    // A name that matches no reader is not repeated (it could be a PIN typed after --reader): the readers are listed.
+    const listed = all.length > 0 ? all.map((r) => `"${r.name}"`) : undefined;
     checks.push(
       check(
         'readers',
@@ -114,7 +117,10 @@ export async function pcscChecks(options: { reader?: string; now: Date }): Promi
         readers.length > 0
           ? readers.map((r) => r.name).join(', ')
           : options.reader
-            ? { en: `no reader named "${options.reader}"`, zhTW: `沒有名為「${options.reader}」的讀卡機` }
+            ? {
+                en: `no reader has the name given with --reader or TWPKI_READER (not repeated here); readers: ${listed?.join(', ') ?? 'none'}`,
+                zhTW: `沒有名稱與 --reader 或 TWPKI_READER 相符的讀卡機（名稱不在此重複）；現有讀卡機：${listed?.join('、') ?? '無'}`,
+              }
             : { en: 'none', zhTW: '沒有讀卡機' },
         REMEDY_READER,
       ),
