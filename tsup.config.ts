@@ -50,6 +50,14 @@ export default defineConfig([{
   target: 'node20',
   splitting: true,
   shims: true,
+  // The CLI is run only as an ES module (bin/twpki.mjs imports dist/cli/main.js; no export names it), so its
+  // CommonJS build, and the command chunks only it reaches, would be shipped and never loaded.
+  // The entry object is the one every format's build is given: replaced here, never changed in place.
+  esbuildOptions: (options, { format }) => {
+    if (format === 'cjs' && options.entryPoints !== undefined && !Array.isArray(options.entryPoints)) {
+      options.entryPoints = Object.fromEntries(Object.entries(options.entryPoints).filter(([name]) => name !== 'cli/main'));
+    }
+  },
   onSuccess: () => relativeMapSources('dist'),
 },
 // The page module: built for browsers, self-contained (no shared chunks with the Node entries). Its own
