@@ -20,8 +20,9 @@ export type DocumentFormatErrorCode = (typeof DOCUMENT_FORMAT_ERROR_CODES)[numbe
 /**
  * Step 1: the input does not decode (`DOCUMENT_MALFORMED`: PEM/base64, CMS
  * structure, certificate), a detached CMS came without its content
- * (`CONTENT_MISSING`), or a CMS signed by several came without the
- * `certificate` of the signer to verify (`SEVERAL_SIGNERS`).
+ * (`CONTENT_MISSING`), or a CMS whose SignerInfos name more than one
+ * certificate came without the `certificate` of the signer to verify
+ * (`SEVERAL_SIGNERS`).
  */
 export class DocumentFormatError extends SignatureVerificationError<DocumentFormatErrorCode> {
   public constructor(code: DocumentFormatErrorCode, message: string, options?: { cause?: unknown }) {

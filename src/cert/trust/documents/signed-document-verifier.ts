@@ -10,9 +10,8 @@ import { checkPolicy } from '../verification/steps/check-policy.js';
 import { checkRevocation } from '../verification/steps/check-revocation.js';
 import type { DocumentContext, DocumentSettings } from './document-context.js';
 import type { SignedDocument } from './signed-document.js';
-import { checkDocumentAlgorithms } from './steps/check-document-algorithms.js';
+import { checkSignerInfos } from './steps/check-signer-infos.js';
 import { decodeDocument } from './steps/decode-document.js';
-import { verifyDocumentSignature } from './steps/verify-document-signature.js';
 import { describeTime, isInstant } from '../instant.js';
 import { clockTime } from '../verification/clock-time.js';
 import { VerifierConfigurationError } from '../verification/errors.js';
@@ -32,8 +31,10 @@ export interface VerifiedDocument {
   /** Whether the CMS had signed attributes (false for PKCS#1 and the legacy CMS shape). */
   readonly signedAttributes: boolean;
   /**
-   * How many signers the CMS names (1 for PKCS#1). Only the one whose certificate was given is verified; the
-   * others' signatures are not checked, so a document that claims co-signers needs one call per signer.
+   * How many SignerInfos the CMS has (1 for PKCS#1), whoever they name. Only the signer's are tried (the given
+   * `certificate`'s, or the one certificate they all name), and only the first that verifies is reported: a
+   * signer who signed with two digests counts 2. Other signers' signatures are not checked, so a document that
+   * claims co-signers needs one call per signer.
    */
   readonly signerCount: number;
   /** Card number from the signed attribute 2.16.886.1.100.2.204, when carried. */
@@ -73,7 +74,9 @@ export interface DocumentVerificationRequest {
  *    signer certificate, content present;
  * 2. algorithm allow-list (`AlgorithmNotAllowedError`) — SHA-1 only by
  *    option and before its cut-off;
- * 3. signature (`SignatureInvalidError`);
+ * 3. signature (`SignatureInvalidError`) — steps 2 and 3 run for each
+ *    SignerInfo naming the signer (one per digest, for some middleware)
+ *    until one passes both; none: the first one's error;
  * 4. certificate validity (`CertificateExpiredError`);
  * 5. chain to the anchors (`CertificateUntrustedError`);
  * 6. key usage (`WrongKeyUsageError`) — an end-entity certificate with
@@ -99,8 +102,7 @@ export class SignedDocumentVerifier {
     }
     const ctx: DocumentContext = { settings: this.settings, at: at ?? present, present };
     decodeDocument(ctx, document);
-    checkDocumentAlgorithms(ctx);
-    verifyDocumentSignature(ctx);
+    checkSignerInfos(ctx);
     checkCertificateValidity(ctx);
     checkChain(ctx);
     checkKeyUsage(ctx);

@@ -16,7 +16,8 @@ export interface CmsSignedDocument {
   readonly content?: Uint8Array | string;
   /**
    * The signer certificate, when the CMS does not carry it; with several signers, the one whose signature is
-   * verified (without it such a CMS is refused with `SEVERAL_SIGNERS`).
+   * verified (without it such a CMS is refused with `SEVERAL_SIGNERS`, unless every SignerInfo names the same
+   * carried certificate: one signer who signed with several digests).
    */
   readonly certificate?: CertificateInput;
 }

@@ -2,11 +2,12 @@ import type { DigestName } from '../../algorithms.js';
 import { base64Strict, fromPemOrDer } from '../../../encoding/pem.js';
 import { TrustedCertificate } from '../../trusted-certificate.js';
 import type { CertificateInput } from '../../trust-store.js';
-import { parseCmsSignedData, type SignerIdentifier } from '../../verification/cms-signed-data.js';
+import { parseCmsSignedData, type CmsSignedData, type SignerIdentifier } from '../../verification/cms-signed-data.js';
 import { cmsCertificates, namesSigner, otherCertificates } from '../../verification/cms-signer.js';
 import type { DocumentContext } from '../document-context.js';
 import { DocumentFormatError } from '../errors.js';
 import { MAX_SIGNATURE_INPUT_BYTES, type SignedDocument } from '../signed-document.js';
+import { laterSignerInfos, parseWithSignerIds, soleSigner } from './signer-infos.js';
 
 const DIGESTS: readonly DigestName[] = ['SHA-1', 'SHA-224', 'SHA-256', 'SHA-384', 'SHA-512'];
 
@@ -48,34 +49,7 @@ export function decodeDocument(ctx: DocumentContext, input: SignedDocument): voi
     ctx.digest = digest;
     ctx.scheme = 'RSA-PKCS1-v1_5';
   } else {
-    let cms;
-    // A document signed by several cards: the SignerInfo that names the given certificate is the one verified.
-    const known = cert;
-    const choose = (sid: SignerIdentifier): boolean => known !== undefined && namesSigner(known, sid);
-    try {
-      cms = parseCmsSignedData(fromPemOrDer(signature), undefined, choose);
-    } catch (err) {
-      throw new DocumentFormatError('DOCUMENT_MALFORMED', `"signature" is not a CMS SignedData: ${(err as Error).message}`, { cause: err });
-    }
-    if (cms.signerCount > 1 && known === undefined) {
-      throw new DocumentFormatError('SEVERAL_SIGNERS', `the CMS has ${cms.signerCount} signers: pass "certificate", the certificate of the signer to verify`);
-    }
-    let carried;
-    try {
-      carried = cmsCertificates(cms, undefined, cert);
-    } catch (err) {
-      throw new DocumentFormatError('DOCUMENT_MALFORMED', 'the CMS carries an undecodable certificate', { cause: err });
-    }
-    cert ??= carried.signer;
-    if (cert === undefined) {
-      throw new DocumentFormatError('DOCUMENT_MALFORMED', 'no signer certificate: the CMS does not carry it and none was given');
-    }
-    ctx.intermediates = otherCertificates(carried.all, cert);
-    const content = cms.content ?? given;
-    if (content === undefined) {
-      throw new DocumentFormatError('CONTENT_MISSING', 'the signature is detached: pass the signed content');
-    }
-    ctx.document = { format: 'cms', cms, content, given };
+    cert = decodeCms(ctx, signature, cert, given);
   }
   try {
     ctx.profile = cert.profile();
@@ -83,6 +57,52 @@ export function decodeDocument(ctx: DocumentContext, input: SignedDocument): voi
     throw new DocumentFormatError('DOCUMENT_MALFORMED', `the certificate profile could not be read: ${(err as Error).message}`, { cause: err });
   }
   ctx.certificate = cert;
+}
+
+/**
+ * The CMS part of step 1; returns the signer certificate. With `certificate` given, the first SignerInfo that
+ * names it is read (a document signed by several cards); without it, a CMS of several SignerInfos is read only
+ * when they all name one carried certificate (a signer who signed with several digests), else refused
+ * `SEVERAL_SIGNERS`. The later SignerInfos naming the signer are parsed only if the earlier ones fail.
+ */
+function decodeCms(ctx: DocumentContext, signature: Uint8Array | string, known: TrustedCertificate | undefined, given: Uint8Array | undefined): TrustedCertificate {
+  let der: Uint8Array;
+  let cms: CmsSignedData;
+  let sids: readonly SignerIdentifier[] = [];
+  try {
+    der = fromPemOrDer(signature);
+    if (known === undefined) ({ cms, sids } = parseWithSignerIds(der));
+    else cms = parseCmsSignedData(der, undefined, (sid) => namesSigner(known, sid));
+  } catch (err) {
+    throw new DocumentFormatError('DOCUMENT_MALFORMED', `"signature" is not a CMS SignedData: ${(err as Error).message}`, { cause: err });
+  }
+  const several = cms.signerCount > 1 && known === undefined;
+  let carried;
+  try {
+    carried = cmsCertificates(cms, undefined, known);
+  } catch (err) {
+    if (several) throw severalSigners(cms);
+    throw new DocumentFormatError('DOCUMENT_MALFORMED', 'the CMS carries an undecodable certificate', { cause: err });
+  }
+  let cert = known ?? carried.signer;
+  if (several) {
+    cert = soleSigner(carried.signer, sids);
+    if (cert === undefined) throw severalSigners(cms);
+  }
+  if (cert === undefined) {
+    throw new DocumentFormatError('DOCUMENT_MALFORMED', 'no signer certificate: the CMS does not carry it and none was given');
+  }
+  ctx.intermediates = otherCertificates(carried.all, cert);
+  const content = cms.content ?? given;
+  if (content === undefined) {
+    throw new DocumentFormatError('CONTENT_MISSING', 'the signature is detached: pass the signed content');
+  }
+  ctx.document = { format: 'cms', cms, content, given, later: laterSignerInfos(der, cert, cms.signerCount) };
+  return cert;
+}
+
+function severalSigners(cms: CmsSignedData): DocumentFormatError {
+  return new DocumentFormatError('SEVERAL_SIGNERS', `the CMS has ${cms.signerCount} signers: pass "certificate", the certificate of the signer to verify`);
 }
 
 function contentBytes(content: Uint8Array | string): Uint8Array {
