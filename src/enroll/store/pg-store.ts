@@ -69,7 +69,10 @@ export class PgStore implements EnrollStore {
     };
     client.on('error', lost);
     try {
-      await client.query('BEGIN');
+      // Named, not left to the server: a database or role whose default is REPEATABLE READ or SERIALIZABLE would
+      // otherwise give every transaction a snapshot taken at its first statement, and a migrator that waited for
+      // the advisory lock would not see the ledger row the winner committed meanwhile (it ran the migration again).
+      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
       const { session, end } = transactionSession(
         async <R extends Row>(text: string, params: unknown[] | undefined) => (await client.query<R>(text, params)).rows,
         // Without parameters pg uses the simple protocol, which accepts several statements.
