@@ -186,6 +186,12 @@ export class RevocationChecker {
   ): Promise<RevocationStatus> {
     requireInstant(at, 'at');
     const now = options.now === undefined ? at : requireInstant(options.now, 'now');
+    // CRL first and one cached, current and covering the certificate: its answer (never `unknown`) is what the
+    // loop below would return, through two more awaits (`checkCrl` asks `warmCrlStatus` first too).
+    if (this.mode === 'crl' || this.mode === 'crl-then-ocsp') {
+      const warm = this.warmCrlStatus(cert, issuer, this.crlUrls ?? cert.crlUrls, at, now);
+      if (warm !== undefined) return warm;
+    }
     const order: ('ocsp' | 'crl')[] =
       this.mode === 'ocsp' ? ['ocsp'] : this.mode === 'crl' ? ['crl'] : this.mode === 'crl-then-ocsp' ? ['crl', 'ocsp'] : ['ocsp', 'crl'];
     const errors: RevocationError[] = [];
