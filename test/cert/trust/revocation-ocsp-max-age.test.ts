@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlgorithmPolicy, type RevocationFetch, type TrustedCertificate } from '../../../src/cert/index.js';
+import { AlgorithmPolicy, RevocationChecker, type RevocationFetch, type TrustedCertificate } from '../../../src/cert/index.js';
 import { OcspClient } from '../../../src/cert/advanced.js';
 import type { TestPki } from '../../../src/testing/pki/index.js';
 import { integerFromHex, objectIdentifier, octetString, sequence, tlv } from '../../../src/testing/der/der-writer.js';
@@ -104,5 +104,25 @@ describe('OcspClient maxResponseAgeMs', () => {
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => client(presigned(now), bad)).toThrow(/maxResponseAgeMs/);
     }
+  });
+});
+
+describe('RevocationChecker ocspMaxResponseAgeMs', () => {
+  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const checker = (maxAge?: number): RevocationChecker =>
+    new RevocationChecker({
+      mode: 'ocsp',
+      fetch: presigned(new Date(now.getTime() - 3 * DAY)),
+      ocspNonce: false,
+      ...(maxAge === undefined ? {} : { ocspMaxResponseAgeMs: maxAge }),
+    });
+
+  it('hands the bound to its OCSP client: a three-day-old answer is good without it, OCSP_STALE with a day', async () => {
+    expect((await checker().check(cert, issuer, now)).kind).toBe('good');
+    await expect(checker(DAY).check(cert, issuer, now)).rejects.toMatchObject({ name: 'RevocationError', code: 'OCSP_STALE' });
+  });
+
+  it('refuses an unusable setting naming it as the caller wrote it', () => {
+    expect(() => checker(-5)).toThrow(/ocspMaxResponseAgeMs/);
   });
 });

@@ -71,6 +71,12 @@ export interface RevocationCheckerOptions {
   ocspNonce?: boolean;
   /** Require the responder to echo the nonce; default false (and answers are then never cached). */
   requireOcspNonce?: boolean;
+  /**
+   * Oldest OCSP answer accepted, counted back from the time of the check to its thisUpdate; default none (any
+   * answer inside its validity). Bounds how old a replayed pre-signed answer can be (see
+   * `OcspClientOptions.maxResponseAgeMs`).
+   */
+  ocspMaxResponseAgeMs?: number;
   /** Most OCSP answers kept until their nextUpdate, a non-negative integer; default 10 000; `0` disables the cache. */
   ocspCacheSize?: number;
   /** Longest time a cached OCSP `good` is used after it was obtained, whatever its nextUpdate; default 1 hour. */
@@ -130,12 +136,13 @@ export class RevocationChecker {
   /**
    * @param options see {@link RevocationCheckerOptions}.
    * @throws RangeError when `ocspCacheSize` is not a non-negative integer, or a time setting (`clockSkewMs`,
-   * `fetchDeadlineMs`, `ocspCacheMaxAgeMs`, `ocspRetryUnreachableMs`, `crlRefreshAheadMs`, `crlRefreshRetryMs`) is
-   * not a usable number of milliseconds.
+   * `fetchDeadlineMs`, `ocspCacheMaxAgeMs`, `ocspMaxResponseAgeMs`, `ocspRetryUnreachableMs`, `crlRefreshAheadMs`,
+   * `crlRefreshRetryMs`) is not a usable number of milliseconds.
    */
   public constructor(options: RevocationCheckerOptions = {}) {
     // Named as the caller wrote them; the sources check their own names again.
     checkDuration('ocspCacheMaxAgeMs', options.ocspCacheMaxAgeMs);
+    checkDuration('ocspMaxResponseAgeMs', options.ocspMaxResponseAgeMs);
     checkDuration('ocspRetryUnreachableMs', options.ocspRetryUnreachableMs);
     checkDuration('crlRefreshAheadMs', options.crlRefreshAheadMs);
     checkDuration('crlRefreshRetryMs', options.crlRefreshRetryMs);
@@ -153,6 +160,7 @@ export class RevocationChecker {
       ...(options.ocspUrl === undefined ? {} : { responderUrl: options.ocspUrl }),
       ...(options.ocspNonce === undefined ? {} : { nonce: options.ocspNonce }),
       ...(options.requireOcspNonce === undefined ? {} : { requireNonce: options.requireOcspNonce }),
+      ...(options.ocspMaxResponseAgeMs === undefined ? {} : { maxResponseAgeMs: options.ocspMaxResponseAgeMs }),
       ...(options.ocspCacheSize === undefined ? {} : { cacheSize: options.ocspCacheSize }),
       ...(options.ocspCacheMaxAgeMs === undefined ? {} : { cacheMaxAgeMs: options.ocspCacheMaxAgeMs }),
       ...(options.ocspRetryUnreachableMs === undefined ? {} : { retryUnreachableMs: options.ocspRetryUnreachableMs }),
