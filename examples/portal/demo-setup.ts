@@ -89,8 +89,9 @@ class DemoReaders implements CardSlots {
     return reader.slots.withCard(slot, fn);
   }
 
-  public close(): Promise<void> {
-    return Promise.resolve();
+  /** Closes each reader's slots (they stop listening to their reader). */
+  public async close(): Promise<void> {
+    await Promise.all(this.readers.map((r) => r.slots.close()));
   }
 }
 

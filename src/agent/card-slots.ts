@@ -203,7 +203,15 @@ export class EmulatorCardSlots implements CardSlots {
   ) {
     rememberCardOptions(this, cardOptions);
     // The reader tells of its card at once (it is in this process): no presence token has to be compared first.
-    this.stopListening = onEmulatorCardChange(reader, () => changeListeners.emit(this, reader.name));
+    // Held weakly: slots dropped without `close()` (which did nothing before) must not live as long as the reader
+    // and be called at every insertion; the first notice after they are collected stops the listening.
+    const self = new WeakRef<EmulatorCardSlots>(this);
+    const stop = onEmulatorCardChange(reader, () => {
+      const slots = self.deref();
+      if (slots === undefined) stop();
+      else changeListeners.emit(slots, reader.name);
+    });
+    this.stopListening = stop;
   }
 
   /** Always the single emulated reader, as slot 0; the presence token follows the reader's insertions. */

@@ -4,6 +4,8 @@
  * next `/pkcs11info` (it used to keep the card number and certificates of a card no longer there until then).
  * Forgetting sends nothing to the card. In-process, no pcscd.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EmulatorCardSlots, startAgent, type AgentServer, type Pkcs11Info, type SignResponse } from '../../src/agent/index.js';
 import { onSlotChange } from '../../src/agent/card-slots.js';
@@ -48,6 +50,27 @@ describe('EmulatorCardSlots tells of its card', () => {
     expect(heardByOther).toEqual(['Emulated 00']);
     stop();
     await other.close();
+    reader.remove();
+  });
+
+  it('does not keep slots dropped without close() alive through the reader (close() did nothing before)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const reader = new EmulatorReader({ name: 'Emulated 00' });
+    const refs: WeakRef<EmulatorCardSlots>[] = [];
+    for (let i = 0; i < 200; i++) refs.push(new WeakRef(new EmulatorCardSlots(reader)));
+    for (let i = 0; i < 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      gc();
+    }
+    expect(refs.filter((r) => r.deref() !== undefined).length).toBeLessThan(10);
+    // Held slots still hear the reader.
+    const kept = new EmulatorCardSlots(reader);
+    const heard: Array<string | undefined> = [];
+    onSlotChange(kept, (name) => heard.push(name));
+    reader.insert(a);
+    expect(heard).toEqual(['Emulated 00']);
+    await kept.close();
     reader.remove();
   });
 });
