@@ -213,6 +213,17 @@ export function inputFailure(io: CliIo, json: boolean, prefix: string, failure: 
   return EXIT_USAGE;
 }
 
+/**
+ * A card command's failure after its reader was chosen, as `--json` writes it: main's document plus `reader`, so
+ * every document written after the choice names the card. Returns main's exit status for it (`USAGE` 2, else
+ * `otherwise`).
+ */
+export function readerFailure(io: CliIo, reader: string, error: unknown, otherwise: number): number {
+  const failure = failureOf(error);
+  writeJson(io, { reader, error: failureJson(failure) });
+  return failure.code === 'USAGE' ? EXIT_USAGE : otherwise;
+}
+
 /** An input file or directory a command cannot use (`UNREADABLE_FILE`), `detail` naming it. */
 export function unusableFile(detail: string): CliFailure {
   return { code: 'UNREADABLE_FILE', key: 'cli.UNREADABLE_FILE', detail };

@@ -124,7 +124,10 @@ describe.each(['accept', 'refuse'] as const)('twpki info / verify-pin / sign (pl
   });
 
   it('refuses to prompt without a terminal', async () => {
-    await expect(verifyPinCommand.run(['--json'], io().io)).rejects.toThrow(/--pin-stdin/);
+    // With --json the refusal is the command's own document, naming the reader; main's exit status for usage.
+    const t = io();
+    expect(await verifyPinCommand.run(['--json'], t.io)).toBe(2);
+    expect(JSON.parse(t.out())).toMatchObject({ reader: 'Test Reader 00', error: { code: 'USAGE', message: expect.stringMatching(/--pin-stdin/) } });
   });
 });
 
@@ -181,13 +184,15 @@ describe('twpki verify-pin: terminal prompt', () => {
   it('Ctrl-C cancels before anything is sent to the card', async () => {
     const t = ttyIo(['12\x03']);
     const before = card.log.length;
-    await expect(verifyPinCommand.run(['--json'], t.io)).rejects.toThrow(/cancelled/);
+    expect(await verifyPinCommand.run(['--json'], t.io)).toBe(2);
+    expect(JSON.parse(t.out())).toMatchObject({ error: { code: 'USAGE', message: expect.stringMatching(/cancelled/) } });
     expect(card.log.length).toBe(before);
     expect(t.rawModes).toEqual([true, false]);
   });
 
   it('without a terminal and without --pin-stdin it refuses instead of reading argv', async () => {
     const t = io('');
-    await expect(verifyPinCommand.run(['--json'], t.io)).rejects.toThrow(/--pin-stdin/);
+    expect(await verifyPinCommand.run(['--json'], t.io)).toBe(2);
+    expect(JSON.parse(t.out())).toMatchObject({ error: { code: 'USAGE', message: expect.stringMatching(/--pin-stdin/) } });
   });
 });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { HiCOSError, type SignatureHash } from '../../apdu/index.js';
 import { resolvePinReader } from '../card-access.js';
 import { readerOption, withCard } from '../card-session.js';
-import { type CliCommand, EXIT_USAGE, failureJson, failureOf, parseCommandArgs, shownValue, UsageError, writeJson, writeLines } from '../command.js';
+import { type CliCommand, parseCommandArgs, readerFailure, shownValue, UsageError, writeJson, writeLines } from '../command.js';
 import { readPin } from '../pin-prompt.js';
 
 const USAGE = 'twpki sign --in FILE [--hash sha256|sha384|sha512] [--reader NAME] [--pin-stdin] [--json]\n\n' +
@@ -33,7 +33,13 @@ export const signCommand: CliCommand = {
     // Named before the PIN is asked for, so the user sees which card it goes to: with several readers nothing
     // else says so. With --json, every document from here on carries it.
     if (!values.json) writeLines(io, `reader      ${reader}`);
-    const pin = await readPin(io, values['pin-stdin'] === true);
+    let pin: Buffer;
+    try {
+      pin = await readPin(io, values['pin-stdin'] === true);
+    } catch (error) {
+      if (!values.json) throw error;
+      return readerFailure(io, reader, error, 1);
+    }
     try {
       return await withCard(reader, io, async (card) => {
         let signature: Uint8Array;
@@ -59,9 +65,7 @@ export const signCommand: CliCommand = {
       // Without --json main reports it on stderr, under the reader line already printed. With --json the one
       // document names the reader too, so main's report (which cannot) is replaced by the same one plus `reader`.
       if (!values.json) throw error;
-      const failure = failureOf(error);
-      writeJson(io, { reader, error: failureJson(failure) });
-      return failure.code === 'USAGE' ? EXIT_USAGE : 1;
+      return readerFailure(io, reader, error, 1);
     } finally {
       pin.fill(0);
     }

@@ -1,7 +1,7 @@
 import { HiCOSError } from '../../apdu/index.js';
 import { resolvePinReader } from '../card-access.js';
 import { readerOption, withCard } from '../card-session.js';
-import { type CliCommand, EXIT_USAGE, failureJson, failureOf, isUsageError, writeFailure, writeJson, writeLines, parseCommandArgs } from '../command.js';
+import { type CliCommand, EXIT_USAGE, failureOf, isUsageError, readerFailure, writeFailure, writeJson, writeLines, parseCommandArgs } from '../command.js';
 
 /** The card could not be reached (no reader or card, PC/SC down): not a PIN answer. */
 const EXIT_NO_CARD = 4;
@@ -36,7 +36,13 @@ export const verifyPinCommand: CliCommand = {
     // Named before the PIN is asked for, so the user sees which card it goes to: with several readers nothing
     // else says so. With --json, every document from here on carries it.
     if (!values.json) writeLines(io, `reader      ${reader}`);
-    const pin = await readPin(io, values['pin-stdin'] === true);
+    let pin: Buffer;
+    try {
+      pin = await readPin(io, values['pin-stdin'] === true);
+    } catch (error) {
+      if (!values.json) throw error;
+      return readerFailure(io, reader, error, EXIT_NO_CARD);
+    }
     try {
       return await withCard(reader, io, async (card) => {
         let result;
@@ -63,8 +69,8 @@ export const verifyPinCommand: CliCommand = {
     } catch (error) {
       // 1 means "wrong PIN" here, so a script must not read a missing reader or pcscd as one.
       if (isUsageError(error)) throw error;
-      if (values.json) writeJson(io, { reader, error: failureJson(failureOf(error)) });
-      else writeFailure(io, false, failureOf(error));
+      if (values.json) return readerFailure(io, reader, error, EXIT_NO_CARD);
+      writeFailure(io, false, failureOf(error));
       return EXIT_NO_CARD;
     } finally {
       pin.fill(0);
