@@ -73,9 +73,17 @@ const impossible: Array<[what: string, pin: string, answer: SignResponse]> = [
 ];
 
 describe.each([1, 2] as const)('/sign with a PIN that cannot be valid, Gen%i card', (generation) => {
+  // One card per side for every case (making a card makes its keys, the slow part): a refused PIN changes
+  // nothing on it, which each case checks (tries left). Each case has agents of its own, so cold is cold.
+  let card: VirtualHiCOSCard;
+  let before: VirtualHiCOSCard;
+  beforeAll(async () => {
+    card = await createVirtualHiCOSCard({ pki, generation, pin: PIN, cardNumber: `TP0300007777000${generation}` });
+    before = await createVirtualHiCOSCard({ pki, generation, pin: PIN, cardNumber: `TP0300007777100${generation}` });
+  }, 60_000);
+
   for (const warm of [false, true]) {
     it.each(impossible)(`${warm ? 'warm' : 'cold'}: a PIN %s gets the card layer's answer and sends no APDU`, async (_what, pin, answer) => {
-      const card = await createVirtualHiCOSCard({ pki, generation, pin: PIN, cardNumber: `TP0300007777000${generation}` });
       const agent = await agentOn(card);
       if (warm) await pkcs11info(agent);
       card.clearLog();
@@ -85,13 +93,13 @@ describe.each([1, 2] as const)('/sign with a PIN that cannot be valid, Gen%i car
 
       // The same request where the agent cannot look into the card source: the card layer refuses it after
       // opening the card, with the same answer.
-      const before = await createVirtualHiCOSCard({ pki, generation, pin: PIN, cardNumber: `TP0300007777100${generation}` });
       const old = await agentOn(before, {}, opaque);
       if (warm) await pkcs11info(old);
       before.clearLog();
       expect(await sign(old, pin)).toEqual(answer);
       expect(before.apduCount).toBeGreaterThan(0);
       expect(before.log.some((e) => e.command[1] === VERIFY)).toBe(false);
+      expect(before.pinTriesLeft).toBe(3);
     }, 60_000);
   }
 
