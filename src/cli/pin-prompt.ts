@@ -1,7 +1,28 @@
 import type { Readable } from 'node:stream';
-import { type CliIo, readFirstLine, UsageError } from './command.js';
+import { type CliIo, readerFailure, readFirstLine, UsageError, writeLines } from './command.js';
 
 type MaybeTty = Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => void };
+
+/**
+ * Names `reader`, then reads the PIN for it ({@link readPin}). The name comes first so the user sees which card
+ * the PIN goes to: with several readers nothing else says so. With `json` the line is left out (every document
+ * written from here on carries `reader`), and a PIN that cannot be read is the command's own document naming the
+ * reader: its exit status is returned instead of a PIN (USAGE 2, else `otherwise`). Without `json` that failure
+ * is thrown for main to report under the reader line.
+ */
+export async function pinForReader(
+  io: CliIo,
+  reader: string,
+  options: { json: boolean; fromStdin: boolean; otherwise: number },
+): Promise<Buffer | number> {
+  if (!options.json) writeLines(io, `reader      ${reader}`);
+  try {
+    return await readPin(io, options.fromStdin);
+  } catch (error) {
+    if (!options.json) throw error;
+    return readerFailure(io, reader, error, options.otherwise);
+  }
+}
 
 /**
  * Reads the PIN: the first line of stdin with `--pin-stdin` when stdin is a

@@ -3,7 +3,7 @@ import { HiCOSError, type SignatureHash } from '../../apdu/index.js';
 import { resolvePinReader } from '../card-access.js';
 import { readerOption, withCard } from '../card-session.js';
 import { type CliCommand, parseCommandArgs, readerFailure, shownValue, UsageError, writeJson, writeLines } from '../command.js';
-import { readPin } from '../pin-prompt.js';
+import { pinForReader } from '../pin-prompt.js';
 
 const USAGE = 'twpki sign --in FILE [--hash sha256|sha384|sha512] [--reader NAME] [--pin-stdin] [--json]\n\n' +
   'Signs the file with the SIGN key; prints the reader used (before the PIN is asked for), the signature and the\n' +
@@ -30,16 +30,8 @@ export const signCommand: CliCommand = {
     });
     // The card first, then the PIN: with two cards and no --reader this is a usage error before anything is typed.
     const reader = await resolvePinReader({ reader: values.reader, env: io.env });
-    // Named before the PIN is asked for, so the user sees which card it goes to: with several readers nothing
-    // else says so. With --json, every document from here on carries it.
-    if (!values.json) writeLines(io, `reader      ${reader}`);
-    let pin: Buffer;
-    try {
-      pin = await readPin(io, values['pin-stdin'] === true);
-    } catch (error) {
-      if (!values.json) throw error;
-      return readerFailure(io, reader, error, 1);
-    }
+    const pin = await pinForReader(io, reader, { json: values.json === true, fromStdin: values['pin-stdin'] === true, otherwise: 1 });
+    if (typeof pin === 'number') return pin;
     try {
       return await withCard(reader, io, async (card) => {
         let signature: Uint8Array;

@@ -5,7 +5,7 @@ import { type CliCommand, EXIT_USAGE, failureOf, isUsageError, readerFailure, wr
 
 /** The card could not be reached (no reader or card, PC/SC down): not a PIN answer. */
 const EXIT_NO_CARD = 4;
-import { readPin } from '../pin-prompt.js';
+import { pinForReader } from '../pin-prompt.js';
 import { triesLeft } from '../../shared/tries-left.js';
 
 const USAGE = 'twpki verify-pin [--reader NAME] [--pin-stdin] [--allow-last-try] [--json]\n\n' +
@@ -33,16 +33,8 @@ export const verifyPinCommand: CliCommand = {
       writeFailure(io, values.json === true, failureOf(error));
       return EXIT_NO_CARD;
     }
-    // Named before the PIN is asked for, so the user sees which card it goes to: with several readers nothing
-    // else says so. With --json, every document from here on carries it.
-    if (!values.json) writeLines(io, `reader      ${reader}`);
-    let pin: Buffer;
-    try {
-      pin = await readPin(io, values['pin-stdin'] === true);
-    } catch (error) {
-      if (!values.json) throw error;
-      return readerFailure(io, reader, error, EXIT_NO_CARD);
-    }
+    const pin = await pinForReader(io, reader, { json: values.json === true, fromStdin: values['pin-stdin'] === true, otherwise: EXIT_NO_CARD });
+    if (typeof pin === 'number') return pin;
     try {
       return await withCard(reader, io, async (card) => {
         let result;
