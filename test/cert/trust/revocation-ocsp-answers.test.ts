@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RevocationChecker, TrustedCertificate, type RevocationFetch } from '../../../src/cert/index.js';
 import type { TestPki } from '../../../src/testing/pki/index.js';
-import { integerFromHex, objectIdentifier, octetString, sequence, tlv } from '../../../src/testing/der/der-writer.js';
 import { buildOcspResponse, type LocalRevocationServer, type TestOcspStatus } from '../../../src/testing/revocation/index.js';
-import { revocationFailure as failure, startRevocationRig } from './helpers/fixtures.js';
+import { revocationFailure as failure, startRevocationRig, sha1CertId } from './helpers/fixtures.js';
 
 let server: LocalRevocationServer;
 let pki: TestPki;
@@ -24,17 +22,6 @@ beforeEach(() => {
   server.setStatus(cert.serialHex, { kind: 'good' });
 });
 
-/** The SHA-1 CertID twpki asks about `cert` with. */
-function certId(): Uint8Array {
-  const nameHash = createHash('sha1').update(issuer.subjectDer).digest();
-  const keyHash = createHash('sha1').update(issuer.publicKeyBits).digest();
-  return sequence(
-    sequence(objectIdentifier('1.3.14.3.2.26'), tlv(0x05, new Uint8Array(0))),
-    octetString(new Uint8Array(nameHash)),
-    octetString(new Uint8Array(keyHash)),
-    integerFromHex(cert.serialHex),
-  );
-}
 
 /** An OCSP-only checker whose responder answers with one SingleResponse per status, all for `cert`. */
 function answering(statuses: readonly TestOcspStatus[]): RevocationChecker {
@@ -44,7 +31,7 @@ function answering(statuses: readonly TestOcspStatus[]): RevocationChecker {
       body: buildOcspResponse({
         signer: pki.issuer('moica'),
         issuerCertificate: pki.issuer('moica').certificate,
-        responses: statuses.map((status) => ({ certIdDer: certId(), status })),
+        responses: statuses.map((status) => ({ certIdDer: sha1CertId(cert, issuer), status })),
       }),
     });
   return new RevocationChecker({ mode: 'ocsp', fetch, ocspNonce: false });

@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlgorithmPolicy, RevocationChecker, type RevocationFetch, type TrustedCertificate } from '../../../src/cert/index.js';
 import { OcspClient } from '../../../src/cert/advanced.js';
 import type { TestPki } from '../../../src/testing/pki/index.js';
-import { integerFromHex, objectIdentifier, octetString, sequence, tlv } from '../../../src/testing/der/der-writer.js';
 import { buildOcspResponse, type LocalRevocationServer } from '../../../src/testing/revocation/index.js';
-import { startRevocationRig } from './helpers/fixtures.js';
+import { startRevocationRig, sha1CertId } from './helpers/fixtures.js';
 
 // A responder that pre-signs does not echo the nonce, so a `good` recorded
 // days ago replays as well as today's. `maxResponseAgeMs` bounds how old.
@@ -25,16 +23,6 @@ afterAll(async () => {
 
 const DAY = 86_400_000;
 
-/** The SHA-1 CertID twpki asks about `cert` with. */
-function certId(): Uint8Array {
-  const sha1 = (data: Uint8Array): Uint8Array => new Uint8Array(createHash('sha1').update(data).digest());
-  return sequence(
-    sequence(objectIdentifier('1.3.14.3.2.26'), tlv(0x05, new Uint8Array(0))),
-    octetString(sha1(issuer.subjectDer)),
-    octetString(sha1(issuer.publicKeyBits)),
-    integerFromHex(cert.serialHex),
-  );
-}
 
 /** A responder that answers `good`, produced at `thisUpdate`, valid for a week after it, without a nonce. */
 function presigned(thisUpdate: Date): RevocationFetch {
@@ -44,7 +32,7 @@ function presigned(thisUpdate: Date): RevocationFetch {
       body: buildOcspResponse({
         signer: pki.issuer('moica'),
         issuerCertificate: pki.issuer('moica').certificate,
-        responses: [{ certIdDer: certId(), status: { kind: 'good' } }],
+        responses: [{ certIdDer: sha1CertId(cert, issuer), status: { kind: 'good' } }],
         thisUpdate,
         nextUpdate: new Date(thisUpdate.getTime() + 7 * DAY),
       }),

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { RevocationError, TrustedCertificate } from '../../../../src/cert/index.js';
 import { createTestPki, type CardHolderCredentials, type IssuedCertificate, type TestAuthority, type TestPki } from '../../../../src/testing/pki/index.js';
 import { LocalRevocationServer } from '../../../../src/testing/revocation/index.js';
+import { integerFromHex, objectIdentifier, octetString, sequence, tlv } from '../../../../src/testing/der/der-writer.js';
 
 /** Reads a real CA certificate from the repository's fixtures (PEM text). */
 export function realCa(name: string): string {
@@ -84,4 +86,15 @@ export async function revocationFailure(p: Promise<unknown>): Promise<Revocation
     throw err;
   }
   throw new Error('expected a RevocationError');
+}
+
+/** The DER of the SHA-1 CertID twpki asks an OCSP responder about `cert` with (for building answers by hand). */
+export function sha1CertId(cert: TrustedCertificate, issuer: TrustedCertificate): Uint8Array {
+  const sha1 = (data: Uint8Array): Uint8Array => new Uint8Array(createHash('sha1').update(data).digest());
+  return sequence(
+    sequence(objectIdentifier('1.3.14.3.2.26'), tlv(0x05, new Uint8Array(0))),
+    octetString(sha1(issuer.subjectDer)),
+    octetString(sha1(issuer.publicKeyBits)),
+    integerFromHex(cert.serialHex),
+  );
 }
