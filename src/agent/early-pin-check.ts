@@ -1,17 +1,17 @@
 import type { HiCOSCardOptions } from '../apdu/index.js';
 import { resolvePinPolicy, validatePin, type PinPolicy } from '../apdu/pin/pin-policy.js';
-import type { CardSlots } from './card-slots.js';
 
 // Per card source of twpki's own, the options its cards are opened with (kept out of the classes: not part of
-// their public surface). A caller's own source is not here: how it opens its cards is unknown.
-const cardOptionsOf = new WeakMap<CardSlots, HiCOSCardOptions>();
+// their public surface). A caller's own source is not here: how it opens its cards is unknown. Keyed by any
+// object, not by the `CardSlots` type: the sources record themselves here, and this module imports none of them.
+const cardOptionsOf = new WeakMap<object, HiCOSCardOptions>();
 
 /**
  * Records that `slots` opens its cards with `options`, whose PIN policy {@link refuseImpossiblePin} applies.
  * The object itself is kept, not a copy: the card layer reads it at each open, so the check reads it when it runs.
  * @internal
  */
-export function rememberCardOptions(slots: CardSlots, options: HiCOSCardOptions): void {
+export function rememberCardOptions(slots: object, options: HiCOSCardOptions): void {
   cardOptionsOf.set(slots, options);
 }
 
@@ -25,7 +25,7 @@ export function rememberCardOptions(slots: CardSlots, options: HiCOSCardOptions)
  * @throws InvalidPinFormatError when the PIN cannot be valid for the cards of `slots`
  * @internal
  */
-export function refuseImpossiblePin(slots: CardSlots, pin: Uint8Array): void {
+export function refuseImpossiblePin(slots: object, pin: Uint8Array): void {
   const options = cardOptionsOf.get(slots);
   if (options === undefined) return;
   let policy: PinPolicy;
