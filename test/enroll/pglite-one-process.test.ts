@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AccountEnrollmentFlow, CapturingMailer, EnrollError, systemClock } from '../../src/enroll/index.js';
 import { PgliteStore } from '../../src/enroll/pglite.js';
 import { FakeEms } from './fakes.js';
+import { openPglite } from './helpers.js';
 
 // PGlite is PostgreSQL without its postmaster: two processes (or two instances in one) opening one data
 // directory both wrote it; one crashed at start-up, or 68 applications reported done were lost. And a command
@@ -47,6 +48,9 @@ describe('a PGlite data directory is one process’s', () => {
   it("a lock naming this process's id that this process does not hold is an earlier incarnation's, and is taken over", async () => {
     // A container's main process gets the same id after every restart; a lock it left behind must not bar it.
     const dir = join(base, 'same-pid');
+    // The directory the earlier incarnation left, made from the migrated snapshot (initdb is not what is tested).
+    await (await openPglite(dir)).close();
+    expect(existsSync(`${dir}.lock`)).toBe(false);
     writeFileSync(`${dir}.lock`, `${process.pid}\n`);
     const store = await PgliteStore.open({ dataDir: dir });
     await store.close();
@@ -55,6 +59,8 @@ describe('a PGlite data directory is one process’s', () => {
 
   it('another live process holding it is named; once it is killed, its lock is taken over', async () => {
     const dir = join(base, 'two-processes');
+    // An existing directory (from the migrated snapshot): the child's open is the lock's, not an initdb.
+    await (await openPglite(dir)).close();
     const script = `import { PgliteStore } from './src/enroll/pglite.ts'; await PgliteStore.open({ dataDir: ${JSON.stringify(dir)} }); process.stdout.write('open\\n'); setInterval(() => {}, 60_000);`;
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     try {
@@ -77,7 +83,8 @@ describe('a PGlite data directory is one process’s', () => {
   }, 90_000);
 
   it('a store transaction started inside another is NESTED_TRANSACTION, not a wait for ever; work scheduled for after it may transact', async () => {
-    const store = await PgliteStore.open();
+    // An in-memory store from the migrated snapshot (openPglite): initdb is not what this test is about.
+    const store = await openPglite();
     try {
       const ems = new FakeEms();
       const flow = new AccountEnrollmentFlow({ store, ems, emsRecords: ems, mailer: new CapturingMailer(), clock: systemClock, activationLink: (t) => t });

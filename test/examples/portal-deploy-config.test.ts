@@ -156,9 +156,15 @@ describe('startPortal refuses a configuration that cannot work, naming the setti
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = blocker.address() as AddressInfo;
-      const error = await refused(startPortal(options({ port })), 'port');
-      expect(error.message).toContain(`127.0.0.1:${port}`);
-      expect(error.message).toMatch(/in use/);
+      // On the shared migrated snapshot (as above): the refusal is the listen's, not the database's.
+      const store = await openPglite();
+      try {
+        const error = await refused(startPortal(options({ port, store })), 'port');
+        expect(error.message).toContain(`127.0.0.1:${port}`);
+        expect(error.message).toMatch(/in use/);
+      } finally {
+        await store.close();
+      }
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
@@ -168,21 +174,29 @@ describe('startPortal refuses a configuration that cannot work, naming the setti
 describe('the server script', () => {
   const run = promisify(execFile);
   const server = fileURLToPath(new URL('../../examples/portal/server.ts', import.meta.url));
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
   let ports: number[] = [];
   beforeAll(async () => {
     ports = [];
-    for (let i = 0; i < 3; i++) {
+    // Two sets of three: the two port-in-use starts run side by side, each on its own free ports (all six
+    // probes held open together, so no port is handed out twice).
+    const probes: Server[] = [];
+    for (let i = 0; i < 6; i++) {
       const probe = createServer();
       await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      probes.push(probe);
       ports.push((probe.address() as AddressInfo).port);
-      await new Promise((resolve) => probe.close(resolve));
     }
+    await Promise.all(probes.map((probe) => new Promise((resolve) => probe.close(resolve))));
   });
 
   /** Runs the demo server with `env` over free ports; it must stop at once with one explained line. */
-  async function failingStart(env: Record<string, string>): Promise<string> {
-    const all = { ...process.env, PORT: String(ports[0]), SMTP_PORT: String(ports[1]), AGENT_PORT: String(ports[2]), DATABASE_URL: '', ...env };
-    const result = await run('npx', ['tsx', server], { env: all, cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 90_000 }).then(
+  async function failingStart(env: Record<string, string>, set = 0): Promise<string> {
+    const [port, smtp, agent] = ports.slice(set * 3, set * 3 + 3);
+    const all = { ...process.env, PORT: String(port), SMTP_PORT: String(smtp), AGENT_PORT: String(agent), DATABASE_URL: '', ...env };
+    // The checkout's tsx itself (npx only looked it up, at a few hundred ms of CPU per start).
+    const result = await run(tsx, [server], { env: all, cwd: root, timeout: 90_000 }).then(
       () => ({ code: 0, stderr: '' }),
       (e: { code?: number; stderr?: string }) => ({ code: e.code, stderr: e.stderr ?? '' }),
     );
@@ -204,8 +218,10 @@ describe('the server script', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const taken = String((blocker.address() as AddressInfo).port);
     try {
-      expect(await failingStart({ PORT: taken })).toMatch(new RegExp(`PORT.*127\\.0\\.0\\.1:${taken} is in use`));
-      expect(await failingStart({ SMTP_PORT: taken })).toMatch(/SMTP_PORT.*in use/);
+      // Side by side: each on its own set of free ports, so the only port they share is the taken one.
+      const [portTaken, smtpTaken] = await Promise.all([failingStart({ PORT: taken }, 0), failingStart({ SMTP_PORT: taken }, 1)]);
+      expect(portTaken).toMatch(new RegExp(`PORT.*127\\.0\\.0\\.1:${taken} is in use`));
+      expect(smtpTaken).toMatch(/SMTP_PORT.*in use/);
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }

@@ -16,10 +16,11 @@ import { EmulatorCardSlots, startAgent, type AgentServer } from 'twpki/agent';
 import { EmulatorReader } from 'twpki/pcsc';
 import { createTestPki, type TestPki } from 'twpki/testing';
 import type { Mailer } from 'twpki/enroll';
+import type { PgliteStore } from 'twpki/enroll/pglite';
 import { DEMO_EMS_RECORDS, demoCard, demoTrust } from '../../examples/portal/demo-setup.js';
 import { gpsSystem } from '../../examples/portal/gps/index.js';
 import { startPortal, type Portal, type PortalOptions } from '../../examples/portal/server.js';
-import { getDatabaseUrl } from '../enroll/helpers.js';
+import { getDatabaseUrl, openPglite } from '../enroll/helpers.js';
 
 const PUBLIC = 'https://portal.example.gov.tw';
 const PIN = '246813';
@@ -121,10 +122,16 @@ async function applyWithBasicData(page: ProxiedPage, first: string, second: stri
 
 describe('behind a TLS-terminating proxy (public origin https://portal.example.gov.tw)', () => {
   let portal: Portal;
+  let store: PgliteStore;
   beforeAll(async () => {
-    portal = await startPortal(options({ databaseUrl: '' }));
+    // The embedded store from the migrated snapshot (a fresh initdb costs seconds; the proxy is what is tested).
+    store = await openPglite();
+    portal = await startPortal(options({ databaseUrl: '', store }));
   }, 60_000);
-  afterAll(async () => portal?.close());
+  afterAll(async () => {
+    await portal?.close();
+    await store?.close();
+  });
 
   it('signs the public origin, sets a Secure cookie, accepts the public Origin and completes a card step', async () => {
     expect(portal.url).toBe(PUBLIC);
@@ -251,10 +258,16 @@ describe('two instances behind a load balancer on one PostgreSQL, and restarts',
 
 describe('a restart on the embedded store with PORTAL_DATA_DIR', () => {
   let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'portal-deploy-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  /** A data directory holding the migrated snapshot (openPglite): what a restart finds, without an initdb per test. */
+  const seeded = async (prefix: string): Promise<string> => {
+    const made = join(mkdtempSync(join(tmpdir(), prefix)), 'data');
+    await (await openPglite(made)).close();
+    return made;
+  };
+  beforeAll(async () => {
+    dir = await seeded('portal-deploy-');
+  }, 60_000);
+  afterAll(() => rmSync(join(dir, '..'), { recursive: true, force: true }));
 
   it('keeps the session and the challenge issued before the restart', async () => {
     const first = await startPortal(options({ databaseUrl: '', dataDir: dir }));
@@ -273,7 +286,7 @@ describe('a restart on the embedded store with PORTAL_DATA_DIR', () => {
   });
 
   it('rotates its secrets: the previous ones still open the session and the sealed card, and without them nothing does', async () => {
-    const rotationDir = mkdtempSync(join(tmpdir(), 'portal-rotate-'));
+    const rotationDir = await seeded('portal-rotate-');
     const rotated = {
       sessionSecret: randomBytes(32).toString('base64url'),
       holderKey: new Uint8Array(randomBytes(32)),
@@ -307,7 +320,7 @@ describe('a restart on the embedded store with PORTAL_DATA_DIR', () => {
         await after.close();
       }
     } finally {
-      rmSync(rotationDir, { recursive: true, force: true });
+      rmSync(join(rotationDir, '..'), { recursive: true, force: true });
     }
   });
 });

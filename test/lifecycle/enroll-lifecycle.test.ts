@@ -24,8 +24,9 @@ import {
   type FieldVerdict,
   type VerifiedCardHolder,
 } from 'twpki/enroll';
-import { PgliteStore } from 'twpki/enroll/pglite';
+import type { PgliteStore } from 'twpki/enroll/pglite';
 import type { CardHolderCredentials } from 'twpki/testing';
+import { openPglite } from '../enroll/helpers.js';
 import { HOUR, failure, startLab, type Lab } from './lab.js';
 
 const T0 = Date.UTC(2026, 2, 2, 1, 0, 0);
@@ -73,11 +74,14 @@ beforeAll(async () => {
   lab = await startLab(T0);
   ({ verifier } = lab.verifier({ mode: 'ocsp', ocspCacheSize: 0 }));
   lab.server.ocsp.nextUpdate = null;
-  first = await lab.issue({ notBefore: new Date(T0 - 2 * HOUR) });
-  renewed = await lab.issue({ notBefore: new Date(T0 - HOUR) });
-  replacement = await lab.issue({ notBefore: new Date(T0 - HOUR) });
-  renamed = await lab.issue({ notBefore: new Date(T0 - HOUR), commonName: '王大明' });
-  store = await PgliteStore.open();
+  // Independent of each other: made side by side. The store starts from the migrated snapshot (openPglite).
+  [first, renewed, replacement, renamed, store] = await Promise.all([
+    lab.issue({ notBefore: new Date(T0 - 2 * HOUR) }),
+    lab.issue({ notBefore: new Date(T0 - HOUR) }),
+    lab.issue({ notBefore: new Date(T0 - HOUR) }),
+    lab.issue({ notBefore: new Date(T0 - HOUR), commonName: '王大明' }),
+    openPglite(),
+  ]);
 }, 120_000);
 afterAll(async () => {
   await store.close();

@@ -142,12 +142,45 @@ interface Checked {
   readonly twpkiFiles: string[];
 }
 
+/**
+ * Parsed declaration files, shared by the programs below as TypeScript's own language service shares them
+ * (its document registry): keyed by file, the module format the file is implied to have, and the compiler
+ * options that affect parsing and binding (`ts.sourceFileAffectingCompilerOptions`). Each program still
+ * resolves, loads and type-checks on its own; only re-parsing the same lib, @types/node and twpki files is
+ * saved.
+ */
+const parsed = new Map<string, ts.SourceFile>();
+const AFFECTING: readonly string[] = (
+  (ts as unknown as { sourceFileAffectingCompilerOptions?: ReadonlyArray<{ name: string }> }).sourceFileAffectingCompilerOptions ?? []
+).map((o) => o.name);
+
+function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
+  const host = ts.createCompilerHost(options);
+  const getSourceFile = host.getSourceFile.bind(host);
+  // Without the list (a TypeScript that stops exporting it), all options make the key: no sharing across settings.
+  const affecting = JSON.stringify(AFFECTING.length > 0 ? AFFECTING.map((name) => options[name]) : options);
+  host.getSourceFile = (fileName, languageVersionOrOptions, onError, shouldCreate) => {
+    const format = typeof languageVersionOrOptions === 'object' ? languageVersionOrOptions.impliedNodeFormat : undefined;
+    const version = typeof languageVersionOrOptions === 'object' ? languageVersionOrOptions.languageVersion : languageVersionOrOptions;
+    const key = `${fileName}\0${String(format)}\0${String(version)}\0${affecting}`;
+    // Declaration files only: a consumer's own source is written by the test and must be read as written.
+    if (!/\.d\.[mc]?ts$/.test(fileName)) return getSourceFile(fileName, languageVersionOrOptions, onError, shouldCreate);
+    const known = parsed.get(key);
+    if (known !== undefined && !shouldCreate) return known;
+    const made = getSourceFile(fileName, languageVersionOrOptions, onError, shouldCreate);
+    if (made !== undefined) parsed.set(key, made);
+    return made;
+  };
+  return host;
+}
+
 /** Type-checks `source` as `setting`'s consumer (file name suffixed with `tag`) with `options` on top. */
 function check(setting: Setting, tag: string, source: string, options: ts.CompilerOptions): Checked {
   const folder = setting.file.split('/')[0] ?? '';
   project.write(`${folder}/package.json`, JSON.stringify({ private: true, type: setting.type }));
   const file = project.write(setting.file.replace(/(\.[mc]?ts)$/, `-${tag}$1`), source);
-  const program = ts.createProgram({ rootNames: [file], options: { ...options, ...setting.options } });
+  const merged = { ...options, ...setting.options };
+  const program = ts.createProgram({ rootNames: [file], options: merged, host: cachingHost(merged) });
   const problems = ts
     .getPreEmitDiagnostics(program)
     .map((d) => `${d.file ? relative(project.dir, d.file.fileName) : ''}:${d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : 0}: TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChallengeIssuer, InMemoryChallengeStore } from '../../../src/cert/index.js';
 import { SqlChallengeStore } from '../../../src/challenge-store/index.js';
+import { openPglite } from '../../enroll/helpers.js';
 
 // A hostile or long-running client of the challenge route: challenges issued
 // and never consumed must not grow the default store without bound.
@@ -61,7 +62,9 @@ describe('the SQL challenge store (embedded PGlite) under the same flood', () =>
   it('holds what was issued within one lifetime plus one purge interval, and no more: it has no count cap', async () => {
     let t = START;
     const now = (): Date => new Date(t);
-    const store = await SqlChallengeStore.open({ now, purgeIntervalMs: 60_000 });
+    // The same in-memory PGlite the default would open, from the migrated snapshot (no initdb per file).
+    const db = await openPglite();
+    const store = await SqlChallengeStore.open({ store: db, now, purgeIntervalMs: 60_000 });
     try {
       const issuer = new ChallengeIssuer({ store, now, ttlMs: 60_000 });
       const rows = async (): Promise<number> =>
@@ -81,6 +84,7 @@ describe('the SQL challenge store (embedded PGlite) under the same flood', () =>
       expect(await rows()).toBe(1);
     } finally {
       await store.close();
+      await db.close();
     }
   });
 });

@@ -30,6 +30,10 @@ afterAll(async () => {
   await server.close();
 });
 
+/** The unfit signers (sub-CA, OCSP responder, expired), made once for the tests that only sign with them. */
+let unfit: ReturnType<typeof unfitSigners> | undefined;
+const unfitOnce = (): ReturnType<typeof unfitSigners> => (unfit ??= unfitSigners(pki));
+
 function builder(): SignedDocumentVerifierBuilder {
   return new SignedDocumentVerifierBuilder().withTrustAnchors(pki.root.certificate).withIntermediates(pki.issuer('moica').certificate);
 }
@@ -187,7 +191,7 @@ describe('signed documents: rejections, one typed error per step', () => {
     const keyx = await pkijsCms({ content: DOCUMENT, certificate: holder.keyx.certificate, privateKey: holder.keyx.privateKey });
     const e1 = await failure(verifier.verify({ format: 'cms', signature: keyx }));
     expect([e1.step, e1.code]).toEqual(['key-usage', 'CERT_WRONG_PURPOSE']);
-    const { subCa, responder } = await unfitSigners(pki);
+    const { subCa, responder } = await unfitOnce();
     const e2 = await failure(builder().withoutRevocationCheck().build().verify({ format: 'cms', signature: await pkijsCms({ content: DOCUMENT, ...subCa }) }));
     expect([e2.step, e2.code]).toEqual(['key-usage', 'CERT_NOT_END_ENTITY']);
     const e3 = await failure(builder().withoutRevocationCheck().build().verify({ format: 'pkcs1', signature: sign('sha256', DOCUMENT, responder.privateKey), certificate: responder.certificate, content: DOCUMENT }));
@@ -206,7 +210,7 @@ describe('signed documents: rejections, one typed error per step', () => {
   });
 
   it('rejects an expired signer certificate and one without an allowed policy', async () => {
-    const { expired } = await unfitSigners(pki);
+    const { expired } = await unfitOnce();
     const open = builder().withoutRevocationCheck().build();
     const e1 = await failure(open.verify({ format: 'pkcs1', signature: sign('sha256', DOCUMENT, expired.privateKey), certificate: expired.certificate, content: DOCUMENT }));
     expect([e1.step, e1.code]).toEqual(['certificate-validity', 'CERT_EXPIRED']);
