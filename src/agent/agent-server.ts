@@ -4,11 +4,12 @@ import { onSlotChange, type CardSlots } from './card-slots.js';
 import { LastError, RetCode } from './codes.js';
 import { makeSignature, signFailure } from './make-signature.js';
 import { addDomainPage, popupFormPage } from './pages.js';
-import { AGENT_SERVER_VERSION, pkcs11Info } from './pkcs11-info.js';
+import { AGENT_SERVER_VERSION, pkcs11InfoAndCards } from './pkcs11-info.js';
 import { jsonAsBmp } from './p11-image.js';
 import { SignRequestError, parseSignRequest } from './sign-request.js';
+import { ShownCards } from './shown-cards.js';
 import { TrustedOrigins } from './trusted-origins.js';
-import { WarmCardCache } from './warm-card-cache.js';
+import { certificateHash, WarmCardCache } from './warm-card-cache.js';
 
 /** The port of the official local component; pages call exactly this. */
 export const AGENT_DEFAULT_PORT = 61161;
@@ -41,6 +42,13 @@ export interface AgentOptions {
    * card stays in, so repeated `/pkcs11info` calls send no APDU. Default true.
    */
   warmCache?: boolean;
+  /**
+   * Refuse a `/sign` when the card in the reader is not the one the last `/pkcs11info` answer to the same origin
+   * showed there (another card put in since: the PIN the user typed is the shown card's, and the card in the
+   * reader would count it as a wrong try). Answered `0x76000006` 未插入IC卡 before any PIN is sent. Pages that
+   * never called `/pkcs11info` are not checked. Default true.
+   */
+  refuseSwappedCard?: boolean;
   /** Clock (tests). */
   now?: () => Date;
 }
@@ -153,6 +161,8 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
   // What was kept about a card is forgotten as soon as the slots learn it left (or may have changed), not at the
   // next /pkcs11info: no APDU, and nothing a page sees changes (the presence token would refuse the entry anyway).
   const stopPruning = cache ? onSlotChange(options.slots, (reader) => (reader === undefined ? cache.clear() : cache.drop(reader))) : undefined;
+  // Not pruned by reader events, unlike the cache: it is what each page was shown, which stays on its screen.
+  const shownCards = options.refuseSwappedCard === false ? undefined : new ShownCards();
   let port = options.port ?? AGENT_DEFAULT_PORT;
   const selfOrigin = (): string => `http://localhost:${port}`;
   /** Whether `origin` is this agent's own pages: localhost, 127.0.0.1 or [::1] on its port (one server). */
@@ -184,6 +194,12 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
       return typeof relayed === 'string' ? relayed : origin;
     }
     return origin;
+  }
+
+  /** Whose `/pkcs11info` answers a request's `/sign` is checked against: its origin, or local programs as one. */
+  function callerKey(caller: string | undefined): string {
+    // No origin is spelt with a space: this cannot be taken for one.
+    return caller ?? 'local program';
   }
 
   function allowed(caller: string | undefined): boolean {
@@ -255,7 +271,8 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
     if (isInfo) {
       if (req.method !== 'GET' && req.method !== 'POST') throw new HttpFailure(405, RetCode.UNSUPPORTED_FUNCTION, 'use GET or POST');
       if (req.method === 'POST') await readBody(req);
-      const info = await pkcs11Info(options.slots, url.searchParams.get('withcert') === 'true', cache);
+      const { answer: info, cards } = await pkcs11InfoAndCards(options.slots, url.searchParams.get('withcert') === 'true', cache);
+      shownCards?.shown(callerKey(caller), new Map([...cards].map(([reader, card]) => [reader, { cardNumber: card.cardNumber, certificateHash: certificateHash(card) }])));
       if (path === '/p11Image.bmp') send(res, 200, 'image/bmp', jsonAsBmp(JSON.stringify(info)), cors);
       else send(res, 200, 'application/json', JSON.stringify(info), cors);
       return;
@@ -276,6 +293,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
       allowSha1: options.allowSha1 === true,
       guardLastTry: options.guardLastTry === true,
       cache,
+      shownCard: shownCards ? (reader) => shownCards.expected(callerKey(caller), reader) : undefined,
     });
     send(res, 200, 'application/json', JSON.stringify(answer), cors);
   }

@@ -6,6 +6,7 @@ import type { CardSlots, SlotInfo } from './card-slots.js';
 import { buildCmsSignature } from './cms-signature.js';
 import { refuseImpossiblePin } from './early-pin-check.js';
 import { LastError, RetCode, wrongPinLastError } from './codes.js';
+import type { ShownCard } from './shown-cards.js';
 import type { SignRequest } from './sign-request.js';
 import { CARD_DID_NOT_ANSWER, cardDidNotAnswer } from './silent-card.js';
 import { certificateHash, readAndKeep, type WarmCardCache } from './warm-card-cache.js';
@@ -49,7 +50,19 @@ export interface MakeSignatureOptions {
   guardLastTry: boolean;
   /** What the agent keeps per reader while the card stays in. */
   cache?: WarmCardCache;
+  /**
+   * The card the caller was last shown in `reader` by `/pkcs11info`, if any: the card the PIN was typed for.
+   * When given and the card in the reader is another, the signature is refused before the PIN is sent.
+   */
+  shownCard?: (reader: string) => ShownCard | undefined;
 }
+
+/**
+ * The answer to a `/sign` whose card is not the one the page was shown: 未插入IC卡, as when the card the page
+ * read was pulled (which it was), so pages ask for the card and read it again; no `last_error`, since no PIN was
+ * tried.
+ */
+const SWAPPED_CARD_MESSAGE = 'the card in the reader changed since the page read it: no PIN was sent; read the card again (reload the page)';
 
 /** A refusal that becomes one official `ret_code`/`last_error` pair. */
 class SignRefusal extends Error {
@@ -94,10 +107,21 @@ function madeBy(certificate: Uint8Array, data: Uint8Array, hash: string, signatu
  */
 async function signOnCard(card: HiCOSCard, slot: SlotInfo, request: SignRequest, options: MakeSignatureOptions): Promise<SignResponse> {
   const cache = options.cache;
+  // Looked up now, with the reader's turn: the latest /pkcs11info answered before this card work began counts.
+  const shown = options.shownCard?.(slot.description);
   let warm = cache?.get(slot.description, slot.presence);
-  if (warm && !cache!.confirm(slot.description, warm, { cardNumber: await card.cardNumber() })) warm = undefined;
+  // The card number is read once per session (info() below reuses it), so reading it first costs no APDU and
+  // refuses another card before its certificates are read.
+  const cardNumber = warm || shown ? await card.cardNumber() : undefined;
+  if (warm && !cache!.confirm(slot.description, warm, { cardNumber: cardNumber! })) warm = undefined;
+  if (shown && cardNumber !== shown.cardNumber) throw new SignRefusal(RetCode.NO_CARD, LastError.NONE, SWAPPED_CARD_MESSAGE);
   // A read is not kept when the agent learnt of a reader event while it ran (see readAndKeep).
   let info = warm?.info ?? (cache ? await readAndKeep(cache, slot.description, slot.presence, () => card.info()) : await card.info());
+  // The same number with other certificates: not the card the page showed either (a card number reused by a test
+  // card, or certificates written since). Warm, the kept certificates are the ones the card number confirmed.
+  if (shown && (warm?.certificateHash ?? certificateHash(info)) !== shown.certificateHash) {
+    throw new SignRefusal(RetCode.NO_CARD, LastError.NONE, SWAPPED_CARD_MESSAGE);
+  }
 
   const now = options.now();
   const checkValidity = (cert: CardCertificate): void => {

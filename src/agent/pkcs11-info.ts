@@ -257,16 +257,21 @@ export async function cardInfo(slots: CardSlots, slot: SlotInfo, cache: WarmCard
 interface DescribedSlot {
   readonly slot: Pkcs11SlotInfo;
   readonly silent: boolean;
+  /** What was read of the card the slot's token describes; absent when the token is not an object. */
+  readonly info?: HiCOSCardInfo;
 }
 
 async function describeSlot(slots: CardSlots, slot: SlotInfo, withCert: boolean, cache: WarmCardCache | undefined): Promise<DescribedSlot> {
   let token: Pkcs11SlotInfo['token'] = null;
   let silent = false;
+  let info: HiCOSCardInfo | undefined;
   if (slot.cardPresent) {
     try {
-      const info = await cardInfo(slots, slot, cache);
+      info = await cardInfo(slots, slot, cache);
       token = describeToken(info, slots.lastKnownRetries?.(info.cardNumber), withCert);
     } catch (error) {
+      // Read but not described (a certificate that does not parse): the page is not shown this card.
+      info = undefined;
       // pcscd went away: no reader is usable, which the whole answer says (see pkcs11Info).
       if (pcscServiceGone(error)) throw error;
       // A card that is not HiCOS (or not readable) is what the official component calls an unknown token. So is
@@ -288,6 +293,7 @@ async function describeSlot(slots: CardSlots, slot: SlotInfo, withCert: boolean,
       token,
     },
     silent,
+    ...(info ? { info } : {}),
   };
 }
 
@@ -301,6 +307,23 @@ async function describeSlot(slots: CardSlots, slot: SlotInfo, withCert: boolean,
  * listed all the same.
  */
 export async function pkcs11Info(slots: CardSlots, withCert: boolean, cache?: WarmCardCache): Promise<Pkcs11Info> {
+  return (await pkcs11InfoAndCards(slots, withCert, cache)).answer;
+}
+
+/** A `/pkcs11info` answer and, per reader whose token it describes, the card read for it. */
+export interface Pkcs11InfoAndCards {
+  /** The answer, as {@link pkcs11Info} gives it. */
+  readonly answer: Pkcs11Info;
+  /** Reader name → what was read of the card its token describes (readers with a token object only). */
+  readonly cards: ReadonlyMap<string, HiCOSCardInfo>;
+}
+
+/**
+ * {@link pkcs11Info}, with the cards it describes: the agent records which card each reader was shown holding
+ * (see shown-cards.ts), which the answer alone does not tell (no certificate hash without `withcert`).
+ * @internal
+ */
+export async function pkcs11InfoAndCards(slots: CardSlots, withCert: boolean, cache?: WarmCardCache): Promise<Pkcs11InfoAndCards> {
   const list = await slots.list();
   // What was read from a card that has left since is dropped now, not when the next card in that reader is read.
   cache?.retain(new Set(list.filter((s) => s.cardPresent).map((s) => s.description)));
@@ -319,7 +342,9 @@ export async function pkcs11Info(slots: CardSlots, withCert: boolean, cache?: Wa
   const failed = silent.length > 0 && !usable;
   let message = noReader ? 'no card reader is attached' : '';
   if (silent.length > 0) message = `${CARD_DID_NOT_ANSWER} (${silent.map((name) => `"${name}"`).join(', ')})`;
-  return {
+  const cards = new Map<string, HiCOSCardInfo>();
+  for (const d of described) if (d.info) cards.set(d.slot.slotDescription, d.info);
+  const answer: Pkcs11Info = {
     func: 'pkcs11info',
     ret_code: noReader ? RetCode.NO_READER : failed ? RetCode.EXECUTION_ERROR : RetCode.OK,
     last_error: failed ? LastError.FUNCTION_FAILED : LastError.NONE,
@@ -333,4 +358,5 @@ export async function pkcs11Info(slots: CardSlots, withCert: boolean, cache?: Wa
     flags: 0,
     slots: described.map((d) => d.slot),
   };
+  return { answer, cards };
 }

@@ -80,12 +80,16 @@ describe.runIf(chromiumAvailable())('twpki/browser through the popup, one popup 
     expect(signed).toMatchObject({ channel: 'popup', cardNumber: FIRST });
   });
 
-  it('a swapped card is caught by its number, and the next sign() finds the card again', async () => {
+  it('a swapped card is refused by the agent before the PIN is sent, and the next sign() finds the card again', async () => {
     valueOf(await inPage<ComponentPresent>(page, 'detect', { options: popupOptions() }));
     reader.remove();
     reader.insert(second);
+    second.clearLog();
+    // The agent was asked for the card through this page's popup (detect): it refuses the PIN for another card with
+    // 未插入IC卡 (no VERIFY), which the client takes, like COMPONENT_CARD_MISMATCH, as the card having moved.
     const mismatch = errorOf(await inPage(page, 'sign', { request: { tbs: 'swapped', pin: PIN }, options: popupOptions() }));
-    expect(mismatch.code).toBe('COMPONENT_CARD_MISMATCH');
+    expect(mismatch).toMatchObject({ code: 'COMPONENT_FAILED', retCode: 0x76000006 });
+    expect(second.log.some((e) => e.command[1] === 0x20)).toBe(false);
     // Forgotten: this click finds the card (its popup) and the sign popup is blocked…
     const blocked = errorOf(await inPage(page, 'sign', { request: { tbs: 'finds it', pin: PIN }, options: popupOptions() }));
     expect(blocked.code).toBe('COMPONENT_POPUP_BLOCKED');

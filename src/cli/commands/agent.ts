@@ -4,14 +4,16 @@ import { cliRetryStore } from '../card-session.js';
 import { UsageError, couldBePin, quotedValue, writeJson, writeLines, type CliCommand, parseCommandArgs } from '../command.js';
 
 const USAGE = [
-  'twpki agent [--port 61161] [--trust ORIGIN_OR_HOST]... [--virtual] [--allow-sha1] [--guard-last-try] [--json]',
+  'twpki agent [--port 61161] [--trust ORIGIN_OR_HOST]... [--virtual] [--allow-sha1] [--guard-last-try] [--allow-card-swap] [--json]',
   '',
   'Answers /pkcs11info, /sign, /popupForm, /addDomain and /p11Image.bmp like MOICA\'s local',
   'component, for pages of the trusted origins only. Cards come from PC/SC readers, or with',
   '--virtual from a built-in virtual MOICA card (PIN 123456). /addDomain requests are refused:',
   'trust is configured with --trust. A PIN typed into a page is sent to the card even when one try',
   'is left (the page has warned the user, as with the official component); --guard-last-try refuses',
-  'it instead. Runs until Ctrl-C.',
+  'it instead. A /sign is refused, before the PIN is sent, when the card in the reader is not the one',
+  'the page\'s last /pkcs11info showed (a card swapped in since would count the PIN as a wrong try);',
+  '--allow-card-swap sends it anyway. Runs until Ctrl-C.',
 ].join('\n');
 
 /** Whether `--trust` takes `entry` (TrustedOrigins throws a TypeError for an entry it refuses). */
@@ -38,6 +40,7 @@ export const agentCommand: CliCommand = {
         virtual: { type: 'boolean', default: false },
         'allow-sha1': { type: 'boolean', default: false },
         'guard-last-try': { type: 'boolean', default: false },
+        'allow-card-swap': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
       },
     });
@@ -68,7 +71,14 @@ export const agentCommand: CliCommand = {
     }
     let agent;
     try {
-      agent = await startAgent({ slots, trusted: values.trust, port, allowSha1: values['allow-sha1'], guardLastTry: values['guard-last-try'] });
+      agent = await startAgent({
+        slots,
+        trusted: values.trust,
+        port,
+        allowSha1: values['allow-sha1'],
+        guardLastTry: values['guard-last-try'],
+        refuseSwappedCard: !values['allow-card-swap'],
+      });
     } catch (error) {
       await slots.close();
       if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {

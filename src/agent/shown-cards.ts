@@ -1,0 +1,55 @@
+/** A card as a `/pkcs11info` answer showed it: the identity the warm cache also keeps (`WarmCardEntry`). */
+export interface ShownCard {
+  /** 卡號. */
+  readonly cardNumber: string;
+  /** SHA-256 over the card's certificates (`certificateHash` of warm-card-cache.ts). */
+  readonly certificateHash: string;
+}
+
+/** How many callers (origins) are remembered; the one answered longest ago is forgotten first. */
+const MAX_CALLERS = 64;
+/** How many readers are remembered per caller (machines have a few; a listing longer than this is cut). */
+const MAX_READERS = 16;
+
+/**
+ * Per caller and reader, the card the last `/pkcs11info` answer to that caller showed, so that `/sign` can refuse
+ * to send a PIN typed for that card to another one put in since (the official `/sign` names no card).
+ *
+ * Kept apart from the warm cache on purpose: a reader event drops what the agent knows about the card, but not
+ * what the page was shown, which is what the PIN it sends was typed for. Only a later `/pkcs11info` answer to the
+ * same caller replaces it. Per caller (origin) rather than per agent: a tab of another site reading the new card
+ * must not make the new card look expected to a page still showing the old one.
+ *
+ * Bounded: {@link MAX_CALLERS} callers of {@link MAX_READERS} readers. A caller forgotten for room behaves as one
+ * that never asked (no check), as before this record existed.
+ * @internal
+ */
+export class ShownCards {
+  private readonly byCaller = new Map<string, ReadonlyMap<string, ShownCard>>();
+
+  /**
+   * Replaces what `caller` was shown by one answer's cards (reader name → card). A reader the answer listed
+   * empty, with an unreadable card, or not at all is no longer expected to hold any card: the page was not shown
+   * one there.
+   */
+  public shown(caller: string, cards: ReadonlyMap<string, ShownCard>): void {
+    // Deleted first so that the caller moves to the end: the oldest answer is the first key.
+    this.byCaller.delete(caller);
+    if (cards.size === 0) return;
+    this.byCaller.set(caller, new Map([...cards].slice(0, MAX_READERS)));
+    for (const oldest of this.byCaller.keys()) {
+      if (this.byCaller.size <= MAX_CALLERS) break;
+      this.byCaller.delete(oldest);
+    }
+  }
+
+  /** The card `caller` was last shown in `reader`, if any. */
+  public expected(caller: string, reader: string): ShownCard | undefined {
+    return this.byCaller.get(caller)?.get(reader);
+  }
+
+  /** How many callers have a record (tests, diagnostics). */
+  public get size(): number {
+    return this.byCaller.size;
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * A page reads card A (`/pkcs11info`), the user swaps in card B without reloading, and types A's PIN: the
+ * official `/sign` names no card, so that PIN used to reach B as a wrong try (and a user who thinks they mistyped
+ * retries and locks B). The agent now refuses such a `/sign` before any VERIFY, with 未插入IC卡, when the card in
+ * the reader is not the one its last `/pkcs11info` answer to the same origin showed there. In-process, no pcscd.
+ */
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EmulatorCardSlots, LastError, RetCode, startAgent, type AgentOptions, type AgentServer, type CardSlots, type Pkcs11Info, type SignResponse } from '../../src/agent/index.js';
+import { EmulatorReader } from '../../src/pcsc/index.js';
+import { createTestPki, createVirtualHiCOSCard, minimumReadApdus, type TestPki, type VirtualHiCOSCard } from '../../src/testing/index.js';
+
+const SITE = 'https://www.example.gov.tw';
+const OTHER_SITE = 'https://other.example.gov.tw';
+const PIN_A = '111111';
+const PIN_B = '222222';
+const VERIFY = 0x20;
+const READER = 'Emulated Swap 00';
+
+let pki: TestPki;
+let a: VirtualHiCOSCard;
+let b: VirtualHiCOSCard;
+/** A's card number on another card (other keys and certificates). */
+let twin: VirtualHiCOSCard;
+let agent: AgentServer | undefined;
+
+beforeAll(async () => {
+  pki = await createTestPki();
+  a = await createVirtualHiCOSCard({ pki, generation: 2, pin: PIN_A, cardNumber: 'TP03000014140001' });
+  b = await createVirtualHiCOSCard({ pki, generation: 1, pin: PIN_B, cardNumber: 'TP03000014140002' });
+  twin = await createVirtualHiCOSCard({ pki, generation: 1, pin: PIN_A, cardNumber: 'TP03000014140001' });
+}, 60_000);
+
+afterEach(async () => {
+  await agent?.close();
+  agent = undefined;
+  // Every case leaves the shared cards as it found them: a try spent here would change the next case.
+  for (const card of [a, b, twin]) expect(card.pinTriesLeft).toBe(3);
+});
+
+/** A reader source whose presence token never changes: as if every reader event were missed. */
+function missingEvents(inner: CardSlots): CardSlots {
+  return {
+    list: async () => (await inner.list()).map((s) => ({ ...s, presence: 'never changes' })),
+    withCard: (slot, fn) => inner.withCard(slot, fn),
+    close: () => inner.close(),
+  };
+}
+
+async function agentOn(first: VirtualHiCOSCard, options: Partial<AgentOptions> = {}, wrap: (s: CardSlots) => CardSlots = (s) => s): Promise<EmulatorReader> {
+  const reader = new EmulatorReader({ name: READER });
+  reader.insert(first);
+  agent = await startAgent({ slots: wrap(new EmulatorCardSlots(reader)), trusted: [SITE, OTHER_SITE], port: 0, ...options });
+  return reader;
+}
+
+/** The serial number `origin` is shown in the reader (null: empty). */
+async function shown(origin = SITE): Promise<string | null> {
+  const doc = (await (await fetch(`http://127.0.0.1:${agent!.port}/pkcs11info`, { headers: { Origin: origin } })).json()) as Pkcs11Info;
+  const token = doc.slots.find((s) => s.slotDescription === READER)?.token;
+  return token === null || token === undefined ? null : typeof token === 'string' ? token : token.serialNumber;
+}
+
+async function sign(pin: string, origin = SITE, slotDescription: string | undefined = READER): Promise<SignResponse> {
+  const body = `tbsPackage=${JSON.stringify({ func: 'MakeSignature', signatureType: 'PKCS7', tbs: 'swap', hashAlgorithm: 'SHA256', withCardSN: 'true', pin, slotDescription })}`;
+  return (await (await fetch(`http://127.0.0.1:${agent!.port}/sign`, { method: 'POST', body, headers: { Origin: origin } })).json()) as SignResponse;
+}
+
+const verifies = (card: VirtualHiCOSCard): number => card.log.filter((e) => e.command[1] === VERIFY).length;
+
+function expectSwapRefusal(answer: SignResponse): void {
+  expect(answer).toMatchObject({ func: 'sign', ret_code: RetCode.NO_CARD, last_error: LastError.NONE, signature: '', certb64: '', cardSN: '' });
+  expect(answer.message).toMatch(/changed since the page read it/);
+}
+
+function swap(reader: EmulatorReader, to: VirtualHiCOSCard): void {
+  reader.remove();
+  reader.insert(to);
+  for (const card of [a, b, twin]) card.clearLog();
+}
+
+describe('/sign after the card the page was shown was swapped for another (refuseSwappedCard, default on)', () => {
+  it.each([
+    ['warm cache', {}],
+    ['no warm cache', { warmCache: false }],
+  ] as const)('is refused with 未插入IC卡 before any VERIFY, and no try is spent (%s)', async (_what, options) => {
+    const reader = await agentOn(a, options);
+    expect(await shown()).toBe(a.cardNumber);
+    swap(reader, b);
+    // A reader event dropped the warm cache; what the page was shown is still A.
+    expectSwapRefusal(await sign(PIN_A));
+    expect(verifies(b)).toBe(0);
+    expect(b.pinTriesLeft).toBe(3);
+    // Only the card number was read (4 APDUs here), not the certificates of a card that is refused.
+    expect(b.apduCount).toBeLessThan(minimumReadApdus(b));
+    // Refused again until the page reads the card again: then B's own PIN signs with B.
+    expectSwapRefusal(await sign(PIN_B));
+    expect(verifies(b)).toBe(0);
+    expect(await shown()).toBe(b.cardNumber);
+    expect(await sign(PIN_B)).toMatchObject({ ret_code: RetCode.OK, cardSN: b.cardNumber });
+  }, 60_000);
+
+  it('is refused when the reader event was missed (the warm entry fails its card-number check)', async () => {
+    const reader = await agentOn(a, {}, missingEvents);
+    expect(await shown()).toBe(a.cardNumber);
+    swap(reader, b);
+    expectSwapRefusal(await sign(PIN_A));
+    expect(verifies(b)).toBe(0);
+  }, 60_000);
+
+  it('without slotDescription too (the first reader with a card is the one checked)', async () => {
+    const reader = await agentOn(a);
+    expect(await shown()).toBe(a.cardNumber);
+    swap(reader, b);
+    expectSwapRefusal(await sign(PIN_A, SITE, undefined));
+    expect(verifies(b)).toBe(0);
+  }, 60_000);
+
+  it('is refused for a card with the same number and other certificates (its certificates are read anyway)', async () => {
+    const reader = await agentOn(a);
+    expect(await shown()).toBe(a.cardNumber);
+    swap(reader, twin);
+    expectSwapRefusal(await sign(PIN_A));
+    expect(verifies(twin)).toBe(0);
+  }, 60_000);
+
+  it('is checked per origin: a tab of another site reading the new card does not make it expected here', async () => {
+    const reader = await agentOn(a);
+    expect(await shown(SITE)).toBe(a.cardNumber);
+    swap(reader, b);
+    expect(await shown(OTHER_SITE)).toBe(b.cardNumber);
+    expectSwapRefusal(await sign(PIN_A, SITE));
+    expect(verifies(b)).toBe(0);
+    // The other site was shown B: its signature goes through.
+    expect(await sign(PIN_B, OTHER_SITE)).toMatchObject({ ret_code: RetCode.OK, cardSN: b.cardNumber });
+  }, 60_000);
+
+  it('local programs (no Origin) are one caller of their own', async () => {
+    const reader = await agentOn(a);
+    const local = async (): Promise<string | undefined> =>
+      ((await (await fetch(`http://127.0.0.1:${agent!.port}/pkcs11info`)).json()) as Pkcs11Info).slots[0]?.token instanceof Object ? 'card' : undefined;
+    expect(await local()).toBe('card');
+    swap(reader, b);
+    const body = `tbsPackage=${JSON.stringify({ tbs: 'swap', pin: PIN_A, signatureType: 'PKCS1', slotDescription: READER })}`;
+    const answer = (await (await fetch(`http://127.0.0.1:${agent!.port}/sign`, { method: 'POST', body })).json()) as SignResponse;
+    expectSwapRefusal(answer);
+    expect(verifies(b)).toBe(0);
+  }, 60_000);
+});
+
+describe('what the check lets through as before', () => {
+  it('the same card taken out and put back, and a card reset, sign with no refusal', async () => {
+    const reader = await agentOn(a);
+    expect(await shown()).toBe(a.cardNumber);
+    swap(reader, a);
+    expect(await sign(PIN_A)).toMatchObject({ ret_code: RetCode.OK, cardSN: a.cardNumber });
+    const other = reader.connect();
+    await other.reset();
+    await other.disconnect();
+    expect(await sign(PIN_A)).toMatchObject({ ret_code: RetCode.OK, cardSN: a.cardNumber });
+  }, 60_000);
+
+  it('a page that never called /pkcs11info is not checked', async () => {
+    const reader = await agentOn(a);
+    swap(reader, b);
+    expect(await sign(PIN_B)).toMatchObject({ ret_code: RetCode.OK, cardSN: b.cardNumber });
+  }, 60_000);
+
+  it('a reader the last answer showed empty expects no card: the card put in then signs', async () => {
+    const reader = await agentOn(a);
+    expect(await shown()).toBe(a.cardNumber);
+    reader.remove();
+    expect(await shown()).toBeNull();
+    reader.insert(b);
+    expect(await sign(PIN_B)).toMatchObject({ ret_code: RetCode.OK, cardSN: b.cardNumber });
+  }, 60_000);
+
+  it.each([
+    ['warm cache', {}],
+    ['no warm cache', { warmCache: false }],
+  ] as const)('the check adds no APDU to a signature that goes through (%s)', async (_what, options) => {
+    const counts: number[] = [];
+    for (const refuseSwappedCard of [false, true]) {
+      await agentOn(a, { ...options, refuseSwappedCard });
+      expect(await shown()).toBe(a.cardNumber);
+      a.clearLog();
+      expect(await sign(PIN_A)).toMatchObject({ ret_code: RetCode.OK, cardSN: a.cardNumber });
+      counts.push(a.apduCount);
+      await agent!.close();
+      agent = undefined;
+    }
+    expect(counts[1]).toBe(counts[0]);
+  }, 60_000);
+
+  it('with refuseSwappedCard: false the PIN reaches the swapped-in card, as before (a wrong try spent)', async () => {
+    const reader = await agentOn(a, { refuseSwappedCard: false });
+    expect(await shown()).toBe(a.cardNumber);
+    swap(reader, b);
+    expect(await sign(PIN_A)).toMatchObject({ ret_code: RetCode.CARD_LOGIN_FAILED, last_error: LastError.PIN_INCORRECT_2_LEFT });
+    expect(verifies(b)).toBe(1);
+    expect(b.pinTriesLeft).toBe(2);
+    // B's own PIN signs (and restores its count for the next case).
+    expect(await sign(PIN_B)).toMatchObject({ ret_code: RetCode.OK, cardSN: b.cardNumber });
+  }, 60_000);
+});
