@@ -278,6 +278,9 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
       return;
     }
     if (req.method !== 'POST') throw new HttpFailure(405, RetCode.UNSUPPORTED_FUNCTION, 'use POST');
+    // What the caller had been shown when the request arrived: a /pkcs11info answered later (a polling page,
+    // another tab of the site reading the new card) was not on the screen the PIN was typed at.
+    const shownAtArrival = shownCards?.snapshot(callerKey(caller));
     const body = await readBody(req);
     let request;
     try {
@@ -293,7 +296,10 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
       allowSha1: options.allowSha1 === true,
       guardLastTry: options.guardLastTry === true,
       cache,
-      shownCard: shownCards ? (reader) => shownCards.expected(callerKey(caller), reader) : undefined,
+      shown:
+        shownCards && shownAtArrival
+          ? { cards: shownAtArrival, refused: (reader, card) => shownCards.refused(callerKey(caller), reader, card) }
+          : undefined,
     });
     send(res, 200, 'application/json', JSON.stringify(answer), cors);
   }

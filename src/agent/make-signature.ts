@@ -6,7 +6,7 @@ import type { CardSlots, SlotInfo } from './card-slots.js';
 import { buildCmsSignature } from './cms-signature.js';
 import { refuseImpossiblePin } from './early-pin-check.js';
 import { LastError, RetCode, wrongPinLastError } from './codes.js';
-import type { ShownCard } from './shown-cards.js';
+import type { ShownCard, ShownSnapshot } from './shown-cards.js';
 import type { SignRequest } from './sign-request.js';
 import { CARD_DID_NOT_ANSWER, cardDidNotAnswer } from './silent-card.js';
 import { certificateHash, readAndKeep, type WarmCardCache } from './warm-card-cache.js';
@@ -51,18 +51,20 @@ export interface MakeSignatureOptions {
   /** What the agent keeps per reader while the card stays in. */
   cache?: WarmCardCache;
   /**
-   * The card the caller was last shown in `reader` by `/pkcs11info`, if any: the card the PIN was typed for.
-   * When given and the card in the reader is another, the signature is refused before the PIN is sent.
+   * The cards the caller's last `/pkcs11info` answer showed, per reader, when the request arrived: the PIN was
+   * typed for one of them. The card in the reader must be the one shown there, or, when none was shown there
+   * (a reader shown empty, renamed, or not named by the request), one shown in another reader; else the signature
+   * is refused before the PIN is sent and `refused` records the card now in the reader.
    */
-  shownCard?: (reader: string) => ShownCard | undefined;
+  shown?: { readonly cards: ShownSnapshot; readonly refused: (reader: string, card: ShownCard) => void };
 }
 
 /**
  * The answer to a `/sign` whose card is not the one the page was shown: 未插入IC卡, as when the card the page
  * read was pulled (which it was), so pages ask for the card and read it again; no `last_error`, since no PIN was
- * tried.
+ * tried. Given once per change: the next `/sign` goes to the card now in the reader (see `refuseSwapped`).
  */
-const SWAPPED_CARD_MESSAGE = 'the card in the reader changed since the page read it: no PIN was sent; read the card again (reload the page)';
+const SWAPPED_CARD_MESSAGE = 'the card in the reader changed since the page read it: no PIN was sent; check the card, then try again';
 
 /** A refusal that becomes one official `ret_code`/`last_error` pair. */
 class SignRefusal extends Error {
@@ -107,20 +109,25 @@ function madeBy(certificate: Uint8Array, data: Uint8Array, hash: string, signatu
  */
 async function signOnCard(card: HiCOSCard, slot: SlotInfo, request: SignRequest, options: MakeSignatureOptions): Promise<SignResponse> {
   const cache = options.cache;
-  // Looked up now, with the reader's turn: the latest /pkcs11info answered before this card work began counts.
-  const shown = options.shownCard?.(slot.description);
-  let warm = cache?.get(slot.description, slot.presence);
+  const reader = slot.description;
+  // The cards the PIN may have been typed for: the one shown in this reader, else any the caller was shown.
+  const shownHere = options.shown?.cards.get(reader);
+  const candidates = shownHere ? [shownHere] : [...(options.shown?.cards.values() ?? [])];
+  const checked = candidates.length > 0;
+  let warm = cache?.get(reader, slot.presence);
   // The card number is read once per session (info() below reuses it), so reading it first costs no APDU and
   // refuses another card before its certificates are read.
-  const cardNumber = warm || shown ? await card.cardNumber() : undefined;
-  if (warm && !cache!.confirm(slot.description, warm, { cardNumber: cardNumber! })) warm = undefined;
-  if (shown && cardNumber !== shown.cardNumber) throw new SignRefusal(RetCode.NO_CARD, LastError.NONE, SWAPPED_CARD_MESSAGE);
+  const cardNumber = warm || checked ? await card.cardNumber() : undefined;
+  if (warm && !cache!.confirm(reader, warm, { cardNumber: cardNumber! })) warm = undefined;
+  const expected = candidates.find((c) => c.cardNumber === cardNumber);
+  if (checked && expected === undefined) refuseSwapped(options, reader, { cardNumber: cardNumber! });
   // A read is not kept when the agent learnt of a reader event while it ran (see readAndKeep).
-  let info = warm?.info ?? (cache ? await readAndKeep(cache, slot.description, slot.presence, () => card.info()) : await card.info());
+  let info = warm?.info ?? (cache ? await readAndKeep(cache, reader, slot.presence, () => card.info()) : await card.info());
   // The same number with other certificates: not the card the page showed either (a card number reused by a test
   // card, or certificates written since). Warm, the kept certificates are the ones the card number confirmed.
-  if (shown && (warm?.certificateHash ?? certificateHash(info)) !== shown.certificateHash) {
-    throw new SignRefusal(RetCode.NO_CARD, LastError.NONE, SWAPPED_CARD_MESSAGE);
+  if (expected?.certificateHash !== undefined) {
+    const hash = warm?.certificateHash ?? certificateHash(info);
+    if (hash !== expected.certificateHash) refuseSwapped(options, reader, { cardNumber: info.cardNumber, certificateHash: hash });
   }
 
   const now = options.now();
@@ -180,6 +187,12 @@ async function signOnCard(card: HiCOSCard, slot: SlotInfo, request: SignRequest,
     cardSN: request.withCardSN ? info.cardNumber : '',
     version: options.version,
   };
+}
+
+/** Refuses a card the caller was not shown, once: the card is recorded as the one the page now expects. */
+function refuseSwapped(options: MakeSignatureOptions, reader: string, card: ShownCard): never {
+  options.shown?.refused(reader, card);
+  throw new SignRefusal(RetCode.NO_CARD, LastError.NONE, SWAPPED_CARD_MESSAGE);
 }
 
 /** Picks the reader: the named one, or the first holding a card. */

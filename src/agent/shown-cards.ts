@@ -2,9 +2,15 @@
 export interface ShownCard {
   /** 卡號. */
   readonly cardNumber: string;
-  /** SHA-256 over the card's certificates (`certificateHash` of warm-card-cache.ts). */
-  readonly certificateHash: string;
+  /**
+   * SHA-256 over the card's certificates (`certificateHash` of warm-card-cache.ts); absent when only the number
+   * is known (a card recorded at a refusal, before its certificates were read): any certificates then match.
+   */
+  readonly certificateHash?: string;
 }
+
+/** What one caller was shown, reader by reader: replaced whole by each answer, so a reference is a snapshot. */
+export type ShownSnapshot = ReadonlyMap<string, ShownCard>;
 
 /** How many callers (origins) are remembered; the one answered longest ago is forgotten first. */
 const MAX_CALLERS = 64;
@@ -46,6 +52,25 @@ export class ShownCards {
   /** The card `caller` was last shown in `reader`, if any. */
   public expected(caller: string, reader: string): ShownCard | undefined {
     return this.byCaller.get(caller)?.get(reader);
+  }
+
+  /**
+   * What `caller` has been shown, as it stands now (`undefined`: nothing). Taken when a `/sign` arrives: an answer
+   * given after that (a polling page, another tab of the site) was not on the screen the PIN was typed at.
+   */
+  public snapshot(caller: string): ShownSnapshot | undefined {
+    return this.byCaller.get(caller);
+  }
+
+  /**
+   * After a `/sign` of `caller` was refused for `card` in `reader`: the refusal told the page the card changed,
+   * so `card` is what it now expects there, and the next `/sign` goes to it. Refused once, not until the page
+   * reads the card again: a page that never calls `/pkcs11info` would otherwise be refused for ever.
+   */
+  public refused(caller: string, reader: string, card: ShownCard): void {
+    const now = new Map(this.byCaller.get(caller) ?? []);
+    now.set(reader, card);
+    this.shown(caller, now);
   }
 
   /** How many callers have a record (tests, diagnostics). */

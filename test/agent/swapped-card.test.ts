@@ -5,7 +5,8 @@
  * the reader is not the one its last `/pkcs11info` answer to the same origin showed there. In-process, no pcscd.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EmulatorCardSlots, LastError, RetCode, startAgent, type AgentOptions, type AgentServer, type CardSlots, type Pkcs11Info, type SignResponse } from '../../src/agent/index.js';
+import { EmulatorCardSlots, LastError, RetCode, startAgent, type AgentOptions, type AgentServer, type CardSlots, type Pkcs11Info, type SignResponse, type SlotInfo } from '../../src/agent/index.js';
+import { ShownCards } from '../../src/agent/shown-cards.js';
 import { EmulatorReader } from '../../src/pcsc/index.js';
 import { createTestPki, createVirtualHiCOSCard, minimumReadApdus, type TestPki, type VirtualHiCOSCard } from '../../src/testing/index.js';
 
@@ -60,8 +61,9 @@ async function shown(origin = SITE): Promise<string | null> {
   return token === null || token === undefined ? null : typeof token === 'string' ? token : token.serialNumber;
 }
 
-async function sign(pin: string, origin = SITE, slotDescription: string | undefined = READER): Promise<SignResponse> {
-  const body = `tbsPackage=${JSON.stringify({ func: 'MakeSignature', signatureType: 'PKCS7', tbs: 'swap', hashAlgorithm: 'SHA256', withCardSN: 'true', pin, slotDescription })}`;
+/** `/sign` in `slotDescription` (`null`: naming no reader, so the first with a card is used). */
+async function sign(pin: string, origin = SITE, slotDescription: string | null = READER): Promise<SignResponse> {
+  const body = `tbsPackage=${JSON.stringify({ func: 'MakeSignature', signatureType: 'PKCS7', tbs: 'swap', hashAlgorithm: 'SHA256', withCardSN: 'true', pin, slotDescription: slotDescription ?? undefined })}`;
   return (await (await fetch(`http://127.0.0.1:${agent!.port}/sign`, { method: 'POST', body, headers: { Origin: origin } })).json()) as SignResponse;
 }
 
@@ -92,10 +94,8 @@ describe('/sign after the card the page was shown was swapped for another (refus
     expect(b.pinTriesLeft).toBe(3);
     // Only the card number was read (4 APDUs here), not the certificates of a card that is refused.
     expect(b.apduCount).toBeLessThan(minimumReadApdus(b));
-    // Refused again until the page reads the card again: then B's own PIN signs with B.
-    expectSwapRefusal(await sign(PIN_B));
-    expect(verifies(b)).toBe(0);
-    expect(await shown()).toBe(b.cardNumber);
+    // Refused once: the refusal told the page the card changed, so the next /sign goes to the card now in the
+    // reader (a page that never reads the card again must not be refused for ever): B's own PIN signs with B.
     expect(await sign(PIN_B)).toMatchObject({ ret_code: RetCode.OK, cardSN: b.cardNumber });
   }, 60_000);
 
@@ -111,7 +111,7 @@ describe('/sign after the card the page was shown was swapped for another (refus
     const reader = await agentOn(a);
     expect(await shown()).toBe(a.cardNumber);
     swap(reader, b);
-    expectSwapRefusal(await sign(PIN_A, SITE, undefined));
+    expectSwapRefusal(await sign(PIN_A, SITE, null));
     expect(verifies(b)).toBe(0);
   }, 60_000);
 
@@ -201,4 +201,86 @@ describe('what the check lets through as before', () => {
     // B's own PIN signs (and restores its count for the next case).
     expect(await sign(PIN_B)).toMatchObject({ ret_code: RetCode.OK, cardSN: b.cardNumber });
   }, 60_000);
+});
+
+/** Card slots over several emulated readers, listed in order (slot ids by position), one card operation at a time each. */
+function severalReaders(readers: () => EmulatorReader[]): CardSlots {
+  const inner = new Map<EmulatorReader, EmulatorCardSlots>();
+  const slotsOf = (r: EmulatorReader): EmulatorCardSlots => {
+    let slots = inner.get(r);
+    if (slots === undefined) inner.set(r, (slots = new EmulatorCardSlots(r)));
+    return slots;
+  };
+  return {
+    list: async () => Promise.all(readers().map(async (r, i): Promise<SlotInfo> => ({ ...((await slotsOf(r).list())[0] as SlotInfo), slotID: i }))),
+    withCard: (slot, fn) => {
+      const reader = readers().find((r) => r.name === slot.description);
+      if (reader === undefined) throw new Error(`no reader ${slot.description}`);
+      return slotsOf(reader).withCard(slot, fn);
+    },
+    close: async () => {
+      for (const slots of inner.values()) await slots.close();
+    },
+  };
+}
+
+describe('a card in a reader the page was shown no card in (found by the review)', () => {
+  it('two readers, /sign naming none: A moved into the reader shown empty signs, B put there is refused', async () => {
+    const r1 = new EmulatorReader({ name: 'R1 00' });
+    const r2 = new EmulatorReader({ name: 'R2 00' });
+    r2.insert(a);
+    agent = await startAgent({ slots: severalReaders(() => [r1, r2]), trusted: [SITE], port: 0 });
+    await fetch(`http://127.0.0.1:${agent.port}/pkcs11info`, { headers: { Origin: SITE } });
+    // A card the page was shown, moved to the reader it was shown empty, is what the PIN was typed for.
+    r2.remove();
+    r1.insert(a);
+    expect(await sign(PIN_A, SITE, null)).toMatchObject({ ret_code: RetCode.OK, cardSN: a.cardNumber });
+    // B in that reader: the first with a card, where the page was shown none; the PIN was typed for A.
+    r1.remove();
+    r1.insert(b);
+    b.clearLog();
+    expectSwapRefusal(await sign(PIN_A, SITE, null));
+    expect(verifies(b)).toBe(0);
+  }, 60_000);
+
+  it('a reader that came back under another name: its new card is checked against what the page was shown', async () => {
+    const before = new EmulatorReader({ name: 'ACS 00 00' });
+    const after = new EmulatorReader({ name: 'ACS 01 00' });
+    before.insert(a);
+    let list = [before];
+    agent = await startAgent({ slots: severalReaders(() => list), trusted: [SITE], port: 0 });
+    await fetch(`http://127.0.0.1:${agent.port}/pkcs11info`, { headers: { Origin: SITE } });
+    list = [after];
+    after.insert(b);
+    b.clearLog();
+    expectSwapRefusal(await sign(PIN_A, SITE, null));
+    expect(verifies(b)).toBe(0);
+  }, 60_000);
+});
+
+describe('the record of what a page was shown', () => {
+  it('a page that only signs is refused once after another page of the site read another card, then signs', async () => {
+    const reader = await agentOn(a);
+    expect(await shown()).toBe(a.cardNumber);
+    swap(reader, b);
+    // B's owner on a page of the same site that never calls /pkcs11info, typing B's own PIN.
+    expectSwapRefusal(await sign(PIN_B));
+    expect(await sign(PIN_B)).toMatchObject({ ret_code: RetCode.OK, cardSN: b.cardNumber });
+    expect(await sign(PIN_B)).toMatchObject({ ret_code: RetCode.OK, cardSN: b.cardNumber });
+  }, 60_000);
+
+  it('is taken when a /sign arrives: an answer given afterwards does not change what that /sign is checked against', () => {
+    const cards = new ShownCards();
+    cards.shown(SITE, new Map([[READER, { cardNumber: a.cardNumber, certificateHash: 'a' }]]));
+    const atArrival = cards.snapshot(SITE);
+    // A polling page, or another tab of the site, reads B while the /sign waits for the reader.
+    cards.shown(SITE, new Map([[READER, { cardNumber: b.cardNumber, certificateHash: 'b' }]]));
+    expect(atArrival?.get(READER)?.cardNumber).toBe(a.cardNumber);
+    expect(cards.snapshot(SITE)?.get(READER)?.cardNumber).toBe(b.cardNumber);
+    // A refusal records the card now in the reader for the caller, keeping what it was shown elsewhere.
+    cards.shown(SITE, new Map([[READER, { cardNumber: a.cardNumber, certificateHash: 'a' }], ['R2', { cardNumber: twin.cardNumber }]]));
+    cards.refused(SITE, READER, { cardNumber: b.cardNumber });
+    expect(cards.expected(SITE, READER)).toEqual({ cardNumber: b.cardNumber });
+    expect(cards.expected(SITE, 'R2')).toEqual({ cardNumber: twin.cardNumber });
+  });
 });
