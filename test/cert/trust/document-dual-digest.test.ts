@@ -21,6 +21,7 @@ import { SignedDocumentVerifierBuilder, type SignedDocumentVerifier, type Verifi
 import { parseCmsSignedData } from '../../../src/cert/trust/verification/cms-signed-data.js';
 import { createTestPki, type CardHolderCredentials, type TestPki } from '../../../src/testing/pki/index.js';
 import { failure } from './helpers/verification.js';
+import { encodeTlv, tlvs, type Tlv } from './helpers/tlv-tree.js';
 
 pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'] }));
 
@@ -119,41 +120,6 @@ function digestOrder(cms: Uint8Array): string[] {
     let seen = 0;
     return parseCmsSignedData(cms, undefined, () => seen++ === n).digestOid;
   });
-}
-
-/** A TLV tree, enough to re-encode a CMS with one element's length made indefinite (BER). */
-interface Tlv {
-  tag: number;
-  content: Uint8Array | Tlv[];
-  indefinite?: boolean;
-}
-
-function tlvs(b: Uint8Array, from = 0, to = b.length): Tlv[] {
-  const out: Tlv[] = [];
-  for (let pos = from; pos < to; ) {
-    const tag = b[pos++] as number;
-    let length = b[pos++] as number;
-    if (length & 0x80) {
-      const n = length & 0x7f;
-      length = 0;
-      for (let i = 0; i < n; i++) length = length * 256 + (b[pos++] as number);
-    }
-    out.push({ tag, content: tag & 0x20 ? tlvs(b, pos, pos + length) : b.subarray(pos, pos + length) });
-    pos += length;
-  }
-  return out;
-}
-
-function encodeTlv(t: Tlv): Buffer {
-  const content = Array.isArray(t.content) ? Buffer.concat(t.content.map(encodeTlv)) : Buffer.from(t.content);
-  if (t.indefinite === true) return Buffer.concat([Buffer.from([t.tag, 0x80]), content, Buffer.from([0, 0])]);
-  const length: number[] = [];
-  if (content.length < 0x80) length.push(content.length);
-  else {
-    for (let n = content.length; n > 0; n = Math.floor(n / 256)) length.unshift(n & 0xff);
-    length.unshift(0x80 | length.length);
-  }
-  return Buffer.concat([Buffer.from([t.tag, ...length]), content]);
 }
 
 async function refusal(p: Promise<unknown>): Promise<[string, string, string]> {

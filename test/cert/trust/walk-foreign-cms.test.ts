@@ -27,6 +27,7 @@ import { parseCmsSignedData } from '../../../src/cert/trust/verification/cms-sig
 import { definiteLengths } from '../../../src/shared/der/ber-definite.js';
 import { createTestPki, type CardHolderCredentials, type IssuedCertificate, type TestPki } from '../../../src/testing/pki/index.js';
 import { failure } from './helpers/verification.js';
+import { encodeTlv, tlvs, type Tlv } from './helpers/tlv-tree.js';
 
 /** Whether the `openssl` command is there (scripts/setup-debian.sh installs it); under CI=true its absence fails. */
 const HAVE_OPENSSL = ((): boolean => {
@@ -75,39 +76,6 @@ function cms(flags: readonly string[], content: string | Uint8Array = TEXT, sign
   const [cert, key] = signer === 'holder' ? [file['signer'], file['key']] : [file['ec'], file['ecKey']];
   const outform = flags.includes('-outform') ? [] : ['-outform', 'DER'];
   return openssl(['cms', '-sign', '-signer', cert as string, '-inkey', key as string, '-in', input, ...outform, ...flags]);
-}
-
-/** A TLV tree, enough to re-encode a certificate with one field changed. */
-interface Tlv {
-  tag: number;
-  content: Uint8Array | Tlv[];
-}
-
-function tlvs(b: Uint8Array, from = 0, to = b.length): Tlv[] {
-  const out: Tlv[] = [];
-  for (let pos = from; pos < to; ) {
-    const tag = b[pos++] as number;
-    let length = b[pos++] as number;
-    if (length & 0x80) {
-      const n = length & 0x7f;
-      length = 0;
-      for (let i = 0; i < n; i++) length = length * 256 + (b[pos++] as number);
-    }
-    out.push({ tag, content: tag & 0x20 ? tlvs(b, pos, pos + length) : b.subarray(pos, pos + length) });
-    pos += length;
-  }
-  return out;
-}
-
-function encodeTlv(t: Tlv): Buffer {
-  const content = Array.isArray(t.content) ? Buffer.concat(t.content.map(encodeTlv)) : Buffer.from(t.content);
-  const length: number[] = [];
-  if (content.length < 0x80) length.push(content.length);
-  else {
-    for (let n = content.length; n > 0; n = Math.floor(n / 256)) length.unshift(n & 0xff);
-    length.unshift(0x80 | length.length);
-  }
-  return Buffer.concat([Buffer.from([t.tag, ...length]), content]);
 }
 
 /**
