@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { HiCOSCardInfo } from '../apdu/index.js';
+import type { CardCertificate, HiCOSCardInfo } from '../apdu/index.js';
 
 /** What the agent keeps about the card in one reader while it stays inserted. */
 export interface WarmCardEntry {
@@ -13,15 +13,23 @@ export interface WarmCardEntry {
   readonly info: HiCOSCardInfo;
 }
 
+// Per (read-only) certificate list, its hash: one read is hashed for the cache, for the record of what a page was
+// shown, and again at every warm /pkcs11info that hands the same read to that record.
+const hashes = new WeakMap<readonly CardCertificate[], string>();
+
 /** SHA-256 over the certificates of a card, in card order, each prefixed by its length. */
 export function certificateHash(info: Pick<HiCOSCardInfo, 'certificates'>): string {
+  const known = hashes.get(info.certificates);
+  if (known !== undefined) return known;
   const hash = createHash('sha256');
   for (const c of info.certificates) {
     const length = Buffer.alloc(4);
     length.writeUInt32BE(c.der.length);
     hash.update(length).update(c.der);
   }
-  return hash.digest('hex');
+  const hex = hash.digest('hex');
+  hashes.set(info.certificates, hex);
+  return hex;
 }
 
 /** A read of the card in one reader whose result is to be kept; set when that reader's entry is dropped meanwhile. */
