@@ -49,11 +49,6 @@ export class ShownCards {
     }
   }
 
-  /** The card `caller` was last shown in `reader`, if any. */
-  public expected(caller: string, reader: string): ShownCard | undefined {
-    return this.byCaller.get(caller)?.get(reader);
-  }
-
   /**
    * What `caller` has been shown, as it stands now (`undefined`: nothing). Taken when a `/sign` arrives: an answer
    * given after that (a polling page, another tab of the site) was not on the screen the PIN was typed at.
@@ -71,10 +66,5 @@ export class ShownCards {
     const now = new Map(this.byCaller.get(caller) ?? []);
     now.set(reader, card);
     this.shown(caller, now);
-  }
-
-  /** How many callers have a record (tests, diagnostics). */
-  public get size(): number {
-    return this.byCaller.size;
   }
 }
