@@ -13,6 +13,7 @@
  * change. Each key's value is replaced whole: what can change independently
  * goes under keys of its own (one per card step, see card-view.ts).
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { FastifyRequest } from 'fastify';
 import type { EnrollStore } from 'twpki/enroll';
 import { runMigrations } from 'twpki/enroll/advanced';
@@ -139,17 +140,7 @@ function recordOf(session: SessionData): SessionRecord {
 /** The keys whose value differs from `before` (added or changed), and the keys no longer there. */
 function changesFrom(before: SessionRecord, after: SessionRecord): { changed: SessionRecord; removed: string[] } {
   const changed: SessionRecord = {};
-  for (const [key, value] of Object.entries(after)) if (!sameJson(value, before[key])) changed[key] = value;
+  // Both sides come from JSON.parse (plain objects and arrays); key order does not count, as in JSONB.
+  for (const [key, value] of Object.entries(after)) if (!isDeepStrictEqual(value, before[key])) changed[key] = value;
   return { changed, removed: Object.keys(before).filter((key) => !Object.hasOwn(after, key)) };
-}
-
-/** Equal JSON values, whatever the order of their keys (JSONB keeps its own). */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
-  const keys = Object.keys(a);
-  return (
-    keys.length === Object.keys(b).length &&
-    keys.every((key) => Object.hasOwn(b, key) && sameJson((a as SessionRecord)[key], (b as SessionRecord)[key]))
-  );
 }
