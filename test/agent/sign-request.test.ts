@@ -103,6 +103,31 @@ describe('TrustedOrigins', () => {
     expect(() => t.add('')).toThrow(TypeError);
     expect(t.add('EXAMPLE.gov.tw')).toBe('example.gov.tw');
   });
+
+  it('refuses a bare host that browsers read as another host, naming the one to write', () => {
+    // The URL parser reads these as IPv4 addresses: the entry as typed would match no Origin header.
+    for (const [entry, host] of [['48151623', '2.222.188.71'], ['127.1', '127.0.0.1'], ['0x7f.0.0.1', '127.0.0.1'], ['010.0.0.1', '8.0.0.1']] as const) {
+      const t = new TrustedOrigins();
+      expect(() => t.add(entry), entry).toThrow(new TypeError(`not a host name as browsers write it: "${entry}" is read as ${host}; trust ${host} instead`));
+      expect(t.list()).toEqual([]);
+      expect(t.add(host)).toBe(host);
+      expect(new TrustedOrigins([host]).isTrusted(`http://${host}:8080`)).toBe(true);
+    }
+    expect(() => new TrustedOrigins().add('999.1.1.1')).toThrow('not a host name or origin: "999.1.1.1"');
+  });
+
+  it('refuses a URL with more than an origin rather than trusting its whole site', () => {
+    for (const entry of ['https://a.gov.tw/login', 'https://a.gov.tw/?x=1', 'https://a.gov.tw/#top', 'https://user@a.gov.tw', 'https://u:p@a.gov.tw/']) {
+      expect(() => new TrustedOrigins().add(entry), entry).toThrow(
+        new TypeError(`an origin is a scheme, a host and a port only, without a path, query or user name: ${JSON.stringify(entry)} (its origin is https://a.gov.tw)`),
+      );
+    }
+    // The origin as the Origin header writes it, and the forms that mean exactly that.
+    const t = new TrustedOrigins();
+    expect(['https://a.gov.tw', 'https://a.gov.tw/', 'HTTPS://A.GOV.TW:443', ' https://a.gov.tw '].map((e) => t.add(e))).toEqual(Array(4).fill('https://a.gov.tw'));
+    expect(t.isTrusted('https://a.gov.tw')).toBe(true);
+    expect(() => t.add('https://')).toThrow('not a host name or origin: "https://"');
+  });
 });
 
 describe('parseSignRequest: multipart/form-data (a page\'s FormData)', () => {

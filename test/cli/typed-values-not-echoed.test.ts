@@ -132,6 +132,8 @@ describe('an option value that could be a PIN', () => {
     ['agent --port', ['agent', '--virtual', '--port', PIN], /^--port must be a TCP port, got a value not repeated here/],
     ['virtual-card --port', ['virtual-card', '--port', PIN], /^--port must be a TCP port, got a value not repeated here/],
     ['agent --trust', ['agent', '--virtual', '--port', '0', '--trust', `${PIN}!`], /^--trust not a host name or origin: a value not repeated here/],
+    // Digits alone parse as an IPv4 address (refused as a host no page is served from); the address would give the digits back.
+    ['agent --trust (digits alone)', ['agent', '--virtual', '--port', '0', '--trust', PIN], /^--trust not a host name or origin: a value not repeated here/],
     ['ems compare --policy', ['ems', 'compare', '--applicant', CA, '--record', CA, '--policy', PIN], /^--policy: unknown comparison policy \(not repeated here: it could be a PIN\); use strict or normalized/],
   ];
 
@@ -149,5 +151,8 @@ describe('an option value that could be a PIN', () => {
     expect(errorOf(await runCli(['virtual-card', '--port', 'x', '--json'])).message).toContain('got "x"');
     expect(errorOf(await runCli(['cert', 'verify', CA, '--anchors', '.', '--at', '2026-12-02T25:00:00', '--json'])).message).toContain('2026-12-02T25:00:00');
     expect(errorOf(await runCli(['agent', '--virtual', '--port', '0', '--trust', 'not a url', '--json'])).message).toContain('not a url');
+    expect(errorOf(await runCli(['agent', '--virtual', '--port', '0', '--trust', '127.1', '--json'])).message).toBe(
+      '--trust not a host name as browsers write it: "127.1" is read as 127.0.0.1; trust 127.0.0.1 instead',
+    );
   });
 });
