@@ -35,6 +35,17 @@ async function databaseAt0007(renames: readonly string[]): Promise<string> {
   return dir;
 }
 
+/** Unique partial indexes a DBA may have added to the table: not the open-application index, so a migration keeps them. */
+const DBA_INDEXES = [
+  `CREATE UNIQUE INDEX dba_one_review_per_applicant ON enroll_account_applications (applicant_id) WHERE status = 'underReview'`,
+  `CREATE UNIQUE INDEX dba_noted_number_once ON enroll_account_applications (control_number) WHERE review_note IS NOT NULL`,
+  `CREATE UNIQUE INDEX dba_open_number_folded ON enroll_account_applications (lower(control_number)) WHERE status = 'active'`,
+];
+
+/** The unique partial indexes on the applications table, by name. */
+const UNIQUE_PARTIAL = `SELECT i.indexrelid::regclass::text AS name FROM pg_index i
+  WHERE i.indrelid = 'enroll_account_applications'::regclass AND i.indisunique AND i.indpred IS NOT NULL ORDER BY 1`;
+
 describe('migration 0008 on an existing database', () => {
   it.each([
     ['names as created', []],
@@ -44,6 +55,7 @@ describe('migration 0008 on an existing database', () => {
         'ALTER TABLE enroll_account_applications RENAME CONSTRAINT enroll_account_applications_status_check TO accounts_status_ck',
         'ALTER TABLE enroll_waste_applications RENAME CONSTRAINT enroll_waste_applications_status_check TO waste_status_ck',
         'ALTER INDEX enroll_account_applications_open_key RENAME TO accounts_open_ix',
+        ...DBA_INDEXES,
       ],
     ],
   ] as const)('%s: applies, keeps the data, and an application can be abandoned', async (_name, renames) => {
@@ -69,6 +81,10 @@ describe('migration 0008 on an existing database', () => {
         tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid='enroll_waste_applications'::regclass AND contype='c' AND pg_get_constraintdef(oid) LIKE '%abandoned%'`),
       );
       expect(waste).toEqual([{ n: 1 }]);
+      // The open-application index is replaced; a DBA's own unique partial indexes on the table stay.
+      const names = await store.transaction((tx) => tx.query<{ name: string }>(UNIQUE_PARTIAL));
+      const dba = renames.length > 0 ? ['dba_noted_number_once', 'dba_one_review_per_applicant', 'dba_open_number_folded'] : [];
+      expect(names.map((r) => r.name)).toEqual([...dba, 'enroll_account_applications_open_key']);
     } finally {
       await store.close();
     }

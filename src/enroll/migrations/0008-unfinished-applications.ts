@@ -6,7 +6,10 @@
  * The old status CHECKs and the GPS open-application index are found in the
  * catalog rather than dropped by name: a DBA or a restore may have renamed
  * them, and a renamed old CHECK left in place would refuse every `abandoned`
- * (an old index would keep counting abandoned applications as open).
+ * (an old index would keep counting abandoned applications as open). The
+ * index is the unique partial one on `control_number` alone whose condition
+ * reads `status`; a DBA's other unique partial indexes on the table stay
+ * (until 2026-12-02 every unique partial index there was dropped).
  */
 import type { Migration } from './migration.js';
 
@@ -31,6 +34,9 @@ BEGIN
       FROM pg_index i
      WHERE i.indrelid = 'enroll_account_applications'::regclass
        AND i.indisunique AND i.indpred IS NOT NULL
+       AND i.indnkeyatts = 1 AND i.indexprs IS NULL
+       AND i.indkey[0] = (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attname = 'control_number')
+       AND pg_get_expr(i.indpred, i.indrelid) LIKE '%status%'
   LOOP
     EXECUTE format('DROP INDEX %s', found.idx);
   END LOOP;

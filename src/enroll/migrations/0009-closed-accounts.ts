@@ -2,7 +2,8 @@
  * An active account staff closed (`closed`: its cards unbound) frees its
  * control number for a new application (docs/decisions.md, "A company whose
  * last card is gone"). As in 0008, the old status CHECK and the open-application
- * index are found in the catalog rather than dropped by name.
+ * index are found in the catalog rather than dropped by name (the same
+ * index only: see 0008).
  */
 import type { Migration } from './migration.js';
 
@@ -27,6 +28,9 @@ BEGIN
       FROM pg_index i
      WHERE i.indrelid = 'enroll_account_applications'::regclass
        AND i.indisunique AND i.indpred IS NOT NULL
+       AND i.indnkeyatts = 1 AND i.indexprs IS NULL
+       AND i.indkey[0] = (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attname = 'control_number')
+       AND pg_get_expr(i.indpred, i.indrelid) LIKE '%status%'
   LOOP
     EXECUTE format('DROP INDEX %s', found.idx);
   END LOOP;
