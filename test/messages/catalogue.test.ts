@@ -5,6 +5,7 @@ import { MOICA_LIFECYCLE_ERROR_CODES } from '../../src/cert/lifecycle/errors.js'
 import { CERTIFICATE_PARSE_ERROR_CODES, CertificateParseError } from '../../src/cert/profile/errors.js';
 import { CHAIN_ERROR_CODES, ChainValidationError, REVOCATION_ERROR_CODES } from '../../src/cert/trust/errors.js';
 import { DOCUMENT_FORMAT_ERROR_CODES } from '../../src/cert/trust/documents/errors.js';
+import { CertificateExpiredError, CertificateUntrustedError } from '../../src/cert/trust/verification/errors.js';
 import { ChallengeRejectedError, LOGIN_ERROR_CODES } from '../../src/cert/trust/login/errors.js';
 import { EMS_ERROR_CODES } from '../../src/ems/errors.js';
 import { validateBusinessId } from '../../src/ems/id/business-id.js';
@@ -137,6 +138,17 @@ describe('message catalogue', () => {
     const unexpected = defaultMessages.describe(new RangeError('boom'));
     expect(unexpected.key).toBe('cli.INTERNAL');
     expect(unexpected.detail).toBe('boom');
+  });
+
+  it('gives card holders advice that holds for every card a site may accept', () => {
+    // An expired MOICA certificate can be renewed (展期) on the same card: the message must not say only "replace the card".
+    const expired = defaultMessages.describe(new CertificateExpiredError('CERT_EXPIRED', 'x')).messages;
+    expect(expired.zhTW).toContain('展期');
+    expect(expired.en).toMatch(/renew it/);
+    // Which cards a site accepts is its configuration: an untrusted certificate's message names no kind of card.
+    const untrusted = defaultMessages.describe(new CertificateUntrustedError('ISSUER_NOT_FOUND', 'x')).messages;
+    for (const kind of ['自然人憑證', '工商憑證', '機關憑證', '團體憑證', '醫事憑證']) expect(untrusted.zhTW).not.toContain(kind);
+    expect(untrusted.en).not.toMatch(/citizen|organisation/);
   });
 
   it('describes a refused card by its exact cause, keeping the error code', () => {

@@ -16,9 +16,11 @@ export const LOGIN_MESSAGES: Readonly<Record<LoginErrorCode, CodeMessage>> = {
   CHALLENGE_USED: { zhTW: '登入驗證碼已使用過，請重新登入', en: 'The login challenge was already used; please log in again' },
   CHALLENGE_EXPIRED: { zhTW: '登入逾時，請重新登入', en: 'The login timed out; please log in again' },
   CHALLENGE_SESSION_MISMATCH: { zhTW: '登入驗證碼不屬於此連線，請重新登入', en: 'The login challenge belongs to another session; please log in again' },
-  CERT_EXPIRED: { zhTW: '憑證已逾期，請更換新卡後再登入', en: 'The certificate has expired; renew the card before logging in' },
+  // Not "replace the card": a MOICA certificate can be renewed (展期) on the same card until 3 years after it expired.
+  CERT_EXPIRED: { zhTW: '憑證已逾期，請辦理憑證展期或換發新卡後再登入', en: 'The certificate has expired; renew it, or get a new card, before logging in' },
   CERT_NOT_YET_VALID: { zhTW: '憑證尚未生效', en: 'The certificate is not yet valid' },
-  CERT_UNTRUSTED: { zhTW: '非本系統接受的憑證，請使用自然人憑證或工商憑證登入', en: 'This certificate is not accepted; log in with a citizen or organisation certificate card' },
+  // Names no kind of card: which cards a site accepts is its own configuration (a site may override the text).
+  CERT_UNTRUSTED: { zhTW: '此憑證非由本系統信任之憑證管理中心簽發，請改用本系統接受的憑證IC卡登入', en: 'This certificate is not from an authority this site trusts; log in with a card this site accepts' },
   CERT_REVOKED: { zhTW: '憑證已廢止，無法登入', en: 'The certificate is revoked and cannot log in' },
   CERT_SUSPENDED: { zhTW: '憑證已停用，請辦理復用後再登入', en: 'The certificate is suspended; resume it before logging in' },
   REVOCATION_UNKNOWN: { zhTW: '無法確認憑證狀態，請稍後再試', en: 'The certificate status is unknown; please try again later' },
