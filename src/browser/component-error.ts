@@ -18,6 +18,11 @@ import { TwpkiError } from '../shared/twpki-error.js';
  *   (its `cardSN` differs from the token's `serialNumber`, or is missing).
  * - `COMPONENT_BAD_REQUEST`: the caller's request was refused before anything
  *   was sent; `field` names the culprit.
+ * - `COMPONENT_CARD_CHANGED`: a `sign()` without a slot found a card other
+ *   than the one the last detection showed (another card number, or other
+ *   certificates), and did not send the PIN, which was typed for the card the
+ *   page showed. Show the card now in the reader (`detect()`) and ask for its
+ *   PIN; the next `sign()` goes to that card.
  */
 export const COMPONENT_ERROR_CODES = [
   'COMPONENT_FAILED',
@@ -29,6 +34,7 @@ export const COMPONENT_ERROR_CODES = [
   'COMPONENT_BAD_REPLY',
   'COMPONENT_CARD_MISMATCH',
   'COMPONENT_BAD_REQUEST',
+  'COMPONENT_CARD_CHANGED',
 ] as const;
 
 /** One of {@link COMPONENT_ERROR_CODES}. */
@@ -69,6 +75,10 @@ const KIND_MESSAGES: Readonly<Record<Exclude<ComponentErrorCode, 'COMPONENT_FAIL
     en: 'The card that signed is not the card that was detected: detect the card again',
   },
   COMPONENT_BAD_REQUEST: { zhTW: '參數錯誤', en: 'The request is invalid' },
+  COMPONENT_CARD_CHANGED: {
+    zhTW: '讀卡機中的卡片不是網頁先前顯示的卡片，PIN碼未送出：請重新讀取並顯示卡片，再輸入該卡片的PIN碼',
+    en: 'The card in the reader is not the card the page showed, and the PIN was not sent: show the card again and ask for its PIN',
+  },
 };
 
 function hex(code: number): string {

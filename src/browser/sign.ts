@@ -2,8 +2,8 @@ import { LastError, RetCode } from '../component/codes.js';
 import { ComponentError } from './component-error.js';
 import type { ComponentChannel, ComponentSlot } from './component-info.js';
 import { callComponent, learnedChannel } from './channel.js';
-import { detect } from './detect.js';
-import { forgetDetection, rememberedCardSlot } from './popup-detection.js';
+import { detect, detectOnce } from './detect.js';
+import { forgetDetection, rememberDetection, rememberedCardSlot, rememberedPopupCardSlot, sameCard } from './detection-memory.js';
 import { resolveOptions, type ComponentOptions, type ResolvedOptions } from './options.js';
 import { requireSuccess, text } from './reply-fields.js';
 
@@ -34,9 +34,12 @@ export interface SignRequest {
    * The reader from {@link detect}. The request names it, and the card
    * number in the answer must be its token's serial number. Without it (or
    * `null`, as `detect()` reports "no card yet"), `sign` detects first and
-   * uses the only card present; through the popup it uses the only card the
-   * last detection found instead, so that one click opens one popup (the
-   * answer's card number is still checked against it when `withCardSN`).
+   * uses the only card present, after checking that it is the card the last
+   * detection showed, when that one showed exactly one card (otherwise
+   * `COMPONENT_CARD_CHANGED`, before the PIN is sent); through the popup it
+   * uses the only card the last popup detection found instead, so that one
+   * click opens one popup (the answer's card number is still checked against
+   * it when `withCardSN`).
    */
   readonly slot?: ComponentSlot | null;
 }
@@ -99,8 +102,20 @@ function toBase64(bytes: Uint8Array): string {
 
 /**
  * Picks the reader: the caller's, or the only one with a card. Through the
- * popup, the only card an earlier detection found is taken without asking
- * again (see popup-detection.ts): one popup per click.
+ * popup, the only card an earlier popup detection found is taken without
+ * asking again (see detection-memory.ts): one popup per click.
+ *
+ * Detecting here makes the card now in the reader the one the component
+ * expects (`twpki agent` refuses only a card other than the one its last
+ * `/pkcs11info` answer showed), so the card the page was shown is checked
+ * here, before the PIN is sent: when the last detection showed exactly one
+ * card and another one is in now, `COMPONENT_CARD_CHANGED`. The new card is
+ * then the remembered one, so the next `sign()` goes to it: the refusal is
+ * given once per change, and a page is never stuck on it.
+ *
+ * This detection replaces the remembered one only when it found the one card
+ * it signs with (or refuses): with no card or several, `sign` throws and the
+ * page still shows what its own `detect()` found.
  */
 async function slotFor(request: SignRequest, options: ComponentOptions | undefined, resolved: ResolvedOptions): Promise<ComponentSlot> {
   if (request.slot) {
@@ -108,18 +123,29 @@ async function slotFor(request: SignRequest, options: ComponentOptions | undefin
     return request.slot;
   }
   if (learnedChannel(resolved) === 'popup') {
-    const slot = rememberedCardSlot(resolved.origin);
+    const slot = rememberedPopupCardSlot(resolved.origin);
     if (slot !== undefined) return slot;
   }
-  const found = await detect(options);
+  // Taken before detecting: the answer replaces it.
+  const shown = rememberedCardSlot(resolved.origin)?.token ?? undefined;
+  const found = await detectOnce(resolveOptions(options, 20_000));
   if (!found.present) throw found.error;
   const withCards = found.slots.filter((s) => s.token !== null);
   if (withCards.length === 0) throw new ComponentError('COMPONENT_FAILED', { retCode: RetCode.NO_CARD });
   if (withCards.length > 1) throw badRequest('slot');
-  return withCards[0] as ComponentSlot;
+  const slot = withCards[0] as ComponentSlot;
+  rememberDetection(resolved.origin, found);
+  if (shown !== undefined && !sameCard(shown, slot.token as NonNullable<ComponentSlot['token']>)) {
+    throw new ComponentError('COMPONENT_CARD_CHANGED');
+  }
+  return slot;
 }
 
-/** Whether a failed signature says the card is not (or no longer) where the detection saw it. */
+/**
+ * Whether a failed signature says the card is not (or no longer) where the detection saw it: the card that
+ * signed was another (`COMPONENT_CARD_MISMATCH`), no card or no reader (未插入IC卡 `0x76000006`, also what `twpki
+ * agent` answers when the card in the reader is not the one its last `/pkcs11info` answer to this page showed).
+ */
 function cardMoved(error: unknown): boolean {
   if (!(error instanceof ComponentError)) return false;
   return error.code === 'COMPONENT_CARD_MISMATCH' || error.retCode === RetCode.NO_CARD || error.retCode === RetCode.NO_READER;
@@ -159,6 +185,23 @@ function validate(request: SignRequest): void {
  * In `auto` mode the way to the component is settled before the PIN is sent
  * (by the earlier {@link detect}, or by detecting now); a signature request is
  * never repeated over another way.
+ *
+ * A card swapped since the page showed one is refused before the PIN reaches it:
+ * - `COMPONENT_CARD_CHANGED` (without a `slot`): the card found now is not the
+ *   one the last detection showed (see {@link SignRequest.slot}). Nothing was
+ *   sent to the card. Show the card now in the reader (call `detect()` again)
+ *   and ask for its PIN; the next `sign()` goes to that card.
+ * - `COMPONENT_FAILED` with `retCode` `0x76000006` (未插入IC卡,
+ *   `RetCode.NO_CARD`): the card was taken out, or, from `twpki agent`, the
+ *   card in the reader is not the one its last `/pkcs11info` answer to this
+ *   page showed (`componentMessage` "the card in the reader changed since the
+ *   page read it …"; no PIN was tried). The client forgets its detection.
+ *   Call `detect()` again, show that card and ask for its PIN, and sign with
+ *   the new detection's `slot`: the agent refuses a swap once, so a `slot`
+ *   kept from before would send the next PIN to the new card.
+ *
+ * `COMPONENT_CARD_MISMATCH` is found only after signing (the answer's card
+ * number), when the card already had the PIN: detect again as well.
  */
 export async function sign(request: SignRequest, options?: ComponentOptions): Promise<SignResult> {
   if (typeof request !== 'object' || request === null) throw badRequest('request');
