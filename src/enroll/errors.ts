@@ -38,6 +38,7 @@ export const ENROLL_ERROR_CODES = [
   'NESTED_TRANSACTION',
   'STORE_CLOSED',
   'TRANSACTION_ENDED',
+  'STORE_UNAVAILABLE',
 ] as const;
 
 /** One of {@link ENROLL_ERROR_CODES}. */

@@ -5,7 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { withSavepoint } from './savepoint.js';
-import { lostRaceError } from './sql-errors.js';
+import { storeError } from './sql-errors.js';
 import type { EnrollStore, Row, SqlSession } from './store.js';
 
 /** The last command queued on each caller session: commands of one session run one after another. */
@@ -90,6 +90,7 @@ export function joinTransaction(session: SqlSession): EnrollStore {
       // A command that lost a race inside the caller's transaction answers CONCURRENT_UPDATE as on the store
       // itself; its savepoint is undone and the caller's transaction stays usable, but the caller's own locks
       // may be what it deadlocked on, so retrying is for the caller to decide (its whole transaction, usually).
+      // A connection the server dropped is STORE_UNAVAILABLE, as on the store itself.
       return inTurn(session, (drain) =>
         withSavepoint(session, async () => {
           try {
@@ -101,7 +102,7 @@ export function joinTransaction(session: SqlSession): EnrollStore {
             await drain();
           }
         }).catch((err: unknown) => {
-          throw lostRaceError(err);
+          throw storeError(err);
         }),
       );
     },

@@ -3,7 +3,7 @@ import { runMigrations } from './migrate.js';
 import type { EnrollStore, Row, SqlSession } from './store.js';
 import { transactionSession } from './transaction-session.js';
 import { storeClosed } from './store-closed.js';
-import { lostRaceError } from './sql-errors.js';
+import { storeError, type StoreFailureStage } from './sql-errors.js';
 
 /** Options of {@link PgStore}: a connection string or an existing pool. */
 export type PgStoreOptions =
@@ -56,16 +56,30 @@ export class PgStore implements EnrollStore {
    * Runs `fn` in a transaction (READ COMMITTED; invariants rest on constraints and row locks).
    * @throws EnrollError `CONCURRENT_UPDATE` when PostgreSQL aborted it for a deadlock (40P01) or a serialization
    *   failure (40001), the driver's error as `cause`; it is not run again by itself (see `lostRaceError`).
+   * @throws EnrollError `STORE_UNAVAILABLE` when the server cannot be reached or the connection is lost (refused,
+   *   reset, timed out, shut down, `pg_terminate_backend`), the driver's error as `cause`; not run again either.
+   *   Lost during COMMIT, whether the transaction was saved is unknown (the message says so).
+   * @throws EnrollError `STORE_CLOSED` after {@link close}.
    */
   public async transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
     if (this.closed) throw storeClosed();
-    const client = await this.pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      // Refused, timed out, shutting down: transient, said as such (a refused password or a missing database
+      // is not, and stays the driver's error).
+      throw storeError(err, { stage: 'connect' });
+    }
     let broken: Error | undefined;
+    let connectionLost = false;
+    let stage: StoreFailureStage = 'transaction';
     // A connection lost while checked out (failover, idle_in_transaction_session_timeout, a killed backend) is an
     // 'error' event on the client, and an unheard one ends the process: the pending query rejects anyway, so the
     // transaction fails and the client is discarded.
     const lost = (error: Error): void => {
       broken = error;
+      connectionLost = true;
     };
     client.on('error', lost);
     try {
@@ -88,6 +102,7 @@ export class PgStore implements EnrollStore {
         // the client behind them and run after the transaction, or after the client went back to the pool.
         end();
       }
+      stage = 'commit';
       await client.query('COMMIT');
       return result;
     } catch (err) {
@@ -97,8 +112,9 @@ export class PgStore implements EnrollStore {
         // A connection that cannot roll back must not go back into the pool.
         broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
       }
-      // A deadlock or serialization failure (also one COMMIT reports) is a lost race, answered as such.
-      throw lostRaceError(err);
+      // A deadlock or serialization failure (also one COMMIT reports) is a lost race, answered as such; a
+      // connection the server or the network dropped is STORE_UNAVAILABLE (try again later).
+      throw storeError(err, { stage, connectionLost });
     } finally {
       client.off('error', lost);
       client.release(broken);

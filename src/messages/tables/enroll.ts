@@ -41,6 +41,7 @@ export const ENROLL_MESSAGES: Readonly<Record<EnrollErrorCode, CodeMessage>> = {
   NESTED_TRANSACTION: { zhTW: '系統設定錯誤，請洽系統管理者', en: 'The system is misconfigured; contact the administrator' },
   STORE_CLOSED: { zhTW: '系統維護中，請稍後再試', en: 'The service is shutting down or restarting; try again later' },
   TRANSACTION_ENDED: { zhTW: '系統設定錯誤，請洽系統管理者', en: 'The system is misconfigured; contact the administrator' },
+  STORE_UNAVAILABLE: { zhTW: '系統暫時無法連線資料庫，請稍後再試', en: 'The service cannot reach its database right now; try again later' },
 };
 
 /**
