@@ -30,7 +30,10 @@ export interface CardLoginOptions<Req> {
   readonly origin: string;
   /**
    * The current session's id, or `undefined` when the request has no
-   * session (answered 401 `SESSION_REQUIRED`). Never the challenge itself.
+   * session (answered 401 `SESSION_REQUIRED`; so are `null` and `''`). Never
+   * the challenge itself. Any other value (a numeric user or session key, an
+   * object) is not converted: the routes answer 500 `INVALID_CONFIGURATION`
+   * and `onError`'s detail names its type — return `String(id)` yourself.
    */
   readonly sessionId: (request: Req) => string | undefined | Promise<string | undefined>;
   /**
@@ -130,6 +133,9 @@ const ENROLL_STATUS: Partial<Record<EnrollErrorCode, number>> = {
   // The service's own state, not the user's request: try again later.
   STORE_IN_USE: 503,
   STORE_CLOSED: 503,
+  // PostgreSQL refused the connection, dropped it or is shutting down (the challenge routes' SqlChallengeStore
+  // on a PgStore, or an onLogin hook's flow): the request was fine, the service is not, for now.
+  STORE_UNAVAILABLE: 503,
   EMS_FAILURE: 503,
   MAIL_FAILED: 503,
   NESTED_TRANSACTION: 500,
@@ -175,6 +181,9 @@ export class CardLoginHandler<Req> {
         "card login: challenges are issued into another store than the verifier's, and an in-memory store is seen by " +
           'no other: every login would fail CHALLENGE_UNKNOWN (build the verifier withChallenges(challenges))',
       );
+    }
+    if (typeof (options.sessionId as unknown) !== 'function') {
+      throw new LoginConfigurationError('INVALID_CONFIGURATION', `card login: sessionId must be a function of the request returning its session id, not ${kindOf(options.sessionId)}`);
     }
     this.messages = options.messages ?? defaultMessages;
   }
@@ -251,8 +260,19 @@ export class CardLoginHandler<Req> {
   }
 
   private async session(request: Req): Promise<string> {
-    const id = await this.options.sessionId(request);
-    if (typeof id !== 'string' || id === '') throw new CardLoginRequestError('SESSION_REQUIRED', 'the request has no session');
+    const id: unknown = await this.options.sessionId(request);
+    if (id === undefined || id === null || id === '') {
+      throw new CardLoginRequestError('SESSION_REQUIRED', `the request has no session (sessionId(request) returned ${id === '' ? 'an empty string' : String(id)})`);
+    }
+    // A number or an object is the application's wiring, not the user's missing session: a 401 would send every
+    // user to log in again, in a loop. Not converted either: String(12345) and the id the application uses
+    // elsewhere could differ (a BigInt, an object's toString). The value is not echoed: it may be a session secret.
+    if (typeof id !== 'string') {
+      throw new LoginConfigurationError(
+        'INVALID_CONFIGURATION',
+        `card login: sessionId(request) returned ${kindOf(id)}, not a string; return the session id as a string (convert it yourself), or undefined when the request has no session`,
+      );
+    }
     // An oversized cookie is the request's fault: a 401 like no session, not the store's 500.
     if (id.length > MAX_SESSION_ID_CHARS) throw new CardLoginRequestError('SESSION_REQUIRED', `the session id is longer than ${MAX_SESSION_ID_CHARS} characters`);
     return id;
@@ -284,6 +304,13 @@ function requestObject(body: unknown): object {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bodyInvalid("the body must be the component's answer as a JSON object");
   return value;
+}
+
+/** What a value is, for a message that must not show it: `a number`, `an object`, `an array`. */
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  const type = typeof value;
+  return type === 'object' || type === 'undefined' ? `an ${type}` : `a ${type}`;
 }
 
 function bodyInvalid(message: string): CardLoginRequestError {
