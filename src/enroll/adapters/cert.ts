@@ -9,6 +9,7 @@ import type { CardAuthority, VerifiedCardHolder } from '../domain/card-holder.js
 import { markVerified } from '../domain/verified-holder.js';
 import { parseCertificateSerial } from '../domain/identifiers.js';
 import { EnrollError } from '../errors.js';
+import { refusalError } from '../refusals.js';
 
 const AUTHORITIES: Readonly<Record<string, CardAuthority>> = {
   moica: 'MOICA',
@@ -29,11 +30,34 @@ export interface CardHolderFromLoginOptions {
 }
 
 /**
+ * What is missing from `value` for it to be a {@link VerifiedLogin} (the fields read below), or `undefined`. A
+ * JavaScript caller's `null`, `{}` or request data would otherwise fail with a bare TypeError.
+ */
+function notAVerifiedLogin(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return `is ${value === null || value === undefined ? String(value) : `a ${typeof value}`}, not a verified login`;
+  const login = value as Partial<Record<keyof VerifiedLogin, unknown>>;
+  const profile = login.profile as { authority?: { id?: unknown }; identity?: unknown; subject?: unknown; validity?: { notBefore?: unknown } } | undefined;
+  if (typeof profile !== 'object' || profile === null) return 'has no certificate profile';
+  if (typeof profile.authority?.id !== 'string') return "has no profile.authority";
+  if (typeof profile.identity !== 'object' || profile.identity === null) return 'has no profile.identity';
+  if (typeof profile.subject !== 'object' || profile.subject === null) return 'has no profile.subject';
+  if (!(profile.validity?.notBefore instanceof Date)) return 'has no profile.validity';
+  if (!(login.certificate instanceof Uint8Array)) return 'has no certificate';
+  if (!Array.isArray(login.chain)) return 'has no chain';
+  return undefined;
+}
+
+/**
  * The card holder a verified login proves; throws WRONG_CARD_TYPE for a CA or
- * unknown certificate. The result is marked as verified (renewal paths accept
+ * unknown certificate, and NOT_AUTHORIZED (refusal `VERIFIED_LOGIN_REQUIRED`)
+ * for a value that is not a verified login at all (`null`, `{}`). The result is marked as verified (renewal paths accept
  * only marked holders) and carries the SHA-256 of the trust anchor it chains to.
  */
 export function cardHolderFromLogin(login: VerifiedLogin, options: CardHolderFromLoginOptions = {}): VerifiedCardHolder {
+  const missing = notAVerifiedLogin(login);
+  if (missing !== undefined) {
+    throw refusalError('VERIFIED_LOGIN_REQUIRED', `cardHolderFromLogin: pass what LoginVerifier.verify returned; this value ${missing}`);
+  }
   const { profile } = login;
   const authority = AUTHORITIES[profile.authority.id];
   if (authority === undefined) {
@@ -43,7 +67,9 @@ export function cardHolderFromLogin(login: VerifiedLogin, options: CardHolderFro
   if (subjectName === undefined || subjectName === '') {
     throw new EnrollError('WRONG_CARD_TYPE', 'the login certificate names no holder');
   }
-  const cardNumber = login.cardNumber ?? (options.trustReportedCardNumber === true ? login.reportedCardNumber : undefined);
+  // `null` for the options is the defaults, as leaving them out is.
+  const trustReported = (options as CardHolderFromLoginOptions | null)?.trustReportedCardNumber === true;
+  const cardNumber = login.cardNumber ?? (trustReported ? login.reportedCardNumber : undefined);
   const id = profile.identity;
   const root = login.chain[login.chain.length - 1];
   return markVerified({
