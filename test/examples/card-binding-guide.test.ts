@@ -1,0 +1,207 @@
+/**
+ * The card-binding guide's first snippet, run as written. A team following it got `submitBasicData` refused
+ * (`basicData.mailingAddress`, `basicData.contactName`, `basicData.contactEmail` REQUIRED): the guide left
+ * `formFields` to the reader and never said what it holds. The snippet now spells the form out, and this test
+ * runs it against the real parts: the guide's EMS extract (its `json` block) in a file, the real SmtpMailer
+ * talking to an SMTP server on 127.0.0.1, PGlite and PostgreSQL (both branches of its `store`), and a login
+ * verified by the real LoginVerifier. Only what the guide leaves to the reader is given: the imports resolve to
+ * the source, the two relative paths to a temporary folder, the SMTP host to the local one, and the free names
+ * (`verifiedLogin`, `phone`, `email`, `staffId`, and `tokenFromTheLink`, read from the mail the snippet's
+ * `approve` sent). It must end with the account active and the card logging in to it.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as cert from '../../src/cert/index.js';
+import * as ems from '../../src/ems/index.js';
+import * as enroll from '../../src/enroll/index.js';
+import * as enrollPg from '../../src/enroll/pg.js';
+import * as enrollPglite from '../../src/enroll/pglite.js';
+import * as enrollSmtp from '../../src/enroll/smtp.js';
+import { createTestPki, signLoginToken } from '../../src/testing/index.js';
+import { getDatabaseUrl, stopOwnPostgres } from '../enroll/helpers.js';
+
+const GUIDE = readFileSync(new URL('../../docs/guides/card-binding.md', import.meta.url), 'utf8');
+const MODULES: Record<string, unknown> = {
+  'twpki/cert': cert,
+  'twpki/ems': ems,
+  'twpki/enroll': enroll,
+  'twpki/enroll/pg': enrollPg,
+  'twpki/enroll/pglite': enrollPglite,
+  'twpki/enroll/smtp': enrollSmtp,
+};
+
+/** The first block of `lang` in the guide. */
+function block(lang: string): string {
+  const m = new RegExp('```' + lang + '\\n([\\s\\S]*?)```').exec(GUIDE);
+  if (m?.[1] === undefined) throw new Error(`card-binding.md has no ${lang} block`);
+  return m[1];
+}
+
+/** A minimal SMTP server keeping each message's DATA (quoted-printable undone). */
+function smtpServer(): Promise<{ server: Server; port: number; messages: string[] }> {
+  const messages: string[] = [];
+  const server = createServer((socket) => {
+    let buffer = '';
+    let data: string | undefined;
+    socket.write('220 test ESMTP\r\n');
+    socket.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      for (let i = buffer.indexOf('\r\n'); i >= 0; i = buffer.indexOf('\r\n')) {
+        const line = buffer.slice(0, i);
+        buffer = buffer.slice(i + 2);
+        if (data !== undefined) {
+          if (line === '.') {
+            messages.push(data.replace(/=\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))));
+            data = undefined;
+            socket.write('250 queued\r\n');
+          } else data += `${line}\n`;
+          continue;
+        }
+        const cmd = line.slice(0, 4).toUpperCase();
+        if (cmd === 'DATA') {
+          data = '';
+          socket.write('354 go\r\n');
+        } else if (cmd === 'QUIT') socket.end('221 bye\r\n');
+        else socket.write('250 ok\r\n');
+      }
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({ server, port: typeof address === 'object' && address !== null ? address.port : 0, messages });
+    }),
+  );
+}
+
+interface Ran {
+  readonly store: enroll.EnrollStore;
+  readonly flow: enroll.AccountEnrollmentFlow;
+  readonly app: enroll.AccountApplication;
+  readonly verifiedLogin: cert.VerifiedLogin;
+}
+
+let dir: string;
+let smtp: Awaited<ReturnType<typeof smtpServer>>;
+let verifiedLogin: cert.VerifiedLogin;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'twpki-card-binding-guide-'));
+  writeFileSync(join(dir, 'ems-extract.json'), block('json'));
+  smtp = await smtpServer();
+  const origin = 'https://service.example.gov.tw';
+  const pki = await createTestPki({ authorities: ['moica'] });
+  const card = await pki.issueCardHolder({ authority: 'moica', commonName: '王小明' });
+  const challenges = new cert.ChallengeIssuer();
+  const verifier = new cert.LoginVerifierBuilder()
+    .withTrustAnchors(pki.root.certificate)
+    .withIntermediates(pki.issuer('moica').certificate)
+    .withAllowedOrigins(origin)
+    .withChallenges(challenges)
+    .withoutRevocationCheck()
+    .build();
+  const challenge = await challenges.issue('session-1');
+  const token = await signLoginToken(card, { tbs: cert.buildLoginMessage({ origin, challenge: challenge.value }), cardNumber: 'TP03000012345678' });
+  verifiedLogin = await verifier.verify(token, { sessionId: 'session-1' });
+}, 120_000);
+
+afterAll(async () => {
+  await new Promise((r) => smtp?.server.close(r));
+  rmSync(dir, { recursive: true, force: true });
+  await stopOwnPostgres();
+});
+
+/** Runs the snippet; `databaseUrl` is its `process.env.DATABASE_URL`. */
+async function runSnippet(databaseUrl: string | undefined, dataDir: string): Promise<Ran> {
+  const snippet = block('ts');
+  // What the guide leaves to the reader's machine: where files are and which SMTP server to use.
+  const substitute = (text: string, from: string, to: string): string => {
+    if (!text.includes(from)) throw new Error(`the snippet no longer has ${from}: update this test`);
+    return text.replaceAll(from, to);
+  };
+  let placed = substitute(snippet, "'./enroll-data'", JSON.stringify(dataDir));
+  placed = substitute(placed, "'./ems-extract.json'", JSON.stringify(join(dir, 'ems-extract.json')));
+  placed = substitute(placed, "'smtp://smtp.example.gov.tw:25'", JSON.stringify(`smtp://127.0.0.1:${smtp.port}`));
+  placed = substitute(placed, 'process.env.DATABASE_URL', '__env.DATABASE_URL');
+  placed = substitute(placed, 'flow.activate(tokenFromTheLink)', 'flow.activate(__free.tokenFromTheLink())');
+  const js = ts.transpileModule(placed, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
+  const imports = /^import \{([^}]*)\} from '([^']+)';$/gm;
+  const body = js.replace(imports, (_, names: string, from: string) => `const {${names}} = __import(${JSON.stringify(from)});`);
+  expect(body).not.toMatch(/^import /m);
+  const mailed = smtp.messages.length;
+  const tokenFromMail = (): string => {
+    const mail = smtp.messages.slice(mailed).find((m) => m.includes('/activate?key='));
+    const key = /\/activate\?key=([A-Za-z0-9_-]+)/.exec(mail ?? '')?.[1];
+    if (key === undefined) throw new Error('the snippet\'s approve mailed no activation link');
+    return key;
+  };
+  // `tokenFromTheLink` is read when the snippet reaches it: after its approve mailed the link.
+  const run = new Function(
+    '__import',
+    '__env',
+    '__free',
+    `const { verifiedLogin, phone, email, staffId } = __free;
+     return (async () => {
+       ${body}
+       return { store, flow, app };
+     })();`,
+  ) as (i: (m: string) => unknown, env: Record<string, string | undefined>, free: Record<string, unknown>) => Promise<Omit<Ran, 'verifiedLogin'>>;
+  const ran = await run(
+    (m) => {
+      const module = MODULES[m];
+      if (module === undefined) throw new Error(`the snippet imports ${m}, which this test does not map`);
+      return module;
+    },
+    { DATABASE_URL: databaseUrl },
+    { verifiedLogin, phone: '02-2311-1234', email: 'owner@example.com.tw', staffId: 'staff-1', tokenFromTheLink: tokenFromMail },
+  );
+  return { ...ran, verifiedLogin };
+}
+
+async function expectActive(ran: Ran): Promise<void> {
+  try {
+    expect((await ran.flow.get(ran.app.id)).status).toBe('active');
+    expect(await ran.flow.resolveLogin(enroll.cardHolderFromLogin(ran.verifiedLogin))).toBe('E5600123');
+  } finally {
+    await ran.store.close();
+  }
+}
+
+describe('docs/guides/card-binding.md, first snippet', () => {
+  it('the form it shows has every field submitBasicData requires, and matches the EMS extract it shows', () => {
+    const form = /const formFields = (\{[\s\S]*?\n\});/.exec(block('ts'))?.[1];
+    expect(form).toBeDefined();
+    const keys = [...(form ?? '').matchAll(/^\s+(\w+):/gm)].map((m) => m[1]);
+    expect(keys).toEqual(['controlNumber', 'companyName', 'responsiblePerson', 'facilityAddress', 'facilityEmail', 'mailingAddress', 'contactName', 'contactEmail']);
+    // The guide's table lists the same keys, in the same order.
+    expect([...GUIDE.matchAll(/^\| `(\w+)` \| /gm)].map((m) => m[1])).toEqual(keys);
+  });
+
+  it('runs as written on PGlite (no DATABASE_URL): applied, compared, bound, approved, mailed, activated', async () => {
+    const ran = await runSnippet(undefined, join(dir, 'enroll-data'));
+    await expectActive(ran);
+  }, 120_000);
+
+  it('runs as written on PostgreSQL (DATABASE_URL set)', async (ctx) => {
+    const url = await getDatabaseUrl();
+    if (url === undefined) {
+      if (process.env['CI'] === 'true') throw new Error('CI needs PostgreSQL for this test');
+      return ctx.skip();
+    }
+    const schema = 'guide_card_binding';
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.end();
+    const withSchema = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const ran = await runSnippet(withSchema, join(dir, 'unused'));
+    expect(ran.store).toBeInstanceOf(enrollPg.PgStore);
+    await expectActive(ran);
+  }, 120_000);
+});
