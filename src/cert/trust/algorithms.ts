@@ -1,7 +1,30 @@
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { describeValue } from '../../shared/describe-value.js';
 
 /** Digest algorithms twpki knows, by their WebCrypto-style names. */
 export type DigestName = 'SHA-1' | 'SHA-224' | 'SHA-256' | 'SHA-384' | 'SHA-512';
+
+/** Every {@link DigestName}, in order of strength. */
+export const DIGEST_NAMES: readonly DigestName[] = Object.freeze(['SHA-1', 'SHA-224', 'SHA-256', 'SHA-384', 'SHA-512']);
+
+/** Whether `value` is one of the {@link DIGEST_NAMES}, exactly as written there. */
+export function isDigestName(value: unknown): value is DigestName {
+  return typeof value === 'string' && (DIGEST_NAMES as readonly string[]).includes(value);
+}
+
+/**
+ * Why `value` is not a digest name, for a configuration error; `undefined`
+ * when it is one. Another spelling of a known digest (`sha256`, `SHA256`) is
+ * refused with the name to write instead, never taken as that digest.
+ */
+export function digestNameProblem(value: unknown): string | undefined {
+  if (isDigestName(value)) return undefined;
+  const accepted = `accepted: ${DIGEST_NAMES.join(', ')}`;
+  if (typeof value !== 'string') return `${describeValue(value)} is not a digest name (${accepted})`;
+  const meant = DIGEST_NAMES.find((name) => name.replace('-', '') === value.toUpperCase().replace(/[-_ ]/g, ''));
+  if (meant !== undefined) return `${describeValue(value)} is not a digest name: write '${meant}' (${accepted})`;
+  return `${describeValue(value)} is not a digest twpki verifies (${accepted})`;
+}
 
 /** Signature schemes twpki verifies; RSASSA-PSS is not used by HiCOS cards or GRCA. */
 export type SignatureScheme = 'RSA-PKCS1-v1_5' | 'ECDSA';
@@ -80,9 +103,17 @@ const NODE_DIGEST_NAMES: Readonly<Record<DigestName, string>> = {
 export class AlgorithmPolicy {
   private readonly allowed: ReadonlySet<DigestName>;
 
-  /** @param allowed digests to accept. */
+  /**
+   * @param allowed digests to accept.
+   * @throws RangeError for a value that is not one of the digest names (`SHA-1`, `SHA-224`, `SHA-256`,
+   * `SHA-384`, `SHA-512`): an unknown name would match no signature, and every check would fail.
+   */
   public constructor(allowed: Iterable<DigestName>) {
     this.allowed = new Set(allowed);
+    for (const digest of this.allowed) {
+      const problem = digestNameProblem(digest);
+      if (problem !== undefined) throw new RangeError(`AlgorithmPolicy: ${problem}`);
+    }
   }
 
   /** SHA-256, SHA-384 and SHA-512. */

@@ -1,3 +1,5 @@
+import { describeValue } from '../../../shared/describe-value.js';
+
 /**
  * The text a card signs to log in (the `tbs` sent to the local component's
  * `/sign`):
@@ -24,12 +26,47 @@ export interface LoginMessage {
 /** First line of every login message. */
 export const LOGIN_MESSAGE_HEADER = 'twpki-login/1';
 
-/** Builds the text to sign; the browser side uses it to form the `/sign` request. */
-export function buildLoginMessage(message: LoginMessage): string {
-  if (/[\r\n]/.test(message.origin) || /[\r\n]/.test(message.challenge)) {
-    throw new RangeError('origin and challenge must be single-line');
+/** A challenge as a login message carries it: base64url, at least one character (what `ChallengeIssuer` hands out). */
+const CHALLENGE_TEXT = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Why `value` is not a web origin as login messages and `withAllowedOrigins`
+ * take it (exactly `scheme://host[:port]`, as `new URL(value).origin` writes
+ * it: no path, no trailing slash, no upper case), as text to follow the word
+ * "origin"; `undefined` when it is one.
+ */
+export function originProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return `must be a string such as 'https://service.example.gov.tw', got ${describeValue(value)}`;
+  let normal: string;
+  try {
+    normal = new URL(value).origin;
+  } catch {
+    return `is not a URL: ${JSON.stringify(value)}`;
   }
-  return `${LOGIN_MESSAGE_HEADER}\norigin=${message.origin}\nchallenge=${message.challenge}`;
+  if (normal !== value) return `must be exactly scheme://host[:port] (${JSON.stringify(normal)}), got ${JSON.stringify(value)}`;
+  return undefined;
+}
+
+/**
+ * Builds the text to sign; the browser side uses it to form the `/sign` request.
+ * @throws RangeError naming `message`, `origin` or `challenge` when one is not usable: the origin must be
+ * exactly `scheme://host[:port]` (the rule of `withAllowedOrigins`), the challenge the base64url text
+ * `ChallengeIssuer` hands out. A message a verifier could never accept is not built.
+ */
+export function buildLoginMessage(message: LoginMessage): string {
+  if (typeof message !== 'object' || message === null) {
+    throw new RangeError(`buildLoginMessage needs { origin, challenge }, got ${describeValue(message)}`);
+  }
+  const origin: unknown = message.origin;
+  const challenge: unknown = message.challenge;
+  const problem = originProblem(origin);
+  if (problem !== undefined) throw new RangeError(`buildLoginMessage: origin ${problem}`);
+  if (typeof challenge !== 'string' || !CHALLENGE_TEXT.test(challenge)) {
+    throw new RangeError(
+      `buildLoginMessage: challenge must be the base64url text ChallengeIssuer.issue returned (A–Z, a–z, 0–9, '-', '_'), got ${describeValue(challenge)}`,
+    );
+  }
+  return `${LOGIN_MESSAGE_HEADER}\norigin=${origin as string}\nchallenge=${challenge}`;
 }
 
 /** Parses a login message; `undefined` when the text is not exactly that shape. */

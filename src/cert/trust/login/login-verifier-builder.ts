@@ -4,6 +4,14 @@ import type { ChallengeIssuer } from './challenge-issuer.js';
 import type { ChallengeStore } from './challenge-store.js';
 import { LoginConfigurationError } from './errors.js';
 import { LoginVerifier } from './login-verifier.js';
+import { originProblem } from './login-message.js';
+import { describeValue } from '../../../shared/describe-value.js';
+
+/** Whether `value` has what a verifier calls on a challenge store (and what issuing needs). */
+function isChallengeStore(value: unknown): value is ChallengeStore {
+  const store = value as Partial<ChallengeStore> | null | undefined;
+  return typeof store === 'object' && store !== null && typeof store.consume === 'function' && typeof store.put === 'function';
+}
 
 /** The GPKI policy every real MOICA/MOEACA/GCA/XCA certificate carries (assurance level 3). */
 export const DEFAULT_LOGIN_POLICIES: readonly string[] = DEFAULT_SIGNER_POLICIES;
@@ -34,32 +42,48 @@ export class LoginVerifierBuilder extends SignerVerifierBuilder<LoginVerifier> {
   private legacyCms = false;
   private certificateCacheSize = DEFAULT_CERTIFICATE_CACHE_SIZE;
 
-  /** Origins a login message may name, e.g. `https://service.example.gov.tw` (exact match). */
+  /**
+   * Origins a login message may name, e.g. `https://service.example.gov.tw` (exact match).
+   * @throws LoginConfigurationError `INVALID_CONFIGURATION` for one that is not exactly `scheme://host[:port]`.
+   */
   public withAllowedOrigins(...origins: string[]): this {
     for (const o of origins) {
-      let normal: string;
-      try {
-        normal = new URL(o).origin;
-      } catch {
-        throw new LoginConfigurationError('INVALID_CONFIGURATION', `not an origin: ${JSON.stringify(o)}`);
-      }
-      if (normal !== o) {
-        throw new LoginConfigurationError('INVALID_CONFIGURATION', `origin must be exactly scheme://host[:port], got ${JSON.stringify(o)}`);
-      }
-      this.origins.add(o);
+      const problem = originProblem(o);
+      if (problem !== undefined) throw new LoginConfigurationError('INVALID_CONFIGURATION', `withAllowedOrigins: origin ${problem}`);
     }
+    for (const o of origins) this.origins.add(o);
     return this;
   }
 
-  /** Uses the store (and clock) of the issuer that hands out challenges. */
+  /**
+   * Uses the store (and clock) of the issuer that hands out challenges.
+   * @throws LoginConfigurationError `INVALID_CONFIGURATION` for anything but a `ChallengeIssuer` (an object with
+   * a challenge `store` and a `now` clock).
+   */
   public withChallenges(issuer: ChallengeIssuer): this {
-    this.store = issuer.store;
-    this.issuerClock = issuer.now;
+    const given = issuer as Partial<ChallengeIssuer> | null | undefined;
+    if (typeof given !== 'object' || given === null || !isChallengeStore(given.store) || typeof given.now !== 'function') {
+      throw new LoginConfigurationError(
+        'INVALID_CONFIGURATION',
+        `withChallenges needs the ChallengeIssuer that hands out the challenges, got ${describeValue(issuer)}`,
+      );
+    }
+    this.store = given.store;
+    this.issuerClock = given.now;
     return this;
   }
 
-  /** Uses a challenge store directly (when challenges are issued by another process). */
+  /**
+   * Uses a challenge store directly (when challenges are issued by another process).
+   * @throws LoginConfigurationError `INVALID_CONFIGURATION` for anything but a `ChallengeStore`.
+   */
   public withChallengeStore(store: ChallengeStore): this {
+    if (!isChallengeStore(store)) {
+      throw new LoginConfigurationError(
+        'INVALID_CONFIGURATION',
+        `withChallengeStore needs a ChallengeStore (put and consume), got ${describeValue(store)}`,
+      );
+    }
     this.store = store;
     return this;
   }

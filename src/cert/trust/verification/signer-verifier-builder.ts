@@ -1,4 +1,5 @@
-import { AlgorithmPolicy, type DigestName } from '../algorithms.js';
+import { describeValue } from '../../../shared/describe-value.js';
+import { AlgorithmPolicy, digestNameProblem, type DigestName } from '../algorithms.js';
 import { ChainValidator } from '../chain/chain-validator.js';
 import type { RevocationChecker } from '../revocation/revocation-checker.js';
 import { TrustStore, type CertificateInput } from '../trust-store.js';
@@ -52,29 +53,57 @@ export abstract class SignerVerifierBuilder<V> {
     return this;
   }
 
-  /** Checks revocation with `checker` (fail closed on `unknown` or errors). */
+  /**
+   * Checks revocation with `checker` (fail closed on `unknown` or errors).
+   * @throws VerifierConfigurationError `INVALID_CONFIGURATION` for anything but a `RevocationChecker` (a missing
+   * checker would otherwise turn revocation off), or after `withoutRevocationCheck()`: one builder, one choice.
+   */
   public withRevocationChecker(checker: RevocationChecker): this {
+    // What it does, not `instanceof`: an application that loads twpki both as ES module and as CommonJS (one
+    // dependency requiring it) holds two RevocationChecker classes, and either checker works.
+    if (typeof (checker as { check?: unknown } | null | undefined)?.check !== 'function') {
+      throw new VerifierConfigurationError(
+        'INVALID_CONFIGURATION',
+        `withRevocationChecker needs a RevocationChecker, got ${describeValue(checker)}; to skip revocation say so with withoutRevocationCheck()`,
+      );
+    }
+    if (this.revocationDecided && this.revocation === undefined) throw bothRevocationChoices('withRevocationChecker(…)', 'withoutRevocationCheck()');
     this.revocation = checker;
     this.revocationDecided = true;
     return this;
   }
 
-  /** Skips revocation checking; an explicit choice, for tests and offline deployments. */
+  /**
+   * Skips revocation checking; an explicit choice, for tests and offline deployments.
+   * @throws VerifierConfigurationError `INVALID_CONFIGURATION` after `withRevocationChecker(…)`: one builder, one choice.
+   */
   public withoutRevocationCheck(): this {
+    if (this.revocation !== undefined) throw bothRevocationChoices('withoutRevocationCheck()', 'withRevocationChecker(…)');
     this.revocation = undefined;
     this.revocationDecided = true;
     return this;
   }
 
-  /** Digests accepted for the signature; default SHA-256/384/512. */
+  /**
+   * Digests accepted for the signature; default SHA-256/384/512.
+   * @throws VerifierConfigurationError `INVALID_CONFIGURATION` for a value that is not a digest name as
+   * written in {@link DigestName} (`sha256` is refused with "write 'SHA-256'", `MD5` as unknown).
+   */
   public withAllowedDigests(...digests: DigestName[]): this {
-    this.digests = digests;
+    for (const digest of digests) {
+      const problem = digestNameProblem(digest);
+      if (problem !== undefined) throw new VerifierConfigurationError('INVALID_CONFIGURATION', `withAllowedDigests: ${problem}`);
+    }
+    this.digests = [...digests];
     return this;
   }
 
-  /** Policy OIDs of which the certificate must carry one; default {@link DEFAULT_SIGNER_POLICIES}. */
+  /**
+   * Policy OIDs of which the certificate must carry one; default {@link DEFAULT_SIGNER_POLICIES}.
+   * @throws VerifierConfigurationError `INVALID_CONFIGURATION` for text that is not a dotted OID.
+   */
   public withAllowedPolicies(...oids: string[]): this {
-    this.policies = oids;
+    this.policies = dottedOids('withAllowedPolicies', oids);
     return this;
   }
 
@@ -91,11 +120,7 @@ export abstract class SignerVerifierBuilder<V> {
    * @throws VerifierConfigurationError `INVALID_CONFIGURATION` for text that is not a dotted OID.
    */
   public withExtendedKeyUsages(...oids: string[]): this {
-    const bad = oids.find((oid) => typeof oid !== 'string' || !isOidText(oid));
-    if (bad !== undefined) {
-      throw new VerifierConfigurationError('INVALID_CONFIGURATION', `withExtendedKeyUsages needs dotted OIDs, got ${JSON.stringify(bad)}`);
-    }
-    this.extendedKeyUsages = [...oids];
+    this.extendedKeyUsages = dottedOids('withExtendedKeyUsages', oids);
     return this;
   }
 
@@ -115,8 +140,14 @@ export abstract class SignerVerifierBuilder<V> {
     return this;
   }
 
-  /** The clock (default `Date`). */
+  /**
+   * The clock (default `Date`).
+   * @throws VerifierConfigurationError `INVALID_CONFIGURATION` for anything but a function.
+   */
   public withClock(now: () => Date): this {
+    if (typeof now !== 'function') {
+      throw new VerifierConfigurationError('INVALID_CONFIGURATION', `withClock needs a function returning the current Date, got ${describeValue(now)}`);
+    }
     this.clock = now;
     return this;
   }
@@ -141,10 +172,10 @@ export abstract class SignerVerifierBuilder<V> {
       );
     }
     if (this.policies.length === 0) {
-      throw new VerifierConfigurationError('INVALID_CONFIGURATION', 'at least one allowed policy is required');
+      throw new VerifierConfigurationError('INVALID_CONFIGURATION', 'at least one allowed policy is required (withAllowedPolicies)');
     }
     if (this.digests.length === 0) {
-      throw new VerifierConfigurationError('INVALID_CONFIGURATION', 'at least one allowed digest is required');
+      throw new VerifierConfigurationError('INVALID_CONFIGURATION', 'at least one allowed digest is required (withAllowedDigests)');
     }
     let store: TrustStore;
     try {
@@ -163,4 +194,28 @@ export abstract class SignerVerifierBuilder<V> {
       now: this.clock ?? fallbackClock,
     };
   }
+}
+
+/** The refusal of a second, contradicting revocation choice. */
+function bothRevocationChoices(now: string, before: string): VerifierConfigurationError {
+  return new VerifierConfigurationError(
+    'INVALID_CONFIGURATION',
+    `${now} after ${before}: both revocation choices were made on one builder; keep the one you mean`,
+  );
+}
+
+/**
+ * `oids` as a new array when each is dotted OID text.
+ * @throws VerifierConfigurationError `INVALID_CONFIGURATION` naming `method` and the first that is not.
+ */
+function dottedOids(method: string, oids: readonly unknown[]): string[] {
+  // By index: an `undefined` among them is found too.
+  const at = oids.findIndex((oid) => typeof oid !== 'string' || !isOidText(oid));
+  if (at !== -1) {
+    throw new VerifierConfigurationError(
+      'INVALID_CONFIGURATION',
+      `${method} needs dotted OIDs such as '2.16.886.101.0.3.3', got ${describeValue(oids[at])}`,
+    );
+  }
+  return [...(oids as string[])];
 }

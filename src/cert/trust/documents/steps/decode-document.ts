@@ -1,4 +1,4 @@
-import type { DigestName } from '../../algorithms.js';
+import { DIGEST_NAMES as DIGESTS } from '../../algorithms.js';
 import { base64Strict, fromPemOrDer } from '../../../encoding/pem.js';
 import { TrustedCertificate } from '../../trusted-certificate.js';
 import type { CertificateInput } from '../../trust-store.js';
@@ -8,8 +8,6 @@ import type { DocumentContext } from '../document-context.js';
 import { DocumentFormatError } from '../errors.js';
 import { MAX_SIGNATURE_INPUT_BYTES, type SignedDocument } from '../signed-document.js';
 import { laterSignerInfos, parseWithSignerIds, soleSigner } from './signer-infos.js';
-
-const DIGESTS: readonly DigestName[] = ['SHA-1', 'SHA-224', 'SHA-256', 'SHA-384', 'SHA-512'];
 
 /**
  * Step 1, document format: the signature decodes (PEM, base64 or DER; the
