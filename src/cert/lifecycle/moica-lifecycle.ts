@@ -1,8 +1,10 @@
 import type { CertificateProfile } from '../profile/certificate-profile.js';
 import { parseCertificate } from '../profile/parse-certificate.js';
 import { TrustedCertificate } from '../trust/trusted-certificate.js';
-import { isInstant } from '../trust/instant.js';
+import { describeTime, isInstant } from '../trust/instant.js';
 import { MoicaLifecycleError } from './errors.js';
+import { CertificateParseError } from '../profile/errors.js';
+import { describeValue } from '../../shared/describe-value.js';
 
 /*
  * The rules, from the MOICA application form (seeds/moica-application-form.txt,
@@ -88,7 +90,7 @@ function addYears(date: Date, years: number): Date {
 
 function validDate(name: string, value: unknown): Date {
   if (!isInstant(value)) {
-    throw new MoicaLifecycleError('INVALID_LIFECYCLE_DATE', `${name} must be a valid Date`);
+    throw new MoicaLifecycleError('INVALID_LIFECYCLE_DATE', `${name} must be a valid Date, not ${describeTime(value)}`);
   }
   return value;
 }
@@ -96,7 +98,14 @@ function validDate(name: string, value: unknown): Date {
 function profileOf(certificate: CertificateProfile | TrustedCertificate | Uint8Array | string): CertificateProfile {
   if (certificate instanceof TrustedCertificate) return certificate.profile();
   if (typeof certificate === 'string' || certificate instanceof Uint8Array) return parseCertificate(certificate);
-  return certificate;
+  const profile = certificate as Partial<CertificateProfile> | null | undefined;
+  if (typeof profile !== 'object' || profile === null || typeof profile.authority !== 'object' || typeof profile.validity !== 'object') {
+    throw new CertificateParseError(
+      'NOT_A_CERTIFICATE',
+      `moicaLifecycle: certificate must be a certificate (DER bytes, PEM text, a TrustedCertificate or its profile), got ${describeValue(certificate)}`,
+    );
+  }
+  return certificate as CertificateProfile;
 }
 
 /**
@@ -106,20 +115,25 @@ function profileOf(certificate: CertificateProfile | TrustedCertificate | Uint8A
  * past the card's 8-year maximum. Bounds are instants: `notAfter` itself is
  * still valid, `renewalOpensAt` and `renewalClosesAt` are inside the window.
  * @throws MoicaLifecycleError `NOT_A_MOICA_CERTIFICATE` for another CA's or
- * a CA certificate, `INVALID_LIFECYCLE_DATE` for a bad date;
- * CertificateParseError for input that is not a certificate.
+ * a CA certificate, `INVALID_LIFECYCLE_DATE` for a bad date (or `options` that is not an object);
+ * CertificateParseError for input that is not a certificate (`NOT_A_CERTIFICATE` for `null` or another value
+ * that is neither bytes, text, a `TrustedCertificate` nor a profile).
  */
 export function moicaLifecycle(
   certificate: CertificateProfile | TrustedCertificate | Uint8Array | string,
   options: MoicaLifecycleOptions = {},
 ): MoicaLifecycle {
+  if (typeof options !== 'object' || options === null) {
+    throw new MoicaLifecycleError('INVALID_LIFECYCLE_DATE', `moicaLifecycle: options must be { at?, cardIssuedAt? } or left out, got ${describeValue(options)}`);
+  }
   const profile = profileOf(certificate);
   if (profile.authority.id !== 'moica' || profile.purpose === 'ca') {
     throw new MoicaLifecycleError('NOT_A_MOICA_CERTIFICATE', `not a MOICA citizen certificate (authority ${profile.authority.id}, ${profile.purpose})`);
   }
-  const at = validDate('at', options.at ?? new Date());
+  // `null` is refused, not read as "now" or "this certificate's notBefore": only a left-out date is defaulted.
+  const at = validDate('at', options.at === undefined ? new Date() : options.at);
   const { notBefore, notAfter } = profile.validity;
-  const cardIssuedAt = validDate('cardIssuedAt', options.cardIssuedAt ?? notBefore);
+  const cardIssuedAt = validDate('cardIssuedAt', options.cardIssuedAt === undefined ? notBefore : options.cardIssuedAt);
   if (cardIssuedAt.getTime() > notBefore.getTime()) {
     throw new MoicaLifecycleError('INVALID_LIFECYCLE_DATE', 'cardIssuedAt is after the certificate was issued');
   }

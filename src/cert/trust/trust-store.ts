@@ -3,6 +3,7 @@ import { namesEqual } from './name-equality.js';
 import { RecencyMap } from '../../shared/recency-map.js';
 import { fromPemOrDer } from '../encoding/pem.js';
 import { TrustedCertificate } from './trusted-certificate.js';
+import { requireOptionsObject } from './options-argument.js';
 
 /** Most extra certificates a store keeps decoded (see `TrustStore.DECODED_CACHE_SIZE`). */
 const DECODED_KEPT = 64;
@@ -36,8 +37,16 @@ export class TrustStore {
   private readonly known = new Map<string, TrustedCertificate>();
   private readonly decoded = new RecencyMap<string, TrustedCertificate>(DECODED_KEPT);
 
-  /** @throws ChainValidationError `MALFORMED_CERTIFICATE` for any undecodable input. */
+  /**
+   * @throws ChainValidationError `MALFORMED_CERTIFICATE` for any undecodable input.
+   * @throws RangeError when `options`, or its `anchors` or `intermediates`, is not what it says.
+   */
   public constructor(options: TrustStoreOptions) {
+    requireOptionsObject(options, 'TrustStore', false);
+    if (!isIterable(options.anchors)) throw new RangeError('TrustStore: options.anchors must be an iterable (an array) of certificates');
+    if (options.intermediates !== undefined && !isIterable(options.intermediates)) {
+      throw new RangeError('TrustStore: options.intermediates must be an iterable (an array) of certificates, or left out');
+    }
     this.anchors = dedupe([...options.anchors].map(toTrusted));
     this.anchorPrints = new Set(this.anchors.map((a) => a.fingerprint));
     this.intermediates = dedupe([...(options.intermediates ?? [])].map(toTrusted)).filter(
@@ -117,4 +126,9 @@ function toTrusted(input: CertificateInput): TrustedCertificate {
 function dedupe(certs: TrustedCertificate[]): TrustedCertificate[] {
   const seen = new Set<string>();
   return certs.filter((c) => (seen.has(c.fingerprint) ? false : (seen.add(c.fingerprint), true)));
+}
+
+/** Whether `value` can be spread (`[...value]`). */
+function isIterable(value: unknown): value is Iterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function';
 }

@@ -1,5 +1,6 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { namesEqual } from './name-equality.js';
+import { describeValue } from '../../shared/describe-value.js';
 import { encodingOf, expectTag } from '../../shared/der/der-reader.js';
 import { bitStringOf, integerHex, sequenceOf, timeOf } from '../../shared/der/der-values.js';
 import { signatureAlgorithmFromOid, verifyWith } from './algorithms.js';
@@ -130,6 +131,9 @@ export class TrustedCertificate {
    * @throws ChainValidationError `MALFORMED_CERTIFICATE` naming what is wrong.
    */
   public static from(input: Uint8Array | string): TrustedCertificate {
+    if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
+      throw new ChainValidationError('MALFORMED_CERTIFICATE', `not a certificate: the input must be DER bytes or PEM text, got ${describeValue(input)}`);
+    }
     try {
       return new TrustedCertificate(fromPemOrDer(input));
     } catch (err) {

@@ -1,5 +1,6 @@
 import { checkCount } from '../../../shared/number-settings.js';
 import { RecencyMap } from '../../../shared/recency-map.js';
+import { describeValue } from '../../../shared/describe-value.js';
 import { AlgorithmPolicy } from '../algorithms.js';
 import { ChainValidationError } from '../errors.js';
 import type { CertificateInput, TrustStore } from '../trust-store.js';
@@ -112,12 +113,16 @@ export class ChainValidator {
 
   /**
    * Returns the first candidate path that passes every rule.
-   * @throws RangeError when `request.at` is not a valid Date (an Invalid Date would pass every validity rule).
+   * @throws RangeError when `request` is not an object or `request.at` not a valid Date (an Invalid Date would
+   * pass every validity rule).
    * @throws ChainValidationError with the code of the failed rule: when
    * several paths fail, the error of the first complete path is reported,
    * else why path building dead-ended.
    */
   public validate(target: CertificateInput, request: ChainValidationRequest = {}): ValidatedChain {
+    if (typeof request !== 'object' || request === null) {
+      throw new RangeError(`ChainValidator.validate: request must be { at?, intermediates? } or left out, not ${describeValue(request)}`);
+    }
     if (this.store.anchors.length === 0) {
       throw new ChainValidationError('CHAIN_NO_TRUST_ANCHORS', 'no trust anchors configured: refusing to validate');
     }

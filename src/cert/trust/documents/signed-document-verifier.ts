@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { describeValue } from '../../../shared/describe-value.js';
 import type { CertificateProfile } from '../../profile/index.js';
 import type { DigestName } from '../algorithms.js';
 import type { RevocationStatus } from '../revocation/revocation-status.js';
@@ -92,9 +93,13 @@ export class SignedDocumentVerifier {
 
   /**
    * Runs every step on `document`.
-   * @throws SignatureVerificationError subclass of the first failed step.
+   * @throws SignatureVerificationError subclass of the first failed step; `VerifierConfigurationError`
+   * `INVALID_CONFIGURATION`, before any step, for a `request` that is not an object or an `at` that is not a valid Date.
    */
   public async verify(document: SignedDocument, request: DocumentVerificationRequest = {}): Promise<VerifiedDocument> {
+    if (typeof request !== 'object' || request === null) {
+      throw new VerifierConfigurationError('INVALID_CONFIGURATION', `verify: request must be { at? } or left out, not ${describeValue(request)}`);
+    }
     const present = clockTime(this.settings.now());
     const at: unknown = request.at;
     if (at !== undefined && !isInstant(at)) {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { requireOptionsObject } from '../options-argument.js';
 import { InMemoryChallengeStore, type ChallengeRecord, type ChallengeStore } from './challenge-store.js';
 
 /**
@@ -39,8 +40,9 @@ export class ChallengeIssuer {
   private readonly ttlMs: number;
   private readonly bytes: number;
 
-  /** @throws RangeError for fewer than 32 random bytes or a lifetime that is not positive and finite. */
+  /** @throws RangeError for `options` that is not an object, fewer than 32 random bytes or a lifetime that is not positive and finite. */
   public constructor(options: ChallengeIssuerOptions = {}) {
+    requireOptionsObject(options, 'ChallengeIssuer');
     this.now = options.now ?? (() => new Date());
     this.store = options.store ?? new InMemoryChallengeStore({ now: this.now });
     this.ttlMs = options.ttlMs ?? 5 * 60_000;

@@ -1,4 +1,5 @@
 import { checkCount } from '../../../shared/number-settings.js';
+import { requireOptionsObject } from '../options-argument.js';
 
 /** A challenge as stored between issuing and verifying. */
 export interface ChallengeRecord {
@@ -57,9 +58,10 @@ export class InMemoryChallengeStore implements ChallengeStore {
 
   /**
    * @param options see {@link InMemoryChallengeStoreOptions}.
-   * @throws RangeError when `maxEntries` is not a positive integer.
+   * @throws RangeError when `options` is not an object or `maxEntries` not a positive integer.
    */
   public constructor(options: InMemoryChallengeStoreOptions = {}) {
+    requireOptionsObject(options, 'InMemoryChallengeStore');
     this.maxEntries = options.maxEntries ?? 100_000;
     // The cap is the only bound on a flood of unused challenges: `NaN` (a setting read from an unset environment
     // variable) compares false with every size and would have let the store grow with every issue.

@@ -1,4 +1,7 @@
 import { copyBytes } from '../../../shared/bytes.js';
+import { describeValue } from '../../../shared/describe-value.js';
+import { MAX_SESSION_ID_CHARS } from './challenge-issuer.js';
+import { LoginConfigurationError } from './errors.js';
 import type { CertificateProfile } from '../../profile/index.js';
 import type { CertificateCache } from '../verification/certificate-cache.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
@@ -94,10 +97,12 @@ export class LoginVerifier {
 
   /**
    * Runs every step on `token` (an object or its JSON text).
-   * @throws LoginVerificationError subclass of the first failed step.
+   * @throws LoginVerificationError subclass of the first failed step;
+   * `LoginConfigurationError` `INVALID_CONFIGURATION`, before any step, when `request` is not
+   * `{ sessionId }` with the session id as `ChallengeIssuer.issue` takes it (a server fault, not the user's).
    */
   public async verify(token: unknown, request: LoginVerificationRequest): Promise<VerifiedLogin> {
-    const ctx = newContext(this.settings, request.sessionId);
+    const ctx = newContext(this.settings, sessionIdOf(request));
     decodeToken(ctx, token);
     checkAlgorithms(ctx);
     verifySignature(ctx);
@@ -132,6 +137,27 @@ export class LoginVerifier {
       revocation: ctx.revocationStatus,
     };
   }
+}
+
+/**
+ * The request's session id, checked: a missing request or a session id that no challenge can have been issued
+ * to would otherwise crash, or fail as the user's `CHALLENGE_SESSION_MISMATCH`.
+ */
+function sessionIdOf(request: LoginVerificationRequest): string {
+  if (typeof request !== 'object' || request === null) {
+    throw new LoginConfigurationError(
+      'INVALID_CONFIGURATION',
+      `verify needs { sessionId } (the session the challenge was issued to) as its second argument, got ${describeValue(request)}`,
+    );
+  }
+  const sessionId: unknown = request.sessionId;
+  if (typeof sessionId !== 'string' || sessionId.length === 0 || sessionId.length > MAX_SESSION_ID_CHARS) {
+    throw new LoginConfigurationError(
+      'INVALID_CONFIGURATION',
+      `verify: request.sessionId must be a string of 1 to ${MAX_SESSION_ID_CHARS} characters, as ChallengeIssuer.issue takes it, got ${describeValue(sessionId)}`,
+    );
+  }
+  return sessionId;
 }
 
 /** A certificate's DER (one function for every login, not a closure per login). */

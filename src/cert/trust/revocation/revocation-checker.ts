@@ -2,6 +2,7 @@ import { AlgorithmPolicy } from '../algorithms.js';
 import { checkDuration } from '../../../shared/number-settings.js';
 import { RevocationError } from '../errors.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
+import { describeValue } from '../../../shared/describe-value.js';
 import { CrlCache, warmCrl } from './crl-cache.js';
 import { assertCrlCovers, crlCovers } from './crl-scope.js';
 import { OcspClient, warmOcsp, type RevocationCheckOptions } from './ocsp-client.js';
@@ -9,6 +10,7 @@ import { httpRevocationFetch, type RevocationFetch } from './revocation-fetch.js
 import type { CertificateRevocationList } from './crl.js';
 import type { RevocationStatus } from './revocation-status.js';
 import { requireInstant } from '../instant.js';
+import { requireOptionsObject } from '../options-argument.js';
 
 /**
  * The status `checker.check` (for an issuing CA with `issuingCa`:
@@ -135,11 +137,12 @@ export class RevocationChecker {
 
   /**
    * @param options see {@link RevocationCheckerOptions}.
-   * @throws RangeError when `ocspCacheSize` is not a non-negative integer, or a time setting (`clockSkewMs`,
+   * @throws RangeError when `options` is not an object, `ocspCacheSize` not a non-negative integer, or a time setting (`clockSkewMs`,
    * `fetchDeadlineMs`, `ocspCacheMaxAgeMs`, `ocspMaxResponseAgeMs`, `ocspRetryUnreachableMs`, `crlRefreshAheadMs`,
    * `crlRefreshRetryMs`) is not a usable number of milliseconds.
    */
   public constructor(options: RevocationCheckerOptions = {}) {
+    requireOptionsObject(options, 'RevocationChecker');
     // Named as the caller wrote them; the sources check their own names again.
     checkDuration('ocspCacheMaxAgeMs', options.ocspCacheMaxAgeMs);
     checkDuration('ocspMaxResponseAgeMs', options.ocspMaxResponseAgeMs);
@@ -184,7 +187,8 @@ export class RevocationChecker {
    * archived document), give the present as `now`; the answers are then
    * today's, and a revocation counts only when it happened at or before `at`.
    * @throws RevocationError when no source gave a trustworthy answer.
-   * @throws RangeError when `at` or `now` is not a valid Date (an Invalid Date would read as never revoked).
+   * @throws RangeError when `cert` or `issuer` is not a `TrustedCertificate`, `options` not an object, or `at`
+   * or `now` not a valid Date (an Invalid Date would read as never revoked).
    */
   public async check(
     cert: TrustedCertificate,
@@ -192,6 +196,7 @@ export class RevocationChecker {
     at: Date = new Date(),
     options: RevocationCheckOptions = {},
   ): Promise<RevocationStatus> {
+    checkArguments('check', cert, 'cert', issuer, options);
     requireInstant(at, 'at');
     const now = options.now === undefined ? at : requireInstant(options.now, 'now');
     // CRL first and one cached, current and covering the certificate: its answer (never `unknown`) is what the
@@ -225,9 +230,11 @@ export class RevocationChecker {
    * say. Those are set for the signers: a mirror of MOICA's CRL cannot speak
    * for MOICA's own certificate, and CA certificates name no OCSP responder.
    * @throws RevocationError when no CRL of the CA answered (`NO_REVOCATION_SOURCE` when it names none).
-   * @throws RangeError when `at` or `now` is not a valid Date.
+   * @throws RangeError when `ca` or `issuer` is not a `TrustedCertificate`, `options` not an object, or `at` or
+   * `now` not a valid Date.
    */
   public async checkIssuingCa(ca: TrustedCertificate, issuer: TrustedCertificate, at: Date = new Date(), options: RevocationCheckOptions = {}): Promise<RevocationStatus> {
+    checkArguments('checkIssuingCa', ca, 'ca', issuer, options);
     requireInstant(at, 'at');
     const now = options.now === undefined ? at : requireInstant(options.now, 'now');
     return this.crlStatusFrom(ca, issuer, ca.crlUrls, at, now);
@@ -280,6 +287,25 @@ export class RevocationChecker {
       if (crl !== undefined && crlCovers(crl, cert, url)) return crlStatus(crl, cert, url, at);
     }
     return undefined;
+  }
+}
+
+/**
+ * The certificates and options a check is given, before anything reads them: from JavaScript, a missing one
+ * would otherwise be a bare `TypeError` from deep in the OCSP or CRL code.
+ * @throws RangeError naming the argument.
+ */
+function checkArguments(method: string, cert: unknown, certName: string, issuer: unknown, options: unknown): void {
+  for (const [name, value] of [[certName, cert], ['issuer', issuer]] as const) {
+    // What it has, not `instanceof`: twpki loaded both as ES module and as CommonJS has two TrustedCertificate
+    // classes. What matters here is that a missing certificate, or DER bytes, is named instead of crashing deep
+    // in a source.
+    if (typeof (value as { publicKey?: unknown } | null | undefined)?.publicKey !== 'function') {
+      throw new RangeError(`RevocationChecker.${method}: ${name} must be a TrustedCertificate (TrustedCertificate.from(der)), not ${describeValue(value)}`);
+    }
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new RangeError(`RevocationChecker.${method}: options must be { now? } or left out, not ${describeValue(options)}`);
   }
 }
 
