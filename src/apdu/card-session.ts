@@ -18,6 +18,11 @@ export interface CardState {
   readonly files: FileReader;
   /** Gen2 secure-messaging state (`undefined` on Gen1). */
   readonly channel: Gen2Channel | undefined;
+  /**
+   * Gen1: a VERIFY this host sent may have left the card PIN-verified (it answered `9000`, or gave no answer or
+   * one no rule knows). The card keeps that state for any connection until it is reset or removed.
+   */
+  pinVerifiedOnCard?: boolean;
   /** Cached reads. */
   cardNumber?: string;
   version?: string;
@@ -52,6 +57,14 @@ export class CardSession {
   /** Card number, when a call has read it in the current card session. */
   public get knownCardNumber(): string | undefined {
     return this.state.cardNumber;
+  }
+
+  /**
+   * Whether a VERIFY of this session may have left a Gen1 card PIN-verified in the current card session (false
+   * once the transport's epoch moved on: the card was reset or re-inserted since).
+   */
+  public get pinVerifiedOnCard(): boolean {
+    return this.transport.epoch === this.state.epoch && this.state.pinVerifiedOnCard === true;
   }
 
   /** Runs `fn` in a transaction with state fresh for the transport's epoch. */

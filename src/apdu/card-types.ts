@@ -77,6 +77,14 @@ export interface HiCOSCardInfo {
   readonly certificates: readonly CardCertificate[];
 }
 
+/**
+ * What ends a PIN-verified state the SDK left on the card when the session that presented the PIN ends: `reset`
+ * (the default wherever twpki ends a session: SCARD_RESET_CARD, so no later connection, another program's
+ * included, finds the card verified) or `leave` (SCARD_LEAVE_CARD: the card stays verified until it is reset or
+ * removed, for setups whose other programs rely on that). See {@link HiCOSCard.pinVerifiedOnCard}.
+ */
+export type AfterPin = 'reset' | 'leave';
+
 /** Options of PIN-presenting calls. */
 export interface PinOptions {
   /**

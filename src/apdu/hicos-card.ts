@@ -2,6 +2,7 @@ import type { Transport } from '../pcsc/transport.js';
 import { readCardNumber, readCertificates, readPrivateKeys, readVersion } from './card-directory.js';
 import { type CardState, CardSession } from './card-session.js';
 import type {
+  AfterPin,
   CardCertificate,
   CardPrivateKey,
   DecryptOptions,
@@ -83,6 +84,34 @@ export class HiCOSCard {
    */
   public get lastKnownRetries(): number | undefined {
     return this.pins.lastKnown(this.session.knownCardNumber);
+  }
+
+  /**
+   * Whether this object presented a PIN to a Gen1 card in the current card session (since open or the last
+   * reset) and the card may still be PIN-verified: it answered `9000`, or no answer came back. A Gen1 card keeps
+   * that state for every connection until it is reset or removed, so any program that connects next (shared
+   * mode) could sign without the PIN. End it with the session: `session.disconnect(card.releaseDisposition())`,
+   * which resets the card when this is `true`.
+   *
+   * Always `false` on Gen2: the applet verifies inside an SCP03 session whose keys only this host holds, and
+   * opening another session or selecting the applet ends the verification, so no other connection can use it.
+   * `false` again once the transport reports a reset or re-insertion (its epoch changed).
+   */
+  public get pinVerifiedOnCard(): boolean {
+    return this.session.pinVerifiedOnCard;
+  }
+
+  /**
+   * How to end the transport's session so that no PIN-verified state this object created outlives it: `'reset'`
+   * when {@link HiCOSCard.pinVerifiedOnCard} and `afterPin` is `'reset'` (the default), else `'leave'`. Pass it to
+   * `PcscSession.disconnect` / `EmulatorSession.disconnect`.
+   * @param afterPin `'leave'` keeps the card verified for other programs until it is reset or removed
+   */
+  public releaseDisposition(afterPin: AfterPin = 'reset'): 'reset' | 'leave' {
+    if (afterPin !== 'reset' && afterPin !== 'leave') {
+      throw new HiCOSError('INVALID_CARD_INPUT', `afterPin must be 'reset' or 'leave', not ${describeValue(afterPin)}`);
+    }
+    return afterPin === 'reset' && this.pinVerifiedOnCard ? 'reset' : 'leave';
   }
 
   /** Generation, card number, version and certificates (cached per card session). */

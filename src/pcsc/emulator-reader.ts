@@ -1,5 +1,6 @@
 import { CardChannel } from './card-channel.js';
 import { CardRemovedError, PcscError } from './errors.js';
+import type { Disposition } from './pcsc-session.js';
 import type { CardEmulator, Transport } from './transport.js';
 import { sideListeners } from '../shared/side-listeners.js';
 import { TwpkiError } from '../shared/twpki-error.js';
@@ -87,6 +88,12 @@ export class EmulatorReader {
     return this.atr;
   }
 
+  /** @internal A reset at the end of a session: the card's state is lost, no change is reported (see `EmulatorSession.disconnect`). */
+  public resetQuietly(insertion: number): void {
+    const card = this.cardFor(insertion);
+    if (card) this.atr = card.reset();
+  }
+
   /** @internal */
   public currentAtr(): Uint8Array {
     return this.atr;
@@ -129,9 +136,19 @@ export class EmulatorSession extends CardChannel implements AsyncDisposable {
     });
   }
 
-  /** Ends the session; the card stays in the reader. */
-  public disconnect(): Promise<void> {
+  /**
+   * Ends the session (idempotent); the card stays in the reader. As `PcscSession.disconnect`: `leave` (default)
+   * leaves the card as it is, security state included; `reset` and `unpower` reset it (volatile state, a verified
+   * PIN included, is lost). Like pcscd, which reports no reader event for a reset made by a disconnect, this
+   * reset does not count as a change of the card (listeners of the reader are not told).
+   */
+  public disconnect(disposition: Disposition = 'leave'): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.closed = true;
+    if (disposition === 'reset' || disposition === 'unpower') {
+      this.reader.resetQuietly(this.insertion);
+      this.resets++;
+    }
     return Promise.resolve();
   }
 

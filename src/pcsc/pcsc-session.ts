@@ -149,24 +149,64 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
     this.state = 'open';
   }
 
-  /** Ends the session (idempotent). */
+  /**
+   * Ends the session (idempotent). `leave` (default) leaves the card as it is, its security state included (a
+   * verified PIN stays usable by the next connection); `reset` warm-resets it; `unpower` powers it down.
+   *
+   * A `reset` of an open session is made with an SCardReconnect (on the thread pool) before the handle is let
+   * go: `SCardDisconnect` with a reset disposition is synchronous in the binding and would hold this thread for
+   * the whole reset (100 ms per card with vpcd, a reader's reset time on hardware). If that reconnect fails, the
+   * handle is let go with the reset disposition; if it times out, once it ends, as after an abandoned exchange.
+   */
   public disconnect(disposition: Disposition = 'leave'): Promise<void> {
     return this.locked(async () => {
       if (this.state === 'closed') return;
       const cardIn = this.state === 'open';
+      let code = this.dispositionCode(disposition);
+      let pending: Promise<number> | undefined;
+      if (disposition === 'reset' && cardIn && this.card && !this.inflight) {
+        const reset = await this.resetOnRelease(this.card);
+        if (reset === 'done') code = this.binding.SCARD_LEAVE_CARD;
+        else if (reset !== 'failed') pending = reset.later;
+      }
       this.state = 'closed';
       this.init.onClose(this);
-      this.releaseNative(this.dispositionCode(disposition), cardIn);
+      this.releaseNative(code, cardIn, pending);
     });
   }
 
-  /** Lets go of the handle, at once or (`cardIn`: tell the context the reader stays held) after an abandoned exchange. */
-  private releaseNative(disposition: number, cardIn: boolean): void {
+  /**
+   * The reset of {@link PcscSession.disconnect}: `done`, `failed` (let go with SCARD_RESET_CARD instead), or, when
+   * the reconnect outlived the session's timeout, the disposition to let go with once it ends (leave after a
+   * reset that happened, reset otherwise).
+   */
+  private async resetOnRelease(card: NativeCard): Promise<'done' | 'failed' | { later: Promise<number> }> {
+    const reconnecting = card.reconnect(this.shareMode(), this.protocols(), this.binding.SCARD_RESET_CARD);
+    try {
+      this.protocolCode = await withTimeout(reconnecting, this.init.timeoutMs, 'resetting the card', this.readerName);
+      this.resets++;
+      return 'done';
+    } catch (error) {
+      if (!(error instanceof PcscTimeoutError)) return 'failed';
+      return {
+        later: reconnecting.then(
+          () => this.binding.SCARD_LEAVE_CARD,
+          () => this.binding.SCARD_RESET_CARD,
+        ),
+      };
+    }
+  }
+
+  /**
+   * Lets go of the handle, at once or (`cardIn`: tell the context the reader stays held) after an abandoned
+   * exchange, or after `pending` (a reconnect still running), with the disposition it settles to.
+   */
+  private releaseNative(disposition: number, cardIn: boolean, pending?: Promise<number>): void {
     const { card, line } = this;
     this.card = undefined;
     this.line = undefined;
     if (!card || !line) return;
-    const running = this.inflight;
+    const running = pending ?? this.inflight?.then(() => disposition);
     if (!running) {
       release(card, line, disposition, this.init.lines);
       return;
@@ -174,7 +214,7 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
     // A transmit a timeout abandoned still runs in pcsc-lite, and SCardDisconnect (synchronous in the binding)
     // waits for it on the JavaScript thread: with a card that went silent, the whole process would stop. The
     // session is closed now; its handle is let go once that transmit ends (the card answers, or is pulled).
-    const released = running.then(() => release(card, line, disposition, this.init.lines));
+    const released = running.then((code) => release(card, line, code, this.init.lines));
     // Until then the handle keeps the card from every connect, this process's own included: the context says so
     // at once instead of letting callers wait for a sharing violation that is their own. A pulled card's hold is
     // not reported: the removal ends the transmit, and the next card is a new one.

@@ -69,8 +69,14 @@ export class PinPresenter {
     let result: PinVerifyResult;
     if (!state.channel) {
       await state.files.selectEf(tx, HiCOSFile.PKCS15_DF, HiCOSFile.KEYS);
+      // A Gen1 card keeps a verification for every connection until it is reset: from the moment the VERIFY goes
+      // out (an answer lost on the way may be a 9000) the caller has a verified state to end. Only a definite
+      // refusal (63Cx, 6983, 6300) says this VERIFY verified nothing.
+      const before = state.pinVerifiedOnCard === true;
+      state.pinVerifiedOnCard = true;
       response = await this.sendVerify(tx, cardNumber, gen1VerifyCommand(pin));
       result = this.interpret(cardNumber, response);
+      if (result.status !== 'ok') state.pinVerifiedOnCard = before;
     } else {
       const session = await state.channel.open(tx);
       try {
