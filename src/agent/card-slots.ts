@@ -1,5 +1,5 @@
-import { defaultRetryCounterStore, HiCOSCard, type HiCOSCardOptions } from '../apdu/index.js';
-import { EmulatorReader, PcscContext, type PcscContextOptions, type PcscSession, type Transport } from '../pcsc/index.js';
+import { type AfterPin, defaultRetryCounterStore, HiCOSCard, type HiCOSCardOptions, HiCOSError } from '../apdu/index.js';
+import { EmulatorReader, type EmulatorSession, PcscContext, type PcscContextOptions, type PcscSession, type Transport } from '../pcsc/index.js';
 import { onEmulatorCardChange } from '../pcsc/emulator-reader.js';
 import { onMonitorRecovered } from '../pcsc/pcsc-context.js';
 import { sideListeners } from '../shared/side-listeners.js';
@@ -38,6 +38,43 @@ export interface CardSlots {
   close(): Promise<void>;
   /** The last known PIN tries left of a card (from its last VERIFY), without touching the card. */
   lastKnownRetries?(cardNumber: string): number | undefined;
+}
+
+/** Options of the card sources ({@link PcscCardSlots.open}, {@link EmulatorCardSlots}). */
+export interface CardSlotsOptions {
+  /**
+   * What ends the PIN-verified state a Gen1 card keeps after a `/sign` presented its PIN: `reset` (default) resets
+   * the card as the request's session ends, so no other program connecting to it can sign without the PIN;
+   * `leave` leaves it verified until it is reset or removed. Gen2 cards are never reset: no other connection can
+   * use their verification. A reset is no reader event: what the agent kept about the card stays warm.
+   */
+  afterPin?: AfterPin;
+}
+
+function afterPinOf(options: CardSlotsOptions): AfterPin {
+  const value = options.afterPin ?? 'reset';
+  if (value !== 'reset' && value !== 'leave') throw new HiCOSError('INVALID_CARD_INPUT', "afterPin must be 'reset' or 'leave'");
+  return value;
+}
+
+/**
+ * Runs `fn` on the card opened on `session`, then ends the session: with a reset when `fn` presented a PIN to a
+ * Gen1 card and `afterPin` is `reset`, else leaving the card as it is.
+ */
+async function runAndRelease<T>(
+  session: PcscSession | EmulatorSession,
+  cardOptions: HiCOSCardOptions,
+  afterPin: AfterPin,
+  fn: (card: HiCOSCard) => Promise<T>,
+): Promise<T> {
+  let card: HiCOSCard | undefined;
+  try {
+    card = await HiCOSCard.open(session as Transport, cardOptions);
+    // `return await`: the session must outlive fn's promise.
+    return await fn(card);
+  } finally {
+    await session.disconnect(card?.releaseDisposition(afterPin) ?? 'leave');
+  }
 }
 
 /** Told that what was read from the card in `reader` may no longer hold (from every reader's card when undefined). @internal */
@@ -93,10 +130,14 @@ export class PcscCardSlots implements CardSlots {
   /** Whether pcscd answers; replaced in open() by one that asks with the caller's context options. */
   private service = new PcscServiceHealth({});
 
+  private readonly afterPin: AfterPin;
+
   private constructor(
     private readonly context: PcscContext,
     private readonly cardOptions: HiCOSCardOptions,
+    options: CardSlotsOptions,
   ) {
+    this.afterPin = afterPinOf(options);
     rememberCardOptions(this, cardOptions);
     const bump = ({ reader }: { reader: string }): void => {
       this.changed(reader);
@@ -117,9 +158,11 @@ export class PcscCardSlots implements CardSlots {
   /**
    * Connects to pcscd.
    * @param contextOptions passed to `PcscContext.establish` (the startup timeout; `allowWorkerThread`)
+   * @param options how sessions end (`afterPin`)
    */
-  public static async open(cardOptions: HiCOSCardOptions = {}, contextOptions: PcscContextOptions = {}): Promise<PcscCardSlots> {
-    const slots = new PcscCardSlots(await PcscContext.establish(contextOptions), cardOptions);
+  public static async open(cardOptions: HiCOSCardOptions = {}, contextOptions: PcscContextOptions = {}, options: CardSlotsOptions = {}): Promise<PcscCardSlots> {
+    afterPinOf(options);
+    const slots = new PcscCardSlots(await PcscContext.establish(contextOptions), cardOptions, options);
     // The probe opens contexts on this thread too, so it needs the same options (allowWorkerThread).
     slots.service = new PcscServiceHealth(contextOptions);
     return slots;
@@ -178,9 +221,7 @@ export class PcscCardSlots implements CardSlots {
       throw error;
     }
     this.service.markUp();
-    await using session = opened;
-    // `return await`: the session must outlive fn's promise.
-    return await fn(await HiCOSCard.open(session, this.cardOptions));
+    return await runAndRelease(opened, this.cardOptions, this.afterPin, fn);
   }
 
   /** Closes the PC/SC context, disconnecting any open session. */
@@ -196,11 +237,14 @@ export class PcscCardSlots implements CardSlots {
  */
 export class EmulatorCardSlots implements CardSlots {
   private readonly stopListening: () => void;
+  private readonly afterPin: AfterPin;
 
   public constructor(
     private readonly reader: EmulatorReader,
     private readonly cardOptions: HiCOSCardOptions = {},
+    options: CardSlotsOptions = {},
   ) {
+    this.afterPin = afterPinOf(options);
     rememberCardOptions(this, cardOptions);
     // The reader tells of its card at once (it is in this process): no presence token has to be compared first.
     // Held weakly: slots dropped without `close()` (which did nothing before) must not live as long as the reader
@@ -233,8 +277,7 @@ export class EmulatorCardSlots implements CardSlots {
 
   /** Opens the emulated card for `fn`; `slot` is ignored since there is only one reader. */
   public async withCard<T>(_slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T> {
-    await using session = this.reader.connect();
-    return await fn(await HiCOSCard.open(session as Transport, this.cardOptions));
+    return await runAndRelease(this.reader.connect(), this.cardOptions, this.afterPin, fn);
   }
 
   /** Stops listening to the reader's card changes; the emulated reader itself belongs to the caller. */

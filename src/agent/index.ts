@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export { startAgent, AGENT_DEFAULT_PORT, type AgentOptions, type AgentServer } from './agent-server.js';
-export { PcscCardSlots, EmulatorCardSlots, type CardSlots, type SlotInfo } from './card-slots.js';
+export { PcscCardSlots, EmulatorCardSlots, type CardSlots, type CardSlotsOptions, type SlotInfo } from './card-slots.js';
 export { TrustedOrigins } from './trusted-origins.js';
 export { RetCode, LastError, retCodeMessage, lastErrorMessage, type RetCodeValue, type LastErrorValue, type CodeMessage } from './codes.js';
 export { wrongPinLastError } from './codes.js';

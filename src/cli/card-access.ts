@@ -5,7 +5,8 @@ import { UsageError } from './command.js';
 export interface CardAccess {
   transport: Transport;
   readerName: string;
-  close(): Promise<void>;
+  /** Ends the session with `disposition` (default `leave`; `reset` ends a PIN-verified state), then the context. */
+  close(disposition?: 'leave' | 'reset'): Promise<void>;
 }
 
 /** Where the reader name came from, as an error names it: `--reader`, else `TWPKI_READER`. */
@@ -85,8 +86,8 @@ export async function openCardTransport(options: { reader?: string; env: NodeJS.
     return {
       transport: session,
       readerName: withCard.name,
-      close: async () => {
-        await session.disconnect();
+      close: async (disposition = 'leave') => {
+        await session.disconnect(disposition);
         await context.close();
       },
     };

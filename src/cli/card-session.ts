@@ -1,8 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { FileRetryCounterStore, HiCOSCard } from '../apdu/index.js';
+import { type AfterPin, FileRetryCounterStore, HiCOSCard } from '../apdu/index.js';
 import { openCardTransport } from './card-access.js';
-import type { CliIo } from './command.js';
+import { type CliIo, UsageError } from './command.js';
 
 /** The options every card command takes. */
 export const readerOption = { reader: { type: 'string' }, json: { type: 'boolean' } } as const;
@@ -28,14 +28,39 @@ export function cliRetryStore(io: CliIo): FileRetryCounterStore {
   });
 }
 
-/** Opens the card, runs `fn` on it with the CLI's persistent last-try guard, and always closes it. */
-export async function withCard<T>(reader: string | undefined, io: CliIo, fn: (card: HiCOSCard, readerName: string) => Promise<T>): Promise<T> {
+/** The `--after-pin` option of the commands that present a PIN. */
+export const afterPinOption = { 'after-pin': { type: 'string' } } as const;
+
+/**
+ * `--after-pin reset|leave` (default `reset`): what ends the PIN-verified state a Gen1 card keeps after the
+ * command's VERIFY. `reset` resets the card when the command ends, so no other program finds it verified;
+ * `leave` leaves it verified until it is reset or removed.
+ */
+export function afterPinOf(value: string | undefined): AfterPin {
+  if (value === undefined || value === 'reset') return 'reset';
+  if (value === 'leave') return 'leave';
+  // Never repeated: a value given to an option could be a PIN typed in the wrong place.
+  throw new UsageError('--after-pin must be reset or leave');
+}
+
+/**
+ * Opens the card, runs `fn` on it with the CLI's persistent last-try guard, and always closes it. A session in
+ * which `fn` presented a PIN to a Gen1 card ends with a card reset unless `afterPin` is `leave`
+ * (`HiCOSCard.releaseDisposition`): the verification does not outlive the command.
+ */
+export async function withCard<T>(
+  reader: string | undefined,
+  io: CliIo,
+  fn: (card: HiCOSCard, readerName: string) => Promise<T>,
+  options: { afterPin?: AfterPin } = {},
+): Promise<T> {
   const access = await openCardTransport({ reader, env: io.env });
+  let card: HiCOSCard | undefined;
   try {
-    const card = await HiCOSCard.open(access.transport, { retryStore: cliRetryStore(io) });
+    card = await HiCOSCard.open(access.transport, { retryStore: cliRetryStore(io) });
     return await fn(card, access.readerName);
   } finally {
-    await access.close();
+    await access.close(card?.releaseDisposition(options.afterPin) ?? 'leave');
   }
 }
 

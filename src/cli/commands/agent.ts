@@ -1,10 +1,11 @@
 import { AGENT_DEFAULT_PORT, EmulatorCardSlots, PcscCardSlots, TrustedOrigins, startAgent, type CardSlots } from '../../agent/index.js';
 import { EmulatorReader } from '../../pcsc/index.js';
-import { cliRetryStore } from '../card-session.js';
+import { afterPinOf, afterPinOption, cliRetryStore } from '../card-session.js';
 import { UsageError, couldBePin, quotedValue, writeJson, writeLines, type CliCommand, parseCommandArgs } from '../command.js';
 
 const USAGE = [
-  'twpki agent [--port 61161] [--trust ORIGIN_OR_HOST]... [--virtual] [--allow-sha1] [--guard-last-try] [--allow-card-swap] [--json]',
+  'twpki agent [--port 61161] [--trust ORIGIN_OR_HOST]... [--virtual] [--allow-sha1] [--guard-last-try] [--allow-card-swap]',
+  '            [--after-pin reset|leave] [--json]',
   '',
   'Answers /pkcs11info, /sign, /popupForm, /addDomain and /p11Image.bmp like MOICA\'s local',
   'component, for pages of the trusted origins only. Cards come from PC/SC readers, or with',
@@ -13,7 +14,9 @@ const USAGE = [
   'is left (the page has warned the user, as with the official component); --guard-last-try refuses',
   'it instead. A /sign is refused, before the PIN is sent, when the card in the reader is not the one',
   'the page\'s last /pkcs11info showed (a card swapped in since would count the PIN as a wrong try);',
-  '--allow-card-swap sends it anyway. Runs until Ctrl-C.',
+  '--allow-card-swap sends it anyway. A Gen1 card stays PIN-verified for any program after a signature until it',
+  'is reset: --after-pin reset (the default) resets it when the /sign ends; --after-pin leave leaves it verified.',
+  'Runs until Ctrl-C.',
 ].join('\n');
 
 /** Whether `--trust` takes `entry` (TrustedOrigins throws a TypeError for an entry it refuses). */
@@ -41,6 +44,7 @@ export const agentCommand: CliCommand = {
         'allow-sha1': { type: 'boolean', default: false },
         'guard-last-try': { type: 'boolean', default: false },
         'allow-card-swap': { type: 'boolean', default: false },
+        ...afterPinOption,
         json: { type: 'boolean', default: false },
       },
     });
@@ -56,6 +60,7 @@ export const agentCommand: CliCommand = {
       }
       throw error;
     }
+    const afterPin = afterPinOf(values['after-pin']);
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a TCP port, got ${quotedValue(values.port)}`);
     let slots: CardSlots;
@@ -64,10 +69,10 @@ export const agentCommand: CliCommand = {
       const { createVirtualHiCOSCard } = await import('../../testing/index.js');
       const reader = new EmulatorReader({ name: 'twpki virtual reader' });
       reader.insert(await createVirtualHiCOSCard());
-      slots = new EmulatorCardSlots(reader);
+      slots = new EmulatorCardSlots(reader, {}, { afterPin });
     } else {
       // The counts the CLI's card commands keep: a try spent through a page counts for the next verify-pin.
-      slots = await PcscCardSlots.open({ retryStore: cliRetryStore(io) });
+      slots = await PcscCardSlots.open({ retryStore: cliRetryStore(io) }, {}, { afterPin });
     }
     let agent;
     try {

@@ -1,14 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { HiCOSError, type SignatureHash } from '../../apdu/index.js';
 import { resolvePinReader } from '../card-access.js';
-import { readerOption, withCard } from '../card-session.js';
+import { afterPinOf, afterPinOption, readerOption, withCard } from '../card-session.js';
 import { type CliCommand, parseCommandArgs, readerFailure, shownValue, UsageError, writeJson, writeLines } from '../command.js';
 import { pinForReader } from '../pin-prompt.js';
 
-const USAGE = 'twpki sign --in FILE [--hash sha256|sha384|sha512] [--reader NAME] [--pin-stdin] [--json]\n\n' +
+const USAGE = 'twpki sign --in FILE [--hash sha256|sha384|sha512] [--reader NAME] [--pin-stdin] [--after-pin reset|leave] [--json]\n\n' +
   'Signs the file with the SIGN key; prints the reader used (before the PIN is asked for), the signature and the\n' +
   'SIGN certificate (base64); with --json, every document names the reader, failures included.\n' +
-  'With more than one card inserted, --reader NAME (or TWPKI_READER) must say which card the PIN is for.';
+  'With more than one card inserted, --reader NAME (or TWPKI_READER) must say which card the PIN is for.\n' +
+  'A Gen1 card stays PIN-verified for any program after the signature until it is reset: --after-pin reset (the\n' +
+  'default) resets it when the command ends; --after-pin leave leaves it verified.';
 
 /** `twpki sign --in FILE`: PKCS#1 v1.5 signature with the SIGN key. */
 export const signCommand: CliCommand = {
@@ -18,8 +20,9 @@ export const signCommand: CliCommand = {
   async run(args, io) {
     const { values } = parseCommandArgs(USAGE, {
       args,
-      options: { ...readerOption, in: { type: 'string' }, hash: { type: 'string' }, 'pin-stdin': { type: 'boolean' } },
+      options: { ...readerOption, ...afterPinOption, in: { type: 'string' }, hash: { type: 'string' }, 'pin-stdin': { type: 'boolean' } },
     });
+    const afterPin = afterPinOf(values['after-pin']);
     if (!values.in) throw new UsageError('--in FILE is required');
     const hash = (values.hash ?? 'sha256') as SignatureHash;
     if (!['sha256', 'sha384', 'sha512'].includes(hash)) throw new UsageError('--hash must be sha256, sha384 or sha512');
@@ -52,7 +55,7 @@ export const signCommand: CliCommand = {
         if (values.json) writeJson(io, out);
         else writeLines(io, `signature   ${out.signature}`, `certificate ${out.certificate ?? '(none)'}`);
         return 0;
-      });
+      }, { afterPin });
     } catch (error) {
       // Without --json main reports it on stderr, under the reader line already printed. With --json the one
       // document names the reader too, so main's report (which cannot) is replaced by the same one plus `reader`.

@@ -1,6 +1,6 @@
 import { HiCOSError } from '../../apdu/index.js';
 import { resolvePinReader } from '../card-access.js';
-import { readerOption, withCard } from '../card-session.js';
+import { afterPinOf, afterPinOption, readerOption, withCard } from '../card-session.js';
 import { type CliCommand, EXIT_USAGE, failureOf, isUsageError, readerFailure, writeFailure, writeJson, writeLines, parseCommandArgs } from '../command.js';
 
 /** The card could not be reached (no reader or card, PC/SC down): not a PIN answer. */
@@ -8,10 +8,12 @@ const EXIT_NO_CARD = 4;
 import { pinForReader } from '../pin-prompt.js';
 import { triesLeft } from '../../shared/tries-left.js';
 
-const USAGE = 'twpki verify-pin [--reader NAME] [--pin-stdin] [--allow-last-try] [--json]\n\n' +
+const USAGE = 'twpki verify-pin [--reader NAME] [--pin-stdin] [--allow-last-try] [--after-pin reset|leave] [--json]\n\n' +
   'Prompts for the PIN without echo (or reads the first line of stdin with --pin-stdin when stdin is not a terminal; never from arguments).\n' +
   'With more than one card inserted, --reader NAME (or TWPKI_READER) must say which card the PIN is for.\n' +
   'The reader used is printed first, before the PIN is asked for (with --json: `reader` in the document).\n' +
+  'A Gen1 card stays PIN-verified for any program after a right PIN until it is reset: --after-pin reset (the\n' +
+  'default) resets it when the command ends; --after-pin leave leaves it verified.\n' +
   'Exit status: 0 ok, 1 wrong PIN, 2 bad input or refused by the last-try guard, 3 locked.';
 
 /** `twpki verify-pin`: exits 0 ok, 1 wrong PIN, 2 bad input or refused by the last-try guard, 3 locked, 4 no card reached. */
@@ -22,8 +24,9 @@ export const verifyPinCommand: CliCommand = {
   async run(args, io) {
     const { values } = parseCommandArgs(USAGE, {
       args,
-      options: { ...readerOption, 'pin-stdin': { type: 'boolean' }, 'allow-last-try': { type: 'boolean' } },
+      options: { ...readerOption, ...afterPinOption, 'pin-stdin': { type: 'boolean' }, 'allow-last-try': { type: 'boolean' } },
     });
+    const afterPin = afterPinOf(values['after-pin']);
     // The card first, then the PIN: with two cards and no --reader this is a usage error before anything is typed.
     let reader: string;
     try {
@@ -57,7 +60,7 @@ export const verifyPinCommand: CliCommand = {
         else if (locked) writeLines(io, 'the card is locked');
         else writeLines(io, `wrong PIN, ${triesLeft(result.retriesLeft)}`);
         return result.status === 'ok' ? 0 : locked ? 3 : 1;
-      });
+      }, { afterPin });
     } catch (error) {
       // 1 means "wrong PIN" here, so a script must not read a missing reader or pcscd as one.
       if (isUsageError(error)) throw error;
