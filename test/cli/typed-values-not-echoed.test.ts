@@ -105,6 +105,8 @@ describe('a file argument that could be a PIN', () => {
       const run = await runCli([...args, '--json'], '123456\n');
       expect(run.code, printed(run)).toBe(2);
       expect(errorOf(run).message).toMatch(message);
+      // One code for a file a command cannot read, whichever command (sign said USAGE).
+      expect(errorOf(run).code).toBe('UNREADABLE_FILE');
       expect(printed(run)).not.toContain(PIN);
       const text = await runCli(args, '123456\n');
       expect(text.code).toBe(2);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { HiCOSError, type SignatureHash } from '../../apdu/index.js';
 import { resolvePinReader } from '../card-access.js';
 import { afterPinOf, afterPinOption, readerOption, withCard } from '../card-session.js';
-import { type CliCommand, parseCommandArgs, readerFailure, shownValue, UsageError, writeJson, writeLines } from '../command.js';
+import { type CliCommand, inputFailure, parseCommandArgs, readerFailure, shownValue, unreadable, UsageError, writeJson, writeLines } from '../command.js';
 import { pinForReader } from '../pin-prompt.js';
 
 const USAGE = 'twpki sign --in FILE [--hash sha256|sha384|sha512] [--reader NAME] [--pin-stdin] [--after-pin reset|leave] [--json]\n\n' +
@@ -27,10 +27,14 @@ export const signCommand: CliCommand = {
     const hash = (values.hash ?? 'sha256') as SignatureHash;
     if (!['sha256', 'sha384', 'sha512'].includes(hash)) throw new UsageError('--hash must be sha256, sha384 or sha512');
     const file = values.in;
-    const data = await readFile(file).catch((error: unknown) => {
-      // The system's code only: its message quotes the path, which is shown only when it cannot be a PIN.
-      throw new UsageError(`cannot read ${shownValue(file, '--in FILE')}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-    });
+    let data: Uint8Array;
+    try {
+      data = await readFile(file);
+    } catch (error) {
+      // UNREADABLE_FILE, as the certificate commands say it, with the system's code only: its message quotes the
+      // path, which is shown only when it cannot be a PIN. Before the card is touched or a PIN asked for.
+      return inputFailure(io, values.json === true, 'twpki sign', unreadable(shownValue(file, '--in FILE'), error));
+    }
     // The card first, then the PIN: with two cards and no --reader this is a usage error before anything is typed.
     const reader = await resolvePinReader({ reader: values.reader, env: io.env });
     const pin = await pinForReader(io, reader, { json: values.json === true, fromStdin: values['pin-stdin'] === true, otherwise: 1 });
