@@ -10,6 +10,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/enroll/migrations/index.js';
 import { PgliteStore } from '../../src/enroll/store/pglite-store.js';
+import { DBA_INDEXES, UNIQUE_PARTIAL } from './dba-indexes.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -34,17 +35,6 @@ async function databaseAt0008(renames: readonly string[]): Promise<string> {
   await db.close();
   return dir;
 }
-
-/** Unique partial indexes a DBA may have added to the table: not the open-application index, so a migration keeps them. */
-const DBA_INDEXES = [
-  `CREATE UNIQUE INDEX dba_one_review_per_applicant ON enroll_account_applications (applicant_id) WHERE status = 'underReview'`,
-  `CREATE UNIQUE INDEX dba_noted_number_once ON enroll_account_applications (control_number) WHERE review_note IS NOT NULL`,
-  `CREATE UNIQUE INDEX dba_open_number_folded ON enroll_account_applications (lower(control_number)) WHERE status = 'active'`,
-];
-
-/** The unique partial indexes on the applications table, by name. */
-const UNIQUE_PARTIAL = `SELECT i.indexrelid::regclass::text AS name FROM pg_index i
-  WHERE i.indrelid = 'enroll_account_applications'::regclass AND i.indisunique AND i.indpred IS NOT NULL ORDER BY 1`;
 
 describe('migration 0009 on an existing database', () => {
   it.each([
