@@ -13,7 +13,7 @@ describe('which errors are the database being unavailable', () => {
   const driverError = (code: string, message = 'driver'): Error => Object.assign(new Error(message), { code });
 
   it('connection SQLSTATEs (class 08, 57P01-57P03, 53300) and socket errors become STORE_UNAVAILABLE, cause kept', () => {
-    for (const code of ['08000', '08001', '08003', '08006', '08P01', '57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND']) {
+    for (const code of ['08000', '08001', '08003', '08006', '08007', '57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND']) {
       const cause = driverError(code);
       const mapped = storeError(cause);
       expect([code, mapped]).toEqual([code, expect.objectContaining({ name: 'EnrollError', code: 'STORE_UNAVAILABLE', cause })]);
@@ -24,7 +24,8 @@ describe('which errors are the database being unavailable', () => {
   });
 
   it('constraint, syntax, password and missing-database errors stay the driver\'s; lost races stay CONCURRENT_UPDATE', () => {
-    for (const code of ['23505', '23503', '42601', '28P01', '3D000', '57014']) {
+    // 08P01 is also a statement whose parameters do not match its placeholders (a caller's bug, not an outage).
+    for (const code of ['23505', '23503', '42601', '28P01', '3D000', '57014', '08P01', '08004']) {
       const cause = driverError(code);
       expect([code, storeError(cause)]).toEqual([code, cause]);
     }

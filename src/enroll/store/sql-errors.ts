@@ -46,12 +46,20 @@ export function lostRaceError(err: unknown): unknown {
 
 /**
  * SQLSTATEs with which PostgreSQL says it cannot serve the connection now, whatever the statement: class 08
- * (connection exception), 57P01 (an administrator's shutdown or `pg_terminate_backend`), 57P02 (a crash of
+ * (connection exception: 08000, 08001, 08003, 08006, 08007; not 08P01 or 08004), 57P01 (an administrator's shutdown or `pg_terminate_backend`), 57P02 (a crash of
  * another server process), 57P03 (starting up, shutting down or in recovery) and 53300 (too many connections).
  */
 function unavailableState(code: string): string | undefined {
-  if (code.startsWith('08')) return 'the connection to PostgreSQL failed';
   switch (code) {
+    // Class 08 by name, not by prefix: 08P01 (protocol_violation) is also what a statement whose parameters do not
+    // match its placeholders gets, a caller's bug that trying again does not mend, and 08004 is the server
+    // refusing the connection for a reason of its own.
+    case '08000':
+    case '08001':
+    case '08003':
+    case '08006':
+    case '08007':
+      return 'the connection to PostgreSQL failed';
     case '57P01':
       return 'PostgreSQL ended the connection (shutdown or an administrator)';
     case '57P02':
