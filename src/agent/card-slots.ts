@@ -131,6 +131,8 @@ export class PcscCardSlots implements CardSlots {
   private service = new PcscServiceHealth({});
 
   private readonly afterPin: AfterPin;
+  /** Card requests not yet ended, for {@link PcscCardSlots.close}. */
+  private readonly running = new Set<Promise<unknown>>();
 
   private constructor(
     private readonly context: PcscContext,
@@ -194,7 +196,7 @@ export class PcscCardSlots implements CardSlots {
    * `CARD_UNRESPONSIVE`, and the reader is free again when the card answers or is removed.
    */
   public withCard<T>(slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T> {
-    return this.queue.run(slot.description, async () => {
+    const run = this.queue.run(slot.description, async () => {
       try {
         return await this.openFor(slot, fn);
       } catch (error) {
@@ -204,6 +206,12 @@ export class PcscCardSlots implements CardSlots {
         throw error;
       }
     });
+    this.running.add(run);
+    const done = (): void => {
+      this.running.delete(run);
+    };
+    run.then(done, done);
+    return run;
   }
 
   /** Counts a change of `reader`'s card: a new presence token, so nothing read before it is served again. */
@@ -224,11 +232,30 @@ export class PcscCardSlots implements CardSlots {
     return await runAndRelease(opened, this.cardOptions, this.afterPin, fn);
   }
 
-  /** Closes the PC/SC context, disconnecting any open session. */
-  public close(): Promise<void> {
+  /**
+   * Closes the PC/SC context, disconnecting any open session, once the card requests still running have ended
+   * (at most {@link CLOSE_WAIT_MS}): each ends its own session, and a `/sign` that presented a PIN to a Gen1 card
+   * resets the card as it does (`afterPin`). Closing the context under it would let the session go leaving the
+   * card PIN-verified for the next program (an agent stopped with Ctrl-C during a signature).
+   */
+  public async close(): Promise<void> {
+    if (this.running.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_WAIT_MS);
+      });
+      await Promise.race([Promise.allSettled([...this.running]), waited]);
+      clearTimeout(timer);
+    }
     return this.context.close();
   }
 }
+
+/**
+ * How long {@link PcscCardSlots.close} waits for card requests still running: a Gen1 signature takes about a
+ * second, a whole cold read a few; past this a card that stopped answering does not hold the agent's exit up.
+ */
+const CLOSE_WAIT_MS = 15_000;
 
 /**
  * Slots backed by one in-process reader (virtual card). The card being inserted, removed or reset counts as a
