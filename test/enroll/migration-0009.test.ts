@@ -65,7 +65,7 @@ describe('migration 0009 on an existing database', () => {
       expect(checks).toEqual([{ n: 1 }]);
       // The open-application index is replaced; a DBA's own unique partial indexes on the table stay.
       const names = await store.transaction((tx) => tx.query<{ name: string }>(UNIQUE_PARTIAL));
-      const dba = renames.length > 0 ? ['dba_noted_number_once', 'dba_one_review_per_applicant', 'dba_open_number_folded'] : [];
+      const dba = renames.length > 0 ? ['dba_noted_number_once', 'dba_one_active_account', 'dba_one_review_per_applicant', 'dba_open_number_folded'] : [];
       expect(names.map((r) => r.name)).toEqual([...dba, 'enroll_account_applications_open_key']);
     } finally {
       await store.close();

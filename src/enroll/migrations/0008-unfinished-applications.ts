@@ -8,7 +8,8 @@
  * them, and a renamed old CHECK left in place would refuse every `abandoned`
  * (an old index would keep counting abandoned applications as open). The
  * index is the unique partial one on `control_number` alone whose condition
- * reads `status`; a DBA's other unique partial indexes on the table stay
+ * is `status NOT IN (…)`, as every release wrote it; a DBA's other unique
+ * partial indexes on the table (`WHERE status = 'active'` included) stay
  * (until 2026-12-02 every unique partial index there was dropped).
  */
 import type { Migration } from './migration.js';
@@ -36,7 +37,7 @@ BEGIN
        AND i.indisunique AND i.indpred IS NOT NULL
        AND i.indnkeyatts = 1 AND i.indexprs IS NULL
        AND i.indkey[0] = (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attname = 'control_number')
-       AND pg_get_expr(i.indpred, i.indrelid) LIKE '%status%'
+       AND pg_get_expr(i.indpred, i.indrelid) LIKE '(status <> ALL (ARRAY[%'
   LOOP
     EXECUTE format('DROP INDEX %s', found.idx);
   END LOOP;

@@ -30,7 +30,7 @@ BEGIN
        AND i.indisunique AND i.indpred IS NOT NULL
        AND i.indnkeyatts = 1 AND i.indexprs IS NULL
        AND i.indkey[0] = (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attname = 'control_number')
-       AND pg_get_expr(i.indpred, i.indrelid) LIKE '%status%'
+       AND pg_get_expr(i.indpred, i.indrelid) LIKE '(status <> ALL (ARRAY[%'
   LOOP
     EXECUTE format('DROP INDEX %s', found.idx);
   END LOOP;
