@@ -22,6 +22,8 @@ import type { CardToken, ComponentChannel, ComponentPresent, ComponentSlot } fro
  */
 interface RememberedDetection {
   readonly channel: ComponentChannel;
+  /** Whether the popup may take its card without detecting again (a popup detection not yet contradicted). */
+  readonly popupShortcut: boolean;
   /** Readers with a readable card, in the answer's order; at most {@link MAX_CARDS}. */
   readonly withCards: readonly ComponentSlot[];
 }
@@ -37,16 +39,31 @@ const remembered = new Map<string, RememberedDetection>();
 export function rememberDetection(origin: string, found: ComponentPresent): void {
   // Deleted first so that the origin moves to the end: the oldest answer is the first key.
   remembered.delete(origin);
-  remembered.set(origin, { channel: found.channel, withCards: found.slots.filter((s) => s.token !== null).slice(0, MAX_CARDS) });
+  remembered.set(origin, {
+    channel: found.channel,
+    popupShortcut: found.channel === 'popup',
+    withCards: found.slots.filter((s) => s.token !== null).slice(0, MAX_CARDS),
+  });
   for (const oldest of remembered.keys()) {
     if (remembered.size <= MAX_ORIGINS) break;
     remembered.delete(oldest);
   }
 }
 
-/** Forgets the remembered detection, e.g. after the card it named was not the one that answered. */
+/** Forgets the remembered detection (the component answered that it is not there). */
 export function forgetDetection(origin: string): void {
   remembered.delete(origin);
+}
+
+/**
+ * After a signature said the card is not where the detection saw it (taken out, another card answered, the
+ * agent's swap refusal): the popup must find the card again before the next signature, but the card the page
+ * showed is kept. The page still shows it and its user still types that card's PIN: forgetting it would let the
+ * next `sign()` without a slot send that PIN to whatever card is in the reader by then.
+ */
+export function forgetPopupShortcut(origin: string): void {
+  const entry = remembered.get(origin);
+  if (entry !== undefined) remembered.set(origin, { ...entry, popupShortcut: false });
 }
 
 /** The reader of the only card the last detection found, if it found exactly one (any channel). */
@@ -57,7 +74,7 @@ export function rememberedCardSlot(origin: string): ComponentSlot | undefined {
 
 /** The reader of the only card the last detection found, if that detection went through the popup. */
 export function rememberedPopupCardSlot(origin: string): ComponentSlot | undefined {
-  return remembered.get(origin)?.channel === 'popup' ? rememberedCardSlot(origin) : undefined;
+  return remembered.get(origin)?.popupShortcut === true ? rememberedCardSlot(origin) : undefined;
 }
 
 /** A certificate serial number as components may write it: case and leading zeros do not matter. */

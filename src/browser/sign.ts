@@ -3,7 +3,7 @@ import { ComponentError } from './component-error.js';
 import type { ComponentChannel, ComponentSlot } from './component-info.js';
 import { callComponent, learnedChannel } from './channel.js';
 import { detect, detectOnce } from './detect.js';
-import { forgetDetection, rememberDetection, rememberedCardSlot, rememberedPopupCardSlot, sameCard } from './detection-memory.js';
+import { forgetPopupShortcut, rememberDetection, rememberedCardSlot, rememberedPopupCardSlot, sameCard } from './detection-memory.js';
 import { resolveOptions, type ComponentOptions, type ResolvedOptions } from './options.js';
 import { requireSuccess, text } from './reply-fields.js';
 
@@ -195,8 +195,9 @@ function validate(request: SignRequest): void {
  *   `RetCode.NO_CARD`): the card was taken out, or, from `twpki agent`, the
  *   card in the reader is not the one its last `/pkcs11info` answer to this
  *   page showed (`componentMessage` "the card in the reader changed since the
- *   page read it …"; no PIN was tried). The client forgets its detection.
- *   Call `detect()` again, show that card and ask for its PIN, and sign with
+ *   page read it …"; no PIN was tried). The popup finds the card again next
+ *   time; the card the page showed is still what a `sign()` without a slot
+ *   compares with. Call `detect()` again, show that card and ask for its PIN, and sign with
  *   the new detection's `slot`: the agent refuses a swap once, so a `slot`
  *   kept from before would send the next PIN to the new card.
  *
@@ -266,8 +267,9 @@ export async function sign(request: SignRequest, options?: ComponentOptions): Pr
       componentVersion: text(reply, 'version'),
     };
   } catch (error) {
-    // The next signature finds the card again (one more popup) rather than trusting what was seen.
-    if (cardMoved(error)) forgetDetection(resolved.origin);
+    // The next signature finds the card again (one more popup) rather than trusting what was seen; the card the
+    // page showed stays what a sign() without a slot compares with (the page still shows it).
+    if (cardMoved(error)) forgetPopupShortcut(resolved.origin);
     throw error;
   }
 }

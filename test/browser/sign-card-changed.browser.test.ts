@@ -120,12 +120,16 @@ describe.runIf(chromiumAvailable())('twpki/browser sign() without a slot after t
     expect(signed.cardNumber).toBe(b.cardNumber);
   });
 
-  it('with a slot, unchanged: the agent refuses the swap (未插入IC卡), the client forgets, the next sign() signs', async () => {
+  it('with a slot, unchanged: the agent refuses the swap (未插入IC卡); without a slot the client refuses the PIN typed for A once, then signs', async () => {
     const found = await shown();
     swap(b);
     const refused = errorOf(await inPage(page, 'sign', { request: { tbs: 'slot', pin: PIN_A, slot: found.slot }, options: direct() }));
     expect(refused).toMatchObject({ code: 'COMPONENT_FAILED', retCode: RetCode.NO_CARD });
     expect(refused.componentMessage).toMatch(/changed since the page read it/);
+    expect(verifies(b)).toBe(0);
+    // The page still shows A: the PIN typed for it is refused before it reaches B, once.
+    const again = errorOf(await inPage(page, 'sign', { request: { tbs: 'slot', pin: PIN_A }, options: direct() }));
+    expect(again).toMatchObject({ code: 'COMPONENT_CARD_CHANGED' });
     expect(verifies(b)).toBe(0);
     const signed = valueOf(await inPage<SignResult>(page, 'sign', { request: { tbs: 'slot', pin: PIN_B }, options: direct() }));
     expect(signed.cardNumber).toBe(b.cardNumber);
