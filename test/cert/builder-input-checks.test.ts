@@ -165,10 +165,13 @@ describe('other builder arguments a JavaScript caller can get wrong', () => {
     }
     for (const given of [null, undefined, {}, new ChallengeIssuer()]) {
       expect(refusal(() => new LoginVerifierBuilder().withChallengeStore(given as unknown as ChallengeIssuer['store'])).message).toMatch(
-        /^withChallengeStore needs a ChallengeStore \(put and consume\), got /,
+        /^withChallengeStore needs a ChallengeStore \(an object with consume\), got /,
       );
     }
     expect(() => new LoginVerifierBuilder().withChallengeStore(new ChallengeIssuer().store)).not.toThrow();
+    // A process that only verifies needs consume alone (challenges issued elsewhere).
+    const consumeOnly = { consume: () => Promise.resolve(undefined) } as unknown as ChallengeIssuer['store'];
+    expect(() => new LoginVerifierBuilder().withChallengeStore(consumeOnly)).not.toThrow();
   });
 
   it('withAllowedOrigins names itself and the origin rule', () => {

@@ -7,10 +7,13 @@ import { LoginVerifier } from './login-verifier.js';
 import { originProblem } from './login-message.js';
 import { describeValue } from '../../../shared/describe-value.js';
 
-/** Whether `value` has what a verifier calls on a challenge store (and what issuing needs). */
+/**
+ * Whether `value` has what a verifier calls on a challenge store: `consume`. Not `put`: a process that only
+ * verifies (challenges issued by another, `withChallengeStore`) may hand a JavaScript store without it.
+ */
 function isChallengeStore(value: unknown): value is ChallengeStore {
   const store = value as Partial<ChallengeStore> | null | undefined;
-  return typeof store === 'object' && store !== null && typeof store.consume === 'function' && typeof store.put === 'function';
+  return typeof store === 'object' && store !== null && typeof store.consume === 'function';
 }
 
 /** The GPKI policy every real MOICA/MOEACA/GCA/XCA certificate carries (assurance level 3). */
@@ -81,7 +84,7 @@ export class LoginVerifierBuilder extends SignerVerifierBuilder<LoginVerifier> {
     if (!isChallengeStore(store)) {
       throw new LoginConfigurationError(
         'INVALID_CONFIGURATION',
-        `withChallengeStore needs a ChallengeStore (put and consume), got ${describeValue(store)}`,
+        `withChallengeStore needs a ChallengeStore (an object with consume), got ${describeValue(store)}`,
       );
     }
     this.store = store;
