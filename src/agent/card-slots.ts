@@ -234,7 +234,7 @@ export class PcscCardSlots implements CardSlots {
 
   /**
    * Closes the PC/SC context, disconnecting any open session, once the card requests still running have ended
-   * (at most {@link CLOSE_WAIT_MS}): each ends its own session, and a `/sign` that presented a PIN to a Gen1 card
+   * (at most 15 seconds): each ends its own session, and a `/sign` that presented a PIN to a Gen1 card
    * resets the card as it does (`afterPin`). Closing the context under it would let the session go leaving the
    * card PIN-verified for the next program (an agent stopped with Ctrl-C during a signature).
    */
@@ -252,7 +252,7 @@ export class PcscCardSlots implements CardSlots {
 }
 
 /**
- * How long {@link PcscCardSlots.close} waits for card requests still running: a Gen1 signature takes about a
+ * How long `PcscCardSlots.close` waits for card requests still running: a Gen1 signature takes about a
  * second, a whole cold read a few; past this a card that stopped answering does not hold the agent's exit up.
  */
 const CLOSE_WAIT_MS = 15_000;
