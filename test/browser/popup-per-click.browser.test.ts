@@ -80,7 +80,7 @@ describe.runIf(chromiumAvailable())('twpki/browser through the popup, one popup 
     expect(signed).toMatchObject({ channel: 'popup', cardNumber: FIRST });
   });
 
-  it('a swapped card is refused by the agent before the PIN is sent, and the next sign() finds the card again', async () => {
+  it('a swapped card is refused by the agent before the PIN is sent; the next click finds the card and refuses it in the same popup, then the next signs', async () => {
     valueOf(await inPage<ComponentPresent>(page, 'detect', { options: popupOptions() }));
     reader.remove();
     reader.insert(second);
@@ -90,10 +90,12 @@ describe.runIf(chromiumAvailable())('twpki/browser through the popup, one popup 
     const mismatch = errorOf(await inPage(page, 'sign', { request: { tbs: 'swapped', pin: PIN }, options: popupOptions() }));
     expect(mismatch).toMatchObject({ code: 'COMPONENT_FAILED', retCode: 0x76000006 });
     expect(second.log.some((e) => e.command[1] === 0x20)).toBe(false);
-    // Forgotten: this click finds the card (its popup) and the sign popup is blocked…
-    const blocked = errorOf(await inPage(page, 'sign', { request: { tbs: 'finds it', pin: PIN }, options: popupOptions() }));
-    expect(blocked.code).toBe('COMPONENT_POPUP_BLOCKED');
-    // …and the next one signs with the card now in the reader.
+    // The popup shortcut is forgotten, the card the page showed is not: this click finds the card (its one popup)
+    // and, it being another card than the one shown, refuses it there, before the PIN is sent…
+    const changed = errorOf(await inPage(page, 'sign', { request: { tbs: 'finds it', pin: PIN }, options: popupOptions() }));
+    expect(changed.code).toBe('COMPONENT_CARD_CHANGED');
+    expect(second.log.some((e) => e.command[1] === 0x20)).toBe(false);
+    // …and the next one signs, in one popup, with the card now in the reader.
     const signed = valueOf(await inPage<SignResult>(page, 'sign', { request: { tbs: 'signs', pin: PIN }, options: popupOptions() }));
     expect(signed).toMatchObject({ channel: 'popup', cardNumber: SECOND });
   });

@@ -8,6 +8,9 @@ import { openPglite } from '../../enroll/helpers.js';
 
 const START = Date.parse('2026-03-01T00:00:00Z');
 
+/** 200,000 issues take 8–13 s alone; beside the whole suite on two cores they took over 30 s. Bounds a hang. */
+const FLOOD_TIMEOUT_MS = 120_000;
+
 describe('the default challenge store under a flood of unused challenges', () => {
   it('stays at its cap through 200,000 issues from 20,000 sessions, dropping the oldest, and purges once they expire', async () => {
     let t = START;
@@ -30,7 +33,7 @@ describe('the default challenge store under a flood of unused challenges', () =>
     t += 5 * 60_000 + 1;
     await issuer.issue('late');
     expect(store.size).toBe(1);
-  });
+  }, FLOOD_TIMEOUT_MS);
 
   it('purges expired challenges between issues: a steady rate over an hour holds one lifetime of them', async () => {
     let t = START;
@@ -86,5 +89,5 @@ describe('the SQL challenge store (embedded PGlite) under the same flood', () =>
       await store.close();
       await db.close();
     }
-  });
+  }, FLOOD_TIMEOUT_MS);
 });
