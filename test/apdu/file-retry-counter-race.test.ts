@@ -12,7 +12,15 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../..');
 
-function run(path: string, card: string, rounds: number): Promise<{ card: string; wrong: number; errors: number }> {
+interface WorkerResult {
+  card: string;
+  higher: number;
+  otherAfterSave: number;
+  lastSaved: number | undefined;
+  errors: string[];
+}
+
+function run(path: string, card: string, rounds: number): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'support/retry-race-worker.ts'), path, card, String(rounds)], { cwd: ROOT });
     let out = '';
@@ -20,19 +28,27 @@ function run(path: string, card: string, rounds: number): Promise<{ card: string
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as { card: string; wrong: number; errors: number }) : reject(new Error(`exit ${code}: ${err}`))));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as WorkerResult) : reject(new Error(`exit ${code}: ${err}`))));
   });
 }
 
+const ROUNDS = 2_000;
+
 describe('FileRetryCounterStore shared by two processes saving at once', () => {
-  it('each reads back the count it just saved for its own card, and the file ends with both', async () => {
+  it('neither reads back a count higher than it just saved, and the file ends with what each last saved', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'twpki-retry-race-')), 'pin-retries.json');
-    const results = await Promise.all([run(path, 'TP03000000000001', 3_000), run(path, 'TP03000000000002', 3_000)]);
-    expect(results.map((r) => [r.wrong, r.errors])).toEqual([
+    const results = await Promise.all([run(path, 'TP03000000000001', ROUNDS), run(path, 'TP03000000000002', ROUNDS)]);
+    expect(results.map((r) => [r.higher, r.otherAfterSave])).toEqual([
       [0, 0],
       [0, 0],
     ]);
-    // The last save of each: round 2,999 saved 1 + (2999 % 2) = 2.
-    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ TP03000000000001: 2, TP03000000000002: 2 });
-  }, 60_000);
+    // A save may give up on a lock a loaded machine kept busy past its wait (reported, and the count kept in
+    // this process): nothing else may fail, and not often.
+    for (const r of results) {
+      for (const e of r.errors) expect(e).toMatch(/is held by another process/);
+      expect(r.errors.length).toBeLessThan(ROUNDS / 20);
+      expect(r.lastSaved).toBeDefined();
+    }
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ TP03000000000001: results[0]?.lastSaved, TP03000000000002: results[1]?.lastSaved });
+  }, 120_000);
 });

@@ -3,7 +3,7 @@
  * card's answer (the VERIFY has gone out by then), and a file that holds no counts is reported, not silently
  * taken as empty.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -141,5 +141,24 @@ describe('FileRetryCounterStore shared by a long-running process and the CLI', (
     await expect(next.verifyPin('654321')).rejects.toMatchObject({ code: 'LAST_TRY_GUARD' });
     expect(card.pinTriesLeft).toBe(1);
   });
-});
 
+  it("a count this process could not save is not given up to the file's higher, older one", () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'twpki-retries-')), 'pin-retries.json');
+    writeFileSync(path, '{"TP03000012345678":2}\n');
+    const agent = new FileRetryCounterStore(path, { onError: () => undefined });
+    // A directory where this process writes its new copy: the save fails, as under a lock held too long.
+    const blocker = `${path}.${process.pid}.tmp`;
+    mkdirSync(blocker);
+    agent.set('TP03000012345678', 1);
+    // Another process saves another card, carrying the card's older count.
+    writeFileSync(path, '{"TP03000012345678":2,"TP03000087654321":3}\n');
+    expect(agent.get('TP03000012345678')).toBe(1);
+    expect(agent.get('TP03000087654321')).toBe(3);
+    // Once a save of the card succeeds, the file's later counts are taken in as they are.
+    rmdirSync(blocker);
+    agent.set('TP03000012345678', 1);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ TP03000012345678: 1, TP03000087654321: 3 });
+    writeFileSync(path, '{"TP03000012345678":3,"TP03000087654321":3}\n');
+    expect(agent.get('TP03000012345678')).toBe(3);
+  });
+});

@@ -26,11 +26,18 @@ export interface FileRetryCounterStoreOptions {
  * is replaced whole on each save, so a changed identity or time says so): a
  * long-running process sharing the file (`twpki agent`) would otherwise act
  * on, and write back, a count the card has since lowered.
+ *
+ * A count this process could not save is not given up to the file's older
+ * copy: until a save of that card succeeds, a look-up answers the lower of
+ * the two. Which one is newer cannot be told, and the lower one can only make
+ * the last-try guard ask once too often, never let a last try go unasked.
  */
 export class FileRetryCounterStore extends RetryCounterStore {
   private readonly onError: (error: Error) => void;
   /** Identity, time and size of the file as last read or written, `undefined` when there was none. */
   private seen: string | undefined;
+  /** Cards whose last count this process learned but could not write to the file. */
+  private readonly unsaved = new Set<string>();
 
   /** @param path the JSON file (its folder is made when first written, mode 0700). */
   public constructor(
@@ -83,7 +90,10 @@ export class FileRetryCounterStore extends RetryCounterStore {
       }
       renameSync(temporary, this.path);
       this.seen = written;
+      this.unsaved.delete(cardKey);
     } catch (error) {
+      if (triesLeft === undefined) this.unsaved.delete(cardKey);
+      else this.unsaved.add(cardKey);
       this.report(new Error(`could not save PIN try counts to ${this.path} (${(error as Error).message}): the last-try guard holds within this process only`, { cause: error }));
     } finally {
       lock?.release();
@@ -98,7 +108,10 @@ export class FileRetryCounterStore extends RetryCounterStore {
     const { counts, error } = readCounts(this.path);
     // Told once per change of the file; what this process knows stays.
     if (error !== undefined) this.report(error);
-    for (const [card, count] of Object.entries(counts)) super.set(card, count);
+    for (const [card, count] of Object.entries(counts)) {
+      const own = super.get(card);
+      super.set(card, this.unsaved.has(card) && own !== undefined ? Math.min(own, count) : count);
+    }
   }
 
   private report(error: Error): void {
@@ -128,8 +141,14 @@ interface FileLock {
   release(): void;
 }
 
-/** How long a save waits for another process's lock, and after how long a lock is taken for a crashed holder's. */
-const LOCK_WAIT_MS = 1_000;
+/**
+ * How long a save waits for another process's lock, how often it looks, and after how long a lock is taken for a
+ * crashed holder's. A lock is held for the few milliseconds of one save, but a loaded machine can pause its holder
+ * for over a second (seen in CI), and a process saving often re-takes it at once: looking every millisecond for up
+ * to three seconds keeps a save from giving up on a lock that is merely busy.
+ */
+const LOCK_WAIT_MS = 3_000;
+const LOCK_POLL_MS = 1;
 const LOCK_STALE_MS = 5_000;
 
 /**
@@ -161,7 +180,7 @@ function takeLock(path: string): FileLock {
       // Released meanwhile: try again at once.
     }
     if (Date.now() > until) throw new Error(`${path} is held by another process`);
-    Atomics.wait(SLEEP, 0, 0, 5);
+    Atomics.wait(SLEEP, 0, 0, LOCK_POLL_MS);
   }
 }
 
