@@ -20,7 +20,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     reporters: ['default', './test/setup/summary-reporter.ts'],
     globalSetup: ['test/setup/global-setup.ts'],
-    setupFiles: ['test/setup/reader-turn.ts', 'test/setup/io-turn.ts'],
+    setupFiles: ['test/setup/reader-turn.ts', 'test/setup/io-turn.ts', 'test/setup/key-pool.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

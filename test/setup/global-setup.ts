@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { ensurePcscd, type PcscdHandle } from './pcscd.js';
+import { testKeyPool } from './test-key-pool.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -7,6 +8,8 @@ declare module 'vitest' {
     pcscAvailable: boolean;
     /** A PostgreSQL URL for store tests, or '' when none could be had. */
     databaseUrl: string;
+    /** PKCS#8 PEM of RSA-2048 keys every test process takes its test PKIs' keys from first (test/setup/key-pool.ts). */
+    testKeyPool: string;
   }
 }
 
@@ -14,6 +17,8 @@ const inCi = process.env.CI === 'true';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stops: Array<() => Promise<void>> = [];
+  // Made while pcscd and PostgreSQL start: the keys are generated on libuv's threads.
+  const keyPool = testKeyPool();
 
   let pcscd: PcscdHandle | undefined;
   try {
@@ -40,6 +45,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     process.stderr.write(`[twpki tests] PostgreSQL unavailable: ${(error as Error).message}\n`);
   }
   project.provide('databaseUrl', databaseUrl);
+  project.provide('testKeyPool', await keyPool);
 
   return async () => {
     for (const stop of stops.reverse()) await stop();

@@ -1,6 +1,8 @@
 import { generateKeyPair, webcrypto, type KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
+import { TestPkiError } from './errors.js';
+import { takePooledKeyPair } from './key-pool.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -13,10 +15,29 @@ export interface RsaKeyPair {
 /**
  * A fresh RSA-2048 key pair. Never shared between certificates or PKIs:
  * tests for "wrong issuer" and "bad signature" rely on keys being distinct.
- * Generation runs on libuv's thread pool, so callers batch with Promise.all;
- * only a few run at a time (see below), the rest queue here.
+ * Taken from the test key pool when one is in use ({@link useTestKeyPool}):
+ * each of its keys once per process. Generation runs on libuv's thread pool,
+ * so callers batch with Promise.all; only a few run at a time (see below),
+ * the rest queue here.
  */
 export async function generateRsaKeyPair(): Promise<RsaKeyPair> {
+  return takePooledKeyPair() ?? (await generateFreshRsaKeyPair());
+}
+
+/**
+ * PKCS#8 PEM text of `count` newly generated RSA-2048 key pairs, for {@link useTestKeyPool}: made once (a test
+ * runner's global set-up, a cached file), then used by every test process. Never from the pool itself.
+ * @throws TestPkiError `BAD_OPTIONS` when `count` is not a whole number from 1 to 1,000.
+ */
+export async function generateTestKeyPool(count: number): Promise<string> {
+  if (!Number.isInteger(count) || count < 1 || count > 1_000) {
+    throw new TestPkiError('BAD_OPTIONS', `generateTestKeyPool: count must be a whole number from 1 to 1000, not ${String(count)}`);
+  }
+  const pairs = await Promise.all(Array.from({ length: count }, () => generateFreshRsaKeyPair()));
+  return pairs.map((p) => p.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()).join('');
+}
+
+async function generateFreshRsaKeyPair(): Promise<RsaKeyPair> {
   if (running < KEY_GENERATIONS_AT_ONCE) running++;
   else await new Promise<void>((resolve) => waiting.push(resolve));
   try {

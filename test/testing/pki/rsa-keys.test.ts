@@ -1,5 +1,6 @@
 import { pbkdf2 } from 'node:crypto';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { useTestKeyPool } from '../../../src/testing/pki/key-pool.js';
 import { generateRsaKeyPair } from '../../../src/testing/pki/rsa-keys.js';
 
 /** Generations still to fail (the first ones asked for after it is set). */
@@ -26,6 +27,9 @@ function poolJob(): Promise<void> {
 }
 
 describe('test key generation leaves the thread pool to the rest of the process', () => {
+  // Generation itself is under test: not the run's key pool (test/setup/key-pool.ts).
+  beforeAll(() => useTestKeyPool(null));
+
   it('a thread-pool job asked for after eight key generations does not wait for them', async () => {
     let finished = 0;
     const keys = Array.from({ length: 8 }, () => generateRsaKeyPair().then((k) => (finished++, k)));
