@@ -53,6 +53,13 @@ export interface InMemoryChallengeStoreOptions {
  */
 export class InMemoryChallengeStore implements ChallengeStore {
   private readonly entries = new Map<string, { record: ChallengeRecord; used: boolean }>();
+  /**
+   * The records in issue order, from `head` on (`order[i]` before `head` are gone). Purging and the cap walk this
+   * rather than the map: a map iterated from its front steps over every entry deleted there since its last
+   * rehash, so under a flood past the cap each issue cost more than the one before.
+   */
+  private order: ChallengeRecord[] = [];
+  private head = 0;
   private readonly maxEntries: number;
   private readonly now: () => Date;
 
@@ -77,18 +84,22 @@ export class InMemoryChallengeStore implements ChallengeStore {
   /** {@inheritDoc ChallengeStore.put} */
   public put(record: ChallengeRecord): Promise<void> {
     const now = this.now().getTime();
-    // Entries are in issue order, and with one lifetime per issuer that is
-    // expiry order: purging stops at the first live entry (amortised O(1)).
-    for (const [key, entry] of this.entries) {
-      if (entry.record.expiresAt.getTime() >= now) break;
-      this.entries.delete(key);
+    // Issue order is expiry order with one lifetime per issuer: purging stops at the first live record.
+    while (this.head < this.order.length) {
+      const oldest = this.order[this.head] as ChallengeRecord;
+      if (this.entries.get(oldest.value)?.record !== oldest) this.head++; // replaced by a later put of its value
+      else if (oldest.expiresAt.getTime() < now || this.entries.size >= this.maxEntries) {
+        this.entries.delete(oldest.value);
+        this.head++;
+      } else break;
     }
-    while (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done === true) break;
-      this.entries.delete(oldest.value);
+    // The passed part is cut off once it is most of the array: amortised O(1) per put.
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
     }
     this.entries.set(record.value, { record, used: false });
+    this.order.push(record);
     return Promise.resolve();
   }
 
