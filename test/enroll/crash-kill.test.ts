@@ -3,16 +3,19 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountEnrollmentFlow } from '../../src/enroll/flows/account-enrollment.js';
 import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { PgliteStore } from '../../src/enroll/store/pglite-store.js';
 import type { EnrollStore } from '../../src/enroll/store/store.js';
-import { FakeEms, basicDataFor, citizenCard, getDatabaseUrl, openPglite, openPgStore, stopOwnPostgres, tableCounts } from './helpers.js';
+import { FakeEms, basicDataFor, citizenCard, getDatabaseUrl, openPgStore, stopOwnPostgres, tableCounts } from './helpers.js';
+import { copyMigratedDataDir, prepareTemplates } from './support/pglite-template.js';
 
 const SCHEMA = 'enroll_crash_test';
 const childScript = join(import.meta.dirname, 'fixtures', 'crash-child.ts');
+
+beforeAll(() => prepareTemplates({ migrated: true }), 180_000);
 
 afterAll(async () => {
   await stopOwnPostgres();
@@ -80,7 +83,9 @@ describe('process killed mid-transition', () => {
     const dir = mkdtempSync(join(tmpdir(), 'twpki-pglite-'));
     try {
       const ems = new FakeEms();
-      let store = await openPglite(dir);
+      // A copy of a migrated data directory (initdb is not what is tested).
+      await copyMigratedDataDir(dir);
+      let store = await PgliteStore.open({ dataDir: dir });
       const id = await verifiedApplication(store, ems);
       const before = await tableCounts(store);
       await store.close();

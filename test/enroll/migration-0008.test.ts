@@ -2,24 +2,29 @@
  * Migration 0008 (state `abandoned`) on a database that was at 0007 with data: the old status CHECKs and the
  * GPS open-application index are found in the catalog, whatever a DBA or a restore renamed them to.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/enroll/migrations/index.js';
 import { PgliteStore } from '../../src/enroll/store/pglite-store.js';
 import { DBA_INDEXES, UNIQUE_PARTIAL } from './dba-indexes.js';
+import { copyBareDataDir } from './support/pglite-template.js';
 
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** A PGlite data directory migrated to 0007, with two applications of one control number; `renames` run after. */
-async function databaseAt0007(renames: readonly string[]): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'twpki-0008-'));
-  dirs.push(dir);
+/** The data directory at 0007 with the two applications, built once (from the initdb template) and copied per case. */
+let at0007: string;
+const prepared = new Map<string, string>();
+beforeAll(async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'twpki-0008-'));
+  dirs.push(parent);
+  const dir = join(parent, 'base');
+  await copyBareDataDir(dir);
   const db = new PGlite(dir);
   await db.exec('CREATE TABLE enroll_schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
   const upTo = MIGRATIONS.findIndex((m) => m.id === '0008-unfinished-applications');
@@ -31,25 +36,44 @@ async function databaseAt0007(renames: readonly string[]): Promise<string> {
     `INSERT INTO enroll_account_applications (id, control_number, status, created_at, updated_at)
      VALUES (gen_random_uuid(),'H5600123','draft',now(),now()), (gen_random_uuid(),'H5600123','rejected',now(),now())`,
   );
-  for (const sql of renames) await db.exec(sql);
   await db.close();
+  at0007 = dir;
+  // Each case's directory, made before the tests: their time is the store's open and the migration's.
+  for (const [name, renames] of CASES) prepared.set(name, await databaseAt0007(renames));
+  // The first run on a machine also makes the initdb template (tens of seconds on a loaded one).
+}, 180_000);
+
+const CASES = [
+  ['names as created', []],
+  [
+    'renamed CHECKs and index',
+    [
+      'ALTER TABLE enroll_account_applications RENAME CONSTRAINT enroll_account_applications_status_check TO accounts_status_ck',
+      'ALTER TABLE enroll_waste_applications RENAME CONSTRAINT enroll_waste_applications_status_check TO waste_status_ck',
+      'ALTER INDEX enroll_account_applications_open_key RENAME TO accounts_open_ix',
+      ...DBA_INDEXES,
+    ],
+  ],
+] as const;
+
+/** A PGlite data directory migrated to 0007, with two applications of one control number; `renames` run after. */
+async function databaseAt0007(renames: readonly string[]): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'twpki-0008-'));
+  dirs.push(dir);
+  cpSync(at0007, dir, { recursive: true });
+  if (renames.length > 0) {
+    const db = new PGlite(dir);
+    for (const sql of renames) await db.exec(sql);
+    await db.close();
+  }
   return dir;
 }
 
 describe('migration 0008 on an existing database', () => {
-  it.each([
-    ['names as created', []],
-    [
-      'renamed CHECKs and index',
-      [
-        'ALTER TABLE enroll_account_applications RENAME CONSTRAINT enroll_account_applications_status_check TO accounts_status_ck',
-        'ALTER TABLE enroll_waste_applications RENAME CONSTRAINT enroll_waste_applications_status_check TO waste_status_ck',
-        'ALTER INDEX enroll_account_applications_open_key RENAME TO accounts_open_ix',
-        ...DBA_INDEXES,
-      ],
-    ],
-  ] as const)('%s: applies, keeps the data, and an application can be abandoned', async (_name, renames) => {
-    const store = await PgliteStore.open({ dataDir: await databaseAt0007(renames) });
+  it.each(CASES)('%s: applies, keeps the data, and an application can be abandoned', async (name, renames) => {
+    const dataDir = prepared.get(name);
+    if (dataDir === undefined) throw new Error(`no directory prepared for ${name}`);
+    const store = await PgliteStore.open({ dataDir });
     try {
       const applied = await store.transaction((tx) => tx.query<{ id: string }>('SELECT id FROM enroll_schema_migrations ORDER BY id'));
       expect(applied.map((r) => r.id)).toContain('0008-unfinished-applications');

@@ -2,11 +2,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountEnrollmentFlow, CapturingMailer, EnrollError, systemClock } from '../../src/enroll/index.js';
 import { PgliteStore } from '../../src/enroll/pglite.js';
 import { FakeEms } from './fakes.js';
 import { openPglite } from './helpers.js';
+import { copyMigratedDataDir, prepareTemplates } from './support/pglite-template.js';
 
 // PGlite is PostgreSQL without its postmaster: two processes (or two instances in one) opening one data
 // directory both wrote it; one crashed at start-up, or 68 applications reported done were lost. And a command
@@ -15,6 +16,8 @@ import { openPglite } from './helpers.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const base = mkdtempSync(join(tmpdir(), 'twpki-pglite-lock-'));
+
+beforeAll(() => prepareTemplates({ migrated: true }), 180_000);
 
 afterAll(() => {
   rmSync(base, { recursive: true, force: true });
@@ -33,6 +36,8 @@ async function code(p: Promise<unknown>): Promise<string | undefined> {
 describe('a PGlite data directory is one process’s', () => {
   it('a second open in this process is STORE_IN_USE; after close it opens again and the lock is gone', async () => {
     const dir = join(base, 'same-process');
+    // An existing directory, a copy of a migrated one: the lock is what is tested, not initdb.
+    await copyMigratedDataDir(dir);
     const first = await PgliteStore.open({ dataDir: dir });
     try {
       expect(existsSync(`${dir}.lock`)).toBe(true);
@@ -48,8 +53,8 @@ describe('a PGlite data directory is one process’s', () => {
   it("a lock naming this process's id that this process does not hold is an earlier incarnation's, and is taken over", async () => {
     // A container's main process gets the same id after every restart; a lock it left behind must not bar it.
     const dir = join(base, 'same-pid');
-    // The directory the earlier incarnation left, made from the migrated snapshot (initdb is not what is tested).
-    await (await openPglite(dir)).close();
+    // The directory the earlier incarnation left, a copy of a migrated one (initdb is not what is tested).
+    await copyMigratedDataDir(dir);
     expect(existsSync(`${dir}.lock`)).toBe(false);
     writeFileSync(`${dir}.lock`, `${process.pid}\n`);
     const store = await PgliteStore.open({ dataDir: dir });
@@ -59,8 +64,8 @@ describe('a PGlite data directory is one process’s', () => {
 
   it('another live process holding it is named; once it is killed, its lock is taken over', async () => {
     const dir = join(base, 'two-processes');
-    // An existing directory (from the migrated snapshot): the child's open is the lock's, not an initdb.
-    await (await openPglite(dir)).close();
+    // An existing directory (a copy of a migrated one): the child's open is the lock's, not an initdb.
+    await copyMigratedDataDir(dir);
     const script = `import { PgliteStore } from './src/enroll/pglite.ts'; await PgliteStore.open({ dataDir: ${JSON.stringify(dir)} }); process.stdout.write('open\\n'); setInterval(() => {}, 60_000);`;
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     try {

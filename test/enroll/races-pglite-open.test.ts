@@ -11,11 +11,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EnrollError } from '../../src/enroll/index.js';
 import { PgliteStore } from '../../src/enroll/pglite.js';
+import { copyMigratedDataDir, prepareTemplates } from './support/pglite-template.js';
 
 const base = mkdtempSync(join(tmpdir(), 'twpki-races-pglite-open-'));
+
+beforeAll(() => prepareTemplates({ migrated: true }), 180_000);
 
 afterAll(() => {
   rmSync(base, { recursive: true, force: true });
@@ -23,6 +26,8 @@ afterAll(() => {
 
 it('two opens of one data directory at once: one store, the other STORE_IN_USE', async () => {
   const dir = join(base, 'db');
+  // An existing directory (a copy of a migrated one): the race is the lock's, before PGlite starts; initdb is not tested.
+  await copyMigratedDataDir(dir);
   const outcomes = await Promise.allSettled([PgliteStore.open({ dataDir: dir }), PgliteStore.open({ dataDir: dir })]);
   const opened = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
   try {

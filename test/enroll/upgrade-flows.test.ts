@@ -6,7 +6,7 @@
  * application of the first release (no member record, no person columns) is decided, a waste application
  * continues, and a login challenge issued before the upgrade is honoured once.
  */
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqlChallengeStore } from '../../src/challenge-store/sql-challenge-store.js';
 import type { Actor } from '../../src/enroll/domain/actor.js';
@@ -42,13 +42,15 @@ import {
   storeOnPglite,
   type SchemaPoint,
 } from './upgrade-fixtures.js';
+import { bareMemoryPglite } from './support/pglite-template.js';
 import { PDF, codeFromMail, registry } from './waste-fixtures.js';
 
-// One PGlite for the file, a schema per point: starting PGlite is the slow part.
+// One PGlite for the file, a schema per point: starting PGlite is the slow part. It is what `PGlite.create()`
+// gives, loaded from the initdb template instead of running initdb again (the first run on a machine makes it).
 let shared: PGlite;
 beforeAll(async () => {
-  shared = await PGlite.create();
-});
+  shared = await bareMemoryPglite();
+}, 180_000);
 afterAll(async () => {
   await shared.close();
   await stopOwnPostgres();

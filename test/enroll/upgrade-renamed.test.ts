@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
 import { AccountEnrollmentFlow } from '../../src/enroll/flows/account-enrollment.js';
 import { OfficialAccountFlow } from '../../src/enroll/flows/official-account.js';
@@ -20,10 +20,18 @@ import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { PgliteStore } from '../../src/enroll/store/pglite-store.js';
 import type { EnrollStore } from '../../src/enroll/store/store.js';
 import { FakeEms, citizenCard, getDatabaseUrl, stopOwnPostgres } from './helpers.js';
-import { CN, MEMBERS, OLD, OLD_SECRETS, UPGRADED_AT, buildOldDatabase, oldPgSchema, oldPglite, storeOnPg, storeOnPglite } from './upgrade-fixtures.js';
+import { CN, MEMBERS, OLD, OLD_SECRETS, UPGRADED_AT, buildOldDatabase, oldPgSchema, storeOnPg, storeOnPglite } from './upgrade-fixtures.js';
+import { bareMemoryPglite, copyBareDataDir } from './support/pglite-template.js';
 
 const dirs: string[] = [];
+// The first test's PGlite, started before it: what `PGlite.create()` gives, loaded from the initdb template (the
+// first run on a machine makes it), so that the test's own time is the upgrade's.
+let fresh: PGlite;
+beforeAll(async () => {
+  fresh = await bareMemoryPglite();
+}, 180_000);
 afterAll(async () => {
+  if (fresh !== undefined && !fresh.closed) await fresh.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   await stopOwnPostgres();
 });
@@ -69,8 +77,13 @@ async function upgradesRenamed(store: EnrollStore): Promise<void> {
 
 describe('upgrade from the first release (0001)', () => {
   it('pglite: renamed CHECKs and index: every migration applies, one status CHECK per table, the new states allowed', async () => {
-    const db = await oldPglite('0001-initial');
+    // What oldPglite('0001-initial') builds, on a PGlite loaded from the initdb template instead of a new initdb.
+    const db = fresh;
     try {
+      await buildOldDatabase('0001-initial', async (sql, params) => {
+        if (params === undefined) await db.exec(sql);
+        else await db.query(sql, [...params]);
+      });
       for (const sql of RENAMES) await db.exec(sql);
       await upgradesRenamed(storeOnPglite(db));
     } finally {
@@ -95,8 +108,11 @@ describe('upgrade from the first release (0001)', () => {
   });
 
   it('pglite: a data directory the first release left opens with PgliteStore.open, migrates, and its old link works', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'twpki-upgrade-'));
-    dirs.push(dir);
+    const parent = mkdtempSync(join(tmpdir(), 'twpki-upgrade-'));
+    dirs.push(parent);
+    const dir = join(parent, 'data');
+    // A directory just past initdb (a copy of the template), which the first release's migrations then fill.
+    await copyBareDataDir(dir);
     const old = new PGlite(dir);
     await buildOldDatabase('0001-initial', async (sql, params) => {
       if (params === undefined) await old.exec(sql);

@@ -3,7 +3,7 @@
  * table its flows used, runs the current migrations on PGlite and on PostgreSQL. They apply, keep every row, run
  * again as a no-op, and two migrators starting together apply each migration once.
  */
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHALLENGE_STORE_MIGRATIONS } from '../../src/challenge-store/migrations.js';
 import { MIGRATIONS } from '../../src/enroll/migrations/index.js';
@@ -11,12 +11,14 @@ import { runMigrations } from '../../src/enroll/store/migrate.js';
 import type { EnrollStore } from '../../src/enroll/store/store.js';
 import { getDatabaseUrl, stopOwnPostgres } from './helpers.js';
 import { SCHEMA_POINTS, oldPgSchema, oldPgliteSchema, storeOnPg, storeOnPglite, writeAsOldReleases, type SchemaPoint } from './upgrade-fixtures.js';
+import { bareMemoryPglite } from './support/pglite-template.js';
 
-// One PGlite for the file, a schema per point: starting PGlite is the slow part.
+// One PGlite for the file, a schema per point: starting PGlite is the slow part. It is what `PGlite.create()`
+// gives, loaded from the initdb template instead of running initdb again (the first run on a machine makes it).
 let shared: PGlite;
 beforeAll(async () => {
-  shared = await PGlite.create();
-});
+  shared = await bareMemoryPglite();
+}, 180_000);
 afterAll(async () => {
   await shared.close();
   await stopOwnPostgres();

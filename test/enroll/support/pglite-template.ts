@@ -1,0 +1,125 @@
+/**
+ * Prepared PGlite databases for the enrollment tests that used to start each database with initdb: initdb costs
+ * 5–12 s of CPU per start (tens of seconds of wall time on a loaded two-core machine), the migrations well under
+ * one. It runs once per machine and PGlite version, into a directory in the temp dir, and each test copies that
+ * directory (or loads its tarball in memory). A copy is a real PGlite database, opened by PGlite or PgliteStore
+ * as the new one was; only the initdb is not repeated. Starting from an empty directory (initdb inside
+ * `PgliteStore.open`) stays covered by the tests that open a new store (test/examples/portal-deploy-state,
+ * test/integrations/*).
+ *
+ * - `bare`: initdb only, no table (what `new PGlite()` gives): for the tests that build an old schema themselves.
+ * - `migrated`: the bare database opened and migrated by `PgliteStore.open` (the current migrations).
+ *
+ * A template is built in a directory of its own and renamed into place, so a reader never sees a half-built one
+ * and two processes building at once both end with a whole one; it is never opened after that, only copied.
+ */
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { MIGRATIONS } from '../../../src/enroll/migrations/index.js';
+import { PgliteStore } from '../../../src/enroll/store/pglite-store.js';
+
+const PGLITE_VERSION = (
+  JSON.parse(readFileSync(join(dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite')), '..', 'package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;
+const MIGRATIONS_KEY = createHash('sha256')
+  .update(MIGRATIONS.map((m) => m.id + m.sql).join('\n'))
+  .digest('hex')
+  .slice(0, 16);
+
+const BARE = join(tmpdir(), `twpki-pglite-template-bare-${PGLITE_VERSION}`);
+const BARE_TAR = `${BARE}.tar`;
+const MIGRATED = join(tmpdir(), `twpki-pglite-template-migrated-${PGLITE_VERSION}-${MIGRATIONS_KEY}`);
+
+/** Builds `final` (a data directory) with `build` in a private directory and renames it into place. */
+async function buildOnce(final: string, build: (dataDir: string) => Promise<void>): Promise<void> {
+  if (existsSync(join(final, 'PG_VERSION'))) return;
+  const work = mkdtempSync(`${final}.build-`);
+  try {
+    const dataDir = join(work, 'data');
+    await build(dataDir);
+    try {
+      renameSync(dataDir, final);
+    } catch (err) {
+      // Another process renamed its own build into place first: that one is as good.
+      if (!existsSync(join(final, 'PG_VERSION'))) throw err;
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+let bare: Promise<void> | undefined;
+let migrated: Promise<void> | undefined;
+
+function bareTemplate(): Promise<void> {
+  bare ??= (async () => {
+    if (existsSync(join(BARE, 'PG_VERSION')) && existsSync(BARE_TAR)) return;
+    await buildOnce(BARE, async (dataDir) => {
+      const db = await PGlite.create({ dataDir });
+      const tar = Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer());
+      await db.close();
+      const tmp = `${BARE_TAR}.${process.pid}`;
+      writeFileSync(tmp, tar);
+      renameSync(tmp, BARE_TAR);
+    });
+    if (!existsSync(BARE_TAR)) {
+      // The directory was there without its tarball (an interrupted build): dump a copy of it.
+      const work = mkdtempSync(`${BARE}.tar-`);
+      try {
+        cpSync(BARE, join(work, 'data'), { recursive: true });
+        const db = await PGlite.create({ dataDir: join(work, 'data') });
+        writeFileSync(join(work, 'tar'), Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer()));
+        await db.close();
+        renameSync(join(work, 'tar'), BARE_TAR);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    }
+  })();
+  return bare;
+}
+
+function migratedTemplate(): Promise<void> {
+  migrated ??= (async () => {
+    await buildOnce(MIGRATED, async (dataDir) => {
+      await bareTemplate();
+      cpSync(BARE, dataDir, { recursive: true });
+      // Migrated as a store opening the directory migrates it.
+      await (await PgliteStore.open({ dataDir })).close();
+    });
+  })();
+  return migrated;
+}
+
+/**
+ * Makes the templates if this machine has none yet (a `beforeAll` with a long timeout: the first build runs
+ * initdb, tens of seconds of wall time on a loaded machine, which a test's own timeout is not meant to cover).
+ */
+export async function prepareTemplates(which: { migrated?: boolean } = {}): Promise<void> {
+  await bareTemplate();
+  if (which.migrated === true) await migratedTemplate();
+}
+
+/** Makes `target` (which must not exist) a PGlite data directory just past initdb: no table yet. */
+export async function copyBareDataDir(target: string): Promise<void> {
+  await bareTemplate();
+  cpSync(BARE, target, { recursive: true, errorOnExist: true, force: false });
+}
+
+/** Makes `target` (which must not exist) a PGlite data directory migrated by `PgliteStore.open`, not open. */
+export async function copyMigratedDataDir(target: string): Promise<void> {
+  await migratedTemplate();
+  cpSync(MIGRATED, target, { recursive: true, errorOnExist: true, force: false });
+}
+
+/** An in-memory PGlite just past initdb (what `PGlite.create()` gives), loaded from the bare template. */
+export async function bareMemoryPglite(): Promise<PGlite> {
+  await bareTemplate();
+  return PGlite.create({ loadDataDir: new Blob([readFileSync(BARE_TAR)]) });
+}
