@@ -12,7 +12,7 @@ import {
   type Pkcs11Info,
 } from '../../src/agent/index.js';
 import { EmulatorReader } from '../../src/pcsc/index.js';
-import { createTestPki, createVirtualHiCOSCard, type TestPki } from '../../src/testing/index.js';
+import { VirtualHiCOSCard, createTestPki, type CardHolderCredentials, type TestPki } from '../../src/testing/index.js';
 
 const TRUSTED = 'https://www.example.gov.tw';
 const PIN = '246810';
@@ -32,6 +32,12 @@ const noReaders: CardSlots = {
 };
 
 let pki: TestPki;
+/**
+ * One card holder's keys and certificates (what createVirtualHiCOSCard issues), put in a new card per agent: the
+ * card's state (PIN tries, lock) is each row's own, and the rows are about the agent's answers, not the keys. Two
+ * RSA key generations per row were most of this file's time.
+ */
+let holder: CardHolderCredentials;
 const agents: AgentServer[] = [];
 
 async function agentWith(setup: 'card' | 'locked' | 'empty' | 'none', options: Partial<AgentOptions> = {}): Promise<AgentServer> {
@@ -39,7 +45,15 @@ async function agentWith(setup: 'card' | 'locked' | 'empty' | 'none', options: P
   if (setup !== 'none') {
     const reader = new EmulatorReader({ name: 'Virtual PCD 00 00' });
     if (setup !== 'empty') {
-      reader.insert(await createVirtualHiCOSCard({ pki, pin: PIN, cardNumber: `TP0300009999000${agents.length % 10}`, card: setup === 'locked' ? { pinTriesLeft: 0 } : {} }));
+      reader.insert(
+        new VirtualHiCOSCard({
+          ...(setup === 'locked' ? { pinTriesLeft: 0 } : {}),
+          generation: 1,
+          pin: PIN,
+          cardNumber: `TP0300009999000${agents.length % 10}`,
+          credentials: { sign: holder.sign, keyx: holder.keyx, caCertificates: [...holder.chain] },
+        }),
+      );
     }
     slots = new EmulatorCardSlots(reader);
   }
@@ -61,7 +75,8 @@ const pkg = (fields: Record<string, unknown>): string =>
   `tbsPackage=${JSON.stringify({ func: 'MakeSignature', signatureType: 'PKCS7', tbs: 'login-challenge', tbsEncoding: 'NONE', hashAlgorithm: 'SHA256', withCardSN: 'true', pin: PIN, nonce: '', ...fields })}`;
 
 beforeAll(async () => {
-  pki = await createTestPki();
+  pki = await createTestPki({ authorities: ['moica'] });
+  holder = await pki.issueCardHolder({ authority: 'moica' });
 }, 60_000);
 
 afterAll(async () => {

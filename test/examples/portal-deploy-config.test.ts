@@ -5,11 +5,15 @@
  * fails later), and the server script prints that one line.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Mailer } from 'twpki/enroll';
+import type { PgliteStore } from 'twpki/enroll/pglite';
 import { createTestPki, type TestPki } from 'twpki/testing';
 import { demoTrust } from '../../examples/portal/demo-setup.js';
 import { hashReviewerPassword } from '../../examples/portal/core/reviewer.js';
@@ -20,14 +24,29 @@ import { openPglite } from '../enroll/helpers.js';
 const noMail: Mailer = { send: () => Promise.resolve() };
 const SECRET = 'a-session-secret-of-forty-characters-123';
 const KEY = Buffer.alloc(32, 7).toString('base64url');
+/**
+ * The reviewer password the starts are given, hashed once: `reviewerPassword` is hashed (scrypt) first thing in
+ * every start, refused ones included. The tests of the hash setting itself clear it.
+ */
+const REVIEWER_HASH = hashReviewerPassword('x-reviewer');
 const VARIABLES = ['PORTAL_SESSION_SECRET', 'PORTAL_HOLDER_KEY', 'PORTAL_SESSION_SECRET_PREVIOUS', 'PORTAL_HOLDER_KEY_PREVIOUS', 'PORTAL_PUBLIC_ORIGIN', 'PORTAL_REVIEWER_PASSWORD_HASH', 'NODE_ENV', 'DATABASE_URL'] as const;
 
 let pki: TestPki;
 const saved = new Map<string, string | undefined>();
+/**
+ * The embedded store the starts that get that far run on (the shared migrated snapshot: a fresh embedded
+ * database's initdb took a test past its timeout beside a loaded suite). Opened once for the file, on first use:
+ * the portal does not own a store it is given, so each start leaves it open for the next.
+ */
+let shared: Promise<PgliteStore> | undefined;
+const sharedStore = (): Promise<PgliteStore> => (shared ??= openPglite());
 beforeAll(async () => {
   for (const v of VARIABLES) saved.set(v, process.env[v]);
   pki = await createTestPki();
 }, 60_000);
+afterAll(async () => {
+  await (await shared)?.close();
+});
 afterEach(() => {
   for (const v of VARIABLES) {
     const value = saved.get(v);
@@ -37,7 +56,7 @@ afterEach(() => {
 });
 
 function options(extra: Partial<PortalOptions> = {}): PortalOptions {
-  return { port: 0, systems: [], ...demoTrust(pki), mailer: noMail, reviewerPassword: 'x-reviewer', databaseUrl: '', ...extra };
+  return { port: 0, systems: [], ...demoTrust(pki), mailer: noMail, reviewerPasswordHash: REVIEWER_HASH, databaseUrl: '', ...extra };
 }
 
 /** The start's refusal: a PortalConfigError whose setting and message name `setting`. */
@@ -111,20 +130,14 @@ describe('startPortal refuses a configuration that cannot work, naming the setti
   it('a malformed reviewer password hash (which would refuse every password)', async () => {
     const good = hashReviewerPassword('reviewer');
     for (const bad of ['scrypt$$', 'plain-password', `bcrypt${good.slice(6)}`, `${good}$extra`, good.slice(0, -8), good.replace(/\$[^$]*\$/, '$!!!$')]) {
-      await refused(startPortal(options({ reviewerPassword: undefined, reviewerPasswordHash: bad })), 'reviewerPasswordHash');
+      await refused(startPortal(options({ reviewerPasswordHash: bad })), 'reviewerPasswordHash');
     }
     process.env.PORTAL_REVIEWER_PASSWORD_HASH = 'scrypt$abc$def';
-    await refused(startPortal(options({ reviewerPassword: undefined })), 'PORTAL_REVIEWER_PASSWORD_HASH');
-    // A good hash from the environment is taken (on the shared migrated snapshot: a fresh embedded database's
-    // initdb took this test past its timeout beside a loaded suite).
+    await refused(startPortal(options({ reviewerPasswordHash: undefined })), 'PORTAL_REVIEWER_PASSWORD_HASH');
+    // A good hash from the environment is taken (on the shared migrated snapshot).
     process.env.PORTAL_REVIEWER_PASSWORD_HASH = good;
-    const store = await openPglite();
-    try {
-      const portal = await startPortal(options({ reviewerPassword: undefined, store }));
-      await portal.close();
-    } finally {
-      await store.close();
-    }
+    const portal = await startPortal(options({ reviewerPasswordHash: undefined, store: await sharedStore() }));
+    await portal.close();
   });
 
   it('a DATABASE_URL no server answers, without echoing its password', async () => {
@@ -157,14 +170,9 @@ describe('startPortal refuses a configuration that cannot work, naming the setti
     try {
       const { port } = blocker.address() as AddressInfo;
       // On the shared migrated snapshot (as above): the refusal is the listen's, not the database's.
-      const store = await openPglite();
-      try {
-        const error = await refused(startPortal(options({ port, store })), 'port');
-        expect(error.message).toContain(`127.0.0.1:${port}`);
-        expect(error.message).toMatch(/in use/);
-      } finally {
-        await store.close();
-      }
+      const error = await refused(startPortal(options({ port, store: await sharedStore() })), 'port');
+      expect(error.message).toContain(`127.0.0.1:${port}`);
+      expect(error.message).toMatch(/in use/);
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
@@ -177,8 +185,19 @@ describe('the server script', () => {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
   let ports: number[] = [];
+  /**
+   * A data directory holding the migrated snapshot, for the one start that gets as far as opening its store (the
+   * portal's own port taken): without it that child ran initdb and the migrations first, most of its CPU, before the
+   * listen that is the point. The directory is what PORTAL_DATA_DIR names after a first start.
+   */
+  let dataDir = '';
+  afterAll(() => {
+    if (dataDir) rmSync(join(dataDir, '..'), { recursive: true, force: true });
+  });
   beforeAll(async () => {
     ports = [];
+    dataDir = join(mkdtempSync(join(tmpdir(), 'portal-script-')), 'data');
+    await (await openPglite(dataDir)).close();
     // Two sets of three: the two port-in-use starts run side by side, each on its own free ports (all six
     // probes held open together, so no port is handed out twice).
     const probes: Server[] = [];
@@ -219,7 +238,7 @@ describe('the server script', () => {
     const taken = String((blocker.address() as AddressInfo).port);
     try {
       // Side by side: each on its own set of free ports, so the only port they share is the taken one.
-      const [portTaken, smtpTaken] = await Promise.all([failingStart({ PORT: taken }, 0), failingStart({ SMTP_PORT: taken }, 1)]);
+      const [portTaken, smtpTaken] = await Promise.all([failingStart({ PORT: taken, PORTAL_DATA_DIR: dataDir }, 0), failingStart({ SMTP_PORT: taken }, 1)]);
       expect(portTaken).toMatch(new RegExp(`PORT.*127\\.0\\.0\\.1:${taken} is in use`));
       expect(smtpTaken).toMatch(/SMTP_PORT.*in use/);
     } finally {

@@ -7,7 +7,7 @@
  * test names; cards sign through a real local agent over an in-process card.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -20,11 +20,17 @@ import type { PgliteStore } from 'twpki/enroll/pglite';
 import { DEMO_EMS_RECORDS, demoCard, demoTrust } from '../../examples/portal/demo-setup.js';
 import { gpsSystem } from '../../examples/portal/gps/index.js';
 import { startPortal, type Portal, type PortalOptions } from '../../examples/portal/server.js';
+import { hashReviewerPassword } from '../../examples/portal/core/reviewer.js';
 import { getDatabaseUrl, openPglite } from '../enroll/helpers.js';
 
 const PUBLIC = 'https://portal.example.gov.tw';
 const PIN = '246813';
 const REVIEWER_PASSWORD = 'deploy-reviewer-1';
+/**
+ * Its scrypt hash, made once: given `reviewerPassword`, each of the dozen starts (restarts included) hashed it again.
+ * The reviewer logs in with the password as before.
+ */
+const REVIEWER_PASSWORD_HASH = hashReviewerPassword(REVIEWER_PASSWORD);
 const [EMS, OTHER] = DEMO_EMS_RECORDS;
 const SECRETS = { sessionSecret: randomBytes(32).toString('base64url'), holderKey: new Uint8Array(randomBytes(32)) };
 const noMail: Mailer = { send: () => Promise.resolve() };
@@ -106,7 +112,7 @@ function options(extra: Partial<PortalOptions>): PortalOptions {
     systems: [gpsSystem({ ems: [EMS, OTHER] })],
     ...demoTrust(pki),
     mailer: noMail,
-    reviewerPassword: REVIEWER_PASSWORD,
+    reviewerPasswordHash: REVIEWER_PASSWORD_HASH,
     publicOrigin: PUBLIC,
     ...SECRETS,
     ...extra,
@@ -258,16 +264,26 @@ describe('two instances behind a load balancer on one PostgreSQL, and restarts',
 
 describe('a restart on the embedded store with PORTAL_DATA_DIR', () => {
   let dir: string;
-  /** A data directory holding the migrated snapshot (openPglite): what a restart finds, without an initdb per test. */
-  const seeded = async (prefix: string): Promise<string> => {
+  /** The seeded directory as it was before any test used it. */
+  let pristine: string;
+  /**
+   * A data directory holding the migrated snapshot (openPglite): what a restart finds, without an initdb per test.
+   * Each test's is a copy of one seeded once (a file copy; seeding boots PGlite and writes the snapshot out).
+   */
+  const seeded = (prefix: string): string => {
     const made = join(mkdtempSync(join(tmpdir(), prefix)), 'data');
-    await (await openPglite(made)).close();
+    cpSync(pristine, made, { recursive: true });
     return made;
   };
   beforeAll(async () => {
-    dir = await seeded('portal-deploy-');
+    pristine = join(mkdtempSync(join(tmpdir(), 'portal-seed-')), 'data');
+    await (await openPglite(pristine)).close();
+    dir = seeded('portal-deploy-');
   }, 60_000);
-  afterAll(() => rmSync(join(dir, '..'), { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(join(dir, '..'), { recursive: true, force: true });
+    rmSync(join(pristine, '..'), { recursive: true, force: true });
+  });
 
   it('keeps the session and the challenge issued before the restart', async () => {
     const first = await startPortal(options({ databaseUrl: '', dataDir: dir }));
@@ -286,7 +302,7 @@ describe('a restart on the embedded store with PORTAL_DATA_DIR', () => {
   });
 
   it('rotates its secrets: the previous ones still open the session and the sealed card, and without them nothing does', async () => {
-    const rotationDir = await seeded('portal-rotate-');
+    const rotationDir = seeded('portal-rotate-');
     const rotated = {
       sessionSecret: randomBytes(32).toString('base64url'),
       holderKey: new Uint8Array(randomBytes(32)),

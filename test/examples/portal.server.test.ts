@@ -14,10 +14,13 @@ import { EmulatorReader } from 'twpki/pcsc';
 import { createTestPki, type TestPki, type VirtualHiCOSCard } from 'twpki/testing';
 import { startMailSink, type MailSink } from '../../examples/portal/core/mail-sink.js';
 import { checkReviewerPassword, hashReviewerPassword } from '../../examples/portal/core/reviewer.js';
-import { DEMO_AGENCY_OID, DEMO_EMS_RECORDS, demoCard, demoTrust } from '../../examples/portal/demo-setup.js';
+import { DEMO_AGENCY_OID, DEMO_EMS_RECORDS, demoTrust } from '../../examples/portal/demo-setup.js';
 import { gepiSystem } from '../../examples/portal/gepi/index.js';
 import { gpsSystem } from '../../examples/portal/gps/index.js';
 import { startPortal, type Portal } from '../../examples/portal/server.js';
+import type { EnrollStore } from 'twpki/enroll';
+import { openPglite } from '../enroll/helpers.js';
+import { demoCards } from './support/speed/demo-cards.js';
 
 const PIN = '135790';
 const REVIEWER_PASSWORD = 'reviewer-secret-1';
@@ -96,10 +99,14 @@ const databaseUrl = (inject as (key: string) => unknown)('databaseUrl');
 interface Backend {
   name: string;
   url: () => Promise<string | undefined>;
+  /** An open store to run on (the portal leaves it open), instead of one the portal opens itself. */
+  store?: () => Promise<EnrollStore>;
   /** Status of E5600123 as the PostgreSQL server itself holds it (undefined for PGlite). */
   statusInServer?: () => Promise<string | undefined>;
 }
-const backends: Backend[] = [{ name: 'embedded PGlite store', url: () => Promise.resolve(undefined) }];
+// The embedded store from the migrated snapshot: the store is what is tested here, and a fresh one's initdb and
+// migrations cost more CPU than the file's other set-up together (the portal opening its own is the deploy tests').
+const backends: Backend[] = [{ name: 'embedded PGlite store', url: () => Promise.resolve(undefined), store: () => openPglite() }];
 if (typeof databaseUrl === 'string' && databaseUrl !== '') {
   backends.push({
     name: 'PostgreSQL via DATABASE_URL',
@@ -118,8 +125,11 @@ if (typeof databaseUrl === 'string' && databaseUrl !== '') {
 }
 
 let pki: TestPki;
+/** `demoCard`, each holder issued once for both backends (a new card each time: see support/speed/demo-cards.ts). */
+let demoCard: ReturnType<typeof demoCards>;
 beforeAll(async () => {
   pki = await createTestPki();
+  demoCard = demoCards(pki);
 }, 60_000);
 
 /** Agent over one in-process reader holding `card`. */
@@ -130,16 +140,18 @@ async function agentWith(card: VirtualHiCOSCard): Promise<{ agent: AgentServer; 
   return { agent: await startAgent({ slots, port: 0 }), slots, reader };
 }
 
-describe.each(backends)('portal backend on the $name', ({ url, statusInServer }) => {
+describe.each(backends)('portal backend on the $name', ({ url, store: openStore, statusInServer }) => {
   let agent: AgentServer;
   let slots: EmulatorCardSlots;
   let reader: EmulatorReader;
   let sink: MailSink;
   let portal: Portal;
   let citizen: VirtualHiCOSCard;
+  let store: EnrollStore | undefined;
 
   beforeAll(async () => {
-    citizen = await demoCard(pki, { authority: 'moica', cardNumber: 'TP03000011112222', pin: PIN, idHint: '6789', commonName: '王小明' });
+    citizen = await demoCard({ authority: 'moica', cardNumber: 'TP03000011112222', pin: PIN, idHint: '6789', commonName: '王小明' });
+    store = await openStore?.();
     ({ agent, slots, reader } = await agentWith(citizen));
     sink = await startMailSink();
     portal = await startPortal({
@@ -155,6 +167,7 @@ describe.each(backends)('portal backend on the $name', ({ url, statusInServer })
       reviewerPassword: REVIEWER_PASSWORD,
       // '' keeps the embedded store even when the environment has a DATABASE_URL.
       databaseUrl: (await url()) ?? '',
+      ...(store === undefined ? {} : { store }),
     });
     agent.trusted.add(portal.url);
   }, 60_000);
@@ -164,6 +177,7 @@ describe.each(backends)('portal backend on the $name', ({ url, statusInServer })
     await sink?.close();
     await agent?.close();
     await slots?.close();
+    await store?.close();
   });
 
   it('GPS: apply → EMS → card → review (reviewer login) → mail → activation → card login → 設定 / 刪除, refusing each misuse', async () => {
@@ -240,7 +254,7 @@ describe.each(backends)('portal backend on the $name', ({ url, statusInServer })
 
     // 設定自然人憑證: a second card for the same 管制編號, then 刪除 of the first.
     reader.remove();
-    reader.insert(await demoCard(pki, { authority: 'moica', cardNumber: 'TP03000055556666', pin: PIN, commonName: '李小華' }));
+    reader.insert(await demoCard({ authority: 'moica', cardNumber: 'TP03000055556666', pin: PIN, commonName: '李小華' }));
     expect(code(await visitor.call('POST', '/gps/api/cards', { phone: '02-1111-2222', email: 'second@example.com.tw' }))).toBe('CARD_NOT_VERIFIED');
     const second = await visitor.cardStep(agent, '/gps/card/add');
     expect(second.body).toMatchObject({ controlNumber: 'E5600123', cardNumber: 'TP03000055556666', name: '李小華' });
@@ -272,7 +286,7 @@ describe.each(backends)('portal backend on the $name', ({ url, statusInServer })
     expect((refused.body.error as { message: string }).message).toContain('相同自然人憑證僅限對應乙組管制編號');
 
     reader.remove();
-    reader.insert(await demoCard(pki, { authority: 'moica', cardNumber: 'TP03000077778888', pin: PIN }));
+    reader.insert(await demoCard({ authority: 'moica', cardNumber: 'TP03000077778888', pin: PIN }));
     try {
       expect((await page.cardStep(agent, '/gps/card/apply')).status).toBe(200);
       expect((await page.call('POST', '/gps/api/application/bind', { phone: '07-1234-5678', email: 'someone@example.com.tw' })).body.status).toBe('underReview');
@@ -316,7 +330,7 @@ describe.each(backends)('portal backend on the $name', ({ url, statusInServer })
 
   it('GEPI: 首次註冊 with agency and administrator cards, 授權指派, 查詢作業, and the OID-mismatch review', async () => {
     const agencyReader = new EmulatorReader({ name: 'agency reader' });
-    agencyReader.insert(await demoCard(pki, { authority: 'gca', cardNumber: 'GC03000000000001', pin: PIN, organizationOid: DEMO_AGENCY_OID }));
+    agencyReader.insert(await demoCard({ authority: 'gca', cardNumber: 'GC03000000000001', pin: PIN, organizationOid: DEMO_AGENCY_OID }));
     const agencySlots = new EmulatorCardSlots(agencyReader);
     const agencyAgent = await startAgent({ slots: agencySlots, port: 0 });
     agencyAgent.trusted.add(portal.url);
