@@ -14,7 +14,9 @@ import type { PortalSystem } from '../../../examples/portal/core/portal.js';
 import { startPortal, type Portal } from '../../../examples/portal/server.js';
 import { lockReader } from '../../support/reader-lock.js';
 import { artifactPath, launchChromium } from '../chromium.js';
-import { openPglite } from '../../enroll/helpers.js';
+import { inject } from 'vitest';
+import type { EnrollStore } from 'twpki/enroll';
+import { openPglite, openPgStore } from '../../enroll/helpers.js';
 
 /** The reviewer password the rig's portal is configured with. */
 export const RIG_REVIEWER_PASSWORD = 'portal-rig-reviewer';
@@ -36,6 +38,11 @@ export interface PortalRig {
   shot(page: Page, name: string): Promise<void>;
   /** Logs `page` in as the reviewer (the login form) and returns to `path`. */
   reviewerLogin(page: Page, path: string): Promise<void>;
+  /**
+   * The file's reviewer page at `path`: logged in (with {@link PortalRig.reviewerLogin}) the first time, then the
+   * same page and session again; left open by {@link PortalRig.closePages}, closed by {@link PortalRig.close}.
+   */
+  reviewerPage(path: string): Promise<Page>;
   /** Stops everything. */
   close(): Promise<void>;
 }
@@ -55,28 +62,38 @@ export async function startPortalRig(options: {
   // The vpcd readers are shared with other test files: hold them for the whole run.
   for (const port of options.ports) releases.push(await lockReader(port));
   const bridges = new Map<number, VpcdBridge>();
-  const slots = await PcscCardSlots.open();
-  const agent = await startAgent({ slots, port: 0 });
-  const sink = await startMailSink();
-  // The migrated snapshot the enrollment tests share (initdb costs seconds of CPU per file);
-  // the portal's own embedded default is tested in test/examples.
-  const store = await openPglite();
-  // Independent and slow (the twpki/browser bundle, Chromium): started together.
-  const [portal, browser] = await Promise.all([
+  // Everything independent starts at once: Chromium (its own processes), the agent over pcscd, the mail sink and
+  // the store; the portal (which bundles twpki/browser) as soon as the agent and the sink have their addresses.
+  const launched = launchChromium();
+  const slotsOpen = PcscCardSlots.open();
+  const agentUp = slotsOpen.then((s) => startAgent({ slots: s, port: 0 }));
+  const sinkUp = startMailSink();
+  const storeUp = openStore(options.prefix);
+  const portalUp = Promise.all([agentUp, sinkUp, storeUp]).then(([a, m, db]) =>
     startPortal({
       port: 0,
       systems: options.systems(pki),
       ...demoTrust(pki),
-      agentUrl: agent.url,
-      smtp: { host: sink.host, port: sink.port },
+      agentUrl: a.url,
+      smtp: { host: m.host, port: m.port },
       reviewerPassword: RIG_REVIEWER_PASSWORD,
-      devMailbox: () => sink.messages,
-      store,
+      devMailbox: () => m.messages,
+      store: db,
     }),
-    launchChromium(),
-  ]);
+  );
+  const parts = [portalUp, launched, storeUp, sinkUp, agentUp, slotsOpen] as const;
+  const settled = await Promise.allSettled(parts);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    // Stop what did start (in the order close() uses) and let the readers go.
+    for (const r of settled) if (r.status === 'fulfilled') await r.value.close().catch(() => undefined);
+    for (const release of releases) release();
+    throw failed.reason;
+  }
+  const [portal, browser, store, sink, agent, slots] = await Promise.all(parts);
   agent.trusted.add(portal.url);
   const contexts: BrowserContext[] = [];
+  let reviewer: Page | undefined;
 
   /** Waits (up to 5 s) until pcscd reports the reader on `port` empty; says whether it did. */
   async function waitForEmpty(port: number): Promise<boolean> {
@@ -120,6 +137,14 @@ export async function startPortalRig(options: {
     }
   }
 
+  /** The reviewer login form, then back to `path`. */
+  async function reviewerLogin(page: Page, path: string): Promise<void> {
+    await page.goto(`${portal.url}${path}`);
+    await page.waitForSelector('#reviewer-password');
+    await page.fill('#reviewer-password', RIG_REVIEWER_PASSWORD);
+    await Promise.all([page.waitForURL(`${portal.url}${path}`), page.click('#reviewer-login')]);
+  }
+
   return {
     pki,
     portal,
@@ -159,27 +184,57 @@ export async function startPortalRig(options: {
     async shot(page, name) {
       await page.screenshot({ path: artifactPath(`${options.prefix}-${name}.png`), fullPage: true });
     },
-    async reviewerLogin(page, path) {
-      await page.goto(`${portal.url}${path}`);
-      await page.waitForSelector('#reviewer-password');
-      await page.fill('#reviewer-password', RIG_REVIEWER_PASSWORD);
-      await Promise.all([page.waitForURL(`${portal.url}${path}`), page.click('#reviewer-login')]);
+    reviewerLogin,
+    async reviewerPage(path) {
+      if (reviewer === undefined) {
+        const context = await browser.newContext({ locale: 'zh-TW' });
+        const page = await context.newPage();
+        page.on('dialog', (dialog) => void dialog.accept());
+        await reviewerLogin(page, path);
+        reviewer = page;
+        return page;
+      }
+      await reviewer.goto(`${portal.url}${path}`);
+      return reviewer;
     },
     async close() {
-      for (const context of contexts.splice(0)) await context.close().catch(() => undefined);
-      await browser.close();
-      await portal.close();
-      await store.close();
-      await sink.close();
-      await agent.close();
-      await slots.close();
-      for (const [port, bridge] of bridges) {
-        await bridge.close();
-        await waitForEmpty(port);
+      // Independent chains, side by side: the browser (with its pages); the portal, then its store; the sink; the
+      // agent, then its slots, then the cards (each reader seen empty, for the next file's insertion).
+      try {
+        await Promise.all([
+          browser.close(),
+          portal.close().then(() => store.close()),
+          sink.close(),
+          (async () => {
+            await agent.close();
+            await slots.close();
+            await Promise.all(
+              [...bridges].map(async ([port, bridge]) => {
+                await bridge.close();
+                await waitForEmpty(port);
+              }),
+            );
+          })(),
+        ]);
+      } finally {
+        contexts.length = 0;
+        for (const release of releases) release();
       }
-      for (const release of releases) release();
     },
   };
+}
+
+/**
+ * The portal's store: a schema of its own (named after `prefix`) on the PostgreSQL server the test run provides
+ * (test/setup/global-setup.ts; required under CI=true), else the shared migrated PGlite snapshot. Loading PGlite's
+ * WebAssembly and snapshot took 3 s of CPU and 8–15 s of wall time per file on a loaded machine, all of it while
+ * the file held the virtual reader; a schema on the running server takes a fraction of that. The portal's
+ * embedded PGlite default is tested in test/examples.
+ */
+async function openStore(prefix: string): Promise<EnrollStore> {
+  const url = inject('databaseUrl');
+  if (url === '') return openPglite();
+  return openPgStore(url, `rig_${prefix.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`);
 }
 
 /** Waits until the text of `#id` matches (or, with `absent`, stops matching) `pattern`. */
