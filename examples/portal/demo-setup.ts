@@ -8,7 +8,7 @@
 import { EmulatorCardSlots, PcscCardSlots, startAgent, type CardSlots, type SlotInfo } from 'twpki/agent';
 import type { HiCOSCard } from 'twpki/apdu';
 import { EmulatorReader } from 'twpki/pcsc';
-import { createTestPki, VirtualHiCOSCard, type TestPki } from 'twpki/testing';
+import { createTestPki, VirtualHiCOSCard, virtualCardCredentials, type TestPki } from 'twpki/testing';
 import { startMailSink } from './core/mail-sink.js';
 import { gepiSystem } from './gepi/index.js';
 import { gpsSystem } from './gps/index.js';
@@ -65,11 +65,7 @@ export async function demoCard(
   return new VirtualHiCOSCard({
     pin: options.pin,
     cardNumber: options.cardNumber,
-    credentials: {
-      sign: { certificate: holder.sign.certificate, privateKey: holder.sign.privateKey },
-      keyx: { certificate: holder.keyx.certificate, privateKey: holder.keyx.privateKey },
-      caCertificates: [...holder.chain],
-    },
+    credentials: virtualCardCredentials(holder),
   });
 }
 
@@ -179,7 +175,7 @@ async function startParts(start: (options: PortalOptions) => Promise<Portal>, us
     // A 工商憑證 (MOEACA) of the waste system's demo company, for its 啟用 and 憑證登入.
     const company = new EmulatorReader({ name: 'twpki virtual reader 3' });
     const moeaca = await pki.issueCardHolder({ authority: 'moeaca', businessId: '12345675', commonName: '範例環保股份有限公司' });
-    company.insert(new VirtualHiCOSCard({ pin: '123456', cardNumber: 'MC03000000000001', credentials: { sign: moeaca.sign, keyx: moeaca.keyx, caCertificates: [...moeaca.chain] } }));
+    company.insert(new VirtualHiCOSCard({ pin: '123456', cardNumber: 'MC03000000000001', credentials: virtualCardCredentials(moeaca) }));
     slots = new DemoReaders([
       { name: citizen.name, slots: new EmulatorCardSlots(citizen) },
       { name: agency.name, slots: new EmulatorCardSlots(agency) },

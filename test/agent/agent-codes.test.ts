@@ -12,7 +12,7 @@ import {
   type Pkcs11Info,
 } from '../../src/agent/index.js';
 import { EmulatorReader } from '../../src/pcsc/index.js';
-import { VirtualHiCOSCard, createTestPki, type CardHolderCredentials, type TestPki } from '../../src/testing/index.js';
+import { VirtualHiCOSCard, createTestPki, virtualCardCredentials, type CardHolderCredentials, type TestPki } from '../../src/testing/index.js';
 
 const TRUSTED = 'https://www.example.gov.tw';
 const PIN = '246810';
@@ -51,7 +51,7 @@ async function agentWith(setup: 'card' | 'locked' | 'empty' | 'none', options: P
           generation: 1,
           pin: PIN,
           cardNumber: `TP0300009999000${agents.length % 10}`,
-          credentials: { sign: holder.sign, keyx: holder.keyx, caCertificates: [...holder.chain] },
+          credentials: virtualCardCredentials(holder),
         }),
       );
     }

@@ -10,7 +10,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPki, VirtualHiCOSCard, VPCD_DEFAULT_PORT, type TestPki } from 'twpki/testing';
+import { createTestPki, VirtualHiCOSCard, VPCD_DEFAULT_PORT, virtualCardCredentials, type TestPki } from 'twpki/testing';
 import { demoCard } from '../../examples/portal/demo-setup.js';
 import { DEMO_COMPANIES } from '../../examples/portal/waste/demo.js';
 import { checkPassword, wasteSystem } from '../../examples/portal/waste/index.js';
@@ -31,11 +31,7 @@ async function companyCard(pki: TestPki, cardNumber: string, businessId: string,
   return new VirtualHiCOSCard({
     pin: PIN,
     cardNumber,
-    credentials: {
-      sign: { certificate: holder.sign.certificate, privateKey: holder.sign.privateKey },
-      keyx: { certificate: holder.keyx.certificate, privateKey: holder.keyx.privateKey },
-      caCertificates: [...holder.chain],
-    },
+    credentials: virtualCardCredentials(holder),
   });
 }
 

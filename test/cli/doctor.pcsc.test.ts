@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EmulatorCardSlots, startAgent } from '../../src/agent/index.js';
 import { EmulatorReader, PcscContext } from '../../src/pcsc/index.js';
-import { createTestPki, createVirtualHiCOSCard, VirtualHiCOSCard, VpcdBridge, type TestPki } from '../../src/testing/index.js';
+import { createTestPki, createVirtualHiCOSCard, VirtualHiCOSCard, VpcdBridge, virtualCardCredentials, type TestPki } from '../../src/testing/index.js';
 import { lockReader } from '../support/reader-lock.js';
 import { VIRTUAL_READER, pcscAvailable } from '../support/pcsc-rig.js';
 import { runCli } from './run-cli.js';
@@ -48,7 +48,7 @@ async function cardExpiringIn(pki: TestPki, days: number): Promise<VirtualHiCOSC
   const notAfter = new Date(Date.now() + days * DAY);
   const holder = await pki.issueCardHolder({ authority: 'moica', notBefore: new Date(notAfter.getTime() - 365 * DAY), notAfter });
   return new VirtualHiCOSCard({
-    credentials: { sign: holder.sign, keyx: holder.keyx, caCertificates: [...holder.chain] },
+    credentials: virtualCardCredentials(holder),
     cardNumber: 'TP03000012340000',
   });
 }

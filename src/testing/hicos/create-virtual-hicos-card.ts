@@ -1,5 +1,6 @@
 import { createTestPki, TestPkiError } from '../pki/index.js';
 import type { TestPki } from '../pki/index.js';
+import { virtualCardCredentials } from './card-credentials.js';
 import { VirtualHiCOSCard } from './virtual-hicos-card.js';
 import { unknownOption } from '../unknown-option.js';
 import type { VirtualCardQuirks, VirtualHiCOSCardOptions } from './virtual-card-options.js';
@@ -49,11 +50,7 @@ export async function createVirtualHiCOSCard(options: CreateVirtualHiCOSCardOpti
     pin: options.pin,
     cardNumber: options.cardNumber,
     quirks: options.quirks,
-    credentials: {
-      sign: { certificate: holder.sign.certificate, privateKey: holder.sign.privateKey },
-      keyx: { certificate: holder.keyx.certificate, privateKey: holder.keyx.privateKey },
-      caCertificates: [...holder.chain],
-    },
+    credentials: virtualCardCredentials(holder),
   });
 }
 

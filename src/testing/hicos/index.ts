@@ -17,6 +17,7 @@ export {
   type CreateVirtualHiCOSCardOptions,
   type VirtualCardProfile,
 } from './create-virtual-hicos-card.js';
+export { virtualCardCredentials } from './card-credentials.js';
 export { GEN1_ATR, GEN2_ATR } from './hicos-atrs.js';
 export { CERT_SLOT } from './card-layout.js';
 export { minimumReadApdus } from './minimum-read-apdus.js';

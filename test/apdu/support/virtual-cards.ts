@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { EmulatorReader, type EmulatorSession } from '../../../src/pcsc/emulator-reader.js';
 import { createTestPki } from '../../../src/testing/pki/index.js';
 import { VirtualHiCOSCard } from '../../../src/testing/hicos/virtual-hicos-card.js';
+import { virtualCardCredentials } from '../../../src/testing/hicos/card-credentials.js';
 import type { VirtualCardCredentials, VirtualHiCOSCardOptions } from '../../../src/testing/hicos/virtual-card-options.js';
 
 let credentials: Promise<VirtualCardCredentials> | undefined;
@@ -35,11 +36,7 @@ function load(): VirtualCardCredentials | undefined {
 async function generate(): Promise<VirtualCardCredentials> {
   const pki = await createTestPki({ authorities: ['moica'] });
   const holder = await pki.issueCardHolder({ authority: 'moica' });
-  const creds: VirtualCardCredentials = {
-    sign: { certificate: holder.sign.certificate, privateKey: holder.sign.privateKey },
-    keyx: { certificate: holder.keyx.certificate, privateKey: holder.keyx.privateKey },
-    caCertificates: [...holder.chain],
-  };
+  const creds = virtualCardCredentials(holder);
   const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
   const key = (k: VirtualCardCredentials['sign']) => b64(k.privateKey.export({ format: 'der', type: 'pkcs8' }));
   const cached: Cached = {

@@ -5,7 +5,7 @@
  * A file that makes the same card for each of its backends can issue the holder once and put it in a new card
  * each time: the card's own state (PIN tries, selected file) starts fresh, the certificates and keys are the same.
  */
-import { VirtualHiCOSCard, type CardHolderCredentials, type TestPki } from 'twpki/testing';
+import { VirtualHiCOSCard, virtualCardCredentials, type CardHolderCredentials, type TestPki } from 'twpki/testing';
 
 /** The options of `demoCard`. */
 export interface DemoCardOptions {
@@ -35,15 +35,10 @@ export function demoCards(pki: TestPki): (options: DemoCardOptions) => Promise<V
       });
       holders.set(key, holder);
     }
-    const issued = await holder;
     return new VirtualHiCOSCard({
       pin: options.pin,
       cardNumber: options.cardNumber,
-      credentials: {
-        sign: { certificate: issued.sign.certificate, privateKey: issued.sign.privateKey },
-        keyx: { certificate: issued.keyx.certificate, privateKey: issued.keyx.privateKey },
-        caCertificates: [...issued.chain],
-      },
+      credentials: virtualCardCredentials(await holder),
     });
   };
 }
