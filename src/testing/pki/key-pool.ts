@@ -11,9 +11,9 @@ import { TestPkiError } from './errors.js';
  * process draw from one pool and never hand out a key twice.
  */
 interface PoolState {
-  /** PKCS#8 PEM blocks not handed out yet, in order. */
-  waiting: string[];
-  /** Every block handed out in this process: a pool given again never hands one out a second time. */
+  /** Keys not handed out yet, in order: each as PKCS#8 PEM written one way, and as read when the pool was given. */
+  waiting: Array<{ readonly pem: string; readonly privateKey: KeyObject }>;
+  /** The PEM of every key handed out in this process: a pool given again never hands one out a second time. */
   readonly handedOut: Set<string>;
 }
 
@@ -47,7 +47,7 @@ export function useTestKeyPool(pool: string | null): void {
   }
   const blocks = pool.match(PEM_BLOCK) ?? [];
   if (blocks.length === 0) throw new TestPkiError('BAD_OPTIONS', 'useTestKeyPool: pool holds no "BEGIN PRIVATE KEY" block');
-  const seen = new Set<string>();
+  const seen = new Map<string, KeyObject>();
   blocks.forEach((block, index) => {
     let key: KeyObject;
     try {
@@ -62,18 +62,17 @@ export function useTestKeyPool(pool: string | null): void {
     // The key as PKCS#8 PEM written one way, so one key written two ways is seen as one.
     const normalised = key.export({ type: 'pkcs8', format: 'pem' }).toString();
     if (seen.has(normalised)) throw new TestPkiError('BAD_OPTIONS', `useTestKeyPool: key ${index + 1} of the pool repeats an earlier one`);
-    seen.add(normalised);
+    seen.set(normalised, key);
   });
   const s = state();
-  s.waiting = [...seen].filter((b) => !s.handedOut.has(b));
+  s.waiting = [...seen].filter(([pem]) => !s.handedOut.has(pem)).map(([pem, privateKey]) => ({ pem, privateKey }));
 }
 
 /** The next pooled key pair not handed out yet in this process, or `undefined` when none is left. */
 export function takePooledKeyPair(): { privateKey: KeyObject; publicKey: KeyObject } | undefined {
   const s = state();
-  const block = s.waiting.shift();
-  if (block === undefined) return undefined;
-  s.handedOut.add(block);
-  const privateKey = createPrivateKey(block);
-  return { privateKey, publicKey: createPublicKey(privateKey) };
+  const next = s.waiting.shift();
+  if (next === undefined) return undefined;
+  s.handedOut.add(next.pem);
+  return { privateKey: next.privateKey, publicKey: createPublicKey(next.privateKey) };
 }
