@@ -8,7 +8,7 @@
 import { EmulatorCardSlots, PcscCardSlots, startAgent, type CardSlots, type SlotInfo } from 'twpki/agent';
 import type { HiCOSCard } from 'twpki/apdu';
 import { EmulatorReader } from 'twpki/pcsc';
-import { createTestPki, VirtualHiCOSCard, virtualCardCredentials, type TestPki } from 'twpki/testing';
+import { createTestPki, VirtualHiCOSCard, virtualCardCredentials, type CardHolderCredentials, type TestPki } from 'twpki/testing';
 import { startMailSink } from './core/mail-sink.js';
 import { gepiSystem } from './gepi/index.js';
 import { gpsSystem } from './gps/index.js';
@@ -50,23 +50,32 @@ export const DEMO_AGENCIES = [{ agencyCode: 'A1001', oid: DEMO_AGENCY_OID, name:
 /** The demo reviewer password (hashed with scrypt when the portal starts). */
 export const DEMO_REVIEWER_PASSWORD = 'review-demo-2026';
 
-/** A virtual card of the test PKI: MOICA (holder, ID hint) or GCA (organization OID). */
-export async function demoCard(
-  pki: TestPki,
-  options: { authority: 'moica' | 'gca'; cardNumber: string; pin: string; commonName?: string; idHint?: string; organizationOid?: string; notBefore?: Date },
-): Promise<VirtualHiCOSCard> {
-  const holder = await pki.issueCardHolder({
+/** What a demo card is: its holder (MOICA with an ID hint, or GCA with an organization OID), 卡號 and PIN. */
+export interface DemoCardOptions {
+  authority: 'moica' | 'gca';
+  cardNumber: string;
+  pin: string;
+  commonName?: string;
+  idHint?: string;
+  organizationOid?: string;
+  notBefore?: Date;
+}
+
+/** The card holder a demo card carries, issued by the test PKI (two RSA key pairs). */
+export function demoCardHolder(pki: TestPki, options: DemoCardOptions): Promise<CardHolderCredentials> {
+  return pki.issueCardHolder({
     authority: options.authority,
     ...(options.commonName === undefined ? {} : { commonName: options.commonName }),
     ...(options.idHint === undefined ? {} : { idHint: options.idHint }),
     ...(options.organizationOid === undefined ? {} : { organizationOid: options.organizationOid }),
     ...(options.notBefore === undefined ? {} : { notBefore: options.notBefore }),
   });
-  return new VirtualHiCOSCard({
-    pin: options.pin,
-    cardNumber: options.cardNumber,
-    credentials: virtualCardCredentials(holder),
-  });
+}
+
+/** A virtual card of the test PKI: MOICA (holder, ID hint) or GCA (organization OID). */
+export async function demoCard(pki: TestPki, options: DemoCardOptions): Promise<VirtualHiCOSCard> {
+  const holder = await demoCardHolder(pki, options);
+  return new VirtualHiCOSCard({ pin: options.pin, cardNumber: options.cardNumber, credentials: virtualCardCredentials(holder) });
 }
 
 /** Several in-process readers as one agent's slots (the GEPI pages need two cards at once). */

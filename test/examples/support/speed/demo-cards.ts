@@ -6,16 +6,7 @@
  * each time: the card's own state (PIN tries, selected file) starts fresh, the certificates and keys are the same.
  */
 import { VirtualHiCOSCard, virtualCardCredentials, type CardHolderCredentials, type TestPki } from 'twpki/testing';
-
-/** The options of `demoCard`. */
-export interface DemoCardOptions {
-  authority: 'moica' | 'gca';
-  cardNumber: string;
-  pin: string;
-  commonName?: string;
-  idHint?: string;
-  organizationOid?: string;
-}
+import { demoCardHolder, type DemoCardOptions } from '../../../../examples/portal/demo-setup.js';
 
 /**
  * `demoCard` with each holder issued once per `pki` and options: a new {@link VirtualHiCOSCard} per call, built as
@@ -24,21 +15,12 @@ export interface DemoCardOptions {
 export function demoCards(pki: TestPki): (options: DemoCardOptions) => Promise<VirtualHiCOSCard> {
   const holders = new Map<string, Promise<CardHolderCredentials>>();
   return async (options) => {
-    const key = JSON.stringify([options.authority, options.commonName, options.idHint, options.organizationOid, options.cardNumber]);
+    const key = JSON.stringify([options.authority, options.commonName, options.idHint, options.organizationOid, options.notBefore, options.cardNumber]);
     let holder = holders.get(key);
     if (holder === undefined) {
-      holder = pki.issueCardHolder({
-        authority: options.authority,
-        ...(options.commonName === undefined ? {} : { commonName: options.commonName }),
-        ...(options.idHint === undefined ? {} : { idHint: options.idHint }),
-        ...(options.organizationOid === undefined ? {} : { organizationOid: options.organizationOid }),
-      });
+      holder = demoCardHolder(pki, options);
       holders.set(key, holder);
     }
-    return new VirtualHiCOSCard({
-      pin: options.pin,
-      cardNumber: options.cardNumber,
-      credentials: virtualCardCredentials(await holder),
-    });
+    return new VirtualHiCOSCard({ pin: options.pin, cardNumber: options.cardNumber, credentials: virtualCardCredentials(await holder) });
   };
 }
