@@ -2,46 +2,23 @@
  * Migration 0008 (state `abandoned`) on a database that was at 0007 with data: the old status CHECKs and the
  * GPS open-application index are found in the catalog, whatever a DBA or a restore renamed them to.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS } from '../../src/enroll/migrations/index.js';
 import { PgliteStore } from '../../src/enroll/store/pglite-store.js';
 import { DBA_INDEXES, UNIQUE_PARTIAL } from './dba-indexes.js';
-import { copyBareDataDir } from './support/pglite-template.js';
+import { databasesBefore, type DatabasesBefore } from './support/pglite-template.js';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-/** The data directory at 0007 with the two applications, built once (from the initdb template) and copied per case. */
-let at0007: string;
-const prepared = new Map<string, string>();
+/** The database at 0007 with two applications of one control number, built once (from the initdb template) and copied per case. */
+let prepared: DatabasesBefore;
 beforeAll(async () => {
-  const parent = mkdtempSync(join(tmpdir(), 'twpki-0008-'));
-  dirs.push(parent);
-  const dir = join(parent, 'base');
-  await copyBareDataDir(dir);
-  const db = new PGlite(dir);
-  await db.exec('CREATE TABLE enroll_schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
-  const upTo = MIGRATIONS.findIndex((m) => m.id === '0008-unfinished-applications');
-  for (const m of MIGRATIONS.slice(0, upTo)) {
-    await db.exec(m.sql);
-    await db.query('INSERT INTO enroll_schema_migrations (id) VALUES ($1)', [m.id]);
-  }
-  await db.exec(
-    `INSERT INTO enroll_account_applications (id, control_number, status, created_at, updated_at)
-     VALUES (gen_random_uuid(),'H5600123','draft',now(),now()), (gen_random_uuid(),'H5600123','rejected',now(),now())`,
-  );
-  await db.close();
-  at0007 = dir;
-  // Each case's directory, made before the tests: their time is the store's open and the migration's.
-  for (const [name, renames] of CASES) prepared.set(name, await databaseAt0007(renames));
   // The first run on a machine also makes the initdb template (tens of seconds on a loaded one).
+  prepared = await databasesBefore(
+    '0008-unfinished-applications',
+    `INSERT INTO enroll_account_applications (id, control_number, status, created_at, updated_at)
+       VALUES (gen_random_uuid(),'H5600123','draft',now(),now()), (gen_random_uuid(),'H5600123','rejected',now(),now())`,
+    CASES,
+  );
 }, 180_000);
+afterAll(() => prepared?.remove());
 
 const CASES = [
   ['names as created', []],
@@ -56,23 +33,9 @@ const CASES = [
   ],
 ] as const;
 
-/** A PGlite data directory migrated to 0007, with two applications of one control number; `renames` run after. */
-async function databaseAt0007(renames: readonly string[]): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'twpki-0008-'));
-  dirs.push(dir);
-  cpSync(at0007, dir, { recursive: true });
-  if (renames.length > 0) {
-    const db = new PGlite(dir);
-    for (const sql of renames) await db.exec(sql);
-    await db.close();
-  }
-  return dir;
-}
-
 describe('migration 0008 on an existing database', () => {
   it.each(CASES)('%s: applies, keeps the data, and an application can be abandoned', async (name, renames) => {
-    const dataDir = prepared.get(name);
-    if (dataDir === undefined) throw new Error(`no directory prepared for ${name}`);
+    const dataDir = prepared.dir(name);
     const store = await PgliteStore.open({ dataDir });
     try {
       const applied = await store.transaction((tx) => tx.query<{ id: string }>('SELECT id FROM enroll_schema_migrations ORDER BY id'));

@@ -123,3 +123,51 @@ export async function bareMemoryPglite(): Promise<PGlite> {
   await bareTemplate();
   return PGlite.create({ loadDataDir: new Blob([readFileSync(BARE_TAR)]) });
 }
+
+/** Data directories made by {@link databasesBefore}, by case name, and how to remove them. */
+export interface DatabasesBefore {
+  /** The directory of case `name`. */
+  dir(name: string): string;
+  remove(): void;
+}
+
+/**
+ * For a migration's test on existing databases: a database migrated up to (not including) `migrationId`, as
+ * the releases before it left it, with `seed` run on it; built once from the bare template, then copied for each
+ * case, whose renames (a DBA's or a restore's) are run on its copy. Every directory is made before the tests, so
+ * their time is the store's open and the migration's.
+ */
+export async function databasesBefore(migrationId: string, seed: string, cases: ReadonlyArray<readonly [string, readonly string[]]>): Promise<DatabasesBefore> {
+  const upTo = MIGRATIONS.findIndex((m) => m.id === migrationId);
+  if (upTo <= 0) throw new Error(`no migration ${migrationId} after the first`);
+  const parent = mkdtempSync(join(tmpdir(), `twpki-before-${migrationId.slice(0, 4)}-`));
+  const base = join(parent, 'base');
+  await copyBareDataDir(base);
+  const db = new PGlite(base);
+  await db.exec('CREATE TABLE enroll_schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+  for (const m of MIGRATIONS.slice(0, upTo)) {
+    await db.exec(m.sql);
+    await db.query('INSERT INTO enroll_schema_migrations (id) VALUES ($1)', [m.id]);
+  }
+  await db.exec(seed);
+  await db.close();
+  const dirs = new Map<string, string>();
+  for (const [name, renames] of cases) {
+    const dir = join(parent, `case-${dirs.size}`);
+    cpSync(base, dir, { recursive: true });
+    if (renames.length > 0) {
+      const copy = new PGlite(dir);
+      for (const sql of renames) await copy.exec(sql);
+      await copy.close();
+    }
+    dirs.set(name, dir);
+  }
+  return {
+    dir(name) {
+      const dir = dirs.get(name);
+      if (dir === undefined) throw new Error(`no directory prepared for ${name}`);
+      return dir;
+    },
+    remove: () => rmSync(parent, { recursive: true, force: true }),
+  };
+}
