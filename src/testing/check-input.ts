@@ -2,6 +2,7 @@ import { KeyObject } from 'node:crypto';
 import { TestPkiError } from './pki/errors.js';
 import { unknownOption } from './unknown-option.js';
 import { describeValue } from '../shared/describe-value.js';
+import { isObjectIdentifierText } from '../shared/der/der-primitives.js';
 
 /**
  * The checks the kit's builders (`issueCertificate`, `buildCrl`) run on their arguments before any work, so a
@@ -109,16 +110,15 @@ export class InputCheck {
 const RAW_EXTENSION_NAMES: ReadonlySet<string> = new Set(['oid', 'critical', 'value']);
 
 /**
- * A dotted OID that DER can carry as written: arcs without leading zeros, the first 0–2 and, under 0 and 1, the
- * second below 40 (`1.50` would encode as `2.10`). Later arcs may be any size (`2.25.<UUID>`), but the first two
- * are written as one number, 40 × first + second, which the writer (asn1js) takes as a JavaScript number: under 2
- * the second arc must keep it within 2^53 − 1, or the OID came out empty.
+ * A dotted OID that DER can carry as written ({@link isObjectIdentifierText}), within what the writer (asn1js) can
+ * encode: the first two arcs are written as one number, 40 × first + second, which it takes as a JavaScript number,
+ * so under 2 the second arc must keep it within 2^53 − 1, or the OID came out empty. Later arcs may be any size
+ * (`2.25.<UUID>`).
  */
 export function isOid(value: unknown): value is string {
-  if (typeof value !== 'string' || !/^[0-2](\.(0|[1-9]\d*))+$/.test(value)) return false;
+  if (typeof value !== 'string' || !isObjectIdentifierText(value)) return false;
   const [first = '', second = ''] = value.split('.');
-  if (first !== '2') return Number(second) < 40;
-  return BigInt(second) + 80n <= BigInt(Number.MAX_SAFE_INTEGER);
+  return first !== '2' || BigInt(second) + 80n <= BigInt(Number.MAX_SAFE_INTEGER);
 }
 
 /** Whether `value` is hex digits only (at least one). */

@@ -101,7 +101,7 @@ describe('withAllowedDigests takes digest names only', () => {
 describe('withAllowedPolicies takes dotted OIDs only', () => {
   for (const [name, builder] of builders) {
     it(`${name}: text that is not a dotted OID is refused, naming the method and the value`, () => {
-      for (const given of ['garbage', 'id-gpki-assurance-3', '2.16.886.101.0.3.3.', '02.16.886', '2.16.886 ', '', null, undefined, 2]) {
+      for (const given of ['garbage', 'id-gpki-assurance-3', '2.16.886.101.0.3.3.', '02.16.886', '2.16.886 ', '0.56.886', '', null, undefined, 2]) {
         const err = refusal(() => builder().withAllowedPolicies(given as string));
         expect(err.message).toMatch(/^withAllowedPolicies needs dotted OIDs such as '2\.16\.886\.101\.0\.3\.3', got /);
       }

@@ -69,6 +69,9 @@ describe('identifiers', () => {
     () => parseControlNumber('5600123'),
     () => parseAgencyOid('2.16.01'),
     () => parseAgencyOid('oid'),
+    // 40 × 1 + 50 is written as 90, which reads back as 2.10: no certificate names this agency as written.
+    () => parseAgencyOid('1.50.886'),
+    () => parseAgencyOid(`2.16.${'1'.repeat(130)}`),
     () => parseEmail('a@b'),
     () => parsePhone('call me'),
     () => parsePhone('0#####'),

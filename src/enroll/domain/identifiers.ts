@@ -13,6 +13,7 @@ import {
   foldWidth,
   type IdValidation,
 } from '../../ems/index.js';
+import { isObjectIdentifierText } from '../../shared/der/der-primitives.js';
 import { InvalidInputError, type FieldIssue, type FieldIssueCode } from '../errors.js';
 
 declare const brand: unique symbol;
@@ -138,7 +139,7 @@ export function parseCertificateSerial(value: unknown, field = 'certificateSeria
 /** Parses a dotted OID such as `2.16.886.101.20003.20001.20003`. */
 export function parseAgencyOid(value: unknown, field = 'agencyOid'): AgencyOid {
   const t = text(value, field);
-  if (!/^[0-2](\.(0|[1-9]\d*))+$/.test(t) || t.length > 128) fail(field, 'INVALID_FORMAT', 'must be a dotted object identifier');
+  if (t.length > 128 || !isObjectIdentifierText(t)) fail(field, 'INVALID_FORMAT', 'must be a dotted object identifier a certificate can carry as written, at most 128 characters');
   return t as AgencyOid;
 }
 

@@ -11,6 +11,19 @@ function invalid(message: string): DerError {
   return new DerError('DER_PRIMITIVE', message);
 }
 
+/**
+ * Whether `text` is an OBJECT IDENTIFIER in the dotted form {@link decodeObjectIdentifier} gives back: decimal arcs
+ * without leading zeros, the first 0–2 and, under 0 and 1, the second below 40. (`1.50` would be encoded as the
+ * number 90, which reads back as `2.10`, so no certificate can carry it as written.) The one rule for OID text that
+ * callers hand in; layers add their own bounds (length for storage, arc size for a writer).
+ */
+export function isObjectIdentifierText(text: string): boolean {
+  if (!/^[0-2](\.(0|[1-9]\d*))+$/.test(text)) return false;
+  const [first, second = ''] = text.split('.');
+  // Under 2 the second arc is any size; under 0 and 1 it is below 40, so never long enough to need BigInt.
+  return first === '2' || Number(second) < 40;
+}
+
 /** Bytes one arc may take: 2.25.<UUID> needs 19 (128 bits); a longer one is refused rather than computed. */
 const MAX_ARC_BYTES = 20;
 

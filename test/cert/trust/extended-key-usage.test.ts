@@ -173,7 +173,7 @@ describe.each(KINDS)('withExtendedKeyUsages on the %s verifier', (kind) => {
 
   it('refuses text that is not a dotted OID', () => {
     const make = kind === 'login' ? () => new LoginVerifierBuilder() : () => new SignedDocumentVerifierBuilder();
-    for (const bad of ['clientAuth', '1.3.6.1.5.5.7.3.02', '3.1', '1', ' 1.3.6.1.5.5.7.3.2', '']) {
+    for (const bad of ['clientAuth', '1.3.6.1.5.5.7.3.02', '3.1', '1', ' 1.3.6.1.5.5.7.3.2', '', '1.43.6.1']) {
       expect(configCode(() => make().withExtendedKeyUsages(EKU.clientAuth, bad))).toBe('configuration:INVALID_CONFIGURATION');
     }
   });

@@ -2,10 +2,43 @@ import * as asn1js from 'asn1js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DerError } from '../../../src/shared/der/der-error.js';
-import { decodeObjectIdentifier, decodeTime } from '../../../src/shared/der/der-primitives.js';
+import { decodeObjectIdentifier, decodeTime, isObjectIdentifierText } from '../../../src/shared/der/der-primitives.js';
 
 const oidContent = (dotted: string): Uint8Array => new Uint8Array(new asn1js.ObjectIdentifier({ value: dotted }).valueBlock.toBER());
 const text = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
+
+describe('isObjectIdentifierText', () => {
+  it('takes the text the decoder gives back for any content it reads (property)', () => {
+    const arc = fc.bigInt({ min: 0n, max: 2n ** 100n });
+    fc.assert(
+      fc.property(fc.array(arc, { minLength: 1, maxLength: 6 }), fc.integer({ min: 0, max: 127 }), (arcs, last) => {
+        // Base-128 content octets of arbitrary arcs: whatever they decode to must pass the rule.
+        const bytes: number[] = [];
+        for (const n of [...arcs, BigInt(last)]) {
+          const out = [Number(n & 0x7fn)];
+          for (let v = n >> 7n; v > 0n; v >>= 7n) out.unshift(Number(v & 0x7fn) | 0x80);
+          bytes.push(...out);
+        }
+        let dotted: string;
+        try {
+          dotted = decodeObjectIdentifier(Uint8Array.from(bytes));
+        } catch {
+          return; // an arc over the reader's size limit: nothing to compare
+        }
+        expect(isObjectIdentifierText(dotted)).toBe(true);
+      }),
+    );
+  });
+
+  it('refuses text no certificate carries as written, whatever the reason', () => {
+    for (const bad of ['', '1', '3.1', '1.50', '0.40', '02.16', '2.016.886', '2.16.', '.2.16', '2..16', ' 2.16', '2.16 ', '2.16.886a', '１.２', '2.-1']) {
+      expect([bad, isObjectIdentifierText(bad)]).toEqual([bad, false]);
+    }
+    for (const good of ['0.0', '1.39', '2.40', '2.999', '2.25.329800735698586629295641978511506172918', '2.16.886.101.20003.20001.20003']) {
+      expect([good, isObjectIdentifierText(good)]).toEqual([good, true]);
+    }
+  });
+});
 
 describe('decodeObjectIdentifier', () => {
   it('decodes what asn1js encodes (property), including the GPKI arcs', () => {

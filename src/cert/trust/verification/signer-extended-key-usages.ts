@@ -51,7 +51,3 @@ export function purposesText(oids: Iterable<string>): string {
   return shown.join(', ');
 }
 
-/** Dotted-decimal OID text (`1.3.6.1.5.5.7.3.2`): first arc 0–2, no leading zeros. */
-export function isOidText(text: string): boolean {
-  return /^[0-2](\.(0|[1-9][0-9]*))+$/.test(text);
-}

@@ -5,7 +5,8 @@ import type { RevocationChecker } from '../revocation/revocation-checker.js';
 import { TrustStore, type CertificateInput } from '../trust-store.js';
 import { VerifierConfigurationError } from './errors.js';
 import type { SignerSettings } from './signer-context.js';
-import { DEFAULT_SIGNER_EXTENDED_KEY_USAGES, isOidText } from './signer-extended-key-usages.js';
+import { DEFAULT_SIGNER_EXTENDED_KEY_USAGES } from './signer-extended-key-usages.js';
+import { isObjectIdentifierText } from '../../../shared/der/der-primitives.js';
 
 export { DEFAULT_SIGNER_EXTENDED_KEY_USAGES } from './signer-extended-key-usages.js';
 
@@ -205,12 +206,12 @@ function bothRevocationChoices(now: string, before: string): VerifierConfigurati
 }
 
 /**
- * `oids` as a new array when each is dotted OID text.
+ * `oids` as a new array when each is dotted OID text a certificate can carry as written.
  * @throws VerifierConfigurationError `INVALID_CONFIGURATION` naming `method` and the first that is not.
  */
 function dottedOids(method: string, oids: readonly unknown[]): string[] {
   // By index: an `undefined` among them is found too.
-  const at = oids.findIndex((oid) => typeof oid !== 'string' || !isOidText(oid));
+  const at = oids.findIndex((oid) => typeof oid !== 'string' || !isObjectIdentifierText(oid));
   if (at !== -1) {
     throw new VerifierConfigurationError(
       'INVALID_CONFIGURATION',
