@@ -1,4 +1,6 @@
-import { type AfterPin, defaultRetryCounterStore, HiCOSCard, type HiCOSCardOptions, HiCOSError } from '../apdu/index.js';
+import { type AfterPin, defaultRetryCounterStore, type HiCOSCard, type HiCOSCardOptions } from '../apdu/index.js';
+import { runOnCardThenRelease } from '../apdu/card-release.js';
+import { resolveAfterPin } from '../apdu/pin/after-pin.js';
 import { EmulatorReader, type EmulatorSession, PcscContext, type PcscContextOptions, type PcscSession, type Transport } from '../pcsc/index.js';
 import { onEmulatorCardChange } from '../pcsc/emulator-reader.js';
 import { onMonitorRecovered } from '../pcsc/pcsc-context.js';
@@ -52,29 +54,17 @@ export interface CardSlotsOptions {
 }
 
 function afterPinOf(options: CardSlotsOptions): AfterPin {
-  const value = options.afterPin ?? 'reset';
-  if (value !== 'reset' && value !== 'leave') throw new HiCOSError('INVALID_CARD_INPUT', "afterPin must be 'reset' or 'leave'");
-  return value;
+  return resolveAfterPin(options.afterPin);
 }
 
-/**
- * Runs `fn` on the card opened on `session`, then ends the session: with a reset when `fn` presented a PIN to a
- * Gen1 card and `afterPin` is `reset`, else leaving the card as it is.
- */
-async function runAndRelease<T>(
+/** Runs `fn` on the card opened on `session`, then ends the session as {@link runOnCardThenRelease} says. */
+function runAndRelease<T>(
   session: PcscSession | EmulatorSession,
   cardOptions: HiCOSCardOptions,
   afterPin: AfterPin,
   fn: (card: HiCOSCard) => Promise<T>,
 ): Promise<T> {
-  let card: HiCOSCard | undefined;
-  try {
-    card = await HiCOSCard.open(session as Transport, cardOptions);
-    // `return await`: the session must outlive fn's promise.
-    return await fn(card);
-  } finally {
-    await session.disconnect(card?.releaseDisposition(afterPin) ?? 'leave');
-  }
+  return runOnCardThenRelease(session as Transport, cardOptions, afterPin, (disposition) => session.disconnect(disposition), fn);
 }
 
 /** Told that what was read from the card in `reader` may no longer hold (from every reader's card when undefined). @internal */

@@ -18,6 +18,7 @@ import { runKeyOperation } from './key-operations.js';
 import { recogniseAtr } from './known-atrs.js';
 import { pkcs1SignatureBlock, removePkcs1Type2Padding } from './pkcs1/encryption-block.js';
 import { checkSignatureHash, digest, digestInfo } from './pkcs1/signature-hash.js';
+import { resolveAfterPin } from './pin/after-pin.js';
 import { resolvePinPolicy } from './pin/pin-policy.js';
 import { PinPresenter } from './pin/pin-presenter.js';
 import { defaultRetryCounterStore } from './pin/retry-counter-store.js';
@@ -108,10 +109,7 @@ export class HiCOSCard {
    * @param afterPin `'leave'` keeps the card verified for other programs until it is reset or removed
    */
   public releaseDisposition(afterPin: AfterPin = 'reset'): 'reset' | 'leave' {
-    if (afterPin !== 'reset' && afterPin !== 'leave') {
-      throw new HiCOSError('INVALID_CARD_INPUT', `afterPin must be 'reset' or 'leave', not ${describeValue(afterPin)}`);
-    }
-    return afterPin === 'reset' && this.pinVerifiedOnCard ? 'reset' : 'leave';
+    return resolveAfterPin(afterPin) === 'reset' && this.pinVerifiedOnCard ? 'reset' : 'leave';
   }
 
   /** Generation, card number, version and certificates (cached per card session). */

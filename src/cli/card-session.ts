@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { type AfterPin, FileRetryCounterStore, HiCOSCard } from '../apdu/index.js';
+import { type AfterPin, FileRetryCounterStore, type HiCOSCard } from '../apdu/index.js';
+import { runOnCardThenRelease } from '../apdu/card-release.js';
 import { openCardTransport } from './card-access.js';
 import { type CliIo, UsageError } from './command.js';
 
@@ -55,12 +56,12 @@ export async function withCard<T>(
   options: { afterPin?: AfterPin } = {},
 ): Promise<T> {
   const access = await openCardTransport({ reader, env: io.env });
-  let card: HiCOSCard | undefined;
-  try {
-    card = await HiCOSCard.open(access.transport, { retryStore: cliRetryStore(io) });
-    return await fn(card, access.readerName);
-  } finally {
-    await access.close(card?.releaseDisposition(options.afterPin) ?? 'leave');
-  }
+  return await runOnCardThenRelease(
+    access.transport,
+    { retryStore: cliRetryStore(io) },
+    options.afterPin ?? 'reset',
+    (disposition) => access.close(disposition),
+    (card) => fn(card, access.readerName),
+  );
 }
 

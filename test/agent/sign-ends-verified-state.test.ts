@@ -8,6 +8,7 @@
 import { verify, X509Certificate } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EmulatorCardSlots, startAgent, type AgentServer, type CardSlotsOptions, type Pkcs11Info, type SignResponse } from '../../src/agent/index.js';
+import { HiCOSError } from '../../src/apdu/index.js';
 import { EmulatorReader } from '../../src/pcsc/index.js';
 import type { CardEmulator } from '../../src/pcsc/transport.js';
 import type { VirtualCardCredentials } from '../../src/testing/hicos/virtual-card-options.js';
@@ -135,7 +136,17 @@ describe('agent /sign with afterPin leave (opt-out)', () => {
 
   it('refuses a value that is neither reset nor leave', () => {
     const reader = new EmulatorReader();
-    expect(() => new EmulatorCardSlots(reader, {}, { afterPin: 'keep' as 'leave' })).toThrow(/afterPin/);
+    // The card's own check: the same typed error and words as HiCOSCard.releaseDisposition gives.
+    const refusal = (() => {
+      try {
+        new EmulatorCardSlots(reader, {}, { afterPin: 'keep' as 'leave' });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(refusal).toBeInstanceOf(HiCOSError);
+    expect(refusal).toMatchObject({ code: 'INVALID_CARD_INPUT', message: `afterPin must be 'reset' or 'leave', not "keep"` });
   });
 });
 
