@@ -30,5 +30,5 @@ export {
   TEST_ROOT_NAME,
 } from './test-authorities.js';
 export { buildName } from './name-builder.js';
-export { useTestKeyPool } from './key-pool.js';
+export { type UseTestKeyPoolOptions, useTestKeyPool } from './key-pool.js';
 export { generateTestKeyPool } from './rsa-keys.js';

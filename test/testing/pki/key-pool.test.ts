@@ -53,6 +53,36 @@ describe('a test key pool', () => {
     expect(pooled).not.toContain(modulus(c.root.publicKey));
   });
 
+  it('with reuse, hands the whole pool out again from the start (one file after another in one process)', async () => {
+    const pool = await generateTestKeyPool(2);
+    const pooled = moduliOf(pool);
+    useTestKeyPool(pool);
+    expect(modulus((await createTestPki({ authorities: [] })).root.publicKey)).toBe(pooled[0]);
+    // The next file: both keys again, in order, then generated ones.
+    useTestKeyPool(pool, { reuse: true });
+    const roots = [];
+    for (let i = 0; i < 3; i++) roots.push(modulus((await createTestPki({ authorities: [] })).root.publicKey));
+    expect(roots.slice(0, 2)).toEqual(pooled);
+    expect(pooled).not.toContain(roots[2]);
+    // Without reuse, given again: none left.
+    useTestKeyPool(pool);
+    expect(pooled).not.toContain(modulus((await createTestPki({ authorities: [] })).root.publicKey));
+  });
+
+  it('refuses options that are not { reuse: boolean }, naming the option', async () => {
+    const pool = await generateTestKeyPool(1);
+    for (const [options, message] of [
+      [null, /options must be an object such as \{ reuse: true \}/],
+      [[], /options must be an object/],
+      [{ reuse: 'yes' }, /options\.reuse must be true or false/],
+      [{ resue: true }, /unknown option "resue" \(known: reuse\)/],
+    ] as const) {
+      const error = await thrownBy(() => useTestKeyPool(pool, options as never));
+      expect(error).toBeInstanceOf(TestPkiError);
+      expect((error as TestPkiError).message).toMatch(message);
+    }
+  });
+
   it('null goes back to generating every key', async () => {
     useTestKeyPool(await generateTestKeyPool(1));
     useTestKeyPool(null);
