@@ -24,19 +24,22 @@ const perFile = {
 };
 
 /**
- * Files that only compute (certificates, EMS, DER, messages): no reader, database, browser or child process of
- * their own, and no process-wide setting left behind. They run one after another in one worker thread that keeps
- * the modules it loaded, instead of each file loading the sources again in a new process (about four times less
- * CPU for these files). Everything else keeps a process of its own.
+ * Folders whose files leave nothing behind in their process: no virtual reader, no card (the default retry-count
+ * store is process-wide), no mocked module, fake timer or environment variable, no listener left on `process`;
+ * their databases, servers and child processes are each test's own. They run one after another in two worker
+ * threads that keep the modules they loaded, instead of each file loading the sources again in a new process:
+ * measured here, test/enroll with test/lifecycle took 173 s of CPU that way against 396 s with a process per
+ * file. A file added to these folders must keep to that; one that cannot goes elsewhere (test/apdu and
+ * test/agent use cards, test/examples sets environment variables, test/testing mocks modules).
  */
-const SHARED_PROCESS = ['test/{ems,cert,shared,messages}/**/*.test.ts'];
+const SHARED_PROCESS = ['test/{ems,cert,shared,messages,enroll,lifecycle,integrations}/**/*.test.ts'];
 
 const pools = {
-  // Vitest's default on a 2-core machine is one worker, and most files wait on pcscd, PostgreSQL or Chromium
-  // rather than compute: four processes keep both cores busy while the reader files take their turns (one at a
-  // time: test/setup/reader-turn.ts; spread through the run: test/setup/sequencer.ts), beside the one thread.
+  // Vitest's default on a 2-core machine is one worker, and many files wait on pcscd, PostgreSQL or Chromium
+  // rather than compute: four processes and the two threads keep both cores busy while the reader files take
+  // their turns (one at a time: test/setup/reader-turn.ts; spread through the run: test/setup/sequencer.ts).
   forks: { maxForks: 4, minForks: 1 },
-  threads: { isolate: false, maxThreads: 1, minThreads: 1 },
+  threads: { isolate: false, maxThreads: 2, minThreads: 1 },
 };
 
 export default defineConfig({
