@@ -5,10 +5,10 @@ import { describeValue } from '../../shared/describe-value.js';
 
 /**
  * `value` as an {@link AfterPin}: `undefined` is `'reset'`, the default wherever twpki ends a session.
- * @throws HiCOSError `INVALID_CARD_INPUT` for anything else, naming `field`
+ * @throws HiCOSError `INVALID_CARD_INPUT` for anything else
  */
-export function resolveAfterPin(value: unknown, field = 'afterPin'): AfterPin {
+export function resolveAfterPin(value: unknown): AfterPin {
   if (value === undefined) return 'reset';
   if (value === 'reset' || value === 'leave') return value;
-  throw new HiCOSError('INVALID_CARD_INPUT', `${field} must be 'reset' or 'leave', not ${describeValue(value)}`);
+  throw new HiCOSError('INVALID_CARD_INPUT', `afterPin must be 'reset' or 'leave', not ${describeValue(value)}`);
 }
