@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { TestPkiError } from './errors.js';
+import { unknownOption } from '../unknown-option.js';
 
 /**
  * Made in advance, RSA-2048 key pairs cost a test PKI nothing: generating one takes about a quarter of a second
@@ -68,12 +69,14 @@ export function useTestKeyPool(pool: string | null, options: UseTestKeyPoolOptio
   s.waiting = keys.filter(([pem]) => !s.handedOut.has(pem)).map(([pem, privateKey]) => ({ pem, privateKey }));
 }
 
+const OPTION_NAMES: ReadonlySet<string> = new Set(['reuse']);
+
 function reuseOf(options: unknown): boolean {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TestPkiError('BAD_OPTIONS', 'useTestKeyPool: options must be an object such as { reuse: true }, or left out');
   }
-  const unknown = Object.keys(options).find((key) => key !== 'reuse');
-  if (unknown !== undefined) throw new TestPkiError('BAD_OPTIONS', `useTestKeyPool: unknown option ${JSON.stringify(unknown)} (known: reuse)`);
+  const unknown = unknownOption(options, OPTION_NAMES);
+  if (unknown !== undefined) throw new TestPkiError('BAD_OPTIONS', `useTestKeyPool: ${unknown}`);
   const { reuse = false } = options as UseTestKeyPoolOptions;
   if (typeof reuse !== 'boolean') throw new TestPkiError('BAD_OPTIONS', 'useTestKeyPool: options.reuse must be true or false');
   return reuse;

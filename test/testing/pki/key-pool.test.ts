@@ -75,7 +75,7 @@ describe('a test key pool', () => {
       [null, /options must be an object such as \{ reuse: true \}/],
       [[], /options must be an object/],
       [{ reuse: 'yes' }, /options\.reuse must be true or false/],
-      [{ resue: true }, /unknown option "resue" \(known: reuse\)/],
+      [{ resue: true }, /"resue" is not an option \(they are reuse\)/],
     ] as const) {
       const error = await thrownBy(() => useTestKeyPool(pool, options as never));
       expect(error).toBeInstanceOf(TestPkiError);
