@@ -41,6 +41,12 @@ const SHARED_PROCESS = ['test/{ems,cert,shared,messages,enroll,lifecycle}/**/*.t
  */
 const CPU_TIMED = ['test/cert/encoding/pem.test.ts'];
 
+/**
+ * Files that need pcscd with the virtual reader, or Chromium: a project of their own so that `npm run test:unit`
+ * can leave them out by name (vitest's `--exclude` does not reach into projects).
+ */
+const SERVICES = ['test/**/*.pcsc.test.ts', 'test/**/*.browser.test.ts'];
+
 const pools = {
   // Vitest's default on a 2-core machine is one worker, and many files wait on pcscd, PostgreSQL or Chromium
   // rather than compute: four processes and the two threads keep both cores busy while the reader files take
@@ -58,7 +64,8 @@ export default defineConfig({
     poolOptions: pools,
     sequence: { sequencer: ReaderAwareSequencer },
     projects: [
-      { resolve, test: { ...perFile, name: 'own-process', include: ['test/**/*.test.ts'], exclude: SHARED_PROCESS, pool: 'forks' } },
+      { resolve, test: { ...perFile, name: 'own-process', include: ['test/**/*.test.ts'], exclude: [...SHARED_PROCESS, ...SERVICES], pool: 'forks' } },
+      { resolve, test: { ...perFile, name: 'services', include: SERVICES, exclude: SHARED_PROCESS, pool: 'forks' } },
       { resolve, test: { ...perFile, name: 'own-process-cpu-timed', include: CPU_TIMED, pool: 'forks' } },
       {
         resolve,
