@@ -230,8 +230,10 @@ describe('the card-login routes while PostgreSQL is down', () => {
     try {
       const answer = fastify.inject({ method: 'POST', url: '/login/card/verify', payload: token });
       // Stop only once the route's UPDATE waits on the held row (a loaded machine takes its time to get there).
+      // Asked on the admin connection: inside the locker's transaction, pg_stat_activity is read once and kept, so
+      // the route's UPDATE was never seen there and every run stopped the server after the whole wait.
       for (let i = 0; i < 300; i++) {
-        const { rows } = await locker.query<{ n: number }>(
+        const { rows } = await admin.query<{ n: number }>(
           "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE twpki_login_challenges%'",
         );
         if (rows[0]?.n === 1) break;
