@@ -213,7 +213,7 @@ describe('the card-login routes while PostgreSQL is down', () => {
     }
   }, 60_000);
 
-  it('a server stopped (fast) while the verify route consumes the challenge is 503 STORE_UNAVAILABLE with 57P01', async (ctx) => {
+  it('a server stopped (fast) while the verify route consumes the challenge is 503 STORE_UNAVAILABLE, the cause the server going away', async (ctx) => {
     if (server === undefined) return ctx.skip();
     const s = server;
     const issued = await challenges.issue('session-1');
@@ -243,7 +243,13 @@ describe('the card-login routes while PostgreSQL is down', () => {
       const reply = await answer;
       expect(reply.statusCode).toBe(503);
       expect(reply.json()).toMatchObject({ error: { code: 'STORE_UNAVAILABLE', message: UNAVAILABLE_ZH } });
-      expect(seen[0]).toMatchObject({ code: 'STORE_UNAVAILABLE', cause: { code: '57P01' } });
+      expect(seen[0]).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      // The server sends 57P01 to the waiting session and closes it. Here the driver reports the 57P01; one
+      // `.ci/run` under load reported something else (not recorded then), so either of the two ways the driver
+      // can say the server went away is accepted, and any other cause is shown.
+      const cause = (seen[0] as { cause?: { code?: unknown; message?: unknown } }).cause;
+      const wentAway = cause?.code === '57P01' || /^Connection terminated/.test(String(cause?.message));
+      expect(wentAway, `cause: ${String(cause?.code)} ${String(cause?.message)}`).toBe(true);
     } finally {
       await locker.end().catch(() => undefined);
       await fastify.close();
