@@ -52,6 +52,7 @@ const pools = {
   // rather than compute: four processes and the two threads keep both cores busy while the reader files take
   // their turns (one at a time: test/setup/reader-turn.ts; spread through the run: test/setup/sequencer.ts).
   forks: { maxForks: 4, minForks: 1 },
+  // `isolate` twice: the pool reads the root's, each worker its project's (given below from this one).
   threads: { isolate: false, maxThreads: 2, minThreads: 1 },
 };
 
@@ -69,7 +70,7 @@ export default defineConfig({
       { resolve, test: { ...perFile, name: 'own-process-cpu-timed', include: CPU_TIMED, pool: 'forks' } },
       {
         resolve,
-        test: { ...perFile, name: 'shared-process', include: SHARED_PROCESS, exclude: CPU_TIMED, pool: 'threads', poolOptions: { threads: { isolate: false } } },
+        test: { ...perFile, name: 'shared-process', include: SHARED_PROCESS, exclude: CPU_TIMED, pool: 'threads', poolOptions: { threads: { isolate: pools.threads.isolate } } },
       },
     ],
   },
