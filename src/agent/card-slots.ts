@@ -53,10 +53,6 @@ export interface CardSlotsOptions {
   afterPin?: AfterPin;
 }
 
-function afterPinOf(options: CardSlotsOptions): AfterPin {
-  return resolveAfterPin(options.afterPin);
-}
-
 /** Runs `fn` on the card opened on `session`, then ends the session as {@link runOnCardThenRelease} says. */
 function runAndRelease<T>(
   session: PcscSession | EmulatorSession,
@@ -129,7 +125,7 @@ export class PcscCardSlots implements CardSlots {
     private readonly cardOptions: HiCOSCardOptions,
     options: CardSlotsOptions,
   ) {
-    this.afterPin = afterPinOf(options);
+    this.afterPin = resolveAfterPin(options.afterPin);
     rememberCardOptions(this, cardOptions);
     const bump = ({ reader }: { reader: string }): void => {
       this.changed(reader);
@@ -153,7 +149,7 @@ export class PcscCardSlots implements CardSlots {
    * @param options how sessions end (`afterPin`)
    */
   public static async open(cardOptions: HiCOSCardOptions = {}, contextOptions: PcscContextOptions = {}, options: CardSlotsOptions = {}): Promise<PcscCardSlots> {
-    afterPinOf(options);
+    resolveAfterPin(options.afterPin); // a bad value is refused before pcscd is asked for a context
     const slots = new PcscCardSlots(await PcscContext.establish(contextOptions), cardOptions, options);
     // The probe opens contexts on this thread too, so it needs the same options (allowWorkerThread).
     slots.service = new PcscServiceHealth(contextOptions);
@@ -261,7 +257,7 @@ export class EmulatorCardSlots implements CardSlots {
     private readonly cardOptions: HiCOSCardOptions = {},
     options: CardSlotsOptions = {},
   ) {
-    this.afterPin = afterPinOf(options);
+    this.afterPin = resolveAfterPin(options.afterPin);
     rememberCardOptions(this, cardOptions);
     // The reader tells of its card at once (it is in this process): no presence token has to be compared first.
     // Held weakly: slots dropped without `close()` (which did nothing before) must not live as long as the reader
