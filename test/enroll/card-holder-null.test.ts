@@ -2,10 +2,12 @@
  * `cardHolderFromLogin(null)` and `cardHolderFromLogin({})` (a JavaScript caller, or request data passed where
  * the verifier's result belongs) threw a bare TypeError ("Cannot read properties of null"), with no code. They
  * are now refused as the flows refuse a hand-built holder: EnrollError NOT_AUTHORIZED, refusal
- * VERIFIED_LOGIN_REQUIRED, the detail saying what is missing. A real verified login still gives its holder.
+ * VERIFIED_LOGIN_REQUIRED, the detail saying what is missing. So is a value of the right shape that the verifier
+ * did not return (a copy, or one built from a certificate: certificates are public, so the shape proves nothing).
+ * A real verified login still gives its holder.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ChallengeIssuer, LoginVerifierBuilder, buildLoginMessage, type VerifiedLogin } from '../../src/cert/index.js';
+import { ChallengeIssuer, LoginVerifierBuilder, buildLoginMessage, isVerifiedLogin, parseCertificate, type VerifiedLogin } from '../../src/cert/index.js';
 import { cardHolderFromLogin } from '../../src/enroll/adapters/cert.js';
 import { EnrollError } from '../../src/enroll/errors.js';
 import { defaultMessages } from '../../src/messages/catalogue.js';
@@ -30,6 +32,24 @@ beforeAll(async () => {
   login = await verifier.verify(token, { sessionId: 'session-1' });
 }, 60_000);
 
+const NOT_RETURNED = /was not returned by LoginVerifier\.verify in this process/;
+
+/** Every field a verified login has, made from a certificate anyone can send: no signature behind it. */
+function builtFrom(certificate: Uint8Array): VerifiedLogin {
+  return {
+    profile: parseCertificate(certificate),
+    certificate,
+    chain: [certificate],
+    cardNumber: 'TP03000012345678',
+    reportedCardNumber: undefined,
+    signingTime: undefined,
+    randomNonce: undefined,
+    origin: ORIGIN,
+    sessionId: 'session-1',
+    revocation: undefined,
+  };
+}
+
 function thrown(f: () => unknown): unknown {
   try {
     f();
@@ -47,6 +67,10 @@ describe('cardHolderFromLogin with something that is not a verified login', () =
     ['{}', {}, /has no certificate profile/],
     ['a profile without an authority', { profile: {} }, /has no profile\.authority/],
     ['a JSON copy of a real login', () => JSON.parse(JSON.stringify(login)) as unknown, /has no profile\.validity|has no certificate/],
+    // The shape is complete, but no verifier returned these objects: no signature was checked for them.
+    ['a spread copy of a real login', () => ({ ...login }), NOT_RETURNED],
+    ['a copy with another card number', () => ({ ...login, cardNumber: 'TP03000099999999' }), NOT_RETURNED],
+    ['a login built from the certificate alone', () => builtFrom(login.certificate), NOT_RETURNED],
   ];
   for (const [label, value, detail] of cases) {
     it(`${label}: NOT_AUTHORIZED, refusal VERIFIED_LOGIN_REQUIRED, no TypeError`, () => {
@@ -58,6 +82,14 @@ describe('cardHolderFromLogin with something that is not a verified login', () =
       expect(defaultMessages.describe(error).messages.zhTW).toBe('請先以憑證完成登入驗證');
     });
   }
+
+  it('isVerifiedLogin tells the verifier\'s own result from copies of it', () => {
+    expect(isVerifiedLogin(login)).toBe(true);
+    expect(isVerifiedLogin({ ...login })).toBe(false);
+    expect(isVerifiedLogin(builtFrom(login.certificate))).toBe(false);
+    expect(isVerifiedLogin(null)).toBe(false);
+    expect(isVerifiedLogin('login')).toBe(false);
+  });
 
   it('a real verified login still gives the holder (options null = the defaults)', () => {
     const holder = cardHolderFromLogin(login);

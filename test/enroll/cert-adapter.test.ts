@@ -1,35 +1,49 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseCertificate, type VerifiedLogin } from '../../src/cert/index.js';
-import { createTestPki, type TestPki } from '../../src/testing/pki/index.js';
+import { ChallengeIssuer, LoginVerifierBuilder, buildLoginMessage, parseCertificate, type LoginVerifier, type VerifiedLogin } from '../../src/cert/index.js';
+import { markVerifiedLogin } from '../../src/cert/trust/login/verified-login-mark.js';
+import { createTestPki, signLoginToken, type CardHolderCredentials, type TestPki } from '../../src/testing/index.js';
 import { cardHolderFromLogin } from '../../src/enroll/adapters/cert.js';
 import { parseCardHolder } from '../../src/enroll/domain/card-holder.js';
 import { EnrollError } from '../../src/enroll/errors.js';
 
+const ORIGIN = 'https://example.gov.tw';
 let pki: TestPki;
-beforeAll(async () => {
-  pki = await createTestPki({ now: new Date('2026-03-02T00:00:00Z') });
-});
+let challenges: ChallengeIssuer;
+let verifier: LoginVerifier;
+let session = 0;
 
-/** A VerifiedLogin as the login verifier returns it, for a given signer certificate. */
-function login(certificate: Uint8Array, cardNumber?: string, reportedCardNumber?: string): VerifiedLogin {
-  return {
-    profile: parseCertificate(certificate),
-    certificate,
-    chain: [certificate],
-    cardNumber,
-    reportedCardNumber,
-    signingTime: undefined,
-    randomNonce: undefined,
-    origin: 'https://example.gov.tw',
-    sessionId: 's1',
-    revocation: undefined,
-  };
+beforeAll(async () => {
+  pki = await createTestPki({ authorities: ['moica', 'gca', 'moeaca'] });
+  challenges = new ChallengeIssuer();
+  verifier = new LoginVerifierBuilder()
+    .withTrustAnchors(pki.root.certificate)
+    .withIntermediates(...pki.authorities.map((a) => pki.issuer(a).certificate))
+    .withAllowedOrigins(ORIGIN)
+    .withChallenges(challenges)
+    .withoutRevocationCheck()
+    .build();
+}, 60_000);
+
+/**
+ * A login as the verifier returns it: a fresh challenge, a token signed with the card's key (the signed card number
+ * in the CMS when given), then `verify`. `reportedCardNumber` is the component's unsigned `cardSN`, sent beside a
+ * PKCS#1 token, which carries no signed card number.
+ */
+async function login(card: CardHolderCredentials, signed: { cardNumber?: string; reportedCardNumber?: string } = {}): Promise<VerifiedLogin> {
+  const sessionId = `s${++session}`;
+  const challenge = await challenges.issue(sessionId);
+  const tbs = buildLoginMessage({ origin: ORIGIN, challenge: challenge.value });
+  const token =
+    signed.reportedCardNumber === undefined
+      ? await signLoginToken(card, { tbs, ...(signed.cardNumber === undefined ? {} : { cardNumber: signed.cardNumber }) })
+      : { ...(await signLoginToken(card, { tbs, signatureType: 'PKCS1' })), cardSN: signed.reportedCardNumber };
+  return verifier.verify(token, { sessionId });
 }
 
 describe('cardHolderFromLogin (cert layer → enroll layer)', () => {
   it('maps a MOICA login: name, serial, signed card number, ID hint', async () => {
     const card = await pki.issueCardHolder({ authority: 'moica', commonName: '王小明', idHint: '6789' });
-    const holder = cardHolderFromLogin(login(card.sign.certificate, 'TP03000012345678', 'XX00000000000000'));
+    const holder = cardHolderFromLogin(await login(card, { cardNumber: 'TP03000012345678' }));
     expect(holder).toMatchObject({ authority: 'MOICA', subjectName: '王小明', cardNumber: 'TP03000012345678', idHint: '6789' });
     // Spelt as the flows store and list it (lower case, no leading zeros), so a backend can compare with ===.
     expect(holder.certificateSerial).toBe(parseCertificate(card.sign.certificate).serialNumber.toLowerCase().replace(/^0+(?=.)/, ''));
@@ -40,23 +54,37 @@ describe('cardHolderFromLogin (cert layer → enroll layer)', () => {
 
   it('ignores the unsigned reported card number unless told to trust it', async () => {
     const card = await pki.issueCardHolder({ authority: 'moica' });
-    expect(cardHolderFromLogin(login(card.sign.certificate, undefined, 'TP03000099999999')).cardNumber).toBeUndefined();
-    expect(cardHolderFromLogin(login(card.sign.certificate, undefined, 'TP03000099999999'), { trustReportedCardNumber: true }).cardNumber).toBe(
-      'TP03000099999999',
-    );
+    const verified = await login(card, { reportedCardNumber: 'TP03000099999999' });
+    expect(verified.reportedCardNumber).toBe('TP03000099999999');
+    expect(cardHolderFromLogin(verified).cardNumber).toBeUndefined();
+    expect(cardHolderFromLogin(verified, { trustReportedCardNumber: true }).cardNumber).toBe('TP03000099999999');
   });
 
   it('maps organization identifiers (GCA OID, MOEACA 統一編號)', async () => {
     const gca = await pki.issueCardHolder({ authority: 'gca', organizationOid: '2.16.886.101.20003.20001.20003' });
-    expect(cardHolderFromLogin(login(gca.sign.certificate))).toMatchObject({ authority: 'GCA', organizationOid: '2.16.886.101.20003.20001.20003' });
+    expect(cardHolderFromLogin(await login(gca))).toMatchObject({ authority: 'GCA', organizationOid: '2.16.886.101.20003.20001.20003' });
     const moeaca = await pki.issueCardHolder({ authority: 'moeaca', businessId: '04595257' });
-    expect(cardHolderFromLogin(login(moeaca.sign.certificate))).toMatchObject({ authority: 'MOEACA', businessId: '04595257' });
+    expect(cardHolderFromLogin(await login(moeaca))).toMatchObject({ authority: 'MOEACA', businessId: '04595257' });
   });
 
-  it('refuses a CA certificate as a login', () => {
+  it('refuses a CA certificate as a login, even one marked as the verifier marks its results', () => {
+    // The verifier never returns a CA certificate (its key-usage step refuses one); the adapter does not rely on that.
+    const root = pki.root.certificate;
+    const marked = markVerifiedLogin<VerifiedLogin>({
+      profile: parseCertificate(root),
+      certificate: root,
+      chain: [root],
+      cardNumber: undefined,
+      reportedCardNumber: undefined,
+      signingTime: undefined,
+      randomNonce: undefined,
+      origin: ORIGIN,
+      sessionId: 's0',
+      revocation: undefined,
+    });
     const err = (() => {
       try {
-        cardHolderFromLogin(login(pki.root.certificate));
+        cardHolderFromLogin(marked);
         return undefined;
       } catch (e) {
         return e;

@@ -68,6 +68,7 @@ export {
   type LoginVerificationRequest,
   type VerifiedLogin,
 } from './login/login-verifier.js';
+export { isVerifiedLogin } from './login/verified-login-mark.js';
 export { DEFAULT_LOGIN_POLICIES, LoginVerifierBuilder } from './login/login-verifier-builder.js';
 export { DEFAULT_SIGNER_EXTENDED_KEY_USAGES, DEFAULT_SIGNER_POLICIES, MIN_RSA_BITS_FLOOR, SignerVerifierBuilder } from './verification/signer-verifier-builder.js';
 export { CertificateCache, DEFAULT_CERTIFICATE_CACHE_SIZE } from './verification/certificate-cache.js';

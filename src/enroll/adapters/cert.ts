@@ -4,7 +4,7 @@
  * flows without re-reading certificate fields.
  */
 import { createHash } from 'node:crypto';
-import type { VerifiedLogin } from '../../cert/index.js';
+import { isVerifiedLogin, type VerifiedLogin } from '../../cert/index.js';
 import type { CardAuthority, VerifiedCardHolder } from '../domain/card-holder.js';
 import { markVerified } from '../domain/verified-holder.js';
 import { parseCertificateSerial } from '../domain/identifiers.js';
@@ -30,8 +30,9 @@ export interface CardHolderFromLoginOptions {
 }
 
 /**
- * What is missing from `value` for it to be a {@link VerifiedLogin} (the fields read below), or `undefined`. A
- * JavaScript caller's `null`, `{}` or request data would otherwise fail with a bare TypeError.
+ * Why `value` is not a {@link VerifiedLogin} this process's verifier returned, or `undefined`. The shape is checked
+ * first, for the message (a JavaScript caller's `null`, `{}` or request data would otherwise fail with a bare
+ * TypeError); then the verifier's mark, since the shape alone can be built from any certificate without a signature.
  */
 function notAVerifiedLogin(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return `is ${value === null || value === undefined ? String(value) : `a ${typeof value}`}, not a verified login`;
@@ -44,14 +45,18 @@ function notAVerifiedLogin(value: unknown): string | undefined {
   if (!(profile.validity?.notBefore instanceof Date)) return 'has no profile.validity';
   if (!(login.certificate instanceof Uint8Array)) return 'has no certificate';
   if (!Array.isArray(login.chain)) return 'has no chain';
+  if (!isVerifiedLogin(value)) {
+    return 'was not returned by LoginVerifier.verify in this process (a copy, a spread, or a login built or read back from data carries no proof that its signature was checked)';
+  }
   return undefined;
 }
 
 /**
  * The card holder a verified login proves; throws WRONG_CARD_TYPE for a CA or
  * unknown certificate, and NOT_AUTHORIZED (refusal `VERIFIED_LOGIN_REQUIRED`)
- * for a value that is not a verified login at all (`null`, `{}`). The result is marked as verified (renewal paths accept
- * only marked holders) and carries the SHA-256 of the trust anchor it chains to.
+ * for a value that is not the very object `LoginVerifier.verify` returned (`null`, `{}`, a copy, one built from a
+ * certificate). The result is marked as verified (the flows accept only marked holders) and carries the SHA-256 of the
+ * trust anchor it chains to.
  */
 export function cardHolderFromLogin(login: VerifiedLogin, options: CardHolderFromLoginOptions = {}): VerifiedCardHolder {
   const missing = notAVerifiedLogin(login);

@@ -19,6 +19,7 @@ import { decodeToken, dropTransientBytes } from './steps/decode-token.js';
 import { need, type LoginContext, type LoginSettings } from './steps/login-context.js';
 import { clockTime } from '../verification/clock-time.js';
 import { verifySignature } from './steps/verify-signature.js';
+import { markVerifiedLogin } from './verified-login-mark.js';
 
 /** A successful login. */
 export interface VerifiedLogin {
@@ -124,7 +125,7 @@ export class LoginVerifier {
     const certificate = copyBytes(need(ctx, 'certificate').der);
     const chain = need(ctx, 'chain').path.map(derOf);
     chain[0] = certificate;
-    return {
+    return markVerifiedLogin({
       profile: need(ctx, 'profile'),
       certificate,
       chain,
@@ -135,7 +136,7 @@ export class LoginVerifier {
       origin: need(ctx, 'origin'),
       sessionId: request.sessionId,
       revocation: ctx.revocationStatus,
-    };
+    });
   }
 }
 
