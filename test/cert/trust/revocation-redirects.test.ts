@@ -6,7 +6,10 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RevocationChecker, TrustedCertificate, httpRevocationFetch } from '../../../src/cert/index.js';
-import { isInward, nextHop, refuseResolvedInward, type HostLookup } from '../../../src/cert/trust/revocation/redirect-policy.js';
+import type { LookupOptions } from 'node:dns';
+import { hopLookup, isInward, nextHop } from '../../../src/cert/trust/revocation/redirect-policy.js';
+import type { HostResolver } from '../../../src/cert/trust/revocation/http-exchange.js';
+import { revocationFetchResolvingWith } from '../../../src/cert/trust/revocation/revocation-fetch.js';
 import { createTestPki, type TestPki } from '../../../src/testing/pki/index.js';
 import { LocalRevocationServer, buildCrl } from '../../../src/testing/revocation/index.js';
 import { revocationFailure as failure } from './helpers/fixtures.js';
@@ -75,7 +78,7 @@ describe('where a redirect may go (nextHop)', () => {
   });
 });
 
-describe('a redirect to a host name that resolves inward (refuseResolvedInward)', () => {
+describe('a redirect to a host name that resolves inward (hopLookup)', () => {
   const ca = new URL('http://moica.nat.gov.tw/repository/MOICA/CRL/complete.crl');
   const names: Record<string, readonly string[]> = {
     '127.0.0.1.nip.io': ['127.0.0.1'],
@@ -84,35 +87,105 @@ describe('a redirect to a host name that resolves inward (refuseResolvedInward)'
     'ip6-localhost': ['::1'],
     'cdn.example.gov.tw': ['203.0.113.80', '2001:db8::80'],
   };
-  const asked: string[] = [];
-  const lookup: HostLookup = (host) => {
-    asked.push(host);
+  const resolver: HostResolver = (host) => {
     const found = names[host];
-    return found === undefined ? Promise.reject(new Error(`getaddrinfo ENOTFOUND ${host}`)) : Promise.resolve(found);
+    if (found === undefined) return Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }));
+    return Promise.resolve(found.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
   };
 
-  it('refuses a name any of whose addresses is inward, naming it', async () => {
-    for (const host of ['127.0.0.1.nip.io', 'metadata.example.net', 'mixed.example.net', 'ip6-localhost']) {
-      await expect(refuseResolvedInward(ca, new URL(`http://${host}/x`), undefined, lookup), host).rejects.toThrow(/resolves inward to/);
+  /** What the connection's resolver answers for `host`: the addresses, or the error it fails with. */
+  function resolveFor(start: URL, host: string, options: LookupOptions = { all: true }): Promise<unknown> {
+    const lookup = hopLookup(start, resolver);
+    if (lookup === undefined) return Promise.resolve('unchecked');
+    return new Promise((resolve) => {
+      lookup(host, options, (err: NodeJS.ErrnoException | null, address: unknown, family?: number) => {
+        resolve(err ?? (family === undefined ? address : { address, family }));
+      });
+    });
+  }
+
+  it('refuses a name any of whose addresses is inward, naming the address', async () => {
+    for (const [host, inward] of [
+      ['127.0.0.1.nip.io', '127.0.0.1'],
+      ['metadata.example.net', '169.254.169.254'],
+      ['mixed.example.net', '10.0.0.7'],
+      ['ip6-localhost', '::1'],
+    ] as const) {
+      const answer = await resolveFor(ca, host);
+      expect(answer, host).toBeInstanceOf(Error);
+      expect((answer as Error).message, host).toBe(`${host} resolves inward to ${inward}, refused`);
     }
   });
 
-  it('lets a public name, a name that does not resolve and an inward start through, and asks no resolver for literals', async () => {
-    asked.length = 0;
-    await expect(refuseResolvedInward(ca, new URL('http://cdn.example.gov.tw/x'), undefined, lookup)).resolves.toBeUndefined();
-    await expect(refuseResolvedInward(ca, new URL('http://gone.example.net/x'), undefined, lookup)).resolves.toBeUndefined();
-    await expect(refuseResolvedInward(new URL('http://127.0.0.1:9000/crl'), new URL('http://127.0.0.1.nip.io/x'), undefined, lookup)).resolves.toBeUndefined();
-    await expect(refuseResolvedInward(ca, new URL('http://203.0.113.1/x'), undefined, lookup)).resolves.toBeUndefined();
-    expect(asked).toEqual(['cdn.example.gov.tw', 'gone.example.net']);
+  it('gives a public name its addresses (all, or the first of the family asked), passes a failure on, and checks nothing after an inward start', async () => {
+    expect(await resolveFor(ca, 'cdn.example.gov.tw')).toEqual([
+      { address: '203.0.113.80', family: 4 },
+      { address: '2001:db8::80', family: 6 },
+    ]);
+    expect(await resolveFor(ca, 'cdn.example.gov.tw', { family: 6 })).toEqual({ address: '2001:db8::80', family: 6 });
+    expect(await resolveFor(ca, 'cdn.example.gov.tw', {})).toEqual({ address: '203.0.113.80', family: 4 });
+    expect(await resolveFor(ca, 'gone.example.net')).toMatchObject({ code: 'ENOTFOUND' });
+    expect(await resolveFor(new URL('http://127.0.0.1:9000/crl'), '127.0.0.1.nip.io')).toBe('unchecked');
+  });
+});
+
+describe('the address checked is the address connected to (DNS rebinding)', () => {
+  let ca: CaServer;
+  let port = '';
+
+  beforeAll(async () => {
+    ca = await startCaServer();
+    port = new URL(ca.base).port;
   });
 
-  it("gives the lookup up when the fetch's time is up, refusing the hop (a resolver can take tens of seconds)", async () => {
-    const never: HostLookup = () => new Promise(() => undefined);
+  afterAll(() => ca.close());
+
+  beforeEach(() => ca.reset());
+
+  /**
+   * A resolver for names the test makes up: `ca.example.test` is the CA server (its URL is public as text, so
+   * its redirects are checked); `answers` gives each other name's answers in the order they are asked.
+   */
+  function resolverWith(answers: Record<string, string[][]>): { resolve: HostResolver; asked: string[] } {
+    const asked: string[] = [];
+    const resolve: HostResolver = (host) => {
+      asked.push(host);
+      const next = host === 'ca.example.test' ? ['127.0.0.1'] : answers[host]?.shift();
+      if (next === undefined) return Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }));
+      return Promise.resolve(next.map((address) => ({ address, family: 4 })));
+    };
+    return { resolve, asked };
+  }
+
+  it('refuses a redirect whose name resolves inward when its connection is made, and never reaches it', async () => {
+    ca.routes.set('/crl', (_req, res) => res.writeHead(302, { location: `http://inward.example.test:${port}/inside` }).end());
+    const { resolve } = resolverWith({ 'inward.example.test': [['127.0.0.1']] });
+    const error = await failure(revocationFetchResolvingWith({ timeoutMs: 5_000 }, resolve)(`http://ca.example.test:${port}/crl`, { method: 'GET', headers: {}, kind: 'crl' }));
+    expect(error.code).toBe('FETCH_FAILED');
+    expect(error.message).toMatch(/inward\.example\.test resolves inward to 127\.0\.0\.1, refused/);
+    expect(ca.hits.get('/crl')).toBe(1);
+    expect(ca.hits.get('/inside')).toBeUndefined();
+  });
+
+  it('asks once per connection: a name that answers public first and inward after never leads inward', async () => {
+    // A check made before the request, with the connection resolving again, would have passed 203.0.113.9 and
+    // then connected to 127.0.0.1. The connection uses the one answer checked.
+    ca.routes.set('/crl', (_req, res) => res.writeHead(302, { location: `http://rebind.example.test:${port}/inside` }).end());
+    const { resolve, asked } = resolverWith({ 'rebind.example.test': [['203.0.113.9'], ['127.0.0.1'], ['127.0.0.1']] });
+    const error = await failure(revocationFetchResolvingWith({ timeoutMs: 1_500 }, resolve)(`http://ca.example.test:${port}/crl`, { method: 'GET', headers: {}, kind: 'crl' }));
+    expect(error.code).toBe('FETCH_FAILED');
+    expect(ca.hits.get('/inside')).toBeUndefined();
+    expect(asked.filter((h) => h === 'rebind.example.test')).toEqual(['rebind.example.test']);
+  });
+
+  it("gives a resolver that never answers up when the fetch's time is up", async () => {
+    ca.routes.set('/crl', (_req, res) => res.writeHead(302, { location: `http://slow.example.test:${port}/inside` }).end());
+    const never: HostResolver = (host) => (host === 'ca.example.test' ? Promise.resolve([{ address: '127.0.0.1', family: 4 }]) : new Promise(() => undefined));
     const started = Date.now();
-    await expect(refuseResolvedInward(ca, new URL('http://slow.example.net/x'), AbortSignal.timeout(200), never)).rejects.toMatchObject({ name: 'TimeoutError' });
+    const error = await failure(revocationFetchResolvingWith({ timeoutMs: 300 }, never)(`http://ca.example.test:${port}/crl`, { method: 'GET', headers: {}, kind: 'crl' }));
+    expect(error.code).toBe('FETCH_FAILED');
+    expect(error.message).toMatch(/timeout/);
     expect(Date.now() - started).toBeLessThan(5_000);
-    const aborted = AbortSignal.abort(new Error('time is up'));
-    await expect(refuseResolvedInward(ca, new URL('http://slow.example.net/x'), aborted, never)).rejects.toThrow('time is up');
   });
 });
 

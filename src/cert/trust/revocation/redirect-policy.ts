@@ -1,5 +1,5 @@
-import { lookup as dnsLookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { checkedLookup, type HostResolver } from './http-exchange.js';
 
 /** Redirects a revocation download follows at most (fetch's own limit is 20). */
 export const MAX_REDIRECTS = 5;
@@ -61,35 +61,20 @@ function isInwardAddress(address: string): boolean {
   return INWARD.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-/** Resolves a host name to all its addresses (`dns.lookup`, so `/etc/hosts` too). */
-export type HostLookup = (host: string) => Promise<readonly string[]>;
-
-const systemLookup: HostLookup = async (host) => (await dnsLookup(host, { all: true, verbatim: true })).map((a) => a.address);
-
 /**
- * The part of the inward rule a URL's text cannot show: a redirect from a
- * public start to a host *name* is refused when the name resolves to an
- * inward address (`127.0.0.1.nip.io`, a name in `/etc/hosts`). A name that
- * does not resolve is left to the fetch, which fails on it. The connection
- * resolves the name again, so a resolver that answers differently the second
- * time (DNS rebinding) is not stopped here. The lookup is given up when
- * `signal` (the fetch's own time limit) aborts: `getaddrinfo` can take tens
- * of seconds, and a login waits for it.
- * @throws Error saying why the redirect is refused.
+ * The part of the inward rule a URL's text cannot show: after a public
+ * start, a redirect to a host *name* that resolves to an inward address
+ * (`127.0.0.1.nip.io`, a name in `/etc/hosts`) is refused. The check is the
+ * resolver the hop's connection uses, so the address checked is the address
+ * connected to: a resolver that answers a public address when asked first
+ * and an inward one when the connection is made (DNS rebinding) gains
+ * nothing. `undefined` (the system resolver, unchecked) after an inward
+ * start, where inward hops are allowed. A resolver that never answers is
+ * ended by the request's own time limit.
  */
-export async function refuseResolvedInward(start: URL, next: URL, signal?: AbortSignal, lookup: HostLookup = systemLookup): Promise<void> {
-  const host = hostOf(next);
-  if (isInward(start) || isIP(host) !== 0) return;
-  let addresses: readonly string[];
-  try {
-    addresses = await untilAborted(lookup(host), signal);
-  } catch (err) {
-    // The fetch's time is up (the resolver can take far longer): that is the answer, not a pass.
-    if (signal?.aborted === true) throw err;
-    return;
-  }
-  const inward = addresses.find(isInwardAddress);
-  if (inward !== undefined) throw new Error(`redirect from ${start.host} to ${next.host}, which resolves inward to ${inward}, refused`);
+export function hopLookup(start: URL, resolve?: HostResolver): LookupFunction | undefined {
+  if (isInward(start)) return undefined;
+  return checkedLookup((addresses) => addresses.find(isInwardAddress), resolve);
 }
 
 /**
@@ -114,24 +99,4 @@ export function nextHop(start: URL, from: URL, status: number, location: string 
   if (isInward(next) && !isInward(start)) throw new Error(`redirect from ${start.host} inward to ${next.host} refused`);
   if (method === 'POST' && status !== 307 && status !== 308) throw new Error(`redirect ${status} would turn the OCSP POST into a GET`);
   return next;
-}
-
-/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const abort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', abort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', abort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', abort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -1,7 +1,9 @@
+import type { LookupFunction } from 'node:net';
 import { RevocationError } from '../errors.js';
 import { checkCount, checkDuration } from '../../../shared/number-settings.js';
 import { failureReason } from './failure-reason.js';
-import { MAX_REDIRECTS, isRedirect, nextHop, refuseResolvedInward } from './redirect-policy.js';
+import { checkedLookup, exchange, type ExchangeResponse, type HostResolver } from './http-exchange.js';
+import { MAX_REDIRECTS, hopLookup, isRedirect, nextHop } from './redirect-policy.js';
 
 /** The request a revocation source makes. */
 export interface RevocationRequest {
@@ -78,17 +80,18 @@ export interface HttpRevocationFetchOptions {
 }
 
 /** Reads `res`'s body chunk by chunk, refusing it as soon as it passes `maxBytes`. */
-async function readBody(res: Response, maxBytes: number, progress: (received: number) => void): Promise<Uint8Array> {
+async function readBody(res: ExchangeResponse, maxBytes: number, progress: (received: number) => void): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let received = 0;
   progress(0);
-  if (res.body !== null) {
-    for await (const chunk of res.body) {
-      received += chunk.length;
-      if (received > maxBytes) throw new Error(`body exceeds ${maxBytes} bytes`);
-      chunks.push(chunk);
-      progress(received);
+  for await (const chunk of res.body) {
+    received += chunk.length;
+    if (received > maxBytes) {
+      res.discard();
+      throw new Error(`body exceeds ${maxBytes} bytes`);
     }
+    chunks.push(chunk);
+    progress(received);
   }
   const body = new Uint8Array(received);
   let at = 0;
@@ -100,17 +103,27 @@ async function readBody(res: Response, maxBytes: number, progress: (received: nu
 }
 
 /**
- * A {@link RevocationFetch} over the global `fetch`. Only `http:` and
+ * A {@link RevocationFetch} over `node:http` and `node:https`. Only `http:` and
  * `https:` URLs are followed (CRL/OCSP URLs come from certificates, which an
  * attacker may have chosen if the chain was not validated first). Redirects
  * are followed up to five, each checked: never to another scheme, never from
  * a public host to a loopback, private or link-local address or `localhost`
  * (an answer over plain HTTP can be forged on the path, and would otherwise
- * aim the backend's GET inward), and an OCSP POST only by 307 or 308.
+ * aim the backend's GET inward, also through a host name that resolves
+ * there when the connection is made), and an OCSP POST only by 307 or 308.
  * @throws RangeError when `timeoutMs` or `crlTimeoutMs` is not a positive number of milliseconds a timer
  * takes, or `maxBytes` is not a positive whole number.
  */
 export function httpRevocationFetch(options: HttpRevocationFetchOptions = {}): RevocationFetch {
+  return revocationFetchResolvingWith(options);
+}
+
+/**
+ * {@link httpRevocationFetch}, resolving host names with `resolve` (internal:
+ * tests give a resolver that answers as they need; the start is not checked
+ * with it, only resolved).
+ */
+export function revocationFetchResolvingWith(options: HttpRevocationFetchOptions, resolve?: HostResolver): RevocationFetch {
   // NaN from an unset environment variable made every fetch fail at once (timers), or left bodies unbounded (size).
   checkDuration('timeoutMs', options.timeoutMs, true);
   checkDuration('crlTimeoutMs', options.crlTimeoutMs, true);
@@ -133,22 +146,28 @@ export function httpRevocationFetch(options: HttpRevocationFetchOptions = {}): R
       // Redirects are followed here, not by fetch, so that each is checked (see nextHop).
       // A caller's signal too: an application's fetch that wraps this one passes on the checker's.
       const signals = request.signal === undefined ? [whole, noHeaders.signal] : [whole, noHeaders.signal, request.signal];
-      const init: RequestInit = { method: request.method, headers: request.headers, signal: AbortSignal.any(signals), redirect: 'manual' };
-      if (request.body !== undefined) init.body = request.body;
+      const signal = AbortSignal.any(signals);
       const start = new URL(url);
+      const send = (at: URL, lookup: LookupFunction | undefined): Promise<ExchangeResponse> =>
+        exchange(at, { method: request.method, headers: request.headers, signal, ...(request.body === undefined ? {} : { body: request.body }), ...(lookup === undefined ? {} : { lookup }) });
+      // The certificate's own URL resolves as the system does (an internal mirror named in /etc/hosts stays
+      // usable); a redirect's target resolves through the inward check (see hopLookup).
+      const hopResolver = hopLookup(start, resolve);
       let at = start;
-      let res = await fetch(at, init);
+      let res = await send(at, resolve === undefined ? undefined : checkedLookup(() => undefined, resolve));
       for (let hops = 0; isRedirect(res.status); hops++) {
-        await res.body?.cancel();
+        res.discard();
         if (hops === MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
-        at = nextHop(start, at, res.status, res.headers.get('location'), request.method);
-        await refuseResolvedInward(start, at, init.signal ?? undefined);
+        at = nextHop(start, at, res.status, res.header('location') ?? null, request.method);
         // 303 (and 301/302 after a GET) fetch the new place with a GET, which a CRL download already is.
-        res = await fetch(at, init);
+        res = await send(at, hopResolver);
       }
       clearTimeout(headersTimer);
-      const declared = Number(res.headers.get('content-length') ?? '0');
-      if (declared > maxBytes) throw new Error(`body of ${declared} bytes exceeds ${maxBytes}`);
+      const declared = Number(res.header('content-length') ?? '0');
+      if (declared > maxBytes) {
+        res.discard();
+        throw new Error(`body of ${declared} bytes exceeds ${maxBytes}`);
+      }
       const total = declared > 0 ? declared : undefined;
       const body = await readBody(res, maxBytes, (received) => options.onProgress?.(received, total, url));
       return { status: res.status, body };

@@ -1,0 +1,130 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { addAbortSignal, pipeline, type Readable, type Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+
+/**
+ * One HTTP request and its answer, over `node:http`/`node:https` rather than
+ * the global `fetch`, for one reason: the address a connection goes to can
+ * be checked when the connection is made. The global `fetch` resolves a host
+ * name itself, so a name checked before the request could be resolved again
+ * to another address when it connects (DNS rebinding); here the `lookup` a
+ * request is given is the one its connection uses.
+ */
+
+/** What a request sends. */
+export interface ExchangeRequest {
+  readonly method: 'GET' | 'POST';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: Uint8Array;
+  /** Ends the request, and the body's reading, when it aborts. */
+  readonly signal: AbortSignal;
+  /** Resolves the host name for the connection; unset, the system resolver (`dns.lookup`). */
+  readonly lookup?: LookupFunction;
+}
+
+/** An answer whose headers have arrived; the body is read (or dropped) by the caller. */
+export interface ExchangeResponse {
+  readonly status: number;
+  /** A response header, the first value when repeated; `undefined` when absent. */
+  header(name: string): string | undefined;
+  /** The body as it arrives; errors with the request's abort reason under it when the signal aborts. */
+  readonly body: AsyncIterable<Uint8Array>;
+  /** Drops the body unread and frees the connection. */
+  discard(): void;
+}
+
+/** Sends `request` to `url` and resolves when the answer's headers arrive. */
+export function exchange(url: URL, request: ExchangeRequest): Promise<ExchangeResponse> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise<ExchangeResponse>((resolve, reject) => {
+    // What the global fetch asked for: a CRL is large, and some servers compress it (or send a .crl.gz) anyway.
+    const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br', ...request.headers };
+    if (request.body !== undefined) headers['content-length'] = String(request.body.length);
+    const req = send(url, {
+      method: request.method,
+      headers,
+      signal: request.signal,
+      // A connection of its own when the resolver is checked: a kept-alive one may have been made without it.
+      ...(request.lookup === undefined ? {} : { lookup: request.lookup, agent: false }),
+    });
+    req.once('error', reject);
+    req.once('response', (res: IncomingMessage) => {
+      // The request's signal ends the request; the body, once it flows, needs it too.
+      addAbortSignal(request.signal, res);
+      resolve({
+        status: res.statusCode ?? 0,
+        header: (name) => {
+          const value = res.headers[name.toLowerCase()];
+          return Array.isArray(value) ? value[0] : value;
+        },
+        body: decoded(res),
+        discard: () => {
+          res.destroy();
+        },
+      });
+    });
+    req.end(request.body === undefined ? undefined : Buffer.from(request.body.buffer, request.body.byteOffset, request.body.length));
+  });
+}
+
+/**
+ * The body as sent before its `Content-Encoding` (gzip, deflate, br, in the
+ * order listed); an encoding it does not know leaves the bytes as they came,
+ * as the global `fetch` did. A size limit counts the decoded bytes, so a
+ * small compressed body cannot grow past it unseen. An error of the answer
+ * (its signal aborting, a cut connection) ends the decoded stream with it.
+ */
+function decoded(res: IncomingMessage): Readable {
+  const encoding = res.headers['content-encoding'];
+  if (encoding === undefined) return res;
+  const decoders: Transform[] = [];
+  for (const coding of encoding.toLowerCase().split(',').map((c) => c.trim()).reverse()) {
+    if (coding === 'gzip' || coding === 'x-gzip') decoders.push(createGunzip());
+    else if (coding === 'deflate') decoders.push(createInflate());
+    else if (coding === 'br') decoders.push(createBrotliDecompress());
+    else if (coding !== 'identity' && coding !== '') return res;
+  }
+  const last = decoders[decoders.length - 1];
+  if (last === undefined) return res;
+  pipeline([res, ...decoders], () => undefined);
+  return last;
+}
+
+/**
+ * A resolver for `net.connect` that answers like `dns.lookup` but fails when
+ * the name resolves to an address `refused` names (given all of the name's
+ * addresses, it returns the one to refuse). `resolve` is the resolver it
+ * asks (the system's by default; tests give their own).
+ */
+export function checkedLookup(refused: (addresses: readonly string[]) => string | undefined, resolve: HostResolver = systemResolver): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname).then(
+      (addresses) => {
+        const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
+        const inward = refused(addresses.map((a) => a.address));
+        if (inward !== undefined) {
+          callback(Object.assign(new Error(`${hostname} resolves inward to ${inward}, refused`), { code: 'EINWARD' }), '', 0);
+        } else if (wanted.length === 0) {
+          callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
+        } else if (options.all === true) {
+          (callback as unknown as (err: null, addresses: LookupAddress[]) => void)(null, [...wanted]);
+        } else {
+          const first = wanted[0] as LookupAddress;
+          callback(null, first.address, first.family);
+        }
+      },
+      (err: unknown) => callback(err as NodeJS.ErrnoException, '', 0),
+    );
+  };
+}
+
+/** Every address of a host name. */
+export type HostResolver = (hostname: string) => Promise<readonly LookupAddress[]>;
+
+const systemResolver: HostResolver = (hostname) =>
+  new Promise((resolve, reject) => {
+    dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => (err === null ? resolve(addresses) : reject(err)));
+  });
