@@ -12,6 +12,8 @@ import type { Scp03Options } from './secure-channel/scp03-options.js';
 export interface CardState {
   /** Transport epoch the state belongs to. */
   readonly epoch: number;
+  /** The transport's `cardResets` when the state was set up (`undefined` when it does not count them). */
+  readonly cardResets: number | undefined;
   /** Detected generation. */
   readonly generation: HiCOSGeneration;
   /** File selection and reads. */
@@ -60,11 +62,15 @@ export class CardSession {
   }
 
   /**
-   * Whether a VERIFY of this session may have left a Gen1 card PIN-verified in the current card session (false
-   * once the transport's epoch moved on: the card was reset or re-inserted since).
+   * Whether a VERIFY of this session may have left a Gen1 card PIN-verified: false once the transport reset the
+   * card or a new one was inserted (its `cardResets` moved on), or, for a transport that does not count resets,
+   * once its epoch moved on. A reconnect that leaves the card moves the epoch (caches are read again) but not this:
+   * the card may still be verified.
    */
   public get pinVerifiedOnCard(): boolean {
-    return this.transport.epoch === this.state.epoch && this.state.pinVerifiedOnCard === true;
+    if (this.state.pinVerifiedOnCard !== true) return false;
+    const resets = this.transport.cardResets;
+    return resets === undefined ? this.transport.epoch === this.state.epoch : resets === this.state.cardResets;
   }
 
   /** Runs `fn` in a transaction with state fresh for the transport's epoch. */
@@ -72,8 +78,11 @@ export class CardSession {
     return this.transport.transaction((tx) =>
       guard(step, async () => {
         if (tx.epoch !== this.state.epoch) {
+          // Read before the state is replaced: a reconnect that left the card keeps it verified as far as we know.
+          const stillVerified = this.pinVerifiedOnCard;
           this.state.channel?.discard();
           this.state = await detectCardState(tx, this.scp03);
+          if (stillVerified) this.state.pinVerifiedOnCard = true;
         }
         const state = this.state;
         try {
@@ -90,12 +99,13 @@ export class CardSession {
 /** Detects the card and sets up the state of a new card session (root selected, no secure session). */
 async function detectCardState(tx: Transport, scp03: Scp03Options): Promise<CardState> {
   const epoch = tx.epoch;
+  const cardResets = tx.cardResets;
   const generation = await detectGeneration(tx);
   let channel: Gen2Channel | undefined;
   const files = new FileReader(generation, generation === 2 ? (t) => channel!.beforePlainCommand(t) : undefined);
   if (generation === 2) channel = new Gen2Channel(scp03, files);
   files.atRoot();
-  return { epoch, generation, files, channel };
+  return { epoch, cardResets, generation, files, channel };
 }
 
 /** Turns anything that is not a typed twpki error into a MALFORMED_RESPONSE naming the step. */

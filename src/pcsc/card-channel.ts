@@ -19,6 +19,11 @@ export abstract class CardChannel implements Transport {
   public abstract readonly atr: Uint8Array;
   public abstract readonly epoch: number;
 
+  /** See {@link Transport.cardResets}; `undefined` unless a subclass counts them. */
+  public get cardResets(): number | undefined {
+    return undefined;
+  }
+
   /** Default per-call timeout in milliseconds. */
   public timeoutMs: number;
 
@@ -79,6 +84,9 @@ export abstract class CardChannel implements Transport {
       },
       get epoch() {
         return channel.epoch;
+      },
+      get cardResets() {
+        return channel.cardResets;
       },
       transmit: (c, o) => this.transmitUnlocked(c, o ?? {}),
       transaction: (fn) => fn(view),

@@ -126,6 +126,11 @@ export class EmulatorSession extends CardChannel implements AsyncDisposable {
     return this.insertion * 1_000_000 + this.resets;
   }
 
+  /** Every change of its epoch is a reset or a new insertion: the emulator has no reconnect. */
+  public override get cardResets(): number {
+    return this.epoch;
+  }
+
   /** Warm-resets the card (volatile card state is lost). */
   public reset(): Promise<Uint8Array> {
     return this.locked(async () => {

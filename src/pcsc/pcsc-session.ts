@@ -54,7 +54,10 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
   public readonly share: ShareMode;
   private protocolCode = 0;
   private state: 'new' | 'open' | 'removed' | 'closed' = 'new';
+  /** Resets this session made (`reset()`, the reset of a disconnect). */
   private resets = 0;
+  /** Reconnects that left the card as it was: the card may have been reset by someone else, or not. */
+  private reconnects = 0;
   private line: ReaderLine | undefined;
   private card: NativeCard | undefined;
 
@@ -73,6 +76,11 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
   }
 
   public get epoch(): number {
+    return this.resets + this.reconnects;
+  }
+
+  /** Resets this session made; a reconnect that leaves the card is not one (see {@link Transport.cardResets}). */
+  public override get cardResets(): number {
     return this.resets;
   }
 
@@ -290,7 +298,8 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
         .reconnect(this.shareMode(), this.protocols(), this.dispositionCode(disposition))
         .catch((error: unknown) => Promise.reject(mapPcscError(error, 'reconnecting to the card', this.readerName)));
       this.protocolCode = await withTimeout(reconnecting, this.init.timeoutMs, 'reconnecting to the card', this.readerName);
-      this.resets++;
+      if (disposition === 'leave') this.reconnects++;
+      else this.resets++;
       return this.atr;
     });
   }

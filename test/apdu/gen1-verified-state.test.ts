@@ -14,6 +14,7 @@ import { HiCOSError } from '../../src/apdu/errors.js';
 import { detectGeneration } from '../../src/apdu/detect-generation.js';
 import { RetryCounterStore } from '../../src/apdu/pin/retry-counter-store.js';
 import { EmulatorReader } from '../../src/pcsc/emulator-reader.js';
+import type { PcscSession } from '../../src/pcsc/pcsc-session.js';
 import type { Transport } from '../../src/pcsc/transport.js';
 import type { VirtualCardCredentials } from '../../src/testing/hicos/virtual-card-options.js';
 import { VirtualHiCOSCard } from '../../src/testing/hicos/virtual-hicos-card.js';
@@ -30,6 +31,24 @@ beforeAll(async () => {
 }, 60_000);
 
 const otherProgramSigns = (tx: Transport, generation: 1 | 2): Promise<'signed' | 'refused'> => signsWithoutPin(tx, generation, credentials);
+
+/** `transport` as a transport of an application's own that says nothing of resets (no `cardResets`). */
+function withoutResetCount(transport: Transport): Transport {
+  const view: Transport = {
+    get readerName() {
+      return transport.readerName;
+    },
+    get atr() {
+      return transport.atr;
+    },
+    get epoch() {
+      return transport.epoch;
+    },
+    transmit: (command, options) => transport.transmit(command, options),
+    transaction: (fn) => transport.transaction((tx) => fn(withoutResetCount(tx))),
+  };
+  return view;
+}
 
 const newCard = (generation: 1 | 2): VirtualHiCOSCard => new VirtualHiCOSCard({ generation, credentials, pin: PIN, cardNumber: 'TP03000000007700' });
 
@@ -84,6 +103,22 @@ describe('HiCOSCard.pinVerifiedOnCard and releaseDisposition()', () => {
     await card.sign(DATA, { pin: PIN });
     expect(card.pinVerifiedOnCard).toBe(true);
     expect(() => card.releaseDisposition('keep' as 'leave')).toThrow(HiCOSError);
+  });
+
+  it('Gen1, over a transport that does not count resets (a custom one): its epoch stands in', async () => {
+    const reader = new EmulatorReader();
+    reader.insert(newCard(1));
+    const session = reader.connect();
+    const card = await HiCOSCard.open(withoutResetCount(session), { retryStore: new RetryCounterStore() });
+    expect(await card.verifyPin(PIN)).toMatchObject({ status: 'ok' });
+    expect(card.pinVerifiedOnCard).toBe(true);
+    await card.info();
+    expect(card.pinVerifiedOnCard).toBe(true);
+    await session.reset();
+    expect(card.pinVerifiedOnCard).toBe(false);
+    await card.info();
+    expect(card.pinVerifiedOnCard).toBe(false);
+    expect(card.releaseDisposition()).toBe('leave');
   });
 
   it('Gen2: never set (the verification is bound to the host\'s secure session)', async () => {
@@ -167,6 +202,37 @@ describe.each([
       expect((await again.sign(DATA, { pin: PIN })).length).toBe(256);
     });
   }, 180_000);
+
+  // PC/SC only: the emulator has no reconnect.
+  if (via === 'pcsc') {
+    it.skipIf(skip)('Gen1, a reconnect that leaves the card between the PIN and the end: the card is still taken as verified, and the end resets it', async () => {
+      // What the card does: SCardReconnect with SCARD_LEAVE_CARD does not reset it, so it stays verified.
+      await onCard(1, async (first, next) => {
+        const card = await HiCOSCard.open(first, { retryStore: new RetryCounterStore() });
+        await card.sign(DATA, { pin: PIN });
+        await (first as PcscSession).reconnect();
+        await first.disconnect('leave');
+        expect(await otherProgramSigns(await next(), 1)).toBe('signed');
+      });
+      // So the card object must still take it as verified, and end the session with the reset.
+      await onCard(1, async (first, next) => {
+        const card = await HiCOSCard.open(first, { retryStore: new RetryCounterStore() });
+        await card.sign(DATA, { pin: PIN });
+        const epoch = first.epoch;
+        await (first as PcscSession).reconnect();
+        // The epoch moves (the card may have been reset by another program: caches are read again) …
+        expect(first.epoch).toBe(epoch + 1);
+        expect(card.pinVerifiedOnCard).toBe(true);
+        expect(card.releaseDisposition()).toBe('reset');
+        // … and the card object reads on after the reconnect, still taking the card as verified.
+        expect(await card.cardNumber()).toBe('TP03000000007700');
+        expect(card.pinVerifiedOnCard).toBe(true);
+        await first.disconnect(card.releaseDisposition());
+        expect(card.pinVerifiedOnCard).toBe(false);
+        expect(await otherProgramSigns(await next(), 1)).toBe('refused');
+      });
+    }, 180_000);
+  }
 
   it.skipIf(skip)('Gen2, left as it is after verifyPin (a verified secure session still open on the card) and after sign: another connection cannot sign', async () => {
     await onCard(2, async (first, next) => {
