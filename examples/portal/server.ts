@@ -185,7 +185,7 @@ async function openStore(options: PortalOptions): Promise<{ store: EnrollStore; 
 
 function mailerOf(options: PortalOptions): { mailer: Mailer; close?: () => void } {
   if (options.mailer) return { mailer: options.mailer };
-  if (!options.smtp) throw new RangeError('startPortal needs `smtp` or `mailer`');
+  if (!options.smtp) throw new PortalConfigError('smtp', 'startPortal needs `smtp` (host and port of a mail server) or `mailer`');
   const smtp = new SmtpMailer({
     from: options.mailFrom ?? 'twpki 範例入口網 <noreply@portal.example.gov.tw>',
     transport: { host: options.smtp.host, port: options.smtp.port, secure: false, ignoreTLS: true },
@@ -393,16 +393,38 @@ async function settingsOf(options: PortalOptions): Promise<Settings> {
 /** Starts the portal (on 127.0.0.1:8009 unless configured otherwise, see {@link PortalOptions}). */
 export async function startPortal(options: PortalOptions): Promise<Portal> {
   const settings = await settingsOf(options);
-  const { origin, port, passwordHash } = settings;
-  const [{ store, owned }, browserModule] = await Promise.all([openStore(options), bundleBrowserModule()]);
+  // Every setting is checked before the database is opened and migrated.
   const mail = mailerOf(options);
-  const app = Fastify({
-    logger: false,
-    bodyLimit: 256 * 1024,
-    trustProxy: settings.trustProxy,
-    // Node looks for requests past their time every 30 s by default, which would stretch a short limit: every second.
-    serverFactory: (handler) => createServer({ requestTimeout: settings.requestTimeoutMs, connectionsCheckingInterval: 1000 }, handler),
-  });
+  const [opened, bundled] = await Promise.allSettled([openStore(options), bundleBrowserModule()]);
+  if (opened.status === 'rejected' || bundled.status === 'rejected') {
+    mail.close?.();
+    if (opened.status === 'fulfilled' && opened.value.owned) await opened.value.store.close();
+    throw opened.status === 'rejected' ? opened.reason : (bundled as PromiseRejectedResult).reason;
+  }
+  const { store, owned } = opened.value;
+  let app: FastifyInstance | undefined;
+  try {
+    app = Fastify({
+      logger: false,
+      bodyLimit: 256 * 1024,
+      trustProxy: settings.trustProxy,
+      // Node looks for requests past their time every 30 s by default, which would stretch a short limit: every second.
+      serverFactory: (handler) => createServer({ requestTimeout: settings.requestTimeoutMs, connectionsCheckingInterval: 1000 }, handler),
+    });
+    await addRoutes(app, options, settings, store, bundled.value, mail.mailer);
+    return await listening(app, options, settings, store, owned, mail);
+  } catch (err) {
+    // What started is stopped again: a failed start leaves no database pool, PGlite or mail transport running.
+    mail.close?.();
+    await app?.close().catch(() => undefined);
+    if (owned) await store.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Every hook and route of the portal, on `app` (not yet listening). */
+async function addRoutes(app: FastifyInstance, options: PortalOptions, settings: Settings, store: EnrollStore, browserModule: string, mailer: Mailer): Promise<void> {
+  const { origin, passwordHash } = settings;
   const page = layout(options.systems);
   // Sessions and challenges in the database, not the process: another instance or the next start continues them.
   const [sessionStore, challengeStore, loginAttempts] = await Promise.all([
@@ -453,7 +475,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     agentUrl: options.agentUrl ?? 'http://localhost:61161',
     store,
     clock: options.clock ?? systemClock,
-    mailer: mail.mailer,
+    mailer,
     // PORTAL_HOLDER_KEY (base64url, 32 bytes or more) lets verified cards outlive a restart, as PORTAL_SESSION_SECRET does sessions.
     cards: new VerifiedCards(settings.holderKey, options.clock ?? systemClock, settings.previousHolderKeys),
     reviewer: { role: 'reviewer', id: 'portal-reviewer' },
@@ -558,12 +580,21 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   registerReviewerLogin(app, passwordHash, page, loginAttempts);
   for (const system of options.systems) await system.register(app, context);
 
+}
+
+/** `app` listening on the configured address, as the {@link Portal} a caller stops. */
+async function listening(
+  app: FastifyInstance,
+  options: PortalOptions,
+  settings: Settings,
+  store: EnrollStore,
+  owned: boolean,
+  mail: { close?: () => void },
+): Promise<Portal> {
+  const { origin, port } = settings;
   try {
     await app.listen({ port, host: settings.host });
   } catch (err) {
-    mail.close?.();
-    await app.close().catch(() => undefined);
-    if (owned) await store.close();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
       const why = code === 'EADDRINUSE' ? 'is in use by another process' : code === 'EACCES' ? 'needs privileges this process lacks' : 'is not an address of this machine';

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Mailer } from 'twpki/enroll';
-import type { PgliteStore } from 'twpki/enroll/pglite';
+import { PgliteStore } from 'twpki/enroll/pglite';
 import { createTestPki, type TestPki } from 'twpki/testing';
 import { demoTrust } from '../../examples/portal/demo-setup.js';
 import { hashReviewerPassword } from '../../examples/portal/core/reviewer.js';
@@ -161,6 +161,27 @@ describe('startPortal refuses a configuration that cannot work, naming the setti
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('no mail server and no mailer, refused before the database is asked', async () => {
+    // The URL names a port nothing listens on: asked first, the database would have been the refusal.
+    const error = await refused(startPortal(options({ mailer: undefined, databaseUrl: 'postgres://portal:pw@127.0.0.1:1/portal' })), 'smtp');
+    expect(error.message).toMatch(/`smtp`.*or `mailer`/);
+  });
+
+  it('a start that fails after its store opened closes the store it opened', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portal-failed-start-'));
+    const dataDir = join(dir, 'data');
+    await (await openPglite(dataDir)).close();
+    const closed = vi.spyOn(PgliteStore.prototype, 'close');
+    try {
+      const failing = { id: 'broken', title: 'broken', links: [], register: () => Promise.reject(new Error('the system could not register')) };
+      await expect(startPortal(options({ systems: [failing], dataDir }))).rejects.toThrow('the system could not register');
+      expect(closed).toHaveBeenCalledTimes(1);
+    } finally {
+      closed.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
