@@ -1,15 +1,11 @@
 /** Shared fixtures of the enrollment tests: stores, fake EMS, cards, clock. */
 import { afterAll, beforeAll, beforeEach, describe, expect } from 'vitest';
 import { EnrollError } from '../../src/enroll/errors.js';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { startTestPostgres, type TestPostgres } from '../setup/postgres.js';
-import { MIGRATIONS } from '../../src/enroll/migrations/index.js';
-import { PgliteStore } from '../../src/enroll/store/pglite-store.js';
+import type { PgliteStore } from '../../src/enroll/store/pglite-store.js';
+import { openMigratedStore } from './support/pglite-template.js';
 import { PgStore } from '../../src/enroll/store/pg-store.js';
 import type { EnrollStore } from '../../src/enroll/store/store.js';
 import { AccountEnrollmentFlow, type AccountEnrollmentOptions } from '../../src/enroll/flows/account-enrollment.js';
@@ -52,24 +48,11 @@ export async function tableCounts(store: EnrollStore): Promise<Record<string, nu
 }
 
 /**
- * An in-memory PGlite store, started from a migrated snapshot cached in the temp
- * dir: initdb plus migrations cost seconds per file on a loaded machine.
+ * An in-memory PGlite store (or one in `dataDir`), loaded from the migrated template (`support/pglite-template.ts`):
+ * initdb plus migrations cost seconds per file on a loaded machine.
  */
-export async function openPglite(dataDir?: string): Promise<PgliteStore> {
-  const key = createHash('sha256').update(MIGRATIONS.map((m) => m.id + m.sql).join('\n')).digest('hex').slice(0, 16);
-  const file = join(tmpdir(), `twpki-enroll-pglite-${key}.tar`);
-  if (existsSync(file)) {
-    try {
-      return await PgliteStore.open({ loadDataDir: new Blob([readFileSync(file)]), ...(dataDir === undefined ? {} : { dataDir }) });
-    } catch {
-      // A torn or foreign file: fall through and rebuild it.
-    }
-  }
-  const store = await PgliteStore.open(dataDir === undefined ? {} : { dataDir });
-  const tmp = `${file}.${process.pid}`;
-  writeFileSync(tmp, Buffer.from(await (await store.snapshot()).arrayBuffer()));
-  renameSync(tmp, file);
-  return store;
+export function openPglite(dataDir?: string): Promise<PgliteStore> {
+  return openMigratedStore(dataDir);
 }
 
 let pgServer: Promise<TestPostgres | undefined> | undefined;

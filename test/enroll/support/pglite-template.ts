@@ -35,6 +35,21 @@ const MIGRATIONS_KEY = createHash('sha256')
 const BARE = join(tmpdir(), `twpki-pglite-template-bare-${PGLITE_VERSION}`);
 const BARE_TAR = `${BARE}.tar`;
 const MIGRATED = join(tmpdir(), `twpki-pglite-template-migrated-${PGLITE_VERSION}-${MIGRATIONS_KEY}`);
+const MIGRATED_TAR = `${MIGRATED}.tar`;
+
+/** Writes `tarPath` as the tarball (`dumpDataDir`) of a copy of the data directory `dir`, renamed into place. */
+async function dumpCopyOf(dir: string, tarPath: string): Promise<void> {
+  const work = mkdtempSync(`${dir}.tar-`);
+  try {
+    cpSync(dir, join(work, 'data'), { recursive: true });
+    const db = await PGlite.create({ dataDir: join(work, 'data') });
+    writeFileSync(join(work, 'tar'), Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer()));
+    await db.close();
+    renameSync(join(work, 'tar'), tarPath);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
 
 /** Builds `final` (a data directory) with `build` in a private directory and renames it into place. */
 async function buildOnce(final: string, build: (dataDir: string) => Promise<void>): Promise<void> {
@@ -68,19 +83,8 @@ function bareTemplate(): Promise<void> {
       writeFileSync(tmp, tar);
       renameSync(tmp, BARE_TAR);
     });
-    if (!existsSync(BARE_TAR)) {
-      // The directory was there without its tarball (an interrupted build): dump a copy of it.
-      const work = mkdtempSync(`${BARE}.tar-`);
-      try {
-        cpSync(BARE, join(work, 'data'), { recursive: true });
-        const db = await PGlite.create({ dataDir: join(work, 'data') });
-        writeFileSync(join(work, 'tar'), Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer()));
-        await db.close();
-        renameSync(join(work, 'tar'), BARE_TAR);
-      } finally {
-        rmSync(work, { recursive: true, force: true });
-      }
-    }
+    // The directory was there without its tarball (an interrupted build): dump a copy of it.
+    if (!existsSync(BARE_TAR)) await dumpCopyOf(BARE, BARE_TAR);
   })();
   return bare;
 }
@@ -116,6 +120,28 @@ export async function copyBareDataDir(target: string): Promise<void> {
 export async function copyMigratedDataDir(target: string): Promise<void> {
   await migratedTemplate();
   cpSync(MIGRATED, target, { recursive: true, errorOnExist: true, force: false });
+}
+
+let migratedTar: Promise<Buffer> | undefined;
+
+/** The migrated template as a tarball (`dumpDataDir`), made once per machine and read once per process. */
+function migratedTarball(): Promise<Buffer> {
+  migratedTar ??= (async () => {
+    if (!existsSync(MIGRATED_TAR)) {
+      await migratedTemplate();
+      await dumpCopyOf(MIGRATED, MIGRATED_TAR);
+    }
+    return readFileSync(MIGRATED_TAR);
+  })();
+  return migratedTar;
+}
+
+/**
+ * A migrated `PgliteStore` loaded from the migrated template: in memory, or in `dataDir` (which must not hold a
+ * database yet) when given.
+ */
+export async function openMigratedStore(dataDir?: string): Promise<PgliteStore> {
+  return PgliteStore.open({ loadDataDir: new Blob([await migratedTarball()]), ...(dataDir === undefined ? {} : { dataDir }) });
 }
 
 /** An in-memory PGlite just past initdb (what `PGlite.create()` gives), loaded from the bare template. */
