@@ -70,7 +70,7 @@ describe('cardHolderFromLogin (cert layer → enroll layer)', () => {
   it('refuses a CA certificate as a login, even one marked as the verifier marks its results', () => {
     // The verifier never returns a CA certificate (its key-usage step refuses one); the adapter does not rely on that.
     const root = pki.root.certificate;
-    const marked = markVerifiedLogin<VerifiedLogin>({
+    const marked = markVerifiedLogin({
       profile: parseCertificate(root),
       certificate: root,
       chain: [root],
