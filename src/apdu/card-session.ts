@@ -63,14 +63,15 @@ export class CardSession {
 
   /**
    * Whether a VERIFY of this session may have left a Gen1 card PIN-verified: false once the transport reset the
-   * card or a new one was inserted (its `cardResets` moved on), or, for a transport that does not count resets,
-   * once its epoch moved on. A reconnect that leaves the card moves the epoch (caches are read again) but not this:
-   * the card may still be verified.
+   * card or a new one was inserted (its `cardResets` moved on). A reconnect that leaves the card moves the epoch
+   * (caches are read again) but not this: the card may still be verified. A transport that does not count resets
+   * cannot tell the two apart, so the card stays taken as verified: one needless reset at the end is the price,
+   * where the other way a card could be left signing without its PIN.
    */
   public get pinVerifiedOnCard(): boolean {
     if (this.state.pinVerifiedOnCard !== true) return false;
     const resets = this.transport.cardResets;
-    return resets === undefined ? this.transport.epoch === this.state.epoch : resets === this.state.cardResets;
+    return resets === undefined || resets === this.state.cardResets;
   }
 
   /** Runs `fn` in a transaction with state fresh for the transport's epoch. */

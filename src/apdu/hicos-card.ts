@@ -96,10 +96,10 @@ export class HiCOSCard {
    *
    * Always `false` on Gen2: the applet verifies inside an SCP03 session whose keys only this host holds, and
    * opening another session or selecting the applet ends the verification, so no other connection can use it.
-   * `false` again once the transport reports that it reset the card or a new one was inserted (`cardResets`; for
-   * a transport that does not count resets, once its epoch changed). A reconnect that leaves the card
-   * (`PcscSession.reconnect()`) does not end it: the card may still be verified, and the session must still end
-   * with the reset.
+   * `false` again once the transport reports that it reset the card or a new one was inserted (`cardResets`). A
+   * reconnect that leaves the card (`PcscSession.reconnect()`) does not end it: the card may still be verified,
+   * and the session must still end with the reset. Over a transport that does not count resets it stays `true`
+   * until the session ends.
    */
   public get pinVerifiedOnCard(): boolean {
     return this.session.pinVerifiedOnCard;

@@ -30,8 +30,8 @@ export interface Transport {
    * How many times the card was reset, or powered anew, under this connection in ways the transport knows of: its
    * own `reset()`, a disconnect with reset, a re-insertion. Unlike {@link Transport.epoch}, a reconnect that leaves
    * the card as it is does not count: the card may have kept its state (a Gen1 card its PIN-verified state), and
-   * the SDK must still end such a session with a reset. A transport that cannot tell leaves it out; the epoch
-   * stands in for it then.
+   * the SDK must still end such a session with a reset. A transport that cannot tell leaves it out; a Gen1 card
+   * it presented a PIN to is then taken as verified until the session ends (and ended with a reset).
    */
   readonly cardResets?: number | undefined;
   /** Sends one command and returns the card's (followed-up) answer. */

@@ -50,6 +50,34 @@ function withoutResetCount(transport: Transport): Transport {
   return view;
 }
 
+/**
+ * `session` with a reconnect that leaves the card as it is, as `PcscSession.reconnect()` makes one (the emulator
+ * has none): the epoch moves, the count of resets does not.
+ */
+function reconnectable(session: Transport): Transport & { reconnectLeavingCard(): void } {
+  let reconnects = 0;
+  const view = (inner: Transport): Transport => ({
+    get readerName() {
+      return inner.readerName;
+    },
+    get atr() {
+      return inner.atr;
+    },
+    get epoch() {
+      return inner.epoch + reconnects;
+    },
+    get cardResets() {
+      return inner.cardResets;
+    },
+    transmit: (command, options) => inner.transmit(command, options),
+    transaction: (fn) => inner.transaction((tx) => fn(view(tx))),
+  });
+  // Added to the object itself: Object.assign would copy the getters' values, not the getters.
+  const outer = view(session) as Transport & { reconnectLeavingCard(): void };
+  outer.reconnectLeavingCard = () => void reconnects++;
+  return outer;
+}
+
 const newCard = (generation: 1 | 2): VirtualHiCOSCard => new VirtualHiCOSCard({ generation, credentials, pin: PIN, cardNumber: 'TP03000000007700' });
 
 describe('the virtual card models the Gen1 security state as an ISO 7816 card does', () => {
@@ -105,20 +133,41 @@ describe('HiCOSCard.pinVerifiedOnCard and releaseDisposition()', () => {
     expect(() => card.releaseDisposition('keep' as 'leave')).toThrow(HiCOSError);
   });
 
-  it('Gen1, over a transport that does not count resets (a custom one): its epoch stands in', async () => {
+  it('Gen1, over a transport that does not count resets (a custom one): taken as verified until the end, which resets the card', async () => {
     const reader = new EmulatorReader();
     reader.insert(newCard(1));
     const session = reader.connect();
     const card = await HiCOSCard.open(withoutResetCount(session), { retryStore: new RetryCounterStore() });
     expect(await card.verifyPin(PIN)).toMatchObject({ status: 'ok' });
     expect(card.pinVerifiedOnCard).toBe(true);
+    // Its epoch moves on a reset and on a reconnect that leaves the card alike: the card cannot be known unverified.
+    await session.reset();
     await card.info();
     expect(card.pinVerifiedOnCard).toBe(true);
+    expect(card.releaseDisposition()).toBe('reset');
+  });
+
+  it('Gen1, an epoch that moves without a reset (a reconnect that leaves the card): still verified, caches read again, then a reset ends it', async () => {
+    const reader = new EmulatorReader();
+    const virtual = newCard(1);
+    reader.insert(virtual);
+    const session = reader.connect();
+    const transport = reconnectable(session);
+    const card = await HiCOSCard.open(transport, { retryStore: new RetryCounterStore() });
+    await card.sign(DATA, { pin: PIN });
+    transport.reconnectLeavingCard();
+    expect(card.pinVerifiedOnCard).toBe(true);
+    // The card session is set up again for the new epoch (detection and reads), and keeps the verified mark.
+    const before = virtual.log.length;
+    expect(await card.cardNumber()).toBe('TP03000000007700');
+    expect(virtual.log.length).toBeGreaterThan(before);
+    expect(card.pinVerifiedOnCard).toBe(true);
+    expect(card.releaseDisposition()).toBe('reset');
+    // And the card really is still verified: another connection signs without the PIN until the reset.
+    expect(await otherProgramSigns(reader.connect(), 1)).toBe('signed');
     await session.reset();
     expect(card.pinVerifiedOnCard).toBe(false);
-    await card.info();
-    expect(card.pinVerifiedOnCard).toBe(false);
-    expect(card.releaseDisposition()).toBe('leave');
+    expect(await otherProgramSigns(reader.connect(), 1)).toBe('refused');
   });
 
   it('Gen2: never set (the verification is bound to the host\'s secure session)', async () => {
