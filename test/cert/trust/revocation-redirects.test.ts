@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RevocationChecker, TrustedCertificate, httpRevocationFetch } from '../../../src/cert/index.js';
-import type { LookupOptions } from 'node:dns';
+import { ADDRCONFIG, type LookupOptions } from 'node:dns';
 import { hopLookup, isInward, nextHop } from '../../../src/cert/trust/revocation/redirect-policy.js';
 import type { HostResolver } from '../../../src/cert/trust/revocation/http-exchange.js';
 import { revocationFetchResolvingWith } from '../../../src/cert/trust/revocation/revocation-fetch.js';
@@ -44,6 +44,10 @@ describe('where a redirect may go (nextHop)', () => {
       'http://255.255.255.255/x',
       'http://[fec0::1]/x',
       'http://[ff02::1]/x',
+      // IPv4 inward addresses carried by NAT64 and 6to4 addresses.
+      'http://[64:ff9b::a9fe:a9fe]/x',
+      'http://[64:ff9b::127.0.0.1]/x',
+      'http://[2002:c0a8:101::1]/x',
     ]) {
       expect(() => nextHop(ca, ca, 302, inward, 'GET'), inward).toThrow(/inward/);
     }
@@ -54,6 +58,7 @@ describe('where a redirect may go (nextHop)', () => {
     expect(nextHop(ca, ca, 302, '/repository/MOICA/CRL/2.crl', 'GET').href).toBe('http://moica.nat.gov.tw/repository/MOICA/CRL/2.crl');
     expect(nextHop(ca, ca, 302, 'http://8.8.8.8/x', 'GET').host).toBe('8.8.8.8');
     expect(nextHop(ca, ca, 302, 'http://[2001:db8::1]/x', 'GET').host).toBe('[2001:db8::1]');
+    expect(nextHop(ca, ca, 302, 'http://[64:ff9b::808:808]/x', 'GET').host).toBe('[64:ff9b::808:808]');
     const local = new URL('http://127.0.0.1:9000/crl');
     expect(nextHop(local, local, 302, 'http://10.1.1.1/crl', 'GET').host).toBe('10.1.1.1');
     // The start decides, not the hop before: a public start that went through a public hop is still public.
@@ -86,8 +91,14 @@ describe('a redirect to a host name that resolves inward (hopLookup)', () => {
     'mixed.example.net': ['203.0.113.5', '10.0.0.7'],
     'ip6-localhost': ['::1'],
     'cdn.example.gov.tw': ['203.0.113.80', '2001:db8::80'],
+    // 169.254.169.254 through a NAT64 translator; 127.0.0.1 as a 6to4 address.
+    'nat64.example.net': ['64:ff9b::a9fe:a9fe'],
+    '6to4.example.net': ['2002:7f00:1::1'],
+    'public-nat64.example.net': ['64:ff9b::808:808'],
   };
-  const resolver: HostResolver = (host) => {
+  const hintsAsked: Array<number | undefined> = [];
+  const resolver: HostResolver = (host, hints) => {
+    hintsAsked.push(hints);
     const found = names[host];
     if (found === undefined) return Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }));
     return Promise.resolve(found.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
@@ -95,8 +106,7 @@ describe('a redirect to a host name that resolves inward (hopLookup)', () => {
 
   /** What the connection's resolver answers for `host`: the addresses, or the error it fails with. */
   function resolveFor(start: URL, host: string, options: LookupOptions = { all: true }): Promise<unknown> {
-    const lookup = hopLookup(start, resolver);
-    if (lookup === undefined) return Promise.resolve('unchecked');
+    const lookup = hopLookup(isInward(start), resolver);
     return new Promise((resolve) => {
       lookup(host, options, (err: NodeJS.ErrnoException | null, address: unknown, family?: number) => {
         resolve(err ?? (family === undefined ? address : { address, family }));
@@ -106,6 +116,8 @@ describe('a redirect to a host name that resolves inward (hopLookup)', () => {
 
   it('refuses a name any of whose addresses is inward, naming the address', async () => {
     for (const [host, inward] of [
+      ['nat64.example.net', '64:ff9b::a9fe:a9fe'],
+      ['6to4.example.net', '2002:7f00:1::1'],
       ['127.0.0.1.nip.io', '127.0.0.1'],
       ['metadata.example.net', '169.254.169.254'],
       ['mixed.example.net', '10.0.0.7'],
@@ -125,7 +137,13 @@ describe('a redirect to a host name that resolves inward (hopLookup)', () => {
     expect(await resolveFor(ca, 'cdn.example.gov.tw', { family: 6 })).toEqual({ address: '2001:db8::80', family: 6 });
     expect(await resolveFor(ca, 'cdn.example.gov.tw', {})).toEqual({ address: '203.0.113.80', family: 4 });
     expect(await resolveFor(ca, 'gone.example.net')).toMatchObject({ code: 'ENOTFOUND' });
-    expect(await resolveFor(new URL('http://127.0.0.1:9000/crl'), '127.0.0.1.nip.io')).toBe('unchecked');
+    // The hints the connection asks with (ADDRCONFIG: no IPv6 answers on a host without IPv6) reach the resolver.
+    hintsAsked.length = 0;
+    await resolveFor(ca, 'cdn.example.gov.tw', { all: true, hints: ADDRCONFIG });
+    expect(hintsAsked).toEqual([ADDRCONFIG]);
+    // NAT64 as such is how an IPv6-only host reaches public IPv4 addresses: allowed when the address it carries is.
+    expect(await resolveFor(ca, 'public-nat64.example.net')).toEqual([{ address: '64:ff9b::808:808', family: 6 }]);
+    expect(await resolveFor(new URL('http://127.0.0.1:9000/crl'), '127.0.0.1.nip.io')).toEqual([{ address: '127.0.0.1', family: 4 }]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib';
+import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -275,6 +275,26 @@ describe('what CA web servers commonly do (held before this change)', () => {
       res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': gz.length }).end(gz);
     });
     expect(await new RevocationChecker({ mode: 'crl' }).check(cert, issuer)).toMatchObject({ kind: 'revoked', source: 'crl' });
+  });
+
+  it('reads a deflate-encoded CRL whether the server wraps it in zlib (RFC 9110) or sends raw deflate (older IIS)', async () => {
+    const der = buildCrl({ issuer: pki.issuer('moica'), entries: [{ serialHex: cert.serialHex, revokedAt: new Date(Date.now() - 60_000) }] });
+    for (const body of [deflateSync(der), deflateRawSync(der)]) {
+      ca.routes.set('/crl/moica.crl', (_req, res) => res.writeHead(200, { 'content-encoding': 'deflate', 'content-length': body.length }).end(body));
+      const answer = await httpRevocationFetch()(`${ca.base}/crl/moica.crl`, { method: 'GET', headers: {}, kind: 'crl' });
+      expect(answer.status).toBe(200);
+      expect(Buffer.from(answer.body).equals(Buffer.from(der))).toBe(true);
+    }
+  });
+
+  it('sends a User-Agent (some firewalls and CDNs refuse a request without one)', async () => {
+    const der = buildCrl({ issuer: pki.issuer('moica'), entries: [] });
+    ca.routes.set('/crl/moica.crl', (req, res) => {
+      if (req.headers['user-agent'] === undefined) res.writeHead(403).end('no user agent');
+      else res.writeHead(200, { 'content-length': der.length }).end(der);
+    });
+    const answer = await httpRevocationFetch()(`${ca.base}/crl/moica.crl`, { method: 'GET', headers: {}, kind: 'crl' });
+    expect(answer.status).toBe(200);
   });
 
   it('maps an HTML maintenance page (200), an empty 200, a 204 and a 503 with Retry-After to typed errors', async () => {

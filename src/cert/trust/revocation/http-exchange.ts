@@ -2,8 +2,8 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { addAbortSignal, pipeline, type Readable, type Transform } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { Transform, addAbortSignal, pipeline, type Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 
 /**
  * One HTTP request and its answer, over `node:http`/`node:https` rather than
@@ -23,6 +23,8 @@ export interface ExchangeRequest {
   readonly signal: AbortSignal;
   /** Resolves the host name for the connection; unset, the system resolver (`dns.lookup`). */
   readonly lookup?: LookupFunction;
+  /** A connection of its own rather than a kept-alive one (which may have been made with another resolver). */
+  readonly fresh?: boolean;
 }
 
 /** An answer whose headers have arrived; the body is read (or dropped) by the caller. */
@@ -40,15 +42,16 @@ export interface ExchangeResponse {
 export function exchange(url: URL, request: ExchangeRequest): Promise<ExchangeResponse> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<ExchangeResponse>((resolve, reject) => {
-    // What the global fetch asked for: a CRL is large, and some servers compress it (or send a .crl.gz) anyway.
-    const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br', ...request.headers };
+    // What the global fetch sent: compressed answers (a CRL is large, and some servers compress it, or send a
+    // .crl.gz, anyway), and a User-Agent (some firewalls and CDNs refuse a request without one).
+    const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br', 'user-agent': 'twpki', ...request.headers };
     if (request.body !== undefined) headers['content-length'] = String(request.body.length);
     const req = send(url, {
       method: request.method,
       headers,
       signal: request.signal,
-      // A connection of its own when the resolver is checked: a kept-alive one may have been made without it.
-      ...(request.lookup === undefined ? {} : { lookup: request.lookup, agent: false }),
+      ...(request.lookup === undefined ? {} : { lookup: request.lookup }),
+      ...(request.fresh === true ? { agent: false } : {}),
     });
     req.once('error', reject);
     req.once('response', (res: IncomingMessage) => {
@@ -83,7 +86,7 @@ function decoded(res: IncomingMessage): Readable {
   const decoders: Transform[] = [];
   for (const coding of encoding.toLowerCase().split(',').map((c) => c.trim()).reverse()) {
     if (coding === 'gzip' || coding === 'x-gzip') decoders.push(createGunzip());
-    else if (coding === 'deflate') decoders.push(createInflate());
+    else if (coding === 'deflate') decoders.push(inflateEitherWay());
     else if (coding === 'br') decoders.push(createBrotliDecompress());
     else if (coding !== 'identity' && coding !== '') return res;
   }
@@ -94,6 +97,38 @@ function decoded(res: IncomingMessage): Readable {
 }
 
 /**
+ * HTTP's `deflate`: zlib-wrapped data as RFC 9110 says, or raw deflate data as some servers (older IIS) send it,
+ * told apart by the first two bytes as browsers and the global `fetch` do (a zlib header is `x8 yy` with the two
+ * a multiple of 31).
+ */
+function inflateEitherWay(): Transform {
+  let inner: Transform | undefined;
+  let pending = Buffer.alloc(0);
+  const start = (outer: Transform): Transform => {
+    const wrapped = pending.length >= 2 && (pending[0]! & 0x0f) === 8 && ((pending[0]! << 8) | pending[1]!) % 31 === 0;
+    const decoder = wrapped ? createInflate() : createInflateRaw();
+    decoder.on('data', (chunk: Buffer) => outer.push(chunk));
+    decoder.on('error', (err) => outer.destroy(err));
+    decoder.write(pending);
+    return decoder;
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (inner !== undefined) return inner.write(chunk, () => done());
+      pending = Buffer.concat([pending, chunk]);
+      if (pending.length < 2) return done();
+      inner = start(this);
+      done();
+    },
+    flush(done) {
+      inner ??= start(this);
+      inner.once('end', () => done());
+      inner.end();
+    },
+  });
+}
+
+/**
  * A resolver for `net.connect` that answers like `dns.lookup` but fails when
  * the name resolves to an address `refused` names (given all of the name's
  * addresses, it returns the one to refuse). `resolve` is the resolver it
@@ -101,7 +136,7 @@ function decoded(res: IncomingMessage): Readable {
  */
 export function checkedLookup(refused: (addresses: readonly string[]) => string | undefined, resolve: HostResolver = systemResolver): LookupFunction {
   return (hostname, options, callback) => {
-    resolve(hostname).then(
+    resolve(hostname, options.hints).then(
       (addresses) => {
         const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
         const inward = refused(addresses.map((a) => a.address));
@@ -121,10 +156,11 @@ export function checkedLookup(refused: (addresses: readonly string[]) => string 
   };
 }
 
-/** Every address of a host name. */
-export type HostResolver = (hostname: string) => Promise<readonly LookupAddress[]>;
+/** Every address of a host name; `hints` as `dns.lookup` takes them (`net` asks with `ADDRCONFIG`). */
+export type HostResolver = (hostname: string, hints?: number) => Promise<readonly LookupAddress[]>;
 
-const systemResolver: HostResolver = (hostname) =>
+/** The system's resolver (`dns.lookup`, so `/etc/hosts` too), as a connection would ask it. */
+export const systemResolver: HostResolver = (hostname, hints) =>
   new Promise((resolve, reject) => {
-    dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => (err === null ? resolve(addresses) : reject(err)));
+    dnsLookup(hostname, { all: true, verbatim: true, ...(hints === undefined ? {} : { hints }) }, (err, addresses) => (err === null ? resolve(addresses) : reject(err)));
   });

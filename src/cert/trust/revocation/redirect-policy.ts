@@ -55,10 +55,46 @@ function hostOf(url: URL): string {
   return url.hostname.replace(/^\[|\]$/g, '');
 }
 
-function isInwardAddress(address: string): boolean {
+/**
+ * Whether an address literal is inward (see {@link INWARD}). An IPv6 address that carries an IPv4 one (NAT64's
+ * `64:ff9b::/96`, 6to4's `2002::/16`) is judged by the IPv4 one too: `64:ff9b::a9fe:a9fe` is 169.254.169.254
+ * reached through a translator. NAT64 as such stays allowed: on an IPv6-only host it is how public addresses are
+ * reached. A zone (`fe80::1%eth0`) is not part of the address.
+ */
+function isInwardAddress(text: string): boolean {
+  const address = text.replace(/%.*$/, '');
   const family = isIP(address);
   if (family === 0) return false;
-  return INWARD.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (family === 4) return INWARD.check(address, 'ipv4');
+  if (INWARD.check(address, 'ipv6')) return true;
+  const carried = carriedIpv4(address);
+  return carried !== undefined && INWARD.check(carried, 'ipv4');
+}
+
+/** The IPv4 address a NAT64 (`64:ff9b::/96`) or 6to4 (`2002::/16`) address carries, dotted; else `undefined`. */
+function carriedIpv4(address: string): string | undefined {
+  const words = ipv6Words(address);
+  if (words === undefined) return undefined;
+  const nat64 = words[0] === 0x64 && words[1] === 0xff9b && words.slice(2, 6).every((w) => w === 0);
+  const [high, low] = nat64 ? [words[6], words[7]] : words[0] === 0x2002 ? [words[1], words[2]] : [undefined, undefined];
+  if (high === undefined || low === undefined) return undefined;
+  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
+}
+
+/** The eight 16-bit words of an IPv6 address (as the URL parser writes it: `::` once, no dotted tail). */
+function ipv6Words(address: string): number[] | undefined {
+  let canonical: string;
+  try {
+    canonical = new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return undefined;
+  }
+  const [head = '', tail] = canonical.split('::');
+  const part = (s: string): number[] => (s === '' ? [] : s.split(':').map((w) => parseInt(w, 16)));
+  const front = part(head);
+  const back = tail === undefined ? [] : part(tail);
+  const words = [...front, ...new Array<number>(8 - front.length - back.length).fill(0), ...back];
+  return words.length === 8 ? words : undefined;
 }
 
 /**
@@ -68,13 +104,12 @@ function isInwardAddress(address: string): boolean {
  * resolver the hop's connection uses, so the address checked is the address
  * connected to: a resolver that answers a public address when asked first
  * and an inward one when the connection is made (DNS rebinding) gains
- * nothing. `undefined` (the system resolver, unchecked) after an inward
- * start, where inward hops are allowed. A resolver that never answers is
- * ended by the request's own time limit.
+ * nothing. After an inward start (`startInward`), where inward hops are
+ * allowed, names resolve unchecked. A resolver that never answers is ended
+ * by the request's own time limit.
  */
-export function hopLookup(start: URL, resolve?: HostResolver): LookupFunction | undefined {
-  if (isInward(start)) return undefined;
-  return checkedLookup((addresses) => addresses.find(isInwardAddress), resolve);
+export function hopLookup(startInward: boolean, resolve?: HostResolver): LookupFunction {
+  return checkedLookup(startInward ? () => undefined : (addresses) => addresses.find(isInwardAddress), resolve);
 }
 
 /**
@@ -84,10 +119,11 @@ export function hopLookup(start: URL, resolve?: HostResolver): LookupFunction | 
  * only from an inward start (a test responder, an internal mirror named in
  * the configuration), and may not turn an OCSP POST into a GET (only 307 and
  * 308 keep the method; a GET to an OCSP URL answers nothing usable).
+ * `startInward`: whether the start is inward (by default, by its text).
  * @returns the next URL.
  * @throws Error saying why the redirect is refused (the caller reports it as `FETCH_FAILED`).
  */
-export function nextHop(start: URL, from: URL, status: number, location: string | null, method: 'GET' | 'POST'): URL {
+export function nextHop(start: URL, from: URL, status: number, location: string | null, method: 'GET' | 'POST', startInward = isInward(start)): URL {
   if (location === null || location === '') throw new Error(`redirect ${status} without a Location`);
   let next: URL;
   try {
@@ -96,7 +132,7 @@ export function nextHop(start: URL, from: URL, status: number, location: string 
     throw new Error(`redirect ${status} to an unreadable Location`);
   }
   if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new Error(`redirect to a non-HTTP URL (${next.protocol})`);
-  if (isInward(next) && !isInward(start)) throw new Error(`redirect from ${start.host} inward to ${next.host} refused`);
+  if (isInward(next) && !startInward) throw new Error(`redirect from ${start.host} inward to ${next.host} refused`);
   if (method === 'POST' && status !== 307 && status !== 308) throw new Error(`redirect ${status} would turn the OCSP POST into a GET`);
   return next;
 }

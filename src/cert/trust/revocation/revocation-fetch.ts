@@ -2,8 +2,8 @@ import type { LookupFunction } from 'node:net';
 import { RevocationError } from '../errors.js';
 import { checkCount, checkDuration } from '../../../shared/number-settings.js';
 import { failureReason } from './failure-reason.js';
-import { checkedLookup, exchange, type ExchangeResponse, type HostResolver } from './http-exchange.js';
-import { MAX_REDIRECTS, hopLookup, isRedirect, nextHop } from './redirect-policy.js';
+import { checkedLookup, exchange, systemResolver, type ExchangeResponse, type HostResolver } from './http-exchange.js';
+import { MAX_REDIRECTS, hopLookup, isInward, isRedirect, nextHop } from './redirect-policy.js';
 
 /** The request a revocation source makes. */
 export interface RevocationRequest {
@@ -115,15 +115,16 @@ async function readBody(res: ExchangeResponse, maxBytes: number, progress: (rece
  * takes, or `maxBytes` is not a positive whole number.
  */
 export function httpRevocationFetch(options: HttpRevocationFetchOptions = {}): RevocationFetch {
-  return revocationFetchResolvingWith(options);
+  return revocationFetchResolvingWith(options, systemResolver);
 }
 
 /**
  * {@link httpRevocationFetch}, resolving host names with `resolve` (internal:
- * tests give a resolver that answers as they need; the start is not checked
- * with it, only resolved).
+ * tests give a resolver that answers as they need, on the same path the
+ * system's resolver takes; the start is resolved with it, not checked).
  */
-export function revocationFetchResolvingWith(options: HttpRevocationFetchOptions, resolve?: HostResolver): RevocationFetch {
+export function revocationFetchResolvingWith(options: HttpRevocationFetchOptions, resolve: HostResolver): RevocationFetch {
+  const startLookup = checkedLookup(() => undefined, resolve);
   // NaN from an unset environment variable made every fetch fail at once (timers), or left bodies unbounded (size).
   checkDuration('timeoutMs', options.timeoutMs, true);
   checkDuration('crlTimeoutMs', options.crlTimeoutMs, true);
@@ -148,19 +149,22 @@ export function revocationFetchResolvingWith(options: HttpRevocationFetchOptions
       const signals = request.signal === undefined ? [whole, noHeaders.signal] : [whole, noHeaders.signal, request.signal];
       const signal = AbortSignal.any(signals);
       const start = new URL(url);
-      const send = (at: URL, lookup: LookupFunction | undefined): Promise<ExchangeResponse> =>
-        exchange(at, { method: request.method, headers: request.headers, signal, ...(request.body === undefined ? {} : { body: request.body }), ...(lookup === undefined ? {} : { lookup }) });
-      // The certificate's own URL resolves as the system does (an internal mirror named in /etc/hosts stays
-      // usable); a redirect's target resolves through the inward check (see hopLookup).
-      const hopResolver = hopLookup(start, resolve);
+      const send = (at: URL, lookup: LookupFunction, fresh: boolean): Promise<ExchangeResponse> =>
+        exchange(at, { method: request.method, headers: request.headers, signal, lookup, fresh, ...(request.body === undefined ? {} : { body: request.body }) });
+      // The certificate's own URL resolves as the system does, unchecked, over a kept-alive connection.
       let at = start;
-      let res = await send(at, resolve === undefined ? undefined : checkedLookup(() => undefined, resolve));
+      let res = await send(at, startLookup, false);
+      // Inward by its text (a test responder, a mirror given as an address): then its redirects may lead inward too.
+      // A name that resolves inward (a mirror in /etc/hosts) does not count: see docs/decisions.md.
+      const startInward = isInward(start);
+      // A redirect's target resolves through the inward check, on a connection of its own (see hopLookup).
+      const hopResolver = hopLookup(startInward, resolve);
       for (let hops = 0; isRedirect(res.status); hops++) {
         res.discard();
         if (hops === MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
-        at = nextHop(start, at, res.status, res.header('location') ?? null, request.method);
+        at = nextHop(start, at, res.status, res.header('location') ?? null, request.method, startInward);
         // 303 (and 301/302 after a GET) fetch the new place with a GET, which a CRL download already is.
-        res = await send(at, hopResolver);
+        res = await send(at, hopResolver, true);
       }
       clearTimeout(headersTimer);
       const declared = Number(res.header('content-length') ?? '0');
