@@ -125,6 +125,11 @@ function inflateEitherWay(): Transform {
       inner.once('end', () => done());
       inner.end();
     },
+    // A body dropped (too large, a redirect) or cut off ends the decoder under it too.
+    destroy(err, done) {
+      inner?.destroy();
+      done(err);
+    },
   });
 }
 
