@@ -395,15 +395,15 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   const settings = await settingsOf(options);
   // Every setting is checked before the database is opened and migrated.
   const mail = mailerOf(options);
-  const [opened, bundled] = await Promise.allSettled([openStore(options), bundleBrowserModule()]);
-  if (opened.status === 'rejected' || bundled.status === 'rejected') {
-    mail.close?.();
-    if (opened.status === 'fulfilled' && opened.value.owned) await opened.value.store.close();
-    throw opened.status === 'rejected' ? opened.reason : (bundled as PromiseRejectedResult).reason;
-  }
-  const { store, owned } = opened.value;
+  let ownedStore: EnrollStore | undefined;
   let app: FastifyInstance | undefined;
   try {
+    // Settled both: a store opened while the bundle failed is still closed below.
+    const [opened, bundled] = await Promise.allSettled([openStore(options), bundleBrowserModule()]);
+    if (opened.status === 'fulfilled' && opened.value.owned) ownedStore = opened.value.store;
+    if (opened.status === 'rejected') throw opened.reason;
+    if (bundled.status === 'rejected') throw bundled.reason;
+    const { store, owned } = opened.value;
     app = Fastify({
       logger: false,
       bodyLimit: 256 * 1024,
@@ -417,7 +417,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     // What started is stopped again: a failed start leaves no database pool, PGlite or mail transport running.
     mail.close?.();
     await app?.close().catch(() => undefined);
-    if (owned) await store.close().catch(() => undefined);
+    await ownedStore?.close().catch(() => undefined);
     throw err;
   }
 }
@@ -579,7 +579,6 @@ async function addRoutes(app: FastifyInstance, options: PortalOptions, settings:
   }
   registerReviewerLogin(app, passwordHash, page, loginAttempts);
   for (const system of options.systems) await system.register(app, context);
-
 }
 
 /** `app` listening on the configured address, as the {@link Portal} a caller stops. */
