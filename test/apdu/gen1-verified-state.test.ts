@@ -32,8 +32,12 @@ beforeAll(async () => {
 
 const otherProgramSigns = (tx: Transport, generation: 1 | 2): Promise<'signed' | 'refused'> => signsWithoutPin(tx, generation, credentials);
 
-/** `transport` as a transport of an application's own that says nothing of resets (no `cardResets`). */
-function withoutResetCount(transport: Transport): Transport {
+/**
+ * `transport` as an application's own transport would pass it on: the same card and commands, its epoch moved on by
+ * `extraEpoch()` more (reconnects it made that left the card), and `cardResets` passed on, or left out with
+ * `countsResets: false` (a transport written before there was one).
+ */
+function passedOn(transport: Transport, o: { countsResets: boolean; extraEpoch?: () => number }): Transport {
   const view: Transport = {
     get readerName() {
       return transport.readerName;
@@ -42,13 +46,17 @@ function withoutResetCount(transport: Transport): Transport {
       return transport.atr;
     },
     get epoch() {
-      return transport.epoch;
+      return transport.epoch + (o.extraEpoch?.() ?? 0);
     },
     transmit: (command, options) => transport.transmit(command, options),
-    transaction: (fn) => transport.transaction((tx) => fn(withoutResetCount(tx))),
+    transaction: (fn) => transport.transaction((tx) => fn(passedOn(tx, o))),
   };
+  if (o.countsResets) Object.defineProperty(view, 'cardResets', { get: () => transport.cardResets, enumerable: true });
   return view;
 }
+
+/** `transport` as a transport of an application's own that says nothing of resets (no `cardResets`). */
+const withoutResetCount = (transport: Transport): Transport => passedOn(transport, { countsResets: false });
 
 /**
  * `session` with a reconnect that leaves the card as it is, as `PcscSession.reconnect()` makes one (the emulator
@@ -56,24 +64,8 @@ function withoutResetCount(transport: Transport): Transport {
  */
 function reconnectable(session: Transport): Transport & { reconnectLeavingCard(): void } {
   let reconnects = 0;
-  const view = (inner: Transport): Transport => ({
-    get readerName() {
-      return inner.readerName;
-    },
-    get atr() {
-      return inner.atr;
-    },
-    get epoch() {
-      return inner.epoch + reconnects;
-    },
-    get cardResets() {
-      return inner.cardResets;
-    },
-    transmit: (command, options) => inner.transmit(command, options),
-    transaction: (fn) => inner.transaction((tx) => fn(view(tx))),
-  });
   // Added to the object itself: Object.assign would copy the getters' values, not the getters.
-  const outer = view(session) as Transport & { reconnectLeavingCard(): void };
+  const outer = passedOn(session, { countsResets: true, extraEpoch: () => reconnects }) as Transport & { reconnectLeavingCard(): void };
   outer.reconnectLeavingCard = () => void reconnects++;
   return outer;
 }
