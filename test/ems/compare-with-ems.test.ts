@@ -3,6 +3,7 @@ import {
   compareFieldValues,
   compareWithEms,
   DEFAULT_FIELDS,
+  defineFieldSet,
   InMemoryEmsSource,
   parseFieldValues,
   verifyApplication,
@@ -233,6 +234,26 @@ describe('compareWithEms and compareField given bad options', () => {
     for (const fields of ['x', [{ key: 'facilityAddress', labelZh: '事業地址', kind: 'adress', compared: true }]]) {
       expect(() => compareWithEms(EMS_RECORD, EMS_RECORD, { fields: fields as never })).toThrow(expect.objectContaining({ code: 'INVALID_FIELD_DEFINITION' }));
     }
+  });
+
+  it('verifyApplication checks its fields option as compareWithEms does, before any EMS query', async () => {
+    // The default set as a configuration file writes it ("compared": 1/0), 公司名稱 switched off: used as it
+    // stood, 0 read as "not compared" and a different company passed.
+    const fromConfig = DEFAULT_FIELDS.map((f) => ({ ...f, compared: f.key === 'companyName' ? 0 : f.compared ? 1 : 0 }));
+    const otherCompany = applicationWith({ companyName: '完全不同的公司' });
+    for (const fields of [{ controlNumber: {} }, [], fromConfig, [{ ...DEFAULT_FIELDS[0], maxLength: -1 }]]) {
+      let looked = 0;
+      const source = new InMemoryEmsSource([EMS_RECORD]);
+      const counting = { lookup: (n: string) => (looked++, source.lookup(n)) };
+      const err = await verifyApplication(otherCompany, counting, { fields: fields as never }).catch((e: unknown) => e);
+      expect(err, JSON.stringify(fields).slice(0, 60)).toBeInstanceOf(EmsError);
+      expect((err as EmsError).code).toBe('INVALID_FIELD_DEFINITION');
+      expect(looked, 'no EMS query on a misconfigured field set').toBe(0);
+    }
+    // A set made with defineFieldSet from the same definitions, booleans this time, is used.
+    const withoutName = defineFieldSet(DEFAULT_FIELDS.map((f) => ({ ...f, compared: f.compared && f.key !== 'companyName' })));
+    const found = await verifyApplication(otherCompany, new InMemoryEmsSource([EMS_RECORD]), { fields: withoutName });
+    expect(found).toMatchObject({ status: 'compared', result: { pass: true } });
   });
 
   it('compareField refuses a misspelt policy instead of failing the field', async () => {

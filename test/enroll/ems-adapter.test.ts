@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryEmsSource } from '../../src/ems/index.js';
+import { DEFAULT_FIELDS, InMemoryEmsSource } from '../../src/ems/index.js';
 import { EmsLayerAdapter } from '../../src/enroll/adapters/ems.js';
 import { parseBasicData } from '../../src/enroll/domain/basic-data.js';
 import type { ControlNumber } from '../../src/enroll/domain/identifiers.js';
@@ -30,6 +30,23 @@ describe('EMS layer adapter', () => {
     expect(result).toMatchObject({ passed: false, fields: { controlNumber: 'mismatch' } });
     expect(await adapter.facilityEmail('H5600999' as ControlNumber)).toBeUndefined();
     expect(await adapter.facilityEmail('H5600123' as ControlNumber)).toBe(record.facilityEmail);
+  });
+
+  it('refuses options it cannot use when built, not as an EMS failure on the first application', async () => {
+    const source = new InMemoryEmsSource([record]);
+    // A configuration file's field set ("compared": 1/0, 公司名稱 switched off): used as it stood, a different
+    // company passed the comparison.
+    const fromConfig = DEFAULT_FIELDS.map((f) => ({ ...f, compared: f.key === 'companyName' ? 0 : f.compared ? 1 : 0 }));
+    for (const fields of [fromConfig, { companyName: {} }, []]) {
+      expect(() => new EmsLayerAdapter(source, { fields: fields as never }), JSON.stringify(fields).slice(0, 60)).toThrow(
+        expect.objectContaining({ name: 'EmsError', code: 'INVALID_FIELD_DEFINITION' }),
+      );
+    }
+    expect(() => new EmsLayerAdapter(source, { policy: 'fuzzy' as never })).toThrow(expect.objectContaining({ code: 'UNKNOWN_POLICY' }));
+    // The same set with booleans is used: 公司名稱 not compared, the rest still are.
+    const withoutName = DEFAULT_FIELDS.map((f) => ({ ...f, compared: f.compared && f.key !== 'companyName' }));
+    const result = await new EmsLayerAdapter(source, { fields: withoutName }).verify(parseBasicData({ ...record, companyName: '完全不同的公司' }));
+    expect(result).toMatchObject({ passed: true, fields: { companyName: 'notCompared', controlNumber: 'match' } });
   });
 
   it('wraps EMS-layer failures in EMS_FAILURE', async () => {

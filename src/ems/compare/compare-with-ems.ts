@@ -25,10 +25,21 @@ export interface CompareOptions {
  */
 export function compareWithEms(applicant: unknown, record: unknown, options: CompareOptions = {}): ComparisonResult {
   const policy = policyOf(options);
-  const fields = options.fields === undefined ? DEFAULT_FIELDS : checkedFieldSet(options.fields);
+  const fields = fieldSetOf(options);
   const a = parseFieldValues(applicant, fields, { side: 'applicant' });
   const r = parseFieldValues(record, fields, { side: 'record' });
   return compareFieldValues(a, r, fields, policy);
+}
+
+/**
+ * The field set of `options`, checked: {@link DEFAULT_FIELDS} when not given.
+ * Every entry point that takes {@link CompareOptions} reads it here, so a set
+ * read from a configuration file (`"compared": 0`, a non-array) is refused the
+ * same way wherever it is given, never used as if valid.
+ * @throws {@link EmsError} `INVALID_FIELD_DEFINITION` naming the problem.
+ */
+export function fieldSetOf(options: { readonly fields?: unknown }): FieldSet {
+  return options.fields === undefined ? DEFAULT_FIELDS : checkedFieldSet(options.fields);
 }
 
 /**

@@ -1,7 +1,6 @@
-import { compareFieldValues, type CompareOptions } from '../compare/compare-with-ems.js';
+import { compareFieldValues, fieldSetOf, type CompareOptions } from '../compare/compare-with-ems.js';
 import type { ComparisonResult } from '../compare/field-result.js';
 import { policyOf } from '../compare/policy.js';
-import { DEFAULT_FIELDS } from '../fields/default-fields.js';
 import { parseFieldValues } from '../record.js';
 import type { EmsSource } from './ems-source.js';
 
@@ -27,17 +26,18 @@ export type ApplicationVerification =
  * the application with the record found.
  *
  * @throws {@link EmsError} for malformed applicant data, an ill-formed
- *   control number, a malformed record, an unreadable source or an
- *   unknown policy (`UNKNOWN_POLICY`, before the look-up).
+ *   control number, a malformed record, an unreadable source, an
+ *   unknown policy (`UNKNOWN_POLICY`) or an invalid field set
+ *   (`INVALID_FIELD_DEFINITION`), the last two before the look-up.
  */
 export async function verifyApplication(
   applicant: unknown,
   source: EmsSource,
   options: CompareOptions = {},
 ): Promise<ApplicationVerification> {
-  // Checked before the look-up: a misconfigured policy never costs an EMS query.
+  // Checked before the look-up: a misconfigured policy or field set never costs an EMS query.
   const policy = policyOf(options);
-  const fields = options.fields ?? DEFAULT_FIELDS;
+  const fields = fieldSetOf(options);
   const a = parseFieldValues(applicant, fields, { side: 'applicant' });
   const lookup = await source.lookup(a.controlNumber ?? '');
   if (lookup.status === 'notFound') return lookup;

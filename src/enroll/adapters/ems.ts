@@ -2,7 +2,16 @@
  * Implements the enroll EMS ports on the EMS layer's comparator and record
  * source, so a deployment wires `EmsSource` once and both flows use it.
  */
-import { EmsError, verifyApplication, type CompareOptions, type EmsSource } from '../../ems/index.js';
+import {
+  DEFAULT_FIELDS,
+  DEFAULT_POLICY,
+  EmsError,
+  defineFieldSet,
+  parsePolicy,
+  verifyApplication,
+  type CompareOptions,
+  type EmsSource,
+} from '../../ems/index.js';
 import { BASIC_DATA_FIELDS, type BasicData, type BasicDataField } from '../domain/basic-data.js';
 import type { ControlNumber } from '../domain/identifiers.js';
 import { EnrollError } from '../errors.js';
@@ -17,10 +26,17 @@ export class EmsLayerAdapter implements EmsVerifier, EmsRecordSource {
   private readonly source: EmsSource;
   private readonly options: CompareOptions;
 
-  /** Uses `source` for lookups and `options` (policy, field set) for comparisons. */
+  /**
+   * Uses `source` for lookups and `options` (policy, field set) for comparisons.
+   * @throws {@link EmsError} `UNKNOWN_POLICY` or `INVALID_FIELD_DEFINITION` when `options` cannot be used: a
+   * configuration fault, told when the adapter is built rather than as an EMS failure on the first application.
+   */
   public constructor(source: EmsSource, options: CompareOptions = {}) {
     this.source = source;
-    this.options = options;
+    this.options = {
+      policy: options.policy === undefined ? DEFAULT_POLICY : parsePolicy(options.policy),
+      fields: options.fields === undefined ? DEFAULT_FIELDS : defineFieldSet(options.fields),
+    };
   }
 
   /** {@inheritDoc EmsVerifier.verify} */
