@@ -58,6 +58,19 @@ describeEachStore('enroll_t_org', (db) => {
       await expectCode(flow.register({ agencyCode: 'A1234', organizationCard: orgCard(), administratorCard: admin, administrator: adminContact }), 'INVALID_TRANSITION');
     });
 
+    it('a review contact sent empty (null, or both boxes blank) counts as left out; one box filled makes both required', async () => {
+      const matching = { agencyCode: 'A1234', organizationCard: orgCard(), administratorCard: admin, administrator: adminContact };
+      const mismatch = { ...matching, organizationCard: orgCard('e5', '2.16.886.101.99999') };
+      for (const empty of [null, { name: null, phone: '' }, { name: ' ', phone: ' ' }]) {
+        await expectCode(flow.register({ ...mismatch, reviewContact: empty } as never), 'REVIEW_CONTACT_REQUIRED');
+      }
+      const half = await expectCode(flow.register({ ...mismatch, reviewContact: { name: '王聯絡', phone: '' } } as never), 'INVALID_INPUT');
+      expect((half as InvalidInputError).issues.map((i) => i.field)).toEqual(['reviewContact.phone']);
+      // A form that always posts the two boxes: a matching OID registers with them empty.
+      const reg = await flow.register({ ...matching, reviewContact: { name: '', phone: '' } } as never);
+      expect(reg.status).toBe('registered');
+    });
+
     it('OID mismatch → contact required → manual review → retry from the next business day', async () => {
       const input = { agencyCode: 'A1234', organizationCard: orgCard('d4', '2.16.886.101.99999'), administratorCard: admin, administrator: adminContact };
       await expectCode(flow.register(input), 'REVIEW_CONTACT_REQUIRED');

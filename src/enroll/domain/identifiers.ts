@@ -83,6 +83,14 @@ function fail(field: string, code: FieldIssueCode, reason: string): never {
   throw new InvalidInputError([{ field, code, reason }]);
 }
 
+/**
+ * Whether an optional form value was left out: absent, `null` (a JSON form's empty field) or only white space (a
+ * text box left empty). Such a value takes the field's default, as an absent one does.
+ */
+export function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
 /** Non-empty trimmed text, at most `max` characters. */
 export function parseRequiredText(value: unknown, field: string, max = 200): string {
   const t = text(value, field);

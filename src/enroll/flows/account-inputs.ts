@@ -4,7 +4,7 @@
  * reviewer's approval returns.
  */
 import { parseCardHolder, type CardIdentity, type VerifiedCardHolder } from '../domain/card-holder.js';
-import { parseEmail, parsePhone, parseRequiredText, type CardNumber } from '../domain/identifiers.js';
+import { isBlank, parseEmail, parsePhone, parseRequiredText, type CardNumber } from '../domain/identifiers.js';
 import { InvalidInputError, IssueCollector } from '../errors.js';
 import type { NoticeBranding } from '../mail/account-notices.js';
 import type { Clock } from '../ports/clock.js';
@@ -107,7 +107,8 @@ export function parseBinding(input: unknown): ParsedBinding {
   const c = (typeof v.contact === 'object' && v.contact !== null ? v.contact : {}) as Record<string, unknown>;
   const phone = issues.take(() => parsePhone(c.phone, 'contact.phone'));
   const email = issues.take(() => parseEmail(c.email, 'contact.email'));
-  const name = c.name === undefined ? card?.subjectName : issues.take(() => parseRequiredText(c.name, 'contact.name'));
+  // Left out, null or left empty: the certificate's name, as the guide says (a form's empty box is no name).
+  const name = isBlank(c.name) ? card?.subjectName : issues.take(() => parseRequiredText(c.name, 'contact.name'));
   if (card !== undefined && card.authority !== 'MOICA') {
     issues.add('holder.authority', 'WRONG_CERTIFICATE', 'a citizen certificate (自然人憑證, MOICA) is required');
   }

@@ -6,7 +6,7 @@ import { parseActor, type Actor } from '../domain/actor.js';
 import { nextBusinessDayStart } from '../domain/business-day.js';
 import { TaiwanCalendar } from '../domain/taiwan-calendar.js';
 import type { CardIdentity } from '../domain/card-holder.js';
-import { parsePhone, parseRequiredText } from '../domain/identifiers.js';
+import { isBlank, parsePhone, parseRequiredText } from '../domain/identifiers.js';
 import { EnrollError, IssueCollector, ManualReviewError } from '../errors.js';
 import { assertEventAllowed } from '../machine/machine.js';
 import { ORG_MACHINE, type OrgStatus } from '../machine/org-machine.js';
@@ -35,8 +35,11 @@ export async function register(o: OrgRegistrationOptions, input: RegisterInput, 
   const agencyCode = issues.take(() => parseAgencyCode(v.agencyCode));
   const { org, admin, contact, terms } = parseCardsAndContact(o, v, issues);
   let reviewContact: { name: string; phone: string } | undefined;
-  if (v.reviewContact !== undefined) {
-    const rc = (typeof v.reviewContact === 'object' && v.reviewContact !== null ? v.reviewContact : {}) as Record<string, unknown>;
+  // Left out, null, or a form's two boxes both left empty: no review contact (asked for only on a mismatch, with
+  // REVIEW_CONTACT_REQUIRED). One of the two given makes both required.
+  const rc = (typeof v.reviewContact === 'object' && v.reviewContact !== null ? v.reviewContact : {}) as Record<string, unknown>;
+  const leftOut = isBlank(v.reviewContact) || (rc === v.reviewContact && isBlank(rc.name) && isBlank(rc.phone));
+  if (!leftOut) {
     const name = issues.take(() => parseRequiredText(rc.name, 'reviewContact.name'));
     const phone = issues.take(() => parsePhone(rc.phone, 'reviewContact.phone'));
     if (name !== undefined && phone !== undefined) reviewContact = { name, phone };

@@ -14,6 +14,7 @@ import {
   parseRequiredText,
   textDefect,
   type BusinessId,
+  isBlank,
 } from '../domain/identifiers.js';
 import { EnrollError, IssueCollector } from '../errors.js';
 import type { LoginMethodStatus } from '../machine/login-machine.js';
@@ -105,10 +106,6 @@ export interface CompanyPrefill {
 
 const POSTAL_CODE = /^\d{3}(\d{2}|\d{3})?$/;
 const PASSWORD_KEYS = ['password', 'customPassword', '自訂密碼'];
-
-function isBlank(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
-}
 
 /** 統一編號 with the seed's prompt when empty (請輸入統一編號). */
 function takeBusinessId(value: unknown, issues: IssueCollector): BusinessId | undefined {
