@@ -152,6 +152,8 @@ function packageJson(body: string, contentType: string): string {
     return rest.startsWith('{') ? rest : unescapeValue(rest.replace(/\+/g, '%20'));
   }
   if (trimmed.startsWith('{')) return trimmed;
+  // An empty body is a request without the field, whatever its content type says (as the guide's table has it).
+  if (trimmed === '') throw new SignRequestError('AGENT_BAD_PARAMETER', 'the body is empty: no tbsPackage field');
   throw new SignRequestError('AGENT_BAD_JSON', 'the body is not tbsPackage=<JSON>');
 }
 

@@ -48,7 +48,9 @@ describe('parseSignRequest', () => {
   });
 
   it.each([
-    ['', RetCode.BAD_JSON],
+    ['', RetCode.BAD_PARAMETER],
+    ['  \r\n', RetCode.BAD_PARAMETER],
+    ['oops', RetCode.BAD_JSON],
     ['tbsPackage={oops', RetCode.BAD_JSON],
     [`tbsPackage=${pkg({ func: 'Other' })}`, RetCode.UNSUPPORTED_FUNCTION],
     [`tbsPackage=${pkg({ signatureType: 'XML' })}`, RetCode.BAD_PARAMETER],
@@ -60,7 +62,8 @@ describe('parseSignRequest', () => {
   });
 
   it.each([
-    ['', /not tbsPackage/],
+    ['', /empty: no tbsPackage/],
+    ['oops', /not tbsPackage/],
     ['tbsPackage={oops', /not valid JSON/],
     ['tbsPackage=[1]', /JSON object/],
     [`tbsPackage=${pkg({ func: 'Other' })}`, /unsupported func/],
