@@ -4,7 +4,7 @@ import { onSlotChange, type CardSlots } from './card-slots.js';
 import { LastError, RetCode } from './codes.js';
 import { makeSignature, signFailure } from './make-signature.js';
 import { addDomainPage, popupFormPage } from './pages.js';
-import { AGENT_SERVER_VERSION, pkcs11InfoAndCards } from './pkcs11-info.js';
+import { AGENT_SERVER_VERSION, pkcs11InfoAndCards, pkcs11InfoAnswer } from './pkcs11-info.js';
 import { jsonAsBmp } from './p11-image.js';
 import { SignRequestError, parseSignRequest } from './sign-request.js';
 import { ShownCards } from './shown-cards.js';
@@ -80,6 +80,24 @@ const AGENT_REQUEST_TIMEOUT_MS = 10_000;
 const TIMEOUT_CHECK_MS = 1_000;
 
 /** A request refused at the HTTP level, answered with `status` and a JSON `ret_code`/`message` body. */
+/** The card paths whose refusal of an untrusted page carries CORS headers for it (see the OPTIONS answer). */
+const REFUSED_READABLY = new Set(['/pkcs11info', '/p11Image.bmp', '/sign']);
+
+/**
+ * The request target as a URL on this agent. Only a path is read from it: `//pkcs11info` (a page that joined
+ * `http://localhost:61161/` and `/pkcs11info`) is the path `/pkcs11info`, not a URL naming the host `pkcs11info`.
+ * @throws HttpFailure 400 for a target that is no path.
+ */
+function requestUrl(target: string | undefined, self: string): URL {
+  const path = (target ?? '/').replace(/^\/{2,}/, '/');
+  if (!path.startsWith('/')) throw new HttpFailure(400, RetCode.BAD_PARAMETER, 'the request target must be a path');
+  try {
+    return new URL(`${self}${path}`);
+  } catch {
+    throw new HttpFailure(400, RetCode.BAD_PARAMETER, 'the request target is not a valid path');
+  }
+}
+
 class HttpFailure extends Error {
   public constructor(
     public readonly status: number,
@@ -221,17 +239,24 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
     const host = (req.headers.host ?? '').toLowerCase();
     const hostName = host.replace(/:\d+$/, '');
     if (!AGENT_ORIGIN_HOSTS.has(hostName)) throw new HttpFailure(421, RetCode.FORBIDDEN_DOMAIN, 'this agent only answers requests addressed to localhost');
-    const url = new URL(req.url ?? '/', selfOrigin());
+    const url = requestUrl(req.url, selfOrigin());
     const path = url.pathname;
     const caller = callerOrigin(req);
     const cors = req.headers.origin && allowed(caller) ? req.headers.origin : undefined;
 
     if (req.method === 'OPTIONS') {
-      if (cors) {
+      // An untrusted page's request to a card path is answered with a refusal (0x76000031) it may read, as a simple
+      // request's is: its preflight lets the request through to that refusal. Nothing else is opened to it.
+      const asking = cors ?? (req.headers.origin && REFUSED_READABLY.has(path) ? req.headers.origin : undefined);
+      if (asking) {
         res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
         res.setHeader('Access-Control-Allow-Headers', 'Content-Type');
       }
-      send(res, 204, 'text/plain', '', cors);
+      // Chrome's Private Network Access preflight, for the browsers that send it: granted to trusted pages only.
+      if (cors && req.headers['access-control-request-private-network'] === 'true') {
+        res.setHeader('Access-Control-Allow-Private-Network', 'true');
+      }
+      send(res, 204, 'text/plain', '', asking);
       return;
     }
     if (path === '/' && req.method === 'GET') {
@@ -264,7 +289,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
       const refusal =
         path === '/sign'
           ? signFailure(RetCode.UNTRUSTED_DOMAIN, LastError.NONE, 'site not trusted', AGENT_SERVER_VERSION)
-          : { func: 'pkcs11info', ret_code: RetCode.UNTRUSTED_DOMAIN, last_error: LastError.NONE, message: 'site not trusted' };
+          : pkcs11InfoAnswer(RetCode.UNTRUSTED_DOMAIN, LastError.NONE, 'site not trusted', []);
       send(res, 200, 'application/json', JSON.stringify(refusal), req.headers.origin);
       return;
     }

@@ -181,14 +181,16 @@ export function describeCertificate(cert: CardCertificate, withCert: boolean, la
 }
 
 /**
- * The card's certificates in the order pages read them: user certificates in
- * card order (`cert1` before `cert2`), so the first entry not labelled
- * `CA Cert` is the user's; then the CA certificate that issued the signing
+ * The card's certificates in the order pages read them: the signing
+ * certificate (`cert1`) before the encryption one (`cert2`), each kind in card
+ * order, so the first entry not labelled `CA Cert` is the user's signing one; then the CA certificate that issued the signing
  * certificate (else the first CA one) as `CA Cert`; then the rest under
  * their card labels.
  */
 export function orderedCertificates(certificates: readonly CardCertificate[]): Array<{ cert: CardCertificate; label: string }> {
-  const user = certificates.filter((c) => c.usage === 'SIGN' || c.usage === 'KEYX');
+  // The signing certificates first, whatever order the card's directory has them in: pages take the first entry
+  // that is not `CA Cert` as the user's (cards seen list `cert1` first, but nothing guarantees it).
+  const user = [...certificates.filter((c) => c.usage === 'SIGN'), ...certificates.filter((c) => c.usage === 'KEYX')];
   const authorities = certificates.filter((c) => c.usage === 'CA');
   const signing = user.find((c) => c.usage === 'SIGN') ?? user[0];
   let issuing = authorities[0];
@@ -344,10 +346,25 @@ export async function pkcs11InfoAndCards(slots: CardSlots, withCert: boolean, ca
   if (silent.length > 0) message = `${CARD_DID_NOT_ANSWER} (${silent.map((name) => `"${name}"`).join(', ')})`;
   const cards = new Map<string, HiCOSCardInfo>();
   for (const d of described) if (d.info) cards.set(d.slot.slotDescription, d.info);
-  const answer: Pkcs11Info = {
+  const answer = pkcs11InfoAnswer(
+    noReader ? RetCode.NO_READER : failed ? RetCode.EXECUTION_ERROR : RetCode.OK,
+    failed ? LastError.FUNCTION_FAILED : LastError.NONE,
+    message,
+    described.map((d) => d.slot),
+  );
+  return { answer, cards };
+}
+
+/**
+ * A `/pkcs11info` answer with every field pages read, refusals included: a page that reads `serverVersion` or
+ * `slots` before `ret_code` finds them on any answer (a refusal has no slots).
+ * @internal
+ */
+export function pkcs11InfoAnswer(retCode: number, lastError: number, message: string, slots: Pkcs11SlotInfo[]): Pkcs11Info {
+  return {
     func: 'pkcs11info',
-    ret_code: noReader ? RetCode.NO_READER : failed ? RetCode.EXECUTION_ERROR : RetCode.OK,
-    last_error: failed ? LastError.FUNCTION_FAILED : LastError.NONE,
+    ret_code: retCode,
+    last_error: lastError,
     message,
     version: AGENT_SERVER_VERSION,
     serverVersion: AGENT_SERVER_VERSION,
@@ -356,7 +373,6 @@ export async function pkcs11InfoAndCards(slots: CardSlots, withCert: boolean, ca
     libraryDescription: 'twpki HiCOS local agent',
     libraryVersion: '0.1',
     flags: 0,
-    slots: described.map((d) => d.slot),
+    slots,
   };
-  return { answer, cards };
 }

@@ -115,6 +115,47 @@ describe('local agent: transport-level rules', () => {
     expect(card.log.some((e) => e.command[1] === 0x20)).toBe(false);
   });
 
+  it("an untrusted page's refusal has the whole /pkcs11info shape, and its preflight lets it read the refusal", async () => {
+    const evil = 'https://evil.example.com';
+    const info = (await (await call('/pkcs11info', { origin: evil })).json()) as Pkcs11Info;
+    const trusted = (await (await call('/pkcs11info', { origin: TRUSTED })).json()) as Pkcs11Info;
+    expect(Object.keys(info)).toEqual(Object.keys(trusted));
+    expect(info).toMatchObject({ ret_code: RetCode.UNTRUSTED_DOMAIN, serverVersion: trusted.serverVersion, slots: [] });
+    // A JSON POST is preflighted: without CORS headers on the preflight the page saw a network error, not 0x76000031.
+    for (const path of ['/pkcs11info', '/sign']) {
+      const pre = await call(path, { method: 'OPTIONS', origin: evil, headers: { 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type', 'Access-Control-Request-Private-Network': 'true' } });
+      expect([path, pre.status, pre.headers.get('access-control-allow-origin')]).toEqual([path, 204, evil]);
+      expect(pre.headers.get('access-control-allow-headers')).toMatch(/content-type/i);
+      // Private Network Access is granted to trusted pages only.
+      expect(pre.headers.get('access-control-allow-private-network')).toBeNull();
+    }
+    const refused = await call('/sign', { method: 'POST', origin: evil, body: JSON.stringify({ tbs: 'x', pin: PIN }), headers: { 'Content-Type': 'application/json' } });
+    expect(refused.headers.get('access-control-allow-origin')).toBe(evil);
+    expect(((await refused.json()) as SignResponse).ret_code).toBe(RetCode.UNTRUSTED_DOMAIN);
+    // Other paths' preflights open nothing to it; a trusted page's asks get Private Network Access too.
+    expect((await call('/', { method: 'OPTIONS', origin: evil })).headers.get('access-control-allow-origin')).toBeNull();
+    const ok = await call('/sign', { method: 'OPTIONS', origin: TRUSTED, headers: { 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Private-Network': 'true' } });
+    expect([ok.headers.get('access-control-allow-origin'), ok.headers.get('access-control-allow-private-network')]).toEqual([TRUSTED, 'true']);
+    expect(card.log.some((e) => e.command[1] === 0x20)).toBe(false);
+  });
+
+  it('reads a request path with doubled slashes as the path (a page that joined the base URL and "/pkcs11info")', async () => {
+    const info = await call('//pkcs11info', { origin: TRUSTED });
+    expect(info.headers.get('content-type')).toMatch(/application\/json/);
+    expect(((await info.json()) as Pkcs11Info).ret_code).toBe(0);
+    const root = await call('//');
+    expect([root.status, await root.text()]).toEqual([200, expect.stringContaining('twpki local agent')]);
+    const other = await call('//nothing-here');
+    expect(other.status).toBe(404);
+  });
+
+  it('answers an empty /sign body with 0x7600000C (no tbsPackage), whatever its content type', async () => {
+    for (const type of ['text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', undefined]) {
+      const r = await call('/sign', { method: 'POST', origin: TRUSTED, body: '', headers: type === undefined ? {} : { 'Content-Type': type } });
+      expect([type, ((await r.json()) as SignResponse).ret_code]).toEqual([type, RetCode.BAD_PARAMETER]);
+    }
+  });
+
   it('answers a program without Origin, but not a browser request that left Origin out (Sec-Fetch-Site)', async () => {
     // curl, a test harness: no Origin and no Sec-Fetch-Site.
     expect(((await (await call('/pkcs11info')).json()) as Pkcs11Info).ret_code).toBe(0);
@@ -185,6 +226,20 @@ describe.each([1, 2] as const)('local agent with a Gen%i virtual card', (generat
     const withCert = (await (await call('/pkcs11info?withcert=true', { origin: TRUSTED })).json()) as Pkcs11Info;
     const cert = (withCert.slots[0]?.token as { certs: Array<{ certb64?: string; sn: string }> }).certs[0];
     expect(new X509Certificate(Buffer.from(cert?.certb64 ?? '', 'base64')).serialNumber).toBe(cert?.sn);
+  });
+
+  it('lists the signing certificate before the encryption one whatever order the card stores them in', async () => {
+    const slots = new EmulatorCardSlots(reader);
+    try {
+      const info = await slots.withCard({ slotID: 0, description: reader.name, cardPresent: true }, (c) => c.info());
+      const [sign, keyx, ...rest] = info.certificates;
+      expect([sign?.usage, keyx?.usage]).toEqual(['SIGN', 'KEYX']);
+      const { orderedCertificates } = await import('../../src/agent/pkcs11-info.js');
+      const stored = [keyx, ...rest, sign].filter((c) => c !== undefined);
+      expect(orderedCertificates(stored).map((e) => e.label)).toEqual(['cert1', 'cert2', 'CA Cert', 'ROOTCACert']);
+    } finally {
+      await slots.close();
+    }
   });
 
   it('/sign PKCS1 returns a signature that verifies with the returned certificate', async () => {
