@@ -28,7 +28,7 @@ export class EmsLayerAdapter implements EmsVerifier, EmsRecordSource {
 
   /**
    * Uses `source` for lookups and `options` (policy, field set) for comparisons.
-   * @throws {@link EmsError} `UNKNOWN_POLICY` or `INVALID_FIELD_DEFINITION` when `options` cannot be used: a
+   * @throws EmsError `UNKNOWN_POLICY` or `INVALID_FIELD_DEFINITION` (from `twpki/ems`) when `options` cannot be used: a
    * configuration fault, told when the adapter is built rather than as an EMS failure on the first application.
    */
   public constructor(source: EmsSource, options: CompareOptions = {}) {
