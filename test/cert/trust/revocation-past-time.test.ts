@@ -86,6 +86,52 @@ describe('RevocationChecker.check at a past time, answers current now', () => {
   });
 });
 
+describe('a revocation listed with a time later than the answer or the present', () => {
+  // A CA whose clock runs ahead (answers are taken up to the 5-minute skew early), or one writing Taiwan time as
+  // UTC (8 hours ahead). Read as "revoked later than the time checked", the listed certificate passed as good
+  // until the local clock caught up, in an answer current now.
+  const crlUrl = (): string => (cert.crlUrls[0] ?? '').slice(server.crlBaseUrl.length + 1);
+  const publish = (revokedAt: Date, thisUpdate = new Date()): void => {
+    server.publishCrl(crlUrl(), buildCrl({ issuer: pki.issuer('moica'), thisUpdate, entries: [{ serialHex: cert.serialHex, revokedAt }] }));
+  };
+  const inWholeSeconds = (ms: number): Date => new Date(Math.floor((Date.now() + ms) / 1000) * 1000);
+
+  it('CRL: the CA two minutes ahead, the certificate revoked as it published: revoked now', async () => {
+    const ahead = inWholeSeconds(2 * 60_000);
+    publish(ahead, ahead);
+    await expect(new RevocationChecker({ mode: 'crl' }).check(cert, issuer)).resolves.toMatchObject({ kind: 'revoked', source: 'crl', revokedAt: ahead });
+  });
+
+  it('CRL: a revocation time eight hours after the list: revoked now; a week ago it was good', async () => {
+    publish(inWholeSeconds(8 * HOUR));
+    const checker = new RevocationChecker({ mode: 'crl' });
+    await expect(checker.check(cert, issuer)).resolves.toMatchObject({ kind: 'revoked', source: 'crl' });
+    await expect(checker.check(cert, issuer, weekAgo(), { now: new Date() })).resolves.toMatchObject({ kind: 'good', source: 'crl' });
+  });
+
+  it('OCSP: a revocation time after the answer: revoked now; a week ago it was good', async () => {
+    for (const later of [2 * 60_000, 8 * HOUR]) {
+      server.setStatus(cert.serialHex, { kind: 'revoked', revokedAt: inWholeSeconds(later), reason: 'keyCompromise' });
+      const checker = new RevocationChecker({ mode: 'ocsp' });
+      await expect(checker.check(cert, issuer), String(later)).resolves.toMatchObject({ kind: 'revoked', source: 'ocsp', reason: 'keyCompromise' });
+      await expect(checker.check(cert, issuer, weekAgo(), { now: new Date() })).resolves.toMatchObject({ kind: 'good', source: 'ocsp' });
+    }
+  });
+
+  it('a document checked now is refused (CERT_REVOKED); received a week ago it verifies', async () => {
+    server.setStatus(cert.serialHex, { kind: 'revoked', revokedAt: inWholeSeconds(8 * HOUR), reason: 'keyCompromise' });
+    const token = signLogin({ tbs: '公文', certificate: holder.sign.certificate, privateKey: holder.sign.privateKey, attached: true });
+    const signature = new Uint8Array(Buffer.from(token['signature'] ?? '', 'base64'));
+    const v = new SignedDocumentVerifierBuilder()
+      .withTrustAnchors(pki.root.certificate)
+      .withIntermediates(pki.issuer('moica').certificate)
+      .withRevocationChecker(new RevocationChecker({ mode: 'ocsp' }))
+      .build();
+    expect((await failure(v.verify({ format: 'cms', signature }))).code).toBe('CERT_REVOKED');
+    await expect(v.verify({ format: 'cms', signature }, { at: weekAgo() })).resolves.toMatchObject({ revocation: { kind: 'good' } });
+  });
+});
+
 describe('SignedDocumentVerifier.verify({ at }) with revocation on', () => {
   const CONTENT = '公文：核准，第 113 號';
   const document = (): Uint8Array => {

@@ -16,6 +16,7 @@ import { timedOut } from './failure-reason.js';
 import { UnreachableResponders } from './unreachable-responders.js';
 import type { RevocationStatus } from './revocation-status.js';
 import { requireInstant } from '../instant.js';
+import { revokedBy } from './revoked-by.js';
 
 /**
  * The largest OCSP response read. One answer with a responder certificate
@@ -103,10 +104,10 @@ export interface RevocationCheckOptions {
   readonly now?: Date;
 }
 
-/** What `answer` (current now) says about the time `at`: revoked later than `at` means not yet revoked then. */
-function statusAt(answer: OcspAnswer, at: Date): RevocationStatus {
+/** What `answer` (current at `now`) says about the time `at`: revoked later than `at` means not yet revoked then. */
+function statusAt(answer: OcspAnswer, at: Date, now: Date): RevocationStatus {
   const { status, single } = answer;
-  if (status.kind !== 'revoked' || status.revokedAt.getTime() <= at.getTime() || single === undefined) return status;
+  if (status.kind !== 'revoked' || single === undefined || revokedBy(status.revokedAt, single.thisUpdate, at, now)) return status;
   return { kind: 'good', source: 'ocsp', url: status.url, thisUpdate: single.thisUpdate, nextUpdate: single.nextUpdate };
 }
 
@@ -218,7 +219,7 @@ export class OcspClient {
     if (url === undefined) {
       throw new RevocationError('NO_REVOCATION_SOURCE', `${cert.subject()} names no OCSP responder`);
     }
-    if (this.cacheSize === 0) return statusAt(await this.askReachable(cert, issuer, now, url), at);
+    if (this.cacheSize === 0) return statusAt(await this.askReachable(cert, issuer, now, url), at, now);
     const key = `${issuer.fingerprint} ${cert.serialHex} ${url}`;
     // Only `good` answers are kept: not revoked now means not revoked at any earlier time either.
     const hit = this.cachedAnswer(key, now);
@@ -235,7 +236,7 @@ export class OcspClient {
         .finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
-    return statusAt(await pending, at);
+    return statusAt(await pending, at, now);
   }
 
   /** The cached answer under `key` when usable at `at`; drops it once past its nextUpdate or its age cap. */

@@ -10,6 +10,7 @@ import { httpRevocationFetch, type RevocationFetch } from './revocation-fetch.js
 import type { CertificateRevocationList } from './crl.js';
 import type { RevocationStatus } from './revocation-status.js';
 import { requireInstant } from '../instant.js';
+import { revokedBy } from './revoked-by.js';
 import { requireOptionsObject } from '../options-argument.js';
 
 /**
@@ -262,7 +263,7 @@ export class RevocationChecker {
       try {
         crl = await this.crls.get(url, issuer, now);
         assertCrlCovers(crl, cert, url);
-        return crlStatus(crl, cert, url, at);
+        return crlStatus(crl, cert, url, at, now);
       } catch (err) {
         if (!(err instanceof RevocationError)) throw err;
         // A CRL that does not cover the certificate was served at a URL that names another (a substitution
@@ -284,7 +285,7 @@ export class RevocationChecker {
   private warmCrlStatus(cert: TrustedCertificate, issuer: TrustedCertificate, urls: readonly string[], at: Date, now: Date): RevocationStatus | undefined {
     for (const url of urls) {
       const crl = warmCrl(this.crls, url, issuer, now);
-      if (crl !== undefined && crlCovers(crl, cert, url)) return crlStatus(crl, cert, url, at);
+      if (crl !== undefined && crlCovers(crl, cert, url)) return crlStatus(crl, cert, url, at, now);
     }
     return undefined;
   }
@@ -323,10 +324,10 @@ function firstOf(errors: readonly RevocationError[]): RevocationError | undefine
   });
 }
 
-/** What `crl` says about `cert` at `at`. */
-function crlStatus(crl: CertificateRevocationList, cert: TrustedCertificate, url: string, at: Date): RevocationStatus {
+/** What `crl` (current at `now`) says about `cert` at `at`. */
+function crlStatus(crl: CertificateRevocationList, cert: TrustedCertificate, url: string, at: Date, now: Date): RevocationStatus {
   const entry = crl.lookup(cert.serialHex);
-  if (entry === undefined || entry.revokedAt.getTime() > at.getTime()) {
+  if (entry === undefined || !revokedBy(entry.revokedAt, crl.thisUpdate, at, now)) {
     return { kind: 'good', source: 'crl', url, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate };
   }
   return { kind: 'revoked', source: 'crl', url, revokedAt: entry.revokedAt, reason: entry.reason };
