@@ -1,6 +1,9 @@
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { describeValue } from '../../shared/describe-value.js';
 
+/** The smallest RSA modulus any verifier may be configured to accept, and the least a delegated OCSP responder's key may have. */
+export const MIN_RSA_BITS_FLOOR = 2048;
+
 /** Digest algorithms twpki knows, by their WebCrypto-style names. */
 export type DigestName = 'SHA-1' | 'SHA-224' | 'SHA-256' | 'SHA-384' | 'SHA-512';
 

@@ -4,9 +4,9 @@
  * `OCSP_BAD_SIGNATURE`, as for a signature that does not verify, never with
  * the crypto library's own error.
  */
-import { sign, verify } from 'node:crypto';
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RevocationChecker, TrustedCertificate } from '../../../src/cert/index.js';
+import { AlgorithmPolicy, RevocationChecker, TrustedCertificate } from '../../../src/cert/index.js';
 import type { TestPki } from '../../../src/testing/pki/index.js';
 import type { KeyedCertificate, LocalRevocationServer } from '../../../src/testing/revocation/index.js';
 import { revocationFailure, startRevocationRig } from './helpers/fixtures.js';
@@ -63,5 +63,43 @@ describe('a delegated OCSP responder whose key does not load', () => {
     const failure = await revocationFailure(new RevocationChecker({ mode: 'ocsp' }).check(cert, issuer));
     expect(failure.code).toBe('OCSP_BAD_SIGNATURE');
     expect(failure.message).toContain('MOICA OCSP');
+  });
+});
+
+describe('a delegated OCSP responder held to what the answer itself is held to', () => {
+  const delegate = (subject: string, extra: { signatureHash?: 'SHA-1'; keyPair?: ReturnType<typeof generateKeyPairSync> } = {}) =>
+    pki.issueCertificate({
+      issuer: pki.issuer('moica'),
+      subject,
+      keyUsage: ['digitalSignature'],
+      extendedKeyUsage: ['1.3.6.1.5.5.7.3.9'],
+      ocspNoCheck: true,
+      ...extra,
+    });
+
+  it('a delegate the CA signed with SHA-1 is refused under a policy without SHA-1, as a SHA-1 answer is', async () => {
+    server.ocsp.signWith = await delegate('C=TW, O=行政院, CN=MOICA OCSP SHA1', { signatureHash: 'SHA-1' });
+    try {
+      const failure = await revocationFailure(new RevocationChecker({ mode: 'ocsp', algorithms: AlgorithmPolicy.modern() }).check(cert, issuer));
+      expect(failure.code).toBe('OCSP_UNAUTHORIZED_RESPONDER');
+      expect(failure.message).toMatch(/SHA-1.*algorithm policy/);
+      // Where SHA-1 is allowed, the same delegate answers.
+      expect((await new RevocationChecker({ mode: 'ocsp', algorithms: AlgorithmPolicy.withSha1() }).check(cert, issuer)).kind).toBe('good');
+    } finally {
+      server.ocsp.signWith = undefined;
+    }
+  });
+
+  it('a delegate with an RSA key under 2048 bits is refused (the floor a card key is held to); 2048 answers', async () => {
+    try {
+      server.ocsp.signWith = await delegate('C=TW, O=行政院, CN=MOICA OCSP 1024', { keyPair: generateKeyPairSync('rsa', { modulusLength: 1024 }) });
+      const failure = await revocationFailure(new RevocationChecker({ mode: 'ocsp' }).check(cert, issuer));
+      expect(failure.code).toBe('OCSP_UNAUTHORIZED_RESPONDER');
+      expect(failure.message).toContain('1024 bits');
+      server.ocsp.signWith = await delegate('C=TW, O=行政院, CN=MOICA OCSP 2048', { keyPair: generateKeyPairSync('rsa', { modulusLength: 2048 }) });
+      expect((await new RevocationChecker({ mode: 'ocsp' }).check(cert, issuer)).kind).toBe('good');
+    } finally {
+      server.ocsp.signWith = undefined;
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { MIN_RSA_BITS_FLOOR } from '../algorithms.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
 
 /**
@@ -24,11 +25,24 @@ const UNDERSTOOD: ReadonlySet<string> = new Set([
  * may still not sign OCSP answers; `undefined` when it may. RFC 6960 4.2.2.2
  * and RFC 5280 4.2.1.3: a keyUsage without digitalSignature forbids
  * signatures (an absent keyUsage allows them), and an unrecognised critical
- * extension must not be ignored.
+ * extension must not be ignored. An RSA key under 2048 bits is refused.
  */
 export function delegatedResponderProblem(cert: TrustedCertificate): string | undefined {
   const unknown = cert.criticalExtensions.find((oid) => !UNDERSTOOD.has(oid));
   if (unknown !== undefined) return `critical extension ${unknown} is not processed`;
   if (cert.keyUsage !== undefined && !cert.keyUsage.digitalSignature) return 'its keyUsage lacks digitalSignature';
+  // The floor a card's own key is held to: a weaker delegate would carry answers about every card of the CA.
+  const bits = rsaBitsOf(cert);
+  if (bits !== undefined && bits < MIN_RSA_BITS_FLOOR) return `its RSA key has ${bits} bits, fewer than ${MIN_RSA_BITS_FLOOR}`;
   return undefined;
+}
+
+/** The modulus size of an RSA key; `undefined` for another kind of key, or one Node cannot load (refused later). */
+function rsaBitsOf(cert: TrustedCertificate): number | undefined {
+  try {
+    const key = cert.publicKey();
+    return key.asymmetricKeyType === 'rsa' ? key.asymmetricKeyDetails?.modulusLength : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -338,7 +338,7 @@ export class OcspClient {
     at: Date,
     url: string,
   ): OcspSingleResponse {
-    const signer = findAuthorizedSigner(response, issuer, at, url);
+    const signer = findAuthorizedSigner(response, issuer, at, url, this.options.algorithms);
     const alg = signatureAlgorithmFromOid(response.signatureAlgorithmOid);
     if (alg?.digest === undefined || !this.options.algorithms.allows(alg.digest)) {
       throw new RevocationError(
@@ -408,13 +408,16 @@ function matchesResponderId(cert: TrustedCertificate, response: OcspBasicRespons
  * response that the CA issued and signed for id-kp-OCSPSigning, valid now,
  * whose keyUsage (when present) allows signatures and which has no critical
  * extension twpki does not process. Anything else (a valid certificate of
- * another CA, an expired delegate) is refused.
+ * another CA, an expired delegate) is refused. The CA's signature on the
+ * delegate is held to the same digest policy as the answer's own: a SHA-1
+ * delegate would otherwise carry answers a SHA-1 answer could not.
  */
 function findAuthorizedSigner(
   response: OcspBasicResponse,
   issuer: TrustedCertificate,
   at: Date,
   url: string,
+  algorithms: AlgorithmPolicy,
 ): TrustedCertificate {
   if (matchesResponderId(issuer, response)) return issuer;
   for (const cert of response.certs) {
@@ -427,11 +430,13 @@ function findAuthorizedSigner(
     const delegated = cert.extendedKeyUsage?.includes(OID_KP_OCSP_SIGNING) === true;
     const problem = !issuedByCa
       ? 'not issued by the CA'
-      : !delegated
-        ? 'no id-kp-OCSPSigning'
-        : !cert.isValidAt(at)
-          ? 'not valid now'
-          : delegatedResponderProblem(cert);
+      : alg?.digest !== undefined && !algorithms.allows(alg.digest)
+        ? `its certificate is signed with ${alg.digest}, which the algorithm policy does not allow`
+        : !delegated
+          ? 'no id-kp-OCSPSigning'
+          : !cert.isValidAt(at)
+            ? 'not valid now'
+            : delegatedResponderProblem(cert);
     if (problem === undefined) return cert;
     throw new RevocationError('OCSP_UNAUTHORIZED_RESPONDER', `OCSP signer ${cert.subject()} is not authorized by ${issuer.subject()} (${problem})`, {
       url,

@@ -13,8 +13,9 @@ export { DEFAULT_SIGNER_EXTENDED_KEY_USAGES } from './signer-extended-key-usages
 /** The GPKI policy every real MOICA/MOEACA/GCA/XCA certificate carries (assurance level 3). */
 export const DEFAULT_SIGNER_POLICIES: readonly string[] = ['2.16.886.101.0.3.3'];
 
-/** The smallest RSA modulus any verifier may be configured to accept. */
-export const MIN_RSA_BITS_FLOOR = 2048;
+import { MIN_RSA_BITS_FLOOR } from '../algorithms.js';
+
+export { MIN_RSA_BITS_FLOOR };
 
 /**
  * What the login and signed-document builders share: trust anchors,
