@@ -191,3 +191,28 @@ describe('CRL signature algorithm', () => {
     expect(() => CertificateRevocationList.parse(new Uint8Array(der))).toThrow(expect.objectContaining({ code: 'CRL_MALFORMED' }));
   });
 });
+
+describe('CRL extensions appear once', () => {
+  it('refuses a CRL carrying issuingDistributionPoint twice (CRL_MALFORMED): the second copy made a partition look complete', async () => {
+    const emptyIdp = { oid: '2.5.29.28', critical: true, value: sequence() };
+    expect((await failure(checkHolder({ entries: [], issuingDistributionPoint: { indirect: true } }))).code).toBe('CRL_NOT_COMPLETE');
+    for (const first of [{ indirect: true }, { onlySomeReasons: [0x40] }]) {
+      const err = await failure(checkHolder({ entries: [], issuingDistributionPoint: first, extraExtensions: [emptyIdp] }));
+      expect([err.code, err.message]).toEqual(['CRL_MALFORMED', expect.stringContaining('2.5.29.28 appears twice')]);
+    }
+  });
+});
+
+describe('the CRL issuer may sign CRLs', () => {
+  it("refuses a CRL from a CA whose keyUsage leaves out cRLSign (CRL_WRONG_ISSUER); with cRLSign it is read", async () => {
+    for (const [keyUsage, expected] of [[['keyCertSign'], 'CRL_WRONG_ISSUER'], [['keyCertSign', 'cRLSign'], 'good']] as const) {
+      const subCa = await pki.issueCertificate({ issuer: pki.issuer('moica'), subject: `C=TW, O=行政院, OU=子CA ${keyUsage.length}`, isCa: true, keyUsage: [...keyUsage] });
+      const name = `sub-${keyUsage.length}.crl`;
+      const leaf = await pki.issueCertificate({ issuer: subCa, subject: 'C=TW, CN=葉', keyUsage: ['digitalSignature'], crlUrl: `${server.crlBaseUrl}/${name}`, ocspUrl: null });
+      server.publishCrl(name, buildCrl({ issuer: subCa, entries: [] }));
+      const check = new RevocationChecker({ mode: 'crl' }).check(TrustedCertificate.from(leaf.certificate), TrustedCertificate.from(subCa.certificate));
+      if (expected === 'good') expect((await check).kind).toBe('good');
+      else expect((await failure(check)).code).toBe(expected);
+    }
+  });
+});

@@ -339,6 +339,10 @@ function verifySignedBy(crl: CrlEnvelope, issuer: TrustedCertificate, algorithms
   if (!couldHaveIssued(issuer, crl)) {
     throw new RevocationError('CRL_WRONG_ISSUER', `CRL is not issued by ${issuer.subject()}`, ctx);
   }
+  // RFC 5280 6.3.3 (f): a CA whose keyUsage leaves out cRLSign may not sign CRLs (no keyUsage allows it).
+  if (issuer.keyUsage !== undefined && !issuer.keyUsage.cRLSign) {
+    throw new RevocationError('CRL_WRONG_ISSUER', `${issuer.subject()} may not sign CRLs: its keyUsage lacks cRLSign`, ctx);
+  }
   const alg = signatureAlgorithmFromOid(crl.signatureAlgorithmOid);
   if (alg?.digest === undefined || !algorithms.allows(alg.digest)) {
     throw new RevocationError(

@@ -134,9 +134,14 @@ export class CertificateRevocationList {
     let isDelta = false;
     if (el?.tag === 0xa0) {
       const exts = expectTag(childrenOf(el)[0], 0x30, 'crlExtensions');
+      // RFC 5280 4.2: an extension appears once. Read twice, the last copy of an issuingDistributionPoint decided
+      // the CRL's scope, so a CRL of one partition could pass as complete.
+      const seen = new Set<string>();
       for (const ext of childrenOf(exts)) {
         const parts = childrenOf(expectTag(ext, 0x30, 'Extension'));
         const oid = decodeObjectIdentifier(contentOf(expectTag(parts[0], 0x06, 'extnID')));
+        if (seen.has(oid)) throw new Error(`CRL extension ${oid} appears twice`);
+        seen.add(oid);
         const critical = parts.length === 3 && booleanOf(parts[1] as DerNode, `CRL extension ${oid} critical flag`);
         if (critical && !UNDERSTOOD_CRL_EXTENSIONS.has(oid)) unknownCritical.push(oid);
         const value = contentOf(expectTag(parts[parts.length - 1], 0x04, 'extnValue'));
