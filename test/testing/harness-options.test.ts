@@ -60,6 +60,12 @@ describe('twpki/testing refuses options it cannot use, naming them', () => {
     );
   });
 
+  it('VirtualHiCOSCard: options or credentials left out (a script without types) are BAD_OPTIONS, not a TypeError', async () => {
+    for (const options of [{ pin: '123456' }, { credentials: null }, undefined, 'card']) {
+      await expectMisuse(() => new VirtualHiCOSCard(options as never), TestPkiError, /options must be an object|credentials is required/);
+    }
+  });
+
   it('VpcdBridge.connect: misspelt and out-of-range options, before any connection', async () => {
     const card = new ScriptedCard();
     await expectMisuse(() => VpcdBridge.connect(card, { timeout: 1_000 } as never), VpcdBridgeError, /"timeout" is not an option \(they are host, port, timeoutMs/);

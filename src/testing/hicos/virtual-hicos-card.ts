@@ -80,6 +80,12 @@ export class VirtualHiCOSCard implements CardEmulator {
   private pendingResponse: Uint8Array | undefined;
 
   public constructor(private readonly options: VirtualHiCOSCardOptions) {
+    // Checked first: a script without types that leaves `credentials` out got a bare TypeError from deep inside.
+    if (typeof options !== 'object' || options === null) throw new TestPkiError('BAD_OPTIONS', 'virtual HiCOS card: options must be an object ({ credentials, … })');
+    const credentials: unknown = options.credentials;
+    if (typeof credentials !== 'object' || credentials === null) {
+      throw badCardOption('credentials is required: the card holder\'s keys and certificates ({ sign, keyx }, e.g. virtualCardCredentials(holder))');
+    }
     this.generation = options.generation ?? 1;
     if (this.generation !== 1 && this.generation !== 2) throw badCardOption(`generation must be 1 or 2, not ${String(this.generation)}`);
     this.cardNumber = options.cardNumber ?? 'TP03000012345678';
