@@ -37,7 +37,12 @@ export async function pinForReader(
  */
 export async function readPin(io: CliIo, fromStdin: boolean): Promise<Buffer> {
   const tty = io.stdin as MaybeTty;
-  if (fromStdin && tty.isTTY !== true) return readFirstLine(io.stdin);
+  if (fromStdin && tty.isTTY !== true) {
+    const line = await readFirstLine(io.stdin);
+    // Nothing piped in (an empty file, a variable that was not set) is a usage slip, not a PIN of length 0.
+    if (line.length === 0) throw new UsageError('--pin-stdin: the first line of stdin is empty: write the PIN there');
+    return line;
+  }
   if (tty.isTTY !== true || typeof tty.setRawMode !== 'function') {
     throw new UsageError(
       fromStdin

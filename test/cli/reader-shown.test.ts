@@ -68,6 +68,29 @@ describe('verify-pin names the reader it used', () => {
     const malformed = io('12\n');
     expect(await verifyPinCommand.run(['--pin-stdin', '--json'], malformed.io)).toBe(2);
     expect(JSON.parse(malformed.out())).toMatchObject({ ok: false, reader: READER, error: { code: 'INVALID_PIN_FORMAT' } });
+    // The error object is the one every failure document has: code, detail, and the message in both languages.
+    expect(Object.keys(JSON.parse(malformed.out()).error)).toEqual(['code', 'message', 'messages']);
+    expect(JSON.parse(malformed.out()).error.messages).toEqual({ zhTW: expect.any(String), en: expect.any(String) });
+  });
+
+  it('a PIN refused before the card is reported as every failure is; an empty stdin is a usage slip, not a PIN of length 0', async () => {
+    const malformed = io('12\n');
+    expect(await verifyPinCommand.run(['--pin-stdin'], malformed.io)).toBe(2);
+    expect(malformed.err()).toMatch(/^twpki: INVALID_PIN_FORMAT: /);
+    expect(malformed.out() + malformed.err()).not.toContain('12\n');
+    for (const json of [false, true]) {
+      const empty = io('');
+      const args = json ? ['--pin-stdin', '--json'] : ['--pin-stdin'];
+      const status = await verifyPinCommand.run(args, empty.io).catch((error: unknown) => error);
+      if (json) {
+        expect(status).toBe(2);
+        expect(JSON.parse(empty.out())).toMatchObject({ reader: READER, error: { code: 'USAGE', message: expect.stringContaining('stdin is empty') } });
+      } else {
+        expect((status as Error).message).toMatch(/first line of stdin is empty/);
+      }
+    }
+    // Nothing was sent to the card for either.
+    expect(card.log.some((e) => e.command[1] === 0x20)).toBe(false);
   });
 
   it('text: a reader line first, then the answer', async () => {

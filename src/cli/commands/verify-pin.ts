@@ -1,7 +1,7 @@
 import { HiCOSError } from '../../apdu/index.js';
 import { resolvePinReader } from '../card-access.js';
 import { afterPinOf, afterPinOption, readerOption, withCard } from '../card-session.js';
-import { type CliCommand, EXIT_USAGE, failureOf, isUsageError, readerFailure, writeFailure, writeJson, writeLines, parseCommandArgs } from '../command.js';
+import { type CliCommand, EXIT_USAGE, failureJson, failureOf, isUsageError, readerFailure, writeFailure, writeJson, writeLines, parseCommandArgs } from '../command.js';
 
 /** The card could not be reached (no reader or card, PC/SC down): not a PIN answer. */
 const EXIT_NO_CARD = 4;
@@ -14,7 +14,7 @@ const USAGE = 'twpki verify-pin [--reader NAME] [--pin-stdin] [--allow-last-try]
   'The reader used is printed first, before the PIN is asked for (with --json: `reader` in the document).\n' +
   'A Gen1 card stays PIN-verified for any program after a right PIN until it is reset: --after-pin reset (the\n' +
   'default) resets it when the command ends; --after-pin leave leaves it verified.\n' +
-  'Exit status: 0 ok, 1 wrong PIN, 2 bad input or refused by the last-try guard, 3 locked.';
+  'Exit status: 0 ok, 1 wrong PIN, 2 bad input or refused by the last-try guard, 3 locked, 4 no card reached.';
 
 /** `twpki verify-pin`: exits 0 ok, 1 wrong PIN, 2 bad input or refused by the last-try guard, 3 locked, 4 no card reached. */
 export const verifyPinCommand: CliCommand = {
@@ -45,10 +45,12 @@ export const verifyPinCommand: CliCommand = {
           result = await card.verifyPin(pin, { allowLastTry: values['allow-last-try'] === true });
         } catch (error) {
           if (error instanceof HiCOSError && (error.code === 'INVALID_PIN_FORMAT' || error.code === 'LAST_TRY_GUARD')) {
+            // Reported as every other failure is (code, both languages), with the card's state beside it.
+            const failure = failureOf(error);
             if (values.json) {
-              writeJson(io, { ok: false, reader, retriesLeft: card.lastKnownRetries ?? null, locked: false, error: { code: error.code, message: error.message } });
+              writeJson(io, { ok: false, reader, retriesLeft: card.lastKnownRetries ?? null, locked: false, error: failureJson(failure) });
             } else {
-              io.stderr.write(`${error.message}\n`);
+              writeFailure(io, false, failure);
             }
             return EXIT_USAGE;
           }
