@@ -30,7 +30,8 @@ function helpJson(): { usage: string; commands: { name: string; summary: string 
 }
 
 function groupText(group: readonly CommandEntry[]): string {
-  return `${group.map((c) => `  ${c.name}  ${c.summary}`).join('\n')}\n`;
+  const width = Math.max(...group.map((c) => c.name.length));
+  return `${group.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}\n`;
 }
 
 function writeHelp(io: CliIo, json: boolean): void {
@@ -57,8 +58,10 @@ export async function main(given: string[], io: CliIo = defaultIo()): Promise<nu
   if (argv.length === 0 || argv[0] === '--json' || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     // A bare `twpki` is a usage error: the overview as text, or under --json the error document every failure gives.
     const asked = !(argv.length === 0 || argv[0] === '--json');
-    if (asked || !json) writeHelp(io, json);
-    else writeFailure(io, true, { code: 'USAGE', key: 'cli.USAGE', detail: 'a command is required' });
+    if (asked) writeHelp(io, json);
+    else if (json) writeFailure(io, true, { code: 'USAGE', key: 'cli.USAGE', detail: 'a command is required' });
+    // Not asked for, so an error: on stderr, as every other usage error.
+    else io.stderr.write(`twpki: a command is required\n\n${helpText()}`);
     return asked ? 0 : EXIT_USAGE;
   }
   const found = findCommand(argv);
@@ -74,9 +77,11 @@ export async function main(given: string[], io: CliIo = defaultIo()): Promise<nu
     // or a non-word may be a PIN typed in the wrong place, and is never repeated.
     const first = argv.find((a) => a !== '--json') ?? '';
     const name = /^[a-z][a-z-]*$/i.test(first) ? `"${first}"` : '(the first argument is not a command name; not repeated here)';
-    const detail = group.length > 0 ? `"${argv[0]}" needs one of: ${group.map((c) => c.name).join(', ')}` : `unknown command ${name}`;
+    const second = argv.slice(1).find((a) => a !== '--json');
+    const asWord = second !== undefined && /^[a-z][a-z-]*$/i.test(second) ? ` ("${second}" is not one)` : '';
+    const detail = group.length > 0 ? `"${argv[0]}" needs one of: ${group.map((c) => c.name).join(', ')}${asWord}` : `unknown command ${name}`;
     if (json) writeFailure(io, true, { code: 'USAGE', key: 'cli.USAGE', detail });
-    else if (group.length > 0) io.stderr.write(groupText(group));
+    else if (group.length > 0) io.stderr.write(`twpki: ${detail}\n\n${groupText(group)}`);
     else io.stderr.write(`twpki: ${detail}\n\n${helpText()}`);
     return EXIT_USAGE;
   }

@@ -34,10 +34,27 @@ describe('twpki command lines a new user types', () => {
   it('a command group alone lists its commands (--help: on stdout, exit 0; otherwise a usage error)', async () => {
     const help = await runCli(['cert', '--help']);
     expect([help.code, help.stdout]).toEqual([0, expect.stringMatching(/^ {2}cert inspect {2}.*\n {2}cert verify {2}/)]);
+    // The columns line up: the summaries start where the longest name ends.
+    const starts = help.stdout.trimEnd().split('\n').map((l) => /^ {2}cert \w+ +/.exec(l)?.[0].length);
+    expect([starts.length, new Set(starts).size, starts[0]]).toEqual([2, 1, expect.any(Number)]);
     const bare = await runCli(['cert']);
-    expect([bare.code, bare.stdout, bare.stderr]).toEqual([2, '', expect.stringContaining('cert inspect')]);
+    expect([bare.code, bare.stdout, bare.stderr]).toEqual([2, '', expect.stringMatching(/^twpki: "cert" needs one of: cert inspect, cert verify\n\n {2}cert inspect/)]);
     const json = await runCli(['cert', '--json']);
     expect(JSON.parse(json.stdout).error).toMatchObject({ code: 'USAGE', message: '"cert" needs one of: cert inspect, cert verify' });
+    // A sub-command it does not have is named when it reads as a word; anything else (a PIN in the wrong place) is not.
+    const bogus = await runCli(['cert', 'bogus']);
+    expect([bogus.code, bogus.stderr]).toEqual([2, expect.stringMatching(/^twpki: "cert" needs one of: cert inspect, cert verify \("bogus" is not one\)\n/)]);
+    const digits = await runCli(['cert', '48151623', '--json']);
+    expect(JSON.parse(digits.stdout).error.message).toBe('"cert" needs one of: cert inspect, cert verify');
+    expect(digits.stdout + digits.stderr).not.toContain('48151623');
+  });
+
+  it('a bare twpki is a usage error: the error and the overview on stderr, nothing on stdout (exit 2)', async () => {
+    const bare = await runCli([]);
+    expect([bare.code, bare.stdout, bare.stderr]).toEqual([2, '', expect.stringMatching(/^twpki: a command is required\n\nUsage: twpki <command>/)]);
+    // Asked for, the overview is the answer: stdout, exit 0.
+    const help = await runCli(['--help']);
+    expect([help.code, help.stderr, help.stdout]).toEqual([0, '', expect.stringMatching(/^Usage: twpki <command>/)]);
   });
 
   it('agent --trust with something that is no origin or host is a usage error (exit 2), before any card is opened', async () => {
@@ -82,6 +99,6 @@ describe('twpki --version and help for scripts', () => {
     const bare = await runCli(['--json']);
     expect([bare.code, JSON.parse(bare.stdout).error.code]).toEqual([2, 'USAGE']);
     const text = await runCli([]);
-    expect([text.code, text.stdout]).toEqual([2, expect.stringMatching(/^Usage: twpki/)]);
+    expect([text.code, text.stdout, text.stderr]).toEqual([2, '', expect.stringMatching(/Usage: twpki/)]);
   });
 });
