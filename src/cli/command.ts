@@ -229,6 +229,11 @@ export function unusableFile(detail: string): CliFailure {
   return { code: 'UNREADABLE_FILE', key: 'cli.UNREADABLE_FILE', detail };
 }
 
+/** An input file that was read but cannot be used as what it should be (`MALFORMED_FILE`): text that is not JSON. */
+export function malformedFile(detail: string): CliFailure {
+  return { code: 'MALFORMED_FILE', key: 'cli.MALFORMED_FILE', detail };
+}
+
 /** An unreadable input file or directory (`UNREADABLE_FILE`), naming it and the system's reason. */
 export function unreadable(what: string, error: unknown): CliFailure {
   return unusableFile(`cannot read ${what}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { couldBePin, unreadable, unusableFile, type CliFailure } from './command.js';
+import { couldBePin, malformedFile, unreadable, unusableFile, type CliFailure } from './command.js';
 
 // Applicant/record files are a handful of short strings; anything bigger is
 // a mistake, and reading it whole would be the cost of that mistake.
@@ -10,9 +10,10 @@ export type JsonInput = { readonly ok: true; readonly value: unknown } | { reado
 
 /**
  * Reads a small JSON input file. A missing file, a directory, a file over
- * 1 MiB or text that is not JSON is reported as the certificate commands
- * report an unreadable file: `UNREADABLE_FILE`, naming `what` and the path
- * (the path only when it cannot be a PIN typed in its place: `couldBePin`).
+ * 1 MiB is reported as the certificate commands report an unreadable file:
+ * `UNREADABLE_FILE`; text that is not JSON is `MALFORMED_FILE`. Both name
+ * `what` and the path (the path only when it cannot be a PIN typed in its
+ * place: `couldBePin`).
  */
 export async function readJsonFile(path: string, what: string): Promise<JsonInput> {
   const unusable = (detail: string): JsonInput => ({ ok: false, failure: unusableFile(detail) });
@@ -29,6 +30,6 @@ export async function readJsonFile(path: string, what: string): Promise<JsonInpu
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (err) {
-    return unusable(`${named} is not valid JSON: ${(err as Error).message}`);
+    return { ok: false, failure: malformedFile(`${named} is not valid JSON: ${(err as Error).message}`) };
   }
 }

@@ -116,17 +116,20 @@ describe('twpki ems compare', () => {
     expect(c.stdout()).toBe('');
   });
 
-  // A file that cannot be used is reported as the certificate commands report theirs: UNREADABLE_FILE naming it.
+  // A file that cannot be read is reported as the certificate commands report theirs: UNREADABLE_FILE naming it;
+  // one that was read but is not JSON is MALFORMED_FILE (it was read: "cannot be read" sent users looking at
+  // permissions).
   it.each([
-    ['a missing file', ['--applicant', '/nonexistent/a.json', '--record', 'REC'], /cannot read applicant file \/nonexistent\/a\.json: ENOENT/],
-    ['broken JSON', ['--applicant', 'broken.json', '--record', 'REC'], /not valid JSON/],
-    ['a file over 1 MiB', ['--applicant', 'huge.json', '--record', 'REC'], /the limit is 1048576/],
-  ])('reports %s as UNREADABLE_FILE (exit 2)', async (_what, args, message) => {
+    ['a missing file', ['--applicant', '/nonexistent/a.json', '--record', 'REC'], 'UNREADABLE_FILE', /cannot read applicant file \/nonexistent\/a\.json: ENOENT/],
+    ['broken JSON', ['--applicant', 'broken.json', '--record', 'REC'], 'MALFORMED_FILE', /applicant file .*broken\.json is not valid JSON/],
+    ['a file over 1 MiB', ['--applicant', 'huge.json', '--record', 'REC'], 'UNREADABLE_FILE', /the limit is 1048576/],
+  ])('reports %s with the code that says what is wrong (exit 2)', async (_what, args, code, message) => {
     const c = captureIo();
     expect(await emsCompareCommand.run([...resolve(args), '--json'], c.io)).toBe(2);
-    const error = (JSON.parse(c.stdout()) as { error: { code: string; message: string } }).error;
-    expect(error.code).toBe('UNREADABLE_FILE');
+    const error = (JSON.parse(c.stdout()) as { error: { code: string; message: string; messages: unknown } }).error;
+    expect(error.code).toBe(code);
     expect(error.message).toMatch(message);
+    expect(error.messages).toEqual(defaultMessages.lookup(`cli.${code}` as MessageKey));
   });
 
   // Data the comparator refuses is bad input too (exit 2, not the failed verdict's 1), reported with the

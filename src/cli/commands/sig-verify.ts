@@ -107,7 +107,11 @@ export const sigVerifyCommand: CliCommand = {
       report(io, json, doc);
       return 0;
     } catch (error) {
-      if (error instanceof DocumentFormatError) return inputFailure(io, json, PREFIX, error);
+      if (error instanceof DocumentFormatError) {
+        // The library names the field of its input object; here that is the file given on the command line.
+        const detail = error.message.startsWith('"signature" ') ? `${shownValue(file, 'FILE')}${error.message.slice('"signature"'.length)}` : undefined;
+        return inputFailure(io, json, PREFIX, error, detail);
+      }
       if (!(error instanceof SignatureVerificationError)) throw error;
       // The library names its builder option; on the command line the same switch is a flag.
       if (error.code === 'ALGORITHM_NOT_ALLOWED' && error.message.includes('allowSha1(')) {

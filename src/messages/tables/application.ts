@@ -1,7 +1,7 @@
 import type { CodeMessage } from '../../component/codes.js';
 
 /** Codes the `twpki` command line reports besides the layers' own. */
-export const CLI_ERROR_CODES = ['USAGE', 'UNREADABLE_FILE', 'INTERNAL'] as const;
+export const CLI_ERROR_CODES = ['USAGE', 'UNREADABLE_FILE', 'MALFORMED_FILE', 'INTERNAL'] as const;
 
 /** One of {@link CLI_ERROR_CODES}. */
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];
@@ -16,6 +16,7 @@ export type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number];
 export const CLI_MESSAGES: Readonly<Record<CliErrorCode, CodeMessage>> = {
   USAGE: { zhTW: '指令參數錯誤', en: 'Invalid command arguments' },
   UNREADABLE_FILE: { zhTW: '無法讀取檔案', en: 'The file cannot be read' },
+  MALFORMED_FILE: { zhTW: '檔案內容格式錯誤', en: 'The file was read but its content is malformed' },
   INTERNAL: { zhTW: '發生未預期的錯誤', en: 'An unexpected error occurred' },
 };
 

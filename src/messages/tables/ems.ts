@@ -4,7 +4,7 @@ import type { EmsErrorCode } from '../../ems/errors.js';
 /** EMS comparator and data-source failures (`twpki/ems`). */
 export const EMS_MESSAGES: Readonly<Record<EmsErrorCode, CodeMessage>> = {
   INVALID_FIELD_DEFINITION: { zhTW: '比對欄位設定錯誤', en: 'The comparison field definitions are invalid' },
-  MALFORMED_RECORD: { zhTW: '事業資料格式錯誤', en: 'A facility record is malformed' },
+  MALFORMED_RECORD: { zhTW: '事業資料格式錯誤', en: 'The facility data is malformed' },
   MISSING_FIELD: { zhTW: '必填欄位未填寫', en: 'A required field is missing' },
   NOT_A_STRING: { zhTW: '欄位內容必須為文字', en: 'A field must be text' },
   VALUE_TOO_LONG: { zhTW: '欄位內容過長', en: 'A field value is too long' },

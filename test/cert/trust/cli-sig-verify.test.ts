@@ -140,9 +140,13 @@ describe('twpki sig verify', () => {
     });
     expect((await run([cms, '--content', '/nonexistent.txt', '--anchors', anchors, '--json'])).code).toBe(2);
     expect((await run([cms, '--anchors', '/nonexistent-dir', '--json'])).code).toBe(2);
-    const junk = await run([file('junk.p7s', new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01])), '--anchors', anchors, '--json']);
+    const junkPath = file('junk.p7s', new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01]));
+    const junk = await run([junkPath, '--anchors', anchors, '--json']);
     expect(junk.code).toBe(2);
-    expect(JSON.parse(junk.stdout)).toMatchObject({ error: { code: 'DOCUMENT_MALFORMED' } });
+    // The file given is named, not the library's input field ("signature").
+    expect(JSON.parse(junk.stdout)).toMatchObject({ error: { code: 'DOCUMENT_MALFORMED', message: expect.stringMatching(new RegExp(`^${junkPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a CMS SignedData`)) } });
+    const certificate = await run([file('card.cer', holder.sign.certificate), '--anchors', anchors, '--json']);
+    expect(JSON.parse(certificate.stdout).error.message).not.toContain('"signature"');
     const text = await run([file('junk.txt', 'hello, world'), '--anchors', anchors, '--json']);
     expect(text.code).toBe(2);
   });
