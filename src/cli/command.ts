@@ -82,6 +82,14 @@ function parseErrorDetail(error: unknown, usage: string): string {
     const named = /^--?[A-Za-z][A-Za-z0-9-]*$/.test(option) ? `unknown option '${option}'` : 'unknown option (not repeated here: it is not an option name)';
     return `${named} for ${name}${pinHint(usage)}`;
   }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    // Node's wording names its own placeholder (`'--x <value>' argument missing`) or explains dashes over three
+    // lines; said here once, naming the option only (never the value that follows it, which could be a PIN).
+    const message = (error as Error).message;
+    const option = /'(--?[A-Za-z][A-Za-z0-9-]*)/.exec(message)?.[1] ?? 'an option';
+    if (/does not take an argument/.test(message)) return `option '${option}' of ${name} takes no value`;
+    return `option '${option}' of ${name} needs a value (${option} VALUE, or ${option}=VALUE when the value starts with "-")`;
+  }
   return error instanceof Error ? error.message : String(error);
 }
 

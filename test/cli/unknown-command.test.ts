@@ -57,6 +57,18 @@ describe('twpki command lines a new user types', () => {
     expect([help.code, help.stderr, help.stdout]).toEqual([0, '', expect.stringMatching(/^Usage: twpki <command>/)]);
   });
 
+  it('an option left without its value is said once, in the CLI\'s words, naming the option and never the value after it', async () => {
+    const text = await runCli(['demo', '--generation']);
+    expect([text.code, text.stderr]).toEqual([2, expect.stringMatching(/^twpki: option '--generation' of demo needs a value \(--generation VALUE, or --generation=VALUE when the value starts with "-"\)\nusage: /)]);
+    // Followed by another option, Node called it "ambiguous" over three lines, with its own --generation=-XYZ example.
+    const json = await runCli(['demo', '--generation', '--json']);
+    expect(JSON.parse(json.stdout).error.message).toMatch(/^option '--generation' of demo needs a value/);
+    expect(json.stdout).not.toMatch(/ambiguous|XYZ/);
+    const valued = await runCli(['demo', '--json=48151623']);
+    expect([valued.code, valued.stderr]).toEqual([2, expect.stringMatching(/^twpki: option '--json' of demo takes no value/)]);
+    expect(valued.stdout + valued.stderr).not.toContain('48151623');
+  });
+
   it('agent --trust with something that is no origin or host is a usage error (exit 2), before any card is opened', async () => {
     for (const bad of ['not a url', 'ftp://x', '']) {
       const run = await runCli(['agent', '--virtual', '--port', '0', '--trust', bad, '--json']);
