@@ -33,7 +33,9 @@ export const verifyPinCommand: CliCommand = {
       reader = await resolvePinReader({ reader: values.reader, env: io.env });
     } catch (error) {
       if (isUsageError(error)) throw error;
-      writeFailure(io, values.json === true, failureOf(error));
+      // With --json every document has `reader`: here none could be chosen.
+      if (values.json === true) return readerFailure(io, null, error, EXIT_NO_CARD);
+      writeFailure(io, false, failureOf(error));
       return EXIT_NO_CARD;
     }
     const pin = await pinForReader(io, reader, { json: values.json === true, fromStdin: values['pin-stdin'] === true, otherwise: EXIT_NO_CARD });
