@@ -50,6 +50,8 @@ export interface ComponentErrorDetails {
   readonly componentMessage?: string;
   /** The request field at fault (`COMPONENT_BAD_REQUEST`). */
   readonly field?: string;
+  /** What the user can do about a refused request, when the client knows better than the code's own text. */
+  readonly reason?: CodeMessage;
   /** The underlying failure (a network error, a parse error). */
   readonly cause?: unknown;
 }
@@ -108,7 +110,10 @@ export function triesLeftOf(lastError: number | undefined): number | undefined {
 function composeMessages(code: ComponentErrorCode, details: ComponentErrorDetails): CodeMessage {
   const parts: CodeMessage[] = [];
   if (code !== 'COMPONENT_FAILED') parts.push(KIND_MESSAGES[code]);
-  if (details.retCode !== undefined && details.retCode !== RetCode.OK) parts.push(reasonOf(details.retCode, retCodeMessage));
+  if (details.reason !== undefined) parts.push(details.reason);
+  // Unsigned: a component that writes ret_code as a signed 32-bit number (as the official tables write last_error)
+  // still gets its code's text, not "unknown code".
+  if (details.retCode !== undefined && details.retCode !== RetCode.OK) parts.push(reasonOf(details.retCode >>> 0, retCodeMessage));
   if (details.lastError !== undefined && details.lastError !== LastError.NONE) parts.push(reasonOf(details.lastError, lastErrorMessage));
   if (parts.length === 0) parts.push(reasonOf(details.retCode ?? 0, retCodeMessage));
   const unique = parts.filter((p, i) => parts.findIndex((q) => q.zhTW === p.zhTW) === i);

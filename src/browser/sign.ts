@@ -132,7 +132,16 @@ async function slotFor(request: SignRequest, options: ComponentOptions | undefin
   if (!found.present) throw found.error;
   const withCards = found.slots.filter((s) => s.token !== null);
   if (withCards.length === 0) throw new ComponentError('COMPONENT_FAILED', { retCode: RetCode.NO_CARD });
-  if (withCards.length > 1) throw badRequest('slot');
+  if (withCards.length > 1) {
+    throw new ComponentError('COMPONENT_BAD_REQUEST', {
+      field: 'slot',
+      retCode: RetCode.BAD_PARAMETER,
+      reason: {
+        zhTW: '偵測到多張卡片，請只插入要使用的卡片，或選擇讀卡機後再試一次',
+        en: 'More than one card is inserted: leave only the card to use, or choose its reader, and try again',
+      },
+    });
+  }
   const slot = withCards[0] as ComponentSlot;
   rememberDetection(resolved.origin, found);
   if (shown !== undefined && !sameCard(shown, slot.token as NonNullable<ComponentSlot['token']>)) {

@@ -99,6 +99,14 @@ describe('ComponentError', () => {
     expect(error.message).toContain('field tbs');
   });
 
+  it('reads a ret_code written as a signed 32-bit number as the code it is, message included', () => {
+    for (const written of [0x83000105 | 0, 0x83000105]) {
+      const error = new ComponentError('COMPONENT_FAILED', { retCode: written });
+      expect(error.retCode).toBe(0x83000105);
+      expect(error.messages.zhTW).toBe('輸入之PIN碼格式錯誤');
+    }
+  });
+
   it('shows an unknown code as unknown with its hex value, never bare', () => {
     const error = new ComponentError('COMPONENT_FAILED', { retCode: 0x76100006, lastError: 0xe0 });
     expect(error.messages.zhTW).toBe('IC卡登入失敗：未知的錯誤碼 0xE0');

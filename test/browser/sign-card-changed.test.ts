@@ -256,3 +256,15 @@ describe('sign() with a slot', () => {
     expect(await signed(sign({ tbs: 't', pin: PIN_B }, options))).toMatchObject({ cardNumber: B.cardNumber });
   });
 });
+
+describe('sign() without a slot, with cards in two readers', () => {
+  it('refuses before anything is sent, telling the user what to do (leave one card in, or choose the reader)', async () => {
+    put(B, 'Reader 1');
+    const error = await refused(sign({ tbs: 't', pin: PIN_A }, options));
+    expect(error).toMatchObject({ code: 'COMPONENT_BAD_REQUEST', field: 'slot', retCode: RetCode.BAD_PARAMETER });
+    // It said only 參數錯誤 ("the request is invalid"), which a page shows and a user cannot act on.
+    expect(error.messages.zhTW).toContain('偵測到多張卡片');
+    expect(error.messages.en).toMatch(/More than one card is inserted/);
+    expect(component.signed).toEqual([]);
+  });
+});
