@@ -19,14 +19,27 @@ describe('renderResultText', () => {
     expect(lines[0]).toBe('EMS比對結果：未通過');
     expect(lines.slice(1, 9).map((l) => l.slice(0, 2))).toEqual(['✓ ', '✓ ', '✓ ', '✗ ', '✓ ', '  ', '  ', '  ']);
     expect(lines[1]).toBe('✓ 管制編號：H5602270');
-    expect(lines[4]).toBe('✗ 事業地址：臺北市中正區重慶南路1段122號5樓（與EMS登載資料不符：自第17字起您填寫「5樓」）');
+    expect(lines[4]).toBe('✗ 事業地址：臺北市中正區重慶南路1段122號5樓（與EMS登載資料不符，請依EMS登載內容填寫）');
     expect(lines[6]).toBe(`  郵寄地址：${EMS_RECORD.mailingAddress}`);
     expect(lines[9]).toBe('紅字為比對資料結果，若資料有誤請至EMS修正。');
   });
 
-  it('shows EMS’s side only when asked', () => {
+  it('shows where and how the values differ only when asked (the position alone tells EMS’s text)', () => {
     expect(renderResultText(seedExample)).not.toContain('3樓之1（');
-    expect(renderResultText(seedExample, { showRecordValues: true })).toContain('EMS登載為「3樓之1」');
+    expect(renderResultText(seedExample)).not.toMatch(/第\d+字/);
+    expect(renderResultText(seedExample, { showRecordValues: true })).toContain('自第17字起您填寫「5樓」，EMS登載為「3樓之1」');
+  });
+
+  it('tells a guess nothing about how close it came: every wrong guess reads the same', () => {
+    // Someone who knows only the control number guesses the facility e-mail a character at a time: with the
+    // first differing position shown, each answer said how many leading characters were right.
+    const texts = new Set(
+      ['a@x.tw', 's@x.tw', 'se@x.tw', 'service@example.com', 'service@example.com.t'].map((guess) => {
+        const r = compareWithEms(applicationWith({ facilityEmail: guess }), EMS_RECORD);
+        return JSON.stringify([renderResultText(r).split('\n').find((l) => l.includes('事業電子郵件信箱'))?.replace(guess, ''), resultToJson(r).fields[4]?.reason]);
+      }),
+    );
+    expect(texts.size).toBe(1);
   });
 
   it('has no correction note on a pass', () => {
@@ -84,16 +97,16 @@ describe('resultToJson', () => {
     expect(json.fields[5]).toEqual({ key: 'mailingAddress', label: '郵寄地址', compared: false, pass: null, reason: null, normalizedEqual: null });
   });
 
-  it('describes a real difference with its span, leaving EMS’s text out by default', () => {
+  it('describes a real difference with its span only when record values are shown', () => {
     const reason = resultToJson(seedExample).fields[3]?.reason;
-    expect(reason).toEqual({
-      code: 'different',
-      span: { start: 16, applicant: '5樓' },
-      normalizedSpan: { start: 16, applicant: '5樓' },
-      message: '與EMS登載資料不符：自第17字起您填寫「5樓」',
-    });
+    expect(reason).toEqual({ code: 'different', message: '與EMS登載資料不符，請依EMS登載內容填寫' });
     const shown = resultToJson(seedExample, { showRecordValues: true }).fields[3]?.reason;
-    expect(shown).toMatchObject({ span: { record: '3樓之1' }, message: '與EMS登載資料不符：自第17字起您填寫「5樓」，EMS登載為「3樓之1」' });
+    expect(shown).toEqual({
+      code: 'different',
+      span: { start: 16, applicant: '5樓', record: '3樓之1' },
+      normalizedSpan: { start: 16, applicant: '5樓', record: '3樓之1' },
+      message: '與EMS登載資料不符：自第17字起您填寫「5樓」，EMS登載為「3樓之1」',
+    });
   });
 
   it('lists formatting rules', () => {
@@ -114,9 +127,8 @@ describe('resultToJson', () => {
 describe('difference wording', () => {
   it('says text is missing, or extra, and cites the normalized span when it is narrower', () => {
     const missing = compareWithEms(applicationWith({ responsiblePerson: '王明' }), EMS_RECORD);
-    expect(renderResultText(missing)).toContain('（與EMS登載資料不符：第2字處缺少文字）');
+    expect(renderResultText(missing, { showRecordValues: true })).toContain('（與EMS登載資料不符：第2字處缺少文字，EMS登載為「大」）');
     const extra = compareWithEms(applicationWith({ responsiblePerson: '王大大明' }), EMS_RECORD);
-    expect(renderResultText(extra)).toContain('（與EMS登載資料不符：自第3字起多了「大」）');
     expect(renderResultText(extra, { showRecordValues: true })).toContain('（與EMS登載資料不符：自第3字起多了「大」）');
     const noisy = compareWithEms(applicationWith({ facilityAddress: '100台北市中正區重慶南路一段12號3樓之1' }), EMS_RECORD);
     expect(renderResultText(noisy, { showRecordValues: true })).toContain(
@@ -128,12 +140,12 @@ describe('difference wording', () => {
 describe('a real difference under strict, with formatting differences too', () => {
   it('says the format must match as well, so fixing only the cited text is not taken for enough', () => {
     const r = compareWithEms(applicationWith({ facilityAddress: '100台北市中正區重慶南路一段一二三號三樓' }), EMS_RECORD);
-    const line = renderResultText(r).split('\n').find((l) => l.includes('事業地址')) ?? '';
+    const line = renderResultText(r, { showRecordValues: true }).split('\n').find((l) => l.includes('事業地址')) ?? '';
     expect(line).toContain('（統一格式後比對）');
     expect(line).toContain('另與EMS登載格式不同，請完全依EMS登載內容填寫');
     // Under the normalized policy the formatting is forgiven: the note would mislead there.
     const lenient = compareWithEms(applicationWith({ facilityAddress: '100台北市中正區重慶南路一段一二三號三樓' }), EMS_RECORD, { policy: 'normalized' });
-    expect(renderResultText(lenient)).not.toContain('另與EMS登載格式不同');
+    expect(renderResultText(lenient, { showRecordValues: true })).not.toContain('另與EMS登載格式不同');
   });
 });
 

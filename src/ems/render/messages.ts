@@ -23,9 +23,12 @@ export const EMS_RULE_NOTE = '比對EMS登載資料，完全一致才算通過';
 /** Options shared by the renderers. */
 export interface RenderOptions {
   /**
-   * Also show what EMS holds where the values differ. Off by default: the
+   * Also show where and how the values differ: the first differing position,
+   * the applicant's text from there, and what EMS holds. Off by default: the
    * result page may reach someone who only knows a control number, and EMS
-   * data should then not leak through it.
+   * data should then not leak through it. The position alone would leak it:
+   * it tells how many leading characters a guess got right, so a guess per
+   * character reads a whole field (an e-mail address in a few hundred tries).
    */
   readonly showRecordValues?: boolean;
   /**
@@ -54,6 +57,7 @@ export function describeReasonZh(result: ComparedFieldResult, options: RenderOpt
       ? `與EMS登載資料僅格式不同${detail}，依正規化比對視為一致`
       : `與EMS登載資料僅格式不同${detail}，請依EMS登載內容填寫`;
   }
+  if (options.showRecordValues !== true) return '與EMS登載資料不符，請依EMS登載內容填寫';
   // Cite whichever span points the company at less text: the raw one, or
   // the normalized one when formatting noise (a postal code, 台/臺) widens
   // the raw difference to the whole value.
@@ -61,7 +65,7 @@ export function describeReasonZh(result: ComparedFieldResult, options: RenderOpt
   const { start, applicant, record } = useNormalized ? reason.normalizedSpan : reason.span;
   const where = `第${start + 1}字`;
   const basis = useNormalized ? '（統一格式後比對）' : '';
-  const emsPart = options.showRecordValues ? `，EMS登載為「${record}」` : '';
+  const emsPart = `，EMS登載為「${record}」`;
   // The position and text are of the unified form: say so, and that the format must match too, or a company
   // that fixes only the cited difference fails again on the formatting (完全一致才算通過).
   const alsoFormat = useNormalized && options.policy !== 'normalized' ? '；另與EMS登載格式不同，請完全依EMS登載內容填寫' : '';

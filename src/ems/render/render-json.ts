@@ -4,14 +4,14 @@ import type { ComparisonPolicy } from '../compare/policy.js';
 import type { NormalizationRule } from '../normalize/normalization-rule.js';
 import { describeReasonZh, type RenderOptions } from './messages.js';
 
-/** JSON form of a differing span; `record` is left out unless record values are shown. */
+/** JSON form of a differing span (given only when record values are shown). */
 export interface DifferingSpanJson {
   /** Code-point offset of the first differing character. */
   start: number;
   /** The applicant's differing text. */
   applicant: string;
-  /** EMS's differing text, only with `showRecordValues`. */
-  record?: string;
+  /** EMS's differing text. */
+  record: string;
 }
 
 /** JSON form of a formatting-only reason. */
@@ -28,10 +28,10 @@ export interface FormattingOnlyReasonJson {
 export interface DifferentReasonJson {
   /** Discriminant. */
   code: 'different';
-  /** Where the trimmed values differ. */
-  span: DifferingSpanJson;
-  /** Where the normalized values differ. */
-  normalizedSpan: DifferingSpanJson;
+  /** Where the trimmed values differ; only with `showRecordValues` (the position alone tells EMS's text). */
+  span?: DifferingSpanJson;
+  /** Where the normalized values differ; only with `showRecordValues`. */
+  normalizedSpan?: DifferingSpanJson;
   /** Chinese explanation for the applicant. */
   message: string;
 }
@@ -77,7 +77,8 @@ export interface ComparisonResultJson {
 
 /**
  * Plain JSON-serialisable form of a result. Without `showRecordValues` a
- * `different` span carries no `record` text, as in the other renderers.
+ * `different` reason carries no span (no position, no text), as in the other
+ * renderers.
  */
 export function resultToJson(result: ComparisonResult, options: RenderOptions = {}): ComparisonResultJson {
   return {
@@ -98,16 +99,13 @@ function fieldToJson(f: FieldResult, options: RenderOptions): FieldResultJson {
       ? { code: 'empty', side: f.reason.side, message }
       : f.reason.code === 'formattingOnly'
       ? { code: 'formattingOnly', rules: [...f.reason.rules], message }
-      : {
-          code: 'different',
-          span: spanToJson(f.reason.span, options),
-          normalizedSpan: spanToJson(f.reason.normalizedSpan, options),
-          message,
-        };
+      : options.showRecordValues === true
+      ? { code: 'different', span: spanToJson(f.reason.span), normalizedSpan: spanToJson(f.reason.normalizedSpan), message }
+      : { code: 'different', message };
   return { ...base, pass: f.pass, reason, normalizedEqual: f.normalizedEqual };
 }
 
-function spanToJson(span: DifferingSpan, options: RenderOptions): DifferingSpanJson {
+function spanToJson(span: DifferingSpan): DifferingSpanJson {
   const { start, applicant, record } = span;
-  return options.showRecordValues ? { start, applicant, record } : { start, applicant };
+  return { start, applicant, record };
 }
