@@ -37,6 +37,18 @@ class PageClient {
   private cookie = '';
   public constructor(private readonly base: string) {}
 
+  /** The session cookie this browser holds (`name=value`). */
+  public get sessionCookie(): string {
+    return this.cookie;
+  }
+
+  /** A browser holding a cookie planted by someone else (session fixation). */
+  public static holding(base: string, cookie: string): PageClient {
+    const client = new PageClient(base);
+    client.cookie = cookie;
+    return client;
+  }
+
   public async call(method: 'GET' | 'POST', path: string, body?: unknown, origin: string | null = this.base): Promise<Reply> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -350,13 +362,36 @@ describe.each(backends)('portal backend on the $name', ({ url, store: openStore,
       expect((await page.cardStep(agent, '/gepi/card/administrator')).body).toEqual({ ok: true });
       expect(code(await page.call('POST', '/gepi/api/administrator', { nationalId: 'A123456788' }))).toBe('NATIONAL_ID_INVALID');
       expect(code(await page.call('POST', '/gepi/api/administrator', { nationalId: 'B123456780' }))).toBe('NATIONAL_ID_MISMATCH');
+      const planted = page.sessionCookie;
       const admin = await page.call('POST', '/gepi/api/administrator', { nationalId: 'A123456789' });
       expect(admin.body).toMatchObject({ name: '王小明', idHint: '6789' });
+      // Both cards verified: the session goes on under a new id, and the id held before (one an attacker could
+      // have planted) acts as nobody.
+      expect(page.sessionCookie).not.toBe(planted);
+      expect(code(await PageClient.holding(portal.url, planted).call('GET', '/gepi/api/operators'))).toBe('NO_AGENCY_CODE');
 
       const contact = { name: '王小明', email: 'admin@example.gov.tw', phone: '02-2701-3411' };
       expect(code(await page.call('POST', '/gepi/api/register', { administrator: contact }))).toBe('INVALID_INPUT');
       const registered = await page.call('POST', '/gepi/api/register', { administrator: contact, acceptedTerms: '2026-01' });
       expect(registered.body).toMatchObject({ agencyCode: 'A1001', status: 'registered', organizationIdentifier: DEMO_AGENCY_OID });
+      // Another organization's card, typing A1001, learns the registration's state and none of its people.
+      const otherReader = new EmulatorReader({ name: 'other agency reader' });
+      otherReader.insert(await demoCard({ authority: 'gca', cardNumber: 'GC03000000000002', pin: PIN, organizationOid: '2.16.886.101.90001.29999' }));
+      const otherAgent = await startAgent({ slots: new EmulatorCardSlots(otherReader), port: 0 });
+      otherAgent.trusted.add(portal.url);
+      try {
+        const stranger = new PageClient(portal.url);
+        await stranger.call('POST', '/gepi/api/agency-code', { agencyCode: 'A1001' });
+        const seen = await stranger.cardStep(otherAgent, '/gepi/card/organization');
+        expect(seen.body).toMatchObject({ oidMatches: false, registration: { agencyCode: 'A1001', status: 'registered', retryNotBefore: null } });
+        expect(Object.keys(seen.body.registration as object).sort()).toEqual(['agencyCode', 'retryNotBefore', 'status']);
+        // The agency's own card still sees it whole.
+        const own = new PageClient(portal.url);
+        await own.call('POST', '/gepi/api/agency-code', { agencyCode: 'A1001' });
+        expect((await own.cardStep(agencyAgent, '/gepi/card/organization')).body).toMatchObject({ registration: { administrator: { name: '王小明' } } });
+      } finally {
+        await otherAgent.close();
+      }
 
       const serial = String(admin.body.certificateSerial);
       const operator = { certificateSerial: serial, name: '王小明', nationalId: 'A123456789', permissions: ['加保作業'] };

@@ -102,6 +102,11 @@ function registrationView(reg: OrgRegistration): Record<string, unknown> {
   };
 }
 
+/** What a card that is not the agency's own may see of its registration: the state, none of the people. */
+function registrationStateView(reg: OrgRegistration): Record<string, unknown> {
+  return { agencyCode: reg.agencyCode, status: reg.status, retryNotBefore: reg.retryNotBefore ?? null };
+}
+
 async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: GepiSettings): Promise<void> {
   const agencies = Array.isArray(settings.agencies)
     ? new StaticAgencyDirectory(
@@ -182,7 +187,11 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
       throw err;
     });
     const matches = agency !== undefined && (card.holder.authority === 'MOEACA' ? card.businessId === agency.businessId : card.organizationOid === agency.oid);
-    return { ...publicView(card), agencyCode: code, agencyKnown: agency !== undefined, oidMatches: matches, registration: registration ? registrationView(registration) : null };
+    // The registration's people (授權管理者, 申請人) only to the agency's own card: the directory's, or the one the
+    // registration was made with. Any other organization card learns its state, which the flow tells it anyway.
+    const own = registration !== undefined && (matches || card.certificateSerial === registration.organizationCertificateSerial);
+    const shown = registration === undefined ? null : own ? registrationView(registration) : registrationStateView(registration);
+    return { ...publicView(card), agencyCode: code, agencyKnown: agency !== undefined, oidMatches: matches, registration: shown };
   }, agencyCode);
   // The card step keeps the citizen card; the typed 身分證統一編號 is then checked against it.
   ctx.cardStep(app, '/gepi/card/administrator', async (login, request) => {
@@ -191,9 +200,16 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
   });
   app.post('/gepi/api/administrator', async (request) => {
     const card = ctx.cards.get(request.session, 'gepi.admin-unchecked', '請先完成授權管理者自然人憑證確認');
-    request.session.set('gepiNationalId', checkNationalId(request, card));
+    const nationalId = checkNationalId(request, card);
+    // Both cards verified: from here the session acts as the agency's administrator, under a new id (an id planted
+    // in the browser before the card steps would otherwise act as the administrator too).
+    const organizationCard = ctx.cards.get(request.session, 'gepi.org', '請先完成機關憑證確認');
+    const code = agencyCode(request);
+    await request.session.regenerate();
+    request.session.set('gepiAgencyCode', code);
+    ctx.cards.put(request.session, 'gepi.org', organizationCard);
+    request.session.set('gepiNationalId', nationalId);
     ctx.cards.put(request.session, 'gepi.admin', card);
-    ctx.cards.drop(request.session, 'gepi.admin-unchecked');
     return publicView(card);
   });
 
