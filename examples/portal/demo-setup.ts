@@ -157,6 +157,10 @@ async function startParts(start: (options: PortalOptions) => Promise<Portal>, us
   const pki = await createTestPki();
   const sink = await listening('SMTP_PORT', startMailSink({ port: portFromEnv('SMTP_PORT', 2525) }));
   stops.push(() => sink.close());
+  // Started with a deployment's settings (startPortal reads the same two), the demo keeps no mailbox open to all and
+  // no password of its own: the reviewer's comes from the environment, or the start stops naming it.
+  const deploying = Boolean(process.env.PORTAL_PUBLIC_ORIGIN) || process.env.NODE_ENV === 'production';
+  const demoPassword = process.env.PORTAL_REVIEWER_PASSWORD ?? (deploying ? undefined : DEMO_REVIEWER_PASSWORD);
   const portal = await start({
     // PORT: read (and checked) by startPortal itself.
     systems: [
@@ -168,8 +172,8 @@ async function startParts(start: (options: PortalOptions) => Promise<Portal>, us
     ...demoTrust(pki),
     smtp: { host: sink.host, port: sink.port },
     // PORTAL_REVIEWER_PASSWORD_HASH (startPortal reads it) wins over a password in the environment.
-    ...(process.env.PORTAL_REVIEWER_PASSWORD_HASH ? {} : { reviewerPassword: process.env.PORTAL_REVIEWER_PASSWORD ?? DEMO_REVIEWER_PASSWORD }),
-    devMailbox: () => sink.messages,
+    ...(process.env.PORTAL_REVIEWER_PASSWORD_HASH || demoPassword === undefined ? {} : { reviewerPassword: demoPassword }),
+    ...(deploying ? {} : { devMailbox: () => sink.messages }),
     agentUrl: `http://localhost:${agentPort}`,
   });
   stops.push(() => portal.close());
@@ -201,7 +205,7 @@ async function startParts(start: (options: PortalOptions) => Promise<Portal>, us
   console.log(`公務帳號  ${portal.url}/official/  (會員 wang6789 = the virtual citizen card's holder, 機關OID ${DEMO_OID_AGENCIES[1]?.oid ?? ''})`);
   const reviewerPassword = process.env.PORTAL_REVIEWER_PASSWORD_HASH ? '(PORTAL_REVIEWER_PASSWORD_HASH)' : process.env.PORTAL_REVIEWER_PASSWORD ? '(PORTAL_REVIEWER_PASSWORD)' : DEMO_REVIEWER_PASSWORD;
   console.log(`審核人員  ${portal.url}/review/login   password: ${reviewerPassword}`);
-  console.log(`信箱      ${portal.url}/dev/mailbox   (SMTP sink on ${sink.host}:${sink.port})`);
+  console.log(`信箱      ${deploying ? '(no /dev/mailbox in a deployment)' : `${portal.url}/dev/mailbox`}   (SMTP sink on ${sink.host}:${sink.port})`);
   console.log(`agent     ${agent.url}  ${usePcsc ? '(pcscd readers)' : '(virtual citizen card TP03000012345678 and agency card GC03000000000001, PIN 123456)'}`);
   console.log(`store     ${process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite'}`);
 }

@@ -366,6 +366,9 @@ async function settingsOf(options: PortalOptions): Promise<Settings> {
   const publicOrigin = parsePublicOrigin(fromOptionOrEnv(options.publicOrigin, 'publicOrigin', 'PORTAL_PUBLIC_ORIGIN'));
   // A configured public origin or NODE_ENV=production is a deployment: no per-process secrets there.
   const deployment = publicOrigin !== undefined ? `when ${options.publicOrigin === undefined ? 'PORTAL_PUBLIC_ORIGIN' : 'publicOrigin'} is set` : process.env.NODE_ENV === 'production' ? 'when NODE_ENV=production' : false;
+  if (deployment !== false && options.devMailbox !== undefined) {
+    throw new PortalConfigError('devMailbox', `the development mailbox shows every mail sent (activation links, 驗證碼) to anyone at /dev/mailbox; it is refused ${deployment}`);
+  }
   const sessionSecret = secretOf(fromOptionOrEnv(options.sessionSecret, 'sessionSecret', 'PORTAL_SESSION_SECRET'), {
     minBytes: 32,
     required: deployment,

@@ -116,6 +116,23 @@ describe('startPortal refuses a configuration that cannot work, naming the setti
     await refused(startPortal(options()), 'PORTAL_SESSION_SECRET');
   });
 
+  it('a deployment with the development mailbox (every mail, activation links and 驗證碼 included, open to all)', async () => {
+    const secrets = { sessionSecret: SECRET, holderKey: Buffer.alloc(32, 1) };
+    const devMailbox = (): never[] => [];
+    const error = await refused(startPortal(options({ ...secrets, publicOrigin: 'https://portal.example.gov.tw', devMailbox })), 'devMailbox');
+    expect(error.message).toMatch(/refused when publicOrigin is set/);
+    process.env.NODE_ENV = 'production';
+    await refused(startPortal(options({ ...secrets, devMailbox })), 'devMailbox');
+    // Outside a deployment it is served, as the demo uses it.
+    delete process.env.NODE_ENV;
+    const portal = await startPortal(options({ store: await sharedStore(), devMailbox }));
+    try {
+      expect((await fetch(`${portal.url}/dev/mailbox`)).status).toBe(200);
+    } finally {
+      await portal.close();
+    }
+  });
+
   it('a public origin with a path, a trailing slash or no scheme', async () => {
     const secrets = { sessionSecret: SECRET, holderKey: Buffer.alloc(32, 1) };
     for (const bad of ['https://portal.example.gov.tw/', 'https://portal.example.gov.tw/portal', 'portal.example.gov.tw', 'ftp://portal.example.gov.tw']) {
