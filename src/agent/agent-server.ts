@@ -79,7 +79,6 @@ const AGENT_REQUEST_TIMEOUT_MS = 10_000;
 // How often Node looks for requests past that time (its default is 30 s, which would triple it).
 const TIMEOUT_CHECK_MS = 1_000;
 
-/** A request refused at the HTTP level, answered with `status` and a JSON `ret_code`/`message` body. */
 /** The card paths whose refusal of an untrusted page carries CORS headers for it (see the OPTIONS answer). */
 const REFUSED_READABLY = new Set(['/pkcs11info', '/p11Image.bmp', '/sign']);
 
@@ -98,6 +97,7 @@ function requestUrl(target: string | undefined, self: string): URL {
   }
 }
 
+/** A request refused at the HTTP level, answered with `status` and a JSON `ret_code`/`message` body. */
 class HttpFailure extends Error {
   public constructor(
     public readonly status: number,

@@ -182,10 +182,10 @@ export function describeCertificate(cert: CardCertificate, withCert: boolean, la
 
 /**
  * The card's certificates in the order pages read them: the signing
- * certificate (`cert1`) before the encryption one (`cert2`), each kind in card
- * order, so the first entry not labelled `CA Cert` is the user's signing one; then the CA certificate that issued the signing
- * certificate (else the first CA one) as `CA Cert`; then the rest under
- * their card labels.
+ * certificate (`cert1`) before the encryption one (`cert2`), each kind in
+ * card order, so the first entry not labelled `CA Cert` is the user's signing
+ * one; then the CA certificate that issued the signing certificate (else the
+ * first CA one) as `CA Cert`; then the rest under their card labels.
  */
 export function orderedCertificates(certificates: readonly CardCertificate[]): Array<{ cert: CardCertificate; label: string }> {
   // The signing certificates first, whatever order the card's directory has them in: pages take the first entry

@@ -223,8 +223,8 @@ export function inputFailure(io: CliIo, json: boolean, prefix: string, failure: 
 
 /**
  * A card command's failure after its reader was chosen, as `--json` writes it: main's document plus `reader`, so
- * every document written after the choice names the card (`null` when none could be chosen: no reader, no card). Returns main's exit status for it (`USAGE` 2, else
- * `otherwise`).
+ * every document written after the choice names the card (`null` when none could be chosen: no reader, no card).
+ * Returns main's exit status for it (`USAGE` 2, else `otherwise`).
  */
 export function readerFailure(io: CliIo, reader: string | null, error: unknown, otherwise: number): number {
   const failure = failureOf(error);
