@@ -6,6 +6,7 @@ import { CARD_NUMBER_PATH, type FileId, HiCOSFile, VERSION_PATH } from './comman
 import { READ_CHUNK } from './commands/read-binary.js';
 import { HiCOSError, MalformedResponseError } from './errors.js';
 import { DerError } from '../shared/der/der-error.js';
+import { readElement } from '../shared/der/der-reader.js';
 import { type CertificateDirectoryEntry, parseCertificateRecord } from './pkcs15/certificate-directory.js';
 import { type CertificateUsage, certificateUsage } from './pkcs15/certificate-usage.js';
 import { parsePrivateKeyRecord, type PrivateKeyDirectoryEntry } from './pkcs15/private-key-directory.js';
@@ -45,7 +46,9 @@ export async function readVersion(tx: Transport, state: CardState): Promise<stri
     try {
       await state.files.selectEf(tx, dir, ef);
     } catch (error) {
-      if (error instanceof HiCOSError && error.code === 'FILE_NOT_FOUND') continue;
+      // Absent, however the card says so: 6A82/6A88 (FILE_NOT_FOUND), or 6A86, which older cards answer to a
+      // SELECT of a file id they do not have.
+      if (error instanceof HiCOSError && (error.code === 'FILE_NOT_FOUND' || error.statusWord === '6A86')) continue;
       throw error;
     }
     bytes = await state.files.readShort(tx, READ_CHUNK, 'version');
@@ -69,9 +72,14 @@ export async function readCertificates(tx: Transport, state: CardState): Promise
       throw new MalformedResponseError('reading CDF', `certificate length ${entry.length} is implausible`);
     }
     await state.files.selectEf(tx, df, ef);
-    const der = await state.files.readRange(tx, entry.offset, entry.length, 'certificate');
-    if (der[0] !== 0x30) throw new MalformedResponseError('reading a certificate', 'data is not a DER SEQUENCE');
-    certificates.push({ label: entry.label, id: toHex(entry.id), usage: certificateUsage(entry), der });
+    let read = await state.files.readRange(tx, entry.offset, entry.length, 'certificate');
+    // A CDF length that falls short of what the certificate's own header says: the rest is read too (one more
+    // READ BINARY, only for such a card), rather than refusing a card whose file holds the whole certificate.
+    const end = declaredEnd(read);
+    if (end !== undefined && end > read.length && end <= MAX_CERTIFICATE_LENGTH) {
+      read = await state.files.readRange(tx, entry.offset, end, 'certificate');
+    }
+    certificates.push({ label: entry.label, id: toHex(entry.id), usage: certificateUsage(entry), der: certificateDer(read, entry.length) });
   }
   state.certificates = certificates;
   return certificates;
@@ -89,6 +97,34 @@ export async function readPrivateKeys(tx: Transport, state: CardState): Promise<
     return { label: e.label, id, usage, keyRef: e.keyRef, modulusBits: e.modulusBits };
   });
   return state.keys;
+}
+
+/**
+ * The certificate in `read`, as long as its own DER header says. The CDF's length is the card's word for it: one
+ * covering the file's padding (`00`/`FF` after the DER, up to the slot) gave the certificate a tail, and one too
+ * short cut it off; either went on to pages as its `certb64` and `thumbprint`.
+ */
+function certificateDer(read: Uint8Array, listedLength: number): Uint8Array {
+  if (read[0] !== 0x30) throw new MalformedResponseError('reading a certificate', 'data is not a DER SEQUENCE');
+  let end: number;
+  try {
+    end = readElement(read, 0, read.length, 'certificate').end;
+  } catch (error) {
+    if (!(error instanceof DerError)) throw error;
+    throw new MalformedResponseError('reading a certificate', `the DER header of the ${listedLength} bytes the CDF lists does not fit them (${error.message})`);
+  }
+  return end === read.length ? read : read.slice(0, end);
+}
+
+/** Where the DER element at the start of `bytes` says it ends, read from its header alone; `undefined` if unreadable. */
+function declaredEnd(bytes: Uint8Array): number | undefined {
+  if (bytes.length < 6) return undefined;
+  try {
+    const end = readElement(bytes, 0, Number.MAX_SAFE_INTEGER, 'certificate').end;
+    return Number.isSafeInteger(end) ? end : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function printable(bytes: Uint8Array): boolean {

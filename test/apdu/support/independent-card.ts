@@ -46,6 +46,13 @@ export interface IndependentCardBehaviour {
   getResponseCla?: 0x00 | 0x80;
   /** A successful VERIFY answered `6102` (two bytes a GET RESPONSE would fetch) instead of `9000`. */
   verifySuccess61?: boolean;
+  /**
+   * What the CDF gives as each certificate's length: `slot`, the 0x700 slot the certificate sits in (the DER then
+   * `00` padding); `short`, 40 bytes fewer than the DER (the file still holds all of it). Default: the DER's length.
+   */
+  cdfLength?: 'slot' | 'short';
+  /** No version file, and a SELECT of it answered `6A86` (as older cards answer a file id they do not have). */
+  versionSelect6a86?: boolean;
 }
 
 interface File {
@@ -82,10 +89,13 @@ export class IndependentGen1Card implements CardEmulator {
     let offset = 3; // an odd start, then back to back
     const cdf: Uint8Array[] = [];
     const blob: number[] = [0xff, 0xff, 0xff];
+    const SLOT = 0x700;
     certs.forEach((der, i) => {
-      cdf.push(encodeCdfRecord({ label: labels[i]!, id: ids[i]!, authority: i >= 2, path: path(0x3f00, 0x5030, 0x08f2), offset, length: der.length }));
+      const listed = behaviour.cdfLength === 'slot' ? SLOT : behaviour.cdfLength === 'short' ? der.length - 40 : der.length;
+      cdf.push(encodeCdfRecord({ label: labels[i]!, id: ids[i]!, authority: i >= 2, path: path(0x3f00, 0x5030, 0x08f2), offset, length: listed }));
       blob.push(...der);
-      offset += der.length;
+      if (behaviour.cdfLength === 'slot') blob.push(...new Uint8Array(SLOT - der.length));
+      offset += behaviour.cdfLength === 'slot' ? SLOT : der.length;
     });
     const keyPath = path(0x3f00, 0x5030, 0x0810);
     const prkdf = [
@@ -98,7 +108,7 @@ export class IndependentGen1Card implements CardEmulator {
     this.files.set('3f00/5030/08f2', { content: Uint8Array.from(blob) });
     this.files.set('3f00/5030/0810', { content: new Uint8Array(0) });
     this.files.set('3f00/0900/0903', { content: ascii(this.cardNumber) });
-    this.files.set('3f00/0905', { content: ascii(this.version) });
+    if (!behaviour.versionSelect6a86) this.files.set('3f00/0905', { content: ascii(this.version) });
   }
 
   /** Status words of the answers, in order. */
@@ -192,6 +202,7 @@ export class IndependentGen1Card implements CardEmulator {
       this.ef = target;
       return this.answer(fci);
     }
+    if (this.behaviour.versionSelect6a86 && fid === '0905') return this.error(0x6a86);
     return this.error(this.behaviour.absentFile === '6a88' ? 0x6a88 : 0x6a82);
   }
 
