@@ -1,7 +1,38 @@
 import type { Readable } from 'node:stream';
-import { type CliIo, readerFailure, readFirstLine, UsageError, writeLines } from './command.js';
+import { resolvePinReader } from './card-access.js';
+import { type CliIo, failureOf, isUsageError, readerFailure, readFirstLine, UsageError, writeFailure, writeLines } from './command.js';
 
 type MaybeTty = Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => void };
+
+/** What a PIN command reads before it touches the card: the reader chosen, and the PIN for it. */
+export interface ReaderAndPin {
+  readonly reader: string;
+  /** Zeroed by the caller when the command ends. */
+  readonly pin: Buffer;
+}
+
+/**
+ * Chooses the card a PIN command works on, then reads its PIN ({@link pinForReader}): the card first, so that with
+ * two cards and no `--reader` the usage error comes before anything is typed. When no reader can be chosen (no
+ * reader, no card, PC/SC down) the failure is reported, as a `--json` document with `reader: null` or on stderr,
+ * and the command's exit status `otherwise` is returned instead; usage errors are thrown for main.
+ */
+export async function readerAndPin(
+  io: CliIo,
+  options: { reader: string | undefined; json: boolean; fromStdin: boolean; otherwise: number },
+): Promise<ReaderAndPin | number> {
+  let reader: string;
+  try {
+    reader = await resolvePinReader({ reader: options.reader, env: io.env });
+  } catch (error) {
+    if (isUsageError(error)) throw error;
+    if (options.json) return readerFailure(io, null, error, options.otherwise);
+    writeFailure(io, false, failureOf(error));
+    return options.otherwise;
+  }
+  const pin = await pinForReader(io, reader, options);
+  return typeof pin === 'number' ? pin : { reader, pin };
+}
 
 /**
  * Names `reader`, then reads the PIN for it ({@link readPin}). The name comes first so the user sees which card

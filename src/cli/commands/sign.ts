@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { HiCOSError, type SignatureHash } from '../../apdu/index.js';
-import { resolvePinReader } from '../card-access.js';
 import { afterPinOf, afterPinOption, readerOption, withCard } from '../card-session.js';
-import { type CliCommand, inputFailure, isUsageError, parseCommandArgs, readerFailure, shownValue, unreadable, UsageError, writeJson, writeLines } from '../command.js';
-import { pinForReader } from '../pin-prompt.js';
+import { type CliCommand, inputFailure, parseCommandArgs, readerFailure, shownValue, unreadable, UsageError, writeJson, writeLines } from '../command.js';
+import { readerAndPin } from '../pin-prompt.js';
 
 const USAGE = 'twpki sign --in FILE [--hash sha256|sha384|sha512] [--reader NAME] [--pin-stdin] [--after-pin reset|leave] [--json]\n\n' +
   'Signs the file with the SIGN key; prints the reader used (before the PIN is asked for), the signature and the\n' +
@@ -35,17 +34,9 @@ export const signCommand: CliCommand = {
       // path, which is shown only when it cannot be a PIN. Before the card is touched or a PIN asked for.
       return inputFailure(io, values.json === true, 'twpki sign', unreadable(shownValue(file, '--in FILE'), error));
     }
-    // The card first, then the PIN: with two cards and no --reader this is a usage error before anything is typed.
-    let reader: string;
-    try {
-      reader = await resolvePinReader({ reader: values.reader, env: io.env });
-    } catch (error) {
-      // With --json every document has `reader`: here none could be chosen (no reader, no card, PC/SC down).
-      if (values.json !== true || isUsageError(error)) throw error;
-      return readerFailure(io, null, error, 1);
-    }
-    const pin = await pinForReader(io, reader, { json: values.json === true, fromStdin: values['pin-stdin'] === true, otherwise: 1 });
-    if (typeof pin === 'number') return pin;
+    const chosen = await readerAndPin(io, { reader: values.reader, json: values.json === true, fromStdin: values['pin-stdin'] === true, otherwise: 1 });
+    if (typeof chosen === 'number') return chosen;
+    const { reader, pin } = chosen;
     try {
       return await withCard(reader, io, async (card) => {
         let signature: Uint8Array;

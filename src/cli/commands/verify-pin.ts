@@ -1,12 +1,11 @@
 import { HiCOSError } from '../../apdu/index.js';
-import { resolvePinReader } from '../card-access.js';
 import { afterPinOf, afterPinOption, readerOption, withCard } from '../card-session.js';
 import { type CliCommand, EXIT_USAGE, failureJson, failureOf, isUsageError, readerFailure, writeFailure, writeJson, writeLines, parseCommandArgs } from '../command.js';
+import { readerAndPin } from '../pin-prompt.js';
+import { triesLeft } from '../../shared/tries-left.js';
 
 /** The card could not be reached (no reader or card, PC/SC down): not a PIN answer. */
 const EXIT_NO_CARD = 4;
-import { pinForReader } from '../pin-prompt.js';
-import { triesLeft } from '../../shared/tries-left.js';
 
 const USAGE = 'twpki verify-pin [--reader NAME] [--pin-stdin] [--allow-last-try] [--after-pin reset|leave] [--json]\n\n' +
   'Prompts for the PIN without echo (or reads the first line of stdin with --pin-stdin when stdin is not a terminal; never from arguments).\n' +
@@ -27,19 +26,9 @@ export const verifyPinCommand: CliCommand = {
       options: { ...readerOption, ...afterPinOption, 'pin-stdin': { type: 'boolean' }, 'allow-last-try': { type: 'boolean' } },
     });
     const afterPin = afterPinOf(values['after-pin']);
-    // The card first, then the PIN: with two cards and no --reader this is a usage error before anything is typed.
-    let reader: string;
-    try {
-      reader = await resolvePinReader({ reader: values.reader, env: io.env });
-    } catch (error) {
-      if (isUsageError(error)) throw error;
-      // With --json every document has `reader`: here none could be chosen.
-      if (values.json === true) return readerFailure(io, null, error, EXIT_NO_CARD);
-      writeFailure(io, false, failureOf(error));
-      return EXIT_NO_CARD;
-    }
-    const pin = await pinForReader(io, reader, { json: values.json === true, fromStdin: values['pin-stdin'] === true, otherwise: EXIT_NO_CARD });
-    if (typeof pin === 'number') return pin;
+    const chosen = await readerAndPin(io, { reader: values.reader, json: values.json === true, fromStdin: values['pin-stdin'] === true, otherwise: EXIT_NO_CARD });
+    if (typeof chosen === 'number') return chosen;
+    const { reader, pin } = chosen;
     try {
       return await withCard(reader, io, async (card) => {
         let result;
