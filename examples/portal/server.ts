@@ -33,7 +33,7 @@ import { LoginAttempts, type LoginLimit } from './core/login-attempts.js';
 import type { CapturedMail } from './core/mail-sink.js';
 import { PageError, escapeHtml, type PortalContext, type PortalSystem } from './core/portal.js';
 import { checkReviewerPasswordHash, hashReviewerPassword, registerReviewerLogin, requireReviewer } from './core/reviewer.js';
-import { challengeLimit, type RateLimit } from './core/rate-limit.js';
+import { rateLimits, type RateLimit } from './core/rate-limit.js';
 import { SqlSessionStore } from './core/session-store.js';
 
 export { PortalConfigError } from './core/config.js';
@@ -122,6 +122,14 @@ export interface PortalOptions {
   readonly challengeLimit?: number;
   /** The window challenges are counted in (default `PORTAL_CHALLENGE_WINDOW_SECONDS`, else 60). */
   readonly challengeWindowSeconds?: number;
+  /**
+   * Anonymous application requests (a new GPS or waste-system application, a GPS basic-data comparison with EMS)
+   * per client address in `applicationWindowSeconds`, per instance (default `PORTAL_APPLICATION_LIMIT`, else 30;
+   * 0 turns the limit off). Each makes a row or compares typed values with a company's EMS record.
+   */
+  readonly applicationLimit?: number;
+  /** The window applications are counted in (default `PORTAL_APPLICATION_WINDOW_SECONDS`, else 600). */
+  readonly applicationWindowSeconds?: number;
   /** How long `/healthz` waits for the database's `SELECT 1` before answering 503 (default `PORTAL_HEALTH_TIMEOUT_MS`, else 2000). */
   readonly healthTimeoutMs?: number;
   /**
@@ -309,6 +317,8 @@ interface Settings {
   readonly loginLimit: LoginLimit | undefined;
   /** Undefined when turned off. */
   readonly challengeLimit: RateLimit | undefined;
+  /** Undefined when turned off. */
+  readonly applicationLimit: RateLimit | undefined;
   readonly healthTimeoutMs: number;
   readonly requestTimeoutMs: number;
 }
@@ -316,7 +326,7 @@ interface Settings {
 const DAY_SECONDS = 24 * 60 * 60;
 
 /** The limits' settings (see PortalOptions), each checked like the others. */
-function limitsOf(options: PortalOptions): Pick<Settings, 'loginLimit' | 'challengeLimit' | 'healthTimeoutMs' | 'requestTimeoutMs'> {
+function limitsOf(options: PortalOptions): Pick<Settings, 'loginLimit' | 'challengeLimit' | 'applicationLimit' | 'healthTimeoutMs' | 'requestTimeoutMs'> {
   const maxFailures = wholeNumberOf(
     fromOptionOrEnv(options.reviewerLoginMaxFailures, 'reviewerLoginMaxFailures', 'PORTAL_REVIEWER_LOGIN_MAX_FAILURES'),
     { fallback: 5, min: 0, max: 1000, what: 'the wrong passwords allowed per address (0: no limit)' },
@@ -339,6 +349,16 @@ function limitsOf(options: PortalOptions): Pick<Settings, 'loginLimit' | 'challe
     fromOptionOrEnv(options.challengeWindowSeconds, 'challengeWindowSeconds', 'PORTAL_CHALLENGE_WINDOW_SECONDS'),
     { fallback: 60, min: 1, max: DAY_SECONDS, what: 'seconds' },
   );
+  const applications = wholeNumberOf(fromOptionOrEnv(options.applicationLimit, 'applicationLimit', 'PORTAL_APPLICATION_LIMIT'), {
+    fallback: 30,
+    min: 0,
+    max: 1_000_000,
+    what: 'the anonymous application requests allowed per address and window (0: no limit)',
+  });
+  const applicationWindowSeconds = wholeNumberOf(
+    fromOptionOrEnv(options.applicationWindowSeconds, 'applicationWindowSeconds', 'PORTAL_APPLICATION_WINDOW_SECONDS'),
+    { fallback: 600, min: 1, max: DAY_SECONDS, what: 'seconds' },
+  );
   const healthTimeoutMs = wholeNumberOf(fromOptionOrEnv(options.healthTimeoutMs, 'healthTimeoutMs', 'PORTAL_HEALTH_TIMEOUT_MS'), {
     fallback: 2000,
     min: 1,
@@ -353,6 +373,7 @@ function limitsOf(options: PortalOptions): Pick<Settings, 'loginLimit' | 'challe
     requestTimeoutMs: requestTimeoutSeconds * 1000,
     loginLimit: maxFailures === 0 ? undefined : { maxFailures, windowMs: windowSeconds * 1000, lockoutMs: lockoutSeconds * 1000 },
     challengeLimit: challenges === 0 ? undefined : { limit: challenges, windowMs: challengeWindowSeconds * 1000 },
+    applicationLimit: applications === 0 ? undefined : { limit: applications, windowMs: applicationWindowSeconds * 1000 },
     healthTimeoutMs,
   };
 }
@@ -436,8 +457,11 @@ async function addRoutes(app: FastifyInstance, options: PortalOptions, settings:
     // Wrong reviewer passwords are counted in the database: every instance sees the same count.
     settings.loginLimit === undefined ? undefined : LoginAttempts.open(store, settings.loginLimit),
   ]);
-  // Challenges are counted in this process: a limit per instance (N instances let an address make N times as many).
-  const countChallenge = settings.challengeLimit === undefined ? undefined : await challengeLimit(app, settings.challengeLimit);
+  // Challenges and applications are counted in this process: a limit per instance (N instances let an address make
+  // N times as many).
+  const limitHook = settings.challengeLimit === undefined && settings.applicationLimit === undefined ? undefined : await rateLimits(app);
+  const countChallenge = settings.challengeLimit === undefined ? undefined : limitHook?.(settings.challengeLimit, 'CHALLENGE_RATE_LIMITED');
+  const countApplication = settings.applicationLimit === undefined ? undefined : limitHook?.(settings.applicationLimit, 'APPLICATION_RATE_LIMITED');
   const health = new DatabaseHealth(store, settings.healthTimeoutMs);
 
   await app.register(fastifyCookie);
@@ -484,6 +508,9 @@ async function addRoutes(app: FastifyInstance, options: PortalOptions, settings:
     reviewer: { role: 'reviewer', id: 'portal-reviewer' },
     page,
     requireReviewer,
+    async limitApplications(request, reply) {
+      await countApplication?.(request, reply);
+    },
     cardStep(scope, prefix, onVerified, guard) {
       void scope.register(async (step) => {
         if (countChallenge) {

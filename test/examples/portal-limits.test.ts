@@ -29,6 +29,8 @@ const VARIABLES = [
   'PORTAL_REVIEWER_LOGIN_LOCKOUT_SECONDS',
   'PORTAL_CHALLENGE_LIMIT',
   'PORTAL_CHALLENGE_WINDOW_SECONDS',
+  'PORTAL_APPLICATION_LIMIT',
+  'PORTAL_APPLICATION_WINDOW_SECONDS',
   'PORTAL_HEALTH_TIMEOUT_MS',
   'PORTAL_REQUEST_TIMEOUT_SECONDS',
   'PORTAL_TRUST_PROXY',
@@ -274,6 +276,53 @@ describe('card challenges per client address', () => {
   });
 });
 
+describe('anonymous applications per client address', () => {
+  const post = async (portal: Portal, path: string, body: unknown, cookie?: string): Promise<Answer> =>
+    answer(
+      await fetch(`${portal.listenUrl}${path}`, {
+        method: 'POST',
+        headers: { Origin: portal.url, 'Content-Type': 'application/json', ...(cookie === undefined ? {} : { Cookie: cookie }) },
+        body: JSON.stringify(body),
+      }),
+    );
+  const applications = async (): Promise<number> =>
+    Number((await store.transaction((tx) => tx.query<{ n: number | string }>("SELECT count(*) AS n FROM enroll_account_applications")))[0]?.n);
+
+  it('past the limit a new application and an EMS comparison answer 429 with a stable code, before any row is made', async () => {
+    const portal = await start({ applicationLimit: 3, applicationWindowSeconds: 1 });
+    const first = await post(portal, '/gps/api/applications', { controlNumber: 'E5600123' });
+    expect(first.status).toBe(201);
+    const cookie = (first.cookie ?? '').split(';')[0] ?? '';
+    // The comparison with EMS counts too: typed guesses against a company's record are what the limit slows.
+    expect((await post(portal, '/gps/api/application/basic-data', { basicData: { companyName: 'a guess' } }, cookie)).status).not.toBe(429);
+    expect((await post(portal, '/gps/api/applications', { controlNumber: 'E5600123' })).status).toBe(201);
+    const before = await applications();
+    const refused = await post(portal, '/gps/api/applications', { controlNumber: 'E5600123' });
+    expect(refused.status).toBe(429);
+    expect(errorOf(refused)).toEqual({ code: 'APPLICATION_RATE_LIMITED', message: '操作過於頻繁，請於 1 秒後再試' });
+    expect(refused.retryAfter).toBe('1');
+    const guess = await post(portal, '/gps/api/application/basic-data', { basicData: { companyName: 'another guess' } }, cookie);
+    expect(guess.status).toBe(429);
+    expect(errorOf(guess).code).toBe('APPLICATION_RATE_LIMITED');
+    expect(await applications()).toBe(before);
+    // Card challenges have their own allowance.
+    expect((await challenge(portal)).status).toBe(200);
+    await sleep(1100);
+    expect((await post(portal, '/gps/api/applications', { controlNumber: 'E5600123' })).status).toBe(201);
+  });
+
+  it('the default: 30 in ten minutes; 0 turns it off', async () => {
+    const portal = await start();
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i += 1) statuses.push((await post(portal, '/gps/api/applications', { controlNumber: 'E5600123' })).status);
+    expect(statuses.slice(0, 30).every((s) => s === 201)).toBe(true);
+    expect(statuses[30]).toBe(429);
+    process.env.PORTAL_APPLICATION_LIMIT = '0';
+    const unlimited = await start();
+    for (let i = 0; i < 31; i += 1) expect((await post(unlimited, '/gps/api/applications', { controlNumber: 'E5600123' })).status).toBe(201);
+  });
+});
+
 describe('a request that never finishes', () => {
   it('is answered 408 and its connection closed after PORTAL_REQUEST_TIMEOUT_SECONDS (Fastify alone waited for ever)', async () => {
     process.env['PORTAL_REQUEST_TIMEOUT_SECONDS'] = '1';
@@ -339,6 +388,9 @@ describe('the limits are settings, checked at start', () => {
       [{}, 'PORTAL_REVIEWER_LOGIN_LOCKOUT_SECONDS', '0'],
       [{}, 'PORTAL_CHALLENGE_LIMIT', '1.5'],
       [{}, 'PORTAL_CHALLENGE_WINDOW_SECONDS', '-60'],
+      [{}, 'PORTAL_APPLICATION_LIMIT', 'thirty'],
+      [{}, 'PORTAL_APPLICATION_WINDOW_SECONDS', '0'],
+      [{ applicationLimit: -3 }, 'applicationLimit', undefined],
       [{}, 'PORTAL_HEALTH_TIMEOUT_MS', '120000'],
       [{ reviewerLoginMaxFailures: -1 }, 'reviewerLoginMaxFailures', undefined],
       [{ challengeLimit: 2.5 }, 'challengeLimit', undefined],

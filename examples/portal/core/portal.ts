@@ -45,6 +45,11 @@ export interface PortalContext {
   ): void;
   /** preHandler for reviewer pages and APIs: a reviewer login is required. */
   requireReviewer(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /**
+   * A `preHandler` for anonymous routes that make an application or compare typed values with a record: counts the
+   * request against the client's application allowance and refuses it 429 `APPLICATION_RATE_LIMITED` past it.
+   */
+  limitApplications(request: FastifyRequest, reply: FastifyReply): Promise<void>;
   /** A server-rendered page in the portal's layout (`body` is HTML, already escaped). */
   page(title: string, body: string): string;
 }

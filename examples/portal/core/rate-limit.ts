@@ -1,8 +1,10 @@
 /**
  * How the portal counts requests per client: the card challenge routes (each
- * call makes a session row and a challenge row) through `@fastify/rate-limit`
- * with its in-memory store, so per instance; and the helpers the reviewer
- * login's own count (kept in the database) shares with it.
+ * call makes a session row and a challenge row) and the anonymous application
+ * routes (each makes or compares an application), through
+ * `@fastify/rate-limit` with its in-memory store, so per instance; and the
+ * helpers the reviewer login's own count (kept in the database) shares with
+ * them.
  *
  * Clients are told apart by {@link clientKey} of Fastify's `request.ip`: the
  * socket's address, or behind a trusted proxy (`trustProxy`) the forwarded
@@ -29,32 +31,32 @@ export interface RateLimit {
   readonly windowMs: number;
 }
 
+/** A hook counting one request per client against a limit; a refusal is thrown as a 429 {@link PageError}. */
+export type LimitHook = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
 /**
- * Registers `@fastify/rate-limit` on `app` for no route by itself and returns
- * the hook that counts one request against `limit`: every route it is added
- * to shares one count per client (at most 10 000 clients remembered; a flood
- * of addresses makes the limit forgetful, never the memory unbounded). A
- * refusal is thrown as a 429 {@link PageError} `CHALLENGE_RATE_LIMITED`, which
- * the app's error handler answers in its usual shape; the plugin has set
- * `Retry-After` by then.
+ * Registers `@fastify/rate-limit` on `app` for no route by itself (once, whatever the number of limits) and
+ * returns a maker of hooks: each hook counts one request against its own `limit`, and every route it is added to
+ * shares that count per client (at most 10 000 clients remembered per limit; a flood of addresses makes a limit
+ * forgetful, never the memory unbounded). A refusal is thrown as a 429 {@link PageError} with the `code` given,
+ * which the app's error handler answers in its usual shape; the plugin has set `Retry-After` by then.
  */
-export async function challengeLimit(
-  app: FastifyInstance,
-  limit: RateLimit,
-): Promise<(request: FastifyRequest, reply: FastifyReply) => Promise<unknown>> {
+export async function rateLimits(app: FastifyInstance): Promise<(limit: RateLimit, code: string) => LimitHook> {
   await app.register(fastifyRateLimit, {
     global: false,
-    max: limit.limit,
-    timeWindow: limit.windowMs,
     cache: 10_000,
     keyGenerator: (request) => clientKey(request.ip),
     // Only Retry-After: the x-ratelimit-* headers would tell a client how much it has left.
     addHeaders: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false, 'retry-after': true },
     addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
-    errorResponseBuilder: (_request, context) =>
-      new PageError(context.statusCode, 'CHALLENGE_RATE_LIMITED', `操作過於頻繁，請於 ${waitText(context.ttl)}後再試`),
   });
-  return app.rateLimit();
+  // Each call's options make a store of its own (the plugin's `child`): limits never share a count.
+  return (limit, code) =>
+    app.rateLimit({
+      max: limit.limit,
+      timeWindow: limit.windowMs,
+      errorResponseBuilder: (_request, context) => new PageError(context.statusCode, code, `操作過於頻繁，請於 ${waitText(context.ttl)}後再試`),
+    });
 }
 
 /** Seconds for a `Retry-After` header and the message (at least 1). */

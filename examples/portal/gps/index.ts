@@ -114,7 +114,7 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
   };
 
   // 1. 管制編號 → 送出申請
-  app.post('/gps/api/applications', async (request, reply) => {
+  app.post('/gps/api/applications', { preHandler: ctx.limitApplications }, async (request, reply) => {
     const controlNumber = field(request.body, 'controlNumber');
     const application = await flow.apply({ controlNumber: controlNumber as string }, applicant(String(controlNumber ?? '')));
     request.session.set('gpsApplicationId', application.id);
@@ -123,7 +123,7 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
   });
 
   // 2. 帳號申請(1/2)：基本資料填寫 → EMS 比對 (完全一致才算通過)
-  app.post('/gps/api/application/basic-data', async (request) => {
+  app.post('/gps/api/application/basic-data', { preHandler: ctx.limitApplications }, async (request) => {
     const current = await flow.get(currentApplication(request));
     const basicData = field(request.body, 'basicData');
     const application = await flow.submitBasicData(current.id, basicData, applicant(current.controlNumber));

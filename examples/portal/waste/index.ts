@@ -168,7 +168,7 @@ async function registerWaste(app: FastifyInstance, ctx: PortalContext, settings:
   app.get('/waste/api/company/:businessId', async (request) => waste.loadCompany((request.params as { businessId: string }).businessId));
 
   // 帳號申請 → 送出: the SDK's application and the host's password hash in one transaction.
-  app.post('/waste/api/applications', async (request, reply) => {
+  app.post('/waste/api/applications', { preHandler: ctx.limitApplications }, async (request, reply) => {
     const password = field(request.body, 'password');
     const problem = passwordProblem(password);
     const input = applicationInput(request.body);
