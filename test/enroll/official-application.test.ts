@@ -104,6 +104,26 @@ describeEachStore('enroll_t_official_app', (db) => {
       expect((await flow.member('clairesu1234')).memberType).toBe('citizen');
     });
 
+    it('a name or ID synchronized while the personnel system is asked: nothing is approved on the old check (CONCURRENT_UPDATE)', async () => {
+      // The personnel system vouches for 張美善 / A226812638; while it is asked, the member's own sync makes it another person.
+      const asked = personnel.check.bind(personnel);
+      let during: (() => Promise<unknown>) | undefined = () => flow.syncMember({ ...claire, name: '李四', nationalId: 'A123456789' }, member);
+      personnel.check = async (query) => {
+        const step = during;
+        during = undefined;
+        if (step) await step();
+        return asked(query);
+      };
+      expect(await code(flow.apply(applyInput(), member))).toBe('CONCURRENT_UPDATE');
+      expect(await flow.member('clairesu1234')).toMatchObject({ name: '李四', memberType: 'citizen' });
+      expect((await readAuditTrail(db(), { flow: 'officialAccount' })).filter((e) => e.event === 'apply')).toEqual([]);
+      // Applying again asks about the member as it is now, whom the personnel system does not know.
+      const again = await flow.apply(applyInput(), member);
+      expect(again.status).toBe('manualReview');
+      expect(personnel.queries.at(-1)).toMatchObject({ name: '李四', nationalId: 'A123456789' });
+      expect((await flow.member('clairesu1234')).memberType).toBe('citizen');
+    });
+
     it('a member synchronizes only itself; bad fields are named', async () => {
       expect(await code(flow.syncMember({ ...claire, memberId: 'someone-else' }, member))).toBe('FORBIDDEN');
       expect(await code(flow.syncMember(claire, reviewer))).toBe('FORBIDDEN');

@@ -192,6 +192,12 @@ async function applyAs(o: OfficialAccountOptions, memberId: string, oid: AgencyO
     return await o.store.transaction(async (tx) => {
       // The member's row serializes its applications: the attempt count cannot race.
       const member = await lockMember(tx, memberId);
+      // The personnel system vouched for the name and 身分證 it was asked about: a syncMember that changed either
+      // while it was asked leaves no check for the member as it now is. Nothing is written; applying again checks
+      // the member as it is.
+      if (check !== undefined && (member === undefined || member.name !== known?.name || member.nationalId !== known.nationalId)) {
+        throw new EnrollError('CONCURRENT_UPDATE', `member ${memberId}: the name or 身分證統一編號 changed while the personnel system was asked; apply again`);
+      }
       const prior = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM enroll_official_applications WHERE member_id=$1', [memberId]);
       const attempt = Number(prior[0]?.n ?? 0) + 1;
       // First for the person, not only for this account: another account with the same 身分證統一編號 would
