@@ -134,6 +134,16 @@ describe('fuzzed input yields typed errors, never crashes', () => {
     );
   });
 
+  it('login tokens: a field that is an object no String() can convert ({"toString":1}) is a typed refusal', async () => {
+    const token = signLogin({ tbs: 'x', certificate: holder.sign.certificate, privateKey: holder.sign.privateKey });
+    const hostile = JSON.parse('{"toString":1,"valueOf":1}') as unknown;
+    for (const name of ['ret_code', 'format', 'signatureType', 'tbs', 'tbsEncoding', 'hashAlgorithm', 'certb64', 'signature', 'origin']) {
+      const value = { ...token, [name]: hostile };
+      await expect(verifier.verify(value, { sessionId: 's' }), name).rejects.toBeInstanceOf(LoginVerificationError);
+      await expect(verifier.verify(JSON.stringify(value), { sessionId: 's' }), name).rejects.toBeInstanceOf(LoginVerificationError);
+    }
+  });
+
   it('BER normalisation of mutated indefinite-length CMS', () => {
     const token = signLogin({ tbs: 'x', certificate: holder.sign.certificate, privateKey: holder.sign.privateKey, indefiniteLength: true });
     const ber = new Uint8Array(Buffer.from(token['signature'] ?? '', 'base64'));

@@ -1,3 +1,4 @@
+import { describeValue } from '../../../shared/describe-value.js';
 import { base64Strict } from '../../encoding/pem.js';
 import { TokenFormatError } from './errors.js';
 
@@ -137,7 +138,8 @@ function readLoginToken(input: unknown): LoginToken {
   const t = value as { readonly [K in keyof LoginToken | 'ret_code']?: unknown };
   const retCode = t.ret_code;
   if (retCode !== undefined && retCode !== 0 && retCode !== '0') {
-    throw new TokenFormatError(`the local component reported failure (ret_code ${String(retCode)})`);
+    // Described, never String()ed: the body is the caller's, and `{"toString":1}` makes String() throw.
+    throw new TokenFormatError(`the local component reported failure (ret_code ${describeValue(retCode)})`);
   }
   const format = field(t.format, 'format', false);
   if (format !== undefined && format !== 'twpki-login/1') throw new TokenFormatError(`unsupported token format "${format}"`);
