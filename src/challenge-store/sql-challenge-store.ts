@@ -1,5 +1,5 @@
 import type { ChallengeRecord, ChallengeStore, ConsumedChallenge } from '../cert/trust/login/challenge-store.js';
-import { MAX_SESSION_ID_CHARS } from '../cert/trust/login/challenge-issuer.js';
+import { sessionIdProblem } from '../cert/trust/login/challenge-issuer.js';
 import { LoginConfigurationError } from '../cert/trust/login/errors.js';
 import { runMigrations } from '../enroll/store/migrate.js';
 import { moduleNotFound } from '../shared/module-not-found.js';
@@ -98,10 +98,9 @@ export class SqlChallengeStore implements ChallengeStore {
 
   /** {@inheritDoc ChallengeStore.put} */
   public async put(record: ChallengeRecord): Promise<void> {
-    // The column's CHECK would answer with a driver error: say it as the issuer does.
-    if (record.sessionId.length === 0 || record.sessionId.length > MAX_SESSION_ID_CHARS) {
-      throw new RangeError(`sessionId must be 1 to ${MAX_SESSION_ID_CHARS} characters`);
-    }
+    // The column's CHECK (or text's refusal of NUL) would answer with a driver error: say it as the issuer does.
+    const problem = sessionIdProblem(record.sessionId);
+    if (problem !== undefined) throw new RangeError(problem);
     const now = this.now();
     const purge = now.getTime() - this.lastPurge >= this.purgeIntervalMs;
     if (purge) this.lastPurge = now.getTime();

@@ -1,5 +1,5 @@
 import { MAX_TOKEN_CHARS } from '../cert/trust/login/login-token.js';
-import { MAX_SESSION_ID_CHARS, type ChallengeIssuer } from '../cert/trust/login/challenge-issuer.js';
+import { sessionIdProblem, type ChallengeIssuer } from '../cert/trust/login/challenge-issuer.js';
 import { LoginConfigurationError, LoginVerificationError, type LoginErrorCode } from '../cert/trust/login/errors.js';
 import { InMemoryChallengeStore } from '../cert/trust/login/challenge-store.js';
 import { buildLoginMessage } from '../cert/trust/login/login-message.js';
@@ -207,11 +207,14 @@ export class CardLoginHandler<Req> {
   /**
    * `POST …/verify`: checks the local component's `/sign` answer plus
    * `{ signatureType, tbs }` (an object or its JSON text) and calls `onLogin`.
+   * `parsedJson`: the framework has already parsed `body` as JSON (Fastify's `application/json` parser), so a
+   * string there is a JSON string, `BODY_INVALID` as any other body that is not a JSON object, never text to
+   * parse once more.
    */
-  public async verify(request: Req, body: unknown): Promise<CardLoginReply> {
+  public async verify(request: Req, body: unknown, parsedJson = false): Promise<CardLoginReply> {
     try {
       const sessionId = await this.session(request);
-      const login = await this.options.verifier.verify(requestObject(body), { sessionId });
+      const login = await this.options.verifier.verify(requestObject(body, parsedJson), { sessionId });
       const answer: unknown = await this.options.onLogin(login, request);
       // Written by the framework's own serializer (which may know BigInt ids); one it cannot write is answered
       // through `unsendable` by the adapter.
@@ -273,8 +276,10 @@ export class CardLoginHandler<Req> {
         `card login: sessionId(request) returned ${kindOf(id)}, not a string; return the session id as a string (convert it yourself), or undefined when the request has no session`,
       );
     }
-    // An oversized cookie is the request's fault: a 401 like no session, not the store's 500.
-    if (id.length > MAX_SESSION_ID_CHARS) throw new CardLoginRequestError('SESSION_REQUIRED', `the session id is longer than ${MAX_SESSION_ID_CHARS} characters`);
+    // An oversized cookie, or one decoded to NUL or a lone surrogate, is the request's fault: a 401 like no session,
+    // not the store's 500.
+    const problem = sessionIdProblem(id);
+    if (problem !== undefined) throw new CardLoginRequestError('SESSION_REQUIRED', `the session id cannot be used (${problem})`);
     return id;
   }
 }
@@ -290,8 +295,9 @@ export function requestLanguage(acceptLanguage: string | string[] | undefined): 
  * as a framework's own JSON parser reports it, whichever parsed it; a JSON
  * object of the wrong shape is then the token's (`TOKEN_MALFORMED`).
  */
-function requestObject(body: unknown): object {
+function requestObject(body: unknown, parsedJson: boolean): object {
   let value = body;
+  if (typeof body === 'string' && parsedJson) throw bodyInvalid("the body is a JSON string, not the component's answer as a JSON object (encoded twice?)");
   if (typeof body === 'string') {
     // One leading byte order mark, as express.json() and Fastify's parser allow: some HTTP clients on Windows write it.
     const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;

@@ -60,6 +60,15 @@ function clientStatus(error: unknown): number | undefined {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
+/**
+ * Whether Fastify's JSON parser read the body (`application/json`, any parameters): a string it leaves is a JSON
+ * string. Its text parser's string (`text/plain`) is the raw body, parsed by the handler.
+ */
+function jsonBody(request: FastifyRequest): boolean {
+  const type = request.headers['content-type'];
+  return typeof type === 'string' && type.split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
+
 /** Whether a request carries a body for Fastify to read: a type, a chunked body, or a length other than 0. */
 function hasBody(request: FastifyRequest): boolean {
   const length = request.headers['content-length'];
@@ -112,6 +121,6 @@ export const cardLogin: FastifyPluginAsync<FastifyCardLoginOptions> = async (app
   // stored row for nothing. Express's middleware answers GET only, too.
   app.get(options.challengePath ?? '/challenge', { exposeHeadRoute: false }, async (request, reply) => send(reply, await handler.challenge(request), unsendable(request)));
   app.post(options.verifyPath ?? '/verify', { bodyLimit: MAX_TOKEN_CHARS }, async (request, reply) =>
-    send(reply, await handler.verify(request, request.body), unsendable(request)),
+    send(reply, await handler.verify(request, request.body, jsonBody(request)), unsendable(request)),
   );
 };

@@ -80,6 +80,42 @@ describe.each(backends(SCHEMA))('SqlChallengeStore on $name', (backend) => {
     await expect(new ChallengeIssuer().issue(long)).rejects.toThrow(RangeError);
     expect((await new ChallengeIssuer({ store, now: () => clock }).issue('x'.repeat(MAX_SESSION_ID_CHARS))).value).toBeTruthy();
   });
+
+  it('refuses a session id holding NUL or a lone surrogate (RangeError), as the issuer does for every store', async (ctx) => {
+    if (db === undefined) return ctx.skip();
+    for (const id of ['a\u0000b', 'a\uD800b', '\uDC00']) {
+      // Before: NUL was the driver's 22021, and a lone surrogate was kept as U+FFFD (the session's own answer then mismatched).
+      await expect(store.put(record(`odd-${id.length}-${id.charCodeAt(1)}`, id, clock))).rejects.toThrow(RangeError);
+      await expect(new ChallengeIssuer({ store, now: () => clock }).issue(id)).rejects.toThrow(RangeError);
+      await expect(new ChallengeIssuer().issue(id)).rejects.toThrow(RangeError);
+    }
+    // A surrogate pair is well-formed text and kept as given.
+    const c = await new ChallengeIssuer({ store, now: () => clock }).issue('s-\uD83D\uDE00');
+    expect((await store.consume(c.value))?.record.sessionId).toBe('s-\uD83D\uDE00');
+  });
+});
+
+describe('ChallengeIssuer settings every store can keep', () => {
+  it('refuses random bytes that are not a whole number from 32 to 384, and a lifetime past a day', () => {
+    for (const bytes of [Number.NaN, 31, 32.5, 385, Number.POSITIVE_INFINITY]) {
+      expect(() => new ChallengeIssuer({ bytes }), String(bytes)).toThrow(RangeError);
+    }
+    for (const ttlMs of [Number.NaN, 0, -1, 9e15, 24 * 60 * 60_000 + 1, Number.POSITIVE_INFINITY]) {
+      expect(() => new ChallengeIssuer({ ttlMs }), String(ttlMs)).toThrow(RangeError);
+    }
+    expect(() => new ChallengeIssuer({ bytes: 384, ttlMs: 24 * 60 * 60_000 })).not.toThrow();
+  });
+
+  it('384 random bytes fit the SQL store (512 characters)', { timeout: 180_000 }, async () => {
+    const store = await SqlChallengeStore.open();
+    try {
+      const c = await new ChallengeIssuer({ store, bytes: 384 }).issue('s');
+      expect(c.value).toHaveLength(512);
+      expect((await store.consume(c.value))?.alreadyUsed).toBe(false);
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 describe('SqlChallengeStore with the default embedded database', () => {

@@ -156,6 +156,23 @@ describe('twpki/fastify card login, hostile client', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 
+  it('refuses a valid answer encoded twice (a JSON string) as BODY_INVALID, as Express does; the same text as text/plain logs in', async () => {
+    const answer = await signedAnswer('twice-encoded');
+    const twice = await post('twice-encoded', JSON.stringify(answer), 'application/json; charset=utf-8');
+    expect([twice.status, codeOf(twice.text)]).toEqual([400, 'BODY_INVALID']);
+    // The challenge was not consumed: the answer as it should be sent still logs in.
+    expect((await post('twice-encoded', answer, 'text/plain')).status).toBe(200);
+  });
+
+  it('answers a session id holding NUL or a lone surrogate 401 SESSION_REQUIRED, before any store is asked', async () => {
+    for (const id of ['a\u0000b', 'a\uD800b']) {
+      await withOwnApp({ sessionId: () => id, challenges: rig.challenges }, async (own) => {
+        const r = await fetch(`${own}/login/card/challenge`);
+        expect([r.status, codeOf(await r.text())]).toEqual([401, 'SESSION_REQUIRED']);
+      });
+    }
+  });
+
   it('lets exactly one of two concurrent posts of the same answer log in (held before the fixes)', async () => {
     const answer = await signedAnswer('twice');
     const results = await Promise.all([post('twice', answer), post('twice', answer)]);

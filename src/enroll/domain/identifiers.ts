@@ -14,6 +14,7 @@ import {
   type IdValidation,
 } from '../../ems/index.js';
 import { isObjectIdentifierText } from '../../shared/der/der-primitives.js';
+import { unstorableText } from '../../shared/storable-text.js';
 import { InvalidInputError, type FieldIssue, type FieldIssueCode } from '../errors.js';
 
 declare const brand: unique symbol;
@@ -40,8 +41,6 @@ export type EmailAddress = Branded<'EmailAddress'>;
 
 // Longer strings are refused before any scan, so a megabyte costs nothing.
 const MAX_STRING = 10_000;
-// A UTF-16 high surrogate not followed by a low one, or a low one not preceded by a high one.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * Why a string cannot be stored as text, or `undefined` when it can. NUL is
@@ -51,9 +50,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  */
 export function textDefect(value: string): Pick<FieldIssue, 'code' | 'reason'> | undefined {
   if (value.length > MAX_STRING) return { code: 'TOO_LONG', reason: `must be at most ${MAX_STRING} characters` };
-  if (value.includes('\u0000')) return { code: 'UNSTORABLE_TEXT', reason: 'must not contain NUL characters' };
-  if (LONE_SURROGATE.test(value)) return { code: 'UNSTORABLE_TEXT', reason: 'must be well-formed Unicode (lone surrogate)' };
-  return undefined;
+  const unstorable = unstorableText(value);
+  return unstorable === undefined ? undefined : { code: 'UNSTORABLE_TEXT', reason: unstorable };
 }
 
 /** A string that can be stored as text: otherwise INVALID_INPUT naming `field`. */
