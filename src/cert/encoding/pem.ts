@@ -112,19 +112,30 @@ function base64Checked(text: string): Uint8Array {
 }
 
 /**
+ * The PEM labels a certificate is read from, in every part of the certificate layer. Not OpenSSL's `TRUSTED
+ * CERTIFICATE`: its block holds the certificate followed by OpenSSL's own trust settings (rejected purposes
+ * among them), which twpki would have to drop unread.
+ */
+export const CERTIFICATE_PEM_LABELS: ReadonlySet<string> = new Set(['CERTIFICATE', 'X509 CERTIFICATE']);
+
+/**
  * Accepts DER bytes, a PEM string, PEM text in bytes (files read from disk)
- * or bare base64 (the local component's `certb64`); the first PEM block of
- * any label is taken.
+ * or bare base64 (the local component's `certb64`). From PEM the first block
+ * with one of `labels` is taken (default: the first block of any label).
  * @throws TypeError when no DER-shaped input is found.
  */
-export function fromPemOrDer(input: Uint8Array | string): Uint8Array {
+export function fromPemOrDer(input: Uint8Array | string, labels?: ReadonlySet<string>): Uint8Array {
   if (typeof input !== 'string') {
     if (input.length > 0 && input[0] === 0x30) return input;
     input = Buffer.from(input).toString('latin1');
   }
   if (hasPemArmour(input)) {
-    const block = pemBlocks(input)[0];
-    if (block === undefined) throw new TypeError('PEM armour without a complete BEGIN/END block');
+    const blocks = pemBlocks(input);
+    const block = labels === undefined ? blocks[0] : blocks.find((b) => labels.has(b.label));
+    if (block === undefined) {
+      if (blocks.length === 0) throw new TypeError('PEM armour without a complete BEGIN/END block');
+      throw new TypeError(`no ${[...(labels ?? [])].join(' or ')} block in the PEM (found: ${blocks.map((b) => b.label).join(', ')})`);
+    }
     return base64Strict(block.body);
   }
   try {
@@ -134,9 +145,9 @@ export function fromPemOrDer(input: Uint8Array | string): Uint8Array {
   }
 }
 
-/** The DER certificates of a PEM bundle (every CERTIFICATE block, in order). */
+/** The DER certificates of a PEM bundle (every certificate block, in order). */
 export function splitPemBundle(text: string): Uint8Array[] {
   return pemBlocks(text)
-    .filter((b) => b.label === 'CERTIFICATE')
+    .filter((b) => CERTIFICATE_PEM_LABELS.has(b.label))
     .map((b) => base64Strict(b.body));
 }

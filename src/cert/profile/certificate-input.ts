@@ -1,7 +1,5 @@
-import { base64Strict, hasPemArmour, pemBlocks } from '../encoding/pem.js';
+import { base64Strict, CERTIFICATE_PEM_LABELS, hasPemArmour, pemBlocks } from '../encoding/pem.js';
 import { CertificateParseError } from './errors.js';
-
-const PEM_CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
 
 /** Strict base64 → bytes, or undefined (the shared decoder, errors as a value). */
 function decodeBase64(text: string): Uint8Array | undefined {
@@ -16,13 +14,16 @@ function fromText(text: string): Uint8Array {
   if (text.trim().length === 0) throw new CertificateParseError('EMPTY_INPUT', 'no certificate: the input is empty');
   if (hasPemArmour(text)) {
     const blocks = pemBlocks(text);
-    const block = blocks.find((b) => PEM_CERTIFICATE_LABELS.has(b.label));
+    const block = blocks.find((b) => CERTIFICATE_PEM_LABELS.has(b.label));
     if (block === undefined) {
+      const trusted = blocks.some((b) => b.label === 'TRUSTED CERTIFICATE');
       throw new CertificateParseError(
         'BAD_PEM',
         blocks.length === 0
           ? 'PEM armour without a complete BEGIN/END CERTIFICATE block'
-          : `no CERTIFICATE block in the PEM (found: ${blocks.map((b) => b.label).join(', ')})`,
+          : trusted
+            ? "an OpenSSL TRUSTED CERTIFICATE block (the certificate plus OpenSSL's trust settings, which twpki does not read): write it as a plain certificate with `openssl x509 -in FILE -out CERT.pem`"
+            : `no CERTIFICATE block in the PEM (found: ${blocks.map((b) => b.label).join(', ')})`,
       );
     }
     const der = decodeBase64(block.body);

@@ -1,6 +1,7 @@
 import { DerError } from '../../shared/der/der-error.js';
 import { type DerNode, universalTag, UniversalTag } from '../../shared/der/der-reader.js';
 import { contentBytes } from '../../shared/der/der-values.js';
+import { hasLoneSurrogate } from '../../shared/storable-text.js';
 
 /** ASN.1 string type a name value was encoded with. */
 export type AsnStringType =
@@ -24,12 +25,16 @@ const STRING_TYPES: ReadonlyMap<number, AsnStringType> = new Map([
   [UniversalTag.universalString, 'UniversalString'],
 ]);
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a U+FEFF the certificate holds is part of the value (the trust layer's names keep it too), not a mark
+// to drop only when it comes first.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function utf16be(bytes: Uint8Array, what: string): string {
   if (bytes.length % 2 !== 0) throw new DerError('DER_SHAPE', `${what}: BMPString has an odd number of bytes`);
   let out = '';
   for (let i = 0; i < bytes.length; i += 2) out += String.fromCharCode(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
+  // A surrogate without its partner is no character: refused as bad UTF-8 is, never passed on as broken text.
+  if (hasLoneSurrogate(out)) throw new DerError('DER_SHAPE', `${what}: BMPString has a lone UTF-16 surrogate`);
   return out;
 }
 
@@ -38,7 +43,7 @@ function utf32be(bytes: Uint8Array, what: string): string {
   let out = '';
   for (let i = 0; i < bytes.length; i += 4) {
     const cp = (((bytes[i] ?? 0) << 24) | ((bytes[i + 1] ?? 0) << 16) | ((bytes[i + 2] ?? 0) << 8) | (bytes[i + 3] ?? 0)) >>> 0;
-    if (cp > 0x10ffff) throw new DerError('DER_SHAPE', `${what}: UniversalString has an invalid code point`);
+    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw new DerError('DER_SHAPE', `${what}: UniversalString has an invalid code point`);
     out += String.fromCodePoint(cp);
   }
   return out;

@@ -88,6 +88,25 @@ describe('the one PEM/base64 decoder', () => {
       expect(parseCertificate(input).serialNumber).toBe('5A202D14B39787D0886C37184AC9B76A');
     }
   });
+
+  it('the profile and the trust layer take the same block: the first certificate one, whatever comes before it', () => {
+    const body = Buffer.from(G3_DER).toString('base64');
+    const request = '-----BEGIN CERTIFICATE REQUEST-----\nAAEC\n-----END CERTIFICATE REQUEST-----\n';
+    for (const text of [`${request}${G3}`, `${request}-----BEGIN X509 CERTIFICATE-----\n${body}\n-----END X509 CERTIFICATE-----\n`]) {
+      expect(parseCertificate(text).serialNumber).toBe('5A202D14B39787D0886C37184AC9B76A');
+      expect(TrustedCertificate.from(text).fingerprint).toBe(TrustedCertificate.from(G3_DER).fingerprint);
+      expect(TrustedCertificate.from(new Uint8Array(Buffer.from(text))).fingerprint).toBe(TrustedCertificate.from(G3_DER).fingerprint);
+    }
+    expect(splitPemBundle(`${request}-----BEGIN X509 CERTIFICATE-----\n${body}\n-----END X509 CERTIFICATE-----\n${G3}`)).toHaveLength(2);
+  });
+
+  it("refuses OpenSSL's TRUSTED CERTIFICATE (its trust settings would be dropped unread) in both layers, saying how to convert it", () => {
+    // openssl x509 -trustout: the certificate followed by OpenSSL's X509_CERT_AUX (here: an empty reject list).
+    const aux = Buffer.concat([Buffer.from(G3_DER), Buffer.from([0x30, 0x04, 0xa0, 0x02, 0x30, 0x00])]).toString('base64');
+    const trusted = `-----BEGIN TRUSTED CERTIFICATE-----\n${aux}\n-----END TRUSTED CERTIFICATE-----\n`;
+    expect(() => parseCertificate(trusted)).toThrow(expect.objectContaining({ code: 'BAD_PEM', message: expect.stringContaining('openssl x509 -in FILE') }) as Error);
+    expect(() => TrustedCertificate.from(trusted)).toThrow(expect.objectContaining({ code: 'MALFORMED_CERTIFICATE' }) as Error);
+  });
 });
 
 /** This process's CPU time in ms: unlike wall time, it does not grow when other processes share the cores. */

@@ -26,6 +26,16 @@ describe('directory strings', () => {
     expect(() => text(0x1c, [0x00, 0x11, 0x00, 0x00])).toThrow(/invalid code point/);
     expect(() => text(0x02, [0x01])).toThrow(/not a character string/);
   });
+  it('refuses a lone surrogate in BMPString and UniversalString (no character), keeps a pair', () => {
+    expect(() => text(0x1e, [0xd8, 0x40, 0x73, 0x8b])).toThrow(/lone UTF-16 surrogate/);
+    expect(() => text(0x1e, [0x73, 0x8b, 0xdc, 0x00])).toThrow(/lone UTF-16 surrogate/);
+    expect(() => text(0x1c, [0, 0, 0xd8, 0x00, 0, 0, 0x73, 0x8b])).toThrow(/invalid code point/);
+    expect(text(0x1e, [0xd8, 0x40, 0xdc, 0x0b])).toBe('\u{2000b}');
+  });
+  it('keeps a byte order mark the value holds, first or not', () => {
+    expect(text(0x0c, [0xef, 0xbb, 0xbf, ...chinese])).toBe('\ufeff臺灣');
+    expect(text(0x13, [0xef, 0xbb, 0xbf])).toBe('\ufeff');
+  });
 });
 
 describe('GPKI subject kinds', () => {
