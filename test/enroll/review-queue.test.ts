@@ -45,6 +45,27 @@ describeEachStore('enroll_t_queue', (db) => {
     }
   });
 
+  it('date filters: a date alone is the day in Taiwan; a date-time needs its offset; a day the calendar lacks is refused', async () => {
+    const ems = new FakeEms();
+    const flow = new AccountEnrollmentFlow({ store: db(), clock, mailer: new CapturingMailer(), ems, emsRecords: ems, activationLink: (t) => t });
+    // 01:30 on 1 March in Taipei (17:30 UTC the day before): filed in the night.
+    clock.set(new Date('2026-02-28T17:30:00Z'));
+    const night = (await flow.apply({ controlNumber: 'H5600011' }, { role: 'applicant', id: 'H5600011' })).id;
+    // "From 1 March" was midnight UTC (08:00 in Taipei) and left the night out.
+    expect((await flow.reviewQueue({ status: 'draft', createdFrom: '2026-03-01' })).items.map((a) => a.id)).toContain(night);
+    expect((await flow.reviewQueue({ status: 'draft', createdBefore: '2026-03-01' })).items.map((a) => a.id)).not.toContain(night);
+    expect((await flow.reviewQueue({ status: 'draft', createdFrom: '2026-03-01T00:00:00+08:00' })).items.map((a) => a.id)).toContain(night);
+    // Read in the server's time zone, one query answered differently on two machines: refused, naming the field.
+    for (const createdFrom of ['2026-03-01T00:00:00', '1', '2026-02-30', '2026-02-30T00:00:00Z', 'Sun Mar 01 2026', '2026-03-01 00:00:00+08:00']) {
+      const error = await flow.reviewQueue({ status: 'draft', createdFrom }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error, createdFrom).toBeInstanceOf(InvalidInputError);
+      expect((error as InvalidInputError).issues.map((i) => [i.field, i.code])).toEqual([['createdFrom', 'INVALID_FORMAT']]);
+    }
+  });
+
   it('certificate-login enablement, GEPI manual reviews and official accounts have the same queue', async () => {
     const logins = new LoginEnablementFlow({ store: db(), clock });
     await logins.requestCertificateLogin({ businessId: '04595257', companyName: '甲', methods: { citizenCard: 'enabled', companyCard: 'enabled' } }, { role: 'applicant', id: 'a' });

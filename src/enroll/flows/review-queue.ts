@@ -10,9 +10,9 @@ import type { EnrollStore, Row } from '../store/store.js';
 export interface QueueQuery<S extends string> {
   /** The state to list, e.g. `underReview`. */
   readonly status: S;
-  /** Only records created at or after this instant (ISO). */
+  /** Only records created at or after this instant: ISO with its offset, or a date (that day's start in Taiwan). */
   readonly createdFrom?: string;
-  /** Only records created before this instant (ISO). */
+  /** Only records created before this instant: ISO with its offset, or a date (that day's start in Taiwan). */
   readonly createdBefore?: string;
   /** Page size, 1–500; default 50. */
   readonly limit?: number;
@@ -40,14 +40,33 @@ export interface QueueSource<T> {
   readonly map: (row: Row) => T;
 }
 
+// A date-time with its offset (Z or ±hh:mm), or a calendar date alone: nothing whose instant depends on the server.
+const OFFSET_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A filter bound as an ISO instant. A date-time must carry its offset: without one, `Date.parse` reads it in the
+ * server's own time zone, so one query answered differently on two machines. A date alone is that day in Taiwan
+ * (00:00 +08:00), what a reviewer asking for "from 1 March" means; `Date.parse` would take midnight UTC (08:00 in
+ * Taipei) and leave out the night's applications.
+ */
 function instant(value: unknown, field: string, issues: IssueCollector): string | null {
   if (value === undefined) return null;
-  const t = typeof value === 'string' && value.length <= 40 ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(t)) {
-    issues.add(field, 'INVALID_FORMAT', 'must be an ISO instant');
+  const text = typeof value === 'string' ? value : '';
+  const t = OFFSET_INSTANT.test(text) ? Date.parse(text) : DATE_ONLY.test(text) ? Date.parse(`${text}T00:00:00+08:00`) : Number.NaN;
+  // Date.parse also rolls 2026-02-30 over to March: a date that does not exist is refused, not moved.
+  if (Number.isNaN(t) || !calendarDate(text.slice(0, 10))) {
+    issues.add(field, 'INVALID_FORMAT', 'must be an ISO instant with its offset (2026-03-01T00:00:00+08:00) or a date (2026-03-01, the day in Taiwan)');
     return null;
   }
   return new Date(t).toISOString();
+}
+
+/** Whether `yyyy-mm-dd` names a day the calendar has. */
+function calendarDate(text: string): boolean {
+  const [y, m, d] = text.split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
 }
 
 function whole(value: unknown, field: string, min: number, max: number, fallback: number, issues: IssueCollector): number {
