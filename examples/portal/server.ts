@@ -27,7 +27,7 @@ import { defaultMessages } from 'twpki/messages';
 import { TwpkiError } from 'twpki';
 import { bundleBrowserModule } from './core/browser-module.js';
 import { VerifiedCards } from './core/card-view.js';
-import { PortalConfigError, fromOptionOrEnv, parsePublicOrigin, previousSecretsOf, secretOf, wholeNumberOf } from './core/config.js';
+import { PortalConfigError, fromOptionOrEnv, parsePublicOrigin, type Source, previousSecretsOf, secretOf, wholeNumberOf } from './core/config.js';
 import { DatabaseHealth } from './core/health.js';
 import { LoginAttempts, type LoginLimit } from './core/login-attempts.js';
 import type { CapturedMail } from './core/mail-sink.js';
@@ -325,6 +325,17 @@ interface Settings {
 
 const DAY_SECONDS = 24 * 60 * 60;
 
+/** A per-address request limit from its two settings, each checked; undefined when the count is 0 (turned off). */
+function rateLimitOf(
+  count: Source<number | string>,
+  window: Source<number | string>,
+  defaults: { count: number; seconds: number; what: string },
+): RateLimit | undefined {
+  const limit = wholeNumberOf(count, { fallback: defaults.count, min: 0, max: 1_000_000, what: defaults.what });
+  const seconds = wholeNumberOf(window, { fallback: defaults.seconds, min: 1, max: DAY_SECONDS, what: 'seconds' });
+  return limit === 0 ? undefined : { limit, windowMs: seconds * 1000 };
+}
+
 /** The limits' settings (see PortalOptions), each checked like the others. */
 function limitsOf(options: PortalOptions): Pick<Settings, 'loginLimit' | 'challengeLimit' | 'applicationLimit' | 'healthTimeoutMs' | 'requestTimeoutMs'> {
   const maxFailures = wholeNumberOf(
@@ -339,25 +350,15 @@ function limitsOf(options: PortalOptions): Pick<Settings, 'loginLimit' | 'challe
     fromOptionOrEnv(options.reviewerLoginLockoutSeconds, 'reviewerLoginLockoutSeconds', 'PORTAL_REVIEWER_LOGIN_LOCKOUT_SECONDS'),
     { fallback: 900, min: 1, max: DAY_SECONDS, what: 'seconds' },
   );
-  const challenges = wholeNumberOf(fromOptionOrEnv(options.challengeLimit, 'challengeLimit', 'PORTAL_CHALLENGE_LIMIT'), {
-    fallback: 60,
-    min: 0,
-    max: 1_000_000,
-    what: 'the challenges allowed per address and window (0: no limit)',
-  });
-  const challengeWindowSeconds = wholeNumberOf(
+  const challengeLimit = rateLimitOf(
+    fromOptionOrEnv(options.challengeLimit, 'challengeLimit', 'PORTAL_CHALLENGE_LIMIT'),
     fromOptionOrEnv(options.challengeWindowSeconds, 'challengeWindowSeconds', 'PORTAL_CHALLENGE_WINDOW_SECONDS'),
-    { fallback: 60, min: 1, max: DAY_SECONDS, what: 'seconds' },
+    { count: 60, seconds: 60, what: 'the challenges allowed per address and window (0: no limit)' },
   );
-  const applications = wholeNumberOf(fromOptionOrEnv(options.applicationLimit, 'applicationLimit', 'PORTAL_APPLICATION_LIMIT'), {
-    fallback: 30,
-    min: 0,
-    max: 1_000_000,
-    what: 'the anonymous application requests allowed per address and window (0: no limit)',
-  });
-  const applicationWindowSeconds = wholeNumberOf(
+  const applicationLimit = rateLimitOf(
+    fromOptionOrEnv(options.applicationLimit, 'applicationLimit', 'PORTAL_APPLICATION_LIMIT'),
     fromOptionOrEnv(options.applicationWindowSeconds, 'applicationWindowSeconds', 'PORTAL_APPLICATION_WINDOW_SECONDS'),
-    { fallback: 600, min: 1, max: DAY_SECONDS, what: 'seconds' },
+    { count: 30, seconds: 600, what: 'the anonymous application requests allowed per address and window (0: no limit)' },
   );
   const healthTimeoutMs = wholeNumberOf(fromOptionOrEnv(options.healthTimeoutMs, 'healthTimeoutMs', 'PORTAL_HEALTH_TIMEOUT_MS'), {
     fallback: 2000,
@@ -372,8 +373,8 @@ function limitsOf(options: PortalOptions): Pick<Settings, 'loginLimit' | 'challe
   return {
     requestTimeoutMs: requestTimeoutSeconds * 1000,
     loginLimit: maxFailures === 0 ? undefined : { maxFailures, windowMs: windowSeconds * 1000, lockoutMs: lockoutSeconds * 1000 },
-    challengeLimit: challenges === 0 ? undefined : { limit: challenges, windowMs: challengeWindowSeconds * 1000 },
-    applicationLimit: applications === 0 ? undefined : { limit: applications, windowMs: applicationWindowSeconds * 1000 },
+    challengeLimit,
+    applicationLimit,
     healthTimeoutMs,
   };
 }

@@ -23,7 +23,7 @@ export class PortalConfigError extends Error {
 }
 
 /** Where a value came from, for the error: the option name or the environment variable. */
-interface Source<T> {
+export interface Source<T> {
   readonly value: T | undefined;
   readonly setting: string;
 }
