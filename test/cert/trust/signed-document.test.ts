@@ -160,6 +160,20 @@ describe('signed documents: SHA-1 only by option, up to its cut-off', () => {
     expect((await sha1.verify({ format: 'pkcs1', signature: pkcs1, certificate: holder.sign.certificate, content: DOCUMENT, digest: 'SHA-1' })).digest).toBe('SHA-1');
   });
 
+  it("a SHA-1 signingTime before its certificate existed relaxes nothing: judged at the certificate's start", async () => {
+    // The cut-off lies before the test card's certificate was issued; the signature claims a time before both.
+    const notBefore = TrustedCertificate.from(holder.sign.certificate).notBefore;
+    const cutoff = new Date(notBefore.getTime() - 86_400_000);
+    const sha1 = builder().withoutRevocationCheck().allowSha1({ until: cutoff }).build();
+    const backdated = await pkijsCms({ ...base(), hash: 'SHA-1', signingTime: new Date(cutoff.getTime() - 86_400_000) });
+    const err = await failure(sha1.verify({ format: 'cms', signature: backdated }));
+    expect([err.step, err.code]).toEqual(['algorithm', 'ALGORITHM_NOT_ALLOWED']);
+    expect(err.message).toContain(notBefore.toISOString());
+    // A cut-off after the certificate's start still admits the same signature.
+    const later = builder().withoutRevocationCheck().allowSha1({ until: new Date(notBefore.getTime() + 1000) }).build();
+    expect((await later.verify({ format: 'cms', signature: backdated })).digest).toBe('SHA-1');
+  });
+
   it('refuses to build SHA-1 without a cut-off, or with an invalid one', () => {
     expect(configCode(() => builder().withoutRevocationCheck().withAllowedDigests('SHA-1', 'SHA-256').build())).toBe('configuration:INVALID_CONFIGURATION');
     expect(configCode(() => builder().allowSha1({ until: new Date('nope') }))).toBe('configuration:INVALID_CONFIGURATION');

@@ -11,7 +11,8 @@ import type { DocumentContext } from '../document-context.js';
  * a signature claimed at or before the cut-off: its claimed time is the
  * signingTime attribute when it has one (the signature step then verifies
  * it), else the verification time — a legacy signature without attributes
- * claims nothing, so it is judged as made when it is verified.
+ * claims nothing, so it is judged as made when it is verified — and never
+ * earlier than the signer certificate's notBefore.
  */
 export function checkDocumentAlgorithms(ctx: DocumentContext): void {
   const document = need(ctx, 'document');
@@ -23,7 +24,11 @@ export function checkDocumentAlgorithms(ctx: DocumentContext): void {
   if (need(ctx, 'digest') === 'SHA-1') {
     const until = ctx.settings.sha1Until;
     if (until === undefined) throw new AlgorithmNotAllowedError('SHA-1 is accepted only with allowSha1({ until })');
-    const claimed = ctx.attributes?.signingTime ?? ctx.at;
+    // No signature is older than its certificate: a signingTime before notBefore (the signer's own claim, which
+    // whoever makes the card sign chosen bytes can write) claims no earlier than the certificate's start.
+    const stated = ctx.attributes?.signingTime ?? ctx.at;
+    const notBefore = need(ctx, 'certificate').notBefore;
+    const claimed = stated.getTime() < notBefore.getTime() ? notBefore : stated;
     if (claimed.getTime() > until.getTime()) {
       throw new AlgorithmNotAllowedError(
         `SHA-1 is accepted only for signatures made by ${until.toISOString()}; this one claims ${claimed.toISOString()}`,
