@@ -265,6 +265,14 @@ describe('width folding only: other compatibility forms are not digits or letter
     expect(validateEmail('user@臺灣.tw')).toMatchObject({ valid: true });
   });
 
+  it('upper-cases a-z only: letters whose upper case is ASCII (ß, ı, ſ, ﬁ) are refused, not read as SS, I, S, FI', () => {
+    expect(validateControlNumber('E56001ß').valid).toBe(false);
+    expect(validateControlNumber('E56001SS').valid).toBe(true);
+    expect(validateNationalId('ı123456781').valid).toBe(false);
+    expect(validateCardNumber('ſT03000012345678').valid).toBe(false);
+    expect(validateNationalId('a123456789')).toEqual({ valid: true, value: 'A123456789' });
+  });
+
   it('full-width forms and the ideographic space are still read as ASCII', () => {
     expect(validateNationalId('\u3000Ａ１２３４５６７８９\u3000')).toEqual({ valid: true, value: 'A123456789' });
     expect(validateEmail('ｓｅｒｖｉｃｅ＠ｅｘａｍｐｌｅ．ｏｒｇ')).toMatchObject({ valid: true, value: 'service@example.org' });

@@ -149,6 +149,17 @@ describeEachStore('enroll_t_account', (db) => {
       expect((await flow.history('H5600123')).map((a) => a.status).sort()).toEqual(['basicDataVerified', 'emsRejected']);
     });
 
+    it('compares the facility e-mail as typed: a full-width one is not what EMS holds (完全一致才算通過)', async () => {
+      const app = await flow.apply({ controlNumber: 'H5600123' }, applicant);
+      const ascii = basicDataFor().facilityEmail;
+      const wide = [...ascii].map((c) => (c >= '!' && c <= '~' ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c)).join('');
+      const rejected = await flow.submitBasicData(app.id, { ...basicDataFor(), facilityEmail: `  ${wide} ` }, applicant);
+      expect(rejected.status).toBe('emsRejected');
+      expect(rejected.emsComparison?.fields.facilityEmail).toBe('mismatch');
+      // Kept as typed (trimmed), as the comparison saw it.
+      expect(rejected.basicData?.facilityEmail).toBe(wide);
+    });
+
     it('requires every basic-data field and reports all missing ones at once', async () => {
       const app = await flow.apply({ controlNumber: 'H5600123' }, applicant);
       const err = await expectCode(

@@ -34,7 +34,7 @@ export type PreparedInput =
 /**
  * Common first step of the validators: type check, length cap, width folding
  * (full-width Ａ１２３ is read as A123; not NFKC, which would also read
- * `A12345678⁹` or `①` as digits), trim and optionally upper-case.
+ * `A12345678⁹` or `①` as digits), trim and optionally upper-case a–z.
  */
 export function prepareIdInput(input: unknown, what: string, upperCase: boolean): PreparedInput {
   if (typeof input !== 'string') {
@@ -44,7 +44,9 @@ export function prepareIdInput(input: unknown, what: string, upperCase: boolean)
     return fail(input.slice(0, 40), 'INVALID_LENGTH', `${what} is far too long (${input.length} characters)`);
   }
   let value = foldWidth(input).trim();
-  if (upperCase) value = value.toUpperCase();
+  // a–z only: toUpperCase() also turns look-alikes into ASCII letters (ß → SS, ı → I, ſ → S, ﬁ → FI), which would
+  // make `E56001ß` a valid control number equal to `E56001SS`. Left as they are, they fail the format.
+  if (upperCase) value = value.replace(/[a-z]+/g, (run) => run.toUpperCase());
   if (value === '') return fail(value, 'EMPTY', `${what} is empty`);
   return { ok: true, value };
 }

@@ -52,6 +52,16 @@ export const BASIC_DATA_LABELS: Readonly<Record<BasicDataField, string>> = {
   contactEmail: '聯絡人電子信箱',
 };
 
+/**
+ * An e-mail address compared with EMS: checked as every address is, then kept as typed (trimmed). The checked form
+ * folds full-width characters, and comparing that would pass `ｓｅｒｖｉｃｅ＠…` against EMS's `service@…` under the
+ * strict policy (完全一致才算通過); the comparator's own policy decides what counts as the same.
+ */
+function comparedEmail(value: unknown, field: string): EmailAddress {
+  parseEmail(value, field);
+  return (value as string).trim() as EmailAddress;
+}
+
 /** Validates the form: reports every missing or malformed field at once. */
 export function parseBasicData(value: unknown, field = 'basicData'): BasicData {
   const issues = new IssueCollector();
@@ -63,7 +73,7 @@ export function parseBasicData(value: unknown, field = 'basicData'): BasicData {
     companyName: issues.take(() => parseRequiredText(v.companyName, f('companyName'))),
     responsiblePerson: issues.take(() => parseRequiredText(v.responsiblePerson, f('responsiblePerson'))),
     facilityAddress: issues.take(() => parseRequiredText(v.facilityAddress, f('facilityAddress'))),
-    facilityEmail: issues.take(() => parseEmail(v.facilityEmail, f('facilityEmail'))),
+    facilityEmail: issues.take(() => comparedEmail(v.facilityEmail, f('facilityEmail'))),
     mailingAddress: issues.take(() => parseRequiredText(v.mailingAddress, f('mailingAddress'))),
     contactName: issues.take(() => parseRequiredText(v.contactName, f('contactName'))),
     contactEmail: issues.take(() => parseEmail(v.contactEmail, f('contactEmail'))),
