@@ -121,6 +121,20 @@ describe('width: full/half width is formatting; other compatibility forms are no
     expect(compareNormalized(kind, a, b).equal).toBe(false);
   });
 
+  it('letter case is folded for A-Z only: ß, ı, ſ, ﬁ and the Kelvin sign are not the ASCII letters their case maps to', () => {
+    for (const [kind, a, b] of [
+      ['id', 'E56001ß', 'E56001SS'],
+      ['id', 'ıD5600123', 'ID5600123'],
+      ['id', 'E5600ſ23', 'E5600S23'],
+      ['email', '\u212Aim@example.com.tw', 'kim@example.com.tw'],
+      ['email', 'İan@example.com.tw', 'ian@example.com.tw'],
+    ] as const) {
+      expect(compareNormalized(kind, a, b).equal, `${a} ${b}`).toBe(false);
+    }
+    expect(compareNormalized('id', 'e5600123', 'E5600123').equal).toBe(true);
+    expect(compareNormalized('email', 'Service@Example.com.tw', 'service@example.com.tw').equal).toBe(true);
+  });
+
   it('a superscript floor fails the field under normalized too', () => {
     const { strict, normalized } = judge('facilityAddress', '臺北市中正區重慶南路1段122號³樓之1', STREET);
     expect(strict).toMatchObject({ pass: false, normalizedEqual: false, reason: { code: 'different' } });

@@ -94,19 +94,23 @@ export const textSpacesStep: NormalizationStep = spacesKeepingGapsBetween(
   (before, after) => (isAsciiDigit(before) && isAsciiDigit(after)) || (isLatinLetter(before) && isLatinLetter(after)),
 );
 
-/** Upper-cases (identifiers such as 管制編號). */
+/**
+ * Upper-cases a–z (identifiers such as 管制編號). ASCII only: `toUpperCase()` also makes ASCII letters of others
+ * (ß → SS, ı → I, ſ → S, ﬁ → FI), so `E56001ß` would equal `E56001SS`.
+ */
 export const upperCaseStep: NormalizationStep = {
   rule: 'letterCase',
-  apply: (v) => v.toUpperCase(),
+  apply: (v) => v.replace(/[a-z]+/g, (run) => run.toUpperCase()),
 };
 
 /**
- * Lower-cases e-mail addresses. RFC 5321 lets the local part be case
+ * Lower-cases A–Z in e-mail addresses. RFC 5321 lets the local part be case
  * sensitive, but no Taiwan mail host treats it so, and EMS staff type both.
  */
 export const lowerCaseStep: NormalizationStep = {
   rule: 'letterCase',
-  apply: (v) => v.toLowerCase(),
+  // A–Z only, for the same reason as upperCaseStep: toLowerCase() reads the Kelvin sign (U+212A) as k and İ as i.
+  apply: (v) => v.replace(/[A-Z]+/g, (run) => run.toLowerCase()),
 };
 
 /**
