@@ -19,7 +19,7 @@ const keepGapsBetween = (...classes: RegExp[]) => (v: string) =>
 const plain: Record<string, (v: string) => string> = {
   spaces: (v) => v.replace(SPACE_RUN, ''),
   textSpaces: keepGapsBetween(/^[0-9]$/, /^\p{Script=Latin}$/u),
-  addressSpaces: keepGapsBetween(new RegExp(`^[0-9${NUMERALS}]$`, 'u')),
+  addressSpaces: keepGapsBetween(new RegExp(`^[0-9${NUMERALS}]$`, 'u'), /^\p{Script=Latin}$/u),
   taiTai: (v) => v.replaceAll('台', '臺'),
   floor: (v) => v.replace(/(\d)[Ff](?![A-Za-z])/g, '$1樓'),
   hyphen: (v) =>
@@ -28,6 +28,7 @@ const plain: Record<string, (v: string) => string> = {
     ),
   numerals: (v) =>
     v.replace(new RegExp(`[${NUMERALS}]+`, 'gu'), (run: string, offset: number) => {
+      if (/[0-9]/.test(v[offset - 1] ?? '')) return run;
       const next = v[offset + run.length] ?? '';
       const afterZhi = offset >= 2 && v[offset - 1] === '之' && /[0-9樓號]/.test(v[offset - 2] ?? '');
       const beforeZhi = new RegExp(`^之(?:[0-9]+|[${NUMERALS}]+)[號樓]`, 'u').test(v.slice(offset + run.length));

@@ -1,6 +1,6 @@
 import { CHINESE_NUMERAL_CHARS, parseChineseNumeral } from './chinese-numerals.js';
 import type { NormalizationStep } from './normalization-rule.js';
-import { isAsciiDigit, spacesKeepingGapsBetween } from './text-rules.js';
+import { isAsciiDigit, isLatinLetter, spacesKeepingGapsBetween } from './text-rules.js';
 
 // A 3-digit, 3+2 (5-digit) or 3+3 (6-digit) postal code, optionally in
 // brackets, directly before the first Han character of the county/city.
@@ -74,9 +74,12 @@ const isAddressNumber = (c: number): boolean => isAsciiDigit(c) || NUMERAL_CODES
 
 /**
  * The `spaces` step of addresses: a space between two numbers (ASCII digits
- * or Chinese numerals) stays, as one space, so `1 0號` is not `10號`.
+ * or Chinese numerals) stays, as one space, so `1 0號` is not `10號`; so does
+ * one between two Latin letters, as in names (`A B棟` is not `AB棟`).
  */
-export const addressSpacesStep: NormalizationStep = spacesKeepingGapsBetween((before, after) => isAddressNumber(before) && isAddressNumber(after));
+export const addressSpacesStep: NormalizationStep = spacesKeepingGapsBetween(
+  (before, after) => (isAddressNumber(before) && isAddressNumber(after)) || (isLatinLetter(before) && isLatinLetter(after)),
+);
 
 /**
  * Whether `v` holds, from `start`, a number (ASCII digits or Chinese
@@ -103,6 +106,8 @@ export const numeralsStep: NormalizationStep = {
     !hasAnyOf(v, NUMERAL_CODES)
       ? v
       : v.replace(NUMERAL_RUN, (run: string, offset: number) => {
+          // Right after a digit the run is not a number of its own: read as one, `2十號` would become `210號`.
+          if (offset > 0 && isAsciiDigit(v.charCodeAt(offset - 1))) return run;
           const end = offset + run.length;
           const next = v[end] ?? '';
           const afterZhi = offset >= 2 && v[offset - 1] === '之' && /[0-9樓號]/.test(v[offset - 2] ?? '');

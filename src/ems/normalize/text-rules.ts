@@ -109,7 +109,7 @@ export const upperCaseStep: NormalizationStep = {
  */
 export const lowerCaseStep: NormalizationStep = {
   rule: 'letterCase',
-  // A–Z only, for the same reason as upperCaseStep: toLowerCase() reads the Kelvin sign (U+212A) as k and İ as i.
+  // A–Z only, for the same reason as upperCaseStep: toLowerCase() reads İ (U+0130) as i plus a combining dot.
   apply: (v) => v.replace(/[A-Z]+/g, (run) => run.toLowerCase()),
 };
 
