@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FIELDS, defineFieldSet, EmsError, extendFieldSet } from '../../src/ems/index.js';
+import { compareField, compareWithEms, DEFAULT_FIELDS, defineFieldSet, EmsError, extendFieldSet, foldWidth, type FieldDefinition } from '../../src/ems/index.js';
 
 describe('DEFAULT_FIELDS', () => {
   it('has the seed form’s eight fields in order, the first five compared', () => {
@@ -75,5 +75,26 @@ describe('extendFieldSet', () => {
     expect(extended[5]?.compared).toBe(true);
     expect(extended[8]?.key).toBe('businessId');
     expect(DEFAULT_FIELDS[5]?.compared).toBe(false);
+  });
+
+  it('refuses extra fields that are not an array of definitions (from configuration) as INVALID_FIELD_DEFINITION', () => {
+    for (const extra of [null, { key: 'businessId' }, [null], ['x']]) {
+      expect(() => extendFieldSet(DEFAULT_FIELDS, extra as never), JSON.stringify(extra)).toThrow(expect.objectContaining({ code: 'INVALID_FIELD_DEFINITION' }) as Error);
+    }
+  });
+
+  it('a field keyed like an Object.prototype member and left out is absent, not the inherited function', () => {
+    const record = { controlNumber: 'E5600123', companyName: '範例', responsiblePerson: '王大明', facilityAddress: '臺北市', facilityEmail: 'a@b.tw' };
+    const fields = extendFieldSet(DEFAULT_FIELDS, [{ key: 'toString', labelZh: '備註', labelEn: 'Note', compared: false, kind: 'text' }]);
+    const result = compareWithEms(record, record, { fields });
+    expect(result.pass).toBe(true);
+    expect(result.fields.find((f) => f.field.key === 'toString')).toMatchObject({ compared: false, applicant: undefined, record: undefined });
+  });
+
+  it('compareField names a value that is not text (NOT_A_STRING), on either side', () => {
+    const company = DEFAULT_FIELDS[1] as FieldDefinition;
+    expect(() => compareField(company, 123 as never, 'x', 'strict')).toThrow(expect.objectContaining({ code: 'NOT_A_STRING', field: 'companyName' }) as Error);
+    expect(() => compareField(DEFAULT_FIELDS[5] as FieldDefinition, 'x', {} as never, 'strict')).toThrow(expect.objectContaining({ code: 'NOT_A_STRING' }) as Error);
+    expect(() => foldWidth(123 as never)).toThrow(expect.objectContaining({ code: 'NOT_A_STRING' }) as Error);
   });
 });

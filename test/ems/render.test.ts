@@ -42,6 +42,16 @@ describe('renderResultText', () => {
     expect(texts.size).toBe(1);
   });
 
+  it('writes control characters in values as \\uXXXX: a line break cannot forge a ✓ line, an escape cannot hide one', () => {
+    const forged = '王大明\n✓ 事業地址：臺北市中正區重慶南路1段122號3樓\u001b[8m\u2028';
+    const text = renderResultText(compareWithEms(applicationWith({ responsiblePerson: forged, facilityAddress: '高雄市前鎮區中山二路1號' }), EMS_RECORD));
+    const lines = text.trimEnd().split('\n');
+    expect(lines.filter((l) => l.startsWith('✓ 事業地址'))).toEqual([]);
+    expect(lines.some((l) => l.startsWith('✗ 事業地址'))).toBe(true);
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u2028]/);
+    expect(text).toContain('王大明\\u000a✓ 事業地址');
+  });
+
   it('has no correction note on a pass', () => {
     const text = renderResultText(passing);
     expect(text.startsWith('EMS比對結果：通過\n')).toBe(true);

@@ -53,10 +53,15 @@ export function compareFieldValues(
   policy: ComparisonPolicy,
 ): ComparisonResult {
   parsePolicy(policy);
-  const results = fields.map((f) => compareField(f, applicant[f.key], record[f.key], policy));
+  // Own values only: a field keyed like an Object.prototype member (`toString`) and left out is absent, not a function.
+  const results = fields.map((f) => compareField(f, ownValue(applicant, f.key), ownValue(record, f.key), policy));
   return {
     pass: results.every((r) => !r.compared || r.pass),
     policy,
     fields: results,
   };
+}
+
+function ownValue(values: FieldValues, key: string): string | undefined {
+  return Object.hasOwn(values, key) ? values[key] : undefined;
 }

@@ -92,6 +92,9 @@ export function checkedFieldSet(fields: unknown): FieldSet {
  * definition with the same key, in place), validated as a whole.
  */
 export function extendFieldSet(base: FieldSet, extra: readonly FieldDefinition[]): FieldSet {
+  // From configuration as often as from code: each extra definition is checked before it is looked into.
+  if (!Array.isArray(extra)) throw new EmsError('INVALID_FIELD_DEFINITION', 'the extra fields must be an array of field definitions');
+  extra.forEach((e: unknown, i) => checkDefinition(e, base.length + i));
   const merged = base.map((b) => extra.find((e) => e.key === b.key) ?? b);
   for (const e of extra) if (!base.some((b) => b.key === e.key)) merged.push(e);
   return defineFieldSet(merged);

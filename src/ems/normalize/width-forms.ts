@@ -3,6 +3,7 @@
  * another width", shared by the `width` normalization step and the
  * identifier validators (`Ａ１２３` is `A123`).
  */
+import { EmsError } from '../errors.js';
 
 /**
  * The full-width and half-width forms: U+3000 (ideographic space) and every
@@ -54,6 +55,7 @@ function hasWidthForm(v: string): boolean {
  * `122號²樓` and `122號2樓` stay different, and `A12345678⁹` is no national ID.
  */
 export function foldWidth(v: string): string {
+  if (typeof v !== 'string') throw new EmsError('NOT_A_STRING', `foldWidth needs a string, not ${v === null ? 'null' : typeof v}`);
   if (!hasWidthForm(v)) return v.normalize('NFC');
   let out = '';
   // Every width form is in the BMP, so code units do (a surrogate is never a key).

@@ -18,5 +18,17 @@ export function renderResultText(result: ComparisonResult, options: RenderOption
     lines.push(`${f.pass ? '✓' : '✗'} ${f.field.labelZh}：${value}${why === '' ? '' : `（${why}）`}`);
   }
   if (!result.pass) lines.push(`${EMS_CORRECTION_NOTE}。`);
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(visibleControls).join('\n')}\n`;
+}
+
+// C0 and C1 controls, DEL and the Unicode line and paragraph separators.
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * A line with its control characters written as `\uXXXX`: a line break inside a typed value would otherwise print a
+ * forged `✓ …` line of its own, and an escape sequence could hide the real one on a terminal. The values stay
+ * readable; HTML and JSON carry them as they are (escaped there by their own rules).
+ */
+function visibleControls(line: string): string {
+  return line.replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
