@@ -249,6 +249,9 @@ const CLOSE_WAIT_MS = 15_000;
  * {@link EmulatorCardSlots.close}).
  */
 export class EmulatorCardSlots implements CardSlots {
+  // One request at a time on the card, as on PC/SC: each opens its own session, and two at once would interleave
+  // their APDUs (one's SELECT moving the file another is reading).
+  private readonly queue = new SlotQueue();
   private readonly stopListening: () => void;
   private readonly afterPin: AfterPin;
 
@@ -288,9 +291,9 @@ export class EmulatorCardSlots implements CardSlots {
     return (this.cardOptions.retryStore ?? defaultRetryCounterStore).get(cardNumber);
   }
 
-  /** Opens the emulated card for `fn`; `slot` is ignored since there is only one reader. */
-  public async withCard<T>(_slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T> {
-    return await runAndRelease(this.reader.connect(), this.cardOptions, this.afterPin, fn);
+  /** Opens the emulated card for `fn`, after any request still running on it; `slot` is ignored (one reader). */
+  public withCard<T>(_slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T> {
+    return this.queue.run(this.reader.name, () => runAndRelease(this.reader.connect(), this.cardOptions, this.afterPin, fn));
   }
 
   /** Stops listening to the reader's card changes; the emulated reader itself belongs to the caller. */
