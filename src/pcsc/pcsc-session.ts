@@ -151,6 +151,11 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
       }
       throw error;
     }
+    if (this.state === 'closed') {
+      // Closed while connecting (its context closed): the card it now holds is let go at once, never handed out.
+      release(card, line, this.binding.SCARD_LEAVE_CARD);
+      throw new PcscError('CLOSED', 'the session was closed while connecting', { reader: name });
+    }
     this.line = line;
     this.card = card;
     this.protocolCode = card.protocol;

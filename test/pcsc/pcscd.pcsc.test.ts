@@ -135,6 +135,27 @@ describe.runIf(pcscAvailable())('PC/SC transport through a real pcscd + vpcd', (
     });
   });
 
+  it('a connect under way when its context closes never hands out a session holding the card', async () => {
+    await withPcscRig(new ScriptedCard(), async ({ context, session }) => {
+      await session.disconnect();
+      for (let round = 0; round < 3; round++) {
+        const closing = await PcscContext.establish();
+        const connecting = closing.connect(VIRTUAL_READER).then(
+          (s) => s,
+          (e: unknown) => e,
+        );
+        await closing.close();
+        const outcome = await connecting;
+        // Closed while connecting: CLOSED. (Had the connect ended first, close() would have closed its session.)
+        if (outcome instanceof Error) expect(outcome).toMatchObject({ code: 'CLOSED' });
+        else expect((outcome as { isOpen: boolean }).isOpen).toBe(false);
+        // The card is free: before, the late session kept it exclusively (SHARING_VIOLATION for everyone else).
+        const other = await context.connect(VIRTUAL_READER, { timeoutMs: 3000 });
+        await other.disconnect();
+      }
+    });
+  });
+
   it('twpki readers --json lists the virtual reader with the card present', async () => {
     await withPcscRig(new ScriptedCard(), async () => {
       const out = new PassThrough();
