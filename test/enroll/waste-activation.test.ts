@@ -82,13 +82,20 @@ describeEachStore('enroll_t_waste_act', (db) => {
       expect(events.filter((e) => e === 'resendVerificationCode')).toHaveLength(2);
     });
 
-    it('停用 refuses that method (LOGIN_METHOD_DISABLED); 啟用 restores it', async () => {
+    it('停用 refuses that method (LOGIN_METHOD_DISABLED); the company cannot switch on what the reviewed 申請書 set 停用; a reviewer can', async () => {
       const { code } = await approvedApplication(flow, mailer, { methods: { citizenCard: 'disabled', companyCard: 'enabled' } });
       const citizen = await rig.login(rig.citizen, CITIZEN_CARD_NO);
       const refused = await enrollFailure(flow.activate({ ...COMPANY, verificationCode: code, holder: citizen }, APPLICANT));
       expect(refused.code).toBe('LOGIN_METHOD_DISABLED');
       expect(refused.message).toBe('自然人憑證登入為停用');
-      await flow.setLoginMethod(COMPANY, 'citizenCard', 'enabled', APPLICANT);
+      // The methods were ticked on the stamped 申請書 a reviewer approved: the company may not change that alone.
+      const own = await enrollFailure(flow.setLoginMethod(COMPANY, 'citizenCard', 'enabled', APPLICANT));
+      expect(own.code).toBe('FORBIDDEN');
+      expect(own.message).toContain('自然人憑證登入為停用');
+      expect((await enrollFailure(flow.activate({ ...COMPANY, verificationCode: code, holder: citizen }, APPLICANT))).code).toBe('LOGIN_METHOD_DISABLED');
+      // Switching a method off stays the company's own.
+      expect((await flow.setLoginMethod(COMPANY, 'companyCard', 'disabled', APPLICANT)).methods.companyCard).toBe('disabled');
+      await flow.setLoginMethod(COMPANY, 'citizenCard', 'enabled', REVIEWER);
       await flow.activate({ ...COMPANY, verificationCode: code, holder: citizen }, APPLICANT);
       await flow.setLoginMethod(COMPANY, 'citizenCard', 'disabled', REVIEWER);
       expect((await enrollFailure(flow.login(await rig.login(rig.citizen, CITIZEN_CARD_NO)))).code).toBe('LOGIN_METHOD_DISABLED');

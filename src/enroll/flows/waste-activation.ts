@@ -221,13 +221,18 @@ export async function reissueVerificationCode(
   });
 }
 
-/** Switches one login method to 啟用 (`enabled`) or 停用 (`disabled`). */
+/**
+ * Switches one login method to 啟用 (`enabled`) or 停用 (`disabled`). With `applicantMayEnable` false (the waste
+ * system, whose methods are ticked on the stamped and reviewed 申請書) the company itself may only switch a method
+ * off: switching one on is a reviewer's, or a new application's.
+ */
 export async function setLoginMethod(
   ctx: LoginContext,
   target: { businessId: string; controlNumber?: string },
   method: LoginMethod,
   status: LoginMethodStatus,
   actor: Actor,
+  applicantMayEnable = true,
 ): Promise<LoginAccount> {
   const issues = new IssueCollector();
   const who = issues.take(() => parseActor(actor));
@@ -238,6 +243,12 @@ export async function setLoginMethod(
   const key = k as CompanyKey;
   return onLockedLogin(ctx, key, who as Actor, 'setLoginMethod', async (tx, account) => {
     const from = account.record.methods[method];
+    if (status === 'enabled' && from !== 'enabled' && (who as Actor).role === 'applicant' && !applicantMayEnable) {
+      throw new EnrollError(
+        'FORBIDDEN',
+        `${method === 'citizenCard' ? '自然人憑證登入' : '工商憑證登入'}為停用: the reviewed application decides which methods are 啟用; apply again, or ask a reviewer`,
+      );
+    }
     const event = status === 'enabled' ? 'enable' : 'disable';
     assertTransition(LOGIN_METHOD_MACHINE, from, event, status);
     const at = ctx.clock.now().toISOString();

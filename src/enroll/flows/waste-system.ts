@@ -136,9 +136,13 @@ export class WasteSystemFlow {
     return login.authorizeLogin(this.ctx, holder);
   }
 
-  /** Switches 自然人憑證登入 or 工商憑證登入 to 啟用 or 停用. */
+  /**
+   * Switches 自然人憑證登入 or 工商憑證登入 to 啟用 or 停用. The company (an applicant) may switch a method off; switching
+   * one on that is 停用 is a reviewer's (`FORBIDDEN` for the applicant): the methods were ticked on the 申請書 that
+   * was stamped and reviewed, and a new application changes them.
+   */
   public setLoginMethod(target: { businessId: string; controlNumber?: string }, method: LoginMethod, status: LoginMethodStatus, actor: Actor): Promise<LoginAccount> {
-    return activation.setLoginMethod(this.ctx, target, method, status, actor);
+    return activation.setLoginMethod(this.ctx, target, method, status, actor, false);
   }
 
   /** Removes a card's binding (e.g. before re-binding a reissued card). */
