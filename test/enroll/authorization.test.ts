@@ -163,6 +163,7 @@ describeEachStore('enroll_t_authz', (db) => {
 
   it('official accounts: a member applies only for itself; only a reviewer decides', async () => {
     const official = new OfficialAccountFlow({ store: db(), clock, agencies });
+    await official.syncMember({ memberId: 'company-a', name: '王小明', nationalId: 'A123456789', email: 'a@example.com' }, owner);
     expect((await failure(official.apply({ memberId: 'someone-else', agencyOid: OID, reason: '公務人員', attested: true }, owner))).code).toBe('FORBIDDEN');
     const app = await official.apply({ memberId: 'company-a', agencyOid: OID, reason: '公務人員', attested: true }, owner);
     expect((await failure(official.approve(app.id, owner))).code).toBe('FORBIDDEN');

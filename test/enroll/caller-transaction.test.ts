@@ -29,6 +29,8 @@ describeEachStore('enroll_t_callertx', (db) => {
     ems.put(basicDataFor());
     await db().transaction((tx) => tx.query('CREATE TABLE IF NOT EXISTS team_notes (control_number text PRIMARY KEY, note text NOT NULL)'));
     await db().transaction((tx) => tx.query('DELETE FROM team_notes'));
+    // 須先申請「一般帳號」: the official-account command applies for a member the host has synchronized.
+    await new OfficialAccountFlow({ store: db(), clock, agencies }).syncMember({ memberId: 'company-a', name: '王小明', nationalId: 'A123456789', email: 'a@example.com' }, applicant);
   });
 
   const accounts = (store: EnrollStore): AccountEnrollmentFlow =>

@@ -15,12 +15,15 @@ const reviewer = { role: 'reviewer', id: 'egov-service' } as const;
 let flow: OfficialAccountFlow;
 
 describeEachStore('enroll_t_official', (db) => {
-  beforeEach(() => {
+  beforeEach(async () => {
     flow = new OfficialAccountFlow({
       store: db(),
       clock: new ManualClock('2026-03-02T01:00:00Z'),
       agencies: new StaticAgencyDirectory([{ oid: NFA as AgencyOid, name: '內政部消防署' }]),
     });
+    // 須先申請「一般帳號」: the host synchronizes its members before they apply.
+    await flow.syncMember({ memberId: 'clairesu1234', name: '張美善', nationalId: 'A226812638', email: 'claire01001@hotmail.com' }, member);
+    await flow.syncMember({ memberId: 'm1', name: '王小明', nationalId: 'A123456789', email: 'm1@example.com' }, m1);
   });
 
   async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
@@ -44,6 +47,12 @@ describeEachStore('enroll_t_official', (db) => {
         ['apply', 'none', 'underReview', 'clairesu1234'],
         ['approve', 'underReview', 'approved', 'egov-service'],
       ]);
+    });
+
+    it('an account the host never synchronized cannot apply (NOT_FOUND): 須先申請「一般帳號」', async () => {
+      const stranger = { role: 'applicant', id: 'never-synced' } as const;
+      await expectCode(flow.apply({ memberId: 'never-synced', agencyOid: NFA, reason: '公務人員', attested: true }, stranger), 'NOT_FOUND');
+      expect((await flow.reviewQueue({ status: 'underReview' })).total).toBe(0);
     });
 
     it('an unknown OID is refused (查詢機關OID)', async () => {

@@ -87,6 +87,7 @@ describeEachStore('enroll_t_queue', (db) => {
     expect((await org.reviewQueue({ status: 'manualReview' })).items.map((r) => r.agencyCode)).toEqual(['B5678', 'A1234']);
 
     const official = new OfficialAccountFlow({ store: db(), clock, agencies });
+    await official.syncMember({ memberId: 'm1', name: '王小明', nationalId: 'A123456789', email: 'm1@example.com' }, { role: 'applicant', id: 'm1' });
     const first = await official.apply({ memberId: 'm1', agencyOid: OID, reason: '公務人員', attested: true }, { role: 'applicant', id: 'm1' });
     expect((await official.reviewQueue({ status: 'underReview' })).items.map((a) => a.id)).toEqual([first.id]);
     expect((await official.reviewQueue({ status: 'manualReview' })).total).toBe(0);

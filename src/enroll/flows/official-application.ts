@@ -174,11 +174,15 @@ export async function apply(o: OfficialAccountOptions, input: OfficialAccountInp
   return guarded(o, () => applyAs(o, p.memberId, p.oid, p.reason, p.who));
 }
 
-/** The member reference; required (NOT_FOUND) when a personnel system will check the member. */
-async function memberBeforeApplying(o: OfficialAccountOptions, memberId: string): Promise<OfficialMember | undefined> {
+/**
+ * The member reference, required (NOT_FOUND) with or without a personnel system: the 申請書 prints the member's
+ * name, approval makes the member 公務人員 and mails the 核可通知信 to the member's e-mail. 欲申請「公務帳號」，須先申請
+ * 「一般帳號」: an account the host never synchronized has none of that.
+ */
+async function memberBeforeApplying(o: OfficialAccountOptions, memberId: string): Promise<OfficialMember> {
   const member = await o.store.transaction((tx) => lockMember(tx, memberId));
-  if (member === undefined && o.personnel !== undefined) {
-    throw new EnrollError('NOT_FOUND', `no member ${memberId}: the host registers members with syncMember before they apply`);
+  if (member === undefined) {
+    throw new EnrollError('NOT_FOUND', `no member ${memberId}: the host registers members with syncMember before they apply (須先申請「一般帳號」)`);
   }
   return member;
 }
@@ -187,7 +191,7 @@ async function applyAs(o: OfficialAccountOptions, memberId: string, oid: AgencyO
   authorize(OFFICIAL_COMMANDS, 'apply', who, { subject: memberId, owner: memberId });
   const agency = await agencyFor(o, oid);
   const known = await memberBeforeApplying(o, memberId);
-  const check = known !== undefined && o.personnel !== undefined ? await personnelCheck(o, known, agency) : undefined;
+  const check = o.personnel !== undefined ? await personnelCheck(o, known, agency) : undefined;
   try {
     return await o.store.transaction(async (tx) => {
       // The member's row serializes its applications: the attempt count cannot race.
@@ -195,7 +199,8 @@ async function applyAs(o: OfficialAccountOptions, memberId: string, oid: AgencyO
       // The personnel system vouched for the name and 身分證 it was asked about: a syncMember that changed either
       // while it was asked leaves no check for the member as it now is. Nothing is written; applying again checks
       // the member as it is.
-      if (check !== undefined && (member === undefined || member.name !== known?.name || member.nationalId !== known.nationalId)) {
+      if (member === undefined) throw new EnrollError('NOT_FOUND', `no member ${memberId}`);
+      if (check !== undefined && (member.name !== known.name || member.nationalId !== known.nationalId)) {
         throw new EnrollError('CONCURRENT_UPDATE', `member ${memberId}: the name or 身分證統一編號 changed while the personnel system was asked; apply again`);
       }
       const prior = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM enroll_official_applications WHERE member_id=$1', [memberId]);
