@@ -71,6 +71,23 @@ describeEachStore('enroll_t_org', (db) => {
       expect(reg.status).toBe('registered');
     });
 
+    it('after 審核通過, another mismatching certificate (a renewed one: new serial) goes to a new review, never stuck', async () => {
+      const input = { agencyCode: 'A1234', organizationCard: orgCard('d4', '2.16.886.101.99999'), administratorCard: admin, administrator: adminContact };
+      const contact = { name: '王聯絡', phone: '02-27013411' };
+      await flow.register({ ...input, reviewContact: contact });
+      clock.set('2026-03-06T05:00:00Z');
+      await flow.approveReview('A1234', { role: 'reviewer', id: '承保第一科' }, '確認為該機關憑證');
+      clock.set('2026-03-09T02:00:00Z');
+      const renewed = { ...input, organizationCard: orgCard('d5', '2.16.886.101.99999') };
+      // Before: INVALID_TRANSITION (reviewApproved had no way to manualReview), and only the approved card got out.
+      await expectCode(flow.register(renewed), 'REVIEW_CONTACT_REQUIRED');
+      const again = await flow.register({ ...renewed, reviewContact: contact });
+      expect(again.status).toBe('manualReview');
+      expect(again.organizationCertificateSerial).toBe('d5');
+      const trail = await readAuditTrail(db(), { flow: 'organization', subject: 'A1234' });
+      expect(trail.map((e) => `${e.from}>${e.to}`)).toEqual(['unregistered>manualReview', 'manualReview>reviewApproved', 'reviewApproved>manualReview']);
+    });
+
     it('OID mismatch → contact required → manual review → retry from the next business day', async () => {
       const input = { agencyCode: 'A1234', organizationCard: orgCard('d4', '2.16.886.101.99999'), administratorCard: admin, administrator: adminContact };
       await expectCode(flow.register(input), 'REVIEW_CONTACT_REQUIRED');

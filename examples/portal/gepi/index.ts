@@ -191,7 +191,10 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
     // registration was made with. Any other organization card learns its state, which the flow tells it anyway.
     const own = registration !== undefined && (matches || card.certificateSerial === registration.organizationCertificateSerial);
     const shown = registration === undefined ? null : own ? registrationView(registration) : registrationStateView(registration);
-    return { ...publicView(card), agencyCode: code, agencyKnown: agency !== undefined, oidMatches: matches, registration: shown };
+    // 首次註冊 asks for the 申請人 contact (a manual review) unless the OID matches, or the review already approved
+    // this very certificate; another mismatching one (a renewed certificate has a new serial) is reviewed again.
+    const approvedCard = registration?.status === 'reviewApproved' && card.certificateSerial === registration.organizationCertificateSerial;
+    return { ...publicView(card), agencyCode: code, agencyKnown: agency !== undefined, oidMatches: matches, contactNeeded: !matches && !approvedCard, registration: shown };
   }, agencyCode);
   // The card step keeps the citizen card; the typed 身分證統一編號 is then checked against it.
   ctx.cardStep(app, '/gepi/card/administrator', async (login, request) => {

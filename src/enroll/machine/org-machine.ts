@@ -27,6 +27,7 @@ export const ORG_MACHINE: MachineDefinition<OrgStatus, OrgEvent> = {
     { from: 'manualReview', event: 'approveReview', to: 'reviewApproved' },
     { from: 'manualReview', event: 'rejectReview', to: 'reviewRejected' },
     { from: 'reviewApproved', event: 'register', to: 'registered', guard: 'on or after the next business day' },
+    { from: 'reviewApproved', event: 'register', to: 'manualReview', guard: 'another certificate whose OID does not match either (a renewed one has a new serial)' },
     { from: 'reviewRejected', event: 'register', to: 'registered', guard: 'certificate OID matches the agency' },
     { from: 'reviewRejected', event: 'register', to: 'manualReview', guard: 'OID mismatch again' },
     { from: 'registered', event: 'assignOperator', to: 'registered', guard: 'administrator and organization certificate match' },

@@ -58,7 +58,7 @@ $('org-confirm').addEventListener('click', async function () {
     if (mode.title === '首次註冊' && reg && reg.status === 'manualReview') {
       return showResult('貴機關申請憑證註冊，因申請資料比對不符，需進行審核', true);
     }
-    if (mode.title === '首次註冊' && !state.org.oidMatches && !(reg && reg.status === 'reviewApproved')) {
+    if (mode.title === '首次註冊' && state.org.contactNeeded) {
       step('step-contact');
       return;
     }
