@@ -81,6 +81,16 @@ describe.each(backends)('portal waste and official systems on the $name', ({ sto
     await sink?.close();
   });
 
+  it('waste: the 啟用憑證 and 憑證登入 pages give the manual step (二), HiCOS from the MOICA download page, then a browser restart', async () => {
+    const page = client(portal);
+    for (const path of ['/waste/enable', '/waste/login']) {
+      const html = (await page('GET', path)).text;
+      expect(html, path).toContain('請務必先至內政部憑證管理中心下載 HiCOS 卡片管理工具');
+      expect(html, path).toContain('href="https://moica.nat.gov.tw/download_1.html"');
+      expect(html, path).toContain('關閉瀏覽器，重新進入申報網站，即完成設定');
+    }
+  });
+
   it('waste: 自訂密碼 checked and kept as a scrypt hash by the host, uploads, 送出審核, approval mails the 驗證碼', async () => {
     const page = client(portal);
     const form = {
