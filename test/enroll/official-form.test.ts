@@ -35,6 +35,10 @@ describe('我的E政府公務帳號申請書', () => {
     expect(html).toContain(OFFICIAL_FORM_LABELS.attachmentFront);
     expect(html).toContain('傳真至客服中心：(02)2192-7186，或寄至 egov@service.gov.tw，需計1個工作天內審核完畢');
     expect(html).toContain('若有問題請電洽(02)2192-7111');
+    // The seed's five 注意事項, the OID site and the 【機關與團體】 lookup among them.
+    expect(html.match(/<ol>(.*?)<\/ol>/s)?.[1]?.match(/<li>/g)).toHaveLength(5);
+    expect(html).toContain('http://id.nat.gov.tw');
+    expect(html).toContain('【機關與團體】');
     expect(html).toContain('@media print');
     expect(html).not.toContain('<script');
   });
