@@ -38,11 +38,11 @@ const flows: Array<[string, Record<string, unknown>, (o: Record<string, unknown>
 ];
 
 describe('flow options are checked when the flow is built', () => {
-  it.each(flows)('%s: renewal other than automatic or review is a RangeError naming it', (_name, base, build) => {
+  it.each(flows)('%s: renewal other than automatic, review or replace is a RangeError naming it', (_name, base, build) => {
     for (const renewal of ['Review', 'AUTOMATIC', '', 1, null]) {
-      expect(() => build({ ...base, renewal }), String(renewal)).toThrow(/^renewal must be 'automatic' or 'review'/);
+      expect(() => build({ ...base, renewal }), String(renewal)).toThrow(/^renewal must be 'automatic', 'review' or 'replace'/);
     }
-    for (const renewal of [undefined, 'automatic', 'review']) expect(() => build({ ...base, renewal })).not.toThrow();
+    for (const renewal of [undefined, 'automatic', 'review', 'replace']) expect(() => build({ ...base, renewal })).not.toThrow();
   });
 
   it.each(flows.filter(([name]) => name === 'OfficialAccountFlow' || name === 'OrgRegistrationFlow'))(

@@ -77,7 +77,7 @@ describe('the login verifier', () => {
 
 describeEachStore('enroll_t_org_renewal', (db) => {
   let clock: ManualClock;
-  const flowWith = (renewal?: 'automatic' | 'review'): OrgRegistrationFlow =>
+  const flowWith = (renewal?: 'automatic' | 'review' | 'replace'): OrgRegistrationFlow =>
     new OrgRegistrationFlow({ store: db(), clock, agencies, permissions: ['承保作業'], ...(renewal === undefined ? {} : { renewal }) });
   const session = (administratorCard: VerifiedCardHolder): AdministratorSession => ({ organizationCard: orgCard, administratorCard });
   const operatorInput = (): { certificateSerial: string; name: string; nationalId: string; permissions: string[] } => ({
@@ -222,6 +222,27 @@ describeEachStore('enroll_t_org_renewal', (db) => {
     for (const claim of claims) expect(await code(flow.authorizeOperator('A1234', claim, '承保作業'))).toBe('NOT_AUTHORIZED');
     const reasons = await events('renewalRefused');
     expect(reasons.map((r) => r.replace(/^.*: /, ''))).toEqual(['another holder name', 'another ID hint', 'the certificate chains to another trust anchor']);
+  });
+
+  it("renewal: 'replace' (the GEPI manual): a renewed card is refused and audited until 更換授權管理者 / 修改授權經辦人", async () => {
+    const flow = flowWith('replace');
+    await registered(flow);
+    // 「授權管理者自然人憑證更換或展期，皆須進入本項功能變更註冊資料」: the renewal alone opens nothing.
+    const admin = await enrollFailure(flow.listOperators('A1234', session(h.adminRenewed)));
+    expect(admin.code).toBe('FORBIDDEN');
+    expect(admin.message).toContain('re-bind it through the card change');
+    expect((await flow.get('A1234')).administrator.certificateSerial).toBe(sn(h.admin));
+    expect(await events('renewalRefused')).toEqual([expect.stringContaining("renewal: 'replace'")]);
+    expect(await flow.pendingRenewals()).toEqual([]);
+    await flow.replaceAdministratorCard('A1234', { organizationCard: orgCard, administratorCard: h.adminRenewed, administrator: adminContact });
+    expect(await flow.listOperators('A1234', session(h.adminRenewed))).toHaveLength(1);
+    // An operator's 展期 changes the serial: refused until the administrator edits it (五(六)※).
+    await flow.authorizeOperator('A1234', h.operator, '承保作業');
+    const operator = await enrollFailure(flow.authorizeOperator('A1234', h.operatorRenewed, '承保作業'));
+    expect([operator.code, operator.refusal]).toEqual(['NOT_AUTHORIZED', 'OPERATOR_NOT_AUTHORIZED']);
+    await flow.editOperator('A1234', session(h.adminRenewed), sn(h.operator), { ...operatorInput(), certificateSerial: sn(h.operatorRenewed) });
+    expect((await flow.authorizeOperator('A1234', h.operatorRenewed, '承保作業')).name).toBe('李經辦');
+    expect(await events('renewCard')).toEqual([]);
   });
 
   it('operator: the review policy queues the renewal; 修改授權經辦人資料 to a new serial forgets the recorded card', async () => {

@@ -126,6 +126,8 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
     agencies,
     permissions,
     termsVersion,
+    // The manual: 授權管理者自然人憑證更換或展期，皆須進入本項功能變更註冊資料 (and an operator's 展期 waits for 修改).
+    renewal: 'replace',
     ...(settings.calendar ? { calendar: settings.calendar } : {}),
   });
 

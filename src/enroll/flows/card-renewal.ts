@@ -27,8 +27,13 @@ import type { EnrollStore, Row, SqlSession } from '../store/store.js';
 import type { EnrollRefusalReason } from '../errors.js';
 import { refusalError } from '../refusals.js';
 
-/** How a renewal that passes {@link judgeRenewal} is applied. */
-export type RenewalPolicy = 'automatic' | 'review';
+/**
+ * How a renewal that passes {@link judgeRenewal} is applied: `automatic` (the binding takes the new serial at
+ * login), `review` (queued for a reviewer's `acceptRenewal`), or `replace` (refused, audited: the flow's own card
+ * change re-binds it — the GEPI manual's rule, 「授權管理者自然人憑證更換或展期，皆須進入本項功能變更註冊資料」, and an
+ * operator's renewed card waits for the administrator's 修改).
+ */
+export type RenewalPolicy = 'automatic' | 'review' | 'replace';
 
 /**
  * Checks the `renewal` option of a flow when it is built: a misspelt policy
@@ -36,8 +41,8 @@ export type RenewalPolicy = 'automatic' | 'review';
  * @throws RangeError naming the option.
  */
 export function checkRenewalPolicy(value: unknown): void {
-  if (value !== undefined && value !== 'automatic' && value !== 'review') {
-    throw new RangeError(`renewal must be 'automatic' or 'review', not ${JSON.stringify(value)}`);
+  if (value !== undefined && value !== 'automatic' && value !== 'review' && value !== 'replace') {
+    throw new RangeError(`renewal must be 'automatic', 'review' or 'replace', not ${JSON.stringify(value)}`);
   }
 }
 
@@ -290,6 +295,11 @@ export async function resolveRenewal(tx: SqlSession, bound: BoundCard, card: Car
     // Returned, not thrown, so the refusal's audit entry commits: it is evidence worth keeping.
     await audit('renewalRefused', `${detail}: ${verdict.reason}`);
     return refusalError(c.refusal, verdict.reason);
+  }
+  if (c.policy === 'replace') {
+    // A renewal like any other, but this deployment re-binds renewed cards through its own card change only.
+    await audit('renewalRefused', `${detail}: renewal: 'replace' (the card change re-binds a renewed card)`);
+    return refusalError(c.refusal, 'the certificate was renewed: re-bind it through the card change');
   }
   if ((c.policy ?? 'automatic') === 'review') {
     const { request, created } = await requestRenewalReview(tx, c.flow, bound, card, c.at);
