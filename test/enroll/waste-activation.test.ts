@@ -5,7 +5,7 @@
  * another company refused and audited).
  */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CapturingMailer, ManualClock, WasteSystemFlow, readAuditTrail, type RenewalPolicy } from '../../src/enroll/index.js';
+import { CapturingMailer, LoginEnablementFlow, ManualClock, WasteSystemFlow, readAuditTrail, type RenewalPolicy } from '../../src/enroll/index.js';
 import { LoginVerificationError } from '../../src/cert/index.js';
 import { describeEachStore, enrollFailure } from './helpers.js';
 import {
@@ -93,6 +93,8 @@ describeEachStore('enroll_t_waste_act', (db) => {
       expect(own.code).toBe('FORBIDDEN');
       expect(own.message).toContain('自然人憑證登入為停用');
       expect((await enrollFailure(flow.activate({ ...COMPANY, verificationCode: code, holder: citizen }, APPLICANT))).code).toBe('LOGIN_METHOD_DISABLED');
+      // Nor through the other flow that shares the login record.
+      expect((await enrollFailure(new LoginEnablementFlow({ store: db(), clock }).setLoginMethod(COMPANY, 'citizenCard', 'enabled', APPLICANT))).code).toBe('FORBIDDEN');
       // Switching a method off stays the company's own.
       expect((await flow.setLoginMethod(COMPANY, 'companyCard', 'disabled', APPLICANT)).methods.companyCard).toBe('disabled');
       await flow.setLoginMethod(COMPANY, 'citizenCard', 'enabled', REVIEWER);

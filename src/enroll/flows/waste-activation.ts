@@ -222,9 +222,9 @@ export async function reissueVerificationCode(
 }
 
 /**
- * Switches one login method to 啟用 (`enabled`) or 停用 (`disabled`). With `applicantMayEnable` false (the waste
- * system, whose methods are ticked on the stamped and reviewed 申請書) the company itself may only switch a method
- * off: switching one on is a reviewer's, or a new application's.
+ * Switches one login method to 啟用 (`enabled`) or 停用 (`disabled`). A company whose login record a reviewed waste
+ * application granted (its methods ticked on the stamped 申請書) may only switch a method off itself, through
+ * either flow: switching one on is a reviewer's, or a new application's.
  */
 export async function setLoginMethod(
   ctx: LoginContext,
@@ -232,7 +232,6 @@ export async function setLoginMethod(
   method: LoginMethod,
   status: LoginMethodStatus,
   actor: Actor,
-  applicantMayEnable = true,
 ): Promise<LoginAccount> {
   const issues = new IssueCollector();
   const who = issues.take(() => parseActor(actor));
@@ -243,7 +242,7 @@ export async function setLoginMethod(
   const key = k as CompanyKey;
   return onLockedLogin(ctx, key, who as Actor, 'setLoginMethod', async (tx, account) => {
     const from = account.record.methods[method];
-    if (status === 'enabled' && from !== 'enabled' && (who as Actor).role === 'applicant' && !applicantMayEnable) {
+    if (status === 'enabled' && from !== 'enabled' && (who as Actor).role === 'applicant' && (await grantedByWasteReview(tx, key))) {
       throw new EnrollError(
         'FORBIDDEN',
         `${method === 'citizenCard' ? '自然人憑證登入' : '工商憑證登入'}為停用: the reviewed application decides which methods are 啟用; apply again, or ask a reviewer`,
@@ -260,6 +259,18 @@ export async function setLoginMethod(
     await recordTransition(tx, { flow: 'loginMethod', subject: `${loginSubject(key)}#${method}`, actor: who as Actor, at, event, from, to: status });
     return loginAccountFromRow(rows[0] ?? {});
   });
+}
+
+/**
+ * Whether a reviewed waste application granted the company's login methods: the record is then the stamped form's,
+ * whichever flow is asked to change it (the two flows share the login record).
+ */
+async function grantedByWasteReview(tx: SqlSession, key: CompanyKey): Promise<boolean> {
+  const rows = await tx.query(
+    "SELECT 1 FROM enroll_waste_applications WHERE business_id=$1 AND control_number=$2 AND status='approved' LIMIT 1",
+    [key.businessId, key.controlNumber],
+  );
+  return rows.length > 0;
 }
 
 /** Removes a card's login binding; the last one returns the record to `awaitingBinding`. */

@@ -142,7 +142,7 @@ export class WasteSystemFlow {
    * was stamped and reviewed, and a new application changes them.
    */
   public setLoginMethod(target: { businessId: string; controlNumber?: string }, method: LoginMethod, status: LoginMethodStatus, actor: Actor): Promise<LoginAccount> {
-    return activation.setLoginMethod(this.ctx, target, method, status, actor, false);
+    return activation.setLoginMethod(this.ctx, target, method, status, actor);
   }
 
   /** Removes a card's binding (e.g. before re-binding a reissued card). */
