@@ -121,12 +121,11 @@ describe('width: full/half width is formatting; other compatibility forms are no
     expect(compareNormalized(kind, a, b).equal).toBe(false);
   });
 
-  it('letter case is folded for A-Z only: ß, ı, ſ and İ are not the ASCII letters their case maps to', () => {
+  it('letter case is folded for A-Z only: ß, ı and ſ are not the ASCII letters their upper case maps to', () => {
     for (const [kind, a, b] of [
       ['id', 'E56001ß', 'E56001SS'],
       ['id', 'ıD5600123', 'ID5600123'],
       ['id', 'E5600ſ23', 'E5600S23'],
-      ['email', 'İan@example.com.tw', 'ian@example.com.tw'],
     ] as const) {
       expect(compareNormalized(kind, a, b).equal, `${a} ${b}`).toBe(false);
     }

@@ -11,6 +11,7 @@ import {
   parseCertificateSerial,
   parseControlNumber,
   parseEmail,
+  parseNationalId,
   parsePhone,
 } from '../../src/enroll/domain/identifiers.js';
 import { parseActor } from '../../src/enroll/domain/actor.js';
@@ -43,6 +44,12 @@ describe('identifiers', () => {
     );
     expect(isValidNationalId('A123456789')).toBe(true);
     expect(isValidNationalId('A123456788')).toBe(false);
+  });
+
+  it('upper-cases a 身分證統一編號 for a-z only: ı and ſ are not the letters I and S', () => {
+    expect(parseNationalId('a123456789')).toBe('A123456789');
+    for (const id of ['ı100000003', 'ſ100000006']) expect(() => parseNationalId(id), id).toThrow(InvalidInputError);
+    expect(parseNationalId('I100000003')).toBe('I100000003');
   });
 
   it('normalizes serials, control numbers and OIDs', () => {

@@ -1,3 +1,4 @@
+import { asciiUpperCase } from '../../shared/ascii-case.js';
 import { foldWidth } from '../normalize/width-forms.js';
 
 /** Reasons every identifier validator can give. */
@@ -44,9 +45,8 @@ export function prepareIdInput(input: unknown, what: string, upperCase: boolean)
     return fail(input.slice(0, 40), 'INVALID_LENGTH', `${what} is far too long (${input.length} characters)`);
   }
   let value = foldWidth(input).trim();
-  // a–z only: toUpperCase() also turns look-alikes into ASCII letters (ß → SS, ı → I, ſ → S, ﬁ → FI), which would
-  // make `E56001ß` a valid control number equal to `E56001SS`. Left as they are, they fail the format.
-  if (upperCase) value = value.replace(/[a-z]+/g, (run) => run.toUpperCase());
+  // a–z only (see asciiUpperCase): `E56001ß` is not the control number `E56001SS`.
+  if (upperCase) value = asciiUpperCase(value);
   if (value === '') return fail(value, 'EMPTY', `${what} is empty`);
   return { ok: true, value };
 }

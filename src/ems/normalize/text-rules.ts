@@ -1,3 +1,4 @@
+import { asciiLowerCase, asciiUpperCase } from '../../shared/ascii-case.js';
 import type { NormalizationStep } from './normalization-rule.js';
 import { foldWidth } from './width-forms.js';
 
@@ -94,13 +95,10 @@ export const textSpacesStep: NormalizationStep = spacesKeepingGapsBetween(
   (before, after) => (isAsciiDigit(before) && isAsciiDigit(after)) || (isLatinLetter(before) && isLatinLetter(after)),
 );
 
-/**
- * Upper-cases a–z (identifiers such as 管制編號). ASCII only: `toUpperCase()` also makes ASCII letters of others
- * (ß → SS, ı → I, ſ → S, ﬁ → FI), so `E56001ß` would equal `E56001SS`.
- */
+/** Upper-cases a–z (identifiers such as 管制編號); ASCII only, see {@link asciiUpperCase}. */
 export const upperCaseStep: NormalizationStep = {
   rule: 'letterCase',
-  apply: (v) => v.replace(/[a-z]+/g, (run) => run.toUpperCase()),
+  apply: asciiUpperCase,
 };
 
 /**
@@ -110,7 +108,7 @@ export const upperCaseStep: NormalizationStep = {
 export const lowerCaseStep: NormalizationStep = {
   rule: 'letterCase',
   // A–Z only, for the same reason as upperCaseStep: toLowerCase() reads İ (U+0130) as i plus a combining dot.
-  apply: (v) => v.replace(/[A-Z]+/g, (run) => run.toLowerCase()),
+  apply: asciiLowerCase,
 };
 
 /**

@@ -14,6 +14,7 @@ import {
   type IdValidation,
 } from '../../ems/index.js';
 import { isObjectIdentifierText } from '../../shared/der/der-primitives.js';
+import { asciiUpperCase } from '../../shared/ascii-case.js';
 import { unstorableText } from '../../shared/storable-text.js';
 import { InvalidInputError, type FieldIssue, type FieldIssueCode } from '../errors.js';
 
@@ -121,7 +122,7 @@ export function isValidNationalId(id: string): boolean {
 
 /** Parses a 身分證統一編號 (upper-cased). */
 export function parseNationalId(value: unknown, field = 'nationalId'): NationalId {
-  const t = text(value, field).toUpperCase();
+  const t = asciiUpperCase(text(value, field));
   if (!isValidNationalId(t)) fail(field, 'INVALID_ID', 'must be a valid 身分證統一編號');
   return t as NationalId;
 }
