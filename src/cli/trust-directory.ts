@@ -17,7 +17,10 @@ const CERT_FILE = /\.(pem|crt|cer|der)$/i;
 export async function certificatesIn(path: string, shown: string): Promise<TrustedCertificate[]> {
   const bytes = await readFile(path);
   const text = bytes.toString('latin1');
-  const blocks = text.includes('-----BEGIN CERTIFICATE-----') ? splitPemBundle(text) : [new Uint8Array(bytes)];
+  // Every certificate block of a bundle, whichever label it has (`CERTIFICATE`, `X509 CERTIFICATE`), as the
+  // certificate layer reads them; anything else is read as one certificate (and refused if it is not).
+  const bundle = splitPemBundle(text);
+  const blocks = bundle.length > 0 ? bundle : [new Uint8Array(bytes)];
   try {
     return blocks.map((b) => TrustedCertificate.from(b));
   } catch (error) {

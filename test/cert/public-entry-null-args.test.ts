@@ -69,6 +69,12 @@ describe('LoginVerifier.verify', () => {
       expect(err).toMatchObject({ code: 'INVALID_CONFIGURATION' });
       expect(err.message).toMatch(/^verify: request\.sessionId must be a string of 1 to 1024 characters, as ChallengeIssuer\.issue takes it, got /);
     }
+    // The issuer's whole rule: no challenge was ever issued to an id with NUL or a lone surrogate.
+    for (const sessionId of ['a\u0000b', 'a\uD800b']) {
+      const err = await thrown(() => login.verify(token, anyValue({ sessionId })));
+      expect(err).toMatchObject({ code: 'INVALID_CONFIGURATION' });
+      expect(err.message).toMatch(/^verify: request\.sessionId cannot have been given a challenge: sessionId must (not contain NUL|be well-formed)/);
+    }
   });
 
   it('a refused request consumes no challenge: the same token then logs in', async () => {

@@ -118,6 +118,10 @@ function base64Checked(text: string): Uint8Array {
  */
 export const CERTIFICATE_PEM_LABELS: ReadonlySet<string> = new Set(['CERTIFICATE', 'X509 CERTIFICATE']);
 
+/** What a refusal of OpenSSL's `TRUSTED CERTIFICATE` says, in every layer that reads certificates. */
+export const TRUSTED_CERTIFICATE_HINT =
+  "an OpenSSL TRUSTED CERTIFICATE block (the certificate plus OpenSSL's trust settings, which twpki does not read): write it as a plain certificate with `openssl x509 -in FILE -out CERT.pem`";
+
 /**
  * Accepts DER bytes, a PEM string, PEM text in bytes (files read from disk)
  * or bare base64 (the local component's `certb64`). From PEM the first block
@@ -134,6 +138,7 @@ export function fromPemOrDer(input: Uint8Array | string, labels?: ReadonlySet<st
     const block = labels === undefined ? blocks[0] : blocks.find((b) => labels.has(b.label));
     if (block === undefined) {
       if (blocks.length === 0) throw new TypeError('PEM armour without a complete BEGIN/END block');
+      if (labels === CERTIFICATE_PEM_LABELS && blocks.some((b) => b.label === 'TRUSTED CERTIFICATE')) throw new TypeError(TRUSTED_CERTIFICATE_HINT);
       throw new TypeError(`no ${[...(labels ?? [])].join(' or ')} block in the PEM (found: ${blocks.map((b) => b.label).join(', ')})`);
     }
     return base64Strict(block.body);

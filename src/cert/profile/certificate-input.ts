@@ -1,4 +1,4 @@
-import { base64Strict, CERTIFICATE_PEM_LABELS, hasPemArmour, pemBlocks } from '../encoding/pem.js';
+import { base64Strict, CERTIFICATE_PEM_LABELS, hasPemArmour, pemBlocks, TRUSTED_CERTIFICATE_HINT } from '../encoding/pem.js';
 import { CertificateParseError } from './errors.js';
 
 /** Strict base64 → bytes, or undefined (the shared decoder, errors as a value). */
@@ -22,7 +22,7 @@ function fromText(text: string): Uint8Array {
         blocks.length === 0
           ? 'PEM armour without a complete BEGIN/END CERTIFICATE block'
           : trusted
-            ? "an OpenSSL TRUSTED CERTIFICATE block (the certificate plus OpenSSL's trust settings, which twpki does not read): write it as a plain certificate with `openssl x509 -in FILE -out CERT.pem`"
+            ? TRUSTED_CERTIFICATE_HINT
             : `no CERTIFICATE block in the PEM (found: ${blocks.map((b) => b.label).join(', ')})`,
       );
     }

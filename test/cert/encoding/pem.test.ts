@@ -105,7 +105,9 @@ describe('the one PEM/base64 decoder', () => {
     const aux = Buffer.concat([Buffer.from(G3_DER), Buffer.from([0x30, 0x04, 0xa0, 0x02, 0x30, 0x00])]).toString('base64');
     const trusted = `-----BEGIN TRUSTED CERTIFICATE-----\n${aux}\n-----END TRUSTED CERTIFICATE-----\n`;
     expect(() => parseCertificate(trusted)).toThrow(expect.objectContaining({ code: 'BAD_PEM', message: expect.stringContaining('openssl x509 -in FILE') }) as Error);
-    expect(() => TrustedCertificate.from(trusted)).toThrow(expect.objectContaining({ code: 'MALFORMED_CERTIFICATE' }) as Error);
+    for (const input of [trusted, new Uint8Array(Buffer.from(trusted))]) {
+      expect(() => TrustedCertificate.from(input)).toThrow(expect.objectContaining({ code: 'MALFORMED_CERTIFICATE', message: expect.stringContaining('openssl x509 -in FILE') }) as Error);
+    }
   });
 });
 

@@ -40,6 +40,16 @@ describe('twpki cert verify', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'CHAIN_NO_TRUST_ANCHORS' } });
   });
 
+  it('reads every certificate of an anchors bundle written with X509 CERTIFICATE armour, as the certificate layer does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twpki-anchors-'));
+    const relabel = (name: string): string => readFileSync(join(FIXTURES, name), 'latin1').replaceAll('CERTIFICATE-----', 'X509 CERTIFICATE-----');
+    // GRCA G2, the anchor MOICA G2 needs, second in the bundle: before, only the first block was read.
+    writeFileSync(join(dir, 'bundle.pem'), `${relabel('grca-g3.pem')}\n${relabel('grca-g2.pem')}`);
+    const r = await run([join(FIXTURES, 'moica-g2.pem'), '--anchors', dir, '--at', '2026-01-01', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ trusted: true });
+  });
+
   it('names the anchors file that is not a certificate, or cannot be read', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'twpki-anchors-'));
     writeFileSync(join(dir, 'grca.pem'), readFileSync(join(FIXTURES, 'grca-g2.pem')));

@@ -1,6 +1,6 @@
 import { copyBytes } from '../../../shared/bytes.js';
 import { describeValue } from '../../../shared/describe-value.js';
-import { MAX_SESSION_ID_CHARS } from './challenge-issuer.js';
+import { MAX_SESSION_ID_CHARS, sessionIdProblem } from './challenge-issuer.js';
 import { LoginConfigurationError } from './errors.js';
 import type { CertificateProfile } from '../../profile/index.js';
 import type { CertificateCache } from '../verification/certificate-cache.js';
@@ -157,6 +157,11 @@ function sessionIdOf(request: LoginVerificationRequest): string {
       'INVALID_CONFIGURATION',
       `verify: request.sessionId must be a string of 1 to ${MAX_SESSION_ID_CHARS} characters, as ChallengeIssuer.issue takes it, got ${describeValue(sessionId)}`,
     );
+  }
+  // The rest of the issuer's rule (no NUL, no lone surrogate): no challenge was ever issued to such an id.
+  const problem = sessionIdProblem(sessionId);
+  if (problem !== undefined) {
+    throw new LoginConfigurationError('INVALID_CONFIGURATION', `verify: request.sessionId cannot have been given a challenge: ${problem}`);
   }
   return sessionId;
 }
