@@ -12,7 +12,8 @@ import { AGENT_SERVER_VERSION } from './pkcs11-info.js';
  * opener's request to the matching endpoint and posts the answer back. The
  * opener's origin (which the browser vouches for in `event.origin`) goes to
  * the server in a header, so the trusted-domain check applies to the page,
- * not to this popup.
+ * not to this popup. Only the opener is listened to, and the answer is posted to the origin that asked (the one
+ * the agent checked): the first `{"func":"getTbs"}` alone goes to any origin, since it carries nothing.
  *
  * A request whose `func` the bridge does not know gets `ret_code`
  * 0x7600000E (不支援的方法), as from the official component. Pages route the
@@ -45,21 +46,28 @@ export function popupFormPage(): string {
     GetUserCert: ['/pkcs11info?withcert=true', 'pkcs11info'],
     CheckEnvir: ['/pkcs11info', 'pkcs11info']
   };
-  function reply(obj) { opener.postMessage(JSON.stringify(obj), '*'); window.close(); }
+  // The answer goes to the origin that asked, the one the agent checked, never '*': a page that took over the
+  // opener's window while the card worked (navigating it, or framing it) would receive the signature otherwise.
+  function reply(obj, origin) {
+    try { opener.postMessage(JSON.stringify(obj), origin); } catch (e) { /* an opaque origin ('null') gets nothing */ }
+    window.close();
+  }
   window.addEventListener('message', function (event) {
+    if (event.source !== opener) return;
+    var origin = event.origin;
     var request;
     try { request = typeof event.data === 'string' ? JSON.parse(event.data) : event.data; } catch (e) { return; }
     if (!request || typeof request !== 'object') return;
-    if (!Object.prototype.hasOwnProperty.call(routes, request.func)) { reply(${unsupported}); return; }
+    if (!Object.prototype.hasOwnProperty.call(routes, request.func)) { reply(${unsupported}, origin); return; }
     var route = routes[request.func];
     fetch(route[0], {
       method: 'POST',
-      headers: { 'Content-Type': 'text/plain', 'X-Twpki-Caller-Origin': event.origin },
+      headers: { 'Content-Type': 'text/plain', 'X-Twpki-Caller-Origin': origin },
       body: route[1] === 'sign' ? 'tbsPackage=' + JSON.stringify(request) : ''
     }).then(function (r) { return r.json(); }).then(function (answer) {
       answer.func = route[1];
-      reply(answer);
-    }, function () { reply({ func: route[1], ret_code: ${RetCode.EXECUTION_ERROR}, last_error: 0, message: 'agent unreachable' }); });
+      reply(answer, origin);
+    }, function () { reply({ func: route[1], ret_code: ${RetCode.EXECUTION_ERROR}, last_error: 0, message: 'agent unreachable' }, origin); });
   });
   opener.postMessage(JSON.stringify({ func: 'getTbs' }), '*');
 })();

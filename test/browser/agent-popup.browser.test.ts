@@ -82,4 +82,50 @@ describe.runIf(chromiumAvailable())('agent popup bridge in headless Chromium', (
     expect(reply.ret_code).toBe(RetCode.UNTRUSTED_DOMAIN);
     expect(reply.signature ?? '').toBe('');
   });
+
+  it('the signed reply goes to the origin that asked: a page that takes over the window while the card works gets nothing', async () => {
+    // A slow card (a real one VERIFYs and signs for about a second), so the takeover happens while it works.
+    const reader = new EmulatorReader({ name: 'Virtual PCD 00 00' });
+    reader.insert(await createVirtualHiCOSCard({ pin: '123456', cardNumber: 'TP03000077770002' }));
+    const slots = new EmulatorCardSlots(reader);
+    let signing: () => void = () => undefined;
+    const arrived = new Promise<void>((resolve) => (signing = resolve));
+    const withCard = slots.withCard.bind(slots);
+    slots.withCard = async (slot, fn) => {
+      signing();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      return withCard(slot, fn);
+    };
+    // The hostile page opens the trusted login page, then points that window at a page of its own.
+    const hostile = await servePage(`<!doctype html><script>window.got = []; addEventListener('message', function (e) { window.got.push(String(e.data)); });</script>`);
+    const slow = await startAgent({ slots, trusted: [originOf(trustedPage)], port: 0 });
+    const context = await browser.newContext();
+    try {
+      const opener = await context.newPage();
+      await opener.goto(`${originOf(hostile)}/`);
+      const [victim] = await Promise.all([
+        context.waitForEvent('page'),
+        opener.evaluate((url) => {
+          const g = globalThis as unknown as { w: unknown; open(u: string): unknown };
+          g.w = g.open(`${url}/`);
+        }, originOf(trustedPage)),
+      ]);
+      await victim.waitForLoadState();
+      void victim
+        .evaluate(([url]) => (globalThis as unknown as { runSign(u: string, p: string, t: string): Promise<unknown> }).runSign(url, '123456', 'login-challenge-of-the-victim'), [slow.url] as const)
+        .catch(() => undefined);
+      await arrived;
+      await opener.evaluate((url) => {
+        (globalThis as unknown as { w: { location: { href: string } } }).w.location.href = `${url}/`;
+      }, originOf(hostile));
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const got: string[] = await opener.evaluate(() => ((globalThis as unknown as { w: { got?: string[] } }).w.got ?? []).slice());
+      // Before: the popup posted {func:"sign", ret_code:0, signature, certb64, cardSN} to '*', so this page had it.
+      expect(got.filter((m) => m.includes('"signature"'))).toEqual([]);
+    } finally {
+      await context.close();
+      await slow.close();
+      hostile.close();
+    }
+  });
 });
