@@ -99,7 +99,10 @@ export interface VirtualHiCOSCardOptions {
    * private-key operation.
    */
   heldKeyRefs?: VirtualCardKeyRefs;
-  /** P2 of the user PIN (default `01`); VERIFY with another reference answers `6A88`. */
+  /**
+   * P2 of the user PIN (default `01`); VERIFY with another reference answers `6A88` and costs a try of the user PIN
+   * (a real card burns tries when references are walked), a status probe under it nothing.
+   */
   pinReference?: number;
   /** Gen2: plain commands during an SCP03 session (default `'accept'`). */
   plainCommandsDuringSecureMessaging?: PlainCommandsDuringSecureMessaging;

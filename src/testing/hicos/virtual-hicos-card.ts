@@ -353,8 +353,18 @@ export class VirtualHiCOSCard implements CardEmulator {
     return ok(out);
   }
 
+  /**
+   * VERIFY under a reference the card has no PIN for: `6A88`, and the user PIN's try is charged (the facts: "trying
+   * several PIN references burns tries"), so a host that walks references locks this card as it would a real one.
+   */
+  private otherReference(): Reply {
+    if (this.triesLeft === 0) return sw(0x6983);
+    this.countWrongTry();
+    return sw(0x6a88);
+  }
+
   private verifyGen1(command: CommandApdu): Reply {
-    if (command.p2 !== this.pinReference) return sw(0x6a88);
+    if (command.p2 !== this.pinReference) return this.otherReference();
     if (this.currentEf?.fid !== HiCOSFile.KEYS) return sw(0x6985);
     if (this.triesLeft === 0) return sw(0x6983);
     const padded = decryptGen1PinBlock(command.data);
@@ -363,7 +373,8 @@ export class VirtualHiCOSCard implements CardEmulator {
   }
 
   private verifyGen2(command: CommandApdu, secured: boolean): Reply {
-    if (command.p2 !== this.pinReference) return sw(0x6a88);
+    // A status probe (no data) of another reference costs nothing; a PIN presented under one does.
+    if (command.p2 !== this.pinReference) return command.data.length === 0 ? sw(0x6a88) : this.otherReference();
     if (command.data.length === 0) return this.statusProbe();
     if (this.triesLeft === 0) return sw(0x6983);
     if (this.generation === 1 || !secured) {

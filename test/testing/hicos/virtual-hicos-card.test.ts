@@ -85,6 +85,15 @@ describe('virtual Gen1 card', () => {
     expect(run(card, `8c20000120${block('135790')}`, '80200001')).toEqual(['6983', '6983']);
   });
 
+  it('walking PIN references burns tries, as the facts say of real cards: 6A88 and one try each, then locked', () => {
+    const card = gen1({ pin: '135790' });
+    const block = (pin: string) => toHex(encryptGen1PinBlock(new TextEncoder().encode(pin), fromHex('1122334455667788')));
+    run(card, '80a40000025030', '80a40000020810');
+    expect(run(card, `8c20000220${block('135790')}`, `8c20008120${block('135790')}`)).toEqual(['6a88', '6a88']);
+    expect(card.pinTriesLeft).toBe(1);
+    expect(run(card, `8c20000320${block('135790')}`, `8c20000120${block('135790')}`)).toEqual(['6a88', '6983']);
+  });
+
   it('blanks VERIFY data in its log', () => {
     const card = gen1();
     run(card, '80a40000025030', '80a40000020810', '8020000106313233343536');
