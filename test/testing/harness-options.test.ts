@@ -60,6 +60,33 @@ describe('twpki/testing refuses options it cannot use, naming them', () => {
     );
   });
 
+  it('VirtualHiCOSCard: every setting is one a card could hold, or BAD_OPTIONS naming it', async () => {
+    const holder = await pki.issueCardHolder({ authority: 'moica' });
+    const credentials = { sign: holder.sign, keyx: holder.keyx };
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ pinTryLimit: 20 }, /"pinTryLimit" must be a whole number from 1 to 15/],
+      [{ pinTryLimit: Number.NaN }, /"pinTryLimit"/],
+      [{ pinTriesLeft: -1 }, /"pinTriesLeft" must be a whole number from 0 \(locked\) to pinTryLimit \(3\)/],
+      [{ pinTriesLeft: 5 }, /"pinTriesLeft"/],
+      [{ pinReference: 0x101 }, /"pinReference" must be one byte/],
+      [{ keyRefs: { sign: 300, keyx: 0x11 } }, /"keyRefs\.sign" must be one byte/],
+      [{ atr: 'hello' }, /"atr" must be an ATR of 2 to 33 bytes/],
+      [{ diversificationData: new Uint8Array(20) }, /"diversificationData" must be 10 bytes/],
+      [{ counterPolicy: 'bogus' }, /"counterPolicy" must be one of "every-command", "data-commands-only"/],
+      [{ plainCommandsDuringSecureMessaging: 'Refuse' }, /"plainCommandsDuringSecureMessaging" must be one of "accept", "refuse"/],
+      [{ versionLocation: 'Root' }, /"versionLocation" must be one of/],
+      [{ quirks: { responseChain: true } }, /"quirks": "responseChain" is not an option/],
+      [{ pinTries: 3 }, /"pinTries" is not an option/],
+    ];
+    for (const [extra, message] of cases) {
+      await expectMisuse(() => new VirtualHiCOSCard({ credentials, ...extra } as never), TestPkiError, message);
+    }
+    // createVirtualHiCOSCard checks the same before any key is made, and refuses what `card` would not read.
+    await expectMisuse(() => createVirtualHiCOSCard({ pki, card: { pinTryLimit: 20 } }), TestPkiError, /createVirtualHiCOSCard: option "pinTryLimit"/);
+    await expectMisuse(() => createVirtualHiCOSCard({ pki, card: { generation: 2 } as never }), TestPkiError, /"card\.generation" is not read: give generation beside card/);
+    expect(new VirtualHiCOSCard({ credentials, pinTryLimit: 15, pinTriesLeft: 0, pinReference: 0x81, counterPolicy: 'data-commands-only' }).pinTriesLeft).toBe(0);
+  });
+
   it('VirtualHiCOSCard: options or credentials left out (a script without types) are BAD_OPTIONS, not a TypeError', async () => {
     for (const options of [{ pin: '123456' }, { credentials: null }, undefined, 'card']) {
       await expectMisuse(() => new VirtualHiCOSCard(options as never), TestPkiError, /options must be an object|credentials is required/);

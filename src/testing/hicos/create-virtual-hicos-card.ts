@@ -2,6 +2,7 @@ import { createTestPki, TestPkiError } from '../pki/index.js';
 import type { TestPki } from '../pki/index.js';
 import { virtualCardCredentials } from './card-credentials.js';
 import { VirtualHiCOSCard } from './virtual-hicos-card.js';
+import { checkCardIdentity, checkVirtualCardSettings } from './check-card-options.js';
 import { unknownOption } from '../unknown-option.js';
 import type { VirtualCardQuirks, VirtualHiCOSCardOptions } from './virtual-card-options.js';
 
@@ -66,4 +67,16 @@ function checkCardOptions(options: unknown): void {
   if (o.profile !== undefined && !(PROFILES as readonly unknown[]).includes(o.profile)) {
     throw new TestPkiError('BAD_OPTIONS', `createVirtualHiCOSCard: option "profile" must be one of ${PROFILES.join(', ')}, not ${JSON.stringify(o.profile)}`);
   }
+  // The card's own settings too, before any key is made.
+  const card = o.card ?? {};
+  if (typeof card !== 'object' || card === null || Array.isArray(card)) throw new TestPkiError('BAD_OPTIONS', 'createVirtualHiCOSCard: option "card" must be an object of card settings');
+  const settings = card as Record<string, unknown>;
+  for (const own of ['generation', 'pin', 'cardNumber', 'quirks', 'credentials']) {
+    if (settings[own] !== undefined) {
+      throw new TestPkiError('BAD_OPTIONS', `createVirtualHiCOSCard: option "card.${own}" is not read: ${own === 'credentials' ? 'the card holder is issued from the test PKI' : `give ${own} beside card, not in it`}`);
+    }
+  }
+  const merged = { ...settings, generation: o.generation, pin: o.pin, cardNumber: o.cardNumber, quirks: o.quirks };
+  checkCardIdentity(merged);
+  checkVirtualCardSettings(merged, 'createVirtualHiCOSCard');
 }

@@ -10,6 +10,7 @@ import type { Scp03StaticKeys } from '../../apdu/crypto/scp03-session-keys.js';
 import type { CardFile } from './card-file-system.js';
 import { resolveSelect } from './card-file-system.js';
 import { buildCardLayout } from './card-layout.js';
+import { badCardOption, checkCardIdentity, checkVirtualCardSettings } from './check-card-options.js';
 import { TestPkiError } from '../pki/errors.js';
 import { CardSecureChannel } from './card-secure-channel.js';
 import { GEN1_ATR, GEN2_ATR } from './hicos-atrs.js';
@@ -86,12 +87,11 @@ export class VirtualHiCOSCard implements CardEmulator {
     if (typeof credentials !== 'object' || credentials === null) {
       throw badCardOption('credentials is required: the card holder\'s keys and certificates ({ sign, keyx }, e.g. virtualCardCredentials(holder))');
     }
+    checkVirtualCardSettings(options as unknown as Record<string, unknown>, 'virtual HiCOS card');
+    checkCardIdentity(options as unknown as Record<string, unknown>);
     this.generation = options.generation ?? 1;
-    if (this.generation !== 1 && this.generation !== 2) throw badCardOption(`generation must be 1 or 2, not ${String(this.generation)}`);
     this.cardNumber = options.cardNumber ?? 'TP03000012345678';
-    if (!/^[\x20-\x7e]{1,16}$/.test(this.cardNumber)) throw badCardOption(`cardNumber must be 1–16 printable ASCII characters (a real 卡號 is 16, e.g. TP03000012345678), not ${JSON.stringify(this.cardNumber)}`);
     const pin = options.pin ?? '123456';
-    if (!/^[\x21-\x7e]{1,10}$/.test(pin)) throw badCardOption('pin must be 1–10 printable ASCII characters (MOICA PINs are 6–8 digits)');
     this.pin = padPinFF(new Uint8Array(Buffer.from(pin, 'ascii')));
     this.tryLimit = options.pinTryLimit ?? 3;
     this.triesLeft = options.pinTriesLeft ?? this.tryLimit;
@@ -450,6 +450,4 @@ export class VirtualHiCOSCard implements CardEmulator {
 }
 
 // The kit's errors are TwpkiErrors with the option's name, so a harness can tell its own mistake from a card failure.
-function badCardOption(why: string): TestPkiError {
-  return new TestPkiError('BAD_OPTIONS', `virtual HiCOS card: option ${why}`);
-}
+
