@@ -196,10 +196,10 @@ async function applyAs(o: OfficialAccountOptions, memberId: string, oid: AgencyO
     return await o.store.transaction(async (tx) => {
       // The member's row serializes its applications: the attempt count cannot race.
       const member = await lockMember(tx, memberId);
+      if (member === undefined) throw new EnrollError('NOT_FOUND', `no member ${memberId}`);
       // The personnel system vouched for the name and 身分證 it was asked about: a syncMember that changed either
       // while it was asked leaves no check for the member as it now is. Nothing is written; applying again checks
       // the member as it is.
-      if (member === undefined) throw new EnrollError('NOT_FOUND', `no member ${memberId}`);
       if (check !== undefined && (member.name !== known.name || member.nationalId !== known.nationalId)) {
         throw new EnrollError('CONCURRENT_UPDATE', `member ${memberId}: the name or 身分證統一編號 changed while the personnel system was asked; apply again`);
       }

@@ -1,5 +1,6 @@
 import { TestPkiError } from '../pki/errors.js';
 import { InputCheck } from '../check-input.js';
+import { describeValue } from '../../shared/describe-value.js';
 
 /** Every option of `VirtualHiCOSCardOptions`; anything else is a misspelling, refused rather than dropped. */
 export const VIRTUAL_CARD_OPTION_NAMES: ReadonlySet<string> = new Set([
@@ -81,7 +82,7 @@ function bytes(check: InputCheck, field: string, value: unknown, min: number, ma
  */
 export function checkCardIdentity(options: Record<string, unknown>): void {
   const generation = options.generation ?? 1;
-  if (generation !== 1 && generation !== 2) throw badCardOption(`generation must be 1 or 2, not ${String(generation)}`);
+  if (generation !== 1 && generation !== 2) throw badCardOption(`generation must be 1 or 2, not ${describeValue(generation)}`);
   const cardNumber = options.cardNumber ?? 'TP03000012345678';
   if (typeof cardNumber !== 'string' || !/^[\x20-\x7e]{1,16}$/.test(cardNumber)) {
     throw badCardOption(`cardNumber must be 1–16 printable ASCII characters (a real 卡號 is 16, e.g. TP03000012345678), not ${JSON.stringify(cardNumber)}`);
