@@ -116,33 +116,46 @@ function base64Checked(text: string): Uint8Array {
  * CERTIFICATE`: its block holds the certificate followed by OpenSSL's own trust settings (rejected purposes
  * among them), which twpki would have to drop unread.
  */
-export const CERTIFICATE_PEM_LABELS: ReadonlySet<string> = new Set(['CERTIFICATE', 'X509 CERTIFICATE']);
+const CERTIFICATE_PEM_LABELS: ReadonlySet<string> = new Set(['CERTIFICATE', 'X509 CERTIFICATE']);
 
-/** What a refusal of OpenSSL's `TRUSTED CERTIFICATE` says, in every layer that reads certificates. */
-export const TRUSTED_CERTIFICATE_HINT =
-  "an OpenSSL TRUSTED CERTIFICATE block (the certificate plus OpenSSL's trust settings, which twpki does not read): write it as a plain certificate with `openssl x509 -in FILE -out CERT.pem`";
+/**
+ * The first certificate block of `blocks` (a label of {@link CERTIFICATE_PEM_LABELS}), as every reader of
+ * certificates picks it: the profile, the trust layer and the CLI alike.
+ * @throws TypeError saying why there is none: no complete block, only OpenSSL's `TRUSTED CERTIFICATE` (and how to
+ *   convert it), or blocks of other labels (named).
+ */
+export function certificateBlock(blocks: readonly PemBlock[]): PemBlock {
+  const block = blocks.find((b) => CERTIFICATE_PEM_LABELS.has(b.label));
+  if (block !== undefined) return block;
+  if (blocks.length === 0) throw new TypeError('PEM armour without a complete BEGIN/END CERTIFICATE block');
+  if (blocks.some((b) => b.label === 'TRUSTED CERTIFICATE')) {
+    throw new TypeError(
+      "an OpenSSL TRUSTED CERTIFICATE block (the certificate plus OpenSSL's trust settings, which twpki does not read): write it as a plain certificate with `openssl x509 -in FILE -out CERT.pem`",
+    );
+  }
+  throw new TypeError(`no CERTIFICATE block in the PEM (found: ${blocks.map((b) => b.label).join(', ')})`);
+}
+
+/** The first PEM block of any label. @throws TypeError when there is none. */
+function firstBlock(blocks: readonly PemBlock[]): PemBlock {
+  const block = blocks[0];
+  if (block === undefined) throw new TypeError('PEM armour without a complete BEGIN/END block');
+  return block;
+}
 
 /**
  * Accepts DER bytes, a PEM string, PEM text in bytes (files read from disk)
- * or bare base64 (the local component's `certb64`). From PEM the first block
- * with one of `labels` is taken (default: the first block of any label).
+ * or bare base64 (the local component's `certb64`). From PEM the block `pick`
+ * chooses is taken: by default the first of any label ({@link certificateBlock}
+ * for a certificate).
  * @throws TypeError when no DER-shaped input is found.
  */
-export function fromPemOrDer(input: Uint8Array | string, labels?: ReadonlySet<string>): Uint8Array {
+export function fromPemOrDer(input: Uint8Array | string, pick: (blocks: readonly PemBlock[]) => PemBlock = firstBlock): Uint8Array {
   if (typeof input !== 'string') {
     if (input.length > 0 && input[0] === 0x30) return input;
     input = Buffer.from(input).toString('latin1');
   }
-  if (hasPemArmour(input)) {
-    const blocks = pemBlocks(input);
-    const block = labels === undefined ? blocks[0] : blocks.find((b) => labels.has(b.label));
-    if (block === undefined) {
-      if (blocks.length === 0) throw new TypeError('PEM armour without a complete BEGIN/END block');
-      if (labels === CERTIFICATE_PEM_LABELS && blocks.some((b) => b.label === 'TRUSTED CERTIFICATE')) throw new TypeError(TRUSTED_CERTIFICATE_HINT);
-      throw new TypeError(`no ${[...(labels ?? [])].join(' or ')} block in the PEM (found: ${blocks.map((b) => b.label).join(', ')})`);
-    }
-    return base64Strict(block.body);
-  }
+  if (hasPemArmour(input)) return base64Strict(pick(pemBlocks(input)).body);
   try {
     return base64Strict(input);
   } catch {

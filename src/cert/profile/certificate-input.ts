@@ -1,4 +1,4 @@
-import { base64Strict, CERTIFICATE_PEM_LABELS, hasPemArmour, pemBlocks, TRUSTED_CERTIFICATE_HINT } from '../encoding/pem.js';
+import { base64Strict, certificateBlock, hasPemArmour, pemBlocks, type PemBlock } from '../encoding/pem.js';
 import { CertificateParseError } from './errors.js';
 
 /** Strict base64 → bytes, or undefined (the shared decoder, errors as a value). */
@@ -13,18 +13,11 @@ function decodeBase64(text: string): Uint8Array | undefined {
 function fromText(text: string): Uint8Array {
   if (text.trim().length === 0) throw new CertificateParseError('EMPTY_INPUT', 'no certificate: the input is empty');
   if (hasPemArmour(text)) {
-    const blocks = pemBlocks(text);
-    const block = blocks.find((b) => CERTIFICATE_PEM_LABELS.has(b.label));
-    if (block === undefined) {
-      const trusted = blocks.some((b) => b.label === 'TRUSTED CERTIFICATE');
-      throw new CertificateParseError(
-        'BAD_PEM',
-        blocks.length === 0
-          ? 'PEM armour without a complete BEGIN/END CERTIFICATE block'
-          : trusted
-            ? TRUSTED_CERTIFICATE_HINT
-            : `no CERTIFICATE block in the PEM (found: ${blocks.map((b) => b.label).join(', ')})`,
-      );
+    let block: PemBlock;
+    try {
+      block = certificateBlock(pemBlocks(text));
+    } catch (error) {
+      throw new CertificateParseError('BAD_PEM', (error as Error).message);
     }
     const der = decodeBase64(block.body);
     if (der === undefined) throw new CertificateParseError('BAD_PEM', `the PEM ${block.label} block is not valid base64`);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { namesEqual } from './name-equality.js';
 import { RecencyMap } from '../../shared/recency-map.js';
-import { CERTIFICATE_PEM_LABELS, fromPemOrDer } from '../encoding/pem.js';
+import { certificateBlock, fromPemOrDer } from '../encoding/pem.js';
 import { TrustedCertificate } from './trusted-certificate.js';
 import { requireOptionsObject } from './options-argument.js';
 
@@ -66,7 +66,7 @@ export class TrustStore {
     if (input instanceof TrustedCertificate) return input;
     let der: Uint8Array;
     try {
-      der = fromPemOrDer(input, CERTIFICATE_PEM_LABELS);
+      der = fromPemOrDer(input, certificateBlock);
     } catch {
       return TrustedCertificate.from(input); // reports the decoding problem as MALFORMED_CERTIFICATE
     }

@@ -6,7 +6,7 @@ import { bitStringOf, integerHex, sequenceOf, timeOf } from '../../shared/der/de
 import { signatureAlgorithmFromOid, verifyWith } from './algorithms.js';
 import { nameToText } from './name-text.js';
 import { ChainValidationError } from './errors.js';
-import { CERTIFICATE_PEM_LABELS, fromPemOrDer } from '../encoding/pem.js';
+import { certificateBlock, fromPemOrDer } from '../encoding/pem.js';
 import { decodeExtensions, type DecodedExtensions } from '../profile/certificate-extensions.js';
 import type { CertificateStructure } from '../profile/certificate-structure.js';
 import type { BasicConstraints } from '../profile/extensions/basic-constraints.js';
@@ -135,7 +135,7 @@ export class TrustedCertificate {
       throw new ChainValidationError('MALFORMED_CERTIFICATE', `not a certificate: the input must be DER bytes or PEM text, got ${describeValue(input)}`);
     }
     try {
-      return new TrustedCertificate(fromPemOrDer(input, CERTIFICATE_PEM_LABELS));
+      return new TrustedCertificate(fromPemOrDer(input, certificateBlock));
     } catch (err) {
       if (err instanceof ChainValidationError) throw err;
       throw new ChainValidationError('MALFORMED_CERTIFICATE', `not a certificate: ${(err as Error).message}`, {
