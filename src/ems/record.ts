@@ -1,5 +1,5 @@
 import { EmsError } from './errors.js';
-import { DEFAULT_MAX_FIELD_LENGTH, type FieldSet } from './fields/field-definition.js';
+import { DEFAULT_MAX_FIELD_LENGTH, type FieldDefinition, type FieldSet } from './fields/field-definition.js';
 
 /**
  * Field values keyed by field key, as typed by an applicant or as held in
@@ -64,13 +64,7 @@ export function parseFieldValues(
       }
       continue;
     }
-    if (typeof value !== 'string') {
-      throw new EmsError(
-        'NOT_A_STRING',
-        `${field.labelZh} (${field.key}) in the ${side} data must be a string, not ${describeType(value)}`,
-        { field: field.key },
-      );
-    }
+    if (typeof value !== 'string') throw notAString(field, side, value);
     const max = field.maxLength ?? DEFAULT_MAX_FIELD_LENGTH;
     if (value.length > max) {
       throw new EmsError(
@@ -96,7 +90,15 @@ function knownKeys(fields: FieldSet): ReadonlySet<string> {
   return keys;
 }
 
+/** `NOT_A_STRING` for a field value on `side` that is not text, naming the field. */
+export function notAString(field: FieldDefinition, side: 'applicant' | 'record', value: unknown): EmsError {
+  return new EmsError('NOT_A_STRING', `${field.labelZh} (${field.key}) in the ${side} data must be a string, not ${describeType(value)}`, {
+    field: field.key,
+  });
+}
+
 function describeType(value: unknown): string {
+  if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

@@ -3,7 +3,7 @@ import { compareNormalized } from '../normalize/pipeline.js';
 import { findDifferingSpan } from './differing-span.js';
 import type { ComparedFieldResult, FieldResult } from './field-result.js';
 import { parsePolicy, type ComparisonPolicy } from './policy.js';
-import { EmsError } from '../errors.js';
+import { notAString } from '../record.js';
 
 /**
  * Judges one field. Values are trimmed of outer whitespace (the only
@@ -19,8 +19,8 @@ export function compareField(
   // Public: a misspelt policy from JavaScript must not read as a failed strict comparison.
   if (policy !== 'strict' && policy !== 'normalized') parsePolicy(policy);
   // Public too: a value that is not text is named, as parseFieldValues names it, never a TypeError from trim().
-  checkText(applicant, field, 'applicant');
-  checkText(record, field, 'EMS record');
+  if (applicant !== undefined && typeof applicant !== 'string') throw notAString(field, 'applicant', applicant);
+  if (record !== undefined && typeof record !== 'string') throw notAString(field, 'record', record);
   if (!field.compared) {
     return {
       field,
@@ -66,10 +66,4 @@ export function compareField(
         },
       };
   return result;
-}
-
-function checkText(value: unknown, field: FieldDefinition, side: string): void {
-  if (value !== undefined && typeof value !== 'string') {
-    throw new EmsError('NOT_A_STRING', `${field.labelZh} (${field.key}) in the ${side} data must be a string, not ${value === null ? 'null' : typeof value}`, { field: field.key });
-  }
 }
