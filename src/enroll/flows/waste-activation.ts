@@ -16,7 +16,7 @@ import { isUniqueViolation } from '../store/sql-errors.js';
 import type { SqlSession } from '../store/store.js';
 import { LOGIN_COMMANDS, authorize } from './authorization.js';
 import { rejectPendingRenewalsOf } from './card-renewal.js';
-import { LOGIN_METHOD_REFUSALS, loginAccountFromRow, loginBindingFromRow, type LoginAccount, type LoginBinding, type LoginMethod } from './login-records.js';
+import { LOGIN_METHOD_LABELS, LOGIN_METHOD_REFUSALS, loginAccountFromRow, loginBindingFromRow, type LoginAccount, type LoginBinding, type LoginMethod } from './login-records.js';
 import { hashSecret, newVerificationCode } from './secret-token.js';
 import { refusalError, requireVerifiedLogin } from '../refusals.js';
 import {
@@ -245,7 +245,7 @@ export async function setLoginMethod(
     if (status === 'enabled' && from !== 'enabled' && (who as Actor).role === 'applicant' && (await grantedByWasteReview(tx, key))) {
       throw new EnrollError(
         'FORBIDDEN',
-        `${method === 'citizenCard' ? '自然人憑證登入' : '工商憑證登入'}為停用: the reviewed application decides which methods are 啟用; apply again, or ask a reviewer`,
+        `${LOGIN_METHOD_LABELS[method]}為停用: the reviewed application decides which methods are 啟用; apply again, or ask a reviewer`,
       );
     }
     const event = status === 'enabled' ? 'enable' : 'disable';
