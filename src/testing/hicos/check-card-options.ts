@@ -3,7 +3,7 @@ import { InputCheck } from '../check-input.js';
 import { describeValue } from '../../shared/describe-value.js';
 
 /** Every option of `VirtualHiCOSCardOptions`; anything else is a misspelling, refused rather than dropped. */
-export const VIRTUAL_CARD_OPTION_NAMES: ReadonlySet<string> = new Set([
+const VIRTUAL_CARD_OPTION_NAMES: ReadonlySet<string> = new Set([
   'generation',
   'pin',
   'cardNumber',
@@ -91,7 +91,10 @@ export function checkCardIdentity(options: Record<string, unknown>): void {
   if (typeof pin !== 'string' || !/^[\x21-\x7e]{1,10}$/.test(pin)) throw badCardOption('pin must be 1–10 printable ASCII characters (MOICA PINs are 6–8 digits)');
 }
 
-/** `BAD_OPTIONS` `virtual HiCOS card: option <why>`. */
+/**
+ * `BAD_OPTIONS` `virtual HiCOS card: option <why>`: a TwpkiError naming the option, so a harness can tell its own
+ * mistake from a card failure.
+ */
 export function badCardOption(why: string): TestPkiError {
   return new TestPkiError('BAD_OPTIONS', `virtual HiCOS card: option ${why}`);
 }

@@ -87,8 +87,9 @@ export class VirtualHiCOSCard implements CardEmulator {
     if (typeof credentials !== 'object' || credentials === null) {
       throw badCardOption('credentials is required: the card holder\'s keys and certificates ({ sign, keyx }, e.g. virtualCardCredentials(holder))');
     }
-    checkVirtualCardSettings(options as unknown as Record<string, unknown>, 'virtual HiCOS card');
-    checkCardIdentity(options as unknown as Record<string, unknown>);
+    const settings = options as unknown as Record<string, unknown>;
+    checkVirtualCardSettings(settings, 'virtual HiCOS card');
+    checkCardIdentity(settings);
     this.generation = options.generation ?? 1;
     this.cardNumber = options.cardNumber ?? 'TP03000012345678';
     const pin = options.pin ?? '123456';
@@ -115,7 +116,6 @@ export class VirtualHiCOSCard implements CardEmulator {
     }).root;
     this.currentDf = this.root;
     this.cardId = options.cardId ?? createHash('sha256').update(this.cardNumber).digest().subarray(0, 10);
-    if (this.cardId.length !== 10) throw badCardOption('cardId must be 10 bytes');
     this.staticKeys = diversifyHiCOSStaticKeys(this.cardId);
     this.random = options.random ?? ((n) => new Uint8Array(randomBytes(n)));
     this.logLimit = options.logLimit ?? 10_000;
@@ -448,6 +448,3 @@ export class VirtualHiCOSCard implements CardEmulator {
     return ok(result.slice(0, 128));
   }
 }
-
-// The kit's errors are TwpkiErrors with the option's name, so a harness can tell its own mistake from a card failure.
-
