@@ -3,6 +3,15 @@ import { TestPkiError } from './pki/errors.js';
 import { unknownOption } from './unknown-option.js';
 import { describeValue } from '../shared/describe-value.js';
 import { isObjectIdentifierText } from '../shared/der/der-primitives.js';
+import { hasLoneSurrogate } from '../shared/storable-text.js';
+
+/** PrintableString's characters (X.680), as messages name them. */
+export const PRINTABLE_STRING_CHARACTERS = "A–Z a–z 0–9 space ' ( ) + , - . / : = ?";
+
+/** Whether every character of `value` is one PrintableString has (the empty string is). */
+export function isPrintableString(value: string): boolean {
+  return /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(value);
+}
 
 /**
  * The checks the kit's builders (`issueCertificate`, `buildCrl`) run on their arguments before any work, so a
@@ -60,6 +69,40 @@ export class InputCheck {
     if (value !== undefined && !choices.includes(value as string)) {
       this.fail(field, `must be one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`, value);
     }
+  }
+
+  /**
+   * A PrintableString of `min` to `max` characters, or absent. The kit's DER writer puts a string's UTF-8 bytes in
+   * a PrintableString as they are (a `王` became bytes no reader takes for PrintableString), so text outside its
+   * character set is refused here rather than written as another value.
+   */
+  public optionalPrintableString(field: string, value: unknown, min: number, max: number, example: string): void {
+    if (value === undefined) return;
+    if (typeof value !== 'string') this.fail(field, 'must be a string', value);
+    if (isPrintableString(value) && value.length >= min && value.length <= max) return;
+    const size = max === Infinity ? (min > 0 ? `at least ${min} ` : '') : `${min} to ${max} `;
+    this.fail(field, `must be ${size}PrintableString characters (${PRINTABLE_STRING_CHARACTERS}), such as ${example}`, value);
+  }
+
+  /**
+   * An IA5String (ASCII), or absent. @peculiar/x509 writes an rfc822Name's characters as their low bytes, so
+   * `wáng@例子.tw` came out as another address; refused here instead.
+   */
+  public optionalIa5String(field: string, value: unknown, what: string): void {
+    if (value === undefined) return;
+    if (typeof value !== 'string') this.fail(field, 'must be a string', value);
+    // IA5String is exactly the 128 ASCII codes, controls included.
+    if (!/^[\x00-\x7f]*$/.test(value)) this.fail(field, `must be ASCII only: ${what} is an IA5String`, value);
+  }
+
+  /**
+   * A string a UTF8String can carry unchanged, or absent: a lone UTF-16 surrogate has no UTF-8 form, and the DER
+   * writer's TextEncoder writes it as U+FFFD, another value.
+   */
+  public optionalUtf8String(field: string, value: unknown): void {
+    if (value === undefined) return;
+    if (typeof value !== 'string') this.fail(field, 'must be a string', value);
+    if (hasLoneSurrogate(value)) this.fail(field, 'must be well-formed Unicode (it has a lone surrogate, which a UTF8String cannot carry)', value);
   }
 
   /** A dotted object identifier such as `2.16.886.101.0.3.3` (see {@link isOid}). */

@@ -3,6 +3,7 @@ import { buildCmsSignature } from '../../agent/cms-signature.js';
 import { COMPONENT_HASHES } from '../../agent/sign-request.js';
 import type { LoginToken, SignHashAlgorithm } from '../../cert/index.js';
 import { TestPkiError } from '../pki/errors.js';
+import { isPrintableString } from '../check-input.js';
 import type { CardHolderCredentials } from '../pki/types.js';
 
 /**
@@ -92,7 +93,7 @@ function checked(options: SignLoginTokenOptions): Required<Omit<SignLoginTokenOp
   if (signatureType !== 'PKCS7' && signatureType !== 'PKCS1') bad('signatureType', `must be PKCS7 or PKCS1, not ${String(signatureType)}`);
   const hashAlgorithm = o.hashAlgorithm ?? 'SHA256';
   if (typeof hashAlgorithm !== 'string' || !Object.hasOwn(COMPONENT_HASHES, hashAlgorithm)) bad('hashAlgorithm', `must be one of ${Object.keys(COMPONENT_HASHES).join(', ')}`);
-  if (o.cardNumber !== undefined && (typeof o.cardNumber !== 'string' || !/^[A-Za-z0-9 '()+,\-./:=?]{1,32}$/.test(o.cardNumber))) {
+  if (o.cardNumber !== undefined && (typeof o.cardNumber !== 'string' || !isPrintableString(o.cardNumber) || o.cardNumber.length < 1 || o.cardNumber.length > 32)) {
     // The CMS attribute is a PrintableString.
     bad('cardNumber', 'must be 1 to 32 PrintableString characters (letters, digits, space, \'()+,-./:=?), such as TP03000012345678');
   }

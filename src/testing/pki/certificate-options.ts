@@ -72,7 +72,7 @@ export function checkCertificateOptions(options: unknown): asserts options is Ce
   for (const name of ['crlUrl', 'ocspUrl', 'caIssuersUrl']) {
     if (o[name] !== null) check.optionalString(name, o[name], true, ` (null omits the ${name === 'crlUrl' ? 'distribution point' : 'URL'}; an empty string was dropped the same way, silently)`);
   }
-  check.optionalString('email', o.email);
+  check.optionalIa5String('email', o.email, "subjectAltName's rfc822Name");
   if (o.gpkiAttributes !== undefined) {
     const g = check.object('gpkiAttributes', o.gpkiAttributes, "{ cardType: 'primary', idHint: '1234' }");
     check.knownNames('gpkiAttributes', g, GPKI_ATTRIBUTE_NAMES);

@@ -2,6 +2,7 @@ import { signCertificate, subjectKeyIdOf, subjectNameOf, type CertificateSigner 
 import { TestPkiError } from './errors.js';
 import { unknownOption } from '../unknown-option.js';
 import { checkCertificateOptions } from './certificate-options.js';
+import { InputCheck } from '../check-input.js';
 import { generateRsaKeyPair, type RsaKeyPair } from './rsa-keys.js';
 import { TEST_ROOT_NAME, testAuthorityProfile } from './test-authorities.js';
 import {
@@ -252,6 +253,24 @@ function checkHolderOptions(options: unknown): void {
   for (const name of ['commonName', 'idHint', 'businessId', 'organizationOid', 'subjectSerialNumber', 'email', 'cardType']) {
     if (o[name] !== undefined && typeof o[name] !== 'string') throw new TestPkiError('BAD_OPTIONS', `issueCardHolder: option "${name}" must be a string`);
   }
+  checkHolderStrings(o);
+}
+
+/**
+ * Each text option against the ASN.1 type it is written as, so a holder's certificates say what was asked. The DER
+ * writer put a subject serialNumber `王…` or a cardType in a PrintableString as UTF-8 bytes, @peculiar/x509 wrote an
+ * e-mail's characters as their low bytes, and a lone surrogate in a UTF8String became U+FFFD: each a certificate
+ * saying something else, silently. The organisation OID was checked only inside issueCertificate, under the name
+ * `gpkiAttributes.organizationOid`, which issueCardHolder does not take.
+ */
+function checkHolderStrings(o: Record<string, unknown>): void {
+  const check = new InputCheck('issueCardHolder');
+  // X520SerialNumber is PrintableString (SIZE (1..64)) (RFC 5280).
+  check.optionalPrintableString('subjectSerialNumber', o.subjectSerialNumber, 1, 64, "16 digits ('0000000000000000')");
+  check.optionalPrintableString('cardType', o.cardType, 0, Infinity, "'primary', 'secondary' or 'mobile'");
+  check.optionalIa5String('email', o.email, "subjectAltName's rfc822Name");
+  for (const name of ['commonName', 'idHint', 'businessId']) check.optionalUtf8String(name, o[name]);
+  if (o.organizationOid !== undefined) check.oid('organizationOid', o.organizationOid);
 }
 
 /**

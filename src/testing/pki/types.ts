@@ -45,11 +45,14 @@ export interface CardHolderOptions {
   businessId?: string;
   /** GCA/XCA agency or organisation OID (2.16.886.1.100.2.102); default per authority. */
   organizationOid?: string;
-  /** The 16-character subject serialNumber (MOICA, GCA); default random digits. */
+  /**
+   * The 16-character subject serialNumber (MOICA, GCA); default random digits. A PrintableString of 1 to 64
+   * characters (A–Z a–z 0–9 space ' ( ) + , - . / : = ?).
+   */
   subjectSerialNumber?: string;
-  /** E-mail carried in subjectAltName of both certificates. */
+  /** E-mail carried in subjectAltName of both certificates: ASCII only (rfc822Name is an IA5String). */
   email?: string;
-  /** Card type attribute; default `primary` (not set for HCA). */
+  /** Card type attribute, a PrintableString; default `primary` (not set for HCA). */
   cardType?: GpkiCardType;
 }
 
@@ -141,7 +144,7 @@ export interface CertificateOptions {
   ocspUrl?: string | null;
   /** caIssuers URL in AIA; default the issuing test CA's certificate URL (none for other issuers); `null` omits it. */
   caIssuersUrl?: string | null;
-  /** E-mail in subjectAltName. */
+  /** E-mail in subjectAltName: ASCII only (rfc822Name is an IA5String). */
   email?: string;
   /** GPKI subjectDirectoryAttributes. */
   gpkiAttributes?: GpkiAttributesSpec;
@@ -175,7 +178,12 @@ export interface TestPki {
    * @throws TestPkiError `UNKNOWN_AUTHORITY` for an authority this PKI was not made with.
    */
   issuer(authority: TestAuthority): TestCa;
-  /** Issues a card's SIGN and KEYX certificates. */
+  /**
+   * Issues a card's SIGN and KEYX certificates.
+   * @throws TestPkiError `BAD_OPTIONS` naming the option, before a key pair is made: an unknown name, a date that
+   * is not a valid Date, or text the certificate's ASN.1 type cannot carry as given (`subjectSerialNumber`,
+   * `cardType`: PrintableString; `email`: ASCII; `organizationOid`: a dotted OID; lone surrogates elsewhere).
+   */
   issueCardHolder(options: CardHolderOptions): Promise<CardHolderCredentials>;
   /**
    * Issues any certificate, for edge cases (expired, wrong usage, OCSP responder, sub-CA).

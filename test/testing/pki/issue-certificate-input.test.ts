@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { TrustedCertificate } from '../../../src/cert/index.js';
 import { nameToText } from '../../../src/cert/trust/name-text.js';
@@ -192,5 +192,44 @@ describe('issueCertificate refuses arguments it cannot use, naming them, before 
 
   it('issueCardHolder: a cardType that is not a string', async () => {
     await expectRefused(() => pki.issueCardHolder({ authority: 'moica', cardType: 1 as never }), /^issueCardHolder: option "cardType" must be a string/);
+  });
+
+  // Each of these used to be written as another value: UTF-8 bytes in a PrintableString, an e-mail's low bytes, U+FFFD.
+  it.each([
+    ['subjectSerialNumber', '王000000000000001', /^issueCardHolder: option "subjectSerialNumber" must be 1 to 64 PrintableString characters \(A–Z a–z 0–9 space ' \( \) \+ , - \. \/ : = \?\), such as 16 digits.*, not "王000000000000001"$/],
+    ['subjectSerialNumber', 'A_1', /option "subjectSerialNumber" must be 1 to 64 PrintableString characters/],
+    ['subjectSerialNumber', '', /option "subjectSerialNumber" must be 1 to 64 PrintableString characters/],
+    ['subjectSerialNumber', '1'.repeat(65), /option "subjectSerialNumber" must be 1 to 64 PrintableString characters/],
+    ['cardType', 'prim@ry', /^issueCardHolder: option "cardType" must be PrintableString characters \(A–Z a–z 0–9 space .*\), such as 'primary', 'secondary' or 'mobile', not "prim@ry"$/],
+    ['cardType', '主卡', /option "cardType" must be PrintableString characters/],
+    ['email', 'wáng@例子.tw', /^issueCardHolder: option "email" must be ASCII only: subjectAltName's rfc822Name is an IA5String, not "wáng@例子.tw"$/],
+    ['commonName', 'a\ud800b', /^issueCardHolder: option "commonName" must be well-formed Unicode \(it has a lone surrogate, which a UTF8String cannot carry\)/],
+    ['idHint', '\udc001234', /option "idHint" must be well-formed Unicode/],
+    ['businessId', '1234560\ud83d', /option "businessId" must be well-formed Unicode/],
+    ['organizationOid', 'agency-1', /^issueCardHolder: option "organizationOid" must be a dotted object identifier such as '2\.16\.886\.101\.0\.3\.3'.*, not "agency-1"$/],
+  ])('issueCardHolder: %s %j, which its ASN.1 type cannot carry as given', async (name, value, message) => {
+    await expectRefused(() => pki.issueCardHolder({ authority: 'moica', [name]: value }), message);
+  });
+
+  it('issueCardHolder: the edge of each type is written as given, one step past it refused', async () => {
+    const serial = "A-Z a-z 0-9 '()+,./:=?".padEnd(64, '9');
+    const holder = await pki.issueCardHolder({
+      authority: 'moica',
+      subjectSerialNumber: serial,
+      cardType: 'secondary',
+      email: 'wang.xiaoming@example.tw',
+      commonName: '王小明 😀',
+    });
+    const subjectDer = Buffer.from(parseCertificate(holder.sign.certificate).subject.der);
+    expect(subjectDer.includes(Buffer.concat([Uint8Array.of(0x13, 64), Buffer.from(serial, 'ascii')]))).toBe(true);
+    expect(subjectDer.includes(Buffer.from('王小明 😀', 'utf8'))).toBe(true);
+    expect(TrustedCertificate.from(holder.sign.certificate).profile().identity.cardType).toBe('secondary');
+    expect(new X509Certificate(holder.sign.certificate).subjectAltName).toBe('email:wang.xiaoming@example.tw');
+    await expectRefused(() => pki.issueCardHolder({ authority: 'moica', subjectSerialNumber: `${serial}9` }), /option "subjectSerialNumber" must be 1 to 64/);
+    await expectRefused(() => pki.issueCardHolder({ authority: 'moica', email: 'wang.xiaoming@example.tw\u0080' }), /option "email" must be ASCII only/);
+  });
+
+  it('issueCertificate: an e-mail that is not ASCII', async () => {
+    await expectRefused(() => pki.issueCertificate({ issuer: 'root', subject, email: 'ü@example.tw' }), /^issueCertificate: option "email" must be ASCII only: subjectAltName's rfc822Name is an IA5String, not "ü@example.tw"$/);
   });
 });
