@@ -12,6 +12,13 @@ import {
 } from './pkcs15-encoder.js';
 import type { VirtualCardCredentials, VirtualVersionLocation } from './virtual-card-options.js';
 
+/**
+ * EF `0811`, which the facts name beside the key EF as holding public-key records (the SDK never selects it, so
+ * its FID is not among the SDK's). It is there so a middleware that selects it first gets `9000`; the records
+ * themselves are answered by READ RECORD (public-key-records.ts), and READ BINARY is refused as for `0810`.
+ */
+export const PUBLIC_KEY_EF = 0x0811;
+
 /** Spacing of certificate slots in EF `08F2`, as seen on real cards. */
 export const CERT_SLOT = 0x700;
 
@@ -37,8 +44,8 @@ export interface CardLayout {
 /**
  * Builds the MF tree of a HiCOS card: EF.DIR, DF `5030` with the PKCS#15
  * directory files (FF-padded), all certificates in EF `08F2` at offsets
- * `0000`, `0700`, `0E00`, … (00-padded), key EF `0810`, data objects
- * `0870`, and DF `0900` with the card number (`0903`); the version EF `0905`
+ * `0000`, `0700`, `0E00`, … (00-padded), key EF `0810`, public-key EF
+ * `0811`, data objects `0870`, and DF `0900` with the card number (`0903`); the version EF `0905`
  * goes where `versionLocation` says (real cards: unknown).
  * There is deliberately no ODF `5015`.
  */
@@ -87,6 +94,7 @@ export function buildCardLayout(input: CardLayoutInput): CardLayout {
       ef(HiCOSFile.TOKEN_INFO, padRecords([encodeTokenInfo(ascii(input.cardNumber), 'Chunghwa Telecom', 'HiCOS PKI Smart Card')], 128)),
       ef(HiCOSFile.CERTIFICATES, certFile),
       ef(HiCOSFile.KEYS, new Uint8Array(1024), false),
+      ef(PUBLIC_KEY_EF, new Uint8Array(0), false),
       ef(HiCOSFile.DATA_OBJECTS, padRecords([], 256)),
     ]),
     df(HiCOSFile.CARD_NUMBER_DF, [

@@ -1,5 +1,6 @@
 import { TestPkiError } from '../pki/errors.js';
 import { InputCheck } from '../check-input.js';
+import { gen1RecordNumbers, PUBLIC_KEY_READ_DEFAULTS } from './public-key-records.js';
 import { describeValue } from '../../shared/describe-value.js';
 
 /** Every option of `VirtualHiCOSCardOptions`; anything else is a misspelling, refused rather than dropped. */
@@ -19,12 +20,15 @@ const VIRTUAL_CARD_OPTION_NAMES: ReadonlySet<string> = new Set([
   'heldKeyRefs',
   'pinReference',
   'plainCommandsDuringSecureMessaging',
+  'publicKeyReads',
   'versionLocation',
   'supportsStatusProbe',
   'quirks',
   'random',
   'logLimit',
 ]);
+
+const PUBLIC_KEY_READ_NAMES: ReadonlySet<string> = new Set(Object.keys(PUBLIC_KEY_READ_DEFAULTS));
 
 const QUIRK_NAMES: ReadonlySet<string> = new Set(['responseChaining', 'wrongLengthRetry', 'refuseLargeReads']);
 
@@ -54,6 +58,7 @@ export function checkVirtualCardSettings(options: Record<string, unknown>, where
   bytes(check, 'atr', options.atr, 2, 33, 'an ATR of 2 to 33 bytes');
   bytes(check, 'cardId', options.cardId, 10, 10, '10 bytes');
   bytes(check, 'diversificationData', options.diversificationData, 10, 10, '10 bytes (the INITIALIZE UPDATE answer carries 10)');
+  checkPublicKeyReads(check, options);
   check.optionalChoice('counterPolicy', options.counterPolicy, ['every-command', 'data-commands-only']);
   check.optionalChoice('plainCommandsDuringSecureMessaging', options.plainCommandsDuringSecureMessaging, ['accept', 'refuse']);
   check.optionalChoice('versionLocation', options.versionLocation, ['card-number-df', 'root', 'none']);
@@ -64,6 +69,41 @@ export function checkVirtualCardSettings(options: Record<string, unknown>, where
     const quirks = check.object('quirks', options.quirks, '{ responseChaining: true }');
     check.knownNames('quirks', quirks, QUIRK_NAMES);
     for (const name of QUIRK_NAMES) check.optionalBoolean(`quirks.${name}`, quirks[name]);
+  }
+}
+
+/**
+ * `publicKeyReads` (each unknown of the facts a choice, so a misspelt one must not run as the default), and room for
+ * the Gen1 records: the key at reference r keeps its public key in records r, r+2 and r+3, so two keys whose
+ * records meet, or a reference above FC, would leave a record no read can tell apart or reach.
+ */
+function checkPublicKeyReads(check: InputCheck, options: Record<string, unknown>): void {
+  if (options.publicKeyReads !== undefined) {
+    const reads = check.object('publicKeyReads', options.publicKeyReads, "{ gen1ByteOrder: 'reversed-bytes' }");
+    check.knownNames('publicKeyReads', reads, PUBLIC_KEY_READ_NAMES);
+    check.optionalChoice('publicKeyReads.gen1ByteOrder', reads.gen1ByteOrder, ['reversed-words', 'reversed-bytes']);
+    check.optionalBoolean('publicKeyReads.gen1LengthPrefix', reads.gen1LengthPrefix);
+    check.optionalChoice('publicKeyReads.gen2ByteOrder', reads.gen2ByteOrder, ['big-endian', 'reversed-words']);
+    if (reads.gen2ModulusP2 !== undefined && reads.gen2ModulusP2 !== 3 && reads.gen2ModulusP2 !== 4) {
+      check.fail('publicKeyReads.gen2ModulusP2', 'must be 3 or 4 (the other reads the exponent)', reads.gen2ModulusP2);
+    }
+    check.optionalChoice('publicKeyReads.requiredFile', reads.requiredFile, ['none', '0810', '0811', '0810-or-0811']);
+    check.optionalChoice('publicKeyReads.gen2Channel', reads.gen2Channel, ['either', 'plain', 'secure-messaging']);
+    const status = reads.missingKeyStatus;
+    if (status !== undefined && (!isWhole(status, 0x6400, 0x6fff) || (status as number) >> 8 === 0x6c)) {
+      check.fail('publicKeyReads.missingKeyStatus', 'must be an error status word from 0x6400 to 0x6FFF, not 6Cxx (a host resends on 6Cxx)', status);
+    }
+  }
+  if ((options.generation ?? 1) !== 1) return;
+  const field = options.heldKeyRefs === undefined ? 'keyRefs' : 'heldKeyRefs';
+  const refs = (options.heldKeyRefs ?? options.keyRefs ?? { sign: 0x01, keyx: 0x11 }) as { sign: number; keyx: number };
+  for (const key of ['sign', 'keyx'] as const) {
+    if (refs[key] > 0xfc) check.fail(`${field}.${key}`, 'must be at most 0xFC on a Gen1 card, which keeps its public key in records keyRef, keyRef+2 and keyRef+3', refs[key]);
+  }
+  const shared = gen1RecordNumbers(refs.sign).find((n) => gen1RecordNumbers(refs.keyx).includes(n));
+  if (refs.sign !== refs.keyx && shared !== undefined) {
+    const hex = (n: number): string => n.toString(16).padStart(2, '0').toUpperCase();
+    check.fail(field, `must keep the Gen1 public-key records (keyRef, keyRef+2, keyRef+3) apart: SIGN ${hex(refs.sign)} and KEYX ${hex(refs.keyx)} share record ${hex(shared)}`);
   }
 }
 

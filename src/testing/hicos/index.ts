@@ -4,12 +4,17 @@
  */
 export { VirtualHiCOSCard, type ApduLogEntry } from './virtual-hicos-card.js';
 export type {
+  Gen1PublicKeyByteOrder,
+  Gen2PublicKeyByteOrder,
+  Gen2PublicKeyReadChannel,
   PlainCommandsDuringSecureMessaging,
+  PublicKeyReadFile,
   VirtualCardCredentials,
   VirtualCardKeyPair,
   VirtualCardKeyRefs,
   VirtualCardQuirks,
   VirtualHiCOSCardOptions,
+  VirtualPublicKeyReads,
   VirtualVersionLocation,
 } from './virtual-card-options.js';
 export {

@@ -55,6 +55,68 @@ export type PlainCommandsDuringSecureMessaging = 'accept' | 'refuse';
  */
 export type VirtualVersionLocation = 'card-number-df' | 'root' | 'none';
 
+/**
+ * Gen1: how a public-key record orders the number's bytes. The facts say "stored as reversed 32-bit words":
+ * `'reversed-words'` reads that as the big-endian bytes cut into 32-bit words, least significant word first, each
+ * word's bytes kept in order; `'reversed-bytes'` as every byte reversed (little-endian, as a little-endian CPU would
+ * store 32-bit limbs).
+ */
+export type Gen1PublicKeyByteOrder = 'reversed-words' | 'reversed-bytes';
+
+/**
+ * Gen2: how the two public-key reads order the number's bytes: `'big-endian'` as Java Card's `RSAPublicKey`
+ * `getModulus`/`getExponent` write them, or `'reversed-words'` as Gen1 does.
+ */
+export type Gen2PublicKeyByteOrder = 'big-endian' | 'reversed-words';
+
+/**
+ * The EF that must be current for a public-key read: `'none'` answers whatever is selected (or nothing), `'0810'`
+ * the key EF, `'0811'` the EF the middleware was seen selecting for them, `'0810-or-0811'` either. Otherwise `6986`.
+ */
+export type PublicKeyReadFile = 'none' | '0810' | '0811' | '0810-or-0811';
+
+/**
+ * Gen2: over which channel the applet answers a public-key read: `'either'` plain (CLA `80`) or under SCP03 (CLA
+ * `84`); `'plain'` only, `6882` under SCP03; `'secure-messaging'` only, `6982` for a plain one.
+ */
+export type Gen2PublicKeyReadChannel = 'either' | 'plain' | 'secure-messaging';
+
+/**
+ * How the card answers the official middleware's public-key reads (READ RECORD, INS `B2`), which the facts give
+ * as commands only: Gen1 `80 B2 <record> 00 81` (the exponent in record keyRef, the modulus halves in records
+ * keyRef+2 and keyRef+3), Gen2 `80 B2 <keyRef> 03 00` and `04 00`. Each thing they leave open is a setting here,
+ * so a host or middleware can be run against every plausible card; the defaults are documented guesses.
+ *
+ * A record is always the public key of the key pair the card holds under that reference (the one its private-key
+ * operation uses), which is the certificate's key for every holder the test PKI issues. Le: a shorter Le gets the
+ * first Le bytes; Le `00` (the maximum) the whole record; a longer exact Le the whole record with `6282`, or `6Cxx`
+ * with the `wrongLengthRetry` quirk, as READ BINARY does. No PIN is needed.
+ */
+export interface VirtualPublicKeyReads {
+  /** Gen1 byte order (default `'reversed-words'`). */
+  gen1ByteOrder?: Gen1PublicKeyByteOrder;
+  /**
+   * Gen1: each record starts with one length byte (`80`, the 128 bytes that follow), so that Le `81` reads it
+   * whole (default `true`); `false` makes 128-byte records. Either way the exponent record is the exponent as a
+   * 128-byte number, zero-filled, in the same byte order, and the modulus records are the first and second 128
+   * bytes of the ordered modulus (with a reversed order, the least significant half comes first).
+   */
+  gen1LengthPrefix?: boolean;
+  /** Gen2 byte order (default `'big-endian'`). */
+  gen2ByteOrder?: Gen2PublicKeyByteOrder;
+  /** Gen2: the P2 that reads the 256-byte modulus; the other of `03`/`04` reads the exponent (default `3`). */
+  gen2ModulusP2?: 3 | 4;
+  /** The EF that must be current (default `'none'`). */
+  requiredFile?: PublicKeyReadFile;
+  /** Gen2: plain, secured or both (default `'either'`). */
+  gen2Channel?: Gen2PublicKeyReadChannel;
+  /**
+   * Status word for a record (Gen1) or key reference (Gen2) that holds no key (default `0x6A83`, record not
+   * found); an error status `0x6400`–`0x6FFF` other than `6Cxx`. A P2 the read does not use answers `6A86`.
+   */
+  missingKeyStatus?: number;
+}
+
 /** Key references the virtual card lists in its PrKDF. */
 export interface VirtualCardKeyRefs {
   /** Reference of the SIGN key. */
@@ -104,6 +166,8 @@ export interface VirtualHiCOSCardOptions {
    * (a real card burns tries when references are walked), a status probe under it nothing.
    */
   pinReference?: number;
+  /** How the card answers public-key reads (READ RECORD `B2`); see {@link VirtualPublicKeyReads}. */
+  publicKeyReads?: VirtualPublicKeyReads;
   /** Gen2: plain commands during an SCP03 session (default `'accept'`). */
   plainCommandsDuringSecureMessaging?: PlainCommandsDuringSecureMessaging;
   /** Where EF `0905` sits (default `'card-number-df'`). */

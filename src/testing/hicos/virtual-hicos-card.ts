@@ -9,7 +9,8 @@ import { diversifyHiCOSStaticKeys, HICOS_ISD_AID, HICOS_ISD_CM_AID } from '../..
 import type { Scp03StaticKeys } from '../../apdu/crypto/scp03-session-keys.js';
 import type { CardFile } from './card-file-system.js';
 import { resolveSelect } from './card-file-system.js';
-import { buildCardLayout } from './card-layout.js';
+import { buildCardLayout, PUBLIC_KEY_EF } from './card-layout.js';
+import { PUBLIC_KEY_READ_DEFAULTS, PublicKeyRecords, type PublicKeyReadSettings } from './public-key-records.js';
 import { badCardOption, checkCardIdentity, checkVirtualCardSettings } from './check-card-options.js';
 import { TestPkiError } from '../pki/errors.js';
 import { CardSecureChannel } from './card-secure-channel.js';
@@ -39,13 +40,14 @@ const sw = (value: number): Reply => ({ sw: value });
  * tests: the file tree and PKCS#15 directories, protected VERIFY with a
  * real retry counter (3 wrong → `6983`, stays locked; a clear-text VERIFY is
  * refused with `6982` and costs a try), Gen2 SCP03 (C-MAC + C-DECRYPTION),
- * raw RSA private operations (EA/C1) after a verified PIN, the ISO
- * "VERIFY with no data" probe, and switchable `61xx`/`6Cxx` behaviour.
+ * raw RSA private operations (EA/C1) after a verified PIN, the official
+ * middleware's public-key reads (READ RECORD `B2`), the ISO "VERIFY with no
+ * data" probe, and switchable `61xx`/`6Cxx` behaviour.
  *
  * Where real cards' behaviour is unknown (sibling SELECTs, where EF `0905`
  * lives, the SCP03 counter on empty commands, diversification data in
  * INITIALIZE UPDATE, plain commands during secure messaging, `6987` on large
- * reads, `6A88`), the card follows a documented choice or an option, so
+ * reads, `6A88`, the public-key records' layout), the card follows a documented choice or an option, so
  * tests can run the host against each plausible behaviour; see
  * {@link VirtualHiCOSCardOptions}.
  */
@@ -65,6 +67,8 @@ export class VirtualHiCOSCard implements CardEmulator {
   private readonly cardId: Uint8Array;
   private readonly staticKeys: Scp03StaticKeys;
   private readonly keysByRef: Map<number, VirtualCardKeyPair>;
+  private readonly publicKeyReads: PublicKeyReadSettings;
+  private readonly publicKeys: PublicKeyRecords;
   private readonly pinReference: number;
   private readonly random: (n: number) => Uint8Array;
   private readonly logLimit: number;
@@ -107,6 +111,8 @@ export class VirtualHiCOSCard implements CardEmulator {
       [held.sign, options.credentials.sign],
       [held.keyx, options.credentials.keyx],
     ]);
+    this.publicKeyReads = { ...PUBLIC_KEY_READ_DEFAULTS, ...options.publicKeyReads };
+    this.publicKeys = new PublicKeyRecords(this.generation, this.keysByRef, this.publicKeyReads);
     this.root = buildCardLayout({
       credentials: options.credentials,
       cardNumber: this.cardNumber,
@@ -222,7 +228,7 @@ export class VirtualHiCOSCard implements CardEmulator {
 
   private classAllowed(command: CommandApdu): boolean {
     if (this.generation === 1) return command.cla === 0x80;
-    const proprietary = [0xca, 0x50, 0xea, 0xc1].includes(command.ins);
+    const proprietary = [0xca, 0x50, 0xea, 0xc1, 0xb2].includes(command.ins);
     return command.cla === (proprietary ? 0x80 : 0x00);
   }
 
@@ -234,6 +240,8 @@ export class VirtualHiCOSCard implements CardEmulator {
         return this.select(command);
       case 0xb0:
         return this.readBinary(command);
+      case 0xb2:
+        return this.readPublicKeyRecord(command, secured);
       case 0x20:
         return this.verifyGen2(command, secured);
       case 0xca:
@@ -320,12 +328,45 @@ export class VirtualHiCOSCard implements CardEmulator {
     if (command.le === undefined) return sw(0x6700);
     if (this.options.quirks?.refuseLargeReads && command.le > 0x10) return sw(0x6987);
     const offset = (command.p1 << 8) | command.p2;
-    const size = file.content.length;
-    if (offset >= size) return sw(0x6b00);
-    const available = size - offset;
-    if (available >= command.le) return ok(file.content.slice(offset, offset + command.le));
-    if (this.options.quirks?.wrongLengthRetry) return sw(0x6c00 | available);
-    return { data: file.content.slice(offset), sw: 0x6282 };
+    if (offset >= file.content.length) return sw(0x6b00);
+    return this.upTo(file.content.subarray(offset), command.le);
+  }
+
+  /**
+   * The first `le` bytes of `content`; when there are fewer, all of them with `6282` (end reached before Le bytes),
+   * or `6Cxx` with the `wrongLengthRetry` quirk.
+   */
+  private upTo(content: Uint8Array, le: number): Reply {
+    if (content.length >= le) return ok(content.slice(0, le));
+    if (this.options.quirks?.wrongLengthRetry) return sw(0x6c00 | content.length);
+    return { data: content.slice(), sw: 0x6282 };
+  }
+
+  /**
+   * READ RECORD of a public key (the official middleware's `80 B2`), laid out and guarded as
+   * {@link VirtualHiCOSCardOptions.publicKeyReads} says; a plain read during an SCP03 session is held to
+   * `plainCommandsDuringSecureMessaging` before it gets here, like any plain command.
+   */
+  private readPublicKeyRecord(command: CommandApdu, secured: boolean): Reply {
+    const reads = this.publicKeyReads;
+    if (this.application !== 'applet') return sw(0x6d00);
+    if (this.generation === 2 && reads.gen2Channel === 'secure-messaging' && !secured) return sw(0x6982);
+    if (this.generation === 2 && reads.gen2Channel === 'plain' && secured) return sw(0x6882);
+    if (!this.publicKeyFileSelected(reads.requiredFile)) return sw(0x6986);
+    if (command.le === undefined) return sw(0x6700);
+    const record = this.publicKeys.read(command.p1, command.p2);
+    if (record === 'bad-p2') return sw(0x6a86);
+    if (record === 'no-key') return sw(reads.missingKeyStatus);
+    // Le 00 (short) or 0000 (extended) asks for the whole record, however long.
+    return command.le === 256 || command.le === 65536 ? ok(record) : this.upTo(record, command.le);
+  }
+
+  private publicKeyFileSelected(required: PublicKeyReadSettings['requiredFile']): boolean {
+    const fid = this.currentEf?.fid;
+    if (required === 'none') return true;
+    if (required === '0810') return fid === HiCOSFile.KEYS;
+    if (required === '0811') return fid === PUBLIC_KEY_EF;
+    return fid === HiCOSFile.KEYS || fid === PUBLIC_KEY_EF;
   }
 
   private getData(command: CommandApdu): Reply {
