@@ -4,7 +4,7 @@ import { unknownOption } from '../unknown-option.js';
 import { checkCertificateOptions } from './certificate-options.js';
 import { InputCheck } from '../check-input.js';
 import { generateRsaKeyPair, type RsaKeyPair } from './rsa-keys.js';
-import { TEST_ROOT_NAME, testAuthorityProfile } from './test-authorities.js';
+import { holderSubjectHasSerialNumber, TEST_ROOT_NAME, testAuthorityProfile } from './test-authorities.js';
 import {
   TEST_AUTHORITIES,
   type CardHolderCredentials,
@@ -165,6 +165,12 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
   const issueCardHolder = async (o: CardHolderOptions): Promise<CardHolderCredentials> => {
     checkHolderOptions(o);
     const ca = issuer(o.authority);
+    if (o.subjectSerialNumber !== undefined && !holderSubjectHasSerialNumber(o.authority)) {
+      throw new TestPkiError(
+        'BAD_OPTIONS',
+        `issueCardHolder: option "subjectSerialNumber" has no place in a ${o.authority.toUpperCase()} holder's subject (only MOICA, GCA and HCA subjects carry a serialNumber); leave it out, or build the certificate with issueCertificate`,
+      );
+    }
     const profile = testAuthorityProfile(o.authority);
     const subject = profile.holderSubject(o);
     const gpkiAttributes = profile.holderAttributes(o);

@@ -107,6 +107,17 @@ const profiles: Record<TestAuthority, TestAuthorityProfile> = {
   },
 };
 
+/**
+ * The authorities whose holder subject has a serialNumber. MOEACA and XCA name a company or group by O (and L) only,
+ * so a `subjectSerialNumber` asked of them would be dropped: it is refused instead.
+ */
+const SUBJECTS_WITH_SERIAL_NUMBER: ReadonlySet<TestAuthority> = new Set(['moica', 'gca', 'hca']);
+
+/** Whether a holder certificate of `authority` carries a subject serialNumber (so `subjectSerialNumber` means something). */
+export function holderSubjectHasSerialNumber(authority: TestAuthority): boolean {
+  return SUBJECTS_WITH_SERIAL_NUMBER.has(authority);
+}
+
 /** Explicit options override defaults for every authority (e.g. an idHint on a GCA card). */
 function withOverrides(base: GpkiAttributesSpec, o: CardHolderOptions): GpkiAttributesSpec {
   const out: GpkiAttributesSpec = { ...base };

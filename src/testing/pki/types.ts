@@ -46,8 +46,9 @@ export interface CardHolderOptions {
   /** GCA/XCA agency or organisation OID (2.16.886.1.100.2.102); default per authority. */
   organizationOid?: string;
   /**
-   * The 16-character subject serialNumber (MOICA, GCA); default random digits. A PrintableString of 1 to 64
-   * characters (A–Z a–z 0–9 space ' ( ) + , - . / : = ?).
+   * The 16-character subject serialNumber (MOICA, GCA; HCA only when given); default random digits. A PrintableString
+   * of 1 to 64 characters (A–Z a–z 0–9 space ' ( ) + , - . / : = ?). MOEACA and XCA subjects have none: giving it
+   * for them is `BAD_OPTIONS`.
    */
   subjectSerialNumber?: string;
   /** E-mail carried in subjectAltName of both certificates: ASCII only (rfc822Name is an IA5String). */

@@ -229,6 +229,18 @@ describe('issueCertificate refuses arguments it cannot use, naming them, before 
     await expectRefused(() => pki.issueCardHolder({ authority: 'moica', email: 'wang.xiaoming@example.tw\u0080' }), /option "email" must be ASCII only/);
   });
 
+  it('issueCardHolder: a subjectSerialNumber for an authority whose subject has none is refused, not dropped', async () => {
+    const organizations = await createTestPki({ now, authorities: ['moeaca', 'xca', 'gca'] });
+    for (const authority of ['moeaca', 'xca'] as const) {
+      await expectRefused(
+        () => organizations.issueCardHolder({ authority, subjectSerialNumber: '0000000000000001' }),
+        new RegExp(`^issueCardHolder: option "subjectSerialNumber" has no place in a ${authority.toUpperCase()} holder's subject`),
+      );
+    }
+    const gca = await organizations.issueCardHolder({ authority: 'gca', subjectSerialNumber: '0000000000000001' });
+    expect(Buffer.from(parseCertificate(gca.sign.certificate).subject.der).includes(Buffer.from('0000000000000001'))).toBe(true);
+  });
+
   it('issueCertificate: an e-mail that is not ASCII', async () => {
     await expectRefused(() => pki.issueCertificate({ issuer: 'root', subject, email: 'ü@example.tw' }), /^issueCertificate: option "email" must be ASCII only: subjectAltName's rfc822Name is an IA5String, not "ü@example.tw"$/);
   });
