@@ -90,7 +90,10 @@ describeEachStore('enroll_t_org', (db) => {
 
     it('OID mismatch → contact required → manual review → retry from the next business day', async () => {
       const input = { agencyCode: 'A1234', organizationCard: orgCard('d4', '2.16.886.101.99999'), administratorCard: admin, administrator: adminContact };
-      await expectCode(flow.register(input), 'REVIEW_CONTACT_REQUIRED');
+      const needsContact = await expectCode(flow.register(input), 'REVIEW_CONTACT_REQUIRED');
+      // The error's own message is the catalogue's text (the manual's 圖3-6 words), not a variant of it.
+      expect(needsContact.message).toBe(defaultMessages.describe(needsContact).messages.zhTW);
+      expect(needsContact.message).toBe('貴機關申請憑證註冊，因申請資料比對不符，需進行審核，請填聯絡資料');
       await expectCode(flow.get('A1234'), 'NOT_FOUND');
 
       const review = await flow.register({ ...input, reviewContact: { name: '王聯絡', phone: '02-27013411' } });

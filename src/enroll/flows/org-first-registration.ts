@@ -93,7 +93,8 @@ async function registerAs(
         to = matches ? 'registered' : 'manualReview';
       }
       if (to === 'manualReview' && reviewContact === undefined) {
-        throw new EnrollError('REVIEW_CONTACT_REQUIRED', '貴機關申請憑證註冊，因申請資料比對不符，需進行審核，請填聯絡資料 (姓名、電話)');
+        // The manual's words exactly, as the catalogue's `enroll.REVIEW_CONTACT_REQUIRED` has them: one text whichever a page shows.
+        throw new EnrollError('REVIEW_CONTACT_REQUIRED', '貴機關申請憑證註冊，因申請資料比對不符，需進行審核，請填聯絡資料');
       }
       const retryNotBefore = to === 'manualReview' ? nextBusinessDayStart(now, o.calendar ?? taiwanCalendar()).toISOString() : null;
       const step = { subject: code, from, event: 'register' as const, to, actor: who, at };
