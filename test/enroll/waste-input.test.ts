@@ -61,13 +61,28 @@ describe('the application form (no store needed)', () => {
         'contactPhone2.extension',
         'controlNumber',
         'mailingAddress.address',
-        'methods',
         'password',
         'registeredAddress.postalCode',
         'representativeId',
       ].sort(),
     );
     expect(f.password).toContain('自訂密碼');
+  });
+
+  it('login methods: both 停用 is a valid 申請書 (neither row is starred); anything but 啟用 / 停用 names the method', () => {
+    expect(parseWasteApplication(form({ methods: { citizenCard: 'disabled', companyCard: 'disabled' } })).methods).toEqual({ citizenCard: 'disabled', companyCard: 'disabled' });
+    let err: unknown;
+    try {
+      // Both boxes of one row ticked (a checkbox form posting both values), the other row left out.
+      parseWasteApplication(form({ methods: { citizenCard: ['enabled', 'disabled'] } }));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect((err as InvalidInputError).issues.map((i) => [i.field, i.code])).toEqual([
+      ['methods.citizenCard', 'NOT_AN_OPTION'],
+      ['methods.companyCard', 'NOT_AN_OPTION'],
+    ]);
   });
 
   it('uses the twpki/ems identifier rules (checksums, NFKC 管制編號) and accepts 5- and 6-digit postal codes', () => {

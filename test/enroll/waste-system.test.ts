@@ -138,6 +138,28 @@ describeEachStore('enroll_t_waste', (db) => {
     expect(b.binding.controlNumber).toBeUndefined();
   });
 
+  it('both login methods 停用 (the 申請書 stars neither row): applied, printed, approved without a 驗證碼; a later 申請書 ticking one gets its code', async () => {
+    const none = { methods: { citizenCard: 'disabled', companyCard: 'disabled' } };
+    const app = await flow.apply(form(none), APPLICANT);
+    expect(app.methods).toEqual({ citizenCard: 'disabled', companyCard: 'disabled' });
+    expect(await flow.printableForm(app.id, APPLICANT)).toContain('☐ 啟用　☑ 停用');
+    await flow.uploadDocument(app.id, { kind: 'applicationForm', content: PDF }, APPLICANT);
+    await flow.uploadDocument(app.id, { kind: 'businessRegistration', content: JPEG }, APPLICANT);
+    await flow.submitForReview(app.id, APPLICANT);
+    const approved = await flow.approve(app.id, REVIEWER);
+    expect(approved).toMatchObject({ application: { status: 'approved' }, login: { methods: { citizenCard: 'disabled', companyCard: 'disabled' } }, mailedTo: 'contact@example.com.tw' });
+    const mail = mailer.last();
+    expect(mail?.subject).toContain('帳號申請審核通過');
+    expect(mail?.text).toContain('自然人憑證登入及工商憑證登入皆為停用');
+    expect(mail?.text).not.toMatch(/驗證碼：/);
+    // No card can be enabled for it: whatever code is tried, the method is 停用 or the code is wrong.
+    const holder = await rig.login(rig.citizen, CITIZEN_CARD_NO);
+    expect((await enrollFailure(flow.activate({ ...COMPANY, verificationCode: 'ABCDEFGHJK', holder }, APPLICANT))).code).toBe('VERIFICATION_CODE_INVALID');
+    // Certificate login later: a new 申請書 ticking 啟用, reviewed like the first.
+    const later = await approvedApplication(flow, mailer, { methods: { citizenCard: 'enabled', companyCard: 'disabled' } });
+    expect((await flow.activate({ ...COMPANY, verificationCode: later.code, holder }, APPLICANT)).binding.method).toBe('citizenCard');
+  });
+
   describe('review', () => {
     it('reject with a reason: mailed, no 驗證碼, the company may apply again', async () => {
       const app = await flow.apply(form(), APPLICANT);

@@ -71,7 +71,11 @@ export interface WasteApplicationInput {
   readonly contactFax: string;
   /** 承辦人郵件信箱 */
   readonly contactEmail: string;
-  /** 自然人憑證登入 / 工商憑證登入: 啟用 or 停用; at least one 啟用. */
+  /**
+   * 自然人憑證登入 / 工商憑證登入: each 啟用 or 停用 (anything else is `NOT_AN_OPTION` naming
+   * `methods.citizenCard` / `methods.companyCard`). Both 停用 is allowed: the two rows are
+   * the 申請書's only unstarred ones, so it is then an application for the 網路帳號 alone.
+   */
   readonly methods: Readonly<Record<LoginMethod, LoginMethodStatus>>;
 }
 
@@ -161,7 +165,6 @@ export function parseWasteApplication(input: unknown): WasteApplicationForm {
   for (const method of LOGIN_METHODS) {
     if (m[method] !== 'enabled' && m[method] !== 'disabled') issues.add(`methods.${method}`, 'NOT_AN_OPTION', `${LOGIN_METHOD_LABELS[method]}: choose 啟用 (enabled) or 停用 (disabled)`);
   }
-  if (LOGIN_METHODS.every((method) => m[method] === 'disabled')) issues.add('methods', 'REQUIRED', '請勾選欲申請之登入方式 (at least one method 啟用)');
   issues.throwIfAny();
   return {
     businessId: businessId as BusinessId,

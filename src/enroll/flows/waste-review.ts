@@ -8,12 +8,13 @@ import type { Actor } from '../domain/actor.js';
 import { parseActor } from '../domain/actor.js';
 import { parseRequiredText } from '../domain/identifiers.js';
 import { EnrollError, IssueCollector } from '../errors.js';
-import { WASTE_BRANDING, verificationCodeNotice, wasteRejectionNotice } from '../mail/waste-notices.js';
+import { WASTE_BRANDING, approvalWithoutCertificateLoginNotice, verificationCodeNotice, wasteRejectionNotice } from '../mail/waste-notices.js';
 import type { SqlSession } from '../store/store.js';
 import type { LoginAccount } from './login-records.js';
 import { writeLoginCode } from './waste-activation.js';
 import { latestApproved, type WasteApplication } from './waste-records.js';
 import {
+  LOGIN_METHODS,
   guardWaste,
   parseApplicationId,
   takeCompanyKey,
@@ -29,7 +30,10 @@ export interface CodeMailed {
   readonly application: WasteApplication;
   /** The company's login record (`awaitingBinding`, or `bound` when it already has cards). */
   readonly login: LoginAccount;
-  /** The 承辦人郵件信箱 the 驗證碼 was mailed to (the code itself is never returned). */
+  /**
+   * The 承辦人郵件信箱 the approval went to: with the 驗證碼 (never returned), or, when the 申請書 has both
+   * login methods 停用, without one.
+   */
   readonly mailedTo: string;
 }
 
@@ -37,13 +41,21 @@ function keyOf(app: WasteApplication): CompanyKey {
   return { businessId: app.businessId, controlNumber: app.controlNumber ?? '' };
 }
 
-/** Writes a fresh code for the application's company and mails it inside `tx` (a failed send rolls everything back). */
+/**
+ * Writes a fresh code for the application's company and mails it inside `tx` (a failed send rolls everything back).
+ * A 申請書 with both methods 停用 still gets its login record (both 停用), but its mail carries no code: the code
+ * could enable no card, and a 驗證碼 mailed for nothing only invites a 啟用憑證 that must fail.
+ */
 async function grantCode(o: WasteSystemOptions, ctx: LoginContext, tx: SqlSession, app: WasteApplication, owner: string, who: Actor): Promise<LoginAccount> {
   const at = o.clock.now();
   const { account, verificationCode } = await writeLoginCode(ctx, tx, keyOf(app), { companyName: app.companyName, methods: app.methods, owner }, who, at);
+  const branding = o.branding ?? WASTE_BRANDING;
+  const anyEnabled = LOGIN_METHODS.some((m) => app.methods[m] === 'enabled');
   await sendNotice(
     o.mailer,
-    verificationCodeNotice(app.contactEmail, app, verificationCode, account.codeExpiresAt, o.branding ?? WASTE_BRANDING, o.activationPage),
+    anyEnabled
+      ? verificationCodeNotice(app.contactEmail, app, verificationCode, account.codeExpiresAt, branding, o.activationPage)
+      : approvalWithoutCertificateLoginNotice(app.contactEmail, app, branding),
   );
   return account;
 }

@@ -101,7 +101,10 @@ export class WasteSystemFlow {
     );
   }
 
-  /** Reviewer approves: the 驗證碼 is created now and mailed to the 承辦人郵件信箱 (never returned). */
+  /**
+   * Reviewer approves: the 驗證碼 is created now and mailed to the 承辦人郵件信箱 (never returned); a 申請書 with
+   * both login methods 停用 is told it is approved without one.
+   */
   public approve(applicationId: string, reviewer: Actor, note?: string): Promise<CodeMailed> {
     return review.approve(this.o, this.ctx, applicationId, reviewer, note);
   }

@@ -1,6 +1,7 @@
 /**
  * Mails of the waste system's certificate-login application, to the 承辦人郵件信箱:
- * 審核通過 with the 驗證碼 and the seed's 啟用 steps, or 審核未通過 with the reason.
+ * 審核通過 with the 驗證碼 and the seed's 啟用 steps (or, for a 申請書 with both login
+ * methods 停用, without them), or 審核未通過 with the reason.
  */
 import type { MailMessage } from '../ports/mailer.js';
 import type { NoticeBranding } from './account-notices.js';
@@ -40,6 +41,22 @@ export function verificationCodeNotice(
       `驗證碼：${code}\n(有效期限至 ${taipeiDateTime(expiresAt)})\n\n` +
       `請進入登入頁面，並點選「憑證登入」，按下啟用憑證按鈕，進入憑證啟用頁面${activationPage === undefined ? '' : `（${activationPage}）`}。` +
       `請插入您的自然人憑證或工商憑證，並輸入您的統一編號、管制編號、申請憑證登入後所取得之驗證碼、以及您的憑證密碼，按下『送出』按鈕，即完成憑證啟用動作。\n\n` +
+      `若貴公司未提出此申請，請忽略此信件。\n\n敬祝 順心\n${b.signature}\n`,
+  };
+}
+
+/**
+ * 審核通過 of a 申請書 with 自然人憑證登入 and 工商憑證登入 both 停用: no 驗證碼 (it
+ * could enable no card), and how to ask for certificate login later (seed 一.(一)).
+ */
+export function approvalWithoutCertificateLoginNotice(to: string, company: NoticeCompany, b: NoticeBranding): MailMessage {
+  return {
+    to,
+    subject: `${b.systemName}-帳號申請審核通過`,
+    text:
+      `您好\n\n${b.systemName}通知，${who(company)}之網路帳號密碼申請書，已審核通過。\n\n` +
+      `申請書之自然人憑證登入及工商憑證登入皆為停用，故未核發驗證碼。` +
+      `如需使用自然人憑證或工商憑證登入，請於「帳號申請」填妥並勾選欲申請之登入方式，送出後列印申請表，並檢附本用印申請書及公司營利事業登記証影本，掃描上傳至系統。\n\n` +
       `若貴公司未提出此申請，請忽略此信件。\n\n敬祝 順心\n${b.signature}\n`,
   };
 }
