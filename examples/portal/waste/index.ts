@@ -14,7 +14,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   InvalidInputError,
   StaticCompanyRegistry,
-  WASTE_FORM_LABELS,
   WasteSystemFlow,
   joinTransaction,
   type Actor,
@@ -23,8 +22,9 @@ import {
   type WasteApplicationInput,
   type WasteDocumentKind,
 } from 'twpki/enroll';
-import { defaultMessages } from 'twpki/messages';
+import { parseWasteApplication } from 'twpki/enroll/advanced';
 import { cardViewOf } from '../core/card-view.js';
+import { pageIssue, passwordProblem } from './form-messages.js';
 import { PageError, field, textField, type PortalContext, type PortalSystem } from '../core/portal.js';
 
 declare module 'fastify' {
@@ -52,16 +52,7 @@ const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 const BRANDING = { systemName: '事業廢棄物申報網站', signature: '系統客服' } as const;
 const DOCUMENT_KINDS: readonly WasteDocumentKind[] = ['applicationForm', 'businessRegistration'];
 
-/**
- * 自訂密碼 (請輸入英文及數字及特殊字元): the host's, never the SDK's. At least
- * eight characters with a letter, a digit and a special character.
- */
-export function passwordProblem(password: unknown): string | undefined {
-  if (typeof password !== 'string' || password === '') return '請輸入自訂密碼';
-  if (password.length < 8 || password.length > 64) return '自訂密碼長度須為 8 至 64 字元';
-  if (!/[A-Za-z]/.test(password) || !/[0-9]/.test(password) || !/[^A-Za-z0-9]/.test(password)) return '自訂密碼請輸入英文及數字及特殊字元';
-  return undefined;
-}
+export { passwordProblem } from './form-messages.js';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
@@ -109,7 +100,12 @@ function applicationInput(body: unknown): WasteApplicationInput {
     const v = field(body, name);
     return typeof v === 'string' ? v : '';
   };
-  const method = (name: string): 'enabled' | 'disabled' => (text(name) === 'enabled' ? 'enabled' : 'disabled');
+  // A row left unticked is a method not applied for (停用); anything else posted goes to the SDK as it came, which
+  // refuses what is neither 啟用 nor 停用 (NOT_AN_OPTION naming methods.citizenCard / methods.companyCard).
+  const method = (name: string): unknown => {
+    const v = field(body, name);
+    return v === undefined || v === null || v === '' ? 'disabled' : v;
+  };
   return {
     businessId: text('businessId'),
     controlNumber: text('controlNumber'),
@@ -192,13 +188,17 @@ async function registerWaste(app: FastifyInstance, ctx: PortalContext, settings:
         if (!(err instanceof InvalidInputError)) throw err;
         sdkIssues = err.issues;
       }
+    } else {
+      // A refused password still lists the form's other problems: the whole form is marked in one round trip.
+      try {
+        parseWasteApplication(input);
+      } catch (err) {
+        if (!(err instanceof InvalidInputError)) throw err;
+        sdkIssues = err.issues;
+      }
     }
     if (application === undefined) {
-      const issues = sdkIssues.map((i) => ({
-        field: i.field,
-        message: defaultMessages.fieldIssueMessages(i).zhTW,
-        label: WASTE_FORM_LABELS[i.field.split('.')[0] as keyof typeof WASTE_FORM_LABELS] ?? i.field,
-      }));
+      const issues = sdkIssues.map(pageIssue);
       if (problem !== undefined) issues.unshift({ field: 'password', message: problem, label: '自訂密碼' });
       const first = issues[0];
       return reply.code(400).send({

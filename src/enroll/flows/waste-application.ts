@@ -96,6 +96,16 @@ export const WASTE_FORM_LABELS: Readonly<Record<keyof WasteApplicationInput, str
   methods: '登入方式',
 };
 
+/**
+ * The words 圖 1-1 prints beside a field, by input field: what a page shows for that field's problem, in place of
+ * (for a missing value) or after the catalogue's general `field.*` text. The other fields have none in the manual;
+ * 自訂密碼's (請輸入英文及數字及特殊字元) is the host system's, as the password is.
+ */
+export const WASTE_FORM_PROMPTS: Readonly<Partial<Record<keyof WasteApplicationInput, string>>> = {
+  businessId: '請輸入統一編號',
+  controlNumber: '有管制編號請輸入, 沒有就請空白',
+};
+
 /** What 載入 fills into the form. */
 export interface CompanyPrefill {
   /** 營利事業統一編號 */
@@ -114,7 +124,7 @@ const PASSWORD_KEYS = ['password', 'customPassword', '自訂密碼'];
 /** 統一編號 with the seed's prompt when empty (請輸入統一編號). */
 function takeBusinessId(value: unknown, issues: IssueCollector): BusinessId | undefined {
   if (isBlank(value)) {
-    issues.add('businessId', 'REQUIRED', '請輸入統一編號');
+    issues.add('businessId', 'REQUIRED', WASTE_FORM_PROMPTS.businessId as string);
     return undefined;
   }
   return issues.take(() => parseBusinessId(value));
