@@ -47,6 +47,34 @@ describeEachStore('enroll_t_gepi', (db) => {
     expect((await custom.register({ agencyCode: 'H0001', organizationCard: hcaCard(), administratorCard: admin, administrator: wrong })).status).toBe('registered');
   });
 
+  it('授權指派: the 授權管理者身分證統一編號 typed at 自然人憑證確認 is checked by every session command, naming the field', async () => {
+    const flow = flowWith({ permissions: ['查詢作業'] });
+    await flow.register({ agencyCode: 'H0001', organizationCard: hcaCard(), administratorCard: admin, administrator: contact });
+    const cards = { organizationCard: hcaCard(), administratorCard: admin };
+    const operator = { certificateSerial: citizenCard(2).certificateSerial, name: '李經辦', nationalId: 'A123456789', permissions: ['查詢作業'] };
+    const issueOf = async (p: Promise<unknown>) => {
+      const err = await failure(p);
+      expect(err).toBeInstanceOf(InvalidInputError);
+      return (err as InvalidInputError).issues.map((i) => [i.field, i.code]);
+    };
+    // Another person's 身分證統一編號 (the card's hint is 6789), one that is none, and an empty box.
+    for (const [typed, code] of [['A223456781', 'MISMATCH'], ['A123456788', 'INVALID_ID'], ['', 'REQUIRED']] as const) {
+      const session = { ...cards, administratorNationalId: typed };
+      expect(await issueOf(flow.assignOperator('H0001', session, operator))).toEqual([['session.administratorNationalId', code]]);
+      expect(await issueOf(flow.listOperators('H0001', session))).toEqual([['session.administratorNationalId', code]]);
+      expect(await issueOf(flow.removeOperator('H0001', session, operator.certificateSerial))).toEqual([['session.administratorNationalId', code]]);
+      expect(await issueOf(flow.editOperator('H0001', session, operator.certificateSerial, operator))).toEqual([['session.administratorNationalId', code]]);
+    }
+    expect(await flow.listOperators('H0001', cards)).toEqual([]);
+    const session = { ...cards, administratorNationalId: 'a123456789' };
+    expect((await flow.assignOperator('H0001', session, operator)).name).toBe('李經辦');
+    expect(await flow.listOperators('H0001', session)).toHaveLength(1);
+    // The step on its own, for a page to answer at (二): the same rule, the field named as the step names it.
+    expect(flow.confirmAdministratorCard(admin, 'a123456789')).toEqual({ name: admin.subjectName, certificateSerial: admin.certificateSerial, administratorNationalId: 'A123456789' });
+    expect(await issueOf(Promise.resolve().then(() => flow.confirmAdministratorCard(admin, 'A223456781')))).toEqual([['administratorNationalId', 'MISMATCH']]);
+    expect(await issueOf(Promise.resolve().then(() => flow.confirmAdministratorCard(citizenCard(3, { idHint: '1234' }), 'A123456789')))).toEqual([['administratorNationalId', 'MISMATCH']]);
+  });
+
   it('an operator whose card hint disagrees with the recorded 身分證統一編號 is not authorized', async () => {
     const flow = flowWith({ permissions: ['查詢作業'] });
     await flow.register({ agencyCode: 'H0001', organizationCard: hcaCard(), administratorCard: admin, administrator: contact });

@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VerifiedLogin } from 'twpki/cert';
-import { validateNationalId } from 'twpki/ems';
 import {
   EnrollError,
+  InvalidInputError,
   OrgRegistrationFlow,
   StaticAgencyDirectory,
   type Agency,
@@ -157,14 +157,19 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
     if (card.holder.authority !== 'MOICA') throw new EnrollError('WRONG_CARD_TYPE', 'GEPI: a citizen card (自然人憑證) is required');
     return card;
   };
-  /** 身分證統一編號 typed beside a verified citizen card: valid, and (MOICA ID hint) its last four digits. */
-  const checkNationalId = (request: FastifyRequest, card: CardView): string => {
-    const checked = validateNationalId(field(request.body, 'nationalId'));
-    if (!checked.valid) throw new PageError(400, 'NATIONAL_ID_INVALID', '身分證統一編號格式或檢查碼錯誤，請確認是否輸入正確');
-    if (card.idHint !== undefined && !checked.value.endsWith(card.idHint)) {
-      throw new PageError(400, 'NATIONAL_ID_MISMATCH', '身分證統一編號與自然人憑證不符，請確認輸入是否正確');
+  /**
+   * Runs the SDK's check of a 身分證統一編號 typed beside a verified citizen card (`field` is the key the SDK names)
+   * and answers its refusal with this page's codes: the rule is the SDK's (`idHintRule`), the wording the page's.
+   */
+  const checkedId = <T>(idField: string, check: () => T): T => {
+    try {
+      return check();
+    } catch (err) {
+      const issue = err instanceof InvalidInputError ? err.issues.find((i) => i.field === idField) : undefined;
+      if (issue === undefined) throw err;
+      if (issue.code === 'MISMATCH') throw new PageError(400, 'NATIONAL_ID_MISMATCH', '身分證統一編號與自然人憑證不符，請確認輸入是否正確');
+      throw new PageError(400, 'NATIONAL_ID_INVALID', '身分證統一編號格式或檢查碼錯誤，請確認是否輸入正確');
     }
-    return checked.value;
   };
   const administratorSession = (request: FastifyRequest): { organizationCard: CardView; administratorCard: CardView } => ({
     organizationCard: ctx.cards.get(request.session, 'gepi.org', '請先完成機關憑證確認'),
@@ -205,7 +210,8 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
   });
   app.post('/gepi/api/administrator', async (request) => {
     const card = ctx.cards.get(request.session, 'gepi.admin-unchecked', '請先完成授權管理者自然人憑證確認');
-    const nationalId = checkNationalId(request, card);
+    const typed = field(request.body, 'nationalId') as string;
+    const nationalId = checkedId('administratorNationalId', () => flow.confirmAdministratorCard(card.holder, typed)).administratorNationalId;
     // Both cards verified: from here the session acts as the agency's administrator, under a new id (an id planted
     // in the browser before the card steps would otherwise act as the administrator too).
     const organizationCard = ctx.cards.get(request.session, 'gepi.org', '請先完成機關憑證確認');
@@ -252,10 +258,15 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
     return registrationView(registration);
   });
 
-  // 授權指派: the list, 新增, 修改, 刪除 — every call authenticated by both registered cards.
+  // 授權指派: the list, 新增, 修改, 刪除 — every call authenticated by both registered cards, the SDK checking the
+  // 授權管理者身分證統一編號 typed at (二) against the card again.
   const holders = (request: FastifyRequest) => {
     const cards = administratorSession(request);
-    return { organizationCard: cards.organizationCard.holder, administratorCard: cards.administratorCard.holder };
+    return {
+      organizationCard: cards.organizationCard.holder,
+      administratorCard: cards.administratorCard.holder,
+      administratorNationalId: request.session.get('gepiNationalId') ?? '',
+    };
   };
   app.get('/gepi/api/operators', async (request) => ({ operators: await flow.listOperators(agencyCode(request), holders(request)) }));
   app.post('/gepi/api/operators', async (request) => {
@@ -290,9 +301,9 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
   });
   app.post('/gepi/api/query-serial', async (request) => {
     const card = ctx.cards.get(request.session, 'gepi.query-serial', '請先插入自然人憑證並輸入密碼');
-    const nationalId = checkNationalId(request, card);
+    const found = checkedId('nationalId', () => flow.citizenCertificateSerial(card.holder, field(request.body, 'nationalId') as string));
     ctx.cards.drop(request.session, 'gepi.query-serial');
-    return flow.citizenCertificateSerial(card.holder, nationalId);
+    return found;
   });
 
   // 首次註冊審核 (reviewer): registrations whose OID did not match.

@@ -57,6 +57,13 @@ export interface AdministratorSession {
   readonly organizationCard: VerifiedCardHolder;
   /** Verified administrator citizen card login. */
   readonly administratorCard: VerifiedCardHolder;
+  /**
+   * 授權管理者身分證統一編號, typed beside the card at 授權管理者自然人憑證確認 (必填 in the manual, 圖3-13):
+   * checked to be one and to agree with the card's ID hint (`idHintRule`), else INVALID_INPUT naming
+   * `session.administratorNationalId`. Pass it: left out, the session is taken without the check, as it was
+   * before the field existed (sessions built by callers written then).
+   */
+  readonly administratorNationalId?: string;
 }
 
 /** Operator fields (all 必填). */
@@ -156,12 +163,33 @@ export function parseContact(value: unknown, field: string, issues: IssueCollect
   return { name, email, phone, nationalId };
 }
 
-/** Parses both cards of an administrator session; throws INVALID_INPUT listing every bad field. */
-export function parseSession(session: AdministratorSession): { org: CardIdentity; admin: CardIdentity } {
+/** How a typed 身分證統一編號 is compared with a card's ID hint (`idHintAgrees` of the flow's options). */
+export type IdHintCheck = (nationalId: string, idHint: string | undefined) => boolean;
+
+/**
+ * The 身分證統一編號 typed beside a citizen card (授權管理者自然人憑證確認, 查詢自然人憑證序號), into `issues`
+ * under `field`: a valid one (REQUIRED / INVALID_ID) that agrees with the card's ID hint (MISMATCH).
+ */
+export function takeIdOfCard(value: unknown, card: CardIdentity | undefined, field: string, agrees: IdHintCheck, issues: IssueCollector): string | undefined {
+  const id = issues.take(() => parseNationalId(value, field));
+  if (id === undefined || card === undefined) return id;
+  if (!agrees(id, card.idHint)) {
+    issues.add(field, 'MISMATCH', '身分證統一編號與自然人憑證不符 (does not match the card)');
+    return undefined;
+  }
+  return id;
+}
+
+/**
+ * Parses both cards of an administrator session, and the 授權管理者身分證統一編號 when given (checked with
+ * `agrees`); throws INVALID_INPUT listing every bad field.
+ */
+export function parseSession(session: AdministratorSession, agrees: IdHintCheck): { org: CardIdentity; admin: CardIdentity } {
   const issues = new IssueCollector();
   const v = (typeof session === 'object' && session !== null ? session : {}) as unknown as Record<string, unknown>;
   const org = parseOrgCard(v.organizationCard, 'session.organizationCard', issues);
   const admin = parseCitizenCard(v.administratorCard, 'session.administratorCard', issues);
+  if (v.administratorNationalId !== undefined) takeIdOfCard(v.administratorNationalId, admin, 'session.administratorNationalId', agrees, issues);
   issues.throwIfAny();
   requireVerifiedLogin(org as CardIdentity, admin as CardIdentity);
   return { org: org as CardIdentity, admin: admin as CardIdentity };

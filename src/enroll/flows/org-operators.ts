@@ -189,7 +189,7 @@ async function inAdministratorSession<T>(
   command: string,
   body: (tx: SqlSession, reg: OrgRegistration, admin: CardIdentity) => Promise<T>,
 ): Promise<T> {
-  const { org, admin } = parseSession(session);
+  const { org, admin } = parseSession(session, (id, hint) => idHintAgrees(o, id, hint));
   return auditRefusals(o.store, o.clock, 'organization', async () => {
     const outcome = await o.store.transaction(async (tx): Promise<{ ok: T } | EnrollError> => {
       let reg = await lockRegistration(tx, code);

@@ -3,9 +3,9 @@
  * 查詢憑證註冊收件紀錄, 查詢機關憑證 OID and 查詢自然人憑證序號.
  */
 import type { CardIdentity } from '../domain/card-holder.js';
-import { parseNationalId, type CertificateSerial } from '../domain/identifiers.js';
+import type { CertificateSerial } from '../domain/identifiers.js';
 import { EnrollError, IssueCollector } from '../errors.js';
-import { parseAgencyCode, parseCitizenCard, parseOrgCard } from './org-inputs.js';
+import { parseAgencyCode, parseCitizenCard, parseOrgCard, takeIdOfCard } from './org-inputs.js';
 import type { OrgRegistration, RegistrationRecord } from './org-records.js';
 import { recordsOf } from './org-receipts-table.js';
 import { findRegistration } from './org-registrations-table.js';
@@ -71,10 +71,30 @@ export function organizationCertificateOid(organizationCard: unknown, agencyCode
 export function citizenCertificateSerial(o: OrgRegistrationOptions, citizenCard: unknown, nationalId: unknown): CitizenCertificateInfo {
   const issues = new IssueCollector();
   const card = parseCitizenCard(citizenCard, 'citizenCard', issues);
-  const id = issues.take(() => parseNationalId(nationalId, 'nationalId'));
-  if (card !== undefined && id !== undefined && !idHintAgrees(o, id, card.idHint)) {
-    issues.add('nationalId', 'MISMATCH', '身分證統一編號與自然人憑證不符 (does not match the card)');
-  }
+  takeIdOfCard(nationalId, card, 'nationalId', (id, hint) => idHintAgrees(o, id, hint), issues);
   issues.throwIfAny();
   return { name: (card as CardIdentity).subjectName, certificateSerial: (card as CardIdentity).certificateSerial };
+}
+
+/** Result of {@link confirmAdministratorCard}. */
+export interface AdministratorCardInfo {
+  /** The holder's name from the certificate subject. */
+  name: string;
+  /** The certificate serial, lower-case hex without separators. */
+  certificateSerial: CertificateSerial;
+  /** The typed 授權管理者身分證統一編號, normalized (upper-case letter). */
+  administratorNationalId: string;
+}
+
+/**
+ * 授權管理者自然人憑證確認 (step (二) of 首次註冊, 授權指派 and each 更換憑證): the
+ * 授權管理者身分證統一編號 typed beside the card is one and agrees with the card's ID hint.
+ */
+export function confirmAdministratorCard(o: OrgRegistrationOptions, administratorCard: unknown, administratorNationalId: unknown): AdministratorCardInfo {
+  const issues = new IssueCollector();
+  const card = parseCitizenCard(administratorCard, 'administratorCard', issues);
+  const id = takeIdOfCard(administratorNationalId, card, 'administratorNationalId', (n, hint) => idHintAgrees(o, n, hint), issues);
+  issues.throwIfAny();
+  const c = card as CardIdentity;
+  return { name: c.subjectName, certificateSerial: c.certificateSerial, administratorNationalId: id as string };
 }

@@ -64,7 +64,29 @@ export class OrgRegistrationFlow {
     return registration.review(this.o, agencyCode, reviewer, 'rejectReview', 'reviewRejected', parseRequiredText(reason, 'reason', 2000));
   }
 
-  /** 授權指派 → 新增: authorizes an operator by certificate serial with function permissions. */
+  /**
+   * 授權管理者自然人憑證確認 (step (二) of 首次註冊, 授權指派 and each 更換憑證), on its own so a page can answer
+   * at that step: the 授權管理者身分證統一編號 typed beside the card must be one and agree with the card's ID hint
+   * (`idHintRule`). The commands check it again: `register` and 更換 in `administrator.nationalId`, a session
+   * in `administratorNationalId`.
+   * @throws InvalidInputError naming `administratorCard` or `administratorNationalId` (`MISMATCH` when it is another person's).
+   */
+  public confirmAdministratorCard(administratorCard: VerifiedCardHolder, administratorNationalId: string): {
+    /** The holder's name from the certificate subject. */
+    name: string;
+    /** The certificate serial, lower-case hex without separators. */
+    certificateSerial: CertificateSerial;
+    /** The typed 授權管理者身分證統一編號, normalized (upper-case letter). */
+    administratorNationalId: string;
+  } {
+    return queries.confirmAdministratorCard(this.o, administratorCard, administratorNationalId);
+  }
+
+  /**
+   * 授權指派 → 新增: authorizes an operator by certificate serial with function permissions. The session's
+   * `administratorNationalId` (typed at 授權管理者自然人憑證確認) is checked against its card, as for every
+   * session command.
+   */
   public async assignOperator(agencyCode: string, session: AdministratorSession, operator: OperatorInput): Promise<Operator> {
     return operators.assignOperator(this.o, agencyCode, session, operator);
   }
