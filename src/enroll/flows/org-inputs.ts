@@ -78,8 +78,11 @@ export interface OperatorInput {
   readonly permissions: readonly string[];
 }
 
-/** Input of the three replacement commands (更換憑證). */
-export interface ReplaceInput extends AdministratorSession {
+/**
+ * Input of the three replacement commands (更換憑證). Its 授權管理者身分證統一編號 is `administrator.nationalId`,
+ * typed with the contact, so the session's `administratorNationalId` is not part of it.
+ */
+export interface ReplaceInput extends Omit<AdministratorSession, 'administratorNationalId'> {
   /** Administrator contact, confirmed or re-entered. */
   readonly administrator: AdministratorContact;
   /** The 用戶約定條款 version the administrator agreed to (required when the flow has `termsVersion`). */
