@@ -121,9 +121,22 @@ export {
   type OfficialAccountInput,
   type OfficialAccountOptions,
 } from './flows/official-account.js';
-export type { OfficialApplicationItem, OfficialCard, OfficialMember, OfficialMemberInput } from './flows/official-account.js';
+export type {
+  OfficialApplicationItem,
+  OfficialCard,
+  OfficialFormReceipt,
+  OfficialFormReceiptInput,
+  OfficialMember,
+  OfficialMemberInput,
+  OverdueQuery,
+} from './flows/official-account.js';
 export { OFFICIAL_CONFIRM_QUESTION, officialSubmitNotice, type OfficialApplicationPreview } from './flows/official-account.js';
-export { OFFICIAL_MEMBER_TYPE_LABELS, type OfficialMemberType } from './machine/official-machine.js';
+export {
+  OFFICIAL_FORM_CHANNEL_LABELS,
+  OFFICIAL_MEMBER_TYPE_LABELS,
+  type OfficialFormChannel,
+  type OfficialMemberType,
+} from './machine/official-machine.js';
 export type { PersonnelCheckResult, PersonnelQuery, PersonnelSystem, PersonnelVerdict } from './ports/personnel-system.js';
 export {
   OFFICIAL_DEFAULT_BRANDING,

@@ -163,6 +163,12 @@ function checkOfficial(s: Obj): void {
   optStr(s, 'applicantName');
   if (s.formNumber !== undefined && (!Number.isInteger(s.formNumber) || (s.formNumber as number) < 1)) bad('formNumber must be a positive integer');
   if (s.item !== undefined && s.item !== '自然人轉公務員' && s.item !== '公務人員轉換機關') bad('item is not an 申請項目');
+  if (s.formReceipt !== undefined) {
+    const r = obj(s.formReceipt, 'formReceipt');
+    instant(r, 'receivedAt');
+    if (r.channel !== 'fax' && r.channel !== 'email') bad('formReceipt.channel must be fax or email');
+    str(r, 'receivedBy');
+  }
   if (s.personnelCheck !== undefined) {
     const c = obj(s.personnelCheck, 'personnelCheck');
     for (const k of ['name', 'nationalId', 'agency']) if (c[k] !== 'match' && c[k] !== 'mismatch') bad(`personnelCheck.${k} must be match or mismatch`);

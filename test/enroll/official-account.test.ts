@@ -66,6 +66,7 @@ describeEachStore('enroll_t_official', (db) => {
       await flow.reject(first.id, reviewer, '資料檢核不符');
       const second = await flow.apply({ memberId: 'm1', agencyOid: NFA, reason: '公務人員', attested: true }, m1);
       expect(second).toMatchObject({ status: 'manualReview', attempt: 2 });
+      await flow.receiveForm(second.id, { channel: 'email' }, reviewer);
       expect((await flow.approve(second.id, reviewer, '申請書核可')).reviewNote).toBe('申請書核可');
     });
 

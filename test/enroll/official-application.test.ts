@@ -197,11 +197,11 @@ describeEachStore('enroll_t_official_app', (db) => {
       ]);
     });
 
-    it('a mismatch goes to manual review with the 申請書, due within one working day; a reviewer approves and the 核可通知信 follows', async () => {
+    it('a mismatch goes to manual review with the 申請書, due within one working day of 收件; a reviewer approves and the 核可通知信 follows', async () => {
       const app = await flow.apply(applyInput(NIA), member);
       expect(app).toMatchObject({ status: 'manualReview', personnelCheck: { name: 'match', nationalId: 'match', agency: 'mismatch' } });
-      // Monday → the next business day (Tuesday) ends at Wednesday 00:00 Taipei.
-      expect(app.reviewDueAt).toBe('2026-03-03T16:00:00.000Z');
+      // The working day starts when the 申請書 arrives (收件), not now.
+      expect(app.reviewDueAt).toBeUndefined();
       expect((await flow.member('clairesu1234')).memberType).toBe('citizen');
       expect(mailer.sent).toEqual([]);
       const form = await flow.applicationForm(app.id);
@@ -221,6 +221,8 @@ describeEachStore('enroll_t_official_app', (db) => {
       }
       expect((await flow.reviewQueue({ status: 'manualReview' })).items.map((a) => a.id)).toEqual([app.id]);
       expect(await code(flow.approve(app.id, member))).toBe('FORBIDDEN');
+      // Monday → the next business day (Tuesday) ends at Wednesday 00:00 Taipei.
+      expect((await flow.receiveForm(app.id, { channel: 'fax' }, reviewer)).reviewDueAt).toBe('2026-03-03T16:00:00.000Z');
       const approved = await flow.approve(app.id, reviewer, '申請書核可');
       expect(approved).toMatchObject({ status: 'approved', reviewNote: '申請書核可', decidedAt: '2026-03-02T01:00:00.000Z' });
       expect(await flow.member('clairesu1234')).toMatchObject({ memberType: 'official', agencyOid: NIA, agencyName: '內政部移民署' });
@@ -240,7 +242,7 @@ describeEachStore('enroll_t_official_app', (db) => {
       await flow.syncMember({ memberId: 'impostor99', name: '張美善', nationalId: 'A226812638', email: 'mallory@example.com' }, host);
       const taken = await flow.apply({ ...applyInput(), memberId: 'impostor99' }, impostor);
       expect(taken).toMatchObject({ status: 'manualReview', attempt: 1, personnelCheck: { name: 'match', nationalId: 'match', agency: 'match' } });
-      expect(taken.reviewDueAt).toBeDefined();
+      expect(taken.status).toBe('manualReview');
       expect((await flow.member('impostor99')).memberType).toBe('citizen');
       expect(mailer.sent).toEqual([]);
       // On the manual route it has a 申請書 for the reviewer to check against the signed paper.
@@ -337,9 +339,10 @@ describeEachStore('enroll_t_official_app', (db) => {
 
     it('a notice that cannot be sent rolls the approval back (MAIL_FAILED)', async () => {
       const app = await flow.apply(applyInput(NIA), member);
+      await flow.receiveForm(app.id, { channel: 'fax' }, reviewer);
       const broken = flowOn(db(), { mailer: { send: () => Promise.reject(new Error('smtp down')) } });
       expect(await code(broken.approve(app.id, reviewer))).toBe('MAIL_FAILED');
-      expect((await flow.get(app.id)).status).toBe('manualReview');
+      expect((await flow.get(app.id)).status).toBe('formReceived');
       expect((await flow.member('clairesu1234')).memberType).toBe('citizen');
     });
   });
@@ -365,6 +368,7 @@ describeEachStore('enroll_t_official_app', (db) => {
 
     it('a reviewer’s approval and the member’s cancellation race: exactly one wins', async () => {
       const app = await flow.apply(applyInput(NIA), member);
+      await flow.receiveForm(app.id, { channel: 'email' }, reviewer);
       const outcomes = await Promise.all([
         flow.approve(app.id, reviewer).then((a) => a.status as string, (e: unknown) => (e as { code: string }).code),
         flow.cancel(app.id, member).then((a) => a.status as string, (e: unknown) => (e as { code: string }).code),
@@ -377,7 +381,7 @@ describeEachStore('enroll_t_official_app', (db) => {
   });
 
   describe('reviewer queue and the one working day', () => {
-    it('lists by status, oldest first, paged and by date; the due date skips weekends and holidays', async () => {
+    it('lists by status, oldest first, paged and by date; the due date (from 收件) skips weekends and holidays', async () => {
       const ids: string[] = [];
       const dues: string[] = [];
       for (const [i, at] of ['2026-02-26T02:00:00Z', '2026-03-06T02:00:00Z', '2026-03-09T02:00:00Z'].entries()) {
@@ -387,16 +391,17 @@ describeEachStore('enroll_t_official_app', (db) => {
         await flow.syncMember({ memberId: id, name: `公務員${i}`, nationalId: ['A123456789', 'F131104093', 'B120863158'][i] as string, email: `${id}@example.com` }, host);
         const app = await flow.apply({ memberId: id, agencyOid: NFA, reason: '公務人員', attested: true }, { role: 'applicant', id });
         ids.push(app.id);
-        dues.push(app.reviewDueAt ?? '');
+        // The 申請書 is faxed in the same day; the queue lists the applications still waiting for theirs.
+        dues.push((await flow.receiveForm(app.id, { channel: 'fax' }, reviewer)).reviewDueAt ?? '');
       }
       // Thu 2026-02-26: Fri 02-27 is the observed 228 holiday, so Monday 03-02 is the working day.
       // Fri 03-06: Monday 03-09. Mon 03-09: Tuesday 03-10.
       expect(dues).toEqual(['2026-03-02T16:00:00.000Z', '2026-03-09T16:00:00.000Z', '2026-03-10T16:00:00.000Z']);
-      const page = await flow.reviewQueue({ status: 'manualReview', limit: 2 });
+      const page = await flow.reviewQueue({ status: 'formReceived', limit: 2 });
       expect(page).toMatchObject({ total: 3 });
       expect(page.items.map((a) => a.id)).toEqual(ids.slice(0, 2));
-      expect((await flow.reviewQueue({ status: 'manualReview', limit: 2, offset: 2 })).items.map((a) => a.id)).toEqual(ids.slice(2));
-      expect((await flow.reviewQueue({ status: 'manualReview', createdFrom: '2026-03-01T00:00:00Z', createdBefore: '2026-03-07T00:00:00Z' })).items.map((a) => a.id)).toEqual([ids[1]]);
+      expect((await flow.reviewQueue({ status: 'formReceived', limit: 2, offset: 2 })).items.map((a) => a.id)).toEqual(ids.slice(2));
+      expect((await flow.reviewQueue({ status: 'formReceived', createdFrom: '2026-03-01T00:00:00Z', createdBefore: '2026-03-07T00:00:00Z' })).items.map((a) => a.id)).toEqual([ids[1]]);
       expect(await code(flow.reviewQueue({ status: 'bogus' as 'approved' }))).toBe('INVALID_INPUT');
     });
   });

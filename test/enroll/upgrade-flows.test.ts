@@ -173,6 +173,8 @@ async function officialContinues(store: EnrollStore, point: SchemaPoint): Promis
     expect(await flow.applicationForm(OLD.official5Review)).toMatchObject({ name: '李四', item: '自然人轉公務員' });
     // The card the member uploaded before the upgrade still logs in (憑證登入).
     expect((await flow.certificateLogin(citizenCard(19))).memberId).toBe(MEMBERS.new5.memberId);
+    // 收件 first (migration 0010): the 申請書 route is approved only once its form is recorded as received.
+    await flow.receiveForm(OLD.official5Review, { channel: 'fax' }, reviewer);
     expect((await flow.approve(OLD.official5Review, reviewer)).status).toBe('approved');
   }
 }

@@ -76,12 +76,14 @@ export const ORG_COMMANDS: CommandRules<'register' | 'approveReview' | 'rejectRe
 
 const OWN_MEMBER = 'the member account: actor ID equals memberId';
 
-/** `OfficialAccountFlow`'s commands: the host (`system`) or the member itself keeps the member reference; a member acts on its own account, applications and card; a reviewer decides. */
+/** `OfficialAccountFlow`'s commands: the host (`system`) or the member itself keeps the member reference; a member acts on its own account, applications and card; a reviewer records 收件 and decides. */
 export const OFFICIAL_COMMANDS: CommandRules<
-  'syncMember' | 'apply' | 'approve' | 'reject' | 'cancel' | 'uploadCertificate' | 'removeCertificate' | 'acceptRenewal'
+  'syncMember' | 'apply' | 'receiveForm' | 'approve' | 'reject' | 'cancel' | 'uploadCertificate' | 'removeCertificate' | 'acceptRenewal'
 > = {
   syncMember: { roles: ['system', 'applicant'], owns: { applicant: OWN_MEMBER } },
   apply: { roles: ['applicant'], owns: { applicant: OWN_MEMBER } },
+  // 收件 is the service desk's: the member says nothing by claiming its own form arrived.
+  receiveForm: { roles: ['reviewer'] },
   approve: { roles: ['reviewer'] },
   reject: { roles: ['reviewer'] },
   cancel: { roles: ['applicant'], owns: { applicant: "the member's own application: actor ID equals its memberId" } },

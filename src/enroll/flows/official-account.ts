@@ -4,7 +4,8 @@
  * (自然人轉公務員): the agency OID is searched and its name filled from the
  * directory, the application is checked automatically against the personnel
  * system, a first application that passes is approved at once, and a mismatch
- * or a second application goes to manual review with the printable 申請書.
+ * or a second application goes to manual review with the printable 申請書,
+ * decided once the service desk has recorded its arrival (收件).
  * Members then upload a citizen card (憑證上傳) and log in with it (憑證登入).
  * Each concern lives in its own module; this class fixes the dependencies.
  */
@@ -17,6 +18,7 @@ import type { PendingRenewal } from './card-renewal.js';
 import * as application from './official-application.js';
 import * as certificates from './official-certificates.js';
 import * as members from './official-members.js';
+import * as receipt from './official-receipt.js';
 import type { OfficialAccountApplication, OfficialCard, OfficialMember } from './official-records.js';
 import * as review from './official-review.js';
 import type { OfficialAccountOptions } from './official-shared.js';
@@ -31,7 +33,9 @@ export {
   type OfficialApplicationPreview,
 } from './official-application.js';
 export type { OfficialMemberInput } from './official-members.js';
-export type { OfficialAccountApplication, OfficialApplicationItem, OfficialCard, OfficialMember } from './official-records.js';
+export type { OfficialFormReceiptInput } from './official-receipt.js';
+export type { OfficialAccountApplication, OfficialApplicationItem, OfficialCard, OfficialFormReceipt, OfficialMember } from './official-records.js';
+export type { OverdueQuery } from './official-review.js';
 export type { OfficialAccountOptions } from './official-shared.js';
 
 /** Commands and queries of the official account system. */
@@ -87,7 +91,7 @@ export class OfficialAccountFlow {
    * name, asks the personnel system (PERSONNEL_SYSTEM_FAILURE when it cannot
    * answer: nothing is written) and opens the application: `approved` for a
    * first application that passes (the member becomes 公務人員, 核可通知信),
-   * otherwise `manualReview` (print {@link applicationForm}). Without a
+   * otherwise `manualReview` (print {@link applicationForm}; {@link receiveForm} when it arrives). Without a
    * personnel system a first application waits in `underReview`.
    */
   public apply(input: application.OfficialAccountInput, actor: Actor): Promise<OfficialAccountApplication> {
@@ -104,19 +108,33 @@ export class OfficialAccountFlow {
     return application.applicationForm(this.o, applicationId);
   }
 
-  /** Reviewer approves: the member becomes 公務人員 of the agency and gets the 核可通知信. */
+  /**
+   * 收件: the service desk records that the 申請書 of an application on the manual route arrived (傳真 or
+   * E-mail, when, by whom): `manualReview` → `formReceived`, due one working day after the arrival. Only a
+   * received application can be approved.
+   */
+  public receiveForm(applicationId: string, input: receipt.OfficialFormReceiptInput, reviewer: Actor): Promise<OfficialAccountApplication> {
+    return receipt.receiveForm(this.o, applicationId, input, reviewer);
+  }
+
+  /** Reviewer approves (`formReceived`, or `underReview`): the member becomes 公務人員 of the agency and gets the 核可通知信. */
   public approve(applicationId: string, reviewer: Actor, note?: string): Promise<OfficialAccountApplication> {
     return review.approve(this.o, applicationId, reviewer, note);
   }
 
-  /** Reviewer rejects with a reason; the member gets the rejection notice. */
+  /** Reviewer rejects with a reason (also a 申請書 that never came); the member gets the rejection notice. */
   public reject(applicationId: string, reviewer: Actor, reason: string): Promise<OfficialAccountApplication> {
     return review.reject(this.o, applicationId, reviewer, reason);
   }
 
-  /** Reviewer queue: applications in `query.status` (`manualReview`, `underReview`…), oldest first, paged, optionally by creation date. */
+  /** Reviewer queue: applications in `query.status` (`manualReview` waiting for 收件, `formReceived`, `underReview`…), oldest first, paged, optionally by creation date. */
   public reviewQueue(query: QueueQuery<OfficialStatus>): Promise<QueuePage<OfficialAccountApplication>> {
     return review.reviewQueue(this.o, query);
+  }
+
+  /** Applications whose one working day has ended undecided (`formReceived`, `underReview`), the longest overdue first, paged. */
+  public overdueReviews(query?: review.OverdueQuery): Promise<QueuePage<OfficialAccountApplication>> {
+    return review.overdueReviews(this.o, query);
   }
 
   /** One application. */

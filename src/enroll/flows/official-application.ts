@@ -221,7 +221,8 @@ async function applyAs(o: OfficialAccountOptions, memberId: string, oid: AgencyO
           randomUUID(), memberId, agency.oid, agency.name, reason, status, attempt, at,
           member?.name ?? null, member?.nationalId ?? null, item,
           check === undefined ? null : JSON.stringify(check),
-          status === 'approved' ? null : reviewDueAt(o, now),
+          // The 申請書 route's working day starts at 收件 (receiveForm), not here: the form has not even been printed.
+          status === 'underReview' ? reviewDueAt(o, now) : null,
           status === 'approved' ? at : null,
         ],
       );
@@ -308,7 +309,7 @@ export async function memberApplications(o: OfficialAccountOptions, memberId: st
 /** {@link OfficialAccountFlow.applicationForm}: the 申請書 data of an application on the manual route. */
 export async function applicationForm(o: OfficialAccountOptions, applicationId: string): Promise<OfficialApplicationForm> {
   const app = await getApplication(o, applicationId);
-  if (app.status === 'approved' && app.personnelCheck !== undefined && app.reviewDueAt === undefined) {
+  if (app.status === 'approved' && app.personnelCheck !== undefined && app.reviewDueAt === undefined && app.formReceipt === undefined) {
     // Approved by the personnel check on apply (no review was ever due): there is no 申請書 to print.
     throw new InvalidTransitionError('officialAccount', app.status, 'printApplicationForm');
   }

@@ -94,14 +94,14 @@ async function demoteMember(tx: SqlSession, memberId: string, at: string): Promi
 }
 
 /**
- * Cancels the member's applications still waiting (審核中, 人工審核): they
+ * Cancels the member's applications still waiting (審核中, 人工審核, 已收件): they
  * were checked, and their 申請書 printed, with the old name and ID, so an
  * approval would make 公務人員 a person nobody checked. Each is audited as a
  * `cancel` by the actor of the change, with the reason.
  */
 async function cancelOpenApplications(tx: SqlSession, memberId: string, who: Actor, at: string): Promise<void> {
   const open = await tx.query(
-    `SELECT id, status FROM enroll_official_applications WHERE member_id=$1 AND status IN ('underReview','manualReview') ORDER BY created_at FOR UPDATE`,
+    `SELECT id, status FROM enroll_official_applications WHERE member_id=$1 AND status IN ('underReview','manualReview','formReceived') ORDER BY created_at FOR UPDATE`,
     [memberId],
   );
   for (const row of open) {

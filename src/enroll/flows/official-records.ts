@@ -1,7 +1,7 @@
 /** Rows of the official account system (members, applications, uploaded cards) and their domain records. */
 import type { AgencyOid, CardNumber, CertificateSerial, EmailAddress, NationalId } from '../domain/identifiers.js';
 import { EnrollError } from '../errors.js';
-import type { OfficialMemberType, OfficialStatus } from '../machine/official-machine.js';
+import type { OfficialFormChannel, OfficialMemberType, OfficialStatus } from '../machine/official-machine.js';
 import type { PersonnelCheckResult } from '../ports/personnel-system.js';
 import { isoOf, jsonOf, optionalIsoOf, optionalText } from '../store/rows.js';
 import type { Row, SqlSession } from '../store/store.js';
@@ -38,6 +38,19 @@ export interface OfficialMember {
 /** 申請項目: a general member becomes an official, or an official moves to another agency. */
 export type OfficialApplicationItem = '自然人轉公務員' | '公務人員轉換機關';
 
+/**
+ * 收件 of the 申請書 (the form's office row): when it reached the service desk,
+ * how, and who recorded it.
+ */
+export interface OfficialFormReceipt {
+  /** When the 申請書 arrived (ISO), as the desk recorded it; the one working day counts from here. */
+  readonly receivedAt: string;
+  /** 傳真 or E-mail. */
+  readonly channel: OfficialFormChannel;
+  /** Actor ID of the reviewer who recorded the arrival. */
+  readonly receivedBy: string;
+}
+
 /** An official-account application (公務帳號申請). */
 export interface OfficialAccountApplication {
   /** Record ID (UUID). */
@@ -54,7 +67,7 @@ export interface OfficialAccountApplication {
   readonly status: OfficialStatus;
   /** 1 for the first application of the member, 2 for the second, … */
   readonly attempt: number;
-  /** Reviewer's note. */
+  /** Reviewer's note (the form's 備註): the approval's note or the rejection's reason. */
   readonly reviewNote?: string;
   /** When the applicant confirmed 「我已確認上述資料與證件相符」 (ISO); absent on applications made before it was recorded. */
   readonly attestedAt?: string;
@@ -66,9 +79,15 @@ export interface OfficialAccountApplication {
   readonly applicantName?: string;
   /** The personnel system's per-item answer, as it was when the member applied. */
   readonly personnelCheck?: PersonnelCheckResult;
-  /** By when the reviewer should decide (1 個工作天: end of the next business day), for applications in review. */
+  /**
+   * By when the reviewer should decide (1 個工作天: end of the next business day): counted from 收件 on the
+   * 申請書 route, from applying in `underReview`; absent while the 申請書 has not arrived (applications made
+   * before migration 0010 keep the one counted from applying until 收件).
+   */
   readonly reviewDueAt?: string;
-  /** When it was approved, rejected or cancelled (ISO). */
+  /** 收件: the 申請書's arrival, once the service desk recorded it. */
+  readonly formReceipt?: OfficialFormReceipt;
+  /** When it was approved, rejected or cancelled (ISO): the form's 處理完畢時間. */
   readonly decidedAt?: string;
   /** Creation instant (ISO). */
   readonly createdAt: string;
@@ -110,13 +129,14 @@ export function memberFromRow(r: Row): OfficialMember {
   };
 }
 
-/** Maps an `enroll_official_applications` row (old rows lack the issue-13 columns). */
+/** Maps an `enroll_official_applications` row (old rows lack the issue-13 and 0010 columns). */
 export function applicationFromRow(r: Row): OfficialAccountApplication {
   const note = optionalText(r.review_note);
   const item = optionalText(r.application_item);
   const applicantName = optionalText(r.applicant_name);
   const due = optionalIsoOf(r.review_due_at);
   const decided = optionalIsoOf(r.decided_at);
+  const received = optionalIsoOf(r.form_received_at);
   return {
     id: String(r.id),
     memberId: String(r.member_id),
@@ -132,6 +152,9 @@ export function applicationFromRow(r: Row): OfficialAccountApplication {
     ...(applicantName === undefined ? {} : { applicantName }),
     ...(r.personnel_check == null ? {} : { personnelCheck: jsonOf<PersonnelCheckResult>(r.personnel_check) }),
     ...(due === undefined ? {} : { reviewDueAt: due }),
+    ...(received === undefined
+      ? {}
+      : { formReceipt: { receivedAt: received, channel: r.form_received_via as OfficialFormChannel, receivedBy: String(r.form_received_by) } }),
     ...(decided === undefined ? {} : { decidedAt: decided }),
     createdAt: isoOf(r.created_at),
     updatedAt: isoOf(r.updated_at),

@@ -1,7 +1,8 @@
 /**
  * Manual review of official-account applications (申請書 received by fax or
- * e-mail, 1 個工作天): the reviewer queue, approval with the 核可通知信 (the
- * member becomes 公務人員 of the agency) and rejection with its notice.
+ * e-mail, 1 個工作天 from 收件): the reviewer queue, the overdue list, approval
+ * with the 核可通知信 (the member becomes 公務人員 of the agency) and rejection
+ * with its notice.
  */
 import { parseActor, type Actor } from '../domain/actor.js';
 import { parseRequiredText } from '../domain/identifiers.js';
@@ -12,7 +13,7 @@ import type { SqlSession } from '../store/store.js';
 import { promoteMember } from './official-members.js';
 import { applicationFromRow, lockMember, type OfficialAccountApplication } from './official-records.js';
 import { parseApplicationId, sendNotice, transitionApplication, type OfficialAccountOptions } from './official-shared.js';
-import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
+import { listQueue, pageOf, type QueuePage, type QueueQuery } from './review-queue.js';
 
 /** The notice facts of `app`, or `undefined` when the SDK has no member reference (no e-mail to write to). */
 async function noticeFacts(tx: SqlSession, app: OfficialAccountApplication): Promise<OfficialNoticeFacts | undefined> {
@@ -71,4 +72,30 @@ export function reviewQueue(o: OfficialAccountOptions, query: QueueQuery<Officia
     { table: 'enroll_official_applications', key: 'id', states: OFFICIAL_ACCOUNT_MACHINE.states, map: applicationFromRow },
     query,
   );
+}
+
+/** Page of {@link OfficialAccountFlow.overdueReviews}. */
+export interface OverdueQuery {
+  /** Page size, 1–500; default 50. */
+  readonly limit?: number;
+  /** Records to skip, default 0. */
+  readonly offset?: number;
+}
+
+/**
+ * {@link OfficialAccountFlow.overdueReviews}: applications a reviewer still has to decide (`formReceived`,
+ * `underReview`) whose one working day has ended by the clock's now, the longest overdue first. An application
+ * waiting for its 申請書 (`manualReview`) is not overdue: its day has not started.
+ */
+export async function overdueReviews(o: OfficialAccountOptions, query: OverdueQuery = {}): Promise<QueuePage<OfficialAccountApplication>> {
+  const issues = new IssueCollector();
+  const { limit, offset } = pageOf((typeof query === 'object' && query !== null ? query : {}) as Record<string, unknown>, issues);
+  issues.throwIfAny();
+  const now = o.clock.now().toISOString();
+  const where = `status IN ('underReview','formReceived') AND review_due_at <= $1`;
+  return o.store.transaction(async (tx) => {
+    const count = await tx.query(`SELECT count(*)::int AS n FROM enroll_official_applications WHERE ${where}`, [now]);
+    const rows = await tx.query(`SELECT * FROM enroll_official_applications WHERE ${where} ORDER BY review_due_at, id LIMIT $2 OFFSET $3`, [now, limit, offset]);
+    return { items: rows.map(applicationFromRow), total: Number(count[0]?.n ?? 0) };
+  });
 }

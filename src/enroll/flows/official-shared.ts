@@ -55,11 +55,14 @@ export interface OfficialAccountOptions {
 
 let defaultCalendar: TaiwanCalendar | undefined;
 
-/** The one-working-day review deadline: the end (24:00 Taipei) of the next business day after `now`. */
-export function reviewDueAt(o: OfficialAccountOptions, now: Date): string {
+/**
+ * The one-working-day review deadline (注意事項 5: 需計1個工作天內審核完畢): the end (24:00 Taipei) of the next
+ * business day after `from` — the 申請書's arrival (收件), or applying when there is no form (`underReview`).
+ */
+export function reviewDueAt(o: OfficialAccountOptions, from: Date): string {
   defaultCalendar ??= new TaiwanCalendar();
   const calendar = o.calendar ?? defaultCalendar;
-  return nextBusinessDayStart(nextBusinessDayStart(now, calendar), calendar).toISOString();
+  return nextBusinessDayStart(nextBusinessDayStart(from, calendar), calendar).toISOString();
 }
 
 /** Parses a member account ID (會員帳號 of the host): required text, at most 100 characters. */
@@ -96,7 +99,7 @@ export async function transitionApplication(
   to: OfficialStatus,
   who: Actor,
   apply: (tx: SqlSession, app: OfficialAccountApplication, at: string) => Promise<OfficialAccountApplication>,
-  reason?: string,
+  reason?: string | ((saved: OfficialAccountApplication) => string),
 ): Promise<OfficialAccountApplication> {
   return guarded(o, () =>
     o.store.transaction(async (tx) => {

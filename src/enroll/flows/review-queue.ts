@@ -53,13 +53,20 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 function instant(value: unknown, field: string, issues: IssueCollector): string | null {
   if (value === undefined) return null;
   const text = typeof value === 'string' ? value : '';
-  const t = OFFSET_INSTANT.test(text) ? Date.parse(text) : DATE_ONLY.test(text) ? Date.parse(`${text}T00:00:00+08:00`) : Number.NaN;
-  // Date.parse also rolls 2026-02-30 over to March: a date that does not exist is refused, not moved.
-  if (Number.isNaN(t) || !calendarDate(text.slice(0, 10))) {
+  const t = DATE_ONLY.test(text) ? offsetInstantMs(`${text}T00:00:00+08:00`) : offsetInstantMs(text);
+  if (Number.isNaN(t)) {
     issues.add(field, 'INVALID_FORMAT', 'must be an ISO instant with its offset (2026-03-01T00:00:00+08:00) or a date (2026-03-01, the day in Taiwan)');
     return null;
   }
   return new Date(t).toISOString();
+}
+
+/**
+ * The instant of an ISO date-time with its offset (Z or ±hh:mm), in ms; NaN for anything else, a date alone
+ * included. Date.parse would roll 2026-02-30 over to March: a date that does not exist is refused, not moved.
+ */
+export function offsetInstantMs(text: string): number {
+  return OFFSET_INSTANT.test(text) && calendarDate(text.slice(0, 10)) ? Date.parse(text) : Number.NaN;
 }
 
 /** Whether `yyyy-mm-dd` names a day the calendar has. */
@@ -78,6 +85,11 @@ function whole(value: unknown, field: string, min: number, max: number, fallback
   return value;
 }
 
+/** A query's page (`limit` 1–500, default 50; `offset` from 0, default 0); a bad one is an issue naming the field. */
+export function pageOf(q: { readonly limit?: unknown; readonly offset?: unknown }, issues: IssueCollector): { limit: number; offset: number } {
+  return { limit: whole(q.limit, 'limit', 1, 500, 50, issues), offset: whole(q.offset, 'offset', 0, 1_000_000, 0, issues) };
+}
+
 /** Lists one page of `source` per `query`; INVALID_INPUT names each bad field. */
 export async function listQueue<T>(store: EnrollStore, source: QueueSource<T>, query: QueueQuery<string>): Promise<QueuePage<T>> {
   const issues = new IssueCollector();
@@ -87,8 +99,7 @@ export async function listQueue<T>(store: EnrollStore, source: QueueSource<T>, q
   }
   const from = instant(q.createdFrom, 'createdFrom', issues);
   const before = instant(q.createdBefore, 'createdBefore', issues);
-  const limit = whole(q.limit, 'limit', 1, 500, 50, issues);
-  const offset = whole(q.offset, 'offset', 0, 1_000_000, 0, issues);
+  const { limit, offset } = pageOf(q, issues);
   issues.throwIfAny();
   if (from !== null && before !== null && from >= before) throw new InvalidInputError([{ field: 'createdBefore', code: 'OUT_OF_RANGE', reason: 'must be after createdFrom' }]);
   const where = `status = $1 AND ($2::timestamptz IS NULL OR created_at >= $2) AND ($3::timestamptz IS NULL OR created_at < $3)`;

@@ -6,26 +6,33 @@ import type { MachineDefinition } from './machine.js';
  * (first application that the personnel system confirms), `manualReview` (a
  * mismatch or a second application: the printable 申請書 route) or
  * `underReview` (no personnel system configured: a reviewer checks instead).
+ * On the 申請書 route the service desk records the form's arrival (收件) and
+ * the application is `formReceived`: only then can it be approved, and its
+ * one working day (注意事項 5) counts from the arrival.
  */
-export type OfficialStatus = 'underReview' | 'manualReview' | 'approved' | 'rejected' | 'cancelled';
+export type OfficialStatus = 'underReview' | 'manualReview' | 'formReceived' | 'approved' | 'rejected' | 'cancelled';
 /** Events of the official-account flow after the application exists. */
-export type OfficialEvent = 'approve' | 'reject' | 'cancel';
+export type OfficialEvent = 'receiveForm' | 'approve' | 'reject' | 'cancel';
 
 /** The official-account application's transitions; creation is described on {@link OfficialStatus}. */
 export const OFFICIAL_ACCOUNT_MACHINE: MachineDefinition<OfficialStatus, OfficialEvent> = {
   flow: 'officialAccount',
-  states: ['underReview', 'manualReview', 'approved', 'rejected', 'cancelled'],
+  states: ['underReview', 'manualReview', 'formReceived', 'approved', 'rejected', 'cancelled'],
   initial: 'underReview',
   terminal: ['approved', 'rejected', 'cancelled'],
   transitions: [
     { from: 'underReview', event: 'approve', to: 'approved' },
     { from: 'underReview', event: 'reject', to: 'rejected' },
     { from: 'underReview', event: 'cancel', to: 'cancelled', guard: '取消申請 by the member' },
-    { from: 'manualReview', event: 'approve', to: 'approved', guard: '申請書 received and checked' },
+    { from: 'manualReview', event: 'receiveForm', to: 'formReceived', guard: '申請書 arrived by fax or e-mail (收件)' },
+    // No approval before 收件: nothing signed has been checked. A rejection needs no form (one never sent, say).
     { from: 'manualReview', event: 'reject', to: 'rejected' },
     { from: 'manualReview', event: 'cancel', to: 'cancelled', guard: '取消申請 by the member' },
+    { from: 'formReceived', event: 'approve', to: 'approved', guard: '申請書 received and checked' },
+    { from: 'formReceived', event: 'reject', to: 'rejected' },
+    { from: 'formReceived', event: 'cancel', to: 'cancelled', guard: '取消申請 by the member' },
   ],
-  labels: { underReview: '審核中', manualReview: '人工審核', approved: '公務人員', rejected: '未通過', cancelled: '取消申請' },
+  labels: { underReview: '審核中', manualReview: '人工審核', formReceived: '已收件', approved: '公務人員', rejected: '未通過', cancelled: '取消申請' },
 };
 
 /** The member types of 「一般民眾 / 公務人員」: a general account, or an official of an agency. */
@@ -38,4 +45,13 @@ export type OfficialMemberType = 'citizen' | 'official';
 export const OFFICIAL_MEMBER_TYPE_LABELS: Readonly<Record<OfficialMemberType, string>> = {
   citizen: '自然人',
   official: '公務人員',
+};
+
+/** How a 申請書 reaches the service desk (注意事項 5): 傳真 to the 客服中心, or e-mail. */
+export type OfficialFormChannel = 'fax' | 'email';
+
+/** The seed's words per channel: 「傳真至客服中心」, 「E-mail 至」. */
+export const OFFICIAL_FORM_CHANNEL_LABELS: Readonly<Record<OfficialFormChannel, string>> = {
+  fax: '傳真',
+  email: 'E-mail',
 };
