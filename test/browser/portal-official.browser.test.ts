@@ -2,9 +2,10 @@
  * The portal's official account system (我的E政府 公務帳號) in headless Chromium
  * through the real agent, pcscd and a virtual citizen card in the vpcd reader:
  * member login (demo) → 申請公務帳號 (查詢機關OID, 新機關名稱, 申請原因, the
- * attestation, 「請確認是否要申請？」) → automatic personnel check → approved at once
- * with the 核可通知信; a mismatch → 我的E政府公務帳號申請書 → reviewer 核可 / 不核可
- * with the notices, and 取消申請; 憑證上傳 and 憑證登入. Failure paths: no
+ * attestation, 「請確認是否要申請？」) → automatic personnel check → 「您的申請已進入審核程序」
+ * and approved at once with the 核可通知信; a mismatch → 我的E政府公務帳號申請書 →
+ * 收件 (fax) → reviewer 核可 / 不核可 with the notices (no 核可 before 收件), and
+ * 取消申請; 憑證上傳 and 憑證登入. Failure paths: no
  * attestation, an unknown OID, the personnel system down, a card not uploaded,
  * another member's card.
  */
@@ -169,7 +170,10 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal official account 
 
     const since = rig.sink.messages.length;
     expect(await applyForFireAgency(page, 'wang-4')).toBe('請確認是否要申請？');
-    expect(await page.textContent('#approved-text')).toContain('內政部消防署');
+    // The manual's words for a first application whose data checked, then what the state is: approved.
+    const approvedText = await page.textContent('#approved-text');
+    expect(approvedText).toMatch(/^您的申請已進入審核程序/);
+    expect(approvedText).toContain('所屬機關：內政部消防署');
     await rig.shot(page, 'wang-5-approved');
     const mail = await rig.sink.waitFor('wang6789@example.com.tw', { since });
     expect(mail.subject).toContain('公務帳號申請核可通知');
@@ -204,15 +208,22 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal official account 
     expect(await frame.locator('body').textContent()).toContain('張美善');
     await rig.shot(page, 'claire-2-form');
 
-    // The reviewer sees why (人事資料比對 ✗) and 核可 → 核可通知信.
+    // The reviewer sees why (人事資料比對 ✗); no 核可 until the faxed 申請書 is recorded (收件), then 核可 → 核可通知信.
     const review = await rig.newPage();
     await rig.reviewerLogin(review, '/official/review');
     const row = review.locator('tr[data-member-id="clairesu1234"]');
     await row.waitFor();
     expect(await row.textContent()).toContain('✗');
+    expect(await row.textContent()).toContain('待收件');
+    expect(await row.locator('button.approve').count()).toBe(0);
     await rig.shot(review, 'claire-3-review');
+    await row.locator('button.receive-fax').click();
+    await waitForText(review, 'review-message', /已登錄收件/);
+    const received = review.locator('tr[data-member-id="clairesu1234"][data-status="formReceived"]');
+    expect(await received.textContent()).toContain('傳真');
+    await rig.shot(review, 'claire-3-received');
     let since = rig.sink.messages.length;
-    await row.locator('button.approve').click();
+    await received.locator('button.approve').click();
     await waitForText(review, 'review-message', /已核可/);
     expect((await rig.sink.waitFor('claire01001@example.com.tw', { since })).subject).toContain('公務帳號申請核可通知');
 

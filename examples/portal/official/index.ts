@@ -4,13 +4,14 @@
  * 申請公務帳號 (自然人轉公務員: 新機關OID with 查詢機關OID, 新機關名稱, 申請原因, the
  * attestation, 「請確認是否要申請？」) → the automatic personnel check (a demo
  * personnel system) → approved at once, or the printable 我的E政府公務帳號申請書 →
- * reviewer queue → notice mail; 憑證上傳 and 憑證登入. Each route is one
- * `OfficialAccountFlow` command.
+ * 收件 by the service desk → reviewer queue (overdue ones marked) → notice
+ * mail; 憑證上傳 and 憑證登入. Each route is one `OfficialAccountFlow` command.
  */
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  OFFICIAL_FORM_CHANNEL_LABELS,
   OFFICIAL_MEMBER_TYPE_LABELS,
   OfficialAccountFlow,
   StaticAgencyDirectory,
@@ -124,7 +125,7 @@ async function registerOfficial(app: FastifyInstance, ctx: PortalContext, settin
     return id;
   };
   const applicant = (memberId: string): Actor => ({ role: 'applicant', id: memberId });
-  const applicationView = (a: OfficialAccountApplication): Record<string, unknown> => ({
+  const applicationView = (a: OfficialAccountApplication, overdue = false): Record<string, unknown> => ({
     id: a.id,
     status: a.status,
     memberId: a.memberId,
@@ -136,6 +137,9 @@ async function registerOfficial(app: FastifyInstance, ctx: PortalContext, settin
     attempt: a.attempt,
     personnelCheck: a.personnelCheck ?? null,
     reviewDueAt: a.reviewDueAt ?? '',
+    overdue,
+    // 收件 of the form's office row: 傳真 / E-mail and when.
+    formReceived: a.formReceipt ? `${OFFICIAL_FORM_CHANNEL_LABELS[a.formReceipt.channel]} ${a.formReceipt.receivedAt}` : '',
     reviewNote: a.reviewNote ?? '',
   });
 
@@ -165,7 +169,7 @@ async function registerOfficial(app: FastifyInstance, ctx: PortalContext, settin
       memberType: OFFICIAL_MEMBER_TYPE_LABELS[me.memberType],
       agencyName: me.agencyName ?? '',
       card: card ? { cardNumber: card.cardNumber, holderName: card.holderName, certificateSerial: card.certificateSerial } : null,
-      applications: applications.map(applicationView),
+      applications: applications.map((a) => applicationView(a)),
     };
   });
 
@@ -226,16 +230,25 @@ async function registerOfficial(app: FastifyInstance, ctx: PortalContext, settin
     return { memberId: me.memberId, name: me.name };
   });
 
-  // 審核 (reviewer login required): manual review (and, without a personnel system, the plain queue).
+  // 審核 (reviewer login required): 申請書 waiting for 收件, received ones (the working day counts from 收件), and,
+  // without a personnel system, the plain queue; the ones past their working day are marked 逾期.
   app.get('/official/api/review/applications', { preHandler: ctx.requireReviewer }, async () => {
-    const [manual, plain] = await Promise.all([
+    const [waiting, received, plain, late] = await Promise.all([
       flow.reviewQueue({ status: 'manualReview', limit: 50, offset: 0 }),
+      flow.reviewQueue({ status: 'formReceived', limit: 50, offset: 0 }),
       flow.reviewQueue({ status: 'underReview', limit: 50, offset: 0 }),
+      flow.overdueReviews({ limit: 500 }),
     ]);
-    return { applications: [...manual.items, ...plain.items].map(applicationView) };
+    const overdue = new Set(late.items.map((a) => a.id));
+    return { applications: [...waiting.items, ...received.items, ...plain.items].map((a) => applicationView(a, overdue.has(a.id))) };
   });
   app.post('/official/api/review/applications/:id/:action', { preHandler: ctx.requireReviewer }, async (request) => {
     const { id, action } = request.params as { id: string; action: string };
+    if (action === 'receive') {
+      // 收件: the 申請書 came by fax or e-mail; the SDK names a bad channel (INVALID_INPUT, field channel).
+      const channel = field(request.body, 'channel');
+      return applicationView(await flow.receiveForm(id, { channel: channel as 'fax' | 'email' }, ctx.reviewer));
+    }
     const note = field(request.body, 'reason');
     if (action === 'approve') return applicationView(await flow.approve(id, ctx.reviewer, typeof note === 'string' && note !== '' ? note : undefined));
     if (action !== 'reject') throw new PageError(404, 'NOT_FOUND', '無此功能');

@@ -1,5 +1,6 @@
 // 申請公務帳號 (自然人轉公務員): 查詢機關OID, 新機關名稱 from the OID, 申請原因, the attestation;
-// 送出資料 asks 「請確認是否要申請？」 and then applies: approved at once, or the 申請書 with 列印 / 取消申請.
+// 送出資料 asks 「請確認是否要申請？」 and then applies: 已進入審核程序 (approved by the personnel check), or the
+// 申請書 with 列印 / 取消申請.
 'use strict';
 
 var applicationId = null;
@@ -92,12 +93,19 @@ $('apply-submit').addEventListener('click', async function () {
     var a = await api('POST', '/official/api/applications', body());
     applicationId = a.id;
     show('apply-form', false);
+    // The manual's words for each outcome, and only what the application's state says: the first application
+    // whose data checked 「代表您的申請已進入審核程序」, and the SDK's personnel check has already approved it (the
+    // member is 公務人員 and the 核可通知信 went out in the same transaction); a second one, or a mismatch, prints the
+    // 申請書; without a personnel system the review is still to come (審核中).
     if (a.status === 'approved') {
-      $('approved-text').textContent = '您的公務帳號申請已核可，所屬機關：' + a.agencyName + '。核可通知信已寄至您的電子信箱。';
+      $('approved-text').textContent = '您的申請已進入審核程序：您的個人資料已送 [行政院人事行政總處] 系統核對相符，審核通過。' +
+        '您的帳號已轉為「公務人員」，所屬機關：' + a.agencyName + '。核可通知信已寄至您的電子信箱。';
       show('apply-approved', true);
-    } else {
+    } else if (a.status === 'manualReview') {
       $('form-frame').src = '/official/applications/' + encodeURIComponent(a.id) + '/form';
       show('apply-manual', true);
+    } else {
+      show('apply-review', true);
     }
   } catch (err) {
     var fields = (err.issues || []).map(function (i) { return (FIELD_LABELS[i.field] || i.field) + (i.message ? '（' + i.message + '）' : ''); }).join('、');

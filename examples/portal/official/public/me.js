@@ -1,7 +1,7 @@
 // 個人資料查詢: 一般民眾 / 公務人員, 所屬機關, the uploaded card and the applications.
 'use strict';
 
-var STATUS = { approved: '核可', manualReview: '人工審核中', underReview: '審核中', rejected: '不核可', cancelled: '已取消' };
+var STATUS = { approved: '核可', manualReview: '人工審核：待收件', formReceived: '人工審核：已收件', underReview: '審核中', rejected: '不核可', cancelled: '已取消' };
 
 api('GET', '/official/api/me').then(function (me) {
   $('me-id').textContent = me.memberId;
