@@ -137,7 +137,7 @@ export {
   type OfficialFormChannel,
   type OfficialMemberType,
 } from './machine/official-machine.js';
-export type { PersonnelCheckResult, PersonnelQuery, PersonnelSystem, PersonnelVerdict } from './ports/personnel-system.js';
+export type { PersonnelCheckResult, PersonnelPerson, PersonnelQuery, PersonnelSystem, PersonnelVerdict } from './ports/personnel-system.js';
 export {
   OFFICIAL_DEFAULT_BRANDING,
   officialApprovalNotice,

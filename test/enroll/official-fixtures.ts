@@ -13,7 +13,7 @@ import {
 } from '../../src/cert/index.js';
 import type { Actor } from '../../src/enroll/domain/actor.js';
 import type { VerifiedCardHolder } from '../../src/enroll/domain/card-holder.js';
-import type { PersonnelCheckResult, PersonnelQuery, PersonnelSystem } from '../../src/enroll/ports/personnel-system.js';
+import type { PersonnelCheckResult, PersonnelPerson, PersonnelQuery, PersonnelSystem } from '../../src/enroll/ports/personnel-system.js';
 import { createTestPki, type CardHolderCredentials, type CardHolderOptions, type TestPki } from '../../src/testing/pki/index.js';
 import { LocalRevocationServer } from '../../src/testing/revocation/index.js';
 import { cardLogins } from './verified-logins.js';
@@ -54,6 +54,17 @@ export class FakePersonnelSystem implements PersonnelSystem {
       name: rec !== undefined && rec.name === query.name ? 'match' : 'mismatch',
       agency: rec !== undefined && rec.agencyOid === query.agencyOid ? 'match' : 'mismatch',
     });
+  }
+
+  /** People looked up with {@link currentAgency}. */
+  public readonly lookups: PersonnelPerson[] = [];
+
+  /** The agency of the record with this ID and name (the same `down` and `answer` overrides as `check`). */
+  public currentAgency(person: PersonnelPerson): Promise<string | undefined> {
+    this.lookups.push(person);
+    if (this.down) return Promise.reject(new Error('connect ETIMEDOUT personnel.example.gov.tw'));
+    if (this.answer !== undefined) return Promise.resolve(this.answer as string);
+    return Promise.resolve(this.records.find((r) => r.nationalId === person.nationalId && r.name === person.name)?.agencyOid);
   }
 }
 

@@ -78,7 +78,16 @@ const OWN_MEMBER = 'the member account: actor ID equals memberId';
 
 /** `OfficialAccountFlow`'s commands: the host (`system`) or the member itself keeps the member reference; a member acts on its own account, applications and card; a reviewer records 收件 and decides. */
 export const OFFICIAL_COMMANDS: CommandRules<
-  'syncMember' | 'apply' | 'receiveForm' | 'approve' | 'reject' | 'cancel' | 'uploadCertificate' | 'removeCertificate' | 'acceptRenewal'
+  | 'syncMember'
+  | 'apply'
+  | 'receiveForm'
+  | 'approve'
+  | 'reject'
+  | 'cancel'
+  | 'uploadCertificate'
+  | 'removeCertificate'
+  | 'acceptRenewal'
+  | 'followPersonnelRecord'
 > = {
   syncMember: { roles: ['system', 'applicant'], owns: { applicant: OWN_MEMBER } },
   apply: { roles: ['applicant'], owns: { applicant: OWN_MEMBER } },
@@ -90,6 +99,8 @@ export const OFFICIAL_COMMANDS: CommandRules<
   uploadCertificate: { roles: ['applicant'], owns: { applicant: OWN_MEMBER } },
   removeCertificate: { roles: ['applicant', 'reviewer'], owns: { applicant: OWN_MEMBER } },
   acceptRenewal: { roles: ['reviewer'] },
+  // The host's scheduled job, or a reviewer asked about one member; never the member, whose agency is the record's.
+  followPersonnelRecord: { roles: ['system', 'reviewer'] },
 };
 
 /** Where a command was aimed, for the refusal's audit entry. */

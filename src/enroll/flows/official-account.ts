@@ -18,6 +18,7 @@ import type { PendingRenewal } from './card-renewal.js';
 import * as application from './official-application.js';
 import * as certificates from './official-certificates.js';
 import * as members from './official-members.js';
+import * as personnelSync from './official-personnel-sync.js';
 import * as receipt from './official-receipt.js';
 import type { OfficialAccountApplication, OfficialCard, OfficialMember } from './official-records.js';
 import * as review from './official-review.js';
@@ -66,6 +67,15 @@ export class OfficialAccountFlow {
   /** 個人資料: the member with its type (一般民眾 / 公務人員) and agency; NOT_FOUND if never synchronized. */
   public member(memberId: string): Promise<OfficialMember> {
     return members.getMember(this.o, memberId);
+  }
+
+  /**
+   * 所屬機關資訊隨 [行政院人事行政總處] 登載資料自動更新: asks the personnel system (`currentAgency`) where a
+   * 公務人員 serves now; another agency replaces the member's, none makes the member 自然人 again (both
+   * audited `followPersonnelRecord`). Others are returned unchanged. Actor: the host (`system`) or a reviewer.
+   */
+  public followPersonnelRecord(memberId: string, actor: Actor): Promise<OfficialMember> {
+    return personnelSync.followPersonnelRecord(this.o, memberId, actor);
   }
 
   /** 新機關名稱 autofill: the agency for an OID, or AGENCY_OID_UNKNOWN. */

@@ -30,8 +30,22 @@ export interface PersonnelCheckResult {
   readonly agency: PersonnelVerdict;
 }
 
+/** Whom {@link PersonnelSystem.currentAgency} looks up: the member's registered name and ID. */
+export interface PersonnelPerson {
+  /** 中文姓名 as registered by the member. */
+  readonly name: string;
+  /** 身分證統一編號 as registered by the member. */
+  readonly nationalId: NationalId;
+}
+
 /** The personnel system's check; reject (throw) when it cannot answer. */
 export interface PersonnelSystem {
   /** Compares the query with the personnel record. */
   check(query: PersonnelQuery): Promise<PersonnelCheckResult>;
+  /**
+   * The agency OID the personnel record lists for this person now (name and ID both as on record), or
+   * `undefined` when no such person serves anywhere. Optional: only `followPersonnelRecord` (所屬機關資訊隨
+   * 人事行政總處登載資料自動更新) needs it.
+   */
+  currentAgency?(person: PersonnelPerson): Promise<string | undefined>;
 }

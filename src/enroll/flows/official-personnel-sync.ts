@@ -1,0 +1,95 @@
+/**
+ * 「若審核通過，您的所屬機關資訊將隨 [行政院人事行政總處] 登載資料自動更新」: after
+ * approval a 公務人員's agency follows the personnel record. The SDK cannot be
+ * told when the record changes, so the host asks, per member, with
+ * {@link followPersonnelRecord} (a scheduled job, or a reviewer on request):
+ * the record's agency replaces the member's, audited; a person the record no
+ * longer lists as serving is 自然人 again.
+ */
+import { parseActor, type Actor } from '../domain/actor.js';
+import { parseAgencyOid, type AgencyOid } from '../domain/identifiers.js';
+import { EnrollError, IssueCollector } from '../errors.js';
+import { recordTransition } from '../store/audit.js';
+import { OFFICIAL_COMMANDS, authorize } from './authorization.js';
+import { agencyFor } from './official-application.js';
+import { lockMember, memberFromRow, readMember, type OfficialMember } from './official-records.js';
+import { guarded, parseMemberId, type OfficialAccountOptions } from './official-shared.js';
+
+const FROM_RECORD = '人事行政總處登載資料';
+
+/** Asks the record (outside any transaction: it is remote); the OID it names, or `null` for "not serving". */
+async function recordedAgency(o: OfficialAccountOptions, member: OfficialMember): Promise<AgencyOid | null> {
+  const lookup = o.personnel?.currentAgency;
+  if (lookup === undefined) {
+    throw new EnrollError('PERSONNEL_SYSTEM_FAILURE', 'the personnel system cannot look a person up (PersonnelSystem.currentAgency is not implemented)');
+  }
+  let answer: unknown;
+  try {
+    answer = await lookup.call(o.personnel, { name: member.name, nationalId: member.nationalId });
+  } catch (err) {
+    throw new EnrollError('PERSONNEL_SYSTEM_FAILURE', '行政院人事行政總處 could not be asked; try again later', { cause: err });
+  }
+  if (answer === undefined) return null;
+  try {
+    return parseAgencyOid(answer, 'currentAgency');
+  } catch (err) {
+    // A broken integration, not a reason to take anyone's agency away (fail closed: nothing changes).
+    throw new EnrollError('PERSONNEL_SYSTEM_FAILURE', 'the personnel system answered something that is not an agency OID', { cause: err });
+  }
+}
+
+/**
+ * {@link OfficialAccountFlow.followPersonnelRecord}: for a 公務人員, the agency the personnel record lists now.
+ * Another agency (its name from the directory; AGENCY_OID_UNKNOWN when the directory lacks it, nothing changed)
+ * replaces the member's, audited `followPersonnelRecord`; none makes the member 自然人 again, audited likewise.
+ * The same agency, or a member that is not 公務人員, changes nothing and writes nothing. A name or ID synchronized
+ * while the record was asked is CONCURRENT_UPDATE, as in `apply`.
+ */
+export async function followPersonnelRecord(o: OfficialAccountOptions, memberId: string, actor: Actor): Promise<OfficialMember> {
+  const issues = new IssueCollector();
+  const who = issues.take(() => parseActor(actor));
+  const id = issues.take(() => parseMemberId(memberId));
+  issues.throwIfAny();
+  return guarded(o, async () => {
+    authorize(OFFICIAL_COMMANDS, 'followPersonnelRecord', who as Actor, { subject: id as string });
+    const known = await o.store.transaction((tx) => readMember(tx, id as string));
+    if (known.memberType !== 'official') return known;
+    const oid = await recordedAgency(o, known);
+    const agency = oid === null || oid === known.agencyOid ? undefined : await agencyFor(o, oid);
+    return o.store.transaction(async (tx) => {
+      const member = await lockMember(tx, known.memberId);
+      if (member === undefined) throw new EnrollError('NOT_FOUND', `no member ${known.memberId}`);
+      if (member.name !== known.name || member.nationalId !== known.nationalId) {
+        throw new EnrollError('CONCURRENT_UPDATE', `member ${member.memberId}: the name or 身分證統一編號 changed while the personnel record was asked; try again`);
+      }
+      // An approval or a sync since the question decides instead: the record was asked about the member as it was.
+      if (member.memberType !== 'official' || member.agencyOid !== known.agencyOid || (oid !== null && agency === undefined)) return member;
+      const at = o.clock.now().toISOString();
+      const rows =
+        agency === undefined
+          ? await tx.query(
+              `UPDATE enroll_official_members SET member_type='citizen', agency_oid=NULL, agency_name=NULL, updated_at=$2, version=version+1 WHERE member_id=$1 RETURNING *`,
+              [member.memberId, at],
+            )
+          : await tx.query(
+              `UPDATE enroll_official_members SET agency_oid=$2, agency_name=$3, updated_at=$4, version=version+1 WHERE member_id=$1 RETURNING *`,
+              [member.memberId, agency.oid, agency.name, at],
+            );
+      const after = memberFromRow(rows[0] ?? {});
+      await recordTransition(tx, {
+        flow: 'officialAccount',
+        subject: member.memberId,
+        actor: who as Actor,
+        at,
+        event: 'followPersonnelRecord',
+        from: member.memberType,
+        to: after.memberType,
+        reason:
+          agency === undefined
+            ? `${FROM_RECORD}查無在職紀錄：${member.agencyOid ?? ''} ${member.agencyName ?? ''} → 自然人`
+            : `${FROM_RECORD}：${member.agencyOid ?? ''} ${member.agencyName ?? ''} → ${agency.oid} ${agency.name}`,
+      });
+      return after;
+    });
+  });
+}
