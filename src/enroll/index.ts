@@ -131,6 +131,12 @@ export type {
   OverdueQuery,
 } from './flows/official-account.js';
 export { OFFICIAL_CONFIRM_QUESTION, officialSubmitNotice, type OfficialApplicationPreview } from './flows/official-account.js';
+export type {
+  FollowPersonnelRecordOptions,
+  NotListedPolicy,
+  PersonnelRecordFollowed,
+  PersonnelRecordOutcome,
+} from './flows/official-personnel-sync.js';
 export {
   OFFICIAL_FORM_CHANNEL_LABELS,
   OFFICIAL_MEMBER_TYPE_LABELS,

@@ -2,7 +2,8 @@
  * 「若審核通過，您的所屬機關資訊將隨 [行政院人事行政總處] 登載資料自動更新」 (seed emic…,
  * 申請公務帳號步驟 4): after approval a 公務人員's agency follows the personnel
  * record through `followPersonnelRecord`, audited; someone the record no longer
- * lists is 自然人 again — on both stores, through the public API.
+ * lists is kept for a reviewer, or 自然人 again when the host asks for that —
+ * on both stores, through the public API.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InvalidInputError, ManualClock, OfficialAccountFlow, StaticAgencyDirectory, readAuditTrail, type AgencyOid } from '../../src/enroll/index.js';
@@ -43,20 +44,33 @@ describeEachStore('enroll_t_official_record', (db) => {
     it('a move on the record moves the member, audited; asking again with no change writes nothing', async () => {
       const before = await flow.member(claire.memberId);
       personnel.records[0] = { ...claire, agencyOid: NIA };
-      const moved = await flow.followPersonnelRecord(claire.memberId, host);
+      const { member: moved, outcome } = await flow.followPersonnelRecord(claire.memberId, host);
+      expect(outcome).toBe('moved');
       expect(moved).toMatchObject({ memberType: 'official', agencyOid: NIA, agencyName: '內政部移民署', version: before.version + 1, updatedAt: '2026-03-03T01:00:00.000Z' });
       expect(await flow.member(claire.memberId)).toEqual(moved);
       expect(personnel.lookups).toEqual([{ name: claire.name, nationalId: claire.nationalId }]);
       expect(await follows()).toEqual([['official', 'official', 'egov-portal', `人事行政總處登載資料：${NFA} 內政部消防署 → ${NIA} 內政部移民署`]]);
 
       const counts = await tableCounts(db());
-      expect(await flow.followPersonnelRecord(claire.memberId, reviewer)).toEqual(moved);
+      expect(await flow.followPersonnelRecord(claire.memberId, reviewer)).toEqual({ member: moved, outcome: 'unchanged' });
       expect(await tableCounts(db())).toEqual(counts);
     });
 
-    it('someone the record no longer lists as serving is 自然人 again, audited', async () => {
+    it('someone the record no longer lists keeps their agency by default: notListed, nothing written', async () => {
       personnel.records.length = 0;
-      const gone = await flow.followPersonnelRecord(claire.memberId, reviewer);
+      const before = await flow.member(claire.memberId);
+      const counts = await tableCounts(db());
+      expect(await flow.followPersonnelRecord(claire.memberId, host)).toEqual({ member: before, outcome: 'notListed' });
+      expect(await flow.followPersonnelRecord(claire.memberId, host, { notListed: 'keep' })).toEqual({ member: before, outcome: 'notListed' });
+      expect(await flow.member(claire.memberId)).toEqual(before);
+      expect(await tableCounts(db())).toEqual(counts);
+      expect(await follows()).toEqual([]);
+    });
+
+    it("someone the record no longer lists is 自然人 again under notListed: 'demote', audited", async () => {
+      personnel.records.length = 0;
+      const { member: gone, outcome } = await flow.followPersonnelRecord(claire.memberId, reviewer, { notListed: 'demote' });
+      expect(outcome).toBe('demoted');
       expect(gone).toMatchObject({ memberType: 'citizen' });
       expect([gone.agencyOid, gone.agencyName]).toEqual([undefined, undefined]);
       expect(await follows()).toEqual([['official', 'citizen', 'egov-service', `人事行政總處登載資料查無在職紀錄：${NFA} 內政部消防署 → 自然人`]]);
@@ -65,7 +79,7 @@ describeEachStore('enroll_t_official_record', (db) => {
     it('a member that is not 公務人員 is returned as it is, and the record is not asked', async () => {
       await flow.syncMember({ memberId: 'huang01', name: '黃筱筱', nationalId: 'F131104093', email: 'huang@example.com' }, host);
       const counts = await tableCounts(db());
-      expect(await flow.followPersonnelRecord('huang01', host)).toEqual(await flow.member('huang01'));
+      expect(await flow.followPersonnelRecord('huang01', host)).toEqual({ member: await flow.member('huang01'), outcome: 'notOfficial' });
       expect(personnel.lookups).toEqual([]);
       expect(await tableCounts(db())).toEqual(counts);
     });
@@ -109,6 +123,15 @@ describeEachStore('enroll_t_official_record', (db) => {
       const bad = await enrollFailure(flow.followPersonnelRecord('a\u0000', { role: 'system', id: '' }));
       expect((bad as InvalidInputError).issues.map((i) => i.field)).toEqual(['actor.id', 'memberId']);
       expect(await code(flow.followPersonnelRecord('nobody1', host))).toBe('NOT_FOUND');
+      for (const [options, field] of [
+        [{ notListed: 'remove' }, 'options.notListed'],
+        ['demote', 'options'],
+        [null, 'options'],
+      ] as const) {
+        const refused = await enrollFailure(flow.followPersonnelRecord(claire.memberId, host, options as never));
+        expect((refused as InvalidInputError).issues.map((i) => i.field)).toEqual([field]);
+      }
+      expect(personnel.lookups).toEqual([]);
     });
   });
 });

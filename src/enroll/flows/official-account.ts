@@ -71,11 +71,13 @@ export class OfficialAccountFlow {
 
   /**
    * 所屬機關資訊隨 [行政院人事行政總處] 登載資料自動更新: asks the personnel system (`currentAgency`) where a
-   * 公務人員 serves now; another agency replaces the member's, none makes the member 自然人 again (both
-   * audited `followPersonnelRecord`). Others are returned unchanged. Actor: the host (`system`) or a reviewer.
+   * 公務人員 serves now; another agency replaces the member's (audited `followPersonnelRecord`). A member the
+   * record lists nowhere keeps their agency (outcome `notListed`, for a reviewer) unless `options.notListed` is
+   * `'demote'`, which makes them 自然人 again, audited: members approved by hand on the 申請書 route are often
+   * the ones the record does not match. Others are returned unchanged. Actor: the host (`system`) or a reviewer.
    */
-  public followPersonnelRecord(memberId: string, actor: Actor): Promise<OfficialMember> {
-    return personnelSync.followPersonnelRecord(this.o, memberId, actor);
+  public followPersonnelRecord(memberId: string, actor: Actor, options?: personnelSync.FollowPersonnelRecordOptions): Promise<personnelSync.PersonnelRecordFollowed> {
+    return personnelSync.followPersonnelRecord(this.o, memberId, actor, options);
   }
 
   /** 新機關名稱 autofill: the agency for an OID, or AGENCY_OID_UNKNOWN. */

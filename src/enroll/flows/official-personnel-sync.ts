@@ -3,8 +3,12 @@
  * approval a 公務人員's agency follows the personnel record. The SDK cannot be
  * told when the record changes, so the host asks, per member, with
  * {@link followPersonnelRecord} (a scheduled job, or a reviewer on request):
- * the record's agency replaces the member's, audited; a person the record no
- * longer lists as serving is 自然人 again.
+ * the record's agency replaces the member's, audited. A person the record does
+ * not list is 自然人 again only when the host says so (`notListed: 'demote'`):
+ * members approved on the 申請書 route were approved by a reviewer because the
+ * record did not match them, and a literal follow would undo every such
+ * decision on its first run. By default they keep their agency and the result
+ * says `notListed`, for the host to put before a reviewer.
  */
 import { parseActor, type Actor } from '../domain/actor.js';
 import { parseAgencyOid, type AgencyOid } from '../domain/identifiers.js';
@@ -16,6 +20,49 @@ import { lockMember, memberFromRow, readMember, type OfficialMember } from './of
 import { guarded, parseMemberId, type OfficialAccountOptions } from './official-shared.js';
 
 const FROM_RECORD = '人事行政總處登載資料';
+
+/** What to do with a 公務人員 the personnel record does not list as serving anywhere. */
+export type NotListedPolicy = 'keep' | 'demote';
+
+/** Options of {@link followPersonnelRecord}. */
+export interface FollowPersonnelRecordOptions {
+  /**
+   * `keep` (default): nothing changes, the outcome is `notListed`; `demote`: the member is 自然人 again, audited.
+   * Choose `demote` only where the record lists everyone this service approved (see the module comment).
+   */
+  readonly notListed?: NotListedPolicy;
+}
+
+/**
+ * What {@link followPersonnelRecord} did:
+ * - `moved`: the record's other agency replaced the member's;
+ * - `demoted`: the record lists the member nowhere and `notListed` was `demote`;
+ * - `notListed`: the record lists the member nowhere; kept as they were (`notListed: 'keep'`);
+ * - `unchanged`: the record names the member's agency, or an approval or sync changed the member while the record
+ *   was asked (it was asked about the member as they were);
+ * - `notOfficial`: the member is not 公務人員; the record was not asked.
+ */
+export type PersonnelRecordOutcome = 'moved' | 'demoted' | 'notListed' | 'unchanged' | 'notOfficial';
+
+/** The member after {@link followPersonnelRecord}, and what it did. */
+export interface PersonnelRecordFollowed {
+  /** The member as stored now. */
+  readonly member: OfficialMember;
+  /** What happened. */
+  readonly outcome: PersonnelRecordOutcome;
+}
+
+function parseFollowOptions(value: unknown, issues: IssueCollector): NotListedPolicy | undefined {
+  if (value === undefined) return 'keep';
+  if (typeof value !== 'object' || value === null) {
+    issues.add('options', 'INVALID_FORMAT', "must be an object such as { notListed: 'demote' }");
+    return undefined;
+  }
+  const policy = (value as { notListed?: unknown }).notListed;
+  if (policy === undefined || policy === 'keep' || policy === 'demote') return policy ?? 'keep';
+  issues.add('options.notListed', 'NOT_AN_OPTION', "must be 'keep' or 'demote'");
+  return undefined;
+}
 
 /** Asks the record (outside any transaction: it is remote); the OID it names, or `null` for "not serving". */
 async function recordedAgency(o: OfficialAccountOptions, member: OfficialMember): Promise<AgencyOid | null> {
@@ -41,21 +88,29 @@ async function recordedAgency(o: OfficialAccountOptions, member: OfficialMember)
 /**
  * {@link OfficialAccountFlow.followPersonnelRecord}: for a 公務人員, the agency the personnel record lists now.
  * Another agency (its name from the directory; AGENCY_OID_UNKNOWN when the directory lacks it, nothing changed)
- * replaces the member's, audited `followPersonnelRecord`; none makes the member 自然人 again, audited likewise.
- * The same agency, or a member that is not 公務人員, changes nothing and writes nothing. A name or ID synchronized
- * while the record was asked is CONCURRENT_UPDATE, as in `apply`.
+ * replaces the member's, audited `followPersonnelRecord`; none makes the member 自然人 again (audited likewise)
+ * only under `notListed: 'demote'`. Otherwise nothing is written. A name or ID synchronized while the record was
+ * asked is CONCURRENT_UPDATE, as in `apply`.
  */
-export async function followPersonnelRecord(o: OfficialAccountOptions, memberId: string, actor: Actor): Promise<OfficialMember> {
+export async function followPersonnelRecord(
+  o: OfficialAccountOptions,
+  memberId: string,
+  actor: Actor,
+  options?: FollowPersonnelRecordOptions,
+): Promise<PersonnelRecordFollowed> {
   const issues = new IssueCollector();
   const who = issues.take(() => parseActor(actor));
   const id = issues.take(() => parseMemberId(memberId));
+  const notListed = parseFollowOptions(options, issues);
   issues.throwIfAny();
   return guarded(o, async () => {
     authorize(OFFICIAL_COMMANDS, 'followPersonnelRecord', who as Actor, { subject: id as string });
     const known = await o.store.transaction((tx) => readMember(tx, id as string));
-    if (known.memberType !== 'official') return known;
+    if (known.memberType !== 'official') return { member: known, outcome: 'notOfficial' };
     const oid = await recordedAgency(o, known);
-    const agency = oid === null || oid === known.agencyOid ? undefined : await agencyFor(o, oid);
+    if (oid === known.agencyOid) return { member: known, outcome: 'unchanged' };
+    if (oid === null && notListed === 'keep') return { member: known, outcome: 'notListed' };
+    const agency = oid === null ? undefined : await agencyFor(o, oid);
     return o.store.transaction(async (tx) => {
       const member = await lockMember(tx, known.memberId);
       if (member === undefined) throw new EnrollError('NOT_FOUND', `no member ${known.memberId}`);
@@ -63,7 +118,7 @@ export async function followPersonnelRecord(o: OfficialAccountOptions, memberId:
         throw new EnrollError('CONCURRENT_UPDATE', `member ${member.memberId}: the name or 身分證統一編號 changed while the personnel record was asked; try again`);
       }
       // An approval or a sync since the question decides instead: the record was asked about the member as it was.
-      if (member.memberType !== 'official' || member.agencyOid !== known.agencyOid || (oid !== null && agency === undefined)) return member;
+      if (member.memberType !== 'official' || member.agencyOid !== known.agencyOid) return { member, outcome: 'unchanged' };
       const at = o.clock.now().toISOString();
       const rows =
         agency === undefined
@@ -89,7 +144,7 @@ export async function followPersonnelRecord(o: OfficialAccountOptions, memberId:
             ? `${FROM_RECORD}查無在職紀錄：${member.agencyOid ?? ''} ${member.agencyName ?? ''} → 自然人`
             : `${FROM_RECORD}：${member.agencyOid ?? ''} ${member.agencyName ?? ''} → ${agency.oid} ${agency.name}`,
       });
-      return after;
+      return { member: after, outcome: agency === undefined ? 'demoted' : 'moved' };
     });
   });
 }
