@@ -2,7 +2,7 @@
  * 「若審核通過，您的所屬機關資訊將隨 [行政院人事行政總處] 登載資料自動更新」: after
  * approval a 公務人員's agency follows the personnel record. The SDK cannot be
  * told when the record changes, so the host asks, per member, with
- * {@link followPersonnelRecord} (a scheduled job, or a reviewer on request):
+ * {@link OfficialAccountFlow.followPersonnelRecord} (a scheduled job, or a reviewer on request):
  * the record's agency replaces the member's, audited. A person the record does
  * not list is 自然人 again only when the host says so (`notListed: 'demote'`):
  * members approved on the 申請書 route were approved by a reviewer because the
@@ -24,7 +24,7 @@ const FROM_RECORD = '人事行政總處登載資料';
 /** What to do with a 公務人員 the personnel record does not list as serving anywhere. */
 export type NotListedPolicy = 'keep' | 'demote';
 
-/** Options of {@link followPersonnelRecord}. */
+/** Options of {@link OfficialAccountFlow.followPersonnelRecord}. */
 export interface FollowPersonnelRecordOptions {
   /**
    * `keep` (default): nothing changes, the outcome is `notListed`; `demote`: the member is 自然人 again, audited.
@@ -34,7 +34,7 @@ export interface FollowPersonnelRecordOptions {
 }
 
 /**
- * What {@link followPersonnelRecord} did:
+ * What {@link OfficialAccountFlow.followPersonnelRecord} did:
  * - `moved`: the record's other agency replaced the member's;
  * - `demoted`: the record lists the member nowhere and `notListed` was `demote`;
  * - `notListed`: the record lists the member nowhere; kept as they were (`notListed: 'keep'`);
@@ -44,7 +44,7 @@ export interface FollowPersonnelRecordOptions {
  */
 export type PersonnelRecordOutcome = 'moved' | 'demoted' | 'notListed' | 'unchanged' | 'notOfficial';
 
-/** The member after {@link followPersonnelRecord}, and what it did. */
+/** The member after {@link OfficialAccountFlow.followPersonnelRecord}, and what it did. */
 export interface PersonnelRecordFollowed {
   /** The member as stored now. */
   readonly member: OfficialMember;
