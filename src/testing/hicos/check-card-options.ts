@@ -89,6 +89,14 @@ function checkPublicKeyReads(check: InputCheck, options: Record<string, unknown>
     }
     check.optionalChoice('publicKeyReads.requiredFile', reads.requiredFile, ['none', '0810', '0811', '0810-or-0811']);
     check.optionalChoice('publicKeyReads.gen2Channel', reads.gen2Channel, ['either', 'plain', 'secure-messaging']);
+    // A setting for the other generation would be taken and never used: a harness would believe it tested it.
+    const generation = options.generation ?? 1;
+    for (const name of PUBLIC_KEY_READ_NAMES) {
+      const other = generation === 1 ? 'gen2' : 'gen1';
+      if (name.startsWith(other) && reads[name] !== undefined) {
+        check.fail(`publicKeyReads.${name}`, `applies to Gen${other === 'gen1' ? 1 : 2} cards only; this card is Gen${generation}`, reads[name]);
+      }
+    }
     const status = reads.missingKeyStatus;
     if (status !== undefined && (!isWhole(status, 0x6400, 0x6fff) || (status as number) >> 8 === 0x6c)) {
       check.fail('publicKeyReads.missingKeyStatus', 'must be an error status word from 0x6400 to 0x6FFF, not 6Cxx (a host resends on 6Cxx)', status);

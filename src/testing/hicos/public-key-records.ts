@@ -15,6 +15,16 @@ export const PUBLIC_KEY_READ_DEFAULTS: PublicKeyReadSettings = {
   missingKeyStatus: 0x6a83,
 };
 
+/**
+ * `given` over `defaults`, a setting given as `undefined` counting as left out (the option check lets it through as
+ * absent; a spread would have put `undefined` in place of the default).
+ */
+export function withDefaults(defaults: PublicKeyReadSettings, given: VirtualPublicKeyReads | undefined): PublicKeyReadSettings {
+  const out: Record<string, unknown> = { ...defaults };
+  for (const [name, value] of Object.entries(given ?? {})) if (value !== undefined) out[name] = value;
+  return out as PublicKeyReadSettings;
+}
+
 /** Bytes in each Gen1 record, after the length byte: half of a 2048-bit modulus. */
 const GEN1_RECORD_BYTES = 128;
 

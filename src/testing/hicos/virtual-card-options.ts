@@ -166,7 +166,11 @@ export interface VirtualHiCOSCardOptions {
    * (a real card burns tries when references are walked), a status probe under it nothing.
    */
   pinReference?: number;
-  /** How the card answers public-key reads (READ RECORD `B2`); see {@link VirtualPublicKeyReads}. */
+  /**
+   * How the card answers public-key reads (READ RECORD `B2`); see {@link VirtualPublicKeyReads}. A `gen1*` setting
+   * on a Gen2 card (or `gen2*` on Gen1) is `BAD_OPTIONS`: it would never be used. A setting given as `undefined`
+   * keeps its default.
+   */
   publicKeyReads?: VirtualPublicKeyReads;
   /** Gen2: plain commands during an SCP03 session (default `'accept'`). */
   plainCommandsDuringSecureMessaging?: PlainCommandsDuringSecureMessaging;

@@ -10,7 +10,7 @@ import type { Scp03StaticKeys } from '../../apdu/crypto/scp03-session-keys.js';
 import type { CardFile } from './card-file-system.js';
 import { resolveSelect } from './card-file-system.js';
 import { buildCardLayout, PUBLIC_KEY_EF } from './card-layout.js';
-import { PUBLIC_KEY_READ_DEFAULTS, PublicKeyRecords, type PublicKeyReadSettings } from './public-key-records.js';
+import { PUBLIC_KEY_READ_DEFAULTS, PublicKeyRecords, withDefaults, type PublicKeyReadSettings } from './public-key-records.js';
 import { badCardOption, checkCardIdentity, checkVirtualCardSettings } from './check-card-options.js';
 import { TestPkiError } from '../pki/errors.js';
 import { CardSecureChannel } from './card-secure-channel.js';
@@ -111,7 +111,7 @@ export class VirtualHiCOSCard implements CardEmulator {
       [held.sign, options.credentials.sign],
       [held.keyx, options.credentials.keyx],
     ]);
-    this.publicKeyReads = { ...PUBLIC_KEY_READ_DEFAULTS, ...options.publicKeyReads };
+    this.publicKeyReads = withDefaults(PUBLIC_KEY_READ_DEFAULTS, options.publicKeyReads);
     this.publicKeys = new PublicKeyRecords(this.generation, this.keysByRef, this.publicKeyReads);
     this.root = buildCardLayout({
       credentials: options.credentials,

@@ -258,6 +258,22 @@ describe('publicKeyReads options are checked', () => {
     refused(options, message);
   });
 
+  it('a setting for the other generation is refused, not taken and ignored', () => {
+    refused({ publicKeyReads: { gen2Channel: 'secure-messaging' } }, /^virtual HiCOS card: option "publicKeyReads\.gen2Channel" applies to Gen2 cards only; this card is Gen1/);
+    refused({ generation: 2, publicKeyReads: { gen1LengthPrefix: false } }, /option "publicKeyReads\.gen1LengthPrefix" applies to Gen1 cards only; this card is Gen2/);
+    refused({ generation: 2, publicKeyReads: { gen1ByteOrder: 'reversed-bytes' } }, /option "publicKeyReads\.gen1ByteOrder" applies to Gen1 cards only/);
+    expect(() => new VirtualHiCOSCard({ credentials, generation: 2, publicKeyReads: { gen2ModulusP2: 4, requiredFile: '0810' } })).not.toThrow();
+  });
+
+  it('a setting given as undefined keeps its default (as a setting left out does)', () => {
+    const unset = { gen1LengthPrefix: undefined, gen1ByteOrder: undefined, requiredFile: undefined, missingKeyStatus: undefined };
+    const c1 = card(1, unset as VirtualPublicKeyReads);
+    expect(readGen1(c1, 0x01).equals(certificateKey(credentials.sign.certificate))).toBe(true);
+    expect(sw(c1, '80b2020081')).toBe('6a83');
+    const c2 = card(2, { gen2ModulusP2: undefined, gen2ByteOrder: undefined, gen2Channel: undefined } as VirtualPublicKeyReads);
+    expect(readGen2(c2, 0x01).equals(certificateKey(credentials.sign.certificate))).toBe(true);
+  });
+
   it('the Gen1 record room is a Gen1 rule: a Gen2 card takes the same key references (its reads name the key)', () => {
     refused({ keyRefs: { sign: 0x01, keyx: 0x02 } }, /share record 04/);
     refused({ keyRefs: { sign: 0xff, keyx: 0x11 } }, /must be at most 0xFC/);
