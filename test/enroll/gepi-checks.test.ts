@@ -58,7 +58,8 @@ describeEachStore('enroll_t_gepi', (db) => {
       return (err as InvalidInputError).issues.map((i) => [i.field, i.code]);
     };
     // Another person's 身分證統一編號 (the card's hint is 6789), one that is none, and an empty box.
-    for (const [typed, code] of [['A223456781', 'MISMATCH'], ['A123456788', 'INVALID_ID'], ['', 'REQUIRED']] as const) {
+    // undefined too: a host forwarding a request's field that was left out must not get a session without the check.
+    for (const [typed, code] of [['A223456781', 'MISMATCH'], ['A123456788', 'INVALID_ID'], ['', 'REQUIRED'], [undefined, 'REQUIRED']] as const) {
       const session = { ...cards, administratorNationalId: typed };
       expect(await issueOf(flow.assignOperator('H0001', session, operator))).toEqual([['session.administratorNationalId', code]]);
       expect(await issueOf(flow.listOperators('H0001', session))).toEqual([['session.administratorNationalId', code]]);

@@ -60,8 +60,8 @@ export interface AdministratorSession {
   /**
    * 授權管理者身分證統一編號, typed beside the card at 授權管理者自然人憑證確認 (必填 in the manual, 圖3-13):
    * checked to be one and to agree with the card's ID hint (`idHintRule`), else INVALID_INPUT naming
-   * `session.administratorNationalId`. Pass it: left out, the session is taken without the check, as it was
-   * before the field existed (sessions built by callers written then).
+   * `session.administratorNationalId`; a key present with `undefined` is REQUIRED. Pass it: a session without the
+   * key is taken without the check, as it was before the field existed (sessions built by callers written then).
    */
   readonly administratorNationalId?: string;
 }
@@ -192,7 +192,9 @@ export function parseSession(session: AdministratorSession, agrees: IdHintCheck)
   const v = (typeof session === 'object' && session !== null ? session : {}) as unknown as Record<string, unknown>;
   const org = parseOrgCard(v.organizationCard, 'session.organizationCard', issues);
   const admin = parseCitizenCard(v.administratorCard, 'session.administratorCard', issues);
-  if (v.administratorNationalId !== undefined) takeIdOfCard(v.administratorNationalId, admin, 'session.administratorNationalId', agrees, issues);
+  // Checked whenever the key is there: a host forwarding `req.body.administratorNationalId` from a request that left
+  // it out passes `undefined`, which must be REQUIRED, not a session taken without the check.
+  if (Object.hasOwn(v, 'administratorNationalId')) takeIdOfCard(v.administratorNationalId, admin, 'session.administratorNationalId', agrees, issues);
   issues.throwIfAny();
   requireVerifiedLogin(org as CardIdentity, admin as CardIdentity);
   return { org: org as CardIdentity, admin: admin as CardIdentity };
