@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   CapturingMailer,
+  LoginEnablementFlow,
   ManualClock,
   WasteSystemFlow,
   joinTransaction,
@@ -94,7 +95,7 @@ describeEachStore('enroll_t_waste', (db) => {
     expect(mailer.sent).toHaveLength(0);
     const approved = await flow.approve(app.id, REVIEWER, '文件齊全');
     expect(approved.application).toMatchObject({ status: 'approved', reviewNote: '文件齊全' });
-    expect(approved.mailedTo).toBe('contact@example.com.tw');
+    expect([approved.mailedTo, approved.codeSent]).toEqual(['contact@example.com.tw', true]);
     expect(approved.login.status).toBe('awaitingBinding');
     const mail = mailer.last();
     expect(mail?.to).toBe('contact@example.com.tw');
@@ -147,14 +148,22 @@ describeEachStore('enroll_t_waste', (db) => {
     await flow.uploadDocument(app.id, { kind: 'businessRegistration', content: JPEG }, APPLICANT);
     await flow.submitForReview(app.id, APPLICANT);
     const approved = await flow.approve(app.id, REVIEWER);
-    expect(approved).toMatchObject({ application: { status: 'approved' }, login: { methods: { citizenCard: 'disabled', companyCard: 'disabled' } }, mailedTo: 'contact@example.com.tw' });
+    expect(approved).toMatchObject({ application: { status: 'approved' }, login: { methods: { citizenCard: 'disabled', companyCard: 'disabled' } }, mailedTo: 'contact@example.com.tw', codeSent: false });
     const mail = mailer.last();
     expect(mail?.subject).toContain('帳號申請審核通過');
     expect(mail?.text).toContain('自然人憑證登入及工商憑證登入皆為停用');
     expect(mail?.text).not.toMatch(/驗證碼：/);
-    // No card can be enabled for it: whatever code is tried, the method is 停用 or the code is wrong.
+    const trail = (await readAuditTrail(db(), { flow: 'wasteApplication', subject: app.id })).filter((e) => e.event === 'approve');
+    expect(trail.map((e) => e.reason)).toEqual(['approval mailed to contact@example.com.tw without a 驗證碼 (both login methods 停用)']);
+    // A resend says the same: no code.
+    const resent = await flow.resendVerificationCode(COMPANY, REVIEWER);
+    expect(resent.codeSent).toBe(false);
+    expect(mailer.last()?.text).not.toMatch(/驗證碼：/);
+    // No card can be enabled for it, even with the real code (never mailed, but a reviewer can reissue it through
+    // LoginEnablementFlow on the same store): both methods are 停用.
     const holder = await rig.login(rig.citizen, CITIZEN_CARD_NO);
-    expect((await enrollFailure(flow.activate({ ...COMPANY, verificationCode: 'ABCDEFGHJK', holder }, APPLICANT))).code).toBe('VERIFICATION_CODE_INVALID');
+    const { verificationCode } = await new LoginEnablementFlow({ store: db(), clock }).reissueVerificationCode(COMPANY, REVIEWER);
+    expect((await enrollFailure(flow.activate({ ...COMPANY, verificationCode, holder }, APPLICANT))).code).toBe('LOGIN_METHOD_DISABLED');
     // Certificate login later: a new 申請書 ticking 啟用, reviewed like the first.
     const later = await approvedApplication(flow, mailer, { methods: { citizenCard: 'enabled', companyCard: 'disabled' } });
     expect((await flow.activate({ ...COMPANY, verificationCode: later.code, holder }, APPLICANT)).binding.method).toBe('citizenCard');

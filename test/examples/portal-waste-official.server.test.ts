@@ -133,7 +133,7 @@ describe.each(backends)('portal waste and official systems on the $name', ({ sto
     expect(queue.map((a) => a.id)).toEqual([id]);
     expect((await reviewer('GET', `/waste/api/review/applications/${id}/documents/applicationForm`)).text).toContain('%PDF-');
     const since = sink.messages.length;
-    expect((await reviewer('POST', `/waste/api/review/applications/${id}/approve`, { reason: '文件齊全' })).json()).toMatchObject({ status: 'approved', sentTo: 'clerk@example.com.tw' });
+    expect((await reviewer('POST', `/waste/api/review/applications/${id}/approve`, { reason: '文件齊全' })).json()).toMatchObject({ status: 'approved', sentTo: 'clerk@example.com.tw', codeSent: true });
     expect((await sink.waitFor('clerk@example.com.tw', { since })).text).toMatch(/驗證碼：\S+/);
   });
 

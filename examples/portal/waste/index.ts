@@ -269,7 +269,7 @@ async function registerWaste(app: FastifyInstance, ctx: PortalContext, settings:
     const note = field(request.body, 'reason');
     if (action === 'approve') {
       const mailed = await waste.approve(id, ctx.reviewer, typeof note === 'string' && note !== '' ? note : undefined);
-      return { status: mailed.application.status, sentTo: mailed.mailedTo };
+      return { status: mailed.application.status, sentTo: mailed.mailedTo, codeSent: mailed.codeSent };
     }
     if (action !== 'reject') throw new PageError(404, 'NOT_FOUND', '無此功能');
     const application = await waste.reject(id, ctx.reviewer, typeof note === 'string' ? note : '');
@@ -281,7 +281,7 @@ async function registerWaste(app: FastifyInstance, ctx: PortalContext, settings:
     const controlNumber = textField(request.body, 'controlNumber');
     const target = { businessId: textField(request.body, 'businessId'), ...(controlNumber === '' ? {} : { controlNumber }) };
     const mailed = await waste.resendVerificationCode(target, ctx.reviewer);
-    return { sentTo: mailed.mailedTo };
+    return { sentTo: mailed.mailedTo, codeSent: mailed.codeSent };
   });
 
   // 啟用憑證: the typed 統一編號 / 管制編號 / 驗證碼 wait in the session for the card step.

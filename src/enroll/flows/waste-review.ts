@@ -32,9 +32,14 @@ export interface CodeMailed {
   readonly login: LoginAccount;
   /**
    * The 承辦人郵件信箱 the approval went to: with the 驗證碼 (never returned), or, when the 申請書 has both
-   * login methods 停用, without one.
+   * login methods 停用, without one (see `codeSent`).
    */
   readonly mailedTo: string;
+  /**
+   * Whether the mail carried a 驗證碼: `false` when the 申請書 has both login methods 停用 (the code could enable no
+   * card, so none is mailed); a page must then not say a code was sent.
+   */
+  readonly codeSent: boolean;
 }
 
 function keyOf(app: WasteApplication): CompanyKey {
@@ -46,7 +51,14 @@ function keyOf(app: WasteApplication): CompanyKey {
  * A 申請書 with both methods 停用 still gets its login record (both 停用), but its mail carries no code: the code
  * could enable no card, and a 驗證碼 mailed for nothing only invites a 啟用憑證 that must fail.
  */
-async function grantCode(o: WasteSystemOptions, ctx: LoginContext, tx: SqlSession, app: WasteApplication, owner: string, who: Actor): Promise<LoginAccount> {
+async function grantCode(
+  o: WasteSystemOptions,
+  ctx: LoginContext,
+  tx: SqlSession,
+  app: WasteApplication,
+  owner: string,
+  who: Actor,
+): Promise<{ account: LoginAccount; codeSent: boolean }> {
   const at = o.clock.now();
   const { account, verificationCode } = await writeLoginCode(ctx, tx, keyOf(app), { companyName: app.companyName, methods: app.methods, owner }, who, at);
   const branding = o.branding ?? WASTE_BRANDING;
@@ -57,10 +69,15 @@ async function grantCode(o: WasteSystemOptions, ctx: LoginContext, tx: SqlSessio
       ? verificationCodeNotice(app.contactEmail, app, verificationCode, account.codeExpiresAt, branding, o.activationPage)
       : approvalWithoutCertificateLoginNotice(app.contactEmail, app, branding),
   );
-  return account;
+  return { account, codeSent: anyEnabled };
 }
 
-/** Reviewer approves: creates the 驗證碼 and mails it to the 承辦人郵件信箱. */
+/** What the audit trail says was mailed: a code, or an approval without one. */
+function mailedReason(app: WasteApplication, codeSent: boolean): string {
+  return codeSent ? `驗證碼 mailed to ${app.contactEmail}` : `approval mailed to ${app.contactEmail} without a 驗證碼 (both login methods 停用)`;
+}
+
+/** Reviewer approves: creates the 驗證碼 and mails it to the 承辦人郵件信箱 (not when both methods are 停用: `codeSent`). */
 export async function approve(o: WasteSystemOptions, ctx: LoginContext, applicationId: string, reviewer: Actor, note?: string): Promise<CodeMailed> {
   const issues = new IssueCollector();
   const who = issues.take(() => parseActor(reviewer, 'reviewer'));
@@ -69,7 +86,7 @@ export async function approve(o: WasteSystemOptions, ctx: LoginContext, applicat
   issues.throwIfAny();
   return guardWaste(o, () =>
     o.store.transaction(async (tx) => {
-      let login: LoginAccount | undefined;
+      let granted: { account: LoginAccount; codeSent: boolean } | undefined;
       const application = await transition(o, tx, id as string, {
         command: 'approve',
         event: 'approve',
@@ -77,11 +94,12 @@ export async function approve(o: WasteSystemOptions, ctx: LoginContext, applicat
         who: who as Actor,
         decision: { note: reviewNote },
         apply: async (app, _at, owner) => {
-          login = await grantCode(o, ctx, tx, app, owner, who as Actor);
-          return `驗證碼 mailed to ${app.contactEmail}`;
+          granted = await grantCode(o, ctx, tx, app, owner, who as Actor);
+          return mailedReason(app, granted.codeSent);
         },
       });
-      return { application, login: login as LoginAccount, mailedTo: application.contactEmail };
+      const { account, codeSent } = granted as { account: LoginAccount; codeSent: boolean };
+      return { application, login: account, mailedTo: application.contactEmail, codeSent };
     }),
   );
 }
@@ -110,7 +128,10 @@ export async function reject(o: WasteSystemOptions, applicationId: string, revie
   );
 }
 
-/** A new 驗證碼 for a company with an approved application (old code dead, wrong attempts reset), mailed to its 承辦人. */
+/**
+ * A new 驗證碼 for a company with an approved application (old code dead, wrong attempts reset), mailed to its 承辦人;
+ * for a 申請書 with both methods 停用 the approval mail again, without a code (`codeSent: false`).
+ */
 export async function resendVerificationCode(
   o: WasteSystemOptions,
   ctx: LoginContext,
@@ -125,18 +146,19 @@ export async function resendVerificationCode(
     o.store.transaction(async (tx) => {
       const approved = await latestApproved(tx, (key as CompanyKey).businessId, (key as CompanyKey).controlNumber);
       if (approved === undefined) throw new EnrollError('NOT_FOUND', 'this company has no approved certificate-login application');
-      let login: LoginAccount | undefined;
+      let granted: { account: LoginAccount; codeSent: boolean } | undefined;
       const application = await transition(o, tx, approved.record.id, {
         command: 'resendVerificationCode',
         event: 'resendVerificationCode',
         to: 'approved',
         who: who as Actor,
         apply: async (app, _at, owner) => {
-          login = await grantCode(o, ctx, tx, app, owner, who as Actor);
-          return `驗證碼 mailed to ${app.contactEmail}`;
+          granted = await grantCode(o, ctx, tx, app, owner, who as Actor);
+          return mailedReason(app, granted.codeSent);
         },
       });
-      return { application, login: login as LoginAccount, mailedTo: application.contactEmail };
+      const { account, codeSent } = granted as { account: LoginAccount; codeSent: boolean };
+      return { application, login: account, mailedTo: application.contactEmail, codeSent };
     }),
   );
 }

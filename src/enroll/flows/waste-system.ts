@@ -114,7 +114,10 @@ export class WasteSystemFlow {
     return review.reject(this.o, applicationId, reviewer, reason);
   }
 
-  /** A new 驗證碼 (expired, lost or locked), mailed to the approved application's 承辦人. */
+  /**
+   * A new 驗證碼 (expired, lost or locked), mailed to the approved application's 承辦人; a 申請書 with both login
+   * methods 停用 gets its approval mail again, without a code (`codeSent: false`).
+   */
   public resendVerificationCode(target: { businessId: string; controlNumber?: string }, actor: Actor): Promise<CodeMailed> {
     return review.resendVerificationCode(this.o, this.ctx, target, actor);
   }

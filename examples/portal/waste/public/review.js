@@ -28,17 +28,22 @@ async function load() {
     decisionCells(tr, '/waste/api/review/applications/' + encodeURIComponent(a.id), [['approve', '審核通過'], ['reject', '審核不通過']], 'review-message',
       async function (action, r) {
         await load();
-        setMessage('review-message', action === 'approve' ? '審核通過，驗證碼已寄至 ' + r.sentTo : '審核不通過，已通知申請人。');
+        setMessage('review-message', action === 'approve' ? '審核通過，' + mailedText(r) : '審核不通過，已通知申請人。');
       });
     rows.appendChild(tr);
   });
+}
+
+// A 申請書 with both login methods 停用 is approved without a 驗證碼: the page must not say one was sent.
+function mailedText(r) {
+  return r.codeSent ? '驗證碼已寄至 ' + r.sentTo : '通知已寄至 ' + r.sentTo + '（申請書之兩種登入方式皆為停用，未核發驗證碼）';
 }
 
 // 重新寄送驗證碼: a locked-out or expired 驗證碼 is replaced, and mailed to the case's 承辦人.
 $('resend-submit').addEventListener('click', async function () {
   try {
     var r = await api('POST', '/waste/api/review/resend-code', { businessId: $('resend-businessId').value, controlNumber: $('resend-controlNumber').value });
-    setMessage('resend-message', '新驗證碼已寄至 ' + r.sentTo);
+    setMessage('resend-message', r.codeSent ? '新驗證碼已寄至 ' + r.sentTo : mailedText(r));
   } catch (err) {
     setMessage('resend-message', errorText(err), true);
   }
