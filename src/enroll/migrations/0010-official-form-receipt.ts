@@ -13,6 +13,7 @@
  * `receiveForm` replaces (the overdue query skips `manualReview`).
  */
 import type { Migration } from './migration.js';
+import { dropStatusRules } from './status-rules-sql.js';
 
 export const officialFormReceiptSchema: Migration = {
   id: '0010-official-form-receipt',
@@ -23,32 +24,7 @@ ALTER TABLE enroll_official_applications ADD COLUMN form_received_via text
 ALTER TABLE enroll_official_applications ADD COLUMN form_received_by text;
 ALTER TABLE enroll_official_applications ADD CONSTRAINT enroll_official_applications_receipt_check
   CHECK ((form_received_at IS NULL) = (form_received_via IS NULL) AND (form_received_at IS NULL) = (form_received_by IS NULL));
-DO $twpki$
-DECLARE
-  found record;
-BEGIN
-  FOR found IN
-    SELECT c.conname
-      FROM pg_constraint c
-     WHERE c.conrelid = 'enroll_official_applications'::regclass
-       AND c.contype = 'c'
-       AND pg_get_constraintdef(c.oid) LIKE 'CHECK ((status = ANY %'
-  LOOP
-    EXECUTE format('ALTER TABLE enroll_official_applications DROP CONSTRAINT %I', found.conname);
-  END LOOP;
-  FOR found IN
-    SELECT i.indexrelid::regclass AS idx
-      FROM pg_index i
-     WHERE i.indrelid = 'enroll_official_applications'::regclass
-       AND i.indisunique AND i.indpred IS NOT NULL
-       AND i.indnkeyatts = 1 AND i.indexprs IS NULL
-       AND i.indkey[0] = (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attname = 'member_id')
-       AND pg_get_expr(i.indpred, i.indrelid) LIKE '(status = ANY (ARRAY[%'
-  LOOP
-    EXECUTE format('DROP INDEX %s', found.idx);
-  END LOOP;
-END
-$twpki$;
+${dropStatusRules('enroll_official_applications', 'member_id', '(status = ANY (ARRAY[%')}
 ALTER TABLE enroll_official_applications ADD CONSTRAINT enroll_official_applications_status_check
   CHECK (status IN ('underReview','manualReview','formReceived','approved','rejected','cancelled'));
 CREATE UNIQUE INDEX enroll_official_applications_open_key
