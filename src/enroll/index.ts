@@ -136,6 +136,7 @@ export type {
   NotListedPolicy,
   PersonnelRecordFollowed,
   PersonnelRecordOutcome,
+  RecordDiffersPolicy,
 } from './flows/official-personnel-sync.js';
 export {
   OFFICIAL_FORM_CHANNEL_LABELS,

@@ -40,6 +40,8 @@ describeEachStore('enroll_t_official', (db) => {
       expect((await flow.agencyFor(NFA)).name).toBe('內政部消防署');
       const app = await flow.apply({ memberId: 'clairesu1234', agencyOid: NFA, reason: '公務人員', attested: true }, member);
       expect(app).toMatchObject({ status: 'underReview', agencyName: '內政部消防署', attempt: 1, attestedAt: '2026-03-02T01:00:00.000Z' });
+      // Reviewed without a 申請書: its 收件 is refused.
+      await expectCode(flow.receiveForm(app.id, { channel: 'fax' }, reviewer), 'INVALID_TRANSITION');
       expect((await flow.approve(app.id, reviewer)).status).toBe('approved');
       await expectCode(flow.approve(app.id, reviewer), 'INVALID_TRANSITION');
       const trail = await readAuditTrail(db(), { flow: 'officialAccount', subject: app.id });

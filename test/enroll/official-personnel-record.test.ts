@@ -52,8 +52,48 @@ describeEachStore('enroll_t_official_record', (db) => {
       expect(await follows()).toEqual([['official', 'official', 'egov-portal', `人事行政總處登載資料：${NFA} 內政部消防署 → ${NIA} 內政部移民署`]]);
 
       const counts = await tableCounts(db());
-      expect(await flow.followPersonnelRecord(claire.memberId, reviewer)).toEqual({ member: moved, outcome: 'unchanged' });
+      expect(await flow.followPersonnelRecord(claire.memberId, reviewer)).toEqual({ member: moved, outcome: 'unchanged', recordAgencyOid: NIA });
       expect(await tableCounts(db())).toEqual(counts);
+    });
+
+    // A transfer the record has not caught up with goes to the 申請書 route (公務人員轉換機關 is attempt 2): the agency
+    // a reviewer approved must not be undone by the next nightly run.
+    const transferByHand = async (): Promise<void> => {
+      const transfer = await flow.apply({ memberId: claire.memberId, agencyOid: NIA, reason: '公務人員', attested: true }, member);
+      expect(transfer).toMatchObject({ status: 'manualReview', item: '公務人員轉換機關' });
+      await flow.receiveForm(transfer.id, { channel: 'fax' }, reviewer);
+      await flow.approve(transfer.id, reviewer, '服務證明相符：已調任移民署');
+      expect((await flow.member(claire.memberId)).agencyOid).toBe(NIA);
+    };
+
+    it('an agency a reviewer approved by hand is not replaced by the record (auto: differs, nothing written)', async () => {
+      await transferByHand();
+      const before = await flow.member(claire.memberId);
+      const counts = await tableCounts(db());
+      expect(await flow.followPersonnelRecord(claire.memberId, host)).toEqual({ member: before, outcome: 'differs', recordAgencyOid: NFA });
+      expect(await flow.followPersonnelRecord(claire.memberId, host, { recordDiffers: 'auto' })).toMatchObject({ outcome: 'differs' });
+      expect(await tableCounts(db())).toEqual(counts);
+      expect(await follows()).toEqual([]);
+      // The record catches up: unchanged; a later move on the record is still held (the agency is the reviewer's).
+      personnel.records[0] = { ...claire, agencyOid: NIA };
+      expect(await flow.followPersonnelRecord(claire.memberId, host)).toMatchObject({ outcome: 'unchanged' });
+    });
+
+    it("recordDiffers: 'move' moves a hand-approved member too (a reviewer confirming the record), audited", async () => {
+      await transferByHand();
+      const { member: moved, outcome } = await flow.followPersonnelRecord(claire.memberId, reviewer, { recordDiffers: 'move' });
+      expect([outcome, moved.agencyOid]).toEqual(['moved', NFA]);
+      expect(await follows()).toEqual([['official', 'official', 'egov-service', `人事行政總處登載資料：${NIA} 內政部移民署 → ${NFA} 內政部消防署`]]);
+      // Now the agency is the record's: the next move follows under the default.
+      personnel.records[0] = { ...claire, agencyOid: NIA };
+      expect(await flow.followPersonnelRecord(claire.memberId, host)).toMatchObject({ outcome: 'moved', member: { agencyOid: NIA } });
+    });
+
+    it("recordDiffers: 'report' moves no one, an automatically approved member included", async () => {
+      personnel.records[0] = { ...claire, agencyOid: NIA };
+      const before = await flow.member(claire.memberId);
+      expect(await flow.followPersonnelRecord(claire.memberId, host, { recordDiffers: 'report' })).toEqual({ member: before, outcome: 'differs', recordAgencyOid: NIA });
+      expect(await flow.member(claire.memberId)).toEqual(before);
     });
 
     it('someone the record no longer lists keeps their agency by default: notListed, nothing written', async () => {
@@ -125,6 +165,8 @@ describeEachStore('enroll_t_official_record', (db) => {
       expect(await code(flow.followPersonnelRecord('nobody1', host))).toBe('NOT_FOUND');
       for (const [options, field] of [
         [{ notListed: 'remove' }, 'options.notListed'],
+        [{ recordDiffers: 'follow' }, 'options.recordDiffers'],
+        [['demote'], 'options'],
         ['demote', 'options'],
         [null, 'options'],
       ] as const) {

@@ -221,7 +221,7 @@ describeEachStore('enroll_t_official_receipt', (db) => {
       expect(await issues(flow.overdueReviews({ limit: 0, offset: -1 }))).toEqual([
         ['limit', 'OUT_OF_RANGE'],
         ['offset', 'OUT_OF_RANGE'],
-      ]);
+      ]);      for (const notAQuery of ['x', null, [1]]) expect(await issues(flow.overdueReviews(notAQuery as never))).toEqual([['query', 'INVALID_FORMAT']]);
     });
   });
 

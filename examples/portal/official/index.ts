@@ -125,6 +125,8 @@ async function registerOfficial(app: FastifyInstance, ctx: PortalContext, settin
     return id;
   };
   const applicant = (memberId: string): Actor => ({ role: 'applicant', id: memberId });
+  // The desk reads Taiwan time: a due time of Monday 00:00 in Taipei is not "Sunday 16:00Z".
+  const taipeiTime = (iso: string): string => new Date(iso).toLocaleString('zh-TW', { timeZone: 'Asia/Taipei', hour12: false });
   const applicationView = (a: OfficialAccountApplication, overdue = false): Record<string, unknown> => ({
     id: a.id,
     status: a.status,
@@ -136,10 +138,10 @@ async function registerOfficial(app: FastifyInstance, ctx: PortalContext, settin
     reason: a.reason,
     attempt: a.attempt,
     personnelCheck: a.personnelCheck ?? null,
-    reviewDueAt: a.reviewDueAt ?? '',
+    reviewDueAt: a.reviewDueAt === undefined ? '' : taipeiTime(a.reviewDueAt),
     overdue,
     // 收件 of the form's office row: 傳真 / E-mail and when.
-    formReceived: a.formReceipt ? `${OFFICIAL_FORM_CHANNEL_LABELS[a.formReceipt.channel]} ${a.formReceipt.receivedAt}` : '',
+    formReceived: a.formReceipt ? `${OFFICIAL_FORM_CHANNEL_LABELS[a.formReceipt.channel]} ${taipeiTime(a.formReceipt.receivedAt)}` : '',
     reviewNote: a.reviewNote ?? '',
   });
 

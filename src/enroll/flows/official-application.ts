@@ -21,6 +21,7 @@ import { OFFICIAL_COMMANDS, authorize } from './authorization.js';
 import { promoteMember } from './official-members.js';
 import {
   applicationFromRow,
+  approvedAutomatically,
   lockMember,
   type OfficialAccountApplication,
   type OfficialApplicationItem,
@@ -309,8 +310,11 @@ export async function memberApplications(o: OfficialAccountOptions, memberId: st
 /** {@link OfficialAccountFlow.applicationForm}: the 申請書 data of an application on the manual route. */
 export async function applicationForm(o: OfficialAccountOptions, applicationId: string): Promise<OfficialApplicationForm> {
   const app = await getApplication(o, applicationId);
-  if (app.status === 'approved' && app.personnelCheck !== undefined && app.reviewDueAt === undefined && app.formReceipt === undefined) {
-    // Approved by the personnel check on apply (no review was ever due): there is no 申請書 to print.
+  // Approved by the personnel check on apply (no review was ever due): there is no 申請書 to print. An `underReview`
+  // application (reviewed without a personnel system) still prints one: every application made before the 申請書
+  // route existed is `underReview` and was sent in on paper. A page should not offer it for a new one (its 收件 is
+  // refused: the reviewer decides without it).
+  if (approvedAutomatically(app)) {
     throw new InvalidTransitionError('officialAccount', app.status, 'printApplicationForm');
   }
   return {

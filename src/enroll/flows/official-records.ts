@@ -162,6 +162,14 @@ export function applicationFromRow(r: Row): OfficialAccountApplication {
   };
 }
 
+/**
+ * Whether an application was approved by the personnel check on apply, with no review: the automatic route never
+ * had a due time (a reviewed one got it at apply before 0010, at 收件 since) nor a 申請書 received.
+ */
+export function approvedAutomatically(app: OfficialAccountApplication): boolean {
+  return app.status === 'approved' && app.personnelCheck !== undefined && app.reviewDueAt === undefined && app.formReceipt === undefined;
+}
+
 /** Maps an `enroll_official_cards` row. */
 export function cardFromRow(r: Row): OfficialCard {
   return {

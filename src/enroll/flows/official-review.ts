@@ -89,6 +89,8 @@ export interface OverdueQuery {
  */
 export async function overdueReviews(o: OfficialAccountOptions, query: OverdueQuery = {}): Promise<QueuePage<OfficialAccountApplication>> {
   const issues = new IssueCollector();
+  // Something that is not a query (a string, null, an array) is named, never read as "no query".
+  if (typeof query !== 'object' || query === null || Array.isArray(query)) issues.add('query', 'INVALID_FORMAT', 'must be an object such as { limit: 50, offset: 0 }');
   const { limit, offset } = pageOf((typeof query === 'object' && query !== null ? query : {}) as Record<string, unknown>, issues);
   issues.throwIfAny();
   const now = o.clock.now().toISOString();

@@ -15,7 +15,8 @@ api('GET', '/official/api/me').then(function (me) {
     tr.dataset.status = a.status;
     [a.item, a.agencyName, STATUS[a.status] || a.status].forEach(function (t) { tr.appendChild(cell(t)); });
     var td = document.createElement('td');
-    if (a.status !== 'approved' || a.attempt > 1) {
+    // No 申請書 for an automatic approval, nor for a first application reviewed without the personnel system.
+    if ((a.status !== 'approved' || a.attempt > 1) && a.status !== 'underReview') {
       var link = document.createElement('a');
       link.href = '/official/applications/' + encodeURIComponent(a.id) + '/form';
       link.target = '_blank';
