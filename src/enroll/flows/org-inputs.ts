@@ -59,9 +59,12 @@ export interface AdministratorSession {
   readonly administratorCard: VerifiedCardHolder;
   /**
    * 授權管理者身分證統一編號, typed beside the card at 授權管理者自然人憑證確認 (必填 in the manual, 圖3-13):
-   * checked to be one and to agree with the card's ID hint (`idHintRule`), else INVALID_INPUT naming
-   * `session.administratorNationalId`; a key present with `undefined` is REQUIRED. Pass it: a session without the
-   * key is taken without the check, as it was before the field existed (sessions built by callers written then).
+   * checked to be one, to agree with the card's ID hint (`idHintRule`) and, once both cards are the registered
+   * ones, to be the registered administrator's (when one is on record: registrations since migration 0011), else
+   * INVALID_INPUT naming `session.administratorNationalId` (REQUIRED / INVALID_ID / MISMATCH); a key present with
+   * `undefined` is REQUIRED. Pass it: a session without the key is taken without these checks, as it was before
+   * the field existed (sessions built by callers written then), unless the flow has
+   * `requireAdministratorNationalId: true`, which makes it REQUIRED.
    */
   readonly administratorNationalId?: string;
 }
@@ -183,21 +186,34 @@ export function takeIdOfCard(value: unknown, card: CardIdentity | undefined, fie
   return id;
 }
 
+/** An administrator session after {@link parseSession}. */
+export interface ParsedSession {
+  /** The organization certificate. */
+  readonly org: CardIdentity;
+  /** The administrator's citizen card. */
+  readonly admin: CardIdentity;
+  /** The typed 授權管理者身分證統一編號, normalized; absent when the session has no such key (and none is required). */
+  readonly nationalId?: string;
+}
+
 /**
- * Parses both cards of an administrator session, and the 授權管理者身分證統一編號 when given (checked with
- * `agrees`); throws INVALID_INPUT listing every bad field.
+ * Parses both cards of an administrator session, and the 授權管理者身分證統一編號 when given or `required`
+ * (checked with `agrees`); throws INVALID_INPUT listing every bad field.
  */
-export function parseSession(session: AdministratorSession, agrees: IdHintCheck): { org: CardIdentity; admin: CardIdentity } {
+export function parseSession(session: AdministratorSession, agrees: IdHintCheck, required = false): ParsedSession {
   const issues = new IssueCollector();
   const v = (typeof session === 'object' && session !== null ? session : {}) as unknown as Record<string, unknown>;
   const org = parseOrgCard(v.organizationCard, 'session.organizationCard', issues);
   const admin = parseCitizenCard(v.administratorCard, 'session.administratorCard', issues);
   // Checked whenever the key is there: a host forwarding `req.body.administratorNationalId` from a request that left
-  // it out passes `undefined`, which must be REQUIRED, not a session taken without the check.
-  if (Object.hasOwn(v, 'administratorNationalId')) takeIdOfCard(v.administratorNationalId, admin, 'session.administratorNationalId', agrees, issues);
+  // it out passes `undefined`, which must be REQUIRED, not a session taken without the check. Without the key it is
+  // REQUIRED too when the flow says so (`requireAdministratorNationalId`).
+  const nationalId = required || Object.hasOwn(v, 'administratorNationalId')
+    ? takeIdOfCard(v.administratorNationalId, admin, 'session.administratorNationalId', agrees, issues)
+    : undefined;
   issues.throwIfAny();
   requireVerifiedLogin(org as CardIdentity, admin as CardIdentity);
-  return { org: org as CardIdentity, admin: admin as CardIdentity };
+  return { org: org as CardIdentity, admin: admin as CardIdentity, ...(nationalId === undefined ? {} : { nationalId }) };
 }
 
 /**

@@ -34,7 +34,7 @@ import {
 } from './org-operators-table.js';
 import { rejectPendingRenewalsOf } from './card-renewal.js';
 import { findRegistration, lockRegistration } from './org-registrations-table.js';
-import { authenticate, idHintAgrees, type OrgRegistrationOptions } from './org-shared.js';
+import { authenticate, idHintAgrees, requireRegisteredAdministratorId, type OrgRegistrationOptions } from './org-shared.js';
 import { refusalError, requireVerifiedLogin } from '../refusals.js';
 
 /** {@link OrgRegistrationFlow.assignOperator}: 授權指派 → 新增. */
@@ -176,7 +176,8 @@ async function asAdministrator<T>(
 
 /**
  * Runs `body` in one transaction once the session's organization certificate
- * and administrator card are the registered ones. A renewed administrator
+ * and administrator card are the registered ones, and its typed
+ * 授權管理者身分證統一編號 (when given) is the registered one. A renewed administrator
  * certificate (same 卡號 on record) presented with the registered
  * organization certificate is judged by the renewal rule first; a refused
  * renewal commits its audit entry and ends as FORBIDDEN, a queued one as
@@ -189,7 +190,7 @@ async function inAdministratorSession<T>(
   command: string,
   body: (tx: SqlSession, reg: OrgRegistration, admin: CardIdentity) => Promise<T>,
 ): Promise<T> {
-  const { org, admin } = parseSession(session, (id, hint) => idHintAgrees(o, id, hint));
+  const { org, admin, nationalId } = parseSession(session, (id, hint) => idHintAgrees(o, id, hint), o.requireAdministratorNationalId === true);
   return auditRefusals(o.store, o.clock, 'organization', async () => {
     const outcome = await o.store.transaction(async (tx): Promise<{ ok: T } | EnrollError> => {
       let reg = await lockRegistration(tx, code);
@@ -199,6 +200,9 @@ async function inAdministratorSession<T>(
         if (renewal === 'renewed') reg = await lockRegistration(tx, code);
       }
       authenticateAdministrator(reg, org, admin, code, command);
+      // Thrown, not returned: a renewal the session's card just took over is rolled back with it, so a session
+      // whose 身分證統一編號 is not the registered administrator's changes nothing.
+      if (nationalId !== undefined) await requireRegisteredAdministratorId(tx, code, nationalId, 'session.administratorNationalId');
       return { ok: await body(tx, reg as OrgRegistration, admin) };
     });
     if (!(outcome instanceof EnrollError)) return outcome.ok;

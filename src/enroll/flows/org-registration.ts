@@ -16,7 +16,7 @@ import type { OrgStatus } from '../machine/org-machine.js';
 import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
 import * as registration from './org-first-registration.js';
 import * as replacement from './org-replacement.js';
-import { checkAgencyFlowOptions, type OrgRegistrationOptions } from './org-shared.js';
+import { checkAgencyFlowOptions, checkRequireAdministratorNationalId, type OrgRegistrationOptions } from './org-shared.js';
 import { consentsOf } from './org-receipts-table.js';
 import { REGISTRATION_QUEUE } from './org-registrations-table.js';
 import { parseActor } from '../domain/actor.js';
@@ -40,7 +40,12 @@ export class OrgRegistrationFlow {
 
   /** Fixes the dependencies once. */
   public constructor(options: OrgRegistrationOptions) {
-    checkAgencyFlowOptions('OrgRegistrationFlow', options, { permissions: { kind: 'other' }, termsVersion: { kind: 'other' } });
+    checkAgencyFlowOptions('OrgRegistrationFlow', options, {
+      permissions: { kind: 'other' },
+      termsVersion: { kind: 'other' },
+      requireAdministratorNationalId: { kind: 'other' },
+    });
+    checkRequireAdministratorNationalId(options.requireAdministratorNationalId);
     this.o = options;
   }
 
@@ -68,7 +73,10 @@ export class OrgRegistrationFlow {
    * 授權管理者自然人憑證確認 (step (二) of 首次註冊, 授權指派 and each 更換憑證), on its own so a page can answer
    * at that step: the 授權管理者身分證統一編號 typed beside the card must be one and agree with the card's ID hint
    * (`idHintRule`). The commands check it again: `register` and 更換 in `administrator.nationalId`, a session
-   * in `administratorNationalId`.
+   * in `administratorNationalId`. It is not compared with the registered administrator's here: the step does not
+   * know the sub-function (at 首次註冊 and 更換授權管理者 the ID is a new one), and before both cards are found
+   * registered the answer would tell a card holder whose ID is on record. A session command compares it
+   * (`listOperators`, the 授權經辦人清單 that follows this step, answers at once), as 更換機關憑證 does.
    * @throws InvalidInputError naming `administratorCard` or `administratorNationalId` (`MISMATCH` when it is another person's).
    */
   public confirmAdministratorCard(administratorCard: VerifiedCardHolder, administratorNationalId: string): {
@@ -84,8 +92,8 @@ export class OrgRegistrationFlow {
 
   /**
    * 授權指派 → 新增: authorizes an operator by certificate serial with function permissions. The session's
-   * `administratorNationalId` (typed at 授權管理者自然人憑證確認) is checked against its card, as for every
-   * session command.
+   * `administratorNationalId` (typed at 授權管理者自然人憑證確認) is checked against its card and against the
+   * registered administrator's, as for every session command.
    */
   public async assignOperator(agencyCode: string, session: AdministratorSession, operator: OperatorInput): Promise<Operator> {
     return operators.assignOperator(this.o, agencyCode, session, operator);
@@ -122,17 +130,27 @@ export class OrgRegistrationFlow {
     return operators.authorizeOperator(this.o, agencyCode, holder, permission);
   }
 
-  /** 更換機關憑證: new organization certificate, authenticated by the registered administrator card. */
+  /**
+   * 更換機關憑證: new organization certificate, authenticated by the registered administrator card. The administrator
+   * stays, so `administrator.nationalId` must be the registered one when one is on record (INVALID_INPUT,
+   * `MISMATCH` naming it), and is recorded when none is (a registration made before migration 0011).
+   */
   public replaceOrganizationCertificate(agencyCode: string, input: ReplaceInput): Promise<OrgRegistration> {
     return replacement.replace(this.o, agencyCode, input, 'replaceOrganizationCertificate');
   }
 
-  /** 更換授權管理者自然人憑證: new administrator card, authenticated by the registered organization certificate. */
+  /**
+   * 更換授權管理者自然人憑證: new administrator card, authenticated by the registered organization certificate; the
+   * new administrator's `administrator.nationalId` replaces the one on record.
+   */
   public replaceAdministratorCard(agencyCode: string, input: ReplaceInput): Promise<OrgRegistration> {
     return replacement.replace(this.o, agencyCode, input, 'replaceAdministratorCard');
   }
 
-  /** 更換機關憑證和更換授權管理者自然人憑證: both new; the new organization certificate must match the agency. */
+  /**
+   * 更換機關憑證和更換授權管理者自然人憑證: both new; the new organization certificate must match the agency. The
+   * new administrator's `administrator.nationalId` replaces the one on record.
+   */
   public replaceBoth(agencyCode: string, input: ReplaceInput): Promise<OrgRegistration> {
     return replacement.replace(this.o, agencyCode, input, 'replaceBoth');
   }

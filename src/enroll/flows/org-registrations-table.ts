@@ -4,6 +4,7 @@
  */
 import type { CardIdentity } from '../domain/card-holder.js';
 import { ORG_MACHINE, type OrgStatus } from '../machine/org-machine.js';
+import { optionalText } from '../store/rows.js';
 import type { SqlSession } from '../store/store.js';
 import { boundCardFromRow, type BoundCard } from './card-renewal.js';
 import type { AdministratorContact } from './org-inputs.js';
@@ -63,26 +64,27 @@ export interface RegistrationWrite {
   readonly at: string;
 }
 
-/** 首次註冊: inserts the agency's row, or rewrites it on a retry after review. */
+/** 首次註冊: inserts the agency's row, or rewrites it on a retry after review (the administrator typed anew). */
 export async function saveRegistration(tx: SqlSession, exists: boolean, w: RegistrationWrite): Promise<OrgRegistration> {
   const params = [
     w.code, w.status, w.orgCard.subjectName, w.orgCard.authority, w.orgCard.certificateSerial, w.orgIdentifier, w.adminCard.certificateSerial,
     w.contact.name, w.contact.email, w.contact.phone, w.reviewContact?.name ?? null, w.reviewContact?.phone ?? null, w.retryNotBefore, w.at,
+    w.contact.nationalId,
   ];
   const rows = exists
     ? await tx.query(
         `UPDATE enroll_org_registrations SET status=$2, organization_name=$3, org_authority=$4, org_certificate_serial=$5,
            org_identifier=$6, admin_certificate_serial=$7, admin_name=$8, admin_email=$9, admin_phone=$10,
            review_contact_name=COALESCE($11, review_contact_name), review_contact_phone=COALESCE($12, review_contact_phone),
-           retry_not_before=$13, updated_at=$14, version=version+1
+           retry_not_before=$13, updated_at=$14, admin_national_id=$15, version=version+1
          WHERE agency_code=$1 RETURNING *`,
         params,
       )
     : await tx.query(
         `INSERT INTO enroll_org_registrations (agency_code, status, organization_name, org_authority, org_certificate_serial,
            org_identifier, admin_certificate_serial, admin_name, admin_email, admin_phone, review_contact_name,
-           review_contact_phone, retry_not_before, created_at, updated_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$14) RETURNING *`,
+           review_contact_phone, retry_not_before, created_at, updated_at, admin_national_id)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$14,$15) RETURNING *`,
         params,
       );
   await recordAdministratorCard(tx, w.code, w.adminCard);
@@ -99,7 +101,11 @@ export async function saveReviewDecision(tx: SqlSession, code: string, status: O
   return registrationFromRow(rows[0] ?? {});
 }
 
-/** 更換憑證: the organization certificate, the administrator card and contact as now presented. */
+/**
+ * 更換憑證: the organization certificate, the administrator card and contact as now presented, with the
+ * 授權管理者身分證統一編號 typed at it (the new administrator's; at 更換機關憑證 the same one, already compared
+ * with the one on record, or the first one recorded for a registration made before migration 0011).
+ */
 export async function saveReplacedCards(
   tx: SqlSession,
   code: string,
@@ -107,13 +113,23 @@ export async function saveReplacedCards(
 ): Promise<OrgRegistration> {
   const rows = await tx.query(
     `UPDATE enroll_org_registrations SET organization_name=$2, org_authority=$3, org_certificate_serial=$4, org_identifier=$5,
-       admin_certificate_serial=$6, admin_name=$7, admin_email=$8, admin_phone=$9, updated_at=$10, version=version+1
+       admin_certificate_serial=$6, admin_name=$7, admin_email=$8, admin_phone=$9, updated_at=$10, admin_national_id=$11, version=version+1
      WHERE agency_code=$1 RETURNING *`,
     [code, w.orgCard.subjectName, w.orgCard.authority, w.orgCard.certificateSerial, w.orgIdentifier, w.adminCard.certificateSerial,
-      w.contact.name, w.contact.email, w.contact.phone, w.at],
+      w.contact.name, w.contact.email, w.contact.phone, w.at, w.contact.nationalId],
   );
   await recordAdministratorCard(tx, code, w.adminCard);
   return registrationFromRow(rows[0] ?? {});
+}
+
+/**
+ * The registered administrator's 身分證統一編號; `undefined` for a registration made before migration 0011 (none
+ * recorded yet). Kept out of {@link OrgRegistration}: that record reaches pages and state documents, and the ID is
+ * only ever compared, never shown.
+ */
+export async function administratorNationalId(tx: SqlSession, code: string): Promise<string | undefined> {
+  const row = (await tx.query('SELECT admin_national_id FROM enroll_org_registrations WHERE agency_code=$1', [code]))[0];
+  return optionalText(row?.admin_national_id);
 }
 
 /** Records the registered administrator card's renewal data. */

@@ -15,7 +15,14 @@ import { administratorCard, lockRegistration, saveReplacedCards } from './org-re
 import { orgCardStillBound } from './org-operators-table.js';
 import { rejectPendingRenewalsOf } from './card-renewal.js';
 import { applyTransition } from './transition.js';
-import { authenticate, identifierOf, matchesAgency, parseCardsAndContact, type OrgRegistrationOptions } from './org-shared.js';
+import {
+  authenticate,
+  identifierOf,
+  matchesAgency,
+  parseCardsAndContact,
+  requireRegisteredAdministratorId,
+  type OrgRegistrationOptions,
+} from './org-shared.js';
 import { requireVerifiedLogin } from '../refusals.js';
 
 /** The three replacement events (更換憑證 sub-functions). */
@@ -54,6 +61,9 @@ export async function replace(o: OrgRegistrationOptions, agencyCode: string, inp
       if (renewal instanceof EnrollError) return renewal;
       if (renewal === 'renewed') reg = (await lockRegistration(tx, code)) as OrgRegistration;
       authenticate(reg, orgCard, adminCard, 'administrator');
+      // The administrator stays: the ID typed at (2.) is theirs, or the command changes nothing (a renewal taken
+      // over just now included). None on record (before migration 0011): this one is recorded below.
+      await requireRegisteredAdministratorId(tx, code, adminContact.nationalId, 'administrator.nationalId');
     }
     if (event === 'replaceAdministratorCard') authenticate(reg, orgCard, adminCard, 'organization');
     // The agency's certificate is the directory's, or carries the identifier a reviewer accepted for this

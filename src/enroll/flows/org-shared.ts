@@ -6,10 +6,12 @@
  */
 import type { BusinessCalendar } from '../domain/business-day.js';
 import type { CardIdentity } from '../domain/card-holder.js';
-import { EnrollError } from '../errors.js';
+import { EnrollError, InvalidInputError } from '../errors.js';
+import { describeValue } from '../../shared/describe-value.js';
 import type { Agency, AgencyDirectory } from '../ports/agency-directory.js';
 import type { Clock } from '../ports/clock.js';
-import type { EnrollStore } from '../store/store.js';
+import type { EnrollStore, SqlSession } from '../store/store.js';
+import { administratorNationalId } from './org-registrations-table.js';
 import type { RenewalPolicy } from './card-renewal.js';
 import type { OrgRegistration } from './org-records.js';
 import type { IssueCollector } from '../errors.js';
@@ -48,6 +50,13 @@ export interface OrgRegistrationOptions {
    * for a reviewer's `acceptRenewal`.
    */
   readonly renewal?: RenewalPolicy;
+  /**
+   * Whether every administrator session (`assignOperator`, `editOperator`, `removeOperator`, `listOperators`) must
+   * carry the 授權管理者身分證統一編號 the manual asks for at 授權管理者自然人憑證確認 (必填): `true` makes a session
+   * without `administratorNationalId` INVALID_INPUT (REQUIRED), so no session skips the checks. Default `false`: a
+   * session without the key is taken without them, as before the field existed (callers written then keep working).
+   */
+  readonly requireAdministratorNationalId?: boolean;
 }
 
 /**
@@ -70,6 +79,31 @@ export function checkIdHintRule(value: unknown): void {
 export function checkAgencyFlowOptions(flow: string, options: { readonly idHintRule?: unknown }, own: Readonly<Record<string, OptionRule>>): void {
   checkFlowOptions(flow, options, { agencies: AGENCIES_RULE, calendar: { kind: 'other' }, idHintRule: { kind: 'other' }, ...own });
   checkIdHintRule(options.idHintRule);
+}
+
+/**
+ * Checks the `requireAdministratorNationalId` option of the organization flow when it is built: a boolean (a
+ * string such as `'false'` from an environment variable would otherwise read as true).
+ * @throws RangeError naming the flow and the option.
+ */
+export function checkRequireAdministratorNationalId(value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new RangeError(`OrgRegistrationFlow: option requireAdministratorNationalId must be true or false, not ${describeValue(value)}`);
+  }
+}
+
+/**
+ * The 授權管理者身分證統一編號 typed at a session or at 更換機關憑證 (`field`) against the registered administrator's,
+ * in the transaction that holds the registration, after its cards were found to be the registered ones (before,
+ * the answer would tell any card holder whose ID is on record). None on record (a registration made before
+ * migration 0011): nothing to compare. The message names neither ID: it is personal data, and errors reach logs.
+ * @throws InvalidInputError naming `field` (`MISMATCH`).
+ */
+export async function requireRegisteredAdministratorId(tx: SqlSession, code: string, typed: string, field: string): Promise<void> {
+  const registered = await administratorNationalId(tx, code);
+  if (registered !== undefined && registered !== typed) {
+    throw new InvalidInputError([{ field, code: 'MISMATCH', reason: '身分證統一編號與註冊之授權管理者不符 (not the registered administrator\'s)' }]);
+  }
 }
 
 /** Whether `nationalId` agrees with the card's ID hint under `o.idHintRule` (no hint on the card: nothing to check). */
