@@ -128,6 +128,9 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
     termsVersion,
     // The manual: 授權管理者自然人憑證更換或展期，皆須進入本項功能變更註冊資料 (and an operator's 展期 waits for 修改).
     renewal: 'replace',
+    // The manual: the 授權管理者身分證統一編號 is 必填 at 授權管理者自然人憑證確認, so no 授權指派 call goes without it
+    // (the SDK compares it with the card and with the registered administrator's).
+    requireAdministratorNationalId: true,
     ...(settings.calendar ? { calendar: settings.calendar } : {}),
   });
 
@@ -169,6 +172,19 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
       if (issue === undefined) throw err;
       if (issue.code === 'MISMATCH') throw new PageError(400, 'NATIONAL_ID_MISMATCH', '身分證統一編號與自然人憑證不符，請確認輸入是否正確');
       throw new PageError(400, 'NATIONAL_ID_INVALID', '身分證統一編號格式或檢查碼錯誤，請確認是否輸入正確');
+    }
+  };
+  /**
+   * A 身分證統一編號 that agrees with the card but is not the registered 授權管理者's: the SDK compares it once both
+   * cards are found registered (each 授權指派 call, 更換機關憑證), naming `idField`. This page's code and words.
+   */
+  const asRegisteredAdministrator = async <T>(idField: string, command: () => Promise<T>): Promise<T> => {
+    try {
+      return await command();
+    } catch (err) {
+      const issue = err instanceof InvalidInputError ? err.issues.find((i) => i.field === idField && i.code === 'MISMATCH') : undefined;
+      if (issue === undefined) throw err;
+      throw new PageError(400, 'NATIONAL_ID_NOT_ADMINISTRATOR', '身分證統一編號與註冊之授權管理者不符，請確認輸入是否正確');
     }
   };
   const administratorSession = (request: FastifyRequest): { organizationCard: CardView; administratorCard: CardView } => ({
@@ -254,12 +270,14 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
       administrator: { ...(field(body, 'administrator') as object), nationalId: request.session.get('gepiNationalId') } as ReplaceInput['administrator'],
       acceptedTerms: field(body, 'acceptedTerms') as string,
     };
-    const registration = await flow[REPLACEMENTS[kind as ReplacementKind]](code, input);
+    // The hint was checked at (二): a MISMATCH here is 更換機關憑證's comparison with the registered administrator.
+    const registration = await asRegisteredAdministrator('administrator.nationalId', () => flow[REPLACEMENTS[kind as ReplacementKind]](code, input));
     return registrationView(registration);
   });
 
   // 授權指派: the list, 新增, 修改, 刪除 — every call authenticated by both registered cards, the SDK checking the
-  // 授權管理者身分證統一編號 typed at (二) against the card again.
+  // 授權管理者身分證統一編號 typed at (二) against the card again and against the registered administrator's. The
+  // list follows (二) at once, so a wrong person's ID is answered there.
   const holders = (request: FastifyRequest) => {
     const cards = administratorSession(request);
     return {
@@ -268,19 +286,20 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
       administratorNationalId: request.session.get('gepiNationalId') ?? '',
     };
   };
-  app.get('/gepi/api/operators', async (request) => ({ operators: await flow.listOperators(agencyCode(request), holders(request)) }));
+  const asAdministrator = <T>(command: () => Promise<T>): Promise<T> => asRegisteredAdministrator('session.administratorNationalId', command);
+  app.get('/gepi/api/operators', async (request) => ({ operators: await asAdministrator(() => flow.listOperators(agencyCode(request), holders(request))) }));
   app.post('/gepi/api/operators', async (request) => {
-    const operator = await flow.assignOperator(agencyCode(request), holders(request), field(request.body, 'operator') as never);
+    const operator = await asAdministrator(() => flow.assignOperator(agencyCode(request), holders(request), field(request.body, 'operator') as never));
     return { operator };
   });
   app.post('/gepi/api/operators/:serial/edit', async (request) => {
     const { serial } = request.params as { serial: string };
-    const operator = await flow.editOperator(agencyCode(request), holders(request), serial, field(request.body, 'operator') as never);
+    const operator = await asAdministrator(() => flow.editOperator(agencyCode(request), holders(request), serial, field(request.body, 'operator') as never));
     return { operator };
   });
   app.post('/gepi/api/operators/:serial/delete', async (request) => {
     const { serial } = request.params as { serial: string };
-    return { operators: await flow.removeOperator(agencyCode(request), holders(request), serial) };
+    return { operators: await asAdministrator(() => flow.removeOperator(agencyCode(request), holders(request), serial)) };
   });
 
   // 查詢作業
