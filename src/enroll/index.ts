@@ -156,6 +156,7 @@ export {
   OFFICIAL_FORM_LABELS,
   renderOfficialApplicationForm,
   type OfficialApplicationForm,
+  type OfficialFormOfficeRow,
   type OfficialFormLabels,
   type OfficialFormOptions,
 } from './print/official-application-form.js';

@@ -13,6 +13,7 @@ import {
   OfficialAccountFlow,
   StaticAgencyDirectory,
   readAuditTrail,
+  renderOfficialApplicationForm,
   type AgencyOid,
   type OfficialAccountApplication,
 } from '../../src/enroll/index.js';
@@ -100,6 +101,10 @@ describeEachStore('enroll_t_official_receipt', (db) => {
   describe('approval needs the 申請書; the office row', () => {
     it('approve before 收件 is INVALID_TRANSITION and changes nothing; after it, 處理完畢時間 and 備註 are kept', async () => {
       const app = await flow.apply(manualInput, member);
+      // The member's copy: the office row (收件 寄辦 處理完畢時間 備註) is blank.
+      const sent = await flow.applicationForm(app.id);
+      expect(sent.office).toEqual({});
+      expect(renderOfficialApplicationForm(sent)).toContain('<tr><td class="blank"></td><td></td><td></td><td></td></tr></table>');
       const before = await tableCounts(db());
       expect(await code(flow.approve(app.id, reviewer, '核可'))).toBe('INVALID_TRANSITION');
       expect(await tableCounts(db())).toEqual(before);
@@ -118,8 +123,14 @@ describeEachStore('enroll_t_official_receipt', (db) => {
       });
       expect(await flow.member(claire.memberId)).toMatchObject({ memberType: 'official', agencyOid: NIA });
       expect(mailer.sent.map((m) => m.subject)).toEqual(['我的E政府公務帳號申請核可通知']);
-      // The 申請書 of an application approved by hand stays printable.
-      expect((await flow.applicationForm(app.id)).agencyOid).toBe(NIA);
+      // The 申請書 of an application approved by hand stays printable, its office row filled from the record
+      // (Taiwan time: 03:00Z is 11:00).
+      const desk = await flow.applicationForm(app.id);
+      expect(desk.agencyOid).toBe(NIA);
+      expect(desk.office).toEqual({ received: { at: '2026-03-05T03:00:00.000Z', channel: 'fax' }, decidedAt: '2026-03-05T04:00:00.000Z', note: '服務證明相符' });
+      expect(renderOfficialApplicationForm({ ...desk, office: { ...desk.office, note: '<b>' } })).toContain(
+        '<tr><td class="blank">傳真 民國 115年3月5日 11:00</td><td></td><td>民國 115年3月5日 12:00</td><td>&#60;b&#62;</td></tr></table>',
+      );
     });
 
     it('a 申請書 that never came can be rejected with the reason; received twice, or without a 申請書, is INVALID_TRANSITION', async () => {

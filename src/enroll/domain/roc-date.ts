@@ -8,6 +8,12 @@ export function rocDate(instant: string | Date): string {
   return `民國 ${d.getUTCFullYear() - 1911}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
 }
 
+/** `民國 115年3月2日 09:30` for an instant, in Taipei time: a time written on a form's office row. */
+export function rocDateTime(instant: string | Date): string {
+  const d = taipei(instant);
+  return `${rocDate(instant)} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
+}
+
 /** The instant's calendar fields in Taipei time (UTC+8, no daylight saving). */
 function taipei(instant: string | Date): Date {
   return new Date(new Date(instant).getTime() + TAIPEI_OFFSET_MS);

@@ -326,5 +326,10 @@ export async function applicationForm(o: OfficialAccountOptions, applicationId: 
     agencyName: app.agencyName,
     reason: app.reason,
     formNumber: app.formNumber === undefined ? '' : String(app.formNumber),
+    office: {
+      ...(app.formReceipt === undefined ? {} : { received: { at: app.formReceipt.receivedAt, channel: app.formReceipt.channel } }),
+      ...(app.decidedAt === undefined ? {} : { decidedAt: app.decidedAt }),
+      ...(app.reviewNote === undefined ? {} : { note: app.reviewNote }),
+    },
   };
 }

@@ -5,7 +5,8 @@
  * escaped, so a member's name cannot inject markup into the reviewer's page.
  */
 import { escapeHtml } from '../../ems/index.js';
-import { rocDate } from '../domain/roc-date.js';
+import { rocDate, rocDateTime } from '../domain/roc-date.js';
+import { OFFICIAL_FORM_CHANNEL_LABELS, type OfficialFormChannel } from '../machine/official-machine.js';
 import { OFFICIAL_DEFAULT_BRANDING, type OfficialNoticeBranding } from '../mail/official-notices.js';
 
 /** The fields the seed's 申請書 shows. */
@@ -26,6 +27,27 @@ export interface OfficialApplicationForm {
   readonly reason: string;
   /** 編號 (blank when the record has none). */
   readonly formNumber: string;
+  /**
+   * The office row (收件 寄辦 處理完畢時間 備註) as far as the record fills it: blank on the copy the member prints
+   * and sends; on a copy printed after 收件 or the decision, what the desk recorded. 寄辦 is never filled: the
+   * manual does not say what it holds.
+   */
+  readonly office?: OfficialFormOfficeRow;
+}
+
+/** What the record holds for the 申請書's office row. */
+export interface OfficialFormOfficeRow {
+  /** 收件: when the form arrived (ISO instant) and how. */
+  readonly received?: {
+    /** When the form arrived (ISO instant). */
+    readonly at: string;
+    /** 傳真 or E-mail. */
+    readonly channel: OfficialFormChannel;
+  };
+  /** 處理完畢時間: when the application was decided (ISO instant). */
+  readonly decidedAt?: string;
+  /** 備註: the reviewer's note. */
+  readonly note?: string;
 }
 
 /**
@@ -80,6 +102,12 @@ th{width:28%;font-weight:normal;background:#f2f2f2}
 ol{padding-left:6mm}
 @media print{th{background:none}}`;
 
+function officeRow(office: OfficialFormOfficeRow | undefined, e: (t: string) => string): string {
+  const received = office?.received === undefined ? '' : `${OFFICIAL_FORM_CHANNEL_LABELS[office.received.channel]} ${rocDateTime(office.received.at)}`;
+  const decided = office?.decidedAt === undefined ? '' : rocDateTime(office.decidedAt);
+  return `<tr><td class="blank">${e(received)}</td><td></td><td>${e(decided)}</td><td>${e(office?.note ?? '')}</td></tr></table>`;
+}
+
 /** Renders the 申請書 as a complete HTML document for printing (列印). */
 export function renderOfficialApplicationForm(form: OfficialApplicationForm, options: OfficialFormOptions = {}): string {
   const b = options.branding ?? OFFICIAL_DEFAULT_BRANDING;
@@ -114,7 +142,7 @@ export function renderOfficialApplicationForm(form: OfficialApplicationForm, opt
     '<h2>【注意事項】</h2>',
     `<ol>${l.notes.map((n) => `<li>${e(fill(n))}</li>`).join('')}</ol>`,
     '<table class="office"><tr><th>收件</th><th>寄辦</th><th>處理完畢時間</th><th>備註</th></tr>',
-    '<tr><td class="blank"></td><td></td><td></td><td></td></tr></table>',
+    officeRow(form.office, e),
     '</body></html>',
   ].join('\n');
 }
