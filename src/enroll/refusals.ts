@@ -20,6 +20,12 @@ export interface EnrollRefusal {
 /** Every refusal the enrollment flows make, by reason. */
 export const ENROLL_REFUSALS: Readonly<Record<EnrollRefusalReason, EnrollRefusal>> = {
   CARD_NOT_BOUND: { code: 'NOT_AUTHORIZED', zhTW: '此自然人憑證尚未綁定帳號', en: 'This card is not bound to an active account' },
+  // The GPS seed's own words: 目前帳號狀態為審核中 … 開通帳號權限 (a bound card waits for review and the mailed link).
+  ACCOUNT_NOT_YET_OPENED: {
+    code: 'NOT_AUTHORIZED',
+    zhTW: '目前帳號狀態為審核中，請待審核通過並點選認證信連結開通帳號權限後再登入',
+    en: 'The account is still under review; log in once the mailed link has opened it',
+  },
   LOGIN_NOT_ENABLED: { code: 'NOT_AUTHORIZED', zhTW: '此憑證尚未啟用登入', en: 'This certificate is not enabled for login' },
   COMPANY_ID_MISMATCH: {
     code: 'NOT_AUTHORIZED',

@@ -83,6 +83,9 @@ describeEachStore('enroll_t_account', (db) => {
       expect(mail?.to).toBe('ems-h5600123@example.com.tw');
       expect(mail?.text).toContain('開通帳號權限');
 
+      // Approved, link not yet clicked: the bound card is told the account is not open yet, not "not bound".
+      expect((await expectCode(flow.resolveLogin(citizenCard(1)), 'NOT_AUTHORIZED')).refusal).toBe('ACCOUNT_NOT_YET_OPENED');
+      expect((await expectCode(flow.resolveLogin(citizenCard(9)), 'NOT_AUTHORIZED')).refusal).toBe('CARD_NOT_BOUND');
       const active = await flow.activate(tokenFromMail(mail?.text ?? ''));
       expect(active.status).toBe('active');
       expect((await flow.listCards('H5600123'))[0]?.status).toBe('active');
@@ -214,10 +217,11 @@ describeEachStore('enroll_t_account', (db) => {
       await flow.activate(tokenFromMail(mailer.last()?.text ?? ''));
       await flow.addCard('H5600123', { holder: citizenCard(2), contact: { name: '李四', phone: '0912345678', email: 'b@example.com' } }, applicant);
       await flow.addCard('H5600123', { holder: citizenCard(3), contact: { phone: '0912345679', email: 'c@example.com' } }, applicant);
-      expect((await flow.listCards('H5600123')).map((c) => [c.cardNumber, c.holderName])).toEqual([
-        ['TP03000000000001', '王小明1'],
-        ['TP03000000000002', '李四'],
-        ['TP03000000000003', '王小明3'],
+      // The typed 自然人憑證姓名 beside the certificate's own name, for a reviewer to compare (李四 is typed).
+      expect((await flow.listCards('H5600123')).map((c) => [c.cardNumber, c.holderName, c.certificateName])).toEqual([
+        ['TP03000000000001', '王小明1', '王小明1'],
+        ['TP03000000000002', '李四', '王小明2'],
+        ['TP03000000000003', '王小明3', '王小明3'],
       ]);
       const left = await flow.removeCard('H5600123', 'TP03000000000002', applicant);
       expect(left.map((c) => c.cardNumber)).toEqual(['TP03000000000001', 'TP03000000000003']);
@@ -253,6 +257,16 @@ describeEachStore('enroll_t_account', (db) => {
       expect(mailer.last()?.text).toContain('帳號申請未通過');
       expect(await flow.listCards('H5600123')).toEqual([]);
       await toReview('H5600999', citizenCard(1));
+    });
+
+    it('a rejection after the facility left EMS stands, mails no one, and the audit says no one was told', async () => {
+      const id = await toReview();
+      ems.records.delete('H5600123');
+      const sent = mailer.sent.length;
+      expect((await flow.reject(id, reviewer, '事業已歇業')).status).toBe('rejected');
+      expect(mailer.sent).toHaveLength(sent);
+      const trail = await readAuditTrail(db(), { flow: 'account', subject: id });
+      expect(trail.at(-1)?.reason).toBe('事業已歇業（未寄送通知：EMS 無事業電子郵件信箱）');
     });
 
     it('expired, used, unknown and malformed links each get their own error', async () => {

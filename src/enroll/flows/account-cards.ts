@@ -13,7 +13,7 @@ import type { ParsedBinding } from './account-inputs.js';
 import type { AccountApplication, CardBinding } from './account-records.js';
 import { nowOf, type AccountContext } from './account-shared.js';
 import { ACCOUNT_COMMANDS, authorize } from './authorization.js';
-import { bindingsOf, deleteBinding, lockBindingsOf, insertBinding, lockActiveBinding, lockBindingWithSerial, renewBinding } from './card-bindings-table.js';
+import { bindingsOf, deleteBinding, lockBindingsOf, insertBinding, hasPendingBinding, lockActiveBinding, lockBindingWithSerial, renewBinding } from './card-bindings-table.js';
 import { acceptPendingRenewal, rejectPendingRenewalsOf, resolveRenewal, type PendingRenewal } from './card-renewal.js';
 import { applyTransition } from './transition.js';
 import { refusalError } from '../refusals.js';
@@ -66,7 +66,8 @@ export function listCards(c: AccountContext, cn: ControlNumber): Promise<CardBin
 export async function resolveLogin(c: AccountContext, card: CardIdentity & { cardNumber: CardNumber }): Promise<ControlNumber> {
   const outcome = await c.o.store.transaction(async (tx): Promise<ControlNumber | EnrollError> => {
     const found = await lockActiveBinding(tx, card.cardNumber);
-    if (found === undefined) return refusalError('CARD_NOT_BOUND');
+    // A card bound by an application still in review (or approved, link not yet clicked) is told so, not "not bound".
+    if (found === undefined) return refusalError((await hasPendingBinding(tx, card.cardNumber)) ? 'ACCOUNT_NOT_YET_OPENED' : 'CARD_NOT_BOUND');
     const result = await resolveRenewal(tx, found.bound, card, {
       flow: 'account',
       subject: found.applicationId,

@@ -36,8 +36,13 @@ export interface CardBinding {
   readonly certificateSerial: CertificateSerial;
   /** Control number the card logs into. */
   readonly controlNumber: ControlNumber;
-  /** 姓名 */
+  /** 姓名: the 自然人憑證姓名 typed on the binding form (the certificate's name when left empty). */
   readonly holderName: string;
+  /**
+   * The name on the certificate (its subject), as the card presented it when bound: what a reviewer compares the
+   * typed `holderName` with. Absent for bindings made before it was kept (migration 0002).
+   */
+  readonly certificateName?: string;
   /** 連絡電話 */
   readonly phone: string;
   /** Email */
@@ -71,6 +76,7 @@ export function bindingFromRow(r: Row): CardBinding {
     certificateSerial: String(r.certificate_serial) as CertificateSerial,
     controlNumber: String(r.control_number) as ControlNumber,
     holderName: String(r.holder_name),
+    ...(optionalText(r.subject_name) === undefined ? {} : { certificateName: optionalText(r.subject_name) as string }),
     phone: String(r.phone),
     email: String(r.email),
     status: r.status as 'pending' | 'active',

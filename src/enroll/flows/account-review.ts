@@ -91,7 +91,9 @@ export async function reject(c: AccountContext, id: string, who: Actor, why: str
     }
     if (to !== undefined) await sendNotice(c.o.mailer, rejectionNotice(to, why, c.branding, link));
     return saved;
-  }, why);
+    // The decision stands without a mailbox (a facility gone from EMS must not keep its application open for ever),
+    // but the audit says no one was told, so a desk does not assume the company knows.
+  }, to === undefined ? `${why}（未寄送通知：EMS 無事業電子郵件信箱）` : why);
 }
 
 /** {@link AccountEnrollmentFlow.reissueActivation} */

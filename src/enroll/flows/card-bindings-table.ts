@@ -91,6 +91,11 @@ export async function lockActiveBinding(tx: SqlSession, cardNumber: string): Pro
   return locked((await tx.query(`SELECT * FROM enroll_card_bindings WHERE card_number = $1 AND status = 'active' FOR UPDATE`, [cardNumber]))[0]);
 }
 
+/** Whether a 卡號 is bound, pending, by an application not yet activated. */
+export async function hasPendingBinding(tx: SqlSession, cardNumber: string): Promise<boolean> {
+  return (await tx.query(`SELECT 1 FROM enroll_card_bindings WHERE card_number = $1 AND status = 'pending'`, [cardNumber])).length > 0;
+}
+
 /** Locks the binding of a 卡號 with a given serial (a reviewer's acceptance of a renewal). */
 export async function lockBindingWithSerial(tx: SqlSession, cardNumber: string, serial: string): Promise<LockedBinding | undefined> {
   return locked((await tx.query('SELECT * FROM enroll_card_bindings WHERE card_number = $1 AND certificate_serial = $2 FOR UPDATE', [cardNumber, serial]))[0]);
