@@ -245,11 +245,15 @@ describe.each(backends)('portal backend on the $name', ({ url, store: openStore,
     expect(mail.text).toContain('毒關化物車輛 GPS 客服');
     const link = /(http:\/\/\S+\/gps\/activate\?key=\S+)/.exec(mail.text)?.[1] as string;
     expect(link.startsWith(`${portal.url}/gps/activate?key=`)).toBe(true);
-    const activated = await fetch(link);
+    // The link shows the 開通帳號權限 page; its button posts the key (see portal-gps-sessions.test.ts).
+    expect(await (await fetch(link)).text()).toContain('id="activation-confirm"');
+    const activate = (key: string) =>
+      fetch(`${portal.url}/gps/activate`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: portal.url }, body: new URLSearchParams({ key }).toString() });
+    const activated = await activate(new URL(link).searchParams.get('key') as string);
     expect(activated.status).toBe(200);
     expect(await activated.text()).toContain('帳號啟用成功，請以自然人憑證登入');
-    expect(await (await fetch(link)).text()).toContain('data-code="TOKEN_USED"');
-    expect(await (await fetch(`${portal.url}/gps/activate?key=not-a-token`)).text()).toContain('data-code="TOKEN_INVALID"');
+    expect(await (await activate(new URL(link).searchParams.get('key') as string)).text()).toContain('data-code="TOKEN_USED"');
+    expect(await (await activate('not-a-token')).text()).toContain('data-code="TOKEN_INVALID"');
 
     const visitor = new PageClient(portal.url);
     expect(code(await visitor.call('GET', '/gps/api/cards'))).toBe('NOT_LOGGED_IN');

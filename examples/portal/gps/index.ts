@@ -4,7 +4,13 @@
  * activation mail to the EMS facility e-mail, 開通, 自然人憑證登入 (a renewed
  * certificate on a bound card takes over its binding), 設定自然人憑證 and
  * 自然人憑證管理 (刪除). Each route is one `AccountEnrollmentFlow` command.
+ *
+ * A card login lasts while the card that made it is still bound to the account
+ * it logged into: every card route checks the login against the flow before
+ * acting, so a card 刪除'd by a co-worker, or an account closed by 客服 and
+ * opened again on the same 管制編號, ends the sessions it backed.
  */
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -23,9 +29,13 @@ import {
   BASIC_DATA_LABELS,
   EmsLayerAdapter,
   EnrollError,
+  joinTransaction,
+  type AccountEnrollmentOptions,
   type Actor,
+  type EnrollStore,
   type NoticeBranding,
 } from 'twpki/enroll';
+import { CardLoginRequestError } from 'twpki/fastify';
 import { cardViewOf, publicView, type CardView } from '../core/card-view.js';
 import { PageError, escapeHtml, field, type PortalContext, type PortalSystem } from '../core/portal.js';
 
@@ -35,6 +45,12 @@ declare module 'fastify' {
     gpsApplicationId?: string;
     /** 管制編號 of the GPS account this browser logged into with a card. */
     gpsAccount?: string;
+    /** That account's application ID: an account opened later on the same 管制編號 is another account. */
+    gpsAccountId?: string;
+    /** 卡號 of the card that logged in. */
+    gpsCard?: string;
+    /** When that card's binding was made: the login lasts while this very binding does (not one made again later). */
+    gpsCardBoundAt?: string;
   }
 }
 
@@ -55,10 +71,31 @@ const GPS_BRANDING: NoticeBranding = {
   signature: '毒關化物車輛 GPS 客服',
 };
 
-/** The applicant actor of a control number's account: the session proves the application, the card the account. */
-function applicant(controlNumber: string): Actor {
-  return { role: 'applicant', id: `gps-account:${controlNumber.toUpperCase()}` };
+/**
+ * The portal's own table: the actor ID each application was made with. The SDK records the applying actor as the
+ * application's owner (and, once active, the account's: only it may `addCard`/`removeCard`), so the ID is one per
+ * application, `gps-account:<random UUID>`, not one per 管制編號: a session of an account 客服 closed is not the
+ * owner of the account opened next on that number.
+ */
+const OWNER_TABLE = `CREATE TABLE IF NOT EXISTS portal_gps_owners (
+  application_id TEXT PRIMARY KEY,
+  actor_id TEXT NOT NULL UNIQUE,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+)`;
+
+/** What the session of a card login holds, checked against the flow on every card route. */
+interface CardLogin {
+  /** 管制編號 */
+  readonly controlNumber: string;
+  /** The active account's application ID. */
+  readonly accountId: string;
+  /** 卡號 of the card that logged in. */
+  readonly cardNumber: string;
+  /** `boundAt` of that card's binding. */
+  readonly boundAt: string;
 }
+
+const LOGIN_ENDED = '登入已失效：登入所用之自然人憑證已不再綁定此帳號，請重新以自然人憑證登入';
 
 /** The GPS system for the portal. */
 export function gpsSystem(settings: GpsSettings): PortalSystem {
@@ -79,8 +116,7 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
   const ems = Symbol.iterator in settings.ems ? new InMemoryEmsSource(settings.ems as Iterable<unknown>) : (settings.ems as EmsSource);
   const compare = { policy: settings.policy ?? 'strict' } as const;
   const adapter = new EmsLayerAdapter(ems, compare);
-  const flow = new AccountEnrollmentFlow({
-    store: ctx.store,
+  const options: Omit<AccountEnrollmentOptions, 'store'> = {
     clock: ctx.clock,
     mailer: ctx.mailer,
     ems: adapter,
@@ -88,7 +124,10 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     activationLink: (token) => `${ctx.origin}/gps/activate?key=${encodeURIComponent(token)}`,
     resultLink: (key) => `${ctx.origin}/gps/result?key=${encodeURIComponent(key)}`,
     branding: settings.branding ?? GPS_BRANDING,
-  });
+  };
+  const flowOn = (store: EnrollStore) => new AccountEnrollmentFlow({ ...options, store });
+  const flow = flowOn(ctx.store);
+  await ctx.store.transaction(async (tx) => tx.runScript(OWNER_TABLE));
 
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/gps/assets/', decorateReply: false });
   const sendPage = (file: string) => async (_request: FastifyRequest, reply: FastifyReply) => reply.sendFile(file, PUBLIC_DIR);
@@ -102,10 +141,41 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     if (id === undefined) throw new PageError(409, 'NO_APPLICATION', '請先輸入管制編號送出申請');
     return id;
   };
-  const account = (request: FastifyRequest): string => {
-    const cn = request.session.get('gpsAccount');
-    if (cn === undefined) throw new PageError(401, 'NOT_LOGGED_IN', '請先以自然人憑證登入');
-    return cn;
+  /** The actor an application was made with (see OWNER_TABLE); applications made before the table: the old per-number ID. */
+  const ownerOf = async (application: { id: string; controlNumber: string }): Promise<Actor> => {
+    const rows = await ctx.store.transaction((tx) => tx.query('SELECT actor_id FROM portal_gps_owners WHERE application_id = $1', [application.id]));
+    const id = rows[0]?.actor_id;
+    return { role: 'applicant', id: typeof id === 'string' ? id : `gps-account:${application.controlNumber}` };
+  };
+  /** The session's card login as stored, unchecked; NOT_LOGGED_IN without one (the card step's guard). */
+  const storedLogin = (request: FastifyRequest): CardLogin => {
+    const controlNumber = request.session.get('gpsAccount');
+    const accountId = request.session.get('gpsAccountId');
+    const cardNumber = request.session.get('gpsCard');
+    const boundAt = request.session.get('gpsCardBoundAt');
+    // A session from before logins carried the card and the account: logged in with what cannot be checked.
+    if (controlNumber === undefined || accountId === undefined || cardNumber === undefined || boundAt === undefined) {
+      throw new PageError(401, 'NOT_LOGGED_IN', '請先以自然人憑證登入');
+    }
+    return { controlNumber, accountId, cardNumber, boundAt };
+  };
+  /**
+   * Whether the login still stands: the account it logged into is the active one of its 管制編號 (not closed, not
+   * one opened after it) and the card that logged in is still bound to it, by the same binding. When not, the
+   * session ends.
+   */
+  const stillBound = async (request: FastifyRequest, login: CardLogin): Promise<boolean> => {
+    const active = (await flow.history(login.controlNumber)).find((a) => a.status === 'active');
+    const binding = active?.id === login.accountId ? (await flow.listCards(login.controlNumber)).find((c) => c.cardNumber === login.cardNumber) : undefined;
+    if (binding?.status === 'active' && binding.boundAt === login.boundAt) return true;
+    await request.session.destroy();
+    return false;
+  };
+  /** The checked card login and the account's actor; 401 NOT_LOGGED_IN (the session ended) when it no longer stands. */
+  const account = async (request: FastifyRequest): Promise<CardLogin & { actor: Actor }> => {
+    const login = storedLogin(request);
+    if (!(await stillBound(request, login))) throw new PageError(401, 'NOT_LOGGED_IN', LOGIN_ENDED);
+    return { ...login, actor: await ownerOf({ id: login.accountId, controlNumber: login.controlNumber }) };
   };
   const citizenCard = (login: Parameters<typeof cardViewOf>[0]): CardView => {
     const card = cardViewOf(login);
@@ -113,10 +183,15 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     return card;
   };
 
-  // 1. 管制編號 → 送出申請
+  // 1. 管制編號 → 送出申請: the application and the actor it was made with, in one transaction.
   app.post('/gps/api/applications', { preHandler: ctx.limitApplications }, async (request, reply) => {
     const controlNumber = field(request.body, 'controlNumber');
-    const application = await flow.apply({ controlNumber: controlNumber as string }, applicant(String(controlNumber ?? '')));
+    const actor: Actor = { role: 'applicant', id: `gps-account:${randomUUID()}` };
+    const application = await ctx.store.transaction(async (tx) => {
+      const made = await flowOn(joinTransaction(tx)).apply({ controlNumber: controlNumber as string }, actor);
+      await tx.query('INSERT INTO portal_gps_owners (application_id, actor_id) VALUES ($1, $2)', [made.id, actor.id]);
+      return made;
+    });
     request.session.set('gpsApplicationId', application.id);
     ctx.cards.drop(request.session, 'gps.apply');
     return reply.code(201).send({ applicationId: application.id, controlNumber: application.controlNumber, status: application.status });
@@ -126,7 +201,7 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
   app.post('/gps/api/application/basic-data', { preHandler: ctx.limitApplications }, async (request) => {
     const current = await flow.get(currentApplication(request));
     const basicData = field(request.body, 'basicData');
-    const application = await flow.submitBasicData(current.id, basicData, applicant(current.controlNumber));
+    const application = await flow.submitBasicData(current.id, basicData, await ownerOf(current));
     if (application.status !== 'emsRejected') {
       return { status: application.status, controlNumber: application.controlNumber, companyName: application.basicData?.companyName ?? '' };
     }
@@ -149,22 +224,31 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     const current = await flow.get(currentApplication(request));
     const card = ctx.cards.get(request.session, 'gps.apply', '請先輸入密碼並點選「取得憑證資訊」');
     const contact = { name: field(request.body, 'name'), phone: field(request.body, 'phone'), email: field(request.body, 'email') };
-    const application = await flow.bindCard(current.id, { holder: card.holder, contact: contact as { name?: string; phone: string; email: string } }, applicant(current.controlNumber));
+    const application = await flow.bindCard(current.id, { holder: card.holder, contact: contact as { name?: string; phone: string; email: string } }, await ownerOf(current));
     ctx.cards.drop(request.session, 'gps.apply');
     return { status: application.status, controlNumber: application.controlNumber };
   });
 
-  // 5. 審核通過點選連結開通權限 / 6. 審核未通過點選連結確認資料情形
+  // 5. 審核通過點選連結開通權限: the link (GET, and the HEAD a mail scanner or link preview sends) only shows the
+  // page; the account is activated by its 開通帳號權限 button (a same-origin POST, like every other write).
   app.get('/gps/activate', async (request, reply) => {
     const key = String((request.query as Record<string, unknown>).key ?? '');
+    reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8');
+    if (key === '') return reply.code(400).send(ctx.page('帳號開通失敗', activationFailedBody('TOKEN_INVALID')));
+    return reply.send(ctx.page('帳號開通', activationConfirmBody(key)));
+  });
+  app.post('/gps/activate', async (request, reply) => {
+    const key = field(request.body, 'key');
+    reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8');
     try {
-      const application = await flow.activate(key);
-      return reply.type('text/html; charset=utf-8').send(ctx.page('帳號啟用成功', activatedBody(application.controlNumber)));
+      const application = await flow.activate(typeof key === 'string' ? key : '');
+      return reply.send(ctx.page('帳號啟用成功', activatedBody(application.controlNumber)));
     } catch (err) {
       if (!(err instanceof EnrollError)) throw err;
-      return reply.code(400).type('text/html; charset=utf-8').send(ctx.page('帳號開通失敗', activationFailedBody(err.code)));
+      return reply.code(400).send(ctx.page('帳號開通失敗', activationFailedBody(err.code)));
     }
   });
+  // 6. 審核未通過點選連結確認資料情形
   app.get('/gps/result', async (request, reply) => {
     const key = String((request.query as Record<string, unknown>).key ?? '');
     try {
@@ -176,14 +260,25 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
   });
 
   // 自然人憑證登入: a renewed certificate on a bound card takes over the binding (renewal policy `automatic`).
+  // The session keeps the account (its application ID) and the card's binding, which every card route checks.
   ctx.cardStep(app, '/gps/card/login', async (login, request) => {
     const card = citizenCard(login);
     const controlNumber = await flow.resolveLogin(card.holder);
+    const active = (await flow.history(controlNumber)).find((a) => a.status === 'active');
+    const binding = (await flow.listCards(controlNumber)).find((c) => c.cardNumber === card.cardNumber && c.status === 'active');
+    // Closed or unbound between resolveLogin and here: as if it had been before.
+    if (active === undefined || binding === undefined) throw new EnrollError('NOT_AUTHORIZED', 'the card is no longer bound to an active account');
     await request.session.regenerate();
     request.session.set('gpsAccount', controlNumber);
+    request.session.set('gpsAccountId', active.id);
+    request.session.set('gpsCard', binding.cardNumber);
+    request.session.set('gpsCardBoundAt', binding.boundAt);
     return { controlNumber, name: card.name, cardNumber: card.cardNumber, certificateSerial: card.certificateSerial };
   });
-  app.get('/gps/api/me', async (request) => ({ account: request.session.get('gpsAccount') ?? null }));
+  app.get('/gps/api/me', async (request) => {
+    const login = request.session.get('gpsAccount') === undefined ? undefined : await account(request).catch(() => undefined);
+    return { account: login?.controlNumber ?? null };
+  });
   app.post('/gps/api/logout', async (request) => {
     await request.session.destroy();
     return { ok: true };
@@ -191,9 +286,10 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
 
   // 自然人憑證管理: the list with 刪除; 設定自然人憑證: another card for the same 管制編號.
   app.get('/gps/api/cards', async (request) => {
-    const cards = await flow.listCards(account(request));
+    const { controlNumber } = await account(request);
+    const cards = await flow.listCards(controlNumber);
     return {
-      controlNumber: account(request),
+      controlNumber,
       cards: cards.map((c) => ({ holderName: c.holderName, phone: c.phone, email: c.email, cardNumber: c.cardNumber, certificateSerial: c.certificateSerial, status: c.status })),
     };
   });
@@ -201,47 +297,56 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     app,
     '/gps/card/add',
     async (login, request) => {
-      const controlNumber = account(request);
+      const stored = storedLogin(request);
+      // A refusal here must be twpki's: the login ended (the session with it), so "reload and log in again".
+      if (!(await stillBound(request, stored))) throw new CardLoginRequestError('SESSION_REQUIRED', LOGIN_ENDED);
       const card = citizenCard(login);
       ctx.cards.put(request.session, 'gps.add', card);
-      return { ...publicView(card), controlNumber };
+      return { ...publicView(card), controlNumber: stored.controlNumber };
     },
-    account,
+    storedLogin,
   );
   app.post('/gps/api/cards', async (request) => {
-    const controlNumber = account(request);
+    const { controlNumber, actor } = await account(request);
     const card = ctx.cards.get(request.session, 'gps.add', '請先輸入密碼並點選「取得憑證資訊」');
     const contact = { name: field(request.body, 'name'), phone: field(request.body, 'phone'), email: field(request.body, 'email') };
-    const binding = await flow.addCard(controlNumber, { holder: card.holder, contact: contact as { name?: string; phone: string; email: string } }, applicant(controlNumber));
+    const binding = await flow.addCard(controlNumber, { holder: card.holder, contact: contact as { name?: string; phone: string; email: string } }, actor);
     ctx.cards.drop(request.session, 'gps.add');
     return { cardNumber: binding.cardNumber, status: binding.status };
   });
+  // 刪除 of the card this browser logged in with ends its login (and every other session of that card, on its next request).
   app.post('/gps/api/cards/:cardNumber/delete', async (request) => {
-    const controlNumber = account(request);
+    const { controlNumber, cardNumber: own, actor } = await account(request);
     const { cardNumber } = request.params as { cardNumber: string };
-    const left = await flow.removeCard(controlNumber, cardNumber, applicant(controlNumber));
-    return { cards: left.length };
+    const left = await flow.removeCard(controlNumber, cardNumber, actor);
+    if (cardNumber.toUpperCase() !== own.toUpperCase()) return { cards: left.length };
+    await request.session.destroy();
+    return { cards: left.length, loggedOut: true };
   });
 
   // 審核 (reviewer login required)
-  app.get('/gps/api/review/applications', { preHandler: ctx.requireReviewer }, async () => {
+  const reviewRows = async (status: 'underReview' | 'approved'): Promise<object[]> => {
     const out: object[] = [];
-    for (const application of await flow.listByStatus('underReview')) {
+    for (const application of await flow.listByStatus(status)) {
       const cards = (await flow.listCards(application.controlNumber)).filter((c) => c.status === 'pending');
       out.push({
         id: application.id,
         controlNumber: application.controlNumber,
         companyName: application.basicData?.companyName ?? '',
         cards: cards.map((c) => ({ cardNumber: c.cardNumber, holderName: c.holderName, phone: c.phone, email: c.email })),
-        submittedAt: application.updatedAt,
+        // underReview: when it was sent for review; approved: when it was approved or its link last sent.
+        [status === 'approved' ? 'approvedAt' : 'submittedAt']: application.updatedAt,
       });
     }
-    return { applications: out };
-  });
+    return out;
+  };
+  app.get('/gps/api/review/applications', { preHandler: ctx.requireReviewer }, async () => ({ applications: await reviewRows('underReview') }));
+  // 審核通過、尚未開通: the link expired or the mail was lost; 重新寄送認證信 sends a new link (the earlier ones stop working).
+  app.get('/gps/api/review/approved', { preHandler: ctx.requireReviewer }, async () => ({ applications: await reviewRows('approved') }));
   app.post('/gps/api/review/applications/:id/:action', { preHandler: ctx.requireReviewer }, async (request) => {
     const { id, action } = request.params as { id: string; action: string };
-    if (action === 'approve') {
-      const result = await flow.approve(id, ctx.reviewer);
+    if (action === 'approve' || action === 'reissueActivation') {
+      const result = action === 'approve' ? await flow.approve(id, ctx.reviewer) : await flow.reissueActivation(id, ctx.reviewer);
       return { status: result.application.status, sentTo: result.sentTo, expiresAt: result.expiresAt };
     }
     if (action !== 'reject') throw new PageError(404, 'NOT_FOUND', '無此功能');
@@ -269,6 +374,18 @@ async function resultHtml(ems: EmsSource, compare: { policy: ComparisonPolicy },
     `<span class="twpki-ems-value">${escapeEms(outcome.controlNumber)}</span><span class="twpki-ems-reason">（EMS 查無此管制編號）</span></li></ul>` +
     `<p class="twpki-ems-note" style="color:#c00">${escapeEms(EMS_CORRECTION_NOTE)}。</p></section>`
   );
+}
+
+/**
+ * What the activation link opens: the 帳號啟用 question and its button, which posts the key. Opening the link
+ * (a mail scanner, a link preview, a prefetch) activates nothing; only 開通帳號權限 does.
+ */
+function activationConfirmBody(key: string): string {
+  return `<h2>帳號開通</h2><div class="dialog" id="activation-confirm">
+<p>毒性及關注化學物質運送車輛即時追蹤系統專區-帳號申請認證：請點選「開通帳號權限」啟用帳號。</p>
+<p class="small">若貴公司未於本系統提送帳號申請需求，請勿點選，並忽略此信件。</p>
+<form method="post" action="/gps/activate"><input type="hidden" name="key" value="${escapeHtml(key)}">
+<button type="submit" class="button" id="activation-submit">開通帳號權限</button></form></div>`;
 }
 
 function activatedBody(controlNumber: string): string {

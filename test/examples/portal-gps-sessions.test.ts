@@ -1,0 +1,346 @@
+/**
+ * The GPS system of the reference portal over HTTP (real local agent, virtual cards, the mail sink): what a card
+ * login may still do once its card or its account is gone, the activation link (shown by GET and HEAD, used by
+ * the page's POST), and the reviewer's 重新寄送認證信 for an approved account whose link expired.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmulatorCardSlots, startAgent, type AgentServer } from 'twpki/agent';
+import { InMemoryEmsSource } from 'twpki/ems';
+import { AccountEnrollmentFlow, EmsLayerAdapter, EnrollError, type EnrollStore } from 'twpki/enroll';
+import { EmulatorReader } from 'twpki/pcsc';
+import { createTestPki, type TestPki, type VirtualHiCOSCard } from 'twpki/testing';
+import { startMailSink, type MailSink } from '../../examples/portal/core/mail-sink.js';
+import { demoTrust } from '../../examples/portal/demo-setup.js';
+import { gpsSystem } from '../../examples/portal/gps/index.js';
+import { startPortal, type Portal } from '../../examples/portal/server.js';
+import { openPglite } from '../enroll/helpers.js';
+import { demoCards } from './support/speed/demo-cards.js';
+
+const PIN = '135790';
+const REVIEWER_PASSWORD = 'reviewer-secret-gps-sessions';
+
+function emsRecord(controlNumber: string, n: number) {
+  return {
+    controlNumber,
+    companyName: `範例公司${n}股份有限公司`,
+    responsiblePerson: `負責人${n}`,
+    facilityAddress: `臺北市中正區重慶南路一段${n}號`,
+    facilityEmail: `facility${n}@example.com.tw`,
+    mailingAddress: `臺北市中正區重慶南路一段${n}號`,
+    contactName: `聯絡人${n}`,
+    contactEmail: `contact${n}@example.com.tw`,
+  };
+}
+const RECORDS = ['A1000001', 'A1000002', 'A1000003', 'A1000004'].map((cn, i) => emsRecord(cn, i + 1));
+
+interface Reply {
+  status: number;
+  body: Record<string, unknown>;
+  text: string;
+}
+
+/** A browser: same-origin calls with its session cookie. */
+class PageClient {
+  private cookie = '';
+  public constructor(private readonly base: string) {}
+
+  public async call(method: 'GET' | 'POST' | 'HEAD', path: string, body?: unknown, origin: string | null = this.base): Promise<Reply> {
+    const headers: Record<string, string> = {};
+    if (origin !== null) headers.Origin = origin;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (this.cookie) headers.Cookie = this.cookie;
+    const res = await fetch(`${this.base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual' });
+    const set = res.headers.get('set-cookie');
+    if (set) this.cookie = set.split(';')[0] ?? '';
+    const text = await res.text();
+    return { status: res.status, text, body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  }
+
+  public async reviewerLogin(password: string): Promise<number> {
+    const res = await fetch(`${this.base}/review/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: this.base, ...(this.cookie ? { Cookie: this.cookie } : {}) },
+      body: new URLSearchParams({ password, next: '/gps/review' }).toString(),
+      redirect: 'manual',
+    });
+    const set = res.headers.get('set-cookie');
+    if (set) this.cookie = set.split(';')[0] ?? '';
+    return res.status;
+  }
+
+  /** A card step with the card in the reader: the site's challenge, the agent's signature, the site's verification. */
+  public async cardStep(agent: AgentServer, prefix: string): Promise<Reply> {
+    const challenge = await this.call('GET', `${prefix}/challenge`);
+    if (challenge.status !== 200) return challenge;
+    const tbs = String(challenge.body.tbs);
+    const pkg = { func: 'MakeSignature', signatureType: 'PKCS7', tbs, tbsEncoding: 'NONE', hashAlgorithm: 'SHA256', withCardSN: 'true', pin: PIN, slotDescription: '' };
+    const res = await fetch(`${agent.url}/sign`, { method: 'POST', body: `tbsPackage=${JSON.stringify(pkg)}`, headers: { Origin: this.base } });
+    const reply = (await res.json()) as Record<string, unknown>;
+    expect(reply.ret_code).toBe(0);
+    return this.call('POST', `${prefix}/verify`, { signatureType: 'PKCS7', tbs, signature: reply.signature, certb64: reply.certb64, cardSN: reply.cardSN });
+  }
+}
+const code = (r: Reply): unknown => (r.body.error as { code?: unknown } | undefined)?.code;
+
+let pki: TestPki;
+let demoCard: ReturnType<typeof demoCards>;
+let agent: AgentServer;
+let slots: EmulatorCardSlots;
+let reader: EmulatorReader;
+let sink: MailSink;
+let portal: Portal;
+let store: EnrollStore;
+let nowMs = Date.now();
+const clock = { now: () => new Date(nowMs) };
+const cards: Record<string, VirtualHiCOSCard> = {};
+
+async function insert(cardNumber: string, commonName = '持卡人'): Promise<void> {
+  cards[cardNumber] ??= await demoCard({ authority: 'moica', cardNumber, pin: PIN, commonName, idHint: '1234' });
+  try {
+    reader.remove();
+  } catch {
+    // the reader was empty
+  }
+  reader.insert(cards[cardNumber]);
+}
+
+/** 帳號申請 to 審核中 with `cardNumber`. */
+async function applyAndBind(rec: (typeof RECORDS)[number], cardNumber: string): Promise<void> {
+  const page = new PageClient(portal.url);
+  expect((await page.call('POST', '/gps/api/applications', { controlNumber: rec.controlNumber })).status).toBe(201);
+  expect((await page.call('POST', '/gps/api/application/basic-data', { basicData: rec })).body.status).toBe('basicDataVerified');
+  await insert(cardNumber);
+  expect((await page.cardStep(agent, '/gps/card/apply')).status).toBe(200);
+  expect((await page.call('POST', '/gps/api/application/bind', { phone: '02-2345-6789', email: 'me@example.com.tw' })).body.status).toBe('underReview');
+}
+
+async function reviewer(): Promise<PageClient> {
+  const r = new PageClient(portal.url);
+  expect(await r.reviewerLogin(REVIEWER_PASSWORD)).toBe(302);
+  return r;
+}
+
+async function idOf(rv: PageClient, list: 'applications' | 'approved', controlNumber: string): Promise<string | undefined> {
+  const apps = (await rv.call('GET', `/gps/api/review/${list}`)).body.applications as Array<{ id: string; controlNumber: string }>;
+  return apps.find((a) => a.controlNumber === controlNumber)?.id;
+}
+
+/** The activation link of the latest mail to `to` after `since`. */
+async function activationLink(to: string, since: number): Promise<string> {
+  const mail = await sink.waitFor(to, { since });
+  return /(http:\/\/\S+\/gps\/activate\?key=\S+)/.exec(mail.text)?.[1] as string;
+}
+
+/** What the confirmation page's 開通帳號權限 button sends: the key, as a form, from the page's origin. */
+async function confirmActivation(link: string, origin: string | null = portal.url): Promise<Response> {
+  const key = new URL(link).searchParams.get('key') ?? '';
+  return fetch(`${portal.url}/gps/activate`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...(origin === null ? {} : { Origin: origin }) },
+    body: new URLSearchParams({ key }).toString(),
+  });
+}
+
+async function approveAndActivate(rec: (typeof RECORDS)[number]): Promise<void> {
+  const rv = await reviewer();
+  const since = sink.messages.length;
+  expect((await rv.call('POST', `/gps/api/review/applications/${await idOf(rv, 'applications', rec.controlNumber)}/approve`, {})).body.status).toBe('approved');
+  const activated = await confirmActivation(await activationLink(rec.facilityEmail, since));
+  expect(activated.status).toBe(200);
+}
+
+async function login(cardNumber: string): Promise<PageClient> {
+  await insert(cardNumber);
+  const page = new PageClient(portal.url);
+  expect((await page.cardStep(agent, '/gps/card/login')).status).toBe(200);
+  return page;
+}
+
+/** The SDK on the portal's store, to read what the portal did and to act as a given actor. */
+function sdk(): AccountEnrollmentFlow {
+  const ems = new EmsLayerAdapter(new InMemoryEmsSource(RECORDS));
+  return new AccountEnrollmentFlow({ store, clock, mailer: { send: async () => undefined }, ems, emsRecords: ems, activationLink: (token) => token });
+}
+
+async function statusOf(controlNumber: string): Promise<string | undefined> {
+  return (await sdk().history(controlNumber))[0]?.status;
+}
+
+beforeAll(async () => {
+  pki = await createTestPki();
+  demoCard = demoCards(pki);
+  store = await openPglite();
+  reader = new EmulatorReader({ name: 'twpki test reader' });
+  slots = new EmulatorCardSlots(reader);
+  agent = await startAgent({ slots, port: 0 });
+  sink = await startMailSink();
+  portal = await startPortal({
+    port: 0,
+    systems: [gpsSystem({ ems: RECORDS })],
+    ...demoTrust(pki),
+    agentUrl: agent.url,
+    smtp: { host: sink.host, port: sink.port },
+    reviewerPassword: REVIEWER_PASSWORD,
+    databaseUrl: '',
+    store,
+    clock,
+    applicationLimit: 0,
+    challengeLimit: 0,
+  });
+  agent.trusted.add(portal.url);
+}, 120_000);
+
+afterAll(async () => {
+  await portal?.close();
+  await sink?.close();
+  await agent?.close();
+  await slots?.close();
+  await store?.close();
+});
+
+describe('GPS portal: card logins, activation and 重新寄送認證信', () => {
+  it('a login lasts while its card is bound to the account: a card 刪除 by a co-worker, or by itself, ends its sessions', async () => {
+    const rec = RECORDS[0]!;
+    await applyAndBind(rec, 'TP03000000000001');
+    await approveAndActivate(rec);
+    const a = await login('TP03000000000001');
+    const aElsewhere = await login('TP03000000000001'); // the same card's login in another browser
+    const aLater = await login('TP03000000000001'); // and one more, untouched until the card is bound again
+    await insert('TP03000000000002');
+    expect((await a.cardStep(agent, '/gps/card/add')).status).toBe(200);
+    expect((await a.call('POST', '/gps/api/cards', { phone: '02-1111-2222', email: 'b@example.com.tw' })).body.status).toBe('active');
+
+    // B (card 2) removes A's card: every session of card 1 ends, whatever it tries first.
+    const b = await login('TP03000000000002');
+    expect((await b.call('POST', '/gps/api/cards/TP03000000000001/delete', {})).body).toEqual({ cards: 1 });
+    const removeB = await a.call('POST', '/gps/api/cards/TP03000000000002/delete', {});
+    expect(removeB.status).toBe(401);
+    expect(code(removeB)).toBe('NOT_LOGGED_IN');
+    expect(code(await a.call('GET', '/gps/api/cards'))).toBe('NOT_LOGGED_IN');
+    expect((await a.call('GET', '/gps/api/me')).body).toEqual({ account: null });
+    await insert('TP03000000000003');
+    const addStep = await aElsewhere.cardStep(agent, '/gps/card/add');
+    expect(addStep.status).toBe(401);
+    expect(code(addStep)).toBe('SESSION_REQUIRED');
+    expect(code(await aElsewhere.call('POST', '/gps/api/cards', { phone: '02-1111-2222', email: 'c@example.com.tw' }))).toBe('NOT_LOGGED_IN');
+    expect(((await b.call('GET', '/gps/api/cards')).body.cards as Array<{ cardNumber: string }>).map((c) => c.cardNumber)).toEqual(['TP03000000000002']);
+
+    // Card 1 bound again later (a new binding): its old session still does not come back.
+    nowMs += 1000;
+    await insert('TP03000000000001');
+    expect((await b.cardStep(agent, '/gps/card/add')).status).toBe(200);
+    expect((await b.call('POST', '/gps/api/cards', { phone: '02-1111-2222', email: 'a@example.com.tw' })).body.status).toBe('active');
+    expect(code(await aLater.call('GET', '/gps/api/cards'))).toBe('NOT_LOGGED_IN');
+
+    // 刪除 of one's own card: done, and the login ends with it.
+    const own = await b.call('POST', '/gps/api/cards/TP03000000000002/delete', {});
+    expect(own.body).toEqual({ cards: 1, loggedOut: true });
+    expect(code(await b.call('GET', '/gps/api/cards'))).toBe('NOT_LOGGED_IN');
+    // A fresh login of the card still bound works.
+    const again = await login('TP03000000000001');
+    expect((await again.call('GET', '/gps/api/me')).body).toEqual({ account: rec.controlNumber });
+  });
+
+  it('a session of an account 客服 closed does not reach the account opened next on the same 管制編號, nor does its actor', async () => {
+    const rec = RECORDS[1]!;
+    await applyAndBind(rec, 'TP03000000000011');
+    await approveAndActivate(rec);
+    const old = await login('TP03000000000011');
+    const rv = await reviewer();
+    expect((await rv.call('POST', `/gps/api/review/accounts/${rec.controlNumber}/close`, { reason: '憑證遺失' })).body.status).toBe('closed');
+    await applyAndBind(rec, 'TP03000000000012');
+    await approveAndActivate(rec);
+    const seen = await old.call('GET', '/gps/api/cards');
+    expect(seen.status).toBe(401);
+    expect(code(seen)).toBe('NOT_LOGGED_IN');
+    expect(code(await old.call('POST', '/gps/api/cards/TP03000000000012/delete', {}))).toBe('NOT_LOGGED_IN');
+
+    // The actor each account was applied for is its own: the closed account's is not the new account's owner.
+    const [closed, active] = await sdk().history(rec.controlNumber);
+    expect([closed?.status, active?.status].sort()).toEqual(['active', 'closed']);
+    const owners = await store.transaction((tx) => tx.query('SELECT application_id, actor_id FROM portal_gps_owners'));
+    const actorOf = (id: string | undefined) => String(owners.find((r) => r.application_id === id)?.actor_id);
+    const oldActor = actorOf(closed?.status === 'closed' ? closed.id : active?.id);
+    const newActor = actorOf(closed?.status === 'active' ? closed.id : active?.id);
+    expect(oldActor).toMatch(/^gps-account:[0-9a-f-]{36}$/);
+    expect(newActor).not.toBe(oldActor);
+    const refused = await sdk().removeCard(rec.controlNumber, 'TP03000000000012', { role: 'applicant', id: oldActor }).catch((e: unknown) => e);
+    expect((refused as EnrollError).code).toBe('FORBIDDEN');
+  });
+
+  it('the activation link shows a page (GET, HEAD) and activates only by its 開通帳號權限 POST from the site', async () => {
+    const rec = RECORDS[2]!;
+    await applyAndBind(rec, 'TP03000000000021');
+    const rv = await reviewer();
+    const since = sink.messages.length;
+    await rv.call('POST', `/gps/api/review/applications/${await idOf(rv, 'applications', rec.controlNumber)}/approve`, {});
+    const link = await activationLink(rec.facilityEmail, since);
+
+    const head = await fetch(link, { method: 'HEAD' }); // a mail scanner, a link preview
+    expect(head.status).toBe(200);
+    const shown = await fetch(link);
+    expect(shown.status).toBe(200);
+    expect(shown.headers.get('cache-control')).toBe('no-store');
+    expect(shown.headers.get('referrer-policy')).toBe('no-referrer');
+    const page = await shown.text();
+    expect(page).toContain('id="activation-confirm"');
+    expect(page).toMatch(/<form method="post" action="\/gps\/activate"><input type="hidden" name="key" value="[^"]+">/);
+    expect(page).toContain('開通帳號權限');
+    expect(await statusOf(rec.controlNumber)).toBe('approved');
+
+    // Not from the site (no Origin, another site): refused like every other write.
+    expect((await confirmActivation(link, null)).status).toBe(403);
+    expect((await confirmActivation(link, 'http://evil.example')).status).toBe(403);
+    expect(await statusOf(rec.controlNumber)).toBe('approved');
+
+    const activated = await confirmActivation(link);
+    expect(activated.status).toBe(200);
+    const done = await activated.text();
+    expect(done).toContain('帳號啟用成功，請以自然人憑證登入');
+    expect(done).toContain('id="activation-ok"');
+    expect(await statusOf(rec.controlNumber)).toBe('active');
+    expect(await (await confirmActivation(link)).text()).toContain('data-code="TOKEN_USED"');
+    expect(await (await confirmActivation(`${portal.url}/gps/activate?key=not-a-token`)).text()).toContain('data-code="TOKEN_INVALID"');
+    const bare = await fetch(`${portal.url}/gps/activate`);
+    expect(bare.status).toBe(400);
+    expect(await bare.text()).toContain('data-code="TOKEN_INVALID"');
+  });
+
+  it('a reviewer lists approved accounts not yet activated and sends a new link (重新寄送認證信) when the first expired', async () => {
+    const rec = RECORDS[3]!;
+    await applyAndBind(rec, 'TP03000000000031');
+    const rv = await reviewer();
+    const id = await idOf(rv, 'applications', rec.controlNumber);
+    const since = sink.messages.length;
+    await rv.call('POST', `/gps/api/review/applications/${id}/approve`, {});
+    const first = await activationLink(rec.facilityEmail, since);
+    expect(await idOf(rv, 'applications', rec.controlNumber)).toBeUndefined();
+    const listed = (await rv.call('GET', '/gps/api/review/approved')).body.applications as Array<Record<string, unknown>>;
+    expect(listed.find((a) => a.controlNumber === rec.controlNumber)).toMatchObject({
+      id,
+      companyName: rec.companyName,
+      cards: [{ cardNumber: 'TP03000000000031' }],
+      approvedAt: expect.any(String),
+    });
+
+    nowMs += 8 * 24 * 3600 * 1000;
+    expect(await (await confirmActivation(first)).text()).toContain('data-code="TOKEN_EXPIRED"');
+
+    // Reviewers only, from the site only.
+    const visitor = new PageClient(portal.url);
+    expect(code(await visitor.call('GET', '/gps/api/review/approved'))).toBe('REVIEWER_LOGIN_REQUIRED');
+    expect(code(await visitor.call('POST', `/gps/api/review/applications/${id}/reissueActivation`, {}))).toBe('REVIEWER_LOGIN_REQUIRED');
+    expect(code(await rv.call('POST', `/gps/api/review/applications/${id}/reissueActivation`, {}, 'http://evil.example'))).toBe('FOREIGN_ORIGIN');
+
+    const resent = sink.messages.length;
+    const reissue = await rv.call('POST', `/gps/api/review/applications/${id}/reissueActivation`, {});
+    expect(reissue.status).toBe(200);
+    expect(reissue.body).toMatchObject({ status: 'approved', sentTo: rec.facilityEmail, expiresAt: expect.any(String) });
+    const second = await activationLink(rec.facilityEmail, resent);
+    expect(second).not.toBe(first);
+    expect((await confirmActivation(second)).status).toBe(200);
+    expect(await statusOf(rec.controlNumber)).toBe('active');
+    expect(await idOf(rv, 'approved', rec.controlNumber)).toBeUndefined();
+    expect(code(await rv.call('POST', `/gps/api/review/applications/${id}/reissueActivation`, {}))).toBe('INVALID_TRANSITION');
+  });
+});
