@@ -281,7 +281,7 @@ describe('GPS portal: card logins, activation and 重新寄送認證信', () => 
     const shown = await fetch(link);
     expect(shown.status).toBe(200);
     expect(shown.headers.get('cache-control')).toBe('no-store');
-    expect(shown.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(shown.headers.get('referrer-policy')).toBe('same-origin');
     const page = await shown.text();
     expect(page).toContain('id="activation-confirm"');
     expect(page).toMatch(/<form method="post" action="\/gps\/activate"><input type="hidden" name="key" value="[^"]+">/);

@@ -230,16 +230,18 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
   });
 
   // 5. 審核通過點選連結開通權限: the link (GET, and the HEAD a mail scanner or link preview sends) only shows the
-  // page; the account is activated by its 開通帳號權限 button (a same-origin POST, like every other write).
+  // page; the account is activated by its 開通帳號權限 button (a same-origin POST, like every other write). The key
+  // is not sent on to other sites as a referrer; `same-origin`, not `no-referrer`, which would make the browser's
+  // Origin of the button's POST `null` and the origin check refuse it.
   app.get('/gps/activate', async (request, reply) => {
     const key = String((request.query as Record<string, unknown>).key ?? '');
-    reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8');
+    reply.header('cache-control', 'no-store').header('referrer-policy', 'same-origin').type('text/html; charset=utf-8');
     if (key === '') return reply.code(400).send(ctx.page('帳號開通失敗', activationFailedBody('TOKEN_INVALID')));
     return reply.send(ctx.page('帳號開通', activationConfirmBody(key)));
   });
   app.post('/gps/activate', async (request, reply) => {
     const key = field(request.body, 'key');
-    reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8');
+    reply.header('cache-control', 'no-store').header('referrer-policy', 'same-origin').type('text/html; charset=utf-8');
     try {
       const application = await flow.activate(typeof key === 'string' ? key : '');
       return reply.send(ctx.page('帳號啟用成功', activatedBody(application.controlNumber)));
