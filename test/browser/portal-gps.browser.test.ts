@@ -142,19 +142,40 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal GPS system in hea
     expect(mail.to).toEqual(['service@example.com.tw']);
     expect(mail.subject).toBe('毒性及關注化學物質運送車輛即時追蹤系統專區-帳號申請認證');
     expect(mail.text).toContain('請點選下列連結開通帳號權限');
-    const link = /(http:\/\/127\.0\.0\.1:\d+\/gps\/activate\?key=\S+)/.exec(mail.text)?.[1];
-    expect(link).toBeDefined();
+    const firstLink = /(http:\/\/127\.0\.0\.1:\d+\/gps\/activate\?key=\S+)/.exec(mail.text)?.[1];
+    expect(firstLink).toBeDefined();
 
+    // 審核通過、尚未開通 lists it, with 重新寄送認證信 (say the first mail was lost): a new link, the first one void.
+    const approvedRow = review.locator('#approved-rows tr[data-control-number="E5600123"]');
+    await approvedRow.waitFor();
+    expect(await approvedRow.textContent()).toContain(CARD_NUMBER);
+    const resentBefore = rig.sink.messages.length;
+    await approvedRow.locator('button.reissue').click();
+    await waitForText(review, 'approved-message', /已重新寄送認證信/);
+    expect(await review.textContent('#approved-message')).toContain('service@example.com.tw');
+    await rig.shot(review, 'ok-7b-reissued');
+    const resent = await rig.sink.waitFor('service@example.com.tw', { since: resentBefore });
+    const link = /(http:\/\/127\.0\.0\.1:\d+\/gps\/activate\?key=\S+)/.exec(resent.text)?.[1];
+    expect(link).toBeDefined();
+    expect(link).not.toBe(firstLink);
+
+    // The link opens the 開通帳號權限 page; the account is activated by its button, not by opening the link.
     const inbox = await rig.newPage();
     await inbox.goto(`${rig.portal.url}/dev/mailbox`);
     await rig.shot(inbox, 'ok-8-mailbox');
-    await inbox.click('a.mail-link');
+    await inbox.locator('article.mail').first().locator('a.mail-link').click();
+    await inbox.waitForSelector('#activation-confirm');
+    expect(await inbox.textContent('#activation-confirm')).toContain('若貴公司未於本系統提送帳號申請需求');
+    await rig.shot(inbox, 'ok-8b-activation-confirm');
+    await inbox.click('#activation-submit');
     await inbox.waitForSelector('#activation-result');
     expect(await inbox.getAttribute('#activation-result', 'data-status')).toBe('active');
     expect(await inbox.textContent('#activation-result')).toContain('帳號啟用成功，請以自然人憑證登入');
     await rig.shot(inbox, 'ok-9-activated');
     const again = await rig.newPage();
     await again.goto(link as string);
+    await again.click('#activation-submit');
+    await again.waitForSelector('#activation-result');
     expect(await again.getAttribute('#activation-result', 'data-code')).toBe('TOKEN_USED');
 
     // 確定 → 自然人憑證登入 → 自然人憑證管理
@@ -181,18 +202,25 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal GPS system in hea
     expect(await inbox.locator('#cards-rows tr').count()).toBe(2);
     await rig.shot(inbox, 'ok-13-two-cards');
 
-    // 刪除 (confirmed) removes the first card; the last one cannot be removed.
+    // 刪除 (confirmed) of the card this browser logged in with: done, and its login ends with it.
     await inbox.locator(`#cards-rows tr[data-card-number="${CARD_NUMBER}"] button.remove`).click();
-    await waitForText(inbox, 'manage-message', /已刪除卡號/);
-    await inbox.locator(`#cards-rows tr[data-card-number="${CARD_NUMBER}"]`).waitFor({ state: 'detached' });
-    expect(await inbox.locator('#cards-rows tr').count()).toBe(1);
-    await inbox.locator(`#cards-rows tr[data-card-number="${SECOND_CARD}"] button.remove`).click();
-    await waitForText(inbox, 'manage-message', /LAST_CARD/);
-    expect(await inbox.textContent('#manage-message')).toContain('無法移除最後一張憑證');
-    await rig.shot(inbox, 'ok-14-last-card');
+    await inbox.waitForSelector('#login-again');
+    expect(await inbox.textContent('#logged-in')).toContain('已登出');
+    expect(await inbox.isVisible('#manage')).toBe(false);
+    expect(await inbox.evaluate(() => fetch('/gps/api/cards').then((r) => r.status))).toBe(401);
+    await rig.shot(inbox, 'ok-14-own-card-deleted');
+
+    // The colleague's card (in the reader) logs in; the last card cannot be removed.
+    const colleague = await rig.newPage();
+    await login(colleague, 'ok-15');
+    expect(await colleague.locator('#cards-rows tr').count()).toBe(1);
+    await colleague.locator(`#cards-rows tr[data-card-number="${SECOND_CARD}"] button.remove`).click();
+    await waitForText(colleague, 'manage-message', /LAST_CARD/);
+    expect(await colleague.textContent('#manage-message')).toContain('無法移除最後一張憑證');
+    await rig.shot(colleague, 'ok-16-last-card');
 
     // Card renewal: the same card (卡號) with a new certificate logs in and takes over the binding.
-    const before = (await inbox.evaluate(() => fetch('/gps/api/cards').then((r) => r.json()))) as { cards: Array<{ certificateSerial: string }> };
+    const before = (await colleague.evaluate(() => fetch('/gps/api/cards').then((r) => r.json()))) as { cards: Array<{ certificateSerial: string }> };
     renewed = await demoCard(rig.pki, {
       authority: 'moica',
       cardNumber: SECOND_CARD,

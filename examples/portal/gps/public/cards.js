@@ -1,6 +1,25 @@
 // 自然人憑證管理 (the bound cards, 刪除) and 設定自然人憑證 (bind another card to the same 管制編號).
 'use strict';
 
+// The login lasts while its card is bound to the account: once a co-worker removed it (or this page did), or the
+// account was closed, the site answers NOT_LOGGED_IN and the page says to log in again.
+function loginEnded(message) {
+  $('manage').hidden = true;
+  $('add').hidden = true;
+  $('logged-in').textContent = message + ' ';
+  var again = document.createElement('a');
+  again.href = '/gps/login';
+  again.id = 'login-again';
+  again.className = 'button';
+  again.textContent = '自然人憑證登入';
+  $('logged-in').appendChild(again);
+}
+
+function showError(id, err) {
+  if (err.code === 'NOT_LOGGED_IN' || err.code === 'SESSION_REQUIRED') return loginEnded(err.message);
+  setMessage(id, errorText(err), true);
+}
+
 async function loadCards() {
   var data = await api('GET', '/gps/api/cards');
   $('account-id').textContent = data.controlNumber;
@@ -26,11 +45,12 @@ async function loadCards() {
 async function removeCard(c) {
   if (!confirm('確定刪除卡號 ' + c.cardNumber + '（' + c.holderName + '）？')) return;
   try {
-    await api('POST', '/gps/api/cards/' + encodeURIComponent(c.cardNumber) + '/delete', {});
+    var r = await api('POST', '/gps/api/cards/' + encodeURIComponent(c.cardNumber) + '/delete', {});
+    if (r.loggedOut) return loginEnded('已刪除卡號 ' + c.cardNumber + '，即登入所用之自然人憑證，已登出；請以仍綁定之自然人憑證重新登入。');
     await loadCards();
     setMessage('manage-message', '已刪除卡號 ' + c.cardNumber + '。');
   } catch (err) {
-    setMessage('manage-message', errorText(err), true);
+    showError('manage-message', err);
   }
 }
 
@@ -43,7 +63,7 @@ $('add-submit').addEventListener('click', async function () {
     await loadCards();
     setMessage('card-message', '已新增卡號 ' + added.cardNumber + '。');
   } catch (err) {
-    setMessage('card-message', errorText(err), true);
+    showError('card-message', err);
   }
 });
 
@@ -52,5 +72,5 @@ $('logout').addEventListener('click', async function () {
   location.href = '/gps/login';
 });
 
-loadCards().catch(function (err) { setMessage('manage-message', errorText(err), true); });
+loadCards().catch(function (err) { showError('manage-message', err); });
 detectCards($('card-select'), 'card-message');

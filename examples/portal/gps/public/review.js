@@ -1,4 +1,5 @@
-// 審核: lists applications 審核中 and approves (activation mail to the EMS facility e-mail) or rejects.
+// 審核: lists applications 審核中 and approves (activation mail to the EMS facility e-mail) or rejects; lists the
+// approved ones not yet activated, with 重新寄送認證信 (a new link; the earlier ones stop working).
 'use strict';
 
 async function load() {
@@ -43,6 +44,46 @@ async function load() {
   });
 }
 
+async function loadApproved() {
+  var rows = $('approved-rows');
+  rows.innerHTML = '';
+  var data = await api('GET', '/gps/api/review/approved');
+  if (data.applications.length === 0) {
+    var tr = document.createElement('tr');
+    var td = cell('目前沒有待開通的帳號');
+    td.colSpan = 6;
+    tr.appendChild(td);
+    rows.appendChild(tr);
+  }
+  data.applications.forEach(function (app) {
+    var tr = document.createElement('tr');
+    tr.dataset.controlNumber = app.controlNumber;
+    tr.appendChild(cell(app.controlNumber));
+    tr.appendChild(cell(app.companyName));
+    tr.appendChild(cell(app.cards.map(function (c) { return c.cardNumber; }).join(', ')));
+    tr.appendChild(cell(app.cards.map(function (c) { return c.holderName; }).join(', ')));
+    tr.appendChild(cell(new Date(app.approvedAt).toLocaleString('zh-TW')));
+    var actions = document.createElement('td');
+    var resend = document.createElement('button');
+    resend.textContent = '重新寄送認證信';
+    resend.className = 'reissue';
+    resend.addEventListener('click', function () { reissue(app); });
+    actions.appendChild(resend);
+    tr.appendChild(actions);
+    rows.appendChild(tr);
+  });
+}
+
+async function reissue(app) {
+  try {
+    var r = await api('POST', '/gps/api/review/applications/' + app.id + '/reissueActivation', {});
+    setMessage('approved-message', '管制編號 ' + app.controlNumber + ' 已重新寄送認證信至 ' + r.sentTo + '（連結有效至 ' + new Date(r.expiresAt).toLocaleString('zh-TW') + '）');
+    await loadApproved();
+  } catch (err) {
+    setMessage('approved-message', errorText(err), true);
+  }
+}
+
 async function decide(app, action, reason) {
   try {
     var r = await api('POST', '/gps/api/review/applications/' + app.id + '/' + action, reason ? { reason: reason } : {});
@@ -50,6 +91,7 @@ async function decide(app, action, reason) {
       ? '管制編號 ' + app.controlNumber + ' 審核通過，已寄發認證信至 ' + r.sentTo
       : '管制編號 ' + app.controlNumber + ' 審核不通過，已通知事業電子郵件信箱');
     await load();
+    await loadApproved();
   } catch (err) {
     setMessage('review-message', errorText(err), true);
   }
@@ -70,3 +112,4 @@ $('close-form').addEventListener('submit', async function (event) {
 });
 
 load().catch(function (err) { setMessage('review-message', errorText(err), true); });
+loadApproved().catch(function (err) { setMessage('approved-message', errorText(err), true); });
