@@ -6,6 +6,7 @@
 export * from './profile/index.js';
 export * from './trust/index.js';
 export {
+  MOICA_CERTIFICATE_YEARS,
   MOICA_MAXIMUM_YEARS,
   MOICA_RENEWAL_OPENS_DAYS_BEFORE,
   MOICA_RENEWAL_YEARS_AFTER_EXPIRY,
@@ -13,5 +14,6 @@ export {
   type MoicaLifecycle,
   type MoicaLifecycleOptions,
   type MoicaLifecycleStage,
+  type MoicaMaximumBasis,
 } from './lifecycle/moica-lifecycle.js';
 export { MOICA_LIFECYCLE_ERROR_CODES, MoicaLifecycleError } from './lifecycle/errors.js';

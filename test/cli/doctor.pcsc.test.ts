@@ -44,9 +44,12 @@ async function withCardInReader<T>(card: VirtualHiCOSCard | undefined, fn: () =>
   }
 }
 
+// A card's first certificate, valid 5 years: a shorter one is taken as a renewal, which has no renewal window.
 async function cardExpiringIn(pki: TestPki, days: number): Promise<VirtualHiCOSCard> {
   const notAfter = new Date(Date.now() + days * DAY);
-  const holder = await pki.issueCardHolder({ authority: 'moica', notBefore: new Date(notAfter.getTime() - 365 * DAY), notAfter });
+  const notBefore = new Date(notAfter.getTime());
+  notBefore.setUTCFullYear(notBefore.getUTCFullYear() - 5);
+  const holder = await pki.issueCardHolder({ authority: 'moica', notBefore, notAfter });
   return new VirtualHiCOSCard({
     credentials: virtualCardCredentials(holder),
     cardNumber: 'TP03000012340000',

@@ -19,6 +19,11 @@ import { describeValue } from '../../shared/describe-value.js';
  *   online replacement (線上換發) from 60 days before the 8-year end until 1 year after it.
  * 「◎實際展期規定，依憑證到期年度的法規及MOICA網站公告辦理」: the rules may change, so
  * every date is returned for the caller to show, not only the stage.
+ *
+ * A renewed certificate's notBefore is its renewal date, and it runs to the card's end, so it is
+ * shorter than a first one: at most 8 years less the 5 years less 60 days before renewal opens.
+ * Counted from its own notBefore the 8 years would promise another renewal the form does not give.
+ * Without `cardIssuedAt`, only a certificate valid the full 5 years is taken as a card's first.
  */
 
 /** Days before expiry when renewal opens. */
@@ -27,6 +32,19 @@ export const MOICA_RENEWAL_OPENS_DAYS_BEFORE = 60;
 export const MOICA_RENEWAL_YEARS_AFTER_EXPIRY = 3;
 /** Longest use of one card, renewals included, in years. */
 export const MOICA_MAXIMUM_YEARS = 8;
+/** Validity of a card's first certificate, in years (a renewed one is shorter). */
+export const MOICA_CERTIFICATE_YEARS = 5;
+
+/**
+ * Where {@link MoicaLifecycle.maximumEndsAt} comes from:
+ * - `card-issued-at`: 8 years from the `cardIssuedAt` option;
+ * - `first-certificate`: 8 years from this certificate's notBefore: it is valid the full 5 years, so it is
+ *   a card's first certificate;
+ * - `renewed-certificate`: no `cardIssuedAt`, and this certificate is shorter than 5 years, so it is not a
+ *   card's first (a renewal, 展期, is): when its card began cannot be read from it. A renewal runs to the
+ *   card's end (「8年到期（含展期期間）」), so its own notAfter is taken as the end, and renewal is not offered.
+ */
+export type MoicaMaximumBasis = 'card-issued-at' | 'first-certificate' | 'renewed-certificate';
 
 /**
  * Where a MOICA certificate stands at a date:
@@ -35,7 +53,8 @@ export const MOICA_MAXIMUM_YEARS = 8;
  * - `renewal-window`: valid, and renewal (展期) is open — warn the user;
  * - `expired-renewable`: expired, but still renewable (up to 3 years after expiry, within the 8-year maximum);
  * - `past-maximum`: expired and no longer renewable (the 3-year window or the card's 8-year
- *   maximum has passed): the holder needs a new card (線上換發 or at a household registration office).
+ *   maximum has passed, or the certificate was itself a renewal): the holder needs a new card
+ *   (線上換發 or at a household registration office).
  */
 export type MoicaLifecycleStage = 'not-yet-valid' | 'valid' | 'renewal-window' | 'expired-renewable' | 'past-maximum';
 
@@ -53,13 +72,18 @@ export interface MoicaLifecycle {
   readonly renewalOpensAt: Date;
   /** Last instant renewal is possible: 3 years after `notAfter`, or the 8-year maximum if earlier. */
   readonly renewalClosesAt: Date;
-  /** End of the card's 8-year maximum, counted from `cardIssuedAt`. */
+  /** End of the card's 8-year maximum, counted from `cardIssuedAt` (see `maximumBasis`). */
   readonly maximumEndsAt: Date;
+  /** What `maximumEndsAt` was counted from: the `cardIssuedAt` option, or this certificate as a first or a renewed one. */
+  readonly maximumBasis: MoicaMaximumBasis;
   /** Online replacement (線上換發) opens 60 days before `maximumEndsAt`… */
   readonly replacementOpensAt: Date;
   /** …and closes 1 year after it. */
   readonly replacementClosesAt: Date;
-  /** Whether renewal can still extend this certificate (false once the 8-year maximum is its end). */
+  /**
+   * Whether renewal can still extend this certificate: false once the 8-year maximum is its end, and for a
+   * certificate taken as a renewal (`maximumBasis` `renewed-certificate`).
+   */
   readonly renewable: boolean;
   /** Whole days from `at` to `notAfter` (negative once expired). */
   readonly daysUntilExpiry: number;
@@ -70,12 +94,14 @@ export interface MoicaLifecycleOptions {
   /** The date to judge; default now. */
   readonly at?: Date;
   /**
-   * When the card's first certificate was issued, for the 8-year maximum;
-   * default this certificate's notBefore, which is right for a card's
-   * original certificate. For a renewed certificate pass the first one's
-   * notBefore (e.g. kept when the card was bound): a renewed certificate's
-   * own notBefore is its renewal date, and whether MOICA carries the
-   * original date anywhere in it is not publicly documented.
+   * When the card's first certificate was issued, for the 8-year maximum.
+   * Left out, a certificate valid the full 5 years is taken as the card's
+   * first (the maximum counts from its notBefore), and a shorter one as a
+   * renewal, which is not offered renewal again (see {@link MoicaMaximumBasis}).
+   * For a renewed certificate pass the first one's notBefore (e.g. kept when
+   * the card was bound): a renewed certificate's own notBefore is its
+   * renewal date, and whether MOICA carries the original date anywhere in it
+   * is not publicly documented.
    */
   readonly cardIssuedAt?: Date;
 }
@@ -86,6 +112,16 @@ function addYears(date: Date, years: number): Date {
   const d = new Date(date.getTime());
   d.setUTCFullYear(d.getUTCFullYear() + years); // 29 Feb rolls to 1 Mar, as calendars do
   return d;
+}
+
+/*
+ * A first certificate runs from its issue to 23:59:59 Taiwan time on the same date 5 years on; a renewal at
+ * most 3 years and 60 days (renewal opens 60 days before the 5 years end, and runs to the 8-year end). A day
+ * short of 5 years is allowed for an end cut to the day before (or a 29 February start): anything shorter is
+ * not taken as a first certificate, so renewal is never promised on a guess.
+ */
+function isFirstCertificate(notBefore: Date, notAfter: Date): boolean {
+  return notAfter.getTime() >= addYears(notBefore, MOICA_CERTIFICATE_YEARS).getTime() - DAY_MS;
 }
 
 function validDate(name: string, value: unknown): Date {
@@ -133,11 +169,22 @@ export function moicaLifecycle(
   // `null` is refused, not read as "now" or "this certificate's notBefore": only a left-out date is defaulted.
   const at = validDate('at', options.at === undefined ? new Date() : options.at);
   const { notBefore, notAfter } = profile.validity;
-  const cardIssuedAt = validDate('cardIssuedAt', options.cardIssuedAt === undefined ? notBefore : options.cardIssuedAt);
-  if (cardIssuedAt.getTime() > notBefore.getTime()) {
-    throw new MoicaLifecycleError('INVALID_LIFECYCLE_DATE', 'cardIssuedAt is after the certificate was issued');
+  let maximumBasis: MoicaMaximumBasis;
+  let maximumEndsAt: Date;
+  if (options.cardIssuedAt !== undefined) {
+    const cardIssuedAt = validDate('cardIssuedAt', options.cardIssuedAt);
+    if (cardIssuedAt.getTime() > notBefore.getTime()) {
+      throw new MoicaLifecycleError('INVALID_LIFECYCLE_DATE', 'cardIssuedAt is after the certificate was issued');
+    }
+    maximumBasis = 'card-issued-at';
+    maximumEndsAt = addYears(cardIssuedAt, MOICA_MAXIMUM_YEARS);
+  } else if (isFirstCertificate(notBefore, notAfter)) {
+    maximumBasis = 'first-certificate';
+    maximumEndsAt = addYears(notBefore, MOICA_MAXIMUM_YEARS);
+  } else {
+    maximumBasis = 'renewed-certificate';
+    maximumEndsAt = notAfter;
   }
-  const maximumEndsAt = addYears(cardIssuedAt, MOICA_MAXIMUM_YEARS);
   const renewable = notAfter.getTime() < maximumEndsAt.getTime();
   const renewalOpensAt = new Date(notAfter.getTime() - MOICA_RENEWAL_OPENS_DAYS_BEFORE * DAY_MS);
   const threeYears = addYears(notAfter, MOICA_RENEWAL_YEARS_AFTER_EXPIRY);
@@ -156,6 +203,7 @@ export function moicaLifecycle(
     renewalOpensAt,
     renewalClosesAt,
     maximumEndsAt,
+    maximumBasis,
     replacementOpensAt: new Date(maximumEndsAt.getTime() - MOICA_RENEWAL_OPENS_DAYS_BEFORE * DAY_MS),
     replacementClosesAt: addYears(maximumEndsAt, 1),
     renewable,

@@ -1,5 +1,5 @@
 import { HiCOSCard, type HiCOSCardInfo } from '../../apdu/index.js';
-import { moicaLifecycle, parseCertificate, type CertificateProfile } from '../../cert/index.js';
+import { moicaLifecycle, parseCertificate, type CertificateProfile, type MoicaLifecycle } from '../../cert/index.js';
 import { PcscContext } from '../../pcsc/index.js';
 import { check, reason, type DoctorCheck } from './doctor-check.js';
 
@@ -18,6 +18,39 @@ const REMEDY_UNREADABLE = {
 
 const day = (d: Date): string => d.toISOString().slice(0, 10);
 
+/** The detail of an expired certificate: the date, and until when a MOICA one can still be renewed. */
+function expiredDetail(notAfter: Date, span: string, life: MoicaLifecycle | undefined): { en: string; zhTW: string } {
+  const renewUntil = life?.stage === 'expired-renewable' ? life.renewalClosesAt : undefined;
+  return {
+    en: `expired on ${notAfter.toISOString()} (${span})${renewUntil ? `; renewable online until ${day(renewUntil)}` : ''}`,
+    zhTW: `已於 ${notAfter.toISOString()} 到期（${span}）${renewUntil ? `；可於 ${day(renewUntil)} 前線上展期` : ''}`,
+  };
+}
+
+/*
+ * Past renewal the form offers a new card: 線上換發 up to a year after the card's end 「8年到期（含展期期間）」,
+ * for a certificate valid until then, so only for one that ran to that end (not renewable); otherwise
+ * 「請本人親至任一戶政事務所付費重新申辦」. 展期 is never named: it is what the holder can no longer do.
+ */
+function expiredRemedy(life: MoicaLifecycle | undefined): { en: string; zhTW: string } {
+  if (life === undefined) return { zhTW: '憑證已逾期且無法展期，請重新申請憑證', en: 'The certificate has expired and cannot be renewed: apply for a new one' };
+  if (life.stage === 'expired-renewable') {
+    const until = day(life.renewalClosesAt);
+    return { zhTW: `憑證已逾期：請於 ${until} 前線上辦理展期`, en: `The certificate has expired: renew it online before ${until}` };
+  }
+  if (!life.renewable && life.at.getTime() <= life.replacementClosesAt.getTime()) {
+    const until = day(life.replacementClosesAt);
+    return {
+      zhTW: `憑證已逾期，已達使用期限：請於 ${until} 前至內政部憑證管理中心網站申請線上換發新卡，或本人親至任一戶政事務所重新申辦`,
+      en: `The certificate has expired at the end of its card's use: apply for a new card online at MOICA (線上換發) before ${until}, or in person at any household registration office`,
+    };
+  }
+  return {
+    zhTW: '憑證已逾期，已達使用期限：請本人親至任一戶政事務所重新申辦',
+    en: 'The certificate has expired at the end of its card\'s use: apply for a new card in person at any household registration office',
+  };
+}
+
 /**
  * Where a certificate stands at `now`. A MOICA certificate is placed in its
  * lifecycle by the certificate layer's rule (renewal window, renewable after
@@ -29,26 +62,14 @@ function validityCheck(id: string, label: string, profile: CertificateProfile, n
   const title = { zhTW: `憑證效期（${label}）`, en: `Certificate validity (${label})` };
   const span = `${day(notBefore)} – ${day(notAfter)}`;
   const daysLeft = Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
-  const stage = profile.authority.id === 'moica' ? moicaLifecycle(profile, { at: now }) : undefined;
+  const life = profile.authority.id === 'moica' ? moicaLifecycle(profile, { at: now }) : undefined;
   if (now < notBefore) {
     return check(id, title, 'fail', { en: `not valid before ${notBefore.toISOString()} (${span})`, zhTW: `${notBefore.toISOString()} 前尚未生效（${span}）` }, { zhTW: '憑證尚未生效，請確認電腦時間', en: 'The certificate is not yet valid: check the computer clock' });
   }
   if (now > notAfter) {
-    const renewUntil = stage?.stage === 'expired-renewable' ? stage.renewalClosesAt : undefined;
-    return check(
-      id,
-      title,
-      'fail',
-      {
-        en: `expired on ${notAfter.toISOString()} (${span})${renewUntil ? `; renewable online until ${day(renewUntil)}` : ''}`,
-        zhTW: `已於 ${notAfter.toISOString()} 到期（${span}）${renewUntil ? `；可於 ${day(renewUntil)} 前線上展期` : ''}`,
-      },
-      renewUntil
-        ? { zhTW: `憑證已逾期：請於 ${day(renewUntil)} 前線上辦理展期`, en: `The certificate has expired: renew it online before ${day(renewUntil)}` }
-        : { zhTW: '憑證已逾期且無法展期，請重新申請憑證', en: 'The certificate has expired and cannot be renewed: apply for a new one' },
-    );
+    return check(id, title, 'fail', expiredDetail(notAfter, span, life), expiredRemedy(life));
   }
-  if (stage?.stage === 'renewal-window') {
+  if (life?.stage === 'renewal-window') {
     return check(id, title, 'warn', { en: `${daysLeft} days left (${span}); the renewal window is open`, zhTW: `剩 ${daysLeft} 天（${span}），已可辦理展期` }, {
       zhTW: `憑證將於 ${daysLeft} 天後到期，請儘早辦理展期`,
       en: `The certificate expires in ${daysLeft} days: renew it soon`,

@@ -31,6 +31,7 @@ describe('MOICA lifecycle (seed: 展期 from 60 days before expiry to 3 years af
       // 3 years after expiry would be 2029-03-10T15:59:59Z; the 8-year maximum comes first.
       renewalClosesAt: new Date('2029-03-10T08:00:00Z'),
       maximumEndsAt: new Date('2029-03-10T08:00:00Z'),
+      maximumBasis: 'first-certificate',
       replacementOpensAt: new Date('2029-01-09T08:00:00Z'),
       replacementClosesAt: new Date('2030-03-10T08:00:00Z'),
       renewable: true,
@@ -60,16 +61,39 @@ describe('MOICA lifecycle (seed: 展期 from 60 days before expiry to 3 years af
       expect([life.stage, life.renewable, life.maximumEndsAt, life.renewalClosesAt]).toEqual(['valid', false, renewedEnd, renewedEnd]);
       expect(stage(renewedEnd, renewed.sign.certificate, NOT_BEFORE)).toBe('valid');
       expect(stage(ms(renewedEnd, 1), renewed.sign.certificate, NOT_BEFORE)).toBe('past-maximum');
-      // Without cardIssuedAt the renewal date would be taken as the card's start, and renewal would look open.
-      expect(stage(new Date('2029-02-01T00:00:00Z'), renewed.sign.certificate)).toBe('renewal-window');
+      expect(life.maximumBasis).toBe('card-issued-at');
     });
+  });
+
+  it('a renewed certificate without cardIssuedAt (as the doctor sees a card) is never offered renewal again', async () => {
+    // Form: 「憑證經展延期間到期日後，憑證將自動失效，如仍有使用憑證之需求請本人親至任一戶政事務所付費重新申辦」.
+    // Its own notBefore (the renewal date) counted as the card's start would promise renewal until 2034.
+    const renewedEnd = new Date('2029-03-10T15:59:59Z');
+    const renewed = await pki.issueCardHolder({ authority: 'moica', notBefore: new Date('2026-02-01T00:00:00Z'), notAfter: renewedEnd });
+    const life = moicaLifecycle(renewed.sign.certificate, { at: new Date('2029-02-01T00:00:00Z') });
+    expect(life).toMatchObject({ maximumBasis: 'renewed-certificate', renewable: false, maximumEndsAt: renewedEnd, renewalClosesAt: renewedEnd });
+    expect(life.stage).not.toMatch(/renewal-window|expired-renewable/);
+    expect(stage(ms(renewedEnd, 1), renewed.sign.certificate)).toBe('past-maximum');
+    expect(stage(new Date('2031-01-01T00:00:00Z'), renewed.sign.certificate)).toBe('past-maximum');
+  });
+
+  it('without cardIssuedAt, only a certificate valid 5 years (a day short allowed) is taken as a card\'s first', async () => {
+    const fiveYearsLessADay = new Date('2026-03-09T08:00:00Z');
+    const first = await pki.issueCardHolder({ authority: 'moica', notBefore: NOT_BEFORE, notAfter: fiveYearsLessADay });
+    const shorter = await pki.issueCardHolder({ authority: 'moica', notBefore: NOT_BEFORE, notAfter: ms(fiveYearsLessADay, -1000) });
+    const at = new Date('2026-03-01T00:00:00Z');
+    expect(moicaLifecycle(first.sign.certificate, { at })).toMatchObject({ maximumBasis: 'first-certificate', renewable: true, stage: 'renewal-window' });
+    expect(moicaLifecycle(shorter.sign.certificate, { at })).toMatchObject({ maximumBasis: 'renewed-certificate', renewable: false });
+    // Given the card's start, the caller's date decides, whatever the certificate's length.
+    expect(moicaLifecycle(shorter.sign.certificate, { at, cardIssuedAt: NOT_BEFORE })).toMatchObject({ maximumBasis: 'card-issued-at', stage: 'renewal-window' });
   });
 
   it('a certificate ending before the 3-year window closes keeps 3 years after its expiry', async () => {
     const short = await pki.issueCardHolder({ authority: 'moica', notBefore: NOT_BEFORE, notAfter: new Date('2022-03-10T15:59:59Z') });
-    const life = moicaLifecycle(short.sign.certificate, { at: new Date('2024-01-01T00:00:00Z') });
+    // Shorter than 5 years: only the card's start, given, makes it renewable.
+    const life = moicaLifecycle(short.sign.certificate, { at: new Date('2024-01-01T00:00:00Z'), cardIssuedAt: NOT_BEFORE });
     expect([life.stage, life.renewalClosesAt]).toEqual(['expired-renewable', new Date('2025-03-10T15:59:59Z')]);
-    expect(stage(new Date('2025-03-10T16:00:00Z'), short.sign.certificate)).toBe('past-maximum');
+    expect(stage(new Date('2025-03-10T16:00:00Z'), short.sign.certificate, NOT_BEFORE)).toBe('past-maximum');
   });
 
   it('accepts DER, PEM, a TrustedCertificate and a profile; the KEYX certificate too', () => {
