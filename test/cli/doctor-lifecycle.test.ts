@@ -52,6 +52,8 @@ describe('twpki doctor: the MOICA validity line', () => {
     // Form: 「憑證經展延期間到期日後，憑證將自動失效，如仍有使用憑證之需求請本人親至任一戶政事務所付費重新申辦」.
     const late = await validityOn(renewedFrom, renewedTo, tw('2028-04-20T12:00:00'));
     expect(words(late)).not.toMatch(/展期|renew/);
+    const middle = await validityOn(renewedFrom, renewedTo, tw('2027-01-01T12:00:00'));
+    expect(middle?.status).toBe('ok');
     const ended = await validityOn(renewedFrom, renewedTo, tw('2028-06-01T12:00:00'));
     expect(ended?.status).toBe('fail');
     expect(words(ended)).not.toMatch(/展期|renew/);
@@ -60,6 +62,15 @@ describe('twpki doctor: the MOICA validity line', () => {
     expect(ended?.remedy?.zhTW).toMatch(/線上換發.*戶政事務所重新申辦/);
     const yearsLater = await validityOn(renewedFrom, renewedTo, tw('2029-06-01T12:00:00'));
     expect(yearsLater?.remedy?.zhTW).toBe('憑證已逾期，已達使用期限：請本人親至任一戶政事務所重新申辦');
+  });
+
+  it('warns in the last 60 days before the card\'s end, where only 線上換發 is open', async () => {
+    // Form: 線上換發 「原憑證即將8年到期（含展期期間）前60天」.
+    const before = await validityOn(renewedFrom, renewedTo, tw('2028-03-10T12:00:00'));
+    expect(before?.status).toBe('ok');
+    const late = await validityOn(renewedFrom, renewedTo, tw('2028-04-20T12:00:00'));
+    expect(late).toMatchObject({ status: 'warn', detailZhTW: '剩 20 天（2025-04-01 – 2028-05-10），已達使用期限，可申請線上換發' });
+    expect(late?.remedy?.zhTW).toMatch(/線上換發新卡，或本人親至任一戶政事務所重新申辦$/);
   });
 
   it('keeps offering 展期 on a first (5-year) certificate, before and after it expires', async () => {

@@ -49,14 +49,17 @@ export type MoicaMaximumBasis = 'card-issued-at' | 'first-certificate' | 'renewe
 /**
  * Where a MOICA certificate stands at a date:
  * - `not-yet-valid`: before notBefore;
- * - `valid`: valid, renewal not open yet (or no renewal can extend it: see `past-maximum`);
+ * - `valid`: valid, and neither renewal nor online replacement is open yet;
  * - `renewal-window`: valid, and renewal (展期) is open — warn the user;
+ * - `replacement-window`: valid, in the last 60 days before the card's end, where renewal cannot extend it
+ *   and online replacement (線上換發) is open — warn the user: a new card takes days to come (it closes
+ *   `replacementClosesAt`, a year after the end, within `past-maximum`);
  * - `expired-renewable`: expired, but still renewable (up to 3 years after expiry, within the 8-year maximum);
  * - `past-maximum`: expired and no longer renewable (the 3-year window or the card's 8-year
  *   maximum has passed, or the certificate was itself a renewal): the holder needs a new card
  *   (線上換發 or at a household registration office).
  */
-export type MoicaLifecycleStage = 'not-yet-valid' | 'valid' | 'renewal-window' | 'expired-renewable' | 'past-maximum';
+export type MoicaLifecycleStage = 'not-yet-valid' | 'valid' | 'renewal-window' | 'replacement-window' | 'expired-renewable' | 'past-maximum';
 
 /** The stage and the dates behind it. */
 export interface MoicaLifecycle {
@@ -147,8 +150,9 @@ function profileOf(certificate: CertificateProfile | TrustedCertificate | Uint8A
 /**
  * Tells where a MOICA citizen certificate stands in its lifecycle at a
  * date, so pages can warn before logins start failing: valid, renewal
- * window open (60 days before expiry), expired but renewable (3 years), or
- * past the card's 8-year maximum. Bounds are instants: `notAfter` itself is
+ * window open (60 days before expiry), online replacement open (60 days
+ * before the card's end, where renewal cannot extend it), expired but
+ * renewable (3 years), or past the card's 8-year maximum. Bounds are instants: `notAfter` itself is
  * still valid, `renewalOpensAt` and `renewalClosesAt` are inside the window.
  * @throws MoicaLifecycleError `NOT_A_MOICA_CERTIFICATE` for another CA's or
  * a CA certificate, `INVALID_LIFECYCLE_DATE` for a bad date (or `options` that is not an object);
@@ -190,11 +194,15 @@ export function moicaLifecycle(
   const threeYears = addYears(notAfter, MOICA_RENEWAL_YEARS_AFTER_EXPIRY);
   // Renewal cannot reach past the card's maximum; a certificate already ending there has no window.
   const renewalClosesAt = !renewable ? notAfter : threeYears.getTime() > maximumEndsAt.getTime() ? maximumEndsAt : threeYears;
+  const replacementOpensAt = new Date(maximumEndsAt.getTime() - MOICA_RENEWAL_OPENS_DAYS_BEFORE * DAY_MS);
   const t = at.getTime();
   let stage: MoicaLifecycleStage;
   if (t < notBefore.getTime()) stage = 'not-yet-valid';
-  else if (t <= notAfter.getTime()) stage = renewable && t >= renewalOpensAt.getTime() ? 'renewal-window' : 'valid';
-  else stage = renewable && t <= renewalClosesAt.getTime() ? 'expired-renewable' : 'past-maximum';
+  else if (t <= notAfter.getTime()) {
+    // A renewable certificate's renewal opens before 線上換發 (its end is before the card's): 展期 is offered first.
+    if (renewable) stage = t >= renewalOpensAt.getTime() ? 'renewal-window' : 'valid';
+    else stage = t >= replacementOpensAt.getTime() ? 'replacement-window' : 'valid';
+  } else stage = renewable && t <= renewalClosesAt.getTime() ? 'expired-renewable' : 'past-maximum';
   return {
     stage,
     at,
@@ -204,7 +212,7 @@ export function moicaLifecycle(
     renewalClosesAt,
     maximumEndsAt,
     maximumBasis,
-    replacementOpensAt: new Date(maximumEndsAt.getTime() - MOICA_RENEWAL_OPENS_DAYS_BEFORE * DAY_MS),
+    replacementOpensAt,
     replacementClosesAt: addYears(maximumEndsAt, 1),
     renewable,
     daysUntilExpiry: Math.floor((notAfter.getTime() - t) / DAY_MS),

@@ -54,7 +54,7 @@ function expiredRemedy(life: MoicaLifecycle | undefined): { en: string; zhTW: st
 /**
  * Where a certificate stands at `now`. A MOICA certificate is placed in its
  * lifecycle by the certificate layer's rule (renewal window, renewable after
- * expiry, 8-year maximum); other authorities publish no such rule here, so only
+ * expiry, 8-year maximum and 線上換發); other authorities publish no such rule here, so only
  * their validity dates count.
  */
 function validityCheck(id: string, label: string, profile: CertificateProfile, now: Date): DoctorCheck {
@@ -74,6 +74,19 @@ function validityCheck(id: string, label: string, profile: CertificateProfile, n
       zhTW: `憑證將於 ${daysLeft} 天後到期，請儘早辦理展期`,
       en: `The certificate expires in ${daysLeft} days: renew it soon`,
     });
+  }
+  if (life?.stage === 'replacement-window') {
+    // 「原憑證即將8年到期（含展期期間）前60天」: renewal cannot extend it; a new card is mailed (about 7 working days).
+    return check(
+      id,
+      title,
+      'warn',
+      { en: `${daysLeft} days left (${span}); the card's use ends, online replacement (線上換發) is open`, zhTW: `剩 ${daysLeft} 天（${span}），已達使用期限，可申請線上換發` },
+      {
+        zhTW: `憑證將於 ${daysLeft} 天後到期且已達使用期限：請至內政部憑證管理中心網站申請線上換發新卡，或本人親至任一戶政事務所重新申辦`,
+        en: `The certificate expires in ${daysLeft} days at the end of its card's use: apply for a new card online at MOICA (線上換發), or in person at any household registration office`,
+      },
+    );
   }
   return check(id, title, 'ok', { en: `${daysLeft} days left (${span})`, zhTW: `剩 ${daysLeft} 天（${span}）` });
 }

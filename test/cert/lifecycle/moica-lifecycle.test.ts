@@ -57,12 +57,28 @@ describe('MOICA lifecycle (seed: 展期 from 60 days before expiry to 3 years af
     // Renewed during the window; the new certificate runs to the card's 8-year end.
     const renewedEnd = new Date('2029-03-10T08:00:00Z');
     return pki.issueCardHolder({ authority: 'moica', notBefore: new Date('2026-02-01T00:00:00Z'), notAfter: renewedEnd }).then((renewed) => {
-      const life = moicaLifecycle(renewed.sign.certificate, { at: new Date('2029-02-01T00:00:00Z'), cardIssuedAt: NOT_BEFORE });
+      const life = moicaLifecycle(renewed.sign.certificate, { at: new Date('2028-02-01T00:00:00Z'), cardIssuedAt: NOT_BEFORE });
       expect([life.stage, life.renewable, life.maximumEndsAt, life.renewalClosesAt]).toEqual(['valid', false, renewedEnd, renewedEnd]);
-      expect(stage(renewedEnd, renewed.sign.certificate, NOT_BEFORE)).toBe('valid');
       expect(stage(ms(renewedEnd, 1), renewed.sign.certificate, NOT_BEFORE)).toBe('past-maximum');
       expect(life.maximumBasis).toBe('card-issued-at');
     });
+  });
+
+  it('the last 60 days before the card\'s end, where only 線上換發 is open, are the replacement window', async () => {
+    // Form: 線上換發 「原憑證即將8年到期（含展期期間）前60天及到期後1年內」; 展期 cannot reach past the 8 years.
+    const renewedEnd = new Date('2029-03-10T08:00:00Z');
+    const renewed = await pki.issueCardHolder({ authority: 'moica', notBefore: new Date('2026-02-01T00:00:00Z'), notAfter: renewedEnd });
+    const opens = new Date('2029-01-09T08:00:00Z');
+    expect(moicaLifecycle(renewed.sign.certificate, { at: opens, cardIssuedAt: NOT_BEFORE }).replacementOpensAt).toEqual(opens);
+    expect(stage(ms(opens, -1), renewed.sign.certificate, NOT_BEFORE)).toBe('valid');
+    expect(stage(opens, renewed.sign.certificate, NOT_BEFORE)).toBe('replacement-window');
+    expect(stage(renewedEnd, renewed.sign.certificate, NOT_BEFORE)).toBe('replacement-window');
+    expect(stage(ms(renewedEnd, 1), renewed.sign.certificate, NOT_BEFORE)).toBe('past-maximum');
+    // Taken as a renewal from its own dates: the window is the 60 days before its end.
+    expect(stage(new Date('2029-01-09T07:59:59Z'), renewed.sign.certificate)).toBe('valid');
+    expect(stage(new Date('2029-01-09T08:00:00Z'), renewed.sign.certificate)).toBe('replacement-window');
+    // A first certificate is in its renewal window then, never in this one.
+    expect(stage(ms(NOT_AFTER, -1))).toBe('renewal-window');
   });
 
   it('a renewed certificate without cardIssuedAt (as the doctor sees a card) is never offered renewal again', async () => {
@@ -72,7 +88,7 @@ describe('MOICA lifecycle (seed: 展期 from 60 days before expiry to 3 years af
     const renewed = await pki.issueCardHolder({ authority: 'moica', notBefore: new Date('2026-02-01T00:00:00Z'), notAfter: renewedEnd });
     const life = moicaLifecycle(renewed.sign.certificate, { at: new Date('2029-02-01T00:00:00Z') });
     expect(life).toMatchObject({ maximumBasis: 'renewed-certificate', renewable: false, maximumEndsAt: renewedEnd, renewalClosesAt: renewedEnd });
-    expect(life.stage).not.toMatch(/renewal-window|expired-renewable/);
+    expect(life.stage).toBe('replacement-window');
     expect(stage(ms(renewedEnd, 1), renewed.sign.certificate)).toBe('past-maximum');
     expect(stage(new Date('2031-01-01T00:00:00Z'), renewed.sign.certificate)).toBe('past-maximum');
   });
