@@ -147,6 +147,24 @@ function profileOf(certificate: CertificateProfile | TrustedCertificate | Uint8A
   return certificate as CertificateProfile;
 }
 
+/*
+ * A profile kept as JSON (as a backend stores one) has its dates as strings: compared as Dates they made a bare
+ * TypeError, or, taken as the default card start, an error blaming `cardIssuedAt`, which the caller never gave.
+ */
+function validityOf(profile: CertificateProfile): { notBefore: Date; notAfter: Date } {
+  const validity = profile.validity as Partial<CertificateProfile['validity']>;
+  for (const name of ['notBefore', 'notAfter'] as const) {
+    const value: unknown = validity[name];
+    if (!isInstant(value)) {
+      throw new MoicaLifecycleError(
+        'INVALID_LIFECYCLE_DATE',
+        `moicaLifecycle: the profile's validity.${name} must be a valid Date, not ${describeTime(value)} (a JSON copy of a profile? pass the certificate itself, or its profile with the dates made Dates again)`,
+      );
+    }
+  }
+  return { notBefore: validity.notBefore as Date, notAfter: validity.notAfter as Date };
+}
+
 /**
  * Tells where a MOICA citizen certificate stands in its lifecycle at a
  * date, so pages can warn before logins start failing: valid, renewal
@@ -155,7 +173,8 @@ function profileOf(certificate: CertificateProfile | TrustedCertificate | Uint8A
  * renewable (3 years), or past the card's 8-year maximum. Bounds are instants: `notAfter` itself is
  * still valid, `renewalOpensAt` and `renewalClosesAt` are inside the window.
  * @throws MoicaLifecycleError `NOT_A_MOICA_CERTIFICATE` for another CA's or
- * a CA certificate, `INVALID_LIFECYCLE_DATE` for a bad date (or `options` that is not an object);
+ * a CA certificate, `INVALID_LIFECYCLE_DATE` for a bad date (or `options` that is not an object, or a
+ * profile whose `validity.notBefore`/`notAfter` are not Dates, as in a JSON copy);
  * CertificateParseError for input that is not a certificate (`NOT_A_CERTIFICATE` for `null` or another value
  * that is neither bytes, text, a `TrustedCertificate` nor a profile).
  */
@@ -170,9 +189,9 @@ export function moicaLifecycle(
   if (profile.authority.id !== 'moica' || profile.purpose === 'ca') {
     throw new MoicaLifecycleError('NOT_A_MOICA_CERTIFICATE', `not a MOICA citizen certificate (authority ${profile.authority.id}, ${profile.purpose})`);
   }
-  // `null` is refused, not read as "now" or "this certificate's notBefore": only a left-out date is defaulted.
+  const { notBefore, notAfter } = validityOf(profile);
+  // `null` is refused, not read as "now": only a left-out date is defaulted.
   const at = validDate('at', options.at === undefined ? new Date() : options.at);
-  const { notBefore, notAfter } = profile.validity;
   let maximumBasis: MoicaMaximumBasis;
   let maximumEndsAt: Date;
   if (options.cardIssuedAt !== undefined) {

@@ -120,6 +120,27 @@ describe('MOICA lifecycle (seed: 展期 from 60 days before expiry to 3 years af
     }
   });
 
+  it('a profile whose validity dates are not Dates (a JSON copy) is a typed error naming the profile field', () => {
+    const copy = JSON.parse(JSON.stringify(parseCertificate(holder.sign.certificate))) as ReturnType<typeof parseCertificate>;
+    const thrown = (fn: () => unknown): unknown => {
+      try {
+        fn();
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    };
+    for (const options of [{}, { cardIssuedAt: NOT_BEFORE }]) {
+      const err = thrown(() => moicaLifecycle(copy, options));
+      expect(err).toBeInstanceOf(MoicaLifecycleError);
+      expect(err).toMatchObject({ code: 'INVALID_LIFECYCLE_DATE', message: expect.stringContaining("the profile's validity.notBefore must be a valid Date, not the string") });
+      expect((err as Error).message).not.toContain('cardIssuedAt');
+    }
+    const profile = parseCertificate(holder.sign.certificate);
+    const badEnd = { ...profile, validity: { ...profile.validity, notAfter: new Date(Number.NaN) } };
+    expect(thrown(() => moicaLifecycle(badEnd))).toMatchObject({ code: 'INVALID_LIFECYCLE_DATE', message: expect.stringContaining('validity.notAfter must be a valid Date, not an Invalid Date') });
+  });
+
   it('refuses other authorities, CA certificates, bad dates and non-certificates with typed errors', async () => {
     const company = await pki.issueCardHolder({ authority: 'moeaca', notBefore: NOT_BEFORE, notAfter: NOT_AFTER });
     const code = (fn: () => unknown): string | undefined => {
