@@ -38,6 +38,21 @@ async function decryptRoundTrip(card: HiCOSCard, pin: Uint8Array): Promise<Docto
   });
 }
 
+const REMEDY_PIN_FORMAT = { zhTW: 'PIN碼須為6至8碼', en: 'The PIN must be 6 to 8 characters' } as const;
+const REMEDY_VERIFY_FAILED = {
+  zhTW: '卡片或讀卡機無法完成PIN碼驗證：請重新插卡，關閉其他占用讀卡機的程式後再試；仍失敗請確認為 HiCOS 憑證IC卡',
+  en: 'The card or reader could not complete the PIN check: re-insert the card, close programs that hold the reader and retry; if it still fails, check it is a HiCOS certificate card',
+} as const;
+
+/**
+ * What to do when VERIFY did not answer right or wrong. Only a PIN refused before sending
+ * (`INVALID_PIN_FORMAT`) is about its length; a card status, a garbled answer or a lost reader is not, and
+ * length advice there would have the holder doubt a good PIN.
+ */
+function remedyOf(error: unknown): { zhTW: string; en: string } {
+  return error instanceof HiCOSError && error.code === 'INVALID_PIN_FORMAT' ? REMEDY_PIN_FORMAT : REMEDY_VERIFY_FAILED;
+}
+
 /**
  * PIN verification, then sign-and-verify and encrypt-and-decrypt round trips.
  * Each key operation presents the (now known good) PIN again: Gen2 cards open a
@@ -58,17 +73,24 @@ export async function pinChecks(card: HiCOSCard, pin: Uint8Array): Promise<Docto
         }),
       ];
     }
-    return [check('pin', TITLE_PIN, 'fail', reason(error), { zhTW: 'PIN碼須為6至8碼', en: 'The PIN must be 6 to 8 characters' })];
+    return [check('pin', TITLE_PIN, 'fail', reason(error), remedyOf(error))];
   }
   if (result.status === 'locked') {
     return [check('pin', TITLE_PIN, 'fail', { en: 'the card is locked', zhTW: '卡片已鎖卡' }, { zhTW: '卡片已鎖卡：請以用戶代碼至內政部憑證管理中心網站線上解鎖', en: 'The card is locked: unlock it online at MOICA with your user code' })];
   }
   if (result.status === 'wrong') {
+    const left = result.retriesLeft;
+    // A card that does not say how many tries are left gets no count (not 「剩餘 ? 次機會」): the form's rule instead.
     return [
-      check('pin', TITLE_PIN, 'fail', { en: `wrong PIN, ${triesLeft(result.retriesLeft)}`, zhTW: `PIN碼錯誤，剩餘 ${result.retriesLeft ?? '?'} 次機會` }, {
-        zhTW: `PIN碼錯誤，剩餘 ${result.retriesLeft ?? '?'} 次機會，連續錯誤將鎖卡`,
-        en: `Wrong PIN, ${triesLeft(result.retriesLeft)}; more wrong tries lock the card`,
-      }),
+      left === undefined
+        ? check('pin', TITLE_PIN, 'fail', { en: 'wrong PIN (the card did not say how many tries are left)', zhTW: 'PIN碼錯誤（卡片未告知剩餘次數）' }, {
+            zhTW: 'PIN碼錯誤：PIN碼輸入錯誤連3次將鎖卡，請確認PIN碼後再試',
+            en: 'Wrong PIN: three wrong PINs in a row lock the card; make sure of the PIN before trying again',
+          })
+        : check('pin', TITLE_PIN, 'fail', { en: `wrong PIN, ${triesLeft(left)}`, zhTW: `PIN碼錯誤，剩餘 ${left} 次機會` }, {
+            zhTW: `PIN碼錯誤，剩餘 ${left} 次機會，連續錯誤將鎖卡`,
+            en: `Wrong PIN, ${triesLeft(left)}; more wrong tries lock the card`,
+          }),
     ];
   }
   const checks = [check('pin', TITLE_PIN, 'ok', { en: 'PIN accepted', zhTW: 'PIN碼正確' })];
