@@ -260,6 +260,11 @@ function checkHolderOptions(options: unknown): void {
     if (o[name] !== undefined && typeof o[name] !== 'string') throw new TestPkiError('BAD_OPTIONS', `issueCardHolder: option "${name}" must be a string`);
   }
   checkHolderStrings(o);
+  // On a MOICA card 2.16.886.1.100.2.51 is always 4 digits: another value ('12345', '', 'abcd') makes a holder
+  // no MOICA card can be, and a test passes on it. Other authorities may carry it as given.
+  if (o.authority === 'moica' && o.idHint !== undefined && !/^[0-9]{4}$/.test(o.idHint as string)) {
+    throw new TestPkiError('BAD_OPTIONS', `issueCardHolder: option "idHint" must be 4 digits (0–9) for a MOICA holder, such as '1234', not ${JSON.stringify(o.idHint)}`);
+  }
 }
 
 /**

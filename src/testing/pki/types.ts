@@ -39,7 +39,7 @@ export interface CardHolderOptions {
   notBefore?: Date;
   /** End of validity; default: five years later, at 15:59:59Z (23:59:59 Taiwan time). */
   notAfter?: Date;
-  /** MOICA 4-digit hint (2.16.886.1.100.2.51); default `1234` for MOICA, absent otherwise. */
+  /** MOICA 4-digit hint (2.16.886.1.100.2.51); default `1234` for MOICA (where it must be 4 digits), absent otherwise. */
   idHint?: string;
   /** MOEACA 統一編號 (2.16.886.1.100.2.101); default a checksum-valid test number. */
   businessId?: string;

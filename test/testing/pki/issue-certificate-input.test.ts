@@ -241,6 +241,16 @@ describe('issueCertificate refuses arguments it cannot use, naming them, before 
     expect(Buffer.from(parseCertificate(gca.sign.certificate).subject.der).includes(Buffer.from('0000000000000001'))).toBe(true);
   });
 
+  it('issueCardHolder: a MOICA idHint that is not 4 digits is refused (no MOICA card has one); other authorities take it as given', async () => {
+    for (const idHint of ['12345', '123', '', 'abcd', '12a4', '１２３４']) {
+      await expectRefused(() => pki.issueCardHolder({ authority: 'moica', idHint }), /^issueCardHolder: option "idHint" must be 4 digits \(0–9\) for a MOICA holder, such as '1234', not "/);
+    }
+    const moica = await pki.issueCardHolder({ authority: 'moica', idHint: '0042' });
+    expect(parseCertificate(moica.sign.certificate).identity.idHint).toBe('0042');
+    const gca = await (await createTestPki({ now, authorities: ['gca'] })).issueCardHolder({ authority: 'gca', idHint: '12345' });
+    expect(parseCertificate(gca.sign.certificate).identity.idHint).toBe('12345');
+  });
+
   it('issueCertificate: an e-mail that is not ASCII', async () => {
     await expectRefused(() => pki.issueCertificate({ issuer: 'root', subject, email: 'ü@example.tw' }), /^issueCertificate: option "email" must be ASCII only: subjectAltName's rfc822Name is an IA5String, not "ü@example.tw"$/);
   });
