@@ -236,7 +236,7 @@ describe.each(backends)('portal backend on the $name', ({ url, store: openStore,
     const list = await reviewer.call('GET', '/gps/api/review/applications');
     const apps = list.body.applications as Array<{ id: string; controlNumber: string; cards: Array<{ cardNumber: string }> }>;
     expect(apps).toHaveLength(1);
-    expect(apps[0]).toMatchObject({ controlNumber: 'E5600123', cards: [{ cardNumber: 'TP03000011112222' }] });
+    expect(apps[0]).toMatchObject({ controlNumber: 'E5600123', cards: [{ cardNumber: 'TP03000011112222', holderName: '王小明', certificateName: '王小明' }] });
     const approved = await reviewer.call('POST', `/gps/api/review/applications/${apps[0]?.id}/approve`, {});
     expect(approved.body).toMatchObject({ status: 'approved', sentTo: 'service@example.com.tw' });
 

@@ -335,7 +335,8 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
         id: application.id,
         controlNumber: application.controlNumber,
         companyName: application.basicData?.companyName ?? '',
-        cards: cards.map((c) => ({ cardNumber: c.cardNumber, holderName: c.holderName, phone: c.phone, email: c.email })),
+        // The typed 自然人憑證姓名 and the certificate's own name, for the reviewer to compare.
+        cards: cards.map((c) => ({ cardNumber: c.cardNumber, holderName: c.holderName, certificateName: c.certificateName ?? '', phone: c.phone, email: c.email })),
         // underReview: when it was sent for review; approved: when it was approved or its link last sent.
         [status === 'approved' ? 'approvedAt' : 'submittedAt']: application.updatedAt,
       });

@@ -2,6 +2,11 @@
 // approved ones not yet activated, with 重新寄送認證信 (a new link; the earlier ones stop working).
 'use strict';
 
+// The typed 自然人憑證姓名, and the certificate's name beside it when they differ.
+function cardName(c) {
+  return c.certificateName && c.certificateName !== c.holderName ? c.holderName + '（憑證：' + c.certificateName + '）' : c.holderName;
+}
+
 async function load() {
   var rows = $('review-rows');
   rows.innerHTML = '';
@@ -19,7 +24,7 @@ async function load() {
     tr.appendChild(cell(app.controlNumber));
     tr.appendChild(cell(app.companyName));
     tr.appendChild(cell(app.cards.map(function (c) { return c.cardNumber; }).join(', ')));
-    tr.appendChild(cell(app.cards.map(function (c) { return c.holderName; }).join(', ')));
+    tr.appendChild(cell(app.cards.map(cardName).join(', ')));
     tr.appendChild(cell(new Date(app.submittedAt).toLocaleString('zh-TW')));
     var actions = document.createElement('td');
     var approve = document.createElement('button');
@@ -61,7 +66,7 @@ async function loadApproved() {
     tr.appendChild(cell(app.controlNumber));
     tr.appendChild(cell(app.companyName));
     tr.appendChild(cell(app.cards.map(function (c) { return c.cardNumber; }).join(', ')));
-    tr.appendChild(cell(app.cards.map(function (c) { return c.holderName; }).join(', ')));
+    tr.appendChild(cell(app.cards.map(cardName).join(', ')));
     tr.appendChild(cell(new Date(app.approvedAt).toLocaleString('zh-TW')));
     var actions = document.createElement('td');
     var resend = document.createElement('button');
