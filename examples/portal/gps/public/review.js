@@ -7,13 +7,15 @@ function cardName(c) {
   return c.certificateName && c.certificateName !== c.holderName ? c.holderName + '（憑證：' + c.certificateName + '）' : c.holderName;
 }
 
-async function load() {
-  var rows = $('review-rows');
+// One list of applications: `rowsId` filled from `path`, `empty` when there are none, each row ending with the
+// time in `timeKey` and the cell `actionsOf(app)` returns.
+async function loadList(rowsId, path, empty, timeKey, actionsOf) {
+  var rows = $(rowsId);
   rows.innerHTML = '';
-  var data = await api('GET', '/gps/api/review/applications');
+  var data = await api('GET', path);
   if (data.applications.length === 0) {
     var tr = document.createElement('tr');
-    var td = cell('目前沒有審核中的申請');
+    var td = cell(empty);
     td.colSpan = 6;
     tr.appendChild(td);
     rows.appendChild(tr);
@@ -25,7 +27,14 @@ async function load() {
     tr.appendChild(cell(app.companyName));
     tr.appendChild(cell(app.cards.map(function (c) { return c.cardNumber; }).join(', ')));
     tr.appendChild(cell(app.cards.map(cardName).join(', ')));
-    tr.appendChild(cell(new Date(app.submittedAt).toLocaleString('zh-TW')));
+    tr.appendChild(cell(new Date(app[timeKey]).toLocaleString('zh-TW')));
+    tr.appendChild(actionsOf(app));
+    rows.appendChild(tr);
+  });
+}
+
+function load() {
+  return loadList('review-rows', '/gps/api/review/applications', '目前沒有審核中的申請', 'submittedAt', function (app) {
     var actions = document.createElement('td');
     var approve = document.createElement('button');
     approve.textContent = '審核通過';
@@ -44,38 +53,19 @@ async function load() {
     actions.appendChild(approve);
     actions.appendChild(reason);
     actions.appendChild(reject);
-    tr.appendChild(actions);
-    rows.appendChild(tr);
+    return actions;
   });
 }
 
-async function loadApproved() {
-  var rows = $('approved-rows');
-  rows.innerHTML = '';
-  var data = await api('GET', '/gps/api/review/approved');
-  if (data.applications.length === 0) {
-    var tr = document.createElement('tr');
-    var td = cell('目前沒有待開通的帳號');
-    td.colSpan = 6;
-    tr.appendChild(td);
-    rows.appendChild(tr);
-  }
-  data.applications.forEach(function (app) {
-    var tr = document.createElement('tr');
-    tr.dataset.controlNumber = app.controlNumber;
-    tr.appendChild(cell(app.controlNumber));
-    tr.appendChild(cell(app.companyName));
-    tr.appendChild(cell(app.cards.map(function (c) { return c.cardNumber; }).join(', ')));
-    tr.appendChild(cell(app.cards.map(cardName).join(', ')));
-    tr.appendChild(cell(new Date(app.approvedAt).toLocaleString('zh-TW')));
+function loadApproved() {
+  return loadList('approved-rows', '/gps/api/review/approved', '目前沒有待開通的帳號', 'approvedAt', function (app) {
     var actions = document.createElement('td');
     var resend = document.createElement('button');
     resend.textContent = '重新寄送認證信';
     resend.className = 'reissue';
     resend.addEventListener('click', function () { reissue(app); });
     actions.appendChild(resend);
-    tr.appendChild(actions);
-    rows.appendChild(tr);
+    return actions;
   });
 }
 
