@@ -214,6 +214,7 @@ describeEachStore('enroll_t_official_app', (db) => {
         agencyName: '內政部移民署',
         reason: '公務人員',
         formNumber: String(app.formNumber),
+        office: {}, // the member's copy: the office row is blank until 收件
       });
       const html = renderOfficialApplicationForm(form);
       for (const text of ['我的E政府公務帳號申請書', '會員帳號', 'clairesu1234', '民國 115年3月2日', '張美善', '內政部移民署', NIA, '公務人員', '本人簽名', '(02)2192-7186', 'egov@service.gov.tw']) {
