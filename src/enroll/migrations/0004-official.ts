@@ -7,6 +7,7 @@
  * every new application column is nullable.
  */
 import type { Migration } from './migration.js';
+import { dropStatusChecks } from './status-rules-sql.js';
 
 export const officialSchema: Migration = {
   id: '0004-official',
@@ -35,21 +36,7 @@ ALTER TABLE enroll_official_applications ADD COLUMN decided_at timestamptz;
 -- The old status CHECK is found in the catalog, not dropped by name (as 0008 does): a DBA or a restore may have
 -- renamed it, and then the by-name DROP failed the upgrade from 0001 (the ledger has ids only, so databases that
 -- already ran this migration are not touched by the change; the resulting schema is the same).
-DO $twpki$
-DECLARE
-  found record;
-BEGIN
-  FOR found IN
-    SELECT c.conname
-      FROM pg_constraint c
-     WHERE c.conrelid = 'enroll_official_applications'::regclass
-       AND c.contype = 'c'
-       AND pg_get_constraintdef(c.oid) LIKE 'CHECK ((status = ANY %'
-  LOOP
-    EXECUTE format('ALTER TABLE enroll_official_applications DROP CONSTRAINT %I', found.conname);
-  END LOOP;
-END
-$twpki$;
+${dropStatusChecks('enroll_official_applications')}
 ALTER TABLE enroll_official_applications ADD CONSTRAINT enroll_official_applications_status_check
   CHECK (status IN ('underReview','manualReview','approved','rejected','cancelled'));
 CREATE INDEX enroll_official_applications_member ON enroll_official_applications (member_id, attempt);

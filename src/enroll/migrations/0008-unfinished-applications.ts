@@ -13,36 +13,14 @@
  * (until 2026-12-02 every unique partial index there was dropped).
  */
 import type { Migration } from './migration.js';
+import { dropOpenIndex, dropStatusChecks } from './status-rules-sql.js';
 
 export const unfinishedApplicationsSchema: Migration = {
   id: '0008-unfinished-applications',
   sql: `
-DO $twpki$
-DECLARE
-  found record;
-BEGIN
-  FOR found IN
-    SELECT c.conrelid::regclass AS tab, c.conname
-      FROM pg_constraint c
-     WHERE c.conrelid IN ('enroll_account_applications'::regclass, 'enroll_waste_applications'::regclass)
-       AND c.contype = 'c'
-       AND pg_get_constraintdef(c.oid) LIKE 'CHECK ((status = ANY %'
-  LOOP
-    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', found.tab, found.conname);
-  END LOOP;
-  FOR found IN
-    SELECT i.indexrelid::regclass AS idx
-      FROM pg_index i
-     WHERE i.indrelid = 'enroll_account_applications'::regclass
-       AND i.indisunique AND i.indpred IS NOT NULL
-       AND i.indnkeyatts = 1 AND i.indexprs IS NULL
-       AND i.indkey[0] = (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attname = 'control_number')
-       AND pg_get_expr(i.indpred, i.indrelid) LIKE '(status <> ALL (ARRAY[%'
-  LOOP
-    EXECUTE format('DROP INDEX %s', found.idx);
-  END LOOP;
-END
-$twpki$;
+${dropStatusChecks('enroll_account_applications')}
+${dropStatusChecks('enroll_waste_applications')}
+${dropOpenIndex('enroll_account_applications', 'control_number', '(status <> ALL (ARRAY[%')}
 ALTER TABLE enroll_account_applications ADD CONSTRAINT enroll_account_applications_status_check
   CHECK (status IN ('draft','basicDataVerified','emsRejected','underReview','approved','rejected','active','abandoned'));
 CREATE UNIQUE INDEX enroll_account_applications_open_key

@@ -6,12 +6,13 @@
  * index only: see 0008).
  */
 import type { Migration } from './migration.js';
-import { dropStatusRules } from './status-rules-sql.js';
+import { dropOpenIndex, dropStatusChecks } from './status-rules-sql.js';
 
 export const closedAccountsSchema: Migration = {
   id: '0009-closed-accounts',
   sql: `
-${dropStatusRules('enroll_account_applications', 'control_number', '(status <> ALL (ARRAY[%')}
+${dropStatusChecks('enroll_account_applications')}
+${dropOpenIndex('enroll_account_applications', 'control_number', '(status <> ALL (ARRAY[%')}
 ALTER TABLE enroll_account_applications ADD CONSTRAINT enroll_account_applications_status_check
   CHECK (status IN ('draft','basicDataVerified','emsRejected','underReview','approved','rejected','active','abandoned','closed'));
 CREATE UNIQUE INDEX enroll_account_applications_open_key

@@ -13,7 +13,7 @@
  * `receiveForm` replaces (the overdue query skips `manualReview`).
  */
 import type { Migration } from './migration.js';
-import { dropStatusRules } from './status-rules-sql.js';
+import { dropOpenIndex, dropStatusChecks } from './status-rules-sql.js';
 
 export const officialFormReceiptSchema: Migration = {
   id: '0010-official-form-receipt',
@@ -24,7 +24,8 @@ ALTER TABLE enroll_official_applications ADD COLUMN form_received_via text
 ALTER TABLE enroll_official_applications ADD COLUMN form_received_by text;
 ALTER TABLE enroll_official_applications ADD CONSTRAINT enroll_official_applications_receipt_check
   CHECK ((form_received_at IS NULL) = (form_received_via IS NULL) AND (form_received_at IS NULL) = (form_received_by IS NULL));
-${dropStatusRules('enroll_official_applications', 'member_id', '(status = ANY (ARRAY[%')}
+${dropStatusChecks('enroll_official_applications')}
+${dropOpenIndex('enroll_official_applications', 'member_id', '(status = ANY (ARRAY[%')}
 ALTER TABLE enroll_official_applications ADD CONSTRAINT enroll_official_applications_status_check
   CHECK (status IN ('underReview','manualReview','formReceived','approved','rejected','cancelled'));
 CREATE UNIQUE INDEX enroll_official_applications_open_key

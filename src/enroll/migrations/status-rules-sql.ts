@@ -1,17 +1,12 @@
 /**
  * SQL for migrations that widen a table's set of states: the old status CHECK and the open-application index are
  * found in the catalog by what they say, not dropped by name (a DBA or a restore may have renamed them, and a
- * renamed old CHECK left in place would refuse every new state). The index is the unique partial one on `keyColumn`
- * alone whose condition starts as `predicateStart` says, as every release wrote it; a DBA's other unique partial
- * indexes on the table stay.
+ * renamed old CHECK left in place would refuse every new state; an old index would keep counting the new state
+ * as open). The migration then adds the new CHECK and index under their own names.
  */
 
-/**
- * A `DO` block dropping `table`'s status CHECKs and its open-application index on `keyColumn`.
- * @param predicateStart how the index condition's text begins in `pg_get_expr` (a LIKE pattern), e.g.
- *   `(status = ANY (ARRAY[%` for `status IN (…)`, `(status <> ALL (ARRAY[%` for `status NOT IN (…)`.
- */
-export function dropStatusRules(table: string, keyColumn: string, predicateStart: string): string {
+/** A `DO` block dropping every status CHECK (`CHECK ((status = ANY …`) of `table`. */
+export function dropStatusChecks(table: string): string {
   return `DO $twpki$
 DECLARE
   found record;
@@ -25,6 +20,22 @@ BEGIN
   LOOP
     EXECUTE format('ALTER TABLE ${table} DROP CONSTRAINT %I', found.conname);
   END LOOP;
+END
+$twpki$;`;
+}
+
+/**
+ * A `DO` block dropping `table`'s open-application index: the unique partial one on `keyColumn` alone whose
+ * condition starts as `predicateStart` says, as every release wrote it; a DBA's other unique partial indexes on
+ * the table stay.
+ * @param predicateStart how the index condition's text begins in `pg_get_expr` (a LIKE pattern), e.g.
+ *   `(status = ANY (ARRAY[%` for `status IN (…)`, `(status <> ALL (ARRAY[%` for `status NOT IN (…)`.
+ */
+export function dropOpenIndex(table: string, keyColumn: string, predicateStart: string): string {
+  return `DO $twpki$
+DECLARE
+  found record;
+BEGIN
   FOR found IN
     SELECT i.indexrelid::regclass AS idx
       FROM pg_index i
