@@ -26,6 +26,10 @@ export type OptionRule =
       readonly required?: boolean;
     }
   | {
+      /** `true` or `false` (a string such as `'false'` from an environment variable would otherwise read as true). */
+      readonly kind: 'boolean';
+    }
+  | {
       /** Checked by the flow itself (policies, limits, lists): only its name is known here. */
       readonly kind: 'other';
     };
@@ -57,6 +61,10 @@ export function checkFlowOptions(flow: string, options: unknown, own: Readonly<R
   for (const [name, rule] of Object.entries(rules)) {
     if (rule.kind === 'other') continue;
     const value = given[name];
+    if (rule.kind === 'boolean') {
+      if (value !== undefined && typeof value !== 'boolean') throw new RangeError(`${flow}: option ${name} must be true or false, not ${describeValue(value)}`);
+      continue;
+    }
     if (value === undefined) {
       if (rule.required === true) throw new RangeError(`${flow}: option ${name} is required: ${rule.what}`);
       continue;

@@ -16,7 +16,7 @@ import type { OrgStatus } from '../machine/org-machine.js';
 import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
 import * as registration from './org-first-registration.js';
 import * as replacement from './org-replacement.js';
-import { checkAgencyFlowOptions, checkRequireAdministratorNationalId, type OrgRegistrationOptions } from './org-shared.js';
+import { checkAgencyFlowOptions, type OrgRegistrationOptions } from './org-shared.js';
 import { consentsOf } from './org-receipts-table.js';
 import { REGISTRATION_QUEUE } from './org-registrations-table.js';
 import { parseActor } from '../domain/actor.js';
@@ -43,9 +43,8 @@ export class OrgRegistrationFlow {
     checkAgencyFlowOptions('OrgRegistrationFlow', options, {
       permissions: { kind: 'other' },
       termsVersion: { kind: 'other' },
-      requireAdministratorNationalId: { kind: 'other' },
+      requireAdministratorNationalId: { kind: 'boolean' },
     });
-    checkRequireAdministratorNationalId(options.requireAdministratorNationalId);
     this.o = options;
   }
 

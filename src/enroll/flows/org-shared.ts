@@ -7,7 +7,6 @@
 import type { BusinessCalendar } from '../domain/business-day.js';
 import type { CardIdentity } from '../domain/card-holder.js';
 import { EnrollError, InvalidInputError } from '../errors.js';
-import { describeValue } from '../../shared/describe-value.js';
 import type { Agency, AgencyDirectory } from '../ports/agency-directory.js';
 import type { Clock } from '../ports/clock.js';
 import type { EnrollStore, SqlSession } from '../store/store.js';
@@ -79,17 +78,6 @@ export function checkIdHintRule(value: unknown): void {
 export function checkAgencyFlowOptions(flow: string, options: { readonly idHintRule?: unknown }, own: Readonly<Record<string, OptionRule>>): void {
   checkFlowOptions(flow, options, { agencies: AGENCIES_RULE, calendar: { kind: 'other' }, idHintRule: { kind: 'other' }, ...own });
   checkIdHintRule(options.idHintRule);
-}
-
-/**
- * Checks the `requireAdministratorNationalId` option of the organization flow when it is built: a boolean (a
- * string such as `'false'` from an environment variable would otherwise read as true).
- * @throws RangeError naming the flow and the option.
- */
-export function checkRequireAdministratorNationalId(value: unknown): void {
-  if (value !== undefined && typeof value !== 'boolean') {
-    throw new RangeError(`OrgRegistrationFlow: option requireAdministratorNationalId must be true or false, not ${describeValue(value)}`);
-  }
 }
 
 /**
