@@ -84,7 +84,7 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
 const NEW_DATA = '中文姓名或身分證統一編號已變更，須重新申請公務帳號並經人事行政總處核對';
 
 /** Back to 自然人 (a general account), without agency. */
-async function demoteMember(tx: SqlSession, memberId: string, at: string): Promise<OfficialMember> {
+export async function demoteMember(tx: SqlSession, memberId: string, at: string): Promise<OfficialMember> {
   const rows = await tx.query(
     `UPDATE enroll_official_members SET member_type='citizen', agency_oid=NULL, agency_name=NULL, updated_at=$2, version=version+1
      WHERE member_id=$1 RETURNING *`,
@@ -152,6 +152,16 @@ export async function getMember(o: OfficialAccountOptions, memberId: string): Pr
   return o.store.transaction((tx) => readMember(tx, id));
 }
 
+/** 公務人員 of `agency` (an approval, or the personnel record naming another agency). */
+export async function makeOfficial(tx: SqlSession, memberId: string, agency: { readonly oid: string; readonly name: string }, at: string): Promise<OfficialMember> {
+  const rows = await tx.query(
+    `UPDATE enroll_official_members SET member_type='official', agency_oid=$2, agency_name=$3, updated_at=$4, version=version+1
+     WHERE member_id=$1 RETURNING *`,
+    [memberId, agency.oid, agency.name, at],
+  );
+  return memberFromRow(rows[0] ?? {});
+}
+
 /**
  * Makes the member 公務人員 of the application's agency (approval), audited
  * as `becomeOfficial` on the member. Applications of members the SDK has no
@@ -165,11 +175,7 @@ export async function promoteMember(
 ): Promise<OfficialMember | undefined> {
   const member = await lockMember(tx, app.memberId);
   if (member === undefined) return undefined;
-  const rows = await tx.query(
-    `UPDATE enroll_official_members SET member_type='official', agency_oid=$2, agency_name=$3, updated_at=$4, version=version+1
-     WHERE member_id=$1 RETURNING *`,
-    [app.memberId, app.agencyOid, app.agencyName, at],
-  );
+  const promoted = await makeOfficial(tx, app.memberId, { oid: app.agencyOid, name: app.agencyName }, at);
   await recordTransition(tx, {
     flow: 'officialAccount',
     subject: app.memberId,
@@ -180,5 +186,5 @@ export async function promoteMember(
     to: 'official',
     reason: `${app.agencyOid} ${app.agencyName} (application ${app.id})`,
   });
-  return memberFromRow(rows[0] ?? {});
+  return promoted;
 }

@@ -19,7 +19,8 @@ import { EnrollError, IssueCollector } from '../errors.js';
 import { recordTransition } from '../store/audit.js';
 import { OFFICIAL_COMMANDS, authorize } from './authorization.js';
 import { agencyFor } from './official-application.js';
-import { applicationFromRow, approvedAutomatically, lockMember, memberFromRow, readMember, type OfficialMember } from './official-records.js';
+import { demoteMember, makeOfficial } from './official-members.js';
+import { applicationFromRow, approvedAutomatically, lockMember, readMember, type OfficialMember } from './official-records.js';
 import type { SqlSession } from '../store/store.js';
 import { guarded, parseMemberId, type OfficialAccountOptions } from './official-shared.js';
 
@@ -170,17 +171,7 @@ export async function followPersonnelRecord(
       if (member.memberType !== 'official' || member.agencyOid !== known.agencyOid) return { member, outcome: 'unchanged', ...listed };
       if (agency !== undefined && recordDiffers === 'auto' && (await approvedByHand(tx, member))) return { member, outcome: 'differs', ...listed };
       const at = o.clock.now().toISOString();
-      const rows =
-        agency === undefined
-          ? await tx.query(
-              `UPDATE enroll_official_members SET member_type='citizen', agency_oid=NULL, agency_name=NULL, updated_at=$2, version=version+1 WHERE member_id=$1 RETURNING *`,
-              [member.memberId, at],
-            )
-          : await tx.query(
-              `UPDATE enroll_official_members SET agency_oid=$2, agency_name=$3, updated_at=$4, version=version+1 WHERE member_id=$1 RETURNING *`,
-              [member.memberId, agency.oid, agency.name, at],
-            );
-      const after = memberFromRow(rows[0] ?? {});
+      const after = agency === undefined ? await demoteMember(tx, member.memberId, at) : await makeOfficial(tx, member.memberId, agency, at);
       await recordTransition(tx, {
         flow: 'officialAccount',
         subject: member.memberId,
