@@ -14,12 +14,15 @@ import {
   CITIZEN_CARD_NO,
   COMPANY,
   COMPANY_CARD_NO,
+  JPEG,
   OTHER_COMPANY,
   OTHER_COMPANY_CARD_NO,
+  PDF,
   REVIEWER,
   approvedApplication,
   cardRig,
   codeFromMail,
+  form,
   registry,
   type CardRig,
 } from './waste-fixtures.js';
@@ -101,6 +104,31 @@ describeEachStore('enroll_t_waste_act', (db) => {
       await flow.activate({ ...COMPANY, verificationCode: code, holder: citizen }, APPLICANT);
       await flow.setLoginMethod(COMPANY, 'citizenCard', 'disabled', REVIEWER);
       expect((await enrollFailure(flow.login(await rig.login(rig.citizen, CITIZEN_CARD_NO)))).code).toBe('LOGIN_METHOD_DISABLED');
+    });
+
+    it('a new code keeps the login methods as last set: a method the company switched off stays off, one a reviewer switched on stays on', async () => {
+      await approvedApplication(flow, mailer);
+      // The company switches 自然人憑證登入 off (its own to do); a new code must not switch it back on.
+      await flow.setLoginMethod(COMPANY, 'citizenCard', 'disabled', APPLICANT);
+      const resent = await flow.resendVerificationCode(COMPANY, APPLICANT);
+      expect(resent.login.methods).toEqual({ citizenCard: 'disabled', companyCard: 'enabled' });
+      const citizen = await rig.login(rig.citizen, CITIZEN_CARD_NO);
+      const fresh = codeFromMail(mailer.last()?.text ?? '');
+      expect((await enrollFailure(flow.activate({ ...COMPANY, verificationCode: fresh, holder: citizen }, APPLICANT))).code).toBe('LOGIN_METHOD_DISABLED');
+
+      // A 申請書 with both 停用, where a reviewer then switched one on: the resend carries a code, and the method stays on.
+      const other = { businessId: OTHER_COMPANY };
+      const none = await flow.apply(form({ ...other, controlNumber: '', methods: { citizenCard: 'disabled', companyCard: 'disabled' } }), APPLICANT);
+      await flow.uploadDocument(none.id, { kind: 'applicationForm', content: PDF }, APPLICANT);
+      await flow.uploadDocument(none.id, { kind: 'businessRegistration', content: JPEG }, APPLICANT);
+      await flow.submitForReview(none.id, APPLICANT);
+      expect((await flow.approve(none.id, REVIEWER)).codeSent).toBe(false);
+      await flow.setLoginMethod(other, 'citizenCard', 'enabled', REVIEWER);
+      const again = await flow.resendVerificationCode(other, REVIEWER);
+      expect([again.codeSent, again.login.methods.citizenCard]).toEqual([true, 'enabled']);
+      const code = codeFromMail(mailer.last()?.text ?? '');
+      const otherCitizen = await rig.login(rig.citizen2, CITIZEN2_CARD_NO);
+      expect((await flow.activate({ ...other, verificationCode: code, holder: otherCitizen }, APPLICANT)).binding.method).toBe('citizenCard');
     });
 
     it("a company card must carry the application's 統一編號; a card serves one company; only MOICA and MOEACA", async () => {

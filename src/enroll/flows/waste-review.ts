@@ -16,6 +16,7 @@ import { latestApproved, type WasteApplication } from './waste-records.js';
 import {
   LOGIN_METHODS,
   guardWaste,
+  lockLogin,
   parseApplicationId,
   takeCompanyKey,
   transition,
@@ -50,6 +51,12 @@ function keyOf(app: WasteApplication): CompanyKey {
  * Writes a fresh code for the application's company and mails it inside `tx` (a failed send rolls everything back).
  * A 申請書 with both methods 停用 still gets its login record (both 停用), but its mail carries no code: the code
  * could enable no card, and a 驗證碼 mailed for nothing only invites a 啟用憑證 that must fail.
+ *
+ * `methods`: an approval writes the 申請書's methods (a new 申請書 is how the manual changes them); a new code for
+ * an approved company (`current`) keeps the login record's, as a reviewer or the company last set them
+ * (`setLoginMethod`): a resend is not a new 申請書, and writing the old form's methods again switched back on a
+ * method the company had switched off. The mail then carries a code when the record or the 申請書 has a method
+ * 啟用 (the company may switch a method the 申請書 enabled back on itself).
  */
 async function grantCode(
   o: WasteSystemOptions,
@@ -58,11 +65,14 @@ async function grantCode(
   app: WasteApplication,
   owner: string,
   who: Actor,
+  methods: 'application' | 'current',
 ): Promise<{ account: LoginAccount; codeSent: boolean }> {
   const at = o.clock.now();
-  const { account, verificationCode } = await writeLoginCode(ctx, tx, keyOf(app), { companyName: app.companyName, methods: app.methods, owner }, who, at);
+  const current = methods === 'current' ? (await lockLogin(tx, keyOf(app)))?.record.methods : undefined;
+  const written = current ?? app.methods;
+  const { account, verificationCode } = await writeLoginCode(ctx, tx, keyOf(app), { companyName: app.companyName, methods: written, owner }, who, at);
   const branding = o.branding ?? WASTE_BRANDING;
-  const anyEnabled = LOGIN_METHODS.some((m) => app.methods[m] === 'enabled');
+  const anyEnabled = LOGIN_METHODS.some((m) => written[m] === 'enabled' || app.methods[m] === 'enabled');
   await sendNotice(
     o.mailer,
     anyEnabled
@@ -94,7 +104,7 @@ export async function approve(o: WasteSystemOptions, ctx: LoginContext, applicat
         who: who as Actor,
         decision: { note: reviewNote },
         apply: async (app, _at, owner) => {
-          granted = await grantCode(o, ctx, tx, app, owner, who as Actor);
+          granted = await grantCode(o, ctx, tx, app, owner, who as Actor, 'application');
           return mailedReason(app, granted.codeSent);
         },
       });
@@ -129,8 +139,9 @@ export async function reject(o: WasteSystemOptions, applicationId: string, revie
 }
 
 /**
- * A new 驗證碼 for a company with an approved application (old code dead, wrong attempts reset), mailed to its 承辦人;
- * for a 申請書 with both methods 停用 the approval mail again, without a code (`codeSent: false`).
+ * A new 驗證碼 for a company with an approved application (old code dead, wrong attempts reset), mailed to its 承辦人.
+ * The login methods stay as the record has them (a reviewer's or the company's `setLoginMethod` is kept). When
+ * neither the record nor the 申請書 has a method 啟用, the approval mail again, without a code (`codeSent: false`).
  */
 export async function resendVerificationCode(
   o: WasteSystemOptions,
@@ -153,7 +164,7 @@ export async function resendVerificationCode(
         to: 'approved',
         who: who as Actor,
         apply: async (app, _at, owner) => {
-          granted = await grantCode(o, ctx, tx, app, owner, who as Actor);
+          granted = await grantCode(o, ctx, tx, app, owner, who as Actor, 'current');
           return mailedReason(app, granted.codeSent);
         },
       });
