@@ -125,6 +125,7 @@ export type {
   OfficialApplicationItem,
   OfficialCard,
   OfficialFormReceipt,
+  OfficialFormReceiptCorrection,
   OfficialFormReceiptInput,
   OfficialMember,
   OfficialMemberInput,

@@ -236,6 +236,120 @@ describeEachStore('enroll_t_official_receipt', (db) => {
     });
   });
 
+  describe('correcting a mistyped 收件', () => {
+    const desk2 = { role: 'reviewer', id: 'desk2' } as const;
+
+    it('replaces arrival and channel, counts the due time again, audits old and new; the overdue list follows', async () => {
+      const app = await flow.apply(manualInput, member);
+      // Monday 11:00 the desk records a fax arriving now; it was in fact the e-mail of Saturday 22:00.
+      clock.set('2026-03-09T03:00:00Z');
+      const received = await flow.receiveForm(app.id, fax, reviewer);
+      expect(received.reviewDueAt).toBe('2026-03-10T16:00:00.000Z');
+      clock.set('2026-03-10T02:00:00Z');
+      expect((await flow.overdueReviews()).total).toBe(0);
+
+      const corrected = await flow.correctFormReceipt(
+        app.id,
+        { channel: 'email', receivedAt: '2026-03-07T22:00:00+08:00', expectedVersion: received.version },
+        desk2,
+        '誤植收件時間',
+      );
+      expect(corrected).toMatchObject({
+        status: 'formReceived',
+        // The recorder stays; who corrected it is in the audit entry.
+        formReceipt: { receivedAt: '2026-03-07T14:00:00.000Z', channel: 'email', receivedBy: 'egov-service' },
+        // Saturday → Monday is its working day, due when Monday ends: overdue on Tuesday.
+        reviewDueAt: '2026-03-09T16:00:00.000Z',
+        updatedAt: '2026-03-10T02:00:00.000Z',
+        version: received.version + 1,
+      });
+      expect(await flow.get(app.id)).toEqual(corrected);
+      expect((await flow.overdueReviews()).items.map((x) => x.id)).toEqual([app.id]);
+      const trail = await readAuditTrail(db(), { flow: 'officialAccount', subject: app.id });
+      expect(trail.slice(-1).map((e) => [e.event, e.from, e.to, e.actor.id, e.at, e.reason])).toEqual([
+        [
+          'correctFormReceipt',
+          'formReceived',
+          'formReceived',
+          'desk2',
+          '2026-03-10T02:00:00.000Z',
+          '收件更正：傳真 2026-03-09T03:00:00.000Z → E-mail 2026-03-07T14:00:00.000Z，審核期限 2026-03-10T16:00:00.000Z → 2026-03-09T16:00:00.000Z（原因：誤植收件時間）',
+        ],
+      ]);
+
+      // Corrected again to Monday 09:00 (no version, no reason): due when Tuesday ends, off the overdue list.
+      const again = await flow.correctFormReceipt(app.id, { channel: 'fax', receivedAt: '2026-03-09T01:00:00Z' }, reviewer);
+      expect([again.formReceipt?.receivedAt, again.formReceipt?.channel, again.reviewDueAt]).toEqual(['2026-03-09T01:00:00.000Z', 'fax', '2026-03-10T16:00:00.000Z']);
+      expect((await flow.overdueReviews()).total).toBe(0);
+      expect((await readAuditTrail(db(), { flow: 'officialAccount', subject: app.id })).slice(-1)[0]?.reason).toBe(
+        '收件更正：E-mail 2026-03-07T14:00:00.000Z → 傳真 2026-03-09T01:00:00.000Z，審核期限 2026-03-09T16:00:00.000Z → 2026-03-10T16:00:00.000Z',
+      );
+      expect(mailer.sent).toEqual([]);
+    });
+
+    it('only while formReceived: before 收件 and after the decision INVALID_TRANSITION; only a reviewer (FORBIDDEN)', async () => {
+      const fix = { channel: 'email', receivedAt: '2026-03-05T10:00:00+08:00' } as const;
+      const app = await flow.apply(manualInput, member);
+      expect(await code(flow.correctFormReceipt(app.id, fix, reviewer))).toBe('INVALID_TRANSITION');
+      await flow.receiveForm(app.id, fax, reviewer);
+      expect(await code(flow.correctFormReceipt(app.id, fix, member))).toBe('FORBIDDEN');
+      const approved = await flow.approve(app.id, reviewer);
+      const before = await tableCounts(db());
+      expect(await code(flow.correctFormReceipt(app.id, fix, reviewer))).toBe('INVALID_TRANSITION');
+      expect(await tableCounts(db())).toEqual(before);
+      expect(await flow.get(app.id)).toEqual(approved);
+      const events = (await readAuditTrail(db(), { flow: 'officialAccount', subject: app.id })).map((e) => e.event);
+      expect(events).toEqual(['apply', 'receiveForm', 'forbidden:correctFormReceipt', 'approve']);
+    });
+
+    it('bad input names the field, by the rules of 收件; nothing is written', async () => {
+      const app = await flow.apply(manualInput, member);
+      clock.advance(3_600_000);
+      const received = await flow.receiveForm(app.id, fax, reviewer);
+      const bad = (correction: unknown, reason?: unknown) =>
+        issues(flow.correctFormReceipt(app.id, correction as { channel: 'fax'; receivedAt: string }, reviewer, reason as string | undefined));
+      // A correction states the time: left out, it would silently become now.
+      expect(await bad({ channel: 'post' })).toEqual([
+        ['channel', 'NOT_AN_OPTION'],
+        ['receivedAt', 'REQUIRED'],
+      ]);
+      expect(await bad({ channel: 'fax', receivedAt: '2026-03-05T10:30:00' })).toEqual([['receivedAt', 'INVALID_FORMAT']]);
+      expect(await bad({ channel: 'fax', receivedAt: '2026-03-05T11:00:01+08:00' })).toEqual([['receivedAt', 'OUT_OF_RANGE']]);
+      expect(await bad({ channel: 'fax', receivedAt: '2026-03-05T09:59:59+08:00' })).toEqual([['receivedAt', 'OUT_OF_RANGE']]);
+      expect(await bad({ channel: 'fax', receivedAt: '2026-03-05T10:30:00+08:00', expectedVersion: '2' }, '')).toEqual([
+        ['expectedVersion', 'INVALID_FORMAT'],
+        ['reason', 'REQUIRED'],
+      ]);
+      expect(await bad(null)).toEqual([
+        ['channel', 'NOT_AN_OPTION'],
+        ['receivedAt', 'REQUIRED'],
+      ]);
+      expect(await flow.get(app.id)).toEqual(received);
+      expect((await readAuditTrail(db(), { flow: 'officialAccount', subject: app.id })).map((e) => e.event)).toEqual(['apply', 'receiveForm']);
+    });
+
+    it('a correction made from an older version is CONCURRENT_UPDATE: of three desks at once, one wins', async () => {
+      const app = await flow.apply(manualInput, member);
+      clock.advance(3_600_000);
+      const received = await flow.receiveForm(app.id, fax, reviewer);
+      const outcomes = await Promise.all(
+        ['10:10', '10:20', '10:30'].map((t, i) =>
+          flow
+            .correctFormReceipt(app.id, { channel: 'email', receivedAt: `2026-03-05T${t}:00+08:00`, expectedVersion: received.version }, { role: 'reviewer', id: `desk${i}` })
+            .then(
+              (x) => x.status as string,
+              (e: unknown) => (e as { code?: string }).code ?? String(e),
+            ),
+        ),
+      );
+      expect(outcomes.filter((o) => o === 'formReceived')).toHaveLength(1);
+      expect(outcomes.filter((o) => o === 'CONCURRENT_UPDATE')).toHaveLength(2);
+      const trail = await readAuditTrail(db(), { flow: 'officialAccount', subject: app.id });
+      expect(trail.filter((e) => e.event === 'correctFormReceipt')).toHaveLength(1);
+      expect((await flow.get(app.id)).version).toBe(received.version + 1);
+    });
+  });
+
   describe('races', () => {
     it('five desks record the same form at once: one 收件, the others INVALID_TRANSITION, one audit entry', async () => {
       const app = await flow.apply(manualInput, member);

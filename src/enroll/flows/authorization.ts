@@ -81,6 +81,7 @@ export const OFFICIAL_COMMANDS: CommandRules<
   | 'syncMember'
   | 'apply'
   | 'receiveForm'
+  | 'correctFormReceipt'
   | 'approve'
   | 'reject'
   | 'cancel'
@@ -93,6 +94,7 @@ export const OFFICIAL_COMMANDS: CommandRules<
   apply: { roles: ['applicant'], owns: { applicant: OWN_MEMBER } },
   // 收件 is the service desk's: the member says nothing by claiming its own form arrived.
   receiveForm: { roles: ['reviewer'] },
+  correctFormReceipt: { roles: ['reviewer'] },
   approve: { roles: ['reviewer'] },
   reject: { roles: ['reviewer'] },
   cancel: { roles: ['applicant'], owns: { applicant: "the member's own application: actor ID equals its memberId" } },

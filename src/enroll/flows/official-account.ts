@@ -34,7 +34,7 @@ export {
   type OfficialApplicationPreview,
 } from './official-application.js';
 export type { OfficialMemberInput } from './official-members.js';
-export type { OfficialFormReceiptInput } from './official-receipt.js';
+export type { OfficialFormReceiptCorrection, OfficialFormReceiptInput } from './official-receipt.js';
 export type { OfficialAccountApplication, OfficialApplicationItem, OfficialCard, OfficialFormReceipt, OfficialMember } from './official-records.js';
 export type { OverdueQuery } from './official-review.js';
 export type { OfficialAccountOptions } from './official-shared.js';
@@ -127,6 +127,15 @@ export class OfficialAccountFlow {
    */
   public receiveForm(applicationId: string, input: receipt.OfficialFormReceiptInput, reviewer: Actor): Promise<OfficialAccountApplication> {
     return receipt.receiveForm(this.o, applicationId, input, reviewer);
+  }
+
+  /**
+   * Corrects a mistyped 收件 (arrival time or channel) while the application is `formReceived`: both values are
+   * replaced, the due time counted again from the corrected arrival, and the audit entry `correctFormReceipt`
+   * keeps the old and new values with the optional `reason`. After the decision it is INVALID_TRANSITION.
+   */
+  public correctFormReceipt(applicationId: string, correction: receipt.OfficialFormReceiptCorrection, reviewer: Actor, reason?: string): Promise<OfficialAccountApplication> {
+    return receipt.correctFormReceipt(this.o, applicationId, correction, reviewer, reason);
   }
 
   /** Reviewer approves (`formReceived`, or `underReview`): the member becomes 公務人員 of the agency and gets the 核可通知信. */

@@ -2,12 +2,16 @@
  * 收件: the service desk records that a member's 我的E政府公務帳號申請書 arrived
  * (faxed to the 客服中心 or e-mailed, 注意事項 5). The form's one working day
  * (需計1個工作天內審核完畢) counts from this arrival, and only a received form
- * can be approved: before it nothing the member signed has been checked.
+ * can be approved: before it nothing the member signed has been checked. A
+ * mistyped 收件 is corrected, audited with the old and new values, until the
+ * application is decided.
  */
 import { parseActor, type Actor } from '../domain/actor.js';
-import { InvalidInputError, IssueCollector } from '../errors.js';
+import { parseRequiredText } from '../domain/identifiers.js';
+import { EnrollError, InvalidInputError, IssueCollector } from '../errors.js';
 import { OFFICIAL_FORM_CHANNEL_LABELS, type OfficialFormChannel } from '../machine/official-machine.js';
-import { applicationFromRow, type OfficialAccountApplication } from './official-records.js';
+import type { SqlSession } from '../store/store.js';
+import { applicationFromRow, type OfficialAccountApplication, type OfficialFormReceipt } from './official-records.js';
 import { parseApplicationId, reviewDueAt, transitionApplication, type OfficialAccountOptions } from './official-shared.js';
 import { offsetInstantMs } from './review-queue.js';
 
@@ -23,6 +27,23 @@ export interface OfficialFormReceiptInput {
   readonly receivedAt?: string;
 }
 
+/**
+ * Input of {@link OfficialAccountFlow.correctFormReceipt}: the 收件 as it should have been recorded. Both values
+ * are stated (the page shows the recorded ones to edit): a correction that left the time out must not move the
+ * arrival to now.
+ */
+export interface OfficialFormReceiptCorrection {
+  /** How the 申請書 came: `fax` (傳真至客服中心) or `email` (E-mail). */
+  readonly channel: OfficialFormChannel;
+  /** When it arrived: an ISO instant with its offset (`2026-03-02T09:30:00+08:00`); the same limits as at 收件. */
+  readonly receivedAt: string;
+  /**
+   * The application's `version` the correction was made from. Given, a write since (another desk's correction,
+   * say) is CONCURRENT_UPDATE rather than silently replaced; left out, the correction replaces whatever is there.
+   */
+  readonly expectedVersion?: number;
+}
+
 interface ParsedReceipt {
   readonly who: Actor;
   readonly id: string;
@@ -31,8 +52,8 @@ interface ParsedReceipt {
   readonly arrived: number | undefined;
 }
 
-function parseReceipt(applicationId: unknown, receipt: unknown, reviewer: unknown): ParsedReceipt {
-  const issues = new IssueCollector();
+/** The one rule set of a 收件's fields, for recording it and for correcting it (where `receivedAt` is required). */
+function parseReceipt(applicationId: unknown, receipt: unknown, reviewer: unknown, issues: IssueCollector, timeRequired: boolean): ParsedReceipt {
   const who = issues.take(() => parseActor(reviewer, 'reviewer'));
   const id = issues.take(() => parseApplicationId(applicationId));
   const r = (typeof receipt === 'object' && receipt !== null ? receipt : {}) as Record<string, unknown>;
@@ -41,8 +62,9 @@ function parseReceipt(applicationId: unknown, receipt: unknown, reviewer: unknow
   if (r.receivedAt !== undefined) {
     arrived = typeof r.receivedAt === 'string' ? offsetInstantMs(r.receivedAt) : Number.NaN;
     if (Number.isNaN(arrived)) issues.add('receivedAt', 'INVALID_FORMAT', 'must be an ISO instant with its offset (2026-03-02T09:30:00+08:00)');
+  } else if (timeRequired) {
+    issues.add('receivedAt', 'REQUIRED', 'a correction states when the 申請書 arrived (an ISO instant with its offset)');
   }
-  issues.throwIfAny();
   return { who: who as Actor, id: id as string, channel: r.channel as OfficialFormChannel, arrived };
 }
 
@@ -58,6 +80,33 @@ function arrivalOf(p: ParsedReceipt, app: OfficialAccountApplication, at: string
 }
 
 /**
+ * Writes the 收件 and its due time; `status` and `version` are those the caller locked (or was told), so a row
+ * changed meanwhile is CONCURRENT_UPDATE instead of being overwritten.
+ */
+async function writeReceipt(
+  o: OfficialAccountOptions,
+  tx: SqlSession,
+  app: OfficialAccountApplication,
+  version: number,
+  receipt: { channel: OfficialFormChannel; arrived: Date; by: string },
+  at: string,
+): Promise<OfficialAccountApplication> {
+  const rows = await tx.query(
+    `UPDATE enroll_official_applications SET status='formReceived', form_received_at=$3, form_received_via=$4, form_received_by=$5,
+       review_due_at=$6, updated_at=$7, version=version+1
+     WHERE id=$1 AND version=$2 RETURNING *`,
+    [app.id, version, receipt.arrived.toISOString(), receipt.channel, receipt.by, reviewDueAt(o, receipt.arrived), at],
+  );
+  if (rows[0] === undefined) throw new EnrollError('CONCURRENT_UPDATE', `official-account application ${app.id} changed since version ${version}; read it again`);
+  return applicationFromRow(rows[0]);
+}
+
+/** 傳真 2026-03-09T01:30:00.000Z: a receipt as the audit trail words it. */
+function receiptText(r: OfficialFormReceipt | undefined): string {
+  return r === undefined ? '' : `${OFFICIAL_FORM_CHANNEL_LABELS[r.channel]} ${r.receivedAt}`;
+}
+
+/**
  * {@link OfficialAccountFlow.receiveForm}: `manualReview` → `formReceived`, with the arrival, the channel and
  * the reviewer kept on the application and the due time counted from the arrival. Audited as `receiveForm`.
  * Recording it twice is INVALID_TRANSITION (the state says it was received), as is any other state.
@@ -68,23 +117,57 @@ export async function receiveForm(
   receipt: OfficialFormReceiptInput,
   reviewer: Actor,
 ): Promise<OfficialAccountApplication> {
-  const p = parseReceipt(applicationId, receipt, reviewer);
+  const issues = new IssueCollector();
+  const p = parseReceipt(applicationId, receipt, reviewer, issues, false);
+  issues.throwIfAny();
   return transitionApplication(
     o,
     p.id,
     'receiveForm',
     'formReceived',
     p.who,
-    async (tx, app, at) => {
-      const arrived = arrivalOf(p, app, at);
-      const rows = await tx.query(
-        `UPDATE enroll_official_applications SET status='formReceived', form_received_at=$2, form_received_via=$3, form_received_by=$4,
-           review_due_at=$5, updated_at=$6, version=version+1
-         WHERE id=$1 RETURNING *`,
-        [p.id, arrived.toISOString(), p.channel, p.who.id, reviewDueAt(o, arrived), at],
-      );
-      return applicationFromRow(rows[0] ?? {});
+    (tx, app, at) => writeReceipt(o, tx, app, app.version, { channel: p.channel, arrived: arrivalOf(p, app, at), by: p.who.id }, at),
+    (saved) => `收件：${receiptText(saved.formReceipt)}，審核期限 ${saved.reviewDueAt ?? ''}`,
+  );
+}
+
+/**
+ * {@link OfficialAccountFlow.correctFormReceipt}: replaces the arrival and the channel of a `formReceived`
+ * application and counts the due time again from the corrected arrival. The arrival obeys the same rules as at
+ * 收件. `receivedBy` stays the reviewer who recorded the 收件; who corrected it, and the old and new values, are
+ * in the audit entry `correctFormReceipt`. Before 收件 or after the decision it is INVALID_TRANSITION.
+ */
+export async function correctFormReceipt(
+  o: OfficialAccountOptions,
+  applicationId: string,
+  correction: OfficialFormReceiptCorrection,
+  reviewer: Actor,
+  reason?: string,
+): Promise<OfficialAccountApplication> {
+  const issues = new IssueCollector();
+  const p = parseReceipt(applicationId, correction, reviewer, issues, true);
+  const expected = (typeof correction === 'object' && correction !== null ? correction : {}) as Record<string, unknown>;
+  const version = expected.expectedVersion;
+  if (version !== undefined && (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1)) {
+    issues.add('expectedVersion', 'INVALID_FORMAT', "must be the application's version (a whole number from 1)");
+  }
+  const why = reason === undefined ? undefined : issues.take(() => parseRequiredText(reason, 'reason', 2000));
+  issues.throwIfAny();
+  let before: OfficialAccountApplication | undefined;
+  return transitionApplication(
+    o,
+    p.id,
+    'correctFormReceipt',
+    'formReceived',
+    p.who,
+    (tx, app, at) => {
+      before = app;
+      // A `formReceived` row always has its receipt (migration 0010's CHECK); the recorder is kept.
+      const by = app.formReceipt?.receivedBy ?? p.who.id;
+      return writeReceipt(o, tx, app, (version as number | undefined) ?? app.version, { channel: p.channel, arrived: arrivalOf(p, app, at), by }, at);
     },
-    (saved) => `收件：${OFFICIAL_FORM_CHANNEL_LABELS[p.channel]} ${saved.formReceipt?.receivedAt ?? ''}，審核期限 ${saved.reviewDueAt ?? ''}`,
+    (saved) =>
+      `收件更正：${receiptText(before?.formReceipt)} → ${receiptText(saved.formReceipt)}，審核期限 ${before?.reviewDueAt ?? ''} → ${saved.reviewDueAt ?? ''}` +
+      (why === undefined ? '' : `（原因：${why}）`),
   );
 }

@@ -8,11 +8,12 @@ import type { MachineDefinition } from './machine.js';
  * `underReview` (no personnel system configured: a reviewer checks instead).
  * On the 申請書 route the service desk records the form's arrival (收件) and
  * the application is `formReceived`: only then can it be approved, and its
- * one working day (注意事項 5) counts from the arrival.
+ * one working day (注意事項 5) counts from the arrival. A mistyped 收件 (time
+ * or channel) is corrected while it is `formReceived`, not after the decision.
  */
 export type OfficialStatus = 'underReview' | 'manualReview' | 'formReceived' | 'approved' | 'rejected' | 'cancelled';
 /** Events of the official-account flow after the application exists. */
-export type OfficialEvent = 'receiveForm' | 'approve' | 'reject' | 'cancel';
+export type OfficialEvent = 'receiveForm' | 'correctFormReceipt' | 'approve' | 'reject' | 'cancel';
 
 /** The official-account application's transitions; creation is described on {@link OfficialStatus}. */
 export const OFFICIAL_ACCOUNT_MACHINE: MachineDefinition<OfficialStatus, OfficialEvent> = {
@@ -28,6 +29,8 @@ export const OFFICIAL_ACCOUNT_MACHINE: MachineDefinition<OfficialStatus, Officia
     // No approval before 收件: nothing signed has been checked. A rejection needs no form (one never sent, say).
     { from: 'manualReview', event: 'reject', to: 'rejected' },
     { from: 'manualReview', event: 'cancel', to: 'cancelled', guard: '取消申請 by the member' },
+    // Only before the decision: the decided record (處理完畢時間, the notice sent) was judged on the 收件 it had.
+    { from: 'formReceived', event: 'correctFormReceipt', to: 'formReceived', guard: 'a mistyped 收件 (arrival or channel) replaced, audited' },
     { from: 'formReceived', event: 'approve', to: 'approved', guard: '申請書 received and checked' },
     { from: 'formReceived', event: 'reject', to: 'rejected' },
     { from: 'formReceived', event: 'cancel', to: 'cancelled', guard: '取消申請 by the member' },
