@@ -155,4 +155,44 @@ describe.each(backends)('portal waste and official systems on the $name', ({ sto
     expect((await wang('GET', `/official/applications/${String(manual.id)}/form`)).status).toBe(403);
     expect((await wang('POST', `/official/api/applications/${String(manual.id)}/cancel`, {})).status).toBe(403);
   });
+
+  it('official: the reviewer states when the 申請書 arrived (Taiwan time) and corrects a mistyped 收件 before the decision', async () => {
+    const claire = client(portal);
+    await claire('POST', '/official/api/login', { memberId: 'clairesu1234' });
+    // Whatever an earlier test left open is withdrawn: one open application per member.
+    for (const a of (await claire('GET', '/official/api/me')).json().applications as Array<{ id: string; status: string }>) {
+      if (a.status === 'manualReview' || a.status === 'formReceived') await claire('POST', `/official/api/applications/${a.id}/cancel`, {});
+    }
+    const id = String((await claire('POST', '/official/api/applications', { agencyOid: DEMO_FIRE_AGENCY_OID, reason: '公務人員', attested: true })).json().id);
+    const reviewer = client(portal);
+    await reviewer('POST', '/review/login', new URLSearchParams({ password: REVIEWER_PASSWORD, next: '/official/review' }).toString());
+    const act = (action: string, body: unknown) => reviewer('POST', `/official/api/review/applications/${id}/${action}`, body);
+    const stored = async () =>
+      (await portal.store.transaction((tx) => tx.query<{ at: string | null; form_received_via: string | null }>(`SELECT to_json(form_received_at)#>>'{}' AS at, form_received_via FROM enroll_official_applications WHERE id=$1`, [id])))[0];
+    // The arrival the desk types, as a datetime-local value in Taiwan time: the application's own instant + 8 h.
+    const created = Date.parse(String((await portal.store.transaction((tx) => tx.query<{ at: string }>(`SELECT to_json(created_at)#>>'{}' AS at FROM enroll_official_applications WHERE id=$1`, [id])))[0]?.at));
+    const local = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 23);
+
+    // Before the application, or not a time: refused naming the field, nothing recorded.
+    const early = await act('receive', { channel: 'fax', receivedAt: local(created - 60_000) });
+    expect([early.status, early.json().error]).toEqual([400, expect.objectContaining({ code: 'INVALID_INPUT', issues: [expect.objectContaining({ field: 'receivedAt', code: 'OUT_OF_RANGE' })] })]);
+    expect((await act('receive', { channel: 'fax', receivedAt: '昨天' })).json().error).toMatchObject({ issues: [{ field: 'receivedAt', code: 'INVALID_FORMAT' }] });
+    expect((await stored())?.form_received_via).toBeNull();
+
+    const received = await act('receive', { channel: 'fax', receivedAt: local(created) });
+    expect(received.status).toBe(200);
+    expect(received.json()).toMatchObject({ status: 'formReceived', receipt: { channel: 'fax', receivedAt: local(created).slice(0, 19) } });
+    expect(Date.parse(String((await stored())?.at))).toBe(created);
+
+    // 更正收件: it came by e-mail. From an older version it is refused; a future time names the field.
+    const fix = { channel: 'email', receivedAt: local(created), version: received.json().version };
+    expect((await act('correct-receipt', { ...fix, version: Number(fix.version) - 1 })).json().error).toMatchObject({ code: 'CONCURRENT_UPDATE' });
+    expect((await act('correct-receipt', { ...fix, receivedAt: local(Date.now() + 3_600_000) })).json().error).toMatchObject({ issues: [{ field: 'receivedAt', code: 'OUT_OF_RANGE' }] });
+    const corrected = await act('correct-receipt', { ...fix, reason: '實為 E-mail' });
+    expect(corrected.json()).toMatchObject({ status: 'formReceived', receipt: { channel: 'email' }, formReceived: expect.stringContaining('E-mail'), version: Number(fix.version) + 1 });
+    expect(await stored()).toMatchObject({ form_received_via: 'email' });
+    // After the decision the 收件 stands.
+    expect((await act('approve', { reason: '' })).json().status).toBe('approved');
+    expect((await act('correct-receipt', { ...fix, channel: 'fax', version: Number(fix.version) + 1 })).json().error).toMatchObject({ code: 'INVALID_TRANSITION' });
+  });
 });

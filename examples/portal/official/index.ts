@@ -4,7 +4,8 @@
  * 申請公務帳號 (自然人轉公務員: 新機關OID with 查詢機關OID, 新機關名稱, 申請原因, the
  * attestation, 「請確認是否要申請？」) → the automatic personnel check (a demo
  * personnel system) → approved at once, or the printable 我的E政府公務帳號申請書 →
- * 收件 by the service desk → reviewer queue (overdue ones marked) → notice
+ * 收件 by the service desk (arrival in Taiwan time, correctable until the
+ * decision) → reviewer queue (overdue ones marked) → notice
  * mail; 憑證上傳 and 憑證登入. Each route is one `OfficialAccountFlow` command.
  */
 import { fileURLToPath } from 'node:url';
@@ -57,6 +58,19 @@ export interface OfficialSettings {
 }
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
+const TAIPEI_OFFSET_MS = 8 * 3_600_000;
+const DATETIME_LOCAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/;
+
+/**
+ * A datetime-local value (`2026-03-09T08:30`, seconds optional) read as Taiwan time: the desk types the time on
+ * the fax, and the server's own time zone must not move it. Empty is `undefined` (now); anything else goes to
+ * the SDK unchanged, which refuses it naming `receivedAt`.
+ */
+function taipeiInstant(value: unknown): unknown {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !DATETIME_LOCAL.test(value)) return value;
+  return `${value.length === 16 ? `${value}:00` : value}+08:00`;
+}
 const SYSTEM: Actor = { role: 'system', id: 'portal-official' };
 
 /**
@@ -127,6 +141,8 @@ async function registerOfficial(app: FastifyInstance, ctx: PortalContext, settin
   const applicant = (memberId: string): Actor => ({ role: 'applicant', id: memberId });
   // The desk reads Taiwan time: a due time of Monday 00:00 in Taipei is not "Sunday 16:00Z".
   const taipeiTime = (iso: string): string => new Date(iso).toLocaleString('zh-TW', { timeZone: 'Asia/Taipei', hour12: false });
+  // The same instant as a datetime-local value in Taiwan time (UTC+8, no daylight saving), to edit a 收件.
+  const taipeiLocal = (iso: string): string => new Date(Date.parse(iso) + TAIPEI_OFFSET_MS).toISOString().slice(0, 19);
   const applicationView = (a: OfficialAccountApplication, overdue = false): Record<string, unknown> => ({
     id: a.id,
     status: a.status,
@@ -142,6 +158,9 @@ async function registerOfficial(app: FastifyInstance, ctx: PortalContext, settin
     overdue,
     // 收件 of the form's office row: 傳真 / E-mail and when.
     formReceived: a.formReceipt ? `${OFFICIAL_FORM_CHANNEL_LABELS[a.formReceipt.channel]} ${taipeiTime(a.formReceipt.receivedAt)}` : '',
+    // What the 更正收件 form starts from, and the version it was read at (a correction made meanwhile is refused).
+    receipt: a.formReceipt ? { channel: a.formReceipt.channel, receivedAt: taipeiLocal(a.formReceipt.receivedAt) } : null,
+    version: a.version,
     reviewNote: a.reviewNote ?? '',
   });
 
@@ -246,10 +265,19 @@ async function registerOfficial(app: FastifyInstance, ctx: PortalContext, settin
   });
   app.post('/official/api/review/applications/:id/:action', { preHandler: ctx.requireReviewer }, async (request) => {
     const { id, action } = request.params as { id: string; action: string };
+    // The SDK names a bad channel or arrival (INVALID_INPUT, field channel / receivedAt): the page shows it.
+    const channel = field(request.body, 'channel') as 'fax' | 'email';
     if (action === 'receive') {
-      // 收件: the 申請書 came by fax or e-mail; the SDK names a bad channel (INVALID_INPUT, field channel).
-      const channel = field(request.body, 'channel');
-      return applicationView(await flow.receiveForm(id, { channel: channel as 'fax' | 'email' }, ctx.reviewer));
+      // 收件: the 申請書 came by fax or e-mail, when the desk says (a fax in overnight), else now.
+      const receivedAt = taipeiInstant(field(request.body, 'receivedAt'));
+      return applicationView(await flow.receiveForm(id, { channel, ...(receivedAt === undefined ? {} : { receivedAt: receivedAt as string }) }, ctx.reviewer));
+    }
+    if (action === 'correct-receipt') {
+      // 更正收件: a mistyped arrival or channel, from the version the page showed; the reason goes to the audit trail.
+      const version = field(request.body, 'version');
+      const reason = field(request.body, 'reason');
+      const correction = { channel, receivedAt: taipeiInstant(field(request.body, 'receivedAt')) as string, ...(version === undefined ? {} : { expectedVersion: version as number }) };
+      return applicationView(await flow.correctFormReceipt(id, correction, ctx.reviewer, typeof reason === 'string' && reason.trim() !== '' ? reason : undefined));
     }
     const note = field(request.body, 'reason');
     if (action === 'approve') return applicationView(await flow.approve(id, ctx.reviewer, typeof note === 'string' && note !== '' ? note : undefined));

@@ -148,8 +148,8 @@ export async function correctFormReceipt(
   const p = parseReceipt(applicationId, correction, reviewer, issues, true);
   const expected = (typeof correction === 'object' && correction !== null ? correction : {}) as Record<string, unknown>;
   const version = expected.expectedVersion;
-  if (version !== undefined && (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1)) {
-    issues.add('expectedVersion', 'INVALID_FORMAT', "must be the application's version (a whole number from 1)");
+  if (version !== undefined && (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0)) {
+    issues.add('expectedVersion', 'INVALID_FORMAT', "must be the application's version (a whole number from 0)");
   }
   const why = reason === undefined ? undefined : issues.take(() => parseRequiredText(reason, 'reason', 2000));
   issues.throwIfAny();
