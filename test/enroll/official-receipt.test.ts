@@ -332,6 +332,9 @@ describeEachStore('enroll_t_official_receipt', (db) => {
       const app = await flow.apply(manualInput, member);
       clock.advance(3_600_000);
       const received = await flow.receiveForm(app.id, fax, reviewer);
+      // Versions count from 0 (the application as applied): an old one is a version, -1 is not.
+      expect(await code(flow.correctFormReceipt(app.id, { ...fax, receivedAt: '2026-03-05T10:10:00+08:00', expectedVersion: 0 }, reviewer))).toBe('CONCURRENT_UPDATE');
+      expect(await issues(flow.correctFormReceipt(app.id, { ...fax, receivedAt: '2026-03-05T10:10:00+08:00', expectedVersion: -1 }, reviewer))).toEqual([['expectedVersion', 'INVALID_FORMAT']]);
       const outcomes = await Promise.all(
         ['10:10', '10:20', '10:30'].map((t, i) =>
           flow
