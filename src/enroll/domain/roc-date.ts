@@ -1,6 +1,6 @@
 /** Dates as Taiwan's government forms print them: 民國 year (Gregorian − 1911), Taipei time. */
 
-const TAIPEI_OFFSET_MS = 8 * 60 * 60 * 1000;
+import { TAIPEI_OFFSET_MS, taipeiDate as taipeiDateOf } from '../../shared/taipei-time.js';
 
 /** `民國 115年3月2日` for an instant (ISO string or Date), in Taipei time. */
 export function rocDate(instant: string | Date): string {
@@ -23,15 +23,11 @@ const two = (n: number): string => String(n).padStart(2, '0');
 
 /** `2026-03-02` for an instant, in Taipei time (a date cut from the UTC ISO text is a day early before 08:00). */
 export function taipeiDate(instant: string | Date): string {
-  return dateOf(taipei(instant));
-}
-
-function dateOf(d: Date): string {
-  return `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}`;
+  return taipeiDateOf(new Date(instant));
 }
 
 /** `2026-04-01 01:30（臺灣時間）` for an instant: a deadline as a person in Taiwan reads it in a mail. */
 export function taipeiDateTime(instant: string | Date): string {
   const d = taipei(instant);
-  return `${dateOf(d)} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}（臺灣時間）`;
+  return `${taipeiDate(instant)} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}（臺灣時間）`;
 }
