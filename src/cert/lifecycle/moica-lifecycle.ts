@@ -5,6 +5,8 @@ import { describeTime, isInstant } from '../trust/instant.js';
 import { MoicaLifecycleError } from './errors.js';
 import { CertificateParseError } from '../profile/errors.js';
 import { describeValue } from '../../shared/describe-value.js';
+import { taipeiDayEnd, taipeiDayOf, taipeiDayStart } from '../../shared/taipei-time.js';
+import { yearPeriodLastDay } from './year-period.js';
 
 /*
  * The rules, from the MOICA application form (seeds/moica-application-form.txt,
@@ -24,6 +26,15 @@ import { describeValue } from '../../shared/describe-value.js';
  * shorter than a first one: at most 8 years less the 5 years less 60 days before renewal opens.
  * Counted from its own notBefore the 8 years would promise another renewal the form does not give.
  * Without `cardIssuedAt`, only a certificate valid the full 5 years is taken as a card's first.
+ *
+ * The form's periods are Taiwan calendar dates, as a holder reads them (a certificate issued 10 May 2020 ends
+ * 23:59:59 Taiwan time on 10 May 2025), so every date here is counted on Taiwan (UTC+8) days, whatever hour the
+ * certificate or card was issued and whatever the process's time zone:
+ * - 「到期日前60天」: the window opens at 00:00 Taiwan time on the day 60 days before the expiry date;
+ * - a period in years (5, 8, 3 and 1) follows 民法 (year-period.ts: 29 February plus years ends on 28 February
+ *   of a common year) and closes at the end of its last Taiwan day (23:59:59.999), where the form's 「內」 ends.
+ * The issue hour never moves a date: counted from the instant, the 8 years ended at the issue hour, the 60 days
+ * opened at 23:59:59, and years added on UTC fields moved a card issued 00:00–07:59 Taiwan time by a day.
  */
 
 /** Days before expiry when renewal opens. */
@@ -71,24 +82,35 @@ export interface MoicaLifecycle {
   readonly notBefore: Date;
   /** End of validity (inclusive). */
   readonly notAfter: Date;
-  /** When renewal opens: 60 days before `notAfter`. */
+  /** When renewal opens: 00:00 Taiwan time on the Taiwan date 60 days before `notAfter`'s (「到期日前60天」). */
   readonly renewalOpensAt: Date;
-  /** Last instant renewal is possible: 3 years after `notAfter`, or the 8-year maximum if earlier. */
+  /**
+   * Last instant renewal is possible: the end (23:59:59.999 Taiwan time) of the last day of the 3 years after
+   * `notAfter`'s Taiwan date, or `maximumEndsAt` if earlier; `notAfter` itself when not `renewable`.
+   */
   readonly renewalClosesAt: Date;
-  /** End of the card's 8-year maximum, counted from `cardIssuedAt` (see `maximumBasis`). */
+  /**
+   * End of the card's 8-year maximum: the end (23:59:59.999 Taiwan time) of the last day of the 8 years from the
+   * Taiwan date the card was first issued (`cardIssuedAt`, or this certificate's notBefore: see `maximumBasis`), counted as 民法 counts years (29 February plus 8 years is
+   * 28 or 29 February, never 1 March); for `renewed-certificate`, `notAfter` itself.
+   */
   readonly maximumEndsAt: Date;
   /** What `maximumEndsAt` was counted from: the `cardIssuedAt` option, or this certificate as a first or a renewed one. */
   readonly maximumBasis: MoicaMaximumBasis;
-  /** Online replacement (線上換發) opens 60 days before `maximumEndsAt`… */
+  /** Online replacement (線上換發) opens at 00:00 Taiwan time on the Taiwan date 60 days before `maximumEndsAt`'s… */
   readonly replacementOpensAt: Date;
-  /** …and closes 1 year after it. */
+  /** …and closes at the end (23:59:59.999 Taiwan time) of the last day of the year after it. */
   readonly replacementClosesAt: Date;
   /**
    * Whether renewal can still extend this certificate: false once the 8-year maximum is its end, and for a
    * certificate taken as a renewal (`maximumBasis` `renewed-certificate`).
    */
   readonly renewable: boolean;
-  /** Whole days from `at` to `notAfter` (negative once expired). */
+  /**
+   * Taiwan calendar days from `at`'s date to `notAfter`'s: 0 on the expiry date, 60 on the day renewal opens.
+   * Negative once expired: after the expiry date, and already -1 once past `notAfter` on that date (a MOICA
+   * certificate ends 23:59:59 Taiwan time, so only in the day's last second).
+   */
   readonly daysUntilExpiry: number;
 }
 
@@ -104,27 +126,19 @@ export interface MoicaLifecycleOptions {
    * For a renewed certificate pass the first one's notBefore (e.g. kept when
    * the card was bound): a renewed certificate's own notBefore is its
    * renewal date, and whether MOICA carries the original date anywhere in it
-   * is not publicly documented.
+   * is not publicly documented. Only its Taiwan date counts, not its hour.
    */
   readonly cardIssuedAt?: Date;
 }
 
-const DAY_MS = 86_400_000;
-
-function addYears(date: Date, years: number): Date {
-  const d = new Date(date.getTime());
-  d.setUTCFullYear(d.getUTCFullYear() + years); // 29 Feb rolls to 1 Mar, as calendars do
-  return d;
-}
-
 /*
- * A first certificate runs from its issue to 23:59:59 Taiwan time on the same date 5 years on; a renewal at
- * most 3 years and 60 days (renewal opens 60 days before the 5 years end, and runs to the 8-year end). A day
- * short of 5 years is allowed for an end cut to the day before (or a 29 February start): anything shorter is
- * not taken as a first certificate, so renewal is never promised on a guess.
+ * A first certificate runs from its issue to 23:59:59 Taiwan time on the last day of the 5 years (the same date
+ * 5 years on); a renewal at most 3 years and 60 days (renewal opens 60 days before the 5 years end, and runs to
+ * the 8-year end). Ending a Taiwan day short is allowed, as the form does not say whether the CA counts the issue
+ * day in: anything shorter is not taken as a first certificate, so renewal is never promised on a guess.
  */
 function isFirstCertificate(notBefore: Date, notAfter: Date): boolean {
-  return notAfter.getTime() >= addYears(notBefore, MOICA_CERTIFICATE_YEARS).getTime() - DAY_MS;
+  return taipeiDayOf(notAfter) >= yearPeriodLastDay(taipeiDayOf(notBefore), MOICA_CERTIFICATE_YEARS) - 1;
 }
 
 function validDate(name: string, value: unknown): Date {
@@ -170,7 +184,9 @@ function validityOf(profile: CertificateProfile): { notBefore: Date; notAfter: D
  * date, so pages can warn before logins start failing: valid, renewal
  * window open (60 days before expiry), online replacement open (60 days
  * before the card's end, where renewal cannot extend it), expired but
- * renewable (3 years), or past the card's 8-year maximum. Bounds are instants: `notAfter` itself is
+ * renewable (3 years), or past the card's 8-year maximum. The dates are counted on Taiwan (UTC+8)
+ * calendar days, as the application form's are (windows open at 00:00 and close at the end of a Taiwan
+ * day; see {@link MoicaLifecycle}). Bounds are instants: `notAfter` itself is
  * still valid, `renewalOpensAt` and `renewalClosesAt` are inside the window.
  * @throws MoicaLifecycleError `NOT_A_MOICA_CERTIFICATE` for another CA's or
  * a CA certificate, `INVALID_LIFECYCLE_DATE` for a bad date (or `options` that is not an object, or a
@@ -200,20 +216,23 @@ export function moicaLifecycle(
       throw new MoicaLifecycleError('INVALID_LIFECYCLE_DATE', 'cardIssuedAt is after the certificate was issued');
     }
     maximumBasis = 'card-issued-at';
-    maximumEndsAt = addYears(cardIssuedAt, MOICA_MAXIMUM_YEARS);
+    maximumEndsAt = taipeiDayEnd(yearPeriodLastDay(taipeiDayOf(cardIssuedAt), MOICA_MAXIMUM_YEARS));
   } else if (isFirstCertificate(notBefore, notAfter)) {
     maximumBasis = 'first-certificate';
-    maximumEndsAt = addYears(notBefore, MOICA_MAXIMUM_YEARS);
+    maximumEndsAt = taipeiDayEnd(yearPeriodLastDay(taipeiDayOf(notBefore), MOICA_MAXIMUM_YEARS));
   } else {
     maximumBasis = 'renewed-certificate';
     maximumEndsAt = notAfter;
   }
-  const renewable = notAfter.getTime() < maximumEndsAt.getTime();
-  const renewalOpensAt = new Date(notAfter.getTime() - MOICA_RENEWAL_OPENS_DAYS_BEFORE * DAY_MS);
-  const threeYears = addYears(notAfter, MOICA_RENEWAL_YEARS_AFTER_EXPIRY);
+  const expiryDay = taipeiDayOf(notAfter);
+  const maximumDay = taipeiDayOf(maximumEndsAt);
+  // By dates: a certificate ending on the card's last day (23:59:59) is at the maximum, though a millisecond short.
+  const renewable = expiryDay < maximumDay;
+  const renewalOpensAt = taipeiDayStart(expiryDay - MOICA_RENEWAL_OPENS_DAYS_BEFORE);
+  const threeYears = taipeiDayEnd(yearPeriodLastDay(expiryDay, MOICA_RENEWAL_YEARS_AFTER_EXPIRY));
   // Renewal cannot reach past the card's maximum; a certificate already ending there has no window.
   const renewalClosesAt = !renewable ? notAfter : threeYears.getTime() > maximumEndsAt.getTime() ? maximumEndsAt : threeYears;
-  const replacementOpensAt = new Date(maximumEndsAt.getTime() - MOICA_RENEWAL_OPENS_DAYS_BEFORE * DAY_MS);
+  const replacementOpensAt = taipeiDayStart(maximumDay - MOICA_RENEWAL_OPENS_DAYS_BEFORE);
   const t = at.getTime();
   let stage: MoicaLifecycleStage;
   if (t < notBefore.getTime()) stage = 'not-yet-valid';
@@ -232,8 +251,9 @@ export function moicaLifecycle(
     maximumEndsAt,
     maximumBasis,
     replacementOpensAt,
-    replacementClosesAt: addYears(maximumEndsAt, 1),
+    replacementClosesAt: taipeiDayEnd(yearPeriodLastDay(maximumDay, 1)),
     renewable,
-    daysUntilExpiry: Math.floor((notAfter.getTime() - t) / DAY_MS),
+    // The calendar difference is 0 after a notAfter before the day's end: an expired certificate has no days left.
+    daysUntilExpiry: t > notAfter.getTime() ? Math.min(-1, expiryDay - taipeiDayOf(at)) : expiryDay - taipeiDayOf(at),
   };
 }
