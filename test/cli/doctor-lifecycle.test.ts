@@ -30,15 +30,21 @@ beforeAll(async () => {
   pki = await createTestPki({ authorities: ['moica'], now: tw('2020-05-10T09:00:00') });
 }, 60_000);
 
-async function validityOn(notBefore: Date, notAfter: Date, now: Date): Promise<DoctorCheck | undefined> {
+/** The validity line of one card at each of `nows` (one card issued: issuing is the slow part). */
+async function validitiesOn(notBefore: Date, notAfter: Date, nows: readonly Date[]): Promise<(DoctorCheck | undefined)[]> {
   const holder = await pki.issueCardHolder({ authority: 'moica', notBefore, notAfter });
   reader.insert(new VirtualHiCOSCard({ credentials: virtualCardCredentials(holder) }));
   try {
-    const { checks } = await pcscChecks({ now });
-    return checks.find((c) => c.id === `validity:${reader.name}`);
+    const lines: (DoctorCheck | undefined)[] = [];
+    for (const now of nows) lines.push((await pcscChecks({ now })).checks.find((c) => c.id === `validity:${reader.name}`));
+    return lines;
   } finally {
     reader.remove();
   }
+}
+
+async function validityOn(notBefore: Date, notAfter: Date, now: Date): Promise<DoctorCheck | undefined> {
+  return (await validitiesOn(notBefore, notAfter, [now]))[0];
 }
 
 const words = (c: DoctorCheck | undefined): string => `${c?.detail} ${c?.detailZhTW} ${c?.remedy?.zhTW} ${c?.remedy?.en}`;
@@ -58,7 +64,7 @@ describe('twpki doctor: the MOICA validity line', () => {
     expect(ended?.status).toBe('fail');
     expect(words(ended)).not.toMatch(/展期|renew/);
     // 線上換發: 「8年到期（含展期期間）前60天及到期後1年內」.
-    expect(ended?.remedy?.zhTW).toContain('2029-05-10 前');
+    expect(ended?.remedy?.zhTW).toContain('2029-05-10（含）前');
     expect(ended?.remedy?.zhTW).toMatch(/線上換發.*戶政事務所重新申辦/);
     const yearsLater = await validityOn(renewedFrom, renewedTo, tw('2029-06-01T12:00:00'));
     expect(yearsLater?.remedy?.zhTW).toBe('憑證已逾期，已達使用期限：請本人親至任一戶政事務所重新申辦');
@@ -81,6 +87,29 @@ describe('twpki doctor: the MOICA validity line', () => {
     expect(soon?.remedy?.zhTW).toContain('展期');
     const expired = await validityOn(notBefore, notAfter, tw('2026-01-01T12:00:00'));
     expect(expired?.status).toBe('fail');
-    expect(expired?.remedy?.zhTW).toMatch(/^憑證已逾期：請於 2028-05-10 前線上辦理展期$/);
+    expect(expired?.remedy?.zhTW).toMatch(/^憑證已逾期：請於 2028-05-10（含）前線上辦理展期$/);
+  });
+
+  it('prints Taiwan dates, and counts the form\'s windows on them, for a card issued 00:00–07:59 Taiwan time', async () => {
+    // Issued 07:00 Taiwan time on 2020-05-10, which is 2020-05-09 in UTC.
+    const [early, opened, expired, lastDay, nextDay] = await validitiesOn(tw('2020-05-10T07:00:00'), tw('2025-05-10T23:59:59'), [
+      tw('2020-05-10T06:00:00'),
+      tw('2025-03-11T10:00:00'),
+      tw('2026-01-01T12:00:00'),
+      tw('2028-05-10T20:00:00'),
+      tw('2028-05-11T00:00:00'),
+    ]);
+    expect(early).toMatchObject({ status: 'fail', detail: 'not valid before 2020-05-10 07:00:00 Taiwan time (2020-05-10 – 2025-05-10)', detailZhTW: '2020-05-10 07:00:00（臺灣時間）前尚未生效（2020-05-10 – 2025-05-10）' });
+    // 「到期日前60天」: the 60th day before 2025-05-10, from its first hour.
+    expect(opened).toMatchObject({ status: 'warn', detailZhTW: '剩 60 天（2020-05-10 – 2025-05-10），已可辦理展期' });
+    // 「到期後3年內」: through the whole of 2028-05-10 in Taiwan, whatever hour the certificate was issued.
+    expect(expired).toMatchObject({
+      status: 'fail',
+      detail: 'expired on 2025-05-10 23:59:59 Taiwan time (2020-05-10 – 2025-05-10); renewable online through 2028-05-10',
+      detailZhTW: '已於 2025-05-10 23:59:59（臺灣時間）到期（2020-05-10 – 2025-05-10）；可於 2028-05-10（含）前線上展期',
+    });
+    expect(expired?.remedy).toEqual({ zhTW: '憑證已逾期：請於 2028-05-10（含）前線上辦理展期', en: 'The certificate has expired: renew it online by 2028-05-10' });
+    expect(lastDay?.remedy?.zhTW).toBe('憑證已逾期：請於 2028-05-10（含）前線上辦理展期');
+    expect(words(nextDay)).not.toMatch(/展期|renew/);
   });
 });

@@ -1,9 +1,8 @@
 import { HiCOSCard, type HiCOSCardInfo } from '../../apdu/index.js';
 import { moicaLifecycle, parseCertificate, type CertificateProfile, type MoicaLifecycle } from '../../cert/index.js';
 import { PcscContext } from '../../pcsc/index.js';
+import { taipeiDate, taipeiDateTimeSeconds, taipeiDayOf } from '../../shared/taipei-time.js';
 import { check, reason, type DoctorCheck } from './doctor-check.js';
-
-const DAY_MS = 86_400_000;
 
 const REMEDY_PCSCD = {
   zhTW: '請安裝並啟動讀卡機服務 pcscd（Debian/Ubuntu：sudo apt install pcscd && sudo systemctl start pcscd）',
@@ -16,14 +15,23 @@ const REMEDY_UNREADABLE = {
   en: 'The card could not be read: check it is a HiCOS certificate card, re-insert it, and close programs that hold the reader',
 } as const;
 
-const day = (d: Date): string => d.toISOString().slice(0, 10);
+/*
+ * Dates as the holder reads them and as the form counts them: Taiwan (UTC+8) dates, whatever the computer's time
+ * zone (a UTC date is a day early before 08:00 Taiwan time). A time printed says it is Taiwan time. A window's
+ * last day is named with （含）/"by": it stays open to that day's end.
+ */
+const day = taipeiDate;
+const instant = {
+  en: (d: Date): string => `${taipeiDateTimeSeconds(d)} Taiwan time`,
+  zhTW: (d: Date): string => `${taipeiDateTimeSeconds(d)}（臺灣時間）`,
+};
 
 /** The detail of an expired certificate: the date, and until when a MOICA one can still be renewed. */
 function expiredDetail(notAfter: Date, span: string, life: MoicaLifecycle | undefined): { en: string; zhTW: string } {
   const renewUntil = life?.stage === 'expired-renewable' ? life.renewalClosesAt : undefined;
   return {
-    en: `expired on ${notAfter.toISOString()} (${span})${renewUntil ? `; renewable online until ${day(renewUntil)}` : ''}`,
-    zhTW: `已於 ${notAfter.toISOString()} 到期（${span}）${renewUntil ? `；可於 ${day(renewUntil)} 前線上展期` : ''}`,
+    en: `expired on ${instant.en(notAfter)} (${span})${renewUntil ? `; renewable online through ${day(renewUntil)}` : ''}`,
+    zhTW: `已於 ${instant.zhTW(notAfter)}到期（${span}）${renewUntil ? `；可於 ${day(renewUntil)}（含）前線上展期` : ''}`,
   };
 }
 
@@ -36,13 +44,13 @@ function expiredRemedy(life: MoicaLifecycle | undefined): { en: string; zhTW: st
   if (life === undefined) return { zhTW: '憑證已逾期且無法展期，請重新申請憑證', en: 'The certificate has expired and cannot be renewed: apply for a new one' };
   if (life.stage === 'expired-renewable') {
     const until = day(life.renewalClosesAt);
-    return { zhTW: `憑證已逾期：請於 ${until} 前線上辦理展期`, en: `The certificate has expired: renew it online before ${until}` };
+    return { zhTW: `憑證已逾期：請於 ${until}（含）前線上辦理展期`, en: `The certificate has expired: renew it online by ${until}` };
   }
   if (!life.renewable && life.at.getTime() <= life.replacementClosesAt.getTime()) {
     const until = day(life.replacementClosesAt);
     return {
-      zhTW: `憑證已逾期，已達使用期限：請於 ${until} 前至內政部憑證管理中心網站申請線上換發新卡，或本人親至任一戶政事務所重新申辦`,
-      en: `The certificate has expired at the end of its card's use: apply for a new card online at MOICA (線上換發) before ${until}, or in person at any household registration office`,
+      zhTW: `憑證已逾期，已達使用期限：請於 ${until}（含）前至內政部憑證管理中心網站申請線上換發新卡，或本人親至任一戶政事務所重新申辦`,
+      en: `The certificate has expired at the end of its card's use: apply for a new card online at MOICA (線上換發) by ${until}, or in person at any household registration office`,
     };
   }
   return {
@@ -61,10 +69,11 @@ function validityCheck(id: string, label: string, profile: CertificateProfile, n
   const { notBefore, notAfter } = profile.validity;
   const title = { zhTW: `憑證效期（${label}）`, en: `Certificate validity (${label})` };
   const span = `${day(notBefore)} – ${day(notAfter)}`;
-  const daysLeft = Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
+  // Taiwan calendar days, as moicaLifecycle counts them: 60 on the day the renewal window opens.
+  const daysLeft = taipeiDayOf(notAfter) - taipeiDayOf(now);
   const life = profile.authority.id === 'moica' ? moicaLifecycle(profile, { at: now }) : undefined;
   if (now < notBefore) {
-    return check(id, title, 'fail', { en: `not valid before ${notBefore.toISOString()} (${span})`, zhTW: `${notBefore.toISOString()} 前尚未生效（${span}）` }, { zhTW: '憑證尚未生效，請確認電腦時間', en: 'The certificate is not yet valid: check the computer clock' });
+    return check(id, title, 'fail', { en: `not valid before ${instant.en(notBefore)} (${span})`, zhTW: `${instant.zhTW(notBefore)}前尚未生效（${span}）` }, { zhTW: '憑證尚未生效，請確認電腦時間', en: 'The certificate is not yet valid: check the computer clock' });
   }
   if (now > notAfter) {
     return check(id, title, 'fail', expiredDetail(notAfter, span, life), expiredRemedy(life));
