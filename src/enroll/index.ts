@@ -67,7 +67,7 @@ export type { EmsComparison, EmsRecordSource, EmsVerifier, FieldVerdict } from '
 export { StaticAgencyDirectory, type Agency, type AgencyDirectory, type AgencyEntry } from './ports/agency-directory.js';
 
 export { CapturingMailer } from './mail/capturing-mailer.js';
-export { DEFAULT_BRANDING, activationNotice, rejectionNotice, type NoticeBranding } from './mail/account-notices.js';
+export { DEFAULT_BRANDING, activationNotice, rejectionNotice, type ActivationAccount, type ActivationCard, type NoticeBranding } from './mail/account-notices.js';
 
 export { type FlowName } from './machine/machine.js';
 export { type AccountEvent, type AccountStatus } from './machine/account-machine.js';
@@ -92,6 +92,7 @@ export {
   type ApprovalResult,
   type BindCardInput,
   type BindingContact,
+  type PendingActivation,
 } from './flows/account-enrollment.js';
 export type { AccountApplication, CardBinding } from './flows/account-records.js';
 export {

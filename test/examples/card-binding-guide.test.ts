@@ -43,7 +43,19 @@ function block(lang: string): string {
   return m[1];
 }
 
-/** A minimal SMTP server keeping each message's DATA (quoted-printable undone). */
+/**
+ * A text mail's DATA with its body decoded: nodemailer sends a mostly-Chinese text as base64 and the rest as
+ * quoted-printable.
+ */
+function decodeMail(data: string): string {
+  const split = data.indexOf('\n\n');
+  if (split >= 0 && /^Content-Transfer-Encoding: base64$/im.test(data.slice(0, split))) {
+    return `${data.slice(0, split)}\n\n${Buffer.from(data.slice(split + 2).replace(/\s/g, ''), 'base64').toString('utf8')}`;
+  }
+  return data.replace(/=\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+/** A minimal SMTP server keeping each message's DATA (its body decoded). */
 function smtpServer(): Promise<{ server: Server; port: number; messages: string[] }> {
   const messages: string[] = [];
   const server = createServer((socket) => {
@@ -57,7 +69,7 @@ function smtpServer(): Promise<{ server: Server; port: number; messages: string[
         buffer = buffer.slice(i + 2);
         if (data !== undefined) {
           if (line === '.') {
-            messages.push(data.replace(/=\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))));
+            messages.push(decodeMail(data));
             data = undefined;
             socket.write('250 queued\r\n');
           } else data += `${line}\n`;

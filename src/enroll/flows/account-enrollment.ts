@@ -22,12 +22,14 @@ import * as cards from './account-cards.js';
 import { parseApplicationId, parseBinding, type AccountEnrollmentOptions, type ApprovalResult, type BindCardInput } from './account-inputs.js';
 import type { AccountApplication, CardBinding } from './account-records.js';
 import * as review from './account-review.js';
+import type { PendingActivation } from './account-review.js';
 import { accountContext, guarded, type AccountContext } from './account-shared.js';
 import { parseRenewalId, pendingRenewals, type PendingRenewal } from './card-renewal.js';
 import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
 import { requireVerifiedLogin } from '../refusals.js';
 
 export type { AccountEnrollmentOptions, ApprovalResult, BindCardInput, BindingContact } from './account-inputs.js';
+export type { PendingActivation } from './account-review.js';
 
 /**
  * Commands of the account-application flow. Each returns the new state or throws an `EnrollError`.
@@ -102,6 +104,19 @@ export class AccountEnrollmentFlow {
     const cn = parseControlNumber(controlNumber);
     const why = parseRequiredText(reason, 'reason', 2000);
     return guarded(this.c, () => review.closeAccount(this.c, cn, who, why));
+  }
+
+  /**
+   * What 開通帳號權限 with this link would open — the 管制編號, 公司名稱, the
+   * cards that could then log in (the certificate's name and 卡號末四碼) and
+   * when the link expires — for the page the link shows before its button is
+   * pressed. Reads only: the link stays usable and nothing is audited. A link
+   * {@link activate} would refuse is refused with the same error
+   * (TOKEN_INVALID, TOKEN_USED, TOKEN_EXPIRED), so it tells a wrong key no more
+   * than activating would.
+   */
+  public async pendingActivation(token: string): Promise<PendingActivation> {
+    return review.pendingActivation(this.c, token);
   }
 
   /** 開通帳號權限: consumes the token (once, before expiry) and activates the account and its card. */

@@ -7,19 +7,19 @@
 import type { Actor } from '../domain/actor.js';
 import type { ControlNumber } from '../domain/identifiers.js';
 import { EnrollError } from '../errors.js';
-import { activationNotice, closureNotice, rejectionNotice } from '../mail/account-notices.js';
+import { activationNotice, closureNotice, rejectionNotice, type ActivationAccount } from '../mail/account-notices.js';
 import { ACCOUNT_MACHINE, type AccountStatus } from '../machine/account-machine.js';
 import { assertEventAllowed } from '../machine/machine.js';
 import type { EmsComparison } from '../ports/ems.js';
 import type { SqlSession } from '../store/store.js';
-import { applicationOfToken, consumeToken, insertActivationToken, revokeOpenTokens, tokenFailure } from './activation-tokens-table.js';
+import { applicationOfToken, consumeToken, insertActivationToken, liveToken, revokeOpenTokens, tokenFailure } from './activation-tokens-table.js';
 import { applicationsOf, findApplication, lockActiveAccount, lockApplication, saveApplication } from './account-applications-table.js';
 import type { ApprovalResult } from './account-inputs.js';
-import type { AccountApplication } from './account-records.js';
+import type { AccountApplication, CardBinding } from './account-records.js';
 import { facilityEmail, nowOf, transitionApplication, type AccountContext } from './account-shared.js';
 import { sendNotice } from '../mail/send-notice.js';
 import { ACCOUNT_COMMANDS, authorize } from './authorization.js';
-import { activateBindingsOf, deleteBindingsOf, lockBindingsOf } from './card-bindings-table.js';
+import { activateBindingsOf, bindingsOfApplication, deleteBindingsOf, lockBindingsOf } from './card-bindings-table.js';
 import { rejectPendingRenewalsOf } from './card-renewal.js';
 import { applicationByResultKey, insertResultKey } from './result-keys-table.js';
 import { hashSecret, isTokenShaped, newToken } from './secret-token.js';
@@ -39,14 +39,31 @@ export interface ApplicationResult {
   reviewNote?: string;
 }
 
+/** What a live activation link would open ({@link AccountEnrollmentFlow.pendingActivation}). */
+export interface PendingActivation extends ActivationAccount {
+  /** When the link stops working (ISO). */
+  readonly expiresAt: string;
+}
+
+/** The account and cards an application's activation enables, as the notice and the confirmation page name them. */
+function activationAccountOf(app: AccountApplication, cards: readonly CardBinding[]): ActivationAccount {
+  const companyName = app.basicData?.companyName;
+  return {
+    controlNumber: app.controlNumber,
+    ...(companyName === undefined ? {} : { companyName }),
+    cards: cards.map((b) => ({ name: b.certificateName ?? b.holderName, cardNumberEnding: b.cardNumber.slice(-4) })),
+  };
+}
+
 /** Stores a new activation link and mails it (inside the transaction: a failed send rolls the command back). */
 async function issueToken(c: AccountContext, tx: SqlSession, app: AccountApplication, sentTo: string, at: string): Promise<string> {
   const token = newToken();
   const expiresAt = new Date(new Date(at).getTime() + c.ttlMs).toISOString();
   await insertActivationToken(tx, { hash: hashSecret(token), applicationId: app.id, sentTo, at, expiresAt });
+  const account = activationAccountOf(app, await bindingsOfApplication(tx, app.id));
   // Mailing inside the transaction: a failed send rolls the approval back, so
   // no approved application is left without a link. See docs/decisions.md.
-  await sendNotice(c.o.mailer, activationNotice(sentTo, linkOf('activationLink', c.o.activationLink(token)), c.branding));
+  await sendNotice(c.o.mailer, activationNotice(sentTo, linkOf('activationLink', c.o.activationLink(token)), c.branding, account));
   return expiresAt;
 }
 
@@ -155,6 +172,25 @@ export async function activate(c: AccountContext, token: string): Promise<Accoun
       await activateBindingsOf(tx, app.id);
       return saveApplication(tx, app, { status: 'active', at });
     });
+  });
+}
+
+/**
+ * {@link AccountEnrollmentFlow.pendingActivation}: what the link would open, read without using, locking or
+ * auditing anything. A link is found by its hash, as {@link activate} finds it, and one that activation would
+ * refuse is refused with activation's own error (TOKEN_INVALID, TOKEN_USED, TOKEN_EXPIRED, or the machine's
+ * INVALID_TRANSITION), so a wrong key learns nothing here that it would not learn by trying to activate.
+ */
+export async function pendingActivation(c: AccountContext, token: string): Promise<PendingActivation> {
+  if (!isTokenShaped(token)) throw new EnrollError('TOKEN_INVALID', 'activation link is malformed');
+  const hash = hashSecret(token);
+  return c.o.store.transaction(async (tx) => {
+    const live = await liveToken(tx, hash, nowOf(c));
+    if (live === undefined) throw await tokenFailure(tx, hash);
+    const app = await findApplication(tx, live.applicationId);
+    if (app === undefined) throw new EnrollError('TOKEN_INVALID', 'unknown activation link');
+    assertEventAllowed(ACCOUNT_MACHINE, app.status, 'activate');
+    return { ...activationAccountOf(app, await bindingsOfApplication(tx, app.id)), expiresAt: live.expiresAt };
   });
 }
 

@@ -34,6 +34,22 @@ export async function applicationOfToken(tx: SqlSession, hash: string): Promise<
   return id === undefined ? undefined : String(id);
 }
 
+/**
+ * A live link (unused, not replaced, not expired at `at`), read without
+ * changing or locking it: what 開通帳號權限 would open, for the page that asks.
+ * Its conditions are {@link consumeToken}'s, so a link this finds is one the
+ * activation would take.
+ */
+export async function liveToken(tx: SqlSession, hash: string, at: string): Promise<{ applicationId: string; expiresAt: string } | undefined> {
+  const rows = await tx.query(
+    `SELECT application_id, expires_at FROM enroll_activation_tokens
+      WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2`,
+    [hash, at],
+  );
+  const row = rows[0];
+  return row === undefined ? undefined : { applicationId: String(row.application_id), expiresAt: isoOf(row.expires_at) };
+}
+
 /** Consumes a live link by a conditional UPDATE (once, before expiry); its application ID, or `undefined`. */
 export async function consumeToken(tx: SqlSession, hash: string, at: string): Promise<string | undefined> {
   const used = await tx.query(

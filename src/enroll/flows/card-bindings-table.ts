@@ -50,6 +50,12 @@ export async function activateBindingsOf(tx: SqlSession, applicationId: string):
   await tx.query(`UPDATE enroll_card_bindings SET status = 'active' WHERE application_id = $1`, [applicationId]);
 }
 
+/** The cards an application bound (the ones its activation makes active), oldest first. */
+export async function bindingsOfApplication(tx: SqlSession, applicationId: string): Promise<CardBinding[]> {
+  const rows = await tx.query('SELECT * FROM enroll_card_bindings WHERE application_id = $1 ORDER BY bound_at, card_number', [applicationId]);
+  return rows.map(bindingFromRow);
+}
+
 /** The cards bound to a control number, oldest first. */
 export async function bindingsOf(tx: SqlSession, controlNumber: ControlNumber): Promise<CardBinding[]> {
   const rows = await tx.query('SELECT * FROM enroll_card_bindings WHERE control_number = $1 ORDER BY bound_at, card_number', [controlNumber]);
