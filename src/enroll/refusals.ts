@@ -3,14 +3,14 @@ import { EnrollError, type EnrollErrorCode, type EnrollRefusalReason } from './e
 /**
  * Why a flow refused a card, finer than the error code. The seeds word each
  * cause differently (工商憑證之統一編號與申請資料不符, 此憑證尚未啟用登入,
- * 自然人憑證登入為停用…) while all of them are `NOT_AUTHORIZED` or
- * `LOGIN_METHOD_DISABLED` to a program; the message catalogue explains an
+ * 自然人憑證登入為停用…) while to a program each is one of a few codes
+ * (`NOT_AUTHORIZED`, `LOGIN_METHOD_DISABLED`, `WRONG_CARD_TYPE`…); the message catalogue explains an
  * error by its refusal when it has one (`refusal.COMPANY_ID_MISMATCH`), so a
  * page or the `twpki/fastify` plugin shows the exact cause.
  */
 export interface EnrollRefusal {
   /** The error code the refusal is thrown with. */
-  readonly code: Extract<EnrollErrorCode, 'NOT_AUTHORIZED' | 'LOGIN_METHOD_DISABLED' | 'CARD_ALREADY_BOUND' | 'VERIFICATION_CODE_INVALID'>;
+  readonly code: Extract<EnrollErrorCode, 'NOT_AUTHORIZED' | 'LOGIN_METHOD_DISABLED' | 'CARD_ALREADY_BOUND' | 'VERIFICATION_CODE_INVALID' | 'WRONG_CARD_TYPE'>;
   /** The sentence a person reads, in the seeds' Traditional Chinese. */
   readonly zhTW: string;
   /** The same in English. */
@@ -25,6 +25,13 @@ export const ENROLL_REFUSALS: Readonly<Record<EnrollRefusalReason, EnrollRefusal
     code: 'NOT_AUTHORIZED',
     zhTW: '目前帳號狀態為審核中，請待審核通過並點選認證信連結開通帳號權限後再登入',
     en: 'The account is still under review; log in once the mailed link has opened it',
+  },
+  // WRONG_CARD_TYPE's own text names both cards, as the waste system takes both; the GPS seed's system takes
+  // citizen cards only (本系統採自然人憑證單一登入方式), so naming 工商憑證 there would send the company to the wrong card.
+  CITIZEN_CARD_REQUIRED: {
+    code: 'WRONG_CARD_TYPE',
+    zhTW: '本系統採自然人憑證單一登入方式，此憑證不可用於本系統，請使用自然人憑證',
+    en: 'This system accepts citizen certificate cards only; use a citizen card',
   },
   LOGIN_NOT_ENABLED: { code: 'NOT_AUTHORIZED', zhTW: '此憑證尚未啟用登入', en: 'This certificate is not enabled for login' },
   COMPANY_ID_MISMATCH: {

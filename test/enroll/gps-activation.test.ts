@@ -1,6 +1,7 @@
 /**
  * GPS (moenv-gps seed) 開通帳號權限: what an activation link would open, read without using it
- * (`pendingActivation`), and the activation mail naming the account.
+ * (`pendingActivation`), the activation mail naming the account, and the citizen-card-only wording of a
+ * wrong card (本系統採自然人憑證單一登入方式).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AccountEnrollmentFlow } from '../../src/enroll/flows/account-enrollment.js';
@@ -9,7 +10,8 @@ import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { readAuditTrail } from '../../src/enroll/store/audit.js';
 import { EnrollError } from '../../src/enroll/errors.js';
 import type { Actor } from '../../src/enroll/domain/actor.js';
-import { basicDataFor, citizenCard, describeEachStore, gpsAccountFlow, tokenFromMail } from './helpers.js';
+import { defaultMessages } from '../../src/messages/index.js';
+import { basicDataFor, citizenCard, describeEachStore, enrollFailure, gpsAccountFlow, tokenFromMail } from './helpers.js';
 
 const applicant: Actor = { role: 'applicant', id: 'H5600123' };
 const reviewer: Actor = { role: 'reviewer', id: 'staff-007' };
@@ -93,6 +95,22 @@ describeEachStore('enroll_t_gps_activation', (db) => {
       const third = tokenFromMail(mailer.last()?.text ?? '');
       await flow.activate(third);
       await same(third, 'TOKEN_USED');
+    });
+  });
+
+  describe('GPS: a card that is not a citizen card', () => {
+    it('is refused at login with the GPS wording (自然人憑證 only), while WRONG_CARD_TYPE keeps the waste system\'s', async () => {
+      const company = citizenCard(2, { authority: 'MOEACA', subjectName: '台灣化學運輸股份有限公司', cardNumber: undefined, idHint: undefined, businessId: '04595257' });
+      const err = await enrollFailure(flow.resolveLogin(company));
+      expect([err.code, err.refusal]).toEqual(['WRONG_CARD_TYPE', 'CITIZEN_CARD_REQUIRED']);
+      // With a 卡號 no account binds, the same (not 「此自然人憑證尚未綁定帳號」).
+      const numbered = await enrollFailure(flow.resolveLogin(citizenCard(3, { authority: 'GCA', idHint: undefined, organizationOid: '2.16.886.101.20003.20065' })));
+      expect([numbered.code, numbered.refusal]).toEqual(['WRONG_CARD_TYPE', 'CITIZEN_CARD_REQUIRED']);
+      const gps = defaultMessages.describe(err).messages;
+      expect(gps.zhTW).toBe('本系統採自然人憑證單一登入方式，此憑證不可用於本系統，請使用自然人憑證');
+      expect(gps.zhTW).not.toContain('工商憑證');
+      expect(gps.en).toContain('citizen');
+      expect(defaultMessages.describe(new EnrollError('WRONG_CARD_TYPE', 'x')).messages.zhTW).toBe('此憑證不可用於本系統，請使用自然人憑證或工商憑證');
     });
   });
 });

@@ -62,10 +62,17 @@ export function listCards(c: AccountContext, cn: ControlNumber): Promise<CardBin
   return c.o.store.transaction((tx) => bindingsOf(tx, cn));
 }
 
+/** The refusal of a card that is not a citizen card: the system takes 自然人憑證 only (本系統採自然人憑證單一登入方式). */
+export function citizenCardRequired(authority: string): EnrollError {
+  return refusalError('CITIZEN_CARD_REQUIRED', `a ${authority} certificate cannot log in to this system`);
+}
+
 /** {@link AccountEnrollmentFlow.resolveLogin}: the control number a card logs into, renewing its binding by the rule. */
 export async function resolveLogin(c: AccountContext, card: CardIdentity & { cardNumber: CardNumber }): Promise<ControlNumber> {
   const outcome = await c.o.store.transaction(async (tx): Promise<ControlNumber | EnrollError> => {
     const found = await lockActiveBinding(tx, card.cardNumber);
+    // Not a citizen card: no binding could be its, so it is told the kind of card the system takes.
+    if (found === undefined && card.authority !== 'MOICA') return citizenCardRequired(card.authority);
     // A card bound by an application still in review (or approved, link not yet clicked) is told so, not "not bound".
     if (found === undefined) return refusalError((await hasPendingBinding(tx, card.cardNumber)) ? 'ACCOUNT_NOT_YET_OPENED' : 'CARD_NOT_BOUND');
     const result = await resolveRenewal(tx, found.bound, card, {

@@ -19,6 +19,7 @@ import * as application from './account-application.js';
 import { APPLICATION_QUEUE } from './account-applications-table.js';
 import * as binding from './account-basic-data.js';
 import * as cards from './account-cards.js';
+import { citizenCardRequired } from './account-cards.js';
 import { parseApplicationId, parseBinding, type AccountEnrollmentOptions, type ApprovalResult, type BindCardInput } from './account-inputs.js';
 import type { AccountApplication, CardBinding } from './account-records.js';
 import * as review from './account-review.js';
@@ -151,11 +152,19 @@ export class AccountEnrollmentFlow {
    * bound card (same 卡號, authority, trust anchor, holder name and ID hint,
    * from a successful login verification) updates the binding and is audited
    * as `renewCard`; with the `review` policy it waits for {@link acceptRenewal}
-   * (RENEWAL_PENDING_REVIEW). Anything else is NOT_AUTHORIZED.
+   * (RENEWAL_PENDING_REVIEW). A card other than a citizen card is
+   * WRONG_CARD_TYPE, refusal `CITIZEN_CARD_REQUIRED` (the system takes 自然人憑證
+   * only), unless it names a bound 卡號: that is another certificate on a bound
+   * card (RENEWAL_MISMATCH, audited). Anything else is NOT_AUTHORIZED.
    */
   public async resolveLogin(holder: VerifiedCardHolder): Promise<ControlNumber> {
+    const presented = parseCardHolder(holder, 'holder');
+    requireVerifiedLogin(presented);
+    // A company card without a 卡號 is told the kind of card it needs, not to bring a 卡號. One that names a 卡號 is
+    // looked up like any card: on a bound 卡號 it is another certificate on that card, refused and audited by the
+    // renewal rule (RENEWAL_MISMATCH); on any other, CITIZEN_CARD_REQUIRED (cards.resolveLogin).
+    if (presented.authority !== 'MOICA' && presented.cardNumber === undefined) throw citizenCardRequired(presented.authority);
     const card = parseCardHolder(holder, 'holder', { requireCardNumber: true });
-    requireVerifiedLogin(card);
     return cards.resolveLogin(this.c, card as typeof card & { cardNumber: CardNumber });
   }
 
