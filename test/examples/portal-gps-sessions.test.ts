@@ -1,7 +1,8 @@
 /**
  * The GPS system of the reference portal over HTTP (real local agent, virtual cards, the mail sink): what a card
- * login may still do once its card or its account is gone, the activation link (shown by GET and HEAD, used by
- * the page's POST), and the reviewer's 重新寄送認證信 for an approved account whose link expired.
+ * login may still do once its card or its account is gone, the activation link (shown by GET and HEAD, naming the
+ * account it opens, used by the page's POST), the reviewer's 重新寄送認證信 for an approved account whose link
+ * expired, and the citizen-card-only wording of a wrong card.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmulatorCardSlots, startAgent, type AgentServer } from 'twpki/agent';
@@ -10,7 +11,7 @@ import { AccountEnrollmentFlow, EmsLayerAdapter, EnrollError, type EnrollStore }
 import { EmulatorReader } from 'twpki/pcsc';
 import { createTestPki, type TestPki, type VirtualHiCOSCard } from 'twpki/testing';
 import { startMailSink, type MailSink } from '../../examples/portal/core/mail-sink.js';
-import { demoTrust } from '../../examples/portal/demo-setup.js';
+import { DEMO_AGENCY_OID, demoTrust } from '../../examples/portal/demo-setup.js';
 import { gpsSystem } from '../../examples/portal/gps/index.js';
 import { startPortal, type Portal } from '../../examples/portal/server.js';
 import { openPglite } from '../enroll/helpers.js';
@@ -286,6 +287,14 @@ describe('GPS portal: card logins, activation and 重新寄送認證信', () => 
     expect(page).toContain('id="activation-confirm"');
     expect(page).toMatch(/<form method="post" action="\/gps\/activate"><input type="hidden" name="key" value="[^"]+">/);
     expect(page).toContain('開通帳號權限');
+    // It names what the button opens: the 管制編號, the company, the card (卡號末四碼 only) and the link's expiry.
+    expect(page).toContain(`<td id="activation-control-number">${rec.controlNumber}</td>`);
+    expect(page).toContain(`<td id="activation-company-name">${rec.companyName}</td>`);
+    expect(page).toContain('<td id="activation-cards">持卡人（卡號末四碼 0021）</td>');
+    expect(page).toMatch(/<td id="activation-expires">[^<]+<\/td>/);
+    expect(page).not.toContain('TP03000000000021');
+    // The mail names them too.
+    expect((await sink.waitFor(rec.facilityEmail, { since })).text).toContain(`開通帳號：管制編號 ${rec.controlNumber}（${rec.companyName}）`);
     expect(await statusOf(rec.controlNumber)).toBe('approved');
 
     // Not from the site (no Origin, another site): refused like every other write.
@@ -300,6 +309,12 @@ describe('GPS portal: card logins, activation and 重新寄送認證信', () => 
     expect(done).toContain('id="activation-ok"');
     expect(await statusOf(rec.controlNumber)).toBe('active');
     expect(await (await confirmActivation(link)).text()).toContain('data-code="TOKEN_USED"');
+    // A used link says so when opened, before any button.
+    const reopened = await fetch(link);
+    expect(reopened.status).toBe(400);
+    const again = await reopened.text();
+    expect(again).toContain('data-code="TOKEN_USED"');
+    expect(again).not.toContain('id="activation-confirm"');
     expect(await (await confirmActivation(`${portal.url}/gps/activate?key=not-a-token`)).text()).toContain('data-code="TOKEN_INVALID"');
     const bare = await fetch(`${portal.url}/gps/activate`);
     expect(bare.status).toBe(400);
@@ -342,5 +357,13 @@ describe('GPS portal: card logins, activation and 重新寄送認證信', () => 
     expect(await statusOf(rec.controlNumber)).toBe('active');
     expect(await idOf(rv, 'approved', rec.controlNumber)).toBeUndefined();
     expect(code(await rv.call('POST', `/gps/api/review/applications/${id}/reissueActivation`, {}))).toBe('INVALID_TRANSITION');
+  });
+
+  it('a card that is not a citizen card is told the system takes 自然人憑證 only, not 「或工商憑證」', async () => {
+    reader.remove();
+    reader.insert(await demoCard({ authority: 'gca', cardNumber: 'GC03000000000009', pin: PIN, organizationOid: DEMO_AGENCY_OID }));
+    const refused = await new PageClient(portal.url).cardStep(agent, '/gps/card/login');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({ code: 'WRONG_CARD_TYPE', message: '本系統採自然人憑證單一登入方式，此憑證不可用於本系統，請使用自然人憑證' });
   });
 });

@@ -34,6 +34,7 @@ import {
   type Actor,
   type EnrollStore,
   type NoticeBranding,
+  type PendingActivation,
 } from 'twpki/enroll';
 import { CardLoginRequestError } from 'twpki/fastify';
 import { cardViewOf, publicView, type CardView } from '../core/card-view.js';
@@ -177,9 +178,21 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     if (!(await stillBound(request, login))) throw new PageError(401, 'NOT_LOGGED_IN', LOGIN_ENDED);
     return { ...login, actor: await ownerOf({ id: login.accountId, controlNumber: login.controlNumber }) };
   };
+  /**
+   * The card of a card step, which must be a citizen card. Refused with WRONG_CARD_TYPE and the refusal
+   * CITIZEN_CARD_REQUIRED, so the page reads the GPS wording (本系統採自然人憑證單一登入方式) rather than the code's
+   * own, which also offers 工商憑證 (the waste system takes both); a certificate no flow takes at all is told the same.
+   */
   const citizenCard = (login: Parameters<typeof cardViewOf>[0]): CardView => {
-    const card = cardViewOf(login);
-    if (card.holder.authority !== 'MOICA') throw new EnrollError('WRONG_CARD_TYPE', 'GPS: a citizen card (自然人憑證) is required');
+    const wrongCard = (detail: string) => new EnrollError('WRONG_CARD_TYPE', `GPS: a citizen card (自然人憑證) is required: ${detail}`, { refusal: 'CITIZEN_CARD_REQUIRED' });
+    let card: CardView;
+    try {
+      card = cardViewOf(login);
+    } catch (err) {
+      if (err instanceof EnrollError && err.code === 'WRONG_CARD_TYPE') throw wrongCard(err.message);
+      throw err;
+    }
+    if (card.holder.authority !== 'MOICA') throw wrongCard(`a ${card.holder.authority} certificate`);
     return card;
   };
 
@@ -230,14 +243,19 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
   });
 
   // 5. 審核通過點選連結開通權限: the link (GET, and the HEAD a mail scanner or link preview sends) only shows the
-  // page; the account is activated by its 開通帳號權限 button (a same-origin POST, like every other write). The key
-  // is not sent on to other sites as a referrer; `same-origin`, not `no-referrer`, which would make the browser's
-  // Origin of the button's POST `null` and the origin check refuse it.
+  // page, which names what the button would open (`pendingActivation` reads without using the link); the account
+  // is activated by its 開通帳號權限 button (a same-origin POST, like every other write). A dead link says so at
+  // once. The key is not sent on to other sites as a referrer; `same-origin`, not `no-referrer`, which would make
+  // the browser's Origin of the button's POST `null` and the origin check refuse it.
   app.get('/gps/activate', async (request, reply) => {
     const key = String((request.query as Record<string, unknown>).key ?? '');
     reply.header('cache-control', 'no-store').header('referrer-policy', 'same-origin').type('text/html; charset=utf-8');
-    if (key === '') return reply.code(400).send(ctx.page('帳號開通失敗', activationFailedBody('TOKEN_INVALID')));
-    return reply.send(ctx.page('帳號開通', activationConfirmBody(key)));
+    try {
+      return reply.send(ctx.page('帳號開通', activationConfirmBody(key, await flow.pendingActivation(key))));
+    } catch (err) {
+      if (!(err instanceof EnrollError)) throw err;
+      return reply.code(400).send(ctx.page('帳號開通失敗', activationFailedBody(err.code)));
+    }
   });
   app.post('/gps/activate', async (request, reply) => {
     const key = field(request.body, 'key');
@@ -380,12 +398,20 @@ async function resultHtml(ems: EmsSource, compare: { policy: ComparisonPolicy },
 }
 
 /**
- * What the activation link opens: the 帳號啟用 question and its button, which posts the key. Opening the link
- * (a mail scanner, a link preview, a prefetch) activates nothing; only 開通帳號權限 does.
+ * What the activation link opens: the account and cards it would enable, and the button, which posts the key.
+ * Opening the link (a mail scanner, a link preview, a prefetch) activates nothing; only 開通帳號權限 does.
  */
-function activationConfirmBody(key: string): string {
+function activationConfirmBody(key: string, pending: PendingActivation): string {
+  const cards = pending.cards.map((c) => `${c.name}（卡號末四碼 ${c.cardNumberEnding}）`).join('、');
+  const expires = new Date(pending.expiresAt).toLocaleString('zh-TW', { timeZone: 'Asia/Taipei', hour12: false });
   return `<h2>帳號開通</h2><div class="dialog" id="activation-confirm">
-<p>毒性及關注化學物質運送車輛即時追蹤系統專區-帳號申請認證：請點選「開通帳號權限」啟用帳號。</p>
+<p>毒性及關注化學物質運送車輛即時追蹤系統專區-帳號申請認證：請確認下列帳號後點選「開通帳號權限」啟用帳號。</p>
+<table class="form" id="activation-account">
+<tr><th>管制編號：</th><td id="activation-control-number">${escapeHtml(pending.controlNumber)}</td></tr>
+<tr><th>公司名稱：</th><td id="activation-company-name">${escapeHtml(pending.companyName ?? '')}</td></tr>
+<tr><th>可登入之自然人憑證：</th><td id="activation-cards">${escapeHtml(cards)}</td></tr>
+<tr><th>連結有效期限：</th><td id="activation-expires">${escapeHtml(expires)}</td></tr>
+</table>
 <p class="small">若貴公司未於本系統提送帳號申請需求，請勿點選，並忽略此信件。</p>
 <form method="post" action="/gps/activate"><input type="hidden" name="key" value="${escapeHtml(key)}">
 <button type="submit" class="button" id="activation-submit">開通帳號權限</button></form></div>`;
