@@ -165,6 +165,39 @@ describe('CRL background refresh', () => {
   });
 });
 
+describe('a background refresh that brings a CRL not current yet', () => {
+  // The CA's clock runs ahead, or it puts its next CRL up early. Before, that CRL replaced the current one:
+  // every check until its thisUpdate waited on a download and failed CRL_STALE, though a current CRL had been
+  // cached. Now it waits beside the current one, and takes over when its thisUpdate comes (within the skew).
+  it('keeps answering from the current CRL without downloading, then switches to the newer one when it is current', async () => {
+    const t0 = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const url = publish('ahead.crl', { thisUpdate: t0, nextUpdate: new Date(t0.getTime() + HOUR) });
+    const checker = new RevocationChecker({ mode: 'crl', crlUrls: [url] });
+    expect((await checker.check(cert, issuer, t0)).kind).toBe('good');
+    const t = t0.getTime() + 55 * 60_000; // in the refresh window; the cached CRL is good 5 more minutes
+    // The next CRL revokes the holder, and is dated 10 minutes ahead (beyond the 5-minute skew).
+    publish('ahead.crl', { thisUpdate: new Date(t + 10 * 60_000), nextUpdate: new Date(t + 2 * HOUR), revoked: true });
+    expect((await checker.check(cert, issuer, new Date(t))).kind).toBe('good'); // starts the refresh
+    await new Promise((r) => setTimeout(r, 100));
+    expect(checker.crls.downloads).toBe(2);
+    for (let i = 0; i < 5; i++) expect((await checker.check(cert, issuer, new Date(t + i * 60_000))).kind).toBe('good');
+    // From its thisUpdate less the skew the newer CRL answers, from memory.
+    expect((await checker.check(cert, issuer, new Date(t + 5 * 60_000))).kind).toBe('revoked');
+    expect(checker.crls.downloads).toBe(2);
+  });
+
+  it('never stands in past the current CRL\'s nextUpdate: with the newer one still not current, the check fails CRL_STALE', async () => {
+    const t0 = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const url = publish('gap.crl', { thisUpdate: t0, nextUpdate: new Date(t0.getTime() + HOUR) });
+    const checker = new RevocationChecker({ mode: 'crl', crlUrls: [url] });
+    await checker.check(cert, issuer, t0);
+    publish('gap.crl', { thisUpdate: new Date(t0.getTime() + 80 * 60_000), nextUpdate: new Date(t0.getTime() + 3 * HOUR) });
+    expect((await checker.check(cert, issuer, new Date(t0.getTime() + 55 * 60_000))).kind).toBe('good');
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await failure(checker.check(cert, issuer, new Date(t0.getTime() + HOUR + 1)))).code).toBe('CRL_STALE');
+  });
+});
+
 describe('OCSP answer cache', () => {
   beforeEach(() => {
     Object.assign(server.ocsp, { thisUpdate: undefined, nextUpdate: undefined, defaultStatus: { kind: 'good' } });

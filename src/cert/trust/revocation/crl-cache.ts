@@ -68,6 +68,12 @@ interface CacheEntry {
   readonly expires: number;
   /** From when a background refresh is started. */
   refreshAt: number;
+  /**
+   * A newer CRL a refresh brought before it was current (thisUpdate beyond
+   * the skew ahead): it takes the entry's place once its thisUpdate comes
+   * within the skew, while `crl` answers until then.
+   */
+  next?: CacheEntry;
 }
 
 /**
@@ -77,7 +83,8 @@ interface CacheEntry {
  *
  * A check never waits for a download while a current CRL is cached: near
  * its nextUpdate the cache downloads the next one in the background and
- * keeps answering from the current one. A CRL is never used past its
+ * keeps answering from the current one (a next one not current yet waits
+ * beside it, and takes over when its thisUpdate comes). A CRL is never used past its
  * nextUpdate: then the check waits for the download (and fails with
  * `CRL_STALE` if the CA has not published a newer one). Concurrent checks
  * share one download per URL and issuer, in the foreground and in the
@@ -171,7 +178,11 @@ export class CrlCache {
   private warm(url: string, issuer: TrustedCertificate, at: Date): CertificateRevocationList | undefined {
     const key = this.keyFor(url, issuer);
     const t = at.getTime();
-    const cached = this.entries.get(key);
+    let cached = this.entries.get(key);
+    if (cached?.next !== undefined && !isFuture(cached.next.crl, at, this.skew)) {
+      cached = cached.next;
+      this.entries.set(key, cached);
+    }
     if (cached === undefined || t > cached.expires || isFuture(cached.crl, at, this.skew)) return undefined;
     if (t >= cached.refreshAt) this.refreshInBackground(key, url, issuer, cached, t);
     return cached.crl;
@@ -238,7 +249,7 @@ export class CrlCache {
     if (pending === undefined) {
       pending = this.fetchAndVerify(url, issuer)
         .then((crl) => {
-          this.store(key, crl);
+          this.store(key, crl, t);
           this.sweep(key, t);
           // Whoever downloaded it (a background refresh too), what a failed check remembered is out of date.
           this.failed.delete(key);
@@ -250,19 +261,25 @@ export class CrlCache {
     return pending;
   }
 
-  private store(key: string, crl: CertificateRevocationList): void {
+  private store(key: string, crl: CertificateRevocationList, t: number): void {
     const current = this.entries.get(key);
     const expires = this.expiryOf(crl);
-    if (current !== undefined) {
-      // Never replace a CRL with an older one (a lagging mirror or a replay), nor with the same one (same times
-      // and signature): a background refresh that finds the CA has not published yet keeps the entry's retry
-      // schedule (`refreshRetryMs`), instead of making every later check of the refresh window download again.
-      // A CRL reissued with the same times but other entries has another signature, and replaces it.
-      const age = crl.thisUpdate.getTime() - current.crl.thisUpdate.getTime();
-      if (age < 0 || (age === 0 && expires <= current.expires && bytesEqual(crl.signature, current.crl.signature))) return;
-    }
     const ahead = this.options.refreshAheadMs ?? Math.max(0, expires - crl.thisUpdate.getTime()) / 10;
-    this.entries.set(key, { crl, expires, refreshAt: expires - ahead });
+    const entry: CacheEntry = { crl, expires, refreshAt: expires - ahead };
+    if (current !== undefined) {
+      if (!replaces(crl, expires, current)) return;
+      // A CRL not current yet (a CA clock running ahead, or a CA putting up its next CRL early) while the cached
+      // one still is: kept beside it, not in its place. In its place, every check until its thisUpdate waited on
+      // a download and failed CRL_STALE although a current CRL had been cached. No refresh meanwhile: the CA has
+      // published its next CRL, and asking again would only download it again (MOICA's is some 20 MB) each
+      // retry; the one kept takes over when its thisUpdate comes, with its own refresh schedule.
+      if (crl.thisUpdate.getTime() > t + this.skew && t <= current.expires && !isFuture(current.crl, new Date(t), this.skew)) {
+        if (current.next === undefined || replaces(crl, expires, current.next)) current.next = entry;
+        current.refreshAt = Number.POSITIVE_INFINITY;
+        return;
+      }
+    }
+    this.entries.set(key, entry);
   }
 
   /**
@@ -278,7 +295,7 @@ export class CrlCache {
     // about the past without `now`) drops nothing checks at the present still use, and one at a later time (a
     // clock that ran ahead) costs at most one download of what it dropped, never a sweep stuck ahead for good.
     for (const [key, entry] of this.entries) {
-      if (key !== kept && t > entry.expires && !this.inFlight.has(key)) this.entries.delete(key);
+      if (key !== kept && t > Math.max(entry.expires, entry.next?.expires ?? 0) && !this.inFlight.has(key)) this.entries.delete(key);
     }
     for (const [key, last] of this.failed) {
       if (key !== kept && t - last.at >= this.retryMs) this.failed.delete(key);
@@ -313,6 +330,19 @@ const KEYS_KEPT = 64;
 
 function keyOf(url: string, issuer: TrustedCertificate): string {
   return `${issuer.fingerprint} ${url}`;
+}
+
+/**
+ * Whether `crl` (expiring at `expires`) takes the place of `held`. Never an
+ * older one (a lagging mirror or a replay), nor the same one (same times and
+ * signature): a background refresh that finds the CA has not published yet
+ * keeps the entry's retry schedule (`refreshRetryMs`), instead of making every
+ * later check of the refresh window download again. A CRL reissued with the
+ * same times but other entries has another signature, and replaces it.
+ */
+function replaces(crl: CertificateRevocationList, expires: number, held: CacheEntry): boolean {
+  const age = crl.thisUpdate.getTime() - held.crl.thisUpdate.getTime();
+  return !(age < 0 || (age === 0 && expires <= held.expires && bytesEqual(crl.signature, held.crl.signature)));
 }
 
 function isFuture(crl: CertificateRevocationList, at: Date, skew: number): boolean {
