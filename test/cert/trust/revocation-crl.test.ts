@@ -3,6 +3,7 @@ import { AlgorithmPolicy, RevocationChecker, RevocationError, TrustedCertificate
 import { CertificateRevocationList, CrlCache } from '../../../src/cert/advanced.js';
 import type { TestPki } from '../../../src/testing/pki/index.js';
 import { revocationFailure as failure, startRevocationRig } from './helpers/fixtures.js';
+import { handCrl } from './helpers/revocation-hand-built.js';
 import { buildCrl, type LocalRevocationServer, type TestCrlEntry } from '../../../src/testing/revocation/index.js';
 
 let server: LocalRevocationServer;
@@ -123,5 +124,28 @@ describe('CRL checks against the local CRL server', () => {
   it('reports NO_REVOCATION_SOURCE for a certificate without CDP or AIA', async () => {
     const bare = TrustedCertificate.from((await pki.issueCertificate({ issuer: pki.issuer('moica'), subject: 'C=TW, CN=無', crlUrl: null, ocspUrl: null })).certificate);
     expect((await failure(new RevocationChecker().check(bare, issuer))).code).toBe('NO_REVOCATION_SOURCE');
+  });
+});
+
+describe('tbsCertList read in order', () => {
+  // Walked by position, a signed CRL with its revokedCertificates after crlExtensions read as an empty list:
+  // the holder it revokes was `good`.
+  it('refuses a signed CRL with an element after crlExtensions (CRL_MALFORMED); in order, the same entries revoke', async () => {
+    const crl = (entriesAfterExtensions: boolean): Uint8Array =>
+      handCrl({
+        issuer,
+        issuerKey: pki.issuer('moica').privateKey,
+        thisUpdate: new Date(Date.now() - 60_000),
+        nextUpdate: new Date(Date.now() + 3_600_000),
+        serials: [cert.serialHex],
+        revokedAt: new Date(Date.now() - 86_400_000),
+        entriesAfterExtensions,
+      });
+    const inOrder = server.publishCrl('in-order.crl', crl(false));
+    expect((await new RevocationChecker({ mode: 'crl', crlUrls: [inOrder] }).check(cert, issuer)).kind).toBe('revoked');
+    expect(() => CertificateRevocationList.parse(crl(true))).toThrow(/after crlExtensions/);
+    const swapped = server.publishCrl('swapped.crl', crl(true));
+    const err = await failure(new RevocationChecker({ mode: 'crl', crlUrls: [swapped] }).check(cert, issuer));
+    expect(err.code).toBe('CRL_MALFORMED');
   });
 });

@@ -132,6 +132,10 @@ export class CertificateRevocationList {
     const unknownCritical: string[] = [];
     let idp: IssuingDistributionPoint | undefined;
     let isDelta = false;
+    // Only crlExtensions may come here, and nothing after it: tbsCertList is walked by position, so an element
+    // out of order (revokedCertificates after the extensions) was signed and never read, and its entries never
+    // indexed. One comparison each; only the CA (or its software) can produce such a CRL.
+    if (el !== undefined && el.tag !== 0xa0) throw new Error(`unexpected element (tag 0x${el.tag.toString(16)}) in tbsCertList after its times`);
     if (el?.tag === 0xa0) {
       const exts = expectTag(childrenOf(el)[0], 0x30, 'crlExtensions');
       // RFC 5280 4.2: an extension appears once. Read twice, the last copy of an issuingDistributionPoint decided
@@ -155,6 +159,8 @@ export class CertificateRevocationList {
         }
       }
     }
+    const after = next();
+    if (after !== undefined) throw new Error(`unexpected element (tag 0x${after.tag.toString(16)}) after crlExtensions`);
     this.authorityKeyId = aki;
     this.issuingDistributionPoint = idp;
     this.isDelta = isDelta;

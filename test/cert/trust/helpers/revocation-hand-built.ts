@@ -1,0 +1,86 @@
+/**
+ * OCSP responses and CRLs built field by field, for what the test kit's
+ * builders cannot express: a producedAt apart from thisUpdate, extensions
+ * (critical or not) on the response and on a single answer, and a CRL whose
+ * tbsCertList elements are out of order. Each is signed for real, so the
+ * refusal tested is about its content, not its signature.
+ */
+import { createHash, type KeyObject } from 'node:crypto';
+import type { TrustedCertificate } from '../../../../src/cert/index.js';
+import { enumerated, explicit, generalizedTime, integerFromHex, NULL, objectIdentifier, octetString, sequence, smallInteger, tlv, x509Time } from '../../../../src/testing/der/der-writer.js';
+import { signTbs } from '../../../../src/testing/revocation/signing.js';
+
+/** One extension to write: its OID, critical flag (DEFAULT FALSE is left out) and the DER inside extnValue. */
+export interface HandExtension {
+  readonly oid: string;
+  readonly critical: boolean;
+  readonly value: Uint8Array;
+}
+
+function extension(e: HandExtension): Uint8Array {
+  return sequence(objectIdentifier(e.oid), ...(e.critical ? [tlv(0x01, Uint8Array.of(0xff))] : []), octetString(e.value));
+}
+
+/** An unregistered private OID, marked critical: no verifier can know what it means. */
+export const UNKNOWN_CRITICAL: HandExtension = { oid: '1.3.6.1.4.1.99999.1', critical: true, value: Uint8Array.of(0x05, 0x00) };
+
+/** A `good` OCSP answer about one CertID, signed by `signer` (the CA or a delegate), responderID by key. */
+export function handOcspResponse(o: {
+  readonly signer: TrustedCertificate;
+  readonly signerKey: KeyObject;
+  readonly certId: Uint8Array;
+  readonly producedAt: Date;
+  readonly thisUpdate: Date;
+  readonly nextUpdate: Date;
+  readonly responseExtensions?: readonly HandExtension[];
+  readonly singleExtensions?: readonly HandExtension[];
+}): Uint8Array {
+  const keyHash = new Uint8Array(createHash('sha1').update(o.signer.publicKeyBits).digest());
+  const single = sequence(
+    o.certId,
+    tlv(0x80, new Uint8Array(0)),
+    generalizedTime(o.thisUpdate),
+    explicit(0, generalizedTime(o.nextUpdate)),
+    ...(o.singleExtensions === undefined ? [] : [explicit(1, sequence(...o.singleExtensions.map(extension)))]),
+  );
+  const tbs = sequence(
+    explicit(2, octetString(keyHash)),
+    generalizedTime(o.producedAt),
+    sequence(single),
+    ...(o.responseExtensions === undefined ? [] : [explicit(1, sequence(...o.responseExtensions.map(extension)))]),
+  );
+  const { algorithm, signature } = signTbs(tbs, o.signerKey, 'SHA-256');
+  const basic = sequence(tbs, algorithm, signature);
+  return sequence(enumerated(0), explicit(0, sequence(objectIdentifier('1.3.6.1.5.5.7.48.1.1'), octetString(basic))));
+}
+
+/**
+ * A v2 CRL of `issuer` listing `serials`, with its revokedCertificates placed
+ * before crlExtensions (as RFC 5280 orders them) or after them.
+ */
+export function handCrl(o: {
+  readonly issuer: TrustedCertificate;
+  readonly issuerKey: KeyObject;
+  readonly thisUpdate: Date;
+  readonly nextUpdate: Date;
+  readonly serials: readonly string[];
+  readonly revokedAt: Date;
+  readonly entriesAfterExtensions: boolean;
+}): Uint8Array {
+  // sha256WithRSAEncryption, written before signing (tbsCertList carries it): the test CAs' keys are RSA.
+  const algorithm = sequence(objectIdentifier('1.2.840.113549.1.1.11'), NULL);
+  const revoked = sequence(...o.serials.map((serial) => sequence(integerFromHex(serial), x509Time(o.revokedAt))));
+  const akiExtension: HandExtension[] =
+    o.issuer.subjectKeyId === undefined ? [] : [{ oid: '2.5.29.35', critical: false, value: sequence(tlv(0x80, new Uint8Array(Buffer.from(o.issuer.subjectKeyId, 'hex')))) }];
+  const extensions = explicit(0, sequence(...[...akiExtension, { oid: '2.5.29.20', critical: false, value: smallInteger(1) }].map(extension)));
+  const tbs = sequence(
+    smallInteger(1),
+    algorithm,
+    o.issuer.subjectDer,
+    x509Time(o.thisUpdate),
+    x509Time(o.nextUpdate),
+    ...(o.entriesAfterExtensions ? [extensions, revoked] : [revoked, extensions]),
+  );
+  const { signature } = signTbs(tbs, o.issuerKey, 'SHA-256');
+  return sequence(tbs, algorithm, signature);
+}
