@@ -28,6 +28,10 @@ export const REVOCATION_MESSAGES: Readonly<Record<RevocationErrorCode, CodeMessa
   OCSP_WRONG_CERTIFICATE: { zhTW: '憑證狀態查詢（OCSP）回應的不是此張憑證', en: 'The OCSP answer is about another certificate' },
   OCSP_STALE: { zhTW: '憑證狀態查詢（OCSP）回應已過時', en: 'The OCSP answer is out of date' },
   OCSP_NONCE_MISMATCH: { zhTW: '憑證狀態查詢（OCSP）回應不符', en: 'The OCSP answer does not match the request' },
+  OCSP_UNKNOWN_CRITICAL_EXTENSION: {
+    zhTW: '憑證狀態查詢（OCSP）回應含有無法辨識的重要延伸欄位',
+    en: 'The OCSP answer has a critical extension that is not understood',
+  },
   CRL_MALFORMED: { zhTW: '憑證廢止清冊（CRL）格式錯誤', en: 'The certificate revocation list is malformed' },
   CRL_WRONG_ISSUER: { zhTW: '憑證廢止清冊（CRL）的簽發者不符', en: 'The revocation list comes from another issuer' },
   CRL_BAD_SIGNATURE: { zhTW: '憑證廢止清冊（CRL）簽章驗證失敗', en: 'The revocation list\'s signature does not verify' },

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RevocationChecker, TrustedCertificate, type RevocationFetch } from '../../../src/cert/index.js';
-import type { TestPki } from '../../../src/testing/pki/index.js';
-import { buildOcspResponse, type LocalRevocationServer, type TestOcspStatus } from '../../../src/testing/revocation/index.js';
+import { AlgorithmPolicy, RevocationChecker, RevocationError, TrustedCertificate, httpRevocationFetch, type RevocationFetch } from '../../../src/cert/index.js';
+import { OcspClient } from '../../../src/cert/advanced.js';
+import type { IssuedCertificate, TestPki } from '../../../src/testing/pki/index.js';
+import { buildCrl, buildOcspResponse, type LocalRevocationServer, type TestOcspStatus } from '../../../src/testing/revocation/index.js';
 import { revocationFailure as failure, startRevocationRig, sha1CertId } from './helpers/fixtures.js';
+import { handOcspResponse, UNKNOWN_CRITICAL, type HandExtension } from './helpers/revocation-hand-built.js';
 
 let server: LocalRevocationServer;
 let pki: TestPki;
@@ -94,5 +96,124 @@ describe('delegated responder certificates', () => {
     expect((await ocspOnly().check(cert, issuer)).kind).toBe('good');
     server.ocsp.signWith = await responder({});
     expect((await ocspOnly().check(cert, issuer)).kind).toBe('good');
+  });
+});
+
+describe('a delegated responder without id-pkix-ocsp-nocheck', () => {
+  // RFC 6960 4.2.2.2.1: a CA that leaves nocheck out has said its responder's certificate is to be checked.
+  // Before, it never was: one revoked responder key vouched `good` for every revoked card of the CA.
+  const DAY = 86_400_000;
+  let unmarked: IssuedCertificate;
+  let unmarkedCert: TrustedCertificate;
+  beforeAll(async () => {
+    unmarked = await pki.issueCertificate({
+      issuer: pki.issuer('moica'),
+      subject: 'C=TW, O=行政院, CN=MOICA OCSP (no nocheck)',
+      keyUsage: ['digitalSignature'],
+      extendedKeyUsage: ['1.3.6.1.5.5.7.3.9'],
+    });
+    unmarkedCert = TrustedCertificate.from(unmarked.certificate);
+    expect(unmarkedCert.crlUrls).toEqual([pki.crlUrl('moica')]);
+  });
+  /** The CA's CRL, at the URL both the card and the delegate name, revoking `serials` (key compromise). */
+  const publishCaCrl = (serials: readonly string[]): void => {
+    server.publishCrl(
+      pki.crlUrl('moica'),
+      buildCrl({ issuer: pki.issuer('moica'), entries: serials.map((serialHex) => ({ serialHex, revokedAt: new Date(Date.now() - DAY), reason: 'keyCompromise' })) }),
+    );
+  };
+
+  it('is refused once its CA\'s CRL revokes it: the CRL answers next (ocsp-then-crl), ocsp mode fails closed', async () => {
+    server.ocsp.signWith = unmarked; // answers `good` for the holder
+    publishCaCrl([unmarkedCert.serialHex, cert.serialHex]);
+    expect(await new RevocationChecker().check(cert, issuer)).toMatchObject({ kind: 'revoked', source: 'crl' });
+    const err = await failure(new RevocationChecker({ mode: 'ocsp' }).check(cert, issuer));
+    expect(err.code).toBe('OCSP_UNAUTHORIZED_RESPONDER');
+    expect(err.message).toMatch(/no id-pkix-ocsp-nocheck, and it is revoked \(keyCompromise/);
+  });
+
+  it('answers when the CRL does not list it; the CRL is downloaded once for many answers', async () => {
+    server.ocsp.signWith = unmarked;
+    publishCaCrl([]);
+    const checker = new RevocationChecker({ mode: 'ocsp', ocspCacheSize: 0 });
+    for (let i = 0; i < 3; i++) expect(await checker.check(cert, issuer)).toMatchObject({ kind: 'good', source: 'ocsp' });
+    expect(checker.ocsp.requests).toBe(3);
+    expect(checker.crls.downloads).toBe(1);
+  });
+
+  it('is refused when its status cannot be established (its CRL unreachable), with the CRL failure as cause', async () => {
+    server.ocsp.signWith = unmarked;
+    const http = httpRevocationFetch();
+    const fetch: RevocationFetch = (url, request) => (url === pki.crlUrl('moica') ? Promise.resolve({ status: 503, body: new Uint8Array(0) }) : http(url, request));
+    const err = await failure(new RevocationChecker({ mode: 'ocsp', fetch }).check(cert, issuer));
+    expect(err.code).toBe('OCSP_UNAUTHORIZED_RESPONDER');
+    expect(err.message).toMatch(/could not be established: HTTP 503/);
+    expect(err.cause).toBeInstanceOf(RevocationError);
+  });
+
+  it('is refused by an OcspClient given no way to check it (checkResponder); one with nocheck is not looked up', async () => {
+    server.ocsp.signWith = unmarked;
+    const client = (): OcspClient => new OcspClient({ fetch: httpRevocationFetch(), algorithms: AlgorithmPolicy.withSha1() });
+    const err = await failure(client().check(cert, issuer, new Date()));
+    expect(err.code).toBe('OCSP_UNAUTHORIZED_RESPONDER');
+    expect(err.message).toMatch(/checkResponder/);
+    // With nocheck the CA vouches for its responder: even listed on the CRL, it is not looked up (no download).
+    const marked = await pki.issueCertificate({
+      issuer: pki.issuer('moica'),
+      subject: 'C=TW, O=行政院, CN=MOICA OCSP (nocheck)',
+      keyUsage: ['digitalSignature'],
+      extendedKeyUsage: ['1.3.6.1.5.5.7.3.9'],
+      ocspNoCheck: true,
+    });
+    server.ocsp.signWith = marked;
+    publishCaCrl([TrustedCertificate.from(marked.certificate).serialHex]);
+    expect((await client().check(cert, issuer, new Date())).kind).toBe('good');
+    const checker = new RevocationChecker({ mode: 'ocsp' });
+    expect((await checker.check(cert, issuer)).kind).toBe('good');
+    expect(checker.crls.downloads).toBe(0);
+  });
+});
+
+describe('what a signed answer says about itself', () => {
+  const HOUR = 3_600_000;
+  /** An OCSP-only checker whose responder is the CA, answering `good` with the fields given. */
+  const handAnswering = (o: { producedAt?: Date; responseExtensions?: HandExtension[]; singleExtensions?: HandExtension[] }): RevocationChecker => {
+    const fetch: RevocationFetch = () => {
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+      return Promise.resolve({
+        status: 200,
+        body: handOcspResponse({
+          signer: issuer,
+          signerKey: pki.issuer('moica').privateKey,
+          certId: sha1CertId(cert, issuer),
+          producedAt: o.producedAt ?? now,
+          thisUpdate: now,
+          nextUpdate: new Date(now.getTime() + HOUR),
+          ...(o.responseExtensions === undefined ? {} : { responseExtensions: o.responseExtensions }),
+          ...(o.singleExtensions === undefined ? {} : { singleExtensions: o.singleExtensions }),
+        }),
+      });
+    };
+    return new RevocationChecker({ mode: 'ocsp', fetch, ocspNonce: false });
+  };
+
+  // RFC 6960 4.4: an extension not understood is ignored unless critical. Before, critical ones were ignored too.
+  it('is refused with a critical extension twpki does not process, on the response or on the single answer', async () => {
+    for (const where of ['responseExtensions', 'singleExtensions'] as const) {
+      const err = await failure(handAnswering({ [where]: [UNKNOWN_CRITICAL] }).check(cert, issuer));
+      expect(err.code, where).toBe('OCSP_UNKNOWN_CRITICAL_EXTENSION');
+      expect(err.message).toContain(UNKNOWN_CRITICAL.oid);
+      // The same extension not marked critical is ignored.
+      expect((await handAnswering({ [where]: [{ ...UNKNOWN_CRITICAL, critical: false }] }).check(cert, issuer)).kind).toBe('good');
+    }
+  });
+
+  it('is refused when produced beyond the skew ahead (OCSP_STALE) or signed before the status it reports (OCSP_MALFORMED)', async () => {
+    expect((await failure(handAnswering({ producedAt: new Date(Date.now() + 10 * 60_000) }).check(cert, issuer))).code).toBe('OCSP_STALE');
+    const early = await failure(handAnswering({ producedAt: new Date(Date.now() - 10 * 60_000) }).check(cert, issuer));
+    expect(early.code).toBe('OCSP_MALFORMED');
+    expect(early.message).toMatch(/before the status it reports/);
+    // Within the skew either way, it answers.
+    for (const shift of [-60_000, 60_000]) expect((await handAnswering({ producedAt: new Date(Date.now() + shift) }).check(cert, issuer)).kind).toBe('good');
   });
 });

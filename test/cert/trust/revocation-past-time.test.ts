@@ -86,6 +86,23 @@ describe('RevocationChecker.check at a past time, answers current now', () => {
   });
 });
 
+describe('concurrent OCSP checks of one certificate at different presents', () => {
+  // They share one request, and each judges the answer at its own present. Before, the first caller's present
+  // decided for all: a login that joined a check of a past time (without `now`) got its OCSP_STALE, and that
+  // check, joining a login, got `good`.
+  it('a login joining a past-time check is good, and the past-time check stays OCSP_STALE, in either order', async () => {
+    for (const pastFirst of [true, false]) {
+      const checker = new RevocationChecker({ mode: 'ocsp' });
+      const past = (): Promise<unknown> => checker.check(cert, issuer, weekAgo()).catch((e: unknown) => e);
+      const login = (): Promise<unknown> => checker.check(cert, issuer).catch((e: unknown) => e);
+      const [pastOutcome, loginOutcome] = pastFirst ? await Promise.all([past(), login()]) : (await Promise.all([login(), past()])).reverse();
+      expect(loginOutcome, `past first: ${pastFirst}`).toMatchObject({ kind: 'good', source: 'ocsp' });
+      expect(pastOutcome, `past first: ${pastFirst}`).toMatchObject({ code: 'OCSP_STALE' });
+      expect(checker.ocsp.requests).toBe(1);
+    }
+  });
+});
+
 describe('a revocation listed with a time later than the answer or the present', () => {
   // A CA whose clock runs ahead (answers are taken up to the 5-minute skew early), or one writing Taiwan time as
   // UTC (8 hours ahead). Read as "revoked later than the time checked", the listed certificate passed as good

@@ -58,6 +58,20 @@ describe('revocation time settings', () => {
   });
 });
 
+describe('OCSP nonce settings that contradict each other', () => {
+  // Before, the pair was taken: no nonce was sent, and the requirement was silently not enforced.
+  it('requireOcspNonce: true with ocspNonce: false is a RangeError naming both, at construction', () => {
+    expect(() => new RevocationChecker({ fetch: noFetch, ocspNonce: false, requireOcspNonce: true })).toThrow(
+      expect.objectContaining({ name: 'RangeError', message: expect.stringMatching(/requireOcspNonce.*ocspNonce: false/) }),
+    );
+    expect(() => new OcspClient({ fetch: noFetch, algorithms: undefined as never, nonce: false, requireNonce: true })).toThrow(/requireNonce.*nonce: false/);
+    // Either alone, or both on, is fine.
+    for (const pair of [{ ocspNonce: false }, { requireOcspNonce: true }, { ocspNonce: true, requireOcspNonce: true }, { ocspNonce: false, requireOcspNonce: false }]) {
+      expect(() => new RevocationChecker({ fetch: noFetch, ...pair })).not.toThrow();
+    }
+  });
+});
+
 describe('an injected fetch given up at its deadline', () => {
   it('is reported as the deadline even when it rejects at once on the abort', async () => {
     const honouring: RevocationFetch = (_url, request) =>

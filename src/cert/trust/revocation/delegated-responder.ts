@@ -1,3 +1,5 @@
+import { ExtensionOid } from '../../profile/oids.js';
+import { readCertificate } from '../../profile/parse-certificate.js';
 import { MIN_RSA_BITS_FLOOR } from '../algorithms.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
 
@@ -45,4 +47,15 @@ function rsaBitsOf(cert: TrustedCertificate): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether the delegate carries id-pkix-ocsp-nocheck (RFC 6960 4.2.2.2.1):
+ * the CA's word that its revocation is not to be checked. Without it the
+ * delegate's own status is looked up before its answer is used. Read from the
+ * certificate's extension list (the trust fields leave it out); once per
+ * response, on the path that has just waited for the responder anyway.
+ */
+export function hasOcspNoCheck(cert: TrustedCertificate): boolean {
+  return readCertificate(cert.der).extensions.some((e) => e.oid === ExtensionOid.ocspNoCheck);
 }

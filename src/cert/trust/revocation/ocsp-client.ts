@@ -7,7 +7,7 @@ import { RevocationError } from '../errors.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
 import { couldHaveIssued } from '../trust-store.js';
 import { buildOcspRequest, type OcspRequestBundle } from './ocsp-request.js';
-import { delegatedResponderProblem } from './delegated-responder.js';
+import { delegatedResponderProblem, hasOcspNoCheck } from './delegated-responder.js';
 import { parseOcspResponse, type OcspBasicResponse, type OcspSingleResponse } from './ocsp-response.js';
 import { strictestSingle } from './ocsp-single-choice.js';
 import type { RevocationFetch, RevocationResponse } from './revocation-fetch.js';
@@ -41,7 +41,10 @@ export interface OcspClientOptions {
   maxAgeWithoutNextUpdateMs?: number;
   /** Send a nonce; default true. */
   nonce?: boolean;
-  /** Reject responses that do not echo the nonce; default false (many CA responders pre-sign). */
+  /**
+   * Reject responses that do not echo the nonce; default false (many CA responders pre-sign). Needs `nonce`
+   * left on: with no nonce sent there is nothing to echo.
+   */
   requireNonce?: boolean;
   /**
    * Oldest answer accepted: a response whose thisUpdate lies further back than
@@ -82,6 +85,15 @@ export interface OcspClientOptions {
    * months would otherwise keep a later revocation unseen for as long.
    */
   cacheMaxAgeMs?: number;
+  /**
+   * The revocation status of a delegated responder's certificate that lacks
+   * id-pkix-ocsp-nocheck (RFC 6960 4.2.2.2.1: the CA left it to be checked),
+   * current at `now`. Its answer is used only when this resolves to `good`;
+   * `revoked`, `unknown` or a rejection makes it `OCSP_UNAUTHORIZED_RESPONDER`.
+   * Without it such a delegate is refused. `RevocationChecker` checks the
+   * delegate against the CRLs its certificate names, through its CRL cache.
+   */
+  checkResponder?: (responder: TrustedCertificate, issuer: TrustedCertificate, now: Date) => Promise<RevocationStatus>;
 }
 
 /** Default {@link OcspClientOptions.cacheMaxAgeMs}: one hour. */
@@ -91,6 +103,22 @@ const DEFAULT_OCSP_CACHE_MAX_AGE_MS = 3_600_000;
 interface OcspAnswer {
   readonly status: RevocationStatus;
   readonly single: OcspSingleResponse | undefined;
+}
+
+/**
+ * A response checked in every way that does not depend on the time of the
+ * check (signer, signature, certificate, nonce, extensions): what one request
+ * gives every check that shares it. Each check then judges it at its own
+ * present (`OcspClient.judge`).
+ */
+interface ReceivedAnswer extends OcspAnswer {
+  readonly response: OcspBasicResponse;
+  /** Every single response about the certificate (all must be current). */
+  readonly matches: readonly OcspSingleResponse[];
+  /** The CA, or its delegated responder. */
+  readonly signer: TrustedCertificate;
+  /** Whether the signer is a delegate whose own revocation is to be checked (no id-pkix-ocsp-nocheck). */
+  readonly checkSigner: boolean;
 }
 
 /** Options of {@link OcspClient.check} and `RevocationChecker.check`. */
@@ -148,7 +176,7 @@ export class OcspClient {
   private readonly cacheSize: number;
   private readonly cacheMaxAgeMs: number;
   private readonly answers: RecencyMap<string, CachedAnswer>;
-  private readonly inFlight = new Map<string, Promise<OcspAnswer>>();
+  private readonly inFlight = new Map<string, Promise<ReceivedAnswer>>();
   private readonly unreachable = new UnreachableResponders();
   private readonly retryUnreachableMs: number;
 
@@ -162,10 +190,14 @@ export class OcspClient {
 
   /**
    * @param options see {@link OcspClientOptions}.
-   * @throws RangeError when `cacheSize` is not a non-negative integer, or a time setting is not a usable number of
-   * milliseconds (finite, not negative; a deadline positive).
+   * @throws RangeError when `cacheSize` is not a non-negative integer, a time setting is not a usable number of
+   * milliseconds (finite, not negative; a deadline positive), or `requireNonce` is set with `nonce: false`.
    */
   public constructor(private readonly options: OcspClientOptions) {
+    // Before, the pair was taken and the requirement silently dropped (no nonce sent, none required back).
+    if (options.nonce === false && options.requireNonce === true) {
+      throw new RangeError('OcspClient: requireNonce: true cannot be met with nonce: false (no nonce is sent, so none can be echoed); leave nonce on, or drop requireNonce');
+    }
     checkDuration('clockSkewMs', options.clockSkewMs);
     checkDuration('maxAgeWithoutNextUpdateMs', options.maxAgeWithoutNextUpdateMs);
     checkDuration('maxResponseAgeMs', options.maxResponseAgeMs);
@@ -219,24 +251,23 @@ export class OcspClient {
     if (url === undefined) {
       throw new RevocationError('NO_REVOCATION_SOURCE', `${cert.subject()} names no OCSP responder`);
     }
-    if (this.cacheSize === 0) return statusAt(await this.askReachable(cert, issuer, now, url), at, now);
+    if (this.cacheSize === 0) return statusAt(await this.judge(await this.askReachable(cert, issuer, now, url), issuer, now, url), at, now);
     const key = `${issuer.fingerprint} ${cert.serialHex} ${url}`;
     // Only `good` answers are kept: not revoked now means not revoked at any earlier time either.
     const hit = this.cachedAnswer(key, now);
     if (hit !== undefined) return hit;
-    // Concurrent checks of one certificate share one request. The answer is
-    // kept as the responder gave it (about now), never as read for a past time.
+    // Concurrent checks of one certificate share one request, and only what does not depend on the time: each
+    // judges the answer at its own present. Judged at the first caller's, a login that joined a check of a past
+    // time got that check's OCSP_STALE, and the past check got the login's `good`.
     let pending = this.inFlight.get(key);
     if (pending === undefined) {
-      pending = this.askReachable(cert, issuer, now, url)
-        .then((answer) => {
-          this.remember(key, answer, now);
-          return answer;
-        })
-        .finally(() => this.inFlight.delete(key));
+      pending = this.askReachable(cert, issuer, now, url).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
-    return statusAt(await pending, at, now);
+    const answer = await this.judge(await pending, issuer, now, url);
+    // Kept as the responder gave it (about now), never as read for a past time.
+    this.remember(key, answer, now);
+    return statusAt(answer, at, now);
   }
 
   /** The cached answer under `key` when usable at `at`; drops it once past its nextUpdate or its age cap. */
@@ -275,14 +306,14 @@ export class OcspClient {
    * before failing closed in `ocsp` mode); concurrent checks of one
    * certificate already share one request, but each card holder asked anew.
    */
-  private async askReachable(cert: TrustedCertificate, issuer: TrustedCertificate, now: Date, url: string): Promise<OcspAnswer> {
+  private async askReachable(cert: TrustedCertificate, issuer: TrustedCertificate, now: Date, url: string): Promise<ReceivedAnswer> {
     const t = now.getTime();
     const recent = this.unreachable.recent(url, t, this.retryUnreachableMs);
     if (recent !== undefined) throw recent;
     return this.ask(cert, issuer, now, url);
   }
 
-  private async ask(cert: TrustedCertificate, issuer: TrustedCertificate, at: Date, url: string): Promise<OcspAnswer> {
+  private async ask(cert: TrustedCertificate, issuer: TrustedCertificate, at: Date, url: string): Promise<ReceivedAnswer> {
     this.requests++;
     const request = buildOcspRequest(cert, issuer, { nonce: this.options.nonce !== false });
     let res: RevocationResponse;
@@ -309,9 +340,12 @@ export class OcspClient {
     }
     this.unreachable.forget(url);
     if (res.status !== 200) throw new RevocationError('FETCH_FAILED', `HTTP ${res.status} from ${url}`, { url });
-    const single = this.verify(parseOcspResponse(res.body, url), request, issuer, at, url);
+    const response = parseOcspResponse(res.body, url);
+    const { signer, matches, single } = this.verifyUntimed(response, request, issuer, url);
+    const checkSigner = signer !== issuer && !hasOcspNoCheck(signer);
+    const received = { response, matches, signer, checkSigner, single };
     if (single.status === 'good') {
-      return { single, status: { kind: 'good', source: 'ocsp', url, thisUpdate: single.thisUpdate, nextUpdate: single.nextUpdate } };
+      return { ...received, status: { kind: 'good', source: 'ocsp', url, thisUpdate: single.thisUpdate, nextUpdate: single.nextUpdate } };
     }
     if (single.status === 'revoked') {
       const status: RevocationStatus = {
@@ -321,15 +355,60 @@ export class OcspClient {
         revokedAt: single.revokedAt ?? single.thisUpdate,
         reason: single.reason,
       };
-      return { single, status };
+      return { ...received, status };
     }
-    return { single, status: { kind: 'unknown', source: 'ocsp', url } };
+    return { ...received, status: { kind: 'unknown', source: 'ocsp', url } };
   }
 
   /**
-   * Checks a decoded response against the request it answers.
-   * @throws RevocationError `OCSP_UNAUTHORIZED_RESPONDER`, `OCSP_BAD_SIGNATURE`,
-   * `OCSP_WRONG_CERTIFICATE`, `OCSP_STALE` or `OCSP_NONCE_MISMATCH`.
+   * `received` judged at `now`: current ({@link OcspClient.verify}'s time
+   * rules), and, for a delegate without id-pkix-ocsp-nocheck, the delegate not
+   * revoked (`checkResponder`).
+   * @throws RevocationError `OCSP_STALE` or `OCSP_UNAUTHORIZED_RESPONDER`.
+   */
+  private async judge(received: ReceivedAnswer, issuer: TrustedCertificate, now: Date, url: string): Promise<OcspAnswer> {
+    this.verifyTimes(received, issuer, now, url);
+    if (received.checkSigner) await this.checkDelegate(received.signer, issuer, now, url);
+    return received;
+  }
+
+  /**
+   * RFC 6960 4.2.2.2.1: a CA that leaves id-pkix-ocsp-nocheck out of its
+   * responder's certificate has said it is to be checked. Unchecked, one
+   * revoked responder key vouched `good` for every revoked card of the CA
+   * until the certificate expired. A status that cannot be established
+   * refuses the answer, like any unusable one (the CRL is asked next, or the
+   * check fails closed).
+   */
+  private async checkDelegate(signer: TrustedCertificate, issuer: TrustedCertificate, now: Date, url: string): Promise<void> {
+    const refuse = (problem: string, cause?: unknown): RevocationError =>
+      new RevocationError(
+        'OCSP_UNAUTHORIZED_RESPONDER',
+        `OCSP signer ${signer.subject()} is not authorized by ${issuer.subject()} (it has no id-pkix-ocsp-nocheck, and ${problem})`,
+        { url, ...(cause === undefined ? {} : { cause }) },
+      );
+    const lookUp = this.options.checkResponder;
+    if (lookUp === undefined) throw refuse('this client has no way to check its revocation (checkResponder)');
+    let status: RevocationStatus;
+    try {
+      status = await lookUp(signer, issuer, now);
+    } catch (err) {
+      throw refuse(`its own revocation status could not be established: ${(err as Error).message}`, err);
+    }
+    if (status.kind === 'revoked') {
+      throw refuse(`it is revoked (${status.reason ?? 'no reason given'}, ${status.revokedAt.toISOString()}, ${status.url})`);
+    }
+    if (status.kind !== 'good') throw refuse('its own revocation status is unknown');
+  }
+
+  /**
+   * Checks a decoded response against the request it answers, at `at`. The
+   * revocation of a delegated responder without id-pkix-ocsp-nocheck is not
+   * looked up here (it may need a download): `check` does that through
+   * `checkResponder`.
+   * @throws RevocationError `OCSP_UNAUTHORIZED_RESPONDER`, `OCSP_BAD_SIGNATURE`, `OCSP_UNKNOWN_CRITICAL_EXTENSION`,
+   * `OCSP_WRONG_CERTIFICATE`, `OCSP_MALFORMED` (signed before the status it gives), `OCSP_STALE` or
+   * `OCSP_NONCE_MISMATCH`.
    */
   public verify(
     response: OcspBasicResponse,
@@ -338,7 +417,19 @@ export class OcspClient {
     at: Date,
     url: string,
   ): OcspSingleResponse {
-    const signer = findAuthorizedSigner(response, issuer, at, url, this.options.algorithms);
+    const received = this.verifyUntimed(response, request, issuer, url);
+    this.verifyTimes({ ...received, response }, issuer, at, url);
+    return received.single;
+  }
+
+  /** What {@link verify} checks that does not depend on the time of the check. */
+  private verifyUntimed(
+    response: OcspBasicResponse,
+    request: OcspRequestBundle,
+    issuer: TrustedCertificate,
+    url: string,
+  ): { signer: TrustedCertificate; matches: readonly OcspSingleResponse[]; single: OcspSingleResponse } {
+    const signer = findAuthorizedSigner(response, issuer, url, this.options.algorithms);
     const alg = signatureAlgorithmFromOid(response.signatureAlgorithmOid);
     if (alg?.digest === undefined || !this.options.algorithms.allows(alg.digest)) {
       throw new RevocationError(
@@ -351,6 +442,12 @@ export class OcspClient {
       throw new RevocationError('OCSP_BAD_SIGNATURE', `OCSP response signature does not verify (signer ${signer.subject()})`, {
         url,
       });
+    }
+    // After the signature, so the refusal is about what the responder said. RFC 6960 4.4: a critical extension
+    // that is not understood may narrow or change the answer; ignored, a `good` it qualified read as plain `good`.
+    const unknown = response.unknownCriticalExtensions[0] ?? response.responses.find((r) => r.unknownCriticalExtensions.length > 0)?.unknownCriticalExtensions[0];
+    if (unknown !== undefined) {
+      throw new RevocationError('OCSP_UNKNOWN_CRITICAL_EXTENSION', `OCSP response has critical extension ${unknown}, which is not processed`, { url });
     }
     const id = request.certId;
     const matches = response.responses.filter(
@@ -365,8 +462,44 @@ export class OcspClient {
     if (single === undefined) {
       throw new RevocationError('OCSP_WRONG_CERTIFICATE', `OCSP response does not answer for serial ${id.serialHex}`, { url });
     }
-    // Every answer about the certificate must be current, not only the one chosen.
+    if (request.nonce !== undefined) {
+      if (response.nonce === undefined) {
+        if (this.options.requireNonce === true) {
+          throw new RevocationError('OCSP_NONCE_MISMATCH', 'OCSP response does not echo the request nonce', { url });
+        }
+      } else if (!Buffer.from(response.nonce).equals(Buffer.from(request.nonce))) {
+        throw new RevocationError('OCSP_NONCE_MISMATCH', 'OCSP response nonce differs from the request nonce', { url });
+      }
+    }
+    return { signer, matches, single };
+  }
+
+  /**
+   * What {@link verify} checks about the time `at`: a delegate valid then, and
+   * every answer about the certificate current then (thisUpdate not beyond
+   * the skew ahead, nextUpdate not passed, not older than `maxResponseAgeMs`),
+   * produced no later than the skew ahead, and not signed before (beyond the
+   * skew) the thisUpdate it reports.
+   */
+  private verifyTimes(
+    received: { readonly response: OcspBasicResponse; readonly matches: readonly OcspSingleResponse[]; readonly signer: TrustedCertificate },
+    issuer: TrustedCertificate,
+    at: Date,
+    url: string,
+  ): void {
+    const { response, matches, signer } = received;
+    if (signer !== issuer && !signer.isValidAt(at)) {
+      throw new RevocationError('OCSP_UNAUTHORIZED_RESPONDER', `OCSP signer ${signer.subject()} is not authorized by ${issuer.subject()} (not valid now)`, {
+        url,
+      });
+    }
     const t = at.getTime();
+    if (response.producedAt.getTime() > t + this.skew) {
+      throw new RevocationError('OCSP_STALE', `OCSP response is produced in the future of ${at.toISOString()} (producedAt ${response.producedAt.toISOString()})`, {
+        url,
+      });
+    }
+    // Every answer about the certificate must be current, not only the one chosen.
     for (const match of matches) {
       const notAfter = match.nextUpdate?.getTime() ?? match.thisUpdate.getTime() + this.maxAge;
       if (match.thisUpdate.getTime() > t + this.skew || notAfter < t - this.skew) {
@@ -383,17 +516,17 @@ export class OcspClient {
           { url },
         );
       }
-    }
-    if (request.nonce !== undefined) {
-      if (response.nonce === undefined) {
-        if (this.options.requireNonce === true) {
-          throw new RevocationError('OCSP_NONCE_MISMATCH', 'OCSP response does not echo the request nonce', { url });
-        }
-      } else if (!Buffer.from(response.nonce).equals(Buffer.from(request.nonce))) {
-        throw new RevocationError('OCSP_NONCE_MISMATCH', 'OCSP response nonce differs from the request nonce', { url });
+      // A response cannot be signed before the status it reports was known: producedAt that far before thisUpdate
+      // shows a broken or forged responder clock. After the currency checks, so a thisUpdate in the future stays
+      // OCSP_STALE, as it was.
+      if (response.producedAt.getTime() < match.thisUpdate.getTime() - this.skew) {
+        throw new RevocationError(
+          'OCSP_MALFORMED',
+          `OCSP response was signed (producedAt ${response.producedAt.toISOString()}) before the status it reports (thisUpdate ${match.thisUpdate.toISOString()})`,
+          { url },
+        );
       }
     }
-    return single;
   }
 }
 
@@ -405,17 +538,18 @@ function matchesResponderId(cert: TrustedCertificate, response: OcspBasicRespons
 
 /**
  * RFC 6960 4.2.2.2: the signer is the CA itself, or a certificate in the
- * response that the CA issued and signed for id-kp-OCSPSigning, valid now,
- * whose keyUsage (when present) allows signatures and which has no critical
+ * response that the CA issued and signed for id-kp-OCSPSigning, whose
+ * keyUsage (when present) allows signatures and which has no critical
  * extension twpki does not process. Anything else (a valid certificate of
- * another CA, an expired delegate) is refused. The CA's signature on the
- * delegate is held to the same digest policy as the answer's own: a SHA-1
- * delegate would otherwise carry answers a SHA-1 answer could not.
+ * another CA) is refused. The CA's signature on the delegate is held to the
+ * same digest policy as the answer's own: a SHA-1 delegate would otherwise
+ * carry answers a SHA-1 answer could not. Whether the delegate is valid at
+ * the time of the check is `verifyTimes`'s question (each check sharing the
+ * request asks it at its own time).
  */
 function findAuthorizedSigner(
   response: OcspBasicResponse,
   issuer: TrustedCertificate,
-  at: Date,
   url: string,
   algorithms: AlgorithmPolicy,
 ): TrustedCertificate {
@@ -434,9 +568,7 @@ function findAuthorizedSigner(
         ? `its certificate is signed with ${alg.digest}, which the algorithm policy does not allow`
         : !delegated
           ? 'no id-kp-OCSPSigning'
-          : !cert.isValidAt(at)
-            ? 'not valid now'
-            : delegatedResponderProblem(cert);
+          : delegatedResponderProblem(cert);
     if (problem === undefined) return cert;
     throw new RevocationError('OCSP_UNAUTHORIZED_RESPONDER', `OCSP signer ${cert.subject()} is not authorized by ${issuer.subject()} (${problem})`, {
       url,

@@ -1,6 +1,6 @@
 import { decodeObjectIdentifier, decodeTime } from '../../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
-import { integerHex } from '../../../shared/der/der-values.js';
+import { booleanOf, integerHex } from '../../../shared/der/der-values.js';
 import { digestFromOid, type DigestName } from '../algorithms.js';
 import { RevocationError } from '../errors.js';
 import { TrustedCertificate } from '../trusted-certificate.js';
@@ -8,6 +8,25 @@ import { OID_OCSP_NONCE } from './ocsp-request.js';
 import { reasonFromCode, type RevocationReason } from './revocation-status.js';
 
 const OID_OCSP_BASIC = '1.3.6.1.5.5.7.48.1.1';
+
+/**
+ * responseExtensions twpki processes. RFC 6960 4.4: an extension that is not
+ * understood is ignored unless marked critical; a response with a critical one
+ * outside this set is refused (`OcspClient.verify`), as its meaning could
+ * narrow or change the answer.
+ */
+const UNDERSTOOD_RESPONSE_EXTENSIONS: ReadonlySet<string> = new Set([OID_OCSP_NONCE]);
+
+/**
+ * singleExtensions that change nothing about the status given: the CRL entry
+ * extensions RFC 6960 4.4.5 allows there, which are informational (the reason
+ * is read from revokedInfo).
+ */
+const UNDERSTOOD_SINGLE_EXTENSIONS: ReadonlySet<string> = new Set([
+  '2.5.29.21', // reasonCode
+  '2.5.29.24', // invalidityDate
+  '2.5.29.23', // holdInstructionCode
+]);
 
 /** OCSPResponseStatus names (RFC 6960 4.2.1). */
 const RESPONSE_STATUS = ['successful', 'malformedRequest', 'internalError', 'tryLater', '(4)', 'sigRequired', 'unauthorized'];
@@ -32,6 +51,8 @@ export interface OcspSingleResponse {
   readonly thisUpdate: Date;
   /** nextUpdate, when given. */
   readonly nextUpdate: Date | undefined;
+  /** OIDs of its critical singleExtensions twpki does not process (decoded here, judged by `OcspClient.verify`). */
+  readonly unknownCriticalExtensions: readonly string[];
 }
 
 /** A decoded (not yet verified) BasicOCSPResponse. */
@@ -58,6 +79,8 @@ export interface OcspBasicResponse {
   readonly responses: readonly OcspSingleResponse[];
   /** The nonce extension's value, when present. */
   readonly nonce: Uint8Array | undefined;
+  /** OIDs of the critical responseExtensions twpki does not process (decoded here, judged by `OcspClient.verify`). */
+  readonly unknownCriticalExtensions: readonly string[];
   /** Certificates the responder included (a delegated responder's own certificate). */
   readonly certs: readonly TrustedCertificate[];
 }
@@ -123,15 +146,17 @@ function parseBasic(der: Uint8Array): OcspBasicResponse {
   const producedAt = decodeTime(producedEl.tag, contentOf(producedEl));
   const responses = childrenOf(expectTag(fields[i++], 0x30, 'responses')).map((r) => parseSingle(r));
   let nonce: Uint8Array | undefined;
+  const unknownCriticalExtensions: string[] = [];
   const extsEl = fields[i];
   if (extsEl?.tag === 0xa1) {
-    for (const ext of childrenOf(expectTag(childrenOf(extsEl)[0], 0x30, 'responseExtensions'))) {
-      const parts = childrenOf(ext);
-      if (decodeObjectIdentifier(contentOf(expectTag(parts[0], 0x06, 'extnID'))) !== OID_OCSP_NONCE) continue;
-      const value = contentOf(expectTag(parts[parts.length - 1], 0x04, 'extnValue'));
-      nonce = unwrapNonce(value);
+    for (const ext of readExtensions(extsEl, 'responseExtensions')) {
+      if (ext.oid === OID_OCSP_NONCE) nonce = unwrapNonce(ext.value);
+      else if (ext.critical && !UNDERSTOOD_RESPONSE_EXTENSIONS.has(ext.oid)) unknownCriticalExtensions.push(ext.oid);
     }
+    i++;
   }
+  // Nothing may follow: an element out of place would otherwise be signed and never read.
+  if (fields[i] !== undefined) throw new Error(`unexpected element (tag 0x${fields[i]?.tag.toString(16)}) in tbsResponseData`);
   return {
     tbs: encodingOf(tbs),
     signatureAlgorithmOid,
@@ -140,6 +165,7 @@ function parseBasic(der: Uint8Array): OcspBasicResponse {
     producedAt,
     responses,
     nonce,
+    unknownCriticalExtensions,
     certs,
   };
 }
@@ -166,11 +192,22 @@ function parseSingle(el: DerNode): OcspSingleResponse {
   } else throw new Error('bad certStatus');
   const tu = expectTag(parts[2], 0x18, 'thisUpdate');
   let nextUpdate: Date | undefined;
-  const nu = parts[3];
+  let at = 3;
+  const nu = parts[at];
   if (nu?.tag === 0xa0) {
     const t = expectTag(childrenOf(nu)[0], 0x18, 'nextUpdate');
     nextUpdate = decodeTime(t.tag, contentOf(t));
+    at++;
   }
+  const unknownCriticalExtensions: string[] = [];
+  const extsEl = parts[at];
+  if (extsEl?.tag === 0xa1) {
+    for (const ext of readExtensions(extsEl, 'singleExtensions')) {
+      if (ext.critical && !UNDERSTOOD_SINGLE_EXTENSIONS.has(ext.oid)) unknownCriticalExtensions.push(ext.oid);
+    }
+    at++;
+  }
+  if (parts[at] !== undefined) throw new Error(`unexpected element (tag 0x${parts[at]?.tag.toString(16)}) in SingleResponse`);
   return {
     digest: digestFromOid(hashOid),
     issuerNameHash: contentOf(expectTag(idParts[1], 0x04, 'issuerNameHash')),
@@ -181,7 +218,18 @@ function parseSingle(el: DerNode): OcspSingleResponse {
     reason,
     thisUpdate: decodeTime(tu.tag, contentOf(tu)),
     nextUpdate,
+    unknownCriticalExtensions,
   };
+}
+
+/** The Extensions inside an explicit `[1]` wrapper: each OID, critical flag (DEFAULT FALSE) and extnValue. */
+function readExtensions(wrapper: DerNode, what: string): { oid: string; critical: boolean; value: Uint8Array }[] {
+  return childrenOf(expectTag(childrenOf(wrapper)[0], 0x30, what)).map((ext) => {
+    const parts = childrenOf(expectTag(ext, 0x30, 'Extension'));
+    const oid = decodeObjectIdentifier(contentOf(expectTag(parts[0], 0x06, 'extnID')));
+    const critical = parts.length === 3 && booleanOf(parts[1] as DerNode, `extension ${oid} critical flag`);
+    return { oid, critical, value: contentOf(expectTag(parts[parts.length - 1], 0x04, 'extnValue')) };
+  });
 }
 
 /** RFC 8954 wraps the nonce in an OCTET STRING; some responders send it bare. Accept both. */

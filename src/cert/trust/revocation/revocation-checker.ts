@@ -72,7 +72,10 @@ export interface RevocationCheckerOptions {
   crlUrls?: readonly string[];
   /** Send an OCSP nonce; default true. */
   ocspNonce?: boolean;
-  /** Require the responder to echo the nonce; default false (and answers are then never cached). */
+  /**
+   * Require the responder to echo the nonce; default false (and answers are then never cached). Cannot be set
+   * with `ocspNonce: false`.
+   */
   requireOcspNonce?: boolean;
   /**
    * Oldest OCSP answer accepted, counted back from the time of the check to its thisUpdate; default none (any
@@ -140,10 +143,16 @@ export class RevocationChecker {
    * @param options see {@link RevocationCheckerOptions}.
    * @throws RangeError when `options` is not an object, `ocspCacheSize` not a non-negative integer, or a time setting (`clockSkewMs`,
    * `fetchDeadlineMs`, `ocspCacheMaxAgeMs`, `ocspMaxResponseAgeMs`, `ocspRetryUnreachableMs`, `crlRefreshAheadMs`,
-   * `crlRefreshRetryMs`) is not a usable number of milliseconds.
+   * `crlRefreshRetryMs`) is not a usable number of milliseconds, or `requireOcspNonce` is set with `ocspNonce: false`.
    */
   public constructor(options: RevocationCheckerOptions = {}) {
     requireOptionsObject(options, 'RevocationChecker');
+    // Named as the caller wrote them (the OCSP client would name its own `nonce`/`requireNonce`).
+    if (options.ocspNonce === false && options.requireOcspNonce === true) {
+      throw new RangeError(
+        'RevocationChecker: requireOcspNonce: true cannot be met with ocspNonce: false (no nonce is sent, so none can be echoed); leave ocspNonce on, or drop requireOcspNonce',
+      );
+    }
     // Named as the caller wrote them; the sources check their own names again.
     checkDuration('ocspCacheMaxAgeMs', options.ocspCacheMaxAgeMs);
     checkDuration('ocspMaxResponseAgeMs', options.ocspMaxResponseAgeMs);
@@ -168,6 +177,9 @@ export class RevocationChecker {
       ...(options.ocspCacheSize === undefined ? {} : { cacheSize: options.ocspCacheSize }),
       ...(options.ocspCacheMaxAgeMs === undefined ? {} : { cacheMaxAgeMs: options.ocspCacheMaxAgeMs }),
       ...(options.ocspRetryUnreachableMs === undefined ? {} : { retryUnreachableMs: options.ocspRetryUnreachableMs }),
+      // A delegated responder without id-pkix-ocsp-nocheck, by the CRLs its own certificate names, in every mode:
+      // the CA issues the cards too, so its CRL is usually cached already, and a cached one answers from memory.
+      checkResponder: (responder, ca, now) => this.crlStatusFrom(responder, ca, responder.crlUrls, now, now),
     });
     this.crls = new CrlCache({
       fetch,
