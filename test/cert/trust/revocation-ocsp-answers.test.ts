@@ -177,7 +177,7 @@ describe('a delegated responder without id-pkix-ocsp-nocheck', () => {
 describe('what a signed answer says about itself', () => {
   const HOUR = 3_600_000;
   /** An OCSP-only checker whose responder is the CA, answering `good` with the fields given. */
-  const handAnswering = (o: { producedAt?: Date; responseExtensions?: HandExtension[]; singleExtensions?: HandExtension[] }): RevocationChecker => {
+  const handAnswering = (o: { producedAt?: Date; responseExtensions?: HandExtension[]; singleExtensions?: HandExtension[]; trailing?: Uint8Array }): RevocationChecker => {
     const fetch: RevocationFetch = () => {
       const now = new Date(Math.floor(Date.now() / 1000) * 1000);
       return Promise.resolve({
@@ -191,6 +191,7 @@ describe('what a signed answer says about itself', () => {
           nextUpdate: new Date(now.getTime() + HOUR),
           ...(o.responseExtensions === undefined ? {} : { responseExtensions: o.responseExtensions }),
           ...(o.singleExtensions === undefined ? {} : { singleExtensions: o.singleExtensions }),
+          ...(o.trailing === undefined ? {} : { trailing: o.trailing }),
         }),
       });
     };
@@ -206,6 +207,12 @@ describe('what a signed answer says about itself', () => {
       // The same extension not marked critical is ignored.
       expect((await handAnswering({ [where]: [{ ...UNKNOWN_CRITICAL, critical: false }] }).check(cert, issuer)).kind).toBe('good');
     }
+  });
+
+  it('is refused with an element after responseExtensions (signed, and never read): OCSP_MALFORMED', async () => {
+    const err = await failure(handAnswering({ responseExtensions: [], trailing: Uint8Array.of(0x30, 0x00) }).check(cert, issuer));
+    expect(err.code).toBe('OCSP_MALFORMED');
+    expect(err.message).toMatch(/unexpected element/);
   });
 
   it('is refused when produced beyond the skew ahead (OCSP_STALE) or signed before the status it reports (OCSP_MALFORMED)', async () => {

@@ -34,6 +34,8 @@ export function handOcspResponse(o: {
   readonly nextUpdate: Date;
   readonly responseExtensions?: readonly HandExtension[];
   readonly singleExtensions?: readonly HandExtension[];
+  /** An element appended to tbsResponseData after everything RFC 6960 puts there. */
+  readonly trailing?: Uint8Array;
 }): Uint8Array {
   const keyHash = new Uint8Array(createHash('sha1').update(o.signer.publicKeyBits).digest());
   const single = sequence(
@@ -48,6 +50,7 @@ export function handOcspResponse(o: {
     generalizedTime(o.producedAt),
     sequence(single),
     ...(o.responseExtensions === undefined ? [] : [explicit(1, sequence(...o.responseExtensions.map(extension)))]),
+    ...(o.trailing === undefined ? [] : [o.trailing]),
   );
   const { algorithm, signature } = signTbs(tbs, o.signerKey, 'SHA-256');
   const basic = sequence(tbs, algorithm, signature);
