@@ -115,14 +115,22 @@ describeEachStore('enroll_t_waste_act', (db) => {
       const citizen = await rig.login(rig.citizen, CITIZEN_CARD_NO);
       const fresh = codeFromMail(mailer.last()?.text ?? '');
       expect((await enrollFailure(flow.activate({ ...COMPANY, verificationCode: fresh, holder: citizen }, APPLICANT))).code).toBe('LOGIN_METHOD_DISABLED');
+      // With both switched off, a code could enable no card (the company may not switch one on again itself): none
+      // is mailed, and the mail says the methods are 停用 now, not that the 申請書 left them so.
+      await flow.setLoginMethod(COMPANY, 'companyCard', 'disabled', APPLICANT);
+      const none = await flow.resendVerificationCode(COMPANY, APPLICANT);
+      expect([none.codeSent, none.login.methods]).toEqual([false, { citizenCard: 'disabled', companyCard: 'disabled' }]);
+      expect(mailer.last()?.text).not.toMatch(/驗證碼：/);
+      expect(mailer.last()?.text).toContain('貴公司之自然人憑證登入及工商憑證登入目前皆為停用，故未核發驗證碼');
 
       // A 申請書 with both 停用, where a reviewer then switched one on: the resend carries a code, and the method stays on.
       const other = { businessId: OTHER_COMPANY };
-      const none = await flow.apply(form({ ...other, controlNumber: '', methods: { citizenCard: 'disabled', companyCard: 'disabled' } }), APPLICANT);
-      await flow.uploadDocument(none.id, { kind: 'applicationForm', content: PDF }, APPLICANT);
-      await flow.uploadDocument(none.id, { kind: 'businessRegistration', content: JPEG }, APPLICANT);
-      await flow.submitForReview(none.id, APPLICANT);
-      expect((await flow.approve(none.id, REVIEWER)).codeSent).toBe(false);
+      const noneApp = await flow.apply(form({ ...other, controlNumber: '', methods: { citizenCard: 'disabled', companyCard: 'disabled' } }), APPLICANT);
+      await flow.uploadDocument(noneApp.id, { kind: 'applicationForm', content: PDF }, APPLICANT);
+      await flow.uploadDocument(noneApp.id, { kind: 'businessRegistration', content: JPEG }, APPLICANT);
+      await flow.submitForReview(noneApp.id, APPLICANT);
+      expect((await flow.approve(noneApp.id, REVIEWER)).codeSent).toBe(false);
+      expect(mailer.last()?.text).toContain('申請書之自然人憑證登入及工商憑證登入皆為停用，故未核發驗證碼');
       await flow.setLoginMethod(other, 'citizenCard', 'enabled', REVIEWER);
       const again = await flow.resendVerificationCode(other, REVIEWER);
       expect([again.codeSent, again.login.methods.citizenCard]).toEqual([true, 'enabled']);

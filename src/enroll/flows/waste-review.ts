@@ -32,13 +32,14 @@ export interface CodeMailed {
   /** The company's login record (`awaitingBinding`, or `bound` when it already has cards). */
   readonly login: LoginAccount;
   /**
-   * The 承辦人郵件信箱 the approval went to: with the 驗證碼 (never returned), or, when the 申請書 has both
-   * login methods 停用, without one (see `codeSent`).
+   * The 承辦人郵件信箱 the approval went to: with the 驗證碼 (never returned), or, when the login methods are both
+   * 停用, without one (see `codeSent`).
    */
   readonly mailedTo: string;
   /**
-   * Whether the mail carried a 驗證碼: `false` when the 申請書 has both login methods 停用 (the code could enable no
-   * card, so none is mailed); a page must then not say a code was sent.
+   * Whether the mail carried a 驗證碼: `false` when the login record has both methods 停用 — on approval, a 申請書 with
+   * both 停用; on a resend, also methods switched off since (the code could enable no card, so none is mailed); a
+   * page must then not say a code was sent.
    */
   readonly codeSent: boolean;
 }
@@ -55,8 +56,9 @@ function keyOf(app: WasteApplication): CompanyKey {
  * `methods`: an approval writes the 申請書's methods (a new 申請書 is how the manual changes them); a new code for
  * an approved company (`current`) keeps the login record's, as a reviewer or the company last set them
  * (`setLoginMethod`): a resend is not a new 申請書, and writing the old form's methods again switched back on a
- * method the company had switched off. The mail then carries a code when the record or the 申請書 has a method
- * 啟用 (the company may switch a method the 申請書 enabled back on itself).
+ * method the company had switched off. The mail carries a code when the methods written have one 啟用: a company
+ * may not switch a method on itself once a reviewed 申請書 granted its record, so a code for a record with both
+ * 停用 could enable no card.
  */
 async function grantCode(
   o: WasteSystemOptions,
@@ -72,12 +74,13 @@ async function grantCode(
   const written = current ?? app.methods;
   const { account, verificationCode } = await writeLoginCode(ctx, tx, keyOf(app), { companyName: app.companyName, methods: written, owner }, who, at);
   const branding = o.branding ?? WASTE_BRANDING;
-  const anyEnabled = LOGIN_METHODS.some((m) => written[m] === 'enabled' || app.methods[m] === 'enabled');
+  const anyEnabled = LOGIN_METHODS.some((m) => written[m] === 'enabled');
+  const formDisabled = LOGIN_METHODS.every((m) => app.methods[m] === 'disabled');
   await sendNotice(
     o.mailer,
     anyEnabled
       ? verificationCodeNotice(app.contactEmail, app, verificationCode, account.codeExpiresAt, branding, o.activationPage)
-      : approvalWithoutCertificateLoginNotice(app.contactEmail, app, branding),
+      : approvalWithoutCertificateLoginNotice(app.contactEmail, app, branding, formDisabled ? 'form' : 'record'),
   );
   return { account, codeSent: anyEnabled };
 }
@@ -140,8 +143,8 @@ export async function reject(o: WasteSystemOptions, applicationId: string, revie
 
 /**
  * A new 驗證碼 for a company with an approved application (old code dead, wrong attempts reset), mailed to its 承辦人.
- * The login methods stay as the record has them (a reviewer's or the company's `setLoginMethod` is kept). When
- * neither the record nor the 申請書 has a method 啟用, the approval mail again, without a code (`codeSent: false`).
+ * The login methods stay as the record has them (a reviewer's or the company's `setLoginMethod` is kept). When the
+ * record has no method 啟用, the approval mail again, without a code (`codeSent: false`).
  */
 export async function resendVerificationCode(
   o: WasteSystemOptions,

@@ -48,14 +48,18 @@ export function verificationCodeNotice(
 /**
  * 審核通過 of a 申請書 with 自然人憑證登入 and 工商憑證登入 both 停用: no 驗證碼 (it
  * could enable no card), and how to ask for certificate login later (seed 一.(一)).
+ * `disabledBy`: `form` when the 申請書 left both 停用; `record` when the 申請書 had one 啟用 but the company's login
+ * record now has both 停用 (switched off since; a company may not switch them on again itself), so the mail does not
+ * blame the form.
  */
-export function approvalWithoutCertificateLoginNotice(to: string, company: NoticeCompany, b: NoticeBranding): MailMessage {
+export function approvalWithoutCertificateLoginNotice(to: string, company: NoticeCompany, b: NoticeBranding, disabledBy: 'form' | 'record' = 'form'): MailMessage {
   return {
     to,
     subject: `${b.systemName}-帳號申請審核通過`,
     text:
       `您好\n\n${b.systemName}通知，${who(company)}之網路帳號密碼申請書，已審核通過。\n\n` +
-      `申請書之自然人憑證登入及工商憑證登入皆為停用，故未核發驗證碼。` +
+      (disabledBy === 'form' ? '申請書之自然人憑證登入及工商憑證登入皆為停用' : '貴公司之自然人憑證登入及工商憑證登入目前皆為停用') +
+      `，故未核發驗證碼。` +
       `如需使用自然人憑證或工商憑證登入，請於「帳號申請」填妥並勾選欲申請之登入方式，送出後列印申請表，並檢附本用印申請書及公司營利事業登記証影本，掃描上傳至系統。\n\n` +
       `若貴公司未提出此申請，請忽略此信件。\n\n敬祝 順心\n${b.signature}\n`,
   };
