@@ -302,6 +302,30 @@ describeEachStore('enroll_t_official_receipt', (db) => {
       expect(events).toEqual(['apply', 'receiveForm', 'forbidden:correctFormReceipt', 'approve']);
     });
 
+    it('a correction cannot move the arrival past when the 收件 was recorded (it would restart an overdue working day)', async () => {
+      const app = await flow.apply(manualInput, member);
+      // Recorded Monday 11:00 as arriving then; overdue by Thursday.
+      clock.set('2026-03-09T03:00:00Z');
+      await flow.receiveForm(app.id, fax, reviewer);
+      clock.set('2026-03-12T02:00:00Z');
+      expect((await flow.overdueReviews()).items.map((x) => x.id)).toEqual([app.id]);
+      const later = await issues(flow.correctFormReceipt(app.id, { channel: 'fax', receivedAt: '2026-03-12T09:00:00+08:00' }, desk2));
+      expect(later).toEqual([['receivedAt', 'OUT_OF_RANGE']]);
+      // One millisecond after the recording is refused; the recording instant itself, or earlier, is a correction.
+      expect(await issues(flow.correctFormReceipt(app.id, { channel: 'email', receivedAt: '2026-03-09T03:00:00.001Z' }, desk2))).toEqual([
+        ['receivedAt', 'OUT_OF_RANGE'],
+      ]);
+      const same = await flow.correctFormReceipt(app.id, { channel: 'email', receivedAt: '2026-03-09T11:00:00+08:00' }, desk2);
+      expect([same.formReceipt?.channel, same.reviewDueAt]).toEqual(['email', '2026-03-10T16:00:00.000Z']);
+      // A second correction is bounded by the same recording, not by the first correction.
+      const earlier = await flow.correctFormReceipt(app.id, { channel: 'email', receivedAt: '2026-03-09T08:00:00+08:00' }, desk2);
+      expect(earlier.formReceipt?.receivedAt).toBe('2026-03-09T00:00:00.000Z');
+      expect((await flow.correctFormReceipt(app.id, { channel: 'fax', receivedAt: '2026-03-09T11:00:00+08:00' }, desk2)).formReceipt?.receivedAt).toBe(
+        '2026-03-09T03:00:00.000Z',
+      );
+      expect((await flow.overdueReviews()).items.map((x) => x.id)).toEqual([app.id]);
+    });
+
     it('bad input names the field, by the rules of 收件; nothing is written', async () => {
       const app = await flow.apply(manualInput, member);
       clock.advance(3_600_000);

@@ -188,9 +188,12 @@ describe.each(backends)('portal waste and official systems on the $name', ({ sto
     const fix = { channel: 'email', receivedAt: local(created), version: received.json().version };
     expect((await act('correct-receipt', { ...fix, version: Number(fix.version) - 1 })).json().error).toMatchObject({ code: 'CONCURRENT_UPDATE' });
     expect((await act('correct-receipt', { ...fix, receivedAt: local(Date.now() + 3_600_000) })).json().error).toMatchObject({ issues: [{ field: 'receivedAt', code: 'OUT_OF_RANGE' }] });
-    const corrected = await act('correct-receipt', { ...fix, reason: '實為 E-mail' });
+    // The channel only, with the 到件時間 as the page prefilled it (whole seconds): the arrival is kept to the
+    // millisecond, not moved to the start of its second (which here fell before the application and was refused).
+    const corrected = await act('correct-receipt', { ...fix, receivedAt: received.json().receipt.receivedAt, reason: '實為 E-mail' });
     expect(corrected.json()).toMatchObject({ status: 'formReceived', receipt: { channel: 'email' }, formReceived: expect.stringContaining('E-mail'), version: Number(fix.version) + 1 });
     expect(await stored()).toMatchObject({ form_received_via: 'email' });
+    expect(Date.parse(String((await stored())?.at))).toBe(created);
     // After the decision the 收件 stands.
     expect((await act('approve', { reason: '' })).json().status).toBe('approved');
     expect((await act('correct-receipt', { ...fix, channel: 'fax', version: Number(fix.version) + 1 })).json().error).toMatchObject({ code: 'INVALID_TRANSITION' });

@@ -276,7 +276,12 @@ async function registerOfficial(app: FastifyInstance, ctx: PortalContext, settin
       // 更正收件: a mistyped arrival or channel, from the version the page showed; the reason goes to the audit trail.
       const version = field(request.body, 'version');
       const reason = field(request.body, 'reason');
-      const correction = { channel, receivedAt: taipeiInstant(field(request.body, 'receivedAt')) as string, ...(version === undefined ? {} : { expectedVersion: version as number }) };
+      // The form starts from the recorded arrival cut to whole seconds: sent back as it was, it keeps the arrival
+      // (a channel-only correction must not move it, nor audit a change of time nobody made).
+      const typed = field(request.body, 'receivedAt');
+      const recorded = (await flow.get(id)).formReceipt?.receivedAt;
+      const receivedAt = recorded !== undefined && typed === taipeiLocal(recorded) ? recorded : (taipeiInstant(typed) as string);
+      const correction = { channel, receivedAt, ...(version === undefined ? {} : { expectedVersion: version as number }) };
       return applicationView(await flow.correctFormReceipt(id, correction, ctx.reviewer, typeof reason === 'string' && reason.trim() !== '' ? reason : undefined));
     }
     const note = field(request.body, 'reason');

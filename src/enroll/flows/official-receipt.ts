@@ -9,7 +9,8 @@
 import { parseActor, type Actor } from '../domain/actor.js';
 import { parseRequiredText } from '../domain/identifiers.js';
 import { EnrollError, InvalidInputError, IssueCollector } from '../errors.js';
-import { OFFICIAL_FORM_CHANNEL_LABELS, type OfficialFormChannel } from '../machine/official-machine.js';
+import { OFFICIAL_ACCOUNT_MACHINE, OFFICIAL_FORM_CHANNEL_LABELS, type OfficialFormChannel } from '../machine/official-machine.js';
+import { isoOf } from '../store/rows.js';
 import type { SqlSession } from '../store/store.js';
 import { applicationFromRow, type OfficialAccountApplication, type OfficialFormReceipt } from './official-records.js';
 import { parseApplicationId, reviewDueAt, transitionApplication, type OfficialAccountOptions } from './official-shared.js';
@@ -68,11 +69,17 @@ function parseReceipt(applicationId: unknown, receipt: unknown, reviewer: unknow
   return { who: who as Actor, id: id as string, channel: r.channel as OfficialFormChannel, arrived };
 }
 
-/** The arrival as an instant: now by default; refused (naming `receivedAt`) in the future or before the application. */
-function arrivalOf(p: ParsedReceipt, app: OfficialAccountApplication, at: string): Date {
+/**
+ * The arrival as an instant: now by default; refused (naming `receivedAt`) in the future, or after `recordedAt` (a
+ * correction: the 申請書 cannot have arrived after the desk recorded it), or before the application.
+ */
+function arrivalOf(p: ParsedReceipt, app: OfficialAccountApplication, at: string, recordedAt?: string): Date {
   const now = Date.parse(at);
   const when = p.arrived ?? now;
   if (when > now) throw new InvalidInputError([{ field: 'receivedAt', code: 'OUT_OF_RANGE', reason: `must not be in the future (now ${at})` }]);
+  if (recordedAt !== undefined && when > Date.parse(recordedAt)) {
+    throw new InvalidInputError([{ field: 'receivedAt', code: 'OUT_OF_RANGE', reason: `must not be after the 收件 was recorded (${recordedAt})` }]);
+  }
   if (when < Date.parse(app.createdAt)) {
     throw new InvalidInputError([{ field: 'receivedAt', code: 'OUT_OF_RANGE', reason: `must not be before the application was made (${app.createdAt})` }]);
   }
@@ -99,6 +106,19 @@ async function writeReceipt(
   );
   if (rows[0] === undefined) throw new EnrollError('CONCURRENT_UPDATE', `official-account application ${app.id} changed since version ${version}; read it again`);
   return applicationFromRow(rows[0]);
+}
+
+/**
+ * When the desk recorded the application's 收件: the time of its `receiveForm` entry in the audit trail (written in
+ * the same transaction as the 收件, and never changed). The row keeps only the arrival, which a correction rewrites.
+ */
+async function receiptRecordedAt(tx: SqlSession, applicationId: string): Promise<string | undefined> {
+  const rows = await tx.query(
+    `SELECT at FROM enroll_audit_log WHERE flow = $1 AND subject = $2 AND event = 'receiveForm' ORDER BY id DESC LIMIT 1`,
+    [OFFICIAL_ACCOUNT_MACHINE.flow, applicationId],
+  );
+  const recorded = rows[0]?.at;
+  return recorded === undefined ? undefined : isoOf(recorded);
 }
 
 /** 傳真 2026-03-09T01:30:00.000Z: a receipt as the audit trail words it. */
@@ -160,11 +180,12 @@ export async function correctFormReceipt(
     'correctFormReceipt',
     'formReceived',
     p.who,
-    (tx, app, at) => {
+    async (tx, app, at) => {
       before = app;
+      const recordedAt = await receiptRecordedAt(tx, app.id);
       // A `formReceived` row always has its receipt (migration 0010's CHECK); the recorder is kept.
       const by = app.formReceipt?.receivedBy ?? p.who.id;
-      return writeReceipt(o, tx, app, (version as number | undefined) ?? app.version, { channel: p.channel, arrived: arrivalOf(p, app, at), by }, at);
+      return writeReceipt(o, tx, app, (version as number | undefined) ?? app.version, { channel: p.channel, arrived: arrivalOf(p, app, at, recordedAt), by }, at);
     },
     (saved) =>
       `收件更正：${receiptText(before?.formReceipt)} → ${receiptText(saved.formReceipt)}，審核期限 ${before?.reviewDueAt ?? ''} → ${saved.reviewDueAt ?? ''}` +
