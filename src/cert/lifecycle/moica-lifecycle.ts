@@ -212,8 +212,10 @@ export function moicaLifecycle(
   let maximumEndsAt: Date;
   if (options.cardIssuedAt !== undefined) {
     const cardIssuedAt = validDate('cardIssuedAt', options.cardIssuedAt);
-    if (cardIssuedAt.getTime() > notBefore.getTime()) {
-      throw new MoicaLifecycleError('INVALID_LIFECYCLE_DATE', 'cardIssuedAt is after the certificate was issued');
+    // By Taiwan dates, as the option is read: a card issued the same day as its certificate, given at a later hour
+    // (a date kept as `new Date('2020-05-10')` is 08:00 in Taipei), is that day.
+    if (taipeiDayOf(cardIssuedAt) > taipeiDayOf(notBefore)) {
+      throw new MoicaLifecycleError('INVALID_LIFECYCLE_DATE', 'cardIssuedAt is after the day the certificate was issued (Taiwan dates)');
     }
     maximumBasis = 'card-issued-at';
     maximumEndsAt = taipeiDayEnd(yearPeriodLastDay(taipeiDayOf(cardIssuedAt), MOICA_MAXIMUM_YEARS));

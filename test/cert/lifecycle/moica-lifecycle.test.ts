@@ -163,7 +163,13 @@ describe('MOICA lifecycle (seed: 展期 from 60 days before expiry to 3 years af
     expect(code(() => moicaLifecycle(company.sign.certificate))).toBe('NOT_A_MOICA_CERTIFICATE');
     expect(code(() => moicaLifecycle(realCa('moica-g3')))).toBe('NOT_A_MOICA_CERTIFICATE');
     expect(code(() => moicaLifecycle(holder.sign.certificate, { at: new Date('x') }))).toBe('INVALID_LIFECYCLE_DATE');
-    expect(code(() => moicaLifecycle(holder.sign.certificate, { cardIssuedAt: ms(NOT_BEFORE, 1) }))).toBe('INVALID_LIFECYCLE_DATE');
+    // cardIssuedAt is read as a Taiwan date: the next Taiwan day is after the certificate; a later hour of the same
+    // day (NOT_BEFORE is 16:00 in Taipei) is that day, with the dates the day's midnight gives.
+    expect(code(() => moicaLifecycle(holder.sign.certificate, { cardIssuedAt: new Date('2021-03-10T16:00:00Z') }))).toBe('INVALID_LIFECYCLE_DATE');
+    const at = new Date('2024-01-01T00:00:00Z');
+    const sameDay = moicaLifecycle(holder.sign.certificate, { at, cardIssuedAt: new Date('2021-03-10T15:59:59.999Z') });
+    expect(sameDay).toEqual(moicaLifecycle(holder.sign.certificate, { at, cardIssuedAt: new Date('2021-03-09T16:00:00Z') }));
+    expect(sameDay.maximumBasis).toBe('card-issued-at');
     expect(code(() => moicaLifecycle(new Uint8Array([1, 2, 3])))).toBe('NOT_A_CERTIFICATE');
   });
 });
