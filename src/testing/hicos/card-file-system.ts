@@ -31,11 +31,11 @@ export function ef(fid: number, content: Uint8Array, readable = true): CardFile 
 
 /**
  * SELECT by FID with the rules the virtual card enforces (a strict reading
- * of ISO 7816-4 P1=00): the root by its FID (or the alias), or a child of
- * the current DF. Siblings and grandchildren need an explicit path, so the
- * host's APDU counts are honest.
+ * of ISO 7816-4 P1=00): the root by one of `rootFids` (the card decides which
+ * FIDs name its root), or a child of the current DF. Siblings and
+ * grandchildren need an explicit path, so the host's APDU counts are honest.
  */
-export function resolveSelect(root: CardFile, currentDf: CardFile, fid: number, rootAliases: readonly number[]): CardFile | undefined {
-  if (fid === root.fid || rootAliases.includes(fid)) return root;
+export function resolveSelect(root: CardFile, currentDf: CardFile, fid: number, rootFids: readonly number[]): CardFile | undefined {
+  if (rootFids.includes(fid)) return root;
   return currentDf.children.get(fid);
 }

@@ -20,6 +20,7 @@ const VIRTUAL_CARD_OPTION_NAMES: ReadonlySet<string> = new Set([
   'heldKeyRefs',
   'pinReference',
   'plainCommandsDuringSecureMessaging',
+  'gen2SelectMf',
   'publicKeyReads',
   'versionLocation',
   'supportsStatusProbe',
@@ -30,7 +31,7 @@ const VIRTUAL_CARD_OPTION_NAMES: ReadonlySet<string> = new Set([
 
 const PUBLIC_KEY_READ_NAMES: ReadonlySet<string> = new Set(Object.keys(PUBLIC_KEY_READ_DEFAULTS));
 
-const QUIRK_NAMES: ReadonlySet<string> = new Set(['responseChaining', 'wrongLengthRetry', 'refuseLargeReads']);
+const QUIRK_NAMES: ReadonlySet<string> = new Set(['responseChaining', 'wrongLengthRetry', 'wrongLengthError', 'refuseLargeReads']);
 
 /**
  * Checks a virtual card's settings (all but `credentials`) before anything is made: each one a card could hold,
@@ -61,6 +62,9 @@ export function checkVirtualCardSettings(options: Record<string, unknown>, where
   checkPublicKeyReads(check, options);
   check.optionalChoice('counterPolicy', options.counterPolicy, ['every-command', 'data-commands-only']);
   check.optionalChoice('plainCommandsDuringSecureMessaging', options.plainCommandsDuringSecureMessaging, ['accept', 'refuse']);
+  check.optionalChoice('gen2SelectMf', options.gen2SelectMf, ['applet-root', 'not-found']);
+  // On Gen1 3F00 is the MF itself: a Gen2 setting there would be taken and never used.
+  if (options.gen2SelectMf !== undefined && (options.generation ?? 1) !== 2) check.fail('gen2SelectMf', 'applies to Gen2 cards only; this card is Gen1', options.gen2SelectMf);
   check.optionalChoice('versionLocation', options.versionLocation, ['card-number-df', 'root', 'none']);
   check.optionalBoolean('supportsStatusProbe', options.supportsStatusProbe);
   check.optionalString('version', options.version);
@@ -69,6 +73,9 @@ export function checkVirtualCardSettings(options: Record<string, unknown>, where
     const quirks = check.object('quirks', options.quirks, '{ responseChaining: true }');
     check.knownNames('quirks', quirks, QUIRK_NAMES);
     for (const name of QUIRK_NAMES) check.optionalBoolean(`quirks.${name}`, quirks[name]);
+    if (quirks.wrongLengthRetry === true && quirks.wrongLengthError === true) {
+      check.fail('quirks.wrongLengthError', 'cannot go with wrongLengthRetry: a read past the end gets either 6Cxx or 6700', quirks.wrongLengthError);
+    }
   }
 }
 

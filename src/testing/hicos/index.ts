@@ -7,6 +7,7 @@ export type {
   Gen1PublicKeyByteOrder,
   Gen2PublicKeyByteOrder,
   Gen2PublicKeyReadChannel,
+  Gen2SelectMf,
   PlainCommandsDuringSecureMessaging,
   PublicKeyReadFile,
   VirtualCardCredentials,

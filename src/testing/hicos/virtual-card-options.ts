@@ -32,6 +32,12 @@ export interface VirtualCardQuirks {
    */
   wrongLengthRetry?: boolean;
   /**
+   * Answer `6700` (wrong length, no further indication) when Le runs past the end of what is there, instead of
+   * returning the shorter data with `6282`: ISO 7816-4 allows it, and Java Card applets answer so
+   * (`SW_WRONG_LENGTH`). A read at or past the end still gets `6B00`. Not with `wrongLengthRetry`.
+   */
+  wrongLengthError?: boolean;
+  /**
    * Answer `6987` to any READ BINARY asking for more than 16 bytes, the way
    * some card made the official middleware retry with Le `10`. Whether real
    * HiCOS cards do this, and why, is unknown.
@@ -47,6 +53,13 @@ export interface VirtualCardQuirks {
  * ends the session anyway) and GET RESPONSE are always processed.
  */
 export type PlainCommandsDuringSecureMessaging = 'accept' | 'refuse';
+
+/**
+ * Gen2: how the applet answers SELECT FID `3F00`, which the facts never give for Gen2 (they give the applet AID as
+ * the entry and say "path `7FFF` means the applet"): `'applet-root'` selects the applet root, like `7FFF`;
+ * `'not-found'` answers `6A82`, so that only `7FFF` and the applet AID reach the root.
+ */
+export type Gen2SelectMf = 'applet-root' | 'not-found';
 
 /**
  * Where the version EF `0905` lives (unknown for real cards):
@@ -174,6 +187,11 @@ export interface VirtualHiCOSCardOptions {
   publicKeyReads?: VirtualPublicKeyReads;
   /** Gen2: plain commands during an SCP03 session (default `'accept'`). */
   plainCommandsDuringSecureMessaging?: PlainCommandsDuringSecureMessaging;
+  /**
+   * Gen2: how the applet answers SELECT `3F00` (default `'applet-root'`); see {@link Gen2SelectMf}. On a Gen1 card
+   * (whose MF is `3F00`) it is `BAD_OPTIONS`.
+   */
+  gen2SelectMf?: Gen2SelectMf;
   /** Where EF `0905` sits (default `'card-number-df'`). */
   versionLocation?: VirtualVersionLocation;
   /** Answer the ISO "VERIFY with no data" probe with the counter (default `true`). */

@@ -72,6 +72,8 @@ export class VirtualHiCOSCard implements CardEmulator {
   private readonly pinReference: number;
   private readonly random: (n: number) => Uint8Array;
   private readonly logLimit: number;
+  /** FIDs that select the root: Gen1 the MF; Gen2 `7FFF` ("the applet"), and `3F00` unless `gen2SelectMf` refuses it. */
+  private readonly rootFids: readonly number[];
   private exchanges = 0;
 
   // Volatile state, cleared by reset().
@@ -121,6 +123,8 @@ export class VirtualHiCOSCard implements CardEmulator {
       keyRefs,
     }).root;
     this.currentDf = this.root;
+    this.rootFids =
+      this.generation === 1 ? [HiCOSFile.MF] : options.gen2SelectMf === 'not-found' ? [HiCOSFile.APPLET] : [HiCOSFile.MF, HiCOSFile.APPLET];
     this.cardId = options.cardId ?? createHash('sha256').update(this.cardNumber).digest().subarray(0, 10);
     this.staticKeys = diversifyHiCOSStaticKeys(this.cardId);
     this.random = options.random ?? ((n) => new Uint8Array(randomBytes(n)));
@@ -308,8 +312,7 @@ export class VirtualHiCOSCard implements CardEmulator {
     if (command.p1 !== 0x00 || command.data.length !== 2) return sw(0x6a86);
     if (this.application !== 'applet') return sw(0x6a82);
     const fid = (command.data[0]! << 8) | command.data[1]!;
-    const aliases = this.generation === 2 ? [HiCOSFile.APPLET] : [];
-    const target = resolveSelect(this.root, this.currentDf, fid, aliases);
+    const target = resolveSelect(this.root, this.currentDf, fid, this.rootFids);
     if (!target) return sw(0x6a82);
     if (target.kind === 'DF') {
       this.currentDf = target;
@@ -334,11 +337,12 @@ export class VirtualHiCOSCard implements CardEmulator {
 
   /**
    * The first `le` bytes of `content`; when there are fewer, all of them with `6282` (end reached before Le bytes),
-   * or `6Cxx` with the `wrongLengthRetry` quirk.
+   * or `6Cxx` with the `wrongLengthRetry` quirk, or `6700` with `wrongLengthError`.
    */
   private upTo(content: Uint8Array, le: number): Reply {
     if (content.length >= le) return ok(content.slice(0, le));
     if (this.options.quirks?.wrongLengthRetry) return sw(0x6c00 | content.length);
+    if (this.options.quirks?.wrongLengthError) return sw(0x6700);
     return { data: content.slice(), sw: 0x6282 };
   }
 

@@ -55,6 +55,21 @@ describe('virtual Gen1 card', () => {
     expect(run(card, '80a40000020900', '80a40000020903', '80b00000c8')).toEqual(['9000', '9000', '6c10']);
   });
 
+  it('answers 6700 when Le runs past the end with wrongLengthError (6B00 at the end, and not with wrongLengthRetry)', () => {
+    const card = gen1({ quirks: { wrongLengthError: true } });
+    card.reset();
+    expect(run(card, '80a40000020900', '80a40000020903', '80b00000c8', '80b0000011', '80b0000010', '80b0001001')).toEqual([
+      '9000',
+      '9000',
+      '6700',
+      '6700',
+      '9000',
+      '6b00',
+    ]);
+    expect(() => gen1({ quirks: { wrongLengthError: true, wrongLengthRetry: true } })).toThrow(/quirks\.wrongLengthError.*6Cxx or 6700/);
+    expect(() => gen1({ quirks: { wrongLengthError: 'yes' } })).toThrow(/quirks\.wrongLengthError/);
+  });
+
   it('keeps the certificates in EF 08F2 at 0000 / 0700 / 0E00 / 1500', () => {
     const card = gen1();
     const file = card.fileContent([0x5030, 0x08f2])!;
@@ -117,6 +132,20 @@ describe('virtual Gen2 card', () => {
       '9000',
       '9000',
     ]);
+  });
+
+  it('gen2SelectMf: SELECT 3F00 selects the applet root like 7FFF (default), or answers 6A82 (the facts give only 7FFF)', () => {
+    const selectApplet = '00a4040c10a000000283000006220169640001010100';
+    const byDefault = new VirtualHiCOSCard({ credentials, generation: 2 });
+    byDefault.reset();
+    expect(run(byDefault, selectApplet, '00a40004020900', '00a40004023f0000', '00a400040250300000'.slice(0, 16))).toEqual(['9000', '9000', '9000', '9000']);
+    const strict = new VirtualHiCOSCard({ credentials, generation: 2, gen2SelectMf: 'not-found' });
+    strict.reset();
+    expect(run(strict, selectApplet, '00a40004020900', '00a40004023f0000', '00a40004027fff00', '00a40004025030')).toEqual(['9000', '9000', '6a82', '9000', '9000']);
+    // Re-selecting the applet by AID reaches the root too.
+    expect(run(strict, selectApplet, '00a40004020900')).toEqual(['9000', '9000']);
+    expect(() => new VirtualHiCOSCard({ credentials, generation: 2, gen2SelectMf: 'refuse' as never })).toThrow(/gen2SelectMf/);
+    expect(() => new VirtualHiCOSCard({ credentials, gen2SelectMf: 'not-found' })).toThrow(/gen2SelectMf.*Gen2 cards only/);
   });
 
   it('answers GET DATA on the ISD-CM and ISD', () => {
