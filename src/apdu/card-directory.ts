@@ -4,7 +4,7 @@ import type { CardState } from './card-session.js';
 import type { CardCertificate, CardPrivateKey } from './card-types.js';
 import { CARD_NUMBER_PATH, type FileId, HiCOSFile, VERSION_PATH } from './commands/file-id.js';
 import { READ_CHUNK } from './commands/read-binary.js';
-import { HiCOSError, MalformedResponseError } from './errors.js';
+import { CardStatusError, HiCOSError, MalformedResponseError } from './errors.js';
 import { DerError } from '../shared/der/der-error.js';
 import { readElement } from '../shared/der/der-reader.js';
 import { type CertificateDirectoryEntry, parseCertificateRecord } from './pkcs15/certificate-directory.js';
@@ -37,6 +37,10 @@ export async function readCardNumber(tx: Transport, state: CardState): Promise<s
  * The version string of EF `0905`. Where it lives is unknown: DF `0900`
  * (beside the card number, where one SELECT reaches it after the card
  * number) is tried first, then the MF; a card with neither gives `''`.
+ * The version is optional information, so a card that lets the EF be
+ * selected but refuses to read it (any status word, e.g. `6982` or a `6700`
+ * that halving the Le did not get past) gives `''` too, rather than failing
+ * `info()`. A transport failure or an unprintable answer still fails.
  */
 export async function readVersion(tx: Transport, state: CardState): Promise<string> {
   if (state.version !== undefined) return state.version;
@@ -51,7 +55,11 @@ export async function readVersion(tx: Transport, state: CardState): Promise<stri
       if (error instanceof HiCOSError && (error.code === 'FILE_NOT_FOUND' || error.statusWord === '6A86')) continue;
       throw error;
     }
-    bytes = await state.files.readShort(tx, READ_CHUNK, 'version');
+    try {
+      bytes = await state.files.readShort(tx, READ_CHUNK, 'version');
+    } catch (error) {
+      if (!(error instanceof CardStatusError || (error instanceof HiCOSError && error.code === 'FILE_NOT_FOUND'))) throw error;
+    }
     break;
   }
   if (bytes && !printable(bytes)) throw new MalformedResponseError('reading the version', 'not printable ASCII');

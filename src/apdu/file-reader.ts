@@ -3,7 +3,7 @@ import type { Transport } from '../pcsc/transport.js';
 import { exchange, selectSucceeded, statusError } from './card-io.js';
 import { type FileId, HiCOSFile } from './commands/file-id.js';
 import { MAX_READ_OFFSET, READ_CHUNK, readBinary } from './commands/read-binary.js';
-import { selectFile } from './commands/select.js';
+import { selectFile, selectGen2Applet } from './commands/select.js';
 import { HiCOSError, MalformedResponseError } from './errors.js';
 import { fileCla, type HiCOSGeneration } from './generation.js';
 import { splitTlvRecords } from './pkcs15/tlv-records.js';
@@ -24,6 +24,23 @@ export const MAX_DIRECTORY_BYTES = 8192;
  * same DF costs one SELECT; any failure forgets it (the next call starts at
  * the root again).
  *
+ * The root: Gen1 `SELECT 3F00` (the facts' entry command). Gen2 re-selects
+ * the applet by its AID: the facts give the AID as the entry and `7FFF` as
+ * "the applet", never `3F00`, and the AID works whatever FIDs the applet
+ * takes; after a silent card reset it is also what brings the applet back.
+ * Under secure messaging it cannot be used (it ends the SCP03 session): a
+ * secured SELECT sequence starts at the root, which opening the channel
+ * leaves current.
+ *
+ * `6700` (wrong length, no further indication) to a READ BINARY: ISO lets a
+ * card answer so when Le runs past the end of the file, and a host cannot
+ * know a directory file's size. The reader asks again with half the Le
+ * (at most 8 times from 200 down to 1), and keeps the bound a refusal gives
+ * (the file ends before offset + Le) so that later reads ask no more than
+ * that; a refused one-byte read past offset 0 is the end of the file. Data
+ * past the bound drops it: that card refused a long Le, not a read past
+ * the end.
+ *
  * `6987` to a READ BINARY (seen once, meaning unknown): the official
  * middleware asked again with Le `10`. The reader does the same, and keeps
  * asking for 16 bytes until another EF is selected, so a card that refuses
@@ -34,6 +51,8 @@ export class FileReader {
   private currentDf: FileId | undefined;
   private currentEf: FileId | undefined;
   private smallReads = false;
+  /** The selected EF seems to end at or before this offset (from `6700` answers); `undefined` when unknown. */
+  private endAtMost: number | undefined;
 
   /**
    * @param generation decides class bytes and SELECT shape
@@ -48,6 +67,12 @@ export class FileReader {
   public atRoot(): void {
     this.currentDf = HiCOSFile.MF;
     this.currentEf = undefined;
+    this.endAtMost = undefined;
+  }
+
+  /** Whether the root (MF / applet root) is known to be the current DF. */
+  public get isAtRoot(): boolean {
+    return this.currentDf === HiCOSFile.MF;
   }
 
   /** Forgets the selection state (after a reset or an error). */
@@ -55,26 +80,29 @@ export class FileReader {
     this.currentDf = undefined;
     this.currentEf = undefined;
     this.smallReads = false;
+    this.endAtMost = undefined;
   }
 
   /**
    * Selects `df/ef` below the root with the fewest SELECTs the state allows
    * (none when it is already selected); `df` may be the MF itself. With
-   * `secure`, every SELECT is sent under secure messaging and none is
-   * skipped, as the Gen2 middleware does before a private-key operation.
+   * `secure`, every SELECT below the root is sent under secure messaging and
+   * none is skipped, as the Gen2 middleware does before a private-key
+   * operation (`5030`, then `0810`); the root must then be current already.
    */
   public async selectEf(tx: Transport, df: FileId, ef: FileId, secure?: Scp03Session): Promise<void> {
     if (!secure) await this.beforePlain?.(tx);
     if (!secure && this.currentDf === df && this.currentEf === ef) return;
     try {
       if (this.currentDf !== df || secure) {
-        if (this.currentDf !== HiCOSFile.MF) await this.select(tx, HiCOSFile.MF, secure);
+        if (this.currentDf !== HiCOSFile.MF) await this.selectRoot(tx, secure);
         this.currentDf = HiCOSFile.MF;
         this.currentEf = undefined;
         if (df !== HiCOSFile.MF) await this.select(tx, df, secure);
         this.currentDf = df;
       }
       this.smallReads = false;
+      this.endAtMost = undefined;
       await this.select(tx, ef, secure);
       this.currentEf = ef;
     } catch (error) {
@@ -155,6 +183,16 @@ export class FileReader {
     return new Uint8Array(data.subarray(0, end));
   }
 
+  /** Makes the root current: Gen1 `SELECT 3F00`, Gen2 the applet's AID (plain only). */
+  private async selectRoot(tx: Transport, secure: Scp03Session | undefined): Promise<void> {
+    if (this.generation === 1) return this.select(tx, HiCOSFile.MF, secure);
+    if (secure) {
+      // Re-selecting the applet would end the session the PIN was verified in, and no root FID is known to work.
+      throw new HiCOSError('SECURE_CHANNEL_FAILED', 'a secured SELECT sequence must start at the applet root, and the root is not current (no APDU sent)');
+    }
+    await exchange(tx, selectGen2Applet(), 'SELECT Gen2 applet (its root)', selectSucceeded);
+  }
+
   private async select(tx: Transport, fid: FileId, secure: Scp03Session | undefined): Promise<void> {
     const name = fid.toString(16).toUpperCase().padStart(4, '0');
     const plain = selectFile(this.generation, fid);
@@ -176,7 +214,8 @@ export class FileReader {
    * by a short `9000` and refuse the read after it with a status no list
    * foresees: `afterShort` (the previous read was short) takes any refusal
    * as the end of the file, so neither reading of a short answer is
-   * depended on.
+   * depended on. `6700` is asked again with half the Le first (see the
+   * class comment): it may mean "too long" as well as "past the end".
    */
   private async readChunk(
     tx: Transport,
@@ -185,7 +224,10 @@ export class FileReader {
     name: string,
     afterShort = false,
   ): Promise<{ data: Uint8Array; eof: boolean; short: boolean }> {
-    if (offset > MAX_READ_OFFSET) return { data: new Uint8Array(0), eof: true, short: false };
+    const ended = { data: new Uint8Array(0), eof: true, short: false };
+    if (offset > MAX_READ_OFFSET) return ended;
+    // After a 6700, ask no more than the file can hold from here; at the bound one byte tells whether it ended.
+    if (this.endAtMost !== undefined) le = Math.max(1, Math.min(le, this.endAtMost - offset));
     // No hook here: every read follows a selectEf in the same transaction, which already ran it.
     let asked = this.smallReads ? Math.min(le, SMALL_READ) : le;
     let response;
@@ -194,7 +236,7 @@ export class FileReader {
     } catch (error) {
       // The transport's own follow-ups can fail on a read past the end (a 6Cxx card answering 6C00 there, whose
       // re-send with Le 00 gets 6C00 again): after a short read that is the end too, like any other refusal.
-      if (afterShort && error instanceof CardProtocolError) return { data: new Uint8Array(0), eof: true, short: false };
+      if (afterShort && error instanceof CardProtocolError) return ended;
       throw error;
     }
     if (response.sw.value === 0x6987 && asked > SMALL_READ) {
@@ -203,15 +245,26 @@ export class FileReader {
       response = await tx.transmit(readBinary(fileCla(this.generation), offset, asked));
       if (response.sw.value === 0x9000 || response.sw.value === 0x6282) this.smallReads = true;
     }
+    while (response.sw.value === 0x6700) {
+      // The file holds fewer than `asked` bytes from here (or the card takes no Le that long): it ends before.
+      this.endAtMost = Math.min(this.endAtMost ?? Infinity, offset + asked - 1);
+      if (asked === 1) break;
+      asked = Math.floor(asked / 2);
+      response = await tx.transmit(readBinary(fileCla(this.generation), offset, asked));
+    }
     const sw = response.sw.value;
+    // Data past the bound: the 6700 meant a Le the card does not take, not the end of the file.
+    if (this.endAtMost !== undefined && offset + response.data.length > this.endAtMost) this.endAtMost = undefined;
     if (sw === 0x9000) {
       if (response.data.length > asked) throw new MalformedResponseError(`reading ${name}`, `${response.data.length} bytes for Le ${asked}`);
       return { data: response.data, eof: response.data.length === 0, short: response.data.length < asked };
     }
     if (sw === 0x6282) return { data: response.data.slice(0, asked), eof: true, short: false };
-    if (sw === 0x6b00 || (sw === 0x6a86 && offset > 0)) return { data: new Uint8Array(0), eof: true, short: false };
+    if (sw === 0x6b00 || (sw === 0x6a86 && offset > 0)) return ended;
+    // Not even one byte at this offset: past offset 0 that is the end; at 0 it is a refusal, not an empty file.
+    if (sw === 0x6700 && offset > 0) return ended;
     this.forget();
-    if (afterShort) return { data: new Uint8Array(0), eof: true, short: false };
+    if (afterShort) return ended;
     throw statusError(`READ BINARY ${name} at ${offset}`, response);
   }
 }

@@ -5,7 +5,10 @@ import { CommandApdu } from '../../src/pcsc/command-apdu.js';
 import { fromHex, toHex } from '../../src/shared/bytes.js';
 
 /** A Gen1-style card with one selectable EF whose content and READ quirks the test sets. */
-function cardWith(content: Uint8Array, options: { refuseBigReadsWith6987?: boolean; refuseAllReadsWith6987?: boolean } = {}) {
+function cardWith(
+  content: Uint8Array,
+  options: { refuseBigReadsWith6987?: boolean; refuseAllReadsWith6987?: boolean; wrongLength?: 'past-end' | 'always'; maxLe?: number } = {},
+) {
   const log: string[] = [];
   const reader = new EmulatorReader();
   reader.insert({
@@ -18,7 +21,9 @@ function cardWith(content: Uint8Array, options: { refuseBigReadsWith6987?: boole
       const le = c.le ?? 0;
       if (options.refuseBigReadsWith6987 && le > 0x10) return fromHex('6987');
       if (options.refuseAllReadsWith6987) return fromHex('6987');
+      if (options.wrongLength === 'always' || le > (options.maxLe ?? 256)) return fromHex('6700');
       if (offset >= content.length) return fromHex('6b00');
+      if (options.wrongLength === 'past-end' && offset + le > content.length) return fromHex('6700');
       const part = content.subarray(offset, offset + le);
       return Uint8Array.from([...part, ...(part.length < le ? [0x62, 0x82] : [0x90, 0x00])]);
     },
@@ -97,5 +102,44 @@ describe('FileReader', () => {
     content.set([0x04, 0x82, 0x7f, 0xff]);
     const { transport } = cardWith(content);
     await expect(new FileReader(1).readDirectory(transport, 'CDF')).rejects.toMatchObject({ code: 'MALFORMED_RESPONSE' });
+  });
+
+  it('6700 when Le runs past the end: asks again with half the Le, and reads an unpadded directory to its end', async () => {
+    const content = Uint8Array.from([...record(150), ...record(100)]); // 255 bytes, no padding
+    const { transport, log } = cardWith(content, { wrongLength: 'past-end' });
+    const files = new FileReader(1);
+    files.atRoot();
+    await files.selectEf(transport, 0x5030, 0x4104);
+    expect((await files.readDirectory(transport, 'CDF')).map((r) => r.length)).toEqual([153, 102]);
+    // 200 bytes; 55 left: 200 and 100 refused (the file ends by 299), 50 read; 49, 24, 12, 6 refused (by 255), 3
+    // read; the bound caps the next ask at 2, read; at the bound one byte is refused: the end.
+    expect(log.slice(2)).toEqual([
+      ...['80b00000c8', '80b000c8c8', '80b000c864', '80b000c832'],
+      ...['80b000fa31', '80b000fa18', '80b000fa0c', '80b000fa06', '80b000fa03'],
+      ...['80b000fd02', '80b000ff01'],
+    ]);
+  });
+
+  it('6700 to a small EF read with Le C8: the halving reaches it in a bounded number of reads', async () => {
+    const { transport, log } = cardWith(new Uint8Array(Buffer.from('CHT V32N')), { wrongLength: 'past-end' });
+    const files = new FileReader(1);
+    files.atRoot();
+    await files.selectEf(transport, 0x0900, 0x0905);
+    expect(Buffer.from(await files.readShort(transport, 200, 'version')).toString()).toBe('CHT V32N');
+    expect(log.length - 2).toBeLessThanOrEqual(12);
+  });
+
+  it('6700 from a card that takes no Le that long (not the end): the file is read whole, not cut at the bound', async () => {
+    const content = Uint8Array.from({ length: 500 }, (_, i) => i & 0xff);
+    const { transport } = cardWith(content, { maxLe: 100 });
+    const files = new FileReader(1);
+    expect(toHex(await files.readRange(transport, 0, 500, 'cert'))).toBe(toHex(content));
+  });
+
+  it('6700 even to a one-byte read at offset 0 is a typed CARD_ERROR, not an empty file', async () => {
+    const { transport, log } = cardWith(new Uint8Array(50), { wrongLength: 'always' });
+    const files = new FileReader(1);
+    await expect(files.readDirectory(transport, 'CDF')).rejects.toMatchObject({ code: 'CARD_ERROR', statusWord: '6700' });
+    expect(log).toEqual(['80b00000c8', '80b0000064', '80b0000032', '80b0000019', '80b000000c', '80b0000006', '80b0000003', '80b0000001']);
   });
 });

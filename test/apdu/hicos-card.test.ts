@@ -362,9 +362,10 @@ describe.each(CARDS.filter((c) => c.generation === 2))('Gen2 secure sessions on 
   it.each([
     ['get-data', 'the card ID', 11],
     ['get-data', 'other bytes', 11],
-    // No applet SELECT here, so the secured SELECTs start at the MF: 3 instead of 2.
+    // The applet is selected before INITIALIZE UPDATE (the root was not current), so the secured SELECTs are 5030
+    // and 0810; with other bytes the card ID is read after all (SELECT ISD, GET DATA, SELECT applet, again).
     ['initialize-update', 'the card ID', 9],
-    ['initialize-update', 'other bytes', 12],
+    ['initialize-update', 'other bytes', 13],
   ] as const)('card ID from %s works when the card puts %s in INITIALIZE UPDATE (%i APDUs cold)', async (source, data, apdus) => {
     const cardId = Uint8Array.from({ length: 10 }, (_, i) => 0x30 + i);
     const diversificationData = data === 'the card ID' ? cardId : new Uint8Array(10).fill(0xa5);
@@ -388,10 +389,12 @@ describe.each(CARDS)('card behaviours the facts leave open, on a virtual $name c
     return { ...inserted, hicos };
   };
 
+  // The root: Gen1 SELECT 3F00, Gen2 the applet AID (its data starts A000).
+  const root = generation === 1 ? '3f00' : 'a000';
   it.each([
-    ['card-number-df', 'found with one SELECT after the card number', ['0905', 'read', '3f00']],
-    ['root', 'found under the MF after DF 0900 has none', ['0905 6a82', '3f00', '0905', 'read']],
-    ['none', 'reported empty when neither place has it', ['0905 6a82', '3f00', '0905 6a82', '3f00']],
+    ['card-number-df', 'found with one SELECT after the card number', ['0905', 'read', root]],
+    ['root', 'found under the MF after DF 0900 has none', ['0905 6a82', root, '0905', 'read']],
+    ['none', 'reported empty when neither place has it', ['0905 6a82', root, '0905 6a82', root]],
   ] as const)('version EF %s: %s', async (versionLocation, _how, lookup) => {
     const { card, hicos } = await open({ versionLocation });
     await hicos.cardNumber();
@@ -419,6 +422,37 @@ describe.each(CARDS)('card behaviours the facts leave open, on a virtual $name c
     expect(card.log.filter((e) => toHex(e.response.subarray(-2)) === '6987').length).toBeLessThanOrEqual(4);
     const signature = await hicos.sign(new Uint8Array([5]), { pin: '123456' });
     expect(verify('sha256', new Uint8Array([5]), new X509Certificate(info.certificates[0]!.der).publicKey, signature)).toBe(true);
+  });
+
+  it('6700 when Le runs past the end: the version EF, the directories and the certificates are read exactly', async () => {
+    const { card, hicos } = await open({ quirks: { wrongLengthError: true } });
+    const info = await hicos.info();
+    const creds = await testCredentials();
+    expect(info.version).toBe(generation === 1 ? 'CHT V32N' : 'CHT GPPKI');
+    expect(info.cardNumber).toBe('TP03000012345678');
+    expect(info.certificates.map((c) => toHex(c.der))).toEqual(
+      [creds.sign.certificate, creds.keyx.certificate, ...creds.caCertificates!].map((der) => toHex(der)),
+    );
+    // Only the version EF is read past its end here (the directories are padded, the certificates read exactly):
+    // the halving costs it a bounded number of refused reads.
+    const refused = card.log.filter((e) => toHex(e.response.subarray(-2)) === '6700');
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.length).toBeLessThanOrEqual(10);
+    const signature = await hicos.sign(new Uint8Array([6]), { pin: '123456' });
+    expect(verify('sha256', new Uint8Array([6]), new X509Certificate(info.certificates[0]!.der).publicKey, signature)).toBe(true);
+  });
+
+  it('a version EF that can be selected but not read is reported empty: the version is optional', async () => {
+    const { card, hicos } = await open();
+    const process = card.process.bind(card);
+    let versionSelected = false;
+    card.process = (command: Uint8Array) => {
+      if (command[1] === 0xa4) versionSelected = toHex(command).includes('020905');
+      return versionSelected && command[1] === 0xb0 ? Uint8Array.of(0x69, 0x82) : process(command);
+    };
+    const info = await hicos.info();
+    expect(info.version).toBe('');
+    expect(info.certificates).toHaveLength(4);
   });
 
   it('6A88 to VERIFY (no PIN under reference 01): typed error, no other reference tried (each would burn a try)', async () => {

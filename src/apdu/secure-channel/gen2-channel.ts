@@ -18,6 +18,8 @@ import type { Scp03Session } from './scp03-session.js';
 export interface SelectionTracker {
   /** The applet root is selected and no file below it. */
   atRoot(): void;
+  /** Whether the applet root is known to be the current DF. */
+  readonly isAtRoot: boolean;
 }
 
 /**
@@ -52,21 +54,23 @@ export class Gen2Channel {
   /** Ends a possibly open session (one applet SELECT) so that a plain command may follow. */
   public async beforePlainCommand(tx: Transport): Promise<void> {
     if (!this.mustReselect) return;
-    this.discard();
-    await exchange(tx, selectGen2Applet(), 'SELECT Gen2 applet (ending the secure session)', selectSucceeded);
-    this.mustReselect = false;
-    this.selection.atRoot();
+    await this.selectApplet(tx, 'SELECT Gen2 applet (ending the secure session)');
   }
 
   /**
    * Opens a fresh SCP03 session with the applet, ending any previous one.
    * The card ID is read once per card session (or taken from INITIALIZE
-   * UPDATE, see {@link Scp03Options.cardIdSource}).
+   * UPDATE, see {@link Scp03Options.cardIdSource}). The session starts with
+   * the applet root current (the applet is re-selected first when it may
+   * not be), so that the secured SELECTs of a private-key operation are
+   * `5030` then `0810`, as the middleware sends them: no root FID is sent
+   * under secure messaging, and re-selecting the applet there would end the
+   * session.
    */
   public async open(tx: Transport): Promise<Scp03Session> {
     const fromInitializeUpdate = this.cardId === undefined && this.options.cardIdSource === 'initialize-update';
     if (this.cardId === undefined && !fromInitializeUpdate) await this.readCardId(tx);
-    else await this.beforePlainCommand(tx);
+    else if (this.mustReselect || !this.selection.isAtRoot) await this.selectApplet(tx, 'SELECT Gen2 applet');
 
     let init = await this.initialize(tx);
     let keys = this.sessionKeys(this.cardId ?? init.diversificationData, init);
@@ -105,7 +109,13 @@ export class Gen2Channel {
     // Selecting the ISD ends any session; until the applet is selected again, plain file commands would go astray.
     this.mustReselect = true;
     this.cardId = await readGen2CardId(tx);
-    await exchange(tx, selectGen2Applet(), 'SELECT Gen2 applet', selectSucceeded);
+    await this.selectApplet(tx, 'SELECT Gen2 applet');
+  }
+
+  /** Selects the applet by AID: ends any session, and makes the applet root current. */
+  private async selectApplet(tx: Transport, step: string): Promise<void> {
+    this.discard();
+    await exchange(tx, selectGen2Applet(), step, selectSucceeded);
     this.mustReselect = false;
     this.selection.atRoot();
   }
