@@ -45,7 +45,7 @@ export class CardSession {
     private readonly scp03: Scp03Options,
   ) {}
 
-  /** Detects the generation (one or two APDUs). */
+  /** Detects the generation (one APDU on Gen2, two on Gen1). */
   public static async open(transport: Transport, scp03: Scp03Options): Promise<CardSession> {
     const state = await transport.transaction((tx) => guard('detecting the card', () => detectCardState(tx, scp03)));
     return new CardSession(transport, state, scp03);

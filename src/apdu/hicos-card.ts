@@ -53,7 +53,7 @@ export class HiCOSCard {
   ) {}
 
   /**
-   * Detects the generation (one or two APDUs) and returns the card.
+   * Detects the generation (one APDU on Gen2, two on Gen1) and returns the card.
    * @throws NotHiCOSCardError when the card answers neither entry command
    * @throws HiCOSError `INVALID_CARD_INPUT` when `transport` is not a {@link Transport}, or `pinTryLimit` is
    *   not a whole number from 2 to 15 (checked before any APDU)

@@ -7,11 +7,11 @@ export interface KnownAtr {
   readonly atr: Uint8Array;
   /** What the list says about it. */
   readonly description: string;
-  /** Generation the ATR suggests (`undefined` when the list does not tell). */
+  /** Generation the list says the ATR belongs to (`undefined` when it does not tell); information only, detection asks the card. */
   readonly generationHint: HiCOSGeneration | undefined;
 }
 
-/** Known HiCOS ATRs. The hint only orders detection; detection itself decides. */
+/** Known HiCOS ATRs. The hint is information only: detection probes in the middleware's order whatever the ATR. */
 export const KNOWN_HICOS_ATRS: readonly KnownAtr[] = [
   {
     atr: fromHex('3B 8B 80 01 00 31 C1 64 08 40 21 30 00 90 00 57'),

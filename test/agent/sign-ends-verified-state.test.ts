@@ -108,8 +108,9 @@ describe('agent /sign on a Gen1 card, default (afterPin reset)', () => {
     expect(leave.verifies).toBe(2);
     expect(reset.resets).toBe(2);
     expect(leave.resets).toBe(0);
-    // Recorded for the report: a warm /sign on the virtual Gen1 card.
-    expect(reset.signApdus).toBe(13);
+    // Recorded for the report: a warm /sign on the virtual Gen1 card (its re-detection after the reset sends the
+    // Gen2 applet AID first, as the middleware does, then SELECT MF).
+    expect(reset.signApdus).toBe(14);
   }, 60_000);
 
   it('a wrong PIN verifies nothing: no reset, the card stays as it was', async () => {

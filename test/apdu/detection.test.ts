@@ -24,6 +24,17 @@ describe('generation detection', () => {
     expect(gen2.card.apduCount).toBe(1);
   });
 
+  it('probes in the same order behind a listed ATR: a Gen2 applet behind the Gen1 "CHTMOICA" ATR is Gen2', async () => {
+    const gen1Atr = fromHex('3BB813008131FA524348544D4F494341A5');
+    const gen2 = await insertVirtualCard({ generation: 2, atr: gen1Atr });
+    expect((await HiCOSCard.open(gen2.transport)).generation).toBe(2);
+    // No CLA 80 SELECT MF went to it: the applet AID came first and was taken.
+    expect(gen2.card.log.map((e) => toHex(e.command.subarray(0, 4)))).toEqual(['00a4040c']);
+    const gen1 = await insertVirtualCard({ generation: 1, atr: gen1Atr });
+    expect((await HiCOSCard.open(gen1.transport)).generation).toBe(1);
+    expect(gen1.card.log.map((e) => toHex(e.command.subarray(0, 4)))).toEqual(['00a4040c', '80a40000']);
+  });
+
   it('a card that answers neither entry command is not HiCOS', async () => {
     const reader = new EmulatorReader();
     reader.insert({ reset: () => fromHex('3b00'), process: () => fromHex('6d00') });

@@ -8,10 +8,13 @@ import type { VirtualHiCOSCard } from './virtual-hicos-card.js';
  * virtual card (and the version EF with `includeVersion`), given what the
  * card allows: SELECT only of the root or a child of the current DF,
  * 200-byte READ BINARY, directory files without a size (a reader must see
- * the first padding byte), and one entry command for detection.
+ * the first padding byte), and detection in the official middleware's order
+ * (the Gen2 applet AID first, whatever the ATR): one entry command on Gen2,
+ * the refused AID and SELECT MF on Gen1.
  *
- * detect (1) + `0900`, `0903`, READ (3) [+ `0905`, READ (2)] + MF, `5030`,
- * `4104` (3) + CDF chunks + `08F2` (1) + each certificate's chunks.
+ * detect (1 Gen2, 2 Gen1) + `0900`, `0903`, READ (3) [+ `0905`, READ (2)] +
+ * root (MF / applet AID), `5030`, `4104` (3) + CDF chunks + `08F2` (1) +
+ * each certificate's chunks.
  */
 export function minimumReadApdus(card: VirtualHiCOSCard, options: { includeVersion?: boolean } = {}): number {
   const cdf = card.fileContent([HiCOSFile.PKCS15_DF, HiCOSFile.CDF]) ?? new Uint8Array(0);
@@ -20,5 +23,6 @@ export function minimumReadApdus(card: VirtualHiCOSCard, options: { includeVersi
   const creds = card.credentials;
   const certs = [creds.sign.certificate, creds.keyx.certificate, ...(creds.caCertificates ?? [])];
   const certReads = certs.reduce((n, c) => n + Math.ceil(c.length / READ_CHUNK), 0);
-  return 1 + 3 + (options.includeVersion ? 2 : 0) + 3 + cdfReads + 1 + certReads;
+  const detect = card.generation === 1 ? 2 : 1;
+  return detect + 3 + (options.includeVersion ? 2 : 0) + 3 + cdfReads + 1 + certReads;
 }
