@@ -7,7 +7,7 @@ import type { CardState } from '../card-session.js';
 import type { PinOptions, PinStatus } from '../card-types.js';
 import { HiCOSFile } from '../commands/file-id.js';
 import { verifyStatusProbe } from '../commands/verify.js';
-import { LastTryGuardError } from '../errors.js';
+import { HiCOSError, LastTryGuardError } from '../errors.js';
 import { fileCla } from '../generation.js';
 import { type PinPolicy, pinToBuffer, validatePin } from './pin-policy.js';
 import { gen1VerifyCommand, gen2VerifyCommand } from './present-pin.js';
@@ -63,7 +63,7 @@ export class PinPresenter {
    * guard is never a try behind the card.
    */
   public async present(tx: Transport, state: CardState, pin: Uint8Array, options: PinOptions): Promise<PresentedPin> {
-    const cardNumber = await readCardNumber(tx, state);
+    const cardNumber = await cardNumberForPin(tx, state);
     if (this.retryStore.get(cardNumber) === 1 && options.allowLastTry !== true) throw new LastTryGuardError();
     let response: ResponseApdu;
     let result: PinVerifyResult;
@@ -146,7 +146,7 @@ export class PinPresenter {
    * as a wrong PIN, so at one try left it could lock the card.
    */
   public async probe(tx: Transport, state: CardState, options: PinOptions): Promise<PinStatus> {
-    const cardNumber = await readCardNumber(tx, state);
+    const cardNumber = await cardNumberForPin(tx, state);
     if (this.retryStore.get(cardNumber) === 1 && options.allowLastTry !== true) throw new LastTryGuardError();
     if (state.channel) await state.channel.beforePlainCommand(tx);
     else await state.files.selectEf(tx, HiCOSFile.PKCS15_DF, HiCOSFile.KEYS);
@@ -167,5 +167,23 @@ export class PinPresenter {
     if (sw.value === 0x6300) return { verified: false, retriesLeft: this.assumeTrySpent(cardNumber, true), locked: false };
     this.assumeTrySpent(cardNumber, false);
     throw statusError('VERIFY status probe', response);
+  }
+}
+
+/**
+ * The card number, read before any PIN APDU: tries left are kept per card number, and without it the last-try
+ * guard could not tell whether this card has one try left. A card whose number cannot be read gets the same error
+ * code and status word, with a message that says why a PIN operation needed the file (no VERIFY was sent).
+ */
+async function cardNumberForPin(tx: Transport, state: CardState): Promise<string> {
+  try {
+    return await readCardNumber(tx, state);
+  } catch (error) {
+    if (!(error instanceof HiCOSError)) throw error;
+    throw new HiCOSError(
+      error.code,
+      `no PIN was sent: a PIN operation first reads the card number (EF 0900/0903), which keys the count of tries left that guards the last try, and reading it failed: ${error.message}`,
+      { cause: error, statusWord: error.statusWord },
+    );
   }
 }
