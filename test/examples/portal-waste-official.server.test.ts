@@ -190,7 +190,7 @@ describe.each(backends)('portal waste and official systems on the $name', ({ sto
     expect((await act('correct-receipt', { ...fix, receivedAt: local(Date.now() + 3_600_000) })).json().error).toMatchObject({ issues: [{ field: 'receivedAt', code: 'OUT_OF_RANGE' }] });
     // The channel only, with the 到件時間 as the page prefilled it (whole seconds): the arrival is kept to the
     // millisecond, not moved to the start of its second (which here fell before the application and was refused).
-    const corrected = await act('correct-receipt', { ...fix, receivedAt: received.json().receipt.receivedAt, reason: '實為 E-mail' });
+    const corrected = await act('correct-receipt', { ...fix, receivedAt: (received.json().receipt as { receivedAt: string }).receivedAt, reason: '實為 E-mail' });
     expect(corrected.json()).toMatchObject({ status: 'formReceived', receipt: { channel: 'email' }, formReceived: expect.stringContaining('E-mail'), version: Number(fix.version) + 1 });
     expect(await stored()).toMatchObject({ form_received_via: 'email' });
     expect(Date.parse(String((await stored())?.at))).toBe(created);
