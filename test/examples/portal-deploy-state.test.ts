@@ -7,7 +7,7 @@
  * test names; cards sign through a real local agent over an in-process card.
  */
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -263,26 +263,14 @@ describe('two instances behind a load balancer on one PostgreSQL, and restarts',
 });
 
 describe('a restart on the embedded store with PORTAL_DATA_DIR', () => {
+  /** A data directory holding the migrated snapshot (openPglite): what a restart finds, without an initdb. */
   let dir: string;
-  /** The seeded directory as it was before any test used it. */
-  let pristine: string;
-  /**
-   * A data directory holding the migrated snapshot (openPglite): what a restart finds, without an initdb per test.
-   * Each test's is a copy of one seeded once (a file copy; seeding boots PGlite and writes the snapshot out).
-   */
-  const seeded = (prefix: string): string => {
-    const made = join(mkdtempSync(join(tmpdir(), prefix)), 'data');
-    cpSync(pristine, made, { recursive: true });
-    return made;
-  };
   beforeAll(async () => {
-    pristine = join(mkdtempSync(join(tmpdir(), 'portal-seed-')), 'data');
-    await (await openPglite(pristine)).close();
-    dir = seeded('portal-deploy-');
+    dir = join(mkdtempSync(join(tmpdir(), 'portal-deploy-')), 'data');
+    await (await openPglite(dir)).close();
   }, 60_000);
   afterAll(() => {
     rmSync(join(dir, '..'), { recursive: true, force: true });
-    rmSync(join(pristine, '..'), { recursive: true, force: true });
   });
 
   it('keeps the session and the challenge issued before the restart', async () => {
@@ -302,7 +290,10 @@ describe('a restart on the embedded store with PORTAL_DATA_DIR', () => {
   });
 
   it('rotates its secrets: the previous ones still open the session and the sealed card, and without them nothing does', async () => {
-    const rotationDir = seeded('portal-rotate-');
+    // Restarts on one embedded store the portal is given (and does not close): what is tested is which secrets open
+    // the cookie and the sealed card. A restart that finds its data in PORTAL_DATA_DIR is the test above; starting
+    // each instance here from the directory too cost a PGlite boot per start.
+    const store = await openPglite();
     const rotated = {
       sessionSecret: randomBytes(32).toString('base64url'),
       holderKey: new Uint8Array(randomBytes(32)),
@@ -310,7 +301,7 @@ describe('a restart on the embedded store with PORTAL_DATA_DIR', () => {
       previousHolderKeys: [SECRETS.holderKey],
     };
     try {
-      const first = await startPortal(options({ databaseUrl: '', dataDir: rotationDir }));
+      const first = await startPortal(options({ databaseUrl: '', store }));
       const page = new ProxiedPage(first.listenUrl);
       await applyWithBasicData(page, first.listenUrl, first.listenUrl);
       const challenge = await page.call('GET', '/gps/card/apply/challenge');
@@ -320,7 +311,7 @@ describe('a restart on the embedded store with PORTAL_DATA_DIR', () => {
       await first.close();
 
       // The new secrets alone: the old cookie is a new empty session, the page is told to start again.
-      const strict = await startPortal(options({ databaseUrl: '', dataDir: rotationDir, sessionSecret: rotated.sessionSecret, holderKey: rotated.holderKey }));
+      const strict = await startPortal(options({ databaseUrl: '', store, sessionSecret: rotated.sessionSecret, holderKey: rotated.holderKey }));
       const refused = await page.call('POST', '/gps/api/application/bind', { name: '王小明', phone: '02-2345-6789', email: 'a@example.com.tw' }, PUBLIC, strict.listenUrl);
       await strict.close();
       expect(refused.status).toBeGreaterThanOrEqual(400);
@@ -328,7 +319,7 @@ describe('a restart on the embedded store with PORTAL_DATA_DIR', () => {
 
       // With the old ones as previous: the cookie signed before and the card sealed before both still work.
       page.cookie = cookieBefore;
-      const after = await startPortal(options({ databaseUrl: '', dataDir: rotationDir, ...rotated }));
+      const after = await startPortal(options({ databaseUrl: '', store, ...rotated }));
       try {
         const bound = await page.call('POST', '/gps/api/application/bind', { name: '王小明', phone: '02-2345-6789', email: 'a@example.com.tw' }, PUBLIC, after.listenUrl);
         expect(bound).toMatchObject({ status: 200, body: { status: 'underReview' } });
@@ -336,7 +327,7 @@ describe('a restart on the embedded store with PORTAL_DATA_DIR', () => {
         await after.close();
       }
     } finally {
-      rmSync(join(rotationDir, '..'), { recursive: true, force: true });
+      await store.close();
     }
   });
 });
