@@ -44,6 +44,49 @@ function run(source: string, nodeArgs: string[] = []): string {
   return result.stdout;
 }
 
+/** What {@link loadAll}'s script found. */
+interface Loaded {
+  /** Exports that differ between `import` and `require` of a subpath, and whether a thrown error is one class across both. */
+  readonly identity: { differ: Record<string, string[]>; instance: boolean };
+  /** The subpaths whose CommonJS build has other exports than their ES module build. */
+  readonly cjsDiffer: string[];
+}
+
+let loaded: Loaded | undefined;
+
+/**
+ * Loads every subpath by `import` and by `require`, then each CommonJS build file by its path, in one Node process
+ * for the two tests that look at what loads: each was a Node start loading the whole build. The module-sync
+ * comparison runs first, before any CommonJS build file is loaded, as in a process of its own.
+ */
+function loadAll(): Loaded {
+  loaded ??= JSON.parse(
+    run(`import { createRequire } from 'node:module';
+const require = createRequire(process.cwd() + '/');
+const differ = {};
+for (const s of ${JSON.stringify(SPECIFIERS)}) {
+  const esm = await import(s), cjs = require(s);
+  const keys = [...new Set([...Object.keys(esm), ...Object.keys(cjs)])];
+  const odd = keys.filter((k) => esm[k] !== cjs[k]);
+  if (odd.length > 0) differ[s] = odd;
+}
+const { TwpkiError } = await import('twpki');
+let caught;
+try { require('twpki/cert').parseCertificate('not a certificate'); } catch (e) { caught = e; }
+const { CertificateParseError } = await import('twpki/cert');
+const identity = { differ, instance: caught instanceof CertificateParseError && caught instanceof TwpkiError };
+const targets = ${JSON.stringify(conditional.map(([subpath, t]) => [specifier(subpath), t['require']?.default]))};
+const cjsDiffer = [];
+for (const [s, file] of targets) {
+  const cjs = Object.keys(require('./' + file.slice(2))).sort().join();
+  const esm = Object.keys(await import(s)).sort().join();
+  if (cjs !== esm) cjsDiffer.push(s);
+}
+process.stdout.write(JSON.stringify({ identity, cjsDiffer }));`),
+  ) as Loaded;
+  return loaded;
+}
+
 describe.runIf(built || process.env.CI === 'true')('twpki resolved by name from its build', () => {
   beforeAll(() => {
     scratch = mkdtempSync(join(tmpdir(), 'twpki-packaging-'));
@@ -81,35 +124,13 @@ describe.runIf(built || process.env.CI === 'true')('twpki resolved by name from 
       expect(Object.keys(target)[0], subpath).toBe('module-sync');
       expect(target['module-sync'], subpath).toEqual(target['import']);
     }
-    const out = run(`import { createRequire } from 'node:module';
-const require = createRequire(process.cwd() + '/');
-const differ = {};
-for (const s of ${JSON.stringify(SPECIFIERS)}) {
-  const esm = await import(s), cjs = require(s);
-  const keys = [...new Set([...Object.keys(esm), ...Object.keys(cjs)])];
-  const odd = keys.filter((k) => esm[k] !== cjs[k]);
-  if (odd.length > 0) differ[s] = odd;
-}
-const { TwpkiError } = await import('twpki');
-let caught;
-try { require('twpki/cert').parseCertificate('not a certificate'); } catch (e) { caught = e; }
-const { CertificateParseError } = await import('twpki/cert');
-process.stdout.write(JSON.stringify({ differ, instance: caught instanceof CertificateParseError && caught instanceof TwpkiError }));`);
-    expect(JSON.parse(out)).toEqual({ differ: {}, instance: true });
+    const { identity } = loadAll();
+    expect(identity).toEqual({ differ: {}, instance: true });
   });
 
   it('has a CommonJS build, for tools without module-sync, with the exports of the ES module build', () => {
-    const out = run(`import { createRequire } from 'node:module';
-const require = createRequire(process.cwd() + '/');
-const targets = ${JSON.stringify(conditional.map(([subpath, t]) => [specifier(subpath), t['require']?.default]))};
-const differ = [];
-for (const [s, file] of targets) {
-  const cjs = Object.keys(require('./' + file.slice(2))).sort().join();
-  const esm = Object.keys(await import(s)).sort().join();
-  if (cjs !== esm) differ.push(s);
-}
-process.stdout.write(JSON.stringify(differ));`);
-    expect(JSON.parse(out)).toEqual([]);
+    const { cjsDiffer } = loadAll();
+    expect(cjsDiffer).toEqual([]);
   });
 
   it('loads nothing of the test kit or its peers for a backend importing twpki/cert and twpki/enroll', () => {
