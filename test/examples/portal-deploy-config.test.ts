@@ -40,12 +40,26 @@ const saved = new Map<string, string | undefined>();
  */
 let shared: Promise<PgliteStore> | undefined;
 const sharedStore = (): Promise<PgliteStore> => (shared ??= openPglite());
+/**
+ * A data directory holding the migrated snapshot, what PORTAL_DATA_DIR names after a first start: for the starts
+ * that open a store from a directory and then fail (a system's registration, the portal's own port taken). Each
+ * opens it, fails and closes it; seeding it boots PGlite, so it is seeded once for the file.
+ */
+let seeded: Promise<string> | undefined;
+const seededDataDir = (): Promise<string> =>
+  (seeded ??= (async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'portal-config-data-')), 'data');
+    await (await openPglite(dataDir)).close();
+    return dataDir;
+  })());
 beforeAll(async () => {
   for (const v of VARIABLES) saved.set(v, process.env[v]);
   pki = await createTestPki();
 }, 60_000);
 afterAll(async () => {
   await (await shared)?.close();
+  const dataDir = await seeded;
+  if (dataDir !== undefined) rmSync(join(dataDir, '..'), { recursive: true, force: true });
 });
 afterEach(() => {
   for (const v of VARIABLES) {
@@ -188,9 +202,7 @@ describe('startPortal refuses a configuration that cannot work, naming the setti
   });
 
   it('a start that fails after its store opened closes the store it opened', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'portal-failed-start-'));
-    const dataDir = join(dir, 'data');
-    await (await openPglite(dataDir)).close();
+    const dataDir = await seededDataDir();
     const closed = vi.spyOn(PgliteStore.prototype, 'close');
     try {
       const failing = { id: 'broken', title: 'broken', links: [], register: () => Promise.reject(new Error('the system could not register')) };
@@ -198,7 +210,6 @@ describe('startPortal refuses a configuration that cannot work, naming the setti
       expect(closed).toHaveBeenCalledTimes(1);
     } finally {
       closed.mockRestore();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -224,18 +235,14 @@ describe('the server script', () => {
   const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
   let ports: number[] = [];
   /**
-   * A data directory holding the migrated snapshot, for the one start that gets as far as opening its store (the
-   * portal's own port taken): without it that child ran initdb and the migrations first, most of its CPU, before the
-   * listen that is the point. The directory is what PORTAL_DATA_DIR names after a first start.
+   * The seeded data directory, for the one start that gets as far as opening its store (the portal's own port
+   * taken): without it that child ran initdb and the migrations first, most of its CPU, before the listen that is
+   * the point.
    */
   let dataDir = '';
-  afterAll(() => {
-    if (dataDir) rmSync(join(dataDir, '..'), { recursive: true, force: true });
-  });
   beforeAll(async () => {
     ports = [];
-    dataDir = join(mkdtempSync(join(tmpdir(), 'portal-script-')), 'data');
-    await (await openPglite(dataDir)).close();
+    dataDir = await seededDataDir();
     // Two sets of three: the two port-in-use starts run side by side, each on its own free ports (all six
     // probes held open together, so no port is handed out twice).
     const probes: Server[] = [];
