@@ -35,15 +35,17 @@ let pki: TestPki;
 const saved = new Map<string, string | undefined>();
 /**
  * The embedded store the starts that get that far run on (the shared migrated snapshot: a fresh embedded
- * database's initdb took a test past its timeout beside a loaded suite). Opened once for the file, on first use:
- * the portal does not own a store it is given, so each start leaves it open for the next.
+ * database's initdb took a test past its timeout beside a loaded suite). Opened once for the file, before the tests
+ * (loading even the snapshot took the first test that used it past its 30 s beside a heavily loaded run): the portal
+ * does not own a store it is given, so each start leaves it open for the next.
  */
 let shared: Promise<PgliteStore> | undefined;
 const sharedStore = (): Promise<PgliteStore> => (shared ??= openPglite());
 /**
  * A data directory holding the migrated snapshot, what PORTAL_DATA_DIR names after a first start: for the starts
  * that open a store from a directory and then fail (a system's registration, the portal's own port taken). Each
- * opens it, fails and closes it; seeding it boots PGlite, so it is seeded once for the file.
+ * opens it, fails and closes it; seeding it boots PGlite, so it is seeded once for the file (before the tests, as
+ * the shared store).
  */
 let seeded: Promise<string> | undefined;
 const seededDataDir = (): Promise<string> =>
@@ -54,7 +56,7 @@ const seededDataDir = (): Promise<string> =>
   })());
 beforeAll(async () => {
   for (const v of VARIABLES) saved.set(v, process.env[v]);
-  pki = await createTestPki();
+  [pki] = await Promise.all([createTestPki(), sharedStore(), seededDataDir()]);
 }, 60_000);
 afterAll(async () => {
   await (await shared)?.close();
