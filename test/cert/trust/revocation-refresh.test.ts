@@ -184,6 +184,11 @@ describe('a background refresh that brings a CRL not current yet', () => {
     // From its thisUpdate less the skew the newer CRL answers, from memory.
     expect((await checker.check(cert, issuer, new Date(t + 5 * 60_000))).kind).toBe('revoked');
     expect(checker.crls.downloads).toBe(2);
+    // A check dated earlier (a slow login's time, a clock stepped back) still has the current CRL: it is dropped
+    // only when it expires, not when the first check reaches the newer one.
+    expect((await checker.check(cert, issuer, new Date(t + 60_000))).kind).toBe('good');
+    expect((await checker.check(cert, issuer, new Date(t0.getTime() + HOUR + 1))).kind).toBe('revoked');
+    expect(checker.crls.downloads).toBe(2);
   });
 
   it('never stands in past the current CRL\'s nextUpdate: with the newer one still not current, the check fails CRL_STALE', async () => {

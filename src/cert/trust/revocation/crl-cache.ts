@@ -179,9 +179,12 @@ export class CrlCache {
     const key = this.keyFor(url, issuer);
     const t = at.getTime();
     let cached = this.entries.get(key);
+    // Each check takes the CRL current at its own time: the newer one once its thisUpdate has come (within the
+    // skew), the one it follows before that. The one it follows is dropped only once it has expired: a check
+    // dated earlier (a login that took its time before a slow OCSP attempt, a clock stepped back) still has it.
     if (cached?.next !== undefined && !isFuture(cached.next.crl, at, this.skew)) {
+      if (t > cached.expires) this.entries.set(key, cached.next);
       cached = cached.next;
-      this.entries.set(key, cached);
     }
     if (cached === undefined || t > cached.expires || isFuture(cached.crl, at, this.skew)) return undefined;
     if (t >= cached.refreshAt) this.refreshInBackground(key, url, issuer, cached, t);
