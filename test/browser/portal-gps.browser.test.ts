@@ -166,6 +166,9 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal GPS system in hea
     await inbox.locator('article.mail').first().locator('a.mail-link').click();
     await inbox.waitForSelector('#activation-confirm');
     expect(await inbox.textContent('#activation-confirm')).toContain('若貴公司未於本系統提送帳號申請需求');
+    // The page names what the button opens (pendingActivation), read without using the link.
+    expect(await inbox.textContent('#activation-control-number')).toBe('E5600123');
+    expect(await inbox.textContent('#activation-cards')).toContain('卡號末四碼');
     await rig.shot(inbox, 'ok-8b-activation-confirm');
     await inbox.click('#activation-submit');
     await inbox.waitForSelector('#activation-result');
@@ -173,8 +176,9 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal GPS system in hea
     expect(await inbox.textContent('#activation-result')).toContain('帳號啟用成功，請以自然人憑證登入');
     await rig.shot(inbox, 'ok-9-activated');
     const again = await rig.newPage();
+    // A used link says so when it is opened: no button that can only fail.
     await again.goto(link as string);
-    await again.click('#activation-submit');
+    expect(await again.locator('#activation-submit').count()).toBe(0);
     await again.waitForSelector('#activation-result');
     expect(await again.getAttribute('#activation-result', 'data-code')).toBe('TOKEN_USED');
 
