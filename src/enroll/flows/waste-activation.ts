@@ -142,6 +142,8 @@ export interface LoginCodeGrant {
   readonly methods: Readonly<Record<LoginMethod, LoginMethodStatus>>;
   /** Actor ID that owns the record. */
   readonly owner: string;
+  /** When the company already has a record, keep its methods rather than write `methods` (a new code, not a new 申請書). */
+  readonly keepRecordMethods?: boolean;
 }
 
 /**
@@ -165,13 +167,14 @@ export async function writeLoginCode(
   const existing = mode === 'create' ? undefined : await lockLogin(tx, k);
   const from: LoginEnablementStatus | 'none' = existing?.record.status ?? 'none';
   if (existing !== undefined) assertTransition(LOGIN_ENABLEMENT_MACHINE, existing.record.status, 'reissueVerificationCode', existing.record.status);
+  const methods = grant.keepRecordMethods === true && existing !== undefined ? existing.record.methods : grant.methods;
   const rows = await tx.query(
     `INSERT INTO enroll_login_accounts (business_id, control_number, status, company_name, verification_code_hash, code_expires_at,
        citizen_card, company_card, created_at, updated_at, requested_by)
      VALUES ($1,$2,'awaitingBinding',$3,$4,$5,$6,$7,$8,$8,$9)
      ${mode === 'create' ? '' : UPSERT}
      RETURNING *`,
-    [k.businessId, k.controlNumber, grant.companyName, hashSecret(code), expires, grant.methods.citizenCard, grant.methods.companyCard, at.toISOString(), grant.owner],
+    [k.businessId, k.controlNumber, grant.companyName, hashSecret(code), expires, methods.citizenCard, methods.companyCard, at.toISOString(), grant.owner],
   );
   const account = loginAccountFromRow(rows[0] ?? {});
   await recordTransition(tx, {
@@ -182,7 +185,7 @@ export async function writeLoginCode(
     event: existing === undefined ? 'requestCertificateLogin' : 'reissueVerificationCode',
     from,
     to: account.status,
-    reason: `citizenCard=${grant.methods.citizenCard}, companyCard=${grant.methods.companyCard}`,
+    reason: `citizenCard=${methods.citizenCard}, companyCard=${methods.companyCard}`,
   });
   return { account, verificationCode: code };
 }

@@ -16,7 +16,6 @@ import { latestApproved, type WasteApplication } from './waste-records.js';
 import {
   LOGIN_METHODS,
   guardWaste,
-  lockLogin,
   parseApplicationId,
   takeCompanyKey,
   transition,
@@ -70,11 +69,10 @@ async function grantCode(
   methods: 'application' | 'current',
 ): Promise<{ account: LoginAccount; codeSent: boolean }> {
   const at = o.clock.now();
-  const current = methods === 'current' ? (await lockLogin(tx, keyOf(app)))?.record.methods : undefined;
-  const written = current ?? app.methods;
-  const { account, verificationCode } = await writeLoginCode(ctx, tx, keyOf(app), { companyName: app.companyName, methods: written, owner }, who, at);
+  const grant = { companyName: app.companyName, methods: app.methods, owner, keepRecordMethods: methods === 'current' };
+  const { account, verificationCode } = await writeLoginCode(ctx, tx, keyOf(app), grant, who, at);
   const branding = o.branding ?? WASTE_BRANDING;
-  const anyEnabled = LOGIN_METHODS.some((m) => written[m] === 'enabled');
+  const anyEnabled = LOGIN_METHODS.some((m) => account.methods[m] === 'enabled');
   const formDisabled = LOGIN_METHODS.every((m) => app.methods[m] === 'disabled');
   await sendNotice(
     o.mailer,
