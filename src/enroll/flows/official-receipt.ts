@@ -10,7 +10,7 @@ import { parseActor, type Actor } from '../domain/actor.js';
 import { parseRequiredText } from '../domain/identifiers.js';
 import { EnrollError, InvalidInputError, IssueCollector } from '../errors.js';
 import { OFFICIAL_ACCOUNT_MACHINE, OFFICIAL_FORM_CHANNEL_LABELS, type OfficialFormChannel } from '../machine/official-machine.js';
-import { isoOf } from '../store/rows.js';
+import { lastRecordedAt } from '../store/audit.js';
 import type { SqlSession } from '../store/store.js';
 import { applicationFromRow, type OfficialAccountApplication, type OfficialFormReceipt } from './official-records.js';
 import { parseApplicationId, reviewDueAt, transitionApplication, type OfficialAccountOptions } from './official-shared.js';
@@ -108,19 +108,6 @@ async function writeReceipt(
   return applicationFromRow(rows[0]);
 }
 
-/**
- * When the desk recorded the application's 收件: the time of its `receiveForm` entry in the audit trail (written in
- * the same transaction as the 收件, and never changed). The row keeps only the arrival, which a correction rewrites.
- */
-async function receiptRecordedAt(tx: SqlSession, applicationId: string): Promise<string | undefined> {
-  const rows = await tx.query(
-    `SELECT at FROM enroll_audit_log WHERE flow = $1 AND subject = $2 AND event = 'receiveForm' ORDER BY id DESC LIMIT 1`,
-    [OFFICIAL_ACCOUNT_MACHINE.flow, applicationId],
-  );
-  const recorded = rows[0]?.at;
-  return recorded === undefined ? undefined : isoOf(recorded);
-}
-
 /** 傳真 2026-03-09T01:30:00.000Z: a receipt as the audit trail words it. */
 function receiptText(r: OfficialFormReceipt | undefined): string {
   return r === undefined ? '' : `${OFFICIAL_FORM_CHANNEL_LABELS[r.channel]} ${r.receivedAt}`;
@@ -182,7 +169,9 @@ export async function correctFormReceipt(
     p.who,
     async (tx, app, at) => {
       before = app;
-      const recordedAt = await receiptRecordedAt(tx, app.id);
+      // When the desk recorded the 收件: its audit entry, written with it and never changed (the row keeps only the
+      // arrival, which a correction rewrites).
+      const recordedAt = await lastRecordedAt(tx, OFFICIAL_ACCOUNT_MACHINE.flow, app.id, 'receiveForm');
       // A `formReceived` row always has its receipt (migration 0010's CHECK); the recorder is kept.
       const by = app.formReceipt?.receivedBy ?? p.who.id;
       return writeReceipt(o, tx, app, (version as number | undefined) ?? app.version, { channel: p.channel, arrived: arrivalOf(p, app, at, recordedAt), by }, at);

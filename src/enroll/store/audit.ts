@@ -34,6 +34,17 @@ export async function recordTransition(tx: SqlSession, e: AuditEntry): Promise<v
   );
 }
 
+/** When `event` was last recorded for `subject` of `flow`, in the caller's transaction; `undefined` if never. */
+export async function lastRecordedAt(tx: SqlSession, flow: FlowName, subject: string, event: string): Promise<string | undefined> {
+  const rows = await tx.query(`SELECT at FROM enroll_audit_log WHERE flow = $1 AND subject = $2 AND event = $3 ORDER BY id DESC LIMIT 1`, [
+    flow,
+    subject,
+    event,
+  ]);
+  const at = rows[0]?.at;
+  return at === undefined ? undefined : isoOf(at);
+}
+
 const FLOWS: readonly FlowName[] = ENROLL_MACHINES.map((m) => m.flow);
 
 /**
