@@ -52,7 +52,15 @@ export function daysInMonth(year: number, month: number): number {
   return dayNumber(year, month + 1, 1) - dayNumber(year, month, 1);
 }
 
-const two = (n: number): string => String(n).padStart(2, '0');
+/** Two digits, as dates and times are written here. */
+export const twoDigits = (n: number): string => String(n).padStart(2, '0');
+const two = twoDigits;
+
+/** The Taiwan time of day of an instant. */
+export function taipeiClock(instant: Date): { readonly hour: number; readonly minute: number; readonly second: number } {
+  const seconds = Math.floor((instant.getTime() + TAIPEI_OFFSET_MS - taipeiDayOf(instant) * DAY_MS) / 1000);
+  return { hour: Math.floor(seconds / 3600), minute: Math.floor(seconds / 60) % 60, second: seconds % 60 };
+}
 
 /** `2026-03-02`: the Taiwan date of an instant (the UTC ISO text's date is a day early before 08:00 Taiwan time). */
 export function taipeiDate(instant: Date): string {
@@ -62,7 +70,6 @@ export function taipeiDate(instant: Date): string {
 
 /** `2026-03-02 09:30:05`: an instant's Taiwan date and time, to the second; say it is Taiwan time where it is shown. */
 export function taipeiDateTimeSeconds(instant: Date): string {
-  const sinceMidnight = instant.getTime() + TAIPEI_OFFSET_MS - taipeiDayOf(instant) * DAY_MS;
-  const seconds = Math.floor(sinceMidnight / 1000);
-  return `${taipeiDate(instant)} ${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}`;
+  const { hour, minute, second } = taipeiClock(instant);
+  return `${taipeiDate(instant)} ${two(hour)}:${two(minute)}:${two(second)}`;
 }
