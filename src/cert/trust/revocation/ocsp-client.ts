@@ -96,6 +96,19 @@ export interface OcspClientOptions {
   checkResponder?: (responder: TrustedCertificate, issuer: TrustedCertificate, now: Date) => Promise<RevocationStatus>;
 }
 
+/**
+ * Refuses a nonce requirement with no nonce sent (nothing can be echoed): before, the pair was taken and the
+ * requirement silently dropped. The names are the caller's (`RevocationChecker` calls them `ocspNonce`/`requireOcspNonce`).
+ * @throws RangeError naming both settings.
+ */
+export function checkNonceSettings(owner: string, send: { name: string; value: boolean | undefined }, require: { name: string; value: boolean | undefined }): void {
+  if (send.value === false && require.value === true) {
+    throw new RangeError(
+      `${owner}: ${require.name}: true cannot be met with ${send.name}: false (no nonce is sent, so none can be echoed); leave ${send.name} on, or drop ${require.name}`,
+    );
+  }
+}
+
 /** Default {@link OcspClientOptions.cacheMaxAgeMs}: one hour. */
 const DEFAULT_OCSP_CACHE_MAX_AGE_MS = 3_600_000;
 
@@ -194,10 +207,7 @@ export class OcspClient {
    * milliseconds (finite, not negative; a deadline positive), or `requireNonce` is set with `nonce: false`.
    */
   public constructor(private readonly options: OcspClientOptions) {
-    // Before, the pair was taken and the requirement silently dropped (no nonce sent, none required back).
-    if (options.nonce === false && options.requireNonce === true) {
-      throw new RangeError('OcspClient: requireNonce: true cannot be met with nonce: false (no nonce is sent, so none can be echoed); leave nonce on, or drop requireNonce');
-    }
+    checkNonceSettings('OcspClient', { name: 'nonce', value: options.nonce }, { name: 'requireNonce', value: options.requireNonce });
     checkDuration('clockSkewMs', options.clockSkewMs);
     checkDuration('maxAgeWithoutNextUpdateMs', options.maxAgeWithoutNextUpdateMs);
     checkDuration('maxResponseAgeMs', options.maxResponseAgeMs);

@@ -5,7 +5,7 @@ import type { TrustedCertificate } from '../trusted-certificate.js';
 import { describeValue } from '../../../shared/describe-value.js';
 import { CrlCache, warmCrl } from './crl-cache.js';
 import { assertCrlCovers, crlCovers } from './crl-scope.js';
-import { OcspClient, warmOcsp, type RevocationCheckOptions } from './ocsp-client.js';
+import { OcspClient, checkNonceSettings, warmOcsp, type RevocationCheckOptions } from './ocsp-client.js';
 import { httpRevocationFetch, type RevocationFetch } from './revocation-fetch.js';
 import type { CertificateRevocationList } from './crl.js';
 import type { RevocationStatus } from './revocation-status.js';
@@ -148,11 +148,7 @@ export class RevocationChecker {
   public constructor(options: RevocationCheckerOptions = {}) {
     requireOptionsObject(options, 'RevocationChecker');
     // Named as the caller wrote them (the OCSP client would name its own `nonce`/`requireNonce`).
-    if (options.ocspNonce === false && options.requireOcspNonce === true) {
-      throw new RangeError(
-        'RevocationChecker: requireOcspNonce: true cannot be met with ocspNonce: false (no nonce is sent, so none can be echoed); leave ocspNonce on, or drop requireOcspNonce',
-      );
-    }
+    checkNonceSettings('RevocationChecker', { name: 'ocspNonce', value: options.ocspNonce }, { name: 'requireOcspNonce', value: options.requireOcspNonce });
     // Named as the caller wrote them; the sources check their own names again.
     checkDuration('ocspCacheMaxAgeMs', options.ocspCacheMaxAgeMs);
     checkDuration('ocspMaxResponseAgeMs', options.ocspMaxResponseAgeMs);
