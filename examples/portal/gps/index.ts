@@ -247,26 +247,23 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
   // is activated by its 開通帳號權限 button (a same-origin POST, like every other write). A dead link says so at
   // once. The key is not sent on to other sites as a referrer; `same-origin`, not `no-referrer`, which would make
   // the browser's Origin of the button's POST `null` and the origin check refuse it.
-  app.get('/gps/activate', async (request, reply) => {
-    const key = String((request.query as Record<string, unknown>).key ?? '');
+  /** An activation page: not cached, the key kept from other sites, and a dead link's failure page (400). */
+  const activationPage = async (reply: FastifyReply, page: () => Promise<string>): Promise<FastifyReply> => {
     reply.header('cache-control', 'no-store').header('referrer-policy', 'same-origin').type('text/html; charset=utf-8');
     try {
-      return reply.send(ctx.page('帳號開通', activationConfirmBody(key, await flow.pendingActivation(key))));
+      return reply.send(await page());
     } catch (err) {
       if (!(err instanceof EnrollError)) throw err;
       return reply.code(400).send(ctx.page('帳號開通失敗', activationFailedBody(err.code)));
     }
+  };
+  app.get('/gps/activate', async (request, reply) => {
+    const key = String((request.query as Record<string, unknown>).key ?? '');
+    return activationPage(reply, async () => ctx.page('帳號開通', activationConfirmBody(key, await flow.pendingActivation(key))));
   });
   app.post('/gps/activate', async (request, reply) => {
     const key = field(request.body, 'key');
-    reply.header('cache-control', 'no-store').header('referrer-policy', 'same-origin').type('text/html; charset=utf-8');
-    try {
-      const application = await flow.activate(typeof key === 'string' ? key : '');
-      return reply.send(ctx.page('帳號啟用成功', activatedBody(application.controlNumber)));
-    } catch (err) {
-      if (!(err instanceof EnrollError)) throw err;
-      return reply.code(400).send(ctx.page('帳號開通失敗', activationFailedBody(err.code)));
-    }
+    return activationPage(reply, async () => ctx.page('帳號啟用成功', activatedBody((await flow.activate(typeof key === 'string' ? key : '')).controlNumber)));
   });
   // 6. 審核未通過點選連結確認資料情形
   app.get('/gps/result', async (request, reply) => {
