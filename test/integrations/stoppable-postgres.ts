@@ -70,7 +70,7 @@ export async function startStoppablePostgres(): Promise<StoppablePostgres | unde
   }
   const port = await freePort();
   const start = (): Promise<void> =>
-    exec('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off`, 'start']);
+    exec('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_prepared_transactions=4`, 'start']);
   let running = false;
   try {
     await exec('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);

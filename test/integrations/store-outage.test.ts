@@ -24,6 +24,8 @@ import { startStoppablePostgres, type StoppablePostgres } from './stoppable-post
 
 const ORIGIN = 'https://service.example.gov.tw';
 const UNAVAILABLE_ZH = '系統暫時無法連線資料庫，請稍後再試';
+/** The prepared transaction that holds a challenge's row across a stop. */
+const HOLD = 'twpki-outage-hold';
 
 let server: StoppablePostgres | undefined;
 let db: PgStore;
@@ -218,11 +220,15 @@ describe('the card-login routes while PostgreSQL is down', () => {
     const s = server;
     const issued = await challenges.issue('session-1');
     const token = await signLoginToken(card, { tbs: buildLoginMessage({ origin: ORIGIN, challenge: issued.value }) });
-    // Hold the challenge's row so the route's UPDATE waits on it, then stop the server under it.
+    // Hold the challenge's row so the route's UPDATE waits on it, then stop the server under it. The lock is held by
+    // a prepared transaction, which no session owns: a fast stop ends every session, and a lock held by a session
+    // could be released (its backend ending first) before the route's backend heard the stop, letting the UPDATE
+    // commit and the login succeed (seen once in a loaded `.ci/run`). A prepared transaction's lock outlives them all.
     const locker = adminClient(s.url);
     await locker.connect();
     await locker.query('BEGIN');
     await locker.query('SELECT 1 FROM twpki_login_challenges WHERE value = $1 FOR UPDATE', [issued.value]);
+    await locker.query(`PREPARE TRANSACTION '${HOLD}'`);
     const fastify = Fastify();
     await fastify.register(fastifyCardLogin, { prefix: '/login/card', ...options() });
     await fastify.ready();
@@ -256,6 +262,7 @@ describe('the card-login routes while PostgreSQL is down', () => {
       await locker.end().catch(() => undefined);
       await fastify.close();
       await restart(s);
+      await admin.query(`ROLLBACK PREPARED '${HOLD}'`);
     }
   }, 60_000);
 });
