@@ -14,7 +14,7 @@ import { DEMO_AGENCY_OID, demoCard } from '../../examples/portal/demo-setup.js';
 import { gepiSystem } from '../../examples/portal/gepi/index.js';
 import { pcscAvailable } from '../support/pcsc-rig.js';
 import { chromiumAvailable } from './chromium.js';
-import { startPortalRig, waitForText, type PortalRig } from './support/portal-rig.js';
+import { startPortalRig, waitForText, type PortalRig, RIG_START_TIMEOUT_MS } from './support/portal-rig.js';
 
 const AGENCY_PORT = VPCD_DEFAULT_PORT;
 const CITIZEN_PORT = VPCD_DEFAULT_PORT + 1;
@@ -61,7 +61,7 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal GEPI system in he
     Object.assign(cards, { agency: a1, agencyRenewed: a2, agencyThird: a3, admin: c1, adminRenewed: c2, adminThird: c3, operator: op });
     await rig.insert(AGENCY_PORT, cards.agency as VirtualHiCOSCard);
     await rig.insert(CITIZEN_PORT, cards.admin as VirtualHiCOSCard);
-  }, 120_000);
+  }, RIG_START_TIMEOUT_MS);
 
   afterAll(async () => {
     await rig?.close();

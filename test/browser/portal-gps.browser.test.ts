@@ -14,7 +14,7 @@ import { demoCard } from '../../examples/portal/demo-setup.js';
 import { gpsSystem } from '../../examples/portal/gps/index.js';
 import { VIRTUAL_READER, pcscAvailable } from '../support/pcsc-rig.js';
 import { chromiumAvailable } from './chromium.js';
-import { startPortalRig, waitForText, type PortalRig } from './support/portal-rig.js';
+import { startPortalRig, waitForText, type PortalRig, RIG_START_TIMEOUT_MS } from './support/portal-rig.js';
 
 const PIN = '246810';
 const CARD_NUMBER = 'TP03000088880001';
@@ -58,7 +58,7 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal GPS system in hea
     ]);
     holderName = parseCertificate(card.credentials.sign.certificate).identity.holderName ?? '';
     await rig.insert(VPCD_DEFAULT_PORT, card);
-  }, 90_000);
+  }, RIG_START_TIMEOUT_MS);
 
   afterAll(async () => {
     await rig?.close();

@@ -24,6 +24,21 @@ function once(run: () => void): () => void {
   };
 }
 
+/**
+ * How long a reader file waits for its turn: the turn comes after every other reader file's, each well under two
+ * minutes, so this is far longer than any test's or hook's timeout.
+ */
+export const READER_TURN_WAIT_MS = 30 * 60_000;
+
+/** Whether a test file takes its readers in the portal rig, after the rig's other parts are up (it imports the rig). */
+export function takesReaderInRig(file: string): boolean {
+  try {
+    return /portal-rig\.js['"]/.test(readFileSync(file, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 /** Whether a test file takes the virtual reader's lock (directly or through a rig): it imports one of them. */
 export function takesReaderLock(file: string): boolean {
   try {

@@ -5,18 +5,24 @@
  * (screenshots, the reviewer login, waiting for a message).
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { PcscCardSlots, startAgent, type AgentServer } from 'twpki/agent';
-import { PcscContext } from 'twpki/pcsc';
+import { EmulatorCardSlots, PcscCardSlots, startAgent, type AgentServer, type CardSlots } from 'twpki/agent';
+import { EmulatorReader, PcscContext } from 'twpki/pcsc';
 import { VpcdBridge, vpcdReaderName, type TestPki, type VirtualHiCOSCard } from 'twpki/testing';
 import { startMailSink, type MailSink } from '../../../examples/portal/core/mail-sink.js';
 import { demoTrust } from '../../../examples/portal/demo-setup.js';
 import type { PortalSystem } from '../../../examples/portal/core/portal.js';
 import { startPortal, type Portal } from '../../../examples/portal/server.js';
-import { lockReader } from '../../support/reader-lock.js';
+import { READER_TURN_WAIT_MS, lockReader } from '../../support/reader-lock.js';
 import { artifactPath, launchChromium } from '../chromium.js';
 import { inject } from 'vitest';
 import type { EnrollStore } from 'twpki/enroll';
 import { openPglite, openPgStore } from '../../enroll/helpers.js';
+
+/**
+ * The timeout of a `beforeAll` that starts the rig: the rig waits there for its readers, the file's turn after every
+ * other reader file's (see startPortalRig), and then starts the file's cards.
+ */
+export const RIG_START_TIMEOUT_MS = READER_TURN_WAIT_MS + 120_000;
 
 /** The reviewer password the rig's portal is configured with. */
 export const RIG_REVIEWER_PASSWORD = 'portal-rig-reviewer';
@@ -28,7 +34,10 @@ export interface PortalRig {
   readonly agent: AgentServer;
   readonly sink: MailSink;
   readonly browser: Browser;
-  /** Puts `card` into the vpcd reader on `port` (removing what was there) and waits until pcscd sees it. */
+  /**
+   * Puts `card` into the vpcd reader on `port` (removing what was there) and waits until pcscd sees it; on an
+   * in-process rig, into its one reader (named by that port), where the agent sees it at once.
+   */
   insert(port: number, card: VirtualHiCOSCard): Promise<void>;
   /** A page in a fresh browser context (own cookies, so its own session); closed by {@link PortalRig.closePages}. */
   newPage(): Promise<Page>;
@@ -48,24 +57,41 @@ export interface PortalRig {
 }
 
 /**
+ * Where the rig's agent finds its cards:
+ * - `pcscd` (default): the vpcd readers on `ports`, through the machine's pcscd, as a user's agent finds a reader.
+ *   The readers are shared with every other reader file, which take turns (the run waits on those turns);
+ * - `in-process`: one in-process reader (what `twpki agent` and the demo use when there is no pcscd), named by the
+ *   single port in `ports` (its name is the vpcd reader's on that port, so the pages read the same). No turn to wait for. For the files whose subject is
+ *   a system's pages: pcscd under the agent and the browser stays covered by the files that keep `pcscd` (GPS, and
+ *   GEPI with two readers) and by the agent's own reader files.
+ */
+export type RigReaders = 'pcscd' | 'in-process';
+
+/**
  * Starts the rig with `systems` made from `pki` (the test's: it can issue its
- * cards while the rig starts), holding the vpcd readers on `ports`.
+ * cards while the rig starts), holding the vpcd readers on `ports` (or one in-process reader: `readers`).
  */
 export async function startPortalRig(options: {
   pki: TestPki;
   systems: (pki: TestPki) => PortalSystem[];
   ports: readonly number[];
   prefix: string;
+  readers?: RigReaders;
 }): Promise<PortalRig> {
   const pki = options.pki;
+  if (options.readers === 'in-process' && options.ports.length !== 1) throw new Error('an in-process rig has one reader: give one port to name it');
+  // Named as pcscd names the vpcd reader on that port, so a file's page steps (the reader chosen in a page's card
+  // list) read the same on either kind of rig.
+  const inProcess = options.readers === 'in-process' ? new EmulatorReader({ name: vpcdReaderName(options.ports[0]) }) : undefined;
   const releases: Array<() => void> = [];
-  // The vpcd readers are shared with other test files: hold them for the whole run.
-  for (const port of options.ports) releases.push(await lockReader(port));
   const bridges = new Map<number, VpcdBridge>();
   // Everything independent starts at once: Chromium (its own processes), the agent over pcscd, the mail sink and
   // the store; the portal (which bundles twpki/browser) as soon as the agent and the sink have their addresses.
+  // All of it before the readers are taken (below): none of it touches a card. The agent follows pcscd's reader
+  // events from its start, and reads a card only when a page asks, which no page does before the readers are ours.
   const launched = launchChromium();
-  const slotsOpen = PcscCardSlots.open();
+  const slotsOpen: Promise<CardSlots & { close(): Promise<void> }> =
+    inProcess === undefined ? PcscCardSlots.open() : Promise.resolve(new EmulatorCardSlots(inProcess));
   const agentUp = slotsOpen.then((s) => startAgent({ slots: s, port: 0 }));
   const sinkUp = startMailSink();
   const storeUp = openStore(options.prefix);
@@ -85,15 +111,28 @@ export async function startPortalRig(options: {
   const settled = await Promise.allSettled(parts);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
-    // Stop what did start (in the order close() uses) and let the readers go.
+    // Stop what did start (in the order close() uses).
     for (const r of settled) if (r.status === 'fulfilled') await r.value.close().catch(() => undefined);
-    for (const release of releases) release();
     throw failed.reason;
   }
   const [portal, browser, store, sink, agent, slots] = await Promise.all(parts);
+  // The vpcd readers are shared with other test files: hold them from here to close(), in port order (as every
+  // file that takes two does). The wait is the file's turn, which comes after every other reader file's.
+  try {
+    if (inProcess === undefined) {
+      for (const port of [...options.ports].sort((a, b) => a - b)) releases.push(await lockReader(port, READER_TURN_WAIT_MS));
+    }
+  } catch (error) {
+    for (const release of releases) release();
+    await Promise.allSettled([portal.close().then(() => store.close()), browser.close(), sink.close(), agent.close().then(() => slots.close())]);
+    throw error;
+  }
   agent.trusted.add(portal.url);
   const contexts: BrowserContext[] = [];
   let reviewer: Page | undefined;
+  const releaseReaders = (): void => {
+    for (const release of releases.splice(0)) release();
+  };
 
   /** Waits (up to 5 s) until pcscd reports the reader on `port` empty; says whether it did. */
   async function waitForEmpty(port: number): Promise<boolean> {
@@ -152,6 +191,12 @@ export async function startPortalRig(options: {
     sink,
     browser,
     async insert(port, card) {
+      if (inProcess !== undefined) {
+        if (port !== options.ports[0]) throw new Error(`the in-process rig's one reader is named by port ${String(options.ports[0])}, not ${port}`);
+        inProcess.remove();
+        inProcess.insert(card);
+        return;
+      }
       const old = bridges.get(port);
       let previousGone = true;
       if (old) {
@@ -208,17 +253,20 @@ export async function startPortalRig(options: {
           (async () => {
             await agent.close();
             await slots.close();
+            inProcess?.remove();
             await Promise.all(
               [...bridges].map(async ([port, bridge]) => {
                 await bridge.close();
                 await waitForEmpty(port);
               }),
             );
+            // The next reader file's turn need not wait for the browser and the portal to stop.
+            releaseReaders();
           })(),
         ]);
       } finally {
         contexts.length = 0;
-        for (const release of releases) release();
+        releaseReaders();
       }
     },
   };
