@@ -1,6 +1,7 @@
 import { type AfterPin, defaultRetryCounterStore, type HiCOSCard, type HiCOSCardOptions } from '../apdu/index.js';
 import { runOnCardThenRelease } from '../apdu/card-release.js';
 import { resolveAfterPin } from '../apdu/pin/after-pin.js';
+import { checkDuration } from '../shared/number-settings.js';
 import { EmulatorReader, type EmulatorSession, PcscContext, type PcscContextOptions, type PcscSession, type Transport } from '../pcsc/index.js';
 import { onEmulatorCardChange } from '../pcsc/emulator-reader.js';
 import { onMonitorRecovered } from '../pcsc/pcsc-context.js';
@@ -51,16 +52,41 @@ export interface CardSlotsOptions {
    * use their verification. A reset is no reader event: what the agent kept about the card stays warm.
    */
   afterPin?: AfterPin;
+  /**
+   * How long one command may take the card to answer, in milliseconds (default 10 000, the PC/SC layer's). A card
+   * that does not answer in time fails the request as a card that went silent (the page gets the execution-error
+   * code) while the command stays pending: PC/SC cannot cancel it, so the reader stays taken until the card answers
+   * or is removed. Raise it for a slow reader (contactless, a long USB chain); lower it to answer a page sooner
+   * about a card that stalled. Connecting has its own wait, for a card another program holds.
+   * @throws RangeError when the slots are made, for a value that is not a positive number of milliseconds.
+   */
+  commandTimeoutMs?: number;
 }
 
-/** Runs `fn` on the card opened on `session`, then ends the session as {@link runOnCardThenRelease} says. */
+/** The checked settings of {@link CardSlotsOptions} that shape each card session. */
+interface SessionSettings {
+  readonly afterPin: AfterPin;
+  readonly commandTimeoutMs: number | undefined;
+}
+
+/** Checks `options` (a bad value is refused before any reader or pcscd is asked). */
+function sessionSettings(options: CardSlotsOptions): SessionSettings {
+  checkDuration('commandTimeoutMs', options.commandTimeoutMs, true);
+  return { afterPin: resolveAfterPin(options.afterPin), commandTimeoutMs: options.commandTimeoutMs };
+}
+
+/**
+ * Runs `fn` on the card opened on `session` with each command given `settings.commandTimeoutMs` (when set), then
+ * ends the session as {@link runOnCardThenRelease} says.
+ */
 function runAndRelease<T>(
   session: PcscSession | EmulatorSession,
   cardOptions: HiCOSCardOptions,
-  afterPin: AfterPin,
+  settings: SessionSettings,
   fn: (card: HiCOSCard) => Promise<T>,
 ): Promise<T> {
-  return runOnCardThenRelease(session as Transport, cardOptions, afterPin, (disposition) => session.disconnect(disposition), fn);
+  if (settings.commandTimeoutMs !== undefined) session.timeoutMs = settings.commandTimeoutMs;
+  return runOnCardThenRelease(session as Transport, cardOptions, settings.afterPin, (disposition) => session.disconnect(disposition), fn);
 }
 
 /** Told that what was read from the card in `reader` may no longer hold (from every reader's card when undefined). @internal */
@@ -116,7 +142,7 @@ export class PcscCardSlots implements CardSlots {
   /** Whether pcscd answers; replaced in open() by one that asks with the caller's context options. */
   private service = new PcscServiceHealth({});
 
-  private readonly afterPin: AfterPin;
+  private readonly settings: SessionSettings;
   /** Card requests not yet ended, for {@link PcscCardSlots.close}. */
   private readonly running = new Set<Promise<unknown>>();
 
@@ -125,7 +151,7 @@ export class PcscCardSlots implements CardSlots {
     private readonly cardOptions: HiCOSCardOptions,
     options: CardSlotsOptions,
   ) {
-    this.afterPin = resolveAfterPin(options.afterPin);
+    this.settings = sessionSettings(options);
     rememberCardOptions(this, cardOptions);
     const bump = ({ reader }: { reader: string }): void => {
       this.changed(reader);
@@ -146,10 +172,10 @@ export class PcscCardSlots implements CardSlots {
   /**
    * Connects to pcscd.
    * @param contextOptions passed to `PcscContext.establish` (the startup timeout; `allowWorkerThread`)
-   * @param options how sessions end (`afterPin`)
+   * @param options how sessions end (`afterPin`) and how long a command may take (`commandTimeoutMs`)
    */
   public static async open(cardOptions: HiCOSCardOptions = {}, contextOptions: PcscContextOptions = {}, options: CardSlotsOptions = {}): Promise<PcscCardSlots> {
-    resolveAfterPin(options.afterPin); // a bad value is refused before pcscd is asked for a context
+    sessionSettings(options); // a bad value is refused before pcscd is asked for a context
     const slots = new PcscCardSlots(await PcscContext.establish(contextOptions), cardOptions, options);
     // The probe opens contexts on this thread too, so it needs the same options (allowWorkerThread).
     slots.service = new PcscServiceHealth(contextOptions);
@@ -215,7 +241,7 @@ export class PcscCardSlots implements CardSlots {
       throw error;
     }
     this.service.markUp();
-    return await runAndRelease(opened, this.cardOptions, this.afterPin, fn);
+    return await runAndRelease(opened, this.cardOptions, this.settings, fn);
   }
 
   /**
@@ -253,14 +279,14 @@ export class EmulatorCardSlots implements CardSlots {
   // their APDUs (one's SELECT moving the file another is reading).
   private readonly queue = new SlotQueue();
   private readonly stopListening: () => void;
-  private readonly afterPin: AfterPin;
+  private readonly settings: SessionSettings;
 
   public constructor(
     private readonly reader: EmulatorReader,
     private readonly cardOptions: HiCOSCardOptions = {},
     options: CardSlotsOptions = {},
   ) {
-    this.afterPin = resolveAfterPin(options.afterPin);
+    this.settings = sessionSettings(options);
     rememberCardOptions(this, cardOptions);
     // The reader tells of its card at once (it is in this process): no presence token has to be compared first.
     // Held weakly: slots dropped without `close()` (which did nothing before) must not live as long as the reader
@@ -293,7 +319,7 @@ export class EmulatorCardSlots implements CardSlots {
 
   /** Opens the emulated card for `fn`, after any request still running on it; `slot` is ignored (one reader). */
   public withCard<T>(_slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T> {
-    return this.queue.run(this.reader.name, () => runAndRelease(this.reader.connect(), this.cardOptions, this.afterPin, fn));
+    return this.queue.run(this.reader.name, () => runAndRelease(this.reader.connect(), this.cardOptions, this.settings, fn));
   }
 
   /** Stops listening to the reader's card changes; the emulated reader itself belongs to the caller. */

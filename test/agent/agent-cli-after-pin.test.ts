@@ -1,6 +1,6 @@
 /**
- * `twpki agent --after-pin reset|leave` reaches the card source (PcscCardSlots.open's third argument): a Gen1 card
- * is reset after a /sign by default, and `leave` keeps the old behaviour. In-process, with stand-ins recording what
+ * `twpki agent --after-pin reset|leave` and `--command-timeout MS` reach the card source (PcscCardSlots.open's third
+ * argument): a Gen1 card is reset after a /sign by default, and `leave` keeps the old behaviour. In-process, with stand-ins recording what
  * the command passes; sign-ends-verified-state.test.ts tests the reset itself.
  */
 import { PassThrough } from 'node:stream';
@@ -52,5 +52,20 @@ describe('twpki agent --after-pin', () => {
 
   it('names the option in its usage', () => {
     expect(agentCommand.usage).toContain('--after-pin reset|leave');
+  });
+});
+
+describe('twpki agent --command-timeout', () => {
+  it('passes the milliseconds to the card source, and leaves the default when not given', async () => {
+    await expect(agentCommand.run(['--port', '0', '--command-timeout', '2500'], io())).rejects.toBeInstanceOf(Started);
+    await expect(agentCommand.run(['--port', '0'], io())).rejects.toBeInstanceOf(Started);
+    expect(opened[0]).toMatchObject({ commandTimeoutMs: 2500 });
+    expect(opened[1]?.commandTimeoutMs).toBeUndefined();
+  });
+
+  it.each(['0', '-5', '1.5', '1e4', 'ten', '', '600001', '48151623'])('refuses %j before any card source is opened, without repeating it', async (value) => {
+    const error = await agentCommand.run(['--port', '0', `--command-timeout=${value}`], io()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'UsageError', message: '--command-timeout must be a whole number of milliseconds from 1 to 600000' });
+    expect(opened).toEqual([]);
   });
 });

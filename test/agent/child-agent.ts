@@ -4,15 +4,15 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Pkcs11Info, SignResponse } from '../../src/agent/index.js';
+import type { CardSlotsOptions, Pkcs11Info, SignResponse } from '../../src/agent/index.js';
 import { VIRTUAL_READER } from '../support/pcsc-rig.js';
 
 const agentEntry = fileURLToPath(new URL('../../src/agent/index.ts', import.meta.url));
 
-// The child: an agent over pcscd on a free port, which it prints.
-const CHILD = `
+/** The child: an agent over pcscd on a free port, which it prints; its card slots made with `slotsOptions`. */
+const childScript = (slotsOptions: CardSlotsOptions): string => `
 const { PcscCardSlots, startAgent } = await import(${JSON.stringify(agentEntry)});
-const slots = await PcscCardSlots.open();
+const slots = await PcscCardSlots.open({}, {}, ${JSON.stringify(slotsOptions)});
 const agent = await startAgent({ slots, port: 0 });
 console.log(String(agent.port));
 `;
@@ -36,9 +36,12 @@ export function tokenSerial(token: unknown): unknown {
   return token !== null && typeof token === 'object' ? (token as { serialNumber?: string }).serialNumber : token;
 }
 
-/** Starts an agent in a child process; it is stopped again if it does not start. */
-export async function startChildAgent(): Promise<ChildAgent> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts an agent in a child process, its card slots made with `slotsOptions` (the walks through a silent card give
+ * a short `commandTimeoutMs`); it is stopped again if it does not start.
+ */
+export async function startChildAgent(slotsOptions: CardSlotsOptions = {}): Promise<ChildAgent> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', childScript(slotsOptions)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const stop = async (): Promise<void> => {

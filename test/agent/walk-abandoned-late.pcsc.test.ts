@@ -18,6 +18,11 @@ import { startChildAgent, tokenSerial, type ChildAgent } from './child-agent.js'
 
 // Well under the 5 s the agent waits for a card another program holds: "at once".
 const PROMPT_MS = 2_000;
+/**
+ * How long the child agent waits for one card command (`commandTimeoutMs`; 10 s by default): longer than
+ * PROMPT_MS, so an answer within PROMPT_MS was not a command given up on.
+ */
+const SILENT_AFTER_MS = 3_000;
 
 /** A card that holds back its answer to the first command `stallOn` picks, until `answerLate()`. */
 function stallingCard(card: VirtualHiCOSCard, stallOn: (command: Uint8Array) => boolean) {
@@ -95,7 +100,7 @@ describe.runIf(pcscAvailable())('a card that did not answer in time and then ans
     const bridge = await VpcdBridge.connect(stall.emulator);
     let agent: ChildAgent | undefined;
     try {
-      agent = await startChildAgent();
+      agent = await startChildAgent({ commandTimeoutMs: SILENT_AFTER_MS });
       const { info, sign } = agent;
       await agent.waitForCard('TP03000000007502');
 

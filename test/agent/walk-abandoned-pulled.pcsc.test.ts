@@ -19,6 +19,11 @@ import { startChildAgent, tokenSerial, type ChildAgent } from './child-agent.js'
 
 // Well under the 5 s the agent waits for a card another program holds: "at once".
 const PROMPT_MS = 2_000;
+/**
+ * How long the child agent waits for one card command (`commandTimeoutMs`; 10 s by default): longer than
+ * PROMPT_MS, so an answer within PROMPT_MS was not a command given up on.
+ */
+const SILENT_AFTER_MS = 3_000;
 
 describe.runIf(pcscAvailable())('the agent after a card did not answer, until the card is pulled', () => {
   it('tells pages at once that the card did not answer, sends it nothing, and reads it again once it is back', async () => {
@@ -41,11 +46,11 @@ describe.runIf(pcscAvailable())('the agent after a card did not answer, until th
     let bridge = await VpcdBridge.connect(stalling);
     let agent: ChildAgent | undefined;
     try {
-      agent = await startChildAgent();
+      agent = await startChildAgent({ commandTimeoutMs: SILENT_AFTER_MS });
       const { info, sign } = agent;
       await agent.waitForCard('TP03000000007401');
 
-      // The agent gives up on the VERIFY after its 10 s APDU timeout; the page is told what happened.
+      // The agent gives up on the VERIFY after its command timeout; the page is told what happened.
       const first = await sign('123456');
       expect(first.answer).toMatchObject({ ret_code: RetCode.EXECUTION_ERROR, last_error: LastError.FUNCTION_FAILED, signature: '', cardSN: '' });
       expect(first.answer.message).toMatch(/did not answer.*remove.*insert/);

@@ -15,6 +15,9 @@ import { createVirtualHiCOSCard, VpcdBridge } from '../../src/testing/index.js';
 import { pcscAvailable, waitForReaderEmpty } from '../support/pcsc-rig.js';
 import { startChildAgent, type ChildAgent } from './child-agent.js';
 
+/** How long the child agent waits for one card command (`commandTimeoutMs`; 10 s by default). */
+const SILENT_AFTER_MS = 3_000;
+
 describe.runIf(pcscAvailable())('the agent when the card goes silent', () => {
   it('answers the page with the official timeout code and keeps answering other requests', async () => {
     const card = await createVirtualHiCOSCard({ generation: 1, cardNumber: 'TP03000000007201' });
@@ -34,11 +37,14 @@ describe.runIf(pcscAvailable())('the agent when the card goes silent', () => {
     const bridge = await VpcdBridge.connect(stalling);
     let agent: ChildAgent | undefined;
     try {
-      agent = await startChildAgent();
+      agent = await startChildAgent({ commandTimeoutMs: SILENT_AFTER_MS });
       await agent.waitForCard('TP03000000007201');
 
-      // The agent's per-APDU timeout is 10 s; the page must hear back soon after it, not when the card is pulled.
-      const { answer } = await agent.sign('123456');
+      // The page must hear back once the agent gives the VERIFY up, not when the card is pulled.
+      const { answer, ms } = await agent.sign('123456');
+      expect(ms).toBeGreaterThanOrEqual(SILENT_AFTER_MS);
+      // Not the PC/SC layer's 10 s default: the option reached the agent's sessions.
+      expect(ms).toBeLessThan(10_000);
       expect(answer).toMatchObject({ ret_code: RetCode.EXECUTION_ERROR, signature: '', cardSN: '' });
       expect(answer.last_error).not.toBe(LastError.PIN_LOCKED);
       expect(JSON.stringify(answer)).not.toContain('123456');

@@ -5,7 +5,7 @@ import { UsageError, couldBePin, quotedValue, writeJson, writeLines, type CliCom
 
 const USAGE = [
   'twpki agent [--port 61161] [--trust ORIGIN_OR_HOST]... [--virtual] [--allow-sha1] [--guard-last-try] [--allow-card-swap]',
-  '            [--after-pin reset|leave] [--json]',
+  '            [--after-pin reset|leave] [--command-timeout MS] [--json]',
   '',
   'Answers /pkcs11info, /sign, /popupForm, /addDomain and /p11Image.bmp like MOICA\'s local',
   'component, for pages of the trusted origins only. Cards come from PC/SC readers, or with',
@@ -16,6 +16,8 @@ const USAGE = [
   'the page\'s last /pkcs11info showed (a card swapped in since would count the PIN as a wrong try);',
   '--allow-card-swap sends it anyway. A Gen1 card stays PIN-verified for any program after a signature until it',
   'is reset: --after-pin reset (the default) resets it when the /sign ends; --after-pin leave leaves it verified.',
+  '--command-timeout (default 10000) is how many milliseconds the card may take to answer one command before',
+  'the page is told it failed: raise it for a slow reader.',
   'Runs until Ctrl-C.',
 ].join('\n');
 
@@ -27,6 +29,18 @@ function acceptedOrigin(entry: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The longest `--command-timeout` taken: ten minutes (a card command that takes longer is not answering). */
+const MAX_COMMAND_TIMEOUT_MS = 600_000;
+
+/** `--command-timeout MS`: a whole number of milliseconds from 1 to ten minutes, or undefined (the default). */
+function commandTimeoutOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = /^[0-9]{1,6}$/.test(value) ? Number(value) : NaN;
+  // Never repeated: a value given to an option could be a PIN typed in the wrong place.
+  if (!(ms >= 1 && ms <= MAX_COMMAND_TIMEOUT_MS)) throw new UsageError(`--command-timeout must be a whole number of milliseconds from 1 to ${MAX_COMMAND_TIMEOUT_MS}`);
+  return ms;
 }
 
 /** `twpki agent`: a local agent answering the official component's API on 127.0.0.1. */
@@ -45,6 +59,7 @@ export const agentCommand: CliCommand = {
         'guard-last-try': { type: 'boolean', default: false },
         'allow-card-swap': { type: 'boolean', default: false },
         ...afterPinOption,
+        'command-timeout': { type: 'string' },
         json: { type: 'boolean', default: false },
       },
     });
@@ -61,6 +76,7 @@ export const agentCommand: CliCommand = {
       throw error;
     }
     const afterPin = afterPinOf(values['after-pin']);
+    const commandTimeoutMs = commandTimeoutOf(values['command-timeout']);
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a TCP port, got ${quotedValue(values.port)}`);
     let slots: CardSlots;
@@ -69,10 +85,10 @@ export const agentCommand: CliCommand = {
       const { createVirtualHiCOSCard } = await import('../../testing/index.js');
       const reader = new EmulatorReader({ name: 'twpki virtual reader' });
       reader.insert(await createVirtualHiCOSCard());
-      slots = new EmulatorCardSlots(reader, {}, { afterPin });
+      slots = new EmulatorCardSlots(reader, {}, { afterPin, commandTimeoutMs });
     } else {
       // The counts the CLI's card commands keep: a try spent through a page counts for the next verify-pin.
-      slots = await PcscCardSlots.open({ retryStore: cliRetryStore(io) }, {}, { afterPin });
+      slots = await PcscCardSlots.open({ retryStore: cliRetryStore(io) }, {}, { afterPin, commandTimeoutMs });
     }
     let agent;
     try {
