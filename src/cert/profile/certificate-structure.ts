@@ -1,14 +1,10 @@
 import { DerError } from '../../shared/der/der-error.js';
+import { extensionListOf, type DerExtension } from '../../shared/der/der-extensions.js';
 import { childrenOf, contextTag, type DerNode, UniversalTag, universalTag } from '../../shared/der/der-reader.js';
-import { bitStringOf, booleanOf, integerBytes, octetStringOf, oidOf, sequenceOf, smallInteger } from '../../shared/der/der-values.js';
+import { bitStringOf, integerBytes, oidOf, sequenceOf, smallInteger } from '../../shared/der/der-values.js';
 
 /** One extension as it appears in the certificate. */
-export interface RawExtension {
-  readonly oid: string;
-  readonly critical: boolean;
-  /** extnValue content: the DER of the extension's own structure. */
-  readonly value: Uint8Array;
-}
+export type RawExtension = DerExtension;
 
 /** The fields of an X.509 certificate, still mostly encoded. */
 export interface CertificateStructure {
@@ -37,20 +33,7 @@ function algorithmOid(node: DerNode, what: string): string {
 function readExtensions(node: DerNode): RawExtension[] {
   const [list] = childrenOf(node, 'extensions [3]');
   if (list === undefined) throw new DerError('DER_SHAPE', 'extensions [3] is empty');
-  const seen = new Set<string>();
-  return sequenceOf(list, 'extensions').map((ext) => {
-    const fields = sequenceOf(ext, 'extension');
-    const [idNode, second, third] = fields;
-    if (idNode === undefined || second === undefined || fields.length > 3) {
-      throw new DerError('DER_SHAPE', 'extension is not (extnID, [critical], extnValue)');
-    }
-    const oid = oidOf(idNode, 'extension extnID');
-    if (seen.has(oid)) throw new DerError('DER_SHAPE', `extension ${oid} appears twice`);
-    seen.add(oid);
-    const critical = third === undefined ? false : booleanOf(second, `extension ${oid} critical flag`);
-    const value = octetStringOf(third ?? second, `extension ${oid} extnValue`);
-    return { oid, critical, value };
-  });
+  return extensionListOf(list, 'extensions', 'extension');
 }
 
 /**

@@ -28,26 +28,42 @@ export function isObjectIdentifierText(text: string): boolean {
 const MAX_ARC_BYTES = 20;
 
 /**
+ * Why `source[start, end)` is not the content of a DER OBJECT IDENTIFIER, or `undefined` when it is one: empty, an
+ * arc padded with a leading 0x80, an arc over {@link MAX_ARC_BYTES} bytes, or a last arc cut off. Checked without
+ * decoding (nothing is allocated), for readers that only compare OIDs' encodings; {@link decodeObjectIdentifier}
+ * applies the same rules.
+ */
+export function objectIdentifierProblem(source: Uint8Array, start = 0, end = source.length): string | undefined {
+  if (start >= end) return 'empty OBJECT IDENTIFIER';
+  let bytes = 0;
+  let fresh = true;
+  for (let i = start; i < end; i++) {
+    const b = source[i] as number;
+    // A leading 0x80 would pad an arc, which DER forbids.
+    if (fresh && b === 0x80) return 'padded OBJECT IDENTIFIER arc';
+    if (++bytes > MAX_ARC_BYTES) return `oversized OBJECT IDENTIFIER arc (over ${MAX_ARC_BYTES} bytes)`;
+    fresh = (b & 0x80) === 0;
+    if (fresh) bytes = 0;
+  }
+  return fresh ? undefined : 'truncated OBJECT IDENTIFIER';
+}
+
+/**
  * Dotted form of an OBJECT IDENTIFIER's content octets (no padding, no truncation). Arcs past 2^53 − 1, such as
  * the UUID of a `2.25.<UUID>` OID that certificate policies carry, are read exactly (as BigInt), up to
  * {@link MAX_ARC_BYTES} bytes each.
  */
 export function decodeObjectIdentifier(content: Uint8Array): string {
-  if (content.length === 0) throw invalid('empty OBJECT IDENTIFIER');
+  const problem = objectIdentifierProblem(content);
+  if (problem !== undefined) throw invalid(problem);
   const arcs: Array<number | bigint> = [];
   let value = 0;
   let big: bigint | undefined;
-  let bytes = 0;
-  let fresh = true;
   for (const b of content) {
-    // A leading 0x80 would pad an arc, which DER forbids.
-    if (fresh && b === 0x80) throw invalid('padded OBJECT IDENTIFIER arc');
-    if (++bytes > MAX_ARC_BYTES) throw invalid(`oversized OBJECT IDENTIFIER arc (over ${MAX_ARC_BYTES} bytes)`);
     const next = value * 128 + (b & 0x7f);
     if (big === undefined && next <= Number.MAX_SAFE_INTEGER) value = next;
     else big = (big ?? BigInt(value)) * 128n + BigInt(b & 0x7f);
-    fresh = (b & 0x80) === 0;
-    if (fresh) {
+    if ((b & 0x80) === 0) {
       if (arcs.length > 0) arcs.push(big ?? value);
       else if (big !== undefined) arcs.push(2, big - 80n);
       else {
@@ -56,10 +72,8 @@ export function decodeObjectIdentifier(content: Uint8Array): string {
       }
       value = 0;
       big = undefined;
-      bytes = 0;
     }
   }
-  if (!fresh) throw invalid('truncated OBJECT IDENTIFIER');
   return arcs.join('.');
 }
 
