@@ -4,6 +4,7 @@ import { OcspClient } from '../../../src/cert/advanced.js';
 import type { IssuedCertificate, TestPki } from '../../../src/testing/pki/index.js';
 import { buildCrl, buildOcspResponse, type LocalRevocationServer, type TestOcspStatus } from '../../../src/testing/revocation/index.js';
 import { revocationFailure as failure, startRevocationRig, sha1CertId } from './helpers/fixtures.js';
+import { objectIdentifier, octetString, sequence, tlv } from '../../../src/testing/der/der-writer.js';
 import { handOcspResponse, UNKNOWN_CRITICAL, type HandExtension } from './helpers/revocation-hand-built.js';
 
 let server: LocalRevocationServer;
@@ -177,7 +178,12 @@ describe('a delegated responder without id-pkix-ocsp-nocheck', () => {
 describe('what a signed answer says about itself', () => {
   const HOUR = 3_600_000;
   /** An OCSP-only checker whose responder is the CA, answering `good` with the fields given. */
-  const handAnswering = (o: { producedAt?: Date; responseExtensions?: HandExtension[]; singleExtensions?: HandExtension[]; trailing?: Uint8Array }): RevocationChecker => {
+  const handAnswering = (o: {
+    producedAt?: Date;
+    responseExtensions?: (HandExtension | Uint8Array)[];
+    singleExtensions?: (HandExtension | Uint8Array)[];
+    trailing?: Uint8Array;
+  }): RevocationChecker => {
     const fetch: RevocationFetch = () => {
       const now = new Date(Math.floor(Date.now() / 1000) * 1000);
       return Promise.resolve({
@@ -206,6 +212,34 @@ describe('what a signed answer says about itself', () => {
       expect(err.message).toContain(UNKNOWN_CRITICAL.oid);
       // The same extension not marked critical is ignored.
       expect((await handAnswering({ [where]: [{ ...UNKNOWN_CRITICAL, critical: false }] }).check(cert, issuer)).kind).toBe('good');
+    }
+  });
+
+  // Before, an Extension of 4 fields was read as not critical (the flag was taken from 3-field ones only) and its last
+  // field as the value: an unknown critical extension written so was ignored, and the answer read `good`.
+  it('is refused with an extension that is not (extnID, [critical], extnValue): OCSP_MALFORMED, not read as non-critical', async () => {
+    const { oid, value } = UNKNOWN_CRITICAL;
+    const fourFields = sequence(objectIdentifier(oid), tlv(0x01, Uint8Array.of(0xff)), octetString(value), octetString(value));
+    for (const where of ['responseExtensions', 'singleExtensions'] as const) {
+      const err = await failure(handAnswering({ [where]: [fourFields] }).check(cert, issuer));
+      expect([err.code, err.message], where).toEqual(['OCSP_MALFORMED', expect.stringContaining(`extension is not (extnID, [critical], extnValue): it has 4 fields`)]);
+      // Written as RFC 5280 has it, the same extension is understood as critical and refused for that.
+      expect((await failure(handAnswering({ [where]: [UNKNOWN_CRITICAL] }).check(cert, issuer))).code, where).toBe('OCSP_UNKNOWN_CRITICAL_EXTENSION');
+    }
+    // A critical flag that is not a BOOLEAN, or a value that is not an OCTET STRING, is no extension either.
+    const notBoolean = sequence(objectIdentifier(oid), tlv(0x02, Uint8Array.of(0x01)), octetString(value));
+    const notOctets = sequence(objectIdentifier(oid), tlv(0x01, Uint8Array.of(0xff)), value);
+    for (const bad of [notBoolean, notOctets]) {
+      expect((await failure(handAnswering({ singleExtensions: [bad] }).check(cert, issuer))).code).toBe('OCSP_MALFORMED');
+    }
+  });
+
+  it('is refused with an extension appearing twice in one list (OCSP_MALFORMED): which copy counts is not for a reader to pick', async () => {
+    const ignorable = { ...UNKNOWN_CRITICAL, critical: false };
+    for (const where of ['responseExtensions', 'singleExtensions'] as const) {
+      expect((await handAnswering({ [where]: [ignorable] }).check(cert, issuer)).kind, where).toBe('good');
+      const err = await failure(handAnswering({ [where]: [ignorable, { ...ignorable, value: Uint8Array.of(0x04, 0x00) }] }).check(cert, issuer));
+      expect([err.code, err.message], where).toEqual(['OCSP_MALFORMED', expect.stringContaining(`${ignorable.oid} appears twice`)]);
     }
   });
 

@@ -1,6 +1,7 @@
+import { extensionListOf, type DerExtension } from '../../../shared/der/der-extensions.js';
 import { decodeObjectIdentifier, decodeTime } from '../../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
-import { booleanOf, integerHex } from '../../../shared/der/der-values.js';
+import { integerHex } from '../../../shared/der/der-values.js';
 import { digestFromOid, type DigestName } from '../algorithms.js';
 import { RevocationError } from '../errors.js';
 import { TrustedCertificate } from '../trusted-certificate.js';
@@ -149,7 +150,7 @@ function parseBasic(der: Uint8Array): OcspBasicResponse {
   const unknownCriticalExtensions: string[] = [];
   const extsEl = fields[i];
   if (extsEl?.tag === 0xa1) {
-    for (const ext of readExtensions(extsEl, 'responseExtensions')) {
+    for (const ext of readExtensions(extsEl, 'responseExtensions', 'response extension')) {
       if (ext.oid === OID_OCSP_NONCE) nonce = unwrapNonce(ext.value);
       else if (ext.critical && !UNDERSTOOD_RESPONSE_EXTENSIONS.has(ext.oid)) unknownCriticalExtensions.push(ext.oid);
     }
@@ -202,7 +203,7 @@ function parseSingle(el: DerNode): OcspSingleResponse {
   const unknownCriticalExtensions: string[] = [];
   const extsEl = parts[at];
   if (extsEl?.tag === 0xa1) {
-    for (const ext of readExtensions(extsEl, 'singleExtensions')) {
+    for (const ext of readExtensions(extsEl, 'singleExtensions', 'single response extension')) {
       if (ext.critical && !UNDERSTOOD_SINGLE_EXTENSIONS.has(ext.oid)) unknownCriticalExtensions.push(ext.oid);
     }
     at++;
@@ -222,14 +223,9 @@ function parseSingle(el: DerNode): OcspSingleResponse {
   };
 }
 
-/** The Extensions inside an explicit `[1]` wrapper: each OID, critical flag (DEFAULT FALSE) and extnValue. */
-function readExtensions(wrapper: DerNode, what: string): { oid: string; critical: boolean; value: Uint8Array }[] {
-  return childrenOf(expectTag(childrenOf(wrapper)[0], 0x30, what)).map((ext) => {
-    const parts = childrenOf(expectTag(ext, 0x30, 'Extension'));
-    const oid = decodeObjectIdentifier(contentOf(expectTag(parts[0], 0x06, 'extnID')));
-    const critical = parts.length === 3 && booleanOf(parts[1] as DerNode, `extension ${oid} critical flag`);
-    return { oid, critical, value: contentOf(expectTag(parts[parts.length - 1], 0x04, 'extnValue')) };
-  });
+/** The Extensions inside an explicit `[1]` wrapper, each checked by the one Extension reader (duplicates refused). */
+function readExtensions(wrapper: DerNode, list: string, item: string): DerExtension[] {
+  return extensionListOf(expectTag(childrenOf(wrapper)[0], 0x30, list), list, item);
 }
 
 /** RFC 8954 wraps the nonce in an OCTET STRING; some responders send it bare. Accept both. */

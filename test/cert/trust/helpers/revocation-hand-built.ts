@@ -3,7 +3,8 @@
  * builders cannot express: a producedAt apart from thisUpdate, extensions
  * (critical or not) on the response and on a single answer, and a CRL whose
  * tbsCertList elements are out of order. Each is signed for real, so the
- * refusal tested is about its content, not its signature.
+ * refusal tested is about its content, not its signature. Where an extension
+ * is given as bytes, they are written as they are: a malformed Extension.
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import type { TrustedCertificate } from '../../../../src/cert/index.js';
@@ -17,7 +18,8 @@ export interface HandExtension {
   readonly value: Uint8Array;
 }
 
-function extension(e: HandExtension): Uint8Array {
+function extension(e: HandExtension | Uint8Array): Uint8Array {
+  if (e instanceof Uint8Array) return e;
   return sequence(objectIdentifier(e.oid), ...(e.critical ? [tlv(0x01, Uint8Array.of(0xff))] : []), octetString(e.value));
 }
 
@@ -32,8 +34,8 @@ export function handOcspResponse(o: {
   readonly producedAt: Date;
   readonly thisUpdate: Date;
   readonly nextUpdate: Date;
-  readonly responseExtensions?: readonly HandExtension[];
-  readonly singleExtensions?: readonly HandExtension[];
+  readonly responseExtensions?: readonly (HandExtension | Uint8Array)[];
+  readonly singleExtensions?: readonly (HandExtension | Uint8Array)[];
   /** An element appended to tbsResponseData after everything RFC 6960 puts there. */
   readonly trailing?: Uint8Array;
 }): Uint8Array {
