@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RevocationChecker, TrustedCertificate } from '../../../src/cert/index.js';
 import type { TestPki } from '../../../src/testing/pki/index.js';
-import { sequence, tlv } from '../../../src/testing/der/der-writer.js';
+import { CertificateRevocationList } from '../../../src/cert/advanced.js';
+import { readCrlEnvelope } from '../../../src/cert/trust/revocation/crl-envelope.js';
+import { enumerated, integerFromHex, objectIdentifier, octetString, sequence, tlv, x509Time } from '../../../src/testing/der/der-writer.js';
 import { buildCrl, type BuildCrlOptions, type LocalRevocationServer } from '../../../src/testing/revocation/index.js';
 import { revocationFailure as failure, startRevocationRig } from './helpers/fixtures.js';
+import { handCrl, type HandExtension } from './helpers/revocation-hand-built.js';
 
 // RFC 5280 5.2, 5.3 and 6.3.3: a CRL answers only for what it covers. MOICA
 // publishes partitioned CRLs (MOICA-10-<n>.crl) over plain HTTP: a genuine,
@@ -175,6 +178,74 @@ describe('critical CRL entry extensions', () => {
     expect(unknownCriticalEntryExtension(berTrue, 0, berTrue.length)).toBe('1.2.3.4');
     const notCritical = ext(Uint8Array.of(0x01, 0x01, 0x00));
     expect(unknownCriticalEntryExtension(notCritical, 0, notCritical.length)).toBeUndefined();
+  });
+});
+
+describe('CRL and CRL entry extensions read by the one Extension reader', () => {
+  // RFC 5280 4.1 and 5.3: Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }.
+  // Before, a 4-field CRL extension read as not critical, and an entry's critical flag was read only where DER puts
+  // it: a malformed extension could carry a critical flag nobody read. Now any other shape refuses the CRL.
+  const PRIVATE = '1.3.6.1.4.1.99999.1';
+  const TRUE = tlv(0x01, Uint8Array.of(0xff));
+  const FALSE = tlv(0x01, Uint8Array.of(0x00));
+  const NULL_VALUE = octetString(Uint8Array.of(0x05, 0x00));
+  const reasonCode = (code: number): Uint8Array => sequence(objectIdentifier('2.5.29.21'), octetString(enumerated(code)));
+  /** A revoked entry with these crlEntryExtensions (and anything after them). */
+  const entry = (serialHex: string, extensions: readonly Uint8Array[], ...after: Uint8Array[]): Uint8Array =>
+    sequence(integerFromHex(serialHex), x509Time(revokedAt), sequence(...extensions), ...after);
+  /** A signed MOICA CRL, written by hand (the extensions as given). */
+  const hand = (o: { rawEntries?: readonly Uint8Array[]; extensions?: readonly (HandExtension | Uint8Array)[] }): Uint8Array =>
+    handCrl({
+      issuer: caCert,
+      issuerKey: pki.issuer('moica').privateKey,
+      thisUpdate: new Date(Date.now() - 60_000),
+      nextUpdate: new Date(Date.now() + 3_600_000),
+      serials: ['0b'],
+      revokedAt,
+      entriesAfterExtensions: false,
+      ...o,
+    });
+  /** Publishes `crl` under `name` and checks the holder against it. */
+  const checkAgainst = (name: string, crl: Uint8Array): ReturnType<RevocationChecker['check']> =>
+    new RevocationChecker({ mode: 'crl', crlUrls: [server.publishCrl(name, crl)] }).check(cert, issuer);
+
+  it('refuses a CRL with a crlExtension of 4 fields (CRL_MALFORMED), which read as not critical', async () => {
+    const fourFields = hand({ extensions: [sequence(objectIdentifier(PRIVATE), TRUE, NULL_VALUE, NULL_VALUE)] });
+    const err = await failure(checkAgainst('four-fields.crl', fourFields));
+    expect([err.code, err.message]).toEqual(['CRL_MALFORMED', expect.stringContaining('CRL extension is not (extnID, [critical], extnValue): it has 4 fields')]);
+    // Both readers of a CRL's extensions refuse it: the signed envelope (read before the signature is checked) and the parse.
+    expect(() => readCrlEnvelope(fourFields)).toThrow(expect.objectContaining({ code: 'CRL_MALFORMED' }));
+    expect(() => CertificateRevocationList.parse(fourFields)).toThrow(expect.objectContaining({ code: 'CRL_MALFORMED' }));
+    // Written as RFC 5280 has it, the same extension is critical, and the CRL refused for that.
+    const critical = await failure(checkAgainst('critical.crl', hand({ extensions: [{ oid: PRIVATE, critical: true, value: Uint8Array.of(0x05, 0x00) }] })));
+    expect(critical.code).toBe('CRL_UNKNOWN_CRITICAL_EXTENSION');
+  });
+
+  it('refuses a CRL with a malformed entry extension on any entry (CRL_MALFORMED naming the entry); a well-formed unknown one is judged by its flag', async () => {
+    const hidden = sequence(objectIdentifier(PRIVATE), FALSE, TRUE, NULL_VALUE); // a TRUE flag after a FALSE one
+    const err = await failure(checkAgainst('entry-four-fields.crl', hand({ rawEntries: [entry('0a', [hidden])] })));
+    expect([err.code, err.message]).toEqual([
+      'CRL_MALFORMED',
+      expect.stringContaining('revoked entry 0a: CRL entry extension is not (extnID, [critical], extnValue): it has 4 fields'),
+    ]);
+    // Well formed: critical, the CRL is unusable (RFC 5280 5.3); not critical, it is read, on the holder's own entry too.
+    const unknownCritical = sequence(objectIdentifier(PRIVATE), TRUE, NULL_VALUE);
+    expect((await failure(checkAgainst('entry-critical.crl', hand({ rawEntries: [entry('0a', [unknownCritical])] })))).code).toBe(
+      'CRL_UNKNOWN_CRITICAL_EXTENSION',
+    );
+    const ignorable = sequence(objectIdentifier(PRIVATE), NULL_VALUE);
+    expect((await checkAgainst('entry-ignorable.crl', hand({ rawEntries: [entry('0a', [ignorable])] }))).kind).toBe('good');
+    const own = await checkAgainst('entry-own.crl', hand({ rawEntries: [entry(cert.serialHex, [ignorable, reasonCode(1)])] }));
+    expect(own).toMatchObject({ kind: 'revoked', reason: 'keyCompromise' });
+  });
+
+  it('refuses a CRL with an entry extension appearing twice, or an element after crlEntryExtensions (CRL_MALFORMED)', async () => {
+    // Two reasonCodes: the lookup kept the last one.
+    const twice = await failure(checkAgainst('entry-twice.crl', hand({ rawEntries: [entry(cert.serialHex, [reasonCode(1), reasonCode(4)])] })));
+    expect([twice.code, twice.message]).toEqual(['CRL_MALFORMED', expect.stringContaining('CRL entry extension 2.5.29.21 appears twice')]);
+    // An element after an entry's extensions was signed and never read.
+    const trailing = await failure(checkAgainst('entry-trailing.crl', hand({ rawEntries: [entry('0a', [reasonCode(1)], sequence())] })));
+    expect([trailing.code, trailing.message]).toEqual(['CRL_MALFORMED', expect.stringContaining('revoked entry 0a: ')]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { extensionListOf } from '../../../shared/der/der-extensions.js';
 import { decodeObjectIdentifier } from '../../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
 import { RevocationError } from '../errors.js';
@@ -49,15 +50,15 @@ export function readCrlEnvelope(der: Uint8Array, url?: string): CrlEnvelope {
   }
 }
 
-/** The keyIdentifier of the authorityKeyIdentifier among `[0] crlExtensions`, hex. */
+/**
+ * The keyIdentifier of the authorityKeyIdentifier among `[0] crlExtensions`, hex. The list is read whole, by the
+ * one Extension reader: a malformed or repeated extension is refused here as by the parse, not skipped.
+ */
 function authorityKeyIdOf(extensions: DerNode | undefined): string | undefined {
   if (extensions === undefined) return undefined;
-  for (const ext of childrenOf(expectTag(childrenOf(extensions)[0], 0x30, 'crlExtensions'))) {
-    const parts = childrenOf(expectTag(ext, 0x30, 'Extension'));
-    if (decodeObjectIdentifier(contentOf(expectTag(parts[0], 0x06, 'extnID'))) !== OID_AKI) continue;
-    const value = contentOf(expectTag(parts[parts.length - 1], 0x04, 'extnValue'));
-    const keyId = childrenOf(expectTag(readRoot(value), 0x30, 'AKI')).find((c) => c.tag === 0x80);
-    return keyId === undefined ? undefined : Buffer.from(contentOf(keyId)).toString('hex');
-  }
-  return undefined;
+  const list = extensionListOf(expectTag(childrenOf(extensions)[0], 0x30, 'crlExtensions'), 'crlExtensions', 'CRL extension');
+  const aki = list.find((ext) => ext.oid === OID_AKI);
+  if (aki === undefined) return undefined;
+  const keyId = childrenOf(expectTag(readRoot(aki.value), 0x30, 'AKI')).find((c) => c.tag === 0x80);
+  return keyId === undefined ? undefined : Buffer.from(contentOf(keyId)).toString('hex');
 }

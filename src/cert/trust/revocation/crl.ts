@@ -1,9 +1,9 @@
 import { bufferOf } from '../../../shared/bytes.js';
+import { extensionListOf, type ExtensionCursor } from '../../../shared/der/der-extensions.js';
 import { decodeObjectIdentifier, decodeTime } from '../../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readElement, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
-import { booleanOf } from '../../../shared/der/der-values.js';
 import { RevocationError } from '../errors.js';
-import { UNDERSTOOD_CRL_EXTENSIONS, unknownCriticalEntryExtension } from './crl-extensions.js';
+import { entryExtensionCursor, UNDERSTOOD_CRL_EXTENSIONS, unknownCriticalEntryExtension } from './crl-extensions.js';
 import { decodeIssuingDistributionPoint, OID_ISSUING_DISTRIBUTION_POINT, type IssuingDistributionPoint } from './issuing-distribution-point.js';
 import { reasonFromCode, type RevocationReason } from './revocation-status.js';
 
@@ -62,6 +62,8 @@ export class CertificateRevocationList {
   public probes = 0;
 
   private readonly offsets: Map<string, number>;
+  /** Reads an entry's extensions in {@link decodeEntry}; made at the first lookup that needs it. */
+  private entryExtensions: ExtensionCursor | undefined;
 
   private constructor(der: Uint8Array) {
     this.der = der;
@@ -108,6 +110,7 @@ export class CertificateRevocationList {
       // Hex straight from a Buffer view of the whole CRL: the same text as
       // `integerHex`, without a subarray and a copy per entry (400k of them).
       const view = bufferOf(der);
+      const entryExtensions = entryExtensionCursor(der);
       let entryPos = el.contentStart;
       while (entryPos < el.end) {
         const entry = readElement(der, entryPos, el.end);
@@ -115,14 +118,22 @@ export class CertificateRevocationList {
         const serial = expectTag(readElement(der, entry.contentStart, entry.end), 0x02, 'userCertificate');
         let start = serial.contentStart;
         while (start < serial.end - 1 && der[start] === 0) start++;
-        this.offsets.set(view.toString('hex', start, serial.end), entry.start);
+        const serialHex = view.toString('hex', start, serial.end);
+        this.offsets.set(serialHex, entry.start);
         // revocationDate is a UTCTime or GeneralizedTime, short-form length: the
         // entry has extensions only when it goes on past that. Two byte reads per
-        // entry; the extensions are walked only for entries that carry them.
+        // entry; the extensions are walked only for entries that carry them, and
+        // on every such entry (a malformed one refuses the CRL wherever it is).
         const timeLength = der[serial.end + 1] ?? 0;
         const dateEnd = timeLength < 0x80 ? serial.end + 2 + timeLength : readElement(der, serial.end, entry.end).end;
-        if (dateEnd < entry.end && entryExtensionUnknown === undefined) {
-          entryExtensionUnknown = unknownCriticalEntryExtension(der, dateEnd, entry.end);
+        if (dateEnd < entry.end) {
+          let unknown: string | undefined;
+          try {
+            unknown = unknownCriticalEntryExtension(der, dateEnd, entry.end, entryExtensions);
+          } catch (err) {
+            throw new Error(`revoked entry ${serialHex}: ${(err as Error).message}`, { cause: err });
+          }
+          entryExtensionUnknown ??= unknown;
         }
         entryPos = entry.end;
       }
@@ -137,18 +148,11 @@ export class CertificateRevocationList {
     // indexed. One comparison each; only the CA (or its software) can produce such a CRL.
     if (el !== undefined && el.tag !== 0xa0) throw new Error(`unexpected element (tag 0x${el.tag.toString(16)}) in tbsCertList after its times`);
     if (el?.tag === 0xa0) {
+      // RFC 5280 4.2: an extension appears once (extensionListOf refuses a second). Read twice, the last copy of an
+      // issuingDistributionPoint decided the CRL's scope, so a CRL of one partition could pass as complete.
       const exts = expectTag(childrenOf(el)[0], 0x30, 'crlExtensions');
-      // RFC 5280 4.2: an extension appears once. Read twice, the last copy of an issuingDistributionPoint decided
-      // the CRL's scope, so a CRL of one partition could pass as complete.
-      const seen = new Set<string>();
-      for (const ext of childrenOf(exts)) {
-        const parts = childrenOf(expectTag(ext, 0x30, 'Extension'));
-        const oid = decodeObjectIdentifier(contentOf(expectTag(parts[0], 0x06, 'extnID')));
-        if (seen.has(oid)) throw new Error(`CRL extension ${oid} appears twice`);
-        seen.add(oid);
-        const critical = parts.length === 3 && booleanOf(parts[1] as DerNode, `CRL extension ${oid} critical flag`);
+      for (const { oid, critical, value } of extensionListOf(exts, 'crlExtensions', 'CRL extension')) {
         if (critical && !UNDERSTOOD_CRL_EXTENSIONS.has(oid)) unknownCritical.push(oid);
-        const value = contentOf(expectTag(parts[parts.length - 1], 0x04, 'extnValue'));
         if (oid === OID_AKI) {
           const keyId = childrenOf(expectTag(readRoot(value), 0x30, 'AKI')).find((c) => c.tag === 0x80);
           if (keyId !== undefined) aki = Buffer.from(contentOf(keyId)).toString('hex');
@@ -206,15 +210,13 @@ export class CertificateRevocationList {
     if (dateEl === undefined) throw new RevocationError('CRL_MALFORMED', 'revoked entry without a date');
     const revokedAt = decodeTime(dateEl.tag, contentOf(dateEl));
     let reason: RevocationReason | undefined;
-    if (extsEl?.tag === 0x30) {
-      for (const ext of childrenOf(extsEl)) {
-        const parts = childrenOf(ext);
-        const oidEl = parts[0];
-        const valueEl = parts[parts.length - 1];
-        if (oidEl === undefined || valueEl === undefined || decodeObjectIdentifier(contentOf(oidEl)) !== OID_REASON_CODE) {
-          continue;
-        }
-        const value = contentOf(valueEl);
+    if (extsEl !== undefined) {
+      // One cursor for every lookup (they run one at a time): a lookup allocates no more than it did before the
+      // extensions were checked.
+      this.entryExtensions ??= entryExtensionCursor(der);
+      for (let ext = this.entryExtensions.first(extsEl); ext !== undefined; ext = this.entryExtensions.next()) {
+        if (decodeObjectIdentifier(contentOf(ext.oid)) !== OID_REASON_CODE) continue;
+        const value = contentOf(ext.value);
         const enumerated = readRoot(value);
         if (enumerated.tag === 0x0a) reason = reasonFromCode(value[enumerated.contentStart] ?? -1);
       }

@@ -71,13 +71,20 @@ export function handCrl(o: {
   readonly serials: readonly string[];
   readonly revokedAt: Date;
   readonly entriesAfterExtensions: boolean;
+  /** Revoked entries written as given, after those of `serials`. */
+  readonly rawEntries?: readonly Uint8Array[];
+  /** crlExtensions after authorityKeyIdentifier and cRLNumber. */
+  readonly extensions?: readonly (HandExtension | Uint8Array)[];
 }): Uint8Array {
   // sha256WithRSAEncryption, written before signing (tbsCertList carries it): the test CAs' keys are RSA.
   const algorithm = sequence(objectIdentifier('1.2.840.113549.1.1.11'), NULL);
-  const revoked = sequence(...o.serials.map((serial) => sequence(integerFromHex(serial), x509Time(o.revokedAt))));
+  const revoked = sequence(...o.serials.map((serial) => sequence(integerFromHex(serial), x509Time(o.revokedAt))), ...(o.rawEntries ?? []));
   const akiExtension: HandExtension[] =
     o.issuer.subjectKeyId === undefined ? [] : [{ oid: '2.5.29.35', critical: false, value: sequence(tlv(0x80, new Uint8Array(Buffer.from(o.issuer.subjectKeyId, 'hex')))) }];
-  const extensions = explicit(0, sequence(...[...akiExtension, { oid: '2.5.29.20', critical: false, value: smallInteger(1) }].map(extension)));
+  const extensions = explicit(
+    0,
+    sequence(...[...akiExtension, { oid: '2.5.29.20', critical: false, value: smallInteger(1) }, ...(o.extensions ?? [])].map(extension)),
+  );
   const tbs = sequence(
     smallInteger(1),
     algorithm,
