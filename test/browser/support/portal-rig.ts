@@ -85,16 +85,23 @@ export async function startPortalRig(options: {
   const inProcess = options.readers === 'in-process' ? new EmulatorReader({ name: vpcdReaderName(options.ports[0]) }) : undefined;
   const releases: Array<() => void> = [];
   const bridges = new Map<number, VpcdBridge>();
-  // Everything independent starts at once: Chromium (its own processes), the agent over pcscd, the mail sink and
-  // the store; the portal (which bundles twpki/browser) as soon as the agent and the sink have their addresses.
-  // All of it before the readers are taken (below): none of it touches a card. The agent follows pcscd's reader
-  // events from its start, and reads a card only when a page asks, which no page does before the readers are ours.
+  // Everything independent starts at once: Chromium (its own processes), the mail sink and the store, none of which
+  // touches a card, while the rig waits for its readers (in port order, as every file that takes two does; the wait
+  // is the file's turn, after every other reader file's). The card slots and the agent open once the readers are
+  // the rig's: an agent watching pcscd through other files' turns was not needed, so it is not risked. The portal
+  // (which bundles twpki/browser) starts as soon as the agent and the sink have their addresses.
   const launched = launchChromium();
-  const slotsOpen: Promise<CardSlots & { close(): Promise<void> }> =
-    inProcess === undefined ? PcscCardSlots.open() : Promise.resolve(new EmulatorCardSlots(inProcess));
-  const agentUp = slotsOpen.then((s) => startAgent({ slots: s, port: 0 }));
   const sinkUp = startMailSink();
   const storeUp = openStore(options.prefix);
+  const readersTaken = (async () => {
+    if (inProcess !== undefined) return;
+    for (const port of [...options.ports].sort((a, b) => a - b)) releases.push(await lockReader(port, READER_TURN_WAIT_MS));
+  })();
+  const slotsOpen = readersTaken.then(
+    (): Promise<CardSlots & { close(): Promise<void> }> =>
+      inProcess === undefined ? PcscCardSlots.open() : Promise.resolve(new EmulatorCardSlots(inProcess)),
+  );
+  const agentUp = slotsOpen.then((s) => startAgent({ slots: s, port: 0 }));
   const portalUp = Promise.all([agentUp, sinkUp, storeUp]).then(([a, m, db]) =>
     startPortal({
       port: 0,
@@ -111,22 +118,13 @@ export async function startPortalRig(options: {
   const settled = await Promise.allSettled(parts);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
-    // Stop what did start (in the order close() uses).
+    // Stop what did start (in the order close() uses) and let the readers go.
     for (const r of settled) if (r.status === 'fulfilled') await r.value.close().catch(() => undefined);
+    await readersTaken.catch(() => undefined);
+    for (const release of releases) release();
     throw failed.reason;
   }
   const [portal, browser, store, sink, agent, slots] = await Promise.all(parts);
-  // The vpcd readers are shared with other test files: hold them from here to close(), in port order (as every
-  // file that takes two does). The wait is the file's turn, which comes after every other reader file's.
-  try {
-    if (inProcess === undefined) {
-      for (const port of [...options.ports].sort((a, b) => a - b)) releases.push(await lockReader(port, READER_TURN_WAIT_MS));
-    }
-  } catch (error) {
-    for (const release of releases) release();
-    await Promise.allSettled([portal.close().then(() => store.close()), browser.close(), sink.close(), agent.close().then(() => slots.close())]);
-    throw error;
-  }
   agent.trusted.add(portal.url);
   const contexts: BrowserContext[] = [];
   let reviewer: Page | undefined;
