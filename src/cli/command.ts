@@ -22,11 +22,85 @@ export interface CliCommand {
   name: string;
   summary: string;
   usage: string;
+  /** Whether the command opens a card: its failures exit with the card statuses of {@link exitStatusOf}. */
+  opensCard?: boolean;
   run(args: string[], io: CliIo): Promise<number>;
 }
 
-/** Exit status for bad input / usage errors, shared by every command. */
+/*
+ * Exit statuses. Every command ends with 0 when it did what was asked and 2 for bad input; 1 is the negative
+ * answer a command exists to give (a wrong PIN, not trusted, not matching) and, for a command that opens no
+ * card, any other failure. A command that opens a card (`info`, `verify-pin`, `sign`) keeps 1 for the wrong PIN
+ * only and says why else it failed with 3, 4 or 5, so a script can tell "wrong PIN" from "no card" and from "this
+ * card cannot do it". {@link exitStatusOf} is where a failure becomes one of them.
+ */
+
+/** Done. */
+export const EXIT_OK = 0;
+/** The command's negative answer (not trusted, not matching); for a command that opens no card, any failure. */
+export const EXIT_FAILURE = 1;
+/** A card command: the card took the PIN as wrong (a try was spent). */
+export const EXIT_WRONG_PIN = 1;
+/** Bad input or usage (an unknown option, an unreadable file, a PIN refused before it was sent), every command. */
 export const EXIT_USAGE = 2;
+/** A card command: the card's PIN is locked. */
+export const EXIT_PIN_LOCKED = 3;
+/** A card command: no card was reached (PC/SC not running, no reader or no such reader, no card, the card removed or not answering). */
+export const EXIT_NO_CARD = 4;
+/** A card command: the card was reached but the command failed otherwise (not a HiCOS card, a refused command, an internal error). */
+export const EXIT_CARD_FAILED = 5;
+
+/**
+ * The transport's codes (`PcscError`) that mean the card was not reached or stopped answering. `INVALID_APDU` and
+ * `WRONG_THREAD` are left out: they are the program's own mistakes, not the reader's.
+ */
+const CARD_NOT_REACHED: ReadonlySet<string> = new Set([
+  'BINDING_UNAVAILABLE',
+  'SERVICE_UNAVAILABLE',
+  'NO_READER',
+  'UNKNOWN_READER',
+  'READER_UNAVAILABLE',
+  'NO_CARD',
+  'CARD_REMOVED',
+  'CARD_RESET',
+  'CARD_UNRESPONSIVE',
+  'SHARING_VIOLATION',
+  'TIMEOUT',
+  'PROTOCOL_ERROR',
+  'CANCELLED',
+  'CLOSED',
+  'UNKNOWN',
+]);
+
+/** PIN refusals made before the PIN is sent (its format, the last-try guard): the user's input, no try spent. */
+const PIN_REFUSED_UNSENT: ReadonlySet<string> = new Set(['INVALID_PIN_FORMAT', 'LAST_TRY_GUARD']);
+
+/**
+ * The exit status of a failure: the one mapping every command and main use. `card` is whether the command opens
+ * a card (`CliCommand.opensCard`): then the cause decides among {@link EXIT_WRONG_PIN}, {@link EXIT_PIN_LOCKED},
+ * {@link EXIT_NO_CARD} and {@link EXIT_CARD_FAILED}; otherwise any failure but usage is {@link EXIT_FAILURE}.
+ */
+export function exitStatusOf(failure: Pick<CliFailure, 'code'>, card: boolean): number {
+  const { code } = failure;
+  if (code === 'USAGE') return EXIT_USAGE;
+  if (!card) return EXIT_FAILURE;
+  if (PIN_REFUSED_UNSENT.has(code)) return EXIT_USAGE;
+  if (code === 'WRONG_PIN') return EXIT_WRONG_PIN;
+  if (code === 'PIN_LOCKED') return EXIT_PIN_LOCKED;
+  if (CARD_NOT_REACHED.has(code)) return EXIT_NO_CARD;
+  return EXIT_CARD_FAILED;
+}
+
+/**
+ * What a card command's usage text says of its exit statuses (each card command's help ends with it); `pin`:
+ * whether the command presents a PIN (1 and 3 can happen).
+ */
+export function cardExitStatusText(pin: boolean): string {
+  return [
+    `Exit status: 0 ok, ${pin ? '1 wrong PIN, 2 bad input (a PIN refused before it was sent included), 3 PIN locked' : '2 bad input'},`,
+    '4 no card reached (pcscd, the reader or the card missing, or the card not answering), 5 any other failure.',
+  ].join(pin ? '\n' : ' ');
+}
 
 /** Thrown by commands for bad arguments; printed without a stack, exit 2. */
 export class UsageError extends TwpkiError<'USAGE'> {
@@ -224,12 +298,23 @@ export function inputFailure(io: CliIo, json: boolean, prefix: string, failure: 
 /**
  * A card command's failure after its reader was chosen, as `--json` writes it: main's document plus `reader`, so
  * every document written after the choice names the card (`null` when none could be chosen: no reader, no card).
- * Returns main's exit status for it (`USAGE` 2, else `otherwise`).
+ * Returns the card exit status for it ({@link exitStatusOf}).
  */
-export function readerFailure(io: CliIo, reader: string | null, error: unknown, otherwise: number): number {
+export function readerFailure(io: CliIo, reader: string | null, error: unknown): number {
   const failure = failureOf(error);
   writeJson(io, { reader, error: failureJson(failure) });
-  return failure.code === 'USAGE' ? EXIT_USAGE : otherwise;
+  return exitStatusOf(failure, true);
+}
+
+/**
+ * Reports a card command's failure the way main does (stderr, or with `json` a document naming `reader`) and
+ * returns its card exit status ({@link exitStatusOf}).
+ */
+export function cardFailure(io: CliIo, json: boolean, reader: string | null, error: unknown): number {
+  if (json) return readerFailure(io, reader, error);
+  const failure = failureOf(error);
+  writeFailure(io, false, failure);
+  return exitStatusOf(failure, true);
 }
 
 /** An input file or directory a command cannot use (`UNREADABLE_FILE`), `detail` naming it. */

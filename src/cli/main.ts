@@ -1,4 +1,4 @@
-import { EXIT_USAGE, failureOf, writeFailure, writeJson, type CliIo } from './command.js';
+import { EXIT_USAGE, exitStatusOf, failureOf, writeFailure, writeJson, type CliCommand, type CliIo } from './command.js';
 import { commands, type CommandEntry } from './commands/index.js';
 import { packageVersion } from './package-version.js';
 
@@ -85,8 +85,9 @@ export async function main(given: string[], io: CliIo = defaultIo()): Promise<nu
     else io.stderr.write(`twpki: ${detail}\n\n${helpText()}`);
     return EXIT_USAGE;
   }
+  let command: CliCommand | undefined;
   try {
-    const command = await found.command.load();
+    command = await found.command.load();
     if (found.rest.includes('--help') || found.rest.includes('-h')) {
       if (json) writeJson(io, { command: found.command.name, summary: found.command.summary, usage: command.usage });
       else io.stdout.write(`${command.usage}\n`);
@@ -94,12 +95,12 @@ export async function main(given: string[], io: CliIo = defaultIo()): Promise<nu
     }
     return await command.run(found.rest, io);
   } catch (error) {
-    return reportError(error, json, io);
+    return reportError(error, json, io, command?.opensCard === true);
   }
 }
 
-function reportError(error: unknown, json: boolean, io: CliIo): number {
+function reportError(error: unknown, json: boolean, io: CliIo, card: boolean): number {
   const failure = failureOf(error);
   writeFailure(io, json, failure);
-  return failure.code === 'USAGE' ? EXIT_USAGE : 1;
+  return exitStatusOf(failure, card);
 }

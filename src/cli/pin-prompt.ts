@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { resolvePinReader } from './card-access.js';
-import { type CliIo, failureOf, isUsageError, readerFailure, readFirstLine, UsageError, writeFailure, writeLines } from './command.js';
+import { cardFailure, type CliIo, isUsageError, readerFailure, readFirstLine, UsageError, writeLines } from './command.js';
 
 type MaybeTty = Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => void };
 
@@ -15,20 +15,18 @@ export interface ReaderAndPin {
  * Chooses the card a PIN command works on, then reads its PIN ({@link pinForReader}): the card first, so that with
  * two cards and no `--reader` the usage error comes before anything is typed. When no reader can be chosen (no
  * reader, no card, PC/SC down) the failure is reported, as a `--json` document with `reader: null` or on stderr,
- * and the command's exit status `otherwise` is returned instead; usage errors are thrown for main.
+ * and its card exit status (`exitStatusOf`: 4, no card reached) is returned instead; usage errors are thrown for main.
  */
 export async function readerAndPin(
   io: CliIo,
-  options: { reader: string | undefined; json: boolean; fromStdin: boolean; otherwise: number },
+  options: { reader: string | undefined; json: boolean; fromStdin: boolean },
 ): Promise<ReaderAndPin | number> {
   let reader: string;
   try {
     reader = await resolvePinReader({ reader: options.reader, env: io.env });
   } catch (error) {
     if (isUsageError(error)) throw error;
-    if (options.json) return readerFailure(io, null, error, options.otherwise);
-    writeFailure(io, false, failureOf(error));
-    return options.otherwise;
+    return cardFailure(io, options.json, null, error);
   }
   const pin = await pinForReader(io, reader, options);
   return typeof pin === 'number' ? pin : { reader, pin };
@@ -38,20 +36,20 @@ export async function readerAndPin(
  * Names `reader`, then reads the PIN for it ({@link readPin}). The name comes first so the user sees which card
  * the PIN goes to: with several readers nothing else says so. With `json` the line is left out (every document
  * written from here on carries `reader`), and a PIN that cannot be read is the command's own document naming the
- * reader: its exit status is returned instead of a PIN (USAGE 2, else `otherwise`). Without `json` that failure
+ * reader: its card exit status is returned instead of a PIN (`exitStatusOf`). Without `json` that failure
  * is thrown for main to report under the reader line.
  */
 export async function pinForReader(
   io: CliIo,
   reader: string,
-  options: { json: boolean; fromStdin: boolean; otherwise: number },
+  options: { json: boolean; fromStdin: boolean },
 ): Promise<Buffer | number> {
   if (!options.json) writeLines(io, `reader      ${reader}`);
   try {
     return await readPin(io, options.fromStdin);
   } catch (error) {
     if (!options.json) throw error;
-    return readerFailure(io, reader, error, options.otherwise);
+    return readerFailure(io, reader, error);
   }
 }
 

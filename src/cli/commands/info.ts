@@ -1,7 +1,7 @@
 import { parseCertificate, type CertificateProfile } from '../../cert/index.js';
 import { toHex } from '../../shared/bytes.js';
 import { readerOption, withCard } from '../card-session.js';
-import { type CliCommand, writeJson, writeLines, parseCommandArgs } from '../command.js';
+import { cardExitStatusText, type CliCommand, EXIT_OK, writeJson, writeLines, parseCommandArgs } from '../command.js';
 
 /** What `info` shows of a certificate's profile; `undefined` when the certificate does not parse. */
 function profileSummary(der: Uint8Array): Record<string, string | number | undefined> | undefined {
@@ -25,13 +25,16 @@ function profileSummary(der: Uint8Array): Record<string, string | number | undef
   };
 }
 
-const USAGE = 'twpki info [--reader NAME] [--json]\n\nReads the HiCOS card (no PIN): generation, 卡號, version, certificates (profile summary, and DER as base64 in JSON).';
+const USAGE =
+  'twpki info [--reader NAME] [--json]\n\nReads the HiCOS card (no PIN): generation, 卡號, version, certificates (profile summary, and DER as base64 in JSON).\n' +
+  cardExitStatusText(false);
 
 /** `twpki info`: generation, card number, version and certificates; no PIN needed. */
 export const infoCommand: CliCommand = {
   name: 'info',
   summary: 'show the card generation, card number and certificates',
   usage: USAGE,
+  opensCard: true,
   async run(args, io) {
     const { values } = parseCommandArgs(USAGE, { args, options: readerOption });
     return withCard(values.reader, io, async (card, reader) => {
@@ -67,7 +70,7 @@ export const infoCommand: CliCommand = {
           }),
         );
       }
-      return 0;
+      return EXIT_OK;
     });
   },
 };

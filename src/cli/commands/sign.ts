@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { HiCOSError, type SignatureHash } from '../../apdu/index.js';
 import { afterPinOf, afterPinOption, readerOption, withCard } from '../card-session.js';
-import { type CliCommand, inputFailure, parseCommandArgs, readerFailure, shownValue, unreadable, UsageError, writeJson, writeLines } from '../command.js';
+import { cardExitStatusText, type CliCommand, EXIT_OK, inputFailure, parseCommandArgs, readerFailure, shownValue, unreadable, UsageError, writeJson, writeLines } from '../command.js';
 import { readerAndPin } from '../pin-prompt.js';
 
 const USAGE = 'twpki sign --in FILE [--hash sha256|sha384|sha512] [--reader NAME] [--pin-stdin] [--after-pin reset|leave] [--json]\n\n' +
@@ -9,13 +9,15 @@ const USAGE = 'twpki sign --in FILE [--hash sha256|sha384|sha512] [--reader NAME
   'SIGN certificate (base64); with --json, every document names the reader, failures included.\n' +
   'With more than one card inserted, --reader NAME (or TWPKI_READER) must say which card the PIN is for.\n' +
   'A Gen1 card stays PIN-verified for any program after the signature until it is reset: --after-pin reset (the\n' +
-  'default) resets it when the command ends; --after-pin leave leaves it verified.';
+  'default) resets it when the command ends; --after-pin leave leaves it verified.\n' +
+  cardExitStatusText(true);
 
 /** `twpki sign --in FILE`: PKCS#1 v1.5 signature with the SIGN key. */
 export const signCommand: CliCommand = {
   name: 'sign',
   summary: 'sign a file with the card SIGN key (PKCS#1 v1.5)',
   usage: USAGE,
+  opensCard: true,
   async run(args, io) {
     const { values } = parseCommandArgs(USAGE, {
       args,
@@ -34,7 +36,7 @@ export const signCommand: CliCommand = {
       // path, which is shown only when it cannot be a PIN. Before the card is touched or a PIN asked for.
       return inputFailure(io, values.json === true, 'twpki sign', unreadable(shownValue(file, '--in FILE'), error));
     }
-    const chosen = await readerAndPin(io, { reader: values.reader, json: values.json === true, fromStdin: values['pin-stdin'] === true, otherwise: 1 });
+    const chosen = await readerAndPin(io, { reader: values.reader, json: values.json === true, fromStdin: values['pin-stdin'] === true });
     if (typeof chosen === 'number') return chosen;
     const { reader, pin } = chosen;
     try {
@@ -56,13 +58,13 @@ export const signCommand: CliCommand = {
         };
         if (values.json) writeJson(io, out);
         else writeLines(io, `signature   ${out.signature}`, `certificate ${out.certificate ?? '(none)'}`);
-        return 0;
+        return EXIT_OK;
       }, { afterPin });
     } catch (error) {
       // Without --json main reports it on stderr, under the reader line already printed. With --json the one
       // document names the reader too, so main's report (which cannot) is replaced by the same one plus `reader`.
       if (!values.json) throw error;
-      return readerFailure(io, reader, error, 1);
+      return readerFailure(io, reader, error);
     } finally {
       pin.fill(0);
     }
