@@ -322,6 +322,11 @@ export function unusableFile(detail: string): CliFailure {
   return { code: 'UNREADABLE_FILE', key: 'cli.UNREADABLE_FILE', detail };
 }
 
+/** An option given a value the command cannot use at all (`USAGE`, exit 2), `detail` naming the option. */
+export function usageFailure(detail: string): CliFailure {
+  return { code: 'USAGE', key: 'cli.USAGE', detail };
+}
+
 /** An input file that was read but cannot be used as what it should be (`MALFORMED_FILE`): text that is not JSON. */
 export function malformedFile(detail: string): CliFailure {
   return { code: 'MALFORMED_FILE', key: 'cli.MALFORMED_FILE', detail };

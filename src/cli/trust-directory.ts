@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { splitPemBundle } from '../cert/encoding/pem.js';
 import { ChainValidationError } from '../cert/trust/errors.js';
 import { TrustedCertificate } from '../cert/trust/trusted-certificate.js';
-import { couldBePin, shownValue, unreadable, type CliFailure } from './command.js';
+import { couldBePin, shownValue, unreadable, usageFailure, type CliFailure } from './command.js';
 
 /** The files `--anchors DIR` reads. */
 const CERT_FILE = /\.(pem|crt|cer|der)$/i;
@@ -37,9 +37,13 @@ export type TrustDirectory =
 /**
  * Reads every certificate file of `dir` (sorted by name). A directory or file
  * that cannot be read is `UNREADABLE_FILE`, a certificate that does not decode
- * its chain code, each naming the directory or the file.
+ * its chain code, each naming the directory or the file. An empty value, or a
+ * directory with no self-signed certificate (none at all, or intermediates
+ * only), is a `USAGE` failure naming `--anchors`: nothing could ever be trusted
+ * with it, so it is the option given wrong, not a verdict on the input.
  */
 export async function readTrustDirectory(dir: string): Promise<TrustDirectory> {
+  if (dir === '') return { ok: false, failure: usageFailure('--anchors DIR is empty: give the directory of trust anchor certificates (*.pem/*.crt/*.cer/*.der)') };
   let names: string[];
   // The folder's name as errors show it: not when it could be a PIN given after --anchors. The names of the files
   // in it come from the folder, not from what was typed, and are shown.
@@ -62,6 +66,10 @@ export async function readTrustDirectory(dir: string): Promise<TrustDirectory> {
       return { ok: false, failure: unreadable(shownFile(name), error) };
     }
     for (const cert of certs) (cert.isSelfSigned() ? anchors : intermediates).push(cert);
+  }
+  if (anchors.length === 0) {
+    const found = names.length === 0 ? 'no *.pem/*.crt/*.cer/*.der file' : `${intermediates.length} certificate(s) in ${names.length} file(s), none self-signed`;
+    return { ok: false, failure: usageFailure(`--anchors ${shownDir} has no trust anchor (a self-signed root certificate such as GRCA's): ${found}`) };
   }
   return { ok: true, anchors, intermediates };
 }

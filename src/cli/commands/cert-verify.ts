@@ -33,7 +33,7 @@ const USAGE = [
   '         the others (issuing CAs, the GRCA G1→G2 cross certificate) are intermediates',
   '  --crl  also download the issuer\'s CRL (cRLDistributionPoints) and check the certificate is not revoked;',
   '         progress is shown on a terminal (stderr), never with --json or when stderr is not a terminal',
-  'Exit status: 0 trusted, 1 not trusted, 2 usage or unreadable input.',
+  'Exit status: 0 trusted, 1 not trusted, 2 usage or unreadable input (a DIR with no self-signed certificate too).',
 ].join('\n');
 
 function describe(cert: TrustedCertificate): Record<string, string | undefined> {

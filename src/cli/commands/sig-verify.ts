@@ -28,7 +28,7 @@ const USAGE = [
   `  --allow-sha1   accept SHA-1 signatures claimed by the cut-off (default ${SHA1_DEFAULT_CUTOFF.toISOString()}):`,
   '                 the signingTime attribute when signed, else --at',
   '  --no-revocation  skip OCSP/CRL (offline); by default OCSP, then CRL, fail closed',
-  'Exit status: 0 valid, 1 invalid, 2 usage or unreadable input.',
+  'Exit status: 0 valid, 1 invalid, 2 usage or unreadable input (a DIR with no self-signed certificate too).',
 ].join('\n');
 
 function report(io: CliIo, json: boolean, doc: VerifiedDocument): void {

@@ -32,12 +32,14 @@ describe('twpki cert verify', () => {
     expect(ok.stdout).toMatch(/^TRUSTED/);
   });
 
-  it('fails closed on an anchors directory without certificates', async () => {
+  it('fails closed on an anchors directory without certificates: a usage error naming --anchors', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'twpki-anchors-'));
     writeFileSync(join(empty, 'notes.txt'), 'nothing here');
     const r = await run([join(FIXTURES, 'moica-g2.pem'), '--anchors', empty, '--json']);
-    expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'CHAIN_NO_TRUST_ANCHORS' } });
+    expect(r.code).toBe(2);
+    const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(doc).not.toHaveProperty('trusted');
+    expect(doc).toMatchObject({ error: { code: 'USAGE', message: expect.stringContaining('--anchors') } });
   });
 
   it('reads every certificate of an anchors bundle written with X509 CERTIFICATE armour, as the certificate layer does', async () => {

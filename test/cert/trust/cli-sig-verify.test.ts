@@ -126,9 +126,10 @@ describe('twpki sig verify', () => {
   it('fails closed without anchors, and treats bad arguments and unreadable input as usage errors', async () => {
     const cms = file('any.p7s', await pkijsCms({ content: CONTENT, certificate: holder.sign.certificate, privateKey: holder.sign.privateKey }));
     const empty = mkdtempSync(join(tmpdir(), 'twpki-sig-empty-'));
+    // No anchor to verify to is the option given wrong: a usage error naming --anchors, nothing judged valid.
     const none = await run([cms, '--anchors', empty, '--no-revocation', '--json']);
-    expect(none.code).toBe(1);
-    expect(JSON.parse(none.stdout)).toMatchObject({ valid: false, code: 'NO_TRUST_ANCHORS', step: 'configuration' });
+    expect(none.code).toBe(2);
+    expect(JSON.parse(none.stdout)).toMatchObject({ error: { code: 'USAGE', message: expect.stringContaining('--anchors') } });
     await expect(run([cms])).rejects.toBeInstanceOf(UsageError);
     await expect(run([cms, '--anchors', anchors, '--at', 'yesterday'])).rejects.toBeInstanceOf(UsageError);
     await expect(run([cms, '--anchors', anchors, '--sha1-until', '2020-01-01'])).rejects.toBeInstanceOf(UsageError);
