@@ -5,11 +5,23 @@ import {
   parseCertificate,
   type CertificateProfile,
 } from '../../cert/profile/index.js';
+import { taipeiDateTimeSeconds } from '../../shared/taipei-time.js';
 import { inputFailure, parseCommandArgs, shownValue, singleFile, unreadable, writeJson, writeLines, type CliCommand, type CliIo } from '../command.js';
 
 const PREFIX = 'twpki cert inspect';
 
-const USAGE = 'twpki cert inspect FILE [--json]';
+const USAGE =
+  'twpki cert inspect FILE [--json]\n\n' +
+  'Validity is shown in Taiwan time (UTC+8), the calendar MOICA\'s renewal windows count in; with --json it is\n' +
+  'validity.notBefore/notAfter as UTC ISO instants (2044-01-23T15:59:59.000Z is 2044-01-23 23:59:59 in Taiwan).';
+
+/**
+ * `notBefore → notAfter` as a holder reads them: Taiwan dates and times (a UTC instant before 08:00 Taiwan time
+ * names the day before), said to be Taiwan time, as `twpki doctor` prints them. `--json` keeps the ISO instants.
+ */
+function validityText(p: CertificateProfile): string {
+  return `${taipeiDateTimeSeconds(p.validity.notBefore)} → ${taipeiDateTimeSeconds(p.validity.notAfter)} (Taiwan time, UTC+8)`;
+}
 
 /** Human-readable lines of a profile; empty fields are left out. */
 function describeProfile(p: CertificateProfile): string[] {
@@ -23,7 +35,7 @@ function describeProfile(p: CertificateProfile): string[] {
     ['Subject', p.subject.text],
     ['Issuer', p.issuer.text],
     ['Serial', p.serialNumber],
-    ['Valid', `${p.validity.notBefore.toISOString()} → ${p.validity.notAfter.toISOString()}`],
+    ['Valid', validityText(p)],
     ['Purpose', `${p.purpose}${p.keyUsage ? ` (${p.keyUsage.join(', ')})` : ''}`],
     ['Holder', p.identity.holderName],
     ['Subject type', p.identity.subjectType ? `${p.identity.subjectType.kind} (${p.identity.subjectType.oid})` : undefined],
