@@ -30,12 +30,6 @@ function algorithmOid(node: DerNode, what: string): string {
   return oidOf(oid, `${what} algorithm`);
 }
 
-function readExtensions(node: DerNode): RawExtension[] {
-  const [list] = childrenOf(node, 'extensions [3]');
-  if (list === undefined) throw new DerError('DER_SHAPE', 'extensions [3] is empty');
-  return extensionListOf(list, 'extensions', 'extension');
-}
-
 /**
  * Splits a certificate into its fields (RFC 5280 §4.1). Only the outer shape
  * is checked here; names, times and extensions are decoded by their own
@@ -86,7 +80,7 @@ export function readCertificateStructure(root: DerNode): CertificateStructure {
   let extensions: RawExtension[] = [];
   for (const rest of fields.slice(index)) {
     const tag = contextTag(rest);
-    if (tag === 3) extensions = readExtensions(rest);
+    if (tag === 3) extensions = extensionListOf(rest, 'extensions [3]', 'extensions', 'extension');
     else if (tag !== 1 && tag !== 2) throw new DerError('DER_SHAPE', 'tbsCertificate has an unexpected trailing field');
   }
   return {

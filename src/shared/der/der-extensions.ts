@@ -150,18 +150,37 @@ export class ExtensionCursor {
 }
 
 /**
- * Reads a SEQUENCE OF Extension (`list` names it, `item` each extension in
- * errors) with an {@link ExtensionCursor}: every extension checked, a
- * repeated extnID refused.
+ * Reads the SEQUENCE OF Extension inside its EXPLICIT wrapper (a
+ * certificate's `[3]`, a CRL's `[0] crlExtensions`, an OCSP response's
+ * `[1]` responseExtensions and singleExtensions) with an
+ * {@link ExtensionCursor}: every extension checked, a repeated extnID
+ * refused. `wrapper` names the wrapper in errors, `list` the list and
+ * `item` each extension.
  * @throws DerError `DER_SHAPE` or `DER_PRIMITIVE`.
  */
-export function extensionListOf(node: DerNode, list: string, item: string): DerExtension[] {
+export function extensionListOf(node: DerNode, wrapper: string, list: string, item: string): DerExtension[] {
   const out: DerExtension[] = [];
   const cursor = new ExtensionCursor(node.source, list, item);
-  for (let ext = cursor.first(node); ext !== undefined; ext = cursor.next()) {
+  for (let ext = cursor.first(listInside(node, wrapper)); ext !== undefined; ext = cursor.next()) {
     out.push({ oid: decodeObjectIdentifier(contentOf(ext.oid)), critical: ext.critical, value: contentOf(ext.value) });
   }
   return out;
+}
+
+/**
+ * The one element an EXPLICIT wrapper holds. A reader that took the first
+ * child and stopped left whatever followed it signed and unread (a second
+ * extension list, say, with the extension that mattered), so anything but
+ * exactly one element is refused; the cursor then checks it is a SEQUENCE.
+ */
+function listInside(wrapper: DerNode, name: string): DerNode {
+  const cursor = new DerCursor(wrapper.source);
+  const list = cursor.first(wrapper, name)?.node();
+  if (list === undefined) throw shape(`${name} is empty`);
+  let count = 1;
+  while (cursor.next(wrapper, name) !== undefined) count++;
+  if (count !== 1) throw shape(`${name} holds ${count} elements, not one SEQUENCE OF Extension`);
+  return list;
 }
 
 /**

@@ -194,7 +194,11 @@ describe('CRL and CRL entry extensions read by the one Extension reader', () => 
   const entry = (serialHex: string, extensions: readonly Uint8Array[], ...after: Uint8Array[]): Uint8Array =>
     sequence(integerFromHex(serialHex), x509Time(revokedAt), sequence(...extensions), ...after);
   /** A signed MOICA CRL, written by hand (the extensions as given). */
-  const hand = (o: { rawEntries?: readonly Uint8Array[]; extensions?: readonly (HandExtension | Uint8Array)[] }): Uint8Array =>
+  const hand = (o: {
+    rawEntries?: readonly Uint8Array[];
+    extensions?: readonly (HandExtension | Uint8Array)[];
+    afterExtensions?: readonly Uint8Array[];
+  }): Uint8Array =>
     handCrl({
       issuer: caCert,
       issuerKey: pki.issuer('moica').privateKey,
@@ -246,6 +250,20 @@ describe('CRL and CRL entry extensions read by the one Extension reader', () => 
     // An element after an entry's extensions was signed and never read.
     const trailing = await failure(checkAgainst('entry-trailing.crl', hand({ rawEntries: [entry('0a', [reasonCode(1)], sequence())] })));
     expect([trailing.code, trailing.message]).toEqual(['CRL_MALFORMED', expect.stringContaining('revoked entry 0a: ')]);
+  });
+  // [0] crlExtensions was read as its first child: a second list after it (an unknown critical extension, a second
+  // issuingDistributionPoint) was signed and never read.
+  it('refuses a CRL whose [0] holds anything after the crlExtensions list (CRL_MALFORMED naming [0]), in the envelope and the parse', async () => {
+    const second = sequence(sequence(objectIdentifier(PRIVATE), TRUE, NULL_VALUE));
+    for (const after of [second, sequence()]) {
+      const crl = hand({ afterExtensions: [after] });
+      const err = await failure(checkAgainst('wrapper-second.crl', crl));
+      expect([err.code, err.message]).toEqual(['CRL_MALFORMED', expect.stringContaining('crlExtensions [0] holds 2 elements, not one SEQUENCE OF Extension')]);
+      expect(() => readCrlEnvelope(crl)).toThrow(expect.objectContaining({ code: 'CRL_MALFORMED', message: expect.stringContaining('crlExtensions [0] holds 2 elements') }));
+      expect(() => CertificateRevocationList.parse(crl)).toThrow(expect.objectContaining({ code: 'CRL_MALFORMED', message: expect.stringContaining('crlExtensions [0]') }));
+    }
+    // The list alone, as RFC 5280 has it, is read.
+    expect((await checkAgainst('wrapper-one.crl', hand({}))).kind).toBe('good');
   });
 });
 

@@ -182,6 +182,8 @@ describe('what a signed answer says about itself', () => {
     producedAt?: Date;
     responseExtensions?: (HandExtension | Uint8Array)[];
     singleExtensions?: (HandExtension | Uint8Array)[];
+    afterResponseExtensions?: Uint8Array[];
+    afterSingleExtensions?: Uint8Array[];
     trailing?: Uint8Array;
   }): RevocationChecker => {
     const fetch: RevocationFetch = () => {
@@ -197,6 +199,8 @@ describe('what a signed answer says about itself', () => {
           nextUpdate: new Date(now.getTime() + HOUR),
           ...(o.responseExtensions === undefined ? {} : { responseExtensions: o.responseExtensions }),
           ...(o.singleExtensions === undefined ? {} : { singleExtensions: o.singleExtensions }),
+          ...(o.afterResponseExtensions === undefined ? {} : { afterResponseExtensions: o.afterResponseExtensions }),
+          ...(o.afterSingleExtensions === undefined ? {} : { afterSingleExtensions: o.afterSingleExtensions }),
           ...(o.trailing === undefined ? {} : { trailing: o.trailing }),
         }),
       });
@@ -240,6 +244,19 @@ describe('what a signed answer says about itself', () => {
       expect((await handAnswering({ [where]: [ignorable] }).check(cert, issuer)).kind, where).toBe('good');
       const err = await failure(handAnswering({ [where]: [ignorable, { ...ignorable, value: Uint8Array.of(0x04, 0x00) }] }).check(cert, issuer));
       expect([err.code, err.message], where).toEqual(['OCSP_MALFORMED', expect.stringContaining(`${ignorable.oid} appears twice`)]);
+    }
+  });
+
+  // The [1] wrappers were read as their first child: a second list after it (an unknown critical extension) was signed
+  // and never read, and the answer read `good`.
+  it('is refused with anything after the list inside the [1] of responseExtensions or singleExtensions: OCSP_MALFORMED naming it', async () => {
+    const second = sequence(sequence(objectIdentifier(UNKNOWN_CRITICAL.oid), tlv(0x01, Uint8Array.of(0xff)), octetString(UNKNOWN_CRITICAL.value)));
+    for (const [where, after] of [['responseExtensions', 'afterResponseExtensions'], ['singleExtensions', 'afterSingleExtensions']] as const) {
+      for (const element of [second, sequence()]) {
+        const err = await failure(handAnswering({ [where]: [], [after]: [element] }).check(cert, issuer));
+        expect([err.code, err.message], where).toEqual(['OCSP_MALFORMED', expect.stringContaining(`${where} [1] holds 2 elements, not one SEQUENCE OF Extension`)]);
+      }
+      expect((await handAnswering({ [where]: [] }).check(cert, issuer)).kind, where).toBe('good');
     }
   });
 

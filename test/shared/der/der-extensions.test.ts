@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { extensionListOf, ExtensionCursor } from '../../../src/shared/der/der-extensions.js';
 import { decodeObjectIdentifier } from '../../../src/shared/der/der-primitives.js';
 import { childrenOf, contentOf, readRoot, type DerNode } from '../../../src/shared/der/der-reader.js';
-import { objectIdentifier, octetString, sequence, tlv } from '../../../src/testing/der/der-writer.js';
+import { explicit, objectIdentifier, octetString, sequence, tlv } from '../../../src/testing/der/der-writer.js';
 
 // RFC 5280 4.1: Extension ::= SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }.
 
@@ -10,7 +10,8 @@ const TRUE = tlv(0x01, Uint8Array.of(0xff));
 const FALSE = tlv(0x01, Uint8Array.of(0x00));
 const VALUE = octetString(Uint8Array.of(0x05, 0x00));
 const oid = (n: number): Uint8Array => objectIdentifier(`1.2.3.${n}`);
-const read = (...extensions: Uint8Array[]) => extensionListOf(readRoot(sequence(...extensions)), 'extensions', 'extension');
+const inWrapper = (content: Uint8Array) => extensionListOf(readRoot(explicit(3, content)), 'extensions [3]', 'extensions', 'extension');
+const read = (...extensions: Uint8Array[]) => inWrapper(sequence(...extensions));
 
 describe('the one Extension reader', () => {
   it('reads 2 and 3 fields: the flag DEFAULT FALSE when left out, the value as the content of the OCTET STRING', () => {
@@ -36,7 +37,19 @@ describe('the one Extension reader', () => {
       [tlv(0x31, sequence(oid(1), VALUE)), /^extension is not a SEQUENCE$/],
     ];
     for (const [bad, message] of refusals) expect(() => read(sequence(oid(9), VALUE), bad)).toThrow(message);
-    expect(() => extensionListOf(readRoot(tlv(0x31, new Uint8Array(0))), 'extensions', 'extension')).toThrow(/^extensions is not a SEQUENCE$/);
+    expect(() => inWrapper(tlv(0x31, new Uint8Array(0)))).toThrow(/^extensions is not a SEQUENCE$/);
+  });
+
+  // The EXPLICIT wrapper was read as its first child: a second list after it was signed and never read.
+  it('refuses a wrapper that does not hold exactly one list, naming the wrapper', () => {
+    const list = sequence(sequence(oid(1), VALUE));
+    expect(inWrapper(list)).toHaveLength(1);
+    expect(() => inWrapper(Uint8Array.of(...list, ...sequence(sequence(oid(2), TRUE, VALUE))))).toThrow(
+      /^extensions \[3\] holds 2 elements, not one SEQUENCE OF Extension$/,
+    );
+    expect(() => inWrapper(Uint8Array.of(...list, 0x05, 0x00))).toThrow(/^extensions \[3\] holds 2 elements/);
+    expect(() => inWrapper(new Uint8Array(0))).toThrow(/^extensions \[3\] is empty$/);
+    expect(() => extensionListOf(readRoot(tlv(0x83, list)), 'extensions [3]', 'extensions', 'extension')).toThrow(/^extensions \[3\] is not a constructed element$/);
   });
 
   it('refuses an extnID appearing twice, among a few extensions and among many', () => {

@@ -52,11 +52,12 @@ export function readCrlEnvelope(der: Uint8Array, url?: string): CrlEnvelope {
 
 /**
  * The keyIdentifier of the authorityKeyIdentifier among `[0] crlExtensions`, hex. The list is read whole, by the
- * one Extension reader: a malformed or repeated extension is refused here as by the parse, not skipped.
+ * one Extension reader: a malformed or repeated extension, or anything after the list in `[0]`, is refused here as
+ * by the parse, not skipped.
  */
 function authorityKeyIdOf(extensions: DerNode | undefined): string | undefined {
   if (extensions === undefined) return undefined;
-  const list = extensionListOf(expectTag(childrenOf(extensions)[0], 0x30, 'crlExtensions'), 'crlExtensions', 'CRL extension');
+  const list = extensionListOf(extensions, 'crlExtensions [0]', 'crlExtensions', 'CRL extension');
   const aki = list.find((ext) => ext.oid === OID_AKI);
   if (aki === undefined) return undefined;
   const keyId = childrenOf(expectTag(readRoot(aki.value), 0x30, 'AKI')).find((c) => c.tag === 0x80);

@@ -150,8 +150,7 @@ export class CertificateRevocationList {
     if (el?.tag === 0xa0) {
       // RFC 5280 4.2: an extension appears once (extensionListOf refuses a second). Read twice, the last copy of an
       // issuingDistributionPoint decided the CRL's scope, so a CRL of one partition could pass as complete.
-      const exts = expectTag(childrenOf(el)[0], 0x30, 'crlExtensions');
-      for (const { oid, critical, value } of extensionListOf(exts, 'crlExtensions', 'CRL extension')) {
+      for (const { oid, critical, value } of extensionListOf(el, 'crlExtensions [0]', 'crlExtensions', 'CRL extension')) {
         if (critical && !UNDERSTOOD_CRL_EXTENSIONS.has(oid)) unknownCritical.push(oid);
         if (oid === OID_AKI) {
           const keyId = childrenOf(expectTag(readRoot(value), 0x30, 'AKI')).find((c) => c.tag === 0x80);

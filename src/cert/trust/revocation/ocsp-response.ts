@@ -223,9 +223,9 @@ function parseSingle(el: DerNode): OcspSingleResponse {
   };
 }
 
-/** The Extensions inside an explicit `[1]` wrapper, each checked by the one Extension reader (duplicates refused). */
+/** The Extensions inside an explicit `[1]` wrapper (nothing else in it), each checked by the one Extension reader (duplicates refused). */
 function readExtensions(wrapper: DerNode, list: string, item: string): DerExtension[] {
-  return extensionListOf(expectTag(childrenOf(wrapper)[0], 0x30, list), list, item);
+  return extensionListOf(wrapper, `${list} [1]`, list, item);
 }
 
 /** RFC 8954 wraps the nonce in an OCTET STRING; some responders send it bare. Accept both. */

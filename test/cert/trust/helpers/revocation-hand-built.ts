@@ -23,6 +23,11 @@ function extension(e: HandExtension | Uint8Array): Uint8Array {
   return sequence(objectIdentifier(e.oid), ...(e.critical ? [tlv(0x01, Uint8Array.of(0xff))] : []), octetString(e.value));
 }
 
+/** An EXPLICIT `[n]` holding `list`, then whatever `after` adds (a wrapper that should hold the list alone). */
+function wrap(n: number, list: Uint8Array, after: readonly Uint8Array[] = []): Uint8Array {
+  return tlv(0xa0 | n, new Uint8Array(Buffer.concat([list, ...after])));
+}
+
 /** An unregistered private OID, marked critical: no verifier can know what it means. */
 export const UNKNOWN_CRITICAL: HandExtension = { oid: '1.3.6.1.4.1.99999.1', critical: true, value: Uint8Array.of(0x05, 0x00) };
 
@@ -36,6 +41,9 @@ export function handOcspResponse(o: {
   readonly nextUpdate: Date;
   readonly responseExtensions?: readonly (HandExtension | Uint8Array)[];
   readonly singleExtensions?: readonly (HandExtension | Uint8Array)[];
+  /** Elements written inside the `[1]` of responseExtensions / singleExtensions, after the list. */
+  readonly afterResponseExtensions?: readonly Uint8Array[];
+  readonly afterSingleExtensions?: readonly Uint8Array[];
   /** An element appended to tbsResponseData after everything RFC 6960 puts there. */
   readonly trailing?: Uint8Array;
 }): Uint8Array {
@@ -45,13 +53,13 @@ export function handOcspResponse(o: {
     tlv(0x80, new Uint8Array(0)),
     generalizedTime(o.thisUpdate),
     explicit(0, generalizedTime(o.nextUpdate)),
-    ...(o.singleExtensions === undefined ? [] : [explicit(1, sequence(...o.singleExtensions.map(extension)))]),
+    ...(o.singleExtensions === undefined ? [] : [wrap(1, sequence(...o.singleExtensions.map(extension)), o.afterSingleExtensions)]),
   );
   const tbs = sequence(
     explicit(2, octetString(keyHash)),
     generalizedTime(o.producedAt),
     sequence(single),
-    ...(o.responseExtensions === undefined ? [] : [explicit(1, sequence(...o.responseExtensions.map(extension)))]),
+    ...(o.responseExtensions === undefined ? [] : [wrap(1, sequence(...o.responseExtensions.map(extension)), o.afterResponseExtensions)]),
     ...(o.trailing === undefined ? [] : [o.trailing]),
   );
   const { algorithm, signature } = signTbs(tbs, o.signerKey, 'SHA-256');
@@ -75,15 +83,18 @@ export function handCrl(o: {
   readonly rawEntries?: readonly Uint8Array[];
   /** crlExtensions after authorityKeyIdentifier and cRLNumber. */
   readonly extensions?: readonly (HandExtension | Uint8Array)[];
+  /** Elements written inside `[0]` after the crlExtensions list. */
+  readonly afterExtensions?: readonly Uint8Array[];
 }): Uint8Array {
   // sha256WithRSAEncryption, written before signing (tbsCertList carries it): the test CAs' keys are RSA.
   const algorithm = sequence(objectIdentifier('1.2.840.113549.1.1.11'), NULL);
   const revoked = sequence(...o.serials.map((serial) => sequence(integerFromHex(serial), x509Time(o.revokedAt))), ...(o.rawEntries ?? []));
   const akiExtension: HandExtension[] =
     o.issuer.subjectKeyId === undefined ? [] : [{ oid: '2.5.29.35', critical: false, value: sequence(tlv(0x80, new Uint8Array(Buffer.from(o.issuer.subjectKeyId, 'hex')))) }];
-  const extensions = explicit(
+  const extensions = wrap(
     0,
     sequence(...[...akiExtension, { oid: '2.5.29.20', critical: false, value: smallInteger(1) }, ...(o.extensions ?? [])].map(extension)),
+    o.afterExtensions,
   );
   const tbs = sequence(
     smallInteger(1),
