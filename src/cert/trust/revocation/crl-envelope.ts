@@ -2,6 +2,7 @@ import { extensionListOf } from '../../../shared/der/der-extensions.js';
 import { decodeObjectIdentifier } from '../../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
 import { RevocationError } from '../errors.js';
+import { crlAuthorityKeyId } from './crl-extensions.js';
 
 const OID_AKI = '2.5.29.35';
 
@@ -57,9 +58,6 @@ export function readCrlEnvelope(der: Uint8Array, url?: string): CrlEnvelope {
  */
 function authorityKeyIdOf(extensions: DerNode | undefined): string | undefined {
   if (extensions === undefined) return undefined;
-  const list = extensionListOf(extensions, 'crlExtensions [0]', 'crlExtensions', 'CRL extension');
-  const aki = list.find((ext) => ext.oid === OID_AKI);
-  if (aki === undefined) return undefined;
-  const keyId = childrenOf(expectTag(readRoot(aki.value), 0x30, 'AKI')).find((c) => c.tag === 0x80);
-  return keyId === undefined ? undefined : Buffer.from(contentOf(keyId)).toString('hex');
+  const aki = extensionListOf(extensions, 'crlExtensions [0]', 'crlExtensions', 'CRL extension').find((ext) => ext.oid === OID_AKI);
+  return aki === undefined ? undefined : crlAuthorityKeyId(aki.value);
 }

@@ -2,6 +2,7 @@ import { DerError } from '../../../shared/der/der-error.js';
 import { ExtensionCursor } from '../../../shared/der/der-extensions.js';
 import { decodeObjectIdentifier } from '../../../shared/der/der-primitives.js';
 import { contentOf, readElement } from '../../../shared/der/der-reader.js';
+import { decodeAuthorityKeyIdentifier } from '../../profile/extensions/key-identifiers.js';
 
 /**
  * CRL extensions twpki processes, or whose meaning leaves a complete CRL's
@@ -67,4 +68,15 @@ export function unknownCriticalEntryExtension(
 /** A cursor over the crlEntryExtensions of the CRL `der`, for {@link unknownCriticalEntryExtension}: one serves every entry. */
 export function entryExtensionCursor(der: Uint8Array): ExtensionCursor {
   return new ExtensionCursor(der, 'crlEntryExtensions', 'CRL entry extension');
+}
+
+/**
+ * The keyIdentifier of a CRL's authorityKeyIdentifier extnValue, lower-case
+ * hex (as `TrustedCertificate` spells key identifiers), or `undefined`. Read
+ * by the certificates' reader: the CRL's parse and its signed envelope both
+ * call this, so the key a CRL names is read one way.
+ * @throws DerError when the extension is malformed.
+ */
+export function crlAuthorityKeyId(value: Uint8Array): string | undefined {
+  return decodeAuthorityKeyIdentifier(value)?.toLowerCase();
 }

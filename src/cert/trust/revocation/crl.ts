@@ -3,7 +3,7 @@ import { extensionListOf, type ExtensionCursor } from '../../../shared/der/der-e
 import { decodeObjectIdentifier, decodeTime } from '../../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readElement, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
 import { RevocationError } from '../errors.js';
-import { entryExtensionCursor, UNDERSTOOD_CRL_EXTENSIONS, unknownCriticalEntryExtension } from './crl-extensions.js';
+import { crlAuthorityKeyId, entryExtensionCursor, UNDERSTOOD_CRL_EXTENSIONS, unknownCriticalEntryExtension } from './crl-extensions.js';
 import { decodeIssuingDistributionPoint, OID_ISSUING_DISTRIBUTION_POINT, type IssuingDistributionPoint } from './issuing-distribution-point.js';
 import { reasonFromCode, type RevocationReason } from './revocation-status.js';
 
@@ -153,8 +153,7 @@ export class CertificateRevocationList {
       for (const { oid, critical, value } of extensionListOf(el, 'crlExtensions [0]', 'crlExtensions', 'CRL extension')) {
         if (critical && !UNDERSTOOD_CRL_EXTENSIONS.has(oid)) unknownCritical.push(oid);
         if (oid === OID_AKI) {
-          const keyId = childrenOf(expectTag(readRoot(value), 0x30, 'AKI')).find((c) => c.tag === 0x80);
-          if (keyId !== undefined) aki = Buffer.from(contentOf(keyId)).toString('hex');
+          aki = crlAuthorityKeyId(value);
         } else if (oid === OID_ISSUING_DISTRIBUTION_POINT) {
           idp = decodeIssuingDistributionPoint(value);
         } else if (oid === OID_DELTA_CRL_INDICATOR) {
