@@ -81,6 +81,25 @@ export function smallInteger(node: DerNode, what: string): number {
   return value;
 }
 
+/**
+ * The value of an ENUMERATED, in DER: content of 1 to 6 octets (a safe integer), two's complement, minimal (no
+ * leading octet that only repeats the sign). A reader that took one octet of a longer or padded encoding read a
+ * value the signer did not write.
+ */
+export function enumeratedOf(node: DerNode, what: string): number {
+  if (universalTag(node) !== UniversalTag.enumerated) throw shape(`${what} is not an ENUMERATED`);
+  const bytes = contentBytes(node, what);
+  const [first, second] = bytes;
+  if (first === undefined) throw new DerError('DER_PRIMITIVE', `${what} is an empty ENUMERATED`);
+  if (second !== undefined && ((first === 0x00 && second < 0x80) || (first === 0xff && second >= 0x80))) {
+    throw new DerError('DER_PRIMITIVE', `${what} is an ENUMERATED with a padded encoding, which DER forbids`);
+  }
+  if (bytes.length > 6) throw new DerError('DER_PRIMITIVE', `${what} is an ENUMERATED of ${bytes.length} octets, more than twpki reads`);
+  let value = first >= 0x80 ? first - 0x100 : first;
+  for (let i = 1; i < bytes.length; i++) value = value * 256 + (bytes[i] as number);
+  return value;
+}
+
 /** BOOLEAN value. */
 export function booleanOf(node: DerNode, what: string): boolean {
   if (universalTag(node) !== UniversalTag.boolean) throw shape(`${what} is not a BOOLEAN`);

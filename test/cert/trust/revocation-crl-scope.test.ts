@@ -267,6 +267,64 @@ describe('CRL and CRL entry extensions read by the one Extension reader', () => 
   });
 });
 
+describe('reasonCode entry extension', () => {
+  const PRIVATE = '1.3.6.1.4.1.99999.1';
+  const reasonWith = (value: Uint8Array, critical = false): Uint8Array =>
+    sequence(objectIdentifier('2.5.29.21'), ...(critical ? [tlv(0x01, Uint8Array.of(0xff))] : []), octetString(value));
+  const entry = (serialHex: string, ...extensions: Uint8Array[]): Uint8Array => sequence(integerFromHex(serialHex), x509Time(revokedAt), sequence(...extensions));
+  const hand = (rawEntries: readonly Uint8Array[]): Uint8Array =>
+    handCrl({
+      issuer: caCert,
+      issuerKey: pki.issuer('moica').privateKey,
+      thisUpdate: new Date(Date.now() - 60_000),
+      nextUpdate: new Date(Date.now() + 3_600_000),
+      serials: [],
+      revokedAt,
+      entriesAfterExtensions: false,
+      rawEntries,
+    });
+  const checkAgainst = (name: string, crl: Uint8Array): ReturnType<RevocationChecker['check']> =>
+    new RevocationChecker({ mode: 'crl', crlUrls: [server.publishCrl(name, crl)] }).check(cert, issuer);
+
+  // Before, an extnValue that was not an ENUMERATED read as "no reason", and only the first content octet was used.
+  it('refuses a CRL with a reasonCode that is not exactly one DER ENUMERATED, on any entry (CRL_MALFORMED naming the entry)', async () => {
+    const malformed: [string, Uint8Array][] = [
+      ['an INTEGER', Uint8Array.of(0x02, 0x01, 0x01)],
+      ['a padded ENUMERATED', Uint8Array.of(0x0a, 0x02, 0x00, 0x01)],
+      ['an empty ENUMERATED', Uint8Array.of(0x0a, 0x00)],
+      ['an ENUMERATED and more', Uint8Array.of(0x0a, 0x01, 0x01, 0x05, 0x00)],
+      ['nothing', new Uint8Array(0)],
+      ['a constructed ENUMERATED', Uint8Array.of(0x2a, 0x03, 0x0a, 0x01, 0x01)],
+    ];
+    for (const [what, value] of malformed) {
+      // On another serial, next to the holder's own entry: the CRL as a whole is refused.
+      const crl = hand([entry('0a', reasonWith(value)), entry('0b', sequence(objectIdentifier(PRIVATE), octetString(Uint8Array.of(0x05, 0x00))))]);
+      const err = await failure(checkAgainst('reason-malformed.crl', crl));
+      expect([what, err.code, err.message]).toEqual([what, 'CRL_MALFORMED', expect.stringContaining('revoked entry 0a: reasonCode (2.5.29.21) extnValue')]);
+    }
+    // Critical, and so read by the Extension reader rather than matched by its bytes: the same rule.
+    const critical = await failure(checkAgainst('reason-critical-malformed.crl', hand([entry('0a', reasonWith(Uint8Array.of(0x02, 0x01, 0x01), true))])));
+    expect([critical.code, critical.message]).toEqual(['CRL_MALFORMED', expect.stringContaining('revoked entry 0a: reasonCode')]);
+  });
+
+  it('keeps an entry whose reasonCode is outside CRLReason revoked, its reason not named; reads the whole ENUMERATED', async () => {
+    const outside: Uint8Array[] = [
+      enumerated(7), // not used by RFC 5280
+      enumerated(11), // later than RFC 5280 (its own fast path: one reasonCode, one octet)
+      Uint8Array.of(0x0a, 0x01, 0xff), // -1
+      Uint8Array.of(0x0a, 0x02, 0x01, 0x01), // 257: its first octet read as 1, keyCompromise
+    ];
+    for (const value of outside) {
+      for (const extensions of [[reasonWith(value)], [reasonWith(value, true)]]) {
+        const status = await checkAgainst('reason-outside.crl', hand([entry(cert.serialHex, ...extensions)]));
+        expect(status).toMatchObject({ kind: 'revoked', reason: undefined });
+      }
+    }
+    const known = await checkAgainst('reason-known.crl', hand([entry(cert.serialHex, reasonWith(enumerated(9), true))]));
+    expect(known).toMatchObject({ kind: 'revoked', reason: 'privilegeWithdrawn' });
+  });
+});
+
 describe('CRL signature algorithm', () => {
   it('refuses a CRL whose signed algorithm differs from the one outside tbsCertList (CRL_MALFORMED)', async () => {
     const { CertificateRevocationList } = await import('../../../src/cert/trust/revocation/crl.js');

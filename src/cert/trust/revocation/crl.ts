@@ -3,11 +3,17 @@ import { extensionListOf, type ExtensionCursor } from '../../../shared/der/der-e
 import { decodeObjectIdentifier, decodeTime } from '../../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readElement, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
 import { RevocationError } from '../errors.js';
-import { crlAuthorityKeyId, entryExtensionCursor, UNDERSTOOD_CRL_EXTENSIONS, unknownCriticalEntryExtension } from './crl-extensions.js';
+import {
+  crlAuthorityKeyId,
+  entryExtensionCursor,
+  entryReasonOf,
+  isReasonCode,
+  UNDERSTOOD_CRL_EXTENSIONS,
+  unknownCriticalEntryExtension,
+} from './crl-extensions.js';
 import { decodeIssuingDistributionPoint, OID_ISSUING_DISTRIBUTION_POINT, type IssuingDistributionPoint } from './issuing-distribution-point.js';
-import { reasonFromCode, type RevocationReason } from './revocation-status.js';
+import type { RevocationReason } from './revocation-status.js';
 
-const OID_REASON_CODE = '2.5.29.21';
 const OID_AKI = '2.5.29.35';
 const OID_DELTA_CRL_INDICATOR = '2.5.29.27';
 
@@ -17,7 +23,7 @@ export interface CrlEntry {
   readonly serialHex: string;
   /** revocationDate. */
   readonly revokedAt: Date;
-  /** reasonCode entry extension, when present and known. */
+  /** reasonCode entry extension, when present and one of RFC 5280's CRLReason values. */
   readonly reason: RevocationReason | undefined;
 }
 
@@ -213,10 +219,7 @@ export class CertificateRevocationList {
       // extensions were checked.
       this.entryExtensions ??= entryExtensionCursor(der);
       for (let ext = this.entryExtensions.first(extsEl); ext !== undefined; ext = this.entryExtensions.next()) {
-        if (decodeObjectIdentifier(contentOf(ext.oid)) !== OID_REASON_CODE) continue;
-        const value = contentOf(ext.value);
-        const enumerated = readRoot(value);
-        if (enumerated.tag === 0x0a) reason = reasonFromCode(value[enumerated.contentStart] ?? -1);
+        if (isReasonCode(ext.oid)) reason = entryReasonOf(ext.value);
       }
     }
     return { serialHex, revokedAt, reason };
