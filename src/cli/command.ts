@@ -4,6 +4,7 @@ import type { CodeMessage } from '../component/codes.js';
 import { defaultMessages, type MessageKey } from '../messages/catalogue.js';
 import { languageFromLocale } from '../messages/language.js';
 import { TwpkiError } from '../shared/twpki-error.js';
+import { PCSC_ERROR_CODES } from '../pcsc/index.js';
 
 /** Streams and environment a CLI command runs with (injectable for tests). */
 export interface CliIo {
@@ -54,23 +55,7 @@ export const EXIT_CARD_FAILED = 5;
  * The transport's codes (`PcscError`) that mean the card was not reached or stopped answering. `INVALID_APDU` and
  * `WRONG_THREAD` are left out: they are the program's own mistakes, not the reader's.
  */
-const CARD_NOT_REACHED: ReadonlySet<string> = new Set([
-  'BINDING_UNAVAILABLE',
-  'SERVICE_UNAVAILABLE',
-  'NO_READER',
-  'UNKNOWN_READER',
-  'READER_UNAVAILABLE',
-  'NO_CARD',
-  'CARD_REMOVED',
-  'CARD_RESET',
-  'CARD_UNRESPONSIVE',
-  'SHARING_VIOLATION',
-  'TIMEOUT',
-  'PROTOCOL_ERROR',
-  'CANCELLED',
-  'CLOSED',
-  'UNKNOWN',
-]);
+const CARD_NOT_REACHED: ReadonlySet<string> = new Set(PCSC_ERROR_CODES.filter((code) => code !== 'INVALID_APDU' && code !== 'WRONG_THREAD'));
 
 /** PIN refusals made before the PIN is sent (its format, the last-try guard): the user's input, no try spent. */
 const PIN_REFUSED_UNSENT: ReadonlySet<string> = new Set(['INVALID_PIN_FORMAT', 'LAST_TRY_GUARD']);
