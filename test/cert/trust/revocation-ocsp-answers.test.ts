@@ -4,7 +4,8 @@ import { OcspClient } from '../../../src/cert/advanced.js';
 import type { IssuedCertificate, TestPki } from '../../../src/testing/pki/index.js';
 import { buildCrl, buildOcspResponse, type LocalRevocationServer, type TestOcspStatus } from '../../../src/testing/revocation/index.js';
 import { revocationFailure as failure, startRevocationRig, sha1CertId } from './helpers/fixtures.js';
-import { objectIdentifier, octetString, sequence, tlv } from '../../../src/testing/der/der-writer.js';
+import { enumerated, generalizedTime, objectIdentifier, octetString, sequence, tlv } from '../../../src/testing/der/der-writer.js';
+import { concatBytes } from '../../../src/shared/bytes.js';
 import { handOcspResponse, UNKNOWN_CRITICAL, type HandExtension } from './helpers/revocation-hand-built.js';
 
 let server: LocalRevocationServer;
@@ -185,6 +186,7 @@ describe('what a signed answer says about itself', () => {
     afterResponseExtensions?: Uint8Array[];
     afterSingleExtensions?: Uint8Array[];
     trailing?: Uint8Array;
+    certStatus?: Uint8Array;
   }): RevocationChecker => {
     const fetch: RevocationFetch = () => {
       const now = new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -202,11 +204,34 @@ describe('what a signed answer says about itself', () => {
           ...(o.afterResponseExtensions === undefined ? {} : { afterResponseExtensions: o.afterResponseExtensions }),
           ...(o.afterSingleExtensions === undefined ? {} : { afterSingleExtensions: o.afterSingleExtensions }),
           ...(o.trailing === undefined ? {} : { trailing: o.trailing }),
+          ...(o.certStatus === undefined ? {} : { certStatus: o.certStatus }),
         }),
       });
     };
     return new RevocationChecker({ mode: 'ocsp', fetch, ocspNonce: false });
   };
+
+  // RevokedInfo ::= SEQUENCE { revocationTime, revocationReason [0] EXPLICIT CRLReason OPTIONAL }. Before, the reason
+  // was the first octet of whatever sat first in [0] (257 read as keyCompromise), and anything after it was skipped.
+  it('reads the reason of a revoked answer as one DER ENUMERATED and refuses anything more in RevokedInfo', async () => {
+    const revokedAt = new Date(Math.floor(Date.now() / 1000) * 1000 - HOUR);
+    const revoked = (...rest: Uint8Array[]): Uint8Array => tlv(0xa1, concatBytes(generalizedTime(revokedAt), ...rest));
+    const reason = (...inside: Uint8Array[]): Uint8Array => tlv(0xa0, concatBytes(...inside));
+    const statusOf = async (certStatus: Uint8Array) => handAnswering({ certStatus }).check(cert, issuer);
+    expect(await statusOf(revoked())).toMatchObject({ kind: 'revoked', revokedAt, reason: undefined });
+    expect(await statusOf(revoked(reason(enumerated(1))))).toMatchObject({ kind: 'revoked', reason: 'keyCompromise' });
+    // 257 is no CRLReason: still revoked, the reason not named (as for a CRL entry).
+    expect(await statusOf(revoked(reason(tlv(0x0a, Uint8Array.of(0x01, 0x01)))))).toMatchObject({ kind: 'revoked', reason: undefined });
+    for (const [what, certStatus] of [
+      ['a second element in [0]', revoked(reason(enumerated(1), enumerated(2)))],
+      ['an element after [0]', revoked(reason(enumerated(1)), generalizedTime(revokedAt))],
+      ['another tag in place of [0]', revoked(tlv(0xa2, enumerated(1)))],
+      ['a padded ENUMERATED', revoked(reason(tlv(0x0a, Uint8Array.of(0x00, 0x01))))],
+    ] as const) {
+      const err = await failure(statusOf(certStatus));
+      expect(err.code, what).toBe('OCSP_MALFORMED');
+    }
+  });
 
   // RFC 6960 4.4: an extension not understood is ignored unless critical. Before, critical ones were ignored too.
   it('is refused with a critical extension twpki does not process, on the response or on the single answer', async () => {

@@ -1,7 +1,7 @@
 import { extensionListOf, type DerExtension } from '../../../shared/der/der-extensions.js';
 import { decodeObjectIdentifier, decodeTime } from '../../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
-import { integerHex } from '../../../shared/der/der-values.js';
+import { enumeratedOf, integerHex } from '../../../shared/der/der-values.js';
 import { digestFromOid, type DigestName } from '../algorithms.js';
 import { RevocationError } from '../errors.js';
 import { TrustedCertificate } from '../trusted-certificate.js';
@@ -183,12 +183,18 @@ function parseSingle(el: DerNode): OcspSingleResponse {
   else if (statusEl?.tag === 0x82) status = 'unknown';
   else if (statusEl?.tag === 0xa1) {
     status = 'revoked';
-    const [timeEl, reasonEl] = childrenOf(statusEl);
+    // RevokedInfo ::= SEQUENCE { revocationTime GeneralizedTime, revocationReason [0] EXPLICIT CRLReason OPTIONAL }:
+    // nothing else, and the reason is exactly one DER ENUMERATED (a reader that took its first octet, or skipped
+    // what followed it, read a reason the responder did not sign). A value outside CRLReason stays revoked,
+    // its reason not named, as a CRL entry's does.
+    const [timeEl, reasonEl, ...extra] = childrenOf(statusEl);
     const t = expectTag(timeEl, 0x18, 'revocationTime');
     revokedAt = decodeTime(t.tag, contentOf(t));
-    if (reasonEl?.tag === 0xa0) {
-      const e = expectTag(childrenOf(reasonEl)[0], 0x0a, 'revocationReason');
-      reason = reasonFromCode(e.source[e.contentStart] ?? -1);
+    if (extra.length > 0 || (reasonEl !== undefined && reasonEl.tag !== 0xa0)) throw new Error('RevokedInfo holds more than revocationTime and [0] revocationReason');
+    if (reasonEl !== undefined) {
+      const inside = childrenOf(reasonEl);
+      if (inside.length !== 1) throw new Error(`revocationReason [0] holds ${inside.length} elements, not one CRLReason`);
+      reason = reasonFromCode(enumeratedOf(inside[0] as DerNode, 'revocationReason'));
     }
   } else throw new Error('bad certStatus');
   const tu = expectTag(parts[2], 0x18, 'thisUpdate');

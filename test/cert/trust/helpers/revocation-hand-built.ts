@@ -46,11 +46,13 @@ export function handOcspResponse(o: {
   readonly afterSingleExtensions?: readonly Uint8Array[];
   /** An element appended to tbsResponseData after everything RFC 6960 puts there. */
   readonly trailing?: Uint8Array;
+  /** The single answer's certStatus element (default `good`: `[0]` NULL). */
+  readonly certStatus?: Uint8Array;
 }): Uint8Array {
   const keyHash = new Uint8Array(createHash('sha1').update(o.signer.publicKeyBits).digest());
   const single = sequence(
     o.certId,
-    tlv(0x80, new Uint8Array(0)),
+    o.certStatus ?? tlv(0x80, new Uint8Array(0)),
     generalizedTime(o.thisUpdate),
     explicit(0, generalizedTime(o.nextUpdate)),
     ...(o.singleExtensions === undefined ? [] : [wrap(1, sequence(...o.singleExtensions.map(extension)), o.afterSingleExtensions)]),
