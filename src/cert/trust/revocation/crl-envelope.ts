@@ -3,8 +3,8 @@ import { decodeObjectIdentifier } from '../../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
 import { RevocationError } from '../errors.js';
 import { crlAuthorityKeyId } from './crl-extensions.js';
+import { ExtensionOid } from '../../profile/oids.js';
 
-const OID_AKI = '2.5.29.35';
 
 /** What checking a CRL's issuer and signature needs, read without walking its entries. */
 export interface CrlEnvelope {
@@ -58,6 +58,6 @@ export function readCrlEnvelope(der: Uint8Array, url?: string): CrlEnvelope {
  */
 function authorityKeyIdOf(extensions: DerNode | undefined): string | undefined {
   if (extensions === undefined) return undefined;
-  const aki = extensionListOf(extensions, 'crlExtensions [0]', 'crlExtensions', 'CRL extension').find((ext) => ext.oid === OID_AKI);
+  const aki = extensionListOf(extensions, 'crlExtensions [0]', 'crlExtensions', 'CRL extension').find((ext) => ext.oid === ExtensionOid.authorityKeyIdentifier);
   return aki === undefined ? undefined : crlAuthorityKeyId(aki.value);
 }

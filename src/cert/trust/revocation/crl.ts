@@ -13,8 +13,8 @@ import {
 } from './crl-extensions.js';
 import { decodeIssuingDistributionPoint, OID_ISSUING_DISTRIBUTION_POINT, type IssuingDistributionPoint } from './issuing-distribution-point.js';
 import type { RevocationReason } from './revocation-status.js';
+import { ExtensionOid } from '../../profile/oids.js';
 
-const OID_AKI = '2.5.29.35';
 const OID_DELTA_CRL_INDICATOR = '2.5.29.27';
 
 /** One revoked serial, decoded on demand. */
@@ -158,7 +158,7 @@ export class CertificateRevocationList {
       // issuingDistributionPoint decided the CRL's scope, so a CRL of one partition could pass as complete.
       for (const { oid, critical, value } of extensionListOf(el, 'crlExtensions [0]', 'crlExtensions', 'CRL extension')) {
         if (critical && !UNDERSTOOD_CRL_EXTENSIONS.has(oid)) unknownCritical.push(oid);
-        if (oid === OID_AKI) {
+        if (oid === ExtensionOid.authorityKeyIdentifier) {
           aki = crlAuthorityKeyId(value);
         } else if (oid === OID_ISSUING_DISTRIBUTION_POINT) {
           idp = decodeIssuingDistributionPoint(value);
