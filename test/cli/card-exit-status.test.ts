@@ -8,13 +8,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PcscError } from '../../src/pcsc/errors.js';
 import { EmulatorReader } from '../../src/pcsc/emulator-reader.js';
 import type { CardEmulator } from '../../src/pcsc/transport.js';
 import { VirtualHiCOSCard } from '../../src/testing/hicos/virtual-hicos-card.js';
 import { testCredentials } from '../apdu/support/virtual-cards.js';
+import { runCli, type CliRun } from './run-cli.js';
 
 const READER = 'Counter Reader 03';
 /** What the reader holds: a card, or a transport failure every way to it ends in. */
@@ -35,18 +35,8 @@ vi.mock('../../src/cli/card-access.js', () => ({
   },
 }));
 
-const { main } = await import('../../src/cli/main.js');
-
-async function run(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const o: Buffer[] = [];
-  const e: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => o.push(c));
-  stderr.on('data', (c: Buffer) => e.push(c));
-  const code = await main(args, { stdout, stderr, stdin: Readable.from([Buffer.from(stdin)]), env: { TWPKI_STATE_DIR: stateDir } });
-  return { code, stdout: Buffer.concat(o).toString(), stderr: Buffer.concat(e).toString() };
-}
+/** `twpki <args>` in-process (the reader mocked above), with this file's state folder. */
+const run = (args: string[], stdin = ''): Promise<CliRun> => runCli(args, stdin, { TWPKI_STATE_DIR: stateDir });
 
 /** A card that is not a HiCOS card (a bank or health-insurance card in the reader): it refuses every command. */
 const notHiCOS: CardEmulator = {
