@@ -76,6 +76,18 @@ describe.each(['accept', 'refuse'] as const)('twpki info / verify-pin / sign (pl
     expect(doc.certificates[0]!.profile?.serialNumber).toMatch(/^[0-9A-F]+$/);
   });
 
+  it('info without --json prints each certificate\'s end in Taiwan time, where --json has the ISO instant', async () => {
+    const json = io();
+    expect(await infoCommand.run(['--json'], json.io)).toBe(0);
+    const notAfter = (JSON.parse(json.out()) as { certificates: { usage: string; profile?: { notAfter: string } }[] }).certificates.find((c) => c.usage === 'SIGN')?.profile?.notAfter ?? '';
+    const taiwan = new Date(new Date(notAfter).getTime() + 8 * 3_600_000).toISOString().replace('T', ' ').slice(0, 19);
+    const human = io();
+    expect(await infoCommand.run([], human.io)).toBe(0);
+    const line = human.out().split('\n').find((l) => l.startsWith('certificate ') && l.includes('SIGN')) ?? '';
+    expect(line).toContain(`until ${taiwan} (Taiwan time)`);
+    expect(line).not.toContain(notAfter);
+  });
+
   it('verify-pin exit codes: 0 ok, 1 wrong, 2 malformed, 3 locked; the PIN never appears in output', async () => {
     const ok = io('123456\n');
     expect(await verifyPinCommand.run(['--pin-stdin', '--json'], ok.io)).toBe(0);

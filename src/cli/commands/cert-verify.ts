@@ -23,6 +23,7 @@ import {
 } from '../command.js';
 import { progressFetch, terminalProgress } from '../progress.js';
 import { certificatesIn, readTrustDirectory } from '../trust-directory.js';
+import { taipeiDateTimeSeconds } from '../../shared/taipei-time.js';
 
 const PREFIX = 'twpki cert verify';
 
@@ -149,7 +150,7 @@ export const certVerifyCommand: CliCommand = {
     } else {
       writeLines(
         io,
-        `TRUSTED at ${at.toISOString()}`,
+        `TRUSTED at ${taipeiDateTimeSeconds(at)} (Taiwan time, UTC+8)`,
         ...chain.path.map((c, i) => `${'  '.repeat(i)}${i === chain.path.length - 1 ? '[anchor] ' : ''}${c.subject()}  (serial ${c.serialHex.toUpperCase()})`),
         ...(revocation === undefined ? [] : [`not revoked (CRL ${revocation.url})`]),
       );

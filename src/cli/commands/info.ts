@@ -2,6 +2,7 @@ import { parseCertificate, type CertificateProfile } from '../../cert/index.js';
 import { toHex } from '../../shared/bytes.js';
 import { readerOption, withCard } from '../card-session.js';
 import { cardExitStatusText, type CliCommand, EXIT_OK, writeJson, writeLines, parseCommandArgs } from '../command.js';
+import { taipeiDateTimeSeconds } from '../../shared/taipei-time.js';
 
 /** What `info` shows of a certificate's profile; `undefined` when the certificate does not parse. */
 function profileSummary(der: Uint8Array): Record<string, string | number | undefined> | undefined {
@@ -23,6 +24,11 @@ function profileSummary(der: Uint8Array): Record<string, string | number | undef
     businessId: p.identity.businessId,
     organizationOid: p.identity.organizationOid,
   };
+}
+
+/** The end of validity for the human lines: in Taiwan time, as `cert inspect` and `doctor` print it (JSON keeps the ISO instant). */
+function untilText(notAfter: unknown): string {
+  return typeof notAfter === 'string' ? `${taipeiDateTimeSeconds(new Date(notAfter))} (Taiwan time)` : '';
 }
 
 const USAGE =
@@ -65,7 +71,7 @@ export const infoCommand: CliCommand = {
           `version     ${info.version}`,
           ...certificates.map((c) => {
             const p = c.profile;
-            const who = p ? `${p.commonName ?? p.subject ?? ''} (${String(p.authority)}${p.idHint ? `, ID hint ${p.idHint}` : ''}), serial ${p.serialNumber ?? ''}, until ${p.notAfter ?? ''}` : 'unparsable';
+            const who = p ? `${p.commonName ?? p.subject ?? ''} (${String(p.authority)}${p.idHint ? `, ID hint ${p.idHint}` : ''}), serial ${p.serialNumber ?? ''}, until ${untilText(p.notAfter)}` : 'unparsable';
             return `certificate ${c.label} ${c.usage}: ${who}`;
           }),
         );

@@ -23,6 +23,15 @@ describe('twpki cert verify', () => {
     ]);
   });
 
+  it('says when it judged in Taiwan time, and --json keeps the ISO instant', async () => {
+    // 2025-12-31 16:30 UTC is 2026-01-01 00:30 in Taiwan: the Taiwan date, not the UTC one, is shown.
+    const human = await run([join(FIXTURES, 'moica-g3.pem'), '--anchors', FIXTURES, '--at', '2025-12-31T16:30:00Z']);
+    expect(human.code).toBe(0);
+    expect(human.stdout.split('\n')[0]).toBe('TRUSTED at 2026-01-01 00:30:00 (Taiwan time, UTC+8)');
+    const json = await run([join(FIXTURES, 'moica-g3.pem'), '--anchors', FIXTURES, '--at', '2025-12-31T16:30:00Z', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ trusted: true, at: '2025-12-31T16:30:00.000Z' });
+  });
+
   it('reports an expired chain with exit 1 and the rule code', async () => {
     const r = await run([join(FIXTURES, 'moica-g1.pem'), '--anchors', FIXTURES, '--at', '2026-01-01', '--json']);
     expect(r.code).toBe(1);
