@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AlgorithmPolicy, RevocationChecker, RevocationError, TrustedCertificate, httpRevocationFetch, type RevocationFetch } from '../../../src/cert/index.js';
-import { OcspClient } from '../../../src/cert/advanced.js';
+import { OcspClient, parseOcspResponse } from '../../../src/cert/advanced.js';
+import { encodeTlv, tlvs, type Tlv } from './helpers/tlv-tree.js';
 import type { IssuedCertificate, TestPki } from '../../../src/testing/pki/index.js';
 import { buildCrl, buildOcspResponse, type LocalRevocationServer, type TestOcspStatus } from '../../../src/testing/revocation/index.js';
 import { revocationFailure as failure, startRevocationRig, sha1CertId } from './helpers/fixtures.js';
@@ -231,6 +232,17 @@ describe('what a signed answer says about itself', () => {
       const err = await failure(statusOf(certStatus));
       expect(err.code, what).toBe('OCSP_MALFORMED');
     }
+  });
+
+  // The twin of the reason's fault: responseStatus was its first content octet, so a padded `00 00` read as successful.
+  it('refuses a responseStatus that is not one minimal DER ENUMERATED', () => {
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const good = handOcspResponse({ signer: issuer, signerKey: pki.issuer('moica').privateKey, certId: sha1CertId(cert, issuer), producedAt: now, thisUpdate: now, nextUpdate: new Date(now.getTime() + HOUR) });
+    expect(parseOcspResponse(good).responses).toHaveLength(1);
+    const [top] = tlvs(good);
+    const [, responseBytes] = top?.content as Tlv[];
+    const padded = encodeTlv({ tag: 0x30, content: [{ tag: 0x0a, content: Uint8Array.of(0x00, 0x00) }, responseBytes as Tlv] });
+    expect(() => parseOcspResponse(padded)).toThrow(expect.objectContaining({ code: 'OCSP_MALFORMED' }));
   });
 
   // RFC 6960 4.4: an extension not understood is ignored unless critical. Before, critical ones were ignored too.

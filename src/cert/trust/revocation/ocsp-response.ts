@@ -96,8 +96,8 @@ export function parseOcspResponse(der: Uint8Array, url?: string): OcspBasicRespo
   let basic: Uint8Array | undefined;
   try {
     const top = childrenOf(expectTag(readRoot(der), 0x30, 'OCSPResponse'));
-    const statusEl = expectTag(top[0], 0x0a, 'responseStatus');
-    status = der[statusEl.contentStart] ?? -1;
+    // One DER ENUMERATED, as revocationReason below: a first octet taken of `00 01` read malformedRequest as successful.
+    status = enumeratedOf(expectTag(top[0], 0x0a, 'responseStatus'), 'responseStatus');
     if (status === 0) {
       const bytes = expectTag(childrenOf(expectTag(top[1], 0xa0, 'responseBytes'))[0], 0x30, 'ResponseBytes');
       const [typeEl, valueEl] = childrenOf(bytes);
