@@ -1,10 +1,9 @@
 import { extensionListOf } from '../../../shared/der/der-extensions.js';
 import { decodeObjectIdentifier } from '../../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
+import { ExtensionOid } from '../../profile/oids.js';
 import { RevocationError } from '../errors.js';
 import { crlAuthorityKeyId } from './crl-extensions.js';
-import { ExtensionOid } from '../../profile/oids.js';
-
 
 /** What checking a CRL's issuer and signature needs, read without walking its entries. */
 export interface CrlEnvelope {

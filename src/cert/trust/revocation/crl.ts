@@ -2,6 +2,7 @@ import { bufferOf } from '../../../shared/bytes.js';
 import { extensionListOf, type ExtensionCursor } from '../../../shared/der/der-extensions.js';
 import { decodeObjectIdentifier, decodeTime } from '../../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readElement, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
+import { ExtensionOid } from '../../profile/oids.js';
 import { RevocationError } from '../errors.js';
 import {
   crlAuthorityKeyId,
@@ -13,7 +14,6 @@ import {
 } from './crl-extensions.js';
 import { decodeIssuingDistributionPoint, OID_ISSUING_DISTRIBUTION_POINT, type IssuingDistributionPoint } from './issuing-distribution-point.js';
 import type { RevocationReason } from './revocation-status.js';
-import { ExtensionOid } from '../../profile/oids.js';
 
 const OID_DELTA_CRL_INDICATOR = '2.5.29.27';
 
