@@ -12,10 +12,10 @@
  */
 import { afterAll, beforeAll, expect } from 'vitest';
 import { VPCD_DEFAULT_PORT } from '../../src/testing/vpcd/index.js';
-import { READER_TURN_WAIT_MS, lockReader, takesReaderLock, takesReaderInRig } from '../support/reader-lock.js';
+import { READER_TURN_WAIT_MS, lockReader, readerUse } from '../support/reader-lock.js';
 
 const file = expect.getState().testPath;
-if (file !== undefined && takesReaderLock(file) && !takesReaderInRig(file)) {
+if (file !== undefined && readerUse(file) === 'file') {
   let release: (() => void) | undefined;
   beforeAll(async () => {
     release = await lockReader(VPCD_DEFAULT_PORT, READER_TURN_WAIT_MS);

@@ -30,22 +30,25 @@ function once(run: () => void): () => void {
  */
 export const READER_TURN_WAIT_MS = 30 * 60_000;
 
-/** Whether a test file takes its readers in the portal rig, after the rig's other parts are up (it imports the rig). */
-export function takesReaderInRig(file: string): boolean {
+/**
+ * How a test file uses the virtual reader, from what it imports: `rig` when it takes its readers in the portal
+ * rig (after the rig's other parts are up), `file` when it takes the reader's lock directly or through the PC/SC
+ * rig, `none` otherwise. One read of the file answers both questions the setup asks.
+ */
+export function readerUse(file: string): 'none' | 'file' | 'rig' {
+  let text: string;
   try {
-    return /portal-rig\.js['"]/.test(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch {
-    return false;
+    return 'none';
   }
+  if (/portal-rig\.js['"]/.test(text)) return 'rig';
+  return /(pcsc-rig|reader-lock)\.js['"]/.test(text) ? 'file' : 'none';
 }
 
 /** Whether a test file takes the virtual reader's lock (directly or through a rig): it imports one of them. */
 export function takesReaderLock(file: string): boolean {
-  try {
-    return /(pcsc-rig|portal-rig|reader-lock)\.js['"]/.test(readFileSync(file, 'utf8'));
-  } catch {
-    return false;
-  }
+  return readerUse(file) !== 'none';
 }
 
 /**

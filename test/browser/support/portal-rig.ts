@@ -98,7 +98,7 @@ export async function startPortalRig(options: {
     for (const port of [...options.ports].sort((a, b) => a - b)) releases.push(await lockReader(port, READER_TURN_WAIT_MS));
   })();
   const slotsOpen = readersTaken.then(
-    (): Promise<CardSlots & { close(): Promise<void> }> =>
+    (): Promise<CardSlots> =>
       inProcess === undefined ? PcscCardSlots.open() : Promise.resolve(new EmulatorCardSlots(inProcess)),
   );
   const agentUp = slotsOpen.then((s) => startAgent({ slots: s, port: 0 }));
