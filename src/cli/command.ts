@@ -23,22 +23,31 @@ export interface CliCommand {
   name: string;
   summary: string;
   usage: string;
-  /** Whether the command opens a card: its failures exit with the card statuses of {@link exitStatusOf}. */
-  opensCard?: boolean;
+  /** Which exit statuses the command's failures get ({@link exitStatusOf}); `plain` when left out. */
+  exits?: CommandExits;
   run(args: string[], io: CliIo): Promise<number>;
 }
 
 /*
- * Exit statuses. Every command ends with 0 when it did what was asked and 2 for bad input; 1 is the negative
- * answer a command exists to give (a wrong PIN, not trusted, not matching) and, for a command that opens no
- * card, any other failure. A command that opens a card (`info`, `verify-pin`, `sign`) keeps 1 for the wrong PIN
- * only and says why else it failed with 3, 4 or 5, so a script can tell "wrong PIN" from "no card" and from "this
- * card cannot do it". {@link exitStatusOf} is where a failure becomes one of them.
+ * Exit statuses. Every command ends with 0 when it did what was asked and 2 for bad input. What else a failure
+ * means depends on what the command is for ({@link CommandExits}):
+ * - a command that opens a card (`info`, `verify-pin`, `sign`) keeps 1 for the wrong PIN only and says why else it
+ *   failed with 3, 4 or 5, so a script can tell "wrong PIN" from "no card" and from "this card cannot do it";
+ * - a command that gives a verdict (`cert verify`, `sig verify`, `ems compare`, `id check`) keeps 1 for its negative
+ *   answer only: a failure that left it without an answer is 5, so a script never reads "not trusted" or "not
+ *   matching" into a run that decided nothing;
+ * - a command that talks to PC/SC without opening a card (`readers`, `agent`) exits 4 when PC/SC cannot be reached,
+ *   as the card commands do, and 1 for any other failure;
+ * - any other command exits 1 for any failure.
+ * {@link exitStatusOf} is where a failure becomes one of them.
  */
+
+/** What a command's exit statuses say beyond 0 and 2 (see the comment above {@link EXIT_OK}). */
+export type CommandExits = 'card' | 'verdict' | 'reader' | 'plain';
 
 /** Done. */
 export const EXIT_OK = 0;
-/** The command's negative answer (not trusted, not matching); for a command that opens no card, any failure. */
+/** The command's negative answer (not trusted, not matching); for a `plain` or `reader` command, any other failure too. */
 export const EXIT_FAILURE = 1;
 /** A card command: the card took the PIN as wrong (a try was spent). */
 export const EXIT_WRONG_PIN = 1;
@@ -46,10 +55,15 @@ export const EXIT_WRONG_PIN = 1;
 export const EXIT_USAGE = 2;
 /** A card command: the card's PIN is locked. */
 export const EXIT_PIN_LOCKED = 3;
-/** A card command: no card was reached (PC/SC not running, no reader or no such reader, no card, the card removed or not answering). */
+/**
+ * A card command: no card was reached (PC/SC not running, no reader or no such reader, no card, the card removed or
+ * not answering). A `reader` command: PC/SC could not be reached.
+ */
 export const EXIT_NO_CARD = 4;
 /** A card command: the card was reached but the command failed otherwise (not a HiCOS card, a refused command, an internal error). */
 export const EXIT_CARD_FAILED = 5;
+/** A verdict command: it failed without reaching a verdict (an internal error), which is not its negative answer. */
+export const EXIT_NO_VERDICT = 5;
 
 /**
  * The transport's codes (`PcscError`) that mean the card was not reached or stopped answering. `INVALID_APDU` and
@@ -61,19 +75,26 @@ const CARD_NOT_REACHED: ReadonlySet<string> = new Set(PCSC_ERROR_CODES.filter((c
 const PIN_REFUSED_UNSENT: ReadonlySet<string> = new Set(['INVALID_PIN_FORMAT', 'LAST_TRY_GUARD']);
 
 /**
- * The exit status of a failure: the one mapping every command and main use. `card` is whether the command opens
- * a card (`CliCommand.opensCard`): then the cause decides among {@link EXIT_WRONG_PIN}, {@link EXIT_PIN_LOCKED},
- * {@link EXIT_NO_CARD} and {@link EXIT_CARD_FAILED}; otherwise any failure but usage is {@link EXIT_FAILURE}.
+ * The exit status of a failure that reached the end of a command (not its own negative answer, which the command
+ * returns itself): the one mapping every command and main use. `exits` is the command's {@link CommandExits}.
  */
-export function exitStatusOf(failure: Pick<CliFailure, 'code'>, card: boolean): number {
+export function exitStatusOf(failure: Pick<CliFailure, 'code'>, exits: CommandExits): number {
   const { code } = failure;
   if (code === 'USAGE') return EXIT_USAGE;
-  if (!card) return EXIT_FAILURE;
-  if (PIN_REFUSED_UNSENT.has(code)) return EXIT_USAGE;
-  if (code === 'WRONG_PIN') return EXIT_WRONG_PIN;
-  if (code === 'PIN_LOCKED') return EXIT_PIN_LOCKED;
-  if (CARD_NOT_REACHED.has(code)) return EXIT_NO_CARD;
-  return EXIT_CARD_FAILED;
+  switch (exits) {
+    case 'plain':
+      return EXIT_FAILURE;
+    case 'verdict':
+      return EXIT_NO_VERDICT;
+    case 'reader':
+      return CARD_NOT_REACHED.has(code) ? EXIT_NO_CARD : EXIT_FAILURE;
+    case 'card':
+      if (PIN_REFUSED_UNSENT.has(code)) return EXIT_USAGE;
+      if (code === 'WRONG_PIN') return EXIT_WRONG_PIN;
+      if (code === 'PIN_LOCKED') return EXIT_PIN_LOCKED;
+      if (CARD_NOT_REACHED.has(code)) return EXIT_NO_CARD;
+      return EXIT_CARD_FAILED;
+  }
 }
 
 /**
@@ -288,7 +309,7 @@ export function inputFailure(io: CliIo, json: boolean, prefix: string, failure: 
 export function readerFailure(io: CliIo, reader: string | null, error: unknown): number {
   const failure = failureOf(error);
   writeJson(io, { reader, error: failureJson(failure) });
-  return exitStatusOf(failure, true);
+  return exitStatusOf(failure, 'card');
 }
 
 /**
@@ -299,7 +320,7 @@ export function cardFailure(io: CliIo, json: boolean, reader: string | null, err
   if (json) return readerFailure(io, reader, error);
   const failure = failureOf(error);
   writeFailure(io, false, failure);
-  return exitStatusOf(failure, true);
+  return exitStatusOf(failure, 'card');
 }
 
 /** An input file or directory a command cannot use (`UNREADABLE_FILE`), `detail` naming it. */

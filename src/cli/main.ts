@@ -1,4 +1,4 @@
-import { EXIT_USAGE, exitStatusOf, failureOf, writeFailure, writeJson, type CliCommand, type CliIo } from './command.js';
+import { EXIT_USAGE, exitStatusOf, failureOf, writeFailure, writeJson, type CliCommand, type CliIo, type CommandExits } from './command.js';
 import { commands, type CommandEntry } from './commands/index.js';
 import { packageVersion } from './package-version.js';
 
@@ -95,12 +95,12 @@ export async function main(given: string[], io: CliIo = defaultIo()): Promise<nu
     }
     return await command.run(found.rest, io);
   } catch (error) {
-    return reportError(error, json, io, command?.opensCard === true);
+    return reportError(error, json, io, command?.exits ?? 'plain');
   }
 }
 
-function reportError(error: unknown, json: boolean, io: CliIo, card: boolean): number {
+function reportError(error: unknown, json: boolean, io: CliIo, exits: CommandExits): number {
   const failure = failureOf(error);
   writeFailure(io, json, failure);
-  return exitStatusOf(failure, card);
+  return exitStatusOf(failure, exits);
 }

@@ -34,7 +34,8 @@ const USAGE = [
   '         the others (issuing CAs, the GRCA G1→G2 cross certificate) are intermediates',
   '  --crl  also download the issuer\'s CRL (cRLDistributionPoints) and check the certificate is not revoked;',
   '         progress is shown on a terminal (stderr), never with --json or when stderr is not a terminal',
-  'Exit status: 0 trusted, 1 not trusted, 2 usage or unreadable input (a DIR with no self-signed certificate too).',
+  'Exit status: 0 trusted, 1 not trusted, 2 usage or unreadable input (a DIR with no self-signed certificate too),',
+  '5 no verdict (the check itself failed: never read as not trusted).',
 ].join('\n');
 
 function describe(cert: TrustedCertificate): Record<string, string | undefined> {
@@ -77,6 +78,7 @@ function describeStatus(status: RevocationStatus): Record<string, string | undef
 
 /** `twpki cert verify FILE --anchors DIR [--at ISO-DATE] [--json]`: builds and validates the chain. */
 export const certVerifyCommand: CliCommand = {
+  exits: 'verdict',
   name: 'cert verify',
   summary: 'Validate a certificate chain to trust anchors at a given time',
   usage: USAGE,

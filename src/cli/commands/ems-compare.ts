@@ -23,15 +23,16 @@ const USAGE = [
   'requires an exact match after trimming; normalized forgives formatting (全形/半形, 台/臺, 3F/3樓, …).',
   '--fields replaces the field set with a JSON array of {key, labelZh, labelEn, compared, kind}.',
   'Prints the ✓/✗ list (text, or an HTML fragment with --html), or {pass, policy, fields} with --json.',
-  'Exit status: 0 pass, 1 fail, 2 bad input.',
+  'Exit status: 0 pass, 1 fail, 2 bad input, 5 no verdict (the comparison itself failed).',
 ].join('\n');
 
 /**
  * `twpki ems compare --applicant A.json --record R.json [--policy strict|normalized]
  * [--fields F.json] [--html] [--json]`: compares an application with its EMS record.
- * Exit 0 when the verdict is pass, 1 when fail, 2 on bad input.
+ * Exit 0 when the verdict is pass, 1 when fail, 2 on bad input, 5 when no verdict was reached.
  */
 export const emsCompareCommand: CliCommand = {
+  exits: 'verdict',
   name: 'ems compare',
   summary: 'compare an application with its EMS basic-data record (✓/✗ per field)',
   usage: USAGE,

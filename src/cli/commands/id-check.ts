@@ -19,7 +19,7 @@ const USAGE = [
   'Tells which identifier VALUE is (controlNumber, businessId, nationalId, residentId, cardNumber,',
   'email, unknown) and whether it is valid, and why not. --legacy-business-id-rule checks 統一編號',
   'with the pre-2023 divisible-by-10 rule. --json prints {value, kind, valid, reason}.',
-  'Exit status: 0 valid, 1 invalid, 2 usage error.',
+  'Exit status: 0 valid, 1 invalid, 2 usage error, 5 no verdict (the check itself failed).',
 ].join('\n');
 
 /**
@@ -27,6 +27,7 @@ const USAGE = [
  * identifier VALUE is and whether it is valid. Exit 0 valid, 1 not.
  */
 export const idCheckCommand: CliCommand = {
+  exits: 'verdict',
   name: 'id check',
   summary: 'identify and validate a 管制編號, 統一編號, 身分證字號, resident number, card number or e-mail',
   usage: USAGE,

@@ -40,7 +40,7 @@ export const infoCommand: CliCommand = {
   name: 'info',
   summary: 'show the card generation, card number and certificates',
   usage: USAGE,
-  opensCard: true,
+  exits: 'card',
   async run(args, io) {
     const { values } = parseCommandArgs(USAGE, { args, options: readerOption });
     return withCard(values.reader, io, async (card, reader) => {

@@ -2,10 +2,16 @@ import { PcscContext } from '../../pcsc/index.js';
 import { toHex } from '../../shared/bytes.js';
 import { writeJson, writeLines, type CliCommand, parseCommandArgs } from '../command.js';
 
-const USAGE = 'twpki readers [--json]\n\nLists PC/SC readers (pcscd must be running), with card presence and ATR.';
+const USAGE = [
+  'twpki readers [--json]',
+  '',
+  'Lists PC/SC readers (pcscd must be running), with card presence and ATR.',
+  'Exit status: 0 listed ("no readers" included), 2 usage error, 4 PC/SC not reached (pcscd not running), 1 any other failure.',
+].join('\n');
 
 /** `twpki readers [--json]`: lists PC/SC readers and whether each holds a card. */
 export const readersCommand: CliCommand = {
+  exits: 'reader',
   name: 'readers',
   summary: 'list smart-card readers and the cards in them',
   usage: USAGE,

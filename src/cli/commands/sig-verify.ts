@@ -28,7 +28,8 @@ const USAGE = [
   `  --allow-sha1   accept SHA-1 signatures claimed by the cut-off (default ${SHA1_DEFAULT_CUTOFF.toISOString()}):`,
   '                 the signingTime attribute when signed, else --at',
   '  --no-revocation  skip OCSP/CRL (offline); by default OCSP, then CRL, fail closed',
-  'Exit status: 0 valid, 1 invalid, 2 usage or unreadable input (a DIR with no self-signed certificate too).',
+  'Exit status: 0 valid, 1 invalid, 2 usage or unreadable input (a DIR with no self-signed certificate too),',
+  '5 no verdict (the check itself failed: never read as invalid).',
 ].join('\n');
 
 function report(io: CliIo, json: boolean, doc: VerifiedDocument): void {
@@ -55,6 +56,7 @@ function report(io: CliIo, json: boolean, doc: VerifiedDocument): void {
 
 /** `twpki sig verify FILE …`: verifies a PKCS#7/CMS signature made by any software. */
 export const sigVerifyCommand: CliCommand = {
+  exits: 'verdict',
   name: 'sig verify',
   summary: 'Verify a PKCS#7/CMS signature (official component, older middleware) to trust anchors',
   usage: USAGE,

@@ -17,7 +17,7 @@ export const signCommand: CliCommand = {
   name: 'sign',
   summary: 'sign a file with the card SIGN key (PKCS#1 v1.5)',
   usage: USAGE,
-  opensCard: true,
+  exits: 'card',
   async run(args, io) {
     const { values } = parseCommandArgs(USAGE, {
       args,

@@ -33,7 +33,7 @@ export const verifyPinCommand: CliCommand = {
   name: 'verify-pin',
   summary: 'check the card PIN (0 ok, 1 wrong, 2 bad input/guard, 3 locked)',
   usage: USAGE,
-  opensCard: true,
+  exits: 'card',
   async run(args, io) {
     const { values } = parseCommandArgs(USAGE, {
       args,
@@ -57,7 +57,7 @@ export const verifyPinCommand: CliCommand = {
             } else {
               writeFailure(io, false, failure);
             }
-            return exitStatusOf(failure, true);
+            return exitStatusOf(failure, 'card');
           }
           throw error;
         }
