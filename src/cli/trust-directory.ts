@@ -1,5 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { splitPemBundle } from '../cert/encoding/pem.js';
 import { ChainValidationError } from '../cert/trust/errors.js';
 import { TrustedCertificate } from '../cert/trust/trusted-certificate.js';
@@ -29,13 +29,15 @@ export async function certificatesIn(path: string, shown: string): Promise<Trust
   }
 }
 
-/** An `--anchors DIR`, read: self-signed certificates are anchors, the others intermediates; or why it cannot be used. */
+/** An `--anchors DIR` (or FILE), read: self-signed certificates are anchors, the others intermediates; or why it cannot be used. */
 export type TrustDirectory =
   | { readonly ok: true; readonly anchors: TrustedCertificate[]; readonly intermediates: TrustedCertificate[] }
   | { readonly ok: false; readonly failure: CliFailure };
 
 /**
- * Reads every certificate file of `dir` (sorted by name). A directory or file
+ * Reads every certificate file of `dir` (sorted by name), or `dir` itself when it
+ * is a file (a PEM bundle such as a CA's chain file, or one certificate, as
+ * `openssl verify -CAfile` takes it: whatever its name). A directory or file
  * that cannot be read is `UNREADABLE_FILE`, a certificate that does not decode
  * its chain code, each naming the directory or the file. An empty value, or a
  * directory with no self-signed certificate (none at all, or intermediates
@@ -48,16 +50,22 @@ export async function readTrustDirectory(dir: string): Promise<TrustDirectory> {
   // The folder's name as errors show it: not when it could be a PIN given after --anchors. The names of the files
   // in it come from the folder, not from what was typed, and are shown.
   const shownDir = shownValue(dir, '--anchors DIR');
-  const shownFile = (name: string): string => (couldBePin(dir) ? `${name} in ${shownDir}` : join(dir, name));
+  let folder = dir;
+  const shownFile = (name: string): string => (couldBePin(dir) ? `${name} in ${shownDir}` : join(folder, name));
   try {
-    names = (await readdir(dir)).filter((n) => CERT_FILE.test(n)).sort();
+    if ((await stat(dir)).isFile()) {
+      folder = dirname(dir);
+      names = [basename(dir)];
+    } else {
+      names = (await readdir(dir)).filter((n) => CERT_FILE.test(n)).sort();
+    }
   } catch (error) {
     return { ok: false, failure: unreadable(`directory ${shownDir}`, error) };
   }
   const anchors: TrustedCertificate[] = [];
   const intermediates: TrustedCertificate[] = [];
   for (const name of names) {
-    const path = join(dir, name);
+    const path = join(folder, name);
     let certs: TrustedCertificate[];
     try {
       certs = await certificatesIn(path, shownFile(name));

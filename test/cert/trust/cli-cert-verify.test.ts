@@ -61,6 +61,24 @@ describe('twpki cert verify', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ trusted: true });
   });
 
+  it('takes --anchors as one file too: a PEM bundle (whatever its name), or one root certificate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twpki-anchors-'));
+    const bundle = join(dir, 'gpki-chain.txt');
+    writeFileSync(bundle, `${readFileSync(join(FIXTURES, 'grca-g3.pem'), 'latin1')}\n${readFileSync(join(FIXTURES, 'grca-g2.pem'), 'latin1')}`);
+    const fromBundle = await run([join(FIXTURES, 'moica-g2.pem'), '--anchors', bundle, '--at', '2026-01-01', '--json']);
+    expect(fromBundle.code).toBe(0);
+    expect(JSON.parse(fromBundle.stdout)).toMatchObject({ trusted: true });
+    // One root file: the right one trusts, another root is "not trusted" (a verdict), not an unreadable option.
+    expect((await run([join(FIXTURES, 'moica-g2.pem'), '--anchors', join(FIXTURES, 'grca-g2.pem'), '--at', '2026-01-01'])).code).toBe(0);
+    const other = await run([join(FIXTURES, 'moica-g2.pem'), '--anchors', join(FIXTURES, 'grca-g3.pem'), '--at', '2026-01-01', '--json']);
+    expect(other.code).toBe(1);
+    expect(JSON.parse(other.stdout)).toMatchObject({ trusted: false });
+    // A file of intermediates only is still the option given wrong.
+    const noRoot = await run([join(FIXTURES, 'moica-g2.pem'), '--anchors', join(FIXTURES, 'moica-g3.pem'), '--json']);
+    expect(noRoot.code).toBe(2);
+    expect(JSON.parse(noRoot.stdout)).toMatchObject({ error: { code: 'USAGE', message: expect.stringContaining('no trust anchor') } });
+  });
+
   it('names the anchors file that is not a certificate, or cannot be read', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'twpki-anchors-'));
     writeFileSync(join(dir, 'grca.pem'), readFileSync(join(FIXTURES, 'grca-g2.pem')));
