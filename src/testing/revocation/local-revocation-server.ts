@@ -1,7 +1,7 @@
 import { createHash, KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeObjectIdentifier } from '../../shared/der/der-primitives.js';
+import { extensionListOf } from '../../shared/der/der-extensions.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readRoot } from '../../shared/der/der-reader.js';
 import { integerHex } from '../../shared/der/der-values.js';
 import { TrustedCertificate } from '../../cert/trust/trusted-certificate.js';
@@ -51,7 +51,9 @@ interface Authority {
 /**
  * A local OCSP responder and CRL server on 127.0.0.1 for tests and
  * integration harnesses: `POST <ocspUrl>` answers RFC 6960 requests for the
- * authorities added to it; `GET <crlBaseUrl>/<name>` serves published CRLs.
+ * authorities added to it (a request it cannot read, its extensions read
+ * as twpki reads them, is answered malformedRequest); `GET
+ * <crlBaseUrl>/<name>` serves published CRLs.
  * Start it before issuing test certificates so their AIA/CDP URLs point here.
  */
 export class LocalRevocationServer {
@@ -258,6 +260,20 @@ function keyHashMatches(ca: TrustedCertificate, keyHash: Uint8Array): boolean {
   return algorithm !== undefined && createHash(algorithm).update(ca.publicKeyBits).digest().equals(Buffer.from(keyHash));
 }
 
+/** id-pkix-ocsp-nonce (RFC 8954). */
+const OCSP_NONCE = '1.3.6.1.5.5.7.48.1.2';
+
+/**
+ * The parts of an OCSPRequest (RFC 6960 4.1.1) the responder answers from.
+ * Its extensions (requestExtensions `[2]`, each Request's
+ * singleRequestExtensions `[0]`) are read by the library's one Extension
+ * reader, so the kit and the library agree on what an Extension is: a
+ * malformed one, an extnID twice in a list (two nonces: which one is
+ * echoed?), an empty list, or a wrapper holding more than the list throws,
+ * and the request is answered malformedRequest, as a responder answers a
+ * request it cannot read.
+ * @throws DerError or Error when the request is malformed.
+ */
 function parseOcspRequest(der: Uint8Array): {
   certIds: { der: Uint8Array; keyHash: Uint8Array; serialHex: string }[];
   nonce: Uint8Array | undefined;
@@ -267,7 +283,12 @@ function parseOcspRequest(der: Uint8Array): {
   const list = fields.find((f) => f.tag === 0x30);
   if (list === undefined) throw new Error('no requestList');
   const certIds = childrenOf(list).map((r) => {
-    const idEl = expectTag(childrenOf(expectTag(r, 0x30, 'Request'))[0], 0x30, 'CertID');
+    const [idNode, singleExtensions, ...rest] = childrenOf(expectTag(r, 0x30, 'Request'));
+    const idEl = expectTag(idNode, 0x30, 'CertID');
+    if (singleExtensions !== undefined) {
+      extensionListOf(expectTag(singleExtensions, 0xa0, 'singleRequestExtensions'), 'singleRequestExtensions [0]', 'singleRequestExtensions', 'single request extension');
+    }
+    if (rest.length > 0) throw new Error('Request has an element after singleRequestExtensions');
     const parts = childrenOf(idEl);
     return {
       der: encodingOf(idEl),
@@ -278,12 +299,11 @@ function parseOcspRequest(der: Uint8Array): {
   let nonce: Uint8Array | undefined;
   const extsEl = fields.find((f) => f.tag === 0xa2);
   if (extsEl !== undefined) {
-    for (const ext of childrenOf(expectTag(childrenOf(extsEl)[0], 0x30, 'requestExtensions'))) {
-      const parts = childrenOf(ext);
-      if (decodeObjectIdentifier(contentOf(expectTag(parts[0], 0x06, 'extnID'))) !== '1.3.6.1.5.5.7.48.1.2') continue;
-      const value = contentOf(expectTag(parts[parts.length - 1], 0x04, 'extnValue'));
-      const inner = readRoot(value);
-      nonce = inner.tag === 0x04 ? contentOf(inner) : value;
+    for (const ext of extensionListOf(extsEl, 'requestExtensions [2]', 'requestExtensions', 'request extension')) {
+      if (ext.oid !== OCSP_NONCE) continue;
+      // RFC 8954 wraps the nonce in an OCTET STRING, echoed unwrapped; any other one DER element is echoed whole.
+      const inner = readRoot(ext.value);
+      nonce = inner.tag === 0x04 ? contentOf(inner) : ext.value;
     }
   }
   return { certIds, nonce };
