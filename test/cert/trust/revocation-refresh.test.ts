@@ -203,6 +203,80 @@ describe('a background refresh that brings a CRL not current yet', () => {
   });
 });
 
+describe('the held CRL once it answers, before the one it follows expires', () => {
+  // The held CRL answers from its thisUpdate (less the skew), and its own refresh starts at its own time, which can come
+  // before the older CRL's nextUpdate (CRLs valid long, issued often, refreshAheadMs large). That refresh's CRL was
+  // compared with the older one, not with the one answering: checks could go back to the older CRL.
+  const MIN = 60_000;
+  /** C1 cached at t0 (valid 10 h, refreshed from t0 + 1 h); C2, revoking the holder, brought 10 minutes early and answering from t0 + 70 min; its refresh due at t0 + 2 h. */
+  async function heldAndAnswering(name: string): Promise<{ checker: RevocationChecker; t0: number }> {
+    const t0 = Math.floor(Date.now() / 1000) * 1000;
+    const url = publish(name, { thisUpdate: new Date(t0), nextUpdate: new Date(t0 + 10 * HOUR) });
+    const checker = new RevocationChecker({ mode: 'crl', crlUrls: [url], crlRefreshAheadMs: 9 * HOUR });
+    expect((await checker.check(cert, issuer, new Date(t0))).kind).toBe('good');
+    publish(name, { thisUpdate: new Date(t0 + HOUR + 10 * MIN), nextUpdate: new Date(t0 + 11 * HOUR), revoked: true });
+    expect((await checker.check(cert, issuer, new Date(t0 + HOUR))).kind).toBe('good'); // C2 fetched, held
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await checker.check(cert, issuer, new Date(t0 + HOUR + 10 * MIN))).kind).toBe('revoked'); // C2 answers
+    expect(checker.crls.downloads).toBe(2);
+    return { checker, t0 };
+  }
+  /** A check at `at` that starts the held CRL's refresh, then its settling. */
+  async function refreshAt(checker: RevocationChecker, at: number): Promise<void> {
+    expect((await checker.check(cert, issuer, new Date(at))).kind).toBe('revoked');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  it('a CRL put up early again is held beside the one answering: checks never go back to the older one', async () => {
+    const { checker, t0 } = await heldAndAnswering('held-then-ahead.crl');
+    publish('held-then-ahead.crl', { thisUpdate: new Date(t0 + 2 * HOUR + 10 * MIN), nextUpdate: new Date(t0 + 12 * HOUR), revoked: true });
+    await refreshAt(checker, t0 + 2 * HOUR);
+    expect(checker.crls.downloads).toBe(3);
+    // Before, C3 took C2's place beside C1, and C1 (which does not list the holder) answered until C3 was current.
+    expect((await checker.check(cert, issuer, new Date(t0 + 2 * HOUR + MIN))).kind).toBe('revoked');
+    expect((await checker.check(cert, issuer, new Date(t0 + 2 * HOUR + 10 * MIN))).kind).toBe('revoked');
+    expect(checker.crls.downloads).toBe(3);
+  });
+
+  it('an older CRL (a lagging mirror) replaces neither the one answering nor the one it follows', async () => {
+    const { checker, t0 } = await heldAndAnswering('held-then-older.crl');
+    publish('held-then-older.crl', { thisUpdate: new Date(t0 + 30 * MIN), nextUpdate: new Date(t0 + 10 * HOUR + 30 * MIN) });
+    await refreshAt(checker, t0 + 2 * HOUR);
+    expect(checker.crls.downloads).toBe(3);
+    // Before, being newer than C1 it replaced C1 and C2 both, and the holder read good.
+    expect((await checker.check(cert, issuer, new Date(t0 + 2 * HOUR + MIN))).kind).toBe('revoked');
+  });
+
+  // A CRL of another partition planted at the URL, brought early: held, then answering, and forgotten when found not to
+  // cover the certificate. Before, only the entry's own CRL was forgotten, so the planted one answered on (failing every
+  // check CRL_WRONG_SCOPE) until the one it followed expired.
+  it('a held CRL found not to cover the certificate is forgotten: the next check downloads again', async () => {
+    const t0 = Math.floor(Date.now() / 1000) * 1000;
+    const url = publish('held-planted.crl', { thisUpdate: new Date(t0), nextUpdate: new Date(t0 + 10 * HOUR) });
+    const checker = new RevocationChecker({ mode: 'crl', crlUrls: [url], crlRefreshAheadMs: 9 * HOUR });
+    expect((await checker.check(cert, issuer, new Date(t0))).kind).toBe('good');
+    const planted = (thisUpdate: number): Uint8Array =>
+      buildCrl({ issuer: pki.issuer('moica'), entries: [], thisUpdate: new Date(thisUpdate), nextUpdate: new Date(t0 + 11 * HOUR), issuingDistributionPoint: { uris: [`${server.crlBaseUrl}/MOICA-10-999.crl`] } });
+    server.publishCrl('held-planted.crl', planted(t0 + HOUR + 10 * MIN));
+    expect((await checker.check(cert, issuer, new Date(t0 + HOUR))).kind).toBe('good');
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await failure(checker.check(cert, issuer, new Date(t0 + HOUR + 10 * MIN)))).code).toBe('CRL_WRONG_SCOPE');
+    publish('held-planted.crl', { thisUpdate: new Date(t0 + HOUR + 11 * MIN), nextUpdate: new Date(t0 + 11 * HOUR), revoked: true });
+    expect((await checker.check(cert, issuer, new Date(t0 + HOUR + 12 * MIN))).kind).toBe('revoked');
+    expect(checker.crls.downloads).toBe(3);
+  });
+
+  it('the same CRL again keeps its retry schedule: no second download at once', async () => {
+    const { checker, t0 } = await heldAndAnswering('held-then-same.crl');
+    await refreshAt(checker, t0 + 2 * HOUR);
+    expect(checker.crls.downloads).toBe(3);
+    // Before, it was stored anew in C1's place with its refresh time already past: the next check downloaded again.
+    expect((await checker.check(cert, issuer, new Date(t0 + 2 * HOUR + 30_000))).kind).toBe('revoked');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(checker.crls.downloads).toBe(3);
+  });
+});
+
 describe('OCSP answer cache', () => {
   beforeEach(() => {
     Object.assign(server.ocsp, { thisUpdate: undefined, nextUpdate: undefined, defaultStatus: { kind: 'good' } });

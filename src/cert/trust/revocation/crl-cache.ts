@@ -205,10 +205,13 @@ export class CrlCache {
   /**
    * Drops the CRL cached for `url` and `issuer` if it is `crl` (a CRL found
    * not to cover what it was asked for), so the next check downloads again.
+   * Also when `crl` is the one held beside the entry's, which answers from
+   * its thisUpdate: kept, it answered until the other expired.
    */
   public forget(url: string, issuer: TrustedCertificate, crl: CertificateRevocationList): void {
     const key = this.keyFor(url, issuer);
-    if (this.entries.get(key)?.crl === crl) this.entries.delete(key);
+    const entry = this.entries.get(key);
+    if (entry !== undefined && (entry.crl === crl || entry.next?.crl === crl)) this.entries.delete(key);
     const last = this.failed.get(key)?.outcome;
     if (last !== undefined && 'crl' in last && last.crl === crl) this.failed.delete(key);
   }
@@ -270,15 +273,28 @@ export class CrlCache {
     const ahead = this.options.refreshAheadMs ?? Math.max(0, expires - crl.thisUpdate.getTime()) / 10;
     const entry: CacheEntry = { crl, expires, refreshAt: expires - ahead };
     if (current !== undefined) {
-      if (!replaces(crl, expires, current)) return;
+      const at = new Date(t);
+      // The CRL answering at `t`: the one held beside the entry's once its thisUpdate has come. It refreshes on its
+      // own schedule, possibly before the one it follows expires, so what that refresh brings is judged against
+      // it. Judged against the older one, the same CRL again was stored anew with its refresh time past (a second
+      // download at once), and an older one (a lagging mirror) took the place of both: checks went back to a CRL
+      // that did not list what the newer one did.
+      const held = current.next;
+      const answering = held !== undefined && !isFuture(held.crl, at, this.skew) ? held : current;
+      if (!replaces(crl, expires, answering)) return;
       // A CRL not current yet (a CA clock running ahead, or a CA putting up its next CRL early) while the cached
       // one still is: kept beside it, not in its place. In its place, every check until its thisUpdate waited on
       // a download and failed CRL_STALE although a current CRL had been cached. No refresh meanwhile: the CA has
       // published its next CRL, and asking again would only download it again (MOICA's is some 20 MB) each
       // retry; the one kept takes over when its thisUpdate comes, with its own refresh schedule.
-      if (crl.thisUpdate.getTime() > t + this.skew && t <= current.expires && !isFuture(current.crl, new Date(t), this.skew)) {
-        if (current.next === undefined || replaces(crl, expires, current.next)) current.next = entry;
-        current.refreshAt = Number.POSITIVE_INFINITY;
+      if (isFuture(crl, at, this.skew) && t <= answering.expires && !isFuture(answering.crl, at, this.skew)) {
+        if (answering === current && held !== undefined && !replaces(crl, expires, held)) return;
+        answering.next = entry;
+        answering.refreshAt = Number.POSITIVE_INFINITY;
+        // Beside the held one that answers, the one it followed is dropped: a check must never go back to it (it
+        // lacks what the held one lists). A check dated before the held one's thisUpdate then downloads and
+        // fails CRL_STALE: closed.
+        this.entries.set(key, answering);
         return;
       }
     }
