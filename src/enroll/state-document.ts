@@ -117,6 +117,7 @@ function valid(check: () => unknown, what: string): void {
 function checkAccount(s: Obj): void {
   str(s, 'id');
   valid(() => parseControlNumber(s.controlNumber), 'controlNumber');
+  optStr(s, 'ownerId');
   status(s, ACCOUNT_MACHINE);
   if (s.basicData !== undefined) obj(s.basicData, 'basicData');
   if (s.emsComparison !== undefined) {

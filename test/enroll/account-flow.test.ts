@@ -125,6 +125,38 @@ describeEachStore('enroll_t_account', (db) => {
     });
   });
 
+  describe('account flow: the owner on the record', () => {
+    it('names the actor that applied on every read (absent for applications from before owners were recorded)', async () => {
+      const owner: Actor = { role: 'applicant', id: 'gps-account:0b6c2f4e-5d1a-4c3b-9e8f-7a6b5c4d3e2f' };
+      const app = await flow.apply({ controlNumber: 'H5600123' }, owner);
+      expect(app.ownerId).toBe(owner.id);
+      await flow.submitBasicData(app.id, basicDataFor(), owner);
+      await flow.bindCard(app.id, { holder: citizenCard(1), contact: { phone: '02-2345-6789', email: 'typed@example.com' } }, owner);
+      expect((await flow.get(app.id)).ownerId).toBe(owner.id);
+      expect((await flow.listByStatus('underReview')).map((a) => a.ownerId)).toEqual([owner.id]);
+      expect((await flow.reviewQueue({ status: 'underReview' })).items.map((a) => a.ownerId)).toEqual([owner.id]);
+      await flow.approve(app.id, reviewer);
+      expect((await flow.activate(tokenFromMail(mailer.last()?.text ?? ''))).ownerId).toBe(owner.id);
+
+      // A later session acts as the owner the account names: no table of the host's own is needed.
+      const account = (await flow.history('H5600123')).find((a) => a.status === 'active');
+      const asOwner: Actor = { role: 'applicant', id: account?.ownerId ?? '' };
+      expect((await flow.addCard('H5600123', { holder: citizenCard(2), contact: { phone: '0912345678', email: 'b@example.com' } }, asOwner)).status).toBe('active');
+      // The state document keeps it, and refuses one that is not text.
+      const doc = serializeState({ flow: 'account', state: account as NonNullable<typeof account> });
+      expect(rehydrateState(doc)).toEqual({ flow: 'account', state: account });
+      const tampered = doc.replace(`"ownerId":"${owner.id}"`, '"ownerId":42');
+      expect(tampered).not.toBe(doc);
+      expect(() => rehydrateState(tampered)).toThrow(expect.objectContaining({ code: 'INVALID_STATE_DOCUMENT' }));
+
+      // Made before owners were recorded: no owner on the record, and any applicant may act, as before.
+      const legacy = await flow.apply({ controlNumber: 'H5600999' }, owner);
+      await db().transaction((tx) => tx.query('UPDATE enroll_account_applications SET applicant_id = NULL WHERE id = $1', [legacy.id]));
+      expect(Object.keys(await flow.get(legacy.id))).not.toContain('ownerId');
+      expect((await flow.submitBasicData(legacy.id, basicDataFor('H5600999'), { role: 'applicant', id: 'anyone' })).status).toBe('basicDataVerified');
+    });
+  });
+
   describe('account flow: EMS mismatch (seed 審核未通過, 帳號申請結果)', () => {
     it('rejects with the per-field result and allows a new application after EMS is fixed', async () => {
       const app = await flow.apply({ controlNumber: 'H5600123' }, applicant);

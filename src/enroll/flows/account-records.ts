@@ -12,6 +12,13 @@ export interface AccountApplication {
   readonly id: string;
   /** 管制編號 the application is for. */
   readonly controlNumber: ControlNumber;
+  /**
+   * The actor ID that applied (`Actor.id` given to `apply`): the application's owner and, once active, the
+   * account's, the only applicant `submitBasicData`, `bindCard`, `addCard` and `removeCard` accept. A host acts as
+   * it for a session that proved it may (the application it started, a card login to the account): an ID is no
+   * credential. Absent for applications made before owners were recorded, which any applicant may act on.
+   */
+  readonly ownerId?: string;
   /** Current state. */
   readonly status: AccountStatus;
   /** Basic data as typed, once submitted. */
@@ -59,6 +66,7 @@ export function applicationFromRow(r: Row): AccountApplication {
   return {
     id: String(r.id),
     controlNumber: String(r.control_number) as ControlNumber,
+    ...(typeof r.applicant_id === 'string' ? { ownerId: r.applicant_id } : {}),
     status: r.status as AccountStatus,
     ...(r.basic_data == null ? {} : { basicData: jsonOf<BasicData>(r.basic_data) }),
     ...(r.ems_comparison == null ? {} : { emsComparison: jsonOf<EmsComparison>(r.ems_comparison) }),
