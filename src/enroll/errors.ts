@@ -45,8 +45,8 @@ export const ENROLL_ERROR_CODES = [
 export type EnrollErrorCode = (typeof ENROLL_ERROR_CODES)[number];
 
 /**
- * Every reason a flow refuses a card for (`EnrollError.refusal`); their wording
- * is `ENROLL_REFUSALS` in `refusals.ts`.
+ * Every reason a flow refuses a card or a step for (`EnrollError.refusal`);
+ * their wording is `ENROLL_REFUSALS` in `refusals.ts`.
  */
 export const ENROLL_REFUSAL_REASONS = [
   'CARD_NOT_BOUND',
@@ -71,6 +71,7 @@ export const ENROLL_REFUSAL_REASONS = [
   'RENEWAL_MISMATCH',
   'ACCOUNT_NOT_YET_OPENED',
   'CITIZEN_CARD_REQUIRED',
+  'APPLICATION_REPLACED',
 ] as const;
 
 /** One of {@link ENROLL_REFUSAL_REASONS}. */
@@ -135,7 +136,11 @@ export class InvalidInputError extends EnrollError {
   }
 }
 
-/** The event is not allowed from the record's current state. */
+/**
+ * The event is not allowed from the record's current state. When the state
+ * has a cause a person should be told (an application replaced by a newer
+ * one), `refusal` names it and the message catalogue words the error by it.
+ */
 export class InvalidTransitionError extends EnrollError {
   /** Flow whose table refused the event. */
   public readonly flow: string;
@@ -144,8 +149,13 @@ export class InvalidTransitionError extends EnrollError {
   /** Event that was refused. */
   public readonly event: string;
 
-  public constructor(flow: string, from: string, event: string) {
-    super('INVALID_TRANSITION', `${flow}: event "${event}" is not allowed in state "${from}"`);
+  /**
+   * @param refusal the cause, with its sentence (`ENROLL_REFUSALS`), which leads the message; the flow, state and
+   *   event follow it for the log.
+   */
+  public constructor(flow: string, from: string, event: string, refusal?: { readonly reason: EnrollRefusalReason; readonly sentence: string }) {
+    const detail = `${flow}: event "${event}" is not allowed in state "${from}"`;
+    super('INVALID_TRANSITION', refusal === undefined ? detail : `${refusal.sentence} (${detail})`, refusal === undefined ? undefined : { refusal: refusal.reason });
     this.flow = flow;
     this.from = from;
     this.event = event;

@@ -1,8 +1,8 @@
-import { EnrollError, type EnrollErrorCode, type EnrollRefusalReason } from './errors.js';
+import { EnrollError, InvalidTransitionError, type EnrollErrorCode, type EnrollRefusalReason } from './errors.js';
 
 /**
- * Why a flow refused a card, finer than the error code. The seeds word each
- * cause differently (工商憑證之統一編號與申請資料不符, 此憑證尚未啟用登入,
+ * Why a flow refused a card or a step, finer than the error code. The seeds
+ * word each cause differently (工商憑證之統一編號與申請資料不符, 此憑證尚未啟用登入,
  * 自然人憑證登入為停用…) while to a program each is one of a few codes
  * (`NOT_AUTHORIZED`, `LOGIN_METHOD_DISABLED`, `WRONG_CARD_TYPE`…); the message catalogue explains an
  * error by its refusal when it has one (`refusal.COMPANY_ID_MISMATCH`), so a
@@ -10,7 +10,10 @@ import { EnrollError, type EnrollErrorCode, type EnrollRefusalReason } from './e
  */
 export interface EnrollRefusal {
   /** The error code the refusal is thrown with. */
-  readonly code: Extract<EnrollErrorCode, 'NOT_AUTHORIZED' | 'LOGIN_METHOD_DISABLED' | 'CARD_ALREADY_BOUND' | 'VERIFICATION_CODE_INVALID' | 'WRONG_CARD_TYPE'>;
+  readonly code: Extract<
+    EnrollErrorCode,
+    'NOT_AUTHORIZED' | 'LOGIN_METHOD_DISABLED' | 'CARD_ALREADY_BOUND' | 'VERIFICATION_CODE_INVALID' | 'WRONG_CARD_TYPE' | 'INVALID_TRANSITION'
+  >;
   /** The sentence a person reads, in the seeds' Traditional Chinese. */
   readonly zhTW: string;
   /** The same in English. */
@@ -32,6 +35,13 @@ export const ENROLL_REFUSALS: Readonly<Record<EnrollRefusalReason, EnrollRefusal
     code: 'WRONG_CARD_TYPE',
     zhTW: '本系統採自然人憑證單一登入方式，此憑證不可用於本系統，請使用自然人憑證',
     en: 'This system accepts citizen certificate cards only; use a citizen card',
+  },
+  // The next step of an application a new one for its 管制編號 replaced (abandoned): the state is why the step is
+  // refused, so the code stays INVALID_TRANSITION; the sentence says what happened and what to do.
+  APPLICATION_REPLACED: {
+    code: 'INVALID_TRANSITION',
+    zhTW: '此帳號申請已由相同管制編號之新申請取代，無法繼續填寫；如需申請，請重新輸入管制編號送出申請',
+    en: 'This application was replaced by a newer one for the same control number and cannot go on; to apply, enter the control number again',
   },
   LOGIN_NOT_ENABLED: { code: 'NOT_AUTHORIZED', zhTW: '此憑證尚未啟用登入', en: 'This certificate is not enabled for login' },
   COMPANY_ID_MISMATCH: {
@@ -103,6 +113,15 @@ export const ENROLL_REFUSALS: Readonly<Record<EnrollRefusalReason, EnrollRefusal
 export function refusalError(reason: EnrollRefusalReason, detail?: string): EnrollError {
   const r = ENROLL_REFUSALS[reason];
   return new EnrollError(r.code, detail === undefined ? r.zhTW : `${r.zhTW} (${detail})`, { refusal: reason });
+}
+
+/**
+ * The INVALID_TRANSITION of a step refused for a cause a person should be told
+ * (an `InvalidTransitionError`, so `flow`, `from` and `event` stay readable),
+ * with `refusal` set to the reason.
+ */
+export function refusedTransition(flow: string, from: string, event: string, reason: EnrollRefusalReason): InvalidTransitionError {
+  return new InvalidTransitionError(flow, from, event, { reason, sentence: ENROLL_REFUSALS[reason].zhTW });
 }
 
 /**

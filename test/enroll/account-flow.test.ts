@@ -3,7 +3,7 @@ import { AccountEnrollmentFlow } from '../../src/enroll/flows/account-enrollment
 import { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { readAuditTrail } from '../../src/enroll/store/audit.js';
-import { EnrollError, InvalidInputError } from '../../src/enroll/errors.js';
+import { EnrollError, InvalidInputError, InvalidTransitionError } from '../../src/enroll/errors.js';
 import { defaultMessages } from '../../src/messages/index.js';
 import type { Actor } from '../../src/enroll/domain/actor.js';
 import { rehydrateState, serializeState } from '../../src/enroll/state-document.js';
@@ -369,6 +369,35 @@ describeEachStore('enroll_t_account', (db) => {
       const next = await flow.apply({ controlNumber: 'H5600123' }, { role: 'applicant', id: 'someone' });
       expect([(await flow.get(fresh.id)).status, next.status]).toEqual(['abandoned', 'draft']);
       expect((await flow.history('H5600123')).map((a) => a.status)).toEqual(['draft', 'abandoned', 'abandoned']);
+    });
+
+    it('the next step of a replaced application says a newer one for its 管制編號 replaced it (still INVALID_TRANSITION)', async () => {
+      const first: Actor = { role: 'applicant', id: 'first-browser' };
+      const replaced = async (p: Promise<unknown>, event: string) => {
+        const err = await expectCode(p, 'INVALID_TRANSITION');
+        expect(err).toBeInstanceOf(InvalidTransitionError);
+        expect([err.refusal, (err as InvalidTransitionError).from, (err as InvalidTransitionError).event]).toEqual(['APPLICATION_REPLACED', 'abandoned', event]);
+        expect(defaultMessages.describe(err).messages.zhTW).toBe('此帳號申請已由相同管制編號之新申請取代，無法繼續填寫；如需申請，請重新輸入管制編號送出申請');
+        expect(err.message).toContain('event "' + event + '" is not allowed in state "abandoned"');
+      };
+      // A draft replaced at once: its 基本資料填寫.
+      const draft = await flow.apply({ controlNumber: 'H5600123' }, first);
+      await flow.apply({ controlNumber: 'H5600123' }, applicant);
+      await replaced(flow.submitBasicData(draft.id, basicDataFor('H5600123'), first), 'submitBasicData');
+      // A verified application replaced after unfinishedTtlMs: its 自然人憑證綁定.
+      const verified = await flow.apply({ controlNumber: 'H5600999' }, first);
+      await flow.submitBasicData(verified.id, basicDataFor('H5600999'), first);
+      clock.advance(DAY);
+      await flow.apply({ controlNumber: 'H5600999' }, applicant);
+      await replaced(flow.bindCard(verified.id, { holder: citizenCard(1), contact: { phone: '0223456789', email: 'a@b.tw' } }, first), 'bindCard');
+      expect(await flow.listCards('H5600999')).toEqual([]);
+      // Someone else's replaced application is still theirs: the owner check comes first, and says nothing of it.
+      const other = await expectCode(flow.submitBasicData(draft.id, basicDataFor('H5600123'), { role: 'applicant', id: 'stranger' }), 'FORBIDDEN');
+      expect(other.refusal).toBeUndefined();
+      // Other refused steps keep the generic wording: only the replaced state has this cause.
+      const early = await flow.apply({ controlNumber: 'H5600123' }, applicant);
+      const generic = await expectCode(flow.approve(early.id, reviewer), 'INVALID_TRANSITION');
+      expect([generic.refusal, defaultMessages.describe(generic).key]).toEqual([undefined, 'enroll.INVALID_TRANSITION']);
     });
 
     it('an application under review or further along keeps its control number for good', async () => {

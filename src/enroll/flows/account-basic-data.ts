@@ -11,7 +11,7 @@ import { assertEventAllowed } from '../machine/machine.js';
 import { applicationOwner, saveApplication } from './account-applications-table.js';
 import type { ParsedBinding } from './account-inputs.js';
 import type { AccountApplication } from './account-records.js';
-import { transitionApplication, type AccountContext } from './account-shared.js';
+import { refuseReplaced, transitionApplication, type AccountContext } from './account-shared.js';
 import { getApplication } from './account-application.js';
 import { ACCOUNT_COMMANDS, authorize } from './authorization.js';
 import { insertBinding } from './card-bindings-table.js';
@@ -21,6 +21,7 @@ export async function submitBasicData(c: AccountContext, id: string, data: Basic
   const current = await getApplication(c, id);
   const owner = await c.o.store.transaction((tx) => applicationOwner(tx, id));
   authorize(ACCOUNT_COMMANDS, 'submitBasicData', who, { subject: id, state: current.status, owner });
+  refuseReplaced(current, 'submitBasicData');
   if (data.controlNumber !== current.controlNumber) {
     throw new InvalidInputError([{ field: 'basicData.controlNumber', code: 'MISMATCH', reason: 'differs from the application’s control number' }]);
   }

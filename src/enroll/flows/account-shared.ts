@@ -16,6 +16,7 @@ import type { AccountApplication } from './account-records.js';
 import { ACCOUNT_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import { applyTransition } from './transition.js';
 import { MAILER_RULE, checkFlowOptions, durationOption } from './flow-options.js';
+import { refusedTransition } from '../refusals.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -69,6 +70,17 @@ function ruleOf(event: AccountEvent): keyof typeof ACCOUNT_COMMANDS | undefined 
 }
 
 /**
+ * Refuses any step of an application a newer one replaced (`abandoned`: the
+ * only way there is a new `apply` for its 管制編號) with the refusal
+ * APPLICATION_REPLACED, still INVALID_TRANSITION to a program: the company
+ * that filled it in is told why it cannot go on, not only that the state does
+ * not allow it.
+ */
+export function refuseReplaced(app: AccountApplication, event: AccountEvent): void {
+  if (app.status === 'abandoned') throw refusedTransition(ACCOUNT_MACHINE.flow, app.status, event, 'APPLICATION_REPLACED');
+}
+
+/**
  * One transaction: lock application `id`, authorize `actor` for `event` on
  * it, then take `event` to `to` with `apply`, audited with `reason`.
  */
@@ -85,6 +97,7 @@ export function transitionApplication(
     const app = await lockApplication(tx, id);
     const rule = ruleOf(event);
     if (rule !== undefined) authorize(ACCOUNT_COMMANDS, rule, actor, { subject: id, state: app.status, owner: await applicationOwner(tx, id) });
+    refuseReplaced(app, event);
     const at = nowOf(c);
     return applyTransition(tx, ACCOUNT_MACHINE, { subject: id, from: app.status, event, to, actor, at }, () => apply(tx, app, at), reason);
   });
