@@ -88,10 +88,12 @@ export { type BoundCard, type PendingRenewal, type RenewalPolicy, type RenewalVe
 
 export {
   AccountEnrollmentFlow,
+  type AccountCardLogin,
   type AccountEnrollmentOptions,
   type ApprovalResult,
   type BindCardInput,
   type BindingContact,
+  type CardCommandOptions,
   type PendingActivation,
 } from './flows/account-enrollment.js';
 export type { AccountApplication, CardBinding } from './flows/account-records.js';

@@ -12,7 +12,7 @@ export interface EnrollRefusal {
   /** The error code the refusal is thrown with. */
   readonly code: Extract<
     EnrollErrorCode,
-    'NOT_AUTHORIZED' | 'LOGIN_METHOD_DISABLED' | 'CARD_ALREADY_BOUND' | 'VERIFICATION_CODE_INVALID' | 'WRONG_CARD_TYPE' | 'INVALID_TRANSITION'
+    'NOT_AUTHORIZED' | 'LOGIN_METHOD_DISABLED' | 'CARD_ALREADY_BOUND' | 'VERIFICATION_CODE_INVALID' | 'WRONG_CARD_TYPE' | 'FORBIDDEN' | 'INVALID_TRANSITION'
   >;
   /** The sentence a person reads, in the seeds' Traditional Chinese. */
   readonly zhTW: string;
@@ -35,6 +35,13 @@ export const ENROLL_REFUSALS: Readonly<Record<EnrollRefusalReason, EnrollRefusal
     code: 'WRONG_CARD_TYPE',
     zhTW: '本系統採自然人憑證單一登入方式，此憑證不可用於本系統，請使用自然人憑證',
     en: 'This system accepts citizen certificate cards only; use a citizen card',
+  },
+  // A card command of a login whose card was 刪除'd (or whose account 客服 closed) since: the session must end. Thrown
+  // as a ForbiddenError, so the attempt is audited as any other refused command.
+  LOGIN_CARD_NO_LONGER_BOUND: {
+    code: 'FORBIDDEN',
+    zhTW: '登入已失效：登入所用之自然人憑證已不再綁定此帳號，請重新以自然人憑證登入',
+    en: 'This login has ended: the citizen card it was made with is no longer bound to the account; log in again with a citizen card',
   },
   // The next step of an application a new one for its 管制編號 replaced (abandoned): the state is why the step is
   // refused, so the code stays INVALID_TRANSITION; the sentence says what happened and what to do.

@@ -74,15 +74,20 @@ export async function lockApplication(tx: SqlSession, id: string): Promise<Accou
   return applicationFromRow(row);
 }
 
-/** Loads and row-locks the active account of a control number. */
-export async function lockActiveAccount(tx: SqlSession, controlNumber: ControlNumber): Promise<AccountApplication> {
+/** Loads and row-locks the active account of a control number; `undefined` when it has none. */
+export async function lockActiveAccountIfAny(tx: SqlSession, controlNumber: ControlNumber): Promise<AccountApplication | undefined> {
   const rows = await tx.query(
     `SELECT * FROM enroll_account_applications WHERE control_number = $1 AND status = 'active' FOR UPDATE`,
     [controlNumber],
   );
-  const row = rows[0];
-  if (row === undefined) throw new EnrollError('NOT_FOUND', `no active account for control number ${controlNumber}`);
-  return applicationFromRow(row);
+  return rows[0] === undefined ? undefined : applicationFromRow(rows[0]);
+}
+
+/** Loads and row-locks the active account of a control number; NOT_FOUND when it has none. */
+export async function lockActiveAccount(tx: SqlSession, controlNumber: ControlNumber): Promise<AccountApplication> {
+  const app = await lockActiveAccountIfAny(tx, controlNumber);
+  if (app === undefined) throw new EnrollError('NOT_FOUND', `no active account for control number ${controlNumber}`);
+  return app;
 }
 
 /** Writes a transition; the version check turns a lost update into CONCURRENT_UPDATE. */

@@ -2,51 +2,88 @@
  * 自然人憑證管理 of the account flow: more cards on an active account, removal
  * (never the last card), login by card, and card renewal by the one rule.
  */
-import type { Actor } from '../domain/actor.js';
+import { ForbiddenError, type Actor } from '../domain/actor.js';
 import type { CardIdentity } from '../domain/card-holder.js';
 import type { CardNumber, ControlNumber } from '../domain/identifiers.js';
 import { EnrollError } from '../errors.js';
 import { ACCOUNT_MACHINE } from '../machine/account-machine.js';
 import type { SqlSession } from '../store/store.js';
-import { applicationOwner, lockActiveAccount } from './account-applications-table.js';
-import type { ParsedBinding } from './account-inputs.js';
+import { applicationOwner, findApplication, lockActiveAccountIfAny } from './account-applications-table.js';
+import type { ParsedBinding, ParsedCardLogin } from './account-inputs.js';
 import type { AccountApplication, CardBinding } from './account-records.js';
 import { nowOf, type AccountContext } from './account-shared.js';
 import { ACCOUNT_COMMANDS, authorize } from './authorization.js';
-import { bindingsOf, deleteBinding, lockBindingsOf, insertBinding, hasPendingBinding, lockActiveBinding, lockBindingWithSerial, renewBinding } from './card-bindings-table.js';
+import { bindingOfApplication, bindingsOf, deleteBinding, lockBindingsOf, insertBinding, hasPendingBinding, lockActiveBinding, lockBindingWithSerial, renewBinding } from './card-bindings-table.js';
 import { acceptPendingRenewal, rejectPendingRenewalsOf, resolveRenewal, type PendingRenewal } from './card-renewal.js';
 import { applyTransition } from './transition.js';
 import { refusalError } from '../refusals.js';
 
 /**
  * Runs a card command on the active account of `cn` in one transaction: lock
- * it, authorize `who` as its owner, then `apply` as the self-transition
- * `event` (active → active), audited with `reason`.
+ * it, authorize `who` as its owner, check that `login` (when given) still
+ * stands, then `apply` as the self-transition `event` (active → active),
+ * audited with `reason`.
  */
 function onActiveAccount<T>(
   c: AccountContext,
   cn: ControlNumber,
   event: 'addCard' | 'removeCard',
   who: Actor,
+  login: ParsedCardLogin | undefined,
   reason: string,
   apply: (tx: SqlSession, app: AccountApplication, at: string) => Promise<T>,
 ): Promise<T> {
   return c.o.store.transaction(async (tx) => {
-    const app = await lockActiveAccount(tx, cn);
+    const app = await lockActiveAccountIfAny(tx, cn);
+    // A login to an account closed since is refused as a login that ended, not as a number without an account.
+    if (app === undefined && login !== undefined) await requireLogin(tx, cn, undefined, event, who, login);
+    if (app === undefined) throw new EnrollError('NOT_FOUND', `no active account for control number ${cn}`);
     authorize(ACCOUNT_COMMANDS, event, who, { subject: app.id, state: app.status, owner: await applicationOwner(tx, app.id) });
+    if (login !== undefined) await requireLogin(tx, cn, app, event, who, login);
     const at = nowOf(c);
     return applyTransition(tx, ACCOUNT_MACHINE, { subject: app.id, from: app.status, event, to: 'active', actor: who, at }, () => apply(tx, app, at), reason);
   });
 }
 
+/**
+ * Refuses a card command whose card login no longer stands: the account it
+ * logged into is not the active one of `cn` (closed, or another opened since),
+ * or the card is no longer bound to it by the binding it logged in with (刪除,
+ * or removed and bound again). Read with the account row locked, which every
+ * command that unbinds or binds its cards takes first (addCard, removeCard,
+ * closeAccount), so the answer holds until this transaction ends.
+ * @throws ForbiddenError refusal `LOGIN_CARD_NO_LONGER_BOUND`, audited by the command's `guarded`.
+ */
+async function requireLogin(
+  tx: SqlSession,
+  cn: ControlNumber,
+  app: AccountApplication | undefined,
+  event: 'addCard' | 'removeCard',
+  who: Actor,
+  login: ParsedCardLogin,
+): Promise<void> {
+  let why: string | undefined;
+  if (app?.id !== login.applicationId) {
+    why = `application ${login.applicationId} is not the active account of ${cn}`;
+  } else {
+    const bound = await bindingOfApplication(tx, app.id, login.cardNumber);
+    if (bound?.status !== 'active') why = `card ${login.cardNumber} is no longer bound to the account`;
+    else if (Date.parse(bound.boundAt) !== login.boundAtMs) why = `card ${login.cardNumber} was bound again (${bound.boundAt}) after the login`;
+  }
+  if (why === undefined) return;
+  const state = app?.id === login.applicationId ? app.status : ((await findApplication(tx, login.applicationId))?.status ?? 'none');
+  const refusal = refusalError('LOGIN_CARD_NO_LONGER_BOUND', why);
+  throw new ForbiddenError(event, who, login.applicationId, state, refusal.message, 'LOGIN_CARD_NO_LONGER_BOUND');
+}
+
 /** {@link AccountEnrollmentFlow.addCard}: binds another card to an active account. */
-export function addCard(c: AccountContext, cn: ControlNumber, b: ParsedBinding, who: Actor): Promise<CardBinding> {
-  return onActiveAccount(c, cn, 'addCard', who, b.card.cardNumber, (tx, app, at) => insertBinding(tx, app, b, 'active', at));
+export function addCard(c: AccountContext, cn: ControlNumber, b: ParsedBinding, who: Actor, login?: ParsedCardLogin): Promise<CardBinding> {
+  return onActiveAccount(c, cn, 'addCard', who, login, b.card.cardNumber, (tx, app, at) => insertBinding(tx, app, b, 'active', at));
 }
 
 /** {@link AccountEnrollmentFlow.removeCard}: unbinds a card; never the last one (LAST_CARD). */
-export function removeCard(c: AccountContext, cn: ControlNumber, card: CardNumber, who: Actor): Promise<CardBinding[]> {
-  return onActiveAccount(c, cn, 'removeCard', who, card, async (tx, app, at) => {
+export function removeCard(c: AccountContext, cn: ControlNumber, card: CardNumber, who: Actor, login?: ParsedCardLogin): Promise<CardBinding[]> {
+  return onActiveAccount(c, cn, 'removeCard', who, login, card, async (tx, app, at) => {
     const bound = await lockBindingsOf(tx, cn);
     const removed = bound.find((b) => b.cardNumber === card);
     if (removed === undefined) throw new EnrollError('NOT_FOUND', `card ${card} is not bound to ${cn}`);

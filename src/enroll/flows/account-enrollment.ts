@@ -20,7 +20,15 @@ import { APPLICATION_QUEUE } from './account-applications-table.js';
 import * as binding from './account-basic-data.js';
 import * as cards from './account-cards.js';
 import { citizenCardRequired } from './account-cards.js';
-import { parseApplicationId, parseBinding, type AccountEnrollmentOptions, type ApprovalResult, type BindCardInput } from './account-inputs.js';
+import {
+  parseApplicationId,
+  parseBinding,
+  parseCardCommandOptions,
+  type AccountEnrollmentOptions,
+  type ApprovalResult,
+  type BindCardInput,
+  type CardCommandOptions,
+} from './account-inputs.js';
 import type { AccountApplication, CardBinding } from './account-records.js';
 import * as review from './account-review.js';
 import type { PendingActivation } from './account-review.js';
@@ -29,7 +37,7 @@ import { parseRenewalId, pendingRenewals, type PendingRenewal } from './card-ren
 import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
 import { requireVerifiedLogin } from '../refusals.js';
 
-export type { AccountEnrollmentOptions, ApprovalResult, BindCardInput, BindingContact } from './account-inputs.js';
+export type { AccountCardLogin, AccountEnrollmentOptions, ApprovalResult, BindCardInput, BindingContact, CardCommandOptions } from './account-inputs.js';
 export type { PendingActivation } from './account-review.js';
 
 /**
@@ -125,21 +133,30 @@ export class AccountEnrollmentFlow {
     return review.activate(this.c, token);
   }
 
-  /** 設定自然人憑證: binds another card to an active account (a control number may have several). */
-  public async addCard(controlNumber: string, input: BindCardInput, actor: Actor): Promise<CardBinding> {
+  /**
+   * 設定自然人憑證: binds another card to an active account (a control number may have several). With
+   * `options.login`, only while the card login the command is made for still stands, checked in the command's own
+   * transaction (FORBIDDEN, refusal `LOGIN_CARD_NO_LONGER_BOUND`, otherwise).
+   */
+  public async addCard(controlNumber: string, input: BindCardInput, actor: Actor, options?: CardCommandOptions): Promise<CardBinding> {
     const who = parseActor(actor);
     const cn = parseControlNumber(controlNumber);
     const b = parseBinding(input);
+    const login = parseCardCommandOptions(options);
     requireVerifiedLogin(b.card);
-    return guarded(this.c, () => cards.addCard(this.c, cn, b, who));
+    return guarded(this.c, () => cards.addCard(this.c, cn, b, who, login));
   }
 
-  /** 自然人憑證管理 → 刪除: unbinds a card; the last card cannot be removed (the account would be unreachable). */
-  public async removeCard(controlNumber: string, cardNumber: string, actor: Actor): Promise<CardBinding[]> {
+  /**
+   * 自然人憑證管理 → 刪除: unbinds a card; the last card cannot be removed (the account would be unreachable).
+   * `options.login` as for {@link addCard}.
+   */
+  public async removeCard(controlNumber: string, cardNumber: string, actor: Actor, options?: CardCommandOptions): Promise<CardBinding[]> {
     const who = parseActor(actor);
     const cn = parseControlNumber(controlNumber);
     const card = parseCardNumber(cardNumber);
-    return guarded(this.c, () => cards.removeCard(this.c, cn, card, who));
+    const login = parseCardCommandOptions(options);
+    return guarded(this.c, () => cards.removeCard(this.c, cn, card, who, login));
   }
 
   /** The cards bound to a control number (自然人憑證管理 list). */

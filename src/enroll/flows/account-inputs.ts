@@ -4,7 +4,7 @@
  * reviewer's approval returns.
  */
 import { parseCardHolder, type CardIdentity, type VerifiedCardHolder } from '../domain/card-holder.js';
-import { isBlank, parseEmail, parsePhone, parseRequiredText, type CardNumber } from '../domain/identifiers.js';
+import { isBlank, parseCardNumber, parseEmail, parsePhone, parseRequiredText, type CardNumber } from '../domain/identifiers.js';
 import { InvalidInputError, IssueCollector } from '../errors.js';
 import type { NoticeBranding } from '../mail/account-notices.js';
 import type { Clock } from '../ports/clock.js';
@@ -69,6 +69,67 @@ export interface BindCardInput {
   readonly holder: VerifiedCardHolder;
   /** Contact data typed on the form. */
   readonly contact: BindingContact;
+}
+
+/**
+ * The card login a card command is made for (自然人憑證登入, then 設定自然人憑證
+ * or 刪除): the account the card logged into and the card's binding then. Read
+ * them after `resolveLogin`: the ID of the `active` entry of
+ * `history(controlNumber)`, and the card's `cardNumber` and `boundAt` in
+ * `listCards(controlNumber)`.
+ */
+export interface AccountCardLogin {
+  /** The account the card logged into: its application ID. */
+  readonly applicationId: string;
+  /** 卡號 of the card that logged in. */
+  readonly cardNumber: string;
+  /** `boundAt` of that card's binding at login: the same card removed and bound again is another binding. */
+  readonly boundAt: string;
+}
+
+/** Options of {@link AccountEnrollmentFlow.addCard} and {@link AccountEnrollmentFlow.removeCard}. */
+export interface CardCommandOptions {
+  /**
+   * The card login the command is made for. The command then runs only while that login stands, checked in its
+   * own transaction: the account is still the active one of its 管制編號 and the card still `active` on it by the
+   * same binding. Otherwise it is FORBIDDEN, refusal `LOGIN_CARD_NO_LONGER_BOUND` (audited), and changes nothing.
+   * A key present with `undefined` is INVALID_INPUT (`options.login` REQUIRED), not a command without the check.
+   */
+  readonly login?: AccountCardLogin;
+}
+
+/** {@link AccountCardLogin} after {@link parseCardCommandOptions}. */
+export interface ParsedCardLogin {
+  /** Application ID, lower-case. */
+  readonly applicationId: string;
+  /** 卡號, normalized. */
+  readonly cardNumber: CardNumber;
+  /** `boundAt` as milliseconds since the epoch, compared as an instant whatever its ISO spelling. */
+  readonly boundAtMs: number;
+}
+
+/**
+ * Parses a card command's options; `undefined` login when none was asked for.
+ * INVALID_INPUT names `options.login.*`.
+ */
+export function parseCardCommandOptions(options: unknown): ParsedCardLogin | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidInputError([{ field: 'options', code: 'INVALID_FORMAT', reason: 'must be an object such as { login }' }]);
+  }
+  if (!('login' in options)) return undefined;
+  const login = (options as { login?: unknown }).login;
+  if (typeof login !== 'object' || login === null || Array.isArray(login)) {
+    throw new InvalidInputError([{ field: 'options.login', code: 'REQUIRED', reason: 'a card login { applicationId, cardNumber, boundAt } is required when the key is given' }]);
+  }
+  const v = login as Record<string, unknown>;
+  const issues = new IssueCollector();
+  if (!isUuid(v.applicationId)) issues.add('options.login.applicationId', 'INVALID_FORMAT', 'must be a UUID');
+  const cardNumber = issues.take(() => parseCardNumber(v.cardNumber, 'options.login.cardNumber'));
+  const boundAtMs = typeof v.boundAt === 'string' ? Date.parse(v.boundAt) : Number.NaN;
+  if (Number.isNaN(boundAtMs)) issues.add('options.login.boundAt', 'INVALID_FORMAT', 'must be an ISO instant (CardBinding.boundAt)');
+  issues.throwIfAny();
+  return { applicationId: (v.applicationId as string).toLowerCase(), cardNumber: cardNumber as CardNumber, boundAtMs };
 }
 
 /** Outcome of approval: the new state and where the link went. */
