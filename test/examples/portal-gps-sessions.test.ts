@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmulatorCardSlots, startAgent, type AgentServer } from 'twpki/agent';
 import { InMemoryEmsSource } from 'twpki/ems';
-import { AccountEnrollmentFlow, EmsLayerAdapter, EnrollError, type EnrollStore } from 'twpki/enroll';
+import { AccountEnrollmentFlow, EmsLayerAdapter, EnrollError, type EnrollStore, type SqlSession } from 'twpki/enroll';
 import { EmulatorReader } from 'twpki/pcsc';
 import { createTestPki, type TestPki, type VirtualHiCOSCard } from 'twpki/testing';
 import { startMailSink, type MailSink } from '../../examples/portal/core/mail-sink.js';
@@ -32,7 +32,53 @@ function emsRecord(controlNumber: string, n: number) {
     contactEmail: `contact${n}@example.com.tw`,
   };
 }
-const RECORDS = ['A1000001', 'A1000002', 'A1000003', 'A1000004'].map((cn, i) => emsRecord(cn, i + 1));
+const RECORDS = ['A1000001', 'A1000002', 'A1000003', 'A1000004', 'A1000005', 'A1000006'].map((cn, i) => emsRecord(cn, i + 1));
+
+/**
+ * The portal's store with one hook: once armed, `between` runs after the portal's per-request login check has read
+ * the account's cards (`listCards`) and before the request's next transaction, its card command. That is another
+ * browser's 刪除 landing between the check and the command.
+ */
+class Interleaving implements EnrollStore {
+  private between: (() => Promise<void>) | undefined;
+  private due = false;
+
+  public constructor(private readonly inner: EnrollStore) {}
+
+  public arm(between: () => Promise<void>): void {
+    this.between = between;
+    this.due = false;
+  }
+
+  public async transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+    const between = this.between;
+    if (between !== undefined && this.due) {
+      this.between = undefined;
+      await between();
+    }
+    return this.inner.transaction((tx) => fn(this.between === undefined ? tx : this.watch(tx)));
+  }
+
+  public migrate(): Promise<void> {
+    return this.inner.migrate();
+  }
+
+  public close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  private watch(tx: SqlSession): SqlSession {
+    return {
+      query: async <R extends Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]> => {
+        const rows = await tx.query<R>(text, params);
+        // listCards: the cards of a control number, read without a lock (a command's own read locks them).
+        if (/FROM enroll_card_bindings WHERE control_number = \$1 ORDER BY/.test(text) && !/FOR UPDATE/.test(text)) this.due = true;
+        return rows;
+      },
+      runScript: (script) => tx.runScript(script),
+    };
+  }
+}
 
 interface Reply {
   status: number;
@@ -91,6 +137,7 @@ let reader: EmulatorReader;
 let sink: MailSink;
 let portal: Portal;
 let store: EnrollStore;
+let interleaving: Interleaving;
 let nowMs = Date.now();
 const clock = { now: () => new Date(nowMs) };
 const cards: Record<string, VirtualHiCOSCard> = {};
@@ -171,6 +218,7 @@ beforeAll(async () => {
   pki = await createTestPki();
   demoCard = demoCards(pki);
   store = await openPglite();
+  interleaving = new Interleaving(store);
   reader = new EmulatorReader({ name: 'twpki test reader' });
   slots = new EmulatorCardSlots(reader);
   agent = await startAgent({ slots, port: 0 });
@@ -183,7 +231,7 @@ beforeAll(async () => {
     smtp: { host: sink.host, port: sink.port },
     reviewerPassword: REVIEWER_PASSWORD,
     databaseUrl: '',
-    store,
+    store: interleaving,
     clock,
     applicationLimit: 0,
     challengeLimit: 0,
@@ -242,6 +290,52 @@ describe('GPS portal: card logins, activation and 重新寄送認證信', () => 
     expect((await again.call('GET', '/gps/api/me')).body).toEqual({ account: rec.controlNumber });
   });
 
+  it('a card 刪除 by another browser after a request passed the login check: the command is refused and the login ends', async () => {
+    const rec = RECORDS[4]!;
+    await applyAndBind(rec, 'TP03000000000041');
+    await approveAndActivate(rec);
+    const a = await login('TP03000000000041');
+    for (const card of ['TP03000000000042', 'TP03000000000043']) {
+      await insert(card);
+      expect((await a.cardStep(agent, '/gps/card/add')).status).toBe(200);
+      expect((await a.call('POST', '/gps/api/cards', { phone: '02-1111-2222', email: 'b@example.com.tw' })).body.status).toBe('active');
+    }
+    const owner = { role: 'applicant' as const, id: String((await sdk().history(rec.controlNumber))[0]?.ownerId) };
+    const cardsNow = async () => (await sdk().listCards(rec.controlNumber)).map((c) => c.cardNumber);
+
+    // 刪除: A's card goes between A's check and A's command.
+    interleaving.arm(async () => void (await sdk().removeCard(rec.controlNumber, 'TP03000000000041', owner)));
+    const removal = await a.call('POST', '/gps/api/cards/TP03000000000043/delete', {});
+    expect(removal.status).toBe(401);
+    expect(removal.body.error).toEqual({ code: 'NOT_LOGGED_IN', message: '登入已失效：登入所用之自然人憑證已不再綁定此帳號，請重新以自然人憑證登入' });
+    expect(await cardsNow()).toEqual(['TP03000000000042', 'TP03000000000043']);
+    expect((await a.call('GET', '/gps/api/me')).body).toEqual({ account: null });
+
+    // 設定自然人憑證's 確認送出: B's card goes after its card step, between the check and the command.
+    const b = await login('TP03000000000042');
+    await insert('TP03000000000044');
+    expect((await b.cardStep(agent, '/gps/card/add')).status).toBe(200);
+    interleaving.arm(async () => void (await sdk().removeCard(rec.controlNumber, 'TP03000000000042', owner)));
+    const added = await b.call('POST', '/gps/api/cards', { phone: '02-1111-2222', email: 'd@example.com.tw' });
+    expect(added.status).toBe(401);
+    expect((added.body.error as { code?: string }).code).toBe('NOT_LOGGED_IN');
+    expect(await cardsNow()).toEqual(['TP03000000000043']);
+    expect((await b.call('GET', '/gps/api/me')).body).toEqual({ account: null });
+  });
+
+  it('a 管制編號 typed again in another browser replaces the first one\'s draft, whose next step says so', async () => {
+    const rec = RECORDS[5]!;
+    const first = new PageClient(portal.url);
+    expect((await first.call('POST', '/gps/api/applications', { controlNumber: rec.controlNumber })).status).toBe(201);
+    expect((await new PageClient(portal.url).call('POST', '/gps/api/applications', { controlNumber: rec.controlNumber })).status).toBe(201);
+    const next = await first.call('POST', '/gps/api/application/basic-data', { basicData: rec });
+    expect(next.status).toBe(409);
+    expect(next.body.error).toEqual({
+      code: 'INVALID_TRANSITION',
+      message: '此帳號申請已由相同管制編號之新申請取代，無法繼續填寫；如需申請，請重新輸入管制編號送出申請',
+    });
+  });
+
   it('a session of an account 客服 closed does not reach the account opened next on the same 管制編號, nor does its actor', async () => {
     const rec = RECORDS[1]!;
     await applyAndBind(rec, 'TP03000000000011');
@@ -256,14 +350,14 @@ describe('GPS portal: card logins, activation and 重新寄送認證信', () => 
     expect(code(seen)).toBe('NOT_LOGGED_IN');
     expect(code(await old.call('POST', '/gps/api/cards/TP03000000000012/delete', {}))).toBe('NOT_LOGGED_IN');
 
-    // The actor each account was applied for is its own: the closed account's is not the new account's owner.
-    const [closed, active] = await sdk().history(rec.controlNumber);
-    expect([closed?.status, active?.status].sort()).toEqual(['active', 'closed']);
-    const owners = await store.transaction((tx) => tx.query('SELECT application_id, actor_id FROM portal_gps_owners'));
-    const actorOf = (id: string | undefined) => String(owners.find((r) => r.application_id === id)?.actor_id);
-    const oldActor = actorOf(closed?.status === 'closed' ? closed.id : active?.id);
-    const newActor = actorOf(closed?.status === 'active' ? closed.id : active?.id);
+    // The actor each account was applied for is its own, as the flow records it: the closed account's is not the
+    // new account's owner.
+    const accounts = await sdk().history(rec.controlNumber);
+    expect(accounts.map((a) => a.status).sort()).toEqual(['active', 'closed']);
+    const oldActor = String(accounts.find((a) => a.status === 'closed')?.ownerId);
+    const newActor = String(accounts.find((a) => a.status === 'active')?.ownerId);
     expect(oldActor).toMatch(/^gps-account:[0-9a-f-]{36}$/);
+    expect(newActor).toMatch(/^gps-account:[0-9a-f-]{36}$/);
     expect(newActor).not.toBe(oldActor);
     const refused = await sdk().removeCard(rec.controlNumber, 'TP03000000000012', { role: 'applicant', id: oldActor }).catch((e: unknown) => e);
     expect((refused as EnrollError).code).toBe('FORBIDDEN');

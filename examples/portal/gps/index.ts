@@ -7,8 +7,10 @@
  *
  * A card login lasts while the card that made it is still bound to the account
  * it logged into: every card route checks the login against the flow before
- * acting, so a card 刪除'd by a co-worker, or an account closed by 客服 and
- * opened again on the same 管制編號, ends the sessions it backed.
+ * acting, and the card commands (設定自然人憑證, 刪除) are made for the login, which
+ * the flow checks again in the command's own transaction. So a card 刪除'd by a
+ * co-worker, or an account closed by 客服 and opened again on the same 管制編號,
+ * ends the sessions it backed, even one whose check ran just before.
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -27,12 +29,13 @@ import {
   AccountEnrollmentFlow,
   BASIC_DATA_FIELDS,
   BASIC_DATA_LABELS,
+  ENROLL_REFUSALS,
   EmsLayerAdapter,
   EnrollError,
-  joinTransaction,
+  type AccountApplication,
+  type AccountCardLogin,
   type AccountEnrollmentOptions,
   type Actor,
-  type EnrollStore,
   type NoticeBranding,
   type PendingActivation,
 } from 'twpki/enroll';
@@ -72,18 +75,6 @@ const GPS_BRANDING: NoticeBranding = {
   signature: '毒關化物車輛 GPS 客服',
 };
 
-/**
- * The portal's own table: the actor ID each application was made with. The SDK records the applying actor as the
- * application's owner (and, once active, the account's: only it may `addCard`/`removeCard`), so the ID is one per
- * application, `gps-account:<random UUID>`, not one per 管制編號: a session of an account 客服 closed is not the
- * owner of the account opened next on that number.
- */
-const OWNER_TABLE = `CREATE TABLE IF NOT EXISTS portal_gps_owners (
-  application_id TEXT PRIMARY KEY,
-  actor_id TEXT NOT NULL UNIQUE,
-  created_at TIMESTAMPTZ NOT NULL DEFAULT now()
-)`;
-
 /** What the session of a card login holds, checked against the flow on every card route. */
 interface CardLogin {
   /** 管制編號 */
@@ -96,7 +87,8 @@ interface CardLogin {
   readonly boundAt: string;
 }
 
-const LOGIN_ENDED = '登入已失效：登入所用之自然人憑證已不再綁定此帳號，請重新以自然人憑證登入';
+/** The flow's own wording of a login whose card is no longer bound (登入已失效 …), for the portal's check too. */
+const LOGIN_ENDED = ENROLL_REFUSALS.LOGIN_CARD_NO_LONGER_BOUND.zhTW;
 
 /** The GPS system for the portal. */
 export function gpsSystem(settings: GpsSettings): PortalSystem {
@@ -117,7 +109,8 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
   const ems = Symbol.iterator in settings.ems ? new InMemoryEmsSource(settings.ems as Iterable<unknown>) : (settings.ems as EmsSource);
   const compare = { policy: settings.policy ?? 'strict' } as const;
   const adapter = new EmsLayerAdapter(ems, compare);
-  const options: Omit<AccountEnrollmentOptions, 'store'> = {
+  const options: AccountEnrollmentOptions = {
+    store: ctx.store,
     clock: ctx.clock,
     mailer: ctx.mailer,
     ems: adapter,
@@ -126,9 +119,7 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     resultLink: (key) => `${ctx.origin}/gps/result?key=${encodeURIComponent(key)}`,
     branding: settings.branding ?? GPS_BRANDING,
   };
-  const flowOn = (store: EnrollStore) => new AccountEnrollmentFlow({ ...options, store });
-  const flow = flowOn(ctx.store);
-  await ctx.store.transaction(async (tx) => tx.runScript(OWNER_TABLE));
+  const flow = new AccountEnrollmentFlow(options);
 
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/gps/assets/', decorateReply: false });
   const sendPage = (file: string) => async (_request: FastifyRequest, reply: FastifyReply) => reply.sendFile(file, PUBLIC_DIR);
@@ -142,12 +133,13 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     if (id === undefined) throw new PageError(409, 'NO_APPLICATION', '請先輸入管制編號送出申請');
     return id;
   };
-  /** The actor an application was made with (see OWNER_TABLE); applications made before the table: the old per-number ID. */
-  const ownerOf = async (application: { id: string; controlNumber: string }): Promise<Actor> => {
-    const rows = await ctx.store.transaction((tx) => tx.query('SELECT actor_id FROM portal_gps_owners WHERE application_id = $1', [application.id]));
-    const id = rows[0]?.actor_id;
-    return { role: 'applicant', id: typeof id === 'string' ? id : `gps-account:${application.controlNumber}` };
-  };
+  /**
+   * The actor an application was made with: its owner, as the flow records it (`ownerId`), which only may act on
+   * it and, once active, on its cards. The rows of the table `portal_gps_owners` this portal used to keep hold the
+   * same IDs, so applications made then need nothing else. One made before the flow recorded owners has none, and
+   * any applicant may act on it: the old per-number ID, so its audit trail goes on as it began.
+   */
+  const ownerOf = (application: AccountApplication): Actor => ({ role: 'applicant', id: application.ownerId ?? `gps-account:${application.controlNumber}` });
   /** The session's card login as stored, unchecked; NOT_LOGGED_IN without one (the card step's guard). */
   const storedLogin = (request: FastifyRequest): CardLogin => {
     const controlNumber = request.session.get('gpsAccount');
@@ -161,22 +153,38 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     return { controlNumber, accountId, cardNumber, boundAt };
   };
   /**
-   * Whether the login still stands: the account it logged into is the active one of its 管制編號 (not closed, not
-   * one opened after it) and the card that logged in is still bound to it, by the same binding. When not, the
-   * session ends.
+   * The account, when the login still stands: the account it logged into is the active one of its 管制編號 (not
+   * closed, not one opened after it) and the card that logged in is still bound to it, by the same binding. When
+   * not, the session ends.
    */
-  const stillBound = async (request: FastifyRequest, login: CardLogin): Promise<boolean> => {
+  const stillBound = async (request: FastifyRequest, login: CardLogin): Promise<AccountApplication | undefined> => {
     const active = (await flow.history(login.controlNumber)).find((a) => a.status === 'active');
     const binding = active?.id === login.accountId ? (await flow.listCards(login.controlNumber)).find((c) => c.cardNumber === login.cardNumber) : undefined;
-    if (binding?.status === 'active' && binding.boundAt === login.boundAt) return true;
+    if (active !== undefined && binding?.status === 'active' && binding.boundAt === login.boundAt) return active;
     await request.session.destroy();
-    return false;
+    return undefined;
   };
   /** The checked card login and the account's actor; 401 NOT_LOGGED_IN (the session ended) when it no longer stands. */
   const account = async (request: FastifyRequest): Promise<CardLogin & { actor: Actor }> => {
     const login = storedLogin(request);
-    if (!(await stillBound(request, login))) throw new PageError(401, 'NOT_LOGGED_IN', LOGIN_ENDED);
-    return { ...login, actor: await ownerOf({ id: login.accountId, controlNumber: login.controlNumber }) };
+    const active = await stillBound(request, login);
+    if (active === undefined) throw new PageError(401, 'NOT_LOGGED_IN', LOGIN_ENDED);
+    return { ...login, actor: ownerOf(active) };
+  };
+  /**
+   * A card command made for the session's login (`options.login`): the flow checks the login again in the
+   * command's own transaction, so a card removed after this request's check (another browser's 刪除 in between)
+   * refuses the command, and the session ends as the check would have ended it.
+   */
+  const forLogin = async <T>(request: FastifyRequest, command: (checked: CardLogin & { actor: Actor }, login: AccountCardLogin) => Promise<T>): Promise<T> => {
+    const checked = await account(request);
+    try {
+      return await command(checked, { applicationId: checked.accountId, cardNumber: checked.cardNumber, boundAt: checked.boundAt });
+    } catch (err) {
+      if (!(err instanceof EnrollError) || err.refusal !== 'LOGIN_CARD_NO_LONGER_BOUND') throw err;
+      await request.session.destroy();
+      throw new PageError(401, 'NOT_LOGGED_IN', LOGIN_ENDED);
+    }
   };
   /**
    * The card of a card step, which must be a citizen card. Refused with WRONG_CARD_TYPE and the refusal
@@ -196,15 +204,12 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     return card;
   };
 
-  // 1. 管制編號 → 送出申請: the application and the actor it was made with, in one transaction.
+  // 1. 管制編號 → 送出申請. The actor is one per application, `gps-account:<random UUID>`, not one per 管制編號: a
+  // session of an account 客服 closed must not be the owner of the account opened next on that number. The flow
+  // records it as the owner (`ownerId`), which later requests act as.
   app.post('/gps/api/applications', { preHandler: ctx.limitApplications }, async (request, reply) => {
     const controlNumber = field(request.body, 'controlNumber');
-    const actor: Actor = { role: 'applicant', id: `gps-account:${randomUUID()}` };
-    const application = await ctx.store.transaction(async (tx) => {
-      const made = await flowOn(joinTransaction(tx)).apply({ controlNumber: controlNumber as string }, actor);
-      await tx.query('INSERT INTO portal_gps_owners (application_id, actor_id) VALUES ($1, $2)', [made.id, actor.id]);
-      return made;
-    });
+    const application = await flow.apply({ controlNumber: controlNumber as string }, { role: 'applicant', id: `gps-account:${randomUUID()}` });
     request.session.set('gpsApplicationId', application.id);
     ctx.cards.drop(request.session, 'gps.apply');
     return reply.code(201).send({ applicationId: application.id, controlNumber: application.controlNumber, status: application.status });
@@ -214,7 +219,7 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
   app.post('/gps/api/application/basic-data', { preHandler: ctx.limitApplications }, async (request) => {
     const current = await flow.get(currentApplication(request));
     const basicData = field(request.body, 'basicData');
-    const application = await flow.submitBasicData(current.id, basicData, await ownerOf(current));
+    const application = await flow.submitBasicData(current.id, basicData, ownerOf(current));
     if (application.status !== 'emsRejected') {
       return { status: application.status, controlNumber: application.controlNumber, companyName: application.basicData?.companyName ?? '' };
     }
@@ -237,7 +242,7 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     const current = await flow.get(currentApplication(request));
     const card = ctx.cards.get(request.session, 'gps.apply', '請先輸入密碼並點選「取得憑證資訊」');
     const contact = { name: field(request.body, 'name'), phone: field(request.body, 'phone'), email: field(request.body, 'email') };
-    const application = await flow.bindCard(current.id, { holder: card.holder, contact: contact as { name?: string; phone: string; email: string } }, await ownerOf(current));
+    const application = await flow.bindCard(current.id, { holder: card.holder, contact: contact as { name?: string; phone: string; email: string } }, ownerOf(current));
     ctx.cards.drop(request.session, 'gps.apply');
     return { status: application.status, controlNumber: application.controlNumber };
   });
@@ -316,7 +321,7 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     async (login, request) => {
       const stored = storedLogin(request);
       // A refusal here must be twpki's: the login ended (the session with it), so "reload and log in again".
-      if (!(await stillBound(request, stored))) throw new CardLoginRequestError('SESSION_REQUIRED', LOGIN_ENDED);
+      if ((await stillBound(request, stored)) === undefined) throw new CardLoginRequestError('SESSION_REQUIRED', LOGIN_ENDED);
       const card = citizenCard(login);
       ctx.cards.put(request.session, 'gps.add', card);
       return { ...publicView(card), controlNumber: stored.controlNumber };
@@ -324,18 +329,21 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     storedLogin,
   );
   app.post('/gps/api/cards', async (request) => {
-    const { controlNumber, actor } = await account(request);
-    const card = ctx.cards.get(request.session, 'gps.add', '請先輸入密碼並點選「取得憑證資訊」');
-    const contact = { name: field(request.body, 'name'), phone: field(request.body, 'phone'), email: field(request.body, 'email') };
-    const binding = await flow.addCard(controlNumber, { holder: card.holder, contact: contact as { name?: string; phone: string; email: string } }, actor);
+    const binding = await forLogin(request, async ({ controlNumber, actor }, login) => {
+      const card = ctx.cards.get(request.session, 'gps.add', '請先輸入密碼並點選「取得憑證資訊」');
+      const contact = { name: field(request.body, 'name'), phone: field(request.body, 'phone'), email: field(request.body, 'email') };
+      return flow.addCard(controlNumber, { holder: card.holder, contact: contact as { name?: string; phone: string; email: string } }, actor, { login });
+    });
     ctx.cards.drop(request.session, 'gps.add');
     return { cardNumber: binding.cardNumber, status: binding.status };
   });
   // 刪除 of the card this browser logged in with ends its login (and every other session of that card, on its next request).
   app.post('/gps/api/cards/:cardNumber/delete', async (request) => {
-    const { controlNumber, cardNumber: own, actor } = await account(request);
     const { cardNumber } = request.params as { cardNumber: string };
-    const left = await flow.removeCard(controlNumber, cardNumber, actor);
+    const { own, left } = await forLogin(request, async ({ controlNumber, cardNumber: own, actor }, login) => ({
+      own,
+      left: await flow.removeCard(controlNumber, cardNumber, actor, { login }),
+    }));
     if (cardNumber.toUpperCase() !== own.toUpperCase()) return { cards: left.length };
     await request.session.destroy();
     return { cards: left.length, loggedOut: true };
