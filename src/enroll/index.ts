@@ -170,7 +170,17 @@ export {
   WasteSystemFlow,
 } from './flows/waste-system.js';
 export type { DocumentLimits, WasteSystemOptions } from './flows/waste-shared.js';
-export { WASTE_FORM_LABELS, WASTE_FORM_PROMPTS, type CompanyPrefill, type PhoneInput, type PostalAddressInput, type WasteApplicationInput } from './flows/waste-application.js';
+export {
+  WASTE_FORM_LABELS,
+  WASTE_FORM_PROMPTS,
+  type CompanyPrefill,
+  type DistrictAddressInput,
+  type PhoneInput,
+  type PostalAddressInput,
+  type PrefilledAddress,
+  type TypedPostalAddressInput,
+  type WasteApplicationInput,
+} from './flows/waste-application.js';
 export type { DocumentUpload } from './flows/waste-documents.js';
 export type { CodeMailed } from './flows/waste-review.js';
 export { renderWasteApplicationForm, type WasteFormOptions } from './flows/waste-form.js';

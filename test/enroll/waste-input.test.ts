@@ -10,6 +10,7 @@ import {
   InvalidInputError,
   ManualClock,
   StaticCompanyRegistry,
+  StaticPostalCodeDirectory,
   WasteSystemFlow,
   renderWasteApplicationForm,
   type CompanyRegistry,
@@ -35,7 +36,7 @@ describe('the application form (no store needed)', () => {
         companyName: ' ',
         representativeName: '林大同',
         representativeId: 'A123456788',
-        registeredAddress: { postalCode: '1000', address: '臺北市' },
+        registeredAddress: { postalCode: '1000', address: '臺北市中正區重慶南路一段122號' },
         mailingAddress: { postalCode: '100', address: '' },
         contactName: '王承辦',
         contactPhone1: { number: 'abc', extension: '12a' },
@@ -86,7 +87,13 @@ describe('the application form (no store needed)', () => {
   });
 
   it('uses the twpki/ems identifier rules (checksums, NFKC 管制編號) and accepts 5- and 6-digit postal codes', () => {
-    const ok = parseWasteApplication(form({ controlNumber: 'ｅ５６００００１', registeredAddress: { postalCode: '10048', address: '臺北市' }, mailingAddress: { postalCode: '100048', address: '臺北市' } }));
+    const ok = parseWasteApplication(
+      form({
+        controlNumber: 'ｅ５６００００１',
+        registeredAddress: { postalCode: '10048', address: '臺北市中正區重慶南路一段122號' },
+        mailingAddress: { postalCode: '100048', address: '臺北市中正區重慶南路一段122號' },
+      }),
+    );
     expect(ok.controlNumber).toBe('E5600001');
     expect(ok.mailingAddress.postalCode).toBe('100048');
     expect(() => parseWasteApplication(form({ businessId: '12345678' }))).toThrow(InvalidInputError);
@@ -146,6 +153,71 @@ describeEachStore('enroll_t_waste_in', (db) => {
   beforeEach(() => {
     clock = new ManualClock('2026-03-02T01:00:00Z');
     mailer = new CapturingMailer();
+  });
+
+  describe('郵遞區號 (系統自動產生)', () => {
+    it('is generated from 縣市 + 鄉鎮市區 (台 read as 臺), stored and read back; a typed code that agrees is kept', async () => {
+      const flow = make();
+      const app = await flow.apply(
+        form({
+          registeredAddress: { county: '新竹市', district: '香山區', address: '中華路五段1號' },
+          // A page that still posts its box, and a rest that repeats the 縣市 and 鄉鎮市區.
+          mailingAddress: { county: '台北市', district: '中正區', address: '台北市中正區重慶南路一段122號', postalCode: '100048' },
+        }),
+        APPLICANT,
+      );
+      const expected = {
+        registeredAddress: { postalCode: '300', address: '新竹市香山區中華路五段1號' },
+        mailingAddress: { postalCode: '100048', address: '臺北市中正區重慶南路一段122號' },
+      };
+      expect(app).toMatchObject(expected);
+      expect(await flow.get(app.id, APPLICANT)).toMatchObject(expected);
+      expect(await flow.printableForm(app.id, APPLICANT)).toContain('郵遞區號：300　新竹市香山區中華路五段1號');
+    });
+
+    it('an unknown 縣市 or 鄉鎮市區, or a typed code that disagrees (old callers too), is refused naming the field; nothing is stored', async () => {
+      const flow = make();
+      const before = await tableCounts(db());
+      const issues = async (overrides: Parameters<typeof form>[0]): Promise<Array<[string, string]>> => {
+        const err = await enrollFailure(flow.apply(form(overrides), APPLICANT));
+        expect(err).toBeInstanceOf(InvalidInputError);
+        return (err as InvalidInputError).issues.map((i) => [i.field, i.code]);
+      };
+      expect(
+        await issues({
+          registeredAddress: { county: '臺北市', district: '板橋區', address: '文化路一段1號' },
+          mailingAddress: { county: '新竹市', district: '東區', address: '光復路二段1號', postalCode: '302' },
+        }),
+      ).toEqual([
+        ['registeredAddress.district', 'NOT_AN_OPTION'],
+        ['mailingAddress.postalCode', 'MISMATCH'],
+      ]);
+      expect(await issues({ registeredAddress: { county: '台灣市', district: '中正區', address: '重慶南路1號' } })).toEqual([['registeredAddress.county', 'NOT_AN_OPTION']]);
+      expect(await issues({ registeredAddress: { county: '臺北市', district: '中正區', address: '臺北市中正區' } })).toEqual([['registeredAddress.address', 'REQUIRED']]);
+      // The older shape: the code typed, the whole address.
+      expect(await issues({ registeredAddress: { postalCode: '103', address: '臺北市中正區重慶南路一段122號' } })).toEqual([['registeredAddress.postalCode', 'MISMATCH']]);
+      expect(await issues({ registeredAddress: { postalCode: '100', address: '重慶南路一段122號' } })).toEqual([['registeredAddress.address', 'INVALID_FORMAT']]);
+      expect(await tableCounts(db())).toEqual(before);
+    });
+
+    it('a host directory replaces the default, for apply and for the selects; a bad one is refused', async () => {
+      const postalCodes = new StaticPostalCodeDirectory([{ county: '台北市', district: '中正區', postalCode: '100' }]);
+      const flow = new WasteSystemFlow({ store: db(), clock, mailer, companies: registry, postalCodes });
+      expect(flow.postalCounties()).toEqual([{ name: '臺北市', districts: [{ name: '中正區', postalCode: '100' }] }]);
+      const err = await enrollFailure(flow.apply(form({ registeredAddress: { county: '新竹市', district: '東區', address: '光復路二段1號' } }), APPLICANT));
+      expect(Object.keys(fields(err))).toEqual(['registeredAddress.county']);
+      expect((await flow.apply(form({ registeredAddress: { county: '臺北市', district: '中正區', address: '重慶南路1號' } }), APPLICANT)).registeredAddress.postalCode).toBe('100');
+      expect(() => new WasteSystemFlow({ store: db(), clock, mailer, companies: registry, postalCodes: {} as never })).toThrow(/postalCodes/);
+      // The port is the host's: an answer that is no 3-digit code is no 郵遞區號 to store.
+      const broken = { find: () => '1', counties: () => [] };
+      const refused = await enrollFailure(
+        new WasteSystemFlow({ store: db(), clock, mailer, companies: registry, postalCodes: broken }).apply(
+          form({ registeredAddress: { county: '臺北市', district: '中正區', address: '重慶南路1號' } }),
+          APPLICANT,
+        ),
+      );
+      expect(refused.code).toBe('POSTAL_CODES_UNAVAILABLE');
+    });
   });
 
   describe('載入', () => {

@@ -57,7 +57,12 @@ describeEachStore('enroll_t_waste', (db) => {
       businessId: COMPANY.businessId,
       companyName: '測試環保股份有限公司',
       representativeName: '林大同',
-      registeredAddress: { postalCode: '100', address: '臺北市中正區重慶南路一段122號' },
+      // parts: the registry's address as the form's 縣市 / 鄉鎮市區 selects and its text box take it.
+      registeredAddress: {
+        postalCode: '100',
+        address: '臺北市中正區重慶南路一段122號',
+        parts: { county: '臺北市', district: '中正區', address: '重慶南路一段122號' },
+      },
     });
     const app = await flow.apply(form({ companyName: prefill.companyName, representativeName: prefill.representativeName }), APPLICANT);
     expect(app).toMatchObject({

@@ -20,7 +20,9 @@ import { EnrollError, IssueCollector } from '../errors.js';
 import type { LoginMethodStatus } from '../machine/login-machine.js';
 import { assertEventAllowed } from '../machine/machine.js';
 import { WASTE_APPLICATION_MACHINE } from '../machine/waste-machine.js';
+import { twzipcodeDirectory } from '../adapters/twzipcode.js';
 import type { PostalAddress } from '../ports/company-registry.js';
+import { foldPlaceName, type PostalCodeDirectory, type PostalCounty } from '../ports/postal-code-directory.js';
 import { recordTransition } from '../store/audit.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import type { SqlSession } from '../store/store.js';
@@ -37,13 +39,42 @@ export interface PhoneInput {
   readonly extension?: string;
 }
 
-/** A postal address as typed: 郵遞區號 and the address. */
-export interface PostalAddressInput {
+/**
+ * An address as 圖 1-1 takes it: 縣市 and 鄉鎮市區 (縣市別及郵遞區號輔助填寫), then the rest; the 郵遞區號 is the
+ * directory's for the first two (系統自動產生). An unknown 縣市 or 鄉鎮市區 is `NOT_AN_OPTION` naming
+ * `….county` or `….district`.
+ */
+export interface DistrictAddressInput {
+  /** 縣市, e.g. `臺北市` (台北市, full-width or spaced forms are read as 臺北市). */
+  readonly county: string;
+  /** 鄉鎮市區, e.g. `中正區`. */
+  readonly district: string;
+  /** The rest: 村里, 路街, 門牌, e.g. `重慶南路一段122號`. A rest that repeats the 縣市 and 鄉鎮市區 loses the repeat. */
+  readonly address: string;
+  /**
+   * 郵遞區號 as a page that still has the box sends it: optional, and checked. 3, 5 or 6 digits whose first 3 are
+   * the directory's for the 縣市 and 鄉鎮市區 (else `MISMATCH` naming `….postalCode`); one that agrees is kept, since a
+   * 3+2 or 3+3 code says more than the 3 digits the directory gives.
+   */
+  readonly postalCode?: string;
+}
+
+/**
+ * The address as the form took it before the 郵遞區號 was generated: the code typed and the whole address.
+ * Still accepted, and checked: the address must begin with its 縣市 and 鄉鎮市區 (as this field always asked), which
+ * must be the directory's (`INVALID_FORMAT` naming `….address` otherwise), and the code's first 3 digits theirs
+ * (`MISMATCH` naming `….postalCode`).
+ * @deprecated Send a {@link DistrictAddressInput}: 縣市, 鄉鎮市區 and the rest, the 郵遞區號 generated.
+ */
+export interface TypedPostalAddressInput {
   /** 郵遞區號: 3, 5 or 6 digits. */
   readonly postalCode: string;
   /** 縣市, 鄉鎮市區 and the rest. */
   readonly address: string;
 }
+
+/** A postal address of the form: {@link DistrictAddressInput}, or the older {@link TypedPostalAddressInput}. */
+export type PostalAddressInput = DistrictAddressInput | TypedPostalAddressInput;
 
 /** The 網路帳號密碼申請書 as the company fills it in (圖 1-1), minus 自訂密碼. */
 export interface WasteApplicationInput {
@@ -115,10 +146,20 @@ export interface CompanyPrefill {
   /** 負責人名稱, when the registry has it. */
   readonly representativeName?: string;
   /** 營利事業登記地址, when the registry has it. */
-  readonly registeredAddress?: PostalAddress;
+  readonly registeredAddress?: PrefilledAddress;
+}
+
+/** 營利事業登記地址 as 載入 fills it in. */
+export interface PrefilledAddress extends PostalAddress {
+  /**
+   * The address as the form's 縣市 and 鄉鎮市區 selects and its text box take it, when it begins with a 縣市 and
+   * 鄉鎮市區 of the directory (names as the directory spells them).
+   */
+  readonly parts?: DistrictAddressInput;
 }
 
 const POSTAL_CODE = /^\d{3}(\d{2}|\d{3})?$/;
+const THREE_DIGITS = /^\d{3}$/;
 const PASSWORD_KEYS = ['password', 'customPassword', '自訂密碼'];
 
 /** 統一編號 with the seed's prompt when empty (請輸入統一編號). */
@@ -130,12 +171,120 @@ function takeBusinessId(value: unknown, issues: IssueCollector): BusinessId | un
   return issues.take(() => parseBusinessId(value));
 }
 
-function takeAddress(value: unknown, field: string, issues: IssueCollector): PostalAddress | undefined {
+/** A 縣市 + 鄉鎮市區 found in a directory, with its code and what follows it in the address. */
+interface AreaPrefix {
+  readonly county: string;
+  readonly district: string;
+  readonly postalCode: string;
+  readonly rest: string;
+}
+
+// Each directory's list, indexed once by its folded 縣市 + 鄉鎮市區 (keyed by the list, so a directory that reloads
+// its table is indexed again).
+const AREA_INDEX = new WeakMap<readonly PostalCounty[], { readonly areas: Map<string, Omit<AreaPrefix, 'rest'>>; readonly longest: number }>();
+
+function areaIndex(postalCodes: PostalCodeDirectory): { readonly areas: Map<string, Omit<AreaPrefix, 'rest'>>; readonly longest: number } {
+  const counties = postalCodes.counties();
+  let index = AREA_INDEX.get(counties);
+  if (index === undefined) {
+    const areas = new Map<string, Omit<AreaPrefix, 'rest'>>();
+    for (const c of counties) {
+      for (const d of c.districts) areas.set(foldPlaceName(c.name + d.name), { county: c.name, district: d.name, postalCode: d.postalCode });
+    }
+    index = { areas, longest: Math.max(0, ...[...areas.keys()].map((k) => k.length)) };
+    AREA_INDEX.set(counties, index);
+  }
+  return index;
+}
+
+/**
+ * The 縣市 and 鄉鎮市區 `address` begins with (folded as the directory folds names, so 台北市 or 臺北市 中正區 match),
+ * the longest that matches, and the rest; `undefined` when it begins with none.
+ */
+function areaPrefix(postalCodes: PostalCodeDirectory, address: string): AreaPrefix | undefined {
+  const { areas, longest } = areaIndex(postalCodes);
+  let found: AreaPrefix | undefined;
+  // Spaces fold away, so a prefix may be longer than the name it matches: twice the longest name is ample.
+  for (let end = 1; end <= Math.min(address.length, 2 * longest); end++) {
+    const hit = areas.get(foldPlaceName(address.slice(0, end)));
+    if (hit !== undefined) found = { ...hit, rest: address.slice(end).trim() };
+  }
+  return found;
+}
+
+/** A typed 郵遞區號 (3, 5 or 6 digits), `undefined` with an issue when it is not one. */
+function takeTypedCode(value: unknown, field: string, issues: IssueCollector): string | undefined {
+  const code = issues.take(() => parseRequiredText(value, field, 6));
+  if (code === undefined || POSTAL_CODE.test(code)) return code;
+  issues.add(field, 'INVALID_FORMAT', '郵遞區號 must be 3, 5 or 6 digits');
+  return undefined;
+}
+
+/** The directory's code for a 縣市 + 鄉鎮市區 (names folded), or an issue naming whichever it does not know. */
+function directoryCode(postalCodes: PostalCodeDirectory, county: string, district: string, field: string, issues: IssueCollector): string | undefined {
+  const code = postalCodes.find(county, district);
+  if (code !== undefined) {
+    // The directory may be the host's: its answer is checked like any input.
+    if (typeof code !== 'string' || !THREE_DIGITS.test(code)) {
+      throw new EnrollError('POSTAL_CODES_UNAVAILABLE', `the postalCodes directory answered ${JSON.stringify(code)} for ${county}${district}, not 3 digits`);
+    }
+    return code;
+  }
+  if (postalCodes.counties().some((c) => foldPlaceName(c.name) === county)) {
+    issues.add(`${field}.district`, 'NOT_AN_OPTION', `${district} is not a 鄉鎮市區 of ${county} in the 郵遞區號 directory`);
+  } else {
+    issues.add(`${field}.county`, 'NOT_AN_OPTION', `${county} is not a 縣市 of the 郵遞區號 directory`);
+  }
+  return undefined;
+}
+
+/** A typed code agrees with the directory's when its first 3 digits are the directory's; else MISMATCH naming it. */
+function agrees(typed: string, code: string, area: string, field: string, issues: IssueCollector): boolean {
+  if (typed.slice(0, 3) === code) return true;
+  issues.add(`${field}.postalCode`, 'MISMATCH', `郵遞區號 ${typed} is not ${area}'s (${code})`);
+  return false;
+}
+
+/** 縣市 + 鄉鎮市區 + the rest: the 郵遞區號 generated (系統自動產生), or a typed one checked against it. */
+function takeDistrictAddress(v: Record<string, unknown>, field: string, issues: IssueCollector, postalCodes: PostalCodeDirectory): PostalAddress | undefined {
+  const county = issues.take(() => foldPlaceName(parseRequiredText(v.county, `${field}.county`, 20)));
+  const district = issues.take(() => foldPlaceName(parseRequiredText(v.district, `${field}.district`, 20)));
+  let rest = issues.take(() => parseRequiredText(v.address, `${field}.address`, 300));
+  const typedGiven = !isBlank(v.postalCode);
+  const typed = typedGiven ? takeTypedCode(v.postalCode, `${field}.postalCode`, issues) : undefined;
+  if (county === undefined || district === undefined) return undefined;
+  const code = directoryCode(postalCodes, county, district, field, issues);
+  if (code === undefined || rest === undefined || (typedGiven && typed === undefined)) return undefined;
+  if (typed !== undefined && !agrees(typed, code, county + district, field, issues)) return undefined;
+  const repeated = areaPrefix(postalCodes, rest);
+  if (repeated !== undefined && foldPlaceName(repeated.county) === county && foldPlaceName(repeated.district) === district) rest = repeated.rest;
+  if (rest === '') {
+    issues.add(`${field}.address`, 'REQUIRED', 'the rest of the address (路街, 門牌) after 縣市 and 鄉鎮市區');
+    return undefined;
+  }
+  return { postalCode: typed ?? code, address: county + district + rest };
+}
+
+/** The older shape: a typed 郵遞區號 and the whole address, which must begin with a 縣市 + 鄉鎮市區 the code agrees with. */
+function takeTypedAddress(v: Record<string, unknown>, field: string, issues: IssueCollector, postalCodes: PostalCodeDirectory): PostalAddress | undefined {
+  const typed = takeTypedCode(v.postalCode, `${field}.postalCode`, issues);
+  const whole = issues.take(() => parseRequiredText(v.address, `${field}.address`, 300));
+  if (whole === undefined) return undefined;
+  const area = areaPrefix(postalCodes, whole);
+  if (area === undefined || area.rest === '') {
+    const what = area === undefined ? 'must begin with its 縣市 and 鄉鎮市區 (臺北市中正區…)' : 'must go on after 縣市 and 鄉鎮市區 (路街, 門牌)';
+    issues.add(`${field}.address`, 'INVALID_FORMAT', `${what}; or send county, district and the rest as address, and the 郵遞區號 is generated`);
+    return undefined;
+  }
+  if (typed === undefined || !agrees(typed, area.postalCode, area.county + area.district, field, issues)) return undefined;
+  return { postalCode: typed, address: area.county + area.district + area.rest };
+}
+
+function takeAddress(value: unknown, field: string, issues: IssueCollector, postalCodes: PostalCodeDirectory): PostalAddress | undefined {
   const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  const postal = issues.take(() => parseRequiredText(v.postalCode, `${field}.postalCode`, 6));
-  if (postal !== undefined && !POSTAL_CODE.test(postal)) issues.add(`${field}.postalCode`, 'INVALID_FORMAT', '郵遞區號 must be 3, 5 or 6 digits');
-  const address = issues.take(() => parseRequiredText(v.address, `${field}.address`, 300));
-  return postal === undefined || address === undefined || !POSTAL_CODE.test(postal) ? undefined : { postalCode: postal, address };
+  return v.county !== undefined || v.district !== undefined
+    ? takeDistrictAddress(v, field, issues, postalCodes)
+    : takeTypedAddress(v, field, issues, postalCodes);
 }
 
 function takePhone(value: unknown, field: string, issues: IssueCollector): PhoneNumber | undefined {
@@ -152,8 +301,12 @@ function takePhone(value: unknown, field: string, issues: IssueCollector): Phone
   return number === undefined ? undefined : { number, ...(extension === undefined ? {} : { extension }) };
 }
 
-/** Validates the form; INVALID_INPUT lists every bad field at once. */
-export function parseWasteApplication(input: unknown): WasteApplicationForm {
+/**
+ * Validates the form; INVALID_INPUT lists every bad field at once. Each address's 郵遞區號 comes from
+ * `postalCodes` (default {@link twzipcodeDirectory}), by its 縣市 and 鄉鎮市區.
+ * @throws {@link EnrollError} `POSTAL_CODES_UNAVAILABLE` when the directory's table cannot be read.
+ */
+export function parseWasteApplication(input: unknown, postalCodes: PostalCodeDirectory = twzipcodeDirectory): WasteApplicationForm {
   const issues = new IssueCollector();
   const v = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
   for (const key of PASSWORD_KEYS) {
@@ -164,8 +317,8 @@ export function parseWasteApplication(input: unknown): WasteApplicationForm {
   const companyName = issues.take(() => parseRequiredText(v.companyName, 'companyName'));
   const representativeName = issues.take(() => parseRequiredText(v.representativeName, 'representativeName', 100));
   const representativeId = issues.take(() => parseNationalId(v.representativeId, 'representativeId'));
-  const registeredAddress = takeAddress(v.registeredAddress, 'registeredAddress', issues);
-  const mailingAddress = v.mailingAddress === 'sameAsRegistered' ? registeredAddress : takeAddress(v.mailingAddress, 'mailingAddress', issues);
+  const registeredAddress = takeAddress(v.registeredAddress, 'registeredAddress', issues, postalCodes);
+  const mailingAddress = v.mailingAddress === 'sameAsRegistered' ? registeredAddress : takeAddress(v.mailingAddress, 'mailingAddress', issues, postalCodes);
   const contactName = issues.take(() => parseRequiredText(v.contactName, 'contactName', 100));
   const contactPhone1 = takePhone(v.contactPhone1, 'contactPhone1', issues);
   const contactPhone2 = isBlank(v.contactPhone2) ? undefined : takePhone(v.contactPhone2, 'contactPhone2', issues);
@@ -200,7 +353,7 @@ export function parseWasteApplication(input: unknown): WasteApplicationForm {
 export async function apply(o: WasteSystemOptions, input: WasteApplicationInput, actor: Actor, unfinishedTtlMs: number): Promise<WasteApplication> {
   const issues = new IssueCollector();
   const who = issues.take(() => parseActor(actor));
-  const form = issues.take(() => parseWasteApplication(input));
+  const form = issues.take(() => parseWasteApplication(input, o.postalCodes ?? twzipcodeDirectory));
   issues.throwIfAny();
   const f = form as WasteApplicationForm;
   const id = randomUUID();
@@ -287,6 +440,12 @@ export async function loadCompany(o: WasteSystemOptions, businessId: string): Pr
     businessId: id,
     companyName,
     ...(representativeName === undefined ? {} : { representativeName }),
-    ...(postalCode === undefined || address === undefined || !POSTAL_CODE.test(postalCode) ? {} : { registeredAddress: { postalCode, address } }),
+    ...(postalCode === undefined || address === undefined || !POSTAL_CODE.test(postalCode) ? {} : { registeredAddress: prefilled(o, postalCode, address) }),
   };
+}
+
+/** The registry's address, with its parts for the form when it begins with a 縣市 and 鄉鎮市區 of the directory. */
+function prefilled(o: WasteSystemOptions, postalCode: string, address: string): PrefilledAddress {
+  const area = areaPrefix(o.postalCodes ?? twzipcodeDirectory, address);
+  return { postalCode, address, ...(area === undefined ? {} : { parts: { county: area.county, district: area.district, address: area.rest } }) };
 }

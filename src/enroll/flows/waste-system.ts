@@ -9,6 +9,8 @@ import type { Actor } from '../domain/actor.js';
 import type { VerifiedCardHolder } from '../domain/card-holder.js';
 import { WASTE_APPLICATION_MACHINE, type WasteApplicationStatus } from '../machine/waste-machine.js';
 import type { LoginMethodStatus } from '../machine/login-machine.js';
+import { twzipcodeDirectory } from '../adapters/twzipcode.js';
+import type { PostalCounty } from '../ports/postal-code-directory.js';
 import { pendingRenewals, type PendingRenewal } from './card-renewal.js';
 import type { LoginAccount, LoginBinding, LoginMethod } from './login-records.js';
 import { listQueue, type QueuePage, type QueueQuery } from './review-queue.js';
@@ -42,6 +44,7 @@ export class WasteSystemFlow {
     this.ctx = loginContext(options, 'WasteSystemFlow', {
       mailer: MAILER_RULE,
       companies: { kind: 'port', methods: ['findByBusinessId'], what: 'a CompanyRegistry such as StaticCompanyRegistry (the 載入 source)', required: true },
+      postalCodes: { kind: 'port', methods: ['find', 'counties'], what: 'a PostalCodeDirectory such as StaticPostalCodeDirectory (default twzipcodeDirectory)' },
       documents: { kind: 'other' },
       branding: { kind: 'other' },
       activationPage: { kind: 'other' },
@@ -54,6 +57,14 @@ export class WasteSystemFlow {
   /** 載入: the registry's company name, 負責人 and 營利事業登記地址 for `businessId` (empty: 請輸入統一編號). */
   public loadCompany(businessId: string): Promise<CompanyPrefill> {
     return application.loadCompany(this.o, businessId);
+  }
+
+  /**
+   * 縣市別及郵遞區號輔助填寫: every 縣市 with its 鄉鎮市區 and their 郵遞區號, for the form's selects (the directory
+   * `apply` generates the 郵遞區號 from).
+   */
+  public postalCounties(): readonly PostalCounty[] {
+    return (this.o.postalCodes ?? twzipcodeDirectory).counties();
   }
 
   /** 帳號申請 → 送出: validates every field at once and records the application (`awaitingDocuments`). */
