@@ -75,11 +75,18 @@ describe.runIf(chromiumAvailable())('portal waste system in headless Chromium', 
     await page.fill('#f-password', 'Waste#2026ok');
     await page.fill('#f-representativeId', 'A123456789');
     if ((await page.inputValue('#f-regZip')) === '') {
-      await page.fill('#f-regZip', '100');
-      await page.fill('#f-regAddress', '臺北市中正區博愛路1號');
+      // No address from the registry: 縣市, then 鄉鎮市區, fill the read-only 郵遞區號 (系統自動產生).
+      await page.selectOption('#f-regCounty', '新竹市');
+      await page.selectOption('#f-regDistrict', '香山區');
+      expect(await page.inputValue('#f-regZip')).toBe('300');
+      await page.fill('#f-regAddress', '中華路五段1號');
       await page.fill('#f-representativeName', '林負責');
     }
+    // 請不用重複填寫 copies the registered address, its selects and 郵遞區號 into the mailing one.
     await page.click('#same-address');
+    for (const part of ['County', 'District', 'Zip', 'Address']) {
+      expect(await page.inputValue(`#f-mail${part}`)).toBe(await page.inputValue(`#f-reg${part}`));
+    }
     await page.fill('#f-contactName', '李小華');
     await page.fill('#f-phone1', '02-2311-7722');
     await page.fill('#f-ext1', '123');
@@ -170,7 +177,10 @@ describe.runIf(chromiumAvailable())('portal waste system in headless Chromium', 
     await waitForText(page, 'apply-message', /已載入公司資料/);
     expect(await page.inputValue('#f-companyName')).toBe('範例環保股份有限公司');
     expect(await page.inputValue('#f-representativeName')).toBe('王大明');
-    expect(await page.inputValue('#f-regZip')).toBe('100');
+    // The registry's address split into the selects and the rest; the 郵遞區號 shown is the directory's.
+    expect([await page.inputValue('#f-regCounty'), await page.inputValue('#f-regDistrict'), await page.inputValue('#f-regZip')]).toEqual(['臺北市', '中正區', '100']);
+    expect(await page.inputValue('#f-regAddress')).toBe('重慶南路一段122號');
+    expect(await page.getAttribute('#f-regZip', 'readonly')).not.toBeNull();
     await page.fill('#f-password', 'abc');
     await page.click('#apply-submit');
     await waitForText(page, 'apply-message', /自訂密碼/);
@@ -278,6 +288,14 @@ describe.runIf(chromiumAvailable())('portal waste system in headless Chromium', 
   it('審核不通過 mails the reason to the 承辦人', async () => {
     const page = await rig.newPage();
     await apply(page, REJECTED_COMPANY, 'rejected@example.com.tw', 'rejected');
+    // The SDK generated the 郵遞區號 of the 縣市 and 鄉鎮市區 chosen (none was posted).
+    const [stored] = await rig.portal.store.transaction((tx) =>
+      tx.query<{ registered_postal_code: string; mailing_postal_code: string; mailing_address: string }>(
+        'SELECT registered_postal_code, mailing_postal_code, mailing_address FROM enroll_waste_applications WHERE business_id = $1',
+        [REJECTED_COMPANY],
+      ),
+    );
+    expect(stored).toEqual({ registered_postal_code: '300', mailing_postal_code: '300', mailing_address: '新竹市香山區中華路五段1號' });
     await uploadAndSubmit(page);
     const since = rig.sink.messages.length;
     await review(REJECTED_COMPANY, 'reject', '申請書未用印', 'rejected-2');

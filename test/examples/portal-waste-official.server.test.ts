@@ -95,7 +95,7 @@ describe.each(backends)('portal waste and official systems on the $name', ({ sto
     const page = client(portal);
     const form = {
       businessId: '12345675', controlNumber: '', companyName: '範例環保股份有限公司', representativeName: '王大明', representativeId: 'A123456789',
-      regZip: '100', regAddress: '臺北市中正區重慶南路一段122號', sameAddress: true, contactName: '李小華', phone1: '02-2311-7722', ext1: '12',
+      regCounty: '臺北市', regDistrict: '中正區', regAddress: '重慶南路一段122號', sameAddress: true, contactName: '李小華', phone1: '02-2311-7722', ext1: '12',
       phone2: '', fax: '02-2311-7723', email: 'clerk@example.com.tw', citizenCard: 'enabled', companyCard: 'disabled',
     };
     const weak = await page('POST', '/waste/api/applications', { ...form, password: 'abcdefgh' });

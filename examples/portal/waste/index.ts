@@ -112,8 +112,10 @@ function applicationInput(body: unknown): WasteApplicationInput {
     companyName: text('companyName'),
     representativeName: text('representativeName'),
     representativeId: text('representativeId'),
-    registeredAddress: { postalCode: text('regZip'), address: text('regAddress') },
-    mailingAddress: field(body, 'sameAddress') === true ? 'sameAsRegistered' : { postalCode: text('mailZip'), address: text('mailAddress') },
+    // 縣市 + 鄉鎮市區 + the rest: the SDK generates the 郵遞區號 (系統自動產生); the page's box only shows it.
+    registeredAddress: { county: text('regCounty'), district: text('regDistrict'), address: text('regAddress') },
+    mailingAddress:
+      field(body, 'sameAddress') === true ? 'sameAsRegistered' : { county: text('mailCounty'), district: text('mailDistrict'), address: text('mailAddress') },
     contactName: text('contactName'),
     contactPhone1: { number: text('phone1'), ...(text('ext1') ? { extension: text('ext1') } : {}) },
     ...(text('phone2') ? { contactPhone2: { number: text('phone2') } } : {}),
@@ -159,6 +161,9 @@ async function registerWaste(app: FastifyInstance, ctx: PortalContext, settings:
     if (id === undefined) throw new PageError(409, 'NO_APPLICATION', '請先填寫帳號申請');
     return id;
   };
+
+  // 縣市別及郵遞區號輔助填寫: the 縣市 / 鄉鎮市區 selects and the 郵遞區號 each fills in (the SDK's directory).
+  app.get('/waste/api/postal-areas', async () => ({ counties: waste.postalCounties() }));
 
   // 載入: the demo company registry fills 公司名稱, 負責人名稱 and 營利事業登記地址.
   app.get('/waste/api/company/:businessId', async (request) => waste.loadCompany((request.params as { businessId: string }).businessId));

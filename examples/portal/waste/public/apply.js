@@ -2,13 +2,52 @@
 // 自訂密碼 (kept by the site, hashed); then 列印申請表, the two uploads, and 送出審核.
 'use strict';
 
-var FIELDS = ['businessId', 'controlNumber', 'password', 'companyName', 'representativeName', 'representativeId', 'regZip', 'regAddress',
-  'mailZip', 'mailAddress', 'contactName', 'phone1', 'ext1', 'phone2', 'fax', 'email'];
-// Where an SDK issue's field (e.g. registeredAddress.postalCode) is typed.
-var FIELD_INPUT = { 'registeredAddress.postalCode': 'regZip', 'registeredAddress.address': 'regAddress', 'mailingAddress.postalCode': 'mailZip',
-  'mailingAddress.address': 'mailAddress', 'contactPhone1.number': 'phone1', 'contactPhone1.extension': 'ext1', 'contactPhone2.number': 'phone2',
-  contactFax: 'fax', contactEmail: 'email', password: 'password' };
+var FIELDS = ['businessId', 'controlNumber', 'password', 'companyName', 'representativeName', 'representativeId', 'regCounty', 'regDistrict',
+  'regAddress', 'mailCounty', 'mailDistrict', 'mailAddress', 'contactName', 'phone1', 'ext1', 'phone2', 'fax', 'email'];
+// Where an SDK issue's field (e.g. registeredAddress.district) is entered.
+var FIELD_INPUT = { 'registeredAddress.county': 'regCounty', 'registeredAddress.district': 'regDistrict', 'registeredAddress.postalCode': 'regZip',
+  'registeredAddress.address': 'regAddress', 'mailingAddress.county': 'mailCounty', 'mailingAddress.district': 'mailDistrict',
+  'mailingAddress.postalCode': 'mailZip', 'mailingAddress.address': 'mailAddress', 'contactPhone1.number': 'phone1',
+  'contactPhone1.extension': 'ext1', 'contactPhone2.number': 'phone2', contactFax: 'fax', contactEmail: 'email', password: 'password' };
 var sameAddress = false;
+
+// 縣市別及郵遞區號輔助填寫: the 縣市 select fills the 鄉鎮市區 one, which fills the read-only 郵遞區號 (系統自動產生).
+var counties = [];
+function options(select, names) {
+  select.innerHTML = '';
+  [''].concat(names).forEach(function (name) {
+    var option = document.createElement('option');
+    option.value = name;
+    option.textContent = name || '請選擇';
+    select.appendChild(option);
+  });
+}
+function countyOf(prefix) {
+  var name = $('f-' + prefix + 'County').value;
+  return counties.find(function (c) { return c.name === name; });
+}
+function showZip(prefix) {
+  var county = countyOf(prefix);
+  var name = $('f-' + prefix + 'District').value;
+  var district = county && county.districts.find(function (d) { return d.name === name; });
+  $('f-' + prefix + 'Zip').value = district ? district.postalCode : '';
+}
+function setArea(prefix, county, district) {
+  $('f-' + prefix + 'County').value = county;
+  var found = countyOf(prefix);
+  options($('f-' + prefix + 'District'), found ? found.districts.map(function (d) { return d.name; }) : []);
+  $('f-' + prefix + 'District').value = district;
+  showZip(prefix);
+}
+var areasReady = api('GET', '/waste/api/postal-areas').then(function (result) {
+  counties = result.counties;
+  ['reg', 'mail'].forEach(function (prefix) {
+    options($('f-' + prefix + 'County'), counties.map(function (c) { return c.name; }));
+    setArea(prefix, '', '');
+    $('f-' + prefix + 'County').addEventListener('change', function () { setArea(prefix, this.value, ''); });
+    $('f-' + prefix + 'District').addEventListener('change', function () { showZip(prefix); });
+  });
+});
 
 function radio(name) { return document.querySelector('input[name="' + name + '"]:checked').value; }
 
@@ -19,8 +58,11 @@ $('load-company').addEventListener('click', async function () {
     $('f-companyName').value = c.companyName || '';
     $('f-representativeName').value = c.representativeName || '';
     if (c.registeredAddress) {
-      $('f-regZip').value = c.registeredAddress.postalCode || '';
-      $('f-regAddress').value = c.registeredAddress.address || '';
+      // The SDK splits the registry's address into 縣市, 鄉鎮市區 and the rest when it can; else the whole goes in the box.
+      var parts = c.registeredAddress.parts;
+      await areasReady;
+      setArea('reg', parts ? parts.county : '', parts ? parts.district : '');
+      $('f-regAddress').value = parts ? parts.address : c.registeredAddress.address || '';
     }
     setMessage('apply-message', '已載入公司資料。');
   } catch (err) {
@@ -31,10 +73,12 @@ $('load-company').addEventListener('click', async function () {
 // 請不用重複填寫: the mailing address is the registered one.
 $('same-address').addEventListener('click', function () {
   sameAddress = true;
-  $('f-mailZip').value = $('f-regZip').value;
+  setArea('mail', $('f-regCounty').value, $('f-regDistrict').value);
   $('f-mailAddress').value = $('f-regAddress').value;
 });
-['f-mailZip', 'f-mailAddress'].forEach(function (id) { $(id).addEventListener('input', function () { sameAddress = false; }); });
+['f-mailCounty', 'f-mailDistrict', 'f-mailAddress'].forEach(function (id) {
+  ['input', 'change'].forEach(function (type) { $(id).addEventListener(type, function () { sameAddress = false; }); });
+});
 
 $('apply-submit').addEventListener('click', async function () {
   var body = { sameAddress: sameAddress, citizenCard: radio('citizenCard'), companyCard: radio('companyCard') };
