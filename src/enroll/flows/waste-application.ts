@@ -304,7 +304,7 @@ function takePhone(value: unknown, field: string, issues: IssueCollector): Phone
 /**
  * Validates the form; INVALID_INPUT lists every bad field at once. Each address's 郵遞區號 comes from
  * `postalCodes` (default {@link twzipcodeDirectory}), by its 縣市 and 鄉鎮市區.
- * @throws {@link EnrollError} `POSTAL_CODES_UNAVAILABLE` when the directory's table cannot be read.
+ * @throws `EnrollError` `POSTAL_CODES_UNAVAILABLE` when the directory's table cannot be read.
  */
 export function parseWasteApplication(input: unknown, postalCodes: PostalCodeDirectory = twzipcodeDirectory): WasteApplicationForm {
   const issues = new IssueCollector();
