@@ -46,7 +46,7 @@ export const ENROLL_ERROR_CODES = [
 export type EnrollErrorCode = (typeof ENROLL_ERROR_CODES)[number];
 
 /**
- * Every reason a flow refuses a card or a step for (`EnrollError.refusal`);
+ * Every reason a flow refuses a card, a step or a member for (`EnrollError.refusal`);
  * their wording is `ENROLL_REFUSALS` in `refusals.ts`.
  */
 export const ENROLL_REFUSAL_REASONS = [
@@ -74,6 +74,8 @@ export const ENROLL_REFUSAL_REASONS = [
   'CITIZEN_CARD_REQUIRED',
   'LOGIN_CARD_NO_LONGER_BOUND',
   'APPLICATION_REPLACED',
+  'APPLICANT_NOT_ACTIVATED',
+  'MEMBER_NOT_ACTIVATED',
 ] as const;
 
 /** One of {@link ENROLL_REFUSAL_REASONS}. */
@@ -81,7 +83,7 @@ export type EnrollRefusalReason = (typeof ENROLL_REFUSAL_REASONS)[number];
 
 /** Base error of the enrollment layer; `code` says which rule or step failed. */
 export class EnrollError extends TwpkiError<EnrollErrorCode> {
-  /** For a refused card, the exact cause; the message catalogue words the error by it (`refusal.*`). */
+  /** For a refused card or member, the exact cause; the message catalogue words the error by it (`refusal.*`). */
   public readonly refusal: EnrollRefusalReason | undefined;
 
   public constructor(code: EnrollErrorCode, message: string, options?: { cause?: unknown; refusal?: EnrollRefusalReason }) {

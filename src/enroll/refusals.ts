@@ -1,7 +1,7 @@
 import { EnrollError, InvalidTransitionError, type EnrollErrorCode, type EnrollRefusalReason } from './errors.js';
 
 /**
- * Why a flow refused a card or a step, finer than the error code. The seeds
+ * Why a flow refused a card, a step or a member, finer than the error code. The seeds
  * word each cause differently (工商憑證之統一編號與申請資料不符, 此憑證尚未啟用登入,
  * 自然人憑證登入為停用…) while to a program each is one of a few codes
  * (`NOT_AUTHORIZED`, `LOGIN_METHOD_DISABLED`, `WRONG_CARD_TYPE`…); the message catalogue explains an
@@ -110,6 +110,19 @@ export const ENROLL_REFUSALS: Readonly<Record<EnrollRefusalReason, EnrollRefusal
     code: 'CARD_ALREADY_BOUND',
     zhTW: '展期後的憑證已綁定於其他卡片或帳號，請洽承辦人員',
     en: 'The renewed certificate is already bound to another card or account; contact the service desk',
+  },
+  // The EMIC manual: 「待該帳號啟用後，繼續完成公務轉換申請步驟」, the 啟動連結 of the 會員確認信 and 重寄確認信 (注意事項).
+  // The mail is the host's, so neither names the seed's system (我的E政府) nor the link's seven days.
+  APPLICANT_NOT_ACTIVATED: {
+    code: 'NOT_AUTHORIZED',
+    zhTW: '帳號尚未啟用，請先點擊會員確認信中的「啟動連結」（若未收到確認信或該連結已失效，請重寄確認信），待該帳號啟用後，繼續完成公務轉換申請步驟',
+    en: 'The account is not activated yet: click the activation link in the confirmation mail (if it never came or has expired, have it sent again), then continue the official-account application',
+  },
+  // 憑證上傳 and 憑證登入 of a member not (or no longer) activated: the same cause, without the application step.
+  MEMBER_NOT_ACTIVATED: {
+    code: 'NOT_AUTHORIZED',
+    zhTW: '帳號尚未啟用，請先點擊會員確認信中的「啟動連結」啟用帳號（若未收到確認信或該連結已失效，請重寄確認信）',
+    en: 'The account is not activated: click the activation link in the confirmation mail first (if it never came or has expired, have it sent again)',
   },
 };
 

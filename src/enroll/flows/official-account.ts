@@ -56,9 +56,11 @@ export class OfficialAccountFlow {
 
   /**
    * Creates or updates the member reference from the host's general account
-   * (中文姓名, 身分證統一編號, 電子信箱). The type 一般民眾 / 公務人員 and the
-   * agency change only through an approved application. Actor: the host
-   * (`system`) or the member itself.
+   * (中文姓名, 身分證統一編號, 電子信箱, and `activatedAt`: when its 啟動連結 was
+   * clicked, or `null` while it is not activated). The type 一般民眾 / 公務人員 and the
+   * agency change only through an approved application. Deactivating an
+   * activated member cancels its applications still under review. Actor: the
+   * host (`system`) or the member itself.
    */
   public syncMember(input: members.OfficialMemberInput, actor: Actor): Promise<OfficialMember> {
     return members.syncMember(this.o, input, actor);
@@ -99,7 +101,8 @@ export class OfficialAccountFlow {
   }
 
   /**
-   * 送出資料: validates the OID, 申請原因 and the attestation, fills the agency
+   * 送出資料: validates the OID, 申請原因 and the attestation, refuses a member
+   * whose account is not activated (NOT_AUTHORIZED, refusal `APPLICANT_NOT_ACTIVATED`), fills the agency
    * name, asks the personnel system (PERSONNEL_SYSTEM_FAILURE when it cannot
    * answer: nothing is written) and opens the application: `approved` for a
    * first application that passes (the member becomes 公務人員, 核可通知信),
@@ -168,7 +171,10 @@ export class OfficialAccountFlow {
     return application.memberApplications(this.o, memberId);
   }
 
-  /** 憑證上傳: binds the member's citizen card from a verified login (holder name and ID hint must match the member); replaces an earlier card. */
+  /**
+   * 憑證上傳: binds the member's citizen card from a verified login (holder name and ID hint must match the member);
+   * replaces an earlier card. A member not activated is NOT_AUTHORIZED (refusal `MEMBER_NOT_ACTIVATED`).
+   */
   public uploadCertificate(memberId: string, holder: VerifiedCardHolder, actor: Actor): Promise<OfficialCard> {
     return certificates.uploadCertificate(this.o, memberId, holder, actor);
   }
@@ -186,7 +192,8 @@ export class OfficialAccountFlow {
   /**
    * 憑證登入: the member whose uploaded card logs in. A renewed certificate of
    * that card takes over (audited `renewCard`), or waits for
-   * {@link acceptRenewal} under the `review` policy; anything else is NOT_AUTHORIZED.
+   * {@link acceptRenewal} under the `review` policy; anything else is NOT_AUTHORIZED. So is the card of a
+   * member whose account is not activated (refusal `MEMBER_NOT_ACTIVATED`).
    */
   public certificateLogin(holder: VerifiedCardHolder): Promise<OfficialMember> {
     return certificates.certificateLogin(this.o, holder);

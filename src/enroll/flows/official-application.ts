@@ -27,7 +27,16 @@ import {
   type OfficialApplicationItem,
   type OfficialMember,
 } from './official-records.js';
-import { guarded, parseApplicationId, parseMemberId, reviewDueAt, sendNotice, transitionApplication, type OfficialAccountOptions } from './official-shared.js';
+import {
+  guarded,
+  parseApplicationId,
+  parseMemberId,
+  requireActivated,
+  reviewDueAt,
+  sendNotice,
+  transitionApplication,
+  type OfficialAccountOptions,
+} from './official-shared.js';
 
 /** The seed's attestation the applicant confirms before sending (送出申請). */
 export const OFFICIAL_ATTESTATION = '我已確認上述資料與證件相符';
@@ -178,13 +187,15 @@ export async function apply(o: OfficialAccountOptions, input: OfficialAccountInp
 /**
  * The member reference, required (NOT_FOUND) with or without a personnel system: the 申請書 prints the member's
  * name, approval makes the member 公務人員 and mails the 核可通知信 to the member's e-mail. 欲申請「公務帳號」，須先申請
- * 「一般帳號」: an account the host never synchronized has none of that.
+ * 「一般帳號」: an account the host never synchronized has none of that. And activated (APPLICANT_NOT_ACTIVATED):
+ * 「待該帳號啟用後，繼續完成公務轉換申請步驟」, checked before the member's data goes to the personnel system.
  */
 async function memberBeforeApplying(o: OfficialAccountOptions, memberId: string): Promise<OfficialMember> {
   const member = await o.store.transaction((tx) => lockMember(tx, memberId));
   if (member === undefined) {
     throw new EnrollError('NOT_FOUND', `no member ${memberId}: the host registers members with syncMember before they apply (須先申請「一般帳號」)`);
   }
+  requireActivated(member, 'APPLICANT_NOT_ACTIVATED');
   return member;
 }
 
@@ -198,6 +209,8 @@ async function applyAs(o: OfficialAccountOptions, memberId: string, oid: AgencyO
       // The member's row serializes its applications: the attempt count cannot race.
       const member = await lockMember(tx, memberId);
       if (member === undefined) throw new EnrollError('NOT_FOUND', `no member ${memberId}`);
+      // Deactivated while the personnel system was asked: nothing is written.
+      requireActivated(member, 'APPLICANT_NOT_ACTIVATED');
       // The personnel system vouched for the name and 身分證 it was asked about: a syncMember that changed either
       // while it was asked leaves no check for the member as it now is. Nothing is written; applying again checks
       // the member as it is.

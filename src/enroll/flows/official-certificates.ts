@@ -26,7 +26,7 @@ import {
 import { idHintAgrees } from './org-shared.js';
 import { lockUploadedCard } from './official-card-lock.js';
 import { cardFromRow, lockMember, memberFromRow, type OfficialCard, type OfficialMember } from './official-records.js';
-import { guarded, parseMemberId, type OfficialAccountOptions } from './official-shared.js';
+import { guarded, parseMemberId, requireActivated, type OfficialAccountOptions } from './official-shared.js';
 import { refusalError, requireVerifiedLogin } from '../refusals.js';
 
 function cardBound(): EnrollError {
@@ -54,6 +54,7 @@ export async function uploadCertificate(o: OfficialAccountOptions, memberId: str
         const member = await lockMember(tx, m);
         authorize(OFFICIAL_COMMANDS, 'uploadCertificate', w, { subject: m, state: member?.memberType ?? 'none', owner: m });
         if (member === undefined) throw new EnrollError('NOT_FOUND', `no member ${m}`);
+        requireActivated(member, 'MEMBER_NOT_ACTIVATED');
         requireVerifiedLogin(c);
         if (c.subjectName !== member.name) throw refusalError('MEMBER_NAME_MISMATCH');
         if (!idHintAgrees(o, member.nationalId, c.idHint)) {
@@ -160,6 +161,8 @@ export async function certificateLogin(o: OfficialAccountOptions, holder: Verifi
     if (held === undefined) return refusalError('CERTIFICATE_NOT_UPLOADED');
     const { row, member } = held;
     const memberId = String(row.member_id);
+    // An account not (or no longer) activated logs in with nothing, and its card is not renewed meanwhile.
+    if (member !== undefined && member.activatedAt === undefined) return refusalError('MEMBER_NOT_ACTIVATED', `member ${memberId}`);
     const bound = boundCardFromRow(row);
     const result = await resolveRenewal(tx, bound, c, {
       flow: 'officialAccount',

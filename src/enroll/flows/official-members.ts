@@ -2,12 +2,13 @@
  * The member reference of the official account system: the host's general
  * account (一般帳號) with what the official account needs. The host owns the
  * account itself (password, captcha, confirmation mail); it tells the SDK the
- * member's name, ID and e-mail with {@link syncMember}. Only an approved
- * application changes the type 一般民眾 / 公務人員 and the agency.
+ * member's name, ID, e-mail and whether the account is activated with
+ * {@link syncMember}. Only an approved application changes the type
+ * 一般民眾 / 公務人員 and the agency.
  */
 import { parseActor, type Actor } from '../domain/actor.js';
 import { parseEmail, parseNationalId, parseRequiredText } from '../domain/identifiers.js';
-import { IssueCollector } from '../errors.js';
+import { InvalidInputError, IssueCollector } from '../errors.js';
 import { recordTransition } from '../store/audit.js';
 import type { SqlSession } from '../store/store.js';
 import { OFFICIAL_COMMANDS, authorize } from './authorization.js';
@@ -27,14 +28,39 @@ export interface OfficialMemberInput {
   readonly nationalId: string;
   /** 電子信箱 */
   readonly email: string;
+  /**
+   * When the account was activated (the 啟動連結 of the 會員確認信 clicked), or `null` while it is not: registered
+   * and the link not clicked yet, or deactivated by the host. A member not activated cannot apply (「待該帳號啟用後，
+   * 繼續完成公務轉換申請步驟」), upload a card or log in with one; deactivating an activated member cancels its
+   * applications still under review. Leave the key out only if your host does not report activation: a new member
+   * is then taken as activated when first synchronized (as the guide said to synchronize activated accounts only),
+   * and a known one keeps its state. A key present with the value `undefined` counts as `null`.
+   */
+  readonly activatedAt?: Date | null;
+}
+
+/** What `activatedAt` says: not reported (key left out), not activated (`null`), or activated at an instant. */
+type Activation = { readonly reported: false } | { readonly reported: true; readonly at: string | null };
+
+function parseActivation(v: Record<string, unknown>): Activation {
+  if (!('activatedAt' in v)) return { reported: false };
+  const value = v.activatedAt;
+  // A key given as undefined is a host forwarding a field it does not have: not activated, never "not reported".
+  if (value === null || value === undefined) return { reported: true, at: null };
+  // Tag and getTime of Date itself: a Date of another realm passes, an object merely calling itself Date does not.
+  const time = Object.prototype.toString.call(value) === '[object Date]' ? Date.prototype.getTime.call(value as Date) : Number.NaN;
+  if (!Number.isFinite(time)) {
+    throw new InvalidInputError([{ field: 'activatedAt', code: 'INVALID_FORMAT', reason: 'must be a Date (when the 啟動連結 was clicked), or null while the account is not activated' }]);
+  }
+  return { reported: true, at: new Date(time).toISOString() };
 }
 
 /**
  * {@link OfficialAccountFlow.syncMember}: creates or updates the member
- * reference (name, ID, e-mail). The type stays, unless the name or ID of a
+ * reference (name, ID, e-mail, activation). The type stays, unless the name or ID of a
  * 公務人員 changes: the personnel check covered the old ones, so the member is
- * 自然人 (a general account) again until a new application passes. A change also cancels the
- * member's applications still under review.
+ * 自然人 (a general account) again until a new application passes. Such a change, or the
+ * deactivation of an activated account, also cancels the member's applications still under review.
  */
 export async function syncMember(o: OfficialAccountOptions, input: OfficialMemberInput, actor: Actor): Promise<OfficialMember> {
   const issues = new IssueCollector();
@@ -44,6 +70,7 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
   const name = issues.take(() => parseRequiredText(v.name, 'name', 50));
   const nationalId = issues.take(() => parseNationalId(v.nationalId));
   const email = issues.take(() => parseEmail(v.email));
+  const activation = issues.take(() => parseActivation(v));
   issues.throwIfAny();
   const id = memberId as string;
   return guarded(o, () =>
@@ -51,17 +78,28 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
       const before = await lockMember(tx, id);
       authorize(OFFICIAL_COMMANDS, 'syncMember', who as Actor, { subject: id, state: before?.memberType ?? 'none', owner: id });
       const at = o.clock.now().toISOString();
+      const reported = (activation as Activation).reported;
+      // Not reported: a new member is activated as of now, a known one keeps its state (also against a concurrent
+      // insert that reported it: the CASE reads the row the conflict found).
       const rows = await tx.query(
-        `INSERT INTO enroll_official_members (member_id, name, national_id, email, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$5)
+        `INSERT INTO enroll_official_members (member_id, name, national_id, email, created_at, updated_at, activated_at) VALUES ($1,$2,$3,$4,$5,$5,$6)
          ON CONFLICT (member_id) DO UPDATE SET name=EXCLUDED.name, national_id=EXCLUDED.national_id, email=EXCLUDED.email,
+           activated_at=CASE WHEN $7 THEN EXCLUDED.activated_at ELSE enroll_official_members.activated_at END,
            updated_at=EXCLUDED.updated_at, version=enroll_official_members.version+1
          RETURNING *`,
-        [id, name, nationalId, email, at],
+        [id, name, nationalId, email, at, activation?.reported === true ? activation.at : at, reported],
       );
       let member = memberFromRow(rows[0] ?? {});
       // The personnel check vouched for the name and ID it was given: other ones are not 公務人員 until checked again.
       const changed = before !== undefined && (before.name !== member.name || before.nationalId !== member.nationalId);
       if (changed && member.memberType === 'official') member = await demoteMember(tx, id, at);
+      // An application is made by an activated account (「待該帳號啟用後」): one whose account the host deactivated
+      // has nobody behind it who may use it, and its approval would mail a 核可通知信 to an account that cannot log in.
+      const deactivated = before?.activatedAt !== undefined && member.activatedAt === undefined;
+      const reasons = [
+        ...(before?.memberType === 'official' && member.memberType === 'citizen' ? [`${NEW_DATA}: 公務人員 → 自然人`] : []),
+        ...activationReasons(before, member, reported),
+      ];
       await recordTransition(tx, {
         flow: 'officialAccount',
         subject: id,
@@ -70,18 +108,26 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
         event: 'syncMember',
         from: before?.memberType ?? 'none',
         to: member.memberType,
-        ...(before?.memberType === 'official' && member.memberType === 'citizen' ? { reason: `${NEW_DATA}: 公務人員 → 自然人` } : {}),
+        ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}),
       });
-      if (changed) {
-        await cancelOpenApplications(tx, id, who as Actor, at);
-        await dropUploadedCard(tx, member, who as Actor, at);
-      }
+      if (changed || deactivated) await cancelOpenApplications(tx, id, who as Actor, at, [...(changed ? [NEW_DATA] : []), ...(deactivated ? [DEACTIVATED] : [])].join('; '));
+      if (changed) await dropUploadedCard(tx, member, who as Actor, at);
       return member;
     }),
   );
 }
 
 const NEW_DATA = '中文姓名或身分證統一編號已變更，須重新申請公務帳號並經人事行政總處核對';
+const DEACTIVATED = '帳號已停用，待該帳號啟用後須重新申請公務帳號';
+
+/** The audit's words for what the sync did to the activation (nothing when it did nothing). */
+function activationReasons(before: OfficialMember | undefined, after: OfficialMember, reported: boolean): string[] {
+  if (before !== undefined && before.activatedAt === after.activatedAt) return [];
+  if (after.activatedAt === undefined) return [before === undefined ? '帳號尚未啟用' : '帳號已停用'];
+  // The first sync of a host that does not report activation: the guide had it synchronize activated accounts only.
+  if (!reported) return [`帳號啟用未告知，視為已啟用 (activatedAt not reported) ${after.activatedAt}`];
+  return [`帳號已啟用 ${after.activatedAt}`];
+}
 
 /** Back to 自然人 (a general account), without agency. */
 export async function demoteMember(tx: SqlSession, memberId: string, at: string): Promise<OfficialMember> {
@@ -94,12 +140,12 @@ export async function demoteMember(tx: SqlSession, memberId: string, at: string)
 }
 
 /**
- * Cancels the member's applications still waiting (審核中, 人工審核, 已收件): they
- * were checked, and their 申請書 printed, with the old name and ID, so an
- * approval would make 公務人員 a person nobody checked. Each is audited as a
- * `cancel` by the actor of the change, with the reason.
+ * Cancels the member's applications still waiting (審核中, 人工審核, 已收件): after a new name or ID they were
+ * checked, and their 申請書 printed, with the old ones, so an approval would make 公務人員 a person nobody
+ * checked; after a deactivation the account may not apply. Each is audited as a `cancel` by the actor of the
+ * change, with the reason.
  */
-async function cancelOpenApplications(tx: SqlSession, memberId: string, who: Actor, at: string): Promise<void> {
+async function cancelOpenApplications(tx: SqlSession, memberId: string, who: Actor, at: string, reason: string): Promise<void> {
   const open = await tx.query(
     `SELECT id, status FROM enroll_official_applications WHERE member_id=$1 AND status IN ('underReview','manualReview','formReceived') ORDER BY created_at FOR UPDATE`,
     [memberId],
@@ -115,7 +161,7 @@ async function cancelOpenApplications(tx: SqlSession, memberId: string, who: Act
           `UPDATE enroll_official_applications SET status='cancelled', decided_at=$2, review_due_at=NULL, updated_at=$2, version=version+1 WHERE id=$1`,
           [appId, at],
         ),
-      NEW_DATA,
+      reason,
     );
   }
 }

@@ -27,6 +27,14 @@ export interface OfficialMember {
   readonly agencyOid?: AgencyOid;
   /** 所屬機關或單位 name (公務人員 only). */
   readonly agencyName?: string;
+  /**
+   * When the general account was activated (ISO): the 啟動連結 of its 會員確認信 clicked, as the host reported it
+   * (`OfficialMemberInput.activatedAt`). Absent while the account is not activated (the link never clicked, or the
+   * host deactivated the account): such a member cannot apply, upload a card or log in with one. A member the host
+   * synchronized without reporting activation (an older host, or one stored before migration 0012) has the time
+   * it was first synchronized.
+   */
+  readonly activatedAt?: string;
   /** Creation instant (ISO). */
   readonly createdAt: string;
   /** Last change (ISO). */
@@ -115,6 +123,7 @@ export interface OfficialCard {
 export function memberFromRow(r: Row): OfficialMember {
   const oid = optionalText(r.agency_oid);
   const name = optionalText(r.agency_name);
+  const activated = optionalIsoOf(r.activated_at);
   return {
     memberId: String(r.member_id),
     name: String(r.name),
@@ -123,6 +132,7 @@ export function memberFromRow(r: Row): OfficialMember {
     memberType: r.member_type as OfficialMemberType,
     ...(oid === undefined ? {} : { agencyOid: oid as AgencyOid }),
     ...(name === undefined ? {} : { agencyName: name }),
+    ...(activated === undefined ? {} : { activatedAt: activated }),
     createdAt: isoOf(r.created_at),
     updatedAt: isoOf(r.updated_at),
     version: Number(r.version),

@@ -19,8 +19,10 @@ import type { EnrollStore, SqlSession } from '../store/store.js';
 import { applyTransition } from './transition.js';
 import { OFFICIAL_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import type { RenewalPolicy } from './card-renewal.js';
-import { lockApplication, lockMember, memberOfApplication, type OfficialAccountApplication } from './official-records.js';
+import { lockApplication, lockMember, memberOfApplication, type OfficialAccountApplication, type OfficialMember } from './official-records.js';
 import { isUuid } from './secret-token.js';
+import { refusalError } from '../refusals.js';
+import type { EnrollRefusalReason } from '../errors.js';
 
 /** Dependencies and settings of {@link OfficialAccountFlow}. */
 export interface OfficialAccountOptions {
@@ -74,6 +76,14 @@ export function parseMemberId(value: unknown, field = 'memberId'): string {
 export function parseApplicationId(value: unknown): string {
   if (!isUuid(value)) throw new InvalidInputError([{ field: 'applicationId', code: 'INVALID_FORMAT', reason: 'must be a UUID' }]);
   return value.toLowerCase();
+}
+
+/**
+ * Refuses a member whose general account is not activated (「待該帳號啟用後」): NOT_AUTHORIZED with `refusal`
+ * (`APPLICANT_NOT_ACTIVATED` for the application, `MEMBER_NOT_ACTIVATED` for the card commands).
+ */
+export function requireActivated(member: OfficialMember, refusal: Extract<EnrollRefusalReason, 'APPLICANT_NOT_ACTIVATED' | 'MEMBER_NOT_ACTIVATED'>): void {
+  if (member.activatedAt === undefined) throw refusalError(refusal, `member ${member.memberId}: the host reports the account not activated`);
 }
 
 /** Runs a command, auditing a refusal (FORBIDDEN) before it propagates. */

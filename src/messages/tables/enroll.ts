@@ -46,7 +46,7 @@ export const ENROLL_MESSAGES: Readonly<Record<EnrollErrorCode, CodeMessage>> = {
 };
 
 /**
- * A refused card's exact cause (`EnrollError.refusal`), worded as the seeds
+ * A refused card's or member's exact cause (`EnrollError.refusal`), worded as the seeds
  * word it; the catalogue prefers it to the code's general message.
  */
 export const REFUSAL_MESSAGES = Object.fromEntries(
