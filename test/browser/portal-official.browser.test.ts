@@ -7,7 +7,7 @@
  * 收件 (fax) → reviewer 核可 / 不核可 with the notices (no 核可 before 收件), and
  * 取消申請; 憑證上傳 and 憑證登入. Failure paths: no
  * attestation, an unknown OID, the personnel system down, a card not uploaded,
- * another member's card.
+ * another member's card, an account whose 啟動連結 was never clicked.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -134,10 +134,35 @@ describe.runIf(chromiumAvailable())('portal official account system in headless 
     expect(held).toHaveLength(0);
   });
 
+  it('an account whose 啟動連結 was never clicked: 帳號狀態 尚未啟用, and 送出資料 is refused in the manual\'s words', async () => {
+    const page = await rig.newPage();
+    await memberLogin(page, 'huang0409');
+    expect(await page.textContent('#me-activation')).toContain('尚未啟用');
+    await rig.shot(page, 'huang-1-member');
+    await page.goto(`${rig.portal.url}/official/apply`);
+    await page.fill('#agency-oid', DEMO_FIRE_AGENCY_OID);
+    await page.dispatchEvent('#agency-oid', 'change');
+    await page.waitForFunction("document.getElementById('agency-name').value !== ''");
+    await page.selectOption('#reason', '公務人員');
+    await page.check('#attested');
+    // Refused at the confirmation step: no 「請確認是否要申請？」 is asked.
+    let asked = false;
+    page.on('dialog', (d) => {
+      asked = true;
+      void d.dismiss();
+    });
+    await page.click('#apply-submit');
+    await waitForText(page, 'apply-message', /NOT_AUTHORIZED/);
+    expect(await page.textContent('#apply-message')).toContain('待該帳號啟用後，繼續完成公務轉換申請步驟');
+    expect(asked).toBe(false);
+    await rig.shot(page, 'huang-2-apply-refused');
+  });
+
   it('a first application that passes the personnel check is approved at once; 憑證上傳 and 憑證登入', async () => {
     const page = await rig.newPage();
     await memberLogin(page, 'wang6789');
     expect(await page.textContent('#me-type')).toBe('自然人');
+    expect(await page.textContent('#me-activation')).toMatch(/^已啟用（2026\/1\/5\s10:10:00）$/);
     await rig.shot(page, 'wang-1-member');
 
     // 憑證登入 before 憑證上傳: the card serves no member yet.

@@ -156,6 +156,26 @@ describe.each(backends)('portal waste and official systems on the $name', ({ sto
     expect((await wang('POST', `/official/api/applications/${String(manual.id)}/cancel`, {})).status).toBe(403);
   });
 
+  it('official: an account whose 啟動連結 was never clicked shows 尚未啟用 and is refused at 申請公務帳號 in the manual\'s words', async () => {
+    const members = (await client(portal)('GET', '/official/api/members')).json().members as Array<{ memberId: string; activated: boolean }>;
+    expect(members.map((m) => [m.memberId, m.activated])).toEqual([['wang6789', true], ['clairesu1234', true], ['huang0409', false]]);
+    const huang = client(portal);
+    expect((await huang('POST', '/official/api/login', { memberId: 'huang0409' })).status).toBe(200);
+    expect((await huang('GET', '/official/api/me')).json()).toMatchObject({ memberId: 'huang0409', memberType: '自然人', activatedAt: null });
+    const body = { agencyOid: DEMO_FIRE_AGENCY_OID, reason: '公務人員', attested: true };
+    for (const path of ['/official/api/applications/prepare', '/official/api/applications']) {
+      const refused = await huang('POST', path, body);
+      expect(refused.status, path).toBe(403);
+      expect(refused.json().error, path).toMatchObject({ code: 'NOT_AUTHORIZED', message: expect.stringContaining('待該帳號啟用後，繼續完成公務轉換申請步驟') });
+    }
+    const rows = await portal.store.transaction((tx) => tx.query(`SELECT 1 FROM enroll_official_applications WHERE member_id='huang0409'`));
+    expect(rows).toHaveLength(0);
+    // An activated member's 帳號狀態 carries when the link was clicked, in Taiwan time (the locale puts a thin space before the hour).
+    const wang = client(portal);
+    await wang('POST', '/official/api/login', { memberId: 'wang6789' });
+    expect((await wang('GET', '/official/api/me')).json().activatedAt).toMatch(/^2026\/1\/5\s10:10:00$/);
+  });
+
   it('official: the reviewer states when the 申請書 arrived (Taiwan time) and corrects a mistyped 收件 before the decision', async () => {
     const claire = client(portal);
     await claire('POST', '/official/api/login', { memberId: 'clairesu1234' });

@@ -1,6 +1,7 @@
 /**
  * The official account system (seed emic-egov-official-account, 我的E政府「公務帳號」申請):
- * a member reference (the host's general accounts: here a demo member login),
+ * a member reference (the host's general accounts: here a demo member login, each
+ * synchronized with whether its 啟動連結 was clicked; one not activated cannot apply),
  * 申請公務帳號 (自然人轉公務員: 新機關OID with 查詢機關OID, 新機關名稱, 申請原因, the
  * attestation, 「請確認是否要申請？」) → the automatic personnel check (a demo
  * personnel system) → approved at once, or the printable 我的E政府公務帳號申請書 →
@@ -49,7 +50,10 @@ export interface PersonnelRecord {
 
 /** Settings of the official account system. */
 export interface OfficialSettings {
-  /** The host's general accounts (一般帳號) as the SDK's member reference; synchronized at start. */
+  /**
+   * The host's general accounts (一般帳號) as the SDK's member reference, with `activatedAt` (the 啟動連結 clicked,
+   * or `null`); synchronized at start.
+   */
   readonly members: readonly OfficialMemberInput[];
   /** The OID directory behind 查詢機關OID and 新機關名稱: a directory, or plain records checked at start. */
   readonly agencies: AgencyDirectory | ReadonlyArray<{ readonly oid: string; readonly name: string }>;
@@ -173,7 +177,11 @@ async function registerOfficial(app: FastifyInstance, ctx: PortalContext, settin
     request.session.set('officialMember', known.memberId);
     return { memberId: known.memberId };
   });
-  app.get('/official/api/members', async () => ({ members: settings.members.map((m) => ({ memberId: m.memberId, name: m.name })) }));
+  // The demo login lets an account in before its 啟動連結 is clicked, so its 個人資料 and the refusal to apply show.
+  app.get('/official/api/members', async () => {
+    const members = await Promise.all(settings.members.map((m) => flow.member(m.memberId)));
+    return { members: members.map((m) => ({ memberId: m.memberId, name: m.name, activated: m.activatedAt !== undefined })) };
+  });
   app.post('/official/api/logout', async (request) => {
     await request.session.destroy();
     return { ok: true };
@@ -188,6 +196,8 @@ async function registerOfficial(app: FastifyInstance, ctx: PortalContext, settin
       name: me.name,
       email: me.email,
       memberType: OFFICIAL_MEMBER_TYPE_LABELS[me.memberType],
+      // 帳號狀態: activated (the 啟動連結 clicked, when) or not; an account not activated cannot apply.
+      activatedAt: me.activatedAt === undefined ? null : taipeiTime(me.activatedAt),
       agencyName: me.agencyName ?? '',
       card: card ? { cardNumber: card.cardNumber, holderName: card.holderName, certificateSerial: card.certificateSerial } : null,
       applications: applications.map((a) => applicationView(a)),

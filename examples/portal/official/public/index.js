@@ -5,7 +5,7 @@ api('GET', '/official/api/members').then(function (data) {
   data.members.forEach(function (m) {
     var option = document.createElement('option');
     option.value = m.memberId;
-    option.textContent = m.memberId + '（' + m.name + '）';
+    option.textContent = m.memberId + '（' + m.name + (m.activated ? '' : '，帳號尚未啟用') + '）';
     $('member-select').appendChild(option);
   });
 });

@@ -7,6 +7,11 @@ api('GET', '/official/api/me').then(function (me) {
   $('me-id').textContent = me.memberId;
   $('me-name').textContent = me.name;
   $('me-email').textContent = me.email;
+  // Not activated: the 會員確認信's 啟動連結 is not clicked yet (the host's 重寄確認信 sends it again); 申請公務帳號 waits.
+  $('me-activation').textContent = me.activatedAt
+    ? '已啟用（' + me.activatedAt + '）'
+    : '尚未啟用：請點擊會員確認信中的「啟動連結」，待帳號啟用後才能申請公務帳號';
+  $('me-activation').dataset.activated = me.activatedAt ? 'true' : 'false';
   $('me-type').textContent = me.memberType;
   $('me-agency').textContent = me.agencyName;
   $('me-card').textContent = me.card ? '卡號 ' + me.card.cardNumber + '（' + me.card.holderName + '）' : '尚未上傳';
