@@ -78,16 +78,17 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
       const before = await lockMember(tx, id);
       authorize(OFFICIAL_COMMANDS, 'syncMember', who as Actor, { subject: id, state: before?.memberType ?? 'none', owner: id });
       const at = o.clock.now().toISOString();
-      const reported = (activation as Activation).reported;
+      const { reported } = activation as Activation;
       // Not reported: a new member is activated as of now, a known one keeps its state (also against a concurrent
       // insert that reported it: the CASE reads the row the conflict found).
+      const activatedAt = activation?.reported === true ? activation.at : at;
       const rows = await tx.query(
         `INSERT INTO enroll_official_members (member_id, name, national_id, email, created_at, updated_at, activated_at) VALUES ($1,$2,$3,$4,$5,$5,$6)
          ON CONFLICT (member_id) DO UPDATE SET name=EXCLUDED.name, national_id=EXCLUDED.national_id, email=EXCLUDED.email,
            activated_at=CASE WHEN $7 THEN EXCLUDED.activated_at ELSE enroll_official_members.activated_at END,
            updated_at=EXCLUDED.updated_at, version=enroll_official_members.version+1
          RETURNING *`,
-        [id, name, nationalId, email, at, activation?.reported === true ? activation.at : at, reported],
+        [id, name, nationalId, email, at, activatedAt, reported],
       );
       let member = memberFromRow(rows[0] ?? {});
       // The personnel check vouched for the name and ID it was given: other ones are not 公務人員 until checked again.
@@ -110,7 +111,9 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
         to: member.memberType,
         ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}),
       });
-      if (changed || deactivated) await cancelOpenApplications(tx, id, who as Actor, at, [...(changed ? [NEW_DATA] : []), ...(deactivated ? [DEACTIVATED] : [])].join('; '));
+      if (changed || deactivated) {
+        await cancelOpenApplications(tx, id, who as Actor, at, [...(changed ? [NEW_DATA] : []), ...(deactivated ? [DEACTIVATED] : [])].join('; '));
+      }
       if (changed) await dropUploadedCard(tx, member, who as Actor, at);
       return member;
     }),
