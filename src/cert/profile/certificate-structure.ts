@@ -24,6 +24,9 @@ export interface CertificateStructure {
   readonly extensions: readonly RawExtension[];
 }
 
+/** The optional fields after subjectPublicKeyInfo, by context tag. */
+const TRAILING_FIELDS: Readonly<Record<number, string>> = { 1: 'issuerUniqueID', 2: 'subjectUniqueID', 3: 'extensions' };
+
 function algorithmOid(node: DerNode, what: string): string {
   const [oid] = sequenceOf(node, what);
   if (oid === undefined) throw new DerError('DER_SHAPE', `${what} is empty`);
@@ -78,10 +81,16 @@ export function readCertificateStructure(root: DerNode): CertificateStructure {
     throw new DerError('DER_SHAPE', 'subjectPublicKeyInfo is not a SEQUENCE');
   }
   let extensions: RawExtension[] = [];
+  // issuerUniqueID [1], subjectUniqueID [2], extensions [3]: each optional, at most once, in that order. A second
+  // [3] used to replace the first, whose extensions (critical ones too) were signed and never read; OpenSSL refuses
+  // such a certificate.
+  let last = 0;
   for (const rest of fields.slice(index)) {
-    const tag = contextTag(rest);
+    const tag = contextTag(rest) ?? 0;
+    if (tag !== 1 && tag !== 2 && tag !== 3) throw new DerError('DER_SHAPE', 'tbsCertificate has an unexpected trailing field');
+    if (tag <= last) throw new DerError('DER_SHAPE', `tbsCertificate has ${TRAILING_FIELDS[tag]} [${tag}] ${tag === last ? 'twice' : `after ${TRAILING_FIELDS[last]} [${last}]`}`);
+    last = tag;
     if (tag === 3) extensions = extensionListOf(rest, 'extensions [3]', 'extensions', 'extension');
-    else if (tag !== 1 && tag !== 2) throw new DerError('DER_SHAPE', 'tbsCertificate has an unexpected trailing field');
   }
   return {
     tbs,
