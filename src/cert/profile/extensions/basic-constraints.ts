@@ -10,16 +10,28 @@ export interface BasicConstraints {
   readonly pathLength: number | undefined;
 }
 
-/** basicConstraints (2.5.29.19). */
+/**
+ * basicConstraints (2.5.29.19): `SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }`.
+ * Anything else is refused: read field by field, `{TRUE, FALSE}` was a non-CA and `{TRUE, 0, 5}` a path length
+ * of 5, and the chain rules read this same decoding.
+ */
 export function decodeBasicConstraints(value: Uint8Array): BasicConstraints {
   const fields = sequenceOf(readRoot(value, 'basicConstraints'), 'basicConstraints');
+  let at = 0;
   let ca = false;
   let pathLength: number | undefined;
-  for (const field of fields) {
-    const tag = universalTag(field);
-    if (tag === UniversalTag.boolean) ca = booleanOf(field, 'basicConstraints cA');
-    else if (tag === UniversalTag.integer) pathLength = smallInteger(field, 'basicConstraints pathLenConstraint');
-    else throw new DerError('DER_SHAPE', 'basicConstraints has an unexpected field');
+  const first = fields[at];
+  if (first !== undefined && universalTag(first) === UniversalTag.boolean) {
+    ca = booleanOf(first, 'basicConstraints cA');
+    at++;
+  }
+  const next = fields[at];
+  if (next !== undefined && universalTag(next) === UniversalTag.integer) {
+    pathLength = smallInteger(next, 'basicConstraints pathLenConstraint');
+    at++;
+  }
+  if (at !== fields.length) {
+    throw new DerError('DER_SHAPE', 'basicConstraints is not (cA BOOLEAN, pathLenConstraint INTEGER), each optional and in that order');
   }
   return { ca, pathLength };
 }
