@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CertificateParseError, parseCertificate } from '../../../src/cert/profile/index.js';
 import { decodeBasicConstraints } from '../../../src/cert/profile/extensions/basic-constraints.js';
-import { bitString, explicit, integerFromHex, NULL, objectIdentifier, octetString, sequence, smallInteger, x509Time } from '../../../src/testing/der/der-writer.js';
+import { bitString, explicit, integerFromHex, NULL, objectIdentifier, octetString, sequence, smallInteger, tlv, x509Time } from '../../../src/testing/der/der-writer.js';
 
 // The profile reads no signature, so certificates are written field by field with exactly the extension under test.
 const algorithm = sequence(objectIdentifier('1.2.840.113549.1.1.11'), NULL);
@@ -56,5 +56,38 @@ describe('basicConstraints', () => {
     expect(error.message).toBe(
       'malformed basicConstraints extension (2.5.29.19): basicConstraints is not (cA BOOLEAN, pathLenConstraint INTEGER), each optional and in that order',
     );
+  });
+});
+
+describe('authorityKeyIdentifier', () => {
+  const moicaG3 = Buffer.from('4720A3B1264BCD6D48ACF2640886972C7454115F', 'hex');
+  const keyIdentifier = tlv(0x80, moicaG3);
+  const issuer = tlv(0xa1, tlv(0xa4, sequence()));
+  const serial = tlv(0x82, Uint8Array.of(0x01));
+
+  it('reads the keyIdentifier beside the issuer and serial, and tells the MOICA generation by it', () => {
+    const profile = parseCertificate(certificateWith('2.5.29.35', sequence(keyIdentifier, issuer, serial)));
+    expect(profile.authorityKeyId).toBe('4720A3B1264BCD6D48ACF2640886972C7454115F');
+    expect(profile.authority).toMatchObject({ id: 'moica', generation: 'G3' });
+    expect(parseCertificate(certificateWith('2.5.29.35', sequence(issuer, serial))).authorityKeyId).toBeUndefined();
+  });
+
+  // Skipped before: a universal OCTET STRING read as no key identifier, and of two [0] the first one counted.
+  it.each([
+    ['a universal OCTET STRING', [octetString(moicaG3)]],
+    ['[0] twice', [tlv(0x80, Uint8Array.of(0x01)), keyIdentifier]],
+    ['[2] before [0]', [serial, keyIdentifier]],
+    ['[3]', [keyIdentifier, tlv(0x83, Uint8Array.of(0x01))]],
+  ] as const)('refuses %s with BAD_EXTENSION naming authorityKeyIdentifier', (_label, fields) => {
+    const error = parseFailure(certificateWith('2.5.29.35', sequence(...fields)));
+    expect(error.code).toBe('BAD_EXTENSION');
+    expect(error.message).toBe(
+      'malformed authorityKeyIdentifier extension (2.5.29.35): authorityKeyIdentifier is not ([0] keyIdentifier, [1] authorityCertIssuer, [2] authorityCertSerialNumber), each optional and in that order',
+    );
+  });
+
+  it('refuses a constructed keyIdentifier and a primitive authorityCertIssuer', () => {
+    expect(parseFailure(certificateWith('2.5.29.35', sequence(tlv(0xa0, octetString(moicaG3))))).message).toMatch(/keyIdentifier \[0\] is constructed$/);
+    expect(parseFailure(certificateWith('2.5.29.35', sequence(tlv(0x81, Uint8Array.of(0x01))))).message).toMatch(/authorityCertIssuer \[1\] is not constructed$/);
   });
 });
