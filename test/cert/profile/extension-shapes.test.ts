@@ -91,3 +91,51 @@ describe('authorityKeyIdentifier', () => {
     expect(parseFailure(certificateWith('2.5.29.35', sequence(tlv(0x81, Uint8Array.of(0x01))))).message).toMatch(/authorityCertIssuer \[1\] is not constructed$/);
   });
 });
+
+// A SEQUENCE read by destructuring its first elements skipped the rest: what followed was signed and never read.
+describe('authorityInfoAccess, certificatePolicies and subjectDirectoryAttributes hold no element they do not read', () => {
+  const ocsp = objectIdentifier('1.3.6.1.5.5.7.48.1');
+  const uri = (text: string): Uint8Array => tlv(0x86, new Uint8Array(Buffer.from(text, 'latin1')));
+  const level3 = objectIdentifier('2.16.886.101.0.3.3');
+  const cps = sequence(sequence(objectIdentifier('1.3.6.1.5.5.7.2.1'), tlv(0x16, new Uint8Array(Buffer.from('http://moica.nat.gov.tw/cps')))));
+  const idHint = objectIdentifier('2.16.886.1.100.2.51');
+  const digits = tlv(0x0c, new Uint8Array(Buffer.from('0427')));
+
+  it('reads the shapes real certificates have', () => {
+    expect(parseCertificate(certificateWith('1.3.6.1.5.5.7.1.1', sequence(sequence(ocsp, uri('http://ocsp-moica.moi.gov.tw/OCSP'))))).ocspUrls).toEqual([
+      'http://ocsp-moica.moi.gov.tw/OCSP',
+    ]);
+    expect(parseCertificate(certificateWith('2.5.29.32', sequence(sequence(level3, cps), sequence(objectIdentifier('2.16.886.101.0.3.2'))))).policies).toEqual([
+      { oid: '2.16.886.101.0.3.3', assuranceLevel: 3 },
+      { oid: '2.16.886.101.0.3.2', assuranceLevel: 2 },
+    ]);
+    expect(parseCertificate(certificateWith('2.5.29.9', sequence(sequence(idHint, tlv(0x31, digits))))).identity.idHint).toBe('0427');
+  });
+
+  it.each([
+    [
+      'an AccessDescription with a second location',
+      certificateWith('1.3.6.1.5.5.7.1.1', sequence(sequence(ocsp, uri('http://ocsp.example'), uri('http://other.example')))),
+      'malformed authorityInfoAccess extension (1.3.6.1.5.5.7.1.1): authorityInfoAccess AccessDescription is not (accessMethod, accessLocation): it has 3 elements',
+    ],
+    [
+      'a PolicyInformation with a third element',
+      certificateWith('2.5.29.32', sequence(sequence(level3, cps, cps))),
+      'malformed certificatePolicies extension (2.5.29.32): certificatePolicies PolicyInformation is not (policyIdentifier, policyQualifiers SEQUENCE OPTIONAL)',
+    ],
+    [
+      'a PolicyInformation whose qualifiers are not a SEQUENCE',
+      certificateWith('2.5.29.32', sequence(sequence(level3, objectIdentifier('2.16.886.101.0.3.4')))),
+      'malformed certificatePolicies extension (2.5.29.32): certificatePolicies PolicyInformation is not (policyIdentifier, policyQualifiers SEQUENCE OPTIONAL)',
+    ],
+    [
+      'a directory Attribute with an element after its values',
+      certificateWith('2.5.29.9', sequence(sequence(idHint, tlv(0x31, digits), digits))),
+      'malformed subjectDirectoryAttributes extension (2.5.29.9): subjectDirectoryAttributes Attribute is not (type, values): it has 3 elements',
+    ],
+  ] as const)('refuses %s with BAD_EXTENSION naming it', (_label, der, message) => {
+    const error = parseFailure(der);
+    expect(error.code).toBe('BAD_EXTENSION');
+    expect(error.message).toBe(message);
+  });
+});

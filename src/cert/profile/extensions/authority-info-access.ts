@@ -16,9 +16,11 @@ export interface AuthorityInfoAccess {
 export function decodeAuthorityInfoAccess(value: Uint8Array): AuthorityInfoAccess {
   const out: AuthorityInfoAccess = { ocsp: [], caIssuers: [] };
   for (const description of sequenceOf(readRoot(value, 'authorityInfoAccess'), 'authorityInfoAccess')) {
-    const [method, location] = sequenceOf(description, 'authorityInfoAccess AccessDescription');
-    if (method === undefined || location === undefined) {
-      throw new DerError('DER_SHAPE', 'authorityInfoAccess AccessDescription lacks a method or location');
+    const fields = sequenceOf(description, 'authorityInfoAccess AccessDescription');
+    const [method, location] = fields;
+    // Exactly the two: a location after the second was signed and never read.
+    if (method === undefined || location === undefined || fields.length !== 2) {
+      throw new DerError('DER_SHAPE', `authorityInfoAccess AccessDescription is not (accessMethod, accessLocation): it has ${fields.length} elements`);
     }
     const oid = oidOf(method, 'authorityInfoAccess accessMethod');
     const { uris } = collectGeneralNames([location], 'authorityInfoAccess accessLocation');

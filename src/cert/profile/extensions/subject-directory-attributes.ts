@@ -11,9 +11,11 @@ export interface DirectoryAttribute {
 /** subjectDirectoryAttributes (2.5.29.9): the attributes, undecoded values. */
 export function decodeSubjectDirectoryAttributes(value: Uint8Array): DirectoryAttribute[] {
   return sequenceOf(readRoot(value, 'subjectDirectoryAttributes'), 'subjectDirectoryAttributes').map((attribute) => {
-    const [type, values] = sequenceOf(attribute, 'subjectDirectoryAttributes Attribute');
-    if (type === undefined || values === undefined) {
-      throw new DerError('DER_SHAPE', 'subjectDirectoryAttributes Attribute lacks a type or values');
+    const fields = sequenceOf(attribute, 'subjectDirectoryAttributes Attribute');
+    const [type, values] = fields;
+    // Exactly the two: values after the SET were signed and never read.
+    if (type === undefined || values === undefined || fields.length !== 2) {
+      throw new DerError('DER_SHAPE', `subjectDirectoryAttributes Attribute is not (type, values): it has ${fields.length} elements`);
     }
     return {
       oid: oidOf(type, 'subjectDirectoryAttributes attribute type'),
