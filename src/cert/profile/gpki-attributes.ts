@@ -51,7 +51,12 @@ interface GpkiAttributeDecoder {
   apply(value: DerNode, into: MutableAttributes): void;
 }
 
-const text = (value: DerNode, name: string): string => decodeDirectoryString(value, name).value;
+/** A text attribute's value; an empty one names nothing (and `endsWith('')` would agree with any national ID). */
+function text(value: DerNode, name: string): string {
+  const decoded = decodeDirectoryString(value, name).value;
+  if (decoded.length === 0) throw new DerError('DER_SHAPE', `${name} is empty`);
+  return decoded;
+}
 
 const DECODERS: readonly GpkiAttributeDecoder[] = [
   {
@@ -87,15 +92,21 @@ export function decodeGpkiAttributes(attributes: readonly DirectoryAttribute[]):
     otherOids: [],
   };
   const others: string[] = [];
+  const decoded = new Set<string>();
   for (const attribute of attributes) {
     const decoder = DECODERS.find((d) => d.oid === attribute.oid);
     if (decoder === undefined) {
       others.push(attribute.oid);
       continue;
     }
-    const [first] = attribute.values;
-    if (first === undefined) throw new DerError('DER_SHAPE', `${decoder.name} attribute has no value`);
-    decoder.apply(first, out);
+    // Each names one fact about the holder: of two values, or of the attribute twice, one was reported and the
+    // other dropped without a word (two ID hints, two subject types).
+    if (decoded.has(decoder.oid)) throw new DerError('DER_SHAPE', `${decoder.name} attribute appears twice`);
+    decoded.add(decoder.oid);
+    const [only] = attribute.values;
+    if (only === undefined) throw new DerError('DER_SHAPE', `${decoder.name} attribute has no value`);
+    if (attribute.values.length > 1) throw new DerError('DER_SHAPE', `${decoder.name} attribute has ${attribute.values.length} values, not one`);
+    decoder.apply(only, out);
   }
   out.otherOids = others;
   return out;

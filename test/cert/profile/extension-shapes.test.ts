@@ -139,3 +139,39 @@ describe('authorityInfoAccess, certificatePolicies and subjectDirectoryAttribute
     expect(error.message).toBe(message);
   });
 });
+
+describe('GPKI attributes in subjectDirectoryAttributes', () => {
+  const utf8 = (text: string): Uint8Array => tlv(0x0c, new Uint8Array(Buffer.from(text, 'utf8')));
+  const attribute = (oid: string, ...values: Uint8Array[]): Uint8Array => sequence(objectIdentifier(oid), tlv(0x31, Buffer.concat(values)));
+  const idHint = '2.16.886.1.100.2.51';
+  const subjectType = '2.16.886.1.100.2.1';
+  const withAttributes = (...attributes: Uint8Array[]): Uint8Array => certificateWith('2.5.29.9', sequence(...attributes));
+
+  it('reads each once, with its one value', () => {
+    const profile = parseCertificate(withAttributes(attribute(subjectType, objectIdentifier('2.16.886.1.100.3.1.1')), attribute(idHint, utf8('0427'))));
+    expect(profile.identity).toMatchObject({ idHint: '0427', subjectType: { kind: 'citizen' } });
+  });
+
+  // Before, of two values the first was reported and of two attributes the last, the other dropped without a word.
+  it.each([
+    ['an ID hint with two values', [attribute(idHint, utf8('0427'), utf8('9999'))], 'GPKI ID hint attribute has 2 values, not one'],
+    ['the ID hint twice', [attribute(idHint, utf8('0427')), attribute(idHint, utf8('9999'))], 'GPKI ID hint attribute appears twice'],
+    [
+      'the subject type twice',
+      [attribute(subjectType, objectIdentifier('2.16.886.1.100.3.1.1')), attribute(subjectType, objectIdentifier('2.16.886.1.100.3.3.1'))],
+      'GPKI subject type attribute appears twice',
+    ],
+    // An empty hint agreed with every national ID under the enrolment flows' lastFour rule (endsWith('')).
+    ['an empty ID hint', [attribute(idHint, utf8(''))], 'GPKI ID hint is empty'],
+    ['an empty 統一編號', [attribute('2.16.886.1.100.2.101', utf8(''))], 'GPKI business ID is empty'],
+  ] as const)('refuses %s with BAD_EXTENSION naming the attribute', (_label, attributes, message) => {
+    const error = parseFailure(withAttributes(...attributes));
+    expect(error.code).toBe('BAD_EXTENSION');
+    expect(error.message).toBe(message);
+  });
+
+  it('keeps attributes it does not decode, even repeated', () => {
+    const cardNumber = attribute('2.16.886.1.100.2.204', utf8('TP03000012345678'));
+    expect(parseCertificate(withAttributes(cardNumber, cardNumber, attribute(idHint, utf8('0427')))).identity.idHint).toBe('0427');
+  });
+});
