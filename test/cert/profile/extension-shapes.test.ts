@@ -175,3 +175,38 @@ describe('GPKI attributes in subjectDirectoryAttributes', () => {
     expect(parseCertificate(withAttributes(cardNumber, cardNumber, attribute(idHint, utf8('0427')))).identity.idHint).toBe('0427');
   });
 });
+
+describe('rfc822Name, dNSName and URI', () => {
+  const latin1 = (tag: number, text: string): Uint8Array => tlv(tag, new Uint8Array(Buffer.from(text, 'latin1')));
+  const utf8 = (tag: number, text: string): Uint8Array => tlv(tag, new Uint8Array(Buffer.from(text, 'utf8')));
+  const distributionPoint = (uri: Uint8Array): Uint8Array => sequence(sequence(explicit(0, tlv(0xa0, uri))));
+
+  it('reads ASCII names', () => {
+    const profile = parseCertificate(certificateWith('2.5.29.17', sequence(latin1(0x81, 'it@moica.nat.gov.tw'), latin1(0x82, 'moica.nat.gov.tw'))));
+    expect(profile.emails).toEqual(['it@moica.nat.gov.tw']);
+    expect(profile.dnsNames).toEqual(['moica.nat.gov.tw']);
+    expect(parseCertificate(certificateWith('2.5.29.31', distributionPoint(latin1(0x86, 'http://ocsp-moica.moi.gov.tw/crl/MOICA-10-1.crl')))).crlUrls).toEqual([
+      'http://ocsp-moica.moi.gov.tw/crl/MOICA-10-1.crl',
+    ]);
+  });
+
+  // Read as Latin-1 before: 王@… was reported as ç\x8E\x8B@…, and a CRL URL with CR LF went to the fetch as it was.
+  it.each([
+    ['a UTF-8 e-mail', certificateWith('2.5.29.17', sequence(utf8(0x81, '王@example.tw'))), 'subjectAltName rfc822Name is not an IA5String (byte 0xe7 at 0)'],
+    ['a dNSName with a newline', certificateWith('2.5.29.17', sequence(latin1(0x82, 'a.tw\nb.tw'))), 'subjectAltName dNSName holds a control character (byte 0x0a at 4)'],
+    [
+      'a CRL URL with CR LF',
+      certificateWith('2.5.29.31', distributionPoint(latin1(0x86, 'http://x.tw/\r\na.crl'))),
+      'cRLDistributionPoints URI holds a control character (byte 0x0d at 12)',
+    ],
+    [
+      'an OCSP URL with a byte past 0x7F',
+      certificateWith('1.3.6.1.5.5.7.1.1', sequence(sequence(objectIdentifier('1.3.6.1.5.5.7.48.1'), latin1(0x86, 'http://ocsp.tw/\xe9')))),
+      'authorityInfoAccess accessLocation URI is not an IA5String (byte 0xe9 at 15)',
+    ],
+  ] as const)('refuses %s with BAD_EXTENSION naming the name', (_label, der, message) => {
+    const error = parseFailure(der);
+    expect(error.code).toBe('BAD_EXTENSION');
+    expect(error.message).toMatch(new RegExp(`: ${message.replace(/[()]/g, '\\$&')}$`));
+  });
+});
