@@ -1,35 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CertificateParseError, parseCertificate } from '../../../src/cert/profile/index.js';
+import { parseCertificate } from '../../../src/cert/profile/index.js';
 import { decodeBasicConstraints } from '../../../src/cert/profile/extensions/basic-constraints.js';
-import { bitString, explicit, integerFromHex, NULL, objectIdentifier, octetString, sequence, smallInteger, tlv, x509Time } from '../../../src/testing/der/der-writer.js';
-
-// The profile reads no signature, so certificates are written field by field with exactly the extension under test.
-const algorithm = sequence(objectIdentifier('1.2.840.113549.1.1.11'), NULL);
-const rsaKey = sequence(sequence(objectIdentifier('1.2.840.113549.1.1.1'), NULL), bitString(sequence(integerFromHex('c5'), smallInteger(3))));
-
-function certificateWith(oid: string, value: Uint8Array): Uint8Array {
-  const tbs = sequence(
-    explicit(0, smallInteger(2)),
-    integerFromHex('01'),
-    algorithm,
-    sequence(),
-    sequence(x509Time(new Date('2026-01-01T00:00:00Z')), x509Time(new Date('2027-01-01T00:00:00Z'))),
-    sequence(),
-    rsaKey,
-    explicit(3, sequence(sequence(objectIdentifier(oid), octetString(value)))),
-  );
-  return sequence(tbs, algorithm, bitString(Uint8Array.of(0)));
-}
-
-function parseFailure(der: Uint8Array): CertificateParseError {
-  try {
-    parseCertificate(der);
-  } catch (error) {
-    if (error instanceof CertificateParseError) return error;
-    throw error;
-  }
-  throw new Error('the certificate parsed');
-}
+import { explicit, objectIdentifier, octetString, sequence, smallInteger, tlv } from '../../../src/testing/der/der-writer.js';
+import { certificateWith, parseFailure } from './helpers/written-certificate.js';
 
 const TRUE = Uint8Array.of(0x01, 0x01, 0xff);
 const FALSE = Uint8Array.of(0x01, 0x01, 0x00);
