@@ -48,9 +48,13 @@ function withoutTestMarker(value: string): string {
   return value.replace(TEST_MARKER, '').replace(/\s+/g, ' ').trim();
 }
 
-/** Whether a CA name is marked as a test CA. */
+/**
+ * Whether a CA name is marked as a test CA: a value holds a test marker. (Comparing each value with its
+ * marker-free, space-collapsed form also called a production CA a test CA when its name held two spaces in a
+ * row, a tab or a full-width space.)
+ */
 export function isTestCaName(name: DistinguishedName): boolean {
-  return caNameValues(name).some((value) => withoutTestMarker(value) !== value.trim());
+  return caNameValues(name).some((value) => value.search(TEST_MARKER) >= 0);
 }
 
 /** The definition of a recognised authority id. */
