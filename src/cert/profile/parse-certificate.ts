@@ -1,3 +1,4 @@
+import { caHolder } from './authorities/authority-definition.js';
 import { authorityDefinition, recogniseAuthority } from './authorities/recognise-authority.js';
 import { DerError } from '../../shared/der/der-error.js';
 import { type DerNode, readRoot } from '../../shared/der/der-reader.js';
@@ -98,10 +99,12 @@ export function profileOf(der: Uint8Array, structure: CertificateStructure, earl
     caKeyId: isCa ? ext.subjectKeyId : ext.authorityKeyId,
     attributes,
   });
-  const holder = authorityDefinition(authority.id)?.holder({ subject, attributes }) ?? {
-    holderName: subject.commonName ?? subject.organizations[subject.organizations.length - 1],
-    businessId: attributes.businessId,
-  };
+  const holder = isCa
+    ? caHolder({ subject, attributes })
+    : (authorityDefinition(authority.id)?.holder({ subject, attributes }) ?? {
+        holderName: subject.commonName ?? subject.organizations[subject.organizations.length - 1],
+        businessId: attributes.businessId,
+      });
   const identity: IdentityHints = {
     holderName: holder.holderName,
     subjectType: attributes.subjectType,

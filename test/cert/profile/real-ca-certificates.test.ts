@@ -21,6 +21,8 @@ describe('real GRCA-chained CA certificates', () => {
     expect(profile.subjectKeyId).toBe(keyId);
     expect(profile.subject.text).toBe('C=TW, O=行政院, OU=內政部憑證管理中心');
     expect(profile.subject.commonName).toBeUndefined();
+    // The CA itself, by its OU (MOICA's own rule, for citizens, reads the CN and found none).
+    expect(profile.identity.holderName).toBe('內政部憑證管理中心');
     expect(profile.purpose).toBe('ca');
     expect(profile.basicConstraints).toEqual({ ca: true, pathLength: 0 });
     expect(profile.policies).toEqual([{ oid: '2.16.886.101.0.3.3', assuranceLevel: 3 }]);
@@ -53,6 +55,8 @@ describe('real GRCA-chained CA certificates', () => {
     const profile = parseCertificate(fixture('moeaca-g2'));
     expect(profile.authority).toMatchObject({ id: 'moeaca', generation: 'G2', test: false });
     expect(profile.subject.organizationalUnits).toEqual(['工商憑證管理中心']);
+    // Not 行政院, the O every GPKI CA shares (MOEACA's own rule, for companies, reads the last O).
+    expect(profile.identity.holderName).toBe('工商憑證管理中心');
     expect(profile.authorityKeyId).toBe('D5671DE09C7A2C9CCBC598E71D07262A86EC74CD');
   });
 
@@ -66,6 +70,7 @@ describe('real GRCA-chained CA certificates', () => {
     expect(profile.authority).toMatchObject({ id: 'grca', generation, test: false });
     expect(profile.purpose).toBe('ca');
     expect(profile.publicKey.bits).toBe(4096);
+    expect(profile.identity.holderName).toBe(file === 'grca-g3' ? 'Government Root Certification Authority - G3' : 'Government Root Certification Authority');
     // The cross certificate has the same DN on both sides but G1 signs the G2 key.
     expect(profile.selfIssued).toBe(true);
     expect(profile.authorityKeyId === undefined || profile.authorityKeyId === profile.subjectKeyId).toBe(selfIssued);

@@ -41,6 +41,16 @@ export function personHolder(source: HolderSource): HolderDetails {
   return { holderName: source.subject.commonName, businessId: source.attributes.businessId };
 }
 
+/**
+ * `holder` of a CA's own certificate, whoever issued it: the CA is named by its CN, or else by its most specific
+ * OU or O (`C=TW, O=行政院, OU=內政部憑證管理中心` is 內政部憑證管理中心, not 行政院). Each authority's own rule is
+ * for the holders it certifies, and read MOICA's CA certificate as nobody and MOEACA's as 行政院.
+ */
+export function caHolder(source: HolderSource): HolderDetails {
+  const { subject } = source;
+  return { holderName: subject.commonName ?? lastOf(subject.organizationalUnits) ?? lastOf(subject.organizations), businessId: source.attributes.businessId };
+}
+
 /** Last element of a list (the most specific O / OU). */
 export function lastOf(values: readonly string[]): string | undefined {
   return values[values.length - 1];
