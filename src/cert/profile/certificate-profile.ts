@@ -32,7 +32,10 @@ export interface CertificateProfile {
   readonly authority: AuthorityInfo;
   /** X.509 version (1–3). */
   readonly version: number;
-  /** 憑證序號: the serial number in upper-case hex, without sign padding. */
+  /**
+   * 憑證序號: the serial number in upper-case hex, without sign padding or leading zero octets; a negative one
+   * (which RFC 5280 forbids, but a CA may have issued) is its magnitude after a `-`, as OpenSSL prints it.
+   */
   readonly serialNumber: string;
   /** The holder's distinguished name. */
   readonly subject: DistinguishedName;

@@ -31,10 +31,23 @@ function stage<T>(code: CertificateParseErrorCode, what: string, run: () => T): 
   }
 }
 
-/** Serial as operators type it: upper-case hex without the DER sign byte. */
+/**
+ * Serial as operators type it: upper-case hex of the value, without the DER sign byte or other leading zero
+ * octets. RFC 5280 wants a positive serial, but a CA that wrote a negative one still issued a certificate: it is
+ * its magnitude after a `-`, as OpenSSL (and node's X509Certificate) print it. Read as unsigned hex, -128 (`80`)
+ * and +128 (`00 80`) were both `80`.
+ */
 function serialHex(bytes: Uint8Array): string {
-  const unsigned = bytes.length > 1 && bytes[0] === 0 ? bytes.subarray(1) : bytes;
-  return toHex(unsigned).toUpperCase();
+  if ((bytes[0] ?? 0) < 0x80) return toHex(bytes.subarray(Math.min(leadingZeros(bytes), bytes.length - 1))).toUpperCase();
+  const magnitude = (1n << BigInt(bytes.length * 8)) - BigInt(`0x${toHex(bytes)}`);
+  const hex = magnitude.toString(16).toUpperCase();
+  return `-${hex.length % 2 === 0 ? hex : `0${hex}`}`;
+}
+
+function leadingZeros(bytes: Uint8Array): number {
+  let i = 0;
+  while (bytes[i] === 0) i++;
+  return i;
 }
 
 function decodeName(node: DerNode, what: string): DistinguishedName {
