@@ -76,6 +76,17 @@ export function escapeNameValue(value: string): string {
     .join('');
 }
 
+const HIDDEN_ALL = new RegExp(`[${HIDDEN_CLASS}]`, 'gu');
+
+/**
+ * A value as one line of text: only the invisible characters {@link escapeNameValue} escapes (controls, line
+ * separators, bidirectional controls) become `\XX`; commas and the other RFC 4514 specials stay as they are. For
+ * showing a holder name, card type or URL from a certificate, whose text its issuer chose, on a terminal or in a log.
+ */
+export function escapeHiddenCharacters(value: string): string {
+  return HIDDEN.test(value) ? value.replace(HIDDEN_ALL, hexEscape) : value;
+}
+
 function hexEscape(c: string): string {
   return Array.from(Buffer.from(c, 'utf8'), (b) => `\\${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
 }

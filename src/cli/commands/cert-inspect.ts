@@ -5,6 +5,7 @@ import {
   parseCertificate,
   type CertificateProfile,
 } from '../../cert/profile/index.js';
+import { escapeHiddenCharacters } from '../../cert/profile/distinguished-name.js';
 import { taipeiDateTimeSeconds } from '../../shared/taipei-time.js';
 import { inputFailure, parseCommandArgs, shownValue, singleFile, unreadable, writeJson, writeLines, type CliCommand, type CliIo } from '../command.js';
 
@@ -53,7 +54,9 @@ function describeProfile(p: CertificateProfile): string[] {
     ['Public key', `${p.publicKey.algorithm}${p.publicKey.bits ? ` ${p.publicKey.bits}` : ''}`],
     ['Signature', p.signatureAlgorithm.name ?? p.signatureAlgorithm.oid],
   ];
-  return rows.filter((row): row is [string, string] => row[1] !== undefined).map(([k, v]) => `${`${k}:`.padEnd(18)}${v}`);
+  // Every value is the issuer's text: a CR, LF or ESC in a holder name wrote a line of its own (a forged
+  // `Authority:` line) or drove the terminal.
+  return rows.filter((row): row is [string, string] => row[1] !== undefined).map(([k, v]) => `${`${k}:`.padEnd(18)}${escapeHiddenCharacters(v)}`);
 }
 
 
