@@ -1,4 +1,5 @@
 import { parseCertificate, type CertificateProfile } from '../../cert/index.js';
+import { escapeHiddenCharacters } from '../../cert/profile/distinguished-name.js';
 import { toHex } from '../../shared/bytes.js';
 import { readerOption, withCard } from '../card-session.js';
 import { cardExitStatusText, type CliCommand, EXIT_OK, writeJson, writeLines, parseCommandArgs } from '../command.js';
@@ -67,12 +68,14 @@ export const infoCommand: CliCommand = {
           `reader      ${reader}`,
           `ATR         ${toHex(info.atr).toUpperCase()}${info.knownAtr ? ` (${info.knownAtr.description})` : ''}`,
           `generation  ${info.generation}`,
-          `card number ${info.cardNumber}`,
-          `version     ${info.version}`,
+          `card number ${escapeHiddenCharacters(info.cardNumber)}`,
+          `version     ${escapeHiddenCharacters(info.version)}`,
           ...certificates.map((c) => {
             const p = c.profile;
             const who = p ? `${p.commonName ?? p.subject ?? ''} (${String(p.authority)}${p.idHint ? `, ID hint ${p.idHint}` : ''}), serial ${p.serialNumber ?? ''}, until ${untilText(p.notAfter)}` : 'unparsable';
-            return `certificate ${c.label} ${c.usage}: ${who}`;
+            // The label (the card's CDF) and the names (the certificate) are text the card and its issuer chose: one
+            // line each, controls shown as \XX, as cert inspect shows them.
+            return escapeHiddenCharacters(`certificate ${c.label} ${c.usage}: ${who}`);
           }),
         );
       }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { certificateProfileToJson } from '../../cert/profile/index.js';
+import { escapeHiddenCharacters } from '../../cert/profile/distinguished-name.js';
 import { DocumentFormatError } from '../../cert/trust/documents/errors.js';
 import type { VerifiedDocument } from '../../cert/trust/documents/signed-document-verifier.js';
 import { SignedDocumentVerifierBuilder } from '../../cert/trust/documents/signed-document-verifier-builder.js';
@@ -45,10 +46,13 @@ function report(io: CliIo, json: boolean, doc: VerifiedDocument): void {
     return;
   }
   const p = doc.profile;
+  // The holder's name and the card number are the signer's text (a certificate, a signed attribute): each stays on
+  // its line, with controls shown as \XX, so a name with CR LF cannot print a line of its own (cert inspect does the same).
+  const shown = escapeHiddenCharacters;
   writeLines(
     io,
-    `VALID signature by ${p.identity.holderName ?? p.subject.text} (${p.authority.displayName ?? p.authority.id}, serial ${p.serialNumber})`,
-    ...(doc.cardNumber === undefined ? [] : [`card number: ${doc.cardNumber}`]),
+    `VALID signature by ${shown(p.identity.holderName ?? p.subject.text)} (${shown(p.authority.displayName ?? p.authority.id)}, serial ${p.serialNumber})`,
+    ...(doc.cardNumber === undefined ? [] : [`card number: ${shown(doc.cardNumber)}`]),
     ...(doc.signedAt === undefined ? [] : [`signed at: ${doc.signedAt.toISOString()}`]),
     `digest: ${doc.digest}${doc.signedAttributes ? ' with signed attributes' : ''}`,
     `content SHA-256: ${doc.contentSha256}`,

@@ -71,6 +71,21 @@ describe('twpki sig verify', () => {
     expect(human.stdout).toContain(CONTENT_SHA256);
   });
 
+  it('shows a signer name with CR LF or ESC on its one line, controls as \\XX (--json keeps the name as it is)', async () => {
+    const forged = '王小明\r\nVALID signature by 總統府\u001b[2J';
+    const odd = await pki.issueCardHolder({ authority: 'moica', commonName: forged });
+    const cms = await pkijsCms({ content: CONTENT, certificate: odd.sign.certificate, privateKey: odd.sign.privateKey, cardNumber: 'TP03\n12345678' });
+    const human = await run([file('forged.p7s', cms), '--anchors', anchors, '--no-revocation']);
+    expect(human.code).toBe(0);
+    const lines = human.stdout.split('\n');
+    expect(lines[0]).toMatch(/^VALID signature by 王小明\\0D\\0AVALID signature by 總統府\\1B\[2J \(.*, serial [0-9A-F]+\)$/);
+    expect(lines.filter((l) => l.startsWith('VALID'))).toHaveLength(1);
+    expect(lines).toContain('card number: TP03\\0A12345678');
+    expect(human.stdout).not.toContain('\u001b');
+    const json = await run([file('forged.p7s', cms), '--anchors', anchors, '--no-revocation', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ signer: { subject: { commonName: forged } }, cardNumber: 'TP03\n12345678' });
+  });
+
   it('verifies a detached CMS with --content; without it the input is bad (exit 2)', async () => {
     const cms = await pkijsCms({ content: CONTENT, certificate: holder.sign.certificate, privateKey: holder.sign.privateKey, attached: false });
     const sig = file('detached.p7s', cms);
