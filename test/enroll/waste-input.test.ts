@@ -99,6 +99,22 @@ describe('the application form (no store needed)', () => {
     expect(() => parseWasteApplication(form({ businessId: '12345678' }))).toThrow(InvalidInputError);
   });
 
+  it('an address as older records write it: a leading 郵遞區號 or 臺灣省 / 福建省 is passed over, and left out of what is stored', () => {
+    const parsed = parseWasteApplication(
+      form({
+        registeredAddress: { postalCode: '302', address: '302臺灣省新竹縣竹北市光明六路10號' },
+        mailingAddress: { postalCode: '893', address: '福建省 金門縣金城鎮民生路1號' },
+      }),
+    );
+    expect(parsed.registeredAddress).toEqual({ postalCode: '302', address: '新竹縣竹北市光明六路10號' });
+    expect(parsed.mailingAddress).toEqual({ postalCode: '893', address: '金門縣金城鎮民生路1號' });
+    // The leading code is passed over, not trusted: the typed one must still agree with the 縣市 and 鄉鎮市區.
+    expect(() => parseWasteApplication(form({ registeredAddress: { postalCode: '100', address: '100臺灣省新竹縣竹北市光明六路10號' } }))).toThrow(InvalidInputError);
+    // With the parts given, a rest that repeats them with a province is cut the same way.
+    const parts = parseWasteApplication(form({ registeredAddress: { county: '新竹縣', district: '竹北市', address: '臺灣省新竹縣竹北市光明六路10號' } }));
+    expect(parts.registeredAddress).toEqual({ postalCode: '302', address: '新竹縣竹北市光明六路10號' });
+  });
+
   it.each([
     ['companyName', 'a\u0000b'],
     ['contactName', '\uD800'],

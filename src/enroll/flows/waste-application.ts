@@ -198,16 +198,25 @@ function areaIndex(postalCodes: PostalCodeDirectory): { readonly areas: Map<stri
 }
 
 /**
+ * What an address written the way older records write it may carry before its 縣市: the 郵遞區號 itself (3, 5 or 6
+ * digits, as envelopes put it: `100臺北市…`) and a province (臺灣省, 福建省: frozen since 1998, yet still in
+ * registrations made before and in addresses typed from them). Neither changes which 縣市 and 鄉鎮市區 follow.
+ */
+const LEADING_CODE_AND_PROVINCE = /^[\s\u3000]*(?:[0-9０-９]{3}(?:[0-9０-９]{2,3})?[\s\u3000]*)?(?:[臺台]灣省|福建省)?[\s\u3000]*/u;
+
+/**
  * The 縣市 and 鄉鎮市區 `address` begins with (folded as the directory folds names, so 台北市 or 臺北市 中正區 match),
- * the longest that matches, and the rest; `undefined` when it begins with none.
+ * the longest that matches, and the rest; `undefined` when it begins with none. A leading 郵遞區號 or province
+ * ({@link LEADING_CODE_AND_PROVINCE}) is passed over and left out of the rest.
  */
 function areaPrefix(postalCodes: PostalCodeDirectory, address: string): AreaPrefix | undefined {
   const { areas, longest } = areaIndex(postalCodes);
+  const from = address.replace(LEADING_CODE_AND_PROVINCE, '');
   let found: AreaPrefix | undefined;
   // Spaces fold away, so a prefix may be longer than the name it matches: twice the longest name is ample.
-  for (let end = 1; end <= Math.min(address.length, 2 * longest); end++) {
-    const hit = areas.get(foldPlaceName(address.slice(0, end)));
-    if (hit !== undefined) found = { ...hit, rest: address.slice(end).trim() };
+  for (let end = 1; end <= Math.min(from.length, 2 * longest); end++) {
+    const hit = areas.get(foldPlaceName(from.slice(0, end)));
+    if (hit !== undefined) found = { ...hit, rest: from.slice(end).trim() };
   }
   return found;
 }
