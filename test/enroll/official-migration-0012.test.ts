@@ -5,11 +5,9 @@
  * they still apply; a row an earlier release's writer inserts without the column is activated too; the flow's own
  * `null` is kept, and refused at apply.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
 import { OfficialAccountFlow } from '../../src/enroll/flows/official-account.js';
-import { MIGRATIONS } from '../../src/enroll/migrations/index.js';
 import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { PgStore } from '../../src/enroll/store/pg-store.js';
@@ -17,6 +15,7 @@ import { PgliteStore } from '../../src/enroll/store/pglite-store.js';
 import type { EnrollStore } from '../../src/enroll/store/store.js';
 import { enrollFailure, getDatabaseUrl, stopOwnPostgres } from './helpers.js';
 import { databasesBefore, type DatabasesBefore } from './support/pglite-template.js';
+import { postgresSchemaBefore } from './support/postgres-before.js';
 
 const ID = '0012-official-member-activation';
 const NFA = '2.16.886.101.20003.20001.20003';
@@ -34,26 +33,6 @@ afterAll(async () => {
   prepared?.remove();
   await stopOwnPostgres();
 });
-
-/** A PostgreSQL schema at 0011 with the seed; a pool whose connections use it. */
-async function postgresBefore(url: string, schema: string): Promise<pg.Pool> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.query(`CREATE SCHEMA ${schema}`);
-    await client.query(`SET search_path = ${schema}`);
-    await client.query('CREATE TABLE enroll_schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
-    for (const m of MIGRATIONS.slice(0, MIGRATIONS.findIndex((x) => x.id === ID))) {
-      await client.query(m.sql);
-      await client.query('INSERT INTO enroll_schema_migrations (id) VALUES ($1)', [m.id]);
-    }
-    await client.query(SEED);
-  } finally {
-    await client.end();
-  }
-  return new pg.Pool({ connectionString: url, max: 5, options: `-c search_path=${schema}` });
-}
 
 async function checkUpgraded(store: EnrollStore): Promise<void> {
   const ledger = await store.transaction((tx) => tx.query<{ id: string }>('SELECT id FROM enroll_schema_migrations ORDER BY id'));
@@ -106,7 +85,7 @@ describe('migration 0012 on an existing database', () => {
       ctx.skip();
       return;
     }
-    const pool = await postgresBefore(url, 'enroll_t_m0012');
+    const pool = await postgresSchemaBefore(url, 'enroll_t_m0012', ID, SEED);
     try {
       const store = await PgStore.open({ pool });
       await checkUpgraded(store);

@@ -4,13 +4,11 @@
  * constraints and indexes, a CHECK and an index of their own): it applies, keeps the row with no ID (NULL), adds
  * the one CHECK, and the flow continues — a session is compared with nothing until 更換機關憑證 records the ID.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
 import { markVerified } from '../../src/enroll/domain/verified-holder.js';
 import { InvalidInputError } from '../../src/enroll/errors.js';
 import { OrgRegistrationFlow } from '../../src/enroll/flows/org-registration.js';
-import { MIGRATIONS } from '../../src/enroll/migrations/index.js';
 import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { PgStore } from '../../src/enroll/store/pg-store.js';
@@ -18,6 +16,7 @@ import { PgliteStore } from '../../src/enroll/store/pglite-store.js';
 import type { EnrollStore } from '../../src/enroll/store/store.js';
 import { citizenCard, enrollFailure, getDatabaseUrl, stopOwnPostgres } from './helpers.js';
 import { databasesBefore, type DatabasesBefore } from './support/pglite-template.js';
+import { postgresSchemaBefore } from './support/postgres-before.js';
 
 const ID = '0011-org-administrator-id';
 const OID = '2.16.886.101.20003.20065';
@@ -55,27 +54,6 @@ afterAll(async () => {
   prepared?.remove();
   await stopOwnPostgres();
 });
-
-/** A PostgreSQL schema at 0010 with the registered agency and `renames` run; a pool whose connections use it. */
-async function postgresBefore(url: string, schema: string, renames: readonly string[]): Promise<pg.Pool> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.query(`CREATE SCHEMA ${schema}`);
-    await client.query(`SET search_path = ${schema}`);
-    await client.query('CREATE TABLE enroll_schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
-    for (const m of MIGRATIONS.slice(0, MIGRATIONS.findIndex((x) => x.id === ID))) {
-      await client.query(m.sql);
-      await client.query('INSERT INTO enroll_schema_migrations (id) VALUES ($1)', [m.id]);
-    }
-    await client.query(SEED);
-    for (const sql of renames) await client.query(sql);
-  } finally {
-    await client.end();
-  }
-  return new pg.Pool({ connectionString: url, max: 5, options: `-c search_path=${schema}` });
-}
 
 /** What the test checks on either store, once it is open (and so migrated). */
 async function checkUpgraded(store: EnrollStore, renames: readonly string[]): Promise<void> {
@@ -135,7 +113,7 @@ describe('migration 0011 on an existing database', () => {
       ctx.skip();
       return;
     }
-    const pool = await postgresBefore(url, `enroll_t_m0011_${CASES.findIndex(([n]) => n === name)}`, renames);
+    const pool = await postgresSchemaBefore(url, `enroll_t_m0011_${CASES.findIndex(([n]) => n === name)}`, ID, SEED, renames);
     try {
       const store = await PgStore.open({ pool });
       await checkUpgraded(store, renames);

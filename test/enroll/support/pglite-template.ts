@@ -21,6 +21,7 @@ import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { MIGRATIONS } from '../../../src/enroll/migrations/index.js';
 import { PgliteStore } from '../../../src/enroll/store/pglite-store.js';
+import { MIGRATION_LEDGER_SQL, migrationsBefore } from './postgres-before.js';
 
 const PGLITE_VERSION = (
   JSON.parse(readFileSync(join(dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite')), '..', 'package.json'), 'utf8')) as {
@@ -164,14 +165,13 @@ export interface DatabasesBefore {
  * their time is the store's open and the migration's.
  */
 export async function databasesBefore(migrationId: string, seed: string, cases: ReadonlyArray<readonly [string, readonly string[]]>): Promise<DatabasesBefore> {
-  const upTo = MIGRATIONS.findIndex((m) => m.id === migrationId);
-  if (upTo <= 0) throw new Error(`no migration ${migrationId} after the first`);
+  const before = migrationsBefore(migrationId);
   const parent = mkdtempSync(join(tmpdir(), `twpki-before-${migrationId.slice(0, 4)}-`));
   const base = join(parent, 'base');
   await copyBareDataDir(base);
   const db = new PGlite(base);
-  await db.exec('CREATE TABLE enroll_schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
-  for (const m of MIGRATIONS.slice(0, upTo)) {
+  await db.exec(MIGRATION_LEDGER_SQL);
+  for (const m of before) {
     await db.exec(m.sql);
     await db.query('INSERT INTO enroll_schema_migrations (id) VALUES ($1)', [m.id]);
   }
