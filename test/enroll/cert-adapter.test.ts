@@ -1,3 +1,4 @@
+import { sign as rsaSign } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ChallengeIssuer, LoginVerifierBuilder, buildLoginMessage, parseCertificate, type LoginVerifier, type VerifiedLogin } from '../../src/cert/index.js';
 import { markVerifiedLogin } from '../../src/cert/trust/login/verified-login-mark.js';
@@ -5,6 +6,8 @@ import { createTestPki, signLoginToken, type CardHolderCredentials, type TestPki
 import { cardHolderFromLogin } from '../../src/enroll/adapters/cert.js';
 import { parseCardHolder } from '../../src/enroll/domain/card-holder.js';
 import { EnrollError } from '../../src/enroll/errors.js';
+import { childrenOf, encodingOf, readRoot } from '../../src/shared/der/der-reader.js';
+import { bitString, sequence, tlv } from '../../src/testing/der/der-writer.js';
 
 const ORIGIN = 'https://example.gov.tw';
 let pki: TestPki;
@@ -50,6 +53,22 @@ describe('cardHolderFromLogin (cert layer → enroll layer)', () => {
     expect(holder.certificateSerial).toMatch(/^[1-9a-f][0-9a-f]*$/);
     // The enroll layer accepts it as is.
     expect(parseCardHolder(holder, 'holder', { requireCardNumber: true }).cardNumber).toBe('TP03000012345678');
+  });
+
+  it('spells a negative serial by its octets, as the flows stored it before the profile wrote -<magnitude>', async () => {
+    // RFC 5280 forbids a negative serial, but a CA that wrote one still issued (and the trust layer verifies) the
+    // certificate: the test PKI pads every serial, so this one is re-signed by the MOICA CA with the INTEGER FF01.
+    const card = await pki.issueCardHolder({ authority: 'moica', commonName: '王小明', idHint: '6789' });
+    const [tbs, algorithm] = childrenOf(readRoot(card.sign.certificate));
+    if (tbs === undefined || algorithm === undefined) throw new Error('the test PKI wrote no certificate');
+    const fields = childrenOf(tbs).map(encodingOf);
+    fields[1] = tlv(0x02, Uint8Array.of(0xff, 0x01));
+    const signed = sequence(...fields);
+    const certificate = sequence(signed, encodingOf(algorithm), bitString(new Uint8Array(rsaSign('sha256', signed, pki.issuer('moica').privateKey))));
+    expect(parseCertificate(certificate).serialNumber).toBe('-FF');
+    const holder = cardHolderFromLogin(await login({ ...card, sign: { ...card.sign, certificate } }, { cardNumber: 'TP03000012345678' }));
+    // What every earlier release stored for this card, and how CRLs and OCSP name it: not INVALID_INPUT.
+    expect(holder.certificateSerial).toBe('ff01');
   });
 
   it('ignores the unsigned reported card number unless told to trust it', async () => {

@@ -4,10 +4,10 @@
  * flows without re-reading certificate fields.
  */
 import { createHash } from 'node:crypto';
-import { isVerifiedLogin, type VerifiedLogin } from '../../cert/index.js';
+import { TrustedCertificate, isVerifiedLogin, type VerifiedLogin } from '../../cert/index.js';
 import type { CardAuthority, VerifiedCardHolder } from '../domain/card-holder.js';
 import { markVerified } from '../domain/verified-holder.js';
-import { parseCertificateSerial } from '../domain/identifiers.js';
+import { parseCertificateSerial, type CertificateSerial } from '../domain/identifiers.js';
 import { EnrollError } from '../errors.js';
 import { refusalError } from '../refusals.js';
 
@@ -52,6 +52,18 @@ function notAVerifiedLogin(value: unknown): string | undefined {
 }
 
 /**
+ * The certificate's serial as the flows spell it (lower-case hex, no leading zeros): the octets of its INTEGER, as
+ * the trust layer, CRLs and OCSP spell it and as every release stored it. For a positive serial that is the
+ * profile's `serialNumber`. A negative one (RFC 5280 forbids it, but a CA may have issued it, and the trust layer
+ * verifies it) the profile shows as OpenSSL does, `-<magnitude>`, which is no hex: read as such, a card bound
+ * before the profile spelt it so could no longer log in (INVALID_INPUT `certificateSerial`).
+ */
+function flowSerial(login: VerifiedLogin): CertificateSerial {
+  const shown = login.profile.serialNumber;
+  return parseCertificateSerial(shown.startsWith('-') ? TrustedCertificate.from(login.certificate).serialHex : shown, 'certificateSerial');
+}
+
+/**
  * The card holder a verified login proves; throws WRONG_CARD_TYPE for a CA or
  * unknown certificate, and NOT_AUTHORIZED (refusal `VERIFIED_LOGIN_REQUIRED`)
  * for a value that is not the very object `LoginVerifier.verify` returned (`null`, `{}`, a copy, one built from a
@@ -81,7 +93,7 @@ export function cardHolderFromLogin(login: VerifiedLogin, options: CardHolderFro
     authority,
     subjectName,
     // The flows' own spelling (lower-case hex, no leading zeros), so the holder's serial equals the one they store and list.
-    certificateSerial: parseCertificateSerial(profile.serialNumber, 'certificateSerial'),
+    certificateSerial: flowSerial(login),
     certificateDer: login.certificate,
     ...(cardNumber === undefined ? {} : { cardNumber }),
     ...(id.idHint === undefined ? {} : { idHint: id.idHint }),
