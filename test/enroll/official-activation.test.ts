@@ -78,7 +78,9 @@ describeEachStore('enroll_t_official_activation', (db) => {
     });
 
     it('a value that is not a Date is INVALID_INPUT naming activatedAt, and nothing is written', async () => {
-      for (const bad of ['2026-03-01T02:30:00Z', new Date(Number.NaN), 1_772_332_200_000, true, { getTime: () => 0 }]) {
+      // The last one only calls itself a Date (its tag), which Date's own getTime refuses with a TypeError.
+      const taggedDate = { [Symbol.toStringTag]: 'Date', getTime: () => 0 };
+      for (const bad of ['2026-03-01T02:30:00Z', new Date(Number.NaN), 1_772_332_200_000, true, { getTime: () => 0 }, taggedDate]) {
         const err = await enrollFailure(sync({ activatedAt: bad }));
         expect(err).toBeInstanceOf(InvalidInputError);
         expect((err as InvalidInputError).issues.map((i) => [i.field, i.code])).toEqual([['activatedAt', 'INVALID_FORMAT']]);

@@ -47,12 +47,22 @@ function parseActivation(v: Record<string, unknown>): Activation {
   const value = v.activatedAt;
   // A key given as undefined is a host forwarding a field it does not have: not activated, never "not reported".
   if (value === null || value === undefined) return { reported: true, at: null };
-  // Tag and getTime of Date itself: a Date of another realm passes, an object merely calling itself Date does not.
-  const time = Object.prototype.toString.call(value) === '[object Date]' ? Date.prototype.getTime.call(value as Date) : Number.NaN;
+  // Tag and getTime of Date itself: a Date of another realm passes, an object merely calling itself Date does not
+  // (Symbol.toStringTag gives it the tag, and getTime throws a TypeError on it: INVALID_INPUT here, as for any other).
+  const time = Object.prototype.toString.call(value) === '[object Date]' ? timeOfDate(value) : Number.NaN;
   if (!Number.isFinite(time)) {
     throw new InvalidInputError([{ field: 'activatedAt', code: 'INVALID_FORMAT', reason: 'must be a Date (when the 啟動連結 was clicked), or null while the account is not activated' }]);
   }
   return { reported: true, at: new Date(time).toISOString() };
+}
+
+/** The time of a Date of any realm; NaN for anything else (an object only tagged `Date`). */
+function timeOfDate(value: unknown): number {
+  try {
+    return Date.prototype.getTime.call(value as Date);
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /**
