@@ -160,6 +160,28 @@ describe('the application form (no store needed)', () => {
   });
 });
 
+describe('an address as 縣市 + 鄉鎮市區 + the rest (no store needed)', () => {
+  const issuesOf = (registeredAddress: unknown): Array<[string, string]> => {
+    try {
+      parseWasteApplication(form({ registeredAddress }));
+    } catch (e) {
+      expect(e).toBeInstanceOf(InvalidInputError);
+      return (e as InvalidInputError).issues.map((i) => [i.field, i.code]);
+    }
+    throw new Error('the form was accepted');
+  };
+
+  it('a rest that begins with another 縣市 + 鄉鎮市區 than the ones chosen is MISMATCH naming the address, not an address under the chosen code', () => {
+    // Stored before as 臺北市中正區新北市板橋區… with 100: neither the place nor the code of 板橋區 (220).
+    expect(issuesOf({ county: '臺北市', district: '中正區', address: '新北市板橋區文化路一段1號' })).toEqual([['registeredAddress.address', 'MISMATCH']]);
+    // Another 區 of the same 市, 台 for 臺 and a space as a page may send them.
+    expect(issuesOf({ county: '臺北市', district: '中正區', address: '台北市 大安區羅斯福路4段1號' })).toEqual([['registeredAddress.address', 'MISMATCH']]);
+    // The chosen ones repeated are still dropped.
+    const same = parseWasteApplication(form({ registeredAddress: { county: '臺北市', district: '中正區', address: '台北市 中正區重慶南路一段122號' } }));
+    expect(same.registeredAddress).toEqual({ postalCode: '100', address: '臺北市中正區重慶南路一段122號' });
+  });
+});
+
 describeEachStore('enroll_t_waste_in', (db) => {
   let clock: ManualClock;
   let mailer: CapturingMailer;

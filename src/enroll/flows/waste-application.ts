@@ -49,7 +49,10 @@ export interface DistrictAddressInput {
   readonly county: string;
   /** 鄉鎮市區, e.g. `中正區`. */
   readonly district: string;
-  /** The rest: 村里, 路街, 門牌, e.g. `重慶南路一段122號`. A rest that repeats the 縣市 and 鄉鎮市區 loses the repeat. */
+  /**
+   * The rest: 村里, 路街, 門牌, e.g. `重慶南路一段122號`. A rest that repeats the 縣市 and 鄉鎮市區 loses the repeat; one
+   * that begins with another 縣市 and 鄉鎮市區 is `MISMATCH` naming `….address`.
+   */
   readonly address: string;
   /**
    * 郵遞區號 as a page that still has the box sends it: optional, and checked. 3, 5 or 6 digits whose first 3 are
@@ -265,8 +268,20 @@ function takeDistrictAddress(v: Record<string, unknown>, field: string, issues: 
   const code = directoryCode(postalCodes, county, district, field, issues);
   if (code === undefined || rest === undefined || (typedGiven && typed === undefined)) return undefined;
   if (typed !== undefined && !agrees(typed, code, county + district, field, issues)) return undefined;
+  // The rest may repeat the 縣市 and 鄉鎮市區 chosen (dropped). One that begins with others names another place than
+  // the selects, and the code generated for them would go with an address it is not the code of.
   const repeated = areaPrefix(postalCodes, rest);
-  if (repeated !== undefined && foldPlaceName(repeated.county) === county && foldPlaceName(repeated.district) === district) rest = repeated.rest;
+  if (repeated !== undefined) {
+    if (foldPlaceName(repeated.county) !== county || foldPlaceName(repeated.district) !== district) {
+      issues.add(
+        `${field}.address`,
+        'MISMATCH',
+        `begins with ${repeated.county}${repeated.district}, not the 縣市 and 鄉鎮市區 chosen (${county}${district}): choose them, and give the rest (路街, 門牌) here`,
+      );
+      return undefined;
+    }
+    rest = repeated.rest;
+  }
   if (rest === '') {
     issues.add(`${field}.address`, 'REQUIRED', 'the rest of the address (路街, 門牌) after 縣市 and 鄉鎮市區');
     return undefined;
