@@ -163,6 +163,10 @@ describeEachStore('enroll_t_gps_card_login', (db) => {
       'options.login.boundAt:INVALID_FORMAT',
     ]);
     expect((await fields({ login: { ...a, cardNumber: '' } }))[0]).toMatch(/^options\.login\.cardNumber:/);
+    // The login passed as the options itself, or under a misspelt key: refused, never a command without the check.
+    expect(await fields(a)).toEqual(['options.applicationId:NOT_AN_OPTION', 'options.cardNumber:NOT_AN_OPTION', 'options.boundAt:NOT_AN_OPTION']);
+    expect(await fields({ Login: a })).toEqual(['options.Login:NOT_AN_OPTION']);
+    expect(await fields({ login: a, check: false })).toEqual(['options.check:NOT_AN_OPTION']);
     expect(await tableCounts(db())).toEqual(before);
   });
 });

@@ -93,7 +93,9 @@ export interface CardCommandOptions {
    * The card login the command is made for. The command then runs only while that login stands, checked in its
    * own transaction: the account is still the active one of its 管制編號 and the card still `active` on it by the
    * same binding. Otherwise it is FORBIDDEN, refusal `LOGIN_CARD_NO_LONGER_BOUND` (audited), and changes nothing.
-   * A key present with `undefined` is INVALID_INPUT (`options.login` REQUIRED), not a command without the check.
+   * A key present with `undefined` is INVALID_INPUT (`options.login` REQUIRED), and any other key (the login itself
+   * passed as the options, a misspelt `login`) INVALID_INPUT `NOT_AN_OPTION` naming it: never a command without the
+   * check.
    */
   readonly login?: AccountCardLogin;
 }
@@ -116,6 +118,14 @@ export function parseCardCommandOptions(options: unknown): ParsedCardLogin | und
   if (options === undefined) return undefined;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new InvalidInputError([{ field: 'options', code: 'INVALID_FORMAT', reason: 'must be an object such as { login }' }]);
+  }
+  // A key the options do not have is refused, not skipped: the login itself passed as the options, or `login`
+  // misspelt, would otherwise run the command without the check the caller asked for.
+  const unknown = Object.keys(options).filter((key) => key !== 'login');
+  if (unknown.length > 0) {
+    const loginItself = unknown.some((key) => key === 'applicationId' || key === 'cardNumber' || key === 'boundAt');
+    const hint = loginItself ? 'pass the card login as { login: { applicationId, cardNumber, boundAt } }' : 'the only option is login';
+    throw new InvalidInputError(unknown.map((key) => ({ field: `options.${key}`, code: 'NOT_AN_OPTION', reason: `not an option of a card command: ${hint}` })));
   }
   if (!('login' in options)) return undefined;
   const login = (options as { login?: unknown }).login;
