@@ -88,6 +88,19 @@ describeEachStore('enroll_t_official_activation', (db) => {
       expect((await tableCounts(db())).enroll_official_members).toBe(0);
     });
 
+    it('the activation under another name (a host row spread as it is) is INVALID_INPUT naming it, not "not reported"', async () => {
+      for (const [key, value] of [['activated_at', null], ['activated', false], ['isActivated', false]] as const) {
+        const err = await enrollFailure(sync({ [key]: value }));
+        expect(err).toBeInstanceOf(InvalidInputError);
+        expect((err as InvalidInputError).issues.map((i) => [i.field, i.code])).toEqual([[key, 'NOT_AN_OPTION']]);
+      }
+      // Not a member activated as of now, as a host that does not report activation would have it.
+      expect((await tableCounts(db())).enroll_official_members).toBe(0);
+      // Beside activatedAt, a raw column is the host's own: activatedAt decides.
+      const spread: Record<string, unknown> = { activatedAt: null, activated_at: CLICKED };
+      expect((await sync(spread)).activatedAt).toBeUndefined();
+    });
+
     it('cannot upload a card or log in with one; activated, both work', async () => {
       await sync({ activatedAt: CLICKED });
       await flow.uploadCertificate(claire.memberId, claireCard(), member);

@@ -34,7 +34,9 @@ export interface OfficialMemberInput {
    * 繼續完成公務轉換申請步驟」), upload a card or log in with one; deactivating an activated member cancels its
    * applications still under review. Leave the key out only if your host does not report activation: a new member
    * is then taken as activated when first synchronized (as the guide said to synchronize activated accounts only),
-   * and a known one keeps its state. A key present with the value `undefined` counts as `null`.
+   * and a known one keeps its state. A key present with the value `undefined` counts as `null`. Without this key,
+   * another that names the activation (`activated_at`, `activated`) is INVALID_INPUT `NOT_AN_OPTION` naming it,
+   * not a host that does not report activation.
    */
   readonly activatedAt?: Date | null;
 }
@@ -43,7 +45,17 @@ export interface OfficialMemberInput {
 type Activation = { readonly reported: false } | { readonly reported: true; readonly at: string | null };
 
 function parseActivation(v: Record<string, unknown>): Activation {
-  if (!('activatedAt' in v)) return { reported: false };
+  if (!('activatedAt' in v)) {
+    // "Not reported" activates a new member: a host that reports activation under another name (its row spread as
+    // it is, `activated_at`, or `activated: false`) would have its members activated without a word.
+    const misnamed = Object.keys(v).filter((key) => /activat/i.test(key));
+    if (misnamed.length > 0) {
+      throw new InvalidInputError(
+        misnamed.map((key) => ({ field: key, code: 'NOT_AN_OPTION', reason: 'not a field of the member: report the activation as activatedAt (a Date, or null while not activated)' })),
+      );
+    }
+    return { reported: false };
+  }
   const value = v.activatedAt;
   // A key given as undefined is a host forwarding a field it does not have: not activated, never "not reported".
   if (value === null || value === undefined) return { reported: true, at: null };
