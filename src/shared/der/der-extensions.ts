@@ -78,22 +78,15 @@ export class ExtensionCursor {
   }
 
   /**
-   * Moves to the first extension of the SEQUENCE OF Extension `list`.
-   * An empty list is refused: `Extensions ::= SEQUENCE SIZE (1..MAX) OF
-   * Extension` (RFC 5280 4.1, RFC 6960 4.1.1), and DER leaves the
-   * OPTIONAL field out when there is none. An empty one is no encoding a
-   * conforming issuer makes, so it is refused like any other shape, here,
-   * where every list is entered.
+   * Moves to the first extension of the SEQUENCE OF Extension `list`; `undefined` when it is empty.
    * @throws DerError `DER_SHAPE` or `DER_PRIMITIVE`, naming the extension.
    */
-  public first(list: DerNode): this {
+  public first(list: DerNode): this | undefined {
     if (universalTag(list) !== UniversalTag.sequence) throw shape(`${this.listName} is not a SEQUENCE`);
     this.list = list;
     this.earlierCount = 0;
     this.seen = undefined;
-    const first = this.read(this.each.first(list, this.listName));
-    if (first === undefined) throw shape(`${this.listName} is an empty SEQUENCE (Extensions is SIZE (1..MAX): with no extension the field is left out)`);
-    return first;
+    return this.read(this.each.first(list, this.listName));
   }
 
   /**
@@ -161,14 +154,14 @@ export class ExtensionCursor {
  * certificate's `[3]`, a CRL's `[0] crlExtensions`, an OCSP response's
  * `[1]` responseExtensions and singleExtensions) with an
  * {@link ExtensionCursor}: every extension checked, a repeated extnID
- * refused, an empty list refused. `wrapper` names the wrapper in errors,
- * `list` the list and `item` each extension.
+ * refused. `wrapper` names the wrapper in errors, `list` the list and
+ * `item` each extension.
  * @throws DerError `DER_SHAPE` or `DER_PRIMITIVE`.
  */
 export function extensionListOf(node: DerNode, wrapper: string, list: string, item: string): DerExtension[] {
   const out: DerExtension[] = [];
   const cursor = new ExtensionCursor(node.source, list, item);
-  for (let ext: ExtensionCursor | undefined = cursor.first(listInside(node, wrapper)); ext !== undefined; ext = cursor.next()) {
+  for (let ext = cursor.first(listInside(node, wrapper)); ext !== undefined; ext = cursor.next()) {
     out.push({ oid: decodeObjectIdentifier(contentOf(ext.oid)), critical: ext.critical, value: contentOf(ext.value) });
   }
   return out;

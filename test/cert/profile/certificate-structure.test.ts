@@ -40,13 +40,6 @@ describe('certificate extensions [3]', () => {
     expect(read).toThrow(DerError);
     expect(read).toThrow(/^extensions \[3\] holds 2 elements, not one SEQUENCE OF Extension$/);
   });
-
-  // Extensions is SIZE (1..MAX): a certificate without extensions leaves [3] out (as v1/v2 ones do).
-  it('refuses [3] holding an empty list (DerError naming the list)', () => {
-    const read = (): unknown => readCertificateStructure(readRoot(certificate(sequence())));
-    expect(read).toThrow(DerError);
-    expect(read).toThrow(/^extensions is an empty SEQUENCE/);
-  });
 });
 
 describe('issuerUniqueID [1], subjectUniqueID [2], extensions [3]', () => {

@@ -59,7 +59,7 @@ export function unknownCriticalEntryExtension(
   const exts = readElement(der, start, end, 'crlEntryExtensions');
   if (exts.end !== end) throw new DerError('DER_SHAPE', 'revoked entry has an element after its crlEntryExtensions');
   let unknown: string | undefined;
-  for (let ext: ExtensionCursor | undefined = cursor.first(exts); ext !== undefined; ext = cursor.next()) {
+  for (let ext = cursor.first(exts); ext !== undefined; ext = cursor.next()) {
     // Checked here, on every entry, rather than when the entry is looked up: a malformed reason refuses the CRL
     // whichever serial is asked about.
     if (isReasonCode(ext.oid)) entryReasonOf(ext.value);

@@ -218,7 +218,7 @@ export class CertificateRevocationList {
       // One cursor for every lookup (they run one at a time): a lookup allocates no more than it did before the
       // extensions were checked.
       this.entryExtensions ??= entryExtensionCursor(der);
-      for (let ext: ExtensionCursor | undefined = this.entryExtensions.first(extsEl); ext !== undefined; ext = this.entryExtensions.next()) {
+      for (let ext = this.entryExtensions.first(extsEl); ext !== undefined; ext = this.entryExtensions.next()) {
         if (isReasonCode(ext.oid)) reason = entryReasonOf(ext.value);
       }
     }

@@ -87,8 +87,6 @@ export function handCrl(o: {
   readonly extensions?: readonly (HandExtension | Uint8Array)[];
   /** Elements written inside `[0]` after the crlExtensions list. */
   readonly afterExtensions?: readonly Uint8Array[];
-  /** crlExtensions is `extensions` alone: no authorityKeyIdentifier or cRLNumber is added (an empty list, say). */
-  readonly extensionsAsGiven?: boolean;
 }): Uint8Array {
   // sha256WithRSAEncryption, written before signing (tbsCertList carries it): the test CAs' keys are RSA.
   const algorithm = sequence(objectIdentifier('1.2.840.113549.1.1.11'), NULL);
@@ -97,7 +95,7 @@ export function handCrl(o: {
     o.issuer.subjectKeyId === undefined ? [] : [{ oid: '2.5.29.35', critical: false, value: sequence(tlv(0x80, new Uint8Array(Buffer.from(o.issuer.subjectKeyId, 'hex')))) }];
   const extensions = wrap(
     0,
-    sequence(...[...(o.extensionsAsGiven === true ? [] : [...akiExtension, { oid: '2.5.29.20', critical: false, value: smallInteger(1) }]), ...(o.extensions ?? [])].map(extension)),
+    sequence(...[...akiExtension, { oid: '2.5.29.20', critical: false, value: smallInteger(1) }, ...(o.extensions ?? [])].map(extension)),
     o.afterExtensions,
   );
   const tbs = sequence(
