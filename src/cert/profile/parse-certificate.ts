@@ -2,7 +2,7 @@ import { caHolder } from './authorities/authority-definition.js';
 import { authorityDefinition, recogniseAuthority } from './authorities/recognise-authority.js';
 import { DerError } from '../../shared/der/der-error.js';
 import { type DerNode, readRoot } from '../../shared/der/der-reader.js';
-import { timeOf } from '../../shared/der/der-values.js';
+import { integerHex, timeOf } from '../../shared/der/der-values.js';
 import { decodeExtensions, type EarlierExtensions, isKnownExtension } from './certificate-extensions.js';
 import { certificateDer } from './certificate-input.js';
 import { certificatePolicyOf, highestAssuranceLevel } from './certificate-policy.js';
@@ -15,7 +15,7 @@ import { decodeGpkiAttributes, NO_GPKI_ATTRIBUTES } from './gpki-attributes.js';
 import type { IdentityHints } from './identity-hints.js';
 import { readPublicKeyInfo } from './public-key-info.js';
 import { signatureAlgorithmOf } from './signature-algorithm.js';
-import { bytesEqual, toHex } from '../../shared/bytes.js';
+import { bytesEqual } from '../../shared/bytes.js';
 
 /**
  * Runs one decoding stage, turning a DER error (or anything else a decoder throws
@@ -32,22 +32,13 @@ function stage<T>(code: CertificateParseErrorCode, what: string, run: () => T): 
 }
 
 /**
- * Serial as operators type it: upper-case hex of the value, without the DER sign byte or other leading zero
- * octets. RFC 5280 wants a positive serial, but a CA that wrote a negative one still issued a certificate: it is
- * its magnitude after a `-`, as OpenSSL (and node's X509Certificate) print it. Read as unsigned hex, -128 (`80`)
- * and +128 (`00 80`) were both `80`.
+ * Serial as operators type it: the trust layer's spelling of the value ({@link integerHex}) in upper case, so
+ * `serialNumber` is `TrustedCertificate.serialHex.toUpperCase()`: no DER sign byte or other leading zero octet, and a
+ * negative serial (RFC 5280 forbids one, but a CA may have written it) its magnitude after a `-`, as OpenSSL (and
+ * node's X509Certificate) print it.
  */
 function serialHex(bytes: Uint8Array): string {
-  if ((bytes[0] ?? 0) < 0x80) return toHex(bytes.subarray(Math.min(leadingZeros(bytes), bytes.length - 1))).toUpperCase();
-  const magnitude = (1n << BigInt(bytes.length * 8)) - BigInt(`0x${toHex(bytes)}`);
-  const hex = magnitude.toString(16).toUpperCase();
-  return `-${hex.length % 2 === 0 ? hex : `0${hex}`}`;
-}
-
-function leadingZeros(bytes: Uint8Array): number {
-  let i = 0;
-  while (bytes[i] === 0) i++;
-  return i;
+  return integerHex(bytes).toUpperCase();
 }
 
 function decodeName(node: DerNode, what: string): DistinguishedName {

@@ -48,7 +48,11 @@ export class TrustedCertificate {
   public readonly signatureAlgorithmOid: string;
   /** The signature value (BIT STRING content without the unused-bits octet). */
   public readonly signature: Uint8Array;
-  /** Serial number, lower-case hex without leading zero octets. */
+  /**
+   * Serial number, lower-case hex of its value without leading zero octets; a negative one (RFC 5280 forbids it, a
+   * CA may still have written it) is its magnitude after a `-`. CRL entries and OCSP answers are matched by this
+   * spelling, so -128 (`-80`) and +128 (`80`) are two certificates. The profile's `serialNumber` is it in upper case.
+   */
   public readonly serialHex: string;
   /** DER of the issuer Name. */
   public readonly issuerDer: Uint8Array;

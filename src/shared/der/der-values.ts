@@ -45,23 +45,60 @@ export function integerBytes(node: DerNode, what: string): Uint8Array {
 }
 
 /**
- * Canonical hex of a serial number's INTEGER content: lower case, leading
- * zero octets dropped (a serial is positive), at least two digits. CRL
- * entries, OCSP CertIDs, CMS signer identifiers and certificates all use it,
- * so one serial always has one spelling.
+ * The one spelling of an INTEGER's value by which serials are matched: certificates (`TrustedCertificate.serialHex`,
+ * and in upper case the profile's `serialNumber`), CRL entries, OCSP CertIDs, CMS signer identifiers and the caches
+ * keyed by them. Lower-case hex of the value, two digits an octet, without leading zero octets (zero is `00`); a
+ * negative value is its magnitude spelt so after a `-` (`-80` for -128), as OpenSSL prints it.
+ *
+ * One value, one spelling, whatever the encoding (a padded `00 00 01` is `01`, as `01` is); two values, two
+ * spellings. RFC 5280 forbids a negative serial, but a CA may still have written one: read as unsigned octets, -128
+ * (`80`) and +128 (`00 80`) were both `80`, so a CRL entry for one revoked the other and an OCSP answer for one was
+ * taken for the other. A positive serial is spelt as it always was (leading zero octets dropped).
+ *
+ * `source` from `start` to `end` is the content octets (empty content, which no INTEGER has, is `''`).
  */
-export function integerHex(content: Uint8Array): string {
-  let i = 0;
-  while (i < content.length - 1 && content[i] === 0) i++;
-  return Buffer.from(content.buffer, content.byteOffset + i, content.length - i).toString('hex');
+export function integerHexIn(source: Uint8Array, start: number, end: number): string {
+  if (start >= end) return '';
+  // A Buffer view is made once per call unless the caller passes one (a CRL's 400k entries read from one view).
+  const view = Buffer.isBuffer(source) ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+  if ((source[start] as number) < 0x80) {
+    let i = start;
+    while (i < end - 1 && source[i] === 0) i++;
+    return view.toString('hex', i, end);
+  }
+  // Negative: the magnitude is 2^(8n) minus the octets read as unsigned, whatever sign octets pad them.
+  const magnitude = (1n << BigInt((end - start) * 8)) - BigInt(`0x${view.toString('hex', start, end)}`);
+  const hex = magnitude.toString(16);
+  return `-${hex.length % 2 === 0 ? hex : `0${hex}`}`;
 }
 
-/** {@link integerHex} of the content of the INTEGER element `node`, without a view of the content first. */
+/** {@link integerHexIn} of an INTEGER's content octets. */
+export function integerHex(content: Uint8Array): string {
+  return integerHexIn(content, 0, content.length);
+}
+
+/** {@link integerHexIn} of the content of the INTEGER element `node`, without a view of the content first. */
 export function integerHexOf(node: DerNode): string {
-  const { source, end } = node;
-  let i = node.contentStart;
-  while (i < end - 1 && source[i] === 0) i++;
-  return Buffer.from(source.buffer, source.byteOffset + i, end - i).toString('hex');
+  return integerHexIn(node.source, node.contentStart, node.end);
+}
+
+/**
+ * The INTEGER content octets (two's complement, minimal, as DER writes them) of a value spelt as
+ * {@link integerHexIn} spells it; any case, leading zeros and an odd digit count are read too. What an OCSP request
+ * asks about: a negative serial's CertID must carry the negative INTEGER, or the responder answers for the positive
+ * one.
+ * @throws RangeError for text that is not hex digits after an optional `-`.
+ */
+export function integerContentOfHex(text: string): Uint8Array {
+  const match = /^(-?)([0-9a-fA-F]+)$/.exec(text);
+  if (match === null) throw new RangeError(`not an integer in hex digits: ${JSON.stringify(text.slice(0, 80))}`);
+  const magnitude = BigInt(`0x${match[2] as string}`);
+  const negative = match[1] === '-' && magnitude !== 0n;
+  // The fewest octets whose two's-complement range holds the value: -2^(8n-1) <= v <= 2^(8n-1) - 1.
+  let octets = 1;
+  while (negative ? magnitude > 1n << BigInt(octets * 8 - 1) : magnitude >= 1n << BigInt(octets * 8 - 1)) octets++;
+  const value = negative ? (1n << BigInt(octets * 8)) - magnitude : magnitude;
+  return new Uint8Array(Buffer.from(value.toString(16).padStart(octets * 2, '0'), 'hex'));
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as asn1js from 'asn1js';
 import { concatBytes } from '../../shared/bytes.js';
+import { integerContentOfHex } from '../../shared/der/der-values.js';
 
 /**
  * The DER encoders the test PKI and the revocation test server build by hand:
@@ -41,8 +42,12 @@ export function objectIdentifier(oid: string): Uint8Array {
   return new Uint8Array(new asn1js.ObjectIdentifier({ value: oid }).toBER());
 }
 
-/** INTEGER from canonical positive hex (a serial number). */
+/**
+ * INTEGER from a serial's hex, as `TrustedCertificate.serialHex` spells it: digits as given (a sign octet added
+ * before a high bit), or after a `-` the negative value, minimally encoded.
+ */
 export function integerFromHex(hex: string): Uint8Array {
+  if (hex.startsWith('-')) return tlv(0x02, integerContentOfHex(hex));
   let bytes = Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, 'hex');
   if (bytes.length === 0) bytes = Buffer.from([0]);
   if ((bytes[0] ?? 0) & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);

@@ -1,5 +1,6 @@
 import { bufferOf } from '../../../shared/bytes.js';
 import { extensionListOf, type ExtensionCursor } from '../../../shared/der/der-extensions.js';
+import { integerHexIn } from '../../../shared/der/der-values.js';
 import { decodeObjectIdentifier, decodeTime } from '../../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readElement, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
 import { ExtensionOid } from '../../profile/oids.js';
@@ -19,7 +20,7 @@ const OID_DELTA_CRL_INDICATOR = '2.5.29.27';
 
 /** One revoked serial, decoded on demand. */
 export interface CrlEntry {
-  /** Serial, lower-case hex without leading zero octets. */
+  /** Serial, spelt as `TrustedCertificate.serialHex` spells it (lower-case hex of the value, `-` before a negative one). */
   readonly serialHex: string;
   /** revocationDate. */
   readonly revokedAt: Date;
@@ -113,8 +114,8 @@ export class CertificateRevocationList {
     this.offsets = new Map();
     let entryExtensionUnknown: string | undefined;
     if (el?.tag === 0x30) {
-      // Hex straight from a Buffer view of the whole CRL: the same text as
-      // `integerHex`, without a subarray and a copy per entry (400k of them).
+      // The serial rule read straight from one Buffer view of the whole CRL,
+      // without a subarray and a copy per entry (400k of them).
       const view = bufferOf(der);
       const entryExtensions = entryExtensionCursor(der);
       let entryPos = el.contentStart;
@@ -122,9 +123,7 @@ export class CertificateRevocationList {
         const entry = readElement(der, entryPos, el.end);
         if (entry.tag !== 0x30) throw new Error('revoked entry is not a SEQUENCE');
         const serial = expectTag(readElement(der, entry.contentStart, entry.end), 0x02, 'userCertificate');
-        let start = serial.contentStart;
-        while (start < serial.end - 1 && der[start] === 0) start++;
-        const serialHex = view.toString('hex', start, serial.end);
+        const serialHex = integerHexIn(view, serial.contentStart, serial.end);
         this.offsets.set(serialHex, entry.start);
         // revocationDate is a UTCTime or GeneralizedTime, short-form length: the
         // entry has extensions only when it goes on past that. Two byte reads per

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { integerContentOfHex } from '../../../shared/der/der-values.js';
 import { digestOid, nodeDigestName, type DigestName } from '../algorithms.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
 
@@ -15,7 +16,7 @@ export interface OcspCertId {
   readonly issuerNameHash: Uint8Array;
   /** Digest of the issuer's subjectPublicKey bits. */
   readonly issuerKeyHash: Uint8Array;
-  /** Serial, canonical hex. */
+  /** Serial as `TrustedCertificate.serialHex` spells it; the request carries that value (a negative one as negative). */
   readonly serialHex: string;
 }
 
@@ -51,7 +52,7 @@ export function buildOcspRequest(
     hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: digestOid(certId.digest), algorithmParams: new asn1js.Null() }),
     issuerNameHash: new asn1js.OctetString({ valueHex: certId.issuerNameHash }),
     issuerKeyHash: new asn1js.OctetString({ valueHex: certId.issuerKeyHash }),
-    serialNumber: new asn1js.Integer({ valueHex: serialContent(certId.serialHex) }),
+    serialNumber: new asn1js.Integer({ valueHex: integerContentOfHex(certId.serialHex) }),
   });
   const request = new pkijs.OCSPRequest();
   request.tbsRequest.requestList = [new pkijs.Request({ reqCert })];
@@ -67,10 +68,4 @@ export function buildOcspRequest(
   }
   const der = new Uint8Array(request.toSchema(true).toBER(false));
   return { der, certId, nonce };
-}
-
-/** Two's-complement INTEGER content for a positive serial in canonical hex. */
-export function serialContent(serialHex: string): Uint8Array {
-  const bytes = Buffer.from(serialHex.length % 2 === 0 ? serialHex : `0${serialHex}`, 'hex');
-  return new Uint8Array((bytes[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
 }

@@ -40,7 +40,7 @@ export interface OcspSingleResponse {
   readonly issuerNameHash: Uint8Array;
   /** CertID issuerKeyHash. */
   readonly issuerKeyHash: Uint8Array;
-  /** CertID serial, canonical hex. */
+  /** CertID serial, spelt as `TrustedCertificate.serialHex` spells a serial (`-` before a negative one). */
   readonly serialHex: string;
   /** certStatus. */
   readonly status: 'good' | 'revoked' | 'unknown';

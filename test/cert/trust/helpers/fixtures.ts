@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, sign, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { RevocationError, TrustedCertificate } from '../../../../src/cert/index.js';
 import { createTestPki, type CardHolderCredentials, type IssuedCertificate, type TestAuthority, type TestPki } from '../../../../src/testing/pki/index.js';
 import { LocalRevocationServer } from '../../../../src/testing/revocation/index.js';
 import { integerFromHex, objectIdentifier, octetString, sequence, tlv } from '../../../../src/testing/der/der-writer.js';
+import { encodeTlv, tlvs, type Tlv } from './tlv-tree.js';
 
 /** Reads a real CA certificate from the repository's fixtures (PEM text). */
 export function realCa(name: string): string {
@@ -97,4 +98,21 @@ export function sha1CertId(cert: TrustedCertificate, issuer: TrustedCertificate)
     octetString(sha1(issuer.publicKeyBits)),
     integerFromHex(cert.serialHex),
   );
+}
+
+/**
+ * `der` (a certificate signed with SHA-256 and RSA, as the test PKI signs) with its serial INTEGER's content replaced
+ * by `content` and signed again by `issuerKey`: a certificate the test PKI will not issue, such as one with a
+ * negative serial (RFC 5280 forbids it; a CA may still have written one).
+ */
+export function withSerialContent(der: Uint8Array, content: Uint8Array, issuerKey: KeyObject): Uint8Array {
+  const [certificate] = tlvs(der);
+  const [tbs, algorithm] = certificate?.content as Tlv[];
+  const fields = (tbs as Tlv).content as Tlv[];
+  // Field 0 is the [0] version; the serial follows it.
+  if (fields[0]?.tag !== 0xa0 || fields[1]?.tag !== 0x02) throw new Error('withSerialContent: not a v3 certificate');
+  fields[1] = { tag: 0x02, content };
+  const tbsDer = encodeTlv(tbs as Tlv);
+  const signature = sign('sha256', tbsDer, issuerKey);
+  return new Uint8Array(encodeTlv({ tag: 0x30, content: [tbs as Tlv, algorithm as Tlv, { tag: 0x03, content: Uint8Array.of(0, ...signature) }] }));
 }
