@@ -1,6 +1,8 @@
 import { X509Certificate } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../../src/cert/profile/index.js';
+import { TrustedCertificate } from '../../../src/cert/trust/trusted-certificate.js';
 import { tlv } from '../../../src/testing/der/der-writer.js';
 import { writtenCertificate } from './helpers/written-certificate.js';
 
@@ -25,5 +27,16 @@ describe('serialNumber', () => {
   // A padded INTEGER is no DER, but the reader reads it (a signature covers the bytes as sent): one value, one spelling.
   it('drops every leading zero octet of a padded serial, as the trust layer does', () => {
     expect(parseCertificate(withSerial(0x00, 0x00, 0x01)).serialNumber).toBe('01');
+  });
+
+  // Operators compare what the profile shows with what revocation matched: one spelling, in two cases.
+  it("is the trust layer's serialHex in upper case, whatever the INTEGER (property)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 20 }), (content) => {
+        const der = withSerial(...content);
+        expect(parseCertificate(der).serialNumber).toBe(TrustedCertificate.from(der).serialHex.toUpperCase());
+      }),
+      { numRuns: 300, examples: [[Uint8Array.of(0x80)], [Uint8Array.of(0xff, 0x7f)]] },
+    );
   });
 });
