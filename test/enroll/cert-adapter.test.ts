@@ -5,7 +5,7 @@ import { markVerifiedLogin } from '../../src/cert/trust/login/verified-login-mar
 import { createTestPki, signLoginToken, type CardHolderCredentials, type TestPki } from '../../src/testing/index.js';
 import { cardHolderFromLogin } from '../../src/enroll/adapters/cert.js';
 import { parseCardHolder } from '../../src/enroll/domain/card-holder.js';
-import { EnrollError } from '../../src/enroll/errors.js';
+import { EnrollError, InvalidInputError } from '../../src/enroll/errors.js';
 import { childrenOf, encodingOf, readRoot } from '../../src/shared/der/der-reader.js';
 import { bitString, sequence, tlv } from '../../src/testing/der/der-writer.js';
 
@@ -111,5 +111,51 @@ describe('cardHolderFromLogin (cert layer → enroll layer)', () => {
     })();
     expect(err).toBeInstanceOf(EnrollError);
     expect((err as EnrollError).code).toBe('WRONG_CARD_TYPE');
+  });
+});
+
+// The certificate layer shows a GPKI attribute as the certificate writes it (a profile must read for display
+// whatever a CA wrote); the enroll layer matches these values against a typed ID or a directory, so it takes them
+// only in the form the facts give: a hint of 4 digits, a 統一編號 of 8 digits with its checksum, nothing around them.
+describe('GPKI attributes whose content is not what real certificates carry', () => {
+  const CITIZEN = '2.16.886.1.100.3.1.1';
+  const issues = (run: () => unknown): [string, string][] => {
+    try {
+      run();
+    } catch (e) {
+      if (e instanceof InvalidInputError) return e.issues.map((i) => [i.field, i.code]);
+      throw e;
+    }
+    throw new Error('expected INVALID_INPUT');
+  };
+
+  it('an ID hint other than 4 digits: read and shown by the profile, refused by the flows naming holder.idHint', async () => {
+    const key = await pki.issueCardHolder({ authority: 'moica' });
+    // "9" agreed with every ID ending in 9 and " 6789" was trimmed into a match; the others are as unusable.
+    for (const idHint of ['9', '06789', ' 6789', '6789 ', 'A789', '６７８９']) {
+      const sign = await pki.issueCertificate({
+        issuer: pki.issuer('moica'),
+        subject: 'C=TW, CN=王小明',
+        keyPair: key.sign,
+        keyUsage: ['digitalSignature'],
+        gpkiAttributes: { subjectType: CITIZEN, cardType: 'primary', idHint },
+      });
+      expect(parseCertificate(sign.certificate).identity.idHint, idHint).toBe(idHint);
+      const holder = cardHolderFromLogin(await login({ sign } as CardHolderCredentials, { cardNumber: 'TP03000012345678' }));
+      expect(holder.idHint, idHint).toBe(idHint);
+      expect(issues(() => parseCardHolder(holder, 'holder')), idHint).toEqual([['holder.idHint', 'INVALID_FORMAT']]);
+    }
+    // The hint real certificates carry is taken.
+    const real = cardHolderFromLogin(await login(key, { cardNumber: 'TP03000012345678' }));
+    expect(parseCardHolder(real, 'holder').idHint).toBe('1234');
+  });
+
+  it('a 統一編號 that is not 8 digits with its checksum as written: shown by the profile, refused by the flows naming holder.businessId', async () => {
+    for (const businessId of [' 04595257 ', '04595257 ', '0459525', '04271', '04595258']) {
+      const company = await pki.issueCardHolder({ authority: 'moeaca', businessId });
+      expect(parseCertificate(company.sign.certificate).identity.businessId, businessId).toBe(businessId);
+      const holder = cardHolderFromLogin(await login(company));
+      expect(issues(() => parseCardHolder(holder, 'holder')), businessId).toEqual([['holder.businessId', 'INVALID_ID']]);
+    }
   });
 });

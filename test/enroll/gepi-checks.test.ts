@@ -1,9 +1,10 @@
 /** GEPI: HCA agency certificates, 身分證統一編號 vs the card's ID hint, 用戶約定條款 consent per sub-function. */
 import { beforeEach, expect, it } from 'vitest';
-import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
+import type { AgencyOid, BusinessId } from '../../src/enroll/domain/identifiers.js';
 import { markVerified } from '../../src/enroll/domain/verified-holder.js';
 import { EnrollError, InvalidInputError } from '../../src/enroll/errors.js';
 import { OrgRegistrationFlow, type OrgRegistrationOptions } from '../../src/enroll/flows/org-registration.js';
+import { idHintAgrees } from '../../src/enroll/flows/org-shared.js';
 import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { citizenCard, describeEachStore, enrollFailure } from './helpers.js';
@@ -76,6 +77,35 @@ describeEachStore('enroll_t_gepi', (db) => {
     expect(await issueOf(Promise.resolve().then(() => flow.confirmAdministratorCard(citizenCard(3, { idHint: '1234' }), 'A123456789')))).toEqual([['administratorNationalId', 'MISMATCH']]);
   });
 
+  // The hint and the 統一編號 are taken only as certificates carry them (4 digits; 8 digits with the checksum, as
+  // written). Before, a hint of "9" agreed with every ID ending in 9, " 6789" was trimmed into a match, and a
+  // 統一編號 written " 04595257 " matched the company's.
+  it('a card whose ID hint is not 4 digits is refused, naming it, and no rule is asked about it', async () => {
+    const issuesOf = async (p: Promise<unknown>) => ((await failure(p)) as InvalidInputError).issues.map((i) => [i.field, i.code]);
+    const flow = flowWith();
+    expect(await issuesOf(Promise.resolve().then(() => flow.confirmAdministratorCard(citizenCard(3, { idHint: '9' }), 'A123456789')))).toEqual([
+      ['administratorCard.idHint', 'INVALID_FORMAT'],
+    ]);
+    let asked = 0;
+    const custom = flowWith({ idHintRule: () => ++asked > 0 });
+    const odd = citizenCard(1, { idHint: ' 6789' });
+    expect(await issuesOf(custom.register({ agencyCode: 'H0001', organizationCard: hcaCard(), administratorCard: odd, administrator: contact }))).toEqual([
+      ['administratorCard.idHint', 'INVALID_FORMAT'],
+    ]);
+    expect(asked).toBe(0);
+    expect((await flowWith().register({ agencyCode: 'H0001', organizationCard: hcaCard(), administratorCard: admin, administrator: contact })).status).toBe('registered');
+  });
+
+  it('a company certificate whose 統一編號 is not written as 8 digits does not match the company', async () => {
+    const COMPANY_OID = '2.16.886.101.90001';
+    const companies = new StaticAgencyDirectory([{ oid: COMPANY_OID as AgencyOid, name: '某公司', agencyCode: 'M0001', businessId: '04595257' as BusinessId }]);
+    const company = (businessId: string) => markVerified({ authority: 'MOEACA' as const, subjectName: '某公司', certificateSerial: 'cb01', businessId });
+    const flow = flowWith({ agencies: companies });
+    const err = await failure(flow.register({ agencyCode: 'M0001', organizationCard: company(' 04595257 '), administratorCard: admin, administrator: contact }));
+    expect((err as InvalidInputError).issues.map((i) => [i.field, i.code])).toEqual([['organizationCard.businessId', 'INVALID_ID']]);
+    expect((await flow.register({ agencyCode: 'M0001', organizationCard: company('04595257'), administratorCard: admin, administrator: contact })).status).toBe('registered');
+  });
+
   it('an operator whose card hint disagrees with the recorded 身分證統一編號 is not authorized', async () => {
     const flow = flowWith({ permissions: ['查詢作業'] });
     await flow.register({ agencyCode: 'H0001', organizationCard: hcaCard(), administratorCard: admin, administrator: contact });
@@ -85,4 +115,14 @@ describeEachStore('enroll_t_gepi', (db) => {
     expect((await flow.authorizeOperator('H0001', opCard, '查詢作業')).name).toBe('李經辦');
     expect((await failure(flow.authorizeOperator('H0001', { ...opCard, idHint: '1111' }, '查詢作業'))).code).toBe('NOT_AUTHORIZED');
   });
+});
+
+it('idHintAgrees: a hint that is not 4 digits agrees with no ID, whichever rule', () => {
+  const always = { idHintRule: () => true } as unknown as OrgRegistrationOptions;
+  for (const hint of ['9', '', ' 6789', '06789', 'A789']) {
+    expect(idHintAgrees({} as OrgRegistrationOptions, 'A123456789', hint), hint).toBe(false);
+    expect(idHintAgrees(always, 'A123456789', hint), hint).toBe(false);
+  }
+  expect(idHintAgrees({} as OrgRegistrationOptions, 'A123456789', '6789')).toBe(true);
+  expect(idHintAgrees({} as OrgRegistrationOptions, 'A123456789', undefined)).toBe(true);
 });

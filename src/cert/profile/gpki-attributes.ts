@@ -22,9 +22,9 @@ export interface GpkiAttributes {
   readonly subjectType: GpkiSubjectType | undefined;
   /** 2.16.886.1.100.2.2: `primary`, `secondary`, `mobile`, … */
   readonly cardType: string | undefined;
-  /** 2.16.886.1.100.2.51: MOICA's 4-digit hint tied to the national ID. */
+  /** 2.16.886.1.100.2.51: MOICA's 4-digit hint tied to the national ID, as written (its content is not checked). */
   readonly idHint: string | undefined;
-  /** 2.16.886.1.100.2.101: 統一編號. */
+  /** 2.16.886.1.100.2.101: 統一編號, as written (its content is not checked). */
   readonly businessId: string | undefined;
   /** 2.16.886.1.100.2.102: agency or organisation OID. */
   readonly organizationOid: string | undefined;

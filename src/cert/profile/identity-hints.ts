@@ -16,9 +16,17 @@ export interface IdentityHints {
   readonly subjectType: GpkiSubjectType | undefined;
   /** GPKI card type (`primary`, `secondary`, `mobile`, …). */
   readonly cardType: GpkiCardTypeValue | (string & {}) | undefined;
-  /** MOICA: the 4-digit hint tied to the national ID (2.16.886.1.100.2.51). */
+  /**
+   * MOICA: the 4-digit hint tied to the national ID (2.16.886.1.100.2.51), as the certificate writes it. Not
+   * checked here, so a certificate with an odd one still shows it: check that it is 4 digits before comparing it
+   * with an ID (twpki/enroll refuses a card whose hint is not).
+   */
   readonly idHint: string | undefined;
-  /** MOEACA: 統一編號 (2.16.886.1.100.2.101, or an 8-digit subject serialNumber). */
+  /**
+   * MOEACA: 統一編號 (2.16.886.1.100.2.101, or an 8-digit subject serialNumber), the attribute as the certificate
+   * writes it. Not checked here (`" 22099131 "` and `04271` are shown as written): check 8 digits and the checksum
+   * before matching it (twpki/enroll refuses a card whose 統一編號 is not one, as written).
+   */
   readonly businessId: string | undefined;
   /** GCA/XCA: agency / organisation OID (2.16.886.1.100.2.102). */
   readonly organizationOid: string | undefined;

@@ -16,6 +16,9 @@ import {
   type CertificateSerial,
 } from './identifiers.js';
 
+/** A MOICA ID hint as real certificates carry it (2.16.886.1.100.2.51: a UTF8String of 4 digits). */
+export const ID_HINT = /^[0-9]{4}$/;
+
 /** Certificate authorities whose cards the flows accept. */
 export type CardAuthority = 'MOICA' | 'MOEACA' | 'GCA' | 'XCA' | 'HCA';
 
@@ -36,11 +39,11 @@ export interface VerifiedCardHolder {
   readonly cardNumber?: string;
   /** DER of the login certificate, kept for the record when supplied. */
   readonly certificateDer?: Uint8Array;
-  /** MOICA 4-digit hint tied to the national ID. */
+  /** MOICA 4-digit hint tied to the national ID; the flows refuse a holder whose hint is not 4 digits. */
   readonly idHint?: string;
   /** GCA/XCA organization OID (2.16.886.1.100.2.102). */
   readonly organizationOid?: string;
-  /** MOEACA 統一編號 (2.16.886.1.100.2.101). */
+  /** MOEACA 統一編號 (2.16.886.1.100.2.101); the flows refuse one that is not 8 digits with a valid checksum, as written. */
   readonly businessId?: string;
   /** SHA-256 (hex) of the trust anchor the login certificate chained to. */
   readonly anchor?: string;
@@ -109,12 +112,28 @@ export function parseCardHolder(
   }
   const organizationOid =
     v.organizationOid === undefined ? undefined : issues.take(() => parseAgencyOid(v.organizationOid, `${field}.organizationOid`));
-  const businessId =
-    v.businessId === undefined ? undefined : issues.take(() => parseBusinessId(v.businessId, `${field}.businessId`));
+  // Both are matched against what a person typed or a directory holds, so they are taken only as the facts say
+  // certificates write them, never normalized: a certificate's " 22099131 " or "04271" is not a 統一編號, and a hint
+  // "9" would have agreed with every ID ending in 9. The certificate layer still shows such values (display only).
+  let businessId: BusinessId | undefined;
+  if (v.businessId !== undefined) {
+    businessId = issues.take(() => parseBusinessId(v.businessId, `${field}.businessId`));
+    if (businessId !== undefined && v.businessId !== businessId) {
+      businessId = undefined;
+      issues.add(`${field}.businessId`, 'INVALID_ID', "must be the certificate's 統一編號 (2.16.886.1.100.2.101) as written: 8 digits, nothing around them");
+    }
+  }
   let idHint: string | undefined;
   if (v.idHint !== undefined) {
     idHint = issues.take(() => parseRequiredText(v.idHint, `${field}.idHint`, 16));
-    if (idHint !== undefined && !/^[0-9A-Za-z]+$/.test(idHint)) issues.add(`${field}.idHint`, 'INVALID_FORMAT', 'must be letters or digits');
+    if (idHint !== undefined && !ID_HINT.test(v.idHint as string)) {
+      idHint = undefined;
+      issues.add(
+        `${field}.idHint`,
+        'INVALID_FORMAT',
+        "must be the certificate's ID hint (2.16.886.1.100.2.51) as MOICA writes it, 4 digits; a certificate with another one cannot be checked against a 身分證統一編號",
+      );
+    }
   }
   let anchor: string | undefined;
   if (v.anchor !== undefined) {

@@ -50,7 +50,8 @@ export interface OfficialAccountOptions {
   readonly renewal?: RenewalPolicy;
   /**
    * How the member's 身分證統一編號 is checked against an uploaded card's ID
-   * hint. Default `lastFour`; pass a function if your cards behave otherwise.
+   * hint. Default `lastFour`; pass a function if your cards behave otherwise. Either way the hint is 4 digits:
+   * a card whose hint is not is refused before the rule is asked.
    */
   readonly idHintRule?: 'lastFour' | ((nationalId: string, idHint: string) => boolean);
 }

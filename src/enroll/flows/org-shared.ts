@@ -5,7 +5,7 @@
  * (`org-registrations-table.ts`, `org-operators-table.ts`, `org-receipts-table.ts`).
  */
 import type { BusinessCalendar } from '../domain/business-day.js';
-import type { CardIdentity } from '../domain/card-holder.js';
+import { ID_HINT, type CardIdentity } from '../domain/card-holder.js';
 import { EnrollError, InvalidInputError } from '../errors.js';
 import type { Agency, AgencyDirectory } from '../ports/agency-directory.js';
 import type { Clock } from '../ports/clock.js';
@@ -39,7 +39,8 @@ export interface OrgRegistrationOptions {
   /**
    * How a typed 身分證統一編號 is checked against a citizen card's ID hint
    * (OID 2.16.886.1.100.2.51). Default `lastFour`: the hint is the ID's last
-   * four characters; pass a function if your cards behave otherwise.
+   * four characters; pass a function if your cards behave otherwise. Either way the hint is
+   * 4 digits: a card whose hint is not is refused before the rule is asked.
    */
   readonly idHintRule?: 'lastFour' | ((nationalId: string, idHint: string) => boolean);
   /**
@@ -94,11 +95,16 @@ export async function requireRegisteredAdministratorId(tx: SqlSession, code: str
   }
 }
 
-/** Whether `nationalId` agrees with the card's ID hint under `o.idHintRule` (no hint on the card: nothing to check). */
+/**
+ * Whether `nationalId` agrees with the card's ID hint under `o.idHintRule` (no hint on the card: nothing to check). A
+ * hint that is not 4 digits agrees with nothing, whichever rule: `endsWith` would have let a hint of "9" agree with
+ * every ID ending in 9, and `parseCardHolder` refuses such a card before this is asked.
+ */
 export function idHintAgrees(o: OrgRegistrationOptions, nationalId: string, idHint: string | undefined): boolean {
   if (idHint === undefined) return true;
+  if (!ID_HINT.test(idHint)) return false;
   const rule = o.idHintRule ?? 'lastFour';
-  return rule === 'lastFour' ? nationalId.toUpperCase().endsWith(idHint.toUpperCase()) : rule(nationalId, idHint);
+  return rule === 'lastFour' ? nationalId.toUpperCase().endsWith(idHint) : rule(nationalId, idHint);
 }
 
 /** The cards, contact and consent of 首次註冊 and 更換憑證, parsed into `issues` (`undefined` where invalid). */
