@@ -4,15 +4,23 @@ import { GPKI_POLICY_ARC } from './oids.js';
 export interface CertificatePolicy {
   /** Policy OID in dotted form. */
   readonly oid: string;
-  /** GPKI assurance level (the last arc of 2.16.886.101.0.3.N), undefined for other policies. */
+  /** GPKI assurance level 0–4 (the last arc of 2.16.886.101.0.3.N), undefined for other policies. */
   readonly assuranceLevel: number | undefined;
 }
+
+/**
+ * The GPKI policies that name an assurance level: `2.16.886.101.0.3.0` to `.4`, the levels the GRCA
+ * cross-certificate lists (real issuing CAs and end-entity certificates carry `.3`). Another arc under the same
+ * prefix (`.5`, `.10`, `.3.1`) is no level the GPKI defines, so it stays a policy without one: read as level 10,
+ * it outranked every real certificate.
+ */
+const ASSURANCE_LEVEL_ARC = /^[0-4]$/;
 
 /** Reads the GPKI assurance level out of a policy OID. */
 export function certificatePolicyOf(oid: string): CertificatePolicy {
   const prefix = `${GPKI_POLICY_ARC}.`;
   const rest = oid.startsWith(prefix) ? oid.slice(prefix.length) : undefined;
-  const assuranceLevel = rest !== undefined && /^\d{1,2}$/.test(rest) ? Number(rest) : undefined;
+  const assuranceLevel = rest !== undefined && ASSURANCE_LEVEL_ARC.test(rest) ? Number(rest) : undefined;
   return { oid, assuranceLevel };
 }
 

@@ -59,7 +59,7 @@ export interface CertificateProfile {
   readonly basicConstraints: BasicConstraints | undefined;
   /** Policies with GPKI assurance levels. */
   readonly policies: readonly CertificatePolicy[];
-  /** Highest GPKI assurance level among the policies. */
+  /** Highest GPKI assurance level (0–4) among the policies. */
   readonly assuranceLevel: number | undefined;
   /** CRL URIs from cRLDistributionPoints (empty when absent). */
   readonly crlUrls: readonly string[];

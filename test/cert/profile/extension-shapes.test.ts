@@ -183,3 +183,18 @@ describe('rfc822Name, dNSName and URI', () => {
     expect(error.message).toMatch(new RegExp(`: ${message.replace(/[()]/g, '\\$&')}$`));
   });
 });
+
+describe('GPKI assurance levels', () => {
+  const policies = (...oids: string[]): Uint8Array => certificateWith('2.5.29.32', sequence(...oids.map((oid) => sequence(objectIdentifier(oid)))));
+
+  // The facts: the GRCA cross-certificate lists 2.16.886.101.0.3.0 to .4, real certificates carry .3. Any one- or
+  // two-digit last arc was a level before, so a certificate asserting .10 read as level 10, above every real one.
+  it('reads levels 0 to 4 only; another arc under the GPKI policy prefix is a policy without a level', () => {
+    for (const level of [0, 1, 2, 3, 4]) expect(parseCertificate(policies(`2.16.886.101.0.3.${level}`)).assuranceLevel).toBe(level);
+    for (const oid of ['2.16.886.101.0.3.5', '2.16.886.101.0.3.9', '2.16.886.101.0.3.10', '2.16.886.101.0.3.99', '2.16.886.101.0.3.3.1', '2.16.886.101.0.30']) {
+      const profile = parseCertificate(policies(oid, '2.16.886.101.0.3.3'));
+      expect(profile.policies[0], oid).toEqual({ oid, assuranceLevel: undefined });
+      expect(profile.assuranceLevel, oid).toBe(3);
+    }
+  });
+});
