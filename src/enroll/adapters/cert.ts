@@ -4,7 +4,9 @@
  * flows without re-reading certificate fields.
  */
 import { createHash } from 'node:crypto';
-import { TrustedCertificate, isVerifiedLogin, type VerifiedLogin } from '../../cert/index.js';
+import { isVerifiedLogin, type VerifiedLogin } from '../../cert/index.js';
+import { toHex } from '../../shared/bytes.js';
+import { integerContentOfHex } from '../../shared/der/der-values.js';
 import type { CardAuthority, VerifiedCardHolder } from '../domain/card-holder.js';
 import { markVerified } from '../domain/verified-holder.js';
 import { parseCertificateSerial, type CertificateSerial } from '../domain/identifiers.js';
@@ -52,15 +54,15 @@ function notAVerifiedLogin(value: unknown): string | undefined {
 }
 
 /**
- * The certificate's serial as the flows spell it (lower-case hex, no leading zeros): the octets of its INTEGER, as
- * the trust layer, CRLs and OCSP spell it and as every release stored it. For a positive serial that is the
- * profile's `serialNumber`. A negative one (RFC 5280 forbids it, but a CA may have issued it, and the trust layer
- * verifies it) the profile shows as OpenSSL does, `-<magnitude>`, which is no hex: read as such, a card bound
- * before the profile spelt it so could no longer log in (INVALID_INPUT `certificateSerial`).
+ * The certificate's serial as the flows spell it and every release stored it: the octets of its INTEGER in
+ * lower-case hex, no leading zeros. For a positive serial that is the profile's `serialNumber` (and the trust
+ * layer's spelling). A negative one (RFC 5280 forbids it, but a CA may have issued it, and the trust layer verifies
+ * it) the profile and the trust layer spell by its value, `-<magnitude>`, which is no hex: read as such, a card bound
+ * before could no longer log in (INVALID_INPUT `certificateSerial`). The flows keep its two's-complement octets.
  */
 function flowSerial(login: VerifiedLogin): CertificateSerial {
   const shown = login.profile.serialNumber;
-  return parseCertificateSerial(shown.startsWith('-') ? TrustedCertificate.from(login.certificate).serialHex : shown, 'certificateSerial');
+  return parseCertificateSerial(shown.startsWith('-') ? toHex(integerContentOfHex(shown)) : shown, 'certificateSerial');
 }
 
 /**
