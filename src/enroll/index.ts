@@ -96,7 +96,7 @@ export {
   type CardCommandOptions,
   type PendingActivation,
 } from './flows/account-enrollment.js';
-export type { AccountApplication, CardBinding } from './flows/account-records.js';
+export type { AccountApplication, AccountCardSession, CardBinding } from './flows/account-records.js';
 export {
   OrgRegistrationFlow,
   type AdministratorContact,

@@ -1,20 +1,21 @@
 /**
  * 自然人憑證管理 of the account flow: more cards on an active account, removal
- * (never the last card), login by card, and card renewal by the one rule.
+ * (never the last card), and a reviewer's acceptance of a card renewal (login
+ * by card, which renews by the rule, is account-card-session.ts).
  */
 import { ForbiddenError, type Actor } from '../domain/actor.js';
-import type { CardIdentity } from '../domain/card-holder.js';
 import type { CardNumber, ControlNumber } from '../domain/identifiers.js';
 import { EnrollError } from '../errors.js';
 import { ACCOUNT_MACHINE } from '../machine/account-machine.js';
 import type { SqlSession } from '../store/store.js';
-import { applicationOwner, findApplication, lockActiveAccountIfAny } from './account-applications-table.js';
+import { applicationOwner, lockActiveAccountIfAny } from './account-applications-table.js';
+import { readAccountAndBinding, whyLoginEnded } from './account-card-session.js';
 import type { ParsedBinding, ParsedCardLogin } from './account-inputs.js';
 import type { AccountApplication, CardBinding } from './account-records.js';
 import { nowOf, type AccountContext } from './account-shared.js';
 import { ACCOUNT_COMMANDS, authorize } from './authorization.js';
-import { bindingOfApplication, bindingsOf, deleteBinding, lockBindingsOf, insertBinding, hasPendingBinding, lockActiveBinding, lockBindingWithSerial, renewBinding } from './card-bindings-table.js';
-import { acceptPendingRenewal, rejectPendingRenewalsOf, resolveRenewal, type PendingRenewal } from './card-renewal.js';
+import { bindingsOf, deleteBinding, lockBindingsOf, insertBinding, lockBindingWithSerial, renewBinding } from './card-bindings-table.js';
+import { acceptPendingRenewal, rejectPendingRenewalsOf, type PendingRenewal } from './card-renewal.js';
 import { applyTransition } from './transition.js';
 import { refusalError } from '../refusals.js';
 
@@ -36,10 +37,10 @@ function onActiveAccount<T>(
   return c.o.store.transaction(async (tx) => {
     const app = await lockActiveAccountIfAny(tx, cn);
     // A login to an account closed since is refused as a login that ended, not as a number without an account.
-    if (app === undefined && login !== undefined) await requireLogin(tx, cn, undefined, event, who, login);
+    if (app === undefined && login !== undefined) await requireLogin(tx, cn, event, who, login);
     if (app === undefined) throw new EnrollError('NOT_FOUND', `no active account for control number ${cn}`);
     authorize(ACCOUNT_COMMANDS, event, who, { subject: app.id, state: app.status, owner: await applicationOwner(tx, app.id) });
-    if (login !== undefined) await requireLogin(tx, cn, app, event, who, login);
+    if (login !== undefined) await requireLogin(tx, cn, event, who, login);
     const at = nowOf(c);
     return applyTransition(tx, ACCOUNT_MACHINE, { subject: app.id, from: app.status, event, to: 'active', actor: who, at }, () => apply(tx, app, at), reason);
   });
@@ -54,26 +55,12 @@ function onActiveAccount<T>(
  * closeAccount), so the answer holds until this transaction ends.
  * @throws ForbiddenError refusal `LOGIN_CARD_NO_LONGER_BOUND`, audited by the command's `guarded`.
  */
-async function requireLogin(
-  tx: SqlSession,
-  cn: ControlNumber,
-  app: AccountApplication | undefined,
-  event: 'addCard' | 'removeCard',
-  who: Actor,
-  login: ParsedCardLogin,
-): Promise<void> {
-  let why: string | undefined;
-  if (app?.id !== login.applicationId) {
-    why = `application ${login.applicationId} is not the active account of ${cn}`;
-  } else {
-    const bound = await bindingOfApplication(tx, app.id, login.cardNumber);
-    if (bound?.status !== 'active') why = `card ${login.cardNumber} is no longer bound to the account`;
-    else if (Date.parse(bound.boundAt) !== login.boundAtMs) why = `card ${login.cardNumber} was bound again (${bound.boundAt}) after the login`;
-  }
+async function requireLogin(tx: SqlSession, cn: ControlNumber, event: 'addCard' | 'removeCard', who: Actor, login: ParsedCardLogin): Promise<void> {
+  const found = await readAccountAndBinding(tx, login.applicationId, login.cardNumber);
+  const why = whyLoginEnded(found, login, cn);
   if (why === undefined) return;
-  const state = app?.id === login.applicationId ? app.status : ((await findApplication(tx, login.applicationId))?.status ?? 'none');
   const refusal = refusalError('LOGIN_CARD_NO_LONGER_BOUND', why);
-  throw new ForbiddenError(event, who, login.applicationId, state, refusal.message, 'LOGIN_CARD_NO_LONGER_BOUND');
+  throw new ForbiddenError(event, who, login.applicationId, found?.account.status ?? 'none', refusal.message, 'LOGIN_CARD_NO_LONGER_BOUND');
 }
 
 /** {@link AccountEnrollmentFlow.addCard}: binds another card to an active account. */
@@ -97,36 +84,6 @@ export function removeCard(c: AccountContext, cn: ControlNumber, card: CardNumbe
 /** {@link AccountEnrollmentFlow.listCards} */
 export function listCards(c: AccountContext, cn: ControlNumber): Promise<CardBinding[]> {
   return c.o.store.transaction((tx) => bindingsOf(tx, cn));
-}
-
-/** The refusal of a card that is not a citizen card: the system takes 自然人憑證 only (本系統採自然人憑證單一登入方式). */
-export function citizenCardRequired(authority: string): EnrollError {
-  return refusalError('CITIZEN_CARD_REQUIRED', `a ${authority} certificate cannot log in to this system`);
-}
-
-/** {@link AccountEnrollmentFlow.resolveLogin}: the control number a card logs into, renewing its binding by the rule. */
-export async function resolveLogin(c: AccountContext, card: CardIdentity & { cardNumber: CardNumber }): Promise<ControlNumber> {
-  const outcome = await c.o.store.transaction(async (tx): Promise<ControlNumber | EnrollError> => {
-    const found = await lockActiveBinding(tx, card.cardNumber);
-    // Not a citizen card: no binding could be its, so it is told the kind of card the system takes.
-    if (found === undefined && card.authority !== 'MOICA') return citizenCardRequired(card.authority);
-    // A card bound by an application still in review (or approved, link not yet clicked) is told so, not "not bound".
-    if (found === undefined) return refusalError((await hasPendingBinding(tx, card.cardNumber)) ? 'ACCOUNT_NOT_YET_OPENED' : 'CARD_NOT_BOUND');
-    const result = await resolveRenewal(tx, found.bound, card, {
-      flow: 'account',
-      subject: found.applicationId,
-      state: 'active',
-      policy: c.o.renewal,
-      at: nowOf(c),
-      refusal: 'RENEWAL_MISMATCH',
-      renew: async () => {
-        await renewBinding(tx, found.bound, card.certificateSerial, card.validFrom);
-      },
-    });
-    return result instanceof EnrollError ? result : found.binding.controlNumber;
-  });
-  if (outcome instanceof EnrollError) throw outcome;
-  return outcome;
 }
 
 /** {@link AccountEnrollmentFlow.acceptRenewal}: the binding takes the new serial (audited `renewCard`). */

@@ -19,17 +19,20 @@ import * as application from './account-application.js';
 import { APPLICATION_QUEUE } from './account-applications-table.js';
 import * as binding from './account-basic-data.js';
 import * as cards from './account-cards.js';
-import { citizenCardRequired } from './account-cards.js';
+import * as session from './account-card-session.js';
+import { citizenCardRequired } from './account-card-session.js';
 import {
   parseApplicationId,
   parseBinding,
   parseCardCommandOptions,
+  parseCardLogin,
+  type AccountCardLogin,
   type AccountEnrollmentOptions,
   type ApprovalResult,
   type BindCardInput,
   type CardCommandOptions,
 } from './account-inputs.js';
-import type { AccountApplication, CardBinding } from './account-records.js';
+import type { AccountApplication, AccountCardSession, CardBinding } from './account-records.js';
 import * as review from './account-review.js';
 import type { PendingActivation } from './account-review.js';
 import { accountContext, guarded, type AccountContext } from './account-shared.js';
@@ -42,7 +45,7 @@ export type { PendingActivation } from './account-review.js';
 
 /**
  * Commands of the account-application flow. Each returns the new state or throws an `EnrollError`.
- * A card holder (`bindCard`, `addCard`, `resolveLogin`) must come from `cardHolderFromLogin` or
+ * A card holder (`bindCard`, `addCard`, `resolveLogin`, `openCardSession`) must come from `cardHolderFromLogin` or
  * `HolderSeal.open`; any other object is `NOT_AUTHORIZED`, refusal `VERIFIED_LOGIN_REQUIRED`.
  */
 export class AccountEnrollmentFlow {
@@ -173,16 +176,42 @@ export class AccountEnrollmentFlow {
    * WRONG_CARD_TYPE, refusal `CITIZEN_CARD_REQUIRED` (the system takes 自然人憑證
    * only), unless it names a bound 卡號: that is another certificate on a bound
    * card (RENEWAL_MISMATCH, audited). Anything else is NOT_AUTHORIZED.
+   * To open a session, {@link openCardSession} answers the same and also says which account and binding.
    */
   public async resolveLogin(holder: VerifiedCardHolder): Promise<ControlNumber> {
+    return (await this.openCardSession(holder)).account.controlNumber;
+  }
+
+  /**
+   * 自然人憑證登入, for a session: {@link resolveLogin}'s login (the same renewal rule, refusals and audit) that
+   * also returns, read in the same transaction, the account the card logs into (application ID, 管制編號,
+   * `ownerId`, status `active`) and the card's binding (`cardNumber`, `boundAt`, status `active`), and the
+   * `login` to keep in the session. No 刪除 or closure can land between the login and these reads.
+   */
+  public async openCardSession(holder: VerifiedCardHolder): Promise<AccountCardSession> {
     const presented = parseCardHolder(holder, 'holder');
     requireVerifiedLogin(presented);
     // A company card without a 卡號 is told the kind of card it needs, not to bring a 卡號. One that names a 卡號 is
     // looked up like any card: on a bound 卡號 it is another certificate on that card, refused and audited by the
-    // renewal rule (RENEWAL_MISMATCH); on any other, CITIZEN_CARD_REQUIRED (cards.resolveLogin).
+    // renewal rule (RENEWAL_MISMATCH); on any other, CITIZEN_CARD_REQUIRED (session.openCardSession).
     if (presented.authority !== 'MOICA' && presented.cardNumber === undefined) throw citizenCardRequired(presented.authority);
     const card = parseCardHolder(holder, 'holder', { requireCardNumber: true });
-    return cards.resolveLogin(this.c, card as typeof card & { cardNumber: CardNumber });
+    return session.openCardSession(this.c, card as typeof card & { cardNumber: CardNumber });
+  }
+
+  /**
+   * Whether a card login (what {@link openCardSession} returned as `login`) still stands, for a host's check on
+   * every request of the session: the account it logged into is still its 管制編號's active one and the card is
+   * still bound to it, `active`, by the same binding (a card removed and bound again is another binding; `boundAt`
+   * is compared as an instant). Answers with the account and binding as they are now, read in one statement.
+   * Reads only: nothing is written or audited. A card command made for the login checks it again in its own
+   * transaction, so a 刪除 after this check still refuses the command.
+   * @throws EnrollError FORBIDDEN, refusal `LOGIN_CARD_NO_LONGER_BOUND` (the message says why), when it no longer
+   * stands: end the session. The card commands refuse such a login with the same code and refusal.
+   * @throws InvalidInputError naming `login.*` for a malformed login.
+   */
+  public async checkCardSession(login: AccountCardLogin): Promise<AccountCardSession> {
+    return session.checkCardSession(this.c, parseCardLogin(login, 'login'));
   }
 
   /** Renewals waiting for a reviewer (policy `review`), oldest first. */

@@ -72,11 +72,10 @@ export interface BindCardInput {
 }
 
 /**
- * The card login a card command is made for (自然人憑證登入, then 設定自然人憑證
- * or 刪除): the account the card logged into and the card's binding then. Read
- * them after `resolveLogin`: the ID of the `active` entry of
- * `history(controlNumber)`, and the card's `cardNumber` and `boundAt` in
- * `listCards(controlNumber)`.
+ * A card login (自然人憑證登入), as a host keeps it in its session: the account
+ * the card logged into and the card's binding then. `openCardSession` returns
+ * it (`login`); pass it to `checkCardSession` on every request, and to the card
+ * commands (設定自然人憑證, 刪除) as `options.login`.
  */
 export interface AccountCardLogin {
   /** The account the card logged into: its application ID. */
@@ -128,16 +127,20 @@ export function parseCardCommandOptions(options: unknown): ParsedCardLogin | und
     throw new InvalidInputError(unknown.map((key) => ({ field: `options.${key}`, code: 'NOT_AN_OPTION', reason: `not an option of a card command: ${hint}` })));
   }
   if (!('login' in options)) return undefined;
-  const login = (options as { login?: unknown }).login;
+  return parseCardLogin((options as { login?: unknown }).login, 'options.login');
+}
+
+/** Parses an {@link AccountCardLogin}; INVALID_INPUT names `field` (REQUIRED when not an object) or `field.*`. */
+export function parseCardLogin(login: unknown, field: string): ParsedCardLogin {
   if (typeof login !== 'object' || login === null || Array.isArray(login)) {
-    throw new InvalidInputError([{ field: 'options.login', code: 'REQUIRED', reason: 'a card login { applicationId, cardNumber, boundAt } is required when the key is given' }]);
+    throw new InvalidInputError([{ field, code: 'REQUIRED', reason: 'a card login { applicationId, cardNumber, boundAt } is required' }]);
   }
   const v = login as Record<string, unknown>;
   const issues = new IssueCollector();
-  if (!isUuid(v.applicationId)) issues.add('options.login.applicationId', 'INVALID_FORMAT', 'must be a UUID');
-  const cardNumber = issues.take(() => parseCardNumber(v.cardNumber, 'options.login.cardNumber'));
+  if (!isUuid(v.applicationId)) issues.add(`${field}.applicationId`, 'INVALID_FORMAT', 'must be a UUID');
+  const cardNumber = issues.take(() => parseCardNumber(v.cardNumber, `${field}.cardNumber`));
   const boundAtMs = typeof v.boundAt === 'string' ? Date.parse(v.boundAt) : Number.NaN;
-  if (Number.isNaN(boundAtMs)) issues.add('options.login.boundAt', 'INVALID_FORMAT', 'must be an ISO instant (CardBinding.boundAt)');
+  if (Number.isNaN(boundAtMs)) issues.add(`${field}.boundAt`, 'INVALID_FORMAT', 'must be an ISO instant (CardBinding.boundAt)');
   issues.throwIfAny();
   return { applicationId: (v.applicationId as string).toLowerCase(), cardNumber: cardNumber as CardNumber, boundAtMs };
 }

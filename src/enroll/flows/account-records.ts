@@ -3,6 +3,7 @@ import type { BasicData } from '../domain/basic-data.js';
 import type { CardNumber, CertificateSerial, ControlNumber } from '../domain/identifiers.js';
 import type { AccountStatus } from '../machine/account-machine.js';
 import type { EmsComparison } from '../ports/ems.js';
+import type { AccountCardLogin } from './account-inputs.js';
 import { isoOf, jsonOf, optionalText } from '../store/rows.js';
 import type { Row } from '../store/store.js';
 
@@ -58,6 +59,20 @@ export interface CardBinding {
   readonly status: 'pending' | 'active';
   /** When the card was bound (ISO). */
   readonly boundAt: string;
+}
+
+/**
+ * What a host needs to open and keep a card session (自然人憑證登入), read in one statement: the account a card login
+ * is for and the binding of the card that made it. {@link AccountEnrollmentFlow.openCardSession} returns it at
+ * login, {@link AccountEnrollmentFlow.checkCardSession} on every later request while the login stands.
+ */
+export interface AccountCardSession {
+  /** The account: its application ID (`id`), 管制編號, `status` (always `active` here) and `ownerId`, the actor to act as. */
+  readonly account: AccountApplication;
+  /** The binding of the card that logged in: `cardNumber`, `boundAt`, `status` (always `active` here), the serial after any renewal. */
+  readonly binding: CardBinding;
+  /** What to keep in the session: pass it to `checkCardSession`, and to `addCard`/`removeCard` as `options.login`. */
+  readonly login: AccountCardLogin;
 }
 
 /** Maps an `enroll_account_applications` row. */

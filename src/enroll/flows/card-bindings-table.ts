@@ -97,12 +97,6 @@ export async function lockActiveBinding(tx: SqlSession, cardNumber: string): Pro
   return locked((await tx.query(`SELECT * FROM enroll_card_bindings WHERE card_number = $1 AND status = 'active' FOR UPDATE`, [cardNumber]))[0]);
 }
 
-/** The binding of a 卡號 made by application `applicationId`, if it has one. */
-export async function bindingOfApplication(tx: SqlSession, applicationId: string, cardNumber: string): Promise<CardBinding | undefined> {
-  const rows = await tx.query('SELECT * FROM enroll_card_bindings WHERE application_id = $1 AND card_number = $2', [applicationId, cardNumber]);
-  return rows[0] === undefined ? undefined : bindingFromRow(rows[0]);
-}
-
 /** Whether a 卡號 is bound, pending, by an application not yet activated. */
 export async function hasPendingBinding(tx: SqlSession, cardNumber: string): Promise<boolean> {
   return (await tx.query(`SELECT 1 FROM enroll_card_bindings WHERE card_number = $1 AND status = 'pending'`, [cardNumber])).length > 0;
