@@ -32,14 +32,20 @@ function emsRecord(controlNumber: string, n: number) {
     contactEmail: `contact${n}@example.com.tw`,
   };
 }
-const RECORDS = ['A1000001', 'A1000002', 'A1000003', 'A1000004', 'A1000005', 'A1000006'].map((cn, i) => emsRecord(cn, i + 1));
+const RECORDS = ['A1000001', 'A1000002', 'A1000003', 'A1000004', 'A1000005', 'A1000006', 'A1000007'].map((cn, i) => emsRecord(cn, i + 1));
+
+/** A statement on the flows' own tables (not the portal's sessions, challenges or login attempts). */
+const FLOW_TABLES = /\benroll_(account_applications|card_bindings)\b/;
 
 /**
- * The portal's store with one hook: once armed, `between` runs after the portal's per-request login check has read
- * the account's cards (`listCards`) and before the request's next transaction, its card command. That is another
- * browser's 刪除 landing between the check and the command.
+ * The portal's store, counting the transactions that read or wrote the GPS flow's tables, with one hook: once
+ * armed, `between` runs after the next such transaction has committed and before the store's next transaction
+ * starts. That is another browser's 刪除 landing right after a request's first read of the flow: between the
+ * per-request login check and the card command, or right after 自然人憑證登入 read the login.
  */
 class Interleaving implements EnrollStore {
+  /** Transactions that touched the flow's tables. */
+  public flowTransactions = 0;
   private between: (() => Promise<void>) | undefined;
   private due = false;
 
@@ -54,9 +60,16 @@ class Interleaving implements EnrollStore {
     const between = this.between;
     if (between !== undefined && this.due) {
       this.between = undefined;
+      this.due = false;
       await between();
     }
-    return this.inner.transaction((tx) => fn(this.between === undefined ? tx : this.watch(tx)));
+    let touched = false;
+    const result = await this.inner.transaction((tx) => fn(this.watch(tx, () => (touched = true))));
+    if (touched) {
+      this.flowTransactions += 1;
+      if (this.between !== undefined) this.due = true;
+    }
+    return result;
   }
 
   public migrate(): Promise<void> {
@@ -67,13 +80,11 @@ class Interleaving implements EnrollStore {
     return this.inner.close();
   }
 
-  private watch(tx: SqlSession): SqlSession {
+  private watch(tx: SqlSession, touched: () => void): SqlSession {
     return {
-      query: async <R extends Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]> => {
-        const rows = await tx.query<R>(text, params);
-        // listCards: the cards of a control number, read without a lock (a command's own read locks them).
-        if (/FROM enroll_card_bindings WHERE control_number = \$1 ORDER BY/.test(text) && !/FOR UPDATE/.test(text)) this.due = true;
-        return rows;
+      query: <R extends Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]> => {
+        if (FLOW_TABLES.test(text)) touched();
+        return tx.query<R>(text, params);
       },
       runScript: (script) => tx.runScript(script),
     };
@@ -321,6 +332,47 @@ describe('GPS portal: card logins, activation and 重新寄送認證信', () => 
     expect((added.body.error as { code?: string }).code).toBe('NOT_LOGGED_IN');
     expect(await cardsNow()).toEqual(['TP03000000000043']);
     expect((await b.call('GET', '/gps/api/me')).body).toEqual({ account: null });
+  });
+
+  it('自然人憑證登入 and every card request read the login from one flow transaction: a 刪除 landing right after the login ends it at its next request', async () => {
+    const rec = RECORDS[6]!;
+    await applyAndBind(rec, 'TP03000000000051');
+    await approveAndActivate(rec);
+    const a = await login('TP03000000000051');
+    await insert('TP03000000000052');
+    expect((await a.cardStep(agent, '/gps/card/add')).status).toBe(200);
+    expect((await a.call('POST', '/gps/api/cards', { phone: '02-1111-2222', email: 'b@example.com.tw' })).body.status).toBe('active');
+    const owner = { role: 'applicant' as const, id: String((await sdk().history(rec.controlNumber))[0]?.ownerId) };
+
+    // Per request, the login check is one read; the list is that and the cards.
+    const reads = async (call: () => Promise<Reply>): Promise<[number, number]> => {
+      const before = interleaving.flowTransactions;
+      const reply = await call();
+      return [reply.status, interleaving.flowTransactions - before];
+    };
+    expect(await reads(() => a.call('GET', '/gps/api/me'))).toEqual([200, 1]);
+    expect(await reads(() => a.call('GET', '/gps/api/cards'))).toEqual([200, 2]);
+
+    // Card 51 is 刪除'd by another browser right after its login's read: the login, answered from that one
+    // transaction, opens the session on the card as it was; the session's next request finds the card gone.
+    interleaving.arm(async () => void (await sdk().removeCard(rec.controlNumber, 'TP03000000000051', owner)));
+    await insert('TP03000000000051');
+    const b = new PageClient(portal.url);
+    const [status, transactions] = await reads(() => b.cardStep(agent, '/gps/card/login'));
+    expect([status, transactions]).toEqual([200, 1]);
+    expect((await sdk().listCards(rec.controlNumber)).map((c) => c.cardNumber)).toEqual(['TP03000000000052']);
+    const seen = await b.call('GET', '/gps/api/cards');
+    expect(seen.status).toBe(401);
+    expect(seen.body.error).toEqual({ code: 'NOT_LOGGED_IN', message: '登入已失效：登入所用之自然人憑證已不再綁定此帳號，請重新以自然人憑證登入' });
+    expect((await b.call('GET', '/gps/api/me')).body).toEqual({ account: null });
+
+    // A stored login the flow cannot read (a session written by hand or by another release) ends the same way.
+    const c = await login('TP03000000000052');
+    await store.transaction((tx) =>
+      tx.query(`UPDATE portal_sessions SET data = jsonb_set(data, '{gpsCardBoundAt}', '"yesterday"') WHERE data->>'gpsCard' = 'TP03000000000052'`),
+    );
+    expect(code(await c.call('GET', '/gps/api/cards'))).toBe('NOT_LOGGED_IN');
+    expect((await c.call('GET', '/gps/api/me')).body).toEqual({ account: null });
   });
 
   it('a 管制編號 typed again in another browser replaces the first one\'s draft, whose next step says so', async () => {

@@ -6,11 +6,13 @@
  * 自然人憑證管理 (刪除). Each route is one `AccountEnrollmentFlow` command.
  *
  * A card login lasts while the card that made it is still bound to the account
- * it logged into: every card route checks the login against the flow before
- * acting, and the card commands (設定自然人憑證, 刪除) are made for the login, which
- * the flow checks again in the command's own transaction. So a card 刪除'd by a
- * co-worker, or an account closed by 客服 and opened again on the same 管制編號,
- * ends the sessions it backed, even one whose check ran just before.
+ * it logged into: 自然人憑證登入 keeps the `login` that `openCardSession` read
+ * with the account and the card's binding, every card route checks it with
+ * `checkCardSession` (one read) before acting, and the card commands
+ * (設定自然人憑證, 刪除) are made for the login, which the flow checks again in the
+ * command's own transaction. So a card 刪除'd by a co-worker, or an account
+ * closed by 客服 and opened again on the same 管制編號, ends the sessions it
+ * backed, even one whose check ran just before.
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -32,8 +34,10 @@ import {
   ENROLL_REFUSALS,
   EmsLayerAdapter,
   EnrollError,
+  InvalidInputError,
   type AccountApplication,
   type AccountCardLogin,
+  type AccountCardSession,
   type AccountEnrollmentOptions,
   type Actor,
   type NoticeBranding,
@@ -75,16 +79,12 @@ const GPS_BRANDING: NoticeBranding = {
   signature: '毒關化物車輛 GPS 客服',
 };
 
-/** What the session of a card login holds, checked against the flow on every card route. */
-interface CardLogin {
-  /** 管制編號 */
-  readonly controlNumber: string;
-  /** The active account's application ID. */
-  readonly accountId: string;
-  /** 卡號 of the card that logged in. */
-  readonly cardNumber: string;
-  /** `boundAt` of that card's binding. */
-  readonly boundAt: string;
+/** A card login checked by the flow: the account and binding it stands on, and the account's actor. */
+interface CheckedLogin {
+  /** The account (its 管制編號, owner) and the binding that logged in, as the flow read them for this request. */
+  readonly session: AccountCardSession;
+  /** The actor the account was applied with, which its card commands act as. */
+  readonly actor: Actor;
 }
 
 /** The flow's own wording of a login whose card is no longer bound (登入已失效 …), for the portal's check too. */
@@ -141,45 +141,46 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
    */
   const ownerOf = (application: AccountApplication): Actor => ({ role: 'applicant', id: application.ownerId ?? `gps-account:${application.controlNumber}` });
   /** The session's card login as stored, unchecked; NOT_LOGGED_IN without one (the card step's guard). */
-  const storedLogin = (request: FastifyRequest): CardLogin => {
-    const controlNumber = request.session.get('gpsAccount');
-    const accountId = request.session.get('gpsAccountId');
+  const storedLogin = (request: FastifyRequest): AccountCardLogin => {
+    const applicationId = request.session.get('gpsAccountId');
     const cardNumber = request.session.get('gpsCard');
     const boundAt = request.session.get('gpsCardBoundAt');
     // A session from before logins carried the card and the account: logged in with what cannot be checked.
-    if (controlNumber === undefined || accountId === undefined || cardNumber === undefined || boundAt === undefined) {
+    if (request.session.get('gpsAccount') === undefined || applicationId === undefined || cardNumber === undefined || boundAt === undefined) {
       throw new PageError(401, 'NOT_LOGGED_IN', '請先以自然人憑證登入');
     }
-    return { controlNumber, accountId, cardNumber, boundAt };
+    return { applicationId, cardNumber, boundAt };
   };
   /**
-   * The account, when the login still stands: the account it logged into is the active one of its 管制編號 (not
-   * closed, not one opened after it) and the card that logged in is still bound to it, by the same binding. When
-   * not, the session ends.
+   * The login's account and binding, when it still stands (`checkCardSession`, one read: the account it logged
+   * into is its 管制編號's active one, and the card that logged in is still bound to it by the same binding). When
+   * not, the session ends. A stored login the flow cannot read is no login either.
    */
-  const stillBound = async (request: FastifyRequest, login: CardLogin): Promise<AccountApplication | undefined> => {
-    const active = (await flow.history(login.controlNumber)).find((a) => a.status === 'active');
-    const binding = active?.id === login.accountId ? (await flow.listCards(login.controlNumber)).find((c) => c.cardNumber === login.cardNumber) : undefined;
-    if (active !== undefined && binding?.status === 'active' && binding.boundAt === login.boundAt) return active;
-    await request.session.destroy();
-    return undefined;
+  const stillBound = async (request: FastifyRequest, login: AccountCardLogin): Promise<AccountCardSession | undefined> => {
+    try {
+      return await flow.checkCardSession(login);
+    } catch (err) {
+      const ended = (err instanceof EnrollError && err.refusal === 'LOGIN_CARD_NO_LONGER_BOUND') || err instanceof InvalidInputError;
+      if (!ended) throw err;
+      await request.session.destroy();
+      return undefined;
+    }
   };
   /** The checked card login and the account's actor; 401 NOT_LOGGED_IN (the session ended) when it no longer stands. */
-  const account = async (request: FastifyRequest): Promise<CardLogin & { actor: Actor }> => {
-    const login = storedLogin(request);
-    const active = await stillBound(request, login);
-    if (active === undefined) throw new PageError(401, 'NOT_LOGGED_IN', LOGIN_ENDED);
-    return { ...login, actor: ownerOf(active) };
+  const account = async (request: FastifyRequest): Promise<CheckedLogin> => {
+    const session = await stillBound(request, storedLogin(request));
+    if (session === undefined) throw new PageError(401, 'NOT_LOGGED_IN', LOGIN_ENDED);
+    return { session, actor: ownerOf(session.account) };
   };
   /**
    * A card command made for the session's login (`options.login`): the flow checks the login again in the
    * command's own transaction, so a card removed after this request's check (another browser's 刪除 in between)
    * refuses the command, and the session ends as the check would have ended it.
    */
-  const forLogin = async <T>(request: FastifyRequest, command: (checked: CardLogin & { actor: Actor }, login: AccountCardLogin) => Promise<T>): Promise<T> => {
+  const forLogin = async <T>(request: FastifyRequest, command: (checked: CheckedLogin) => Promise<T>): Promise<T> => {
     const checked = await account(request);
     try {
-      return await command(checked, { applicationId: checked.accountId, cardNumber: checked.cardNumber, boundAt: checked.boundAt });
+      return await command(checked);
     } catch (err) {
       if (!(err instanceof EnrollError) || err.refusal !== 'LOGIN_CARD_NO_LONGER_BOUND') throw err;
       await request.session.destroy();
@@ -282,24 +283,21 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
   });
 
   // 自然人憑證登入: a renewed certificate on a bound card takes over the binding (renewal policy `automatic`).
-  // The session keeps the account (its application ID) and the card's binding, which every card route checks.
+  // `openCardSession` answers the account and the card's binding from the login's own transaction; the session
+  // keeps its `login` (the account's application ID, the card and the binding's boundAt), which every card route checks.
   ctx.cardStep(app, '/gps/card/login', async (login, request) => {
     const card = citizenCard(login);
-    const controlNumber = await flow.resolveLogin(card.holder);
-    const active = (await flow.history(controlNumber)).find((a) => a.status === 'active');
-    const binding = (await flow.listCards(controlNumber)).find((c) => c.cardNumber === card.cardNumber && c.status === 'active');
-    // Closed or unbound between resolveLogin and here: as if it had been before.
-    if (active === undefined || binding === undefined) throw new EnrollError('NOT_AUTHORIZED', 'the card is no longer bound to an active account');
+    const opened = await flow.openCardSession(card.holder);
     await request.session.regenerate();
-    request.session.set('gpsAccount', controlNumber);
-    request.session.set('gpsAccountId', active.id);
-    request.session.set('gpsCard', binding.cardNumber);
-    request.session.set('gpsCardBoundAt', binding.boundAt);
-    return { controlNumber, name: card.name, cardNumber: card.cardNumber, certificateSerial: card.certificateSerial };
+    request.session.set('gpsAccount', opened.account.controlNumber);
+    request.session.set('gpsAccountId', opened.login.applicationId);
+    request.session.set('gpsCard', opened.login.cardNumber);
+    request.session.set('gpsCardBoundAt', opened.login.boundAt);
+    return { controlNumber: opened.account.controlNumber, name: card.name, cardNumber: card.cardNumber, certificateSerial: card.certificateSerial };
   });
   app.get('/gps/api/me', async (request) => {
     const login = request.session.get('gpsAccount') === undefined ? undefined : await account(request).catch(() => undefined);
-    return { account: login?.controlNumber ?? null };
+    return { account: login?.session.account.controlNumber ?? null };
   });
   app.post('/gps/api/logout', async (request) => {
     await request.session.destroy();
@@ -308,7 +306,7 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
 
   // 自然人憑證管理: the list with 刪除; 設定自然人憑證: another card for the same 管制編號.
   app.get('/gps/api/cards', async (request) => {
-    const { controlNumber } = await account(request);
+    const { controlNumber } = (await account(request)).session.account;
     const cards = await flow.listCards(controlNumber);
     return {
       controlNumber,
@@ -319,20 +317,21 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     app,
     '/gps/card/add',
     async (login, request) => {
-      const stored = storedLogin(request);
+      const session = await stillBound(request, storedLogin(request));
       // A refusal here must be twpki's: the login ended (the session with it), so "reload and log in again".
-      if ((await stillBound(request, stored)) === undefined) throw new CardLoginRequestError('SESSION_REQUIRED', LOGIN_ENDED);
+      if (session === undefined) throw new CardLoginRequestError('SESSION_REQUIRED', LOGIN_ENDED);
       const card = citizenCard(login);
       ctx.cards.put(request.session, 'gps.add', card);
-      return { ...publicView(card), controlNumber: stored.controlNumber };
+      return { ...publicView(card), controlNumber: session.account.controlNumber };
     },
     storedLogin,
   );
   app.post('/gps/api/cards', async (request) => {
-    const binding = await forLogin(request, async ({ controlNumber, actor }, login) => {
+    const binding = await forLogin(request, async ({ session, actor }) => {
       const card = ctx.cards.get(request.session, 'gps.add', '請先輸入密碼並點選「取得憑證資訊」');
       const contact = { name: field(request.body, 'name'), phone: field(request.body, 'phone'), email: field(request.body, 'email') };
-      return flow.addCard(controlNumber, { holder: card.holder, contact: contact as { name?: string; phone: string; email: string } }, actor, { login });
+      const input = { holder: card.holder, contact: contact as { name?: string; phone: string; email: string } };
+      return flow.addCard(session.account.controlNumber, input, actor, { login: session.login });
     });
     ctx.cards.drop(request.session, 'gps.add');
     return { cardNumber: binding.cardNumber, status: binding.status };
@@ -340,9 +339,9 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
   // 刪除 of the card this browser logged in with ends its login (and every other session of that card, on its next request).
   app.post('/gps/api/cards/:cardNumber/delete', async (request) => {
     const { cardNumber } = request.params as { cardNumber: string };
-    const { own, left } = await forLogin(request, async ({ controlNumber, cardNumber: own, actor }, login) => ({
-      own,
-      left: await flow.removeCard(controlNumber, cardNumber, actor, { login }),
+    const { own, left } = await forLogin(request, async ({ session, actor }) => ({
+      own: session.login.cardNumber,
+      left: await flow.removeCard(session.account.controlNumber, cardNumber, actor, { login: session.login }),
     }));
     if (cardNumber.toUpperCase() !== own.toUpperCase()) return { cards: left.length };
     await request.session.destroy();
