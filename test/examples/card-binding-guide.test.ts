@@ -180,6 +180,10 @@ async function expectActive(ran: Ran): Promise<void> {
   try {
     expect((await ran.flow.get(ran.app.id)).status).toBe('active');
     expect(await ran.flow.resolveLogin(enroll.cardHolderFromLogin(ran.verifiedLogin))).toBe('E5600123');
+    // The card session the guide then describes: the account the snippet opened, and a login that stands.
+    const opened = await ran.flow.openCardSession(enroll.cardHolderFromLogin(ran.verifiedLogin));
+    expect(opened.account).toMatchObject({ id: ran.app.id, controlNumber: 'E5600123', ownerId: ran.app.ownerId });
+    expect((await ran.flow.checkCardSession(opened.login)).binding.cardNumber).toBe(opened.login.cardNumber);
   } finally {
     await ran.store.close();
   }
