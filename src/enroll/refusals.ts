@@ -36,8 +36,9 @@ export const ENROLL_REFUSALS: Readonly<Record<EnrollRefusalReason, EnrollRefusal
     zhTW: '本系統採自然人憑證單一登入方式，此憑證不可用於本系統，請使用自然人憑證',
     en: 'This system accepts citizen certificate cards only; use a citizen card',
   },
-  // A card command of a login whose card was 刪除'd (or whose account 客服 closed) since: the session must end. Thrown
-  // as a ForbiddenError, so the attempt is audited as any other refused command.
+  // A card login whose card was 刪除'd (or whose account 客服 closed) since: the session must end. A card command made
+  // for it throws a ForbiddenError, audited as any other refused command; checkCardSession, a read, throws the
+  // plain error (same code and refusal) and audits nothing.
   LOGIN_CARD_NO_LONGER_BOUND: {
     code: 'FORBIDDEN',
     zhTW: '登入已失效：登入所用之自然人憑證已不再綁定此帳號，請重新以自然人憑證登入',
