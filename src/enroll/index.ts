@@ -101,12 +101,15 @@ export {
   OrgRegistrationFlow,
   type AdministratorContact,
   type AdministratorSession,
+  type FirstRegistrationStanding,
   type OperatorInput,
+  type OrganizationCardCheck,
   type OrgCardHolder,
   type OrgCardRenewal,
   type OrgRegistrationOptions,
   type RegisterInput,
   type ReplaceInput,
+  type ReviewRequestInput,
 } from './flows/org-registration.js';
 export type { Operator, OrgAdministrator, OrgRegistration, RegistrationItem, RegistrationRecord } from './flows/org-records.js';
 export {

@@ -116,9 +116,9 @@ describeEachStore('enroll_t_gepi_admin_id', (db) => {
       const renewed = citizenCard(1, { certificateSerial: '4a990000000001', validFrom: '2026-03-01T00:00:00.000Z' });
       const session = { organizationCard: orgCard(), administratorCard: renewed };
       expect(await issuesOf(flow.listOperators('A1234', { ...session, administratorNationalId: ANOTHER }))).toEqual([['session.administratorNationalId', 'MISMATCH']]);
-      expect((await flow.get('A1234')).administrator.certificateSerial).toBe(registeredCard.certificateSerial);
+      expect((await flow.get('A1234')).administrator?.certificateSerial).toBe(registeredCard.certificateSerial);
       expect(await flow.listOperators('A1234', { ...session, administratorNationalId: REGISTERED })).toEqual([]);
-      expect((await flow.get('A1234')).administrator.certificateSerial).toBe('4a990000000001');
+      expect((await flow.get('A1234')).administrator?.certificateSerial).toBe('4a990000000001');
     });
   });
 

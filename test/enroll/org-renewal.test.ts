@@ -108,7 +108,7 @@ describeEachStore('enroll_t_org_renewal', (db) => {
     const flow = flowWith();
     await registered(flow);
     expect(await flow.listOperators('A1234', session(h.adminRenewed))).toHaveLength(1);
-    expect((await flow.get('A1234')).administrator.certificateSerial).toBe(sn(h.adminRenewed));
+    expect((await flow.get('A1234')).administrator?.certificateSerial).toBe(sn(h.adminRenewed));
     expect(await events('renewCard')).toEqual([`卡號 ${ADMIN_CARD}: ${sn(h.admin)} → ${sn(h.adminRenewed)}`]);
     // The old certificate no longer opens the session; the renewed one keeps working.
     expect(await code(flow.listOperators('A1234', session(h.admin)))).toBe('FORBIDDEN');
@@ -123,7 +123,7 @@ describeEachStore('enroll_t_org_renewal', (db) => {
       administratorCard: h.adminRenewed,
       administrator: adminContact,
     });
-    expect([reg.organizationCertificateSerial, reg.administrator.certificateSerial]).toEqual(['a0b', sn(h.adminRenewed)]);
+    expect([reg.organizationCertificateSerial, reg.administrator?.certificateSerial]).toEqual(['a0b', sn(h.adminRenewed)]);
     expect(await events('renewCard')).toHaveLength(1);
   });
 
@@ -148,7 +148,7 @@ describeEachStore('enroll_t_org_renewal', (db) => {
     }
     // A certificate of another authority is not even a citizen card.
     expect(await code(flow.listOperators('A1234', session({ ...h.adminRenewed, authority: 'GCA' })))).toBe('INVALID_INPUT');
-    expect((await flow.get('A1234')).administrator.certificateSerial).toBe(sn(h.admin));
+    expect((await flow.get('A1234')).administrator?.certificateSerial).toBe(sn(h.admin));
     expect(await events('renewalRefused')).toHaveLength(attacks.length);
     expect(await events('renewCard')).toEqual([]);
     // Refused in the session too: every refusal is also a forbidden:listOperators entry.
@@ -231,7 +231,7 @@ describeEachStore('enroll_t_org_renewal', (db) => {
     const admin = await enrollFailure(flow.listOperators('A1234', session(h.adminRenewed)));
     expect(admin.code).toBe('FORBIDDEN');
     expect(admin.message).toContain('re-bind it through the card change');
-    expect((await flow.get('A1234')).administrator.certificateSerial).toBe(sn(h.admin));
+    expect((await flow.get('A1234')).administrator?.certificateSerial).toBe(sn(h.admin));
     expect(await events('renewalRefused')).toEqual([expect.stringContaining("renewal: 'replace'")]);
     expect(await flow.pendingRenewals()).toEqual([]);
     await flow.replaceAdministratorCard('A1234', { organizationCard: orgCard, administratorCard: h.adminRenewed, administrator: adminContact });

@@ -67,8 +67,10 @@ export const WASTE_COMMANDS: CommandRules<
 };
 
 /** `OrgRegistrationFlow`'s commands; the administrator's ownership is proven by the registered cards. */
-export const ORG_COMMANDS: CommandRules<'register' | 'approveReview' | 'rejectReview' | 'acceptRenewal'> = {
+export const ORG_COMMANDS: CommandRules<'register' | 'requestReview' | 'approveReview' | 'rejectReview' | 'acceptRenewal'> = {
   register: { roles: ['administrator', 'system'] },
+  // The 申請人 of 機關憑證確認 (圖3-6), before any administrator is named.
+  requestReview: { roles: ['applicant', 'system'] },
   approveReview: { roles: ['reviewer'] },
   rejectReview: { roles: ['reviewer'] },
   acceptRenewal: { roles: ['reviewer'] },

@@ -49,7 +49,7 @@ export async function renewAdministratorCard(
   admin: CardIdentity,
   at: string,
 ): Promise<'none' | 'renewed' | EnrollError> {
-  if (reg?.status !== 'registered' || admin.certificateSerial === reg.administrator.certificateSerial || admin.cardNumber === undefined) return 'none';
+  if (reg?.status !== 'registered' || admin.certificateSerial === reg.administrator?.certificateSerial || admin.cardNumber === undefined) return 'none';
   const bound = await administratorCard(tx, reg.agencyCode);
   if (bound === undefined || bound.cardNumber !== admin.cardNumber) return 'none';
   const result = await resolveRenewal(tx, bound, admin, {

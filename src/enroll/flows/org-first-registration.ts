@@ -7,16 +7,18 @@ import { nextBusinessDayStart } from '../domain/business-day.js';
 import { TaiwanCalendar } from '../domain/taiwan-calendar.js';
 import type { CardIdentity } from '../domain/card-holder.js';
 import { isBlank, parsePhone, parseRequiredText } from '../domain/identifiers.js';
+import type { Agency } from '../ports/agency-directory.js';
+import type { SqlSession } from '../store/store.js';
 import { EnrollError, IssueCollector, ManualReviewError } from '../errors.js';
 import { assertEventAllowed } from '../machine/machine.js';
 import { ORG_MACHINE, type OrgStatus } from '../machine/org-machine.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
-import { parseAgencyCode, type AdministratorContact, type RegisterInput } from './org-inputs.js';
+import { parseAgencyCode, parseOrgCard, type AdministratorContact, type RegisterInput, type ReviewRequestInput } from './org-inputs.js';
 import type { OrgRegistration } from './org-records.js';
 import { ORG_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import { applyTransition } from './transition.js';
 import { addRecord, recordConsent } from './org-receipts-table.js';
-import { REGISTRATION_KEY, lockRegistration, saveRegistration, saveReviewDecision } from './org-registrations-table.js';
+import { REGISTRATION_KEY, findRegistration, lockRegistration, saveRegistration, saveReviewDecision, saveReviewRequest } from './org-registrations-table.js';
 import { identifierOf, matchesAgency, parseCardsAndContact, type OrgRegistrationOptions } from './org-shared.js';
 import { requireVerifiedLogin } from '../refusals.js';
 
@@ -51,6 +53,88 @@ export async function register(o: OrgRegistrationOptions, input: RegisterInput, 
   return auditRefusals(o.store, o.clock, 'organization', () => registerAs(o, code, orgCard, adminCard, adminContact, reviewContact, who, terms));
 }
 
+/** The manual's words for the three answers of 機關憑證確認 that stop 首次註冊; the errors and the read show the same. */
+const WORDS = {
+  // The manual's words exactly, as the catalogue's `enroll.REVIEW_CONTACT_REQUIRED` has them: one text whichever a page shows.
+  reviewNeeded: '貴機關申請憑證註冊，因申請資料比對不符，需進行審核，請填聯絡資料',
+  reviewPending: '貴機關申請憑證註冊，因申請資料比對不符，需進行審核；審核通過前無法註冊，請於次一營業日再重新註冊',
+  retryTooEarly: (retry: string) => `審核已通過，請於次一營業日 (${retry}) 再重新註冊`,
+} as const;
+
+/**
+ * Where 首次註冊 stands for one organization certificate of an agency: the one rule `register`, `requestReview` and
+ * `checkOrganizationCard` share.
+ * - `matches`: the OID (統一編號 for MOEACA) is the directory's: on to 授權管理者自然人憑證確認.
+ * - `reviewApproved`: a reviewer approved this very certificate and the next business day has come: on as well.
+ * - `reviewNeeded`: it does not match (or the approved review was of another certificate): the 申請人's 姓名 and
+ *   電話, then a manual review.
+ * - `reviewPending`: a review is waiting for the reviewer, whatever card is presented (MANUAL_REVIEW_PENDING).
+ * - `retryTooEarly`: the review was approved; registration opens at `retryNotBefore` (RETRY_TOO_EARLY).
+ * - `registered`: the agency has registered; 首次註冊 is not for it (授權指派, 更換憑證 are).
+ */
+export type FirstRegistrationStanding =
+  | { readonly outcome: 'matches' | 'reviewApproved' | 'registered' }
+  | { readonly outcome: 'reviewNeeded'; readonly message: string }
+  | { readonly outcome: 'reviewPending' | 'retryTooEarly'; readonly retryNotBefore: string; readonly message: string };
+
+/** Result of {@link OrgRegistrationFlow.checkOrganizationCard}: the agency and where 首次註冊 stands for the card. */
+export type OrganizationCardCheck = {
+  /** The 公保機關代號 checked. */
+  readonly agencyCode: string;
+  /** The agency's name in the directory. */
+  readonly agencyName: string;
+  /** Whether the card's OID (統一編號 for MOEACA) is the directory's. */
+  readonly oidMatches: boolean;
+} & FirstRegistrationStanding;
+
+/** {@link FirstRegistrationStanding} of `orgCard` for an agency whose row is `existing` (`matches`: the directory's verdict). */
+export function standingOf(existing: OrgRegistration | undefined, orgCard: CardIdentity, matches: boolean, now: Date): FirstRegistrationStanding {
+  // Seed: until the review passes, every attempt shows the same 需進行審核 message.
+  if (existing?.status === 'manualReview') {
+    return { outcome: 'reviewPending', retryNotBefore: existing.retryNotBefore ?? now.toISOString(), message: WORDS.reviewPending };
+  }
+  if (existing?.status === 'registered') return { outcome: 'registered' };
+  if (existing?.status === 'reviewApproved') {
+    const retry = existing.retryNotBefore ?? now.toISOString();
+    if (now.getTime() < new Date(retry).getTime()) return { outcome: 'retryTooEarly', retryNotBefore: retry, message: WORDS.retryTooEarly(retry) };
+    if (matches) return { outcome: 'matches' };
+    // The approval is of the certificate reviewed; another mismatching one (a renewal has a new serial) is reviewed again.
+    if (orgCard.certificateSerial === existing.organizationCertificateSerial) return { outcome: 'reviewApproved' };
+  }
+  return matches ? { outcome: 'matches' } : { outcome: 'reviewNeeded', message: WORDS.reviewNeeded };
+}
+
+/** The refusal of a standing that stops 首次註冊 at step (一) (`registered`: the state machine's INVALID_TRANSITION). */
+function refuseStopped(standing: FirstRegistrationStanding): void {
+  if (standing.outcome === 'reviewPending') throw new ManualReviewError('MANUAL_REVIEW_PENDING', standing.retryNotBefore, standing.message);
+  if (standing.outcome === 'retryTooEarly') throw new ManualReviewError('RETRY_TOO_EARLY', standing.retryNotBefore, standing.message);
+  if (standing.outcome === 'registered') assertEventAllowed(ORG_MACHINE, 'registered', 'register');
+}
+
+/** The agency of `code`; NOT_FOUND when the directory has none. */
+async function agencyOf(o: OrgRegistrationOptions, code: string): Promise<Agency> {
+  const agency = await o.agencies.findByAgencyCode(code);
+  if (agency === undefined) throw new EnrollError('NOT_FOUND', `unknown agency code ${code}`);
+  return agency;
+}
+
+/** Runs `body` in one transaction; a concurrent first row for the same agency is CONCURRENT_UPDATE. */
+async function inRegistration<T>(o: OrgRegistrationOptions, code: string, body: (tx: SqlSession) => Promise<T>): Promise<T> {
+  try {
+    return await o.store.transaction(body);
+  } catch (err) {
+    if (isUniqueViolation(err, REGISTRATION_KEY)) {
+      throw new EnrollError('CONCURRENT_UPDATE', `agency ${code} was registered concurrently`);
+    }
+    throw err;
+  }
+}
+
+/** The audit reason of a registration step: the OID comparison. */
+function comparison(orgCard: CardIdentity, agency: Agency, matches: boolean): string {
+  return matches ? 'OID 比對相符' : `OID 比對不符: ${identifierOf(orgCard)} ≠ ${agency.oid}`;
+}
+
 async function registerAs(
   o: OrgRegistrationOptions,
   code: string,
@@ -62,57 +146,90 @@ async function registerAs(
   terms: string | undefined,
 ): Promise<OrgRegistration> {
   authorize(ORG_COMMANDS, 'register', who, { subject: code });
-
-  const agency = await o.agencies.findByAgencyCode(code);
-  if (agency === undefined) throw new EnrollError('NOT_FOUND', `unknown agency code ${code}`);
+  const agency = await agencyOf(o, code);
   const matches = matchesAgency(orgCard, agency);
+  return inRegistration(o, code, async (tx) => {
+    const now = o.clock.now();
+    const at = now.toISOString();
+    const existing = await lockRegistration(tx, code);
+    const from: OrgStatus = existing?.status ?? 'unregistered';
+    const standing = standingOf(existing, orgCard, matches, now);
+    refuseStopped(standing);
+    const to: OrgStatus = standing.outcome === 'reviewNeeded' ? 'manualReview' : 'registered';
+    if (standing.outcome === 'reviewNeeded' && reviewContact === undefined) throw new EnrollError('REVIEW_CONTACT_REQUIRED', standing.message);
+    const retryNotBefore = to === 'manualReview' ? nextBusinessDayStart(now, o.calendar ?? taiwanCalendar()).toISOString() : null;
+    const step = { subject: code, from, event: 'register' as const, to, actor: who, at };
+    return applyTransition(tx, ORG_MACHINE, step, async () => {
+      const saved = await saveRegistration(tx, existing !== undefined, {
+        code, status: to, orgCard, orgIdentifier: identifierOf(orgCard), adminCard, contact: adminContact, reviewContact, retryNotBefore, at,
+      });
+      await addRecord(tx, code, agency.name, to === 'registered' ? '首次註冊' : '首次註冊(需審核)', at);
+      if (terms !== undefined) await recordConsent(tx, code, '首次註冊', terms, adminCard.certificateSerial, at);
+      return saved;
+    }, comparison(orgCard, agency, matches));
+  });
+}
 
-  try {
-    return await o.store.transaction(async (tx) => {
+/** {@link OrgRegistrationFlow.checkOrganizationCard}: 機關憑證確認, answered without changing anything. */
+export async function checkOrganizationCard(o: OrgRegistrationOptions, agencyCode: unknown, organizationCard: unknown): Promise<OrganizationCardCheck> {
+  const issues = new IssueCollector();
+  const code = issues.take(() => parseAgencyCode(agencyCode));
+  const org = parseOrgCard(organizationCard, 'organizationCard', issues);
+  issues.throwIfAny();
+  const orgCard = org as CardIdentity;
+  requireVerifiedLogin(orgCard);
+  const agency = await agencyOf(o, code as string);
+  const matches = matchesAgency(orgCard, agency);
+  const existing = await o.store.transaction((tx) => findRegistration(tx, code as string));
+  return { agencyCode: code as string, agencyName: agency.name, oidMatches: matches, ...standingOf(existing, orgCard, matches, o.clock.now()) };
+}
+
+/** {@link OrgRegistrationFlow.requestReview}: the 申請人確認畫面's 送出申請. */
+export async function requestReview(o: OrgRegistrationOptions, input: ReviewRequestInput, actor?: Actor): Promise<OrgRegistration> {
+  const issues = new IssueCollector();
+  const given = actor === undefined ? undefined : issues.take(() => parseActor(actor));
+  const v = (typeof input === 'object' && input !== null ? input : {}) as unknown as Record<string, unknown>;
+  const code = issues.take(() => parseAgencyCode(v.agencyCode));
+  const org = parseOrgCard(v.organizationCard, 'organizationCard', issues);
+  const a = (typeof v.applicant === 'object' && v.applicant !== null ? v.applicant : {}) as Record<string, unknown>;
+  const name = issues.take(() => parseRequiredText(a.name, 'applicant.name'));
+  const phone = issues.take(() => parsePhone(a.phone, 'applicant.phone'));
+  // The 用戶約定條款 come before 機關憑證確認 (圖3-4); the consent is recorded by the `register` that follows approval,
+  // with the administrator card that agrees (no administrator is named yet).
+  if (o.termsVersion !== undefined && v.acceptedTerms !== o.termsVersion) {
+    issues.add('acceptedTerms', 'NOT_CONFIRMED', `請同意用戶約定條款 (version ${o.termsVersion})`);
+  }
+  issues.throwIfAny();
+  const orgCard = org as CardIdentity;
+  requireVerifiedLogin(orgCard);
+  const applicant = { name: name as string, phone: phone as string };
+  const who: Actor = given ?? { role: 'applicant', id: orgCard.certificateSerial };
+  return auditRefusals(o.store, o.clock, 'organization', async () => {
+    authorize(ORG_COMMANDS, 'requestReview', who, { subject: code as string });
+    const agency = await agencyOf(o, code as string);
+    const matches = matchesAgency(orgCard, agency);
+    return inRegistration(o, code as string, async (tx) => {
       const now = o.clock.now();
       const at = now.toISOString();
-      const existing = await lockRegistration(tx, code);
-      const from: OrgStatus = existing?.status ?? 'unregistered';
-      // Seed: until the review passes, every attempt shows the same 需進行審核 message.
-      if (existing?.status === 'manualReview') {
-        throw new ManualReviewError(
-          'MANUAL_REVIEW_PENDING',
-          existing.retryNotBefore ?? at,
-          '貴機關申請憑證註冊，因申請資料比對不符，需進行審核；審核通過前無法註冊，請於次一營業日再重新註冊',
-        );
+      const existing = await lockRegistration(tx, code as string);
+      const standing = standingOf(existing, orgCard, matches, now);
+      refuseStopped(standing);
+      if (standing.outcome !== 'reviewNeeded') {
+        throw new EnrollError('REVIEW_NOT_NEEDED', standing.outcome === 'matches'
+          ? '機關憑證比對相符，無需審核，請繼續授權管理者自然人憑證確認'
+          : '此機關憑證已審核通過，請繼續授權管理者自然人憑證確認');
       }
-      assertEventAllowed(ORG_MACHINE, from, 'register');
-      let to: OrgStatus;
-      if (existing?.status === 'reviewApproved') {
-        const retry = existing.retryNotBefore ?? at;
-        if (now.getTime() < new Date(retry).getTime()) {
-          throw new ManualReviewError('RETRY_TOO_EARLY', retry, `審核已通過，請於次一營業日 (${retry}) 再重新註冊`);
-        }
-        to = matches || orgCard.certificateSerial === existing.organizationCertificateSerial ? 'registered' : 'manualReview';
-      } else {
-        to = matches ? 'registered' : 'manualReview';
-      }
-      if (to === 'manualReview' && reviewContact === undefined) {
-        // The manual's words exactly, as the catalogue's `enroll.REVIEW_CONTACT_REQUIRED` has them: one text whichever a page shows.
-        throw new EnrollError('REVIEW_CONTACT_REQUIRED', '貴機關申請憑證註冊，因申請資料比對不符，需進行審核，請填聯絡資料');
-      }
-      const retryNotBefore = to === 'manualReview' ? nextBusinessDayStart(now, o.calendar ?? taiwanCalendar()).toISOString() : null;
-      const step = { subject: code, from, event: 'register' as const, to, actor: who, at };
+      const retryNotBefore = nextBusinessDayStart(now, o.calendar ?? taiwanCalendar()).toISOString();
+      const step = { subject: code as string, from: existing?.status ?? 'unregistered', event: 'register' as const, to: 'manualReview' as const, actor: who, at };
       return applyTransition(tx, ORG_MACHINE, step, async () => {
-        const saved = await saveRegistration(tx, existing !== undefined, {
-          code, status: to, orgCard, orgIdentifier: identifierOf(orgCard), adminCard, contact: adminContact, reviewContact, retryNotBefore, at,
+        const saved = await saveReviewRequest(tx, existing !== undefined, {
+          code: code as string, orgCard, orgIdentifier: identifierOf(orgCard), applicant, retryNotBefore, at,
         });
-        await addRecord(tx, code, agency.name, to === 'registered' ? '首次註冊' : '首次註冊(需審核)', at);
-        if (terms !== undefined) await recordConsent(tx, code, '首次註冊', terms, adminCard.certificateSerial, at);
+        await addRecord(tx, code as string, agency.name, '首次註冊(需審核)', at);
         return saved;
-      }, matches ? 'OID 比對相符' : `OID 比對不符: ${identifierOf(orgCard)} ≠ ${agency.oid}`);
+      }, `${comparison(orgCard, agency, matches)} (機關憑證確認, 申請人確認)`);
     });
-  } catch (err) {
-    if (isUniqueViolation(err, REGISTRATION_KEY)) {
-      throw new EnrollError('CONCURRENT_UPDATE', `agency ${code} was registered concurrently`);
-    }
-    throw err;
-  }
+  });
 }
 
 /** A reviewer's decision on a registration in manual review: `event` leads to `to`, with an optional note. */

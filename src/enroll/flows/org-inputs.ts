@@ -51,6 +51,26 @@ export interface RegisterInput {
   };
 }
 
+/**
+ * Input of {@link OrgRegistrationFlow.requestReview}: what the manual's 機關憑證確認 has when the card does not
+ * match (圖3-6): the agency code and card of that step, and the 申請人's 姓名 and 電話 (both 必填).
+ */
+export interface ReviewRequestInput {
+  /** The relying party's agency code (機關代號). */
+  readonly agencyCode: string;
+  /** Verified organization certificate login (GCA/XCA/MOEACA/HCA). */
+  readonly organizationCard: VerifiedCardHolder;
+  /** The 申請人 the reviewer contacts (審核不通過: 本部會主動聯絡申請人). */
+  readonly applicant: {
+    /** 姓名 */
+    readonly name: string;
+    /** 電話; digits with optional `+`, `()`, `-`, `#` or 分機 extension. */
+    readonly phone: string;
+  };
+  /** The 用戶約定條款 version agreed to before 機關憑證確認 (required when the flow has `termsVersion`). */
+  readonly acceptedTerms?: string;
+}
+
 /** Both cards of the administrator's session (機關憑證確認 + 授權管理者自然人憑證確認). */
 export interface AdministratorSession {
   /** Verified organization certificate login. */

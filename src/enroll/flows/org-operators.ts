@@ -18,7 +18,7 @@ import {
   type AdministratorSession,
   type OperatorInput,
 } from './org-inputs.js';
-import { operatorFromRow, type Operator, type OrgRegistration } from './org-records.js';
+import { operatorFromRow, type Operator, type OrgRegistration, type RegisteredOrganization } from './org-records.js';
 import { auditRefusals } from './authorization.js';
 import { applyTransition } from './transition.js';
 import { renewAdministratorCard, renewOperatorCard } from './org-cards.js';
@@ -96,7 +96,7 @@ export async function removeOperator(
  * recorded card with `serial`), audited on the agency by its administrator,
  * unless another binding of the flow still holds that card and serial.
  */
-async function rejectOperatorRenewals(tx: SqlSession, reg: OrgRegistration, cardNumber: string | undefined, serial: string, at: string, why: string): Promise<void> {
+async function rejectOperatorRenewals(tx: SqlSession, reg: RegisteredOrganization, cardNumber: string | undefined, serial: string, at: string, why: string): Promise<void> {
   if (cardNumber === undefined || (await orgCardStillBound(tx, cardNumber, serial))) return;
   const who = { role: 'administrator' as const, id: reg.administrator.certificateSerial };
   await rejectPendingRenewalsOf(tx, 'organization', [{ cardNumber, certificateSerial: serial }], who, at, { subject: reg.agencyCode, state: reg.status, why });
@@ -163,7 +163,7 @@ async function asAdministrator<T>(
   code: string,
   session: AdministratorSession,
   event: OrgEvent,
-  apply: (tx: SqlSession, reg: OrgRegistration, at: string) => Promise<{ result: T; reason: string }>,
+  apply: (tx: SqlSession, reg: RegisteredOrganization, at: string) => Promise<{ result: T; reason: string }>,
 ): Promise<T> {
   return inAdministratorSession(o, code, session, event, async (tx, registered, admin) => {
     const at = o.clock.now().toISOString();
@@ -188,7 +188,7 @@ async function inAdministratorSession<T>(
   code: string,
   session: AdministratorSession,
   command: string,
-  body: (tx: SqlSession, reg: OrgRegistration, admin: CardIdentity) => Promise<T>,
+  body: (tx: SqlSession, reg: RegisteredOrganization, admin: CardIdentity) => Promise<T>,
 ): Promise<T> {
   const { org, admin, nationalId } = parseSession(session, (id, hint) => idHintAgrees(o, id, hint), o.requireAdministratorNationalId === true);
   return auditRefusals(o.store, o.clock, 'organization', async () => {
@@ -203,7 +203,7 @@ async function inAdministratorSession<T>(
       // Thrown, not returned: a renewal the session's card just took over is rolled back with it, so a session
       // whose 身分證統一編號 is not the registered administrator's changes nothing.
       if (nationalId !== undefined) await requireRegisteredAdministratorId(tx, code, nationalId, 'session.administratorNationalId');
-      return { ok: await body(tx, reg as OrgRegistration, admin) };
+      return { ok: await body(tx, reg as RegisteredOrganization, admin) };
     });
     if (!(outcome instanceof EnrollError)) return outcome.ok;
     if (outcome.code === 'NOT_AUTHORIZED') {
@@ -224,7 +224,7 @@ function authenticateAdministrator(
   admin: CardIdentity,
   code: string,
   command: string,
-): asserts reg is OrgRegistration {
+): asserts reg is RegisteredOrganization {
   try {
     authenticate(reg, org, admin, 'both');
   } catch (err) {

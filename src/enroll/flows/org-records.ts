@@ -31,8 +31,11 @@ export interface OrgRegistration {
   readonly organizationCertificateSerial: CertificateSerial;
   /** Identifier compared with the agency directory: organization OID, or 統一編號 for MOEACA. */
   readonly organizationIdentifier: string;
-  /** The authorized administrator. */
-  readonly administrator: OrgAdministrator;
+  /**
+   * The authorized administrator; always there once `registered`. Absent on a review filed at 機關憑證確認
+   * (`requestReview`, before any administrator was named) until the `register` that follows its approval.
+   */
+  readonly administrator?: OrgAdministrator;
   /** Contact given for manual review (必填 when the OID does not match). */
   readonly reviewContact?: {
     /** Contact person's name (姓名). */
@@ -51,6 +54,9 @@ export interface OrgRegistration {
   /** Optimistic-lock counter. */
   readonly version: number;
 }
+
+/** A registration once `registered`: its administrator is always on record (migration 0013's CHECK). */
+export type RegisteredOrganization = OrgRegistration & { readonly administrator: OrgAdministrator };
 
 /** An operator (經辦人) authorized by certificate serial with function permissions. */
 export interface Operator {
@@ -91,6 +97,7 @@ export function registrationFromRow(r: Row): OrgRegistration {
   const contactPhone = optionalText(r.review_contact_phone);
   const retryNotBefore = optionalIsoOf(r.retry_not_before);
   const reviewNote = optionalText(r.review_note);
+  const adminSerial = optionalText(r.admin_certificate_serial);
   return {
     agencyCode: String(r.agency_code),
     status: r.status as OrgStatus,
@@ -98,12 +105,15 @@ export function registrationFromRow(r: Row): OrgRegistration {
     organizationAuthority: r.org_authority as CardAuthority,
     organizationCertificateSerial: String(r.org_certificate_serial) as CertificateSerial,
     organizationIdentifier: String(r.org_identifier),
-    administrator: {
-      certificateSerial: String(r.admin_certificate_serial) as CertificateSerial,
-      name: String(r.admin_name),
-      email: String(r.admin_email),
-      phone: String(r.admin_phone),
-    },
+    // Migration 0013's CHECK keeps the four columns all present or all absent.
+    ...(adminSerial === undefined ? {} : {
+      administrator: {
+        certificateSerial: adminSerial as CertificateSerial,
+        name: String(r.admin_name),
+        email: String(r.admin_email),
+        phone: String(r.admin_phone),
+      },
+    }),
     ...(contactName === undefined || contactPhone === undefined ? {} : { reviewContact: { name: contactName, phone: contactPhone } }),
     ...(retryNotBefore === undefined ? {} : { retryNotBefore }),
     ...(reviewNote === undefined ? {} : { reviewNote }),

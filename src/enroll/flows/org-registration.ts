@@ -7,7 +7,8 @@
 import type { Actor } from '../domain/actor.js';
 import type { VerifiedCardHolder } from '../domain/card-holder.js';
 import { parseRequiredText, type CertificateSerial } from '../domain/identifiers.js';
-import type { AdministratorSession, OperatorInput, RegisterInput, ReplaceInput } from './org-inputs.js';
+import type { AdministratorSession, OperatorInput, RegisterInput, ReplaceInput, ReviewRequestInput } from './org-inputs.js';
+import type { OrganizationCardCheck } from './org-first-registration.js';
 import { parseAgencyCode } from './org-inputs.js';
 import * as operators from './org-operators.js';
 import * as queries from './org-queries.js';
@@ -24,7 +25,8 @@ import { ORG_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import { acceptPendingRenewal, parseRenewalId, pendingRenewals, type PendingRenewal } from './card-renewal.js';
 import { applyAcceptedRenewal, lockOrgBindings, type OrgCardRenewal } from './org-cards.js';
 
-export type { AdministratorContact, AdministratorSession, OperatorInput, RegisterInput, ReplaceInput } from './org-inputs.js';
+export type { AdministratorContact, AdministratorSession, OperatorInput, RegisterInput, ReplaceInput, ReviewRequestInput } from './org-inputs.js';
+export type { FirstRegistrationStanding, OrganizationCardCheck } from './org-first-registration.js';
 export type { OrgRegistrationOptions } from './org-shared.js';
 export type { OrgCardHolder, OrgCardRenewal } from './org-cards.js';
 
@@ -49,10 +51,39 @@ export class OrgRegistrationFlow {
   }
 
   /**
-   * 首次註冊. OID match ⇒ `registered`. Mismatch ⇒ `manualReview` (contact
-   * required, else REVIEW_CONTACT_REQUIRED); until a reviewer approves, every
-   * attempt fails with MANUAL_REVIEW_PENDING; after approval, registration is
-   * accepted from the next business day.
+   * 首次註冊 step (一) 機關憑證確認, answered without changing anything: whether the card matches the agency, or
+   * the 申請人確認畫面 comes (`reviewNeeded`: file it with {@link requestReview}), or a review stops the
+   * registration (`reviewPending`, `retryTooEarly`, with the manual's message), or the reviewed certificate was
+   * approved (`reviewApproved`), or the agency has registered. The rule is the one `register` and `requestReview`
+   * apply, so the answer is theirs for this card at this instant.
+   * @throws InvalidInputError naming `agencyCode` or `organizationCard`; EnrollError `NOT_FOUND` (unknown agency
+   * code) or `NOT_AUTHORIZED` (`VERIFIED_LOGIN_REQUIRED`: the card must come from a verified login).
+   */
+  public checkOrganizationCard(agencyCode: string, organizationCard: VerifiedCardHolder): Promise<OrganizationCardCheck> {
+    return registration.checkOrganizationCard(this.o, agencyCode, organizationCard);
+  }
+
+  /**
+   * 首次註冊 step (一)'s 申請人確認畫面 → 送出申請 (圖3-6/3-7): files the manual review of an organization
+   * certificate that does not match its agency, with only the 申請人's 姓名 and 電話; no administrator is named
+   * yet (the registration's `administrator` is absent until then). Once a reviewer approves it, the full
+   * {@link register} with this same certificate registers the agency from the next business day
+   * (`retryNotBefore`), naming the administrator. Actor default: `{ role: 'applicant', id: <card serial> }`.
+   * @throws InvalidInputError naming `agencyCode`, `organizationCard`, `applicant.name`, `applicant.phone` or
+   * `acceptedTerms`; ManualReviewError `MANUAL_REVIEW_PENDING` / `RETRY_TOO_EARLY`; EnrollError
+   * `REVIEW_NOT_NEEDED` (the card matches, or is the one approved), `INVALID_TRANSITION` (registered),
+   * `NOT_FOUND` (unknown agency code).
+   */
+  public requestReview(input: ReviewRequestInput, actor?: Actor): Promise<OrgRegistration> {
+    return registration.requestReview(this.o, input, actor);
+  }
+
+  /**
+   * 首次註冊 with both cards in one call. OID match ⇒ `registered`. Mismatch ⇒ `manualReview` (the review
+   * contact `reviewContact` required, else REVIEW_CONTACT_REQUIRED) — a page that follows the manual files the
+   * review at step (一) with {@link requestReview} instead; until a reviewer approves, every attempt fails with
+   * MANUAL_REVIEW_PENDING; after approval, registration of the reviewed certificate is accepted from the next
+   * business day (RETRY_TOO_EARLY before).
    */
   public async register(input: RegisterInput, actor?: Actor): Promise<OrgRegistration> {
     return registration.register(this.o, input, actor);

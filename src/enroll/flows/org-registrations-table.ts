@@ -91,6 +91,47 @@ export async function saveRegistration(tx: SqlSession, exists: boolean, w: Regis
   return registrationFromRow(rows[0] ?? {});
 }
 
+/** What a review filed at 機關憑證確認 writes: the organization certificate and the 申請人, no administrator yet. */
+export interface ReviewRequestWrite {
+  /** Agency code. */
+  readonly code: string;
+  /** The organization certificate to be reviewed. */
+  readonly orgCard: CardIdentity;
+  /** Identifier compared with the directory (OID or 統一編號). */
+  readonly orgIdentifier: string;
+  /** The 申請人's 姓名 and 電話. */
+  readonly applicant: { name: string; phone: string };
+  /** Next business day's start (ISO). */
+  readonly retryNotBefore: string;
+  /** Instant of the write (ISO). */
+  readonly at: string;
+}
+
+/**
+ * `requestReview`: the agency's row in `manualReview` for this certificate. On a row already there (a rejected
+ * review, or one approved for another certificate) the administrator of the earlier attempt is cleared with its
+ * card and ID: the review is a new application, and whoever registers after its approval is recorded then.
+ */
+export async function saveReviewRequest(tx: SqlSession, exists: boolean, w: ReviewRequestWrite): Promise<OrgRegistration> {
+  const params = [w.code, w.orgCard.subjectName, w.orgCard.authority, w.orgCard.certificateSerial, w.orgIdentifier, w.applicant.name, w.applicant.phone, w.retryNotBefore, w.at];
+  const clearAdmin = ['certificate_serial', 'name', 'email', 'phone', 'national_id', ...CARD_COLUMNS].map((c) => `admin_${c}=NULL`).join(', ');
+  const rows = exists
+    ? await tx.query(
+        `UPDATE enroll_org_registrations SET status='manualReview', organization_name=$2, org_authority=$3, org_certificate_serial=$4,
+           org_identifier=$5, review_contact_name=$6, review_contact_phone=$7, retry_not_before=$8, updated_at=$9, ${clearAdmin},
+           version=version+1
+         WHERE agency_code=$1 RETURNING *`,
+        params,
+      )
+    : await tx.query(
+        `INSERT INTO enroll_org_registrations (agency_code, status, organization_name, org_authority, org_certificate_serial,
+           org_identifier, review_contact_name, review_contact_phone, retry_not_before, created_at, updated_at)
+         VALUES ($1,'manualReview',$2,$3,$4,$5,$6,$7,$8,$9,$9) RETURNING *`,
+        params,
+      );
+  return registrationFromRow(rows[0] ?? {});
+}
+
 /** A reviewer's decision: the new state and the note (kept when `null`). */
 export async function saveReviewDecision(tx: SqlSession, code: string, status: OrgStatus, note: string | null, at: string): Promise<OrgRegistration> {
   const rows = await tx.query(

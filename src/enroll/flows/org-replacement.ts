@@ -87,7 +87,7 @@ export async function replace(o: OrgRegistrationOptions, agencyCode: string, inp
       await addRecord(tx, code, agency.name, REPLACE_ITEMS[event], at);
       if (terms !== undefined) await recordConsent(tx, code, REPLACE_ITEMS[event], terms, adminCard.certificateSerial, at);
       return saved;
-    }, `機關憑證 ${before.organizationCertificateSerial} → ${orgCard.certificateSerial}; 管理者憑證 ${before.administrator.certificateSerial} → ${adminCard.certificateSerial}`);
+    }, `機關憑證 ${before.organizationCertificateSerial} → ${orgCard.certificateSerial}; 管理者憑證 ${before.administrator?.certificateSerial ?? '(none)'} → ${adminCard.certificateSerial}`);
   });
   if (outcome instanceof EnrollError) throw outcome;
   return outcome;

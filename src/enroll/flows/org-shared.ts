@@ -12,7 +12,7 @@ import type { Clock } from '../ports/clock.js';
 import type { EnrollStore, SqlSession } from '../store/store.js';
 import { administratorNationalId } from './org-registrations-table.js';
 import type { RenewalPolicy } from './card-renewal.js';
-import type { OrgRegistration } from './org-records.js';
+import type { OrgRegistration, RegisteredOrganization } from './org-records.js';
 import type { IssueCollector } from '../errors.js';
 import { parseCitizenCard, parseContact, parseGepiChecks, parseOrgCard, type AdministratorContact } from './org-inputs.js';
 import { refusalError } from '../refusals.js';
@@ -148,9 +148,10 @@ export function authenticate(
   org: CardIdentity,
   admin: CardIdentity,
   check: 'both' | 'organization' | 'administrator',
-): asserts reg is OrgRegistration {
+): asserts reg is RegisteredOrganization {
   if (reg === undefined) throw new EnrollError('NOT_FOUND', 'this agency has not registered');
-  if (reg.status !== 'registered') {
+  // A registered row always has its administrator (migration 0013's CHECK); without one, nothing authenticates.
+  if (reg.status !== 'registered' || reg.administrator === undefined) {
     throw refusalError('ORGANIZATION_NOT_REGISTERED', `registration is ${reg.status}`);
   }
   if (check !== 'administrator' && org.certificateSerial !== reg.organizationCertificateSerial) {
