@@ -105,6 +105,11 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal GEPI system in he
     await page.click('#terms-agree');
     await agencyStep(page, 'A1001');
     await rig.shot(page, `${name}-2-agency-card`);
+    if (path === '/gepi/register') {
+      await administratorStep(page, 'B123456780');
+      expect(await page.textContent('#admin-message')).toContain('身分證統一編號與自然人憑證不符');
+      await rig.shot(page, 'register-wrong-id');
+    }
     await administratorStep(page);
     await page.waitForSelector('#step-confirm:not([hidden])');
     if (fill) {
@@ -231,18 +236,13 @@ describe.runIf(chromiumAvailable() && pcscAvailable())('portal GEPI system in he
     await page.fill('#contact-name', '陳承辦');
     await page.fill('#contact-phone', '02-2701-3411#5312');
     await rig.shot(page, 'mismatch-1-contact');
+    // 送出申請 files the review at this step: no administrator card (the manual's 圖3-7 follows at once).
     await page.click('#contact-confirm');
-    await administratorStep(page, 'B123456780');
-    expect(await page.textContent('#admin-message')).toContain('身分證統一編號與自然人憑證不符');
-    await rig.shot(page, 'mismatch-2-wrong-id');
-    await administratorStep(page);
-    await page.waitForSelector('#step-confirm:not([hidden])');
-    await page.fill('#admin-email', 'admin@example.gov.tw');
-    await page.fill('#admin-phone', '02-2701-3411');
-    await page.click('#confirm-submit');
     await page.waitForSelector('#step-result:not([hidden])');
+    expect(await page.isVisible('#step-admin')).toBe(false);
     expect(await page.textContent('#result-message')).toBe('貴機關申請憑證註冊，因申請資料比對不符，需進行審核');
     expect(await page.isVisible('#review-notice')).toBe(true);
+    expect(await page.textContent('#review-notice')).toContain('送出申請後請於次一營業日再重新註冊，如審核不通過，本部會主動聯絡申請人。');
     await rig.shot(page, 'mismatch-3-review-message');
 
     // Until the review passes, the registration step shows the same message.

@@ -356,7 +356,7 @@ describe.each(backends)('portal backend on the $name', ({ url, store: openStore,
       expect(code(await page.call('GET', '/gepi/card/organization/challenge'))).toBe('NO_AGENCY_CODE');
       await page.call('POST', '/gepi/api/agency-code', { agencyCode: 'A1001' });
       const org = await page.cardStep(agencyAgent, '/gepi/card/organization');
-      expect(org.body).toMatchObject({ agencyCode: 'A1001', oidMatches: true, organizationOid: DEMO_AGENCY_OID, registration: null });
+      expect(org.body).toMatchObject({ agencyCode: 'A1001', oidMatches: true, firstRegistration: { outcome: 'matches', message: null, retryNotBefore: null }, organizationOid: DEMO_AGENCY_OID, registration: null });
       // A citizen card is not an agency card.
       expect(code(await page.cardStep(agent, '/gepi/card/organization'))).toBe('WRONG_CARD_TYPE');
       await page.cardStep(agencyAgent, '/gepi/card/organization');
@@ -416,20 +416,22 @@ describe.each(backends)('portal backend on the $name', ({ url, store: openStore,
       await page.cardStep(agent, '/gepi/card/query-serial');
       expect((await page.call('POST', '/gepi/api/query-serial', { nationalId: 'A123456789' })).body).toEqual({ name: '王小明', certificateSerial: serial.toLowerCase() });
 
-      // Agency B2002 expects another OID: 申請人 contact, manual review, the reviewer decides, retry from the next business day.
+      // Agency B2002 expects another OID: at 機關憑證確認 the SDK's answer asks for the 申請人 (圖3-6), whose 送出申請
+      // files the manual review with the agency card alone; the reviewer decides; retry from the next business day.
       const mismatch = new PageClient(portal.url);
       await mismatch.call('POST', '/gepi/api/agency-code', { agencyCode: 'B2002' });
-      expect((await mismatch.cardStep(agencyAgent, '/gepi/card/organization')).body).toMatchObject({ agencyKnown: true, oidMatches: false });
-      await mismatch.cardStep(agent, '/gepi/card/administrator');
-      await mismatch.call('POST', '/gepi/api/administrator', { nationalId: 'A123456789' });
-      const needsContact = await mismatch.call('POST', '/gepi/api/register', { administrator: contact, acceptedTerms: '2026-01' });
-      expect(needsContact.body.error).toMatchObject({ code: 'REVIEW_CONTACT_REQUIRED', message: expect.stringContaining('貴機關申請憑證註冊，因申請資料比對不符，需進行審核，請填聯絡資料') });
-      const review = await mismatch.call('POST', '/gepi/api/register', { administrator: contact, acceptedTerms: '2026-01', reviewContact: { name: '陳承辦', phone: '02-2701-3411#5312' } });
-      expect(review.body).toMatchObject({ status: 'manualReview', reviewContact: { name: '陳承辦' } });
-      const pending = await mismatch.call('POST', '/gepi/api/register', { administrator: contact, acceptedTerms: '2026-01', reviewContact: { name: '陳承辦', phone: '02-2701-3411' } });
-      expect(code(pending)).toBe('MANUAL_REVIEW_PENDING');
+      expect((await mismatch.cardStep(agencyAgent, '/gepi/card/organization')).body).toMatchObject({
+        agencyKnown: true, oidMatches: false, contactNeeded: true,
+        firstRegistration: { outcome: 'reviewNeeded', message: '貴機關申請憑證註冊，因申請資料比對不符，需進行審核，請填聯絡資料', retryNotBefore: null },
+      });
+      expect(code(await mismatch.call('POST', '/gepi/api/review-request', { applicant: { name: '陳承辦', phone: '' }, acceptedTerms: '2026-01' }))).toBe('INVALID_INPUT');
+      const review = await mismatch.call('POST', '/gepi/api/review-request', { applicant: { name: '陳承辦', phone: '02-2701-3411#5312' }, acceptedTerms: '2026-01' });
+      expect(review.body).toMatchObject({ status: 'manualReview', reviewContact: { name: '陳承辦' }, administrator: null });
+      expect(code(await mismatch.call('POST', '/gepi/api/review-request', { applicant: { name: '陳承辦', phone: '02-2701-3411' }, acceptedTerms: '2026-01' }))).toBe('MANUAL_REVIEW_PENDING');
       expect(((await mismatch.call('POST', '/gepi/api/agency-code', { agencyCode: 'B2002' })).status)).toBe(200);
-      expect((await mismatch.cardStep(agencyAgent, '/gepi/card/organization')).body).toMatchObject({ registration: { status: 'manualReview' } });
+      expect((await mismatch.cardStep(agencyAgent, '/gepi/card/organization')).body).toMatchObject({
+        contactNeeded: false, firstRegistration: { outcome: 'reviewPending', message: expect.stringContaining('需進行審核') }, registration: { status: 'manualReview' },
+      });
 
       const reviewer = new PageClient(portal.url);
       expect(code(await reviewer.call('GET', '/gepi/api/review'))).toBe('REVIEWER_LOGIN_REQUIRED');
@@ -438,6 +440,8 @@ describe.each(backends)('portal backend on the $name', ({ url, store: openStore,
       const approved = await reviewer.call('POST', '/gepi/api/review/B2002/approve', { note: '確認為本機關憑證' });
       expect(approved.body).toMatchObject({ status: 'reviewApproved' });
       expect(new Date(String(approved.body.retryNotBefore)).getTime()).toBeGreaterThan(Date.now());
+      await mismatch.call('POST', '/gepi/api/agency-code', { agencyCode: 'B2002' });
+      expect((await mismatch.cardStep(agencyAgent, '/gepi/card/organization')).body).toMatchObject({ firstRegistration: { outcome: 'retryTooEarly', retryNotBefore: approved.body.retryNotBefore } });
       await mismatch.cardStep(agent, '/gepi/card/administrator');
       await mismatch.call('POST', '/gepi/api/administrator', { nationalId: 'A123456789' });
       expect(code(await mismatch.call('POST', '/gepi/api/register', { administrator: contact, acceptedTerms: '2026-01' }))).toBe('RETRY_TOO_EARLY');
@@ -446,15 +450,15 @@ describe.each(backends)('portal backend on the $name', ({ url, store: openStore,
       const refused = new PageClient(portal.url);
       await refused.call('POST', '/gepi/api/agency-code', { agencyCode: 'C3003' });
       await refused.cardStep(agencyAgent, '/gepi/card/organization');
-      await refused.cardStep(agent, '/gepi/card/administrator');
-      await refused.call('POST', '/gepi/api/administrator', { nationalId: 'A123456789' });
-      const reviewContact = { name: '林承辦', phone: '02-2701-3411' };
-      expect((await refused.call('POST', '/gepi/api/register', { administrator: contact, acceptedTerms: '2026-01', reviewContact })).body.status).toBe('manualReview');
+      const applicant = { name: '林承辦', phone: '02-2701-3411' };
+      expect((await refused.call('POST', '/gepi/api/review-request', { applicant, acceptedTerms: '2026-01' })).body.status).toBe('manualReview');
       expect(code(await reviewer.call('POST', '/gepi/api/review/C3003/reject', { note: '' }))).toBe('INVALID_INPUT');
       expect((await reviewer.call('POST', '/gepi/api/review/C3003/reject', { note: '憑證非本機關所有' })).body).toMatchObject({ status: 'reviewRejected' });
       expect((await reviewer.call('GET', '/gepi/api/review')).body.registrations).toEqual([]);
       // A new attempt with the same mismatching card goes to review again (the flow's transition table).
-      const after = await refused.call('POST', '/gepi/api/register', { administrator: contact, acceptedTerms: '2026-01', reviewContact });
+      await refused.call('POST', '/gepi/api/agency-code', { agencyCode: 'C3003' });
+      expect((await refused.cardStep(agencyAgent, '/gepi/card/organization')).body).toMatchObject({ firstRegistration: { outcome: 'reviewNeeded' } });
+      const after = await refused.call('POST', '/gepi/api/review-request', { applicant, acceptedTerms: '2026-01' });
       expect(after.body).toMatchObject({ status: 'manualReview' });
     } finally {
       await agencyAgent.close();

@@ -1,8 +1,8 @@
 /**
  * GEPI (seed gepi-org-cert-registration-and-assignment, 公保網路作業 e 系統
  * 第三章 憑證註冊與指派作業): 首次註冊 with the agency certificate and the
- * authorized administrator's citizen card (OID mismatch → 申請人確認 → manual
- * review), 授權指派 (新增 / 修改 / 刪除 授權經辦人), 更換憑證 (three
+ * authorized administrator's citizen card (OID mismatch at 機關憑證確認 → 申請人確認 →
+ * manual review, filed at once), 授權指派 (新增 / 修改 / 刪除 授權經辦人), 更換憑證 (three
  * sub-functions), 查詢作業 (three queries) and the reviewer's manual-review
  * page. Each route is one `OrgRegistrationFlow` command or query.
  */
@@ -96,7 +96,7 @@ function registrationView(reg: OrgRegistration): Record<string, unknown> {
     organizationName: reg.organizationName,
     organizationIdentifier: reg.organizationIdentifier,
     organizationCertificateSerial: reg.organizationCertificateSerial,
-    administrator: reg.administrator,
+    administrator: reg.administrator ?? null,
     reviewContact: reg.reviewContact ?? null,
     retryNotBefore: reg.retryNotBefore ?? null,
   };
@@ -204,20 +204,30 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
     const code = agencyCode(request);
     const card = organizationCard(login);
     ctx.cards.put(request.session, 'gepi.org', card);
-    const agency = await agencies.findByAgencyCode(code);
+    // Where 首次註冊 stands for this card (the SDK's rule, the one `register` and `requestReview` apply); the other
+    // functions use the step too, so an unknown 機關代號 is answered by their commands, not here.
+    const check = await flow.checkOrganizationCard(code, card.holder).catch((err: unknown) => {
+      if (err instanceof EnrollError && err.code === 'NOT_FOUND') return undefined;
+      throw err;
+    });
     const registration = await flow.get(code).catch((err: unknown) => {
       if (err instanceof EnrollError && err.code === 'NOT_FOUND') return undefined;
       throw err;
     });
-    const matches = agency !== undefined && (card.holder.authority === 'MOEACA' ? card.businessId === agency.businessId : card.organizationOid === agency.oid);
+    const matches = check?.oidMatches ?? false;
     // The registration's people (授權管理者, 申請人) only to the agency's own card: the directory's, or the one the
     // registration was made with. Any other organization card learns its state, which the flow tells it anyway.
     const own = registration !== undefined && (matches || card.certificateSerial === registration.organizationCertificateSerial);
     const shown = registration === undefined ? null : own ? registrationView(registration) : registrationStateView(registration);
-    // 首次註冊 asks for the 申請人 contact (a manual review) unless the OID matches, or the review already approved
-    // this very certificate; another mismatching one (a renewed certificate has a new serial) is reviewed again.
-    const approvedCard = registration?.status === 'reviewApproved' && card.certificateSerial === registration.organizationCertificateSerial;
-    return { ...publicView(card), agencyCode: code, agencyKnown: agency !== undefined, oidMatches: matches, contactNeeded: !matches && !approvedCard, registration: shown };
+    const firstRegistration = check === undefined ? null : {
+      outcome: check.outcome,
+      message: 'message' in check ? check.message : null,
+      retryNotBefore: 'retryNotBefore' in check ? check.retryNotBefore : null,
+    };
+    return {
+      ...publicView(card), agencyCode: code, agencyKnown: check !== undefined, oidMatches: matches,
+      contactNeeded: check?.outcome === 'reviewNeeded', firstRegistration, registration: shown,
+    };
   }, agencyCode);
   // The card step keeps the citizen card; the typed 身分證統一編號 is then checked against it.
   ctx.cardStep(app, '/gepi/card/administrator', async (login, request) => {
@@ -240,19 +250,32 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
     return publicView(card);
   });
 
-  // 首次註冊: both cards, 用戶約定條款, 授權管理者 contact; an OID mismatch needs the 申請人 contact.
+  // 首次註冊 (一) 機關憑證比對不符 → 申請人確認 → 送出申請 (圖3-6/3-7): the card of step (一) and the 申請人's 姓名 and
+  // 電話; no administrator card yet. The reviewer's approval opens the full 首次註冊 with this card.
+  app.post('/gepi/api/review-request', async (request) => {
+    const code = agencyCode(request);
+    const organization = ctx.cards.get(request.session, 'gepi.org', '請先完成機關憑證確認');
+    const body = request.body as Record<string, unknown>;
+    const registration = await flow.requestReview({
+      agencyCode: code,
+      organizationCard: organization.holder,
+      applicant: field(body, 'applicant') as { name: string; phone: string },
+      acceptedTerms: field(body, 'acceptedTerms') as string,
+    });
+    return registrationView(registration);
+  });
+
+  // 首次註冊 (三): both cards, 用戶約定條款, 授權管理者 contact. A mismatching card was filed for review at (一).
   app.post('/gepi/api/register', async (request) => {
     const code = agencyCode(request);
     const cards = administratorSession(request);
     const body = request.body as Record<string, unknown>;
-    const reviewContact = field(body, 'reviewContact');
     const registration = await flow.register({
       agencyCode: code,
       organizationCard: cards.organizationCard.holder,
       administratorCard: cards.administratorCard.holder,
       administrator: { ...(field(body, 'administrator') as object), nationalId: request.session.get('gepiNationalId') } as ReplaceInput['administrator'],
       acceptedTerms: field(body, 'acceptedTerms') as string,
-      ...(reviewContact === undefined || reviewContact === null ? {} : { reviewContact: reviewContact as { name: string; phone: string } }),
     });
     return registrationView(registration);
   });

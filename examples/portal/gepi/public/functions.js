@@ -11,7 +11,7 @@ var MODES = {
 };
 var mode = MODES[location.pathname] || MODES['/gepi/register'];
 var STEPS = ['step-terms', 'step-org', 'step-contact', 'step-admin', 'step-confirm', 'step-result', 'step-operators', 'step-operator-form'];
-var state = { termsVersion: '', permissions: [], org: null, admin: null, reviewContact: null, editing: null };
+var state = { termsVersion: '', permissions: [], org: null, admin: null, editing: null };
 
 function step(id) { STEPS.forEach(function (s) { show(s, s === id); }); }
 
@@ -54,13 +54,17 @@ $('org-confirm').addEventListener('click', async function () {
     await api('POST', '/gepi/api/agency-code', { agencyCode: $('agency-code').value.trim() });
     state.org = await cardStep('/gepi/card/organization', $('org-select'), $('org-pin'));
     setMessage('org-message', '');
-    var reg = state.org.registration;
-    if (mode.title === '首次註冊' && reg && reg.status === 'manualReview') {
-      return showResult('貴機關申請憑證註冊，因申請資料比對不符，需進行審核', true);
-    }
-    if (mode.title === '首次註冊' && state.org.contactNeeded) {
-      step('step-contact');
-      return;
+    // 首次註冊: the SDK's answer for this card (checkOrganizationCard) decides the next screen.
+    var first = state.org.firstRegistration;
+    if (mode.title === '首次註冊' && !state.org.agencyKnown) return setMessage('org-message', '查無此機關代號，請確認輸入是否正確。', true);
+    if (mode.title === '首次註冊' && first) {
+      if (first.outcome === 'reviewPending' || first.outcome === 'retryTooEarly') return showResult(first.message, true);
+      if (first.outcome === 'registered') return setMessage('org-message', '貴機關已完成首次註冊，請使用授權指派或更換憑證功能。', true);
+      if (first.outcome === 'reviewNeeded') {
+        $('mismatch-message').textContent = first.message;
+        step('step-contact');
+        return;
+      }
     }
     openAdminStep();
   } catch (err) {
@@ -68,11 +72,19 @@ $('org-confirm').addEventListener('click', async function () {
   }
 });
 
-// 機關憑證比對不符: 申請人 (姓名, 電話) for the manual review, or 取消.
-$('contact-confirm').addEventListener('click', function () {
+// 機關憑證比對不符: 申請人 (姓名, 電話) → 送出申請 files the manual review at once (圖3-6/3-7), or 取消.
+$('contact-confirm').addEventListener('click', async function () {
   if (!required([['contact-name', '姓名'], ['contact-phone', '電話']], 'contact-message')) return;
-  state.reviewContact = { name: $('contact-name').value.trim(), phone: $('contact-phone').value.trim() };
-  openAdminStep();
+  await configReadyGepi;
+  try {
+    await api('POST', '/gepi/api/review-request', {
+      applicant: { name: $('contact-name').value.trim(), phone: $('contact-phone').value.trim() },
+      acceptedTerms: state.termsVersion,
+    });
+    showResult('貴機關申請憑證註冊，因申請資料比對不符，需進行審核', true);
+  } catch (err) {
+    setMessage('contact-message', errorText(err), true);
+  }
 });
 $('contact-cancel').addEventListener('click', function () { location.href = '/gepi/'; });
 
@@ -97,7 +109,7 @@ $('admin-confirm').addEventListener('click', async function () {
     $('info-admin-serial').textContent = state.admin.certificateSerial;
     var reg = state.org.registration;
     // 更換機關憑證: the administrator stays, so the data on record is shown to confirm.
-    if (mode.replace === 'organization' && reg) {
+    if (mode.replace === 'organization' && reg && reg.administrator) {
       $('admin-name').value = reg.administrator.name;
       $('admin-email').value = reg.administrator.email;
       $('admin-phone').value = reg.administrator.phone;
@@ -123,7 +135,6 @@ $('confirm-submit').addEventListener('click', async function () {
       await api('POST', '/gepi/api/replace/' + mode.replace, body);
       return showResult(mode.done);
     }
-    if (state.reviewContact) body.reviewContact = state.reviewContact;
     var reg = await api('POST', '/gepi/api/register', body);
     if (reg.status === 'manualReview') return showResult('貴機關申請憑證註冊，因申請資料比對不符，需進行審核', true);
     showResult(mode.done + '，請點選左方功能列接續辦理授權指派經辦人作業。');
