@@ -44,6 +44,8 @@ interface Ran {
   readonly flow: enroll.OrgRegistrationFlow;
   readonly registration: enroll.OrgRegistration;
   readonly operator: enroll.Operator;
+  /** The answer of (一) 機關憑證確認 the snippet asks for. */
+  readonly step1: enroll.OrganizationCardCheck;
 }
 
 let dir: string;
@@ -113,7 +115,7 @@ async function runSnippet(databaseUrl: string | undefined, dataDir: string): Pro
     `const { ${Object.keys(free).join(', ')} } = __free;
      return (async () => {
        ${body}
-       return { store, flow, registration, operator };
+       return { store, flow, registration, operator, step1 };
      })();`,
   ) as (i: (m: string) => unknown, env: Record<string, string | undefined>, f: typeof free) => Promise<Ran>;
   return run(
@@ -131,6 +133,7 @@ async function runSnippet(databaseUrl: string | undefined, dataDir: string): Pro
 async function expectRegisteredWithOperator(ran: Ran): Promise<void> {
   try {
     expect(ran.registration.status).toBe('registered');
+    expect(ran.step1).toEqual({ agencyCode: 'A1001', agencyName: '內政部消防署', oidMatches: true, outcome: 'matches' });
     const stored = await ran.flow.get('A1001');
     expect(stored).toMatchObject({ status: 'registered', organizationName: '內政部消防署', administrator: { name: '張管理', email: 'admin@nfa.gov.tw' } });
     expect(stored.organizationCertificateSerial).toBe(enroll.cardHolderFromLogin(await verifyAgain(agencyCard, 'GC03000000000001')).certificateSerial);

@@ -73,9 +73,24 @@ const WORDS = {
  * - `registered`: the agency has registered; 首次註冊 is not for it (授權指派, 更換憑證 are).
  */
 export type FirstRegistrationStanding =
-  | { readonly outcome: 'matches' | 'reviewApproved' | 'registered' }
-  | { readonly outcome: 'reviewNeeded'; readonly message: string }
-  | { readonly outcome: 'reviewPending' | 'retryTooEarly'; readonly retryNotBefore: string; readonly message: string };
+  | {
+      /** On to (二) (`matches`, `reviewApproved`), or not 首次註冊's (`registered`). */
+      readonly outcome: 'matches' | 'reviewApproved' | 'registered';
+    }
+  | {
+      /** 比對不符: 圖3-6 申請人確認, then `requestReview`. */
+      readonly outcome: 'reviewNeeded';
+      /** 圖3-6's sentence (the catalogue's `REVIEW_CONTACT_REQUIRED`). */
+      readonly message: string;
+    }
+  | {
+      /** A review stops 首次註冊 (MANUAL_REVIEW_PENDING / RETRY_TOO_EARLY). */
+      readonly outcome: 'reviewPending' | 'retryTooEarly';
+      /** Start of the next business day after the review was filed (ISO). */
+      readonly retryNotBefore: string;
+      /** The message the command's ManualReviewError carries. */
+      readonly message: string;
+    };
 
 /** Result of {@link OrgRegistrationFlow.checkOrganizationCard}: the agency and where 首次註冊 stands for the card. */
 export type OrganizationCardCheck = {
