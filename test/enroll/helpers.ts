@@ -70,6 +70,24 @@ export async function getDatabaseUrl(): Promise<string | undefined> {
   return (await pgServer)?.url;
 }
 
+/** `url` whose connections use `schema` (as a search path), for a store or pool that opens its own connections. */
+export function urlWithSchema(url: string, schema: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+}
+
+/** Drops and creates `schema` on the server at `url`, and returns {@link urlWithSchema} for it. */
+export async function freshSchemaUrl(url: string, schema: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.query(`CREATE SCHEMA ${schema}`);
+  } finally {
+    await admin.end();
+  }
+  return urlWithSchema(url, schema);
+}
+
 /** Stops the server {@link getDatabaseUrl} started, if any. */
 export async function stopOwnPostgres(): Promise<void> {
   const s = await pgServer;

@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PgStore } from '../../src/enroll/store/pg-store.js';
-import { getDatabaseUrl } from './helpers.js';
+import { getDatabaseUrl, urlWithSchema } from './helpers.js';
 
 const SCHEMA = 'enroll_t_pg_loss';
 let url: string | undefined;
@@ -24,7 +24,7 @@ beforeAll(async () => {
   await admin.connect();
   await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
   await admin.query(`CREATE SCHEMA ${SCHEMA}`);
-  const withSchema = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${SCHEMA}`)}`;
+  const withSchema = urlWithSchema(url, SCHEMA);
   // The store makes and owns its pool, as PgStore.open({ connectionString }) does for a backend.
   store = await PgStore.open({ connectionString: withSchema, max: 2 });
 }, 120_000);

@@ -23,7 +23,7 @@ import * as enrollPg from '../../src/enroll/pg.js';
 import * as enrollPglite from '../../src/enroll/pglite.js';
 import * as enrollSmtp from '../../src/enroll/smtp.js';
 import { createTestPki, signLoginToken } from '../../src/testing/index.js';
-import { getDatabaseUrl, stopOwnPostgres } from '../enroll/helpers.js';
+import { freshSchemaUrl, getDatabaseUrl, stopOwnPostgres } from '../enroll/helpers.js';
 import { copyBareDataDir } from '../enroll/support/pglite-template.js';
 
 const GUIDE = readFileSync(new URL('../../docs/guides/card-binding.md', import.meta.url), 'utf8');
@@ -214,13 +214,7 @@ describe('docs/guides/card-binding.md, first snippet', () => {
       if (process.env['CI'] === 'true') throw new Error('CI needs PostgreSQL for this test');
       return ctx.skip();
     }
-    const schema = 'guide_card_binding';
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.end();
-    const withSchema = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const withSchema = await freshSchemaUrl(url, 'guide_card_binding');
     const ran = await runSnippet(withSchema, join(dir, 'unused'));
     expect(ran.store).toBeInstanceOf(enrollPg.PgStore);
     await expectActive(ran);

@@ -20,7 +20,7 @@ import * as enroll from '../../src/enroll/index.js';
 import * as enrollPg from '../../src/enroll/pg.js';
 import * as enrollPglite from '../../src/enroll/pglite.js';
 import { createTestPki, signLoginToken, type CardHolderCredentials } from '../../src/testing/index.js';
-import { getDatabaseUrl, stopOwnPostgres } from '../enroll/helpers.js';
+import { freshSchemaUrl, getDatabaseUrl, stopOwnPostgres } from '../enroll/helpers.js';
 import { copyBareDataDir } from '../enroll/support/pglite-template.js';
 
 const GUIDE = readFileSync(new URL('../../docs/guides/org-registration.md', import.meta.url), 'utf8');
@@ -173,13 +173,7 @@ describe('docs/guides/org-registration.md, first snippet', () => {
       if (process.env['CI'] === 'true') throw new Error('CI needs PostgreSQL for this test');
       return ctx.skip();
     }
-    const schema = 'guide_org_registration';
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.end();
-    const withSchema = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const withSchema = await freshSchemaUrl(url, 'guide_org_registration');
     const ran = await runSnippet(withSchema, join(dir, 'unused'));
     expect(ran.store).toBeInstanceOf(enrollPg.PgStore);
     await expectRegisteredWithOperator(ran);
