@@ -133,9 +133,13 @@ function checkOrganization(s: Obj): void {
   status(s, ORG_MACHINE);
   for (const k of ['organizationName', 'organizationAuthority', 'organizationIdentifier']) str(s, k);
   valid(() => parseCertificateSerial(s.organizationCertificateSerial), 'organizationCertificateSerial');
-  const admin = obj(s.administrator, 'administrator');
-  valid(() => parseCertificateSerial(admin.certificateSerial), 'administrator.certificateSerial');
-  for (const k of ['name', 'email', 'phone']) str(admin, k);
+  // A review filed at 機關憑證確認 (requestReview) names no administrator yet; a registered agency always has one
+  // (migration 0013's CHECK), so a document saying otherwise is not one the flow wrote.
+  if (s.administrator !== undefined || s.status === 'registered') {
+    const admin = obj(s.administrator, 'administrator');
+    valid(() => parseCertificateSerial(admin.certificateSerial), 'administrator.certificateSerial');
+    for (const k of ['name', 'email', 'phone']) str(admin, k);
+  }
   instant(s, 'retryNotBefore', true);
   optStr(s, 'reviewNote');
 }

@@ -161,3 +161,20 @@ describe('serializeState checks what it is given', () => {
     expect(rehydrateState(serializeState(withDate as unknown as EnrollState))).toEqual({ flow: 'account', state: account });
   });
 });
+
+describe('an organization registration without its administrator', () => {
+  const org = (states[1] as Extract<EnrollState, { flow: 'organization' }>).state;
+  const { administrator: _named, ...reviewAtCardCheck } = org;
+
+  it('round-trips a review filed at 機關憑證確認 (requestReview: the 申請人 only, no administrator yet)', () => {
+    const doc = { flow: 'organization', state: reviewAtCardCheck } as EnrollState;
+    expect(rehydrateState(serializeState(doc))).toEqual(doc);
+  });
+
+  it('refuses a registered agency without one (every command of a registered agency authenticates the administrator)', () => {
+    const doc = { flow: 'organization', state: { ...reviewAtCardCheck, status: 'registered' } } as EnrollState;
+    expect(() => serializeState(doc)).toThrow(/administrator must be an object/);
+    const text = JSON.stringify({ format: STATE_DOCUMENT_FORMAT, ...doc });
+    expect(() => rehydrateState(text)).toThrow(EnrollError);
+  });
+});
