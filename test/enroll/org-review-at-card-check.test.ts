@@ -105,6 +105,21 @@ describeEachStore('enroll_t_org_step1', (db) => {
       await flow.assignOperator('A1234', { organizationCard: card, administratorCard: admin }, { certificateSerial: citizenCard(2).certificateSerial, name: '李經辦', nationalId: 'A123456789', permissions: ['查詢'] });
     });
 
+    it('the approval is of the reviewed certificate: the same serial from another CA, or with another identifier, is reviewed again', async () => {
+      const THIRD = '2.16.886.101.77777';
+      await flow.requestReview({ agencyCode: 'A1234', organizationCard: orgCard('d4', OTHER), applicant, acceptedTerms: '2026-01' });
+      await flow.approveReview('A1234', reviewer);
+      clock.set('2026-03-09T01:00:00Z');
+      const otherCa: VerifiedCardHolder = markVerified({ authority: 'XCA' as const, subjectName: '某協會', certificateSerial: 'd4', organizationOid: OTHER });
+      for (const card of [orgCard('d4', THIRD), otherCa]) {
+        expect(await flow.checkOrganizationCard('A1234', card)).toMatchObject({ outcome: 'reviewNeeded', oidMatches: false });
+        const full = { agencyCode: 'A1234', organizationCard: card, administratorCard: admin, administrator: adminContact, acceptedTerms: '2026-01' };
+        expect((await refusal(flow.register(full))).code).toBe('REVIEW_CONTACT_REQUIRED');
+      }
+      expect((await flow.get('A1234')).status).toBe('reviewApproved');
+      expect(await flow.checkOrganizationCard('A1234', orgCard('d4', OTHER))).toMatchObject({ outcome: 'reviewApproved' });
+    });
+
     it('a matching card needs no review; the 申請人 fields and the 用戶約定條款 are 必填, named', async () => {
       const notNeeded = await refusal(flow.requestReview({ agencyCode: 'A1234', organizationCard: orgCard('a1'), applicant, acceptedTerms: '2026-01' }));
       expect(notNeeded.code).toBe('REVIEW_NOT_NEEDED');

@@ -114,9 +114,19 @@ export function standingOf(existing: OrgRegistration | undefined, orgCard: CardI
     if (now.getTime() < new Date(retry).getTime()) return { outcome: 'retryTooEarly', retryNotBefore: retry, message: WORDS.retryTooEarly(retry) };
     if (matches) return { outcome: 'matches' };
     // The approval is of the certificate reviewed; another mismatching one (a renewal has a new serial) is reviewed again.
-    if (orgCard.certificateSerial === existing.organizationCertificateSerial) return { outcome: 'reviewApproved' };
+    // A serial alone does not name it: another CA's certificate may carry the same serial (and a negative serial is
+    // spelt as the positive one of its octets), so the reviewer's verdict on this CA's certificate with this
+    // identifier is not stretched to a certificate with an identifier the reviewer never saw.
+    if (isReviewedCertificate(existing, orgCard)) return { outcome: 'reviewApproved' };
   }
   return matches ? { outcome: 'matches' } : { outcome: 'reviewNeeded', message: WORDS.reviewNeeded };
+}
+
+/** Whether `orgCard` is the certificate the registration's review was of: its CA, serial and identifier. */
+function isReviewedCertificate(existing: OrgRegistration, orgCard: CardIdentity): boolean {
+  return orgCard.certificateSerial === existing.organizationCertificateSerial
+    && orgCard.authority === existing.organizationAuthority
+    && identifierOf(orgCard) === existing.organizationIdentifier;
 }
 
 /** The refusal of a standing that stops 首次註冊 at step (一) (`registered`: the state machine's INVALID_TRANSITION). */
