@@ -91,6 +91,8 @@ describeEachStore('enroll_t_org_step1', (db) => {
       const notNeeded = await refusal(flow.requestReview({ agencyCode: 'A1234', organizationCard: card, applicant, acceptedTerms: '2026-01' }));
       expect(notNeeded.code).toBe('REVIEW_NOT_NEEDED');
       expect(defaultMessages.describe(notNeeded).messages.zhTW).toContain('無需審核');
+      // The approved card does not match the directory: the catalogue's text must not say it does.
+      expect(defaultMessages.describe(notNeeded).messages.zhTW).not.toContain('機關憑證比對相符');
 
       // The full 首次註冊 with the approved certificate names the administrator and records the consent.
       const reg = await flow.register(full);

@@ -23,7 +23,8 @@ export const ENROLL_MESSAGES: Readonly<Record<EnrollErrorCode, CodeMessage>> = {
   RETRY_TOO_EARLY: { zhTW: '請於次一營業日再重新註冊', en: 'Register again on the next business day' },
   REVIEW_REJECTED: { zhTW: '申請資料審核不通過', en: 'The application was rejected on review' },
   REVIEW_CONTACT_REQUIRED: { zhTW: '貴機關申請憑證註冊，因申請資料比對不符，需進行審核，請填聯絡資料', en: 'The registration data does not match and needs review; enter a contact name and phone' },
-  REVIEW_NOT_NEEDED: { zhTW: '機關憑證比對相符，無需審核，請繼續授權管理者自然人憑證確認', en: 'The organisation certificate matches (or its review was approved); no review is needed, continue with the administrator\'s card' },
+  // True of both causes (a matching card, the approved one): a card that does not match is not told it does.
+  REVIEW_NOT_NEEDED: { zhTW: '此機關憑證無需審核（比對相符或已審核通過），請繼續授權管理者自然人憑證確認', en: 'The organisation certificate matches (or its review was approved); no review is needed, continue with the administrator\'s card' },
   ORGANIZATION_MISMATCH: { zhTW: '機關憑證 OID 資料經比對不符', en: 'The organisation certificate\'s OID does not match this agency' },
   NOT_AUTHORIZED: { zhTW: '此自然人憑證序號未經授權', en: 'This card is not authorised' },
   FORBIDDEN: { zhTW: '您沒有執行此作業的權限', en: 'You may not perform this action' },
