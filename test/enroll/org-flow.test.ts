@@ -232,6 +232,12 @@ describeEachStore('enroll_t_org', (db) => {
       const wrongOrg = await expectCode(flow.assignOperator('A1234', { ...session, organizationCard: orgCard('ffff') }, operator), 'FORBIDDEN');
       // The cause travels with the FORBIDDEN, so the page can say which card to replace.
       expect([wrongAdmin.refusal, wrongOrg.refusal]).toEqual(['ADMINISTRATOR_CARD_MISMATCH', 'AGENCY_CARD_MISMATCH']);
+      // The registered agency card is GCA's certificate of that serial: another CA's certificate with the same serial
+      // (and the agency's OID) is not it.
+      const otherCa: VerifiedCardHolder = markVerified({ authority: 'XCA' as const, subjectName: '內政部消防署', certificateSerial: 'a1b2c3', organizationOid: OID });
+      const sameSerial = await expectCode(flow.assignOperator('A1234', { ...session, organizationCard: otherCa }, operator), 'FORBIDDEN');
+      expect(sameSerial.refusal).toBe('AGENCY_CARD_MISMATCH');
+      await expectCode(flow.listOperators('A1234', { ...session, organizationCard: otherCa }), 'FORBIDDEN');
       expect(defaultMessages.describe(wrongAdmin).messages.zhTW).toBe('授權管理者自然人憑證與註冊資料不符（若憑證已更換，請使用更換授權管理者自然人憑證）');
       await expectCode(flow.listOperators('A1234', { ...session, administratorCard: citizenCard(9) }), 'FORBIDDEN');
       await expectCode(flow.assignOperator('B0000', session, operator), 'NOT_FOUND');

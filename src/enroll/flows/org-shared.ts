@@ -154,7 +154,10 @@ export function authenticate(
   if (reg.status !== 'registered' || reg.administrator === undefined) {
     throw refusalError('ORGANIZATION_NOT_REGISTERED', `registration is ${reg.status}`);
   }
-  if (check !== 'administrator' && org.certificateSerial !== reg.organizationCertificateSerial) {
+  // The registered agency card is its CA's certificate of that serial: a serial alone does not name it, since another
+  // organization CA may have issued the same serial (the administrator's is a MOICA card, whose serials MOICA keeps
+  // unique, as parseCitizenCard requires).
+  if (check !== 'administrator' && (org.certificateSerial !== reg.organizationCertificateSerial || org.authority !== reg.organizationAuthority)) {
     throw refusalError('AGENCY_CARD_MISMATCH');
   }
   if (check !== 'organization' && admin.certificateSerial !== reg.administrator.certificateSerial) {
