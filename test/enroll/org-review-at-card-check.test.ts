@@ -82,6 +82,9 @@ describeEachStore('enroll_t_org_step1', (db) => {
       clock.set('2026-03-06T05:00:00Z');
       await flow.approveReview('A1234', reviewer, '確認為該機關憑證');
       expect(await flow.checkOrganizationCard('A1234', card)).toMatchObject({ outcome: 'retryTooEarly', retryNotBefore: '2026-03-08T16:00:00.000Z' });
+      // The applicant reads the Taiwan date of that instant (00:00 on 9 March in Taiwan), not its UTC ISO text.
+      expect(await flow.checkOrganizationCard('A1234', card)).toMatchObject({ message: '審核已通過，請於次一營業日（2026-03-09）再重新註冊' });
+      expect((await refusal(flow.register(full))).message).toContain('（2026-03-09）');
       expect((await refusal(flow.register(full))).code).toBe('RETRY_TOO_EARLY');
 
       clock.set('2026-03-09T01:00:00Z');

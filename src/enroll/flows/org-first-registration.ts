@@ -21,6 +21,7 @@ import { addRecord, recordConsent } from './org-receipts-table.js';
 import { REGISTRATION_KEY, findRegistration, lockRegistration, saveRegistration, saveReviewDecision, saveReviewRequest } from './org-registrations-table.js';
 import { identifierOf, matchesAgency, parseCardsAndContact, type OrgRegistrationOptions } from './org-shared.js';
 import { requireVerifiedLogin } from '../refusals.js';
+import { taipeiDate } from '../../shared/taipei-time.js';
 
 let defaultCalendar: TaiwanCalendar | undefined;
 /** Taiwan's office calendar with the built-in adjustments, made once. */
@@ -58,7 +59,9 @@ const WORDS = {
   // The manual's words exactly, as the catalogue's `enroll.REVIEW_CONTACT_REQUIRED` has them: one text whichever a page shows.
   reviewNeeded: '貴機關申請憑證註冊，因申請資料比對不符，需進行審核，請填聯絡資料',
   reviewPending: '貴機關申請憑證註冊，因申請資料比對不符，需進行審核；審核通過前無法註冊，請於次一營業日再重新註冊',
-  retryTooEarly: (retry: string) => `審核已通過，請於次一營業日 (${retry}) 再重新註冊`,
+  // The day as the applicant reads it: the Taiwan date. The instant is that day's 00:00 Taiwan time, whose UTC ISO text
+  // names the day before (2026-03-08T16:00:00.000Z for 2026-03-09).
+  retryTooEarly: (retry: string) => `審核已通過，請於次一營業日（${taipeiDate(new Date(retry))}）再重新註冊`,
 } as const;
 
 /**
