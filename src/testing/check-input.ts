@@ -169,3 +169,11 @@ export function isHex(value: unknown): value is string {
   return typeof value === 'string' && /^[0-9a-fA-F]+$/.test(value);
 }
 
+/**
+ * A serial as `TrustedCertificate.serialHex` spells it: hex digits, after a `-` for a negative one (RFC 5280 forbids
+ * it, but a CA may have issued it, and a harness must be able to revoke such a certificate).
+ */
+export function isSerialHex(value: unknown): value is string {
+  return typeof value === 'string' && /^-?[0-9a-fA-F]+$/.test(value);
+}
+

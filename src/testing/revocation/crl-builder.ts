@@ -1,5 +1,6 @@
 import { reasonCode } from '../../cert/trust/revocation/revocation-status.js';
-import { enumerated, explicit, integerFromHex, octetString, objectIdentifier, sequence, smallInteger, tlv, x509Time } from '../der/der-writer.js';
+import { integerContentOfHex } from '../../shared/der/der-values.js';
+import { enumerated, explicit, octetString, objectIdentifier, sequence, smallInteger, tlv, x509Time } from '../der/der-writer.js';
 import type { RawExtensionSpec } from '../pki/types.js';
 import { checkCrlOptions, type BuildCrlOptions, type TestIssuingDistributionPoint } from './crl-options.js';
 import { signTbs } from './signing.js';
@@ -18,12 +19,12 @@ export function buildCrl(options: BuildCrlOptions): Uint8Array {
   const signingKey = options.signWith ?? options.issuer.privateKey;
   const entries: Uint8Array[] = [];
   for (const e of revoked) {
-    const serial = e.serialHex.toLowerCase().replace(/^(00)+(?=..)/, '');
     const exts = [
       ...(e.reason === undefined ? [] : [sequence(objectIdentifier('2.5.29.21'), octetString(enumerated(reasonCode(e.reason))))]),
       ...(e.extraExtensions ?? []).map(extension),
     ];
-    entries.push(sequence(integerFromHex(serial), x509Time(e.revokedAt), ...(exts.length === 0 ? [] : [sequence(...exts)])));
+    // The value the serial spells, as the library spells it (`-80` is -128, `80` is +128), in DER's two's complement.
+    entries.push(sequence(tlv(0x02, integerContentOfHex(e.serialHex)), x509Time(e.revokedAt), ...(exts.length === 0 ? [] : [sequence(...exts)])));
   }
   const extensions: Uint8Array[] = [];
   if (issuer.subjectKeyId !== undefined) {

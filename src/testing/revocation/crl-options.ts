@@ -1,14 +1,14 @@
 import type { KeyObject } from 'node:crypto';
 import { REVOCATION_REASONS, reasonCode, type RevocationReason } from '../../cert/trust/revocation/revocation-status.js';
 import { TrustedCertificate } from '../../cert/trust/trusted-certificate.js';
-import { InputCheck, isHex } from '../check-input.js';
+import { InputCheck, isSerialHex } from '../check-input.js';
 import { TestPkiError } from '../pki/errors.js';
 import type { RawExtensionSpec } from '../pki/types.js';
 import type { TestSignatureHash } from './signing.js';
 
 /** One revoked certificate for `buildCrl`. */
 export interface TestCrlEntry {
-  /** Serial, hex (any case, leading zeros allowed). */
+  /** Serial, as `TrustedCertificate.serialHex` spells it: hex (any case, leading zeros allowed), after a `-` for a negative one. */
   readonly serialHex: string;
   /** revocationDate. */
   readonly revokedAt: Date;
@@ -155,8 +155,8 @@ function checkEntries(check: InputCheck, entries: unknown): TestCrlEntry[] {
     const at = `entries[${n}]`;
     const e = check.object(at, entry, "{ serialHex: '0a', revokedAt: new Date() }");
     check.knownNames(at, e, ENTRY_NAMES);
-    if (!isHex(e.serialHex)) {
-      check.fail(`${at}.serialHex`, "must be the certificate's serial in hex digits (TrustedCertificate.from(der).serialHex), with no sign or 0x", e.serialHex);
+    if (!isSerialHex(e.serialHex)) {
+      check.fail(`${at}.serialHex`, "must be the certificate's serial in hex digits, after a - for a negative one (TrustedCertificate.from(der).serialHex), with no 0x", e.serialHex);
     }
     if (e.revokedAt === undefined) check.fail(`${at}.revokedAt`, 'must be a valid Date (the revocationDate)', e.revokedAt);
     check.optionalDate(`${at}.revokedAt`, e.revokedAt);

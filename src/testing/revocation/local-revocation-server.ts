@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extensionListOf } from '../../shared/der/der-extensions.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readRoot } from '../../shared/der/der-reader.js';
-import { integerHex } from '../../shared/der/der-values.js';
+import { integerContentOfHex, integerHex } from '../../shared/der/der-values.js';
+import { isSerialHex } from '../check-input.js';
 import { TrustedCertificate } from '../../cert/trust/trusted-certificate.js';
 import { reasonCode } from '../../cert/trust/revocation/revocation-status.js';
 import { TestPkiError } from '../pki/errors.js';
@@ -126,7 +127,8 @@ export class LocalRevocationServer {
   }
 
   /**
-   * Sets what OCSP reports for a serial (hex, any case; the certificate's `TrustedCertificate.serialHex`) of
+   * Sets what OCSP reports for a serial (hex, any case, after a `-` for a negative one; the certificate's
+   * `TrustedCertificate.serialHex`) of
    * any authority, added before or after.
    * @throws TestPkiError `BAD_OPTIONS` naming the argument (a serial that is not hex, a status without `revokedAt`, …).
    */
@@ -229,10 +231,10 @@ function checkKeyed(name: string, value: unknown): void {
 }
 
 function checkedSerial(serialHex: unknown): string {
-  if (typeof serialHex !== 'string' || !/^[0-9a-fA-F]+$/.test(serialHex)) {
+  if (!isSerialHex(serialHex)) {
     throw new TestPkiError(
       'BAD_OPTIONS',
-      `setStatus: serialHex must be the certificate's serial in hex digits (TrustedCertificate.from(der).serialHex from twpki/cert), not ${typeof serialHex === 'string' ? JSON.stringify(serialHex) : typeof serialHex}`,
+      `setStatus: serialHex must be the certificate's serial in hex digits, after a - for a negative one (TrustedCertificate.from(der).serialHex from twpki/cert), not ${typeof serialHex === 'string' ? JSON.stringify(serialHex) : typeof serialHex}`,
     );
   }
   return serialHex;
@@ -251,8 +253,9 @@ function checkedStatus(status: unknown): TestOcspStatus {
   return s as TestOcspStatus;
 }
 
+/** The library's one spelling of the value `hex` spells (`integerHex`), as a request's CertID is read. */
 function canonicalSerial(hex: string): string {
-  return hex.toLowerCase().replace(/^(00)+(?=..)/, '');
+  return integerHex(integerContentOfHex(hex));
 }
 
 function keyHashMatches(ca: TrustedCertificate, keyHash: Uint8Array): boolean {

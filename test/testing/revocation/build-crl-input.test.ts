@@ -78,12 +78,22 @@ describe('buildCrl refuses arguments it cannot use, naming them, before signing'
   });
 
   it('a serial that is not hex digits; odd-length hex and zero are still integers', () => {
-    for (const serialHex of [undefined, '', '-1', '0x0a', 'xyz', '0a ', 10]) {
+    for (const serialHex of [undefined, '', '-', '--1', '+1', '0x0a', 'xyz', '0a ', 10]) {
       expectRefused(crl({ entries: [{ serialHex: '0b', revokedAt }, { serialHex, revokedAt }] }), /option "entries\[1\]\.serialHex" must be the certificate's serial in hex digits/);
     }
     const parsed = CertificateRevocationList.parse(crl({ entries: [{ serialHex: 'abc', revokedAt }, { serialHex: '0', revokedAt }] })());
     expect(parsed.lookup('0abc')?.revokedAt).toEqual(revokedAt);
     expect(parsed.lookup('00')?.revokedAt).toEqual(revokedAt);
+  });
+
+  it('a negative serial is spelt as TrustedCertificate.serialHex spells it (-80 is -128), and lists that value only', () => {
+    const other = new Date(revokedAt.getTime() - 60_000);
+    const parsed = CertificateRevocationList.parse(crl({ entries: [{ serialHex: '-80', revokedAt }, { serialHex: '0081', revokedAt: other }] })());
+    expect(parsed.lookup('-80')?.revokedAt).toEqual(revokedAt);
+    // +128 is another certificate: not listed. +129 is written as a positive INTEGER (00 81), not as -127.
+    expect(parsed.lookup('80')).toBeUndefined();
+    expect(parsed.lookup('81')?.revokedAt).toEqual(other);
+    expect(parsed.lookup('-7f')).toBeUndefined();
   });
 
   it('revokedAt missing or not a valid Date, and a reason that is not a revocation reason', () => {

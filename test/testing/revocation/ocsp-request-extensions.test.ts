@@ -31,14 +31,25 @@ describe("the kit's OCSP responder reads request extensions by the library's Ext
   afterAll(() => server.close());
 
   /** POSTs an OCSPRequest whose TBSRequest ends with `after` (its [2]) and whose one Request ends with `single`. */
-  async function ask(after: Uint8Array[], single: Uint8Array[] = []): Promise<{ status: number; body: Uint8Array }> {
-    const der = sequence(sequence(sequence(sequence(certId, ...single)), ...after));
+  async function ask(after: Uint8Array[], single: Uint8Array[] = [], id = certId): Promise<{ status: number; body: Uint8Array }> {
+    const der = sequence(sequence(sequence(sequence(id, ...single)), ...after));
     const res = await fetch(server.ocspUrl, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: der });
     expect(res.status).toBe(200);
     const body = new Uint8Array(await res.arrayBuffer());
     const [status] = childrenOf(readRoot(body));
     return { status: enumeratedOf(status!, 'responseStatus'), body };
   }
+
+  it('setStatus takes a negative serial as the library spells it (-80 is -128) and answers for that value only', async () => {
+    const [algorithm, nameHash, keyHash] = childrenOf(readRoot(certId)).map((n) => readRoot(n.source.subarray(n.start, n.end)));
+    const idOf = (content: number[]): Uint8Array =>
+      sequence(...[algorithm!, nameHash!, keyHash!].map((n) => n.source.subarray(n.start, n.end)), tlv(0x02, Uint8Array.from(content)));
+    server.setStatus('-80', { kind: 'revoked', revokedAt: new Date('2026-01-01T00:00:00Z') });
+    const negative = parseOcspResponse((await ask([], [], idOf([0x80]))).body).responses[0];
+    expect(negative).toMatchObject({ serialHex: '-80', status: 'revoked' });
+    const positive = parseOcspResponse((await ask([], [], idOf([0x00, 0x80]))).body).responses[0];
+    expect(positive).toMatchObject({ serialHex: '80', status: 'good' });
+  });
 
   it('answers a well-formed request, echoing its nonce', async () => {
     const { status, body } = await ask([explicit(2, sequence(nonce([1, 2, 3])))], [explicit(0, sequence(sequence(objectIdentifier('1.3.6.1.4.1.99999.1'), octetString(Uint8Array.of(0x05, 0x00)))))]);
