@@ -313,6 +313,26 @@ describeEachStore('enroll_t_org', (db) => {
       );
     });
 
+    it('audits a 更換 refused for a kept card that is not the registered one, as a session command refused for it is', async () => {
+      await registered();
+      const wrongAdmin = await expectCode(
+        flow.replaceOrganizationCertificate('A1234', { organizationCard: orgCard('0c'), administratorCard: citizenCard(5), administrator: adminContact }),
+        'NOT_AUTHORIZED',
+      );
+      const wrongOrg = await expectCode(
+        flow.replaceAdministratorCard('A1234', { organizationCard: orgCard('dd'), administratorCard: citizenCard(6), administrator: adminContact }),
+        'NOT_AUTHORIZED',
+      );
+      expect([wrongAdmin.refusal, wrongOrg.refusal]).toEqual(['ADMINISTRATOR_CARD_MISMATCH', 'AGENCY_CARD_MISMATCH']);
+      const trail = (await readAuditTrail(db(), { flow: 'organization', subject: 'A1234' })).filter((e) => e.event.startsWith('forbidden:'));
+      expect(trail.map((e) => [e.event, e.actor.id, e.from, e.to])).toEqual([
+        ['forbidden:replaceOrganizationCertificate', citizenCard(5).certificateSerial, 'registered', 'registered'],
+        ['forbidden:replaceAdministratorCard', citizenCard(6).certificateSerial, 'registered', 'registered'],
+      ]);
+      // Nothing else changed: the registration keeps its cards.
+      expect(await flow.listOperators('A1234', session)).toEqual([]);
+    });
+
     it('replaces both when the new organization certificate belongs to the agency', async () => {
       await registered();
       await expectCode(

@@ -15,6 +15,7 @@ import { administratorCard, lockRegistration, saveReplacedCards } from './org-re
 import { orgCardStillBound } from './org-operators-table.js';
 import { rejectPendingRenewalsOf } from './card-renewal.js';
 import { applyTransition } from './transition.js';
+import { recordTransition } from '../store/audit.js';
 import {
   authenticate,
   identifierOf,
@@ -41,6 +42,29 @@ const REPLACE_ITEMS: Readonly<Record<ReplaceEvent, RegistrationItem>> = {
  */
 export async function replace(o: OrgRegistrationOptions, agencyCode: string, input: ReplaceInput, event: ReplaceEvent): Promise<OrgRegistration> {
   const code = parseAgencyCode(agencyCode);
+  let who: Actor | undefined;
+  try {
+    return await replaceAs(o, code, input, event, (actor) => (who = actor));
+  } catch (err) {
+    // A kept card that is not the registered one is refused NOT_AUTHORIZED (its code since the first release), and
+    // audited as every administrator session command's refusal is (`forbidden:<command>`): the same wrong card
+    // refused at 授權指派 left an entry, at 更換 none, so a trail of tries with another agency's or another person's
+    // card showed only half of them.
+    if (who !== undefined && err instanceof EnrollError && err.code === 'NOT_AUTHORIZED' && err.refusal !== undefined && KEPT_CARD_REFUSALS.has(err.refusal)) {
+      const actor = who;
+      await o.store.transaction(async (tx) => {
+        const state = (await lockRegistration(tx, code))?.status ?? 'unregistered';
+        await recordTransition(tx, { flow: 'organization', subject: code, actor, at: o.clock.now().toISOString(), event: `forbidden:${event}`, from: state, to: state, reason: err.message.slice(0, 500) });
+      });
+    }
+    throw err;
+  }
+}
+
+/** The refusals of a 更換 whose kept card (the administrator's, or the agency's) is not the registered one. */
+const KEPT_CARD_REFUSALS: ReadonlySet<string> = new Set(['AGENCY_CARD_MISMATCH', 'ADMINISTRATOR_CARD_MISMATCH']);
+
+async function replaceAs(o: OrgRegistrationOptions, code: string, input: ReplaceInput, event: ReplaceEvent, actorIs: (who: Actor) => void): Promise<OrgRegistration> {
   const issues = new IssueCollector();
   const v = (typeof input === 'object' && input !== null ? input : {}) as unknown as Record<string, unknown>;
   const { org, admin, contact, terms } = parseCardsAndContact(o, v, issues);
@@ -50,6 +74,7 @@ export async function replace(o: OrgRegistrationOptions, agencyCode: string, inp
   const agency = await o.agencies.findByAgencyCode(code);
   if (agency === undefined) throw new EnrollError('NOT_FOUND', `unknown agency code ${code}`);
   const who: Actor = { role: 'administrator', id: adminCard.certificateSerial };
+  actorIs(who);
   const outcome = await o.store.transaction(async (tx): Promise<OrgRegistration | EnrollError> => {
     let reg = await lockRegistration(tx, code);
     if (reg === undefined) throw new EnrollError('NOT_FOUND', `agency ${code} has not registered`);
