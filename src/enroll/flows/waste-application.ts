@@ -22,14 +22,14 @@ import { assertEventAllowed } from '../machine/machine.js';
 import { WASTE_APPLICATION_MACHINE } from '../machine/waste-machine.js';
 import { twzipcodeDirectory } from '../adapters/twzipcode.js';
 import type { PostalAddress } from '../ports/company-registry.js';
-import { foldPlaceName, type PostalCodeDirectory, type PostalCounty } from '../ports/postal-code-directory.js';
+import { foldPlaceName, isThreeDigitPostalCode, type PostalCodeDirectory, type PostalCounty } from '../ports/postal-code-directory.js';
 import { recordTransition } from '../store/audit.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import type { SqlSession } from '../store/store.js';
 import { WASTE_COMMANDS, authorize } from './authorization.js';
 import { LOGIN_METHOD_LABELS, type LoginMethod } from './login-records.js';
 import { insertApplication, lockAwaitingDocuments, updateStatus, type PhoneNumber, type WasteApplication, type WasteApplicationForm } from './waste-records.js';
-import { LOGIN_METHODS, guardWaste, parseOptionalControlNumber, type WasteSystemOptions } from './waste-shared.js';
+import { LOGIN_METHODS, guardWaste, parseOptionalControlNumber, wastePostalCodes, type WasteSystemOptions } from './waste-shared.js';
 
 /** A phone number as typed: the number and an optional 分機. */
 export interface PhoneInput {
@@ -162,7 +162,6 @@ export interface PrefilledAddress extends PostalAddress {
 }
 
 const POSTAL_CODE = /^\d{3}(\d{2}|\d{3})?$/;
-const THREE_DIGITS = /^\d{3}$/;
 const PASSWORD_KEYS = ['password', 'customPassword', '自訂密碼'];
 
 /** 統一編號 with the seed's prompt when empty (請輸入統一編號). */
@@ -237,7 +236,7 @@ function directoryCode(postalCodes: PostalCodeDirectory, county: string, distric
   const code = postalCodes.find(county, district);
   if (code !== undefined) {
     // The directory may be the host's: its answer is checked like any input.
-    if (typeof code !== 'string' || !THREE_DIGITS.test(code)) {
+    if (!isThreeDigitPostalCode(code)) {
       throw new EnrollError('POSTAL_CODES_UNAVAILABLE', `the postalCodes directory answered ${JSON.stringify(code)} for ${county}${district}, not 3 digits`);
     }
     return code;
@@ -377,7 +376,7 @@ export function parseWasteApplication(input: unknown, postalCodes: PostalCodeDir
 export async function apply(o: WasteSystemOptions, input: WasteApplicationInput, actor: Actor, unfinishedTtlMs: number): Promise<WasteApplication> {
   const issues = new IssueCollector();
   const who = issues.take(() => parseActor(actor));
-  const form = issues.take(() => parseWasteApplication(input, o.postalCodes ?? twzipcodeDirectory));
+  const form = issues.take(() => parseWasteApplication(input, wastePostalCodes(o)));
   issues.throwIfAny();
   const f = form as WasteApplicationForm;
   const id = randomUUID();
@@ -470,6 +469,6 @@ export async function loadCompany(o: WasteSystemOptions, businessId: string): Pr
 
 /** The registry's address, with its parts for the form when it begins with a 縣市 and 鄉鎮市區 of the directory. */
 function prefilled(o: WasteSystemOptions, postalCode: string, address: string): PrefilledAddress {
-  const area = areaPrefix(o.postalCodes ?? twzipcodeDirectory, address);
+  const area = areaPrefix(wastePostalCodes(o), address);
   return { postalCode, address, ...(area === undefined ? {} : { parts: { county: area.county, district: area.district, address: area.rest } }) };
 }

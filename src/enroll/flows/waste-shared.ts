@@ -12,6 +12,7 @@ import type { NoticeBranding } from '../mail/account-notices.js';
 import type { Clock } from '../ports/clock.js';
 import type { CompanyRegistry } from '../ports/company-registry.js';
 import type { PostalCodeDirectory } from '../ports/postal-code-directory.js';
+import { twzipcodeDirectory } from '../adapters/twzipcode.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { EnrollStore, SqlSession } from '../store/store.js';
 import { LOGIN_COMMANDS, WASTE_COMMANDS, auditRefusals, authorize } from './authorization.js';
@@ -81,6 +82,11 @@ export interface WasteSystemOptions extends LoginEnablementOptions {
    * left), and nobody else may upload to it.
    */
   readonly unfinishedTtlMs?: number;
+}
+
+/** The form's 郵遞區號 directory: the host's, or the default table. */
+export function wastePostalCodes(o: WasteSystemOptions): PostalCodeDirectory {
+  return o.postalCodes ?? twzipcodeDirectory;
 }
 
 /** {@link WasteSystemOptions.unfinishedTtlMs} with its default; RangeError for a bad value. */

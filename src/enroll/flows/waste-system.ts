@@ -9,7 +9,6 @@ import type { Actor } from '../domain/actor.js';
 import type { VerifiedCardHolder } from '../domain/card-holder.js';
 import { WASTE_APPLICATION_MACHINE, type WasteApplicationStatus } from '../machine/waste-machine.js';
 import type { LoginMethodStatus } from '../machine/login-machine.js';
-import { twzipcodeDirectory } from '../adapters/twzipcode.js';
 import type { PostalCounty } from '../ports/postal-code-directory.js';
 import { pendingRenewals, type PendingRenewal } from './card-renewal.js';
 import type { LoginAccount, LoginBinding, LoginMethod } from './login-records.js';
@@ -25,7 +24,7 @@ import * as login from './waste-login.js';
 import { wasteApplicationFromRow, type WasteApplication, type WasteDocument, type WasteDocumentInfo, type WasteDocumentKind } from './waste-records.js';
 import * as review from './waste-review.js';
 import type { CodeMailed } from './waste-review.js';
-import { guardWaste, loginContext, parseActorAndId, wasteUnfinishedTtlMs, type LoginContext, type WasteSystemOptions } from './waste-shared.js';
+import { guardWaste, loginContext, parseActorAndId, wastePostalCodes, wasteUnfinishedTtlMs, type LoginContext, type WasteSystemOptions } from './waste-shared.js';
 import { MAILER_RULE } from './flow-options.js';
 
 /** The 綁定成功 prompt of 圖 1-7. */
@@ -64,7 +63,7 @@ export class WasteSystemFlow {
    * `apply` generates the 郵遞區號 from).
    */
   public postalCounties(): readonly PostalCounty[] {
-    return (this.o.postalCodes ?? twzipcodeDirectory).counties();
+    return wastePostalCodes(this.o).counties();
   }
 
   /** 帳號申請 → 送出: validates every field at once and records the application (`awaitingDocuments`). */

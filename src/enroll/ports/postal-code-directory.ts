@@ -61,7 +61,10 @@ export function foldPlaceName(name: string): string {
   return normalizeAs('organizationName', name);
 }
 
-const THREE_DIGITS = /^\d{3}$/;
+/** A 3-digit 郵遞區號 as a directory holds it: what a row must have, and what a host's directory must answer. */
+export function isThreeDigitPostalCode(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{3}$/.test(value);
+}
 
 /** A {@link PostalCodeDirectory} over a fixed list of rows (the default table, a deployment's copy, tests). */
 export class StaticPostalCodeDirectory implements PostalCodeDirectory {
@@ -84,7 +87,7 @@ export class StaticPostalCodeDirectory implements PostalCodeDirectory {
       const at = `areas[${i}]`;
       const county = issues.take(() => foldPlaceName(parseRequiredText(e.county, `${at}.county`, 20)));
       const district = issues.take(() => foldPlaceName(parseRequiredText(e.district, `${at}.district`, 20)));
-      const code = typeof e.postalCode === 'string' && THREE_DIGITS.test(e.postalCode) ? e.postalCode : undefined;
+      const code = isThreeDigitPostalCode(e.postalCode) ? e.postalCode : undefined;
       if (code === undefined) issues.add(`${at}.postalCode`, 'INVALID_FORMAT', 'must be 3 digits');
       if (county === undefined || district === undefined || code === undefined) continue;
       const key = areaKey(county, district);
