@@ -19,7 +19,7 @@ import { gepiSystem } from '../../examples/portal/gepi/index.js';
 import { gpsSystem } from '../../examples/portal/gps/index.js';
 import { startPortal, type Portal } from '../../examples/portal/server.js';
 import type { EnrollStore } from 'twpki/enroll';
-import { openPglite } from '../enroll/helpers.js';
+import { freshSchemaUrl, openPglite } from '../enroll/helpers.js';
 import { demoCards } from './support/speed/demo-cards.js';
 
 const PIN = '135790';
@@ -93,20 +93,6 @@ function code(reply: Reply): unknown {
   return (reply.body.error as { code?: unknown } | undefined)?.code;
 }
 
-async function privateSchemaUrl(url: string, schema: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  try {
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.query(`CREATE SCHEMA ${schema}`);
-  } finally {
-    await admin.end();
-  }
-  const u = new URL(url);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  return u.toString();
-}
-
 const databaseUrl = (inject as (key: string) => unknown)('databaseUrl');
 interface Backend {
   name: string;
@@ -122,7 +108,7 @@ const backends: Backend[] = [{ name: 'embedded PGlite store', url: () => Promise
 if (typeof databaseUrl === 'string' && databaseUrl !== '') {
   backends.push({
     name: 'PostgreSQL via DATABASE_URL',
-    url: () => privateSchemaUrl(databaseUrl, 'portal_example'),
+    url: () => freshSchemaUrl(databaseUrl, 'portal_example'),
     async statusInServer() {
       const client = new pg.Client({ connectionString: databaseUrl });
       await client.connect();
