@@ -19,7 +19,7 @@ import { ORG_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import { applyTransition } from './transition.js';
 import { addRecord, recordConsent } from './org-receipts-table.js';
 import { REGISTRATION_KEY, findRegistration, lockRegistration, saveRegistration, saveReviewDecision, saveReviewRequest } from './org-registrations-table.js';
-import { identifierOf, matchesAgency, parseCardsAndContact, type OrgRegistrationOptions } from './org-shared.js';
+import { agencyOf, identifierOf, matchesAgency, parseCardsAndContact, type OrgRegistrationOptions } from './org-shared.js';
 import { requireVerifiedLogin } from '../refusals.js';
 import { taipeiDate } from '../../shared/taipei-time.js';
 
@@ -137,13 +137,6 @@ function refuseStopped(standing: FirstRegistrationStanding): void {
   if (standing.outcome === 'reviewPending') throw new ManualReviewError('MANUAL_REVIEW_PENDING', standing.retryNotBefore, standing.message);
   if (standing.outcome === 'retryTooEarly') throw new ManualReviewError('RETRY_TOO_EARLY', standing.retryNotBefore, standing.message);
   if (standing.outcome === 'registered') assertEventAllowed(ORG_MACHINE, 'registered', 'register');
-}
-
-/** The agency of `code`; NOT_FOUND when the directory has none. */
-async function agencyOf(o: OrgRegistrationOptions, code: string): Promise<Agency> {
-  const agency = await o.agencies.findByAgencyCode(code);
-  if (agency === undefined) throw new EnrollError('NOT_FOUND', `unknown agency code ${code}`);
-  return agency;
 }
 
 /** Runs `body` in one transaction; a concurrent first row for the same agency is CONCURRENT_UPDATE. */

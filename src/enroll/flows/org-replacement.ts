@@ -17,6 +17,7 @@ import { rejectPendingRenewalsOf } from './card-renewal.js';
 import { applyTransition } from './transition.js';
 import { recordTransition } from '../store/audit.js';
 import {
+  agencyOf,
   authenticate,
   identifierOf,
   matchesAgency,
@@ -71,8 +72,7 @@ async function replaceAs(o: OrgRegistrationOptions, code: string, input: Replace
   issues.throwIfAny();
   requireVerifiedLogin(org as CardIdentity, admin as CardIdentity);
   const [orgCard, adminCard, adminContact] = [org as CardIdentity, admin as CardIdentity, contact as AdministratorContact];
-  const agency = await o.agencies.findByAgencyCode(code);
-  if (agency === undefined) throw new EnrollError('NOT_FOUND', `unknown agency code ${code}`);
+  const agency = await agencyOf(o, code);
   const who: Actor = { role: 'administrator', id: adminCard.certificateSerial };
   actorIs(who);
   const outcome = await o.store.transaction(async (tx): Promise<OrgRegistration | EnrollError> => {

@@ -164,3 +164,10 @@ export function authenticate(
     throw refusalError('ADMINISTRATOR_CARD_MISMATCH');
   }
 }
+
+/** The agency of `code`; NOT_FOUND when the directory has none. */
+export async function agencyOf(o: OrgRegistrationOptions, code: string): Promise<Agency> {
+  const agency = await o.agencies.findByAgencyCode(code);
+  if (agency === undefined) throw new EnrollError('NOT_FOUND', `unknown agency code ${code}`);
+  return agency;
+}
