@@ -1,5 +1,5 @@
 import { verify, X509Certificate } from 'node:crypto';
-import { HiCOSError, PinRejectedError, type CardCertificate, type HiCOSCard, type HiCOSCardInfo } from '../apdu/index.js';
+import { HiCOSError, InvalidPinFormatError, PinRejectedError, type CardCertificate, type HiCOSCard, type HiCOSCardInfo } from '../apdu/index.js';
 import { parseCertificate } from '../cert/index.js';
 import { PcscError } from '../pcsc/index.js';
 import type { CardSlots, SlotInfo } from './card-slots.js';
@@ -236,6 +236,16 @@ function isPinRefusal(error: unknown): boolean {
   return error instanceof HiCOSError && (error instanceof PinRejectedError || error.code === 'INVALID_PIN_FORMAT' || error.code === 'LAST_TRY_GUARD');
 }
 
+/** The official pair for a PIN the card layer refused unsent, by the rule that refused it. */
+function pinFormatFailure(error: HiCOSError, version: string): SignResponse {
+  const rule = error instanceof InvalidPinFormatError ? error.rule : 'characters';
+  if (rule === 'length') return signFailure(RetCode.CARD_LOGIN_FAILED, LastError.PIN_LEN_RANGE, 'the PIN must be 6 to 8 characters', version);
+  if (rule === 'date-shaped') {
+    return signFailure(RetCode.PIN_FORMAT, LastError.NONE, 'the PIN is typed as a date: type its digits only (the default PIN is the 民國 birth date as YYMMDD)', version);
+  }
+  return signFailure(RetCode.PIN_FORMAT, LastError.NONE, 'the PIN has characters a PIN cannot have', version);
+}
+
 /** The official pair for a failure. */
 export function failureFor(error: unknown, version: string): SignResponse {
   if (error instanceof SignRefusal) return signFailure(error.retCode, error.lastError, error.message, version);
@@ -246,10 +256,7 @@ export function failureFor(error: unknown, version: string): SignResponse {
   if (error instanceof HiCOSError) {
     switch (error.code) {
       case 'INVALID_PIN_FORMAT':
-        // The card layer checks the characters first, then the length.
-        return /length/.test(error.message)
-          ? signFailure(RetCode.CARD_LOGIN_FAILED, LastError.PIN_LEN_RANGE, 'the PIN must be 6 to 8 characters', version)
-          : signFailure(RetCode.PIN_FORMAT, LastError.NONE, 'the PIN has characters a PIN cannot have', version);
+        return pinFormatFailure(error, version);
       case 'LAST_TRY_GUARD':
         return signFailure(RetCode.CARD_LOGIN_FAILED, LastError.PIN_INCORRECT_1_LEFT, 'one try left: the agent will not risk locking the card', version);
       case 'KEY_NOT_FOUND':

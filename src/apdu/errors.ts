@@ -59,10 +59,21 @@ export class MalformedResponseError extends HiCOSError {
   }
 }
 
+/**
+ * Which local rule refused a PIN: not a string or bytes (`type`), a character outside the policy's charset
+ * (`characters`), outside the policy's lengths (`length`), or a 民國 date typed with separators (`date-shaped`,
+ * see `PinPolicy.dateShaped`).
+ */
+export type PinFormatRule = 'type' | 'characters' | 'length' | 'date-shaped';
+
 /** A PIN was rejected locally before anything was sent to the card. */
 export class InvalidPinFormatError extends HiCOSError {
-  public constructor(detail: string) {
+  /** The rule that refused it, for callers that answer each differently (the agent's `last_error`, the doctor's advice). */
+  public readonly rule: PinFormatRule;
+
+  public constructor(detail: string, rule: PinFormatRule) {
     super('INVALID_PIN_FORMAT', `PIN rejected before sending (no try used): ${detail}`);
+    this.rule = rule;
   }
 }
 

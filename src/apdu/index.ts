@@ -17,6 +17,7 @@ export {
   HiCOSError,
   type HiCOSErrorCode,
   InvalidPinFormatError,
+  type PinFormatRule,
   LastTryGuardError,
   MalformedResponseError,
   NotHiCOSCardError,
@@ -26,7 +27,7 @@ export { HICOS_ERROR_CODES } from './errors.js';
 export { type HiCOSGeneration } from './generation.js';
 export { KNOWN_HICOS_ATRS, type KnownAtr, recogniseAtr } from './known-atrs.js';
 export { detectGeneration } from './detect-generation.js';
-export { DEFAULT_PIN_POLICY, type PinCharset, type PinPolicy } from './pin/pin-policy.js';
+export { DEFAULT_PIN_POLICY, type DateShapedPin, type PinCharset, type PinPolicy } from './pin/pin-policy.js';
 export { defaultRetryCounterStore, RetryCounterStore } from './pin/retry-counter-store.js';
 export { FileRetryCounterStore, type FileRetryCounterStoreOptions } from './pin/file-retry-counter-store.js';
 export { type PinTokenFlags, pinTokenFlags } from './pin/pin-token-flags.js';

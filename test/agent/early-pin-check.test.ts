@@ -62,6 +62,7 @@ const refusal = (ret_code: number, last_error: number, message: string): SignRes
 });
 const LENGTH = refusal(RetCode.CARD_LOGIN_FAILED, LastError.PIN_LEN_RANGE, 'the PIN must be 6 to 8 characters');
 const CHARACTERS = refusal(RetCode.PIN_FORMAT, LastError.NONE, 'the PIN has characters a PIN cannot have');
+const DATE = refusal(RetCode.PIN_FORMAT, LastError.NONE, 'the PIN is typed as a date: type its digits only (the default PIN is the 民國 birth date as YYMMDD)');
 
 const impossible: Array<[what: string, pin: string, answer: SignResponse]> = [
   ['too short', '12345', LENGTH],
@@ -70,6 +71,7 @@ const impossible: Array<[what: string, pin: string, answer: SignResponse]> = [
   ['far too long (past the card buffer)', '12345678901234', LENGTH],
   ['with a space', '123 56', CHARACTERS],
   ['of full-width digits', '１２３４５６', CHARACTERS],
+  ['typed as a 民國 date with separators', '79/01/01', DATE],
 ];
 
 describe.each([1, 2] as const)('/sign with a PIN that cannot be valid, Gen%i card', (generation) => {

@@ -162,6 +162,18 @@ describe.each(CARDS)('HiCOSCard on a virtual $name card', ({ generation, card: c
     await expect(hicos.verifyPin('12a4')).rejects.toMatchObject({ code: 'INVALID_PIN_FORMAT' });
   });
 
+  it('sends no APDU for a PIN typed as a date, and sends it when the policy says so', async () => {
+    const inserted = await insertVirtualCard({ generation, pin: '79/01/01' });
+    const refusing = await HiCOSCard.open(inserted.transport, { retryStore: new RetryCounterStore() });
+    inserted.card.clearLog();
+    await expect(refusing.verifyPin('79/01/01')).rejects.toMatchObject({ code: 'INVALID_PIN_FORMAT' });
+    await expect(refusing.sign(new Uint8Array(1), { pin: '79/01/01' })).rejects.toMatchObject({ code: 'INVALID_PIN_FORMAT' });
+    expect(inserted.card.apduCount).toBe(0);
+    expect(inserted.card.pinTriesLeft).toBe(3);
+    const sending = await HiCOSCard.open(inserted.transport, { retryStore: new RetryCounterStore(), pinPolicy: { dateShaped: 'send' } });
+    expect((await sending.verifyPin('79/01/01')).status).toBe('ok');
+  });
+
   it('signs with the SIGN key; the signature verifies with the certificate', async () => {
     const { hicos } = await open();
     const data = new TextEncoder().encode('公文簽核 test document');

@@ -20,6 +20,34 @@ describe('PIN policy', () => {
     expect(() => resolvePinPolicy({ maxLength: 11 })).toThrow(RangeError);
     expect(() => resolvePinPolicy({ minLength: 9 })).toThrow(RangeError);
   });
+  it('refuses a 民國 date typed with separators, unless told to send it', () => {
+    const policy = resolvePinPolicy();
+    for (const date of ['79/01/01', '79-1-1', '79.12.31', '100/1/1', '88/2/29', '079/1/1']) {
+      const error = (() => {
+        try {
+          validatePin(bytes(date), policy);
+          return undefined;
+        } catch (e) {
+          return e as Error & { code?: string };
+        }
+      })();
+      expect(error, date).toMatchObject({ code: 'INVALID_PIN_FORMAT' });
+      expect(error?.message, date).toMatch(/date with separators/);
+      expect(error?.message, date).not.toContain(date);
+    }
+    // Digits only, other shapes and impossible dates are PINs like any other.
+    for (const pin of ['790101', '79/13/01', '79/01/32', '79/00/01', '79/01-01', '7/01/01', '79//0101', '79/001/1', '/79/01/1', '79/01/', 'ab/01/01', '79/1/1/1']) {
+      expect(() => validatePin(bytes(pin), policy), pin).not.toThrow();
+    }
+    const send = resolvePinPolicy({ dateShaped: 'send' });
+    expect(() => validatePin(bytes('79/01/01'), send)).not.toThrow();
+    // A charset without separators refuses it for its characters, whatever this rule says.
+    expect(() => validatePin(bytes('79/01/01'), resolvePinPolicy({ charset: 'digits', dateShaped: 'send' }))).toThrow(/only digits/);
+  });
+  it('refuses a policy value it does not know rather than read it as the laxest rule', () => {
+    expect(() => resolvePinPolicy({ dateShaped: 'allow' as never })).toThrow(RangeError);
+    expect(() => resolvePinPolicy({ charset: 'ascii' as never })).toThrow(RangeError);
+  });
   it('copies the caller’s bytes', () => {
     const mine = bytes('123456');
     const copy = pinToBuffer(mine);

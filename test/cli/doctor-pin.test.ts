@@ -44,6 +44,15 @@ describe('twpki doctor: the PIN line', () => {
     expect(line).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^INVALID_PIN_FORMAT: /), remedy: { zhTW: LENGTH } });
   });
 
+  it('a PIN typed as a date is told to type the digits only, not the length (it has 8 characters)', async () => {
+    const card = new VirtualHiCOSCard({ credentials: virtualCardCredentials(holder) });
+    const line = await pinLine(card, '79/01/01');
+    expect(line).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^INVALID_PIN_FORMAT: .*date with separators/) });
+    expect(line?.remedy?.zhTW).toMatch(/只輸入數字/);
+    expect(line?.remedy?.en).toMatch(/without "\/"/);
+    expect(card.pinTriesLeft).toBe(3);
+  });
+
   it('a card refusing VERIFY for another reason gets card and reader advice, not the length', async () => {
     // The user PIN under another reference: VERIFY answers 6A88 (CARD_ERROR) to a 6-digit PIN.
     const line = await pinLine(new VirtualHiCOSCard({ credentials: virtualCardCredentials(holder), pinReference: 0x02 }), '123456');
