@@ -115,6 +115,31 @@ describe('the application form (no store needed)', () => {
     expect(parts.registeredAddress).toEqual({ postalCode: '302', address: '新竹縣竹北市光明六路10號' });
   });
 
+  it('an address of a former 縣 (臺北縣板橋市, 桃園縣中壢市 …) gets today\'s 縣市 + 區 and their code, and is stored under those names', () => {
+    const parsed = parseWasteApplication(
+      form({
+        registeredAddress: { county: '台北縣', district: '板橋市', address: '臺北縣板橋市文化路一段1號' },
+        mailingAddress: { postalCode: '32001', address: '320臺灣省桃園縣中壢市中大路300號' },
+      }),
+    );
+    expect(parsed.registeredAddress).toEqual({ postalCode: '220', address: '新北市板橋區文化路一段1號' });
+    expect(parsed.mailingAddress).toEqual({ postalCode: '32001', address: '桃園市中壢區中大路300號' });
+    const issues = (registeredAddress: unknown): Array<[string, string]> => {
+      try {
+        parseWasteApplication(form({ registeredAddress }));
+      } catch (e) {
+        expect(e).toBeInstanceOf(InvalidInputError);
+        return (e as InvalidInputError).issues.map((i) => [i.field, i.code]);
+      }
+      throw new Error('the form was accepted');
+    };
+    // The code is still checked against the place: 100 is not 板橋's.
+    expect(issues({ postalCode: '100', address: '臺北縣板橋市文化路一段1號' })).toEqual([['registeredAddress.postalCode', 'MISMATCH']]);
+    // 高雄縣三民鄉 became 那瑪夏 (849), not 高雄市三民區 (807): refused, never placed.
+    expect(issues({ county: '高雄縣', district: '三民鄉', address: '民權村1號' })).toEqual([['registeredAddress.district', 'NOT_AN_OPTION']]);
+    expect(issues({ postalCode: '849', address: '高雄縣三民鄉民權村1號' })).toEqual([['registeredAddress.address', 'INVALID_FORMAT']]);
+  });
+
   it.each([
     ['companyName', 'a\u0000b'],
     ['contactName', '\uD800'],
@@ -264,6 +289,17 @@ describeEachStore('enroll_t_waste_in', (db) => {
       expect(fields(await enrollFailure(flow.loadCompany(''))).businessId).toBe('請輸入統一編號');
       expect((await enrollFailure(flow.loadCompany('12345678'))).code).toBe('INVALID_INPUT');
       expect((await enrollFailure(flow.loadCompany('22099131'))).code).toBe('NOT_FOUND');
+    });
+
+    it('an address of a former 縣 fills the selects with today\'s 縣市 and 區; the registry\'s address and code are shown as stored', async () => {
+      const older = new StaticCompanyRegistry([
+        { businessId: COMPANY.businessId, companyName: '公司', registeredAddress: { postalCode: '830', address: '臺灣省高雄縣鳳山市光復路二段132號' } },
+      ]);
+      expect((await make(older).loadCompany(COMPANY.businessId)).registeredAddress).toEqual({
+        postalCode: '830',
+        address: '臺灣省高雄縣鳳山市光復路二段132號',
+        parts: { county: '高雄市', district: '鳳山區', address: '光復路二段132號' },
+      });
     });
 
     it('a failing or garbled registry is COMPANY_REGISTRY_FAILURE, never a crash', async () => {

@@ -22,12 +22,13 @@ import { assertEventAllowed } from '../machine/machine.js';
 import { WASTE_APPLICATION_MACHINE } from '../machine/waste-machine.js';
 import { twzipcodeDirectory } from '../adapters/twzipcode.js';
 import type { PostalAddress } from '../ports/company-registry.js';
-import { foldPlaceName, isThreeDigitPostalCode, type PostalCodeDirectory, type PostalCounty } from '../ports/postal-code-directory.js';
+import { foldPlaceName, type PostalCodeDirectory } from '../ports/postal-code-directory.js';
 import { recordTransition } from '../store/audit.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 import type { SqlSession } from '../store/store.js';
 import { WASTE_COMMANDS, authorize } from './authorization.js';
 import { LOGIN_METHOD_LABELS, type LoginMethod } from './login-records.js';
+import { areaPrefix, locateArea } from './waste-areas.js';
 import { insertApplication, lockAwaitingDocuments, updateStatus, type PhoneNumber, type WasteApplication, type WasteApplicationForm } from './waste-records.js';
 import { LOGIN_METHODS, guardWaste, parseOptionalControlNumber, wastePostalCodes, type WasteSystemOptions } from './waste-shared.js';
 
@@ -156,7 +157,8 @@ export interface CompanyPrefill {
 export interface PrefilledAddress extends PostalAddress {
   /**
    * The address as the form's 縣市 and 鄉鎮市區 selects and its text box take it, when it begins with a 縣市 and
-   * 鄉鎮市區 of the directory (names as the directory spells them).
+   * 鄉鎮市區 of the directory (names as the directory spells them). An older record's former 縣 is given as today's
+   * 縣市 and 區 (臺北縣板橋市… → 新北市, 板橋區), whose 郵遞區號 it kept.
    */
   readonly parts?: DistrictAddressInput;
 }
@@ -173,79 +175,11 @@ function takeBusinessId(value: unknown, issues: IssueCollector): BusinessId | un
   return issues.take(() => parseBusinessId(value));
 }
 
-/** A 縣市 + 鄉鎮市區 found in a directory, with its code and what follows it in the address. */
-interface AreaPrefix {
-  readonly county: string;
-  readonly district: string;
-  readonly postalCode: string;
-  readonly rest: string;
-}
-
-// Each directory's list, indexed once by its folded 縣市 + 鄉鎮市區 (keyed by the list, so a directory that reloads
-// its table is indexed again).
-const AREA_INDEX = new WeakMap<readonly PostalCounty[], { readonly areas: Map<string, Omit<AreaPrefix, 'rest'>>; readonly longest: number }>();
-
-function areaIndex(postalCodes: PostalCodeDirectory): { readonly areas: Map<string, Omit<AreaPrefix, 'rest'>>; readonly longest: number } {
-  const counties = postalCodes.counties();
-  let index = AREA_INDEX.get(counties);
-  if (index === undefined) {
-    const areas = new Map<string, Omit<AreaPrefix, 'rest'>>();
-    for (const c of counties) {
-      for (const d of c.districts) areas.set(foldPlaceName(c.name + d.name), { county: c.name, district: d.name, postalCode: d.postalCode });
-    }
-    index = { areas, longest: Math.max(0, ...[...areas.keys()].map((k) => k.length)) };
-    AREA_INDEX.set(counties, index);
-  }
-  return index;
-}
-
-/**
- * What an address written the way older records write it may carry before its 縣市: the 郵遞區號 itself (3, 5 or 6
- * digits, as envelopes put it: `100臺北市…`) and a province (臺灣省, 福建省: frozen since 1998, yet still in
- * registrations made before and in addresses typed from them). Neither changes which 縣市 and 鄉鎮市區 follow.
- */
-const LEADING_CODE_AND_PROVINCE = /^[\s\u3000]*(?:[0-9０-９]{3}(?:[0-9０-９]{2,3})?[\s\u3000]*)?(?:[臺台]灣省|福建省)?[\s\u3000]*/u;
-
-/**
- * The 縣市 and 鄉鎮市區 `address` begins with (folded as the directory folds names, so 台北市 or 臺北市 中正區 match),
- * the longest that matches, and the rest; `undefined` when it begins with none. A leading 郵遞區號 or province
- * ({@link LEADING_CODE_AND_PROVINCE}) is passed over and left out of the rest.
- */
-function areaPrefix(postalCodes: PostalCodeDirectory, address: string): AreaPrefix | undefined {
-  const { areas, longest } = areaIndex(postalCodes);
-  const from = address.replace(LEADING_CODE_AND_PROVINCE, '');
-  let found: AreaPrefix | undefined;
-  // Spaces fold away, so a prefix may be longer than the name it matches: twice the longest name is ample.
-  for (let end = 1; end <= Math.min(from.length, 2 * longest); end++) {
-    const hit = areas.get(foldPlaceName(from.slice(0, end)));
-    if (hit !== undefined) found = { ...hit, rest: from.slice(end).trim() };
-  }
-  return found;
-}
-
 /** A typed 郵遞區號 (3, 5 or 6 digits), `undefined` with an issue when it is not one. */
 function takeTypedCode(value: unknown, field: string, issues: IssueCollector): string | undefined {
   const code = issues.take(() => parseRequiredText(value, field, 6));
   if (code === undefined || POSTAL_CODE.test(code)) return code;
   issues.add(field, 'INVALID_FORMAT', '郵遞區號 must be 3, 5 or 6 digits');
-  return undefined;
-}
-
-/** The directory's code for a 縣市 + 鄉鎮市區 (names folded), or an issue naming whichever it does not know. */
-function directoryCode(postalCodes: PostalCodeDirectory, county: string, district: string, field: string, issues: IssueCollector): string | undefined {
-  const code = postalCodes.find(county, district);
-  if (code !== undefined) {
-    // The directory may be the host's: its answer is checked like any input.
-    if (!isThreeDigitPostalCode(code)) {
-      throw new EnrollError('POSTAL_CODES_UNAVAILABLE', `the postalCodes directory answered ${JSON.stringify(code)} for ${county}${district}, not 3 digits`);
-    }
-    return code;
-  }
-  if (postalCodes.counties().some((c) => foldPlaceName(c.name) === county)) {
-    issues.add(`${field}.district`, 'NOT_AN_OPTION', `${district} is not a 鄉鎮市區 of ${county} in the 郵遞區號 directory`);
-  } else {
-    issues.add(`${field}.county`, 'NOT_AN_OPTION', `${county} is not a 縣市 of the 郵遞區號 directory`);
-  }
   return undefined;
 }
 
@@ -256,26 +190,34 @@ function agrees(typed: string, code: string, area: string, field: string, issues
   return false;
 }
 
-/** 縣市 + 鄉鎮市區 + the rest: the 郵遞區號 generated (系統自動產生), or a typed one checked against it. */
+/**
+ * 縣市 + 鄉鎮市區 + the rest: the 郵遞區號 generated (系統自動產生), or a typed one checked against it. A former 縣's
+ * names (臺北縣板橋市) are stored as today's (新北市板橋區), the names the code is the directory's for.
+ */
 function takeDistrictAddress(v: Record<string, unknown>, field: string, issues: IssueCollector, postalCodes: PostalCodeDirectory): PostalAddress | undefined {
-  const county = issues.take(() => foldPlaceName(parseRequiredText(v.county, `${field}.county`, 20)));
-  const district = issues.take(() => foldPlaceName(parseRequiredText(v.district, `${field}.district`, 20)));
+  const county = issues.take(() => parseRequiredText(v.county, `${field}.county`, 20));
+  const district = issues.take(() => parseRequiredText(v.district, `${field}.district`, 20));
   let rest = issues.take(() => parseRequiredText(v.address, `${field}.address`, 300));
   const typedGiven = !isBlank(v.postalCode);
   const typed = typedGiven ? takeTypedCode(v.postalCode, `${field}.postalCode`, issues) : undefined;
   if (county === undefined || district === undefined) return undefined;
-  const code = directoryCode(postalCodes, county, district, field, issues);
-  if (code === undefined || rest === undefined || (typedGiven && typed === undefined)) return undefined;
-  if (typed !== undefined && !agrees(typed, code, county + district, field, issues)) return undefined;
+  const area = locateArea(postalCodes, county, district);
+  if ('unknown' in area) {
+    issues.add(`${field}.${area.unknown}`, 'NOT_AN_OPTION', area.reason);
+    return undefined;
+  }
+  if (rest === undefined || (typedGiven && typed === undefined)) return undefined;
+  const chosen = area.county + area.district;
+  if (typed !== undefined && !agrees(typed, area.postalCode, chosen, field, issues)) return undefined;
   // The rest may repeat the 縣市 and 鄉鎮市區 chosen (dropped). One that begins with others names another place than
   // the selects, and the code generated for them would go with an address it is not the code of.
   const repeated = areaPrefix(postalCodes, rest);
   if (repeated !== undefined) {
-    if (foldPlaceName(repeated.county) !== county || foldPlaceName(repeated.district) !== district) {
+    if (foldPlaceName(repeated.county + repeated.district) !== foldPlaceName(chosen)) {
       issues.add(
         `${field}.address`,
         'MISMATCH',
-        `begins with ${repeated.county}${repeated.district}, not the 縣市 and 鄉鎮市區 chosen (${county}${district}): choose them, and give the rest (路街, 門牌) here`,
+        `begins with ${repeated.county}${repeated.district}, not the 縣市 and 鄉鎮市區 chosen (${chosen}): choose them, and give the rest (路街, 門牌) here`,
       );
       return undefined;
     }
@@ -285,7 +227,7 @@ function takeDistrictAddress(v: Record<string, unknown>, field: string, issues: 
     issues.add(`${field}.address`, 'REQUIRED', 'the rest of the address (路街, 門牌) after 縣市 and 鄉鎮市區');
     return undefined;
   }
-  return { postalCode: typed ?? code, address: county + district + rest };
+  return { postalCode: typed ?? area.postalCode, address: chosen + rest };
 }
 
 /** The older shape: a typed 郵遞區號 and the whole address, which must begin with a 縣市 + 鄉鎮市區 the code agrees with. */
@@ -467,7 +409,10 @@ export async function loadCompany(o: WasteSystemOptions, businessId: string): Pr
   };
 }
 
-/** The registry's address, with its parts for the form when it begins with a 縣市 and 鄉鎮市區 of the directory. */
+/**
+ * The registry's address, with its parts for the form when it begins with a 縣市 and 鄉鎮市區 of the directory (a
+ * former 縣's names given as today's, the names the selects offer).
+ */
 function prefilled(o: WasteSystemOptions, postalCode: string, address: string): PrefilledAddress {
   const area = areaPrefix(wastePostalCodes(o), address);
   return { postalCode, address, ...(area === undefined ? {} : { parts: { county: area.county, district: area.district, address: area.rest } }) };

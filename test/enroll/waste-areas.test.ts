@@ -1,0 +1,142 @@
+/**
+ * Where a waste address is: the former 縣 of the 2010 and 2014 upgrades read as
+ * today's 縣市 and 區 (with the 郵遞區號 they kept), never as another area, and
+ * a host directory that fails or answers garbage as POSTAL_CODES_UNAVAILABLE.
+ */
+import { describe, expect, it } from 'vitest';
+import { EnrollError, StaticPostalCodeDirectory, twzipcodeDirectory, type PostalCodeDirectory } from '../../src/enroll/index.js';
+import { areaPrefix, locateArea } from '../../src/enroll/flows/waste-areas.js';
+
+// Pairs from the 郵遞區號 lists of before the upgrades (the 3-digit codes did not change with them).
+const KNOWN: ReadonlyArray<readonly [string, string, string, string, string]> = [
+  ['臺北縣', '板橋市', '新北市', '板橋區', '220'],
+  ['臺北縣', '三重市', '新北市', '三重區', '241'],
+  ['臺北縣', '淡水鎮', '新北市', '淡水區', '251'],
+  ['臺北縣', '烏來鄉', '新北市', '烏來區', '233'],
+  ['桃園縣', '桃園市', '桃園市', '桃園區', '330'],
+  ['桃園縣', '中壢市', '桃園市', '中壢區', '320'],
+  ['桃園縣', '大溪鎮', '桃園市', '大溪區', '335'],
+  ['桃園縣', '復興鄉', '桃園市', '復興區', '336'],
+  ['臺中縣', '豐原市', '臺中市', '豐原區', '420'],
+  ['臺中縣', '大甲鎮', '臺中市', '大甲區', '437'],
+  ['臺中縣', '大安鄉', '臺中市', '大安區', '439'],
+  ['臺南縣', '新營市', '臺南市', '新營區', '730'],
+  ['臺南縣', '永康市', '臺南市', '永康區', '710'],
+  ['臺南縣', '新市鄉', '臺南市', '新市區', '744'],
+  ['高雄縣', '鳳山市', '高雄市', '鳳山區', '830'],
+  ['高雄縣', '岡山鎮', '高雄市', '岡山區', '820'],
+  ['高雄縣', '那瑪夏鄉', '高雄市', '那瑪夏區', '849'],
+  ['高雄縣', '茄萣鄉', '高雄市', '茄萣區', '852'],
+];
+
+describe('a former 縣 (臺北縣 → 新北市 …, 2010; 桃園縣 → 桃園市, 2014)', () => {
+  it.each(KNOWN)('%s%s is %s%s, %s', (county, district, nowCounty, nowDistrict, code) => {
+    expect(locateArea(twzipcodeDirectory, county, district)).toEqual({ county: nowCounty, district: nowDistrict, postalCode: code });
+  });
+
+  it('reads 台 for 臺, spaces, and the 縣 written with the new 區', () => {
+    expect(locateArea(twzipcodeDirectory, '台北縣', '板橋市')).toMatchObject({ county: '新北市', district: '板橋區', postalCode: '220' });
+    expect(locateArea(twzipcodeDirectory, ' 台中縣 ', '大 里 市')).toMatchObject({ county: '臺中市', district: '大里區', postalCode: '412' });
+    expect(locateArea(twzipcodeDirectory, '臺北縣', '板橋區')).toMatchObject({ county: '新北市', district: '板橋區' });
+  });
+
+  it('each 縣 reaches exactly as many 區 as it had 鄉鎮市 (29, 21, 31, 27, 13), each in today\'s city with the same name stem', () => {
+    const reached = (former: string, now: string): string[] => {
+      const districts = twzipcodeDirectory.counties().find((c) => c.name === now)?.districts ?? [];
+      const found = new Set<string>();
+      for (const d of districts) {
+        for (const suffix of ['鄉', '鎮', '市']) {
+          const stem = d.name.replace(/區$/u, '');
+          const area = locateArea(twzipcodeDirectory, former, stem + suffix);
+          if ('unknown' in area) continue;
+          expect(area.county).toBe(now);
+          expect(area.district).toBe(`${stem}區`);
+          found.add(area.district);
+        }
+      }
+      return [...found];
+    };
+    expect(reached('臺北縣', '新北市')).toHaveLength(29);
+    expect(reached('臺中縣', '臺中市')).toHaveLength(21);
+    expect(reached('臺南縣', '臺南市')).toHaveLength(31);
+    expect(reached('高雄縣', '高雄市')).toHaveLength(27);
+    expect(reached('桃園縣', '桃園市')).toHaveLength(13);
+  });
+
+  it('a name that would land in a 區 the 縣 never had is refused naming the district, not placed', () => {
+    // 高雄縣三民鄉 was renamed 那瑪夏鄉 in 2008 (849); 三民區 (807) was 高雄市's.
+    expect(locateArea(twzipcodeDirectory, '高雄縣', '三民鄉')).toMatchObject({ unknown: 'district' });
+    // The old cities' 區 were never in the 縣.
+    expect(locateArea(twzipcodeDirectory, '臺中縣', '北屯區')).toMatchObject({ unknown: 'district' });
+    expect(locateArea(twzipcodeDirectory, '臺南縣', '東區')).toMatchObject({ unknown: 'district' });
+    expect(locateArea(twzipcodeDirectory, '臺南縣', '安平鄉')).toMatchObject({ unknown: 'district' });
+    // Today's city with an old 鄉鎮 name, and another 縣's 鄉.
+    expect(locateArea(twzipcodeDirectory, '新北市', '板橋市')).toMatchObject({ unknown: 'district' });
+    expect(locateArea(twzipcodeDirectory, '臺北縣', '中壢市')).toMatchObject({ unknown: 'district' });
+    expect(locateArea(twzipcodeDirectory, '臺灣縣', '板橋市')).toMatchObject({ unknown: 'county' });
+    const refused = locateArea(twzipcodeDirectory, '高雄縣', '三民鄉');
+    expect('reason' in refused && refused.reason).toContain('高雄市');
+  });
+
+  it('a whole address: a leading code, a province and the former names are read; the rest is what follows', () => {
+    expect(areaPrefix(twzipcodeDirectory, '220臺灣省臺北縣板橋市文化路一段1號')).toEqual({ county: '新北市', district: '板橋區', postalCode: '220', rest: '文化路一段1號' });
+    expect(areaPrefix(twzipcodeDirectory, '台灣省 桃園縣 中壢市 中大路300號')).toMatchObject({ county: '桃園市', district: '中壢區', rest: '中大路300號' });
+    expect(areaPrefix(twzipcodeDirectory, '高雄縣三民鄉民權村1號')).toBeUndefined();
+    // Today's names are read as before.
+    expect(areaPrefix(twzipcodeDirectory, '桃園市桃園區縣府路1號')).toMatchObject({ county: '桃園市', district: '桃園區', postalCode: '330', rest: '縣府路1號' });
+  });
+
+  it('a host directory without the city reads no former name of it; one that lists a former name is answered as it says', () => {
+    const hosts = new StaticPostalCodeDirectory([
+      { county: '臺北市', district: '中正區', postalCode: '100' },
+      { county: '桃園縣', district: '中壢市', postalCode: '320' },
+    ]);
+    expect(locateArea(hosts, '臺北縣', '板橋市')).toMatchObject({ unknown: 'county' });
+    expect(locateArea(hosts, '桃園縣', '中壢市')).toEqual({ county: '桃園縣', district: '中壢市', postalCode: '320' });
+  });
+});
+
+describe('a host directory that cannot answer', () => {
+  const code = (f: () => unknown): string | undefined => {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(EnrollError);
+      return (e as EnrollError).code;
+    }
+    return undefined;
+  };
+
+  it('one that throws is POSTAL_CODES_UNAVAILABLE, with the cause', () => {
+    const cause = new Error('ENOENT');
+    const throwing: PostalCodeDirectory = {
+      find: () => {
+        throw cause;
+      },
+      counties: () => {
+        throw cause;
+      },
+    };
+    expect(code(() => locateArea(throwing, '臺北市', '中正區'))).toBe('POSTAL_CODES_UNAVAILABLE');
+    expect(code(() => areaPrefix(throwing, '臺北市中正區重慶南路一段122號'))).toBe('POSTAL_CODES_UNAVAILABLE');
+    let caught: unknown;
+    try {
+      areaPrefix(throwing, '臺北市');
+    } catch (e) {
+      caught = e;
+    }
+    expect((caught as EnrollError).cause).toBe(cause);
+  });
+
+  it('a list that is not one of 縣市 with 3-digit codes is POSTAL_CODES_UNAVAILABLE, not a TypeError or a stored bad code', () => {
+    const answering = (counties: unknown): PostalCodeDirectory => ({ find: () => undefined, counties: () => counties as never });
+    expect(code(() => areaPrefix(answering(undefined), '臺北市中正區1號'))).toBe('POSTAL_CODES_UNAVAILABLE');
+    expect(code(() => areaPrefix(answering([{ name: '臺北市' }]), '臺北市中正區1號'))).toBe('POSTAL_CODES_UNAVAILABLE');
+    expect(code(() => areaPrefix(answering([{ name: '臺北市', districts: [{ name: '中正區', postalCode: '1' }] }]), '臺北市中正區1號'))).toBe(
+      'POSTAL_CODES_UNAVAILABLE',
+    );
+    expect(code(() => locateArea(answering([{ name: '臺北市', districts: [{ name: '中正區', postalCode: 100 }] }]), '臺北縣', '板橋市'))).toBe(
+      'POSTAL_CODES_UNAVAILABLE',
+    );
+  });
+});
