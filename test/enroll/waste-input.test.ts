@@ -7,6 +7,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   CapturingMailer,
+  EnrollError,
   InvalidInputError,
   ManualClock,
   StaticCompanyRegistry,
@@ -14,7 +15,7 @@ import {
   WasteSystemFlow,
   renderWasteApplicationForm,
   type CompanyRegistry,
-  type EnrollError,
+  type PostalCounty,
   type WasteApplication,
 } from '../../src/enroll/index.js';
 import { parseWasteApplication, sniffMediaType } from '../../src/enroll/advanced.js';
@@ -300,6 +301,29 @@ describeEachStore('enroll_t_waste_in', (db) => {
         address: '臺灣省高雄縣鳳山市光復路二段132號',
         parts: { county: '高雄市', district: '鳳山區', address: '光復路二段132號' },
       });
+    });
+
+    it('a 郵遞區號 directory that cannot be read leaves the company\'s data loading: the stored code, flagged, no parts', async () => {
+      for (const failure of [new EnrollError('POSTAL_CODES_UNAVAILABLE', 'the table could not be loaded'), new Error('EIO')]) {
+        const down = {
+          find: (): string | undefined => {
+            throw failure;
+          },
+          counties: (): readonly PostalCounty[] => {
+            throw failure;
+          },
+        };
+        const flow = new WasteSystemFlow({ store: db(), clock, mailer, companies: registry, postalCodes: down });
+        expect(await flow.loadCompany(COMPANY.businessId)).toEqual({
+          businessId: COMPANY.businessId,
+          companyName: '測試環保股份有限公司',
+          representativeName: '林大同',
+          registeredAddress: { postalCode: '100', address: '臺北市中正區重慶南路一段122號', postalCodesUnavailable: true },
+        });
+        // No code can be generated meanwhile: apply says why, typed, whichever the directory threw.
+        const refused = await enrollFailure(flow.apply(form({ registeredAddress: { county: '臺北市', district: '中正區', address: '重慶南路1號' } }), APPLICANT));
+        expect(refused.code).toBe('POSTAL_CODES_UNAVAILABLE');
+      }
     });
 
     it('a failing or garbled registry is COMPANY_REGISTRY_FAILURE, never a crash', async () => {

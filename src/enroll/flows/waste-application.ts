@@ -161,6 +161,12 @@ export interface PrefilledAddress extends PostalAddress {
    * 縣市 and 區 (臺北縣板橋市… → 新北市, 板橋區), whose 郵遞區號 it kept.
    */
   readonly parts?: DistrictAddressInput;
+  /**
+   * Set when the 郵遞區號 directory could not be read (`POSTAL_CODES_UNAVAILABLE`): `parts` is absent for that reason
+   * alone, and `postalCode` is the registry's as stored, not checked against the directory. Until it is back, the
+   * form cannot generate a code: `apply` refuses with the same error.
+   */
+  readonly postalCodesUnavailable?: true;
 }
 
 const POSTAL_CODE = /^\d{3}(\d{2}|\d{3})?$/;
@@ -378,7 +384,7 @@ function registryText(value: unknown, max: number): string | undefined {
   return t === '' || t.length > max || textDefect(t) !== undefined ? undefined : t;
 }
 
-/** 載入: the company's registered data for the form; NOT_FOUND when the registry has none. */
+/** 載入: the company's registered data for the form; NOT_FOUND when the registry has none. Loads without the 郵遞區號 directory (see {@link prefilled}). */
 export async function loadCompany(o: WasteSystemOptions, businessId: string): Promise<CompanyPrefill> {
   const issues = new IssueCollector();
   const bid = takeBusinessId(businessId, issues);
@@ -411,9 +417,16 @@ export async function loadCompany(o: WasteSystemOptions, businessId: string): Pr
 
 /**
  * The registry's address, with its parts for the form when it begins with a 縣市 and 鄉鎮市區 of the directory (a
- * former 縣's names given as today's, the names the selects offer).
+ * former 縣's names given as today's, the names the selects offer). When the directory cannot answer, the company's
+ * data still loads: the address and code as the registry stores them, without parts, flagged.
  */
 function prefilled(o: WasteSystemOptions, postalCode: string, address: string): PrefilledAddress {
-  const area = areaPrefix(wastePostalCodes(o), address);
+  let area: ReturnType<typeof areaPrefix>;
+  try {
+    area = areaPrefix(wastePostalCodes(o), address);
+  } catch (error) {
+    if (error instanceof EnrollError && error.code === 'POSTAL_CODES_UNAVAILABLE') return { postalCode, address, postalCodesUnavailable: true };
+    throw error;
+  }
   return { postalCode, address, ...(area === undefined ? {} : { parts: { county: area.county, district: area.district, address: area.rest } }) };
 }

@@ -53,7 +53,10 @@ export class WasteSystemFlow {
     this.limits = documents.resolveLimits(options.documents);
   }
 
-  /** 載入: the registry's company name, 負責人 and 營利事業登記地址 for `businessId` (empty: 請輸入統一編號). */
+  /**
+   * 載入: the registry's company name, 負責人 and 營利事業登記地址 for `businessId` (empty: 請輸入統一編號). An
+   * unreadable 郵遞區號 directory does not stop it: the address comes as stored, `postalCodesUnavailable`.
+   */
   public loadCompany(businessId: string): Promise<CompanyPrefill> {
     return application.loadCompany(this.o, businessId);
   }
