@@ -46,9 +46,12 @@ export interface PhoneInput {
  * `….county` or `….district`.
  */
 export interface DistrictAddressInput {
-  /** 縣市, e.g. `臺北市` (台北市, full-width or spaced forms are read as 臺北市). */
+  /**
+   * 縣市, e.g. `臺北市` (台北市, full-width or spaced forms are read as 臺北市). A 縣 of before the 2010 / 2014 upgrades
+   * (臺北縣, 臺中縣, 臺南縣, 高雄縣, 桃園縣) with one of its 鄉, 鎮 or 縣轄市 is read as today's 縣市 and 區, and stored so.
+   */
   readonly county: string;
-  /** 鄉鎮市區, e.g. `中正區`. */
+  /** 鄉鎮市區, e.g. `中正區` (or a former 縣's `板橋市`, read as 新北市 `板橋區`). */
   readonly district: string;
   /**
    * The rest: 村里, 路街, 門牌, e.g. `重慶南路一段122號`. A rest that repeats the 縣市 and 鄉鎮市區 loses the repeat; one
@@ -66,8 +69,8 @@ export interface DistrictAddressInput {
 /**
  * The address as the form took it before the 郵遞區號 was generated: the code typed and the whole address.
  * Still accepted, and checked: the address must begin with its 縣市 and 鄉鎮市區 (as this field always asked), which
- * must be the directory's (`INVALID_FORMAT` naming `….address` otherwise), and the code's first 3 digits theirs
- * (`MISMATCH` naming `….postalCode`).
+ * must be the directory's or a former 縣's (`INVALID_FORMAT` naming `….address` otherwise), and the code's first 3
+ * digits theirs (`MISMATCH` naming `….postalCode`).
  * @deprecated Send a {@link DistrictAddressInput}: 縣市, 鄉鎮市區 and the rest, the 郵遞區號 generated.
  */
 export interface TypedPostalAddressInput {
