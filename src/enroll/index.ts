@@ -129,6 +129,7 @@ export {
 } from './flows/official-account.js';
 export type {
   OfficialApplicationItem,
+  OfficialCancelledBy,
   OfficialCard,
   OfficialFormReceipt,
   OfficialFormReceiptCorrection,

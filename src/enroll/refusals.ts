@@ -125,6 +125,15 @@ export const ENROLL_REFUSALS: Readonly<Record<EnrollRefusalReason, EnrollRefusal
     zhTW: '帳號尚未啟用，請先點擊會員確認信中的「啟動連結」啟用帳號（若未收到確認信或該連結已失效，請重寄確認信）',
     en: 'The account is not activated: click the activation link in the confirmation mail first (if it never came or has expired, have it sent again)',
   },
+  // An account the host deactivated (停用) after it was activated: the 啟動連結 was clicked long ago, so the two
+  // sentences above would send the member to a link that cannot help. The manual has no words for 停用 beyond its
+  // 「待該帳號啟用後」 and 客服中心; the host reactivates, so the member is sent there. One reason for every step
+  // (申請, 憑證上傳, 憑證登入, and the reviewer's approval): the cause and the remedy are the same.
+  MEMBER_DEACTIVATED: {
+    code: 'NOT_AUTHORIZED',
+    zhTW: '帳號已停用，待該帳號重新啟用後始可申請公務帳號、上傳憑證或以憑證登入；如有疑問，請洽客服中心',
+    en: 'The account has been deactivated: once it is reactivated it can apply for the official account, upload a card and log in with it again; contact the service desk with any question',
+  },
 };
 
 /**

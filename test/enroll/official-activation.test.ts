@@ -105,9 +105,10 @@ describeEachStore('enroll_t_official_activation', (db) => {
       await sync({ activatedAt: CLICKED });
       await flow.uploadCertificate(claire.memberId, claireCard(), member);
       await sync({ activatedAt: null });
-      expect(await refusal(flow.certificateLogin(claireCard()))).toBe('MEMBER_NOT_ACTIVATED');
+      // Deactivated (停用), not "not yet activated": official-deactivation.test.ts tells the two apart.
+      expect(await refusal(flow.certificateLogin(claireCard()))).toBe('MEMBER_DEACTIVATED');
       expect(await refusal(flow.uploadCertificate(claire.memberId, citizenCard(22, { subjectName: claire.name, idHint: '2638' }), member))).toBe(
-        'MEMBER_NOT_ACTIVATED',
+        'MEMBER_DEACTIVATED',
       );
       // The card stays (it is the same person's); the refused upload replaced nothing.
       expect((await flow.certificate(claire.memberId))?.cardNumber).toBe(claireCard().cardNumber);
@@ -123,7 +124,7 @@ describeEachStore('enroll_t_official_activation', (db) => {
         return check(query);
       };
       const before = await tableCounts(db());
-      expect(await refusal(flow.apply(applyInput, member))).toBe('APPLICANT_NOT_ACTIVATED');
+      expect(await refusal(flow.apply(applyInput, member))).toBe('MEMBER_DEACTIVATED');
       expect(personnel.queries).toHaveLength(1);
       // Only the deactivating sync's own audit entry was written meanwhile.
       expect(await tableCounts(db())).toEqual({ ...before, enroll_audit_log: (before.enroll_audit_log ?? 0) + 1 });
@@ -178,7 +179,7 @@ describeEachStore('enroll_t_official_activation', (db) => {
       expect(trail.at(-1)).toMatchObject({ event: 'cancel', from: 'formReceived', to: 'cancelled', actor: host, reason: '帳號已停用，待該帳號啟用後須重新申請公務帳號' });
 
       await sync({ activatedAt: new Date('2026-03-02T01:05:00Z') });
-      // Cancelled, it counts: the next one is a second application (申請書 route), as after any 取消申請.
+      // Still not on record: the 申請書 route again (whether the cancelled one counts: official-deactivation.test.ts).
       expect(await flow.apply(applyInput, member)).toMatchObject({ status: 'manualReview', attempt: 2 });
     });
 
@@ -207,7 +208,7 @@ describeEachStore('enroll_t_official_activation', (db) => {
       expect(off.activatedAt).toBeUndefined();
       expect((await flow.get(approved.id)).status).toBe('approved');
       expect((await flow.certificate(claire.memberId))?.cardNumber).toBe(claireCard().cardNumber);
-      expect(await refusal(flow.certificateLogin(claireCard()))).toBe('MEMBER_NOT_ACTIVATED');
+      expect(await refusal(flow.certificateLogin(claireCard()))).toBe('MEMBER_DEACTIVATED');
       await sync({ activatedAt: new Date('2026-03-02T00:30:00Z') });
       expect(await flow.certificateLogin(claireCard())).toMatchObject({ memberType: 'official', activatedAt: '2026-03-02T00:30:00.000Z' });
     });

@@ -65,7 +65,8 @@ async function checkUpgraded(store: EnrollStore): Promise<void> {
   await flow.syncMember({ memberId: 'lin5678', name: '林小華', nationalId: 'A100005677', email: 'lin@example.com', activatedAt: null }, { role: 'system', id: 'host' });
   expect(await store.transaction((tx) => tx.query(`SELECT activated_at FROM enroll_official_members WHERE member_id='lin5678'`))).toEqual([{ activated_at: null }]);
   const err = await enrollFailure(flow.apply({ ...input, memberId: 'lin5678' }, { role: 'applicant', id: 'lin5678' }));
-  expect(err.refusal).toBe('APPLICANT_NOT_ACTIVATED');
+  // Taken as activated (the DEFAULT), so the host's null deactivated it (停用, migration 0014).
+  expect(err.refusal).toBe('MEMBER_DEACTIVATED');
 }
 
 describe('migration 0012 on an existing database', () => {

@@ -35,7 +35,14 @@ export {
 } from './official-application.js';
 export type { OfficialMemberInput } from './official-members.js';
 export type { OfficialFormReceiptCorrection, OfficialFormReceiptInput } from './official-receipt.js';
-export type { OfficialAccountApplication, OfficialApplicationItem, OfficialCard, OfficialFormReceipt, OfficialMember } from './official-records.js';
+export type {
+  OfficialAccountApplication,
+  OfficialApplicationItem,
+  OfficialCancelledBy,
+  OfficialCard,
+  OfficialFormReceipt,
+  OfficialMember,
+} from './official-records.js';
 export type { OverdueQuery } from './official-review.js';
 export type { OfficialAccountOptions } from './official-shared.js';
 
@@ -58,9 +65,9 @@ export class OfficialAccountFlow {
    * Creates or updates the member reference from the host's general account
    * (中文姓名, 身分證統一編號, 電子信箱, and `activatedAt`: when its 啟動連結 was
    * clicked, or `null` while it is not activated). The type 一般民眾 / 公務人員 and the
-   * agency change only through an approved application. Deactivating an
-   * activated member cancels its applications still under review. Actor: the
-   * host (`system`) or the member itself.
+   * agency change only through an approved application. A member not activated (deactivated, or never activated)
+   * has its applications still under review cancelled (`cancelledBy` `system` when the host synchronized it: such
+   * a cancellation does not use up an attempt). Actor: the host (`system`) or the member itself.
    */
   public syncMember(input: members.OfficialMemberInput, actor: Actor): Promise<OfficialMember> {
     return members.syncMember(this.o, input, actor);
@@ -102,10 +109,12 @@ export class OfficialAccountFlow {
 
   /**
    * 送出資料: validates the OID, 申請原因 and the attestation, refuses a member
-   * whose account is not activated (NOT_AUTHORIZED, refusal `APPLICANT_NOT_ACTIVATED`), fills the agency
+   * whose account is not activated (NOT_AUTHORIZED, refusal `APPLICANT_NOT_ACTIVATED`, or `MEMBER_DEACTIVATED` for
+   * one the host deactivated), fills the agency
    * name, asks the personnel system (PERSONNEL_SYSTEM_FAILURE when it cannot
    * answer: nothing is written) and opens the application: `approved` for a
-   * first application that passes (the member becomes 公務人員, 核可通知信),
+   * first application that passes (the member becomes 公務人員, 核可通知信; earlier applications the system
+   * cancelled do not count),
    * otherwise `manualReview` (print {@link applicationForm}; {@link receiveForm} when it arrives). Without a
    * personnel system a first application waits in `underReview`.
    */
@@ -141,7 +150,12 @@ export class OfficialAccountFlow {
     return receipt.correctFormReceipt(this.o, applicationId, correction, reviewer, reason);
   }
 
-  /** Reviewer approves (`formReceived`, or `underReview`): the member becomes 公務人員 of the agency and gets the 核可通知信. */
+  /**
+   * Reviewer approves (`formReceived`, or `underReview`): the member becomes 公務人員 of the agency and gets the 核可通知信.
+   * The applicant's account is read again: one not activated now is NOT_AUTHORIZED (refusal `MEMBER_DEACTIVATED`,
+   * or `APPLICANT_NOT_ACTIVATED` for one never activated), and the application is cancelled (`cancelledBy`
+   * `system`, not counted as an attempt) rather than left to wait for an approval that cannot come.
+   */
   public approve(applicationId: string, reviewer: Actor, note?: string): Promise<OfficialAccountApplication> {
     return review.approve(this.o, applicationId, reviewer, note);
   }
@@ -173,7 +187,8 @@ export class OfficialAccountFlow {
 
   /**
    * 憑證上傳: binds the member's citizen card from a verified login (holder name and ID hint must match the member);
-   * replaces an earlier card. A member not activated is NOT_AUTHORIZED (refusal `MEMBER_NOT_ACTIVATED`).
+   * replaces an earlier card. A member not activated is NOT_AUTHORIZED (refusal `MEMBER_NOT_ACTIVATED`, or
+   * `MEMBER_DEACTIVATED` for one the host deactivated).
    */
   public uploadCertificate(memberId: string, holder: VerifiedCardHolder, actor: Actor): Promise<OfficialCard> {
     return certificates.uploadCertificate(this.o, memberId, holder, actor);
@@ -193,7 +208,7 @@ export class OfficialAccountFlow {
    * 憑證登入: the member whose uploaded card logs in. A renewed certificate of
    * that card takes over (audited `renewCard`), or waits for
    * {@link acceptRenewal} under the `review` policy; anything else is NOT_AUTHORIZED. So is the card of a
-   * member whose account is not activated (refusal `MEMBER_NOT_ACTIVATED`).
+   * member whose account is not activated (refusal `MEMBER_NOT_ACTIVATED`, or `MEMBER_DEACTIVATED`).
    */
   public certificateLogin(holder: VerifiedCardHolder): Promise<OfficialMember> {
     return certificates.certificateLogin(this.o, holder);

@@ -217,12 +217,20 @@ async function applyAs(o: OfficialAccountOptions, memberId: string, oid: AgencyO
       if (check !== undefined && (member.name !== known.name || member.nationalId !== known.nationalId)) {
         throw new EnrollError('CONCURRENT_UPDATE', `member ${memberId}: the name or 身分證統一編號 changed while the personnel system was asked; apply again`);
       }
-      const prior = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM enroll_official_applications WHERE member_id=$1', [memberId]);
+      // `attempt` numbers every application (unique per member); 「第二次申請」 counts the ones the member used up:
+      // an application the system cancelled (the host deactivated the account or changed its data) had no decision
+      // and was not withdrawn, so the next one is still the first.
+      const prior = await tx.query<{ n: number; counted: number }>(
+        `SELECT count(*)::int AS n, (count(*) FILTER (WHERE status <> 'cancelled' OR cancelled_by IS DISTINCT FROM 'system'))::int AS counted
+         FROM enroll_official_applications WHERE member_id=$1`,
+        [memberId],
+      );
       const attempt = Number(prior[0]?.n ?? 0) + 1;
+      const counted = Number(prior[0]?.counted ?? 0) + 1;
       // First for the person, not only for this account: another account with the same 身分證統一編號 would
       // otherwise get its own "first" application approved by a personnel check that vouches for the person.
       const others = member === undefined ? 0 : await otherAccountsOf(tx, memberId, member.nationalId);
-      const first = attempt === 1 && others === 0;
+      const first = counted === 1 && others === 0;
       const now = o.clock.now();
       const at = now.toISOString();
       const status: OfficialStatus = o.personnel === undefined ? (first ? 'underReview' : 'manualReview') : first && passed(check) ? 'approved' : 'manualReview';
@@ -241,7 +249,7 @@ async function applyAs(o: OfficialAccountOptions, memberId: string, oid: AgencyO
         ],
       );
       const app = applicationFromRow(rows[0] ?? {});
-      await recordTransition(tx, { flow: 'officialAccount', subject: app.id, actor: who, at, event: 'apply', from: 'none', to: status, reason: applyReason(app, check, others) });
+      await recordTransition(tx, { flow: 'officialAccount', subject: app.id, actor: who, at, event: 'apply', from: 'none', to: status, reason: applyReason(app, counted, check, others) });
       if (status === 'approved') await approveAutomatically(o, tx, app, member as OfficialMember, at);
       return app;
     });
@@ -266,15 +274,17 @@ async function otherAccountsOf(tx: SqlSession, memberId: string, nationalId: str
   return Number(rows[0]?.n ?? 0);
 }
 
-function applyReason(app: OfficialAccountApplication, check: PersonnelCheckResult | undefined, others: number): string {
+function applyReason(app: OfficialAccountApplication, counted: number, check: PersonnelCheckResult | undefined, others: number): string {
   const route =
     others > 0
       ? `同一身分證統一編號另有 ${others} 個帳號，人工審核`
-      : app.attempt === 1
+      : counted === 1
         ? `${app.agencyOid} ${app.agencyName}`
-        : `第 ${app.attempt} 次申請，人工審核`;
-  if (check === undefined) return route;
-  return `${route}; 人事行政總處核對 姓名 ${check.name}, 身分證 ${check.nationalId}, 機關 ${check.agency}`;
+        : `第 ${counted} 次申請，人工審核`;
+  const uncounted = app.attempt - counted;
+  const withUncounted = uncounted > 0 ? `${route} (另 ${uncounted} 件申請由系統取消，不計申請次數)` : route;
+  if (check === undefined) return withUncounted;
+  return `${withUncounted}; 人事行政總處核對 姓名 ${check.name}, 身分證 ${check.nationalId}, 機關 ${check.agency}`;
 }
 
 const PERSONNEL_ACTOR: Actor = { role: 'system', id: 'personnel-check' };
@@ -296,7 +306,8 @@ export async function cancel(o: OfficialAccountOptions, applicationId: string, a
   issues.throwIfAny();
   return transitionApplication(o, id as string, 'cancel', 'cancelled', who as Actor, async (tx, _app, at) => {
     const rows = await tx.query(
-      `UPDATE enroll_official_applications SET status='cancelled', decided_at=$2, review_due_at=NULL, updated_at=$2, version=version+1 WHERE id=$1 RETURNING *`,
+      `UPDATE enroll_official_applications SET status='cancelled', cancelled_by='member', decided_at=$2, review_due_at=NULL, updated_at=$2, version=version+1
+       WHERE id=$1 RETURNING *`,
       [id, at],
     );
     return applicationFromRow(rows[0] ?? {});

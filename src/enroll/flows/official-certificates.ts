@@ -26,7 +26,7 @@ import {
 import { idHintAgrees } from './org-shared.js';
 import { lockUploadedCard } from './official-card-lock.js';
 import { cardFromRow, lockMember, memberFromRow, type OfficialCard, type OfficialMember } from './official-records.js';
-import { guarded, parseMemberId, requireActivated, type OfficialAccountOptions } from './official-shared.js';
+import { guarded, notActivated, parseMemberId, requireActivated, type OfficialAccountOptions } from './official-shared.js';
 import { refusalError, requireVerifiedLogin } from '../refusals.js';
 
 function cardBound(): EnrollError {
@@ -162,7 +162,8 @@ export async function certificateLogin(o: OfficialAccountOptions, holder: Verifi
     const { row, member } = held;
     const memberId = String(row.member_id);
     // An account not (or no longer) activated logs in with nothing, and its card is not renewed meanwhile.
-    if (member !== undefined && member.activatedAt === undefined) return refusalError('MEMBER_NOT_ACTIVATED', `member ${memberId}`);
+    const inactive = member === undefined ? undefined : notActivated(member, 'MEMBER_NOT_ACTIVATED');
+    if (inactive !== undefined) return inactive;
     const bound = boundCardFromRow(row);
     const result = await resolveRenewal(tx, bound, c, {
       flow: 'officialAccount',

@@ -13,10 +13,16 @@ import { recordTransition } from '../store/audit.js';
 import type { SqlSession } from '../store/store.js';
 import { OFFICIAL_COMMANDS, authorize } from './authorization.js';
 import { rejectRenewalsOfRemoved } from './official-certificates.js';
-import { lockMember, memberFromRow, readMember, type OfficialAccountApplication, type OfficialMember } from './official-records.js';
-import { guarded, parseMemberId, type OfficialAccountOptions } from './official-shared.js';
-import { OFFICIAL_ACCOUNT_MACHINE, type OfficialStatus } from '../machine/official-machine.js';
-import { applyTransition } from './transition.js';
+import {
+  lockMember,
+  memberFromRow,
+  readMember,
+  type OfficialAccountApplication,
+  type OfficialCancelledBy,
+  type OfficialMember,
+} from './official-records.js';
+import { cancelApplication, guarded, parseMemberId, type OfficialAccountOptions } from './official-shared.js';
+import type { OfficialStatus } from '../machine/official-machine.js';
 
 /** Input of {@link OfficialAccountFlow.syncMember}: the general account's data (會員註冊 Step2–3). */
 export interface OfficialMemberInput {
@@ -104,10 +110,17 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
       // Not reported: a new member is activated as of now, a known one keeps its state (also against a concurrent
       // insert that reported it: the CASE reads the row the conflict found).
       const activatedAt = activation?.reported === true ? activation.at : at;
+      // 停用 is the edge activated → not activated: kept while the account stays so, cleared by an activation. A new
+      // member, or one never activated, reported not activated has not been deactivated (the link is still to click).
       const rows = await tx.query(
-        `INSERT INTO enroll_official_members (member_id, name, national_id, email, created_at, updated_at, activated_at) VALUES ($1,$2,$3,$4,$5,$5,$6)
+        `INSERT INTO enroll_official_members (member_id, name, national_id, email, created_at, updated_at, activated_at, deactivated_at) VALUES ($1,$2,$3,$4,$5,$5,$6,NULL)
          ON CONFLICT (member_id) DO UPDATE SET name=EXCLUDED.name, national_id=EXCLUDED.national_id, email=EXCLUDED.email,
            activated_at=CASE WHEN $7 THEN EXCLUDED.activated_at ELSE enroll_official_members.activated_at END,
+           deactivated_at=CASE
+             WHEN NOT $7 THEN enroll_official_members.deactivated_at
+             WHEN EXCLUDED.activated_at IS NOT NULL THEN NULL
+             WHEN enroll_official_members.activated_at IS NOT NULL THEN EXCLUDED.updated_at
+             ELSE enroll_official_members.deactivated_at END,
            updated_at=EXCLUDED.updated_at, version=enroll_official_members.version+1
          RETURNING *`,
         [id, name, nationalId, email, at, activatedAt, reported],
@@ -118,7 +131,10 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
       if (changed && member.memberType === 'official') member = await demoteMember(tx, id, at);
       // An application is made by an activated account (「待該帳號啟用後」): one whose account the host deactivated
       // has nobody behind it who may use it, and its approval would mail a 核可通知信 to an account that cannot log in.
-      const deactivated = before?.activatedAt !== undefined && member.activatedAt === undefined;
+      // Not only on the edge activated → not: an account first synchronized (or still) not activated can have open
+      // applications too, made before the SDK had a member reference or by a release that did not check activation
+      // (a rolling deploy across 0012); they are cancelled the same way.
+      const notActivated = member.activatedAt === undefined;
       const reasons = [
         ...(before?.memberType === 'official' && member.memberType === 'citizen' ? [`${NEW_DATA}: 公務人員 → 自然人`] : []),
         ...activationReasons(before, member, reported),
@@ -133,8 +149,11 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
         to: member.memberType,
         ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}),
       });
-      if (changed || deactivated) {
-        await cancelOpenApplications(tx, id, who as Actor, at, [...(changed ? [NEW_DATA] : []), ...(deactivated ? [DEACTIVATED] : [])].join('; '));
+      if (changed || notActivated) {
+        const inactive = member.deactivatedAt !== undefined ? [DEACTIVATED] : notActivated ? [NOT_ACTIVATED] : [];
+        // The member's own sync is the member's doing (its attempt counts); the host's is not.
+        const by = (who as Actor).role === 'applicant' ? 'member' : 'system';
+        await cancelOpenApplications(tx, id, who as Actor, at, by, [...(changed ? [NEW_DATA] : []), ...inactive].join('; '));
       }
       if (changed) await dropUploadedCard(tx, member, who as Actor, at);
       return member;
@@ -144,6 +163,7 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
 
 const NEW_DATA = '中文姓名或身分證統一編號已變更，須重新申請公務帳號並經人事行政總處核對';
 const DEACTIVATED = '帳號已停用，待該帳號啟用後須重新申請公務帳號';
+const NOT_ACTIVATED = '帳號尚未啟用，待該帳號啟用後須重新申請公務帳號';
 
 /** The audit's words for what the sync did to the activation (nothing when it did nothing). */
 function activationReasons(before: OfficialMember | undefined, after: OfficialMember, reported: boolean): string[] {
@@ -167,27 +187,16 @@ export async function demoteMember(tx: SqlSession, memberId: string, at: string)
 /**
  * Cancels the member's applications still waiting (審核中, 人工審核, 已收件): after a new name or ID they were
  * checked, and their 申請書 printed, with the old ones, so an approval would make 公務人員 a person nobody
- * checked; after a deactivation the account may not apply. Each is audited as a `cancel` by the actor of the
- * change, with the reason.
+ * checked; an account not activated may not apply. Each is audited as a `cancel` by the actor of the change,
+ * with the reason; `by` says whose doing it was (a `system` one does not use up an attempt).
  */
-async function cancelOpenApplications(tx: SqlSession, memberId: string, who: Actor, at: string, reason: string): Promise<void> {
+async function cancelOpenApplications(tx: SqlSession, memberId: string, who: Actor, at: string, by: OfficialCancelledBy, reason: string): Promise<void> {
   const open = await tx.query(
     `SELECT id, status FROM enroll_official_applications WHERE member_id=$1 AND status IN ('underReview','manualReview','formReceived') ORDER BY created_at FOR UPDATE`,
     [memberId],
   );
   for (const row of open) {
-    const appId = String(row.id);
-    await applyTransition(
-      tx,
-      OFFICIAL_ACCOUNT_MACHINE,
-      { subject: appId, from: row.status as OfficialStatus, event: 'cancel', to: 'cancelled', actor: who, at },
-      () =>
-        tx.query(
-          `UPDATE enroll_official_applications SET status='cancelled', decided_at=$2, review_due_at=NULL, updated_at=$2, version=version+1 WHERE id=$1`,
-          [appId, at],
-        ),
-      reason,
-    );
+    await cancelApplication(tx, { id: String(row.id), status: row.status as OfficialStatus }, who, at, by, reason);
   }
 }
 

@@ -35,6 +35,12 @@ export interface OfficialMember {
    * it was first synchronized.
    */
   readonly activatedAt?: string;
+  /**
+   * While the account is not activated: when the host reported it not activated any more after it had been (停用,
+   * ISO). Absent for an account never activated (the 啟動連結 not clicked yet) and for an activated one. It tells
+   * the two refusals apart: `MEMBER_DEACTIVATED` rather than `APPLICANT_NOT_ACTIVATED` / `MEMBER_NOT_ACTIVATED`.
+   */
+  readonly deactivatedAt?: string;
   /** Creation instant (ISO). */
   readonly createdAt: string;
   /** Last change (ISO). */
@@ -42,6 +48,9 @@ export interface OfficialMember {
   /** Optimistic-lock counter. */
   readonly version: number;
 }
+
+/** Who ended a cancelled application (see {@link OfficialAccountApplication.cancelledBy}). */
+export type OfficialCancelledBy = 'member' | 'system';
 
 /** 申請項目: a general member becomes an official, or an official moves to another agency. */
 export type OfficialApplicationItem = '自然人轉公務員' | '公務人員轉換機關';
@@ -73,8 +82,19 @@ export interface OfficialAccountApplication {
   readonly reason: string;
   /** Current state. */
   readonly status: OfficialStatus;
-  /** 1 for the first application of the member, 2 for the second, … */
+  /**
+   * 1 for the first application of the member, 2 for the second, … (every application, in order). Whether an
+   * application is a 「第二次申請」 (the 申請書 route) counts only the earlier ones that are not {@link cancelledBy}
+   * `system`.
+   */
   readonly attempt: number;
+  /**
+   * Who ended a `cancelled` application: `member` (its 取消申請, or a change the member itself synchronized) or
+   * `system` (the host deactivated the account or changed its name or ID, or an approval found the account not
+   * activated). A `system` cancellation does not use up an attempt. Absent on other states, and on applications
+   * cancelled before migration 0014 whose cancellation left no audit entry.
+   */
+  readonly cancelledBy?: OfficialCancelledBy;
   /** Reviewer's note (the form's 備註): the approval's note or the rejection's reason. */
   readonly reviewNote?: string;
   /** When the applicant confirmed 「我已確認上述資料與證件相符」 (ISO); absent on applications made before it was recorded. */
@@ -124,6 +144,8 @@ export function memberFromRow(r: Row): OfficialMember {
   const oid = optionalText(r.agency_oid);
   const name = optionalText(r.agency_name);
   const activated = optionalIsoOf(r.activated_at);
+  // Read only while not activated: a writer of 0012's release that reactivated the member left it behind.
+  const deactivated = activated === undefined ? optionalIsoOf(r.deactivated_at) : undefined;
   return {
     memberId: String(r.member_id),
     name: String(r.name),
@@ -133,6 +155,7 @@ export function memberFromRow(r: Row): OfficialMember {
     ...(oid === undefined ? {} : { agencyOid: oid as AgencyOid }),
     ...(name === undefined ? {} : { agencyName: name }),
     ...(activated === undefined ? {} : { activatedAt: activated }),
+    ...(deactivated === undefined ? {} : { deactivatedAt: deactivated }),
     createdAt: isoOf(r.created_at),
     updatedAt: isoOf(r.updated_at),
     version: Number(r.version),
@@ -147,6 +170,7 @@ export function applicationFromRow(r: Row): OfficialAccountApplication {
   const due = optionalIsoOf(r.review_due_at);
   const decided = optionalIsoOf(r.decided_at);
   const received = optionalIsoOf(r.form_received_at);
+  const cancelledBy = r.status === 'cancelled' ? optionalText(r.cancelled_by) : undefined;
   return {
     id: String(r.id),
     memberId: String(r.member_id),
@@ -155,6 +179,7 @@ export function applicationFromRow(r: Row): OfficialAccountApplication {
     reason: String(r.reason),
     status: r.status as OfficialStatus,
     attempt: Number(r.attempt),
+    ...(cancelledBy === undefined ? {} : { cancelledBy: cancelledBy as OfficialCancelledBy }),
     ...(note === undefined ? {} : { reviewNote: note }),
     ...(r.attested_at == null ? {} : { attestedAt: isoOf(r.attested_at) }),
     ...(r.form_number == null ? {} : { formNumber: Number(r.form_number) }),

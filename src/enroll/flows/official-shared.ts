@@ -8,8 +8,9 @@ import type { Actor } from '../domain/actor.js';
 import { nextBusinessDayStart, type BusinessCalendar } from '../domain/business-day.js';
 import { parseRequiredText } from '../domain/identifiers.js';
 import { TaiwanCalendar } from '../domain/taiwan-calendar.js';
-import { InvalidInputError } from '../errors.js';
+import { EnrollError, InvalidInputError } from '../errors.js';
 import type { OfficialNoticeBranding } from '../mail/official-notices.js';
+import { assertTransition } from '../machine/machine.js';
 import { OFFICIAL_ACCOUNT_MACHINE, type OfficialEvent, type OfficialStatus } from '../machine/official-machine.js';
 import type { AgencyDirectory } from '../ports/agency-directory.js';
 import type { Clock } from '../ports/clock.js';
@@ -19,7 +20,15 @@ import type { EnrollStore, SqlSession } from '../store/store.js';
 import { applyTransition } from './transition.js';
 import { OFFICIAL_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import type { RenewalPolicy } from './card-renewal.js';
-import { lockApplication, lockMember, memberOfApplication, type OfficialAccountApplication, type OfficialMember } from './official-records.js';
+import {
+  applicationFromRow,
+  lockApplication,
+  lockMember,
+  memberOfApplication,
+  type OfficialAccountApplication,
+  type OfficialCancelledBy,
+  type OfficialMember,
+} from './official-records.js';
 import { isUuid } from './secret-token.js';
 import { refusalError } from '../refusals.js';
 import type { EnrollRefusalReason } from '../errors.js';
@@ -79,12 +88,54 @@ export function parseApplicationId(value: unknown): string {
   return value.toLowerCase();
 }
 
+/** The refusal of a member never activated: the application's words, or the card commands'. */
+export type NotActivatedRefusal = Extract<EnrollRefusalReason, 'APPLICANT_NOT_ACTIVATED' | 'MEMBER_NOT_ACTIVATED'>;
+
 /**
- * Refuses a member whose general account is not activated (「待該帳號啟用後」): NOT_AUTHORIZED with `refusal`
- * (`APPLICANT_NOT_ACTIVATED` for the application, `MEMBER_NOT_ACTIVATED` for the card commands).
+ * The refusal of a member whose general account is not activated, or `undefined` when it is: `MEMBER_DEACTIVATED`
+ * for an account the host deactivated (停用: the 啟動連結 was clicked long ago, telling the member to click it helps
+ * nobody), otherwise `refusal` (「待該帳號啟用後」). `detail` is added for logs.
  */
-export function requireActivated(member: OfficialMember, refusal: Extract<EnrollRefusalReason, 'APPLICANT_NOT_ACTIVATED' | 'MEMBER_NOT_ACTIVATED'>): void {
-  if (member.activatedAt === undefined) throw refusalError(refusal, `member ${member.memberId}: the host reports the account not activated`);
+export function notActivated(member: OfficialMember, refusal: NotActivatedRefusal, detail?: string): EnrollError | undefined {
+  if (member.activatedAt !== undefined) return undefined;
+  const deactivated = member.deactivatedAt !== undefined;
+  const state = deactivated ? `deactivated by the host at ${member.deactivatedAt as string}` : 'not activated';
+  return refusalError(deactivated ? 'MEMBER_DEACTIVATED' : refusal, `member ${member.memberId}: the account is ${state}${detail === undefined ? '' : `; ${detail}`}`);
+}
+
+/** Throws {@link notActivated}'s refusal (NOT_AUTHORIZED) for a member whose account is not activated. */
+export function requireActivated(member: OfficialMember, refusal: NotActivatedRefusal): void {
+  const refused = notActivated(member, refusal);
+  if (refused !== undefined) throw refused;
+}
+
+/**
+ * Cancels one open application in the caller's transaction (the member and the application locked): `cancelled`,
+ * no due time, `cancelled_by` recorded, audited as `cancel` by `who` with `reason`. A `system` cancellation does
+ * not count toward 「第二次申請」.
+ */
+export async function cancelApplication(
+  tx: SqlSession,
+  app: { readonly id: string; readonly status: OfficialStatus },
+  who: Actor,
+  at: string,
+  by: OfficialCancelledBy,
+  reason: string,
+): Promise<OfficialAccountApplication> {
+  return applyTransition(
+    tx,
+    OFFICIAL_ACCOUNT_MACHINE,
+    { subject: app.id, from: app.status, event: 'cancel', to: 'cancelled', actor: who, at },
+    async () => {
+      const rows = await tx.query(
+        `UPDATE enroll_official_applications SET status='cancelled', cancelled_by=$3, decided_at=$2, review_due_at=NULL, updated_at=$2, version=version+1
+         WHERE id=$1 RETURNING *`,
+        [app.id, at, by],
+      );
+      return applicationFromRow(rows[0] ?? {});
+    },
+    reason,
+  );
 }
 
 /** Runs a command, auditing a refusal (FORBIDDEN) before it propagates. */
@@ -98,9 +149,21 @@ export async function sendNotice(o: OfficialAccountOptions, message: MailMessage
 }
 
 /**
+ * Lets a command on an existing application refuse after the machine allows it, with the member and the
+ * application locked: the error it returns is thrown after the transaction commits, so whatever it wrote (a
+ * cancellation, say) stays. `undefined` lets the command go on.
+ */
+export type ApplicationRefusal = (
+  tx: SqlSession,
+  app: OfficialAccountApplication,
+  member: OfficialMember | undefined,
+  at: string,
+) => Promise<EnrollError | undefined>;
+
+/**
  * The transition helper of every command on an existing application: in one
  * transaction it locks the application, checks who may run `event` (the
- * member owns its applications), checks the machine table, lets `apply`
+ * member owns its applications), checks the machine table, asks `refuse` (when given), lets `apply`
  * write the change, and audits it.
  */
 export async function transitionApplication(
@@ -111,17 +174,26 @@ export async function transitionApplication(
   who: Actor,
   apply: (tx: SqlSession, app: OfficialAccountApplication, at: string) => Promise<OfficialAccountApplication>,
   reason?: string | ((saved: OfficialAccountApplication) => string),
+  refuse?: ApplicationRefusal,
 ): Promise<OfficialAccountApplication> {
-  return guarded(o, () =>
-    o.store.transaction(async (tx) => {
+  const outcome = await guarded(o, () =>
+    o.store.transaction(async (tx): Promise<OfficialAccountApplication | EnrollError> => {
       // The member before the application, as syncMember (which cancels open applications) and apply take
       // them: the other order deadlocked a reviewer's decision against the host's sync of a changed name.
       const memberId = await memberOfApplication(tx, id);
-      if (memberId !== undefined) await lockMember(tx, memberId);
+      const member = memberId === undefined ? undefined : await lockMember(tx, memberId);
       const app = await lockApplication(tx, id);
       authorize(OFFICIAL_COMMANDS, event, who, { subject: id, state: app.status, owner: app.memberId });
       const at = o.clock.now().toISOString();
+      if (refuse !== undefined) {
+        // A decided application is INVALID_TRANSITION whatever its member's state.
+        assertTransition(OFFICIAL_ACCOUNT_MACHINE, app.status, event, to);
+        const refused = await refuse(tx, app, member, at);
+        if (refused !== undefined) return refused;
+      }
       return applyTransition(tx, OFFICIAL_ACCOUNT_MACHINE, { subject: id, from: app.status, event, to, actor: who, at }, () => apply(tx, app, at), reason);
     }),
   );
+  if (outcome instanceof EnrollError) throw outcome;
+  return outcome;
 }

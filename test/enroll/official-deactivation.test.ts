@@ -1,0 +1,207 @@
+/**
+ * A deactivated account (停用) and the applications it leaves (migration 0014), on both stores, through the public
+ * API: the refusals tell 停用 from 尚未啟用; the reviewer's approval reads the applicant's account again and
+ * cancels, instead of approving, an application whose account is not activated; and an application the system
+ * cancelled does not count toward the manual's 「第二次申請」 (the 申請書 route), while the member's own 取消申請
+ * does.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  CapturingMailer,
+  ManualClock,
+  OfficialAccountFlow,
+  StaticAgencyDirectory,
+  readAuditTrail,
+  type AgencyOid,
+  type EnrollStore,
+  type OfficialMemberInput,
+} from '../../src/enroll/index.js';
+import { defaultMessages } from '../../src/messages/index.js';
+import { citizenCard, describeEachStore, enrollFailure } from './helpers.js';
+import { FakePersonnelSystem, NFA, claire, host, member, reviewer } from './official-fixtures.js';
+
+const applyInput = { memberId: claire.memberId, agencyOid: NFA, reason: '公務人員', attested: true };
+const claireCard = () => citizenCard(21, { subjectName: claire.name, idHint: '2638' });
+const CLICKED = new Date('2026-03-01T02:30:00Z');
+const APP_ID = '00000000-0000-4000-8000-00000000a001';
+
+/**
+ * An open application written as a release that did not check activation wrote it (before 0012, or during a
+ * rolling deploy across it), or before the SDK had a member reference: the flow itself never writes one for a
+ * member not activated, which is why the approval has to look again.
+ */
+async function unchecked(store: EnrollStore, status: 'underReview' | 'manualReview' = 'underReview'): Promise<void> {
+  await store.transaction((tx) =>
+    tx.query(
+      `INSERT INTO enroll_official_applications (id, member_id, agency_oid, agency_name, reason, status, attempt, created_at, updated_at, applicant_name, national_id)
+       VALUES ($1, $2, $3, '內政部消防署', '公務人員', $4, 1, '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z', $5, $6)`,
+      [APP_ID, claire.memberId, NFA, status, claire.name, claire.nationalId],
+    ),
+  );
+}
+
+describeEachStore('enroll_t_official_deactivation', (db) => {
+  let clock: ManualClock;
+  let personnel: FakePersonnelSystem;
+  let mailer: CapturingMailer;
+  let flow: OfficialAccountFlow;
+  const sync = (extra: Partial<OfficialMemberInput>, actor = host) => flow.syncMember({ ...claire, ...extra }, actor);
+
+  beforeEach(() => {
+    clock = new ManualClock('2026-03-02T01:00:00Z');
+    personnel = new FakePersonnelSystem();
+    personnel.records.push({ name: claire.name, nationalId: claire.nationalId, agencyOid: NFA });
+    mailer = new CapturingMailer();
+    flow = new OfficialAccountFlow({
+      store: db(),
+      clock,
+      agencies: new StaticAgencyDirectory([{ oid: NFA as AgencyOid, name: '內政部消防署' }]),
+      personnel,
+      mailer,
+    });
+  });
+
+  async function refusal(p: Promise<unknown>): Promise<string | undefined> {
+    const err = await enrollFailure(p);
+    expect(err.code).toBe('NOT_AUTHORIZED');
+    return err.refusal;
+  }
+
+  describe('停用 is not 尚未啟用', () => {
+    it('a deactivated member is refused as deactivated at every step, in words that do not send it to the 啟動連結', async () => {
+      await sync({ activatedAt: CLICKED });
+      await flow.uploadCertificate(claire.memberId, claireCard(), member);
+      clock.advance(60_000);
+      const off = await sync({ activatedAt: null });
+      expect([off.activatedAt, off.deactivatedAt]).toEqual([undefined, '2026-03-02T01:01:00.000Z']);
+
+      const err = await enrollFailure(flow.apply(applyInput, member));
+      expect([err.code, err.refusal]).toEqual(['NOT_AUTHORIZED', 'MEMBER_DEACTIVATED']);
+      const words = defaultMessages.describe(err).messages;
+      expect(words.zhTW).toContain('帳號已停用');
+      expect(words.zhTW).not.toContain('啟動連結');
+      expect(words.zhTW).not.toContain('尚未啟用');
+      expect(words.en).toMatch(/deactivated/);
+      expect(await refusal(flow.prepareApplication(applyInput, member))).toBe('MEMBER_DEACTIVATED');
+      expect(await refusal(flow.uploadCertificate(claire.memberId, claireCard(), member))).toBe('MEMBER_DEACTIVATED');
+      expect(await refusal(flow.certificateLogin(claireCard()))).toBe('MEMBER_DEACTIVATED');
+      expect(personnel.queries).toEqual([]);
+
+      // Still deactivated when synchronized again, by a host that reports it or one that does not; reactivated, not.
+      clock.advance(60_000);
+      expect((await sync({ activatedAt: null })).deactivatedAt).toBe('2026-03-02T01:01:00.000Z');
+      expect((await flow.syncMember(claire, host)).deactivatedAt).toBe('2026-03-02T01:01:00.000Z');
+      const on = await sync({ activatedAt: new Date('2026-03-02T01:02:00Z') });
+      expect([on.activatedAt, on.deactivatedAt]).toEqual(['2026-03-02T01:02:00.000Z', undefined]);
+      expect((await flow.certificateLogin(claireCard())).memberId).toBe(claire.memberId);
+    });
+
+    it('a member never activated keeps the 啟動連結 refusals, however often the host says so', async () => {
+      await sync({ activatedAt: null });
+      const again = await sync({ activatedAt: null });
+      expect([again.activatedAt, again.deactivatedAt]).toEqual([undefined, undefined]);
+      expect(await refusal(flow.apply(applyInput, member))).toBe('APPLICANT_NOT_ACTIVATED');
+      expect(await refusal(flow.uploadCertificate(claire.memberId, claireCard(), member))).toBe('MEMBER_NOT_ACTIVATED');
+      const err = await enrollFailure(flow.uploadCertificate(claire.memberId, claireCard(), member));
+      expect(defaultMessages.describe(err).messages.zhTW).toContain('啟動連結');
+    });
+  });
+
+  describe('the approval reads the applicant\'s account again', () => {
+    it('never activated (an application a release that did not check wrote): refused, cancelled by the system, nobody promoted or mailed', async () => {
+      await sync({ activatedAt: null });
+      await unchecked(db());
+      clock.advance(60_000);
+
+      expect(await refusal(flow.approve(APP_ID, reviewer))).toBe('APPLICANT_NOT_ACTIVATED');
+      const app = await flow.get(APP_ID);
+      expect([app.status, app.cancelledBy, app.decidedAt]).toEqual(['cancelled', 'system', '2026-03-02T01:01:00.000Z']);
+      expect((await flow.member(claire.memberId)).memberType).toBe('citizen');
+      expect(mailer.sent).toEqual([]);
+      const trail = await readAuditTrail(db(), { flow: 'officialAccount', subject: APP_ID });
+      expect(trail.map((e) => [e.event, e.from, e.to, e.actor.role])).toEqual([['cancel', 'underReview', 'cancelled', 'reviewer']]);
+      expect(trail[0]?.reason).toContain('帳號尚未啟用');
+      // Not waiting for an approval that cannot come: it is decided.
+      expect((await enrollFailure(flow.approve(APP_ID, reviewer))).code).toBe('INVALID_TRANSITION');
+      expect((await flow.reviewQueue({ status: 'underReview' })).total).toBe(0);
+
+      // Activated, the member applies; the system's cancellation did not use up the first application.
+      await sync({ activatedAt: CLICKED });
+      expect(await flow.apply(applyInput, member)).toMatchObject({ status: 'approved', attempt: 2 });
+    });
+
+    it('deactivated: refused as deactivated, cancelled', async () => {
+      await sync({ activatedAt: CLICKED });
+      await sync({ activatedAt: null });
+      await unchecked(db());
+      const err = await enrollFailure(flow.approve(APP_ID, reviewer));
+      expect([err.code, err.refusal]).toEqual(['NOT_AUTHORIZED', 'MEMBER_DEACTIVATED']);
+      expect(await flow.get(APP_ID)).toMatchObject({ status: 'cancelled', cancelledBy: 'system' });
+      expect((await flow.member(claire.memberId)).memberType).toBe('citizen');
+      expect(mailer.sent).toEqual([]);
+    });
+
+    it('activated: approved as before', async () => {
+      await sync({ activatedAt: CLICKED });
+      await unchecked(db());
+      expect((await flow.approve(APP_ID, reviewer)).status).toBe('approved');
+      expect((await flow.member(claire.memberId)).memberType).toBe('official');
+    });
+
+    it('a first sync that reports the member not activated cancels the applications it already has', async () => {
+      // Made before the SDK had a member reference for it.
+      await unchecked(db(), 'manualReview');
+      await sync({ activatedAt: null });
+      expect(await flow.get(APP_ID)).toMatchObject({ status: 'cancelled', cancelledBy: 'system' });
+      const trail = await readAuditTrail(db(), { flow: 'officialAccount', subject: APP_ID });
+      expect(trail.map((e) => [e.event, e.reason])).toEqual([['cancel', '帳號尚未啟用，待該帳號啟用後須重新申請公務帳號']]);
+    });
+  });
+
+  describe('attempts (「如果您是第二次申請公務帳號…」: the 申請書 route)', () => {
+    it('an application cancelled because the host deactivated the account does not count', async () => {
+      personnel.records.length = 0; // not on record yet: the first application goes the 申請書 route
+      await sync({ activatedAt: CLICKED });
+      const first = await flow.apply(applyInput, member);
+      expect(first.status).toBe('manualReview');
+      await sync({ activatedAt: null });
+      expect(await flow.get(first.id)).toMatchObject({ status: 'cancelled', cancelledBy: 'system' });
+
+      await sync({ activatedAt: CLICKED });
+      personnel.records.push({ name: claire.name, nationalId: claire.nationalId, agencyOid: NFA });
+      const next = await flow.apply(applyInput, member);
+      // Numbered second, judged as the first: the personnel check approves it.
+      expect(next).toMatchObject({ status: 'approved', attempt: 2 });
+      const trail = await readAuditTrail(db(), { flow: 'officialAccount', subject: next.id });
+      expect(trail[0]?.reason).toContain('另 1 件申請由系統取消，不計申請次數');
+    });
+
+    it('so does one cancelled because the host changed the name; one the member changed itself counts', async () => {
+      await sync({ activatedAt: CLICKED });
+      personnel.records.length = 0;
+      const first = await flow.apply(applyInput, member);
+      await sync({ activatedAt: CLICKED, name: '張美美' });
+      expect(await flow.get(first.id)).toMatchObject({ status: 'cancelled', cancelledBy: 'system' });
+
+      const second = await flow.apply(applyInput, member);
+      expect(second.status).toBe('manualReview');
+      await sync({ activatedAt: CLICKED, name: claire.name }, member);
+      expect(await flow.get(second.id)).toMatchObject({ status: 'cancelled', cancelledBy: 'member' });
+
+      personnel.records.push({ name: claire.name, nationalId: claire.nationalId, agencyOid: NFA });
+      const third = await flow.apply(applyInput, member);
+      expect(third).toMatchObject({ status: 'manualReview', attempt: 3 });
+      const trail = await readAuditTrail(db(), { flow: 'officialAccount', subject: third.id });
+      expect(trail[0]?.reason).toContain('第 2 次申請，人工審核 (另 1 件申請由系統取消，不計申請次數)');
+    });
+
+    it('the member\'s own 取消申請 counts, as it did', async () => {
+      await sync({ activatedAt: CLICKED });
+      personnel.records.length = 0;
+      const first = await flow.apply(applyInput, member);
+      expect(await flow.cancel(first.id, member)).toMatchObject({ status: 'cancelled', cancelledBy: 'member' });
+      personnel.records.push({ name: claire.name, nationalId: claire.nationalId, agencyOid: NFA });
+      expect(await flow.apply(applyInput, member)).toMatchObject({ status: 'manualReview', attempt: 2 });
+    });
+  });
+});
