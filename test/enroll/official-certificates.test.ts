@@ -182,6 +182,20 @@ describeEachStore('enroll_t_official_cards', (db) => {
     expect((await flow.certificateLogin(await login('renewedAgain'))).memberId).toBe('clairesu1234');
   });
 
+  it('a renewal waiting for review is not accepted while the host has the account deactivated; it stays pending', async () => {
+    const flow = flowWith('review');
+    await flow.uploadCertificate('clairesu1234', await login('original'), member);
+    expect(await code(flow.certificateLogin(await login('renewedAgain')))).toBe('RENEWAL_PENDING_REVIEW');
+    const [request] = await flow.pendingRenewals();
+    await flow.syncMember({ ...claire, activatedAt: null }, host);
+    const err = await enrollFailure(flow.acceptRenewal(request?.id ?? '', reviewer));
+    expect([err.code, err.refusal]).toEqual(['NOT_AUTHORIZED', 'MEMBER_DEACTIVATED']);
+    expect(await flow.pendingRenewals()).toMatchObject([{ id: request?.id }]);
+    expect((await flow.certificate('clairesu1234'))?.certificateSerial).toBe(norm((await login('original')).certificateSerial));
+    await flow.syncMember({ ...claire, activatedAt: new Date('2026-03-02T00:30:00Z') }, host);
+    expect((await flow.acceptRenewal(request?.id ?? '', reviewer)).certificateSerial).toBe(norm((await login('renewedAgain')).certificateSerial));
+  });
+
   it('a reissued card (new 卡號) re-binds by uploading it again; removing the card ends 憑證登入', async () => {
     const flow = flowWith();
     await flow.uploadCertificate('clairesu1234', await login('original'), member);

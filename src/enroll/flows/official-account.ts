@@ -219,7 +219,10 @@ export class OfficialAccountFlow {
     return certificates.officialPendingRenewals(this.o);
   }
 
-  /** Reviewer accepts a pending renewal: the uploaded card takes the new serial. */
+  /**
+   * Reviewer accepts a pending renewal: the uploaded card takes the new serial. Not while the member's account is
+   * not activated (NOT_AUTHORIZED, refusal `MEMBER_DEACTIVATED` or `MEMBER_NOT_ACTIVATED`): the request stays pending.
+   */
   public acceptRenewal(renewalId: string, reviewer: Actor): Promise<OfficialCard> {
     return certificates.acceptRenewal(this.o, renewalId, reviewer);
   }

@@ -189,7 +189,10 @@ export function officialPendingRenewals(o: OfficialAccountOptions): Promise<Pend
   return pendingRenewals(o.store, 'officialAccount');
 }
 
-/** {@link OfficialAccountFlow.acceptRenewal}: the uploaded card takes the renewed serial (audited `renewCard`). */
+/**
+ * {@link OfficialAccountFlow.acceptRenewal}: the uploaded card takes the renewed serial (audited `renewCard`). The
+ * card of a member not activated is NOT_AUTHORIZED (`MEMBER_NOT_ACTIVATED` / `MEMBER_DEACTIVATED`), the request kept.
+ */
 export async function acceptRenewal(o: OfficialAccountOptions, renewalId: string, reviewer: Actor): Promise<OfficialCard> {
   const issues = new IssueCollector();
   const who = issues.take(() => parseActor(reviewer, 'reviewer'));
@@ -204,6 +207,10 @@ export async function acceptRenewal(o: OfficialAccountOptions, renewalId: string
       return acceptPendingRenewal(tx, 'officialAccount', id as string, w, o.clock.now().toISOString(), lock, async (request, held) => {
         if (held === undefined) throw new EnrollError('NOT_FOUND', `card ${request.cardNumber} is no longer uploaded with ${request.oldSerial}`);
         const { row, member } = held;
+        // As at 憑證登入: the card of an account not (or no longer) activated is not renewed meanwhile. The request
+        // stays pending (nothing is written) for a reviewer to accept once the host reactivates the account.
+        const inactive = member === undefined ? undefined : notActivated(member, 'MEMBER_NOT_ACTIVATED', 'the renewal stays pending');
+        if (inactive !== undefined) throw inactive;
         const memberId = String(row.member_id);
         const result = await renewCard(tx, memberId, request.oldSerial, request.newSerial, request.newValidFrom);
         return { result, subject: memberId, state: member?.memberType ?? 'citizen' };
