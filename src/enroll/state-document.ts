@@ -168,6 +168,10 @@ function checkOfficial(s: Obj): void {
   optStr(s, 'applicantName');
   if (s.formNumber !== undefined && (!Number.isInteger(s.formNumber) || (s.formNumber as number) < 1)) bad('formNumber must be a positive integer');
   if (s.item !== undefined && s.item !== '自然人轉公務員' && s.item !== '公務人員轉換機關') bad('item is not an 申請項目');
+  // Who cancelled decides whether the application counts toward 第二次申請: a forged one must not pass.
+  if (s.cancelledBy !== undefined && !(s.status === 'cancelled' && (s.cancelledBy === 'member' || s.cancelledBy === 'system'))) {
+    bad('cancelledBy must be member or system, on a cancelled application only');
+  }
   if (s.formReceipt !== undefined) {
     const r = obj(s.formReceipt, 'formReceipt');
     instant(r, 'receivedAt');

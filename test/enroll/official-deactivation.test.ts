@@ -16,6 +16,7 @@ import {
   type EnrollStore,
   type OfficialMemberInput,
 } from '../../src/enroll/index.js';
+import { rehydrateState, serializeState } from '../../src/enroll/advanced.js';
 import { defaultMessages } from '../../src/messages/index.js';
 import { citizenCard, describeEachStore, enrollFailure } from './helpers.js';
 import { FakePersonnelSystem, NFA, claire, host, member, reviewer } from './official-fixtures.js';
@@ -203,5 +204,22 @@ describeEachStore('enroll_t_official_deactivation', (db) => {
       personnel.records.push({ name: claire.name, nationalId: claire.nationalId, agencyOid: NFA });
       expect(await flow.apply(applyInput, member)).toMatchObject({ status: 'manualReview', attempt: 2 });
     });
+  });
+
+  it('a state document carries who cancelled, and refuses a forged one (it decides whether the application counts)', async () => {
+    await sync({ activatedAt: CLICKED });
+    personnel.records.length = 0;
+    const app = await flow.apply(applyInput, member);
+    await sync({ activatedAt: null });
+    const cancelled = await flow.get(app.id);
+    const doc = serializeState({ flow: 'officialAccount', state: cancelled });
+    expect(rehydrateState(doc)).toEqual({ flow: 'officialAccount', state: cancelled });
+    const forged = (change: Record<string, unknown>) => {
+      const parsed = JSON.parse(doc) as { state: Record<string, unknown> };
+      return JSON.stringify({ ...parsed, state: { ...parsed.state, ...change } });
+    };
+    for (const change of [{ cancelledBy: 'reviewer' }, { cancelledBy: 'system', status: 'manualReview' }]) {
+      expect(() => rehydrateState(forged(change))).toThrow(expect.objectContaining({ code: 'INVALID_STATE_DOCUMENT' }));
+    }
   });
 });
