@@ -243,6 +243,38 @@ describeEachStore('enroll_t_org', (db) => {
       await expectCode(flow.assignOperator('B0000', session, operator), 'NOT_FOUND');
     });
 
+    it('the registered agency card is that organization\'s: another organization\'s certificate of the same CA and serial opens nothing', async () => {
+      await registered();
+      // Same CA (GCA), same serial as the registered card, but the certificate of another organization (its OID).
+      const otherOrganization = orgCard('a1b2c3', '2.16.886.101.20003.20001.99999');
+      for (const call of [
+        () => flow.listOperators('A1234', { ...session, organizationCard: otherOrganization }),
+        () => flow.assignOperator('A1234', { ...session, organizationCard: otherOrganization }, operator),
+      ]) {
+        expect((await expectCode(call(), 'FORBIDDEN')).refusal).toBe('AGENCY_CARD_MISMATCH');
+      }
+      // 更換授權管理者自然人憑證 keeps the agency card: the other organization's is not it (audited, as above).
+      const replaced = await expectCode(
+        flow.replaceAdministratorCard('A1234', { organizationCard: otherOrganization, administratorCard: citizenCard(6), administrator: adminContact }),
+        'NOT_AUTHORIZED',
+      );
+      expect(replaced.refusal).toBe('AGENCY_CARD_MISMATCH');
+      expect((await flow.get('A1234')).administrator?.certificateSerial).toBe(admin.certificateSerial);
+      // A MOEACA company card is matched by its 統一編號: another company's with the same serial is not the card.
+      const company = (businessId: string): VerifiedCardHolder => markVerified({ authority: 'MOEACA', subjectName: '測試公司', certificateSerial: 'beef', businessId });
+      await flow.register({ agencyCode: 'C0001', organizationCard: company('04595257'), administratorCard: admin, administrator: adminContact });
+      expect(await flow.listOperators('C0001', { organizationCard: company('04595257'), administratorCard: admin })).toEqual([]);
+      const otherCompany = await expectCode(flow.listOperators('C0001', { organizationCard: company('22099131'), administratorCard: admin }), 'FORBIDDEN');
+      expect(otherCompany.refusal).toBe('AGENCY_CARD_MISMATCH');
+    });
+
+    it('fails closed: a registration whose stored identifier is empty is opened by no agency card', async () => {
+      await registered();
+      await db().transaction((tx) => tx.query(`UPDATE enroll_org_registrations SET org_identifier='' WHERE agency_code='A1234'`));
+      // The registered card itself (a card without an identifier is refused before, INVALID_INPUT naming it).
+      expect((await expectCode(flow.listOperators('A1234', session), 'FORBIDDEN')).refusal).toBe('AGENCY_CARD_MISMATCH');
+    });
+
     it('refuses organization and administrator holders that did not come from a verified login, changing nothing', async () => {
       const copy = <T,>(h: T): T => JSON.parse(JSON.stringify(h)) as T;
       for (const [organizationCard, administratorCard] of [[copy(orgCard()), admin], [orgCard(), copy(admin)]] as const) {

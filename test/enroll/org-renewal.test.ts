@@ -183,6 +183,16 @@ describeEachStore('enroll_t_org_renewal', (db) => {
     expect((await readAuditTrail(db(), { flow: 'organization', subject: 'A1234' })).filter((e) => e.event === 'renewCard').map((e) => e.actor)).toEqual([reviewer]);
   });
 
+  it('administrator: beside another organization\'s certificate (same CA and serial), a renewal is not judged, queued or audited', async () => {
+    const flow = flowWith('review');
+    await registered(flow);
+    const otherOrganization = markVerified({ ...orgCard, organizationOid: '2.16.886.101.20003.20001.99999' });
+    const err = await enrollFailure(flow.listOperators('A1234', { organizationCard: otherOrganization, administratorCard: h.adminRenewed }));
+    expect([err.code, err.refusal]).toEqual(['FORBIDDEN', 'AGENCY_CARD_MISMATCH']);
+    expect(await flow.pendingRenewals()).toEqual([]);
+    expect(await events('renewalRequested')).toEqual([]);
+  });
+
   it('operator: the first verified login records the card; a renewed certificate then takes over the assignment, audited', async () => {
     const flow = flowWith();
     await registered(flow);

@@ -19,7 +19,7 @@ import { ORG_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import { applyTransition } from './transition.js';
 import { addRecord, recordConsent } from './org-receipts-table.js';
 import { REGISTRATION_KEY, findRegistration, lockRegistration, saveRegistration, saveReviewDecision, saveReviewRequest } from './org-registrations-table.js';
-import { agencyOf, identifierOf, matchesAgency, parseCardsAndContact, type OrgRegistrationOptions } from './org-shared.js';
+import { agencyOf, identifierOf, isRecordedAgencyCard, matchesAgency, parseCardsAndContact, type OrgRegistrationOptions } from './org-shared.js';
 import { requireVerifiedLogin } from '../refusals.js';
 import { taipeiDate } from '../../shared/taipei-time.js';
 
@@ -120,16 +120,9 @@ export function standingOf(existing: OrgRegistration | undefined, orgCard: CardI
     // A serial alone does not name it: another CA's certificate may carry the same serial (and a negative serial is
     // spelt as the positive one of its octets), so the reviewer's verdict on this CA's certificate with this
     // identifier is not stretched to a certificate with an identifier the reviewer never saw.
-    if (isReviewedCertificate(existing, orgCard)) return { outcome: 'reviewApproved' };
+    if (isRecordedAgencyCard(existing, orgCard)) return { outcome: 'reviewApproved' };
   }
   return matches ? { outcome: 'matches' } : { outcome: 'reviewNeeded', message: WORDS.reviewNeeded };
-}
-
-/** Whether `orgCard` is the certificate the registration's review was of: its CA, serial and identifier. */
-function isReviewedCertificate(existing: OrgRegistration, orgCard: CardIdentity): boolean {
-  return orgCard.certificateSerial === existing.organizationCertificateSerial
-    && orgCard.authority === existing.organizationAuthority
-    && identifierOf(orgCard) === existing.organizationIdentifier;
 }
 
 /** The refusal of a standing that stops 首次註冊 at step (一) (`registered`: the state machine's INVALID_TRANSITION). */

@@ -34,7 +34,7 @@ import {
 } from './org-operators-table.js';
 import { rejectPendingRenewalsOf } from './card-renewal.js';
 import { findRegistration, lockRegistration } from './org-registrations-table.js';
-import { authenticate, idHintAgrees, requireRegisteredAdministratorId, type OrgRegistrationOptions } from './org-shared.js';
+import { authenticate, idHintAgrees, isRecordedAgencyCard, requireRegisteredAdministratorId, type OrgRegistrationOptions } from './org-shared.js';
 import { refusalError, requireVerifiedLogin } from '../refusals.js';
 
 /** {@link OrgRegistrationFlow.assignOperator}: 授權指派 → 新增. */
@@ -194,7 +194,9 @@ async function inAdministratorSession<T>(
   return auditRefusals(o.store, o.clock, 'organization', async () => {
     const outcome = await o.store.transaction(async (tx): Promise<{ ok: T } | EnrollError> => {
       let reg = await lockRegistration(tx, code);
-      if (reg !== undefined && org.certificateSerial === reg.organizationCertificateSerial) {
+      // The renewal rule is asked only beside the registered agency card (authenticate's rule): another organization's
+      // certificate does not get a renewal of the administrator's card judged, queued or audited.
+      if (reg !== undefined && isRecordedAgencyCard(reg, org)) {
         const renewal = await renewAdministratorCard(o, tx, reg, admin, o.clock.now().toISOString());
         if (renewal instanceof EnrollError) return renewal;
         if (renewal === 'renewed') reg = await lockRegistration(tx, code);

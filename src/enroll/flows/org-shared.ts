@@ -139,6 +139,22 @@ export function matchesAgency(card: CardIdentity, agency: Agency): boolean {
 }
 
 /**
+ * Whether `card` is the organization certificate the row `reg` records (the registered agency card, or the one a
+ * review was filed for): that CA's certificate of that serial, carrying the
+ * identifier (organization OID, or 統一編號 for MOEACA) the registration stored. A serial does not name a
+ * certificate across CAs, nor does a CA's own numbering stop another organization's certificate from carrying a
+ * serial equal to this one's, so all three must agree. A card or a row without an identifier is nobody's: it fails
+ * (closed), whatever the other two say.
+ */
+export function isRecordedAgencyCard(reg: OrgRegistration, card: CardIdentity): boolean {
+  const identifier = identifierOf(card);
+  return identifier !== ''
+    && identifier === reg.organizationIdentifier
+    && card.certificateSerial === reg.organizationCertificateSerial
+    && card.authority === reg.organizationAuthority;
+}
+
+/**
  * Requires a `registered` registration whose organization certificate and/or
  * administrator card (per `check`) are the ones presented; NOT_FOUND or
  * NOT_AUTHORIZED otherwise.
@@ -154,12 +170,9 @@ export function authenticate(
   if (reg.status !== 'registered' || reg.administrator === undefined) {
     throw refusalError('ORGANIZATION_NOT_REGISTERED', `registration is ${reg.status}`);
   }
-  // The registered agency card is its CA's certificate of that serial: a serial alone does not name it, since another
-  // organization CA may have issued the same serial (the administrator's is a MOICA card, whose serials MOICA keeps
-  // unique, as parseCitizenCard requires).
-  if (check !== 'administrator' && (org.certificateSerial !== reg.organizationCertificateSerial || org.authority !== reg.organizationAuthority)) {
-    throw refusalError('AGENCY_CARD_MISMATCH');
-  }
+  // The registered agency card is its CA's certificate of that serial for that organization (isRecordedAgencyCard).
+  // The administrator's is a MOICA card, whose serials MOICA keeps unique, as parseCitizenCard requires.
+  if (check !== 'administrator' && !isRecordedAgencyCard(reg, org)) throw refusalError('AGENCY_CARD_MISMATCH');
   if (check !== 'organization' && admin.certificateSerial !== reg.administrator.certificateSerial) {
     throw refusalError('ADMINISTRATOR_CARD_MISMATCH');
   }
