@@ -14,6 +14,7 @@ import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.j
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { readAuditTrail } from '../../src/enroll/store/audit.js';
 import { citizenCard, describeEachStore, enrollFailure } from './helpers.js';
+import { defaultMessages } from '../../src/messages/index.js';
 
 const OID = '2.16.886.101.20003.20001.20003';
 const agencies = new StaticAgencyDirectory([{ oid: OID as AgencyOid, name: '內政部消防署', agencyCode: 'A1234' }]);
@@ -56,12 +57,12 @@ describeEachStore('enroll_t_gepi_admin_id', (db) => {
   };
 
   describe('recorded at 首次註冊 and at each 更換', () => {
-    it('首次註冊 records it; a session typing another (which agrees with the card) is MISMATCH on every command, changing nothing', async () => {
+    it('首次註冊 records it; a session typing another (which agrees with the card) is NOT_ON_RECORD on every command, changing nothing', async () => {
       const flow = flowWith();
       await flow.register({ agencyCode: 'A1234', organizationCard: orgCard(), administratorCard: admin, administrator: contact(REGISTERED) });
       expect(await stored()).toBe(REGISTERED);
       const cards = { organizationCard: orgCard(), administratorCard: admin };
-      const mismatch = [['session.administratorNationalId', 'MISMATCH']];
+      const mismatch = [['session.administratorNationalId', 'NOT_ON_RECORD']];
       expect(await everySession(flow, { ...cards, administratorNationalId: ANOTHER })).toEqual([mismatch, mismatch, mismatch, mismatch]);
       expect(await flow.listOperators('A1234', cards)).toEqual([]);
       // The registered one, typed in lower case: normalized, then compared.
@@ -81,11 +82,11 @@ describeEachStore('enroll_t_gepi_admin_id', (db) => {
       expect(await stored()).toBe(ANOTHER);
     });
 
-    it('更換機關憑證 keeps the administrator: another ID is MISMATCH on administrator.nationalId and nothing is replaced', async () => {
+    it('更換機關憑證 keeps the administrator: another ID is NOT_ON_RECORD on administrator.nationalId and nothing is replaced', async () => {
       const flow = flowWith();
       await flow.register({ agencyCode: 'A1234', organizationCard: orgCard(), administratorCard: admin, administrator: contact(REGISTERED) });
       const input = { organizationCard: orgCard('a1b2c4'), administratorCard: admin };
-      expect(await issuesOf(flow.replaceOrganizationCertificate('A1234', { ...input, administrator: contact(ANOTHER) }))).toEqual([['administrator.nationalId', 'MISMATCH']]);
+      expect(await issuesOf(flow.replaceOrganizationCertificate('A1234', { ...input, administrator: contact(ANOTHER) }))).toEqual([['administrator.nationalId', 'NOT_ON_RECORD']]);
       expect((await flow.get('A1234')).organizationCertificateSerial).toBe('a1b2c3');
       expect(await flow.registrationRecords('A1234')).toHaveLength(1);
       expect((await flow.replaceOrganizationCertificate('A1234', { ...input, administrator: contact(REGISTERED) })).organizationCertificateSerial).toBe('a1b2c4');
@@ -99,13 +100,13 @@ describeEachStore('enroll_t_gepi_admin_id', (db) => {
       await flow.replaceAdministratorCard('A1234', { organizationCard: orgCard(), administratorCard: newAdmin, administrator: contact(ANOTHER) });
       expect(await stored()).toBe(ANOTHER);
       const cards = { organizationCard: orgCard(), administratorCard: newAdmin };
-      expect(await issuesOf(flow.listOperators('A1234', { ...cards, administratorNationalId: REGISTERED }))).toEqual([['session.administratorNationalId', 'MISMATCH']]);
+      expect(await issuesOf(flow.listOperators('A1234', { ...cards, administratorNationalId: REGISTERED }))).toEqual([['session.administratorNationalId', 'NOT_ON_RECORD']]);
       expect(await flow.listOperators('A1234', { ...cards, administratorNationalId: ANOTHER })).toEqual([]);
       const third = citizenCard(4);
       await flow.replaceBoth('A1234', { organizationCard: orgCard('a1b2c5'), administratorCard: third, administrator: contact(THIRD) });
       expect(await stored()).toBe(THIRD);
       const after = { organizationCard: orgCard('a1b2c5'), administratorCard: third };
-      expect(await issuesOf(flow.listOperators('A1234', { ...after, administratorNationalId: ANOTHER }))).toEqual([['session.administratorNationalId', 'MISMATCH']]);
+      expect(await issuesOf(flow.listOperators('A1234', { ...after, administratorNationalId: ANOTHER }))).toEqual([['session.administratorNationalId', 'NOT_ON_RECORD']]);
       expect(await flow.listOperators('A1234', { ...after, administratorNationalId: THIRD })).toEqual([]);
     });
 
@@ -115,7 +116,7 @@ describeEachStore('enroll_t_gepi_admin_id', (db) => {
       await flow.register({ agencyCode: 'A1234', organizationCard: orgCard(), administratorCard: registeredCard, administrator: contact(REGISTERED) });
       const renewed = citizenCard(1, { certificateSerial: '4a990000000001', validFrom: '2026-03-01T00:00:00.000Z' });
       const session = { organizationCard: orgCard(), administratorCard: renewed };
-      expect(await issuesOf(flow.listOperators('A1234', { ...session, administratorNationalId: ANOTHER }))).toEqual([['session.administratorNationalId', 'MISMATCH']]);
+      expect(await issuesOf(flow.listOperators('A1234', { ...session, administratorNationalId: ANOTHER }))).toEqual([['session.administratorNationalId', 'NOT_ON_RECORD']]);
       expect((await flow.get('A1234')).administrator?.certificateSerial).toBe(registeredCard.certificateSerial);
       expect(await flow.listOperators('A1234', { ...session, administratorNationalId: REGISTERED })).toEqual([]);
       expect((await flow.get('A1234')).administrator?.certificateSerial).toBe('4a990000000001');
@@ -134,7 +135,7 @@ describeEachStore('enroll_t_gepi_admin_id', (db) => {
       await flow.replaceOrganizationCertificate('A1234', { organizationCard: orgCard('a1b2c4'), administratorCard: admin, administrator: contact(REGISTERED) });
       expect(await stored()).toBe(REGISTERED);
       const after = { organizationCard: orgCard('a1b2c4'), administratorCard: admin };
-      expect(await issuesOf(flow.listOperators('A1234', { ...after, administratorNationalId: ANOTHER }))).toEqual([['session.administratorNationalId', 'MISMATCH']]);
+      expect(await issuesOf(flow.listOperators('A1234', { ...after, administratorNationalId: ANOTHER }))).toEqual([['session.administratorNationalId', 'NOT_ON_RECORD']]);
     });
   });
 
@@ -168,6 +169,25 @@ describeEachStore('enroll_t_gepi_admin_id', (db) => {
     });
   });
 
+  it('the two causes are told apart by code, each worded by the catalogue: not the card\'s ID (MISMATCH), not the registered administrator\'s (NOT_ON_RECORD)', async () => {
+    const flow = flowWith();
+    await flow.register({ agencyCode: 'A1234', organizationCard: orgCard(), administratorCard: admin, administrator: contact(REGISTERED) });
+    const cards = { organizationCard: orgCard(), administratorCard: admin };
+    const replace = (nationalId: string) => flow.replaceOrganizationCertificate('A1234', { organizationCard: orgCard('a1b2c4'), administratorCard: admin, administrator: contact(nationalId) });
+    const causes = [
+      [flow.listOperators('A1234', { ...cards, administratorNationalId: 'A223456781' }), flow.listOperators('A1234', { ...cards, administratorNationalId: ANOTHER })],
+      [replace('A223456781'), replace(ANOTHER)],
+    ];
+    for (const [notTheCard, notRegistered] of causes) {
+      const [a, b] = [(await enrollFailure(notTheCard as Promise<unknown>)) as InvalidInputError, (await enrollFailure(notRegistered as Promise<unknown>)) as InvalidInputError];
+      expect([a.issues[0]?.code, b.issues[0]?.code]).toEqual(['MISMATCH', 'NOT_ON_RECORD']);
+      expect(a.issues[0]?.field).toBe(b.issues[0]?.field);
+      const [ma, mb] = [defaultMessages.fieldIssueMessages(a.issues[0] as never), defaultMessages.fieldIssueMessages(b.issues[0] as never)];
+      expect([ma.zhTW, mb.zhTW]).toEqual(['與資料不符', '與註冊資料不符']);
+      expect(ma.en).not.toBe(mb.en);
+    }
+  });
+
   it('the ID is personal data: no error message and no audit reason carries it', async () => {
     const flow = flowWith();
     await flow.register({ agencyCode: 'A1234', organizationCard: orgCard(), administratorCard: admin, administrator: contact(REGISTERED) });
@@ -176,7 +196,7 @@ describeEachStore('enroll_t_gepi_admin_id', (db) => {
       await enrollFailure(flow.listOperators('A1234', { ...cards, administratorNationalId: ANOTHER })),
       await enrollFailure(flow.replaceOrganizationCertificate('A1234', { organizationCard: orgCard('a1b2c4'), administratorCard: admin, administrator: contact(ANOTHER) })),
     ];
-    expect(errors.map((e) => (e as InvalidInputError).issues.map((i) => i.code))).toEqual([['MISMATCH'], ['MISMATCH']]);
+    expect(errors.map((e) => (e as InvalidInputError).issues.map((i) => i.code))).toEqual([['NOT_ON_RECORD'], ['NOT_ON_RECORD']]);
     await flow.assignOperator('A1234', { ...cards, administratorNationalId: REGISTERED }, operator);
     await flow.replaceAdministratorCard('A1234', { organizationCard: orgCard(), administratorCard: citizenCard(3), administrator: contact(THIRD) });
     const told = JSON.stringify([errors.map((e) => [e.message, e]), await readAuditTrail(db(), { flow: 'organization' })]);

@@ -92,7 +92,7 @@ async function checkUpgraded(store: EnrollStore, renames: readonly string[]): Pr
   await flow.replaceOrganizationCertificate('A03', { organizationCard: orgCard('ab04'), administratorCard: admin, administrator: contact });
   expect(await store.transaction((tx) => tx.query('SELECT admin_national_id FROM enroll_org_registrations'))).toEqual([{ admin_national_id: 'A123456789' }]);
   const err = await enrollFailure(flow.listOperators('A03', { organizationCard: orgCard('ab04'), administratorCard: admin, administratorNationalId: 'A100036789' }));
-  expect((err as InvalidInputError).issues.map((i) => [i.field, i.code])).toEqual([['session.administratorNationalId', 'MISMATCH']]);
+  expect((err as InvalidInputError).issues.map((i) => [i.field, i.code])).toEqual([['session.administratorNationalId', 'NOT_ON_RECORD']]);
   expect(await flow.listOperators('A03', { organizationCard: orgCard('ab04'), administratorCard: admin, administratorNationalId: 'A123456789' })).toEqual([]);
 }
 

@@ -393,6 +393,14 @@ describe.each(backends)('portal backend on the $name', ({ url, store: openStore,
       expect((await page.call('POST', `/gepi/api/operators/${serial}/delete`, {})).body).toEqual({ operators: [] });
       // Another browser without the two cards cannot see the operators.
       expect(code(await new PageClient(portal.url).call('GET', '/gepi/api/operators'))).toBe('NO_AGENCY_CODE');
+      // Both registered cards, with another person's ID that agrees with the card's hint: the SDK's NOT_ON_RECORD
+      // (not MISMATCH, the hint's), which the page answers as its NATIONAL_ID_NOT_ADMINISTRATOR.
+      const otherPerson = new PageClient(portal.url);
+      await otherPerson.call('POST', '/gepi/api/agency-code', { agencyCode: 'A1001' });
+      await otherPerson.cardStep(agencyAgent, '/gepi/card/organization');
+      await otherPerson.cardStep(agent, '/gepi/card/administrator');
+      expect((await otherPerson.call('POST', '/gepi/api/administrator', { nationalId: 'A100036789' })).status).toBe(200);
+      expect(code(await otherPerson.call('GET', '/gepi/api/operators'))).toBe('NATIONAL_ID_NOT_ADMINISTRATOR');
 
       const records = await page.call('GET', '/gepi/api/records?agencyCode=A1001');
       expect(records.body.records).toEqual([expect.objectContaining({ item: '首次註冊', organizationName: '範例機關' })]);

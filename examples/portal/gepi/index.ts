@@ -176,13 +176,14 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
   };
   /**
    * A 身分證統一編號 that agrees with the card but is not the registered 授權管理者's: the SDK compares it once both
-   * cards are found registered (each 授權指派 call, 更換機關憑證), naming `idField`. This page's code and words.
+   * cards are found registered (each 授權指派 call, 更換機關憑證), naming `idField` with `NOT_ON_RECORD` (a `MISMATCH`
+   * is the card's hint, checked at (二)). This page's code and words.
    */
   const asRegisteredAdministrator = async <T>(idField: string, command: () => Promise<T>): Promise<T> => {
     try {
       return await command();
     } catch (err) {
-      const issue = err instanceof InvalidInputError ? err.issues.find((i) => i.field === idField && i.code === 'MISMATCH') : undefined;
+      const issue = err instanceof InvalidInputError ? err.issues.find((i) => i.field === idField && i.code === 'NOT_ON_RECORD') : undefined;
       if (issue === undefined) throw err;
       throw new PageError(400, 'NATIONAL_ID_NOT_ADMINISTRATOR', '身分證統一編號與註冊之授權管理者不符，請確認輸入是否正確');
     }
@@ -293,7 +294,6 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
       administrator: { ...(field(body, 'administrator') as object), nationalId: request.session.get('gepiNationalId') } as ReplaceInput['administrator'],
       acceptedTerms: field(body, 'acceptedTerms') as string,
     };
-    // The hint was checked at (二): a MISMATCH here is 更換機關憑證's comparison with the registered administrator.
     const registration = await asRegisteredAdministrator('administrator.nationalId', () => flow[REPLACEMENTS[kind as ReplacementKind]](code, input));
     return registrationView(registration);
   });

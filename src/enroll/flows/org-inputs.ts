@@ -81,7 +81,8 @@ export interface AdministratorSession {
    * 授權管理者身分證統一編號, typed beside the card at 授權管理者自然人憑證確認 (必填 in the manual, 圖3-13):
    * checked to be one, to agree with the card's ID hint (`idHintRule`) and, once both cards are the registered
    * ones, to be the registered administrator's (when one is on record: registrations since migration 0011), else
-   * INVALID_INPUT naming `session.administratorNationalId` (REQUIRED / INVALID_ID / MISMATCH); a key present with
+   * INVALID_INPUT naming `session.administratorNationalId` (REQUIRED / INVALID_ID; MISMATCH: not the ID of the card;
+   * NOT_ON_RECORD: the card's, but not the registered administrator's); a key present with
    * `undefined` is REQUIRED. Pass it: a session without the key is taken without these checks, as it was before
    * the field existed (sessions built by callers written then), unless the flow has
    * `requireAdministratorNationalId: true`, which makes it REQUIRED.

@@ -107,7 +107,8 @@ export class OrgRegistrationFlow {
    * know the sub-function (at 首次註冊 and 更換授權管理者 the ID is a new one), and before both cards are found
    * registered the answer would tell a card holder whose ID is on record. A session command compares it
    * (`listOperators`, the 授權經辦人清單 that follows this step, answers at once), as 更換機關憑證 does.
-   * @throws InvalidInputError naming `administratorCard` or `administratorNationalId` (`MISMATCH` when it is another person's).
+   * @throws InvalidInputError naming `administratorCard` or `administratorNationalId` (`MISMATCH` when it does not agree
+   * with the card's ID hint).
    */
   public confirmAdministratorCard(administratorCard: VerifiedCardHolder, administratorNationalId: string): {
     /** The holder's name from the certificate subject. */
@@ -122,8 +123,8 @@ export class OrgRegistrationFlow {
 
   /**
    * 授權指派 → 新增: authorizes an operator by certificate serial with function permissions. The session's
-   * `administratorNationalId` (typed at 授權管理者自然人憑證確認) is checked against its card and against the
-   * registered administrator's, as for every session command.
+   * `administratorNationalId` (typed at 授權管理者自然人憑證確認) is checked against its card (`MISMATCH`) and against the
+   * registered administrator's (`NOT_ON_RECORD`), as for every session command.
    */
   public async assignOperator(agencyCode: string, session: AdministratorSession, operator: OperatorInput): Promise<Operator> {
     return operators.assignOperator(this.o, agencyCode, session, operator);
@@ -163,7 +164,8 @@ export class OrgRegistrationFlow {
   /**
    * 更換機關憑證: new organization certificate, authenticated by the registered administrator card. The administrator
    * stays, so `administrator.nationalId` must be the registered one when one is on record (INVALID_INPUT,
-   * `MISMATCH` naming it), and is recorded when none is (a registration made before migration 0011).
+   * `NOT_ON_RECORD` naming it; `MISMATCH` is an ID that does not agree with the card's hint), and is recorded when
+   * none is (a registration made before migration 0011).
    */
   public replaceOrganizationCertificate(agencyCode: string, input: ReplaceInput): Promise<OrgRegistration> {
     return replacement.replace(this.o, agencyCode, input, 'replaceOrganizationCertificate');

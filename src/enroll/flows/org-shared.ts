@@ -86,12 +86,14 @@ export function checkAgencyFlowOptions(flow: string, options: { readonly idHintR
  * in the transaction that holds the registration, after its cards were found to be the registered ones (before,
  * the answer would tell any card holder whose ID is on record). None on record (a registration made before
  * migration 0011): nothing to compare. The message names neither ID: it is personal data, and errors reach logs.
- * @throws InvalidInputError naming `field` (`MISMATCH`).
+ * The issue is `NOT_ON_RECORD`, not the `MISMATCH` of an ID that does not agree with the card's hint, so a page tells
+ * 「與註冊之授權管理者不符」 from 「與自然人憑證不符」 by the code alone.
+ * @throws InvalidInputError naming `field` (`NOT_ON_RECORD`).
  */
 export async function requireRegisteredAdministratorId(tx: SqlSession, code: string, typed: string, field: string): Promise<void> {
   const registered = await administratorNationalId(tx, code);
   if (registered !== undefined && registered !== typed) {
-    throw new InvalidInputError([{ field, code: 'MISMATCH', reason: '身分證統一編號與註冊之授權管理者不符 (not the registered administrator\'s)' }]);
+    throw new InvalidInputError([{ field, code: 'NOT_ON_RECORD', reason: '身分證統一編號與註冊之授權管理者不符 (not the registered administrator\'s)' }]);
   }
 }
 

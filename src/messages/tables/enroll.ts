@@ -69,6 +69,9 @@ export const FIELD_ISSUE_MESSAGES: Readonly<Record<FieldIssueCode, CodeMessage>>
   NOT_AN_OPTION: { zhTW: '不是可選擇的項目', en: 'is not one of the allowed values' },
   OUT_OF_RANGE: { zhTW: '超出允許範圍', en: 'is out of range' },
   MISMATCH: { zhTW: '與資料不符', en: 'does not match the records' },
+  // Valid, and agreeing with what it was first checked against (a card), but not the value registered: the GEPI
+  // 授權管理者身分證統一編號 of another person than the registered 授權管理者.
+  NOT_ON_RECORD: { zhTW: '與註冊資料不符', en: 'is not the one on record' },
   WRONG_CERTIFICATE: { zhTW: '憑證種類不符', en: 'is not the required kind of certificate' },
   NOT_VERIFIED: { zhTW: '須經憑證登入驗證', en: 'must come from a verified card login' },
   FILE_EMPTY: { zhTW: '檔案是空的', en: 'the file is empty' },
