@@ -6,7 +6,8 @@ import { DocumentFormatError } from '../cert/trust/documents/errors.js';
 import { LoginVerificationError } from '../cert/trust/login/errors.js';
 import type { CodeMessage } from '../component/codes.js';
 import { EmsError } from '../ems/errors.js';
-import { EnrollError, type FieldIssueCode } from '../enroll/errors.js';
+import { EnrollError, ManualReviewError, type FieldIssueCode } from '../enroll/errors.js';
+import { retryDateOf } from '../enroll/flows/org-words.js';
 import { PcscError } from '../pcsc/errors.js';
 import { TwpkiError } from '../shared/twpki-error.js';
 import type { Language } from './language.js';
@@ -139,6 +140,11 @@ export function errorMessageKey(error: unknown): ErrorMessageKey | undefined {
 function placeholdersOf(error: unknown): Record<string, string> {
   // A bare 6300 with no count known leaves the tries unknown: '?' as the doctor shows it, never "undefined".
   if (error instanceof PinRejectedError) return { retriesLeft: String(error.retriesLeft ?? '?'), triesLeft: triesLeft(error.retriesLeft) };
+  // RETRY_TOO_EARLY names the day registration opens, as the flow's own message does: the Taiwan date.
+  if (error instanceof ManualReviewError) {
+    const retryDate = retryDateOf(error.retryNotBefore);
+    return retryDate === undefined ? {} : { retryDate };
+  }
   return {};
 }
 

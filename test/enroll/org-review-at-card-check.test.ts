@@ -147,6 +147,27 @@ describeEachStore('enroll_t_org_step1', (db) => {
     });
   });
 
+  it('one text per answer: the catalogue words MANUAL_REVIEW_PENDING and RETRY_TOO_EARLY as the error and the read do (the Taiwan date)', async () => {
+    const card = orgCard('d4', OTHER);
+    const full = { agencyCode: 'A1234', organizationCard: card, administratorCard: admin, administrator: adminContact, acceptedTerms: '2026-01' };
+    await flow.requestReview({ agencyCode: 'A1234', organizationCard: card, applicant, acceptedTerms: '2026-01' });
+    const pendingRead = await flow.checkOrganizationCard('A1234', card);
+    const pending = await refusal(flow.register(full));
+    clock.set('2026-03-06T05:00:00Z');
+    await flow.approveReview('A1234', reviewer);
+    const earlyRead = await flow.checkOrganizationCard('A1234', card);
+    const early = await refusal(flow.register(full));
+    for (const [err, read] of [[pending, pendingRead], [early, earlyRead]] as const) {
+      const described = defaultMessages.describe(err);
+      expect(described.key).toBe(`enroll.${err.code}`);
+      expect(described.messages.zhTW).toBe(err.message);
+      expect('message' in read ? read.message : undefined).toBe(err.message);
+    }
+    expect(defaultMessages.describe(early).messages.zhTW).toBe('審核已通過，請於次一營業日（2026-03-09）再重新註冊');
+    expect(defaultMessages.describe(early).messages.en).toContain('(2026-03-09)');
+    expect(defaultMessages.describe(pending).messages.zhTW).toContain('需進行審核');
+  });
+
   it('migration 0013: a registered agency always has its administrator; a review row has all four columns or none', async () => {
     const insert = (status: string, admin: string | null, name: string | null) => db().transaction((tx) => tx.query(
       `INSERT INTO enroll_org_registrations (agency_code, status, organization_name, org_authority, org_certificate_serial, org_identifier,

@@ -21,7 +21,7 @@ import { addRecord, recordConsent } from './org-receipts-table.js';
 import { REGISTRATION_KEY, findRegistration, lockRegistration, saveRegistration, saveReviewDecision, saveReviewRequest } from './org-registrations-table.js';
 import { agencyOf, identifierOf, isRecordedAgencyCard, matchesAgency, parseCardsAndContact, type OrgRegistrationOptions } from './org-shared.js';
 import { requireVerifiedLogin } from '../refusals.js';
-import { taipeiDate } from '../../shared/taipei-time.js';
+import { FIRST_REGISTRATION_SENTENCES, retryTooEarlySentence } from './org-words.js';
 
 let defaultCalendar: TaiwanCalendar | undefined;
 /** Taiwan's office calendar with the built-in adjustments, made once. */
@@ -54,14 +54,14 @@ export async function register(o: OrgRegistrationOptions, input: RegisterInput, 
   return auditRefusals(o.store, o.clock, 'organization', () => registerAs(o, code, orgCard, adminCard, adminContact, reviewContact, who, terms));
 }
 
-/** The manual's words for the three answers of 機關憑證確認 that stop 首次註冊; the errors and the read show the same. */
+/**
+ * The manual's words for the three answers of 機關憑證確認 that stop 首次註冊; the errors and the read show the same,
+ * and so does the catalogue, which words the three codes from the same module (`org-words.ts`).
+ */
 const WORDS = {
-  // The manual's words exactly, as the catalogue's `enroll.REVIEW_CONTACT_REQUIRED` has them: one text whichever a page shows.
-  reviewNeeded: '貴機關申請憑證註冊，因申請資料比對不符，需進行審核，請填聯絡資料',
-  reviewPending: '貴機關申請憑證註冊，因申請資料比對不符，需進行審核；審核通過前無法註冊，請於次一營業日再重新註冊',
-  // The day as the applicant reads it: the Taiwan date. The instant is that day's 00:00 Taiwan time, whose UTC ISO text
-  // names the day before (2026-03-08T16:00:00.000Z for 2026-03-09).
-  retryTooEarly: (retry: string) => `審核已通過，請於次一營業日（${taipeiDate(new Date(retry))}）再重新註冊`,
+  reviewNeeded: FIRST_REGISTRATION_SENTENCES.reviewNeeded.zhTW,
+  reviewPending: FIRST_REGISTRATION_SENTENCES.reviewPending.zhTW,
+  retryTooEarly: retryTooEarlySentence,
 } as const;
 
 /**

@@ -1,6 +1,7 @@
 import type { CodeMessage } from '../../component/codes.js';
 import type { EnrollErrorCode, EnrollRefusalReason, FieldIssueCode } from '../../enroll/errors.js';
 import { ENROLL_REFUSALS } from '../../enroll/refusals.js';
+import { FIRST_REGISTRATION_SENTENCES } from '../../enroll/flows/org-words.js';
 
 /** Enrollment (account application, card binding, organisation registration) failures (`twpki/enroll`). */
 export const ENROLL_MESSAGES: Readonly<Record<EnrollErrorCode, CodeMessage>> = {
@@ -19,10 +20,12 @@ export const ENROLL_MESSAGES: Readonly<Record<EnrollErrorCode, CodeMessage>> = {
   EMS_FAILURE: { zhTW: '事業資料比對失敗，請稍後再試', en: 'The facility data check failed; please try again later' },
   MAIL_FAILED: { zhTW: '電子郵件寄送失敗，請稍後再試', en: 'The e-mail could not be sent; please try again later' },
   CONCURRENT_UPDATE: { zhTW: '資料已被其他人更新，請重新整理後再試', en: 'Someone else changed this record; reload and try again' },
-  MANUAL_REVIEW_PENDING: { zhTW: '申請資料審核中，送出申請後請於次一營業日再重新註冊', en: 'The application is under review; register again on the next business day' },
-  RETRY_TOO_EARLY: { zhTW: '請於次一營業日再重新註冊', en: 'Register again on the next business day' },
+  // The three sentences of GEPI 首次註冊 step (一) are the flow's own (one source: the error's message, the
+  // checkOrganizationCard answer and this table agree). {retryDate} is filled from the error's retryNotBefore.
+  MANUAL_REVIEW_PENDING: FIRST_REGISTRATION_SENTENCES.reviewPending,
+  RETRY_TOO_EARLY: FIRST_REGISTRATION_SENTENCES.retryTooEarly,
   REVIEW_REJECTED: { zhTW: '申請資料審核不通過', en: 'The application was rejected on review' },
-  REVIEW_CONTACT_REQUIRED: { zhTW: '貴機關申請憑證註冊，因申請資料比對不符，需進行審核，請填聯絡資料', en: 'The registration data does not match and needs review; enter a contact name and phone' },
+  REVIEW_CONTACT_REQUIRED: FIRST_REGISTRATION_SENTENCES.reviewNeeded,
   // True of both causes (a matching card, the approved one): a card that does not match is not told it does.
   REVIEW_NOT_NEEDED: { zhTW: '此機關憑證無需審核（比對相符或已審核通過），請繼續授權管理者自然人憑證確認', en: 'The organisation certificate matches (or its review was approved); no review is needed, continue with the administrator\'s card' },
   ORGANIZATION_MISMATCH: { zhTW: '機關憑證 OID 資料經比對不符', en: 'The organisation certificate\'s OID does not match this agency' },
