@@ -100,7 +100,11 @@ describeEachStore('enroll_t_org_step1', (db) => {
       // The full 首次註冊 with the approved certificate names the administrator and records the consent.
       const reg = await flow.register(full);
       expect(reg).toMatchObject({ status: 'registered', organizationCertificateSerial: 'd4', administrator: { name: '張管理' }, reviewContact: applicant });
-      expect((await flow.consents('A1234')).map((c) => c.subFunction)).toEqual(['首次註冊']);
+      // Two consents to the 首次註冊 terms: the 申請人's with the review, the administrator's with the registration.
+      expect((await flow.consents('A1234')).map((c) => [c.subFunction, c.administratorSerial ?? c.applicant?.name])).toEqual([
+        ['首次註冊', applicant.name],
+        ['首次註冊', admin.certificateSerial],
+      ]);
       expect(await flow.checkOrganizationCard('A1234', card)).toMatchObject({ outcome: 'registered' });
       expect((await refusal(flow.requestReview({ agencyCode: 'A1234', organizationCard: card, applicant, acceptedTerms: '2026-01' }))).code).toBe('INVALID_TRANSITION');
       const trail = await readAuditTrail(db(), { flow: 'organization', subject: 'A1234' });
@@ -166,6 +170,34 @@ describeEachStore('enroll_t_org_step1', (db) => {
     expect(defaultMessages.describe(early).messages.zhTW).toBe('審核已通過，請於次一營業日（2026-03-09）再重新註冊');
     expect(defaultMessages.describe(early).messages.en).toContain('(2026-03-09)');
     expect(defaultMessages.describe(pending).messages.zhTW).toContain('需進行審核');
+  });
+
+  it('the consent of a review filed at 機關憑證確認 is recorded: the terms version, the agency card and the 申請人', async () => {
+    await flow.requestReview({ agencyCode: 'A1234', organizationCard: orgCard('d4', OTHER), applicant, acceptedTerms: '2026-01' });
+    expect(await flow.consents('A1234')).toEqual([
+      { subFunction: '首次註冊', termsVersion: '2026-01', organizationSerial: 'd4', applicant, acceptedAt: '2026-03-06T01:00:00.000Z' },
+    ]);
+    // Refused (terms not accepted, or a pending review): nothing recorded.
+    await refusal(flow.requestReview({ agencyCode: 'A1234', organizationCard: orgCard('d4', OTHER), applicant, acceptedTerms: '2026-01' }));
+    expect(await flow.consents('A1234')).toHaveLength(1);
+    // A flow without terms records none.
+    const noTerms = new OrgRegistrationFlow({ store: db(), clock, agencies: new StaticAgencyDirectory([{ oid: OID as AgencyOid, name: '某機關', agencyCode: 'B1234' }]) });
+    await noTerms.requestReview({ agencyCode: 'B1234', organizationCard: orgCard('d5', OTHER), applicant });
+    expect(await flow.consents('B1234')).toEqual([]);
+  });
+
+  it('migration 0015: a consent row is an administrator\'s or the 申請人\'s with the agency card; one written as before reads as before', async () => {
+    const insert = (admin: string | null, org: string | null, name: string | null) => db().transaction((tx) => tx.query(
+      `INSERT INTO enroll_org_consents (agency_code, sub_function, terms_version, admin_certificate_serial, org_certificate_serial, applicant_name, applicant_phone, accepted_at)
+       VALUES ('A1234','首次註冊','2026-01',$1,$2,$3,$3,'2026-03-06T01:00:00Z')`, [admin, org, name]));
+    await expect(insert(null, null, null)).rejects.toThrow(/enroll_org_consents_who_check/);
+    await expect(insert(null, 'd4', null)).rejects.toThrow(/enroll_org_consents_who_check/);
+    // The INSERT of the releases before 0015 (no new column).
+    await db().transaction((tx) => tx.query(
+      `INSERT INTO enroll_org_consents (agency_code, sub_function, terms_version, admin_certificate_serial, accepted_at) VALUES ('A1234','更換機關憑證','2026-01','b1','2026-03-06T02:00:00Z')`));
+    expect(await flow.consents('A1234')).toEqual([
+      { subFunction: '更換機關憑證', termsVersion: '2026-01', administratorSerial: 'b1', acceptedAt: '2026-03-06T02:00:00.000Z' },
+    ]);
   });
 
   it('migration 0013: a registered agency always has its administrator; a review row has all four columns or none', async () => {

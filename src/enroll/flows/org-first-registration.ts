@@ -17,7 +17,7 @@ import { parseAgencyCode, parseOrgCard, type AdministratorContact, type Register
 import type { OrgRegistration } from './org-records.js';
 import { ORG_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import { applyTransition } from './transition.js';
-import { addRecord, recordConsent } from './org-receipts-table.js';
+import { addRecord, recordConsent, recordReviewConsent } from './org-receipts-table.js';
 import { REGISTRATION_KEY, findRegistration, lockRegistration, saveRegistration, saveReviewDecision, saveReviewRequest } from './org-registrations-table.js';
 import { agencyOf, identifierOf, isRecordedAgencyCard, matchesAgency, parseCardsAndContact, type OrgRegistrationOptions } from './org-shared.js';
 import { requireVerifiedLogin } from '../refusals.js';
@@ -208,10 +208,11 @@ export async function requestReview(o: OrgRegistrationOptions, input: ReviewRequ
   const a = (typeof v.applicant === 'object' && v.applicant !== null ? v.applicant : {}) as Record<string, unknown>;
   const name = issues.take(() => parseRequiredText(a.name, 'applicant.name'));
   const phone = issues.take(() => parsePhone(a.phone, 'applicant.phone'));
-  // The 用戶約定條款 come before 機關憑證確認 (圖3-4); the consent is recorded by the `register` that follows approval,
-  // with the administrator card that agrees (no administrator is named yet).
-  if (o.termsVersion !== undefined && v.acceptedTerms !== o.termsVersion) {
-    issues.add('acceptedTerms', 'NOT_CONFIRMED', `請同意用戶約定條款 (version ${o.termsVersion})`);
+  // The 用戶約定條款 come before 機關憑證確認 (圖3-4): the consent is recorded with the review, as the agency card and
+  // the 申請人 (no administrator is named yet); the `register` that follows approval records the administrator's.
+  const terms = o.termsVersion;
+  if (terms !== undefined && v.acceptedTerms !== terms) {
+    issues.add('acceptedTerms', 'NOT_CONFIRMED', `請同意用戶約定條款 (version ${terms})`);
   }
   issues.throwIfAny();
   const orgCard = org as CardIdentity;
@@ -240,6 +241,7 @@ export async function requestReview(o: OrgRegistrationOptions, input: ReviewRequ
           code: code as string, orgCard, orgIdentifier: identifierOf(orgCard), applicant, retryNotBefore, at,
         });
         await addRecord(tx, code as string, agency.name, '首次註冊(需審核)', at);
+        if (terms !== undefined) await recordReviewConsent(tx, code as string, terms, orgCard.certificateSerial, applicant, at);
         return saved;
       }, `${comparison(orgCard, agency, matches)} (機關憑證確認, 申請人確認)`);
     });

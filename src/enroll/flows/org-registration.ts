@@ -68,7 +68,8 @@ export class OrgRegistrationFlow {
    * certificate that does not match its agency, with only the 申請人's 姓名 and 電話; no administrator is named
    * yet (the registration's `administrator` is absent until then). Once a reviewer approves it, the full
    * {@link register} with this same certificate registers the agency from the next business day
-   * (`retryNotBefore`), naming the administrator. Actor default: `{ role: 'applicant', id: <card serial> }`.
+   * (`retryNotBefore`), naming the administrator. Actor default: `{ role: 'applicant', id: <card serial> }`. With
+   * `termsVersion`, the consent is recorded with the review, by the agency card and the 申請人 ({@link consents}).
    * @throws InvalidInputError naming `agencyCode`, `organizationCard`, `applicant.name`, `applicant.phone` or
    * `acceptedTerms`; ManualReviewError `MANUAL_REVIEW_PENDING` / `RETRY_TOO_EARLY`; EnrollError
    * `REVIEW_NOT_NEEDED` (the card matches, or is the one approved), `INVALID_TRANSITION` (registered),
@@ -214,14 +215,27 @@ export class OrgRegistrationFlow {
     return listQueue(this.o.store, REGISTRATION_QUEUE, query);
   }
 
-  /** Consents to the 用戶約定條款 recorded for an agency (sub-function, terms version, time), oldest first. */
+  /**
+   * Consents to the 用戶約定條款 recorded for an agency (sub-function, terms version, who, time), oldest first. An
+   * administrator's carries `administratorSerial`; the 申請人's, given with a review filed at 機關憑證確認
+   * ({@link requestReview}, before any administrator is named), carries `organizationSerial` and `applicant` instead.
+   */
   public async consents(agencyCode: string): Promise<Array<{
     /** 首次註冊 or the 更換 sub-function. */
     subFunction: string;
     /** The terms version agreed to. */
     termsVersion: string;
-    /** Serial of the administrator card that agreed. */
-    administratorSerial: string;
+    /** Serial of the administrator card that agreed; absent for the consent of a review filed at 機關憑證確認. */
+    administratorSerial?: string;
+    /** Serial of the agency card a review was filed with at 機關憑證確認; absent for an administrator's consent. */
+    organizationSerial?: string;
+    /** The 申請人 who filed that review; absent for an administrator's consent. */
+    applicant?: {
+      /** 姓名 */
+      name: string;
+      /** 電話, as entered. */
+      phone: string;
+    };
     /** When (ISO). */
     acceptedAt: string;
   }>> {

@@ -32,8 +32,8 @@ export interface OrgRegistrationOptions {
   readonly permissions?: readonly string[];
   /**
    * Version of the 用戶約定條款 shown on 首次註冊 and each 更換憑證 page. When set,
-   * those commands require `acceptedTerms` equal to it and record the consent
-   * (sub-function, version, time) in `enroll_org_consents`.
+   * those commands (and `requestReview`, filed at 首次註冊 step (一)) require `acceptedTerms` equal to it and record
+   * the consent (sub-function, version, who, time) in `enroll_org_consents`.
    */
   readonly termsVersion?: string;
   /**

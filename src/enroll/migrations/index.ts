@@ -16,9 +16,10 @@ import { orgAdministratorIdSchema } from './0011-org-administrator-id.js';
 import { officialMemberActivationSchema } from './0012-official-member-activation.js';
 import { orgReviewAtCardCheckSchema } from './0013-org-review-at-card-check.js';
 import { officialDeactivationSchema } from './0014-official-deactivation.js';
+import { orgReviewConsentSchema } from './0015-org-review-consent.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, operationsSchema, wasteSchema, officialSchema, orgCardsSchema, loginCodeUseSchema, officialPersonSchema, unfinishedApplicationsSchema, closedAccountsSchema, officialFormReceiptSchema, orgAdministratorIdSchema, officialMemberActivationSchema, orgReviewAtCardCheckSchema, officialDeactivationSchema];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, operationsSchema, wasteSchema, officialSchema, orgCardsSchema, loginCodeUseSchema, officialPersonSchema, unfinishedApplicationsSchema, closedAccountsSchema, officialFormReceiptSchema, orgAdministratorIdSchema, officialMemberActivationSchema, orgReviewAtCardCheckSchema, officialDeactivationSchema, orgReviewConsentSchema];
