@@ -42,10 +42,12 @@ describeEachStore('enroll_t_org_step1', (db) => {
 
   describe('機關憑證確認 (checkOrganizationCard)', () => {
     it('a matching card goes on; a mismatching one needs the 申請人 (the manual\'s 圖3-6 words); nothing is written', async () => {
-      expect(await flow.checkOrganizationCard('A1234', orgCard('a1'))).toEqual({ agencyCode: 'A1234', agencyName: '內政部消防署', oidMatches: true, outcome: 'matches' });
+      expect(await flow.checkOrganizationCard('A1234', orgCard('a1'))).toEqual({
+        agencyCode: 'A1234', agencyName: '內政部消防署', oidMatches: true, recordedCard: false, outcome: 'matches',
+      });
       const mismatch = await flow.checkOrganizationCard('A1234', orgCard('d4', OTHER));
       expect(mismatch).toEqual({
-        agencyCode: 'A1234', agencyName: '內政部消防署', oidMatches: false, outcome: 'reviewNeeded',
+        agencyCode: 'A1234', agencyName: '內政部消防署', oidMatches: false, recordedCard: false, outcome: 'reviewNeeded',
         message: '貴機關申請憑證註冊，因申請資料比對不符，需進行審核，請填聯絡資料',
       });
       await expect(flow.get('A1234')).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -127,6 +129,17 @@ describeEachStore('enroll_t_org_step1', (db) => {
       }
       expect((await flow.get('A1234')).status).toBe('reviewApproved');
       expect(await flow.checkOrganizationCard('A1234', orgCard('d4', OTHER))).toMatchObject({ outcome: 'reviewApproved' });
+    });
+
+    it('recordedCard: the card the row records (CA, serial and identifier), not another one with its serial', async () => {
+      await flow.requestReview({ agencyCode: 'A1234', organizationCard: orgCard('d4', OTHER), applicant, acceptedTerms: '2026-01' });
+      expect(await flow.checkOrganizationCard('A1234', orgCard('d4', OTHER))).toMatchObject({ recordedCard: true, oidMatches: false });
+      const otherCa: VerifiedCardHolder = markVerified({ authority: 'XCA' as const, subjectName: '某協會', certificateSerial: 'd4', organizationOid: OTHER });
+      for (const card of [orgCard('d4', '2.16.886.101.77777'), otherCa, orgCard('d5', OTHER)]) {
+        expect(await flow.checkOrganizationCard('A1234', card)).toMatchObject({ recordedCard: false, oidMatches: false });
+      }
+      // The directory's card is not the row's either, though it matches (a page shows the row's people to both).
+      expect(await flow.checkOrganizationCard('A1234', orgCard('a1'))).toMatchObject({ recordedCard: false, oidMatches: true });
     });
 
     it('a matching card needs no review; the 申請人 fields and the 用戶約定條款 are 必填, named', async () => {

@@ -217,8 +217,9 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
     });
     const matches = check?.oidMatches ?? false;
     // The registration's people (授權管理者, 申請人) only to the agency's own card: the directory's, or the one the
-    // registration was made with. Any other organization card learns its state, which the flow tells it anyway.
-    const own = registration !== undefined && (matches || card.certificateSerial === registration.organizationCertificateSerial);
+    // registration was made with (the SDK's rule: CA, serial and identifier; a serial alone is any CA's, any
+    // organization's). Any other organization card learns its state, which the flow tells it anyway.
+    const own = registration !== undefined && (matches || check?.recordedCard === true);
     const shown = registration === undefined ? null : own ? registrationView(registration) : registrationStateView(registration);
     const firstRegistration = check === undefined ? null : {
       outcome: check.outcome,

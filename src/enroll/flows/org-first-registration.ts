@@ -103,6 +103,13 @@ export type OrganizationCardCheck = {
   readonly agencyName: string;
   /** Whether the card's OID (統一編號 for MOEACA) is the directory's. */
   readonly oidMatches: boolean;
+  /**
+   * Whether the card is the organization certificate the agency's row records (the registered agency card, or the
+   * one a review was filed for): the same CA, serial and identifier, the rule `authenticate` applies. A page shows
+   * the row's people (授權管理者, 申請人) only to that card or a matching one; another organization's certificate
+   * with an equal serial is not it.
+   */
+  readonly recordedCard: boolean;
 } & FirstRegistrationStanding;
 
 /** {@link FirstRegistrationStanding} of `orgCard` for an agency whose row is `existing` (`matches`: the directory's verdict). */
@@ -195,7 +202,13 @@ export async function checkOrganizationCard(o: OrgRegistrationOptions, agencyCod
   const agency = await agencyOf(o, code as string);
   const matches = matchesAgency(orgCard, agency);
   const existing = await o.store.transaction((tx) => findRegistration(tx, code as string));
-  return { agencyCode: code as string, agencyName: agency.name, oidMatches: matches, ...standingOf(existing, orgCard, matches, o.clock.now()) };
+  return {
+    agencyCode: code as string,
+    agencyName: agency.name,
+    oidMatches: matches,
+    recordedCard: existing !== undefined && isRecordedAgencyCard(existing, orgCard),
+    ...standingOf(existing, orgCard, matches, o.clock.now()),
+  };
 }
 
 /** {@link OrgRegistrationFlow.requestReview}: the 申請人確認畫面's 送出申請. */
