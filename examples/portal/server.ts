@@ -206,6 +206,8 @@ const ENROLL_STATUS: Partial<Record<string, number>> = {
   NOT_FOUND: 404,
   NOT_AUTHORIZED: 403,
   FORBIDDEN: 403,
+  // A login that no longer stands (a GPS card unbound since): not authenticated, log in again.
+  LOGIN_ENDED: 401,
   WRONG_CARD_TYPE: 403,
   EMS_FAILURE: 502,
   MAIL_FAILED: 502,

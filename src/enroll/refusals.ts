@@ -12,7 +12,7 @@ export interface EnrollRefusal {
   /** The error code the refusal is thrown with. */
   readonly code: Extract<
     EnrollErrorCode,
-    'NOT_AUTHORIZED' | 'LOGIN_METHOD_DISABLED' | 'CARD_ALREADY_BOUND' | 'VERIFICATION_CODE_INVALID' | 'WRONG_CARD_TYPE' | 'FORBIDDEN' | 'INVALID_TRANSITION'
+    'NOT_AUTHORIZED' | 'LOGIN_METHOD_DISABLED' | 'CARD_ALREADY_BOUND' | 'VERIFICATION_CODE_INVALID' | 'WRONG_CARD_TYPE' | 'FORBIDDEN' | 'LOGIN_ENDED' | 'INVALID_TRANSITION'
   >;
   /** The sentence a person reads, in the seeds' Traditional Chinese. */
   readonly zhTW: string;
@@ -36,11 +36,12 @@ export const ENROLL_REFUSALS: Readonly<Record<EnrollRefusalReason, EnrollRefusal
     zhTW: '本系統採自然人憑證單一登入方式，此憑證不可用於本系統，請使用自然人憑證',
     en: 'This system accepts citizen certificate cards only; use a citizen card',
   },
-  // A card login whose card was 刪除'd (or whose account 客服 closed) since: the session must end. A card command made
-  // for it throws a ForbiddenError, audited as any other refused command; checkCardSession, a read, throws the
-  // plain error (same code and refusal) and audits nothing.
+  // A card login whose card was 刪除'd (or whose account 客服 closed) since: the session must end. LOGIN_ENDED (an
+  // HTTP 401: the request is no longer authenticated), not FORBIDDEN (a 403 says "logged in, but not allowed", and
+  // a client would not log in again). A card command made for it is refused with the same code and refusal and
+  // audited as any other refused command; checkCardSession, a read, audits nothing.
   LOGIN_CARD_NO_LONGER_BOUND: {
-    code: 'FORBIDDEN',
+    code: 'LOGIN_ENDED',
     zhTW: '登入已失效：登入所用之自然人憑證已不再綁定此帳號，請重新以自然人憑證登入',
     en: 'This login has ended: the citizen card it was made with is no longer bound to the account; log in again with a citizen card',
   },

@@ -120,6 +120,9 @@ export const HTTP_ERROR_STATUS: Readonly<Record<HttpErrorCode, number>> = {
 const ENROLL_STATUS: Partial<Record<EnrollErrorCode, number>> = {
   NOT_AUTHORIZED: 403,
   FORBIDDEN: 403,
+  // A login the request was made for that no longer stands (its card unbound, its account closed): not
+  // authenticated, so the client logs in again, rather than "logged in, not allowed".
+  LOGIN_ENDED: 401,
   RENEWAL_PENDING_REVIEW: 409,
   LOGIN_METHOD_DISABLED: 403,
   WRONG_CARD_TYPE: 403,

@@ -15,6 +15,7 @@ import { readAuditTrail } from '../../src/enroll/store/audit.js';
 import { joinTransaction } from '../../src/enroll/store/joined-store.js';
 import type { EnrollStore } from '../../src/enroll/store/store.js';
 import { InvalidInputError } from '../../src/enroll/errors.js';
+import { cardLoginStatus } from '../../src/integrations/card-login.js';
 import { defaultMessages } from '../../src/messages/index.js';
 import { basicDataFor, citizenCard, describeEachStore, enrollFailure, gpsAccountFlow, tableCounts, tokenFromMail } from './helpers.js';
 import { useRaceStore } from './races-pg.js';
@@ -76,11 +77,13 @@ describeEachStore('enroll_t_gps_card_login', (db) => {
     const before = await tableCounts(db());
 
     const added = await enrollFailure(flow.addCard(CN, { holder: citizenCard(3), contact }, owner, { login: a }));
-    expect(added).toBeInstanceOf(ForbiddenError);
-    expect([added.code, added.refusal]).toEqual(['FORBIDDEN', 'LOGIN_CARD_NO_LONGER_BOUND']);
+    // Not a ForbiddenError: the login ended, which is "not authenticated" (401, log in again), not "not allowed" (403).
+    expect(added).not.toBeInstanceOf(ForbiddenError);
+    expect([added.code, added.refusal]).toEqual(['LOGIN_ENDED', 'LOGIN_CARD_NO_LONGER_BOUND']);
+    expect(cardLoginStatus(added)).toBe(401);
     expect(defaultMessages.describe(added).messages.zhTW).toBe(ENDED);
     const removed = await enrollFailure(flow.removeCard(CN, 'TP03000000000002', owner, { login: a }));
-    expect([removed.code, removed.refusal]).toEqual(['FORBIDDEN', 'LOGIN_CARD_NO_LONGER_BOUND']);
+    expect([removed.code, removed.refusal]).toEqual(['LOGIN_ENDED', 'LOGIN_CARD_NO_LONGER_BOUND']);
 
     expect(await cardsOf(flow)).toEqual(['TP03000000000002']);
     // Nothing written but the two refusals' audit entries, which name the account the login was for.
@@ -113,14 +116,14 @@ describeEachStore('enroll_t_gps_card_login', (db) => {
     await flow.closeAccount(CN, reviewer, '憑證遺失');
     // No account now: the login ended (not NOT_FOUND, the answer without a login).
     const none = await enrollFailure(flow.addCard(CN, { holder: citizenCard(3), contact }, owner, { login: a }));
-    expect([none.code, none.refusal]).toEqual(['FORBIDDEN', 'LOGIN_CARD_NO_LONGER_BOUND']);
+    expect([none.code, none.refusal]).toEqual(['LOGIN_ENDED', 'LOGIN_CARD_NO_LONGER_BOUND']);
     expect((await enrollFailure(flow.addCard(CN, { holder: citizenCard(3), contact }, owner))).code).toBe('NOT_FOUND');
 
     // A host that used one actor for both accounts passes the owner check; the login still does not reach the new account.
     clock.advance(1000);
     await accountWithTwoCards(flow, mailer, clock, 4, 5);
     const reopened = await enrollFailure(flow.removeCard(CN, 'TP03000000000004', owner, { login: a }));
-    expect([reopened.code, reopened.refusal]).toEqual(['FORBIDDEN', 'LOGIN_CARD_NO_LONGER_BOUND']);
+    expect([reopened.code, reopened.refusal]).toEqual(['LOGIN_ENDED', 'LOGIN_CARD_NO_LONGER_BOUND']);
     expect(await cardsOf(flow)).toEqual(['TP03000000000004', 'TP03000000000005']);
     const trail = await readAuditTrail(db(), { flow: 'account', subject: closedId });
     expect(trail.filter((e) => e.event.startsWith('forbidden:')).map((e) => [e.event, e.from])).toEqual([
@@ -144,6 +147,7 @@ describeEachStore('enroll_t_gps_card_login', (db) => {
     // The owner check still comes first: another actor with a standing login is FORBIDDEN without the refusal.
     const other = await enrollFailure(flow.addCard(CN, { holder: citizenCard(3), contact }, { role: 'applicant', id: 'someone-else' }, { login: a }));
     expect([other.code, other.refusal]).toEqual(['FORBIDDEN', undefined]);
+    expect(cardLoginStatus(other)).toBe(403);
   });
 
   it('a malformed login is INVALID_INPUT naming the field, before anything is read; a login key left undefined is not a command without the check', async () => {
@@ -189,7 +193,7 @@ describe('PostgreSQL: the login is checked after the account lock', () => {
     await r.waitForBlocked(1);
     await release();
     const refused = await command;
-    expect([refused.code, refused.refusal]).toEqual(['FORBIDDEN', 'LOGIN_CARD_NO_LONGER_BOUND']);
+    expect([refused.code, refused.refusal]).toEqual(['LOGIN_ENDED', 'LOGIN_CARD_NO_LONGER_BOUND']);
     expect(await cardsOf(flow)).toEqual(['TP03000000000002']);
   });
 });

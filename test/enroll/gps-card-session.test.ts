@@ -15,6 +15,7 @@ import type { CapturingMailer } from '../../src/enroll/mail/capturing-mailer.js'
 import { ManualClock } from '../../src/enroll/ports/clock.js';
 import { readAuditTrail } from '../../src/enroll/store/audit.js';
 import type { EnrollStore, SqlSession } from '../../src/enroll/store/store.js';
+import { cardLoginStatus } from '../../src/integrations/card-login.js';
 import { defaultMessages } from '../../src/messages/index.js';
 import { basicDataFor, citizenCard, describeEachStore, enrollFailure, gpsAccountFlow, tableCounts, tokenFromMail } from './helpers.js';
 
@@ -131,7 +132,9 @@ describeEachStore('enroll_t_gps_card_session', (db) => {
 
     const ended = await enrollFailure(flow.checkCardSession(session.login));
     expect(ended).not.toBeInstanceOf(InvalidInputError);
-    expect([ended.code, ended.refusal]).toEqual(['FORBIDDEN', 'LOGIN_CARD_NO_LONGER_BOUND']);
+    expect([ended.code, ended.refusal]).toEqual(['LOGIN_ENDED', 'LOGIN_CARD_NO_LONGER_BOUND']);
+    // A login that ended is "not authenticated": a host that lets the error reach twpki/fastify answers 401, not 403.
+    expect(cardLoginStatus(ended)).toBe(401);
     expect(ended.message).toContain(`card ${CARD_1} is no longer bound to the account`);
     expect(defaultMessages.describe(ended).messages.zhTW).toBe(ENDED);
   });
@@ -142,7 +145,7 @@ describeEachStore('enroll_t_gps_card_session', (db) => {
     expect(session.account).toMatchObject({ id: accountId, status: 'active' });
     expect(session.binding).toMatchObject({ cardNumber: CARD_2, status: 'active' });
     const ended = await enrollFailure(flow.checkCardSession(session.login));
-    expect([ended.code, ended.refusal]).toEqual(['FORBIDDEN', 'LOGIN_CARD_NO_LONGER_BOUND']);
+    expect([ended.code, ended.refusal]).toEqual(['LOGIN_ENDED', 'LOGIN_CARD_NO_LONGER_BOUND']);
     expect(ended.message).toContain(`application ${accountId} is not the active account of ${CN}`);
 
     // The number's next account, with the same card bound again: the old login does not reach it.
@@ -170,7 +173,7 @@ describeEachStore('enroll_t_gps_card_session', (db) => {
     await other.addCard(CN, { holder: first(1), contact }, owner);
     const before = await tableCounts(db());
     const again = await enrollFailure(flow.checkCardSession(login));
-    expect([again.code, again.refusal]).toEqual(['FORBIDDEN', 'LOGIN_CARD_NO_LONGER_BOUND']);
+    expect([again.code, again.refusal]).toEqual(['LOGIN_ENDED', 'LOGIN_CARD_NO_LONGER_BOUND']);
     expect(again.message).toContain('bound again (2026-03-02T01:00:02.000Z) after the login');
     // Not audited, nothing written: a check is a read.
     expect(await tableCounts(db())).toEqual(before);
@@ -178,6 +181,31 @@ describeEachStore('enroll_t_gps_card_session', (db) => {
     // A login the flow never made: refused the same, not told apart.
     const unknown = await enrollFailure(flow.checkCardSession({ ...login, applicationId: '00000000-0000-4000-8000-000000000000' }));
     expect(unknown.refusal).toBe('LOGIN_CARD_NO_LONGER_BOUND');
+  });
+
+  it('listCards made for a login answers the list with the login\'s check in one transaction, and refuses a login that ended as checkCardSession does', async () => {
+    const login = (await flow.openCardSession(first(1))).login;
+    const listed = await counted(() => flow.listCards(CN, { login }));
+    expect(listed.transactions).toBe(1);
+    expect(listed.outcome).toEqual(await flow.listCards(CN));
+    expect(listed.outcome.map((c) => c.cardNumber)).toEqual([CARD_1, CARD_2]);
+    // The login is to this 管制編號's account: another number's list is not its to read.
+    const elsewhere = await enrollFailure(flow.listCards('H5600999', { login }));
+    expect([elsewhere.code, elsewhere.refusal]).toEqual(['LOGIN_ENDED', 'LOGIN_CARD_NO_LONGER_BOUND']);
+
+    await other.removeCard(CN, CARD_1, owner);
+    const before = await tableCounts(db());
+    const ended = await counted(() => enrollFailure(flow.listCards(CN, { login })));
+    expect(ended.transactions).toBe(1);
+    expect([ended.outcome.code, ended.outcome.refusal]).toEqual(['LOGIN_ENDED', 'LOGIN_CARD_NO_LONGER_BOUND']);
+    expect(ended.outcome.message).toContain(`card ${CARD_1} is no longer bound to the account`);
+    expect(cardLoginStatus(ended.outcome)).toBe(401);
+    // A read: nothing written, nothing audited.
+    expect(await tableCounts(db())).toEqual(before);
+    // Without a login, the list as before; a malformed one is INVALID_INPUT naming options.login.*.
+    expect((await flow.listCards(CN)).map((c) => c.cardNumber)).toEqual([CARD_2]);
+    const malformed = await enrollFailure(flow.listCards(CN, { login: { ...login, boundAt: 'yesterday' } }));
+    expect((malformed as InvalidInputError).issues.map((i) => `${i.field}:${i.code}`)).toEqual(['options.login.boundAt:INVALID_FORMAT']);
   });
 
   it('a malformed login is INVALID_INPUT naming login.*, before anything is read', async () => {

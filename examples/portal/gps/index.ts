@@ -8,7 +8,8 @@
  * A card login lasts while the card that made it is still bound to the account
  * it logged into: 自然人憑證登入 keeps the `login` that `openCardSession` read
  * with the account and the card's binding, every card route checks it with
- * `checkCardSession` (one read) before acting, and the card commands
+ * `checkCardSession` (one read) before acting (the card list reads itself with
+ * the check, `listCards` with the login), and the card commands
  * (設定自然人憑證, 刪除) are made for the login, which the flow checks again in the
  * command's own transaction. So a card 刪除'd by a co-worker, or an account
  * closed by 客服 and opened again on the same 管制編號, ends the sessions it
@@ -152,13 +153,12 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     return { applicationId, cardNumber, boundAt };
   };
   /**
-   * The login's account and binding, when it still stands (`checkCardSession`, one read: the account it logged
-   * into is its 管制編號's active one, and the card that logged in is still bound to it by the same binding). When
-   * not, the session ends. A stored login the flow cannot read is no login either.
+   * `read`'s answer, or `undefined` (the session ended) when the flow refuses the session's login as one that no
+   * longer stands (LOGIN_ENDED) or cannot read it.
    */
-  const stillBound = async (request: FastifyRequest, login: AccountCardLogin): Promise<AccountCardSession | undefined> => {
+  const whileLoggedIn = async <T>(request: FastifyRequest, read: () => Promise<T>): Promise<T | undefined> => {
     try {
-      return await flow.checkCardSession(login);
+      return await read();
     } catch (err) {
       const ended = (err instanceof EnrollError && err.refusal === 'LOGIN_CARD_NO_LONGER_BOUND') || err instanceof InvalidInputError;
       if (!ended) throw err;
@@ -166,6 +166,13 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
       return undefined;
     }
   };
+  /**
+   * The login's account and binding, when it still stands (`checkCardSession`, one read: the account it logged
+   * into is its 管制編號's active one, and the card that logged in is still bound to it by the same binding). When
+   * not, the session ends. A stored login the flow cannot read is no login either.
+   */
+  const stillBound = async (request: FastifyRequest, login: AccountCardLogin): Promise<AccountCardSession | undefined> =>
+    whileLoggedIn(request, () => flow.checkCardSession(login));
   /** The checked card login and the account's actor; 401 NOT_LOGGED_IN (the session ended) when it no longer stands. */
   const account = async (request: FastifyRequest): Promise<CheckedLogin> => {
     const session = await stillBound(request, storedLogin(request));
@@ -305,9 +312,13 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
   });
 
   // 自然人憑證管理: the list with 刪除; 設定自然人憑證: another card for the same 管制編號.
+  // The list is read with the login's check, in one statement (listCards with the login), not a check and then a
+  // list in two transactions.
   app.get('/gps/api/cards', async (request) => {
-    const { controlNumber } = (await account(request)).session.account;
-    const cards = await flow.listCards(controlNumber);
+    const login = storedLogin(request);
+    const controlNumber = request.session.get('gpsAccount') as string;
+    const cards = await whileLoggedIn(request, () => flow.listCards(controlNumber, { login }));
+    if (cards === undefined) throw new PageError(401, 'NOT_LOGGED_IN', LOGIN_ENDED);
     return {
       controlNumber,
       cards: cards.map((c) => ({ holderName: c.holderName, phone: c.phone, email: c.email, cardNumber: c.cardNumber, certificateSerial: c.certificateSerial, status: c.status })),

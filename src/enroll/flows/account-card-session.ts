@@ -44,6 +44,36 @@ export async function readAccountAndBinding(tx: SqlSession, applicationId: strin
   return { account: applicationFromRow(row), binding: binding === undefined ? undefined : bindingFromRow(binding) };
 }
 
+/** {@link AccountAndBinding} and, from the same statement, the cards bound to a control number, oldest first. */
+interface AccountBindingAndCards extends AccountAndBinding {
+  /** The control number's cards. */
+  readonly cards: CardBinding[];
+}
+
+/**
+ * {@link readAccountAndBinding} and the cards of `controlNumber` (as `bindingsOf` lists them), in one statement: a
+ * list answered for a login comes from the snapshot the login was found standing in.
+ */
+async function readAccountBindingAndCards(tx: SqlSession, login: ParsedCardLogin, controlNumber: ControlNumber): Promise<AccountBindingAndCards | undefined> {
+  const rows = await tx.query(
+    `SELECT a.*, to_jsonb(b) AS login_binding,
+            (SELECT coalesce(jsonb_agg(to_jsonb(c) ORDER BY c.bound_at, c.card_number), '[]'::jsonb)
+               FROM enroll_card_bindings c WHERE c.control_number = $3) AS control_number_cards
+       FROM enroll_account_applications a
+       LEFT JOIN enroll_card_bindings b ON b.application_id = a.id AND b.card_number = $2
+      WHERE a.id = $1`,
+    [login.applicationId, login.cardNumber, controlNumber],
+  );
+  const row = rows[0];
+  if (row === undefined) return undefined;
+  const binding = row.login_binding == null ? undefined : jsonOf<Record<string, unknown>>(row.login_binding);
+  return {
+    account: applicationFromRow(row),
+    binding: binding === undefined ? undefined : bindingFromRow(binding),
+    cards: jsonOf<Array<Record<string, unknown>>>(row.control_number_cards).map(bindingFromRow),
+  };
+}
+
 /**
  * Why a card login no longer stands, or `undefined` while it does: the account it logged into is the active one
  * (of `controlNumber`, when a command names one) and the card is bound to it, `active`, by the binding it logged
@@ -69,13 +99,27 @@ function sessionOf(account: AccountApplication, binding: CardBinding): AccountCa
  * {@link AccountEnrollmentFlow.checkCardSession}: whether a card login still stands, with its account and binding,
  * in one statement. Reads only: nothing is locked, written or audited (a command made for the login checks it again
  * in its own transaction).
- * @throws EnrollError FORBIDDEN, refusal `LOGIN_CARD_NO_LONGER_BOUND`, with the reason as detail.
+ * @throws EnrollError LOGIN_ENDED (not authenticated: log in again), refusal `LOGIN_CARD_NO_LONGER_BOUND`, with the
+ * reason as detail.
  */
 export async function checkCardSession(c: AccountContext, login: ParsedCardLogin): Promise<AccountCardSession> {
   const found = await c.o.store.transaction((tx) => readAccountAndBinding(tx, login.applicationId, login.cardNumber));
   const why = whyLoginEnded(found, login);
   if (why !== undefined || found?.binding === undefined) throw refusalError('LOGIN_CARD_NO_LONGER_BOUND', why);
   return sessionOf(found.account, found.binding);
+}
+
+/**
+ * {@link AccountEnrollmentFlow.listCards} made for a card login: the cards of `controlNumber`, in one statement with
+ * the check that the login stands (the account it logged into is the number's active one, its card bound to it by
+ * the same binding). A read, as {@link checkCardSession}: nothing locked, written or audited.
+ * @throws EnrollError LOGIN_ENDED, refusal `LOGIN_CARD_NO_LONGER_BOUND`, with the reason as detail.
+ */
+export async function listCardsForLogin(c: AccountContext, controlNumber: ControlNumber, login: ParsedCardLogin): Promise<CardBinding[]> {
+  const found = await c.o.store.transaction((tx) => readAccountBindingAndCards(tx, login, controlNumber));
+  const why = whyLoginEnded(found, login, controlNumber);
+  if (why !== undefined || found === undefined) throw refusalError('LOGIN_CARD_NO_LONGER_BOUND', why);
+  return found.cards;
 }
 
 /** The refusal of a card that is not a citizen card: the system takes 自然人憑證 only (本系統採自然人憑證單一登入方式). */

@@ -3,7 +3,7 @@
  * (never the last card), and a reviewer's acceptance of a card renewal (login
  * by card, which renews by the rule, is account-card-session.ts).
  */
-import { ForbiddenError, type Actor } from '../domain/actor.js';
+import type { Actor } from '../domain/actor.js';
 import type { CardNumber, ControlNumber } from '../domain/identifiers.js';
 import { EnrollError } from '../errors.js';
 import { ACCOUNT_MACHINE } from '../machine/account-machine.js';
@@ -11,13 +11,13 @@ import type { SqlSession } from '../store/store.js';
 import { applicationOwner, lockActiveAccountIfAny } from './account-applications-table.js';
 import { readAccountAndBinding, whyLoginEnded } from './account-card-session.js';
 import type { ParsedBinding, ParsedCardLogin } from './account-inputs.js';
+import { LoginEndedError } from './account-login-ended.js';
 import type { AccountApplication, CardBinding } from './account-records.js';
 import { nowOf, type AccountContext } from './account-shared.js';
 import { ACCOUNT_COMMANDS, authorize } from './authorization.js';
 import { bindingsOf, deleteBinding, lockBindingsOf, insertBinding, lockBindingWithSerial, renewBinding } from './card-bindings-table.js';
 import { acceptPendingRenewal, rejectPendingRenewalsOf, type PendingRenewal } from './card-renewal.js';
 import { applyTransition } from './transition.js';
-import { refusalError } from '../refusals.js';
 
 /**
  * Runs a card command on the active account of `cn` in one transaction: lock
@@ -53,14 +53,13 @@ function onActiveAccount<T>(
  * or removed and bound again). Read with the account row locked, which every
  * command that unbinds or binds its cards takes first (addCard, removeCard,
  * closeAccount), so the answer holds until this transaction ends.
- * @throws ForbiddenError refusal `LOGIN_CARD_NO_LONGER_BOUND`, audited by the command's `guarded`.
+ * @throws LoginEndedError LOGIN_ENDED, refusal `LOGIN_CARD_NO_LONGER_BOUND`, audited by the command's `guarded`.
  */
 async function requireLogin(tx: SqlSession, cn: ControlNumber, event: 'addCard' | 'removeCard', who: Actor, login: ParsedCardLogin): Promise<void> {
   const found = await readAccountAndBinding(tx, login.applicationId, login.cardNumber);
   const why = whyLoginEnded(found, login, cn);
   if (why === undefined) return;
-  const refusal = refusalError('LOGIN_CARD_NO_LONGER_BOUND', why);
-  throw new ForbiddenError(event, who, login.applicationId, found?.account.status ?? 'none', refusal.message, 'LOGIN_CARD_NO_LONGER_BOUND');
+  throw new LoginEndedError(event, who, login.applicationId, found?.account.status ?? 'none', why);
 }
 
 /** {@link AccountEnrollmentFlow.addCard}: binds another card to an active account. */

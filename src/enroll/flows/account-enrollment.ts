@@ -139,7 +139,8 @@ export class AccountEnrollmentFlow {
   /**
    * 設定自然人憑證: binds another card to an active account (a control number may have several). With
    * `options.login`, only while the card login the command is made for still stands, checked in the command's own
-   * transaction (FORBIDDEN, refusal `LOGIN_CARD_NO_LONGER_BOUND`, otherwise).
+   * transaction (LOGIN_ENDED, refusal `LOGIN_CARD_NO_LONGER_BOUND`, audited, otherwise; an actor other than the
+   * account's owner stays FORBIDDEN).
    */
   public async addCard(controlNumber: string, input: BindCardInput, actor: Actor, options?: CardCommandOptions): Promise<CardBinding> {
     const who = parseActor(actor);
@@ -162,9 +163,16 @@ export class AccountEnrollmentFlow {
     return guarded(this.c, () => cards.removeCard(this.c, cn, card, who, login));
   }
 
-  /** The cards bound to a control number (自然人憑證管理 list). */
-  public async listCards(controlNumber: string): Promise<CardBinding[]> {
-    return cards.listCards(this.c, parseControlNumber(controlNumber));
+  /**
+   * The cards bound to a control number (自然人憑證管理 list). With `options.login`, the list a card login's page
+   * shows: answered only while that login stands for this 管制編號, checked in the same statement that reads the
+   * list (one transaction, where {@link checkCardSession} and then `listCards` took two); otherwise LOGIN_ENDED,
+   * refusal `LOGIN_CARD_NO_LONGER_BOUND`. A read: nothing is written or audited.
+   */
+  public async listCards(controlNumber: string, options?: CardCommandOptions): Promise<CardBinding[]> {
+    const cn = parseControlNumber(controlNumber);
+    const login = parseCardCommandOptions(options);
+    return login === undefined ? cards.listCards(this.c, cn) : session.listCardsForLogin(this.c, cn, login);
   }
 
   /**
@@ -206,8 +214,9 @@ export class AccountEnrollmentFlow {
    * is compared as an instant). Answers with the account and binding as they are now, read in one statement.
    * Reads only: nothing is written or audited. A card command made for the login checks it again in its own
    * transaction, so a 刪除 after this check still refuses the command.
-   * @throws EnrollError FORBIDDEN, refusal `LOGIN_CARD_NO_LONGER_BOUND` (the message says why), when it no longer
-   * stands: end the session. The card commands refuse such a login with the same code and refusal.
+   * @throws EnrollError LOGIN_ENDED, refusal `LOGIN_CARD_NO_LONGER_BOUND` (the message says why), when it no longer
+   * stands: the request is not authenticated (HTTP 401, as `twpki/fastify` and `twpki/express` answer it), so end
+   * the session and ask for a new 自然人憑證登入. The card commands refuse such a login with the same code and refusal.
    * @throws InvalidInputError naming `login.*` for a malformed login.
    */
   public async checkCardSession(login: AccountCardLogin): Promise<AccountCardSession> {

@@ -86,12 +86,15 @@ export interface AccountCardLogin {
   readonly boundAt: string;
 }
 
-/** Options of {@link AccountEnrollmentFlow.addCard} and {@link AccountEnrollmentFlow.removeCard}. */
+/**
+ * Options of {@link AccountEnrollmentFlow.addCard}, {@link AccountEnrollmentFlow.removeCard} and
+ * {@link AccountEnrollmentFlow.listCards} (which, a read, checks the login the same way but audits nothing).
+ */
 export interface CardCommandOptions {
   /**
    * The card login the command is made for. The command then runs only while that login stands, checked in its
    * own transaction: the account is still the active one of its 管制編號 and the card still `active` on it by the
-   * same binding. Otherwise it is FORBIDDEN, refusal `LOGIN_CARD_NO_LONGER_BOUND` (audited), and changes nothing.
+   * same binding. Otherwise it is LOGIN_ENDED, refusal `LOGIN_CARD_NO_LONGER_BOUND` (audited), and changes nothing.
    * A key present with `undefined` is INVALID_INPUT (`options.login` REQUIRED), and any other key (the login itself
    * passed as the options, a misspelt `login`) INVALID_INPUT `NOT_AN_OPTION` naming it: never a command without the
    * check.

@@ -17,6 +17,7 @@ import { ACCOUNT_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import { applyTransition } from './transition.js';
 import { MAILER_RULE, checkFlowOptions, durationOption } from './flow-options.js';
 import { refusedTransition } from '../refusals.js';
+import { LoginEndedError, auditLoginEnded } from './account-login-ended.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -59,9 +60,14 @@ export function nowOf(c: AccountContext): string {
   return c.o.clock.now().toISOString();
 }
 
-/** Runs a command, auditing a `ForbiddenError` before it propagates. */
-export function guarded<T>(c: AccountContext, command: () => Promise<T>): Promise<T> {
-  return auditRefusals(c.o.store, c.o.clock, 'account', command);
+/** Runs a command, auditing a `ForbiddenError` or a {@link LoginEndedError} before it propagates. */
+export async function guarded<T>(c: AccountContext, command: () => Promise<T>): Promise<T> {
+  try {
+    return await auditRefusals(c.o.store, c.o.clock, 'account', command);
+  } catch (err) {
+    if (err instanceof LoginEndedError) await auditLoginEnded(c.o.store, nowOf(c), err);
+    throw err;
+  }
 }
 
 /** The command-rule name of `event`, when the event is a command with a rule (activation is not). */

@@ -31,6 +31,7 @@ export const ENROLL_MESSAGES: Readonly<Record<EnrollErrorCode, CodeMessage>> = {
   ORGANIZATION_MISMATCH: { zhTW: '機關憑證 OID 資料經比對不符', en: 'The organisation certificate\'s OID does not match this agency' },
   NOT_AUTHORIZED: { zhTW: '此自然人憑證序號未經授權', en: 'This card is not authorised' },
   FORBIDDEN: { zhTW: '您沒有執行此作業的權限', en: 'You may not perform this action' },
+  LOGIN_ENDED: { zhTW: '登入已失效，請重新登入', en: 'This login has ended; log in again' },
   RENEWAL_PENDING_REVIEW: { zhTW: '憑證已更新，待承辦人員審核後即可使用', en: 'The renewed certificate is waiting for review before it can be used' },
   OPERATOR_EXISTS: { zhTW: '此憑證已是授權經辦人', en: 'This certificate is already an authorised operator' },
   AGENCY_OID_UNKNOWN: { zhTW: '查無此機關OID，請查詢機關OID', en: 'No agency has this OID; look the OID up' },
