@@ -44,6 +44,7 @@ import {
   type NoticeBranding,
   type PendingActivation,
 } from 'twpki/enroll';
+import { runMigrations } from 'twpki/enroll/advanced';
 import { CardLoginRequestError } from 'twpki/fastify';
 import { cardViewOf, publicView, type CardView } from '../core/card-view.js';
 import { PageError, escapeHtml, field, type PortalContext, type PortalSystem } from '../core/portal.js';
@@ -91,6 +92,19 @@ interface CheckedLogin {
 /** The flow's own wording of a login whose card is no longer bound (登入已失效 …), for the portal's check too. */
 const LOGIN_ENDED = ENROLL_REFUSALS.LOGIN_CARD_NO_LONGER_BOUND.zhTW;
 
+/**
+ * The portal's table `portal_gps_owners` (application ID → the actor ID it was applied with), which releases before
+ * the flow recorded owners on the application (`AccountApplication.ownerId`) created at start and wrote at 送出申請,
+ * dropped once. Its rows hold nothing the flow does not: each was written in the transaction of the `apply` that
+ * recorded the same actor ID as the application's owner (`applicant_id`, recorded by the flow since before the
+ * table existed). Recorded with the SDK's migrations, so two instances starting at once drop it once, and an
+ * instance started again does not look for it. `IF EXISTS`: a deployment that never ran those releases has none.
+ */
+const OWNERS_TABLE_DROPPED = {
+  id: 'portal-gps-0001-drop-owners',
+  sql: 'DROP TABLE IF EXISTS portal_gps_owners',
+} as const;
+
 /** The GPS system for the portal. */
 export function gpsSystem(settings: GpsSettings): PortalSystem {
   return {
@@ -121,6 +135,7 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     branding: settings.branding ?? GPS_BRANDING,
   };
   const flow = new AccountEnrollmentFlow(options);
+  await runMigrations(ctx.store, [OWNERS_TABLE_DROPPED]);
 
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/gps/assets/', decorateReply: false });
   const sendPage = (file: string) => async (_request: FastifyRequest, reply: FastifyReply) => reply.sendFile(file, PUBLIC_DIR);
@@ -136,8 +151,9 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
   };
   /**
    * The actor an application was made with: its owner, as the flow records it (`ownerId`), which only may act on
-   * it and, once active, on its cards. The rows of the table `portal_gps_owners` this portal used to keep hold the
-   * same IDs, so applications made then need nothing else. One made before the flow recorded owners has none, and
+   * it and, once active, on its cards. The rows of the table `portal_gps_owners` this portal used to keep held the
+   * same IDs (see OWNERS_TABLE_DROPPED), so applications made then need nothing else. One made before the flow
+   * recorded owners has none, and
    * any applicant may act on it: the old per-number ID, so its audit trail goes on as it began.
    */
   const ownerOf = (application: AccountApplication): Actor => ({ role: 'applicant', id: application.ownerId ?? `gps-account:${application.controlNumber}` });
