@@ -24,6 +24,7 @@ export {
 export { parseCardHolder } from './domain/card-holder.js';
 export { parseActor } from './domain/actor.js';
 export { parseBasicData } from './domain/basic-data.js';
+export { parseBinding, type ParsedBinding } from './flows/account-inputs.js';
 export {
   allowedEvents,
   assertEventAllowed,

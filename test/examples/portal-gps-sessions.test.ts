@@ -32,7 +32,7 @@ function emsRecord(controlNumber: string, n: number) {
     contactEmail: `contact${n}@example.com.tw`,
   };
 }
-const RECORDS = ['A1000001', 'A1000002', 'A1000003', 'A1000004', 'A1000005', 'A1000006', 'A1000007'].map((cn, i) => emsRecord(cn, i + 1));
+const RECORDS = ['A1000001', 'A1000002', 'A1000003', 'A1000004', 'A1000005', 'A1000006', 'A1000007', 'A1000008', 'A1000009'].map((cn, i) => emsRecord(cn, i + 1));
 
 /** A statement on the flows' own tables (not the portal's sessions, challenges or login attempts). */
 const FLOW_TABLES = /\benroll_(account_applications|card_bindings)\b/;
@@ -503,6 +503,71 @@ describe('GPS portal: card logins, activation and 重新寄送認證信', () => 
     expect(await statusOf(rec.controlNumber)).toBe('active');
     expect(await idOf(rv, 'approved', rec.controlNumber)).toBeUndefined();
     expect(code(await rv.call('POST', `/gps/api/review/applications/${id}/reissueActivation`, {}))).toBe('INVALID_TRANSITION');
+  });
+
+  it('送出申請 of a 管制編號 that has an account answers as for one that has none, step by step, and tells the company by mail', async () => {
+    const taken = RECORDS[7]!;
+    const free = RECORDS[8]!;
+    await applyAndBind(taken, 'TP03000000000061');
+    await approveAndActivate(taken);
+    const before = { history: await sdk().history(taken.controlNumber), cards: await sdk().listCards(taken.controlNumber) };
+    const takenPage = new PageClient(portal.url);
+    const freePage = new PageClient(portal.url);
+    /** A reply with the 管制編號 and anything of the number's own EMS record masked, to compare the two pages. */
+    const shape = (r: Reply, rec: (typeof RECORDS)[number]): unknown => ({
+      status: r.status,
+      body: JSON.parse(JSON.stringify(r.body).replaceAll(rec.controlNumber, 'CN').replaceAll(rec.companyName, 'COMPANY')) as unknown,
+    });
+    const both = async (call: (page: PageClient, rec: (typeof RECORDS)[number]) => Promise<Reply>): Promise<unknown> => {
+      const t = shape(await call(takenPage, taken), taken);
+      const f = shape(await call(freePage, free), free);
+      expect(t).toEqual(f);
+      return t;
+    };
+
+    // 送出申請: 201 draft for both (the number with an account was 409 APPLICATION_IN_PROGRESS).
+    expect(await both((page, rec) => page.call('POST', '/gps/api/applications', { controlNumber: rec.controlNumber }))).toEqual({
+      status: 201,
+      body: { controlNumber: 'CN', status: 'draft' },
+    });
+    // 基本資料填寫: an unfilled field, then another 管制編號, are refused alike; the matching data passes alike.
+    const missing = (await both((page, rec) => page.call('POST', '/gps/api/application/basic-data', { basicData: { ...rec, contactName: '' } }))) as Reply;
+    expect(missing.status).toBe(400);
+    expect(await both((page) => page.call('POST', '/gps/api/application/basic-data', { basicData: RECORDS[0] }))).toMatchObject({ status: 400 });
+    expect(await both((page, rec) => page.call('POST', '/gps/api/application/basic-data', { basicData: rec }))).toEqual({
+      status: 200,
+      body: { status: 'basicDataVerified', controlNumber: 'CN', companyName: 'COMPANY' },
+    });
+    // Once verified, a second post is refused by the state, alike.
+    expect(await both((page, rec) => page.call('POST', '/gps/api/application/basic-data', { basicData: rec }))).toMatchObject({ status: 409 });
+
+    // 自然人憑證綁定: the card step, a form without a phone, then 確認送出: 審核中 for both.
+    await insert('TP03000000000062', '王小明');
+    const takenCard = await takenPage.cardStep(agent, '/gps/card/apply');
+    await insert('TP03000000000063', '王小明');
+    const freeCard = await freePage.cardStep(agent, '/gps/card/apply');
+    const cardShape = (r: Reply, rec: (typeof RECORDS)[number]) => {
+      const { cardNumber: _n, certificateSerial: _s, ...rest } = (shape(r, rec) as { body: Record<string, unknown> }).body;
+      return [r.status, rest];
+    };
+    expect(cardShape(takenCard, taken)).toEqual(cardShape(freeCard, free));
+    expect(takenCard.status).toBe(200);
+    expect(await both((page) => page.call('POST', '/gps/api/application/bind', { email: 'me@example.com.tw' }))).toMatchObject({ status: 400 });
+    const since = sink.messages.length;
+    expect(await both((page) => page.call('POST', '/gps/api/application/bind', { phone: '02-2345-6789', email: 'me@example.com.tw' }))).toEqual({
+      status: 200,
+      body: { status: 'underReview', controlNumber: 'CN' },
+    });
+
+    // The company with the account is told at its EMS facility e-mail, naming the card; nothing was recorded for it.
+    const told = await sink.waitFor(taken.facilityEmail, { since });
+    expect(told.text).toContain(`管制編號 ${taken.controlNumber}`);
+    expect(told.text).toContain('王小明，卡號末四碼 0062');
+    expect(told.text).toContain('本次申請不予受理');
+    expect({ history: await sdk().history(taken.controlNumber), cards: await sdk().listCards(taken.controlNumber) }).toEqual(before);
+    // The free number's application is the flow's, in review (its mail comes with the review, not now).
+    expect(await statusOf(free.controlNumber)).toBe('underReview');
+    expect(sink.messages.slice(since).map((m) => m.to)).toEqual([[taken.facilityEmail]]);
   });
 
   it('a card that is not a citizen card is told the system takes 自然人憑證 only, not 「或工商憑證」', async () => {

@@ -44,7 +44,7 @@ import {
   type NoticeBranding,
   type PendingActivation,
 } from 'twpki/enroll';
-import { runMigrations } from 'twpki/enroll/advanced';
+import { ACCOUNT_MACHINE, assertEventAllowed, parseBasicData, parseBinding, parseControlNumber, runMigrations } from 'twpki/enroll/advanced';
 import { CardLoginRequestError } from 'twpki/fastify';
 import { cardViewOf, publicView, type CardView } from '../core/card-view.js';
 import { PageError, escapeHtml, field, type PortalContext, type PortalSystem } from '../core/portal.js';
@@ -53,6 +53,8 @@ declare module 'fastify' {
   interface Session {
     /** The GPS application this browser is filling in. */
     gpsApplicationId?: string;
+    /** Instead, the application this browser was shown for a 管制編號 that already had one (see ConcealedApplication). */
+    gpsConcealed?: ConcealedApplication;
     /** 管制編號 of the GPS account this browser logged into with a card. */
     gpsAccount?: string;
     /** That account's application ID: an account opened later on the same 管制編號 is another account. */
@@ -80,6 +82,23 @@ const GPS_BRANDING: NoticeBranding = {
   systemName: '毒性及關注化學物質運送車輛即時追蹤系統專區',
   signature: '毒關化物車輛 GPS 客服',
 };
+
+/**
+ * 送出申請 of a 管制編號 that already has an account, or an application in progress: the flow refuses it
+ * (APPLICATION_IN_PROGRESS), but the page answers as for any other number and walks the same steps, so an
+ * anonymous caller cannot tell which numbers have an account (the seed's page says nothing of one). Each step
+ * applies the flow's own rules to what the browser sends (the same parsers, the same state machine, the same EMS
+ * comparison) and records nothing; 確認送出 answers 審核中 and tells the company at its EMS facility e-mail, which
+ * only it reads, that this application was not taken and why.
+ */
+interface ConcealedApplication {
+  /** 管制編號, as the flow normalizes it. */
+  readonly controlNumber: string;
+  /** The state the page was shown, one of the account machine's. */
+  readonly status: 'draft' | 'basicDataVerified' | 'emsRejected' | 'underReview';
+  /** 公司名稱 as typed, once the basic data matched EMS. */
+  readonly companyName?: string;
+}
 
 /** A card login checked by the flow: the account and binding it stands on, and the account's actor. */
 interface CheckedLogin {
@@ -148,6 +167,34 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     const id = request.session.get('gpsApplicationId');
     if (id === undefined) throw new PageError(409, 'NO_APPLICATION', '請先輸入管制編號送出申請');
     return id;
+  };
+  /** The application this browser fills in: the flow's, or a concealed one (neither: 409 NO_APPLICATION). */
+  const currentDraft = async (request: FastifyRequest): Promise<{ application: AccountApplication } | { concealed: ConcealedApplication }> => {
+    const concealed = request.session.get('gpsConcealed');
+    if (concealed !== undefined) return { concealed };
+    return { application: await flow.get(currentApplication(request)) };
+  };
+  /** Refuses `event` from the concealed application's state exactly as the flow refuses it from an application's. */
+  const concealedStep = (concealed: ConcealedApplication, event: 'submitBasicData' | 'bindCard'): void => {
+    assertEventAllowed(ACCOUNT_MACHINE, concealed.status, event);
+  };
+  /**
+   * Tells the company at its EMS facility e-mail that an application for its 管制編號 reached 審核中 on the page but
+   * was not taken, naming the card it was bound with as the activation mail names cards. Not awaited, and a failure
+   * only logged: the caller's answer must not depend on it (nor its time on the mail server's).
+   */
+  const tellConcealedOwner = (request: FastifyRequest, concealed: ConcealedApplication, holderName: string, cardNumber: string): void => {
+    const branding = settings.branding ?? GPS_BRANDING;
+    const send = async (): Promise<void> => {
+      const to = await adapter.facilityEmail(parseControlNumber(concealed.controlNumber));
+      if (to === undefined) return;
+      await ctx.mailer.send({
+        to,
+        subject: `${branding.systemName}-帳號申請通知`,
+        text: concealedOwnerMail(branding, concealed.controlNumber, holderName, cardNumber.slice(-4)),
+      });
+    };
+    send().catch((err: unknown) => request.log.error({ err }, 'GPS: the mail about an application not taken could not be sent'));
   };
   /**
    * The actor an application was made with: its owner, as the flow records it (`ownerId`), which only may act on
@@ -231,18 +278,34 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
   // 1. 管制編號 → 送出申請. The actor is one per application, `gps-account:<random UUID>`, not one per 管制編號: a
   // session of an account 客服 closed must not be the owner of the account opened next on that number. The flow
   // records it as the owner (`ownerId`), which later requests act as.
+  // A number that already has an account or an application in progress is answered the same (201, draft) and
+  // walks the same steps (ConcealedApplication): the answer says nothing of the number's account. The body carries
+  // no application ID, which the concealed one does not have.
   app.post('/gps/api/applications', { preHandler: ctx.limitApplications }, async (request, reply) => {
     const controlNumber = field(request.body, 'controlNumber');
-    const application = await flow.apply({ controlNumber: controlNumber as string }, { role: 'applicant', id: `gps-account:${randomUUID()}` });
-    request.session.set('gpsApplicationId', application.id);
+    let shown: { controlNumber: string; status: 'draft' };
+    try {
+      const application = await flow.apply({ controlNumber: controlNumber as string }, { role: 'applicant', id: `gps-account:${randomUUID()}` });
+      request.session.set('gpsApplicationId', application.id);
+      request.session.set('gpsConcealed', undefined);
+      shown = { controlNumber: application.controlNumber, status: 'draft' };
+    } catch (err) {
+      if (!(err instanceof EnrollError) || err.code !== 'APPLICATION_IN_PROGRESS') throw err;
+      const concealed: ConcealedApplication = { controlNumber: parseControlNumber(controlNumber), status: 'draft' };
+      request.session.set('gpsConcealed', concealed);
+      request.session.set('gpsApplicationId', undefined);
+      shown = { controlNumber: concealed.controlNumber, status: 'draft' };
+    }
     ctx.cards.drop(request.session, 'gps.apply');
-    return reply.code(201).send({ applicationId: application.id, controlNumber: application.controlNumber, status: application.status });
+    return reply.code(201).send(shown);
   });
 
   // 2. 帳號申請(1/2)：基本資料填寫 → EMS 比對 (完全一致才算通過)
   app.post('/gps/api/application/basic-data', { preHandler: ctx.limitApplications }, async (request) => {
-    const current = await flow.get(currentApplication(request));
+    const draft = await currentDraft(request);
     const basicData = field(request.body, 'basicData');
+    if ('concealed' in draft) return concealedBasicData(request, draft.concealed, basicData);
+    const current = draft.application;
     const application = await flow.submitBasicData(current.id, basicData, ownerOf(current));
     if (application.status !== 'emsRejected') {
       return { status: application.status, controlNumber: application.controlNumber, companyName: application.basicData?.companyName ?? '' };
@@ -250,23 +313,53 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     return { status: application.status, controlNumber: application.controlNumber, resultHtml: await resultHtml(ems, compare, application.basicData ?? basicData) };
   });
 
+  /** submitBasicData's checks in its order (fields, 管制編號, state), then the same EMS comparison; nothing stored. */
+  const concealedBasicData = async (request: FastifyRequest, concealed: ConcealedApplication, basicData: unknown): Promise<object> => {
+    const data = parseBasicData(basicData);
+    if (data.controlNumber !== concealed.controlNumber) {
+      throw new InvalidInputError([{ field: 'basicData.controlNumber', code: 'MISMATCH', reason: 'differs from the application’s control number' }]);
+    }
+    concealedStep(concealed, 'submitBasicData');
+    const comparison = await adapter.verify(data);
+    if (!comparison.passed) {
+      request.session.set('gpsConcealed', { ...concealed, status: 'emsRejected' });
+      return { status: 'emsRejected', controlNumber: concealed.controlNumber, resultHtml: await resultHtml(ems, compare, data) };
+    }
+    request.session.set('gpsConcealed', { ...concealed, status: 'basicDataVerified', companyName: data.companyName });
+    return { status: 'basicDataVerified', controlNumber: concealed.controlNumber, companyName: data.companyName };
+  };
+
   // 3. 帳號申請(2/2)：自然人憑證綁定 — 取得憑證資訊 is a card step; 確認送出 binds what it verified.
   ctx.cardStep(
     app,
     '/gps/card/apply',
     async (login, request) => {
-      const current = await flow.get(currentApplication(request));
+      const draft = await currentDraft(request);
       const card = citizenCard(login);
       ctx.cards.put(request.session, 'gps.apply', card);
-      return { ...publicView(card), controlNumber: current.controlNumber, companyName: current.basicData?.companyName ?? '' };
+      const shown = 'concealed' in draft ? draft.concealed : { controlNumber: draft.application.controlNumber, companyName: draft.application.basicData?.companyName };
+      return { ...publicView(card), controlNumber: shown.controlNumber, companyName: shown.companyName ?? '' };
     },
-    currentApplication,
+    (request) => {
+      if (request.session.get('gpsConcealed') === undefined) currentApplication(request);
+    },
   );
   app.post('/gps/api/application/bind', async (request) => {
-    const current = await flow.get(currentApplication(request));
+    const draft = await currentDraft(request);
     const card = ctx.cards.get(request.session, 'gps.apply', '請先輸入密碼並點選「取得憑證資訊」');
     const contact = { name: field(request.body, 'name'), phone: field(request.body, 'phone'), email: field(request.body, 'email') };
-    const application = await flow.bindCard(current.id, { holder: card.holder, contact: contact as { name?: string; phone: string; email: string } }, ownerOf(current));
+    const input = { holder: card.holder, contact: contact as { name?: string; phone: string; email: string } };
+    if ('concealed' in draft) {
+      // bindCard's checks (the form, then the state); 審核中 shown, and the company told by mail.
+      const parsed = parseBinding(input);
+      concealedStep(draft.concealed, 'bindCard');
+      request.session.set('gpsConcealed', { ...draft.concealed, status: 'underReview' });
+      ctx.cards.drop(request.session, 'gps.apply');
+      tellConcealedOwner(request, draft.concealed, card.name, parsed.card.cardNumber);
+      return { status: 'underReview', controlNumber: draft.concealed.controlNumber };
+    }
+    const current = draft.application;
+    const application = await flow.bindCard(current.id, input, ownerOf(current));
     ctx.cards.drop(request.session, 'gps.apply');
     return { status: application.status, controlNumber: application.controlNumber };
   });
@@ -414,6 +507,24 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     const closed = await flow.closeAccount(controlNumber, ctx.reviewer, typeof reason === 'string' ? reason : '');
     return { controlNumber: closed.controlNumber, status: closed.status };
   });
+}
+
+/**
+ * The mail to the EMS facility e-mail of a 管制編號 whose account (or application in progress) made the page conceal
+ * a new application: what happened, that nothing was opened, and what to do, in the seed's mail style.
+ */
+function concealedOwnerMail(branding: NoticeBranding, controlNumber: string, holderName: string, cardNumberEnding: string): string {
+  return `您好
+
+${branding.systemName}通知：本系統收到以貴公司管制編號 ${controlNumber} 提出之帳號申請，並已綁定自然人憑證（${holderName}，卡號末四碼 ${cardNumberEnding}）。
+因此管制編號已有帳號或申請審核中，本次申請不予受理，系統未建立新帳號，亦未綁定上述憑證。
+
+若為貴公司同仁提出：帳號已開通者，請以已綁定之自然人憑證登入後，於「設定自然人憑證」新增憑證；申請審核中者，請待審核結果通知信件。
+若貴公司未於本系統提送帳號申請需求，請忽略此信件；如有疑慮，請洽本系統客服。
+
+敬祝 順心
+${branding.signature}
+`;
 }
 
 /** The seed's 帳號申請結果 list, from the same source and policy the verdict used. */

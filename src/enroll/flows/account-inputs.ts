@@ -161,7 +161,10 @@ export interface ApprovalResult {
 /** A binding form after {@link parseBinding}: a citizen card with its 卡號, and the contact data. */
 export interface ParsedBinding {
   /** The card (MOICA, 卡號 present). */
-  readonly card: CardIdentity & { cardNumber: CardNumber };
+  readonly card: CardIdentity & {
+    /** 卡號, always present here. */
+    cardNumber: CardNumber;
+  };
   /** 姓名 */
   readonly name: string;
   /** 連絡電話 */
@@ -176,7 +179,7 @@ export function parseApplicationId(value: unknown): string {
   return value.toLowerCase();
 }
 
-/** Parses the binding form; throws INVALID_INPUT listing every bad field. */
+/** Parses the binding form (the input of `bindCard` and `addCard`); throws INVALID_INPUT listing every bad field. */
 export function parseBinding(input: unknown): ParsedBinding {
   const issues = new IssueCollector();
   const v = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
