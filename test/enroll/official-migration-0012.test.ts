@@ -5,17 +5,14 @@
  * they still apply; a row an earlier release's writer inserts without the column is activated too; the flow's own
  * `null` is kept, and refused at apply.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
 import { OfficialAccountFlow } from '../../src/enroll/flows/official-account.js';
 import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
-import { PgStore } from '../../src/enroll/store/pg-store.js';
-import { PgliteStore } from '../../src/enroll/store/pglite-store.js';
 import type { EnrollStore } from '../../src/enroll/store/store.js';
-import { enrollFailure, getDatabaseUrl, stopOwnPostgres } from './helpers.js';
-import { databasesBefore, type DatabasesBefore } from './support/pglite-template.js';
-import { postgresSchemaBefore } from './support/postgres-before.js';
+import { enrollFailure } from './helpers.js';
+import { describeMigrationOnExistingDatabases } from './support/migration-on-existing.js';
 
 const ID = '0012-official-member-activation';
 const NFA = '2.16.886.101.20003.20001.20003';
@@ -25,14 +22,6 @@ const SEED = `INSERT INTO enroll_official_members (member_id, name, national_id,
          ('wang6789','王小明','A123456789','wang6789@example.com.tw','official','${NFA}','內政部消防署','2026-01-15T00:00:00Z','2026-01-20T00:00:00Z',1)`;
 const CASES = [['as the release at 0011 left it', []]] as const;
 
-let prepared: DatabasesBefore;
-beforeAll(async () => {
-  prepared = await databasesBefore(ID, SEED, CASES);
-}, 180_000);
-afterAll(async () => {
-  prepared?.remove();
-  await stopOwnPostgres();
-});
 
 async function checkUpgraded(store: EnrollStore): Promise<void> {
   const ledger = await store.transaction((tx) => tx.query<{ id: string }>('SELECT id FROM enroll_schema_migrations ORDER BY id'));
@@ -69,29 +58,10 @@ async function checkUpgraded(store: EnrollStore): Promise<void> {
   expect(err.refusal).toBe('MEMBER_DEACTIVATED');
 }
 
-describe('migration 0012 on an existing database', () => {
-  it.each(CASES)('pglite, %s: applies; stored members are activated as of their first sync; null is kept', async (name) => {
-    const store = await PgliteStore.open({ dataDir: prepared.dir(name) });
-    try {
-      await checkUpgraded(store);
-    } finally {
-      await store.close();
-    }
-  });
-
-  it('postgres: applies; stored members are activated as of their first sync; null is kept', async (ctx) => {
-    const url = await getDatabaseUrl();
-    if (url === undefined) {
-      if (process.env['CI'] === 'true') throw new Error('CI needs PostgreSQL for the migration tests');
-      ctx.skip();
-      return;
-    }
-    const pool = await postgresSchemaBefore(url, 'enroll_t_m0012', ID, SEED);
-    try {
-      const store = await PgStore.open({ pool });
-      await checkUpgraded(store);
-    } finally {
-      await pool.end();
-    }
-  });
+describeMigrationOnExistingDatabases({
+  migrationId: ID,
+  seed: SEED,
+  cases: CASES,
+  shows: 'applies; stored members are activated as of their first sync; null is kept',
+  check: (store) => checkUpgraded(store),
 });

@@ -5,17 +5,14 @@
  * actor, unknown (and counting) without one; a member whose only earlier application the system cancelled applies
  * as a first applicant.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
 import { OfficialAccountFlow } from '../../src/enroll/flows/official-account.js';
 import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
-import { PgStore } from '../../src/enroll/store/pg-store.js';
-import { PgliteStore } from '../../src/enroll/store/pglite-store.js';
 import type { EnrollStore } from '../../src/enroll/store/store.js';
-import { enrollFailure, getDatabaseUrl, stopOwnPostgres } from './helpers.js';
-import { databasesBefore, type DatabasesBefore } from './support/pglite-template.js';
-import { postgresSchemaBefore } from './support/postgres-before.js';
+import { enrollFailure } from './helpers.js';
+import { describeMigrationOnExistingDatabases } from './support/migration-on-existing.js';
 
 const ID = '0014-official-deactivation';
 const NFA = '2.16.886.101.20003.20001.20003';
@@ -47,14 +44,6 @@ INSERT INTO enroll_audit_log (flow, subject, actor_role, actor_id, at, event, fr
 `;
 const CASES = [['as the release at 0013 left it', []]] as const;
 
-let prepared: DatabasesBefore;
-beforeAll(async () => {
-  prepared = await databasesBefore(ID, SEED, CASES);
-}, 180_000);
-afterAll(async () => {
-  prepared?.remove();
-  await stopOwnPostgres();
-});
 
 async function checkUpgraded(store: EnrollStore): Promise<void> {
   const ledger = await store.transaction((tx) => tx.query<{ id: string }>('SELECT id FROM enroll_schema_migrations ORDER BY id'));
@@ -92,29 +81,10 @@ async function checkUpgraded(store: EnrollStore): Promise<void> {
   );
 }
 
-describe('migration 0014 on an existing database', () => {
-  it.each(CASES)('pglite, %s: 停用 and who cancelled are read back from the trail', async (name) => {
-    const store = await PgliteStore.open({ dataDir: prepared.dir(name) });
-    try {
-      await checkUpgraded(store);
-    } finally {
-      await store.close();
-    }
-  });
-
-  it('postgres: 停用 and who cancelled are read back from the trail', async (ctx) => {
-    const url = await getDatabaseUrl();
-    if (url === undefined) {
-      if (process.env['CI'] === 'true') throw new Error('CI needs PostgreSQL for the migration tests');
-      ctx.skip();
-      return;
-    }
-    const pool = await postgresSchemaBefore(url, 'enroll_t_m0014', ID, SEED);
-    try {
-      const store = await PgStore.open({ pool });
-      await checkUpgraded(store);
-    } finally {
-      await pool.end();
-    }
-  });
+describeMigrationOnExistingDatabases({
+  migrationId: ID,
+  seed: SEED,
+  cases: CASES,
+  shows: '停用 and who cancelled are read back from the trail',
+  check: (store) => checkUpgraded(store),
 });

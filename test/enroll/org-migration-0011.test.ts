@@ -4,19 +4,16 @@
  * constraints and indexes, a CHECK and an index of their own): it applies, keeps the row with no ID (NULL), adds
  * the one CHECK, and the flow continues — a session is compared with nothing until 更換機關憑證 records the ID.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
 import { markVerified } from '../../src/enroll/domain/verified-holder.js';
 import { InvalidInputError } from '../../src/enroll/errors.js';
 import { OrgRegistrationFlow } from '../../src/enroll/flows/org-registration.js';
 import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';
 import { ManualClock } from '../../src/enroll/ports/clock.js';
-import { PgStore } from '../../src/enroll/store/pg-store.js';
-import { PgliteStore } from '../../src/enroll/store/pglite-store.js';
 import type { EnrollStore } from '../../src/enroll/store/store.js';
-import { citizenCard, enrollFailure, getDatabaseUrl, stopOwnPostgres } from './helpers.js';
-import { databasesBefore, type DatabasesBefore } from './support/pglite-template.js';
-import { postgresSchemaBefore } from './support/postgres-before.js';
+import { citizenCard, enrollFailure } from './helpers.js';
+import { describeMigrationOnExistingDatabases } from './support/migration-on-existing.js';
 
 const ID = '0011-org-administrator-id';
 const OID = '2.16.886.101.20003.20065';
@@ -45,15 +42,6 @@ const CASES = [
 const ID_CHECKS = `SELECT conname AS name FROM pg_constraint
   WHERE conrelid = 'enroll_org_registrations'::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%admin_national_id%' ORDER BY 1`;
 
-/** The database at 0010 with the registered agency, built once and copied per case. */
-let prepared: DatabasesBefore;
-beforeAll(async () => {
-  prepared = await databasesBefore(ID, SEED, CASES);
-}, 180_000);
-afterAll(async () => {
-  prepared?.remove();
-  await stopOwnPostgres();
-});
 
 /** What the test checks on either store, once it is open (and so migrated). */
 async function checkUpgraded(store: EnrollStore, renames: readonly string[]): Promise<void> {
@@ -96,29 +84,10 @@ async function checkUpgraded(store: EnrollStore, renames: readonly string[]): Pr
   expect(await flow.listOperators('A03', { organizationCard: orgCard('ab04'), administratorCard: admin, administratorNationalId: 'A123456789' })).toEqual([]);
 }
 
-describe('migration 0011 on an existing database', () => {
-  it.each(CASES)('pglite, %s: applies, keeps the row without an ID, and the flow records one at 更換機關憑證', async (name, renames) => {
-    const store = await PgliteStore.open({ dataDir: prepared.dir(name) });
-    try {
-      await checkUpgraded(store, renames);
-    } finally {
-      await store.close();
-    }
-  });
-
-  it.for(CASES)('postgres, %s: applies, keeps the row without an ID, and the flow records one at 更換機關憑證', async ([name, renames], ctx) => {
-    const url = await getDatabaseUrl();
-    if (url === undefined) {
-      if (process.env['CI'] === 'true') throw new Error('CI needs PostgreSQL for the migration tests');
-      ctx.skip();
-      return;
-    }
-    const pool = await postgresSchemaBefore(url, `enroll_t_m0011_${CASES.findIndex(([n]) => n === name)}`, ID, SEED, renames);
-    try {
-      const store = await PgStore.open({ pool });
-      await checkUpgraded(store, renames);
-    } finally {
-      await pool.end();
-    }
-  });
+describeMigrationOnExistingDatabases({
+  migrationId: ID,
+  seed: SEED,
+  cases: CASES,
+  shows: 'applies, keeps the row without an ID, and the flow records one at 更換機關憑證',
+  check: checkUpgraded,
 });
