@@ -4,7 +4,7 @@ import { onSlotChange, type CardSlots } from './card-slots.js';
 import { LastError, RetCode } from './codes.js';
 import { makeSignature, signFailure } from './make-signature.js';
 import { addDomainPage, popupFormPage } from './pages.js';
-import { AGENT_SERVER_VERSION, pkcs11InfoAndCards, pkcs11InfoAnswer } from './pkcs11-info.js';
+import { AGENT_SERVER_VERSION, pkcs11InfoAndCards, pkcs11InfoAnswer, type Pkcs11Info } from './pkcs11-info.js';
 import { jsonAsBmp } from './p11-image.js';
 import { SignRequestError, parseSignRequest } from './sign-request.js';
 import { ShownCards } from './shown-cards.js';
@@ -235,6 +235,16 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
     res.end(body);
   }
 
+  /**
+   * A `/pkcs11info` answer, refusals included, in the form the path asks for. `/p11Image.bmp` is always an image:
+   * a page reading it through a canvas (or only waiting for the image to load, to see whether the component is
+   * there) gets `onerror` for any other body, and could not tell a refusal (0x76000031) from an absent component.
+   */
+  function sendInfo(res: ServerResponse, path: string, info: Pkcs11Info, corsOrigin: string | undefined): void {
+    if (path === '/p11Image.bmp') send(res, 200, 'image/bmp', jsonAsBmp(JSON.stringify(info)), corsOrigin);
+    else send(res, 200, 'application/json', JSON.stringify(info), corsOrigin);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = (req.headers.host ?? '').toLowerCase();
     const hostName = host.replace(/:\d+$/, '');
@@ -286,11 +296,11 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
     if (!isInfo && path !== '/sign') throw new HttpFailure(404, RetCode.UNSUPPORTED_FUNCTION, `unsupported method ${path}`);
     if (!allowed(caller)) {
       if (path === '/sign') await readBody(req);
-      const refusal =
-        path === '/sign'
-          ? signFailure(RetCode.UNTRUSTED_DOMAIN, LastError.NONE, 'site not trusted', AGENT_SERVER_VERSION)
-          : pkcs11InfoAnswer(RetCode.UNTRUSTED_DOMAIN, LastError.NONE, 'site not trusted', []);
-      send(res, 200, 'application/json', JSON.stringify(refusal), req.headers.origin);
+      if (path === '/sign') {
+        send(res, 200, 'application/json', JSON.stringify(signFailure(RetCode.UNTRUSTED_DOMAIN, LastError.NONE, 'site not trusted', AGENT_SERVER_VERSION)), req.headers.origin);
+      } else {
+        sendInfo(res, path, pkcs11InfoAnswer(RetCode.UNTRUSTED_DOMAIN, LastError.NONE, 'site not trusted', []), req.headers.origin);
+      }
       return;
     }
     if (isInfo) {
@@ -298,8 +308,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
       if (req.method === 'POST') await readBody(req);
       const { answer: info, cards } = await pkcs11InfoAndCards(options.slots, url.searchParams.get('withcert') === 'true', cache);
       shownCards?.shown(callerKey(caller), new Map([...cards].map(([reader, card]) => [reader, { cardNumber: card.cardNumber, certificateHash: certificateHash(card) }])));
-      if (path === '/p11Image.bmp') send(res, 200, 'image/bmp', jsonAsBmp(JSON.stringify(info)), cors);
-      else send(res, 200, 'application/json', JSON.stringify(info), cors);
+      sendInfo(res, path, info, cors);
       return;
     }
     if (req.method !== 'POST') throw new HttpFailure(405, RetCode.UNSUPPORTED_FUNCTION, 'use POST');

@@ -139,6 +139,21 @@ describe('local agent: transport-level rules', () => {
     expect(card.log.some((e) => e.command[1] === 0x20)).toBe(false);
   });
 
+  it("/p11Image.bmp refuses an untrusted page with an image carrying 0x76000031, which a canvas or an <img> can read", async () => {
+    const evil = 'https://evil.example.com';
+    // With the page's Origin (an <img crossorigin>), and as an <img> without crossorigin sends it (no Origin).
+    const asked: Array<Record<string, string>> = [{ Origin: evil }, { 'Sec-Fetch-Site': 'cross-site' }];
+    for (const headers of asked) {
+      const r = await call('/p11Image.bmp?withcert=true', { headers });
+      expect([r.status, r.headers.get('content-type')]).toEqual([200, 'image/bmp']);
+      const bmp = Buffer.from(await r.arrayBuffer());
+      expect([bmp.subarray(0, 2).toString('latin1'), bmp.readInt32LE(18), bmp.readUInt16LE(28)]).toEqual(['BM', 2000, 24]);
+      const info = JSON.parse(bmp.subarray(54).toString('latin1').replace(/\0+$/, '')) as Pkcs11Info;
+      expect(info).toMatchObject({ func: 'pkcs11info', ret_code: RetCode.UNTRUSTED_DOMAIN, slots: [] });
+      expect(bmp.includes('TP0300')).toBe(false);
+    }
+  });
+
   it('reads a request path with doubled slashes as the path (a page that joined the base URL and "/pkcs11info")', async () => {
     const info = await call('//pkcs11info', { origin: TRUSTED });
     expect(info.headers.get('content-type')).toMatch(/application\/json/);

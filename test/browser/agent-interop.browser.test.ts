@@ -160,6 +160,22 @@ describe.runIf(chromiumAvailable())('agent interop in headless Chromium', () => 
     }
   });
 
+  it('/p11Image.bmp tells an untrusted page 0x76000031 through the canvas, with no card data (it was no image: onerror)', async () => {
+    const untrusted = await servePage('<!doctype html><meta charset="utf-8"><title>untrusted site</title>');
+    const other = await browser.newPage();
+    try {
+      await other.goto(`${originOf(untrusted)}/`);
+      const read = await readThroughCanvas(other, `${agent.url}/p11Image.bmp?withcert=true`);
+      expect(read.width).toBe(2000);
+      const info = JSON.parse(read.text) as Pkcs11Info;
+      expect(info).toMatchObject({ func: 'pkcs11info', ret_code: RetCode.UNTRUSTED_DOMAIN, slots: [] });
+      expect(read.text).not.toContain(CARD_NUMBER);
+    } finally {
+      await other.close();
+      untrusted.close();
+    }
+  });
+
   it('a canvas reads a negative-height (top-down) BMP in file order; a bottom-up one comes out last row first', async () => {
     const text = Array.from({ length: 2500 }, (_, i) => String(i).padStart(5, '0')).join(','); // 14 999 bytes, 3 rows
     const topDown = jsonAsBmp(text);
