@@ -1,5 +1,6 @@
-import { RetCode } from './codes.js';
-import { AGENT_SERVER_VERSION } from './pkcs11-info.js';
+import { LastError, RetCode } from './codes.js';
+import { signFailure } from './make-signature.js';
+import { AGENT_SERVER_VERSION, pkcs11InfoAnswer } from './pkcs11-info.js';
 
 /**
  * The HTML pages the agent serves at `/popupForm` (also `/ChtPopupForm`) and
@@ -24,16 +25,13 @@ import { AGENT_SERVER_VERSION } from './pkcs11-info.js';
  * page's signing handler decodes and shows.
  */
 export function popupFormPage(): string {
-  const unsupported = JSON.stringify({
-    func: 'sign',
-    ret_code: RetCode.UNSUPPORTED_FUNCTION,
-    last_error: 0,
-    message: 'unsupported func',
-    message2: '',
-    signature: '',
-    certb64: '',
-    cardSN: '',
-    version: AGENT_SERVER_VERSION,
+  const unsupported = JSON.stringify(signFailure(RetCode.UNSUPPORTED_FUNCTION, LastError.NONE, 'unsupported func', AGENT_SERVER_VERSION));
+  // The agent did not answer the popup's request (stopped or restarted since the popup loaded): 執行檔錯誤或逾時 in
+  // the full shape of the answer asked for, as every refusal has it, for pages that read `slots` or `signature`
+  // before `ret_code`.
+  const unreachable = JSON.stringify({
+    sign: signFailure(RetCode.EXECUTION_ERROR, LastError.FUNCTION_FAILED, 'agent unreachable', AGENT_SERVER_VERSION),
+    pkcs11info: pkcs11InfoAnswer(RetCode.EXECUTION_ERROR, LastError.FUNCTION_FAILED, 'agent unreachable', []),
   });
   return `<!doctype html><meta charset="utf-8"><title>twpki</title>
 <p>twpki local agent</p>
@@ -67,7 +65,7 @@ export function popupFormPage(): string {
     }).then(function (r) { return r.json(); }).then(function (answer) {
       answer.func = route[1];
       reply(answer, origin);
-    }, function () { reply({ func: route[1], ret_code: ${RetCode.EXECUTION_ERROR}, last_error: 0, message: 'agent unreachable' }, origin); });
+    }, function () { reply(${unreachable}[route[1]], origin); });
   });
   opener.postMessage(JSON.stringify({ func: 'getTbs' }), '*');
 })();

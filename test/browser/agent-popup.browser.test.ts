@@ -83,6 +83,50 @@ describe.runIf(chromiumAvailable())('agent popup bridge in headless Chromium', (
     expect(reply.signature ?? '').toBe('');
   });
 
+  it('when the agent stops after the popup loaded, the reply has the whole answer shape (slots, signature) with 0x7600000D', async () => {
+    // The page opens the popup and waits for its {"func":"getTbs"}; it sends its request only when told to.
+    const waiting = await servePage(`<!doctype html><meta charset="utf-8"><script>
+window.open2 = function (agentUrl) {
+  return new Promise(function (ready) {
+    var popup = window.open(agentUrl + '/popupForm', 'p', 'width=300,height=200');
+    window.addEventListener('message', function (event) {
+      if (event.origin !== agentUrl) return;
+      var msg = JSON.parse(event.data);
+      if (msg.func === 'getTbs') ready(true);
+      else window.reply(msg);
+    });
+    window.send = function (request) {
+      return new Promise(function (resolve) { window.reply = resolve; popup.postMessage(JSON.stringify(request), '*'); });
+    };
+  });
+};
+</script>`);
+    const reader = new EmulatorReader({ name: 'Virtual PCD 00 00' });
+    reader.insert(await createVirtualHiCOSCard({ pin: '123456', cardNumber: 'TP03000077770003' }));
+    type Driven = { open2(u: string): Promise<boolean>; send(r: object): Promise<Record<string, unknown>> };
+    try {
+      for (const [request, shape] of [
+        [{ func: 'CheckEnvir' }, { func: 'pkcs11info', slots: [], serverVersion: expect.any(String) }],
+        [{ func: 'MakeSignature', tbs: 'x', pin: '123456' }, { func: 'sign', signature: '', certb64: '', cardSN: '', message2: '' }],
+      ] as const) {
+        const stopping = await startAgent({ slots: new EmulatorCardSlots(reader), trusted: [originOf(waiting)], port: 0 });
+        const page = await browser.newPage();
+        try {
+          await page.goto(`${originOf(waiting)}/`);
+          expect(await page.evaluate((url) => (globalThis as unknown as Driven).open2(url), stopping.url)).toBe(true);
+          await stopping.close();
+          const reply = await page.evaluate((r) => (globalThis as unknown as Driven).send(r), request as object);
+          expect(reply).toMatchObject({ ...shape, ret_code: RetCode.EXECUTION_ERROR });
+        } finally {
+          await page.close();
+          await stopping.close();
+        }
+      }
+    } finally {
+      waiting.close();
+    }
+  });
+
   it('the signed reply goes to the origin that asked: a page that takes over the window while the card works gets nothing', async () => {
     // A slow card (a real one VERIFYs and signs for about a second), so the takeover happens while it works.
     const reader = new EmulatorReader({ name: 'Virtual PCD 00 00' });
