@@ -129,7 +129,7 @@ export const ENROLL_REFUSALS: Readonly<Record<EnrollRefusalReason, EnrollRefusal
   // An account the host deactivated (停用) after it was activated: the 啟動連結 was clicked long ago, so the two
   // sentences above would send the member to a link that cannot help. The manual has no words for 停用 beyond its
   // 「待該帳號啟用後」 and 客服中心; the host reactivates, so the member is sent there. One reason for every step
-  // (申請, 憑證上傳, 憑證登入, and the reviewer's approval): the cause and the remedy are the same.
+  // (申請, 憑證上傳, 憑證登入, and the reviewer's commands on an application): the cause and the remedy are the same.
   MEMBER_DEACTIVATED: {
     code: 'NOT_AUTHORIZED',
     zhTW: '帳號已停用，待該帳號重新啟用後始可申請公務帳號、上傳憑證或以憑證登入；如有疑問，請洽客服中心',

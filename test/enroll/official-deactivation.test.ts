@@ -41,6 +41,19 @@ async function unchecked(store: EnrollStore, status: 'underReview' | 'manualRevi
   );
 }
 
+/**
+ * The member's activation changed the way an older release's sync changed it (the column only, its applications
+ * left open) or a host that reports the state only when asked would leave it: `null` and, when `deactivated`, 停用.
+ */
+async function inactiveUnchecked(store: EnrollStore, deactivated: boolean): Promise<void> {
+  await store.transaction((tx) =>
+    tx.query('UPDATE enroll_official_members SET activated_at=NULL, deactivated_at=$2 WHERE member_id=$1', [
+      claire.memberId,
+      deactivated ? '2026-03-02T00:00:00.000Z' : null,
+    ]),
+  );
+}
+
 describeEachStore('enroll_t_official_deactivation', (db) => {
   let clock: ManualClock;
   let personnel: FakePersonnelSystem;
@@ -156,6 +169,83 @@ describeEachStore('enroll_t_official_deactivation', (db) => {
       expect(await flow.get(APP_ID)).toMatchObject({ status: 'cancelled', cancelledBy: 'system' });
       const trail = await readAuditTrail(db(), { flow: 'officialAccount', subject: APP_ID });
       expect(trail.map((e) => [e.event, e.reason])).toEqual([['cancel', '帳號尚未啟用，待該帳號啟用後須重新申請公務帳號']]);
+    });
+  });
+
+  describe('every reviewer command reads the applicant\'s account again', () => {
+    /** Claire's application on the 申請書 route (not on the personnel record yet), made while she was activated. */
+    async function manualApplication(): Promise<string> {
+      personnel.records.length = 0;
+      await sync({ activatedAt: CLICKED });
+      const app = await flow.apply(applyInput, member);
+      expect(app.status).toBe('manualReview');
+      return app.id;
+    }
+
+    async function expectCancelledBySystem(id: string, from: string, reason: string): Promise<void> {
+      expect(await flow.get(id)).toMatchObject({ status: 'cancelled', cancelledBy: 'system', decidedAt: '2026-03-02T01:01:00.000Z' });
+      const trail = await readAuditTrail(db(), { flow: 'officialAccount', subject: id });
+      expect(trail.at(-1)).toMatchObject({ event: 'cancel', from, to: 'cancelled', actor: reviewer, reason });
+      expect(mailer.sent).toEqual([]);
+    }
+
+    it('a rejection of a deactivated member\'s application cancels it instead: no attempt used up, no notice', async () => {
+      const id = await manualApplication();
+      await flow.receiveForm(id, { channel: 'fax' }, reviewer);
+      await inactiveUnchecked(db(), true);
+      clock.advance(60_000);
+
+      const err = await enrollFailure(flow.reject(id, reviewer, '未附服務證明'));
+      expect([err.code, err.refusal]).toEqual(['NOT_AUTHORIZED', 'MEMBER_DEACTIVATED']);
+      await expectCancelledBySystem(id, 'formReceived', '駁回時帳號已停用，申請取消（不計申請次數），待該帳號啟用後須重新申請公務帳號');
+      expect((await flow.get(id)).reviewNote).toBeUndefined();
+
+      // Reactivated and on the record: the next application is still the first, so the personnel check approves it.
+      await sync({ activatedAt: CLICKED });
+      personnel.records.push({ name: claire.name, nationalId: claire.nationalId, agencyOid: NFA });
+      expect(await flow.apply(applyInput, member)).toMatchObject({ status: 'approved', attempt: 2 });
+    });
+
+    it('a rejection before 收件 of a member never activated: refused as not activated, cancelled', async () => {
+      const id = await manualApplication();
+      await inactiveUnchecked(db(), false);
+      clock.advance(60_000);
+      const err = await enrollFailure(flow.reject(id, reviewer, '申請書未寄達'));
+      expect([err.code, err.refusal]).toEqual(['NOT_AUTHORIZED', 'APPLICANT_NOT_ACTIVATED']);
+      expect(err.message).toContain('帳號尚未啟用');
+      await expectCancelledBySystem(id, 'manualReview', '駁回時帳號尚未啟用，申請取消（不計申請次數），待該帳號啟用後須重新申請公務帳號');
+    });
+
+    it('收件 of a member not activated is refused and the application cancelled: no working day starts', async () => {
+      const id = await manualApplication();
+      await inactiveUnchecked(db(), false);
+      clock.advance(60_000);
+      const err = await enrollFailure(flow.receiveForm(id, { channel: 'fax' }, reviewer));
+      expect([err.code, err.refusal]).toEqual(['NOT_AUTHORIZED', 'APPLICANT_NOT_ACTIVATED']);
+      await expectCancelledBySystem(id, 'manualReview', '收件時帳號尚未啟用，申請取消（不計申請次數），待該帳號啟用後須重新申請公務帳號');
+      const app = await flow.get(id);
+      expect([app.formReceipt, app.reviewDueAt]).toEqual([undefined, undefined]);
+      expect((await flow.overdueReviews()).total).toBe(0);
+    });
+
+    it('a 收件更正 for a deactivated member is refused and the application cancelled', async () => {
+      const id = await manualApplication();
+      await flow.receiveForm(id, { channel: 'fax' }, reviewer);
+      await inactiveUnchecked(db(), true);
+      clock.advance(60_000);
+      const err = await enrollFailure(flow.correctFormReceipt(id, { channel: 'email', receivedAt: '2026-03-02T09:00:00+08:00' }, reviewer));
+      expect([err.code, err.refusal]).toEqual(['NOT_AUTHORIZED', 'MEMBER_DEACTIVATED']);
+      await expectCancelledBySystem(id, 'formReceived', '收件更正時帳號已停用，申請取消（不計申請次數），待該帳號啟用後須重新申請公務帳號');
+    });
+
+    it('an activated member\'s application is received and rejected as before (the refusal is the account\'s, not the command\'s)', async () => {
+      const id = await manualApplication();
+      expect((await flow.receiveForm(id, { channel: 'fax' }, reviewer)).status).toBe('formReceived');
+      expect(await flow.reject(id, reviewer, '未附服務證明')).toMatchObject({ status: 'rejected', reviewNote: '未附服務證明' });
+      // A decided application is INVALID_TRANSITION, whatever the member's state now.
+      await inactiveUnchecked(db(), true);
+      expect((await enrollFailure(flow.reject(id, reviewer, '重複'))).code).toBe('INVALID_TRANSITION');
+      expect((await flow.get(id)).status).toBe('rejected');
     });
   });
 

@@ -135,7 +135,9 @@ export class OfficialAccountFlow {
   /**
    * 收件: the service desk records that the 申請書 of an application on the manual route arrived (傳真 or
    * E-mail, when, by whom): `manualReview` → `formReceived`, due one working day after the arrival. Only a
-   * received application can be approved.
+   * received application can be approved. An applicant whose account is not activated now is NOT_AUTHORIZED
+   * (`MEMBER_DEACTIVATED` or `APPLICANT_NOT_ACTIVATED`) and the application cancelled (`cancelledBy` `system`), as
+   * at {@link approve}.
    */
   public receiveForm(applicationId: string, input: receipt.OfficialFormReceiptInput, reviewer: Actor): Promise<OfficialAccountApplication> {
     return receipt.receiveForm(this.o, applicationId, input, reviewer);
@@ -144,7 +146,8 @@ export class OfficialAccountFlow {
   /**
    * Corrects a mistyped 收件 (arrival time or channel) while the application is `formReceived`: both values are
    * replaced, the due time counted again from the corrected arrival, and the audit entry `correctFormReceipt`
-   * keeps the old and new values with the optional `reason`. After the decision it is INVALID_TRANSITION.
+   * keeps the old and new values with the optional `reason`. After the decision it is INVALID_TRANSITION. An
+   * applicant whose account is not activated now is refused and the application cancelled, as at {@link approve}.
    */
   public correctFormReceipt(applicationId: string, correction: receipt.OfficialFormReceiptCorrection, reviewer: Actor, reason?: string): Promise<OfficialAccountApplication> {
     return receipt.correctFormReceipt(this.o, applicationId, correction, reviewer, reason);
@@ -160,7 +163,11 @@ export class OfficialAccountFlow {
     return review.approve(this.o, applicationId, reviewer, note);
   }
 
-  /** Reviewer rejects with a reason (also a 申請書 that never came); the member gets the rejection notice. */
+  /**
+   * Reviewer rejects with a reason (also a 申請書 that never came); the member gets the rejection notice. An
+   * applicant whose account is not activated now is refused and the application cancelled by the system instead,
+   * as at {@link approve}: a rejection would use up an attempt (「第二次申請」) the member did not cause.
+   */
   public reject(applicationId: string, reviewer: Actor, reason: string): Promise<OfficialAccountApplication> {
     return review.reject(this.o, applicationId, reviewer, reason);
   }

@@ -90,8 +90,8 @@ export interface OfficialAccountApplication {
   readonly attempt: number;
   /**
    * Who ended a `cancelled` application: `member` (its 取消申請, or a change the member itself synchronized) or
-   * `system` (the host deactivated the account or changed its name or ID, or an approval found the account not
-   * activated). A `system` cancellation does not use up an attempt. Absent on other states, and on applications
+   * `system` (the host deactivated the account or changed its name or ID, or a reviewer's approval, rejection,
+   * 收件 or 收件更正 found the account not activated). A `system` cancellation does not use up an attempt. Absent on other states, and on applications
    * cancelled before migration 0014 whose cancellation left no audit entry.
    */
   readonly cancelledBy?: OfficialCancelledBy;

@@ -12,15 +12,7 @@ import { OFFICIAL_ACCOUNT_MACHINE, type OfficialStatus } from '../machine/offici
 import type { SqlSession } from '../store/store.js';
 import { promoteMember } from './official-members.js';
 import { applicationFromRow, lockMember, type OfficialAccountApplication } from './official-records.js';
-import {
-  cancelApplication,
-  notActivated,
-  parseApplicationId,
-  sendNotice,
-  transitionApplication,
-  type ApplicationRefusal,
-  type OfficialAccountOptions,
-} from './official-shared.js';
+import { parseApplicationId, refuseInactiveApplicant, sendNotice, transitionApplication, type OfficialAccountOptions } from './official-shared.js';
 import { listQueue, pageOf, type QueuePage, type QueueQuery } from './review-queue.js';
 
 /** The notice facts of `app`, or `undefined` when the SDK has no member reference (no e-mail to write to). */
@@ -50,27 +42,9 @@ async function decide(tx: SqlSession, id: string, to: OfficialStatus, note: stri
 }
 
 /**
- * The applicant's account, read again at approval: one not activated now (deactivated by the host, or never
- * activated: an application made before the SDK knew the member, or by a release that did not check activation)
- * is not approved. The application is cancelled by the system (it does not use up an attempt), so it does not wait
- * in the queue for an approval that cannot come, and the refusal (`MEMBER_DEACTIVATED`, or
- * `APPLICANT_NOT_ACTIVATED`) tells the reviewer why. Without a member reference there is nothing to check (an
- * application made before issue 13, whose approval changes no member).
- */
-const refuseInactiveApplicant =
-  (who: Actor): ApplicationRefusal =>
-  async (tx, app, member, at) => {
-    if (member === undefined) return undefined;
-    const refused = notActivated(member, 'APPLICANT_NOT_ACTIVATED', `application ${app.id} was cancelled, not approved`);
-    if (refused === undefined) return undefined;
-    const why = member.deactivatedAt !== undefined ? '帳號已停用' : '帳號尚未啟用';
-    await cancelApplication(tx, app, who, at, 'system', `核可時${why}，申請取消（不計申請次數），待該帳號啟用後須重新申請公務帳號`);
-    return refused;
-  };
-
-/**
  * {@link OfficialAccountFlow.approve}: the member becomes 公務人員 of the agency; the 核可通知信 goes to its e-mail.
- * An applicant whose account is not activated now is refused and the application cancelled ({@link refuseInactiveApplicant}).
+ * An applicant whose account is not activated now is refused and the application cancelled by the system
+ * ({@link refuseInactiveApplicant}).
  */
 export async function approve(o: OfficialAccountOptions, applicationId: string, reviewer: Actor, note?: string): Promise<OfficialAccountApplication> {
   const d = parseDecision(reviewer, applicationId, note, false);
@@ -89,19 +63,33 @@ export async function approve(o: OfficialAccountOptions, applicationId: string, 
       return saved;
     },
     d.note ?? undefined,
-    refuseInactiveApplicant(d.who),
+    refuseInactiveApplicant(d.who, 'approve'),
   );
 }
 
-/** {@link OfficialAccountFlow.reject}: the member stays as it was; the rejection notice (with `reason`) goes to its e-mail. */
+/**
+ * {@link OfficialAccountFlow.reject}: the member stays as it was; the rejection notice (with `reason`) goes to its
+ * e-mail. An applicant whose account is not activated now is refused as at approval and the application cancelled
+ * by the system instead ({@link refuseInactiveApplicant}): a rejection would use up an attempt the member never
+ * caused, and mail a notice to an account that cannot log in.
+ */
 export async function reject(o: OfficialAccountOptions, applicationId: string, reviewer: Actor, reason: string): Promise<OfficialAccountApplication> {
   const d = parseDecision(reviewer, applicationId, reason, true);
-  return transitionApplication(o, d.id, 'reject', 'rejected', d.who, async (tx, app, at) => {
-    const saved = await decide(tx, d.id, 'rejected', d.note, at);
-    const facts = await noticeFacts(tx, app);
-    await sendNotice(o, facts === undefined ? undefined : officialRejectionNotice(facts, d.note as string, o.branding));
-    return saved;
-  }, d.note ?? undefined);
+  return transitionApplication(
+    o,
+    d.id,
+    'reject',
+    'rejected',
+    d.who,
+    async (tx, app, at) => {
+      const saved = await decide(tx, d.id, 'rejected', d.note, at);
+      const facts = await noticeFacts(tx, app);
+      await sendNotice(o, facts === undefined ? undefined : officialRejectionNotice(facts, d.note as string, o.branding));
+      return saved;
+    },
+    d.note ?? undefined,
+    refuseInactiveApplicant(d.who, 'reject'),
+  );
 }
 
 /** {@link OfficialAccountFlow.reviewQueue}: applications in `query.status`, oldest first, paged, optionally by creation date. */

@@ -160,6 +160,39 @@ export type ApplicationRefusal = (
   at: string,
 ) => Promise<EnrollError | undefined>;
 
+/** A reviewer's command on an open application, which reads the applicant's account again. */
+export type ReviewerEvent = Exclude<OfficialEvent, 'cancel'>;
+
+/** Each reviewer command's words: the step in the audit reason, and what did not happen in the error's detail. */
+const REVIEWER_STEPS: Readonly<Record<ReviewerEvent, { readonly step: string; readonly undone: string }>> = {
+  approve: { step: '核可', undone: 'approved' },
+  reject: { step: '駁回', undone: 'rejected' },
+  receiveForm: { step: '收件', undone: 'received' },
+  correctFormReceipt: { step: '收件更正', undone: 'corrected' },
+};
+
+/**
+ * The {@link ApplicationRefusal} of every reviewer command: the applicant's account, read again with the member
+ * locked, is not activated now (deactivated by the host, or never activated: an application made before the SDK
+ * knew the member, by a release that did not check activation, or for a host that reports the state only when
+ * asked) → the command is refused (`MEMBER_DEACTIVATED`, or `APPLICANT_NOT_ACTIVATED`) and the application
+ * cancelled by the system in the same transaction. Cancelled, not left open: nobody can act on it until the
+ * account is activated, and then the member applies again. By the system, not rejected: the member caused
+ * nothing, so it does not use up an attempt (a rejection would send the next application to the 申請書 route).
+ * Without a member reference there is nothing to check (an application made before issue 13).
+ */
+export function refuseInactiveApplicant(who: Actor, event: ReviewerEvent): ApplicationRefusal {
+  const { step, undone } = REVIEWER_STEPS[event];
+  return async (tx, app, member, at) => {
+    if (member === undefined) return undefined;
+    const refused = notActivated(member, 'APPLICANT_NOT_ACTIVATED', `application ${app.id} was cancelled, not ${undone}`);
+    if (refused === undefined) return undefined;
+    const why = member.deactivatedAt !== undefined ? '帳號已停用' : '帳號尚未啟用';
+    await cancelApplication(tx, app, who, at, 'system', `${step}時${why}，申請取消（不計申請次數），待該帳號啟用後須重新申請公務帳號`);
+    return refused;
+  };
+}
+
 /**
  * The transition helper of every command on an existing application: in one
  * transaction it locks the application, checks who may run `event` (the
