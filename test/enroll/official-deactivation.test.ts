@@ -286,6 +286,24 @@ describeEachStore('enroll_t_official_deactivation', (db) => {
       expect(trail[0]?.reason).toContain('第 2 次申請，人工審核 (另 1 件申請由系統取消，不計申請次數)');
     });
 
+    it('across the person\'s accounts the same rule: another account\'s application the system cancelled does not count', async () => {
+      await sync({ activatedAt: CLICKED });
+      // A second account registered with Claire's 身分證統一編號 by mistake: while it has it, Claire's is not first.
+      const other = { memberId: 'claire-typo', name: claire.name, nationalId: claire.nationalId, email: 'typo@example.com', activatedAt: CLICKED };
+      const typo = { role: 'applicant', id: other.memberId } as const;
+      await flow.syncMember(other, host);
+      const mistaken = await flow.apply({ ...applyInput, memberId: other.memberId }, typo);
+      expect(mistaken.status).toBe('manualReview');
+      // The host corrects the ID: the application made with Claire's is cancelled by the system.
+      await flow.syncMember({ ...other, nationalId: 'F131104093' }, host);
+      expect(await flow.get(mistaken.id)).toMatchObject({ status: 'cancelled', cancelledBy: 'system' });
+
+      // (One the other account withdrew itself still counts: official-application.test.ts, "an account whose ID was
+      // used by another account's application before".)
+      const mine = await flow.apply(applyInput, member);
+      expect(mine).toMatchObject({ status: 'approved', attempt: 1 });
+    });
+
     it('the member\'s own 取消申請 counts, as it did', async () => {
       await sync({ activatedAt: CLICKED });
       personnel.records.length = 0;

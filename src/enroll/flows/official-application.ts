@@ -20,6 +20,7 @@ import type { SqlSession } from '../store/store.js';
 import { OFFICIAL_COMMANDS, authorize } from './authorization.js';
 import { promoteMember } from './official-members.js';
 import {
+  COUNTS_AS_APPLICATION,
   applicationFromRow,
   approvedAutomatically,
   lockMember,
@@ -221,7 +222,7 @@ async function applyAs(o: OfficialAccountOptions, memberId: string, oid: AgencyO
       // an application the system cancelled (the host deactivated the account or changed its data) had no decision
       // and was not withdrawn, so the next one is still the first.
       const prior = await tx.query<{ n: number; counted: number }>(
-        `SELECT count(*)::int AS n, (count(*) FILTER (WHERE status <> 'cancelled' OR cancelled_by IS DISTINCT FROM 'system'))::int AS counted
+        `SELECT count(*)::int AS n, (count(*) FILTER (WHERE ${COUNTS_AS_APPLICATION}))::int AS counted
          FROM enroll_official_applications WHERE member_id=$1`,
         [memberId],
       );
@@ -262,13 +263,15 @@ async function applyAs(o: OfficialAccountOptions, memberId: string, oid: AgencyO
 /**
  * Other member accounts of the same person (same 身分證統一編號): synchronized
  * members, or the ones that applied with that ID before (a member whose ID
- * changed since keeps its applications' ID).
+ * changed since keeps its applications' ID). An application counts by the one rule of the member's own
+ * ({@link COUNTS_AS_APPLICATION}): one the system cancelled (the host corrected the other account's ID, say) was
+ * never a decision about this person.
  */
 async function otherAccountsOf(tx: SqlSession, memberId: string, nationalId: string): Promise<number> {
   const rows = await tx.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM (
        SELECT member_id FROM enroll_official_members WHERE national_id=$1 AND member_id<>$2
-       UNION SELECT member_id FROM enroll_official_applications WHERE national_id=$1 AND member_id<>$2) AS others`,
+       UNION SELECT member_id FROM enroll_official_applications WHERE national_id=$1 AND member_id<>$2 AND ${COUNTS_AS_APPLICATION}) AS others`,
     [nationalId, memberId],
   );
   return Number(rows[0]?.n ?? 0);

@@ -162,6 +162,14 @@ export function memberFromRow(r: Row): OfficialMember {
   };
 }
 
+/**
+ * The one rule of 「第二次申請」, as a condition on `enroll_official_applications` rows: the application counts as
+ * one the person made unless the system cancelled it (the host deactivated the account or changed its data, or a
+ * reviewer's command found it not activated): such an application had no decision and was not withdrawn. Used for
+ * the member's own earlier applications and for the other accounts' applications under the same 身分證統一編號.
+ */
+export const COUNTS_AS_APPLICATION = "(status <> 'cancelled' OR cancelled_by IS DISTINCT FROM 'system')";
+
 /** Maps an `enroll_official_applications` row (old rows lack the issue-13 and 0010 columns). */
 export function applicationFromRow(r: Row): OfficialAccountApplication {
   const note = optionalText(r.review_note);
