@@ -174,12 +174,14 @@ describeEachStore('enroll_t_gepi_admin_id', (db) => {
     await flow.register({ agencyCode: 'A1234', organizationCard: orgCard(), administratorCard: admin, administrator: contact(REGISTERED) });
     const cards = { organizationCard: orgCard(), administratorCard: admin };
     const replace = (nationalId: string) => flow.replaceOrganizationCertificate('A1234', { organizationCard: orgCard('a1b2c4'), administratorCard: admin, administrator: contact(nationalId) });
-    const causes = [
-      [flow.listOperators('A1234', { ...cards, administratorNationalId: 'A223456781' }), flow.listOperators('A1234', { ...cards, administratorNationalId: ANOTHER })],
-      [replace('A223456781'), replace(ANOTHER)],
+    // Thunks, each called when it is awaited: a command started early and refused before its turn is an unhandled rejection.
+    const causes: Array<[() => Promise<unknown>, () => Promise<unknown>]> = [
+      [() => flow.listOperators('A1234', { ...cards, administratorNationalId: 'A223456781' }), () => flow.listOperators('A1234', { ...cards, administratorNationalId: ANOTHER })],
+      [() => replace('A223456781'), () => replace(ANOTHER)],
     ];
     for (const [notTheCard, notRegistered] of causes) {
-      const [a, b] = [(await enrollFailure(notTheCard as Promise<unknown>)) as InvalidInputError, (await enrollFailure(notRegistered as Promise<unknown>)) as InvalidInputError];
+      const a = (await enrollFailure(notTheCard())) as InvalidInputError;
+      const b = (await enrollFailure(notRegistered())) as InvalidInputError;
       expect([a.issues[0]?.code, b.issues[0]?.code]).toEqual(['MISMATCH', 'NOT_ON_RECORD']);
       expect(a.issues[0]?.field).toBe(b.issues[0]?.field);
       const [ma, mb] = [defaultMessages.fieldIssueMessages(a.issues[0] as never), defaultMessages.fieldIssueMessages(b.issues[0] as never)];

@@ -133,7 +133,7 @@ async function runSnippet(databaseUrl: string | undefined, dataDir: string): Pro
 async function expectRegisteredWithOperator(ran: Ran): Promise<void> {
   try {
     expect(ran.registration.status).toBe('registered');
-    expect(ran.step1).toEqual({ agencyCode: 'A1001', agencyName: '內政部消防署', oidMatches: true, outcome: 'matches' });
+    expect(ran.step1).toEqual({ agencyCode: 'A1001', agencyName: '內政部消防署', oidMatches: true, recordedCard: false, outcome: 'matches' });
     const stored = await ran.flow.get('A1001');
     expect(stored).toMatchObject({ status: 'registered', organizationName: '內政部消防署', administrator: { name: '張管理', email: 'admin@nfa.gov.tw' } });
     expect(stored.organizationCertificateSerial).toBe(enroll.cardHolderFromLogin(await verifyAgain(agencyCard, 'GC03000000000001')).certificateSerial);
