@@ -14,7 +14,6 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as cert from '../../src/cert/index.js';
 import * as ems from '../../src/ems/index.js';
@@ -23,8 +22,8 @@ import * as enrollPg from '../../src/enroll/pg.js';
 import * as enrollPglite from '../../src/enroll/pglite.js';
 import * as enrollSmtp from '../../src/enroll/smtp.js';
 import { createTestPki, signLoginToken } from '../../src/testing/index.js';
-import { freshSchemaUrl, getDatabaseUrl, stopOwnPostgres } from '../enroll/helpers.js';
-import { copyBareDataDir } from '../enroll/support/pglite-template.js';
+import { stopOwnPostgres } from '../enroll/helpers.js';
+import { guideBlock, itRunsOnBothStores, runGuideSnippet } from './support/guide-snippet.js';
 
 const GUIDE = readFileSync(new URL('../../docs/guides/card-binding.md', import.meta.url), 'utf8');
 const MODULES: Record<string, unknown> = {
@@ -37,11 +36,7 @@ const MODULES: Record<string, unknown> = {
 };
 
 /** The first block of `lang` in the guide. */
-function block(lang: string): string {
-  const m = new RegExp('```' + lang + '\\n([\\s\\S]*?)```').exec(GUIDE);
-  if (m?.[1] === undefined) throw new Error(`card-binding.md has no ${lang} block`);
-  return m[1];
-}
+const block = (lang: string): string => guideBlock(GUIDE, 'card-binding.md', lang);
 
 /**
  * A text mail's DATA with its body decoded: nodemailer sends a mostly-Chinese text as base64 and the rest as
@@ -131,21 +126,6 @@ afterAll(async () => {
 
 /** Runs the snippet; `databaseUrl` is its `process.env.DATABASE_URL`. */
 async function runSnippet(databaseUrl: string | undefined, dataDir: string): Promise<Ran> {
-  const snippet = block('ts');
-  // What the guide leaves to the reader's machine: where files are and which SMTP server to use.
-  const substitute = (text: string, from: string, to: string): string => {
-    if (!text.includes(from)) throw new Error(`the snippet no longer has ${from}: update this test`);
-    return text.replaceAll(from, to);
-  };
-  let placed = substitute(snippet, "'./enroll-data'", JSON.stringify(dataDir));
-  placed = substitute(placed, "'./ems-extract.json'", JSON.stringify(join(dir, 'ems-extract.json')));
-  placed = substitute(placed, "'smtp://smtp.example.gov.tw:25'", JSON.stringify(`smtp://127.0.0.1:${smtp.port}`));
-  placed = substitute(placed, 'process.env.DATABASE_URL', '__env.DATABASE_URL');
-  placed = substitute(placed, 'flow.activate(tokenFromTheLink)', 'flow.activate(__free.tokenFromTheLink())');
-  const js = ts.transpileModule(placed, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
-  const imports = /^import \{([^}]*)\} from '([^']+)';$/gm;
-  const body = js.replace(imports, (_, names: string, from: string) => `const {${names}} = __import(${JSON.stringify(from)});`);
-  expect(body).not.toMatch(/^import /m);
   const mailed = smtp.messages.length;
   const tokenFromMail = (): string => {
     const mail = smtp.messages.slice(mailed).find((m) => m.includes('/activate?key='));
@@ -153,26 +133,22 @@ async function runSnippet(databaseUrl: string | undefined, dataDir: string): Pro
     if (key === undefined) throw new Error('the snippet\'s approve mailed no activation link');
     return key;
   };
-  // `tokenFromTheLink` is read when the snippet reaches it: after its approve mailed the link.
-  const run = new Function(
-    '__import',
-    '__env',
-    '__free',
-    `const { verifiedLogin, phone, email, staffId } = __free;
-     return (async () => {
-       ${body}
-       return { store, flow, app };
-     })();`,
-  ) as (i: (m: string) => unknown, env: Record<string, string | undefined>, free: Record<string, unknown>) => Promise<Omit<Ran, 'verifiedLogin'>>;
-  const ran = await run(
-    (m) => {
-      const module = MODULES[m];
-      if (module === undefined) throw new Error(`the snippet imports ${m}, which this test does not map`);
-      return module;
-    },
-    { DATABASE_URL: databaseUrl },
-    { verifiedLogin, phone: '02-2311-1234', email: 'owner@example.com.tw', staffId: 'staff-1', tokenFromTheLink: tokenFromMail },
-  );
+  const ran = await runGuideSnippet<Omit<Ran, 'verifiedLogin'>>({
+    snippet: block('ts'),
+    // What the guide leaves to the reader's machine: where files are and which SMTP server to use.
+    replace: [
+      ["'./enroll-data'", JSON.stringify(dataDir)],
+      ["'./ems-extract.json'", JSON.stringify(join(dir, 'ems-extract.json'))],
+      ["'smtp://smtp.example.gov.tw:25'", JSON.stringify(`smtp://127.0.0.1:${smtp.port}`)],
+      ['process.env.DATABASE_URL', '__env.DATABASE_URL'],
+      // `tokenFromTheLink` is read when the snippet reaches it: after its approve mailed the link.
+      ['flow.activate(tokenFromTheLink)', 'flow.activate(__free.tokenFromTheLink())'],
+    ],
+    modules: MODULES,
+    env: { DATABASE_URL: databaseUrl },
+    free: { verifiedLogin, phone: '02-2311-1234', email: 'owner@example.com.tw', staffId: 'staff-1', tokenFromTheLink: tokenFromMail },
+    returns: ['store', 'flow', 'app'],
+  });
   return { ...ran, verifiedLogin };
 }
 
@@ -199,24 +175,15 @@ describe('docs/guides/card-binding.md, first snippet', () => {
     expect([...GUIDE.matchAll(/^\| `(\w+)` \| /gm)].map((m) => m[1])).toEqual(keys);
   });
 
-  it('runs as written on PGlite (no DATABASE_URL): applied, compared, bound, approved, mailed, activated', async () => {
-    // Its './enroll-data' is a directory just past initdb (a copy of the template; initdb is tens of seconds of
-    // WebAssembly here and not the guide's): the snippet's open still creates every table, as on a first run.
-    const dataDir = join(dir, 'enroll-data');
-    await copyBareDataDir(dataDir);
-    const ran = await runSnippet(undefined, dataDir);
-    await expectActive(ran);
-  }, 120_000);
-
-  it('runs as written on PostgreSQL (DATABASE_URL set)', async (ctx) => {
-    const url = await getDatabaseUrl();
-    if (url === undefined) {
-      if (process.env['CI'] === 'true') throw new Error('CI needs PostgreSQL for this test');
-      return ctx.skip();
-    }
-    const withSchema = await freshSchemaUrl(url, 'guide_card_binding');
-    const ran = await runSnippet(withSchema, join(dir, 'unused'));
-    expect(ran.store).toBeInstanceOf(enrollPg.PgStore);
-    await expectActive(ran);
-  }, 120_000);
+  itRunsOnBothStores({
+    ending: 'applied, compared, bound, approved, mailed, activated',
+    dir: () => dir,
+    dataDirName: 'enroll-data',
+    schema: 'guide_card_binding',
+    run: runSnippet,
+    check: async (ran, store) => {
+      expect(ran.store).toBeInstanceOf(store === 'pglite' ? enrollPglite.PgliteStore : enrollPg.PgStore);
+      await expectActive(ran);
+    },
+  });
 });

@@ -13,15 +13,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as cert from '../../src/cert/index.js';
 import * as enroll from '../../src/enroll/index.js';
 import * as enrollPg from '../../src/enroll/pg.js';
 import * as enrollPglite from '../../src/enroll/pglite.js';
 import { createTestPki, signLoginToken, type CardHolderCredentials } from '../../src/testing/index.js';
-import { freshSchemaUrl, getDatabaseUrl, stopOwnPostgres } from '../enroll/helpers.js';
-import { copyBareDataDir } from '../enroll/support/pglite-template.js';
+import { stopOwnPostgres } from '../enroll/helpers.js';
+import { guideBlock, itRunsOnBothStores, runGuideSnippet } from './support/guide-snippet.js';
 
 const GUIDE = readFileSync(new URL('../../docs/guides/org-registration.md', import.meta.url), 'utf8');
 const MODULES: Record<string, unknown> = {
@@ -33,11 +32,7 @@ const MODULES: Record<string, unknown> = {
 const ORIGIN = 'https://gepi.example.gov.tw';
 
 /** The guide's first TypeScript block. */
-function firstSnippet(): string {
-  const m = /```ts\n([\s\S]*?)```/.exec(GUIDE);
-  if (m?.[1] === undefined) throw new Error('org-registration.md has no ts block');
-  return m[1];
-}
+const firstSnippet = (): string => guideBlock(GUIDE, 'org-registration.md', 'ts');
 
 interface Ran {
   readonly store: enroll.EnrollStore;
@@ -88,45 +83,23 @@ async function token(card: CardHolderCredentials, sessionId: string, cardNumber:
 
 /** Runs the snippet; `databaseUrl` is its `process.env.DATABASE_URL`. */
 async function runSnippet(databaseUrl: string | undefined, dataDir: string): Promise<Ran> {
-  const substitute = (text: string, from: string, to: string): string => {
-    if (!text.includes(from)) throw new Error(`the snippet no longer has ${from}: update this test`);
-    return text.replaceAll(from, to);
-  };
-  let placed = substitute(firstSnippet(), "'./gepi-data'", JSON.stringify(dataDir));
-  placed = substitute(placed, 'process.env.DATABASE_URL', '__env.DATABASE_URL');
-  const js = ts.transpileModule(placed, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
-  const imports = /^import \{([^}]*)\} from '([^']+)';$/gm;
-  const body = js.replace(imports, (_, names: string, from: string) => `const {${names}} = __import(${JSON.stringify(from)});`);
-  expect(body).not.toMatch(/^import /m);
-  const free = {
-    verifier,
-    sessionId: 'gepi-administrator-session',
-    operatorSessionId: 'gepi-operator-session',
-    organizationToken: await token(agencyCard, 'gepi-administrator-session', 'GC03000000000001'),
-    administratorToken: await token(administratorCard, 'gepi-administrator-session', 'TP03000011112222'),
-    operatorToken: await token(operatorCard, 'gepi-operator-session', 'TP03000033334444'),
-    // 讀取憑證: the serial as the component's certificate list shows it (upper-case hex), not as the SDK spells it.
-    operatorSerial: new X509Certificate(operatorCard.sign.certificate).serialNumber,
-  };
-  const run = new Function(
-    '__import',
-    '__env',
-    '__free',
-    `const { ${Object.keys(free).join(', ')} } = __free;
-     return (async () => {
-       ${body}
-       return { store, flow, registration, operator, step1 };
-     })();`,
-  ) as (i: (m: string) => unknown, env: Record<string, string | undefined>, f: typeof free) => Promise<Ran>;
-  return run(
-    (m) => {
-      const module = MODULES[m];
-      if (module === undefined) throw new Error(`the snippet imports ${m}, which this test does not map`);
-      return module;
+  return runGuideSnippet<Ran>({
+    snippet: firstSnippet(),
+    replace: [["'./gepi-data'", JSON.stringify(dataDir)], ['process.env.DATABASE_URL', '__env.DATABASE_URL']],
+    modules: MODULES,
+    env: { DATABASE_URL: databaseUrl },
+    free: {
+      verifier,
+      sessionId: 'gepi-administrator-session',
+      operatorSessionId: 'gepi-operator-session',
+      organizationToken: await token(agencyCard, 'gepi-administrator-session', 'GC03000000000001'),
+      administratorToken: await token(administratorCard, 'gepi-administrator-session', 'TP03000011112222'),
+      operatorToken: await token(operatorCard, 'gepi-operator-session', 'TP03000033334444'),
+      // 讀取憑證: the serial as the component's certificate list shows it (upper-case hex), not as the SDK spells it.
+      operatorSerial: new X509Certificate(operatorCard.sign.certificate).serialNumber,
     },
-    { DATABASE_URL: databaseUrl },
-    free,
-  );
+    returns: ['store', 'flow', 'registration', 'operator', 'step1'],
+  });
 }
 
 /** The registration is active and the 經辦人 authorized, as the database has them after the snippet. */
@@ -157,25 +130,15 @@ async function verifyAgain(card: CardHolderCredentials, cardNumber: string): Pro
 }
 
 describe('docs/guides/org-registration.md, first snippet', () => {
-  it('runs as written on PGlite (no DATABASE_URL): registered with both cards, 經辦人 assigned and authorized', async () => {
-    // Its './gepi-data' is a directory just past initdb (a copy of the template; initdb is tens of seconds of
-    // WebAssembly here and not the guide's): the snippet's open still creates every table, as on a first run.
-    const dataDir = join(dir, 'gepi-data');
-    await copyBareDataDir(dataDir);
-    const ran = await runSnippet(undefined, dataDir);
-    expect(ran.store).toBeInstanceOf(enrollPglite.PgliteStore);
-    await expectRegisteredWithOperator(ran);
-  }, 120_000);
-
-  it('runs as written on PostgreSQL (DATABASE_URL set)', async (ctx) => {
-    const url = await getDatabaseUrl();
-    if (url === undefined) {
-      if (process.env['CI'] === 'true') throw new Error('CI needs PostgreSQL for this test');
-      return ctx.skip();
-    }
-    const withSchema = await freshSchemaUrl(url, 'guide_org_registration');
-    const ran = await runSnippet(withSchema, join(dir, 'unused'));
-    expect(ran.store).toBeInstanceOf(enrollPg.PgStore);
-    await expectRegisteredWithOperator(ran);
-  }, 120_000);
+  itRunsOnBothStores({
+    ending: 'registered with both cards, 經辦人 assigned and authorized',
+    dir: () => dir,
+    dataDirName: 'gepi-data',
+    schema: 'guide_org_registration',
+    run: runSnippet,
+    check: async (ran, store) => {
+      expect(ran.store).toBeInstanceOf(store === 'pglite' ? enrollPglite.PgliteStore : enrollPg.PgStore);
+      await expectRegisteredWithOperator(ran);
+    },
+  });
 });
