@@ -10,7 +10,7 @@ import {
   padRecords,
   type PrkdfEntrySpec,
 } from './pkcs15-encoder.js';
-import type { VirtualCardCredentials, VirtualVersionLocation } from './virtual-card-options.js';
+import type { VirtualCardCredentials, VirtualCardNumberFile, VirtualVersionLocation } from './virtual-card-options.js';
 
 /**
  * EF `0811`, which the facts name beside the key EF as holding public-key records (the SDK never selects it, so
@@ -30,6 +30,7 @@ const PKCS15_AID = Uint8Array.of(0xa0, 0x00, 0x00, 0x00, 0x63, 0x50, 0x4b, 0x43,
 export interface CardLayoutInput {
   credentials: VirtualCardCredentials;
   cardNumber: string;
+  cardNumberFile: VirtualCardNumberFile;
   version: string;
   versionLocation: VirtualVersionLocation;
   keyRefs: { sign: number; keyx: number };
@@ -45,7 +46,7 @@ export interface CardLayout {
  * Builds the MF tree of a HiCOS card: EF.DIR, DF `5030` with the PKCS#15
  * directory files (FF-padded), all certificates in EF `08F2` at offsets
  * `0000`, `0700`, `0E00`, … (00-padded), key EF `0810`, public-key EF
- * `0811`, data objects `0870`, and DF `0900` with the card number (`0903`); the version EF `0905`
+ * `0811`, data objects `0870`, and DF `0900` with the card number (`0903`, as `cardNumberFile` says); the version EF `0905`
  * goes where `versionLocation` says (real cards: unknown).
  * There is deliberately no ODF `5015`.
  */
@@ -97,10 +98,14 @@ export function buildCardLayout(input: CardLayoutInput): CardLayout {
       ef(PUBLIC_KEY_EF, new Uint8Array(0), false),
       ef(HiCOSFile.DATA_OBJECTS, padRecords([], 256)),
     ]),
-    df(HiCOSFile.CARD_NUMBER_DF, [
-      ef(HiCOSFile.CARD_NUMBER, ascii(input.cardNumber)),
-      ...(input.versionLocation === 'card-number-df' ? [versionEf] : []),
-    ]),
+    ...(input.cardNumberFile === 'no-df'
+      ? []
+      : [
+          df(HiCOSFile.CARD_NUMBER_DF, [
+            ...(input.cardNumberFile === 'no-ef' ? [] : [ef(HiCOSFile.CARD_NUMBER, ascii(input.cardNumber), input.cardNumberFile !== 'unreadable')]),
+            ...(input.versionLocation === 'card-number-df' ? [versionEf] : []),
+          ]),
+        ]),
   ]);
   return { root, certificates: entries };
 }

@@ -13,6 +13,7 @@ export type {
   VirtualCardCredentials,
   VirtualCardKeyPair,
   VirtualCardKeyRefs,
+  VirtualCardNumberFile,
   VirtualCardQuirks,
   VirtualHiCOSCardOptions,
   VirtualPublicKeyReads,

@@ -69,6 +69,14 @@ export type Gen2SelectMf = 'applet-root' | 'not-found';
 export type VirtualVersionLocation = 'card-number-df' | 'root' | 'none';
 
 /**
+ * The card-number EF `0900/0903` (whether every HiCOS card has it is not documented): `'present'` holds
+ * `cardNumber`; `'no-ef'` DF `0900` without EF `0903` (its SELECT answers `6A82`); `'no-df'` no DF `0900` at all
+ * (`6A82` to its SELECT, so a version EF can only be at the root); `'unreadable'` the EF is there but READ BINARY
+ * answers `6982`.
+ */
+export type VirtualCardNumberFile = 'present' | 'no-ef' | 'no-df' | 'unreadable';
+
+/**
  * Gen1: how a public-key record orders the number's bytes. The facts say "stored as reversed 32-bit words":
  * `'reversed-words'` reads that as the big-endian bytes cut into 32-bit words, least significant word first, each
  * word's bytes kept in order; `'reversed-bytes'` as every byte reversed (little-endian, as a little-endian CPU would
@@ -146,6 +154,11 @@ export interface VirtualHiCOSCardOptions {
   pin?: string;
   /** 卡號, 16 ASCII characters (default `TP03000012345678`). */
   cardNumber?: string;
+  /**
+   * Whether the card has its card-number EF and how (default `'present'`); see {@link VirtualCardNumberFile}. With
+   * `'no-df'`, `versionLocation: 'card-number-df'` is `BAD_OPTIONS` (there is no such DF to put it in).
+   */
+  cardNumberFile?: VirtualCardNumberFile;
   /** Keys and certificates. */
   credentials: VirtualCardCredentials;
   /** Tries a correct PIN restores and the counter starts at (default 3). */
@@ -192,7 +205,7 @@ export interface VirtualHiCOSCardOptions {
    * (whose MF is `3F00`) it is `BAD_OPTIONS`.
    */
   gen2SelectMf?: Gen2SelectMf;
-  /** Where EF `0905` sits (default `'card-number-df'`). */
+  /** Where EF `0905` sits (default `'card-number-df'`; `'none'` with `cardNumberFile: 'no-df'`). */
   versionLocation?: VirtualVersionLocation;
   /** Answer the ISO "VERIFY with no data" probe with the counter (default `true`). */
   supportsStatusProbe?: boolean;

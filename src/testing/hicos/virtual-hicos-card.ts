@@ -118,8 +118,9 @@ export class VirtualHiCOSCard implements CardEmulator {
     this.root = buildCardLayout({
       credentials: options.credentials,
       cardNumber: this.cardNumber,
+      cardNumberFile: options.cardNumberFile ?? 'present',
       version: options.version ?? (this.generation === 1 ? 'CHT V32N' : 'CHT GPPKI'),
-      versionLocation: options.versionLocation ?? 'card-number-df',
+      versionLocation: options.versionLocation ?? (options.cardNumberFile === 'no-df' ? 'none' : 'card-number-df'),
       keyRefs,
     }).root;
     this.currentDf = this.root;
