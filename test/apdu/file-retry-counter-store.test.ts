@@ -161,4 +161,17 @@ describe('FileRetryCounterStore shared by a long-running process and the CLI', (
     writeFileSync(path, '{"TP03000012345678":3,"TP03000087654321":3}\n');
     expect(agent.get('TP03000012345678')).toBe(3);
   });
+
+  it('keeps any key a card can give: `__proto__` (a printable card number) and a 76-character certificate key', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'twpki-retries-')), 'pin-retries.json');
+    const key = `cert-sha256:${'ab'.repeat(32)}`;
+    const store = new FileRetryCounterStore(path);
+    store.set('__proto__', 1);
+    store.set(key, 2);
+    // What the next process reads back from the file.
+    const next = new FileRetryCounterStore(path);
+    expect([next.get('__proto__'), next.get(key)]).toEqual([1, 2]);
+    next.set('TP03000012345678', 3);
+    expect(new FileRetryCounterStore(path).get('__proto__')).toBe(1);
+  });
 });

@@ -17,8 +17,8 @@ export interface FileRetryCounterStoreOptions {
 /**
  * A {@link RetryCounterStore} kept in a small JSON file, so the last-try
  * guard also holds across processes (one `twpki verify-pin` per try would
- * otherwise start from "unknown" each time). Holds card numbers and counts
- * only. A missing file is empty; a file that cannot be read or written is
+ * otherwise start from "unknown" each time). Holds card keys (card numbers,
+ * or a certificate digest for a card without one) and counts only. A missing file is empty; a file that cannot be read or written is
  * reported to `onError` and never fails a PIN operation: a VERIFY has gone
  * out by the time a count is saved, and its answer must reach the caller.
  *
@@ -187,25 +187,32 @@ function takeLock(path: string): FileLock {
 /** For short synchronous waits between lock attempts. */
 const SLEEP = new Int32Array(new SharedArrayBuffer(4));
 
+/** An empty set of counts, without a prototype (see `readCounts`). */
+function noCounts(): Record<string, number> {
+  return Object.create(null) as Record<string, number>;
+}
+
 /** The counts in `path`: none for a missing file; none and the reason for a file that holds no counts. */
 function readCounts(path: string): { counts: Record<string, number>; error?: Error } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { counts: {} };
-    return { counts: {}, error: new Error(`could not read PIN try counts from ${path} (${(error as Error).message}): counts known before are not used`, { cause: error }) };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { counts: noCounts() };
+    return { counts: noCounts(), error: new Error(`could not read PIN try counts from ${path} (${(error as Error).message}): counts known before are not used`, { cause: error }) };
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    return { counts: {}, error: new Error(`${path} is not a PIN try count file (${(error as Error).message}): counts known before are not used`, { cause: error }) };
+    return { counts: noCounts(), error: new Error(`${path} is not a PIN try count file (${(error as Error).message}): counts known before are not used`, { cause: error }) };
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return { counts: {}, error: new Error(`${path} is not a PIN try count file (not a JSON object): counts known before are not used`) };
+    return { counts: noCounts(), error: new Error(`${path} is not a PIN try count file (not a JSON object): counts known before are not used`) };
   }
-  const counts: Record<string, number> = {};
+  // No prototype: a key is whatever a card reports as its number, and `__proto__` (printable ASCII, so a possible
+  // one) set on a plain object would change nothing and its count would be lost.
+  const counts = noCounts();
   for (const [k, v] of Object.entries(parsed)) {
     if (k !== '' && typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 15) counts[k] = v;
   }
