@@ -22,11 +22,20 @@ const MAX_CERTIFICATE_LENGTH = 0x2000;
  * cached in the card-session state, so a second call sends nothing.
  */
 
-/** The card number (卡號), EF `0900/0903`. */
+/**
+ * The card number (卡號), EF `0900/0903`, or `''` when the card says that DF or EF does not exist (`6A82`, `6A88`,
+ * `6A86` to its SELECT): whether every HiCOS card has the file is not documented. Only "not there" is taken as
+ * having none, a property of the card that every later read finds again. Any other failure (a refused read such as
+ * `6982`, which can depend on the card's state; garbled data; a transport failure) is thrown: taking it for "none"
+ * would let one card's PIN tries be counted under two keys (see `pinCardKey`).
+ */
 export async function readCardNumber(tx: Transport, state: CardState): Promise<string> {
   if (state.cardNumber !== undefined) return state.cardNumber;
   const [df, ef] = CARD_NUMBER_PATH as [FileId, FileId];
-  await state.files.selectEf(tx, df, ef);
+  if (!(await state.files.selectEfIfPresent(tx, df, ef))) {
+    state.cardNumber = '';
+    return state.cardNumber;
+  }
   const bytes = await state.files.readShort(tx, 16, 'card number');
   if (bytes.length === 0 || !printable(bytes)) throw new MalformedResponseError('reading the card number', 'not printable ASCII');
   state.cardNumber = Buffer.from(bytes).toString('ascii');

@@ -5,6 +5,7 @@ import { detectGeneration } from './detect-generation.js';
 import { MalformedResponseError } from './errors.js';
 import { FileReader } from './file-reader.js';
 import type { HiCOSGeneration } from './generation.js';
+import { cachedPinCardKey } from './pin/pin-card-key.js';
 import { Gen2Channel } from './secure-channel/gen2-channel.js';
 import type { Scp03Options } from './secure-channel/scp03-options.js';
 
@@ -25,7 +26,7 @@ export interface CardState {
    * one no rule knows). The card keeps that state for any connection until it is reset or removed.
    */
   pinVerifiedOnCard?: boolean;
-  /** Cached reads. */
+  /** Cached reads. `cardNumber` is `''` for a card that has none. */
   cardNumber?: string;
   version?: string;
   certificates?: CardCertificate[];
@@ -56,9 +57,12 @@ export class CardSession {
     return this.state.generation;
   }
 
-  /** Card number, when a call has read it in the current card session. */
-  public get knownCardNumber(): string | undefined {
-    return this.state.cardNumber;
+  /**
+   * The key of this card's PIN try count (see `pinCardKey`), when the calls of the current card session have read
+   * what it is made of: the card number, or for a card without one, the card number's absence and the certificates.
+   */
+  public get knownPinCardKey(): string | undefined {
+    return cachedPinCardKey(this.state);
   }
 
   /**

@@ -65,7 +65,10 @@ export interface HiCOSCardInfo {
   readonly knownAtr: KnownAtr | undefined;
   /** Card generation. */
   readonly generation: HiCOSGeneration;
-  /** 卡號: 16 ASCII characters from EF `0900/0903`. */
+  /**
+   * 卡號: 16 ASCII characters from EF `0900/0903`; empty when the card has no such file (whether every HiCOS card
+   * has it is not documented). Such a card's PIN try count is kept by a digest of its SIGN certificate.
+   */
   readonly cardNumber: string;
   /**
    * Version string from EF `0905` (e.g. `CHT V32N`), looked for in DF

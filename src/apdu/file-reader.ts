@@ -53,6 +53,8 @@ export class FileReader {
   private smallReads = false;
   /** The selected EF seems to end at or before this offset (from `6700` answers); `undefined` when unknown. */
   private endAtMost: number | undefined;
+  /** Set while {@link FileReader.selectEfIfPresent} runs: a SELECT below the root that finds nothing is an {@link AbsentFileError}. */
+  private absentMeans = false;
 
   /**
    * @param generation decides class bytes and SELECT shape
@@ -108,6 +110,25 @@ export class FileReader {
     } catch (error) {
       this.forget();
       throw error;
+    }
+  }
+
+  /**
+   * {@link FileReader.selectEf} (plain), or `false` when the card says `df` or `ef` does not exist: `6A82` or `6A88`
+   * (ISO "file / referenced data not found"), or `6A86`, which older cards answer to a SELECT of a file id they do
+   * not have. Only those two SELECTs: the root's (SELECT MF, the Gen2 applet) failing is a card that cannot be
+   * read at all, never an absent file. Any other failure is thrown, as by `selectEf`.
+   */
+  public async selectEfIfPresent(tx: Transport, df: FileId, ef: FileId): Promise<boolean> {
+    this.absentMeans = true;
+    try {
+      await this.selectEf(tx, df, ef);
+      return true;
+    } catch (error) {
+      if (error instanceof AbsentFileError) return false;
+      throw error;
+    } finally {
+      this.absentMeans = false;
     }
   }
 
@@ -198,6 +219,9 @@ export class FileReader {
     const plain = selectFile(this.generation, fid);
     const command = secure ? secure.wrap(plain) : plain;
     await exchange(tx, command, `SELECT ${name}`, (sw) => {
+      if (this.absentMeans && fid !== HiCOSFile.MF && (sw === 0x6a82 || sw === 0x6a88 || sw === 0x6a86)) {
+        throw new AbsentFileError(name, sw.toString(16).toUpperCase());
+      }
       // ISO 7816-4 allows "referenced data not found" for an absent file as well as 6A82.
       if (sw === 0x6a88) throw new HiCOSError('FILE_NOT_FOUND', `SELECT ${name}: file not found (6A88)`, { statusWord: '6A88' });
       return selectSucceeded(sw);
@@ -266,5 +290,12 @@ export class FileReader {
     this.forget();
     if (afterShort) return ended;
     throw statusError(`READ BINARY ${name} at ${offset}`, response);
+  }
+}
+
+/** A SELECT below the root answered that the file does not exist (only thrown inside `selectEfIfPresent`). */
+class AbsentFileError extends HiCOSError {
+  public constructor(name: string, statusWord: string) {
+    super('FILE_NOT_FOUND', `SELECT ${name}: file not found (${statusWord})`, { statusWord });
   }
 }

@@ -81,10 +81,13 @@ export class HiCOSCard {
    * answer: card pulled, timeout) steps a known count down by one, never
    * below 1, so the last-try guard is never a try behind the card. Counts
    * are kept per card number in the retry store, so this is known once any
-   * call has read the card number in the current card session.
+   * call has read the card number in the current card session. A card
+   * without a card number (EF `0900/0903` not found) is counted by a digest
+   * of its SIGN certificate instead: known once a call has read the
+   * certificates too (any PIN operation on it does).
    */
   public get lastKnownRetries(): number | undefined {
-    return this.pins.lastKnown(this.session.knownCardNumber);
+    return this.pins.lastKnown(this.session.knownPinCardKey);
   }
 
   /**
@@ -115,7 +118,10 @@ export class HiCOSCard {
     return resolveAfterPin(afterPin) === 'reset' && this.pinVerifiedOnCard ? 'reset' : 'leave';
   }
 
-  /** Generation, card number, version and certificates (cached per card session). */
+  /**
+   * Generation, card number, version and certificates (cached per card session). A card without a card-number file
+   * reports `cardNumber: ''`, as it reports a missing version.
+   */
   public info(): Promise<HiCOSCardInfo> {
     return this.session.run('reading card information', async (tx, state) => {
       const cardNumber = await readCardNumber(tx, state);
@@ -133,7 +139,10 @@ export class HiCOSCard {
     });
   }
 
-  /** The card number (卡號). */
+  /**
+   * The card number (卡號); `''` when the card says it has no card-number file (EF `0900/0903` not found), which is
+   * not documented never to happen. Any other failure to read it throws.
+   */
   public cardNumber(): Promise<string> {
     return this.session.run('reading the card number', readCardNumber);
   }

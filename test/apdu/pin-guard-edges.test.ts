@@ -69,27 +69,3 @@ describe('pinTryLimit', () => {
     expect(await hicos.verifyPin('123456')).toMatchObject({ status: 'ok', retriesLeft: 10 });
   });
 });
-
-describe('a card whose card number cannot be read', () => {
-  it.each([1, 2] as const)('Gen%i: a PIN call fails before any VERIFY, and says why it needed the card number', async (generation) => {
-    const inner = new VirtualHiCOSCard({ credentials: await testCredentials(), generation });
-    const process = inner.process.bind(inner);
-    // No EF 0903: its SELECT answered 6A82.
-    inner.process = (command: Uint8Array) =>
-      command[1] === 0xa4 && command[4] === 2 && command[5] === 0x09 && command[6] === 0x03 ? Uint8Array.of(0x6a, 0x82) : process(command);
-    const reader = new EmulatorReader();
-    reader.insert(inner);
-    const card = await HiCOSCard.open(reader.connect(), { retryStore: new RetryCounterStore(), enableStatusProbe: true });
-    for (const call of [() => card.verifyPin('123456'), () => card.sign(new Uint8Array([1]), { pin: '123456' }), () => card.probePinStatus()]) {
-      const error = (await call().catch((e: unknown) => e)) as { code?: string; statusWord?: string; message?: string; cause?: unknown };
-      expect([error.code, error.statusWord]).toEqual(['FILE_NOT_FOUND', '6A82']);
-      expect(error.message).toMatch(/^no PIN was sent: a PIN operation first reads the card number \(EF 0900\/0903\).*tries left.*SELECT 0903/);
-      expect(error.message).not.toContain('123456');
-      expect(error.cause).toMatchObject({ code: 'FILE_NOT_FOUND' });
-    }
-    expect(verifies(inner)).toBe(0);
-    expect(inner.pinTriesLeft).toBe(3);
-    // Reading without a PIN keeps the plain error.
-    await expect(card.cardNumber()).rejects.toMatchObject({ message: 'SELECT 0903: file or application not found (6A82)' });
-  });
-});

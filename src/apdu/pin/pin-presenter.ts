@@ -1,16 +1,16 @@
 import type { CommandApdu } from '../../pcsc/command-apdu.js';
 import type { ResponseApdu } from '../../pcsc/response-apdu.js';
 import type { Transport } from '../../pcsc/transport.js';
-import { readCardNumber } from '../card-directory.js';
 import { statusError, transmitOnce } from '../card-io.js';
 import type { CardState } from '../card-session.js';
 import type { PinOptions, PinStatus } from '../card-types.js';
 import { HiCOSFile } from '../commands/file-id.js';
 import { verifyStatusProbe } from '../commands/verify.js';
-import { HiCOSError, LastTryGuardError } from '../errors.js';
+import { LastTryGuardError } from '../errors.js';
 import { fileCla } from '../generation.js';
 import { type PinPolicy, pinToBuffer, validatePin } from './pin-policy.js';
 import { gen1VerifyCommand, gen2VerifyCommand } from './present-pin.js';
+import { pinCardKey } from './pin-card-key.js';
 import type { RetryCounterStore } from './retry-counter-store.js';
 import { interpretVerifyStatus, type PinVerifyResult } from './verify-status.js';
 
@@ -24,7 +24,7 @@ export interface PresentedPin {
  * Everything that touches the user PIN: local validation before any APDU,
  * the last-try guard, the VERIFY of each generation (Gen2 in a fresh SCP03
  * session) and the opt-in status probe. Retry counts go to the store keyed
- * by card number.
+ * by card number (a card without one: by its certificate, see `pinCardKey`).
  */
 export class PinPresenter {
   public constructor(
@@ -33,9 +33,9 @@ export class PinPresenter {
     private readonly tryLimit: number,
   ) {}
 
-  /** Last known tries left for a card number. */
-  public lastKnown(cardNumber: string | undefined): number | undefined {
-    return cardNumber === undefined ? undefined : this.retryStore.get(cardNumber);
+  /** Last known tries left for a card, by the key `pinCardKey` gave it. */
+  public lastKnown(cardKey: string | undefined): number | undefined {
+    return cardKey === undefined ? undefined : this.retryStore.get(cardKey);
   }
 
   /**
@@ -56,15 +56,15 @@ export class PinPresenter {
   /**
    * Presents the PIN unless the last known count is 1 and the caller did not
    * allow the last try. Gen2 opens a fresh secure session for it (plain reads
-   * must be done before: the card number is read here first). The VERIFY is
+   * must be done before: the card's key, its number or its certificate, is read here first). The VERIFY is
    * sent exactly once. The last known count follows the answer; a bare
    * `6300` (no counter) or no answer at all (card pulled, timeout: the try
    * may be spent) steps a known count down by one (not below 1), so the
    * guard is never a try behind the card.
    */
   public async present(tx: Transport, state: CardState, pin: Uint8Array, options: PinOptions): Promise<PresentedPin> {
-    const cardNumber = await cardNumberForPin(tx, state);
-    if (this.retryStore.get(cardNumber) === 1 && options.allowLastTry !== true) throw new LastTryGuardError();
+    const cardKey = await pinCardKey(tx, state);
+    if (this.retryStore.get(cardKey) === 1 && options.allowLastTry !== true) throw new LastTryGuardError();
     let response: ResponseApdu;
     let result: PinVerifyResult;
     if (!state.channel) {
@@ -74,22 +74,22 @@ export class PinPresenter {
       // refusal (63Cx, 6983, 6300) says this VERIFY verified nothing.
       const before = state.pinVerifiedOnCard === true;
       state.pinVerifiedOnCard = true;
-      response = await this.sendVerify(tx, cardNumber, gen1VerifyCommand(pin));
-      result = this.interpret(cardNumber, response);
+      response = await this.sendVerify(tx, cardKey, gen1VerifyCommand(pin));
+      result = this.interpret(cardKey, response);
       if (result.status !== 'ok') state.pinVerifiedOnCard = before;
     } else {
       const session = await state.channel.open(tx);
       try {
-        response = await this.sendVerify(tx, cardNumber, gen2VerifyCommand(session, pin));
-        result = this.interpret(cardNumber, response);
+        response = await this.sendVerify(tx, cardKey, gen2VerifyCommand(session, pin));
+        result = this.interpret(cardKey, response);
       } catch (error) {
         state.channel.discard();
         throw error;
       }
       state.channel.pinResult(result.status === 'ok');
     }
-    if (result.retriesLeft !== undefined) this.retryStore.set(cardNumber, result.retriesLeft);
-    else result = { status: 'wrong', retriesLeft: this.assumeTrySpent(cardNumber, true) };
+    if (result.retriesLeft !== undefined) this.retryStore.set(cardKey, result.retriesLeft);
+    else result = { status: 'wrong', retriesLeft: this.assumeTrySpent(cardKey, true) };
     return { result, statusWord: response.sw.toString() };
   }
 
@@ -99,11 +99,11 @@ export class PinPresenter {
    * try first: the try counts as possibly spent before the error is thrown,
    * as when no answer comes back.
    */
-  private interpret(cardNumber: string, response: ResponseApdu): PinVerifyResult {
+  private interpret(cardKey: string, response: ResponseApdu): PinVerifyResult {
     try {
       return interpretVerifyStatus(response, this.tryLimit);
     } catch (error) {
-      this.assumeTrySpent(cardNumber, false);
+      this.assumeTrySpent(cardKey, false);
       throw error;
     }
   }
@@ -113,12 +113,12 @@ export class PinPresenter {
    * card has answered, the command's data (the PIN block) is zeroed. Not after a failure: a transport of the
    * caller's that gave up waiting might still send it, and must then send the PIN given, not zeros (a try).
    */
-  private async sendVerify(tx: Transport, cardNumber: string, command: CommandApdu): Promise<ResponseApdu> {
+  private async sendVerify(tx: Transport, cardKey: string, command: CommandApdu): Promise<ResponseApdu> {
     let response: ResponseApdu;
     try {
       response = await transmitOnce(tx, command);
     } catch (error) {
-      this.assumeTrySpent(cardNumber, false);
+      this.assumeTrySpent(cardKey, false);
       throw error;
     }
     command.data.fill(0);
@@ -133,10 +133,10 @@ export class PinPresenter {
    * replaces a stale 0.
    * @returns the count to report, `undefined` when it is not known
    */
-  private assumeTrySpent(cardNumber: string, notLocked: boolean): number | undefined {
-    const known = this.retryStore.get(cardNumber);
+  private assumeTrySpent(cardKey: string, notLocked: boolean): number | undefined {
+    const known = this.retryStore.get(cardKey);
     if (known === undefined || (known === 0 && !notLocked)) return undefined;
-    this.retryStore.set(cardNumber, Math.max(1, known - 1));
+    this.retryStore.set(cardKey, Math.max(1, known - 1));
     return known - 1 >= 1 ? known - 1 : undefined;
   }
 
@@ -146,44 +146,26 @@ export class PinPresenter {
    * as a wrong PIN, so at one try left it could lock the card.
    */
   public async probe(tx: Transport, state: CardState, options: PinOptions): Promise<PinStatus> {
-    const cardNumber = await cardNumberForPin(tx, state);
-    if (this.retryStore.get(cardNumber) === 1 && options.allowLastTry !== true) throw new LastTryGuardError();
+    const cardKey = await pinCardKey(tx, state);
+    if (this.retryStore.get(cardKey) === 1 && options.allowLastTry !== true) throw new LastTryGuardError();
     if (state.channel) await state.channel.beforePlainCommand(tx);
     else await state.files.selectEf(tx, HiCOSFile.PKCS15_DF, HiCOSFile.KEYS);
     // Sent once like any VERIFY, and read like one: on a card that does not know the probe it may be taken for
     // a (wrong) PIN, so a bare 6300, an unknown answer or none at all count a try as possibly spent.
-    const response = await this.sendVerify(tx, cardNumber, verifyStatusProbe(fileCla(state.generation)));
+    const response = await this.sendVerify(tx, cardKey, verifyStatusProbe(fileCla(state.generation)));
     const sw = response.sw;
     const left = sw.retriesLeft;
     if (left !== undefined) {
-      this.retryStore.set(cardNumber, left);
+      this.retryStore.set(cardKey, left);
       return { verified: false, retriesLeft: left, locked: left === 0 };
     }
     if (sw.value === 0x6983) {
-      this.retryStore.set(cardNumber, 0);
+      this.retryStore.set(cardKey, 0);
       return { verified: false, retriesLeft: 0, locked: true };
     }
     if (response.sw.isSuccess) return { verified: true, retriesLeft: undefined, locked: false };
-    if (sw.value === 0x6300) return { verified: false, retriesLeft: this.assumeTrySpent(cardNumber, true), locked: false };
-    this.assumeTrySpent(cardNumber, false);
+    if (sw.value === 0x6300) return { verified: false, retriesLeft: this.assumeTrySpent(cardKey, true), locked: false };
+    this.assumeTrySpent(cardKey, false);
     throw statusError('VERIFY status probe', response);
-  }
-}
-
-/**
- * The card number, read before any PIN APDU: tries left are kept per card number, and without it the last-try
- * guard could not tell whether this card has one try left. A card whose number cannot be read gets the same error
- * code and status word, with a message that says why a PIN operation needed the file (no VERIFY was sent).
- */
-async function cardNumberForPin(tx: Transport, state: CardState): Promise<string> {
-  try {
-    return await readCardNumber(tx, state);
-  } catch (error) {
-    if (!(error instanceof HiCOSError)) throw error;
-    throw new HiCOSError(
-      error.code,
-      `no PIN was sent: a PIN operation first reads the card number (EF 0900/0903), which keys the count of tries left that guards the last try, and reading it failed: ${error.message}`,
-      { cause: error, statusWord: error.statusWord },
-    );
   }
 }

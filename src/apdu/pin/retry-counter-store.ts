@@ -1,5 +1,7 @@
 /**
- * Last known PIN retry counts, per card (keyed by card number).
+ * Last known PIN retry counts, per card: keyed by card number, or for a card
+ * without one by `cert-sha256:` and the hex SHA-256 of its SIGN certificate
+ * (76 characters, so never a card number, which has at most 16).
  *
  * HiCOS offers no confirmed way to read the counter without a VERIFY, so the
  * SDK remembers what the card said last (`63Cx`, `6983`, or success). The
@@ -19,7 +21,7 @@ export class RetryCounterStore {
    *   count would make the last-try guard send a PIN it should refuse.
    */
   public set(cardKey: string, triesLeft: number): void {
-    if (typeof cardKey !== 'string' || cardKey === '') throw new RangeError('cardKey must be the card number');
+    if (typeof cardKey !== 'string' || cardKey === '') throw new RangeError('cardKey must be a card key (the card number, or the certificate key of a card without one)');
     if (!Number.isInteger(triesLeft) || triesLeft < 0 || triesLeft > 15) {
       throw new RangeError(`triesLeft must be a whole number from 0 to 15 (what 63Cx reports), not ${String(triesLeft)}`);
     }

@@ -1,0 +1,219 @@
+/**
+ * A card without the card-number EF (0900/0903), which no document says every HiCOS card has. Its PIN tries are
+ * counted under a digest of its SIGN certificate, so it verifies and signs with the last-try guard intact; a read of
+ * the card number that fails for any reason other than "not there" still stops before any VERIFY.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash, verify, X509Certificate } from 'node:crypto';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FileRetryCounterStore, HiCOSCard, RetryCounterStore } from '../../src/apdu/index.js';
+import { EmulatorReader } from '../../src/pcsc/emulator-reader.js';
+import type { CardEmulator } from '../../src/pcsc/transport.js';
+import { toHex } from '../../src/shared/bytes.js';
+import type { VirtualCardCredentials, VirtualHiCOSCardOptions } from '../../src/testing/hicos/virtual-card-options.js';
+import { VirtualHiCOSCard } from '../../src/testing/hicos/virtual-hicos-card.js';
+import { plainCommandsDuringSession, testCredentials } from './support/virtual-cards.js';
+
+beforeAll(async () => {
+  await testCredentials();
+}, 60_000);
+
+const CARDS = [
+  { name: 'Gen1', generation: 1, mode: {} },
+  { name: 'Gen2 (plain commands during SM accepted)', generation: 2, mode: { plainCommandsDuringSecureMessaging: 'accept' } },
+  { name: 'Gen2 (plain commands during SM refused)', generation: 2, mode: { plainCommandsDuringSecureMessaging: 'refuse' } },
+] as const;
+
+const verifies = (card: VirtualHiCOSCard, from = 0): number => card.log.slice(from).filter((e) => e.command[1] === 0x20).length;
+const isSelectOf = (command: Uint8Array, fid: number): boolean =>
+  command[1] === 0xa4 && command[2] === 0x00 && command[4] === 2 && command[5] === fid >> 8 && command[6] === (fid & 0xff);
+
+/** A virtual card whose answers to some commands are replaced (how another card could answer them). */
+class Answering implements CardEmulator {
+  public constructor(
+    public readonly inner: VirtualHiCOSCard,
+    private readonly answer: (command: Uint8Array) => Uint8Array | undefined,
+  ) {}
+  public reset(): Uint8Array {
+    return this.inner.reset();
+  }
+  public process(command: Uint8Array): Uint8Array {
+    return this.answer(command) ?? this.inner.process(command);
+  }
+}
+
+/** The same keys with SIGN and KEYX swapped: another card, whose KEYX certificate is the first one's SIGN. */
+function swapped(c: VirtualCardCredentials): VirtualCardCredentials {
+  return { sign: c.keyx, keyx: c.sign, caCertificates: c.caCertificates };
+}
+
+describe.each(CARDS)('a $name card without a card-number EF', ({ generation, mode }) => {
+  const used: VirtualHiCOSCard[] = [];
+  afterEach(() => {
+    // Reading the certificates for the key never put a plain command into an open secure session.
+    for (const card of used.splice(0)) expect(plainCommandsDuringSession(card.log)).toEqual([]);
+  });
+  const insert = async (options: Partial<VirtualHiCOSCardOptions> = {}, store: RetryCounterStore = new RetryCounterStore()) => {
+    const card = new VirtualHiCOSCard({ generation, ...mode, credentials: await testCredentials(), cardNumberFile: 'no-ef', ...options });
+    used.push(card);
+    const reader = new EmulatorReader();
+    reader.insert(card);
+    const hicos = await HiCOSCard.open(reader.connect(), { retryStore: store });
+    return { card, reader, hicos, store };
+  };
+
+  it.each(['no-ef', 'no-df'] as const)('%s: info() and cardNumber() report no card number instead of failing', async (cardNumberFile) => {
+    const { hicos } = await insert({ cardNumberFile });
+    const info = await hicos.info();
+    expect(info.cardNumber).toBe('');
+    expect(info.certificates).toHaveLength(4);
+    expect(await hicos.cardNumber()).toBe('');
+  });
+
+  it.each(['no-ef', 'no-df'] as const)('%s: verifies and signs, each call with exactly one VERIFY', async (cardNumberFile) => {
+    const { card, hicos } = await insert({ cardNumberFile });
+    expect(await hicos.verifyPin('123456')).toEqual({ status: 'ok', retriesLeft: 3 });
+    expect(verifies(card)).toBe(1);
+    expect(hicos.lastKnownRetries).toBe(3);
+    let before = card.log.length;
+    const signature = await hicos.sign(new Uint8Array([1, 2, 3]), { pin: '123456' });
+    expect(verifies(card, before)).toBe(1);
+    const cert = new X509Certificate((await testCredentials()).sign.certificate);
+    expect(verify('sha256', new Uint8Array([1, 2, 3]), cert.publicKey, signature)).toBe(true);
+    before = card.log.length;
+    expect(await hicos.verifyPin('000000')).toEqual({ status: 'wrong', retriesLeft: 2 });
+    expect(verifies(card, before)).toBe(1);
+  });
+
+  it('the last-try guard stops at one try left, for verifyPin and sign, and sends one VERIFY when allowed', async () => {
+    const { card, hicos } = await insert({ pin: '246810' });
+    expect(await hicos.verifyPin('000000')).toEqual({ status: 'wrong', retriesLeft: 2 });
+    expect(await hicos.verifyPin('000000')).toEqual({ status: 'wrong', retriesLeft: 1 });
+    expect(hicos.lastKnownRetries).toBe(1);
+    const before = card.log.length;
+    await expect(hicos.verifyPin('000000')).rejects.toMatchObject({ code: 'LAST_TRY_GUARD' });
+    await expect(hicos.sign(new Uint8Array([1]), { pin: '246810' })).rejects.toMatchObject({ code: 'LAST_TRY_GUARD' });
+    expect(verifies(card, before)).toBe(0);
+    expect(card.pinTriesLeft).toBe(1);
+    expect(await hicos.verifyPin('246810', { allowLastTry: true })).toEqual({ status: 'ok', retriesLeft: 3 });
+    expect(verifies(card, before)).toBe(1);
+  });
+
+  it('the guard holds for a fresh card object and a fresh session (the key is read again, the same)', async () => {
+    const { card, reader, store } = await insert();
+    const first = await HiCOSCard.open(reader.connect(), { retryStore: store });
+    await first.verifyPin('000000');
+    await first.verifyPin('000000');
+    const again = await HiCOSCard.open(reader.connect(), { retryStore: store });
+    const before = card.log.length;
+    await expect(again.verifyPin('000000')).rejects.toMatchObject({ code: 'LAST_TRY_GUARD' });
+    expect(verifies(card, before)).toBe(0);
+  });
+
+  it('two such cards do not share a count, and neither key can be a card number', async () => {
+    const store = new RetryCounterStore();
+    const a = await insert({}, store);
+    const b = await insert({ credentials: swapped(await testCredentials()) }, store);
+    await a.hicos.verifyPin('000000');
+    await a.hicos.verifyPin('000000');
+    await expect(a.hicos.verifyPin('000000')).rejects.toMatchObject({ code: 'LAST_TRY_GUARD' });
+    // B is not A: its count is its own, and it starts unknown.
+    expect(b.hicos.lastKnownRetries).toBeUndefined();
+    expect(await b.hicos.verifyPin('000000')).toEqual({ status: 'wrong', retriesLeft: 2 });
+    expect(a.hicos.lastKnownRetries).toBe(1);
+    expect(b.hicos.lastKnownRetries).toBe(2);
+    const key = (creds: VirtualCardCredentials) => `cert-sha256:${createHash('sha256').update(creds.sign.certificate).digest('hex')}`;
+    const creds = await testCredentials();
+    expect(store.get(key(creds))).toBe(1);
+    expect(store.get(key(swapped(creds)))).toBe(2);
+    // A card number is at most 16 characters; these keys are 76.
+    expect(key(creds)).toHaveLength(76);
+  });
+
+  it('the file store keeps the key, so the guard holds in the next process too', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'twpki-cardkey-')), 'pin-retries.json');
+    const { card, reader } = await insert({}, new FileRetryCounterStore(path));
+    const run = () => HiCOSCard.open(reader.connect(), { retryStore: new FileRetryCounterStore(path) });
+    await (await run()).verifyPin('000000');
+    await (await run()).verifyPin('000000');
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as Record<string, number>;
+    expect(Object.entries(saved)).toEqual([[expect.stringMatching(/^cert-sha256:[0-9a-f]{64}$/), 1]]);
+    const before = card.log.length;
+    await expect((await run()).verifyPin('000000')).rejects.toMatchObject({ code: 'LAST_TRY_GUARD' });
+    expect(verifies(card, before)).toBe(0);
+  });
+});
+
+describe.each([1, 2] as const)('Gen%i: how the card says the card number is not there', (generation) => {
+  it.each([
+    ['6A86 to SELECT 0903', 0x0903, 0x6a86],
+    ['6A88 to SELECT 0903', 0x0903, 0x6a88],
+    ['6A86 to SELECT 0900', 0x0900, 0x6a86],
+    ['6A88 to SELECT 0900', 0x0900, 0x6a88],
+  ])('%s: no card number; the PIN is verified once', async (_name, fid, sw) => {
+    const inner = new VirtualHiCOSCard({ generation, credentials: await testCredentials() });
+    const reader = new EmulatorReader();
+    reader.insert(new Answering(inner, (c) => (isSelectOf(c, fid) ? Uint8Array.of(sw >> 8, sw & 0xff) : undefined)));
+    const hicos = await HiCOSCard.open(reader.connect(), { retryStore: new RetryCounterStore() });
+    expect(await hicos.verifyPin('123456')).toMatchObject({ status: 'ok' });
+    expect(verifies(inner)).toBe(1);
+    expect(await hicos.cardNumber()).toBe('');
+  });
+});
+
+describe.each([1, 2] as const)('Gen%i: a card-number read that fails for another reason', (generation) => {
+  const cases: Array<[string, Partial<VirtualHiCOSCardOptions>, ((c: Uint8Array) => Uint8Array | undefined) | undefined, string, string | undefined]> = [
+    ['READ BINARY refused (6982)', { cardNumberFile: 'unreadable' }, undefined, 'CARD_ERROR', '6982'],
+    ['SELECT 0903 refused (6982)', {}, (c) => (isSelectOf(c, 0x0903) ? Uint8Array.of(0x69, 0x82) : undefined), 'CARD_ERROR', '6982'],
+    ['SELECT 0900 refused (6985)', {}, (c) => (isSelectOf(c, 0x0900) ? Uint8Array.of(0x69, 0x85) : undefined), 'CARD_ERROR', '6985'],
+    ['an unprintable card number', {}, undefined, 'MALFORMED_RESPONSE', undefined],
+  ];
+  it.each(cases)('%s: every PIN call stops before any VERIFY', async (_name, options, answer, code, statusWord) => {
+    const inner = new VirtualHiCOSCard({ generation, credentials: await testCredentials(), ...options });
+    const reader = new EmulatorReader();
+    let readsOf0903 = false;
+    reader.insert(
+      new Answering(inner, (c) => {
+        if (code === 'MALFORMED_RESPONSE') {
+          if (isSelectOf(c, 0x0903)) readsOf0903 = true;
+          else if (readsOf0903 && c[1] === 0xb0) return Uint8Array.of(0x01, 0x02, 0x90, 0x00);
+          else readsOf0903 = false;
+        }
+        return answer?.(c);
+      }),
+    );
+    const hicos = await HiCOSCard.open(reader.connect(), { retryStore: new RetryCounterStore(), enableStatusProbe: true });
+    for (const call of [() => hicos.verifyPin('123456'), () => hicos.sign(new Uint8Array([1]), { pin: '123456' }), () => hicos.probePinStatus()]) {
+      const error = (await call().catch((e: unknown) => e)) as { code?: string; statusWord?: string; message?: string };
+      expect([error.code, error.statusWord]).toEqual([code, statusWord]);
+      expect(error.message).toMatch(/^no PIN was sent: a PIN operation first reads the card number \(EF 0900\/0903; without one, the card's certificates\).*tries left/);
+      expect(error.message).not.toContain('123456');
+    }
+    expect(verifies(inner)).toBe(0);
+    expect(inner.pinTriesLeft).toBe(3);
+    // Reading without a PIN fails too: the card number is not known to be absent.
+    await expect(hicos.cardNumber()).rejects.toMatchObject({ code });
+  });
+});
+
+describe('a normal card', () => {
+  it.each([1, 2] as const)('Gen%i: verifyPin sends what it sent before: the card number read, then the VERIFY', async (generation) => {
+    const card = new VirtualHiCOSCard({ generation, credentials: await testCredentials() });
+    const reader = new EmulatorReader();
+    reader.insert(card);
+    const store = new RetryCounterStore();
+    const hicos = await HiCOSCard.open(reader.connect(), { retryStore: store });
+    await hicos.privateKeys();
+    card.clearLog();
+    await hicos.verifyPin('123456');
+    const trace = card.log.map((e) => toHex(e.command.subarray(0, 2)));
+    expect(trace).toEqual(
+      generation === 1
+        ? ['80a4', '80a4', '80a4', '80b0', '80a4', '80a4', '80a4', '8c20']
+        : ['00a4', '00a4', '00a4', '00b0', '00a4', '80ca', '00a4', '8050', '8482', '0420'],
+    );
+    expect(store.get(card.cardNumber)).toBe(3);
+  });
+});
