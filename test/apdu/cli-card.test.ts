@@ -143,6 +143,31 @@ describe.each(['accept', 'refuse'] as const)('twpki info / verify-pin / sign (pl
   });
 });
 
+describe('twpki info / verify-pin on a card without a card-number file', () => {
+  beforeEach(async () => {
+    card = new VirtualHiCOSCard({ credentials: await testCredentials(), generation: 2, pin: '123456', cardNumberFile: 'no-ef' });
+  });
+
+  it('info says the card number is unknown (JSON null) and lists the certificates', async () => {
+    const json = io();
+    expect(await infoCommand.run(['--json'], json.io)).toBe(0);
+    expect(JSON.parse(json.out())).toMatchObject({ cardNumber: null, certificates: [{ usage: 'SIGN' }, { usage: 'KEYX' }, {}, {}] });
+    const human = io();
+    expect(await infoCommand.run([], human.io)).toBe(0);
+    expect(human.out()).toContain('card number unknown (the card has no card-number file, EF 0900/0903)\n');
+  });
+
+  it('verify-pin works, and the count kept between invocations still guards the last try', async () => {
+    expect(await verifyPinCommand.run(['--pin-stdin'], io('123456\n').io)).toBe(0);
+    expect(await verifyPinCommand.run(['--pin-stdin'], io('000000\n').io)).toBe(1);
+    expect(await verifyPinCommand.run(['--pin-stdin'], io('000000\n').io)).toBe(1);
+    const guarded = io('000000\n');
+    expect(await verifyPinCommand.run(['--pin-stdin', '--json'], guarded.io)).toBe(2);
+    expect(JSON.parse(guarded.out())).toMatchObject({ ok: false, retriesLeft: 1, error: { code: 'LAST_TRY_GUARD' } });
+    expect(card.pinTriesLeft).toBe(1);
+  });
+});
+
 describe('FileRetryCounterStore', () => {
   it('persists counts across instances and ignores a corrupt file', async () => {
     const { FileRetryCounterStore } = await import('../../src/apdu/pin/file-retry-counter-store.js');

@@ -33,7 +33,7 @@ function untilText(notAfter: unknown): string {
 }
 
 const USAGE =
-  'twpki info [--reader NAME] [--json]\n\nReads the HiCOS card (no PIN): generation, 卡號, version, certificates (profile summary, and DER as base64 in JSON).\n' +
+  'twpki info [--reader NAME] [--json]\n\nReads the HiCOS card (no PIN): generation, 卡號 (JSON null for a card without one), version, certificates (profile summary, and DER as base64 in JSON).\n' +
   cardExitStatusText(false);
 
 /** `twpki info`: generation, card number, version and certificates; no PIN needed. */
@@ -58,7 +58,8 @@ export const infoCommand: CliCommand = {
           reader,
           atr: toHex(info.atr).toUpperCase(),
           generation: info.generation,
-          cardNumber: info.cardNumber,
+          // null: the card has no card-number file (EF 0900/0903 not found).
+          cardNumber: info.cardNumber === '' ? null : info.cardNumber,
           version: info.version,
           certificates,
         });
@@ -68,7 +69,7 @@ export const infoCommand: CliCommand = {
           `reader      ${reader}`,
           `ATR         ${toHex(info.atr).toUpperCase()}${info.knownAtr ? ` (${info.knownAtr.description})` : ''}`,
           `generation  ${info.generation}`,
-          `card number ${escapeHiddenCharacters(info.cardNumber)}`,
+          `card number ${info.cardNumber === '' ? 'unknown (the card has no card-number file, EF 0900/0903)' : escapeHiddenCharacters(info.cardNumber)}`,
           `version     ${escapeHiddenCharacters(info.version)}`,
           ...certificates.map((c) => {
             const p = c.profile;

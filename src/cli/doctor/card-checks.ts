@@ -109,14 +109,16 @@ function cardChecks(reader: string, info: HiCOSCardInfo, now: Date): DoctorCheck
     profile = undefined;
   }
   const authority = profile ? `${profile.authority.id}${profile.authority.generation ? ` ${profile.authority.generation}` : ''}${profile.authority.test ? ' (test)' : ''}` : 'unknown';
+  // A card without the card-number file (EF 0900/0903) reports ''.
+  const number = { en: info.cardNumber === '' ? 'unknown' : info.cardNumber, zhTW: info.cardNumber === '' ? '不明' : info.cardNumber };
   const checks = [
     check(
       `card:${reader}`,
       { zhTW: `IC卡（${reader}）`, en: `Card (${reader})` },
       profile ? 'ok' : 'fail',
       {
-        en: `HiCOS Gen${info.generation}, 卡號 ${info.cardNumber}, ${info.certificates.length} certificates, authority ${authority}`,
-        zhTW: `HiCOS 第${info.generation}代，卡號 ${info.cardNumber}，憑證 ${info.certificates.length} 張，發證機關 ${authority}`,
+        en: `HiCOS Gen${info.generation}, 卡號 ${number.en}, ${info.certificates.length} certificates, authority ${authority}`,
+        zhTW: `HiCOS 第${info.generation}代，卡號 ${number.zhTW}，憑證 ${info.certificates.length} 張，發證機關 ${authority}`,
       },
       REMEDY_UNREADABLE,
     ),
