@@ -118,18 +118,27 @@ export class FileReader {
    * (ISO "file / referenced data not found"), or `6A86`, which older cards answer to a SELECT of a file id they do
    * not have. Only those two SELECTs: the root's (SELECT MF, the Gen2 applet) failing is a card that cannot be
    * read at all, never an absent file. Any other failure is thrown, as by `selectEf`.
+   *
+   * "Not there" is believed only from a SELECT sequence that started with the root's own SELECT: one that started
+   * from the DF this reader remembers as current (no APDU for it) may have been sent from elsewhere in the tree (the
+   * card was reset without the transport saying so, or another program selected under this one's feet), where a
+   * file the card has is not found. Such an answer is checked once from the root (only cards that lack the file pay
+   * the APDUs): a card number wrongly taken for absent would have its PIN tries counted under a second key.
    */
   public async selectEfIfPresent(tx: Transport, df: FileId, ef: FileId): Promise<boolean> {
+    const fromRoot = this.currentDf !== df && this.currentDf !== HiCOSFile.MF;
     this.absentMeans = true;
     try {
       await this.selectEf(tx, df, ef);
       return true;
     } catch (error) {
-      if (error instanceof AbsentFileError) return false;
-      throw error;
+      if (!(error instanceof AbsentFileError)) throw error;
     } finally {
       this.absentMeans = false;
     }
+    if (fromRoot) return false;
+    this.forget();
+    return this.selectEfIfPresent(tx, df, ef);
   }
 
   /**

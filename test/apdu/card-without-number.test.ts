@@ -163,6 +163,26 @@ describe.each([1, 2] as const)('Gen%i: how the card says the card number is not 
   });
 });
 
+describe.each([1, 2] as const)('Gen%i: a card that has its card number, selected elsewhere under the host\'s feet', (generation) => {
+  it('is not taken for one without: the card number keys the guard, which stops the last try', async () => {
+    const card = new VirtualHiCOSCard({ generation, credentials: await testCredentials() });
+    const reader = new EmulatorReader();
+    reader.insert(card);
+    const store = new RetryCounterStore();
+    store.set(card.cardNumber, 1);
+    const hicos = await HiCOSCard.open(reader.connect(), { retryStore: store });
+    // Another program (or a reset the transport did not see) leaves the card in DF 5030, where SELECT 0900 finds
+    // nothing, while the host still takes the root for current.
+    const select5030 = generation === 1 ? [0x80, 0xa4, 0x00, 0x00, 0x02, 0x50, 0x30] : [0x00, 0xa4, 0x00, 0x04, 0x02, 0x50, 0x30, 0x00];
+    expect(toHex(card.process(Uint8Array.from(select5030)).subarray(-2))).toBe('9000');
+    const before = card.log.length;
+    await expect(hicos.verifyPin('000000')).rejects.toMatchObject({ code: 'LAST_TRY_GUARD' });
+    expect(verifies(card, before)).toBe(0);
+    expect(card.pinTriesLeft).toBe(3);
+    expect(await hicos.cardNumber()).toBe(card.cardNumber);
+  });
+});
+
 describe.each([1, 2] as const)('Gen%i: a card-number read that fails for another reason', (generation) => {
   const cases: Array<[string, Partial<VirtualHiCOSCardOptions>, ((c: Uint8Array) => Uint8Array | undefined) | undefined, string, string | undefined]> = [
     ['READ BINARY refused (6982)', { cardNumberFile: 'unreadable' }, undefined, 'CARD_ERROR', '6982'],
@@ -195,6 +215,29 @@ describe.each([1, 2] as const)('Gen%i: a card-number read that fails for another
     expect(inner.pinTriesLeft).toBe(3);
     // Reading without a PIN fails too: the card number is not known to be absent.
     await expect(hicos.cardNumber()).rejects.toMatchObject({ code });
+  });
+});
+
+describe.each([1, 2] as const)('Gen%i: a card with neither a card number nor a user certificate', (generation) => {
+  it('has nothing to keep its count by: every PIN call stops before any VERIFY', async () => {
+    const inner = new VirtualHiCOSCard({ generation, credentials: await testCredentials(), cardNumberFile: 'no-ef' });
+    const reader = new EmulatorReader();
+    let inCdf = false;
+    reader.insert(
+      new Answering(inner, (c) => {
+        if (c[1] === 0xa4) inCdf = isSelectOf(c, 0x4104);
+        // An empty CDF: padding only.
+        else if (inCdf && c[1] === 0xb0) return Uint8Array.from([...new Uint8Array(c[4] || 256).fill(0xff), 0x90, 0x00]);
+        return undefined;
+      }),
+    );
+    const hicos = await HiCOSCard.open(reader.connect(), { retryStore: new RetryCounterStore(), enableStatusProbe: true });
+    expect((await hicos.info()).certificates).toEqual([]);
+    for (const call of [() => hicos.verifyPin('123456'), () => hicos.sign(new Uint8Array([1]), { pin: '123456' }), () => hicos.probePinStatus()]) {
+      await expect(call()).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', message: expect.stringMatching(/^no PIN was sent: the card has no card number .* and no SIGN or KEYX certificate/) });
+    }
+    expect(verifies(inner)).toBe(0);
+    expect(hicos.lastKnownRetries).toBeUndefined();
   });
 });
 
