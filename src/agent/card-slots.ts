@@ -39,8 +39,12 @@ export interface CardSlots {
   withCard<T>(slot: SlotInfo, fn: (card: HiCOSCard) => Promise<T>): Promise<T>;
   /** Releases the card source; call when the agent stops. */
   close(): Promise<void>;
-  /** The last known PIN tries left of a card (from its last VERIFY), without touching the card. */
-  lastKnownRetries?(cardNumber: string): number | undefined;
+  /**
+   * The last known PIN tries left of a card (from its last VERIFY), without touching the card. `cardKey` is the
+   * key its count is kept under, `retryCounterKey(info)`: its card number, or for a card without one a digest of
+   * its certificate.
+   */
+  lastKnownRetries?(cardKey: string): number | undefined;
 }
 
 /** Options of the card sources ({@link PcscCardSlots.open}, {@link EmulatorCardSlots}). */
@@ -197,8 +201,8 @@ export class PcscCardSlots implements CardSlots {
   }
 
   /** From the card options' retry store (the process-wide one by default). */
-  public lastKnownRetries(cardNumber: string): number | undefined {
-    return (this.cardOptions.retryStore ?? defaultRetryCounterStore).get(cardNumber);
+  public lastKnownRetries(cardKey: string): number | undefined {
+    return (this.cardOptions.retryStore ?? defaultRetryCounterStore).get(cardKey);
   }
 
   /**
@@ -313,8 +317,8 @@ export class EmulatorCardSlots implements CardSlots {
   }
 
   /** From the card options' retry store (the process-wide one by default). */
-  public lastKnownRetries(cardNumber: string): number | undefined {
-    return (this.cardOptions.retryStore ?? defaultRetryCounterStore).get(cardNumber);
+  public lastKnownRetries(cardKey: string): number | undefined {
+    return (this.cardOptions.retryStore ?? defaultRetryCounterStore).get(cardKey);
   }
 
   /** Opens the emulated card for `fn`, after any request still running on it; `slot` is ignored (one reader). */

@@ -119,6 +119,13 @@ async function signOnCard(card: HiCOSCard, slot: SlotInfo, request: SignRequest,
   // refuses another card before its certificates are read.
   const cardNumber = warm || checked ? await card.cardNumber() : undefined;
   if (warm && !cache!.confirm(reader, warm, { cardNumber: cardNumber! })) warm = undefined;
+  // A card without a card number ('') is not told from another such card by it: its kept certificates are not
+  // confirmed by anything read now, so they are read again (a PIN operation on it reads them anyway) and the
+  // check below compares what the card holds, not what was kept.
+  if (warm && cardNumber === '') {
+    cache!.drop(reader);
+    warm = undefined;
+  }
   const expected = candidates.find((c) => c.cardNumber === cardNumber);
   if (checked && expected === undefined) refuseSwapped(options, reader, { cardNumber: cardNumber! });
   // A read is not kept when the agent learnt of a reader event while it ran (see readAndKeep).
@@ -155,7 +162,8 @@ async function signOnCard(card: HiCOSCard, slot: SlotInfo, request: SignRequest,
       certificate,
       hash: request.hash,
       signingTime: now,
-      cardNumber: request.withCardSN ? info.cardNumber : undefined,
+      // A card without a card number signs no empty attribute: the attribute is left out, as without withCardSN.
+      cardNumber: request.withCardSN && info.cardNumber !== '' ? info.cardNumber : undefined,
       nonce: request.nonce,
       sign,
     });

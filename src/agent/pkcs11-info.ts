@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CardCertificate, HiCOSCardInfo } from '../apdu/index.js';
+import { retryCounterKey, type CardCertificate, type HiCOSCardInfo } from '../apdu/index.js';
 import { parseCertificate, type CertificateProfile, type DistinguishedName } from '../cert/index.js';
 import type { CardSlots, SlotInfo } from './card-slots.js';
 import { LastError, RetCode } from './codes.js';
@@ -270,7 +270,8 @@ async function describeSlot(slots: CardSlots, slot: SlotInfo, withCert: boolean,
   if (slot.cardPresent) {
     try {
       info = await cardInfo(slots, slot, cache);
-      token = describeToken(info, slots.lastKnownRetries?.(info.cardNumber), withCert);
+      const key = retryCounterKey(info);
+      token = describeToken(info, key === undefined ? undefined : slots.lastKnownRetries?.(key), withCert);
     } catch (error) {
       // Read but not described (a certificate that does not parse): the page is not shown this card.
       info = undefined;

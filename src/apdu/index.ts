@@ -29,6 +29,7 @@ export { KNOWN_HICOS_ATRS, type KnownAtr, recogniseAtr } from './known-atrs.js';
 export { detectGeneration } from './detect-generation.js';
 export { DEFAULT_PIN_POLICY, type DateShapedPin, type PinCharset, type PinPolicy } from './pin/pin-policy.js';
 export { defaultRetryCounterStore, RetryCounterStore } from './pin/retry-counter-store.js';
+export { retryCounterKey } from './pin/pin-card-key.js';
 export { FileRetryCounterStore, type FileRetryCounterStoreOptions } from './pin/file-retry-counter-store.js';
 export { type PinTokenFlags, pinTokenFlags } from './pin/pin-token-flags.js';
 export type { PinLocked, PinOk, PinVerifyResult, PinWrong } from './pin/verify-status.js';

@@ -284,3 +284,48 @@ describe('the record of what a page was shown', () => {
     expect(cards.snapshot(SITE)?.get('R2')).toEqual({ cardNumber: twin.cardNumber });
   });
 });
+
+/** 2.16.886.1.100.2.204, the signed card-number attribute's type, DER-encoded. */
+const CARD_NUMBER_OID = Buffer.from('0608608676016402814c', 'hex');
+
+describe('cards without a card number (no EF 0900/0903): told apart by their certificates', () => {
+  it('(a card with a number signs the attribute with withCardSN: what the absence below is measured against)', async () => {
+    await agentOn(a);
+    expect(await shown()).toBe(a.cardNumber);
+    const signed = await sign(PIN_A);
+    expect(signed).toMatchObject({ ret_code: RetCode.OK, cardSN: a.cardNumber });
+    expect(Buffer.from(signed.signature, 'base64').includes(CARD_NUMBER_OID)).toBe(true);
+  }, 60_000);
+
+  it('one swapped for another is refused before any VERIFY, also when the reader event was missed (the warm entry is not trusted)', async () => {
+    const first = await createVirtualHiCOSCard({ pki, generation: 1, pin: PIN_A, card: { cardNumberFile: 'no-ef' } });
+    const second = await createVirtualHiCOSCard({ pki, generation: 2, pin: PIN_B, card: { cardNumberFile: 'no-ef' } });
+    for (const wrap of [(s: CardSlots) => s, missingEvents]) {
+      const reader = await agentOn(first, {}, wrap);
+      expect(await shown()).toBe('');
+      reader.remove();
+      reader.insert(second);
+      second.clearLog();
+      expectSwapRefusal(await sign(PIN_A));
+      expect(second.log.filter((e) => e.command[1] === VERIFY)).toHaveLength(0);
+      expect(second.pinTriesLeft).toBe(3);
+      await agent!.close();
+      agent = undefined;
+    }
+  }, 60_000);
+
+  it('withCardSN signs no empty card-number attribute, and the token shows the tries left its last VERIFY gave', async () => {
+    const card = await createVirtualHiCOSCard({ pki, generation: 1, pin: PIN_A, card: { cardNumberFile: 'no-ef' } });
+    await agentOn(card);
+    expect(await shown()).toBe('');
+    const signed = await sign(PIN_A);
+    expect(signed).toMatchObject({ ret_code: RetCode.OK, cardSN: '' });
+    expect(Buffer.from(signed.signature, 'base64').includes(CARD_NUMBER_OID)).toBe(false);
+    expect(await sign('999999')).toMatchObject({ ret_code: RetCode.CARD_LOGIN_FAILED, last_error: LastError.PIN_INCORRECT_2_LEFT });
+    const doc = (await (await fetch(`http://127.0.0.1:${agent!.port}/pkcs11info`, { headers: { Origin: SITE } })).json()) as Pkcs11Info;
+    const token = doc.slots.find((s) => s.slotDescription === READER)?.token;
+    // CKF_USER_PIN_COUNT_LOW (0x10000): the count kept under the card's certificate key is read for the token.
+    expect(typeof token === 'object' && token !== null ? token.flags & 0x10000 : 0).toBe(0x10000);
+    expect(await sign(PIN_A)).toMatchObject({ ret_code: RetCode.OK });
+  }, 60_000);
+});

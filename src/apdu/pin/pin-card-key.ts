@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Transport } from '../../pcsc/transport.js';
 import { KEY_IDS, readCardNumber, readCertificates } from '../card-directory.js';
 import type { CardState } from '../card-session.js';
+import type { CardCertificate } from '../card-types.js';
 import { HiCOSError } from '../errors.js';
 
 /**
@@ -46,8 +47,17 @@ export async function pinCardKey(tx: Transport, state: CardState): Promise<strin
 /** The key as far as the session's cached reads tell it (nothing is sent); `undefined` when they do not. */
 export function cachedPinCardKey(state: CardState): string | undefined {
   if (state.cardNumber === undefined) return undefined;
-  if (state.cardNumber !== '') return state.cardNumber;
-  const certificates = state.certificates ?? [];
-  const own = certificates.find((c) => c.id === KEY_IDS.SIGN) ?? certificates.find((c) => c.id === KEY_IDS.KEYX);
+  return retryCounterKey({ cardNumber: state.cardNumber, certificates: state.certificates ?? [] });
+}
+
+/**
+ * The key a retry store keeps a card's count of PIN tries left under, from what `HiCOSCard.info()` read: its card
+ * number, or for a card without one (`cardNumber` `''`) {@link CERTIFICATE_KEY_PREFIX} and the SHA-256 of its SIGN
+ * certificate (KEYX when there is no SIGN one); `undefined` for a card with neither, which no PIN operation is run
+ * on. For a `CardSlots` of the caller's that answers `lastKnownRetries` from a `RetryCounterStore`.
+ */
+export function retryCounterKey(info: { readonly cardNumber: string; readonly certificates: ReadonlyArray<Pick<CardCertificate, 'id' | 'der'>> }): string | undefined {
+  if (info.cardNumber !== '') return info.cardNumber;
+  const own = info.certificates.find((c) => c.id === KEY_IDS.SIGN) ?? info.certificates.find((c) => c.id === KEY_IDS.KEYX);
   return own && `${CERTIFICATE_KEY_PREFIX}${createHash('sha256').update(own.der).digest('hex')}`;
 }
