@@ -52,7 +52,7 @@ export function cachedPinCardKey(state: CardState): string | undefined {
 
 /**
  * The key a retry store keeps a card's count of PIN tries left under, from what `HiCOSCard.info()` read: its card
- * number, or for a card without one (`cardNumber` `''`) {@link CERTIFICATE_KEY_PREFIX} and the SHA-256 of its SIGN
+ * number, or for a card without one (`cardNumber` `''`) `cert-sha256:` and the SHA-256 of its SIGN
  * certificate (KEYX when there is no SIGN one); `undefined` for a card with neither, which no PIN operation is run
  * on. For a `CardSlots` of the caller's that answers `lastKnownRetries` from a `RetryCounterStore`.
  */
