@@ -78,6 +78,16 @@ describe('a former 縣 (臺北縣 → 新北市 …, 2010; 桃園縣 → 桃園�
     expect('reason' in refused && refused.reason).toContain('高雄市');
   });
 
+  it('the 縣市 and the 鄉鎮市區 are two fields: a name split across them elsewhere is not read as the two joined', () => {
+    // The selects give whole names; joined, these spell 臺北市中正區 and 臺北縣板橋市, but neither field is one.
+    expect(locateArea(twzipcodeDirectory, '臺北市中', '正區')).toMatchObject({ unknown: 'county' });
+    expect(locateArea(twzipcodeDirectory, '臺北縣板', '橋市')).toMatchObject({ unknown: 'county' });
+    expect(locateArea(twzipcodeDirectory, '臺北', '縣板橋市')).toMatchObject({ unknown: 'county' });
+    expect(locateArea(twzipcodeDirectory, '新北', '市板橋區')).toMatchObject({ unknown: 'county' });
+    // Whole names still are.
+    expect(locateArea(twzipcodeDirectory, '臺北縣', '板橋市')).toMatchObject({ county: '新北市', district: '板橋區' });
+  });
+
   it('a whole address: a leading code, a province and the former names are read; the rest is what follows', () => {
     expect(areaPrefix(twzipcodeDirectory, '220臺灣省臺北縣板橋市文化路一段1號')).toEqual({ county: '新北市', district: '板橋區', postalCode: '220', rest: '文化路一段1號' });
     expect(areaPrefix(twzipcodeDirectory, '台灣省 桃園縣 中壢市 中大路300號')).toMatchObject({ county: '桃園市', district: '中壢區', rest: '中大路300號' });

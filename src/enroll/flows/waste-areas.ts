@@ -195,10 +195,12 @@ export function locateArea(postalCodes: PostalCodeDirectory, county: string, dis
     return { county: c, district: d, postalCode: code };
   }
   const index = areaIndex(postalCodes);
-  const former = index.areas.get(c + d);
+  // Only a former 縣 named whole in `county` is looked up by its joined names: the index is keyed by 縣市 + 鄉鎮市區
+  // joined, and another split of the same text (臺北市中 + 正區) is not a 縣市 with its 鄉鎮市區.
+  const was = formerCounty(c);
+  const former = was === undefined ? undefined : index.areas.get(c + d);
   if (former !== undefined) return former;
   if (!index.counties.has(c)) return { unknown: 'county', reason: `${c} is not a 縣市 of the 郵遞區號 directory` };
-  const was = formerCounty(c);
   return {
     unknown: 'district',
     reason:
