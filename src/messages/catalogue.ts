@@ -1,4 +1,4 @@
-import { HiCOSError, PinRejectedError } from '../apdu/errors.js';
+import { HiCOSError, InvalidPinFormatError, PinRejectedError } from '../apdu/errors.js';
 import { MoicaLifecycleError } from '../cert/lifecycle/errors.js';
 import { CertificateParseError } from '../cert/profile/errors.js';
 import { ChainValidationError, RevocationError } from '../cert/trust/errors.js';
@@ -12,7 +12,7 @@ import { PcscError } from '../pcsc/errors.js';
 import { TwpkiError } from '../shared/twpki-error.js';
 import type { Language } from './language.js';
 import { CLI_MESSAGES, HTTP_MESSAGES } from './tables/application.js';
-import { CARD_MESSAGES } from './tables/card.js';
+import { CARD_MESSAGES, PIN_RULE_MESSAGES } from './tables/card.js';
 import { CERTIFICATE_MESSAGES, LIFECYCLE_MESSAGES } from './tables/certificate.js';
 import { CHAIN_MESSAGES, REVOCATION_MESSAGES } from './tables/chain.js';
 import { EMS_MESSAGES } from './tables/ems.js';
@@ -35,6 +35,8 @@ export const MESSAGE_TABLES = {
   pcsc: PCSC_MESSAGES,
   /** Card, PIN and HiCOS commands (`HiCOSError`). */
   card: CARD_MESSAGES,
+  /** A PIN refused unsent by a rule with advice of its own (`InvalidPinFormatError.rule`), preferred to `card.INVALID_PIN_FORMAT`. */
+  pin: PIN_RULE_MESSAGES,
   /** Certificate parsing (`CertificateParseError`). */
   certificate: CERTIFICATE_MESSAGES,
   /** MOICA lifecycle (`MoicaLifecycleError`). */
@@ -123,12 +125,14 @@ const TEST_KIT_DOMAINS: Readonly<Record<string, MessageDomain | undefined>> = { 
 
 /**
  * The catalogue key of `error`: its refusal's (`refusal.COMPANY_ID_MISMATCH`)
- * when a flow refused a card, else its code's; `undefined` for an error twpki
+ * when a flow refused a card, a PIN rule's (`pin.DATE_SHAPED`) when the card
+ * layer refused a PIN by it, else its code's; `undefined` for an error twpki
  * did not throw.
  */
 export function errorMessageKey(error: unknown): ErrorMessageKey | undefined {
   if (!(error instanceof TwpkiError)) return undefined;
   if (error instanceof EnrollError && error.refusal !== undefined) return `refusal.${error.refusal}`;
+  if (error instanceof InvalidPinFormatError && error.rule === 'date-shaped') return 'pin.DATE_SHAPED';
   const domain =
     ERROR_DOMAINS.find(([cls]) => error instanceof cls)?.[1] ?? TEST_KIT_DOMAINS[error.name];
   if (domain === undefined) return undefined;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HICOS_ERROR_CODES, PinRejectedError } from '../../src/apdu/errors.js';
+import { resolvePinPolicy, validatePin } from '../../src/apdu/pin/pin-policy.js';
 import { MOICA_LIFECYCLE_ERROR_CODES } from '../../src/cert/lifecycle/errors.js';
 import { CERTIFICATE_PARSE_ERROR_CODES, CertificateParseError } from '../../src/cert/profile/errors.js';
 import { CHAIN_ERROR_CODES, ChainValidationError, REVOCATION_ERROR_CODES } from '../../src/cert/trust/errors.js';
@@ -45,6 +46,7 @@ const CODE_LISTS: Record<string, readonly string[]> = {
   ems: EMS_ERROR_CODES,
   enroll: ENROLL_ERROR_CODES,
   refusal: ENROLL_REFUSAL_REASONS,
+  pin: ['DATE_SHAPED'],
   field: FIELD_ISSUE_CODES,
   vpcd: VPCD_BRIDGE_ERROR_CODES,
   'test-pki': TEST_PKI_ERROR_CODES,
@@ -149,6 +151,30 @@ describe('message catalogue', () => {
     const untrusted = defaultMessages.describe(new CertificateUntrustedError('ISSUER_NOT_FOUND', 'x')).messages;
     for (const kind of ['自然人憑證', '工商憑證', '機關憑證', '團體憑證', '醫事憑證']) expect(untrusted.zhTW).not.toContain(kind);
     expect(untrusted.en).not.toMatch(/citizen|organisation/);
+  });
+
+  it('words a PIN typed as a 民國 date by what to do, not by the length it already has', () => {
+    const refused = (pin: string): unknown => {
+      try {
+        validatePin(Buffer.from(pin), resolvePinPolicy());
+      } catch (error) {
+        return error;
+      }
+      throw new Error(`${pin} was not refused`);
+    };
+    // What `twpki verify-pin`, `sign` and a host's describe() show: the length advice sent the holder to type
+    // 79/01/01 (8 characters) again.
+    const date = defaultMessages.describe(refused('79/01/01'));
+    expect(date.code).toBe('INVALID_PIN_FORMAT');
+    expect(date.key).toBe('pin.DATE_SHAPED');
+    expect(date.messages.zhTW).toContain('790101');
+    expect(date.messages.zhTW).not.toContain('6至8碼');
+    expect(date.messages.en).not.toMatch(HAN);
+    // The other rules keep the code's message, and a host rewords the date's alone.
+    expect(defaultMessages.describe(refused('12345')).key).toBe('card.INVALID_PIN_FORMAT');
+    expect(defaultMessages.describe(refused('１２３４５６')).key).toBe('card.INVALID_PIN_FORMAT');
+    const c = new MessageCatalogue({ 'pin.DATE_SHAPED': { zhTW: '請只輸入6碼數字' } });
+    expect(c.describe(refused('79-1-1')).messages.zhTW).toBe('請只輸入6碼數字');
   });
 
   it('describes a refused card by its exact cause, keeping the error code', () => {

@@ -27,3 +27,15 @@ export const CARD_MESSAGES: Readonly<Record<HiCOSErrorCode, CodeMessage>> = {
   },
   PROBE_DISABLED: { zhTW: '此操作會消耗PIN碼嘗試次數，已停用', en: 'This probe could use up a PIN try and is disabled' },
 };
+
+/**
+ * A PIN the card layer refused unsent whose rule has advice of its own (`InvalidPinFormatError.rule`), preferred to
+ * `card.INVALID_PIN_FORMAT`, whose length advice is no help there: a 民國 date typed with separators (`79/01/01`)
+ * already has a valid length, and a holder told "6 to 8 characters" types it again.
+ */
+export const PIN_RULE_MESSAGES: Readonly<Record<'DATE_SHAPED', CodeMessage>> = {
+  DATE_SHAPED: {
+    zhTW: '輸入之PIN碼格式錯誤：PIN碼請只輸入數字，不含「/」「-」「.」；預設PIN碼為民國出生年月日共6碼（例：790101）',
+    en: 'The PIN has an invalid format: type it without "/", "-" or "."; the default PIN is the ROC (Minguo) birth date as 6 digits (e.g. 790101)',
+  },
+};
