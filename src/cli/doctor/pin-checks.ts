@@ -1,5 +1,6 @@
 import { constants, publicEncrypt, randomBytes, verify, X509Certificate } from 'node:crypto';
 import { HiCOSError, InvalidPinFormatError, type HiCOSCard } from '../../apdu/index.js';
+import { PIN_RULE_MESSAGES } from '../../messages/tables/card.js';
 import { check, reason, type DoctorCheck } from './doctor-check.js';
 import { triesLeft } from '../../shared/tries-left.js';
 
@@ -39,10 +40,8 @@ async function decryptRoundTrip(card: HiCOSCard, pin: Uint8Array): Promise<Docto
 }
 
 const REMEDY_PIN_FORMAT = { zhTW: 'PIN碼須為6至8碼', en: 'The PIN must be 6 to 8 characters' } as const;
-const REMEDY_PIN_DATE = {
-  zhTW: 'PIN碼請只輸入數字，不含「/」「-」「.」：預設PIN碼為民國出生年月日共6碼（例：790101）',
-  en: 'Type the PIN without "/", "-" or ".": the default PIN is the 民國 birth date as 6 digits (e.g. 790101)',
-} as const;
+/** The catalogue's words for a PIN typed as a date: one wording, for the doctor and every host. */
+const REMEDY_PIN_DATE = PIN_RULE_MESSAGES.DATE_SHAPED;
 const REMEDY_VERIFY_FAILED = {
   zhTW: '卡片或讀卡機無法完成PIN碼驗證：請重新插卡，關閉其他占用讀卡機的程式後再試；仍失敗請確認為 HiCOS 憑證IC卡',
   en: 'The card or reader could not complete the PIN check: re-insert the card, close programs that hold the reader and retry; if it still fails, check it is a HiCOS certificate card',
