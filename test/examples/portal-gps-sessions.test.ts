@@ -32,7 +32,7 @@ function emsRecord(controlNumber: string, n: number) {
     contactEmail: `contact${n}@example.com.tw`,
   };
 }
-const RECORDS = ['A1000001', 'A1000002', 'A1000003', 'A1000004', 'A1000005', 'A1000006', 'A1000007', 'A1000008', 'A1000009'].map((cn, i) => emsRecord(cn, i + 1));
+const RECORDS = ['A1000001', 'A1000002', 'A1000003', 'A1000004', 'A1000005', 'A1000006', 'A1000007', 'A1000008', 'A1000009', 'A1000010', 'A1000011', 'A1000012'].map((cn, i) => emsRecord(cn, i + 1));
 
 /** A statement on the flows' own tables (not the portal's sessions, challenges or login attempts). */
 const FLOW_TABLES = /\benroll_(account_applications|card_bindings)\b/;
@@ -386,6 +386,51 @@ describe('GPS portal: card logins, activation and 重新寄送認證信', () => 
       code: 'INVALID_TRANSITION',
       message: '此帳號申請已由相同管制編號之新申請取代，無法繼續填寫；如需申請，請重新輸入管制編號送出申請',
     });
+  });
+
+  it('later 送出申請 of the same number in other browsers do to the first what they do to a real application, so they tell nothing (found by the review)', async () => {
+    const taken = RECORDS[9]!;
+    const free = RECORDS[10]!;
+    await applyAndBind(taken, 'TP03000000000071');
+    await approveAndActivate(taken);
+    let card = 72;
+    /** Status and body of a page answer, without what names the number, the company or the card read. */
+    const seen = (rec: (typeof RECORDS)[number], r: { status: number; body: Record<string, unknown> }): unknown => {
+      const body = 'cardNumber' in r.body ? { controlNumber: r.body.controlNumber, companyName: r.body.companyName } : r.body;
+      return { status: r.status, body: JSON.parse(JSON.stringify(body).replaceAll(rec.controlNumber, 'CN').replaceAll(rec.companyName, 'COMPANY')) };
+    };
+    // A draft is replaced at once by another browser's 送出申請; one with 基本資料 verified only once idle for a day.
+    const probe = async (rec: (typeof RECORDS)[number], idleFirst: boolean): Promise<unknown[]> => {
+      const first = new PageClient(portal.url);
+      const second = new PageClient(portal.url);
+      const answers: unknown[] = [];
+      await first.call('POST', '/gps/api/applications', { controlNumber: rec.controlNumber });
+      await second.call('POST', '/gps/api/applications', { controlNumber: rec.controlNumber });
+      answers.push(seen(rec, await first.call('POST', '/gps/api/application/basic-data', { basicData: rec })));
+      answers.push(seen(rec, await second.call('POST', '/gps/api/application/basic-data', { basicData: rec })));
+      const third = (): Promise<unknown> => new PageClient(portal.url).call('POST', '/gps/api/applications', { controlNumber: rec.controlNumber });
+      // Idle: a day passes before the third 送出申請 (and the card is read after it: a card read a day ago has expired).
+      if (idleFirst) {
+        nowMs += 25 * 3600 * 1000;
+        await third();
+      }
+      await insert(`TP030000000000${card++}`);
+      answers.push(seen(rec, await second.cardStep(agent, '/gps/card/apply')));
+      if (!idleFirst) await third();
+      answers.push(seen(rec, await second.call('POST', '/gps/api/application/bind', { phone: '02-2345-6789', email: 'me@example.com.tw' })));
+      return answers;
+    };
+    const statuses = (answers: unknown[]): number[] => answers.map((a) => (a as { status: number }).status);
+    // Within the day: the second browser's application stands and reaches 審核中 (or, taken, seems to).
+    const recent = await probe(free, false);
+    expect(statuses(recent)).toEqual([409, 200, 200, 200]);
+    expect(JSON.stringify(recent[0])).toContain('新申請取代');
+    expect(await probe(taken, false)).toEqual(recent);
+    // Idle for more than a day, it is replaced by the third: 確認送出 says so.
+    const idle = await probe(RECORDS[11]!, true);
+    expect(statuses(idle)).toEqual([409, 200, 200, 409]);
+    expect(JSON.stringify(idle[3])).toContain('新申請取代');
+    expect(await probe(taken, true)).toEqual(idle);
   });
 
   it('a session of an account 客服 closed does not reach the account opened next on the same 管制編號, nor does its actor', async () => {

@@ -36,6 +36,7 @@ import {
   EmsLayerAdapter,
   EnrollError,
   InvalidInputError,
+  InvalidTransitionError,
   type AccountApplication,
   type AccountCardLogin,
   type AccountCardSession,
@@ -89,11 +90,16 @@ const GPS_BRANDING: NoticeBranding = {
  * anonymous caller cannot tell which numbers have an account (the seed's page says nothing of one). Each step
  * applies the flow's own rules to what the browser sends (the same parsers, the same state machine, the same EMS
  * comparison) and records nothing; 確認送出 answers 審核中 and tells the company at its EMS facility e-mail, which
- * only it reads, that this application was not taken and why.
+ * only it reads, that this application was not taken and why. And as the flow's next 送出申請 of a 管制編號 replaces
+ * its unfinished application (a draft at once, one with 基本資料 verified once idle for a day: APPLICATION_REPLACED at
+ * its next step), so it replaces concealed ones by the same rule: each concealed application's state is kept
+ * (`portal_gps_concealed`), so what a second browser's 送出申請 does to the first tells nothing either.
  */
 interface ConcealedApplication {
   /** 管制編號, as the flow normalizes it. */
   readonly controlNumber: string;
+  /** Its row in `portal_gps_concealed`, where its state is kept for the next 送出申請 of the number to judge. */
+  readonly token: string;
   /** The state the page was shown, one of the account machine's. */
   readonly status: 'draft' | 'basicDataVerified' | 'emsRejected' | 'underReview';
   /** 公司名稱 as typed, once the basic data matched EMS. */
@@ -124,6 +130,17 @@ const OWNERS_TABLE_DROPPED = {
   sql: 'DROP TABLE IF EXISTS portal_gps_owners',
 } as const;
 
+/** Each concealed application's state (see ConcealedApplication), for the next 送出申請 of its number to replace. */
+const CONCEALED_TABLE = {
+  id: 'portal-gps-0002-concealed-applications',
+  sql: `CREATE TABLE IF NOT EXISTS portal_gps_concealed (
+  token text PRIMARY KEY, control_number text NOT NULL, status text NOT NULL, updated_at timestamptz NOT NULL, replaced boolean NOT NULL DEFAULT false);
+CREATE INDEX IF NOT EXISTS portal_gps_concealed_number ON portal_gps_concealed (control_number)`,
+} as const;
+
+/** How long an application with 基本資料 verified and no card bound keeps its 管制編號 (the flow's unfinishedTtlMs). */
+const UNFINISHED_TTL_MS = 24 * 60 * 60 * 1000;
+
 /** The GPS system for the portal. */
 export function gpsSystem(settings: GpsSettings): PortalSystem {
   return {
@@ -152,9 +169,10 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     activationLink: (token) => `${ctx.origin}/gps/activate?key=${encodeURIComponent(token)}`,
     resultLink: (key) => `${ctx.origin}/gps/result?key=${encodeURIComponent(key)}`,
     branding: settings.branding ?? GPS_BRANDING,
+    unfinishedTtlMs: UNFINISHED_TTL_MS,
   };
   const flow = new AccountEnrollmentFlow(options);
-  await runMigrations(ctx.store, [OWNERS_TABLE_DROPPED]);
+  await runMigrations(ctx.store, [OWNERS_TABLE_DROPPED, CONCEALED_TABLE]);
 
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/gps/assets/', decorateReply: false });
   const sendPage = (file: string) => async (_request: FastifyRequest, reply: FastifyReply) => reply.sendFile(file, PUBLIC_DIR);
@@ -177,6 +195,45 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
   /** Refuses `event` from the concealed application's state exactly as the flow refuses it from an application's. */
   const concealedStep = (concealed: ConcealedApplication, event: 'submitBasicData' | 'bindCard'): void => {
     assertEventAllowed(ACCOUNT_MACHINE, concealed.status, event);
+  };
+  /**
+   * Refuses a concealed application a later 送出申請 of its number replaced, with the flow's own refusal of a
+   * replaced draft (`refuseReplaced`: APPLICATION_REPLACED, at the same point of each step).
+   */
+  const refuseConcealedReplaced = async (concealed: ConcealedApplication, event: 'submitBasicData' | 'bindCard'): Promise<void> => {
+    const rows = await ctx.store.transaction((tx) =>
+      tx.query<{ replaced: boolean }>('SELECT replaced FROM portal_gps_concealed WHERE token = $1', [concealed.token]),
+    );
+    if (rows[0]?.replaced !== true) return;
+    throw new InvalidTransitionError(ACCOUNT_MACHINE.flow, 'abandoned', event, {
+      reason: 'APPLICATION_REPLACED',
+      sentence: ENROLL_REFUSALS.APPLICATION_REPLACED.zhTW,
+    });
+  };
+  /**
+   * A 送出申請 of `controlNumber`: replaces its unfinished concealed applications by the flow's rule (`replaceUnfinished`:
+   * a draft at once, one with 基本資料 verified once idle for {@link UNFINISHED_TTL_MS}), and records the new concealed
+   * one (`token`), or none when the flow took a real draft (the number had no account: every concealed one is over).
+   */
+  const concealedApply = (controlNumber: string, token: string | undefined): Promise<unknown> => {
+    const now = ctx.clock.now();
+    return ctx.store.transaction(async (tx) => {
+      await tx.query(
+        `UPDATE portal_gps_concealed SET replaced = true WHERE control_number = $1 AND NOT replaced
+           AND ($2::boolean OR status = 'draft' OR (status = 'basicDataVerified' AND updated_at <= $3))`,
+        [controlNumber, token === undefined, new Date(now.getTime() - UNFINISHED_TTL_MS).toISOString()],
+      );
+      if (token !== undefined) {
+        await tx.query('INSERT INTO portal_gps_concealed (token, control_number, status, updated_at) VALUES ($1, $2, $3, $4)', [token, controlNumber, 'draft', now.toISOString()]);
+      }
+    });
+  };
+  /** The concealed application's new state, shown to the page and kept for the next 送出申請 of its number. */
+  const concealedNow = async (request: FastifyRequest, next: ConcealedApplication): Promise<void> => {
+    request.session.set('gpsConcealed', next);
+    await ctx.store.transaction((tx) =>
+      tx.query('UPDATE portal_gps_concealed SET status = $2, updated_at = $3 WHERE token = $1', [next.token, next.status, ctx.clock.now().toISOString()]),
+    );
   };
   /**
    * Tells the company at its EMS facility e-mail that an application for its 管制編號 reached 審核中 on the page but
@@ -288,10 +345,12 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
       const application = await flow.apply({ controlNumber: controlNumber as string }, { role: 'applicant', id: `gps-account:${randomUUID()}` });
       request.session.set('gpsApplicationId', application.id);
       request.session.set('gpsConcealed', undefined);
+      await concealedApply(application.controlNumber, undefined);
       shown = { controlNumber: application.controlNumber, status: 'draft' };
     } catch (err) {
       if (!(err instanceof EnrollError) || err.code !== 'APPLICATION_IN_PROGRESS') throw err;
-      const concealed: ConcealedApplication = { controlNumber: parseControlNumber(controlNumber), status: 'draft' };
+      const concealed: ConcealedApplication = { controlNumber: parseControlNumber(controlNumber), token: randomUUID(), status: 'draft' };
+      await concealedApply(concealed.controlNumber, concealed.token);
       request.session.set('gpsConcealed', concealed);
       request.session.set('gpsApplicationId', undefined);
       shown = { controlNumber: concealed.controlNumber, status: 'draft' };
@@ -313,19 +372,20 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     return { status: application.status, controlNumber: application.controlNumber, resultHtml: await resultHtml(ems, compare, application.basicData ?? basicData) };
   });
 
-  /** submitBasicData's checks in its order (fields, 管制編號, state), then the same EMS comparison; nothing stored. */
+  /** submitBasicData's checks in its order (fields, replaced, 管制編號, state), then the same EMS comparison; nothing stored. */
   const concealedBasicData = async (request: FastifyRequest, concealed: ConcealedApplication, basicData: unknown): Promise<object> => {
     const data = parseBasicData(basicData);
+    await refuseConcealedReplaced(concealed, 'submitBasicData');
     if (data.controlNumber !== concealed.controlNumber) {
       throw new InvalidInputError([{ field: 'basicData.controlNumber', code: 'MISMATCH', reason: 'differs from the application’s control number' }]);
     }
     concealedStep(concealed, 'submitBasicData');
     const comparison = await adapter.verify(data);
     if (!comparison.passed) {
-      request.session.set('gpsConcealed', { ...concealed, status: 'emsRejected' });
+      await concealedNow(request, { ...concealed, status: 'emsRejected' });
       return { status: 'emsRejected', controlNumber: concealed.controlNumber, resultHtml: await resultHtml(ems, compare, data) };
     }
-    request.session.set('gpsConcealed', { ...concealed, status: 'basicDataVerified', companyName: data.companyName });
+    await concealedNow(request, { ...concealed, status: 'basicDataVerified', companyName: data.companyName });
     return { status: 'basicDataVerified', controlNumber: concealed.controlNumber, companyName: data.companyName };
   };
 
@@ -350,10 +410,11 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     const contact = { name: field(request.body, 'name'), phone: field(request.body, 'phone'), email: field(request.body, 'email') };
     const input = { holder: card.holder, contact: contact as { name?: string; phone: string; email: string } };
     if ('concealed' in draft) {
-      // bindCard's checks (the form, then the state); 審核中 shown, and the company told by mail.
+      // bindCard's checks (the form, replaced, then the state); 審核中 shown, and the company told by mail.
       const parsed = parseBinding(input);
+      await refuseConcealedReplaced(draft.concealed, 'bindCard');
       concealedStep(draft.concealed, 'bindCard');
-      request.session.set('gpsConcealed', { ...draft.concealed, status: 'underReview' });
+      await concealedNow(request, { ...draft.concealed, status: 'underReview' });
       ctx.cards.drop(request.session, 'gps.apply');
       tellConcealedOwner(request, draft.concealed, card.name, parsed.card.cardNumber);
       return { status: 'underReview', controlNumber: draft.concealed.controlNumber };
