@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pinToBuffer, resolvePinPolicy, validatePin } from '../../src/apdu/pin/pin-policy.js';
+import { DEFAULT_PIN_POLICY, pinToBuffer, resolvePinPolicy, validatePin } from '../../src/apdu/pin/pin-policy.js';
 import { pinTokenFlags } from '../../src/apdu/pin/pin-token-flags.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -43,6 +43,10 @@ describe('PIN policy', () => {
     expect(() => validatePin(bytes('79/01/01'), send)).not.toThrow();
     // A charset without separators refuses it for its characters, whatever this rule says.
     expect(() => validatePin(bytes('79/01/01'), resolvePinPolicy({ charset: 'digits', dateShaped: 'send' }))).toThrow(/only digits/);
+  });
+  it('takes a key given as undefined as its default, as one left out', () => {
+    expect(resolvePinPolicy({ charset: undefined, dateShaped: undefined, minLength: undefined, maxLength: undefined })).toEqual(DEFAULT_PIN_POLICY);
+    expect(resolvePinPolicy({ charset: 'digits', dateShaped: undefined })).toEqual({ ...DEFAULT_PIN_POLICY, charset: 'digits' });
   });
   it('refuses a policy value it does not know rather than read it as the laxest rule', () => {
     expect(() => resolvePinPolicy({ dateShaped: 'allow' as never })).toThrow(RangeError);

@@ -36,9 +36,13 @@ export const DEFAULT_PIN_POLICY: Readonly<PinPolicy> = { minLength: 6, maxLength
 const CHARSETS: readonly unknown[] = ['digits', 'alphanumeric', 'printable-ascii'] satisfies PinCharset[];
 const DATE_SHAPED: readonly unknown[] = ['refuse', 'send'] satisfies DateShapedPin[];
 
-/** Merges a partial policy over the defaults and checks it is coherent. */
+/**
+ * Merges a partial policy over the defaults and checks it is coherent. A key given as `undefined` is left to its
+ * default, as one left out is (configuration passed through as `{ charset: config.pinCharset }`).
+ */
 export function resolvePinPolicy(partial: Partial<PinPolicy> = {}): PinPolicy {
-  const policy = { ...DEFAULT_PIN_POLICY, ...partial };
+  const given = Object.fromEntries(Object.entries(partial).filter(([, value]) => value !== undefined)) as Partial<PinPolicy>;
+  const policy = { ...DEFAULT_PIN_POLICY, ...given };
   if (
     !Number.isInteger(policy.minLength) ||
     !Number.isInteger(policy.maxLength) ||
