@@ -13,7 +13,7 @@ import { OFFICIAL_ACCOUNT_MACHINE, OFFICIAL_FORM_CHANNEL_LABELS, type OfficialFo
 import { lastRecordedAt } from '../store/audit.js';
 import type { SqlSession } from '../store/store.js';
 import { applicationFromRow, type OfficialAccountApplication, type OfficialFormReceipt } from './official-records.js';
-import { parseApplicationId, refuseInactiveApplicant, reviewDueAt, transitionApplication, type OfficialAccountOptions } from './official-shared.js';
+import { parseApplicationId, reviewDueAt, reviewerTransition, type OfficialAccountOptions } from './official-shared.js';
 import { offsetInstantMs } from './review-queue.js';
 
 /** Input of {@link OfficialAccountFlow.receiveForm}: the 收件 of the form's office row. */
@@ -118,7 +118,7 @@ function receiptText(r: OfficialFormReceipt | undefined): string {
  * the reviewer kept on the application and the due time counted from the arrival. Audited as `receiveForm`.
  * Recording it twice is INVALID_TRANSITION (the state says it was received), as is any other state. An applicant
  * whose account is not activated now is refused (`MEMBER_DEACTIVATED`, or `APPLICANT_NOT_ACTIVATED`) and the
- * application cancelled by the system ({@link refuseInactiveApplicant}): its working day would start for a
+ * application cancelled by the system (`refuseInactiveApplicant`, through `reviewerTransition`): its working day would start for a
  * decision that can only be a cancellation.
  */
 export async function receiveForm(
@@ -130,7 +130,7 @@ export async function receiveForm(
   const issues = new IssueCollector();
   const p = parseReceipt(applicationId, receipt, reviewer, issues, false);
   issues.throwIfAny();
-  return transitionApplication(
+  return reviewerTransition(
     o,
     p.id,
     'receiveForm',
@@ -138,7 +138,6 @@ export async function receiveForm(
     p.who,
     (tx, app, at) => writeReceipt(o, tx, app, app.version, { channel: p.channel, arrived: arrivalOf(p, app, at), by: p.who.id }, at),
     (saved) => `收件：${receiptText(saved.formReceipt)}，審核期限 ${saved.reviewDueAt ?? ''}`,
-    refuseInactiveApplicant(p.who, 'receiveForm'),
   );
 }
 
@@ -148,7 +147,7 @@ export async function receiveForm(
  * 收件. `receivedBy` stays the reviewer who recorded the 收件; who corrected it, and the old and new values, are
  * in the audit entry `correctFormReceipt`. Before 收件 or after the decision it is INVALID_TRANSITION. Like every
  * reviewer command it reads the applicant's account again: one not activated now is refused and the application
- * cancelled by the system ({@link refuseInactiveApplicant}), rather than kept open with a corrected due time.
+ * cancelled by the system (`refuseInactiveApplicant`, through `reviewerTransition`), rather than kept open with a corrected due time.
  */
 export async function correctFormReceipt(
   o: OfficialAccountOptions,
@@ -167,7 +166,7 @@ export async function correctFormReceipt(
   const why = reason === undefined ? undefined : issues.take(() => parseRequiredText(reason, 'reason', 2000));
   issues.throwIfAny();
   let before: OfficialAccountApplication | undefined;
-  return transitionApplication(
+  return reviewerTransition(
     o,
     p.id,
     'correctFormReceipt',
@@ -185,6 +184,5 @@ export async function correctFormReceipt(
     (saved) =>
       `收件更正：${receiptText(before?.formReceipt)} → ${receiptText(saved.formReceipt)}，審核期限 ${before?.reviewDueAt ?? ''} → ${saved.reviewDueAt ?? ''}` +
       (why === undefined ? '' : `（原因：${why}）`),
-    refuseInactiveApplicant(p.who, 'correctFormReceipt'),
   );
 }

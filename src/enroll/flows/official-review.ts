@@ -12,7 +12,7 @@ import { OFFICIAL_ACCOUNT_MACHINE, type OfficialStatus } from '../machine/offici
 import type { SqlSession } from '../store/store.js';
 import { promoteMember } from './official-members.js';
 import { applicationFromRow, lockMember, type OfficialAccountApplication } from './official-records.js';
-import { parseApplicationId, refuseInactiveApplicant, sendNotice, transitionApplication, type OfficialAccountOptions } from './official-shared.js';
+import { parseApplicationId, sendNotice, reviewerTransition, type OfficialAccountOptions } from './official-shared.js';
 import { listQueue, pageOf, type QueuePage, type QueueQuery } from './review-queue.js';
 
 /** The notice facts of `app`, or `undefined` when the SDK has no member reference (no e-mail to write to). */
@@ -44,11 +44,11 @@ async function decide(tx: SqlSession, id: string, to: OfficialStatus, note: stri
 /**
  * {@link OfficialAccountFlow.approve}: the member becomes 公務人員 of the agency; the 核可通知信 goes to its e-mail.
  * An applicant whose account is not activated now is refused and the application cancelled by the system
- * ({@link refuseInactiveApplicant}).
+ * (`refuseInactiveApplicant`, through `reviewerTransition`).
  */
 export async function approve(o: OfficialAccountOptions, applicationId: string, reviewer: Actor, note?: string): Promise<OfficialAccountApplication> {
   const d = parseDecision(reviewer, applicationId, note, false);
-  return transitionApplication(
+  return reviewerTransition(
     o,
     d.id,
     'approve',
@@ -63,19 +63,18 @@ export async function approve(o: OfficialAccountOptions, applicationId: string, 
       return saved;
     },
     d.note ?? undefined,
-    refuseInactiveApplicant(d.who, 'approve'),
   );
 }
 
 /**
  * {@link OfficialAccountFlow.reject}: the member stays as it was; the rejection notice (with `reason`) goes to its
  * e-mail. An applicant whose account is not activated now is refused as at approval and the application cancelled
- * by the system instead ({@link refuseInactiveApplicant}): a rejection would use up an attempt the member never
+ * by the system instead (`refuseInactiveApplicant`, through `reviewerTransition`): a rejection would use up an attempt the member never
  * caused, and mail a notice to an account that cannot log in.
  */
 export async function reject(o: OfficialAccountOptions, applicationId: string, reviewer: Actor, reason: string): Promise<OfficialAccountApplication> {
   const d = parseDecision(reviewer, applicationId, reason, true);
-  return transitionApplication(
+  return reviewerTransition(
     o,
     d.id,
     'reject',
@@ -88,7 +87,6 @@ export async function reject(o: OfficialAccountOptions, applicationId: string, r
       return saved;
     },
     d.note ?? undefined,
-    refuseInactiveApplicant(d.who, 'reject'),
   );
 }
 

@@ -181,7 +181,7 @@ const REVIEWER_STEPS: Readonly<Record<ReviewerEvent, { readonly step: string; re
  * nothing, so it does not use up an attempt (a rejection would send the next application to the 申請書 route).
  * Without a member reference there is nothing to check (an application made before issue 13).
  */
-export function refuseInactiveApplicant(who: Actor, event: ReviewerEvent): ApplicationRefusal {
+function refuseInactiveApplicant(who: Actor, event: ReviewerEvent): ApplicationRefusal {
   const { step, undone } = REVIEWER_STEPS[event];
   return async (tx, app, member, at) => {
     if (member === undefined) return undefined;
@@ -191,6 +191,22 @@ export function refuseInactiveApplicant(who: Actor, event: ReviewerEvent): Appli
     await cancelApplication(tx, app, who, at, 'system', `${step}時${why}，申請取消（不計申請次數），待該帳號啟用後須重新申請公務帳號`);
     return refused;
   };
+}
+
+/**
+ * {@link transitionApplication} for a reviewer's command: always with {@link refuseInactiveApplicant}, so no reviewer
+ * command can leave out the applicant's account read again (approve, reject, 收件, 收件更正 alike).
+ */
+export function reviewerTransition(
+  o: OfficialAccountOptions,
+  id: string,
+  event: ReviewerEvent,
+  to: OfficialStatus,
+  who: Actor,
+  apply: (tx: SqlSession, app: OfficialAccountApplication, at: string) => Promise<OfficialAccountApplication>,
+  reason?: string | ((saved: OfficialAccountApplication) => string),
+): Promise<OfficialAccountApplication> {
+  return transitionApplication(o, id, event, to, who, apply, reason, refuseInactiveApplicant(who, event));
 }
 
 /**
