@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmulatorCardSlots, startAgent, type AgentServer } from 'twpki/agent';
-import { InMemoryEmsSource } from 'twpki/ems';
+import { InMemoryEmsSource, type EmsLookupResult, type EmsSource } from 'twpki/ems';
 import { AccountEnrollmentFlow, EmsLayerAdapter, EnrollError, type EnrollStore, type SqlSession } from 'twpki/enroll';
 import { EmulatorReader } from 'twpki/pcsc';
 import { createTestPki, type TestPki, type VirtualHiCOSCard } from 'twpki/testing';
@@ -32,7 +32,36 @@ function emsRecord(controlNumber: string, n: number) {
     contactEmail: `contact${n}@example.com.tw`,
   };
 }
-const RECORDS = ['A1000001', 'A1000002', 'A1000003', 'A1000004', 'A1000005', 'A1000006', 'A1000007', 'A1000008', 'A1000009', 'A1000010', 'A1000011', 'A1000012'].map((cn, i) => emsRecord(cn, i + 1));
+const RECORDS = Array.from({ length: 16 }, (_, i) => emsRecord(`A10000${String(i + 1).padStart(2, '0')}`, i + 1));
+
+/**
+ * The portal's EMS: the records above, with one hook. Once armed, the next lookup waits until released, so a test
+ * can land another browser's request while a 基本資料 step waits for EMS (which is remote and slow in real life).
+ */
+class GatedEms implements EmsSource {
+  private readonly inner = new InMemoryEmsSource(RECORDS);
+  private armed: { controlNumber: string; entered: () => void; release: Promise<void> } | undefined;
+
+  /** Holds the next lookup of `controlNumber`; `entered` resolves once it waits, and it goes on once `release` is called. */
+  public hold(controlNumber: string): { entered: Promise<void>; release: () => void } {
+    let entered!: () => void;
+    let release!: () => void;
+    const enteredP = new Promise<void>((resolve) => (entered = resolve));
+    this.armed = { controlNumber, entered, release: new Promise<void>((resolve) => (release = resolve)) };
+    return { entered: enteredP, release };
+  }
+
+  public async lookup(controlNumber: string): Promise<EmsLookupResult> {
+    const armed = this.armed?.controlNumber === controlNumber ? this.armed : undefined;
+    if (armed !== undefined) {
+      this.armed = undefined;
+      armed.entered();
+      await armed.release;
+    }
+    return this.inner.lookup(controlNumber);
+  }
+}
+const gatedEms = new GatedEms();
 
 /** A statement on the flows' own tables (not the portal's sessions, challenges or login attempts). */
 const FLOW_TABLES = /\benroll_(account_applications|card_bindings)\b/;
@@ -236,7 +265,7 @@ beforeAll(async () => {
   sink = await startMailSink();
   portal = await startPortal({
     port: 0,
-    systems: [gpsSystem({ ems: RECORDS })],
+    systems: [gpsSystem({ ems: gatedEms })],
     ...demoTrust(pki),
     agentUrl: agent.url,
     smtp: { host: sink.host, port: sink.port },
@@ -431,6 +460,59 @@ describe('GPS portal: card logins, activation and 重新寄送認證信', () => 
     expect(statuses(idle)).toEqual([409, 200, 200, 409]);
     expect(JSON.stringify(idle[3])).toContain('新申請取代');
     expect(await probe(taken, true)).toEqual(idle);
+  });
+
+  it('a real 送出申請 replaces concealed applications by the flow\'s rule too: one with 基本資料 verified within the day stands, as on a number with an account (found by the second review)', async () => {
+    const taken = RECORDS[12]!;
+    const free = RECORDS[13]!;
+    await applyAndBind(taken, 'TP03000000000090');
+    await approveAndActivate(taken);
+    let card = 91;
+    // Three browsers: the first's 基本資料 holds the number for a day; the second applies twelve hours later (a free
+    // number's is then concealed too, the first's being real) and verifies its 基本資料; a third applies once the
+    // first's day is over, which replaces the first (real or concealed) but not the second, twelve hours idle.
+    const walk = async (rec: (typeof RECORDS)[number]): Promise<unknown[]> => {
+      const [first, second, third] = [new PageClient(portal.url), new PageClient(portal.url), new PageClient(portal.url)];
+      const answers: unknown[] = [];
+      answers.push((await first.call('POST', '/gps/api/applications', { controlNumber: rec.controlNumber })).status);
+      answers.push((await first.call('POST', '/gps/api/application/basic-data', { basicData: rec })).body.status);
+      nowMs += 12 * 3600 * 1000;
+      answers.push((await second.call('POST', '/gps/api/applications', { controlNumber: rec.controlNumber })).status);
+      answers.push((await second.call('POST', '/gps/api/application/basic-data', { basicData: rec })).body.status);
+      nowMs += 13 * 3600 * 1000;
+      answers.push((await third.call('POST', '/gps/api/applications', { controlNumber: rec.controlNumber })).status);
+      await insert(`TP030000000000${card++}`);
+      answers.push((await second.cardStep(agent, '/gps/card/apply')).status);
+      const bound = await second.call('POST', '/gps/api/application/bind', { phone: '02-2345-6789', email: 'me@example.com.tw' });
+      answers.push(bound.status, code(bound) ?? bound.body.status);
+      const late = await first.call('POST', '/gps/api/application/basic-data', { basicData: rec });
+      answers.push(late.status, code(late), JSON.stringify(late.body).includes('新申請取代'));
+      return answers;
+    };
+    const onFree = await walk(free);
+    expect(onFree).toEqual([201, 'basicDataVerified', 201, 'basicDataVerified', 201, 200, 200, 'underReview', 409, 'INVALID_TRANSITION', true]);
+    expect(await walk(taken)).toEqual(onFree);
+  });
+
+  it('a 送出申請 landing while 基本資料 waits for EMS replaces a concealed application as the flow replaces a real one (found by the second review)', async () => {
+    const taken = RECORDS[14]!;
+    const free = RECORDS[15]!;
+    await applyAndBind(taken, 'TP03000000000095');
+    await approveAndActivate(taken);
+    const race = async (rec: (typeof RECORDS)[number]): Promise<unknown[]> => {
+      const first = new PageClient(portal.url);
+      expect((await first.call('POST', '/gps/api/applications', { controlNumber: rec.controlNumber })).status).toBe(201);
+      const held = gatedEms.hold(rec.controlNumber);
+      const pending = first.call('POST', '/gps/api/application/basic-data', { basicData: rec });
+      await held.entered;
+      const second = await new PageClient(portal.url).call('POST', '/gps/api/applications', { controlNumber: rec.controlNumber });
+      held.release();
+      const answer = await pending;
+      return [second.status, answer.status, code(answer), JSON.stringify(answer.body).includes('新申請取代')];
+    };
+    const onFree = await race(free);
+    expect(onFree).toEqual([201, 409, 'INVALID_TRANSITION', true]);
+    expect(await race(taken)).toEqual(onFree);
   });
 
   it('a session of an account 客服 closed does not reach the account opened next on the same 管制編號, nor does its actor', async () => {

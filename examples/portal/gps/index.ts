@@ -44,6 +44,7 @@ import {
   type Actor,
   type NoticeBranding,
   type PendingActivation,
+  type SqlSession,
 } from 'twpki/enroll';
 import { ACCOUNT_MACHINE, assertEventAllowed, parseBasicData, parseBinding, parseControlNumber, runMigrations } from 'twpki/enroll/advanced';
 import { CardLoginRequestError } from 'twpki/fastify';
@@ -196,44 +197,56 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
   const concealedStep = (concealed: ConcealedApplication, event: 'submitBasicData' | 'bindCard'): void => {
     assertEventAllowed(ACCOUNT_MACHINE, concealed.status, event);
   };
-  /**
-   * Refuses a concealed application a later 送出申請 of its number replaced, with the flow's own refusal of a
-   * replaced draft (`refuseReplaced`: APPLICATION_REPLACED, at the same point of each step).
-   */
-  const refuseConcealedReplaced = async (concealed: ConcealedApplication, event: 'submitBasicData' | 'bindCard'): Promise<void> => {
-    const rows = await ctx.store.transaction((tx) =>
-      tx.query<{ replaced: boolean }>('SELECT replaced FROM portal_gps_concealed WHERE token = $1', [concealed.token]),
-    );
-    if (rows[0]?.replaced !== true) return;
-    throw new InvalidTransitionError(ACCOUNT_MACHINE.flow, 'abandoned', event, {
+  /** The flow's own refusal of a replaced draft (`refuseReplaced`: APPLICATION_REPLACED), for a concealed one. */
+  const concealedReplaced = (event: 'submitBasicData' | 'bindCard'): InvalidTransitionError =>
+    new InvalidTransitionError(ACCOUNT_MACHINE.flow, 'abandoned', event, {
       reason: 'APPLICATION_REPLACED',
       sentence: ENROLL_REFUSALS.APPLICATION_REPLACED.zhTW,
     });
+  /** Whether a later 送出申請 of its number replaced the concealed application `token` (its row locked). */
+  const replacedNow = async (tx: SqlSession, token: string): Promise<boolean> => {
+    const rows = await tx.query<{ replaced: boolean }>('SELECT replaced FROM portal_gps_concealed WHERE token = $1 FOR UPDATE', [token]);
+    return rows[0]?.replaced === true;
+  };
+  /**
+   * Refuses a concealed application a later 送出申請 of its number replaced, at the same point of each step as the
+   * flow refuses a replaced one.
+   */
+  const refuseConcealedReplaced = async (concealed: ConcealedApplication, event: 'submitBasicData' | 'bindCard'): Promise<void> => {
+    if (await ctx.store.transaction((tx) => replacedNow(tx, concealed.token))) throw concealedReplaced(event);
   };
   /**
    * A 送出申請 of `controlNumber`: replaces its unfinished concealed applications by the flow's rule (`replaceUnfinished`:
    * a draft at once, one with 基本資料 verified once idle for {@link UNFINISHED_TTL_MS}), and records the new concealed
-   * one (`token`), or none when the flow took a real draft (the number had no account: every concealed one is over).
+   * one (`token`). The same rule when the flow took a real draft (`token` undefined): a concealed application is
+   * judged by its own state whatever held the number, so what a real 送出申請 does to it is what a concealed one
+   * would have done (ending every concealed one made a fresh 基本資料 answer 409 on a free number, 200 on a taken one).
    */
   const concealedApply = (controlNumber: string, token: string | undefined): Promise<unknown> => {
     const now = ctx.clock.now();
     return ctx.store.transaction(async (tx) => {
       await tx.query(
         `UPDATE portal_gps_concealed SET replaced = true WHERE control_number = $1 AND NOT replaced
-           AND ($2::boolean OR status = 'draft' OR (status = 'basicDataVerified' AND updated_at <= $3))`,
-        [controlNumber, token === undefined, new Date(now.getTime() - UNFINISHED_TTL_MS).toISOString()],
+           AND (status = 'draft' OR (status = 'basicDataVerified' AND updated_at <= $2))`,
+        [controlNumber, new Date(now.getTime() - UNFINISHED_TTL_MS).toISOString()],
       );
       if (token !== undefined) {
         await tx.query('INSERT INTO portal_gps_concealed (token, control_number, status, updated_at) VALUES ($1, $2, $3, $4)', [token, controlNumber, 'draft', now.toISOString()]);
       }
     });
   };
-  /** The concealed application's new state, shown to the page and kept for the next 送出申請 of its number. */
-  const concealedNow = async (request: FastifyRequest, next: ConcealedApplication): Promise<void> => {
+  /**
+   * The concealed application's new state, kept for the next 送出申請 of its number and then shown to the page. A
+   * 送出申請 that replaced it meanwhile (while EMS was asked, say) refuses the step, as the flow's transition checks
+   * a real application again after the EMS call: otherwise 基本資料 answered 200 on a taken number where a free
+   * one's answers 409.
+   */
+  const concealedNow = async (request: FastifyRequest, next: ConcealedApplication, event: 'submitBasicData' | 'bindCard'): Promise<void> => {
+    await ctx.store.transaction(async (tx) => {
+      if (await replacedNow(tx, next.token)) throw concealedReplaced(event);
+      await tx.query('UPDATE portal_gps_concealed SET status = $2, updated_at = $3 WHERE token = $1', [next.token, next.status, ctx.clock.now().toISOString()]);
+    });
     request.session.set('gpsConcealed', next);
-    await ctx.store.transaction((tx) =>
-      tx.query('UPDATE portal_gps_concealed SET status = $2, updated_at = $3 WHERE token = $1', [next.token, next.status, ctx.clock.now().toISOString()]),
-    );
   };
   /**
    * Tells the company at its EMS facility e-mail that an application for its 管制編號 reached 審核中 on the page but
@@ -382,10 +395,10 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     concealedStep(concealed, 'submitBasicData');
     const comparison = await adapter.verify(data);
     if (!comparison.passed) {
-      await concealedNow(request, { ...concealed, status: 'emsRejected' });
+      await concealedNow(request, { ...concealed, status: 'emsRejected' }, 'submitBasicData');
       return { status: 'emsRejected', controlNumber: concealed.controlNumber, resultHtml: await resultHtml(ems, compare, data) };
     }
-    await concealedNow(request, { ...concealed, status: 'basicDataVerified', companyName: data.companyName });
+    await concealedNow(request, { ...concealed, status: 'basicDataVerified', companyName: data.companyName }, 'submitBasicData');
     return { status: 'basicDataVerified', controlNumber: concealed.controlNumber, companyName: data.companyName };
   };
 
@@ -414,7 +427,7 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
       const parsed = parseBinding(input);
       await refuseConcealedReplaced(draft.concealed, 'bindCard');
       concealedStep(draft.concealed, 'bindCard');
-      await concealedNow(request, { ...draft.concealed, status: 'underReview' });
+      await concealedNow(request, { ...draft.concealed, status: 'underReview' }, 'bindCard');
       ctx.cards.drop(request.session, 'gps.apply');
       tellConcealedOwner(request, draft.concealed, card.name, parsed.card.cardNumber);
       return { status: 'underReview', controlNumber: draft.concealed.controlNumber };
