@@ -127,7 +127,12 @@ async function signOnCard(card: HiCOSCard, slot: SlotInfo, request: SignRequest,
     warm = undefined;
   }
   const expected = candidates.find((c) => c.cardNumber === cardNumber);
-  if (checked && expected === undefined) refuseSwapped(options, reader, { cardNumber: cardNumber! });
+  if (checked && expected === undefined) {
+    // The refusal records the card as the one the page now expects. A card number alone is enough to tell a card
+    // by, but '' is every such card's: without its certificates the record would let any card without a number
+    // through at the next /sign. Reading them costs no PIN try.
+    refuseSwapped(options, reader, cardNumber === '' ? { cardNumber: '', certificateHash: certificateHash(await card.info()) } : { cardNumber: cardNumber! });
+  }
   // A read is not kept when the agent learnt of a reader event while it ran (see readAndKeep).
   let info = warm?.info ?? (cache ? await readAndKeep(cache, reader, slot.presence, () => card.info()) : await card.info());
   // The same number with other certificates: not the card the page showed either (a card number reused by a test

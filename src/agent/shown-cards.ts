@@ -4,7 +4,8 @@ export interface ShownCard {
   readonly cardNumber: string;
   /**
    * SHA-256 over the card's certificates (`certificateHash` of warm-card-cache.ts); absent when only the number
-   * is known (a card recorded at a refusal, before its certificates were read): any certificates then match.
+   * is known (a card recorded at a refusal, before its certificates were read): any certificates then match. Always
+   * present for a card without a number (`''`), which nothing else tells apart.
    */
   readonly certificateHash?: string;
 }

@@ -329,3 +329,28 @@ describe('cards without a card number (no EF 0900/0903): told apart by their cer
     expect(await sign(PIN_A)).toMatchObject({ ret_code: RetCode.OK });
   }, 60_000);
 });
+
+describe('a refusal for a card without a card number (found by the second review)', () => {
+  it('records the card by its certificates: another card without a number put in after it is refused too, before any VERIFY', async () => {
+    const first = await createVirtualHiCOSCard({ pki, generation: 1, pin: PIN_A, card: { cardNumberFile: 'no-ef' } });
+    const second = await createVirtualHiCOSCard({ pki, generation: 1, pin: PIN_B, card: { cardNumberFile: 'no-ef' } });
+    for (const wrap of [(s: CardSlots) => s, missingEvents]) {
+      const reader = await agentOn(a, {}, wrap);
+      expect(await shown()).toBe(a.cardNumber);
+      swap(reader, first);
+      // The page was shown A: the card without a number is refused, and is what the page now expects.
+      expectSwapRefusal(await sign(PIN_A));
+      // Another card without a number: its '' matches the record's, but it is not the card refused and recorded.
+      reader.remove();
+      reader.insert(second);
+      second.clearLog();
+      expectSwapRefusal(await sign(PIN_A));
+      expect(second.log.filter((e) => e.command[1] === VERIFY)).toHaveLength(0);
+      expect(second.pinTriesLeft).toBe(3);
+      // Refused once: the card now recorded (the second) signs with its own PIN.
+      expect(await sign(PIN_B)).toMatchObject({ ret_code: RetCode.OK, cardSN: '' });
+      await agent!.close();
+      agent = undefined;
+    }
+  }, 60_000);
+});
