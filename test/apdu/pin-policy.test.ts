@@ -48,6 +48,9 @@ describe('PIN policy', () => {
     expect(resolvePinPolicy({ charset: undefined, dateShaped: undefined, minLength: undefined, maxLength: undefined })).toEqual(DEFAULT_PIN_POLICY);
     expect(resolvePinPolicy({ charset: 'digits', dateShaped: undefined })).toEqual({ ...DEFAULT_PIN_POLICY, charset: 'digits' });
   });
+  it('takes a policy given as null (a JavaScript caller\'s passed-through config) as the defaults, as before undefined keys were dropped', () => {
+    expect(resolvePinPolicy(null as never)).toEqual(DEFAULT_PIN_POLICY);
+  });
   it('refuses a policy value it does not know rather than read it as the laxest rule', () => {
     expect(() => resolvePinPolicy({ dateShaped: 'allow' as never })).toThrow(RangeError);
     expect(() => resolvePinPolicy({ charset: 'ascii' as never })).toThrow(RangeError);

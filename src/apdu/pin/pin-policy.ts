@@ -41,7 +41,8 @@ const DATE_SHAPED: readonly unknown[] = ['refuse', 'send'] satisfies DateShapedP
  * default, as one left out is (configuration passed through as `{ charset: config.pinCharset }`).
  */
 export function resolvePinPolicy(partial: Partial<PinPolicy> = {}): PinPolicy {
-  const given = Object.fromEntries(Object.entries(partial).filter(([, value]) => value !== undefined)) as Partial<PinPolicy>;
+  // `?? {}`: a JavaScript caller's null was the defaults when the policy was spread, and must not become a TypeError.
+  const given = Object.fromEntries(Object.entries(partial ?? {}).filter(([, value]) => value !== undefined)) as Partial<PinPolicy>;
   const policy = { ...DEFAULT_PIN_POLICY, ...given };
   if (
     !Number.isInteger(policy.minLength) ||
