@@ -9,6 +9,7 @@ import { LastError, RetCode, wrongPinLastError } from './codes.js';
 import type { ShownCard, ShownSnapshot } from './shown-cards.js';
 import type { SignRequest } from './sign-request.js';
 import { CARD_DID_NOT_ANSWER, cardDidNotAnswer } from './silent-card.js';
+import { pcscServiceGone } from './pcsc-service.js';
 import { certificateHash, readAndKeep, type WarmCardCache } from './warm-card-cache.js';
 import { triesLeft } from '../shared/tries-left.js';
 
@@ -287,8 +288,8 @@ export function failureFor(error: unknown, version: string): SignResponse {
     if (error.code === 'CARD_REMOVED' || error.code === 'NO_CARD') return signFailure(RetCode.NO_CARD, LastError.NONE, 'the card was removed', version);
     // Still held after the agent's wait: the message names the cause, which 0x7600000D (執行檔錯誤或逾時) cannot.
     if (error.code === 'SHARING_VIOLATION') return signFailure(RetCode.EXECUTION_ERROR, LastError.FUNCTION_FAILED, 'the card is in use by another program', version);
-    // pcscd stopped or restarting: no reader can be used until it is back.
-    if (error.code === 'NO_READER' || error.code === 'UNKNOWN_READER' || error.code === 'READER_UNAVAILABLE' || error.code === 'SERVICE_UNAVAILABLE') {
+    // pcscd stopped, restarting or not answering: no reader can be used until it is back.
+    if (error.code === 'NO_READER' || error.code === 'UNKNOWN_READER' || error.code === 'READER_UNAVAILABLE' || pcscServiceGone(error)) {
       return signFailure(RetCode.NO_READER, LastError.NONE, 'the card reader is not available', version);
     }
   }

@@ -1,8 +1,11 @@
 import { PcscContext, PcscError, type PcscContextOptions } from '../pcsc/index.js';
 
-/** Whether a PC/SC failure says pcscd itself is gone (stopped, restarting), rather than a reader or card. */
+/**
+ * Whether a PC/SC failure says pcscd itself is gone (stopped, restarting) or does not answer (hung, stopped with
+ * SIGSTOP), rather than a reader or card: either way no reader can be used.
+ */
 export function pcscServiceGone(error: unknown): boolean {
-  return error instanceof PcscError && error.code === 'SERVICE_UNAVAILABLE';
+  return error instanceof PcscError && (error.code === 'SERVICE_UNAVAILABLE' || error.code === 'SERVICE_UNRESPONSIVE');
 }
 
 // Short: it runs inside a page's request, and a pcscd that answers at all lists its readers in milliseconds.

@@ -25,5 +25,6 @@ export {
   type PcscContextOptions,
   type ConnectOptions,
 } from './pcsc-context.js';
+export type { ServiceProbeOptions } from './service-probe.js';
 export { PcscSession, type ShareMode, type CardProtocol, type Disposition } from './pcsc-session.js';
 export { EmulatorReader, EmulatorSession, type EmulatorReaderOptions } from './emulator-reader.js';

@@ -7,6 +7,7 @@ import { listReaderStates, readerWatch, type ReaderWatchEvent } from './reader-w
 import { PcscSession, type ShareMode } from './pcsc-session.js';
 import { sideListeners } from '../shared/side-listeners.js';
 import { ReaderLines } from './reader-lines.js';
+import { assertPcscServiceAnswers, serviceProbeTarget, type ServiceProbeOptions, type ServiceProbeTarget } from './service-probe.js';
 
 /** What is known about one reader right now. */
 export interface ReaderState {
@@ -68,6 +69,21 @@ export interface PcscContextOptions {
    * other thread of the process ever does.
    */
   allowWorkerThread?: boolean;
+  /**
+   * Check that pcscd answers before each new PC/SC context (this one, and the
+   * one each reader's first session opens), or `false` not to. The native
+   * binding opens a context and lists readers synchronously, and pcsc-lite
+   * waits for pcscd without a time limit: a pcscd that accepts connections
+   * but does not answer (hung, stopped, overloaded) would freeze the whole
+   * process. The check asks pcscd's socket for the readers' state without
+   * blocking, and fails with {@link PcscError} `SERVICE_UNRESPONSIVE` when
+   * no answer comes within `timeoutMs`. It costs one local round trip per new
+   * context (well under a millisecond), none per command.
+   *
+   * Default: `{}`, which probes pcscd's socket on Linux and nothing
+   * elsewhere (see {@link ServiceProbeOptions.socketPath}).
+   */
+  serviceProbe?: ServiceProbeOptions | false;
 }
 
 /** Options of {@link PcscContext.connect}. */
@@ -146,8 +162,8 @@ export class PcscContext implements AsyncDisposable {
   /** The PC/SC context and reader handle each reader's sessions connect through, kept between sessions. */
   private readonly lines: ReaderLines;
 
-  private constructor(private readonly binding: NativeBinding) {
-    this.lines = new ReaderLines(binding);
+  private constructor(private readonly binding: NativeBinding, probe: ServiceProbeTarget | undefined) {
+    this.lines = new ReaderLines(binding, () => assertPcscServiceAnswers(probe));
     // An 'error' event with no listener would crash the process.
     this.emitter.on('error', () => undefined);
   }
@@ -156,11 +172,15 @@ export class PcscContext implements AsyncDisposable {
    * Connects to the PC/SC service and reads the reader list with each
    * reader's state, then follows changes on the process's reader watch.
    * @throws {@link PcscError} `SERVICE_UNAVAILABLE` when pcscd is not running,
+   *   `SERVICE_UNRESPONSIVE` when it accepts the connection but does not answer (see `serviceProbe`),
    *   `BINDING_UNAVAILABLE` when the native binding is not installed,
    *   `WRONG_THREAD` in a worker thread without `allowWorkerThread`
+   * @throws RangeError or TypeError naming the `serviceProbe` setting that is not valid
    */
   public static async establish(options: PcscContextOptions = {}): Promise<PcscContext> {
+    const probe = serviceProbeTarget(options.serviceProbe);
     const binding = nativeBinding({ isMainThread, allowWorkerThread: options.allowWorkerThread === true });
+    await assertPcscServiceAnswers(probe);
     let native: NativeContext;
     try {
       native = new binding.Context();
@@ -177,9 +197,12 @@ export class PcscContext implements AsyncDisposable {
     } catch (error) {
       throw mapPcscError(error, 'listing readers');
     }
-    const ctx = new PcscContext(binding);
+    const ctx = new PcscContext(binding, probe);
     for (const r of readers ?? []) ctx.onWatch({ type: 'reader-attached', reader: r.name, state: r.state, atr: r.atr });
-    ctx.unsubscribe = readerWatch(binding).subscribe((event) => ctx.onWatch(event));
+    ctx.unsubscribe = readerWatch(binding).subscribe(
+      (event) => ctx.onWatch(event),
+      probe && (() => assertPcscServiceAnswers(probe)),
+    );
     return ctx;
   }
 

@@ -104,13 +104,13 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
   /** @internal */
   public async open(): Promise<void> {
     const name = this.readerName;
-    const { line, reused } = this.init.lines.take(name);
+    const { line, reused } = await this.init.lines.take(name);
     try {
       await this.openOn(line);
     } catch (error) {
       // A kept line can outlive what it was made on (pcscd restarted, the reader plugged in again): once more on a new one.
       if (!reused || !(error instanceof PcscError) || !STALE_LINE.has(error.code)) throw error;
-      await this.openOn(this.init.lines.open(name));
+      await this.openOn(await this.init.lines.open(name));
     }
   }
 

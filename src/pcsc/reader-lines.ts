@@ -27,23 +27,31 @@ export class ReaderLines {
   private readonly idle = new Map<string, ReaderLine>();
   private closed = false;
 
-  public constructor(private readonly binding: NativeBinding) {}
+  /**
+   * @param beforeContext runs before each new context (the check that pcscd answers, which the binding's
+   *   synchronous calls would otherwise wait for on the JavaScript thread); it rejects to stop the opening
+   */
+  public constructor(
+    private readonly binding: NativeBinding,
+    private readonly beforeContext: () => Promise<void> = () => Promise.resolve(),
+  ) {}
 
   /**
    * The kept line of `reader` (`reused: true`), or a new context and listing.
    * @throws {@link PcscError} `UNKNOWN_READER` when the listing has no such reader, or the mapped PC/SC failure
    */
-  public take(reader: string): { line: ReaderLine; reused: boolean } {
+  public async take(reader: string): Promise<{ line: ReaderLine; reused: boolean }> {
     const kept = this.idle.get(reader);
     if (kept) {
       this.idle.delete(reader);
       return { line: kept, reused: true };
     }
-    return { line: this.open(reader), reused: false };
+    return { line: await this.open(reader), reused: false };
   }
 
   /** A new line: its own context, and the reader's handle from that context's listing. */
-  public open(reader: string): ReaderLine {
+  public async open(reader: string): Promise<ReaderLine> {
+    await this.beforeContext();
     let context: NativeContext;
     try {
       context = new this.binding.Context();

@@ -38,13 +38,16 @@ const CANCEL_RETRY_MS = 10;
  * @internal
  */
 export class ReaderWatch {
-  private readonly listeners = new Set<ReaderWatchListener>();
+  /** Each listener with the check its context runs before a new PC/SC context (that pcscd answers), if any. */
+  private readonly listeners = new Map<ReaderWatchListener, (() => Promise<void>) | undefined>();
   private readonly known = new Map<string, NativeReaderState>();
   private context: NativeContext | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
   /** A failure was reported and no listing has worked since. */
   private failed = false;
+  /** Ends the wait for the check before a new context, when stopping. */
+  private wakeFromCheck: (() => void) | undefined;
 
   public constructor(private readonly binding: NativeBinding) {}
 
@@ -52,9 +55,13 @@ export class ReaderWatch {
    * Starts delivering events to `listener` (starting the loop for the first
    * one). The returned function stops them; when the last listener leaves,
    * it resolves once the loop has ended and its PC/SC context is released.
+   * `beforeContext` runs before each context the loop opens while this
+   * listener is the first one that gave one (a rejection is reported as a
+   * failure, and the loop tries again later), so a pcscd that stopped
+   * answering is never waited for on the JavaScript thread.
    */
-  public subscribe(listener: ReaderWatchListener): () => Promise<void> {
-    this.listeners.add(listener);
+  public subscribe(listener: ReaderWatchListener, beforeContext?: () => Promise<void>): () => Promise<void> {
+    this.listeners.set(listener, beforeContext);
     if (!this.loop) {
       this.stopping = false;
       this.loop = this.run();
@@ -66,6 +73,7 @@ export class ReaderWatch {
     if (!this.listeners.delete(listener) || this.listeners.size > 0) return;
     const loop = this.loop;
     this.stopping = true;
+    this.wakeFromCheck?.();
     this.cancelWait();
     // Without asking again, a close right after an event (the usual moment: a card was taken out, a command
     // finished) waited out the rest of the slice, up to a second.
@@ -89,6 +97,14 @@ export class ReaderWatch {
     try {
       while (!this.stopping) {
         try {
+          if (!this.context) {
+            // The binding opens a context synchronously and pcsc-lite waits for pcscd's answer with no limit.
+            const check = [...this.listeners.values()].find((c) => c !== undefined);
+            // A stop does not wait for the check (up to its timeout while pcscd is silent): close() keeps its second.
+            if (check) await Promise.race([check(), new Promise<void>((resolve) => (this.wakeFromCheck = resolve))]);
+            this.wakeFromCheck = undefined;
+            if (this.stopping) continue;
+          }
           const context = (this.context ??= new this.binding.Context());
           // Listed on the thread pool: pcsc-lite's listing sleeps ~400 ms for a card that has no ATR yet.
           const listing = await listReaderStates(context);
@@ -145,7 +161,7 @@ export class ReaderWatch {
   }
 
   private emit(event: ReaderWatchEvent): void {
-    for (const listener of [...this.listeners]) listener(event);
+    for (const listener of [...this.listeners.keys()]) listener(event);
   }
 
   private release(): void {

@@ -19,7 +19,7 @@ const USAGE = [
   '--command-timeout (default 10000) is how many milliseconds the card may take to answer one command before',
   'the page is told it failed: raise it for a slow reader.',
   'Runs until Ctrl-C.',
-  'Exit status: 0 after Ctrl-C, 2 usage error (the port in use too), 4 PC/SC not reached (pcscd not running), 1 any other failure.',
+  'Exit status: 0 after Ctrl-C, 2 usage error (the port in use too), 4 PC/SC not reached (pcscd not running, or not answering), 1 any other failure.',
 ].join('\n');
 
 /** Whether `--trust` takes `entry` (TrustedOrigins throws a TypeError for an entry it refuses). */

@@ -6,7 +6,7 @@ const USAGE = [
   'twpki readers [--json]',
   '',
   'Lists PC/SC readers (pcscd must be running), with card presence and ATR.',
-  'Exit status: 0 listed ("no readers" included), 2 usage error, 4 PC/SC not reached (pcscd not running), 1 any other failure.',
+  'Exit status: 0 listed ("no readers" included), 2 usage error, 4 PC/SC not reached (pcscd not running, or not answering), 1 any other failure.',
 ].join('\n');
 
 /** `twpki readers [--json]`: lists PC/SC readers and whether each holds a card. */

@@ -6,6 +6,7 @@ export const PCSC_MESSAGES: Readonly<Record<PcscErrorCode, CodeMessage>> = {
   BINDING_UNAVAILABLE: { zhTW: '無法載入讀卡機元件，請確認已安裝讀卡機驅動程式', en: 'The smart-card library could not be loaded; check that the reader driver is installed' },
   WRONG_THREAD: { zhTW: '讀卡機元件只能在程式的主執行緒使用', en: 'The smart-card library can only be used from the program\'s main thread' },
   SERVICE_UNAVAILABLE: { zhTW: '讀卡機服務未啟動，請確認讀卡機驅動程式已安裝', en: 'The smart-card service is not running; check that the reader driver is installed' },
+  SERVICE_UNRESPONSIVE: { zhTW: '讀卡機服務沒有回應，請重新啟動讀卡機服務（pcscd）後重試', en: 'The smart-card service (pcscd) does not respond; restart it and try again' },
   NO_READER: { zhTW: '無可用讀卡機，請確認已備妥讀卡機', en: 'No card reader is available; connect a reader' },
   UNKNOWN_READER: { zhTW: '找不到指定的讀卡機', en: 'The selected card reader was not found' },
   READER_UNAVAILABLE: { zhTW: '讀卡機無法使用，請重新插入讀卡機', en: 'The card reader is not available; reconnect it' },
