@@ -22,6 +22,17 @@ import { parseWasteApplication, sniffMediaType } from '../../src/enroll/advanced
 import { describeEachStore, enrollFailure, tableCounts } from './helpers.js';
 import { APPLICANT, COMPANY, JPEG, PDF, PNG, form, registry } from './waste-fixtures.js';
 
+/** The [field, code] of each issue a 申請書 with `registeredAddress` is refused with (it must be refused). */
+function issuesOf(registeredAddress: unknown): Array<[string, string]> {
+  try {
+    parseWasteApplication(form({ registeredAddress }));
+  } catch (e) {
+    expect(e).toBeInstanceOf(InvalidInputError);
+    return (e as InvalidInputError).issues.map((i) => [i.field, i.code]);
+  }
+  throw new Error('the form was accepted');
+}
+
 function fields(err: EnrollError): Record<string, string> {
   expect(err).toBeInstanceOf(InvalidInputError);
   return Object.fromEntries((err as InvalidInputError).issues.map((i) => [i.field, i.reason]));
@@ -125,20 +136,11 @@ describe('the application form (no store needed)', () => {
     );
     expect(parsed.registeredAddress).toEqual({ postalCode: '220', address: '新北市板橋區文化路一段1號' });
     expect(parsed.mailingAddress).toEqual({ postalCode: '32001', address: '桃園市中壢區中大路300號' });
-    const issues = (registeredAddress: unknown): Array<[string, string]> => {
-      try {
-        parseWasteApplication(form({ registeredAddress }));
-      } catch (e) {
-        expect(e).toBeInstanceOf(InvalidInputError);
-        return (e as InvalidInputError).issues.map((i) => [i.field, i.code]);
-      }
-      throw new Error('the form was accepted');
-    };
     // The code is still checked against the place: 100 is not 板橋's.
-    expect(issues({ postalCode: '100', address: '臺北縣板橋市文化路一段1號' })).toEqual([['registeredAddress.postalCode', 'MISMATCH']]);
+    expect(issuesOf({ postalCode: '100', address: '臺北縣板橋市文化路一段1號' })).toEqual([['registeredAddress.postalCode', 'MISMATCH']]);
     // 高雄縣三民鄉 became 那瑪夏 (849), not 高雄市三民區 (807): refused, never placed.
-    expect(issues({ county: '高雄縣', district: '三民鄉', address: '民權村1號' })).toEqual([['registeredAddress.district', 'NOT_AN_OPTION']]);
-    expect(issues({ postalCode: '849', address: '高雄縣三民鄉民權村1號' })).toEqual([['registeredAddress.address', 'INVALID_FORMAT']]);
+    expect(issuesOf({ county: '高雄縣', district: '三民鄉', address: '民權村1號' })).toEqual([['registeredAddress.district', 'NOT_AN_OPTION']]);
+    expect(issuesOf({ postalCode: '849', address: '高雄縣三民鄉民權村1號' })).toEqual([['registeredAddress.address', 'INVALID_FORMAT']]);
   });
 
   it.each([
@@ -187,15 +189,6 @@ describe('the application form (no store needed)', () => {
 });
 
 describe('an address as 縣市 + 鄉鎮市區 + the rest (no store needed)', () => {
-  const issuesOf = (registeredAddress: unknown): Array<[string, string]> => {
-    try {
-      parseWasteApplication(form({ registeredAddress }));
-    } catch (e) {
-      expect(e).toBeInstanceOf(InvalidInputError);
-      return (e as InvalidInputError).issues.map((i) => [i.field, i.code]);
-    }
-    throw new Error('the form was accepted');
-  };
 
   it('a rest that begins with another 縣市 + 鄉鎮市區 than the ones chosen is MISMATCH naming the address, not an address under the chosen code', () => {
     // Stored before as 臺北市中正區新北市板橋區… with 100: neither the place nor the code of 板橋區 (220).
