@@ -36,7 +36,6 @@ import {
   EmsLayerAdapter,
   EnrollError,
   InvalidInputError,
-  InvalidTransitionError,
   type AccountApplication,
   type AccountCardLogin,
   type AccountCardSession,
@@ -44,11 +43,11 @@ import {
   type Actor,
   type NoticeBranding,
   type PendingActivation,
-  type SqlSession,
 } from 'twpki/enroll';
-import { ACCOUNT_MACHINE, assertEventAllowed, parseBasicData, parseBinding, parseControlNumber, runMigrations } from 'twpki/enroll/advanced';
+import { parseBasicData, parseBinding, parseControlNumber, runMigrations } from 'twpki/enroll/advanced';
 import { CardLoginRequestError } from 'twpki/fastify';
 import { cardViewOf, publicView, type CardView } from '../core/card-view.js';
+import { CONCEALED_TABLE, ConcealedApplications, concealedOwnerMail, type ConcealedApplication } from './concealed-applications.js';
 import { PageError, escapeHtml, field, type PortalContext, type PortalSystem } from '../core/portal.js';
 
 declare module 'fastify' {
@@ -85,28 +84,6 @@ const GPS_BRANDING: NoticeBranding = {
   signature: '毒關化物車輛 GPS 客服',
 };
 
-/**
- * 送出申請 of a 管制編號 that already has an account, or an application in progress: the flow refuses it
- * (APPLICATION_IN_PROGRESS), but the page answers as for any other number and walks the same steps, so an
- * anonymous caller cannot tell which numbers have an account (the seed's page says nothing of one). Each step
- * applies the flow's own rules to what the browser sends (the same parsers, the same state machine, the same EMS
- * comparison) and records nothing; 確認送出 answers 審核中 and tells the company at its EMS facility e-mail, which
- * only it reads, that this application was not taken and why. And as the flow's next 送出申請 of a 管制編號 replaces
- * its unfinished application (a draft at once, one with 基本資料 verified once idle for a day: APPLICATION_REPLACED at
- * its next step), so it replaces concealed ones by the same rule: each concealed application's state is kept
- * (`portal_gps_concealed`), so what a second browser's 送出申請 does to the first tells nothing either.
- */
-interface ConcealedApplication {
-  /** 管制編號, as the flow normalizes it. */
-  readonly controlNumber: string;
-  /** Its row in `portal_gps_concealed`, where its state is kept for the next 送出申請 of the number to judge. */
-  readonly token: string;
-  /** The state the page was shown, one of the account machine's. */
-  readonly status: 'draft' | 'basicDataVerified' | 'emsRejected' | 'underReview';
-  /** 公司名稱 as typed, once the basic data matched EMS. */
-  readonly companyName?: string;
-}
-
 /** A card login checked by the flow: the account and binding it stands on, and the account's actor. */
 interface CheckedLogin {
   /** The account (its 管制編號, owner) and the binding that logged in, as the flow read them for this request. */
@@ -129,14 +106,6 @@ const LOGIN_ENDED = ENROLL_REFUSALS.LOGIN_CARD_NO_LONGER_BOUND.zhTW;
 const OWNERS_TABLE_DROPPED = {
   id: 'portal-gps-0001-drop-owners',
   sql: 'DROP TABLE IF EXISTS portal_gps_owners',
-} as const;
-
-/** Each concealed application's state (see ConcealedApplication), for the next 送出申請 of its number to replace. */
-const CONCEALED_TABLE = {
-  id: 'portal-gps-0002-concealed-applications',
-  sql: `CREATE TABLE IF NOT EXISTS portal_gps_concealed (
-  token text PRIMARY KEY, control_number text NOT NULL, status text NOT NULL, updated_at timestamptz NOT NULL, replaced boolean NOT NULL DEFAULT false);
-CREATE INDEX IF NOT EXISTS portal_gps_concealed_number ON portal_gps_concealed (control_number)`,
 } as const;
 
 /** How long an application with 基本資料 verified and no card bound keeps its 管制編號 (the flow's unfinishedTtlMs). */
@@ -193,61 +162,7 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     if (concealed !== undefined) return { concealed };
     return { application: await flow.get(currentApplication(request)) };
   };
-  /** Refuses `event` from the concealed application's state exactly as the flow refuses it from an application's. */
-  const concealedStep = (concealed: ConcealedApplication, event: 'submitBasicData' | 'bindCard'): void => {
-    assertEventAllowed(ACCOUNT_MACHINE, concealed.status, event);
-  };
-  /** The flow's own refusal of a replaced draft (`refuseReplaced`: APPLICATION_REPLACED), for a concealed one. */
-  const concealedReplaced = (event: 'submitBasicData' | 'bindCard'): InvalidTransitionError =>
-    new InvalidTransitionError(ACCOUNT_MACHINE.flow, 'abandoned', event, {
-      reason: 'APPLICATION_REPLACED',
-      sentence: ENROLL_REFUSALS.APPLICATION_REPLACED.zhTW,
-    });
-  /** Whether a later 送出申請 of its number replaced the concealed application `token` (its row locked). */
-  const replacedNow = async (tx: SqlSession, token: string): Promise<boolean> => {
-    const rows = await tx.query<{ replaced: boolean }>('SELECT replaced FROM portal_gps_concealed WHERE token = $1 FOR UPDATE', [token]);
-    return rows[0]?.replaced === true;
-  };
-  /**
-   * Refuses a concealed application a later 送出申請 of its number replaced, at the same point of each step as the
-   * flow refuses a replaced one.
-   */
-  const refuseConcealedReplaced = async (concealed: ConcealedApplication, event: 'submitBasicData' | 'bindCard'): Promise<void> => {
-    if (await ctx.store.transaction((tx) => replacedNow(tx, concealed.token))) throw concealedReplaced(event);
-  };
-  /**
-   * A 送出申請 of `controlNumber`: replaces its unfinished concealed applications by the flow's rule (`replaceUnfinished`:
-   * a draft at once, one with 基本資料 verified once idle for {@link UNFINISHED_TTL_MS}), and records the new concealed
-   * one (`token`). The same rule when the flow took a real draft (`token` undefined): a concealed application is
-   * judged by its own state whatever held the number, so what a real 送出申請 does to it is what a concealed one
-   * would have done (ending every concealed one made a fresh 基本資料 answer 409 on a free number, 200 on a taken one).
-   */
-  const concealedApply = (controlNumber: string, token: string | undefined): Promise<unknown> => {
-    const now = ctx.clock.now();
-    return ctx.store.transaction(async (tx) => {
-      await tx.query(
-        `UPDATE portal_gps_concealed SET replaced = true WHERE control_number = $1 AND NOT replaced
-           AND (status = 'draft' OR (status = 'basicDataVerified' AND updated_at <= $2))`,
-        [controlNumber, new Date(now.getTime() - UNFINISHED_TTL_MS).toISOString()],
-      );
-      if (token !== undefined) {
-        await tx.query('INSERT INTO portal_gps_concealed (token, control_number, status, updated_at) VALUES ($1, $2, $3, $4)', [token, controlNumber, 'draft', now.toISOString()]);
-      }
-    });
-  };
-  /**
-   * The concealed application's new state, kept for the next 送出申請 of its number and then shown to the page. A
-   * 送出申請 that replaced it meanwhile (while EMS was asked, say) refuses the step, as the flow's transition checks
-   * a real application again after the EMS call: otherwise 基本資料 answered 200 on a taken number where a free
-   * one's answers 409.
-   */
-  const concealedNow = async (request: FastifyRequest, next: ConcealedApplication, event: 'submitBasicData' | 'bindCard'): Promise<void> => {
-    await ctx.store.transaction(async (tx) => {
-      if (await replacedNow(tx, next.token)) throw concealedReplaced(event);
-      await tx.query('UPDATE portal_gps_concealed SET status = $2, updated_at = $3 WHERE token = $1', [next.token, next.status, ctx.clock.now().toISOString()]);
-    });
-    request.session.set('gpsConcealed', next);
-  };
+  const concealedApplications = new ConcealedApplications(ctx.store, ctx.clock, UNFINISHED_TTL_MS);
   /**
    * Tells the company at its EMS facility e-mail that an application for its 管制編號 reached 審核中 on the page but
    * was not taken, naming the card it was bound with as the activation mail names cards. Not awaited, and a failure
@@ -358,12 +273,11 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
       const application = await flow.apply({ controlNumber: controlNumber as string }, { role: 'applicant', id: `gps-account:${randomUUID()}` });
       request.session.set('gpsApplicationId', application.id);
       request.session.set('gpsConcealed', undefined);
-      await concealedApply(application.controlNumber, undefined);
+      await concealedApplications.applied(application.controlNumber, false);
       shown = { controlNumber: application.controlNumber, status: 'draft' };
     } catch (err) {
       if (!(err instanceof EnrollError) || err.code !== 'APPLICATION_IN_PROGRESS') throw err;
-      const concealed: ConcealedApplication = { controlNumber: parseControlNumber(controlNumber), token: randomUUID(), status: 'draft' };
-      await concealedApply(concealed.controlNumber, concealed.token);
+      const concealed = await concealedApplications.applied(parseControlNumber(controlNumber), true);
       request.session.set('gpsConcealed', concealed);
       request.session.set('gpsApplicationId', undefined);
       shown = { controlNumber: concealed.controlNumber, status: 'draft' };
@@ -388,17 +302,17 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
   /** submitBasicData's checks in its order (fields, replaced, 管制編號, state), then the same EMS comparison; nothing stored. */
   const concealedBasicData = async (request: FastifyRequest, concealed: ConcealedApplication, basicData: unknown): Promise<object> => {
     const data = parseBasicData(basicData);
-    await refuseConcealedReplaced(concealed, 'submitBasicData');
+    await concealedApplications.refuseReplaced(concealed, 'submitBasicData');
     if (data.controlNumber !== concealed.controlNumber) {
       throw new InvalidInputError([{ field: 'basicData.controlNumber', code: 'MISMATCH', reason: 'differs from the application’s control number' }]);
     }
-    concealedStep(concealed, 'submitBasicData');
+    concealedApplications.refuseFromState(concealed, 'submitBasicData');
     const comparison = await adapter.verify(data);
     if (!comparison.passed) {
-      await concealedNow(request, { ...concealed, status: 'emsRejected' }, 'submitBasicData');
+      request.session.set('gpsConcealed', await concealedApplications.advanced({ ...concealed, status: 'emsRejected' }, 'submitBasicData'));
       return { status: 'emsRejected', controlNumber: concealed.controlNumber, resultHtml: await resultHtml(ems, compare, data) };
     }
-    await concealedNow(request, { ...concealed, status: 'basicDataVerified', companyName: data.companyName }, 'submitBasicData');
+    request.session.set('gpsConcealed', await concealedApplications.advanced({ ...concealed, status: 'basicDataVerified', companyName: data.companyName }, 'submitBasicData'));
     return { status: 'basicDataVerified', controlNumber: concealed.controlNumber, companyName: data.companyName };
   };
 
@@ -425,9 +339,9 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     if ('concealed' in draft) {
       // bindCard's checks (the form, replaced, then the state); 審核中 shown, and the company told by mail.
       const parsed = parseBinding(input);
-      await refuseConcealedReplaced(draft.concealed, 'bindCard');
-      concealedStep(draft.concealed, 'bindCard');
-      await concealedNow(request, { ...draft.concealed, status: 'underReview' }, 'bindCard');
+      await concealedApplications.refuseReplaced(draft.concealed, 'bindCard');
+      concealedApplications.refuseFromState(draft.concealed, 'bindCard');
+      request.session.set('gpsConcealed', await concealedApplications.advanced({ ...draft.concealed, status: 'underReview' }, 'bindCard'));
       ctx.cards.drop(request.session, 'gps.apply');
       tellConcealedOwner(request, draft.concealed, card.name, parsed.card.cardNumber);
       return { status: 'underReview', controlNumber: draft.concealed.controlNumber };
@@ -581,24 +495,6 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     const closed = await flow.closeAccount(controlNumber, ctx.reviewer, typeof reason === 'string' ? reason : '');
     return { controlNumber: closed.controlNumber, status: closed.status };
   });
-}
-
-/**
- * The mail to the EMS facility e-mail of a 管制編號 whose account (or application in progress) made the page conceal
- * a new application: what happened, that nothing was opened, and what to do, in the seed's mail style.
- */
-function concealedOwnerMail(branding: NoticeBranding, controlNumber: string, holderName: string, cardNumberEnding: string): string {
-  return `您好
-
-${branding.systemName}通知：本系統收到以貴公司管制編號 ${controlNumber} 提出之帳號申請，並已綁定自然人憑證（${holderName}，卡號末四碼 ${cardNumberEnding}）。
-因此管制編號已有帳號或申請審核中，本次申請不予受理，系統未建立新帳號，亦未綁定上述憑證。
-
-若為貴公司同仁提出：帳號已開通者，請以已綁定之自然人憑證登入後，於「設定自然人憑證」新增憑證；申請審核中者，請待審核結果通知信件。
-若貴公司未於本系統提送帳號申請需求，請忽略此信件；如有疑慮，請洽本系統客服。
-
-敬祝 順心
-${branding.signature}
-`;
 }
 
 /** The seed's 帳號申請結果 list, from the same source and policy the verdict used. */
