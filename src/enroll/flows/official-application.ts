@@ -36,6 +36,7 @@ import {
   reviewDueAt,
   sendNotice,
   transitionApplication,
+  writeCancelled,
   type OfficialAccountOptions,
 } from './official-shared.js';
 
@@ -307,14 +308,7 @@ export async function cancel(o: OfficialAccountOptions, applicationId: string, a
   const who = issues.take(() => parseActor(actor));
   const id = issues.take(() => parseApplicationId(applicationId));
   issues.throwIfAny();
-  return transitionApplication(o, id as string, 'cancel', 'cancelled', who as Actor, async (tx, _app, at) => {
-    const rows = await tx.query(
-      `UPDATE enroll_official_applications SET status='cancelled', cancelled_by='member', decided_at=$2, review_due_at=NULL, updated_at=$2, version=version+1
-       WHERE id=$1 RETURNING *`,
-      [id, at],
-    );
-    return applicationFromRow(rows[0] ?? {});
-  }, '取消申請');
+  return transitionApplication(o, id as string, 'cancel', 'cancelled', who as Actor, (tx, app, at) => writeCancelled(tx, app.id, at, 'member'), '取消申請');
 }
 
 /** {@link OfficialAccountFlow.get}: one application. */

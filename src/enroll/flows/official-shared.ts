@@ -126,16 +126,22 @@ export async function cancelApplication(
     tx,
     OFFICIAL_ACCOUNT_MACHINE,
     { subject: app.id, from: app.status, event: 'cancel', to: 'cancelled', actor: who, at },
-    async () => {
-      const rows = await tx.query(
-        `UPDATE enroll_official_applications SET status='cancelled', cancelled_by=$3, decided_at=$2, review_due_at=NULL, updated_at=$2, version=version+1
-         WHERE id=$1 RETURNING *`,
-        [app.id, at, by],
-      );
-      return applicationFromRow(rows[0] ?? {});
-    },
+    () => writeCancelled(tx, app.id, at, by),
     reason,
   );
+}
+
+/**
+ * The row of a cancelled application: `cancelled`, decided now, no due time, `cancelled_by` recorded. One writer for
+ * the member's 取消申請 and the system's cancellations, which the 「第二次申請」 count tells apart by `by`.
+ */
+export async function writeCancelled(tx: SqlSession, id: string, at: string, by: OfficialCancelledBy): Promise<OfficialAccountApplication> {
+  const rows = await tx.query(
+    `UPDATE enroll_official_applications SET status='cancelled', cancelled_by=$3, decided_at=$2, review_due_at=NULL, updated_at=$2, version=version+1
+     WHERE id=$1 RETURNING *`,
+    [id, at, by],
+  );
+  return applicationFromRow(rows[0] ?? {});
 }
 
 /** Runs a command, auditing a refusal (FORBIDDEN) before it propagates. */
