@@ -9,7 +9,7 @@ import type { CardNumber, ControlNumber } from '../domain/identifiers.js';
 import { EnrollError } from '../errors.js';
 import { refusalError } from '../refusals.js';
 import { jsonOf } from '../store/rows.js';
-import type { SqlSession } from '../store/store.js';
+import type { Row, SqlSession } from '../store/store.js';
 import type { ParsedCardLogin } from './account-inputs.js';
 import { applicationFromRow, bindingFromRow, type AccountApplication, type AccountCardSession, type CardBinding } from './account-records.js';
 import { nowOf, type AccountContext } from './account-shared.js';
@@ -38,7 +38,11 @@ export async function readAccountAndBinding(tx: SqlSession, applicationId: strin
     [applicationId, cardNumber],
   );
   const row = rows[0];
-  if (row === undefined) return undefined;
+  return row === undefined ? undefined : accountAndBindingOf(row);
+}
+
+/** The application of a row and its `login_binding` (the joined binding as one JSON value). */
+function accountAndBindingOf(row: Row): AccountAndBinding {
   // A row without a binding has a null whole-row value; a binding's timestamps come back as JSON text.
   const binding = row.login_binding == null ? undefined : jsonOf<Record<string, unknown>>(row.login_binding);
   return { account: applicationFromRow(row), binding: binding === undefined ? undefined : bindingFromRow(binding) };
@@ -66,12 +70,7 @@ async function readAccountBindingAndCards(tx: SqlSession, login: ParsedCardLogin
   );
   const row = rows[0];
   if (row === undefined) return undefined;
-  const binding = row.login_binding == null ? undefined : jsonOf<Record<string, unknown>>(row.login_binding);
-  return {
-    account: applicationFromRow(row),
-    binding: binding === undefined ? undefined : bindingFromRow(binding),
-    cards: jsonOf<Array<Record<string, unknown>>>(row.control_number_cards).map(bindingFromRow),
-  };
+  return { ...accountAndBindingOf(row), cards: jsonOf<Array<Record<string, unknown>>>(row.control_number_cards).map(bindingFromRow) };
 }
 
 /**
