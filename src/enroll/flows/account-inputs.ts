@@ -13,7 +13,7 @@ import type { Mailer } from '../ports/mailer.js';
 import type { EnrollStore } from '../store/store.js';
 import type { RenewalPolicy } from './card-renewal.js';
 import type { AccountApplication } from './account-records.js';
-import { isUuid } from './secret-token.js';
+import { parseRecordId } from './secret-token.js';
 
 /** Dependencies and settings of {@link AccountEnrollmentFlow}. */
 export interface AccountEnrollmentOptions {
@@ -140,12 +140,12 @@ export function parseCardLogin(login: unknown, field: string): ParsedCardLogin {
   }
   const v = login as Record<string, unknown>;
   const issues = new IssueCollector();
-  if (!isUuid(v.applicationId)) issues.add(`${field}.applicationId`, 'INVALID_FORMAT', 'must be a UUID');
+  const applicationId = issues.take(() => parseApplicationId(v.applicationId, `${field}.applicationId`));
   const cardNumber = issues.take(() => parseCardNumber(v.cardNumber, `${field}.cardNumber`));
   const boundAtMs = typeof v.boundAt === 'string' ? Date.parse(v.boundAt) : Number.NaN;
   if (Number.isNaN(boundAtMs)) issues.add(`${field}.boundAt`, 'INVALID_FORMAT', 'must be an ISO instant (CardBinding.boundAt)');
   issues.throwIfAny();
-  return { applicationId: (v.applicationId as string).toLowerCase(), cardNumber: cardNumber as CardNumber, boundAtMs };
+  return { applicationId: applicationId as string, cardNumber: cardNumber as CardNumber, boundAtMs };
 }
 
 /** Outcome of approval: the new state and where the link went. */
@@ -173,10 +173,9 @@ export interface ParsedBinding {
   readonly email: string;
 }
 
-/** Parses an application ID (UUID). */
-export function parseApplicationId(value: unknown): string {
-  if (!isUuid(value)) throw new InvalidInputError([{ field: 'applicationId', code: 'INVALID_FORMAT', reason: 'must be a UUID' }]);
-  return value.toLowerCase();
+/** Parses an application ID (UUID); INVALID_INPUT names `field`. */
+export function parseApplicationId(value: unknown, field = 'applicationId'): string {
+  return parseRecordId(value, field);
 }
 
 /** Parses the binding form (the input of `bindCard` and `addCard`); throws INVALID_INPUT listing every bad field. */

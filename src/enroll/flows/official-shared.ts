@@ -29,7 +29,7 @@ import {
   type OfficialCancelledBy,
   type OfficialMember,
 } from './official-records.js';
-import { isUuid } from './secret-token.js';
+import { parseRecordId } from './secret-token.js';
 import { refusalError } from '../refusals.js';
 import type { EnrollRefusalReason } from '../errors.js';
 
@@ -84,8 +84,7 @@ export function parseMemberId(value: unknown, field = 'memberId'): string {
 
 /** Parses an application ID (UUID). */
 export function parseApplicationId(value: unknown): string {
-  if (!isUuid(value)) throw new InvalidInputError([{ field: 'applicationId', code: 'INVALID_FORMAT', reason: 'must be a UUID' }]);
-  return value.toLowerCase();
+  return parseRecordId(value, 'applicationId');
 }
 
 /** The refusal of a member never activated: the application's words, or the card commands'. */

@@ -3,6 +3,7 @@
  * SHA-256 hash is stored, so a database leak does not leak usable links.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { InvalidInputError } from '../errors.js';
 
 /** A fresh 256-bit token, base64url (43 characters). */
 export function newToken(): string {
@@ -32,4 +33,10 @@ export function newVerificationCode(length = 10): string {
 /** Validates and returns a record ID (UUID) so a malformed one is an input error, not a SQL error. */
 export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+/** A record ID (UUID), lower-cased; INVALID_INPUT `INVALID_FORMAT` naming `field`, with `reason`, otherwise. */
+export function parseRecordId(value: unknown, field: string, reason = 'must be a UUID'): string {
+  if (!isUuid(value)) throw new InvalidInputError([{ field, code: 'INVALID_FORMAT', reason }]);
+  return value.toLowerCase();
 }

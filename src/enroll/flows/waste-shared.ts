@@ -19,7 +19,7 @@ import { LOGIN_COMMANDS, WASTE_COMMANDS, auditRefusals, authorize } from './auth
 import type { RenewalPolicy } from './card-renewal.js';
 import { applyTransition } from './transition.js';
 import { loginAccountFromRow, type LoginAccount, type LoginMethod } from './login-records.js';
-import { isUuid } from './secret-token.js';
+import { parseRecordId } from './secret-token.js';
 import { lockApplication, updateStatus, type WasteApplication, type WasteDocumentMediaType } from './waste-records.js';
 import { checkFlowOptions, durationOption, type OptionRule } from './flow-options.js';
 
@@ -217,8 +217,7 @@ export function guardWaste<T>(o: WasteSystemOptions, command: () => Promise<T>):
 
 /** Parses an application ID (UUID, lower-cased). */
 export function parseApplicationId(value: unknown, field = 'applicationId'): string {
-  if (!isUuid(value)) throw new InvalidInputError([{ field, code: 'INVALID_FORMAT', reason: 'must be an application ID (UUID)' }]);
-  return value.toLowerCase();
+  return parseRecordId(value, field, 'must be an application ID (UUID)');
 }
 
 /** Parses an actor and an application ID together, every problem at once. */
