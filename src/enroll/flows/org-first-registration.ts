@@ -13,7 +13,7 @@ import { EnrollError, IssueCollector, ManualReviewError } from '../errors.js';
 import { assertEventAllowed } from '../machine/machine.js';
 import { ORG_MACHINE, type OrgStatus } from '../machine/org-machine.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
-import { parseAgencyCode, parseOrgCard, type AdministratorContact, type RegisterInput, type ReviewRequestInput } from './org-inputs.js';
+import { parseAgencyCode, parseOrgCard, takeAcceptedTerms, type AdministratorContact, type RegisterInput, type ReviewRequestInput } from './org-inputs.js';
 import type { OrgRegistration } from './org-records.js';
 import { ORG_COMMANDS, auditRefusals, authorize } from './authorization.js';
 import { applyTransition } from './transition.js';
@@ -223,10 +223,7 @@ export async function requestReview(o: OrgRegistrationOptions, input: ReviewRequ
   const phone = issues.take(() => parsePhone(a.phone, 'applicant.phone'));
   // The 用戶約定條款 come before 機關憑證確認 (圖3-4): the consent is recorded with the review, as the agency card and
   // the 申請人 (no administrator is named yet); the `register` that follows approval records the administrator's.
-  const terms = o.termsVersion;
-  if (terms !== undefined && v.acceptedTerms !== terms) {
-    issues.add('acceptedTerms', 'NOT_CONFIRMED', `請同意用戶約定條款 (version ${terms})`);
-  }
+  const terms = takeAcceptedTerms(v, o.termsVersion, issues);
   issues.throwIfAny();
   const orgCard = org as CardIdentity;
   requireVerifiedLogin(orgCard);

@@ -128,12 +128,20 @@ export function parseGepiChecks(
   if (contact !== undefined && admin !== undefined && !options.idHintAgrees(contact.nationalId, admin.idHint)) {
     issues.add('administrator.nationalId', 'MISMATCH', '身分證統一編號與自然人憑證不符 (does not match the card)');
   }
-  if (options.termsVersion === undefined) return undefined;
-  if (v.acceptedTerms !== options.termsVersion) {
-    issues.add('acceptedTerms', 'NOT_CONFIRMED', `請同意用戶約定條款 (version ${options.termsVersion})`);
+  return takeAcceptedTerms(v, options.termsVersion, issues);
+}
+
+/**
+ * The 用戶約定條款 version the input accepted: `acceptedTerms` must equal `termsVersion` when one is set (else an
+ * issue `NOT_CONFIRMED` and `undefined`); `undefined` when none is set. For every command that shows the terms.
+ */
+export function takeAcceptedTerms(v: Record<string, unknown>, termsVersion: string | undefined, issues: IssueCollector): string | undefined {
+  if (termsVersion === undefined) return undefined;
+  if (v.acceptedTerms !== termsVersion) {
+    issues.add('acceptedTerms', 'NOT_CONFIRMED', `請同意用戶約定條款 (version ${termsVersion})`);
     return undefined;
   }
-  return options.termsVersion;
+  return termsVersion;
 }
 
 /** Operator fields after {@link parseOperator}: serial normalized, permissions de-duplicated. */
