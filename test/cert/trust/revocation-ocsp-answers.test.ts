@@ -7,7 +7,7 @@ import { buildCrl, buildOcspResponse, type LocalRevocationServer, type TestOcspS
 import { revocationFailure as failure, startRevocationRig, sha1CertId } from './helpers/fixtures.js';
 import { enumerated, generalizedTime, objectIdentifier, octetString, sequence, tlv } from '../../../src/testing/der/der-writer.js';
 import { concatBytes } from '../../../src/shared/bytes.js';
-import { handOcspResponse, UNKNOWN_CRITICAL, type HandExtension } from './helpers/revocation-hand-built.js';
+import { handAnsweringChecker, handOcspResponse, UNKNOWN_CRITICAL, type HandAnswerFields } from './helpers/revocation-hand-built.js';
 
 let server: LocalRevocationServer;
 let pki: TestPki;
@@ -180,37 +180,8 @@ describe('a delegated responder without id-pkix-ocsp-nocheck', () => {
 describe('what a signed answer says about itself', () => {
   const HOUR = 3_600_000;
   /** An OCSP-only checker whose responder is the CA, answering `good` with the fields given. */
-  const handAnswering = (o: {
-    producedAt?: Date;
-    responseExtensions?: (HandExtension | Uint8Array)[];
-    singleExtensions?: (HandExtension | Uint8Array)[];
-    afterResponseExtensions?: Uint8Array[];
-    afterSingleExtensions?: Uint8Array[];
-    trailing?: Uint8Array;
-    certStatus?: Uint8Array;
-  }): RevocationChecker => {
-    const fetch: RevocationFetch = () => {
-      const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-      return Promise.resolve({
-        status: 200,
-        body: handOcspResponse({
-          signer: issuer,
-          signerKey: pki.issuer('moica').privateKey,
-          certId: sha1CertId(cert, issuer),
-          producedAt: o.producedAt ?? now,
-          thisUpdate: now,
-          nextUpdate: new Date(now.getTime() + HOUR),
-          ...(o.responseExtensions === undefined ? {} : { responseExtensions: o.responseExtensions }),
-          ...(o.singleExtensions === undefined ? {} : { singleExtensions: o.singleExtensions }),
-          ...(o.afterResponseExtensions === undefined ? {} : { afterResponseExtensions: o.afterResponseExtensions }),
-          ...(o.afterSingleExtensions === undefined ? {} : { afterSingleExtensions: o.afterSingleExtensions }),
-          ...(o.trailing === undefined ? {} : { trailing: o.trailing }),
-          ...(o.certStatus === undefined ? {} : { certStatus: o.certStatus }),
-        }),
-      });
-    };
-    return new RevocationChecker({ mode: 'ocsp', fetch, ocspNonce: false });
-  };
+  const handAnswering = (o: HandAnswerFields): RevocationChecker =>
+    handAnsweringChecker({ signer: issuer, signerKey: pki.issuer('moica').privateKey, certId: sha1CertId(cert, issuer) }, o);
 
   // RevokedInfo ::= SEQUENCE { revocationTime, revocationReason [0] EXPLICIT CRLReason OPTIONAL }. Before, the reason
   // was the first octet of whatever sat first in [0] (257 read as keyCompromise), and anything after it was skipped.

@@ -6,14 +6,14 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCertificate, RevocationChecker, TrustedCertificate, type RevocationFetch } from '../../../src/cert/index.js';
+import { parseCertificate, RevocationChecker, TrustedCertificate } from '../../../src/cert/index.js';
 import { cmsCertificates } from '../../../src/cert/trust/verification/cms-signer.js';
 import { parseCmsSignedData } from '../../../src/cert/trust/verification/cms-signed-data.js';
 import type { TestPki } from '../../../src/testing/pki/index.js';
 import { buildCrl, type LocalRevocationServer } from '../../../src/testing/revocation/index.js';
 import { explicit, generalizedTime, NULL, objectIdentifier, octetString, sequence, smallInteger, tlv } from '../../../src/testing/der/der-writer.js';
 import { revocationFailure as failure, sha1CertId, startRevocationRig, withSerialContent } from './helpers/fixtures.js';
-import { handCrl, handOcspResponse } from './helpers/revocation-hand-built.js';
+import { handAnsweringChecker, handCrl } from './helpers/revocation-hand-built.js';
 
 const HOUR = 3_600_000;
 let server: LocalRevocationServer;
@@ -81,22 +81,12 @@ describe('a serial and its negative are two certificates', () => {
   });
 
   it('an OCSP answer about -128 is not taken for +128', async () => {
-    const revokedAnswerAbout = (cert: TrustedCertificate): RevocationFetch => () => {
-      const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-      return Promise.resolve({
-        status: 200,
-        body: handOcspResponse({
-          signer: issuer,
-          signerKey: pki.issuer('moica').privateKey,
-          certId: sha1CertId(cert, issuer),
-          producedAt: now,
-          thisUpdate: now,
-          nextUpdate: new Date(now.getTime() + HOUR),
-          certStatus: tlv(0xa1, generalizedTime(new Date(now.getTime() - HOUR))),
-        }),
-      });
-    };
-    const about = (cert: TrustedCertificate) => new RevocationChecker({ mode: 'ocsp', fetch: revokedAnswerAbout(cert), ocspNonce: false });
+    // An answer that `cert` was revoked an hour ago.
+    const about = (cert: TrustedCertificate): RevocationChecker =>
+      handAnsweringChecker(
+        { signer: issuer, signerKey: pki.issuer('moica').privateKey, certId: sha1CertId(cert, issuer) },
+        { certStatus: tlv(0xa1, generalizedTime(new Date(Math.floor(Date.now() / 1000) * 1000 - HOUR))) },
+      );
     expect((await failure(about(minus).check(plus, issuer))).code).toBe('OCSP_WRONG_CERTIFICATE');
     expect((await failure(about(plus).check(minus, issuer))).code).toBe('OCSP_WRONG_CERTIFICATE');
     // The same answer about the certificate asked about is taken.

@@ -7,7 +7,7 @@
  * is given as bytes, they are written as they are: a malformed Extension.
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import type { TrustedCertificate } from '../../../../src/cert/index.js';
+import { RevocationChecker, type RevocationFetch, type TrustedCertificate } from '../../../../src/cert/index.js';
 import { enumerated, explicit, generalizedTime, integerFromHex, NULL, objectIdentifier, octetString, sequence, smallInteger, tlv, x509Time } from '../../../../src/testing/der/der-writer.js';
 import { signTbs } from '../../../../src/testing/revocation/signing.js';
 
@@ -108,4 +108,26 @@ export function handCrl(o: {
   );
   const { signature } = signTbs(tbs, o.issuerKey, 'SHA-256');
   return sequence(tbs, algorithm, signature);
+}
+
+/** What a test varies in a current hand-built answer: everything but the responder and the answer's times. */
+export type HandAnswerFields = Omit<Parameters<typeof handOcspResponse>[0], 'signer' | 'signerKey' | 'certId' | 'producedAt' | 'thisUpdate' | 'nextUpdate'> & {
+  /** Default: when the answer is fetched, as thisUpdate. */
+  readonly producedAt?: Date;
+};
+
+/**
+ * An OCSP-only checker (no nonce) whose responder answers {@link handOcspResponse} about `responder.certId` with
+ * `fields`, current at each fetch: thisUpdate now (whole seconds), nextUpdate an hour on.
+ */
+export function handAnsweringChecker(
+  responder: { readonly signer: TrustedCertificate; readonly signerKey: KeyObject; readonly certId: Uint8Array },
+  fields: HandAnswerFields = {},
+): RevocationChecker {
+  const fetch: RevocationFetch = () => {
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const body = handOcspResponse({ ...responder, ...fields, producedAt: fields.producedAt ?? now, thisUpdate: now, nextUpdate: new Date(now.getTime() + 3_600_000) });
+    return Promise.resolve({ status: 200, body });
+  };
+  return new RevocationChecker({ mode: 'ocsp', fetch, ocspNonce: false });
 }
