@@ -16,7 +16,7 @@ import { demoCard } from '../../examples/portal/demo-setup.js';
 import { DEMO_FIRE_AGENCY_OID, DEMO_MEMBERS, DEMO_OID_AGENCIES, DEMO_PERSONNEL } from '../../examples/portal/official/demo.js';
 import { DemoPersonnelSystem, officialSystem } from '../../examples/portal/official/index.js';
 import type { PersonnelSystem } from 'twpki/enroll';
-import { VIRTUAL_READER, pcscAvailable } from '../support/pcsc-rig.js';
+import { VIRTUAL_READER } from '../support/pcsc-rig.js';
 import { chromiumAvailable } from './chromium.js';
 import { startPortalRig, waitForText, type PortalRig, RIG_START_TIMEOUT_MS } from './support/portal-rig.js';
 

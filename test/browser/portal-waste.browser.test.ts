@@ -14,7 +14,7 @@ import { createTestPki, VirtualHiCOSCard, VPCD_DEFAULT_PORT, virtualCardCredenti
 import { demoCard } from '../../examples/portal/demo-setup.js';
 import { DEMO_COMPANIES } from '../../examples/portal/waste/demo.js';
 import { checkPassword, wasteSystem } from '../../examples/portal/waste/index.js';
-import { VIRTUAL_READER, pcscAvailable } from '../support/pcsc-rig.js';
+import { VIRTUAL_READER } from '../support/pcsc-rig.js';
 import { chromiumAvailable } from './chromium.js';
 import { startPortalRig, waitForText, type PortalRig, RIG_START_TIMEOUT_MS } from './support/portal-rig.js';
 

@@ -2,7 +2,7 @@
 import { beforeEach, expect, it } from 'vitest';
 import type { AgencyOid, BusinessId } from '../../src/enroll/domain/identifiers.js';
 import { markVerified } from '../../src/enroll/domain/verified-holder.js';
-import { EnrollError, InvalidInputError } from '../../src/enroll/errors.js';
+import { InvalidInputError } from '../../src/enroll/errors.js';
 import { OrgRegistrationFlow, type OrgRegistrationOptions } from '../../src/enroll/flows/org-registration.js';
 import { idHintAgrees } from '../../src/enroll/flows/org-shared.js';
 import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';

@@ -14,7 +14,6 @@ import {
   StaticAgencyDirectory,
   joinTransaction,
   readAuditTrail,
-  type Actor,
   type AgencyOid,
   type RenewalPolicy,
   type VerifiedCardHolder,

@@ -5,7 +5,7 @@
  * they still apply; a row an earlier release's writer inserts without the column is activated too; the flow's own
  * `null` is kept, and refused at apply.
  */
-import { expect, it } from 'vitest';
+import { expect } from 'vitest';
 import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
 import { OfficialAccountFlow } from '../../src/enroll/flows/official-account.js';
 import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';

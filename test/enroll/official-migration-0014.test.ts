@@ -5,7 +5,7 @@
  * actor, unknown (and counting) without one; a member whose only earlier application the system cancelled applies
  * as a first applicant.
  */
-import { expect, it } from 'vitest';
+import { expect } from 'vitest';
 import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
 import { OfficialAccountFlow } from '../../src/enroll/flows/official-account.js';
 import { StaticAgencyDirectory } from '../../src/enroll/ports/agency-directory.js';

@@ -4,7 +4,7 @@
  * constraints and indexes, a CHECK and an index of their own): it applies, keeps the row with no ID (NULL), adds
  * the one CHECK, and the flow continues — a session is compared with nothing until 更換機關憑證 records the ID.
  */
-import { expect, it } from 'vitest';
+import { expect } from 'vitest';
 import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
 import { markVerified } from '../../src/enroll/domain/verified-holder.js';
 import { InvalidInputError } from '../../src/enroll/errors.js';

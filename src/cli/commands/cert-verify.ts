@@ -15,7 +15,6 @@ import {
   singleFile,
   failureJson,
   unreadable,
-  writeFailure,
   writeJson,
   writeLines,
   type CliCommand,

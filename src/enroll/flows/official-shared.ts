@@ -8,7 +8,7 @@ import type { Actor } from '../domain/actor.js';
 import { nextBusinessDayStart, type BusinessCalendar } from '../domain/business-day.js';
 import { parseRequiredText } from '../domain/identifiers.js';
 import { TaiwanCalendar } from '../domain/taiwan-calendar.js';
-import { EnrollError, InvalidInputError } from '../errors.js';
+import { EnrollError } from '../errors.js';
 import type { OfficialNoticeBranding } from '../mail/official-notices.js';
 import { assertTransition } from '../machine/machine.js';
 import { OFFICIAL_ACCOUNT_MACHINE, type OfficialEvent, type OfficialStatus } from '../machine/official-machine.js';

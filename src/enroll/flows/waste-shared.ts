@@ -6,7 +6,7 @@
 import { parseActor, type Actor } from '../domain/actor.js';
 import type { CardIdentity } from '../domain/card-holder.js';
 import { parseBusinessId, parseControlNumber, type BusinessId, type ControlNumber } from '../domain/identifiers.js';
-import { EnrollError, InvalidInputError, IssueCollector } from '../errors.js';
+import { EnrollError, IssueCollector } from '../errors.js';
 import { WASTE_APPLICATION_MACHINE, type WasteApplicationEvent, type WasteApplicationStatus } from '../machine/waste-machine.js';
 import type { NoticeBranding } from '../mail/account-notices.js';
 import type { Clock } from '../ports/clock.js';
