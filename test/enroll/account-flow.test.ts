@@ -243,6 +243,20 @@ describeEachStore('enroll_t_account', (db) => {
       await expectCode(flow.bindCard(other.id, { holder: sameCert, contact: { phone: '0223456789', email: 'x@y.tw' } }, applicant), 'CARD_ALREADY_BOUND');
     });
 
+    it('refuseBoundCard answers bindCard\'s CARD_ALREADY_BOUND by a read: a bound 卡號 or certificate is refused, a free card passes, nothing is written', async () => {
+      const contact = { phone: '0223456789', email: 'x@y.tw' };
+      await expect(flow.refuseBoundCard({ holder: citizenCard(1), contact })).resolves.toBeUndefined();
+      await toReview('H5600123', citizenCard(1));
+      const before = await tableCounts(db());
+      await expectCode(flow.refuseBoundCard({ holder: citizenCard(1), contact }), 'CARD_ALREADY_BOUND');
+      await expectCode(flow.refuseBoundCard({ holder: citizenCard(2, { certificateSerial: citizenCard(1).certificateSerial }), contact }), 'CARD_ALREADY_BOUND');
+      await expect(flow.refuseBoundCard({ holder: citizenCard(2), contact })).resolves.toBeUndefined();
+      // As bindCard: the form first, and a holder that is not from a verified login is not told anything.
+      await expectCode(flow.refuseBoundCard({ holder: citizenCard(1), contact: { email: 'x@y.tw' } } as never), 'INVALID_INPUT');
+      await expectCode(flow.refuseBoundCard({ holder: { ...citizenCard(1) }, contact }), 'NOT_AUTHORIZED');
+      expect(await tableCounts(db())).toEqual(before);
+    });
+
     it('lets one control number bind several cards after login, lists and removes them', async () => {
       const id = await toReview();
       await flow.approve(id, reviewer);

@@ -32,7 +32,7 @@ function emsRecord(controlNumber: string, n: number) {
     contactEmail: `contact${n}@example.com.tw`,
   };
 }
-const RECORDS = Array.from({ length: 16 }, (_, i) => emsRecord(`A10000${String(i + 1).padStart(2, '0')}`, i + 1));
+const RECORDS = Array.from({ length: 18 }, (_, i) => emsRecord(`A10000${String(i + 1).padStart(2, '0')}`, i + 1));
 
 /**
  * The portal's EMS: the records above, with one hook. Once armed, the next lookup waits until released, so a test
@@ -695,6 +695,32 @@ describe('GPS portal: card logins, activation and 重新寄送認證信', () => 
     // The free number's application is the flow's, in review (its mail comes with the review, not now).
     expect(await statusOf(free.controlNumber)).toBe('underReview');
     expect(sink.messages.slice(since).map((m) => m.to)).toEqual([[taken.facilityEmail]]);
+  });
+
+  it('a card bound elsewhere is refused CARD_ALREADY_BOUND on a concealed application as on a free number, and nothing is mailed', async () => {
+    const taken = RECORDS[16]!;
+    const free = RECORDS[17]!;
+    await applyAndBind(taken, 'TP03000000000081');
+    const takenPage = new PageClient(portal.url);
+    const freePage = new PageClient(portal.url);
+    for (const [page, rec] of [[takenPage, taken], [freePage, free]] as const) {
+      expect((await page.call('POST', '/gps/api/applications', { controlNumber: rec.controlNumber })).status).toBe(201);
+      expect((await page.call('POST', '/gps/api/application/basic-data', { basicData: rec })).body.status).toBe('basicDataVerified');
+      // The card already bound (pending) to the first application.
+      await insert('TP03000000000081');
+      expect((await page.cardStep(agent, '/gps/card/apply')).status).toBe(200);
+    }
+    const since = sink.messages.length;
+    const bind = (page: PageClient): Promise<Reply> => page.call('POST', '/gps/api/application/bind', { phone: '02-2345-6789', email: 'me@example.com.tw' });
+    const onTaken = await bind(takenPage);
+    const onFree = await bind(freePage);
+    expect({ status: onTaken.status, code: code(onTaken) }).toEqual({ status: onFree.status, code: code(onFree) });
+    expect(code(onFree)).toBe('CARD_ALREADY_BOUND');
+    expect(onTaken.body).toEqual(onFree.body);
+    // The concealed application did not move to 審核中 (as the free one stays at 基本資料 verified), and no mail went out.
+    expect(await statusOf(free.controlNumber)).toBe('basicDataVerified');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sink.messages.slice(since)).toEqual([]);
   });
 
   it('a card that is not a citizen card is told the system takes 自然人憑證 only, not 「或工商憑證」', async () => {

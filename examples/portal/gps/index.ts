@@ -337,10 +337,12 @@ async function registerGps(app: FastifyInstance, ctx: PortalContext, settings: G
     const contact = { name: field(request.body, 'name'), phone: field(request.body, 'phone'), email: field(request.body, 'email') };
     const input = { holder: card.holder, contact: contact as { name?: string; phone: string; email: string } };
     if ('concealed' in draft) {
-      // bindCard's checks (the form, replaced, then the state); 審核中 shown, and the company told by mail.
+      // bindCard's checks (the form, replaced, the state, then a card bound elsewhere); 審核中 shown, and the company
+      // told by mail.
       const parsed = parseBinding(input);
       await concealedApplications.refuseReplaced(draft.concealed, 'bindCard');
       concealedApplications.refuseFromState(draft.concealed, 'bindCard');
+      await flow.refuseBoundCard(input);
       request.session.set('gpsConcealed', await concealedApplications.advanced({ ...draft.concealed, status: 'underReview' }, 'bindCard'));
       ctx.cards.drop(request.session, 'gps.apply');
       tellConcealedOwner(request, draft.concealed, card.name, parsed.card.cardNumber);

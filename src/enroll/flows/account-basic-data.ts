@@ -14,7 +14,7 @@ import type { AccountApplication } from './account-records.js';
 import { refuseReplaced, transitionApplication, type AccountContext } from './account-shared.js';
 import { getApplication } from './account-application.js';
 import { ACCOUNT_COMMANDS, authorize } from './authorization.js';
-import { insertBinding } from './card-bindings-table.js';
+import { cardBoundError, insertBinding, isCardBound } from './card-bindings-table.js';
 
 /** {@link AccountEnrollmentFlow.submitBasicData}: EMS match ⇒ `basicDataVerified`, mismatch ⇒ `emsRejected` with the per-field result. */
 export async function submitBasicData(c: AccountContext, id: string, data: BasicData, who: Actor): Promise<AccountApplication> {
@@ -54,4 +54,9 @@ export function bindCard(c: AccountContext, id: string, b: ParsedBinding, who: A
     },
     b.card.cardNumber,
   );
+}
+
+/** {@link AccountEnrollmentFlow.refuseBoundCard}: bindCard's CARD_ALREADY_BOUND, judged by a read. */
+export async function refuseBoundCard(c: AccountContext, b: ParsedBinding): Promise<void> {
+  if (await c.o.store.transaction((tx) => isCardBound(tx, b.card))) throw cardBoundError();
 }

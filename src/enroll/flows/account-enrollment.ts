@@ -80,6 +80,19 @@ export class AccountEnrollmentFlow {
     return guarded(this.c, () => binding.bindCard(this.c, id, b, who));
   }
 
+  /**
+   * Refuses, with {@link bindCard}'s own CARD_ALREADY_BOUND, a card whose 卡號 or certificate is already bound to a
+   * control number (pending or active), and otherwise returns: a read, nothing is written or audited. For a page
+   * that walks an application the flow did not take through bindCard's checks (the GPS portal's concealed
+   * applications), so that a card bound elsewhere is answered alike there and on a real application. The holder
+   * must come from a verified login, as for bindCard, so it tells the caller only about a card they hold.
+   */
+  public async refuseBoundCard(input: BindCardInput): Promise<void> {
+    const b = parseBinding(input);
+    requireVerifiedLogin(b.card);
+    await binding.refuseBoundCard(this.c, b);
+  }
+
   /** Reviewer approves: mails a single-use, expiring activation link to the EMS facility e-mail. */
   public async approve(applicationId: string, reviewer: Actor, note?: string): Promise<ApprovalResult> {
     const who = parseActor(reviewer);

@@ -97,6 +97,18 @@ export async function lockActiveBinding(tx: SqlSession, cardNumber: string): Pro
   return locked((await tx.query(`SELECT * FROM enroll_card_bindings WHERE card_number = $1 AND status = 'active' FOR UPDATE`, [cardNumber]))[0]);
 }
 
+/**
+ * Whether the card's 卡號 or its certificate's serial is bound to any control number, pending or active: what the
+ * unique keys make `insertBinding` refuse (CARD_ALREADY_BOUND), read without writing.
+ */
+export async function isCardBound(tx: SqlSession, card: ParsedBinding['card']): Promise<boolean> {
+  const rows = await tx.query('SELECT 1 FROM enroll_card_bindings WHERE card_number = $1 OR certificate_serial = $2 LIMIT 1', [
+    card.cardNumber,
+    card.certificateSerial,
+  ]);
+  return rows.length > 0;
+}
+
 /** Whether a 卡號 is bound, pending, by an application not yet activated. */
 export async function hasPendingBinding(tx: SqlSession, cardNumber: string): Promise<boolean> {
   return (await tx.query(`SELECT 1 FROM enroll_card_bindings WHERE card_number = $1 AND status = 'pending'`, [cardNumber])).length > 0;
