@@ -3,6 +3,7 @@ import type { SignHashAlgorithm } from '../cert/index.js';
 import { base64Strict } from '../cert/encoding/pem.js';
 import { TwpkiError } from '../shared/twpki-error.js';
 import { RetCode } from './codes.js';
+import { topLevelMemberText } from './json-member-text.js';
 
 /** A parsed `/sign` request. The PIN is a Buffer the caller must zero. */
 export interface SignRequest {
@@ -16,7 +17,11 @@ export interface SignRequest {
   withCardSN: boolean;
   /** The PIN as UTF-8 bytes; zero it after use. */
   pin: Buffer;
-  /** The page's `nonce` as UTF-8 bytes, signed as PKCS#9 randomNonce; undefined when absent or empty. */
+  /**
+   * The page's `nonce` as UTF-8 bytes, signed as PKCS#9 randomNonce; undefined when absent or empty. A JSON number
+   * is its text as the page sent it (`1700000000123`): what `String(nonce)` gives on a page that built the package
+   * with `JSON.stringify`.
+   */
   nonce: Uint8Array | undefined;
   /** Reader to use; undefined picks the first reader holding a card. */
   slotDescription: string | undefined;
@@ -168,11 +173,45 @@ function field(pkg: Record<string, unknown>, name: string): string | undefined {
   return v;
 }
 
+/**
+ * `withCardSN`: the string `"true"`/`"false"` as the official pages send it, or a JSON boolean, which a page that
+ * builds the package with `JSON.stringify({ withCardSN: true })` sends. Both mean the same request; any other type
+ * (a number, an object) is refused rather than guessed at.
+ */
+function withCardSNField(pkg: Record<string, unknown>): boolean {
+  const v = pkg.withCardSN;
+  if (typeof v === 'boolean') return v;
+  if (v === undefined || v === null || typeof v === 'string') return (field(pkg, 'withCardSN') ?? 'false').toLowerCase() === 'true';
+  throw new SignRequestError('AGENT_BAD_PARAMETER', 'withCardSN must be "true", "false" or a boolean');
+}
+
+/**
+ * `nonce`: a string, or a JSON number (a page's `Date.now()` or random number). A number is signed as the text the
+ * page sent, not as the double JSON.parse makes of it: a page that verifies the randomNonce compares it with the
+ * nonce it sent, and a nonce of 17 or more digits (one made by a server) would otherwise be signed as another
+ * number. For a package made by JSON.stringify the two are the same text (`String(nonce)`).
+ */
+function nonceField(pkg: Record<string, unknown>, json: string): string | undefined {
+  const v = pkg.nonce;
+  if (typeof v !== 'number') {
+    if (v === undefined || v === null || typeof v === 'string') return field(pkg, 'nonce');
+    throw new SignRequestError('AGENT_BAD_PARAMETER', 'nonce must be a string or a number');
+  }
+  const text = topLevelMemberText(json, 'nonce');
+  // JSON has no NaN or Infinity, so a number here is finite and its text is there; the check keeps it fail-closed.
+  if (text === undefined || !Number.isFinite(v) || Number(text) !== v) {
+    throw new SignRequestError('AGENT_BAD_PARAMETER', 'nonce must be a string or a finite number');
+  }
+  return text;
+}
+
 /** Parses and validates a `/sign` body. */
 export function parseSignRequest(body: string, contentType = ''): SignRequest {
   let pkg: unknown;
+  let json: string;
   try {
-    pkg = JSON.parse(packageJson(body, contentType));
+    json = packageJson(body, contentType);
+    pkg = JSON.parse(json);
   } catch (error) {
     if (error instanceof SignRequestError) throw error;
     throw new SignRequestError('AGENT_BAD_JSON', 'tbsPackage is not valid JSON');
@@ -207,8 +246,8 @@ export function parseSignRequest(body: string, contentType = ''): SignRequest {
   }
   const rawPin = field(p, 'pin');
   if (rawPin === undefined) throw new SignRequestError('AGENT_NO_PIN', 'pin is missing');
-  const withCardSN = (field(p, 'withCardSN') ?? 'false').toLowerCase() === 'true';
-  const nonceText = field(p, 'nonce');
+  const withCardSN = withCardSNField(p);
+  const nonceText = nonceField(p, json);
   const slotDescription = field(p, 'slotDescription');
   // Last, once nothing else can refuse the body: the caller zeroes the PIN it gets, and a refusal would leave it.
   return {

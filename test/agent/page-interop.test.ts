@@ -1,0 +1,113 @@
+import * as pkijs from 'pkijs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmulatorCardSlots, RetCode, startAgent, type AgentServer, type SignResponse } from '../../src/agent/index.js';
+import { EmulatorReader } from '../../src/pcsc/index.js';
+import { createTestPki, createVirtualHiCOSCard, type VirtualHiCOSCard } from '../../src/testing/index.js';
+
+// What hand-built pages send, through the HTTP API.
+const TRUSTED = 'https://gpkiapi.example.gov.tw';
+const PIN = '246810';
+const CARD_NUMBER_ATTRIBUTE = '2.16.886.1.100.2.204';
+const RANDOM_NONCE = '1.2.840.113549.1.9.25.3';
+
+let reader: EmulatorReader;
+let card: VirtualHiCOSCard;
+let agent: AgentServer;
+
+async function call(path: string, init: RequestInit & { origin?: string } = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (init.origin) headers.set('Origin', init.origin);
+  return fetch(`http://127.0.0.1:${agent.port}${path}`, { ...init, headers });
+}
+
+/** POSTs a tbsPackage written as the JSON text given (so numbers can be spelt as a page wrote them). */
+async function signJson(json: string): Promise<SignResponse> {
+  const r = await call('/sign', { method: 'POST', origin: TRUSTED, headers: { 'Content-Type': 'text/plain' }, body: `tbsPackage=${json}` });
+  return (await r.json()) as SignResponse;
+}
+
+/** A PKCS7 package built as a page's JSON.stringify would, with `extra` members as JSON text appended. */
+function pkcs7Package(extra: string): string {
+  const base = JSON.stringify({ func: 'MakeSignature', signatureType: 'PKCS7', tbs: 'hello', tbsEncoding: 'NONE', hashAlgorithm: 'SHA256', pin: PIN });
+  return `${base.slice(0, -1)},${extra}}`;
+}
+
+/** The signed attributes of a PKCS7 answer by type, after checking that it verifies. */
+async function signedAttributes(answer: SignResponse): Promise<Map<string, pkijs.Attribute>> {
+  expect([answer.ret_code, answer.message]).toEqual([0, '']);
+  const sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(Buffer.from(answer.signature, 'base64')).content });
+  expect(await sd.verify({ signer: 0, checkChain: false })).toBe(true);
+  return new Map((sd.signerInfos[0]?.signedAttrs?.attributes ?? []).map((a) => [a.type, a]));
+}
+
+/** An attribute's first value (an OCTET STRING) as UTF-8 text. */
+function octets(attribute: pkijs.Attribute | undefined): string {
+  const value = attribute?.values[0] as { valueBlock?: { valueHexView?: Uint8Array } } | undefined;
+  return Buffer.from(value?.valueBlock?.valueHexView ?? []).toString('utf8');
+}
+
+function verifyCount(c: VirtualHiCOSCard): number {
+  return c.log.filter((e) => e.command[1] === 0x20).length;
+}
+
+beforeAll(async () => {
+  card = await createVirtualHiCOSCard({ pki: await createTestPki({ authorities: ['moica'] }), pin: PIN, cardNumber: 'TP03000012340007' });
+  reader = new EmulatorReader({ name: 'Virtual PCD 00 00' });
+  reader.insert(card);
+  agent = await startAgent({
+    slots: new EmulatorCardSlots(reader),
+    trusted: [TRUSTED],
+    port: 0,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await agent?.close();
+});
+
+describe('/sign: a tbsPackage built with JSON.stringify', () => {
+  it('takes a boolean withCardSN as "true"/"false" (the card number returned and signed, or neither), no other type', async () => {
+    const withSn = await signJson(pkcs7Package('"withCardSN":true'));
+    expect(withSn.cardSN).toBe('TP03000012340007');
+    expect(octets((await signedAttributes(withSn)).get(CARD_NUMBER_ATTRIBUTE))).toBe('TP03000012340007');
+
+    const without = await signJson(pkcs7Package('"withCardSN":false'));
+    expect(without.cardSN).toBe('');
+    expect((await signedAttributes(without)).has(CARD_NUMBER_ATTRIBUTE)).toBe(false);
+
+    // A number or an object is not guessed at: 0x7600000C naming the field, before any VERIFY.
+    const before = verifyCount(card);
+    for (const extra of ['"withCardSN":1', '"withCardSN":{}', '"withCardSN":["true"]']) {
+      expect(await signJson(pkcs7Package(extra)), extra).toMatchObject({
+        ret_code: RetCode.BAD_PARAMETER,
+        message: 'withCardSN must be "true", "false" or a boolean',
+        signature: '',
+      });
+    }
+    expect(verifyCount(card)).toBe(before);
+  });
+
+  it('signs a number nonce as the digits the page sent, also past what a double holds; no other type', async () => {
+    // Date.now(), a 20-digit server-made nonce (as a double it would be 12345678901234567000), a Math.random().
+    for (const nonce of ['1700000000123', '12345678901234567890', '0.8414709848078965']) {
+      const attributes = await signedAttributes(await signJson(pkcs7Package(`"nonce":${nonce}`)));
+      expect(octets(attributes.get(RANDOM_NONCE)), nonce).toBe(nonce);
+    }
+    // The member JSON.parse keeps: the last nonce of the package itself, whatever nested members or strings say.
+    const tricky = String.raw`"extra":{"nonce":1,"s":"\"nonce\":2"},"list":[{"nonce":3}],"non\u0063e" : 4 ,"nonce":  56 `;
+    expect(octets((await signedAttributes(await signJson(pkcs7Package(tricky)))).get(RANDOM_NONCE))).toBe('56');
+    expect(octets((await signedAttributes(await signJson(pkcs7Package(String.raw`"nonce":4,"non\u0063e":78`)))).get(RANDOM_NONCE))).toBe('78');
+    // What JSON.stringify writes for a number is what the page's String(nonce) is.
+    const n = 1e21;
+    const stringified = JSON.stringify({ func: 'MakeSignature', signatureType: 'PKCS7', tbs: 'x', pin: PIN, nonce: n });
+    expect(octets((await signedAttributes(await signJson(stringified))).get(RANDOM_NONCE))).toBe(String(n));
+
+    const before = verifyCount(card);
+    for (const extra of ['"nonce":{}', '"nonce":[1]', '"nonce":true']) {
+      expect(await signJson(pkcs7Package(extra)), extra).toMatchObject({ ret_code: RetCode.BAD_PARAMETER, message: 'nonce must be a string or a number', signature: '' });
+    }
+    // NaN is not JSON (JSON.stringify writes null for it): the package is refused as such.
+    expect(await signJson(pkcs7Package('"nonce":NaN'))).toMatchObject({ ret_code: RetCode.BAD_JSON, signature: '' });
+    expect(verifyCount(card)).toBe(before);
+  });
+});
