@@ -8,7 +8,7 @@ import { AGENT_SERVER_VERSION, pkcs11InfoAndCards, pkcs11InfoAnswer, type Pkcs11
 import { jsonAsBmp } from './p11-image.js';
 import { SignRequestError, parseSignRequest } from './sign-request.js';
 import { ShownCards } from './shown-cards.js';
-import { TrustedOrigins } from './trusted-origins.js';
+import { entryRefusal, TrustedOrigins } from './trusted-origins.js';
 import { certificateHash, WarmCardCache } from './warm-card-cache.js';
 
 /** The port of the official local component; pages call exactly this. */
@@ -279,10 +279,13 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
     }
     if (path === '/addDomain') {
       const domain = url.searchParams.get('domain') ?? '';
+      // An entry the list cannot hold (an IPv6 address, a bad port) is refused with its reason, and the operator
+      // is not asked to approve it.
+      const refusal = domain === '' ? undefined : entryRefusal(domain);
       let ok = false;
-      let message = 'domain refused';
+      let message = refusal ?? 'domain refused';
       try {
-        if (domain && (await (options.confirmDomain ?? (() => Promise.resolve(false)))(domain))) {
+        if (domain && refusal === undefined && (await (options.confirmDomain ?? (() => Promise.resolve(false)))(domain))) {
           message = `trusted: ${trusted.add(domain)}`;
           ok = true;
         }

@@ -2,8 +2,10 @@
  * The agent's trusted-domain list. Pages from other origins get
  * `ret_code 0x76000031`, as the official component answers.
  *
- * Entries are origins (`https://gpkiapi.nat.gov.tw`) or bare host names,
- * which then match on any scheme and port.
+ * Entries are origins (`https://gpkiapi.nat.gov.tw`), bare host names,
+ * which then match on any scheme and port, or a host with a port
+ * (`gov.example:8443`, what a page's `location.host` gives on a non-default
+ * port), which matches that host on that port only, over http or https.
  */
 export class TrustedOrigins {
   private readonly entries = new Set<string>();
@@ -28,7 +30,10 @@ export class TrustedOrigins {
       return false;
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
-    return this.entries.has(url.origin) || this.entries.has(url.hostname.toLowerCase());
+    const host = url.hostname.toLowerCase();
+    // The port the page is served on: the URL parser leaves a scheme's default port out.
+    const port = url.port === '' ? (url.protocol === 'https:' ? '443' : '80') : url.port;
+    return this.entries.has(url.origin) || this.entries.has(host) || this.entries.has(`${host}:${port}`);
   }
 
   /** The entries, sorted. */
@@ -37,9 +42,42 @@ export class TrustedOrigins {
   }
 }
 
+/**
+ * Why `entry` cannot be a trusted entry (the TypeError's message), or undefined when it can: `/addDomain` says so
+ * before the operator is asked about it.
+ * @internal
+ */
+export function entryRefusal(entry: string): string | undefined {
+  try {
+    normaliseEntry(entry);
+    return undefined;
+  } catch (error) {
+    return error instanceof TypeError ? error.message : 'not a valid domain';
+  }
+}
+
 function normaliseEntry(entry: string): string {
   const trimmed = entry.trim();
-  return /^https?:\/\//i.test(trimmed) ? originEntry(entry, trimmed) : hostEntry(entry, trimmed);
+  if (/^https?:\/\//i.test(trimmed)) return originEntry(entry, trimmed);
+  // An IPv6 address is written in brackets, with colons inside: read as a host:port, it would be cut at the wrong
+  // colon. Its origin form (`https://[2001:db8::1]:8443`) is exact and already supported.
+  if (trimmed.startsWith('[') || (/^[0-9a-f:.]+$/i.test(trimmed) && trimmed.indexOf(':') !== trimmed.lastIndexOf(':'))) {
+    throw new TypeError(`an IPv6 address is trusted by its origin only (such as https://[2001:db8::1]:8443), not as a host or host:port: ${quoted(entry)}`);
+  }
+  const hostPort = /^([^:]*):([^:]*)$/.exec(trimmed);
+  return hostPort ? hostPortEntry(entry, hostPort[1] ?? '', hostPort[2] ?? '') : hostEntry(entry, trimmed);
+}
+
+/**
+ * A host with a port, as a page's `location.host` names it (`gov.example:8443`): it matches that host on that port
+ * only, over http or https, and not the bare host on another port. The port is written as browsers write it
+ * (digits, no leading zero, 1–65535), so the entry shown back is the one matched.
+ */
+function hostPortEntry(entry: string, host: string, port: string): string {
+  if (!/^[1-9][0-9]{0,4}$/.test(port) || Number(port) > 65535) {
+    throw new TypeError(`the port of a host:port entry is a number from 1 to 65535 written in digits without a leading zero: ${quoted(entry)}`);
+  }
+  return `${hostEntry(entry, host, `:${port}`)}:${port}`;
 }
 
 /** How a refused entry is quoted: at most 80 characters of it, as JSON. */
@@ -66,11 +104,12 @@ function originEntry(entry: string, trimmed: string): string {
 }
 
 /**
- * A bare host name, matched on any scheme and port. It must be the host a browser names in the Origin header
+ * A host name: bare, it matches on any scheme and port; `port` is the `:port` of a host:port entry, for the
+ * message. It must be the host a browser names in the Origin header
  * for it: the URL parser reads `48151623`, `127.1` or `0x7f.0.0.1` as IPv4 addresses (2.222.188.71, 127.0.0.1),
  * so such an entry would never match a page, and it is refused naming the address to write instead.
  */
-function hostEntry(entry: string, trimmed: string): string {
+function hostEntry(entry: string, trimmed: string, port = ''): string {
   if (!/^[a-z0-9.-]+$/i.test(trimmed) || trimmed.length > 253) {
     throw new TypeError(`not a host name or origin: ${quoted(entry)}`);
   }
@@ -82,7 +121,7 @@ function hostEntry(entry: string, trimmed: string): string {
     throw new TypeError(`not a host name or origin: ${quoted(entry)}`);
   }
   if (parsed !== lower) {
-    throw new TypeError(`not a host name as browsers write it: ${quoted(entry)} is read as ${parsed}; trust ${parsed} instead`);
+    throw new TypeError(`not a host name as browsers write it: ${quoted(entry)} is read as ${parsed}; trust ${parsed}${port} instead`);
   }
   return lower;
 }

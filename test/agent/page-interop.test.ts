@@ -1,10 +1,10 @@
 import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmulatorCardSlots, RetCode, startAgent, type AgentServer, type SignResponse } from '../../src/agent/index.js';
+import { EmulatorCardSlots, RetCode, startAgent, type AgentServer, type Pkcs11Info, type SignResponse } from '../../src/agent/index.js';
 import { EmulatorReader } from '../../src/pcsc/index.js';
 import { createTestPki, createVirtualHiCOSCard, type VirtualHiCOSCard } from '../../src/testing/index.js';
 
-// What hand-built pages send, through the HTTP API.
+// What hand-built pages send and what pages on other ports meet, through the HTTP API.
 const TRUSTED = 'https://gpkiapi.example.gov.tw';
 const PIN = '246810';
 const CARD_NUMBER_ATTRIBUTE = '2.16.886.1.100.2.204';
@@ -13,6 +13,8 @@ const RANDOM_NONCE = '1.2.840.113549.1.9.25.3';
 let reader: EmulatorReader;
 let card: VirtualHiCOSCard;
 let agent: AgentServer;
+/** The domains the operator's callback was asked about, in order. */
+const asked: string[] = [];
 
 async function call(path: string, init: RequestInit & { origin?: string } = {}): Promise<Response> {
   const headers = new Headers(init.headers);
@@ -58,6 +60,10 @@ beforeAll(async () => {
     slots: new EmulatorCardSlots(reader),
     trusted: [TRUSTED],
     port: 0,
+    confirmDomain: (d) => {
+      asked.push(d);
+      return Promise.resolve(true);
+    },
   });
 }, 60_000);
 
@@ -109,5 +115,53 @@ describe('/sign: a tbsPackage built with JSON.stringify', () => {
     // NaN is not JSON (JSON.stringify writes null for it): the package is refused as such.
     expect(await signJson(pkcs7Package('"nonce":NaN'))).toMatchObject({ ret_code: RetCode.BAD_JSON, signature: '' });
     expect(verifyCount(card)).toBe(before);
+  });
+});
+
+describe('/addDomain with host:port', () => {
+  // The page posts the string {"ret_code":N} to its opener.
+  const posted = (retCode: number): string => JSON.stringify(JSON.stringify({ ret_code: retCode }));
+  const addDomain = async (domain: string): Promise<string> => (await call(`/addDomain?domain=${encodeURIComponent(domain)}`)).text();
+  const infoRetCode = async (origin: string): Promise<number> => ((await (await call('/pkcs11info', { origin })).json()) as Pkcs11Info).ret_code;
+
+  it('trusts that host on that port only (http or https), not the bare host nor its other ports', async () => {
+    expect(await addDomain('gov.example:8443')).toContain(posted(0));
+    expect(agent.trusted.list()).toContain('gov.example:8443');
+    expect(await infoRetCode('https://gov.example:8443')).toBe(0);
+    expect(await infoRetCode('http://gov.example:8443')).toBe(0);
+    for (const other of ['https://gov.example', 'http://gov.example', 'https://gov.example:9443', 'https://www.gov.example:8443', 'https://gov.example.evil:8443']) {
+      expect(await infoRetCode(other), other).toBe(RetCode.UNTRUSTED_DOMAIN);
+    }
+    // A default port given with the host is that scheme's origin, and no other port.
+    expect(await addDomain('tls.example:443')).toContain(posted(0));
+    expect(await infoRetCode('https://tls.example')).toBe(0);
+    expect(await infoRetCode('https://tls.example:8443')).toBe(RetCode.UNTRUSTED_DOMAIN);
+    // A bare host still means any port, as before; a host:port entry did not change that.
+    expect(await addDomain('bare.example')).toContain(posted(0));
+    expect(await infoRetCode('https://bare.example:8443')).toBe(0);
+  });
+
+  it('refuses a bad port or an IPv6 address with its reason, without asking the operator', async () => {
+    asked.length = 0;
+    const badPort = 'the port of a host:port entry is a number from 1 to 65535 written in digits without a leading zero';
+    for (const [domain, reason] of [
+      ['gov.example:0', badPort],
+      ['gov.example:65536', badPort],
+      ['gov.example:08443', badPort],
+      ['gov.example:', badPort],
+      ['gov.example:84a3', badPort],
+      ['gov.example:+8443', badPort],
+      ['[::1]:8443', 'an IPv6 address is trusted by its origin only'],
+      ['[2001:db8::1]', 'an IPv6 address is trusted by its origin only'],
+      ['2001:db8::1', 'an IPv6 address is trusted by its origin only'],
+      [':8443', 'not a host name or origin'],
+      ['127.1:8443', 'is read as 127.0.0.1; trust 127.0.0.1:8443 instead'],
+    ] as const) {
+      const page = await addDomain(domain);
+      expect(page, domain).toContain(posted(RetCode.UNTRUSTED_DOMAIN));
+      expect(page, domain).toContain(reason);
+    }
+    expect(asked).toEqual([]);
+    expect(agent.trusted.list().some((e) => e.includes('[') || e.endsWith(':0'))).toBe(false);
   });
 });
