@@ -36,7 +36,11 @@ export interface Pkcs11CertInfo {
   notAfterT: number;
   /** SHA-1 of the DER, upper-case hex. */
   thumbprint: string;
-  /** Key usage as pages expect it: `digitalSignature`, the encipherment bits joined by `|`, or `keyCertSign|cRLSign` for CA certificates. */
+  /**
+   * Key usage as pages expect it: `digitalSignature` for the signing certificate (`cert1`) that has that bit, also
+   * when it allows encipherment too; the encipherment bits joined by `|` for the encryption one; or
+   * `keyCertSign|cRLSign` for CA certificates.
+   */
   usage: string;
   /** First e-mail address of the certificate; empty when there is none. */
   email: string;
@@ -135,12 +139,18 @@ const CA_USAGE = 'keyCertSign|cRLSign';
 /** The label pages look up the card's CA certificate by. */
 export const CA_CERT_LABEL = 'CA Cert';
 
-function usageText(profile: CertificateProfile, isCa: boolean): string {
+/**
+ * `usage` as pages read it: they pick the signing certificate by `digitalSignature`. The card's signing key
+ * (iD `SIGN`, `cert1`) says so whenever its certificate has that bit, also when the certificate allows
+ * encipherment too (a certificate may carry both); the encipherment bits name the encryption certificate.
+ */
+function usageText(profile: CertificateProfile, isCa: boolean, cardUsage: CardCertificate['usage']): string {
   const ku = profile.keyUsage ?? [];
   if (isCa) {
     const bits = ku.filter((u) => u === 'keyCertSign' || u === 'cRLSign');
     return bits.length > 0 ? bits.join('|') : CA_USAGE;
   }
+  if (cardUsage === 'SIGN' && ku.includes('digitalSignature')) return 'digitalSignature';
   if (ku.includes('keyEncipherment') || ku.includes('dataEncipherment')) {
     return ku.filter((u) => u === 'keyEncipherment' || u === 'dataEncipherment').join('|');
   }
@@ -175,7 +185,7 @@ export function describeCertificate(cert: CardCertificate, withCert: boolean, la
     notBeforeT: Math.floor(notBefore.getTime() / 1000),
     notAfterT: Math.floor(notAfter.getTime() / 1000),
     thumbprint: createHash('sha1').update(cert.der).digest('hex').toUpperCase(),
-    usage: usageText(profile, isCa),
+    usage: usageText(profile, isCa, cert.usage),
     email: profile.emails[0] ?? profile.subject.email ?? '',
   };
 }

@@ -1,15 +1,16 @@
 import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmulatorCardSlots, RetCode, startAgent, type AgentServer, type Pkcs11Info, type SignResponse } from '../../src/agent/index.js';
+import { EmulatorCardSlots, RetCode, startAgent, type AgentServer, type Pkcs11Info, type Pkcs11TokenInfo, type SignResponse } from '../../src/agent/index.js';
 import { EmulatorReader } from '../../src/pcsc/index.js';
-import { createTestPki, createVirtualHiCOSCard, type VirtualHiCOSCard } from '../../src/testing/index.js';
+import { createTestPki, createVirtualHiCOSCard, VirtualHiCOSCard, virtualCardCredentials, type TestPki } from '../../src/testing/index.js';
 
-// What hand-built pages send and what pages on other ports meet, through the HTTP API.
+// What hand-built pages send and what pages on other ports or with other certificates meet, through the HTTP API.
 const TRUSTED = 'https://gpkiapi.example.gov.tw';
 const PIN = '246810';
 const CARD_NUMBER_ATTRIBUTE = '2.16.886.1.100.2.204';
 const RANDOM_NONCE = '1.2.840.113549.1.9.25.3';
 
+let pki: TestPki;
 let reader: EmulatorReader;
 let card: VirtualHiCOSCard;
 let agent: AgentServer;
@@ -53,7 +54,8 @@ function verifyCount(c: VirtualHiCOSCard): number {
 }
 
 beforeAll(async () => {
-  card = await createVirtualHiCOSCard({ pki: await createTestPki({ authorities: ['moica'] }), pin: PIN, cardNumber: 'TP03000012340007' });
+  pki = await createTestPki({ authorities: ['moica'] });
+  card = await createVirtualHiCOSCard({ pki, pin: PIN, cardNumber: 'TP03000012340007' });
   reader = new EmulatorReader({ name: 'Virtual PCD 00 00' });
   reader.insert(card);
   agent = await startAgent({
@@ -163,5 +165,42 @@ describe('/addDomain with host:port', () => {
     }
     expect(asked).toEqual([]);
     expect(agent.trusted.list().some((e) => e.includes('[') || e.endsWith(':0'))).toBe(false);
+  });
+});
+
+describe('/pkcs11info usage of a signing certificate that also allows key encipherment', () => {
+  async function tokenOf(c: VirtualHiCOSCard): Promise<Pkcs11TokenInfo> {
+    const otherReader = new EmulatorReader({ name: 'Virtual PCD 00 01' });
+    otherReader.insert(c);
+    const other = await startAgent({ slots: new EmulatorCardSlots(otherReader), port: 0 });
+    try {
+      const info = (await (await fetch(`http://127.0.0.1:${other.port}/pkcs11info`)).json()) as Pkcs11Info;
+      const token = info.slots[0]?.token;
+      if (!token || typeof token !== 'object') throw new Error('no token');
+      return token;
+    } finally {
+      await other.close();
+    }
+  }
+
+  it('lists cert1 as digitalSignature, while the encryption certificate keeps its encipherment bits', async () => {
+    const holder = await pki.issueCardHolder({ authority: 'moica' });
+    const subject = 'C=TW, CN=測試, serialNumber=0000000000001234';
+    const [signBoth, keyxBoth] = await Promise.all([
+      pki.issueCertificate({ issuer: pki.issuer('moica'), subject, keyUsage: ['digitalSignature', 'keyEncipherment'] }),
+      pki.issueCertificate({ issuer: pki.issuer('moica'), subject, keyUsage: ['digitalSignature', 'keyEncipherment'] }),
+    ]);
+    const credentials = virtualCardCredentials(holder);
+    const both = new VirtualHiCOSCard({ pin: PIN, credentials: { ...credentials, sign: { certificate: signBoth.certificate, privateKey: signBoth.privateKey } } });
+    const token = await tokenOf(both);
+    expect(token.certs.map((c) => [c.label, c.usage])).toEqual([
+      ['cert1', 'digitalSignature'],
+      ['cert2', 'keyEncipherment|dataEncipherment'],
+      ['CA Cert', 'keyCertSign|cRLSign'],
+      ['ROOTCACert', 'keyCertSign|cRLSign'],
+    ]);
+    // The encryption key's certificate with both bits is still named by its encipherment: it is not the one to sign with.
+    const keyx = new VirtualHiCOSCard({ pin: PIN, credentials: { ...credentials, keyx: { certificate: keyxBoth.certificate, privateKey: keyxBoth.privateKey } } });
+    expect((await tokenOf(keyx)).certs.map((c) => c.usage).slice(0, 2)).toEqual(['digitalSignature', 'keyEncipherment']);
   });
 });
