@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { EnrollError, StaticPostalCodeDirectory, twzipcodeDirectory, type PostalCodeDirectory } from '../../src/enroll/index.js';
 import { areaPrefix, locateArea } from '../../src/enroll/flows/waste-areas.js';
+import { FORMER_COUNTIES } from '../../src/enroll/domain/former-counties.js';
 
 // Pairs from the 郵遞區號 lists of before the upgrades (the 3-digit codes did not change with them).
 const KNOWN: ReadonlyArray<readonly [string, string, string, string, string]> = [
@@ -103,6 +104,68 @@ describe('a former 縣 (臺北縣 → 新北市 …, 2010; 桃園縣 → 桃園�
     ]);
     expect(locateArea(hosts, '臺北縣', '板橋市')).toMatchObject({ unknown: 'county' });
     expect(locateArea(hosts, '桃園縣', '中壢市')).toEqual({ county: '桃園縣', district: '中壢市', postalCode: '320' });
+  });
+});
+
+describe('a former 縣\'s place is read by the name it had, not by any of 鄉 / 鎮 / 市', () => {
+  it('every listed name is today\'s 區 of the same stem in the 郵遞區號 table, no other suffix is, and each 縣 had as many places as it has 區 (29, 21, 31, 27, 13)', () => {
+    const counts: Record<string, number> = {};
+    for (const former of FORMER_COUNTIES) {
+      const reached = new Set<string>();
+      for (const place of former.places) {
+        expect(place).toMatch(/^.{2,3}[鄉鎮市]$/u);
+        const area = locateArea(twzipcodeDirectory, former.name, place);
+        expect(area, `${former.name}${place}`).toMatchObject({ county: former.now, district: `${place.slice(0, -1)}區` });
+        if (!('unknown' in area)) reached.add(area.district);
+        // With a suffix it did not have, the place is not read (新市市, 板橋鎮).
+        for (const other of ['鄉', '鎮', '市'].map((suffix) => place.slice(0, -1) + suffix).filter((name) => !former.places.includes(name))) {
+          expect(locateArea(twzipcodeDirectory, former.name, other), `${former.name}${other}`).toMatchObject({ unknown: 'district' });
+        }
+      }
+      counts[former.name] = reached.size;
+    }
+    expect(counts).toEqual({ 臺北縣: 29, 臺中縣: 21, 臺南縣: 31, 高雄縣: 27, 桃園縣: 13 });
+  });
+
+  it('臺南縣新市市場路 (新市 was 新市鄉) is refused with the name it had, not read as 新市 + 場路', () => {
+    expect(areaPrefix(twzipcodeDirectory, '臺南縣新市鄉市場路1號')).toEqual({ county: '臺南市', district: '新市區', postalCode: '744', rest: '市場路1號' });
+    const refused = areaPrefix(twzipcodeDirectory, '臺南縣新市市場路1號');
+    expect(refused).toEqual({ unplaced: expect.stringContaining('新市鄉') });
+    expect(JSON.stringify(refused)).toContain('臺南市新市區');
+    // The same in the two fields, with a suffix the place never had or none.
+    for (const district of ['新市市', '新市鎮', '新市']) {
+      const area = locateArea(twzipcodeDirectory, '臺南縣', district);
+      expect(area).toMatchObject({ unknown: 'district', reason: expect.stringContaining('新市鄉') });
+    }
+  });
+
+  it('a 鄉, 鎮 or 市 is read only with its own suffix (板橋市, 淡水鎮, 大里市, 岡山鎮, 大溪鎮), never another', () => {
+    const wrong: ReadonlyArray<readonly [string, string]> = [
+      ['臺北縣', '板橋鎮'],
+      ['臺北縣', '淡水市'],
+      ['臺北縣', '烏來鎮'],
+      ['臺中縣', '大里鄉'],
+      ['臺中縣', '大甲市'],
+      ['臺南縣', '永康鄉'],
+      ['高雄縣', '岡山市'],
+      ['高雄縣', '鳳山鎮'],
+      ['桃園縣', '大溪市'],
+      ['桃園縣', '中壢鎮'],
+    ];
+    for (const [county, district] of wrong) {
+      expect(locateArea(twzipcodeDirectory, county, district), county + district).toMatchObject({ unknown: 'district' });
+      expect(areaPrefix(twzipcodeDirectory, `${county}${district}中山路1號`), county + district).toMatchObject({ unplaced: expect.any(String) });
+    }
+    // The names they had, and the 縣 written with the 區, are read.
+    expect(areaPrefix(twzipcodeDirectory, '臺北縣淡水鎮中正路1號')).toMatchObject({ county: '新北市', district: '淡水區', rest: '中正路1號' });
+    expect(areaPrefix(twzipcodeDirectory, '臺中縣大里市中興路1號')).toMatchObject({ county: '臺中市', district: '大里區', rest: '中興路1號' });
+    expect(areaPrefix(twzipcodeDirectory, '臺北縣板橋區文化路一段1號')).toMatchObject({ county: '新北市', district: '板橋區', rest: '文化路一段1號' });
+  });
+
+  it('桃園縣\'s two late changes: 楊梅鎮 (to 2010-08-01) and 楊梅市, 蘆竹鄉 (to 2014-06-03) and 蘆竹市, each read', () => {
+    for (const district of ['楊梅鎮', '楊梅市']) expect(locateArea(twzipcodeDirectory, '桃園縣', district)).toEqual({ county: '桃園市', district: '楊梅區', postalCode: '326' });
+    for (const district of ['蘆竹鄉', '蘆竹市']) expect(locateArea(twzipcodeDirectory, '桃園縣', district)).toEqual({ county: '桃園市', district: '蘆竹區', postalCode: '338' });
+    expect(locateArea(twzipcodeDirectory, '桃園縣', '蘆竹鎮')).toMatchObject({ unknown: 'district', reason: expect.stringContaining('蘆竹鄉 or 蘆竹市') });
   });
 });
 

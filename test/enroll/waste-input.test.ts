@@ -143,6 +143,29 @@ describe('the application form (no store needed)', () => {
     expect(issuesOf({ postalCode: '849', address: '高雄縣三民鄉民權村1號' })).toEqual([['registeredAddress.address', 'INVALID_FORMAT']]);
   });
 
+  it('a former 縣\'s place only with the suffix it had: 臺南縣新市市場路 is refused naming the address, not stored as 臺南市新市區場路', () => {
+    // Before, 新市 + 市 was read, and the 市 of 市場路 was lost from what was stored.
+    const reasons = (registeredAddress: unknown): string[] => {
+      try {
+        parseWasteApplication(form({ registeredAddress }));
+      } catch (e) {
+        return (e as InvalidInputError).issues.map((i) => `${i.field} ${i.code} ${i.reason}`);
+      }
+      throw new Error('the form was accepted');
+    };
+    const typed = reasons({ postalCode: '744', address: '臺南縣新市市場路1號' });
+    expect(typed).toHaveLength(1);
+    expect(typed[0]).toMatch(/^registeredAddress\.address INVALID_FORMAT .*新市鄉/u);
+    // The same text as the rest after the selects: neither dropped (a character short) nor kept.
+    expect(issuesOf({ county: '臺南市', district: '新市區', address: '臺南縣新市市場路1號' })).toEqual([['registeredAddress.address', 'INVALID_FORMAT']]);
+    expect(issuesOf({ county: '臺南縣', district: '新市市', address: '市場路1號' })).toEqual([['registeredAddress.district', 'NOT_AN_OPTION']]);
+    // Written with the 鄉 it was, all of 市場路 is kept.
+    expect(parseWasteApplication(form({ registeredAddress: { postalCode: '744', address: '臺南縣新市鄉市場路1號' } })).registeredAddress).toEqual({
+      postalCode: '744',
+      address: '臺南市新市區市場路1號',
+    });
+  });
+
   it.each([
     ['companyName', 'a\u0000b'],
     ['contactName', '\uD800'],

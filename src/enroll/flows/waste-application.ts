@@ -48,7 +48,8 @@ export interface PhoneInput {
 export interface DistrictAddressInput {
   /**
    * 縣市, e.g. `臺北市` (台北市, full-width or spaced forms are read as 臺北市). A 縣 of before the 2010 / 2014 upgrades
-   * (臺北縣, 臺中縣, 臺南縣, 高雄縣, 桃園縣) with one of its 鄉, 鎮 or 縣轄市 is read as today's 縣市 and 區, and stored so.
+   * (臺北縣, 臺中縣, 臺南縣, 高雄縣, 桃園縣) with one of its 鄉, 鎮 or 縣轄市, by the name it had (新市鄉; 新市市 is
+   * `NOT_AN_OPTION` naming `….district`), is read as today's 縣市 and 區, and stored so.
    */
   readonly county: string;
   /** 鄉鎮市區, e.g. `中正區` (or a former 縣's `板橋市`, read as 新北市 `板橋區`). */
@@ -221,6 +222,11 @@ function takeDistrictAddress(v: Record<string, unknown>, field: string, issues: 
   // The rest may repeat the 縣市 and 鄉鎮市區 chosen (dropped). One that begins with others names another place than
   // the selects, and the code generated for them would go with an address it is not the code of.
   const repeated = areaPrefix(postalCodes, rest);
+  if (repeated !== undefined && 'unplaced' in repeated) {
+    // Neither kept (the stored address would name two places) nor dropped (it may not be the one chosen).
+    issues.add(`${field}.address`, 'INVALID_FORMAT', `${repeated.unplaced}; or leave it out, and give here the rest after the 縣市 and 鄉鎮市區 chosen (路街, 門牌)`);
+    return undefined;
+  }
   if (repeated !== undefined) {
     if (foldPlaceName(repeated.county + repeated.district) !== foldPlaceName(chosen)) {
       issues.add(
@@ -245,8 +251,9 @@ function takeTypedAddress(v: Record<string, unknown>, field: string, issues: Iss
   const whole = issues.take(() => parseRequiredText(v.address, `${field}.address`, 300));
   if (whole === undefined) return undefined;
   const area = areaPrefix(postalCodes, whole);
-  if (area === undefined || area.rest === '') {
-    const what = area === undefined ? 'must begin with its 縣市 and 鄉鎮市區 (臺北市中正區…)' : 'must go on after 縣市 and 鄉鎮市區 (路街, 門牌)';
+  if (area === undefined || 'unplaced' in area || area.rest === '') {
+    const what =
+      area === undefined ? 'must begin with its 縣市 and 鄉鎮市區 (臺北市中正區…)' : 'unplaced' in area ? area.unplaced : 'must go on after 縣市 and 鄉鎮市區 (路街, 門牌)';
     issues.add(`${field}.address`, 'INVALID_FORMAT', `${what}; or send county, district and the rest as address, and the 郵遞區號 is generated`);
     return undefined;
   }
@@ -431,5 +438,6 @@ function prefilled(o: WasteSystemOptions, postalCode: string, address: string): 
     if (error instanceof EnrollError && error.code === 'POSTAL_CODES_UNAVAILABLE') return { postalCode, address, postalCodesUnavailable: true };
     throw error;
   }
-  return { postalCode, address, ...(area === undefined ? {} : { parts: { county: area.county, district: area.district, address: area.rest } }) };
+  // An address that begins with a place it cannot read (UnplacedPrefix) fills no selects, as one naming none.
+  return { postalCode, address, ...(area === undefined || 'unplaced' in area ? {} : { parts: { county: area.county, district: area.district, address: area.rest } }) };
 }

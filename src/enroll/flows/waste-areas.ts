@@ -1,8 +1,11 @@
 /**
  * Which 縣市 and 鄉鎮市區 a waste form's address is in, and their 郵遞區號, read
  * against the PostalCodeDirectory: today's names, and the names older records
- * still carry for the five 縣 that became 直轄市 (臺北縣 …), read as today's.
+ * still carry for the five 縣 that became 直轄市 (臺北縣板橋市 …), read as
+ * today's. A place written with a suffix it never had is refused with the
+ * reason, never read.
  */
+import { FORMER_COUNTIES, type FormerCounty } from '../domain/former-counties.js';
 import { EnrollError } from '../errors.js';
 import { foldPlaceName, isThreeDigitPostalCode, type PostalCodeDirectory, type PostalCounty } from '../ports/postal-code-directory.js';
 
@@ -22,41 +25,21 @@ export interface AreaPrefix extends Area {
   readonly rest: string;
 }
 
-/** A 縣 upgraded to a 直轄市: its 鄉, 鎮 and 縣轄市 became 區 of the same name stem, and kept their 郵遞區號. */
-interface FormerCounty {
-  /** The 縣 as older records write it. */
-  readonly name: string;
-  /** The 直轄市 it is part of today. */
-  readonly now: string;
-  /**
-   * The 區 of `now` that were the old 市's, already 區 before the merger and never in the 縣. Left out of the 縣's
-   * names, so that 高雄縣三民鄉 (那瑪夏鄉 since 2008, 849) is refused rather than placed in 三民區 (807).
-   */
-  readonly notFromCounty: readonly string[];
+/** A place of a former 縣 by its name stem, for explaining a name written with a suffix it never had. */
+interface FormerPlace {
+  /** The 縣, as older records write it. */
+  readonly county: string;
+  /** Its names in {@link FORMER_COUNTIES} (one, or two for 楊梅 and 蘆竹). */
+  readonly names: readonly string[];
+  /** Today's 縣市 and 區. */
+  readonly area: Area;
 }
 
-/**
- * The 2010 upgrades (臺北縣 alone; 臺中, 臺南, 高雄 merged with the 市 of the same name) and 桃園縣's in 2014. The
- * history is all that is listed here; which 區 each 縣 became is derived from the directory.
- */
-const FORMER_COUNTIES: readonly FormerCounty[] = [
-  { name: '臺北縣', now: '新北市', notFromCounty: [] },
-  { name: '臺中縣', now: '臺中市', notFromCounty: ['中區', '東區', '南區', '西區', '北區', '北屯區', '西屯區', '南屯區'] },
-  { name: '臺南縣', now: '臺南市', notFromCounty: ['中西區', '東區', '南區', '北區', '安平區', '安南區'] },
-  {
-    name: '高雄縣',
-    now: '高雄市',
-    notFromCounty: ['新興區', '前金區', '苓雅區', '鹽埕區', '鼓山區', '旗津區', '前鎮區', '三民區', '楠梓區', '小港區', '左營區'],
-  },
-  { name: '桃園縣', now: '桃園市', notFromCounty: [] },
-];
-
-/** The suffixes of the 縣's 鄉, 鎮 and 縣轄市, one of which each 區 of the 縣 had before. */
-const FORMER_DISTRICT_SUFFIXES = ['鄉', '鎮', '市'] as const;
-
 interface AreaIndex {
-  /** By folded 縣市 + 鄉鎮市區: today's, and the former names that can be placed. */
+  /** By folded 縣市 + 鄉鎮市區: today's, and a former 縣's with the names its places had. */
   readonly areas: ReadonlyMap<string, Area>;
+  /** By folded former 縣 + name stem (臺南縣新市). */
+  readonly stems: ReadonlyMap<string, FormerPlace>;
   /** Folded 縣市 names the index knows, today's and former (to tell an unknown 縣市 from an unknown 區). */
   readonly counties: ReadonlySet<string>;
   /** The longest key, to bound the prefix search. */
@@ -64,9 +47,19 @@ interface AreaIndex {
 }
 
 /** The 縣 an older record names, when it is one of {@link FORMER_COUNTIES}. */
-function formerCounty(county: string): { readonly name: string; readonly now: string } | undefined {
+function formerCounty(county: string): FormerCounty | undefined {
   const folded = foldPlaceName(county);
   return FORMER_COUNTIES.find((f) => f.name === folded);
+}
+
+/** 板橋市 → 板橋: every listed name is its stem and a one-character suffix (鄉, 鎮 or 市). */
+function stemOf(place: string): string {
+  return place.slice(0, -1);
+}
+
+/** `a 或 b` for a reason's list of names. */
+function either(names: readonly string[]): string {
+  return names.join(' or ');
 }
 
 /**
@@ -113,26 +106,27 @@ function build(counties: readonly PostalCounty[]): AreaIndex {
     names.add(foldPlaceName(c.name));
     for (const d of c.districts) areas.set(foldPlaceName(c.name + d.name), { county: c.name, district: d.name, postalCode: d.postalCode });
   }
+  const stems = new Map<string, FormerPlace>();
   for (const former of FORMER_COUNTIES) {
     const today = counties.find((c) => foldPlaceName(c.name) === former.now);
     if (today === undefined) continue;
     names.add(former.name);
-    const notFromCounty = new Set(former.notFromCounty);
-    for (const d of today.districts) {
-      const district = foldPlaceName(d.name);
-      if (!district.endsWith('區') || notFromCounty.has(district)) continue;
+    for (const place of former.places) {
+      const stem = stemOf(place);
+      const d = today.districts.find((x) => foldPlaceName(x.name) === `${stem}區`);
+      if (d === undefined) continue;
       const area: Area = { county: today.name, district: d.name, postalCode: d.postalCode };
-      const stem = district.slice(0, -1);
-      // The 縣 with its old 鄉 / 鎮 / 市 (板橋市), or already with the 區 (臺北縣板橋區, as records of the change
-      // write it). One stem names one 區 of the city, so the suffix adds nothing to tell apart. A host directory
-      // that lists a former name itself is answered as it says.
-      for (const name of [...FORMER_DISTRICT_SUFFIXES.map((s) => stem + s), district]) {
-        const key = former.name + name;
-        if (!areas.has(key)) areas.set(key, area);
+      const known = stems.get(former.name + stem);
+      stems.set(former.name + stem, { county: former.name, names: [...(known?.names ?? []), place], area });
+      // The 縣 with the name the place had (板橋市), or already with the 區 (臺北縣板橋區, as records of the change
+      // write it); no other suffix, so that 臺南縣新市市場路 is not read as 新市 + 場路. A host directory that lists
+      // a former name itself is answered as it says.
+      for (const name of [place, `${stem}區`]) {
+        if (!areas.has(former.name + name)) areas.set(former.name + name, area);
       }
     }
   }
-  return { areas, counties: names, longest: Math.max(0, ...[...areas.keys()].map((k) => k.length)) };
+  return { areas, stems, counties: names, longest: Math.max(0, ...[...areas.keys()].map((k) => k.length)) };
 }
 
 function areaIndex(postalCodes: PostalCodeDirectory): AreaIndex {
@@ -152,21 +146,36 @@ function areaIndex(postalCodes: PostalCodeDirectory): AreaIndex {
  */
 const LEADING_CODE_AND_PROVINCE = /^[\s\u3000]*(?:[0-9０-９]{3}(?:[0-9０-９]{2,3})?[\s\u3000]*)?(?:[臺台]灣省|福建省)?[\s\u3000]*/u;
 
+/** An address whose start names a former 縣's place with a suffix it did not have. */
+export interface UnplacedPrefix {
+  /** Why, for the issue's reason. */
+  readonly unplaced: string;
+}
+
 /**
  * The 縣市 and 鄉鎮市區 `address` begins with (folded as the directory folds names, so 台北市 or 臺北市 中正區 match;
- * a former 縣's name is read as today's 縣市 and 區), the longest that matches, and the rest; `undefined` when it
- * begins with none. A leading 郵遞區號 or province ({@link LEADING_CODE_AND_PROVINCE}) is passed over and left out of
- * the rest.
+ * a former 縣's names are read as today's 縣市 and 區), the longest that matches, and the rest; `undefined` when it
+ * begins with none. {@link UnplacedPrefix} when it begins with a former 縣 and one of its places without the suffix it
+ * had (臺南縣新市市場路: 新市 was 新市鄉): read as 新市 + 市, a character of the rest would be lost. A leading 郵遞區號 or province ({@link LEADING_CODE_AND_PROVINCE}) is passed
+ * over and left out of the rest.
  * @throws EnrollError POSTAL_CODES_UNAVAILABLE when the directory cannot answer.
  */
-export function areaPrefix(postalCodes: PostalCodeDirectory, address: string): AreaPrefix | undefined {
-  const { areas, longest } = areaIndex(postalCodes);
+export function areaPrefix(postalCodes: PostalCodeDirectory, address: string): AreaPrefix | UnplacedPrefix | undefined {
+  const { areas, stems, longest } = areaIndex(postalCodes);
   const from = address.replace(LEADING_CODE_AND_PROVINCE, '');
-  let found: AreaPrefix | undefined;
+  let found: AreaPrefix | UnplacedPrefix | undefined;
+  let stem: FormerPlace | undefined;
   // Spaces fold away, so a prefix may be longer than the name it matches: twice the longest name is ample.
   for (let end = 1; end <= Math.min(from.length, 2 * longest); end++) {
-    const hit = areas.get(foldPlaceName(from.slice(0, end)));
+    const key = foldPlaceName(from.slice(0, end));
+    const hit = areas.get(key);
     if (hit !== undefined) found = { ...hit, rest: from.slice(end).trim() };
+    stem = stems.get(key) ?? stem;
+  }
+  if (found === undefined && stem !== undefined) {
+    const { county, names, area } = stem;
+    const now = area.county + area.district;
+    return { unplaced: `begins with ${county}${stemOf(names[0] as string)} but not with the name it had until the 縣's 改制 (${either(names)}; now ${now}): write ${county}${either(names)} or ${now}` };
   }
   return found;
 }
@@ -201,11 +210,14 @@ export function locateArea(postalCodes: PostalCodeDirectory, county: string, dis
   const former = was === undefined ? undefined : index.areas.get(c + d);
   if (former !== undefined) return former;
   if (!index.counties.has(c)) return { unknown: 'county', reason: `${c} is not a 縣市 of the 郵遞區號 directory` };
+  if (was === undefined) return { unknown: 'district', reason: `${d} is not a 鄉鎮市區 of ${c} in the 郵遞區號 directory` };
+  // A place of the 縣 with a suffix it never had (新市市), or none (新市): say the name it had.
+  const place = index.stems.get(c + d) ?? index.stems.get(c + stemOf(d));
   return {
     unknown: 'district',
     reason:
-      was === undefined
-        ? `${d} is not a 鄉鎮市區 of ${c} in the 郵遞區號 directory`
-        : `${d} is not a 鄉鎮市 of ${c} (now ${was.now}) that can be placed in one of ${was.now}'s 區: choose ${was.now} and its 區`,
+      place === undefined
+        ? `${d} is not a 鄉鎮市 of ${c} (now ${was.now}) that can be placed in one of ${was.now}'s 區: choose ${was.now} and its 區`
+        : `${d} is not a name of ${c}'s: the place was ${either(place.names)} (now ${place.area.county}${place.area.district})`,
   };
 }
