@@ -169,6 +169,49 @@ describe('a former 縣\'s place is read by the name it had, not by any of 鄉 / 
   });
 });
 
+describe('a former 縣轄市 written without its 縣 (板橋市文化路…)', () => {
+  it('is read as today\'s 縣市 and 區 when no other place of Taiwan has the name; today\'s 市 (新竹市, 嘉義市, 臺中市 …) are not taken for one', () => {
+    expect(areaPrefix(twzipcodeDirectory, '板橋市文化路一段1號')).toEqual({ county: '新北市', district: '板橋區', postalCode: '220', rest: '文化路一段1號' });
+    expect(areaPrefix(twzipcodeDirectory, '220 臺灣省 中壢市中大路300號')).toEqual({ county: '桃園市', district: '中壢區', postalCode: '320', rest: '中大路300號' });
+    expect(areaPrefix(twzipcodeDirectory, '鳳山市光復路二段132號')).toMatchObject({ county: '高雄市', district: '鳳山區', postalCode: '830' });
+    expect(areaPrefix(twzipcodeDirectory, '台中縣大里市中興路1號')).toMatchObject({ county: '臺中市', district: '大里區' });
+    expect(areaPrefix(twzipcodeDirectory, '永康市中華路1號')).toMatchObject({ county: '臺南市', district: '永康區', postalCode: '710' });
+    expect(areaPrefix(twzipcodeDirectory, '蘆竹市南崁路1號')).toMatchObject({ county: '桃園市', district: '蘆竹區', postalCode: '338' });
+    // Today's 市 stay what they are; a 鄉 or 鎮 alone, and a 縣轄市 after another 縣市, are not read.
+    expect(areaPrefix(twzipcodeDirectory, '新竹市東區光復路二段1號')).toMatchObject({ county: '新竹市', district: '東區', postalCode: '300' });
+    expect(areaPrefix(twzipcodeDirectory, '嘉義市西區中山路1號')).toMatchObject({ county: '嘉義市', district: '西區' });
+    expect(areaPrefix(twzipcodeDirectory, '臺中市北屯區文心路1號')).toMatchObject({ county: '臺中市', district: '北屯區' });
+    // 臺中市, 臺南市 and 高雄市 were 省轄市 before 2010, never a 縣's: alone they name no 區.
+    expect(areaPrefix(twzipcodeDirectory, '臺中市文心路1號')).toBeUndefined();
+    expect(areaPrefix(twzipcodeDirectory, '竹北市光明六路10號')).toBeUndefined();
+    expect(areaPrefix(twzipcodeDirectory, '淡水鎮中正路1號')).toBeUndefined();
+    expect(areaPrefix(twzipcodeDirectory, '新北市板橋市文化路1號')).toBeUndefined();
+  });
+
+  it('each of the 22 former 縣轄市 (楊梅市 and 蘆竹市, of 2010 and 2014, included) but 桃園市 is read alone; 桃園市 alone is refused, naming both places', () => {
+    const cities = FORMER_COUNTIES.flatMap((f) => f.places.filter((p) => p.endsWith('市')).map((p) => [f, p] as const));
+    expect(cities).toHaveLength(22);
+    for (const [former, city] of cities) {
+      if (city === '桃園市') continue;
+      expect(areaPrefix(twzipcodeDirectory, `${city}中山路1號`), city).toMatchObject({ county: former.now, district: `${city.slice(0, -1)}區`, rest: '中山路1號' });
+    }
+    // Today's 桃園市 without its 區, or 桃園縣's 桃園市 (now 桃園區): either could be meant.
+    const refused = areaPrefix(twzipcodeDirectory, '桃園市中正路1號');
+    expect(refused).toMatchObject({ unplaced: expect.stringContaining('桃園縣') });
+    expect(JSON.stringify(refused)).toContain('桃園市桃園區');
+    // With its 區 or its 縣 it is one place.
+    expect(areaPrefix(twzipcodeDirectory, '桃園市桃園區中正路1號')).toMatchObject({ county: '桃園市', district: '桃園區', rest: '中正路1號' });
+    expect(areaPrefix(twzipcodeDirectory, '桃園縣桃園市中正路1號')).toMatchObject({ county: '桃園市', district: '桃園區', rest: '中正路1號' });
+  });
+
+  it('uniqueness is the directory\'s: a host directory that also lists the name elsewhere makes it ambiguous', () => {
+    const rows = twzipcodeDirectory.counties().flatMap((c) => c.districts.map((d) => ({ county: c.name, district: d.name, postalCode: d.postalCode })));
+    const host = new StaticPostalCodeDirectory([...rows, { county: '苗栗縣', district: '中壢市', postalCode: '999' }]);
+    expect(areaPrefix(host, '中壢市中大路300號')).toMatchObject({ unplaced: expect.stringContaining('苗栗縣中壢市') });
+    expect(areaPrefix(host, '板橋市文化路一段1號')).toMatchObject({ county: '新北市', district: '板橋區' });
+  });
+});
+
 describe('a host directory that cannot answer', () => {
   const code = (f: () => unknown): string | undefined => {
     try {

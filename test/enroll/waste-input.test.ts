@@ -166,6 +166,24 @@ describe('the application form (no store needed)', () => {
     });
   });
 
+  it('a former 縣轄市 alone (板橋市文化路…) is today\'s 縣市 + 區 when it is the only place of the name; 桃園市 alone is refused', () => {
+    const parsed = parseWasteApplication(
+      form({
+        registeredAddress: { postalCode: '220', address: '板橋市文化路一段1號' },
+        mailingAddress: { county: '桃園市', district: '中壢區', address: '中壢市中大路300號' },
+      }),
+    );
+    expect(parsed.registeredAddress).toEqual({ postalCode: '220', address: '新北市板橋區文化路一段1號' });
+    // The rest repeated the 區 by its former name: dropped, as today's name is.
+    expect(parsed.mailingAddress).toEqual({ postalCode: '320', address: '桃園市中壢區中大路300號' });
+    // Another place than the selects is MISMATCH, as for today's names; the code is still checked.
+    expect(issuesOf({ county: '臺北市', district: '中正區', address: '板橋市文化路一段1號' })).toEqual([['registeredAddress.address', 'MISMATCH']]);
+    expect(issuesOf({ postalCode: '100', address: '板橋市文化路一段1號' })).toEqual([['registeredAddress.postalCode', 'MISMATCH']]);
+    // 桃園市 alone: today's city (which 區?) or 桃園縣's 桃園市 (桃園區).
+    expect(issuesOf({ postalCode: '330', address: '桃園市中正路1號' })).toEqual([['registeredAddress.address', 'INVALID_FORMAT']]);
+    expect(issuesOf({ county: '桃園市', district: '中壢區', address: '桃園市中正路1號' })).toEqual([['registeredAddress.address', 'INVALID_FORMAT']]);
+  });
+
   it.each([
     ['companyName', 'a\u0000b'],
     ['contactName', '\uD800'],
@@ -316,6 +334,17 @@ describeEachStore('enroll_t_waste_in', (db) => {
         postalCode: '830',
         address: '臺灣省高雄縣鳳山市光復路二段132號',
         parts: { county: '高雄市', district: '鳳山區', address: '光復路二段132號' },
+      });
+    });
+
+    it('a former 縣轄市 without its 縣 fills the selects too', async () => {
+      const older = new StaticCompanyRegistry([
+        { businessId: COMPANY.businessId, companyName: '公司', registeredAddress: { postalCode: '220', address: '板橋市文化路一段1號' } },
+      ]);
+      expect((await make(older).loadCompany(COMPANY.businessId)).registeredAddress).toEqual({
+        postalCode: '220',
+        address: '板橋市文化路一段1號',
+        parts: { county: '新北市', district: '板橋區', address: '文化路一段1號' },
       });
     });
 

@@ -70,8 +70,9 @@ export interface DistrictAddressInput {
 /**
  * The address as the form took it before the 郵遞區號 was generated: the code typed and the whole address.
  * Still accepted, and checked: the address must begin with its 縣市 and 鄉鎮市區 (as this field always asked), which
- * must be the directory's or a former 縣's (`INVALID_FORMAT` naming `….address` otherwise), and the code's first 3
- * digits theirs (`MISMATCH` naming `….postalCode`).
+ * must be the directory's or a former 縣's, or with a former 縣轄市 alone that no other place shares the name of
+ * (板橋市…; not 桃園市…, also today's city) (`INVALID_FORMAT` naming `….address` otherwise, with the reason), and the
+ * code's first 3 digits theirs (`MISMATCH` naming `….postalCode`).
  * @deprecated Send a {@link DistrictAddressInput}: 縣市, 鄉鎮市區 and the rest, the 郵遞區號 generated.
  */
 export interface TypedPostalAddressInput {
@@ -162,7 +163,8 @@ export interface PrefilledAddress extends PostalAddress {
   /**
    * The address as the form's 縣市 and 鄉鎮市區 selects and its text box take it, when it begins with a 縣市 and
    * 鄉鎮市區 of the directory (names as the directory spells them). An older record's former 縣 is given as today's
-   * 縣市 and 區 (臺北縣板橋市… → 新北市, 板橋區), whose 郵遞區號 it kept.
+   * 縣市 and 區 (臺北縣板橋市… → 新北市, 板橋區), whose 郵遞區號 it kept, and so is a former 縣轄市 written alone when
+   * no other place has its name (板橋市… → 新北市, 板橋區).
    */
   readonly parts?: DistrictAddressInput;
   /**

@@ -1,9 +1,9 @@
 /**
  * Which 縣市 and 鄉鎮市區 a waste form's address is in, and their 郵遞區號, read
  * against the PostalCodeDirectory: today's names, and the names older records
- * still carry for the five 縣 that became 直轄市 (臺北縣板橋市 …), read as
- * today's. A place written with a suffix it never had is refused with the
- * reason, never read.
+ * still carry for the five 縣 that became 直轄市 (臺北縣板橋市 …, or a 縣轄市
+ * alone: 板橋市 …), read as today's. A name that could be two places is refused
+ * with the reason, never read as either.
  */
 import { FORMER_COUNTIES, type FormerCounty } from '../domain/former-counties.js';
 import { EnrollError } from '../errors.js';
@@ -38,11 +38,16 @@ interface FormerPlace {
 interface AreaIndex {
   /** By folded 縣市 + 鄉鎮市區: today's, and a former 縣's with the names its places had. */
   readonly areas: ReadonlyMap<string, Area>;
+  /**
+   * What an address may begin with: {@link areas}, and a former 縣轄市 named alone (板橋市), read when the name is
+   * Taiwan's only place of that name and {@link UnplacedPrefix} when it is not (桃園市).
+   */
+  readonly prefixes: ReadonlyMap<string, Area | UnplacedPrefix>;
   /** By folded former 縣 + name stem (臺南縣新市). */
   readonly stems: ReadonlyMap<string, FormerPlace>;
   /** Folded 縣市 names the index knows, today's and former (to tell an unknown 縣市 from an unknown 區). */
   readonly counties: ReadonlySet<string>;
-  /** The longest key, to bound the prefix search. */
+  /** The longest prefix key, to bound the prefix search. */
   readonly longest: number;
 }
 
@@ -126,7 +131,47 @@ function build(counties: readonly PostalCounty[]): AreaIndex {
       }
     }
   }
-  return { areas, stems, counties: names, longest: Math.max(0, ...[...areas.keys()].map((k) => k.length)) };
+  const prefixes = new Map<string, Area | UnplacedPrefix>(areas);
+  for (const [name, reading] of formerCitiesAlone(counties, stems)) {
+    if (!prefixes.has(name)) prefixes.set(name, reading);
+  }
+  return { areas, prefixes, stems, counties: names, longest: Math.max(0, ...[...prefixes.keys()].map((k) => k.length)) };
+}
+
+/**
+ * Each former 縣轄市 as older records also write it, without its 縣 (板橋市文化路…): today's 縣市 and 區 when no other
+ * place of Taiwan has that name, else why it cannot be told apart (桃園縣's 桃園市 is also today's 桃園市). Today's
+ * 市 (臺北市, 新竹市, 嘉義市 …) are never among them: the 縣轄市 listed are the former 縣's only.
+ */
+function formerCitiesAlone(counties: readonly PostalCounty[], stems: ReadonlyMap<string, FormerPlace>): Map<string, Area | UnplacedPrefix> {
+  // Every name a place has or had, with what it names, to find the names that are not one place's.
+  const named = new Map<string, string[]>();
+  const add = (name: string, what: string): void => {
+    named.set(name, [...(named.get(name) ?? []), what]);
+  };
+  for (const c of counties) {
+    add(foldPlaceName(c.name), `today's ${c.name}`);
+    for (const d of c.districts) add(foldPlaceName(d.name), `${c.name}${d.name}`);
+  }
+  const cities: Array<[string, FormerPlace]> = [];
+  for (const place of stems.values()) {
+    for (const name of place.names) {
+      if (!name.endsWith('市')) continue;
+      cities.push([name, place]);
+      add(name, `${place.county}'s ${name} (now ${place.area.county}${place.area.district})`);
+    }
+  }
+  const readings = new Map<string, Area | UnplacedPrefix>();
+  for (const [name, place] of cities) {
+    const all = named.get(name) ?? [];
+    readings.set(
+      name,
+      all.length === 1
+        ? place.area
+        : { unplaced: `${name} alone names ${either(all)}: write its 縣市 and 區 (${place.area.county}${place.area.district}…), or its former 縣 (${place.county}${name}…)` },
+    );
+  }
+  return readings;
 }
 
 function areaIndex(postalCodes: PostalCodeDirectory): AreaIndex {
@@ -146,7 +191,7 @@ function areaIndex(postalCodes: PostalCodeDirectory): AreaIndex {
  */
 const LEADING_CODE_AND_PROVINCE = /^[\s\u3000]*(?:[0-9０-９]{3}(?:[0-9０-９]{2,3})?[\s\u3000]*)?(?:[臺台]灣省|福建省)?[\s\u3000]*/u;
 
-/** An address whose start names a former 縣's place with a suffix it did not have. */
+/** An address whose start names a place that cannot be told from another, or a former 縣's place misspelt. */
 export interface UnplacedPrefix {
   /** Why, for the issue's reason. */
   readonly unplaced: string;
@@ -154,22 +199,24 @@ export interface UnplacedPrefix {
 
 /**
  * The 縣市 and 鄉鎮市區 `address` begins with (folded as the directory folds names, so 台北市 or 臺北市 中正區 match;
- * a former 縣's names are read as today's 縣市 and 區), the longest that matches, and the rest; `undefined` when it
- * begins with none. {@link UnplacedPrefix} when it begins with a former 縣 and one of its places without the suffix it
- * had (臺南縣新市市場路: 新市 was 新市鄉): read as 新市 + 市, a character of the rest would be lost. A leading 郵遞區號 or province ({@link LEADING_CODE_AND_PROVINCE}) is passed
+ * a former 縣's names, and a former 縣轄市 alone when it is Taiwan's only place of the name, are read as today's 縣市
+ * and 區), the longest that matches, and the rest; `undefined` when it begins with none. {@link UnplacedPrefix} when
+ * it begins with a name that is two places' (桃園市 alone: today's city, or 桃園縣's 桃園市), or with a former 縣 and
+ * one of its places without the suffix it had (臺南縣新市市場路: 新市 was 新市鄉): read as either, a character of the
+ * rest could be lost or the area be wrong. A leading 郵遞區號 or province ({@link LEADING_CODE_AND_PROVINCE}) is passed
  * over and left out of the rest.
  * @throws EnrollError POSTAL_CODES_UNAVAILABLE when the directory cannot answer.
  */
 export function areaPrefix(postalCodes: PostalCodeDirectory, address: string): AreaPrefix | UnplacedPrefix | undefined {
-  const { areas, stems, longest } = areaIndex(postalCodes);
+  const { prefixes, stems, longest } = areaIndex(postalCodes);
   const from = address.replace(LEADING_CODE_AND_PROVINCE, '');
   let found: AreaPrefix | UnplacedPrefix | undefined;
   let stem: FormerPlace | undefined;
   // Spaces fold away, so a prefix may be longer than the name it matches: twice the longest name is ample.
   for (let end = 1; end <= Math.min(from.length, 2 * longest); end++) {
     const key = foldPlaceName(from.slice(0, end));
-    const hit = areas.get(key);
-    if (hit !== undefined) found = { ...hit, rest: from.slice(end).trim() };
+    const hit = prefixes.get(key);
+    if (hit !== undefined) found = 'unplaced' in hit ? hit : { ...hit, rest: from.slice(end).trim() };
     stem = stems.get(key) ?? stem;
   }
   if (found === undefined && stem !== undefined) {
