@@ -181,6 +181,7 @@ export {
   type DistrictAddressInput,
   type PhoneInput,
   type PostalAddressInput,
+  type PostalCodeMismatch,
   type PrefilledAddress,
   type TypedPostalAddressInput,
   type WasteApplicationInput,

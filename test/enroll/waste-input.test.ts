@@ -348,6 +348,39 @@ describeEachStore('enroll_t_waste_in', (db) => {
       });
     });
 
+    it('checks the registry\'s own 郵遞區號 against the directory\'s for its address: a mismatch is flagged with the directory\'s code, the form still filled', async () => {
+      const registryOf = (postalCode: string, address: string): StaticCompanyRegistry =>
+        new StaticCompanyRegistry([{ businessId: COMPANY.businessId, companyName: '公司', representativeName: '林大同', registeredAddress: { postalCode, address } }]);
+      // 新北市板橋區 is 220; the registry stored 臺北市中正區's 100 with it.
+      expect(await make(registryOf('100', '新北市板橋區文化路一段1號')).loadCompany(COMPANY.businessId)).toEqual({
+        businessId: COMPANY.businessId,
+        companyName: '公司',
+        representativeName: '林大同',
+        registeredAddress: {
+          postalCode: '100',
+          address: '新北市板橋區文化路一段1號',
+          parts: { county: '新北市', district: '板橋區', address: '文化路一段1號' },
+          postalCodeMismatch: { directoryPostalCode: '220' },
+        },
+      });
+      // A former 縣's address against today's code, and a 3+3 code: compared by the first 3 digits.
+      expect((await make(registryOf('830', '高雄縣岡山鎮岡山路1號')).loadCompany(COMPANY.businessId)).registeredAddress).toMatchObject({
+        parts: { county: '高雄市', district: '岡山區' },
+        postalCodeMismatch: { directoryPostalCode: '820' },
+      });
+      for (const [code, address] of [
+        ['220041', '新北市板橋區文化路一段1號'],
+        ['820', '臺灣省高雄縣岡山鎮岡山路1號'],
+        ['10048', '臺北市中正區重慶南路一段122號'],
+      ] as const) {
+        const loaded = (await make(registryOf(code, address)).loadCompany(COMPANY.businessId)).registeredAddress;
+        expect(loaded?.parts, address).toBeDefined();
+        expect(loaded, address).not.toHaveProperty('postalCodeMismatch');
+      }
+      // An address without a 縣市 + 鄉鎮市區 to check against is given as stored, unflagged.
+      expect((await make(registryOf('100', '文化路一段1號')).loadCompany(COMPANY.businessId)).registeredAddress).toEqual({ postalCode: '100', address: '文化路一段1號' });
+    });
+
     it('a 郵遞區號 directory that cannot be read leaves the company\'s data loading: the stored code, flagged, no parts', async () => {
       for (const failure of [new EnrollError('POSTAL_CODES_UNAVAILABLE', 'the table could not be loaded'), new Error('EIO')]) {
         const down = {

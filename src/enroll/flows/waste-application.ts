@@ -173,6 +173,19 @@ export interface PrefilledAddress extends PostalAddress {
    * form cannot generate a code: `apply` refuses with the same error.
    */
   readonly postalCodesUnavailable?: true;
+  /**
+   * Set when the registry's `postalCode` is not the directory's for `parts` (its first 3 digits differ, as a typed
+   * code is checked): the registry's record disagrees with itself. 載入 still fills the form, `parts` from the
+   * address; a page should ask the company to check its address, since the form generates the directory's code for
+   * the 縣市 and 鄉鎮市區 it submits (系統自動產生) and never stores the registry's.
+   */
+  readonly postalCodeMismatch?: PostalCodeMismatch;
+}
+
+/** The registry's 郵遞區號 against the directory's, in {@link PrefilledAddress.postalCodeMismatch}. */
+export interface PostalCodeMismatch {
+  /** The directory's 3 digits for `parts`' 縣市 and 鄉鎮市區: what the form generates for them. */
+  readonly directoryPostalCode: string;
 }
 
 const POSTAL_CODE = /^\d{3}(\d{2}|\d{3})?$/;
@@ -429,8 +442,10 @@ export async function loadCompany(o: WasteSystemOptions, businessId: string): Pr
 
 /**
  * The registry's address, with its parts for the form when it begins with a 縣市 and 鄉鎮市區 of the directory (a
- * former 縣's names given as today's, the names the selects offer). When the directory cannot answer, the company's
- * data still loads: the address and code as the registry stores them, without parts, flagged.
+ * former 縣's names given as today's, the names the selects offer), and its code checked against them: a mismatch is
+ * flagged, not refused, since nothing of 載入 is stored and refusing would withhold the company's name as well. When
+ * the directory cannot answer, the company's data still loads: the address and code as the registry stores them,
+ * without parts, flagged.
  */
 function prefilled(o: WasteSystemOptions, postalCode: string, address: string): PrefilledAddress {
   let area: ReturnType<typeof areaPrefix>;
@@ -440,6 +455,13 @@ function prefilled(o: WasteSystemOptions, postalCode: string, address: string): 
     if (error instanceof EnrollError && error.code === 'POSTAL_CODES_UNAVAILABLE') return { postalCode, address, postalCodesUnavailable: true };
     throw error;
   }
-  // An address that begins with a place it cannot read (UnplacedPrefix) fills no selects, as one naming none.
-  return { postalCode, address, ...(area === undefined || 'unplaced' in area ? {} : { parts: { county: area.county, district: area.district, address: area.rest } }) };
+  // An address that begins with a place it cannot read (UnplacedPrefix) fills no selects, as one naming none, and
+  // leaves nothing to check the code against.
+  if (area === undefined || 'unplaced' in area) return { postalCode, address };
+  return {
+    postalCode,
+    address,
+    parts: { county: area.county, district: area.district, address: area.rest },
+    ...(postalCode.slice(0, 3) === area.postalCode ? {} : { postalCodeMismatch: { directoryPostalCode: area.postalCode } }),
+  };
 }
