@@ -62,7 +62,7 @@ function stemOf(place: string): string {
   return place.slice(0, -1);
 }
 
-/** `a 或 b` for a reason's list of names. */
+/** `a or b`, for a reason's list of names. */
 function either(names: readonly string[]): string {
   return names.join(' or ');
 }
