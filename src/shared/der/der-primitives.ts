@@ -100,6 +100,8 @@ interface TimeFields {
   mi: number;
   s: number | undefined;
   ms: number;
+  /** Whether the text has a fraction of a second (even one of zeros: `.0` is still a fraction written). */
+  fraction: boolean;
   /** Minutes east of UTC; undefined for `Z`. */
   offset: number | undefined;
 }
@@ -129,7 +131,7 @@ function utcTimeFields(content: Uint8Array): TimeFields | undefined {
   const mi = digitsAt(content, 8, 2);
   if (yy < 0 || mo < 0 || d < 0 || h < 0 || mi < 0) return undefined;
   // RFC 5280 4.1.2.5.1: UTCTime years 50–99 are 19xx, 00–49 are 20xx.
-  const f: TimeFields = { y: yy >= 50 ? 1900 + yy : 2000 + yy, mo, d, h, mi, s: undefined, ms: 0, offset: undefined };
+  const f: TimeFields = { y: yy >= 50 ? 1900 + yy : 2000 + yy, mo, d, h, mi, s: undefined, ms: 0, fraction: false, offset: undefined };
   let at = 10;
   const s = digitsAt(content, at, 2);
   if (s >= 0) {
@@ -147,12 +149,13 @@ function generalizedTimeFields(content: Uint8Array): TimeFields | undefined {
   const mi = digitsAt(content, 10, 2);
   const s = digitsAt(content, 12, 2);
   if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0) return undefined;
-  const f: TimeFields = { y, mo, d, h, mi, s, ms: 0, offset: undefined };
+  const f: TimeFields = { y, mo, d, h, mi, s, ms: 0, fraction: false, offset: undefined };
   let at = 14;
   if (content[at] === 0x2e /* . */) {
     const first = ++at;
     while (digitsAt(content, at, 1) >= 0) at++;
     if (at === first) return undefined;
+    f.fraction = true;
     // Milliseconds: the first three fraction digits, padded.
     const n = Math.min(3, at - first);
     f.ms = digitsAt(content, first, n) * 10 ** (3 - n);
@@ -174,17 +177,28 @@ function shown(content: Uint8Array): string {
 /** How {@link decodeTime} reads a time. */
 export interface TimeOptions {
   /**
-   * Also accept ±hhmm offsets and UTCTime without seconds, which DER forbids.
-   * Only for display (a certificate profile); every check (validity, CRL,
-   * OCSP, signing time) reads strict DER: seconds present and `Z`.
+   * Also accept ±hhmm offsets, UTCTime without seconds and fractional seconds,
+   * which DER or RFC 5280 forbid. Only for display (a certificate profile);
+   * every check (validity, CRL, OCSP, signing time) reads strict DER: seconds
+   * present and `Z`.
    */
   readonly tolerant?: boolean;
+  /**
+   * Accept a GeneralizedTime with fractional seconds (`20240101000000.5Z`), read to the millisecond (further digits
+   * are cut, never rounded up into the next second). Off by default: RFC 5280 (4.1.2.5.2, 5.1.2.4, 5.1.2.6) says a
+   * certificate's or CRL's GeneralizedTime MUST NOT have them, and those are the strict readers. RFC 6960 sets no
+   * such rule for OCSP, whose responders do send them, so the OCSP reader asks for them.
+   */
+  readonly fractionalSeconds?: boolean;
 }
 
 /** The default options, shared: a default `{}` was an object per call, and a login reads a time per token. */
 const STRICT: TimeOptions = Object.freeze({});
 
-/** UTCTime (tag 0x17) or GeneralizedTime (0x18) content as a Date; strict DER unless `tolerant`. */
+/**
+ * UTCTime (tag 0x17) or GeneralizedTime (0x18) content as a Date; strict DER (seconds, `Z`) and no fractional seconds
+ * unless `options` say otherwise.
+ */
 export function decodeTime(tag: number, content: Uint8Array, options: TimeOptions = STRICT): Date {
   let f: TimeFields | undefined;
   if (tag === UTC_TIME_TAG) f = utcTimeFields(content);
@@ -193,6 +207,9 @@ export function decodeTime(tag: number, content: Uint8Array, options: TimeOption
   const kind = tag === UTC_TIME_TAG ? 'UTCTime' : 'GeneralizedTime';
   if (f === undefined || (options.tolerant !== true && (f.offset !== undefined || f.s === undefined))) {
     throw invalid(`bad ${kind} ${shown(content)}`);
+  }
+  if (f.fraction && options.tolerant !== true && options.fractionalSeconds !== true) {
+    throw invalid(`${kind} ${shown(content)} has fractional seconds, which RFC 5280 forbids in certificates and CRLs`);
   }
   const s = f.s ?? 0;
   if (f.mo < 1 || f.mo > 12 || f.d < 1 || f.d > 31 || f.h > 23 || f.mi > 59 || s > 60) {

@@ -162,7 +162,7 @@ export function bitStringOf(node: DerNode, what: string): { unusedBits: number; 
   return { unusedBits, bytes: content.subarray(1) };
 }
 
-/** UTCTime or GeneralizedTime as a Date: strict DER unless `tolerant` (display only, see `TimeOptions`). */
+/** UTCTime or GeneralizedTime as a Date: strict DER without fractional seconds unless `options` say otherwise (see `TimeOptions`). */
 export function timeOf(node: DerNode, what: string, options?: TimeOptions): Date {
   const tag = universalTag(node);
   if (tag !== UniversalTag.utcTime && tag !== UniversalTag.generalizedTime) {

@@ -80,11 +80,29 @@ describe('decodeObjectIdentifier', () => {
 });
 
 describe('decodeTime', () => {
-  it('reads UTCTime with the RFC 5280 century rule and GeneralizedTime with fractions', () => {
+  it('reads UTCTime with the RFC 5280 century rule and GeneralizedTime with fractions when asked', () => {
     expect(decodeTime(0x17, text('491231235959Z')).toISOString()).toBe('2049-12-31T23:59:59.000Z');
     expect(decodeTime(0x17, text('500101000000Z')).toISOString()).toBe('1950-01-01T00:00:00.000Z');
     expect(decodeTime(0x18, text('20440123155959Z')).toISOString()).toBe('2044-01-23T15:59:59.000Z');
-    expect(decodeTime(0x18, text('20240229120000.1234Z')).toISOString()).toBe('2024-02-29T12:00:00.123Z');
+    expect(decodeTime(0x18, text('20240229120000.1234Z'), { fractionalSeconds: true }).toISOString()).toBe('2024-02-29T12:00:00.123Z');
+  });
+
+  // RFC 5280 4.1.2.5.2 and 5.1.2.4: a certificate's or CRL's GeneralizedTime MUST NOT carry fractional seconds.
+  // Strict is the default, so a reader that forgets to choose refuses them; OCSP (RFC 6960) asks for them.
+  it('refuses fractional seconds unless asked, saying why; asked, reads them to the millisecond, cut, never rounded up', () => {
+    for (const s of ['20240101000000.5Z', '20240101000000.0Z', '20240101000000.123456Z']) {
+      expect(() => decodeTime(0x18, text(s))).toThrowError(expect.objectContaining({ code: 'DER_PRIMITIVE', message: `GeneralizedTime "${s}" has fractional seconds, which RFC 5280 forbids in certificates and CRLs` }) as Error);
+    }
+    const asked = (s: string): string => decodeTime(0x18, text(s), { fractionalSeconds: true }).toISOString();
+    expect(asked('20240101000000.5Z')).toBe('2024-01-01T00:00:00.500Z');
+    expect(asked('20240101000000.05Z')).toBe('2024-01-01T00:00:00.050Z');
+    expect(asked('20240101000000.001Z')).toBe('2024-01-01T00:00:00.001Z');
+    expect(asked('20241231235959.9999Z')).toBe('2024-12-31T23:59:59.999Z');
+    // Asked for fractions, the rest stays strict: `Z`, and a fraction with digits.
+    expect(() => decodeTime(0x18, text('20240101000000.5+0800'), { fractionalSeconds: true })).toThrow(/bad GeneralizedTime/);
+    expect(() => decodeTime(0x18, text('20240101000000.Z'), { fractionalSeconds: true })).toThrow(/bad GeneralizedTime/);
+    // Display (a profile) reads what it can, fractions included.
+    expect(decodeTime(0x18, text('20240101000000.5Z'), { tolerant: true }).toISOString()).toBe('2024-01-01T00:00:00.500Z');
   });
 
   it('reads strict DER by default and tolerates offsets and missing UTCTime seconds only when asked', () => {

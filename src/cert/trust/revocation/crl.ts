@@ -1,7 +1,7 @@
 import { bufferOf } from '../../../shared/bytes.js';
 import { extensionListOf, type ExtensionCursor } from '../../../shared/der/der-extensions.js';
-import { integerHexIn } from '../../../shared/der/der-values.js';
-import { decodeObjectIdentifier, decodeTime } from '../../../shared/der/der-primitives.js';
+import { integerHexIn, timeOf } from '../../../shared/der/der-values.js';
+import { decodeObjectIdentifier } from '../../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readElement, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
 import { ExtensionOid } from '../../profile/oids.js';
 import { RevocationError } from '../errors.js';
@@ -103,11 +103,12 @@ export class CertificateRevocationList {
     this.issuerDer = encodingOf(expectTag(next(), 0x30, 'issuer'));
     const thisUpdate = next();
     if (thisUpdate === undefined) throw new Error('missing thisUpdate');
-    this.thisUpdate = decodeTime(thisUpdate.tag, contentOf(thisUpdate));
+    // Strict (timeOf's default): RFC 5280 5.1.2.4 and 5.1.2.5 allow a CRL's times no fractional seconds, no offset.
+    this.thisUpdate = timeOf(thisUpdate, 'thisUpdate');
     el = next();
     let nextUpdate: Date | undefined;
     if (el !== undefined && (el.tag === 0x17 || el.tag === 0x18)) {
-      nextUpdate = decodeTime(el.tag, contentOf(el));
+      nextUpdate = timeOf(el, 'nextUpdate');
       el = next();
     }
     this.nextUpdate = nextUpdate;
@@ -211,7 +212,8 @@ export class CertificateRevocationList {
     const entry = readElement(der, offset);
     const [, dateEl, extsEl] = childrenOf(entry);
     if (dateEl === undefined) throw new RevocationError('CRL_MALFORMED', 'revoked entry without a date');
-    const revokedAt = decodeTime(dateEl.tag, contentOf(dateEl));
+    // RFC 5280 5.1.2.6: revocationDate is written as thisUpdate is, so strictly read too.
+    const revokedAt = timeOf(dateEl, 'revocationDate');
     let reason: RevocationReason | undefined;
     if (extsEl !== undefined) {
       // One cursor for every lookup (they run one at a time): a lookup allocates no more than it did before the

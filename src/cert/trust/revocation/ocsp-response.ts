@@ -1,5 +1,5 @@
 import { extensionListOf, type DerExtension } from '../../../shared/der/der-extensions.js';
-import { decodeObjectIdentifier, decodeTime } from '../../../shared/der/der-primitives.js';
+import { decodeObjectIdentifier, decodeTime, type TimeOptions } from '../../../shared/der/der-primitives.js';
 import { childrenOf, contentOf, encodingOf, expectTag, readRoot, type DerNode } from '../../../shared/der/der-reader.js';
 import { enumeratedOf, integerHex } from '../../../shared/der/der-values.js';
 import { digestFromOid, type DigestName } from '../algorithms.js';
@@ -28,6 +28,13 @@ const UNDERSTOOD_SINGLE_EXTENSIONS: ReadonlySet<string> = new Set([
   '2.5.29.24', // invalidityDate
   '2.5.29.23', // holdInstructionCode
 ]);
+
+/**
+ * How OCSP times are read: GeneralizedTime, `Z`, seconds present, and fractional seconds accepted. RFC 6960 does not
+ * forbid them (RFC 5280's rule is for certificates and CRLs) and real responders send them; they are read to the
+ * millisecond, not refused and not dropped.
+ */
+const OCSP_TIME: TimeOptions = Object.freeze({ fractionalSeconds: true });
 
 /** OCSPResponseStatus names (RFC 6960 4.2.1). */
 const RESPONSE_STATUS = ['successful', 'malformedRequest', 'internalError', 'tryLater', '(4)', 'sigRequired', 'unauthorized'];
@@ -144,7 +151,7 @@ function parseBasic(der: Uint8Array): OcspBasicResponse {
     throw new Error('missing responderID');
   }
   const producedEl = expectTag(fields[i++], 0x18, 'producedAt');
-  const producedAt = decodeTime(producedEl.tag, contentOf(producedEl));
+  const producedAt = decodeTime(producedEl.tag, contentOf(producedEl), OCSP_TIME);
   const responses = childrenOf(expectTag(fields[i++], 0x30, 'responses')).map((r) => parseSingle(r));
   let nonce: Uint8Array | undefined;
   const unknownCriticalExtensions: string[] = [];
@@ -189,7 +196,7 @@ function parseSingle(el: DerNode): OcspSingleResponse {
     // its reason not named, as a CRL entry's does.
     const [timeEl, reasonEl, ...extra] = childrenOf(statusEl);
     const t = expectTag(timeEl, 0x18, 'revocationTime');
-    revokedAt = decodeTime(t.tag, contentOf(t));
+    revokedAt = decodeTime(t.tag, contentOf(t), OCSP_TIME);
     if (extra.length > 0 || (reasonEl !== undefined && reasonEl.tag !== 0xa0)) throw new Error('RevokedInfo holds more than revocationTime and [0] revocationReason');
     if (reasonEl !== undefined) {
       const inside = childrenOf(reasonEl);
@@ -203,7 +210,7 @@ function parseSingle(el: DerNode): OcspSingleResponse {
   const nu = parts[at];
   if (nu?.tag === 0xa0) {
     const t = expectTag(childrenOf(nu)[0], 0x18, 'nextUpdate');
-    nextUpdate = decodeTime(t.tag, contentOf(t));
+    nextUpdate = decodeTime(t.tag, contentOf(t), OCSP_TIME);
     at++;
   }
   const unknownCriticalExtensions: string[] = [];
@@ -223,7 +230,7 @@ function parseSingle(el: DerNode): OcspSingleResponse {
     status,
     revokedAt,
     reason,
-    thisUpdate: decodeTime(tu.tag, contentOf(tu)),
+    thisUpdate: decodeTime(tu.tag, contentOf(tu), OCSP_TIME),
     nextUpdate,
     unknownCriticalExtensions,
   };

@@ -42,7 +42,9 @@ export function readSignedAttributes(cms: CmsSignedData): CmsSignedAttributes | 
     return {
       contentType: knownOid(ct),
       messageDigest: contentOf(md),
-      signingTime: st === undefined ? undefined : decodeTime(st.tag, contentOf(st)),
+      // Fractional seconds read as before. RFC 5652 11.3 forbids them in signingTime too, but refusing them changes
+      // which signatures verify: a decision of its own, not part of RFC 5280's rule for certificates and CRLs.
+      signingTime: st === undefined ? undefined : decodeTime(st.tag, contentOf(st), { fractionalSeconds: true }),
       randomNonce: nonce === undefined ? undefined : toHex(contentOf(nonce)),
       cardNumber: card === undefined ? undefined : decodeCardNumber(card),
     };

@@ -22,6 +22,8 @@ export interface WrittenCertificate {
   readonly issuer?: Uint8Array;
   readonly subject?: Uint8Array;
   readonly extensions?: readonly WrittenExtension[];
+  /** notBefore and notAfter elements written as given (default: UTCTimes in 2026 and 2027). */
+  readonly validity?: readonly [notBefore: Uint8Array, notAfter: Uint8Array];
 }
 
 /** The DER of a v3 certificate with these fields (signature zero-length). */
@@ -34,7 +36,7 @@ export function writtenCertificate(fields: WrittenCertificate): Uint8Array {
     fields.serial ?? integerFromHex('01'),
     algorithm,
     fields.issuer ?? sequence(),
-    sequence(x509Time(new Date('2026-01-01T00:00:00Z')), x509Time(new Date('2027-01-01T00:00:00Z'))),
+    sequence(...(fields.validity ?? [x509Time(new Date('2026-01-01T00:00:00Z')), x509Time(new Date('2027-01-01T00:00:00Z'))])),
     fields.subject ?? sequence(),
     rsaKey,
     ...(extensions.length === 0 ? [] : [explicit(3, sequence(...extensions))]),

@@ -48,18 +48,21 @@ export function handOcspResponse(o: {
   readonly trailing?: Uint8Array;
   /** The single answer's certStatus element (default `good`: `[0]` NULL). */
   readonly certStatus?: Uint8Array;
+  /** Writes producedAt, thisUpdate and nextUpdate (default: GeneralizedTime in whole seconds). */
+  readonly writeTime?: (date: Date) => Uint8Array;
 }): Uint8Array {
   const keyHash = new Uint8Array(createHash('sha1').update(o.signer.publicKeyBits).digest());
+  const time = o.writeTime ?? generalizedTime;
   const single = sequence(
     o.certId,
     o.certStatus ?? tlv(0x80, new Uint8Array(0)),
-    generalizedTime(o.thisUpdate),
-    explicit(0, generalizedTime(o.nextUpdate)),
+    time(o.thisUpdate),
+    explicit(0, time(o.nextUpdate)),
     ...(o.singleExtensions === undefined ? [] : [wrap(1, sequence(...o.singleExtensions.map(extension)), o.afterSingleExtensions)]),
   );
   const tbs = sequence(
     explicit(2, octetString(keyHash)),
-    generalizedTime(o.producedAt),
+    time(o.producedAt),
     sequence(single),
     ...(o.responseExtensions === undefined ? [] : [wrap(1, sequence(...o.responseExtensions.map(extension)), o.afterResponseExtensions)]),
     ...(o.trailing === undefined ? [] : [o.trailing]),
@@ -87,10 +90,13 @@ export function handCrl(o: {
   readonly extensions?: readonly (HandExtension | Uint8Array)[];
   /** Elements written inside `[0]` after the crlExtensions list. */
   readonly afterExtensions?: readonly Uint8Array[];
+  /** Time elements written as given instead of the dates' `x509Time` (revocationDate: of the `serials` entries). */
+  readonly times?: { readonly thisUpdate?: Uint8Array; readonly nextUpdate?: Uint8Array; readonly revocationDate?: Uint8Array };
 }): Uint8Array {
   // sha256WithRSAEncryption, written before signing (tbsCertList carries it): the test CAs' keys are RSA.
   const algorithm = sequence(objectIdentifier('1.2.840.113549.1.1.11'), NULL);
-  const revoked = sequence(...o.serials.map((serial) => sequence(integerFromHex(serial), x509Time(o.revokedAt))), ...(o.rawEntries ?? []));
+  const revocationDate = o.times?.revocationDate ?? x509Time(o.revokedAt);
+  const revoked = sequence(...o.serials.map((serial) => sequence(integerFromHex(serial), revocationDate)), ...(o.rawEntries ?? []));
   const akiExtension: HandExtension[] =
     o.issuer.subjectKeyId === undefined ? [] : [{ oid: '2.5.29.35', critical: false, value: sequence(tlv(0x80, new Uint8Array(Buffer.from(o.issuer.subjectKeyId, 'hex')))) }];
   const extensions = wrap(
@@ -102,8 +108,8 @@ export function handCrl(o: {
     smallInteger(1),
     algorithm,
     o.issuer.subjectDer,
-    x509Time(o.thisUpdate),
-    x509Time(o.nextUpdate),
+    o.times?.thisUpdate ?? x509Time(o.thisUpdate),
+    o.times?.nextUpdate ?? x509Time(o.nextUpdate),
     ...(o.entriesAfterExtensions ? [extensions, revoked] : [revoked, extensions]),
   );
   const { signature } = signTbs(tbs, o.issuerKey, 'SHA-256');
