@@ -7,7 +7,7 @@ import { cardHolderFromLogin } from '../../src/enroll/adapters/cert.js';
 import { parseCardHolder } from '../../src/enroll/domain/card-holder.js';
 import { EnrollError, InvalidInputError } from '../../src/enroll/errors.js';
 import { childrenOf, encodingOf, readRoot } from '../../src/shared/der/der-reader.js';
-import { bitString, sequence, tlv } from '../../src/testing/der/der-writer.js';
+import { bitString, encodedString, objectIdentifier, sequence, tlv } from '../../src/testing/der/der-writer.js';
 
 const ORIGIN = 'https://example.gov.tw';
 let pki: TestPki;
@@ -69,6 +69,32 @@ describe('cardHolderFromLogin (cert layer → enroll layer)', () => {
     const holder = cardHolderFromLogin(await login({ ...card, sign: { ...card.sign, certificate } }, { cardNumber: 'TP03000012345678' }));
     // What every earlier release stored for this card, and how CRLs and OCSP name it: not INVALID_INPUT.
     expect(holder.certificateSerial).toBe('ff01');
+  });
+
+  // X.501 lets a name value be any type; one that is not text is shown as `#` and hex (`O=#0403010203`). The login
+  // verifies (the certificate is readable), but no holder is read from such a subject, nor the CN beside it taken
+  // for the company whose O it cannot read.
+  it('refuses a holder from a subject whose name value is not text (WRONG_CARD_TYPE), the CN beside an unreadable O included', async () => {
+    const octets = tlv(0x04, Uint8Array.of(1, 2, 3));
+    const rdn = (oid: string, value: Uint8Array): Uint8Array => tlv(0x31, sequence(objectIdentifier(oid), value));
+    const country = rdn('2.5.4.6', encodedString('printable', 'TW'));
+    for (const [authority, subject] of [
+      ['moeaca', sequence(country, rdn('2.5.4.10', octets), rdn('2.5.4.3', encodedString('utf8', '測試科技')))],
+      ['moica', sequence(country, rdn('2.5.4.3', octets), rdn('2.5.4.5', encodedString('printable', 'A123456789012345')))],
+    ] as const) {
+      const card = await pki.issueCardHolder({ authority });
+      const [tbs, algorithm] = childrenOf(readRoot(card.sign.certificate));
+      if (tbs === undefined || algorithm === undefined) throw new Error('the test PKI wrote no certificate');
+      const fields = childrenOf(tbs).map(encodingOf);
+      fields[5] = subject;
+      const signed = sequence(...fields);
+      const certificate = sequence(signed, encodingOf(algorithm), bitString(new Uint8Array(rsaSign('sha256', signed, pki.issuer(authority).privateKey))));
+      const verified = await login({ ...card, sign: { ...card.sign, certificate } });
+      expect(verified.profile.subject.text).toContain('=#0403010203');
+      expect(() => cardHolderFromLogin(verified)).toThrowError(
+        expect.objectContaining({ code: 'WRONG_CARD_TYPE', message: 'the login certificate names no holder: its subject holds a value that is not text' }) as Error,
+      );
+    }
   });
 
   it('ignores the unsigned reported card number unless told to trust it', async () => {

@@ -69,6 +69,12 @@ export interface DecodedString {
   readonly stringType: AsnStringType;
 }
 
+/** Whether `node` is one of the character string types {@link decodeDirectoryString} reads. */
+export function isCharacterString(node: DerNode): boolean {
+  const tag = universalTag(node);
+  return tag !== undefined && STRING_TYPES.has(tag);
+}
+
 /** Decodes any ASN.1 character string (DirectoryString and friends). */
 export function decodeDirectoryString(node: DerNode, what: string): DecodedString {
   const tag = universalTag(node);

@@ -1,7 +1,8 @@
+import { toHex } from '../../shared/bytes.js';
 import { DerError } from '../../shared/der/der-error.js';
 import { type DerNode, encodingOf } from '../../shared/der/der-reader.js';
 import { oidOf, sequenceOf, setOf } from '../../shared/der/der-values.js';
-import { type AsnStringType, decodeDirectoryString } from './directory-string.js';
+import { type AsnStringType, decodeDirectoryString, isCharacterString } from './directory-string.js';
 import { NameAttributeOid, nameAttributeShortName } from './oids.js';
 
 /** One attribute of a distinguished name. */
@@ -10,17 +11,30 @@ export interface NameAttribute {
   readonly oid: string;
   /** Short name (`CN`, `O`, `OU`, `C`, `L`, `serialNumber`, …) when known. */
   readonly shortName: string | undefined;
-  /** Decoded value. */
+  /**
+   * Decoded value. A value that is not a character string (an OCTET STRING, a SEQUENCE…, which X.501 allows) is
+   * shown as RFC 4514 writes it, `#` and the hex of its DER (`#0403010203`), with `stringType` undefined: that is a
+   * rendering, not the holder's text. Compare or match a value only when `stringType` is set.
+   */
   readonly value: string;
-  /** The ASN.1 string type it was encoded with. */
-  readonly stringType: AsnStringType;
+  /** The ASN.1 string type it was encoded with; `undefined` when the value is not a character string. */
+  readonly stringType: AsnStringType | undefined;
 }
 
-/** A decoded X.501 distinguished name. */
+/**
+ * A decoded X.501 distinguished name.
+ *
+ * The named fields (`commonName`, `organizations`, `serialNumber`…) hold text only. When any value of a type is not
+ * a character string, that field is absent (`undefined`, or an empty list), never the `#` hex form and never the
+ * other values of the type without it: the holder rules read them as the holder's name or ID, and a list with one
+ * value left out names something else (the O before the one left out). `text` and `attributes` show every value.
+ */
 export interface DistinguishedName {
   /**
    * `C=TW, O=行政院, OU=內政部憑證管理中心`: most significant first, values
    * escaped (RFC 4514 specials, control characters as `\XX`): always one line.
+   * A value that is not a character string is `#` and its DER in hex (RFC 4514 2.4); a text value
+   * starting with `#` is escaped (`\#`), so the two never read alike.
    */
   readonly text: string;
   /** Every attribute in encoding order (multi-valued RDNs flattened). */
@@ -41,6 +55,26 @@ export interface DistinguishedName {
   readonly email: string | undefined;
   /** The DER as read, for exact comparisons. */
   readonly der: Uint8Array;
+}
+
+/** The attribute types {@link DistinguishedName} has a named field for. */
+const NAMED_FIELD_TYPES: ReadonlySet<string> = new Set([
+  NameAttributeOid.CN,
+  NameAttributeOid.O,
+  NameAttributeOid.OU,
+  NameAttributeOid.L,
+  NameAttributeOid.C,
+  NameAttributeOid.serialNumber,
+  NameAttributeOid.E,
+]);
+
+/**
+ * Whether a value of a type the named fields hold (CN, O, OU, L, C, serialNumber, E) is not a character string, so
+ * that field is absent. The profile then reads no holder from the name: a holder rule's fallback (an O where the CN
+ * is missing) would name someone the certificate did not.
+ */
+export function hasNonTextNamedField(name: DistinguishedName): boolean {
+  return name.attributes.some((a) => a.stringType === undefined && NAMED_FIELD_TYPES.has(a.oid));
 }
 
 /** RFC 4514 specials, escaped as `\c` anywhere in a value (`=` too: harmless, and a spoofed `O=` reads as data). */
@@ -91,7 +125,10 @@ function hexEscape(c: string): string {
   return Array.from(Buffer.from(c, 'utf8'), (b) => `\\${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
 }
 
-/** Decodes a Name (SEQUENCE OF RDN). Values that are not strings are rejected. */
+/**
+ * Decodes a Name (SEQUENCE OF RDN). A value that is not a character string is kept as `#` and the hex of its DER
+ * (see {@link NameAttribute.value}); a character string that does not decode (bad UTF-8, an odd BMPString) is refused.
+ */
 export function decodeDistinguishedName(node: DerNode, what: string): DistinguishedName {
   const attributes: NameAttribute[] = [];
   const rdnTexts: string[] = [];
@@ -106,13 +143,23 @@ export function decodeDistinguishedName(node: DerNode, what: string): Distinguis
       }
       const oid = oidOf(typeNode, `${what} attribute type`);
       const shortName = nameAttributeShortName(oid);
+      if (!isCharacterString(valueNode)) {
+        // RFC 4514 2.4: `#` and the hex of the value's encoding. Hex digits need no escaping.
+        const hex = `#${toHex(encodingOf(valueNode))}`;
+        attributes.push({ oid, shortName, value: hex, stringType: undefined });
+        return `${shortName ?? oid}=${hex}`;
+      }
       const decoded = decodeDirectoryString(valueNode, `${what} ${shortName ?? oid}`);
       attributes.push({ oid, shortName, value: decoded.value, stringType: decoded.stringType });
       return `${shortName ?? oid}=${escapeNameValue(decoded.value)}`;
     });
     rdnTexts.push(parts.join('+'));
   });
-  const all = (oid: string): string[] => attributes.filter((a) => a.oid === oid).map((a) => a.value);
+  // Text values only, and none when any value of the type is not text (see DistinguishedName).
+  const all = (oid: string): string[] => {
+    const of = attributes.filter((a) => a.oid === oid);
+    return of.every((a) => a.stringType !== undefined) ? of.map((a) => a.value) : [];
+  };
   return {
     text: rdnTexts.join(', '),
     attributes,

@@ -10,7 +10,10 @@ export type GpkiCardTypeValue = 'primary' | 'secondary' | 'mobile';
  * GCA/XCA: `organizationOid`).
  */
 export interface IdentityHints {
-  /** Person or organisation name per the authority's subject layout. */
+  /**
+   * Person or organisation name per the authority's subject layout. Undefined when a CN, O, OU, L, C, serialNumber
+   * or E of the subject is not text (shown as `#` hex in `subject.text`): no name is read from such a subject.
+   */
   readonly holderName: string | undefined;
   /** GPKI subject type (citizen, company, group, agency). */
   readonly subjectType: GpkiSubjectType | undefined;
@@ -30,6 +33,6 @@ export interface IdentityHints {
   readonly businessId: string | undefined;
   /** GCA/XCA: agency / organisation OID (2.16.886.1.100.2.102). */
   readonly organizationOid: string | undefined;
-  /** The subject serialNumber attribute (16 characters on citizen and agency certificates). */
+  /** The subject serialNumber attribute (16 characters on citizen and agency certificates); undefined when not text. */
   readonly subjectSerialNumber: string | undefined;
 }

@@ -9,7 +9,7 @@ import { certificatePolicyOf, highestAssuranceLevel } from './certificate-policy
 import type { CertificateProfile } from './certificate-profile.js';
 import { certificatePurposeOf } from './certificate-purpose.js';
 import { type CertificateStructure, readCertificateStructure } from './certificate-structure.js';
-import { decodeDistinguishedName, type DistinguishedName } from './distinguished-name.js';
+import { decodeDistinguishedName, type DistinguishedName, hasNonTextNamedField } from './distinguished-name.js';
 import { CertificateParseError, type CertificateParseErrorCode } from './errors.js';
 import { decodeGpkiAttributes, NO_GPKI_ATTRIBUTES } from './gpki-attributes.js';
 import type { IdentityHints } from './identity-hints.js';
@@ -103,12 +103,17 @@ export function profileOf(der: Uint8Array, structure: CertificateStructure, earl
     caKeyId: isCa ? ext.subjectKeyId : ext.authorityKeyId,
     attributes,
   });
-  const holder = isCa
-    ? caHolder({ subject, attributes })
-    : (authorityDefinition(authority.id)?.holder({ subject, attributes }) ?? {
-        holderName: subject.commonName ?? subject.organizations[subject.organizations.length - 1],
-        businessId: attributes.businessId,
-      });
+  // A subject with a CN, O, OU, L, C, serialNumber or E that is not text names no holder: the rules' fallbacks (an
+  // O where the CN is absent, the CN where the O is) would name what the certificate does not. The GPKI attributes
+  // are typed text of their own and still count.
+  const holder = hasNonTextNamedField(subject)
+    ? { holderName: undefined, businessId: attributes.businessId }
+    : isCa
+      ? caHolder({ subject, attributes })
+      : (authorityDefinition(authority.id)?.holder({ subject, attributes }) ?? {
+          holderName: subject.commonName ?? subject.organizations[subject.organizations.length - 1],
+          businessId: attributes.businessId,
+        });
   const identity: IdentityHints = {
     holderName: holder.holderName,
     subjectType: attributes.subjectType,

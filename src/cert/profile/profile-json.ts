@@ -2,9 +2,12 @@ import type { CertificateProfile } from './certificate-profile.js';
 import type { DistinguishedName } from './distinguished-name.js';
 import { toHex } from '../../shared/bytes.js';
 
-/** JSON-ready form of a distinguished name (DER as hex). */
+/**
+ * JSON-ready form of a distinguished name (DER as hex). A value that is not text has `stringType: null`: JSON drops
+ * an undefined key, and a reader of the JSON must still tell its `#` hex from text.
+ */
 function nameJson(name: DistinguishedName): Record<string, unknown> {
-  return { ...name, der: toHex(name.der) };
+  return { ...name, attributes: name.attributes.map((a) => ({ ...a, stringType: a.stringType ?? null })), der: toHex(name.der) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { decodeObjectIdentifier } from '../../shared/der/der-primitives.js';
-import { childrenOf, contentOf, expectTag, readRoot } from '../../shared/der/der-reader.js';
+import { toHex } from '../../shared/bytes.js';
+import { childrenOf, contentOf, encodingOf, expectTag, readRoot } from '../../shared/der/der-reader.js';
 import { escapeNameValue } from '../profile/distinguished-name.js';
 
 const SHORT_NAMES: ReadonlyMap<string, string> = new Map([
@@ -33,17 +34,21 @@ export function nameToText(der: Uint8Array): string {
       const [typeEl, valueEl] = childrenOf(expectTag(atv, 0x30, 'AttributeTypeAndValue'));
       const oid = decodeObjectIdentifier(contentOf(expectTag(typeEl, 0x06, 'attribute type')));
       if (valueEl === undefined) throw new Error('attribute without value');
-      parts.push(`${SHORT_NAMES.get(oid) ?? oid}=${valueText(valueEl.tag, contentOf(valueEl))}`);
+      parts.push(`${SHORT_NAMES.get(oid) ?? oid}=${valueText(valueEl.tag, contentOf(valueEl), encodingOf(valueEl))}`);
     }
     rdns.push(parts.join('+'));
   }
   return rdns.join(', ');
 }
 
-/** A decoded string, escaped; any other value as RFC 4514's `#` and hex (never escaped: hex digits only). */
-function valueText(tag: number, bytes: Uint8Array): string {
-  const text = decodeString(tag, bytes);
-  return text === undefined ? `#${Buffer.from(bytes).toString('hex')}` : escapeNameValue(text);
+/**
+ * A decoded string, escaped; any other value as RFC 4514 2.4 writes it, `#` and the hex of its whole encoding (tag and
+ * length too: the content alone does not say what the value was), as the profile's `subject.text` shows it. Never
+ * escaped: hex digits only.
+ */
+function valueText(tag: number, content: Uint8Array, encoding: Uint8Array): string {
+  const text = decodeString(tag, content);
+  return text === undefined ? `#${toHex(encoding)}` : escapeNameValue(text);
 }
 
 function decodeString(tag: number, bytes: Uint8Array): string | undefined {

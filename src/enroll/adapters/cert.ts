@@ -82,9 +82,13 @@ export function cardHolderFromLogin(login: VerifiedLogin, options: CardHolderFro
   if (authority === undefined) {
     throw new EnrollError('WRONG_CARD_TYPE', `certificates of authority "${profile.authority.id}" cannot log in`);
   }
-  const subjectName = profile.identity.holderName ?? profile.subject.commonName;
+  // A subject holding a value that is not text (an OCTET STRING where a name goes, shown as `#` and hex) names no
+  // holder: the profile withholds holderName then, and its CN is not taken instead (with the O unreadable, the CN
+  // is not the company the certificate names).
+  const textSubject = profile.subject.attributes.every((a) => a.stringType !== undefined);
+  const subjectName = profile.identity.holderName ?? (textSubject ? profile.subject.commonName : undefined);
   if (subjectName === undefined || subjectName === '') {
-    throw new EnrollError('WRONG_CARD_TYPE', 'the login certificate names no holder');
+    throw new EnrollError('WRONG_CARD_TYPE', textSubject ? 'the login certificate names no holder' : 'the login certificate names no holder: its subject holds a value that is not text');
   }
   // `null` for the options is the defaults, as leaving them out is.
   const trustReported = (options as CardHolderFromLoginOptions | null)?.trustReportedCardNumber === true;
