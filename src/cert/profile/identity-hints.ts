@@ -7,7 +7,9 @@ export type GpkiCardTypeValue = 'primary' | 'secondary' | 'mobile';
  * Who the certificate is for, as far as the certificate tells. Fields are
  * undefined when the certificate does not carry them; which are present
  * depends on the authority (MOICA: `idHint`; MOEACA: `businessId`;
- * GCA/XCA: `organizationOid`).
+ * GCA/XCA: `organizationOid`). For HCA none is known: no HCA certificate was
+ * available, so what it carries is read as on any certificate and nothing is
+ * expected of it (see the HCA authority definition).
  */
 export interface IdentityHints {
   /**
