@@ -5,6 +5,7 @@ import type { CardCertificate, CardPrivateKey } from './card-types.js';
 import { CARD_NUMBER_PATH, type FileId, HiCOSFile, VERSION_PATH } from './commands/file-id.js';
 import { READ_CHUNK } from './commands/read-binary.js';
 import { CardStatusError, HiCOSError, MalformedResponseError } from './errors.js';
+import { withoutTrailingPadding } from './file-reader.js';
 import { DerError } from '../shared/der/der-error.js';
 import { readElement } from '../shared/der/der-reader.js';
 import { type CertificateDirectoryEntry, parseCertificateRecord } from './pkcs15/certificate-directory.js';
@@ -23,23 +24,52 @@ const MAX_CERTIFICATE_LENGTH = 0x2000;
  */
 
 /**
- * The card number (卡號), EF `0900/0903`, or `''` when the card says that DF or EF does not exist (`6A82`, `6A88`,
- * `6A86` to its SELECT): whether every HiCOS card has the file is not documented. Only "not there" is taken as
- * having none, a property of the card that every later read finds again. Any other failure (a refused read such as
- * `6982`, which can depend on the card's state; garbled data; a transport failure) is thrown: taking it for "none"
- * would let one card's PIN tries be counted under two keys (see `pinCardKey`).
+ * The card number (卡號), EF `0900/0903`, or `''` when the card has none: the card says that DF or EF does not exist
+ * (`6A82`, `6A88`, `6A86` to its SELECT), or the EF is blank (see {@link cardNumberOf}). Whether every HiCOS card has
+ * the file, and whether an unpersonalised one can be blank, is not documented. Only those are taken as having none,
+ * properties of the card that every later read finds again, and each only from a SELECT sequence that began with
+ * the root's own SELECT (from a remembered root or DF, the card may have been moved under this reader's feet, where
+ * the same FIDs are other files; it is asked again from the root). Any other failure (a refused read such as
+ * `6982`, which can depend on the card's state; malformed content; a transport failure) is thrown: taking it for
+ * "none" would let one card's PIN tries be counted under two keys (see `pinCardKey`).
  */
 export async function readCardNumber(tx: Transport, state: CardState): Promise<string> {
   if (state.cardNumber !== undefined) return state.cardNumber;
-  const [df, ef] = CARD_NUMBER_PATH as [FileId, FileId];
-  if (!(await state.files.selectEfIfPresent(tx, df, ef))) {
-    state.cardNumber = '';
-    return state.cardNumber;
+  let read = await readCardNumberEf(tx, state);
+  if (read.number === '' && !read.fromRoot) {
+    // Blank where a remembered DF led: asked again from the root (only a card that has no number pays for it).
+    state.files.forget();
+    read = await readCardNumberEf(tx, state);
   }
-  const bytes = await state.files.readShort(tx, 16, 'card number');
-  if (bytes.length === 0 || !printable(bytes)) throw new MalformedResponseError('reading the card number', 'not printable ASCII');
-  state.cardNumber = Buffer.from(bytes).toString('ascii');
+  state.cardNumber = read.number;
   return state.cardNumber;
+}
+
+/** One read of EF `0900/0903`: the number (`''` for none) and whether that answer came from a sequence begun at the root. */
+async function readCardNumberEf(tx: Transport, state: CardState): Promise<{ number: string; fromRoot: boolean }> {
+  const [df, ef] = CARD_NUMBER_PATH as [FileId, FileId];
+  // selectEfIfPresent believes "not there" only from the root already.
+  if (!(await state.files.selectEfIfPresent(tx, df, ef))) return { number: '', fromRoot: true };
+  const fromRoot = state.files.selectedFromRoot;
+  return { number: cardNumberOf(await state.files.readUpTo(tx, CARD_NUMBER_READ, 'card number')), fromRoot };
+}
+
+/** Bytes of the card-number EF read (a card number is at most this long; the rest of the file is never looked at). */
+const CARD_NUMBER_READ = 16;
+
+/**
+ * The card number in the first bytes of EF `0903` (at most {@link CARD_NUMBER_READ}, as read), or `''` when they are
+ * blank: none at all (the read at offset 0 found the file ended), or every one `00`, or every one `FF` (an erased
+ * or never-written file holds one value throughout). Anything else must be a number: printable ASCII, which
+ * `00`/`FF` padding may follow. A mix of `00` and `FF` alone, padding before the number, or an unprintable byte in
+ * it is written content that is not a number: `MALFORMED_RESPONSE`.
+ */
+export function cardNumberOf(read: Uint8Array): string {
+  if (read.every((b) => b === 0x00) || read.every((b) => b === 0xff)) return '';
+  const bytes = withoutTrailingPadding(read);
+  if (bytes.length === 0) throw new MalformedResponseError('reading the card number', 'only 00 and FF bytes, mixed: neither a blank file nor a number');
+  if (!printable(bytes)) throw new MalformedResponseError('reading the card number', 'not printable ASCII');
+  return Buffer.from(bytes).toString('ascii');
 }
 
 /**

@@ -53,6 +53,8 @@ export class FileReader {
   private smallReads = false;
   /** The selected EF seems to end at or before this offset (from `6700` answers); `undefined` when unknown. */
   private endAtMost: number | undefined;
+  /** Whether the SELECT sequence that made `currentEf` current began with the root's own SELECT (see {@link FileReader.selectedFromRoot}). */
+  private efFromRoot = false;
   /** Set while {@link FileReader.selectEfIfPresent} runs: a SELECT below the root that finds nothing is an {@link AbsentFileError}. */
   private absentMeans = false;
 
@@ -69,6 +71,7 @@ export class FileReader {
   public atRoot(): void {
     this.currentDf = HiCOSFile.MF;
     this.currentEf = undefined;
+    this.efFromRoot = false;
     this.endAtMost = undefined;
   }
 
@@ -81,8 +84,18 @@ export class FileReader {
   public forget(): void {
     this.currentDf = undefined;
     this.currentEf = undefined;
+    this.efFromRoot = false;
     this.smallReads = false;
     this.endAtMost = undefined;
+  }
+
+  /**
+   * Whether the selected EF was reached by a SELECT sequence that began with the root's own SELECT (an APDU sent),
+   * not from a root or DF this reader only remembers as current: a card reset without the transport saying so, or
+   * moved by another program, may have taken the same FIDs for other files. `false` when no EF is selected.
+   */
+  public get selectedFromRoot(): boolean {
+    return this.currentEf !== undefined && this.efFromRoot;
   }
 
   /**
@@ -96,8 +109,12 @@ export class FileReader {
     if (!secure) await this.beforePlain?.(tx);
     if (!secure && this.currentDf === df && this.currentEf === ef) return;
     try {
+      let fromRoot = false;
       if (this.currentDf !== df || secure) {
-        if (this.currentDf !== HiCOSFile.MF) await this.selectRoot(tx, secure);
+        if (this.currentDf !== HiCOSFile.MF) {
+          await this.selectRoot(tx, secure);
+          fromRoot = true;
+        }
         this.currentDf = HiCOSFile.MF;
         this.currentEf = undefined;
         if (df !== HiCOSFile.MF) await this.select(tx, df, secure);
@@ -107,6 +124,7 @@ export class FileReader {
       this.endAtMost = undefined;
       await this.select(tx, ef, secure);
       this.currentEf = ef;
+      this.efFromRoot = fromRoot;
     } catch (error) {
       this.forget();
       throw error;
@@ -197,6 +215,14 @@ export class FileReader {
    * offset 0 until `le` bytes or the end of the file, trimming padding.
    */
   public async readShort(tx: Transport, le: number, name: string): Promise<Uint8Array> {
+    return withoutTrailingPadding(await this.readUpTo(tx, le, name));
+  }
+
+  /**
+   * The first `le` bytes of a small EF whose size is not known (fewer when the file ends before), untrimmed: empty
+   * when the read at offset 0 finds the file ended (`9000` or `6282` with no data, `6B00`).
+   */
+  public async readUpTo(tx: Transport, le: number, name: string): Promise<Uint8Array> {
     const parts: Uint8Array[] = [];
     let total = 0;
     let afterShort = false;
@@ -207,10 +233,7 @@ export class FileReader {
       total += data.length;
       if (eof) break;
     }
-    const data = Buffer.concat(parts);
-    let end = data.length;
-    while (end > 0 && (data[end - 1] === 0x00 || data[end - 1] === 0xff)) end--;
-    return new Uint8Array(data.subarray(0, end));
+    return new Uint8Array(Buffer.concat(parts));
   }
 
   /** Makes the root current: Gen1 `SELECT 3F00`, Gen2 the applet's AID (plain only). */
@@ -307,4 +330,11 @@ class AbsentFileError extends HiCOSError {
   public constructor(name: string, statusWord: string) {
     super('FILE_NOT_FOUND', `SELECT ${name}: file not found (${statusWord})`, { statusWord });
   }
+}
+
+/** `data` without the `00`/`FF` bytes that end it (a small EF's padding). */
+export function withoutTrailingPadding(data: Uint8Array): Uint8Array {
+  let end = data.length;
+  while (end > 0 && (data[end - 1] === 0x00 || data[end - 1] === 0xff)) end--;
+  return data.subarray(0, end);
 }

@@ -82,8 +82,8 @@ export class HiCOSCard {
    * below 1, so the last-try guard is never a try behind the card. Counts
    * are kept per card number in the retry store, so this is known once any
    * call has read the card number in the current card session. A card
-   * without a card number (EF `0900/0903` not found) is counted by a digest
-   * of its SIGN certificate instead: known once a call has read the
+   * without a card number (EF `0900/0903` not found, or blank) is counted by
+   * a digest of its SIGN certificate instead: known once a call has read the
    * certificates too (any PIN operation on it does).
    */
   public get lastKnownRetries(): number | undefined {
@@ -119,8 +119,9 @@ export class HiCOSCard {
   }
 
   /**
-   * Generation, card number, version and certificates (cached per card session). A card without a card-number file
-   * reports `cardNumber: ''`, as it reports a missing version.
+   * Generation, card number, version and certificates (cached per card session). A card without a card-number file,
+   * or with a blank one (no bytes, or every byte `00`, or every byte `FF`), reports `cardNumber: ''`, as it reports
+   * a missing version.
    */
   public info(): Promise<HiCOSCardInfo> {
     return this.session.run('reading card information', async (tx, state) => {
@@ -140,8 +141,9 @@ export class HiCOSCard {
   }
 
   /**
-   * The card number (卡號); `''` when the card says it has no card-number file (EF `0900/0903` not found), which is
-   * not documented never to happen. Any other failure to read it throws.
+   * The card number (卡號); `''` when the card says it has no card-number file (EF `0900/0903` not found) or the file
+   * is blank (no bytes, or every byte `00`, or every byte `FF`), neither documented never to happen. Any other
+   * failure to read it, content that is neither blank nor printable ASCII included, throws.
    */
   public cardNumber(): Promise<string> {
     return this.session.run('reading the card number', readCardNumber);

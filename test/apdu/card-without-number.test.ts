@@ -1,14 +1,15 @@
 /**
- * A card without the card-number EF (0900/0903), which no document says every HiCOS card has. Its PIN tries are
- * counted under a digest of its SIGN certificate, so it verifies and signs with the last-try guard intact; a read of
- * the card number that fails for any reason other than "not there" still stops before any VERIFY.
+ * A card without the card-number EF (0900/0903), which no document says every HiCOS card has, or with the EF blank
+ * (never written: no bytes, or every byte 00, or every byte FF). Its PIN tries are counted under a digest of its SIGN
+ * certificate, so it verifies and signs with the last-try guard intact; a read of the card number that fails for
+ * any reason other than "not there" or "blank" (malformed content included) still stops before any VERIFY.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, verify, X509Certificate } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FileRetryCounterStore, HiCOSCard, RetryCounterStore } from '../../src/apdu/index.js';
+import { FileRetryCounterStore, HiCOSCard, RetryCounterStore, retryCounterKey } from '../../src/apdu/index.js';
 import { EmulatorReader } from '../../src/pcsc/emulator-reader.js';
 import type { CardEmulator } from '../../src/pcsc/transport.js';
 import { toHex } from '../../src/shared/bytes.js';
@@ -64,7 +65,9 @@ describe.each(CARDS)('a $name card without a card-number EF', ({ generation, mod
     return { card, reader, hicos, store };
   };
 
-  it.each(['no-ef', 'no-df'] as const)('%s: info() and cardNumber() report no card number instead of failing', async (cardNumberFile) => {
+  const WITHOUT = ['no-ef', 'no-df', 'blank-00', 'blank-ff', 'empty'] as const;
+
+  it.each(WITHOUT)('%s: info() and cardNumber() report no card number instead of failing', async (cardNumberFile) => {
     const { hicos } = await insert({ cardNumberFile });
     const info = await hicos.info();
     expect(info.cardNumber).toBe('');
@@ -72,7 +75,7 @@ describe.each(CARDS)('a $name card without a card-number EF', ({ generation, mod
     expect(await hicos.cardNumber()).toBe('');
   });
 
-  it.each(['no-ef', 'no-df'] as const)('%s: verifies and signs, each call with exactly one VERIFY', async (cardNumberFile) => {
+  it.each(WITHOUT)('%s: verifies and signs, each call with exactly one VERIFY', async (cardNumberFile) => {
     const { card, hicos } = await insert({ cardNumberFile });
     expect(await hicos.verifyPin('123456')).toEqual({ status: 'ok', retriesLeft: 3 });
     expect(verifies(card)).toBe(1);
@@ -85,6 +88,16 @@ describe.each(CARDS)('a $name card without a card-number EF', ({ generation, mod
     before = card.log.length;
     expect(await hicos.verifyPin('000000')).toEqual({ status: 'wrong', retriesLeft: 2 });
     expect(verifies(card, before)).toBe(1);
+  });
+
+  it.each(WITHOUT)('%s: the count is kept under the SIGN certificate\'s digest, never under a card number', async (cardNumberFile) => {
+    const { card, hicos, store } = await insert({ cardNumberFile });
+    expect(await hicos.verifyPin('000000')).toEqual({ status: 'wrong', retriesLeft: 2 });
+    const key = `cert-sha256:${createHash('sha256').update((await testCredentials()).sign.certificate).digest('hex')}`;
+    expect(store.get(key)).toBe(2);
+    expect(store.get(card.cardNumber)).toBeUndefined();
+    expect(store.get('')).toBeUndefined();
+    expect(retryCounterKey(await hicos.info())).toBe(key);
   });
 
   it('the last-try guard stops at one try left, for verifyPin and sign, and sends one VERIFY when allowed', async () => {
@@ -180,6 +193,117 @@ describe.each([1, 2] as const)('Gen%i: a card that has its card number, selected
     expect(verifies(card, before)).toBe(0);
     expect(card.pinTriesLeft).toBe(3);
     expect(await hicos.cardNumber()).toBe(card.cardNumber);
+  });
+});
+
+/** READ BINARY answered from `content` as an EF holding it would answer: the bytes asked, fewer with 6282, 6B00 past the end. */
+function readOf(content: Uint8Array, command: Uint8Array): Uint8Array {
+  const offset = (command[2]! << 8) | command[3]!;
+  const le = command[4] || 256;
+  if (offset >= content.length) return Uint8Array.of(0x6b, 0x00);
+  const data = content.subarray(offset, offset + le);
+  return Uint8Array.from([...data, ...(data.length < le ? [0x62, 0x82] : [0x90, 0x00])]);
+}
+
+/** The virtual card with EF 0903 answering READ BINARY by `read` (the EF's SELECT is the card's own). */
+function cardNumberEfAnswering(inner: VirtualHiCOSCard, read: (command: Uint8Array) => Uint8Array): Answering {
+  let in0903 = false;
+  return new Answering(inner, (c) => {
+    if (c[1] === 0xa4) in0903 = isSelectOf(c, 0x0903);
+    else if (in0903 && c[1] === 0xb0) return read(c);
+    return undefined;
+  });
+}
+
+const bytes = (...parts: Array<string | number[]>): Uint8Array =>
+  Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...Buffer.from(p, 'ascii')] : p)));
+
+describe.each([1, 2] as const)('Gen%i: what counts as a blank card-number EF', (generation) => {
+  const blank: Array<[string, (command: Uint8Array) => Uint8Array]> = [
+    ['8 bytes of FF (the file ends inside the 16-byte read: 6282)', (c) => readOf(new Uint8Array(8).fill(0xff), c)],
+    ['40 bytes of 00 (longer than the 16 read)', (c) => readOf(new Uint8Array(40), c)],
+    ['one 00 byte', (c) => readOf(Uint8Array.of(0), c)],
+    ['no bytes, answered 9000 with no data', () => Uint8Array.of(0x90, 0x00)],
+    ['no bytes, answered 6282 with no data', () => Uint8Array.of(0x62, 0x82)],
+  ];
+  it.each(blank)('%s: no card number, keyed by the SIGN certificate, one VERIFY', async (_name, read) => {
+    const inner = new VirtualHiCOSCard({ generation, credentials: await testCredentials() });
+    const reader = new EmulatorReader();
+    reader.insert(cardNumberEfAnswering(inner, read));
+    const store = new RetryCounterStore();
+    const hicos = await HiCOSCard.open(reader.connect(), { retryStore: store });
+    expect(await hicos.verifyPin('000000')).toEqual({ status: 'wrong', retriesLeft: 2 });
+    expect(verifies(inner)).toBe(1);
+    expect(await hicos.cardNumber()).toBe('');
+    expect(store.get(`cert-sha256:${createHash('sha256').update((await testCredentials()).sign.certificate).digest('hex')}`)).toBe(2);
+  });
+
+  const notBlank: Array<[string, Uint8Array, string]> = [
+    ['00 and FF mixed', bytes([0, 0, 0xff, 0xff, 0, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), 'only 00 and FF bytes, mixed'],
+    ['padding before a number', bytes([0, 0, 0, 0], 'TP0300001234'), 'not printable ASCII'],
+    ['FF padding before a number', bytes([0xff, 0xff], 'TP03000012345'), 'not printable ASCII'],
+    ['a number with a 00 inside', bytes('TP0300', [0], '001234567'), 'not printable ASCII'],
+  ];
+  it.each(notBlank)('%s: malformed, every PIN call stops before any VERIFY', async (_name, content, message) => {
+    const inner = new VirtualHiCOSCard({ generation, credentials: await testCredentials() });
+    const reader = new EmulatorReader();
+    reader.insert(cardNumberEfAnswering(inner, (c) => readOf(content, c)));
+    const hicos = await HiCOSCard.open(reader.connect(), { retryStore: new RetryCounterStore() });
+    await expect(hicos.verifyPin('123456')).rejects.toMatchObject({ code: 'MALFORMED_RESPONSE', message: expect.stringContaining(message) });
+    await expect(hicos.sign(new Uint8Array([1]), { pin: '123456' })).rejects.toMatchObject({ code: 'MALFORMED_RESPONSE' });
+    await expect(hicos.cardNumber()).rejects.toMatchObject({ code: 'MALFORMED_RESPONSE' });
+    expect(verifies(inner)).toBe(0);
+    expect(inner.pinTriesLeft).toBe(3);
+  });
+
+  it.each([
+    ['00', 0x00],
+    ['FF', 0xff],
+  ])('a number followed by %s padding is that number, and keys the count', async (_name, pad) => {
+    const inner = new VirtualHiCOSCard({ generation, credentials: await testCredentials() });
+    const reader = new EmulatorReader();
+    reader.insert(cardNumberEfAnswering(inner, (c) => readOf(bytes('TP030000123', new Array<number>(5).fill(pad)), c)));
+    const store = new RetryCounterStore();
+    const hicos = await HiCOSCard.open(reader.connect(), { retryStore: store });
+    expect(await hicos.verifyPin('000000')).toEqual({ status: 'wrong', retriesLeft: 2 });
+    expect(await hicos.cardNumber()).toBe('TP030000123');
+    expect(store.get('TP030000123')).toBe(2);
+  });
+});
+
+describe.each([1, 2] as const)('Gen%i: a card that has its card number, moved under the host\'s feet to a blank EF of the same FIDs', (generation) => {
+  it('is not taken for a blank one: the EF is read again from the root, and the card number keys the guard', async () => {
+    const inner = new VirtualHiCOSCard({ generation, credentials: await testCredentials() });
+    // Another program leaves the card in DF 5030, which here holds a DF 0900 with a blank EF 0903 of its own.
+    let in5030 = false;
+    let other: 'none' | 'df' | 'ef' = 'none';
+    const card = new Answering(inner, (c) => {
+      if (c[1] === 0xb0) return other === 'ef' ? readOf(new Uint8Array(16), c) : undefined;
+      if (c[1] !== 0xa4) return undefined;
+      if (in5030 && other === 'none' && isSelectOf(c, 0x0900)) {
+        other = 'df';
+        return Uint8Array.of(0x90, 0x00);
+      }
+      if (other === 'df' && isSelectOf(c, 0x0903)) {
+        other = 'ef';
+        return Uint8Array.of(0x90, 0x00);
+      }
+      in5030 = isSelectOf(c, 0x5030);
+      other = 'none';
+      return undefined;
+    });
+    const reader = new EmulatorReader();
+    reader.insert(card);
+    const store = new RetryCounterStore();
+    store.set(inner.cardNumber, 1);
+    const hicos = await HiCOSCard.open(reader.connect(), { retryStore: store });
+    const select5030 = generation === 1 ? [0x80, 0xa4, 0x00, 0x00, 0x02, 0x50, 0x30] : [0x00, 0xa4, 0x00, 0x04, 0x02, 0x50, 0x30, 0x00];
+    expect(toHex(card.process(Uint8Array.from(select5030)).subarray(-2))).toBe('9000');
+    // The first read after the move finds the other EF blank; the card's own is read from the root.
+    expect(await hicos.cardNumber()).toBe(inner.cardNumber);
+    await expect(hicos.verifyPin('000000')).rejects.toMatchObject({ code: 'LAST_TRY_GUARD' });
+    expect(verifies(inner)).toBe(0);
+    expect(inner.pinTriesLeft).toBe(3);
   });
 });
 

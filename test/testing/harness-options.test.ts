@@ -75,7 +75,7 @@ describe('twpki/testing refuses options it cannot use, naming them', () => {
       [{ counterPolicy: 'bogus' }, /"counterPolicy" must be one of "every-command", "data-commands-only"/],
       [{ plainCommandsDuringSecureMessaging: 'Refuse' }, /"plainCommandsDuringSecureMessaging" must be one of "accept", "refuse"/],
       [{ versionLocation: 'Root' }, /"versionLocation" must be one of/],
-      [{ cardNumberFile: 'absent' }, /"cardNumberFile" must be one of "present", "no-ef", "no-df", "unreadable"/],
+      [{ cardNumberFile: 'absent' }, /"cardNumberFile" must be one of "present", "no-ef", "no-df", "unreadable", "blank-00", "blank-ff", "empty"/],
       [{ cardNumberFile: 'no-df', versionLocation: 'card-number-df' }, /"versionLocation" cannot be 'card-number-df' on a card without DF 0900/],
       [{ quirks: { responseChain: true } }, /"quirks": "responseChain" is not an option/],
       [{ pinTries: 3 }, /"pinTries" is not an option/],

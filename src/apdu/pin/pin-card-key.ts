@@ -38,7 +38,7 @@ export async function pinCardKey(tx: Transport, state: CardState): Promise<strin
   if (key === undefined) {
     throw new HiCOSError(
       'FILE_NOT_FOUND',
-      'no PIN was sent: the card has no card number (EF 0900/0903 not found) and no SIGN or KEYX certificate, so the count of tries left that guards the last try could not be kept for it',
+      'no PIN was sent: the card has no card number (EF 0900/0903 not found, or blank) and no SIGN or KEYX certificate, so the count of tries left that guards the last try could not be kept for it',
     );
   }
   return key;

@@ -58,7 +58,7 @@ export const infoCommand: CliCommand = {
           reader,
           atr: toHex(info.atr).toUpperCase(),
           generation: info.generation,
-          // null: the card has no card-number file (EF 0900/0903 not found).
+          // null: the card has no card number (EF 0900/0903 not found, or blank).
           cardNumber: info.cardNumber === '' ? null : info.cardNumber,
           version: info.version,
           certificates,

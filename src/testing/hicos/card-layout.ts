@@ -102,10 +102,25 @@ export function buildCardLayout(input: CardLayoutInput): CardLayout {
       ? []
       : [
           df(HiCOSFile.CARD_NUMBER_DF, [
-            ...(input.cardNumberFile === 'no-ef' ? [] : [ef(HiCOSFile.CARD_NUMBER, ascii(input.cardNumber), input.cardNumberFile !== 'unreadable')]),
+            ...(input.cardNumberFile === 'no-ef' ? [] : [ef(HiCOSFile.CARD_NUMBER, cardNumberContent(input), input.cardNumberFile !== 'unreadable')]),
             ...(input.versionLocation === 'card-number-df' ? [versionEf] : []),
           ]),
         ]),
   ]);
   return { root, certificates: entries };
+}
+
+/** What EF `0903` holds: the card number, or for a blank file as many `00` or `FF` bytes, or none. */
+function cardNumberContent(input: CardLayoutInput): Uint8Array {
+  const number = ascii(input.cardNumber);
+  switch (input.cardNumberFile) {
+    case 'blank-00':
+      return new Uint8Array(number.length);
+    case 'blank-ff':
+      return new Uint8Array(number.length).fill(0xff);
+    case 'empty':
+      return new Uint8Array(0);
+    default:
+      return number;
+  }
 }

@@ -67,7 +67,7 @@ export function checkVirtualCardSettings(options: Record<string, unknown>, where
   // On Gen1 3F00 is the MF itself: a Gen2 setting there would be taken and never used.
   if (options.gen2SelectMf !== undefined && (options.generation ?? 1) !== 2) check.fail('gen2SelectMf', 'applies to Gen2 cards only; this card is Gen1', options.gen2SelectMf);
   check.optionalChoice('versionLocation', options.versionLocation, ['card-number-df', 'root', 'none']);
-  check.optionalChoice('cardNumberFile', options.cardNumberFile, ['present', 'no-ef', 'no-df', 'unreadable']);
+  check.optionalChoice('cardNumberFile', options.cardNumberFile, ['present', 'no-ef', 'no-df', 'unreadable', 'blank-00', 'blank-ff', 'empty']);
   if (options.cardNumberFile === 'no-df' && options.versionLocation === 'card-number-df') {
     check.fail('versionLocation', "cannot be 'card-number-df' on a card without DF 0900 (cardNumberFile: 'no-df'); use 'root' or 'none'", options.versionLocation);
   }

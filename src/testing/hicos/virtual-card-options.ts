@@ -69,12 +69,14 @@ export type Gen2SelectMf = 'applet-root' | 'not-found';
 export type VirtualVersionLocation = 'card-number-df' | 'root' | 'none';
 
 /**
- * The card-number EF `0900/0903` (whether every HiCOS card has it is not documented): `'present'` holds
- * `cardNumber`; `'no-ef'` DF `0900` without EF `0903` (its SELECT answers `6A82`); `'no-df'` no DF `0900` at all
- * (`6A82` to its SELECT, so a version EF can only be at the root); `'unreadable'` the EF is there but READ BINARY
- * answers `6982`.
+ * The card-number EF `0900/0903` (whether every HiCOS card has it, and whether one can be left blank, is not
+ * documented): `'present'` holds `cardNumber`; `'no-ef'` DF `0900` without EF `0903` (its SELECT answers `6A82`);
+ * `'no-df'` no DF `0900` at all (`6A82` to its SELECT, so a version EF can only be at the root); `'unreadable'` the
+ * EF is there but READ BINARY answers `6982`. Blank, as a file never written may be: `'blank-00'` and `'blank-ff'`
+ * the EF holds as many bytes as `cardNumber` has, every one `00` or `FF`; `'empty'` the EF holds no bytes (READ
+ * BINARY at offset 0 answers `6B00`).
  */
-export type VirtualCardNumberFile = 'present' | 'no-ef' | 'no-df' | 'unreadable';
+export type VirtualCardNumberFile = 'present' | 'no-ef' | 'no-df' | 'unreadable' | 'blank-00' | 'blank-ff' | 'empty';
 
 /**
  * Gen1: how a public-key record orders the number's bytes. The facts say "stored as reversed 32-bit words":
