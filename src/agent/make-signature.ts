@@ -121,7 +121,7 @@ async function signOnCard(card: HiCOSCard, slot: SlotInfo, request: SignRequest,
   const cardNumber = warm || checked ? await card.cardNumber() : undefined;
   if (warm && !cache!.confirm(reader, warm, { cardNumber: cardNumber! })) warm = undefined;
   // A card without a card number ('') is not told from another such card by it: its kept certificates are not
-  // confirmed by anything read now, so they are read again (a PIN operation on it reads them anyway) and the
+  // confirmed by anything read now, so they are read again (info() below; the PIN operation then reads none) and the
   // check below compares what the card holds, not what was kept.
   if (warm && cardNumber === '') {
     cache!.drop(reader);

@@ -109,27 +109,66 @@ export async function readVersion(tx: Transport, state: CardState): Promise<stri
 /** Every certificate the CDF lists, read from EF `08F2` at the listed offsets. */
 export async function readCertificates(tx: Transport, state: CardState): Promise<CardCertificate[]> {
   if (state.certificates) return state.certificates;
-  await state.files.selectEf(tx, HiCOSFile.PKCS15_DF, HiCOSFile.CDF);
-  const records = await state.files.readDirectory(tx, 'CDF');
-  const entries = records.map((r) => parseRecord('CDF', () => parseCertificateRecord(r)));
+  const entries = await readCertificateDirectory(tx, state);
+  const kept = state.keyCertificate;
   const certificates: CardCertificate[] = [];
-  for (const entry of entries) {
-    const [df, ef] = certificateLocation(entry);
-    if (entry.length < 4 || entry.length > MAX_CERTIFICATE_LENGTH) {
-      throw new MalformedResponseError('reading CDF', `certificate length ${entry.length} is implausible`);
-    }
-    await state.files.selectEf(tx, df, ef);
-    let read = await state.files.readRange(tx, entry.offset, entry.length, 'certificate');
-    // A CDF length that falls short of what the certificate's own header says: the rest is read too (one more
-    // READ BINARY, only for such a card), rather than refusing a card whose file holds the whole certificate.
-    const end = declaredEnd(read);
-    if (end !== undefined && end > read.length && end <= MAX_CERTIFICATE_LENGTH) {
-      read = await state.files.readRange(tx, entry.offset, end, 'certificate');
-    }
-    certificates.push({ label: entry.label, id: toHex(entry.id), usage: certificateUsage(entry), der: certificateDer(read, entry.length) });
+  for (const [index, entry] of entries.entries()) {
+    // The one certificate a PIN operation read for the key of a card without a number is not read twice.
+    certificates.push(kept?.index === index ? kept.certificate : await readCertificate(tx, state, entry));
   }
   state.certificates = certificates;
   return certificates;
+}
+
+/**
+ * The certificate the count of PIN tries of a card without a card number is kept by (see `pinCardKey`): the first
+ * SIGN certificate the CDF lists, else the first KEYX one ({@link keyCertificateOf}); `undefined` when it lists
+ * neither. Only
+ * that certificate is read (the CDF, then its chunks of EF `08F2`), not every one as `readCertificates` does: the
+ * key needs nothing else, and a card without a number would otherwise read some 30 APDUs before its first PIN
+ * operation. Both reads take the same CDF entry and read it the same way, so the key is the same whichever ran.
+ */
+export async function readKeyCertificate(tx: Transport, state: CardState): Promise<CardCertificate | undefined> {
+  if (state.certificates) return keyCertificateOf(state.certificates, (c) => c.id);
+  if (state.keyCertificate !== undefined) return state.keyCertificate?.certificate;
+  const entries = await readCertificateDirectory(tx, state);
+  const entry = keyCertificateOf(entries, (e) => toHex(e.id));
+  state.keyCertificate = entry ? { index: entries.indexOf(entry), certificate: await readCertificate(tx, state, entry) } : null;
+  return state.keyCertificate?.certificate;
+}
+
+/**
+ * Which of a card's certificates (or their CDF entries) keys a card without a number: the first SIGN one, else the
+ * first KEYX one.
+ */
+export function keyCertificateOf<T>(items: readonly T[], idOf: (item: T) => string): T | undefined {
+  return items.find((item) => idOf(item) === KEY_IDS.SIGN) ?? items.find((item) => idOf(item) === KEY_IDS.KEYX);
+}
+
+/** The CDF's entries (cached: the key certificate and the whole read share them). */
+async function readCertificateDirectory(tx: Transport, state: CardState): Promise<CertificateDirectoryEntry[]> {
+  if (state.certificateDirectory) return state.certificateDirectory;
+  await state.files.selectEf(tx, HiCOSFile.PKCS15_DF, HiCOSFile.CDF);
+  const records = await state.files.readDirectory(tx, 'CDF');
+  state.certificateDirectory = records.map((r) => parseRecord('CDF', () => parseCertificateRecord(r)));
+  return state.certificateDirectory;
+}
+
+/** The certificate one CDF entry lists, read from where it says. */
+async function readCertificate(tx: Transport, state: CardState, entry: CertificateDirectoryEntry): Promise<CardCertificate> {
+  const [df, ef] = certificateLocation(entry);
+  if (entry.length < 4 || entry.length > MAX_CERTIFICATE_LENGTH) {
+    throw new MalformedResponseError('reading CDF', `certificate length ${entry.length} is implausible`);
+  }
+  await state.files.selectEf(tx, df, ef);
+  let read = await state.files.readRange(tx, entry.offset, entry.length, 'certificate');
+  // A CDF length that falls short of what the certificate's own header says: the rest is read too (one more
+  // READ BINARY, only for such a card), rather than refusing a card whose file holds the whole certificate.
+  const end = declaredEnd(read);
+  if (end !== undefined && end > read.length && end <= MAX_CERTIFICATE_LENGTH) {
+    read = await state.files.readRange(tx, entry.offset, end, 'certificate');
+  }
+  return { label: entry.label, id: toHex(entry.id), usage: certificateUsage(entry), der: certificateDer(read, entry.length) };
 }
 
 /** The PrKDF: key references and sizes. */

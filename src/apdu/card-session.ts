@@ -1,6 +1,7 @@
 import type { Transport } from '../pcsc/transport.js';
 import { TwpkiError } from '../shared/twpki-error.js';
 import type { CardCertificate, CardPrivateKey } from './card-types.js';
+import type { CertificateDirectoryEntry } from './pkcs15/certificate-directory.js';
 import { detectGeneration } from './detect-generation.js';
 import { MalformedResponseError } from './errors.js';
 import { FileReader } from './file-reader.js';
@@ -31,6 +32,13 @@ export interface CardState {
   version?: string;
   certificates?: CardCertificate[];
   keys?: CardPrivateKey[];
+  /** The CDF's entries, once read (by `readCertificates` or `readKeyCertificate`). */
+  certificateDirectory?: CertificateDirectoryEntry[];
+  /**
+   * A card without a card number: the certificate its PIN try count is kept by and its place in the CDF, once
+   * `readKeyCertificate` read it; `null` when the CDF lists no SIGN or KEYX certificate.
+   */
+  keyCertificate?: { readonly index: number; readonly certificate: CardCertificate } | null;
 }
 
 /**
@@ -59,7 +67,7 @@ export class CardSession {
 
   /**
    * The key of this card's PIN try count (see `pinCardKey`), when the calls of the current card session have read
-   * what it is made of: the card number, or for a card without one, the card number's absence and the certificates.
+   * what it is made of: the card number, or for a card without one, the card number's absence and its SIGN certificate.
    */
   public get knownPinCardKey(): string | undefined {
     return cachedPinCardKey(this.state);

@@ -83,8 +83,8 @@ export class HiCOSCard {
    * are kept per card number in the retry store, so this is known once any
    * call has read the card number in the current card session. A card
    * without a card number (EF `0900/0903` not found, or blank) is counted by
-   * a digest of its SIGN certificate instead: known once a call has read the
-   * certificates too (any PIN operation on it does).
+   * a digest of its SIGN certificate instead: known once a call has read
+   * that certificate too (any PIN operation on it does, and `info()`).
    */
   public get lastKnownRetries(): number | undefined {
     return this.pins.lastKnown(this.session.knownPinCardKey);

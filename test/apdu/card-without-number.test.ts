@@ -13,6 +13,9 @@ import { FileRetryCounterStore, HiCOSCard, RetryCounterStore, retryCounterKey } 
 import { EmulatorReader } from '../../src/pcsc/emulator-reader.js';
 import type { CardEmulator } from '../../src/pcsc/transport.js';
 import { toHex } from '../../src/shared/bytes.js';
+import { HiCOSFile } from '../../src/apdu/commands/file-id.js';
+import { READ_CHUNK } from '../../src/apdu/commands/read-binary.js';
+import { splitTlvRecords } from '../../src/apdu/pkcs15/tlv-records.js';
 import type { VirtualCardCredentials, VirtualHiCOSCardOptions } from '../../src/testing/hicos/virtual-card-options.js';
 import { VirtualHiCOSCard } from '../../src/testing/hicos/virtual-hicos-card.js';
 import { plainCommandsDuringSession, testCredentials } from './support/virtual-cards.js';
@@ -332,7 +335,7 @@ describe.each([1, 2] as const)('Gen%i: a card-number read that fails for another
     for (const call of [() => hicos.verifyPin('123456'), () => hicos.sign(new Uint8Array([1]), { pin: '123456' }), () => hicos.probePinStatus()]) {
       const error = (await call().catch((e: unknown) => e)) as { code?: string; statusWord?: string; message?: string };
       expect([error.code, error.statusWord]).toEqual([code, statusWord]);
-      expect(error.message).toMatch(/^no PIN was sent: a PIN operation first reads the card number \(EF 0900\/0903; without one, the card's certificates\).*tries left/);
+      expect(error.message).toMatch(/^no PIN was sent: a PIN operation first reads the card number \(EF 0900\/0903; without one, the card's SIGN certificate\).*tries left/);
       expect(error.message).not.toContain('123456');
     }
     expect(verifies(inner)).toBe(0);
@@ -362,6 +365,80 @@ describe.each([1, 2] as const)('Gen%i: a card with neither a card number nor a u
     }
     expect(verifies(inner)).toBe(0);
     expect(hicos.lastKnownRetries).toBeUndefined();
+  });
+});
+
+/**
+ * Offsets of the READ BINARYs of EF 08F2 (the certificates) from `log[from]` on, in order. The selection is followed
+ * from the start of the log: a read may go to the EF an earlier call left selected.
+ */
+function certificateReads(card: VirtualHiCOSCard, from = 0): number[] {
+  let in08f2 = false;
+  const offsets: number[] = [];
+  card.log.forEach(({ command }, i) => {
+    if (command[1] === 0xa4) in08f2 = isSelectOf(command, HiCOSFile.CERTIFICATES);
+    else if (in08f2 && command[1] === 0xb0 && i >= from) offsets.push((command[2]! << 8) | command[3]!);
+  });
+  return offsets;
+}
+
+/** 200-byte reads from offset 0 that a file of `length` bytes takes. */
+const chunksOf = (length: number): number[] => Array.from({ length: Math.ceil(length / READ_CHUNK) }, (_, i) => i * READ_CHUNK);
+
+describe.each([1, 2] as const)('Gen%i: the first PIN operation of a card without a number reads only its SIGN certificate', (generation) => {
+  const insert = async (cardNumberFile: 'no-ef' | 'blank-ff') => {
+    const card = new VirtualHiCOSCard({ generation, credentials: await testCredentials(), cardNumberFile });
+    const reader = new EmulatorReader();
+    reader.insert(card);
+    const store = new RetryCounterStore();
+    const hicos = await HiCOSCard.open(reader.connect(), { retryStore: store });
+    card.clearLog();
+    return { card, hicos, store };
+  };
+
+  it.each(['no-ef', 'blank-ff'] as const)('%s: the CDF and the SIGN certificate\'s chunks, no other certificate', async (cardNumberFile) => {
+    const { card, hicos } = await insert(cardNumberFile);
+    const sign = (await testCredentials()).sign.certificate;
+    expect(await hicos.verifyPin('123456')).toEqual({ status: 'ok', retriesLeft: 3 });
+    // The SIGN certificate sits at offset 0 of EF 08F2 (the CDF lists it first); the others, from 0x700 on, are not read.
+    expect(certificateReads(card)).toEqual(chunksOf(sign.length));
+    // Every APDU, step by step. The card number: Gen1 asks from the root it remembers (SELECT 0900, 0903, then READ
+    // for a blank file), finds none and asks again from the root (SELECT 3F00 as well); Gen2 first reads the
+    // PrKDF (SELECT 5030, 4100, READ) and so asks from the root at once (applet AID, 0900, 0903 [, READ]).
+    const read = cardNumberFile === 'blank-ff' ? 1 : 0;
+    const cardNumber = generation === 1 ? 2 + read + (3 + read) : 3 + (3 + read);
+    // The key certificate: root, 5030, CDF, the CDF's chunks until its padding, SELECT 08F2, the certificate's chunks.
+    const cdf = card.fileContent([HiCOSFile.PKCS15_DF, HiCOSFile.CDF])!;
+    const cdfReads = Math.floor(splitTlvRecords(cdf).records.reduce((n, r) => n + r.length, 0) / READ_CHUNK) + 1;
+    const keyCertificate = 3 + cdfReads + 1 + chunksOf(sign.length).length;
+    // The VERIFY: Gen1 SELECT 0810 and VERIFY; Gen2 the SCP03 session (applet, GET DATA, applet, INITIALIZE UPDATE,
+    // EXTERNAL AUTHENTICATE) and VERIFY.
+    const verify = generation === 1 ? 2 : 6;
+    expect(card.apduCount).toBe(cardNumber + keyCertificate + verify);
+    expect(verifies(card)).toBe(1);
+  });
+
+  it('info() afterwards reads the other certificates, not the CDF or the SIGN certificate again, and gives the same key', async () => {
+    const { card, hicos, store } = await insert('no-ef');
+    const creds = await testCredentials();
+    expect(await hicos.verifyPin('000000')).toEqual({ status: 'wrong', retriesLeft: 2 });
+    const before = card.log.length;
+    const info = await hicos.info();
+    expect(info.certificates.map((c) => Buffer.from(c.der))).toEqual([creds.sign.certificate, creds.keyx.certificate, ...creds.caCertificates!].map((d) => Buffer.from(d)));
+    expect(certificateReads(card, before)).not.toContain(0);
+    expect(card.log.slice(before).some((e) => isSelectOf(e.command, HiCOSFile.CDF))).toBe(false);
+    const key = retryCounterKey(info)!;
+    expect(store.get(key)).toBe(2);
+    expect(hicos.lastKnownRetries).toBe(2);
+  });
+
+  it('after info(), a PIN operation reads no certificate', async () => {
+    const { card, hicos } = await insert('no-ef');
+    await hicos.info();
+    const before = card.log.length;
+    expect(await hicos.verifyPin('123456')).toEqual({ status: 'ok', retriesLeft: 3 });
+    expect(certificateReads(card, before)).toEqual([]);
+    expect(card.log.slice(before).some((e) => isSelectOf(e.command, HiCOSFile.CDF))).toBe(false);
   });
 });
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Transport } from '../../pcsc/transport.js';
-import { KEY_IDS, readCardNumber, readCertificates } from '../card-directory.js';
+import { keyCertificateOf, readCardNumber, readKeyCertificate } from '../card-directory.js';
 import type { CardState } from '../card-session.js';
 import type { CardCertificate } from '../card-types.js';
 import { HiCOSError } from '../errors.js';
@@ -18,19 +18,20 @@ export const CERTIFICATE_KEY_PREFIX = 'cert-sha256:';
  * KEYX certificate when there is no SIGN one), prefixed with {@link CERTIFICATE_KEY_PREFIX}. A certificate belongs
  * to one card and stays while the card does, and reading it costs no PIN try; a card given new certificates starts
  * again from "unknown", as a card new to this store does. A card with neither number nor user certificate has no
- * identity to guard by: refused, so no PIN goes out. Built from the session's cached reads.
+ * identity to guard by: refused, so no PIN goes out. Built from the session's cached reads; of the certificates only
+ * the one the key is made of is read (`readKeyCertificate`), unless all are cached already.
  *
  * Failures are rethrown with the same code and status word, saying that no PIN was sent and why the read was needed.
  */
 export async function pinCardKey(tx: Transport, state: CardState): Promise<string> {
   try {
     await readCardNumber(tx, state);
-    if (state.cardNumber === '') await readCertificates(tx, state);
+    if (state.cardNumber === '') await readKeyCertificate(tx, state);
   } catch (error) {
     if (!(error instanceof HiCOSError)) throw error;
     throw new HiCOSError(
       error.code,
-      `no PIN was sent: a PIN operation first reads the card number (EF 0900/0903; without one, the card's certificates), which keys the count of tries left that guards the last try, and reading it failed: ${error.message}`,
+      `no PIN was sent: a PIN operation first reads the card number (EF 0900/0903; without one, the card's SIGN certificate), which keys the count of tries left that guards the last try, and reading it failed: ${error.message}`,
       { cause: error, statusWord: error.statusWord },
     );
   }
@@ -47,7 +48,8 @@ export async function pinCardKey(tx: Transport, state: CardState): Promise<strin
 /** The key as far as the session's cached reads tell it (nothing is sent); `undefined` when they do not. */
 export function cachedPinCardKey(state: CardState): string | undefined {
   if (state.cardNumber === undefined) return undefined;
-  return retryCounterKey({ cardNumber: state.cardNumber, certificates: state.certificates ?? [] });
+  const certificates = state.certificates ?? (state.keyCertificate ? [state.keyCertificate.certificate] : []);
+  return retryCounterKey({ cardNumber: state.cardNumber, certificates });
 }
 
 /**
@@ -58,6 +60,6 @@ export function cachedPinCardKey(state: CardState): string | undefined {
  */
 export function retryCounterKey(info: { readonly cardNumber: string; readonly certificates: ReadonlyArray<Pick<CardCertificate, 'id' | 'der'>> }): string | undefined {
   if (info.cardNumber !== '') return info.cardNumber;
-  const own = info.certificates.find((c) => c.id === KEY_IDS.SIGN) ?? info.certificates.find((c) => c.id === KEY_IDS.KEYX);
+  const own = keyCertificateOf(info.certificates, (c) => c.id);
   return own && `${CERTIFICATE_KEY_PREFIX}${createHash('sha256').update(own.der).digest('hex')}`;
 }
