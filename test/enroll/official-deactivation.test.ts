@@ -14,6 +14,7 @@ import {
   readAuditTrail,
   type AgencyOid,
   type EnrollStore,
+  type InvalidInputError,
   type OfficialMemberInput,
 } from '../../src/enroll/index.js';
 import { rehydrateState, serializeState } from '../../src/enroll/advanced.js';
@@ -236,6 +237,53 @@ describeEachStore('enroll_t_official_deactivation', (db) => {
       const err = await enrollFailure(flow.correctFormReceipt(id, { channel: 'email', receivedAt: '2026-03-02T09:00:00+08:00' }, reviewer));
       expect([err.code, err.refusal]).toEqual(['NOT_AUTHORIZED', 'MEMBER_DEACTIVATED']);
       await expectCancelledBySystem(id, 'formReceived', '收件更正時帳號已停用，申請取消（不計申請次數），待該帳號啟用後須重新申請公務帳號');
+    });
+
+    /** The application as the refused request found it: still open, not cancelled, its trail ending with `lastEvent`. */
+    async function untouched(id: string, status: string, version: number, lastEvent: string): Promise<void> {
+      const app = await flow.get(id);
+      expect([app.status, app.cancelledBy, app.decidedAt, app.version]).toEqual([status, undefined, undefined, version]);
+      const trail = await readAuditTrail(db(), { flow: 'officialAccount', subject: id });
+      expect(trail.at(-1)?.event).toBe(lastEvent);
+      expect(trail.some((e) => e.event === 'cancel')).toBe(false);
+    }
+
+    it('a 收件更正 refused for its own reason (stale version, arrival out of range) answers that and cancels nothing; a sound one is refused for the account', async () => {
+      const id = await manualApplication();
+      // 收件 recorded at 2026-03-02T01:00Z, the application made then too.
+      const { version } = await flow.receiveForm(id, { channel: 'fax' }, reviewer);
+      await inactiveUnchecked(db(), true);
+      clock.advance(60_000);
+      const correct = (receivedAt: string, expectedVersion?: number) =>
+        flow.correctFormReceipt(id, { channel: 'email', receivedAt, ...(expectedVersion === undefined ? {} : { expectedVersion }) }, reviewer);
+
+      expect((await enrollFailure(correct('2026-03-02T09:00:00+08:00', version - 1))).code).toBe('CONCURRENT_UPDATE');
+      await untouched(id, 'formReceived', version, 'receiveForm');
+      for (const receivedAt of ['2026-03-02T09:00:30+08:00', '2026-03-02T08:59:00+08:00', '2026-03-02T09:05:00+08:00']) {
+        // After the 收件 was recorded, before the application, in the future.
+        const err = await enrollFailure(correct(receivedAt, version));
+        expect([err.code, (err as InvalidInputError).issues.map((i) => [i.field, i.code])]).toEqual(['INVALID_INPUT', [['receivedAt', 'OUT_OF_RANGE']]]);
+        await untouched(id, 'formReceived', version, 'receiveForm');
+      }
+
+      const err = await enrollFailure(correct('2026-03-02T09:00:00+08:00', version));
+      expect([err.code, err.refusal]).toEqual(['NOT_AUTHORIZED', 'MEMBER_DEACTIVATED']);
+      await expectCancelledBySystem(id, 'formReceived', '收件更正時帳號已停用，申請取消（不計申請次數），待該帳號啟用後須重新申請公務帳號');
+    });
+
+    it('a 收件 whose arrival is out of range answers that and cancels nothing; a sound one is refused for the account', async () => {
+      const id = await manualApplication();
+      const { version } = await flow.get(id);
+      await inactiveUnchecked(db(), false);
+      clock.advance(60_000);
+      for (const receivedAt of ['2026-03-02T09:05:00+08:00', '2026-03-02T08:59:00+08:00']) {
+        const err = await enrollFailure(flow.receiveForm(id, { channel: 'fax', receivedAt }, reviewer));
+        expect([err.code, (err as InvalidInputError).issues.map((i) => [i.field, i.code])]).toEqual(['INVALID_INPUT', [['receivedAt', 'OUT_OF_RANGE']]]);
+        await untouched(id, 'manualReview', version, 'apply');
+      }
+      const err = await enrollFailure(flow.receiveForm(id, { channel: 'fax', receivedAt: '2026-03-02T09:00:30+08:00' }, reviewer));
+      expect([err.code, err.refusal]).toEqual(['NOT_AUTHORIZED', 'APPLICANT_NOT_ACTIVATED']);
+      await expectCancelledBySystem(id, 'manualReview', '收件時帳號尚未啟用，申請取消（不計申請次數），待該帳號啟用後須重新申請公務帳號');
     });
 
     it('an activated member\'s application is received and rejected as before (the refusal is the account\'s, not the command\'s)', async () => {

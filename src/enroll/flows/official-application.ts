@@ -37,6 +37,7 @@ import {
   sendNotice,
   transitionApplication,
   writeCancelled,
+  writeOnly,
   type OfficialAccountOptions,
 } from './official-shared.js';
 
@@ -308,7 +309,7 @@ export async function cancel(o: OfficialAccountOptions, applicationId: string, a
   const who = issues.take(() => parseActor(actor));
   const id = issues.take(() => parseApplicationId(applicationId));
   issues.throwIfAny();
-  return transitionApplication(o, id as string, 'cancel', 'cancelled', who as Actor, (tx, app, at) => writeCancelled(tx, app.id, at, 'member'), '取消申請');
+  return transitionApplication(o, id as string, 'cancel', 'cancelled', who as Actor, writeOnly((tx, app, at) => writeCancelled(tx, app.id, at, 'member')), '取消申請');
 }
 
 /** {@link OfficialAccountFlow.get}: one application. */

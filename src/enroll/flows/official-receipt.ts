@@ -104,8 +104,13 @@ async function writeReceipt(
      WHERE id=$1 AND version=$2 RETURNING *`,
     [app.id, version, receipt.arrived.toISOString(), receipt.channel, receipt.by, reviewDueAt(o, receipt.arrived), at],
   );
-  if (rows[0] === undefined) throw new EnrollError('CONCURRENT_UPDATE', `official-account application ${app.id} changed since version ${version}; read it again`);
+  if (rows[0] === undefined) throw changedSince(app, version);
   return applicationFromRow(rows[0]);
+}
+
+/** CONCURRENT_UPDATE: the application was written since the `version` a request was made from. */
+function changedSince(app: OfficialAccountApplication, version: number): EnrollError {
+  return new EnrollError('CONCURRENT_UPDATE', `official-account application ${app.id} changed since version ${version}; read it again`);
 }
 
 /** 傳真 2026-03-09T01:30:00.000Z: a receipt as the audit trail words it. */
@@ -116,8 +121,9 @@ function receiptText(r: OfficialFormReceipt | undefined): string {
 /**
  * {@link OfficialAccountFlow.receiveForm}: `manualReview` → `formReceived`, with the arrival, the channel and
  * the reviewer kept on the application and the due time counted from the arrival. Audited as `receiveForm`.
- * Recording it twice is INVALID_TRANSITION (the state says it was received), as is any other state. An applicant
- * whose account is not activated now is refused (`MEMBER_DEACTIVATED`, or `APPLICANT_NOT_ACTIVATED`) and the
+ * Recording it twice is INVALID_TRANSITION (the state says it was received), as is any other state; an arrival out
+ * of range is OUT_OF_RANGE, the application left as it was. Then an applicant whose account is not activated now is
+ * refused (`MEMBER_DEACTIVATED`, or `APPLICANT_NOT_ACTIVATED`) and the
  * application cancelled by the system (`refuseInactiveApplicant`, through `reviewerTransition`): its working day would start for a
  * decision that can only be a cancellation.
  */
@@ -136,7 +142,12 @@ export async function receiveForm(
     'receiveForm',
     'formReceived',
     p.who,
-    (tx, app, at) => writeReceipt(o, tx, app, app.version, { channel: p.channel, arrived: arrivalOf(p, app, at), by: p.who.id }, at),
+    // The arrival is checked before the applicant's account is read again: one out of range is refused as such,
+    // and leaves the application as it was.
+    async (tx, app, at) => {
+      const arrived = arrivalOf(p, app, at);
+      return () => writeReceipt(o, tx, app, app.version, { channel: p.channel, arrived, by: p.who.id }, at);
+    },
     (saved) => `收件：${receiptText(saved.formReceipt)}，審核期限 ${saved.reviewDueAt ?? ''}`,
   );
 }
@@ -145,9 +156,11 @@ export async function receiveForm(
  * {@link OfficialAccountFlow.correctFormReceipt}: replaces the arrival and the channel of a `formReceived`
  * application and counts the due time again from the corrected arrival. The arrival obeys the same rules as at
  * 收件. `receivedBy` stays the reviewer who recorded the 收件; who corrected it, and the old and new values, are
- * in the audit entry `correctFormReceipt`. Before 收件 or after the decision it is INVALID_TRANSITION. Like every
- * reviewer command it reads the applicant's account again: one not activated now is refused and the application
- * cancelled by the system (`refuseInactiveApplicant`, through `reviewerTransition`), rather than kept open with a corrected due time.
+ * in the audit entry `correctFormReceipt`. Before 收件 or after the decision it is INVALID_TRANSITION. A stale
+ * `expectedVersion` is CONCURRENT_UPDATE and an arrival out of range OUT_OF_RANGE, each leaving the application as
+ * it was. Only then, like every reviewer command, it reads the applicant's account again: one not activated now is
+ * refused and the application cancelled by the system (`refuseInactiveApplicant`, through `reviewerTransition`),
+ * rather than kept open with a corrected due time.
  */
 export async function correctFormReceipt(
   o: OfficialAccountOptions,
@@ -172,14 +185,18 @@ export async function correctFormReceipt(
     'correctFormReceipt',
     'formReceived',
     p.who,
+    // The correction's own checks (the version it was made from, then the arrival) come before the applicant's
+    // account is read again: a stale or invalid correction is refused as such and cancels nothing.
     async (tx, app, at) => {
       before = app;
+      if (version !== undefined && version !== app.version) throw changedSince(app, version as number);
       // When the desk recorded the 收件: its audit entry, written with it and never changed (the row keeps only the
       // arrival, which a correction rewrites).
       const recordedAt = await lastRecordedAt(tx, OFFICIAL_ACCOUNT_MACHINE.flow, app.id, 'receiveForm');
+      const arrived = arrivalOf(p, app, at, recordedAt);
       // A `formReceived` row always has its receipt (migration 0010's CHECK); the recorder is kept.
       const by = app.formReceipt?.receivedBy ?? p.who.id;
-      return writeReceipt(o, tx, app, (version as number | undefined) ?? app.version, { channel: p.channel, arrived: arrivalOf(p, app, at, recordedAt), by }, at);
+      return () => writeReceipt(o, tx, app, app.version, { channel: p.channel, arrived, by }, at);
     },
     (saved) =>
       `收件更正：${receiptText(before?.formReceipt)} → ${receiptText(saved.formReceipt)}，審核期限 ${before?.reviewDueAt ?? ''} → ${saved.reviewDueAt ?? ''}` +

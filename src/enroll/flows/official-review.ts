@@ -12,7 +12,7 @@ import { OFFICIAL_ACCOUNT_MACHINE, type OfficialStatus } from '../machine/offici
 import type { SqlSession } from '../store/store.js';
 import { promoteMember } from './official-members.js';
 import { applicationFromRow, lockMember, type OfficialAccountApplication } from './official-records.js';
-import { parseApplicationId, sendNotice, reviewerTransition, type OfficialAccountOptions } from './official-shared.js';
+import { parseApplicationId, reviewerTransition, sendNotice, writeOnly, type OfficialAccountOptions } from './official-shared.js';
 import { listQueue, pageOf, type QueuePage, type QueueQuery } from './review-queue.js';
 
 /** The notice facts of `app`, or `undefined` when the SDK has no member reference (no e-mail to write to). */
@@ -54,14 +54,15 @@ export async function approve(o: OfficialAccountOptions, applicationId: string, 
     'approve',
     'approved',
     d.who,
-    async (tx, app, at) => {
+    // Its own checks (reviewer, ID, note) ran before the transaction: nothing of the request is left to refuse.
+    writeOnly(async (tx, app, at) => {
       const saved = await decide(tx, d.id, 'approved', d.note, at);
       const facts = await noticeFacts(tx, app);
       await promoteMember(tx, app, d.who, at);
       // Inside the transaction: a notice that cannot be sent rolls the approval back.
       await sendNotice(o, facts === undefined ? undefined : officialApprovalNotice(facts, o.branding));
       return saved;
-    },
+    }),
     d.note ?? undefined,
   );
 }
@@ -80,12 +81,12 @@ export async function reject(o: OfficialAccountOptions, applicationId: string, r
     'reject',
     'rejected',
     d.who,
-    async (tx, app, at) => {
+    writeOnly(async (tx, app, at) => {
       const saved = await decide(tx, d.id, 'rejected', d.note, at);
       const facts = await noticeFacts(tx, app);
       await sendNotice(o, facts === undefined ? undefined : officialRejectionNotice(facts, d.note as string, o.branding));
       return saved;
-    },
+    }),
     d.note ?? undefined,
   );
 }

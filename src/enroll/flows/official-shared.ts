@@ -154,9 +154,26 @@ export async function sendNotice(o: OfficialAccountOptions, message: MailMessage
 }
 
 /**
- * Lets a command on an existing application refuse after the machine allows it, with the member and the
- * application locked: the error it returns is thrown after the transaction commits, so whatever it wrote (a
- * cancellation, say) stays. `undefined` lets the command go on.
+ * A command's work on the locked application, in two steps. First its own checks: the request against the
+ * application (the version it was made from, its values against the application's dates); a check that fails throws
+ * the request's own error and nothing is written. Then the write, which it returns and which runs only once every
+ * refusal of the application's state ({@link ApplicationRefusal}) has let the command go on.
+ */
+export type ApplicationCommand = (
+  tx: SqlSession,
+  app: OfficialAccountApplication,
+  at: string,
+) => Promise<() => Promise<OfficialAccountApplication>>;
+
+/** An {@link ApplicationCommand} with no checks of its own: `write` is the whole command. */
+export function writeOnly(write: (tx: SqlSession, app: OfficialAccountApplication, at: string) => Promise<OfficialAccountApplication>): ApplicationCommand {
+  return async (tx, app, at) => () => write(tx, app, at);
+}
+
+/**
+ * Lets a command on an existing application refuse after the machine allows it and after the command's own checks
+ * passed, with the member and the application locked: the error it returns is thrown after the transaction commits,
+ * so whatever it wrote (a cancellation, say) stays. `undefined` lets the command go on.
  */
 export type ApplicationRefusal = (
   tx: SqlSession,
@@ -200,7 +217,9 @@ function refuseInactiveApplicant(who: Actor, event: ReviewerEvent): ApplicationR
 
 /**
  * {@link transitionApplication} for a reviewer's command: always with {@link refuseInactiveApplicant}, so no reviewer
- * command can leave out the applicant's account read again (approve, reject, 收件, 收件更正 alike).
+ * command can leave out the applicant's account read again (approve, reject, 收件, 收件更正 alike). The command's own
+ * checks run first: a request refused for its own reason (a stale `expectedVersion`, an arrival out of range) gets
+ * its own error and cancels nothing; only a request that would otherwise be carried out is refused for the account.
  */
 export function reviewerTransition(
   o: OfficialAccountOptions,
@@ -208,17 +227,18 @@ export function reviewerTransition(
   event: ReviewerEvent,
   to: OfficialStatus,
   who: Actor,
-  apply: (tx: SqlSession, app: OfficialAccountApplication, at: string) => Promise<OfficialAccountApplication>,
+  command: ApplicationCommand,
   reason?: string | ((saved: OfficialAccountApplication) => string),
 ): Promise<OfficialAccountApplication> {
-  return transitionApplication(o, id, event, to, who, apply, reason, refuseInactiveApplicant(who, event));
+  return transitionApplication(o, id, event, to, who, command, reason, refuseInactiveApplicant(who, event));
 }
 
 /**
- * The transition helper of every command on an existing application: in one
- * transaction it locks the application, checks who may run `event` (the
- * member owns its applications), checks the machine table, asks `refuse` (when given), lets `apply`
- * write the change, and audits it.
+ * The transition helper of every command on an existing application: in one transaction it locks the application,
+ * checks who may run `event` (the member owns its applications) and the machine table, runs the command's own checks,
+ * asks `refuse` (when given), lets the command write the change, and audits it. That order makes each refusal the
+ * one a person can act on first (a decided application is INVALID_TRANSITION whatever its member's state), and keeps
+ * a refusal's side effect (`refuse` cancelling the application) to a request that was otherwise sound.
  */
 export async function transitionApplication(
   o: OfficialAccountOptions,
@@ -226,7 +246,7 @@ export async function transitionApplication(
   event: OfficialEvent,
   to: OfficialStatus,
   who: Actor,
-  apply: (tx: SqlSession, app: OfficialAccountApplication, at: string) => Promise<OfficialAccountApplication>,
+  command: ApplicationCommand,
   reason?: string | ((saved: OfficialAccountApplication) => string),
   refuse?: ApplicationRefusal,
 ): Promise<OfficialAccountApplication> {
@@ -239,13 +259,14 @@ export async function transitionApplication(
       const app = await lockApplication(tx, id);
       authorize(OFFICIAL_COMMANDS, event, who, { subject: id, state: app.status, owner: app.memberId });
       const at = o.clock.now().toISOString();
+      assertTransition(OFFICIAL_ACCOUNT_MACHINE, app.status, event, to);
+      // Throws the request's own error, in a transaction that has written nothing yet.
+      const write = await command(tx, app, at);
       if (refuse !== undefined) {
-        // A decided application is INVALID_TRANSITION whatever its member's state.
-        assertTransition(OFFICIAL_ACCOUNT_MACHINE, app.status, event, to);
         const refused = await refuse(tx, app, member, at);
         if (refused !== undefined) return refused;
       }
-      return applyTransition(tx, OFFICIAL_ACCOUNT_MACHINE, { subject: id, from: app.status, event, to, actor: who, at }, () => apply(tx, app, at), reason);
+      return applyTransition(tx, OFFICIAL_ACCOUNT_MACHINE, { subject: id, from: app.status, event, to, actor: who, at }, write, reason);
     }),
   );
   if (outcome instanceof EnrollError) throw outcome;
