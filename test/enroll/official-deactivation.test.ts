@@ -122,6 +122,60 @@ describeEachStore('enroll_t_official_deactivation', (db) => {
     });
   });
 
+  describe('停用 before the SDK first saw the member: only the host can tell (deactivatedAt)', () => {
+    const TOLD = new Date('2026-02-20T03:00:00Z');
+
+    it('told with its first sync: 停用 at every step, its old applications cancelled as 帳號已停用; kept until activated', async () => {
+      await unchecked(db(), 'manualReview'); // made before the SDK had a member reference
+      const off = await sync({ activatedAt: null, deactivatedAt: TOLD });
+      expect([off.activatedAt, off.deactivatedAt]).toEqual([undefined, '2026-02-20T03:00:00.000Z']);
+      const memberTrail = await readAuditTrail(db(), { flow: 'officialAccount', subject: claire.memberId });
+      expect(memberTrail.map((e) => [e.event, e.reason])).toEqual([['syncMember', '帳號已停用']]);
+      expect(await flow.get(APP_ID)).toMatchObject({ status: 'cancelled', cancelledBy: 'system' });
+      const appTrail = await readAuditTrail(db(), { flow: 'officialAccount', subject: APP_ID });
+      expect(appTrail.map((e) => e.reason)).toEqual(['帳號已停用，待該帳號啟用後須重新申請公務帳號']);
+
+      const err = await enrollFailure(flow.apply(applyInput, member));
+      expect([err.code, err.refusal]).toEqual(['NOT_AUTHORIZED', 'MEMBER_DEACTIVATED']);
+      expect(defaultMessages.describe(err).messages.zhTW).not.toContain('啟動連結');
+      expect(await refusal(flow.uploadCertificate(claire.memberId, claireCard(), member))).toBe('MEMBER_DEACTIVATED');
+
+      // A later sync that tells nothing keeps it; an activation clears it.
+      clock.advance(60_000);
+      expect((await sync({ activatedAt: null })).deactivatedAt).toBe('2026-02-20T03:00:00.000Z');
+      expect((await sync({ activatedAt: null, deactivatedAt: null })).deactivatedAt).toBe('2026-02-20T03:00:00.000Z');
+      const on = await sync({ activatedAt: CLICKED });
+      expect([on.activatedAt, on.deactivatedAt]).toEqual(['2026-03-01T02:30:00.000Z', undefined]);
+    });
+
+    it('told later, for a member the SDK knew only as not activated: 停用 from then on', async () => {
+      await sync({ activatedAt: null });
+      expect(await refusal(flow.apply(applyInput, member))).toBe('APPLICANT_NOT_ACTIVATED');
+      expect((await sync({ activatedAt: null, deactivatedAt: TOLD })).deactivatedAt).toBe('2026-02-20T03:00:00.000Z');
+      expect(await refusal(flow.apply(applyInput, member))).toBe('MEMBER_DEACTIVATED');
+      // The host's instant, not the one the SDK saw the edge at, for a member seen activated too.
+      await sync({ activatedAt: CLICKED });
+      await sync({ activatedAt: null, deactivatedAt: new Date('2026-03-02T00:10:00Z') });
+      expect((await flow.member(claire.memberId)).deactivatedAt).toBe('2026-03-02T00:10:00.000Z');
+    });
+
+    it('refused beside an activation, without activatedAt, or when not a Date; nothing is written', async () => {
+      const issues = async (input: Record<string, unknown>): Promise<unknown> => {
+        const err = await enrollFailure(flow.syncMember({ ...claire, ...input } as unknown as OfficialMemberInput, host));
+        return (err as InvalidInputError).issues.map((i) => [i.field, i.code]);
+      };
+      expect(await issues({ activatedAt: CLICKED, deactivatedAt: TOLD })).toEqual([['deactivatedAt', 'MISMATCH']]);
+      expect(await issues({ deactivatedAt: TOLD })).toEqual([['activatedAt', 'REQUIRED']]);
+      expect(await issues({ deactivatedAt: null })).toEqual([['activatedAt', 'REQUIRED']]);
+      expect(await issues({ activatedAt: null, deactivatedAt: '2026-02-20T03:00:00Z' })).toEqual([['deactivatedAt', 'INVALID_FORMAT']]);
+      expect((await enrollFailure(flow.member(claire.memberId))).code).toBe('NOT_FOUND');
+      // Not told (null, or a key forwarded as undefined): never activated, as before.
+      for (const deactivatedAt of [null, undefined]) {
+        expect((await sync({ activatedAt: null, deactivatedAt })).deactivatedAt).toBeUndefined();
+      }
+    });
+  });
+
   describe('the approval reads the applicant\'s account again', () => {
     it('never activated (an application a release that did not check wrote): refused, cancelled by the system, nobody promoted or mailed', async () => {
       await sync({ activatedAt: null });

@@ -8,7 +8,7 @@
  */
 import { parseActor, type Actor } from '../domain/actor.js';
 import { parseEmail, parseNationalId, parseRequiredText } from '../domain/identifiers.js';
-import { InvalidInputError, IssueCollector } from '../errors.js';
+import { InvalidInputError, IssueCollector, type FieldIssue } from '../errors.js';
 import { recordTransition } from '../store/audit.js';
 import type { SqlSession } from '../store/store.js';
 import { OFFICIAL_COMMANDS, authorize } from './authorization.js';
@@ -45,6 +45,17 @@ export interface OfficialMemberInput {
    * not a host that does not report activation.
    */
   readonly activatedAt?: Date | null;
+  /**
+   * When you deactivated the account (停用), if your host records it; only with `activatedAt: null`. The SDK tells
+   * 停用 from 尚未啟用 by having seen the account activated: a member you deactivated before its first
+   * synchronization (or while a release without activation ran) reads as never activated, and is told to click the
+   * 啟動連結 again, unless you say so here. Then it is `MEMBER_DEACTIVATED` at every step, `member.deactivatedAt` is
+   * this instant, and its applications still under review are cancelled as 帳號已停用. `null`, `undefined` or left
+   * out: not told, the SDK's own rule stands (a member it saw deactivated stays so). Beside `activatedAt` a Date it
+   * is INVALID_INPUT (`MISMATCH`): an account is activated or deactivated, not both; without the `activatedAt` key,
+   * `activatedAt` is REQUIRED.
+   */
+  readonly deactivatedAt?: Date | null;
 }
 
 /** What `activatedAt` says: not reported (key left out), not activated (`null`), or activated at an instant. */
@@ -53,25 +64,44 @@ type Activation = { readonly reported: false } | { readonly reported: true; read
 function parseActivation(v: Record<string, unknown>): Activation {
   if (!('activatedAt' in v)) {
     // "Not reported" activates a new member: a host that reports activation under another name (its row spread as
-    // it is, `activated_at`, or `activated: false`) would have its members activated without a word.
-    const misnamed = Object.keys(v).filter((key) => /activat/i.test(key));
-    if (misnamed.length > 0) {
-      throw new InvalidInputError(
-        misnamed.map((key) => ({ field: key, code: 'NOT_AN_OPTION', reason: 'not a field of the member: report the activation as activatedAt (a Date, or null while not activated)' })),
-      );
-    }
+    // it is, `activated_at`, or `activated: false`) would have its members activated without a word. So would one
+    // that reports the deactivation and forgot the activation beside it.
+    const misnamed = Object.keys(v).filter((key) => /activat/i.test(key) && key !== 'deactivatedAt');
+    throwIfAny([
+      ...misnamed.map((key) => ({ field: key, code: 'NOT_AN_OPTION' as const, reason: 'not a field of the member: report the activation as activatedAt (a Date, or null while not activated)' })),
+      ...('deactivatedAt' in v ? [{ field: 'activatedAt', code: 'REQUIRED' as const, reason: 'a member reported with deactivatedAt is reported with activatedAt too (null while not activated)' }] : []),
+    ]);
     return { reported: false };
   }
-  const value = v.activatedAt;
   // A key given as undefined is a host forwarding a field it does not have: not activated, never "not reported".
-  if (value === null || value === undefined) return { reported: true, at: null };
+  return { reported: true, at: instantOf(v.activatedAt, 'activatedAt', 'must be a Date (when the 啟動連結 was clicked), or null while the account is not activated') };
+}
+
+/**
+ * The 停用 instant the host told (`deactivatedAt`), or `null` when it told none; `activation` is the parsed
+ * `activatedAt` (a deactivation beside an activation is refused), `undefined` when that was refused.
+ */
+function parseDeactivation(v: Record<string, unknown>, activation: Activation | undefined): string | null {
+  const at = instantOf(v.deactivatedAt, 'deactivatedAt', 'must be a Date (when the account was deactivated), or null when not told');
+  if (at !== null && activation?.reported === true && activation.at !== null) {
+    throw new InvalidInputError([{ field: 'deactivatedAt', code: 'MISMATCH', reason: 'activatedAt is a Date: an account is activated or deactivated, not both (report a deactivated one with activatedAt: null)' }]);
+  }
+  // Without activatedAt, parseActivation has named it REQUIRED.
+  return activation?.reported === true ? at : null;
+}
+
+function throwIfAny(issues: readonly FieldIssue[]): void {
+  if (issues.length > 0) throw new InvalidInputError(issues);
+}
+
+/** A Date as an ISO instant; `null` or `undefined` as `null`; anything else INVALID_FORMAT naming `field`. */
+function instantOf(value: unknown, field: string, reason: string): string | null {
+  if (value === null || value === undefined) return null;
   // Tag and getTime of Date itself: a Date of another realm passes, an object merely calling itself Date does not
   // (Symbol.toStringTag gives it the tag, and getTime throws a TypeError on it: INVALID_INPUT here, as for any other).
   const time = Object.prototype.toString.call(value) === '[object Date]' ? timeOfDate(value) : Number.NaN;
-  if (!Number.isFinite(time)) {
-    throw new InvalidInputError([{ field: 'activatedAt', code: 'INVALID_FORMAT', reason: 'must be a Date (when the 啟動連結 was clicked), or null while the account is not activated' }]);
-  }
-  return { reported: true, at: new Date(time).toISOString() };
+  if (!Number.isFinite(time)) throw new InvalidInputError([{ field, code: 'INVALID_FORMAT', reason }]);
+  return new Date(time).toISOString();
 }
 
 /** The time of a Date of any realm; NaN for anything else (an object only tagged `Date`). */
@@ -99,6 +129,7 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
   const nationalId = issues.take(() => parseNationalId(v.nationalId));
   const email = issues.take(() => parseEmail(v.email));
   const activation = issues.take(() => parseActivation(v));
+  const deactivation = issues.take(() => parseDeactivation(v, activation)) ?? null;
   issues.throwIfAny();
   const id = memberId as string;
   return guarded(o, () =>
@@ -110,20 +141,23 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
       // Not reported: a new member is activated as of now, a known one keeps its state (also against a concurrent
       // insert that reported it: the CASE reads the row the conflict found).
       const activatedAt = activation?.reported === true ? activation.at : at;
-      // 停用 is the edge activated → not activated: kept while the account stays so, cleared by an activation. A new
-      // member, or one never activated, reported not activated has not been deactivated (the link is still to click).
+      // 停用 is what the host told (`deactivatedAt`, only beside activatedAt null), else the edge activated → not
+      // activated the SDK saw: kept while the account stays so, cleared by an activation. A new member, or one never
+      // activated, reported not activated and not told deactivated, has not been deactivated as far as the SDK can
+      // know (the link is still to click).
       const rows = await tx.query(
-        `INSERT INTO enroll_official_members (member_id, name, national_id, email, created_at, updated_at, activated_at, deactivated_at) VALUES ($1,$2,$3,$4,$5,$5,$6,NULL)
+        `INSERT INTO enroll_official_members (member_id, name, national_id, email, created_at, updated_at, activated_at, deactivated_at) VALUES ($1,$2,$3,$4,$5,$5,$6,$8)
          ON CONFLICT (member_id) DO UPDATE SET name=EXCLUDED.name, national_id=EXCLUDED.national_id, email=EXCLUDED.email,
            activated_at=CASE WHEN $7 THEN EXCLUDED.activated_at ELSE enroll_official_members.activated_at END,
            deactivated_at=CASE
+             WHEN EXCLUDED.deactivated_at IS NOT NULL THEN EXCLUDED.deactivated_at
              WHEN NOT $7 THEN enroll_official_members.deactivated_at
              WHEN EXCLUDED.activated_at IS NOT NULL THEN NULL
              WHEN enroll_official_members.activated_at IS NOT NULL THEN EXCLUDED.updated_at
              ELSE enroll_official_members.deactivated_at END,
            updated_at=EXCLUDED.updated_at, version=enroll_official_members.version+1
          RETURNING *`,
-        [id, name, nationalId, email, at, activatedAt, reported],
+        [id, name, nationalId, email, at, activatedAt, reported, deactivation],
       );
       let member = memberFromRow(rows[0] ?? {});
       // The personnel check vouched for the name and ID it was given: other ones are not 公務人員 until checked again.
@@ -167,8 +201,13 @@ const NOT_ACTIVATED = '帳號尚未啟用，待該帳號啟用後須重新申請
 
 /** The audit's words for what the sync did to the activation (nothing when it did nothing). */
 function activationReasons(before: OfficialMember | undefined, after: OfficialMember, reported: boolean): string[] {
+  if (after.activatedAt === undefined) {
+    // 停用 whenever the deactivation is new: the edge the SDK saw, or one the host told (also of a member never seen
+    // activated). Migration 0014 read this text back as the deactivation's time.
+    if (after.deactivatedAt !== undefined) return before?.activatedAt === undefined && before?.deactivatedAt === after.deactivatedAt ? [] : ['帳號已停用'];
+    return before === undefined ? ['帳號尚未啟用'] : [];
+  }
   if (before !== undefined && before.activatedAt === after.activatedAt) return [];
-  if (after.activatedAt === undefined) return [before === undefined ? '帳號尚未啟用' : '帳號已停用'];
   // The first sync of a host that does not report activation: the guide had it synchronize activated accounts only.
   if (!reported) return [`帳號啟用未告知，視為已啟用 (activatedAt not reported) ${after.activatedAt}`];
   return [`帳號已啟用 ${after.activatedAt}`];

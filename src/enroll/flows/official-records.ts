@@ -36,9 +36,11 @@ export interface OfficialMember {
    */
   readonly activatedAt?: string;
   /**
-   * While the account is not activated: when the host reported it not activated any more after it had been (停用,
-   * ISO). Absent for an account never activated (the 啟動連結 not clicked yet) and for an activated one. It tells
-   * the two refusals apart: `MEMBER_DEACTIVATED` rather than `APPLICANT_NOT_ACTIVATED` / `MEMBER_NOT_ACTIVATED`.
+   * While the account is not activated: when it was deactivated (停用, ISO), as the host told it
+   * (`OfficialMemberInput.deactivatedAt`), else when the host reported it not activated any more after it had been.
+   * Absent for an account never activated (the 啟動連結 not clicked yet; also one deactivated before the SDK saw it
+   * activated, unless the host told so) and for an activated one. It tells the two refusals apart:
+   * `MEMBER_DEACTIVATED` rather than `APPLICANT_NOT_ACTIVATED` / `MEMBER_NOT_ACTIVATED`.
    */
   readonly deactivatedAt?: string;
   /** Creation instant (ISO). */
