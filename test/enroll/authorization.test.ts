@@ -144,10 +144,10 @@ describeEachStore('enroll_t_authz', (db) => {
     await org.register({ agencyCode: 'B5678', organizationCard: orgB, administratorCard: citizenCard(2), administrator: adminContact });
     const operator = { certificateSerial: 'c0ffee', name: '李經辦', nationalId: 'A123456789', permissions: ['查詢'] };
     // B's administrator, with B's own registered cards, on A's operators.
-    const err = await failure(org.assignOperator('A1234', { organizationCard: orgB, administratorCard: citizenCard(2) }, operator));
+    const err = await failure(org.assignOperator('A1234', { organizationCard: orgB, administratorCard: citizenCard(2), administratorNationalId: adminContact.nationalId }, operator));
     expect(err.code).toBe('FORBIDDEN');
-    expect((await failure(org.listOperators('A1234', { organizationCard: orgB, administratorCard: citizenCard(2) }))).code).toBe('FORBIDDEN');
-    await org.assignOperator('A1234', { organizationCard: orgA, administratorCard: citizenCard(1) }, operator);
+    expect((await failure(org.listOperators('A1234', { organizationCard: orgB, administratorCard: citizenCard(2), administratorNationalId: adminContact.nationalId }))).code).toBe('FORBIDDEN');
+    await org.assignOperator('A1234', { organizationCard: orgA, administratorCard: citizenCard(1), administratorNationalId: adminContact.nationalId }, operator);
     expect((await failure(org.approveReview('A1234', { role: 'administrator', id: 'a' }))).code).toBe('FORBIDDEN');
     expect((await failure(org.register({ agencyCode: 'A1234', organizationCard: orgA, administratorCard: citizenCard(1), administrator: adminContact }, owner))).code).toBe(
       'FORBIDDEN',

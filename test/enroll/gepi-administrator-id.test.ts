@@ -2,8 +2,8 @@
  * GEPI: the registered 授權管理者's 身分證統一編號 (migration 0011). 首次註冊 and every 更換憑證 record it; an
  * administrator session compares the ID typed at 授權管理者自然人憑證確認 with it (not only with the card's last
  * digits), as 更換機關憑證 does; a registration without one (made before 0011) is compared with nothing until an
- * 更換 records one; `requireAdministratorNationalId` makes the ID 必填 in every session; and the ID appears in no
- * error message and no audit reason.
+ * 更換 records one; the ID is 必填 in every session unless `requireAdministratorNationalId: false`; and the ID appears
+ * in no error message and no audit reason.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AgencyOid } from '../../src/enroll/domain/identifiers.js';
@@ -64,7 +64,6 @@ describeEachStore('enroll_t_gepi_admin_id', (db) => {
       const cards = { organizationCard: orgCard(), administratorCard: admin };
       const mismatch = [['session.administratorNationalId', 'NOT_ON_RECORD']];
       expect(await everySession(flow, { ...cards, administratorNationalId: ANOTHER })).toEqual([mismatch, mismatch, mismatch, mismatch]);
-      expect(await flow.listOperators('A1234', cards)).toEqual([]);
       // The registered one, typed in lower case: normalized, then compared.
       const session = { ...cards, administratorNationalId: REGISTERED.toLowerCase() };
       expect((await flow.assignOperator('A1234', session, operator)).name).toBe('李經辦');
@@ -140,26 +139,26 @@ describeEachStore('enroll_t_gepi_admin_id', (db) => {
   });
 
   describe('requireAdministratorNationalId', () => {
-    it('true: a session without the ID is REQUIRED on every command; with the registered one it works', async () => {
-      const flow = flowWith({ requireAdministratorNationalId: true });
-      await flow.register({ agencyCode: 'A1234', organizationCard: orgCard(), administratorCard: admin, administrator: contact(REGISTERED) });
-      const cards = { organizationCard: orgCard(), administratorCard: admin };
-      const required = [['session.administratorNationalId', 'REQUIRED']];
-      expect(await everySession(flow, cards)).toEqual([required, required, required, required]);
-      expect(await everySession(flow, { ...cards, administratorNationalId: REGISTERED })).toEqual(['ok', 'ok', 'ok', 'ok']);
-      // A registration with none on record: the ID is still 必填 and checked against the card.
-      await db().transaction((tx) => tx.query(`UPDATE enroll_org_registrations SET admin_national_id=NULL`));
-      expect(await issuesOf(flow.listOperators('A1234', cards))).toEqual(required);
-      expect(await flow.listOperators('A1234', { ...cards, administratorNationalId: ANOTHER })).toEqual([]);
-    });
-
-    it('false or left out: a session without the key is taken as before the field existed', async () => {
-      for (const flow of [flowWith(), flowWith({ requireAdministratorNationalId: false })]) {
+    it('true or left out (the manual: 必填 at 授權管理者自然人憑證確認): a session without the ID is REQUIRED on every command; with the registered one it works', async () => {
+      for (const flow of [flowWith(), flowWith({ requireAdministratorNationalId: true })]) {
         await db().transaction((tx) => tx.query('DELETE FROM enroll_org_operators'));
         await db().transaction((tx) => tx.query('DELETE FROM enroll_org_registrations'));
         await flow.register({ agencyCode: 'A1234', organizationCard: orgCard(), administratorCard: admin, administrator: contact(REGISTERED) });
-        expect(await everySession(flow, { organizationCard: orgCard(), administratorCard: admin })).toEqual(['ok', 'ok', 'ok', 'ok']);
+        const cards = { organizationCard: orgCard(), administratorCard: admin };
+        const required = [['session.administratorNationalId', 'REQUIRED']];
+        expect(await everySession(flow, cards)).toEqual([required, required, required, required]);
+        expect(await everySession(flow, { ...cards, administratorNationalId: REGISTERED })).toEqual(['ok', 'ok', 'ok', 'ok']);
+        // A registration with none on record: the ID is still 必填 and checked against the card.
+        await db().transaction((tx) => tx.query(`UPDATE enroll_org_registrations SET admin_national_id=NULL`));
+        expect(await issuesOf(flow.listOperators('A1234', cards))).toEqual(required);
+        expect(await flow.listOperators('A1234', { ...cards, administratorNationalId: ANOTHER })).toEqual([]);
       }
+    });
+
+    it('false: a session without the key is taken as before the field existed', async () => {
+      const flow = flowWith({ requireAdministratorNationalId: false });
+      await flow.register({ agencyCode: 'A1234', organizationCard: orgCard(), administratorCard: admin, administrator: contact(REGISTERED) });
+      expect(await everySession(flow, { organizationCard: orgCard(), administratorCard: admin })).toEqual(['ok', 'ok', 'ok', 'ok']);
     });
 
     it('anything but a boolean is refused when the flow is built', () => {

@@ -67,7 +67,8 @@ describeEachStore('enroll_t_gepi', (db) => {
       expect(await issueOf(flow.removeOperator('H0001', session, operator.certificateSerial))).toEqual([['session.administratorNationalId', code]]);
       expect(await issueOf(flow.editOperator('H0001', session, operator.certificateSerial, operator))).toEqual([['session.administratorNationalId', code]]);
     }
-    expect(await flow.listOperators('H0001', cards)).toEqual([]);
+    // Left out altogether: 必填 as well (requireAdministratorNationalId defaults to true).
+    expect(await issueOf(flow.listOperators('H0001', cards))).toEqual([['session.administratorNationalId', 'REQUIRED']]);
     const session = { ...cards, administratorNationalId: 'a123456789' };
     expect((await flow.assignOperator('H0001', session, operator)).name).toBe('李經辦');
     expect(await flow.listOperators('H0001', session)).toHaveLength(1);
@@ -109,7 +110,7 @@ describeEachStore('enroll_t_gepi', (db) => {
   it('an operator whose card hint disagrees with the recorded 身分證統一編號 is not authorized', async () => {
     const flow = flowWith({ permissions: ['查詢作業'] });
     await flow.register({ agencyCode: 'H0001', organizationCard: hcaCard(), administratorCard: admin, administrator: contact });
-    const session = { organizationCard: hcaCard(), administratorCard: admin };
+    const session = { organizationCard: hcaCard(), administratorCard: admin, administratorNationalId: contact.nationalId };
     const opCard = citizenCard(2);
     await flow.assignOperator('H0001', session, { certificateSerial: opCard.certificateSerial, name: '李經辦', nationalId: 'A123456789', permissions: ['查詢作業'] });
     expect((await flow.authorizeOperator('H0001', opCard, '查詢作業')).name).toBe('李經辦');

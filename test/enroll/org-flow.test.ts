@@ -19,7 +19,7 @@ const orgCard = (serial = 'a1b2c3', oid = OID): VerifiedCardHolder =>
   markVerified({ authority: 'GCA', subjectName: '內政部消防署', certificateSerial: serial, organizationOid: oid });
 const admin = citizenCard(1);
 const adminContact = { name: '張管理', email: 'admin@nfa.gov.tw', phone: '(02)8195-9119', nationalId: 'A123456789' };
-const session: AdministratorSession = { organizationCard: orgCard(), administratorCard: admin };
+const session: AdministratorSession = { organizationCard: orgCard(), administratorCard: admin, administratorNationalId: adminContact.nationalId };
 const operator = { certificateSerial: citizenCard(2).certificateSerial, name: '李經辦', nationalId: 'A123456789', permissions: ['承保作業', '查詢作業'] };
 
 let clock: ManualClock;
@@ -131,7 +131,7 @@ describeEachStore('enroll_t_org', (db) => {
       const renewed = await flow.replaceOrganizationCertificate('A1234', { organizationCard: orgCard('d5', reviewed), administratorCard: admin, administrator: adminContact });
       expect(renewed).toMatchObject({ status: 'registered', organizationCertificateSerial: 'd5', organizationIdentifier: reviewed });
       // The agency's session now works with the new certificate.
-      await flow.assignOperator('A1234', { organizationCard: orgCard('d5', reviewed), administratorCard: admin }, operator);
+      await flow.assignOperator('A1234', { organizationCard: orgCard('d5', reviewed), administratorCard: admin, administratorNationalId: adminContact.nationalId }, operator);
       // A certificate of yet another organization is still refused.
       await expectCode(
         flow.replaceOrganizationCertificate('A1234', { organizationCard: orgCard('d6', '2.16.886.101.88888'), administratorCard: admin, administrator: adminContact }),
@@ -263,8 +263,8 @@ describeEachStore('enroll_t_org', (db) => {
       // A MOEACA company card is matched by its 統一編號: another company's with the same serial is not the card.
       const company = (businessId: string): VerifiedCardHolder => markVerified({ authority: 'MOEACA', subjectName: '測試公司', certificateSerial: 'beef', businessId });
       await flow.register({ agencyCode: 'C0001', organizationCard: company('04595257'), administratorCard: admin, administrator: adminContact });
-      expect(await flow.listOperators('C0001', { organizationCard: company('04595257'), administratorCard: admin })).toEqual([]);
-      const otherCompany = await expectCode(flow.listOperators('C0001', { organizationCard: company('22099131'), administratorCard: admin }), 'FORBIDDEN');
+      expect(await flow.listOperators('C0001', { organizationCard: company('04595257'), administratorCard: admin, administratorNationalId: adminContact.nationalId })).toEqual([]);
+      const otherCompany = await expectCode(flow.listOperators('C0001', { organizationCard: company('22099131'), administratorCard: admin, administratorNationalId: adminContact.nationalId }), 'FORBIDDEN');
       expect(otherCompany.refusal).toBe('AGENCY_CARD_MISMATCH');
     });
 
@@ -319,7 +319,7 @@ describeEachStore('enroll_t_org', (db) => {
       const reg = await flow.replaceOrganizationCertificate('A1234', { organizationCard: orgCard('0a0b'), administratorCard: admin, administrator: adminContact });
       expect(reg.organizationCertificateSerial).toBe('a0b');
       await expectCode(flow.listOperators('A1234', session), 'FORBIDDEN');
-      expect(await flow.listOperators('A1234', { organizationCard: orgCard('a0b'), administratorCard: admin })).toEqual([]);
+      expect(await flow.listOperators('A1234', { organizationCard: orgCard('a0b'), administratorCard: admin, administratorNationalId: adminContact.nationalId })).toEqual([]);
       await expectCode(
         flow.replaceOrganizationCertificate('A1234', { organizationCard: orgCard('0c'), administratorCard: citizenCard(5), administrator: adminContact }),
         'NOT_AUTHORIZED',

@@ -113,7 +113,7 @@ describeEachStore('enroll_t_org_step1', (db) => {
       expect(trail.map((e) => `${e.from}>${e.to}`)).toEqual(['unregistered>manualReview', 'manualReview>reviewApproved', 'reviewApproved>registered']);
       expect(trail[0]?.actor).toEqual({ role: 'applicant', id: 'd4' });
       // The agency works as any registered one.
-      await flow.assignOperator('A1234', { organizationCard: card, administratorCard: admin }, { certificateSerial: citizenCard(2).certificateSerial, name: '李經辦', nationalId: 'A123456789', permissions: ['查詢'] });
+      await flow.assignOperator('A1234', { organizationCard: card, administratorCard: admin, administratorNationalId: adminContact.nationalId }, { certificateSerial: citizenCard(2).certificateSerial, name: '李經辦', nationalId: 'A123456789', permissions: ['查詢'] });
     });
 
     it('the approval is of the reviewed certificate: the same serial from another CA, or with another identifier, is reviewed again', async () => {

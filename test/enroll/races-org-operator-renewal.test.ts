@@ -40,8 +40,8 @@ const clock = new ManualClock('2026-03-06T01:00:00Z');
 const raceStore = useRaceStore('enroll_t_races_org_operator_renewal');
 
 const sessions: Record<string, AdministratorSession> = {
-  A1234: { organizationCard: orgA, administratorCard: adminA },
-  B5678: { organizationCard: orgB, administratorCard: adminB },
+  A1234: { organizationCard: orgA, administratorCard: adminA, administratorNationalId: 'A123456789' },
+  B5678: { organizationCard: orgB, administratorCard: adminB, administratorNationalId: 'A123456789' },
 };
 
 /** Both agencies registered, with the same person as 經辦人 of each, recorded by a first verified login in each. */

@@ -172,8 +172,8 @@ describeEachStore('enroll_t_renewal_orphans', (db) => {
     const renewed = citizenCard(2, { subjectName: '李經辦', anchor: ANCHOR, validFrom: NEW, certificateSerial: '5b02' });
     const contact = { name: '王小明', email: 'admin@nfa.gov.tw', phone: '(02)8195-9119', nationalId: 'A123456789' };
     const sessions: Record<string, AdministratorSession> = {
-      A1234: { organizationCard: orgA, administratorCard: adminA },
-      B5678: { organizationCard: orgB, administratorCard: adminB },
+      A1234: { organizationCard: orgA, administratorCard: adminA, administratorNationalId: 'A123456789' },
+      B5678: { organizationCard: orgB, administratorCard: adminB, administratorNationalId: 'A123456789' },
     };
     const input = (serial: string) => ({ certificateSerial: serial, name: '李經辦', nationalId: 'A123456789', permissions: ['承保作業'] });
 
@@ -215,7 +215,7 @@ describeEachStore('enroll_t_renewal_orphans', (db) => {
     it('organization: 更換授權管理者自然人憑證 (another administrator card) rejects the old card\'s request', async () => {
       const { flow } = await pending(['A1234']);
       const adminRenewed = citizenCard(1, { anchor: ANCHOR, validFrom: NEW, certificateSerial: '5b01' });
-      expect((await enrollFailure(flow.listOperators('A1234', { organizationCard: orgA, administratorCard: adminRenewed }))).code).toBe('RENEWAL_PENDING_REVIEW');
+      expect((await enrollFailure(flow.listOperators('A1234', { organizationCard: orgA, administratorCard: adminRenewed, administratorNationalId: 'A123456789' }))).code).toBe('RENEWAL_PENDING_REVIEW');
       const request = (await flow.pendingRenewals()).find((r) => r.cardNumber === adminA.cardNumber);
       const reissued = citizenCard(9, { anchor: ANCHOR, validFrom: NEW });
       await flow.replaceAdministratorCard('A1234', { organizationCard: orgA, administratorCard: reissued, administrator: contact });

@@ -134,7 +134,7 @@ async function organization(r: RaceStore) {
   const admin = citizenCard(1, { anchor: ANCHOR, validFrom: OLD });
   const operator = citizenCard(2, { subjectName: '李經辦', anchor: ANCHOR, validFrom: OLD });
   const renewed = citizenCard(2, { subjectName: '李經辦', anchor: ANCHOR, validFrom: NEW, certificateSerial: '5b02' });
-  const session: AdministratorSession = { organizationCard: orgCard, administratorCard: admin };
+  const session: AdministratorSession = { organizationCard: orgCard, administratorCard: admin, administratorNationalId: 'A123456789' };
   const flow = new OrgRegistrationFlow({ store: r.store, clock, agencies, permissions: ['承保作業'], renewal: 'review' });
   await flow.register({ agencyCode: 'A1234', organizationCard: orgCard, administratorCard: admin, administrator: { name: '王小明', email: 'a@nfa.gov.tw', phone: '(02)8195-9119', nationalId: 'A123456789' } });
   await flow.assignOperator('A1234', session, { certificateSerial: operator.certificateSerial, name: '李經辦', nationalId: 'A123456789', permissions: ['承保作業'] });

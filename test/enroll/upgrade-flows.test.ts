@@ -202,13 +202,13 @@ async function orgContinues(store: EnrollStore, point: SchemaPoint): Promise<voi
   clock.set(approved.retryNotBefore ?? UPGRADED_AT);
   expect((await flow.register({ agencyCode: AGENCIES.manualReview, organizationCard: orgCard('ab01'), administratorCard: adminCard, administrator })).status).toBe('registered');
   // The first release's registration: its administrator (serial only on record) manages operators.
-  const session: AdministratorSession = { organizationCard: orgCard('ab03'), administratorCard: adminCard };
+  const session: AdministratorSession = { organizationCard: orgCard('ab03'), administratorCard: adminCard, administratorNationalId: administrator.nationalId };
   expect((await flow.listOperators(AGENCIES.registered, session)).map((o) => o.name)).toEqual(['王小明9']);
   await flow.assignOperator(AGENCIES.registered, session, { certificateSerial: citizenCard(15).certificateSerial, name: '李經辦', nationalId: 'A123456789', permissions: ['查詢作業'] });
   // The administrator's renewed card (same 卡號, new serial): judged by the rule when 0005 recorded the card; the
   // first release kept only the serial, so before 0005 it is refused, typed (更換管理者憑證 is the way then).
   const renewedAdmin = citizenCard(8, { certificateSerial: '4a990000000008', validFrom: '2026-11-28T12:00:00.000Z' });
-  const renewedSession: AdministratorSession = { organizationCard: orgCard('ab03'), administratorCard: renewedAdmin };
+  const renewedSession: AdministratorSession = { organizationCard: orgCard('ab03'), administratorCard: renewedAdmin, administratorNationalId: administrator.nationalId };
   if (hasEra(point, '0005-org-cards')) {
     expect(await flow.listOperators(AGENCIES.registered, renewedSession)).toHaveLength(2);
   } else {

@@ -83,9 +83,9 @@ export interface AdministratorSession {
    * ones, to be the registered administrator's (when one is on record: registrations since migration 0011), else
    * INVALID_INPUT naming `session.administratorNationalId` (REQUIRED / INVALID_ID; MISMATCH: not the ID of the card;
    * NOT_ON_RECORD: the card's, but not the registered administrator's); a key present with
-   * `undefined` is REQUIRED. Pass it: a session without the key is taken without these checks, as it was before
-   * the field existed (sessions built by callers written then), unless the flow has
-   * `requireAdministratorNationalId: true`, which makes it REQUIRED.
+   * `undefined` is REQUIRED, and so is a session without the key, unless the flow has
+   * `requireAdministratorNationalId: false` (then such a session is taken without these checks, as it was before the
+   * field existed).
    */
   readonly administratorNationalId?: string;
 }
@@ -229,14 +229,14 @@ export interface ParsedSession {
  * Parses both cards of an administrator session, and the 授權管理者身分證統一編號 when given or `required`
  * (checked with `agrees`); throws INVALID_INPUT listing every bad field.
  */
-export function parseSession(session: AdministratorSession, agrees: IdHintCheck, required = false): ParsedSession {
+export function parseSession(session: AdministratorSession, agrees: IdHintCheck, required: boolean): ParsedSession {
   const issues = new IssueCollector();
   const v = (typeof session === 'object' && session !== null ? session : {}) as unknown as Record<string, unknown>;
   const org = parseOrgCard(v.organizationCard, 'session.organizationCard', issues);
   const admin = parseCitizenCard(v.administratorCard, 'session.administratorCard', issues);
   // Checked whenever the key is there: a host forwarding `req.body.administratorNationalId` from a request that left
   // it out passes `undefined`, which must be REQUIRED, not a session taken without the check. Without the key it is
-  // REQUIRED too when the flow says so (`requireAdministratorNationalId`).
+  // REQUIRED too unless the flow says otherwise (`requireAdministratorNationalId: false`).
   const nationalId = required || Object.hasOwn(v, 'administratorNationalId')
     ? takeIdOfCard(v.administratorNationalId, admin, 'session.administratorNationalId', agrees, issues)
     : undefined;

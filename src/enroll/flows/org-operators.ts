@@ -190,7 +190,7 @@ async function inAdministratorSession<T>(
   command: string,
   body: (tx: SqlSession, reg: RegisteredOrganization, admin: CardIdentity) => Promise<T>,
 ): Promise<T> {
-  const { org, admin, nationalId } = parseSession(session, (id, hint) => idHintAgrees(o, id, hint), o.requireAdministratorNationalId === true);
+  const { org, admin, nationalId } = parseSession(session, (id, hint) => idHintAgrees(o, id, hint), o.requireAdministratorNationalId !== false);
   return auditRefusals(o.store, o.clock, 'organization', async () => {
     const outcome = await o.store.transaction(async (tx): Promise<{ ok: T } | EnrollError> => {
       let reg = await lockRegistration(tx, code);

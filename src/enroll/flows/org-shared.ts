@@ -52,9 +52,10 @@ export interface OrgRegistrationOptions {
   readonly renewal?: RenewalPolicy;
   /**
    * Whether every administrator session (`assignOperator`, `editOperator`, `removeOperator`, `listOperators`) must
-   * carry the 授權管理者身分證統一編號 the manual asks for at 授權管理者自然人憑證確認 (必填): `true` makes a session
-   * without `administratorNationalId` INVALID_INPUT (REQUIRED), so no session skips the checks. Default `false`: a
-   * session without the key is taken without them, as before the field existed (callers written then keep working).
+   * carry the 授權管理者身分證統一編號 the manual asks for at 授權管理者自然人憑證確認 (必填, beside the card and its PIN,
+   * 圖3-13): default `true`, a session without `administratorNationalId` is INVALID_INPUT (REQUIRED), so no session
+   * skips the checks against the card and the registered administrator. `false` takes a session without the key
+   * without them, as before the field existed: only for callers that cannot pass the ID yet.
    */
   readonly requireAdministratorNationalId?: boolean;
 }
