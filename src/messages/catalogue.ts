@@ -16,7 +16,7 @@ import { CARD_MESSAGES, PIN_RULE_MESSAGES } from './tables/card.js';
 import { CERTIFICATE_MESSAGES, LIFECYCLE_MESSAGES } from './tables/certificate.js';
 import { CHAIN_MESSAGES, REVOCATION_MESSAGES } from './tables/chain.js';
 import { EMS_MESSAGES } from './tables/ems.js';
-import { ENROLL_MESSAGES, FIELD_ISSUE_MESSAGES, REFUSAL_MESSAGES } from './tables/enroll.js';
+import { CARD_HOLDER_ID_ISSUES, CARD_HOLDER_ID_MESSAGES, ENROLL_MESSAGES, FIELD_ISSUE_MESSAGES, REFUSAL_MESSAGES, type CardHolderIdIssue } from './tables/enroll.js';
 import { ID_MESSAGES, type IdFailureByKind } from './tables/identifiers.js';
 import { DOCUMENT_MESSAGES, LOGIN_MESSAGES } from './tables/login.js';
 import { PCSC_MESSAGES } from './tables/pcsc.js';
@@ -57,6 +57,8 @@ export const MESSAGE_TABLES = {
   refusal: REFUSAL_MESSAGES,
   /** What is wrong with one field of an `INVALID_INPUT` (`FieldIssue.code`). */
   field: FIELD_ISSUE_MESSAGES,
+  /** A 身分證統一編號 typed beside a citizen card, by `FieldIssue.code`: whole sentences (`cardHolderIdMessages`). */
+  cardHolderId: CARD_HOLDER_ID_MESSAGES,
   /** The virtual card's vpcd bridge (`VpcdBridgeError`). */
   vpcd: VPCD_MESSAGES,
   /** The test PKI (`TestPkiError`). */
@@ -222,6 +224,19 @@ export class MessageCatalogue {
    */
   public fieldIssueMessages(issue: { readonly code: FieldIssueCode }): CodeMessage {
     const key = `field.${issue.code}` as MessageKey;
+    return { zhTW: this.message(key, 'zh-TW'), en: this.message(key, 'en') };
+  }
+
+  /**
+   * Both messages, as whole sentences, for the issue of a 身分證統一編號 typed beside a citizen card (the GEPI
+   * 授權管理者's `administratorNationalId`, `session.administratorNationalId`, `administrator.nationalId`; the
+   * `nationalId` of 查詢自然人憑證序號): 與自然人憑證不符 (`MISMATCH`, not the card's) told from 與註冊之授權管理者不符
+   * (`NOT_ON_RECORD`, the card's but not the registered administrator's), an empty box, and any other code as no
+   * valid ID. Keys `cardHolderId.*`; overrides apply.
+   */
+  public cardHolderIdMessages(issue: { readonly code: FieldIssueCode }): CodeMessage {
+    const cause: CardHolderIdIssue = (CARD_HOLDER_ID_ISSUES as readonly FieldIssueCode[]).includes(issue.code) ? (issue.code as CardHolderIdIssue) : 'INVALID_ID';
+    const key: MessageKey = `cardHolderId.${cause}`;
     return { zhTW: this.message(key, 'zh-TW'), en: this.message(key, 'en') };
   }
 

@@ -15,8 +15,9 @@ import { validateControlNumber } from '../../src/ems/id/control-number.js';
 import { validateEmail } from '../../src/ems/id/email.js';
 import { identify } from '../../src/ems/id/identify.js';
 import { validateNationalId, validateResidentId } from '../../src/ems/id/personal-id.js';
-import { ENROLL_ERROR_CODES, ENROLL_REFUSAL_REASONS, EnrollError, FIELD_ISSUE_CODES, InvalidInputError } from '../../src/enroll/errors.js';
+import { ENROLL_ERROR_CODES, ENROLL_REFUSAL_REASONS, EnrollError, FIELD_ISSUE_CODES, InvalidInputError, type FieldIssueCode } from '../../src/enroll/errors.js';
 import { ENROLL_REFUSALS, refusalError } from '../../src/enroll/refusals.js';
+import { CARD_HOLDER_ID_ISSUES } from '../../src/messages/tables/enroll.js';
 import {
   CLI_ERROR_CODES,
   HTTP_ERROR_CODES,
@@ -48,6 +49,7 @@ const CODE_LISTS: Record<string, readonly string[]> = {
   refusal: ENROLL_REFUSAL_REASONS,
   pin: ['DATE_SHAPED'],
   field: FIELD_ISSUE_CODES,
+  cardHolderId: CARD_HOLDER_ID_ISSUES,
   vpcd: VPCD_BRIDGE_ERROR_CODES,
   'test-pki': TEST_PKI_ERROR_CODES,
   cli: CLI_ERROR_CODES,
@@ -207,6 +209,20 @@ describe('message catalogue', () => {
     expect(defaultMessages.fieldIssueMessages({ code: 'FILE_TOO_LARGE' }).en).toBe('the file is too large');
     const c = new MessageCatalogue({ 'field.REQUIRED': { zhTW: '此欄位必須填寫' } });
     expect(c.fieldIssueMessages({ code: 'REQUIRED' })).toEqual({ zhTW: '此欄位必須填寫', en: 'is required' });
+  });
+
+  it('words a 身分證統一編號 typed beside a citizen card as whole sentences, telling the card from the registration', () => {
+    const zh = (code: FieldIssueCode) => defaultMessages.cardHolderIdMessages({ code }).zhTW;
+    expect(zh('MISMATCH')).toBe('身分證統一編號與自然人憑證不符，請確認輸入是否正確');
+    expect(zh('NOT_ON_RECORD')).toBe('身分證統一編號與註冊之授權管理者不符，請確認輸入是否正確');
+    expect(zh('REQUIRED')).toBe('請輸入身分證統一編號');
+    expect(zh('INVALID_ID')).toBe('身分證統一編號格式或檢查碼錯誤，請確認是否輸入正確');
+    // Any other code of such a field is no valid ID to the person typing it.
+    for (const code of ['NOT_TEXT', 'UNSTORABLE_TEXT', 'TOO_LONG'] as const) expect(zh(code)).toBe(zh('INVALID_ID'));
+    const en = (code: FieldIssueCode) => defaultMessages.cardHolderIdMessages({ code }).en;
+    expect(new Set(CARD_HOLDER_ID_ISSUES.map(en)).size).toBe(CARD_HOLDER_ID_ISSUES.length);
+    const c = new MessageCatalogue({ 'cardHolderId.NOT_ON_RECORD': { zhTW: '非本機關註冊之授權管理者' } });
+    expect(c.cardHolderIdMessages({ code: 'NOT_ON_RECORD' })).toEqual({ zhTW: '非本機關註冊之授權管理者', en: defaultMessages.cardHolderIdMessages({ code: 'NOT_ON_RECORD' }).en });
   });
 
   it('fills the tries left into the wrong-PIN message', () => {

@@ -18,10 +18,12 @@ import {
   type Agency,
   type AgencyDirectory,
   type BusinessCalendar,
+  type FieldIssue,
   type OrgRegistration,
   type ReplaceInput,
 } from 'twpki/enroll';
 import { parseAgencyOid, parseBusinessId } from 'twpki/enroll/advanced';
+import { defaultMessages } from 'twpki/messages';
 import { cardViewOf, publicView, type CardView } from '../core/card-view.js';
 import { PageError, field, type PortalContext, type PortalSystem } from '../core/portal.js';
 
@@ -160,9 +162,14 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
     if (card.holder.authority !== 'MOICA') throw new EnrollError('WRONG_CARD_TYPE', 'GEPI: a citizen card (自然人憑證) is required');
     return card;
   };
+  /** The page's answer to an issue of a typed 身分證統一編號: its own code, the catalogue's words (one source). */
+  const idAnswer = (issue: FieldIssue): PageError => {
+    const page = issue.code === 'MISMATCH' ? 'NATIONAL_ID_MISMATCH' : issue.code === 'NOT_ON_RECORD' ? 'NATIONAL_ID_NOT_ADMINISTRATOR' : 'NATIONAL_ID_INVALID';
+    return new PageError(400, page, defaultMessages.cardHolderIdMessages(issue).zhTW);
+  };
   /**
    * Runs the SDK's check of a 身分證統一編號 typed beside a verified citizen card (`field` is the key the SDK names)
-   * and answers its refusal with this page's codes: the rule is the SDK's (`idHintRule`), the wording the page's.
+   * and answers its refusal with this page's codes: the rule is the SDK's (`idHintRule`), and so are the words.
    */
   const checkedId = <T>(idField: string, check: () => T): T => {
     try {
@@ -170,14 +177,13 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
     } catch (err) {
       const issue = err instanceof InvalidInputError ? err.issues.find((i) => i.field === idField) : undefined;
       if (issue === undefined) throw err;
-      if (issue.code === 'MISMATCH') throw new PageError(400, 'NATIONAL_ID_MISMATCH', '身分證統一編號與自然人憑證不符，請確認輸入是否正確');
-      throw new PageError(400, 'NATIONAL_ID_INVALID', '身分證統一編號格式或檢查碼錯誤，請確認是否輸入正確');
+      throw idAnswer(issue);
     }
   };
   /**
    * A 身分證統一編號 that agrees with the card but is not the registered 授權管理者's: the SDK compares it once both
    * cards are found registered (each 授權指派 call, 更換機關憑證), naming `idField` with `NOT_ON_RECORD` (a `MISMATCH`
-   * is the card's hint, checked at (二)). This page's code and words.
+   * is the card's hint, checked at (二)). This page's code, the catalogue's words.
    */
   const asRegisteredAdministrator = async <T>(idField: string, command: () => Promise<T>): Promise<T> => {
     try {
@@ -185,7 +191,7 @@ async function registerGepi(app: FastifyInstance, ctx: PortalContext, settings: 
     } catch (err) {
       const issue = err instanceof InvalidInputError ? err.issues.find((i) => i.field === idField && i.code === 'NOT_ON_RECORD') : undefined;
       if (issue === undefined) throw err;
-      throw new PageError(400, 'NATIONAL_ID_NOT_ADMINISTRATOR', '身分證統一編號與註冊之授權管理者不符，請確認輸入是否正確');
+      throw idAnswer(issue);
     }
   };
   const administratorSession = (request: FastifyRequest): { organizationCard: CardView; administratorCard: CardView } => ({

@@ -84,3 +84,25 @@ export const FIELD_ISSUE_MESSAGES: Readonly<Record<FieldIssueCode, CodeMessage>>
   NOT_CONFIRMED: { zhTW: '請勾選確認', en: 'must be confirmed' },
   NOT_KEPT: { zhTW: '本系統不保存此欄位', en: 'is not kept by this system' },
 };
+
+/**
+ * The causes a page tells apart for a 身分證統一編號 typed beside a citizen card (GEPI's 授權管理者 at
+ * 授權管理者自然人憑證確認, in each 授權指派 session and at 更換憑證; 查詢自然人憑證序號), by `FieldIssue.code`.
+ * Any other code of such a field (not text, unstorable) is no valid ID to the person typing it.
+ */
+export const CARD_HOLDER_ID_ISSUES = ['REQUIRED', 'INVALID_ID', 'MISMATCH', 'NOT_ON_RECORD'] as const satisfies readonly FieldIssueCode[];
+
+/** One of {@link CARD_HOLDER_ID_ISSUES}. */
+export type CardHolderIdIssue = (typeof CARD_HOLDER_ID_ISSUES)[number];
+
+/**
+ * Whole sentences for a 身分證統一編號 typed beside a citizen card, shown as they are (the field's label is in them):
+ * the `field.*` text is the same for every field, and 與資料不符 does not say whether the card or the registration
+ * disagreed.
+ */
+export const CARD_HOLDER_ID_MESSAGES: Readonly<Record<CardHolderIdIssue, CodeMessage>> = {
+  REQUIRED: { zhTW: '請輸入身分證統一編號', en: 'Enter the national ID number' },
+  INVALID_ID: { zhTW: '身分證統一編號格式或檢查碼錯誤，請確認是否輸入正確', en: 'The national ID number is not valid (format or check digit); check what you typed' },
+  MISMATCH: { zhTW: '身分證統一編號與自然人憑證不符，請確認輸入是否正確', en: 'The national ID number does not match the citizen card; check what you typed' },
+  NOT_ON_RECORD: { zhTW: '身分證統一編號與註冊之授權管理者不符，請確認輸入是否正確', en: 'The national ID number is not the registered administrator\'s; check what you typed' },
+};
