@@ -48,8 +48,7 @@ export interface OfficialMemberInput {
   /**
    * When you deactivated the account (停用), if your host records it; only with `activatedAt: null`. The SDK tells
    * 停用 from 尚未啟用 by having seen the account activated: a member you deactivated before its first
-   * synchronization (or while a release without activation ran) reads as never activated, and is told to click the
-   * 啟動連結 again, unless you say so here. Then it is `MEMBER_DEACTIVATED` at every step, `member.deactivatedAt` is
+   * synchronization reads as never activated, and is told to click the 啟動連結 again, unless you say so here. Then it is `MEMBER_DEACTIVATED` at every step, `member.deactivatedAt` is
    * this instant, and its applications still under review are cancelled as 帳號已停用. `null`, `undefined` or left
    * out: not told, the SDK's own rule stands (a member it saw deactivated stays so). Beside `activatedAt` a Date it
    * is INVALID_INPUT (`MISMATCH`): an account is activated or deactivated, not both; without the `activatedAt` key,
