@@ -183,7 +183,6 @@ describe('a former 縣轄市 written without its 縣 (板橋市文化路…)', (
     expect(areaPrefix(twzipcodeDirectory, '臺中市北屯區文心路1號')).toMatchObject({ county: '臺中市', district: '北屯區' });
     // 臺中市, 臺南市 and 高雄市 were 省轄市 before 2010, never a 縣's: alone they name no 區.
     expect(areaPrefix(twzipcodeDirectory, '臺中市文心路1號')).toBeUndefined();
-    expect(areaPrefix(twzipcodeDirectory, '竹北市光明六路10號')).toBeUndefined();
     expect(areaPrefix(twzipcodeDirectory, '淡水鎮中正路1號')).toBeUndefined();
     expect(areaPrefix(twzipcodeDirectory, '新北市板橋市文化路1號')).toBeUndefined();
   });
@@ -209,6 +208,76 @@ describe('a former 縣轄市 written without its 縣 (板橋市文化路…)', (
     const host = new StaticPostalCodeDirectory([...rows, { county: '苗栗縣', district: '中壢市', postalCode: '999' }]);
     expect(areaPrefix(host, '中壢市中大路300號')).toMatchObject({ unplaced: expect.stringContaining('苗栗縣中壢市') });
     expect(areaPrefix(host, '板橋市文化路一段1號')).toMatchObject({ county: '新北市', district: '板橋區' });
+  });
+});
+
+describe('today\'s 縣轄市 written without its 縣 (竹北市光明六路…)', () => {
+  /** Today's 縣轄市 as the directory has them: a 鄉鎮市區 named 市 of a 縣. */
+  const todays = (directory: PostalCodeDirectory): Array<readonly [string, string, string]> =>
+    directory.counties().flatMap((c) => (c.name.endsWith('縣') ? c.districts.filter((d) => d.name.endsWith('市')).map((d) => [c.name, d.name, d.postalCode] as const) : []));
+  const rowsOf = (directory: PostalCodeDirectory): Array<{ county: string; district: string; postalCode: string }> =>
+    directory.counties().flatMap((c) => c.districts.map((d) => ({ county: c.name, district: d.name, postalCode: d.postalCode })));
+
+  it('each of the 14 is read as its 縣 + 市 with the directory\'s code, the rest after it', () => {
+    const cities = todays(twzipcodeDirectory);
+    // The directory's, not a list of ours: 宜蘭市 … 馬公市, with 頭份市 and 員林市 (市 since 2015).
+    expect(cities.map(([county, city]) => county + city).sort()).toEqual(
+      [
+        '宜蘭縣宜蘭市', '新竹縣竹北市', '苗栗縣頭份市', '苗栗縣苗栗市', '彰化縣彰化市', '彰化縣員林市', '南投縣南投市',
+        '嘉義縣太保市', '嘉義縣朴子市', '雲林縣斗六市', '澎湖縣馬公市', '屏東縣屏東市', '臺東縣臺東市', '花蓮縣花蓮市',
+      ].sort(),
+    );
+    for (const [county, city, postalCode] of cities) {
+      expect(areaPrefix(twzipcodeDirectory, `${city}中山路1號`), city).toEqual({ county, district: city, postalCode, rest: '中山路1號' });
+    }
+    expect(areaPrefix(twzipcodeDirectory, '竹北市光明六路10號')).toEqual({ county: '新竹縣', district: '竹北市', postalCode: '302', rest: '光明六路10號' });
+    expect(areaPrefix(twzipcodeDirectory, '頭份市中華路1號')).toMatchObject({ county: '苗栗縣', district: '頭份市', postalCode: '351' });
+    // 台 for 臺, a leading code and province as with the other names.
+    expect(areaPrefix(twzipcodeDirectory, '950台灣省台東市中華路1號')).toEqual({ county: '臺東縣', district: '臺東市', postalCode: '950', rest: '中華路1號' });
+    // With its 縣, as before.
+    expect(areaPrefix(twzipcodeDirectory, '新竹縣竹北市光明六路10號')).toMatchObject({ county: '新竹縣', district: '竹北市', rest: '光明六路10號' });
+  });
+
+  it('today\'s 市 are not 縣轄市: 新竹市 and 嘉義市 alone name no 區 (新竹縣\'s seat is 竹北市, 嘉義縣\'s 太保市); a 鄉 or 鎮 alone is not read', () => {
+    expect(areaPrefix(twzipcodeDirectory, '新竹市光復路二段1號')).toBeUndefined();
+    expect(areaPrefix(twzipcodeDirectory, '嘉義市中山路1號')).toBeUndefined();
+    expect(areaPrefix(twzipcodeDirectory, '新竹市東區光復路二段1號')).toMatchObject({ county: '新竹市', district: '東區', postalCode: '300' });
+    expect(areaPrefix(twzipcodeDirectory, '嘉義市西區中山路1號')).toMatchObject({ county: '嘉義市', district: '西區', postalCode: '600' });
+    expect(areaPrefix(twzipcodeDirectory, '太保市祥和一路1號')).toMatchObject({ county: '嘉義縣', district: '太保市', postalCode: '612' });
+    expect(areaPrefix(twzipcodeDirectory, '竹東鎮中山路1號')).toBeUndefined();
+    expect(areaPrefix(twzipcodeDirectory, '新竹縣竹東鎮中山路1號')).toMatchObject({ county: '新竹縣', district: '竹東鎮' });
+    // Another 縣 before it is no address of the directory.
+    expect(areaPrefix(twzipcodeDirectory, '苗栗縣竹北市光明六路10號')).toBeUndefined();
+  });
+
+  it('a name that is also another place of the directory is refused naming both readings: two 縣 with the 市, or a 縣 with a 市 named as today\'s city', () => {
+    const rows = rowsOf(twzipcodeDirectory);
+    // A host's older table that still lists 新竹市 as 新竹縣's (before 1982): 新竹市 alone is today's city or that.
+    const older = new StaticPostalCodeDirectory([...rows, { county: '新竹縣', district: '新竹市', postalCode: '300' }]);
+    const hsinchu = areaPrefix(older, '新竹市光復路二段1號');
+    expect(hsinchu).toEqual({ unplaced: expect.stringContaining("today's 新竹市") });
+    expect(JSON.stringify(hsinchu)).toContain('新竹縣新竹市');
+    // Either, written whole, is one place.
+    expect(areaPrefix(older, '新竹市東區光復路二段1號')).toMatchObject({ county: '新竹市', district: '東區' });
+    expect(areaPrefix(older, '新竹縣新竹市光復路二段1號')).toMatchObject({ county: '新竹縣', district: '新竹市' });
+    // 竹北市 listed under a second 縣.
+    const twice = new StaticPostalCodeDirectory([...rows, { county: '苗栗縣', district: '竹北市', postalCode: '999' }]);
+    const chupei = areaPrefix(twice, '竹北市光明六路10號');
+    expect(chupei).toEqual({ unplaced: expect.stringContaining('新竹縣竹北市') });
+    expect(JSON.stringify(chupei)).toContain('苗栗縣竹北市');
+    // The others stay read.
+    expect(areaPrefix(twice, '頭份市中華路1號')).toMatchObject({ county: '苗栗縣', district: '頭份市' });
+  });
+
+  it('a host directory\'s own 縣轄市 are read; one that has no 縣 reads none alone', () => {
+    const hosts = new StaticPostalCodeDirectory([
+      { county: '新竹縣', district: '竹北市', postalCode: '302' },
+      { county: '新竹市', district: '東區', postalCode: '300' },
+    ]);
+    expect(areaPrefix(hosts, '竹北市光明六路10號')).toMatchObject({ county: '新竹縣', district: '竹北市', postalCode: '302' });
+    // A 市 of a 市 is not a 縣轄市 (the directory's own shape decides, nothing hand-written).
+    const cityOnly = new StaticPostalCodeDirectory([{ county: '臺北市', district: '中正市', postalCode: '100' }]);
+    expect(areaPrefix(cityOnly, '中正市重慶南路1號')).toBeUndefined();
   });
 });
 

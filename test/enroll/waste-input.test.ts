@@ -184,6 +184,23 @@ describe('the application form (no store needed)', () => {
     expect(issuesOf({ county: '桃園市', district: '中壢區', address: '桃園市中正路1號' })).toEqual([['registeredAddress.address', 'INVALID_FORMAT']]);
   });
 
+  it('today\'s 縣轄市 alone (竹北市光明六路…) is its 縣 + 市, stored so; after other selects it is MISMATCH', () => {
+    const parsed = parseWasteApplication(
+      form({
+        registeredAddress: { postalCode: '302', address: '竹北市光明六路10號' },
+        mailingAddress: { county: '苗栗縣', district: '頭份市', address: '頭份市中華路1號' },
+      }),
+    );
+    expect(parsed.registeredAddress).toEqual({ postalCode: '302', address: '新竹縣竹北市光明六路10號' });
+    // The rest repeated the 市 chosen: dropped, as a repeat of 縣 + 市 is.
+    expect(parsed.mailingAddress).toEqual({ postalCode: '351', address: '苗栗縣頭份市中華路1號' });
+    // Another place than the selects; a code that is not the 市's.
+    expect(issuesOf({ county: '新竹縣', district: '竹東鎮', address: '竹北市光明六路10號' })).toEqual([['registeredAddress.address', 'MISMATCH']]);
+    expect(issuesOf({ postalCode: '300', address: '竹北市光明六路10號' })).toEqual([['registeredAddress.postalCode', 'MISMATCH']]);
+    // Today's 新竹市 without a 區 is still no address.
+    expect(issuesOf({ postalCode: '300', address: '新竹市光復路二段1號' })).toEqual([['registeredAddress.address', 'INVALID_FORMAT']]);
+  });
+
   it.each([
     ['companyName', 'a\u0000b'],
     ['contactName', '\uD800'],
@@ -346,6 +363,17 @@ describeEachStore('enroll_t_waste_in', (db) => {
         address: '板橋市文化路一段1號',
         parts: { county: '新北市', district: '板橋區', address: '文化路一段1號' },
       });
+    });
+
+    it('today\'s 縣轄市 without its 縣 fills the selects with its 縣 and 市, and its code is checked', async () => {
+      const today = (postalCode: string): StaticCompanyRegistry =>
+        new StaticCompanyRegistry([{ businessId: COMPANY.businessId, companyName: '公司', registeredAddress: { postalCode, address: '竹北市光明六路10號' } }]);
+      expect((await make(today('302')).loadCompany(COMPANY.businessId)).registeredAddress).toEqual({
+        postalCode: '302',
+        address: '竹北市光明六路10號',
+        parts: { county: '新竹縣', district: '竹北市', address: '光明六路10號' },
+      });
+      expect((await make(today('300')).loadCompany(COMPANY.businessId)).registeredAddress).toMatchObject({ postalCodeMismatch: { directoryPostalCode: '302' } });
     });
 
     it('checks the registry\'s own 郵遞區號 against the directory\'s for its address: a mismatch is flagged with the directory\'s code, the form still filled', async () => {

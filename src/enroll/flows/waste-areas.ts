@@ -1,9 +1,10 @@
 /**
  * Which 縣市 and 鄉鎮市區 a waste form's address is in, and their 郵遞區號, read
  * against the PostalCodeDirectory: today's names, and the names older records
- * still carry for the five 縣 that became 直轄市 (臺北縣板橋市 …, or a 縣轄市
- * alone: 板橋市 …), read as today's. A name that could be two places is refused
- * with the reason, never read as either.
+ * still carry for the five 縣 that became 直轄市 (臺北縣板橋市 …), read as
+ * today's, and a 縣轄市 written without its 縣, today's or former (竹北市 …,
+ * 板橋市 …). A name that could be two places is refused with the reason, never
+ * read as either.
  */
 import { FORMER_COUNTIES, type FormerCounty } from '../domain/former-counties.js';
 import { EnrollError } from '../errors.js';
@@ -39,8 +40,8 @@ interface AreaIndex {
   /** By folded 縣市 + 鄉鎮市區: today's, and a former 縣's with the names its places had. */
   readonly areas: ReadonlyMap<string, Area>;
   /**
-   * What an address may begin with: {@link areas}, and a former 縣轄市 named alone (板橋市), read when the name is
-   * Taiwan's only place of that name and {@link UnplacedPrefix} when it is not (桃園市).
+   * What an address may begin with: {@link areas}, and a 縣轄市 named alone, today's (竹北市) or former (板橋市), read
+   * when the name is Taiwan's only place of that name and {@link UnplacedPrefix} when it is not (桃園市).
    */
   readonly prefixes: ReadonlyMap<string, Area | UnplacedPrefix>;
   /** By folded former 縣 + name stem (臺南縣新市). */
@@ -132,43 +133,51 @@ function build(counties: readonly PostalCounty[]): AreaIndex {
     }
   }
   const prefixes = new Map<string, Area | UnplacedPrefix>(areas);
-  for (const [name, reading] of formerCitiesAlone(counties, stems)) {
+  for (const [name, reading] of citiesAlone(counties, stems)) {
     if (!prefixes.has(name)) prefixes.set(name, reading);
   }
   return { areas, prefixes, stems, counties: names, longest: Math.max(0, ...[...prefixes.keys()].map((k) => k.length)) };
 }
 
 /**
- * Each former 縣轄市 as older records also write it, without its 縣 (板橋市文化路…): today's 縣市 and 區 when no other
- * place of Taiwan has that name, else why it cannot be told apart (桃園縣's 桃園市 is also today's 桃園市). Today's
- * 市 (臺北市, 新竹市, 嘉義市 …) are never among them: the 縣轄市 listed are the former 縣's only.
+ * Each 縣轄市, today's or a former 縣's, as records also write it, without its 縣 (竹北市光明六路…, 板橋市文化路…):
+ * today's 縣市 and 鄉鎮市區 when no other place of Taiwan has that name, else why it cannot be told apart (桃園縣's
+ * 桃園市 is also today's 桃園市). Both lists are the directory's: today's 縣轄市 are its 鄉鎮市區 named 市 in a 縣
+ * (none is hand-written), and a former one is there only when its city is. Today's 市 (臺北市, 新竹市, 嘉義市 …) are
+ * never read as one: they are 縣市, and a 縣轄市 of the same name (a host's directory listing 新竹縣新竹市, as
+ * before 1982) makes the name two places, refused.
  */
-function formerCitiesAlone(counties: readonly PostalCounty[], stems: ReadonlyMap<string, FormerPlace>): Map<string, Area | UnplacedPrefix> {
-  // Every name a place has or had, with what it names, to find the names that are not one place's.
-  const named = new Map<string, string[]>();
-  const add = (name: string, what: string): void => {
-    named.set(name, [...(named.get(name) ?? []), what]);
+function citiesAlone(counties: readonly PostalCounty[], stems: ReadonlyMap<string, FormerPlace>): Map<string, Area | UnplacedPrefix> {
+  // Every name a place has or had: what it names, and how that place is written whole, to find the names that are
+  // not one place's and say how to write each (keyed by what: a row the directory lists twice is still one place).
+  const named = new Map<string, Map<string, string>>();
+  const add = (name: string, what: string, whole: string): void => {
+    named.set(name, (named.get(name) ?? new Map<string, string>()).set(what, whole));
   };
+  const cities = new Map<string, Area>();
   for (const c of counties) {
-    add(foldPlaceName(c.name), `today's ${c.name}`);
-    for (const d of c.districts) add(foldPlaceName(d.name), `${c.name}${d.name}`);
+    const county = foldPlaceName(c.name);
+    add(county, `today's ${c.name}`, `${c.name} with its 區`);
+    for (const d of c.districts) {
+      const district = foldPlaceName(d.name);
+      add(district, c.name + d.name, `${c.name}${d.name}…`);
+      if (county.endsWith('縣') && district.endsWith('市')) cities.set(district, { county: c.name, district: d.name, postalCode: d.postalCode });
+    }
   }
-  const cities: Array<[string, FormerPlace]> = [];
   for (const place of stems.values()) {
     for (const name of place.names) {
       if (!name.endsWith('市')) continue;
-      cities.push([name, place]);
-      add(name, `${place.county}'s ${name} (now ${place.area.county}${place.area.district})`);
+      const now = place.area.county + place.area.district;
+      if (!cities.has(name)) cities.set(name, place.area);
+      add(name, `${place.county}'s ${name} (now ${now})`, `${now}… or ${place.county}${name}…`);
     }
   }
   const readings = new Map<string, Area | UnplacedPrefix>();
-  for (const [name, place] of cities) {
-    const all = named.get(name) ?? [];
+  for (const [name, area] of cities) {
+    const all = named.get(name) ?? new Map<string, string>();
     readings.set(
       name,
-      all.length === 1
-        ? place.area
-        : { unplaced: `${name} alone names ${either(all)}: write its 縣市 and 區 (${place.area.county}${place.area.district}…), or its former 縣 (${place.county}${name}…)` },
+      all.size === 1 ? area : { unplaced: `${name} alone names ${either([...all.keys()])}: write it whole (${[...all.values()].join('; ')})` },
     );
   }
   return readings;
@@ -199,11 +208,11 @@ export interface UnplacedPrefix {
 
 /**
  * The 縣市 and 鄉鎮市區 `address` begins with (folded as the directory folds names, so 台北市 or 臺北市 中正區 match;
- * a former 縣's names, and a former 縣轄市 alone when it is Taiwan's only place of the name, are read as today's 縣市
- * and 區), the longest that matches, and the rest; `undefined` when it begins with none. {@link UnplacedPrefix} when
- * it begins with a name that is two places' (桃園市 alone: today's city, or 桃園縣's 桃園市), or with a former 縣 and
- * one of its places without the suffix it had (臺南縣新市市場路: 新市 was 新市鄉): read as either, a character of the
- * rest could be lost or the area be wrong. A leading 郵遞區號 or province ({@link LEADING_CODE_AND_PROVINCE}) is passed
+ * a former 縣's names, and a 縣轄市 alone, today's or former, when it is Taiwan's only place of the name, are read as
+ * today's 縣市 and 鄉鎮市區), the longest that matches, and the rest; `undefined` when it begins with none.
+ * {@link UnplacedPrefix} when it begins with a name that is two places' (桃園市 alone: today's city, or 桃園縣's
+ * 桃園市), or with a former 縣 and one of its places without the suffix it had (臺南縣新市市場路: 新市 was 新市鄉):
+ * read as either, a character of the rest could be lost or the area be wrong. A leading 郵遞區號 or province ({@link LEADING_CODE_AND_PROVINCE}) is passed
  * over and left out of the rest.
  * @throws EnrollError POSTAL_CODES_UNAVAILABLE when the directory cannot answer.
  */
