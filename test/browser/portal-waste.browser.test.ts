@@ -6,7 +6,8 @@
  * paths: a weak 自訂密碼 and a bad e-mail, an upload that is no PDF / image,
  * 送出審核 without both documents, a wrong 驗證碼, another company's MOEACA card,
  * a card not enabled, a login method the company chose 停用, five wrong 驗證碼 locking
- * the code until the reviewer's 重新寄送驗證碼, and 審核不通過 with its mail.
+ * the code until the reviewer's 重新寄送驗證碼, and 審核不通過 with its mail; and 載入 of
+ * a registry address whose 郵遞區號 is not the directory's, shown as a notice.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,8 @@ const PIN = '135790';
 const CITIZEN_COMPANY = '12345675';
 const MOEACA_COMPANY = '53212539';
 const REJECTED_COMPANY = '22099131';
+/** A registry record whose 郵遞區號 (新竹市's 300) is not its address's (新竹縣竹北市, 302). */
+const MISCODED_COMPANY = '24536801';
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n', 'latin1');
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 
@@ -46,7 +49,20 @@ describe.runIf(chromiumAvailable())('portal waste system in headless Chromium', 
     [rig, citizen, moeaca, otherMoeaca] = await Promise.all([
       startPortalRig({
         pki,
-        systems: () => [wasteSystem({ companies: [...DEMO_COMPANIES, { businessId: REJECTED_COMPANY, companyName: '退件測試有限公司' }] })],
+        systems: () => [
+          wasteSystem({
+            companies: [
+              ...DEMO_COMPANIES,
+              { businessId: REJECTED_COMPANY, companyName: '退件測試有限公司' },
+              {
+                businessId: MISCODED_COMPANY,
+                companyName: '竹北環保有限公司',
+                representativeName: '張竹北',
+                registeredAddress: { postalCode: '300', address: '新竹縣竹北市光明六路10號' },
+              },
+            ],
+          }),
+        ],
         ports: [VPCD_DEFAULT_PORT],
         // The subject is the system's pages: the agent's cards in process, off the reader turns (see RigReaders).
         readers: 'in-process',
@@ -284,6 +300,34 @@ describe.runIf(chromiumAvailable())('portal waste system in headless Chromium', 
     expect(await home.textContent('#me-via')).toBe('工商憑證');
     expect(await home.textContent('#me-company')).toBe('測試清運有限公司');
   }, 120_000);
+
+  it('載入 of a registry 郵遞區號 that is not the directory\'s for its address says so beside the address; the form uses the directory\'s', async () => {
+    const page = await rig.newPage();
+    await page.goto(`${rig.portal.url}/waste/`);
+    expect(await page.isHidden('#reg-zip-notice')).toBe(true);
+    await page.fill('#f-businessId', MISCODED_COMPANY);
+    await page.click('#load-company');
+    await waitForText(page, 'apply-message', /已載入公司資料/);
+    // The selects and the generated 郵遞區號 are the directory's; the notice names both codes and the one used.
+    expect([await page.inputValue('#f-regCounty'), await page.inputValue('#f-regDistrict'), await page.inputValue('#f-regZip')]).toEqual(['新竹縣', '竹北市', '302']);
+    expect(await page.isVisible('#reg-zip-notice')).toBe(true);
+    expect(await page.textContent('#reg-zip-notice')).toBe('商工登記資料之郵遞區號 (300) 與所選縣市及鄉鎮市區之郵遞區號 (302) 不同，本申請書將使用 302；請確認登記地址是否正確。');
+    expect(await page.getAttribute('#reg-zip-notice', 'class')).toBe('notes');
+    await rig.shot(page, 'miscoded-1-notice');
+    // Another 鄉鎮市區 chosen: the notice was about 載入's choice, and goes.
+    await page.selectOption('#f-regDistrict', '竹東鎮');
+    expect(await page.isHidden('#reg-zip-notice')).toBe(true);
+    // 載入 again shows it; a company whose code agrees shows none.
+    await page.click('#load-company');
+    await waitForText(page, 'apply-message', /已載入公司資料/);
+    expect(await page.isVisible('#reg-zip-notice')).toBe(true);
+    await page.fill('#f-businessId', CITIZEN_COMPANY);
+    await page.click('#load-company');
+    await waitForText(page, 'apply-message', /已載入公司資料/);
+    expect(await page.inputValue('#f-regZip')).toBe('100');
+    expect(await page.isHidden('#reg-zip-notice')).toBe(true);
+    expect(await page.textContent('#reg-zip-notice')).toBe('');
+  }, 30_000);
 
   it('審核不通過 mails the reason to the 承辦人', async () => {
     const page = await rig.newPage();

@@ -47,12 +47,28 @@ var areasReady = api('GET', '/waste/api/postal-areas').then(function (result) {
     $('f-' + prefix + 'County').addEventListener('change', function () { setArea(prefix, this.value, ''); });
     $('f-' + prefix + 'District').addEventListener('change', function () { showZip(prefix); });
   });
+  // The notice below is about the 縣市 and 鄉鎮市區 載入 chose: another choice leaves it nothing to say.
+  ['f-regCounty', 'f-regDistrict'].forEach(function (id) {
+    $(id).addEventListener('change', function () { zipNotice(undefined); });
+  });
 });
+
+// 載入 keeps the registry's address but not its 郵遞區號: the form's is generated from the selects. When the two
+// differ (the SDK's postalCodeMismatch), say so, so the company checks its address rather than wonder at the code.
+function zipNotice(registered) {
+  var mismatch = registered && registered.parts && registered.postalCodeMismatch;
+  $('reg-zip-notice').textContent = mismatch
+    ? '商工登記資料之郵遞區號 (' + registered.postalCode + ') 與所選縣市及鄉鎮市區之郵遞區號 (' + mismatch.directoryPostalCode +
+      ') 不同，本申請書將使用 ' + mismatch.directoryPostalCode + '；請確認登記地址是否正確。'
+    : '';
+  show('reg-zip-notice', Boolean(mismatch));
+}
 
 function radio(name) { return document.querySelector('input[name="' + name + '"]:checked').value; }
 
 $('load-company').addEventListener('click', async function () {
   setMessage('apply-message', '');
+  zipNotice(undefined);
   try {
     var c = await api('GET', '/waste/api/company/' + encodeURIComponent($('f-businessId').value.trim()));
     $('f-companyName').value = c.companyName || '';
@@ -63,6 +79,7 @@ $('load-company').addEventListener('click', async function () {
       await areasReady;
       setArea('reg', parts ? parts.county : '', parts ? parts.district : '');
       $('f-regAddress').value = parts ? parts.address : c.registeredAddress.address || '';
+      zipNotice(c.registeredAddress);
     }
     setMessage('apply-message', '已載入公司資料。');
   } catch (err) {
