@@ -5,7 +5,9 @@
  * Entries are origins (`https://gpkiapi.nat.gov.tw`), bare host names,
  * which then match on any scheme and port, or a host with a port
  * (`gov.example:8443`, what a page's `location.host` gives on a non-default
- * port), which matches that host on that port only, over http or https.
+ * port), which matches that host on that port only, over http or https;
+ * on a scheme's default port, that scheme only (`gov.example:443` is
+ * `https://gov.example`, not `http://gov.example:443`).
  */
 export class TrustedOrigins {
   private readonly entries = new Set<string>();
@@ -32,8 +34,12 @@ export class TrustedOrigins {
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
     const host = url.hostname.toLowerCase();
     // The port the page is served on: the URL parser leaves a scheme's default port out.
-    const port = url.port === '' ? (url.protocol === 'https:' ? '443' : '80') : url.port;
-    return this.entries.has(url.origin) || this.entries.has(host) || this.entries.has(`${host}:${port}`);
+    const https = url.protocol === 'https:';
+    const port = url.port === '' ? (https ? '443' : '80') : url.port;
+    // A host:port entry on the other scheme's default port names that scheme's site (`h:443` is https://h): plain
+    // http on 443, which a network attacker can serve, or https on 80 is not what it named.
+    const otherDefault = https ? '80' : '443';
+    return this.entries.has(url.origin) || this.entries.has(host) || (port !== otherDefault && this.entries.has(`${host}:${port}`));
   }
 
   /** The entries, sorted. */

@@ -100,6 +100,20 @@ describe('TrustedOrigins', () => {
     expect(t.isTrusted('file:///x')).toBe(false);
   });
 
+  it("matches a host:port entry on a scheme's default port with that scheme only", () => {
+    // `gov.example:443` is the https site: plain http on port 443 is another origin, one a network attacker can
+    // serve, and trusting it would trust what the operator did not name.
+    const t = new TrustedOrigins(['tls.example:443', 'plain.example:80', 'both.example:8443']);
+    expect(t.isTrusted('https://tls.example')).toBe(true);
+    expect(t.isTrusted('https://tls.example:443')).toBe(true);
+    expect(t.isTrusted('http://tls.example:443')).toBe(false);
+    expect(t.isTrusted('http://plain.example')).toBe(true);
+    expect(t.isTrusted('https://plain.example:80')).toBe(false);
+    // Another port keeps the documented "http or https".
+    expect(t.isTrusted('https://both.example:8443')).toBe(true);
+    expect(t.isTrusted('http://both.example:8443')).toBe(true);
+  });
+
   it('refuses entries that are neither an origin nor a host name', () => {
     const t = new TrustedOrigins();
     expect(() => t.add('evil.com/<script>')).toThrow(TypeError);
