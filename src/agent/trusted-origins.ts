@@ -65,6 +65,8 @@ export function entryRefusal(entry: string): string | undefined {
 function normaliseEntry(entry: string): string {
   const trimmed = entry.trim();
   if (/^https?:\/\//i.test(trimmed)) return originEntry(entry, trimmed);
+  // Another scheme's URL (ftp://x) is no origin a page has; read as a host:port it would be refused for its port.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) throw new TypeError(`not a host name or origin (http or https): ${quoted(entry)}`);
   // An IPv6 address is written in brackets, with colons inside: read as a host:port, it would be cut at the wrong
   // colon. Its origin form (`https://[2001:db8::1]:8443`) is exact and already supported.
   if (trimmed.startsWith('[') || (/^[0-9a-f:.]+$/i.test(trimmed) && trimmed.indexOf(':') !== trimmed.lastIndexOf(':'))) {

@@ -157,6 +157,8 @@ describe('/addDomain with host:port', () => {
       ['[2001:db8::1]', 'an IPv6 address is trusted by its origin only'],
       ['2001:db8::1', 'an IPv6 address is trusted by its origin only'],
       [':8443', 'not a host name or origin'],
+      ['ftp://gov.example', 'not a host name or origin (http or https)'],
+      ['wss://gov.example:8443', 'not a host name or origin (http or https)'],
       ['127.1:8443', 'is read as 127.0.0.1; trust 127.0.0.1:8443 instead'],
     ] as const) {
       const page = await addDomain(domain);
