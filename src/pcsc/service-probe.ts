@@ -10,8 +10,8 @@ import { PcscError } from './errors.js';
  */
 export interface ServiceProbeOptions {
   /**
-   * pcscd's socket. Default on Linux: `PCSCLITE_CSOCK_NAME` when set (as
-   * pcsc-lite reads it), else `/run/pcscd/pcscd.comm`. Elsewhere there is no
+   * pcscd's socket. Default on Linux: `PCSCLITE_CSOCK_NAME` when set (read
+   * once per process, as pcsc-lite reads it), else `/run/pcscd/pcscd.comm`. Elsewhere there is no
    * default (macOS and Windows have no pcscd socket; other systems place it
    * where their build says) and nothing is probed unless this is given.
    */
@@ -42,6 +42,21 @@ const DEFAULT_TIMEOUT_MS = 3_000;
 // pcsc-lite's default socket on Linux (Debian and others; /var/run is a link to /run).
 const LINUX_SOCKET = '/run/pcscd/pcscd.comm';
 
+/** `PCSCLITE_CSOCK_NAME` of this process as first read, kept (`null`: not read yet). */
+let processSocketVariable: string | undefined | null = null;
+
+/**
+ * `PCSCLITE_CSOCK_NAME`. pcsc-lite reads the process's variable once, at its first call, and keeps that socket: a
+ * probe that read it again after a change would ask another socket than the one the binding waits on. So the
+ * process's own environment is read once, at the first probe target asked for (before the first context, so no
+ * later than pcsc-lite); an environment passed in (tests) is read as given.
+ */
+function socketVariable(env: NodeJS.ProcessEnv): string | undefined {
+  if (env !== process.env) return env.PCSCLITE_CSOCK_NAME;
+  if (processSocketVariable === null) processSocketVariable = env.PCSCLITE_CSOCK_NAME;
+  return processSocketVariable;
+}
+
 /**
  * Where to probe, or `undefined` for no probe (`false`, or a platform with no
  * known socket and none given).
@@ -53,6 +68,8 @@ export function serviceProbeTarget(
   platform: NodeJS.Platform = process.platform,
   env: NodeJS.ProcessEnv = process.env,
 ): ServiceProbeTarget | undefined {
+  // Read first, also when nothing is probed: a later context that does probe must ask the socket pcsc-lite kept.
+  const variable = socketVariable(env);
   if (option === false) return undefined;
   const timeoutMs = option?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   checkDuration('serviceProbe.timeoutMs', timeoutMs, true);
@@ -62,7 +79,7 @@ export function serviceProbeTarget(
   }
   // pcsc-lite uses the variable whenever it is set, even empty (its connect then fails at once): an empty one is left
   // to the binding's own error, as a missing socket is.
-  const socketPath = given ?? (platform === 'linux' ? (env.PCSCLITE_CSOCK_NAME ?? LINUX_SOCKET) : undefined);
+  const socketPath = given ?? (platform === 'linux' ? (variable ?? LINUX_SOCKET) : undefined);
   return socketPath === undefined || socketPath === '' ? undefined : { socketPath, timeoutMs };
 }
 

@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PcscError } from '../../src/pcsc/errors.js';
 import { assertPcscServiceAnswers, probePcscService, serviceProbeTarget } from '../../src/pcsc/service-probe.js';
 import { RetCode, pkcs11Info, type CardSlots } from '../../src/agent/index.js';
@@ -26,6 +26,27 @@ describe('where the probe looks', () => {
     for (const platform of ['darwin', 'win32', 'freebsd'] as const) {
       expect(serviceProbeTarget(undefined, platform, { PCSCLITE_CSOCK_NAME: '/tmp/x.comm' })).toBeUndefined();
       expect(serviceProbeTarget({ socketPath: '/var/run/pcscd/pcscd.comm' }, platform, {})).toEqual({ socketPath: '/var/run/pcscd/pcscd.comm', timeoutMs: 3_000 });
+    }
+  });
+
+  it("reads the process's PCSCLITE_CSOCK_NAME once, as pcsc-lite does: a later change moves neither", async () => {
+    // A fresh copy of the module: this process may have asked for a target already.
+    vi.resetModules();
+    const fresh = await import('../../src/pcsc/service-probe.js');
+    const before = process.env.PCSCLITE_CSOCK_NAME;
+    try {
+      process.env.PCSCLITE_CSOCK_NAME = '/tmp/first.comm';
+      // Read at the first target, even one that probes nothing (a first context with serviceProbe: false).
+      expect(fresh.serviceProbeTarget(false, 'linux')).toBeUndefined();
+      process.env.PCSCLITE_CSOCK_NAME = '/tmp/second.comm';
+      expect(fresh.serviceProbeTarget({}, 'linux')?.socketPath).toBe('/tmp/first.comm');
+      delete process.env.PCSCLITE_CSOCK_NAME;
+      expect(fresh.serviceProbeTarget({}, 'linux')?.socketPath).toBe('/tmp/first.comm');
+      // An environment passed in is read as given.
+      expect(fresh.serviceProbeTarget({}, 'linux', { PCSCLITE_CSOCK_NAME: '/tmp/given.comm' })?.socketPath).toBe('/tmp/given.comm');
+    } finally {
+      if (before === undefined) delete process.env.PCSCLITE_CSOCK_NAME;
+      else process.env.PCSCLITE_CSOCK_NAME = before;
     }
   });
 
