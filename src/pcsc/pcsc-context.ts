@@ -7,7 +7,8 @@ import { listReaderStates, readerWatch, type ReaderWatchEvent } from './reader-w
 import { PcscSession, type ShareMode } from './pcsc-session.js';
 import { sideListeners } from '../shared/side-listeners.js';
 import { ReaderLines } from './reader-lines.js';
-import { assertPcscServiceAnswers, serviceProbeTarget, type ServiceProbeOptions, type ServiceProbeTarget } from './service-probe.js';
+import { serviceProbeTarget, type ServiceProbeOptions, type ServiceProbeTarget } from './service-probe.js';
+import { DEFAULT_STALLED_CALL_MS, ServiceGuard, serviceGate, stalledCallMs } from './service-gate.js';
 
 /** What is known about one reader right now. */
 export interface ReaderState {
@@ -71,17 +72,29 @@ export interface PcscContextOptions {
   allowWorkerThread?: boolean;
   /**
    * Check that pcscd answers before each new PC/SC context (this one, and the
-   * one each reader's first session opens), or `false` not to. The native
-   * binding opens a context and lists readers synchronously, and pcsc-lite
-   * waits for pcscd without a time limit: a pcscd that accepts connections
-   * but does not answer (hung, stopped, overloaded) would freeze the whole
-   * process. The check asks pcscd's socket for the readers' state without
-   * blocking, and fails with {@link PcscError} `SERVICE_UNRESPONSIVE` when
-   * no answer comes within `timeoutMs`. It costs one local round trip per new
-   * context (well under a millisecond), none per command.
+   * one each reader's first session opens), and whenever a PC/SC call runs
+   * longer than expected; or `false` not to. pcsc-lite waits for pcscd's
+   * answers without a time limit: on the JavaScript thread for the binding's
+   * synchronous calls (opening a context, listing readers, releasing), on a
+   * thread of libuv's pool for connects, commands and the reader watch's
+   * waits. A pcscd that accepts connections but does not answer (hung,
+   * stopped, overloaded) would freeze the whole process, or keep one pool
+   * thread per call until the pool (four threads by default, shared with
+   * crypto, zlib and file I/O) is gone. The check asks pcscd's socket for the
+   * readers' state without blocking. When no answer comes within `timeoutMs`:
+   * the call being opened fails with {@link PcscError} `SERVICE_UNRESPONSIVE`,
+   * every call in flight is given up with the same error (its thread stays
+   * held until pcscd answers; PC/SC cannot cancel it), a session whose
+   * command or reconnect was given up can no longer be used, and no further
+   * call is made until a check finds pcscd answering again. Releases of
+   * handles (which wait for pcscd on the JavaScript thread) are held until
+   * then. It costs one local round trip per new context (well under a
+   * millisecond), none per command unless the command runs past
+   * `stalledCallMs`.
    *
    * Default: `{}`, which probes pcscd's socket on Linux and nothing
-   * elsewhere (see {@link ServiceProbeOptions.socketPath}).
+   * elsewhere (see {@link ServiceProbeOptions.socketPath}). Without a probe
+   * calls are made and awaited as the binding gives them.
    */
   serviceProbe?: ServiceProbeOptions | false;
 }
@@ -162,8 +175,16 @@ export class PcscContext implements AsyncDisposable {
   /** The PC/SC context and reader handle each reader's sessions connect through, kept between sessions. */
   private readonly lines: ReaderLines;
 
-  private constructor(private readonly binding: NativeBinding, probe: ServiceProbeTarget | undefined) {
-    this.lines = new ReaderLines(binding, () => assertPcscServiceAnswers(probe));
+  /** The process's check that pcscd answers, with this context's probe. */
+  private readonly guard: ServiceGuard;
+
+  private constructor(
+    private readonly binding: NativeBinding,
+    probe?: ServiceProbeTarget,
+    stalledMs: number = DEFAULT_STALLED_CALL_MS,
+  ) {
+    this.guard = new ServiceGuard(serviceGate(binding), probe, stalledMs);
+    this.lines = new ReaderLines(binding, this.guard);
     // An 'error' event with no listener would crash the process.
     this.emitter.on('error', () => undefined);
   }
@@ -179,30 +200,28 @@ export class PcscContext implements AsyncDisposable {
    */
   public static async establish(options: PcscContextOptions = {}): Promise<PcscContext> {
     const probe = serviceProbeTarget(options.serviceProbe);
+    const stalledMs = stalledCallMs(options.serviceProbe);
     const binding = nativeBinding({ isMainThread, allowWorkerThread: options.allowWorkerThread === true });
-    await assertPcscServiceAnswers(probe);
+    const guard = new ServiceGuard(serviceGate(binding), probe, stalledMs);
+    await guard.beforeContext();
     let native: NativeContext;
     try {
       native = new binding.Context();
     } catch (error) {
       throw mapPcscError(error, 'establishing a PC/SC context');
     }
-    const listing = listReaderStates(native);
-    // Released once the listing is over, also when the timeout below gave up on it first.
-    const release = (): void => closeQuietly(native);
-    void listing.then(release, release);
-    let readers: Awaited<typeof listing>;
+    const listing = guard.call(() => listReaderStates(native), { operation: 'listing readers', checkAfterMs: stalledMs });
+    // Released once the listing is over, also when the timeout below or the gate gave up on it first.
+    void guard.release(() => closeQuietly(native), listing.ended);
+    let readers: Awaited<typeof listing.result>;
     try {
-      readers = await withTimeout(listing, options.startupTimeoutMs ?? 5_000, 'waiting for the PC/SC reader list');
+      readers = await withTimeout(listing.result, options.startupTimeoutMs ?? 5_000, 'waiting for the PC/SC reader list');
     } catch (error) {
       throw mapPcscError(error, 'listing readers');
     }
-    const ctx = new PcscContext(binding, probe);
+    const ctx = new PcscContext(binding, probe, stalledMs);
     for (const r of readers ?? []) ctx.onWatch({ type: 'reader-attached', reader: r.name, state: r.state, atr: r.atr });
-    ctx.unsubscribe = readerWatch(binding).subscribe(
-      (event) => ctx.onWatch(event),
-      probe && (() => assertPcscServiceAnswers(probe)),
-    );
+    ctx.unsubscribe = readerWatch(binding).subscribe((event) => ctx.onWatch(event), ctx.guard);
     return ctx;
   }
 
@@ -296,6 +315,7 @@ export class PcscContext implements AsyncDisposable {
       },
       cardGone: () => this.cardGoneSoon(reader, entry),
       lines: this.lines,
+      guard: this.guard,
     });
     entry.sessions.add(session);
     try {
@@ -325,7 +345,7 @@ export class PcscContext implements AsyncDisposable {
       for (const s of r.sessions) pending.push(s.disconnect().catch(() => undefined));
     }
     await Promise.all(pending);
-    this.lines.close();
+    await this.lines.close();
     await this.unsubscribe();
     this.state.clear();
     this.emitter.removeAllListeners();
@@ -345,8 +365,9 @@ export class PcscContext implements AsyncDisposable {
       // The watch retries every second while pcscd is gone: report a failure once, until something else happens
       // (a reader event, or the watch working again: a failure after that is a new one, even with the same text).
       const failure = mapPcscError(event.error, 'monitoring readers');
-      // pcscd restarted or went away: the contexts kept for sessions went with it.
-      this.lines.drop();
+      // pcscd restarted or went away: the contexts kept for sessions went with it (released once pcscd answers,
+      // when it stopped answering).
+      void this.lines.drop();
       this.monitorDown = true;
       if (this.monitorFailure === failure.message) return;
       this.monitorFailure = failure.message;
@@ -366,7 +387,7 @@ export class PcscContext implements AsyncDisposable {
       if (!entry) return;
       if (entry.cardPresent) this.cardGone(name, entry);
       this.state.delete(name);
-      this.lines.drop(name);
+      void this.lines.drop(name);
       this.emitter.emit('reader-detached', { reader: name });
       return;
     }

@@ -2,6 +2,7 @@ import { CardChannel, withTimeout } from './card-channel.js';
 import { CardRemovedError, PcscError, PcscTimeoutError, mapPcscError } from './errors.js';
 import { closeQuietly, type NativeBinding, type NativeCard } from './native-binding.js';
 import type { ReaderLine, ReaderLines } from './reader-lines.js';
+import { ServiceGuard, serviceGate, type NativeCall } from './service-gate.js';
 
 /** PC/SC share mode of a session. */
 export type ShareMode = 'exclusive' | 'shared';
@@ -27,6 +28,8 @@ export interface PcscSessionInit {
   cardGone: () => Promise<boolean>;
   /** Where the session's PC/SC context and reader handle come from, and go back to. */
   lines: ReaderLines;
+  /** The check that pcscd answers, for the session's native calls and releases (default: none, calls as they come). */
+  guard?: ServiceGuard;
 }
 
 // pcscd's answers to a transmit whose card has just been pulled.
@@ -53,13 +56,17 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
   /** Share mode the session was opened with. */
   public readonly share: ShareMode;
   private protocolCode = 0;
-  private state: 'new' | 'open' | 'removed' | 'closed' = 'new';
+  /** `lost`: a command or reconnect was given up when pcscd stopped answering (see {@link PcscSession.lose}). */
+  private state: 'new' | 'open' | 'removed' | 'lost' | 'closed' = 'new';
   /** Resets this session made (`reset()`, the reset of a disconnect). */
   private resets = 0;
   /** Reconnects that left the card as it was: the card may have been reset by someone else, or not. */
   private reconnects = 0;
   private line: ReaderLine | undefined;
   private card: NativeCard | undefined;
+  private readonly guard: ServiceGuard;
+  /** The session's last native call on its card (transmit, reconnect): its handle is let go only after it ends. */
+  private lastCall: NativeCall<unknown> | undefined;
 
   /** @internal */
   public constructor(
@@ -69,6 +76,7 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
   ) {
     super(init.timeoutMs);
     this.share = init.share;
+    this.guard = init.guard ?? new ServiceGuard(serviceGate(binding), undefined);
   }
 
   public get atr(): Uint8Array {
@@ -120,40 +128,42 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
    */
   private async openOn(line: ReaderLine): Promise<void> {
     const name = this.readerName;
-    let connecting: Promise<NativeCard>;
-    try {
-      connecting = line.reader.connect(this.shareMode(), this.protocols());
-    } catch (error) {
-      closeQuietly(line.context);
-      throw mapPcscError(error, 'connecting to the card', name);
-    }
+    const connecting = this.guard.call(() => line.reader.connect(this.shareMode(), this.protocols()), {
+      operation: 'connecting to the card',
+      reader: name,
+      checkAfterMs: this.guard.stalledCallMs,
+    });
     let card: NativeCard;
     try {
       card = await withTimeout(
-        connecting.catch((error: unknown) => Promise.reject(mapPcscError(error, 'connecting to the card', name))),
+        connecting.result.catch((error: unknown) => Promise.reject(mapPcscError(error, 'connecting to the card', name))),
         this.init.timeoutMs,
         'connecting to the card',
         name,
       );
     } catch (error) {
-      if (error instanceof PcscTimeoutError) {
-        // A connect that answers after the timeout still holds the card: release it then.
-        void connecting.then(
-          (late) => release(late, line, this.binding.SCARD_LEAVE_CARD),
-          () => closeQuietly(line.context),
+      if (connecting.running || error instanceof PcscTimeoutError) {
+        // Timed out, or given up when pcscd stopped answering: a connect that answers later still holds the card
+        // (and pcsc-lite's lock on the line's context until then). Release both once it ends.
+        void connecting.native.then(
+          (late) => release(late, line, this.binding.SCARD_LEAVE_CARD, this.guard, undefined, connecting.ended),
+          () => this.guard.release(() => closeQuietly(line.context), connecting.ended),
         );
+      } else if (error instanceof PcscError && error.code === 'SERVICE_UNRESPONSIVE') {
+        // Refused before anything was sent (pcscd still does not answer): the line is as sound as before.
+        void this.init.lines.give(line);
       } else if (error instanceof PcscError && !STALE_LINE.has(error.code)) {
         // The card refused (no card, mute, in use): the line is sound, and a card put in upside down must not
         // cost every retry a new listing (the 400 ms that lines avoid).
-        this.init.lines.give(line);
+        void this.init.lines.give(line);
       } else {
-        closeQuietly(line.context);
+        void this.init.lines.closeLine(line);
       }
       throw error;
     }
     if (this.state === 'closed') {
       // Closed while connecting (its context closed): the card it now holds is let go at once, never handed out.
-      release(card, line, this.binding.SCARD_LEAVE_CARD);
+      void release(card, line, this.binding.SCARD_LEAVE_CARD, this.guard, undefined, connecting.ended);
       throw new PcscError('CLOSED', 'the session was closed while connecting', { reader: name });
     }
     this.line = line;
@@ -174,6 +184,7 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
   public disconnect(disposition: Disposition = 'leave'): Promise<void> {
     return this.locked(async () => {
       if (this.state === 'closed') return;
+      // A lost session's card is let go as lose() says; not reported as held (pcscd, not the card, was silent).
       const cardIn = this.state === 'open';
       let code = this.dispositionCode(disposition);
       let pending: Promise<number> | undefined;
@@ -184,7 +195,7 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
       }
       this.state = 'closed';
       this.init.onClose(this);
-      this.releaseNative(code, cardIn, pending);
+      await this.releaseNative(code, cardIn, pending);
     });
   }
 
@@ -194,15 +205,21 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
    * reset that happened, reset otherwise).
    */
   private async resetOnRelease(card: NativeCard): Promise<'done' | 'failed' | { later: Promise<number> }> {
-    const reconnecting = card.reconnect(this.shareMode(), this.protocols(), this.binding.SCARD_RESET_CARD);
+    const reconnecting = this.guard.call(() => card.reconnect(this.shareMode(), this.protocols(), this.binding.SCARD_RESET_CARD), {
+      operation: 'resetting the card',
+      reader: this.readerName,
+      checkAfterMs: this.guard.stalledCallMs,
+    });
     try {
-      this.protocolCode = await withTimeout(reconnecting, this.init.timeoutMs, 'resetting the card', this.readerName);
+      this.protocolCode = await withTimeout(reconnecting.result, this.init.timeoutMs, 'resetting the card', this.readerName);
       this.resets++;
       return 'done';
-    } catch (error) {
-      if (!(error instanceof PcscTimeoutError)) return 'failed';
+    } catch {
+      // Failed: let go with a reset. Still running (timed out, or given up when pcscd stopped answering): let go
+      // once it ends, with a reset unless it made one.
+      if (!reconnecting.running) return 'failed';
       return {
-        later: reconnecting.then(
+        later: reconnecting.native.then(
           () => this.binding.SCARD_LEAVE_CARD,
           () => this.binding.SCARD_RESET_CARD,
         ),
@@ -212,22 +229,29 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
 
   /**
    * Lets go of the handle, at once or (`cardIn`: tell the context the reader stays held) after an abandoned
-   * exchange, or after `pending` (a reconnect still running), with the disposition it settles to.
+   * exchange, or after `pending` (a reconnect still running), with the disposition it settles to. Resolves once
+   * it is let go (or held while pcscd does not answer), at once when it waits for a call still running.
    */
-  private releaseNative(disposition: number, cardIn: boolean, pending?: Promise<number>): void {
+  private async releaseNative(disposition: number, cardIn: boolean, pending?: Promise<number>): Promise<void> {
     const { card, line } = this;
     this.card = undefined;
     this.line = undefined;
     if (!card || !line) return;
-    const running = pending ?? this.inflight?.then(() => disposition);
+    // The exchange still running (a timeout abandoned it), and the native call it made, which outlives it when
+    // the gate gave it up: SCardDisconnect waits for that call too (pcsc-lite's lock on the context).
+    const native = this.lastCall?.running ? this.lastCall.ended : undefined;
+    const exchange = this.inflight;
+    const running =
+      pending ?? (native || exchange ? Promise.all([native, exchange]).then(() => disposition) : undefined);
     if (!running) {
-      release(card, line, disposition, this.init.lines);
+      await release(card, line, disposition, this.guard, this.init.lines);
       return;
     }
     // A transmit a timeout abandoned still runs in pcsc-lite, and SCardDisconnect (synchronous in the binding)
     // waits for it on the JavaScript thread: with a card that went silent, the whole process would stop. The
-    // session is closed now; its handle is let go once that transmit ends (the card answers, or is pulled).
-    const released = running.then((code) => release(card, line, code, this.init.lines));
+    // session is closed now; its handle is let go once that transmit ends (the card answers, or is pulled; pcscd
+    // has just answered then, so no probe is made first).
+    const released = running.then((code) => release(card, line, code, this.guard, this.init.lines, running));
     // Until then the handle keeps the card from every connect, this process's own included: the context says so
     // at once instead of letting callers wait for a sharing violation that is their own. A pulled card's hold is
     // not reported: the removal ends the transmit, and the next card is a new one.
@@ -258,8 +282,29 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
     void this.locked(async () => this.releaseNative(this.binding.SCARD_LEAVE_CARD, false)).catch(() => undefined);
   }
 
+  /**
+   * pcscd stopped answering while this session's command or reconnect ran, and the gate gave the call up: it may
+   * still reach the card, or have reached it, when pcscd answers again. Nothing more is sent on this handle (a
+   * later command's answer could not be told from what that call leaves behind, and the card's state is unknown),
+   * and the handle is let go once that call has ended and pcscd answers, with a reset: whatever the call did, a
+   * PIN verification it may have completed does not outlive the session.
+   */
+  private lose(): void {
+    if (this.state !== 'open') return;
+    this.state = 'lost';
+    void this.locked(async () => this.releaseNative(this.binding.SCARD_RESET_CARD, false)).catch(() => undefined);
+  }
+
   protected assertUsable(): void {
     if (this.state === 'removed') throw new CardRemovedError(this.readerName);
+    if (this.state === 'lost') {
+      throw new PcscError(
+        'SERVICE_UNRESPONSIVE',
+        'the session was given up when the PC/SC service (pcscd) stopped answering during one of its commands; ' +
+          'connect again once pcscd answers',
+        { reader: this.readerName },
+      );
+    }
     if (this.state !== 'open' || !this.card) throw new PcscError('CLOSED', 'the session is not open', { reader: this.readerName });
   }
 
@@ -271,9 +316,18 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
       // The binding's copy of the command (from Node's shared pool) is this exchange's own: zeroed once the
       // native call has returned, as it may hold a PIN.
       const sent = Buffer.from(command);
+      // The binding copies the command into the call it queues, so zeroing `sent` never reaches the native call,
+      // also when the gate gives it up before it ends.
+      const transmitting = this.guard.call(() => card.transmit(sent, { maxRecvLength: MAX_RESPONSE }), {
+        operation: 'transmit',
+        reader: this.readerName,
+        checkAfterMs: this.guard.stalledCallMs,
+      });
+      this.lastCall = transmitting;
       try {
-        response = new Uint8Array(await card.transmit(sent, { maxRecvLength: MAX_RESPONSE }));
+        response = new Uint8Array(await transmitting.result);
       } catch (error) {
+        if (transmitting.abandoned) this.lose();
         throw mapPcscError(error, 'transmit', this.readerName);
       } finally {
         sent.fill(0);
@@ -299,9 +353,16 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
     return this.locked(async () => {
       this.assertUsable();
       const card = this.card as NativeCard;
-      const reconnecting = card
-        .reconnect(this.shareMode(), this.protocols(), this.dispositionCode(disposition))
-        .catch((error: unknown) => Promise.reject(mapPcscError(error, 'reconnecting to the card', this.readerName)));
+      const call = this.guard.call(() => card.reconnect(this.shareMode(), this.protocols(), this.dispositionCode(disposition)), {
+        operation: 'reconnecting to the card',
+        reader: this.readerName,
+        checkAfterMs: this.guard.stalledCallMs,
+      });
+      this.lastCall = call;
+      const reconnecting = call.result.catch((error: unknown) => {
+        if (call.abandoned) this.lose();
+        return Promise.reject(mapPcscError(error, 'reconnecting to the card', this.readerName));
+      });
       this.protocolCode = await withTimeout(reconnecting, this.init.timeoutMs, 'reconnecting to the card', this.readerName);
       if (disposition === 'leave') this.reconnects++;
       else this.resets++;
@@ -328,14 +389,25 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
  * Disconnects (a failure means the handle is gone already), then gives the
  * line back to `lines` for the reader's next session, or closes it.
  */
-function release(card: NativeCard, line: ReaderLine, disposition: number, lines?: ReaderLines): void {
-  let disconnected = false;
-  try {
-    if (card.connected) card.disconnect(disposition);
-    disconnected = true;
-  } catch {
-    // pcscd dropped the handle (card pulled, reader gone): nothing left to release.
-  }
-  if (lines && disconnected) lines.give(line);
-  else closeQuietly(line.context);
+function release(
+  card: NativeCard,
+  line: ReaderLine,
+  disposition: number,
+  guard: ServiceGuard,
+  lines?: ReaderLines,
+  after?: Promise<unknown>,
+): Promise<void> {
+  // SCardDisconnect and the context's release wait for pcscd's answer on the JavaScript thread: made once pcscd is
+  // known to answer (right after `after`, the last call on the handle, else after a probe), held while it does not.
+  return guard.release(() => {
+    let disconnected = false;
+    try {
+      if (card.connected) card.disconnect(disposition);
+      disconnected = true;
+    } catch {
+      // pcscd dropped the handle (card pulled, reader gone): nothing left to release.
+    }
+    if (lines && disconnected) void lines.give(line);
+    else closeQuietly(line.context);
+  }, after);
 }

@@ -1,5 +1,6 @@
 import { PcscError, mapPcscError } from './errors.js';
 import { closeQuietly, type NativeBinding, type NativeContext, type NativeReaderHandle } from './native-binding.js';
+import { ServiceGuard, serviceGate } from './service-gate.js';
 
 /** A PC/SC context of a session's own, with the binding's handle for the session's reader. @internal */
 export interface ReaderLine {
@@ -28,12 +29,12 @@ export class ReaderLines {
   private closed = false;
 
   /**
-   * @param beforeContext runs before each new context (the check that pcscd answers, which the binding's
-   *   synchronous calls would otherwise wait for on the JavaScript thread); it rejects to stop the opening
+   * @param guard checks that pcscd answers before each new context (the binding's synchronous calls would
+   *   otherwise wait for it on the JavaScript thread), and holds releases while it may not answer them
    */
   public constructor(
     private readonly binding: NativeBinding,
-    private readonly beforeContext: () => Promise<void> = () => Promise.resolve(),
+    private readonly guard: ServiceGuard = new ServiceGuard(serviceGate(binding), undefined),
   ) {}
 
   /**
@@ -51,7 +52,7 @@ export class ReaderLines {
 
   /** A new line: its own context, and the reader's handle from that context's listing. */
   public async open(reader: string): Promise<ReaderLine> {
-    await this.beforeContext();
+    await this.guard.beforeContext();
     let context: NativeContext;
     try {
       context = new this.binding.Context();
@@ -72,7 +73,7 @@ export class ReaderLines {
   public give(line: ReaderLine): void {
     const name = line.reader.name;
     if (this.closed || this.idle.has(name)) {
-      closeQuietly(line.context);
+      this.closeLine(line);
       return;
     }
     this.idle.set(name, line);
@@ -83,8 +84,16 @@ export class ReaderLines {
     for (const [name, line] of [...this.idle]) {
       if (reader !== undefined && name !== reader) continue;
       this.idle.delete(name);
-      closeQuietly(line.context);
+      this.closeLine(line);
     }
+  }
+
+  /**
+   * Releases `line`'s context once pcscd may answer the release (it waits for pcscd on the JavaScript thread):
+   * lines are dropped when the reader watch fails, which is also when pcscd stopped answering.
+   */
+  public closeLine(line: ReaderLine): void {
+    this.guard.release(() => closeQuietly(line.context));
   }
 
   /** Closes every kept line; lines given back later are closed at once. */

@@ -1,4 +1,5 @@
 import { closeQuietly, type NativeBinding, type NativeContext, type NativeReaderState } from './native-binding.js';
+import { ServiceGuard, serviceGate, type NativeCall } from './service-gate.js';
 
 /**
  * What the reader watch reports: a reader came or went, a reader's state changed, PC/SC failed, or the watch
@@ -38,30 +39,36 @@ const CANCEL_RETRY_MS = 10;
  * @internal
  */
 export class ReaderWatch {
-  /** Each listener with the check its context runs before a new PC/SC context (that pcscd answers), if any. */
-  private readonly listeners = new Map<ReaderWatchListener, (() => Promise<void>) | undefined>();
+  /** Each listener with its context's guard (the check that pcscd answers), if it gave one. */
+  private readonly listeners = new Map<ReaderWatchListener, ServiceGuard | undefined>();
   private readonly known = new Map<string, NativeReaderState>();
   private context: NativeContext | undefined;
+  /** The last native call made on `context`: its release waits for it (pcsc-lite locks a context per call). */
+  private lastCall: NativeCall<unknown> | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
   /** A failure was reported and no listing has worked since. */
   private failed = false;
-  /** Ends the wait for the check before a new context, when stopping. */
-  private wakeFromCheck: (() => void) | undefined;
+  /** Ends the wait for the check before a new context, or the pause after a failure, when stopping. */
+  private wake: (() => void) | undefined;
 
   public constructor(private readonly binding: NativeBinding) {}
 
   /**
    * Starts delivering events to `listener` (starting the loop for the first
    * one). The returned function stops them; when the last listener leaves,
-   * it resolves once the loop has ended and its PC/SC context is released.
-   * `beforeContext` runs before each context the loop opens while this
-   * listener is the first one that gave one (a rejection is reported as a
-   * failure, and the loop tries again later), so a pcscd that stopped
-   * answering is never waited for on the JavaScript thread.
+   * it resolves once the loop has ended (its PC/SC context is released then,
+   * or once pcscd answers again when it had stopped answering).
+   * While this listener is the first one that gave a `guard` with a probe,
+   * the loop's calls go through it: a check that pcscd answers before each
+   * context the loop opens (a failure is reported, and the loop tries again
+   * later), and a wait or listing that runs past its time while pcscd does
+   * not answer is given up and reported as `SERVICE_UNRESPONSIVE`. So a pcscd
+   * that stopped answering is never waited for on the JavaScript thread, and
+   * holds at most the one pool thread the loop's call was on.
    */
-  public subscribe(listener: ReaderWatchListener, beforeContext?: () => Promise<void>): () => Promise<void> {
-    this.listeners.set(listener, beforeContext);
+  public subscribe(listener: ReaderWatchListener, guard?: ServiceGuard): () => Promise<void> {
+    this.listeners.set(listener, guard);
     if (!this.loop) {
       this.stopping = false;
       this.loop = this.run();
@@ -69,20 +76,45 @@ export class ReaderWatch {
     return () => this.unsubscribe(listener);
   }
 
+  /** The first listener's guard with a probe, else one without (calls made and awaited as they come). */
+  private guard(): ServiceGuard {
+    const guards = [...this.listeners.values()];
+    return guards.find((g) => g?.target !== undefined) ?? guards.find((g) => g !== undefined) ?? new ServiceGuard(serviceGate(this.binding), undefined);
+  }
+
   private async unsubscribe(listener: ReaderWatchListener): Promise<void> {
+    const guard = this.guard();
     if (!this.listeners.delete(listener) || this.listeners.size > 0) return;
     const loop = this.loop;
     this.stopping = true;
-    this.wakeFromCheck?.();
-    this.cancelWait();
+    this.wake?.();
+    let ended = false;
     // Without asking again, a close right after an event (the usual moment: a card was taken out, a command
     // finished) waited out the rest of the slice, up to a second.
-    const again = setInterval(() => this.cancelWait(), CANCEL_RETRY_MS);
+    const cancelling = (async () => {
+      while (!ended) {
+        if (!(await this.mayCancel(guard)) || ended) return;
+        this.cancelWait();
+        await new Promise((resolve) => setTimeout(resolve, CANCEL_RETRY_MS));
+      }
+    })();
     try {
       await loop;
     } finally {
-      clearInterval(again);
+      ended = true;
+      await cancelling;
     }
+  }
+
+  /**
+   * Whether the wait may be cancelled now. pcsc-lite's SCardCancel, for a wait inside its socket read, opens a
+   * connection to pcscd and reads the answer on the JavaScript thread with no time limit (measured through a
+   * relay that stopped forwarding: the thread was held until it forwarded again). So pcscd is asked first, each
+   * time; when it does not answer, its wait is given up by the gate instead (that check gave it up).
+   */
+  private async mayCancel(guard: ServiceGuard): Promise<boolean> {
+    if (guard.target === undefined) return !guard.gate.suspect;
+    return (await guard.gate.check(guard.target)) !== 'silent';
   }
 
   private cancelWait(): void {
@@ -96,18 +128,19 @@ export class ReaderWatch {
   private async run(): Promise<void> {
     try {
       while (!this.stopping) {
+        const guard = this.guard();
         try {
           if (!this.context) {
             // The binding opens a context synchronously and pcsc-lite waits for pcscd's answer with no limit.
-            const check = [...this.listeners.values()].find((c) => c !== undefined);
             // A stop does not wait for the check (up to its timeout while pcscd is silent): close() keeps its second.
-            if (check) await Promise.race([check(), new Promise<void>((resolve) => (this.wakeFromCheck = resolve))]);
-            this.wakeFromCheck = undefined;
+            await this.unlessStopped(guard.beforeContext());
             if (this.stopping) continue;
           }
           const context = (this.context ??= new this.binding.Context());
           // Listed on the thread pool: pcsc-lite's listing sleeps ~400 ms for a card that has no ATR yet.
-          const listing = await listReaderStates(context);
+          const listed = guard.call(() => listReaderStates(context), { operation: 'listing readers', checkAfterMs: guard.stalledCallMs });
+          this.lastCall = listed;
+          const listing = await listed.result;
           if (this.stopping || listing === null) continue;
           this.report(listing);
           // pcscd answering again often changes nothing the listing shows (same readers, same cards): say so, or
@@ -120,16 +153,25 @@ export class ReaderWatch {
           const watched = [...this.known.values()].map((r) => ({ name: r.name, state: r.state }));
           // The reader count in the upper word is what Windows expects; pcsc-lite counts readers itself.
           watched.push({ name: PNP, state: (this.known.size << 16) >>> 0 });
-          await context.waitForChange(watched, WAIT_SLICE_MS);
+          // pcsc-lite's wait reads pcscd's answers with no limit before and after its timed part: past its slice
+          // and a margin, pcscd is asked whether it still answers.
+          const waited = guard.call(() => context.waitForChange(watched, WAIT_SLICE_MS), {
+            operation: 'waiting for reader events',
+            checkAfterMs: WAIT_SLICE_MS + guard.stalledCallMs,
+          });
+          this.lastCall = waited;
+          await waited.result;
         } catch (error) {
           this.failed = true;
           this.emit({ type: 'error', error });
-          this.release();
-          if (!this.stopping) await new Promise((r) => setTimeout(r, RETRY_MS));
+          await this.release();
+          // While pcscd does not answer, no call is made: the next round starts with the probe before a new
+          // context, so each round is this pause plus the probe's timeout.
+          if (!this.stopping) await this.unlessStopped(new Promise((r) => setTimeout(r, RETRY_MS)));
         }
       }
     } finally {
-      this.release();
+      await this.release();
       this.known.clear();
       this.failed = false;
       this.loop = undefined;
@@ -164,10 +206,28 @@ export class ReaderWatch {
     for (const listener of [...this.listeners.keys()]) listener(event);
   }
 
-  private release(): void {
+  /** Resolves with `step`, or when a stop wakes the loop first. */
+  private async unlessStopped(step: Promise<unknown>): Promise<void> {
+    try {
+      await Promise.race([step, new Promise<void>((resolve) => (this.wake = resolve))]);
+    } finally {
+      this.wake = undefined;
+    }
+  }
+
+  /**
+   * Releases the loop's context after its last call has ended (pcsc-lite's release waits for it, on the
+   * JavaScript thread) and once pcscd answers (the release waits for its answer too). Resolves once released, or
+   * held; at once when that call still runs (given up while pcscd was silent): the loop does not wait for it.
+   */
+  private async release(): Promise<void> {
     const context = this.context;
+    const lastCall = this.lastCall;
     this.context = undefined;
-    if (context) closeQuietly(context);
+    this.lastCall = undefined;
+    if (!context) return;
+    const released = this.guard().release(() => closeQuietly(context), lastCall?.ended);
+    if (!lastCall?.running) await released;
   }
 }
 

@@ -1,12 +1,13 @@
 import { connect } from 'node:net';
 import { endianness } from 'node:os';
 import { checkDuration } from '../shared/number-settings.js';
-import { PcscError } from './errors.js';
 
 /**
- * How {@link PcscContext.establish} checks that pcscd answers before the
+ * How {@link PcscContext.establish} checks that pcscd answers: before the
  * native binding's synchronous calls, which wait for pcscd on the JavaScript
- * thread with no time limit.
+ * thread with no time limit, and while PC/SC calls run on libuv's thread
+ * pool, which wait for it the same way (see
+ * {@link PcscContextOptions.serviceProbe}).
  */
 export interface ServiceProbeOptions {
   /**
@@ -18,6 +19,17 @@ export interface ServiceProbeOptions {
   socketPath?: string;
   /** How long pcscd may take to answer (default 3 000 ms). */
   timeoutMs?: number;
+  /**
+   * How long a PC/SC call (a connect, a command, a reconnect, a listing) may
+   * run before pcscd is asked whether it still answers (default 3 000 ms; a
+   * wait of the reader watch gets its one-second slice on top). A call whose
+   * pcscd answers is a slow card or a busy thread pool, not a silent pcscd: it
+   * runs on (its session's own timeout still applies), and is checked again as
+   * often. A call whose pcscd does not answer fails with `SERVICE_UNRESPONSIVE`
+   * after this plus `timeoutMs`. Each check costs one local round trip (well
+   * under a millisecond while pcscd answers).
+   */
+  stalledCallMs?: number;
 }
 
 /** A resolved probe: where and how long. @internal */
@@ -130,22 +142,4 @@ export function probePcscService(target: ServiceProbeTarget): Promise<ServicePro
       finish(error.code === 'EAGAIN' ? 'silent' : 'unreachable');
     });
   });
-}
-
-/**
- * Probes pcscd when `target` says where; fails when it accepts the
- * connection but does not answer in time. When it cannot be reached at all,
- * returns: the binding's own call then fails at once with its own error.
- * @throws {@link PcscError} `SERVICE_UNRESPONSIVE`
- * @internal
- */
-export async function assertPcscServiceAnswers(target: ServiceProbeTarget | undefined): Promise<void> {
-  if (target === undefined) return;
-  if ((await probePcscService(target)) !== 'silent') return;
-  throw new PcscError(
-    'SERVICE_UNRESPONSIVE',
-    `the PC/SC service (pcscd) accepted a connection on ${target.socketPath} but did not answer within ` +
-      `${target.timeoutMs} ms: it is hung, stopped or overloaded. Restart it (e.g. "sudo systemctl restart pcscd"), ` +
-      'then try again',
-  );
 }

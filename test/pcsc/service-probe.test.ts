@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PcscError } from '../../src/pcsc/errors.js';
-import { assertPcscServiceAnswers, probePcscService, serviceProbeTarget } from '../../src/pcsc/service-probe.js';
+import { probePcscService, serviceProbeTarget } from '../../src/pcsc/service-probe.js';
+import { PcscServiceGate, ServiceGuard } from '../../src/pcsc/service-gate.js';
 import { RetCode, pkcs11Info, type CardSlots } from '../../src/agent/index.js';
 import { PcscServiceHealth, pcscServiceGone } from '../../src/agent/pcsc-service.js';
 
@@ -124,15 +125,17 @@ describe('what the probe makes of a socket', () => {
     expect(await probePcscService({ socketPath: path, timeoutMs: 1_000 })).toBe('unreachable');
   });
 
-  it('assertPcscServiceAnswers: SERVICE_UNRESPONSIVE only for silence; nothing to do without a target', async () => {
+  it('the check before a new context: SERVICE_UNRESPONSIVE only for silence; nothing to do without a target', async () => {
+    const beforeContext = (target?: { socketPath: string; timeoutMs: number }): Promise<void> =>
+      new ServiceGuard(new PcscServiceGate(), target).beforeContext();
     await standIn(() => undefined);
-    const error = await assertPcscServiceAnswers({ socketPath: path, timeoutMs: 100 }).catch((e: unknown) => e);
+    const error = await beforeContext({ socketPath: path, timeoutMs: 100 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PcscError);
     expect(error).toMatchObject({ code: 'SERVICE_UNRESPONSIVE' });
     expect((error as Error).message).toMatch(/restart/i);
-    await expect(assertPcscServiceAnswers(undefined)).resolves.toBeUndefined();
+    await expect(beforeContext(undefined)).resolves.toBeUndefined();
     rmSync(path, { force: true });
-    await expect(assertPcscServiceAnswers({ socketPath: path, timeoutMs: 100 })).resolves.toBeUndefined();
+    await expect(beforeContext({ socketPath: path, timeoutMs: 100 })).resolves.toBeUndefined();
   });
 });
 
