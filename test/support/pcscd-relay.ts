@@ -18,36 +18,59 @@ const net = process.getBuiltinModule('node:net');
 const fs = process.getBuiltinModule('node:fs');
 const { target, path } = workerData;
 const open = new Set();
+/** Each connection: the client, its own connection to pcscd, and what either sent while the relay was silent. */
+const pairs = new Set();
 let server;
+let silent = false;
 const unlink = () => { try { fs.unlinkSync(path); } catch {} };
+const flush = () => {
+  for (const p of pairs) {
+    for (const b of p.toDaemon.splice(0)) p.daemon.write(b);
+    for (const b of p.toClient.splice(0)) p.client.write(b);
+  }
+};
 parentPort.on('message', (m) => {
   if (m === 'up') {
+    silent = false;
+    flush();
     if (server) return parentPort.postMessage('up');
     unlink();
     server = net.createServer((client) => {
       const daemon = net.connect(target);
+      const pair = { client, daemon, toDaemon: [], toClient: [] };
       open.add(client).add(daemon);
-      const end = () => { client.destroy(); daemon.destroy(); open.delete(client); open.delete(daemon); };
+      pairs.add(pair);
+      const end = () => { client.destroy(); daemon.destroy(); open.delete(client); open.delete(daemon); pairs.delete(pair); };
       for (const s of [client, daemon]) { s.on('error', end); s.on('close', end); }
-      client.pipe(daemon);
-      daemon.pipe(client);
+      client.on('data', (b) => (silent ? pair.toDaemon.push(b) : daemon.write(b)));
+      daemon.on('data', (b) => (silent ? pair.toClient.push(b) : client.write(b)));
     });
     server.listen(path, () => parentPort.postMessage('up'));
+  } else if (m === 'silent') {
+    silent = true;
+    parentPort.postMessage('silent');
   } else if (m === 'down') {
     server?.close();
     server = undefined;
+    silent = false;
     for (const s of open) s.destroy();
     open.clear();
+    pairs.clear();
     unlink();
     parentPort.postMessage('down');
   }
 });
 `;
 
-/** The relay: `up()` is pcscd answering, `down()` pcscd gone; `close()` puts it up and ends it. */
+/**
+ * The relay: `up()` is pcscd answering, `down()` pcscd gone; `silent()` is pcscd stopped (SIGSTOP) or hung: new
+ * connections are accepted and whatever either side sends is held, and `up()` delivers it all, in order (SIGCONT).
+ * `close()` puts it up and ends it.
+ */
 export interface PcscdRelay {
   up(): Promise<void>;
   down(): Promise<void>;
+  silent(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,7 +79,7 @@ export async function startPcscdRelay(name: string): Promise<PcscdRelay> {
   const target = process.env.PCSCLITE_CSOCK_NAME ?? '/run/pcscd/pcscd.comm';
   const path = join(tmpdir(), `twpki-${name}-${process.pid}.comm`);
   const relay = new Worker(RELAY, { eval: true, workerData: { target, path } });
-  const tell = (m: 'up' | 'down'): Promise<void> =>
+  const tell = (m: 'up' | 'down' | 'silent'): Promise<void> =>
     new Promise((resolve) => {
       relay.once('message', () => resolve());
       relay.postMessage(m);
@@ -66,6 +89,7 @@ export async function startPcscdRelay(name: string): Promise<PcscdRelay> {
   return {
     up: () => tell('up'),
     down: () => tell('down'),
+    silent: () => tell('silent'),
     close: async () => {
       await tell('up');
       await relay.terminate();
