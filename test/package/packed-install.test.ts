@@ -48,12 +48,12 @@ describe.runIf(built || process.env.CI === 'true')('twpki installed from its pac
     packed?.remove();
   });
 
-  it('ships only the build, the bin and the README', () => {
+  it('ships only the build, the bin, the README and the changelog', () => {
     const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' })
       .split('\n')
       .filter((f) => f !== '')
       .map((f) => f.replace(/^package\//, '').split('/')[0]);
-    expect([...new Set(files)].sort()).toEqual(['README.md', 'bin', 'dist', 'dist-browser', 'package.json']);
+    expect([...new Set(files)].sort()).toEqual(['CHANGELOG.md', 'README.md', 'bin', 'dist', 'dist-browser', 'package.json']);
   });
 
   it('the database drivers and the mailer are optional peers: only their own subpaths need them', { timeout: 60_000 }, () => {
