@@ -140,8 +140,12 @@ export abstract class CardChannel implements Transport {
   }
 
   private async exchangeOnce(bytes: Uint8Array, timeoutMs: number): Promise<ResponseApdu> {
-    // A timed-out exchange is still running on the card; never overlap it.
-    await this.running;
+    // A timed-out exchange is still running on the card; never overlap it. Waiting for it counts against this
+    // command's own limit: a card (or reader driver) that never answers the first must not hold every later
+    // command of the session without one. Nothing is sent when it has not ended by then.
+    if (this.running !== undefined) {
+      await withTimeout(this.running, timeoutMs, 'transmit (waiting for the card to answer an earlier command that timed out)', this.readerName);
+    }
     this.assertUsable();
     const pending = this.exchange(bytes);
     // A VERIFY carries the PIN (Gen1: under a publicly known key): its encoding, made for this exchange only, is

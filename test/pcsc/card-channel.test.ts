@@ -83,6 +83,26 @@ describe('CardChannel follow-ups (in-process)', () => {
     expect(overlapped).toBe(false);
   });
 
+  it('a command after a timed-out one that never ends times out within its own limit, and sends nothing', async () => {
+    const sent: number[] = [];
+    const stuck: CardEmulator = {
+      reset: () => Uint8Array.of(0x3b, 0),
+      process: (apdu: Uint8Array) => {
+        sent.push(apdu[1] ?? -1);
+        // The first command is never answered (a hung reader driver); any later one would be at once.
+        return sent.length === 1 ? new Promise<Uint8Array>(() => undefined) : Promise.resolve(Uint8Array.of(0x90, 0x00));
+      },
+    };
+    const { session } = setup(stuck);
+    await expect(session.transmit(cmd(0x10), { timeoutMs: 30 })).rejects.toBeInstanceOf(PcscTimeoutError);
+    const started = Date.now();
+    const err = await session.transmit(cmd(0x20), { timeoutMs: 50 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PcscTimeoutError);
+    expect((err as PcscTimeoutError).message).toMatch(/earlier command that timed out/);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(sent).toEqual([0x10]);
+  });
+
   it('serialises transactions and releases the lock when the body throws', async () => {
     const card = new ScriptedCard();
     const { session } = setup(card);
