@@ -3,12 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { onSlotChange, type CardSlots } from './card-slots.js';
 import { LastError, RetCode } from './codes.js';
 import { makeSignature, signFailure } from './make-signature.js';
+import { addDomain, type ConfirmDomain } from './add-domain.js';
 import { addDomainPage, popupFormPage } from './pages.js';
 import { AGENT_SERVER_VERSION, pkcs11InfoAndCards, pkcs11InfoAnswer, type Pkcs11Info } from './pkcs11-info.js';
 import { jsonAsBmp } from './p11-image.js';
 import { SignRequestError, parseSignRequest } from './sign-request.js';
 import { ShownCards } from './shown-cards.js';
-import { entryRefusal, TrustedOrigins } from './trusted-origins.js';
+import { TrustedOrigins } from './trusted-origins.js';
 import { certificateHash, WarmCardCache } from './warm-card-cache.js';
 
 /** The port of the official local component; pages call exactly this. */
@@ -23,10 +24,13 @@ export interface AgentOptions {
   /** Port on 127.0.0.1 (default 61161; 0 picks a free one). */
   port?: number;
   /**
-   * Decides a page's `/addDomain` request. Default: refuse, so that only the
-   * operator (configuration) adds trusted domains.
+   * Decides a page's `/addDomain` request: `domain` as the page wrote it, and `request` with the entry the list would
+   * hold and the page that asked. Asked only for an entry the list can hold, and only when the browser says the
+   * request opened a window (a popup, as real pages do). Requests are not queued: a host with one place to ask
+   * (a terminal) refuses or queues a second one itself. A throw refuses ("the confirmation failed"). Default:
+   * refuse, so that only the operator (configuration) adds trusted domains.
    */
-  confirmDomain?: (domain: string) => Promise<boolean>;
+  confirmDomain?: ConfirmDomain;
   /** Allow SHA-1 signatures (legacy pages). Default false. */
   allowSha1?: boolean;
   /**
@@ -278,21 +282,8 @@ export async function startAgent(options: AgentOptions): Promise<AgentServer> {
       return;
     }
     if (path === '/addDomain') {
-      const domain = url.searchParams.get('domain') ?? '';
-      // An entry the list cannot hold (an IPv6 address, a bad port) is refused with its reason, and the operator
-      // is not asked to approve it.
-      const refusal = domain === '' ? undefined : entryRefusal(domain);
-      let ok = false;
-      let message = refusal ?? 'domain refused';
-      try {
-        if (domain && refusal === undefined && (await (options.confirmDomain ?? (() => Promise.resolve(false)))(domain))) {
-          message = `trusted: ${trusted.add(domain)}`;
-          ok = true;
-        }
-      } catch {
-        message = 'not a valid domain';
-      }
-      send(res, 200, 'text/html; charset=utf-8', addDomainPage(ok ? 0 : RetCode.UNTRUSTED_DOMAIN, message));
+      const { retCode, message } = await addDomain(req, url, trusted, options.confirmDomain);
+      send(res, 200, 'text/html; charset=utf-8', addDomainPage(retCode, message));
       return;
     }
     const isInfo = path === '/pkcs11info' || path === '/p11Image.bmp';

@@ -8,6 +8,7 @@
 export { startAgent, AGENT_DEFAULT_PORT, type AgentOptions, type AgentServer } from './agent-server.js';
 export { PcscCardSlots, EmulatorCardSlots, type CardSlots, type CardSlotsOptions, type SlotInfo } from './card-slots.js';
 export { TrustedOrigins } from './trusted-origins.js';
+export type { ConfirmDomain, DomainDecision, DomainRequest } from './add-domain.js';
 export { RetCode, LastError, retCodeMessage, lastErrorMessage, type RetCodeValue, type LastErrorValue, type CodeMessage } from './codes.js';
 export { wrongPinLastError } from './codes.js';
 export {

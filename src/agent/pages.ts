@@ -72,14 +72,18 @@ export function popupFormPage(): string {
 </script>`;
 }
 
-/** Result page of `/addDomain`: posts `{"ret_code":N}` to the opener and closes. */
+/**
+ * Result page of `/addDomain`: posts `{"ret_code":N}` to the opener at once. After a success it closes; a refusal
+ * stays open, since its text says what to do (whom to ask, which option) and a window gone after a moment could not
+ * be read. The page's handling is the same either way: it reads the posted code.
+ */
 export function addDomainPage(retCode: number, message: string): string {
   const payload = JSON.stringify(JSON.stringify({ ret_code: retCode }));
   const text = message.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const close = retCode === 0 ? '\nsetTimeout(function () { window.close(); }, 1500);' : '';
   return `<!doctype html><meta charset="utf-8"><title>twpki</title>
 <p>${text}</p>
 <script>
-if (window.opener) { window.opener.postMessage(${payload}, '*'); }
-setTimeout(function () { window.close(); }, 1500);
+if (window.opener) { window.opener.postMessage(${payload}, '*'); }${close}
 </script>`;
 }
