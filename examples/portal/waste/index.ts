@@ -19,6 +19,7 @@ import {
   type Actor,
   type CompanyRecord,
   type CompanyRegistry,
+  type PostalCodeDirectory,
   type WasteApplicationInput,
   type WasteDocumentKind,
 } from 'twpki/enroll';
@@ -46,6 +47,11 @@ export interface WasteSettings {
   readonly companies: CompanyRegistry | readonly CompanyRecord[];
   /** Largest upload in bytes (default 5 MiB, the portal's multipart limit). */
   readonly maxUploadBytes?: number;
+  /**
+   * The 郵遞區號 directory (default: the SDK's twzipcode table). One source for the selects, 載入's split of the
+   * address and the code 送出 generates: when it cannot be read, all three are without it.
+   */
+  readonly postalCodes?: PostalCodeDirectory;
 }
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
@@ -136,6 +142,7 @@ async function registerWaste(app: FastifyInstance, ctx: PortalContext, settings:
     activationPage: `${ctx.origin}/waste/enable`,
     documents: { maxBytes: maxUploadBytes },
     branding: BRANDING,
+    ...(settings.postalCodes === undefined ? {} : { postalCodes: settings.postalCodes }),
   };
   const waste = new WasteSystemFlow({ ...options, store: ctx.store });
   await ctx.store.transaction(async (tx) => tx.runScript(PASSWORD_TABLE));
