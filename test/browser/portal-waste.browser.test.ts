@@ -7,10 +7,12 @@
  * 送出審核 without both documents, a wrong 驗證碼, another company's MOEACA card,
  * a card not enabled, a login method the company chose 停用, five wrong 驗證碼 locking
  * the code until the reviewer's 重新寄送驗證碼, and 審核不通過 with its mail; and 載入 of
- * a registry address whose 郵遞區號 is not the directory's, shown as a notice.
+ * a registry address whose 郵遞區號 is not the directory's, shown as a notice, and 載入
+ * while the 郵遞區號 table cannot be read, also shown as a notice.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EnrollError, twzipcodeDirectory, type PostalCodeDirectory } from 'twpki/enroll';
 import { createTestPki, VirtualHiCOSCard, VPCD_DEFAULT_PORT, virtualCardCredentials, type TestPki } from 'twpki/testing';
 import { demoCard } from '../../examples/portal/demo-setup.js';
 import { DEMO_COMPANIES } from '../../examples/portal/waste/demo.js';
@@ -25,6 +27,24 @@ const MOEACA_COMPANY = '53212539';
 const REJECTED_COMPANY = '22099131';
 /** A registry record whose 郵遞區號 (新竹市's 300) is not its address's (新竹縣竹北市, 302). */
 const MISCODED_COMPANY = '24536801';
+/** What the default table throws when its data file cannot be read, the portal's case of an unreadable table. */
+const unreadable = (): EnrollError => new EnrollError('POSTAL_CODES_UNAVAILABLE', 'the 郵遞區號 table could not be loaded (test)');
+/** The portal's 郵遞區號 table, which a test can make unreadable (`down`) and readable again. */
+const postal: PostalCodeDirectory & { down: boolean } = {
+  down: false,
+  find(county, district) {
+    if (postal.down) throw unreadable();
+    return twzipcodeDirectory.find(county, district);
+  },
+  counties() {
+    if (postal.down) throw unreadable();
+    return twzipcodeDirectory.counties();
+  },
+};
+/** The notice beside 營利事業登記地址 when 載入 could not split the address for want of the table. */
+const UNREADABLE_NOTICE =
+  '郵遞區號資料目前無法讀取，縣市及鄉鎮市區未能帶入，登記地址依商工登記資料整段填入。郵遞區號由系統依縣市及鄉鎮市區產生，' +
+  '資料恢復前本申請書無法送出；請稍後再按「載入」。如持續無法讀取，請洽系統管理者。';
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n', 'latin1');
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 
@@ -61,6 +81,7 @@ describe.runIf(chromiumAvailable())('portal waste system in headless Chromium', 
                 registeredAddress: { postalCode: '300', address: '新竹縣竹北市光明六路10號' },
               },
             ],
+            postalCodes: postal,
           }),
         ],
         ports: [VPCD_DEFAULT_PORT],
@@ -327,6 +348,62 @@ describe.runIf(chromiumAvailable())('portal waste system in headless Chromium', 
     expect(await page.inputValue('#f-regZip')).toBe('100');
     expect(await page.isHidden('#reg-zip-notice')).toBe(true);
     expect(await page.textContent('#reg-zip-notice')).toBe('');
+  }, 30_000);
+
+  it('載入 while the 郵遞區號 table cannot be read says so beside the address (whole in the box, selects empty) until the table is back', async () => {
+    const page = await rig.newPage();
+    /** The 營利事業登記地址 row: 縣市, 鄉鎮市區, the generated 郵遞區號, the box. */
+    const address = async (): Promise<string[]> =>
+      Promise.all(['#f-regCounty', '#f-regDistrict', '#f-regZip', '#f-regAddress'].map((id) => page.inputValue(id)));
+    try {
+      postal.down = true;
+      // The page cannot fill its selects: it says why at once.
+      await page.goto(`${rig.portal.url}/waste/`);
+      await waitForText(page, 'apply-message', /POSTAL_CODES_UNAVAILABLE/);
+      expect(await page.textContent('#apply-message')).toBe('郵遞區號資料無法載入，請洽系統管理者（POSTAL_CODES_UNAVAILABLE）');
+      expect(await page.locator('#f-regCounty option').count()).toBe(0);
+      expect(await page.isHidden('#reg-zip-notice')).toBe(true);
+
+      // 載入 still fills the company (postalCodesUnavailable): the address whole in the box, and the notice says why.
+      await page.fill('#f-businessId', CITIZEN_COMPANY);
+      await page.click('#load-company');
+      await waitForText(page, 'apply-message', /已載入公司資料/);
+      expect(await page.inputValue('#f-companyName')).toBe('範例環保股份有限公司');
+      expect(await address()).toEqual(['', '', '', '臺北市中正區重慶南路一段122號']);
+      expect(await page.isVisible('#reg-zip-notice')).toBe(true);
+      expect(await page.textContent('#reg-zip-notice')).toBe(UNREADABLE_NOTICE);
+      expect(await page.getAttribute('#reg-zip-notice', 'class')).toBe('notes');
+      await rig.shot(page, 'unreadable-1-notice');
+      // A company without a registered address has nothing for the notice to explain: the message names the table.
+      await page.fill('#f-businessId', REJECTED_COMPANY);
+      await page.click('#load-company');
+      await waitForText(page, 'apply-message', /已載入公司資料/);
+      expect(await page.textContent('#apply-message')).toBe('已載入公司資料。郵遞區號資料無法載入，請洽系統管理者（POSTAL_CODES_UNAVAILABLE）');
+      expect(await page.isHidden('#reg-zip-notice')).toBe(true);
+
+      // The table back: 載入 again fills the selects the page could not fill, splits the address, and the notice goes.
+      postal.down = false;
+      await page.fill('#f-businessId', CITIZEN_COMPANY);
+      await page.click('#load-company');
+      await waitForText(page, 'apply-message', /已載入公司資料/);
+      expect(await page.textContent('#apply-message')).toBe('已載入公司資料。');
+      expect(await address()).toEqual(['臺北市', '中正區', '100', '重慶南路一段122號']);
+      expect(await page.isHidden('#reg-zip-notice')).toBe(true);
+      expect(await page.textContent('#reg-zip-notice')).toBe('');
+
+      // Unreadable only at 載入 (the selects were filled before): the same notice, the selects left empty; choosing a
+      // 縣市 keeps it (it explains the box, which the choice does not change), unlike the mismatch notice.
+      postal.down = true;
+      await page.fill('#f-businessId', MOEACA_COMPANY);
+      await page.click('#load-company');
+      await waitForText(page, 'apply-message', /已載入公司資料/);
+      expect(await address()).toEqual(['', '', '', '高雄市前鎮區成功二路25號']);
+      expect(await page.textContent('#reg-zip-notice')).toBe(UNREADABLE_NOTICE);
+      await page.selectOption('#f-regCounty', '高雄市');
+      expect(await page.isVisible('#reg-zip-notice')).toBe(true);
+    } finally {
+      postal.down = false;
+    }
   }, 30_000);
 
   it('審核不通過 mails the reason to the 承辦人', async () => {

@@ -39,49 +39,78 @@ function setArea(prefix, county, district) {
   $('f-' + prefix + 'District').value = district;
   showZip(prefix);
 }
-var areasReady = api('GET', '/waste/api/postal-areas').then(function (result) {
-  counties = result.counties;
-  ['reg', 'mail'].forEach(function (prefix) {
-    options($('f-' + prefix + 'County'), counties.map(function (c) { return c.name; }));
-    setArea(prefix, '', '');
-    $('f-' + prefix + 'County').addEventListener('change', function () { setArea(prefix, this.value, ''); });
-    $('f-' + prefix + 'District').addEventListener('change', function () { showZip(prefix); });
-  });
-  // The notice below is about the 縣市 and 鄉鎮市區 載入 chose: another choice leaves it nothing to say.
-  ['f-regCounty', 'f-regDistrict'].forEach(function (id) {
-    $(id).addEventListener('change', function () { zipNotice(undefined); });
-  });
+['reg', 'mail'].forEach(function (prefix) {
+  $('f-' + prefix + 'County').addEventListener('change', function () { setArea(prefix, this.value, ''); });
+  $('f-' + prefix + 'District').addEventListener('change', function () { showZip(prefix); });
 });
+// The notice below is about the 縣市 and 鄉鎮市區 載入 chose: another choice leaves it nothing to say. A notice that
+// the table could not be read stays: it explains the address box, which another choice does not change.
+['f-regCounty', 'f-regDistrict'].forEach(function (id) {
+  $(id).addEventListener('change', function () { if ($('reg-zip-notice').dataset.kind === 'mismatch') zipNotice(undefined, true); });
+});
+// The selects' 縣市 and 鄉鎮市區, from the same 郵遞區號 table the SDK generates the code from (and 載入 splits the
+// address with). Asked again at each 載入 until it answers: the table may be back by then.
+var areasLoaded;
+function loadAreas() {
+  if (areasLoaded === undefined) {
+    areasLoaded = api('GET', '/waste/api/postal-areas').then(function (result) {
+      counties = result.counties;
+      ['reg', 'mail'].forEach(function (prefix) {
+        options($('f-' + prefix + 'County'), counties.map(function (c) { return c.name; }));
+        setArea(prefix, '', '');
+      });
+    }, function (err) {
+      areasLoaded = undefined;
+      throw err;
+    });
+  }
+  return areasLoaded;
+}
+// Without the table the selects stay empty and the form cannot be sent: say why at once.
+loadAreas().catch(function (err) { setMessage('apply-message', errorText(err), true); });
 
 // 載入 keeps the registry's address but not its 郵遞區號: the form's is generated from the selects. When the two
 // differ (the SDK's postalCodeMismatch), say so, so the company checks its address rather than wonder at the code.
-function zipNotice(registered) {
-  var mismatch = registered && registered.parts && registered.postalCodeMismatch;
-  $('reg-zip-notice').textContent = mismatch
-    ? '商工登記資料之郵遞區號 (' + registered.postalCode + ') 與所選縣市及鄉鎮市區之郵遞區號 (' + mismatch.directoryPostalCode +
-      ') 不同，本申請書將使用 ' + mismatch.directoryPostalCode + '；請確認登記地址是否正確。'
-    : '';
-  show('reg-zip-notice', Boolean(mismatch));
+// When the table could not be read (the SDK's postalCodesUnavailable, or the selects could not be filled), the
+// address is whole in the box and the selects empty: say why, and that the form waits for the table (送出 needs the
+// code the selects generate; the SDK refuses without the table).
+function zipNotice(registered, areasShown) {
+  var unreadable = Boolean(registered) && (registered.postalCodesUnavailable === true || !areasShown);
+  var mismatch = !unreadable && registered && registered.parts && registered.postalCodeMismatch;
+  var notice = $('reg-zip-notice');
+  notice.textContent = unreadable
+    ? '郵遞區號資料目前無法讀取，縣市及鄉鎮市區未能帶入，登記地址依商工登記資料整段填入。郵遞區號由系統依縣市及鄉鎮市區產生，' +
+      '資料恢復前本申請書無法送出；請稍後再按「載入」。如持續無法讀取，請洽系統管理者。'
+    : mismatch
+      ? '商工登記資料之郵遞區號 (' + registered.postalCode + ') 與所選縣市及鄉鎮市區之郵遞區號 (' + mismatch.directoryPostalCode +
+        ') 不同，本申請書將使用 ' + mismatch.directoryPostalCode + '；請確認登記地址是否正確。'
+      : '';
+  notice.dataset.kind = unreadable ? 'unavailable' : mismatch ? 'mismatch' : '';
+  show('reg-zip-notice', unreadable || Boolean(mismatch));
 }
 
 function radio(name) { return document.querySelector('input[name="' + name + '"]:checked').value; }
 
 $('load-company').addEventListener('click', async function () {
   setMessage('apply-message', '');
-  zipNotice(undefined);
+  zipNotice(undefined, true);
   try {
     var c = await api('GET', '/waste/api/company/' + encodeURIComponent($('f-businessId').value.trim()));
+    // Asked again here: selects the page could not fill at first may be filled now.
+    var areasError;
+    await loadAreas().catch(function (err) { areasError = err; });
     $('f-companyName').value = c.companyName || '';
     $('f-representativeName').value = c.representativeName || '';
     if (c.registeredAddress) {
       // The SDK splits the registry's address into 縣市, 鄉鎮市區 and the rest when it can; else the whole goes in the box.
-      var parts = c.registeredAddress.parts;
-      await areasReady;
+      // Selects that could not be filled cannot take the parts: the whole address goes in the box then too.
+      var parts = areasError ? undefined : c.registeredAddress.parts;
       setArea('reg', parts ? parts.county : '', parts ? parts.district : '');
       $('f-regAddress').value = parts ? parts.address : c.registeredAddress.address || '';
-      zipNotice(c.registeredAddress);
+      zipNotice(c.registeredAddress, !areasError);
     }
-    setMessage('apply-message', '已載入公司資料。');
+    // Without an address to explain them, the empty selects keep the table's error beside the message.
+    setMessage('apply-message', '已載入公司資料。' + (areasError && !c.registeredAddress ? errorText(areasError) : ''), Boolean(areasError && !c.registeredAddress));
   } catch (err) {
     setMessage('apply-message', errorText(err), true);
   }
