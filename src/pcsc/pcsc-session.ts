@@ -239,12 +239,17 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
     if (!card || !line) return;
     // The exchange still running (a timeout abandoned it), and the native call it made, which outlives it when
     // the gate gave it up: SCardDisconnect waits for that call too (pcsc-lite's lock on the context).
-    const native = this.lastCall?.running ? this.lastCall.ended : undefined;
+    const lastCall = this.lastCall;
+    const native = lastCall?.running ? lastCall.ended : undefined;
     const exchange = this.inflight;
-    const running =
-      pending ?? (native || exchange ? Promise.all([native, exchange]).then(() => disposition) : undefined);
+    // A call the gate gave up may reach the card late (a VERIFY among them): a reset ends whatever it did, as lose()
+    // says, also when the session was ended (leave) before the gate gave the call up or before lose() ran. Read
+    // once the call has ended: a timeout may have abandoned it before the gate did.
+    const settle = (): number =>
+      lastCall?.abandoned && disposition === this.binding.SCARD_LEAVE_CARD ? this.binding.SCARD_RESET_CARD : disposition;
+    const running = pending ?? (native || exchange ? Promise.all([native, exchange]).then(settle) : undefined);
     if (!running) {
-      await release(card, line, disposition, this.guard, this.init.lines);
+      await release(card, line, settle(), this.guard, this.init.lines);
       return;
     }
     // A transmit a timeout abandoned still runs in pcsc-lite, and SCardDisconnect (synchronous in the binding)

@@ -1,0 +1,141 @@
+/**
+ * A session whose command the gate gave up (pcscd stopped answering while it ran): the command may still reach the
+ * card when pcscd answers again (a VERIFY among them), so its handle is let go with a reset, whatever disposition
+ * the session was ended with and whichever came first, the end or the gate's giving up. Real PcscSession over a
+ * scripted binding and a scripted probe; the real pcscd going silent is in pcscd-goes-silent.pcsc.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { PcscError } from '../../src/pcsc/errors.js';
+import type { NativeBinding, NativeCard } from '../../src/pcsc/native-binding.js';
+import { PcscSession } from '../../src/pcsc/pcsc-session.js';
+import { ReaderLines } from '../../src/pcsc/reader-lines.js';
+import { PcscServiceGate, ServiceGuard } from '../../src/pcsc/service-gate.js';
+import type { ServiceProbeOutcome, ServiceProbeTarget } from '../../src/pcsc/service-probe.js';
+
+const READER = 'R';
+const LEAVE = 0;
+const RESET = 1;
+const UNPOWER = 2;
+const TARGET: ServiceProbeTarget = { socketPath: '/tmp/stand-in.comm', timeoutMs: 30 };
+
+/** A card handle whose commands end when the test says, recording how it was let go. */
+class HeldCard implements NativeCard {
+  public readonly protocol = 2;
+  public connected = true;
+  public readonly disconnects: number[] = [];
+  private finish: ((answer: Buffer) => void) | undefined;
+
+  public transmit(): Promise<Buffer> {
+    return new Promise((resolve) => (this.finish = resolve));
+  }
+
+  /** The command that was given up ends (pcscd delivered it late, and the card answered). */
+  public answer(): void {
+    this.finish?.(Buffer.from([0x90, 0x00]));
+  }
+
+  public disconnect(disposition: number): void {
+    this.disconnects.push(disposition);
+    this.connected = false;
+  }
+
+  public reconnect(): Promise<number> {
+    return Promise.resolve(2);
+  }
+}
+
+function bindingWith(card: HeldCard): NativeBinding {
+  const handle = { name: READER, state: 0x20, atr: Buffer.from([0x3b, 0x00]), connect: () => Promise.resolve(card) };
+  class Context {
+    listReaders() {
+      return [handle];
+    }
+    waitForChange() {
+      return Promise.resolve(null);
+    }
+    cancel() {}
+    close() {}
+  }
+  return {
+    Context, SCARD_SHARE_SHARED: 2, SCARD_SHARE_EXCLUSIVE: 1, SCARD_PROTOCOL_T0: 1, SCARD_PROTOCOL_T1: 2, SCARD_STATE_CHANGED: 2,
+    SCARD_STATE_PRESENT: 0x20, SCARD_STATE_MUTE: 0x200, SCARD_LEAVE_CARD: LEAVE, SCARD_RESET_CARD: RESET, SCARD_UNPOWER_CARD: UNPOWER,
+  } as unknown as NativeBinding;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function setUp(timeoutMs: number) {
+  let next: ServiceProbeOutcome = 'answered';
+  const gate = new PcscServiceGate(() => {
+    const outcome = next;
+    return new Promise((resolve) => setTimeout(() => resolve(outcome), 5));
+  });
+  const card = new HeldCard();
+  const binding = bindingWith(card);
+  const guard = new ServiceGuard(gate, TARGET, 20);
+  const session = new PcscSession(binding, READER, {
+    share: 'exclusive', timeoutMs, atr: () => new Uint8Array([0x3b, 0x00]), onClose: () => undefined, onHeldAfterClose: () => undefined,
+    cardGone: () => Promise.resolve(false), lines: new ReaderLines(binding, guard), guard,
+  });
+  await session.open();
+  return { gate, guard, card, session, pcscd: (outcome: ServiceProbeOutcome) => (next = outcome) };
+}
+
+describe('a session whose command the gate gave up', () => {
+  it('ended while the command waited (leave): its handle is still let go with a reset once pcscd answers', async () => {
+    const { gate, guard, card, session, pcscd } = await setUp(10_000);
+    pcscd('silent');
+    const command = session.transmit(Uint8Array.of(0x00, 0x20, 0x00, 0x81, 0x01, 0x30)).catch((e: unknown) => e);
+    // The program ends the session as the command waits (a close, its own deadline): queued behind it.
+    const ended = session.disconnect('leave');
+    expect(await command).toMatchObject({ code: 'SERVICE_UNRESPONSIVE' });
+    expect((await command) as PcscError).toBeInstanceOf(PcscError);
+    await ended;
+    expect(gate.suspect).toBe(true);
+    // pcscd answers again: the command reaches the card late, then the next check finds pcscd answering.
+    card.answer();
+    await sleep(5);
+    expect(card.disconnects).toEqual([]);
+    pcscd('answered');
+    await guard.beforeContext();
+    expect(card.disconnects).toEqual([RESET]);
+  });
+
+  it("ended after the command's own timeout, before the gate gave it up: the same", async () => {
+    const { guard, card, session, pcscd } = await setUp(10);
+    pcscd('silent');
+    await expect(session.transmit(Uint8Array.of(0x00, 0x20, 0x00, 0x81, 0x01, 0x30))).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await session.disconnect('leave');
+    // The gate gives the command up at its check (20 ms, and the probe's 5).
+    await sleep(60);
+    card.answer();
+    await sleep(5);
+    pcscd('answered');
+    await guard.beforeContext();
+    expect(card.disconnects).toEqual([RESET]);
+  });
+
+  it('ended with unpower: unpowered, which ends the same card state', async () => {
+    const { guard, card, session, pcscd } = await setUp(10_000);
+    pcscd('silent');
+    const command = session.transmit(Uint8Array.of(0x00, 0x20, 0x00, 0x81, 0x01, 0x30)).catch((e: unknown) => e);
+    const ended = session.disconnect('unpower');
+    expect(await command).toMatchObject({ code: 'SERVICE_UNRESPONSIVE' });
+    await ended;
+    card.answer();
+    await sleep(5);
+    pcscd('answered');
+    await guard.beforeContext();
+    expect(card.disconnects).toEqual([UNPOWER]);
+  });
+
+  it('a command that only ran long while pcscd answered (a slow card) keeps the disposition asked for', async () => {
+    const { card, session } = await setUp(10);
+    await expect(session.transmit(Uint8Array.of(0x00, 0x20, 0x00, 0x81, 0x01, 0x30))).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await session.disconnect('leave');
+    await sleep(60);
+    card.answer();
+    await sleep(20);
+    expect(card.disconnects).toEqual([LEAVE]);
+  });
+});
