@@ -102,7 +102,10 @@ export class ReaderWatch {
       await loop;
     } finally {
       ended = true;
-      await cancelling;
+      // Not waited for: its probe may still run (up to its timeout while pcscd is silent), and a stop during the
+      // loop's own check before a new context (which it shares) would wait for it, where the loop did not. Once
+      // `ended`, it cancels nothing.
+      void cancelling.catch(() => undefined);
     }
   }
 

@@ -9,6 +9,7 @@ import { PcscError } from '../../src/pcsc/errors.js';
 import type { NativeBinding, NativeCard } from '../../src/pcsc/native-binding.js';
 import { PcscSession } from '../../src/pcsc/pcsc-session.js';
 import { ReaderLines } from '../../src/pcsc/reader-lines.js';
+import { ReaderWatch } from '../../src/pcsc/reader-watch.js';
 import { PcscServiceGate, ServiceGuard } from '../../src/pcsc/service-gate.js';
 import type { ServiceProbeOutcome, ServiceProbeTarget } from '../../src/pcsc/service-probe.js';
 
@@ -137,5 +138,28 @@ describe('a session whose command the gate gave up', () => {
     card.answer();
     await sleep(20);
     expect(card.disconnects).toEqual([LEAVE]);
+  });
+});
+
+describe('the reader watch stopped while it asks pcscd before a new context', () => {
+  it('stops at once: it does not wait for that probe to time out (close() keeps its second)', async () => {
+    // pcscd accepts and never answers: the probe times out after a second, as a 3 s default would later.
+    const gate = new PcscServiceGate(() => new Promise((resolve) => setTimeout(() => resolve('silent'), 1_000)));
+    let contexts = 0;
+    const binding = {
+      Context: function () {
+        contexts++;
+        throw new Error('no context was to be opened');
+      },
+      SCARD_STATE_CHANGED: 2,
+    } as unknown as NativeBinding;
+    const watch = new ReaderWatch(binding);
+    const stop = watch.subscribe(() => undefined, new ServiceGuard(gate, TARGET, 20));
+    // The loop's first step is that probe.
+    await sleep(20);
+    const from = performance.now();
+    await stop();
+    expect(performance.now() - from).toBeLessThan(300);
+    expect(contexts).toBe(0);
   });
 });
