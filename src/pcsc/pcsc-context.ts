@@ -332,8 +332,10 @@ export class PcscContext implements AsyncDisposable {
    * can then exit. When this was the last open context, the reader watch is
    * stopped too: its wait in pcscd is cancelled (asked again every 10 ms
    * until it is, usually within milliseconds), and since it never waits longer
-   * than a second, close() returns within about a second whatever happens. The
-   * JavaScript thread is never blocked meanwhile.
+   * than a second, close() returns within about a second whatever happens,
+   * except while pcscd does not answer: an open session's release asks it
+   * first, which takes up to `serviceProbe.timeoutMs` (3 s by default) when
+   * it is silent. The JavaScript thread is never blocked meanwhile.
    */
   public async close(): Promise<void> {
     if (this.closed) return;

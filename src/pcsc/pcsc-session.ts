@@ -180,6 +180,9 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
    * go: `SCardDisconnect` with a reset disposition is synchronous in the binding and would hold this thread for
    * the whole reset (100 ms per card with vpcd, a reader's reset time on hardware). If that reconnect fails, the
    * handle is let go with the reset disposition; if it times out, once it ends, as after an abandoned exchange.
+   *
+   * A session whose command or reconnect was given up when pcscd stopped answering (`SERVICE_UNRESPONSIVE`) is
+   * let go with a reset even when `leave` is asked, once that call has ended: it may still reach the card.
    */
   public disconnect(disposition: Disposition = 'leave'): Promise<void> {
     return this.locked(async () => {
