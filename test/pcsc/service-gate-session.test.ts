@@ -83,61 +83,47 @@ async function setUp(timeoutMs: number) {
 }
 
 describe('a session whose command the gate gave up', () => {
-  it('ended while the command waited (leave): its handle is still let go with a reset once pcscd answers', async () => {
-    const { gate, guard, card, session, pcscd } = await setUp(10_000);
-    pcscd('silent');
-    const command = session.transmit(Uint8Array.of(0x00, 0x20, 0x00, 0x81, 0x01, 0x30)).catch((e: unknown) => e);
-    // The program ends the session as the command waits (a close, its own deadline): queued behind it.
-    const ended = session.disconnect('leave');
-    expect(await command).toMatchObject({ code: 'SERVICE_UNRESPONSIVE' });
-    expect((await command) as PcscError).toBeInstanceOf(PcscError);
-    await ended;
-    expect(gate.suspect).toBe(true);
-    // pcscd answers again: the command reaches the card late, then the next check finds pcscd answering.
-    card.answer();
-    await sleep(5);
-    expect(card.disconnects).toEqual([]);
-    pcscd('answered');
-    await guard.beforeContext();
-    expect(card.disconnects).toEqual([RESET]);
+  it('ended while the command waited: let go with a reset once pcscd answers when leave was asked, unpowered when unpower was', async () => {
+    for (const [disposition, expected] of [
+      ['leave', RESET],
+      ['unpower', UNPOWER],
+    ] as const) {
+      const { gate, guard, card, session, pcscd } = await setUp(10_000);
+      pcscd('silent');
+      const command = session.transmit(Uint8Array.of(0x00, 0x20, 0x00, 0x81, 0x01, 0x30)).catch((e: unknown) => e);
+      // The program ends the session as the command waits (a close, its own deadline): queued behind it.
+      const ended = session.disconnect(disposition);
+      expect(await command).toBeInstanceOf(PcscError);
+      expect(await command).toMatchObject({ code: 'SERVICE_UNRESPONSIVE' });
+      await ended;
+      expect(gate.suspect).toBe(true);
+      // pcscd answers again: the command reaches the card late, then the next check finds pcscd answering.
+      card.answer();
+      await sleep(5);
+      expect(card.disconnects).toEqual([]);
+      pcscd('answered');
+      await guard.beforeContext();
+      expect(card.disconnects, disposition).toEqual([expected]);
+    }
   });
 
-  it("ended after the command's own timeout, before the gate gave it up: the same", async () => {
-    const { guard, card, session, pcscd } = await setUp(10);
-    pcscd('silent');
-    await expect(session.transmit(Uint8Array.of(0x00, 0x20, 0x00, 0x81, 0x01, 0x30))).rejects.toMatchObject({ code: 'TIMEOUT' });
-    await session.disconnect('leave');
-    // The gate gives the command up at its check (20 ms, and the probe's 5).
-    await sleep(60);
-    card.answer();
-    await sleep(5);
-    pcscd('answered');
-    await guard.beforeContext();
-    expect(card.disconnects).toEqual([RESET]);
-  });
-
-  it('ended with unpower: unpowered, which ends the same card state', async () => {
-    const { guard, card, session, pcscd } = await setUp(10_000);
-    pcscd('silent');
-    const command = session.transmit(Uint8Array.of(0x00, 0x20, 0x00, 0x81, 0x01, 0x30)).catch((e: unknown) => e);
-    const ended = session.disconnect('unpower');
-    expect(await command).toMatchObject({ code: 'SERVICE_UNRESPONSIVE' });
-    await ended;
-    card.answer();
-    await sleep(5);
-    pcscd('answered');
-    await guard.beforeContext();
-    expect(card.disconnects).toEqual([UNPOWER]);
-  });
-
-  it('a command that only ran long while pcscd answered (a slow card) keeps the disposition asked for', async () => {
-    const { card, session } = await setUp(10);
-    await expect(session.transmit(Uint8Array.of(0x00, 0x20, 0x00, 0x81, 0x01, 0x30))).rejects.toMatchObject({ code: 'TIMEOUT' });
-    await session.disconnect('leave');
-    await sleep(60);
-    card.answer();
-    await sleep(20);
-    expect(card.disconnects).toEqual([LEAVE]);
+  it("ended after the command's own timeout: a reset when the gate then gave it up; leave when pcscd answered all along (a slow card)", async () => {
+    for (const [pcscdThen, expected] of [
+      ['silent', RESET],
+      ['answered', LEAVE],
+    ] as const) {
+      const { guard, card, session, pcscd } = await setUp(10);
+      pcscd(pcscdThen);
+      await expect(session.transmit(Uint8Array.of(0x00, 0x20, 0x00, 0x81, 0x01, 0x30))).rejects.toMatchObject({ code: 'TIMEOUT' });
+      await session.disconnect('leave');
+      // Silent, the gate gives the command up at its check (20 ms, and the probe's 5); answering, it runs on.
+      await sleep(60);
+      card.answer();
+      await sleep(5);
+      pcscd('answered');
+      await guard.beforeContext();
+      expect(card.disconnects, pcscdThen).toEqual([expected]);
+    }
   });
 });
 
