@@ -333,6 +333,23 @@ describeEachStore('enroll_t_waste_in', (db) => {
       );
       expect(refused.code).toBe('POSTAL_CODES_UNAVAILABLE');
     });
+
+    it('the selects\' list (postalCounties) says POSTAL_CODES_UNAVAILABLE for a host directory that throws its own error or answers another shape, as apply does', () => {
+      const selects = (postalCodes: ConstructorParameters<typeof WasteSystemFlow>[0]['postalCodes']): unknown => {
+        try {
+          return new WasteSystemFlow({ store: db(), clock, mailer, companies: registry, postalCodes }).postalCounties();
+        } catch (error) {
+          return error instanceof EnrollError ? error.code : error;
+        }
+      };
+      const failing = new Error('ENOENT: the host\'s table file is missing');
+      expect(selects({ find: () => undefined, counties: () => { throw failing; } })).toBe('POSTAL_CODES_UNAVAILABLE');
+      expect(selects({ find: () => undefined, counties: () => 'not a list' as never })).toBe('POSTAL_CODES_UNAVAILABLE');
+      expect(selects({ find: () => undefined, counties: () => [{ name: '臺北市', districts: [{ name: '中正區', postalCode: '1' }] }] })).toBe('POSTAL_CODES_UNAVAILABLE');
+      expect(selects({ find: () => undefined, counties: () => [{ name: '臺北市', districts: [{ name: '中正區', postalCode: '100' }] }] })).toEqual([
+        { name: '臺北市', districts: [{ name: '中正區', postalCode: '100' }] },
+      ]);
+    });
   });
 
   describe('載入', () => {

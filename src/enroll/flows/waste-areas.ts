@@ -85,8 +85,12 @@ function badList(why: string): EnrollError {
   return new EnrollError('POSTAL_CODES_UNAVAILABLE', `the postalCodes directory's counties() ${why}`);
 }
 
-/** The directory's list, checked: it may be the host's, and a code read from it is stored. */
-function checkedCounties(postalCodes: PostalCodeDirectory): readonly PostalCounty[] {
+/**
+ * The directory's list, checked: it may be the host's, and a code read from it is stored (and shown in a form's
+ * selects).
+ * @throws EnrollError POSTAL_CODES_UNAVAILABLE when the directory throws or answers a list of another shape.
+ */
+export function checkedCounties(postalCodes: PostalCodeDirectory): readonly PostalCounty[] {
   const counties: unknown = askDirectory(() => postalCodes.counties());
   if (!Array.isArray(counties)) throw badList('is not a list');
   for (const c of counties as unknown[]) {

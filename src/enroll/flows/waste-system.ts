@@ -24,6 +24,7 @@ import * as login from './waste-login.js';
 import { wasteApplicationFromRow, type WasteApplication, type WasteDocument, type WasteDocumentInfo, type WasteDocumentKind } from './waste-records.js';
 import * as review from './waste-review.js';
 import type { CodeMailed } from './waste-review.js';
+import { checkedCounties } from './waste-areas.js';
 import { guardWaste, loginContext, parseActorAndId, wastePostalCodes, wasteUnfinishedTtlMs, type LoginContext, type WasteSystemOptions } from './waste-shared.js';
 import { MAILER_RULE } from './flow-options.js';
 
@@ -63,10 +64,12 @@ export class WasteSystemFlow {
 
   /**
    * 縣市別及郵遞區號輔助填寫: every 縣市 with its 鄉鎮市區 and their 郵遞區號, for the form's selects (the directory
-   * `apply` generates the 郵遞區號 from).
+   * `apply` generates the 郵遞區號 from), checked as `apply` checks it.
+   * @throws EnrollError POSTAL_CODES_UNAVAILABLE when the directory cannot be read or answers a list of another
+   * shape (a host's directory that throws its own error included), as 載入 and `apply` say it.
    */
   public postalCounties(): readonly PostalCounty[] {
-    return wastePostalCodes(this.o).counties();
+    return checkedCounties(wastePostalCodes(this.o));
   }
 
   /** 帳號申請 → 送出: validates every field at once and records the application (`awaitingDocuments`). */
