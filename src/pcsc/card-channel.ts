@@ -182,8 +182,3 @@ export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, ope
     clearTimeout(timer);
   }
 }
-
-/** True for errors after which the session cannot continue. */
-export function isFatalChannelError(error: unknown): boolean {
-  return error instanceof PcscError && ['CARD_REMOVED', 'CLOSED', 'SERVICE_UNAVAILABLE', 'READER_UNAVAILABLE'].includes(error.code);
-}
