@@ -1,5 +1,5 @@
 import { CommandApdu } from './command-apdu.js';
-import { CardProtocolError, PcscError, PcscTimeoutError } from './errors.js';
+import { CardProtocolError, PcscTimeoutError } from './errors.js';
 import { ResponseApdu } from './response-apdu.js';
 import type { TransmitOptions, Transport } from './transport.js';
 
