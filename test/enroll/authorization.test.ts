@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/enroll/domain/actor.js';
 import type { AgencyOid, BusinessId } from '../../src/enroll/domain/identifiers.js';
-import { EnrollError, InvalidInputError } from '../../src/enroll/errors.js';
+import { InvalidInputError } from '../../src/enroll/errors.js';
 import { ForbiddenError } from '../../src/enroll/domain/actor.js';
 import { AccountEnrollmentFlow } from '../../src/enroll/flows/account-enrollment.js';
 import { ACCOUNT_COMMANDS, LOGIN_COMMANDS, OFFICIAL_COMMANDS, ORG_COMMANDS } from '../../src/enroll/flows/authorization.js';
