@@ -12,6 +12,7 @@ import { ReaderLines } from '../../src/pcsc/reader-lines.js';
 import type { NativeBinding, NativeCard } from '../../src/pcsc/native-binding.js';
 import { VirtualHiCOSCard } from '../../src/testing/hicos/virtual-hicos-card.js';
 import { testCredentials } from './support/virtual-cards.js';
+import { oneReaderBinding } from '../support/one-reader-binding.js';
 
 const PIN = 'Qz83kW7p';
 const READER = 'fake reader';
@@ -26,21 +27,7 @@ function fakeBinding(card: VirtualHiCOSCard): NativeBinding {
     disconnect: () => undefined,
     reconnect: () => Promise.resolve(2),
   };
-  const handle = { name: READER, state: 0x20, atr: Buffer.from(atr), connect: () => Promise.resolve(native) };
-  class Context {
-    listReaders() {
-      return [handle];
-    }
-    waitForChange() {
-      return Promise.resolve(null);
-    }
-    cancel() {}
-    close() {}
-  }
-  return {
-    Context, SCARD_SHARE_SHARED: 2, SCARD_SHARE_EXCLUSIVE: 1, SCARD_PROTOCOL_T0: 1, SCARD_PROTOCOL_T1: 2, SCARD_STATE_CHANGED: 2,
-    SCARD_STATE_PRESENT: 0x20, SCARD_STATE_MUTE: 0x200, SCARD_LEAVE_CARD: 0, SCARD_RESET_CARD: 1, SCARD_UNPOWER_CARD: 2,
-  } as unknown as NativeBinding;
+  return oneReaderBinding(READER, atr, native);
 }
 
 /** Every PIN recoverable from a Gen1 VERIFY (8C 20 00 01 20 + 32 bytes) found in the Buffer pool in use (or `memory`). */

@@ -12,11 +12,10 @@ import { ReaderLines } from '../../src/pcsc/reader-lines.js';
 import { ReaderWatch } from '../../src/pcsc/reader-watch.js';
 import { PcscServiceGate, ServiceGuard } from '../../src/pcsc/service-gate.js';
 import type { ServiceProbeOutcome, ServiceProbeTarget } from '../../src/pcsc/service-probe.js';
+import { DISPOSITION, oneReaderBinding } from '../support/one-reader-binding.js';
 
 const READER = 'R';
-const LEAVE = 0;
-const RESET = 1;
-const UNPOWER = 2;
+const { leave: LEAVE, reset: RESET, unpower: UNPOWER } = DISPOSITION;
 const TARGET: ServiceProbeTarget = { socketPath: '/tmp/stand-in.comm', timeoutMs: 30 };
 
 /** A card handle whose commands end when the test says, recording how it was let go. */
@@ -46,21 +45,7 @@ class HeldCard implements NativeCard {
 }
 
 function bindingWith(card: HeldCard): NativeBinding {
-  const handle = { name: READER, state: 0x20, atr: Buffer.from([0x3b, 0x00]), connect: () => Promise.resolve(card) };
-  class Context {
-    listReaders() {
-      return [handle];
-    }
-    waitForChange() {
-      return Promise.resolve(null);
-    }
-    cancel() {}
-    close() {}
-  }
-  return {
-    Context, SCARD_SHARE_SHARED: 2, SCARD_SHARE_EXCLUSIVE: 1, SCARD_PROTOCOL_T0: 1, SCARD_PROTOCOL_T1: 2, SCARD_STATE_CHANGED: 2,
-    SCARD_STATE_PRESENT: 0x20, SCARD_STATE_MUTE: 0x200, SCARD_LEAVE_CARD: LEAVE, SCARD_RESET_CARD: RESET, SCARD_UNPOWER_CARD: UNPOWER,
-  } as unknown as NativeBinding;
+  return oneReaderBinding(READER, Uint8Array.of(0x3b, 0x00), card);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
