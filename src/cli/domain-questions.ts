@@ -36,9 +36,19 @@ export function refuseDomains(io: CliIo): DomainQuestions {
   };
 }
 
+/**
+ * How long after a question is shown a line is not taken as its answer (ms). Nobody reads the question and answers
+ * it that fast; a line arriving then was typed for something else: an answer to a question that has just timed
+ * out (a page that keeps asking opens the next one at once, and would get the late `y`), or text typed as the
+ * question appeared.
+ */
+export const ANSWER_GRACE_MS = 1000;
+
 /** An open question: how to end it. */
 interface OpenQuestion {
   readonly entry: string;
+  /** When the question was shown (`performance.now()`). */
+  readonly shownAt: number;
   answer(decision: DomainDecision, logged: string): void;
 }
 
@@ -47,9 +57,11 @@ interface OpenQuestion {
  * queued (a page could otherwise stack questions for the user to click through). The answer is a line: `y` or
  * `yes` trusts, anything else refuses, as does no answer within `timeoutMs` (the page waits in its popup). Lines
  * typed while no question is open are dropped, never taken as the next one's answer, so stdin is read for as long
- * as the agent runs. The agent prompts for nothing else (PINs are typed into pages), so nothing competes for it.
+ * as the agent runs; so are lines arriving within `graceMs` of a question being shown (at most half of `timeoutMs`,
+ * so a short timeout can still be answered), which the user is told to type again. The agent prompts for nothing else (PINs are typed into pages), so nothing competes for it.
  */
-export function askDomainsOnTerminal(io: CliIo, timeoutMs: number): DomainQuestions {
+export function askDomainsOnTerminal(io: CliIo, timeoutMs: number, graceMs = ANSWER_GRACE_MS): DomainQuestions {
+  const grace = Math.min(graceMs, timeoutMs / 2);
   let open: OpenQuestion | undefined;
   let typed = '';
   let ended = false;
@@ -60,6 +72,12 @@ export function askDomainsOnTerminal(io: CliIo, timeoutMs: number): DomainQuesti
     if (end < 0) {
       // A line longer than any answer is no answer: kept short so a paste cannot grow it.
       typed = typed.slice(-64);
+      return;
+    }
+    if (performance.now() - open.shownAt < grace) {
+      // Every whole line so far came too soon to answer this question: dropped, and the user told to answer again.
+      typed = typed.slice(typed.search(/[^\r\n]*$/));
+      io.stderr.write(`(a line typed as the question appeared is not its answer) Trust ${printable(open.entry)}? [y/N] `);
       return;
     }
     const yes = /^y(es)?$/i.test(typed.slice(0, end).trim());
@@ -89,6 +107,7 @@ export function askDomainsOnTerminal(io: CliIo, timeoutMs: number): DomainQuesti
         }, timeoutMs);
         const question: OpenQuestion = {
           entry,
+          shownAt: performance.now(),
           answer(decision, logged) {
             clearTimeout(timer);
             open = undefined;

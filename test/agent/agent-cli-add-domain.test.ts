@@ -12,6 +12,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RetCode, type Pkcs11Info } from '../../src/agent/index.js';
+import { ANSWER_GRACE_MS } from '../../src/cli/domain-questions.js';
 import { runCli } from '../cli/run-cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -89,11 +90,15 @@ class CliAgent {
     return (await fetch(`http://127.0.0.1:${this.port}/addDomain?domain=${encodeURIComponent(domain)}`, { headers })).text();
   }
 
-  /** `/addDomain` from a popup, and the question it raised on the terminal (the stderr written since). */
-  public async ask(domain: string, origin: string): Promise<{ reply: Promise<string>; question: string }> {
+  /**
+   * `/addDomain` from a popup, and the question it raised on the terminal (the stderr written since); returned once
+   * a line typed would be taken as its answer (a second after it was shown), unless `answerable` is false.
+   */
+  public async ask(domain: string, origin: string, answerable = true): Promise<{ reply: Promise<string>; question: string }> {
     const from = this.err.length;
     const reply = this.addDomain(domain, popupFrom(origin));
     const question = await this.waitForStderr('[y/N]', from);
+    if (answerable) await new Promise((r) => setTimeout(r, ANSWER_GRACE_MS + 100));
     return { reply, question };
   }
 
@@ -202,6 +207,7 @@ describe('twpki agent --ask-trust at a terminal', () => {
     const from = agent.stderr.length;
     const reply = agent.addDomain('nobody.example', { 'Sec-Fetch-Dest': 'document' });
     expect(await agent.waitForStderr('[y/N]', from)).toContain('  asked by  not said (the browser sent neither Origin nor Referer)\n');
+    await new Promise((r) => setTimeout(r, ANSWER_GRACE_MS + 100));
     agent.type('n');
     expect(await reply).toContain(posted(RetCode.UNTRUSTED_DOMAIN));
   });
@@ -245,6 +251,29 @@ describe('twpki agent --ask-trust: a question nobody answers', () => {
       agent.type('y');
       await new Promise((r) => setTimeout(r, 200));
       expect(await agent.infoRetCode('https://slow.example')).toBe(RetCode.UNTRUSTED_DOMAIN);
+    } finally {
+      expect(await agent.stop()).toBe(0);
+    }
+  }, 60_000);
+
+  it('a y typed just after the timeout does not answer the question a page opens at once after it', async () => {
+    // A page holding a popup can navigate it to /addDomain again and again, with no click: the moment a question
+    // ends, its next one opens, and a y meant for the question that just timed out would trust that page's site.
+    const agent = await CliAgent.start(['--ask-trust', '--ask-timeout', '3'], true);
+    try {
+      const first = await agent.ask('slow.example', 'https://slow.example', false);
+      expect(await first.reply).toContain(posted(RetCode.UNTRUSTED_DOMAIN));
+      const next = await agent.ask('evil.example', 'https://evil.example', false);
+      const from = agent.stderr.length;
+      agent.type('y');
+      expect(await agent.waitForStderr('is not its answer', from)).toContain('Trust evil.example? [y/N]');
+      expect(await settledSoon(next.reply)).toBe(false);
+      expect(await agent.infoRetCode('https://evil.example')).toBe(RetCode.UNTRUSTED_DOMAIN);
+      // Answered once the grace is over, as usual.
+      await new Promise((r) => setTimeout(r, ANSWER_GRACE_MS));
+      agent.type('n');
+      expect(await next.reply).toContain(posted(RetCode.UNTRUSTED_DOMAIN));
+      expect(await agent.infoRetCode('https://evil.example')).toBe(RetCode.UNTRUSTED_DOMAIN);
     } finally {
       expect(await agent.stop()).toBe(0);
     }
