@@ -350,6 +350,27 @@ describe.runIf(chromiumAvailable())('portal waste system in headless Chromium', 
     expect(await page.textContent('#reg-zip-notice')).toBe('');
   }, 30_000);
 
+  it('載入 of a company the registry has no address for leaves no earlier company\'s address in the form', async () => {
+    const page = await rig.newPage();
+    const address = async (prefix: 'reg' | 'mail'): Promise<string[]> =>
+      Promise.all(['County', 'District', 'Zip', 'Address'].map((part) => page.inputValue(`#f-${prefix}${part}`)));
+    await page.goto(`${rig.portal.url}/waste/`);
+    await page.fill('#f-businessId', MISCODED_COMPANY);
+    await page.click('#load-company');
+    await waitForText(page, 'apply-message', /已載入公司資料/);
+    expect(await address('reg')).toEqual(['新竹縣', '竹北市', '302', '光明六路10號']);
+    await page.click('#same-address');
+    // Another company, whose registry record has no address: its form has none either, and the notice goes.
+    await page.fill('#f-businessId', REJECTED_COMPANY);
+    await page.click('#load-company');
+    await waitForText(page, 'apply-message', /已載入公司資料/);
+    expect(await page.inputValue('#f-companyName')).toBe('退件測試有限公司');
+    expect(await address('reg')).toEqual(['', '', '', '']);
+    expect(await page.isHidden('#reg-zip-notice')).toBe(true);
+    // 請不用重複填寫 still chosen: the mailing fields show what is sent as the mailing address (the registered one).
+    expect(await address('mail')).toEqual(['', '', '', '']);
+  }, 30_000);
+
   it('載入 while the 郵遞區號 table cannot be read says so beside the address (whole in the box, selects empty) until the table is back', async () => {
     const page = await rig.newPage();
     /** The 營利事業登記地址 row: 縣市, 鄉鎮市區, the generated 郵遞區號, the box. */

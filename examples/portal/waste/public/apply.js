@@ -108,7 +108,14 @@ $('load-company').addEventListener('click', async function () {
       setArea('reg', parts ? parts.county : '', parts ? parts.district : '');
       $('f-regAddress').value = parts ? parts.address : c.registeredAddress.address || '';
       zipNotice(c.registeredAddress, !areasError);
+    } else {
+      // The registry has no address for this company: 載入 fills the address as it fills the name, so an address an
+      // earlier 載入 put there (another company's) does not stay in this one's form.
+      setArea('reg', '', '');
+      $('f-regAddress').value = '';
     }
+    // 請不用重複填寫 chosen before: the mailing fields show the registered address that is sent as the mailing one.
+    if (sameAddress) copyRegisteredAddress();
     // Without an address to explain them, the empty selects keep the table's error beside the message.
     setMessage('apply-message', '已載入公司資料。' + (areasError && !c.registeredAddress ? errorText(areasError) : ''), Boolean(areasError && !c.registeredAddress));
   } catch (err) {
@@ -117,10 +124,13 @@ $('load-company').addEventListener('click', async function () {
 });
 
 // 請不用重複填寫: the mailing address is the registered one.
-$('same-address').addEventListener('click', function () {
-  sameAddress = true;
+function copyRegisteredAddress() {
   setArea('mail', $('f-regCounty').value, $('f-regDistrict').value);
   $('f-mailAddress').value = $('f-regAddress').value;
+}
+$('same-address').addEventListener('click', function () {
+  sameAddress = true;
+  copyRegisteredAddress();
 });
 ['f-mailCounty', 'f-mailDistrict', 'f-mailAddress'].forEach(function (id) {
   ['input', 'change'].forEach(function (type) { $(id).addEventListener(type, function () { sameAddress = false; }); });
