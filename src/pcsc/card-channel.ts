@@ -142,9 +142,20 @@ export abstract class CardChannel implements Transport {
   private async exchangeOnce(bytes: Uint8Array, timeoutMs: number): Promise<ResponseApdu> {
     // A timed-out exchange is still running on the card; never overlap it. Waiting for it counts against this
     // command's own limit: a card (or reader driver) that never answers the first must not hold every later
-    // command of the session without one. Nothing is sent when it has not ended by then.
-    if (this.running !== undefined) {
-      await withTimeout(this.running, timeoutMs, 'transmit (waiting for the card to answer an earlier command that timed out)', this.readerName);
+    // command of the session without one. Nothing is sent when it has not ended by then. Checked again after each
+    // wait: commands sent at once inside one transaction wake together, and the first to go starts an exchange the
+    // others must then wait for.
+    const limited = Number.isFinite(timeoutMs) && timeoutMs > 0;
+    const deadline = Date.now() + timeoutMs;
+    while (this.running !== undefined) {
+      const left = limited ? deadline - Date.now() : timeoutMs;
+      if (limited && left <= 0) throw new PcscTimeoutError(WAITING_FOR_EARLIER, timeoutMs, this.readerName);
+      try {
+        await withTimeout(this.running, left, WAITING_FOR_EARLIER, this.readerName);
+      } catch {
+        // `running` never rejects: this is the timer, named with the command's own limit.
+        throw new PcscTimeoutError(WAITING_FOR_EARLIER, timeoutMs, this.readerName);
+      }
     }
     this.assertUsable();
     const pending = this.exchange(bytes);
@@ -164,6 +175,9 @@ export abstract class CardChannel implements Transport {
     return ResponseApdu.from(raw);
   }
 }
+
+/** What a command waiting for an earlier, timed-out one names in its TIMEOUT. */
+const WAITING_FOR_EARLIER = 'transmit (waiting for the card to answer an earlier command that timed out)';
 
 /**
  * Races `promise` against a timer. The underlying operation is not cancelled

@@ -103,6 +103,31 @@ describe('CardChannel follow-ups (in-process)', () => {
     expect(sent).toEqual([0x10]);
   });
 
+  it('commands sent at once inside one transaction never overlap, also behind one that timed out', async () => {
+    let active = 0;
+    let overlapped = false;
+    const order: number[] = [];
+    const slow: CardEmulator = {
+      reset: () => Uint8Array.of(0x3b, 0),
+      process: async (apdu: Uint8Array) => {
+        active++;
+        if (active > 1) overlapped = true;
+        await new Promise((r) => setTimeout(r, 40));
+        order.push(apdu[5] ?? -1);
+        active--;
+        return Uint8Array.of(0x90, 0x00);
+      },
+    };
+    const { session } = setup(slow);
+    await session.transaction(async (tx) => {
+      await expect(tx.transmit(cmd(0x10, { data: Uint8Array.of(0) }), { timeoutMs: 10 })).rejects.toBeInstanceOf(PcscTimeoutError);
+      const sent = await Promise.all([1, 2, 3].map((n) => tx.transmit(cmd(0x10, { data: Uint8Array.of(n) }))));
+      expect(sent.map((r) => r.sw.toString())).toEqual(['9000', '9000', '9000']);
+    });
+    expect(overlapped).toBe(false);
+    expect(order).toEqual([0, 1, 2, 3]);
+  });
+
   it('serialises transactions and releases the lock when the body throws', async () => {
     const card = new ScriptedCard();
     const { session } = setup(card);
