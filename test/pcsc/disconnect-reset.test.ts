@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { PcscContext, PcscError } from '../../src/pcsc/index.js';
 import type { NativeBinding, NativeCard, NativeContext, NativeReaderHandle, NativeReaderState } from '../../src/pcsc/native-binding.js';
+import { SCARD_CONSTANTS } from '../support/one-reader-binding.js';
 import type { ReaderWatchEvent } from '../../src/pcsc/reader-watch.js';
 
 const PRESENT = 0x20;
@@ -51,16 +52,7 @@ function contextWith(card: RecordingCard): PcscContext {
   } as unknown as new () => NativeContext;
   const binding: NativeBinding = {
     Context,
-    SCARD_SHARE_SHARED: 2,
-    SCARD_SHARE_EXCLUSIVE: 1,
-    SCARD_PROTOCOL_T0: 1,
-    SCARD_PROTOCOL_T1: 2,
-    SCARD_STATE_CHANGED: 0x2,
-    SCARD_STATE_PRESENT: PRESENT,
-    SCARD_STATE_MUTE: 0x200,
-    SCARD_LEAVE_CARD: LEAVE,
-    SCARD_RESET_CARD: RESET,
-    SCARD_UNPOWER_CARD: UNPOWER,
+    ...SCARD_CONSTANTS,
   };
   const ctx = new (PcscContext as unknown as new (b: NativeBinding) => PcscContext)(binding);
   (ctx as unknown as { onWatch(e: ReaderWatchEvent): void }).onWatch({ type: 'reader-attached', reader: 'R', state: PRESENT, atr: ATR });

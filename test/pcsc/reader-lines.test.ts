@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PcscContext, PcscError } from '../../src/pcsc/index.js';
 import type { NativeBinding, NativeCard, NativeContext, NativeReaderHandle, NativeReaderState } from '../../src/pcsc/native-binding.js';
+import { SCARD_CONSTANTS } from '../support/one-reader-binding.js';
 import type { ReaderWatchEvent } from '../../src/pcsc/reader-watch.js';
 
 const PRESENT = 0x20;
@@ -60,16 +61,7 @@ class Script {
     } as unknown as new () => NativeContext;
     return {
       Context,
-      SCARD_SHARE_SHARED: 2,
-      SCARD_SHARE_EXCLUSIVE: 1,
-      SCARD_PROTOCOL_T0: 1,
-      SCARD_PROTOCOL_T1: 2,
-      SCARD_STATE_CHANGED: 0x2,
-      SCARD_STATE_PRESENT: PRESENT,
-      SCARD_STATE_MUTE: 0x200,
-      SCARD_LEAVE_CARD: 0,
-      SCARD_RESET_CARD: 1,
-      SCARD_UNPOWER_CARD: 2,
+      ...SCARD_CONSTANTS,
     };
   }
 }

@@ -1,7 +1,21 @@
 import type { NativeBinding, NativeCard } from '../../src/pcsc/native-binding.js';
 
-/** The `SCARD_*` dispositions {@link oneReaderBinding} gives the session (pcsc-lite's values). */
+/** The `SCARD_*` dispositions a stand-in binding gives the session (pcsc-lite's values). */
 export const DISPOSITION = { leave: 0, reset: 1, unpower: 2 } as const;
+
+/** The `SCARD_*` constants of a stand-in binding (pcsc-lite's values): everything of `NativeBinding` but `Context`. */
+export const SCARD_CONSTANTS = {
+  SCARD_SHARE_SHARED: 2,
+  SCARD_SHARE_EXCLUSIVE: 1,
+  SCARD_PROTOCOL_T0: 1,
+  SCARD_PROTOCOL_T1: 2,
+  SCARD_STATE_CHANGED: 0x2,
+  SCARD_STATE_PRESENT: 0x20,
+  SCARD_STATE_MUTE: 0x200,
+  SCARD_LEAVE_CARD: DISPOSITION.leave,
+  SCARD_RESET_CARD: DISPOSITION.reset,
+  SCARD_UNPOWER_CARD: DISPOSITION.unpower,
+} as const satisfies Omit<NativeBinding, 'Context'>;
 
 /**
  * A stand-in for the `smartcard` binding whose one reader (`reader`, a card present with `atr`) connects to `card`:
@@ -20,17 +34,5 @@ export function oneReaderBinding(reader: string, atr: Uint8Array, card: NativeCa
     cancel() {}
     close() {}
   }
-  return {
-    Context,
-    SCARD_SHARE_SHARED: 2,
-    SCARD_SHARE_EXCLUSIVE: 1,
-    SCARD_PROTOCOL_T0: 1,
-    SCARD_PROTOCOL_T1: 2,
-    SCARD_STATE_CHANGED: 2,
-    SCARD_STATE_PRESENT: 0x20,
-    SCARD_STATE_MUTE: 0x200,
-    SCARD_LEAVE_CARD: DISPOSITION.leave,
-    SCARD_RESET_CARD: DISPOSITION.reset,
-    SCARD_UNPOWER_CARD: DISPOSITION.unpower,
-  } as unknown as NativeBinding;
+  return { Context, ...SCARD_CONSTANTS } as unknown as NativeBinding;
 }
