@@ -74,6 +74,16 @@ function expectSwapRefusal(answer: SignResponse): void {
   expect(answer.message).toMatch(/changed since the page read it/);
 }
 
+/** `card` put in the reader in place of the card there: a /sign is refused as a swap, and no VERIFY reaches it. */
+async function expectRefusedUnverified(reader: EmulatorReader, card: VirtualHiCOSCard): Promise<void> {
+  reader.remove();
+  reader.insert(card);
+  card.clearLog();
+  expectSwapRefusal(await sign(PIN_A));
+  expect(card.log.filter((e) => e.command[1] === VERIFY)).toHaveLength(0);
+  expect(card.pinTriesLeft).toBe(3);
+}
+
 function swap(reader: EmulatorReader, to: VirtualHiCOSCard): void {
   reader.remove();
   reader.insert(to);
@@ -303,12 +313,7 @@ describe('cards without a card number (no EF 0900/0903): told apart by their cer
     for (const wrap of [(s: CardSlots) => s, missingEvents]) {
       const reader = await agentOn(first, {}, wrap);
       expect(await shown()).toBe('');
-      reader.remove();
-      reader.insert(second);
-      second.clearLog();
-      expectSwapRefusal(await sign(PIN_A));
-      expect(second.log.filter((e) => e.command[1] === VERIFY)).toHaveLength(0);
-      expect(second.pinTriesLeft).toBe(3);
+      await expectRefusedUnverified(reader, second);
       await agent!.close();
       agent = undefined;
     }
@@ -341,12 +346,7 @@ describe('a refusal for a card without a card number (found by the second review
       // The page was shown A: the card without a number is refused, and is what the page now expects.
       expectSwapRefusal(await sign(PIN_A));
       // Another card without a number: its '' matches the record's, but it is not the card refused and recorded.
-      reader.remove();
-      reader.insert(second);
-      second.clearLog();
-      expectSwapRefusal(await sign(PIN_A));
-      expect(second.log.filter((e) => e.command[1] === VERIFY)).toHaveLength(0);
-      expect(second.pinTriesLeft).toBe(3);
+      await expectRefusedUnverified(reader, second);
       // Refused once: the card now recorded (the second) signs with its own PIN.
       expect(await sign(PIN_B)).toMatchObject({ ret_code: RetCode.OK, cardSN: '' });
       await agent!.close();
