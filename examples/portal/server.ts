@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import fastifyMultipart from '@fastify/multipart';
 import fastifySession from '@fastify/session';
 import fastifyStatic from '@fastify/static';
@@ -302,7 +302,12 @@ function portOf(text: string | undefined): number {
   return port;
 }
 
-/** Everything the environment and options configure, checked before any part starts. */
+/** Everything the environment and options configure, checked before any part starts; `port` may be 0. */
+interface ConfiguredSettings extends Omit<Settings, 'origin'> {
+  readonly publicOrigin: string | undefined;
+}
+
+/** The settings the app runs with: the port bound and the site's origin. */
 interface Settings {
   readonly port: number;
   readonly host: string;
@@ -381,7 +386,7 @@ function limitsOf(options: PortalOptions): Pick<Settings, 'loginLimit' | 'challe
   };
 }
 
-async function settingsOf(options: PortalOptions): Promise<Settings> {
+async function settingsOf(options: PortalOptions): Promise<ConfiguredSettings> {
   const hashSource = fromOptionOrEnv(options.reviewerPasswordHash, 'reviewerPasswordHash', 'PORTAL_REVIEWER_PASSWORD_HASH');
   let passwordHash: string;
   if (options.reviewerPasswordHash === undefined && options.reviewerPassword) passwordHash = hashReviewerPassword(options.reviewerPassword);
@@ -409,43 +414,120 @@ async function settingsOf(options: PortalOptions): Promise<Settings> {
     decode: 'base64url',
   });
   const host = options.host ?? (process.env.PORTAL_HOST || '127.0.0.1');
-  // The origin is part of what cards sign, so the port is fixed before the routes are built.
-  const wanted = options.port ?? portOf(process.env.PORT);
-  const port = wanted === 0 ? await freePort(host) : wanted;
-  const origin = publicOrigin ?? `http://127.0.0.1:${port}`;
-  const secure = origin.startsWith('https:');
-  return { port, host, origin, secure, trustProxy: trustProxyOf(options.trustProxy, secure), sessionSecret, previousSessionSecrets, holderKey, previousHolderKeys, passwordHash, ...limits };
+  const port = options.port ?? portOf(process.env.PORT);
+  // Without a public origin the site is plain http on the port bound (see `bound`).
+  const secure = publicOrigin?.startsWith('https:') ?? false;
+  return { port, host, publicOrigin, secure, trustProxy: trustProxyOf(options.trustProxy, secure), sessionSecret, previousSessionSecrets, holderKey, previousHolderKeys, passwordHash, ...limits };
+}
+
+/**
+ * The settings once the server holds its port: the origin is part of what cards sign, so it names the port the OS
+ * gave for port 0. Binding before the routes are built means no other process can take that port meanwhile (asking
+ * for a free port and binding it later lost it to one, now and then, in a busy test run).
+ */
+function bound(configured: ConfiguredSettings, port: number): Settings {
+  const { publicOrigin, ...rest } = configured;
+  return { ...rest, port, origin: publicOrigin ?? `http://127.0.0.1:${port}` };
 }
 
 /** Starts the portal (on 127.0.0.1:8009 unless configured otherwise, see {@link PortalOptions}). */
 export async function startPortal(options: PortalOptions): Promise<Portal> {
-  const settings = await settingsOf(options);
-  // Every setting is checked before the database is opened and migrated.
+  const configured = await settingsOf(options);
+  // Every setting is checked before the port is bound and the database is opened and migrated.
   const mail = mailerOf(options);
+  const server = new PortalServer(configured.requestTimeoutMs);
   let ownedStore: EnrollStore | undefined;
   let app: FastifyInstance | undefined;
   try {
+    const settings = bound(configured, await server.bind(configured, options));
     // Settled both: a store opened while the bundle failed is still closed below.
     const [opened, bundled] = await Promise.allSettled([openStore(options), bundleBrowserModule()]);
     if (opened.status === 'fulfilled' && opened.value.owned) ownedStore = opened.value.store;
     if (opened.status === 'rejected') throw opened.reason;
     if (bundled.status === 'rejected') throw bundled.reason;
     const { store, owned } = opened.value;
-    app = Fastify({
-      logger: false,
-      bodyLimit: 256 * 1024,
-      trustProxy: settings.trustProxy,
-      // Node looks for requests past their time every 30 s by default, which would stretch a short limit: every second.
-      serverFactory: (handler) => createServer({ requestTimeout: settings.requestTimeoutMs, connectionsCheckingInterval: 1000 }, handler),
-    });
+    app = Fastify({ logger: false, bodyLimit: 256 * 1024, trustProxy: settings.trustProxy, serverFactory: server.factory });
     await addRoutes(app, options, settings, store, bundled.value, mail.mailer);
-    return await listening(app, options, settings, store, owned, mail);
+    await app.ready();
+    server.open();
+    const running = app;
+    return {
+      url: settings.origin,
+      listenUrl: `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${settings.port}`,
+      store,
+      app,
+      async close() {
+        await running.close();
+        await server.close();
+        mail.close?.();
+        if (owned) await store.close();
+      },
+    };
   } catch (err) {
-    // What started is stopped again: a failed start leaves no database pool, PGlite or mail transport running.
+    // What started is stopped again: a failed start leaves no socket, database pool, PGlite or mail transport running.
     mail.close?.();
     await app?.close().catch(() => undefined);
+    await server.close().catch(() => undefined);
     await ownedStore?.close().catch(() => undefined);
     throw err;
+  }
+}
+
+/**
+ * The portal's HTTP server, bound before the app that answers on it is built (see `bound`). Fastify is handed it
+ * through `serverFactory` and never listens itself, so this closes it. A request that arrives before the routes are
+ * ready is answered 503.
+ */
+class PortalServer {
+  readonly #server: Server;
+  #handler: RequestListener | undefined;
+  #open = false;
+
+  constructor(requestTimeoutMs: number) {
+    // Node looks for requests past their time every 30 s by default, which would stretch a short limit: every second.
+    this.#server = createServer({ requestTimeout: requestTimeoutMs, connectionsCheckingInterval: 1000 }, (request, response) => {
+      if (this.#open && this.#handler) return this.#handler(request, response);
+      response.writeHead(503, { 'retry-after': '1', 'cache-control': 'no-store' }).end();
+    });
+  }
+
+  /** For Fastify's `serverFactory`: keeps Fastify's handler and gives it this server. */
+  readonly factory = (handler: RequestListener): Server => {
+    this.#handler = handler;
+    return this.#server;
+  };
+
+  /** Binds the configured host and port; the port bound (the OS's choice for 0). */
+  async bind(settings: ConfiguredSettings, options: PortalOptions): Promise<number> {
+    const { host, port } = settings;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.#server.once('error', reject);
+        this.#server.listen(port, host, () => {
+          this.#server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        const why = code === 'EADDRINUSE' ? 'is in use by another process' : code === 'EACCES' ? 'needs privileges this process lacks' : 'is not an address of this machine';
+        throw new PortalConfigError(options.port === undefined ? 'PORT' : 'port', `${host}:${port} ${why} (${code}); choose another port or host (PORT, PORTAL_HOST)`, { cause: err });
+      }
+      throw err;
+    }
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  /** From now on requests reach the app. */
+  open(): void {
+    this.#open = true;
+  }
+
+  /** Stops accepting connections and waits for the open ones to end (idle keep-alive ones are closed at once). */
+  async close(): Promise<void> {
+    if (!this.#server.listening) return;
+    await new Promise<void>((resolve, reject) => this.#server.close((err) => (err ? reject(err) : resolve())));
   }
 }
 
@@ -614,39 +696,6 @@ async function addRoutes(app: FastifyInstance, options: PortalOptions, settings:
   for (const system of options.systems) await system.register(app, context);
 }
 
-/** `app` listening on the configured address, as the {@link Portal} a caller stops. */
-async function listening(
-  app: FastifyInstance,
-  options: PortalOptions,
-  settings: Settings,
-  store: EnrollStore,
-  owned: boolean,
-  mail: { close?: () => void },
-): Promise<Portal> {
-  const { origin, port } = settings;
-  try {
-    await app.listen({ port, host: settings.host });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      const why = code === 'EADDRINUSE' ? 'is in use by another process' : code === 'EACCES' ? 'needs privileges this process lacks' : 'is not an address of this machine';
-      throw new PortalConfigError(options.port === undefined ? 'PORT' : 'port', `${settings.host}:${port} ${why} (${code}); choose another port or host (PORT, PORTAL_HOST)`, { cause: err });
-    }
-    throw err;
-  }
-  return {
-    url: origin,
-    listenUrl: `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`,
-    store,
-    app,
-    async close() {
-      await app.close();
-      mail.close?.();
-      if (owned) await store.close();
-    },
-  };
-}
-
 /** The health check's path (answered over http even when the site is https). */
 const HEALTH_PATH = '/healthz';
 
@@ -655,19 +704,6 @@ const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 
 /** How long a session lives after its last change (twelve hours: a working day). */
 const SESSION_TTL_MS = 12 * 60 * 60_000;
-
-/** A free port on `host` (asked of the OS, then released). */
-async function freePort(host: string): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function main(): Promise<void> {
   const { runDemo } = await import('./demo-setup.js');

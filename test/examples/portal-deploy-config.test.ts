@@ -20,6 +20,7 @@ import { hashReviewerPassword } from '../../examples/portal/core/reviewer.js';
 import { PortalConfigError, startPortal, type PortalOptions } from '../../examples/portal/server.js';
 import { previousSecretsOf } from '../../examples/portal/core/config.js';
 import { openPglite } from '../enroll/helpers.js';
+import { quietPort } from '../support/quiet-port.js';
 
 const noMail: Mailer = { send: () => Promise.resolve() };
 const SECRET = 'a-session-secret-of-forty-characters-123';
@@ -230,6 +231,42 @@ describe('startPortal refuses a configuration that cannot work, naming the setti
   });
 });
 
+describe('startPortal on port 0', () => {
+  it('holds the port its origin names from before the routes are built: nothing else can take it, and a request that early gets 503', async () => {
+    let early: { origin: string; listen: string | undefined; status: number } | undefined;
+    const probe = {
+      id: 'probe',
+      title: 'probe',
+      links: [],
+      async register(_app: unknown, context: { origin: string }) {
+        // While the portal is still being built: another listener on the port its origin names, and a request.
+        const other = createServer();
+        const listen = await new Promise<string | undefined>((resolve) => {
+          other.once('error', (err: NodeJS.ErrnoException) => resolve(err.code));
+          other.listen(Number(new URL(context.origin).port), '127.0.0.1', () => other.close(() => resolve(undefined)));
+        });
+        const response = await fetch(`${context.origin}/healthz`);
+        early = { origin: context.origin, listen, status: response.status };
+      },
+    };
+    const portal = await startPortal(options({ systems: [probe], store: await sharedStore() }));
+    try {
+      expect(early).toEqual({ origin: portal.listenUrl, listen: 'EADDRINUSE', status: 503 });
+      expect(portal.url).toBe(portal.listenUrl);
+      expect((await fetch(`${portal.listenUrl}/healthz`)).status).toBe(200);
+    } finally {
+      await portal.close();
+    }
+    // Closed, the port is let go.
+    const again = createServer();
+    await new Promise<void>((resolve, reject) => {
+      again.once('error', reject);
+      again.listen(Number(new URL(portal.listenUrl).port), '127.0.0.1', resolve);
+    });
+    await new Promise((resolve) => again.close(resolve));
+  });
+});
+
 describe('the server script', () => {
   const run = promisify(execFile);
   const server = fileURLToPath(new URL('../../examples/portal/server.ts', import.meta.url));
@@ -245,16 +282,12 @@ describe('the server script', () => {
   beforeAll(async () => {
     ports = [];
     dataDir = await seededDataDir();
-    // Two sets of three: the two port-in-use starts run side by side, each on its own free ports (all six
-    // probes held open together, so no port is handed out twice).
-    const probes: Server[] = [];
-    for (let i = 0; i < 6; i++) {
-      const probe = createServer();
-      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-      probes.push(probe);
-      ports.push((probe.address() as AddressInfo).port);
+    // Two sets of three: the two port-in-use starts run side by side, each on its own free ports. Chosen below the
+    // ephemeral range, where no other test's connection or listen(0) takes them before the child binds them.
+    while (ports.length < 6) {
+      const port = await quietPort();
+      if (!ports.includes(port)) ports.push(port);
     }
-    await Promise.all(probes.map((probe) => new Promise((resolve) => probe.close(resolve))));
   });
 
   /** Runs the demo server with `env` over free ports; it must stop at once with one explained line. */

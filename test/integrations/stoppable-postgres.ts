@@ -6,10 +6,10 @@
  */
 import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { quietPort } from '../support/quiet-port.js';
 
 const run = promisify(execFile);
 
@@ -39,17 +39,6 @@ function binDir(): string | undefined {
   return found;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
-
 /** Starts a private cluster (see the file's comment). */
 export async function startStoppablePostgres(): Promise<StoppablePostgres | undefined> {
   const bin = binDir();
@@ -68,7 +57,7 @@ export async function startStoppablePostgres(): Promise<StoppablePostgres | unde
     const [uid, gid] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
     chownSync(dir, Number(uid.stdout.trim()), Number(gid.stdout.trim()));
   }
-  const port = await freePort();
+  const port = await quietPort();
   const start = (): Promise<void> =>
     exec('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_prepared_transactions=4`, 'start']);
   let running = false;

@@ -9,10 +9,10 @@
  */
 import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { quietPort } from '../support/quiet-port.js';
 
 const run = promisify(execFile);
 
@@ -35,18 +35,6 @@ function findBinDir(): string | undefined {
     if (existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'pg_ctl'))) return bin;
   }
   return undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function lookupUid(name: string): Promise<{ uid: number; gid: number }> {
@@ -87,7 +75,7 @@ export async function startTestPostgres(): Promise<TestPostgres | undefined> {
     const { uid, gid } = await lookupUid('postgres');
     chownSync(dir, uid, gid);
   }
-  const port = await freePort();
+  const port = await quietPort();
   try {
     await exec('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
     await exec('pg_ctl', [
