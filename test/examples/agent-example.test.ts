@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { quietPort } from '../support/quiet-port.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const built = existsSync(`${ROOT}dist/agent/index.js`);
@@ -10,7 +11,8 @@ const built = existsSync(`${ROOT}dist/agent/index.js`);
 // through the package's own exports to the built dist/ (npm ci builds it).
 describe.runIf(built || process.env.CI === 'true')('examples/agent as a process', () => {
   it('serves the virtual card to a trusted page and refuses others', async () => {
-    const port = 40_000 + Math.floor(Math.random() * 10_000);
+    // Free, and below the ephemeral range: no other test's connection takes it before the child binds it.
+    const port = await quietPort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'examples/agent/agent.ts', 'https://trusted.example.gov.tw', '--virtual'], {
       cwd: ROOT,
       env: { ...process.env, AGENT_PORT: String(port) },
