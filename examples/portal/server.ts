@@ -211,10 +211,36 @@ const ENROLL_STATUS: Partial<Record<string, number>> = {
   WRONG_CARD_TYPE: 403,
   EMS_FAILURE: 502,
   MAIL_FAILED: 502,
+  // The 郵遞區號 table (the SDK's data file, or the host's directory) cannot answer: the server's own dependency is
+  // down, nothing the request could change. 503 tells proxies and clients so; 409 would blame the request.
+  POSTAL_CODES_UNAVAILABLE: 503,
 };
 
-/** Every failure as `{ error: { code, message, issues? } }`, the message in Chinese from the catalogue. */
-function errorAnswer(err: unknown): { status: number; body: object } {
+/**
+ * Seconds a 503 (a dependency down; today the 郵遞區號 table) asks a client to wait (`Retry-After`). The table is read
+ * afresh at each call, so it answers once restored, which takes an administrator: a minute, not the 1 s of the
+ * not-yet-ready server.
+ */
+const UNAVAILABLE_RETRY_SECONDS = 60;
+
+/** A failure as the portal answers it: status, headers beside the usual ones, body. */
+interface ErrorAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: object;
+}
+
+/**
+ * Every failure as `{ error: { code, message, issues? } }`, the message in Chinese from the catalogue. Each 503 says
+ * when to try again (`Retry-After`), as the not-yet-ready server's 503 does.
+ */
+function errorAnswer(err: unknown): ErrorAnswer {
+  const answer = answerOf(err);
+  return { ...answer, headers: answer.status === 503 ? { 'retry-after': String(UNAVAILABLE_RETRY_SECONDS) } : {} };
+}
+
+/** The status and body of {@link errorAnswer}. */
+function answerOf(err: unknown): { status: number; body: object } {
   if (err instanceof PageError) return { status: err.status, body: { error: { code: err.code, message: err.message } } };
   if (err instanceof EnrollError) {
     const message = defaultMessages.describe(err).messages.zhTW;
@@ -607,8 +633,8 @@ async function addRoutes(app: FastifyInstance, options: PortalOptions, settings:
             } catch (err) {
               // Answered here, in the portal's own words and shape, beside the limit (twpki's card-login plugin would
               // pass a 429 on to the application's error handler).
-              const { status, body } = errorAnswer(err);
-              await reply.code(status).header('cache-control', 'no-store').send(body);
+              const { status, headers, body } = errorAnswer(err);
+              await reply.code(status).headers(headers).header('cache-control', 'no-store').send(body);
             }
           });
         }
@@ -617,8 +643,8 @@ async function addRoutes(app: FastifyInstance, options: PortalOptions, settings:
             try {
               guard(request);
             } catch (err) {
-              const { status, body } = errorAnswer(err);
-              await reply.code(status).send(body);
+              const { status, headers, body } = errorAnswer(err);
+              await reply.code(status).headers(headers).send(body);
             }
           });
         }
@@ -661,9 +687,9 @@ async function addRoutes(app: FastifyInstance, options: PortalOptions, settings:
     }
   });
   app.setErrorHandler(async (err, request, reply) => {
-    const { status, body } = errorAnswer(err);
+    const { status, headers, body } = errorAnswer(err);
     if (status >= 500) request.log.error(err);
-    return reply.code(status).header('cache-control', 'no-store').send(body);
+    return reply.code(status).headers(headers).header('cache-control', 'no-store').send(body);
   });
 
   // Unknown paths in the same shape as every other refusal, so a page's error display has a message to show.

@@ -8,7 +8,7 @@
  * a card not enabled, a login method the company chose 停用, five wrong 驗證碼 locking
  * the code until the reviewer's 重新寄送驗證碼, and 審核不通過 with its mail; and 載入 of
  * a registry address whose 郵遞區號 is not the directory's, shown as a notice, and 載入
- * while the 郵遞區號 table cannot be read, also shown as a notice.
+ * while the 郵遞區號 table cannot be read, also shown as a notice (the site answering 503).
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -378,8 +378,14 @@ describe.runIf(chromiumAvailable())('portal waste system in headless Chromium', 
       Promise.all(['#f-regCounty', '#f-regDistrict', '#f-regZip', '#f-regAddress'].map((id) => page.inputValue(id)));
     try {
       postal.down = true;
-      // The page cannot fill its selects: it says why at once.
-      await page.goto(`${rig.portal.url}/waste/`);
+      // The page cannot fill its selects: it says why at once. The site answered 503 (its table is down, not the
+      // request wrong), with Retry-After; the page shows the message all the same.
+      const [areas] = await Promise.all([
+        page.waitForResponse((response) => new URL(response.url()).pathname === '/waste/api/postal-areas'),
+        page.goto(`${rig.portal.url}/waste/`),
+      ]);
+      expect(areas.status()).toBe(503);
+      expect(areas.headers()['retry-after']).toMatch(/^[1-9]\d*$/);
       await waitForText(page, 'apply-message', /POSTAL_CODES_UNAVAILABLE/);
       expect(await page.textContent('#apply-message')).toBe('郵遞區號資料無法載入，請洽系統管理者（POSTAL_CODES_UNAVAILABLE）');
       expect(await page.locator('#f-regCounty option').count()).toBe(0);
