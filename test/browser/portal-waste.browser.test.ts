@@ -8,11 +8,13 @@
  * a card not enabled, a login method the company chose 停用, five wrong 驗證碼 locking
  * the code until the reviewer's 重新寄送驗證碼, and 審核不通過 with its mail; and 載入 of
  * a registry address whose 郵遞區號 is not the directory's, shown as a notice, and 載入
- * while the 郵遞區號 table cannot be read, also shown as a notice (the site answering 503).
+ * while the 郵遞區號 table cannot be read, also shown as a notice (the site answering 503); and 載入 pressed
+ * twice, the registry's answers held back to come in out of order: the last press wins, and a last press that
+ * fails takes back what an earlier one filled.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EnrollError, twzipcodeDirectory, type PostalCodeDirectory } from 'twpki/enroll';
+import { EnrollError, StaticCompanyRegistry, twzipcodeDirectory, type CompanyRecord, type CompanyRegistry, type PostalCodeDirectory } from 'twpki/enroll';
 import { createTestPki, VirtualHiCOSCard, VPCD_DEFAULT_PORT, virtualCardCredentials, type TestPki } from 'twpki/testing';
 import { demoCard } from '../../examples/portal/demo-setup.js';
 import { DEMO_COMPANIES } from '../../examples/portal/waste/demo.js';
@@ -41,6 +43,36 @@ const postal: PostalCodeDirectory & { down: boolean } = {
     return twzipcodeDirectory.counties();
   },
 };
+/** A valid 統一編號 the registry has no company for: 載入 answers NOT_FOUND (404). */
+const UNKNOWN_COMPANY = '04595257';
+/** The page's words for {@link UNKNOWN_COMPANY}'s 載入. */
+const UNKNOWN_MESSAGE = '查無資料（NOT_FOUND）';
+
+/** The registry behind 載入, whose answer for a 統一編號 a test can hold back until it lets it go. */
+class HeldRegistry implements CompanyRegistry {
+  readonly #registry: StaticCompanyRegistry;
+  readonly #held = new Map<string, Promise<void>>();
+
+  constructor(companies: readonly CompanyRecord[]) {
+    this.#registry = new StaticCompanyRegistry(companies);
+  }
+
+  /** Holds the answers for `businessId` (found or not) until the function returned is called. */
+  hold(businessId: string): () => void {
+    let release = (): void => undefined;
+    this.#held.set(businessId, new Promise((resolve) => (release = resolve)));
+    return () => {
+      this.#held.delete(businessId);
+      release();
+    };
+  }
+
+  async findByBusinessId(businessId: Parameters<CompanyRegistry['findByBusinessId']>[0]): Promise<CompanyRecord | undefined> {
+    await this.#held.get(businessId);
+    return this.#registry.findByBusinessId(businessId);
+  }
+}
+
 /** The notice beside 營利事業登記地址 when 載入 could not split the address for want of the table. */
 const UNREADABLE_NOTICE =
   '郵遞區號資料目前無法讀取，縣市及鄉鎮市區未能帶入，登記地址依商工登記資料整段填入。郵遞區號由系統依縣市及鄉鎮市區產生，' +
@@ -63,6 +95,16 @@ describe.runIf(chromiumAvailable())('portal waste system in headless Chromium', 
   let citizen: VirtualHiCOSCard;
   let moeaca: VirtualHiCOSCard;
   let otherMoeaca: VirtualHiCOSCard;
+  const registry = new HeldRegistry([
+    ...DEMO_COMPANIES,
+    { businessId: REJECTED_COMPANY, companyName: '退件測試有限公司' },
+    {
+      businessId: MISCODED_COMPANY,
+      companyName: '竹北環保有限公司',
+      representativeName: '張竹北',
+      registeredAddress: { postalCode: '300', address: '新竹縣竹北市光明六路10號' },
+    },
+  ]);
 
   beforeAll(async () => {
     const pki = await createTestPki();
@@ -70,19 +112,7 @@ describe.runIf(chromiumAvailable())('portal waste system in headless Chromium', 
       startPortalRig({
         pki,
         systems: () => [
-          wasteSystem({
-            companies: [
-              ...DEMO_COMPANIES,
-              { businessId: REJECTED_COMPANY, companyName: '退件測試有限公司' },
-              {
-                businessId: MISCODED_COMPANY,
-                companyName: '竹北環保有限公司',
-                representativeName: '張竹北',
-                registeredAddress: { postalCode: '300', address: '新竹縣竹北市光明六路10號' },
-              },
-            ],
-            postalCodes: postal,
-          }),
+          wasteSystem({ companies: registry, postalCodes: postal }),
         ],
         ports: [VPCD_DEFAULT_PORT],
         // The subject is the system's pages: the agent's cards in process, off the reader turns (see RigReaders).
@@ -432,6 +462,97 @@ describe.runIf(chromiumAvailable())('portal waste system in headless Chromium', 
       postal.down = false;
     }
   }, 30_000);
+
+  describe('載入 pressed twice, the answers out of order', () => {
+    /** The 營利事業登記地址 row or the mailing one: 縣市, 鄉鎮市區, the generated 郵遞區號, the box. */
+    const address = async (page: Page, prefix: 'reg' | 'mail' = 'reg'): Promise<string[]> =>
+      Promise.all(['County', 'District', 'Zip', 'Address'].map((part) => page.inputValue(`#f-${prefix}${part}`)));
+    const company = async (page: Page): Promise<string[]> => Promise.all(['#f-companyName', '#f-representativeName'].map((id) => page.inputValue(id)));
+
+    async function press(page: Page, businessId: string): Promise<void> {
+      await page.fill('#f-businessId', businessId);
+      await page.click('#load-company');
+    }
+
+    /**
+     * Lets the registry answer for `businessId` and waits until the page has had that answer: read whole, and a
+     * moment for the click's handler to do what it does with it (with the last press winning, nothing).
+     */
+    async function answerLate(page: Page, release: () => void, businessId: string): Promise<void> {
+      const answered = page.waitForResponse((response) => new URL(response.url()).pathname === `/waste/api/company/${businessId}`);
+      release();
+      await (await answered).finished();
+      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 250)));
+    }
+
+    it('the form is filled from the last press, not from an earlier press whose answer comes back after it', async () => {
+      const page = await rig.newPage();
+      await page.goto(`${rig.portal.url}/waste/`);
+      const releaseFirst = registry.hold(CITIZEN_COMPANY);
+      const releaseSecond = registry.hold(MOEACA_COMPANY);
+      try {
+        await press(page, CITIZEN_COMPANY);
+        await press(page, MOEACA_COMPANY);
+        expect(await page.textContent('#apply-message')).toBe('載入中…');
+        releaseSecond();
+        await waitForText(page, 'apply-message', /已載入公司資料/);
+        expect(await company(page)).toEqual(['測試清運有限公司', '陳志明']);
+        // The first press's answer, arriving last, is dropped: the form stays the second company's.
+        await answerLate(page, releaseFirst, CITIZEN_COMPANY);
+        expect(await company(page)).toEqual(['測試清運有限公司', '陳志明']);
+        expect(await address(page)).toEqual(['高雄市', '前鎮區', '806', '成功二路25號']);
+        expect(await page.inputValue('#f-businessId')).toBe(MOEACA_COMPANY);
+        expect(await page.textContent('#apply-message')).toBe('已載入公司資料。');
+        await rig.shot(page, 'out-of-order-1-last-press');
+
+        // An earlier press that fails, answering after a later one that loaded: its error is dropped too.
+        const releaseUnknown = registry.hold(UNKNOWN_COMPANY);
+        await press(page, UNKNOWN_COMPANY);
+        await press(page, CITIZEN_COMPANY);
+        await waitForText(page, 'apply-message', /已載入公司資料/);
+        await answerLate(page, releaseUnknown, UNKNOWN_COMPANY);
+        expect(await page.textContent('#apply-message')).toBe('已載入公司資料。');
+        expect(await page.getAttribute('#apply-message', 'class')).toBe('message');
+        expect(await company(page)).toEqual(['範例環保股份有限公司', '王大明']);
+      } finally {
+        releaseFirst();
+        releaseSecond();
+      }
+    }, 30_000);
+
+    it('a last press that fails leaves no earlier press\'s company in the form, whether that answer came before or after it', async () => {
+      const page = await rig.newPage();
+      await page.goto(`${rig.portal.url}/waste/`);
+      // Before: the first company loaded; 請不用重複填寫 chosen; the user writes the 負責人 in over the registry's.
+      await press(page, CITIZEN_COMPANY);
+      await waitForText(page, 'apply-message', /已載入公司資料/);
+      await page.click('#same-address');
+      await page.fill('#f-representativeName', '王小明');
+      // Then a 統一編號 the registry has no company for: what 載入 filled goes, what the user wrote stays.
+      await press(page, UNKNOWN_COMPANY);
+      await waitForText(page, 'apply-message', /NOT_FOUND/);
+      expect(await page.textContent('#apply-message')).toBe(UNKNOWN_MESSAGE);
+      expect(await company(page)).toEqual(['', '王小明']);
+      expect(await address(page)).toEqual(['', '', '', '']);
+      expect(await address(page, 'mail')).toEqual(['', '', '', '']);
+      await rig.shot(page, 'out-of-order-2-failed-press');
+
+      // After: the first press held back, the second fails at once; the first's answer, arriving last, fills nothing.
+      const release = registry.hold(MOEACA_COMPANY);
+      try {
+        await press(page, MOEACA_COMPANY);
+        await press(page, UNKNOWN_COMPANY);
+        await waitForText(page, 'apply-message', /NOT_FOUND/);
+        await answerLate(page, release, MOEACA_COMPANY);
+        expect(await page.textContent('#apply-message')).toBe(UNKNOWN_MESSAGE);
+        expect(await company(page)).toEqual(['', '王小明']);
+        expect(await address(page)).toEqual(['', '', '', '']);
+        expect(await page.isHidden('#reg-zip-notice')).toBe(true);
+      } finally {
+        release();
+      }
+    }, 30_000);
+  });
 
   it('審核不通過 mails the reason to the 承辦人', async () => {
     const page = await rig.newPage();

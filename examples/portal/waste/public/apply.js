@@ -91,14 +91,40 @@ function zipNotice(registered, areasShown) {
 
 function radio(name) { return document.querySelector('input[name="' + name + '"]:checked').value; }
 
+// 載入 may be pressed again before its answer is back, and answers can come back in any order: only the last press
+// fills the form or says why it could not. An answer to an earlier press, arriving later, is dropped.
+var loadPresses = 0;
+// What the last 載入 that succeeded put in the form, field by field (read back as shown), so that a later 載入 that
+// fails can take it back: the form would otherwise show one company's registry data beside the 統一編號 of another,
+// under a message saying the load failed.
+var loaded;
+function loadedValues() {
+  return { companyName: $('f-companyName').value, representativeName: $('f-representativeName').value,
+    regCounty: $('f-regCounty').value, regDistrict: $('f-regDistrict').value, regAddress: $('f-regAddress').value };
+}
+// Empties what that 載入 filled, except fields the user has changed since: those are the user's now, not the registry's.
+function takeBackLoaded() {
+  var was = loaded;
+  loaded = undefined;
+  if (!was) return;
+  ['companyName', 'representativeName', 'regAddress'].forEach(function (name) {
+    if ($('f-' + name).value === was[name]) $('f-' + name).value = '';
+  });
+  if ($('f-regCounty').value === was.regCounty && $('f-regDistrict').value === was.regDistrict) setArea('reg', '', '');
+  if (sameAddress) copyRegisteredAddress();
+}
+
 $('load-company').addEventListener('click', async function () {
-  setMessage('apply-message', '');
+  var press = ++loadPresses;
+  // Until the answer is in, the form still holds the last 載入's data: say that this one is under way.
+  setMessage('apply-message', '載入中…');
   zipNotice(undefined, true);
   try {
     var c = await api('GET', '/waste/api/company/' + encodeURIComponent($('f-businessId').value.trim()));
     // Asked again here: selects the page could not fill at first may be filled now.
     var areasError;
     await loadAreas().catch(function (err) { areasError = err; });
+    if (press !== loadPresses) return;
     $('f-companyName').value = c.companyName || '';
     $('f-representativeName').value = c.representativeName || '';
     if (c.registeredAddress) {
@@ -114,11 +140,14 @@ $('load-company').addEventListener('click', async function () {
       setArea('reg', '', '');
       $('f-regAddress').value = '';
     }
+    loaded = loadedValues();
     // 請不用重複填寫 chosen before: the mailing fields show the registered address that is sent as the mailing one.
     if (sameAddress) copyRegisteredAddress();
     // Without an address to explain them, the empty selects keep the table's error beside the message.
     setMessage('apply-message', '已載入公司資料。' + (areasError && !c.registeredAddress ? errorText(areasError) : ''), Boolean(areasError && !c.registeredAddress));
   } catch (err) {
+    if (press !== loadPresses) return;
+    takeBackLoaded();
     setMessage('apply-message', errorText(err), true);
   }
 });
