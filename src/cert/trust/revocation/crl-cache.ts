@@ -1,5 +1,6 @@
 import { signatureAlgorithmFromOid, verifiesUnderKeyOf, type AlgorithmPolicy } from '../algorithms.js';
 import { checkDuration } from '../../../shared/number-settings.js';
+import { CLOCK_SKEW_MS } from '../../../shared/clock-skew.js';
 import { bytesEqual } from '../../../shared/bytes.js';
 import { RevocationError } from '../errors.js';
 import type { TrustedCertificate } from '../trusted-certificate.js';
@@ -115,7 +116,7 @@ export class CrlCache {
     checkDuration('refreshAheadMs', options.refreshAheadMs);
     checkDuration('refreshRetryMs', options.refreshRetryMs);
     checkDuration('fetchDeadlineMs', options.fetchDeadlineMs, true);
-    this.skew = options.clockSkewMs ?? 5 * 60_000;
+    this.skew = options.clockSkewMs ?? CLOCK_SKEW_MS;
     this.maxAge = options.maxAgeWithoutNextUpdateMs ?? 24 * 3_600_000;
     this.retryMs = options.refreshRetryMs ?? 60_000;
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { checkCount, checkDuration } from '../../../shared/number-settings.js';
+import { CLOCK_SKEW_MS } from '../../../shared/clock-skew.js';
 import { namesEqual } from '../name-equality.js';
 import { RecencyMap } from '../../../shared/recency-map.js';
 import { signatureAlgorithmFromOid, verifiesUnderKeyOf, type AlgorithmPolicy } from '../algorithms.js';
@@ -217,7 +218,7 @@ export class OcspClient {
     // The size is the cache's only bound (one answer per card holder): `NaN` (a setting read from an unset
     // environment variable) compares false with every size, and the cache grew with every user who logged in.
     if (options.cacheSize !== undefined) checkCount('cacheSize', options.cacheSize);
-    this.skew = options.clockSkewMs ?? 5 * 60_000;
+    this.skew = options.clockSkewMs ?? CLOCK_SKEW_MS;
     this.maxAge = options.maxAgeWithoutNextUpdateMs ?? 15 * 60_000;
     this.maxResponseAge = options.maxResponseAgeMs ?? Number.POSITIVE_INFINITY;
     this.cacheSize = options.requireNonce === true ? 0 : (options.cacheSize ?? 10_000);
