@@ -82,6 +82,13 @@ describeEachStore('enroll_t_official_deactivation', (db) => {
     return err.refusal;
   }
 
+  /** The field issues of Claire's sync refused as INVALID_INPUT, with their reasons. */
+  async function refusedInput(input: Partial<OfficialMemberInput>): Promise<Array<[string, string, string]>> {
+    const err = await enrollFailure(sync(input));
+    expect(err.code).toBe('INVALID_INPUT');
+    return (err as InvalidInputError).issues.map((i) => [i.field, i.code, i.reason]);
+  }
+
   describe('停用 is not 尚未啟用', () => {
     it('a deactivated member is refused as deactivated at every step, in words that do not send it to the 啟動連結', async () => {
       await sync({ activatedAt: CLICKED });
@@ -173,6 +180,50 @@ describeEachStore('enroll_t_official_deactivation', (db) => {
       for (const deactivatedAt of [null, undefined]) {
         expect((await sync({ activatedAt: null, deactivatedAt })).deactivatedAt).toBeUndefined();
       }
+    });
+
+    it('an instant that cannot be a deactivation (ahead of the clock beyond the skew, before 2000, not a Date) is refused; nothing is written', async () => {
+      // The clock reads 2026-03-02T01:00:00Z.
+      const cases: Array<[Date, RegExp]> = [
+        [new Date('2026-03-02T01:05:00.001Z'), /must not be in the future \(now 2026-03-02T01:00:00.000Z; a host clock up to 5 minutes ahead/],
+        [new Date('2126-03-02T01:00:00Z'), /must not be in the future/],
+        [new Date(1_772_413_200_000 * 1000), /must not be in the future/], // a timestamp in milliseconds multiplied again as if it were seconds
+        [new Date(0), /must not be before 2000-01-01T00:00:00\+08:00/], // a null column read as a Date
+        [new Date(1_772_413_200), /must not be before 2000-01-01/], // seconds taken as milliseconds
+        [new Date('1926-02-20T03:00:00Z'), /must not be before 2000-01-01/], // a two-digit year
+        [new Date('1999-12-31T15:59:59.999Z'), /must not be before 2000-01-01/], // a millisecond before 2000 in Taiwan
+      ];
+      for (const [deactivatedAt, reason] of cases) {
+        const issues = await refusedInput({ activatedAt: null, deactivatedAt });
+        expect(issues.map(([field, code]) => [field, code])).toEqual([['deactivatedAt', 'OUT_OF_RANGE']]);
+        expect(issues[0]?.[2]).toMatch(reason);
+      }
+      expect((await refusedInput({ activatedAt: null, deactivatedAt: new Date(Number.NaN) })).map(([f, c]) => [f, c])).toEqual([['deactivatedAt', 'INVALID_FORMAT']]);
+      expect((await enrollFailure(flow.member(claire.memberId))).code).toBe('NOT_FOUND');
+      expect(await readAuditTrail(db(), { flow: 'officialAccount', subject: claire.memberId })).toEqual([]);
+
+      // The bounds themselves are plausible: a host clock five minutes ahead, 2000-01-01 00:00 in Taiwan.
+      expect((await sync({ activatedAt: null, deactivatedAt: new Date('2026-03-02T01:05:00Z') })).deactivatedAt).toBe('2026-03-02T01:05:00.000Z');
+      const other = { ...claire, memberId: 'claire-old', activatedAt: null, deactivatedAt: new Date('2000-01-01T00:00:00+08:00') };
+      expect((await flow.syncMember(other, host)).deactivatedAt).toBe('1999-12-31T16:00:00.000Z');
+    });
+
+    it('an instant before the member\'s recorded activation is refused, the member and its application left as they were; at the activation, taken', async () => {
+      await sync({ activatedAt: CLICKED });
+      await unchecked(db());
+      const versionBefore = (await flow.member(claire.memberId)).version;
+      clock.advance(60_000);
+
+      const issues = await refusedInput({ activatedAt: null, deactivatedAt: new Date(CLICKED.getTime() - 1) });
+      expect(issues).toEqual([
+        ['deactivatedAt', 'OUT_OF_RANGE', 'must not be before the account\'s recorded activation (activatedAt 2026-03-01T02:30:00.000Z): an account is deactivated after it was activated'],
+      ]);
+      const still = await flow.member(claire.memberId);
+      expect([still.activatedAt, still.deactivatedAt, still.version]).toEqual(['2026-03-01T02:30:00.000Z', undefined, versionBefore]);
+      expect((await flow.get(APP_ID)).status).toBe('underReview');
+
+      expect((await sync({ activatedAt: null, deactivatedAt: CLICKED })).deactivatedAt).toBe('2026-03-01T02:30:00.000Z');
+      expect((await flow.get(APP_ID)).status).toBe('cancelled');
     });
   });
 

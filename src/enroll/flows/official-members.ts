@@ -8,6 +8,7 @@
  */
 import { parseActor, type Actor } from '../domain/actor.js';
 import { parseEmail, parseNationalId, parseRequiredText } from '../domain/identifiers.js';
+import { CLOCK_SKEW_MS } from '../../shared/clock-skew.js';
 import { InvalidInputError, IssueCollector, type FieldIssue } from '../errors.js';
 import { recordTransition } from '../store/audit.js';
 import type { SqlSession } from '../store/store.js';
@@ -48,11 +49,16 @@ export interface OfficialMemberInput {
   /**
    * When you deactivated the account (停用), if your host records it; only with `activatedAt: null`. The SDK tells
    * 停用 from 尚未啟用 by having seen the account activated: a member you deactivated before its first
-   * synchronization reads as never activated, and is told to click the 啟動連結 again, unless you say so here. Then it is `MEMBER_DEACTIVATED` at every step, `member.deactivatedAt` is
-   * this instant, and its applications still under review are cancelled as 帳號已停用. `null`, `undefined` or left
-   * out: not told, the SDK's own rule stands (a member it saw deactivated stays so). Beside `activatedAt` a Date it
-   * is INVALID_INPUT (`MISMATCH`): an account is activated or deactivated, not both; without the `activatedAt` key,
-   * `activatedAt` is REQUIRED.
+   * synchronization reads as never activated, and is told to click the 啟動連結 again, unless you say so here. Then
+   * it is `MEMBER_DEACTIVATED` at every step, `member.deactivatedAt` is this instant, and its applications still under
+   * review are cancelled as 帳號已停用. `null`, `undefined` or left out: not told, the SDK's own rule stands (a member
+   * it saw deactivated stays so). Beside `activatedAt` a Date it is INVALID_INPUT (`MISMATCH`): an account is
+   * activated or deactivated, not both; without the `activatedAt` key, `activatedAt` is REQUIRED.
+   *
+   * INVALID_INPUT `OUT_OF_RANGE` naming `deactivatedAt`, nothing written: later than the SDK's clock by more than
+   * five minutes (clocks that disagree), before 2000-01-01 (Taiwan time), or before the member's recorded
+   * `activatedAt` (the edge activated → deactivated: an account is deactivated after its activation). Such an
+   * instant is the host's bug, not a deactivation. Not a valid Date (an Invalid Date included): `INVALID_FORMAT`.
    */
   readonly deactivatedAt?: Date | null;
 }
@@ -87,6 +93,34 @@ function parseDeactivation(v: Record<string, unknown>, activation: Activation | 
   }
   // Without activatedAt, parseActivation has named it REQUIRED.
   return activation?.reported === true ? at : null;
+}
+
+/**
+ * A floor, not a history: a round date well before any deactivation a host of this system can have recorded, and late
+ * enough to catch the usual ways a host builds a wrong Date: from 0 or a null column (1970-01-01), from seconds taken
+ * as milliseconds (January 1970), from a two-digit year (19xx).
+ */
+const EARLIEST_DEACTIVATION = '2000-01-01T00:00:00+08:00';
+
+/**
+ * Refuses a told 停用 that cannot be one (OUT_OF_RANGE naming `deactivatedAt`): ahead of the SDK's clock `now` by more
+ * than the clock skew (the host's clock stamped it; a little ahead is clocks that disagree, hours or years ahead a
+ * bug), before {@link EARLIEST_DEACTIVATION}, or before `activatedAt`, the member's recorded activation it ends.
+ */
+function checkDeactivationRange(told: string, now: string, activatedAt: string | undefined): void {
+  const when = Date.parse(told);
+  const refuse = (reason: string): never => {
+    throw new InvalidInputError([{ field: 'deactivatedAt', code: 'OUT_OF_RANGE', reason }]);
+  };
+  if (when > Date.parse(now) + CLOCK_SKEW_MS) {
+    refuse(`must not be in the future (now ${now}; a host clock up to ${CLOCK_SKEW_MS / 60_000} minutes ahead is allowed)`);
+  }
+  if (when < Date.parse(EARLIEST_DEACTIVATION)) {
+    refuse(`must not be before ${EARLIEST_DEACTIVATION}: an earlier one is a wrong Date, not a deactivation (made from 0, from seconds taken as milliseconds, or from a two-digit year?)`);
+  }
+  if (activatedAt !== undefined && when < Date.parse(activatedAt)) {
+    refuse(`must not be before the account's recorded activation (activatedAt ${activatedAt}): an account is deactivated after it was activated`);
+  }
 }
 
 function throwIfAny(issues: readonly FieldIssue[]): void {
@@ -136,6 +170,7 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
       const before = await lockMember(tx, id);
       authorize(OFFICIAL_COMMANDS, 'syncMember', who as Actor, { subject: id, state: before?.memberType ?? 'none', owner: id });
       const at = o.clock.now().toISOString();
+      if (deactivation !== null) checkDeactivationRange(deactivation, at, before?.activatedAt);
       const { reported } = activation as Activation;
       // Not reported: a new member is activated as of now, a known one keeps its state (also against a concurrent
       // insert that reported it: the CASE reads the row the conflict found).
