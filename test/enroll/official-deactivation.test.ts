@@ -227,6 +227,53 @@ describeEachStore('enroll_t_official_deactivation', (db) => {
     });
   });
 
+  describe('a member that stays deactivated: one 帳號已停用, the first instant kept (a host may tell it at every sync)', () => {
+    /** The member's syncMember audit reasons, in order (`-` for one that wrote no reason). */
+    async function syncReasons(memberId = claire.memberId): Promise<string[]> {
+      const trail = await readAuditTrail(db(), { flow: 'officialAccount', subject: memberId });
+      return trail.filter((e) => e.event === 'syncMember').map((e) => e.reason ?? '-');
+    }
+
+    it('a host stamping every sync with its own now: the first instant stays, no line per sync; deactivated again after an activation, recorded', async () => {
+      await sync({ activatedAt: CLICKED });
+      clock.advance(60_000);
+      const first = await sync({ activatedAt: null, deactivatedAt: clock.now() });
+      expect(first.deactivatedAt).toBe('2026-03-02T01:01:00.000Z');
+      for (let i = 0; i < 3; i++) {
+        clock.advance(60_000);
+        expect((await sync({ activatedAt: null, deactivatedAt: clock.now() })).deactivatedAt).toBe('2026-03-02T01:01:00.000Z');
+      }
+      expect(await syncReasons()).toEqual(['帳號已啟用 2026-03-01T02:30:00.000Z', '帳號已停用', '-', '-', '-']);
+      expect(await refusal(flow.apply(applyInput, member))).toBe('MEMBER_DEACTIVATED');
+
+      // A real change: reactivated, then deactivated again, is recorded with its new instant.
+      clock.advance(60_000);
+      await sync({ activatedAt: new Date('2026-03-02T01:05:00Z') });
+      clock.advance(60_000);
+      expect((await sync({ activatedAt: null, deactivatedAt: clock.now() })).deactivatedAt).toBe('2026-03-02T01:06:00.000Z');
+      clock.advance(60_000);
+      expect((await sync({ activatedAt: null, deactivatedAt: clock.now() })).deactivatedAt).toBe('2026-03-02T01:06:00.000Z');
+      expect((await syncReasons()).slice(5)).toEqual(['帳號已啟用 2026-03-02T01:05:00.000Z', '帳號已停用', '-']);
+    });
+
+    it('the instant first recorded stays whoever recorded it: an edge the SDK saw, or one told before the SDK saw the member', async () => {
+      await sync({ activatedAt: CLICKED });
+      clock.advance(60_000);
+      expect((await sync({ activatedAt: null })).deactivatedAt).toBe('2026-03-02T01:01:00.000Z');
+      clock.advance(60_000);
+      expect((await sync({ activatedAt: null, deactivatedAt: new Date('2026-03-02T00:30:00Z') })).deactivatedAt).toBe('2026-03-02T01:01:00.000Z');
+      expect(await syncReasons()).toEqual(['帳號已啟用 2026-03-01T02:30:00.000Z', '帳號已停用', '-']);
+
+      // Told with the first sync of another member, then told otherwise.
+      const dora = (deactivatedAt: Date) => flow.syncMember({ ...claire, memberId: 'dora', activatedAt: null, deactivatedAt }, host);
+      expect((await dora(new Date('2026-02-20T03:00:00Z'))).deactivatedAt).toBe('2026-02-20T03:00:00.000Z');
+      expect((await dora(new Date('2026-02-21T03:00:00Z'))).deactivatedAt).toBe('2026-02-20T03:00:00.000Z');
+      expect(await syncReasons('dora')).toEqual(['帳號已停用', '-']);
+      // Still checked though not stored: an impossible instant is the host's bug.
+      expect((await refusedInput({ activatedAt: null, deactivatedAt: new Date('2126-01-01T00:00:00Z') })).map(([f, c]) => [f, c])).toEqual([['deactivatedAt', 'OUT_OF_RANGE']]);
+    });
+  });
+
   describe('the approval reads the applicant\'s account again', () => {
     it('never activated (an application a release that did not check wrote): refused, cancelled by the system, nobody promoted or mailed', async () => {
       await sync({ activatedAt: null });

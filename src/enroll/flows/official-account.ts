@@ -65,7 +65,8 @@ export class OfficialAccountFlow {
    * Creates or updates the member reference from the host's general account
    * (中文姓名, 身分證統一編號, 電子信箱, and `activatedAt`: when its 啟動連結 was
    * clicked, or `null` while it is not activated; `deactivatedAt` when you deactivated it, if you record that: an
-   * instant that cannot be one is INVALID_INPUT `OUT_OF_RANGE`). The type 一般民眾 / 公務人員 and the
+   * instant that cannot be one is INVALID_INPUT `OUT_OF_RANGE`, and one told again for a member already deactivated
+   * changes nothing). The type 一般民眾 / 公務人員 and the
    * agency change only through an approved application. A member not activated (deactivated, or never activated)
    * has its applications still under review cancelled (`cancelledBy` `system` when the host synchronized it: such
    * a cancellation does not use up an attempt). Actor: the host (`system`) or the member itself.

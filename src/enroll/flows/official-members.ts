@@ -55,6 +55,11 @@ export interface OfficialMemberInput {
    * it saw deactivated stays so). Beside `activatedAt` a Date it is INVALID_INPUT (`MISMATCH`): an account is
    * activated or deactivated, not both; without the `activatedAt` key, `activatedAt` is REQUIRED.
    *
+   * Told for a member already deactivated (the SDK saw the edge, or you told it before), it changes nothing and
+   * writes no new 帳號已停用 line: the account was deactivated once, and the instant first recorded stays until an
+   * activation clears it. So a host may send the instant at every sync, or stamp it with its own now each time.
+   * Deactivated again after an activation, the new instant is recorded.
+   *
    * INVALID_INPUT `OUT_OF_RANGE` naming `deactivatedAt`, nothing written: later than the SDK's clock by more than
    * five minutes (clocks that disagree), before 2000-01-01 (Taiwan time), or before the member's recorded
    * `activatedAt` (the edge activated → deactivated: an account is deactivated after its activation). Such an
@@ -170,13 +175,17 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
       const before = await lockMember(tx, id);
       authorize(OFFICIAL_COMMANDS, 'syncMember', who as Actor, { subject: id, state: before?.memberType ?? 'none', owner: id });
       const at = o.clock.now().toISOString();
+      // Checked whether or not it will be stored (a member already deactivated keeps its first instant): a host
+      // sending impossible instants has a bug worth hearing about at once.
       if (deactivation !== null) checkDeactivationRange(deactivation, at, before?.activatedAt);
       const { reported } = activation as Activation;
       // Not reported: a new member is activated as of now, a known one keeps its state (also against a concurrent
       // insert that reported it: the CASE reads the row the conflict found).
       const activatedAt = activation?.reported === true ? activation.at : at;
       // 停用 is what the host told (`deactivatedAt`, only beside activatedAt null), else the edge activated → not
-      // activated the SDK saw: kept while the account stays so, cleared by an activation. A new member, or one never
+      // activated the SDK saw: kept while the account stays so, cleared by an activation. A member already deactivated
+      // keeps the instant first recorded, whatever is told now: it is the same 停用, and a host that stamps each sync
+      // with its own now would otherwise move it, with a 帳號已停用 line, at every sync. A new member, or one never
       // activated, reported not activated and not told deactivated, has not been deactivated as far as the SDK can
       // know (the link is still to click).
       const rows = await tx.query(
@@ -184,6 +193,8 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
          ON CONFLICT (member_id) DO UPDATE SET name=EXCLUDED.name, national_id=EXCLUDED.national_id, email=EXCLUDED.email,
            activated_at=CASE WHEN $7 THEN EXCLUDED.activated_at ELSE enroll_official_members.activated_at END,
            deactivated_at=CASE
+             WHEN enroll_official_members.activated_at IS NULL AND enroll_official_members.deactivated_at IS NOT NULL
+               AND EXCLUDED.activated_at IS NULL THEN enroll_official_members.deactivated_at
              WHEN EXCLUDED.deactivated_at IS NOT NULL THEN EXCLUDED.deactivated_at
              WHEN NOT $7 THEN enroll_official_members.deactivated_at
              WHEN EXCLUDED.activated_at IS NOT NULL THEN NULL

@@ -38,6 +38,8 @@ export interface OfficialMember {
   /**
    * While the account is not activated: when it was deactivated (停用, ISO), as the host told it
    * (`OfficialMemberInput.deactivatedAt`), else when the host reported it not activated any more after it had been.
+   * Recorded once per deactivation: it stays while the account stays deactivated, whatever instant a later sync
+   * tells, until an activation clears it.
    * Absent for an account never activated (the 啟動連結 not clicked yet; also one deactivated before the SDK saw it
    * activated, unless the host told so) and for an activated one. It tells the two refusals apart:
    * `MEMBER_DEACTIVATED` rather than `APPLICANT_NOT_ACTIVATED` / `MEMBER_NOT_ACTIVATED`.
