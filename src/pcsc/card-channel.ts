@@ -1,5 +1,5 @@
 import { CommandApdu } from './command-apdu.js';
-import { CardProtocolError, PcscTimeoutError } from './errors.js';
+import { CardProtocolError, PcscTimeoutError, markNotSent } from './errors.js';
 import { ResponseApdu } from './response-apdu.js';
 import type { TransmitOptions, Transport } from './transport.js';
 
@@ -43,10 +43,17 @@ export abstract class CardChannel implements Transport {
     return this.running;
   }
 
-  /** Sends raw bytes to the card and returns its raw answer. */
+  /**
+   * Sends raw bytes to the card and returns its raw answer. A failure before the bytes were handed to the reader
+   * (the handle already gone, pcscd known to be silent) rejects with a {@link PcscError} whose
+   * {@link PcscError.notSent} is `true`; only there, as a PIN try is then taken as not spent.
+   */
   protected abstract exchange(command: Uint8Array): Promise<Uint8Array>;
 
-  /** Throws when the channel can no longer be used (closed, card gone). */
+  /**
+   * Throws when the channel can no longer be used (closed, card gone). Called only before a command is sent:
+   * what it throws is a refusal of a command that never went out ({@link PcscError.notSent}).
+   */
   protected abstract assertUsable(): void;
 
   public transmit(command: CommandApdu | Uint8Array, options: TransmitOptions = {}): Promise<ResponseApdu> {
@@ -94,14 +101,42 @@ export abstract class CardChannel implements Transport {
     return view;
   }
 
+  /**
+   * One command and its follow-ups. A failure before the command was handed to the reader says so
+   * ({@link PcscError.notSent}); a failure of a follow-up never does: the command itself went out.
+   */
   private async transmitUnlocked(input: CommandApdu | Uint8Array, options: TransmitOptions): Promise<ResponseApdu> {
-    this.assertUsable();
+    let command: CommandApdu;
+    try {
+      this.assertUsable();
+      command = input instanceof CommandApdu ? input : CommandApdu.from(input);
+    } catch (error) {
+      throw markNotSent(error, true);
+    }
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const command = input instanceof CommandApdu ? input : CommandApdu.from(input);
-    if (options.followUp === false) return this.exchangeOnce(command.toBytes(), timeoutMs);
+    const response = await this.exchangeOnce(command.toBytes(), timeoutMs);
+    if (options.followUp === false) return response;
+    try {
+      return await this.followUp(command, response, timeoutMs);
+    } catch (error) {
+      // A refusal of a GET RESPONSE or a resend is one of a command that did reach the card.
+      throw markNotSent(error, false);
+    }
+  }
 
+  /** {@link CardChannel.assertUsable}, its refusal said to be one of a command that was not sent. */
+  private checkUsable(): void {
+    try {
+      this.assertUsable();
+    } catch (error) {
+      throw markNotSent(error, true);
+    }
+  }
+
+  /** The T=0 follow-ups of `command`, whose first answer was `first`: `6Cxx` resends, `61xx` GET RESPONSEs. */
+  private async followUp(command: CommandApdu, first: ResponseApdu, timeoutMs: number): Promise<ResponseApdu> {
     let current = command;
-    let response = await this.exchangeOnce(current.toBytes(), timeoutMs);
+    let response = first;
     const collected: Uint8Array[] = [];
     for (let round = 0; ; round++) {
       if (round >= MAX_FOLLOW_UP_ROUNDS) {
@@ -149,15 +184,15 @@ export abstract class CardChannel implements Transport {
     const deadline = Date.now() + timeoutMs;
     while (this.running !== undefined) {
       const left = limited ? deadline - Date.now() : timeoutMs;
-      if (limited && left <= 0) throw new PcscTimeoutError(WAITING_FOR_EARLIER, timeoutMs, this.readerName);
+      if (limited && left <= 0) throw this.waitRanOut(timeoutMs);
       try {
         await withTimeout(this.running, left, WAITING_FOR_EARLIER, this.readerName);
       } catch {
         // `running` never rejects: this is the timer, named with the command's own limit.
-        throw new PcscTimeoutError(WAITING_FOR_EARLIER, timeoutMs, this.readerName);
+        throw this.waitRanOut(timeoutMs);
       }
     }
-    this.assertUsable();
+    this.checkUsable();
     const pending = this.exchange(bytes);
     // A VERIFY carries the PIN (Gen1: under a publicly known key): its encoding, made for this exchange only, is
     // zeroed once the card has answered (not at a timeout: the exchange may still be reading it).
@@ -171,8 +206,15 @@ export abstract class CardChannel implements Transport {
     void settled.then(() => {
       if (this.running === settled) this.running = undefined;
     });
+    // From here on the command may have gone out: only a refusal `exchange` itself made before handing it to the
+    // reader says otherwise (a timeout here may have come while it was being sent).
     const raw = await withTimeout(pending, timeoutMs, 'transmit', this.readerName);
     return ResponseApdu.from(raw);
+  }
+
+  /** The TIMEOUT of a command whose wait for an earlier, timed-out one ran out: it was never sent. */
+  private waitRanOut(timeoutMs: number): PcscTimeoutError {
+    return markNotSent(new PcscTimeoutError(WAITING_FOR_EARLIER, timeoutMs, this.readerName), true);
   }
 }
 

@@ -1,5 +1,5 @@
 import { CardChannel } from './card-channel.js';
-import { CardRemovedError, PcscError } from './errors.js';
+import { CardRemovedError, PcscError, markNotSent } from './errors.js';
 import type { Disposition } from './pcsc-session.js';
 import type { CardEmulator, Transport } from './transport.js';
 import { sideListeners } from '../shared/side-listeners.js';
@@ -169,13 +169,14 @@ export class EmulatorSession extends CardChannel implements AsyncDisposable {
 
   protected async exchange(command: Uint8Array): Promise<Uint8Array> {
     const card = this.reader.cardFor(this.insertion);
-    if (!card) throw new CardRemovedError(this.reader.name);
+    if (!card) throw markNotSent(new CardRemovedError(this.reader.name), true);
     let answer: Uint8Array;
     try {
       answer = await card.process(command);
     } catch (error) {
-      // A test card's own bug or deliberate failure: the card did not answer, which is not a malformed answer.
-      if (error instanceof TwpkiError) throw error;
+      // A test card's own bug or deliberate failure: the card did not answer, which is not a malformed answer. It
+      // had the command, whatever its error says.
+      if (error instanceof TwpkiError) throw markNotSent(error, false);
       const detail = error instanceof Error ? error.message : String(error);
       throw new PcscError('CARD_UNRESPONSIVE', `the emulated card in ${this.reader.name} failed to answer: ${detail}`, { reader: this.reader.name, cause: error });
     }

@@ -25,6 +25,11 @@ export const PCSC_ERROR_CODES = [
 /** One of {@link PCSC_ERROR_CODES}. */
 export type PcscErrorCode = (typeof PCSC_ERROR_CODES)[number];
 
+// Errors of commands that certainly never reached the reader (see PcscError.notSent). Kept apart from the error so
+// that the card channel can say it of an error a transport subclass made, and take it back when an earlier exchange
+// of the same transmit did go out, while callers only ever read it.
+const unsent = new WeakSet<PcscError>();
+
 /**
  * A PC/SC or transport failure. `pcscCode` is the raw `SCARD_*` value when the
  * error came from the PC/SC service.
@@ -35,15 +40,47 @@ export class PcscError extends TwpkiError<PcscErrorCode> {
   /** Reader the failure happened on, when known. */
   public readonly reader: string | undefined;
 
+  /**
+   * @param options.notSent - the failed transmit's command certainly never reached the reader (see
+   *   {@link PcscError.notSent}); for a transport of the caller's that refused it before handing it on
+   */
   public constructor(
     code: PcscErrorCode,
     message: string,
-    options: { cause?: unknown; pcscCode?: number; reader?: string } = {},
+    options: { cause?: unknown; pcscCode?: number; reader?: string; notSent?: boolean } = {},
   ) {
     super(code, message, { cause: options.cause });
     this.pcscCode = options.pcscCode;
     this.reader = options.reader;
+    if (options.notSent === true) unsent.add(this);
   }
+
+  /**
+   * `true` when the transmit that failed with this error certainly never handed its command to the reader: it was
+   * refused before (the session closed, lost or its card already gone; the wait for an earlier command that timed
+   * out ran out; pcscd known to be silent), so the card cannot have acted on it and a PIN try it carried is not
+   * spent. `false` when the command went out, or may have (a timeout, a card pulled during the exchange, any
+   * failure of the reader or the card), and for every error that did not end a transmit: whoever counts tries must
+   * then take the try as possibly spent.
+   */
+  public get notSent(): boolean {
+    return unsent.has(this);
+  }
+}
+
+/**
+ * Records whether the transmit `error` ended handed its command to the reader (see {@link PcscError.notSent});
+ * anything but a {@link PcscError} is left as it is. Only where that is certain: `true` before the reader was
+ * given the command, `false` once any exchange of the transmit went out.
+ * @returns `error`
+ * @internal
+ */
+export function markNotSent<E>(error: E, notSent: boolean): E {
+  if (error instanceof PcscError) {
+    if (notSent) unsent.add(error);
+    else unsent.delete(error);
+  }
+  return error;
 }
 
 /** The card left the reader (or was reset by someone else) during the session. */

@@ -1,5 +1,5 @@
 import { CardChannel, withTimeout } from './card-channel.js';
-import { CardRemovedError, PcscError, PcscTimeoutError, mapPcscError } from './errors.js';
+import { CardRemovedError, PcscError, PcscTimeoutError, mapPcscError, markNotSent } from './errors.js';
 import { closeQuietly, type NativeBinding, type NativeCard } from './native-binding.js';
 import type { ReaderLine, ReaderLines } from './reader-lines.js';
 import { ServiceGuard, serviceGate, type NativeCall } from './service-gate.js';
@@ -318,7 +318,7 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
 
   protected async exchange(command: Uint8Array): Promise<Uint8Array> {
     const card = this.card;
-    if (!card) throw new PcscError('CLOSED', 'the session is not open', { reader: this.readerName });
+    if (!card) throw new PcscError('CLOSED', 'the session is not open', { reader: this.readerName, notSent: true });
     try {
       let response: Uint8Array;
       // The binding's copy of the command (from Node's shared pool) is this exchange's own: zeroed once the
@@ -336,7 +336,8 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
         response = new Uint8Array(await transmitting.result);
       } catch (error) {
         if (transmitting.abandoned) this.lose();
-        throw mapPcscError(error, 'transmit', this.readerName);
+        // Refused by the gate before the native call was made (pcscd still silent): the command never went out.
+        throw markNotSent(mapPcscError(error, 'transmit', this.readerName), !transmitting.started);
       } finally {
         sent.fill(0);
       }

@@ -56,6 +56,11 @@ export interface NativeCall<T> {
   readonly running: boolean;
   /** Whether `result` gave up on the native call while it still ran (pcscd stopped answering). */
   readonly abandoned: boolean;
+  /**
+   * Whether the native call was made (its start function called, even if it then threw). `false` while the gate
+   * asks pcscd first, and for good when it refused the call: nothing was handed to pcsc-lite.
+   */
+  readonly started: boolean;
 }
 
 /** One native call the gate follows while it runs. */
@@ -181,6 +186,7 @@ export class PcscServiceGate {
       get abandoned() {
         return state === 'abandoned';
       },
+      started: true,
     };
   }
 
@@ -290,6 +296,9 @@ export class ServiceGuard {
       get abandoned() {
         return inner?.abandoned ?? false;
       },
+      get started() {
+        return inner !== undefined;
+      },
     };
   }
 
@@ -338,6 +347,7 @@ function unfollowed<T>(native: Promise<T>): NativeCall<T> {
       return !ended;
     },
     abandoned: false,
+    started: true,
   };
 }
 

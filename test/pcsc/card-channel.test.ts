@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CardChannel,
   CardProtocolError,
   CardRemovedError,
   CommandApdu,
@@ -185,5 +186,97 @@ describe('CardChannel follow-ups (in-process)', () => {
       await s.transmit(cmd(0x10));
     }
     await expect(outer.transmit(cmd(0x10))).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+});
+
+/** What a transmit failed with (it must fail). */
+async function failure(sending: Promise<unknown>): Promise<PcscError> {
+  const error = await sending.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(PcscError);
+  return error as PcscError;
+}
+
+/**
+ * A channel whose first exchange is answered `61 10` and whose later ones it refuses before handing them on (a
+ * handle gone between two exchanges), as a transport subclass says so.
+ */
+class RefusesAfterFirst extends CardChannel {
+  public readonly readerName = 'R';
+  public readonly atr = Uint8Array.of(0x3b, 0x00);
+  public readonly epoch = 0;
+  public readonly sent: number[] = [];
+  public constructor() {
+    super(1_000);
+  }
+  protected assertUsable(): void {}
+  protected exchange(command: Uint8Array): Promise<Uint8Array> {
+    if (this.sent.length > 0) return Promise.reject(new PcscError('CLOSED', 'the handle is gone', { reader: 'R', notSent: true }));
+    this.sent.push(command[1] ?? -1);
+    return Promise.resolve(Uint8Array.of(0x61, 0x10));
+  }
+}
+
+describe('CardChannel: whether a failed command was sent (notSent)', () => {
+  it('refused when the wait for an earlier, timed-out command runs out: never sent; the timed-out one was', async () => {
+    const sent: number[] = [];
+    const stuck: CardEmulator = {
+      reset: () => Uint8Array.of(0x3b, 0),
+      process: (apdu: Uint8Array) => {
+        sent.push(apdu[1] ?? -1);
+        return new Promise<Uint8Array>(() => undefined);
+      },
+    };
+    const { session } = setup(stuck);
+    const timedOut = await failure(session.transmit(cmd(0x10), { timeoutMs: 30 }));
+    expect([timedOut.code, timedOut.notSent]).toEqual(['TIMEOUT', false]);
+    const refused = await failure(session.transmit(cmd(0x20), { timeoutMs: 30, followUp: false }));
+    expect(refused.message).toMatch(/earlier command that timed out/);
+    expect([refused.code, refused.notSent]).toEqual(['TIMEOUT', true]);
+    expect(sent).toEqual([0x10]);
+  });
+
+  it('refused on a session closed or a card already gone: never sent; a card pulled while it had the command: sent', async () => {
+    const card = new ScriptedCard();
+    let pullDuring = false;
+    let reader!: EmulatorReader;
+    const pulling: CardEmulator = {
+      reset: () => card.reset(),
+      process: (apdu: Uint8Array) => {
+        if (pullDuring) reader.remove();
+        return card.process(apdu);
+      },
+    };
+    ({ reader } = setup(pulling));
+    const session = reader.connect();
+    pullDuring = true;
+    const pulled = await failure(session.transmit(cmd(0x10), { followUp: false }));
+    expect([pulled.code, pulled.notSent]).toEqual(['CARD_REMOVED', false]);
+    const gone = await failure(session.transmit(cmd(0x10), { followUp: false }));
+    expect([gone.code, gone.notSent]).toEqual(['CARD_REMOVED', true]);
+    pullDuring = false;
+    reader.insert(pulling);
+    const closed = reader.connect();
+    await closed.disconnect();
+    const refused = await failure(closed.transmit(cmd(0x10)));
+    expect([refused.code, refused.notSent]).toEqual(['CLOSED', true]);
+    expect(card.log).toHaveLength(1);
+  });
+
+  it("a transport's own refusal before sending says so for the command; for a follow-up it does not: the command went out", async () => {
+    const channel = new RefusesAfterFirst();
+    const followUp = await failure(channel.transmit(cmd(0x20)));
+    expect([followUp.code, followUp.notSent]).toEqual(['CLOSED', false]);
+    const command = await failure(channel.transmit(cmd(0x20)));
+    expect([command.code, command.notSent]).toEqual(['CLOSED', true]);
+    expect(channel.sent).toEqual([0x20]);
+  });
+
+  it('errors that say nothing of it, and errors not of a transmit, are not "not sent"', () => {
+    expect(new PcscError('TIMEOUT', 'slow').notSent).toBe(false);
+    expect(new CardRemovedError('R').notSent).toBe(false);
+    expect(new PcscError('CLOSED', 'refused', { notSent: true }).notSent).toBe(true);
   });
 });

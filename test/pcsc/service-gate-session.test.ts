@@ -23,9 +23,12 @@ class HeldCard implements NativeCard {
   public readonly protocol = 2;
   public connected = true;
   public readonly disconnects: number[] = [];
+  /** Commands pcsc-lite was given. */
+  public transmits = 0;
   private finish: ((answer: Buffer) => void) | undefined;
 
   public transmit(): Promise<Buffer> {
+    this.transmits++;
     return new Promise((resolve) => (this.finish = resolve));
   }
 
@@ -109,6 +112,39 @@ describe('a session whose command the gate gave up', () => {
       await guard.beforeContext();
       expect(card.disconnects, pcscdThen).toEqual([expected]);
     }
+  });
+});
+
+describe('whether a command the gate stopped was sent (notSent)', () => {
+  it('refused before it was made, pcscd still silent: never sent, and the session goes on once pcscd answers', async () => {
+    const { gate, card, session, pcscd } = await setUp(10_000);
+    pcscd('silent');
+    // Another session's call found pcscd silent: the gate now asks before every call.
+    await gate.check(TARGET);
+    expect(gate.suspect).toBe(true);
+    const refused = await session.transmit(Uint8Array.of(0x00, 0x20, 0x00, 0x81, 0x01, 0x30)).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'SERVICE_UNRESPONSIVE', notSent: true });
+    expect(card.transmits).toBe(0);
+    pcscd('answered');
+    const answered = session.transmit(Uint8Array.of(0x00, 0x10, 0x00, 0x00, 0x00));
+    await sleep(20);
+    expect(card.transmits).toBe(1);
+    card.answer();
+    expect((await answered).sw.toString()).toBe('9000');
+    await session.disconnect();
+  });
+
+  it('given up while it ran: it may reach the card, so not "not sent"; what the lost session refuses after is', async () => {
+    const { card, session, pcscd } = await setUp(10_000);
+    pcscd('silent');
+    const givenUp = await session.transmit(Uint8Array.of(0x00, 0x20, 0x00, 0x81, 0x01, 0x30)).catch((e: unknown) => e);
+    expect(givenUp).toMatchObject({ code: 'SERVICE_UNRESPONSIVE', notSent: false });
+    const after = await session.transmit(Uint8Array.of(0x00, 0x20, 0x00, 0x81, 0x01, 0x30)).catch((e: unknown) => e);
+    expect(after).toMatchObject({ code: 'SERVICE_UNRESPONSIVE', notSent: true });
+    expect(card.transmits).toBe(1);
+    card.answer();
+    pcscd('answered');
+    await session.disconnect();
   });
 });
 
