@@ -1,11 +1,14 @@
 /**
  * The last-try guard where it is easy to forget: the opt-in status probe (a card that does not know it may count
- * it as a wrong PIN) and a try limit no card can have (checked before any APDU, not after a correct PIN).
+ * it as a wrong PIN), a try limit no card can have (checked before any APDU, not after a correct PIN), and a
+ * VERIFY that failed: counted as possibly spent when it may have reached the card, not when the channel refused it
+ * before sending.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HiCOSCard, RetryCounterStore } from '../../src/apdu/index.js';
 import { gen1VerifyCommand } from '../../src/apdu/pin/present-pin.js';
 import { EmulatorReader } from '../../src/pcsc/emulator-reader.js';
+import { PcscTimeoutError } from '../../src/pcsc/errors.js';
 import type { CardEmulator } from '../../src/pcsc/transport.js';
 import { VirtualHiCOSCard } from '../../src/testing/hicos/virtual-hicos-card.js';
 import { testCredentials } from './support/virtual-cards.js';
@@ -67,5 +70,72 @@ describe('pinTryLimit', () => {
     reader.insert(card);
     const hicos = await HiCOSCard.open(reader.connect(), { retryStore: new RetryCounterStore(), pinTryLimit: 10 });
     expect(await hicos.verifyPin('123456')).toMatchObject({ status: 'ok', retriesLeft: 10 });
+  });
+});
+
+/** A Gen1 card that, while `busyWith` is set, holds the commands with that INS until {@link BusyCard.answerHeld}. */
+class BusyCard implements CardEmulator {
+  public busyWith: number | undefined;
+  private readonly held: Array<() => void> = [];
+  public constructor(public readonly inner: VirtualHiCOSCard) {}
+  public reset(): Uint8Array {
+    return this.inner.reset();
+  }
+  public process(command: Uint8Array): Uint8Array | Promise<Uint8Array> {
+    if (command[1] !== this.busyWith) return this.inner.process(command);
+    return new Promise((resolve) => this.held.push(() => resolve(this.inner.process(command))));
+  }
+  public answerHeld(): void {
+    this.busyWith = undefined;
+    for (const answer of this.held.splice(0)) answer();
+  }
+}
+
+describe('a VERIFY that failed', () => {
+  /** A card at two tries left (the store knows it), on a channel whose commands time out after 200 ms. */
+  async function twoTriesLeft() {
+    const inner = new VirtualHiCOSCard({ credentials: await testCredentials(), pin: '123456' });
+    const busy = new BusyCard(inner);
+    const reader = new EmulatorReader({ timeoutMs: 200 });
+    reader.insert(busy);
+    const session = reader.connect();
+    const store = new RetryCounterStore();
+    const card = await HiCOSCard.open(session, { retryStore: store });
+    expect(await card.verifyPin('111111')).toMatchObject({ status: 'wrong', retriesLeft: 2 });
+    return { inner, busy, session, store, card };
+  }
+
+  it('refused before it was sent (the wait for an earlier, timed-out command ran out) spends no try: the count stays', async () => {
+    const { inner, busy, session, store, card } = await twoTriesLeft();
+    // An earlier command on the same channel the card does not answer in time: it keeps the card busy.
+    busy.busyWith = 0xca;
+    const earlier = await session.transmit(Uint8Array.of(0x00, 0xca, 0x01, 0x01, 0x00), { timeoutMs: 20 }).catch((e: unknown) => e);
+    expect(earlier).toBeInstanceOf(PcscTimeoutError);
+    expect((earlier as PcscTimeoutError).notSent).toBe(false);
+    inner.clearLog();
+    const error = await card.verifyPin('111111').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PcscTimeoutError);
+    expect((error as PcscTimeoutError).message).toMatch(/earlier command that timed out/);
+    expect((error as PcscTimeoutError).notSent).toBe(true);
+    expect([verifies(inner), inner.pinTriesLeft]).toEqual([0, 2]);
+    expect([card.lastKnownRetries, store.get(inner.cardNumber)]).toEqual([2, 2]);
+    // The card answers at last: the user still has two tries, and the guard lets the next one go out.
+    busy.answerHeld();
+    expect(await card.verifyPin('111111')).toMatchObject({ status: 'wrong', retriesLeft: 1 });
+    expect(inner.pinTriesLeft).toBe(1);
+  });
+
+  it('that timed out once it was sent may have cost a try: the count steps down and the guard holds', async () => {
+    const { inner, busy, store, card } = await twoTriesLeft();
+    // The card has the VERIFY and does not answer it in time.
+    busy.busyWith = 0x20;
+    inner.clearLog();
+    const error = await card.verifyPin('111111').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PcscTimeoutError);
+    expect((error as PcscTimeoutError).message).toMatch(/^transmit did not finish/);
+    expect((error as PcscTimeoutError).notSent).toBe(false);
+    expect([card.lastKnownRetries, store.get(inner.cardNumber)]).toEqual([1, 1]);
+    busy.answerHeld();
+    await expect(card.verifyPin('111111')).rejects.toMatchObject({ code: 'LAST_TRY_GUARD' });
   });
 });

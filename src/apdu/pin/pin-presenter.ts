@@ -1,4 +1,5 @@
 import type { CommandApdu } from '../../pcsc/command-apdu.js';
+import { PcscError } from '../../pcsc/errors.js';
 import type { ResponseApdu } from '../../pcsc/response-apdu.js';
 import type { Transport } from '../../pcsc/transport.js';
 import { statusError, transmitOnce } from '../card-io.js';
@@ -60,7 +61,9 @@ export class PinPresenter {
    * sent exactly once. The last known count follows the answer; a bare
    * `6300` (no counter) or no answer at all (card pulled, timeout: the try
    * may be spent) steps a known count down by one (not below 1), so the
-   * guard is never a try behind the card.
+   * guard is never a try behind the card. A VERIFY the transport refused
+   * before handing it to the reader ({@link PcscError.notSent}) leaves the
+   * count as it was: the card never saw it.
    */
   public async present(tx: Transport, state: CardState, pin: Uint8Array, options: PinOptions): Promise<PresentedPin> {
     const cardKey = await pinCardKey(tx, state);
@@ -109,16 +112,19 @@ export class PinPresenter {
   }
 
   /**
-   * Sends a VERIFY once; when no answer comes back, counts the try as possibly spent before rethrowing. Once the
-   * card has answered, the command's data (the PIN block) is zeroed. Not after a failure: a transport of the
-   * caller's that gave up waiting might still send it, and must then send the PIN given, not zeros (a try).
+   * Sends a VERIFY once; when no answer comes back, counts the try as possibly spent before rethrowing, unless the
+   * transport says the VERIFY was never handed to the reader. Once the card has answered, the command's data (the
+   * PIN block) is zeroed. Not after a failure: a transport of the caller's that gave up waiting might still send
+   * it, and must then send the PIN given, not zeros (a try).
    */
   private async sendVerify(tx: Transport, cardKey: string, command: CommandApdu): Promise<ResponseApdu> {
     let response: ResponseApdu;
     try {
       response = await transmitOnce(tx, command);
     } catch (error) {
-      this.assumeTrySpent(cardKey, false);
+      // Fails closed: only a refusal certain to have come before sending (waiting for an earlier command that timed
+      // out, a session already closed) keeps the count; a persisted count stepped down for it would stay a try short.
+      if (!(error instanceof PcscError && error.notSent)) this.assumeTrySpent(cardKey, false);
       throw error;
     }
     command.data.fill(0);
