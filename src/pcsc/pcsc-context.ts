@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { isMainThread } from 'node:worker_threads';
-import { PcscError, mapPcscError } from './errors.js';
+import { PcscError, mapPcscError, type PcscErrorCode } from './errors.js';
 import { withTimeout } from './card-channel.js';
 import { closeQuietly, nativeBinding, type NativeBinding, type NativeContext } from './native-binding.js';
 import { listReaderStates, readerWatch, type ReaderWatchEvent } from './reader-watch.js';
@@ -46,7 +46,10 @@ export interface PcscEventMap {
     /** Name of the reader the card left. */
     reader: string;
   };
-  /** pcscd or the reader watch reported a failure. */
+  /**
+   * pcscd or the reader watch reported a failure: once per outage and {@link PcscError.code} (the watch's retries
+   * meeting the same trouble are not reported again; a reader event or the watch working again starts anew).
+   */
   error: PcscError;
 }
 
@@ -165,8 +168,8 @@ export class PcscContext implements AsyncDisposable {
   private closed = false;
   /** Pending {@link waitForCard} calls, failed by {@link close} (they would otherwise never settle). */
   private readonly waiters = new Set<(error: Error) => void>();
-  /** The watch's last failure report, while nothing else has been reported since. */
-  private monitorFailure: string | undefined;
+  /** The code of the watch's last failure report, while nothing else has been reported since. */
+  private monitorFailure: PcscErrorCode | undefined;
   /** A failure of the watch was reported and the watch has not said it follows the readers again since. */
   private monitorDown = false;
 
@@ -365,14 +368,16 @@ export class PcscContext implements AsyncDisposable {
     if (this.closed) return;
     if (event.type === 'error') {
       // The watch retries every second while pcscd is gone: report a failure once, until something else happens
-      // (a reader event, or the watch working again: a failure after that is a new one, even with the same text).
+      // (a reader event, or the watch working again: a failure after that is a new one, even with the same code).
+      // Once by its code, not its text: one silent pcscd fails the wait it stalled and then each new context's
+      // opening, in other words; a different code (silent, then gone) is news.
       const failure = mapPcscError(event.error, 'monitoring readers');
       // pcscd restarted or went away: the contexts kept for sessions went with it (released once pcscd answers,
       // when it stopped answering).
       void this.lines.drop();
       this.monitorDown = true;
-      if (this.monitorFailure === failure.message) return;
-      this.monitorFailure = failure.message;
+      if (this.monitorFailure === failure.code) return;
+      this.monitorFailure = failure.code;
       this.fail(failure);
       return;
     }

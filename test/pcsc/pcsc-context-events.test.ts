@@ -262,6 +262,24 @@ describe('PcscContext: what the reader watch reports becomes typed events', () =
     expect(errors[0]).toBeInstanceOf(PcscError);
   });
 
+  it('reports one failure per outage and code: a silent pcscd failing the stalled wait and then each context opening is one', () => {
+    const { ctx, report } = contextOnScript();
+    const errors: PcscError[] = [];
+    ctx.on('error', (e) => errors.push(e));
+    // What the gate gives the stalled wait, then what the next rounds' context openings meet: one silent pcscd.
+    report({ type: 'error', error: new PcscError('SERVICE_UNRESPONSIVE', 'waiting for reader events: pcscd did not answer within 3000 ms') });
+    report({ type: 'error', error: new PcscError('SERVICE_UNRESPONSIVE', 'opening a PC/SC context: pcscd accepted the connection and did not answer') });
+    report({ type: 'error', error: new PcscError('SERVICE_UNRESPONSIVE', 'opening a PC/SC context: pcscd accepted the connection and did not answer') });
+    expect(errors.map((e) => e.code)).toEqual(['SERVICE_UNRESPONSIVE']);
+    // Then pcscd is gone altogether: that is news.
+    report({ type: 'error', error: new Error('PC/SC service not running') });
+    expect(errors.map((e) => e.code)).toEqual(['SERVICE_UNRESPONSIVE', 'SERVICE_UNAVAILABLE']);
+    // Back, and silent again: a new outage.
+    report({ type: 'recovered' });
+    report({ type: 'error', error: new PcscError('SERVICE_UNRESPONSIVE', 'waiting for reader events: pcscd did not answer within 3000 ms') });
+    expect(errors.map((e) => e.code)).toEqual(['SERVICE_UNRESPONSIVE', 'SERVICE_UNAVAILABLE', 'SERVICE_UNRESPONSIVE']);
+  });
+
   it('ignores reports delivered after close()', async () => {
     const { ctx, report } = contextOnScript();
     const seen: string[] = [];
