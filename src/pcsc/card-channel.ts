@@ -51,8 +51,10 @@ export abstract class CardChannel implements Transport {
   protected abstract exchange(command: Uint8Array): Promise<Uint8Array>;
 
   /**
-   * Throws when the channel can no longer be used (closed, card gone). Called only before a command is sent:
-   * what it throws is a refusal of a command that never went out ({@link PcscError.notSent}).
+   * Throws when the channel can no longer be used (closed, card gone). Called before a command is sent: a
+   * {@link PcscError} made with `notSent: true` says the command never went out ({@link PcscError.notSent}). The
+   * channel does not mark what it throws itself: a transport may throw one error object again, also for a command
+   * that did go out, and a mark put on it here would then say "not sent" of that command too.
    */
   protected abstract assertUsable(): void;
 
@@ -106,11 +108,12 @@ export abstract class CardChannel implements Transport {
    * ({@link PcscError.notSent}); a failure of a follow-up never does: the command itself went out.
    */
   private async transmitUnlocked(input: CommandApdu | Uint8Array, options: TransmitOptions): Promise<ResponseApdu> {
+    this.assertUsable();
     let command: CommandApdu;
     try {
-      this.assertUsable();
       command = input instanceof CommandApdu ? input : CommandApdu.from(input);
     } catch (error) {
+      // Made here for this transmit alone: marking it changes no other transmit's error.
       throw markNotSent(error, true);
     }
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
@@ -121,15 +124,6 @@ export abstract class CardChannel implements Transport {
     } catch (error) {
       // A refusal of a GET RESPONSE or a resend is one of a command that did reach the card.
       throw markNotSent(error, false);
-    }
-  }
-
-  /** {@link CardChannel.assertUsable}, its refusal said to be one of a command that was not sent. */
-  private checkUsable(): void {
-    try {
-      this.assertUsable();
-    } catch (error) {
-      throw markNotSent(error, true);
     }
   }
 
@@ -192,7 +186,7 @@ export abstract class CardChannel implements Transport {
         throw this.waitRanOut(timeoutMs);
       }
     }
-    this.checkUsable();
+    this.assertUsable();
     const pending = this.exchange(bytes);
     // A VERIFY carries the PIN (Gen1: under a publicly known key): its encoding, made for this exchange only, is
     // zeroed once the card has answered (not at a timeout: the exchange may still be reading it).

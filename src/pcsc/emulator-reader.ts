@@ -162,9 +162,10 @@ export class EmulatorSession extends CardChannel implements AsyncDisposable {
     return this.disconnect();
   }
 
+  /** Each refusal a new error, said to be one of a command never sent (see CardChannel.assertUsable). */
   protected assertUsable(): void {
-    if (this.closed) throw new PcscError('CLOSED', 'the session was disconnected', { reader: this.reader.name });
-    if (!this.reader.cardFor(this.insertion)) throw new CardRemovedError(this.reader.name);
+    if (this.closed) throw new PcscError('CLOSED', 'the session was disconnected', { reader: this.reader.name, notSent: true });
+    if (!this.reader.cardFor(this.insertion)) throw markNotSent(new CardRemovedError(this.reader.name), true);
   }
 
   protected async exchange(command: Uint8Array): Promise<Uint8Array> {

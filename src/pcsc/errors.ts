@@ -26,8 +26,9 @@ export const PCSC_ERROR_CODES = [
 export type PcscErrorCode = (typeof PCSC_ERROR_CODES)[number];
 
 // Errors of commands that certainly never reached the reader (see PcscError.notSent). Kept apart from the error so
-// that the card channel can say it of an error a transport subclass made, and take it back when an earlier exchange
-// of the same transmit did go out, while callers only ever read it.
+// that the card channel can take it back from an error a transport subclass made when an earlier exchange of the same
+// transmit did go out, while callers only ever read it. Added only to an error made for the one transmit it ends: a
+// transport may throw one error object again, also for a command that went out.
 const unsent = new WeakSet<PcscError>();
 
 /**
@@ -60,8 +61,9 @@ export class PcscError extends TwpkiError<PcscErrorCode> {
    * refused before (the session closed, lost or its card already gone; the wait for an earlier command that timed
    * out ran out; pcscd known to be silent), so the card cannot have acted on it and a PIN try it carried is not
    * spent. `false` when the command went out, or may have (a timeout, a card pulled during the exchange, any
-   * failure of the reader or the card), and for every error that did not end a transmit: whoever counts tries must
-   * then take the try as possibly spent.
+   * failure of the reader or the card), and for every other error that did not end a transmit: whoever counts tries
+   * must then take the try as possibly spent. A session's refusal (closed, lost, its card already gone) is `true`
+   * wherever it is thrown, a transaction's start or a reset included: nothing was handed to the reader.
    */
   public get notSent(): boolean {
     return unsent.has(this);
@@ -71,7 +73,8 @@ export class PcscError extends TwpkiError<PcscErrorCode> {
 /**
  * Records whether the transmit `error` ended handed its command to the reader (see {@link PcscError.notSent});
  * anything but a {@link PcscError} is left as it is. Only where that is certain: `true` before the reader was
- * given the command, `false` once any exchange of the transmit went out.
+ * given the command, and only on an error made for this one transmit (never one a transport handed over, which it
+ * may throw again for a command that went out); `false` once any exchange of the transmit went out.
  * @returns `error`
  * @internal
  */

@@ -303,17 +303,18 @@ export class PcscSession extends CardChannel implements AsyncDisposable {
     void this.locked(async () => this.releaseNative(this.binding.SCARD_RESET_CARD, false)).catch(() => undefined);
   }
 
+  /** Each refusal a new error, said to be one of a command never sent (see CardChannel.assertUsable). */
   protected assertUsable(): void {
-    if (this.state === 'removed') throw new CardRemovedError(this.readerName);
+    if (this.state === 'removed') throw markNotSent(new CardRemovedError(this.readerName), true);
     if (this.state === 'lost') {
       throw new PcscError(
         'SERVICE_UNRESPONSIVE',
         'the session was given up when the PC/SC service (pcscd) stopped answering during one of its commands; ' +
           'connect again once pcscd answers',
-        { reader: this.readerName },
+        { reader: this.readerName, notSent: true },
       );
     }
-    if (this.state !== 'open' || !this.card) throw new PcscError('CLOSED', 'the session is not open', { reader: this.readerName });
+    if (this.state !== 'open' || !this.card) throw new PcscError('CLOSED', 'the session is not open', { reader: this.readerName, notSent: true });
   }
 
   protected async exchange(command: Uint8Array): Promise<Uint8Array> {

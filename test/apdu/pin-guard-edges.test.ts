@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { HiCOSCard, RetryCounterStore } from '../../src/apdu/index.js';
 import { gen1VerifyCommand } from '../../src/apdu/pin/present-pin.js';
 import { EmulatorReader } from '../../src/pcsc/emulator-reader.js';
-import { PcscTimeoutError } from '../../src/pcsc/errors.js';
+import { CardChannel } from '../../src/pcsc/card-channel.js';
+import { PcscError, PcscTimeoutError } from '../../src/pcsc/errors.js';
 import type { CardEmulator } from '../../src/pcsc/transport.js';
 import { VirtualHiCOSCard } from '../../src/testing/hicos/virtual-hicos-card.js';
 import { testCredentials } from './support/virtual-cards.js';
@@ -137,5 +138,50 @@ describe('a VERIFY that failed', () => {
     expect([card.lastKnownRetries, store.get(inner.cardNumber)]).toEqual([1, 1]);
     busy.answerHeld();
     await expect(card.verifyPin('111111')).rejects.toMatchObject({ code: 'LAST_TRY_GUARD' });
+  });
+});
+
+/**
+ * A transport of the caller's to a Gen1 card over a link that can drop, with one error for "the link is down": thrown
+ * before sending while the link is down, and when it drops after the card had the command (`dropAfter`, an INS).
+ */
+class LinkChannel extends CardChannel {
+  public readonly readerName = 'link';
+  public readonly epoch = 0;
+  public up = true;
+  public dropAfter: number | undefined;
+  public readonly down = new PcscError('READER_UNAVAILABLE', 'the link to the reader is down', { reader: 'link' });
+  public readonly atr: Uint8Array;
+  public constructor(private readonly card: VirtualHiCOSCard) {
+    super(1_000);
+    this.atr = card.reset();
+  }
+  protected assertUsable(): void {
+    if (!this.up) throw this.down;
+  }
+  protected async exchange(command: Uint8Array): Promise<Uint8Array> {
+    const answer = await this.card.process(command);
+    if (command[1] !== this.dropAfter) return answer;
+    this.up = false;
+    throw this.down;
+  }
+}
+
+describe('a VERIFY on a transport that throws one error object again', () => {
+  it('that reached the card before the link dropped counts as possibly spent, though the same error refused a command before', async () => {
+    const inner = new VirtualHiCOSCard({ credentials: await testCredentials(), pin: '123456' });
+    const link = new LinkChannel(inner);
+    const store = new RetryCounterStore();
+    const card = await HiCOSCard.open(link, { retryStore: store });
+    expect(await card.verifyPin('111111')).toMatchObject({ status: 'wrong', retriesLeft: 2 });
+    // The link is down for a moment: a command refused before it went out, with the transport's one error.
+    link.up = false;
+    await expect(link.transmit(Uint8Array.of(0x00, 0xca, 0x01, 0x01, 0x00))).rejects.toBe(link.down);
+    link.up = true;
+    // The next VERIFY reaches the card, which counts it; the link drops before the answer is back.
+    link.dropAfter = 0x20;
+    await expect(card.verifyPin('111111')).rejects.toBe(link.down);
+    expect(inner.pinTriesLeft).toBe(1);
+    expect([card.lastKnownRetries, store.get(inner.cardNumber)]).toEqual([1, 1]);
   });
 });

@@ -219,6 +219,30 @@ class RefusesAfterFirst extends CardChannel {
   }
 }
 
+/**
+ * A transport of the caller's over a link to the reader that can drop, keeping one error for "the link is down":
+ * thrown before sending while the link is down, and when it drops while the card has the command.
+ */
+class OneLinkError extends CardChannel {
+  public readonly readerName = 'R';
+  public readonly atr = Uint8Array.of(0x3b, 0x00);
+  public readonly epoch = 0;
+  public up = true;
+  public readonly sent: number[] = [];
+  public readonly down = new PcscError('READER_UNAVAILABLE', 'the link to the reader is down', { reader: 'R' });
+  public constructor() {
+    super(1_000);
+  }
+  protected assertUsable(): void {
+    if (!this.up) throw this.down;
+  }
+  protected exchange(command: Uint8Array): Promise<Uint8Array> {
+    this.sent.push(command[1] ?? -1);
+    this.up = false;
+    return Promise.reject(this.down);
+  }
+}
+
 describe('CardChannel: whether a failed command was sent (notSent)', () => {
   it('refused when the wait for an earlier, timed-out command runs out: never sent; the timed-out one was', async () => {
     const sent: number[] = [];
@@ -272,6 +296,25 @@ describe('CardChannel: whether a failed command was sent (notSent)', () => {
     const command = await failure(channel.transmit(cmd(0x20)));
     expect([command.code, command.notSent]).toEqual(['CLOSED', true]);
     expect(channel.sent).toEqual([0x20]);
+  });
+
+  it("an error object a transport throws again is never made \"not sent\" by the channel: not the refused command's, not the sent one's", async () => {
+    // Sent, then the same error for a refusal: what the first transmit was told must not change afterwards.
+    const first = new OneLinkError();
+    const sent = await failure(first.transmit(cmd(0x20), { followUp: false }));
+    expect(sent.notSent).toBe(false);
+    const refused = await failure(first.transmit(cmd(0x20), { followUp: false }));
+    expect(refused).toBe(sent);
+    expect(sent.notSent).toBe(false);
+    expect(first.sent).toEqual([0x20]);
+    // Refused, then the same error once the command went out: the refusal's mark must not carry over to it.
+    const second = new OneLinkError();
+    second.up = false;
+    await failure(second.transmit(cmd(0x20), { followUp: false }));
+    second.up = true;
+    const dropped = await failure(second.transmit(cmd(0x20), { followUp: false }));
+    expect(second.sent).toEqual([0x20]);
+    expect(dropped.notSent).toBe(false);
   });
 
   it('errors that say nothing of it, and errors not of a transmit, are not "not sent"', () => {
