@@ -154,7 +154,11 @@ export interface Portal {
   readonly store: EnrollStore;
   /** The Fastify instance. */
   readonly app: FastifyInstance;
-  /** Stops the server and closes what it opened. */
+  /**
+   * Stops the server and closes what it opened, once the requests being answered are done. Called again, the same
+   * close. Every part is stopped even when one fails (a system's `onClose` hook that throws); the first failure is
+   * then thrown.
+   */
   close(): Promise<void>;
 }
 
@@ -477,17 +481,17 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     await app.ready();
     server.open();
     const running = app;
+    // Each part is stopped whatever the one before did: a failed Fastify close (an onClose hook that throws) must not
+    // leave the port bound, answering 503, or the database and mail transport open.
+    const stops: Array<() => Promise<unknown> | void> = [() => running.close(), () => server.close(), () => mail.close?.(), () => (owned ? store.close() : undefined)];
+    let closing: Promise<void> | undefined;
     return {
       url: settings.origin,
       listenUrl: `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${settings.port}`,
       store,
       app,
-      async close() {
-        await running.close();
-        await server.close();
-        mail.close?.();
-        if (owned) await store.close();
-      },
+      // One close for every caller: a second must not resolve, nor close the store, while requests are still answered.
+      close: () => (closing ??= stopAll(stops)),
     };
   } catch (err) {
     // What started is stopped again: a failed start leaves no socket, database pool, PGlite or mail transport running.
@@ -497,6 +501,19 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     await ownedStore?.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** Runs every stop in turn, each whatever the ones before did; then throws the first failure, if any. */
+async function stopAll(stops: ReadonlyArray<() => Promise<unknown> | void>): Promise<void> {
+  const failures: unknown[] = [];
+  for (const stop of stops) {
+    try {
+      await stop();
+    } catch (err) {
+      failures.push(err);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
 }
 
 /**

@@ -5,6 +5,7 @@
  * fails later), and the server script prints that one line.
  */
 import { execFile } from 'node:child_process';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -264,6 +265,84 @@ describe('startPortal on port 0', () => {
       again.listen(Number(new URL(portal.listenUrl).port), '127.0.0.1', resolve);
     });
     await new Promise((resolve) => again.close(resolve));
+  });
+});
+
+describe('Portal.close', () => {
+  /** A system with `GET /slow`, answered when `answer()` is called. */
+  function slowSystem() {
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    let arrived!: () => void;
+    const arrival = new Promise<void>((resolve) => (arrived = resolve));
+    const system = {
+      id: 'slow',
+      title: 'slow',
+      links: [],
+      async register(app: { get(path: string, handler: () => Promise<object>): void }) {
+        app.get('/slow', async () => {
+          arrived();
+          await answered;
+          return { ok: true };
+        });
+      },
+    };
+    return { system, answer, arrival };
+  }
+
+  /** Whether `port` on 127.0.0.1 can be listened on. */
+  function portFree(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+  }
+
+  /** A GET over a keep-alive connection (as browsers and proxies keep them), resolving to its status. */
+  function keptAliveGet(url: string, agent: HttpAgent): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const sent = httpRequest(url, { agent }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      });
+      sent.on('error', reject);
+      sent.end();
+    });
+  }
+
+  it('called twice, neither resolves before the request still being answered is done', async () => {
+    const { system, answer, arrival } = slowSystem();
+    const portal = await startPortal(options({ systems: [system], store: await sharedStore() }));
+    const agent = new HttpAgent({ keepAlive: true });
+    const order: string[] = [];
+    const request = keptAliveGet(`${portal.listenUrl}/slow`, agent);
+    await arrival;
+    const closes = [portal.close().then(() => order.push('first close')), portal.close().then(() => order.push('second close'))];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    order.push('answer');
+    answer();
+    expect(await request).toBe(200);
+    await Promise.all(closes);
+    agent.destroy();
+    expect(order[0]).toBe('answer');
+    expect(order.slice(1).sort()).toEqual(['first close', 'second close']);
+  });
+
+  it("a system's onClose hook that fails: close rejects with its error, and the port is let go all the same", async () => {
+    const failing = {
+      id: 'failing',
+      title: 'failing',
+      links: [],
+      async register(app: { addHook(name: 'onClose', hook: () => Promise<void>): void }) {
+        app.addHook('onClose', async () => {
+          throw new Error('the system could not stop');
+        });
+      },
+    };
+    const portal = await startPortal(options({ systems: [failing], store: await sharedStore() }));
+    await expect(portal.close()).rejects.toThrow('the system could not stop');
+    expect(await portFree(Number(new URL(portal.listenUrl).port))).toBe(true);
   });
 });
 
