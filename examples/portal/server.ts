@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import fastifyMultipart from '@fastify/multipart';
 import fastifySession from '@fastify/session';
 import fastifyStatic from '@fastify/static';
@@ -525,12 +525,26 @@ class PortalServer {
   readonly #server: Server;
   #handler: RequestListener | undefined;
   #open = false;
+  /** Responses not yet done: at close, their keep-alive connections are ended once they are (see `close`). */
+  readonly #answering = new Set<ServerResponse>();
+  #closed: Promise<void> | undefined;
 
   constructor(requestTimeoutMs: number) {
     // Node looks for requests past their time every 30 s by default, which would stretch a short limit: every second.
     this.#server = createServer({ requestTimeout: requestTimeoutMs, connectionsCheckingInterval: 1000 }, (request, response) => {
+      this.#follow(response);
       if (this.#open && this.#handler) return this.#handler(request, response);
       response.writeHead(503, { 'retry-after': '1', 'cache-control': 'no-store' }).end();
+    });
+  }
+
+  #follow(response: ServerResponse): void {
+    if (this.#closed) response.setHeader('connection', 'close');
+    this.#answering.add(response);
+    response.once('close', () => {
+      this.#answering.delete(response);
+      // Its connection is idle from now on (Node marks it so right after this event).
+      if (this.#closed) setImmediate(() => this.#server.closeIdleConnections());
     });
   }
 
@@ -567,8 +581,18 @@ class PortalServer {
     this.#open = true;
   }
 
-  /** Stops accepting connections and waits for the open ones to end (idle keep-alive ones are closed at once). */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting connections and waits for the open ones to end. Node closes the idle keep-alive ones at once, but
+   * one whose request is still answered would stay open after its answer, and this wait with it, for its keep-alive
+   * timeout (5 s): such an answer is sent with `connection: close`, or its connection closed once it is idle. Called
+   * again, the same close.
+   */
+  close(): Promise<void> {
+    return (this.#closed ??= this.#close());
+  }
+
+  async #close(): Promise<void> {
+    for (const response of this.#answering) if (!response.headersSent) response.setHeader('connection', 'close');
     if (!this.#server.listening) return;
     await new Promise<void>((resolve, reject) => this.#server.close((err) => (err ? reject(err) : resolve())));
   }

@@ -329,6 +329,23 @@ describe('Portal.close', () => {
     expect(order.slice(1).sort()).toEqual(['first close', 'second close']);
   });
 
+  it('a request answered during close on a keep-alive connection does not hold the close until the connection times out', async () => {
+    const { system, answer, arrival } = slowSystem();
+    const portal = await startPortal(options({ systems: [system], store: await sharedStore() }));
+    const agent = new HttpAgent({ keepAlive: true });
+    const request = keptAliveGet(`${portal.listenUrl}/slow`, agent);
+    await arrival;
+    const closed = portal.close().then(() => Date.now());
+    // Answered once the close has stopped the server listening.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    answer();
+    expect(await request).toBe(200);
+    const answeredAt = Date.now();
+    // Node keeps an idle keep-alive connection 5 s; the close is done well before.
+    expect((await closed) - answeredAt).toBeLessThan(2_000);
+    agent.destroy();
+  });
+
   it("a system's onClose hook that fails: close rejects with its error, and the port is let go all the same", async () => {
     const failing = {
       id: 'failing',
