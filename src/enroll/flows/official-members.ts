@@ -9,7 +9,7 @@
 import { parseActor, type Actor } from '../domain/actor.js';
 import { parseEmail, parseNationalId, parseRequiredText } from '../domain/identifiers.js';
 import { CLOCK_SKEW_MS } from '../../shared/clock-skew.js';
-import { InvalidInputError, IssueCollector, type FieldIssue } from '../errors.js';
+import { EnrollError, InvalidInputError, IssueCollector, type FieldIssue } from '../errors.js';
 import { recordTransition } from '../store/audit.js';
 import type { SqlSession } from '../store/store.js';
 import { OFFICIAL_COMMANDS, authorize } from './authorization.js';
@@ -201,10 +201,18 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
              WHEN enroll_official_members.activated_at IS NOT NULL THEN EXCLUDED.updated_at
              ELSE enroll_official_members.deactivated_at END,
            updated_at=EXCLUDED.updated_at, version=enroll_official_members.version+1
+         WHERE EXCLUDED.deactivated_at IS NULL OR enroll_official_members.activated_at IS NULL
+           OR EXCLUDED.deactivated_at >= enroll_official_members.activated_at
          RETURNING *`,
         [id, name, nationalId, email, at, activatedAt, reported, deactivation],
       );
-      let member = memberFromRow(rows[0] ?? {});
+      if (rows[0] === undefined) {
+        // The WHERE kept the row: a first sync of the same member beside this one inserted it, activated after the
+        // 停用 told, once this one had found no row to check against. The conflict locked it: the same check, on it.
+        checkDeactivationRange(deactivation ?? at, at, (await lockMember(tx, id))?.activatedAt);
+        throw new EnrollError('CONCURRENT_UPDATE', `member ${id} changed while it was synchronized; synchronize it again`);
+      }
+      let member = memberFromRow(rows[0]);
       // The personnel check vouched for the name and ID it was given: other ones are not 公務人員 until checked again.
       const changed = before !== undefined && (before.name !== member.name || before.nationalId !== member.nationalId);
       if (changed && member.memberType === 'official') member = await demoteMember(tx, id, at);
