@@ -215,6 +215,8 @@ const ENROLL_STATUS: Partial<Record<string, number>> = {
   WRONG_CARD_TYPE: 403,
   EMS_FAILURE: 502,
   MAIL_FAILED: 502,
+  // The company registry 載入 asks could not answer (or answered garbage): an upstream failure, as EMS_FAILURE.
+  COMPANY_REGISTRY_FAILURE: 502,
   // The 郵遞區號 table (the SDK's data file, or the host's directory) cannot answer: the server's own dependency is
   // down, nothing the request could change. 503 tells proxies and clients so; 409 would blame the request.
   POSTAL_CODES_UNAVAILABLE: 503,

@@ -5,7 +5,7 @@
  * 載入 still answers (its address flagged, not refused). The browser side is in portal-waste.browser.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnrollError, twzipcodeDirectory, type PostalCodeDirectory } from 'twpki/enroll';
+import { EnrollError, StaticCompanyRegistry, twzipcodeDirectory, type CompanyRegistry, type PostalCodeDirectory } from 'twpki/enroll';
 import { createTestPki } from 'twpki/testing';
 import { startMailSink, type MailSink } from '../../examples/portal/core/mail-sink.js';
 import { demoTrust } from '../../examples/portal/demo-setup.js';
@@ -36,6 +36,15 @@ const postal: PostalCodeDirectory & { down: boolean } = {
   },
 };
 
+/** The demo's companies, switchable to a registry that cannot answer (its service down). */
+const demoRegistry = new StaticCompanyRegistry(DEMO_COMPANIES);
+const registry: CompanyRegistry & { down: boolean } = {
+  down: false,
+  findByBusinessId(businessId) {
+    return registry.down ? Promise.reject(new Error('connect ECONNREFUSED (test)')) : demoRegistry.findByBusinessId(businessId);
+  },
+};
+
 interface Reply {
   status: number;
   headers: Record<string, unknown>;
@@ -51,7 +60,7 @@ describe('portal waste routes while the 郵遞區號 table cannot be read', () =
     sink = await startMailSink();
     portal = await startPortal({
       port: 0,
-      systems: [wasteSystem({ companies: DEMO_COMPANIES, postalCodes: postal })],
+      systems: [wasteSystem({ companies: registry, postalCodes: postal })],
       ...demoTrust(pki),
       smtp: { host: sink.host, port: sink.port },
       reviewerPassword: 'reviewer-secret-4',
@@ -102,5 +111,18 @@ describe('portal waste routes while the 郵遞區號 table cannot be read', () =
     expect(areas.status).toBe(200);
     expect(areas.headers['retry-after']).toBeUndefined();
     expect((await call('POST', '/waste/api/applications', FORM)).status).toBe(201);
+  });
+
+  it('載入 while the company registry cannot answer is 502 (an upstream failure, as EMS_FAILURE), not a conflict', async () => {
+    try {
+      registry.down = true;
+      const failed = await call('GET', '/waste/api/company/53212539');
+      expect(failed.status).toBe(502);
+      expect(failed.headers['retry-after']).toBeUndefined();
+      expect(failed.body).toEqual({ error: { code: 'COMPANY_REGISTRY_FAILURE', message: '公司資料載入失敗，請稍後再試或自行填寫' } });
+    } finally {
+      registry.down = false;
+    }
+    expect((await call('GET', '/waste/api/company/53212539')).status).toBe(200);
   });
 });
