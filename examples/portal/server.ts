@@ -477,15 +477,11 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     if (opened.status === 'fulfilled' && opened.value.owned) ownedStore = opened.value.store;
     if (opened.status === 'rejected') throw opened.reason;
     if (bundled.status === 'rejected') throw bundled.reason;
-    const { store, owned } = opened.value;
+    const { store } = opened.value;
     app = Fastify({ logger: false, bodyLimit: 256 * 1024, trustProxy: settings.trustProxy, serverFactory: server.factory });
     await addRoutes(app, options, settings, store, bundled.value, mail.mailer);
     await app.ready();
     server.open();
-    const running = app;
-    // Each part is stopped whatever the one before did: a failed Fastify close (an onClose hook that throws) must not
-    // leave the port bound, answering 503, or the database and mail transport open.
-    const stops: Array<() => Promise<unknown> | void> = [() => running.close(), () => server.close(), () => mail.close?.(), () => (owned ? store.close() : undefined)];
     let closing: Promise<void> | undefined;
     return {
       url: settings.origin,
@@ -493,15 +489,20 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
       store,
       app,
       // One close for every caller: a second must not resolve, nor close the store, while requests are still answered.
-      close: () => (closing ??= stopAll(stops)),
+      close: () => (closing ??= stopParts()),
     };
   } catch (err) {
     // What started is stopped again: a failed start leaves no socket, database pool, PGlite or mail transport running.
-    mail.close?.();
-    await app?.close().catch(() => undefined);
-    await server.close().catch(() => undefined);
-    await ownedStore?.close().catch(() => undefined);
+    await stopParts().catch(() => undefined);
     throw err;
+  }
+
+  /**
+   * Stops what started, each part whatever the one before did: a failed Fastify close (an onClose hook that throws)
+   * must not leave the port bound, answering 503, or the database and mail transport open.
+   */
+  function stopParts(): Promise<void> {
+    return stopAll([() => app?.close(), () => server.close(), () => mail.close?.(), () => ownedStore?.close()]);
   }
 }
 
