@@ -88,6 +88,47 @@ describeEachStore('enroll_t_official_activation', (db) => {
       expect((await tableCounts(db())).enroll_official_members).toBe(0);
     });
 
+    it('an instant that cannot be an activation (ahead of the clock beyond the skew, before 2000) is OUT_OF_RANGE naming activatedAt; nothing written', async () => {
+      // The clock reads 2026-03-02T01:00:00Z.
+      const cases: Array<[Date, RegExp]> = [
+        [new Date('2026-03-02T01:05:00.001Z'), /must not be in the future \(now 2026-03-02T01:00:00.000Z; a host clock up to 5 minutes ahead/],
+        [new Date('2126-03-02T01:00:00Z'), /must not be in the future/],
+        [new Date(1_772_413_200_000 * 1000), /must not be in the future/], // milliseconds multiplied again as if seconds
+        [new Date(0), /must not be before 2000-01-01T00:00:00\+08:00/], // a null column read as a Date
+        [new Date(1_772_413_200), /must not be before 2000-01-01/], // seconds taken as milliseconds
+        [new Date('1926-03-01T02:30:00Z'), /must not be before 2000-01-01/], // a two-digit year
+        [new Date('1999-12-31T15:59:59.999Z'), /must not be before 2000-01-01/], // a millisecond before 2000 in Taiwan
+      ];
+      const refused = async (activatedAt: Date): Promise<Array<[string, string, string]>> => {
+        const err = await enrollFailure(sync({ activatedAt }));
+        expect(err).toBeInstanceOf(InvalidInputError);
+        return (err as InvalidInputError).issues.map((i) => [i.field, i.code, i.reason]);
+      };
+      for (const [activatedAt, reason] of cases) {
+        const issues = await refused(activatedAt);
+        expect(issues.map(([field, code]) => [field, code])).toEqual([['activatedAt', 'OUT_OF_RANGE']]);
+        expect(issues[0]?.[2]).toMatch(reason);
+      }
+      // A new member: not created. A known one, activated or deactivated: left as it was, no audit line.
+      expect(await tableCounts(db())).toMatchObject({ enroll_official_members: 0, enroll_audit_log: 0 });
+      await sync({ activatedAt: CLICKED });
+      const activated = await flow.member(claire.memberId);
+      for (const [activatedAt] of cases) expect((await refused(activatedAt))[0]?.[1]).toBe('OUT_OF_RANGE');
+      expect(await flow.member(claire.memberId)).toEqual(activated);
+      await sync({ activatedAt: null });
+      const deactivated = await flow.member(claire.memberId);
+      const trail = await readAuditTrail(db(), { flow: 'officialAccount', subject: claire.memberId });
+      for (const [activatedAt] of cases) expect((await refused(activatedAt))[0]?.[1]).toBe('OUT_OF_RANGE');
+      expect(await flow.member(claire.memberId)).toEqual(deactivated);
+      expect(await readAuditTrail(db(), { flow: 'officialAccount', subject: claire.memberId })).toEqual(trail);
+
+      // The bounds are plausible: 2000-01-01 00:00 in Taiwan (a reactivation earlier than the recorded 停用 is taken:
+      // a host may keep reporting the account's first click), a host clock five minutes ahead.
+      expect(deactivated.deactivatedAt).toBe('2026-03-02T01:00:00.000Z');
+      expect((await sync({ activatedAt: new Date('2000-01-01T00:00:00+08:00') })).activatedAt).toBe('1999-12-31T16:00:00.000Z');
+      expect((await sync({ activatedAt: new Date('2026-03-02T01:05:00Z') })).activatedAt).toBe('2026-03-02T01:05:00.000Z');
+    });
+
     it('the activation under another name (a host row spread as it is) is INVALID_INPUT naming it, not "not reported"', async () => {
       for (const [key, value] of [['activated_at', null], ['activated', false], ['isActivated', false]] as const) {
         const err = await enrollFailure(sync({ [key]: value }));

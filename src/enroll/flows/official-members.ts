@@ -44,6 +44,11 @@ export interface OfficialMemberInput {
    * and a known one keeps its state. A key present with the value `undefined` counts as `null`. Without this key,
    * another that names the activation (`activated_at`, `activated`) is INVALID_INPUT `NOT_AN_OPTION` naming it,
    * not a host that does not report activation.
+   *
+   * INVALID_INPUT `OUT_OF_RANGE` naming `activatedAt`, nothing written: later than the SDK's clock by more than five
+   * minutes (clocks that disagree), or before 2000-01-01 (Taiwan time), as for `deactivatedAt`. It may be earlier
+   * than the member's recorded `deactivatedAt`: a host that reactivates an account may report the instant its link
+   * was clicked long ago. Not a valid Date (an Invalid Date included): `INVALID_FORMAT`.
    */
   readonly activatedAt?: Date | null;
   /**
@@ -101,31 +106,48 @@ function parseDeactivation(v: Record<string, unknown>, activation: Activation | 
 }
 
 /**
- * A floor, not a history: a round date well before any deactivation a host of this system can have recorded, and late
- * enough to catch the usual ways a host builds a wrong Date: from 0 or a null column (1970-01-01), from seconds taken
- * as milliseconds (January 1970), from a two-digit year (19xx).
+ * A floor, not a history: a round date well before any activation or deactivation a host of this system can have
+ * recorded, and late enough to catch the usual ways a host builds a wrong Date: from 0 or a null column (1970-01-01),
+ * from seconds taken as milliseconds (January 1970), from a two-digit year (19xx).
  */
-const EARLIEST_DEACTIVATION = '2000-01-01T00:00:00+08:00';
+const EARLIEST_TOLD_INSTANT = '2000-01-01T00:00:00+08:00';
 
 /**
- * Refuses a told 停用 that cannot be one (OUT_OF_RANGE naming `deactivatedAt`): ahead of the SDK's clock `now` by more
- * than the clock skew (the host's clock stamped it; a little ahead is clocks that disagree, hours or years ahead a
- * bug), before {@link EARLIEST_DEACTIVATION}, or before `activatedAt`, the member's recorded activation it ends.
+ * Refuses an instant the host told (`field`: `activatedAt` or `deactivatedAt`) that cannot be one (OUT_OF_RANGE
+ * naming the field): ahead of the SDK's clock `now` by more than the clock skew (the host's clock stamped it; a
+ * little ahead is clocks that disagree, hours or years ahead a bug), before {@link EARLIEST_TOLD_INSTANT}, or before
+ * `after.at`, an instant of the member's record it must follow (`after.why` says which and why). One rule for both
+ * fields: the two are the same kind of fact, stamped by the same host clock.
  */
-function checkDeactivationRange(told: string, now: string, activatedAt: string | undefined): void {
+function checkToldInstant(field: 'activatedAt' | 'deactivatedAt', told: string, now: string, after?: { readonly at: string; readonly why: string }): void {
   const when = Date.parse(told);
   const refuse = (reason: string): never => {
-    throw new InvalidInputError([{ field: 'deactivatedAt', code: 'OUT_OF_RANGE', reason }]);
+    throw new InvalidInputError([{ field, code: 'OUT_OF_RANGE', reason }]);
   };
   if (when > Date.parse(now) + CLOCK_SKEW_MS) {
     refuse(`must not be in the future (now ${now}; a host clock up to ${CLOCK_SKEW_MS / 60_000} minutes ahead is allowed)`);
   }
-  if (when < Date.parse(EARLIEST_DEACTIVATION)) {
-    refuse(`must not be before ${EARLIEST_DEACTIVATION}: an earlier one is a wrong Date, not a deactivation (made from 0, from seconds taken as milliseconds, or from a two-digit year?)`);
+  if (when < Date.parse(EARLIEST_TOLD_INSTANT)) {
+    refuse(`must not be before ${EARLIEST_TOLD_INSTANT}: an earlier one is a wrong Date, not an instant of the account (made from 0, from seconds taken as milliseconds, or from a two-digit year?)`);
   }
-  if (activatedAt !== undefined && when < Date.parse(activatedAt)) {
-    refuse(`must not be before the account's recorded activation (activatedAt ${activatedAt}): an account is deactivated after it was activated`);
+  if (after !== undefined && when < Date.parse(after.at)) refuse(after.why);
+}
+
+/**
+ * Checks the instants this sync tells against the SDK's clock `now` and the member's record `before`. A told
+ * activation is not checked against a recorded deactivation: `activatedAt` is when the 啟動連結 was clicked, which a
+ * host that reactivates an account may well keep reporting (earlier than the 停用 it ends).
+ */
+function checkToldInstants(activation: Activation, deactivation: string | null, now: string, before: OfficialMember | undefined): void {
+  if (activation.reported && activation.at !== null) checkToldInstant('activatedAt', activation.at, now);
+  if (deactivation === null) return;
+  const activatedAt = before?.activatedAt;
+  if (activatedAt === undefined) {
+    checkToldInstant('deactivatedAt', deactivation, now);
+    return;
   }
+  const why = `must not be before the account's recorded activation (activatedAt ${activatedAt}): an account is deactivated after it was activated`;
+  checkToldInstant('deactivatedAt', deactivation, now, { at: activatedAt, why });
 }
 
 function throwIfAny(issues: readonly FieldIssue[]): void {
@@ -177,7 +199,7 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
       const at = o.clock.now().toISOString();
       // Checked whether or not it will be stored (a member already deactivated keeps its first instant): a host
       // sending impossible instants has a bug worth hearing about at once.
-      if (deactivation !== null) checkDeactivationRange(deactivation, at, before?.activatedAt);
+      checkToldInstants(activation as Activation, deactivation, at, before);
       const { reported } = activation as Activation;
       // Not reported: a new member is activated as of now, a known one keeps its state (also against a concurrent
       // insert that reported it: the CASE reads the row the conflict found).
@@ -209,7 +231,7 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
       if (rows[0] === undefined) {
         // The WHERE kept the row: a first sync of the same member beside this one inserted it, activated after the
         // 停用 told, once this one had found no row to check against. The conflict locked it: the same check, on it.
-        checkDeactivationRange(deactivation ?? at, at, (await lockMember(tx, id))?.activatedAt);
+        checkToldInstants(activation as Activation, deactivation, at, await lockMember(tx, id));
         throw new EnrollError('CONCURRENT_UPDATE', `member ${id} changed while it was synchronized; synchronize it again`);
       }
       let member = memberFromRow(rows[0]);
