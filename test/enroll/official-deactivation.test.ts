@@ -256,6 +256,18 @@ describeEachStore('enroll_t_official_deactivation', (db) => {
       expect((await syncReasons()).slice(5)).toEqual(['帳號已啟用 2026-03-02T01:05:00.000Z', '帳號已停用', '-']);
     });
 
+    it('two first syncs telling 停用 at once: one 帳號已停用 line, by the sync whose instant is recorded', async () => {
+      // The host's sync job and its admin page, say. PGlite runs them one after the other; PostgreSQL may interleave
+      // them (races-official-sync.test.ts forces the interleaving).
+      const admin = { role: 'system', id: 'egov-admin' } as const;
+      const told = new Map([[host.id, '2026-02-20T03:00:00.000Z'], [admin.id, '2026-02-21T03:00:00.000Z']]);
+      const answers = await Promise.all([host, admin].map((actor) => sync({ activatedAt: null, deactivatedAt: new Date(told.get(actor.id) as string) }, actor)));
+      const trail = (await readAuditTrail(db(), { flow: 'officialAccount', subject: claire.memberId })).filter((e) => e.event === 'syncMember');
+      expect(trail.map((e) => e.reason ?? '-')).toEqual(['帳號已停用', '-']);
+      const recorded = told.get(trail[0]?.actor.id as string);
+      expect(answers.map((m) => m.deactivatedAt)).toEqual([recorded, recorded]);
+    });
+
     it('the instant first recorded stays whoever recorded it: an edge the SDK saw, or one told before the SDK saw the member', async () => {
       await sync({ activatedAt: CLICKED });
       clock.advance(60_000);

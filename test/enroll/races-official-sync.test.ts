@@ -1,7 +1,8 @@
 /**
  * Two first syncs of one member at once (the host's sync job and its admin page, say): neither saw the other's row
- * when it locked the member, and the second's INSERT met the first's row only at its ON CONFLICT. A 停用 the second
- * told is checked against the activation the first recorded all the same.
+ * when it locked the member, and the second's INSERT met the first's row only once the first had committed. The second
+ * then works as a later sync would: a 停用 it told is checked against the activation the first recorded, and a 停用
+ * both told is audited once.
  */
 import { expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/enroll/errors.js';
@@ -48,4 +49,38 @@ it('postgres: a first sync telling a 停用 before the activation a concurrent f
   const after = await flow.member(claire.memberId);
   expect([after.activatedAt, after.deactivatedAt, after.version]).toEqual([activatedAt, undefined, 0]);
   expect(await readAuditTrail(race.store, { flow: 'officialAccount', subject: claire.memberId })).toEqual([]);
+});
+
+it('postgres: two first syncs telling 停用 at once write one 帳號已停用 line, the one whose instant was recorded', async (ctx) => {
+  const race = raceStore();
+  if (race === undefined) return ctx.skip();
+  const flow = flowOn(race);
+  const admin = { role: 'system', id: 'egov-admin' } as const;
+  const told = { [host.id]: '2026-03-01T00:00:00.000Z', [admin.id]: '2026-03-01T06:00:00.000Z' };
+  // A row both syncs wait on at their INSERT and that then goes away: each found no member when it locked it, and
+  // the one that waits longer meets the other's row only once the other has committed.
+  const release = await race.hold(
+    (tx) =>
+      tx.query('INSERT INTO enroll_official_members (member_id, name, national_id, email, created_at, updated_at, activated_at) VALUES ($1,$2,$3,$4,$5,$5,NULL)', [
+        claire.memberId,
+        claire.name,
+        claire.nationalId,
+        claire.email,
+        clock.now().toISOString(),
+      ]),
+    { rollBack: true },
+  );
+  const syncs = [host, admin].map((actor) => flow.syncMember({ ...claire, activatedAt: null, deactivatedAt: new Date(told[actor.id] as string) }, actor));
+  await race.waitForBlocked(2);
+  await release();
+  const answers = await Promise.all(syncs);
+
+  const trail = (await readAuditTrail(race.store, { flow: 'officialAccount', subject: claire.memberId })).filter((e) => e.event === 'syncMember');
+  expect(trail.map((e) => e.reason ?? '-')).toEqual(['帳號已停用', '-']);
+  expect(trail.map((e) => e.actor.id).sort()).toEqual([admin.id, host.id]);
+  // The first to commit recorded its instant and wrote the line; the other found the member deactivated already.
+  const recorded = told[trail[0]?.actor.id as string];
+  expect(answers.map((m) => m.deactivatedAt)).toEqual([recorded, recorded]);
+  const after = await flow.member(claire.memberId);
+  expect([after.activatedAt, after.deactivatedAt, after.version]).toEqual([undefined, recorded, 1]);
 });

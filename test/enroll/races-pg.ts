@@ -17,8 +17,11 @@ export interface RaceStore {
   readonly store: PgStore;
   /** Resolves once `count` of this store's connections wait on a lock (fails after 10 s). */
   waitForBlocked(count: number): Promise<void>;
-  /** Runs `lock` in a transaction and keeps it open until the returned release is called. */
-  hold(lock: (tx: SqlSession) => Promise<unknown>): Promise<() => Promise<void>>;
+  /**
+   * Runs `lock` in a transaction and keeps it open until the returned release is called, which commits it, or with
+   * `rollBack` rolls it back (a row that those waiting on it then never see).
+   */
+  hold(lock: (tx: SqlSession) => Promise<unknown>, options?: { readonly rollBack?: boolean }): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -51,7 +54,7 @@ export async function openRaceStore(schema: string): Promise<RaceStore | undefin
     }
   };
 
-  const hold = async (lock: (tx: SqlSession) => Promise<unknown>): Promise<() => Promise<void>> => {
+  const hold = async (lock: (tx: SqlSession) => Promise<unknown>, options: { readonly rollBack?: boolean } = {}): Promise<() => Promise<void>> => {
     let letGo!: () => void;
     const gate = new Promise<void>((r) => {
       letGo = r;
@@ -60,11 +63,17 @@ export async function openRaceStore(schema: string): Promise<RaceStore | undefin
     const isLocked = new Promise<void>((r) => {
       locked = r;
     });
-    const done = store.transaction(async (tx) => {
-      await lock(tx);
-      locked();
-      await gate;
-    });
+    const rolledBack = new Error('rolled back by the race test');
+    const done = store
+      .transaction(async (tx) => {
+        await lock(tx);
+        locked();
+        await gate;
+        if (options.rollBack === true) throw rolledBack;
+      })
+      .catch((err: unknown) => {
+        if (err !== rolledBack) throw err;
+      });
     await Promise.race([isLocked, done]);
     return async () => {
       letGo();

@@ -11,7 +11,7 @@ import { parseEmail, parseNationalId, parseRequiredText } from '../domain/identi
 import { CLOCK_SKEW_MS } from '../../shared/clock-skew.js';
 import { EnrollError, InvalidInputError, IssueCollector, type FieldIssue } from '../errors.js';
 import { recordTransition } from '../store/audit.js';
-import type { SqlSession } from '../store/store.js';
+import type { Row, SqlSession } from '../store/store.js';
 import { OFFICIAL_COMMANDS, authorize } from './authorization.js';
 import { rejectRenewalsOfRemoved } from './official-certificates.js';
 import {
@@ -173,6 +173,30 @@ function timeOfDate(value: unknown): number {
   }
 }
 
+/** A first sync's row: `$6` the activation (the sync's own time when not reported), `$7` a 停用 told. */
+const INSERT_MEMBER = `INSERT INTO enroll_official_members (member_id, name, national_id, email, created_at, updated_at, activated_at, deactivated_at)
+  VALUES ($1,$2,$3,$4,$5,$5,$6,$7) ON CONFLICT (member_id) DO NOTHING RETURNING *`;
+
+/**
+ * A known member's sync, the row locked: `$6` whether activation is reported, `$7` the activation reported (`null`:
+ * not activated), `$8` a 停用 told. Not reported, the state stays. Activated, the 停用 is cleared. Reported not
+ * activated: a member already deactivated keeps the instant first recorded, whatever is told now (it is the same 停用,
+ * and a host that stamps each sync with its own now would otherwise move it, with a 帳號已停用 line, at every sync);
+ * else the 停用 told; else the edge activated → not activated the SDK sees now. One never activated, not told
+ * deactivated, has not been deactivated as far as the SDK can know (the link is still to click).
+ */
+const UPDATE_MEMBER = `UPDATE enroll_official_members SET name=$2, national_id=$3, email=$4,
+  activated_at=CASE WHEN $6::boolean THEN $7::timestamptz ELSE activated_at END,
+  deactivated_at=CASE
+    WHEN NOT $6::boolean THEN deactivated_at
+    WHEN $7::timestamptz IS NOT NULL THEN NULL
+    WHEN activated_at IS NULL AND deactivated_at IS NOT NULL THEN deactivated_at
+    WHEN $8::timestamptz IS NOT NULL THEN $8::timestamptz
+    WHEN activated_at IS NOT NULL THEN $5::timestamptz
+    ELSE deactivated_at END,
+  updated_at=$5, version=version+1
+WHERE member_id=$1 RETURNING *`;
+
 /**
  * {@link OfficialAccountFlow.syncMember}: creates or updates the member
  * reference (name, ID, e-mail, activation). The type stays, unless the name or ID of a
@@ -194,47 +218,38 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
   const id = memberId as string;
   return guarded(o, () =>
     o.store.transaction(async (tx) => {
-      const before = await lockMember(tx, id);
-      authorize(OFFICIAL_COMMANDS, 'syncMember', who as Actor, { subject: id, state: before?.memberType ?? 'none', owner: id });
-      const at = o.clock.now().toISOString();
-      // Checked whether or not it will be stored (a member already deactivated keeps its first instant): a host
-      // sending impossible instants has a bug worth hearing about at once.
-      checkToldInstants(activation as Activation, deactivation, at, before);
-      const { reported } = activation as Activation;
-      // Not reported: a new member is activated as of now, a known one keeps its state (also against a concurrent
-      // insert that reported it: the CASE reads the row the conflict found).
-      const activatedAt = activation?.reported === true ? activation.at : at;
-      // 停用 is what the host told (`deactivatedAt`, only beside activatedAt null), else the edge activated → not
-      // activated the SDK saw: kept while the account stays so, cleared by an activation. A member already deactivated
-      // keeps the instant first recorded, whatever is told now: it is the same 停用, and a host that stamps each sync
-      // with its own now would otherwise move it, with a 帳號已停用 line, at every sync. A new member, or one never
-      // activated, reported not activated and not told deactivated, has not been deactivated as far as the SDK can
-      // know (the link is still to click).
-      const rows = await tx.query(
-        `INSERT INTO enroll_official_members (member_id, name, national_id, email, created_at, updated_at, activated_at, deactivated_at) VALUES ($1,$2,$3,$4,$5,$5,$6,$8)
-         ON CONFLICT (member_id) DO UPDATE SET name=EXCLUDED.name, national_id=EXCLUDED.national_id, email=EXCLUDED.email,
-           activated_at=CASE WHEN $7 THEN EXCLUDED.activated_at ELSE enroll_official_members.activated_at END,
-           deactivated_at=CASE
-             WHEN enroll_official_members.activated_at IS NULL AND enroll_official_members.deactivated_at IS NOT NULL
-               AND EXCLUDED.activated_at IS NULL THEN enroll_official_members.deactivated_at
-             WHEN EXCLUDED.deactivated_at IS NOT NULL THEN EXCLUDED.deactivated_at
-             WHEN NOT $7 THEN enroll_official_members.deactivated_at
-             WHEN EXCLUDED.activated_at IS NOT NULL THEN NULL
-             WHEN enroll_official_members.activated_at IS NOT NULL THEN EXCLUDED.updated_at
-             ELSE enroll_official_members.deactivated_at END,
-           updated_at=EXCLUDED.updated_at, version=enroll_official_members.version+1
-         WHERE EXCLUDED.deactivated_at IS NULL OR enroll_official_members.activated_at IS NULL
-           OR EXCLUDED.deactivated_at >= enroll_official_members.activated_at
-         RETURNING *`,
-        [id, name, nationalId, email, at, activatedAt, reported, deactivation],
-      );
-      if (rows[0] === undefined) {
-        // The WHERE kept the row: a first sync of the same member beside this one inserted it, activated after the
-        // 停用 told, once this one had found no row to check against. The conflict locked it: the same check, on it.
-        checkToldInstants(activation as Activation, deactivation, at, await lockMember(tx, id));
-        throw new EnrollError('CONCURRENT_UPDATE', `member ${id} changed while it was synchronized; synchronize it again`);
+      // Authorized, and the instants told checked, against the member as it is before this sync changes it.
+      const admit = (before: OfficialMember | undefined): string => {
+        authorize(OFFICIAL_COMMANDS, 'syncMember', who as Actor, { subject: id, state: before?.memberType ?? 'none', owner: id });
+        const now = o.clock.now().toISOString();
+        // Checked whether or not they will be stored (a member already deactivated keeps its first instant): a host
+        // sending impossible instants has a bug worth hearing about at once.
+        checkToldInstants(activation as Activation, deactivation, now, before);
+        return now;
+      };
+      const told = activation as Activation;
+      let before = await lockMember(tx, id);
+      let at = admit(before);
+      let row: Row | undefined;
+      if (before === undefined) {
+        // Not reported: a new member is activated as of now.
+        const activatedAt = told.reported ? told.at : at;
+        row = (await tx.query(INSERT_MEMBER, [id, name, nationalId, email, at, activatedAt, deactivation]))[0];
+        // Nothing inserted: a first sync of the same member beside this one inserted it after this one found no row,
+        // and has committed (the INSERT waited for it). This sync then changes that row, checked and audited against
+        // it as a later sync would be: else a 停用 both told would have two 帳號已停用 lines, and one told before the
+        // other's activation would be stored.
+        if (row === undefined) {
+          before = await lockMember(tx, id);
+          at = admit(before);
+        }
       }
-      let member = memberFromRow(rows[0]);
+      if (row === undefined) {
+        row = (await tx.query(UPDATE_MEMBER, [id, name, nationalId, email, at, told.reported, told.reported ? told.at : null, deactivation]))[0];
+        // The member is locked and never deleted: no row is a member gone from under the lock.
+        if (row === undefined) throw new EnrollError('CONCURRENT_UPDATE', `member ${id} changed while it was synchronized; synchronize it again`);
+      }
+      let member = memberFromRow(row);
       // The personnel check vouched for the name and ID it was given: other ones are not 公務人員 until checked again.
       const changed = before !== undefined && (before.name !== member.name || before.nationalId !== member.nationalId);
       if (changed && member.memberType === 'official') member = await demoteMember(tx, id, at);
@@ -246,7 +261,7 @@ export async function syncMember(o: OfficialAccountOptions, input: OfficialMembe
       const notActivated = member.activatedAt === undefined;
       const reasons = [
         ...(before?.memberType === 'official' && member.memberType === 'citizen' ? [`${NEW_DATA}: 公務人員 → 自然人`] : []),
-        ...activationReasons(before, member, reported),
+        ...activationReasons(before, member, told.reported),
       ];
       await recordTransition(tx, {
         flow: 'officialAccount',
