@@ -225,6 +225,32 @@ describeEachStore('enroll_t_official_deactivation', (db) => {
       expect((await sync({ activatedAt: null, deactivatedAt: CLICKED })).deactivatedAt).toBe('2026-03-01T02:30:00.000Z');
       expect((await flow.get(APP_ID)).status).toBe('cancelled');
     });
+    it('the stand-in activation of a member synchronized without activatedAt does not bound it: a 停用 told before it is taken', async () => {
+      // Taken as activated when first synchronized (01:00), by a host that did not report activation; it now reports.
+      expect((await flow.syncMember(claire, host)).activatedAt).toBe('2026-03-02T01:00:00.000Z');
+      await unchecked(db());
+      clock.advance(60_000);
+      const off = await sync({ activatedAt: null, deactivatedAt: TOLD });
+      expect([off.activatedAt, off.deactivatedAt]).toEqual([undefined, '2026-02-20T03:00:00.000Z']);
+      const trail = await readAuditTrail(db(), { flow: 'officialAccount', subject: claire.memberId });
+      expect(trail.map((e) => e.reason)).toEqual(['帳號啟用未告知，視為已啟用 (activatedAt not reported) 2026-03-02T01:00:00.000Z', '帳號已停用']);
+      expect(await flow.get(APP_ID)).toMatchObject({ status: 'cancelled', cancelledBy: 'system' });
+      expect(await refusal(flow.apply(applyInput, member))).toBe('MEMBER_DEACTIVATED');
+
+      // So does migration 0012's (the first sync's time it gave the members it found); a reported activation does.
+      await db().transaction((tx) =>
+        tx.query(
+          `INSERT INTO enroll_official_members (member_id, name, national_id, email, created_at, updated_at, activated_at)
+           VALUES ('dora', $1, $2, 'dora@example.com', '2026-02-25T00:00:00Z', '2026-02-25T00:00:00Z', '2026-02-25T00:00:00Z')`,
+          [claire.name, claire.nationalId],
+        ),
+      );
+      const dora = (deactivatedAt: Date) => flow.syncMember({ ...claire, memberId: 'dora', activatedAt: null, deactivatedAt }, host);
+      expect((await dora(TOLD)).deactivatedAt).toBe('2026-02-20T03:00:00.000Z');
+      await flow.syncMember({ ...claire, memberId: 'dora', activatedAt: new Date('2026-02-26T00:00:00Z') }, host);
+      const err = await enrollFailure(dora(new Date('2026-02-25T23:59:59Z')));
+      expect((err as InvalidInputError).issues.map((i) => [i.field, i.code])).toEqual([['deactivatedAt', 'OUT_OF_RANGE']]);
+    });
   });
 
   describe('a member that stays deactivated: one 帳號已停用, the first instant kept (a host may tell it at every sync)', () => {

@@ -68,7 +68,9 @@ export interface OfficialMemberInput {
    * INVALID_INPUT `OUT_OF_RANGE` naming `deactivatedAt`, nothing written: later than the SDK's clock by more than
    * five minutes (clocks that disagree), before 2000-01-01 (Taiwan time), or before the member's recorded
    * `activatedAt` (the edge activated → deactivated: an account is deactivated after its activation). Such an
-   * instant is the host's bug, not a deactivation. Not a valid Date (an Invalid Date included): `INVALID_FORMAT`.
+   * instant is the host's bug, not a deactivation. Only an activation the host reported counts: the time of the
+   * first sync, which stands in for the activation of a member synchronized without `activatedAt`, does not.
+   * Not a valid Date (an Invalid Date included): `INVALID_FORMAT`.
    */
   readonly deactivatedAt?: Date | null;
 }
@@ -141,13 +143,26 @@ function checkToldInstant(field: 'activatedAt' | 'deactivatedAt', told: string, 
 function checkToldInstants(activation: Activation, deactivation: string | null, now: string, before: OfficialMember | undefined): void {
   if (activation.reported && activation.at !== null) checkToldInstant('activatedAt', activation.at, now);
   if (deactivation === null) return;
-  const activatedAt = before?.activatedAt;
+  const activatedAt = reportedActivation(before);
   if (activatedAt === undefined) {
     checkToldInstant('deactivatedAt', deactivation, now);
     return;
   }
   const why = `must not be before the account's recorded activation (activatedAt ${activatedAt}): an account is deactivated after it was activated`;
   checkToldInstant('deactivatedAt', deactivation, now, { at: activatedAt, why });
+}
+
+/**
+ * The member's recorded activation when the host reported it, else `undefined`: none, or the stand-in the SDK
+ * recorded for a host that did not report it (the first sync's own time, as 0012 gave the members it found). A
+ * stand-in is not when the account was activated, so it cannot show a 停用 the host tells to be too early: such a
+ * host may well have synchronized an account it had deactivated before. A stand-in is the member's `createdAt`
+ * exactly (both are written from one instant); a reported activation equal to it to the millisecond is taken for
+ * one, which only checks less.
+ */
+function reportedActivation(member: OfficialMember | undefined): string | undefined {
+  if (member?.activatedAt === undefined) return undefined;
+  return Date.parse(member.activatedAt) === Date.parse(member.createdAt) ? undefined : member.activatedAt;
 }
 
 function throwIfAny(issues: readonly FieldIssue[]): void {
