@@ -746,7 +746,10 @@ async function addRoutes(app: FastifyInstance, options: PortalOptions, settings:
     reply.header('cache-control', 'no-store');
     if (result.ok) return reply.send({ status: 'ok' });
     request.log.warn({ err: result.cause }, `health check: ${result.message}`);
-    return reply.code(503).send({ status: 'unavailable', reason: { code: result.code, message: result.message } });
+    return reply
+      .code(503)
+      .header('retry-after', String(HEALTH_RETRY_SECONDS))
+      .send({ status: 'unavailable', reason: { code: result.code, message: result.message } });
   });
   app.get('/twpki-browser.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(browserModule));
   app.get('/api/config', async () => ({ origin, agentUrl: context.agentUrl }));
@@ -768,6 +771,14 @@ async function addRoutes(app: FastifyInstance, options: PortalOptions, settings:
 
 /** The health check's path (answered over http even when the site is https). */
 const HEALTH_PATH = '/healthz';
+
+/**
+ * Seconds a failed health check asks a client to wait (`Retry-After`). No verdict is cached, the next check asks the
+ * database again, and what it waits on (a database restarting or failing over, a pool full for a moment) usually
+ * answers within seconds: a few seconds, not the minute of the 郵遞區號 table, which waits on an administrator. A load
+ * balancer polls on its own interval anyway; this is for the monitors and scripts that honour the header.
+ */
+const HEALTH_RETRY_SECONDS = 5;
 
 /** Largest upload (the waste system's documents), one file per request. */
 const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;

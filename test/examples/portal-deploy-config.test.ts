@@ -234,7 +234,7 @@ describe('startPortal refuses a configuration that cannot work, naming the setti
 
 describe('startPortal on port 0', () => {
   it('holds the port its origin names from before the routes are built: nothing else can take it, and a request that early gets 503', async () => {
-    let early: { origin: string; listen: string | undefined; status: number } | undefined;
+    let early: { origin: string; listen: string | undefined; status: number; retryAfter: string | null } | undefined;
     const probe = {
       id: 'probe',
       title: 'probe',
@@ -247,12 +247,12 @@ describe('startPortal on port 0', () => {
           other.listen(Number(new URL(context.origin).port), '127.0.0.1', () => other.close(() => resolve(undefined)));
         });
         const response = await fetch(`${context.origin}/healthz`);
-        early = { origin: context.origin, listen, status: response.status };
+        early = { origin: context.origin, listen, status: response.status, retryAfter: response.headers.get('retry-after') };
       },
     };
     const portal = await startPortal(options({ systems: [probe], store: await sharedStore() }));
     try {
-      expect(early).toEqual({ origin: portal.listenUrl, listen: 'EADDRINUSE', status: 503 });
+      expect(early).toEqual({ origin: portal.listenUrl, listen: 'EADDRINUSE', status: 503, retryAfter: '1' });
       expect(portal.url).toBe(portal.listenUrl);
       expect((await fetch(`${portal.listenUrl}/healthz`)).status).toBe(200);
     } finally {

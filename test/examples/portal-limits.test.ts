@@ -365,7 +365,7 @@ describe('a request that never finishes', () => {
 });
 
 describe('/healthz checks the database', () => {
-  it('503 with a reason while the database does not answer within the timeout, 200 again once it does', async () => {
+  it('503 with a reason and Retry-After while the database does not answer within the timeout, 200 again once it does', async () => {
     const portal = await start({ healthTimeoutMs: 200 });
     expect(await answer(await fetch(`${portal.listenUrl}/healthz`))).toMatchObject({ status: 200, body: { status: 'ok' } });
     // PGlite runs one transaction at a time: one held open keeps the check waiting.
@@ -376,15 +376,19 @@ describe('/healthz checks the database', () => {
       for (const reply of [first, second]) {
         expect(reply.status).toBe(503);
         expect(reply.body).toEqual({ status: 'unavailable', reason: { code: 'DATABASE_TIMEOUT', message: 'the database did not answer within 200 ms' } });
+        // When to ask again, as every other 503 of the portal says: a few seconds (the database may be back by then).
+        expect(reply.retryAfter).toBe('5');
       }
     } finally {
       release();
       await held;
     }
-    expect(await answer(await fetch(`${portal.listenUrl}/healthz`))).toMatchObject({ status: 200, body: { status: 'ok' } });
+    const back = await answer(await fetch(`${portal.listenUrl}/healthz`));
+    expect(back).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(back.retryAfter).toBeNull();
   });
 
-  it('503 DATABASE_ERROR when the database refuses', async () => {
+  it('503 DATABASE_ERROR with Retry-After when the database refuses', async () => {
     const own = await openPglite();
     const portal = await start({ store: own });
     expect((await answer(await fetch(`${portal.listenUrl}/healthz`))).status).toBe(200);
@@ -392,6 +396,7 @@ describe('/healthz checks the database', () => {
     const reply = await answer(await fetch(`${portal.listenUrl}/healthz`));
     expect(reply.status).toBe(503);
     expect(reply.body).toEqual({ status: 'unavailable', reason: { code: 'DATABASE_ERROR', message: 'the database refused the check' } });
+    expect(reply.retryAfter).toBe('5');
   });
 });
 
