@@ -493,7 +493,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     };
   } catch (err) {
     // What started is stopped again: a failed start leaves no socket, database pool, PGlite or mail transport running.
-    await stopParts().catch(() => undefined);
+    // No request reached the app, so none is waited for (see PortalServer.abort).
+    await stopParts(() => server.abort()).catch(() => undefined);
     throw err;
   }
 
@@ -501,8 +502,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
    * Stops what started, each part whatever the one before did: a failed Fastify close (an onClose hook that throws)
    * must not leave the port bound, answering 503, or the database and mail transport open.
    */
-  function stopParts(): Promise<void> {
-    return stopAll([() => app?.close(), () => server.close(), () => mail.close?.(), () => ownedStore?.close()]);
+  function stopParts(stopServer: () => Promise<void> = () => server.close()): Promise<void> {
+    return stopAll([() => app?.close(), stopServer, () => mail.close?.(), () => ownedStore?.close()]);
   }
 }
 
@@ -592,6 +593,18 @@ class PortalServer {
    */
   close(): Promise<void> {
     return (this.#closed ??= this.#close());
+  }
+
+  /**
+   * {@link close} for a start that failed: every connection is ended at once instead of waited for. None holds a
+   * request of the app's (it never opened; each request was answered 503), but one whose request is still arriving
+   * (half its headers sent, a body announced and never sent) would hold the close, and the failed start with it,
+   * until the request timeout.
+   */
+  abort(): Promise<void> {
+    const closed = this.close();
+    this.#server.closeAllConnections();
+    return closed;
   }
 
   async #close(): Promise<void> {

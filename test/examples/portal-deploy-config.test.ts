@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -214,6 +214,48 @@ describe('startPortal refuses a configuration that cannot work, naming the setti
       expect(closed).toHaveBeenCalledTimes(1);
     } finally {
       closed.mockRestore();
+    }
+  });
+
+  it('a start that fails after binding does not wait for a client that sent half a request: it rejects at once, closing that connection', async () => {
+    let socket: Socket | undefined;
+    let socketClosed: Promise<void> | undefined;
+    let failedAt = 0;
+    const failing = {
+      id: 'broken',
+      title: 'broken',
+      links: [],
+      async register(_app: unknown, context: { origin: string }) {
+        const url = new URL(context.origin);
+        const half = connect(Number(url.port), url.hostname);
+        socket = half;
+        half.on('error', () => undefined);
+        socketClosed = new Promise((resolve) => half.once('close', () => resolve()));
+        await new Promise((resolve) => half.once('connect', resolve));
+        // Headers that never end: Node holds the connection for its request, past a plain close, until the timeout.
+        half.write(`GET /healthz HTTP/1.1\r\nHost: ${url.host}\r\n`);
+        // A request made after it is answered (503: not ready yet) once the server has taken both connections.
+        expect((await fetch(`${context.origin}/healthz`)).status).toBe(503);
+        failedAt = Date.now();
+        throw new Error('the system could not register');
+      },
+    };
+    const start = startPortal(options({ systems: [failing], store: await sharedStore() })).then(
+      (portal) => portal.close().then(() => 'started'),
+      (err: unknown) => err,
+    );
+    const waited = (ms: number) => new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), ms));
+    try {
+      // Node's wait for a request's headers is 60 s here (the request timeout is 120 s): 2 s is "at once".
+      const outcome = await Promise.race([start, waited(2_000)]);
+      expect(outcome).toBeInstanceOf(Error);
+      expect((outcome as Error).message).toBe('the system could not register');
+      expect(Date.now() - failedAt).toBeLessThan(2_000);
+      expect(await Promise.race([socketClosed?.then(() => 'closed'), waited(500)])).toBe('closed');
+    } finally {
+      // Let a start that waits for the socket (the old code) end, so the test's failure is its own.
+      socket?.destroy();
+      await start;
     }
   });
 
