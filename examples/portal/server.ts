@@ -779,7 +779,28 @@ async function addRoutes(app: FastifyInstance, options: PortalOptions, settings:
     app.get('/dev/mailbox', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page('開發用信箱', mailboxPage(mailbox()))));
   }
   registerReviewerLogin(app, passwordHash, page, loginAttempts);
+  refuseListenHooks(app);
   for (const system of options.systems) await system.register(app, context);
+}
+
+/**
+ * Makes an `onListen` hook a system adds stop the start. Fastify runs those hooks from its own `listen()`, which the
+ * portal never calls (`PortalServer` binds the port before the app is built): added, one would never run, silently.
+ * Nothing of the portal's needs them (what a system does at start it does in `register`, or in an `onReady` hook,
+ * which runs just before requests reach the routes), so they are refused rather than run by hand from Fastify's
+ * internals. Set on the root, the check is inherited by every plugin context a system makes.
+ */
+function refuseListenHooks(app: FastifyInstance): void {
+  const addHook = app.addHook as (this: FastifyInstance, name: string, hook: unknown) => FastifyInstance;
+  app.addHook = function (this: FastifyInstance, name: string, hook: unknown): FastifyInstance {
+    if (name === 'onListen') {
+      throw new PortalConfigError(
+        'systems',
+        "a system adds an onListen hook, which would never run: the portal binds its own server and Fastify never listens; do that work in the system's register, or in an onReady hook (run just before the routes open)",
+      );
+    }
+    return addHook.call(this, name, hook);
+  } as FastifyInstance['addHook'];
 }
 
 /** The health check's path (answered over http even when the site is https). */

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { FastifyInstance } from 'fastify';
 import type { Mailer } from 'twpki/enroll';
 import { PgliteStore } from 'twpki/enroll/pglite';
 import { createTestPki, type TestPki } from 'twpki/testing';
@@ -257,6 +258,28 @@ describe('startPortal refuses a configuration that cannot work, naming the setti
       socket?.destroy();
       await start;
     }
+  });
+
+  it("a system's onListen hook, which Fastify would never run (the portal binds its own server): refused, added directly or in a plugin", async () => {
+    let ran = 0;
+    const hook = async (): Promise<void> => {
+      ran += 1;
+    };
+    const direct = { id: 'direct', title: 'direct', links: [], register: async (app: FastifyInstance) => void app.addHook('onListen', hook) };
+    const nested = {
+      id: 'nested',
+      title: 'nested',
+      links: [],
+      register: async (app: FastifyInstance) => {
+        // Not awaited, as a card step registers its plugin: it loads when the app is made ready.
+        void app.register(async (child) => child.addHook('onListen', hook));
+      },
+    };
+    for (const system of [direct, nested]) {
+      const error = await refused(startPortal(options({ systems: [system], store: await sharedStore() })), 'systems');
+      expect(error.message).toMatch(/onListen hook, which would never run/);
+    }
+    expect(ran).toBe(0);
   });
 
   it('a port in use', async () => {

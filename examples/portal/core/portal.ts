@@ -62,7 +62,10 @@ export interface PortalSystem {
   readonly title: string;
   /** Links shown on the home page: label → path. */
   readonly links: ReadonlyArray<readonly [label: string, path: string]>;
-  /** Adds the system's routes. */
+  /**
+   * Adds the system's routes. An `onListen` hook is refused (the start fails): Fastify would never run it, as the
+   * portal binds its own server; an `onReady` hook runs just before the routes open.
+   */
   register(app: FastifyInstance, context: PortalContext): Promise<void>;
 }
 
