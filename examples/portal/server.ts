@@ -15,7 +15,7 @@ import { createServer, type RequestListener, type Server, type ServerResponse } 
 import fastifyMultipart from '@fastify/multipart';
 import fastifySession from '@fastify/session';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { ChallengeIssuer, LoginVerifierBuilder, type CertificateInput } from 'twpki/cert';
 import { SqlChallengeStore } from 'twpki/challenge-store';
 import { EnrollError, InvalidInputError, systemClock, type Clock, type EnrollStore, type Mailer } from 'twpki/enroll';
@@ -138,6 +138,13 @@ export interface PortalOptions {
    * held its connection for ever.
    */
   readonly requestTimeoutSeconds?: number;
+  /**
+   * Where the portal logs (a pino logger, or any with pino's methods and `child`): each answer of 500 or more with
+   * its error and that error's cause (a host's 郵遞區號 directory that threw, a database gone), failed health checks,
+   * card steps that failed for a reason other than a twpki refusal. Default none: nothing is logged. Requests as such
+   * are not (their URLs can carry activation keys, `/gps/activate?key=…`): that is the proxy's access log.
+   */
+  readonly logger?: FastifyBaseLogger;
   /** Time source of the flows (default the system clock). */
   readonly clock?: Clock;
   /** Messages shown at `/dev/mailbox` (development: the mail sink's inbox). */
@@ -478,7 +485,12 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     if (opened.status === 'rejected') throw opened.reason;
     if (bundled.status === 'rejected') throw bundled.reason;
     const { store } = opened.value;
-    app = Fastify({ logger: false, bodyLimit: 256 * 1024, trustProxy: settings.trustProxy, serverFactory: server.factory });
+    app = Fastify({
+      ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger, disableRequestLogging: true }),
+      bodyLimit: 256 * 1024,
+      trustProxy: settings.trustProxy,
+      serverFactory: server.factory,
+    });
     await addRoutes(app, options, settings, store, bundled.value, mail.mailer);
     await app.ready();
     server.open();

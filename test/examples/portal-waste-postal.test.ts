@@ -1,9 +1,11 @@
 /**
  * The portal's waste routes while the 郵遞區號 directory cannot answer (Fastify's inject, no browser, no cards):
  * POSTAL_CODES_UNAVAILABLE is the server's own dependency being down, not a conflict with the request, so the
- * selects' list and 送出 answer 503 with Retry-After, in the portal's usual `{ error: { code, message } }` shape;
+ * selects' list and 送出 answer 503 with Retry-After, in the portal's usual `{ error: { code, message } }` shape,
+ * whether the SDK's table or a host's directory (a plain Error) failed, and the cause goes to the portal's logger;
  * 載入 still answers (its address flagged, not refused). The browser side is in portal-waste.browser.test.ts.
  */
+import type { FastifyBaseLogger } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnrollError, StaticCompanyRegistry, twzipcodeDirectory, type CompanyRegistry, type PostalCodeDirectory } from 'twpki/enroll';
 import { createTestPki } from 'twpki/testing';
@@ -23,18 +25,48 @@ const FORM = {
 /** The body every POSTAL_CODES_UNAVAILABLE answer carries: the catalogue's words and the code, nothing else. */
 const UNAVAILABLE = { error: { code: 'POSTAL_CODES_UNAVAILABLE', message: '郵遞區號資料無法載入，請洽系統管理者' } };
 
-/** The SDK's table, switchable to what it throws when its data file cannot be read. */
-const postal: PostalCodeDirectory & { down: boolean } = {
+/**
+ * The SDK's table, switchable to what it throws when its data file cannot be read (`down`), or to a host's directory
+ * whose backend is out, throwing a plain Error (`outage`).
+ */
+const postal: PostalCodeDirectory & { down: boolean; outage: Error | undefined } = {
   down: false,
+  outage: undefined,
   find(county, district) {
+    if (postal.outage) throw postal.outage;
     if (postal.down) throw new EnrollError('POSTAL_CODES_UNAVAILABLE', 'the 郵遞區號 table could not be loaded (test)');
     return twzipcodeDirectory.find(county, district);
   },
   counties() {
+    if (postal.outage) throw postal.outage;
     if (postal.down) throw new EnrollError('POSTAL_CODES_UNAVAILABLE', 'the 郵遞區號 table could not be loaded (test)');
     return twzipcodeDirectory.counties();
   },
 };
+
+/** One call the portal made to its logger. */
+interface Logged {
+  readonly level: string;
+  readonly args: readonly unknown[];
+}
+
+/** A logger with pino's methods that keeps every call (its children are itself). */
+function recordingLogger(records: Logged[]): FastifyBaseLogger {
+  const record = (level: string) => (...args: unknown[]) => void records.push({ level, args });
+  const logger = {
+    level: 'info',
+    child: () => logger,
+    fatal: record('fatal'),
+    error: record('error'),
+    warn: record('warn'),
+    info: record('info'),
+    debug: record('debug'),
+    trace: record('trace'),
+    silent: record('silent'),
+  };
+  return logger as unknown as FastifyBaseLogger;
+}
+const logged: Logged[] = [];
 
 /** The demo's companies, switchable to a registry that cannot answer (its service down). */
 const demoRegistry = new StaticCompanyRegistry(DEMO_COMPANIES);
@@ -65,11 +97,13 @@ describe('portal waste routes while the 郵遞區號 table cannot be read', () =
       smtp: { host: sink.host, port: sink.port },
       reviewerPassword: 'reviewer-secret-4',
       databaseUrl: '',
+      logger: recordingLogger(logged),
     });
   }, 60_000);
 
   afterAll(async () => {
     postal.down = false;
+    postal.outage = undefined;
     await portal?.close();
     await sink?.close();
   });
@@ -111,6 +145,32 @@ describe('portal waste routes while the 郵遞區號 table cannot be read', () =
     expect(areas.status).toBe(200);
     expect(areas.headers['retry-after']).toBeUndefined();
     expect((await call('POST', '/waste/api/applications', FORM)).status).toBe(201);
+  });
+
+  it("a host's directory that throws a plain Error (its backend out): the selects' list is 503 with Retry-After, and the cause is logged", async () => {
+    const outage = new Error('connect ECONNREFUSED 10.0.0.7:5432 (the directory backend, test)');
+    logged.length = 0;
+    try {
+      postal.outage = outage;
+      const reply = await call('GET', '/waste/api/postal-areas');
+      // An upstream outage, as the SDK's own table being unreadable is: not a 500, nothing of the error shown.
+      expect(reply.status).toBe(503);
+      expect(reply.headers['retry-after']).toBe('60');
+      expect(reply.headers['cache-control']).toBe('no-store');
+      expect(reply.body).toEqual(UNAVAILABLE);
+    } finally {
+      postal.outage = undefined;
+    }
+    // The operator sees why: the answer's error, with the directory's own error as its cause.
+    const errors = logged.filter((entry) => entry.level === 'error');
+    expect(errors).toHaveLength(1);
+    const [first] = errors[0]?.args ?? [];
+    expect(first).toBeInstanceOf(EnrollError);
+    expect((first as EnrollError).code).toBe('POSTAL_CODES_UNAVAILABLE');
+    expect((first as EnrollError).cause).toBe(outage);
+    expect((await call('GET', '/waste/api/postal-areas')).status).toBe(200);
+    // Requests as such are not logged (a URL can carry an activation key): only the failure was.
+    expect(logged.map((entry) => entry.level)).toEqual(['error']);
   });
 
   it('載入 while the company registry cannot answer is 502 (an upstream failure, as EMS_FAILURE), not a conflict', async () => {
