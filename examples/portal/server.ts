@@ -15,7 +15,7 @@ import { createServer, type RequestListener, type Server, type ServerResponse } 
 import fastifyMultipart from '@fastify/multipart';
 import fastifySession from '@fastify/session';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { ChallengeIssuer, LoginVerifierBuilder, type CertificateInput } from 'twpki/cert';
 import { SqlChallengeStore } from 'twpki/challenge-store';
 import { EnrollError, InvalidInputError, systemClock, type Clock, type EnrollStore, type Mailer } from 'twpki/enroll';
@@ -486,7 +486,10 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     if (bundled.status === 'rejected') throw bundled.reason;
     const { store } = opened.value;
     app = Fastify({
-      ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger, disableRequestLogging: true }),
+      // Fastify's own line per request is left out: a URL can carry an activation key (see PortalOptions.logger).
+      ...(options.logger === undefined
+        ? { logger: false }
+        : { loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }) }),
       bodyLimit: 256 * 1024,
       trustProxy: settings.trustProxy,
       serverFactory: server.factory,
