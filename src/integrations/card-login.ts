@@ -80,6 +80,11 @@ export interface CardLoginReply {
   readonly status: number;
   /** JSON body. */
   readonly body: unknown;
+  /**
+   * Headers to send beside the body, names in lower case: `retry-after` on every 503 (see
+   * {@link RETRY_AFTER_SECONDS}). Absent when there are none.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** HTTP status of each login verification failure. */
@@ -145,12 +150,54 @@ const ENROLL_STATUS: Partial<Record<EnrollErrorCode, number>> = {
   TRANSACTION_ENDED: 500,
 };
 
+/** The codes the card-login routes answer 503: the service, or a service it depends on, is down for now. */
+export type CardLoginUnavailableCode =
+  | Extract<LoginErrorCode, 'REVOCATION_UNKNOWN' | 'REVOCATION_CHECK_FAILED'>
+  | Extract<EnrollErrorCode, 'STORE_UNAVAILABLE' | 'STORE_CLOSED' | 'STORE_IN_USE' | 'EMS_FAILURE' | 'MAIL_FAILED'>;
+
+/**
+ * Seconds each 503 asks the client to wait before trying again (`Retry-After`), by what is down. A hint for the
+ * clients, proxies and monitors that honour it: too short and they come back to a service still down (adding to
+ * the load on it), too long and a user waits past the recovery. Sized by who brings the cause back:
+ * - the database (`STORE_*`): PostgreSQL restarting or failing over, a pool full for a moment, this process being
+ *   replaced (its store closed, a PGlite directory not yet released by the instance before it) come back by
+ *   themselves within seconds: 5 s, as the reference portal's health check.
+ * - the CA's OCSP or CRL source unreachable or failing (`REVOCATION_CHECK_FAILED`): someone else's service on the
+ *   internet, restored by its operator, and a login checks it at every try; asking again within seconds only adds
+ *   load to it: a minute.
+ * - a source that answered but does not know the certificate (`REVOCATION_UNKNOWN`): nothing is down; the CA has
+ *   not yet published the card (a newly issued one, a CRL not yet reissued), which takes minutes at least: 5 min.
+ * - another agency's system behind an `onLogin` flow (`EMS_FAILURE`, the EMS comparison) or the mail relay
+ *   (`MAIL_FAILED`, the command rolled back, so trying again is safe): restored by their operators, as the
+ *   revocation source: a minute.
+ */
+export const RETRY_AFTER_SECONDS: Readonly<Record<CardLoginUnavailableCode, number>> = {
+  STORE_UNAVAILABLE: 5,
+  STORE_CLOSED: 5,
+  STORE_IN_USE: 5,
+  REVOCATION_CHECK_FAILED: 60,
+  REVOCATION_UNKNOWN: 300,
+  EMS_FAILURE: 60,
+  MAIL_FAILED: 60,
+};
+
 /** The HTTP status a card-login route answers `error` with. */
 export function cardLoginStatus(error: unknown): number {
   if (error instanceof CardLoginRequestError) return HTTP_ERROR_STATUS[error.code];
   if (error instanceof LoginVerificationError) return LOGIN_ERROR_STATUS[error.code as LoginErrorCode] ?? 401;
   if (error instanceof EnrollError) return ENROLL_STATUS[error.code] ?? 409;
   return 500;
+}
+
+/**
+ * The `Retry-After` seconds of a card-login route's answer to `error`: {@link RETRY_AFTER_SECONDS} for an error
+ * answered 503, `undefined` for every other answer (a 4xx is the request's to mend, a 500 the server's code).
+ */
+export function cardLoginRetryAfter(error: unknown): number | undefined {
+  if (cardLoginStatus(error) !== 503) return undefined;
+  // Only a LoginVerificationError or an EnrollError is answered 503 (cardLoginStatus), both with a string code.
+  const code = (error as { code: string }).code;
+  return Object.hasOwn(RETRY_AFTER_SECONDS, code) ? RETRY_AFTER_SECONDS[code as CardLoginUnavailableCode] : undefined;
 }
 
 /** A request the card-login routes refuse before verification (no session, unreadable body). */
@@ -236,7 +283,7 @@ export class CardLoginHandler<Req> {
     return this.failure(new TypeError(`card login: the answer is not JSON the framework can write (${reason})`, { cause: error }), request);
   }
 
-  /** The error answer for `error` (status, code and catalogue messages; no internal detail). */
+  /** The error answer for `error` (status, code and catalogue messages, `Retry-After` on a 503; no internal detail). */
   public errorReply(error: unknown, request: Req): CardLoginReply {
     const described = this.messages.describe(error);
     const key: MessageKey = error instanceof CardLoginRequestError ? `http.${error.code}` : described.key;
@@ -244,7 +291,8 @@ export class CardLoginHandler<Req> {
     const messages = key === 'cli.INTERNAL' ? this.both('http.INTERNAL') : key === described.key ? described.messages : this.both(key);
     const language = this.options.language?.(request) ?? 'zh-TW';
     const body: CardLoginErrorBody = { error: { code, message: language === 'zh-TW' ? messages.zhTW : messages.en, messages } };
-    return { status: cardLoginStatus(error), body };
+    const retryAfter = cardLoginRetryAfter(error);
+    return { status: cardLoginStatus(error), body, ...(retryAfter === undefined ? {} : { headers: { 'retry-after': String(retryAfter) } }) };
   }
 
   private both(key: MessageKey): CodeMessage {

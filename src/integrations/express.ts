@@ -120,10 +120,10 @@ export function cardLogin(options: ExpressCardLoginOptions): RequestHandler {
         try {
           // res.json writes with the application's `json replacer` (one that knows BigInt ids, say) before it
           // sends anything, so an answer it cannot write can still be answered.
-          res.status(reply.status).json(reply.body);
+          res.set(reply.headers ?? {}).status(reply.status).json(reply.body);
         } catch (error) {
           const refused = handler.unsendable(error, req);
-          res.status(refused.status).json(refused.body);
+          res.set(refused.headers ?? {}).status(refused.status).json(refused.body);
         }
       })
       // Whatever the answer or the hooks throw goes to Express's error handling, never an unhandled rejection

@@ -36,16 +36,19 @@ export interface FastifyCardLoginOptions extends CardLoginOptions<FastifyRequest
  */
 function send(reply: FastifyReply, answer: CardLoginReply, unsendable: (error: unknown) => CardLoginReply): FastifyReply {
   let text: string;
-  let status = answer.status;
+  let sent = answer;
   try {
     text = serialized(reply, answer.body);
   } catch (error) {
-    const refused = unsendable(error);
-    status = refused.status;
-    text = JSON.stringify(refused.body);
+    sent = unsendable(error);
+    text = JSON.stringify(sent.body);
   }
   // Challenges and login results are per user and per moment: never cache.
-  return reply.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(text);
+  return reply
+    .code(sent.status)
+    .headers({ ...sent.headers, 'cache-control': 'no-store' })
+    .type('application/json; charset=utf-8')
+    .send(text);
 }
 
 function serialized(reply: FastifyReply, body: unknown): string {
