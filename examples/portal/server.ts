@@ -22,7 +22,7 @@ import { EnrollError, InvalidInputError, systemClock, type Clock, type EnrollSto
 import { PgStore } from 'twpki/enroll/pg';
 import { PgliteStore } from 'twpki/enroll/pglite';
 import { SmtpMailer } from 'twpki/enroll/smtp';
-import { cardLogin } from 'twpki/fastify';
+import { cardLogin, RETRY_AFTER_SECONDS } from 'twpki/fastify';
 import { defaultMessages } from 'twpki/messages';
 import { TwpkiError } from 'twpki';
 import { bundleBrowserModule } from './core/browser-module.js';
@@ -224,17 +224,24 @@ const ENROLL_STATUS: Partial<Record<string, number>> = {
   MAIL_FAILED: 502,
   // The company registry 載入 asks could not answer (or answered garbage): an upstream failure, as EMS_FAILURE.
   COMPANY_REGISTRY_FAILURE: 502,
-  // The 郵遞區號 table (the SDK's data file, or the host's directory) cannot answer: the server's own dependency is
-  // down, nothing the request could change. 503 tells proxies and clients so; 409 would blame the request.
-  POSTAL_CODES_UNAVAILABLE: 503,
+  // The codes of UNAVAILABLE_RETRY_SECONDS are 503.
 };
 
 /**
- * Seconds a 503 (a dependency down; today the 郵遞區號 table) asks a client to wait (`Retry-After`). The table is read
- * afresh at each call, so it answers once restored, which takes an administrator: a minute, not the 1 s of the
- * not-yet-ready server.
+ * The server's own dependencies down, nothing the request could change: answered 503, which tells proxies and clients
+ * so (409, every other enrollment code's, would blame the request), with the seconds a client should wait
+ * (`Retry-After`) before asking again.
+ * - The database (`STORE_*`: PostgreSQL refused or dropped the connection, or the store is closing): it restarts or
+ *   fails over within seconds, as `/healthz` says; the SDK's card-login routes give these codes the same wait.
+ * - The 郵遞區號 table (`POSTAL_CODES_UNAVAILABLE`: the SDK's data file, or the host's directory): read afresh at each
+ *   call, so it answers once restored, which takes an administrator: a minute, not the 1 s of the not-yet-ready server.
  */
-const UNAVAILABLE_RETRY_SECONDS = 60;
+const UNAVAILABLE_RETRY_SECONDS: Readonly<Partial<Record<string, number>>> = {
+  STORE_UNAVAILABLE: RETRY_AFTER_SECONDS.STORE_UNAVAILABLE,
+  STORE_CLOSED: RETRY_AFTER_SECONDS.STORE_CLOSED,
+  STORE_IN_USE: RETRY_AFTER_SECONDS.STORE_IN_USE,
+  POSTAL_CODES_UNAVAILABLE: 60,
+};
 
 /** A failure as the portal answers it: status, headers beside the usual ones, body. */
 interface ErrorAnswer {
@@ -249,7 +256,8 @@ interface ErrorAnswer {
  */
 function errorAnswer(err: unknown): ErrorAnswer {
   const answer = answerOf(err);
-  return { ...answer, headers: answer.status === 503 ? { 'retry-after': String(UNAVAILABLE_RETRY_SECONDS) } : {} };
+  const seconds = err instanceof EnrollError ? UNAVAILABLE_RETRY_SECONDS[err.code] : undefined;
+  return { ...answer, headers: seconds === undefined ? {} : { 'retry-after': String(seconds) } };
 }
 
 /** The status and body of {@link errorAnswer}. */
@@ -263,7 +271,8 @@ function answerOf(err: unknown): { status: number; body: object } {
         ? { issues: err.issues.map((i) => ({ field: i.field, code: i.code, message: defaultMessages.fieldIssueMessages(i).zhTW })) }
         : {};
     const retry = 'retryNotBefore' in err ? { retryNotBefore: (err as { retryNotBefore: string }).retryNotBefore } : {};
-    return { status: ENROLL_STATUS[err.code] ?? 409, body: { error: { code: err.code, message, ...issues, ...retry } } };
+    const status = UNAVAILABLE_RETRY_SECONDS[err.code] === undefined ? (ENROLL_STATUS[err.code] ?? 409) : 503;
+    return { status, body: { error: { code: err.code, message, ...issues, ...retry } } };
   }
   const status = (err as FastifyError).statusCode;
   // Size refusals say what to do about them: the pages show `message`, and 請求格式有誤 would send the user hunting.
