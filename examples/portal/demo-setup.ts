@@ -5,6 +5,8 @@
  * in-process readers, or with `--pcsc` the agent reads pcscd's readers); the
  * mail sink catches the notices, readable at /dev/mailbox.
  */
+import type { FastifyBaseLogger } from 'fastify';
+import { pino } from 'pino';
 import { EmulatorCardSlots, PcscCardSlots, startAgent, type CardSlots, type SlotInfo } from 'twpki/agent';
 import type { HiCOSCard } from 'twpki/apdu';
 import { EmulatorReader } from 'twpki/pcsc';
@@ -16,7 +18,7 @@ import { DEMO_MEMBERS, DEMO_OID_AGENCIES, DEMO_PERSONNEL } from './official/demo
 import { officialSystem } from './official/index.js';
 import { DEMO_COMPANIES } from './waste/demo.js';
 import { wasteSystem } from './waste/index.js';
-import { PortalConfigError } from './core/config.js';
+import { fromOptionOrEnv, logLevelOf, PortalConfigError } from './core/config.js';
 import type { Portal, PortalOptions } from './server.js';
 
 /** EMS basic data of the demo companies (the EMS side of the GPS comparison). */
@@ -120,21 +122,33 @@ function portFromEnv(name: string, fallback: number): number {
 }
 
 /**
+ * The portal's logger from `PORTAL_LOG_LEVEL`: pino's JSON lines on stdout at that level, or none (unset or
+ * `silent`: nothing is logged, as `startPortal` without a `logger`). An unknown level is a {@link PortalConfigError}.
+ */
+export function demoLogger(): FastifyBaseLogger | undefined {
+  const level = logLevelOf(fromOptionOrEnv<string>(undefined, 'logger', 'PORTAL_LOG_LEVEL'));
+  return level === undefined || level === 'silent' ? undefined : pino({ level });
+}
+
+/**
  * Starts sink, portal and agent for a walk through the systems; stops them on
  * Ctrl-C. `PORT`, `SMTP_PORT` and `AGENT_PORT` move them (pages reach the agent
- * at `http://localhost:AGENT_PORT`, default 61161 as the official component).
+ * at `http://localhost:AGENT_PORT`, default 61161 as the official component);
+ * `PORTAL_LOG_LEVEL` has the portal log at that level ({@link demoLogger}).
  * If any part cannot start (a port in use), the parts already started are
  * stopped and the error is thrown: the demo never runs half-started.
  */
 export async function runDemo(start: (options: PortalOptions) => Promise<Portal>): Promise<void> {
   const usePcsc = process.argv.includes('--pcsc');
   const agentPort = portFromEnv('AGENT_PORT', 61161);
+  // Checked with the other settings, before anything starts.
+  const logger = demoLogger();
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    await startParts(start, usePcsc, agentPort, stops);
+    await startParts(start, { usePcsc, agentPort, logger }, stops);
   } catch (error) {
     await stopAll();
     throw error;
@@ -153,7 +167,15 @@ async function listening<T>(variable: string, start: Promise<T>): Promise<T> {
   }
 }
 
-async function startParts(start: (options: PortalOptions) => Promise<Portal>, usePcsc: boolean, agentPort: number, stops: Array<() => Promise<void>>): Promise<void> {
+/** The demo's settings read from the command line and the environment before any part starts. */
+interface DemoSettings {
+  readonly usePcsc: boolean;
+  readonly agentPort: number;
+  readonly logger: FastifyBaseLogger | undefined;
+}
+
+async function startParts(start: (options: PortalOptions) => Promise<Portal>, settings: DemoSettings, stops: Array<() => Promise<void>>): Promise<void> {
+  const { usePcsc, agentPort, logger } = settings;
   const pki = await createTestPki();
   const sink = await listening('SMTP_PORT', startMailSink({ port: portFromEnv('SMTP_PORT', 2525) }));
   stops.push(() => sink.close());
@@ -175,6 +197,7 @@ async function startParts(start: (options: PortalOptions) => Promise<Portal>, us
     ...(process.env.PORTAL_REVIEWER_PASSWORD_HASH || demoPassword === undefined ? {} : { reviewerPassword: demoPassword }),
     ...(deploying ? {} : { devMailbox: () => sink.messages }),
     agentUrl: `http://localhost:${agentPort}`,
+    ...(logger === undefined ? {} : { logger }),
   });
   stops.push(() => portal.close());
   let slots: CardSlots;

@@ -473,6 +473,12 @@ describe('the server script', () => {
     expect(smtp).toContain('SMTP_PORT');
   }, 240_000);
 
+  it('refuses a PORTAL_LOG_LEVEL that is not one of pino\'s levels, naming the variable and the levels', async () => {
+    // `warning` is no pino level: taken as off, the errors the operator wanted to see would go unseen.
+    const stderr = await failingStart({ PORTAL_LOG_LEVEL: 'warning' });
+    expect(stderr).toMatch(/^twpki portal: PORTAL_LOG_LEVEL: must be one of pino's levels \(fatal, error, warn, info, debug, trace, silent\), not "warning"/);
+  }, 120_000);
+
   it('names the port in use, whichever part it is', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

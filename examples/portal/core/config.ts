@@ -147,3 +147,22 @@ export function wholeNumberOf(
   }
   return n;
 }
+
+/** pino's levels, most severe first; `silent` logs nothing. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * A log level setting (`PORTAL_LOG_LEVEL`): `undefined` when unset (nothing is logged), else one of pino's
+ * {@link LOG_LEVELS} exactly as pino spells it. Anything else (`verbose`, `INFO`, `warning`) stops the start: taken
+ * as "off" or as some other level, the errors an operator turned logging on to see would go unseen.
+ */
+export function logLevelOf(source: Source<string>): LogLevel | undefined {
+  const { value, setting } = source;
+  if (value === undefined) return undefined;
+  const level = LOG_LEVELS.find((l) => l === value);
+  if (level === undefined) throw new PortalConfigError(setting, `must be one of pino's levels (${LOG_LEVELS.join(', ')}), not ${JSON.stringify(value)}`);
+  return level;
+}
