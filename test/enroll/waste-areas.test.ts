@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EnrollError, StaticPostalCodeDirectory, twzipcodeDirectory, type PostalCodeDirectory } from '../../src/enroll/index.js';
-import { areaPrefix, locateArea } from '../../src/enroll/flows/waste-areas.js';
+import { areaPrefix, checkedCounties, locateArea } from '../../src/enroll/flows/waste-areas.js';
 import { FORMER_COUNTIES } from '../../src/enroll/domain/former-counties.js';
 
 // Pairs from the 郵遞區號 lists of before the upgrades (the 3-digit codes did not change with them).
@@ -323,5 +323,103 @@ describe('a host directory that cannot answer', () => {
     expect(code(() => locateArea(answering([{ name: '臺北市', districts: [{ name: '中正區', postalCode: 100 }] }]), '臺北縣', '板橋市'))).toBe(
       'POSTAL_CODES_UNAVAILABLE',
     );
+  });
+
+  // Each reading of a host's list that threw (or answered a TypeError later) through areaPrefix, locateArea and the
+  // selects' list, where only the directory's call itself was guarded: the request failed 500, not 503.
+  describe('a list that throws or changes as it is read is POSTAL_CODES_UNAVAILABLE with the cause, or read once', () => {
+    const answering = (counties: unknown): PostalCodeDirectory => ({ find: () => undefined, counties: () => counties as never });
+    const TAIPEI = { name: '中正區', postalCode: '100' };
+    /** What reading `list` through each entry point gives: the code, and the cause of the refusal. */
+    const refusals = (list: unknown): unknown[] => {
+      const out: unknown[] = [];
+      for (const read of [
+        (d: PostalCodeDirectory) => areaPrefix(d, '臺北市中正區1號'),
+        (d: PostalCodeDirectory) => locateArea(d, '臺北縣', '板橋市'),
+        (d: PostalCodeDirectory) => checkedCounties(d),
+      ]) {
+        try {
+          read(answering(list));
+          out.push('answered');
+        } catch (e) {
+          out.push(e instanceof EnrollError ? [e.code, e.cause instanceof Error ? e.cause.message : e.cause] : e);
+        }
+      }
+      return out;
+    };
+    const thrice = (answer: unknown): unknown[] => [answer, answer, answer];
+
+    it('a revoked Proxy for the list (Array.isArray throws)', () => {
+      const { proxy, revoke } = Proxy.revocable<unknown[]>([], {});
+      revoke();
+      expect(refusals(proxy)).toEqual(thrice(['POSTAL_CODES_UNAVAILABLE', expect.stringContaining('revoked')]));
+    });
+
+    it('a Proxy list whose reads throw', () => {
+      const list = new Proxy([{ name: '臺北市', districts: [TAIPEI] }], {
+        get: () => {
+          throw new Error('the table is being reloaded');
+        },
+      });
+      expect(refusals(list)).toEqual(thrice(['POSTAL_CODES_UNAVAILABLE', 'the table is being reloaded']));
+    });
+
+    it('a 縣市 whose name is a getter that throws', () => {
+      const county = {
+        get name(): string {
+          throw new Error('lazy row failed to load');
+        },
+        districts: [TAIPEI],
+      };
+      expect(refusals([county])).toEqual(thrice(['POSTAL_CODES_UNAVAILABLE', 'lazy row failed to load']));
+    });
+
+    it('鄉鎮市區 that cannot be iterated', () => {
+      const districts = [TAIPEI];
+      Object.defineProperty(districts, Symbol.iterator, {
+        value: () => {
+          throw new Error('cursor closed');
+        },
+      });
+      expect(refusals([{ name: '臺北市', districts }])).toEqual(thrice(['POSTAL_CODES_UNAVAILABLE', 'cursor closed']));
+    });
+
+    it('an empty name (no place, nor a select\'s option) is refused as a nameless one is', () => {
+      expect(refusals([{ name: '臺北市', districts: [{ name: '', postalCode: '100' }] }])).toEqual(thrice(['POSTAL_CODES_UNAVAILABLE', undefined]));
+      expect(refusals([{ name: ' ', districts: [TAIPEI] }])).toEqual(thrice(['POSTAL_CODES_UNAVAILABLE', undefined]));
+    });
+
+    it('getters that answer once and then fail are read once: the list is used as first read, a plain frozen copy', () => {
+      let reads = 0;
+      const county = {
+        get name(): string {
+          reads += 1;
+          if (reads > 1) throw new Error('read twice');
+          return '臺北市';
+        },
+        districts: [TAIPEI],
+        internalId: 42,
+      };
+      const directory = answering([county]);
+      expect(areaPrefix(directory, '臺北市中正區1號')).toEqual({ county: '臺北市', district: '中正區', postalCode: '100', rest: '1號' });
+      const list = checkedCounties(directory);
+      // What a host serializes for the selects: plain data, without the row's other fields, the same each call.
+      expect(JSON.parse(JSON.stringify(list))).toEqual([{ name: '臺北市', districts: [TAIPEI] }]);
+      expect(Object.isFrozen(list) && Object.isFrozen(list[0]) && Object.isFrozen(list[0]?.districts)).toBe(true);
+      expect(checkedCounties(directory)).toBe(list);
+      expect(reads).toBe(1);
+    });
+
+    it('a find() answer that cannot be written into the message (a BigInt, a Proxy) is POSTAL_CODES_UNAVAILABLE', () => {
+      const trap = new Proxy({}, {
+        get: () => {
+          throw new Error('trap');
+        },
+      });
+      for (const answer of [100n, trap]) {
+        const directory: PostalCodeDirectory = { find: () => answer as never, counties: () => [] };
+        expect(code(() => locateArea(directory, '臺北市', '中正區'))).toBe('POSTAL_CODES_UNAVAILABLE');
+      }
+    });
   });
 });

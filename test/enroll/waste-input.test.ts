@@ -350,6 +350,27 @@ describeEachStore('enroll_t_waste_in', (db) => {
         { name: '臺北市', districts: [{ name: '中正區', postalCode: '100' }] },
       ]);
     });
+
+    it('a host list that throws as it is read (a lazy row\'s getter) is POSTAL_CODES_UNAVAILABLE for the selects and 送出, not a 500', async () => {
+      const lazy = {
+        get name(): string {
+          throw new Error('row not loaded');
+        },
+        districts: [{ name: '中正區', postalCode: '100' }],
+      };
+      // find() does not know the pair, so apply reads the list too (a former 縣's name, the 縣市 known at all).
+      const postalCodes = { find: () => undefined, counties: () => [lazy] };
+      const flow = new WasteSystemFlow({ store: db(), clock, mailer, companies: registry, postalCodes });
+      let selects: unknown;
+      try {
+        flow.postalCounties();
+      } catch (error) {
+        selects = error;
+      }
+      expect(selects).toMatchObject({ name: 'EnrollError', code: 'POSTAL_CODES_UNAVAILABLE', cause: { message: 'row not loaded' } });
+      const refused = await enrollFailure(flow.apply(form({ registeredAddress: { county: '臺北市', district: '中正區', address: '重慶南路1號' } }), APPLICANT));
+      expect(refused).toMatchObject({ code: 'POSTAL_CODES_UNAVAILABLE', cause: { message: 'row not loaded' } });
+    });
   });
 
   describe('載入', () => {

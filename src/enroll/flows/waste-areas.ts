@@ -8,7 +8,7 @@
  */
 import { FORMER_COUNTIES, type FormerCounty } from '../domain/former-counties.js';
 import { EnrollError } from '../errors.js';
-import { foldPlaceName, isThreeDigitPostalCode, type PostalCodeDirectory, type PostalCounty } from '../ports/postal-code-directory.js';
+import { foldPlaceName, isThreeDigitPostalCode, type PostalCodeDirectory, type PostalCounty, type PostalDistrict } from '../ports/postal-code-directory.js';
 
 /** A 縣市 + 鄉鎮市區 as the directory names it today, with its 郵遞區號. */
 export interface Area {
@@ -85,28 +85,65 @@ function badList(why: string): EnrollError {
   return new EnrollError('POSTAL_CODES_UNAVAILABLE', `the postalCodes directory's counties() ${why}`);
 }
 
+// Each list a directory answered, checked and copied once (keyed by the list, so a directory that reloads its table,
+// answering a new list, is read again).
+const CHECKED = new WeakMap<object, readonly PostalCounty[]>();
+
 /**
  * The directory's list, checked: it may be the host's, and a code read from it is stored (and shown in a form's
- * selects).
- * @throws EnrollError POSTAL_CODES_UNAVAILABLE when the directory throws or answers a list of another shape.
+ * selects). What is returned is a frozen copy of plain strings, read once: the list itself may carry getters or be a
+ * Proxy that answers otherwise (or throws) when read again, by the index built from it or by the host serializing the
+ * selects' list.
+ * @throws EnrollError POSTAL_CODES_UNAVAILABLE when the directory throws, answers a list of another shape, or
+ *   throws while its list is read (a getter, a Proxy, an iterator).
  */
 export function checkedCounties(postalCodes: PostalCodeDirectory): readonly PostalCounty[] {
-  const counties: unknown = askDirectory(() => postalCodes.counties());
-  if (!Array.isArray(counties)) throw badList('is not a list');
-  for (const c of counties as unknown[]) {
-    const county = (typeof c === 'object' && c !== null ? c : {}) as Record<string, unknown>;
-    if (typeof county.name !== 'string' || !Array.isArray(county.districts)) throw badList('has a 縣市 without a name or its 鄉鎮市區');
-    for (const d of county.districts as unknown[]) {
-      const district = (typeof d === 'object' && d !== null ? d : {}) as Record<string, unknown>;
-      if (typeof district.name !== 'string' || !isThreeDigitPostalCode(district.postalCode)) {
-        throw badList(`has a 鄉鎮市區 of ${county.name} without a name or a 3-digit 郵遞區號`);
-      }
-    }
+  const answer: unknown = askDirectory(() => postalCodes.counties());
+  if (typeof answer !== 'object' || answer === null) throw badList('is not a list');
+  let counties = CHECKED.get(answer);
+  if (counties === undefined) {
+    // Whatever reading it throws (Array.isArray on a revoked Proxy, a getter) is the directory's failure too.
+    const read = answer;
+    counties = askDirectory(() => copiedCounties(read));
+    CHECKED.set(answer, counties);
   }
-  return counties as readonly PostalCounty[];
+  return counties;
 }
 
-// Each directory's list, indexed once (keyed by the list, so a directory that reloads its table is indexed again).
+/** `value[key]` of an object, read once; `undefined` for anything else. */
+function property(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/** A 縣市 or 鄉鎮市區 name: a string that folds to some text (an empty name is no place, nor a select's option). */
+function isPlaceName(value: unknown): value is string {
+  return typeof value === 'string' && foldPlaceName(value) !== '';
+}
+
+/** The list's 縣市 and 鄉鎮市區 copied field by field, each read once, or the shape it has instead. */
+function copiedCounties(answer: object): readonly PostalCounty[] {
+  if (!Array.isArray(answer)) throw badList('is not a list');
+  const counties: PostalCounty[] = [];
+  for (const c of answer as unknown[]) {
+    const name = property(c, 'name');
+    const districts = property(c, 'districts');
+    if (!isPlaceName(name) || !Array.isArray(districts)) throw badList('has a 縣市 without a name or its 鄉鎮市區');
+    const copied: PostalDistrict[] = [];
+    for (const d of districts as unknown[]) {
+      const district = property(d, 'name');
+      const postalCode = property(d, 'postalCode');
+      if (!isPlaceName(district) || !isThreeDigitPostalCode(postalCode)) {
+        throw badList(`has a 鄉鎮市區 of ${name} without a name or a 3-digit 郵遞區號`);
+      }
+      copied.push(Object.freeze({ name: district, postalCode }));
+    }
+    counties.push(Object.freeze({ name, districts: Object.freeze(copied) }));
+  }
+  // Frozen: every caller (each page's selects) shares the one copy.
+  return Object.freeze(counties);
+}
+
+// Each checked list, indexed once (the same copy for as long as the directory answers the same list).
 const INDEXES = new WeakMap<readonly PostalCounty[], AreaIndex>();
 
 function build(counties: readonly PostalCounty[]): AreaIndex {
@@ -259,7 +296,9 @@ export function locateArea(postalCodes: PostalCodeDirectory, county: string, dis
   const code: unknown = askDirectory(() => postalCodes.find(c, d));
   if (code !== undefined) {
     if (!isThreeDigitPostalCode(code)) {
-      throw new EnrollError('POSTAL_CODES_UNAVAILABLE', `the postalCodes directory answered ${JSON.stringify(code)} for ${c}${d}, not 3 digits`);
+      // Described without reading it: JSON.stringify throws on a BigInt, and runs a Proxy's traps or an object's toJSON.
+      const what = typeof code === 'string' ? JSON.stringify(code) : code === null ? 'null' : `a ${typeof code}`;
+      throw new EnrollError('POSTAL_CODES_UNAVAILABLE', `the postalCodes directory answered ${what} for ${c}${d}, not 3 digits`);
     }
     return { county: c, district: d, postalCode: code };
   }

@@ -38,7 +38,11 @@ export interface PostalCodeDirectory {
    * {@link foldPlaceName} folds them (臺 for 台, half-width, no spaces).
    */
   find(county: string, district: string): string | undefined;
-  /** Every 縣市 with its 鄉鎮市區, for a form's 縣市 and 鄉鎮市區 selects. */
+  /**
+   * Every 縣市 with its 鄉鎮市區, for a form's 縣市 and 鄉鎮市區 selects. The SDK reads a list once (checked and
+   * copied; a list it cannot read is `POSTAL_CODES_UNAVAILABLE`) and keeps that reading for as long as the same list
+   * is answered: a directory whose table changes answers a new list rather than changing the old one.
+   */
   counties(): readonly PostalCounty[];
 }
 
