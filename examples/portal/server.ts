@@ -7,15 +7,15 @@
  * Data lives in the embedded store (PGlite, in memory unless PORTAL_DATA_DIR
  * is set); DATABASE_URL switches to a PostgreSQL server.
  */
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
-import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import fastifyMultipart from '@fastify/multipart';
 import fastifySession from '@fastify/session';
 import fastifyStatic from '@fastify/static';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type ConnectionError, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { ChallengeIssuer, LoginVerifierBuilder, type CertificateInput } from 'twpki/cert';
 import { SqlChallengeStore } from 'twpki/challenge-store';
 import { EnrollError, InvalidInputError, systemClock, type Clock, type EnrollStore, type Mailer } from 'twpki/enroll';
@@ -142,7 +142,8 @@ export interface PortalOptions {
    * Where the portal logs (a pino logger, or any with pino's methods and `child`): each answer of 500 or more with
    * its error and that error's cause (a host's 郵遞區號 directory that threw, a database gone), failed health checks,
    * card steps that failed for a reason other than a twpki refusal. Default none: nothing is logged. Requests as such
-   * are not (their URLs can carry activation keys, `/gps/activate?key=…`): that is the proxy's access log.
+   * are not (their URLs can carry activation keys, `/gps/activate?key=…`): that is the proxy's access log. Nor are the
+   * bytes of a request Node could not read (they hold its cookie): its error's code is, at `trace`.
    */
   readonly logger?: FastifyBaseLogger;
   /** Time source of the flows (default the system clock). */
@@ -502,6 +503,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
       bodyLimit: 256 * 1024,
       trustProxy: settings.trustProxy,
       serverFactory: server.factory,
+      clientErrorHandler: answerClientError,
     });
     await addRoutes(app, options, settings, store, bundled.value, mail.mailer);
     await app.ready();
@@ -529,6 +531,33 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   function stopParts(stopServer: () => Promise<void> = () => server.close()): Promise<void> {
     return stopAll([() => app?.close(), stopServer, () => mail.close?.(), () => ownedStore?.close()]);
   }
+}
+
+/**
+ * Fastify's `clientErrorHandler`: a request Node could not read (bytes that are not HTTP, headers too large, not sent
+ * within the request timeout) is answered 400, 431 or 408 and its connection closed, as Fastify's own handler does.
+ * Unlike that one, it logs the error's code only, never the error: Node hangs on it the raw bytes it was parsing
+ * (`rawPacket`), which hold the request's cookie (the session) and can hold an earlier request of the same connection
+ * (a reviewer's password), and a logger's error serialiser prints every enumerable property. Bound to the app.
+ */
+function answerClientError(this: FastifyInstance, err: ConnectionError, socket: Socket): void {
+  // A connection reset or already closed: nobody to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'REQUEST_TIMEOUT', '請求逾時']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'HEADERS_TOO_LARGE', '請求標頭過大']
+        : [400, 'BAD_REQUEST', '請求格式有誤'];
+  this.log.trace({ code: err.code }, `client error: answered ${status}, connection closed`);
+  if (socket.writable) {
+    const body = JSON.stringify({ error: { code, message } });
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 /** Runs every stop in turn, each whatever the ones before did; then throws the first failure, if any. */

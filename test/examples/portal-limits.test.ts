@@ -14,6 +14,7 @@ import { gpsSystem } from '../../examples/portal/gps/index.js';
 import { hashReviewerPassword } from '../../examples/portal/core/reviewer.js';
 import { PortalConfigError, startPortal, type Portal, type PortalOptions } from '../../examples/portal/server.js';
 import { openPglite } from '../enroll/helpers.js';
+import { printable, recordingLogger, type Logged } from './support/recording-logger.js';
 
 const PASSWORD = 'limits-reviewer-1';
 /**
@@ -361,6 +362,53 @@ describe('a request that never finishes', () => {
     });
     expect(seen.closed).toBe(true);
     expect(seen.text).toMatch(/^HTTP\/1\.1 408/);
+  });
+});
+
+describe('a request Node cannot read', () => {
+  /** Sends `bytes` on a connection of its own; what came back once the server closed it (or 8 s passed). */
+  function exchange(url: URL, bytes: string): Promise<{ text: string; closed: boolean }> {
+    return new Promise((resolve) => {
+      const socket = connect(Number(url.port), url.hostname);
+      const chunks: Buffer[] = [];
+      const give = setTimeout(() => {
+        socket.destroy();
+        resolve({ text: Buffer.concat(chunks).toString('utf8'), closed: false });
+      }, 8_000);
+      socket.on('data', (d: Buffer) => chunks.push(d));
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearTimeout(give);
+        resolve({ text: Buffer.concat(chunks).toString('utf8'), closed: true });
+      });
+      socket.write(bytes);
+    });
+  }
+
+  it('is answered 400 and closed; the logger gets its code, never the bytes read (a session cookie, a reviewer password before it)', async () => {
+    const logged: Logged[] = [];
+    const portal = await start({ logger: recordingLogger(logged) });
+    const url = new URL(portal.listenUrl);
+    const cookie = 'portal_sid=session-cookie-of-the-reviewer';
+    const form = 'password=password-of-the-reviewer';
+    // A reviewer's login (refused for its missing Origin, so nothing is counted) and, on the same connection in the
+    // same write, a request with a line that is no header: Node fails to read the second with the bytes of both.
+    const seen = await exchange(
+      url,
+      `POST /review/login HTTP/1.1\r\nHost: ${url.host}\r\nCookie: ${cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
+        `Content-Length: ${form.length}\r\n\r\n${form}` +
+        `GET /healthz HTTP/1.1\r\nHost: ${url.host}\r\nCookie: ${cookie}\r\nnot a header\r\n\r\n`,
+    );
+    // The failure is logged, by its code; nothing a logger could print of any call holds the cookie or the password.
+    expect(logged.filter((entry) => /"code":"HPE_[A-Z_]+"/.test(printable(entry)))).toHaveLength(1);
+    for (const entry of logged) {
+      expect(printable(entry)).not.toContain('session-cookie-of-the-reviewer');
+      expect(printable(entry)).not.toContain('password-of-the-reviewer');
+    }
+    // Answered as before (400, the connection closed), in the portal's shape.
+    expect(seen.closed).toBe(true);
+    expect(seen.text).toMatch(/HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(seen.text).toContain('{"error":{"code":"BAD_REQUEST","message":"請求格式有誤"}}');
   });
 });
 

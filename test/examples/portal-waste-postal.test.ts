@@ -5,7 +5,6 @@
  * whether the SDK's table or a host's directory (a plain Error) failed, and the cause goes to the portal's logger;
  * 載入 still answers (its address flagged, not refused). The browser side is in portal-waste.browser.test.ts.
  */
-import type { FastifyBaseLogger } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnrollError, StaticCompanyRegistry, twzipcodeDirectory, type CompanyRegistry, type PostalCodeDirectory } from 'twpki/enroll';
 import { createTestPki } from 'twpki/testing';
@@ -14,6 +13,7 @@ import { demoTrust } from '../../examples/portal/demo-setup.js';
 import { startPortal, type Portal } from '../../examples/portal/server.js';
 import { DEMO_COMPANIES } from '../../examples/portal/waste/demo.js';
 import { wasteSystem } from '../../examples/portal/waste/index.js';
+import { recordingLogger, type Logged } from './support/recording-logger.js';
 
 /** A complete 帳號申請 the table, when it answers, accepts (臺北市中正區 → 100). */
 const FORM = {
@@ -44,28 +44,6 @@ const postal: PostalCodeDirectory & { down: boolean; outage: Error | undefined }
   },
 };
 
-/** One call the portal made to its logger. */
-interface Logged {
-  readonly level: string;
-  readonly args: readonly unknown[];
-}
-
-/** A logger with pino's methods that keeps every call (its children are itself). */
-function recordingLogger(records: Logged[]): FastifyBaseLogger {
-  const record = (level: string) => (...args: unknown[]) => void records.push({ level, args });
-  const logger = {
-    level: 'info',
-    child: () => logger,
-    fatal: record('fatal'),
-    error: record('error'),
-    warn: record('warn'),
-    info: record('info'),
-    debug: record('debug'),
-    trace: record('trace'),
-    silent: record('silent'),
-  };
-  return logger as unknown as FastifyBaseLogger;
-}
 const logged: Logged[] = [];
 
 /** The demo's companies, switchable to a registry that cannot answer (its service down). */
