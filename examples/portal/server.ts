@@ -139,9 +139,10 @@ export interface PortalOptions {
    */
   readonly requestTimeoutSeconds?: number;
   /**
-   * Where the portal logs (a pino logger, or any with pino's methods and `child`): each answer of 500 or more with
-   * its error and that error's cause (a host's 郵遞區號 directory that threw, a database gone), failed health checks,
-   * card steps that failed for a reason other than a twpki refusal. Default none: nothing is logged. Requests as such
+   * Where the portal logs (a pino logger, or any with pino's methods and `child`; another is PortalConfigError naming
+   * `logger`): each answer of 500 or more with its error and that error's cause (a host's 郵遞區號 directory that
+   * threw, a database gone), failed health checks, card steps that failed for a reason other than a twpki refusal.
+   * Default none: nothing is logged. Requests as such
    * are not (their URLs can carry activation keys, `/gps/activate?key=…`): that is the proxy's access log. Nor are the
    * bytes of a request Node could not read (they hold its cookie): its error's code is, at `trace`.
    */
@@ -435,7 +436,25 @@ function limitsOf(options: PortalOptions): Pick<Settings, 'loginLimit' | 'challe
   };
 }
 
+/** The methods Fastify calls on a logger, and requires of one. */
+const LOGGER_METHODS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'child'] as const;
+
+/**
+ * Refuses a `logger` without pino's methods before anything starts. Fastify refuses it too, but only once the port is
+ * bound and the database opened, and in its own words (`loggerInstance`), naming no option of the portal's. The usual
+ * mistake is `console`, which has neither `fatal` nor `child`.
+ */
+function checkLogger(logger: unknown): void {
+  if (logger === undefined) return;
+  const methods = typeof logger === 'object' && logger !== null ? (logger as Record<string, unknown>) : {};
+  const missing = LOGGER_METHODS.filter((method) => typeof methods[method] !== 'function');
+  if (missing.length > 0) {
+    throw new PortalConfigError('logger', `must be a pino logger, or one with its methods (${LOGGER_METHODS.join(', ')}): this one has no ${missing.join(', ')}`);
+  }
+}
+
 async function settingsOf(options: PortalOptions): Promise<ConfiguredSettings> {
+  checkLogger(options.logger);
   const hashSource = fromOptionOrEnv(options.reviewerPasswordHash, 'reviewerPasswordHash', 'PORTAL_REVIEWER_PASSWORD_HASH');
   let passwordHash: string;
   if (options.reviewerPasswordHash === undefined && options.reviewerPassword) passwordHash = hashReviewerPassword(options.reviewerPassword);

@@ -282,6 +282,26 @@ describe('startPortal refuses a configuration that cannot work, naming the setti
     expect(ran).toBe(0);
   });
 
+  it("a logger without pino's methods (console has no fatal nor child), before the port is bound", async () => {
+    // The port is taken: a check made after binding would name `port`.
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = blocker.address() as AddressInfo;
+      const cases: Array<[unknown, string]> = [
+        [console, 'fatal, child'],
+        [{ ...console, fatal: console.error, child: 'no' }, 'child'],
+        [true, 'fatal, error, warn, info, debug, trace, child'],
+      ];
+      for (const [logger, missing] of cases) {
+        const error = await refused(startPortal(options({ port, logger: logger as PortalOptions['logger'] })), 'logger');
+        expect(error.message).toContain(`this one has no ${missing}`);
+      }
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
   it('a port in use', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
