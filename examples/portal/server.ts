@@ -621,8 +621,12 @@ class PortalServer {
       this.#answering.delete(response);
       // Its connection is idle from now on (Node marks it so right after this event).
       if (this.#closed) setImmediate(() => this.#server.closeIdleConnections());
+      if (this.#answering.size === 0) this.#drained?.();
     });
   }
+
+  /** Resolves the close's wait for the last response in progress (set while it waits). */
+  #drained: (() => void) | undefined;
 
   /** For Fastify's `serverFactory`: keeps Fastify's handler and gives it this server. */
   readonly factory = (handler: RequestListener): Server => {
@@ -660,7 +664,9 @@ class PortalServer {
   /**
    * Stops accepting connections and waits for the open ones to end. Node closes the idle keep-alive ones at once, but
    * one whose request is still answered would stay open after its answer, and this wait with it, for its keep-alive
-   * timeout (5 s): such an answer is sent with `connection: close`, or its connection closed once it is idle. Called
+   * timeout (5 s): such an answer is sent with `connection: close`, or its connection closed once it is idle. Once no
+   * response is in progress, the connections left are ended: Node counts one whose request is still arriving (half
+   * its headers sent, and never the rest) as busy, and would hold the close for it until the request timeout. Called
    * again, the same close.
    */
   close(): Promise<void> {
@@ -682,7 +688,10 @@ class PortalServer {
   async #close(): Promise<void> {
     for (const response of this.#answering) if (!response.headersSent) response.setHeader('connection', 'close');
     if (!this.#server.listening) return;
-    await new Promise<void>((resolve, reject) => this.#server.close((err) => (err ? reject(err) : resolve())));
+    const closed = new Promise<void>((resolve, reject) => this.#server.close((err) => (err ? reject(err) : resolve())));
+    if (this.#answering.size > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+    this.#server.closeAllConnections();
+    await closed;
   }
 }
 

@@ -431,6 +431,30 @@ describe('Portal.close', () => {
     agent.destroy();
   });
 
+  it('a client that sent half a request does not hold the close until the request timeout: its connection is ended', async () => {
+    const portal = await startPortal(options({ store: await sharedStore() }));
+    const url = new URL(portal.listenUrl);
+    const half = connect(Number(url.port), url.hostname);
+    half.on('error', () => undefined);
+    const socketClosed = new Promise<'closed'>((resolve) => half.once('close', () => resolve('closed')));
+    await new Promise((resolve) => half.once('connect', resolve));
+    // Headers that never end: Node counts the connection busy, past a plain close, until the request timeout.
+    half.write(`GET /healthz HTTP/1.1\r\nHost: ${url.host}\r\n`);
+    // Answered on another connection once the server has taken both.
+    expect((await fetch(`${portal.listenUrl}/healthz`)).status).toBe(200);
+    const waited = (ms: number) => new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), ms));
+    const closed = portal.close().then(() => 'closed' as const);
+    try {
+      // Node's wait for a request's headers is 60 s here: 2 s is "at once".
+      expect(await Promise.race([closed, waited(2_000)])).toBe('closed');
+      expect(await Promise.race([socketClosed, waited(500)])).toBe('closed');
+    } finally {
+      // Let a close that waits for the socket (the old code) end, so the test's failure is its own.
+      half.destroy();
+      await closed;
+    }
+  });
+
   it("a system's onClose hook that fails: close rejects with its error, and the port is let go all the same", async () => {
     const failing = {
       id: 'failing',
