@@ -37,6 +37,14 @@ export {
 export { ENROLL_ERROR_CODES, ENROLL_REFUSAL_REASONS, FIELD_ISSUE_CODES, type EnrollRefusalReason, type FieldIssueCode } from './errors.js';
 export { ENROLL_REFUSALS, type EnrollRefusal } from './refusals.js';
 export { toResult, type CommandResult } from './result.js';
+export {
+  ENROLL_ERROR_STATUS,
+  ENROLL_RETRY_AFTER_SECONDS,
+  enrollErrorStatus,
+  enrollRetryAfter,
+  type EnrollErrorStatus,
+  type EnrollUnavailableCode,
+} from './http-status.js';
 
 export {
   type AgencyOid,

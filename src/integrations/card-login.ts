@@ -5,7 +5,8 @@ import { InMemoryChallengeStore } from '../cert/trust/login/challenge-store.js';
 import { buildLoginMessage } from '../cert/trust/login/login-message.js';
 import type { LoginVerifier, VerifiedLogin } from '../cert/trust/login/login-verifier.js';
 import type { CodeMessage } from '../component/codes.js';
-import { EnrollError, type EnrollErrorCode } from '../enroll/errors.js';
+import { EnrollError } from '../enroll/errors.js';
+import { ENROLL_RETRY_AFTER_SECONDS, enrollErrorStatus, type EnrollUnavailableCode } from '../enroll/http-status.js';
 import { defaultMessages, type MessageCatalogue, type MessageKey } from '../messages/catalogue.js';
 import { languageFromAcceptLanguage, type Language } from '../messages/language.js';
 import type { HttpErrorCode } from '../messages/tables/application.js';
@@ -121,71 +122,32 @@ export const HTTP_ERROR_STATUS: Readonly<Record<HttpErrorCode, number>> = {
   INTERNAL: 500,
 };
 
-// Enrollment refusals an `onLogin` hook typically throws; others are conflicts.
-const ENROLL_STATUS: Partial<Record<EnrollErrorCode, number>> = {
-  NOT_AUTHORIZED: 403,
-  FORBIDDEN: 403,
-  // A login the request was made for that no longer stands (its card unbound, its account closed): not
-  // authenticated, so the client logs in again, rather than "logged in, not allowed".
-  LOGIN_ENDED: 401,
-  RENEWAL_PENDING_REVIEW: 409,
-  LOGIN_METHOD_DISABLED: 403,
-  WRONG_CARD_TYPE: 403,
-  NOT_FOUND: 404,
-  INVALID_INPUT: 400,
-  // A lost race (another request changed the record, or PostgreSQL aborted a deadlock or serialization failure):
-  // its writes were undone and the same request may succeed now. 409, not 503: the service is healthy, and a 503
-  // tells proxies, clients and monitors that it is not (some resend on their own, and a command may have mailed
-  // before it was aborted); the user, told to try again, decides.
-  CONCURRENT_UPDATE: 409,
-  // The service's own state, not the user's request: try again later.
-  STORE_IN_USE: 503,
-  STORE_CLOSED: 503,
-  // PostgreSQL refused the connection, dropped it or is shutting down (the challenge routes' SqlChallengeStore
-  // on a PgStore, or an onLogin hook's flow): the request was fine, the service is not, for now.
-  STORE_UNAVAILABLE: 503,
-  EMS_FAILURE: 503,
-  MAIL_FAILED: 503,
-  NESTED_TRANSACTION: 500,
-  TRANSACTION_ENDED: 500,
-};
-
 /** The codes the card-login routes answer 503: the service, or a service it depends on, is down for now. */
-export type CardLoginUnavailableCode =
-  | Extract<LoginErrorCode, 'REVOCATION_UNKNOWN' | 'REVOCATION_CHECK_FAILED'>
-  | Extract<EnrollErrorCode, 'STORE_UNAVAILABLE' | 'STORE_CLOSED' | 'STORE_IN_USE' | 'EMS_FAILURE' | 'MAIL_FAILED'>;
+export type CardLoginUnavailableCode = Extract<LoginErrorCode, 'REVOCATION_UNKNOWN' | 'REVOCATION_CHECK_FAILED'> | EnrollUnavailableCode;
 
 /**
- * Seconds each 503 asks the client to wait before trying again (`Retry-After`), by what is down. A hint for the
- * clients, proxies and monitors that honour it: too short and they come back to a service still down (adding to
- * the load on it), too long and a user waits past the recovery. Sized by who brings the cause back:
- * - the database (`STORE_*`): PostgreSQL restarting or failing over, a pool full for a moment, this process being
- *   replaced (its store closed, a PGlite directory not yet released by the instance before it) come back by
- *   themselves within seconds: 5 s, as the reference portal's health check.
+ * Seconds each 503 asks the client to wait before trying again (`Retry-After`), by what is down: the enrollment
+ * codes' waits are {@link ENROLL_RETRY_AFTER_SECONDS} (the same an application's own routes send), and the login's:
  * - the CA's OCSP or CRL source unreachable or failing (`REVOCATION_CHECK_FAILED`): someone else's service on the
  *   internet, restored by its operator, and a login checks it at every try; asking again within seconds only adds
  *   load to it: a minute.
  * - a source that answered but does not know the certificate (`REVOCATION_UNKNOWN`): nothing is down; the CA has
  *   not yet published the card (a newly issued one, a CRL not yet reissued), which takes minutes at least: 5 min.
- * - another agency's system behind an `onLogin` flow (`EMS_FAILURE`, the EMS comparison) or the mail relay
- *   (`MAIL_FAILED`, the command rolled back, so trying again is safe): restored by their operators, as the
- *   revocation source: a minute.
  */
 export const RETRY_AFTER_SECONDS: Readonly<Record<CardLoginUnavailableCode, number>> = {
-  STORE_UNAVAILABLE: 5,
-  STORE_CLOSED: 5,
-  STORE_IN_USE: 5,
+  ...ENROLL_RETRY_AFTER_SECONDS,
   REVOCATION_CHECK_FAILED: 60,
   REVOCATION_UNKNOWN: 300,
-  EMS_FAILURE: 60,
-  MAIL_FAILED: 60,
 };
 
-/** The HTTP status a card-login route answers `error` with. */
+/**
+ * The HTTP status a card-login route answers `error` with; an enrollment error (from `onLogin`, or a challenge
+ * store) is answered as `ENROLL_ERROR_STATUS` (`twpki/enroll`) says ({@link enrollErrorStatus}).
+ */
 export function cardLoginStatus(error: unknown): number {
   if (error instanceof CardLoginRequestError) return HTTP_ERROR_STATUS[error.code];
   if (error instanceof LoginVerificationError) return LOGIN_ERROR_STATUS[error.code as LoginErrorCode] ?? 401;
-  if (error instanceof EnrollError) return ENROLL_STATUS[error.code] ?? 409;
+  if (error instanceof EnrollError) return enrollErrorStatus(error.code);
   return 500;
 }
 

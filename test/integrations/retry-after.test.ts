@@ -3,6 +3,9 @@
  * card, EMS or the mail relay failing in onLogin) without `Retry-After`, so the clients and proxies that honour it
  * had nothing to go by. Each cause now carries its own wait (RETRY_AFTER_SECONDS), through both adapters; no other
  * answer carries one. Every case is a real login: a test PKI's card signs, a local OCSP responder answers.
+ * Every enrollment code is answered by the SDK's one table (ENROLL_ERROR_STATUS, ENROLL_RETRY_AFTER_SECONDS), the
+ * one the reference portal answers its own routes with: another system down is 503 with a wait, never 502 or the
+ * request's 409.
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -12,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLoginMessage, ChallengeIssuer, LoginVerifierBuilder, RevocationChecker, type LoginVerifier } from '../../src/cert/index.js';
 import { LoginVerificationError, LOGIN_ERROR_CODES } from '../../src/cert/trust/login/errors.js';
 import { ENROLL_ERROR_CODES, EnrollError, type EnrollErrorCode } from '../../src/enroll/errors.js';
+import { ENROLL_ERROR_STATUS, ENROLL_RETRY_AFTER_SECONDS, enrollErrorStatus, enrollRetryAfter } from '../../src/enroll/http-status.js';
 import {
   cardLoginRetryAfter,
   cardLoginStatus,
@@ -132,6 +136,11 @@ describe('Retry-After on the card-login routes\' 503s', () => {
     ['STORE_IN_USE', '5'],
     ['EMS_FAILURE', '60'],
     ['MAIL_FAILED', '60'],
+    // Another system down (the company registry, the personnel system) or the 郵遞區號 table: were the default 409,
+    // which blamed the request.
+    ['COMPANY_REGISTRY_FAILURE', '60'],
+    ['PERSONNEL_SYSTEM_FAILURE', '60'],
+    ['POSTAL_CODES_UNAVAILABLE', '60'],
   ] as const)('onLogin throwing %s is 503 with Retry-After: %s', async (code, seconds) => {
     thrown = new EnrollError(code, 'x');
     try {
@@ -166,6 +175,10 @@ describe('Retry-After on the card-login routes\' 503s', () => {
       [new EnrollError('NOT_AUTHORIZED', 'x'), 403, 'NOT_AUTHORIZED'],
       [new EnrollError('CONCURRENT_UPDATE', 'x'), 409, 'CONCURRENT_UPDATE'],
       [new EnrollError('NESTED_TRANSACTION', 'x'), 500, 'NESTED_TRANSACTION'],
+      // A deployment whose agency directory cannot search: not offered, not down (was the default 409).
+      [new EnrollError('AGENCY_SEARCH_UNAVAILABLE', 'x'), 501, 'AGENCY_SEARCH_UNAVAILABLE'],
+      // A state document that does not read back is malformed input (was the default 409).
+      [new EnrollError('INVALID_STATE_DOCUMENT', 'x'), 400, 'INVALID_STATE_DOCUMENT'],
       [new Error('database password rejected'), 500, 'INTERNAL'],
     ] as const) {
       thrown = error;
@@ -179,6 +192,44 @@ describe('Retry-After on the card-login routes\' 503s', () => {
       }
     }
   }, 60_000);
+});
+
+describe('every enrollment code through both adapters', () => {
+  it('onLogin throwing each code is answered ENROLL_ERROR_STATUS, with ENROLL_RETRY_AFTER_SECONDS on a 503 only', async () => {
+    const answered: [EnrollErrorCode, [number, string | undefined, string | undefined][]][] = [];
+    const expected: typeof answered = [];
+    for (const code of ENROLL_ERROR_CODES) {
+      thrown = new EnrollError(code, 'x');
+      try {
+        answered.push([code, await logins()]);
+      } finally {
+        thrown = undefined;
+      }
+      const seconds = enrollRetryAfter(code);
+      const one: [number, string, string | undefined] = [ENROLL_ERROR_STATUS[code], code, seconds === undefined ? undefined : String(seconds)];
+      expected.push([code, [one, one]]);
+    }
+    expect(answered).toEqual(expected);
+  }, 120_000);
+});
+
+describe('ENROLL_ERROR_STATUS', () => {
+  it('answers every code; a 503 always with a whole number of seconds, nothing else with one', () => {
+    expect(Object.keys(ENROLL_ERROR_STATUS).sort()).toEqual([...ENROLL_ERROR_CODES].sort());
+    for (const code of ENROLL_ERROR_CODES) {
+      const seconds = enrollRetryAfter(code);
+      expect([code, enrollErrorStatus(code) === 503]).toEqual([code, seconds !== undefined]);
+      if (seconds !== undefined) expect(Number.isInteger(seconds) && seconds > 0).toBe(true);
+    }
+    expect(Object.keys(ENROLL_RETRY_AFTER_SECONDS).sort()).toEqual(ENROLL_ERROR_CODES.filter((c) => ENROLL_ERROR_STATUS[c] === 503).sort());
+  });
+
+  it('a code that is no enrollment code (an error built with a cast, a prototype key) is 500 without Retry-After, not blamed on the request', () => {
+    for (const code of ['NO_SUCH_CODE', 'toString', 'constructor', '__proto__']) {
+      expect([code, enrollErrorStatus(code), enrollRetryAfter(code)]).toEqual([code, 500, undefined]);
+      expect([code, cardLoginStatus(new EnrollError(code as EnrollErrorCode, 'x'))]).toEqual([code, 500]);
+    }
+  });
 });
 
 describe('RETRY_AFTER_SECONDS', () => {
