@@ -18,11 +18,11 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type ConnectionError, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { ChallengeIssuer, LoginVerifierBuilder, type CertificateInput } from 'twpki/cert';
 import { SqlChallengeStore } from 'twpki/challenge-store';
-import { EnrollError, InvalidInputError, systemClock, type Clock, type EnrollStore, type Mailer } from 'twpki/enroll';
+import { EnrollError, InvalidInputError, enrollErrorStatus, enrollRetryAfter, systemClock, type Clock, type EnrollStore, type Mailer } from 'twpki/enroll';
 import { PgStore } from 'twpki/enroll/pg';
 import { PgliteStore } from 'twpki/enroll/pglite';
 import { SmtpMailer } from 'twpki/enroll/smtp';
-import { cardLogin, RETRY_AFTER_SECONDS } from 'twpki/fastify';
+import { cardLogin } from 'twpki/fastify';
 import { defaultMessages } from 'twpki/messages';
 import { TwpkiError } from 'twpki';
 import { bundleBrowserModule } from './core/browser-module.js';
@@ -214,37 +214,6 @@ function mailerOf(options: PortalOptions): { mailer: Mailer; close?: () => void 
   return { mailer: smtp, close: () => smtp.close() };
 }
 
-const ENROLL_STATUS: Partial<Record<string, number>> = {
-  INVALID_INPUT: 400,
-  NOT_FOUND: 404,
-  NOT_AUTHORIZED: 403,
-  FORBIDDEN: 403,
-  // A login that no longer stands (a GPS card unbound since): not authenticated, log in again.
-  LOGIN_ENDED: 401,
-  WRONG_CARD_TYPE: 403,
-  EMS_FAILURE: 502,
-  MAIL_FAILED: 502,
-  // The company registry 載入 asks could not answer (or answered garbage): an upstream failure, as EMS_FAILURE.
-  COMPANY_REGISTRY_FAILURE: 502,
-  // The codes of UNAVAILABLE_RETRY_SECONDS are 503.
-};
-
-/**
- * The server's own dependencies down, nothing the request could change: answered 503, which tells proxies and clients
- * so (409, every other enrollment code's, would blame the request), with the seconds a client should wait
- * (`Retry-After`) before asking again.
- * - The database (`STORE_*`: PostgreSQL refused or dropped the connection, or the store is closing): it restarts or
- *   fails over within seconds, as `/healthz` says; the SDK's card-login routes give these codes the same wait.
- * - The 郵遞區號 table (`POSTAL_CODES_UNAVAILABLE`: the SDK's data file, or the host's directory): read afresh at each
- *   call, so it answers once restored, which takes an administrator: a minute, not the 1 s of the not-yet-ready server.
- */
-const UNAVAILABLE_RETRY_SECONDS: Readonly<Partial<Record<string, number>>> = {
-  STORE_UNAVAILABLE: RETRY_AFTER_SECONDS.STORE_UNAVAILABLE,
-  STORE_CLOSED: RETRY_AFTER_SECONDS.STORE_CLOSED,
-  STORE_IN_USE: RETRY_AFTER_SECONDS.STORE_IN_USE,
-  POSTAL_CODES_UNAVAILABLE: 60,
-};
-
 /** A failure as the portal answers it: status, headers beside the usual ones, body. */
 interface ErrorAnswer {
   readonly status: number;
@@ -253,12 +222,15 @@ interface ErrorAnswer {
 }
 
 /**
- * Every failure as `{ error: { code, message, issues? } }`, the message in Chinese from the catalogue. Each 503 says
- * when to try again (`Retry-After`), as the not-yet-ready server's 503 does.
+ * Every failure as `{ error: { code, message, issues? } }`, the message in Chinese from the catalogue. An enrollment
+ * error has the SDK's status (`ENROLL_ERROR_STATUS`), the one its card-login routes answer on the card steps, so a
+ * code means the same on every page; each 503 says when to try again (`Retry-After`, `ENROLL_RETRY_AFTER_SECONDS`),
+ * as the not-yet-ready server's 503 does. The portal adds no enrollment codes of its own: its refusals are
+ * `PageError`s, each with its status.
  */
 function errorAnswer(err: unknown): ErrorAnswer {
   const answer = answerOf(err);
-  const seconds = err instanceof EnrollError ? UNAVAILABLE_RETRY_SECONDS[err.code] : undefined;
+  const seconds = err instanceof EnrollError ? enrollRetryAfter(err.code) : undefined;
   return { ...answer, headers: seconds === undefined ? {} : { 'retry-after': String(seconds) } };
 }
 
@@ -273,8 +245,7 @@ function answerOf(err: unknown): { status: number; body: object } {
         ? { issues: err.issues.map((i) => ({ field: i.field, code: i.code, message: defaultMessages.fieldIssueMessages(i).zhTW })) }
         : {};
     const retry = 'retryNotBefore' in err ? { retryNotBefore: (err as { retryNotBefore: string }).retryNotBefore } : {};
-    const status = UNAVAILABLE_RETRY_SECONDS[err.code] === undefined ? (ENROLL_STATUS[err.code] ?? 409) : 503;
-    return { status, body: { error: { code: err.code, message, ...issues, ...retry } } };
+    return { status: enrollErrorStatus(err.code), body: { error: { code: err.code, message, ...issues, ...retry } } };
   }
   const status = (err as FastifyError).statusCode;
   // Size refusals say what to do about them: the pages show `message`, and 請求格式有誤 would send the user hunting.

@@ -151,12 +151,13 @@ describe('portal waste routes while the 郵遞區號 table cannot be read', () =
     expect(logged.map((entry) => entry.level)).toEqual(['error']);
   });
 
-  it('載入 while the company registry cannot answer is 502 (an upstream failure, as EMS_FAILURE), not a conflict', async () => {
+  it('載入 while the company registry cannot answer is 503 with Retry-After: 60 (another system down, as EMS_FAILURE), not a 502 or a conflict', async () => {
     try {
       registry.down = true;
       const failed = await call('GET', '/waste/api/company/53212539');
-      expect(failed.status).toBe(502);
-      expect(failed.headers['retry-after']).toBeUndefined();
+      expect(failed.status).toBe(503);
+      expect(failed.headers['retry-after']).toBe('60');
+      expect(failed.headers['cache-control']).toBe('no-store');
       expect(failed.body).toEqual({ error: { code: 'COMPANY_REGISTRY_FAILURE', message: '公司資料載入失敗，請稍後再試或自行填寫' } });
     } finally {
       registry.down = false;
