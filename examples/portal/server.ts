@@ -797,7 +797,10 @@ async function addRoutes(app: FastifyInstance, options: PortalOptions, settings:
   });
   app.setErrorHandler(async (err, request, reply) => {
     const { status, headers, body } = errorAnswer(err);
-    if (status >= 500) request.log.error(err);
+    // A 501 is this deployment not offering a function (a directory without search): its configuration, not an
+    // incident, so not an error line per user who tries it.
+    if (status === 501) request.log.info({ code: (err as { code?: unknown }).code }, 'a function this deployment does not offer');
+    else if (status >= 500) request.log.error(err);
     return reply.code(status).headers(headers).header('cache-control', 'no-store').send(body);
   });
 

@@ -16,6 +16,7 @@ import { demoTrust } from '../../examples/portal/demo-setup.js';
 import { DEMO_MEMBERS, DEMO_OID_AGENCIES, DEMO_PERSONNEL } from '../../examples/portal/official/demo.js';
 import { officialSystem } from '../../examples/portal/official/index.js';
 import { startPortal, type Portal } from '../../examples/portal/server.js';
+import { recordingLogger, type Logged } from './support/recording-logger.js';
 
 /** A system whose one route throws the enrollment error its path names, as a flow would. */
 const probe: PortalSystem = {
@@ -39,6 +40,7 @@ const agencies: AgencyDirectory = {
 describe('the portal answers every enrollment error as the SDK does', () => {
   let sink: MailSink;
   let portal: Portal;
+  const logged: Logged[] = [];
 
   beforeAll(async () => {
     const pki = await createTestPki();
@@ -50,6 +52,7 @@ describe('the portal answers every enrollment error as the SDK does', () => {
       smtp: { host: sink.host, port: sink.port },
       reviewerPassword: 'reviewer-secret-4',
       databaseUrl: '',
+      logger: recordingLogger(logged),
     });
   }, 60_000);
 
@@ -99,8 +102,12 @@ describe('the portal answers every enrollment error as the SDK does', () => {
   });
 
   it('查詢機關OID on a directory that cannot search is 501, without Retry-After (was the request\'s 409)', async () => {
+    const before = logged.length;
     const res = await portal.app.inject({ method: 'GET', url: `/official/api/agencies?name=${encodeURIComponent('消防')}` });
     expect([res.statusCode, res.headers['retry-after']]).toEqual([501, undefined]);
     expect(JSON.parse(res.body)).toEqual({ error: { code: 'AGENCY_SEARCH_UNAVAILABLE', message: '目前無法查詢機關OID，請直接輸入新機關OID' } });
+    // The deployment's choice, not an incident: an info line, no error line per user who searches.
+    const about = logged.slice(before).filter((entry) => JSON.stringify(entry.args).includes('AGENCY_SEARCH_UNAVAILABLE'));
+    expect(about.map((entry) => entry.level)).toEqual(['info']);
   });
 });
