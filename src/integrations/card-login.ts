@@ -145,10 +145,17 @@ export const RETRY_AFTER_SECONDS: Readonly<Record<CardLoginUnavailableCode, numb
  * store) is answered as `ENROLL_ERROR_STATUS` (`twpki/enroll`) says ({@link enrollErrorStatus}).
  */
 export function cardLoginStatus(error: unknown): number {
-  if (error instanceof CardLoginRequestError) return HTTP_ERROR_STATUS[error.code];
-  if (error instanceof LoginVerificationError) return LOGIN_ERROR_STATUS[error.code as LoginErrorCode] ?? 401;
+  // Looked up as own keys: an error built with a cast code (`toString`) would otherwise read a function off the
+  // prototype as its status. A code no table has is the server's mistake (500), as for enrollment codes.
+  if (error instanceof CardLoginRequestError) return statusIn(HTTP_ERROR_STATUS, error.code);
+  if (error instanceof LoginVerificationError) return statusIn(LOGIN_ERROR_STATUS, error.code);
   if (error instanceof EnrollError) return enrollErrorStatus(error.code);
   return 500;
+}
+
+/** `table[code]` when `code` is one of its own keys, else 500. */
+function statusIn(table: Readonly<Record<string, number>>, code: string): number {
+  return Object.hasOwn(table, code) ? (table[code] as number) : 500;
 }
 
 /**

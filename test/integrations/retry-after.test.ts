@@ -228,6 +228,9 @@ describe('ENROLL_ERROR_STATUS', () => {
     for (const code of ['NO_SUCH_CODE', 'toString', 'constructor', '__proto__']) {
       expect([code, enrollErrorStatus(code), enrollRetryAfter(code)]).toEqual([code, 500, undefined]);
       expect([code, cardLoginStatus(new EnrollError(code as EnrollErrorCode, 'x'))]).toEqual([code, 500]);
+      // The same rule for the other two tables the routes read (a function off the prototype was the status).
+      expect([code, cardLoginStatus(new LoginVerificationError('signature', code as never, 'x'))]).toEqual([code, 500]);
+      expect([code, cardLoginStatus(new CardLoginRequestError(code as never, 'x'))]).toEqual([code, 500]);
     }
   });
 });
