@@ -49,6 +49,10 @@ describe('twpki/testing refuses options it cannot use, naming them', () => {
     await expectMisuse(() => createVirtualHiCOSCard({ pki, generation: 3 } as never), TestPkiError, /option generation must be 1 or 2, not 3/);
     await expectMisuse(() => createVirtualHiCOSCard({ pki, cardNumber: 'TP0300001234567890' }), TestPkiError, /option cardNumber must be 1–16 printable ASCII characters/);
     await expectMisuse(() => createVirtualHiCOSCard({ pki, pin: '' }), TestPkiError, /option pin must be 1–10 printable ASCII characters/);
+    // A pki that is not a test PKI (its certificate alone, a plain object, null) was a TypeError from inside the kit.
+    for (const notPki of [{}, null, pki.root, 'moica']) {
+      await expectMisuse(() => createVirtualHiCOSCard({ pki: notPki } as never), TestPkiError, /option "pki" must be a test PKI, as createTestPki\(\) returns it/);
+    }
   });
 
   it('VirtualHiCOSCard: a key that is not RSA-2048 or is missing', async () => {

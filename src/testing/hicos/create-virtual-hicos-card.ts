@@ -67,6 +67,10 @@ function checkCardOptions(options: unknown): void {
   if (o.profile !== undefined && !(PROFILES as readonly unknown[]).includes(o.profile)) {
     throw new TestPkiError('BAD_OPTIONS', `createVirtualHiCOSCard: option "profile" must be one of ${PROFILES.join(', ')}, not ${JSON.stringify(o.profile)}`);
   }
+  // A pki that is not one would fail as `pki.issueCardHolder is not a function`, far from the option.
+  if (o.pki !== undefined && typeof (o.pki as { issueCardHolder?: unknown } | null)?.issueCardHolder !== 'function') {
+    throw new TestPkiError('BAD_OPTIONS', 'createVirtualHiCOSCard: option "pki" must be a test PKI, as createTestPki() returns it, or left out');
+  }
   // The card's own settings too, before any key is made.
   const card = o.card ?? {};
   if (typeof card !== 'object' || card === null || Array.isArray(card)) throw new TestPkiError('BAD_OPTIONS', 'createVirtualHiCOSCard: option "card" must be an object of card settings');
