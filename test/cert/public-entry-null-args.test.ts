@@ -181,3 +181,57 @@ describe('constructors and ChainValidator.validate given null options', () => {
     }
   });
 });
+
+describe('constructors given settings of the wrong kind (from JavaScript or a configuration file)', () => {
+  // Each was taken silently: a mode of 'OCSP' as the default order, 'false' from the environment as true, a store
+  // without put as a TypeError at the first issue ("this.store.put is not a function"), a single CRL URL string
+  // tried one character at a time.
+  it('RevocationChecker names the setting', async () => {
+    const cases: [unknown, string][] = [
+      [{ mode: 'OCSP' }, "RevocationChecker: mode must be one of 'ocsp-then-crl', 'crl-then-ocsp', 'ocsp', 'crl', not \"OCSP\""],
+      [{ mode: null }, "RevocationChecker: mode must be one of 'ocsp-then-crl', 'crl-then-ocsp', 'ocsp', 'crl', not null"],
+      [{ checkIssuingCas: 'false' }, 'RevocationChecker: checkIssuingCas must be true or false, not "false"'],
+      [{ requireOcspNonce: 1 }, 'RevocationChecker: requireOcspNonce must be true or false, not 1'],
+      [{ ocspNonce: 'no' }, 'RevocationChecker: ocspNonce must be true or false, not "no"'],
+      [{ fetch: {} }, 'RevocationChecker: fetch must be a function (a RevocationFetch, such as httpRevocationFetch()), not an object'],
+      [{ algorithms: 'SHA-256' }, 'RevocationChecker: algorithms must be an AlgorithmPolicy (AlgorithmPolicy.withSha1(), AlgorithmPolicy.modern()), not "SHA-256"'],
+      [{ ocspUrl: 'ocsp.example.gov.tw' }, 'RevocationChecker: ocspUrl must be an absolute URL, not "ocsp.example.gov.tw"'],
+      [{ ocspUrl: 80 }, 'RevocationChecker: ocspUrl must be an absolute URL, not 80'],
+      [{ crlUrls: 'http://crl.example.gov.tw/a.crl' }, 'RevocationChecker: crlUrls must be an array of URLs, not "http://crl.example.gov.tw/a.crl"'],
+      [{ crlUrls: [] }, "RevocationChecker: crlUrls must list at least one URL, or be left out (the certificate's own)"],
+      [{ crlUrls: ['http://crl.example.gov.tw/a.crl', 5] }, 'RevocationChecker: crlUrls[1] must be an absolute URL, not 5'],
+      [{ crlUrls: ['crl.example.gov.tw/a.crl'] }, 'RevocationChecker: crlUrls[0] must be an absolute URL, not "crl.example.gov.tw/a.crl"'],
+    ];
+    for (const [options, message] of cases) {
+      const err = await thrown(() => new RevocationChecker(anyValue(options)));
+      expect(err).toBeInstanceOf(RangeError);
+      expect(err.message).toBe(message);
+    }
+    // What the types allow still builds.
+    for (const mode of ['ocsp-then-crl', 'crl-then-ocsp', 'ocsp', 'crl'] as const) expect(new RevocationChecker({ mode })).toBeInstanceOf(RevocationChecker);
+    expect(new RevocationChecker({ checkIssuingCas: true, ocspNonce: false, ocspUrl: 'http://127.0.0.1:1/ocsp', crlUrls: ['https://a.gov.tw/x.crl'] })).toBeInstanceOf(RevocationChecker);
+  });
+
+  it('ChallengeIssuer names its store and clock', async () => {
+    const cases: [unknown, string | RegExp][] = [
+      [{ store: 5 }, 'ChallengeIssuer: store must be a ChallengeStore (an object with put and consume), not 5'],
+      [{ store: {} }, 'ChallengeIssuer: store must be a ChallengeStore (an object with put and consume), not an object'],
+      [{ store: null }, 'ChallengeIssuer: store must be a ChallengeStore (an object with put and consume), not null'],
+      [
+        { store: Promise.resolve(new InMemoryChallengeStore()) },
+        'ChallengeIssuer: store must be a ChallengeStore (an object with put and consume), not an object (a Promise: await SqlChallengeStore.open(…) first)',
+      ],
+      [{ now: new Date() }, /^ChallengeIssuer: now must be a function returning the current Date, not \d{4}-/],
+    ];
+    for (const [options, message] of cases) {
+      const err = await thrown(() => new ChallengeIssuer(anyValue(options)));
+      expect(err).toBeInstanceOf(RangeError);
+      if (typeof message === 'string') expect(err.message).toBe(message);
+      else expect(err.message).toMatch(message);
+    }
+    const store = new InMemoryChallengeStore();
+    const issuer = new ChallengeIssuer({ store });
+    const { value } = await issuer.issue('s');
+    expect(await store.consume(value)).toMatchObject({ record: { sessionId: 's' }, alreadyUsed: false });
+  });
+});

@@ -41,6 +41,13 @@ export interface ChallengeIssuerOptions {
   now?: () => Date;
 }
 
+/** Whether `value` has the two methods of a {@link ChallengeStore}. */
+function isChallengeStore(value: unknown): value is ChallengeStore {
+  if (typeof value !== 'object' || value === null) return false;
+  const { put, consume } = value as { put?: unknown; consume?: unknown };
+  return typeof put === 'function' && typeof consume === 'function';
+}
+
 /** A challenge handed to the browser. */
 export interface IssuedChallenge {
   /** The value to sign, base64url. */
@@ -62,11 +69,19 @@ export class ChallengeIssuer {
   private readonly bytes: number;
 
   /**
-   * @throws RangeError for `options` that is not an object, random bytes that are not a whole number from 32 to 384,
-   *   or a lifetime that is not positive and at most a day.
+   * @throws RangeError for `options` that is not an object, a `store` without `put` and `consume`, a `now` that is
+   *   not a function, random bytes that are not a whole number from 32 to 384, or a lifetime that is not positive
+   *   and at most a day.
    */
   public constructor(options: ChallengeIssuerOptions = {}) {
     requireOptionsObject(options, 'ChallengeIssuer');
+    // Checked here, not at the first issue or login, where either would be a bare TypeError from inside.
+    const { store, now } = options as { store?: unknown; now?: unknown };
+    if (store !== undefined && !isChallengeStore(store)) {
+      const pending = store instanceof Promise ? ' (a Promise: await SqlChallengeStore.open(…) first)' : '';
+      throw new RangeError(`ChallengeIssuer: store must be a ChallengeStore (an object with put and consume), not ${describeValue(store)}${pending}`);
+    }
+    if (now !== undefined && typeof now !== 'function') throw new RangeError(`ChallengeIssuer: now must be a function returning the current Date, not ${describeValue(now)}`);
     this.now = options.now ?? (() => new Date());
     this.store = options.store ?? new InMemoryChallengeStore({ now: this.now });
     this.ttlMs = options.ttlMs ?? 5 * 60_000;

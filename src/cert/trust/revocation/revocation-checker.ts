@@ -111,6 +111,48 @@ export interface RevocationCheckerOptions {
   checkIssuingCas?: boolean;
 }
 
+const MODES: readonly RevocationMode[] = ['ocsp-then-crl', 'crl-then-ocsp', 'ocsp', 'crl'];
+
+/**
+ * Whether `value` is text that parses as an absolute URL. Any scheme, as a certificate's own distribution points:
+ * what twpki cannot fetch (`ldap:`) is skipped when the check runs, as there.
+ */
+function isUrl(value: unknown): boolean {
+  return typeof value === 'string' && URL.canParse(value);
+}
+
+/**
+ * Refuses the settings that choose the sources and how they are reached when they are not what their types say.
+ * From JavaScript or a configuration file, a `mode` of `'OCSP'` was taken as the default order, and an
+ * `'false'` read from the environment as `true`: a checker other than the one configured, found only by reading
+ * its traffic. Names each setting as the caller wrote it.
+ * @throws RangeError naming the setting.
+ */
+function checkSourceSettings(options: RevocationCheckerOptions): void {
+  const { mode, fetch, algorithms, ocspUrl, crlUrls } = options;
+  if (mode !== undefined && !(MODES as readonly unknown[]).includes(mode)) {
+    throw new RangeError(`RevocationChecker: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, not ${describeValue(mode)}`);
+  }
+  for (const name of ['ocspNonce', 'requireOcspNonce', 'checkIssuingCas'] as const) {
+    const value: unknown = options[name];
+    if (value !== undefined && typeof value !== 'boolean') throw new RangeError(`RevocationChecker: ${name} must be true or false, not ${describeValue(value)}`);
+  }
+  if (fetch !== undefined && typeof fetch !== 'function') {
+    throw new RangeError(`RevocationChecker: fetch must be a function (a RevocationFetch, such as httpRevocationFetch()), not ${describeValue(fetch)}`);
+  }
+  if (algorithms !== undefined && !(algorithms instanceof AlgorithmPolicy)) {
+    throw new RangeError(`RevocationChecker: algorithms must be an AlgorithmPolicy (AlgorithmPolicy.withSha1(), AlgorithmPolicy.modern()), not ${describeValue(algorithms)}`);
+  }
+  if (ocspUrl !== undefined && !isUrl(ocspUrl)) throw new RangeError(`RevocationChecker: ocspUrl must be an absolute URL, not ${describeValue(ocspUrl)}`);
+  if (crlUrls !== undefined) {
+    // A single URL given as a string would be tried one character at a time.
+    if (!Array.isArray(crlUrls)) throw new RangeError(`RevocationChecker: crlUrls must be an array of URLs, not ${describeValue(crlUrls)}`);
+    if (crlUrls.length === 0) throw new RangeError("RevocationChecker: crlUrls must list at least one URL, or be left out (the certificate's own)");
+    const bad = (crlUrls as readonly unknown[]).findIndex((url) => !isUrl(url));
+    if (bad >= 0) throw new RangeError(`RevocationChecker: crlUrls[${bad}] must be an absolute URL, not ${describeValue(crlUrls[bad])}`);
+  }
+}
+
 /**
  * Finds a certificate's revocation status from OCSP and/or CRLs.
  *
@@ -143,10 +185,13 @@ export class RevocationChecker {
    * @param options see {@link RevocationCheckerOptions}.
    * @throws RangeError when `options` is not an object, `ocspCacheSize` not a non-negative integer, or a time setting (`clockSkewMs`,
    * `fetchDeadlineMs`, `ocspCacheMaxAgeMs`, `ocspMaxResponseAgeMs`, `ocspRetryUnreachableMs`, `crlRefreshAheadMs`,
-   * `crlRefreshRetryMs`) is not a usable number of milliseconds, or `requireOcspNonce` is set with `ocspNonce: false`.
+   * `crlRefreshRetryMs`) is not a usable number of milliseconds, or `requireOcspNonce` is set with `ocspNonce: false`;
+   * when `mode` is not one of the four, `ocspNonce`, `requireOcspNonce` or `checkIssuingCas` not a boolean, `fetch`
+   * not a function, `algorithms` not an `AlgorithmPolicy`, `ocspUrl` or a `crlUrls` entry not an absolute URL, or `crlUrls` not a non-empty array.
    */
   public constructor(options: RevocationCheckerOptions = {}) {
     requireOptionsObject(options, 'RevocationChecker');
+    checkSourceSettings(options);
     // Named as the caller wrote them (the OCSP client would name its own `nonce`/`requireNonce`).
     checkNonceSettings('RevocationChecker', { name: 'ocspNonce', value: options.ocspNonce }, { name: 'requireOcspNonce', value: options.requireOcspNonce });
     // Named as the caller wrote them; the sources check their own names again.
