@@ -4,6 +4,8 @@ import type { Disposition } from './pcsc-session.js';
 import type { CardEmulator, Transport } from './transport.js';
 import { sideListeners } from '../shared/side-listeners.js';
 import { TwpkiError } from '../shared/twpki-error.js';
+import { describeValue } from '../shared/describe-value.js';
+import { checkOptionsArgument, checkReaderName, checkTimeLimit } from './argument-checks.js';
 
 // Per reader, who is told when its card changes (kept out of the class: an internal notice, not public surface).
 const cardChanges = sideListeners<EmulatorReader, []>();
@@ -40,7 +42,11 @@ export class EmulatorReader {
   private insertion = 0;
   private readonly timeoutMs: number;
 
+  /** @throws RangeError for `options` that is not an object, an empty `name` or a `timeoutMs` that is not a positive number. */
   public constructor(options: EmulatorReaderOptions = {}) {
+    checkOptionsArgument('EmulatorReader', options);
+    checkReaderName('EmulatorReader: name', options.name, true);
+    checkTimeLimit('EmulatorReader: timeoutMs', options.timeoutMs);
     this.name = options.name ?? 'twpki in-process reader';
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
@@ -50,11 +56,21 @@ export class EmulatorReader {
     return this.card !== undefined;
   }
 
-  /** Inserts (and powers up) a card. */
+  /**
+   * Inserts (and powers up) a card.
+   * @throws RangeError when `card` is not a {@link CardEmulator} (an object with `reset()` and `process()`)
+   */
   public insert(card: CardEmulator): void {
+    const given = card as Partial<CardEmulator> | null | undefined;
+    if (typeof given?.reset !== 'function' || typeof given.process !== 'function') {
+      throw new RangeError(
+        `EmulatorReader.insert: card must be a card emulator (an object with reset() and process(), such as createVirtualHiCOSCard() makes), not ${describeValue(card)}`,
+      );
+    }
     if (this.card) throw new PcscError('SHARING_VIOLATION', `reader "${this.name}" already holds a card`, { reader: this.name });
-    this.card = card;
+    // Powered up before it counts as inserted: a card whose reset throws leaves the reader empty, not holding it.
     this.atr = card.reset();
+    this.card = card;
     this.insertion++;
     cardChanges.emit(this);
   }

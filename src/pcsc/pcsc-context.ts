@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import { isMainThread } from 'node:worker_threads';
 import { PcscError, mapPcscError, type PcscErrorCode } from './errors.js';
 import { withTimeout } from './card-channel.js';
+import { checkOptionsArgument, checkReaderName, checkTimeLimit } from './argument-checks.js';
+import { describeValue } from '../shared/describe-value.js';
 import { closeQuietly, nativeBinding, type NativeBinding, type NativeContext } from './native-binding.js';
 import { listReaderStates, readerWatch, type ReaderWatchEvent } from './reader-watch.js';
 import { PcscSession, type ShareMode } from './pcsc-session.js';
@@ -199,9 +201,12 @@ export class PcscContext implements AsyncDisposable {
    *   `SERVICE_UNRESPONSIVE` when it accepts the connection but does not answer (see `serviceProbe`),
    *   `BINDING_UNAVAILABLE` when the native binding is not installed,
    *   `WRONG_THREAD` in a worker thread without `allowWorkerThread`
-   * @throws RangeError or TypeError naming the `serviceProbe` setting that is not valid
+   * @throws RangeError or TypeError naming the `serviceProbe` setting that is not valid; RangeError for `options`
+   *   that is not an object or a `startupTimeoutMs` that is not a positive number of milliseconds
    */
   public static async establish(options: PcscContextOptions = {}): Promise<PcscContext> {
+    checkOptionsArgument('PcscContext.establish', options);
+    checkTimeLimit('startupTimeoutMs', options.startupTimeoutMs);
     const probe = serviceProbeTarget(options.serviceProbe);
     const stalledMs = stalledCallMs(options.serviceProbe);
     const binding = nativeBinding({ isMainThread, allowWorkerThread: options.allowWorkerThread === true });
@@ -256,8 +261,13 @@ export class PcscContext implements AsyncDisposable {
    * now or when a card is inserted.
    * @throws {@link PcscTimeoutError} after `timeoutMs` (default: wait forever)
    * @throws {@link PcscError} `CLOSED` when the context is closed, before or while waiting
+   * @throws RangeError for a `reader` that is not a non-empty string, `options` that is not an object, or a
+   *   `timeoutMs` that is not a positive number of milliseconds (leave it out to wait without a limit)
    */
   public async waitForCard(reader?: string, options: { timeoutMs?: number } = {}): Promise<ReaderState> {
+    checkReaderName('waitForCard: reader', reader, true);
+    checkOptionsArgument('waitForCard', options);
+    checkTimeLimit('waitForCard: timeoutMs', options.timeoutMs);
     this.assertOpen();
     const match = (): ReaderState | undefined => this.readers().find((r) => r.cardPresent && (reader === undefined || r.name === reader));
     const now = match();
@@ -287,8 +297,18 @@ export class PcscContext implements AsyncDisposable {
    *   (without a `pcscCode`, and without asking pcscd) while a session of this context, closed after an exchange
    *   that timed out, still holds the card because that exchange has not ended: the card did not answer, and
    *   the reader is free again once it does or is removed.
+   * @throws RangeError for a `reader` that is not a non-empty string, `options` that is not an object, a `share`
+   *   other than `'exclusive'` or `'shared'`, or a `timeoutMs` that is not a positive number of milliseconds
    */
   public async connect(reader: string, options: ConnectOptions = {}): Promise<PcscSession> {
+    checkReaderName('connect: reader', reader, false);
+    checkOptionsArgument('connect', options);
+    // Anything but 'exclusive' was a shared session: other programs could then come between a secure
+    // channel's or a signature's commands.
+    if (options.share !== undefined && options.share !== 'exclusive' && options.share !== 'shared') {
+      throw new RangeError(`connect: share must be 'exclusive' or 'shared', not ${describeValue(options.share)}`);
+    }
+    checkTimeLimit('connect: timeoutMs', options.timeoutMs);
     this.assertOpen();
     const entry = this.state.get(reader);
     if (!entry) throw new PcscError('UNKNOWN_READER', `no reader named "${reader}"`, { reader });
