@@ -37,6 +37,41 @@ interface Snippet {
   readonly page: boolean;
 }
 
+/** Every name a user can import, and the entry points that export it (`twpki/cert`, …), read by the compiler. */
+function exportedNames(options: ts.CompilerOptions): ReadonlyMap<string, readonly string[]> {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+  const specifiers = Object.keys(manifest.exports)
+    .filter((k) => k !== './package.json')
+    .map((k) => (k === '.' ? 'twpki' : `twpki/${k.slice(2)}`));
+  const path = join(ROOT, 'docs', 'guides', '__exports.ts');
+  const text = specifiers.map((s, i) => `import * as m${i} from '${s}';`).join('\n') + '\nexport {};\n';
+  const host = ts.createCompilerHost(options, true);
+  const base = { fileExists: host.fileExists.bind(host), readFile: host.readFile.bind(host), getSourceFile: host.getSourceFile.bind(host) };
+  host.fileExists = (p) => p === path || base.fileExists(p);
+  host.readFile = (p) => (p === path ? text : base.readFile(p));
+  host.getSourceFile = (p, language, onError, fresh) =>
+    p === path ? ts.createSourceFile(p, text, language, true) : base.getSourceFile(p, language, onError, fresh);
+  const program = ts.createProgram({ rootNames: [path], options, host });
+  const checker = program.getTypeChecker();
+  const file = program.getSourceFile(path);
+  const names = new Map<string, string[]>();
+  file?.statements.forEach((statement, i) => {
+    if (!ts.isImportDeclaration(statement)) return;
+    const module = checker.getSymbolAtLocation(statement.moduleSpecifier);
+    if (module === undefined) throw new Error(`${specifiers[i]} does not resolve`);
+    for (const symbol of checker.getExportsOfModule(module)) names.set(symbol.name, [...(names.get(symbol.name) ?? []), specifiers[i] ?? '']);
+  });
+  return names;
+}
+
+/** The name a "cannot find name" diagnostic is about (its first quoted word). */
+function freeName(d: ts.Diagnostic): string | undefined {
+  return /'([^']+)'/.exec(ts.flattenDiagnosticMessageText(d.messageText, ' '))?.[1];
+}
+
+/** Diagnostics of a name not found, as opposed to an implicit any. */
+const NOT_FOUND_CODES = new Set([2304, 2552, 18004]);
+
 /** The page's bundle, as the browser guide serves it, is `twpki/browser`. */
 const BROWSER_BUNDLE = /from '\/assets\/twpki-browser\.js'/g;
 
@@ -101,6 +136,7 @@ function checkWith(snippets: readonly Snippet[], overrides: ts.CompilerOptions):
     return snippet ? ts.createSourceFile(p, snippet.text, language, true) : baseGetSourceFile(p, language, onError, fresh);
   };
   const program = ts.createProgram({ rootNames: [...byPath.keys()], options: parsed.options, host });
+  const exported = exportedNames(parsed.options);
   const problems: string[] = [];
   for (const snippet of snippets) {
     const file = program.getSourceFile(snippet.path);
@@ -110,8 +146,16 @@ function checkWith(snippets: readonly Snippet[], overrides: ts.CompilerOptions):
     }
     const diagnostics = [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)];
     for (const d of diagnostics) {
-      if (FREE_NAME_CODES.has(d.code)) continue;
       const line = d.start === undefined ? 0 : file.getLineAndCharacterOfPosition(d.start).line;
+      // A name left to the reader, unless twpki exports it: then the snippet forgot its import, and copied alone
+      // (as readers copy them) it stops at a ReferenceError.
+      const name = NOT_FOUND_CODES.has(d.code) ? freeName(d) : undefined;
+      const from = name === undefined ? undefined : exported.get(name);
+      if (from !== undefined) {
+        problems.push(`${snippet.where} (+${line}): ${name} is used without an import (exported by ${from.join(', ')})`);
+        continue;
+      }
+      if (FREE_NAME_CODES.has(d.code)) continue;
       problems.push(`${snippet.where} (+${line}): TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
     }
   }
@@ -133,12 +177,15 @@ describe('TypeScript snippets and page scripts of the README and the guides', ()
       'const verifier = new LoginVerifierBuilder().withAllowedOrigins(42).build();',
       'await PcscContext.establish({ startupTimeout: 5 });',
       'await verifier.verify(tokenFromThePage, { sessionId });',
+      'const card = await HiCOSCard.open(session);',
       'export {};',
     ].join('\n');
     const problems = check([{ where: 'self-check', path, text, page: false }]);
-    expect(problems).toHaveLength(3);
+    expect(problems).toHaveLength(4);
     expect(problems[0]).toMatch(/\(\+0\): TS2305 .*NoSuchThing/);
     expect(problems[1]).toMatch(/\(\+2\): TS2345 .*number/);
     expect(problems[2]).toMatch(/\(\+3\): TS2561 .*startupTimeout/);
+    // twpki's own name, used without its import (the reader's `session` still passes).
+    expect(problems[3]).toBe('self-check (+5): HiCOSCard is used without an import (exported by twpki/apdu)');
   });
 });
