@@ -55,14 +55,16 @@ export class HiCOSCard {
   /**
    * Detects the generation (one APDU on Gen2, two on Gen1) and returns the card.
    * @throws NotHiCOSCardError when the card answers neither entry command
-   * @throws HiCOSError `INVALID_CARD_INPUT` when `transport` is not a {@link Transport}, or `pinTryLimit` is
-   *   not a whole number from 2 to 15 (checked before any APDU)
+   * @throws HiCOSError `INVALID_CARD_INPUT` when `transport` is not a {@link Transport}, `options` not an object,
+   *   `retryStore` not a {@link RetryCounterStore} (`get`, `set`, `delete`), or `pinTryLimit` not a whole number
+   *   from 2 to 15 (checked before any APDU)
    */
   public static async open(transport: Transport, options: HiCOSCardOptions = {}): Promise<HiCOSCard> {
     const t = transport as Partial<Transport> | null | undefined;
     if (typeof t !== 'object' || t === null || typeof t.transmit !== 'function') {
       throw new HiCOSError('INVALID_CARD_INPUT', 'HiCOSCard.open needs a Transport (a PcscSession, or EmulatorReader.connect())');
     }
+    checkOpenOptions(options);
     const pins = new PinPresenter(resolvePinPolicy(options.pinPolicy), options.retryStore ?? defaultRetryCounterStore, tryLimitOf(options.pinTryLimit));
     const session = await CardSession.open(transport, options.scp03 ?? {});
     return new HiCOSCard(session, pins, options);
@@ -258,6 +260,25 @@ async function preloadPrivateKeys(tx: Transport, state: CardState): Promise<void
  * success, and a count no card can report (`63Cx` carries 0–15) would fail a correct PIN after its VERIFY, or
  * (1) make the guard stop every next VERIFY.
  */
+/**
+ * Refuses options the card could not use, before any APDU. A store that lacks `set` would fail only after a VERIFY
+ * went out, with the card's count unrecorded: the last-try guard would then not know the try was spent.
+ */
+function checkOpenOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new HiCOSError('INVALID_CARD_INPUT', `HiCOSCard.open: options must be an object or left out, not ${describeValue(options)}`);
+  }
+  const store = (options as { retryStore?: unknown }).retryStore;
+  if (store === undefined) return;
+  const methods = store as { get?: unknown; set?: unknown; delete?: unknown } | null;
+  if (typeof methods?.get !== 'function' || typeof methods.set !== 'function' || typeof methods.delete !== 'function') {
+    throw new HiCOSError(
+      'INVALID_CARD_INPUT',
+      `HiCOSCard.open: retryStore must be a RetryCounterStore (new FileRetryCounterStore(path), or one with get, set and delete), not ${describeValue(store)}`,
+    );
+  }
+}
+
 function tryLimitOf(value: unknown): number {
   if (value === undefined) return 3;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 2 || value > 15) {

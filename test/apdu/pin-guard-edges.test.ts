@@ -5,7 +5,7 @@
  * before sending.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HiCOSCard, RetryCounterStore } from '../../src/apdu/index.js';
+import { FileRetryCounterStore, HiCOSCard, RetryCounterStore } from '../../src/apdu/index.js';
 import { gen1VerifyCommand } from '../../src/apdu/pin/present-pin.js';
 import { EmulatorReader } from '../../src/pcsc/emulator-reader.js';
 import { CardChannel } from '../../src/pcsc/card-channel.js';
@@ -183,5 +183,38 @@ describe('a VERIFY on a transport that throws one error object again', () => {
     await expect(card.verifyPin('111111')).rejects.toBe(link.down);
     expect(inner.pinTriesLeft).toBe(1);
     expect([card.lastKnownRetries, store.get(inner.cardNumber)]).toEqual([1, 1]);
+  });
+});
+
+describe('HiCOSCard.open options and FileRetryCounterStore', () => {
+  // A store without set passed the guard's get, sent the VERIFY and then failed with a TypeError, the card's count
+  // unrecorded; a FileRetryCounterStore given { path } or a number could never write its file and said so only to
+  // an onError nobody set, so the guard across processes was gone without a word.
+  const notStores: unknown[] = [{}, { get: () => undefined }, { get: () => undefined, set: () => undefined }, 5, null];
+  it.each(notStores)('retryStore %o is refused before any APDU', async (retryStore) => {
+    const card = new VirtualHiCOSCard({ credentials: await testCredentials(), pin: '123456' });
+    const reader = new EmulatorReader();
+    reader.insert(card);
+    card.clearLog();
+    await expect(HiCOSCard.open(reader.connect(), { retryStore: retryStore as RetryCounterStore })).rejects.toMatchObject({
+      code: 'INVALID_CARD_INPUT',
+      message: expect.stringMatching(/^HiCOSCard\.open: retryStore must be a RetryCounterStore/),
+    });
+    await expect(HiCOSCard.open(reader.connect(), 5 as never)).rejects.toMatchObject({
+      code: 'INVALID_CARD_INPUT',
+      message: 'HiCOSCard.open: options must be an object or left out, not 5',
+    });
+    expect(card.apduCount).toBe(0);
+  });
+
+  it('FileRetryCounterStore refuses a path that is not one, and an onError that is not a function', () => {
+    const cases: [() => unknown, string][] = [
+      [() => new FileRetryCounterStore({ path: '/tmp/x.json' } as never), "FileRetryCounterStore: path must be the JSON file's path (a non-empty string), not an object"],
+      [() => new FileRetryCounterStore(5 as never), "FileRetryCounterStore: path must be the JSON file's path (a non-empty string), not 5"],
+      [() => new FileRetryCounterStore(''), "FileRetryCounterStore: path must be the JSON file's path (a non-empty string), not \"\""],
+      [() => new FileRetryCounterStore('/tmp/x.json', null as never), 'FileRetryCounterStore: options must be { onError? } or left out, not null'],
+      [() => new FileRetryCounterStore('/tmp/x.json', { onError: 'log' as never }), 'FileRetryCounterStore: onError must be a function, not "log"'],
+    ];
+    for (const [make, message] of cases) expect(make).toThrow(expect.objectContaining({ code: 'INVALID_CARD_INPUT', message }));
   });
 });

@@ -1,6 +1,8 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RetryCounterStore } from './retry-counter-store.js';
+import { HiCOSError } from '../errors.js';
+import { describeValue } from '../../shared/describe-value.js';
 
 /** Settings of a {@link FileRetryCounterStore}. */
 export interface FileRetryCounterStoreOptions {
@@ -39,12 +41,27 @@ export class FileRetryCounterStore extends RetryCounterStore {
   /** Cards whose last count this process learned but could not write to the file. */
   private readonly unsaved = new Set<string>();
 
-  /** @param path the JSON file (its folder is made when first written, mode 0700). */
+  /**
+   * @param path the JSON file (its folder is made when first written, mode 0700).
+   * @throws HiCOSError `INVALID_CARD_INPUT` when `path` is not a non-empty string, `options` not an object or
+   *   `onError` not a function: a store that cannot write its file only reports it to `onError` (nothing by
+   *   default), so a path given as `{ path }` or a number (a file descriptor to `node:fs`) would lose the
+   *   guard across processes without a word.
+   */
   public constructor(
     private readonly path: string,
     options: FileRetryCounterStoreOptions = {},
   ) {
     super();
+    if (typeof path !== 'string' || path === '') {
+      throw new HiCOSError('INVALID_CARD_INPUT', `FileRetryCounterStore: path must be the JSON file's path (a non-empty string), not ${describeValue(path)}`);
+    }
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new HiCOSError('INVALID_CARD_INPUT', `FileRetryCounterStore: options must be { onError? } or left out, not ${describeValue(options)}`);
+    }
+    if (options.onError !== undefined && typeof options.onError !== 'function') {
+      throw new HiCOSError('INVALID_CARD_INPUT', `FileRetryCounterStore: onError must be a function, not ${describeValue(options.onError)}`);
+    }
     this.onError = options.onError ?? (() => undefined);
     this.seen = versionOf(path);
     const { counts, error } = readCounts(path);
