@@ -11,6 +11,7 @@ import { SignRequestError, parseSignRequest } from './sign-request.js';
 import { ShownCards } from './shown-cards.js';
 import { TrustedOrigins } from './trusted-origins.js';
 import { certificateHash, WarmCardCache } from './warm-card-cache.js';
+import { describeValue } from '../shared/describe-value.js';
 
 /** The port of the official local component; pages call exactly this. */
 export const AGENT_DEFAULT_PORT = 61161;
@@ -167,6 +168,28 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /**
+ * Refuses options the agent cannot start with, naming them. Without it a missing `slots` was a TypeError from
+ * inside, slots of the wrong kind an agent answering every page "internal error", and a `port` of `'61161'`
+ * (read from the environment) a listen on something other than 127.0.0.1:61161.
+ * @throws RangeError naming the option
+ */
+function checkAgentOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new RangeError(`startAgent: options must be an object with slots (await PcscCardSlots.open(), new EmulatorCardSlots(reader)), not ${describeValue(options)}`);
+  }
+  const { slots, port, confirmDomain, now } = options as Record<string, unknown>;
+  const s = slots as Partial<Record<'list' | 'withCard' | 'close', unknown>> | null | undefined;
+  if (typeof s?.list !== 'function' || typeof s.withCard !== 'function' || typeof s.close !== 'function') {
+    throw new RangeError(`startAgent: slots must be CardSlots (await PcscCardSlots.open(), new EmulatorCardSlots(reader)), not ${describeValue(slots)}`);
+  }
+  if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)) {
+    throw new RangeError(`startAgent: port must be a whole number from 0 to 65535 (0 picks a free one), not ${describeValue(port)}`);
+  }
+  if (confirmDomain !== undefined && typeof confirmDomain !== 'function') throw new RangeError(`startAgent: confirmDomain must be a function, not ${describeValue(confirmDomain)}`);
+  if (now !== undefined && typeof now !== 'function') throw new RangeError(`startAgent: now must be a function returning the current Date, not ${describeValue(now)}`);
+}
+
+/**
  * Starts a local agent answering the official component's HTTP API on
  * 127.0.0.1 only: `/pkcs11info[?withcert=true]`, `/sign`, `/popupForm`,
  * `/ChtPopupForm`, `/addDomain`, `/p11Image.bmp` and `/`.
@@ -175,8 +198,11 @@ function readBody(req: IncomingMessage): Promise<string> {
  * rebinding); browser requests from origins outside the trusted list get
  * `ret_code 0x76000031`; CORS headers are sent only to trusted origins; the
  * PIN is taken per request and zeroed after use.
+ * @throws RangeError for options it cannot start with (no `slots`, a `port` that is not one); TypeError for a
+ *   `trusted` that is not a list of origins or host names (see {@link TrustedOrigins})
  */
 export async function startAgent(options: AgentOptions): Promise<AgentServer> {
+  checkAgentOptions(options);
   const trusted = new TrustedOrigins(options.trusted ?? []);
   const now = options.now ?? (() => new Date());
   const cache = options.warmCache === false ? undefined : new WarmCardCache();

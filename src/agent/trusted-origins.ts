@@ -1,3 +1,5 @@
+import { describeValue } from '../shared/describe-value.js';
+
 /**
  * The agent's trusted-domain list. Pages from other origins get
  * `ret_code 0x76000031`, as the official component answers.
@@ -12,12 +14,26 @@
 export class TrustedOrigins {
   private readonly entries = new Set<string>();
 
+  /**
+   * @param initial the origins and host names to trust, a list.
+   * @throws TypeError for `initial` that is a single string or no list, or an entry that cannot be one (as {@link add})
+   */
   public constructor(initial: Iterable<string> = []) {
+    // A string is iterable too: 'gov.example' was read as the hosts g, o, v, e, x, a, m, p and l, trusted in its place.
+    const given: unknown = initial;
+    if (typeof given === 'string' || typeof (given as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function') {
+      const shown = typeof given === 'string' ? `the string ${quoted(given)} (write [${quoted(given)}])` : describeValue(given);
+      throw new TypeError(`trusted origins must be a list (an array) of origins or host names, not ${shown}`);
+    }
     for (const e of initial) this.add(e);
   }
 
-  /** Adds an origin or host name; returns the normalised entry. */
+  /**
+   * Adds an origin or host name; returns the normalised entry.
+   * @throws TypeError for an entry that is not a string, or not an origin or host name as browsers write them
+   */
   public add(entry: string): string {
+    if (typeof entry !== 'string') throw new TypeError(`a trusted entry is an origin or host name (a string), not ${describeValue(entry)}`);
     const normalised = normaliseEntry(entry);
     this.entries.add(normalised);
     return normalised;

@@ -1,0 +1,66 @@
+/**
+ * startAgent and TrustedOrigins given what JavaScript or a configuration file may hand them. A single origin as a
+ * string was iterated character by character: `trusted: 'gov.example'` trusted the hosts g, o, v, e, … and not
+ * gov.example. A missing `slots` was a TypeError from inside ("Cannot read properties of undefined"), slots of the
+ * wrong kind an agent answering every page "internal error", and a port of '61161' (an environment variable) a
+ * listen on something other than 127.0.0.1:61161. Each is refused before anything listens, naming the option.
+ */
+import { describe, expect, it } from 'vitest';
+import { EmulatorCardSlots, TrustedOrigins, startAgent } from '../../src/agent/index.js';
+import { EmulatorReader } from '../../src/pcsc/index.js';
+
+const anyValue = (value: unknown): never => value as never;
+
+describe('TrustedOrigins', () => {
+  it('refuses one origin given as a string instead of a list, and entries that are not strings', () => {
+    expect(() => new TrustedOrigins(anyValue('gov.example'))).toThrow(
+      new TypeError('trusted origins must be a list (an array) of origins or host names, not the string "gov.example" (write ["gov.example"])'),
+    );
+    expect(() => new TrustedOrigins(anyValue(5))).toThrow(new TypeError('trusted origins must be a list (an array) of origins or host names, not 5'));
+    expect(() => new TrustedOrigins(anyValue(null))).toThrow(new TypeError('trusted origins must be a list (an array) of origins or host names, not null'));
+    expect(() => new TrustedOrigins(anyValue(['gov.example', 42]))).toThrow(new TypeError('a trusted entry is an origin or host name (a string), not 42'));
+    expect(() => new TrustedOrigins().add(anyValue(undefined))).toThrow(new TypeError('a trusted entry is an origin or host name (a string), not undefined (missing)'));
+    // A list, a Set, any iterable of strings is still a list.
+    const t = new TrustedOrigins(new Set(['gov.example']));
+    expect([t.isTrusted('https://gov.example'), t.isTrusted('https://g')]).toEqual([true, false]);
+  });
+});
+
+describe('startAgent', () => {
+  const slots = new EmulatorCardSlots(new EmulatorReader());
+
+  it('refuses options it cannot start with, naming them', async () => {
+    const cases: [unknown, string][] = [
+      [undefined, 'startAgent: options must be an object with slots (await PcscCardSlots.open(), new EmulatorCardSlots(reader)), not undefined (missing)'],
+      [{}, 'startAgent: slots must be CardSlots (await PcscCardSlots.open(), new EmulatorCardSlots(reader)), not undefined (missing)'],
+      [{ slots: {} }, 'startAgent: slots must be CardSlots (await PcscCardSlots.open(), new EmulatorCardSlots(reader)), not an object'],
+      [{ slots, port: '61161' }, 'startAgent: port must be a whole number from 0 to 65535 (0 picks a free one), not "61161"'],
+      [{ slots, port: -1 }, 'startAgent: port must be a whole number from 0 to 65535 (0 picks a free one), not -1'],
+      [{ slots, port: 1.5 }, 'startAgent: port must be a whole number from 0 to 65535 (0 picks a free one), not 1.5'],
+      [{ slots, port: 0, confirmDomain: true }, 'startAgent: confirmDomain must be a function, not true'],
+      [{ slots, port: 0, now: new Date(0) }, 'startAgent: now must be a function returning the current Date, not 1970-01-01T00:00:00.000Z'],
+    ];
+    for (const [options, message] of cases) {
+      const refused = await startAgent(anyValue(options)).then(
+        async (agent) => {
+          await agent.close();
+          return undefined;
+        },
+        (error: unknown) => error,
+      );
+      expect(refused, message).toBeInstanceOf(RangeError);
+      expect((refused as Error).message).toBe(message);
+    }
+    await expect(startAgent({ slots, port: 0, trusted: anyValue('gov.example') })).rejects.toThrow(/^trusted origins must be a list/);
+  });
+
+  it('starts with what the types allow', async () => {
+    const agent = await startAgent({ slots, port: 0, trusted: ['gov.example'] });
+    try {
+      expect(agent.port).toBeGreaterThan(0);
+      expect(agent.trusted.isTrusted('https://gov.example')).toBe(true);
+    } finally {
+      await agent.close();
+    }
+  });
+});
