@@ -2,6 +2,7 @@ import { type AfterPin, defaultRetryCounterStore, type HiCOSCard, type HiCOSCard
 import { runOnCardThenRelease } from '../apdu/card-release.js';
 import { resolveAfterPin } from '../apdu/pin/after-pin.js';
 import { checkDuration } from '../shared/number-settings.js';
+import { describeValue } from '../shared/describe-value.js';
 import { EmulatorReader, type EmulatorSession, PcscContext, type PcscContextOptions, type PcscSession, type Transport } from '../pcsc/index.js';
 import { onEmulatorCardChange } from '../pcsc/emulator-reader.js';
 import { onMonitorRecovered } from '../pcsc/pcsc-context.js';
@@ -74,7 +75,11 @@ interface SessionSettings {
 }
 
 /** Checks `options` (a bad value is refused before any reader or pcscd is asked). */
-function sessionSettings(options: CardSlotsOptions): SessionSettings {
+function sessionSettings(options: CardSlotsOptions, cardOptions: HiCOSCardOptions): SessionSettings {
+  // Checked when the slots are made: a wrong one would otherwise fail each page's request, or read as no setting.
+  for (const [name, value] of [['options', options], ['cardOptions', cardOptions]] as const) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RangeError(`card slots: ${name} must be an object or left out, not ${describeValue(value)}`);
+  }
   checkDuration('commandTimeoutMs', options.commandTimeoutMs, true);
   return { afterPin: resolveAfterPin(options.afterPin), commandTimeoutMs: options.commandTimeoutMs };
 }
@@ -155,7 +160,7 @@ export class PcscCardSlots implements CardSlots {
     private readonly cardOptions: HiCOSCardOptions,
     options: CardSlotsOptions,
   ) {
-    this.settings = sessionSettings(options);
+    this.settings = sessionSettings(options, cardOptions);
     rememberCardOptions(this, cardOptions);
     const bump = ({ reader }: { reader: string }): void => {
       this.changed(reader);
@@ -179,7 +184,7 @@ export class PcscCardSlots implements CardSlots {
    * @param options how sessions end (`afterPin`) and how long a command may take (`commandTimeoutMs`)
    */
   public static async open(cardOptions: HiCOSCardOptions = {}, contextOptions: PcscContextOptions = {}, options: CardSlotsOptions = {}): Promise<PcscCardSlots> {
-    sessionSettings(options); // a bad value is refused before pcscd is asked for a context
+    sessionSettings(options, cardOptions); // a bad value is refused before pcscd is asked for a context
     const slots = new PcscCardSlots(await PcscContext.establish(contextOptions), cardOptions, options);
     // The probe opens contexts on this thread too, so it needs the same options (allowWorkerThread).
     slots.service = new PcscServiceHealth(contextOptions);
@@ -290,7 +295,8 @@ export class EmulatorCardSlots implements CardSlots {
     private readonly cardOptions: HiCOSCardOptions = {},
     options: CardSlotsOptions = {},
   ) {
-    this.settings = sessionSettings(options);
+    if (!(reader instanceof EmulatorReader)) throw new RangeError(`EmulatorCardSlots: reader must be an EmulatorReader (twpki/pcsc), not ${describeValue(reader)}`);
+    this.settings = sessionSettings(options, cardOptions);
     rememberCardOptions(this, cardOptions);
     // The reader tells of its card at once (it is in this process): no presence token has to be compared first.
     // Held weakly: slots dropped without `close()` (which did nothing before) must not live as long as the reader

@@ -64,3 +64,19 @@ describe('startAgent', () => {
     }
   });
 });
+
+describe('EmulatorCardSlots', () => {
+  // A missing reader was "Invalid value used as weak map key"; a reader that is not one made slots that failed
+  // every page's request; card options of the wrong kind were read as none, or failed at the first request.
+  it('refuses a reader that is not an EmulatorReader, and options that are not objects, naming them', () => {
+    const reader = new EmulatorReader();
+    const cases: [() => unknown, string][] = [
+      [() => new EmulatorCardSlots(anyValue(undefined)), 'EmulatorCardSlots: reader must be an EmulatorReader (twpki/pcsc), not undefined (missing)'],
+      [() => new EmulatorCardSlots(anyValue({})), 'EmulatorCardSlots: reader must be an EmulatorReader (twpki/pcsc), not an object'],
+      [() => new EmulatorCardSlots(reader, anyValue(null)), 'card slots: cardOptions must be an object or left out, not null'],
+      [() => new EmulatorCardSlots(reader, {}, anyValue('reset')), 'card slots: options must be an object or left out, not "reset"'],
+    ];
+    for (const [make, message] of cases) expect(make).toThrow(new RangeError(message));
+    expect(new EmulatorCardSlots(reader, {}, { afterPin: 'leave' })).toBeInstanceOf(EmulatorCardSlots);
+  });
+});
