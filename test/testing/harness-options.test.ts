@@ -7,6 +7,7 @@ import {
   VpcdBridgeError,
   createTestPki,
   createVirtualHiCOSCard,
+  virtualCardCredentials,
   type TestPki,
 } from '../../src/testing/index.js';
 import { ScriptedCard } from '../support/scripted-card.js';
@@ -53,6 +54,15 @@ describe('twpki/testing refuses options it cannot use, naming them', () => {
     for (const notPki of [{}, null, pki.root, 'moica']) {
       await expectMisuse(() => createVirtualHiCOSCard({ pki: notPki } as never), TestPkiError, /option "pki" must be a test PKI, as createTestPki\(\) returns it/);
     }
+  });
+
+  it('virtualCardCredentials: a holder that is not one', async () => {
+    // virtualCardCredentials of what is not a holder (a holder not awaited, a virtual card) was a TypeError too.
+    const holder = pki.issueCardHolder({ authority: 'moica' });
+    for (const notHolder of [undefined, {}, holder, pki.issuer('moica')]) {
+      await expectMisuse(() => virtualCardCredentials(notHolder as never), TestPkiError, /^virtualCardCredentials: holder must be a card holder's credentials/);
+    }
+    expect(virtualCardCredentials(await holder).caCertificates).toHaveLength(2);
   });
 
   it('VirtualHiCOSCard: a key that is not RSA-2048 or is missing', async () => {
