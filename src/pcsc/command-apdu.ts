@@ -1,4 +1,6 @@
 import { ApduFormatError } from './errors.js';
+import { describeValue } from '../shared/describe-value.js';
+import { isBytes } from '../shared/bytes.js';
 
 /** Fields of a command APDU. */
 export interface CommandApduInit {
@@ -50,6 +52,10 @@ export class CommandApdu {
   public readonly extended: boolean;
 
   public constructor(init: CommandApduInit) {
+    if (typeof init !== 'object' || init === null) throw new ApduFormatError(`a command APDU needs { cla, ins, p1, p2, data?, le? }, got ${describeValue(init)}`);
+    if (init.data !== undefined && !isBytes(init.data)) {
+      throw new ApduFormatError(`command data must be bytes (a Uint8Array or Buffer), got ${describeValue(init.data)}`);
+    }
     for (const [name, v] of [['CLA', init.cla], ['INS', init.ins], ['P1', init.p1], ['P2', init.p2]] as const) {
       if (!Number.isInteger(v) || v < 0 || v > 0xff) throw new ApduFormatError(`${name} must be a byte, got ${v}`);
     }
@@ -108,6 +114,10 @@ export class CommandApdu {
    * Emulators use this; a malformed encoding raises {@link ApduFormatError}.
    */
   public static from(bytes: Uint8Array): CommandApdu {
+    // A number[] or hex text has a length too, and failed further on as "bytes.subarray is not a function".
+    if (!isBytes(bytes)) {
+      throw new ApduFormatError(`a command APDU must be bytes (a Uint8Array or Buffer, such as Uint8Array.of(0x00, 0xa4, …)), got ${describeValue(bytes)}`);
+    }
     if (bytes.length < 4) throw new ApduFormatError(`command APDU shorter than 4 bytes (${bytes.length})`);
     const [cla, ins, p1, p2] = [bytes[0]!, bytes[1]!, bytes[2]!, bytes[3]!];
     const base = { cla, ins, p1, p2 };

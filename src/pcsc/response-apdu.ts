@@ -1,5 +1,7 @@
 import { CardProtocolError } from './errors.js';
 import { StatusWord } from './status-word.js';
+import { describeValue } from '../shared/describe-value.js';
+import { isBytes } from '../shared/bytes.js';
 
 /** An ISO 7816-4 response APDU: data followed by a status word. */
 export class ResponseApdu {
@@ -15,6 +17,8 @@ export class ResponseApdu {
 
   /** Splits raw response bytes; fewer than two bytes is a protocol error. */
   public static from(bytes: Uint8Array): ResponseApdu {
+    // What a card emulator of the caller's returned: a number[] would fail further on as a TypeError.
+    if (!isBytes(bytes)) throw new CardProtocolError(`a response APDU must be bytes (a Uint8Array or Buffer), got ${describeValue(bytes)}`);
     if (bytes.length < 2) {
       throw new CardProtocolError(`response of ${bytes.length} byte(s) has no status word`);
     }

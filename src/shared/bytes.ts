@@ -109,3 +109,11 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
   return diff === 0;
 }
+
+/**
+ * Whether `value` is a Uint8Array (a Buffer included), also one made in another realm (a `vm` context), where
+ * `instanceof Uint8Array` would say no: what the byte-taking entry points accept.
+ */
+export function isBytes(value: unknown): value is Uint8Array {
+  return Object.prototype.toString.call(value) === '[object Uint8Array]';
+}

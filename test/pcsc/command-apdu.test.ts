@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ApduFormatError, CommandApdu, ResponseApdu, CardProtocolError } from '../../src/pcsc/index.js';
+import { ApduFormatError, CommandApdu, EmulatorReader, ResponseApdu, CardProtocolError } from '../../src/pcsc/index.js';
 import { fromHex, toHex } from '../../src/shared/bytes.js';
 
 const hex = (c: CommandApdu): string => toHex(c.toBytes());
@@ -64,6 +64,47 @@ describe('CommandApdu encoding', () => {
         }
       }),
     );
+  });
+});
+
+describe('bytes that are not a Uint8Array', () => {
+  // A number[] or hex text has a length too: it failed as "bytes.subarray is not a function" (a TypeError from inside
+  // transmit), and a card emulator answering with a number[] likewise.
+  const anyValue = (value: unknown): never => value as never;
+
+  it('CommandApdu.from and the constructor refuse them as ApduFormatError, naming what was given', () => {
+    for (const [given, shown] of [[[0x00, 0xa4, 0x04, 0x00], 'an array'], ['00a40400', '"00a40400"'], [undefined, 'undefined (missing)']] as const) {
+      expect(() => CommandApdu.from(anyValue(given))).toThrow(
+        new ApduFormatError(`a command APDU must be bytes (a Uint8Array or Buffer, such as Uint8Array.of(0x00, 0xa4, …)), got ${shown}`),
+      );
+    }
+    expect(() => new CommandApdu(anyValue(undefined))).toThrow(new ApduFormatError('a command APDU needs { cla, ins, p1, p2, data?, le? }, got undefined (missing)'));
+    expect(() => new CommandApdu({ cla: 0, ins: 0xa4, p1: 4, p2: 0, data: anyValue([1, 2]) })).toThrow(
+      new ApduFormatError('command data must be bytes (a Uint8Array or Buffer), got an array'),
+    );
+    // A Buffer is bytes.
+    expect(CommandApdu.from(Buffer.from('00a40400', 'hex')).ins).toBe(0xa4);
+  });
+
+  it('ResponseApdu.from refuses them as CardProtocolError', () => {
+    expect(() => ResponseApdu.from(anyValue([0x90, 0x00]))).toThrow(new CardProtocolError('a response APDU must be bytes (a Uint8Array or Buffer), got an array'));
+  });
+
+  it('a transmit of a number[] is refused before it is sent', async () => {
+    const reader = new EmulatorReader();
+    reader.insert({ reset: () => Uint8Array.of(0x3b, 0x00), process: () => Uint8Array.of(0x90, 0x00) });
+    const error = await reader.connect().transmit(anyValue([0x00, 0xa4, 0x04, 0x00])).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ApduFormatError);
+    expect((error as ApduFormatError).notSent).toBe(true);
+  });
+
+  it('an emulator answering with a number[] fails the transmit as CardProtocolError', async () => {
+    const reader = new EmulatorReader();
+    reader.insert({ reset: () => Uint8Array.of(0x3b, 0x00), process: () => anyValue([0x90, 0x00]) });
+    await expect(reader.connect().transmit(Uint8Array.of(0x00, 0xa4, 0x04, 0x00))).rejects.toBeInstanceOf(CardProtocolError);
   });
 });
 
