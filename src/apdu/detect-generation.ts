@@ -1,7 +1,7 @@
 import { selectSucceeded } from './card-io.js';
 import type { Transport } from '../pcsc/transport.js';
 import { selectGen2Applet, selectMf } from './commands/select.js';
-import { NotHiCOSCardError } from './errors.js';
+import { HiCOSError, NotHiCOSCardError } from './errors.js';
 import type { HiCOSGeneration } from './generation.js';
 
 /**
@@ -13,8 +13,12 @@ import type { HiCOSGeneration } from './generation.js';
  * cards one refused SELECT, which the middleware sends them too. Leaves the
  * root (applet or MF) selected.
  * @throws NotHiCOSCardError when neither probe succeeds
+ * @throws HiCOSError `INVALID_CARD_INPUT` when `tx` is not a {@link Transport} (before any APDU)
  */
 export async function detectGeneration(tx: Transport): Promise<HiCOSGeneration> {
+  if (typeof (tx as Partial<Transport> | null | undefined)?.transmit !== 'function') {
+    throw new HiCOSError('INVALID_CARD_INPUT', 'detectGeneration needs a Transport (a PcscSession, or EmulatorReader.connect())');
+  }
   const answers: string[] = [];
   for (const generation of [2, 1] as const) {
     const command = generation === 2 ? selectGen2Applet() : selectMf(0x80);

@@ -1,4 +1,4 @@
-import { bytesEqual, fromHex } from '../shared/bytes.js';
+import { bytesEqual, fromHex, isBytes } from '../shared/bytes.js';
 import type { HiCOSGeneration } from './generation.js';
 
 /** An ATR listed for Taiwan HiCOS cards in pcsc-tools' smartcard_list.txt. */
@@ -32,5 +32,7 @@ export const KNOWN_HICOS_ATRS: readonly KnownAtr[] = [
 
 /** Looks an ATR up in {@link KNOWN_HICOS_ATRS}. */
 export function recogniseAtr(atr: Uint8Array): KnownAtr | undefined {
+  // Anything but bytes is no listed ATR (it was a TypeError reading its length).
+  if (!isBytes(atr)) return undefined;
   return KNOWN_HICOS_ATRS.find((k) => bytesEqual(k.atr, atr));
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HiCOSCard } from '../../src/apdu/hicos-card.js';
 import { NotHiCOSCardError } from '../../src/apdu/errors.js';
 import { recogniseAtr } from '../../src/apdu/known-atrs.js';
+import { detectGeneration, retryCounterKey } from '../../src/apdu/index.js';
 import { EmulatorReader } from '../../src/pcsc/emulator-reader.js';
 import { fromHex, toHex } from '../../src/shared/bytes.js';
 import { insertVirtualCard } from './support/virtual-cards.js';
@@ -76,5 +77,27 @@ describe('an emulated card that throws', () => {
     const error = (await HiCOSCard.open(reader.connect()).catch((e: unknown) => e)) as { code?: string; message?: string; reader?: string; cause?: unknown };
     expect([error.code, error.reader, error.cause]).toEqual(['CARD_UNRESPONSIVE', 'Test reader 7', bug]);
     expect(error.message).toContain("reading 'fid'");
+  });
+});
+
+describe('the card helpers given what is not their input', () => {
+  // Each was a TypeError from inside ("Cannot read properties of undefined (reading 'transmit' / 'length' /
+  // 'cardNumber')"): a typed answer instead, and an ATR that is no bytes is no listed ATR.
+  const anyValue = (value: unknown): never => value as never;
+
+  it('detectGeneration and retryCounterKey refuse it as INVALID_CARD_INPUT; recogniseAtr knows no such ATR', async () => {
+    for (const tx of [undefined, null, {}]) {
+      await expect(detectGeneration(anyValue(tx))).rejects.toMatchObject({
+        code: 'INVALID_CARD_INPUT',
+        message: 'detectGeneration needs a Transport (a PcscSession, or EmulatorReader.connect())',
+      });
+    }
+    for (const info of [undefined, {}, { cardNumber: 'TP03000012345678' }]) {
+      expect(() => retryCounterKey(anyValue(info))).toThrow(
+        expect.objectContaining({ code: 'INVALID_CARD_INPUT', message: 'retryCounterKey needs what card.info() returned ({ cardNumber, certificates })' }),
+      );
+    }
+    expect(retryCounterKey({ cardNumber: 'TP03000012345678', certificates: [] })).toBe('TP03000012345678');
+    for (const atr of [undefined, '3b', [0x3b]]) expect(recogniseAtr(anyValue(atr))).toBeUndefined();
   });
 });

@@ -57,8 +57,13 @@ export function cachedPinCardKey(state: CardState): string | undefined {
  * number, or for a card without one (`cardNumber` `''`) `cert-sha256:` and the SHA-256 of its SIGN
  * certificate (KEYX when there is no SIGN one); `undefined` for a card with neither, which no PIN operation is run
  * on. For a `CardSlots` of the caller's that answers `lastKnownRetries` from a `RetryCounterStore`.
+ * @throws HiCOSError `INVALID_CARD_INPUT` when `info` is not what `info()` returned
  */
 export function retryCounterKey(info: { readonly cardNumber: string; readonly certificates: ReadonlyArray<Pick<CardCertificate, 'id' | 'der'>> }): string | undefined {
+  const given = info as Partial<typeof info> | null | undefined;
+  if (typeof given?.cardNumber !== 'string' || !Array.isArray(given.certificates)) {
+    throw new HiCOSError('INVALID_CARD_INPUT', 'retryCounterKey needs what card.info() returned ({ cardNumber, certificates })');
+  }
   if (info.cardNumber !== '') return info.cardNumber;
   const own = keyCertificateOf(info.certificates, (c) => c.id);
   return own && `${CERTIFICATE_KEY_PREFIX}${createHash('sha256').update(own.der).digest('hex')}`;
