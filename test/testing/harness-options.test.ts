@@ -7,6 +7,7 @@ import {
   VpcdBridgeError,
   createTestPki,
   createVirtualHiCOSCard,
+  minimumReadApdus,
   virtualCardCredentials,
   type TestPki,
 } from '../../src/testing/index.js';
@@ -53,6 +54,13 @@ describe('twpki/testing refuses options it cannot use, naming them', () => {
     // A pki that is not a test PKI (its certificate alone, a plain object, null) was a TypeError from inside the kit.
     for (const notPki of [{}, null, pki.root, 'moica']) {
       await expectMisuse(() => createVirtualHiCOSCard({ pki: notPki } as never), TestPkiError, /option "pki" must be a test PKI, as createTestPki\(\) returns it/);
+    }
+  });
+
+  it('minimumReadApdus: a card that is not a virtual card', async () => {
+    // It was "card.fileContent is not a function".
+    for (const notCard of [undefined, {}, pki]) {
+      await expectMisuse(() => minimumReadApdus(notCard as never), TestPkiError, /^minimumReadApdus: card must be a VirtualHiCOSCard/);
     }
   });
 
