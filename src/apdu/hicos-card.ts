@@ -55,8 +55,8 @@ export class HiCOSCard {
   /**
    * Detects the generation (one APDU on Gen2, two on Gen1) and returns the card.
    * @throws NotHiCOSCardError when the card answers neither entry command
-   * @throws HiCOSError `INVALID_CARD_INPUT` when `transport` is not a {@link Transport}, `options` not an object,
-   *   `retryStore` not a {@link RetryCounterStore} (`get`, `set`, `delete`), or `pinTryLimit` not a whole number
+   * @throws HiCOSError `INVALID_CARD_INPUT` when `transport` is not a {@link Transport}, `options` not an object or
+   *   with a name that is no option, `retryStore` not a {@link RetryCounterStore} (`get`, `set`, `delete`), or `pinTryLimit` not a whole number
    *   from 2 to 15 (checked before any APDU)
    */
   public static async open(transport: Transport, options: HiCOSCardOptions = {}): Promise<HiCOSCard> {
@@ -260,6 +260,10 @@ async function preloadPrivateKeys(tx: Transport, state: CardState): Promise<void
  * success, and a count no card can report (`63Cx` carries 0–15) would fail a correct PIN after its VERIFY, or
  * (1) make the guard stop every next VERIFY.
  */
+/** The names of {@link HiCOSCardOptions}; a Record so that an option added there and not here fails to compile. */
+const OPEN_OPTIONS: Record<keyof HiCOSCardOptions, true> = { pinPolicy: true, retryStore: true, pinTryLimit: true, scp03: true, allowSha1: true, enableStatusProbe: true };
+const OPEN_OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(OPEN_OPTIONS));
+
 /**
  * Refuses options the card could not use, before any APDU. A store that lacks `set` would fail only after a VERIFY
  * went out, with the card's count unrecorded: the last-try guard would then not know the try was spent.
@@ -267,6 +271,12 @@ async function preloadPrivateKeys(tx: Transport, state: CardState): Promise<void
 function checkOpenOptions(options: unknown): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new HiCOSError('INVALID_CARD_INPUT', `HiCOSCard.open: options must be an object or left out, not ${describeValue(options)}`);
+  }
+  // A misspelt name was dropped for its default: `retryCounterStore` left the process's own store in place of the
+  // file the caller meant, and with it the last-try guard across processes.
+  const unknown = Object.keys(options).find((name) => !OPEN_OPTION_NAMES.has(name));
+  if (unknown !== undefined) {
+    throw new HiCOSError('INVALID_CARD_INPUT', `HiCOSCard.open: ${JSON.stringify(unknown)} is not an option (they are ${[...OPEN_OPTION_NAMES].join(', ')})`);
   }
   const store = (options as { retryStore?: unknown }).retryStore;
   if (store === undefined) return;

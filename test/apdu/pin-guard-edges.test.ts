@@ -207,6 +207,18 @@ describe('HiCOSCard.open options and FileRetryCounterStore', () => {
     expect(card.apduCount).toBe(0);
   });
 
+  it('a misspelt option is refused before any APDU, not dropped for its default', async () => {
+    const card = new VirtualHiCOSCard({ credentials: await testCredentials(), pin: '123456' });
+    const reader = new EmulatorReader();
+    reader.insert(card);
+    card.clearLog();
+    await expect(HiCOSCard.open(reader.connect(), { retryCounterStore: new RetryCounterStore() } as never)).rejects.toMatchObject({
+      code: 'INVALID_CARD_INPUT',
+      message: 'HiCOSCard.open: "retryCounterStore" is not an option (they are pinPolicy, retryStore, pinTryLimit, scp03, allowSha1, enableStatusProbe)',
+    });
+    expect(card.apduCount).toBe(0);
+  });
+
   it('FileRetryCounterStore refuses a path that is not one, and an onError that is not a function', () => {
     const cases: [() => unknown, string][] = [
       [() => new FileRetryCounterStore({ path: '/tmp/x.json' } as never), "FileRetryCounterStore: path must be the JSON file's path (a non-empty string), not an object"],
