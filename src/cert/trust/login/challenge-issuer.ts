@@ -48,6 +48,10 @@ function isChallengeStore(value: unknown): value is ChallengeStore {
   return typeof put === 'function' && typeof consume === 'function';
 }
 
+/** The names of {@link ChallengeIssuerOptions}; a Record so that an option added there and not here fails to compile. */
+const ISSUER_OPTIONS: Record<keyof ChallengeIssuerOptions, true> = { store: true, ttlMs: true, bytes: true, now: true };
+const ISSUER_OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(ISSUER_OPTIONS));
+
 /** A challenge handed to the browser. */
 export interface IssuedChallenge {
   /** The value to sign, base64url. */
@@ -69,12 +73,15 @@ export class ChallengeIssuer {
   private readonly bytes: number;
 
   /**
-   * @throws RangeError for `options` that is not an object, a `store` without `put` and `consume`, a `now` that is
-   *   not a function, random bytes that are not a whole number from 32 to 384, or a lifetime that is not positive
+   * @throws RangeError for `options` that is not an object or has a name that is no option, a `store` without
+   *   `put` and `consume`, a `now` that is not a function, random bytes that are not a whole number from 32 to 384, or a lifetime that is not positive
    *   and at most a day.
    */
   public constructor(options: ChallengeIssuerOptions = {}) {
     requireOptionsObject(options, 'ChallengeIssuer');
+    // A misspelt name was dropped for its default: `ttl: 60_000` a five-minute challenge.
+    const unknown = Object.keys(options).find((name) => !ISSUER_OPTION_NAMES.has(name));
+    if (unknown !== undefined) throw new RangeError(`ChallengeIssuer: ${JSON.stringify(unknown)} is not an option (they are ${[...ISSUER_OPTION_NAMES].join(', ')})`);
     // Checked here, not at the first issue or login, where either would be a bare TypeError from inside.
     const { store, now } = options as { store?: unknown; now?: unknown };
     if (store !== undefined && !isChallengeStore(store)) {

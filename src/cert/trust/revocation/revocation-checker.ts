@@ -113,6 +113,27 @@ export interface RevocationCheckerOptions {
 
 const MODES: readonly RevocationMode[] = ['ocsp-then-crl', 'crl-then-ocsp', 'ocsp', 'crl'];
 
+/** The names of {@link RevocationCheckerOptions}; a Record so that an option added there and not here fails to compile. */
+const CHECKER_OPTIONS: Record<keyof RevocationCheckerOptions, true> = {
+  fetch: true,
+  fetchDeadlineMs: true,
+  mode: true,
+  algorithms: true,
+  clockSkewMs: true,
+  ocspUrl: true,
+  crlUrls: true,
+  ocspNonce: true,
+  requireOcspNonce: true,
+  ocspMaxResponseAgeMs: true,
+  ocspCacheSize: true,
+  ocspCacheMaxAgeMs: true,
+  ocspRetryUnreachableMs: true,
+  crlRefreshAheadMs: true,
+  crlRefreshRetryMs: true,
+  checkIssuingCas: true,
+};
+const CHECKER_OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(CHECKER_OPTIONS));
+
 /**
  * Whether `value` is text that parses as an absolute URL. Any scheme, as a certificate's own distribution points:
  * what twpki cannot fetch (`ldap:`) is skipped when the check runs, as there.
@@ -129,6 +150,9 @@ function isUrl(value: unknown): boolean {
  * @throws RangeError naming the setting.
  */
 function checkSourceSettings(options: RevocationCheckerOptions): void {
+  // A misspelt name was dropped for its default: `requireOcspNonse: true` a checker that requires no nonce.
+  const unknown = Object.keys(options).find((name) => !CHECKER_OPTION_NAMES.has(name));
+  if (unknown !== undefined) throw new RangeError(`RevocationChecker: ${JSON.stringify(unknown)} is not an option (they are ${[...CHECKER_OPTION_NAMES].join(', ')})`);
   const { mode, fetch, algorithms, ocspUrl, crlUrls } = options;
   if (mode !== undefined && !(MODES as readonly unknown[]).includes(mode)) {
     throw new RangeError(`RevocationChecker: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, not ${describeValue(mode)}`);
@@ -186,7 +210,7 @@ export class RevocationChecker {
    * @throws RangeError when `options` is not an object, `ocspCacheSize` not a non-negative integer, or a time setting (`clockSkewMs`,
    * `fetchDeadlineMs`, `ocspCacheMaxAgeMs`, `ocspMaxResponseAgeMs`, `ocspRetryUnreachableMs`, `crlRefreshAheadMs`,
    * `crlRefreshRetryMs`) is not a usable number of milliseconds, or `requireOcspNonce` is set with `ocspNonce: false`;
-   * when `mode` is not one of the four, `ocspNonce`, `requireOcspNonce` or `checkIssuingCas` not a boolean, `fetch`
+   * for a name that is no option; when `mode` is not one of the four, `ocspNonce`, `requireOcspNonce` or `checkIssuingCas` not a boolean, `fetch`
    * not a function, `algorithms` not an `AlgorithmPolicy`, `ocspUrl` or a `crlUrls` entry not an absolute URL, or `crlUrls` not a non-empty array.
    */
   public constructor(options: RevocationCheckerOptions = {}) {
