@@ -104,6 +104,9 @@ export interface PcscContextOptions {
   serviceProbe?: ServiceProbeOptions | false;
 }
 
+/** The names of {@link PcscContextOptions}; a Record so that an option added there and not here fails to compile. */
+const CONTEXT_OPTIONS: Record<keyof PcscContextOptions, true> = { startupTimeoutMs: true, allowWorkerThread: true, serviceProbe: true };
+
 /** Options of {@link PcscContext.connect}. */
 export interface ConnectOptions {
   /**
@@ -202,10 +205,13 @@ export class PcscContext implements AsyncDisposable {
    *   `BINDING_UNAVAILABLE` when the native binding is not installed,
    *   `WRONG_THREAD` in a worker thread without `allowWorkerThread`
    * @throws RangeError or TypeError naming the `serviceProbe` setting that is not valid; RangeError for `options`
-   *   that is not an object or a `startupTimeoutMs` that is not a positive number of milliseconds
+   *   that is not an object or has a name that is no option, or a `startupTimeoutMs` that is not a positive number of milliseconds
    */
   public static async establish(options: PcscContextOptions = {}): Promise<PcscContext> {
     checkOptionsArgument('PcscContext.establish', options);
+    // A misspelt name was dropped for its default: `timeoutMs` left the 5-second startup limit in place.
+    const unknown = Object.keys(options).find((name) => !Object.hasOwn(CONTEXT_OPTIONS, name));
+    if (unknown !== undefined) throw new RangeError(`PcscContext.establish: ${JSON.stringify(unknown)} is not an option (they are ${Object.keys(CONTEXT_OPTIONS).join(', ')})`);
     checkTimeLimit('startupTimeoutMs', options.startupTimeoutMs);
     const probe = serviceProbeTarget(options.serviceProbe);
     const stalledMs = stalledCallMs(options.serviceProbe);

@@ -70,6 +70,9 @@ describe.runIf(pcscAvailable())('PcscContext', () => {
       expect(err.message).toMatch(/^startupTimeoutMs must be a positive number of milliseconds/);
     }
     expect((await refusal(async () => (await PcscContext.establish(anyValue(5))).close())).message).toBe('PcscContext.establish: options must be an object or left out, not 5');
+    expect((await refusal(async () => (await PcscContext.establish(anyValue({ timeoutMs: 30_000 }))).close())).message).toBe(
+      'PcscContext.establish: "timeoutMs" is not an option (they are startupTimeoutMs, allowWorkerThread, serviceProbe)',
+    );
   });
 
   it('waitForCard and connect refuse a reader, a time limit or a share mode they cannot use, asking nothing', async () => {
