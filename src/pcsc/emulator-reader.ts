@@ -44,7 +44,7 @@ export class EmulatorReader {
 
   /** @throws RangeError for `options` that is not an object, an empty `name` or a `timeoutMs` that is not a positive number. */
   public constructor(options: EmulatorReaderOptions = {}) {
-    checkOptionsArgument('EmulatorReader', options);
+    checkOptionsArgument('EmulatorReader', options, Object.keys({ name: true, timeoutMs: true } satisfies Record<keyof EmulatorReaderOptions, true>));
     checkReaderName('EmulatorReader: name', options.name, true);
     checkTimeLimit('EmulatorReader: timeoutMs', options.timeoutMs);
     this.name = options.name ?? 'twpki in-process reader';

@@ -122,6 +122,9 @@ export interface ConnectOptions {
   timeoutMs?: number;
 }
 
+/** The names of {@link ConnectOptions}; from a Record so that an option added there and not here fails to compile. */
+const CONNECT_OPTION_NAMES = Object.keys({ share: true, timeoutMs: true } satisfies Record<keyof ConnectOptions, true>);
+
 // pcscd polls vpcd-style drivers for presence every ~400 ms; allow a few rounds.
 const REMOVAL_GRACE_MS = 2_000;
 
@@ -272,7 +275,7 @@ export class PcscContext implements AsyncDisposable {
    */
   public async waitForCard(reader?: string, options: { timeoutMs?: number } = {}): Promise<ReaderState> {
     checkReaderName('waitForCard: reader', reader, true);
-    checkOptionsArgument('waitForCard', options);
+    checkOptionsArgument('waitForCard', options, ['timeoutMs']);
     checkTimeLimit('waitForCard: timeoutMs', options.timeoutMs);
     this.assertOpen();
     const match = (): ReaderState | undefined => this.readers().find((r) => r.cardPresent && (reader === undefined || r.name === reader));
@@ -308,7 +311,7 @@ export class PcscContext implements AsyncDisposable {
    */
   public async connect(reader: string, options: ConnectOptions = {}): Promise<PcscSession> {
     checkReaderName('connect: reader', reader, false);
-    checkOptionsArgument('connect', options);
+    checkOptionsArgument('connect', options, CONNECT_OPTION_NAMES);
     // Anything but 'exclusive' was a shared session: other programs could then come between a secure
     // channel's or a signature's commands.
     if (options.share !== undefined && options.share !== 'exclusive' && options.share !== 'shared') {

@@ -58,6 +58,7 @@ describe('EmulatorReader', () => {
     }
     expect((await refusal(() => new EmulatorReader({ name: '' }))).message).toBe("EmulatorReader: name must be a reader's name (a non-empty string) or left out, not \"\"");
     expect((await refusal(() => new EmulatorReader(anyValue(null)))).message).toBe('EmulatorReader: options must be an object or left out, not null');
+    expect((await refusal(() => new EmulatorReader(anyValue({ timeout: 5 })))).message).toBe('EmulatorReader: "timeout" is not an option (they are name, timeoutMs)');
     expect(new EmulatorReader({ name: 'R', timeoutMs: 1 }).name).toBe('R');
   });
 });
@@ -95,6 +96,8 @@ describe.runIf(pcscAvailable())('PcscContext', () => {
       expect(shared).toBeInstanceOf(RangeError);
       expect(shared.message).toBe('connect: share must be \'exclusive\' or \'shared\', not "Exclusive"');
       expect((await refusal(() => ctx.connect('no such reader', anyValue(null)))).message).toBe('connect: options must be an object or left out, not null');
+      expect((await refusal(() => ctx.connect('no such reader', anyValue({ timeout: 1_000 })))).message).toBe('connect: "timeout" is not an option (they are share, timeoutMs)');
+      expect((await refusal(() => ctx.waitForCard(undefined, anyValue({ timeout: 1_000 })))).message).toBe('waitForCard: "timeout" is not an option (they are timeoutMs)');
       // What the types allow reaches the reader lookup as before.
       await expect(ctx.connect('no such reader', { share: 'shared', timeoutMs: 1_000 })).rejects.toMatchObject({ code: 'UNKNOWN_READER' });
     } finally {
