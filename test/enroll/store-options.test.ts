@@ -4,6 +4,7 @@ import { expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/enroll/errors.js';
 import { readAuditTrail } from '../../src/enroll/store/audit.js';
 import { PgStore } from '../../src/enroll/store/pg-store.js';
+import { PgliteStore } from '../../src/enroll/store/pglite-store.js';
 import { openPglite } from './helpers.js';
 
 it('PgStore refuses a missing connection string, a bad pool size or a pool that is none, before connecting', () => {
@@ -17,6 +18,45 @@ it('PgStore refuses a missing connection string, a bad pool size or a pool that 
   const pool = new pg.Pool({ connectionString: 'postgres://127.0.0.1:1/none' });
   expect(new PgStore({ pool }).pool).toBe(pool);
   void pool.end();
+});
+
+it('PgStore refuses a name that is no option, and connection settings beside a pool, before connecting', () => {
+  // Each was dropped without a word: a pool of the default 10, the pool's own database instead of the URI's.
+  expect(() => new PgStore({ connectionString: 'postgres://127.0.0.1/x', maxConnections: 3 } as never)).toThrow(
+    'PgStore: "maxConnections" is not an option (they are connectionString, max)',
+  );
+  const pool = new pg.Pool({ connectionString: 'postgres://127.0.0.1:1/none' });
+  expect(() => new PgStore({ pool, connectionString: 'postgres://127.0.0.1/x' } as never)).toThrow(
+    'PgStore (with a pool): "connectionString" is not an option (they are pool)',
+  );
+  void pool.end();
+  expect(() => new PgStore([] as never)).toThrow('PgStore: options must be { connectionString } or { pool }, not an array');
+});
+
+it('PgliteStore.open refuses options of the wrong kind or name before it opens anything', async () => {
+  // Before: 5 and { datadir } opened an in-memory database (lost at exit), { dataDir: 5 } was Node's ERR_INVALID_ARG_TYPE,
+  // { loadDataDir: 5 } a TypeError from inside PGlite.
+  const refused: Array<[unknown, string]> = [
+    [5, 'PgliteStore.open: options must be an object or left out, not 5'],
+    [null, 'PgliteStore.open: options must be an object or left out, not null'],
+    [{ datadir: '/tmp/twpki-never' }, 'PgliteStore.open: "datadir" is not an option (they are dataDir, loadDataDir)'],
+    [{ dataDir: 5 }, 'PgliteStore.open: option dataDir must be a directory path or a PGlite URL (a non-empty string), or left out for an in-memory database, not 5'],
+    [{ dataDir: ' ' }, 'PgliteStore.open: option dataDir must be'],
+    [{ loadDataDir: 5 }, 'PgliteStore.open: option loadDataDir must be a Blob made by PgliteStore.snapshot(), not 5'],
+    [{ loadDataDir: new Uint8Array(4) }, 'PgliteStore.open: option loadDataDir must be a Blob'],
+  ];
+  for (const [options, message] of refused) {
+    const err = await PgliteStore.open(options as never).then(
+      async (store) => {
+        await store.close();
+        return undefined;
+      },
+      (e: unknown) => e,
+    );
+    expect(err, JSON.stringify(options)).toBeInstanceOf(RangeError);
+    expect((err as Error).message).toContain(message);
+  }
+  expect(() => new PgliteStore(5 as never)).toThrow('PgliteStore: db must be a PGlite instance (PgliteStore.open makes one), not 5');
 });
 
 it('readAuditTrail names a filter that would match nothing', async () => {

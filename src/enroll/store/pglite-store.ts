@@ -7,6 +7,8 @@ import type { EnrollStore, Row, SqlSession } from './store.js';
 import { transactionSession } from './transaction-session.js';
 import { storeClosed } from './store-closed.js';
 import { lostRaceError } from './sql-errors.js';
+import { describeValue } from '../../shared/describe-value.js';
+import { checkOptionNames } from '../../shared/option-names.js';
 
 /** Options of {@link PgliteStore.open}. */
 export interface PgliteStoreOptions {
@@ -18,6 +20,28 @@ export interface PgliteStoreOptions {
   readonly dataDir?: string;
   /** Start from a snapshot made by {@link PgliteStore.snapshot} (skips initdb; tests, demos). */
   readonly loadDataDir?: Blob;
+}
+
+/** The names of {@link PgliteStoreOptions}; a Record so that an option added there and not here fails to compile. */
+const OPEN_OPTIONS: Record<keyof PgliteStoreOptions, true> = { dataDir: true, loadDataDir: true };
+
+/**
+ * Refuses options PGlite would misread. A misspelt `datadir` opened an in-memory database that lost everything
+ * at exit; a `dataDir` that is not text failed inside Node (`ERR_INVALID_ARG_TYPE`), a `loadDataDir` that is not
+ * a Blob inside PGlite, and options that were no object at all opened an in-memory database.
+ * @throws RangeError naming the option.
+ */
+function checkOpenOptions(options: unknown): asserts options is PgliteStoreOptions {
+  checkOptionNames('PgliteStore.open', options, OPEN_OPTIONS);
+  const { dataDir, loadDataDir } = options as { dataDir?: unknown; loadDataDir?: unknown };
+  if (dataDir !== undefined && (typeof dataDir !== 'string' || dataDir.trim() === '')) {
+    throw new RangeError(`PgliteStore.open: option dataDir must be a directory path or a PGlite URL (a non-empty string), or left out for an in-memory database, not ${describeValue(dataDir)}`);
+  }
+  // By its tag, not instanceof: a Blob from another realm (a test runner's, a bundler's polyfill) is one too.
+  const tag = Object.prototype.toString.call(loadDataDir);
+  if (loadDataDir !== undefined && tag !== '[object Blob]' && tag !== '[object File]') {
+    throw new RangeError(`PgliteStore.open: option loadDataDir must be a Blob made by PgliteStore.snapshot(), not ${describeValue(loadDataDir)}`);
+  }
 }
 
 /**
@@ -39,16 +63,26 @@ export class PgliteStore implements EnrollStore {
   private release: (() => Promise<void>) | undefined;
   private closed = false;
 
-  /** Wraps an existing PGlite instance; call {@link migrate} before use. */
+  /**
+   * Wraps an existing PGlite instance; call {@link migrate} before use.
+   * @throws RangeError when `db` is not a PGlite instance (checked here, not at the first command).
+   */
   public constructor(db: PGlite) {
+    const methods = db as Partial<Record<'query' | 'exec' | 'transaction', unknown>> | null;
+    if (typeof methods !== 'object' || methods === null || typeof methods.query !== 'function' || typeof methods.exec !== 'function' || typeof methods.transaction !== 'function') {
+      throw new RangeError(`PgliteStore: db must be a PGlite instance (PgliteStore.open makes one), not ${describeValue(db)}`);
+    }
     this.db = db;
   }
 
   /**
    * Opens (or creates) a database and applies the migrations.
    * @throws EnrollError `STORE_IN_USE` when another process (or this one) has `dataDir` open.
+   * @throws RangeError naming the option, before anything is opened: `options` that is not an object or has a name
+   *   that is no option, a `dataDir` that is not a non-empty string, a `loadDataDir` that is not a Blob.
    */
   public static async open(options: PgliteStoreOptions = {}): Promise<PgliteStore> {
+    checkOpenOptions(options);
     const onDisk = options.dataDir !== undefined && !/^[a-z]+:\/\//i.test(options.dataDir) ? options.dataDir : undefined;
     const release = onDisk === undefined ? undefined : await lockDataDir(onDisk);
     try {
