@@ -4,6 +4,8 @@ import type { EnrollStore, Row, SqlSession } from './store.js';
 import { transactionSession } from './transaction-session.js';
 import { storeClosed } from './store-closed.js';
 import { storeError, type StoreFailureStage } from './sql-errors.js';
+import { describeValue } from '../../shared/describe-value.js';
+import { checkOptionNames } from '../../shared/option-names.js';
 
 /** Options of {@link PgStore}: a connection string or an existing pool. */
 export type PgStoreOptions =
@@ -29,7 +31,8 @@ export class PgStore implements EnrollStore {
    * Uses the given pool, or creates one from `connectionString`.
    * @throws RangeError naming the option: a missing or empty `connectionString` (pg would quietly connect to
    *   its defaults, perhaps another database), a `max` that is not a positive whole number (a pool of none never
-   *   answers), a `pool` that is not a pg pool.
+   *   answers), a `pool` that is not a pg pool, a name that is no option (beside `pool`, any other: the pool's
+   *   own settings are the pool's).
    */
   public constructor(options: PgStoreOptions) {
     checkPgOptions(options);
@@ -134,14 +137,24 @@ export class PgStore implements EnrollStore {
   }
 }
 
+/** The names of each kind of {@link PgStoreOptions}; Records so that an option added there and not here fails to compile. */
+const POOL_OPTIONS: Record<keyof Extract<PgStoreOptions, { pool: unknown }>, true> = { pool: true };
+const URI_OPTIONS: Record<keyof Extract<PgStoreOptions, { connectionString: string }>, true> = { connectionString: true, max: true };
+
 function checkPgOptions(options: unknown): asserts options is PgStoreOptions {
-  if (typeof options !== 'object' || options === null) throw new RangeError('PgStore: options must be { connectionString } or { pool }');
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new RangeError(`PgStore: options must be { connectionString } or { pool }, not ${describeValue(options)}`);
+  }
   const o = options as Record<string, unknown>;
   if ('pool' in o) {
+    // A `connectionString` or `max` beside a pool was dropped without a word: the store used the pool's database.
+    checkOptionNames('PgStore (with a pool)', o, POOL_OPTIONS);
     const pool = o.pool as Partial<pg.Pool> | null;
     if (typeof pool !== 'object' || pool === null || typeof pool.connect !== 'function') throw new RangeError('PgStore: option pool must be a pg.Pool');
     return;
   }
+  // A misspelt name (`maxConnections`, `connectionstring`) was dropped for its default.
+  checkOptionNames('PgStore', o, URI_OPTIONS);
   if (typeof o.connectionString !== 'string' || o.connectionString.trim() === '') {
     throw new RangeError('PgStore: option connectionString must be a PostgreSQL URI (postgres://user:pass@host:5432/db); is the variable you read it from set?');
   }
