@@ -256,6 +256,16 @@ describe('compareWithEms and compareField given bad options', () => {
     expect(found).toMatchObject({ status: 'compared', result: { pass: true } });
   });
 
+  it('compareWithEms refuses options of the wrong kind or a name that is no option', () => {
+    // Before: polcy was dropped for strict, field for the default set, and null was a TypeError from inside.
+    expect(() => compareWithEms(EMS_RECORD, EMS_RECORD, { polcy: 'normalized' } as never)).toThrow(
+      new RangeError('compareWithEms: "polcy" is not an option (they are policy, fields)'),
+    );
+    expect(() => compareWithEms(EMS_RECORD, EMS_RECORD, { field: DEFAULT_FIELDS } as never)).toThrow(/^compareWithEms: "field" is not an option/);
+    expect(() => compareWithEms(EMS_RECORD, EMS_RECORD, null as never)).toThrow(new RangeError('compareWithEms: options must be an object or left out, not null'));
+    expect(() => compareWithEms(EMS_RECORD, EMS_RECORD, 'normalized' as never)).toThrow(new RangeError('compareWithEms: options must be an object or left out, not "normalized"'));
+  });
+
   it('compareField refuses a misspelt policy instead of failing the field', async () => {
     const { compareField } = await import('../../src/ems/index.js');
     const address = DEFAULT_FIELDS.find((f) => f.key === 'facilityAddress');

@@ -99,6 +99,20 @@ describe('JsonFileEmsSource', () => {
     expect(err.message).toMatch(/limit is 10/);
   });
 
+  it('refuses a path or options of the wrong kind or name when it is built, not at the first look-up', () => {
+    // Before, each was accepted: 5 failed at the first look-up, maxbytes was dropped for 64 MiB, NaN lifted the limit.
+    expect(() => new JsonFileEmsSource(5 as never)).toThrow(new RangeError("JsonFileEmsSource: path must be the JSON file's path (a non-empty string), not 5"));
+    expect(() => new JsonFileEmsSource('')).toThrow(RangeError);
+    const path = join(dir, 'array.json');
+    expect(() => new JsonFileEmsSource(path, { maxbytes: 10 } as never)).toThrow(new RangeError('JsonFileEmsSource: "maxbytes" is not an option (they are maxBytes)'));
+    expect(() => new JsonFileEmsSource(path, 5 as never)).toThrow(new RangeError('JsonFileEmsSource: options must be an object or left out, not 5'));
+    for (const maxBytes of [Number.NaN, 0, -1, 1.5, '10']) {
+      expect(() => new JsonFileEmsSource(path, { maxBytes: maxBytes as number })).toThrow(
+        new RangeError(`JsonFileEmsSource: option maxBytes must be a positive whole number of bytes, not ${typeof maxBytes === 'string' ? '"10"' : String(maxBytes)}`),
+      );
+    }
+  });
+
   it('retries a failed read on the next lookup', async () => {
     const path = join(dir, 'later.json');
     const source = new JsonFileEmsSource(path);
@@ -137,6 +151,20 @@ describe('verifyApplication', () => {
     const counting = { lookup: (c: string) => { lookups++; return source.lookup(c); } };
     await rejectsWith(verifyApplication({ controlNumber: 'H5602270' }, counting), 'MISSING_FIELD');
     expect(lookups).toBe(0);
+  });
+
+  it('refuses options of the wrong kind or name, and a source that is none, before any look-up', async () => {
+    let lookups = 0;
+    const counting = { lookup: (c: string) => { lookups++; return source.lookup(c); } };
+    // Before: polcy was dropped for strict (this application then failed on formatting alone), null a TypeError.
+    await expect(verifyApplication(applicationWith(), counting, { polcy: 'normalized' } as never)).rejects.toThrow(
+      new RangeError('verifyApplication: "polcy" is not an option (they are policy, fields)'),
+    );
+    await expect(verifyApplication(applicationWith(), counting, null as never)).rejects.toThrow(
+      new RangeError('verifyApplication: options must be an object or left out, not null'),
+    );
+    expect(lookups).toBe(0);
+    await expect(verifyApplication(applicationWith(), 5 as never)).rejects.toThrow(/^verifyApplication: source must be an EmsSource .*not 5$/);
   });
 
   it('rejects a malformed record from a custom source', async () => {

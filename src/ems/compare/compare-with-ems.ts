@@ -4,6 +4,7 @@ import { parseFieldValues, type FieldValues } from '../record.js';
 import { compareField } from './compare-field.js';
 import type { ComparisonResult } from './field-result.js';
 import { parsePolicy, policyOf, type ComparisonPolicy } from './policy.js';
+import { checkOptionNames } from '../../shared/option-names.js';
 
 /** Options of {@link compareWithEms}. */
 export interface CompareOptions {
@@ -11,6 +12,19 @@ export interface CompareOptions {
   readonly policy?: ComparisonPolicy;
   /** Fields to compare; default {@link DEFAULT_FIELDS}. */
   readonly fields?: FieldSet;
+}
+
+/** The names of {@link CompareOptions}; a Record so that an option added there and not here fails to compile. */
+const COMPARE_OPTIONS: Record<keyof CompareOptions, true> = { policy: true, fields: true };
+
+/**
+ * Refuses `options` that is not an object or has a name that is no option: a misspelt `polcy: 'normalized'` was
+ * dropped for the strict default, `field: […]` for the default field set, and `null` was a TypeError from inside.
+ * @throws RangeError naming `where` and the option.
+ * @internal
+ */
+export function checkCompareOptions(where: string, options: unknown): asserts options is CompareOptions {
+  checkOptionNames(where, options, COMPARE_OPTIONS);
 }
 
 /**
@@ -22,8 +36,10 @@ export interface CompareOptions {
  *
  * @throws {@link EmsError} for malformed input (see {@link parseFieldValues})
  *   and `UNKNOWN_POLICY` for a policy that is not one of {@link ComparisonPolicy}.
+ * @throws RangeError for `options` that is not an object or has a name that is no option.
  */
 export function compareWithEms(applicant: unknown, record: unknown, options: CompareOptions = {}): ComparisonResult {
+  checkCompareOptions('compareWithEms', options);
   const policy = policyOf(options);
   const fields = fieldSetOf(options);
   const a = parseFieldValues(applicant, fields, { side: 'applicant' });

@@ -1,3 +1,5 @@
+import { describeValue } from '../../shared/describe-value.js';
+
 /**
  * An EMS basic-data record (基本資料表C) as a source returns it: string
  * values keyed by field key. Sources keep every string column they hold;
@@ -40,4 +42,16 @@ export interface EmsSource {
    *   be read.
    */
   lookup(controlNumber: string): Promise<EmsLookupResult>;
+}
+
+/**
+ * Refuses a source that has no `lookup` method, where it is given rather than at the first look-up (a
+ * configuration mistake would otherwise surface as an EMS failure on the first application).
+ * @throws RangeError naming `where`.
+ * @internal
+ */
+export function checkEmsSource(where: string, source: unknown): asserts source is EmsSource {
+  if (typeof source !== 'object' || source === null || typeof (source as { lookup?: unknown }).lookup !== 'function') {
+    throw new RangeError(`${where}: source must be an EmsSource (an object with lookup(controlNumber), such as InMemoryEmsSource or JsonFileEmsSource), not ${describeValue(source)}`);
+  }
 }

@@ -2,6 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { EmsError } from '../errors.js';
 import type { EmsLookupResult, EmsSource } from './ems-source.js';
 import { EmsRecordTable } from './record-table.js';
+import { describeValue } from '../../shared/describe-value.js';
+import { checkOptionNames } from '../../shared/option-names.js';
 
 /** Options of {@link JsonFileEmsSource}. */
 export interface JsonFileEmsSourceOptions {
@@ -10,6 +12,9 @@ export interface JsonFileEmsSourceOptions {
 }
 
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+/** The names of {@link JsonFileEmsSourceOptions}; a Record so that an option added there and not here fails to compile. */
+const SOURCE_OPTIONS: Record<keyof JsonFileEmsSourceOptions, true> = { maxBytes: true };
 
 /**
  * An {@link EmsSource} over a JSON export: either an array of records or
@@ -22,10 +27,23 @@ export class JsonFileEmsSource implements EmsSource {
   private readonly maxBytes: number;
   private loading: Promise<EmsRecordTable> | undefined;
 
-  /** @param path path of the JSON file. */
+  /**
+   * @param path path of the JSON file.
+   * @throws RangeError when `path` is not a non-empty string, `options` not an object or with a name that is no
+   *   option, or `maxBytes` not a positive whole number (checked here: each failed only at the first look-up,
+   *   and a `maxBytes` of `NaN` lifted the limit).
+   */
   public constructor(path: string, options: JsonFileEmsSourceOptions = {}) {
+    if (typeof path !== 'string' || path.trim() === '') {
+      throw new RangeError(`JsonFileEmsSource: path must be the JSON file's path (a non-empty string), not ${describeValue(path)}`);
+    }
+    checkOptionNames('JsonFileEmsSource', options, SOURCE_OPTIONS);
+    const { maxBytes } = options;
+    if (maxBytes !== undefined && (typeof maxBytes !== 'number' || !Number.isSafeInteger(maxBytes) || maxBytes < 1)) {
+      throw new RangeError(`JsonFileEmsSource: option maxBytes must be a positive whole number of bytes, not ${describeValue(maxBytes)}`);
+    }
     this.path = path;
-    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.maxBytes = maxBytes ?? DEFAULT_MAX_BYTES;
   }
 
   /**

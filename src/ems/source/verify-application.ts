@@ -1,8 +1,8 @@
-import { compareFieldValues, fieldSetOf, type CompareOptions } from '../compare/compare-with-ems.js';
+import { checkCompareOptions, compareFieldValues, fieldSetOf, type CompareOptions } from '../compare/compare-with-ems.js';
 import type { ComparisonResult } from '../compare/field-result.js';
 import { policyOf } from '../compare/policy.js';
 import { parseFieldValues } from '../record.js';
-import type { EmsSource } from './ems-source.js';
+import { checkEmsSource, type EmsSource } from './ems-source.js';
 
 /** Outcome of {@link verifyApplication}. */
 export type ApplicationVerification =
@@ -29,6 +29,8 @@ export type ApplicationVerification =
  *   control number, a malformed record, an unreadable source, an
  *   unknown policy (`UNKNOWN_POLICY`) or an invalid field set
  *   (`INVALID_FIELD_DEFINITION`), the last two before the look-up.
+ * @throws RangeError, before the look-up, for `options` that is not an object or has a name that is no option,
+ *   and a `source` that is not an {@link EmsSource}.
  */
 export async function verifyApplication(
   applicant: unknown,
@@ -36,6 +38,8 @@ export async function verifyApplication(
   options: CompareOptions = {},
 ): Promise<ApplicationVerification> {
   // Checked before the look-up: a misconfigured policy or field set never costs an EMS query.
+  checkCompareOptions('verifyApplication', options);
+  checkEmsSource('verifyApplication', source);
   const policy = policyOf(options);
   const fields = fieldSetOf(options);
   const a = parseFieldValues(applicant, fields, { side: 'applicant' });
