@@ -11,6 +11,18 @@ const record = basicDataFor('H5600123');
 const adapter = new EmsLayerAdapter(new InMemoryEmsSource([record]));
 
 describe('EMS layer adapter', () => {
+  it('refuses a source that is not an EmsSource, and options of the wrong kind or name, when it is built', () => {
+    // Before, each was accepted: 5 failed at the first look-up, polcy was dropped for strict, null was a TypeError.
+    const source = new InMemoryEmsSource([record]);
+    expect(() => new EmsLayerAdapter(5 as never)).toThrow(new RangeError('EmsLayerAdapter: source must be an EmsSource (an object with lookup(controlNumber), such as InMemoryEmsSource or JsonFileEmsSource), not 5'));
+    expect(() => new EmsLayerAdapter({} as never)).toThrow(RangeError);
+    expect(() => new EmsLayerAdapter(source, { polcy: 'normalized' } as never)).toThrow(
+      new RangeError('EmsLayerAdapter: "polcy" is not an option (they are policy, fields)'),
+    );
+    expect(() => new EmsLayerAdapter(source, 5 as never)).toThrow(new RangeError('EmsLayerAdapter: options must be an object or left out, not 5'));
+    expect(() => new EmsLayerAdapter(source, null as never)).toThrow(new RangeError('EmsLayerAdapter: options must be an object or left out, not null'));
+  });
+
   it('passes identical data and maps per-field results', async () => {
     const result = await adapter.verify(parseBasicData(record));
     expect(result.passed).toBe(true);

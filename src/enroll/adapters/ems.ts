@@ -16,6 +16,11 @@ import { BASIC_DATA_FIELDS, type BasicData, type BasicDataField } from '../domai
 import type { ControlNumber } from '../domain/identifiers.js';
 import { EnrollError } from '../errors.js';
 import type { EmsComparison, EmsRecordSource, EmsVerifier, FieldVerdict } from '../ports/ems.js';
+import { describeValue } from '../../shared/describe-value.js';
+import { checkOptionNames } from '../../shared/option-names.js';
+
+/** The names of {@link CompareOptions}; a Record so that an option added there and not here fails to compile. */
+const ADAPTER_OPTIONS: Record<keyof CompareOptions, true> = { policy: true, fields: true };
 
 function failure(err: unknown): unknown {
   return err instanceof EmsError ? new EnrollError('EMS_FAILURE', `EMS comparison failed (${err.code})`, { cause: err }) : err;
@@ -30,8 +35,14 @@ export class EmsLayerAdapter implements EmsVerifier, EmsRecordSource {
    * Uses `source` for lookups and `options` (policy, field set) for comparisons.
    * @throws EmsError `UNKNOWN_POLICY` or `INVALID_FIELD_DEFINITION` (from `twpki/ems`) when `options` cannot be used: a
    * configuration fault, told when the adapter is built rather than as an EMS failure on the first application.
+   * @throws RangeError, for the same reason, when `source` is not an {@link EmsSource} (an object with `lookup`), or
+   *   `options` is not an object or has a name that is no option (a misspelt `polcy` was dropped for `strict`).
    */
   public constructor(source: EmsSource, options: CompareOptions = {}) {
+    if (typeof source !== 'object' || source === null || typeof (source as { lookup?: unknown }).lookup !== 'function') {
+      throw new RangeError(`EmsLayerAdapter: source must be an EmsSource (an object with lookup(controlNumber), such as InMemoryEmsSource or JsonFileEmsSource), not ${describeValue(source)}`);
+    }
+    checkOptionNames('EmsLayerAdapter', options, ADAPTER_OPTIONS);
     this.source = source;
     this.options = {
       policy: options.policy === undefined ? DEFAULT_POLICY : parsePolicy(options.policy),
