@@ -67,11 +67,24 @@ function isPublicMember(symbol: ts.Symbol): boolean {
   return !(mods & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) && !symbol.name.startsWith('#');
 }
 
+/**
+ * A member's name as its source writes it. TypeScript names a symbol-keyed member `__@asyncDispose@294`, the number
+ * being the symbol's id in this one program: it moved whenever an import was added anywhere, and the report with it,
+ * though no signature had changed. Such a member is shown by its computed key (`[Symbol.asyncDispose]`).
+ */
+function memberName(symbol: ts.Symbol): string {
+  if (!symbol.name.startsWith('__@')) return symbol.name;
+  const name = symbol.declarations?.map((d) => ts.getNameOfDeclaration(d)).find((n) => n !== undefined && ts.isComputedPropertyName(n));
+  if (name !== undefined) return name.getText();
+  // No declaration to read (a synthesized member): the name without the program's id.
+  return `[${symbol.name.slice(3).replace(/@\d+$/, '')}]`;
+}
+
 function membersOf(checker: ts.TypeChecker, type: ts.Type, at: ts.Node): string[] {
   return checker
     .getPropertiesOfType(type)
     .filter(isPublicMember)
-    .map((m) => `    ${m.name}${m.flags & ts.SymbolFlags.Optional ? '?' : ''}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(m, at), at, FORMAT)}`)
+    .map((m) => `    ${memberName(m)}${m.flags & ts.SymbolFlags.Optional ? '?' : ''}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(m, at), at, FORMAT)}`)
     .sort();
 }
 
@@ -88,7 +101,7 @@ function describe(checker: ts.TypeChecker, exported: ts.Symbol): string[] {
     for (const sig of ctorType.getConstructSignatures()) lines.push(`    new${checker.signatureToString(sig, decl, FORMAT)}`);
     const statics = checker.getPropertiesOfType(ctorType).filter((m) => m.name !== 'prototype' && isPublicMember(m));
     for (const s of statics.sort((a, b) => a.name.localeCompare(b.name))) {
-      lines.push(`    static ${s.name}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(s, decl), decl, FORMAT)}`);
+      lines.push(`    static ${memberName(s)}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(s, decl), decl, FORMAT)}`);
     }
     lines.push(...membersOf(checker, checker.getDeclaredTypeOfSymbol(symbol), decl));
     return lines;
