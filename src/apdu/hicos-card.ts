@@ -24,6 +24,7 @@ import { PinPresenter } from './pin/pin-presenter.js';
 import { defaultRetryCounterStore } from './pin/retry-counter-store.js';
 import type { PinVerifyResult } from './pin/verify-status.js';
 import { describeValue } from '../shared/describe-value.js';
+import { optionsKindProblem, unknownOptionProblem } from '../shared/option-names.js';
 import { RSA_BLOCK } from './raw-rsa-operation.js';
 
 /**
@@ -262,22 +263,16 @@ async function preloadPrivateKeys(tx: Transport, state: CardState): Promise<void
  */
 /** The names of {@link HiCOSCardOptions}; a Record so that an option added there and not here fails to compile. */
 const OPEN_OPTIONS: Record<keyof HiCOSCardOptions, true> = { pinPolicy: true, retryStore: true, pinTryLimit: true, scp03: true, allowSha1: true, enableStatusProbe: true };
-const OPEN_OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(OPEN_OPTIONS));
 
 /**
  * Refuses options the card could not use, before any APDU. A store that lacks `set` would fail only after a VERIFY
  * went out, with the card's count unrecorded: the last-try guard would then not know the try was spent.
  */
 function checkOpenOptions(options: unknown): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new HiCOSError('INVALID_CARD_INPUT', `HiCOSCard.open: options must be an object or left out, not ${describeValue(options)}`);
-  }
   // A misspelt name was dropped for its default: `retryCounterStore` left the process's own store in place of the
   // file the caller meant, and with it the last-try guard across processes.
-  const unknown = Object.keys(options).find((name) => !OPEN_OPTION_NAMES.has(name));
-  if (unknown !== undefined) {
-    throw new HiCOSError('INVALID_CARD_INPUT', `HiCOSCard.open: ${JSON.stringify(unknown)} is not an option (they are ${[...OPEN_OPTION_NAMES].join(', ')})`);
-  }
+  const problem = optionsKindProblem(options) ?? unknownOptionProblem(options as object, OPEN_OPTIONS);
+  if (problem !== undefined) throw new HiCOSError('INVALID_CARD_INPUT', `HiCOSCard.open: ${problem}`);
   const store = (options as { retryStore?: unknown }).retryStore;
   if (store === undefined) return;
   const methods = store as { get?: unknown; set?: unknown; delete?: unknown } | null;

@@ -9,20 +9,6 @@ import { checkDuration } from '../shared/number-settings.js';
  */
 
 /**
- * Refuses `options` that is not an object (an array included) or left out, or that has a name outside `names`.
- * @throws RangeError naming `where`.
- * @internal
- */
-export function checkOptionsArgument(where: string, options: unknown, names?: readonly string[]): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new RangeError(`${where}: options must be an object or left out, not ${describeValue(options)}`);
-  }
-  // A misspelt name would be dropped for its default.
-  const unknown = names === undefined ? undefined : Object.keys(options).find((name) => !names.includes(name));
-  if (unknown !== undefined) throw new RangeError(`${where}: ${JSON.stringify(unknown)} is not an option (they are ${names?.join(', ')})`);
-}
-
-/**
  * Refuses a time limit that is given but is not a positive number of milliseconds a timer can hold.
  * @throws RangeError naming `name`.
  * @internal

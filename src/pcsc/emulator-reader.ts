@@ -5,7 +5,8 @@ import type { CardEmulator, Transport } from './transport.js';
 import { sideListeners } from '../shared/side-listeners.js';
 import { TwpkiError } from '../shared/twpki-error.js';
 import { describeValue } from '../shared/describe-value.js';
-import { checkOptionsArgument, checkReaderName, checkTimeLimit } from './argument-checks.js';
+import { checkOptionNames } from '../shared/option-names.js';
+import { checkReaderName, checkTimeLimit } from './argument-checks.js';
 
 // Per reader, who is told when its card changes (kept out of the class: an internal notice, not public surface).
 const cardChanges = sideListeners<EmulatorReader, []>();
@@ -44,7 +45,7 @@ export class EmulatorReader {
 
   /** @throws RangeError for `options` that is not an object, an empty `name` or a `timeoutMs` that is not a positive number. */
   public constructor(options: EmulatorReaderOptions = {}) {
-    checkOptionsArgument('EmulatorReader', options, Object.keys({ name: true, timeoutMs: true } satisfies Record<keyof EmulatorReaderOptions, true>));
+    checkOptionNames('EmulatorReader', options, { name: true, timeoutMs: true } satisfies Record<keyof EmulatorReaderOptions, true>);
     checkReaderName('EmulatorReader: name', options.name, true);
     checkTimeLimit('EmulatorReader: timeoutMs', options.timeoutMs);
     this.name = options.name ?? 'twpki in-process reader';

@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import { isMainThread } from 'node:worker_threads';
 import { PcscError, mapPcscError, type PcscErrorCode } from './errors.js';
 import { withTimeout } from './card-channel.js';
-import { checkOptionsArgument, checkReaderName, checkTimeLimit } from './argument-checks.js';
+import { checkOptionNames } from '../shared/option-names.js';
+import { checkReaderName, checkTimeLimit } from './argument-checks.js';
 import { describeValue } from '../shared/describe-value.js';
 import { closeQuietly, nativeBinding, type NativeBinding, type NativeContext } from './native-binding.js';
 import { listReaderStates, readerWatch, type ReaderWatchEvent } from './reader-watch.js';
@@ -211,10 +212,8 @@ export class PcscContext implements AsyncDisposable {
    *   that is not an object or has a name that is no option, or a `startupTimeoutMs` that is not a positive number of milliseconds
    */
   public static async establish(options: PcscContextOptions = {}): Promise<PcscContext> {
-    checkOptionsArgument('PcscContext.establish', options);
     // A misspelt name was dropped for its default: `timeoutMs` left the 5-second startup limit in place.
-    const unknown = Object.keys(options).find((name) => !Object.hasOwn(CONTEXT_OPTIONS, name));
-    if (unknown !== undefined) throw new RangeError(`PcscContext.establish: ${JSON.stringify(unknown)} is not an option (they are ${Object.keys(CONTEXT_OPTIONS).join(', ')})`);
+    checkOptionNames('PcscContext.establish', options, CONTEXT_OPTIONS);
     checkTimeLimit('startupTimeoutMs', options.startupTimeoutMs);
     const probe = serviceProbeTarget(options.serviceProbe);
     const stalledMs = stalledCallMs(options.serviceProbe);
@@ -275,7 +274,7 @@ export class PcscContext implements AsyncDisposable {
    */
   public async waitForCard(reader?: string, options: { timeoutMs?: number } = {}): Promise<ReaderState> {
     checkReaderName('waitForCard: reader', reader, true);
-    checkOptionsArgument('waitForCard', options, ['timeoutMs']);
+    checkOptionNames('waitForCard', options, ['timeoutMs']);
     checkTimeLimit('waitForCard: timeoutMs', options.timeoutMs);
     this.assertOpen();
     const match = (): ReaderState | undefined => this.readers().find((r) => r.cardPresent && (reader === undefined || r.name === reader));
@@ -311,7 +310,7 @@ export class PcscContext implements AsyncDisposable {
    */
   public async connect(reader: string, options: ConnectOptions = {}): Promise<PcscSession> {
     checkReaderName('connect: reader', reader, false);
-    checkOptionsArgument('connect', options, CONNECT_OPTION_NAMES);
+    checkOptionNames('connect', options, CONNECT_OPTION_NAMES);
     // Anything but 'exclusive' was a shared session: other programs could then come between a secure
     // channel's or a signature's commands.
     if (options.share !== undefined && options.share !== 'exclusive' && options.share !== 'shared') {

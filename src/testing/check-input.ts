@@ -1,6 +1,6 @@
 import { KeyObject } from 'node:crypto';
 import { TestPkiError } from './pki/errors.js';
-import { unknownOption } from './unknown-option.js';
+import { unknownOptionProblem } from '../shared/option-names.js';
 import { describeValue } from '../shared/describe-value.js';
 import { isObjectIdentifierText } from '../shared/der/der-primitives.js';
 import { hasLoneSurrogate } from '../shared/storable-text.js';
@@ -36,7 +36,7 @@ export class InputCheck {
 
   /** No key outside `names`. */
   public knownNames(field: string | undefined, value: Record<string, unknown>, names: ReadonlySet<string>, hint?: string): void {
-    const unknown = unknownOption(value, names, hint);
+    const unknown = unknownOptionProblem(value, names, hint);
     if (unknown === undefined) return;
     throw new TestPkiError('BAD_OPTIONS', `${this.where}: ${field === undefined ? '' : `option "${field}": `}${unknown}`);
   }

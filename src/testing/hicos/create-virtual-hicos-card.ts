@@ -3,7 +3,7 @@ import type { TestPki } from '../pki/index.js';
 import { virtualCardCredentials } from './card-credentials.js';
 import { VirtualHiCOSCard } from './virtual-hicos-card.js';
 import { checkCardIdentity, checkVirtualCardSettings } from './check-card-options.js';
-import { unknownOption } from '../unknown-option.js';
+import { unknownOptionProblem } from '../../shared/option-names.js';
 import type { VirtualCardQuirks, VirtualHiCOSCardOptions } from './virtual-card-options.js';
 
 /** Which real card family the virtual card's certificates mimic. */
@@ -62,7 +62,7 @@ const PROFILES: readonly VirtualCardProfile[] = ['moica', 'moeaca', 'gca', 'xca'
 function checkCardOptions(options: unknown): void {
   if (typeof options !== 'object' || options === null) throw new TestPkiError('BAD_OPTIONS', 'createVirtualHiCOSCard: options must be an object');
   const o = options as Record<string, unknown>;
-  const unknown = unknownOption(o, CARD_OPTION_NAMES, 'the 卡號 is cardNumber, other card settings go in card');
+  const unknown = unknownOptionProblem(o, CARD_OPTION_NAMES, 'the 卡號 is cardNumber, other card settings go in card');
   if (unknown !== undefined) throw new TestPkiError('BAD_OPTIONS', `createVirtualHiCOSCard: ${unknown}`);
   if (o.profile !== undefined && !(PROFILES as readonly unknown[]).includes(o.profile)) {
     throw new TestPkiError('BAD_OPTIONS', `createVirtualHiCOSCard: option "profile" must be one of ${PROFILES.join(', ')}, not ${JSON.stringify(o.profile)}`);

@@ -1,6 +1,6 @@
 import { signCertificate, subjectKeyIdOf, subjectNameOf, type CertificateSigner } from './certificate-factory.js';
 import { TestPkiError } from './errors.js';
-import { unknownOption } from '../unknown-option.js';
+import { unknownOptionProblem } from '../../shared/option-names.js';
 import { checkCertificateOptions } from './certificate-options.js';
 import { InputCheck } from '../check-input.js';
 import { generateRsaKeyPair, type RsaKeyPair } from './rsa-keys.js';
@@ -203,7 +203,7 @@ const PKI_OPTION_NAMES: ReadonlySet<string> = new Set(['now', 'crlBaseUrl', 'ocs
 function checkPkiOptions(options: unknown): asserts options is TestPkiOptions {
   if (typeof options !== 'object' || options === null) throw new TestPkiError('BAD_OPTIONS', 'createTestPki: options must be an object');
   const o = options as Record<string, unknown>;
-  const unknown = unknownOption(o, PKI_OPTION_NAMES);
+  const unknown = unknownOptionProblem(o, PKI_OPTION_NAMES);
   if (unknown !== undefined) throw new TestPkiError('BAD_OPTIONS', `createTestPki: ${unknown}`);
   for (const name of ['crlBaseUrl', 'ocspUrl', 'caIssuersBaseUrl']) {
     const value = o[name];
@@ -248,7 +248,7 @@ function checkHolderOptions(options: unknown): void {
     throw new TestPkiError('BAD_OPTIONS', "issueCardHolder: options must be an object such as { authority: 'moica' }");
   }
   const o = options as Record<string, unknown>;
-  const unknown = unknownOption(o, HOLDER_OPTION_NAMES);
+  const unknown = unknownOptionProblem(o, HOLDER_OPTION_NAMES);
   if (unknown !== undefined) throw new TestPkiError('BAD_OPTIONS', `issueCardHolder: ${unknown}`);
   for (const name of ['notBefore', 'notAfter']) {
     const value = o[name];

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { TestPkiError } from './errors.js';
-import { unknownOption } from '../unknown-option.js';
+import { unknownOptionProblem } from '../../shared/option-names.js';
 
 /**
  * Made in advance, RSA-2048 key pairs cost a test PKI nothing: generating one takes about a quarter of a second
@@ -75,7 +75,7 @@ function reuseOf(options: unknown): boolean {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TestPkiError('BAD_OPTIONS', 'useTestKeyPool: options must be an object such as { reuse: true }, or left out');
   }
-  const unknown = unknownOption(options, OPTION_NAMES);
+  const unknown = unknownOptionProblem(options, OPTION_NAMES);
   if (unknown !== undefined) throw new TestPkiError('BAD_OPTIONS', `useTestKeyPool: ${unknown}`);
   const { reuse = false } = options as UseTestKeyPoolOptions;
   if (typeof reuse !== 'boolean') throw new TestPkiError('BAD_OPTIONS', 'useTestKeyPool: options.reuse must be true or false');

@@ -3,7 +3,7 @@ import { TestPkiError } from './errors.js';
 import { encodedString, objectIdentifier, sequence, setOf } from '../der/der-writer.js';
 import { isOid } from '../check-input.js';
 import { describeValue } from '../../shared/describe-value.js';
-import { unknownOption } from '../unknown-option.js';
+import { unknownOptionProblem } from '../../shared/option-names.js';
 import type { NameAttributeSpec, NameSpec, NameStringEncoding } from './types.js';
 
 function attributeOid(type: string, label: string, safeArcs: boolean): string {
@@ -96,7 +96,7 @@ export function encodeName(spec: NameSpec, label: string, forCertificate = false
     const at = `attribute ${i}`;
     if (typeof attribute !== 'object' || attribute === null) bad(`${at} must be an object such as { type: 'CN', value: '王小明' }, not ${describeValue(attribute)}`);
     const a = attribute as Record<string, unknown>;
-    const unknown = unknownOption(a, ATTRIBUTE_NAMES);
+    const unknown = unknownOptionProblem(a, ATTRIBUTE_NAMES);
     if (unknown !== undefined) bad(`${at}: ${unknown}`);
     if (typeof a.type !== 'string') bad(`${at} type must be a short name such as 'CN' or a dotted OID, not ${describeValue(a.type)}`);
     if (typeof a.value !== 'string') bad(`${at} (${a.type as string}) value must be a string, not ${describeValue(a.value)}`);

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { CardEmulator } from '../../pcsc/index.js';
 import { TwpkiError } from '../../shared/twpki-error.js';
-import { unknownOption } from '../unknown-option.js';
+import { unknownOptionProblem } from '../../shared/option-names.js';
 
 /** Default TCP port of the first `vsmartcard-vpcd` reader ("Virtual PCD 00 00"). */
 export const VPCD_DEFAULT_PORT = 35963;
@@ -420,7 +420,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set(['host', 'port', 'timeoutMs'])
 function optionsProblem(options: unknown): string | undefined {
   if (typeof options !== 'object' || options === null) return 'options must be an object';
   const o = options as Record<string, unknown>;
-  const unknown = unknownOption(o, OPTION_NAMES, 'the reader follows from the port, see vpcdReaderName');
+  const unknown = unknownOptionProblem(o, OPTION_NAMES, 'the reader follows from the port, see vpcdReaderName');
   if (unknown !== undefined) return unknown;
   if (o.host !== undefined && (typeof o.host !== 'string' || o.host === '')) return 'option "host" must be a non-empty host name or address';
   if (o.port !== undefined && !(Number.isInteger(o.port) && (o.port as number) > 0 && (o.port as number) < 65_536)) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describeValue } from '../../../shared/describe-value.js';
 import { unstorableText } from '../../../shared/storable-text.js';
 import { requireOptionsObject } from '../options-argument.js';
+import { unknownOptionProblem } from '../../../shared/option-names.js';
 import { InMemoryChallengeStore, type ChallengeRecord, type ChallengeStore } from './challenge-store.js';
 
 /**
@@ -50,7 +51,6 @@ function isChallengeStore(value: unknown): value is ChallengeStore {
 
 /** The names of {@link ChallengeIssuerOptions}; a Record so that an option added there and not here fails to compile. */
 const ISSUER_OPTIONS: Record<keyof ChallengeIssuerOptions, true> = { store: true, ttlMs: true, bytes: true, now: true };
-const ISSUER_OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(ISSUER_OPTIONS));
 
 /** A challenge handed to the browser. */
 export interface IssuedChallenge {
@@ -80,8 +80,8 @@ export class ChallengeIssuer {
   public constructor(options: ChallengeIssuerOptions = {}) {
     requireOptionsObject(options, 'ChallengeIssuer');
     // A misspelt name was dropped for its default: `ttl: 60_000` a five-minute challenge.
-    const unknown = Object.keys(options).find((name) => !ISSUER_OPTION_NAMES.has(name));
-    if (unknown !== undefined) throw new RangeError(`ChallengeIssuer: ${JSON.stringify(unknown)} is not an option (they are ${[...ISSUER_OPTION_NAMES].join(', ')})`);
+    const unknown = unknownOptionProblem(options, ISSUER_OPTIONS);
+    if (unknown !== undefined) throw new RangeError(`ChallengeIssuer: ${unknown}`);
     // Checked here, not at the first issue or login, where either would be a bare TypeError from inside.
     const { store, now } = options as { store?: unknown; now?: unknown };
     if (store !== undefined && !isChallengeStore(store)) {

@@ -12,6 +12,7 @@ import type { RevocationStatus } from './revocation-status.js';
 import { requireInstant } from '../instant.js';
 import { revokedBy } from './revoked-by.js';
 import { requireOptionsObject } from '../options-argument.js';
+import { unknownOptionProblem } from '../../../shared/option-names.js';
 
 /**
  * The status `checker.check` (for an issuing CA with `issuingCa`:
@@ -132,7 +133,6 @@ const CHECKER_OPTIONS: Record<keyof RevocationCheckerOptions, true> = {
   crlRefreshRetryMs: true,
   checkIssuingCas: true,
 };
-const CHECKER_OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(CHECKER_OPTIONS));
 
 /**
  * Whether `value` is text that parses as an absolute URL. Any scheme, as a certificate's own distribution points:
@@ -151,8 +151,8 @@ function isUrl(value: unknown): boolean {
  */
 function checkSourceSettings(options: RevocationCheckerOptions): void {
   // A misspelt name was dropped for its default: `requireOcspNonse: true` a checker that requires no nonce.
-  const unknown = Object.keys(options).find((name) => !CHECKER_OPTION_NAMES.has(name));
-  if (unknown !== undefined) throw new RangeError(`RevocationChecker: ${JSON.stringify(unknown)} is not an option (they are ${[...CHECKER_OPTION_NAMES].join(', ')})`);
+  const unknown = unknownOptionProblem(options, CHECKER_OPTIONS);
+  if (unknown !== undefined) throw new RangeError(`RevocationChecker: ${unknown}`);
   const { mode, fetch, algorithms, ocspUrl, crlUrls } = options;
   if (mode !== undefined && !(MODES as readonly unknown[]).includes(mode)) {
     throw new RangeError(`RevocationChecker: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, not ${describeValue(mode)}`);
