@@ -20,7 +20,11 @@ export type OptionNames = Readonly<Record<string, true>> | ReadonlySet<string> |
  */
 export function optionsKindProblem(options: unknown, optional = true): string | undefined {
   if (typeof options === 'object' && options !== null && !Array.isArray(options)) return undefined;
-  return `options must be an object${optional ? ' or left out' : ''}, not ${describeValue(options)}`;
+  // A string where the options go was meant as something else, and is often a secret: a connection string with its
+  // password (`PgliteStore.open(process.env.DATABASE_URL)`), a PIN (`HiCOSCard.open(session, pin)`). Not shown:
+  // these messages end up in logs.
+  const given = typeof options === 'string' ? 'a string' : describeValue(options);
+  return `options must be an object${optional ? ' or left out' : ''}, not ${given}`;
 }
 
 /**

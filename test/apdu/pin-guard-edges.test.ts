@@ -219,6 +219,21 @@ describe('HiCOSCard.open options and FileRetryCounterStore', () => {
     expect(card.apduCount).toBe(0);
   });
 
+  it('a PIN given in place of the options is refused without showing it, before any APDU', async () => {
+    // `HiCOSCard.open(session, pin)`: the refusal named what it was given, the PIN itself, in a message that is logged.
+    const card = new VirtualHiCOSCard({ credentials: await testCredentials(), pin: '123456' });
+    const reader = new EmulatorReader();
+    reader.insert(card);
+    card.clearLog();
+    const refusal = await HiCOSCard.open(reader.connect(), '123456' as never).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(refusal).toMatchObject({ code: 'INVALID_CARD_INPUT', message: 'HiCOSCard.open: options must be an object or left out, not a string' });
+    expect(refusal?.message).not.toContain('123456');
+    expect(card.apduCount).toBe(0);
+  });
+
   it('FileRetryCounterStore refuses a path that is not one, and an onError that is not a function', () => {
     const cases: [() => unknown, string][] = [
       [() => new FileRetryCounterStore({ path: '/tmp/x.json' } as never), "FileRetryCounterStore: path must be the JSON file's path (a non-empty string), not an object"],
