@@ -23,14 +23,52 @@ it('PgStore refuses a missing connection string, a bad pool size or a pool that 
 it('PgStore refuses a name that is no option, and connection settings beside a pool, before connecting', () => {
   // Each was dropped without a word: a pool of the default 10, the pool's own database instead of the URI's.
   expect(() => new PgStore({ connectionString: 'postgres://127.0.0.1/x', maxConnections: 3 } as never)).toThrow(
-    'PgStore: "maxConnections" is not an option (they are connectionString, max)',
+    'PgStore: "maxConnections" is not an option (they are connectionString, max, pool)',
   );
   const pool = new pg.Pool({ connectionString: 'postgres://127.0.0.1:1/none' });
-  expect(() => new PgStore({ pool, connectionString: 'postgres://127.0.0.1/x' } as never)).toThrow(
-    'PgStore (with a pool): "connectionString" is not an option (they are pool)',
+  expect(() => new PgStore({ pool, connectionString: 'postgres://127.0.0.1/x' })).toThrow(
+    "PgStore: option connectionString cannot be given with pool (the pool's own settings are the pool's)",
   );
+  expect(() => new PgStore({ pool, max: 3 } as never)).toThrow("PgStore: option max cannot be given with pool (the pool's own settings are the pool's)");
+  expect(() => new PgStore({ pool, poolSize: 3 } as never)).toThrow('PgStore: "poolSize" is not an option (they are connectionString, max, pool)');
   void pool.end();
   expect(() => new PgStore([] as never)).toThrow('PgStore: options must be { connectionString } or { pool }, not an array');
+});
+
+it('PgStore takes a setting left undefined as left out, beside a pool or a connection string', async () => {
+  // What TypeScript accepts for PgStoreOptions, as a backend writes it from its environment: the one of the two
+  // it does not use is undefined. `connectionString: undefined` beside a pool was refused as a setting given with
+  // it, and `pool: undefined` beside a connection string as a pool that is no pg.Pool.
+  const pool = new pg.Pool({ connectionString: 'postgres://127.0.0.1:1/none' });
+  const unset: string | undefined = undefined;
+  expect(new PgStore({ pool, connectionString: unset }).pool).toBe(pool);
+  expect(new PgStore({ pool, max: undefined } as never).pool).toBe(pool);
+  const owned = new PgStore({ connectionString: 'postgres://127.0.0.1:1/none', pool: undefined } as never);
+  expect(owned.pool).not.toBe(pool);
+  await owned.close();
+  await pool.end();
+});
+
+it('PgStore never shows a connection string given in place of its options (its password would be in the message)', () => {
+  const url = 'postgres://portal:S3cret-pw@db.example:5432/enroll';
+  let message = '';
+  try {
+    new PgStore(url as never);
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  expect(message).toBe('PgStore: options must be { connectionString } or { pool }, not a string (pass it as { connectionString })');
+  expect(message).not.toContain('S3cret');
+});
+
+it('PgliteStore.open never shows a string given in place of its options (a connection string, say)', async () => {
+  const url = 'postgres://portal:S3cret-pw@db.example:5432/enroll';
+  const refusal = await PgliteStore.open(url as never).then(
+    () => undefined,
+    (error: unknown) => error as Error,
+  );
+  expect(refusal).toBeInstanceOf(RangeError);
+  expect(refusal?.message).toBe('PgliteStore.open: options must be an object or left out, not a string');
 });
 
 it('PgliteStore.open refuses options of the wrong kind or name before it opens anything', async () => {

@@ -36,11 +36,12 @@ export class PgStore implements EnrollStore {
    */
   public constructor(options: PgStoreOptions) {
     checkPgOptions(options);
-    if ('pool' in options) {
-      this.pool = options.pool;
+    const given = options as { pool?: pg.Pool; connectionString?: string; max?: number };
+    if (given.pool !== undefined) {
+      this.pool = given.pool;
       this.ownsPool = false;
     } else {
-      this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
+      this.pool = new pg.Pool({ connectionString: given.connectionString, max: given.max ?? 10 });
       // An idle connection the server drops is an 'error' on the pool, which would end the process unheard;
       // the pool discards that client and the next checkout connects anew. (A pool passed in is the caller's.)
       this.pool.on('error', () => undefined);
@@ -137,24 +138,31 @@ export class PgStore implements EnrollStore {
   }
 }
 
-/** The names of each kind of {@link PgStoreOptions}; Records so that an option added there and not here fails to compile. */
-const POOL_OPTIONS: Record<keyof Extract<PgStoreOptions, { pool: unknown }>, true> = { pool: true };
-const URI_OPTIONS: Record<keyof Extract<PgStoreOptions, { connectionString: string }>, true> = { connectionString: true, max: true };
+/** The names of {@link PgStoreOptions} (both kinds); a Record so that an option added there and not here fails to compile. */
+const PG_OPTIONS: Record<keyof Extract<PgStoreOptions, { pool: unknown }> | keyof Extract<PgStoreOptions, { connectionString: string }>, true> = {
+  connectionString: true,
+  max: true,
+  pool: true,
+};
 
 function checkPgOptions(options: unknown): asserts options is PgStoreOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new RangeError(`PgStore: options must be { connectionString } or { pool }, not ${describeValue(options)}`);
+    // Not shown: a string here is most likely the connection string itself, password and all.
+    const given = typeof options === 'string' ? 'a string (pass it as { connectionString })' : describeValue(options);
+    throw new RangeError(`PgStore: options must be { connectionString } or { pool }, not ${given}`);
   }
   const o = options as Record<string, unknown>;
-  if ('pool' in o) {
+  // A misspelt name (`maxConnections`, `connectionstring`) was dropped for its default.
+  checkOptionNames('PgStore', o, PG_OPTIONS);
+  // A setting left `undefined` is left out (`{ pool, connectionString: process.env.X }` with X unset, or the reverse).
+  if (o.pool !== undefined) {
     // A `connectionString` or `max` beside a pool was dropped without a word: the store used the pool's database.
-    checkOptionNames('PgStore (with a pool)', o, POOL_OPTIONS);
+    const beside = (['connectionString', 'max'] as const).find((name) => o[name] !== undefined);
+    if (beside !== undefined) throw new RangeError(`PgStore: option ${beside} cannot be given with pool (the pool's own settings are the pool's)`);
     const pool = o.pool as Partial<pg.Pool> | null;
     if (typeof pool !== 'object' || pool === null || typeof pool.connect !== 'function') throw new RangeError('PgStore: option pool must be a pg.Pool');
     return;
   }
-  // A misspelt name (`maxConnections`, `connectionstring`) was dropped for its default.
-  checkOptionNames('PgStore', o, URI_OPTIONS);
   if (typeof o.connectionString !== 'string' || o.connectionString.trim() === '') {
     throw new RangeError('PgStore: option connectionString must be a PostgreSQL URI (postgres://user:pass@host:5432/db); is the variable you read it from set?');
   }
