@@ -1,5 +1,6 @@
 import { type AfterPin, defaultRetryCounterStore, type HiCOSCard, type HiCOSCardOptions } from '../apdu/index.js';
 import { runOnCardThenRelease } from '../apdu/card-release.js';
+import { checkCardOptions } from '../apdu/hicos-card.js';
 import { resolveAfterPin } from '../apdu/pin/after-pin.js';
 import { checkDuration } from '../shared/number-settings.js';
 import { describeValue } from '../shared/describe-value.js';
@@ -80,6 +81,9 @@ function sessionSettings(options: CardSlotsOptions, cardOptions: HiCOSCardOption
   for (const [name, value] of [['options', options], ['cardOptions', cardOptions]] as const) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RangeError(`card slots: ${name} must be an object or left out, not ${describeValue(value)}`);
   }
+  // What HiCOSCard.open refuses, refused now: a name that is no card option (`{ afterPin }` given as the card
+  // options) let the agent start and then failed every page's request.
+  checkCardOptions('card slots: cardOptions', cardOptions, "afterPin and commandTimeoutMs are the card slots' own options, the last argument");
   checkDuration('commandTimeoutMs', options.commandTimeoutMs, true);
   return { afterPin: resolveAfterPin(options.afterPin), commandTimeoutMs: options.commandTimeoutMs };
 }
@@ -181,7 +185,10 @@ export class PcscCardSlots implements CardSlots {
   /**
    * Connects to pcscd.
    * @param contextOptions passed to `PcscContext.establish` (the startup timeout; `allowWorkerThread`)
+   * @param cardOptions what each card is opened with (`HiCOSCard.open`'s options)
    * @param options how sessions end (`afterPin`) and how long a command may take (`commandTimeoutMs`)
+   * @throws HiCOSError `INVALID_CARD_INPUT` for `cardOptions` that `HiCOSCard.open` would refuse (a name that is no
+   *   card option, a `retryStore` that is none), before pcscd is asked for a context
    */
   public static async open(cardOptions: HiCOSCardOptions = {}, contextOptions: PcscContextOptions = {}, options: CardSlotsOptions = {}): Promise<PcscCardSlots> {
     sessionSettings(options, cardOptions); // a bad value is refused before pcscd is asked for a context
@@ -290,6 +297,11 @@ export class EmulatorCardSlots implements CardSlots {
   private readonly stopListening: () => void;
   private readonly settings: SessionSettings;
 
+  /**
+   * @throws RangeError for a `reader` that is not an EmulatorReader, options that are not objects;
+   *   HiCOSError `INVALID_CARD_INPUT` for `cardOptions` that `HiCOSCard.open` would refuse (a name that is no card
+   *   option, a `retryStore` that is none)
+   */
   public constructor(
     private readonly reader: EmulatorReader,
     private readonly cardOptions: HiCOSCardOptions = {},

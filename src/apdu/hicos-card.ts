@@ -65,7 +65,7 @@ export class HiCOSCard {
     if (typeof t !== 'object' || t === null || typeof t.transmit !== 'function') {
       throw new HiCOSError('INVALID_CARD_INPUT', 'HiCOSCard.open needs a Transport (a PcscSession, or EmulatorReader.connect())');
     }
-    checkOpenOptions(options);
+    checkCardOptions('HiCOSCard.open', options);
     const pins = new PinPresenter(resolvePinPolicy(options.pinPolicy), options.retryStore ?? defaultRetryCounterStore, tryLimitOf(options.pinTryLimit));
     const session = await CardSession.open(transport, options.scp03 ?? {});
     return new HiCOSCard(session, pins, options);
@@ -256,34 +256,39 @@ async function preloadPrivateKeys(tx: Transport, state: CardState): Promise<void
   }
 }
 
-/**
- * The tries a correct PIN restores, checked before anything is sent: it is what the store records after a
- * success, and a count no card can report (`63Cx` carries 0–15) would fail a correct PIN after its VERIFY, or
- * (1) make the guard stop every next VERIFY.
- */
 /** The names of {@link HiCOSCardOptions}; a Record so that an option added there and not here fails to compile. */
 const OPEN_OPTIONS: Record<keyof HiCOSCardOptions, true> = { pinPolicy: true, retryStore: true, pinTryLimit: true, scp03: true, allowSha1: true, enableStatusProbe: true };
 
 /**
  * Refuses options the card could not use, before any APDU. A store that lacks `set` would fail only after a VERIFY
- * went out, with the card's count unrecorded: the last-try guard would then not know the try was spent.
+ * went out, with the card's count unrecorded: the last-try guard would then not know the try was spent. The
+ * agent's card slots check the options they open every card with when they are made (`where` names them), so a
+ * mistake stops the agent's start rather than failing every page's request.
+ * @param hint said after the list of option names.
+ * @throws HiCOSError `INVALID_CARD_INPUT` naming `where` and the option.
+ * @internal
  */
-function checkOpenOptions(options: unknown): void {
+export function checkCardOptions(where: string, options: unknown, hint?: string): void {
   // A misspelt name was dropped for its default: `retryCounterStore` left the process's own store in place of the
   // file the caller meant, and with it the last-try guard across processes.
-  const problem = optionsKindProblem(options) ?? unknownOptionProblem(options as object, OPEN_OPTIONS);
-  if (problem !== undefined) throw new HiCOSError('INVALID_CARD_INPUT', `HiCOSCard.open: ${problem}`);
+  const problem = optionsKindProblem(options) ?? unknownOptionProblem(options as object, OPEN_OPTIONS, hint);
+  if (problem !== undefined) throw new HiCOSError('INVALID_CARD_INPUT', `${where}: ${problem}`);
   const store = (options as { retryStore?: unknown }).retryStore;
   if (store === undefined) return;
   const methods = store as { get?: unknown; set?: unknown; delete?: unknown } | null;
   if (typeof methods?.get !== 'function' || typeof methods.set !== 'function' || typeof methods.delete !== 'function') {
     throw new HiCOSError(
       'INVALID_CARD_INPUT',
-      `HiCOSCard.open: retryStore must be a RetryCounterStore (new FileRetryCounterStore(path), or one with get, set and delete), not ${describeValue(store)}`,
+      `${where}: retryStore must be a RetryCounterStore (new FileRetryCounterStore(path), or one with get, set and delete), not ${describeValue(store)}`,
     );
   }
 }
 
+/**
+ * The tries a correct PIN restores, checked before anything is sent: it is what the store records after a
+ * success, and a count no card can report (`63Cx` carries 0–15) would fail a correct PIN after its VERIFY, or
+ * (1) make the guard stop every next VERIFY.
+ */
 function tryLimitOf(value: unknown): number {
   if (value === undefined) return 3;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 2 || value > 15) {

@@ -79,4 +79,30 @@ describe('EmulatorCardSlots', () => {
     for (const [make, message] of cases) expect(make).toThrow(new RangeError(message));
     expect(new EmulatorCardSlots(reader, {}, { afterPin: 'leave' })).toBeInstanceOf(EmulatorCardSlots);
   });
+
+  it('refuses card options HiCOSCard.open would refuse when made, not at every page request', () => {
+    // `{ afterPin: 'leave' }` as the card options (the second argument, not the third): the slots were made, the
+    // agent started, and every /pkcs11info and /sign then failed inside HiCOSCard.open as the execution error.
+    const reader = new EmulatorReader();
+    const cases: [unknown, string][] = [
+      [
+        { afterPin: 'leave' },
+        'card slots: cardOptions: "afterPin" is not an option (they are pinPolicy, retryStore, pinTryLimit, scp03, allowSha1, enableStatusProbe; ' +
+          "afterPin and commandTimeoutMs are the card slots' own options, the last argument)",
+      ],
+      [{ retryStore: {} }, 'card slots: cardOptions: retryStore must be a RetryCounterStore'],
+    ];
+    for (const [cardOptions, message] of cases) {
+      let refused: unknown;
+      try {
+        new EmulatorCardSlots(reader, anyValue(cardOptions));
+      } catch (error) {
+        refused = error;
+      }
+      expect(refused, message).toMatchObject({ name: 'HiCOSError', code: 'INVALID_CARD_INPUT' });
+      expect((refused as Error).message.startsWith(message), (refused as Error).message).toBe(true);
+    }
+    expect(new EmulatorCardSlots(reader, { pinTryLimit: 3, retryStore: undefined })).toBeInstanceOf(EmulatorCardSlots);
+    // The PIN policy and try limit stay the card layer's to refuse when it opens a card (test/agent/early-pin-check).
+  });
 });
