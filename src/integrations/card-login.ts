@@ -1,6 +1,7 @@
 import { MAX_TOKEN_CHARS } from '../cert/trust/login/login-token.js';
 import { sessionIdProblem, type ChallengeIssuer } from '../cert/trust/login/challenge-issuer.js';
 import { LoginConfigurationError, LoginVerificationError, type LoginErrorCode } from '../cert/trust/login/errors.js';
+import type { DocumentFormatErrorCode } from '../cert/trust/documents/errors.js';
 import { InMemoryChallengeStore } from '../cert/trust/login/challenge-store.js';
 import { buildLoginMessage } from '../cert/trust/login/login-message.js';
 import type { LoginVerifier, VerifiedLogin } from '../cert/trust/login/login-verifier.js';
@@ -115,6 +116,18 @@ export const LOGIN_ERROR_STATUS: Readonly<Record<LoginErrorCode, number>> = {
   REVOCATION_CHECK_FAILED: 503,
 };
 
+/**
+ * The signed-document verifier's own codes. Its errors are `LoginVerificationError`s too (one class for both
+ * verifiers), and an `onLogin` hook that verifies a document sent with the login throws them: the document the
+ * request carried cannot be read, the request's to mend (it was 401 as any login code the table lacked; a code no
+ * table has is now the server's 500, which these are not). Its other steps' codes are the login table's.
+ */
+const DOCUMENT_FORMAT_STATUS: Readonly<Record<DocumentFormatErrorCode, number>> = {
+  DOCUMENT_MALFORMED: 400,
+  CONTENT_MISSING: 400,
+  SEVERAL_SIGNERS: 400,
+};
+
 /** HTTP status of the routes' own failures. */
 export const HTTP_ERROR_STATUS: Readonly<Record<HttpErrorCode, number>> = {
   SESSION_REQUIRED: 401,
@@ -148,7 +161,9 @@ export function cardLoginStatus(error: unknown): number {
   // Looked up as own keys: an error built with a cast code (`toString`) would otherwise read a function off the
   // prototype as its status. A code no table has is the server's mistake (500), as for enrollment codes.
   if (error instanceof CardLoginRequestError) return statusIn(HTTP_ERROR_STATUS, error.code);
-  if (error instanceof LoginVerificationError) return statusIn(LOGIN_ERROR_STATUS, error.code);
+  if (error instanceof LoginVerificationError) {
+    return Object.hasOwn(DOCUMENT_FORMAT_STATUS, error.code) ? statusIn(DOCUMENT_FORMAT_STATUS, error.code) : statusIn(LOGIN_ERROR_STATUS, error.code);
+  }
   if (error instanceof EnrollError) return enrollErrorStatus(error.code);
   return 500;
 }
