@@ -46,10 +46,12 @@ function listOf(names: OptionNames): readonly string[] {
 
 /**
  * Refuses an options argument that is not an object or left out, or (with `names`) has a name outside `names`.
+ * @param optional whether the options may be left out; `false` for options with a required member, so that the
+ *   message does not offer leaving them out.
  * @throws RangeError naming `where` and the option.
  * @internal
  */
-export function checkOptionNames(where: string, options: unknown, names?: OptionNames): void {
-  const problem = optionsKindProblem(options) ?? (names === undefined ? undefined : unknownOptionProblem(options as object, names));
+export function checkOptionNames(where: string, options: unknown, names?: OptionNames, optional = true): void {
+  const problem = optionsKindProblem(options, optional) ?? (names === undefined ? undefined : unknownOptionProblem(options as object, names));
   if (problem !== undefined) throw new RangeError(`${where}: ${problem}`);
 }
