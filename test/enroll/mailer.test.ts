@@ -112,6 +112,40 @@ describe('SmtpMailer against a server that never answers', () => {
       expect(() => new SmtpMailer({ from: 'a@example.gov.tw', transport: 'smtp://127.0.0.1:25', timeoutMs })).toThrow(/timeoutMs/);
     }
   });
+
+  it('refuses a timeout of the wrong kind or beyond what a timer holds (a string reached nodemailer, Infinity fired after 1 ms)', () => {
+    for (const timeoutMs of ['5000', Number.POSITIVE_INFINITY, 2 ** 31, 1.5]) {
+      expect(() => new SmtpMailer({ from: 'a@example.gov.tw', transport: 'smtp://127.0.0.1:25', timeoutMs: timeoutMs as number })).toThrow(
+        new RangeError(`SmtpMailer: option timeoutMs must be a whole number of milliseconds from 1 to 2147483647, not ${typeof timeoutMs === 'string' ? `"${timeoutMs}"` : String(timeoutMs)}`),
+      );
+    }
+    expect(() => new SmtpMailer({ from: 'a@example.gov.tw', transport: 'smtp://127.0.0.1:25', timeoutMs: 2 ** 31 - 1 })).not.toThrow();
+  });
+});
+
+describe('SmtpMailer options, checked when built rather than at the first send', () => {
+  const transport = 'smtp://127.0.0.1:25';
+  const build = (options: unknown) => () => new SmtpMailer(options as never);
+
+  it('refuses options that are not an object, naming them (nodemailer threw a TypeError of its own)', () => {
+    for (const [options, shown] of [[5, '5'], [null, 'null'], [undefined, 'undefined (missing)'], [[], 'an array']] as const) {
+      expect(build(options)).toThrow(new RangeError(`SmtpMailer: options must be an object, not ${shown}`));
+    }
+  });
+
+  it('refuses a misspelt option (form for from left the sender unset until a send)', () => {
+    expect(build({ form: 'a@example.gov.tw', transport })).toThrow(new RangeError('SmtpMailer: "form" is not an option (they are from, transport, timeoutMs)'));
+    expect(build({ from: 'a@example.gov.tw', transport, timeout: 5000 })).toThrow(/"timeout" is not an option/);
+  });
+
+  it('refuses a missing or empty sender and a transport that is neither a URL nor an object, naming the option', () => {
+    expect(build({ transport })).toThrow(/^SmtpMailer: option from must be the sender .*, not undefined \(missing\)$/);
+    expect(build({ from: '  ', transport })).toThrow(/option from must be/);
+    expect(build({ from: 'a@example.gov.tw' })).toThrow(
+      new RangeError('SmtpMailer: option transport must be an SMTP URL (a non-empty string) or nodemailer transport options (an object), not undefined (missing)'),
+    );
+    for (const bad of ['', 25, null, [transport]]) expect(build({ from: 'a@example.gov.tw', transport: bad })).toThrow(/option transport must be/);
+  });
 });
 
 describe('CapturingMailer and notices', () => {
