@@ -70,6 +70,38 @@ describe('Taiwan calendar', () => {
     expect(() => new TaiwanCalendar({ adjustments: [{ date: '2027-3-8', kind: 'holiday', note: '' }] })).toThrow(RangeError);
   });
 
+  describe('options checked when built: a mistake there gave wrong business days without a word', () => {
+    const build = (options: unknown) => () => new TaiwanCalendar(options as never);
+    const holiday = { date: '2027-03-08', kind: 'holiday', note: 'test closure' };
+
+    it('refuses options that are not an object, and a misspelt option (adjustment for adjustments was dropped)', () => {
+      for (const [options, shown] of [[5, '5'], [null, 'null'], [[holiday], 'an array']] as const) {
+        expect(build(options)).toThrow(new RangeError(`TaiwanCalendar: options must be an object or left out, not ${shown}`));
+      }
+      expect(build({ adjustment: [holiday] })).toThrow(new RangeError('TaiwanCalendar: "adjustment" is not an option (they are adjustments, replaceBuiltIn)'));
+    });
+
+    it('refuses adjustments that are not a list and replaceBuiltIn that is not true or false, naming the option', () => {
+      expect(build({ adjustments: holiday })).toThrow(new RangeError('TaiwanCalendar: option adjustments must be a list of { date, kind, note }, not an object'));
+      // 'true' from a configuration file read as false: the built-in table stayed.
+      expect(build({ replaceBuiltIn: 'true' })).toThrow(new RangeError('TaiwanCalendar: option replaceBuiltIn must be true or false, not "true"'));
+    });
+
+    it('refuses an entry that is no adjustment, a kind other than holiday or workday, and a date that does not exist, naming the entry', () => {
+      // 'Holiday' read as a workday: 2027-03-08 (a Monday) stayed a business day.
+      expect(build({ adjustments: [holiday, { ...holiday, kind: 'Holiday' }] })).toThrow(
+        new RangeError('TaiwanCalendar: adjustments[1].kind must be "holiday" or "workday", not "Holiday"'),
+      );
+      expect(build({ adjustments: [{ date: '2027-03-08', type: 'holiday' }] })).toThrow(/adjustments\[0\]\.kind must be/);
+      // Date.parse reads 2027-02-30 as March 2nd, so the entry matched no date.
+      expect(build({ adjustments: [{ ...holiday, date: '2027-02-30' }] })).toThrow(
+        new RangeError('TaiwanCalendar: adjustments[0].date must be a Taipei date yyyy-mm-dd, not "2027-02-30"'),
+      );
+      expect(build({ adjustments: [null] })).toThrow(new RangeError('TaiwanCalendar: adjustments[0] must be an adjustment { date, kind, note }, not null'));
+      expect(build({ adjustments: [{ ...holiday, date: '2028-02-29' }], replaceBuiltIn: true })).not.toThrow();
+    });
+  });
+
   it('ignores the library\'s observances (e.g. 母親節) and knows plain weekends', () => {
     expect(calendar.isHoliday('2025-05-11')).toBeUndefined();
     expect(calendar.isHoliday('2025-10-10')).toBe(true);
