@@ -14,6 +14,7 @@ import {
   StaticPostalCodeDirectory,
   WasteSystemFlow,
   renderWasteApplicationForm,
+  type CompanyRecord,
   type CompanyRegistry,
   type PostalCounty,
   type WasteApplication,
@@ -473,9 +474,11 @@ describeEachStore('enroll_t_waste_in', (db) => {
     it('a failing or garbled registry is COMPANY_REGISTRY_FAILURE, never a crash', async () => {
       const down: CompanyRegistry = { findByBusinessId: () => Promise.reject(new Error('ECONNREFUSED')) };
       expect((await enrollFailure(make(down).loadCompany(COMPANY.businessId))).code).toBe('COMPANY_REGISTRY_FAILURE');
-      const garbled = new StaticCompanyRegistry([{ businessId: COMPANY.businessId, companyName: 'a\u0000' }]);
+      // A host's registry (StaticCompanyRegistry refuses such entries when built): its answer is checked at 載入.
+      const answering = (record: CompanyRecord): CompanyRegistry => ({ findByBusinessId: () => Promise.resolve(record) });
+      const garbled = answering({ businessId: COMPANY.businessId, companyName: 'a\u0000' });
       expect((await enrollFailure(make(garbled).loadCompany(COMPANY.businessId))).code).toBe('COMPANY_REGISTRY_FAILURE');
-      const partial = new StaticCompanyRegistry([{ businessId: COMPANY.businessId, companyName: '公司', registeredAddress: { postalCode: 'x', address: '臺北市' } }]);
+      const partial = answering({ businessId: COMPANY.businessId, companyName: '公司', registeredAddress: { postalCode: 'x', address: '臺北市' } });
       expect(await make(partial).loadCompany(COMPANY.businessId)).toEqual({ businessId: COMPANY.businessId, companyName: '公司' });
     });
   });

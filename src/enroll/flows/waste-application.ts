@@ -21,7 +21,7 @@ import type { LoginMethodStatus } from '../machine/login-machine.js';
 import { assertEventAllowed } from '../machine/machine.js';
 import { WASTE_APPLICATION_MACHINE } from '../machine/waste-machine.js';
 import { twzipcodeDirectory } from '../adapters/twzipcode.js';
-import type { PostalAddress } from '../ports/company-registry.js';
+import { isPostalAddressCode, type PostalAddress } from '../ports/company-registry.js';
 import { foldPlaceName, type PostalCodeDirectory } from '../ports/postal-code-directory.js';
 import { recordTransition } from '../store/audit.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
@@ -188,7 +188,6 @@ export interface PostalCodeMismatch {
   readonly directoryPostalCode: string;
 }
 
-const POSTAL_CODE = /^\d{3}(\d{2}|\d{3})?$/;
 const PASSWORD_KEYS = ['password', 'customPassword', '自訂密碼'];
 
 /** 統一編號 with the seed's prompt when empty (請輸入統一編號). */
@@ -203,7 +202,7 @@ function takeBusinessId(value: unknown, issues: IssueCollector): BusinessId | un
 /** A typed 郵遞區號 (3, 5 or 6 digits), `undefined` with an issue when it is not one. */
 function takeTypedCode(value: unknown, field: string, issues: IssueCollector): string | undefined {
   const code = issues.take(() => parseRequiredText(value, field, 6));
-  if (code === undefined || POSTAL_CODE.test(code)) return code;
+  if (code === undefined || isPostalAddressCode(code)) return code;
   issues.add(field, 'INVALID_FORMAT', '郵遞區號 must be 3, 5 or 6 digits');
   return undefined;
 }
@@ -436,7 +435,7 @@ export async function loadCompany(o: WasteSystemOptions, businessId: string): Pr
     businessId: id,
     companyName,
     ...(representativeName === undefined ? {} : { representativeName }),
-    ...(postalCode === undefined || address === undefined || !POSTAL_CODE.test(postalCode) ? {} : { registeredAddress: prefilled(o, postalCode, address) }),
+    ...(postalCode === undefined || address === undefined || !isPostalAddressCode(postalCode) ? {} : { registeredAddress: prefilled(o, postalCode, address) }),
   };
 }
 
