@@ -85,6 +85,19 @@ describe('validateBusinessId (統一編號)', () => {
     expect(validateBusinessId('０４５９５２５２')).toEqual({ valid: true, value: '04595252' });
   });
 
+  it('refuses options it would misread, naming the option, whatever the input (rule: "Legacy" was read as current)', () => {
+    // 04595252 is valid under current only: 'Legacy' accepted it.
+    expect(() => validateBusinessId('04595252', { rule: 'Legacy' as never })).toThrow(
+      new RangeError('validateBusinessId: option rule must be "current" or "legacy" (or left out for current), not "Legacy"'),
+    );
+    expect(() => validateBusinessId('', { rule: 10 as never })).toThrow(/option rule must be .*, not 10$/);
+    expect(() => validateBusinessId('04595252', { rules: 'legacy' } as never)).toThrow(new RangeError('validateBusinessId: "rules" is not an option (they are rule)'));
+    for (const [options, shown] of [[5, '5'], [null, 'null'], ['legacy', '"legacy"']] as const) {
+      expect(() => validateBusinessId('04595252', options as never)).toThrow(new RangeError(`validateBusinessId: options must be an object or left out, not ${shown}`));
+    }
+    expect(validateBusinessId('04595252', { rule: undefined }).valid).toBe(true);
+  });
+
   it('agrees with taiwan-id-validator on random numbers, under both rules', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[0-9]{8}$/), (id) => {

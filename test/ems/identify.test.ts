@@ -45,6 +45,14 @@ describe('identify', () => {
     expect(identify('04595252', { businessIdRule: 'legacy' })).toMatchObject({ valid: false, reason: 'INVALID_CHECKSUM' });
   });
 
+  it('refuses options it would misread, naming the option, whatever the input (a misspelt rule was read as current)', () => {
+    expect(() => identify('04595252', { rule: 'legacy' } as never)).toThrow(new RangeError('identify: "rule" is not an option (they are businessIdRule)'));
+    expect(() => identify('hello', { businessIdRule: 'Legacy' as never })).toThrow(
+      new RangeError('identify: option businessIdRule must be "current" or "legacy" (or left out for current), not "Legacy"'),
+    );
+    expect(() => identify('04595252', 5 as never)).toThrow(new RangeError('identify: options must be an object or left out, not 5'));
+  });
+
   it('answers non-strings and huge strings without throwing', () => {
     expect(identify(42)).toMatchObject({ kind: 'unknown', valid: false, reason: 'NOT_A_STRING' });
     expect(identify(undefined).reason).toBe('NOT_A_STRING');

@@ -1,9 +1,10 @@
-import { validateBusinessId, type BusinessIdRule } from './business-id.js';
+import { checkBusinessIdRule, validateBusinessId, type BusinessIdRule } from './business-id.js';
 import { validateCardNumber } from './card-number.js';
 import { validateControlNumber } from './control-number.js';
 import { validateEmail } from './email.js';
 import { validateNationalId, validateResidentId } from './personal-id.js';
 import { foldWidth } from '../normalize/width-forms.js';
+import { checkOptionNames } from '../../shared/option-names.js';
 
 /** Which identifier a value looks like. */
 export type IdentifierKind =
@@ -35,6 +36,9 @@ export interface IdentifyOptions {
   readonly businessIdRule?: BusinessIdRule;
 }
 
+/** The names of {@link IdentifyOptions}; a Record so that an option added there and not here fails to compile. */
+const IDENTIFY_OPTIONS: Record<keyof IdentifyOptions, true> = { businessIdRule: true };
+
 /**
  * Tells which Taiwan identifier `input` is and whether it is valid.
  *
@@ -44,8 +48,13 @@ export interface IdentifyOptions {
  * two letters and a digit, 15–17 long → card number; a letter then 1/2 →
  * 身分證字號, then 8/9 or (at length 10) another letter → resident number,
  * when 9–11 long; otherwise a letter-led value 7–9 long → 管制編號.
+ *
+ * @throws RangeError naming the option, for options that are not an object, have a name that is no option, or a
+ *   `businessIdRule` that is not `current` or `legacy` (an input of any kind is an answer, never a throw).
  */
 export function identify(input: unknown, options: IdentifyOptions = {}): Identification {
+  checkOptionNames('identify', options, IDENTIFY_OPTIONS);
+  const businessIdRule = checkBusinessIdRule('identify', 'businessIdRule', options.businessIdRule);
   if (typeof input !== 'string') {
     return {
       value: '',
@@ -61,7 +70,7 @@ export function identify(input: unknown, options: IdentifyOptions = {}): Identif
       case 'email':
         return validateEmail(input);
       case 'businessId':
-        return validateBusinessId(input, { rule: options.businessIdRule ?? 'current' });
+        return validateBusinessId(input, { rule: businessIdRule });
       case 'cardNumber':
         return validateCardNumber(input);
       case 'nationalId':
