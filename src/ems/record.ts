@@ -1,5 +1,7 @@
 import { EmsError } from './errors.js';
-import { DEFAULT_MAX_FIELD_LENGTH, type FieldDefinition, type FieldSet } from './fields/field-definition.js';
+import { checkedFieldSet, DEFAULT_MAX_FIELD_LENGTH, type FieldDefinition, type FieldSet } from './fields/field-definition.js';
+import { describeValue } from '../shared/describe-value.js';
+import { checkOptionNames } from '../shared/option-names.js';
 
 /**
  * Field values keyed by field key, as typed by an applicant or as held in
@@ -20,6 +22,9 @@ export interface ParseFieldValuesOptions {
   readonly rejectUnknownKeys?: boolean;
 }
 
+/** The names of {@link ParseFieldValuesOptions}; a Record so that an option added there and not here fails to compile. */
+const PARSE_OPTIONS: Record<keyof ParseFieldValuesOptions, true> = { side: true, rejectUnknownKeys: true };
+
 /**
  * Checks untrusted input (parsed JSON, a request body) against a field set
  * and returns the string values it holds.
@@ -28,33 +33,39 @@ export interface ParseFieldValuesOptions {
  * be absent or `null`. Every value must fit the field's `maxLength`.
  *
  * @throws {@link EmsError} `MALFORMED_RECORD`, `MISSING_FIELD`, `NOT_A_STRING`,
- *   `VALUE_TOO_LONG` or `UNKNOWN_FIELD`, naming the field.
+ *   `VALUE_TOO_LONG` or `UNKNOWN_FIELD`, naming the field; `INVALID_FIELD_DEFINITION`
+ *   for `fields` that is not a valid field set (as `defineFieldSet` checks it).
+ * @throws RangeError naming the option, before the input is read, for `options` that
+ *   is not an object or has a name that is no option, a `side` that is not `applicant`
+ *   or `record` (it chooses whether unknown keys are refused), or a `rejectUnknownKeys`
+ *   that is not true or false.
  */
 export function parseFieldValues(
   input: unknown,
   fields: FieldSet,
   options: ParseFieldValuesOptions,
 ): FieldValues {
-  const { side } = options;
+  const { side, rejectUnknownKeys } = checkedParseOptions(options);
+  const set = checkedFieldSet(fields);
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new EmsError('MALFORMED_RECORD', `the ${side} data must be a JSON object keyed by field`);
   }
   const obj = input as Record<string, unknown>;
-  const rejectUnknown = options.rejectUnknownKeys ?? side === 'applicant';
+  const rejectUnknown = rejectUnknownKeys ?? side === 'applicant';
   if (rejectUnknown) {
-    const known = knownKeys(fields);
+    const known = knownKeys(set);
     for (const key of Object.keys(obj)) {
       if (!known.has(key)) {
         throw new EmsError(
           'UNKNOWN_FIELD',
-          `the ${side} data has an unknown field "${truncate(key)}"; known fields: ${fields.map((f) => f.key).join(', ')}`,
+          `the ${side} data has an unknown field "${truncate(key)}"; known fields: ${set.map((f) => f.key).join(', ')}`,
           { field: key },
         );
       }
     }
   }
   const out: Record<string, string> = {};
-  for (const field of fields) {
+  for (const field of set) {
     const value = Object.hasOwn(obj, field.key) ? obj[field.key] : undefined;
     if (value === undefined || value === null) {
       if (field.compared) {
@@ -76,6 +87,22 @@ export function parseFieldValues(
     out[field.key] = value;
   }
   return Object.freeze(out);
+}
+
+/**
+ * `options` checked: with `5` the message read "the undefined data lacks …", and a misspelt `rejectUnknownKey: false`
+ * was dropped, so the applicant's extra keys were still refused.
+ */
+function checkedParseOptions(options: unknown): ParseFieldValuesOptions {
+  checkOptionNames('parseFieldValues', options, PARSE_OPTIONS, false);
+  const { side, rejectUnknownKeys } = options as Partial<Record<keyof ParseFieldValuesOptions, unknown>>;
+  if (side !== 'applicant' && side !== 'record') {
+    throw new RangeError(`parseFieldValues: option side must be "applicant" or "record", not ${describeValue(side)}`);
+  }
+  if (rejectUnknownKeys !== undefined && typeof rejectUnknownKeys !== 'boolean') {
+    throw new RangeError(`parseFieldValues: option rejectUnknownKeys must be true or false, not ${describeValue(rejectUnknownKeys)}`);
+  }
+  return rejectUnknownKeys === undefined ? { side } : { side, rejectUnknownKeys };
 }
 
 // Field sets are immutable and few, so their key sets are computed once.

@@ -26,6 +26,27 @@ describe('parseFieldValues', () => {
     expect(values.companyName).toBe(EMS_RECORD.companyName);
   });
 
+  it('refuses options it would misread, naming the option, before the input is read (5 gave "the undefined data lacks …")', () => {
+    const parse = (options: unknown) => () => parseFieldValues({ ...EMS_RECORD }, DEFAULT_FIELDS, options as never);
+    for (const [options, shown] of [[5, '5'], [undefined, 'undefined (missing)'], [null, 'null']] as const) {
+      expect(parse(options)).toThrow(new RangeError(`parseFieldValues: options must be an object, not ${shown}`));
+    }
+    expect(parse({})).toThrow(new RangeError('parseFieldValues: option side must be "applicant" or "record", not undefined (missing)'));
+    expect(parse({ side: 'Applicant' })).toThrow(/option side must be .*, not "Applicant"$/);
+    // A misspelt rejectUnknownKey: false was dropped, so the applicant's extra keys were still refused.
+    expect(parse({ side: 'applicant', rejectUnknownKey: false })).toThrow(
+      new RangeError('parseFieldValues: "rejectUnknownKey" is not an option (they are side, rejectUnknownKeys)'),
+    );
+    expect(parse({ side: 'record', rejectUnknownKeys: 'false' })).toThrow(new RangeError('parseFieldValues: option rejectUnknownKeys must be true or false, not "false"'));
+    expect(() => parseFieldValues(null, DEFAULT_FIELDS, 5 as never)).toThrow(RangeError);
+  });
+
+  it('refuses fields that are no field set as INVALID_FIELD_DEFINITION (5 was a TypeError from inside)', () => {
+    for (const fields of [5, [], [{ key: 'companyName' }]]) {
+      expect(codeOf(() => parseFieldValues({ ...EMS_RECORD }, fields as never, { side: 'record' })).code).toBe('INVALID_FIELD_DEFINITION');
+    }
+  });
+
   it.each([null, 'text', 42, ['a']])('rejects %j as MALFORMED_RECORD', (input) => {
     expect(codeOf(() => parseFieldValues(input, DEFAULT_FIELDS, { side: 'applicant' })).code).toBe('MALFORMED_RECORD');
   });
