@@ -12,6 +12,7 @@ import { ShownCards } from './shown-cards.js';
 import { TrustedOrigins } from './trusted-origins.js';
 import { certificateHash, WarmCardCache } from './warm-card-cache.js';
 import { describeValue } from '../shared/describe-value.js';
+import { checkOptionNames } from '../shared/option-names.js';
 
 /** The port of the official local component; pages call exactly this. */
 export const AGENT_DEFAULT_PORT = 61161;
@@ -167,6 +168,19 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** The names of {@link AgentOptions}; a Record so that an option added there and not here fails to compile. */
+const AGENT_OPTIONS: Record<keyof AgentOptions, true> = {
+  slots: true,
+  trusted: true,
+  port: true,
+  confirmDomain: true,
+  allowSha1: true,
+  guardLastTry: true,
+  warmCache: true,
+  refuseSwappedCard: true,
+  now: true,
+};
+
 /**
  * Refuses options the agent cannot start with, naming them. Without it a missing `slots` was a TypeError from
  * inside, slots of the wrong kind an agent answering every page "internal error", and a `port` of `'61161'`
@@ -177,6 +191,8 @@ function checkAgentOptions(options: unknown): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new RangeError(`startAgent: options must be an object with slots (await PcscCardSlots.open(), new EmulatorCardSlots(reader)), not ${describeValue(options)}`);
   }
+  // A misspelt name was dropped for its default: `warmcache: false` an agent that keeps card data all the same.
+  checkOptionNames('startAgent', options, AGENT_OPTIONS);
   const { slots, port, confirmDomain, now } = options as Record<string, unknown>;
   const s = slots as Partial<Record<'list' | 'withCard' | 'close', unknown>> | null | undefined;
   if (typeof s?.list !== 'function' || typeof s.withCard !== 'function' || typeof s.close !== 'function') {

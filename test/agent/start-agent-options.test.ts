@@ -39,6 +39,11 @@ describe('startAgent', () => {
       [{ slots, port: 1.5 }, 'startAgent: port must be a whole number from 0 to 65535 (0 picks a free one), not 1.5'],
       [{ slots, port: 0, confirmDomain: true }, 'startAgent: confirmDomain must be a function, not true'],
       [{ slots, port: 0, now: new Date(0) }, 'startAgent: now must be a function returning the current Date, not 1970-01-01T00:00:00.000Z'],
+      // A misspelt name was dropped for its default: an agent that kept card data all the same.
+      [
+        { slots, port: 0, warmcache: false },
+        'startAgent: "warmcache" is not an option (they are slots, trusted, port, confirmDomain, allowSha1, guardLastTry, warmCache, refuseSwappedCard, now)',
+      ],
     ];
     for (const [options, message] of cases) {
       const refused = await startAgent(anyValue(options)).then(

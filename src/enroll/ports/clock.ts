@@ -11,9 +11,13 @@ export const systemClock: Clock = { now: () => new Date() };
 export class ManualClock implements Clock {
   private ms: number;
 
-  /** Starts at `start` (a Date or ISO string). */
+  /**
+   * Starts at `start` (a Date or ISO string).
+   * @throws RangeError when `start` is not a valid instant (a clock reading Invalid Date would make every deadline
+   *   it stamps fail later, far from the mistake)
+   */
   public constructor(start: Date | string) {
-    this.ms = new Date(start).getTime();
+    this.ms = instantOf('ManualClock: start', start);
   }
 
   /** The clock's current instant. */
@@ -23,11 +27,25 @@ export class ManualClock implements Clock {
 
   /** Moves the clock forward by `ms` milliseconds. */
   public advance(ms: number): void {
+    if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new RangeError(`ManualClock.advance: ms must be a finite number, not ${String(ms)}`);
     this.ms += ms;
   }
 
-  /** Jumps to `to`. */
+  /**
+   * Jumps to `to`.
+   * @throws RangeError when `to` is not a valid instant
+   */
   public set(to: Date | string): void {
-    this.ms = new Date(to).getTime();
+    this.ms = instantOf('ManualClock.set: to', to);
   }
+}
+
+/** Milliseconds of `value`, a Date or a date string that parses. */
+function instantOf(name: string, value: unknown): number {
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    const shown = value instanceof Date ? 'an invalid Date' : typeof value === 'string' ? JSON.stringify(value) : typeof value;
+    throw new RangeError(`${name} must be a Date or an ISO date string, not ${shown}`);
+  }
+  return ms;
 }
