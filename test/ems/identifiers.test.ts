@@ -92,7 +92,7 @@ describe('validateBusinessId (統一編號)', () => {
     );
     expect(() => validateBusinessId('', { rule: 10 as never })).toThrow(/option rule must be .*, not 10$/);
     expect(() => validateBusinessId('04595252', { rules: 'legacy' } as never)).toThrow(new RangeError('validateBusinessId: "rules" is not an option (they are rule)'));
-    for (const [options, shown] of [[5, '5'], [null, 'null'], ['legacy', '"legacy"']] as const) {
+    for (const [options, shown] of [[5, '5'], [null, 'null'], ['legacy', 'a string']] as const) {
       expect(() => validateBusinessId('04595252', options as never)).toThrow(new RangeError(`validateBusinessId: options must be an object or left out, not ${shown}`));
     }
     expect(validateBusinessId('04595252', { rule: undefined }).valid).toBe(true);
