@@ -18,7 +18,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type ConnectionError, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { ChallengeIssuer, LoginVerifierBuilder, type CertificateInput } from 'twpki/cert';
 import { SqlChallengeStore } from 'twpki/challenge-store';
-import { EnrollError, InvalidInputError, enrollErrorStatus, enrollRetryAfter, systemClock, type Clock, type EnrollStore, type Mailer } from 'twpki/enroll';
+import { ENROLL_RETRY_AFTER_SECONDS, EnrollError, InvalidInputError, enrollErrorStatus, enrollRetryAfter, systemClock, type Clock, type EnrollStore, type Mailer } from 'twpki/enroll';
 import { PgStore } from 'twpki/enroll/pg';
 import { PgliteStore } from 'twpki/enroll/pglite';
 import { SmtpMailer } from 'twpki/enroll/smtp';
@@ -509,8 +509,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     };
   } catch (err) {
     // What started is stopped again: a failed start leaves no socket, database pool, PGlite or mail transport running.
-    // No request reached the app, so none is waited for (see PortalServer.abort).
-    await stopParts(() => server.abort()).catch(() => undefined);
+    // No request reached the app: the close ends at once, the connections of requests still arriving included.
+    await stopParts().catch(() => undefined);
     throw err;
   }
 
@@ -518,8 +518,8 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
    * Stops what started, each part whatever the one before did: a failed Fastify close (an onClose hook that throws)
    * must not leave the port bound, answering 503, or the database and mail transport open.
    */
-  function stopParts(stopServer: () => Promise<void> = () => server.close()): Promise<void> {
-    return stopAll([() => app?.close(), stopServer, () => mail.close?.(), () => ownedStore?.close()]);
+  function stopParts(): Promise<void> {
+    return stopAll([() => app?.close(), () => server.close(), () => mail.close?.(), () => ownedStore?.close()]);
   }
 }
 
@@ -642,18 +642,6 @@ class PortalServer {
    */
   close(): Promise<void> {
     return (this.#closed ??= this.#close());
-  }
-
-  /**
-   * {@link close} for a start that failed: every connection is ended at once instead of waited for. None holds a
-   * request of the app's (it never opened; each request was answered 503), but one whose request is still arriving
-   * (half its headers sent, a body announced and never sent) would hold the close, and the failed start with it,
-   * until the request timeout.
-   */
-  abort(): Promise<void> {
-    const closed = this.close();
-    this.#server.closeAllConnections();
-    return closed;
   }
 
   async #close(): Promise<void> {
@@ -862,12 +850,12 @@ function refuseListenHooks(app: FastifyInstance): void {
 const HEALTH_PATH = '/healthz';
 
 /**
- * Seconds a failed health check asks a client to wait (`Retry-After`). No verdict is cached, the next check asks the
- * database again, and what it waits on (a database restarting or failing over, a pool full for a moment) usually
- * answers within seconds: a few seconds, not the minute of the 郵遞區號 table, which waits on an administrator. A load
- * balancer polls on its own interval anyway; this is for the monitors and scripts that honour the header.
+ * Seconds a failed health check asks a client to wait (`Retry-After`): the database not answering, the SDK's wait for
+ * a store that is unavailable (`ENROLL_RETRY_AFTER_SECONDS`), as the portal's own 503s for it. No verdict is cached:
+ * the next check asks the database again. A load balancer polls on its own interval anyway; this is for the monitors
+ * and scripts that honour the header.
  */
-const HEALTH_RETRY_SECONDS = 5;
+const HEALTH_RETRY_SECONDS = ENROLL_RETRY_AFTER_SECONDS.STORE_UNAVAILABLE;
 
 /** Largest upload (the waste system's documents), one file per request. */
 const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
