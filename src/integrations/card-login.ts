@@ -128,6 +128,9 @@ const DOCUMENT_FORMAT_STATUS: Readonly<Record<DocumentFormatErrorCode, number>> 
   SEVERAL_SIGNERS: 400,
 };
 
+/** Both verifiers' codes: the login's and the signed document's own (their errors are one class). */
+const VERIFIER_STATUS: Readonly<Record<LoginErrorCode | DocumentFormatErrorCode, number>> = { ...LOGIN_ERROR_STATUS, ...DOCUMENT_FORMAT_STATUS };
+
 /** HTTP status of the routes' own failures. */
 export const HTTP_ERROR_STATUS: Readonly<Record<HttpErrorCode, number>> = {
   SESSION_REQUIRED: 401,
@@ -161,9 +164,7 @@ export function cardLoginStatus(error: unknown): number {
   // Looked up as own keys: an error built with a cast code (`toString`) would otherwise read a function off the
   // prototype as its status. A code no table has is the server's mistake (500), as for enrollment codes.
   if (error instanceof CardLoginRequestError) return statusIn(HTTP_ERROR_STATUS, error.code);
-  if (error instanceof LoginVerificationError) {
-    return Object.hasOwn(DOCUMENT_FORMAT_STATUS, error.code) ? statusIn(DOCUMENT_FORMAT_STATUS, error.code) : statusIn(LOGIN_ERROR_STATUS, error.code);
-  }
+  if (error instanceof LoginVerificationError) return statusIn(VERIFIER_STATUS, error.code);
   if (error instanceof EnrollError) return enrollErrorStatus(error.code);
   return 500;
 }
